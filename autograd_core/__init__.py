@@ -1,0 +1,18 @@
+"""autograd-core: reverse-mode automatic differentiation on NumPy, one `Value` node for scalars and arrays."""
+
+from .value import Value  # first: the engine and the operations build on it
+from .engine import enable_grad, is_grad_enabled, name_scope, no_grad, set_grad_enabled
+from .ops import (
+    abs, clip, concatenate, cos, exp, leaky_relu, log, log_softmax, logsumexp, matmul, max, maximum,
+    mean, min, minimum, relu, sigmoid, sin, softmax, sqrt, stack, sum, tanh, var, where,
+)
+from .ops.shape import reshape, transpose
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Value", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "name_scope",
+    "abs", "clip", "concatenate", "cos", "exp", "leaky_relu", "log", "log_softmax", "logsumexp",
+    "matmul", "max", "maximum", "mean", "min", "minimum", "relu", "sigmoid", "sin", "softmax", "sqrt",
+    "stack", "sum", "tanh", "var", "where", "reshape", "transpose",
+]

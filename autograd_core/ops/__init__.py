@@ -1,0 +1,13 @@
+"""The primitive operations, each with its derivative. `PRIMITIVES` lists them all by name."""
+
+from .primitive import PRIMITIVES, Primitive, primitive  # noqa: F401
+from .elementwise import (  # noqa: F401
+    abs, add, clip, cos, data_of, div, exp, leaky_relu, log, maximum, minimum, mul, neg, pow, relu,
+    sigmoid, sin, sqrt, sub, tanh, where,
+)
+from .reduce import logsumexp, log_softmax, max, mean, min, softmax, sum, var  # noqa: F401
+from .shape import (  # noqa: F401
+    astype, broadcast_to, concatenate, getitem, reshape, scatter_add, stack, sum_to, swapaxes,
+    transpose,
+)
+from .linalg import matmul  # noqa: F401

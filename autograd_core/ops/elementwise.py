@@ -1,0 +1,266 @@
+"""Elementwise operations, each next to its derivative.
+
+Conventions at kinks (the same as PyTorch): relu'(0) = 0, abs'(0) = 0, clip passes the gradient where
+min <= x <= max, and maximum/minimum split it equally between tied inputs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..value import Value
+from .primitive import primitive
+
+
+def data_of(x):
+    """The NumPy data of a Value or array: for masks and constants inside rules, which need no gradient."""
+    return x.data if isinstance(x, Value) else x
+
+
+def _quiet(fn):
+    """Run fn with NumPy's floating-point warnings off: masked-out elements may be inf or nan."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return fn()
+
+
+# ----------------------------------------------------------------------------------------------------
+# Arithmetic.
+
+
+@primitive("+")
+def add(x, y):
+    return x + y
+
+
+add.defvjp(lambda g, out, x, y: g,            # d(x+y)/dx = 1
+           lambda g, out, x, y: g,            # d(x+y)/dy = 1
+           formulas=("g", "g"))
+
+
+@primitive("-")
+def sub(x, y):
+    return x - y
+
+
+sub.defvjp(lambda g, out, x, y: g,            # d(x-y)/dx = 1
+           lambda g, out, x, y: -g,           # d(x-y)/dy = -1
+           formulas=("g", "−g"))
+
+
+@primitive("*")
+def mul(x, y):
+    return x * y
+
+
+mul.defvjp(lambda g, out, x, y: g * y,        # d(xy)/dx = y
+           lambda g, out, x, y: g * x,        # d(xy)/dy = x
+           formulas=("g⊙y", "g⊙x"))
+
+
+@primitive("/")
+def div(x, y):
+    return x / y
+
+
+div.defvjp(lambda g, out, x, y: g / y,             # d(x/y)/dx = 1/y
+           lambda g, out, x, y: -g * out / y,      # d(x/y)/dy = -x/y² = -out/y
+           formulas=("g/y", "−g⊙out/y"))
+
+
+@primitive("neg")
+def neg(x):
+    return -x
+
+
+neg.defvjp(lambda g, out, x: -g, formulas=("−g",))
+
+
+@primitive("**")
+def pow(x, y):
+    return x ** y
+
+
+def _pow_vjp_base(g, out, x, y):
+    # d(x^y)/dx = y·x^(y-1); taken as 0 where y == 0, so that x = 0 gives 0 rather than 0·inf.
+    grad = _quiet(lambda: g * y * x ** (y - 1))
+    zero_exponent = data_of(y) == 0
+    if np.any(zero_exponent):
+        grad = where(zero_exponent, 0, grad)
+    return grad
+
+
+def _pow_vjp_exponent(g, out, x, y):
+    # d(x^y)/dy = x^y·log(x); taken as 0 where x == 0 and y >= 0 (the limit), nan for x < 0.
+    grad = _quiet(lambda: g * out * log(x))
+    xd, yd = data_of(x), data_of(y)
+    at_zero = (xd == 0) & (yd >= 0)
+    if np.any(at_zero):
+        grad = where(at_zero, 0, grad)
+    return grad
+
+
+pow.defvjp(_pow_vjp_base, _pow_vjp_exponent, formulas=("g⊙y⊙x^(y−1)", "g⊙out⊙log x"))
+
+
+# ----------------------------------------------------------------------------------------------------
+# Smooth functions.
+
+
+@primitive("exp")
+def exp(x):
+    return np.exp(x)
+
+
+exp.defvjp(lambda g, out, x: g * out, formulas=("g⊙exp(x)",))        # d exp(x)/dx = exp(x)
+
+
+@primitive("log")
+def log(x):
+    return np.log(x)
+
+
+log.defvjp(lambda g, out, x: g / x, formulas=("g/x",))                # d log(x)/dx = 1/x
+
+
+@primitive("sqrt")
+def sqrt(x):
+    return np.sqrt(x)
+
+
+sqrt.defvjp(lambda g, out, x: g * 0.5 / out, formulas=("g/(2√x)",))   # d √x/dx = 1/(2√x)
+
+
+@primitive("tanh")
+def tanh(x):
+    return np.tanh(x)
+
+
+tanh.defvjp(lambda g, out, x: g * (1 - out * out), formulas=("g⊙(1−tanh²x)",))   # 1 - tanh²
+
+
+@primitive("sigmoid")
+def sigmoid(x):
+    # exp(-|x|) never overflows; the two branches agree at 0.
+    z = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + z), z / (1 + z))[()]
+
+
+sigmoid.defvjp(lambda g, out, x: g * out * (1 - out), formulas=("g⊙σ(x)(1−σ(x))",))   # σ(1-σ)
+
+
+@primitive("sin")
+def sin(x):
+    return np.sin(x)
+
+
+sin.defvjp(lambda g, out, x: g * np.cos(x), formulas=("g⊙cos x",))
+
+
+@primitive("cos")
+def cos(x):
+    return np.cos(x)
+
+
+cos.defvjp(lambda g, out, x: -g * np.sin(x), formulas=("−g⊙sin x",))
+
+
+# ----------------------------------------------------------------------------------------------------
+# Piecewise-linear functions: their derivatives are masks computed from the data.
+
+
+@primitive("relu")
+def relu(x):
+    return np.maximum(x, 0)
+
+
+relu.defvjp(lambda g, out, x: g * (data_of(x) > 0), formulas=("g⊙[x>0]",))
+
+
+@primitive("leaky_relu")
+def leaky_relu(x, negative_slope=0.01):
+    return np.where(x > 0, x, x * negative_slope)[()]
+
+
+leaky_relu.defvjp(
+    lambda g, out, x, negative_slope=0.01: where(data_of(x) > 0, g, g * negative_slope),
+    formulas=("g⊙(1 if x>0 else slope)",),
+)
+
+
+@primitive("abs")
+def abs(x):
+    return np.abs(x)
+
+
+abs.defvjp(lambda g, out, x: g * np.sign(data_of(x)), formulas=("g⊙sign x",))
+
+
+@primitive("clip")
+def _clip(x, min=None, max=None):
+    return np.clip(x, min, max)
+
+
+def _clip_vjp(g, out, x, min=None, max=None):
+    xd = data_of(x)
+    inside = np.ones(np.shape(xd), dtype=bool)
+    if min is not None:
+        inside &= xd >= min
+    if max is not None:
+        inside &= xd <= max
+    return g * inside
+
+
+_clip.defvjp(_clip_vjp, formulas=("g⊙[min≤x≤max]",))
+
+
+def clip(x, min=None, max=None):
+    """Limit x to [min, max] (either may be None); min and max are constants."""
+    if min is None and max is None:
+        raise ValueError("clip: give min, max or both")
+    return _clip(x, min=data_of(min), max=data_of(max))
+
+
+def _tie_weights(xd, yd, winner):
+    """1 where x wins, 1/2 where x and y tie, 0 where y wins, in x's float dtype."""
+    dtype = np.result_type(xd, yd)
+    return np.where(winner(xd, yd), 1, np.where(xd == yd, 0.5, 0)).astype(dtype)
+
+
+@primitive("maximum")
+def maximum(x, y):
+    return np.maximum(x, y)
+
+
+maximum.defvjp(lambda g, out, x, y: g * _tie_weights(data_of(x), data_of(y), np.greater),
+               lambda g, out, x, y: g * _tie_weights(data_of(y), data_of(x), np.greater),
+               formulas=("g⊙[x≥y]", "g⊙[y≥x]"))
+
+
+@primitive("minimum")
+def minimum(x, y):
+    return np.minimum(x, y)
+
+
+minimum.defvjp(lambda g, out, x, y: g * _tie_weights(data_of(x), data_of(y), np.less),
+               lambda g, out, x, y: g * _tie_weights(data_of(y), data_of(x), np.less),
+               formulas=("g⊙[x≤y]", "g⊙[y≤x]"))
+
+
+@primitive("where")
+def _where(x, y, condition):
+    return np.where(condition, x, y)[()]
+
+
+_where.defvjp(lambda g, out, x, y, condition: _where(g, 0, condition=condition),
+              lambda g, out, x, y, condition: _where(0, g, condition=condition),
+              formulas=("g where cond", "g where not cond"))
+
+
+def where(condition, x, y):
+    """Elementwise choice, as np.where(condition, x, y); condition is a boolean array (not differentiated)."""
+    cond = np.asarray(data_of(condition))
+    if cond.dtype != bool:
+        cond = cond.astype(bool)
+    if not isinstance(x, Value) and not isinstance(y, Value):
+        return np.where(cond, x, y)[()]
+    return _where(x, y, condition=cond)

@@ -1,0 +1,96 @@
+"""`Primitive`: an operation's forward function next to its derivative, one rule per input.
+
+    @primitive("tanh")
+    def tanh(x):
+        return np.tanh(x)
+
+    tanh.defvjp(lambda g, out, x: g * (1 - out * out))        # d tanh(x)/dx = 1 - tanh(x)^2
+
+A rule receives the output gradient `g`, the forward output `out`, the inputs, and the operation's
+keyword parameters, and returns the gradient for its own input. The engine un-broadcasts what it returns,
+so rules never repeat that. Rules are written with NumPy operators and methods that `Value` shares
+(`+ * @`, `.sum(axis, keepdims)`, `.reshape`, ufuncs such as `np.exp`) and with other primitives, so the
+same rule runs on arrays (an ordinary backward pass) and on Values (`create_graph=True`, where the
+backward pass is itself recorded and can be differentiated again).
+"""
+
+from __future__ import annotations
+
+from ..engine import apply
+from ..value import Value
+
+PRIMITIVES: dict[str, Primitive] = {}
+
+
+class Primitive:
+    """A differentiable operation: `forward` on NumPy data, `vjps[i]` for the edge to input i.
+
+    name:    shown in pictures and error messages ('+', 'matmul', 'tanh', ...).
+    formulas: for each input, the vector-Jacobian product as text (e.g. 'g·Bᵀ'), for pictures of
+             tensor graphs; scalar edges are labelled with the number the rule gives for g = 1.
+    """
+
+    __slots__ = ("name", "forward", "vjps", "formulas", "__dict__")
+
+    def __init__(self, name, forward):
+        self.name = name
+        self.forward = forward
+        self.vjps = ()
+        self.formulas = ()
+        self.__doc__ = forward.__doc__
+        self.__wrapped__ = forward
+        if name in PRIMITIVES:
+            raise ValueError(f"primitive {name!r} is defined twice")
+        PRIMITIVES[name] = self
+
+    def defvjp(self, *vjps, formulas=()):
+        """Register one vector-Jacobian rule per input (None for an input that is never differentiable)."""
+        self.vjps = tuple(vjps)
+        self.formulas = tuple(formulas)
+        return self
+
+    def defvjp_argnum(self, rule, formula=""):
+        """For operations with any number of inputs: rule(argnum, g, out, *xs, **params)."""
+        self.vjps = _PerArgnum(rule)
+        self.formulas = _Repeat(formula)
+        return self
+
+    def __call__(self, *args, **params):
+        for a in args:
+            if isinstance(a, Value):
+                return apply(self, args, params or None)
+        return self.forward(*args, **params)
+
+    def __repr__(self):
+        return f"<primitive {self.name}>"
+
+
+class _PerArgnum:
+    """vjps[i] for a variadic primitive: the shared rule with its argument number bound."""
+
+    __slots__ = ("rule",)
+
+    def __init__(self, rule):
+        self.rule = rule
+
+    def __getitem__(self, i):
+        rule = self.rule
+        return lambda g, out, *xs, **params: rule(i, g, out, *xs, **params)
+
+
+class _Repeat:
+    __slots__ = ("item",)
+
+    def __init__(self, item):
+        self.item = item
+
+    def __getitem__(self, i):
+        return self.item
+
+    def __len__(self):
+        return 1 << 30
+
+
+def primitive(name):
+    """Decorator: make a NumPy function into a `Primitive` called `name`."""
+    return lambda forward: Primitive(name, forward)

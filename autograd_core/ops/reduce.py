@@ -1,0 +1,160 @@
+"""Reductions (NumPy semantics: `axis` None, int or tuple; `keepdims`) and the softmax family.
+
+A reduction's gradient is the output gradient put back on the reduced axes and broadcast over them.
+`max` and `min` share it equally among tied elements (as PyTorch's amax/amin do).
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .elementwise import data_of, exp
+from .primitive import primitive
+from .shape import broadcast_to
+
+
+def _axes(axis, ndim):
+    """Normalise `axis` to a sorted tuple of non-negative axes (all of them for None)."""
+    if axis is None:
+        return tuple(range(ndim))
+    if isinstance(axis, numbers.Integral):
+        axis = (axis,)
+    axes = []
+    for a in axis:
+        if not -ndim <= a < ndim:
+            raise ValueError(f"axis {a} is out of bounds for {ndim} dimensions")
+        axes.append(int(a) % ndim)
+    if len(set(axes)) != len(axes):
+        raise ValueError(f"repeated axis in {axis}")
+    return tuple(sorted(axes))
+
+
+def _kept_shape(shape, axis):
+    """The shape of a reduction over `axis` with keepdims=True."""
+    axes = _axes(axis, len(shape))
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+def _expand(g, x, axis, keepdims):
+    """The output gradient with the reduced axes put back as size 1, ready to broadcast against x."""
+    if keepdims:
+        return g
+    return g.reshape(_kept_shape(x.shape, axis))
+
+
+def _count(shape, axis):
+    return int(np.prod([shape[a] for a in _axes(axis, len(shape))], dtype=np.int64))
+
+
+def _check_axis(x, axis):
+    _axes(axis, np.ndim(x))  # raises a clear error for a bad axis
+    return axis
+
+
+# ----------------------------------------------------------------------------------------------------
+
+
+@primitive("sum")
+def sum(x, axis=None, keepdims=False):
+    return np.sum(x, axis=_check_axis(x, axis), keepdims=keepdims)
+
+
+sum.defvjp(lambda g, out, x, axis=None, keepdims=False:
+           broadcast_to(_expand(g, x, axis, keepdims), shape=x.shape),     # d Σx / dxᵢ = 1
+           formulas=("broadcast g",))
+
+
+@primitive("mean")
+def mean(x, axis=None, keepdims=False):
+    return np.mean(x, axis=_check_axis(x, axis), keepdims=keepdims)
+
+
+mean.defvjp(lambda g, out, x, axis=None, keepdims=False:
+            broadcast_to(_expand(g, x, axis, keepdims) / _count(x.shape, axis), shape=x.shape),
+            formulas=("broadcast g / n",))
+
+
+@primitive("var")
+def var(x, axis=None, ddof=0, keepdims=False):
+    return np.var(x, axis=_check_axis(x, axis), ddof=ddof, keepdims=keepdims)
+
+
+def _var_vjp(g, out, x, axis=None, ddof=0, keepdims=False):
+    # var = Σ(x - m)² / (n - ddof), so d var / dxᵢ = 2 (xᵢ - m) / (n - ddof) (the m-terms cancel).
+    centred = x - x.mean(axis=axis, keepdims=True)
+    return _expand(g, x, axis, keepdims) * centred * (2.0 / (_count(x.shape, axis) - ddof))
+
+
+var.defvjp(_var_vjp, formulas=("g⊙2(x−x̄)/(n−ddof)",))
+
+
+def _extremum_vjp(g, out, x, axis=None, keepdims=False):
+    xd = data_of(x)
+    hit = xd == np.reshape(data_of(out), _kept_shape(xd.shape, axis))
+    share = (hit / hit.sum(axis=axis, keepdims=True)).astype(xd.dtype)   # ties split equally
+    return _expand(g, x, axis, keepdims) * share
+
+
+@primitive("max")
+def max(x, axis=None, keepdims=False):
+    return np.max(x, axis=_check_axis(x, axis), keepdims=keepdims)
+
+
+@primitive("min")
+def min(x, axis=None, keepdims=False):
+    return np.min(x, axis=_check_axis(x, axis), keepdims=keepdims)
+
+
+max.defvjp(_extremum_vjp, formulas=("g at the argmax",))
+min.defvjp(_extremum_vjp, formulas=("g at the argmin",))
+
+
+# ----------------------------------------------------------------------------------------------------
+# The softmax family, computed after subtracting the maximum so that ±1000 neither overflows nor
+# underflows to nan.
+
+
+def _stable_max(x, axis):
+    m = np.max(x, axis=axis, keepdims=True)
+    return np.where(np.isfinite(m), m, 0)  # all -inf (or inf) along an axis: shift by nothing
+
+
+@primitive("logsumexp")
+def logsumexp(x, axis=None, keepdims=False):
+    _check_axis(x, axis)
+    m = _stable_max(x, axis)
+    with np.errstate(divide="ignore"):
+        out = np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
+    if not keepdims:
+        axes = _axes(axis, np.ndim(x))
+        out = out.reshape(tuple(n for i, n in enumerate(np.shape(x)) if i not in axes))
+    return out[()] if out.ndim == 0 else out
+
+
+logsumexp.defvjp(lambda g, out, x, axis=None, keepdims=False:    # d lse / dxᵢ = softmax(x)ᵢ
+                 _expand(g, x, axis, keepdims) * exp(x - _expand(out, x, axis, keepdims)),
+                 formulas=("g⊙softmax(x)",))
+
+
+@primitive("softmax")
+def softmax(x, axis=-1):
+    _check_axis(x, axis)
+    e = np.exp(x - _stable_max(x, axis))
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+softmax.defvjp(lambda g, out, x, axis=-1:                       # J = diag(s) - s sᵀ
+               out * (g - (g * out).sum(axis=axis, keepdims=True)),
+               formulas=("s⊙(g − Σ g⊙s)",))
+
+
+@primitive("log_softmax")
+def log_softmax(x, axis=-1):
+    return x - logsumexp(x, axis=axis, keepdims=True)
+
+
+log_softmax.defvjp(lambda g, out, x, axis=-1:                   # d/dx = g - softmax(x) Σ g
+                   g - exp(out) * g.sum(axis=axis, keepdims=True),
+                   formulas=("g − softmax(x)⊙Σg",))

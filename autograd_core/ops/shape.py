@@ -1,0 +1,200 @@
+"""Operations that move data without changing it: broadcasting, reshaping, indexing, joining.
+
+Their derivatives move the gradient back: `sum_to` undoes `broadcast_to`, `scatter_add` undoes
+indexing, slicing undoes `concatenate`.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from ..value import Value
+from .primitive import primitive
+
+
+def _normalize_axis(axis, ndim):
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"axis {axis} is out of bounds for {ndim} dimensions")
+    return axis % ndim
+
+
+# ----------------------------------------------------------------------------------------------------
+# Broadcasting and its inverse: the engine un-broadcasts every gradient with `sum_to`.
+
+
+@primitive("sum_to")
+def sum_to(x, shape):
+    """Sum `x` over the axes broadcasting would add or stretch to reach it from `shape`."""
+    lead = x.ndim - len(shape)
+    if lead < 0 or any(n != 1 and n != m for n, m in zip(shape, x.shape[lead:])):
+        raise ValueError(f"cannot sum shape {x.shape} to shape {tuple(shape)}")
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and x.shape[lead + i] != 1
+    )
+    out = x.sum(axis=axes, keepdims=True) if axes else x
+    out = out.reshape(shape)
+    return out[()] if out.ndim == 0 else out
+
+
+@primitive("broadcast_to")
+def broadcast_to(x, shape):
+    """NumPy's broadcast_to (a read-only view)."""
+    return np.broadcast_to(x, shape)
+
+
+sum_to.defvjp(lambda g, out, x, shape: broadcast_to(g, shape=x.shape), formulas=("broadcast g",))
+broadcast_to.defvjp(lambda g, out, x, shape: sum_to(g, shape=x.shape), formulas=("sum g over broadcast axes",))
+
+
+# ----------------------------------------------------------------------------------------------------
+# Reshaping.
+
+
+@primitive("reshape")
+def reshape(x, shape):
+    """x with a new shape of the same size; one dimension may be -1."""
+    return np.reshape(x, shape)
+
+
+reshape.defvjp(lambda g, out, x, shape: g.reshape(x.shape), formulas=("reshape g back",))
+
+
+@primitive("transpose")
+def transpose(x, axes=None):
+    """Permute the axes (reverse them when axes is None), as ndarray.transpose."""
+    return np.transpose(x, axes)
+
+
+def _transpose_vjp(g, out, x, axes=None):
+    if axes is None:
+        return g.transpose()
+    inverse = tuple(int(i) for i in np.argsort([a % x.ndim for a in axes]))
+    return g.transpose(inverse)
+
+
+transpose.defvjp(_transpose_vjp, formulas=("gᵀ",))
+
+
+@primitive("swapaxes")
+def swapaxes(x, axis1, axis2):
+    """Interchange two axes."""
+    return np.swapaxes(x, axis1, axis2)
+
+
+swapaxes.defvjp(lambda g, out, x, axis1, axis2: g.swapaxes(axis1, axis2), formulas=("swap g back",))
+
+
+@primitive("astype")
+def astype(x, dtype):
+    """x converted to a floating dtype; the gradient is converted back."""
+    return np.asarray(x).astype(dtype)[()]
+
+
+astype.defvjp(lambda g, out, x, dtype: g, formulas=("g",))
+
+
+# ----------------------------------------------------------------------------------------------------
+# Indexing: the gradient scatters back; repeated integer indices accumulate.
+
+
+def _plain_index(index):
+    """Make an index NumPy-ready: lists become arrays, Values give their data."""
+    if isinstance(index, tuple):
+        return tuple(_plain_index_item(i) for i in index)
+    return _plain_index_item(index)
+
+
+def _plain_index_item(item):
+    if isinstance(item, Value):
+        item = item.data
+    if isinstance(item, list):
+        item = np.asarray(item)
+    if isinstance(item, np.ndarray) and item.dtype.kind not in "biu":
+        raise IndexError(f"getitem: index arrays must be integer or boolean, not {item.dtype}")
+    return item
+
+
+def _has_integer_array(index):
+    items = index if isinstance(index, tuple) else (index,)
+    return any(isinstance(i, np.ndarray) and i.dtype.kind in "iu" for i in items)
+
+
+@primitive("getitem")
+def _getitem(x, index):
+    return x[index]
+
+
+@primitive("scatter_add")
+def scatter_add(g, index, shape):
+    """zeros(shape) with g added at `index`: the adjoint of x[index]."""
+    out = np.zeros(shape, dtype=np.result_type(g))
+    if _has_integer_array(index):
+        np.add.at(out, index, g)  # repeated indices must accumulate
+    else:
+        out[index] = g  # basic and boolean indices never repeat an element
+    return out
+
+
+_getitem.defvjp(lambda g, out, x, index: scatter_add(g, index=index, shape=x.shape), formulas=("scatter g",))
+scatter_add.defvjp(lambda g, out, x, index, shape: _getitem(g, index=index), formulas=("g[index]",))
+
+
+def getitem(x, index):
+    """x[index] for ints, slices, None, Ellipsis, and integer or boolean arrays (NumPy semantics)."""
+    return _getitem(x, index=_plain_index(index))
+
+
+# ----------------------------------------------------------------------------------------------------
+# Joining.
+
+
+@primitive("concatenate")
+def _concatenate(*xs, axis=0):
+    return np.concatenate(xs, axis=axis)
+
+
+def _concatenate_vjp(argnum, g, out, *xs, axis=0):
+    axis = _normalize_axis(axis, len(xs[0].shape))
+    start = sum(x.shape[axis] for x in xs[:argnum])
+    window = (slice(None),) * axis + (slice(start, start + xs[argnum].shape[axis]),)
+    return _getitem(g, index=window)
+
+
+_concatenate.defvjp_argnum(_concatenate_vjp, formula="g[slice]")
+
+
+@primitive("stack")
+def _stack(*xs, axis=0):
+    return np.stack(xs, axis=axis)
+
+
+def _stack_vjp(argnum, g, out, *xs, axis=0):
+    axis = _normalize_axis(axis, len(xs[0].shape) + 1)
+    return _getitem(g, index=(slice(None),) * axis + (argnum,))
+
+
+_stack.defvjp_argnum(_stack_vjp, formula="g[i]")
+
+
+def _as_sequence(values, name):
+    if isinstance(values, (Value, np.ndarray)) or not hasattr(values, "__len__"):
+        raise TypeError(f"{name}: expected a sequence of Values or arrays, got {type(values).__name__}")
+    if len(values) == 0:
+        raise ValueError(f"{name}: need at least one array")
+    return tuple(values)
+
+
+def concatenate(values, axis=0):
+    """Join Values (or arrays) along an existing axis, as np.concatenate."""
+    if not isinstance(axis, numbers.Integral):
+        raise TypeError("concatenate: axis must be an integer")
+    return _concatenate(*_as_sequence(values, "concatenate"), axis=int(axis))
+
+
+def stack(values, axis=0):
+    """Join Values (or arrays) along a new axis, as np.stack."""
+    if not isinstance(axis, numbers.Integral):
+        raise TypeError("stack: axis must be an integer")
+    return _stack(*_as_sequence(values, "stack"), axis=int(axis))

@@ -1,0 +1,448 @@
+"""`Value`: the one node type, holding a scalar or an n-d array, and the edges that produced it."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+_FLOAT_KINDS = "f"
+
+
+def _to_float_data(data, dtype, requires_grad, what="Value"):
+    """Convert user data to a float ndarray (or a NumPy scalar for 0-d), with clear errors."""
+    if isinstance(data, Value):
+        data = data.data
+    try:
+        arr = np.asarray(data, dtype=dtype)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{what}: cannot convert {type(data).__name__} to an array: {err}") from None
+    kind = arr.dtype.kind
+    if kind == "f":
+        pass
+    elif kind in "biu":
+        if dtype is not None and requires_grad:
+            raise TypeError(
+                f"{what}: integer dtype {arr.dtype} cannot carry a gradient; use a float dtype or "
+                "requires_grad=False"
+            )
+        if dtype is None:
+            arr = arr.astype(np.float64)
+    elif kind == "c":
+        raise TypeError(f"{what}: complex data ({arr.dtype}) is not supported")
+    else:
+        raise TypeError(f"{what}: data of dtype {arr.dtype} is not numeric")
+    return arr[()] if arr.ndim == 0 else arr
+
+
+class Value:
+    """A node of a computation graph: data (a scalar or an n-d array), its gradient, and its parents.
+
+    Value(data, requires_grad=True, label=None, dtype=None)
+
+    data:  a Python number, a nested list or an ndarray. Integer and boolean data become float64
+           unless `dtype` says otherwise; float32 stays float32. Scalars are stored as NumPy scalars.
+    grad:  None until a backward pass reaches this node, then an array of `data`'s shape that keeps
+           accumulating over later backward passes (reset it with `v.grad = None`).
+    label: a name for pictures and error messages.
+
+    Operators and methods follow NumPy (broadcasting, `axis`/`keepdims`); every result is a Value
+    that records the operation (`.op`) and its inputs (`.parents`). `==` compares identity, as for
+    any Python object, so Values can be dict keys; `<`, `<=`, `>`, `>=` compare data elementwise.
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "label", "_op", "_parents", "_params", "_hooks",
+                 "_scope", "_origin", "__weakref__")
+    __array_priority__ = 1000  # ndarray <op> Value defers to Value
+
+    def __init__(self, data, requires_grad=True, label=None, dtype=None):
+        self.data = _to_float_data(data, dtype, requires_grad)
+        if requires_grad and self.data.dtype.kind != "f":
+            raise TypeError(f"Value: dtype {self.data.dtype} cannot carry a gradient")
+        self.grad = None
+        self.requires_grad = bool(requires_grad)
+        self.label = label
+        self._op = None
+        self._parents = ()
+        self._params = None
+        self._hooks = None
+        self._scope = None
+        self._origin = None
+
+    # Fast constructors used by the engine: no validation, data is already a NumPy array/scalar.
+    @classmethod
+    def _from_op(cls, data, requires_grad, op, parents, params, scope):
+        v = object.__new__(cls)
+        v.data = data
+        v.grad = None
+        v.requires_grad = requires_grad
+        v.label = None
+        v._op = op
+        v._parents = parents
+        v._params = params
+        v._hooks = None
+        v._scope = scope
+        v._origin = None
+        return v
+
+    @classmethod
+    def _constant(cls, x, args):
+        """Wrap a non-Value operand as a constant leaf with a dtype that does not upcast its Value peers."""
+        dtype = None
+        for a in args:
+            if isinstance(a, Value):
+                dtype = a.data.dtype
+                break
+        if isinstance(x, numbers.Number) and not isinstance(x, np.generic):
+            if isinstance(x, complex):
+                raise TypeError("complex operands are not supported")
+            data = (dtype or np.dtype(np.float64)).type(x)
+        else:
+            arr = np.asarray(x)
+            if arr.dtype.kind in "biu":
+                arr = arr.astype(dtype or np.float64)
+            elif arr.dtype.kind != "f":
+                raise TypeError(f"cannot use an operand of dtype {arr.dtype} ({type(x).__name__})")
+            data = arr[()] if arr.ndim == 0 else arr
+        return cls._from_op(data, False, None, (), None, None)
+
+    # ------------------------------------------------------------------------------------------------
+    # What users read.
+
+    @property
+    def shape(self):
+        return self.data.shape
+
+    @property
+    def ndim(self):
+        return self.data.ndim
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    @property
+    def size(self):
+        return self.data.size
+
+    @property
+    def op(self):
+        """Name of the operation that made this Value ('' for a leaf)."""
+        return "" if self._op is None else self._op.name
+
+    @property
+    def parents(self):
+        """The input Values of the operation that made this one, in argument order."""
+        return self._parents
+
+    @property
+    def is_leaf(self):
+        return self._op is None
+
+    def item(self):
+        if self.data.size != 1:
+            raise ValueError(f"item: only a Value of size 1 converts to a Python number, not shape {self.shape}")
+        return self.data.item()
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __bool__(self):
+        if self.data.size != 1:
+            raise ValueError(f"the truth value of a Value of shape {self.shape} is ambiguous")
+        return bool(self.data)
+
+    def __len__(self):
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d Value")
+        return len(self.data)
+
+    def __iter__(self):
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d Value")
+        return (self[i] for i in range(len(self.data)))
+
+    def __array__(self, dtype=None, copy=None):
+        arr = np.asarray(self.data, dtype=dtype)
+        return arr.copy() if copy else arr
+
+    def numpy(self):
+        """The data as an ndarray (a 0-d array for scalars)."""
+        return np.asarray(self.data)
+
+    def __repr__(self):
+        parts = []
+        if self.data.ndim == 0:
+            parts.append(f"{self.data.item():.6g}")
+            if self.grad is not None and not isinstance(self.grad, Value):
+                parts.append(f"grad={np.asarray(self.grad).item():.6g}")
+        else:
+            body = np.array2string(np.asarray(self.data), precision=4, threshold=8, edgeitems=2,
+                                   separator=", ").replace("\n", "")
+            parts.append(f"{body}, shape={self.shape}")
+        if self.data.dtype != np.float64:
+            parts.append(f"dtype={self.data.dtype}")
+        if self.label:
+            parts.append(f"label={self.label!r}")
+        if self._op is not None:
+            parts.append(f"op={self._op.name!r}")
+        elif not self.requires_grad:
+            parts.append("requires_grad=False")
+        return f"Value({', '.join(parts)})"
+
+    def _describe(self):
+        name = f"'{self.label}' " if self.label else ""
+        return f"{name}{self.op or 'leaf'} of shape {self.shape}"
+
+    # ------------------------------------------------------------------------------------------------
+    # Gradients.
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False):
+        """Accumulate d(self)/d(v) into `v.grad` for every Value `v` below this one that requires it.
+
+        gradient:     required when self is not a scalar: d(loss)/d(self), of self's shape.
+        retain_graph: keep the graph for another backward pass (default: same as create_graph).
+        create_graph: gradients become Values with a graph of their own (for higher derivatives).
+        """
+        from .engine import backward
+
+        backward(self, gradient, retain_graph, create_graph)
+
+    def _accumulate_grad(self, g):
+        if self.grad is None:
+            if g.__class__ is np.ndarray and not g.flags.writeable:
+                g = g.copy()  # a broadcast view must not become a user's .grad
+            self.grad = g
+        else:
+            self.grad = self.grad + g
+
+    def zero_grad(self):
+        self.grad = None
+
+    def detach(self):
+        """A new leaf sharing this data, cut from the graph (requires_grad=False)."""
+        return Value._from_op(self.data, False, None, (), None, None)
+
+    def requires_grad_(self, requires_grad=True):
+        """Set requires_grad in place on a leaf; returns self."""
+        if self._op is not None and not requires_grad:
+            raise RuntimeError(
+                "requires_grad_: only a leaf can stop requiring a gradient; use .detach() instead"
+            )
+        if requires_grad and self.data.dtype.kind != "f":
+            raise TypeError(f"requires_grad_: dtype {self.data.dtype} cannot carry a gradient")
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def register_hook(self, fn):
+        """Call fn(grad) whenever the backward pass computes this Value's gradient.
+
+        If fn returns something other than None, it replaces the gradient (same shape). Returns a
+        handle whose `.remove()` unregisters the hook.
+        """
+        if not self.requires_grad:
+            raise RuntimeError("register_hook: this Value does not require a gradient")
+        if self._hooks is None:
+            self._hooks = {}
+        handle = _HookHandle(self)
+        self._hooks[handle.id] = fn
+        return handle
+
+    # ------------------------------------------------------------------------------------------------
+    # Arithmetic: operators delegate to the primitives in `ops`.
+
+    def __add__(self, other):
+        return _ops.add(self, other)
+
+    def __radd__(self, other):
+        return _ops.add(other, self)
+
+    def __sub__(self, other):
+        return _ops.sub(self, other)
+
+    def __rsub__(self, other):
+        return _ops.sub(other, self)
+
+    def __mul__(self, other):
+        return _ops.mul(self, other)
+
+    def __rmul__(self, other):
+        return _ops.mul(other, self)
+
+    def __truediv__(self, other):
+        return _ops.div(self, other)
+
+    def __rtruediv__(self, other):
+        return _ops.div(other, self)
+
+    def __pow__(self, other):
+        return _ops.pow(self, other)
+
+    def __rpow__(self, other):
+        return _ops.pow(other, self)
+
+    def __matmul__(self, other):
+        return _ops.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return _ops.matmul(other, self)
+
+    def __neg__(self):
+        return _ops.neg(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return _ops.abs(self)
+
+    def __getitem__(self, index):
+        return _ops.getitem(self, index)
+
+    # Comparisons give plain boolean arrays: they are not differentiable.
+    def __lt__(self, other):
+        return self.data < _data(other)
+
+    def __le__(self, other):
+        return self.data <= _data(other)
+
+    def __gt__(self, other):
+        return self.data > _data(other)
+
+    def __ge__(self, other):
+        return self.data >= _data(other)
+
+    __hash__ = object.__hash__
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        """Let NumPy ufuncs (np.exp(v), ndarray + v, np.maximum(v, w)) build graph nodes."""
+        fn = _UFUNCS.get(ufunc.__name__) if method == "__call__" and not kwargs else None
+        if fn is None:
+            if ufunc.__name__ in _COMPARISONS and method == "__call__":
+                return ufunc(*[_data(x) for x in inputs], **kwargs)
+            return NotImplemented
+        return fn(*inputs)
+
+    # ------------------------------------------------------------------------------------------------
+    # Elementwise functions.
+
+    def exp(self):
+        return _ops.exp(self)
+
+    def log(self):
+        return _ops.log(self)
+
+    def sqrt(self):
+        return _ops.sqrt(self)
+
+    def tanh(self):
+        return _ops.tanh(self)
+
+    def sigmoid(self):
+        return _ops.sigmoid(self)
+
+    def relu(self):
+        return _ops.relu(self)
+
+    def leaky_relu(self, negative_slope=0.01):
+        return _ops.leaky_relu(self, negative_slope=negative_slope)
+
+    def abs(self):
+        return _ops.abs(self)
+
+    def sin(self):
+        return _ops.sin(self)
+
+    def cos(self):
+        return _ops.cos(self)
+
+    def clip(self, min=None, max=None):
+        return _ops.clip(self, min, max)
+
+    # Reductions (NumPy semantics).
+
+    def sum(self, axis=None, keepdims=False):
+        return _ops.sum(self, axis=axis, keepdims=keepdims)
+
+    def mean(self, axis=None, keepdims=False):
+        return _ops.mean(self, axis=axis, keepdims=keepdims)
+
+    def var(self, axis=None, ddof=0, keepdims=False):
+        return _ops.var(self, axis=axis, ddof=ddof, keepdims=keepdims)
+
+    def max(self, axis=None, keepdims=False):
+        return _ops.max(self, axis=axis, keepdims=keepdims)
+
+    def min(self, axis=None, keepdims=False):
+        return _ops.min(self, axis=axis, keepdims=keepdims)
+
+    def logsumexp(self, axis=None, keepdims=False):
+        return _ops.logsumexp(self, axis=axis, keepdims=keepdims)
+
+    def softmax(self, axis=-1):
+        return _ops.softmax(self, axis=axis)
+
+    def log_softmax(self, axis=-1):
+        return _ops.log_softmax(self, axis=axis)
+
+    # Shapes.
+
+    def reshape(self, *shape):
+        if len(shape) == 1 and not isinstance(shape[0], numbers.Integral):
+            shape = shape[0]
+        return _ops.reshape(self, shape=tuple(shape))
+
+    def transpose(self, *axes):
+        if len(axes) == 1 and not isinstance(axes[0], numbers.Integral):
+            axes = axes[0]
+        return _ops.transpose(self, axes=tuple(axes) if axes else None)
+
+    @property
+    def T(self):
+        return _ops.transpose(self, axes=None)
+
+    def flatten(self):
+        return _ops.reshape(self, shape=(-1,))
+
+    def swapaxes(self, axis1, axis2):
+        return _ops.swapaxes(self, axis1=axis1, axis2=axis2)
+
+    def astype(self, dtype):
+        return _ops.astype(self, dtype=np.dtype(dtype))
+
+
+def _data(x):
+    return x.data if isinstance(x, Value) else x
+
+
+class _HookHandle:
+    _next_id = 0
+
+    def __init__(self, value):
+        import weakref
+
+        _HookHandle._next_id += 1
+        self.id = _HookHandle._next_id
+        self._value = weakref.ref(value)
+
+    def remove(self):
+        value = self._value()
+        if value is not None and value._hooks:
+            value._hooks.pop(self.id, None)
+
+
+_COMPARISONS = {"greater", "greater_equal", "less", "less_equal", "equal", "not_equal", "isfinite",
+                "isnan", "isinf", "sign"}
+
+from . import ops as _ops  # noqa: E402  (ops needs Value defined)
+
+_UFUNCS = {
+    "add": _ops.add, "subtract": _ops.sub, "multiply": _ops.mul, "divide": _ops.div,
+    "true_divide": _ops.div, "power": _ops.pow, "negative": _ops.neg, "positive": lambda x: x,
+    "exp": _ops.exp, "log": _ops.log, "sqrt": _ops.sqrt, "tanh": _ops.tanh, "sin": _ops.sin,
+    "cos": _ops.cos, "absolute": _ops.abs, "maximum": _ops.maximum, "minimum": _ops.minimum,
+    "matmul": _ops.matmul, "square": lambda x: _ops.mul(x, x),
+}
