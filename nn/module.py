@@ -1,0 +1,350 @@
+"""`Module` and `Parameter`: the containers that neural-network layers are built from.
+
+A `Module` finds its parameters by walking its attributes: Parameters, child Modules, and lists, tuples
+and dicts of them (nested as deep as you like). Every parameter gets a dotted name from the path of
+attributes that leads to it (`layers.0.weight`), the same names PyTorch uses for the same architecture,
+so a state dict moves between the two libraries as plain NumPy arrays.
+
+    class Net(Module):
+        def __init__(self):
+            self.fc1 = Linear(2, 16)          # a child module: parameters fc1.weight, fc1.bias
+            self.blocks = [Linear(16, 16)]    # a list of modules: blocks.0.weight, blocks.0.bias
+            self.scale = Parameter(1.0)       # a parameter of this module: scale
+
+        def forward(self, x):
+            ...
+
+Calling a module runs `forward` inside `autograd_core.engine.name_scope`, so every node it creates
+remembers the module, and `viz` can draw each module call as a cluster.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import zipfile
+
+import numpy as np
+
+from autograd_core import Value
+from autograd_core.engine import name_scope
+
+
+class Parameter(Value):
+    """A Value that a Module trains: a leaf that always requires a gradient, with float data.
+
+    Parameter(data, dtype=None, label=None)
+
+    data:  a number, nested list or ndarray; integer data becomes float64 unless `dtype` says
+           otherwise, float32 stays float32. The array is used as given (not copied).
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data, dtype=None, label=None):
+        if isinstance(data, Value):
+            data = data.data
+        super().__init__(data, requires_grad=True, label=label, dtype=dtype)
+        if self.data.dtype.kind != "f":
+            raise TypeError(f"Parameter: dtype {self.data.dtype} cannot carry a gradient; use a float dtype")
+
+    def __repr__(self):
+        return "Parameter" + super().__repr__()[len("Value"):]
+
+
+# ----------------------------------------------------------------------------------------------------
+# Walking attributes: what a module holds directly, and the dotted names of everything below it.
+
+
+def _members(obj, prefix, params, modules):
+    """Collect the Parameters and Modules inside attribute value `obj` (descending into containers)."""
+    if isinstance(obj, Parameter):
+        params.append((prefix, obj))
+    elif isinstance(obj, Module):
+        modules.append((prefix, obj))
+    elif isinstance(obj, (list, tuple)):
+        for i, item in enumerate(obj):
+            _members(item, f"{prefix}.{i}", params, modules)
+    elif isinstance(obj, dict):
+        for key, item in obj.items():
+            _members(item, f"{prefix}.{key}", params, modules)
+
+
+def _name_children(obj, prefix):
+    """Give each Module inside a freshly set attribute its name within the parent (for pictures)."""
+    if isinstance(obj, Module):
+        object.__setattr__(obj, "_name", prefix)
+    elif isinstance(obj, Parameter):
+        if obj.label is None:
+            obj.label = prefix
+    elif isinstance(obj, (list, tuple)):
+        for i, item in enumerate(obj):
+            _name_children(item, f"{prefix}.{i}")
+    elif isinstance(obj, dict):
+        for key, item in obj.items():
+            _name_children(item, f"{prefix}.{key}")
+
+
+_IncompatibleKeys = collections.namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+
+
+class Module:
+    """Base class of layers and models: subclasses set attributes in `__init__` and define `forward`.
+
+    Attributes read by the machinery:
+      training:  True (the default) in training mode, False after `eval()`; Dropout and BatchNorm read it.
+      _name:     the attribute path within the parent that registered this module (`layers.0`), used
+                 as the name of its graph cluster; the class name when unknown.
+
+    Calling `super().__init__()` is optional: the defaults live on the class.
+    """
+
+    training = True
+    _name = None
+    _buffers = ()  # names of the buffers (see `register_buffer`); a per-instance tuple once one exists
+
+    def __init__(self):
+        pass
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__} must define forward()")
+
+    def __call__(self, *args, **kwargs):
+        kind = type(self).__name__
+        with name_scope(self._name or kind, kind=kind, owner=self):
+            return self.forward(*args, **kwargs)
+
+    def __setattr__(self, name, value):
+        if isinstance(value, (Module, Parameter, list, tuple, dict)):
+            _name_children(value, name)
+        object.__setattr__(self, name, value)
+
+    # ------------------------------------------------------------------------------------------------
+    # Registration.
+
+    def register_buffer(self, name, array):
+        """Keep `array` (an ndarray, or None) as attribute `name` and in the state dict, but not as a
+        parameter: it is not trained (BatchNorm's running statistics)."""
+        if not isinstance(name, str) or not name or "." in name:
+            raise ValueError(f"register_buffer: invalid buffer name {name!r}")
+        if isinstance(array, Value):
+            raise TypeError(f"register_buffer: buffer {name!r} must be an ndarray, not a Value")
+        if array is not None:
+            array = np.asarray(array)
+        if name not in self._buffers:
+            object.__setattr__(self, "_buffers", tuple(self._buffers) + (name,))
+        object.__setattr__(self, name, array)
+
+    def register_parameter(self, name, param):
+        """Same as `setattr(self, name, param)`; param must be a Parameter (or None)."""
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"register_parameter: {name!r} must be a Parameter, not {type(param).__name__}")
+        setattr(self, name, param)
+
+    def add_module(self, name, module):
+        """Same as `setattr(self, name, module)`; the name may be any string (Sequential uses '0', '1')."""
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"add_module: {name!r} must be a Module, not {type(module).__name__}")
+        setattr(self, name, module)
+
+    # ------------------------------------------------------------------------------------------------
+    # Walking the tree.
+
+    def _direct(self):
+        """(name, Parameter) and (name, Module) pairs held by this module's own attributes, in order."""
+        params, modules = [], []
+        for name, value in vars(self).items():
+            _members(value, name, params, modules)
+        return params, modules
+
+    def named_children(self):
+        """(name, module) for each direct child module, each child once."""
+        seen = set()
+        for name, child in self._direct()[1]:
+            if id(child) not in seen:
+                seen.add(id(child))
+                yield name, child
+
+    def children(self):
+        for _, child in self.named_children():
+            yield child
+
+    def named_modules(self, prefix="", remove_duplicate=True):
+        """(dotted name, module) for this module ('' unless `prefix`) and every module below it.
+
+        remove_duplicate=False lists a shared module under each of its names (cycles are still cut).
+        """
+        memo = set()
+        stack = [(prefix, self, frozenset())]
+        while stack:  # an explicit stack; children come out in attribute order
+            name, module, ancestors = stack.pop()
+            if id(module) in memo or id(module) in ancestors:
+                continue
+            if remove_duplicate:
+                memo.add(id(module))
+            yield name, module
+            below = ancestors | {id(module)}
+            for child_name, child in reversed(module._direct()[1]):
+                if child._name is None:  # appended to a list after the list was set: name it now
+                    object.__setattr__(child, "_name", child_name)
+                stack.append((f"{name}.{child_name}" if name else child_name, child, below))
+
+    def modules(self):
+        for _, module in self.named_modules():
+            yield module
+
+    def named_parameters(self, prefix="", remove_duplicate=True):
+        """(dotted name, Parameter) for every parameter below this module; shared ones once (first name)."""
+        seen = set()
+        for module_name, module in self.named_modules(prefix, remove_duplicate):
+            for name, param in module._direct()[0]:
+                if remove_duplicate:
+                    if id(param) in seen:
+                        continue
+                    seen.add(id(param))
+                yield (f"{module_name}.{name}" if module_name else name), param
+
+    def parameters(self):
+        """Every Parameter below this module, each once, in a fixed order (attribute order)."""
+        for _, param in self.named_parameters():
+            yield param
+
+    def named_buffers(self, prefix=""):
+        """(dotted name, ndarray) for every buffer below this module (None buffers are skipped)."""
+        for module_name, module in self.named_modules(prefix):
+            for name in module._buffers:
+                array = getattr(module, name)
+                if array is not None:
+                    yield (f"{module_name}.{name}" if module_name else name), array
+
+    def buffers(self):
+        for _, array in self.named_buffers():
+            yield array
+
+    def num_parameters(self):
+        """How many numbers the parameters hold (shared parameters counted once)."""
+        return sum(int(p.data.size) for p in self.parameters())
+
+    # ------------------------------------------------------------------------------------------------
+    # Modes and gradients.
+
+    def train(self, mode=True):
+        """Training mode for this module and everything below it (Dropout drops, BatchNorm uses batch
+        statistics). Returns self."""
+        for module in self.modules():
+            object.__setattr__(module, "training", bool(mode))
+        return self
+
+    def eval(self):
+        """Evaluation mode: same as `train(False)`. Returns self."""
+        return self.train(False)
+
+    def zero_grad(self):
+        """Reset every parameter's gradient to None (the next backward pass starts from zero)."""
+        for param in self.parameters():
+            param.grad = None
+
+    # ------------------------------------------------------------------------------------------------
+    # State: parameters and buffers as NumPy arrays, by dotted name.
+
+    def _state_entries(self):
+        """(name, owner module, attribute path within it, current array) for params and buffers,
+        module by module like PyTorch: own parameters, own buffers, then children. Shared parameters
+        appear under every name, as in PyTorch, so tied weights convert both ways."""
+        entries = []
+        for module_name, module in self.named_modules(remove_duplicate=False):
+            pre = f"{module_name}." if module_name else ""
+            for name, param in module._direct()[0]:
+                entries.append((pre + name, param, None))
+            for name in module._buffers:
+                if getattr(module, name) is not None:
+                    entries.append((pre + name, module, name))
+        return entries
+
+    def state_dict(self):
+        """An ordered dict of dotted name -> ndarray (a copy) for every parameter and buffer."""
+        state = collections.OrderedDict()
+        for key, owner, buffer_name in self._state_entries():
+            data = owner.data if buffer_name is None else getattr(owner, buffer_name)
+            state[key] = np.array(data, copy=True)
+        return state
+
+    def load_state_dict(self, state_dict, strict=True):
+        """Copy arrays from `state_dict` (name -> array-like) into the parameters and buffers.
+
+        Values are cast to each parameter's dtype. Shapes must match exactly. With strict=True, a key
+        this module lacks or a key the dict lacks raises ValueError naming them; with strict=False they
+        are returned as (missing_keys, unexpected_keys). Nothing is changed when an error is raised.
+        """
+        if not hasattr(state_dict, "keys"):
+            raise TypeError(
+                f"load_state_dict: expected a mapping of name -> array, got {type(state_dict).__name__}"
+            )
+        entries = self._state_entries()
+        own = {key for key, _, _ in entries}
+        missing = [key for key, _, _ in entries if key not in state_dict]
+        unexpected = [key for key in state_dict.keys() if key not in own]
+        if strict and (missing or unexpected):
+            parts = []
+            if missing:
+                parts.append(f"missing keys {missing}")
+            if unexpected:
+                parts.append(f"unexpected keys {unexpected}")
+            raise ValueError(f"load_state_dict for {type(self).__name__}: {'; '.join(parts)}")
+        updates = []
+        for key, owner, buffer_name in entries:
+            if key not in state_dict:
+                continue
+            current = owner.data if buffer_name is None else getattr(owner, buffer_name)
+            new = np.asarray(state_dict[key].data if isinstance(state_dict[key], Value) else state_dict[key])
+            if new.shape != np.shape(current):
+                raise ValueError(
+                    f"load_state_dict: shape mismatch for {key!r}: the checkpoint has {new.shape}, "
+                    f"this module has {np.shape(current)}"
+                )
+            if new.dtype.kind not in "biuf":
+                raise TypeError(f"load_state_dict: {key!r} has non-numeric dtype {new.dtype}")
+            new = np.array(new, dtype=np.asarray(current).dtype, copy=True)
+            updates.append((owner, buffer_name, new))
+        for owner, buffer_name, new in updates:
+            if buffer_name is None:
+                owner.data = new[()] if new.ndim == 0 else new
+            else:
+                object.__setattr__(owner, buffer_name, new)
+        return _IncompatibleKeys(missing, unexpected)
+
+    def save(self, path):
+        """Write the state dict to `path` as an uncompressed .npz (plain arrays, no pickled objects)."""
+        state = self.state_dict()
+        with zipfile.ZipFile(os.fspath(path), "w") as archive:
+            for key, array in state.items():
+                with archive.open(key + ".npy", "w", force_zip64=True) as f:
+                    np.lib.format.write_array(f, array, allow_pickle=False)
+
+    def load(self, path, strict=True):
+        """Read a state dict written by `save` (or `np.savez`); never unpickles, so never runs code."""
+        with np.load(os.fspath(path), allow_pickle=False) as archive:
+            state = {key: archive[key] for key in archive.files}
+        return self.load_state_dict(state, strict=strict)
+
+    # ------------------------------------------------------------------------------------------------
+    # Printing.
+
+    def extra_repr(self):
+        """The text between the parentheses of this module's one-line description (layers override it)."""
+        return ""
+
+    def __repr__(self):
+        head = f"{type(self).__name__}({self.extra_repr()}"
+        count = self.num_parameters()
+        note = f"  # {count:,} parameter{'s' if count != 1 else ''}" if count else ""
+        children = list(self.named_children())
+        if not children:
+            return f"{head}){note}"
+        lines = [f"{head}{note}"]
+        for name, child in children:
+            body = repr(child).replace("\n", "\n  ")
+            lines.append(f"  ({name}): {body}")
+        lines.append(")")
+        return "\n".join(lines)
+
