@@ -1,4 +1,8 @@
-"""autograd-core: reverse-mode automatic differentiation on NumPy, one `Value` node for scalars and arrays."""
+"""autograd-core: reverse-mode automatic differentiation on NumPy, one `Value` node for scalars and arrays.
+
+    from autograd_core import Value
+    x = Value(2.0); y = (x * x).tanh(); y.backward(); x.grad
+"""
 
 from .value import Value  # first: the engine and the operations build on it
 from .engine import enable_grad, is_grad_enabled, name_scope, no_grad, set_grad_enabled
@@ -7,6 +11,9 @@ from .ops import (
     mean, min, minimum, relu, sigmoid, sin, softmax, sqrt, stack, sum, tanh, var, where,
 )
 from .ops.shape import reshape, transpose
+from .functional import grad, hessian, jacobian, jvp, value_and_grad, vjp
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .anomaly import AnomalyError, detect_anomaly
 
 __version__ = "0.1.0"
 
@@ -15,4 +22,6 @@ __all__ = [
     "abs", "clip", "concatenate", "cos", "exp", "leaky_relu", "log", "log_softmax", "logsumexp",
     "matmul", "max", "maximum", "mean", "min", "minimum", "relu", "sigmoid", "sin", "softmax", "sqrt",
     "stack", "sum", "tanh", "var", "where", "reshape", "transpose",
+    "grad", "value_and_grad", "jacobian", "hessian", "vjp", "jvp",
+    "gradcheck", "gradgradcheck", "GradcheckError", "detect_anomaly", "AnomalyError",
 ]

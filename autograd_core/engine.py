@@ -128,7 +128,11 @@ def apply(op, args, params=None):
     try:
         out = op.forward(*datas) if params is None else op.forward(*datas, **params)
     except ValueError as err:
-        raise ValueError(f"{op.name}: {err}") from None
+        if "broadcast" in str(err) and len(datas) == 2:
+            raise ValueError(
+                f"{op.title}: shapes {np.shape(datas[0])} and {np.shape(datas[1])} cannot be broadcast together"
+            ) from None
+        raise ValueError(f"{op.title}: {err}") from None
     state = STATE
     if not (requires_grad and state.grad_enabled):
         return _new_value(out, False, op, (), None, None)
@@ -254,7 +258,7 @@ def run_backward(roots, seeds, *, retain_graph, create_graph, inputs=None, accum
             params = node._params
             if params is not None and params.__class__ is _Freed:
                 raise RuntimeError(
-                    f"backward: trying to go through the graph a second time at '{op.name}' "
+                    f"backward: trying to go through the graph a second time at '{op.title}' "
                     f"(node {node._describe()}); its saved values were freed by the first backward. "
                     "Pass retain_graph=True to the first backward() if you need to call it twice."
                 )

@@ -11,7 +11,9 @@ from .primitive import primitive
 def matmul(a, b):
     """a @ b. a: (..., n, k) or (k,); b: (..., k, m) or (k,); batch dimensions broadcast."""
     if np.ndim(a) == 0 or np.ndim(b) == 0:
-        raise ValueError(f"shapes {np.shape(a)} and {np.shape(b)}: matmul needs at least 1-D operands; use * for scalars")
+        raise ValueError(
+            f"shapes {np.shape(a)} and {np.shape(b)}: matmul needs at least 1-D operands; use * for scalars"
+        )
     k_a = np.shape(a)[-1]
     k_b = np.shape(b)[0] if np.ndim(b) == 1 else np.shape(b)[-2]
     if k_a != k_b:

@@ -25,15 +25,17 @@ PRIMITIVES: dict[str, Primitive] = {}
 class Primitive:
     """A differentiable operation: `forward` on NumPy data, `vjps[i]` for the edge to input i.
 
-    name:    shown in pictures and error messages ('+', 'matmul', 'tanh', ...).
+    name:    shown in pictures ('+', 'matmul', 'tanh', ...).
+    title:   used in error messages ('add', 'matmul', ...): the forward function's name by default.
     formulas: for each input, the vector-Jacobian product as text (e.g. 'g·Bᵀ'), for pictures of
              tensor graphs; scalar edges are labelled with the number the rule gives for g = 1.
     """
 
-    __slots__ = ("name", "forward", "vjps", "formulas", "__dict__")
+    __slots__ = ("name", "title", "forward", "vjps", "formulas", "__dict__")
 
-    def __init__(self, name, forward):
+    def __init__(self, name, forward, title=None):
         self.name = name
+        self.title = title or forward.__name__.strip("_")
         self.forward = forward
         self.vjps = ()
         self.formulas = ()

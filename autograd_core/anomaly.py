@@ -1,0 +1,67 @@
+"""`detect_anomaly()`: stop at the first operation that turns finite numbers into NaN or Inf.
+
+Inside the block every node remembers the line of user code that created it, and
+
+* forward: an operation whose inputs are finite but whose output is not raises at once;
+* backward: a rule that returns a non-finite gradient from a finite one raises, naming the operation
+  and the line that created it.
+
+It costs a stack walk per operation, so it is a debugging tool, off by default.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import linecache
+
+import numpy as np
+
+from .engine import STATE, _user_frame
+from .value import Value
+
+
+class AnomalyError(FloatingPointError):
+    """A NaN or Inf appeared; the message names the operation and where it was created."""
+
+
+@contextlib.contextmanager
+def detect_anomaly(enabled=True):
+    """Context manager: check every forward result and every gradient for NaN/Inf."""
+    previous = STATE.anomaly
+    STATE.anomaly = bool(enabled)
+    try:
+        yield
+    finally:
+        STATE.anomaly = previous
+
+
+def _finite(x):
+    data = x.data if isinstance(x, Value) else x
+    return bool(np.all(np.isfinite(data)))
+
+
+def _where(node):
+    origin = node._origin
+    if origin is None:
+        return "an unknown line"
+    filename, lineno = origin
+    code = linecache.getline(filename, lineno).strip()
+    return f"{filename}:{lineno}" + (f": {code}" if code else "")
+
+
+def check_forward(node):
+    frame = _user_frame()
+    if frame is not None:
+        node._origin = (frame.f_code.co_filename, frame.f_lineno)
+    if not _finite(node) and all(_finite(p) for p in node._parents):
+        bad = "nan" if np.any(np.isnan(node.data)) else "inf"
+        raise AnomalyError(f"detect_anomaly: forward of '{node.op}' produced {bad}, created at {_where(node)}")
+
+
+def check_backward(node, i, grad, upstream=None):
+    if not _finite(grad):
+        raise AnomalyError(
+            f"detect_anomaly: backward of '{node.op}' produced a non-finite gradient for its input {i} "
+            f"(shape {np.shape(grad.data if isinstance(grad, Value) else grad)}); the operation was created at "
+            f"{_where(node)}"
+        )
