@@ -1,0 +1,27 @@
+"""Optimizers, learning-rate schedules and gradient clipping for `autograd_core.Value` parameters.
+
+    opt = optim.Adam(model.parameters(), lr=1e-3)
+    sched = optim.lr_scheduler.CosineAnnealingLR(opt, T_max=100)
+    for epoch in range(100):
+        opt.zero_grad()
+        loss = model_loss()
+        loss.backward()
+        optim.clip_grad_norm_(model.parameters(), max_norm=1.0)
+        opt.step()
+        sched.step()
+"""
+
+from . import lr_scheduler
+from .adagrad import Adagrad
+from .adam import Adam, Adamax, AdamW
+from .clip import clip_grad_norm_
+from .lr_scheduler import CosineAnnealingLR, ExponentialLR, LambdaLR, LRScheduler, StepLR
+from .optimizer import Optimizer
+from .rmsprop import RMSprop
+from .sgd import SGD
+
+__all__ = [
+    "Optimizer", "SGD", "RMSprop", "Adagrad", "Adam", "AdamW", "Adamax",
+    "lr_scheduler", "LRScheduler", "StepLR", "ExponentialLR", "CosineAnnealingLR", "LambdaLR",
+    "clip_grad_norm_",
+]

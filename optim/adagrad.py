@@ -1,0 +1,44 @@
+"""Adagrad (Duchi, Hazan and Singer, 2011): per-coordinate steps shrinking with the summed squared gradients."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .optimizer import Optimizer, check_nonnegative
+
+
+class Adagrad(Optimizer):
+    """p ← p − lr_t·g / (√s + eps), with s the sum of all squared gradients so far (PyTorch's formulation).
+
+        g   ← ∇f(p) + weight_decay·p
+        lr_t = lr / (1 + (t − 1)·lr_decay)           at step t = 1, 2, ...
+        s   ← s + g²                                  (s starts at initial_accumulator_value)
+
+    lr, lr_decay, weight_decay, initial_accumulator_value, eps: all >= 0.
+    State per parameter: "step" (t), "sum" (s).
+    """
+
+    def __init__(self, params, lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0,
+                 eps=1e-10):
+        defaults = dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
+                        initial_accumulator_value=initial_accumulator_value, eps=eps)
+        super().__init__(params, defaults)
+
+    def _check_hyperparameters(self, group):
+        check_nonnegative("Adagrad", "learning rate lr", group["lr"])
+        check_nonnegative("Adagrad", "lr_decay", group["lr_decay"])
+        check_nonnegative("Adagrad", "weight_decay", group["weight_decay"])
+        check_nonnegative("Adagrad", "initial_accumulator_value", group["initial_accumulator_value"])
+        check_nonnegative("Adagrad", "eps", group["eps"])
+
+    def _update(self, p, g, state, hp):
+        if not state:
+            state["step"] = 0
+            state["sum"] = np.full_like(p, hp["initial_accumulator_value"])
+        state["step"] = t = state["step"] + 1
+        if hp["weight_decay"] != 0:
+            g = g + hp["weight_decay"] * p                   # gradient of the L2 penalty
+        lr_t = hp["lr"] / (1 + (t - 1) * hp["lr_decay"])     # decayed learning rate
+        s = state["sum"] + g * g                             # sum of squared gradients
+        state["sum"] = s
+        return p - lr_t * g / (np.sqrt(s) + hp["eps"])

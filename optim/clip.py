@@ -1,0 +1,71 @@
+"""Gradient clipping by the global norm of all gradients."""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+from autograd_core import Value
+
+
+def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False):
+    """Scale all gradients by one factor so that their joint norm is at most `max_norm`.
+
+    parameters:  a Value or an iterable of Values; those whose grad is None are ignored.
+    max_norm:    the largest allowed norm (>= 0).
+    norm_type:   p of the p-norm (> 0), or math.inf for the largest absolute entry. The total norm is
+                 the p-norm of the vector of per-parameter p-norms, i.e. of all entries together.
+    Returns the total norm before clipping, as a Python float.
+
+    When total_norm > max_norm, every gradient becomes grad·max_norm / (total_norm + 1e-6) (PyTorch's
+    rule). The scaled gradient is a new array assigned to `p.grad`: a gradient array may be shared
+    between nodes of the graph, so it is never modified in place.
+    """
+    if isinstance(parameters, Value):
+        parameters = [parameters]
+    params = [p for p in parameters if p.grad is not None]
+    for name, value in (("max_norm", max_norm), ("norm_type", norm_type)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"clip_grad_norm_: {name} must be a real number, got {value!r}")
+    max_norm, norm_type = float(max_norm), float(norm_type)
+    if not max_norm >= 0:
+        raise ValueError(f"clip_grad_norm_: max_norm must be >= 0, got {max_norm}")
+    if not norm_type > 0:
+        raise ValueError(f"clip_grad_norm_: norm_type must be > 0 (or math.inf), got {norm_type}")
+    if not params:
+        return 0.0
+
+    norms = [_norm(_data(p.grad), norm_type) for p in params]
+    if norm_type == math.inf:
+        total_norm = max(norms)
+    else:
+        total_norm = float(np.sum(np.array(norms) ** norm_type) ** (1.0 / norm_type))
+    if error_if_nonfinite and not math.isfinite(total_norm):
+        raise RuntimeError(
+            f"clip_grad_norm_: the total norm of order {norm_type} of the gradients is non-finite ({total_norm}), so "
+            "they cannot be clipped; pass error_if_nonfinite=False to clip anyway"
+        )
+    coef = max_norm / (total_norm + 1e-6)
+    if coef >= 1.0:
+        return total_norm  # already within the bound (multiplying by 1 would change nothing)
+    for p in params:
+        p.grad = p.grad * coef  # a new array: the old one may be shared
+    return total_norm
+
+
+def _data(g):
+    return g.data if isinstance(g, Value) else g
+
+
+def _norm(g, norm_type):
+    """The p-norm of one gradient's entries, accumulated in float64."""
+    a = np.abs(np.asarray(g, dtype=np.float64))
+    if a.size == 0:
+        return 0.0
+    if norm_type == math.inf:
+        return float(a.max())
+    if norm_type == 2.0:
+        return float(np.sqrt(np.sum(a * a)))
+    return float(np.sum(a**norm_type) ** (1.0 / norm_type))

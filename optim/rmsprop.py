@@ -1,0 +1,60 @@
+"""RMSprop (Hinton's lecture 6e): divide the gradient by a running root mean square of its history."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .optimizer import Optimizer, check_nonnegative
+
+
+class RMSprop(Optimizer):
+    """p ← p − lr·g / (√v + eps), with v a running mean of g² (PyTorch's formulation).
+
+        g ← ∇f(p) + weight_decay·p
+        v ← alpha·v + (1 − alpha)·g²                       (v starts at 0)
+        centered:  m ← alpha·m + (1 − alpha)·g,  v' = v − m²   (a running variance instead)
+        momentum:  b ← momentum·b + g / (√v' + eps),  p ← p − lr·b
+        otherwise: p ← p − lr·g / (√v' + eps)
+
+    lr, alpha, eps, weight_decay, momentum: all >= 0.
+    State per parameter: "step", "square_avg" (v), "grad_avg" (m, centered only),
+    "momentum_buffer" (b, momentum > 0 only).
+    """
+
+    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0,
+                 centered=False):
+        defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
+                        centered=centered)
+        super().__init__(params, defaults)
+
+    def _check_hyperparameters(self, group):
+        check_nonnegative("RMSprop", "learning rate lr", group["lr"])
+        check_nonnegative("RMSprop", "alpha", group["alpha"])
+        check_nonnegative("RMSprop", "eps", group["eps"])
+        check_nonnegative("RMSprop", "weight_decay", group["weight_decay"])
+        check_nonnegative("RMSprop", "momentum", group["momentum"])
+
+    def _update(self, p, g, state, hp):
+        lr, alpha, eps, momentum = hp["lr"], hp["alpha"], hp["eps"], hp["momentum"]
+        if not state:
+            state["step"] = 0
+            state["square_avg"] = np.zeros_like(p)
+            if hp["centered"]:
+                state["grad_avg"] = np.zeros_like(p)
+            if momentum > 0:
+                state["momentum_buffer"] = np.zeros_like(p)
+        state["step"] += 1
+        if hp["weight_decay"] != 0:
+            g = g + hp["weight_decay"] * p                       # gradient of the L2 penalty
+        v = alpha * state["square_avg"] + (1 - alpha) * g * g    # running mean of g² (uncentred)
+        state["square_avg"] = v
+        if hp["centered"]:
+            m = alpha * state["grad_avg"] + (1 - alpha) * g      # running mean of g
+            state["grad_avg"] = m
+            v = v - m * m                                        # running variance of g
+        rms = np.sqrt(v) + eps
+        if momentum > 0:
+            b = momentum * state["momentum_buffer"] + g / rms    # velocity of the normalised steps
+            state["momentum_buffer"] = b
+            return p - lr * b
+        return p - lr * g / rms

@@ -1,0 +1,52 @@
+"""Stochastic gradient descent with momentum, dampening, Nesterov momentum and weight decay."""
+
+from __future__ import annotations
+
+from .optimizer import Optimizer, check_nonnegative, check_number
+
+
+class SGD(Optimizer):
+    """p ← p − lr·d, where d is the gradient, or a velocity built from it (PyTorch's formulation).
+
+        g ← ∇f(p) + weight_decay·p
+        b ← g                                   on the first step
+        b ← momentum·b + (1 − dampening)·g      afterwards
+        d ← g + momentum·b  (Nesterov)   or   d ← b   (momentum)   or   d ← g   (momentum = 0)
+
+    This is Sutskever et al.'s momentum with the learning rate moved outside the velocity, so that
+    changing lr mid-training does not rescale the stored velocity.
+
+    lr >= 0, momentum >= 0, dampening (a real number), weight_decay >= 0 (an L2 penalty
+    weight_decay/2·‖p‖² folded into the gradient); nesterov needs momentum > 0 and dampening = 0.
+    State per parameter: "momentum_buffer" (b), when momentum != 0.
+    """
+
+    def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False):
+        defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
+                        nesterov=nesterov)
+        super().__init__(params, defaults)
+
+    def _check_hyperparameters(self, group):
+        check_nonnegative("SGD", "learning rate lr", group["lr"])
+        check_nonnegative("SGD", "momentum", group["momentum"])
+        check_number("SGD", "dampening", group["dampening"])
+        check_nonnegative("SGD", "weight_decay", group["weight_decay"])
+        if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
+            raise ValueError(
+                f"SGD: nesterov=True needs momentum > 0 and dampening = 0, got "
+                f"momentum={group['momentum']!r}, dampening={group['dampening']!r}"
+            )
+
+    def _update(self, p, g, state, hp):
+        lr, momentum, dampening = hp["lr"], hp["momentum"], hp["dampening"]
+        if hp["weight_decay"] != 0:
+            g = g + hp["weight_decay"] * p                   # gradient of the L2 penalty
+        if momentum != 0:
+            b = state.get("momentum_buffer")
+            if b is None:
+                b = g.copy()                                 # the velocity starts at the first gradient
+            else:
+                b = momentum * b + (1 - dampening) * g       # velocity: a running sum of gradients
+            state["momentum_buffer"] = b
+            g = g + momentum * b if hp["nesterov"] else b    # Nesterov looks one velocity step ahead
+        return p - lr * g
