@@ -1,0 +1,445 @@
+"""Convolutions (PyTorch's layouts: NCL and NCHW) as matrix products over strided windows.
+
+Cross-correlation, as in every deep-learning library: with x zero-padded and groups G,
+
+    y[n, o, i, j] = b[o] + Σ_{c, p, q} x[n, G(o)·C/G + c, i·s + p·d, j·s + q·d] · W[o, c, p, q]
+
+Its derivatives are convolutions again, which gives three primitives that differentiate into each other
+(so gradients of gradients work to any order):
+
+    conv2d(x, W)             dx = conv_transpose2d(g, W)    dW = conv2d_weight(x, g)    db = Σ g
+    conv_transpose2d(x, W)   dx = conv2d(g, W)              dW = conv2d_weight(g, x)    db = Σ g
+    conv2d_weight(x, dy)     dx = conv_transpose2d(dy, g)   d(dy) = conv2d(x, g)
+
+All three share one geometry: `stride`, `dilation`, `groups` and `padding` ((top, bottom), (left, right)),
+where a negative amount crops (a transposed convolution's output_padding shows up that way). The 1-D
+functions run as 2-D ones of height 1. NumPy does the work: a strided view of the windows, copied once
+into a column matrix (im2col), times the weight matrix; nothing loops over pixels.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from autograd_core import Value
+from autograd_core.ops import primitive, reshape
+
+from . import init
+from .module import Module, Parameter
+
+# ----------------------------------------------------------------------------------------------------
+# NumPy kernels (shared with pool.py). Arrays are (N, C, H, W); geometry is given per spatial axis.
+
+
+def _pad(x, padding, fill=0):
+    """x with `fill` added on each spatial side (padding ((top, bottom), (left, right))); negative crops."""
+    (top, bottom), (left, right) = padding
+    if top < 0 or bottom < 0 or left < 0 or right < 0:
+        H, W = x.shape[2:]
+        x = x[:, :, max(-top, 0):H - max(-bottom, 0), max(-left, 0):W - max(-right, 0)]
+        top, bottom, left, right = max(top, 0), max(bottom, 0), max(left, 0), max(right, 0)
+    if not (top or bottom or left or right):
+        return x
+    N, C, H, W = x.shape
+    out = np.full((N, C, top + H + bottom, left + W + right), fill, dtype=x.dtype)
+    out[:, :, top:top + H, left:left + W] = x
+    return out
+
+
+def _out_len(n, pad, k, s, d):
+    """Windows along an axis of length n padded by pad = (before, after): ⌊(n + pads − d(k−1) − 1)/s⌋ + 1."""
+    return (n + pad[0] + pad[1] - d * (k - 1) - 1) // s + 1
+
+
+def _windows(xp, kernel, stride, dilation, out_size):
+    """Read-only view (N, C, kh, kw, Ho, Wo) of padded xp: [n, c, p, q, i, j] = xp[n, c, i·sh + p·dh, j·sw + q·dw]."""
+    N, C = xp.shape[:2]
+    sN, sC, sH, sW = xp.strides
+    return as_strided(xp, (N, C) + tuple(kernel) + tuple(out_size),
+                      (sN, sC, dilation[0] * sH, dilation[1] * sW, stride[0] * sH, stride[1] * sW),
+                      writeable=False)
+
+
+def _disjoint(k, n_out, s, d):
+    """True when no element lies in two windows along an axis (positions i·s + p·d are all distinct)."""
+    return k == 1 or n_out == 1 or s > d * (k - 1)
+
+
+def _scatter_windows(target, cols, stride, dilation, origin=(0, 0)):
+    """target[n, c, oh + i·sh + p·dh, ow + j·sw + q·dw] += cols[n, c, p, q, i, j]: the adjoint of `_windows`."""
+    N, C, kh, kw, Ho, Wo = cols.shape
+    (sh, sw), (dh, dw), (oh, ow) = stride, dilation, origin
+    if _disjoint(kh, Ho, sh, dh) and _disjoint(kw, Wo, sw, dw):
+        # Each target element is in at most one window: one add through a writeable strided view.
+        base = target[:, :, oh:, ow:]
+        sN, sC, sH, sW = base.strides
+        view = as_strided(base, cols.shape, (sN, sC, dh * sH, dw * sW, sh * sH, sw * sW))
+        view += cols
+        return target
+    # Overlapping windows accumulate: one vectorised add per kernel tap, each over every pixel at once.
+    for p in range(kh):
+        for q in range(kw):
+            r, c = oh + p * dh, ow + q * dw
+            target[:, :, r:r + sh * (Ho - 1) + 1:sh, c:c + sw * (Wo - 1) + 1:sw] += cols[:, :, p, q]
+    return target
+
+
+def _columns(x, kernel, stride, padding, dilation, groups, out_size):
+    """The im2col matrix (N, G, C/G·kh·kw, Ho·Wo): every window of padded x, copied once."""
+    N, C = x.shape[:2]
+    win = _windows(_pad(x, padding), kernel, stride, dilation, out_size)
+    return win.reshape(N, groups, C // groups * kernel[0] * kernel[1], out_size[0] * out_size[1])
+
+
+def _conv2d_np(x, w, stride, padding, dilation, groups):
+    """y = x ⋆ W. x (N, C, H, W), w (O, C/G, kh, kw) -> (N, O, Ho, Wo)."""
+    N, O, G = x.shape[0], w.shape[0], groups
+    kernel = w.shape[2:]
+    out_size = tuple(_out_len(n, pad, k, s, d) for n, pad, k, s, d in
+                     zip(x.shape[2:], padding, kernel, stride, dilation))
+    cols = _columns(x, kernel, stride, padding, dilation, G, out_size)
+    y = np.matmul(w.reshape(G, O // G, -1), cols)           # (N, G, O/G, Ho·Wo): one product per group
+    return y.reshape((N, O) + out_size)
+
+
+def _conv_transpose2d_np(x, w, stride, padding, dilation, groups, size):
+    """The adjoint of `_conv2d_np` in its input: x (N, O, Ho, Wo), w (O, C/G, kh, kw) -> (N, C, *size)."""
+    (O, Cg, kh, kw), G = w.shape, groups
+    (pt, pb), (pl, pr) = padding
+    if stride == (1, 1):
+        # Gather form, fully vectorised: correlate with the flipped kernel, in/out channels swapped.
+        flipped = w.reshape(G, O // G, Cg, kh, kw).swapaxes(1, 2).reshape(G * Cg, O // G, kh, kw)[:, :, ::-1, ::-1]
+        eh, ew = dilation[0] * (kh - 1), dilation[1] * (kw - 1)
+        return _conv2d_np(x, flipped, stride, ((eh - pt, eh - pb), (ew - pl, ew - pr)), dilation, G)
+    # Scatter form (a gather would multiply the zeros between strided outputs): one product gives every
+    # window's contribution, then the windows are added into place.
+    N, _, Ho, Wo = x.shape
+    cols = np.matmul(w.reshape(G, O // G, -1).swapaxes(1, 2), x.reshape(N, G, O // G, Ho * Wo))
+    top, left = max(pt, 0), max(pl, 0)
+    H, W = size
+    target = np.zeros((N, G * Cg, top + H + max(pb, 0), left + W + max(pr, 0)), dtype=cols.dtype)
+    _scatter_windows(target, cols.reshape(N, G * Cg, kh, kw, Ho, Wo), stride, dilation, (top - pt, left - pl))
+    return target[:, :, top:top + H, left:left + W]
+
+
+def _conv2d_weight_np(x, dy, stride, padding, dilation, groups, kernel):
+    """dL/dW of y = x ⋆ W given dy = dL/dy: x (N, C, H, W), dy (N, O, Ho, Wo) -> (O, C/G, kh, kw)."""
+    N, C = x.shape[:2]
+    O, Ho, Wo = dy.shape[1:]
+    cols = _columns(x, kernel, stride, padding, dilation, groups, (Ho, Wo))
+    dw = np.matmul(dy.reshape(N, groups, O // groups, Ho * Wo), cols.swapaxes(-1, -2)).sum(axis=0)
+    return dw.reshape((O, C // groups) + tuple(kernel))
+
+
+# ----------------------------------------------------------------------------------------------------
+# The primitives. Parameters: stride (sh, sw), padding ((t, b), (l, r)), dilation (dh, dw), groups, and
+# `size` (the output's height and width) for the transposed convolution, `kernel` for the weight gradient.
+
+
+def _with_bias(y, bias):
+    if bias is None:
+        return y
+    if y.dtype == np.result_type(y, bias):
+        return np.add(y, bias.reshape(-1, 1, 1), out=y)  # y is fresh: add in place, one array less
+    return y + bias.reshape(-1, 1, 1)
+
+
+@primitive("conv2d")
+def _conv2d(x, weight, bias=None, *, stride, padding, dilation, groups):
+    return _with_bias(_conv2d_np(x, weight, stride, padding, dilation, groups), bias)
+
+
+@primitive("conv_transpose2d")
+def _conv_transpose2d(x, weight, bias=None, *, stride, padding, dilation, groups, size):
+    return _with_bias(_conv_transpose2d_np(x, weight, stride, padding, dilation, groups, size), bias)
+
+
+@primitive("conv2d_weight")
+def _conv2d_weight(x, dy, *, stride, padding, dilation, groups, kernel):
+    return _conv2d_weight_np(x, dy, stride, padding, dilation, groups, kernel)
+
+
+def _bias_vjp(g, out, x, weight, bias=None, **geometry):    # dL/db[o] = Σ_{n,i,j} g[n, o, i, j]
+    return g.sum(axis=(0, 2, 3))
+
+
+_conv2d.defvjp(
+    lambda g, out, x, weight, bias=None, **geo: _conv_transpose2d(g, weight, **geo, size=tuple(x.shape[2:])),
+    lambda g, out, x, weight, bias=None, **geo: _conv2d_weight(x, g, **geo, kernel=tuple(weight.shape[2:])),
+    _bias_vjp,
+    formulas=("conv_transpose2d(g, W)", "conv2d_weight(x, g)", "Σ g over N, H, W"),
+)
+_conv_transpose2d.defvjp(
+    lambda g, out, x, weight, bias=None, *, size, **geo: _conv2d(g, weight, **geo),
+    lambda g, out, x, weight, bias=None, *, size, **geo: _conv2d_weight(g, x, **geo, kernel=tuple(weight.shape[2:])),
+    _bias_vjp,
+    formulas=("conv2d(g, W)", "conv2d_weight(g, x)", "Σ g over N, H, W"),
+)
+# conv2d_weight is linear in each input: <g, weight(x, dy)> = <conv2d(x, g), dy> = <x, conv_transpose2d(dy, g)>.
+_conv2d_weight.defvjp(
+    lambda g, out, x, dy, *, kernel, **geo: _conv_transpose2d(dy, g, **geo, size=tuple(x.shape[2:])),
+    lambda g, out, x, dy, *, kernel, **geo: _conv2d(x, g, **geo),
+    formulas=("conv_transpose2d(dy, g)", "conv2d(x, g)"),
+)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Arguments: ints or tuples as in PyTorch, checked with errors that name the shapes.
+
+
+def _ints(value, n, name, who, minimum):
+    """An int or a sequence of n ints, each >= minimum, as a tuple of n Python ints."""
+    items = (value,) * n if isinstance(value, numbers.Integral) else value
+    try:
+        items = tuple(items)
+    except TypeError:
+        items = None
+    if (items is None or len(items) != n
+            or not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in items)):
+        raise TypeError(f"{who}: {name} must be an int or a tuple of {n} ints, got {value!r}")
+    if any(v < minimum for v in items):
+        raise ValueError(f"{who}: {name} must be >= {minimum}, got {value!r}")
+    return tuple(int(v) for v in items)
+
+
+def _conv_padding(who, padding, kernel, stride, dilation):
+    """Per-axis (before, after) zero padding from an int, a tuple, 'valid' or 'same'."""
+    if isinstance(padding, str):
+        if padding == "valid":
+            return tuple((0, 0) for _ in kernel)
+        if padding != "same":
+            raise ValueError(f"{who}: padding must be an int, a tuple, 'valid' or 'same', not {padding!r}")
+        if any(s != 1 for s in stride):
+            raise ValueError(f"{who}: padding='same' needs stride 1 (as in PyTorch), got stride={stride}")
+        # Output size = input size: pad d(k−1) in total, the odd one at the end (as PyTorch does).
+        return tuple((d * (k - 1) // 2, d * (k - 1) - d * (k - 1) // 2) for k, d in zip(kernel, dilation))
+    return tuple((p, p) for p in _ints(padding, len(kernel), "padding", who, 0))
+
+
+def _check_shapes(who, nd, x_shape, w_shape, bias, groups, transposed):
+    """Validate ranks, channels, groups and bias; return (groups, out_channels)."""
+    layout = "(N, C, L)" if nd == 1 else "(N, C, H, W)"
+    if len(x_shape) != nd + 2:
+        raise ValueError(f"{who}: input must be {nd + 2}-D {layout}, got shape {x_shape}")
+    if len(w_shape) != nd + 2:
+        what = "(in, out/groups, *kernel)" if transposed else "(out, in/groups, *kernel)"
+        raise ValueError(f"{who}: weight must be {nd + 2}-D {what}, got shape {w_shape}")
+    if not isinstance(groups, numbers.Integral) or isinstance(groups, bool) or groups < 1:
+        raise ValueError(f"{who}: groups must be a positive int, got {groups!r}")
+    groups = int(groups)
+    if transposed:
+        in_channels, out_channels = w_shape[0], w_shape[1] * groups
+        if x_shape[1] != in_channels:
+            raise ValueError(f"{who}: input of shape {x_shape} has {x_shape[1]} channels, but weight of shape "
+                             f"{w_shape} expects in_channels = weight.shape[0] = {in_channels}")
+        if in_channels % groups:
+            raise ValueError(f"{who}: in_channels={in_channels} (weight.shape[0]) is not divisible by groups={groups}")
+    else:
+        in_channels, out_channels = w_shape[1] * groups, w_shape[0]
+        if x_shape[1] != in_channels:
+            raise ValueError(f"{who}: input of shape {x_shape} has {x_shape[1]} channels, but weight of shape "
+                             f"{w_shape} with groups={groups} expects in_channels = weight.shape[1]·groups "
+                             f"= {in_channels}")
+        if out_channels % groups:
+            raise ValueError(f"{who}: out_channels={out_channels} (weight.shape[0]) is not divisible by "
+                             f"groups={groups}")
+    if bias is not None and np.shape(bias) != (out_channels,):
+        raise ValueError(f"{who}: bias of shape {np.shape(bias)} does not match out_channels={out_channels}")
+    return groups, out_channels
+
+
+def _lift(x, weight, nd):
+    """1-D arrays (N, C, L) as 2-D ones of height 1; 2-D ones unchanged."""
+    if nd == 2:
+        return x, weight
+    return (reshape(x, shape=np.shape(x)[:2] + (1, np.shape(x)[2])),
+            reshape(weight, shape=np.shape(weight)[:2] + (1, np.shape(weight)[2])))
+
+
+def _convolve(who, nd, x, weight, bias, stride, padding, dilation, groups):
+    x_shape, w_shape = np.shape(x), np.shape(weight)
+    groups, out_channels = _check_shapes(who, nd, x_shape, w_shape, bias, groups, transposed=False)
+    kernel = w_shape[2:]
+    stride = _ints(stride, nd, "stride", who, 1)
+    dilation = _ints(dilation, nd, "dilation", who, 1)
+    pads = _conv_padding(who, padding, kernel, stride, dilation)
+    out_size = tuple(_out_len(n, pad, k, s, d) for n, pad, k, s, d in zip(x_shape[2:], pads, kernel, stride, dilation))
+    if min(out_size) < 1:
+        raise ValueError(f"{who}: input of shape {x_shape} with padding {pads} is smaller than the kernel "
+                         f"{tuple(kernel)} at dilation {dilation} (weight shape {w_shape})")
+    if nd == 1:
+        stride, dilation, pads = (1,) + stride, (1,) + dilation, ((0, 0),) + pads
+    x2, w2 = _lift(x, weight, nd)
+    args = (x2, w2) if bias is None else (x2, w2, bias)
+    y = _conv2d(*args, stride=stride, padding=pads, dilation=dilation, groups=groups)
+    return y if nd == 2 else reshape(y, shape=(x_shape[0], out_channels) + out_size)
+
+
+def _convolve_transposed(who, nd, x, weight, bias, stride, padding, output_padding, groups, dilation):
+    x_shape, w_shape = np.shape(x), np.shape(weight)
+    groups, out_channels = _check_shapes(who, nd, x_shape, w_shape, bias, groups, transposed=True)
+    kernel = w_shape[2:]
+    stride = _ints(stride, nd, "stride", who, 1)
+    dilation = _ints(dilation, nd, "dilation", who, 1)
+    padding = _ints(padding, nd, "padding", who, 0)
+    output_padding = _ints(output_padding, nd, "output_padding", who, 0)
+    for op, s, d in zip(output_padding, stride, dilation):
+        if op >= s and op >= d:
+            raise ValueError(f"{who}: output_padding={output_padding} must be smaller than stride={stride} "
+                             f"or dilation={dilation}")
+    # The output is the input of the convolution whose adjoint this is: (n−1)s − 2p + d(k−1) + op + 1.
+    size = tuple((n - 1) * s - 2 * p + d * (k - 1) + op + 1
+                 for n, s, p, d, k, op in zip(x_shape[2:], stride, padding, dilation, kernel, output_padding))
+    if min(size) < 1:
+        raise ValueError(f"{who}: input of shape {x_shape} with weight of shape {w_shape}, stride {stride}, "
+                         f"padding {padding} gives an empty output {size}")
+    pads = tuple((p, p - op) for p, op in zip(padding, output_padding))  # output_padding: fewer rows cropped
+    if nd == 1:
+        stride, dilation, pads, size = (1,) + stride, (1,) + dilation, ((0, 0),) + pads, (1,) + size
+    x2, w2 = _lift(x, weight, nd)
+    args = (x2, w2) if bias is None else (x2, w2, bias)
+    y = _conv_transpose2d(*args, stride=stride, padding=pads, dilation=dilation, groups=groups, size=size)
+    return y if nd == 2 else reshape(y, shape=(x_shape[0], out_channels, size[1]))
+
+
+# ----------------------------------------------------------------------------------------------------
+# Public functions.
+
+
+def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """2-D cross-correlation. x (N, C, H, W), weight (O, C/groups, kh, kw), bias (O,) -> (N, O, Ho, Wo).
+
+    stride, dilation: int or pair. padding: int, pair, 'valid' or 'same' (stride 1; an odd total puts
+    the extra row/column at the bottom/right, as PyTorch). Ho = ⌊(H + 2p − d(kh−1) − 1)/s⌋ + 1.
+    """
+    return _convolve("conv2d", 2, x, weight, bias, stride, padding, dilation, groups)
+
+
+def conv1d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """1-D cross-correlation. x (N, C, L), weight (O, C/groups, k), bias (O,) -> (N, O, Lo); see conv2d."""
+    return _convolve("conv1d", 1, x, weight, bias, stride, padding, dilation, groups)
+
+
+def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """The adjoint (gradient) of conv2d with respect to its input, PyTorch's ConvTranspose2d.
+
+    x (N, C_in, H, W), weight (C_in, C_out/groups, kh, kw), bias (C_out,) -> (N, C_out, Ho, Wo) with
+    Ho = (H − 1)s − 2p + d(kh − 1) + output_padding + 1; output_padding < stride or < dilation.
+    """
+    return _convolve_transposed("conv_transpose2d", 2, x, weight, bias, stride, padding, output_padding,
+                                groups, dilation)
+
+
+def conv_transpose1d(x, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """1-D transposed convolution. x (N, C_in, L), weight (C_in, C_out/groups, k) -> (N, C_out, Lo)."""
+    return _convolve_transposed("conv_transpose1d", 1, x, weight, bias, stride, padding, output_padding,
+                                groups, dilation)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Modules.
+
+
+class _ConvNd(Module):
+    """Shared by the four convolution layers: parameters `weight` and `bias`, PyTorch's initialisation
+    U(−1/√fan_in, 1/√fan_in) for both (kaiming_uniform with a = √5), fan_in = weight.shape[1]·prod(kernel)."""
+
+    _nd, _transposed = 2, False
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
+                 rng, dtype, output_padding=0):
+        who, nd = type(self).__name__, self._nd
+        for name, n in (("in_channels", in_channels), ("out_channels", out_channels), ("groups", groups)):
+            if not isinstance(n, numbers.Integral) or n < 1:
+                raise ValueError(f"{who}: {name} must be a positive int, got {n!r}")
+        if in_channels % groups or out_channels % groups:
+            raise ValueError(f"{who}: in_channels={in_channels} and out_channels={out_channels} must both be "
+                             f"divisible by groups={groups}")
+        self.in_channels, self.out_channels, self.groups = int(in_channels), int(out_channels), int(groups)
+        self.kernel_size = _ints(kernel_size, nd, "kernel_size", who, 1)
+        self.stride = _ints(stride, nd, "stride", who, 1)
+        self.dilation = _ints(dilation, nd, "dilation", who, 1)
+        if self._transposed:
+            self.padding = _ints(padding, nd, "padding", who, 0)
+            self.output_padding = _ints(output_padding, nd, "output_padding", who, 0)
+            shape = (in_channels, out_channels // groups) + self.kernel_size
+        else:
+            _conv_padding(who, padding, self.kernel_size, self.stride, self.dilation)  # fail early
+            self.padding = padding if isinstance(padding, str) else _ints(padding, nd, "padding", who, 0)
+            shape = (out_channels, in_channels // groups) + self.kernel_size
+        rng, dtype = init.get_rng(rng), init.resolve_dtype(dtype)
+        self.weight = Parameter(init.default_weight(shape, rng, dtype))
+        fan_in = init.fans(shape)[0]
+        self.bias = Parameter(init.default_bias((out_channels,), fan_in, rng, dtype)) if bias else None
+
+    def _input(self, x):
+        return x if isinstance(x, Value) else Value(x, requires_grad=False, dtype=self.weight.dtype)
+
+    def extra_repr(self):
+        text = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
+        if self.padding != (0,) * self._nd:
+            text += f", padding={self.padding!r}"
+        if self._transposed and self.output_padding != (0,) * self._nd:
+            text += f", output_padding={self.output_padding}"
+        if self.dilation != (1,) * self._nd:
+            text += f", dilation={self.dilation}"
+        if self.groups != 1:
+            text += f", groups={self.groups}"
+        return text + ("" if self.bias is not None else ", bias=False")
+
+
+class Conv2d(_ConvNd):
+    """2-D convolution layer: (N, in_channels, H, W) -> (N, out_channels, Ho, Wo); see `conv2d`.
+
+    weight (out_channels, in_channels/groups, kh, kw), bias (out_channels,) or None. padding may be
+    'same' or 'valid'. rng: None, an int seed or a np.random.Generator; dtype defaults to float32.
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
+                 bias=True, rng=None, dtype=None):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, rng, dtype)
+
+    def forward(self, x):
+        return conv2d(self._input(x), self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+
+
+class Conv1d(_ConvNd):
+    """1-D convolution layer: (N, in_channels, L) -> (N, out_channels, Lo); weight (out, in/groups, k)."""
+
+    _nd = 1
+    __init__ = Conv2d.__init__
+
+    def forward(self, x):
+        return conv1d(self._input(x), self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+
+
+class ConvTranspose2d(_ConvNd):
+    """2-D transposed convolution layer (the gradient of Conv2d w.r.t. its input); see `conv_transpose2d`.
+
+    weight (in_channels, out_channels/groups, kh, kw), bias (out_channels,) or None.
+    """
+
+    _transposed = True
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0,
+                 groups=1, bias=True, dilation=1, rng=None, dtype=None):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, rng,
+                         dtype, output_padding)
+
+    def forward(self, x):
+        return conv_transpose2d(self._input(x), self.weight, self.bias, self.stride, self.padding,
+                                self.output_padding, self.groups, self.dilation)
+
+
+class ConvTranspose1d(_ConvNd):
+    """1-D transposed convolution layer: weight (in_channels, out_channels/groups, k)."""
+
+    _nd, _transposed = 1, True
+    __init__ = ConvTranspose2d.__init__
+
+    def forward(self, x):
+        return conv_transpose1d(self._input(x), self.weight, self.bias, self.stride, self.padding,
+                                self.output_padding, self.groups, self.dilation)
