@@ -443,3 +443,7 @@ class ConvTranspose1d(_ConvNd):
     def forward(self, x):
         return conv_transpose1d(self._input(x), self.weight, self.bias, self.stride, self.padding,
                                 self.output_padding, self.groups, self.dilation)
+
+
+__all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d",
+           "Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d"]
