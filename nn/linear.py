@@ -1,0 +1,94 @@
+"""`Linear`: y = x Wᵀ + b, the affine layer (PyTorch layout: weight (out, in), bias (out,))."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograd_core import Value
+from autograd_core.ops import primitive
+
+from . import init
+from .module import Module, Parameter
+
+
+def _check_features(x, in_features, who):
+    shape = x.shape if isinstance(x, Value) else getattr(x, "shape", None)
+    if shape is None or len(shape) == 0 or shape[-1] != in_features:
+        raise ValueError(f"{who}: expected input of shape (..., {in_features}), got {shape}")
+
+
+@primitive("linear")
+def _linear(x, weight, bias=None):
+    out = np.matmul(x, weight.T)
+    if bias is None:
+        return out
+    if out.ndim and out.dtype == np.result_type(out, bias):
+        return np.add(out, bias, out=out)  # out is fresh: add in place, one array less per call
+    return out + bias
+
+
+# With y = x Wᵀ + b and g = dL/dy (rows of x and g summed over every leading axis):
+def _linear_vjp_x(g, out, x, weight, bias=None):
+    return g @ weight                                               # dL/dx = g W
+
+
+def _linear_vjp_weight(g, out, x, weight, bias=None):
+    g2 = g.reshape((-1, weight.shape[0]))
+    return g2.T @ x.reshape((-1, weight.shape[1]))                 # dL/dW = gᵀ x
+
+
+def _linear_vjp_bias(g, out, x, weight, bias=None):
+    return g.reshape((-1, weight.shape[0])).sum(axis=0)            # dL/db = Σ g
+
+
+_linear.defvjp(_linear_vjp_x, _linear_vjp_weight, _linear_vjp_bias, formulas=("g·W", "gᵀ·x", "Σ g"))
+
+
+def linear(x, weight, bias=None):
+    """x Wᵀ + b.  x: (..., in); weight: (out, in); bias: (out,) or None  ->  (..., out).
+
+    One node ('linear') rather than transpose, matmul and +: one Python call per layer in each
+    direction, and dW = gᵀx comes out C-contiguous like W, so optimizer updates stay fast.
+    """
+    w_shape = np.shape(weight)
+    if len(w_shape) != 2:
+        raise ValueError(f"linear: weight must be 2-D (out, in), got shape {w_shape}")
+    x_shape = np.shape(x)
+    if len(x_shape) == 0 or x_shape[-1] != w_shape[1]:
+        raise ValueError(f"linear: input of shape {x_shape} does not end in in_features={w_shape[1]} "
+                         f"(weight shape {w_shape})")
+    if bias is None:
+        return _linear(x, weight)
+    if np.shape(bias) != (w_shape[0],):
+        raise ValueError(f"linear: bias of shape {np.shape(bias)} does not match out_features={w_shape[0]}")
+    return _linear(x, weight, bias)
+
+
+class Linear(Module):
+    """Affine layer y = x Wᵀ + b.
+
+    Linear(in_features, out_features, bias=True, rng=None, dtype=None)
+
+    weight: (out_features, in_features), bias: (out_features,), both drawn from
+    U(-1/√in, 1/√in) (PyTorch's default, kaiming_uniform with a=√5), with `rng` (see `nn.init`).
+    Input (..., in_features) -> output (..., out_features). dtype defaults to float32.
+    """
+
+    def __init__(self, in_features, out_features, bias=True, rng=None, dtype=None):
+        if in_features < 0 or out_features < 0:
+            raise ValueError(f"Linear: sizes must be non-negative, got ({in_features}, {out_features})")
+        self.in_features, self.out_features = int(in_features), int(out_features)
+        rng, dtype = init.get_rng(rng), init.resolve_dtype(dtype)
+        self.weight = Parameter(init.default_weight((out_features, in_features), rng, dtype))
+        self.bias = Parameter(init.default_bias((out_features,), in_features, rng, dtype)) if bias else None
+
+    def forward(self, x):
+        if not isinstance(x, Value):
+            x = Value(x, requires_grad=False, dtype=self.weight.dtype)
+        _check_features(x, self.in_features, "Linear")
+        if self.bias is None:
+            return _linear(x, self.weight)
+        return _linear(x, self.weight, self.bias)
+
+    def extra_repr(self):
+        return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"

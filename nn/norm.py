@@ -1,0 +1,222 @@
+"""Normalisation: BatchNorm1d/2d (statistics over the batch) and LayerNorm (over each sample's features).
+
+Both standardise, x̂ = (x − μ) / √(σ² + ε), then scale and shift, y = γ·x̂ + β. Standardising is one
+primitive, `normalize`, whose backward is the classic one-line rule
+
+    dL/dx = (1/√(σ² + ε)) · (g − mean(g) − x̂ · mean(g·x̂))        (means over the normalised axes)
+
+which accounts for μ and σ² depending on x. Composing it from mean, var, sub, sqrt and div would record
+six nodes and six backward passes over the data instead of one; γ and β stay ordinary nodes.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from autograd_core import Value
+from autograd_core.ops import data_of, primitive
+
+from . import init
+from .module import Module, Parameter
+
+
+@primitive("normalize")
+def _normalize(x, axes, eps, mean, inv_std):
+    return (x - mean) * inv_std
+
+
+def _normalize_vjp(g, out, x, axes, eps, mean, inv_std):
+    if isinstance(x, Value):  # create_graph: recompute 1/σ from x so higher derivatives see σ(x)
+        inv_std = (x.var(axis=axes, keepdims=True) + eps) ** -0.5
+    g_mean = g.mean(axis=axes, keepdims=True)
+    gx_mean = (g * out).mean(axis=axes, keepdims=True)
+    return inv_std * (g - g_mean - out * gx_mean)          # out = x̂
+
+
+_normalize.defvjp(_normalize_vjp, formulas=("(g − ḡ − x̂·mean(g⊙x̂))/σ",))
+
+
+def normalize(x, axes, eps=1e-5):
+    """x̂ = (x − mean) / √(var + eps) over `axes` (biased variance), and that mean and var as arrays.
+
+    Returns (x̂, mean, var); mean and var keep the reduced axes as size 1 (no graph: data only).
+    """
+    xd = data_of(x)
+    axes = tuple(sorted(a % xd.ndim for a in axes))
+    mean = xd.mean(axis=axes, keepdims=True)
+    centred = xd - mean
+    var = np.mean(centred * centred, axis=axes, keepdims=True)
+    inv_std = 1.0 / np.sqrt(var + eps)
+    return _normalize(x, axes=axes, eps=float(eps), mean=mean, inv_std=inv_std), mean, var
+
+
+# ----------------------------------------------------------------------------------------------------
+# Batch normalisation.
+
+
+def _channel_shape(x_ndim):
+    return (1, -1) + (1,) * (x_ndim - 2)
+
+
+def batch_norm(x, running_mean=None, running_var=None, weight=None, bias=None, training=False,
+               momentum=0.1, eps=1e-5, num_batches_tracked=None):
+    """Batch normalisation over every axis but the channels (axis 1).
+
+    x: (N, C) or (N, C, *spatial). running_mean, running_var: (C,) arrays or None; in training they are
+    updated in place: r ← (1 − momentum)·r + momentum·batch statistic, with the unbiased batch variance
+    (as PyTorch); momentum=None uses a cumulative average and needs `num_batches_tracked` (a 0-d int
+    array counting the batches, already incremented). In evaluation (training=False) they normalise.
+    weight, bias: (C,) or None. Returns y of x's shape.
+    """
+    xd = data_of(x)
+    if xd.ndim < 2:
+        raise ValueError(f"batch_norm: expected input of shape (N, C, ...), got {xd.shape}")
+    channels = xd.shape[1]
+    for name, arr in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
+                      ("bias", bias)):
+        if arr is not None and np.shape(arr) != (channels,):
+            raise ValueError(f"batch_norm: {name} has shape {np.shape(arr)}, expected ({channels},) "
+                             f"for input of shape {xd.shape}")
+    axes = (0,) + tuple(range(2, xd.ndim))
+    shape = _channel_shape(xd.ndim)
+    if training or running_mean is None or running_var is None:
+        count = xd.size // channels
+        if training and count <= 1:
+            raise ValueError(f"batch_norm: expected more than 1 value per channel when training, "
+                             f"got input of shape {xd.shape}")
+        xhat, mean, var = normalize(x, axes, eps)
+        if training and running_mean is not None and running_var is not None:
+            if momentum is None:  # cumulative moving average
+                factor = 1.0 / float(np.asarray(num_batches_tracked))
+            else:
+                factor = float(momentum)
+            running_mean *= 1 - factor
+            running_mean += factor * mean.reshape(channels)
+            running_var *= 1 - factor
+            running_var += (factor * count / (count - 1)) * var.reshape(channels)
+    else:
+        inv_std = (1.0 / np.sqrt(running_var + eps)).astype(xd.dtype, copy=False).reshape(shape)
+        xhat = (x - running_mean.astype(xd.dtype, copy=False).reshape(shape)) * inv_std
+    if weight is not None:
+        xhat = xhat * (weight if xd.ndim == 2 else weight.reshape(shape))
+    if bias is not None:
+        xhat = xhat + (bias if xd.ndim == 2 else bias.reshape(shape))
+    return xhat
+
+
+class _BatchNorm(Module):
+    _dims = ()  # allowed input ranks
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
+                 dtype=None):
+        self.num_features = int(num_features)
+        self.eps, self.momentum = float(eps), momentum
+        self.affine, self.track_running_stats = bool(affine), bool(track_running_stats)
+        dtype = init.resolve_dtype(dtype)
+        self.weight = Parameter(np.ones(self.num_features, dtype)) if affine else None
+        self.bias = Parameter(np.zeros(self.num_features, dtype)) if affine else None
+        if track_running_stats:
+            self.register_buffer("running_mean", np.zeros(self.num_features, dtype))
+            self.register_buffer("running_var", np.ones(self.num_features, dtype))
+            self.register_buffer("num_batches_tracked", np.array(0, dtype=np.int64))
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
+
+    def forward(self, x):
+        shape = x.shape if isinstance(x, Value) else np.shape(x)
+        if len(shape) not in self._dims or shape[1] != self.num_features:
+            ranks = " or ".join(f"{n}-D" for n in self._dims)
+            raise ValueError(f"{type(self).__name__}({self.num_features}): expected {ranks} input with "
+                             f"{self.num_features} channels on axis 1, got shape {shape}")
+        if not isinstance(x, Value):
+            x = Value(x, requires_grad=False, dtype=self.weight.dtype if self.affine else None)
+        if self.training and self.track_running_stats:
+            self.num_batches_tracked += 1
+        return batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+                          training=self.training or not self.track_running_stats,
+                          momentum=self.momentum, eps=self.eps,
+                          num_batches_tracked=self.num_batches_tracked)
+
+    def extra_repr(self):
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+                f"track_running_stats={self.track_running_stats}")
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch normalisation of (N, C) or (N, C, L) inputs, per channel C.
+
+    BatchNorm1d(num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, dtype=None)
+
+    Training: normalise with the batch's mean and biased variance, update running_mean/running_var
+    (unbiased variance) with `momentum` (None: cumulative average). Evaluation (`eval()`): normalise
+    with the running statistics. Parameters weight (γ, ones) and bias (β, zeros), shape (C,); buffers
+    running_mean, running_var, num_batches_tracked, as in PyTorch.
+    """
+
+    _dims = (2, 3)
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch normalisation of (N, C, H, W) inputs, per channel C (statistics over N, H, W).
+
+    Same arguments, parameters and buffers as `BatchNorm1d`.
+    """
+
+    _dims = (4,)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Layer normalisation.
+
+
+def layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """Normalise over the last len(normalized_shape) axes of each sample, then γ·x̂ + β.
+
+    x: (..., *normalized_shape); weight, bias: normalized_shape or None.
+    """
+    if isinstance(normalized_shape, numbers.Integral):
+        normalized_shape = (int(normalized_shape),)
+    normalized_shape = tuple(int(n) for n in normalized_shape)
+    shape = np.shape(data_of(x))
+    k = len(normalized_shape)
+    if len(shape) < k or tuple(shape[len(shape) - k:]) != normalized_shape:
+        raise ValueError(f"layer_norm: input of shape {shape} does not end in normalized_shape "
+                         f"{normalized_shape}")
+    xhat, _, _ = normalize(x, tuple(range(len(shape) - k, len(shape))), eps)
+    if weight is not None:
+        xhat = xhat * weight
+    if bias is not None:
+        xhat = xhat + bias
+    return xhat
+
+
+class LayerNorm(Module):
+    """Layer normalisation over the trailing `normalized_shape` axes of each sample.
+
+    LayerNorm(normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, dtype=None)
+
+    weight (ones) and bias (zeros) of shape normalized_shape when elementwise_affine. Same in training
+    and evaluation (no running statistics).
+    """
+
+    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, dtype=None):
+        if isinstance(normalized_shape, numbers.Integral):
+            normalized_shape = (normalized_shape,)
+        self.normalized_shape = tuple(int(n) for n in normalized_shape)
+        self.eps, self.elementwise_affine = float(eps), bool(elementwise_affine)
+        dtype = init.resolve_dtype(dtype)
+        self.weight = Parameter(np.ones(self.normalized_shape, dtype)) if elementwise_affine else None
+        self.bias = Parameter(np.zeros(self.normalized_shape, dtype)) if elementwise_affine and bias else None
+        self._dtype = dtype
+
+    def forward(self, x):
+        if not isinstance(x, Value):
+            x = Value(x, requires_grad=False, dtype=self._dtype)
+        return layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self):
+        return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
