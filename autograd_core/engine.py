@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
+import heapq
+import operator
 import sys
 
 import numpy as np
@@ -104,9 +107,9 @@ def name_scope(name, kind="scope", owner=None):
 # ----------------------------------------------------------------------------------------------------
 # Recording: every operation goes through `apply`.
 
-from .value import Value  # noqa: E402  (Value imports nothing from here at module level)
+from .value import Value, _new_node  # noqa: E402  (value.py imports nothing from here at module level)
 
-_new_value = Value._from_op
+_constant = Value._constant
 
 
 def apply(op, args, params=None):
@@ -115,33 +118,65 @@ def apply(op, args, params=None):
     Non-Value arguments become constant leaves (no gradient) of a dtype that does not upcast the
     Values around them: a Python number next to a float32 Value stays float32.
     """
-    values = []
-    datas = []
-    requires_grad = False
+    peer = None
     for arg in args:
-        if not isinstance(arg, Value):
-            arg = Value._constant(arg, args)
-        values.append(arg)
-        datas.append(arg.data)
-        if arg.requires_grad:
-            requires_grad = True
+        if isinstance(arg, Value):
+            peer = arg
+            break
+    args = tuple(a if isinstance(a, Value) else _constant(a, peer) for a in args)
     try:
-        out = op.forward(*datas) if params is None else op.forward(*datas, **params)
+        out = op.forward(*[a.data for a in args]) if params is None else op.forward(
+            *[a.data for a in args], **params)
     except ValueError as err:
-        if "broadcast" in str(err) and len(datas) == 2:
-            raise ValueError(
-                f"{op.title}: shapes {np.shape(datas[0])} and {np.shape(datas[1])} cannot be broadcast together"
-            ) from None
-        raise ValueError(f"{op.title}: {err}") from None
+        raise _shape_error(op, args, err) from None
+    for arg in args:
+        if arg.requires_grad:
+            return _record(op, out, args, params)
+    return _new_node(Value, out, False, op, (), None, None)
+
+
+def apply_unary(op, x):
+    """`apply` for one Value input and no parameters: the path every elementwise method takes."""
+    try:
+        out = op.forward(x.data)
+    except ValueError as err:
+        raise _shape_error(op, (x,), err) from None
+    if x.requires_grad:
+        return _record(op, out, (x,), None)
+    return _new_node(Value, out, False, op, (), None, None)
+
+
+def apply_binary(op, a, b):
+    """`apply` for two operands (at least one a Value) and no parameters: the path of + - * / ** @."""
+    if not isinstance(b, Value):
+        b = _constant(b, a)
+    elif not isinstance(a, Value):
+        a = _constant(a, b)
+    try:
+        out = op.forward(a.data, b.data)
+    except ValueError as err:
+        raise _shape_error(op, (a, b), err) from None
+    if a.requires_grad or b.requires_grad:
+        return _record(op, out, (a, b), None)
+    return _new_node(Value, out, False, op, (), None, None)
+
+
+def _record(op, out, args, params):
     state = STATE
-    if not (requires_grad and state.grad_enabled):
-        return _new_value(out, False, op, (), None, None)
-    node = _new_value(out, True, op, tuple(values), params, state.scope)
+    if not state.grad_enabled:
+        return _new_node(Value, out, False, op, (), None, None)
+    node = _new_node(Value, out, True, op, args, params, state.scope)
     if state.anomaly:
         from .anomaly import check_forward
 
         check_forward(node)
     return node
+
+
+def _shape_error(op, args, err):
+    if "broadcast" in str(err) and len(args) == 2:
+        return ValueError(f"{op.title}: shapes {args[0].shape} and {args[1].shape} cannot be broadcast together")
+    return ValueError(f"{op.title}: {err}")
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -164,30 +199,21 @@ FREED_EMPTY = _Freed(False)
 FREED_PARAMS = _Freed(True)
 
 
-def toposort(root):
-    """Nodes that need a gradient, each after all of its parents, found with an explicit stack."""
-    order = []
-    visited = set()
-    stack = [root]
-    push, pop = stack.append, stack.pop
+def toposort(*roots):
+    """The nodes below `roots` that need a gradient, parents before children (by creation order)."""
+    seen = set()
+    stack = [r for r in roots if r.requires_grad]
+    seen.update(stack)
+    push, pop, mark = stack.append, stack.pop, seen.add
     while stack:
-        node = pop()
-        if node is None:  # marker: the node below it has had all its parents emitted
-            order.append(pop())
-            continue
-        key = id(node)
-        if key in visited:
-            continue
-        visited.add(key)
-        push(node)
-        push(None)
-        parents = node._parents
-        # Push in reverse so that the first parent is visited first: a deterministic order.
-        for i in range(len(parents) - 1, -1, -1):
-            parent = parents[i]
-            if parent.requires_grad and id(parent) not in visited:
+        for parent in pop()._parents:
+            if parent.requires_grad and parent not in seen:  # Values hash by identity
+                mark(parent)
                 push(parent)
-    return order
+    return sorted(seen, key=_creation_index)
+
+
+_creation_index = operator.attrgetter("_index")
 
 
 def _seed_gradient(root, gradient, create_graph):
@@ -225,73 +251,108 @@ def run_backward(roots, seeds, *, retain_graph, create_graph, inputs=None, accum
                   no path leads to them), as `autograd_core.functional` needs.
     create_graph: gradients are Values that record their own graph, so they can be differentiated.
     """
-    if len(roots) == 1:
-        order = toposort(roots[0])
-    else:  # several outputs: sort below a virtual root whose parents are the outputs
-        order, seen = [], set()
-        for root in roots:
-            for node in toposort(root):
-                if id(node) not in seen:
-                    seen.add(id(node))
-                    order.append(node)
-    grads = {}
+    # Children are always younger than their parents, so taking the youngest node that has received a
+    # gradient (a max-heap on the creation number) visits each node after all of its children: a
+    # topological order found while going, with no separate sort and no recursion.
+    # The gradient a node has received so far in this pass waits in its `_pending` slot.
+    heap = []
     for root, seed in zip(roots, seeds):
-        key = id(root)
-        grads[key] = grads[key] + seed if key in grads else seed
-    wanted = None if inputs is None else {id(v) for v in inputs}
+        if root._pending is not None:
+            root._pending = root._pending + seed
+        else:
+            root._pending = seed
+            heapq.heappush(heap, (-root._index, root))
+    wanted = None if inputs is None else set(inputs)
     captured = {}
-    anomaly = STATE.anomaly
-    with set_grad_enabled(create_graph):
-        for node in reversed(order):
-            g = grads.pop(id(node), None)
-            if g is None:
-                continue
-            if node._hooks:
-                g = _run_hooks(node, g)
-            if wanted is not None and id(node) in wanted:
-                captured[id(node)] = g
-            if accumulate:
-                node._accumulate_grad(g)
-            op = node._op
-            if op is None:
-                continue  # a leaf
-            params = node._params
-            if params is not None and params.__class__ is _Freed:
-                raise RuntimeError(
-                    f"backward: trying to go through the graph a second time at '{op.title}' "
-                    f"(node {node._describe()}); its saved values were freed by the first backward. "
-                    "Pass retain_graph=True to the first backward() if you need to call it twice."
-                )
-            parents = node._parents
-            if create_graph:
-                out, xs = node, parents
-            else:
-                out, xs = node.data, [p.data for p in parents]
-            vjps = op.vjps
-            for i, parent in enumerate(parents):
-                if not parent.requires_grad:
-                    continue
-                rule = vjps[i]
-                gp = rule(g, out, *xs) if params is None else rule(g, out, *xs, **params)
-                if gp is None:
-                    continue
-                pdata = parent.data
-                if gp.shape != pdata.shape:
-                    gp = _unbroadcast(gp, pdata.shape, op, i)
-                if gp.dtype != pdata.dtype:
-                    gp = gp.astype(pdata.dtype)
-                if anomaly:
-                    from .anomaly import check_backward
-
-                    check_backward(node, i, gp)
-                key = id(parent)
-                prev = grads.get(key)
-                grads[key] = gp if prev is None else prev + gp
-            if not retain_graph:
-                node._params = FREED_EMPTY if params is None else FREED_PARAMS
+    with set_grad_enabled(create_graph), _cyclic_gc_paused():
+        try:
+            _chain_rule(heap, retain_graph, create_graph, accumulate, wanted, captured)
+        except BaseException:
+            for _, node in heap:  # leave no half-finished gradients behind for the next pass
+                node._pending = None
+            raise
     if inputs is None:
         return None
-    return [captured.get(id(v)) for v in inputs]
+    return [captured.get(v) for v in inputs]
+
+
+def _chain_rule(heap, retain_graph, create_graph, accumulate, wanted, captured):
+    """Pop the youngest node, hand its gradient to each parent edge's rule, queue the parents."""
+    heappush, heappop = heapq.heappush, heapq.heappop
+    anomaly = STATE.anomaly
+    ndarray = np.ndarray
+    while heap:
+        node = heappop(heap)[1]
+        g = node._pending
+        node._pending = None
+        if node._hooks:
+            g = _run_hooks(node, g)
+        if wanted is not None and node in wanted:
+            captured[node] = g
+        if accumulate:
+            old = node.grad
+            if old is None:
+                # A broadcast view is read-only and shares memory: never hand one to a user.
+                node.grad = g.copy() if g.__class__ is ndarray and not g.flags.writeable else g
+            else:
+                node.grad = old + g
+        op = node._op
+        if op is None:
+            continue  # a leaf
+        params = node._params
+        if params is not None and params.__class__ is _Freed:
+            raise RuntimeError(
+                f"backward: trying to go through the graph a second time at '{op.title}' "
+                f"(node {node._describe()}); its saved values were freed by the first backward. "
+                "Pass retain_graph=True to the first backward() if you need to call it twice."
+            )
+        parents = node._parents
+        if create_graph:
+            out, xs = node, parents
+        elif len(parents) == 2:
+            out, xs = node.data, (parents[0].data, parents[1].data)
+        else:
+            out, xs = node.data, [p.data for p in parents]
+        vjps = op.vjps
+        i = -1
+        for parent in parents:
+            i += 1
+            if not parent.requires_grad:
+                continue
+            rule = vjps[i]
+            gp = rule(g, out, *xs) if params is None else rule(g, out, *xs, **params)
+            if gp is None:
+                continue
+            pdata = parent.data
+            if gp.shape != pdata.shape:
+                gp = _unbroadcast(gp, pdata.shape, op, i)
+            if gp.dtype is not pdata.dtype and gp.dtype != pdata.dtype:
+                gp = gp.astype(pdata.dtype)
+            if anomaly:
+                from .anomaly import check_backward
+
+                check_backward(node, i, gp)
+            prev = parent._pending
+            if prev is None:
+                parent._pending = gp
+                heappush(heap, (-parent._index, parent))
+            else:
+                parent._pending = prev + gp
+        if not retain_graph:
+            node._params = FREED_EMPTY if params is None else FREED_PARAMS
+
+
+@contextlib.contextmanager
+def _cyclic_gc_paused():
+    """The backward pass allocates many short-lived arrays but creates no reference cycles, so the
+    cyclic collector would only rescan the (acyclic) graph again and again: pause it meanwhile."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _unbroadcast(g, shape, op, i):

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 import numbers
 
 import numpy as np
 
-_FLOAT_KINDS = "f"
+_FLOAT64 = np.dtype(np.float64)
+_CONSTANTS = {}  # (number, dtype) -> constant leaf, see Value._constant
+# Every node gets a creation number: parents are always older than their children, so sorting by it is a
+# topological order (the backward pass relies on this).
+_next_index = itertools.count().__next__
 
 
 def _to_float_data(data, dtype, requires_grad, what="Value"):
@@ -52,7 +57,7 @@ class Value:
     """
 
     __slots__ = ("data", "grad", "requires_grad", "label", "_op", "_parents", "_params", "_hooks",
-                 "_scope", "_origin", "__weakref__")
+                 "_scope", "_origin", "_index", "_pending", "__weakref__")
     __array_priority__ = 1000  # ndarray <op> Value defers to Value
 
     def __init__(self, data, requires_grad=True, label=None, dtype=None):
@@ -68,39 +73,38 @@ class Value:
         self._hooks = None
         self._scope = None
         self._origin = None
+        self._index = _next_index()
+        self._pending = None
 
     # Fast constructors used by the engine: no validation, data is already a NumPy array/scalar.
     @classmethod
     def _from_op(cls, data, requires_grad, op, parents, params, scope):
-        v = object.__new__(cls)
-        v.data = data
-        v.grad = None
-        v.requires_grad = requires_grad
-        v.label = None
-        v._op = op
-        v._parents = parents
-        v._params = params
-        v._hooks = None
-        v._scope = scope
-        v._origin = None
-        return v
+        return _new_node(cls, data, requires_grad, op, parents, params, scope)
+
 
     @classmethod
-    def _constant(cls, x, args):
-        """Wrap a non-Value operand as a constant leaf with a dtype that does not upcast its Value peers."""
-        dtype = None
-        for a in args:
-            if isinstance(a, Value):
-                dtype = a.data.dtype
-                break
+    def _constant(cls, x, peer=None):
+        """Wrap a non-Value operand as a constant leaf whose dtype does not upcast `peer` (a Value)."""
+        dtype = peer.data.dtype if peer is not None else _FLOAT64
+        cls_x = type(x)
+        if cls_x is float or cls_x is int:
+            # Python numbers recur (x + 1, 2 * y): share one immutable leaf per value and dtype.
+            key = (x, dtype)
+            hit = _CONSTANTS.get(key)
+            if hit is not None:
+                return hit
+            if len(_CONSTANTS) > 4096:
+                _CONSTANTS.clear()
+            hit = _CONSTANTS[key] = cls._from_op(dtype.type(x), False, None, (), None, None)
+            return hit
         if isinstance(x, numbers.Number) and not isinstance(x, np.generic):
             if isinstance(x, complex):
                 raise TypeError("complex operands are not supported")
-            data = (dtype or np.dtype(np.float64)).type(x)
+            data = dtype.type(x)
         else:
             arr = np.asarray(x)
             if arr.dtype.kind in "biu":
-                arr = arr.astype(dtype or np.float64)
+                arr = arr.astype(dtype)
             elif arr.dtype.kind != "f":
                 raise TypeError(f"cannot use an operand of dtype {arr.dtype} ({type(x).__name__})")
             data = arr[()] if arr.ndim == 0 else arr
@@ -255,43 +259,43 @@ class Value:
     # Arithmetic: operators delegate to the primitives in `ops`.
 
     def __add__(self, other):
-        return _ops.add(self, other)
+        return _apply_binary(_ops.add, self, other)
 
     def __radd__(self, other):
-        return _ops.add(other, self)
+        return _apply_binary(_ops.add, other, self)
 
     def __sub__(self, other):
-        return _ops.sub(self, other)
+        return _apply_binary(_ops.sub, self, other)
 
     def __rsub__(self, other):
-        return _ops.sub(other, self)
+        return _apply_binary(_ops.sub, other, self)
 
     def __mul__(self, other):
-        return _ops.mul(self, other)
+        return _apply_binary(_ops.mul, self, other)
 
     def __rmul__(self, other):
-        return _ops.mul(other, self)
+        return _apply_binary(_ops.mul, other, self)
 
     def __truediv__(self, other):
-        return _ops.div(self, other)
+        return _apply_binary(_ops.div, self, other)
 
     def __rtruediv__(self, other):
-        return _ops.div(other, self)
+        return _apply_binary(_ops.div, other, self)
 
     def __pow__(self, other):
-        return _ops.pow(self, other)
+        return _apply_binary(_ops.pow, self, other)
 
     def __rpow__(self, other):
-        return _ops.pow(other, self)
+        return _apply_binary(_ops.pow, other, self)
 
     def __matmul__(self, other):
-        return _ops.matmul(self, other)
+        return _apply_binary(_ops.matmul, self, other)
 
     def __rmatmul__(self, other):
-        return _ops.matmul(other, self)
+        return _apply_binary(_ops.matmul, other, self)
 
     def __neg__(self):
-        return _ops.neg(self)
+        return _apply_unary(_ops.neg, self)
 
     def __pos__(self):
         return self
@@ -315,7 +319,6 @@ class Value:
     def __ge__(self, other):
         return self.data >= _data(other)
 
-    __hash__ = object.__hash__
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         """Let NumPy ufuncs (np.exp(v), ndarray + v, np.maximum(v, w)) build graph nodes."""
@@ -330,22 +333,22 @@ class Value:
     # Elementwise functions.
 
     def exp(self):
-        return _ops.exp(self)
+        return _apply_unary(_ops.exp, self)
 
     def log(self):
-        return _ops.log(self)
+        return _apply_unary(_ops.log, self)
 
     def sqrt(self):
-        return _ops.sqrt(self)
+        return _apply_unary(_ops.sqrt, self)
 
     def tanh(self):
-        return _ops.tanh(self)
+        return _apply_unary(_ops.tanh, self)
 
     def sigmoid(self):
-        return _ops.sigmoid(self)
+        return _apply_unary(_ops.sigmoid, self)
 
     def relu(self):
-        return _ops.relu(self)
+        return _apply_unary(_ops.relu, self)
 
     def leaky_relu(self, negative_slope=0.01):
         return _ops.leaky_relu(self, negative_slope=negative_slope)
@@ -354,10 +357,10 @@ class Value:
         return _ops.abs(self)
 
     def sin(self):
-        return _ops.sin(self)
+        return _apply_unary(_ops.sin, self)
 
     def cos(self):
-        return _ops.cos(self)
+        return _apply_unary(_ops.cos, self)
 
     def clip(self, min=None, max=None):
         return _ops.clip(self, min, max)
@@ -414,6 +417,27 @@ class Value:
         return _ops.astype(self, dtype=np.dtype(dtype))
 
 
+def _new_node(cls, data, requires_grad, op, parents, params, scope):
+    """A node without validation (the engine's constructor): data is already a NumPy array or scalar."""
+    v = _object_new(cls)
+    v.data = data
+    v.grad = None
+    v.requires_grad = requires_grad
+    v.label = None
+    v._op = op
+    v._parents = parents
+    v._params = params
+    v._hooks = None
+    v._scope = scope
+    v._origin = None
+    v._index = _next_index()
+    v._pending = None
+    return v
+
+
+_object_new = object.__new__
+
+
 def _data(x):
     return x.data if isinstance(x, Value) else x
 
@@ -438,6 +462,7 @@ _COMPARISONS = {"greater", "greater_equal", "less", "less_equal", "equal", "not_
                 "isnan", "isinf", "sign"}
 
 from . import ops as _ops  # noqa: E402  (ops needs Value defined)
+from .engine import apply_binary as _apply_binary, apply_unary as _apply_unary  # noqa: E402
 
 _UFUNCS = {
     "add": _ops.add, "subtract": _ops.sub, "multiply": _ops.mul, "divide": _ops.div,
