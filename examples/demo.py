@@ -1,0 +1,85 @@
+"""The demo: σ(w·x + b) forward and backward, node by node, then a picture and a small training run.
+
+    bash scripts/demo.sh            # sets everything up, then runs this file
+    .venv/bin/python examples/demo.py --no-train
+
+It follows the lecture's decomposition of f(x; w, b) = σ(w·x + b) = 1 / (exp(-(w·x + b)) + 1) into six
+elementary steps h₁ … h₆, so that every node of the graph is one step of the chain rule:
+
+    h₁ = x·w   h₂ = h₁ + b   h₃ = -h₂   h₄ = exp(h₃)   h₅ = h₄ + 1   h₆ = 1 / h₅ = f
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from autograd_core import Value  # noqa: E402
+from autograd_core.engine import edge_vjp, toposort  # noqa: E402
+
+
+def sigmoid_graph(w=0.0, x=1.0, b=0.0):
+    """f = σ(w·x + b) built from the lecture's six elementary steps; returns (f, {name: node})."""
+    w, x, b = Value(w, label="w"), Value(x, label="x", requires_grad=False), Value(b, label="b")
+    h1 = x * w
+    h2 = h1 + b
+    h3 = -h2
+    h4 = h3.exp()
+    h5 = h4 + 1
+    h6 = 1 / h5
+    for i, h in enumerate((h1, h2, h3, h4, h5, h6), start=1):
+        h.label = f"h{i}"
+    return h6, {"w": w, "x": x, "b": b, "h1": h1, "h2": h2, "h3": h3, "h4": h4, "h5": h5, "h6": h6}
+
+
+def print_nodes(f):
+    """Every node of the graph below f, inputs first: its operation, value and gradient."""
+    print(f"{'node':<6}{'operation':<12}{'value':>12}{'gradient':>12}")
+    seen = set()
+    for node in toposort(f):
+        seen.add(node)
+        inputs = ", ".join(p.label or f"{float(p.data):g}" for p in node.parents)
+        op = f"{node.op}({inputs})" if node.op else "input"
+        grad = "" if node.grad is None else f"{float(node.grad):12.6f}"
+        print(f"{node.label or '':<6}{op:<12}{float(node.data):12.6f}{grad:>12}")
+
+
+def chain_rule_along(f, nodes):
+    """∂f/∂w as the product of the local derivatives along the path w → h₁ → … → h₆."""
+    path = ["w", "h1", "h2", "h3", "h4", "h5", "h6"]
+    factors = []
+    for child, parent in zip(path[:0:-1], path[-2::-1]):
+        node = nodes[child]
+        i = next(i for i, p in enumerate(node.parents) if p is nodes[parent])
+        factors.append((child, parent, float(edge_vjp(node, i, 1.0))))
+    return factors
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-w", type=float, default=0.0)
+    parser.add_argument("-x", type=float, default=1.0)
+    parser.add_argument("-b", type=float, default=0.0)
+    args = parser.parse_args(argv)
+
+    f, nodes = sigmoid_graph(args.w, args.x, args.b)
+    f.backward()
+    print(f"f(x; w, b) = σ(w·x + b) at w = {args.w:g}, x = {args.x:g}, b = {args.b:g}\n")
+    print_nodes(f)
+
+    factors = chain_rule_along(f, nodes)
+    product = 1.0
+    for _, _, d in factors:
+        product *= d
+    terms = " · ".join(f"∂{c}/∂{p}" for c, p, _ in factors)
+    values = " · ".join(f"({d:.4g})" for _, _, d in factors)
+    print(f"\n∂f/∂w = {terms}\n      = {values}\n      = {product:.6f}   (w.grad = {float(nodes['w'].grad):.6f})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
