@@ -1,0 +1,202 @@
+"""nn.Module and nn.Parameter: finding parameters, names, modes, state dicts, files, scopes, printing."""
+
+import numpy as np
+import pytest
+
+import nn
+from autograd_core import Value
+from nn import Module, Parameter
+
+
+class Affine(Module):
+    def __init__(self, n):
+        self.scale = Parameter(np.ones(n))
+        self.shift = Parameter(np.zeros(n))
+        self.register_buffer("calls", np.array(0, dtype=np.int64))
+
+    def forward(self, x):
+        self.calls += 1
+        return x * self.scale + self.shift
+
+
+class Net(Module):
+    def __init__(self):
+        super().__init__()
+        self.first = Affine(3)
+        self.blocks = [Affine(3), Affine(3)]
+        self.heads = {"a": Affine(3), "b": Affine(3)}
+        self.gain = Parameter(2.0)
+        self.not_a_param = Value(np.ones(3))  # a plain Value is not trained
+
+    def forward(self, x):
+        x = self.first(x)
+        for block in self.blocks:
+            x = block(x)
+        return (self.heads["a"](x) + self.heads["b"](x)) * self.gain
+
+
+def test_parameter_is_a_leaf_that_requires_grad():
+    p = Parameter([1, 2, 3])
+    assert isinstance(p, Value) and p.requires_grad and p.is_leaf
+    assert p.dtype == np.float64
+    assert Parameter(np.zeros(2, np.float32)).dtype == np.float32
+    assert repr(p).startswith("Parameter(")
+    with pytest.raises(TypeError, match="int64"):
+        Parameter(np.arange(3), dtype=np.int64)
+
+
+def test_named_parameters_dotted_names_in_attribute_order():
+    names = [name for name, _ in Net().named_parameters()]
+    assert names == ["gain", "first.scale", "first.shift", "blocks.0.scale", "blocks.0.shift",
+                     "blocks.1.scale", "blocks.1.shift", "heads.a.scale", "heads.a.shift",
+                     "heads.b.scale", "heads.b.shift"]
+    assert len(list(Net().parameters())) == 11
+
+
+def test_module_parameters_dedups_shared():
+    net = Net()
+    net.blocks[1] = net.first          # a shared module
+    net.heads["b"].scale = net.gain    # a shared parameter
+    names = [name for name, _ in net.named_parameters()]
+    assert "blocks.1.scale" not in names and "heads.b.scale" not in names
+    ids = [id(p) for p in net.parameters()]
+    assert len(ids) == len(set(ids)) == 8
+    assert net.num_parameters() == 1 + 6 * 3 + 3  # gain, first, blocks.0, heads.a, heads.b.shift
+    # the state dict lists tied weights under every name, as PyTorch does
+    assert "blocks.1.scale" in net.state_dict() and "heads.b.scale" in net.state_dict()
+
+
+def test_modules_children_and_names():
+    net = Net()
+    assert [name for name, _ in net.named_modules()] == ["", "first", "blocks.0", "blocks.1", "heads.a", "heads.b"]
+    assert [name for name, _ in net.named_children()] == ["first", "blocks.0", "blocks.1", "heads.a", "heads.b"]
+    assert len(list(net.children())) == 5 and len(list(net.modules())) == 6
+    assert net.blocks[1]._name == "blocks.1"
+
+
+def test_module_that_contains_itself_terminates():
+    net = Net()
+    net.blocks.append(net)
+    assert len(list(net.modules())) == 6
+    assert len(net.state_dict()) > 0
+
+
+def test_unknown_attribute_raises():
+    with pytest.raises(AttributeError):
+        _ = Net().nope
+
+
+def test_train_eval_reach_every_module():
+    net = Net()
+    assert net.training and all(m.training for m in net.modules())
+    assert net.eval() is net
+    assert not any(m.training for m in net.modules())
+    net.train()
+    assert all(m.training for m in net.modules())
+
+
+def test_zero_grad_and_call_forward():
+    net = Net()
+    out = net(np.ones(3)).sum()
+    out.backward()
+    assert all(p.grad is not None for p in net.parameters())
+    net.zero_grad()
+    assert all(p.grad is None for p in net.parameters())
+
+
+def test_call_tags_nodes_with_nested_scopes():
+    net = Net()
+    out = net(Value(np.ones(3)))
+    assert out._scope.kind == "Net" and out._scope.owner is net
+    inner = out.parents[0].parents[0]  # heads.a(x) + heads.b(x) -> the output of heads.a
+    assert [s.name for s in inner._scope.path()] == ["Net", "heads.a"]
+    assert inner._scope.kind == "Affine"
+
+
+def test_state_dict_includes_buffers_and_copies():
+    net = Net()
+    state = net.state_dict()
+    assert list(state)[:4] == ["gain", "first.scale", "first.shift", "first.calls"]
+    state["first.scale"][0] = 99.0
+    assert net.first.scale.data[0] == 1.0
+
+
+def test_load_state_dict_round_trip_and_dtype():
+    a, b = Net(), Net()
+    for p in a.parameters():
+        p.data = p.data + np.random.default_rng(0).normal(size=p.shape)
+    a(np.ones(3))
+    b.load_state_dict(a.state_dict())
+    for (name, pa), (_, pb) in zip(a.named_parameters(), b.named_parameters()):
+        np.testing.assert_array_equal(pa.data, pb.data, err_msg=name)
+    assert b.first.calls == 1 and b.first.calls.dtype == np.int64
+    f32 = {k: v.astype(np.float32) if v.dtype.kind == "f" else v for k, v in a.state_dict().items()}
+    b.load_state_dict(f32)
+    assert b.first.scale.dtype == np.float64  # cast to the parameter's dtype
+
+
+def test_load_state_dict_strict_errors_name_keys_and_shapes():
+    net = Net()
+    state = net.state_dict()
+    state.pop("gain")
+    state["extra.weight"] = np.zeros(2)
+    with pytest.raises(ValueError, match=r"missing keys \['gain'\].*unexpected keys \['extra.weight'\]"):
+        net.load_state_dict(state)
+    missing, unexpected = net.load_state_dict(state, strict=False)
+    assert missing == ["gain"] and unexpected == ["extra.weight"]
+    bad = net.state_dict()
+    bad["blocks.0.scale"] = np.zeros(4)
+    before = net.first.scale.data.copy()
+    bad["first.scale"] = before + 1
+    with pytest.raises(ValueError, match=r"'blocks.0.scale'.*\(4,\).*\(3,\)"):
+        net.load_state_dict(bad)
+    np.testing.assert_array_equal(net.first.scale.data, before)  # nothing changed
+
+
+def test_save_load_npz_round_trip(tmp_path):
+    a, b = nn.MLP(3, [5, 2], rng=1), nn.MLP(3, [5, 2], rng=2)
+    path = tmp_path / "model.npz"
+    a.save(path)
+    with np.load(path, allow_pickle=False) as archive:
+        assert sorted(archive.files) == sorted(a.state_dict())
+    b.load(path)
+    x = np.ones((2, 3), np.float32)
+    np.testing.assert_array_equal(a(x).data, b(x).data)
+
+
+def test_load_refuses_pickled_objects(tmp_path):
+    path = tmp_path / "evil.npz"
+    np.savez(path, gain=np.array([object()], dtype=object))
+    with pytest.raises(ValueError, match="pickle"):
+        Net().load(path)
+
+
+def test_repr_is_nested_with_counts():
+    text = repr(nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2)))
+    assert text.splitlines() == [
+        "Sequential(  # 23 parameters",
+        "  (0): Linear(in_features=4, out_features=3, bias=True)  # 15 parameters",
+        "  (1): ReLU()",
+        "  (2): Linear(in_features=3, out_features=2, bias=True)  # 8 parameters",
+        ")",
+    ]
+
+
+def test_register_buffer_validates():
+    m = Module()
+    with pytest.raises(ValueError, match="invalid buffer name"):
+        m.register_buffer("a.b", np.zeros(1))
+    with pytest.raises(TypeError, match="ndarray"):
+        m.register_buffer("a", Value(1.0))
+    with pytest.raises(TypeError, match="Parameter"):
+        m.register_parameter("w", np.zeros(2))
+
+
+def test_forward_missing_raises():
+    with pytest.raises(NotImplementedError, match="Module must define forward"):
+        Module()(1)
+
+
+def test_parameters_get_labels_from_attribute_names():
+    lin = nn.Linear(2, 3)
+    assert lin.weight.label == "weight" and lin.bias.label == "bias"
