@@ -1,0 +1,29 @@
+"""Pictures of computation graphs: trace a graph into plain data, draw it with Graphviz, export DOT/SVG/
+PNG/PDF/JSON, show the chain rule along a path, animate the backward pass, and the `autograd-graph` CLI.
+
+    from autograd_core import Value
+    import viz
+
+    w, x = Value(2.0, label="w"), Value(-1.0, label="x")
+    f = (w * x).tanh(); f.label = "f"
+    f.backward()
+    viz.draw(f, highlight=w)              # a graphviz.Digraph; displays inline in Jupyter
+    viz.chain_rule(f, w).total == w.grad  # ∂f/∂w as a sum over paths of products of local derivatives
+    viz.export(f, "f.svg")
+"""
+
+from .graph import SCHEMA, Edge, Graph, Node, ScopeInfo, trace
+from .chain import ChainRule, chain_rule
+from .collapse import collapse
+from .dot import draw, render
+from .graph_json import from_json, graph_from_dict, graph_to_dict, to_json
+from .export import GraphvizNotFound, export, export_bytes, render_bytes
+from .jupyter import GraphPicture, value_mimebundle
+from .steps import backward_order, backward_steps
+
+__all__ = [
+    "SCHEMA", "Edge", "Graph", "Node", "ScopeInfo", "trace", "ChainRule", "chain_rule", "collapse",
+    "draw", "render", "from_json", "graph_from_dict", "graph_to_dict", "to_json", "GraphvizNotFound",
+    "export", "export_bytes", "render_bytes", "GraphPicture", "value_mimebundle", "backward_order",
+    "backward_steps",
+]

@@ -1,0 +1,172 @@
+"""The chain rule made visible: ∂f/∂w as a sum over paths from w to f of products of local derivatives.
+
+For scalar graphs every edge carries a number, ∂child/∂parent. Along one path w → h₁ → … → f the chain
+rule multiplies them, ∂f/∂h₆ · ∂h₆/∂h₅ ⋯ ∂h₁/∂w; when several paths lead from w to f (w used twice,
+a diamond) their products add. The sum is exactly what the backward pass accumulates into `w.grad`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from .graph import Edge, Graph, trace
+
+
+@dataclasses.dataclass
+class Factor:
+    """One local derivative of a path: ∂dst/∂src = `derivative`, taken along `edge`."""
+
+    edge: Edge
+    numerator: str    # name of the node differentiated (edge.dst)
+    denominator: str  # name of the node it is differentiated by (edge.src)
+    derivative: float
+
+    def __str__(self):
+        return f"∂{self.numerator}/∂{self.denominator}"
+
+
+@dataclasses.dataclass
+class Path:
+    """The factors of one path, from the output down to the leaf, and their product."""
+
+    factors: list[Factor]
+    product: float
+
+
+@dataclasses.dataclass
+class ChainRule:
+    """∂output/∂leaf decomposed into paths.
+
+    paths:     at most `max_paths` of them, output-side factor first (∂f/∂h₆ · … · ∂h₁/∂w).
+    n_paths:   how many paths exist in all; `truncated` is True when `paths` lists fewer.
+    total:     the sum over all paths of their products (computed by dynamic programming, so it is exact
+               even when the list is truncated): equal to leaf.grad after output.backward().
+    edges:     every edge on some path (for highlighting), as (src, dst, index) triples.
+    """
+
+    output: str
+    leaf: str
+    paths: list[Path]
+    n_paths: int
+    total: float
+    edges: set
+    output_name: str = "f"
+    leaf_name: str = "w"
+
+    @property
+    def truncated(self) -> bool:
+        return len(self.paths) < self.n_paths
+
+    def equation(self, max_terms=4) -> str:
+        """The decomposition as one line of text, e.g. '∂f/∂w = ∂f/∂h · ∂h/∂w = (0.5)(2) = 1'."""
+        lhs = f"∂{self.output_name}/∂{self.leaf_name}"
+        if self.n_paths == 0:
+            return f"{lhs} = 0 (no path from {self.leaf_name} to {self.output_name})"
+        shown = self.paths[:max_terms]
+        symbols = " + ".join(" · ".join(str(f) for f in p.factors) or "1" for p in shown)
+        numbers = " + ".join("".join(f"({_num(f.derivative)})" for f in p.factors) or "1" for p in shown)
+        if self.n_paths > len(shown):
+            more = f" + … ({self.n_paths - len(shown)} more paths)"
+            symbols += more
+            numbers += more
+        if self.n_paths == 1 and len(shown[0].factors) == 1:
+            return f"{lhs} = {numbers} = {_num(self.total, 6)}"
+        return f"{lhs} = {symbols} = {numbers} = {_num(self.total, 6)}"
+
+
+def _num(x, digits=4):
+    return f"{x:.{digits}g}"
+
+
+def path_edges(graph: Graph, leaf_id: str):
+    """The edges (src, dst, index) that lie on some path from node `leaf_id` to the output, through
+    nodes that require a gradient (the ones the backward pass goes through)."""
+    reaches = _reaches_leaf(graph, leaf_id)
+    below_output = {graph.output}
+    on_path = set()
+    for e in reversed(graph.edges):  # edges are grouped by destination in topological order
+        if e.dst in below_output and reaches.get(e.src):
+            on_path.add((e.src, e.dst, e.index))
+            below_output.add(e.src)
+    return on_path
+
+
+def _reaches_leaf(graph, leaf_id):
+    """node id -> True when a path of gradient-carrying edges leads from the leaf up to the node."""
+    requires = {n.id: n.requires_grad for n in graph.nodes}
+    reaches = {leaf_id: True}
+    for e in graph.edges:  # in topological order of dst: a parent's answer is final before its child's
+        if reaches.get(e.src) and requires[e.src]:
+            reaches[e.dst] = True
+    return reaches
+
+
+def chain_rule(root, leaf, max_paths=64) -> ChainRule:
+    """∂root/∂leaf for a scalar graph, as the sum over paths of products of local derivatives.
+
+    root:      a Value (or a `Graph` from `trace`); every node on a path from leaf to root must be a
+               scalar (size 1), so that each edge has a number.
+    leaf:      the Value to differentiate by (or its label, or a node id 'n3' when root is a Graph).
+    max_paths: how many paths to list; `total` always sums all of them.
+    Raises ValueError when a node on a path is not a scalar, or when an edge's rule can no longer run
+    (a backward pass without retain_graph freed the parameters it needs).
+    """
+    graph = root if isinstance(root, Graph) else trace(root)
+    leaf_node = _find(graph, leaf)
+    nodes = {n.id: n for n in graph.nodes}
+    edges_on_path = path_edges(graph, leaf_node.id)
+    incoming = {}
+    for e in graph.edges:
+        if (e.src, e.dst, e.index) in edges_on_path:
+            incoming.setdefault(e.dst, []).append(e)
+            for end in (e.src, e.dst):
+                if not nodes[end].is_scalar:
+                    raise ValueError(
+                        f"chain_rule: node {nodes[end].name} ({nodes[end].op or 'leaf'}) has shape "
+                        f"{nodes[end].shape}; the path decomposition needs a scalar graph"
+                    )
+            if e.derivative is None:
+                raise ValueError(
+                    f"chain_rule: the local derivative ∂{nodes[e.dst].name}/∂{nodes[e.src].name} is not "
+                    "available (its saved values were freed by backward(); pass retain_graph=True)"
+                )
+    # Dynamic programming from the output down: adjoint[n] = ∂root/∂n summed over paths, count[n] = #paths.
+    adjoint = {graph.output: 1.0}
+    count = {graph.output: 1}
+    order = [n.id for n in graph.nodes]
+    for node_id in reversed(order):
+        if node_id not in adjoint:
+            continue
+        for e in incoming.get(node_id, ()):
+            adjoint[e.src] = adjoint.get(e.src, 0.0) + adjoint[node_id] * e.derivative
+            count[e.src] = count.get(e.src, 0) + count[node_id]
+    n_paths = count.get(leaf_node.id, 0)
+    total = adjoint.get(leaf_node.id, 0.0)
+    if leaf_node.id == graph.output:
+        n_paths, total = 1, 1.0
+    paths = _enumerate_paths(graph.output, leaf_node.id, incoming, nodes, max_paths)
+    return ChainRule(graph.output, leaf_node.id, paths, n_paths, total, edges_on_path,
+                     nodes[graph.output].name, leaf_node.name)
+
+
+def _enumerate_paths(output_id, leaf_id, incoming, nodes, max_paths):
+    """Up to max_paths paths from the output down to the leaf, depth first with an explicit stack."""
+    paths = []
+    stack = [(output_id, [])]
+    while stack and len(paths) < max_paths:
+        node_id, factors = stack.pop()
+        if node_id == leaf_id:
+            product = 1.0
+            for f in factors:
+                product *= f.derivative
+            paths.append(Path(factors, product))
+            continue
+        for e in reversed(incoming.get(node_id, ())):  # reversed: the first argument is explored first
+            stack.append((e.src, factors + [Factor(e, nodes[e.dst].name, nodes[e.src].name, e.derivative)]))
+    return paths
+
+
+def _find(graph, leaf):
+    if isinstance(leaf, str) and leaf in graph._node_index() and leaf.startswith("n"):
+        return graph.node(leaf)
+    return graph.node_of(leaf)

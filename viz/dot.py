@@ -1,0 +1,250 @@
+"""DOT rendering: a traced `Graph` as a Graphviz picture, micrograd style.
+
+Each Value is a small table (name | shape | data | grad); each operation is an ellipse between its inputs
+and its result; each input edge carries its local derivative (a number for scalars, the rule's text for
+tensors). Colours tell leaves, parameters, constants, intermediates and the output apart; module calls are
+nested clusters; a highlighted leaf's paths to the output are drawn in red with the chain-rule product as
+the title.
+
+The DOT text is written here directly (one pass over nodes and edges, no Graphviz process), so it is linear
+in the size of the graph and deterministic: node ids come from the traversal order of `trace`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .chain import chain_rule, path_edges
+from .collapse import collapse
+from .graph import COLLAPSED, CONSTANT, INTERMEDIATE, LEAF, OUTPUT, PARAMETER, Graph, _gc_paused, trace
+from .jupyter import GraphPicture
+
+SHOW_CHOICES = ("data", "grad", "shape", "derivs")
+DEFAULT_SHOW = frozenset(SHOW_CHOICES)
+RANKDIRS = ("LR", "TB", "RL", "BT")
+
+# Header colours by role; the rest of a table stays white so numbers read well.
+ROLE_FILL = {
+    LEAF: "#dbeafe",          # inputs that require a gradient: blue
+    PARAMETER: "#ede9fe",     # nn.Parameter: violet
+    INTERMEDIATE: "#f1f5f9",  # slate
+    OUTPUT: "#bbf7d0",        # green
+    CONSTANT: "#f8fafc",
+}
+HIGHLIGHT = "#dc2626"
+CURRENT_FILL = "#fed7aa"      # the node whose gradient the current backward step fills in
+CLUSTER_FILLS = ("#f8fafc", "#eef2ff", "#f0fdf4", "#fff7ed")
+FONT = "Helvetica"
+OP_PLAIN = 'style=filled fillcolor="#ffffff" color="#64748b"'
+OP_PATH = f'style=filled fillcolor="#fee2e2" color="{HIGHLIGHT}" penwidth=2'
+EDGE_PATH = f'color="{HIGHLIGHT}" fontcolor="{HIGHLIGHT}" penwidth=2.2'
+
+
+def draw(root, *, rankdir="LR", show=DEFAULT_SHOW, highlight=None, max_nodes=None, clusters=True,
+         title=None) -> GraphPicture:
+    """A `graphviz.Digraph` (subclass `GraphPicture`) of the graph that produced `root`.
+
+    root:      a Value, or a `Graph` from `viz.trace`.
+    rankdir:   'LR' (inputs left, output right) or 'TB' (top to bottom); also 'RL', 'BT'.
+    show:      any of 'data', 'grad', 'shape', 'derivs' (local derivatives on the edges).
+    highlight: a leaf (Value, label, or node id): its paths to the output are drawn in red and, for a
+               scalar graph, the title shows ∂out/∂leaf as the sum over paths of products of local
+               derivatives (equal to leaf.grad after out.backward(); see `viz.chain_rule`).
+    max_nodes: collapse the picture to about this many nodes (module scopes fold into boxes first,
+               then the nodes furthest from the output); the title says how many were hidden.
+    clusters:  draw each nn.Module call as a (nested) box.
+    Works without the Graphviz binary: the result's `.source` is the DOT text.
+    """
+    show = _check_show(show)
+    graph = root if isinstance(root, Graph) else trace(root, derivatives="derivs" in show)
+    on_path, chain = set(), None
+    if highlight is not None:
+        leaf = graph.node(highlight) if _is_node_id(graph, highlight) else graph.node_of(highlight)
+        on_path = path_edges(graph, leaf.id)
+        nodes = graph._node_index()
+        if all(nodes[i].is_scalar for e in on_path for i in e[:2]):
+            chain = chain_rule(graph, leaf.id)
+    keep = {i for e in on_path for i in e[:2]}
+    shown = collapse(graph, max_nodes, keep)
+    lines = [title] if title else []
+    if chain is not None:
+        lines.append(chain.equation())
+    elif highlight is not None:
+        lines.append(f"paths from {leaf.name} to {graph.node(graph.output).name} (red)")
+    return render(shown, rankdir=rankdir, show=show, highlight_edges=on_path, title_lines=lines,
+                  clusters=clusters)
+
+
+def render(graph: Graph, *, rankdir="LR", show=DEFAULT_SHOW, highlight_edges=(), title_lines=(),
+           known=None, current=None, clusters=True) -> GraphPicture:
+    """Write `graph` as DOT. `known`: ids whose gradient is shown (None: all), for backward steps;
+    `current`: the id filled in by this step (drawn orange)."""
+    with _gc_paused():
+        return _render(graph, rankdir, show, highlight_edges, title_lines, known, current, clusters)
+
+
+def _render(graph, rankdir, show, highlight_edges, title_lines, known, current, clusters):
+    if rankdir not in RANKDIRS:
+        raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
+    show = _check_show(show)
+    nodes = graph._node_index()
+    in_edges = graph.in_edges()
+    path_nodes = {i for e in highlight_edges for i in e[:2]}
+    members, stmts_edges = {}, []
+    for n in graph.nodes:
+        stmts = members.setdefault(n.scope if clusters else None, [])
+        stmts.append(_node_stmt(n, show, n.id in path_nodes, known, current))
+        incoming = in_edges[n.id]
+        if n.op and incoming:
+            on = n.id in path_nodes
+            shape = "circle" if len(n.op) <= 2 else "ellipse"
+            stmts.append(f'\t{n.id}_op [label="{_quote(n.op)}" shape={shape} {OP_PATH if on else OP_PLAIN}]\n')
+            stmts_edges.append(f"\t{n.id}_op -> {n.id}{f' [{EDGE_PATH}]' if on else ''}\n")
+        for e in incoming:
+            target = f"{n.id}_op" if n.op else n.id
+            attrs = []
+            label = _edge_label(e, nodes) if "derivs" in show else ""
+            if label:
+                attrs.append(f'label="{_quote(label)}"')
+            if (e.src, e.dst, e.index) in highlight_edges:
+                attrs.append(EDGE_PATH)
+            attr_text = f" [{' '.join(attrs)}]" if attrs else ""
+            stmts_edges.append(f"\t{e.src} -> {target}{attr_text}\n")
+    body = _clusters(graph, members) if clusters else list(members.get(None, ()))
+    body.extend(stmts_edges)
+    footer = list(title_lines)
+    if graph.hidden:
+        total = sum(1 for n in graph.nodes if n.role != COLLAPSED) + graph.hidden
+        footer.append(f"showing {len(graph.nodes)} of {total} nodes: {graph.hidden} hidden in grey boxes")
+    graph_attr = {"rankdir": rankdir, "fontname": FONT, "fontsize": "11", "nodesep": "0.25",
+                  "ranksep": "0.35", "labelloc": "t", "labeljust": "l"}
+    if footer:
+        graph_attr["label"] = "\\n".join(_quote(line) for line in footer)
+    picture = GraphPicture(
+        graph_attr=graph_attr,
+        node_attr={"fontname": FONT, "fontsize": "10"},
+        edge_attr={"fontname": FONT, "fontsize": "9", "color": "#64748b", "fontcolor": "#334155",
+                   "arrowsize": "0.6"},
+        body=body,
+    )
+    picture.graph = graph
+    return picture
+
+
+def _check_show(show):
+    if isinstance(show, str):
+        show = [s for s in show.split(",") if s]
+    show = frozenset(show)
+    unknown = show - DEFAULT_SHOW
+    if unknown:
+        raise ValueError(f"show: unknown item(s) {', '.join(sorted(unknown))}; choose from {', '.join(SHOW_CHOICES)}")
+    return show
+
+
+def _is_node_id(graph, key):
+    return isinstance(key, str) and key[:1] in "nc" and key in graph._node_index()
+
+
+def _edge_label(e, nodes):
+    if e.derivative is not None:
+        return _num(e.derivative)
+    src, dst = nodes[e.src], nodes[e.dst]
+    if e.formula is None or not src.requires_grad or src.role == COLLAPSED or dst.role == COLLAPSED:
+        return ""
+    return f"∂/∂{src.name} = {e.formula}"
+
+
+def _node_stmt(n, show, on_path, known, current):
+    if n.role == COLLAPSED:
+        label = f"{_quote(n.label)}\\n{n.hidden} node{'s' if n.hidden != 1 else ''} hidden"
+        return (f'\t{n.id} [label="{label}" shape=box3d style=filled '
+                f'fillcolor="#e5e7eb" color="#6b7280" fontcolor="#374151"]\n')
+    if n.role == CONSTANT:
+        text = _value_text(n.data) if n.is_scalar else f"const {_shape(n.shape)}"
+        if n.label:
+            text = f"{n.label} = {text}"
+        return (f'\t{n.id} [label="{_quote(text)}" shape=box style="rounded,filled" fillcolor="#f8fafc" '
+                f'color="#cbd5e1" fontcolor="#475569" fontsize=8 height=0.2 width=0.3 margin="0.04,0.02"]\n')
+    fill = CURRENT_FILL if n.id == current else ROLE_FILL[n.role]
+    name = f"<b>{_html(n.label)}</b>" if n.label else f'<font color="#64748b">{n.id}</font>'
+    cells = [f'<td bgcolor="{fill}">{name}</td>']
+    if "shape" in show and n.shape != ():
+        cells.append(f"<td>{_shape(n.shape)} {n.dtype}</td>")
+    elif "shape" in show and n.dtype != "float64":
+        cells.append(f"<td>{n.dtype}</td>")
+    if "data" in show:
+        cells.append(f"<td>data {_html(_summary(n.data))}</td>")
+    if "grad" in show and n.requires_grad:
+        if known is not None and n.id not in known:
+            cells.append('<td><font color="#94a3b8">grad ?</font></td>')
+        elif n.grad is None:
+            cells.append('<td><font color="#94a3b8">grad —</font></td>')
+        else:
+            grad = _html(_summary(n.grad))
+            cells.append(f"<td><b>grad {grad}</b></td>" if n.id == current else f"<td>grad {grad}</td>")
+    border = f' color="{HIGHLIGHT}"' if on_path else ' color="#64748b"'
+    thick = ' border="2"' if n.role == OUTPUT or on_path or n.id == current else ' border="0"'
+    table = (f'<table{thick} cellborder="1" cellspacing="0" cellpadding="3"{border}>'
+             f'<tr>{"".join(cells)}</tr></table>')
+    return f"\t{n.id} [label=<{table}> shape=plain]\n"
+
+
+def _clusters(graph, members):
+    """Node statements nested in `subgraph cluster_…` blocks following the scope tree."""
+    children = {}
+    for s in graph.scopes:
+        children.setdefault(s.parent, []).append(s)
+    body = list(members.get(None, ()))
+    # Explicit stack of (scope, depth) entries and closing markers: module nesting has no depth limit.
+    stack = [("open", s, 0) for s in reversed(children.get(None, []))]
+    while stack:
+        kind, s, depth = stack.pop()
+        if kind == "close":
+            body.append("\t}\n")
+            continue
+        label = s.kind if s.name == s.kind else f"{s.kind} {s.name}"
+        body.append(f'\tsubgraph cluster_{s.id} {{\n\t\tlabel="{_quote(label)}" style="rounded,filled" '
+                    f'fillcolor="{CLUSTER_FILLS[depth % len(CLUSTER_FILLS)]}" color="#94a3b8" '
+                    f'fontname="{FONT}-Bold" fontsize=10\n')
+        body.extend(members.get(s.id, ()))
+        stack.append(("close", s, depth))
+        stack.extend(("open", c, depth + 1) for c in reversed(children.get(s.id, [])))
+    return body
+
+
+def _num(x, digits=4):
+    return f"{float(x) + 0.0:.{digits}g}"  # + 0.0 turns -0.0 into 0.0: "grad -0" reads like a bug
+
+
+def _value_text(x):
+    return _num(np.asarray(x).reshape(-1)[0])
+
+
+def _shape(shape):
+    return "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+_SCALAR_TYPES = (np.float64, np.float32, np.float16, float)
+
+
+def _summary(x):
+    """A number for a size-1 value, the values of a tiny array, else min / mean / max."""
+    if x.__class__ in _SCALAR_TYPES:  # the common case in scalar graphs, worth a fast path
+        return _num(x)
+    arr = np.asarray(x)
+    if arr.size == 1:
+        return _num(arr.reshape(-1)[0])
+    if arr.size == 0:
+        return "empty"
+    if arr.size <= 4:
+        return "[" + " ".join(_num(v, 3) for v in arr.reshape(-1)) + "]"
+    return f"min {_num(arr.min(), 3)} mean {_num(arr.mean(), 3)} max {_num(arr.max(), 3)}"
+
+
+def _html(text):
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def _quote(text):
+    """Text for a double-quoted DOT string (backslash escapes are Graphviz's, so escape them too)."""
+    return str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")

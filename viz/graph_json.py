@@ -1,0 +1,113 @@
+"""The traced graph as JSON (schema "autograd-core.graph/1", documented in docs/graph-json-schema.md).
+
+`graph_to_dict` / `graph_from_dict` convert between a `Graph` and plain JSON types; `to_json` /
+`from_json` add the text step. Arrays up to `max_values` elements are written in full (nested lists),
+bigger ones as null with a min/mean/max summary. JSON has no NaN or infinity, so those are the strings
+"NaN", "Infinity" and "-Infinity".
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+
+from .graph import COLLAPSED, SCHEMA, Edge, Graph, Node, ScopeInfo
+
+MAX_VALUES = 4096
+_NON_FINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
+
+
+def _number(x):
+    x = float(x)
+    if math.isfinite(x):
+        return x
+    return "NaN" if math.isnan(x) else ("Infinity" if x > 0 else "-Infinity")
+
+
+def _encode_array(x, max_values):
+    """(values or None, summary or None) for a node's data or grad."""
+    if x is None:
+        return None, None
+    arr = np.asarray(x)
+    if arr.ndim == 0:
+        return _number(arr), None
+    summary = None
+    if arr.size:
+        summary = {"min": _number(arr.min()), "mean": _number(arr.mean()), "max": _number(arr.max())}
+    if arr.size > max_values:
+        return None, summary
+    if np.isfinite(arr).all():
+        return arr.astype(np.float64).tolist(), summary
+    return _map_nested(arr.tolist(), _number), summary
+
+
+def _map_nested(obj, fn):
+    if isinstance(obj, list):
+        return [_map_nested(o, fn) for o in obj]
+    return fn(obj)
+
+
+def _decode_array(obj, dtype):
+    if obj is None:
+        return None
+    arr = np.asarray(obj, dtype=dtype)  # NumPy reads the strings "NaN", "Infinity", "-Infinity" itself
+    return arr[()] if arr.ndim == 0 else arr
+
+
+def graph_to_dict(graph: Graph, max_values=MAX_VALUES) -> dict:
+    """`graph` as a dict of JSON types (see docs/graph-json-schema.md)."""
+    nodes = []
+    for n in graph.nodes:
+        d = {"id": n.id, "role": n.role, "op": n.op, "label": n.label, "scope": n.scope}
+        if n.role == COLLAPSED:
+            d["hidden"] = n.hidden
+        else:
+            data, data_summary = _encode_array(n.data, max_values)
+            grad, grad_summary = _encode_array(n.grad, max_values)
+            d.update(shape=list(n.shape), dtype=n.dtype, requires_grad=n.requires_grad, data=data, grad=grad)
+            if data_summary is not None:
+                d["data_summary"] = data_summary
+            if grad_summary is not None:
+                d["grad_summary"] = grad_summary
+        nodes.append(d)
+    edges = [{"src": e.src, "dst": e.dst, "index": e.index,
+              "derivative": None if e.derivative is None else _number(e.derivative), "formula": e.formula}
+             for e in graph.edges]
+    scopes = [{"id": s.id, "name": s.name, "kind": s.kind, "parent": s.parent} for s in graph.scopes]
+    return {"schema": SCHEMA, "output": graph.output, "hidden": graph.hidden,
+            "nodes": nodes, "edges": edges, "scopes": scopes}
+
+
+def graph_from_dict(d: dict) -> Graph:
+    """The `Graph` a `graph_to_dict` result describes (arrays come back as NumPy data of their dtype;
+    arrays written only as a summary come back as None)."""
+    schema = d.get("schema") if isinstance(d, dict) else None
+    if schema != SCHEMA:
+        raise ValueError(f"graph_from_dict: expected schema {SCHEMA!r}, got {schema!r}")
+    nodes = []
+    for n in d["nodes"]:
+        if n["role"] == COLLAPSED:
+            nodes.append(Node(n["id"], COLLAPSED, n["op"], n["label"], (), "", None, None, True,
+                              n["scope"], n["hidden"]))
+            continue
+        dtype = np.dtype(n["dtype"])
+        nodes.append(Node(n["id"], n["role"], n["op"], n["label"], tuple(n["shape"]), n["dtype"],
+                          _decode_array(n["data"], dtype), _decode_array(n["grad"], dtype),
+                          n["requires_grad"], n["scope"]))
+    edges = [Edge(e["src"], e["dst"], e["index"],
+                  None if e["derivative"] is None else float(_NON_FINITE.get(e["derivative"], e["derivative"])),
+                  e["formula"]) for e in d["edges"]]
+    scopes = [ScopeInfo(s["id"], s["name"], s["kind"], s["parent"]) for s in d["scopes"]]
+    return Graph(nodes, edges, scopes, d["output"], d.get("hidden", 0))
+
+
+def to_json(graph: Graph, max_values=MAX_VALUES, indent=None) -> str:
+    """`graph` as JSON text (strict JSON: no NaN literals)."""
+    return json.dumps(graph_to_dict(graph, max_values), indent=indent, ensure_ascii=False, allow_nan=False)
+
+
+def from_json(text: str) -> Graph:
+    """The `Graph` that `to_json` wrote."""
+    return graph_from_dict(json.loads(text))
