@@ -38,13 +38,24 @@ make_venv() {
     [ -f .venv/.installed ] && have="$(cat .venv/.installed)"
     if [ "$want" != "$have" ]; then
         echo "setup: installing autograd-core[$1] into .venv (first run takes a minute or two)"
-        .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
-        .venv/bin/python -m pip install -q -e ".[$1]"
+        local log=.venv/setup.log
+        if ! .venv/bin/python -m pip install -e ".[$1]" >"$log" 2>&1; then
+            grep -v "is ignored" "$log" | tail -20 >&2
+            echo "setup: pip install failed (full log: $log)" >&2
+            exit 1
+        fi
         if [ "$1" = "test" ]; then
-            # PyTorch is only a test oracle: take it when a local CPU wheel is at hand, never from the network.
-            .venv/bin/python -m pip install -q --no-index torch==2.13.0 >/dev/null 2>&1 \
-                && echo "setup: PyTorch 2.13.0 (CPU) found; its comparisons will run" \
-                || echo "setup: no local PyTorch wheel; tests that compare with PyTorch will be skipped"
+            # PyTorch is only a test oracle. Take it only when its CPU wheel is on this machine (pip's
+            # find-links): a plain `pip install torch` elsewhere would download gigabytes of CUDA.
+            local wheels
+            wheels="$(mktemp -d)"
+            if .venv/bin/python -m pip download -q --no-index --no-deps -d "$wheels" torch==2.13.0 >/dev/null 2>&1 \
+                && .venv/bin/python -m pip install -q "$wheels"/torch-*.whl >>"$log" 2>&1; then
+                echo "setup: PyTorch 2.13.0 (CPU, local wheel) installed; the comparisons with PyTorch will run"
+            else
+                echo "setup: no local PyTorch wheel; the tests that compare with PyTorch will be skipped"
+            fi
+            rm -rf "$wheels"
         fi
         echo "$want" > .venv/.installed
     fi
