@@ -197,6 +197,14 @@ class Value:
             parts.append("requires_grad=False")
         return f"Value({', '.join(parts)})"
 
+    def _repr_mimebundle_(self, include=None, exclude=None, **_):
+        """Jupyter shows a Value as the picture of its graph (SVG), with its repr as the text version."""
+        try:
+            from viz.jupyter import value_mimebundle
+        except ImportError:  # the viz package is not installed: plain text
+            return {"text/plain": repr(self)}
+        return value_mimebundle(self, include, exclude)
+
     def _describe(self):
         name = f"'{self.label}' " if self.label else ""
         return f"{name}{self.op or 'leaf'} of shape {self.shape}"
