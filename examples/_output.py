@@ -1,0 +1,43 @@
+"""What every example shares: the output directory, a headless matplotlib, and command-line flags."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_OUT = ROOT / "out"
+
+
+def output_dir(path=None):
+    """The directory plots go to (created if missing): `path`, or `out/` at the repository root."""
+    out = DEFAULT_OUT if path is None else Path(path)
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def pyplot():
+    """matplotlib.pyplot on the Agg backend: files only, no window, works without a display."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def save(fig, path):
+    """Write `fig` to `path` and close it (figures otherwise stay in memory until the process ends)."""
+    plt = pyplot()
+    fig.savefig(path, dpi=120, bbox_inches="tight")
+    plt.close(fig)
+    return Path(path)
+
+
+def parser(doc):
+    """An argument parser with the flags every example takes: --out, --seed, --no-progress."""
+    p = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="directory for the plots (default: out/)")
+    p.add_argument("--seed", type=int, default=0, help="seeds the data, the initial weights and the batches")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    return p
