@@ -1,0 +1,183 @@
+"""Handwritten digits with a small convolutional network: real data, ≥ 97% test accuracy in a few seconds.
+
+    .venv/bin/python examples/train_digits_cnn.py                 # 15 epochs, plots in out/
+    .venv/bin/python examples/train_digits_cnn.py --epochs 5 --seed 1 --out /tmp/digits
+
+Data: scikit-learn's bundled 8×8 digits (1,797 images of 10 classes, pixel values scaled to [0, 1]), split
+reproducibly into 1,348 training and 449 test images (`nn.load_digits`, seeded).
+
+Model (PyTorch layouts, float32):
+
+    Conv2d(1, 32, 3, padding=1) → ReLU → MaxPool2d(2)      (N, 1, 8, 8) → (N, 32, 4, 4)
+    Conv2d(32, 64, 3, padding=1) → ReLU                     → (N, 64, 4, 4)
+    Flatten → Linear(1024, 10)                              → logits (N, 10)
+
+Training: cross-entropy, Adam (lr 3e-3) with a cosine decay to 0 over the epochs, mini-batches of 32 drawn
+in a seeded order. The script prints the test accuracy and the wall time, and exits with status 1 when the
+accuracy is below --min-accuracy (0.97 by default).
+
+Plots: digits_cnn_curves.png (loss and accuracy per epoch, train and test), digits_confusion.png.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import numpy as np  # noqa: E402
+from tqdm.auto import tqdm  # noqa: E402
+
+import nn  # noqa: E402
+import optim  # noqa: E402
+from autograd_core import no_grad  # noqa: E402
+from examples._output import output_dir, parser, pyplot, save  # noqa: E402
+from nn.functional import cross_entropy  # noqa: E402
+
+CLASSES = 10
+
+
+def make_model(channels=(32, 64), seed=0):
+    """Conv-ReLU-MaxPool-Conv-ReLU-Linear for (N, 1, 8, 8) images -> (N, 10) logits; weights seeded."""
+    c1, c2 = channels
+    rng = np.random.default_rng(seed)
+    return nn.Sequential(
+        nn.Conv2d(1, c1, 3, padding=1, rng=rng), nn.ReLU(), nn.MaxPool2d(2),      # 8×8 -> 4×4
+        nn.Conv2d(c1, c2, 3, padding=1, rng=rng), nn.ReLU(),
+        nn.Flatten(), nn.Linear(c2 * 4 * 4, CLASSES, rng=rng),
+    )
+
+
+def evaluate(model, X, y, batch_size=512):
+    """(mean cross-entropy, accuracy, predicted classes (N,)) without recording a graph."""
+    total, predictions = 0.0, []
+    with no_grad():
+        for start in range(0, len(y), batch_size):
+            logits = model(X[start:start + batch_size])
+            total += float(cross_entropy(logits, y[start:start + batch_size], reduction="sum").data)
+            predictions.append(logits.data.argmax(axis=1))
+    predicted = np.concatenate(predictions)
+    return total / len(y), float(np.mean(predicted == y)), predicted
+
+
+def train(epochs=15, seed=0, progress=True, channels=(32, 64), batch_size=32, lr=3e-3, max_train=None):
+    """Train the CNN on the digits; returns (model, history).
+
+    epochs, batch_size, lr: Adam with a cosine decay of lr to 0 over `epochs`.
+    seed:      seeds the train/test split, the initial weights and the batch order.
+    channels:  (c1, c2) of the two convolutions; (32, 64) reaches ≥ 97%, smaller ones are for quick tests.
+    max_train: use only the first `max_train` training images (for quick tests).
+
+    history: per-epoch lists "train_loss" (mean over the epoch's batches), "train_accuracy", "test_loss",
+    "test_accuracy", "lr"; per-step "step_loss"; "seconds" (wall time of the training loop, evaluation
+    included); and "y_test", "predicted" (N_test,) for the confusion matrix.
+    """
+    X_train, X_test, y_train, y_test = nn.load_digits(images=True, seed=seed)
+    if max_train is not None:
+        X_train, y_train = X_train[:max_train], y_train[:max_train]
+    model = make_model(channels, seed)
+    opt = optim.Adam(model.parameters(), lr=lr)
+    schedule = optim.CosineAnnealingLR(opt, T_max=epochs)
+    loader = nn.DataLoader(X_train, y_train, batch_size=batch_size, shuffle=True, rng=seed)
+    history = {k: [] for k in ("train_loss", "train_accuracy", "test_loss", "test_accuracy", "lr", "step_loss")}
+    start = time.perf_counter()
+    bar = tqdm(total=epochs * len(loader), desc="digits CNN", disable=not progress, leave=False)
+    for epoch in range(epochs):
+        history["lr"].append(opt.param_groups[0]["lr"])
+        losses, correct = [], 0
+        for xb, yb in loader:
+            logits = model(xb)
+            loss = cross_entropy(logits, yb)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            losses.append(float(loss.data))
+            correct += int(np.sum(logits.data.argmax(axis=1) == yb))
+            bar.update()
+        schedule.step()
+        test_loss, test_accuracy, predicted = evaluate(model, X_test, y_test)
+        history["step_loss"].extend(losses)
+        history["train_loss"].append(float(np.mean(losses)))
+        history["train_accuracy"].append(correct / len(y_train))
+        history["test_loss"].append(test_loss)
+        history["test_accuracy"].append(test_accuracy)
+        bar.set_postfix(epoch=epoch + 1, loss=f"{history['train_loss'][-1]:.3f}", test_acc=f"{test_accuracy:.1%}")
+    bar.close()
+    history["seconds"] = time.perf_counter() - start
+    history["y_test"], history["predicted"] = y_test, predicted
+    return model, history
+
+
+def plot_curves(history, path=None):
+    """Cross-entropy (log scale) and accuracy per epoch, on the training batches and on the test set."""
+    plt = pyplot()
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 3.8))
+    epochs = np.arange(1, len(history["train_loss"]) + 1)
+    ax_loss.semilogy(epochs, history["train_loss"], "o-", ms=3, label="train (mean over the epoch)")
+    ax_loss.semilogy(epochs, history["test_loss"], "s-", ms=3, label="test")
+    ax_loss.set(xlabel="epoch", ylabel="cross-entropy", title="loss")
+    ax_loss.legend()
+    ax_acc.plot(epochs, np.asarray(history["train_accuracy"]) * 100, "o-", ms=3, label="train")
+    ax_acc.plot(epochs, np.asarray(history["test_accuracy"]) * 100, "s-", ms=3, label="test")
+    ax_acc.axhline(97, color="gray", lw=0.8, ls=":")
+    lowest = min(history["train_accuracy"] + history["test_accuracy"]) * 100
+    ax_acc.set(xlabel="epoch", ylabel="accuracy (%)", title=f"accuracy (test: {history['test_accuracy'][-1]:.1%})",
+               ylim=(min(80, 5 * np.floor(lowest / 5)), 100.5))
+    ax_acc.legend(loc="lower right")
+    ax_acc.grid(alpha=0.3)
+    fig.tight_layout()
+    if path is not None:
+        save(fig, path)
+    return fig
+
+
+def confusion_matrix(y_true, y_pred, classes=CLASSES):
+    """counts[t, p]: how many images of class t were predicted as class p. Shape (classes, classes)."""
+    counts = np.zeros((classes, classes), dtype=np.int64)
+    np.add.at(counts, (np.asarray(y_true), np.asarray(y_pred)), 1)
+    return counts
+
+
+def plot_confusion(y_true, y_pred, path=None):
+    """The confusion matrix as a heat map with the counts written in the cells."""
+    plt = pyplot()
+    counts = confusion_matrix(y_true, y_pred)
+    fig, ax = plt.subplots(figsize=(5.5, 5))
+    ax.imshow(counts, cmap="Blues")
+    for t in range(CLASSES):
+        for p in range(CLASSES):
+            if counts[t, p]:
+                ax.text(p, t, str(counts[t, p]), ha="center", va="center", fontsize=8,
+                        color="white" if counts[t, p] > counts.max() / 2 else "black")
+    ax.set(xticks=range(CLASSES), yticks=range(CLASSES), xlabel="predicted digit", ylabel="true digit",
+           title=f"digits, test set: {np.trace(counts)}/{counts.sum()} correct")
+    fig.tight_layout()
+    if path is not None:
+        save(fig, path)
+    return fig
+
+
+def main(argv=None):
+    p = parser(__doc__)
+    p.add_argument("--epochs", type=int, default=15)
+    p.add_argument("--min-accuracy", type=float, default=0.97, help="exit with status 1 below this test accuracy")
+    args = p.parse_args(argv)
+    out = output_dir(args.out)
+    _, history = train(epochs=args.epochs, seed=args.seed, progress=not args.no_progress)
+    plot_curves(history, out / "digits_cnn_curves.png")
+    plot_confusion(history["y_test"], history["predicted"], out / "digits_confusion.png")
+    accuracy = history["test_accuracy"][-1]
+    print(f"digits CNN: {args.epochs} epochs in {history['seconds']:.1f} s, "
+          f"final train loss {history['train_loss'][-1]:.4f}, test accuracy {accuracy:.2%} "
+          f"({int(round(accuracy * len(history['y_test'])))}/{len(history['y_test'])})")
+    print(f"plots: {out / 'digits_cnn_curves.png'}, {out / 'digits_confusion.png'}")
+    if accuracy < args.min_accuracy:
+        print(f"FAILED: test accuracy {accuracy:.2%} < {args.min_accuracy:.0%}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
