@@ -24,7 +24,9 @@ def _evaluate(f, datas, differentiable=False):
     # gradgradcheck's function computes gradients itself, so it needs leaves that record a graph.
     with engine.set_grad_enabled(differentiable):
         out = f(*[Value(d, requires_grad=differentiable) for d in datas])
-    return np.asarray(out.data if isinstance(out, Value) else out, dtype=np.float64)
+    # A copy: the output of reshape, transpose or basic indexing is a view of the input that the next
+    # perturbation would change underneath us.
+    return np.array(out.data if isinstance(out, Value) else out, dtype=np.float64)
 
 
 def numerical_jacobian(f, inputs, eps=1e-6, differentiable=False):
