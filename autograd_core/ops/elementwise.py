@@ -1,7 +1,8 @@
 """Elementwise operations, each next to its derivative.
 
-Conventions at kinks (the same as PyTorch): relu'(0) = 0, abs'(0) = 0, clip passes the gradient where
-min <= x <= max, and maximum/minimum split it equally between tied inputs.
+Conventions at kinks (the same as PyTorch): relu'(0) = 0, abs'(0) = 0, leaky_relu'(0) = negative_slope,
+clip passes the gradient where min <= x <= max (bounds included), and maximum/minimum split it equally
+between tied inputs (so maximum(x, x) passes g/2 along each edge, g in total).
 """
 
 from __future__ import annotations
