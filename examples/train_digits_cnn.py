@@ -162,10 +162,14 @@ def plot_confusion(y_true, y_pred, path=None):
 def main(argv=None):
     p = parser(__doc__)
     p.add_argument("--epochs", type=int, default=15)
+    p.add_argument("--channels", type=int, nargs=2, default=(32, 64), metavar=("C1", "C2"),
+                   help="channels of the two convolutions (default 32 64)")
+    p.add_argument("--lr", type=float, default=3e-3, help="Adam's initial learning rate (default 3e-3)")
     p.add_argument("--min-accuracy", type=float, default=0.97, help="exit with status 1 below this test accuracy")
     args = p.parse_args(argv)
     out = output_dir(args.out)
-    _, history = train(epochs=args.epochs, seed=args.seed, progress=not args.no_progress)
+    _, history = train(epochs=args.epochs, seed=args.seed, progress=not args.no_progress,
+                       channels=tuple(args.channels), lr=args.lr)
     plot_curves(history, out / "digits_cnn_curves.png")
     plot_confusion(history["y_test"], history["predicted"], out / "digits_confusion.png")
     accuracy = history["test_accuracy"][-1]
