@@ -1,0 +1,259 @@
+# %% [markdown]
+# # 2. Backpropagation is reverse-mode automatic differentiation
+#
+# The lecture (反向传播, backpropagation) computes the gradient of a cost $C$ with respect to every weight of
+# a fully connected network in two sweeps. For a weight $w$ feeding the weighted input $z$ of a neuron,
+#
+# $$\frac{\partial C}{\partial w} = \frac{\partial z}{\partial w}\,\frac{\partial C}{\partial z}.$$
+#
+# * **Forward pass**: $z = \dots + w\,a + \dots$, so $\partial z/\partial w = a$, the *input* on that weight's
+#   edge (the previous layer's activation, or $x$ in the first layer). Running the network gives them all.
+# * **Backward pass**: with $a = \sigma(z)$ feeding the weighted inputs $z'$ of the next layer through
+#   weights $w'$,
+#   $$\frac{\partial C}{\partial z} = \sigma'(z) \sum_{z'} w' \frac{\partial C}{\partial z'},$$
+#   a network run backwards, from the output layer (where $\partial C/\partial z = \sigma'(z)\,\partial C/\partial y$)
+#   to the first, with each neuron's $\sigma'(z)$ acting as an amplifier.
+#
+# Part 1 writes those two sweeps by hand in NumPy and compares them with the engine's `loss.backward()`.
+# Part 2 shows why this recipe is the *reverse* mode of automatic differentiation, and why that mode is the
+# right one for training: by measuring the forward mode against it.
+
+# %%
+# The notebooks import the repository's packages; this line makes that work from a plain checkout too.
+import sys
+from pathlib import Path
+
+ROOT = Path.cwd().resolve().parent
+if (ROOT / "autograd_core").is_dir() and str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+from IPython.display import display
+
+%config InlineBackend.figure_formats = ["png"]
+plt.rcParams.update({"figure.dpi": 90, "axes.grid": True, "grid.alpha": 0.3})
+
+import autograd_core as ag
+import nn
+import viz
+from autograd_core import Value
+
+# %% [markdown]
+# ## Part 1: the two sweeps by hand
+#
+# A small network 3 → 4 → 3 → 2 with sigmoid neurons everywhere (as in the lecture), in float64, and a
+# batch of five examples. The cost of one example is $C^n = \tfrac12\lVert y^n - \hat y^n\rVert^2$, the total
+# $L = \sum_n C^n$. The network is built from `nn.Layer`, so the engine and the hand computation read the
+# very same weights.
+
+# %%
+nn.manual_seed(0)
+net = nn.Sequential(
+    nn.Layer(3, 4, activation="sigmoid", dtype=np.float64),
+    nn.Layer(4, 3, activation="sigmoid", dtype=np.float64),
+    nn.Layer(3, 2, activation="sigmoid", dtype=np.float64),
+)
+rng = np.random.default_rng(1)
+X = rng.normal(size=(5, 3))          # five examples x^n
+Y = rng.uniform(size=(5, 2))         # their targets ŷ^n
+print(net)
+
+# %% [markdown]
+# The engine: one forward call, one `backward()`.
+
+# %%
+loss = 0.5 * ((net(Value(X, requires_grad=False)) - Y) ** 2).sum()
+loss.backward()
+print(f"L = {float(loss):.10f}")
+display(viz.draw(loss, show=("shape", "derivs")))
+
+# %% [markdown]
+# Each layer is a box holding one `linear` node, whose output (5, nout) is the weighted inputs z of the
+# layer's neurons for all five examples, and one `sigmoid` node, the activations a = σ(z). The edges of these
+# tensor nodes are labelled with their rules (g is the gradient arriving from the right): the input of a
+# `linear` node gets g·W, which is the lecture's Σ w′ ∂C/∂z′ for every neuron at once; its weight gets gᵀ·x,
+# ∂C/∂z times the input (∂z/∂w = input); and the sigmoid's g⊙σ(x)(1−σ(x)) is the σ′(z) amplifier.
+#
+# By hand, with nothing but NumPy and the lecture's two formulas, one example at a time, one neuron at a
+# time:
+
+# %%
+Ws = [layer.weight.data for layer in net]   # W[l][j, i]: weight from input i to neuron j of layer l
+bs = [layer.bias.data for layer in net]
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def sigmoid_prime(z):
+    return sigmoid(z) * (1 - sigmoid(z))
+
+
+dL_dW = [np.zeros_like(W) for W in Ws]
+dL_db = [np.zeros_like(b) for b in bs]
+for x, y_hat in zip(X, Y):
+    # Forward pass: keep every layer's input a (these are the ∂z/∂w) and weighted input z.
+    inputs, zs = [], []
+    a = x
+    for W, b in zip(Ws, bs):
+        inputs.append(a)
+        z = W @ a + b
+        zs.append(z)
+        a = sigmoid(z)
+    y = a
+
+    # Backward pass: ∂C/∂z for the output layer, then each earlier layer from the one after it.
+    dC_dz = [None] * len(Ws)
+    dC_dz[-1] = sigmoid_prime(zs[-1]) * (y - y_hat)             # σ'(z) · ∂C/∂y, with C = ½‖y − ŷ‖²
+    for l in range(len(Ws) - 2, -1, -1):
+        W_next = Ws[l + 1]
+        dC_dz[l] = np.array([
+            sigmoid_prime(zs[l][j]) * sum(W_next[k, j] * dC_dz[l + 1][k] for k in range(W_next.shape[0]))
+            for j in range(Ws[l].shape[0])
+        ])                                                        # σ'(z) · Σ w' ∂C/∂z'
+
+    # ∂C/∂w = ∂z/∂w · ∂C/∂z, where ∂z/∂w is the input on the weight's edge; summed over examples into L.
+    for l in range(len(Ws)):
+        for j in range(Ws[l].shape[0]):
+            for i in range(Ws[l].shape[1]):
+                dL_dW[l][j, i] += inputs[l][i] * dC_dz[l][j]
+            dL_db[l][j] += 1.0 * dC_dz[l][j]                      # ∂z/∂b = 1
+
+# %% [markdown]
+# The two agree, parameter by parameter:
+
+# %%
+worst = 0.0
+for l, layer in enumerate(net):
+    dW = np.abs(dL_dW[l] - layer.weight.grad).max()
+    db = np.abs(dL_db[l] - layer.bias.grad).max()
+    worst = max(worst, dW, db)
+    print(f"layer {l}: max |by hand − engine| = {dW:.2e} for the weights, {db:.2e} for the biases")
+print(f"largest difference: {worst:.2e}")
+assert worst <= 1e-12
+
+# %% [markdown]
+# The engine never saw these formulas. It knows only the local derivative of each primitive (the `linear`
+# node's rule g·Wᵀ for its input and gᵀ·x for W, the `sigmoid` node's g·σ(1 − σ), the loss's) and applies the
+# chain rule edge by edge from the output backwards. The lecture's backward pass is that procedure written
+# out for a sigmoid network; the "reversed network with amplifiers σ′(z)" is the graph above traversed
+# against its arrows.
+#
+# ## Part 2: forward mode or reverse mode?
+#
+# The chain rule multiplies Jacobians, and the product can be evaluated from either end:
+#
+# * **forward mode** (`autograd_core.jvp`): push a tangent $t$ from the inputs to the output, getting
+#   $J\,t$, the derivative along one input direction. A full gradient of $f:\mathbb R^n \to \mathbb R$ needs
+#   one call per input ($t = e_1, \dots, e_n$).
+# * **reverse mode** (`autograd_core.vjp`, and `backward()`): pull a cotangent $u$ from the output back to the
+#   inputs, getting $u^\top J$. For a scalar output, $u = 1$ gives the whole gradient in one call.
+#
+# A training loss has one output and as many inputs as the network has parameters. We measure the time to
+# get the full gradient of such a function, a least-squares loss of a linear model with n weights,
+# $f(w) = \operatorname{mean}((Xw - y)^2)$, with n jvp calls and with one vjp call.
+
+# %%
+def full_gradient_forward(f, w):
+    """n jvp calls, tangent e_i each time: the gradient one component at a time."""
+    basis = np.eye(w.size)
+    return np.array([ag.jvp(f, (w,), (basis[i],))[1] for i in range(w.size)])
+
+
+def full_gradient_reverse(f, w):
+    """One vjp call with cotangent 1: the whole gradient at once."""
+    _, pullback = ag.vjp(f, w)
+    return pullback(1.0)[0]
+
+
+def best_time(fn, repeats=3):
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = fn()
+        best = min(best, time.perf_counter() - start)
+    return best, result
+
+
+rng = np.random.default_rng(0)
+sizes = [2, 8, 32, 128, 512]
+t_forward, t_reverse = [], []
+print(f"{'n inputs':>9}{'n × jvp [ms]':>15}{'1 × vjp [ms]':>15}{'ratio':>9}{'max |difference|':>19}")
+for n in sizes:
+    A, target = rng.normal(size=(32, n)), rng.normal(size=32)
+    f = lambda w, A=A, target=target: ((A @ w - target) ** 2).mean()
+    w0 = rng.normal(size=n)
+    tf, g_forward = best_time(lambda: full_gradient_forward(f, w0), repeats=1 if n > 100 else 3)
+    tr, g_reverse = best_time(lambda: full_gradient_reverse(f, w0))
+    g_exact = 2 * A.T @ (A @ w0 - target) / 32          # the gradient in closed form
+    diff = max(np.abs(g_forward - g_exact).max(), np.abs(g_reverse - g_exact).max())
+    assert diff < 1e-10
+    t_forward.append(tf)
+    t_reverse.append(tr)
+    print(f"{n:9d}{1e3 * tf:15.2f}{1e3 * tr:15.3f}{tf / tr:9.0f}{diff:19.1e}")
+
+# %%
+fig, ax = plt.subplots(figsize=(6, 3.8))
+ax.loglog(sizes, t_forward, "o-", label="forward mode: n jvp calls")
+ax.loglog(sizes, t_reverse, "s-", label="reverse mode: 1 vjp call")
+ax.set_xlabel("number of inputs n (one output)")
+ax.set_ylabel("time for the full gradient [s]")
+ax.set_title("Gradient of f: ℝⁿ → ℝ")
+ax.legend()
+plt.show()
+
+slope = np.polyfit(np.log(sizes[2:]), np.log(t_forward[2:]), 1)[0]
+print(f"forward mode: time grows like n^{slope:.2f} over the larger sizes; "
+      f"reverse mode: {1e3 * min(t_reverse):.2f} to {1e3 * max(t_reverse):.2f} ms whatever n")
+
+# %% [markdown]
+# Forward mode pays once per input; reverse mode pays once per output. (`autograd_core.jvp` computes $J t$
+# by transposing the reverse mode, see its docstring, so each of its calls costs a few backward passes; a
+# dual-number implementation would cost one forward pass per call, but would still need n calls.)
+#
+# The roles swap for a function with one input and many outputs, $g:\mathbb R \to \mathbb R^m$: one jvp call
+# gives the whole Jacobian column, while reverse mode needs one vjp call per output.
+
+# %%
+def jacobian_forward(g, s):
+    return ag.jvp(g, (s,), (1.0,))[1]
+
+
+def jacobian_reverse(g, s, m):
+    out, pullback = ag.vjp(g, s)
+    basis = np.eye(m)
+    return np.array([pullback(basis[k])[0] for k in range(m)])
+
+
+outputs = [2, 8, 32, 128, 512]
+t_fwd_m, t_rev_m = [], []
+print(f"{'m outputs':>10}{'1 × jvp [ms]':>15}{'m × vjp [ms]':>15}")
+for m in outputs:
+    c = np.linspace(-1, 1, m)
+    g = lambda s, c=c: ag.sin(s * c) * s                   # m outputs from one input s
+    tf, col_forward = best_time(lambda: jacobian_forward(g, 0.3))
+    tr, col_reverse = best_time(lambda: jacobian_reverse(g, 0.3, m), repeats=1 if m > 100 else 3)
+    exact = c * np.cos(0.3 * c) * 0.3 + np.sin(0.3 * c)    # d/ds of sin(s·c)·s
+    assert np.allclose(col_forward, exact) and np.allclose(col_reverse, exact)
+    t_fwd_m.append(tf)
+    t_rev_m.append(tr)
+    print(f"{m:10d}{1e3 * tf:15.3f}{1e3 * tr:15.2f}")
+
+fig, ax = plt.subplots(figsize=(6, 3.8))
+ax.loglog(outputs, t_fwd_m, "o-", label="forward mode: 1 jvp call")
+ax.loglog(outputs, t_rev_m, "s-", label="reverse mode: m vjp calls")
+ax.set_xlabel("number of outputs m (one input)")
+ax.set_ylabel("time for the full Jacobian [s]")
+ax.set_title("Jacobian of g: ℝ → ℝᵐ")
+ax.legend()
+plt.show()
+
+# %% [markdown]
+# A network's loss is the first case at its most extreme: one output, thousands or millions of parameters.
+# Reverse mode gets every ∂L/∂w for the price of about one extra pass over the graph, which is what the
+# lecture's backward pass does. Backpropagation is reverse-mode automatic differentiation, specialised to
+# layered networks (反向传播算法只是自动微分的一种特殊形式).
