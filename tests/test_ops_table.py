@@ -1,0 +1,275 @@
+"""The op table of the engine tests: test cases for every primitive, written once against a small backend
+interface so that the same case runs on autograd_core, on HIPS autograd and on PyTorch.
+
+A case is `fn(B, *inputs)` where B is a backend of test_ops_backends.py (ours, HIPS, PyTorch) and the inputs
+are float64 arrays from the case's domain (log and sqrt get positive numbers, relu/abs/clip/max inputs
+stay away from their kinks and ties; the tie conventions have their own tests in test_ops_ties.py).
+
+This file also holds the coverage test: a primitive of `autograd_core.ops.PRIMITIVES` without a case here
+fails `test_every_primitive_has_a_case`.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+
+from test_ops_backends import OURS
+
+import autograd_core as ag
+from autograd_core.ops import PRIMITIVES
+
+# ----------------------------------------------------------------------------------------------------
+# Inputs: each domain keeps away from where a derivative is undefined.
+
+
+def _rng(label):
+    return np.random.default_rng(zlib.crc32(label.encode()))
+
+
+def sample(rng, shape, domain="real"):
+    """A float64 array (or 0-d array) of `shape` from `domain`."""
+    if domain == "real":
+        return rng.standard_normal(shape)
+    if domain == "positive":
+        return rng.uniform(0.5, 2.0, shape)
+    if domain == "nonzero":                       # |x| >= 0.2: relu, abs, leaky_relu, divisors
+        return rng.choice([-1.0, 1.0], shape) * rng.uniform(0.2, 1.5, shape)
+    if domain == "clip":                          # at least 0.1 away from the clip bounds ±0.5
+        return rng.choice([-1.0, 1.0], shape) * rng.choice([0.2, 0.3, 0.7, 1.0, 1.3], shape) + \
+            rng.uniform(-0.05, 0.05, shape)
+    if domain == "distinct":                      # no two elements within 0.3: max/min without ties
+        size = int(np.prod(shape))
+        return (rng.permutation(size) * 0.3 + rng.uniform(0, 0.05, size) - 0.15 * size).reshape(shape)
+    raise ValueError(domain)
+
+
+def sample_apart(rng, x_shape, y_shape, gap=0.1):
+    """Two normal arrays whose broadcast elements differ by at least `gap` (maximum/minimum off ties)."""
+    while True:
+        x, y = rng.standard_normal(x_shape), rng.standard_normal(y_shape)
+        if np.all(np.abs(x - y) >= gap):
+            return x, y
+
+
+# ----------------------------------------------------------------------------------------------------
+# Cases.
+
+
+@dataclass(frozen=True)
+class Case:
+    """One checked use of a primitive: `fn(B, *inputs)` on float64 `inputs`.
+
+    prim:  the name of the primitive in PRIMITIVES that the case exercises (its graph must contain it).
+    twice: gradgradcheck applies (all our primitives are twice differentiable away from kinks).
+    refs:  the reference engines the case can run on.
+    """
+
+    prim: str
+    label: str
+    fn: object
+    inputs: tuple
+    twice: bool = True
+    refs: tuple = ("autograd", "torch")
+
+    def __repr__(self):
+        return self.label
+
+
+def shape_id(*shapes):
+    return "x".join("(" + ",".join(str(n) for n in s) + ("," if len(s) == 1 else "") + ")" for s in shapes)
+
+
+UNARY_SHAPES = [(), (4,), (2, 3)]
+BINARY_SHAPES = [((), ()), ((3,), (3,)), ((2, 3), (2, 3)), ((3, 1), (1, 4)), ((2, 3), (3,)), ((), (2, 3))]
+CASES: list[Case] = []
+
+
+def case(prim, name, fn, *inputs, **options):
+    CASES.append(Case(prim, name, fn, tuple(np.asarray(x, dtype=np.float64) for x in inputs), **options))
+
+
+def unary(prim, name, fn, domain="real", shapes=UNARY_SHAPES, **options):
+    for shape in shapes:
+        label = f"{name}-{shape_id(shape)}"
+        case(prim, label, fn, sample(_rng(label), shape, domain), **options)
+
+
+def binary(prim, name, fn, domains=("real", "real"), shapes=BINARY_SHAPES, apart=False, **options):
+    for xs, ys in shapes:
+        label = f"{name}-{shape_id(xs, ys)}"
+        rng = _rng(label)
+        if apart:
+            x, y = sample_apart(rng, xs, ys)
+        else:
+            x, y = sample(rng, xs, domains[0]), sample(rng, ys, domains[1])
+        case(prim, label, fn, x, y, **options)
+
+
+# Elementwise.
+binary("+", "add", lambda B, x, y: x + y)
+binary("-", "sub", lambda B, x, y: x - y)
+binary("*", "mul", lambda B, x, y: x * y)
+binary("/", "div", lambda B, x, y: x / y, domains=("real", "nonzero"))
+binary("**", "pow", lambda B, x, y: x ** y, domains=("positive", "real"))
+unary("**", "pow_const", lambda B, x: x ** 2.5, "positive")
+unary("**", "pow_int", lambda B, x: x ** 3)
+unary("**", "rpow", lambda B, x: 2 ** x)
+unary("neg", "neg", lambda B, x: -x)
+unary("exp", "exp", lambda B, x: B.exp(x))
+unary("log", "log", lambda B, x: B.log(x), "positive")
+unary("sqrt", "sqrt", lambda B, x: B.sqrt(x), "positive")
+unary("tanh", "tanh", lambda B, x: B.tanh(x))
+unary("sigmoid", "sigmoid", lambda B, x: B.sigmoid(x))
+unary("sigmoid", "sigmoid_large", lambda B, x: B.sigmoid(x * 20))
+unary("sin", "sin", lambda B, x: B.sin(x))
+unary("cos", "cos", lambda B, x: B.cos(x))
+unary("relu", "relu", lambda B, x: B.relu(x), "nonzero")
+unary("leaky_relu", "leaky_relu", lambda B, x: B.leaky_relu(x, 0.01), "nonzero")
+unary("leaky_relu", "leaky_relu_slope0.2", lambda B, x: B.leaky_relu(x, 0.2), "nonzero")
+unary("abs", "abs", lambda B, x: B.abs(x), "nonzero")
+unary("clip", "clip", lambda B, x: B.clip(x, -0.5, 0.5), "clip")
+unary("clip", "clip_min", lambda B, x: B.clip(x, -0.5, None), "clip")
+unary("clip", "clip_max", lambda B, x: B.clip(x, None, 0.5), "clip")
+binary("maximum", "maximum", lambda B, x, y: B.maximum(x, y), apart=True)
+binary("minimum", "minimum", lambda B, x, y: B.minimum(x, y), apart=True)
+unary("maximum", "maximum_zero", lambda B, x: B.maximum(x, 0.0), "nonzero")
+for xs, ys in BINARY_SHAPES:
+    out_shape = np.broadcast_shapes(xs, ys)
+    label = f"where-{shape_id(xs, ys)}"
+    rng = _rng(label)
+    cond = rng.random(out_shape) > 0.5
+    case("where", label, lambda B, x, y, cond=cond: B.where(cond, x, y), rng.standard_normal(xs),
+         rng.standard_normal(ys))
+unary("where", "where_const", lambda B, x: B.where(np.array([True, False, True, False]), x, 0.5), shapes=[(4,)])
+
+# Reductions: axis None / int / negative / tuple, keepdims, ddof.
+REDUCTION_AXES = [((4,), None, False), ((4,), 0, True), ((2, 3), None, True), ((2, 3), 0, False),
+                  ((2, 3), -1, True), ((2, 3, 2), (0, 2), False), ((2, 3, 2), (-1, 1), True), ((), None, False)]
+for prim, domain in [("sum", "real"), ("mean", "real"), ("max", "distinct"), ("min", "distinct"),
+                     ("logsumexp", "real")]:
+    for shape, axis, keepdims in REDUCTION_AXES:
+        label = f"{prim}-{shape_id(shape)}-axis{axis}{'-keepdims' if keepdims else ''}".replace(" ", "")
+        case(prim, label, lambda B, x, prim=prim, axis=axis, keepdims=keepdims:
+             getattr(B, prim)(x, axis=axis, keepdims=keepdims), sample(_rng(label), shape, domain))
+for shape, axis, keepdims in REDUCTION_AXES[:-1]:
+    for ddof in (0, 1):
+        label = f"var-{shape_id(shape)}-axis{axis}-ddof{ddof}{'-keepdims' if keepdims else ''}".replace(" ", "")
+        case("var", label, lambda B, x, axis=axis, ddof=ddof, keepdims=keepdims:
+             B.var(x, axis=axis, ddof=ddof, keepdims=keepdims), sample(_rng(label), shape))
+for prim in ("softmax", "log_softmax"):
+    for shape, axis in [((4,), -1), ((2, 3), -1), ((2, 3), 0), ((2, 3, 2), 1)]:
+        label = f"{prim}-{shape_id(shape)}-axis{axis}"
+        case(prim, label, lambda B, x, prim=prim, axis=axis: getattr(B, prim)(x, axis=axis), sample(_rng(label), shape))
+
+# Shapes.
+for shape, new in [((2, 3), (3, 2)), ((6,), (2, -1)), ((2, 3), (6,)), ((), (1, 1)), ((2, 1, 3), (3, 2))]:
+    label = f"reshape-{shape_id(shape)}-to-{shape_id(new)}"
+    case("reshape", label, lambda B, x, new=new: B.reshape(x, new), sample(_rng(label), shape))
+for shape, axes in [((2, 3), None), ((2, 3, 4), None), ((2, 3, 4), (1, 0, 2)), ((2, 3, 4), (-1, 0, 1))]:
+    label = f"transpose-{shape_id(shape)}-{axes}".replace(" ", "")
+    case("transpose", label, lambda B, x, axes=axes: B.transpose(x, axes), sample(_rng(label), shape))
+for shape, a, b in [((2, 3), 0, 1), ((2, 3, 4), 0, -1)]:
+    label = f"swapaxes-{shape_id(shape)}-{a},{b}"
+    case("swapaxes", label, lambda B, x, a=a, b=b: B.swapaxes(x, a, b), sample(_rng(label), shape))
+for shape, new in [((3,), (2, 3)), ((2, 1), (3, 2, 4)), ((), (2, 2)), ((1, 3), (1, 3))]:
+    label = f"broadcast_to-{shape_id(shape)}-to-{shape_id(new)}"
+    case("broadcast_to", label, lambda B, x, new=new: B.broadcast_to(x, new), sample(_rng(label), shape))
+for shape, new in [((2, 3), (3,)), ((2, 3), (1, 3)), ((2, 3), ()), ((4, 2, 3), (2, 1)), ((2, 3), (2, 3))]:
+    label = f"sum_to-{shape_id(shape)}-to-{shape_id(new)}"
+    case("sum_to", label, lambda B, x, new=new: B.sum_to(x, new), sample(_rng(label), shape))
+for shape in [(), (2, 3)]:
+    label = f"astype-float64-{shape_id(shape)}"
+    case("astype", label, lambda B, x: B.astype(x, np.float64), sample(_rng(label), shape))
+
+_MASK = np.array([[True, False, True, True], [False, False, True, False], [True, True, False, True]])
+GETITEM_INDICES = {
+    "int": 1,
+    "negative_int": (-1, 2),
+    "slices": (slice(1, None), slice(None, None, 2)),
+    "negative_step": (slice(None, None, -1), slice(3, 0, -2)),
+    "none": (None, slice(None), 1),
+    "ellipsis": (Ellipsis, 2),
+    "int_array_repeats": np.array([0, 2, 0, 0]),
+    "two_int_arrays": (np.array([0, 1, 1, 2]), np.array([3, 0, 3, 1])),
+    "int_array_columns": (slice(None), np.array([[1, 1], [0, 3]])),
+    "bool_mask": _MASK,
+    "bool_rows": np.array([True, False, True]),
+}
+for name, index in GETITEM_INDICES.items():
+    label = f"getitem-{name}"
+    refs = ("autograd",) if name == "negative_step" else ("autograd", "torch")  # torch has no negative steps
+    case("getitem", label, lambda B, x, index=index: B.getitem(x, index), sample(_rng(label), (3, 4)), refs=refs)
+for name, index, g_shape, shape in [
+    ("int_array_repeats", np.array([0, 2, 0]), (3,), (4,)),
+    ("slice", (slice(None), slice(1, 3)), (2, 2), (2, 4)),
+    ("bool_mask", _MASK, (int(_MASK.sum()),), (3, 4)),
+    ("two_int_arrays", (np.array([1, 1, 0]), np.array([2, 2, 0])), (3,), (2, 3)),
+]:
+    label = f"scatter_add-{name}"
+    case("scatter_add", label, lambda B, g, index=index, shape=shape: B.scatter_add(g, index, shape),
+         sample(_rng(label), g_shape))
+for shapes, axis in [(((2, 3), (1, 3)), 0), (((2, 3), (2, 2), (2, 1)), 1), (((2, 3), (2, 4)), -1), (((3,), (2,)), 0)]:
+    label = f"concatenate-{shape_id(*shapes)}-axis{axis}"
+    rng = _rng(label)
+    case("concatenate", label, lambda B, *xs, axis=axis: B.concatenate(xs, axis=axis),
+         *[sample(rng, s) for s in shapes])
+for shapes, axis in [(((2, 3), (2, 3)), 0), (((2, 3),) * 3, 1), (((2, 3), (2, 3)), -1), (((), ()), 0)]:
+    label = f"stack-{shape_id(*shapes)}-axis{axis}"
+    rng = _rng(label)
+    case("stack", label, lambda B, *xs, axis=axis: B.stack(xs, axis=axis), *[sample(rng, s) for s in shapes])
+
+# Matrix products: 1-D, 2-D, batched and broadcast-batched.
+for a, b in [((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 4)), ((2, 3), (3, 4)), ((2, 2, 3), (2, 3, 4)),
+             ((2, 1, 2, 3), (3, 3, 2)), ((2, 2, 3), (3, 4)), ((3,), (2, 3, 4)), ((2, 2, 3), (3,))]:
+    label = f"matmul-{shape_id(a, b)}"
+    rng = _rng(label)
+    case("matmul", label, lambda B, x, y: x @ y, sample(rng, a), sample(rng, b))
+case("matmul", "matmul-function", lambda B, x, y: B.matmul(x, y),
+     *[sample(_rng("matmul-function"), s) for s in [(2, 3), (3, 2)]])
+
+CASE_IDS = [c.label for c in CASES]
+assert len(set(CASE_IDS)) == len(CASE_IDS), "case labels must be unique"
+
+
+def core_primitives():
+    """The primitives defined by autograd_core itself (nn adds its own, tested with nn)."""
+    return {name for name, p in PRIMITIVES.items() if p.forward.__module__.startswith("autograd_core.")}
+
+
+def graph_ops(out):
+    """The names of the primitives in the graph below `out`."""
+    seen, stack, names = set(), [out], set()
+    while stack:
+        v = stack.pop()
+        if id(v) in seen:
+            continue
+        seen.add(id(v))
+        if v._op is not None:
+            names.add(v._op.name)
+        stack.extend(v.parents)
+    return names
+
+
+# ----------------------------------------------------------------------------------------------------
+
+
+def test_every_primitive_has_a_case():
+    uncovered = sorted(core_primitives() - {c.prim for c in CASES})
+    assert not uncovered, f"primitives without a test case in tests/test_ops_table.py: {uncovered}"
+
+
+def test_cases_name_registered_primitives():
+    unknown = sorted({c.prim for c in CASES} - set(PRIMITIVES))
+    assert not unknown, f"cases for primitives that are not registered: {unknown}"
+
+
+def test_each_case_records_its_primitive():
+    wrong = []
+    for c in CASES:
+        out = c.fn(OURS, *[ag.Value(x) for x in c.inputs])
+        if c.prim not in graph_ops(out):
+            wrong.append((c.label, c.prim, sorted(graph_ops(out))))
+    assert not wrong, f"cases whose graph lacks their primitive: {wrong}"
