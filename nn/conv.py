@@ -63,23 +63,14 @@ def _windows(xp, kernel, stride, dilation, out_size):
                       writeable=False)
 
 
-def _disjoint(k, n_out, s, d):
-    """True when no element lies in two windows along an axis (positions i·s + p·d are all distinct)."""
-    return k == 1 or n_out == 1 or s > d * (k - 1)
-
-
 def _scatter_windows(target, cols, stride, dilation, origin=(0, 0)):
-    """target[n, c, oh + i·sh + p·dh, ow + j·sw + q·dw] += cols[n, c, p, q, i, j]: the adjoint of `_windows`."""
+    """target[n, c, oh + i·sh + p·dh, ow + j·sw + q·dw] += cols[n, c, p, q, i, j]: the adjoint of `_windows`.
+
+    Overlapping windows accumulate. One vectorised add per kernel tap, each over every pixel at once:
+    faster than one add through a strided view of all windows, and correct when windows overlap.
+    """
     N, C, kh, kw, Ho, Wo = cols.shape
     (sh, sw), (dh, dw), (oh, ow) = stride, dilation, origin
-    if _disjoint(kh, Ho, sh, dh) and _disjoint(kw, Wo, sw, dw):
-        # Each target element is in at most one window: one add through a writeable strided view.
-        base = target[:, :, oh:, ow:]
-        sN, sC, sH, sW = base.strides
-        view = as_strided(base, cols.shape, (sN, sC, dh * sH, dw * sW, sh * sH, sw * sW))
-        view += cols
-        return target
-    # Overlapping windows accumulate: one vectorised add per kernel tap, each over every pixel at once.
     for p in range(kh):
         for q in range(kw):
             r, c = oh + p * dh, ow + q * dw
@@ -88,10 +79,27 @@ def _scatter_windows(target, cols, stride, dilation, origin=(0, 0)):
 
 
 def _columns(x, kernel, stride, padding, dilation, groups, out_size):
-    """The im2col matrix (N, G, C/G·kh·kw, Ho·Wo): every window of padded x, copied once."""
-    N, C = x.shape[:2]
-    win = _windows(_pad(x, padding), kernel, stride, dilation, out_size)
-    return win.reshape(N, groups, C // groups * kernel[0] * kernel[1], out_size[0] * out_size[1])
+    """The im2col matrix (N, G, C/G·kh·kw, Ho·width) and `width`: every window of padded x, copied once.
+
+    Output pixel (i, j) is column i·width + j. For stride 1 (when it wastes little) the rows are as wide
+    as the padded image, width = Wp: each kernel tap is then one contiguous run of the image, so the copy
+    runs several times faster than row by row. The Wp − Wo extra columns per row hold neighbouring pixels
+    (junk); callers drop them from outputs and give them zero weight in sums.
+    """
+    xp = _pad(x, padding)
+    N, C, Hp, Wp = xp.shape
+    (kh, kw), (Ho, Wo) = kernel, out_size
+    taps = C // groups * kh * kw
+    if stride != (1, 1) or 4 * (Wp - Wo) > Wo:
+        return _windows(xp, kernel, stride, dilation, out_size).reshape(N, groups, taps, Ho * Wo), Wo
+    xp = np.ascontiguousarray(xp)
+    run = (Ho - 1) * Wp + Wo  # the last tap's run ends exactly at the image's last element
+    sN, sC, sH, sW = xp.strides
+    view = as_strided(xp, (N, C, kh, kw, run), (sN, sC, dilation[0] * sH, dilation[1] * sW, sW), writeable=False)
+    cols = np.empty((N, C, kh, kw, Ho * Wp), dtype=xp.dtype)
+    cols[..., :run] = view
+    cols[..., run:] = 0
+    return cols.reshape(N, groups, taps, Ho * Wp), Wp
 
 
 def _conv2d_np(x, w, stride, padding, dilation, groups):
@@ -100,9 +108,9 @@ def _conv2d_np(x, w, stride, padding, dilation, groups):
     kernel = w.shape[2:]
     out_size = tuple(_out_len(n, pad, k, s, d) for n, pad, k, s, d in
                      zip(x.shape[2:], padding, kernel, stride, dilation))
-    cols = _columns(x, kernel, stride, padding, dilation, G, out_size)
-    y = np.matmul(w.reshape(G, O // G, -1), cols)           # (N, G, O/G, Ho·Wo): one product per group
-    return y.reshape((N, O) + out_size)
+    cols, width = _columns(x, kernel, stride, padding, dilation, G, out_size)
+    y = np.matmul(w.reshape(G, O // G, -1), cols)           # (N, G, O/G, Ho·width): one product per group
+    return y.reshape(N, O, out_size[0], width)[..., :out_size[1]]
 
 
 def _conv_transpose2d_np(x, w, stride, padding, dilation, groups, size):
@@ -129,8 +137,12 @@ def _conv2d_weight_np(x, dy, stride, padding, dilation, groups, kernel):
     """dL/dW of y = x ⋆ W given dy = dL/dy: x (N, C, H, W), dy (N, O, Ho, Wo) -> (O, C/G, kh, kw)."""
     N, C = x.shape[:2]
     O, Ho, Wo = dy.shape[1:]
-    cols = _columns(x, kernel, stride, padding, dilation, groups, (Ho, Wo))
-    dw = np.matmul(dy.reshape(N, groups, O // groups, Ho * Wo), cols.swapaxes(-1, -2)).sum(axis=0)
+    cols, width = _columns(x, kernel, stride, padding, dilation, groups, (Ho, Wo))
+    if width != Wo:  # zero gradient on the junk columns (only a NaN or inf in x could leak through them)
+        wide = np.zeros((N, O, Ho, width), dtype=dy.dtype)
+        wide[..., :Wo] = dy
+        dy = wide
+    dw = np.matmul(dy.reshape(N, groups, O // groups, -1), cols.swapaxes(-1, -2)).sum(axis=0)
     return dw.reshape((O, C // groups) + tuple(kernel))
 
 
@@ -400,7 +412,8 @@ class Conv2d(_ConvNd):
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
                  bias=True, rng=None, dtype=None):
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, rng, dtype)
+        _ConvNd.__init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, rng,
+                         dtype)
 
     def forward(self, x):
         return conv2d(self._input(x), self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
@@ -426,7 +439,7 @@ class ConvTranspose2d(_ConvNd):
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0,
                  groups=1, bias=True, dilation=1, rng=None, dtype=None):
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, rng,
+        _ConvNd.__init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, rng,
                          dtype, output_padding)
 
     def forward(self, x):

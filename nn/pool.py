@@ -242,7 +242,7 @@ class AvgPool2d(_Pool):
     _nd = 2
 
     def __init__(self, kernel_size, stride=None, padding=0, count_include_pad=True):
-        super().__init__(kernel_size, stride, padding)
+        _Pool.__init__(self, kernel_size, stride, padding)
         self.count_include_pad = bool(count_include_pad)
 
     def forward(self, x):
