@@ -1,0 +1,246 @@
+# %% [markdown]
+# # 4. Activation functions and the vanishing gradient
+#
+# An activation function (激活函数) gives a neuron its non-linearity. The lecture lists five:
+#
+# | name | formula | derivative |
+# |---|---|---|
+# | sigmoid | $\sigma(x) = 1/(1 + e^{-x})$ | $\sigma(x)(1 - \sigma(x))$ |
+# | tanh | $(e^x - e^{-x})/(e^x + e^{-x})$ | $1 - \tanh^2 x$ |
+# | ReLU | $\max(0, x)$ | $1$ for $x > 0$, $0$ for $x < 0$ |
+# | leaky ReLU | $x$ for $x \ge 0$, $\alpha x$ for $x < 0$ | $1$ for $x > 0$, $\alpha$ for $x < 0$ |
+# | softmax | $\mathrm{softmax}(z)_j = e^{z_j}/\sum_k e^{z_k}$ | $\partial p_i/\partial z_j = p_i(\delta_{ij} - p_j)$ |
+#
+# Here the engine computes every curve and every derivative, and we check them against the table. Then we
+# measure what the lecture warns about (梯度消失问题, the vanishing gradient problem): backpropagation
+# multiplies by the activation's derivative once per layer, and σ′ is never more than 1/4.
+
+# %%
+# The notebooks import the repository's packages; this line makes that work from a plain checkout too.
+import sys
+from pathlib import Path
+
+ROOT = Path.cwd().resolve().parent
+if (ROOT / "autograd_core").is_dir() and str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+%config InlineBackend.figure_formats = ["png"]
+plt.rcParams.update({"figure.dpi": 90, "axes.grid": True, "grid.alpha": 0.3})
+
+import autograd_core as ag
+import nn
+import nn.functional as F
+import optim
+from autograd_core import no_grad
+
+# %% [markdown]
+# ## Curves and derivatives, computed by the engine
+#
+# For an elementwise function $a$, the gradient of $\sum_i a(x_i)$ with respect to the vector $x$ is the
+# vector of derivatives $a'(x_i)$: one backward pass gives the whole derivative curve. `ag.grad` does that.
+
+# %%
+alpha = 0.1  # leaky ReLU slope, larger than the usual 0.01 so that it shows in the plot
+activations = {
+    "sigmoid": (ag.sigmoid, lambda x: 1 / (1 + np.exp(-x)), lambda a, x: a * (1 - a)),
+    "tanh": (ag.tanh, np.tanh, lambda a, x: 1 - a**2),
+    "ReLU": (ag.relu, lambda x: np.maximum(x, 0), lambda a, x: (x > 0).astype(float)),
+    "leaky ReLU": (lambda v: ag.leaky_relu(v, negative_slope=alpha), lambda x: np.where(x >= 0, x, alpha * x),
+                   lambda a, x: np.where(x > 0, 1.0, alpha)),
+}
+xs = np.linspace(-5, 5, 400)  # an even number of points: x = 0, where ReLU has no derivative, is not among them
+
+fig, axes = plt.subplots(1, 4, figsize=(14, 3.2))
+for ax, (name, (fn, formula, derivative)) in zip(axes, activations.items()):
+    values = fn(xs)                                        # on an array: just the forward computation
+    slopes = ag.grad(lambda x, fn=fn: fn(x).sum())(xs)     # one backward pass: every a'(xᵢ)
+    assert np.allclose(values, formula(xs)) and np.allclose(slopes, derivative(values, xs))
+    ax.plot(xs, values, label=name)
+    ax.plot(xs, slopes, "--", label="derivative")
+    ax.set_title(name)
+    ax.legend(loc="upper left", fontsize=8)
+    print(f"{name:<11} largest derivative on [-5, 5]: {slopes.max():.4f}")
+plt.tight_layout()
+plt.show()
+
+# %% [markdown]
+# The numbers printed above are the point of the second half: the sigmoid's slope never exceeds 1/4 (at
+# x = 0), tanh's reaches 1, and ReLU's is exactly 1 wherever the neuron is active. Both sigmoid and tanh
+# flatten out for large |x| (saturation): there, the derivative is nearly 0 whatever comes after.
+#
+# ## Softmax: a function of a whole vector
+#
+# Softmax turns scores into probabilities; each output depends on every input, so its derivative is a
+# matrix, the Jacobian $J_{ij} = \partial p_i / \partial z_j$. We move the first score $t$ of
+# $z = (t, 1, -1)$ and follow the three probabilities and the first column of $J$ (computed by
+# `ag.jacobian`, one reverse pass per output).
+
+# %%
+ts = np.linspace(-4, 5, 181)
+probs, column = [], []
+for t in ts:
+    z = np.array([t, 1.0, -1.0])
+    p = ag.softmax(z)
+    J = ag.jacobian(ag.softmax)(z)                          # (3, 3): J[i, j] = ∂pᵢ/∂zⱼ
+    assert np.allclose(J, np.diag(p) - np.outer(p, p))      # pᵢ(δᵢⱼ − pⱼ)
+    assert np.allclose(J.sum(axis=0), 0)                    # the probabilities always sum to 1
+    probs.append(p)
+    column.append(J[:, 0])
+probs, column = np.array(probs), np.array(column)
+
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 3.4))
+for i in range(3):
+    ax1.plot(ts, probs[:, i], label=f"p{i + 1}")
+    ax2.plot(ts, column[:, i], label=f"∂p{i + 1}/∂t")
+ax1.set_title("softmax(t, 1, −1)")
+ax2.set_title("first column of the Jacobian")
+for ax in (ax1, ax2):
+    ax.set_xlabel("t")
+    ax.legend(fontsize=8)
+plt.tight_layout()
+plt.show()
+print(f"largest ∂p1/∂t: {column[:, 0].max():.4f} (at most 1/4, as for the sigmoid: p1(1 − p1))")
+
+# %% [markdown]
+# With two classes softmax *is* the sigmoid of the score difference, which the engine confirms:
+
+# %%
+d = np.linspace(-3, 3, 7)
+two_class = ag.softmax(np.stack([d, np.zeros_like(d)], axis=1), axis=1)[:, 0]
+print("max |softmax(d, 0)₁ − σ(d)| =", np.abs(two_class - ag.sigmoid(d)).max())
+assert np.allclose(two_class, ag.sigmoid(d))
+
+# %% [markdown]
+# ## The vanishing gradient, measured
+#
+# Backpropagation computes ∂C/∂z of a layer from the next one as σ′(z)·Σ w·∂C/∂z′ (notebook 2): one factor
+# of the activation's derivative per layer. Take ten hidden layers of 32 neurons on the 8×8 digits and
+# measure, after one backward pass on a batch of 256 images, the norm of the gradient of each layer's weight
+# matrix, ‖∂L/∂W_l‖. Four networks, each with its usual initialisation: sigmoid with He (Kaiming) weights
+# (the very same weights as the ReLU network), sigmoid with Xavier (Glorot) weights, tanh with Xavier
+# weights, ReLU with He weights; biases start at 0.
+
+# %%
+X_train, X_test, y_train, y_test = nn.load_digits(dtype=np.float64)
+mean, std = X_train.mean(axis=0), X_train.std(axis=0) + 1e-8
+X_train, X_test = (X_train - mean) / std, (X_test - mean) / std   # standardised pixels
+
+ACTIVATION_MODULES = {"sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU}
+
+
+def deep_network(activation, init, depth, width=32, seed=0):
+    """depth hidden layers (Linear + activation) then a linear output layer of 10 scores."""
+    rng = np.random.default_rng(seed)
+    layers, n_in = [], 64
+    for _ in range(depth):
+        linear = nn.Linear(n_in, width, dtype=np.float64)
+        if init == "he":
+            nn.init.kaiming_normal_(linear.weight, nonlinearity="relu", rng=rng)
+        else:
+            nn.init.xavier_normal_(linear.weight, rng=rng)
+        nn.init.zeros_(linear.bias)
+        layers += [linear, ACTIVATION_MODULES[activation]()]
+        n_in = width
+    layers.append(nn.Linear(n_in, 10, rng=rng, dtype=np.float64))
+    return nn.Sequential(*layers)
+
+
+def weight_gradient_norms(model, X, y):
+    model.zero_grad()
+    F.cross_entropy(model(X), y).backward()
+    return np.array([np.linalg.norm(m.weight.grad) for m in model if isinstance(m, nn.Linear)])
+
+
+setups = [("sigmoid", "he"), ("sigmoid", "xavier"), ("tanh", "xavier"), ("relu", "he")]
+norms = {}
+for activation, init in setups:
+    norms[activation, init] = weight_gradient_norms(deep_network(activation, init, depth=10),
+                                                    X_train[:256], y_train[:256])
+
+fig, ax = plt.subplots(figsize=(7, 4))
+for (activation, init), g in norms.items():
+    ax.semilogy(range(1, len(g) + 1), g, "o-", label=f"{activation}, {init} init")
+ax.set_xlabel("layer (1 = next to the input, 11 = output layer)")
+ax.set_ylabel("‖∂L/∂W‖")
+ax.set_title("Gradient norm per layer, 10 hidden layers")
+ax.legend(fontsize=8)
+plt.show()
+
+print(f"{'network':<20}{'layer 1':>10}{'layer 10':>10}{'factor per layer towards the input':>36}")
+for (activation, init), g in norms.items():
+    per_layer = (g[0] / g[9]) ** (1 / 9)   # geometric mean over the 9 steps from hidden layer 10 to 1
+    print(f"{activation + ', ' + init:<20}{g[0]:10.1e}{g[9]:10.1e}{per_layer:36.2f}")
+    hidden = g[:10]
+    if activation == "sigmoid":
+        assert hidden[9] / hidden[0] > 100          # several orders of magnitude from last to first
+    else:
+        assert hidden.max() / hidden.min() < 10     # within one order of magnitude
+
+# %% [markdown]
+# In the sigmoid networks the gradient is multiplied by the factor in the last column at every layer, so
+# the first layers receive a gradient several orders of magnitude smaller than the last ones: they hardly
+# learn. In the tanh and ReLU networks it stays within the same order of magnitude from layer to layer.
+# The cause is the factor σ′(z) ≤ 1/4: here is its average over the batch in each hidden layer of the
+# sigmoid network with Xavier weights, read from the activations a = σ(z) as a(1 − a).
+
+# %%
+model = deep_network("sigmoid", "xavier", depth=10)
+with no_grad():
+    a, mean_slopes = X_train[:256], []
+    for module in model:
+        a = module(a)
+        if isinstance(module, nn.Sigmoid):
+            mean_slopes.append(float((a * (1 - a)).data.mean()))
+print("mean σ′(z) per hidden layer:", " ".join(f"{s:.3f}" for s in mean_slopes))
+assert max(mean_slopes) <= 0.25
+
+# %% [markdown]
+# ## What it does to training
+#
+# Same experiment, six hidden layers, trained for six epochs with the same optimizer (SGD with momentum,
+# learning rate 0.01, mini-batches of 32). Plain SGD on purpose: adaptive optimizers such as Adam rescale
+# each parameter's step and would hide part of the effect (notebook 6).
+
+# %%
+def train(model, epochs=6, lr=0.01):
+    opt = optim.SGD(model.parameters(), lr=lr, momentum=0.9)
+    history = []
+    for epoch in range(epochs):
+        for xb, yb in nn.DataLoader(X_train, y_train, batch_size=32, shuffle=True, rng=epoch):
+            loss = F.cross_entropy(model(xb), yb)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        with no_grad():
+            history.append(float(F.cross_entropy(model(X_train), y_train)))
+    with no_grad():
+        accuracy = float((model(X_test).data.argmax(axis=1) == y_test).mean())
+    return history, accuracy
+
+
+fig, ax = plt.subplots(figsize=(7, 4))
+results = {}
+for activation, init in [("sigmoid", "xavier"), ("tanh", "xavier"), ("relu", "he")]:
+    history, accuracy = train(deep_network(activation, init, depth=6))
+    results[activation] = (history, accuracy)
+    ax.plot(range(1, len(history) + 1), history, "o-", label=f"{activation} (test accuracy {accuracy:.1%})")
+ax.axhline(np.log(10), color="grey", ls=":", label="ln 10: a uniform guess over 10 classes")
+ax.set_xlabel("epoch")
+ax.set_ylabel("training loss")
+ax.set_title("Six hidden layers of 32, SGD with momentum")
+ax.legend(fontsize=8)
+plt.show()
+for activation, (history, accuracy) in results.items():
+    print(f"{activation:<8} loss after each epoch: {' '.join(f'{h:.2f}' for h in history)};  "
+          f"test accuracy {accuracy:.1%}")
+print(f"ln 10 = {np.log(10):.2f}")
+assert results["sigmoid"][0][-1] > 2.0 and max(results["tanh"][0][-1], results["relu"][0][-1]) < 1.0
+
+# %% [markdown]
+# The curves and numbers above are the lecture's story (激活函数可以有效减轻梯度消失问题, a better activation
+# function eases the vanishing gradient): the sigmoid network's first layers receive almost no gradient, so
+# for these six epochs it stays near the loss of a uniform guess, while tanh and ReLU, whose derivatives
+# reach 1, train.
