@@ -1,7 +1,10 @@
-"""The demo: σ(w·x + b) forward and backward, node by node, then a picture and a small training run.
+"""The demo: σ(w·x + b) forward and backward, node by node, then its picture and a small training run.
 
-    bash scripts/demo.sh            # sets everything up, then runs this file
-    .venv/bin/python examples/demo.py --no-train
+    bash scripts/demo.sh                          # sets everything up, then runs this file
+    .venv/bin/python examples/demo.py --no-train  # only the σ(w·x + b) part
+
+It writes into --out (default out/): sigmoid.svg (the graph with the chain-rule path from w highlighted),
+sigmoid.json, moons_boundary.png and moons_training.png.
 
 It follows the lecture's decomposition of f(x; w, b) = σ(w·x + b) = 1 / (exp(-(w·x + b)) + 1) into six
 elementary steps h₁ … h₆, so that every node of the graph is one step of the chain rule:
@@ -18,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import viz  # noqa: E402
 from autograd_core import Value  # noqa: E402
 from autograd_core.engine import edge_vjp, toposort  # noqa: E402
 
@@ -64,7 +68,11 @@ def main(argv=None):
     parser.add_argument("-w", type=float, default=0.0)
     parser.add_argument("-x", type=float, default=1.0)
     parser.add_argument("-b", type=float, default=0.0)
+    parser.add_argument("--out", type=Path, default=ROOT / "out", help="where pictures go (default: out/)")
+    parser.add_argument("--no-train", action="store_true", help="skip the two-moons training run")
+    parser.add_argument("--steps", type=int, default=100, help="training steps for the two moons (default 100)")
     args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
 
     f, nodes = sigmoid_graph(args.w, args.x, args.b)
     f.backward()
@@ -78,7 +86,32 @@ def main(argv=None):
     terms = " · ".join(f"∂{c}/∂{p}" for c, p, _ in factors)
     values = " · ".join(f"({d:.4g})" for _, _, d in factors)
     print(f"\n∂f/∂w = {terms}\n      = {values}\n      = {product:.6f}   (w.grad = {float(nodes['w'].grad):.6f})")
+
+    f.label = "f"
+    viz.export(f, args.out / "sigmoid.json")
+    try:
+        viz.export(f, args.out / "sigmoid.svg", highlight=nodes["w"])
+        print(f"\npicture of the graph, chain-rule path from w highlighted: {args.out / 'sigmoid.svg'}")
+    except viz.GraphvizNotFound as err:  # DOT and JSON need no Graphviz; pictures do
+        print(f"\nno picture: {err}")
+    print(f"the graph as JSON: {args.out / 'sigmoid.json'}")
+
+    if not args.no_train:
+        train_moons(args.out, args.steps)
     return 0
+
+
+def train_moons(out, steps):
+    """micrograd's demo: an MLP 2-16-16-1 on two moons, hinge loss + L2, SGD; saves two plots."""
+    from examples.train_moons import accuracy, make_data, plot_decision_boundary, plot_training, train
+
+    print(f"\ntraining an MLP 2-16-16-1 on two moons for {steps} steps (micrograd's demo)")
+    model, history = train(steps=steps, seed=0, progress=True)
+    X, y = make_data(seed=0)
+    plot_decision_boundary(model, X, y, path=out / "moons_boundary.png")
+    plot_training(history, path=out / "moons_training.png")
+    print(f"training accuracy {accuracy(model, X, y):.0%}; plots: {out / 'moons_boundary.png'}, "
+          f"{out / 'moons_training.png'}")
 
 
 if __name__ == "__main__":
