@@ -262,6 +262,16 @@ def where(condition, x, y):
     cond = np.asarray(data_of(condition))
     if cond.dtype != bool:
         cond = cond.astype(bool)
-    if not isinstance(x, Value) and not isinstance(y, Value):
-        return np.where(cond, x, y)[()]
-    return _where(x, y, condition=cond)
+    try:
+        if not isinstance(x, Value) and not isinstance(y, Value):
+            return np.where(cond, x, y)[()]
+        return _where(x, y, condition=cond)
+    except ValueError:
+        shapes = (cond.shape, np.shape(data_of(x)), np.shape(data_of(y)))
+        try:
+            np.broadcast_shapes(*shapes)
+        except ValueError:
+            # The engine's message would name only x and y, not the condition.
+            raise ValueError("where: condition of shape {}, x of shape {} and y of shape {} cannot be broadcast "
+                             "together".format(*shapes)) from None
+        raise
