@@ -197,4 +197,8 @@ def stack(values, axis=0):
     """Join Values (or arrays) along a new axis, as np.stack."""
     if not isinstance(axis, numbers.Integral):
         raise TypeError("stack: axis must be an integer")
-    return _stack(*_as_sequence(values, "stack"), axis=int(axis))
+    values = _as_sequence(values, "stack")
+    shapes = [np.shape(v.data if isinstance(v, Value) else v) for v in values]
+    if any(s != shapes[0] for s in shapes):
+        raise ValueError(f"stack: all inputs must have the same shape, got {', '.join(map(str, shapes))}")
+    return _stack(*values, axis=int(axis))
