@@ -234,7 +234,7 @@ def _seed_gradient(root, gradient, create_graph):
                 f"backward: gradient of shape {seed_shape} does not match output of shape {root.shape}"
             )
         if not isinstance(seed, Value):
-            seed = np.asarray(seed, dtype=root.dtype)
+            seed = np.array(seed, dtype=root.dtype)  # a copy: it becomes .grad, which must not alias the caller's array
             if seed.ndim == 0:
                 seed = seed[()]
     if create_graph and not isinstance(seed, Value):
