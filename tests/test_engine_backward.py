@@ -1,0 +1,291 @@
+"""The backward pass: deep chains, reuse and diamonds, freed graphs, seeds, accumulation, and which parts
+of a graph it visits."""
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+from autograd_core import Value, engine, ops
+
+
+@pytest.mark.slow
+def test_backward_deep_chain_1e6():
+    # One million nodes deep: the walk must be iterative, and freeing the chain must not recurse either.
+    x0 = Value(0.5)
+    x = x0
+    for _ in range(1_000_000):
+        x = x + 1
+    assert x.data == 1_000_000.5
+    x.backward()
+    assert x0.grad == 1.0
+    del x  # drops the million-node chain in one go
+
+
+def test_toposort_deep_chain_parents_first():
+    x0 = Value(1.0)
+    x = x0
+    for _ in range(20_000):
+        x = x * 1.0
+    order = engine.toposort(x)
+    assert len(order) == 20_001 and order[0] is x0 and order[-1] is x
+
+
+# ----------------------------------------------------------------------------------------------------
+# Reuse and diamonds: gradients along every path add up.
+
+
+def test_add_self():
+    a = Value(3.0)
+    (a + a).backward()
+    assert a.grad == 2.0
+
+
+def test_mul_self():
+    a = Value(3.0)
+    (a * a).backward()
+    assert a.grad == 6.0
+
+
+def test_shared_subexpression():
+    a = Value(1.5)
+    b = a * a          # b = a²
+    c = b * b + b      # c = a⁴ + a²
+    c.backward()
+    assert a.grad == pytest.approx(4 * 1.5**3 + 2 * 1.5, rel=1e-15)
+    assert b.grad == pytest.approx(2 * b.data + 1, rel=1e-15)
+
+
+def test_diamond_every_node_gets_its_gradient():
+    a = Value(2.0, label="a")
+    b = a * 3          # two paths from a to d
+    c = a + 4
+    d = b * c
+    d.backward()
+    assert (d.grad, b.grad, c.grad) == (1.0, c.data, b.data)
+    assert a.grad == 3 * c.data + b.data
+
+
+def test_diamond_of_arrays_with_broadcasting():
+    a = Value(np.array([1.0, 2.0, 3.0]))
+    row = a.reshape(1, 3)
+    col = a.reshape(3, 1)
+    (row * col).sum().backward()          # Σᵢⱼ aᵢaⱼ = (Σa)²
+    np.testing.assert_allclose(a.grad, 2 * a.data.sum() * np.ones(3))
+
+
+def test_wide_fan_out():
+    a = Value(np.ones(4))
+    total = sum((a * float(k)).sum() for k in range(100))
+    total.backward()
+    np.testing.assert_allclose(a.grad, np.full(4, sum(range(100))))
+
+
+def test_same_value_as_both_operands_of_every_binary_op():
+    x = 0.7
+    for fn, expected in [(lambda a: a - a, 0.0), (lambda a: a / a, 0.0), (lambda a: a ** a, x**x * (np.log(x) + 1)),
+                         (lambda a: ag.maximum(a, a), 1.0), (lambda a: ag.minimum(a, a), 1.0)]:
+        a = Value(x)
+        fn(a).backward()
+        assert a.grad == pytest.approx(expected, abs=1e-15)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Freed graphs and retain_graph.
+
+
+def test_second_backward_without_retain_graph_raises():
+    a = Value(2.0)
+    y = (a * a).sum()
+    y.backward()
+    with pytest.raises(RuntimeError, match=r"second time.*retain_graph=True"):
+        y.backward()
+
+
+def test_second_backward_through_a_freed_shared_node_raises():
+    a = Value(np.ones(3))
+    h = a.exp()
+    h.sum().backward()
+    with pytest.raises(RuntimeError, match="exp"):
+        (h * 2).sum().backward()
+
+
+def test_retain_graph_allows_a_second_pass_and_accumulates():
+    a = Value(np.array([1.0, 2.0]))
+    y = (a * a).sum()
+    y.backward(retain_graph=True)
+    y.backward(retain_graph=True)
+    np.testing.assert_allclose(a.grad, 2 * (2 * a.data))
+    y.backward()
+    np.testing.assert_allclose(a.grad, 3 * (2 * a.data))
+    with pytest.raises(RuntimeError, match="second time"):
+        y.backward()
+
+
+def test_gradient_accumulates_across_graphs_until_reset():
+    w = Value(np.array([1.0, -1.0]))
+    (w * 3).sum().backward()
+    (w * w).sum().backward()
+    np.testing.assert_allclose(w.grad, 3 + 2 * w.data)
+    w.zero_grad()
+    assert w.grad is None
+    (w * 5).sum().backward()
+    np.testing.assert_allclose(w.grad, [5.0, 5.0])
+
+
+# ----------------------------------------------------------------------------------------------------
+# Seeds.
+
+
+def test_non_scalar_backward_names_the_shape():
+    v = Value(np.ones((2, 3))) * 2
+    with pytest.raises(RuntimeError, match=r"\(2, 3\).*not a scalar"):
+        v.backward()
+
+
+def test_gradient_argument():
+    x = Value(np.array([1.0, 2.0, 3.0]))
+    y = x * x
+    y.backward(gradient=np.array([1.0, 0.0, -1.0]))
+    np.testing.assert_allclose(x.grad, [2.0, 0.0, -6.0])
+
+
+def test_gradient_argument_shape_mismatch():
+    y = Value(np.ones((2, 3))) * 2
+    with pytest.raises(ValueError, match=r"gradient of shape \(3,\) does not match output of shape \(2, 3\)"):
+        y.backward(gradient=np.ones(3))
+
+
+def test_gradient_argument_is_not_aliased_by_grad():
+    x = Value(np.ones(3))
+    seed = np.array([1.0, 2.0, 3.0])
+    (x + 0).backward(gradient=seed)
+    seed[:] = 0  # the caller reuses its buffer
+    np.testing.assert_allclose(x.grad, [1.0, 2.0, 3.0])
+
+
+def test_size_one_output_needs_no_gradient_argument():
+    x = Value(np.array([[2.0]]))
+    (x * x).backward()
+    assert x.grad.shape == (1, 1) and x.grad[0, 0] == 4.0
+
+
+def test_backward_on_a_value_without_graph_raises():
+    with pytest.raises(RuntimeError, match="does not require a gradient"):
+        (Value(1.0, requires_grad=False) * 2).backward()
+
+
+# ----------------------------------------------------------------------------------------------------
+# What the pass visits.
+
+
+@pytest.fixture
+def count_rule_calls():
+    """Wrap every rule of the given primitives to count calls; restores the rules afterwards."""
+    saved = {}
+    calls = {}
+
+    def wrap(*prims):
+        for p in prims:
+            saved[p] = (p.vjps, p.formulas)
+            counted = []
+            for i, rule in enumerate(p.vjps):
+                def counting(*args, _rule=rule, _key=(p.name, i), **kw):
+                    calls[_key] = calls.get(_key, 0) + 1
+                    return _rule(*args, **kw)
+                counted.append(counting)
+            p.defvjp(*counted, formulas=p.formulas)
+        return calls
+
+    yield wrap
+    for p, (vjps, formulas) in saved.items():
+        p.vjps, p.formulas = vjps, formulas
+
+
+def test_branches_without_gradient_are_not_visited(count_rule_calls):
+    calls = count_rule_calls(ops.exp, ops.tanh, ops.mul)
+    x = Value(np.array([0.1, 0.2]))
+    c = Value(np.array([1.0, 2.0]), requires_grad=False)
+    d = ops.tanh(ops.exp(c))                  # a constant branch: no graph, no rules
+    loss = (x * d).sum()
+    loss.backward()
+    assert calls == {("*", 0): 1}             # only the edge to x; not the edge to d, not exp/tanh
+    assert c.grad is None and d.grad is None
+    np.testing.assert_allclose(x.grad, np.tanh(np.exp(c.data)))
+
+
+def test_rules_of_parents_without_gradient_are_skipped(count_rule_calls):
+    calls = count_rule_calls(ops.matmul)
+    w = Value(np.ones((3, 2)))
+    x = Value(np.ones((4, 3)), requires_grad=False)
+    (x @ w).sum().backward()
+    assert calls == {("matmul", 1): 1}
+    assert x.grad is None
+
+
+def test_constant_operands_get_no_gradient():
+    x = Value(2.0)
+    y = x * 3 + 1
+    y.backward()
+    constants = [p for node in engine.toposort(y) for p in node.parents if not p.requires_grad]
+    assert len(constants) == 2 and all(c.grad is None for c in constants)
+
+
+def test_leaf_that_does_not_reach_the_output_keeps_grad_none():
+    a, b = Value(1.0), Value(2.0)
+    (a * 2).backward()
+    assert b.grad is None
+
+
+# ----------------------------------------------------------------------------------------------------
+# Intermediate gradients and create_graph.
+
+
+def test_intermediate_nodes_get_gradients_of_their_shape_and_dtype():
+    x = Value(np.ones((2, 3), dtype=np.float32))
+    h = x.sum(axis=0)
+    (h * h).sum().backward()
+    assert h.grad.shape == (3,) and h.grad.dtype == np.float32
+    assert x.grad.shape == (2, 3) and x.grad.dtype == np.float32
+
+
+def test_grad_of_broadcast_node_is_a_writeable_copy():
+    x = Value(np.array([1.0, 2.0]))
+    b = ops.broadcast_to(x, shape=(3, 2))
+    b.sum().backward()
+    assert b.grad.flags.writeable and x.grad.flags.writeable
+    b.grad[0, 0] = 99.0  # must not raise, must not touch anything else
+    np.testing.assert_allclose(x.grad, [3.0, 3.0])
+
+
+def test_create_graph_gives_differentiable_gradients():
+    x = Value(np.array([0.3, -1.2]))
+    (x ** 3).sum().backward(create_graph=True)
+    assert isinstance(x.grad, Value)
+    g = x.grad
+    x.grad = None
+    g.sum().backward()                        # d/dx Σ 3x² = 6x
+    np.testing.assert_allclose(x.grad, 6 * x.data)
+
+
+def test_engine_grad_returns_without_accumulating():
+    x = Value(np.array([1.0, 2.0]))
+    y = (x * x).sum()
+    (gx,) = engine.grad(y, [x])
+    np.testing.assert_allclose(gx, 2 * x.data)
+    assert x.grad is None
+
+
+def test_engine_grad_unconnected_input():
+    x, z = Value(1.0), Value(2.0)
+    with pytest.raises(RuntimeError, match="not connected"):
+        engine.grad(x * 2, [z])
+    assert engine.grad(x * 2, [z], allow_unused=True) == [None]
+
+
+def test_failed_backward_leaves_no_pending_gradients():
+    x = Value(np.ones(2))
+    y = x * 2
+    y.register_hook(lambda g: np.ones(5))  # wrong shape: raises mid-pass
+    with pytest.raises(ValueError, match="shape"):
+        y.sum().backward(retain_graph=True)
+    assert all(node._pending is None for node in engine.toposort(y))
