@@ -100,24 +100,35 @@ def _class_labels(target, n, classes, who, input_shape):
 
 
 @primitive("cross_entropy")
-def _cross_entropy(logits, labels):
-    # −log softmax(z)[y] = logsumexp(z) − z[y], after shifting by the row maximum (no overflow).
+def _cross_entropy(logits, labels, reduction):
+    # ℓₙ = −log softmax(zₙ)[yₙ] = logsumexp(zₙ) − zₙ[yₙ], after shifting each row by its maximum.
     m = np.max(logits, axis=1, keepdims=True)
-    shifted = logits - np.where(np.isfinite(m), m, 0)
-    rows = np.arange(logits.shape[0])
-    return np.log(np.exp(shifted).sum(axis=1)) - shifted[rows, labels]
+    if not np.isfinite(m).all():
+        m = np.where(np.isfinite(m), m, 0)     # a row of −inf (or inf): shift it by nothing
+    shifted = logits - m
+    losses = np.log(np.exp(shifted).sum(axis=1)) - shifted[np.arange(len(labels)), labels]
+    if reduction == "none":
+        return losses
+    total = losses.sum()
+    return total / len(labels) if reduction == "mean" else total
 
 
-def _cross_entropy_vjp(g, out, logits, labels):
-    p = softmax(logits, axis=1)                 # d/dz (logsumexp(z) − z[y]) = softmax(z) − onehot(y)
-    rows = np.arange(p.shape[0])
-    if isinstance(p, Value):
-        onehot = np.zeros(p.shape, dtype=p.dtype)
+def _cross_entropy_vjp(g, out, logits, labels, reduction):
+    # dℓₙ/dzₙ = softmax(zₙ) − onehot(yₙ); the reduction scales it by g/N, g or gₙ.
+    rows = np.arange(len(labels))
+    if reduction == "none":
+        g = g.reshape((-1, 1))
+    elif reduction == "mean":
+        g = g / len(labels)
+    if isinstance(logits, Value):            # create_graph: stay differentiable
+        onehot = np.zeros(logits.shape, dtype=logits.dtype)
         onehot[rows, labels] = 1
-        p = p - onehot
-    else:
-        p[rows, labels] -= 1                    # p is a fresh array: subtract the one-hot in place
-    return g.reshape((-1, 1)) * p
+        return g * (softmax(logits, axis=1) - onehot)
+    p = np.exp(logits - logits.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    p[rows, labels] -= 1                     # p is a fresh array: subtract the one-hot in place
+    p *= g
+    return p
 
 
 _cross_entropy.defvjp(_cross_entropy_vjp, formulas=("g⊙(softmax(z) − onehot(y))",))
@@ -143,9 +154,10 @@ def cross_entropy(input, target, reduction="mean"):
             raise ValueError(f"cross_entropy: logits of shape {shape} need a scalar label, "
                              f"got shape {target_data.shape}")
         labels = _class_labels(target_data.reshape(-1), 1, shape[0], "cross_entropy", shape)
-        return _reduce(_cross_entropy(input.reshape((1, shape[0])), labels=labels).reshape(()), reduction)
+        loss = _cross_entropy(input.reshape((1, shape[0])), labels=labels, reduction=reduction)
+        return loss.reshape(()) if reduction == "none" else loss
     labels = _class_labels(target_data, shape[0], shape[1], "cross_entropy", shape)
-    return _reduce(_cross_entropy(input, labels=labels), reduction)
+    return _cross_entropy(input, labels=labels, reduction=reduction)  # one node, reduction included
 
 
 def nll_loss(input, target, reduction="mean"):

@@ -59,7 +59,11 @@ def _is_scalar_list(x):
 
 
 def _as_input(x, nin, dtype, who):
-    if not isinstance(x, Value):
+    """x as a Value or an ndarray of the parameters' dtype (the engine wraps arrays as constants)."""
+    if isinstance(x, np.ndarray):
+        if x.dtype != dtype:
+            x = x.astype(dtype)  # float64 data into a float32 model: compute in float32
+    elif not isinstance(x, Value):
         x = Value(x, requires_grad=False, dtype=dtype)
     if x.ndim == 0 or x.shape[-1] != nin:
         raise ValueError(f"{who}: expected input of shape (..., {nin}), got {x.shape}")
