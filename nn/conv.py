@@ -14,7 +14,10 @@ Its derivatives are convolutions again, which gives three primitives that differ
 All three share one geometry: `stride`, `dilation`, `groups` and `padding` ((top, bottom), (left, right)),
 where a negative amount crops (a transposed convolution's output_padding shows up that way). The 1-D
 functions run as 2-D ones of height 1. NumPy does the work: a strided view of the windows, copied once
-into a column matrix (im2col), times the weight matrix; nothing loops over pixels.
+into a column matrix (im2col), times the weight matrix; nothing loops over pixels. Only a transposed
+convolution with stride > 1 (the input gradient of a strided conv2d) adds its windows back with a loop,
+one vectorised add per kernel tap. Nothing is kept between forward and backward: the backward rules
+recompute the columns they need.
 """
 
 from __future__ import annotations

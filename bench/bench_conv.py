@@ -1,0 +1,249 @@
+"""Convolution benchmark: a small CNN on MNIST-sized input, ours next to PyTorch and hand-written NumPy.
+
+    .venv/bin/python bench/bench_conv.py            # markdown table on stdout
+    .venv/bin/python bench/bench_conv.py --quick    # fewer repetitions
+
+Network (float32, batch 64 of 1×28×28):
+    Conv2d(1→8, 3×3, pad 1) → ReLU → MaxPool 2 → Conv2d(8→16, 3×3, pad 1) → ReLU → MaxPool 2
+    → flatten → Linear(784→10) → cross-entropy (mean)
+Workloads, each forward + backward (gradients of every parameter; the input needs none):
+  conv/pool   the convolutional part, seeded with a fixed upstream gradient of shape (64, 16, 7, 7)
+  train step  the whole network and its loss (ours only when nn's Linear and cross_entropy exist)
+Implementations: autograd-core; PyTorch CPU (eager, its default thread count, reported); a hand-written
+NumPy im2col implementation in this file (the usual layer-by-layer style: cached column matrices, col2im
+by kernel taps, max-pool masks from reshapes). All three start from the same weights; the script checks
+that their gradients agree before timing. Engines alternate in blocks of runs; medians are reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import importlib.util
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from autograd_core import Value, relu  # noqa: E402
+from nn.conv import conv2d  # noqa: E402
+from nn.pool import max_pool2d  # noqa: E402
+
+try:
+    from nn.linear import linear
+    from nn.loss import cross_entropy
+except ImportError:  # the rest of nn not there yet: conv/pool part only
+    linear = cross_entropy = None
+
+HAVE_TORCH = importlib.util.find_spec("torch") is not None
+N, CLASSES = 64, 10
+
+
+def make_problem(seed=0):
+    """Input, labels, upstream gradient for the conv/pool part, and PyTorch-style initial weights."""
+    rng = np.random.default_rng(seed)
+    f32 = np.float32
+
+    def uniform(shape, fan_in):
+        bound = 1 / np.sqrt(fan_in)
+        return rng.uniform(-bound, bound, shape).astype(f32)
+
+    weights = {
+        "w1": uniform((8, 1, 3, 3), 9), "b1": uniform((8,), 9),
+        "w2": uniform((16, 8, 3, 3), 72), "b2": uniform((16,), 72),
+        "w3": uniform((CLASSES, 16 * 7 * 7), 784), "b3": uniform((CLASSES,), 784),
+    }
+    x = rng.standard_normal((N, 1, 28, 28)).astype(f32)
+    labels = rng.integers(0, CLASSES, N)
+    upstream = rng.standard_normal((N, 16, 7, 7)).astype(f32)
+    return x, labels, upstream, weights
+
+
+# ----------------------------------------------------------------------------------------------------
+# autograd-core.
+
+
+def ours(x, labels, upstream, weights, full):
+    params = {k: Value(v) for k, v in weights.items()}
+    xv = Value(x, requires_grad=False)
+
+    def features():
+        h = max_pool2d(relu(conv2d(xv, params["w1"], params["b1"], padding=1)), 2)
+        return max_pool2d(relu(conv2d(h, params["w2"], params["b2"], padding=1)), 2)
+
+    def run():
+        for p in params.values():
+            p.grad = None
+        if full:
+            logits = linear(features().reshape(N, -1), params["w3"], params["b3"])
+            cross_entropy(logits, labels).backward()
+        else:
+            features().backward(upstream)
+        return {k: p.grad for k, p in params.items() if p.grad is not None}
+
+    return run
+
+
+# ----------------------------------------------------------------------------------------------------
+# PyTorch.
+
+
+def pytorch(x, labels, upstream, weights, full):
+    import torch
+    import torch.nn.functional as F
+
+    params = {k: torch.tensor(v, requires_grad=True) for k, v in weights.items()}
+    xt, yt, gt = torch.tensor(x), torch.tensor(labels), torch.tensor(upstream)
+
+    def run():
+        for p in params.values():
+            p.grad = None
+        h = F.max_pool2d(F.relu(F.conv2d(xt, params["w1"], params["b1"], padding=1)), 2)
+        h = F.max_pool2d(F.relu(F.conv2d(h, params["w2"], params["b2"], padding=1)), 2)
+        if full:
+            F.cross_entropy(F.linear(h.reshape(N, -1), params["w3"], params["b3"]), yt).backward()
+        else:
+            h.backward(gt)
+        return {k: p.grad.numpy() for k, p in params.items() if p.grad is not None}
+
+    return run
+
+
+# ----------------------------------------------------------------------------------------------------
+# Hand-written NumPy: layer-by-layer forward caching what backward needs, as one would write it by hand.
+
+
+def _conv_forward(x, w, b):
+    """3×3, stride 1, pad 1. Returns the output and the cached column matrix (N·H·W, C·9)."""
+    n, c, h, wd = x.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
+    cols = sliding_window_view(xp, (3, 3), axis=(2, 3)).transpose(0, 2, 3, 1, 4, 5).reshape(n * h * wd, c * 9)
+    out = cols @ w.reshape(w.shape[0], -1).T + b
+    return out.reshape(n, h, wd, -1).transpose(0, 3, 1, 2), cols
+
+
+def _conv_backward(dout, cols, w, x_shape, need_dx):
+    n, c, h, wd = x_shape
+    d2 = dout.transpose(0, 2, 3, 1).reshape(-1, w.shape[0])
+    dw = (d2.T @ cols).reshape(w.shape)
+    db = d2.sum(axis=0)
+    if not need_dx:
+        return None, dw, db
+    dcols = (d2 @ w.reshape(w.shape[0], -1)).reshape(n, h, wd, c, 3, 3)
+    dxp = np.zeros((n, c, h + 2, wd + 2), dtype=dout.dtype)
+    for p in range(3):          # col2im: one add per kernel tap
+        for q in range(3):
+            dxp[:, :, p:p + h, q:q + wd] += dcols[:, :, :, :, p, q].transpose(0, 3, 1, 2)
+    return dxp[:, :, 1:-1, 1:-1], dw, db
+
+
+def _pool_forward(x):
+    n, c, h, w = x.shape
+    r = x.reshape(n, c, h // 2, 2, w // 2, 2)
+    out = r.max(axis=(3, 5))
+    return out, (r == out[:, :, :, None, :, None])  # mask (ties share, as usual in hand-written code)
+
+
+def _pool_backward(dout, mask):
+    return (mask * dout[:, :, :, None, :, None]).reshape(mask.shape[0], mask.shape[1], mask.shape[2] * 2, -1)
+
+
+def numpy_im2col(x, labels, upstream, weights, full):
+    w = weights
+
+    def run():
+        z1, cols1 = _conv_forward(x, w["w1"], w["b1"])
+        a1 = np.maximum(z1, 0)
+        p1, m1 = _pool_forward(a1)
+        z2, cols2 = _conv_forward(p1, w["w2"], w["b2"])
+        a2 = np.maximum(z2, 0)
+        p2, m2 = _pool_forward(a2)
+        grads = {}
+        if full:
+            flat = p2.reshape(N, -1)
+            logits = flat @ w["w3"].T + w["b3"]
+            e = np.exp(logits - logits.max(axis=1, keepdims=True))
+            dlogits = e / e.sum(axis=1, keepdims=True)
+            dlogits[np.arange(N), labels] -= 1
+            dlogits /= N
+            grads["w3"], grads["b3"] = dlogits.T @ flat, dlogits.sum(axis=0)
+            dp2 = (dlogits @ w["w3"]).reshape(p2.shape)
+        else:
+            dp2 = upstream
+        dz2 = _pool_backward(dp2, m2) * (z2 > 0)
+        dp1, grads["w2"], grads["b2"] = _conv_backward(dz2, cols2, w["w2"], p1.shape, True)
+        dz1 = _pool_backward(dp1, m1) * (z1 > 0)
+        _, grads["w1"], grads["b1"] = _conv_backward(dz1, cols1, w["w1"], x.shape, False)
+        return grads
+
+    return run
+
+
+# ----------------------------------------------------------------------------------------------------
+
+
+def check_agreement(runs):
+    """Every implementation's gradients match the first one's (float32 tolerance)."""
+    results = {label: fn() for label, fn in runs.items()}
+    reference_label, reference = next(iter(results.items()))
+    for label, grads in results.items():
+        for key, ref in reference.items():
+            got = grads[key]
+            if got.dtype != np.float32:
+                raise AssertionError(f"{label}: gradient {key} is {got.dtype}, expected float32")
+            if not np.allclose(got, ref, rtol=1e-3, atol=1e-4):
+                worst = np.abs(got - ref).max()
+                raise AssertionError(f"{label} and {reference_label} disagree on d/d{key} (max diff {worst:.3g})")
+
+
+def run_workload(runs, rounds, block=5):
+    """Median time of each implementation, in ms. Rounds alternate the implementations, so that load from
+    elsewhere on the machine hits all of them alike; within a round each runs a block of calls, because
+    switching between PyTorch's and OpenBLAS's thread pools on every call makes both wait for each other."""
+    times = {label: [] for label in runs}
+    for _ in range(rounds):
+        for label, fn in runs.items():
+            fn()  # warm-up: wake this library's threads
+            for _ in range(block):
+                gc.collect()
+                start = time.perf_counter()
+                fn()
+                times[label].append(time.perf_counter() - start)
+    return {label: statistics.median(t) * 1e3 for label, t in times.items()}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    args = parser.parse_args(argv)
+    rounds = 3 if args.quick else 12
+    problem = make_problem()
+    threads = None
+    if HAVE_TORCH:
+        import torch
+
+        threads = torch.get_num_threads()  # PyTorch's default for this machine, left as it is
+    workloads = [("conv/pool", False)] + ([("train step", True)] if linear is not None else [])
+    print(f"batch {N}×1×28×28 float32, forward + backward, median of {rounds * 5} runs (ms); "
+          f"PyTorch threads: {threads}; load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores\n")
+    print("| workload | autograd-core | PyTorch | NumPy im2col | ours / PyTorch | ours / NumPy |")
+    print("|---|---|---|---|---|---|")
+    for name, full in workloads:
+        runs = {"ours": ours(*problem, full)}
+        if HAVE_TORCH:
+            runs["torch"] = pytorch(*problem, full)
+        runs["numpy"] = numpy_im2col(*problem, full)
+        check_agreement(runs)
+        ms = run_workload(runs, rounds)
+        t_torch = ms.get("torch", float("nan"))
+        print(f"| {name} | {ms['ours']:.2f} | {t_torch:.2f} | {ms['numpy']:.2f} | "
+              f"{ms['ours'] / t_torch:.2f} | {ms['ours'] / ms['numpy']:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
