@@ -93,6 +93,8 @@ def _render(graph, rankdir, show, highlight_edges, title_lines, known, current, 
     members, stmts_edges = {}, []
     for n in graph.nodes:
         stmts = members.setdefault(n.scope if clusters else None, [])
+        if _drawn_per_use(n):
+            continue  # drawn next to each node that uses it, below
         stmts.append(_node_stmt(n, show, n.id in path_nodes, known, current))
         incoming = in_edges[n.id]
         if n.op and incoming:
@@ -109,7 +111,12 @@ def _render(graph, rankdir, show, highlight_edges, title_lines, known, current, 
             if (e.src, e.dst, e.index) in highlight_edges:
                 attrs.append(EDGE_PATH)
             attr_text = f" [{' '.join(attrs)}]" if attrs else ""
-            stmts_edges.append(f"\t{e.src} -> {target}{attr_text}\n")
+            src = e.src
+            if _drawn_per_use(nodes[src]):
+                src = f"{e.src}_{e.dst}_{e.index}"
+                stmts.append(_node_stmt(nodes[e.src], show, False, known, current).replace(
+                    f"\t{e.src} [", f"\t{src} [", 1))
+            stmts_edges.append(f"\t{src} -> {target}{attr_text}\n")
     body = _clusters(graph, members) if clusters else list(members.get(None, ()))
     body.extend(stmts_edges)
     footer = list(title_lines)
@@ -143,6 +150,13 @@ def _check_show(show):
 
 def _is_node_id(graph, key):
     return isinstance(key, str) and key[:1] in "nc" and key in graph._node_index()
+
+
+def _drawn_per_use(node):
+    """Unlabelled scalar constants get one small node per use: the engine shares one leaf per number
+    (every `* 1.01` in a loop reads the same Value), and a single node wired to all of its uses would
+    pull long edges across the picture and slow Graphviz's layout down badly."""
+    return node.role == CONSTANT and not node.label and node.is_scalar
 
 
 def _edge_label(e, nodes):
@@ -238,7 +252,8 @@ def _summary(x):
         return "empty"
     if arr.size <= 4:
         return "[" + " ".join(_num(v, 3) for v in arr.reshape(-1)) + "]"
-    return f"min {_num(arr.min(), 3)} mean {_num(arr.mean(), 3)} max {_num(arr.max(), 3)}"
+    with np.errstate(all="ignore"):  # inf - inf in the mean is nan, as it should be
+        return f"min {_num(arr.min(), 3)} mean {_num(arr.mean(), 3)} max {_num(arr.max(), 3)}"
 
 
 def _html(text):

@@ -35,7 +35,8 @@ def _encode_array(x, max_values):
         return _number(arr), None
     summary = None
     if arr.size:
-        summary = {"min": _number(arr.min()), "mean": _number(arr.mean()), "max": _number(arr.max())}
+        with np.errstate(all="ignore"):  # inf - inf in the mean is nan, as it should be
+            summary = {"min": _number(arr.min()), "mean": _number(arr.mean()), "max": _number(arr.max())}
     if arr.size > max_values:
         return None, summary
     if np.isfinite(arr).all():
