@@ -1,0 +1,85 @@
+"""float32 stays float32 end to end, for every case of the op table: forward, gradients and second
+derivatives, with the Python numbers inside the cases (x ** 2.5, 2 ** x, clip bounds, slopes) not
+upcasting. Integer data becomes float64."""
+
+import numpy as np
+import pytest
+from test_ops_backends import OURS
+from test_ops_table import CASES
+
+import autograd_core as ag
+from autograd_core import Value, engine
+
+F32_CASES = [c for c in CASES if c.prim != "astype"]  # astype(float64) changes the dtype on purpose
+
+
+@pytest.mark.parametrize("case", F32_CASES, ids=[c.label for c in F32_CASES])
+def test_float32_end_to_end(case):
+    xs = [Value(x.astype(np.float32)) for x in case.inputs]
+    out = case.fn(OURS, *xs)
+    assert out.dtype == np.float32, f"forward gave {out.dtype}"
+    loss = (out * 0.5).sum() + 1
+    assert loss.dtype == np.float32
+    grads = engine.grad(loss, xs, create_graph=True, allow_unused=True)
+    for x, g in zip(xs, grads):
+        assert g is not None and g.dtype == np.float32 and g.shape == x.shape
+    terms = [(g * g).sum() for g in grads if g.requires_grad]
+    if terms:
+        for g2 in engine.grad(sum(terms[1:], terms[0]), xs, allow_unused=True):
+            assert g2 is None or np.asarray(g2).dtype == np.float32
+    # And accumulated .grad through backward():
+    out2 = case.fn(OURS, *xs)
+    (out2 * 2.0).sum().backward()
+    assert all(x.grad.dtype == np.float32 for x in xs)
+
+
+def test_astype_round_trip_casts_gradients_back():
+    x = Value(np.array([1.0, 2.0], dtype=np.float64))
+    y = x.astype(np.float32)
+    assert y.dtype == np.float32
+    (y * y).sum().backward()
+    assert x.grad.dtype == np.float64 and y.grad.dtype == np.float32
+    np.testing.assert_allclose(x.grad, [2.0, 4.0])
+
+    z = Value(np.array([1.0, 2.0], dtype=np.float32))
+    w = z.astype(np.float64) * np.float64(3.0)
+    w.sum().backward()
+    assert w.dtype == np.float64 and z.grad.dtype == np.float32
+
+
+@pytest.mark.parametrize("scalar", [2, 2.5, np.int64(2), True])
+def test_python_and_integer_scalars_do_not_upcast_float32(scalar):
+    x = Value(np.ones(3, dtype=np.float32))
+    for out in (x + scalar, scalar * x, x / scalar if scalar else x, scalar - x, x ** scalar):
+        assert out.dtype == np.float32
+
+
+def test_float32_scalar_value():
+    x = Value(np.float32(0.5))
+    y = (x * 3.0).tanh() + 2 ** x
+    y.backward()
+    assert isinstance(y.data, np.float32) and y.grad.dtype == np.float32 and x.grad.dtype == np.float32
+
+
+def test_mixed_float32_and_float64_values_promote_like_numpy():
+    a, b = Value(np.ones(2, dtype=np.float32)), Value(np.ones(2))
+    c = a * b
+    assert c.dtype == np.float64
+    c.sum().backward()
+    assert a.grad.dtype == np.float32 and b.grad.dtype == np.float64  # each gradient in its input's dtype
+
+
+def test_integer_arrays_as_operands_follow_the_value():
+    x = Value(np.ones(3, dtype=np.float32))
+    assert (x * np.arange(3)).dtype == np.float32
+    assert (np.arange(3) + x).dtype == np.float32
+
+
+def test_functional_api_keeps_float32():
+    g = ag.grad(lambda v: (v * v).sum())(np.ones(3, dtype=np.float32))
+    assert g.dtype == np.float32
+
+
+def test_integer_data_defaults_to_float64():
+    assert Value(np.arange(3)).dtype == np.float64
+    assert (Value(3) * 2).dtype == np.float64

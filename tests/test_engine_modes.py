@@ -1,0 +1,177 @@
+"""Grad modes, detach, requires_grad_, hooks and detect_anomaly."""
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+from autograd_core import AnomalyError, Value
+
+# ----------------------------------------------------------------------------------------------------
+# no_grad / enable_grad / set_grad_enabled.
+
+
+def test_no_grad_context_records_nothing():
+    x = Value(2.0)
+    with ag.no_grad():
+        assert not ag.is_grad_enabled()
+        y = x * 3
+    assert ag.is_grad_enabled()
+    assert not y.requires_grad and y.parents == ()
+    assert y.data == 6.0
+
+
+def test_no_grad_decorator():
+    @ag.no_grad()
+    def double(v):
+        assert not ag.is_grad_enabled()
+        return v * 2
+
+    y = double(Value(1.0))
+    assert not y.requires_grad and ag.is_grad_enabled()
+
+
+def test_no_grad_restores_mode_after_an_exception():
+    with pytest.raises(KeyError):
+        with ag.no_grad():
+            raise KeyError("inside")
+    assert ag.is_grad_enabled()
+
+
+def test_enable_grad_inside_no_grad_and_nesting():
+    x = Value(1.0)
+    with ag.no_grad():
+        with ag.enable_grad():
+            y = x * 2
+        z = x * 2
+        with ag.set_grad_enabled(True):
+            with ag.set_grad_enabled(False):
+                w = x * 2
+            assert ag.is_grad_enabled()
+    assert y.requires_grad and not z.requires_grad and not w.requires_grad
+
+
+def test_same_no_grad_object_reentrant():
+    ctx = ag.no_grad()
+    with ctx:
+        with ctx:
+            pass
+        assert not ag.is_grad_enabled()
+    assert ag.is_grad_enabled()
+
+
+# ----------------------------------------------------------------------------------------------------
+# detach, requires_grad_.
+
+
+def test_detach_shares_data_and_cuts_the_graph():
+    x = Value(np.array([1.0, 2.0]))
+    y = x * 3
+    d = y.detach()
+    assert d.data is y.data and not d.requires_grad and d.parents == () and d.is_leaf
+    (d * x).sum().backward()
+    np.testing.assert_allclose(x.grad, y.data)  # no gradient through d
+
+
+def test_requires_grad_on_leaf():
+    x = Value(np.ones(2), requires_grad=False)
+    assert x.requires_grad_() is x and x.requires_grad
+    (x * 2).sum().backward()
+    np.testing.assert_allclose(x.grad, [2.0, 2.0])
+    x.requires_grad_(False)
+    assert not (x * 2).requires_grad
+
+
+def test_requires_grad_false_on_non_leaf_raises():
+    y = Value(1.0) * 2
+    with pytest.raises(RuntimeError, match="leaf"):
+        y.requires_grad_(False)
+
+
+def test_requires_grad_on_integer_data_raises():
+    x = Value(np.array([1, 2]), requires_grad=False, dtype=np.int64)
+    with pytest.raises(TypeError, match="int64"):
+        x.requires_grad_()
+
+
+# ----------------------------------------------------------------------------------------------------
+# Hooks.
+
+
+def test_hook_sees_and_replaces_the_gradient():
+    x = Value(np.array([1.0, 2.0]))
+    seen = []
+    x.register_hook(lambda g: seen.append(np.array(g)))
+    x.register_hook(lambda g: g * 10)
+    (x * x).sum().backward()
+    np.testing.assert_allclose(seen[0], 2 * x.data)
+    np.testing.assert_allclose(x.grad, 20 * x.data)
+
+
+def test_hook_on_intermediate_changes_what_flows_below():
+    x = Value(2.0)
+    y = x * 3
+    y.register_hook(lambda g: g * 0.5)
+    (y * y).backward()              # dL/dy = 2y = 12, halved to 6; dL/dx = 3 · 6
+    assert y.grad == 6.0 and x.grad == 18.0
+
+
+def test_hook_handle_remove():
+    x = Value(1.0)
+    handle = x.register_hook(lambda g: g * 100)
+    handle.remove()
+    handle.remove()  # twice is harmless
+    (x * 2).backward()
+    assert x.grad == 2.0
+
+
+def test_hook_with_wrong_shape_raises():
+    x = Value(np.ones(3))
+    x.register_hook(lambda g: np.ones(2))
+    with pytest.raises(ValueError, match=r"\(2,\).*\(3,\)"):
+        (x * 2).sum().backward()
+
+
+def test_hook_on_value_without_gradient_raises():
+    with pytest.raises(RuntimeError, match="does not require a gradient"):
+        Value(1.0, requires_grad=False).register_hook(print)
+
+
+# ----------------------------------------------------------------------------------------------------
+# detect_anomaly: names the operation and the user's line.
+
+
+def test_anomaly_forward_nan_names_op_and_line():
+    x = Value(np.array([-1.0, 1.0]))
+    with ag.detect_anomaly(), np.errstate(invalid="ignore"):
+        with pytest.raises(AnomalyError, match=r"forward of 'log' produced nan.*test_engine_modes\.py:\d+.*x\.log\(\)"):
+            x.log()
+
+
+def test_anomaly_backward_names_op_and_line():
+    x = Value(np.array([0.0, 4.0]))
+    with ag.detect_anomaly(), np.errstate(divide="ignore"):
+        y = x.sqrt()  # the line the error must point at
+        line = r"test_engine_modes\.py:\d+: y = x\.sqrt\(\)"
+        with pytest.raises(AnomalyError, match=r"backward of 'sqrt'.*input 0.*" + line):
+            y.sum().backward()
+
+
+def test_anomaly_backward_nan_from_finite_forward():
+    x = Value(np.array([1.0, 2.0]))
+    with ag.detect_anomaly():
+        y = x * 1.0
+        y.register_hook(lambda g: g * np.nan)  # a nan gradient enters the graph here
+        with pytest.raises(AnomalyError, match=r"backward of '\*'"):
+            (y * 2).sum().backward()
+
+
+def test_anomaly_does_not_flag_propagated_infinities():
+    with ag.detect_anomaly():
+        y = Value(np.array([np.inf, 1.0])) * 2  # the input is already infinite
+    assert np.isinf(y.data[0])
+
+
+def test_anomaly_mode_is_off_outside_the_block():
+    with np.errstate(invalid="ignore"):
+        y = Value(-1.0).log()
+    assert np.isnan(y.data)

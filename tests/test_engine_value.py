@@ -1,0 +1,198 @@
+"""The Value node as users see it: construction and dtypes, conversions, NumPy interplay, repr, and the
+error messages for bad shapes."""
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+from autograd_core import Value
+
+# ----------------------------------------------------------------------------------------------------
+# Construction.
+
+
+@pytest.mark.parametrize("data", [3, [1, 2], np.array([1, 2], dtype=np.int32), True, np.uint8(7)])
+def test_integer_and_bool_data_become_float64(data):
+    v = Value(data)
+    assert v.dtype == np.float64 and v.requires_grad
+
+
+def test_float32_data_stays_float32():
+    assert Value(np.ones(2, dtype=np.float32)).dtype == np.float32
+    assert Value(np.float32(1.5)).dtype == np.float32
+    assert Value([1, 2], dtype=np.float32).dtype == np.float32
+
+
+def test_integer_dtype_with_requires_grad_is_a_type_error():
+    with pytest.raises(TypeError, match="integer dtype int64 cannot carry a gradient"):
+        Value([1, 2], dtype=np.int64)
+
+
+def test_integer_dtype_without_gradient_is_allowed():
+    v = Value([1, 2], dtype=np.int64, requires_grad=False)
+    assert v.dtype == np.int64
+
+
+@pytest.mark.parametrize("data, match", [("abc", "not numeric"), (1 + 2j, "complex"), ([1, [2, 3]], "cannot convert")])
+def test_bad_data_is_a_type_error(data, match):
+    with pytest.raises(TypeError, match=match):
+        Value(data)
+
+
+def test_scalars_are_numpy_scalars():
+    v = Value(2.0)
+    assert isinstance(v.data, np.float64) and v.shape == () and v.ndim == 0
+    (v * v).backward()
+    assert isinstance(v.grad, np.float64)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Conversions and attributes.
+
+
+def test_item_float_int_bool():
+    v = Value(2.5)
+    assert v.item() == 2.5 and float(v) == 2.5 and int(v) == 2 and bool(v)
+    assert Value(np.array([[3.0]])).item() == 3.0
+    with pytest.raises(ValueError, match=r"shape \(2,\)"):
+        Value(np.ones(2)).item()
+    with pytest.raises(ValueError, match="ambiguous"):
+        bool(Value(np.ones(2)))
+
+
+def test_len_and_iteration():
+    v = Value(np.arange(6.0).reshape(3, 2))
+    assert len(v) == 3
+    rows = list(v)
+    assert len(rows) == 3 and all(isinstance(r, Value) and r.shape == (2,) for r in rows)
+    sum(r.sum() for r in rows).backward()
+    np.testing.assert_allclose(v.grad, np.ones((3, 2)))
+    with pytest.raises(TypeError, match="0-d"):
+        len(Value(1.0))
+
+
+def test_shape_ndim_dtype_size():
+    v = Value(np.zeros((2, 3, 4), dtype=np.float32))
+    assert (v.shape, v.ndim, v.dtype, v.size) == ((2, 3, 4), 3, np.float32, 24)
+
+
+def test_asarray_and_numpy():
+    data = np.arange(3.0)
+    v = Value(data)
+    assert np.asarray(v) is v.data or np.shares_memory(np.asarray(v), data)
+    np.testing.assert_array_equal(np.array(v), data)
+    assert np.asarray(v, dtype=np.float32).dtype == np.float32
+    assert v.numpy().shape == (3,)
+    assert Value(1.5).numpy().shape == ()
+
+
+def test_op_parents_and_leaf():
+    a, b = Value(1.0, label="a"), Value(2.0, label="b")
+    c = a * b
+    assert c.op == "*" and c.parents == (a, b) and not c.is_leaf and a.is_leaf and a.op == ""
+    assert (a + 1).parents[1].requires_grad is False  # constants appear as leaves
+
+
+def test_values_hash_by_identity():
+    a, b = Value(1.0), Value(1.0)
+    assert a != b and a == a and len({a: 1, b: 2}) == 2
+
+
+def test_comparisons_give_plain_boolean_arrays():
+    v = Value(np.array([1.0, 2.0, 3.0]))
+    np.testing.assert_array_equal(v > 1.5, [False, True, True])
+    np.testing.assert_array_equal(v <= Value(np.array([1.0, 1.0, 4.0])), [True, False, True])
+    assert isinstance(np.greater(v, 2.0), np.ndarray)
+
+
+def test_repr():
+    assert repr(Value(2.0)) == "Value(2)"
+    x = Value(3.0, label="x")
+    (x * x).backward()
+    assert repr(x) == "Value(3, grad=6, label='x')"
+    r = repr(Value(np.ones((2, 3), dtype=np.float32)) * 2)
+    assert "shape=(2, 3)" in r and "dtype=float32" in r and "op='*'" in r
+    assert "requires_grad=False" in repr(Value(1.0, requires_grad=False))
+    assert "\n" not in repr(Value(np.zeros((50, 50))))
+
+
+# ----------------------------------------------------------------------------------------------------
+# NumPy interplay.
+
+
+def test_ndarray_on_the_left_returns_a_value():
+    v = Value(np.array([1.0, 2.0]))
+    for out in (np.ones(2) + v, np.ones(2) * v, np.ones(2) - v, np.ones(2) / v, np.ones((3, 2)) @ v,
+                np.ones(2) ** v):
+        assert isinstance(out, Value) and out.requires_grad
+    (np.array([3.0, 4.0]) * v).sum().backward()
+    np.testing.assert_allclose(v.grad, [3.0, 4.0])
+
+
+@pytest.mark.parametrize("ufunc, expected", [(np.exp, np.exp), (np.log, np.log), (np.sqrt, np.sqrt),
+                                             (np.tanh, np.tanh), (np.sin, np.sin), (np.cos, np.cos),
+                                             (np.abs, np.abs), (np.negative, np.negative),
+                                             (np.square, np.square)])
+def test_numpy_ufuncs_build_graph_nodes(ufunc, expected):
+    v = Value(np.array([0.5, 1.5]))
+    out = ufunc(v)
+    assert isinstance(out, Value)
+    np.testing.assert_allclose(out.data, expected(v.data))
+    out.sum().backward()
+    assert v.grad is not None
+
+
+def test_numpy_binary_ufuncs():
+    a, b = Value(np.array([1.0, 5.0])), Value(np.array([3.0, 2.0]))
+    out = np.maximum(a, b) + np.minimum(a, 2.5) + np.power(a, 2) + np.matmul(a, b)
+    assert isinstance(out, Value)
+    out.sum().backward()
+    assert a.grad is not None and b.grad is not None
+
+
+def test_unsupported_ufunc_raises_type_error():
+    with pytest.raises(TypeError):
+        np.arctan2(Value(1.0), Value(2.0))
+
+
+# ----------------------------------------------------------------------------------------------------
+# Error messages name the shapes.
+
+
+@pytest.mark.parametrize("fn, message", [
+    (lambda: Value(np.ones((2, 3))) @ Value(np.ones((2, 3))), r"matmul: shapes \(2, 3\) and \(2, 3\) are not aligned"),
+    (lambda: Value(np.ones(3)) @ Value(np.ones(4)), r"matmul: shapes \(3,\) and \(4,\) are not aligned"),
+    (lambda: Value(2.0) @ Value(np.ones(2)), r"matmul.*\(\) and \(2,\).*at least 1-D"),
+    (lambda: Value(np.ones((2, 3))) + Value(np.ones((4, 3))),
+     r"add: shapes \(2, 3\) and \(4, 3\) cannot be broadcast together"),
+    (lambda: Value(np.ones((2, 3))) * np.ones(4), r"mul: shapes \(2, 3\) and \(4,\) cannot be broadcast"),
+    (lambda: np.ones(4) * Value(np.ones((2, 3))), r"mul: shapes \(4,\) and \(2, 3\) cannot be broadcast"),
+    (lambda: ag.maximum(Value(np.ones(2)), Value(np.ones(3))), r"maximum: shapes \(2,\) and \(3,\)"),
+    (lambda: ag.where(np.ones((5, 3), bool), Value(np.ones((2, 3))), 1.0),
+     r"where: condition of shape \(5, 3\), x of shape \(2, 3\) and y of shape \(\)"),
+    (lambda: Value(np.ones((2, 3))).reshape(4), r"reshape: .*size 6 into shape \(4,\)"),
+    (lambda: Value(np.ones((2, 3))).sum(axis=2), r"sum: axis 2 is out of bounds for 2 dimensions"),
+    (lambda: Value(np.ones((2, 3))).mean(axis=(0, 0)), r"mean: repeated axis"),
+    (lambda: Value(np.ones((2, 3))).softmax(axis=2), r"softmax: axis 2 is out of bounds"),
+    (lambda: ag.stack([Value(np.ones(2)), Value(np.ones(3))]), r"stack: .*\(2,\), \(3,\)"),
+    (lambda: ag.concatenate([Value(np.ones((2, 3))), Value(np.ones((2, 2)))]), r"concatenate: .*size 3.*size 2"),
+    (lambda: ag.clip(Value(1.0)), r"clip: give min, max or both"),
+])
+def test_shape_errors_name_the_problem(fn, message):
+    with pytest.raises(ValueError, match=message):
+        fn()
+
+
+def test_index_errors():
+    v = Value(np.ones((2, 3)))
+    with pytest.raises(IndexError, match="out of bounds"):
+        v[5]
+    with pytest.raises(IndexError, match="integer or boolean, not float64"):
+        v[np.array([0.5])]
+
+
+def test_bad_operand_types():
+    with pytest.raises(TypeError, match="str"):
+        Value(1.0) + "a"
+    with pytest.raises(TypeError, match="complex"):
+        Value(1.0) * 1j
