@@ -64,9 +64,13 @@ def _prepare(args, argnums, name):
 def _call(f, args, kwargs, name):
     with _inside_transform():
         out = f(*args, **kwargs)
-    if not isinstance(out, Value):
-        raise TypeError(f"{name}: the function must return a Value, got {type(out).__name__}")
-    return out
+    if isinstance(out, Value):
+        return out
+    if isinstance(out, (numbers.Real, np.ndarray, np.generic)) and np.asarray(out).dtype.kind in "biuf":
+        # NumPy data: the output does not depend on the differentiated arguments (say f(x, y) = 2x with
+        # argnums=1), so its derivatives are zero, as in HIPS autograd and JAX.
+        return Value(out, requires_grad=False)
+    raise TypeError(f"{name}: the function must return a Value or numeric data, got {type(out).__name__}")
 
 
 def _zeros_like(v, nested):
