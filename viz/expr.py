@@ -28,7 +28,7 @@ from autograd_core import Value
 
 MAX_EXPR_CHARS = 2000
 MAX_SYNTAX_NODES = 500
-MAX_DEPTH = 40
+MAX_DEPTH = 100  # a + b + c + ... nests one level per term; the interpreter recurses per level
 MAX_ELEMENTS = 1_000_000
 MAX_VALUE_CHARS = 10_000_000  # the text of one --set value
 

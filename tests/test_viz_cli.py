@@ -1,0 +1,118 @@
+"""The autograd-graph command line, run as `python -m viz` in a subprocess: every format, and each class of
+bad input (exit status 2, a one-line message on stderr, no output file left behind)."""
+
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+import textwrap
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz 'dot' is not installed")
+
+
+def run(*args, cwd):
+    env = dict(os.environ, PYTHONPATH=str(REPO))  # the checkout's packages, wherever cwd is
+    return subprocess.run([sys.executable, "-m", "viz", *args], cwd=cwd, env=env, capture_output=True,
+                          timeout=60)
+
+
+def svg_texts(data):
+    return {t.text.strip() for t in ET.fromstring(data).iter("{http://www.w3.org/2000/svg}text") if t.text}
+
+
+@needs_dot
+def test_svg_from_suffix_with_backward_and_highlight(tmp_path):
+    r = run("export", "sigmoid(w*x + b)", "--set", "w=2", "--set", "x=-1", "--set", "b=0.5", "--backward",
+            "--highlight", "w", "-o", "sigma.svg", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    texts = svg_texts((tmp_path / "sigma.svg").read_bytes())
+    assert {"w", "x", "b", "sigmoid"} <= texts
+    assert any(t.startswith("∂") for t in texts)  # the chain-rule title
+    assert os.listdir(tmp_path) == ["sigma.svg"]  # no temporary files left
+
+
+def test_json_to_stdout_with_npy(tmp_path):
+    np.save(tmp_path / "x.npy", np.array([1.0, -2.0]))
+    r = run("export", "sum(relu(W @ x + b))", "--set", "W=[[1,2],[3,4]]", "--set", "x=@x.npy",
+            "--set", "b=[0,1]", "-f", "json", "-o", "-", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["schema"] == "autograd-core.graph/1"
+    labels = {n["label"]: n for n in doc["nodes"] if n["label"]}
+    assert labels["x"]["data"] == [1.0, -2.0] and labels["W"]["shape"] == [2, 2]
+    assert {n["op"] for n in doc["nodes"]} >= {"matmul", "+", "relu", "sum"}
+
+
+def test_dot_to_stdout_by_default(tmp_path):
+    r = run("export", "tanh(a) * a", "--set", "a=0.5", "--rankdir", "TB", "--show", "data", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith(b"digraph") and b"rankdir=TB" in r.stdout and b"grad" not in r.stdout
+
+
+@needs_dot
+def test_png_from_a_users_function(tmp_path):
+    (tmp_path / "model.py").write_text(textwrap.dedent("""
+        from autograd_core import Value
+        def build():
+            w = Value(3.0, label="w")
+            return (w * w).tanh()
+    """))
+    r = run("export", "model.py:build", "--backward", "-f", "png", "-o", "model.png", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "model.png").read_bytes()[:4] == b"\x89PNG"
+
+
+@needs_dot
+def test_pdf_of_an_mlp_and_backward_steps(tmp_path):
+    pytest.importorskip("nn.mlp")
+    r = run("export", "--mlp", "2,2,1", "--input", "1,-1", "--backward", "-o", "mlp.pdf", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "mlp.pdf").read_bytes()[:4] == b"%PDF"
+    r = run("export", "tanh(w*x + b)", "--set", "w=1", "--set", "x=2", "--set", "b=0", "--steps", "frames",
+            cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    frames = sorted(os.listdir(tmp_path / "frames"))
+    assert frames == [f"step_{k:03d}.svg" for k in range(6)]  # w, x, b, w*x, +, tanh
+    assert "grad ?" in " ".join(svg_texts((tmp_path / "frames" / "step_000.svg").read_bytes()))
+
+
+def test_functions_and_help(tmp_path):
+    r = run("functions", cwd=tmp_path)
+    assert r.returncode == 0 and b"sigmoid(x)" in r.stdout and b"sum(x, axis=" in r.stdout
+    r = run("export", "--help", cwd=tmp_path)
+    assert r.returncode == 0 and b"RUNS THE CODE IN FILE.py" in r.stdout and b"examples:" in r.stdout
+
+
+BAD_INPUTS = {
+    "unknown name": (["w*y", "--set", "w=1"], "unknown name 'y' at column 3"),
+    "bad syntax": (["w*(x", "--set", "w=1", "--set", "x=1"], "invalid syntax at column 3"),
+    "wrong shapes": (["W @ x", "--set", "W=[[1,2],[3,4]]", "--set", "x=[1,2,3]"], "shapes (2, 2) and (3,)"),
+    "too long": (["+".join(["w"] * 1200), "--set", "w=1"], "the limit is 2000"),
+    "code injection": (["__import__('os').system('touch pwned')"], "unknown function"),
+    "bad value": (["w*2", "--set", "w=[1,[2]]"], "--set w"),
+    "non-scalar backward": (["w*2", "--set", "w=[1,2]", "--backward"], "needs a scalar output"),
+    "missing model file": (["nope.py:build"], "nope.py: no such file"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_INPUTS))
+def test_bad_input_exits_2_with_one_line_and_no_output(tmp_path, case):
+    args, fragment = BAD_INPUTS[case]
+    r = run("export", *args, "-o", "out.svg", cwd=tmp_path)
+    assert r.returncode == 2
+    stderr = r.stderr.decode()
+    assert stderr.count("\n") == 1 and stderr.startswith("autograd-graph: error: ")
+    assert fragment in stderr
+    assert os.listdir(tmp_path) == []
+
+
+def test_binary_format_to_stdout_is_refused(tmp_path):
+    r = run("export", "w*2", "--set", "w=1", "-f", "png", cwd=tmp_path)
+    assert r.returncode == 2 and b"binary format" in r.stderr and r.stdout == b""
