@@ -14,9 +14,9 @@ Its derivatives are convolutions again, which gives three primitives that differ
 All three share one geometry: `stride`, `dilation`, `groups` and `padding` ((top, bottom), (left, right)),
 where a negative amount crops (a transposed convolution's output_padding shows up that way). The 1-D
 functions run as 2-D ones of height 1. NumPy does the work: a strided view of the windows, copied once
-into a column matrix (im2col), times the weight matrix; nothing loops over pixels. Only a transposed
-convolution with stride > 1 (the input gradient of a strided conv2d) adds its windows back with a loop,
-one vectorised add per kernel tap. Nothing is kept between forward and backward: the backward rules
+into a column matrix (im2col), times the weight matrix; nothing loops over pixels. Only the scatter form
+of the transposed convolution (stride > 1, or more input than output channels) adds its windows back
+with a loop, one vectorised add per kernel tap. Nothing is kept between forward and backward: the backward rules
 recompute the columns they need.
 """
 
@@ -120,13 +120,14 @@ def _conv_transpose2d_np(x, w, stride, padding, dilation, groups, size):
     """The adjoint of `_conv2d_np` in its input: x (N, O, Ho, Wo), w (O, C/G, kh, kw) -> (N, C, *size)."""
     (O, Cg, kh, kw), G = w.shape, groups
     (pt, pb), (pl, pr) = padding
-    if stride == (1, 1):
-        # Gather form, fully vectorised: correlate with the flipped kernel, in/out channels swapped.
+    if stride == (1, 1) and O // G <= Cg:
+        # Gather form, fully vectorised: correlate with the flipped kernel, in/out channels swapped. Its
+        # column matrix has O/G·kh·kw rows, so it is used when that is no more than the scatter form's.
         flipped = w.reshape(G, O // G, Cg, kh, kw).swapaxes(1, 2).reshape(G * Cg, O // G, kh, kw)[:, :, ::-1, ::-1]
         eh, ew = dilation[0] * (kh - 1), dilation[1] * (kw - 1)
         return _conv2d_np(x, flipped, stride, ((eh - pt, eh - pb), (ew - pl, ew - pr)), dilation, G)
-    # Scatter form (a gather would multiply the zeros between strided outputs): one product gives every
-    # window's contribution, then the windows are added into place.
+    # Scatter form: one product gives every window's contribution (C/G·kh·kw rows), then the windows are
+    # added into place. With stride s a gather would also multiply the s² − 1 zeros between inputs.
     N, _, Ho, Wo = x.shape
     cols = np.matmul(w.reshape(G, O // G, -1).swapaxes(1, 2), x.reshape(N, G, O // G, Ho * Wo))
     top, left = max(pt, 0), max(pl, 0)
