@@ -14,7 +14,7 @@ A source is a Python file in the "percent" format that editors and jupytext unde
 
 Each source becomes `notebooks/<same name>.ipynb`, executed in a fresh kernel started from the Python
 running this script (the working directory is notebooks/), and written with its outputs so that it reads
-well on a web page. The execution time of each notebook is printed at the end. The tests execute the
+well on a web page. The execution time of each notebook (and of its slowest cell) is printed. The tests execute the
 committed notebooks again (tests/test_notebooks.py) but never write them: run this script after editing a
 source, and commit both.
 """
@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 import nbformat
@@ -80,12 +81,24 @@ def build_notebook(source: Path):
 
 
 def execute(nb, workdir: Path = HERE):
-    """Run every cell of `nb` in place, in a fresh python3 kernel; returns the seconds it took."""
-    client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
+    """Run every cell of `nb` in place, in a fresh python3 kernel.
+
+    Returns (seconds for the whole notebook, seconds of its slowest cell). The per-cell timestamps nbclient
+    records are removed afterwards: they would change the committed file on every build.
+    """
+    client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3", record_timing=True,
                             resources={"metadata": {"path": str(workdir)}})
     start = time.perf_counter()
     client.execute()
-    return time.perf_counter() - start
+    total = time.perf_counter() - start
+    slowest = 0.0
+    for cell in nb.cells:
+        stamps = cell.get("metadata", {}).pop("execution", None)
+        if stamps and "iopub.execute_input" in stamps and "shell.execute_reply" in stamps:
+            began = datetime.fromisoformat(stamps["iopub.execute_input"].replace("Z", "+00:00"))
+            ended = datetime.fromisoformat(stamps["shell.execute_reply"].replace("Z", "+00:00"))
+            slowest = max(slowest, (ended - began).total_seconds())
+    return total, slowest
 
 
 def main(argv):
@@ -97,12 +110,12 @@ def main(argv):
     timings = []
     for source in sources:
         nb = build_notebook(source)
-        seconds = execute(nb)
+        seconds, slowest = execute(nb)
         nb.metadata["language_info"] = {"name": "python", "version": ".".join(map(str, sys.version_info[:3]))}
         target = HERE / f"{source.stem}.ipynb"
         nbformat.write(nb, target)
         timings.append((target.name, seconds))
-        print(f"{target.name:<48} {seconds:6.1f} s", flush=True)
+        print(f"{target.name:<48} {seconds:6.1f} s   (slowest cell {slowest:.1f} s)", flush=True)
     print(f"{'total':<48} {sum(s for _, s in timings):6.1f} s")
 
 

@@ -1,0 +1,166 @@
+# %% [markdown]
+# # 8. Deep or fat? The same number of parameters, arranged two ways
+#
+# The lecture asks (为什么模型总是越来越长,而不是越来越胖?, why do models grow deeper rather than fatter?): one
+# hidden layer with enough neurons can approximate any continuous function (通用近似定理, the universal
+# approximation theorem), so why use several? The lecture cites speech-recognition experiments in which, at
+# equal numbers of parameters, deep thin networks beat shallow fat ones.
+#
+# Here we run that experiment ourselves, on the 8×8 handwritten digits: for a few parameter budgets, networks
+# with 1, 2 and 4 hidden layers whose widths are chosen so that all of them have (almost) the same number of
+# parameters, each trained with the same recipe from three seeds, compared on held-out test images. The
+# answer printed at the end is what this data set and this recipe say; it is not a general law.
+
+# %%
+# The notebooks import the repository's packages; this line makes that work from a plain checkout too.
+import sys
+from pathlib import Path
+
+ROOT = Path.cwd().resolve().parent
+if (ROOT / "autograd_core").is_dir() and str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+%config InlineBackend.figure_formats = ["png"]
+plt.rcParams.update({"figure.dpi": 90})
+
+import nn
+import nn.functional as F
+import optim
+from autograd_core import no_grad
+
+# %% [markdown]
+# ## Matching the budgets
+#
+# A network 64 → h → ⋯ → h → 10 with L hidden layers of width h. We let the module count its parameters
+# (`num_parameters()`) and search, for each depth, the width whose count is closest to the budget. (The
+# count grows with h, so a bisection finds it.)
+
+# %%
+def make_mlp(depth, width, seed=None):
+    return nn.MLP(64, [width] * depth + [10], activation="relu", rng=seed, dtype=np.float64)
+
+
+def count(depth, width):
+    return make_mlp(depth, width).num_parameters()
+
+
+def width_for(depth, budget):
+    """The width h whose network of this depth has the parameter count closest to budget."""
+    lo, hi = 1, 4096
+    while lo < hi:                           # smallest h with count >= budget
+        mid = (lo + hi) // 2
+        if count(depth, mid) < budget:
+            lo = mid + 1
+        else:
+            hi = mid
+    candidates = [h for h in (lo - 1, lo) if h >= 1]
+    return min(candidates, key=lambda h: abs(count(depth, h) - budget))
+
+
+budgets = [1000, 3000, 10000]
+depths = [1, 2, 4]
+plan = {(budget, depth): width_for(depth, budget) for budget in budgets for depth in depths}
+
+print(f"{'budget':>7}{'hidden layers':>15}{'width':>7}{'parameters':>12}{'off by':>9}")
+for (budget, depth), width in plan.items():
+    n = count(depth, width)
+    print(f"{budget:7d}{depth:15d}{width:7d}{n:12d}{(n - budget) / budget:9.1%}")
+    assert abs(n - budget) / budget < 0.05
+
+# %% [markdown]
+# ## One recipe for every network
+#
+# Adam (learning rate 3·10⁻³), mini-batches of 32, 12 epochs over the 1,348 training images, ReLU hidden
+# layers, PyTorch's default initialisation; seeds 0, 1, 2 fix the initial weights and the order of the
+# batches. We record the test accuracy (449 held-out images) and the final training loss.
+
+# %%
+X_train, X_test, y_train, y_test = nn.load_digits(dtype=np.float64)
+seeds = [0, 1, 2]
+EPOCHS = 12
+
+
+def train_and_test(depth, width, seed):
+    model = make_mlp(depth, width, seed=seed)
+    opt = optim.Adam(model.parameters(), lr=3e-3)
+    for epoch in range(EPOCHS):
+        for xb, yb in nn.DataLoader(X_train, y_train, batch_size=32, shuffle=True, rng=1000 * seed + epoch):
+            loss = F.cross_entropy(model(xb), yb)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    with no_grad():
+        train_loss = float(F.cross_entropy(model(X_train), y_train))
+        accuracy = float((model(X_test).data.argmax(axis=1) == y_test).mean())
+    return accuracy, train_loss
+
+
+results = {}
+for (budget, depth), width in plan.items():
+    runs = [train_and_test(depth, width, seed) for seed in seeds]
+    results[budget, depth] = np.array(runs)      # (seeds, 2): test accuracy, training loss
+
+print(f"{'budget':>7}{'hidden layers':>15}{'width':>7}{'test accuracy (mean ± sd over seeds)':>40}"
+      f"{'training loss':>15}")
+for (budget, depth), runs in results.items():
+    acc, loss = runs[:, 0], runs[:, 1]
+    print(f"{budget:7d}{depth:15d}{plan[budget, depth]:7d}{acc.mean():30.1%} ± {acc.std():.1%}"
+          f"{loss.mean():15.4f}")
+
+# %% [markdown]
+# ## The answer, in a picture
+
+# %%
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.2))
+for depth in depths:
+    params = [count(depth, plan[b, depth]) for b in budgets]
+    acc = np.array([results[b, depth][:, 0] for b in budgets])
+    loss = np.array([results[b, depth][:, 1] for b in budgets])
+    label = f"{depth} hidden layer{'s' if depth > 1 else ''}"
+    ax1.errorbar(params, acc.mean(axis=1), yerr=[acc.mean(axis=1) - acc.min(axis=1),
+                 acc.max(axis=1) - acc.mean(axis=1)], fmt="o-", capsize=3, label=label)
+    ax2.semilogy(params, loss.mean(axis=1), "o-", label=label)
+for ax in (ax1, ax2):
+    ax.set_xscale("log")
+    ax.set_xlabel("number of parameters")
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8)
+ax1.set_ylabel("test accuracy (mean, bars: min–max over seeds)")
+ax2.set_ylabel("training loss after the last epoch")
+ax1.set_title("held-out digits")
+ax2.set_title("training set")
+plt.tight_layout()
+plt.show()
+
+print("verdict, per budget:")
+for budget in budgets:
+    means = {depth: results[budget, depth][:, 0].mean() for depth in depths}
+    best = max(means, key=means.get)
+    runner_up = max((d for d in depths if d != best), key=means.get)
+    gap = means[best] - means[runner_up]
+    spread = max(results[budget, d][:, 0].std() for d in (best, runner_up))
+    clear = "larger than" if gap > 2 * spread else "within"
+    print(f"  {budget:>6} parameters: best with {best} hidden layer(s), {means[best]:.1%}; "
+          f"{100 * gap:.1f} points ahead of {runner_up} hidden layer(s), {clear} twice the seed spread "
+          f"({100 * 2 * spread:.1f} points)")
+
+# %% [markdown]
+# ## Reading the result
+#
+# The verdict above is the measurement. What it does and does not say:
+#
+# * It compares networks at *equal parameter counts* trained with *one fixed recipe*. A deeper network with
+#   the same budget has much narrower layers (the widths are in the first table), and it may need more
+#   epochs or another learning rate than the shallow one; the training-loss panel shows whether a network
+#   was still far from fitting its training set when we stopped.
+# * The 8×8 digits are a small, easy problem: 64 inputs and 1,348 training images. The lecture's evidence
+#   for depth comes from speech recognition (Seide, Li and Yu, 2011), a far larger problem, and its argument
+#   for depth is modularisation: lower layers learn features that higher layers reuse, which pays off when
+#   the function to learn is built from many reusable parts.
+# * So this notebook does not settle the lecture's question in general; it shows how to ask it properly:
+#   count parameters with the API, match the budgets, fix the recipe, repeat over seeds, look at the spread
+#   before declaring a winner. Try it yourself with more epochs, other budgets, or the convolutional
+#   network of notebook 7.
