@@ -83,6 +83,14 @@ def test_digits_cnn_learns_in_a_reduced_run():
     assert history["predicted"].shape == history["y_test"].shape == (449,)
 
 
+def test_digits_cnn_is_reproducible():
+    _sklearn_or_skip()
+    runs = [train_digits_cnn.train(epochs=1, seed=3, progress=False, channels=(4, 8), max_train=96)[1]
+            for _ in range(2)]
+    assert runs[0]["step_loss"] == runs[1]["step_loss"]
+    assert np.array_equal(runs[0]["predicted"], runs[1]["predicted"])
+
+
 def test_digits_cnn_model_shapes():
     model = train_digits_cnn.make_model((4, 8), seed=0)
     logits = model(np.zeros((5, 1, 8, 8), np.float32))
