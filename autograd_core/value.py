@@ -87,8 +87,9 @@ class Value:
         """Wrap a non-Value operand as a constant leaf whose dtype does not upcast `peer` (a Value)."""
         dtype = peer.data.dtype if peer is not None else _FLOAT64
         cls_x = type(x)
-        if cls_x is float or cls_x is int:
-            # Python numbers recur (x + 1, 2 * y): share one immutable leaf per value and dtype.
+        if (cls_x is float and x) or cls_x is int:
+            # Python numbers recur (x + 1, 2 * y): share one immutable leaf per value and dtype. Not for
+            # float zeros: -0.0 == 0.0 would find the other's leaf, and the sign matters (1 / -0.0).
             key = (x, dtype)
             hit = _CONSTANTS.get(key)
             if hit is not None:
