@@ -196,3 +196,11 @@ def test_bad_operand_types():
         Value(1.0) + "a"
     with pytest.raises(TypeError, match="complex"):
         Value(1.0) * 1j
+
+
+def test_python_constants_keep_the_sign_of_zero():
+    x = Value(1.0)
+    assert not np.signbit((x * 0.0).data)
+    assert np.signbit((x * -0.0).data)  # not the interned +0.0 leaf of the line above
+    with np.errstate(divide="ignore"):
+        assert (x / -0.0).data == -np.inf and (x / 0.0).data == np.inf
