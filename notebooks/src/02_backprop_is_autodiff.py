@@ -33,7 +33,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import display
 
-%config InlineBackend.figure_formats = ["png"]
 plt.rcParams.update({"figure.dpi": 90, "axes.grid": True, "grid.alpha": 0.3})
 
 import autograd_core as ag
@@ -170,11 +169,12 @@ def full_gradient_reverse(f, w):
     return pullback(1.0)[0]
 
 
-def best_time(fn, repeats=3):
+def best_time(fn, *args, repeats=3):
+    """(shortest wall time of fn(*args) over `repeats` calls, its result)."""
     best = float("inf")
     for _ in range(repeats):
         start = time.perf_counter()
-        result = fn()
+        result = fn(*args)
         best = min(best, time.perf_counter() - start)
     return best, result
 
@@ -187,8 +187,8 @@ for n in sizes:
     A, target = rng.normal(size=(32, n)), rng.normal(size=32)
     f = lambda w, A=A, target=target: ((A @ w - target) ** 2).mean()
     w0 = rng.normal(size=n)
-    tf, g_forward = best_time(lambda: full_gradient_forward(f, w0), repeats=1 if n > 100 else 3)
-    tr, g_reverse = best_time(lambda: full_gradient_reverse(f, w0))
+    tf, g_forward = best_time(full_gradient_forward, f, w0, repeats=1 if n > 100 else 3)
+    tr, g_reverse = best_time(full_gradient_reverse, f, w0)
     g_exact = 2 * A.T @ (A @ w0 - target) / 32          # the gradient in closed form
     diff = max(np.abs(g_forward - g_exact).max(), np.abs(g_reverse - g_exact).max())
     assert diff < 1e-10
@@ -235,8 +235,8 @@ print(f"{'m outputs':>10}{'1 × jvp [ms]':>15}{'m × vjp [ms]':>15}")
 for m in outputs:
     c = np.linspace(-1, 1, m)
     g = lambda s, c=c: ag.sin(s * c) * s                   # m outputs from one input s
-    tf, col_forward = best_time(lambda: jacobian_forward(g, 0.3))
-    tr, col_reverse = best_time(lambda: jacobian_reverse(g, 0.3, m), repeats=1 if m > 100 else 3)
+    tf, col_forward = best_time(jacobian_forward, g, 0.3)
+    tr, col_reverse = best_time(jacobian_reverse, g, 0.3, m, repeats=1 if m > 100 else 3)
     exact = c * np.cos(0.3 * c) * 0.3 + np.sin(0.3 * c)    # d/ds of sin(s·c)·s
     assert np.allclose(col_forward, exact) and np.allclose(col_reverse, exact)
     t_fwd_m.append(tf)

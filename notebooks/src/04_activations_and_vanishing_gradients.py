@@ -27,7 +27,6 @@ if (ROOT / "autograd_core").is_dir() and str(ROOT) not in sys.path:
 import matplotlib.pyplot as plt
 import numpy as np
 
-%config InlineBackend.figure_formats = ["png"]
 plt.rcParams.update({"figure.dpi": 90, "axes.grid": True, "grid.alpha": 0.3})
 
 import autograd_core as ag

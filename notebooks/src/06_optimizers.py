@@ -29,7 +29,6 @@ if (ROOT / "autograd_core").is_dir() and str(ROOT) not in sys.path:
 import matplotlib.pyplot as plt
 import numpy as np
 
-%config InlineBackend.figure_formats = ["png"]
 plt.rcParams.update({"figure.dpi": 90})
 
 import nn
@@ -134,11 +133,11 @@ for name, make in optimizers.items():
         path.append(p.data.copy())
     paths[name] = np.array(path)
 
-gx, gy = np.meshgrid(np.linspace(-1.6, 1.6, 300), np.linspace(-0.6, 1.9, 300))
+gx, gy = np.meshgrid(np.linspace(-1.6, 1.6, 160), np.linspace(-0.6, 1.9, 160))
 gz = (1 - gx) ** 2 + 100 * (gy - gx**2) ** 2
-fig, axes = plt.subplots(2, 4, figsize=(16, 7.5))
+fig, axes = plt.subplots(2, 4, figsize=(14, 6.6))
 for ax, (name, path) in zip(axes.flat, paths.items()):
-    ax.contour(gx, gy, gz, levels=np.geomspace(0.05, 800, 16), colors="0.65", linewidths=0.6)
+    ax.contourf(gx, gy, gz, levels=np.geomspace(0.01, 3000, 12), colors=plt.cm.Blues(np.linspace(0.45, 0.05, 11)))
     ax.plot(path[:, 0], path[:, 1], "-", color="tab:red", lw=1.2)
     ax.plot(path[::100, 0], path[::100, 1], "o", color="tab:red", ms=3)   # a dot every 100 steps
     ax.plot(1, 1, "k*", ms=12)

@@ -25,7 +25,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import Markdown, display
 
-%config InlineBackend.figure_formats = ["png"]
 plt.rcParams.update({"figure.dpi": 90})
 
 import nn
@@ -138,7 +137,8 @@ def transposed_out(n, k, s, p, d, op):
     return (n - 1) * s - 2 * p + d * (k - 1) + op + 1
 
 
-rows = ["| operation | input | k | stride | padding | dilation | output (computed) | formula |", "|---|---|---|---|---|---|---|---|"]
+rows = ["| operation | input | k | stride | padding | dilation | output (computed) | formula |",
+        "|---|---|---|---|---|---|---|---|"]
 for n, k, s, p, d in [(8, 3, 1, 0, 1), (8, 3, 1, 1, 1), (8, 3, 2, 1, 1), (8, 3, 1, 2, 2), (28, 5, 1, 0, 1),
                       (28, 5, 2, 2, 1), (28, 3, 1, 4, 4), (32, 4, 2, 1, 1)]:
     out = F.conv2d(np.zeros((1, 1, n, n)), np.zeros((1, 1, k, k)), stride=s, padding=p, dilation=d).shape[-1]

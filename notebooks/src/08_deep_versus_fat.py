@@ -23,7 +23,6 @@ if (ROOT / "autograd_core").is_dir() and str(ROOT) not in sys.path:
 import matplotlib.pyplot as plt
 import numpy as np
 
-%config InlineBackend.figure_formats = ["png"]
 plt.rcParams.update({"figure.dpi": 90})
 
 import nn
