@@ -203,11 +203,12 @@ def _clip(x, min=None, max=None):
 
 def _clip_vjp(g, out, x, min=None, max=None):
     xd = data_of(x)
-    inside = np.ones(np.shape(xd), dtype=bool)
+    # Not in place: array bounds may broadcast x to a larger shape (the engine sums g back to x's).
+    inside = True
     if min is not None:
-        inside &= xd >= min
+        inside = inside & (xd >= min)
     if max is not None:
-        inside &= xd <= max
+        inside = inside & (xd <= max)
     return g * inside
 
 
