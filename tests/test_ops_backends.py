@@ -218,6 +218,8 @@ def _torch():
 
         @staticmethod
         def clip(x, lo, hi):
+            if isinstance(lo, np.ndarray) or isinstance(hi, np.ndarray):  # all tensors or all numbers
+                lo, hi = (None if b is None else _t(b) for b in (lo, hi))
             return torch.clamp(x, lo, hi)
 
         @staticmethod
