@@ -16,7 +16,10 @@ import numpy as np
 
 from .chain import chain_rule, path_edges
 from .collapse import collapse
-from .graph import COLLAPSED, CONSTANT, INTERMEDIATE, LEAF, OUTPUT, PARAMETER, Graph, _gc_paused, trace
+from .graph import (
+    COLLAPSED, CONSTANT, INTERMEDIATE, LEAF, OUTPUT, PARAMETER, Graph, _gc_paused, summary_stats, summary_table,
+    trace,
+)
 from .jupyter import GraphPicture
 
 SHOW_CHOICES = ("data", "grad", "shape", "derivs")
@@ -90,12 +93,16 @@ def _render(graph, rankdir, show, highlight_edges, title_lines, known, current, 
     nodes = graph._node_index()
     in_edges = graph.in_edges()
     path_nodes = {i for e in highlight_edges for i in e[:2]}
+    arrays = [n.data for n in graph.nodes] if "data" in show else []
+    if "grad" in show:
+        arrays += [n.grad for n in graph.nodes]
+    stats = summary_table(x for x in arrays if x.__class__ is np.ndarray and x.size > 4)
     members, stmts_edges = {}, []
     for n in graph.nodes:
         stmts = members.setdefault(n.scope if clusters else None, [])
         if _drawn_per_use(n):
             continue  # drawn next to each node that uses it, below
-        stmts.append(_node_stmt(n, show, n.id in path_nodes, known, current))
+        stmts.append(_node_stmt(n, show, n.id in path_nodes, known, current, stats))
         incoming = in_edges[n.id]
         if n.op and incoming:
             on = n.id in path_nodes
@@ -114,7 +121,7 @@ def _render(graph, rankdir, show, highlight_edges, title_lines, known, current, 
             src = e.src
             if _drawn_per_use(nodes[src]):
                 src = f"{e.src}_{e.dst}_{e.index}"
-                stmts.append(_node_stmt(nodes[e.src], show, False, known, current).replace(
+                stmts.append(_node_stmt(nodes[e.src], show, False, known, current, stats).replace(
                     f"\t{e.src} [", f"\t{src} [", 1))
             stmts_edges.append(f"\t{src} -> {target}{attr_text}\n")
     body = _clusters(graph, members) if clusters else list(members.get(None, ()))
@@ -168,7 +175,7 @@ def _edge_label(e, nodes):
     return f"∂/∂{src.name} = {e.formula}"
 
 
-def _node_stmt(n, show, on_path, known, current):
+def _node_stmt(n, show, on_path, known, current, stats):
     if n.role == COLLAPSED:
         label = f"{_quote(n.label)}\\n{n.hidden} node{'s' if n.hidden != 1 else ''} hidden"
         return (f'\t{n.id} [label="{label}" shape=box3d style=filled '
@@ -187,14 +194,14 @@ def _node_stmt(n, show, on_path, known, current):
     elif "shape" in show and n.dtype != "float64":
         cells.append(f"<td>{n.dtype}</td>")
     if "data" in show:
-        cells.append(f"<td>data {_html(_summary(n.data))}</td>")
+        cells.append(f"<td>data {_html(_summary(n.data, stats))}</td>")
     if "grad" in show and n.requires_grad:
         if known is not None and n.id not in known:
             cells.append('<td><font color="#94a3b8">grad ?</font></td>')
         elif n.grad is None:
             cells.append('<td><font color="#94a3b8">grad —</font></td>')
         else:
-            grad = _html(_summary(n.grad))
+            grad = _html(_summary(n.grad, stats))
             cells.append(f"<td><b>grad {grad}</b></td>" if n.id == current else f"<td>grad {grad}</td>")
     border = f' color="{HIGHLIGHT}"' if on_path else ' color="#64748b"'
     thick = ' border="2"' if n.role == OUTPUT or on_path or n.id == current else ' border="0"'
@@ -241,10 +248,14 @@ def _shape(shape):
 _SCALAR_TYPES = (np.float64, np.float32, np.float16, float)
 
 
-def _summary(x):
-    """A number for a size-1 value, the values of a tiny array, else min / mean / max."""
+def _summary(x, stats=None):
+    """A number for a size-1 value, the values of a tiny array, else min / mean / max (looked up in
+    `stats` from `summary_table` when it is there)."""
     if x.__class__ in _SCALAR_TYPES:  # the common case in scalar graphs, worth a fast path
         return _num(x)
+    if stats is not None and id(x) in stats and x.size > 4:
+        lo, mean, hi = stats[id(x)]
+        return f"min {_num(lo, 3)} mean {_num(mean, 3)} max {_num(hi, 3)}"
     arr = np.asarray(x)
     if arr.size == 1:
         return _num(arr.reshape(-1)[0])
@@ -252,8 +263,8 @@ def _summary(x):
         return "empty"
     if arr.size <= 4:
         return "[" + " ".join(_num(v, 3) for v in arr.reshape(-1)) + "]"
-    with np.errstate(all="ignore"):  # inf - inf in the mean is nan, as it should be
-        return f"min {_num(arr.min(), 3)} mean {_num(arr.mean(), 3)} max {_num(arr.max(), 3)}"
+    lo, mean, hi = summary_stats(arr)
+    return f"min {_num(lo, 3)} mean {_num(mean, 3)} max {_num(hi, 3)}"
 
 
 def _html(text):

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import gc
+import math
 from typing import Any
 
 import numpy as np
@@ -142,6 +143,49 @@ class Graph:
         raise KeyError(f"{value!r} is not part of this graph")
 
 
+def summary_stats(x):
+    """(min, mean, max) of a non-empty array as floats, NaN-propagating, without NumPy warnings.
+
+    Written with ufunc reductions because `arr.min()` / `arr.mean()` cost several microseconds of
+    Python-level overhead each, which dominates on 100,000 small arrays.
+    """
+    arr = np.asarray(x)
+    lo = float(_MIN(arr, axis=None))
+    hi = float(_MAX(arr, axis=None))
+    if math.isfinite(lo) and math.isfinite(hi) and max(-lo, hi) * arr.size < 1e300:
+        return lo, float(_ADD(arr, axis=None, dtype=np.float64)) / arr.size, hi
+    with np.errstate(all="ignore"):  # inf - inf is nan, and a huge sum may overflow: both are the answer
+        return lo, float(_ADD(arr, axis=None, dtype=np.float64)) / arr.size, hi
+
+
+_MIN, _MAX, _ADD = np.minimum.reduce, np.maximum.reduce, np.add.reduce
+_BATCH_MAX_SIZE = 4096  # arrays up to this size are summarised together with others of their shape
+
+
+def summary_table(arrays):
+    """{id(array): (min, mean, max)} for the ndarrays among `arrays` (None and empty ones skipped).
+
+    Small arrays of equal shape and dtype are stacked and reduced together, three NumPy calls per
+    group instead of three per array: a 100,000-node tensor graph is summarised in a fraction of a
+    second. Results are those of `summary_stats` up to the rounding of the mean.
+    """
+    table, groups = {}, {}
+    for x in arrays:
+        if x.__class__ is not np.ndarray or x.size == 0 or id(x) in table:
+            continue
+        if x.size > _BATCH_MAX_SIZE:
+            table[id(x)] = summary_stats(x)
+        else:
+            groups.setdefault((x.shape, x.dtype), {})[id(x)] = x
+    for members in groups.values():
+        block = np.stack(list(members.values())).reshape(len(members), -1)
+        with np.errstate(all="ignore"):  # inf - inf is nan, as it should be
+            lo, hi = _MIN(block, axis=1).tolist(), _MAX(block, axis=1).tolist()
+            mean = (_ADD(block, axis=1, dtype=np.float64) / block.shape[1]).tolist()
+        table.update(zip(members, zip(lo, mean, hi)))
+    return table
+
+
 def _role(value, is_output):
     if is_output:
         return OUTPUT
@@ -210,7 +254,7 @@ def local_derivative(value, i):
         return None
     if d is None:
         return None
-    return float(np.asarray(d).reshape(()))
+    return float(d) if d.__class__ is not np.ndarray else float(d.reshape(-1)[0])
 
 
 def trace(root, derivatives=True) -> Graph:

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from .graph import COLLAPSED, SCHEMA, Edge, Graph, Node, ScopeInfo
+from .graph import COLLAPSED, SCHEMA, Edge, Graph, Node, ScopeInfo, summary_stats, summary_table
 
 MAX_VALUES = 4096
 _NON_FINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
@@ -26,21 +26,23 @@ def _number(x):
     return "NaN" if math.isnan(x) else ("Infinity" if x > 0 else "-Infinity")
 
 
-def _encode_array(x, max_values):
-    """(values or None, summary or None) for a node's data or grad."""
+def _encode_array(x, max_values, stats):
+    """(values or None, summary or None) for a node's data or grad; `stats` from `summary_table`."""
     if x is None:
         return None, None
     arr = np.asarray(x)
     if arr.ndim == 0:
         return _number(arr), None
     summary = None
+    finite = True
     if arr.size:
-        with np.errstate(all="ignore"):  # inf - inf in the mean is nan, as it should be
-            summary = {"min": _number(arr.min()), "mean": _number(arr.mean()), "max": _number(arr.max())}
+        lo, mean, hi = stats[id(x)] if id(x) in stats else summary_stats(arr)
+        summary = {"min": _number(lo), "mean": _number(mean), "max": _number(hi)}
+        finite = math.isfinite(lo) and math.isfinite(hi)  # min and max propagate NaN
     if arr.size > max_values:
         return None, summary
-    if np.isfinite(arr).all():
-        return arr.astype(np.float64).tolist(), summary
+    if finite:
+        return arr.tolist(), summary  # float32 elements become the same float64 Python floats
     return _map_nested(arr.tolist(), _number), summary
 
 
@@ -59,14 +61,15 @@ def _decode_array(obj, dtype):
 
 def graph_to_dict(graph: Graph, max_values=MAX_VALUES) -> dict:
     """`graph` as a dict of JSON types (see docs/graph-json-schema.md)."""
+    stats = summary_table([n.data for n in graph.nodes] + [n.grad for n in graph.nodes])
     nodes = []
     for n in graph.nodes:
         d = {"id": n.id, "role": n.role, "op": n.op, "label": n.label, "scope": n.scope}
         if n.role == COLLAPSED:
             d["hidden"] = n.hidden
         else:
-            data, data_summary = _encode_array(n.data, max_values)
-            grad, grad_summary = _encode_array(n.grad, max_values)
+            data, data_summary = _encode_array(n.data, max_values, stats)
+            grad, grad_summary = _encode_array(n.grad, max_values, stats)
             d.update(shape=list(n.shape), dtype=n.dtype, requires_grad=n.requires_grad, data=data, grad=grad)
             if data_summary is not None:
                 d["data_summary"] = data_summary
