@@ -299,3 +299,26 @@ def test_failed_backward_leaves_no_pending_gradients():
     with pytest.raises(ValueError, match="shape"):
         y.sum().backward(retain_graph=True)
     assert all(node._pending is None for node in engine.toposort(y))
+
+
+# ----------------------------------------------------------------------------------------------------
+# edge_vjp: the local derivative a picture writes on an edge.
+
+
+def test_edge_vjp_is_the_local_derivative():
+    a, b = Value(3.0), Value(-2.0)
+    c = a * b
+    d = c.tanh()
+    assert engine.edge_vjp(c, 0, 1.0) == -2.0 and engine.edge_vjp(c, 1, 1.0) == 3.0
+    assert engine.edge_vjp(d, 0, 1.0) == pytest.approx(1 - np.tanh(-6.0) ** 2, rel=1e-15)
+    s = Value(np.ones((2, 3))).sum(axis=0)
+    np.testing.assert_array_equal(engine.edge_vjp(s, 0, np.ones(3)), np.ones((2, 3)))
+
+
+def test_edge_vjp_after_the_graph_was_freed():
+    a = Value(np.array([1.0, 2.0]))
+    y = a * 2
+    s = y.sum(axis=0)
+    s.backward()
+    np.testing.assert_array_equal(engine.edge_vjp(y, 0, np.ones(2)), [2.0, 2.0])  # needs no parameters
+    assert engine.edge_vjp(s, 0, 1.0) is None  # its parameters (axis) were freed

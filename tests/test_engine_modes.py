@@ -175,3 +175,27 @@ def test_anomaly_mode_is_off_outside_the_block():
     with np.errstate(invalid="ignore"):
         y = Value(-1.0).log()
     assert np.isnan(y.data)
+
+
+# ----------------------------------------------------------------------------------------------------
+# name_scope: nodes remember the innermost scope, for pictures.
+
+
+def test_name_scope_tags_nodes_and_nests():
+    x = Value(1.0)
+    with ag.name_scope("outer", kind="module") as outer:
+        a = x * 2
+        with ag.name_scope("inner") as inner:
+            b = a + 1
+        c = b * b
+    d = c - 1
+    assert a._scope is outer and b._scope is inner and c._scope is outer and d._scope is None
+    assert inner.parent is outer and [s.name for s in inner.path()] == ["outer", "inner"]
+    assert (outer.kind, inner.kind) == ("module", "scope")
+
+
+def test_name_scope_is_restored_after_an_exception():
+    with pytest.raises(KeyError):
+        with ag.name_scope("failing"):
+            raise KeyError("inside")
+    assert (Value(1.0) * 2)._scope is None
