@@ -125,6 +125,10 @@ def test_highlight_marks_paths_and_titles_the_product():
     assert total == pytest.approx(float(x.grad))
     tensor_f, W = tensor()
     assert "paths from W to loss" in viz.draw(tensor_f, highlight="W").source
+    a = Value(-0.5, label="a")
+    b = ag.leaky_relu(a, negative_slope=0.2) * 3.0
+    b.backward()  # frees leaky_relu's saved slope: paths are still drawn, the title says why no numbers
+    assert "retain_graph=True" in viz.draw(b, highlight=a).source
 
 
 def test_clusters_follow_module_nesting():

@@ -66,7 +66,10 @@ def draw(root, *, rankdir="LR", show=DEFAULT_SHOW, highlight=None, max_nodes=Non
         on_path = path_edges(graph, leaf.id)
         nodes = graph._node_index()
         if all(nodes[i].is_scalar for e in on_path for i in e[:2]):
-            chain = chain_rule(graph, leaf.id)
+            try:
+                chain = chain_rule(graph, leaf.id)
+            except ValueError:  # a freed graph: still mark the paths, without the numbers
+                chain = None
     keep = {i for e in on_path for i in e[:2]}
     shown = collapse(graph, max_nodes, keep)
     lines = [title] if title else []
@@ -74,6 +77,8 @@ def draw(root, *, rankdir="LR", show=DEFAULT_SHOW, highlight=None, max_nodes=Non
         lines.append(chain.equation())
     elif highlight is not None:
         lines.append(f"paths from {leaf.name} to {graph.node(graph.output).name} (red)")
+        if all(nodes[i].is_scalar for e in on_path for i in e[:2]):
+            lines.append("(some local derivatives were freed by backward(); pass retain_graph=True to see them)")
     return render(shown, rankdir=rankdir, show=show, highlight_edges=on_path, title_lines=lines,
                   clusters=clusters)
 
