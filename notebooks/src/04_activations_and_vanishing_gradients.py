@@ -118,9 +118,9 @@ assert np.allclose(two_class, ag.sigmoid(d))
 # Backpropagation computes ∂C/∂z of a layer from the next one as σ′(z)·Σ w·∂C/∂z′ (notebook 2): one factor
 # of the activation's derivative per layer. Take ten hidden layers of 32 neurons on the 8×8 digits and
 # measure, after one backward pass on a batch of 256 images, the norm of the gradient of each layer's weight
-# matrix, ‖∂L/∂W_l‖. Four networks, each with its usual initialisation: sigmoid with He (Kaiming) weights
-# (the very same weights as the ReLU network), sigmoid with Xavier (Glorot) weights, tanh with Xavier
-# weights, ReLU with He weights; biases start at 0.
+# matrix, ‖∂L/∂W_l‖. Four networks: ReLU with He (Kaiming) initialisation, sigmoid with the very same
+# weights, and sigmoid and tanh with Xavier (Glorot) initialisation, the usual one for them; biases start
+# at 0.
 
 # %%
 X_train, X_test, y_train, y_test = nn.load_digits(dtype=np.float64)
@@ -200,8 +200,9 @@ assert max(mean_slopes) <= 0.25
 # ## What it does to training
 #
 # Same experiment, six hidden layers, trained for six epochs with the same optimizer (SGD with momentum,
-# learning rate 0.01, mini-batches of 32). Plain SGD on purpose: adaptive optimizers such as Adam rescale
-# each parameter's step and would hide part of the effect (notebook 6).
+# learning rate 0.01, mini-batches of 32). SGD on purpose: adaptive optimizers such as Adam divide each
+# parameter's step by the size of its recent gradients, which can partly make up for tiny gradients
+# (notebook 6).
 
 # %%
 def train(model, epochs=6, lr=0.01):

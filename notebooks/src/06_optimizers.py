@@ -236,5 +236,5 @@ assert all(curve[-1] < curve[0] for curve in curves.values())
 # %% [markdown]
 # Every optimizer lowers the loss (the assertion above checks it). How fast depends as much on the learning
 # rate as on the method; with these settings the table and the curves rank them for this network and
-# these five epochs only. Single-example SGD makes 32 times more updates per epoch than the mini-batch
-# methods, each from a noisier gradient.
+# these five epochs only. Single-example SGD makes one update per image instead of one per 32 images, each
+# from a noisier gradient.

@@ -239,8 +239,8 @@ assert np.allclose(digit.grad, 0.25)
 #
 # The lecture's typical structure: convolution blocks (convolution, then pooling) followed by a fully
 # connected layer. Two blocks of 3×3 convolutions (8 then 16 filters, ReLU, 2×2 max pool) turn an 8×8 digit
-# into 16 maps of 2×2, which a linear layer maps to 10 class scores. Ten epochs of Adam on the 1,348
-# training images; accuracy on the 449 held-out ones.
+# into 16 maps of 2×2, which a linear layer maps to 10 class scores. Ten epochs of Adam on the training
+# images; accuracy on the held-out ones (how many of each is printed below).
 
 # %%
 nn.manual_seed(0)
@@ -250,6 +250,7 @@ cnn = nn.Sequential(
     nn.Flatten(), nn.Linear(16 * 2 * 2, 10, dtype=np.float64),
 )
 print(cnn)
+print(f"{len(X_train)} training images, {len(X_test)} test images")
 
 opt = optim.Adam(cnn.parameters(), lr=1e-2)
 history = []

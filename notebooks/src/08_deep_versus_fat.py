@@ -72,12 +72,13 @@ for (budget, depth), width in plan.items():
 # %% [markdown]
 # ## One recipe for every network
 #
-# Adam (learning rate 3·10⁻³), mini-batches of 32, 12 epochs over the 1,348 training images, ReLU hidden
-# layers, PyTorch's default initialisation; seeds 0, 1, 2 fix the initial weights and the order of the
-# batches. We record the test accuracy (449 held-out images) and the final training loss.
+# Adam (learning rate 3·10⁻³), mini-batches of 32, 12 epochs over the training images, ReLU hidden layers,
+# PyTorch's default initialisation; seeds 0, 1, 2 fix the initial weights and the order of the batches. We
+# record the accuracy on the held-out test images and the final training loss.
 
 # %%
 X_train, X_test, y_train, y_test = nn.load_digits(dtype=np.float64)
+print(f"{len(X_train)} training images, {len(X_test)} test images, {X_train.shape[1]} pixels each")
 seeds = [0, 1, 2]
 EPOCHS = 12
 
@@ -155,7 +156,7 @@ for budget in budgets:
 #   the same budget has much narrower layers (the widths are in the first table), and it may need more
 #   epochs or another learning rate than the shallow one; the training-loss panel shows whether a network
 #   was still far from fitting its training set when we stopped.
-# * The 8×8 digits are a small, easy problem: 64 inputs and 1,348 training images. The lecture's evidence
+# * The 8×8 digits are a small, easy problem (the sizes are printed above). The lecture's evidence
 #   for depth comes from speech recognition (Seide, Li and Yu, 2011), a far larger problem, and its argument
 #   for depth is modularisation: lower layers learn features that higher layers reuse, which pays off when
 #   the function to learn is built from many reusable parts.
