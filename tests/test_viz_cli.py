@@ -36,6 +36,9 @@ def test_svg_from_suffix_with_backward_and_highlight(tmp_path):
     assert {"w", "x", "b", "sigmoid"} <= texts
     assert any(t.startswith("∂") for t in texts)  # the chain-rule title
     assert os.listdir(tmp_path) == ["sigma.svg"]  # no temporary files left
+    mask = os.umask(0)
+    os.umask(mask)
+    assert (tmp_path / "sigma.svg").stat().st_mode & 0o777 == 0o666 & ~mask  # not mkstemp's private 0600
 
 
 def test_json_to_stdout_with_npy(tmp_path):
