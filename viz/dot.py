@@ -60,12 +60,13 @@ def draw(root, *, rankdir="LR", show=DEFAULT_SHOW, highlight=None, max_nodes=Non
     """
     show = _check_show(show)
     graph = root if isinstance(root, Graph) else trace(root, derivatives="derivs" in show)
-    on_path, chain = set(), None
+    on_path, chain, scalar_path = set(), None, False
     if highlight is not None:
         leaf = graph.node(highlight) if _is_node_id(graph, highlight) else graph.node_of(highlight)
         on_path = path_edges(graph, leaf.id)
         nodes = graph._node_index()
-        if all(nodes[i].is_scalar for e in on_path for i in e[:2]):
+        scalar_path = all(nodes[i].is_scalar for e in on_path for i in e[:2])
+        if scalar_path:
             try:
                 chain = chain_rule(graph, leaf.id)
             except ValueError:  # a freed graph: still mark the paths, without the numbers
@@ -77,7 +78,7 @@ def draw(root, *, rankdir="LR", show=DEFAULT_SHOW, highlight=None, max_nodes=Non
         lines.append(chain.equation())
     elif highlight is not None:
         lines.append(f"paths from {leaf.name} to {graph.node(graph.output).name} (red)")
-        if all(nodes[i].is_scalar for e in on_path for i in e[:2]):
+        if scalar_path:
             lines.append("(some local derivatives were freed by backward(); pass retain_graph=True to see them)")
     return render(shown, rankdir=rankdir, show=show, highlight_edges=on_path, title_lines=lines,
                   clusters=clusters)
