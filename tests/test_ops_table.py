@@ -94,10 +94,17 @@ def case(prim, name, fn, *inputs, **options):
     CASES.append(Case(prim, name, fn, tuple(np.asarray(x, dtype=np.float64) for x in inputs), **options))
 
 
-def unary(prim, name, fn, domain="real", shapes=UNARY_SHAPES, **options):
+def unary(prim, name, fn, domain="real", shapes=UNARY_SHAPES, broadcast=True, **options):
+    """Cases of fn on each shape, and (broadcast=True) on x + y for x (3, 1) and small offsets y (1, 4),
+    so that the op's gradient also flows back through broadcasting."""
     for shape in shapes:
         label = f"{name}-{shape_id(shape)}"
         case(prim, label, fn, sample(_rng(label), shape, domain), **options)
+    if broadcast:
+        label = f"{name}-{shape_id((3, 1), (1, 4))}"
+        rng = _rng(label)
+        case(prim, label, lambda B, x, y: fn(B, x + y), sample(rng, (3, 1), domain), rng.uniform(-0.02, 0.02, (1, 4)),
+             **options)
 
 
 def binary(prim, name, fn, domains=("real", "real"), shapes=BINARY_SHAPES, apart=False, **options):
@@ -148,7 +155,8 @@ for xs, ys in BINARY_SHAPES:
     cond = rng.random(out_shape) > 0.5
     case("where", label, lambda B, x, y, cond=cond: B.where(cond, x, y), rng.standard_normal(xs),
          rng.standard_normal(ys))
-unary("where", "where_const", lambda B, x: B.where(np.array([True, False, True, False]), x, 0.5), shapes=[(4,)])
+unary("where", "where_const", lambda B, x: B.where(np.array([True, False, True, False]), x, 0.5), shapes=[(4,)],
+      broadcast=False)
 
 # Reductions: axis None / int / negative / tuple, keepdims, ddof.
 REDUCTION_AXES = [((4,), None, False), ((4,), 0, True), ((2, 3), None, True), ((2, 3), 0, False),
