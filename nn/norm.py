@@ -114,7 +114,7 @@ class _BatchNorm(Module):
         self.num_features = int(num_features)
         self.eps, self.momentum = float(eps), momentum
         self.affine, self.track_running_stats = bool(affine), bool(track_running_stats)
-        dtype = init.resolve_dtype(dtype)
+        dtype = self._dtype = init.resolve_dtype(dtype)
         self.weight = Parameter(np.ones(self.num_features, dtype)) if affine else None
         self.bias = Parameter(np.zeros(self.num_features, dtype)) if affine else None
         if track_running_stats:
@@ -133,7 +133,7 @@ class _BatchNorm(Module):
             raise ValueError(f"{type(self).__name__}({self.num_features}): expected {ranks} input with "
                              f"{self.num_features} channels on axis 1, got shape {shape}")
         if not isinstance(x, Value):
-            x = Value(x, requires_grad=False, dtype=self.weight.dtype if self.affine else None)
+            x = Value(x, requires_grad=False, dtype=self._dtype)
         if self.training and self.track_running_stats:
             self.num_batches_tracked += 1
         return batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
