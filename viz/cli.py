@@ -64,7 +64,8 @@ def build_parser():
     ex.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                     help="a variable: a number, a nested list [[1,2],[3,4]], or @file.npy (repeatable)")
     ex.add_argument("--mlp", metavar="NIN,H,...,NOUT", help="draw nn.MLP(NIN, [H, ..., NOUT]) in scalar mode")
-    ex.add_argument("--input", metavar="X1,X2,...", help="the MLP's input (default: all ones)")
+    ex.add_argument("--input", metavar="X1,X2,...",
+                    help="the MLP's input (default: all ones); write --input=-1,2 when it starts with a minus")
     ex.add_argument("--seed", type=int, default=0, help="the MLP's initialisation seed (default 0)")
     ex.add_argument("--backward", action="store_true",
                     help="run backward from the (scalar) output first, so gradients are shown")

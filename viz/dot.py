@@ -200,14 +200,14 @@ def _node_stmt(n, show, on_path, known, current, stats):
     elif "shape" in show and n.dtype != "float64":
         cells.append(f"<td>{n.dtype}</td>")
     if "data" in show:
-        cells.append(f"<td>data {_html(_summary(n.data, stats))}</td>")
+        cells.append(f"<td>data {_summary(n.data, stats)}</td>")  # digits only: no escaping
     if "grad" in show and n.requires_grad:
         if known is not None and n.id not in known:
             cells.append('<td><font color="#94a3b8">grad ?</font></td>')
         elif n.grad is None:
             cells.append('<td><font color="#94a3b8">grad —</font></td>')
         else:
-            grad = _html(_summary(n.grad, stats))
+            grad = _summary(n.grad, stats)
             cells.append(f"<td><b>grad {grad}</b></td>" if n.id == current else f"<td>grad {grad}</td>")
     border = f' color="{HIGHLIGHT}"' if on_path else ' color="#64748b"'
     thick = ' border="2"' if n.role == OUTPUT or on_path or n.id == current else ' border="0"'
@@ -260,8 +260,8 @@ def _summary(x, stats=None):
     if x.__class__ in _SCALAR_TYPES:  # the common case in scalar graphs, worth a fast path
         return _num(x)
     if stats is not None and id(x) in stats and x.size > 4:
-        lo, mean, hi = stats[id(x)]
-        return f"min {_num(lo, 3)} mean {_num(mean, 3)} max {_num(hi, 3)}"
+        lo, mean, hi = stats[id(x)]  # Python floats; + 0.0 turns -0.0 into 0.0 as _num does
+        return f"min {lo + 0.0:.3g} mean {mean + 0.0:.3g} max {hi + 0.0:.3g}"
     arr = np.asarray(x)
     if arr.size == 1:
         return _num(arr.reshape(-1)[0])
