@@ -3,8 +3,8 @@
 Two steps, each only if the graph is still too big:
 
 1. Module scopes fold into one summary box each ("Linear layers.0 — 34 nodes"). Scopes start folded
-   and are opened breadth first (outer modules before inner ones) while the picture stays within the
-   budget, so a big model shows its top-level structure and as much detail as fits.
+   and are opened breadth first (outer modules before inner ones, siblings together) while the picture
+   stays within the budget, so a big model shows its top-level structure and as much detail as fits.
 2. What remains is cut by distance from the output: the `max_nodes - 1` nodes nearest the output (going
    up through parents, breadth first) stay, everything further away becomes one "⋯ N more nodes" box.
    That is how a 10,000-step chain of scalars still draws: its last steps, and one box for the rest.
@@ -62,15 +62,17 @@ def _fold_scopes(graph, max_nodes, pinned):
             direct[n.scope] += 1
     # Visible count with every top-level scope folded: free nodes + pinned nodes + one box per scope.
     count = direct[None] + len(pinned) + len(children[None])
+    # Sibling scopes open together or not at all (all neurons of a layer, not one of eight), so the
+    # picture stays symmetric; groups are visited breadth first, outer modules before inner ones.
     opened = set()
-    queue = collections.deque(children[None])
+    queue = collections.deque([children[None]])
     while queue:
-        sid = queue.popleft()
-        cost = direct[sid] + len(children[sid]) - 1  # the box goes, its contents come
-        if count + cost <= max_nodes:
+        group = queue.popleft()
+        cost = sum(direct[sid] + len(children[sid]) - 1 for sid in group)  # the boxes go, contents come
+        if group and count + cost <= max_nodes:
             count += cost
-            opened.add(sid)
-            queue.extend(children[sid])
+            opened.update(group)
+            queue.extend(children[sid] for sid in group)
     parent_of = {s.id: s.parent for s in graph.scopes}
     rep = {}
     for n in graph.nodes:
