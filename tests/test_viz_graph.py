@@ -309,3 +309,11 @@ def test_collapse_folds_module_scopes_first():
     summaries = [n for n in small.nodes if n.role == COLLAPSED]
     assert summaries and all(n.label.split()[0] in {"MLP", "Layer", "Neuron"} for n in summaries)
     assert g.output in {n.id for n in small.nodes}
+    # siblings fold together: in each open layer, all of its neurons are boxes or none is
+    neurons_of = {}
+    for s in g.scopes:
+        if s.kind == "Neuron":
+            neurons_of.setdefault(s.parent, set()).add(s.name)
+    for layer, names in neurons_of.items():
+        boxed = {n.label.split()[1] for n in summaries if n.scope == layer and n.label.startswith("Neuron")}
+        assert boxed in (set(), names)
