@@ -40,7 +40,7 @@ def sample(rng, shape, domain="real"):
     if domain == "clip":                          # at least 0.1 away from the clip bounds ±0.5
         return rng.choice([-1.0, 1.0], shape) * rng.choice([0.2, 0.3, 0.7, 1.0, 1.3], shape) + \
             rng.uniform(-0.05, 0.05, shape)
-    if domain == "distinct":                      # no two elements within 0.3: max/min without ties
+    if domain == "distinct":                      # no two elements within 0.25: max/min without ties
         size = int(np.prod(shape))
         return (rng.permutation(size) * 0.3 + rng.uniform(0, 0.05, size) - 0.15 * size).reshape(shape)
     raise ValueError(domain)
