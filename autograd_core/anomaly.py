@@ -3,8 +3,8 @@
 Inside the block every node remembers the line of user code that created it, and
 
 * forward: an operation whose inputs are finite but whose output is not raises at once;
-* backward: a rule that returns a non-finite gradient from a finite one raises, naming the operation
-  and the line that created it.
+* backward: the first rule that returns a non-finite gradient raises, naming the operation and the line
+  that created it (a NaN brought in by a hook or by the seed is blamed on the operation that meets it).
 
 It costs a stack walk per operation, so it is a debugging tool, off by default.
 """

@@ -281,6 +281,7 @@ def _chain_rule(heap, retain_graph, create_graph, accumulate, wanted, captured):
     heappush, heappop = heapq.heappush, heapq.heappop
     anomaly = STATE.anomaly
     ndarray = np.ndarray
+    stored = set()  # ids of the arrays stored as .grad in this pass (all alive: ids cannot repeat)
     while heap:
         node = heappop(heap)[1]
         g = node._pending
@@ -292,8 +293,14 @@ def _chain_rule(heap, retain_graph, create_graph, accumulate, wanted, captured):
         if accumulate:
             old = node.grad
             if old is None:
-                # A broadcast view is read-only and shares memory: never hand one to a user.
-                node.grad = g.copy() if g.__class__ is ndarray and not g.flags.writeable else g
+                if g.__class__ is ndarray:
+                    # Pass-through rules (+, reshape, ...) hand one array, or views of it, to several
+                    # nodes. A leaf's gradient is the user's to change in place, so it gets its own copy
+                    # unless no other node holds it; a read-only broadcast view is never handed out.
+                    if not g.flags.writeable or (node._op is None and (g.base is not None or id(g) in stored)):
+                        g = g.copy()
+                    stored.add(id(g))
+                node.grad = g
             else:
                 node.grad = old + g
         op = node._op

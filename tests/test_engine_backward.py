@@ -322,3 +322,19 @@ def test_edge_vjp_after_the_graph_was_freed():
     s.backward()
     np.testing.assert_array_equal(engine.edge_vjp(y, 0, np.ones(2)), [2.0, 2.0])  # needs no parameters
     assert engine.edge_vjp(s, 0, 1.0) is None  # its parameters (axis) were freed
+
+
+def test_leaf_gradients_are_independent_arrays():
+    # `+` and `reshape` pass one gradient array (or a view of it) along several edges; each leaf must
+    # still own its .grad, so that changing one in place (as an optimizer may) leaves the others alone.
+    a, b = Value(np.ones(3)), Value(np.ones(3))
+    z = a + b
+    (z * 2).sum().backward()
+    assert a.grad is not b.grad and not np.shares_memory(a.grad, b.grad)
+    assert not np.shares_memory(a.grad, z.grad)
+    a.grad *= 10
+    np.testing.assert_array_equal(b.grad, [2.0, 2.0, 2.0])
+    np.testing.assert_array_equal(z.grad, [2.0, 2.0, 2.0])
+    x = Value(np.ones((2, 3)))
+    x.reshape(6).sum().backward()
+    assert x.grad.base is None and x.grad.flags.writeable
