@@ -141,8 +141,11 @@ def apply_unary(op, x):
         out = op.forward(x.data)
     except ValueError as err:
         raise _shape_error(op, (x,), err) from None
-    if x.requires_grad:
-        return _record(op, out, (x,), None)
+    if x.requires_grad and STATE.grad_enabled:
+        node = _new_node(Value, out, True, op, (x,), None, STATE.scope)
+        if STATE.anomaly:
+            _check_forward(node)
+        return node
     return _new_node(Value, out, False, op, (), None, None)
 
 
@@ -156,8 +159,11 @@ def apply_binary(op, a, b):
         out = op.forward(a.data, b.data)
     except ValueError as err:
         raise _shape_error(op, (a, b), err) from None
-    if a.requires_grad or b.requires_grad:
-        return _record(op, out, (a, b), None)
+    if (a.requires_grad or b.requires_grad) and STATE.grad_enabled:
+        node = _new_node(Value, out, True, op, (a, b), None, STATE.scope)
+        if STATE.anomaly:
+            _check_forward(node)
+        return node
     return _new_node(Value, out, False, op, (), None, None)
 
 
@@ -167,10 +173,14 @@ def _record(op, out, args, params):
         return _new_node(Value, out, False, op, (), None, None)
     node = _new_node(Value, out, True, op, args, params, state.scope)
     if state.anomaly:
-        from .anomaly import check_forward
-
-        check_forward(node)
+        _check_forward(node)
     return node
+
+
+def _check_forward(node):
+    from .anomaly import check_forward
+
+    check_forward(node)
 
 
 def _shape_error(op, args, err):
@@ -223,9 +233,8 @@ def _seed_gradient(root, gradient, create_graph):
                 f"backward: output of shape {root.shape} is not a scalar; pass `gradient=` with the "
                 f"output's shape (e.g. np.ones({root.shape})) or reduce it first (e.g. .sum())"
             )
-        seed = np.ones_like(root.data)
-        if seed.ndim == 0:
-            seed = seed[()]
+        data = root.data
+        seed = data.dtype.type(1) if data.ndim == 0 else np.ones_like(data)
     else:
         seed = gradient.data if isinstance(gradient, Value) and not create_graph else gradient
         seed_shape = np.shape(seed)
@@ -264,13 +273,21 @@ def run_backward(roots, seeds, *, retain_graph, create_graph, inputs=None, accum
             heapq.heappush(heap, (-root._index, root))
     wanted = None if inputs is None else set(inputs)
     captured = {}
-    with set_grad_enabled(create_graph), _cyclic_gc_paused():
-        try:
-            _chain_rule(heap, retain_graph, create_graph, accumulate, wanted, captured)
-        except BaseException:
-            for _, node in heap:  # leave no half-finished gradients behind for the next pass
-                node._pending = None
-            raise
+    # The backward pass allocates many short-lived arrays but creates no reference cycles: pause the
+    # cyclic collector meanwhile, or it would rescan the (acyclic) graph again and again.
+    gc_was_enabled, grad_was_enabled = gc.isenabled(), STATE.grad_enabled
+    gc.disable()
+    STATE.grad_enabled = create_graph
+    try:
+        _chain_rule(heap, retain_graph, create_graph, accumulate, wanted, captured)
+    except BaseException:
+        for _, node in heap:  # leave no half-finished gradients behind for the next pass
+            node._pending = None
+        raise
+    finally:
+        STATE.grad_enabled = grad_was_enabled
+        if gc_was_enabled:
+            gc.enable()
     if inputs is None:
         return None
     return [captured.get(v) for v in inputs]
@@ -314,20 +331,24 @@ def _chain_rule(heap, retain_graph, create_graph, accumulate, wanted, captured):
                 "Pass retain_graph=True to the first backward() if you need to call it twice."
             )
         parents = node._parents
-        if create_graph:
+        if create_graph:  # the rules then run on Values and record the backward pass itself
             out, xs = node, parents
-        elif len(parents) == 2:
-            out, xs = node.data, (parents[0].data, parents[1].data)
         else:
             out, xs = node.data, [p.data for p in parents]
+        arity = len(xs) if params is None else 0  # rules of 1 or 2 inputs are called without unpacking
         vjps = op.vjps
-        i = -1
-        for parent in parents:
-            i += 1
+        for i in range(len(parents)):
+            parent = parents[i]
             if not parent.requires_grad:
                 continue
-            rule = vjps[i]
-            gp = rule(g, out, *xs) if params is None else rule(g, out, *xs, **params)
+            if arity == 2:
+                gp = vjps[1 if i else 0](g, out, xs[0], xs[1])
+            elif arity == 1:
+                gp = vjps[0](g, out, xs[0])
+            elif params is None:
+                gp = vjps[i](g, out, *xs)
+            else:
+                gp = vjps[i](g, out, *xs, **params)
             if gp is None:
                 continue
             pdata = parent.data
@@ -347,19 +368,6 @@ def _chain_rule(heap, retain_graph, create_graph, accumulate, wanted, captured):
                 parent._pending = prev + gp
         if not retain_graph:
             node._params = FREED_EMPTY if params is None else FREED_PARAMS
-
-
-@contextlib.contextmanager
-def _cyclic_gc_paused():
-    """The backward pass allocates many short-lived arrays but creates no reference cycles, so the
-    cyclic collector would only rescan the (acyclic) graph again and again: pause it meanwhile."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _unbroadcast(g, shape, op, i):

@@ -220,17 +220,7 @@ class Value:
         retain_graph: keep the graph for another backward pass (default: same as create_graph).
         create_graph: gradients become Values with a graph of their own (for higher derivatives).
         """
-        from .engine import backward
-
-        backward(self, gradient, retain_graph, create_graph)
-
-    def _accumulate_grad(self, g):
-        if self.grad is None:
-            if g.__class__ is np.ndarray and not g.flags.writeable:
-                g = g.copy()  # a broadcast view must not become a user's .grad
-            self.grad = g
-        else:
-            self.grad = self.grad + g
+        _backward(self, gradient, retain_graph, create_graph)
 
     def zero_grad(self):
         self.grad = None
@@ -471,7 +461,7 @@ _COMPARISONS = {"greater", "greater_equal", "less", "less_equal", "equal", "not_
                 "isnan", "isinf", "sign"}
 
 from . import ops as _ops  # noqa: E402  (ops needs Value defined)
-from .engine import apply_binary as _apply_binary, apply_unary as _apply_unary  # noqa: E402
+from .engine import apply_binary as _apply_binary, apply_unary as _apply_unary, backward as _backward  # noqa: E402
 
 _UFUNCS = {
     "add": _ops.add, "subtract": _ops.sub, "multiply": _ops.mul, "divide": _ops.div,

@@ -2,14 +2,25 @@
 
     .venv/bin/python bench/bench_engine.py            # all workloads, markdown table on stdout
     .venv/bin/python bench/bench_engine.py --quick    # fewer repetitions
+    .venv/bin/python bench/bench_engine.py --only per-op,chain --clock wall
 
 Workloads (issue #2):
-  micrograd-demo  MLP 2-16-16-1 of scalar Values on 100 two-moons points, hinge loss + L2, forward+backward
-  per-op          a chain of 1,000 small ops (add, mul, tanh alternating) on a 10-element tensor, fwd+bwd
-  chain-100k      x = x + 1, 100,000 times on a scalar, forward and backward
-  chain-1M        the same with 1,000,000 nodes (ours only: must complete)
+  demo      micrograd's demo: MLP 2-16-16-1 of scalar Values on 100 two-moons points, hinge loss + L2,
+            one forward and backward
+  per-op    a chain of 1,000 small ops (add, mul, tanh alternating) on a 10-element tensor, forward+backward
+  chain     x = x + 1, 100,000 times on a scalar, forward and backward
+  chain1m   the same with 1,000,000 nodes (ours only: it must complete)
 Peers: PyTorch CPU (eager, float64), micrograd 0.1.0, HIPS autograd, bare NumPy.
-Interleaves the engines run by run, so that load from elsewhere on the machine hits all of them alike.
+
+How it measures, and why:
+* every engine runs in a worker process of its own that imports only that engine. Python's cyclic garbage
+  collector scans every live object of a process, so a graph engine's collection pauses grow with whatever
+  else is imported: PyTorch alone adds about 150,000 objects, which would double our forward time if we
+  shared its process (a user of autograd-core doesn't have torch loaded);
+* the engines take turns, one run each per round, so that load from elsewhere on this shared machine hits
+  all of them alike;
+* by default the clock is the CPU time of the worker's thread (every workload here is single-threaded: the
+  tensors are tiny), which a busy machine disturbs far less than the wall clock (`--clock wall`).
 """
 
 from __future__ import annotations
@@ -17,36 +28,19 @@ from __future__ import annotations
 import argparse
 import gc
 import importlib.util
+import multiprocessing as mp
 import random
 import statistics
 import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from autograd_core import Value  # noqa: E402
-try:
-    from nn.data import make_moons
-except ImportError:  # nn not there yet
-    def make_moons(n, noise, rng):
-        r = np.random.default_rng(rng)
-        t = r.uniform(0, np.pi, n)
-        X = np.stack([np.cos(t), np.sin(t)], 1) + noise * r.standard_normal((n, 2))
-        return X, (r.random(n) > 0.5).astype(int)
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
 HAVE = {name: importlib.util.find_spec(name) is not None for name in ("torch", "micrograd", "autograd")}
-
-
-def measure(fn, repeat):
-    times = []
-    for _ in range(repeat):
-        gc.collect()
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return times
+CLOCKS = {"wall": time.perf_counter, "cpu": time.thread_time}
+OURS = "autograd-core"
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -80,71 +74,74 @@ def _demo_loss(layers, make_input, X, y):
     return data_loss + 1e-4 * sum(p * p for p in params)
 
 
-def micrograd_demo(repeat):
+def demo(engine):
+    from nn.data import make_moons
+
     X, y = make_moons(100, noise=0.1, rng=1)
     X, y = X.tolist(), (y * 2 - 1).tolist()
-    runs = {}
-    ours = _scalar_mlp(Value, [2, 16, 16, 1], 0)
-    runs["autograd-core"] = lambda: _demo_loss(ours, lambda v: Value(v, requires_grad=False), X, y).backward()
-    if HAVE["micrograd"]:
+    if engine == OURS:
+        from autograd_core import Value
+
+        layers = _scalar_mlp(Value, [2, 16, 16, 1], 0)
+        return lambda: _demo_loss(layers, lambda v: Value(v, requires_grad=False), X, y).backward()
+    if engine == "micrograd 0.1.0":
         from micrograd.engine import Value as MValue
 
-        mg = _scalar_mlp(MValue, [2, 16, 16, 1], 0)
-        runs["micrograd 0.1.0"] = lambda: _demo_loss(mg, MValue, X, y).backward()
-    if HAVE["torch"]:
+        layers = _scalar_mlp(MValue, [2, 16, 16, 1], 0)
+        return lambda: _demo_loss(layers, MValue, X, y).backward()
+    if engine == "PyTorch 0-d tensors":
         import torch
 
-        def tensor(v):
-            return torch.tensor(v, dtype=torch.float64, requires_grad=True)
-
-        tl = _scalar_mlp(tensor, [2, 16, 16, 1], 0)
-        runs["PyTorch 0-d tensors"] = lambda: _demo_loss(
-            tl, lambda v: torch.tensor(v, dtype=torch.float64), X, y).backward()
-    return runs
+        layers = _scalar_mlp(lambda v: torch.tensor(v, dtype=torch.float64, requires_grad=True), [2, 16, 16, 1], 0)
+        return lambda: _demo_loss(layers, lambda v: torch.tensor(v, dtype=torch.float64), X, y).backward()
+    raise KeyError(engine)
 
 
 # ----------------------------------------------------------------------------------------------------
 # Per-op overhead.
 
 
-def per_op(repeat):
+def per_op(engine):
+    import numpy as np
+
     rng = np.random.default_rng(0)
     x0, y0 = rng.standard_normal(10), rng.standard_normal(10)
-    runs = {}
+    if engine == OURS:
+        from autograd_core import Value
 
-    def ours():
-        x, y = Value(x0), Value(y0)
-        z = x
-        for _ in range(333):
-            z = (z + y) * y
-            z = z.tanh()
-        z.sum().backward()
+        def run():
+            x, y = Value(x0), Value(y0)
+            z = x
+            for _ in range(333):
+                z = (z + y) * y
+                z = z.tanh()
+            z.sum().backward()
 
-    runs["autograd-core"] = ours
+        return run
+    if engine == "bare NumPy":
+        def run():
+            # The same arithmetic, forward then backward, with every intermediate kept.
+            saved = []
+            z = x0
+            for _ in range(333):
+                a = z + y0
+                b = a * y0
+                z = np.tanh(b)
+                saved.append((a, z))
+            gz, gy = np.ones(10), np.zeros(10)
+            for a, z in reversed(saved):
+                gb = gz * (1 - z * z)
+                gy = gy + gb * a
+                ga = gb * y0
+                gy = gy + ga
+                gz = ga
+            return gz, gy
 
-    def bare_numpy():
-        # The same arithmetic, forward then backward, with every intermediate kept.
-        zs = [x0]
-        z = x0
-        for _ in range(333):
-            a = z + y0
-            b = a * y0
-            z = np.tanh(b)
-            zs.append((a, b, z))
-        gz, gy = np.ones(10), np.zeros(10)
-        for a, b, z in reversed(zs[1:]):
-            gb = gz * (1 - z * z)
-            gy = gy + gb * a
-            ga = gb * y0
-            gy = gy + ga
-            gz = ga
-        return gz, gy
-
-    runs["bare NumPy"] = bare_numpy
-    if HAVE["torch"]:
+        return run
+    if engine == "PyTorch":
         import torch
 
-        def torch_run():
+        def run():
             x = torch.tensor(x0, requires_grad=True)
             y = torch.tensor(y0, requires_grad=True)
             z = x
@@ -153,8 +150,8 @@ def per_op(repeat):
                 z = z.tanh()
             z.sum().backward()
 
-        runs["PyTorch"] = torch_run
-    if HAVE["autograd"]:
+        return run
+    if engine == "HIPS autograd":
         import autograd
         import autograd.numpy as anp
 
@@ -165,69 +162,115 @@ def per_op(repeat):
             return anp.sum(z)
 
         g = autograd.grad(f, argnum=(0, 1))
-        runs["HIPS autograd"] = lambda: g(x0, y0)
-    return runs
+        return lambda: g(x0, y0)
+    raise KeyError(engine)
 
 
 # ----------------------------------------------------------------------------------------------------
 # A long scalar chain.
 
 
-def chain(n):
-    def run_ours():
-        x = Value(0.0)
-        for _ in range(n):
-            x = x + 1
-        x.backward()
+def chain(engine, n=100_000):
+    if engine == OURS:
+        from autograd_core import Value
 
-    runs = {"autograd-core": run_ours}
-    if HAVE["torch"] and n <= 100_000:
+        def run():
+            x = Value(0.0)
+            for _ in range(n):
+                x = x + 1
+            x.backward()
+
+        return run
+    if engine == "PyTorch":
         import torch
 
-        def run_torch():
+        def run():
             x = torch.tensor(0.0, dtype=torch.float64, requires_grad=True)
             for _ in range(n):
                 x = x + 1
             x.backward()
 
-        runs["PyTorch"] = run_torch
-    return runs
+        return run
+    raise KeyError(engine)
 
 
-def run_workload(name, runs, repeat):
-    results = {label: [] for label in runs}
-    for _ in range(repeat):  # interleave: one run of each engine per round
-        for label, fn in runs.items():
-            results[label] += measure(fn, 1)
-    medians = {label: statistics.median(ts) for label, ts in results.items()}
-    rows = []
-    ours = medians["autograd-core"]
-    for label, med in medians.items():
-        ratio = med / ours
-        rows.append(f"| {name} | {label} | {med * 1e3:.2f} ms | {ratio:.2f}× |")
-    return rows
+def chain1m(engine):
+    return chain(engine, 1_000_000)
+
+
+WORKLOADS = {
+    "demo": ("micrograd demo (MLP 2-16-16-1, 100 points)", demo,
+             [OURS, "micrograd 0.1.0", "PyTorch 0-d tensors"]),
+    "per-op": ("per-op: 1,000 ops on 10 elements", per_op, [OURS, "bare NumPy", "PyTorch", "HIPS autograd"]),
+    "chain": ("scalar chain, 100,000 nodes", chain, [OURS, "PyTorch"]),
+    "chain1m": ("scalar chain, 1,000,000 nodes", chain1m, [OURS]),
+}
+NEEDS = {"micrograd 0.1.0": "micrograd", "PyTorch 0-d tensors": "torch", "PyTorch": "torch",
+         "HIPS autograd": "autograd"}
+
+
+# ----------------------------------------------------------------------------------------------------
+# Workers: one process per engine, timing one run per request.
+
+
+def _worker(conn, workload, engine, clock_name):
+    clock = CLOCKS[clock_name]
+    run = WORKLOADS[workload][1](engine)
+    run()  # warm-up: imports, caches
+    while conn.recv():
+        gc.collect()
+        start = clock()
+        run()
+        conn.send(clock() - start)
+    conn.close()
+
+
+def run_workload(key, rounds, clock_name):
+    title, _, engines = WORKLOADS[key]
+    engines = [e for e in engines if e not in NEEDS or HAVE[NEEDS[e]]]
+    ctx = mp.get_context("spawn")
+    workers = {}
+    for engine in engines:
+        parent, child = ctx.Pipe()
+        proc = ctx.Process(target=_worker, args=(child, key, engine, clock_name), daemon=True)
+        proc.start()
+        workers[engine] = (proc, parent)
+    times = {engine: [] for engine in engines}
+    try:
+        for _ in range(rounds):
+            for engine, (_, conn) in workers.items():
+                conn.send(True)
+                times[engine].append(conn.recv())
+    finally:
+        for proc, conn in workers.values():
+            conn.send(False)
+            proc.join(timeout=30)
+    medians = {engine: statistics.median(ts) for engine, ts in times.items()}
+    ours = medians[OURS]
+    return [f"| {title} | {engine} | {med * 1e3:.2f} ms | {med / ours:.2f}× |" for engine, med in medians.items()]
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--only", help="comma-separated workloads: demo,per-op,chain,chain1m")
+    parser.add_argument("--quick", action="store_true", help="fewer rounds")
+    parser.add_argument("--only", help="comma-separated workloads: " + ",".join(WORKLOADS))
+    parser.add_argument("--clock", choices=sorted(CLOCKS), default="cpu",
+                        help="cpu: CPU time of the worker's thread (default); wall: elapsed time")
     args = parser.parse_args()
-    repeat = 3 if args.quick else 7
-    only = set(args.only.split(",")) if args.only else {"demo", "per-op", "chain", "chain1m"}
+    only = args.only.split(",") if args.only else list(WORKLOADS)
+    unknown = set(only) - set(WORKLOADS)
+    if unknown:
+        parser.error(f"unknown workload(s): {', '.join(sorted(unknown))}")
+    rounds = {"demo": 5, "per-op": 41, "chain": 7, "chain1m": 1}
+    if args.quick:
+        rounds = {"demo": 3, "per-op": 11, "chain": 3, "chain1m": 1}
     if HAVE["torch"]:
         import torch
 
-        print(f"PyTorch {torch.__version__}, {torch.get_num_threads()} threads", file=sys.stderr)
+        print(f"PyTorch {torch.__version__} ({torch.get_num_threads()} threads); clock: {args.clock}", file=sys.stderr)
     rows = ["| workload | engine | median | time / ours |", "|---|---|---|---|"]
-    if "demo" in only:
-        rows += run_workload("micrograd demo (MLP 2-16-16-1, 100 points)", micrograd_demo(repeat), repeat)
-    if "per-op" in only:
-        rows += run_workload("per-op: 1,000 ops on 10 elements", per_op(repeat), repeat * 5)
-    if "chain" in only:
-        rows += run_workload("scalar chain, 100,000 nodes", chain(100_000), repeat)
-    if "chain1m" in only:
-        rows += run_workload("scalar chain, 1,000,000 nodes", chain(1_000_000), 1)
+    for key in only:
+        rows += run_workload(key, rounds[key], args.clock)
     print("\n".join(rows))
 
 
