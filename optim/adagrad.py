@@ -41,4 +41,5 @@ class Adagrad(Optimizer):
         lr_t = hp["lr"] / (1 + (t - 1) * hp["lr_decay"])     # decayed learning rate
         s = state["sum"] + g * g                             # sum of squared gradients
         state["sum"] = s
-        return p - lr_t * g / (np.sqrt(s) + hp["eps"])
+        p -= lr_t * g / (np.sqrt(s) + hp["eps"])
+        return p

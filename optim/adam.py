@@ -56,7 +56,8 @@ class Adam(Optimizer):
             state["max_exp_avg_sq"] = v
         m_hat = m / (1 - beta1**t)                           # bias corrections: m, v started at 0
         v_hat = v / (1 - beta2**t)
-        return p - lr * m_hat / (np.sqrt(v_hat) + eps)
+        p -= lr * m_hat / (np.sqrt(v_hat) + eps)
+        return p
 
 
 class AdamW(Adam):
@@ -108,4 +109,5 @@ class Adamax(Optimizer):
         m = beta1 * state["exp_avg"] + (1 - beta1) * g            # first moment
         u = np.maximum(beta2 * state["exp_inf"], np.abs(g) + eps)  # exponentially weighted infinity norm
         state["exp_avg"], state["exp_inf"] = m, u
-        return p - lr / (1 - beta1**t) * m / u                    # only m needs a bias correction
+        p -= lr / (1 - beta1**t) * m / u                          # only m needs a bias correction
+        return p

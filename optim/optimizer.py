@@ -6,13 +6,17 @@ hyper-parameters and writes its update rule:
     class SGD(Optimizer):
         def _check_hyperparameters(self, group): ...          # a negative lr is a ValueError
         def _update(self, p, g, state, hp):                    # one parameter, one step
-            return p - hp["lr"] * g
+            p -= hp["lr"] * g
+            return p
 
 `step()` walks the parameter groups, skips parameters without a gradient, and calls `_update` with the
 parameter's data `p`, its gradient `g` (NumPy data of p's shape and dtype), the parameter's state dict and
 the group's hyper-parameters as plain Python numbers (so that a float32 parameter never meets a float64
-NumPy scalar and gets upcast). `_update` returns the new data; it must never modify `g` in place, because
-a gradient array may be shared between nodes of the graph.
+NumPy scalar and gets upcast). `_update` returns the new data. It may update `p` in place and return it
+(`p -= lr * g; return p`), as PyTorch does: no allocation of a parameter-sized array per step. That
+changes an array you handed to `Parameter`, and the graph of a forward pass made before the step (it reads
+its parameters' data when it runs backward). It must never modify `g` in place: a gradient array may be
+shared between nodes of the graph.
 """
 
 from __future__ import annotations
@@ -145,8 +149,12 @@ class Optimizer:
                 state = self.state.get(p)
                 if state is None:
                     state = self.state[p] = {}
-                new = self._update(p.data, g, state, hp)
-                p.data = _as_data_of(new, p)
+                data = p.data
+                if data.__class__ is np.ndarray and not data.flags.writeable:
+                    data = data.copy()  # e.g. a broadcast view: update a private copy instead
+                new = self._update(data, g, state, hp)
+                if new is not p.data:
+                    p.data = _as_data_of(new, p)
         self._step_count += 1
         return loss
 

@@ -56,5 +56,7 @@ class RMSprop(Optimizer):
         if momentum > 0:
             b = momentum * state["momentum_buffer"] + g / rms    # velocity of the normalised steps
             state["momentum_buffer"] = b
-            return p - lr * b
-        return p - lr * g / rms
+            p -= lr * b
+            return p
+        p -= lr * g / rms
+        return p

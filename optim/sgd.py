@@ -49,4 +49,5 @@ class SGD(Optimizer):
                 b = momentum * b + (1 - dampening) * g       # velocity: a running sum of gradients
             state["momentum_buffer"] = b
             g = g + momentum * b if hp["nesterov"] else b    # Nesterov looks one velocity step ahead
-        return p - lr * g
+        p -= lr * g
+        return p
