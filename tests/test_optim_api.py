@@ -289,3 +289,22 @@ def test_state_matches_torch_state(config):
         assert ours[i].keys() == theirs[i].keys()
         for key, value in ours[i].items():
             np.testing.assert_allclose(value, np.asarray(theirs[i][key]), rtol=0, atol=1e-12)
+
+
+def test_step_updates_parameter_arrays_in_place():
+    # Like PyTorch: the parameter's array is updated where it lies (no new parameter-sized array per step),
+    # except for read-only data, which gets a private copy instead of an error.
+    import optim
+    from autograd_core import Value
+
+    w = Value(np.ones(4))
+    before = w.data
+    (w * w).sum().backward()
+    optim.SGD([w], lr=0.1).step()
+    assert w.data is before
+    np.testing.assert_allclose(before, 0.8)
+    frozen = Value(np.broadcast_to(np.ones(3), (3,)))
+    (frozen * 2.0).sum().backward()
+    optim.Adam([frozen], lr=0.1).step()
+    assert frozen.data.flags.writeable
+    np.testing.assert_allclose(frozen.data, 0.9)
