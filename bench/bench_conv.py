@@ -1,7 +1,9 @@
 """Convolution benchmark: a small CNN on MNIST-sized input, ours next to PyTorch and hand-written NumPy.
 
-    .venv/bin/python bench/bench_conv.py            # markdown table on stdout
-    .venv/bin/python bench/bench_conv.py --quick    # fewer repetitions
+    .venv/bin/python bench/bench_conv.py                          # wall clock, each library's default threads
+    .venv/bin/python bench/bench_conv.py --threads 1 --clock cpu  # one thread, CPU time: steady on a busy machine
+    .venv/bin/python bench/bench_conv.py --keep-memory            # NumPy temporaries reuse freed memory
+    .venv/bin/python bench/bench_conv.py --quick                  # fewer rounds
 
 Network (float32, batch 64 of 1×28×28):
     Conv2d(1→8, 3×3, pad 1) → ReLU → MaxPool 2 → Conv2d(8→16, 3×3, pad 1) → ReLU → MaxPool 2
@@ -12,16 +14,23 @@ Workloads, each forward + backward (gradients of every parameter; the input need
 Implementations: autograd-core; PyTorch CPU (eager, its default thread count, reported); a hand-written
 NumPy im2col implementation in this file (the usual layer-by-layer style: cached column matrices, col2im
 by kernel taps, max-pool masks from reshapes). All three start from the same weights; the script checks
-that their gradients agree before timing. Engines alternate in blocks of runs; medians are reported.
+that their gradients agree (and are float32) before timing.
+
+Each implementation runs in a worker process of its own, asked for blocks of steps in a rotating order, so
+that load from elsewhere on the machine hits all alike. On a machine with more runnable processes than
+cores, multi-threaded BLAS and OpenMP lose whole time slices waiting for a descheduled thread and wall
+times swing wildly; `--threads 1 --clock cpu` then still compares the work each implementation does.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
 import importlib.util
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -201,48 +210,104 @@ def check_agreement(runs):
                 raise AssertionError(f"{label} and {reference_label} disagree on d/d{key} (max diff {worst:.3g})")
 
 
-def run_workload(runs, rounds, block=5):
-    """Median time of each implementation, in ms. Rounds alternate the implementations, so that load from
-    elsewhere on the machine hits all of them alike; within a round each runs a block of calls, because
-    switching between PyTorch's and OpenBLAS's thread pools on every call makes both wait for each other."""
-    times = {label: [] for label in runs}
-    for _ in range(rounds):
-        for label, fn in runs.items():
-            fn()  # warm-up: wake this library's threads
-            for _ in range(block):
-                gc.collect()
-                start = time.perf_counter()
-                fn()
-                times[label].append(time.perf_counter() - start)
-    return {label: statistics.median(t) * 1e3 for label, t in times.items()}
+IMPLEMENTATIONS = {"autograd-core": ours, "PyTorch": pytorch, "NumPy im2col": numpy_im2col}
+
+
+def keep_freed_memory():
+    """Ask glibc to keep freed memory for reuse instead of returning it to the OS (as PyTorch's caching
+    allocator does). By default large NumPy temporaries come back from the OS as fresh pages each step,
+    and on a VM those page faults can cost as much as the arithmetic."""
+    import ctypes
+
+    libc = ctypes.CDLL("libc.so.6")
+    m_trim_threshold, m_mmap_threshold = -1, -3
+    return bool(libc.mallopt(m_mmap_threshold, 32 << 20)) and bool(libc.mallopt(m_trim_threshold, 1 << 30))
+
+
+def worker(name, full, threads, clock, keep_memory):
+    """Run in a process of its own: read a block size per line, answer with that many step times (s)."""
+    if name == "PyTorch" and threads:
+        import torch
+
+        torch.set_num_threads(threads)
+    if keep_memory and name != "PyTorch" and not keep_freed_memory():
+        raise RuntimeError("mallopt failed: --keep-memory needs glibc")
+    step = IMPLEMENTATIONS[name](*make_problem(), full)
+    timer = time.process_time if clock == "cpu" else time.perf_counter
+    for line in sys.stdin:
+        step()  # wake this library's threads
+        times = []
+        for _ in range(int(line)):
+            gc.collect()
+            start = timer()
+            step()
+            times.append(timer() - start)
+        print(json.dumps(times), flush=True)
+
+
+def measure(names, full, rounds, block, threads, clock, keep_memory=False):
+    """Step times (ms) per implementation. Each runs in a worker process (PyTorch's OpenMP threads and
+    OpenBLAS's threads would otherwise spin against each other); rounds ask the workers for a block of
+    steps each, in a rotating order, so that load from elsewhere on the machine hits all of them alike."""
+    env = dict(os.environ)
+    if threads:
+        for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+            env[var] = str(threads)
+    workers = {name: subprocess.Popen(
+        [sys.executable, __file__, "--worker", name, "--full", str(int(full)), "--threads", str(threads or 0),
+         "--clock", clock] + ["--keep-memory"] * keep_memory,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env) for name in names}
+    times = {name: [] for name in names}
+    try:
+        for r in range(rounds):
+            for j in range(len(names)):
+                name = names[(r + j) % len(names)]
+                workers[name].stdin.write(f"{block}\n")
+                workers[name].stdin.flush()
+                times[name] += [t * 1e3 for t in json.loads(workers[name].stdout.readline())]
+    finally:
+        for w in workers.values():
+            w.stdin.close()
+            w.wait()
+    return times
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    parser.add_argument("--quick", action="store_true", help="fewer rounds")
+    parser.add_argument("--threads", type=int, default=0, help="threads for every library (0: their defaults)")
+    parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                        help="cpu: process CPU time (meaningful with --threads 1 on a busy machine)")
+    parser.add_argument("--keep-memory", action="store_true",
+                        help="glibc keeps freed memory (no page faults) in the NumPy-based workers")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--full", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    rounds = 3 if args.quick else 12
-    problem = make_problem()
-    threads = None
+    if args.worker:
+        return worker(args.worker, bool(args.full), args.threads, args.clock, args.keep_memory)
+    rounds, block = (4, 5) if args.quick else (12, 5)
+    names = [name for name in IMPLEMENTATIONS if name != "PyTorch" or HAVE_TORCH]
+    torch_threads = None
     if HAVE_TORCH:
         import torch
 
-        threads = torch.get_num_threads()  # PyTorch's default for this machine, left as it is
+        torch_threads = args.threads or torch.get_num_threads()  # PyTorch's default for this machine
     workloads = [("conv/pool", False)] + ([("train step", True)] if linear is not None else [])
-    print(f"batch {N}×1×28×28 float32, forward + backward, median of {rounds * 5} runs (ms); "
-          f"PyTorch threads: {threads}; load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores\n")
-    print("| workload | autograd-core | PyTorch | NumPy im2col | ours / PyTorch | ours / NumPy |")
-    print("|---|---|---|---|---|---|")
-    for name, full in workloads:
-        runs = {"ours": ours(*problem, full)}
-        if HAVE_TORCH:
-            runs["torch"] = pytorch(*problem, full)
-        runs["numpy"] = numpy_im2col(*problem, full)
-        check_agreement(runs)
-        ms = run_workload(runs, rounds)
-        t_torch = ms.get("torch", float("nan"))
-        print(f"| {name} | {ms['ours']:.2f} | {t_torch:.2f} | {ms['numpy']:.2f} | "
-              f"{ms['ours'] / t_torch:.2f} | {ms['ours'] / ms['numpy']:.2f} |")
+    print(f"batch {N}×1×28×28 float32, forward + backward; {args.clock} clock, median [10th percentile] of "
+          f"{rounds * block} steps (ms); PyTorch threads: {torch_threads}, OpenBLAS threads: "
+          f"{args.threads or 'default'}; glibc keeps freed memory: {args.keep_memory}; "
+          f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores\n")
+    print("| workload | " + " | ".join(names) + " | ours / PyTorch | ours / NumPy |")
+    print("|---|" + "---|" * (len(names) + 2))
+    for workload, full in workloads:
+        problem = make_problem()
+        check_agreement({name: IMPLEMENTATIONS[name](*problem, full) for name in names})
+        times = measure(names, full, rounds, block, args.threads, args.clock, args.keep_memory)
+        median = {name: statistics.median(t) for name, t in times.items()}
+        cells = [f"{median[name]:.2f} [{np.percentile(times[name], 10):.2f}]" for name in names]
+        vs_torch = median["autograd-core"] / median["PyTorch"] if "PyTorch" in median else float("nan")
+        print(f"| {workload} | " + " | ".join(cells) +
+              f" | {vs_torch:.2f} | {median['autograd-core'] / median['NumPy im2col']:.2f} |")
 
 
 if __name__ == "__main__":

@@ -105,19 +105,21 @@ def _columns(x, kernel, stride, padding, dilation, groups, out_size):
     return cols.reshape(N, groups, taps, Ho * Wp), Wp
 
 
-def _conv2d_np(x, w, stride, padding, dilation, groups):
-    """y = x ⋆ W. x (N, C, H, W), w (O, C/G, kh, kw) -> (N, O, Ho, Wo)."""
+def _conv2d_np(x, w, stride, padding, dilation, groups, bias=None):
+    """y = x ⋆ W + b. x (N, C, H, W), w (O, C/G, kh, kw), bias (O,) or None -> (N, O, Ho, Wo)."""
     N, O, G = x.shape[0], w.shape[0], groups
     kernel = w.shape[2:]
-    out_size = tuple(_out_len(n, pad, k, s, d) for n, pad, k, s, d in
-                     zip(x.shape[2:], padding, kernel, stride, dilation))
+    (Ho, Wo) = out_size = tuple(_out_len(n, pad, k, s, d) for n, pad, k, s, d in
+                                zip(x.shape[2:], padding, kernel, stride, dilation))
     cols, width = _columns(x, kernel, stride, padding, dilation, G, out_size)
     y = np.matmul(w.reshape(G, O // G, -1), cols)           # (N, G, O/G, Ho·width): one product per group
-    return y.reshape(N, O, out_size[0], width)[..., :out_size[1]]
+    if bias is not None:
+        y += bias.reshape(G, O // G, 1)                     # on the contiguous product: fastest
+    return y.reshape(N, O, Ho, width)[..., :Wo]
 
 
-def _conv_transpose2d_np(x, w, stride, padding, dilation, groups, size):
-    """The adjoint of `_conv2d_np` in its input: x (N, O, Ho, Wo), w (O, C/G, kh, kw) -> (N, C, *size)."""
+def _conv_transpose2d_np(x, w, stride, padding, dilation, groups, size, bias=None):
+    """The adjoint of `_conv2d_np` in its input (+ b): x (N, O, Ho, Wo), w (O, C/G, kh, kw) -> (N, C, *size)."""
     (O, Cg, kh, kw), G = w.shape, groups
     (pt, pb), (pl, pr) = padding
     if stride == (1, 1) and O // G <= Cg:
@@ -125,16 +127,33 @@ def _conv_transpose2d_np(x, w, stride, padding, dilation, groups, size):
         # column matrix has O/G·kh·kw rows, so it is used when that is no more than the scatter form's.
         flipped = w.reshape(G, O // G, Cg, kh, kw).swapaxes(1, 2).reshape(G * Cg, O // G, kh, kw)[:, :, ::-1, ::-1]
         eh, ew = dilation[0] * (kh - 1), dilation[1] * (kw - 1)
-        return _conv2d_np(x, flipped, stride, ((eh - pt, eh - pb), (ew - pl, ew - pr)), dilation, G)
+        return _conv2d_np(x, flipped, stride, ((eh - pt, eh - pb), (ew - pl, ew - pr)), dilation, G, bias)
     # Scatter form: one product gives every window's contribution (C/G·kh·kw rows), then the windows are
-    # added into place. With stride s a gather would also multiply the s² − 1 zeros between inputs.
+    # added into a buffer that holds the padded output. With stride s a gather would also multiply the
+    # s² − 1 zeros between inputs.
     N, _, Ho, Wo = x.shape
-    cols = np.matmul(w.reshape(G, O // G, -1).swapaxes(1, 2), x.reshape(N, G, O // G, Ho * Wo))
-    top, left = max(pt, 0), max(pl, 0)
     H, W = size
-    target = np.zeros((N, G * Cg, top + H + max(pb, 0), left + W + max(pr, 0)), dtype=cols.dtype)
-    _scatter_windows(target, cols.reshape(N, G * Cg, kh, kw, Ho, Wo), stride, dilation, (top - pt, left - pl))
-    return target[:, :, top:top + H, left:left + W]
+    top, left = max(pt, 0), max(pl, 0)
+    Hb, Wb = top + H + max(pb, 0), left + W + max(pr, 0)
+    (oh, ow), (dh, dw) = (top - pt, left - pl), dilation      # where window (0, 0) starts in the buffer
+    w_t = w.reshape(G, O // G, -1).swapaxes(1, 2)             # (G, C/G·kh·kw, O/G)
+    if stride == (1, 1) and 4 * (Wb - Wo) <= Wo:
+        # Rows of x widened with zeros to the buffer's width: each kernel tap then adds one contiguous run
+        # of the flattened buffer (the zero columns wrap onto the next row and add nothing).
+        wide = np.zeros((N, O, Ho, Wb), dtype=x.dtype)
+        wide[..., :Wo] = x
+        cols = np.matmul(w_t, wide.reshape(N, G, O // G, Ho * Wb)).reshape(N, G * Cg, kh * kw, Ho * Wb)
+        flat = np.zeros((N, G * Cg, Hb * Wb + ow + dw * (kw - 1)), dtype=cols.dtype)
+        for tap in range(kh * kw):
+            start = (oh + tap // kw * dh) * Wb + ow + tap % kw * dw
+            flat[:, :, start:start + Ho * Wb] += cols[:, :, tap]
+        buffer = flat[:, :, :Hb * Wb].reshape(N, G * Cg, Hb, Wb)
+    else:
+        cols = np.matmul(w_t, x.reshape(N, G, O // G, Ho * Wo)).reshape(N, G * Cg, kh, kw, Ho, Wo)
+        buffer = _scatter_windows(np.zeros((N, G * Cg, Hb, Wb), dtype=cols.dtype), cols, stride, dilation, (oh, ow))
+    if bias is not None:
+        buffer += bias.reshape(-1, 1, 1)
+    return buffer[:, :, top:top + H, left:left + W]
 
 
 def _conv2d_weight_np(x, dy, stride, padding, dilation, groups, kernel):
@@ -155,22 +174,14 @@ def _conv2d_weight_np(x, dy, stride, padding, dilation, groups, kernel):
 # `size` (the output's height and width) for the transposed convolution, `kernel` for the weight gradient.
 
 
-def _with_bias(y, bias):
-    if bias is None:
-        return y
-    if y.dtype == np.result_type(y, bias):
-        return np.add(y, bias.reshape(-1, 1, 1), out=y)  # y is fresh: add in place, one array less
-    return y + bias.reshape(-1, 1, 1)
-
-
 @primitive("conv2d")
 def _conv2d(x, weight, bias=None, *, stride, padding, dilation, groups):
-    return _with_bias(_conv2d_np(x, weight, stride, padding, dilation, groups), bias)
+    return _conv2d_np(x, weight, stride, padding, dilation, groups, bias)
 
 
 @primitive("conv_transpose2d")
 def _conv_transpose2d(x, weight, bias=None, *, stride, padding, dilation, groups, size):
-    return _with_bias(_conv_transpose2d_np(x, weight, stride, padding, dilation, groups, size), bias)
+    return _conv_transpose2d_np(x, weight, stride, padding, dilation, groups, size, bias)
 
 
 @primitive("conv2d_weight")

@@ -143,6 +143,9 @@ CONV_T2D_CASES = {
     "groups2": ((2, 4, 3, 3), (4, 3, 3, 2), dict(groups=2, stride=2), False),
     "stride1-dilated-padded": ((1, 2, 5, 6), (2, 2, 3, 3), dict(padding=2, dilation=2), True),
     "pad-beyond-kernel": ((1, 1, 6, 6), (1, 2, 2, 2), dict(padding=2), True),
+    "wide-scatter": ((1, 4, 3, 12), (4, 2, 3, 3), dict(padding=1), True),
+    "wide-scatter-dilated-outpad": ((1, 4, 3, 20), (4, 2, 2, 3), dict(padding=(0, 1), dilation=2, output_padding=1),
+                                    False),
 }
 
 
@@ -168,7 +171,7 @@ def test_conv_transpose2d_forward_matches_naive_loops(name):
     np.testing.assert_allclose(got.data, expected, rtol=1e-12, atol=1e-12)
 
 
-@pytest.mark.parametrize("name", ["basic", "stride2-pad1-outpad1", "outpad-below-dilation", "groups2"])
+@pytest.mark.parametrize("name", ["basic", "stride2-pad1-outpad1", "outpad-below-dilation", "groups2", "wide-scatter"])
 def test_conv_transpose2d_gradients_match_finite_differences(name):
     x, w, b, options = conv_t2d_case(name, np.random.default_rng(3))
     if b is None:
