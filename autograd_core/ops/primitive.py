@@ -35,7 +35,7 @@ class Primitive:
 
     def __init__(self, name, forward, title=None):
         self.name = name
-        self.title = title or forward.__name__.strip("_")
+        self.title = title or getattr(forward, "__name__", name).strip("_")
         self.forward = forward
         self.vjps = ()
         self.formulas = ()
