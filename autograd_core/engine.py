@@ -298,7 +298,11 @@ def _chain_rule(heap, retain_graph, create_graph, accumulate, wanted, captured):
     heappush, heappop = heapq.heappush, heapq.heappop
     anomaly = STATE.anomaly
     ndarray = np.ndarray
-    stored = set()  # ids of the arrays stored as .grad in this pass (all alive: ids cannot repeat)
+    # A leaf's .grad is the user's to change in place (optimizers, clipping), so it must be an array of its
+    # own. Pass-through rules (+, astype) hand the very array they received to their inputs, and view rules
+    # (reshape, transpose) a view of it: leaves reached that way get a copy. Other nodes' gradients are for
+    # reading, and may share memory with each other (but are never read-only broadcast views).
+    passed_through = set()
     while heap:
         node = heappop(heap)[1]
         g = node._pending
@@ -310,13 +314,9 @@ def _chain_rule(heap, retain_graph, create_graph, accumulate, wanted, captured):
         if accumulate:
             old = node.grad
             if old is None:
-                if g.__class__ is ndarray:
-                    # Pass-through rules (+, reshape, ...) hand one array, or views of it, to several
-                    # nodes. A leaf's gradient is the user's to change in place, so it gets its own copy
-                    # unless no other node holds it; a read-only broadcast view is never handed out.
-                    if not g.flags.writeable or (node._op is None and (g.base is not None or id(g) in stored)):
-                        g = g.copy()
-                    stored.add(id(g))
+                if g.__class__ is ndarray and (not g.flags.writeable or (  # a broadcast view: never a .grad
+                        node._op is None and (g.base is not None or node in passed_through))):
+                    g = g.copy()
                 node.grad = g
             else:
                 node.grad = old + g
@@ -351,6 +351,8 @@ def _chain_rule(heap, retain_graph, create_graph, accumulate, wanted, captured):
                 gp = vjps[i](g, out, *xs, **params)
             if gp is None:
                 continue
+            if gp is g and parent._op is None:
+                passed_through.add(parent)
             pdata = parent.data
             if gp.shape != pdata.shape:
                 gp = _unbroadcast(gp, pdata.shape, op, i)
