@@ -19,86 +19,106 @@ import numpy as np
 
 from autograd_core.ops import data_of, matmul, mean, primitive, reshape
 
-from .conv import _conv2d, _conv2d_np, _ints, _out_len, _pad, _scatter_windows, _windows
+from .conv import _conv2d, _conv2d_np, _ints, _pad
 from .module import Module
 
 # ----------------------------------------------------------------------------------------------------
 # NumPy kernels. Geometry: kernel (kh, kw), stride (sh, sw), padding ((ph, ph), (pw, pw)).
+#
+# They loop over the kh·kw positions inside a window, each step vectorised over every pixel: position
+# (p, q) of all windows is one strided view of the padded input, so nothing is copied. (A window axis
+# of a few elements is slow for NumPy to reduce over, unless the windows are first copied out.)
 
 
-def _pool_columns(x, kernel, stride, padding, fill):
-    """Every window of padded x as one contiguous array (kh·kw, N, C, Ho, Wo).
-
-    The window axis comes first because NumPy reduces fast over the outermost axis (slab by slab) and
-    slowly over a short innermost one.
-    """
-    N, C, H, W = x.shape
-    out_size = tuple(_out_len(n, pad, k, s, 1) for n, pad, k, s in zip((H, W), padding, kernel, stride))
-    win = _windows(_pad(x, padding, fill), kernel, stride, (1, 1), out_size)      # (N, C, kh, kw, Ho, Wo)
-    return np.ascontiguousarray(win.transpose(2, 3, 0, 1, 4, 5)).reshape((-1, N, C) + out_size)
+def _window_positions(out_size, kernel, stride):
+    """For each position (p, q) in a window, the index of the view xp[:, :, p + i·sh, q + j·sw] over (i, j)."""
+    (Ho, Wo), (kh, kw), (sh, sw) = out_size, kernel, stride
+    for p in range(kh):
+        for q in range(kw):
+            yield (slice(None), slice(None), slice(p, p + sh * (Ho - 1) + 1, sh), slice(q, q + sw * (Wo - 1) + 1, sw))
 
 
-def _first_max(cols):
-    """Window position (N, C, Ho, Wo) of the first maximum of each window of cols (kh·kw, N, C, Ho, Wo)."""
-    top = cols.max(axis=0)
-    hit = cols == top
-    if np.isnan(top).any():
-        hit |= np.isnan(cols)  # a NaN is the maximum (max propagates it)
-    taps = cols.shape[0]
-    # Rank taps from `taps` (the first) down to 1: the largest rank among the hits marks the first hit.
-    rank = np.arange(taps, 0, -1, dtype=np.min_scalar_type(taps)).reshape(taps, 1, 1, 1, 1)
-    return taps - (hit.view(np.uint8) * rank).max(axis=0)
+def _max_np(x, kernel, stride, padding):
+    xp = _pad(x, padding, -np.inf)
+    out_size = tuple((n - k) // s + 1 for n, k, s in zip(xp.shape[2:], kernel, stride))
+    out = None
+    for at in _window_positions(out_size, kernel, stride):
+        out = xp[at].copy() if out is None else np.maximum(out, xp[at], out=out)  # maximum propagates NaN
+    return out
 
 
-def _scatter_to_max(g, x, kernel, stride, padding):
-    """x-shaped array with g[n, c, i, j] added at the first maximum of window (i, j) of x."""
-    tap = _first_max(_pool_columns(x, kernel, stride, padding, -np.inf))
-    taps = tap.dtype.type(kernel[0] * kernel[1])
-    dcols = (tap == np.arange(taps, dtype=tap.dtype).reshape(-1, 1, 1, 1, 1)) * g    # (kh·kw, N, C, Ho, Wo)
-    N, C, H, W = x.shape
+def _first_maxima(x, out, kernel, stride, padding):
+    """Yield (index of a window position, mask over outputs): True where that position holds the first
+    maximum of the window (row-major order, as PyTorch; a NaN counts as the maximum). `out` = max pool of x."""
+    xp = _pad(x, padding, -np.inf)
+    has_nan = np.isnan(out).any()
+    taken = None
+    for at in _window_positions(out.shape[2:], kernel, stride):
+        hit = xp[at] == out
+        if has_nan:
+            hit |= np.isnan(xp[at])
+        if taken is None:
+            taken = hit.copy()
+        else:
+            np.greater(hit, taken, out=hit)  # a hit, and no earlier position of its window had one
+            taken |= hit
+        yield at, hit
+
+
+def _scatter_to_max(g, x, out, kernel, stride, padding):
+    """x-shaped: g[n, c, i, j] added at the first maximum of window (i, j); overlapping windows add up."""
     (ph, _), (pw, _) = padding
-    dxp = np.zeros((N, C, H + 2 * ph, W + 2 * pw), dtype=dcols.dtype)
-    dcols = dcols.reshape(tuple(kernel) + (N, C) + g.shape[2:]).transpose(2, 3, 0, 1, 4, 5)
-    _scatter_windows(dxp, dcols, stride, (1, 1))
+    N, C, H, W = x.shape
+    dxp = np.zeros((N, C, H + 2 * ph, W + 2 * pw), dtype=g.dtype)
+    disjoint = stride[0] >= kernel[0] and stride[1] >= kernel[1]
+    for at, hit in _first_maxima(x, out, kernel, stride, padding):
+        if disjoint:
+            np.multiply(g, hit, out=dxp[at])  # each element of x is in one window at most
+        else:
+            dxp[at] += g * hit
     return dxp[:, :, ph:ph + H, pw:pw + W]
 
 
-def _gather_at_max(h, x, kernel, stride, padding):
-    """h (x's shape) read at the first maximum of each window of x: (N, C, Ho, Wo)."""
-    tap = _first_max(_pool_columns(x, kernel, stride, padding, -np.inf))
-    cols = _pool_columns(h, kernel, stride, padding, 0)
-    return np.take_along_axis(cols, tap[None].astype(np.intp), axis=0)[0]
+def _gather_at_max(h, x, out, kernel, stride, padding):
+    """(N, C, Ho, Wo): h (x's shape) read at the first maximum of each window of x."""
+    hp = _pad(h, padding, 0)
+    picked = np.zeros(out.shape, dtype=h.dtype)
+    for at, hit in _first_maxima(x, out, kernel, stride, padding):
+        picked += hp[at] * hit
+    return picked
 
 
 # ----------------------------------------------------------------------------------------------------
-# Max-pooling primitives.
+# Max-pooling primitives. The scatter and the gather take x and the pool's output as plain data.
 
 
 @primitive("max_pool2d")
 def _max_pool2d(x, *, kernel, stride, padding):
-    return _pool_columns(x, kernel, stride, padding, -np.inf).max(axis=0)
+    return _max_np(x, kernel, stride, padding)
 
 
 @primitive("max_pool2d_scatter")
-def _max_pool2d_scatter(g, x, *, kernel, stride, padding):
-    return _scatter_to_max(g, x, kernel, stride, padding)
+def _max_pool2d_scatter(g, x, pooled, *, kernel, stride, padding):
+    return _scatter_to_max(g, x, pooled, kernel, stride, padding)
 
 
 @primitive("max_pool2d_gather")
-def _max_pool2d_gather(h, x, *, kernel, stride, padding):
-    return _gather_at_max(h, x, kernel, stride, padding)
+def _max_pool2d_gather(h, x, pooled, *, kernel, stride, padding):
+    return _gather_at_max(h, x, pooled, kernel, stride, padding)
 
 
 def _no_gradient(g, out, *args, **geometry):
     return None  # the positions of the maxima are piecewise constant in x
 
 
-_max_pool2d.defvjp(lambda g, out, x, **geo: _max_pool2d_scatter(g, data_of(x), **geo),
+_max_pool2d.defvjp(lambda g, out, x, **geo: _max_pool2d_scatter(g, data_of(x), data_of(out), **geo),
                    formulas=("g to each window's first max",))
-_max_pool2d_scatter.defvjp(lambda g, out, dy, x, **geo: _max_pool2d_gather(g, data_of(x), **geo), _no_gradient,
-                           formulas=("g read at each window's first max", "0"))
-_max_pool2d_gather.defvjp(lambda g, out, h, x, **geo: _max_pool2d_scatter(g, data_of(x), **geo), _no_gradient,
-                          formulas=("g to each window's first max", "0"))
+_max_pool2d_scatter.defvjp(
+    lambda g, out, dy, x, pooled, **geo: _max_pool2d_gather(g, data_of(x), data_of(pooled), **geo),
+    _no_gradient, _no_gradient, formulas=("g read at each window's first max", "0", "0"))
+_max_pool2d_gather.defvjp(
+    lambda g, out, h, x, pooled, **geo: _max_pool2d_scatter(g, data_of(x), data_of(pooled), **geo),
+    _no_gradient, _no_gradient, formulas=("g to each window's first max", "0", "0"))
 
 
 # ----------------------------------------------------------------------------------------------------
