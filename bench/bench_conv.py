@@ -12,9 +12,9 @@ Workloads, each forward + backward (gradients of every parameter; the input need
   conv/pool   the convolutional part, seeded with a fixed upstream gradient of shape (64, 16, 7, 7)
   train step  the whole network and its loss (ours only when nn's Linear and cross_entropy exist)
 Implementations: autograd-core; PyTorch CPU (eager, its default thread count, reported); a hand-written
-NumPy im2col implementation in this file (the usual layer-by-layer style: cached column matrices, col2im
-by kernel taps, max-pool masks from reshapes). All three start from the same weights; the script checks
-that their gradients agree (and are float32) before timing.
+NumPy im2col implementation in this file (layer by layer, as one writes it by hand: column matrices cached
+from forward for backward, col2im by kernel taps, max pooling from strided slices). All three start from
+the same weights; the script checks that their gradients agree (and are float32) before timing.
 
 Each implementation runs in a worker process of its own, asked for blocks of steps in a rotating order, so
 that load from elsewhere on the machine hits all alike. On a machine with more runnable processes than
@@ -128,38 +128,47 @@ def pytorch(x, labels, upstream, weights, full):
 
 
 def _conv_forward(x, w, b):
-    """3×3, stride 1, pad 1. Returns the output and the cached column matrix (N·H·W, C·9)."""
+    """3×3, stride 1, pad 1. Returns the output and the cached column matrices (N, C·9, H·W)."""
     n, c, h, wd = x.shape
     xp = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
-    cols = sliding_window_view(xp, (3, 3), axis=(2, 3)).transpose(0, 2, 3, 1, 4, 5).reshape(n * h * wd, c * 9)
-    out = cols @ w.reshape(w.shape[0], -1).T + b
-    return out.reshape(n, h, wd, -1).transpose(0, 3, 1, 2), cols
+    cols = sliding_window_view(xp, (3, 3), axis=(2, 3)).transpose(0, 1, 4, 5, 2, 3).reshape(n, c * 9, h * wd)
+    out = w.reshape(w.shape[0], -1) @ cols + b.reshape(-1, 1)
+    return out.reshape(n, -1, h, wd), cols
 
 
 def _conv_backward(dout, cols, w, x_shape, need_dx):
     n, c, h, wd = x_shape
-    d2 = dout.transpose(0, 2, 3, 1).reshape(-1, w.shape[0])
-    dw = (d2.T @ cols).reshape(w.shape)
-    db = d2.sum(axis=0)
+    d3 = dout.reshape(n, w.shape[0], h * wd)
+    dw = (d3 @ cols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
+    db = dout.sum(axis=(0, 2, 3))
     if not need_dx:
         return None, dw, db
-    dcols = (d2 @ w.reshape(w.shape[0], -1)).reshape(n, h, wd, c, 3, 3)
+    dcols = (w.reshape(w.shape[0], -1).T @ d3).reshape(n, c, 3, 3, h, wd)
     dxp = np.zeros((n, c, h + 2, wd + 2), dtype=dout.dtype)
     for p in range(3):          # col2im: one add per kernel tap
         for q in range(3):
-            dxp[:, :, p:p + h, q:q + wd] += dcols[:, :, :, :, p, q].transpose(0, 3, 1, 2)
+            dxp[:, :, p:p + h, q:q + wd] += dcols[:, :, p, q]
     return dxp[:, :, 1:-1, 1:-1], dw, db
 
 
 def _pool_forward(x):
-    n, c, h, w = x.shape
-    r = x.reshape(n, c, h // 2, 2, w // 2, 2)
-    out = r.max(axis=(3, 5))
-    return out, (r == out[:, :, :, None, :, None])  # mask (ties share, as usual in hand-written code)
+    """2×2 max pool from four strided slices; the cache is the input and the output."""
+    out = x[:, :, 0::2, 0::2].copy()
+    for p, q in ((0, 1), (1, 0), (1, 1)):
+        np.maximum(out, x[:, :, p::2, q::2], out=out)
+    return out, (x, out)
 
 
-def _pool_backward(dout, mask):
-    return (mask * dout[:, :, :, None, :, None]).reshape(mask.shape[0], mask.shape[1], mask.shape[2] * 2, -1)
+def _pool_backward(dout, cache):
+    """The gradient goes to the first maximum of each window (as PyTorch)."""
+    x, out = cache
+    dx = np.zeros_like(x)
+    taken = np.zeros(out.shape, dtype=bool)
+    for p, q in ((0, 0), (0, 1), (1, 0), (1, 1)):
+        first = (x[:, :, p::2, q::2] == out) & ~taken
+        taken |= first
+        dx[:, :, p::2, q::2] = dout * first
+    return dx
 
 
 def numpy_im2col(x, labels, upstream, weights, full):
@@ -262,6 +271,7 @@ def measure(names, full, rounds, block, threads, clock, keep_memory=False):
         for r in range(rounds):
             for j in range(len(names)):
                 name = names[(r + j) % len(names)]
+                time.sleep(0.25)  # let the previous worker's BLAS/OpenMP threads stop spinning
                 workers[name].stdin.write(f"{block}\n")
                 workers[name].stdin.flush()
                 times[name] += [t * 1e3 for t in json.loads(workers[name].stdout.readline())]

@@ -156,6 +156,8 @@ def _float_dtype(x):
 def _max_pool(who, nd, x, kernel_size, stride, padding):
     kernel, stride, pads, out_size = _pool_geometry(who, nd, x, kernel_size, stride, padding)
     shape = np.shape(x)
+    if not isinstance(data_of(x), np.ndarray) or data_of(x).dtype.kind != "f":
+        x = np.asarray(data_of(x), dtype=_float_dtype(x))  # integer input: padded with −∞ as floats
     x2 = x if nd == 2 else reshape(x, shape=shape[:2] + (1, shape[2]))
     y = _max_pool2d(x2, kernel=kernel, stride=stride, padding=pads)
     return y if nd == 2 else reshape(y, shape=shape[:2] + out_size)
