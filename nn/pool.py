@@ -19,7 +19,8 @@ import numpy as np
 
 from autograd_core.ops import data_of, matmul, mean, primitive, reshape
 
-from .conv import _conv2d, _conv2d_np, _ints, _pad
+from .conv import _conv2d, _ints
+from .im2col import _conv2d_np, _pad
 from .module import Module
 
 # ----------------------------------------------------------------------------------------------------
