@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import contextlib
 import linecache
+import os
+import sys
 
 import numpy as np
 
-from .engine import STATE, _user_frame
+from .modes import STATE
 from .value import Value
 
 
@@ -65,3 +67,17 @@ def check_backward(node, i, grad, upstream=None):
             f"(shape {np.shape(grad.data if isinstance(grad, Value) else grad)}); the operation was created at "
             f"{_where(node)}"
         )
+
+
+def _user_frame():
+    """The innermost stack frame outside this package: where the user's code created something."""
+    frame = sys._getframe(1)
+    package_dirs = _PACKAGE_DIRS
+    while frame is not None and frame.f_code.co_filename.startswith(package_dirs):
+        frame = frame.f_back
+    return frame
+
+
+# Source folders of this project's packages: frames there are ours, not the user's.
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_PACKAGE_DIRS = tuple(os.path.join(_ROOT, name) + os.sep for name in ("autograd_core", "nn", "optim", "viz"))
