@@ -3,17 +3,72 @@
 Arrays are (N, C, H, W); geometry is given per spatial axis: stride (sh, sw), padding ((top, bottom),
 (left, right), negative amounts crop), dilation (dh, dw), groups. A strided view of the windows is copied
 once into a column matrix, which one batched matrix product turns into the output.
+
+Temporaries that die inside a kernel (padded copies, column matrices, products that are cropped or summed)
+live in scratch buffers kept between calls, see `_scratch`; every array a kernel returns is fresh.
 """
 
 from __future__ import annotations
 
+import math
+import threading
+from collections import OrderedDict
+
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+# ----------------------------------------------------------------------------------------------------
+# Scratch buffers. Why: a training step makes the same multi-megabyte temporaries every time, and glibc
+# hands freed memory that large back to the kernel, so each step touched it afresh and paid a page fault
+# per 4 KiB (as much time as the arithmetic, for a small CNN). Buffers kept per thread cost no fault after
+# the first step and no global setting (mallopt) of the process.
+
+SCRATCH_BYTES = 64 << 20  # per thread; beyond it the least recently used buffers are dropped
+_local = threading.local()
 
 
-def _pad(x, padding, fill=0):
-    """x with `fill` added on each spatial side (padding ((top, bottom), (left, right))); negative crops."""
+def _scratch(role, shape, dtype):
+    """An uninitialised array of `shape` and `dtype`, reused by the next call with the same `role`.
+
+    `role` names the call site: the array is valid until that site asks again, so it may only hold a
+    temporary that dies before its kernel returns (never a result, never a view of one), and two buffers
+    alive at the same time need two roles. One buffer per (role, dtype), grown to the largest request.
+    A request larger than SCRATCH_BYTES gets a fresh array.
+    """
+    dtype = np.dtype(dtype)
+    size = math.prod(shape)
+    if size * dtype.itemsize > SCRATCH_BYTES:
+        return np.empty(shape, dtype)
+    buffers = getattr(_local, "buffers", None)
+    if buffers is None:
+        buffers = _local.buffers = OrderedDict()
+    key = (role, dtype)
+    flat = buffers.pop(key, None)
+    if flat is None or flat.size < size:
+        flat = None  # free the smaller one first
+        kept = sum(b.nbytes for b in buffers.values())
+        while buffers and kept + size * dtype.itemsize > SCRATCH_BYTES:
+            kept -= buffers.popitem(last=False)[1].nbytes
+        flat = np.empty(size, dtype)
+    buffers[key] = flat  # now the most recently used
+    return flat[:size].reshape(shape)
+
+
+def _clear_scratch():
+    """Drop this thread's scratch buffers (their memory goes back to the allocator)."""
+    _local.buffers = OrderedDict()
+
+
+# ----------------------------------------------------------------------------------------------------
+# Kernels.
+
+
+def _pad(x, padding, fill=0, scratch=None):
+    """x with `fill` added on each spatial side (padding ((top, bottom), (left, right))); negative crops.
+
+    Written into the scratch buffer of role `scratch` when given (the caller must not return it), else
+    into a fresh array. Without padding, x itself (a view when cropped).
+    """
     (top, bottom), (left, right) = padding
     if top < 0 or bottom < 0 or left < 0 or right < 0:
         H, W = x.shape[2:]
@@ -22,7 +77,9 @@ def _pad(x, padding, fill=0):
     if not (top or bottom or left or right):
         return x
     N, C, H, W = x.shape
-    out = np.full((N, C, top + H + bottom, left + W + right), fill, dtype=x.dtype)
+    shape = (N, C, top + H + bottom, left + W + right)
+    out = np.empty(shape, x.dtype) if scratch is None else _scratch(scratch, shape, x.dtype)
+    out.fill(fill)
     out[:, :, top:top + H, left:left + W] = x
     return out
 
@@ -62,35 +119,61 @@ def _columns(x, kernel, stride, padding, dilation, groups, out_size):
     Output pixel (i, j) is column i·width + j. For stride 1 (when it wastes little) the rows are as wide
     as the padded image, width = Wp: each kernel tap is then one contiguous run of the image, so the copy
     runs several times faster than row by row. The Wp − Wo extra columns per row hold neighbouring pixels
-    (junk); callers drop them from outputs and give them zero weight in sums.
+    (junk); callers drop them from outputs and give them zero weight in sums. The matrix is a scratch
+    buffer (role "columns"): use it before the next call.
     """
-    xp = _pad(x, padding)
+    xp = _pad(x, padding, scratch="padded")
     N, C, Hp, Wp = xp.shape
     (kh, kw), (Ho, Wo) = kernel, out_size
     taps = C // groups * kh * kw
     if stride != (1, 1) or 4 * (Wp - Wo) > Wo:
-        return _windows(xp, kernel, stride, dilation, out_size).reshape(N, groups, taps, Ho * Wo), Wo
-    xp = np.ascontiguousarray(xp)
+        cols = _scratch("columns", (N, C) + tuple(kernel) + (Ho, Wo), xp.dtype)
+        np.copyto(cols, _windows(xp, kernel, stride, dilation, out_size))
+        return cols.reshape(N, groups, taps, Ho * Wo), Wo
+    if not xp.flags.c_contiguous:  # unpadded x, e.g. a cropped view
+        contiguous = _scratch("padded", xp.shape, xp.dtype)
+        contiguous[...] = xp
+        xp = contiguous
     run = (Ho - 1) * Wp + Wo  # the last tap's run ends exactly at the image's last element
     sN, sC, sH, sW = xp.strides
     view = as_strided(xp, (N, C, kh, kw, run), (sN, sC, dilation[0] * sH, dilation[1] * sW, sW), writeable=False)
-    cols = np.empty((N, C, kh, kw, Ho * Wp), dtype=xp.dtype)
+    cols = _scratch("columns", (N, C, kh, kw, Ho * Wp), xp.dtype)
     cols[..., :run] = view
     cols[..., run:] = 0
     return cols.reshape(N, groups, taps, Ho * Wp), Wp
 
 
+def _product(role, a, b):
+    """a @ b into the scratch buffer of `role` (same dtypes), else into a fresh array."""
+    if a.dtype != b.dtype:
+        return np.matmul(a, b)
+    shape = np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (a.shape[-2], b.shape[-1])
+    return np.matmul(a, b, out=_scratch(role, shape, a.dtype))
+
+
+def _crop(buffer, top, left, size, bias=None):
+    """A fresh contiguous buffer[:, :, top:top + H, left:left + W] (+ bias per channel)."""
+    window = buffer[:, :, top:top + size[0], left:left + size[1]]
+    if bias is None:
+        return window.copy()
+    return np.add(window, bias.reshape(-1, 1, 1), out=np.empty(window.shape, buffer.dtype))
+
+
 def _conv2d_np(x, w, stride, padding, dilation, groups, bias=None):
-    """y = x ⋆ W + b. x (N, C, H, W), w (O, C/G, kh, kw), bias (O,) or None -> (N, O, Ho, Wo)."""
+    """y = x ⋆ W + b. x (N, C, H, W), w (O, C/G, kh, kw), bias (O,) or None -> (N, O, Ho, Wo), contiguous."""
     N, O, G = x.shape[0], w.shape[0], groups
     kernel = w.shape[2:]
     (Ho, Wo) = out_size = tuple(_out_len(n, pad, k, s, d) for n, pad, k, s, d in
                                 zip(x.shape[2:], padding, kernel, stride, dilation))
     cols, width = _columns(x, kernel, stride, padding, dilation, G, out_size)
-    y = np.matmul(w.reshape(G, O // G, -1), cols)           # (N, G, O/G, Ho·width): one product per group
-    if bias is not None:
-        y += bias.reshape(G, O // G, 1)                     # on the contiguous product: fastest
-    return y.reshape(N, O, Ho, width)[..., :Wo]
+    w_rows = w.reshape(G, O // G, -1)
+    if width == Wo:
+        y = np.matmul(w_rows, cols)                         # (N, G, O/G, Ho·Wo): one product per group
+        if bias is not None:
+            y += bias.reshape(G, O // G, 1)                 # on the contiguous product: fastest
+        return y.reshape(N, O, Ho, Wo)
+    y = _product("conv2d", w_rows, cols)                    # (N, G, O/G, Ho·width), junk columns dropped:
+    return _crop(y.reshape(N, O, Ho, width), 0, 0, (Ho, Wo), bias)
 
 
 def _conv_transpose2d_np(x, w, stride, padding, dilation, groups, size, bias=None):
@@ -115,20 +198,28 @@ def _conv_transpose2d_np(x, w, stride, padding, dilation, groups, size, bias=Non
     if stride == (1, 1) and 4 * (Wb - Wo) <= Wo:
         # Rows of x widened with zeros to the buffer's width: each kernel tap then adds one contiguous run
         # of the flattened buffer (the zero columns wrap onto the next row and add nothing).
-        wide = np.zeros((N, O, Ho, Wb), dtype=x.dtype)
+        wide = _scratch("transpose_rows", (N, O, Ho, Wb), x.dtype)
         wide[..., :Wo] = x
-        cols = np.matmul(w_t, wide.reshape(N, G, O // G, Ho * Wb)).reshape(N, G * Cg, kh * kw, Ho * Wb)
-        flat = np.zeros((N, G * Cg, Hb * Wb + ow + dw * (kw - 1)), dtype=cols.dtype)
+        wide[..., Wo:] = 0
+        cols = _product("transpose_product", w_t, wide.reshape(N, G, O // G, Ho * Wb))
+        cols = cols.reshape(N, G * Cg, kh * kw, Ho * Wb)
+        flat = _scratch("transpose_sum", (N, G * Cg, Hb * Wb + ow + dw * (kw - 1)), cols.dtype)
+        flat.fill(0)
         for tap in range(kh * kw):
             start = (oh + tap // kw * dh) * Wb + ow + tap % kw * dw
             flat[:, :, start:start + Ho * Wb] += cols[:, :, tap]
         buffer = flat[:, :, :Hb * Wb].reshape(N, G * Cg, Hb, Wb)
     else:
-        cols = np.matmul(w_t, x.reshape(N, G, O // G, Ho * Wo)).reshape(N, G * Cg, kh, kw, Ho, Wo)
-        buffer = _scatter_windows(np.zeros((N, G * Cg, Hb, Wb), dtype=cols.dtype), cols, stride, dilation, (oh, ow))
-    if bias is not None:
-        buffer += bias.reshape(-1, 1, 1)
-    return buffer[:, :, top:top + H, left:left + W]
+        cols = _product("transpose_product", w_t, x.reshape(N, G, O // G, Ho * Wo)).reshape(N, G * Cg, kh, kw, Ho, Wo)
+        if (Hb, Wb) == (H, W):  # nothing to crop: the buffer is the result
+            buffer = _scatter_windows(np.zeros((N, G * Cg, H, W), dtype=cols.dtype), cols, stride, dilation, (oh, ow))
+            if bias is not None:
+                buffer += bias.reshape(-1, 1, 1)
+            return buffer
+        buffer = _scratch("transpose_sum", (N, G * Cg, Hb, Wb), cols.dtype)
+        buffer.fill(0)
+        _scatter_windows(buffer, cols, stride, dilation, (oh, ow))
+    return _crop(buffer, top, left, size, bias)
 
 
 def _conv2d_weight_np(x, dy, stride, padding, dilation, groups, kernel):
@@ -137,8 +228,9 @@ def _conv2d_weight_np(x, dy, stride, padding, dilation, groups, kernel):
     O, Ho, Wo = dy.shape[1:]
     cols, width = _columns(x, kernel, stride, padding, dilation, groups, (Ho, Wo))
     if width != Wo:  # zero gradient on the junk columns (only a NaN or inf in x could leak through them)
-        wide = np.zeros((N, O, Ho, width), dtype=dy.dtype)
+        wide = _scratch("weight_rows", (N, O, Ho, width), dy.dtype)
         wide[..., :Wo] = dy
+        wide[..., Wo:] = 0
         dy = wide
-    dw = np.matmul(dy.reshape(N, groups, O // groups, -1), cols.swapaxes(-1, -2)).sum(axis=0)
+    dw = _product("weight_product", dy.reshape(N, groups, O // groups, -1), cols.swapaxes(-1, -2)).sum(axis=0)
     return dw.reshape((O, C // groups) + tuple(kernel))
