@@ -20,7 +20,7 @@ import numpy as np
 from autograd_core.ops import data_of, matmul, mean, primitive, reshape
 
 from .conv import _conv2d, _ints
-from .im2col import _conv2d_np, _pad
+from .im2col import _conv2d_np, _pad, _scratch
 from .module import Module
 
 # ----------------------------------------------------------------------------------------------------
@@ -29,6 +29,7 @@ from .module import Module
 # They loop over the kh·kw positions inside a window, each step vectorised over every pixel: position
 # (p, q) of all windows is one strided view of the padded input, so nothing is copied. (A window axis
 # of a few elements is slow for NumPy to reduce over, unless the windows are first copied out.)
+# Padded copies and masks are scratch buffers of nn.im2col (kept between calls); results are fresh.
 
 
 def _window_positions(out_size, kernel, stride):
@@ -40,7 +41,7 @@ def _window_positions(out_size, kernel, stride):
 
 
 def _max_np(x, kernel, stride, padding):
-    xp = _pad(x, padding, -np.inf)
+    xp = _pad(x, padding, -np.inf, scratch="pool_input")
     out_size = tuple((n - k) // s + 1 for n, k, s in zip(xp.shape[2:], kernel, stride))
     out = None
     for at in _window_positions(out_size, kernel, stride):
@@ -50,16 +51,18 @@ def _max_np(x, kernel, stride, padding):
 
 def _first_maxima(x, out, kernel, stride, padding):
     """Yield (index of a window position, mask over outputs): True where that position holds the first
-    maximum of the window (row-major order, as PyTorch; a NaN counts as the maximum). `out` = max pool of x."""
-    xp = _pad(x, padding, -np.inf)
+    maximum of the window (row-major order, as PyTorch; a NaN counts as the maximum). `out` = max pool of x.
+    The mask is one scratch buffer, rewritten for each position."""
+    xp = _pad(x, padding, -np.inf, scratch="pool_input")
     has_nan = np.isnan(out).any()
-    taken = None
+    hit, taken = _scratch("pool_hit", out.shape, bool), None
     for at in _window_positions(out.shape[2:], kernel, stride):
-        hit = xp[at] == out
+        np.equal(xp[at], out, out=hit)
         if has_nan:
             hit |= np.isnan(xp[at])
         if taken is None:
-            taken = hit.copy()
+            taken = _scratch("pool_taken", out.shape, bool)
+            taken[...] = hit
         else:
             np.greater(hit, taken, out=hit)  # a hit, and no earlier position of its window had one
             taken |= hit
@@ -70,22 +73,29 @@ def _scatter_to_max(g, x, out, kernel, stride, padding):
     """x-shaped: g[n, c, i, j] added at the first maximum of window (i, j); overlapping windows add up."""
     (ph, _), (pw, _) = padding
     N, C, H, W = x.shape
-    dxp = np.zeros((N, C, H + 2 * ph, W + 2 * pw), dtype=g.dtype)
+    padded = (N, C, H + 2 * ph, W + 2 * pw)
+    if ph or pw:  # summed in a padded scratch buffer, then cropped into a fresh result
+        dxp = _scratch("pool_scatter", padded, g.dtype)
+        dxp.fill(0)
+    else:
+        dxp = np.zeros(padded, dtype=g.dtype)
     disjoint = stride[0] >= kernel[0] and stride[1] >= kernel[1]
+    part = None if disjoint else _scratch("pool_part", g.shape, g.dtype)
     for at, hit in _first_maxima(x, out, kernel, stride, padding):
         if disjoint:
             np.multiply(g, hit, out=dxp[at])  # each element of x is in one window at most
         else:
-            dxp[at] += g * hit
-    return dxp[:, :, ph:ph + H, pw:pw + W]
+            dxp[at] += np.multiply(g, hit, out=part)
+    return dxp[:, :, ph:ph + H, pw:pw + W].copy() if ph or pw else dxp
 
 
 def _gather_at_max(h, x, out, kernel, stride, padding):
     """(N, C, Ho, Wo): h (x's shape) read at the first maximum of each window of x."""
-    hp = _pad(h, padding, 0)
+    hp = _pad(h, padding, 0, scratch="pool_gather")
     picked = np.zeros(out.shape, dtype=h.dtype)
+    part = _scratch("pool_part", out.shape, h.dtype)
     for at, hit in _first_maxima(x, out, kernel, stride, padding):
-        picked += hp[at] * hit
+        picked += np.multiply(hp[at], hit, out=part)
     return picked
 
 
