@@ -45,7 +45,7 @@ class Adam(Optimizer):
         state["step"] = t = state["step"] + 1
         if weight_decay != 0:
             if self._decoupled_weight_decay:
-                p = p * (1 - lr * weight_decay)              # AdamW: decay the weights themselves
+                p *= 1 - lr * weight_decay                   # AdamW: decay the weights themselves
             else:
                 g = g + weight_decay * p                     # Adam: gradient of the L2 penalty
         m = beta1 * state["exp_avg"] + (1 - beta1) * g       # first moment
