@@ -1,0 +1,35 @@
+"""The README's Python examples run as written, and print what the README says they print."""
+
+import contextlib
+import io
+import re
+from pathlib import Path
+
+import pytest
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.S)
+
+
+def _expected_outputs(block):
+    """The `# value` comments after print(...) calls: what the README promises each call prints."""
+    same_line = re.finditer(r"^print\(.*\)[ \t]+#[ \t]*(.+)$", block, flags=re.M)
+    next_line = re.finditer(r"^print\(.*\)\n#[ \t]*(.+)$", block, flags=re.M)
+    return [m.group(1).strip() for m in (*same_line, *next_line)]
+
+
+@pytest.mark.parametrize("block", BLOCKS, ids=[f"block{i}" for i in range(len(BLOCKS))])
+def test_readme_example_runs_and_prints_what_it_says(block):
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(block, str(README), "exec"), {"__name__": "readme"})
+    printed = " ".join(out.getvalue().split())
+    for expected in _expected_outputs(block):
+        # Comments abbreviate multi-line output onto one line; compare with whitespace folded.
+        promise = " ".join(expected.split())
+        if any(c.isdigit() for c in promise):  # a value, not a remark
+            assert promise in printed, f"README promises {promise!r}; the example printed {printed!r}"
+
+
+def test_readme_has_examples():
+    assert len(BLOCKS) >= 3
