@@ -35,12 +35,10 @@ def apply(op, args, params=None):
     Non-Value arguments become constant leaves (no gradient) of a dtype that does not upcast the
     Values around them: a Python number next to a float32 Value stays float32.
     """
-    peer = None
     for arg in args:
-        if isinstance(arg, Value):
-            peer = arg
+        if not isinstance(arg, Value):
+            args = _with_constants(args)
             break
-    args = tuple(a if isinstance(a, Value) else _constant(a, peer) for a in args)
     try:
         out = op.forward(*[a.data for a in args]) if params is None else op.forward(
             *[a.data for a in args], **params)
@@ -50,6 +48,11 @@ def apply(op, args, params=None):
         if arg.requires_grad:
             return _record(op, out, args, params)
     return _new_node(Value, out, False, op, (), None, None)
+
+
+def _with_constants(args):
+    peer = next((a for a in args if isinstance(a, Value)), None)
+    return tuple(a if isinstance(a, Value) else _constant(a, peer) for a in args)
 
 
 def apply_unary(op, x):

@@ -48,9 +48,10 @@ def test_training_loop_keeps_flat_memory(gc_off):
     x, labels = rng.standard_normal((16, 4)), rng.integers(0, 3, 16)
     gc.collect()  # whatever pytest left behind (a full collection also empties Python's free lists)
     first = _training_step(w1, w2, x, labels)
-    # Warm up: interned constants, NumPy's caches and Python's free lists fill during the first few
-    # hundred steps (a few thousand blocks, once), then stay put.
-    for _ in range(1000):
+    # Warm up: interned constants, NumPy's caches and Python's free lists fill during the first steps (a
+    # few thousand blocks, once), then stay put. The tuple free lists keep up to 2,000 tuples of each size,
+    # and a step may add only one to them, so the warm-up is longer than that.
+    for _ in range(2500):
         _training_step(w1, w2, x, labels)
     values_before, blocks_before = _live_values(), sys.getallocatedblocks()
     for _ in range(1000):
