@@ -76,11 +76,6 @@ class Value:
         self._index = _next_index()
         self._pending = None
 
-    # Fast constructors used by the engine: no validation, data is already a NumPy array/scalar.
-    @classmethod
-    def _from_op(cls, data, requires_grad, op, parents, params, scope):
-        return _new_node(cls, data, requires_grad, op, parents, params, scope)
-
 
     @classmethod
     def _constant(cls, x, peer=None):
@@ -96,7 +91,7 @@ class Value:
                 return hit
             if len(_CONSTANTS) > 4096:
                 _CONSTANTS.clear()
-            hit = _CONSTANTS[key] = cls._from_op(dtype.type(x), False, None, (), None, None)
+            hit = _CONSTANTS[key] = _new_node(cls, dtype.type(x), False, None, (), None, None)
             return hit
         if isinstance(x, numbers.Number) and not isinstance(x, np.generic):
             if isinstance(x, complex):
@@ -109,7 +104,7 @@ class Value:
             elif arr.dtype.kind != "f":
                 raise TypeError(f"cannot use an operand of dtype {arr.dtype} ({type(x).__name__})")
             data = arr[()] if arr.ndim == 0 else arr
-        return cls._from_op(data, False, None, (), None, None)
+        return _new_node(cls, data, False, None, (), None, None)
 
     # ------------------------------------------------------------------------------------------------
     # What users read.
@@ -227,7 +222,7 @@ class Value:
 
     def detach(self):
         """A new leaf sharing this data, cut from the graph (requires_grad=False)."""
-        return Value._from_op(self.data, False, None, (), None, None)
+        return _new_node(Value, self.data, False, None, (), None, None)
 
     def requires_grad_(self, requires_grad=True):
         """Set requires_grad in place on a leaf; returns self."""
