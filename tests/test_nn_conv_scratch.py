@@ -52,10 +52,10 @@ def fresh_poisoned(role, shape, dtype):
 
 
 @contextlib.contextmanager
-def without_cache(monkeypatch):
+def without_cache(monkeypatch, modules=(im2col,)):
     """The reference: every kernel temporary fresh and poisoned, no buffer shared between call sites."""
     with monkeypatch.context() as patch:
-        for module in (im2col,):
+        for module in modules:
             patch.setattr(module, "_scratch", fresh_poisoned)
         yield
 

@@ -3,11 +3,11 @@ later calls, and stale buffer contents (NaN-poisoned here) never reach them."""
 
 from __future__ import annotations
 
-import contextlib
 import numpy as np
 import pytest
 
 from nn import im2col, pool
+from test_nn_conv_scratch import without_cache as without_conv_cache
 
 # kernel, stride, padding ((ph, ph), (pw, pw)): disjoint or overlapping windows, padded or not.
 GEOMETRIES = {
@@ -36,20 +36,9 @@ def problem(name, seed, dtype=np.float64):
     return (x, g, h), (kernel, stride, padding)
 
 
-def fresh_poisoned(role, shape, dtype):
-    """Stand-in for `_scratch`: a new array each call (so no two can alias), full of NaN / True."""
-    array = np.empty(shape, dtype)
-    array.fill(np.nan if array.dtype.kind == "f" else True)
-    return array
-
-
-@contextlib.contextmanager
 def without_cache(monkeypatch):
-    """The reference: every kernel temporary fresh and poisoned, no buffer shared between call sites."""
-    with monkeypatch.context() as patch:
-        for module in (im2col, pool):
-            patch.setattr(module, "_scratch", fresh_poisoned)
-        yield
+    """Every kernel temporary fresh and poisoned, in the pooling kernels and the im2col ones they use."""
+    return without_conv_cache(monkeypatch, modules=(im2col, pool))
 
 
 def poison_scratch():
