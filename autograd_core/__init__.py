@@ -25,3 +25,19 @@ __all__ = [
     "grad", "value_and_grad", "jacobian", "hessian", "vjp", "jvp",
     "gradcheck", "gradgradcheck", "GradcheckError", "detect_anomaly", "AnomalyError",
 ]
+
+# `import autograd_core as torch; torch.nn.Linear(...)` works as in PyTorch, yet importing the core loads
+# none of nn, optim or viz (the engine never depends on them): each is imported on first attribute access.
+_SUBPACKAGES = ("nn", "optim", "viz")
+
+
+def __getattr__(name):
+    if name in _SUBPACKAGES:
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_SUBPACKAGES))

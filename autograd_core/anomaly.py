@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import linecache
-import os
 import sys
 
 import numpy as np
@@ -72,12 +71,12 @@ def check_backward(node, i, grad, upstream=None):
 def _user_frame():
     """The innermost stack frame outside this package: where the user's code created something."""
     frame = sys._getframe(1)
-    package_dirs = _PACKAGE_DIRS
-    while frame is not None and frame.f_code.co_filename.startswith(package_dirs):
+    while frame is not None and _is_ours(frame):
         frame = frame.f_back
     return frame
 
 
-# Source folders of this project's packages: frames there are ours, not the user's.
-_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-_PACKAGE_DIRS = tuple(os.path.join(_ROOT, name) + os.sep for name in ("autograd_core", "nn", "optim", "viz"))
+def _is_ours(frame):
+    """A frame of this library's code: its module is `autograd_core` or one inside it (nn, optim, viz, ...)."""
+    module = frame.f_globals.get("__name__", "")
+    return module == "autograd_core" or module.startswith("autograd_core.")

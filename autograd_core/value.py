@@ -196,7 +196,7 @@ class Value:
     def _repr_mimebundle_(self, include=None, exclude=None, **_):
         """Jupyter shows a Value as the picture of its graph (SVG), with its repr as the text version."""
         try:
-            from viz.jupyter import value_mimebundle
+            from autograd_core.viz.jupyter import value_mimebundle
         except ImportError:  # the viz package is not installed: plain text
             return {"text/plain": repr(self)}
         return value_mimebundle(self, include, exclude)

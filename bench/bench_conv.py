@@ -40,12 +40,12 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from autograd_core import Value, relu  # noqa: E402
-from nn.conv import conv2d  # noqa: E402
-from nn.pool import max_pool2d  # noqa: E402
+from autograd_core.nn.conv import conv2d  # noqa: E402
+from autograd_core.nn.pool import max_pool2d  # noqa: E402
 
 try:
-    from nn.linear import linear
-    from nn.loss import cross_entropy
+    from autograd_core.nn.linear import linear
+    from autograd_core.nn.loss import cross_entropy
 except ImportError:  # the rest of nn not there yet: conv/pool part only
     linear = cross_entropy = None
 

@@ -75,7 +75,7 @@ def _demo_loss(layers, make_input, X, y):
 
 
 def demo(engine):
-    from nn.data import make_moons
+    from autograd_core.nn.data import make_moons
 
     X, y = make_moons(100, noise=0.1, rng=1)
     X, y = X.tolist(), (y * 2 - 1).tolist()

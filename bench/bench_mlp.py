@@ -70,9 +70,9 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import nn  # noqa: E402
-import optim  # noqa: E402
-from nn.functional import cross_entropy  # noqa: E402
+from autograd_core import nn  # noqa: E402
+from autograd_core import optim  # noqa: E402
+from autograd_core.nn.functional import cross_entropy  # noqa: E402
 
 HAVE_TORCH = importlib.util.find_spec("torch") is not None
 SIZES = (784, 256, 128, 10)

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import optim  # noqa: E402
+from autograd_core import optim  # noqa: E402
 from autograd_core import Value  # noqa: E402
 
 HAVE_TORCH = importlib.util.find_spec("torch") is not None

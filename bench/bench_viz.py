@@ -27,7 +27,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import autograd_core as ag  # noqa: E402
-import viz  # noqa: E402
+from autograd_core import viz  # noqa: E402
 from autograd_core import Value  # noqa: E402
 
 

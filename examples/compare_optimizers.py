@@ -16,16 +16,16 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.append(str(Path(__file__).resolve().parents[1]))  # for `examples._output`; the installed package comes first
 
 import numpy as np  # noqa: E402
 from tqdm.auto import tqdm  # noqa: E402
 
-import nn  # noqa: E402
-import optim  # noqa: E402
+from autograd_core import nn  # noqa: E402
+from autograd_core import optim  # noqa: E402
 from autograd_core import no_grad  # noqa: E402
 from examples._output import output_dir, parser, pyplot, save  # noqa: E402
-from nn.functional import cross_entropy  # noqa: E402
+from autograd_core.nn.functional import cross_entropy  # noqa: E402
 
 # name -> a function making that optimizer for a list of parameters.
 OPTIMIZERS = {

@@ -19,9 +19,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
-import viz  # noqa: E402
+from autograd_core import viz  # noqa: E402
 from autograd_core import Value  # noqa: E402
 from autograd_core.engine import edge_vjp, toposort  # noqa: E402
 

@@ -22,16 +22,16 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.append(str(Path(__file__).resolve().parents[1]))  # for `examples._output`; the installed package comes first
 
 import numpy as np  # noqa: E402
 from tqdm.auto import tqdm  # noqa: E402
 
-import nn  # noqa: E402
-import optim  # noqa: E402
+from autograd_core import nn  # noqa: E402
+from autograd_core import optim  # noqa: E402
 from autograd_core import no_grad  # noqa: E402
 from examples._output import output_dir, parser, pyplot, save  # noqa: E402
-from nn.functional import hinge_loss  # noqa: E402
+from autograd_core.nn.functional import hinge_loss  # noqa: E402
 
 L2_WEIGHT = 1e-4
 

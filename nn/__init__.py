@@ -1,22 +1,27 @@
 """Neural networks on autograd_core: modules, layers, losses, initialisation and data loading.
 
-    from nn import MLP, Linear, Sequential, ReLU, CrossEntropyLoss
-    import nn.functional as F
+    from autograd_core.nn import MLP, Linear, Sequential, ReLU, CrossEntropyLoss
+    import autograd_core.nn.functional as F
 """
+
+if __name__ != "autograd_core.nn":  # the repository's nn/ folder is installed as autograd_core.nn
+    raise ImportError("nn/ is the package autograd_core.nn: write `from autograd_core import nn` "
+                      "(after `pip install -e .` in a checkout)")
 
 from . import functional, init
 from .activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from .container import Flatten, Residual, Sequential
+from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
 from .data import DataLoader, load_digits, make_moons
 from .dropout import Dropout
 from .embedding import Embedding
-from .functional import optional_exports
 from .init import manual_seed
 from .linear import Linear
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HingeLoss, MSELoss, NLLLoss
 from .mlp import MLP, Layer, Neuron
 from .module import Module, Parameter
 from .norm import BatchNorm1d, BatchNorm2d, LayerNorm
+from .pool import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, GlobalAvgPool2d, MaxPool1d, MaxPool2d
 
 __all__ = [
     "Module", "Parameter", "functional", "init", "manual_seed",
@@ -25,9 +30,6 @@ __all__ = [
     "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax",
     "MSELoss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "HingeLoss",
     "DataLoader", "make_moons", "load_digits",
+    "Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d",
+    "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "GlobalAvgPool2d", "AdaptiveAvgPool2d",
 ]
-
-optional_exports({
-    ".conv": ("Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d"),
-    ".pool": ("MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "GlobalAvgPool2d", "AdaptiveAvgPool2d"),
-}, globals(), __all__)

@@ -11,6 +11,10 @@
         sched.step()
 """
 
+if __name__ != "autograd_core.optim":  # the repository's optim/ folder is installed as autograd_core.optim
+    raise ImportError("optim/ is the package autograd_core.optim: write `from autograd_core import optim` "
+                      "(after `pip install -e .` in a checkout)")
+
 from . import lr_scheduler
 from .adagrad import Adagrad
 from .adam import Adam, Adamax, AdamW

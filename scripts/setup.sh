@@ -10,22 +10,46 @@ if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null
     exit 1
 fi
 
-install_graphviz() {
-    command -v dot >/dev/null 2>&1 && return 0
-    echo "setup: installing Graphviz (the 'dot' program that renders SVG/PNG/PDF)..."
+# Runs a command as root: directly when we are root (containers, CI), through sudo otherwise.
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then
+        "$@"
+    elif command -v sudo >/dev/null 2>&1; then
+        sudo "$@"
+    else
+        echo "setup: need root (or sudo) to run: $*" >&2
+        return 1
+    fi
+}
+
+# install_program PROGRAM APT-PACKAGES... [-- BREW-PACKAGE]: makes PROGRAM available from the system's packages.
+# A program still missing afterwards is an error in CI (CI=true), where tests must not skip silently, and a
+# warning elsewhere (the tests that need it skip, saying why).
+install_program() {
+    local program="$1"; shift
+    command -v "$program" >/dev/null 2>&1 && return 0
+    local apt=() brew=""
+    while [ $# -gt 0 ]; do
+        if [ "$1" = "--" ]; then brew="${2:-}"; break; fi
+        apt+=("$1"); shift
+    done
+    echo "setup: installing ${apt[*]} (for '$program')..."
     if command -v apt-get >/dev/null 2>&1; then
-        local SUDO=""
-        [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && SUDO="sudo"
-        { $SUDO apt-get update -qq && $SUDO DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; } || true
-    elif command -v brew >/dev/null 2>&1; then
-        brew install graphviz || true
-    elif command -v conda >/dev/null 2>&1; then
-        conda install -y -c conda-forge graphviz || true
+        { as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${apt[@]}" >/dev/null; } || true
+    elif [ -n "$brew" ] && command -v brew >/dev/null 2>&1; then
+        brew install "$brew" || true
     fi
-    if ! command -v dot >/dev/null 2>&1; then
-        echo "setup: could not install Graphviz. DOT and JSON export still work; for pictures install it:" >&2
-        echo "  Debian/Ubuntu: sudo apt-get install graphviz | macOS: brew install graphviz | conda: conda install -c conda-forge graphviz" >&2
+    if ! command -v "$program" >/dev/null 2>&1; then
+        echo "setup: could not install '$program' (Debian/Ubuntu: sudo apt-get install ${apt[*]})" >&2
+        if [ "${CI:-}" = "true" ]; then
+            echo "setup: CI needs '$program'; stopping" >&2
+            exit 1
+        fi
     fi
+}
+
+install_graphviz() {
+    install_program dot graphviz -- graphviz
 }
 
 make_venv() {

@@ -11,7 +11,7 @@ import pytest
 from autograd_core import Value
 from autograd_core.engine import grad
 from autograd_core.gradcheck import gradcheck, gradgradcheck
-from nn.conv import (
+from autograd_core.nn.conv import (
     Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d, conv1d, conv2d, conv_transpose1d, conv_transpose2d,
 )
 

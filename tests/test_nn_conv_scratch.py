@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from autograd_core import Value
-from nn import im2col
-from nn.conv import conv2d, conv_transpose2d
+from autograd_core.nn import im2col
+from autograd_core.nn.conv import conv2d, conv_transpose2d
 
 # (x shape, w shape, stride, padding, dilation, groups): the kernels' branches (wide rows or plain
 # columns, gather or scatter transposed form, cropped or not), some geometries sharing buffer roles.

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-import nn
+from autograd_core import nn
 from autograd_core import Value
 
 

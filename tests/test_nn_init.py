@@ -5,9 +5,9 @@ import math
 import numpy as np
 import pytest
 
-import nn
-import nn.functional as F
-from nn import init
+from autograd_core import nn
+import autograd_core.nn.functional as F
+from autograd_core.nn import init
 
 
 def test_get_rng_accepts_none_int_generator():

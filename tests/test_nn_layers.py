@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-import nn
-import nn.functional as F
+from autograd_core import nn
+import autograd_core.nn.functional as F
 from autograd_core import Value
 from autograd_core.gradcheck import gradcheck, gradgradcheck
 

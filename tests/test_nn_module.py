@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-import nn
+from autograd_core import nn
 from autograd_core import Value
-from nn import Module, Parameter
+from autograd_core.nn import Module, Parameter
 
 
 class Affine(Module):

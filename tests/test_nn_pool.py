@@ -8,7 +8,7 @@ import pytest
 
 from autograd_core import Value
 from autograd_core.gradcheck import gradcheck, gradgradcheck
-from nn.pool import (
+from autograd_core.nn.pool import (
     AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, GlobalAvgPool2d, MaxPool1d, MaxPool2d, adaptive_avg_pool2d,
     avg_pool1d, avg_pool2d, global_avg_pool2d, max_pool1d, max_pool2d,
 )

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import autograd_core as ag
-import optim
+from autograd_core import optim
 from autograd_core import Value
 
 # One configuration per optimizer that creates every kind of state it has.
@@ -294,7 +294,7 @@ def test_state_matches_torch_state(config):
 def test_step_updates_parameter_arrays_in_place():
     # Like PyTorch: the parameter's array is updated where it lies (no new parameter-sized array per step),
     # except for read-only data, which gets a private copy instead of an error.
-    import optim
+    from autograd_core import optim
     from autograd_core import Value
 
     w = Value(np.ones(4))

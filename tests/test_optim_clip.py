@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-import optim
+from autograd_core import optim
 from autograd_core import Value
 
 GRADS = [np.array([0.3, -1.2, 2.5]), np.array([[0.7, -0.1], [1.9, 0.4]]), np.float64(-0.8)]

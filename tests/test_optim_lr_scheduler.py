@@ -7,9 +7,9 @@ import warnings
 import numpy as np
 import pytest
 
-import optim
+from autograd_core import optim
 from autograd_core import Value
-from optim import lr_scheduler
+from autograd_core.optim import lr_scheduler
 
 EPOCHS = 40
 BASE_LRS = (0.1, 0.03)  # two parameter groups

@@ -1,10 +1,9 @@
-"""The autograd-graph command line, run as `python -m viz` in a subprocess: every format, and each class of
+"""The autograd-graph command line, run in a subprocess (`python -m autograd_core.viz`): every format, each class of
 bad input (exit status 2, a one-line message on stderr, no output file left behind)."""
 
 import json
 import os
 import pathlib
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -14,12 +13,12 @@ import numpy as np
 import pytest
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz 'dot' is not installed")
+needs_dot = pytest.mark.needs("dot")
 
 
 def run(*args, cwd):
     env = dict(os.environ, PYTHONPATH=str(REPO))  # the checkout's packages, wherever cwd is
-    return subprocess.run([sys.executable, "-m", "viz", *args], cwd=cwd, env=env, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "autograd_core.viz", *args], cwd=cwd, env=env, capture_output=True,
                           timeout=60)
 
 
@@ -74,7 +73,6 @@ def test_png_from_a_users_function(tmp_path):
 
 @needs_dot
 def test_pdf_of_an_mlp_and_backward_steps(tmp_path):
-    pytest.importorskip("nn.mlp")
     r = run("export", "--mlp", "2,2,1", "--input", "1,-1", "--backward", "-o", "mlp.pdf", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "mlp.pdf").read_bytes()[:4] == b"%PDF"

@@ -7,19 +7,18 @@ Snapshots live in tests/snapshots/viz/; after an intended change to the pictures
 import os
 import pathlib
 import re
-import shutil
 import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
 
 import autograd_core as ag
-import viz
+from autograd_core import viz
 from autograd_core import Value
 from autograd_core.engine import toposort
 
 SNAPSHOTS = pathlib.Path(__file__).parent / "snapshots" / "viz"
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz 'dot' is not installed")
+needs_dot = pytest.mark.needs("dot")
 
 
 def sigma():
@@ -132,9 +131,7 @@ def test_highlight_marks_paths_and_titles_the_product():
 
 
 def test_clusters_follow_module_nesting():
-    nn = pytest.importorskip("nn")
-    if not hasattr(nn, "Sequential") or not hasattr(nn, "Linear"):
-        pytest.skip("nn.Sequential / nn.Linear not available")
+    from autograd_core import nn
     model = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 1))
     out = model(Value(np.ones((4, 2)), requires_grad=False)).mean()
     src = viz.draw(out).source

@@ -8,9 +8,9 @@ import pathlib
 import numpy as np
 import pytest
 
-import viz.expr as expr
+import autograd_core.viz.expr as expr
 from autograd_core import Value
-from viz.expr import ExprError, evaluate, parse_assignment, parse_literal
+from autograd_core.viz.expr import ExprError, evaluate, parse_assignment, parse_literal
 
 
 def variables(**values):

@@ -2,7 +2,7 @@
 PNG/PDF/JSON, show the chain rule along a path, animate the backward pass, and the `autograd-graph` CLI.
 
     from autograd_core import Value
-    import viz
+    from autograd_core import viz
 
     w, x = Value(2.0, label="w"), Value(-1.0, label="x")
     f = (w * x).tanh(); f.label = "f"
@@ -11,6 +11,10 @@ PNG/PDF/JSON, show the chain rule along a path, animate the backward pass, and t
     viz.chain_rule(f, w).total == w.grad  # ∂f/∂w as a sum over paths of products of local derivatives
     viz.export(f, "f.svg")
 """
+
+if __name__ != "autograd_core.viz":  # the repository's viz/ folder is installed as autograd_core.viz
+    raise ImportError("viz/ is the package autograd_core.viz: write `from autograd_core import viz` "
+                      "(after `pip install -e .` in a checkout)")
 
 from .graph import SCHEMA, Edge, Graph, Node, ScopeInfo, trace
 from .chain import ChainRule, chain_rule

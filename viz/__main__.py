@@ -1,4 +1,4 @@
-"""`python -m viz ...` runs the `autograd-graph` command line."""
+"""`python -m autograd_core.viz ...` runs the `autograd-graph` command line."""
 
 import sys
 

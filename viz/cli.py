@@ -1,4 +1,4 @@
-"""`autograd-graph` (also `python -m viz`): draw the computation graph of an expression, a model, or an MLP.
+"""`autograd-graph` (also `python -m autograd_core.viz`): draw the computation graph of an expression, model or MLP.
 
 Everything the user gives is checked before anything is written: errors print one line on stderr and exit
 with status 2, and outputs go through a temporary file and a rename, so no partial file is left.
@@ -227,13 +227,7 @@ def _mlp(sizes_text, input_text, seed):
     weights = sum(a * b for a, b in zip(sizes, sizes[1:]))
     if weights > MAX_MLP_WEIGHTS:
         raise CliError(f"--mlp {sizes_text}: {weights} weights is more than {MAX_MLP_WEIGHTS} for a scalar picture")
-    try:
-        from nn import MLP
-    except ImportError:
-        try:
-            from nn.mlp import MLP
-        except ImportError:
-            raise CliError("--mlp needs nn.MLP, which this installation does not have") from None
+    from autograd_core.nn import MLP
     if input_text is None:
         inputs = np.ones(sizes[0])
     else:

@@ -16,6 +16,8 @@ backward pass is itself recorded and can be differentiated again).
 
 from __future__ import annotations
 
+import sys
+
 from ..engine import apply
 from ..value import Value
 
@@ -29,12 +31,15 @@ class Primitive:
     title:   used in error messages ('add', 'matmul', ...): the forward function's name by default.
     formulas: for each input, the vector-Jacobian product as text (e.g. 'g·Bᵀ'), for pictures of
              tensor graphs; scalar edges are labelled with the number the rule gives for g = 1.
+    module:  the module that defined the primitive ('autograd_core.ops.elementwise', 'autograd_core.nn.conv'),
+             taken from the caller; `forward.__module__` cannot tell, since it is 'numpy' for np.tanh.
     """
 
-    __slots__ = ("name", "title", "forward", "vjps", "formulas", "__dict__")
+    __slots__ = ("name", "title", "forward", "vjps", "formulas", "module", "__dict__")
 
-    def __init__(self, name, forward, title=None):
+    def __init__(self, name, forward, title=None, module=None):
         self.name = name
+        self.module = module or sys._getframe(1).f_globals.get("__name__", "")
         self.title = title or getattr(forward, "__name__", name).strip("_")
         self.forward = forward
         self.vjps = ()
@@ -95,4 +100,5 @@ class _Repeat:
 
 def primitive(name):
     """Decorator: make a NumPy function into a `Primitive` called `name`."""
-    return lambda forward: Primitive(name, forward)
+    module = sys._getframe(1).f_globals.get("__name__", "")
+    return lambda forward: Primitive(name, forward, module=module)

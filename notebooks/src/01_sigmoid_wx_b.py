@@ -28,18 +28,10 @@
 # the product above against the gradient the engine computes.
 
 # %%
-# The notebooks import the repository's packages; this line makes that work from a plain checkout too.
-import sys
-from pathlib import Path
-
-ROOT = Path.cwd().resolve().parent
-if (ROOT / "autograd_core").is_dir() and str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
 import numpy as np
 from IPython.display import display
 
-import viz
+from autograd_core import viz
 from autograd_core import Value
 
 # %% [markdown]

@@ -19,14 +19,6 @@
 # right one for training: by measuring the forward mode against it.
 
 # %%
-# The notebooks import the repository's packages; this line makes that work from a plain checkout too.
-import sys
-from pathlib import Path
-
-ROOT = Path.cwd().resolve().parent
-if (ROOT / "autograd_core").is_dir() and str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
 import time
 
 import matplotlib.pyplot as plt
@@ -36,8 +28,8 @@ from IPython.display import display
 plt.rcParams.update({"figure.dpi": 90, "axes.grid": True, "grid.alpha": 0.3})
 
 import autograd_core as ag
-import nn
-import viz
+from autograd_core import nn
+from autograd_core import viz
 from autograd_core import Value
 
 # %% [markdown]

@@ -13,21 +13,13 @@
 # the neuron form, then draws a bigger network layer by layer.
 
 # %%
-# The notebooks import the repository's packages; this line makes that work from a plain checkout too.
-import sys
-from pathlib import Path
-
-ROOT = Path.cwd().resolve().parent
-if (ROOT / "autograd_core").is_dir() and str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
 import numpy as np
 from IPython.display import display
 
 import autograd_core as ag
-import nn
-import nn.functional as F
-import viz
+from autograd_core import nn
+import autograd_core.nn.functional as F
+from autograd_core import viz
 from autograd_core import Value
 
 # %% [markdown]

@@ -16,23 +16,15 @@
 # multiplies by the activation's derivative once per layer, and σ′ is never more than 1/4.
 
 # %%
-# The notebooks import the repository's packages; this line makes that work from a plain checkout too.
-import sys
-from pathlib import Path
-
-ROOT = Path.cwd().resolve().parent
-if (ROOT / "autograd_core").is_dir() and str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
 import matplotlib.pyplot as plt
 import numpy as np
 
 plt.rcParams.update({"figure.dpi": 90, "axes.grid": True, "grid.alpha": 0.3})
 
 import autograd_core as ag
-import nn
-import nn.functional as F
-import optim
+from autograd_core import nn
+import autograd_core.nn.functional as F
+from autograd_core import optim
 from autograd_core import no_grad
 
 # %% [markdown]
