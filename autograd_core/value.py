@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import numbers
+from types import MappingProxyType
 
 import numpy as np
 
@@ -138,6 +139,35 @@ class Value:
     @property
     def is_leaf(self):
         return self._op is None
+
+    # ------------------------------------------------------------------------------------------------
+    # Inspection: read-only views of how this node was made, for nn, viz and users' own tools.
+
+    is_parameter = False  # nn.Parameter says True: a trainable leaf that a Module owns
+
+    @property
+    def primitive(self):
+        """The `Primitive` that made this Value (its `name`, `title`, `vjps` and edge `formulas`); None for a leaf."""
+        return self._op
+
+    @property
+    def saved_params(self):
+        """The keyword parameters the primitive was called with (e.g. {'axis': 0}), as a read-only mapping;
+        None when it took none or when a backward pass without `retain_graph` has freed them."""
+        params = self._params
+        if params is None or not isinstance(params, dict):
+            return None
+        return MappingProxyType(params)
+
+    @property
+    def scope(self):
+        """The innermost `Scope` (e.g. one call of an nn.Module) that was open when this Value was made, or None."""
+        return self._scope
+
+    @property
+    def creation_index(self):
+        """A number that grows with every Value made: parents always have smaller numbers than children."""
+        return self._index
 
     def item(self):
         if self.data.size != 1:

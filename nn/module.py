@@ -41,6 +41,7 @@ class Parameter(Value):
     """
 
     __slots__ = ()
+    is_parameter = True
 
     def __init__(self, data, dtype=None, label=None):
         if isinstance(data, Value):

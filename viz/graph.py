@@ -191,10 +191,9 @@ def _role(value, is_output):
         return OUTPUT
     if not value.requires_grad:
         return CONSTANT
-    if value._op is not None:
+    if value.primitive is not None:
         return INTERMEDIATE
-    # nn.Parameter subclasses Value; matching the class name keeps viz independent of nn.
-    return PARAMETER if type(value).__name__ == "Parameter" else LEAF
+    return PARAMETER if value.is_parameter else LEAF
 
 
 def _scope_ids(scope, scope_ids, scopes):
@@ -230,7 +229,7 @@ def topological_values(root):
         visited.add(id(value))
         push(value)
         push(None)
-        parents = value._parents
+        parents = value.parents
         for i in range(len(parents) - 1, -1, -1):  # reversed, so the first argument comes out first
             if id(parents[i]) not in visited:
                 push(parents[i])
@@ -243,7 +242,7 @@ def local_derivative(value, i):
     None too when the rule cannot run any more (its saved parameters freed by a backward pass without
     retain_graph) or fails on this data: a picture should not fail because one label is unavailable.
     """
-    parent = value._parents[i]
+    parent = value.parents[i]
     if value.data.size != 1 or parent.data.size != 1 or not parent.requires_grad:
         return None
     data = value.data
@@ -284,15 +283,15 @@ def _trace(root, derivatives):
         dtype_name = dtype_names.get(dtype)
         if dtype_name is None:
             dtype_name = dtype_names[dtype] = dtype.name
-        scope = None if v._scope is None else _scope_ids(v._scope, scope_ids, scopes)
-        op = v._op
+        scope = None if v.scope is None else _scope_ids(v.scope, scope_ids, scopes)
+        op = v.primitive
         nodes.append(Node(node_id, _role(v, v is root), "" if op is None else op.name, v.label,
                           data.shape, dtype_name, data, v.grad, v.requires_grad, scope))
         if op is None:
             continue
         formulas = op.formulas
         scalar = derivatives and data.size == 1
-        for i, parent in enumerate(v._parents):
+        for i, parent in enumerate(v.parents):
             formula = formulas[i] if i < len(formulas) else None
             d = local_derivative(v, i) if scalar else None
             edges.append(Edge(ids[id(parent)], node_id, i, d, formula or None))
