@@ -14,7 +14,7 @@ so a state dict moves between the two libraries as plain NumPy arrays.
         def forward(self, x):
             ...
 
-Calling a module runs `forward` inside `autograd_core.engine.name_scope(name, kind, owner)`, so every node it creates
+Calling a module runs `forward` inside `autograd_core.modes.name_scope(name, kind, owner)`, so every node it creates
 remembers the module, and `viz` can draw each module call as a cluster.
 """
 
@@ -27,8 +27,7 @@ import zipfile
 import numpy as np
 
 from autograd_core import Value
-from autograd_core.engine import STATE as _STATE
-from autograd_core.engine import Scope as _Scope
+from autograd_core.modes import enter_scope, exit_scope
 
 
 class Parameter(Value):
@@ -112,16 +111,13 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *args, **kwargs):
-        # `with engine.name_scope(name, kind, owner):` spelled out: the generator-based context
-        # manager costs ~2 µs per call, and this wraps every layer call.
+        # `with name_scope(name, kind, owner):` as two calls: no context-manager object per layer call.
         kind = type(self).__name__
-        state = _STATE
-        scope = _Scope(self._name or kind, kind, state.scope, self)
-        state.scope = scope
+        scope = enter_scope(self._name or kind, kind, self)
         try:
             return self.forward(*args, **kwargs)
         finally:
-            state.scope = scope.parent
+            exit_scope(scope)
 
     def __setattr__(self, name, value):
         if isinstance(value, (Module, Parameter, list, tuple, dict)):
