@@ -86,7 +86,7 @@ def test_siblings_read_no_private_slot_of_a_value(folder):
 
 
 def test_a_value_displays_as_text_until_viz_is_imported():
-    ipython = pytest.importorskip("IPython")  # noqa: F841  (what Jupyter uses to display a cell's result)
+    pytest.importorskip("IPython")  # what Jupyter uses to display a cell's result
     out = _run("""
         import sys
         from IPython.core.formatters import DisplayFormatter
