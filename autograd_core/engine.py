@@ -21,8 +21,8 @@ import operator
 import numpy as np
 
 from .modes import (  # noqa: F401  (re-exported: the engine's public names)
-    ANOMALY, GRAD_ENABLED, SCOPE, Scope, current_scope, enable_grad, enter_scope, exit_scope, is_grad_enabled, name_scope,
-    no_grad, set_grad_enabled,
+    ANOMALY, GRAD_ENABLED, SCOPE, Scope, current_scope, enable_grad, enter_scope, exit_scope, is_grad_enabled,
+    name_scope, no_grad, set_grad_enabled,
 )
 
 # ----------------------------------------------------------------------------------------------------
@@ -184,23 +184,22 @@ def run_backward(roots, seeds, *, retain_graph, create_graph, inputs=None, accum
                   are the nodes' own `.data`, which users and pictures read after backward; a graph's memory
                   goes when its output is no longer referenced.
 
-    A pass is all or nothing: `.grad` is written, and parameters freed, only once every rule and hook has
-    run. If one raises, no `.grad` has changed and the graph is intact, so a retry gives the gradient of one pass.
+    A pass is all or nothing: if a rule or a hook raises (or Ctrl-C arrives), every `.grad` it had written
+    and every parameter it had freed is restored before the exception propagates, so a retry gives the
+    gradient of one pass, not of one and a half.
     """
     heap = _queue_roots(roots, seeds)
     wanted = None if inputs is None else set(inputs)
-    captured, visited, passed_through = {}, [], set()
+    captured, visited, undo = {}, [], []
     # The backward pass allocates many short-lived arrays but creates no reference cycles: pause the
     # cyclic collector meanwhile, or it would rescan the (acyclic) graph again and again.
     gc_was_enabled, grad_was_enabled = gc.isenabled(), GRAD_ENABLED.get()
     gc.disable()
     GRAD_ENABLED.set(create_graph)  # in this thread only
     try:
-        _chain_rule(heap, visited, accumulate, create_graph, wanted, captured, passed_through)
-        _commit(visited, accumulate, retain_graph, passed_through)
+        _chain_rule(heap, accumulate, retain_graph, create_graph, wanted, captured, visited, undo)
     except BaseException:
-        for _, node in heap:  # leave no half-finished gradients behind for the next pass
-            node._pending = None
+        _undo(heap, visited, undo, accumulate, retain_graph)
         raise
     finally:
         GRAD_ENABLED.set(grad_was_enabled)
@@ -234,15 +233,22 @@ def _send(heap, node, g):
         node._pending = prev + g
 
 
-def _chain_rule(heap, visited, keep_grads, create_graph, wanted, captured, passed_through):
-    """Pop the youngest node, run its hooks, hand its gradient to each parent edge's rule, queue the parents.
+def _chain_rule(heap, accumulate, retain_graph, create_graph, wanted, captured, visited, undo):
+    """Pop the youngest node, run its hooks, add its gradient to its `.grad`, hand it to the rules of its
+    edges (`_to_parents`), and free its saved parameters. Records what `_undo` needs: every visited node in
+    `visited`, and in `undo` the `.grad` (as ('grad', node, old)) and parameters (as ('params', node, old))
+    it replaced that were not None.
 
-    Appends (node, gradient) to `visited` for every node in the order visited (gradient None unless `keep_grads`).
+    A leaf's .grad is the user's to change in place (optimizers, clipping), so it must be an array of its
+    own. Pass-through rules (+, astype) hand the very array they received to their inputs, and view rules
+    (reshape, transpose) a view of it: leaves reached that way get a copy. Other nodes' gradients are for
+    reading, and may share memory with each other (but are never read-only broadcast views).
     """
     heappop = heapq.heappop
     anomaly = ANOMALY.enabled
-    visit = visited.append
+    visit, log = visited.append, undo.append
     ndarray = np.ndarray
+    passed_through = set()  # leaves that a rule handed the very array it received
     while heap:
         node = heappop(heap)[1]
         g = node._pending
@@ -251,14 +257,45 @@ def _chain_rule(heap, visited, keep_grads, create_graph, wanted, captured, passe
             g = _run_hooks(node, g)
         if wanted is not None and node in wanted:
             captured[node] = g
-        if keep_grads:
-            if g.__class__ is ndarray and not g.flags.writeable:
-                g = g.copy()  # a read-only broadcast view never becomes a .grad; the copy is also what flows on
-            visit((node, g))
+        op = node._op
+        if accumulate:  # inline rather than a function: this runs once per node
+            old = node.grad
+            if old is None:
+                if g.__class__ is ndarray and (not g.flags.writeable or (  # a broadcast view: never a .grad
+                        op is None and (g.base is not None or node in passed_through))):
+                    g = g.copy()
+                node.grad = g
+            else:
+                log(("grad", node, old))
+                node.grad = old + g
+        visit(node)
+        if op is None:
+            continue  # a leaf
+        _to_parents(heap, node, g, create_graph, anomaly, passed_through)
+        if not retain_graph:
+            params = node._params
+            if params is None:
+                node._params = FREED_EMPTY
+            else:
+                log(("params", node, params))
+                node._params = FREED_PARAMS
+
+
+def _undo(heap, visited, undo, accumulate, retain_graph):
+    """After a failed pass: drop the pending gradients, and give back the `.grad`s and parameters it replaced."""
+    for _, node in heap:
+        node._pending = None
+    for node in visited:
+        node._pending = None
+        if accumulate:
+            node.grad = None
+        if not retain_graph and node._params is FREED_EMPTY:
+            node._params = None
+    for what, node, old in undo:
+        if what == "grad":
+            node.grad = old
         else:
-            visit((node, None))
-        if node._op is not None:
-            _to_parents(heap, node, g, create_graph, anomaly, passed_through)
+            node._params = old
 
 
 def _to_parents(heap, node, g, create_graph, anomaly, passed_through):
@@ -279,7 +316,6 @@ def _to_parents(heap, node, g, create_graph, anomaly, passed_through):
         out, xs = node.data, [p.data for p in parents]
     arity = len(xs) if params is None else 0  # rules of 1 or 2 inputs are called without unpacking
     vjps = op.vjps
-    heappush = heapq.heappush
     for i in range(len(parents)):
         parent = parents[i]
         if not parent.requires_grad:
@@ -306,9 +342,12 @@ def _to_parents(heap, node, g, create_graph, anomaly, passed_through):
         prev = parent._pending  # what `_send(heap, parent, gp)` does, inlined: this runs once per edge
         if prev is None:
             parent._pending = gp
-            heappush(heap, (-parent._index, parent))
+            _heappush(heap, (-parent._index, parent))
         else:
             parent._pending = prev + gp
+
+
+_heappush = heapq.heappush
 
 
 def _fit(gp, pdata, op, i):
@@ -318,30 +357,6 @@ def _fit(gp, pdata, op, i):
     if gp.dtype != pdata.dtype:
         gp = gp.astype(pdata.dtype)
     return gp
-
-
-def _commit(visited, accumulate, retain_graph, passed_through):
-    """After a successful pass: add each visited node's gradient into its `.grad` (if `accumulate`), and
-    without `retain_graph` replace its saved parameters by a `_Freed` marker, so a second pass raises.
-
-    A leaf's .grad is the user's to change in place (optimizers, clipping), so it must be an array of its
-    own. Pass-through rules (+, astype) hand the very array they received to their inputs, and view rules
-    (reshape, transpose) a view of it: leaves reached that way get a copy. Other nodes' gradients are for
-    reading, and may share memory with each other (but are never read-only broadcast views: `_chain_rule`
-    copies those).
-    """
-    ndarray = np.ndarray
-    for node, g in visited:
-        if accumulate:
-            old = node.grad
-            if old is None:
-                if node._op is None and g.__class__ is ndarray and (g.base is not None or node in passed_through):
-                    g = g.copy()
-                node.grad = g
-            else:
-                node.grad = old + g
-        if not retain_graph and node._op is not None:
-            node._params = FREED_EMPTY if node._params is None else FREED_PARAMS
 
 
 def _unbroadcast(g, shape, op, i):

@@ -170,3 +170,19 @@ def test_a_failed_backward_leaves_every_grad_as_it_was(prior):
     assert b.grad == base + 6.0 and a.grad == base + 15.0  # d(3ab)/db = 3a, d(3ab)/da = 3b: once, not twice
     with pytest.raises(RuntimeError, match="second time"):  # a completed pass did free the graph
         out.backward()
+
+
+def test_a_rule_failing_half_way_restores_grads_and_saved_parameters():
+    c = Value(0.0, label="c")
+    s = c.sqrt().sum(axis=None)  # sum keeps a saved parameter (axis) that a completed pass would free
+    b = Value(5.0, label="b")   # younger than s: visited (and given a gradient) before s
+    b.grad = np.float64(1.0)
+    out = s * b
+    # d sqrt(c)/dc = inf at 0: raised in sqrt's rule, after b and s got their gradients
+    with np.errstate(divide="ignore"), ag.detect_anomaly(), pytest.raises(ag.AnomalyError):
+        out.backward()
+    assert b.grad == 1.0 and s.grad is None and out.grad is None and c.grad is None
+    assert s.saved_params == {"axis": None, "keepdims": False}  # not freed
+    with np.errstate(divide="ignore"):
+        out.backward()  # the retry runs through the whole graph once
+    assert b.grad == 1.0 + 0.0 and np.isinf(c.grad) and s.saved_params is None

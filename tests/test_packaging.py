@@ -36,7 +36,8 @@ def test_every_package_folder_is_listed_in_pyproject():
     assert "autograd_core.ops" in found and "autograd_core.nn" in found
     missing = found - set(config["packages"])
     assert not missing, f"add to pyproject.toml [tool.setuptools] packages: {sorted(missing)}"
-    assert set(config["packages"]) <= found, f"listed but not a folder with __init__.py: {set(config['packages']) - found}"
+    extra = set(config["packages"]) - found
+    assert not extra, f"listed but not a folder with __init__.py: {extra}"
     for package in config["packages"]:  # and each maps to its folder (through its own entry or its parent's)
         head = max((p for p in folder_of if package == p or package.startswith(p + ".")), key=len)
         folder = ROOT / folder_of[head] / pathlib.Path(*package[len(head) + 1:].split(".") if package != head else ())
@@ -82,8 +83,8 @@ def test_clean_install_from_sdist_and_wheel(tmp_path):
     # from the sdist fails here. No build isolation: setuptools comes from this environment (offline).
     sdist = _run([sys.executable, "-c", "from setuptools import build_meta as b; print(b.build_sdist('../dist'))"],
                  cwd=src).strip().splitlines()[-1]
-    _run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "--no-index", "-w", str(dist),
-          str(dist / sdist)], cwd=work)
+    _run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "--no-index",
+          "-w", str(dist), str(dist / sdist)], cwd=work)
     wheels = list(dist.glob("autograd_core-*.whl"))
     assert len(wheels) == 1
     with zipfile.ZipFile(wheels[0]) as whl:
@@ -134,5 +135,6 @@ def test_clean_install_from_sdist_and_wheel(tmp_path):
           "-o", "sigma.dot"], cwd=work, env=env)
     assert (work / "sigma.dot").read_text().startswith("digraph")
     if shutil.which("dot"):
-        _run([str(cli), "export", "--mlp", "2,3,1", "--input", "1,-1", "--backward", "-o", "mlp.svg"], cwd=work, env=env)
+        _run([str(cli), "export", "--mlp", "2,3,1", "--input", "1,-1", "--backward", "-o", "mlp.svg"],
+             cwd=work, env=env)
         assert "<svg" in (work / "mlp.svg").read_text()

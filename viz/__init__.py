@@ -30,6 +30,6 @@ show_values_as_graphs()  # from now on Jupyter shows a Value as the picture of i
 __all__ = [
     "SCHEMA", "Edge", "Graph", "Node", "ScopeInfo", "trace", "ChainRule", "chain_rule", "collapse",
     "draw", "render", "from_json", "graph_from_dict", "graph_to_dict", "to_json", "GraphvizNotFound",
-    "export", "export_bytes", "render_bytes", "GraphPicture", "show_values_as_graphs", "value_mimebundle", "backward_order",
-    "backward_steps",
+    "export", "export_bytes", "render_bytes", "GraphPicture", "show_values_as_graphs", "value_mimebundle",
+    "backward_order", "backward_steps",
 ]
