@@ -63,7 +63,7 @@ def check_forward(node):
         raise AnomalyError(f"detect_anomaly: forward of '{node.op}' produced {bad}, created at {_where(node)}")
 
 
-def check_backward(node, i, grad, upstream=None):
+def check_backward(node, i, grad):
     if not _finite(grad):
         raise AnomalyError(
             f"detect_anomaly: backward of '{node.op}' produced a non-finite gradient for its input {i} "

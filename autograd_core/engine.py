@@ -8,8 +8,10 @@ own forward function and one vector-Jacobian rule per input; the engine only
   `_record`: a node that needs a gradient (some input does, and grad mode is on in this thread) keeps its
   primitive, inputs, keyword parameters and the current module scope; any other result is a bare leaf;
 * runs the backward pass (`run_backward`): visits the nodes from the output down in reverse creation
-  order, calls each edge's rule, fits the result to the input's shape and dtype, and adds it up; the
-  gradients land in `.grad` only when the whole pass has succeeded.
+  order, calls each edge's rule, fits the result to the input's shape and dtype, and adds it up into
+  `.grad`; a pass that raises half way is undone, so it leaves no partial gradient behind.
+
+docs/architecture.md describes the parts; grad mode and scopes (per thread) are in modes.py.
 """
 
 from __future__ import annotations
