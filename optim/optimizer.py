@@ -102,6 +102,11 @@ class Optimizer:
         """The names in one parameter's state after a step with `group`'s settings (None: not checked)."""
         return None
 
+    def _restore_state(self, value, p, index, name, who):
+        """A copy of one saved state entry for parameter p: an array of p's shape (cast to p's float
+        dtype) or a number; anything else is a ValueError naming it."""
+        return _restore_state(value, p, index, name, who)
+
     def _update(self, p, g, state, hp):
         """The update rule: new data for parameter data `p` given its gradient `g`.
 
@@ -284,7 +289,7 @@ class Optimizer:
                     f"{who}: the state of parameter {index} has {sorted(saved_p)}, but {self._name} with "
                     f"these settings keeps {sorted(expected)} (was it saved by another optimizer?)"
                 )
-            state[p] = {name: _restore_state(value, p, index, name, who) for name, value in saved_p.items()}
+            state[p] = {name: self._restore_state(value, p, index, name, who) for name, value in saved_p.items()}
         self.state = state
         self.param_groups = groups
 
