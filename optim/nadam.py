@@ -10,13 +10,13 @@ from .optimizer import Optimizer, beta_pair, flag, nonnegative
 
 
 def _weight_decay(p, g, lr, weight_decay, decoupled):
-    """Adam's L2 penalty in the gradient, or AdamW's decoupled shrinking of p (in place)."""
+    """(p, g) after Adam's L2 penalty in the gradient, or AdamW's decoupled shrinking of p (in place)."""
     if weight_decay == 0:
-        return g
+        return p, g
     if decoupled:
         p *= 1 - lr * weight_decay                           # shrink the weights themselves
-        return g
-    return g + weight_decay * p                              # gradient of the L2 penalty
+        return p, g
+    return p, g + weight_decay * p                           # gradient of the L2 penalty
 
 
 class NAdam(Optimizer):
@@ -48,7 +48,7 @@ class NAdam(Optimizer):
         if not state:
             state.update(step=0, mu_product=1.0, exp_avg=np.zeros_like(p), exp_avg_sq=np.zeros_like(p))
         state["step"] = t = state["step"] + 1
-        g = _weight_decay(p, g, lr, hp["weight_decay"], hp["decoupled_weight_decay"])
+        p, g = _weight_decay(p, g, lr, hp["weight_decay"], hp["decoupled_weight_decay"])
         mu = beta1 * (1 - 0.5 * 0.96 ** (t * psi))                # momentum schedule, this step
         mu_next = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * psi))      # and the next
         state["mu_product"] = mu_product = state["mu_product"] * mu
@@ -90,7 +90,7 @@ class RAdam(Optimizer):
         if not state:
             state.update(step=0, exp_avg=np.zeros_like(p), exp_avg_sq=np.zeros_like(p))
         state["step"] = t = state["step"] + 1
-        g = _weight_decay(p, g, lr, hp["weight_decay"], hp["decoupled_weight_decay"])
+        p, g = _weight_decay(p, g, lr, hp["weight_decay"], hp["decoupled_weight_decay"])
         m = beta1 * state["exp_avg"] + (1 - beta1) * g              # first moment
         v = beta2 * state["exp_avg_sq"] + (1 - beta2) * g * g       # second moment
         state["exp_avg"], state["exp_avg_sq"] = m, v
