@@ -134,7 +134,9 @@ def _check_like(who, key, saved, current):
         if not isinstance(saved, (bool, np.bool_)):
             fail("True or False")
     elif isinstance(current, numbers.Real) or current is None and key in _NUMBER_OR_NONE:
-        if saved is not None and (isinstance(saved, bool) or not isinstance(saved, numbers.Real)):
+        if saved is None and key in _NUMBER_OR_NONE:
+            return
+        if isinstance(saved, bool) or not isinstance(saved, numbers.Real):
             fail("a number")
     elif isinstance(current, str):
         if not isinstance(saved, str):
@@ -443,5 +445,5 @@ class SequentialLR(LRScheduler):
             scheduler.load_state_dict(saved)
 
 
-from .onecycle import OneCycleLR  # noqa: E402  (they build on LRScheduler above)
-from .plateau import ReduceLROnPlateau  # noqa: E402
+from .onecycle import OneCycleLR  # noqa: E402, F401  (they build on LRScheduler above)
+from .plateau import ReduceLROnPlateau  # noqa: E402, F401

@@ -38,7 +38,8 @@ class ReduceLROnPlateau(LRScheduler):
         self.optimizer = optimizer
         if isinstance(min_lr, (list, tuple)):
             if len(min_lr) != len(optimizer.param_groups):
-                raise ValueError(f"ReduceLROnPlateau: expected {len(optimizer.param_groups)} min_lrs, got {len(min_lr)}")
+                raise ValueError(f"ReduceLROnPlateau: expected {len(optimizer.param_groups)} min_lrs, "
+                                 f"got {len(min_lr)}")
             self.default_min_lr, self.min_lrs = None, list(min_lr)
         else:
             check_number("ReduceLROnPlateau", "min_lr", min_lr)

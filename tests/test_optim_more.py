@@ -12,7 +12,7 @@ import pytest
 import autograd_core as ag
 from autograd_core import Value, optim
 
-from test_optim import ATOL, M0, S0, STEPS, W0, loss_ours, loss_torch, run_ours
+from test_optim import M0, S0, STEPS, W0, loss_ours, loss_torch, run_ours
 
 NEW_CONFIGS = [
     ("NAdam", dict(lr=0.05)),
@@ -96,7 +96,7 @@ def test_new_optimizers_decrease_the_loss_and_keep_float32(config):
     np.testing.assert_array_equal(unused.data, np.ones(2))
     opt, params = run_ours(name, kw, steps=5, dtype=np.float32)
     assert all(p.data.dtype == np.float32 for p in params)
-    for p, state in opt.state.items():
+    for state in opt.state.values():
         for value in state.values():
             if isinstance(value, np.ndarray):
                 assert value.dtype == np.float32
@@ -303,3 +303,15 @@ def test_closure_is_evaluated_with_grad_enabled_for_new_optimizers():
 
     with ag.no_grad():
         assert opt.step(closure).item() == pytest.approx((W0 * W0).sum())
+
+
+@pytest.mark.parametrize("config", NEW_CONFIGS, ids=[_id(c) for c in NEW_CONFIGS])
+def test_new_optimizers_do_not_modify_gradients(config):
+    name, kw = config
+    shared = np.array([0.3, -0.1, 0.2, 0.5])
+    w, v = Value(W0.copy()), Value(W0[::-1].copy())
+    w.grad, v.grad = shared, shared
+    opt = getattr(optim, name)([w, v], **kw)
+    for _ in range(3):
+        opt.step()
+    np.testing.assert_array_equal(shared, [0.3, -0.1, 0.2, 0.5])
