@@ -18,6 +18,7 @@ from .embedding import Embedding
 from .init import manual_seed
 from .linear import Linear
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HingeLoss, MSELoss, NLLLoss
+from .loss import HuberLoss, KLDivLoss, L1Loss, SmoothL1Loss
 from .mlp import MLP, Layer, Neuron
 from .module import Module, Parameter
 from .norm import BatchNorm1d, BatchNorm2d, LayerNorm
@@ -32,4 +33,5 @@ __all__ = [
     "DataLoader", "make_moons", "load_digits",
     "Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d",
     "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "GlobalAvgPool2d", "AdaptiveAvgPool2d",
+    "L1Loss", "SmoothL1Loss", "HuberLoss", "KLDivLoss",
 ]

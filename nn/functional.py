@@ -15,6 +15,7 @@ from .linear import linear
 from .loss import (
     binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, hinge_loss, mse_loss, nll_loss,
 )
+from .loss import huber_loss, kl_div, l1_loss, smooth_l1_loss
 from .norm import batch_norm, layer_norm, normalize
 from .pool import (
     adaptive_avg_pool2d, avg_pool1d, avg_pool2d, global_avg_pool2d, max_pool1d, max_pool2d,
@@ -26,4 +27,5 @@ __all__ = [
     "mse_loss", "cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
     "hinge_loss", "conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "max_pool1d", "max_pool2d",
     "avg_pool1d", "avg_pool2d", "global_avg_pool2d", "adaptive_avg_pool2d",
+    "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div",
 ]
