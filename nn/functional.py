@@ -7,9 +7,11 @@ Each function lives next to its module (linear.py, norm.py, loss.py, ...); this 
 from __future__ import annotations
 
 from .activation import leaky_relu, log_softmax, relu, sigmoid, softmax, tanh
+from .activation import elu, erf, gelu, silu, softplus
 from .container import flatten
 from .conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
 from .dropout import dropout
+from .dropout import dropout2d
 from .embedding import embedding
 from .linear import linear
 from .loss import (
@@ -17,6 +19,8 @@ from .loss import (
 )
 from .loss import huber_loss, kl_div, l1_loss, smooth_l1_loss
 from .norm import batch_norm, layer_norm, normalize
+from .norm import group_norm
+from .upsample import interpolate, upsample
 from .pool import (
     adaptive_avg_pool2d, avg_pool1d, avg_pool2d, global_avg_pool2d, max_pool1d, max_pool2d,
 )
@@ -28,4 +32,6 @@ __all__ = [
     "hinge_loss", "conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "max_pool1d", "max_pool2d",
     "avg_pool1d", "avg_pool2d", "global_avg_pool2d", "adaptive_avg_pool2d",
     "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div",
+    "gelu", "silu", "elu", "softplus", "erf", "group_norm", "dropout2d",
+    "interpolate", "upsample",
 ]

@@ -15,8 +15,9 @@ import inspect
 import numpy as np
 
 from autograd_core import Value
-from autograd_core.ops import abs, data_of, exp, log, logsumexp, primitive, relu, sigmoid, stack, where
+from autograd_core.ops import abs, data_of, exp, log, primitive, relu, sigmoid, stack, where
 
+from .activation import _softplus_stable
 from .module import Module
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -209,11 +210,6 @@ def _bce_logits(x, y):
 _bce_logits.defvjp(lambda g, out, x, y: g * (sigmoid(x) - y),      # d/dx = σ(x) − y
                    lambda g, out, x, y: -g * x,                    # d/dy = −x
                    formulas=("g⊙(σ(x) − y)", "−g⊙x"))
-
-
-def _softplus_stable(x):
-    """log(1 + eˣ) = logsumexp(0, x), stable for any x, with the gradient σ(x) everywhere (also at 0)."""
-    return logsumexp(stack([np.zeros(x.shape, x.dtype), x], axis=-1), axis=-1)
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean", pos_weight=None):
