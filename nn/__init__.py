@@ -27,6 +27,7 @@ from .module import Module, Parameter
 from .norm import BatchNorm1d, BatchNorm2d, LayerNorm
 from .norm import GroupNorm
 from .upsample import Upsample
+from .unpool import MaxUnpool1d, MaxUnpool2d
 from .pool import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, GlobalAvgPool2d, MaxPool1d, MaxPool2d
 
 __all__ = [
@@ -40,5 +41,5 @@ __all__ = [
     "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "GlobalAvgPool2d", "AdaptiveAvgPool2d",
     "L1Loss", "SmoothL1Loss", "HuberLoss", "KLDivLoss",
     "Identity", "ModuleList", "ModuleDict", "GELU", "SiLU", "ELU", "Softplus", "GroupNorm", "Dropout2d",
-    "Upsample",
+    "Upsample", "MaxUnpool1d", "MaxUnpool2d",
 ]

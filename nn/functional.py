@@ -21,6 +21,8 @@ from .loss import huber_loss, kl_div, l1_loss, smooth_l1_loss
 from .norm import batch_norm, layer_norm, normalize
 from .norm import group_norm
 from .upsample import interpolate, upsample
+from .unpool import max_unpool1d, max_unpool2d
+from .padding import pad
 from .pool import (
     adaptive_avg_pool2d, avg_pool1d, avg_pool2d, global_avg_pool2d, max_pool1d, max_pool2d,
 )
@@ -33,5 +35,6 @@ __all__ = [
     "avg_pool1d", "avg_pool2d", "global_avg_pool2d", "adaptive_avg_pool2d",
     "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div",
     "gelu", "silu", "elu", "softplus", "erf", "group_norm", "dropout2d",
-    "interpolate", "upsample",
+    "interpolate", "upsample", "max_unpool1d", "max_unpool2d",
+    "pad",
 ]
