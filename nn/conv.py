@@ -286,6 +286,26 @@ class _ConvNd(Module):
     def _padding(self):
         return self.padding if self.padding_mode == "zeros" else 0
 
+    def _output_padding(self, x, output_size):
+        if output_size is None:
+            return self.output_padding
+        nd, who = self._nd, type(self).__name__
+        sizes = tuple(int(n) for n in (output_size if not isinstance(output_size, numbers.Integral)
+                                       else (output_size,) * nd))
+        if len(sizes) == nd + 2:
+            sizes = sizes[2:]
+        if len(sizes) != nd:
+            raise ValueError(f"{who}: output_size must have {nd} or {nd + 2} entries, got {output_size!r}")
+        padding = []
+        for n, size, s, p, d, k in zip(np.shape(x)[2:], sizes, self.stride, self.padding, self.dilation,
+                                       self.kernel_size):
+            smallest = (n - 1) * s - 2 * p + d * (k - 1) + 1
+            if not smallest <= size < smallest + s:
+                raise ValueError(f"{who}: output_size {tuple(sizes)} is not reachable from input {np.shape(x)}: "
+                                 f"each size must be in [{smallest}, {smallest + s - 1}] here")
+            padding.append(size - smallest)
+        return tuple(padding)
+
     def extra_repr(self):
         text = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
         if self.padding != (0,) * self._nd:
@@ -347,27 +367,6 @@ class ConvTranspose2d(_ConvNd):
         """output_size: the wanted (H, W) (or (N, C, H, W)), reached by choosing output_padding, as PyTorch."""
         return conv_transpose2d(self._input(x), self.weight, self.bias, self.stride, self.padding,
                                 self._output_padding(x, output_size), self.groups, self.dilation)
-
-    def _output_padding(self, x, output_size):
-        if output_size is None:
-            return self.output_padding
-        nd, who = self._nd, type(self).__name__
-        sizes = tuple(int(n) for n in (output_size if not isinstance(output_size, numbers.Integral)
-                                       else (output_size,) * nd))
-        if len(sizes) == nd + 2:
-            sizes = sizes[2:]
-        if len(sizes) != nd:
-            raise ValueError(f"{who}: output_size must have {nd} or {nd + 2} entries, got {output_size!r}")
-        padding = []
-        for n, size, s, p, d, k in zip(np.shape(x)[2:], sizes, self.stride, self.padding, self.dilation,
-                                       self.kernel_size):
-            smallest = (n - 1) * s - 2 * p + d * (k - 1) + 1
-            if not smallest <= size < smallest + s:
-                raise ValueError(f"{who}: output_size {tuple(sizes)} is not reachable from input {np.shape(x)}: "
-                                 f"each size must be in [{smallest}, {smallest + s - 1}] here")
-            padding.append(size - smallest)
-        return tuple(padding)
-
 
 class ConvTranspose1d(_ConvNd):
     """1-D transposed convolution layer: weight (in_channels, out_channels/groups, k)."""

@@ -232,5 +232,6 @@ def _conv2d_weight_np(x, dy, stride, padding, dilation, groups, kernel):
         wide[..., :Wo] = dy
         wide[..., Wo:] = 0
         dy = wide
-    dw = _product("weight_product", dy.reshape(N, groups, O // groups, dy.shape[2] * dy.shape[3]), cols.swapaxes(-1, -2)).sum(axis=0)
+    dy = dy.reshape(N, groups, O // groups, dy.shape[2] * dy.shape[3])  # explicit: -1 fails on an empty batch
+    dw = _product("weight_product", dy, cols.swapaxes(-1, -2)).sum(axis=0)
     return dw.reshape((O, C // groups) + tuple(kernel))

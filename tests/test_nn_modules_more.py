@@ -136,7 +136,7 @@ def test_module_list_api():
     ml[2] = nn.ReLU()
     assert isinstance(ml[2], nn.ReLU) and len(ml) == 3
     with pytest.raises(IndexError):
-        ml[3]
+        ml.__getitem__(3)
     with pytest.raises(TypeError, match="Module"):
         ml.append(3)
     with pytest.raises(NotImplementedError):
@@ -155,7 +155,7 @@ def test_module_dict_api():
     with pytest.raises(KeyError):
         md["a.b"] = nn.ReLU()
     with pytest.raises(AttributeError, match="nope"):
-        md.nope
+        getattr(md, "nope")
     assert "(x): Linear" in repr(md)
 
 
