@@ -155,7 +155,7 @@ def test_module_dict_api():
     with pytest.raises(KeyError):
         md["a.b"] = nn.ReLU()
     with pytest.raises(AttributeError, match="nope"):
-        getattr(md, "nope")
+        _ = md.nope
     assert "(x): Linear" in repr(md)
 
 
