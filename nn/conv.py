@@ -359,9 +359,9 @@ class ConvTranspose2d(_ConvNd):
     _transposed = True
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0,
-                 groups=1, bias=True, dilation=1, rng=None, dtype=None):
+                 groups=1, bias=True, dilation=1, padding_mode="zeros", rng=None, dtype=None):
         _ConvNd.__init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, rng,
-                         dtype, output_padding)
+                         dtype, output_padding, padding_mode)
 
     def forward(self, x, output_size=None):
         """output_size: the wanted (H, W) (or (N, C, H, W)), reached by choosing output_padding, as PyTorch."""
