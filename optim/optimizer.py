@@ -39,7 +39,8 @@ class Optimizer:
 
     params:          an iterable of Values (one group), or an iterable of dicts, each with a "params" entry
                      and optional hyper-parameters that override the defaults for that group (as in PyTorch).
-    **defaults:      the algorithm's hyper-parameters, one keyword per name in `hyperparameters`.
+    defaults, **hyperparameters: the algorithm's hyper-parameters (a dict, as PyTorch, or keywords), one per
+                     name in `hyperparameters`.
 
     A subclass declares:
       hyperparameters: {name: check}, each check(owner, name, value) raising a ValueError/TypeError that
@@ -51,9 +52,12 @@ class Optimizer:
 
     hyperparameters = {}
 
-    def __init__(self, params, **defaults):
+    def __init__(self, params, defaults=None, **hyperparameters):
+        # PyTorch's spelling, super().__init__(params, defaults_dict), works too (a custom optimizer that
+        # declares no `hyperparameters` table and writes its own step()).
+        defaults = {**(defaults or {}), **hyperparameters}
         missing = self.hyperparameters.keys() - defaults.keys()
-        extra = defaults.keys() - self.hyperparameters.keys()
+        extra = defaults.keys() - self.hyperparameters.keys() if self.hyperparameters else set()
         if missing or extra:  # a bug in the subclass, not in the user's call
             raise TypeError(f"{self._name}: defaults {sorted(defaults)} do not match the declared "
                             f"hyper-parameters {sorted(self.hyperparameters)}")

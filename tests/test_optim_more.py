@@ -315,3 +315,24 @@ def test_new_optimizers_do_not_modify_gradients(config):
     for _ in range(3):
         opt.step()
     np.testing.assert_array_equal(shared, [0.3, -0.1, 0.2, 0.5])
+
+
+def test_a_pytorch_style_custom_optimizer_works():
+    class SignSGD(optim.Optimizer):  # written as for torch.optim: a defaults dict and its own step()
+        def __init__(self, params, lr=0.1):
+            super().__init__(params, dict(lr=lr))
+
+        def step(self, closure=None):
+            for group in self.param_groups:
+                for p in group["params"]:
+                    if p.grad is not None:
+                        self.state.setdefault(p, {"steps": 0})["steps"] += 1
+                        p.data = p.data - group["lr"] * np.sign(p.grad)
+
+    w = Value(np.array([1.0, -2.0]))
+    opt = SignSGD([w], lr=0.5)
+    (w * w).sum().backward()
+    opt.step()
+    np.testing.assert_array_equal(w.data, [0.5, -1.5])
+    assert opt.state[w]["steps"] == 1 and opt.param_groups[0]["lr"] == 0.5
+    assert opt.state_dict()["optimizer"] == "SignSGD"
