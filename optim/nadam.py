@@ -33,6 +33,7 @@ class NAdam(Optimizer):
 
     hyperparameters = dict(lr=nonnegative, betas=beta_pair, eps=nonnegative, weight_decay=nonnegative,
                            momentum_decay=nonnegative, decoupled_weight_decay=flag, maximize=flag)
+    _added_later = frozenset({"maximize", "decoupled_weight_decay"})
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, momentum_decay=4e-3,
                  decoupled_weight_decay=False, *, maximize=False):
@@ -76,6 +77,7 @@ class RAdam(Optimizer):
 
     hyperparameters = dict(lr=nonnegative, betas=beta_pair, eps=nonnegative, weight_decay=nonnegative,
                            decoupled_weight_decay=flag, maximize=flag)
+    _added_later = frozenset({"maximize", "decoupled_weight_decay"})
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
                  decoupled_weight_decay=False, *, maximize=False):

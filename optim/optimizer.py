@@ -39,23 +39,24 @@ class Optimizer:
 
     params:          an iterable of Values (one group), or an iterable of dicts, each with a "params" entry
                      and optional hyper-parameters that override the defaults for that group (as in PyTorch).
-    defaults, **hyperparameters: the algorithm's hyper-parameters (a dict, as PyTorch, or keywords), one per
-                     name in `hyperparameters`.
+    defaults, **named: the algorithm's hyper-parameters (a dict, as PyTorch, or keywords), one per name
+                     in `hyperparameters`.
 
     A subclass declares:
       hyperparameters: {name: check}, each check(owner, name, value) raising a ValueError/TypeError that
-                       names the culprit (see `nonnegative`, `real`, `flag`, `betas`, ...).
+                       names the culprit (see `nonnegative`, `real`, `flag`, `beta_pair`, ...).
       _check_group(group): optional constraints between hyper-parameters (e.g. SGD's nesterov).
       _state_keys(group): the names of the state one parameter has after a step, checked on load.
       _update(p, g, state, hp): the update rule.
     """
 
     hyperparameters = {}
+    _added_later = frozenset({"maximize"})  # options a state dict saved by an older version may lack
 
-    def __init__(self, params, defaults=None, **hyperparameters):
+    def __init__(self, params, defaults=None, **named):
         # PyTorch's spelling, super().__init__(params, defaults_dict), works too (a custom optimizer that
         # declares no `hyperparameters` table and writes its own step()).
-        defaults = {**(defaults or {}), **hyperparameters}
+        defaults = {**(defaults or {}), **named}
         missing = self.hyperparameters.keys() - defaults.keys()
         extra = defaults.keys() - self.hyperparameters.keys() if self.hyperparameters else set()
         if missing or extra:  # a bug in the subclass, not in the user's call
@@ -270,11 +271,12 @@ class Optimizer:
                     f"{who}: parameter group {i} has {len(saved.get('params', ()))} "
                     f"parameters in the state dict and {len(mine['params'])} in this optimizer"
                 )
-            missing = sorted(self.hyperparameters.keys() - saved.keys())
+            missing = sorted(self.hyperparameters.keys() - saved.keys() - self._added_later)
             if missing:
                 raise ValueError(f"{who}: parameter group {i} of the state dict lacks {missing}, which "
                                  f"{self._name} needs (was it saved by another optimizer?)")
             group = {"params": mine["params"]}
+            group.update((k, v) for k, v in self.defaults.items() if k in self._added_later)  # older saves
             group.update((k, v) for k, v in saved.items() if k != "params")
             self._check_hyperparameters(group)
             groups.append(group)

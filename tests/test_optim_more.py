@@ -336,3 +336,13 @@ def test_a_pytorch_style_custom_optimizer_works():
     np.testing.assert_array_equal(w.data, [0.5, -1.5])
     assert opt.state[w]["steps"] == 1 and opt.param_groups[0]["lr"] == 0.5
     assert opt.state_dict()["optimizer"] == "SignSGD"
+
+
+def test_a_state_dict_saved_before_maximize_existed_still_loads():
+    sd = _trained("Adam")
+    del sd["optimizer"]
+    for group in sd["param_groups"]:
+        del group["maximize"]
+    opt, _ = _fresh("Adam")
+    opt.load_state_dict(sd)
+    assert opt.param_groups[0]["maximize"] is False
