@@ -129,8 +129,10 @@ def _nll(logp, labels, w, ignore_index, reduction, sample_shape, smoothing=0.0):
         return losses.reshape(sample_shape)
     if reduction == "sum":
         return losses.sum()
-    with np.errstate(invalid="ignore", divide="ignore"):                    # all ignored: 0/0 = nan, as PyTorch
-        return losses.sum() / w_n.sum()
+    total = w_n.sum()
+    if total == 0:                  # every sample ignored (or weighted 0): nan, as PyTorch, but a zero gradient
+        return losses.sum() + np.nan
+    return losses.sum() / total
 
 
 def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
