@@ -12,7 +12,7 @@ import pytest
 import autograd_core as ag
 from autograd_core import Value, optim
 
-from test_optim import M0, S0, STEPS, W0, loss_ours, loss_torch, run_ours
+from test_optim import M0, S0, STEPS, W0, gradient_numpy, loss_ours, loss_torch, run_ours
 
 NEW_CONFIGS = [
     ("NAdam", dict(lr=0.05)),
@@ -71,6 +71,89 @@ def test_matches_torch(config):
     theirs, _ = run_torch(torch, name, kw)
     for mine, ref in zip(ours, theirs):
         np.testing.assert_allclose(mine.data, ref, rtol=0, atol=1e-10)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Plain-NumPy transcriptions of the published update rules (PyTorch's documentation), on one flat vector:
+# the check that runs without PyTorch.
+
+
+def reference_NAdam(theta, grad, steps, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
+                    momentum_decay=4e-3, decoupled_weight_decay=False):
+    b1, b2 = betas
+    m, v, mu_prod = np.zeros_like(theta), np.zeros_like(theta), 1.0
+    for t in range(1, steps + 1):
+        g = grad(theta)
+        if decoupled_weight_decay:
+            theta = theta * (1 - lr * weight_decay)
+        else:
+            g = g + weight_decay * theta
+        mu = b1 * (1 - 0.5 * 0.96 ** (t * momentum_decay))
+        mu_next = b1 * (1 - 0.5 * 0.96 ** ((t + 1) * momentum_decay))
+        mu_prod *= mu
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        v_hat = v / (1 - b2**t)
+        theta = theta - lr * (1 - mu) * g / (1 - mu_prod) / (np.sqrt(v_hat) + eps) \
+            - lr * mu_next * m / (1 - mu_prod * mu_next) / (np.sqrt(v_hat) + eps)
+    return theta
+
+
+def reference_RAdam(theta, grad, steps, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
+                    decoupled_weight_decay=False):
+    b1, b2 = betas
+    m, v = np.zeros_like(theta), np.zeros_like(theta)
+    rho_inf = 2 / (1 - b2) - 1
+    for t in range(1, steps + 1):
+        g = grad(theta)
+        if decoupled_weight_decay:
+            theta = theta * (1 - lr * weight_decay)
+        else:
+            g = g + weight_decay * theta
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        m_hat = m / (1 - b1**t)
+        rho_t = rho_inf - 2 * t * b2**t / (1 - b2**t)
+        if rho_t > 5:
+            adaptive = np.sqrt(1 - b2**t) / (np.sqrt(v) + eps)
+            r = np.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
+            theta = theta - lr * m_hat * r * adaptive
+        else:
+            theta = theta - lr * m_hat
+    return theta
+
+
+def reference_Adadelta(theta, grad, steps, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0):
+    v, u = np.zeros_like(theta), np.zeros_like(theta)
+    for _ in range(steps):
+        g = grad(theta) + weight_decay * theta
+        v = rho * v + (1 - rho) * g * g
+        delta = np.sqrt(u + eps) / np.sqrt(v + eps) * g
+        u = rho * u + (1 - rho) * delta * delta
+        theta = theta - lr * delta
+    return theta
+
+
+def reference_Rprop(theta, grad, steps, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50)):
+    prev, size = np.zeros_like(theta), np.full_like(theta, lr)
+    for _ in range(steps):
+        g = grad(theta)
+        s = np.sign(g * prev)
+        size = np.clip(size * np.where(s > 0, etas[1], np.where(s < 0, etas[0], 1.0)), *step_sizes)
+        g = np.where(s < 0, 0.0, g)
+        theta = theta - np.sign(g) * size
+        prev = g
+    return theta
+
+
+@pytest.mark.parametrize("config", NEW_CONFIGS, ids=[_id(c) for c in NEW_CONFIGS])
+def test_new_optimizers_match_numpy_reference(config):
+    name, kw = config
+    _, (w, M, s, _) = run_ours(name, kw)
+    theta = globals()[f"reference_{name}"](np.concatenate([W0, M0.ravel(), [S0]]), gradient_numpy, STEPS, **kw)
+    np.testing.assert_allclose(w.data, theta[:4], rtol=0, atol=1e-10)
+    np.testing.assert_allclose(M.data, theta[4:10].reshape(2, 3), rtol=0, atol=1e-10)
+    np.testing.assert_allclose(s.data, theta[10], rtol=0, atol=1e-10)
 
 
 @pytest.mark.parametrize("config", MAXIMIZE_CONFIGS, ids=[_id(c) for c in MAXIMIZE_CONFIGS])
