@@ -255,7 +255,10 @@ class _Loss(Module):
         _check_reduction(reduction, type(self).__name__)
         self.reduction = reduction
         for name, value in options.items():
-            setattr(self, name, value)
+            if name in ("weight", "pos_weight"):
+                self.register_buffer(name, value)  # in the state dict when set, as PyTorch's loss buffers
+            else:
+                setattr(self, name, value)
 
     def forward(self, input, target):
         options = {name: getattr(self, name) for name in self._options}

@@ -258,3 +258,5 @@ def test_loss_modules_match_torch_modules(cls, kw, name):
     theirs = getattr(torch.nn, name)(**tkw)
     compare_with_torch(lambda v: ours(v, y), lambda t: theirs(t, torch.tensor(y)), x)
     assert repr(ours).startswith(name + "(")
+    assert list(ours.state_dict()) == list(theirs.state_dict())  # class weights are buffers, as in PyTorch
+    ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
