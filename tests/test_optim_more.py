@@ -429,3 +429,24 @@ def test_a_state_dict_saved_before_maximize_existed_still_loads():
     opt, _ = _fresh("Adam")
     opt.load_state_dict(sd)
     assert opt.param_groups[0]["maximize"] is False
+
+
+BAD = [
+    ("NAdam", dict(lr=-1.0), ValueError, "lr"), ("NAdam", dict(momentum_decay=-0.1), ValueError, "momentum_decay"),
+    ("NAdam", dict(betas=(0.9, 1.0)), ValueError, r"betas\[1\]"),
+    ("RAdam", dict(eps=-1.0), ValueError, "eps"), ("RAdam", dict(decoupled_weight_decay="yes"), TypeError, "decoupled"),
+    ("Adadelta", dict(rho=1.5), ValueError, "rho"), ("Adadelta", dict(weight_decay=-1.0), ValueError, "weight_decay"),
+    ("Rprop", dict(etas=(1.2, 0.5)), ValueError, "etaminus"), ("Rprop", dict(step_sizes=(1.0, 0.1)), ValueError, "min"),
+    ("Rprop", dict(etas=0.5), TypeError, "etas"),
+    ("LBFGS", dict(max_iter=0), ValueError, "max_iter"), ("LBFGS", dict(history_size=2.5), ValueError, "history_size"),
+    ("Adam", dict(maximize=1), TypeError, "maximize"), ("SGD", dict(lr=0.1, maximize="no"), TypeError, "maximize"),
+]
+
+
+@pytest.mark.parametrize("name,kw,error,word", BAD, ids=[f"{n}-{i}" for i, (n, *_) in enumerate(BAD)])
+def test_invalid_hyperparameters_raise_naming_them(name, kw, error, word):
+    with pytest.raises(error, match=word):
+        getattr(optim, name)([Value(np.ones(2))], **kw)
+    if name != "LBFGS":  # and in a parameter group (LBFGS has one group only)
+        with pytest.raises(error, match=word):
+            getattr(optim, name)([{"params": [Value(np.ones(2))], **kw}])
