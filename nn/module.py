@@ -344,15 +344,15 @@ class Module:
                                       f"this module has {np.shape(current)}")
             updates.append((owner, attribute, cast_exactly(new, np.asarray(current).dtype, where)))
         done = []
-        try:
-            for key, owner, new in extras:  # each validates before it changes its module
-                before = owner.get_extra_state()
+        for key, owner, new in extras:  # each validates before it changes its module
+            before = owner.get_extra_state()
+            try:
                 owner.set_extra_state(new)
-                done.append((owner, before))
-        except (ValueError, TypeError, KeyError) as err:
-            for owner, before in reversed(done):
-                owner.set_extra_state(before)
-            raise CheckpointError(f"{source}: key {short(key)}: {err}") from None
+            except (ValueError, TypeError, KeyError) as err:
+                for undo, state in reversed(done):  # put back the ones already restored
+                    undo.set_extra_state(state)
+                raise CheckpointError(f"{source}: key {short(key)}: {err}") from None
+            done.append((owner, before))
         for owner, attribute, new in updates:
             if attribute is None:
                 owner.data = new[()] if new.ndim == 0 else new
