@@ -136,14 +136,16 @@ def read_checkpoint(path, expected, strict=True, owner="Module"):
     """
     name = os.fspath(path)
     try:
-        with open(name, "rb") as fh, zipfile.ZipFile(fh) as archive:
-            members = _members(name, archive, len(expected))
-            missing = [k for k in expected if k not in members and not is_extra_state(k)]
-            unexpected = [k for k in members if k not in expected]
-            headers = {k: _header(name, archive, members[k], k, expected[k]) for k in expected if k in members}
-            if strict:
-                check_keys(missing, unexpected, f"{name}: load into {owner}")
-            state = {k: _data(name, archive, members[k], k, *headers[k]) for k in headers}
+        with open(name, "rb") as fh:
+            _check_member_count(name, _declared_members(fh), len(expected))  # before zipfile reads them all
+            with zipfile.ZipFile(fh) as archive:
+                members = _members(name, archive, len(expected))
+                missing = [k for k in expected if k not in members and not is_extra_state(k)]
+                unexpected = [k for k in members if k not in expected]
+                headers = {k: _header(name, archive, members[k], k, expected[k]) for k in expected if k in members}
+                if strict:
+                    check_keys(missing, unexpected, f"{name}: load into {owner}")
+                state = {k: _data(name, archive, members[k], k, *headers[k]) for k in headers}
     except CheckpointError:
         raise
     except FileNotFoundError:
@@ -159,11 +161,36 @@ def _one_line(err):
     return text if len(text) <= 200 else text[:197] + "..."
 
 
+def _check_member_count(name, count, n_expected):
+    limit = max(MAX_MEMBERS, n_expected)
+    if count is not None and count > limit:
+        raise CheckpointError(f"{name}: {count} members is more than the limit {limit} for this model")
+
+
+def _declared_members(fh):
+    """The member count in the zip's end-of-central-directory record (zip64 too), or None if not found:
+    zipfile would build a ZipInfo for every member before we could count them."""
+    size = fh.seek(0, os.SEEK_END)
+    tail_start = max(0, size - (22 + 65535))
+    fh.seek(tail_start)
+    tail = fh.read()
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) < at + 22:
+        return None
+    count = int.from_bytes(tail[at + 10: at + 12], "little")
+    locator = at - 20
+    if count == 0xFFFF and locator >= 0 and tail[locator: locator + 4] == b"PK\x06\x07":
+        fh.seek(int.from_bytes(tail[locator + 8: locator + 16], "little"))
+        record = fh.read(56)
+        if record[:4] == b"PK\x06\x06" and len(record) == 56:
+            count = int.from_bytes(record[32:40], "little")
+    fh.seek(0)
+    return count
+
+
 def _members(name, archive, n_expected):
     infos = archive.infolist()
-    limit = max(MAX_MEMBERS, n_expected)
-    if len(infos) > limit:
-        raise CheckpointError(f"{name}: {len(infos)} members is more than the limit {limit} for this model")
+    _check_member_count(name, len(infos), n_expected)
     members = {}
     for info in infos:
         if not info.filename.endswith(".npy"):

@@ -3,7 +3,6 @@ time, total work, DOT injection, code only through --file, and one-line errors (
 
 import os
 import pathlib
-import re
 import stat
 import subprocess
 import sys
@@ -52,7 +51,15 @@ def test_output_into_a_fifo_keeps_the_fifo(tmp_path):
     reader.join(30)
     assert r.returncode == 0, r.stderr
     assert stat.S_ISFIFO(os.stat(fifo).st_mode) and received[0].startswith(b"digraph")
-    assert os.listdir(tmp_path) == ["pipe"]
+    (tmp_path / "stdout").symlink_to("pipe")  # like /dev/stdout -> /proc/self/fd/1 -> a pipe
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    r = run(*SMALL, "-f", "json", "-o", "stdout", cwd=tmp_path)
+    reader.join(30)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "stdout").is_symlink() and stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert received[1].startswith(b"{")
+    assert sorted(os.listdir(tmp_path)) == ["pipe", "stdout"]
 
 
 def test_output_into_a_character_device_keeps_the_device(tmp_path):

@@ -20,7 +20,7 @@ import numpy as np
 
 from autograd_core import Value
 
-from .dot import DEFAULT_SHOW, MAX_LABEL_CHARS, MAX_TITLE_CHARS, RANKDIRS, _check_show
+from .dot import DEFAULT_SHOW, MAX_LABEL_CHARS, MAX_RANKS_CROSSED, MAX_TITLE_CHARS, RANKDIRS, _check_show
 from . import expr as _expr
 from .expr import CONSTANTS, FUNCTIONS, ExprError, evaluate, parse_assignment, parse_literal
 from .export import (
@@ -59,17 +59,21 @@ directories, sockets and block devices are refused.
 Limits (each refusal is one line on stderr and exit status 2):
   expression   {expr_chars} characters, {syntax_nodes} parts, {depth} levels of nesting
   arrays       {elements:,} elements per array; {work:,} element-operations for the whole expression
-               (every result's size, matmul's multiply-adds, ~{call_cost}x the input per function call)
+               (every result's size, matmul's multiply-adds, ~{call_cost}x the input per function call),
+               inputs included: at most ~{megabytes} MB of float64 values, as much again for gradients
   --set        {set_values} values; a literal of at most {value_chars:,} characters (larger: @file.npy)
   --mlp        {mlp_weights} weights (one node per multiply)
-  picture      --max-nodes at most {drawn_nodes} (bigger graphs are collapsed); labels and names cut to
-               {label_chars} characters, the title to {title_chars}
+  picture      --max-nodes at most {drawn_nodes} (bigger graphs are collapsed, and collapsed further while
+               their edges cross more than {ranks:,} ranks, which makes Graphviz slow); labels and names
+               cut to {label_chars} characters, the title to {title_chars}
   Graphviz     --time-limit seconds in total (default {time_limit:g}); 'dot' is stopped after it
   --steps      --max-frames pictures (default and largest {frames}), written one by one as they are drawn
 """.format(expr_chars=_expr.MAX_EXPR_CHARS, syntax_nodes=_expr.MAX_SYNTAX_NODES, depth=_expr.MAX_DEPTH,
            elements=_expr.MAX_ELEMENTS, work=_expr.MAX_WORK, call_cost=_expr.CALL_COST,
+           megabytes=_expr.MAX_WORK * 8 // 10**6,
            set_values=MAX_SET_VALUES, value_chars=_expr.MAX_VALUE_CHARS, mlp_weights=MAX_MLP_WEIGHTS,
-           drawn_nodes=MAX_DRAWN_NODES, label_chars=MAX_LABEL_CHARS, title_chars=MAX_TITLE_CHARS,
+           drawn_nodes=MAX_DRAWN_NODES, ranks=MAX_RANKS_CROSSED, label_chars=MAX_LABEL_CHARS,
+           title_chars=MAX_TITLE_CHARS,
            time_limit=DEFAULT_TIME_LIMIT, frames=MAX_STEP_FRAMES)
 
 
