@@ -144,8 +144,12 @@ def write_atomic(path, data: bytes):
     if absolute.startswith(("/dev/", "/proc/", "/sys/")):
         if info is None:
             raise OSError(f"{path}: will not create a new file under /{absolute.split('/')[1]}")
-        with open(path, "r+b") as f:  # never rename over /dev/*: write into the existing file
-            f.truncate(0)
+        # Never rename over /dev/*: write into the file. /dev/stdout redirected to a file (`> log` or
+        # `>> log`) is appended to, as the shell set it up; another existing file is overwritten.
+        alias = absolute in ("/dev/stdout", "/dev/stderr") or absolute.startswith(("/dev/fd/", "/proc/self/fd/"))
+        with open(path, "ab" if alias else "r+b") as f:
+            if not alias:
+                f.truncate(0)
             f.write(data)
         return
     target = os.path.realpath(path)  # a symlink is followed: the link stays, its target is replaced
