@@ -124,6 +124,34 @@ def test_save_keeps_the_mode_and_follows_a_symlink(tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["latest.npz", "private.npz"]  # no temporary file left
 
 
+def test_save_into_a_pipe_or_device_keeps_it(tmp_path):
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    Small().save(fifo)
+    reader.join(30)
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode) and received[0][:2] == b"PK"
+    device = tmp_path / "null"
+    try:
+        os.mknod(device, 0o666 | stat.S_IFCHR, os.makedev(1, 3))  # the same device as /dev/null
+    except OSError:
+        pass
+    else:
+        Small().save(device)
+        assert stat.S_ISCHR(os.stat(device).st_mode)
+    (tmp_path / "dir.npz").mkdir()
+    with pytest.raises(IsADirectoryError):
+        Small().save(tmp_path / "dir.npz")
+    with pytest.raises(OSError, match="will not create or replace a file under /dev"):
+        Small().save("/dev/autograd-core-test-no-such-file.npz")
+    assert not os.path.exists("/dev/autograd-core-test-no-such-file.npz")
+    assert sorted(os.listdir(tmp_path)) in (["dir.npz", "null", "pipe"], ["dir.npz", "pipe"])
+
+
 def test_failed_save_leaves_the_old_file(tmp_path):
     model = Small()
     path = tmp_path / "m.npz"
