@@ -59,8 +59,8 @@ directories, sockets and block devices are refused.
 Limits (each refusal is one line on stderr and exit status 2):
   expression   {expr_chars} characters, {syntax_nodes} parts, {depth} levels of nesting
   arrays       {elements:,} elements per array; {work:,} element-operations for the whole expression
-               (every result's size, matmul's multiply-adds, ~{call_cost}x the input per function call),
-               inputs included: at most ~{megabytes} MB of float64 values, as much again for gradients
+               (every result's size, matmul's multiply-adds, {call_cost}-{composite}x the input of a call),
+               and as many input elements in all: ~{megabytes} MB each for inputs, results and gradients
   --set        {set_values} values; a literal of at most {value_chars:,} characters (larger: @file.npy)
   --mlp        {mlp_weights} weights (one node per multiply)
   picture      --max-nodes at most {drawn_nodes} (bigger graphs are collapsed, and collapsed further while
@@ -70,6 +70,7 @@ Limits (each refusal is one line on stderr and exit status 2):
   --steps      --max-frames pictures (default and largest {frames}), written one by one as they are drawn
 """.format(expr_chars=_expr.MAX_EXPR_CHARS, syntax_nodes=_expr.MAX_SYNTAX_NODES, depth=_expr.MAX_DEPTH,
            elements=_expr.MAX_ELEMENTS, work=_expr.MAX_WORK, call_cost=_expr.CALL_COST,
+           composite=max(_expr.COMPOSITE_COST.values()),
            megabytes=_expr.MAX_WORK * 8 // 10**6,
            set_values=MAX_SET_VALUES, value_chars=_expr.MAX_VALUE_CHARS, mlp_weights=MAX_MLP_WEIGHTS,
            drawn_nodes=MAX_DRAWN_NODES, ranks=MAX_RANKS_CROSSED, label_chars=MAX_LABEL_CHARS,
@@ -182,7 +183,13 @@ def _export(args):
         fmt = format_for(None if target == "-" else target, args.format)
         if target == "-" and fmt in BINARY_FORMATS:
             raise CliError(f"{fmt} is a binary format: write it to a file with -o FILE.{fmt}")
-        data = export_bytes(root, fmt, timeout=_time_left(deadline, args), **options)
+        try:
+            data = export_bytes(root, fmt, timeout=_time_left(deadline, args), **options)
+        except GraphvizError as err:
+            if "did not finish" not in str(err):
+                raise
+            raise CliError(f"{err} (--time-limit {args.time_limit:g}); draw fewer nodes with --max-nodes N, or "
+                           "leave out the edge labels with --show data,grad,shape") from None
         _write(target, data)
     if args.steps:
         _write_steps(root, args, frames, deadline)

@@ -37,7 +37,8 @@ MAX_ELEMENTS = 1_000_000
 MAX_VALUE_CHARS = 1_000_000  # the text of one --set value (bigger arrays: @file.npy)
 MAX_PYTHON_LITERAL_CHARS = 10_000  # beyond this a value must be JSON: Python's parser needs far more memory
 MAX_WORK = 10_000_000  # element-operations in one evaluation: every result's size, matmul's multiply-adds
-CALL_COST = 8  # a function call (softmax, var, ...) is charged this many times its input's size
+CALL_COST = 2  # a function call is charged this many times its input's size (a result and a temporary)
+COMPOSITE_COST = {"softmax": 6, "log_softmax": 6, "logsumexp": 6, "var": 6}  # several nodes per call
 _WORK = contextvars.ContextVar("expression_work", default=None)
 
 
@@ -244,8 +245,8 @@ def _eval(node, env):
     kwargs = {kw.arg: _literal_keyword(f.name, kw) for kw in node.keywords}
     if f.arity == 2:
         _check_result_size(f.name, args[0], args[1], node)
-    _charge_work(f.name, CALL_COST * max(np.size(a.data if isinstance(a, Value) else a) for a in args[: f.arity]),
-                 node)
+    size = max(np.size(a.data if isinstance(a, Value) else a) for a in args[: f.arity])
+    _charge_work(f.name, COMPOSITE_COST.get(f.name, CALL_COST) * size, node)
     if not any(isinstance(a, Value) for a in args[: f.arity]):
         args[: f.arity] = [Value(a, requires_grad=False) for a in args[: f.arity]]
     return f.fn(*args, **kwargs)
