@@ -149,6 +149,8 @@ def test_graphviz_time_limit_is_one_line(tmp_path):
     (["--max-nodes", "5000"], "--max-nodes must be between 2 and 1000"),
     (["--max-frames", "1000"], "--max-frames must be between 1 and 100"),
     (["--time-limit", "0"], "--time-limit must be more than 0"),
+    (["--max-nodes", "many"], "argument --max-nodes: invalid int value: 'many' (see 'autograd-graph export --help')"),
+    (["--rankdir", "XY"], "argument --rankdir: invalid choice"),
 ])
 def test_bounds_of_the_options(tmp_path, args, fragment):
     one_line_error(run(*SMALL, *args, cwd=tmp_path), fragment)
