@@ -24,6 +24,7 @@ from autograd_core import Value, nn, optim
 from autograd_core.nn import CheckpointError, Module, Parameter
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
+posix_only = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs POSIX FIFOs and signals")
 
 
 class Small(Module):
@@ -97,6 +98,7 @@ SAVER = textwrap.dedent("""
 """)
 
 
+@posix_only
 def test_kill_9_during_save_leaves_a_complete_checkpoint(tmp_path):
     script = tmp_path / "saver.py"
     script.write_text(SAVER)
@@ -137,6 +139,7 @@ def test_save_keeps_the_mode_and_follows_a_symlink(tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["latest.npz", "private.npz"]  # no temporary file left
 
 
+@posix_only
 def test_save_into_a_pipe_or_device_keeps_it(tmp_path):
     import threading
 

@@ -17,6 +17,7 @@ from autograd_core import Value
 from autograd_core.viz import cli, draw, expr
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
+posix_only = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs POSIX FIFOs and signals")
 needs_dot = pytest.mark.needs("dot")
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -54,6 +55,7 @@ SMALL = ["export", "tanh(w*x)", "--set", "w=2", "--set", "x=1"]
 # -o respects what the path is (item 3).
 
 
+@posix_only
 def test_output_into_a_fifo_keeps_the_fifo(tmp_path):
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
