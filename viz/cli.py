@@ -171,7 +171,7 @@ def functions_text():
 
 
 def _export(args):
-    deadline = time.monotonic() + _check_bounds(args)
+    _check_bounds(args)
     root = _source_value(args)
     if args.backward or args.steps:
         if root.data.size != 1:
@@ -183,20 +183,22 @@ def _export(args):
     if args.highlight is not None and args.highlight not in _labels(root):
         raise CliError(f"--highlight {args.highlight[:40]!r}: no variable of that name in the graph "
                        f"(names: {_name_list(_labels(root))})")
-    frames = _plan_steps(root, args) if args.steps else 0  # checked (and the folder made) before drawing
-    _note_non_finite(root)
-    if args.output is not None or not args.steps:
-        target = args.output or "-"
+    target = args.output or "-" if args.output is not None or not args.steps else None
+    if target is not None:
         fmt = format_for(None if target == "-" else target, args.format)
         if target == "-" and fmt in BINARY_FORMATS:
             raise CliError(f"{fmt} is a binary format: write it to a file with -o FILE.{fmt}")
+    frames = _plan_steps(root, args) if args.steps else 0  # checked (and the folder made) before drawing
+    _note_non_finite(root)
+    deadline = time.monotonic() + args.time_limit  # the time limit counts Graphviz's time from here
+    if target is not None:
         try:
             data = export_bytes(root, fmt, timeout=_time_left(deadline, args), **options)
         except GraphvizError as err:
             if "did not finish" not in str(err):
                 raise
-            raise CliError(f"{err} (--time-limit {args.time_limit:g}); draw fewer nodes with --max-nodes N, or "
-                           "leave out the edge labels with --show data,grad,shape") from None
+            raise CliError(f"{_timed_out(args)}; draw fewer nodes with --max-nodes N, or leave out the edge "
+                           "labels with --show data,grad,shape") from None
         _write(target, data)
     if args.steps:
         _write_steps(root, args, frames, deadline)
@@ -204,7 +206,7 @@ def _export(args):
 
 
 def _check_bounds(args):
-    """The numeric options within their limits (see --help); returns the time limit."""
+    """The numeric options within their limits (see --help)."""
     if not 2 <= args.max_nodes <= MAX_DRAWN_NODES:
         raise CliError(f"--max-nodes must be between 2 and {MAX_DRAWN_NODES}, got {args.max_nodes}")
     if not 1 <= args.max_frames <= MAX_STEP_FRAMES:
@@ -213,7 +215,10 @@ def _check_bounds(args):
         raise CliError(f"--time-limit must be more than 0 and at most 3600 seconds, got {args.time_limit:g}")
     if args.title is not None and len(args.title) > MAX_TITLE_CHARS:
         raise CliError(f"--title is {len(args.title)} characters long; the limit is {MAX_TITLE_CHARS}")
-    return args.time_limit
+
+
+def _timed_out(args):
+    return f"Graphviz 'dot' did not finish within the time limit of {args.time_limit:g} s (--time-limit)"
 
 
 def _time_left(deadline, args):
@@ -288,7 +293,8 @@ def _write_steps(root, args, count, deadline):
         try:
             data = render_bytes(frame, "svg", timeout=_time_left(deadline, args))
         except (GraphvizError, CliError) as err:
-            raise CliError(f"{err}; {written} of {count} step pictures were written to {args.steps}") from None
+            reason = _timed_out(args) if "did not finish" in str(err) else str(err)
+            raise CliError(f"{reason}; {written} of {count} step pictures were written to {args.steps}") from None
         _write(os.path.join(args.steps, f"step_{k:0{width}d}.svg"), data)
         written += 1
 
