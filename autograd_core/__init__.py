@@ -14,6 +14,16 @@ from .ops.shape import reshape, transpose
 from .functional import grad, hessian, jacobian, jvp, value_and_grad, vjp
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .anomaly import AnomalyError, detect_anomaly
+from .tensor import (  # PyTorch's names: factories, dtypes, functions taking dim=/keepdim= (see tensor.py)
+    Generator, Tensor, allclose, arange, argmax, argmin, as_tensor, bool_, cat, clamp, clone, concat, cuda, device,
+    empty, empty_like, equal, eye, flatten, float16, float32, float64, from_numpy, full, full_like, get_default_dtype,
+    int8, int16, int32, int64, is_tensor, linspace, log_softmax, logsumexp, manual_seed, max, mean, min, mm, norm,
+    numel, ones, ones_like, permute, pow, rand, rand_like, randint, randn, randn_like, randperm, reshape,
+    set_default_dtype, softmax, squeeze, stack, std, sum, tensor, transpose, uint8, unsqueeze, var, zeros, zeros_like,
+)
+from .tensor import bool_ as bool, float16 as half, float32 as float, float64 as double  # noqa: A001
+from .tensor import int16 as short, int32 as int, int64 as long  # noqa: A001
+from . import utils
 
 __version__ = "0.1.0"
 
@@ -24,6 +34,13 @@ __all__ = [
     "stack", "sum", "tanh", "var", "where", "reshape", "transpose",
     "grad", "value_and_grad", "jacobian", "hessian", "vjp", "jvp",
     "gradcheck", "gradgradcheck", "GradcheckError", "detect_anomaly", "AnomalyError",
+    "Tensor", "Generator", "allclose", "arange", "argmax", "argmin", "as_tensor", "cat", "clamp", "clone", "concat",
+    "cuda", "device", "empty", "empty_like", "equal", "eye", "flatten", "from_numpy", "full", "full_like",
+    "get_default_dtype", "set_default_dtype", "is_tensor", "linspace", "manual_seed", "mm", "norm", "numel", "ones",
+    "ones_like", "permute", "pow", "rand", "rand_like", "randint", "randn", "randn_like", "randperm", "squeeze",
+    "std", "tensor", "unsqueeze", "zeros", "zeros_like", "utils",
+    "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool_",
+    "bool", "half", "float", "double", "short", "int", "long",
 ]
 
 # `import autograd_core as torch; torch.nn.Linear(...)` works as in PyTorch, yet importing the core loads

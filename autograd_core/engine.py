@@ -25,6 +25,7 @@ from .modes import (  # noqa: F401  (re-exported: the engine's public names)
 # Recording: every operation goes through `apply`.
 
 from .value import Value, _new_node  # noqa: E402  (value.py imports nothing from here at module level)
+from .inplace import check_saved_versions  # noqa: E402
 
 _constant = Value._constant
 
@@ -217,6 +218,7 @@ def _chain_rule(heap, retain_graph, create_graph, accumulate, wanted, captured):
     """Pop the youngest node, hand its gradient to each parent edge's rule, queue the parents."""
     heappush, heappop = heapq.heappush, heapq.heappop
     anomaly = STATE.anomaly
+    check_versions = STATE.versions_changed  # False until some Value changes in place (inplace.py)
     ndarray = np.ndarray
     # A leaf's .grad is the user's to change in place (optimizers, clipping), so it must be an array of its
     # own. Pass-through rules (+, astype) hand the very array they received to their inputs, and view rules
@@ -250,6 +252,8 @@ def _chain_rule(heap, retain_graph, create_graph, accumulate, wanted, captured):
                 f"(node {node._describe()}); its saved values were freed by the first backward. "
                 "Pass retain_graph=True to the first backward() if you need to call it twice."
             )
+        if check_versions:
+            check_saved_versions(node)
         parents = node._parents
         if create_graph:  # the rules then run on Values and record the backward pass itself
             out, xs = node, parents

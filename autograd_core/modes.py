@@ -11,6 +11,7 @@ class _State:
     grad_enabled = True
     anomaly = False
     scope = None  # innermost Scope while an nn.Module is running, for graph clusters
+    versions_changed = False  # an in-place change has happened: backward passes check saved versions
 
 
 STATE = _State()

@@ -22,7 +22,7 @@ import numbers
 
 import numpy as np
 
-_DEFAULT = {"rng": np.random.default_rng(0), "dtype": np.dtype(np.float32)}
+from autograd_core.tensor import DEFAULTS as _DEFAULT  # noqa: E402  (shared with autograd_core.manual_seed)
 
 
 def manual_seed(seed):
@@ -37,6 +37,8 @@ def get_rng(rng=None):
         return _DEFAULT["rng"]
     if isinstance(rng, np.random.Generator):
         return rng
+    if hasattr(rng, "manual_seed") and isinstance(getattr(rng, "rng", None), np.random.Generator):
+        return rng.rng  # autograd_core.Generator (PyTorch's torch.Generator)
     if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
         return np.random.default_rng(int(rng))
     raise TypeError(f"rng must be None, an int seed or a np.random.Generator, not {type(rng).__name__}")

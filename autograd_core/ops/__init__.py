@@ -7,7 +7,7 @@ from .elementwise import (  # noqa: F401
 )
 from .reduce import logsumexp, log_softmax, max, mean, min, softmax, sum, var  # noqa: F401
 from .shape import (  # noqa: F401
-    astype, broadcast_to, concatenate, getitem, reshape, scatter_add, stack, sum_to, swapaxes,
+    astype, broadcast_to, clone, concatenate, getitem, reshape, scatter_add, stack, sum_to, swapaxes,
     transpose,
 )
 from .linalg import matmul  # noqa: F401

@@ -6,11 +6,13 @@ A reduction's gradient is the output gradient put back on the reduced axes and b
 
 from __future__ import annotations
 
+import builtins
 import numbers
+import warnings
 
 import numpy as np
 
-from .elementwise import data_of, exp
+from .elementwise import _quiet, data_of, exp
 from .primitive import primitive
 from .shape import broadcast_to
 
@@ -78,13 +80,18 @@ mean.defvjp(lambda g, out, x, axis=None, keepdims=False:
 
 @primitive("var")
 def var(x, axis=None, ddof=0, keepdims=False):
-    return np.var(x, axis=_check_axis(x, axis), ddof=ddof, keepdims=keepdims)
+    with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # "Degrees of freedom <= 0": the result says it (inf, nan)
+        return np.var(x, axis=_check_axis(x, axis), ddof=ddof, keepdims=keepdims)
 
 
 def _var_vjp(g, out, x, axis=None, ddof=0, keepdims=False):
     # var = Σ(x - m)² / (n - ddof), so d var / dxᵢ = 2 (xᵢ - m) / (n - ddof) (the m-terms cancel).
+    # With ddof >= n the forward divides by max(n - ddof, 0) = 0 (inf or nan, as NumPy and PyTorch); so does this.
     centred = x - x.mean(axis=axis, keepdims=True)
-    return _expand(g, x, axis, keepdims) * centred * (2.0 / (_count(x.shape, axis) - ddof))
+    with np.errstate(divide="ignore"):
+        scale = np.float64(2.0) / np.float64(builtins.max(_count(x.shape, axis) - ddof, 0))
+    return _quiet(lambda: _expand(g, x, axis, keepdims) * centred * scale)
 
 
 var.defvjp(_var_vjp, formulas=("g⊙2(x−x̄)/(n−ddof)",))
