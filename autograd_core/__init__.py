@@ -6,14 +6,12 @@
 
 from .value import Value  # first: the engine and the operations build on it
 from .engine import enable_grad, is_grad_enabled, name_scope, no_grad, set_grad_enabled
-from .ops import (
-    abs, clip, concatenate, cos, exp, leaky_relu, log, log_softmax, logsumexp, matmul, max, maximum,
-    mean, min, minimum, relu, sigmoid, sin, softmax, sqrt, stack, sum, tanh, var, where,
-)
-from .ops.shape import reshape, transpose
+from .ops import abs, clip, concatenate, cos, exp, leaky_relu, log, matmul, maximum, minimum, relu, sigmoid, sin
+from .ops import sqrt, tanh, where
 from .functional import grad, hessian, jacobian, jvp, value_and_grad, vjp
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .anomaly import AnomalyError, detect_anomaly
+# Reductions, shapes and joins take NumPy's (axis, keepdims) and PyTorch's (dim, keepdim) arguments alike.
 from .tensor import (  # PyTorch's names: factories, dtypes, functions taking dim=/keepdim= (see tensor.py)
     Generator, Tensor, allclose, arange, argmax, argmin, as_tensor, bool_, cat, clamp, clone, concat, cuda, device,
     empty, empty_like, equal, eye, flatten, float16, float32, float64, from_numpy, full, full_like, get_default_dtype,

@@ -102,7 +102,8 @@ def test_values_hash_by_identity_and_compare_elementwise():
 
 def test_comparisons_give_boolean_values_without_gradient():
     v = Value(np.array([1.0, 2.0, 3.0]))
-    for result, expected in [(v > 1.5, [False, True, True]), (v <= Value(np.array([1.0, 1.0, 4.0])), [True, False, True]),
+    w = Value(np.array([1.0, 1.0, 4.0]))
+    for result, expected in [(v > 1.5, [False, True, True]), (v <= w, [True, False, True]),
                              (v == 2.0, [False, True, False]), (v != 2.0, [True, False, True])]:
         assert isinstance(result, Value) and result.dtype == bool and not result.requires_grad
         np.testing.assert_array_equal(result.data, expected)
