@@ -13,8 +13,9 @@ from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .anomaly import AnomalyError, detect_anomaly
 # Reductions, shapes and joins take NumPy's (axis, keepdims) and PyTorch's (dim, keepdim) arguments alike.
 from .tensor import (  # PyTorch's names: factories, dtypes, functions taking dim=/keepdim= (see tensor.py)
-    Generator, Tensor, allclose, arange, argmax, argmin, as_tensor, bool_, cat, clamp, clone, concat, cuda, device,
-    empty, empty_like, equal, eye, flatten, float16, float32, float64, from_numpy, full, full_like, get_default_dtype,
+    Generator, Tensor, accelerator, allclose, arange, argmax, argmin, as_tensor, bool_, cat, clamp, clone, concat,
+    cuda, device, empty, empty_like, equal, eye, flatten, float16, float32, float64, from_numpy, full, full_like,
+    get_default_dtype,
     int8, int16, int32, int64, is_tensor, linspace, log_softmax, logsumexp, manual_seed, max, mean, min, mm, norm,
     numel, ones, ones_like, permute, pow, rand, rand_like, randint, randn, randn_like, randperm, reshape,
     set_default_dtype, softmax, squeeze, stack, std, sum, tensor, transpose, uint8, unsqueeze, var, zeros, zeros_like,
@@ -32,7 +33,8 @@ __all__ = [
     "stack", "sum", "tanh", "var", "where", "reshape", "transpose",
     "grad", "value_and_grad", "jacobian", "hessian", "vjp", "jvp",
     "gradcheck", "gradgradcheck", "GradcheckError", "detect_anomaly", "AnomalyError",
-    "Tensor", "Generator", "allclose", "arange", "argmax", "argmin", "as_tensor", "cat", "clamp", "clone", "concat",
+    "Tensor", "Generator", "accelerator", "allclose", "arange", "argmax", "argmin", "as_tensor", "cat", "clamp",
+    "clone", "concat",
     "cuda", "device", "empty", "empty_like", "equal", "eye", "flatten", "from_numpy", "full", "full_like",
     "get_default_dtype", "set_default_dtype", "is_tensor", "linspace", "manual_seed", "mm", "norm", "numel", "ones",
     "ones_like", "permute", "pow", "rand", "rand_like", "randint", "randn", "randn_like", "randperm", "squeeze",

@@ -338,3 +338,15 @@ class cuda:  # noqa: N801  (PyTorch's torch.cuda namespace: `torch.cuda.is_avail
     @staticmethod
     def device_count():
         return 0
+
+
+class accelerator:  # noqa: N801  (PyTorch 2's torch.accelerator namespace)
+    """No accelerator here: `accelerator.is_available()` is False."""
+
+    @staticmethod
+    def is_available():
+        return False
+
+    @staticmethod
+    def current_accelerator():
+        return None

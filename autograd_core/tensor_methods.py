@@ -79,6 +79,13 @@ class TensorMethods:
 
     ndimension = dim
 
+    def __index__(self):
+        """An integer Value of one element used as an index (`classes[pred.argmax()]`), as PyTorch allows."""
+        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+            raise TypeError(f"only integer Values of one element can be used as an index, not {self.data.dtype} "
+                            f"of shape {self.data.shape}")
+        return int(self.data.item())
+
     def numel(self):
         """The number of elements."""
         return int(self.data.size)
@@ -217,6 +224,10 @@ class TensorMethods:
         return self.clip(min, max)
 
     def pow(self, exponent):
+        """self ** exponent; an integer Value exponent takes self's float dtype (PyTorch's promotion, where
+        NumPy's would make float32 ** int64 float64)."""
+        if isinstance(exponent, _value.Value) and exponent.dtype.kind in "biu" and self.dtype.kind == "f":
+            exponent = exponent.data.astype(self.dtype)
         return self ** exponent
 
     def add(self, other, alpha=1):

@@ -253,6 +253,23 @@ class Module:
         for param in self.parameters():
             param.grad = None
 
+    def to(self, *args, **kwargs):
+        """PyTorch's `model.to(device)` / `model.to(dtype)`: 'cpu' is the only device (others raise); a float
+        dtype converts every parameter's data (the same Parameter objects). Returns self."""
+        from autograd_core import device as _device
+
+        dtype = kwargs.get("dtype")
+        for arg in (*args, kwargs.get("device")):
+            if isinstance(arg, (str, _device)):
+                _device(arg)  # raises for a device other than the CPU
+            elif arg is not None:
+                dtype = arg
+        if dtype is not None:
+            for param in self.parameters():
+                param.data = np.asarray(param.data, dtype=dtype)
+                param.grad = None
+        return self
+
     # ------------------------------------------------------------------------------------------------
     # State: parameters and buffers as NumPy arrays, by dotted name.
 

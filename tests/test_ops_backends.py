@@ -105,6 +105,10 @@ class OURS:
     def astype(x, dtype):
         return x.astype(dtype)
 
+    @staticmethod
+    def clone(x):
+        return x.clone()
+
 
 def _hips():
     import autograd.numpy as anp
@@ -188,6 +192,10 @@ def _hips():
         @staticmethod
         def astype(x, dtype):
             return x
+
+        @staticmethod
+        def clone(x):
+            return x + 0.0  # HIPS has no copy with a gradient; the identity suffices
 
     return HIPS
 
@@ -308,6 +316,10 @@ def _torch():
         @staticmethod
         def astype(x, dtype):
             return x
+
+        @staticmethod
+        def clone(x):
+            return torch.clone(x)
 
     return TORCH
 

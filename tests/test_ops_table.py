@@ -196,6 +196,9 @@ for shape, new in [((2, 3), (3,)), ((2, 3), (1, 3)), ((2, 3), ()), ((4, 2, 3), (
 for shape in [(), (2, 3)]:
     label = f"astype-float64-{shape_id(shape)}"
     case("astype", label, lambda B, x: B.astype(x, np.float64), sample(_rng(label), shape), float32=False)
+for shape in [(), (2, 3)]:
+    label = f"clone-{shape_id(shape)}"
+    case("clone", label, lambda B, x: B.clone(x), sample(_rng(label), shape))
 
 _MASK = np.array([[True, False, True, True], [False, False, True, False], [True, True, False, True]])
 GETITEM_INDICES = {
