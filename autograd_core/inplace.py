@@ -96,7 +96,7 @@ def _refuse_while_recording(self, name, operand=None):
     """The errors of an in-place change that would have to be recorded (grad mode on)."""
     if not STATE.grad_enabled:
         return
-    if self.requires_grad and self._op is None:
+    if self.requires_grad and not self._parents:
         raise RuntimeError(
             f"{name}: a leaf Value that requires grad is being used in an in-place operation; do the update "
             "inside `with autograd_core.no_grad():` (as PyTorch requires)"
@@ -151,7 +151,7 @@ _OUT_OF_PLACE = {"add": operator.add, "sub": operator.sub, "mul": operator.mul, 
 def _operator(self, other, kind, symbol):
     """`self <op>= other`: in place when nothing is recorded, otherwise a new node (see the module docstring)."""
     if STATE.grad_enabled and (self.requires_grad or _requires_grad(other)):
-        if self.requires_grad and self._op is None:
+        if self.requires_grad and not self._parents:
             _refuse_while_recording(self, symbol)
         result = _OUT_OF_PLACE[kind](self, other)
         if result.shape != self.shape:

@@ -210,6 +210,21 @@ class TensorMethods:
             return self.abs().min(axis=args["axis"], keepdims=args["keepdims"])
         return (self.abs() ** p).sum(**args) ** (1.0 / p)
 
+    # Logical operators on boolean Values (masks), as PyTorch's: `(x > 0) & (x < 1)`, `~mask`.
+    def __and__(self, other):
+        return _plain(np.logical_and(self.data, _data(other)) if self.dtype == bool else self.data & _data(other))
+
+    def __or__(self, other):
+        return _plain(np.logical_or(self.data, _data(other)) if self.dtype == bool else self.data | _data(other))
+
+    def __xor__(self, other):
+        return _plain(self.data ^ _data(other))
+
+    def __invert__(self):
+        return _plain(~self.data)
+
+    __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
+
     def any(self, dim=None, keepdim=False):
         return _plain(np.any(self.data, axis=dim, keepdims=keepdim))
 
@@ -318,6 +333,10 @@ class TensorMethods:
         return Device("cpu")
 
     is_cuda = False
+
+
+def _data(x):
+    return x.data if isinstance(x, _value.Value) else x
 
 
 def _plain(data):

@@ -145,7 +145,9 @@ class Value(TensorMethods, InplaceMethods):
 
     @property
     def is_leaf(self):
-        return self._op is None
+        """True for a Value that no recorded operation made: made by the user, or without recording (in
+        no_grad(), or from inputs that need no gradient), as PyTorch counts leaves."""
+        return not self._parents
 
     # ------------------------------------------------------------------------------------------------
     # Inspection: read-only views of how this node was made, for nn, viz and users' own tools.
@@ -266,12 +268,14 @@ class Value(TensorMethods, InplaceMethods):
 
     def requires_grad_(self, requires_grad=True):
         """Set requires_grad in place on a leaf; returns self."""
-        if self._op is not None and not requires_grad:
+        if self._parents and not requires_grad:
             raise RuntimeError(
                 "requires_grad_: only a leaf can stop requiring a gradient; use .detach() instead"
             )
         if requires_grad and self.data.dtype.kind != "f":
             raise TypeError(f"requires_grad_: dtype {self.data.dtype} cannot carry a gradient")
+        if requires_grad and self._op is not None and not self._parents:
+            self._op = None  # made without recording: it becomes a plain leaf, as in PyTorch
         self.requires_grad = bool(requires_grad)
         return self
 
