@@ -66,3 +66,34 @@ def test_third_derivative_of_x_to_the_one_is_finite():
     (g,) = ag.engine.grad(x ** 1, [x], create_graph=True)
     (h,) = ag.engine.grad(g, [x], create_graph=True, allow_unused=True)
     assert h is None or float(h.data) == 0.0
+
+
+def test_module_to_accepts_the_cpu_and_converts_dtypes():
+    from autograd_core import nn
+
+    model = nn.Linear(2, 3)
+    weight = model.weight
+    assert model.to("cpu") is model and model.to(ag.device("cpu")) is model
+    model.to(ag.float64)
+    assert model.weight is weight and weight.dtype == np.float64 and model.bias.dtype == np.float64
+    with pytest.raises(RuntimeError, match="device 'cuda' is not available"):
+        model.to("cuda")
+    assert ag.cuda.is_available() is False
+
+
+def test_dataloader_shuffles_with_a_seeded_generator_and_old_form_still_works():
+    from autograd_core.utils.data import DataLoader, TensorDataset
+
+    data = TensorDataset(ag.arange(10), ag.arange(10) * 2)
+
+    def order(seed):
+        return [xb.tolist() for xb, _ in DataLoader(data, batch_size=4, shuffle=True,
+                                                    generator=ag.Generator().manual_seed(seed))]
+
+    assert order(1) == order(1) != order(2)
+    assert sorted(sum(order(1), [])) == list(range(10))
+    (xb, yb), *_ = DataLoader(data, batch_size=4)
+    assert isinstance(xb, Value) and xb.tolist() == [0, 1, 2, 3] and yb.tolist() == [0, 2, 4, 6]
+    assert len(DataLoader(data)) == 10  # PyTorch's default batch_size=1 for a data set
+    arrays = DataLoader(np.arange(10.0), np.arange(10), batch_size=4)  # the older form: arrays, batch_size 32
+    assert len(arrays) == 3 and isinstance(next(iter(arrays))[0], np.ndarray)
