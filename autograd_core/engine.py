@@ -218,7 +218,7 @@ def _chain_rule(heap, retain_graph, create_graph, accumulate, wanted, captured):
     """Pop the youngest node, hand its gradient to each parent edge's rule, queue the parents."""
     heappush, heappop = heapq.heappush, heapq.heappop
     anomaly = STATE.anomaly
-    check_versions = STATE.versions_changed  # False until some Value changes in place (inplace.py)
+    latest_inplace = STATE.latest_inplace  # nodes recorded after the latest in-place change need no check
     ndarray = np.ndarray
     # A leaf's .grad is the user's to change in place (optimizers, clipping), so it must be an array of its
     # own. Pass-through rules (+, astype) hand the very array they received to their inputs, and view rules
@@ -252,7 +252,7 @@ def _chain_rule(heap, retain_graph, create_graph, accumulate, wanted, captured):
                 f"(node {node._describe()}); its saved values were freed by the first backward. "
                 "Pass retain_graph=True to the first backward() if you need to call it twice."
             )
-        if check_versions:
+        if node._index < latest_inplace:
             check_saved_versions(node)
         parents = node._parents
         if create_graph:  # the rules then run on Values and record the backward pass itself

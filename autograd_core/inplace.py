@@ -62,7 +62,7 @@ class Versions:
 def check_saved_versions(node):
     """Raise if an input or the output of `node` changed in place after `node` was recorded.
 
-    The engine calls this for each node it differentiates, once any in-place change has happened.
+    The engine calls this for each node it differentiates that is older than the latest in-place change.
     """
     index = node._index
     for i, v in enumerate((node, *node._parents)):
@@ -128,8 +128,9 @@ def _write(self, name, compute):
             self.data = result[()] if result.ndim == 0 else result
     except (ValueError, TypeError) as err:  # broadcasting, casting (NumPy's UFuncTypeError is a TypeError)
         raise RuntimeError(f"{name}: {err} (Value of shape {self.shape}, dtype {data.dtype})") from None
-    self._shared_versions().bump()
-    STATE.versions_changed = True
+    versions = self._shared_versions()
+    versions.bump()
+    STATE.latest_inplace = versions.last
     return self
 
 

@@ -11,7 +11,9 @@ class _State:
     grad_enabled = True
     anomaly = False
     scope = None  # innermost Scope while an nn.Module is running, for graph clusters
-    versions_changed = False  # an in-place change has happened: backward passes check saved versions
+    # The creation number stamped on the latest in-place change (inplace.py): only nodes recorded before it
+    # can have read an array that changed since, so only they need a version check in a backward pass.
+    latest_inplace = -1
 
 
 STATE = _State()
