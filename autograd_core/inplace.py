@@ -65,16 +65,24 @@ def check_saved_versions(node):
     The engine calls this for each node it differentiates that is older than the latest in-place change.
     """
     index = node._index
-    for i, v in enumerate((node, *node._parents)):
-        versions = v._version
+    versions = node._version
+    if versions is not None and versions.last > index:
+        _raise_modified(node, node, "its output")
+    for parent in node._parents:
+        versions = parent._version
         if versions is not None and versions.last > index:
-            role = "its output" if i == 0 else f"input {i - 1}"
-            raise RuntimeError(
-                f"backward: one of the variables needed for gradient computation has been modified by an "
-                f"in-place operation: {role} of '{node._op.title}' (a Value of shape {v.shape}{_label(v)}) "
-                f"is at version {versions.count}; expected version {versions.at(index)} instead. Change it out "
-                "of place (x = x + y) or after backward()."
-            )
+            position = next(i for i, p in enumerate(node._parents) if p is parent)  # `==` is elementwise
+            _raise_modified(node, parent, f"input {position}")
+
+
+def _raise_modified(node, v, role):
+    versions = v._version
+    raise RuntimeError(
+        f"backward: one of the variables needed for gradient computation has been modified by an in-place "
+        f"operation: {role} of '{node._op.title}' (a Value of shape {v.shape}{_label(v)}) is at version "
+        f"{versions.count}; expected version {versions.at(node._index)} instead. Change it out of place "
+        "(x = x + y) or after backward()."
+    )
 
 
 def _label(v):
