@@ -17,7 +17,7 @@ from .tensor import (  # PyTorch's names: factories, dtypes, functions taking di
     cuda, device, empty, empty_like, equal, eye, flatten, float16, float32, float64, from_numpy, full, full_like,
     get_default_dtype,
     int8, int16, int32, int64, is_tensor, linspace, log_softmax, logsumexp, manual_seed, max, mean, min, mm, norm,
-    numel, ones, ones_like, permute, pow, rand, rand_like, randint, randn, randn_like, randperm, reshape,
+    numel, ones, ones_like, permute, pow, prod, rand, rand_like, randint, randn, randn_like, randperm, reshape,
     set_default_dtype, softmax, squeeze, stack, std, sum, tensor, transpose, uint8, unsqueeze, var, zeros, zeros_like,
 )
 from .tensor import bool_ as bool, float16 as half, float32 as float, float64 as double  # noqa: A001
@@ -37,7 +37,7 @@ __all__ = [
     "clone", "concat",
     "cuda", "device", "empty", "empty_like", "equal", "eye", "flatten", "from_numpy", "full", "full_like",
     "get_default_dtype", "set_default_dtype", "is_tensor", "linspace", "manual_seed", "mm", "norm", "numel", "ones",
-    "ones_like", "permute", "pow", "rand", "rand_like", "randint", "randn", "randn_like", "randperm", "squeeze",
+    "ones_like", "permute", "pow", "prod", "rand", "rand_like", "randint", "randn", "randn_like", "randperm", "squeeze",
     "std", "tensor", "unsqueeze", "zeros", "zeros_like", "utils",
     "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool_",
     "bool", "half", "float", "double", "short", "int", "long",

@@ -280,6 +280,7 @@ var = _method("var", "Variance over `dim`/`axis`: unbiased unless NumPy's spelli
 std = _method("std", "Standard deviation over `dim`/`axis`: unbiased unless NumPy's spelling is used.")
 max = _method("max", "Largest element; max(x, dim) gives (values, indices); max(x, y) the elementwise maximum.")
 min = _method("min", "Smallest element; min(x, dim) gives (values, indices); min(x, y) the elementwise minimum.")
+prod = _method("prod", "Product over `dim`/`axis` (all elements by default).")
 argmax = _method("argmax", "Index of the largest element (of the flattened input when dim is None).")
 argmin = _method("argmin", "Index of the smallest element (of the flattened input when dim is None).")
 logsumexp = _method("logsumexp", "log Σ exp(x) over `dim`/`axis`, computed stably.")

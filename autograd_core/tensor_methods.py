@@ -187,6 +187,10 @@ class TensorMethods:
         """The smallest element; the arguments as for `max`."""
         return self._extremum("min", dim, keepdim, axis, keepdims)
 
+    def prod(self, dim=None, keepdim=None, *, axis=None, keepdims=None):
+        """The product of the elements (over all, or along dim/axis); its gradient is right where elements are 0."""
+        return _value._ops.prod(self, **reduce_args(axis, keepdims or False, dim, keepdim))
+
     def argmax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         """Index of the largest element: over the flattened Value when dim is None, else along dim
         (int64, no gradient; the first one among ties, as NumPy and PyTorch)."""

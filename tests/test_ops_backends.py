@@ -62,6 +62,10 @@ class OURS:
         return ag.var(x, axis=axis, ddof=ddof, keepdims=keepdims)
 
     @staticmethod
+    def prod(x, axis=None, keepdims=False):
+        return ag.prod(x, axis=axis, keepdims=keepdims)
+
+    @staticmethod
     def max(x, axis=None, keepdims=False):
         return ag.max(x, axis=axis, keepdims=keepdims)
 
@@ -152,6 +156,10 @@ def _hips():
         @staticmethod
         def var(x, axis=None, ddof=0, keepdims=False):
             return anp.var(x, axis=axis, ddof=ddof, keepdims=keepdims)
+
+        @staticmethod
+        def prod(x, axis=None, keepdims=False):
+            return anp.prod(x, axis=axis, keepdims=keepdims)
 
         @staticmethod
         def logsumexp(x, axis=None, keepdims=False):
@@ -253,6 +261,13 @@ def _torch():
         @staticmethod
         def var(x, axis=None, ddof=0, keepdims=False):
             return torch.var(x, dim=axis, correction=ddof, keepdim=keepdims)
+
+        @staticmethod
+        def prod(x, axis=None, keepdims=False):  # torch.prod reduces one dim (or all, without keepdim)
+            if axis is None:
+                out = torch.prod(x)
+                return out.reshape((1,) * x.ndim) if keepdims else out
+            return torch.prod(x, dim=axis, keepdim=keepdims)
 
         @staticmethod
         def max(x, axis=None, keepdims=False):

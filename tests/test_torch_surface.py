@@ -18,7 +18,7 @@ import pytest
 import autograd_core as ag
 
 NAMES = """
-sum mean var std max min logsumexp softmax log_softmax argmax argmin
+sum mean var std prod max min logsumexp softmax log_softmax argmax argmin
 unsqueeze squeeze view reshape permute transpose expand clamp norm pow tolist clone to double float long
 size dim numel T mT detach item requires_grad_ eq ne flatten type
 tensor zeros ones randn rand randint arange linspace full eye zeros_like ones_like full_like randn_like rand_like
@@ -78,6 +78,10 @@ case("var", lambda L, x: L.var(x, dim=1, correction=0, keepdim=True), M)
 case("std", lambda L, x: x.std(), M)
 case("std", lambda L, x: x.std(dim=0), M)
 case("std", lambda L, x: L.std(x, dim=1, keepdim=True), M)
+case("prod", lambda L, x: x.prod(), M)
+case("prod", lambda L, x: x.prod(dim=1), M)
+case("prod", lambda L, x: L.prod(x, 0, keepdim=True), M)
+case("prod", lambda L, x: (x * (x > 0)).prod(dim=1), M)  # zeros: the product of the other elements
 case("max", lambda L, x: x.max(), M, domain="distinct")
 case("max", lambda L, x: x.max(dim=1), M, domain="distinct")
 case("max", lambda L, x: x.max(1, keepdim=True), M, domain="distinct")

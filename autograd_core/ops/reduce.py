@@ -12,7 +12,7 @@ import warnings
 
 import numpy as np
 
-from .elementwise import _quiet, data_of, exp
+from .elementwise import _quiet, data_of, exp, where
 from .primitive import primitive
 from .shape import broadcast_to
 
@@ -116,6 +116,32 @@ def min(x, axis=None, keepdims=False):
 
 max.defvjp(_extremum_vjp, formulas=("g at the argmax",))
 min.defvjp(_extremum_vjp, formulas=("g at the argmin",))
+
+
+@primitive("prod")
+def prod(x, axis=None, keepdims=False):
+    return np.prod(x, axis=_check_axis(x, axis), keepdims=keepdims)
+
+
+def _prod_vjp(g, out, x, axis=None, keepdims=False):
+    # d Πx / dxᵢ = Π_{j≠i} xⱼ: out / xᵢ when no element is 0. With zeros, the product of the others is taken
+    # directly: x's reduced axes go last, flattened to n, and row i of an (n, n) copy has xᵢ replaced by 1.
+    g = _expand(g, x, axis, keepdims)
+    xd = data_of(x)
+    if np.all(xd != 0):
+        return g * _expand(out, x, axis, keepdims) / x
+    axes = _axes(axis, xd.ndim)
+    kept = tuple(i for i in range(xd.ndim) if i not in axes)
+    order = kept + axes
+    kept_shape = tuple(xd.shape[i] for i in kept)
+    n = _count(xd.shape, axis)
+    rows = broadcast_to(x.transpose(order).reshape(kept_shape + (1, n)), shape=kept_shape + (n, n))
+    others = prod(where(np.eye(n, dtype=bool), 1, rows), axis=-1)
+    others = others.reshape(tuple(xd.shape[i] for i in order)).transpose(tuple(np.argsort(order)))
+    return g * others
+
+
+prod.defvjp(_prod_vjp, formulas=("g⊙Π_{j≠i} x_j",))
 
 
 # ----------------------------------------------------------------------------------------------------
