@@ -39,6 +39,9 @@ class Size(int):
             return self.shape
         return self.shape[dim]
 
+    def __reduce__(self):  # pickles and copies as the plain int it stands for
+        return int, (int(self),)
+
 
 def callable_size(data):
     return Size(data.size, data.shape)

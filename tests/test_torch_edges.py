@@ -97,3 +97,12 @@ def test_dataloader_shuffles_with_a_seeded_generator_and_old_form_still_works():
     assert len(DataLoader(data)) == 10  # PyTorch's default batch_size=1 for a data set
     arrays = DataLoader(np.arange(10.0), np.arange(10), batch_size=4)  # the older form: arrays, batch_size 32
     assert len(arrays) == 3 and isinstance(next(iter(arrays))[0], np.ndarray)
+
+
+def test_size_is_numpys_count_and_pytorchs_shape_and_pickles_as_an_int():
+    import pickle
+
+    x = ag.zeros(2, 3)
+    assert x.size == 6 and x.size() == (2, 3) and x.size(-1) == 3 and x.size + 1 == 7
+    restored = pickle.loads(pickle.dumps(x.size))
+    assert restored == 6 and type(restored) is int
