@@ -144,6 +144,19 @@ class TensorMethods:
     def expand_as(self, other):
         return self.expand(other.shape)
 
+    def t(self):
+        """The transpose of a matrix (a 0-d or 1-D Value unchanged), as PyTorch's t()."""
+        if self.data.ndim > 2:
+            raise RuntimeError(f"t: expects a Value of at most 2 dimensions, got {self.data.ndim}; "
+                               "use transpose(d0, d1)")
+        return self if self.data.ndim < 2 else self.transpose(0, 1)
+
+    @property
+    def grad_fn(self):
+        """PyTorch's name for the operation that made this Value: its Primitive (None for a leaf or a Value
+        made without recording)."""
+        return self._op if self._parents else None
+
     @property
     def mT(self):
         """The last two axes swapped (matrix transpose of a batch)."""

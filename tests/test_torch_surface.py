@@ -20,7 +20,7 @@ import autograd_core as ag
 NAMES = """
 sum mean var std prod max min logsumexp softmax log_softmax argmax argmin
 unsqueeze squeeze view reshape permute transpose expand clamp norm pow tolist clone to double float long
-size dim numel T mT detach item requires_grad_ eq ne flatten type
+size dim numel T t mT grad_fn detach item requires_grad_ eq ne flatten type
 tensor zeros ones randn rand randint arange linspace full eye zeros_like ones_like full_like randn_like rand_like
 empty from_numpy manual_seed cat stack
 dtype.float dtype.float32 dtype.float64 dtype.double dtype.long dtype.int64 dtype.int32 dtype.bool
@@ -134,6 +134,8 @@ case("flatten", lambda L, x: x.flatten(1), B3)
 case("flatten", lambda L, x: L.flatten(x, 0, 1), B3)
 case("T", lambda L, x: x.T, M)
 case("mT", lambda L, x: x.mT, B3)
+case("t", lambda L, x: (x.t(), L.tensor([1.0, 2.0]).t()), M)
+case("grad_fn", lambda L, x: ((x * 2).grad_fn is not None, x.grad_fn is None, x.detach().grad_fn is None), M)
 
 # Elementwise and conversions.
 case("clamp", lambda L, x: x.clamp(-0.5, 0.5), M, domain="distinct")
