@@ -1,7 +1,8 @@
 """PyTorch's beginner tutorials run with `import autograd_core as torch`, and give PyTorch's numbers.
 
 Each program below is a tutorial's code ("Learning PyTorch with Examples": tensors and autograd, nn, optim, a
-custom nn.Module; the Quickstart's classification loop, on random data instead of FashionMNIST). It runs
+custom nn.Module, a custom autograd.Function; the Quickstart's classification loop, on random data instead of
+FashionMNIST). It runs
 twice with only its import lines changed: with autograd_core, and (where installed) with PyTorch from the
 same starting values: PyTorch's `randn` and `nn.Linear` initialisation are replaced by replays of the numbers
 our run drew, in the same order. The printed losses, the accuracies and the final weights then agree to
@@ -178,6 +179,61 @@ print(f'Result: {model.string()}')
 weights = list(model.parameters())
 '''
 
+POLYNOMIAL_CUSTOM_FUNCTION = '''
+import torch
+import math
+
+
+class LegendrePolynomial3(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, input):
+        ctx.save_for_backward(input)
+        return 0.5 * (5 * input ** 3 - 3 * input)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        input, = ctx.saved_tensors
+        return grad_output * 1.5 * (5 * input ** 2 - 1)
+
+
+dtype = torch.float
+device = torch.device("cpu")
+
+x = torch.linspace(-math.pi, math.pi, 2000, device=device, dtype=dtype)
+y = torch.sin(x)
+
+a = torch.full((), 0.0, device=device, dtype=dtype, requires_grad=True)
+b = torch.full((), -1.0, device=device, dtype=dtype, requires_grad=True)
+c = torch.full((), 0.0, device=device, dtype=dtype, requires_grad=True)
+d = torch.full((), 0.3, device=device, dtype=dtype, requires_grad=True)
+
+learning_rate = 5e-6
+for t in range(2000):
+    P3 = LegendrePolynomial3.apply
+
+    y_pred = a + b * P3(c + d * x)
+
+    loss = (y_pred - y).pow(2).sum()
+    if t % 100 == 99:
+        print(t, loss.item())
+
+    loss.backward()
+
+    with torch.no_grad():
+        a -= learning_rate * a.grad
+        b -= learning_rate * b.grad
+        c -= learning_rate * c.grad
+        d -= learning_rate * d.grad
+
+        a.grad = None
+        b.grad = None
+        c.grad = None
+        d.grad = None
+
+print(f'Result: y = {a.item()} + {b.item()} * P3({c.item()} + {d.item()} x)')
+weights = [a, b, c, d]
+'''
+
 QUICKSTART = '''
 import torch
 from torch import nn
@@ -287,7 +343,8 @@ weights = list(model.state_dict().values())
 '''
 
 TUTORIALS = {"polynomial_autograd": POLYNOMIAL_AUTOGRAD, "polynomial_nn": POLYNOMIAL_NN,
-             "polynomial_optim": POLYNOMIAL_OPTIM, "polynomial_module": POLYNOMIAL_MODULE, "quickstart": QUICKSTART}
+             "polynomial_optim": POLYNOMIAL_OPTIM, "polynomial_module": POLYNOMIAL_MODULE,
+             "polynomial_custom_function": POLYNOMIAL_CUSTOM_FUNCTION, "quickstart": QUICKSTART}
 
 
 def with_our_imports(text):
