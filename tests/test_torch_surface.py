@@ -24,7 +24,7 @@ size dim numel T t mT grad_fn detach item requires_grad_ eq ne flatten type
 tensor zeros ones randn rand randint arange linspace full eye zeros_like ones_like full_like randn_like rand_like
 empty from_numpy manual_seed cat stack
 dtype.float dtype.float32 dtype.float64 dtype.double dtype.long dtype.int64 dtype.int32 dtype.bool
-Dataset TensorDataset DataLoader
+Dataset TensorDataset DataLoader autograd.Function autograd.grad
 iadd isub imul itruediv copy_ fill_ zero_ add_ sub_ mul_ div_ clamp_ Parameter.copy_ Parameter.fill_ Parameter.zero_
 """.split()
 
@@ -230,6 +230,25 @@ def _dataset_batches(L):
 
 
 case("TensorDataset", lambda L, x: _loader_batches(L, x), (3, 2), grad=False)
+
+
+def _custom_function(L, x):
+    class Square(L.autograd.Function):
+        @staticmethod
+        def forward(ctx, v):
+            ctx.save_for_backward(v)
+            return v * v
+
+        @staticmethod
+        def backward(ctx, g):
+            (v,) = ctx.saved_tensors
+            return 2 * v * g
+
+    return Square.apply(x).sum(dim=0)
+
+
+case("autograd.Function", _custom_function, M)
+case("autograd.grad", lambda L, x: L.autograd.grad((x ** 3).sum(), [x], create_graph=True)[0] * 1.0, M)
 case("DataLoader", _dataset_batches)
 case("Dataset", _dataset_batches)
 
