@@ -22,7 +22,8 @@ import numbers
 
 import numpy as np
 
-from autograd_core.tensor import DEFAULTS as _DEFAULT  # noqa: E402  (shared with autograd_core.manual_seed)
+from autograd_core import no_grad
+from autograd_core.tensor import DEFAULTS as _DEFAULT  # shared with autograd_core.manual_seed
 
 
 def manual_seed(seed):
@@ -177,7 +178,10 @@ def default_bias(shape, fan_in, rng=None, dtype=None):
 
 
 def _fill(param, array):
-    param.data = array.astype(param.data.dtype, copy=False).reshape(np.shape(param.data))[()]
+    # In place, as PyTorch's init functions: the same array, and a version bump (autograd_core/inplace.py) so that
+    # a graph recorded before the change refuses to backpropagate through the old numbers.
+    with no_grad():
+        param.copy_(np.reshape(array, np.shape(param.data)))
     return param
 
 

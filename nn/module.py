@@ -26,7 +26,7 @@ import zipfile
 
 import numpy as np
 
-from autograd_core import Value
+from autograd_core import Value, no_grad
 from autograd_core.engine import STATE as _STATE
 from autograd_core.engine import Scope as _Scope
 
@@ -334,7 +334,8 @@ class Module:
             updates.append((owner, buffer_name, new))
         for owner, buffer_name, new in updates:
             if buffer_name is None:
-                owner.data = new[()] if new.ndim == 0 else new
+                with no_grad():  # in place, as PyTorch's param.copy_(...): the version counter notes it
+                    owner.copy_(new)
             else:
                 object.__setattr__(owner, buffer_name, new)
         return _IncompatibleKeys(missing, unexpected)
