@@ -20,12 +20,13 @@ counter (the number every new node takes). A node recorded before that stamp rea
 backward pass reaches it, `check_saved_versions` raises an error naming the operation instead of computing
 a gradient from the changed array. The check is stricter than PyTorch's: it covers every input and the
 output of a node, not only those the rule reads (`y = x + 1; x.add_(1); y.backward()` raises here).
-A Value and its `detach()`es share one counter. Raw NumPy writes (`p.data -= ...`, as the optimizers do)
-bypass these methods and cannot be seen.
+A Value and its `detach()`es share one counter. Raw NumPy writes (`p.data -= ...`) bypass these methods and
+cannot be seen; code that makes them can call `mark_changed(value)` (the optimizers' `step` does).
 """
 
 from __future__ import annotations
 
+import collections
 import operator
 
 import numpy as np
@@ -44,14 +45,7 @@ class Versions:
     def __init__(self):
         self.count = 0
         self.last = -1
-        self.stamps = []
-
-    def bump(self):
-        self.count += 1
-        self.last = _value._next_index()
-        self.stamps.append(self.last)
-        if len(self.stamps) > _KEEP_STAMPS:
-            del self.stamps[0]
+        self.stamps = collections.deque(maxlen=_KEEP_STAMPS)
 
     def at(self, index):
         """The version the array had when the node with creation number `index` was recorded."""
@@ -83,6 +77,18 @@ def _raise_modified(node, v, role):
         f"{versions.count}; expected version {versions.at(node._index)} instead. Change it out of place "
         "(x = x + y) or after backward()."
     )
+
+
+def mark_changed(value):
+    """Tell `value`'s version counter that its array changed outside the in-place methods (a raw NumPy write
+    such as `p.data -= lr * g`, as the optimizers do): graphs recorded before then refuse to backpropagate."""
+    versions = value._version
+    if versions is None:
+        versions = value._version = Versions()
+    versions.count += 1
+    versions.last = stamp = _value._next_index()
+    versions.stamps.append(stamp)
+    STATE.latest_inplace = stamp
 
 
 def _label(v):
@@ -136,9 +142,7 @@ def _write(self, name, compute):
             self.data = result[()] if result.ndim == 0 else result
     except (ValueError, TypeError) as err:  # broadcasting, casting (NumPy's UFuncTypeError is a TypeError)
         raise RuntimeError(f"{name}: {err} (Value of shape {self.shape}, dtype {data.dtype})") from None
-    versions = self._shared_versions()
-    versions.bump()
-    STATE.latest_inplace = versions.last
+    mark_changed(self)
     return self
 
 

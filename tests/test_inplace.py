@@ -193,3 +193,18 @@ def test_load_state_dict_and_init_functions_change_parameters_in_place_with_a_ve
     nn.init.zeros_(model.bias)
     with pytest.raises(RuntimeError, match="modified by an in-place operation"):
         loss.backward()
+
+
+def test_an_optimizer_step_counts_as_an_inplace_change():
+    from autograd_core import optim
+
+    w = leaf()
+    opt = optim.SGD([w], lr=0.1)
+    loss = (w * w).sum()
+    loss.backward(retain_graph=True)
+    opt.step()
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        loss.backward()  # PyTorch raises here too: the step changed w in place
+    opt.zero_grad()
+    (w * w).sum().backward()  # a graph recorded after the step is fine
+    np.testing.assert_allclose(w.grad, 2 * w.data)
