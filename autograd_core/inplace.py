@@ -32,7 +32,7 @@ import operator
 import numpy as np
 
 from . import value as _value
-from .modes import STATE
+from .modes import GRAD_ENABLED, INPLACE
 
 _KEEP_STAMPS = 16  # the latest change stamps each Value remembers, to name the version a graph expected
 
@@ -88,7 +88,7 @@ def mark_changed(value):
     versions.count += 1
     versions.last = stamp = _value._next_index()
     versions.stamps.append(stamp)
-    STATE.latest_inplace = stamp
+    INPLACE.latest = stamp
 
 
 def _label(v):
@@ -108,7 +108,7 @@ def _requires_grad(x):
 
 def _refuse_while_recording(self, name, operand=None):
     """The errors of an in-place change that would have to be recorded (grad mode on)."""
-    if not STATE.grad_enabled:
+    if not GRAD_ENABLED.get():
         return
     if self.requires_grad and not self._parents:
         raise RuntimeError(
@@ -163,7 +163,7 @@ _OUT_OF_PLACE = {"add": operator.add, "sub": operator.sub, "mul": operator.mul, 
 
 def _operator(self, other, kind, symbol):
     """`self <op>= other`: in place when nothing is recorded, otherwise a new node (see the module docstring)."""
-    if STATE.grad_enabled and (self.requires_grad or _requires_grad(other)):
+    if GRAD_ENABLED.get() and (self.requires_grad or _requires_grad(other)):
         if self.requires_grad and not self._parents:
             _refuse_while_recording(self, symbol)
         result = _OUT_OF_PLACE[kind](self, other)
