@@ -208,3 +208,15 @@ def test_an_optimizer_step_counts_as_an_inplace_change():
     opt.zero_grad()
     (w * w).sum().backward()  # a graph recorded after the step is fine
     np.testing.assert_allclose(w.grad, 2 * w.data)
+
+
+def test_a_version_error_leaves_earlier_gradients_as_they_were():
+    x, w = leaf(), leaf()
+    x.grad = np.full(3, 7.0)
+    loss = (x * 3.0).sum() + (x * w).sum()   # the backward pass reaches the unchanged branch first or second
+    with no_grad():
+        w.add_(1.0)
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        loss.backward()
+    np.testing.assert_array_equal(x.grad, np.full(3, 7.0))  # undone, not half-accumulated
+    assert w.grad is None
