@@ -149,7 +149,7 @@ class ModuleList(_Container):
         for i, module in enumerate(items):
             self._set(str(i), module)
 
-    def _index(self, index):
+    def _position(self, index):
         if not isinstance(index, numbers.Integral) or isinstance(index, bool):
             raise TypeError(f"ModuleList indices must be integers or slices, not {type(index).__name__}")
         if not -len(self) <= index < len(self):
@@ -175,17 +175,17 @@ class ModuleList(_Container):
     def __getitem__(self, index):
         if isinstance(index, slice):
             return ModuleList(self._items()[index])
-        return self._modules[str(self._index(index))]
+        return self._modules[str(self._position(index))]
 
     def __setitem__(self, index, module):
-        self._set(str(self._index(index)), module)
+        self._set(str(self._position(index)), module)
 
     def __delitem__(self, index):
         items = self._items()
         if isinstance(index, slice):
             del items[index]
         else:
-            del items[self._index(index)]
+            del items[self._position(index)]
         self._rebuild(items)
 
     def __iter__(self):

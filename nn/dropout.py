@@ -28,7 +28,7 @@ def dropout(x, p=0.5, training=True, rng=None):
 
 
 class Dropout(Module):
-    """Dropout(p=0.5, rng=None): `dropout` in training mode, identity in evaluation mode.
+    """Dropout(p=0.5, inplace=False, rng=None): `dropout` in training mode, identity in evaluation mode.
 
     rng: a np.random.Generator or int seed (kept: masks differ per call but the sequence of masks is
     reproducible); None uses the module-wide generator of `nn.init`.
@@ -42,7 +42,8 @@ class Dropout(Module):
     before loading our state dict into PyTorch.
     """
 
-    def __init__(self, p=0.5, rng=None):
+    def __init__(self, p=0.5, inplace=False, rng=None):
+        # inplace: PyTorch's flag, accepted and ignored (the result is the same, only a new array)
         if not 0.0 <= p <= 1.0:
             raise ValueError(f"Dropout: p must be in [0, 1], got {p}")
         self.p = float(p)
@@ -96,7 +97,8 @@ def dropout2d(x, p=0.5, training=True, rng=None):
 
 
 class Dropout2d(Dropout):
-    """Dropout2d(p=0.5, rng=None): `dropout2d` (whole channels) in training mode, identity in evaluation."""
+    """Dropout2d(p=0.5, inplace=False, rng=None): `dropout2d` (whole channels) in training mode, identity in
+    evaluation."""
 
     def forward(self, x):
         return dropout2d(x, self.p, self.training, self._rng)

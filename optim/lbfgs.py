@@ -60,7 +60,7 @@ class LBFGS(Optimizer):
         super().add_param_group(param_group)
 
     @property
-    def _params(self):
+    def _all_params(self):
         return self.param_groups[0]["params"]
 
     def _restore_state(self, value, p, index, name, who):
@@ -71,7 +71,7 @@ class LBFGS(Optimizer):
 
     def _flat_grad(self):
         parts = []
-        for p in self._params:
+        for p in self._all_params:
             g = p.grad
             g = np.zeros(p.data.shape, p.data.dtype) if g is None else np.asarray(g.data if isinstance(g, Value) else g)
             parts.append(g.reshape(-1))
@@ -80,7 +80,7 @@ class LBFGS(Optimizer):
     def _add(self, t, d):
         """x ← x + t·d."""
         offset = 0
-        for p in self._params:
+        for p in self._all_params:
             n = p.data.size
             p.data = _as_data_of(p.data + t * d[offset:offset + n].reshape(p.data.shape), p)
             offset += n
@@ -101,7 +101,7 @@ class LBFGS(Optimizer):
         lr, max_iter, max_eval = group["lr"], group["max_iter"], group["max_eval"]
         tolerance_grad, tolerance_change = group["tolerance_grad"], group["tolerance_change"]
         history_size = group["history_size"]
-        state = self.state.setdefault(self._params[0], {})
+        state = self.state.setdefault(self._all_params[0], {})
         state.setdefault("func_evals", 0)
         state.setdefault("n_iter", 0)
 
@@ -153,13 +153,13 @@ class LBFGS(Optimizer):
 
             ls_func_evals = 0
             if group["line_search_fn"] == "strong_wolfe":
-                x0 = [p.data.copy() for p in self._params]
+                x0 = [p.data.copy() for p in self._all_params]
 
                 def directional(x, t, d):                        # loss and gradient at x + t·d
                     self._add(t, d)
                     _, f = self._evaluate(closure)
                     g = self._flat_grad()
-                    for p, data in zip(self._params, x):
+                    for p, data in zip(self._all_params, x):
                         p.data = data.copy()
                     return f, g
 

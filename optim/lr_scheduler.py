@@ -78,15 +78,18 @@ class LRScheduler:
 
         epoch: jump to this epoch instead (deprecated in PyTorch); schedules with a closed form use it.
         """
+        self._count_step()
+        self._update_lr(epoch)
+
+    def _count_step(self):
         if self._step_count == 1 and getattr(self.optimizer, "_step_count", None) == 0:
             warnings.warn(
                 "lr_scheduler.step() was called before optimizer.step(); call optimizer.step() first, "
                 "or the first value of the schedule is skipped",
                 UserWarning,
-                stacklevel=2,
+                stacklevel=3,
             )
         self._step_count += 1
-        self._update_lr(epoch)
 
     def _update_lr(self, epoch=None):
         if epoch is None:
@@ -357,10 +360,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
                 for base_lr in self.base_lrs]
 
     def step(self, epoch=None):
-        if self._step_count == 1 and getattr(self.optimizer, "_step_count", None) == 0:
-            warnings.warn("lr_scheduler.step() was called before optimizer.step(); call optimizer.step() "
-                          "first, or the first value of the schedule is skipped", UserWarning, stacklevel=2)
-        self._step_count += 1
+        self._count_step()
         if epoch is None and self.last_epoch < 0:
             epoch = 0
         if epoch is None:
