@@ -14,6 +14,8 @@ from __future__ import annotations
 import gc
 import heapq
 import operator
+import threading
+import weakref
 
 import numpy as np
 
@@ -193,18 +195,24 @@ def run_backward(roots, seeds, *, retain_graph, create_graph, inputs=None, accum
             heapq.heappush(heap, (-root._index, root))
     wanted = None if inputs is None else set(inputs)
     captured = {}
+    release = _leaves_to_release(roots) if _POST_ACCUMULATE and accumulate else None
+    callbacks = []
+    _PASSES.stack.append(callbacks)
     # The backward pass allocates many short-lived arrays but creates no reference cycles: pause the
     # cyclic collector meanwhile, or it would rescan the (acyclic) graph again and again.
     gc_was_enabled, grad_was_enabled = gc.isenabled(), STATE.grad_enabled
     gc.disable()
     STATE.grad_enabled = create_graph
     try:
-        _chain_rule(heap, retain_graph, create_graph, accumulate, wanted, captured)
+        _chain_rule(heap, retain_graph, create_graph, accumulate, wanted, captured, release)
+        while callbacks:
+            callbacks.pop(0)()
     except BaseException:
         for _, node in heap:  # leave no half-finished gradients behind for the next pass
             node._pending = None
         raise
     finally:
+        _PASSES.stack.pop()
         STATE.grad_enabled = grad_was_enabled
         if gc_was_enabled:
             gc.enable()
@@ -213,7 +221,7 @@ def run_backward(roots, seeds, *, retain_graph, create_graph, inputs=None, accum
     return [captured.get(v) for v in inputs]
 
 
-def _chain_rule(heap, retain_graph, create_graph, accumulate, wanted, captured):
+def _chain_rule(heap, retain_graph, create_graph, accumulate, wanted, captured, release=None):
     """Pop the youngest node, hand its gradient to each parent edge's rule, queue the parents."""
     heappush, heappop = heapq.heappush, heapq.heappop
     anomaly = STATE.anomaly
@@ -226,6 +234,8 @@ def _chain_rule(heap, retain_graph, create_graph, accumulate, wanted, captured):
     while heap:
         node = heappop(heap)[1]
         g = node._pending
+        if g is None:
+            continue  # a leaf already released early (see _leaves_to_release)
         node._pending = None
         if node._hooks:
             g = _run_hooks(node, g)
@@ -242,6 +252,8 @@ def _chain_rule(heap, retain_graph, create_graph, accumulate, wanted, captured):
                 node.grad = old + g
         op = node._op
         if op is None:
+            if release is not None and node in release:
+                _run_post_accumulate_hooks(node)
             continue  # a leaf
         params = node._params
         if params is not None and params.__class__ is _Freed:
@@ -288,6 +300,10 @@ def _chain_rule(heap, retain_graph, create_graph, accumulate, wanted, captured):
                 heappush(heap, (-parent._index, parent))
             else:
                 parent._pending = prev + gp
+            if release is not None and parent in release:
+                release[parent] -= 1
+                if not release[parent]:  # its last contribution: pop it next, ahead of its creation order
+                    heappush(heap, (_RELEASE_NOW - parent._index, parent))
         if not retain_graph:
             node._params = FREED_EMPTY if params is None else FREED_PARAMS
 
@@ -315,6 +331,87 @@ def _run_hooks(node, g):
                 )
             g = replaced
     return g
+
+
+# ----------------------------------------------------------------------------------------------------
+# Hooks on the pass itself: a leaf's gradient as soon as it is final, and callbacks at the end of the pass.
+# Taking the youngest node first processes every leaf (parameters are older than the whole forward graph) only
+# after all other nodes. A leaf with a post-accumulate hook is instead released after its last contribution:
+# data-parallel training starts communicating a gradient while the rest of the backward pass still runs.
+
+_POST_ACCUMULATE = weakref.WeakKeyDictionary()  # leaf -> {handle id: fn(leaf)}
+_RELEASE_NOW = -(1 << 62)  # heap key offset: below every creation number, so a released leaf pops next
+class _Passes(threading.local):
+    def __init__(self):
+        self.stack = []  # the callbacks queued for each backward pass running in this thread (nested passes)
+
+
+_PASSES = _Passes()
+
+
+def _leaves_to_release(roots):
+    """For each leaf with a post-accumulate hook below `roots`: how many edges will bring it a gradient."""
+    counts = {}
+    seen = set()
+    stack = [r for r in roots if r.requires_grad]
+    while stack:
+        node = stack.pop()
+        for parent in node._parents:
+            if not parent.requires_grad:
+                continue
+            if parent in _POST_ACCUMULATE:
+                counts[parent] = counts.get(parent, 0) + 1
+            if parent not in seen:
+                seen.add(parent)
+                stack.append(parent)
+    return counts or None
+
+
+def _run_post_accumulate_hooks(leaf):
+    for hook in list(_POST_ACCUMULATE.get(leaf, {}).values()):
+        hook(leaf)
+
+
+def register_post_accumulate_grad_hook(leaf, fn):
+    """Call fn(leaf) in every backward pass right after `leaf.grad` has received all of this pass's gradient.
+
+    The leaf is then processed as soon as its last contribution arrives, not at the end of the pass (see
+    `Value.register_post_accumulate_grad_hook`). Returns a handle whose `.remove()` unregisters fn.
+    """
+    if leaf._op is not None or not leaf.requires_grad:
+        raise RuntimeError("register_post_accumulate_grad_hook: only a leaf that requires a gradient has one")
+    hooks = _POST_ACCUMULATE.setdefault(leaf, {})
+    handle = _PostHookHandle(leaf)
+    hooks[handle.id] = fn
+    return handle
+
+
+class _PostHookHandle:
+    _ids = iter(range(1, 1 << 62))
+
+    def __init__(self, leaf):
+        self.id = next(_PostHookHandle._ids)
+        self._leaf = weakref.ref(leaf)
+
+    def remove(self):
+        leaf = self._leaf()
+        hooks = _POST_ACCUMULATE.get(leaf) if leaf is not None else None
+        if hooks is not None:
+            hooks.pop(self.id, None)
+            if not hooks:
+                del _POST_ACCUMULATE[leaf]
+
+
+def queue_callback(fn):
+    """Call fn() once when the backward pass running now (in this thread) has finished writing every `.grad`.
+
+    For hooks that start work during the pass and must complete it before the optimizer runs (data-parallel
+    training waits for its all-reduces here). Raises RuntimeError outside a backward pass.
+    """
+    stack = _PASSES.stack
+    if not stack:
+        raise RuntimeError("queue_callback: no backward pass is running")
+    stack[-1].append(fn)
 
 
 def backward(root, gradient=None, retain_graph=None, create_graph=False):

@@ -279,6 +279,15 @@ class Value:
         self._hooks[handle.id] = fn
         return handle
 
+    def register_post_accumulate_grad_hook(self, fn):
+        """Call fn(self) on a leaf in each backward pass, right after `self.grad` has received all of the
+        pass's gradient (as in PyTorch). The leaf is then processed as soon as its last contribution
+        arrives rather than at the end of the pass: data-parallel training starts sending it meanwhile.
+        Returns a handle whose `.remove()` unregisters the hook."""
+        from .engine import register_post_accumulate_grad_hook
+
+        return register_post_accumulate_grad_hook(self, fn)
+
     # ------------------------------------------------------------------------------------------------
     # Arithmetic: operators delegate to the primitives in `ops`.
 

@@ -9,6 +9,7 @@ if __name__ != "autograd_core.nn":  # the repository's nn/ folder is installed a
                       "(after `pip install -e .` in a checkout)")
 
 from . import functional, init
+from . import parallel  # nn.parallel.DistributedDataParallel (training on several processes, with MPI)
 from .activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from .container import Flatten, Residual, Sequential
 from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d

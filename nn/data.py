@@ -15,7 +15,7 @@ from . import init
 class DataLoader:
     """Mini-batches of equally long arrays, in order or shuffled.
 
-    DataLoader(*arrays, batch_size=32, shuffle=False, drop_last=False, rng=None, as_values=False)
+    DataLoader(*arrays, batch_size=32, shuffle=False, drop_last=False, rng=None, as_values=False, sampler=None)
 
     arrays:    arrays (or nested lists) with the same first dimension N (samples).
     shuffle:   a new permutation each epoch, drawn from `rng` (a Generator, an int seed, or None for
@@ -23,12 +23,15 @@ class DataLoader:
                same batches, epoch after epoch.
     drop_last: skip the final batch when it is smaller than batch_size.
     as_values: yield float arrays as Values (requires_grad=False); integer arrays (labels) stay arrays.
+    sampler:   an iterable of sample indices with a length, iterated anew each epoch, e.g.
+               `distributed.DistributedSampler` (this rank's shard); not together with shuffle=True.
 
     Iterating yields one tuple per batch, (x_batch, y_batch, ...), like PyTorch's TensorDataset;
     `len(loader)` is the number of batches per epoch.
     """
 
-    def __init__(self, *arrays, batch_size=32, shuffle=False, drop_last=False, rng=None, as_values=False):
+    def __init__(self, *arrays, batch_size=32, shuffle=False, drop_last=False, rng=None, as_values=False,
+                 sampler=None):
         if not arrays:
             raise ValueError("DataLoader: give at least one array")
         arrays = tuple(a.data if isinstance(a, Value) else np.asarray(a) for a in arrays)
@@ -41,10 +44,13 @@ class DataLoader:
         self.arrays, self.batch_size = arrays, int(batch_size)
         self.shuffle, self.drop_last, self.as_values = bool(shuffle), bool(drop_last), bool(as_values)
         self._rng = init.get_rng(rng) if shuffle else None
+        if sampler is not None and shuffle:
+            raise ValueError("DataLoader: sampler and shuffle=True exclude each other (the sampler sets the order)")
+        self.sampler = sampler
 
     @property
     def num_samples(self):
-        return self.arrays[0].shape[0]
+        return self.arrays[0].shape[0] if self.sampler is None else len(self.sampler)
 
     def __len__(self):
         n = self.num_samples
@@ -53,6 +59,8 @@ class DataLoader:
     def __iter__(self):
         n = self.num_samples
         order = self._rng.permutation(n) if self.shuffle else None
+        if self.sampler is not None:
+            order = np.fromiter(self.sampler, dtype=np.intp, count=n)
         stop = n - n % self.batch_size if self.drop_last else n
         for start in range(0, stop, self.batch_size):
             if order is None:

@@ -1,0 +1,194 @@
+"""Data-parallel training: autograd_core.distributed, nn.parallel.DistributedDataParallel, DistributedSampler.
+
+The tests in one process check the parts that need no MPI (the sampler's shards, a world of one, the engine's
+post-accumulate hooks). The others launch `mpiexec` on tests/distributed_worker.py, a few scenarios with many
+checks each (a launch costs about a second): DDP on 2 and 3 ranks equals one process trained on the joined
+batches, and failures end the job instead of hanging it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograd_core import Value
+from autograd_core import distributed as dist
+from autograd_core import engine, nn
+from autograd_core.nn import functional as F
+
+WORKER = Path(__file__).with_name("distributed_worker.py")
+needs_mpiexec = pytest.mark.needs("mpiexec")
+
+
+def mpiexec(n, scenario, timeout=240):
+    """Run the worker's scenario on n ranks; returns (exit status, stdout, stderr, seconds)."""
+    program = shutil.which("mpiexec", path=os.path.dirname(sys.executable)) or shutil.which("mpiexec")
+    command = [program, "-n", str(n)]
+    version = subprocess.run([program, "--version"], capture_output=True, text=True).stdout
+    if "Open MPI" in version or "OpenRTE" in version:
+        command += ["--oversubscribe", "--allow-run-as-root"]
+    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    start = time.monotonic()
+    done = subprocess.run(command + [sys.executable, str(WORKER), scenario], capture_output=True, text=True,
+                          timeout=timeout, env=env)
+    return done.returncode, done.stdout, done.stderr, time.monotonic() - start
+
+
+# ----------------------------------------------------------------------------------------------------
+# Across processes.
+
+
+@needs_mpiexec
+@pytest.mark.parametrize("ranks", [2, 3])
+def test_ddp_equals_one_process_on_the_joined_batches(ranks):
+    status, out, err, _ = mpiexec(ranks, "train")
+    assert status == 0, err[-3000:]
+    lines = out.splitlines()
+    assert "ok collectives" in lines and "ok sampler" in lines
+    assert "ok mlp sgd float64 accumulate=1" in lines and "ok cnn adam float32 accumulate=1" in lines or ranks == 3
+    assert "ok mlp sgd float64 accumulate=3" in lines and "ok cnn adam float64 accumulate=2" in lines
+    assert sum(line.startswith("ok ") for line in lines) == (12 if ranks == 2 else 10)
+
+
+@needs_mpiexec
+def test_a_rank_that_raises_ends_the_job():
+    status, _, err, seconds = mpiexec(2, "raise", timeout=60)
+    assert status != 0
+    assert "boom on purpose on rank 1" in err and "[rank 1 of 2]" in err
+    assert seconds < 30
+
+
+@needs_mpiexec
+def test_ranks_taking_different_numbers_of_steps_are_named():
+    status, _, err, seconds = mpiexec(2, "extra_step", timeout=60)
+    assert status != 0
+    assert "rank 0 has already finished" in err and "did not take the same number of steps" in err
+    assert seconds < 30
+
+
+@needs_mpiexec
+def test_models_that_differ_across_ranks_are_named():
+    status, _, err, _ = mpiexec(2, "shapes", timeout=60)
+    assert status != 0
+    assert "rank 0 has '0.weight' of shape (5, 16)" in err or "rank 0 has '0.weight' of shape (16, 5)" in err
+    assert "rank 1 has '0.weight'" in err
+
+
+# ----------------------------------------------------------------------------------------------------
+# In one process.
+
+
+@pytest.mark.parametrize("n, world", [(10, 3), (12, 4), (2, 3), (7, 1)])
+@pytest.mark.parametrize("drop_last", [False, True])
+def test_sampler_shards_cover_the_data_set_once_per_epoch(n, world, drop_last):
+    shards = [list(dist.DistributedSampler(n, num_replicas=world, rank=r, seed=5, drop_last=drop_last))
+              for r in range(world)]
+    assert len({len(s) for s in shards}) == 1  # the same number of steps on every rank
+    seen = sorted(i for s in shards for i in s)
+    if drop_last:
+        assert len(seen) == len(set(seen)) == n // world * world
+    else:
+        assert set(seen) == set(range(n))  # every sample ...
+        assert len(seen) == -(-n // world) * world  # ... once, plus the padding up to a multiple of world
+        if n % world == 0:
+            assert seen == list(range(n))
+
+
+def test_sampler_reshuffles_with_set_epoch_and_agrees_across_ranks():
+    a0 = dist.DistributedSampler(100, num_replicas=2, rank=0, seed=1)
+    a1 = dist.DistributedSampler(100, num_replicas=2, rank=1, seed=1)
+    first = list(a0)
+    assert list(a0) == first  # the same epoch, the same order
+    a0.set_epoch(1)
+    a1.set_epoch(1)
+    assert list(a0) != first
+    assert sorted(list(a0) + list(a1)) == list(range(100))
+    ordered = list(dist.DistributedSampler(10, num_replicas=2, rank=1, shuffle=False))
+    assert ordered == [1, 3, 5, 7, 9]
+
+
+def test_sampler_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="invalid rank 2"):
+        dist.DistributedSampler(10, num_replicas=2, rank=2)
+    with pytest.raises(ValueError, match="num_replicas"):
+        dist.DistributedSampler(10, num_replicas=0, rank=0)
+
+
+def test_dataloader_takes_a_sampler():
+    X, y = np.arange(20.0).reshape(10, 2), np.arange(10)
+    sampler = dist.DistributedSampler(X, num_replicas=2, rank=1, shuffle=False)
+    loader = nn.DataLoader(X, y, batch_size=2, sampler=sampler)
+    assert len(loader) == 3
+    batches = [yb.tolist() for _, yb in loader]
+    assert batches == [[1, 3], [5, 7], [9]]
+    with pytest.raises(ValueError, match="exclude each other"):
+        nn.DataLoader(X, y, sampler=sampler, shuffle=True)
+
+
+def test_a_world_of_one_without_mpiexec():
+    dist.init()
+    assert dist.is_initialized() and dist.get_rank() == 0 and dist.get_world_size() == 1
+    a = np.arange(3.0)
+    assert dist.all_reduce(a, op=dist.ReduceOp.AVG) is None and a.tolist() == [0, 1, 2]
+    work = dist.all_reduce(a, async_op=True)
+    assert work.wait() and work.is_completed()
+    gathered = [None]
+    dist.all_gather(gathered, a)
+    assert gathered[0].tolist() == [0, 1, 2]
+    with pytest.raises(TypeError, match="NumPy array or a Value"):
+        dist.all_reduce(3.0)
+    with pytest.raises(TypeError, match="AVG needs a float array"):
+        dist.all_reduce(np.arange(3), op=dist.ReduceOp.AVG)
+
+
+def test_ddp_in_a_world_of_one_trains_like_the_model_and_names_state_like_pytorch():
+    model = nn.Sequential(nn.Linear(3, 4, rng=0), nn.ReLU(), nn.Linear(4, 2, rng=1))
+    plain = nn.Sequential(nn.Linear(3, 4, rng=0), nn.ReLU(), nn.Linear(4, 2, rng=1))
+    ddp = nn.parallel.DistributedDataParallel(model)
+    assert ddp.module is model
+    assert list(ddp.state_dict()) == ["module." + k for k in model.state_dict()]
+    x = np.random.default_rng(0).normal(size=(5, 3))
+    F.cross_entropy(ddp(x), np.array([0, 1, 1, 0, 1])).backward()
+    F.cross_entropy(plain(x), np.array([0, 1, 1, 0, 1])).backward()
+    for p, q in zip(ddp.parameters(), plain.parameters()):
+        np.testing.assert_array_equal(p.grad, q.grad)
+    ddp.load_state_dict(plain.state_dict())  # the bare model's names work too
+    ddp.load_state_dict(ddp.state_dict())
+    with pytest.raises(TypeError, match="expected a Module"):
+        nn.parallel.DistributedDataParallel(lambda x: x)
+
+
+def test_post_accumulate_hooks_fire_when_a_leaf_is_final_not_at_the_end():
+    W, b = Value(np.ones((3, 3)), label="W"), Value(np.zeros(3), label="b")
+    events = []
+    W.register_post_accumulate_grad_hook(lambda p: events.append(("W", p.grad.copy())))
+    handle = b.register_post_accumulate_grad_hook(lambda p: events.append(("b", p.grad.copy())))
+    x = Value(np.ones((2, 3)), requires_grad=False)
+    hidden = (x @ W + b).tanh()
+    out = (hidden @ W).sum()  # W is used twice: its hook waits for both contributions
+    later = []
+    hidden.register_hook(lambda g: later.append([name for name, _ in events]))
+    out.register_hook(lambda g: engine.queue_callback(lambda: events.append(("end", None))))
+    out.backward()
+    assert [name for name, _ in events] == ["b", "W", "end"]
+    assert later == [[]]
+    np.testing.assert_array_equal(events[1][1], W.grad)  # the hook saw the whole gradient
+    expected_W = W.grad.copy()
+    handle.remove()
+    events.clear()
+    W.grad = b.grad = None
+    x2 = Value(np.ones((2, 3)), requires_grad=False)
+    ((x2 @ W + b).tanh() @ W).sum().backward()
+    np.testing.assert_allclose(W.grad, expected_W)
+    assert [name for name, _ in events] == ["W"]
+    with pytest.raises(RuntimeError, match="no backward pass is running"):
+        engine.queue_callback(lambda: None)
+    with pytest.raises(RuntimeError, match="only a leaf"):
+        (W * 2).register_post_accumulate_grad_hook(lambda p: None)
