@@ -25,7 +25,7 @@ from .norm import BatchNorm1d, BatchNorm2d, LayerNorm
 from .pool import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, GlobalAvgPool2d, MaxPool1d, MaxPool2d
 
 __all__ = [
-    "Module", "Parameter", "functional", "init", "manual_seed",
+    "Module", "Parameter", "functional", "init", "manual_seed", "parallel",
     "Neuron", "Layer", "MLP", "Linear", "Sequential", "Residual", "Flatten", "Dropout", "Embedding",
     "BatchNorm1d", "BatchNorm2d", "LayerNorm",
     "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax",

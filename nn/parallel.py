@@ -284,7 +284,8 @@ def _check_same_model(module):
             raise ValueError(
                 f"DistributedDataParallel: rank {rank}'s model has {len(other)} parameters and buffers, rank 0's "
                 f"has {len(reference)}: {_first_difference(reference, other, rank)}")
-        raise ValueError(f"DistributedDataParallel: the ranks' models differ: {_first_difference(reference, other, rank)}")
+        raise ValueError(
+            f"DistributedDataParallel: the ranks' models differ: {_first_difference(reference, other, rank)}")
 
 
 def _first_difference(reference, other, rank):

@@ -3,5 +3,6 @@
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 install_graphviz
 make_venv test
+install_mpi
 .venv/bin/python -m ruff check .
 exec .venv/bin/python -m pytest -n 2 -q "$@"

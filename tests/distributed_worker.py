@@ -27,7 +27,8 @@ BATCH = 3  # per rank and step
 
 def mlp(seed, dtype, hidden=16):
     rng = np.random.default_rng(seed)
-    return nn.Sequential(nn.Linear(5, hidden, rng=rng, dtype=dtype), nn.Tanh(), nn.Linear(hidden, 3, rng=rng, dtype=dtype))
+    return nn.Sequential(nn.Linear(5, hidden, rng=rng, dtype=dtype), nn.Tanh(),
+                         nn.Linear(hidden, 3, rng=rng, dtype=dtype))
 
 
 def cnn(seed, dtype):
