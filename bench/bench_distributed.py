@@ -77,7 +77,7 @@ def part_cnn(quick, steps=None):
                        ("forward", "backward", "step", "cpu_step", "cpu_backward", "exposed", "starts")})
     rng = np.random.default_rng(rank)
     for step in range(steps + 3):
-        for label, (ddp, opt, record) in runs.items():  # interleaved: load from elsewhere hits both alike
+        for ddp, opt, record in runs.values():  # interleaved: load from elsewhere hits both alike
             index = rng.integers(0, len(y), size=batch)
             dist.barrier()
             t0, c0 = time.perf_counter(), time.process_time()
