@@ -258,12 +258,13 @@ def main(argv=None):
                    help="data-parallel over the processes of mpiexec (mpiexec -n 4 python ... --distributed)")
     p.add_argument("--checkpoint", type=Path, help="save model, optimizer and schedule here after every epoch")
     p.add_argument("--resume", action="store_true", help="start from --checkpoint")
+    p.add_argument("--max-train", type=int, help="train on the first N training images only (quick runs)")
     args = p.parse_args(argv)
     if args.resume and args.checkpoint is None:
         p.error("--resume needs --checkpoint PATH")
     _, history = train(epochs=args.epochs, seed=args.seed, progress=not args.no_progress,
                        channels=tuple(args.channels), lr=args.lr, distributed=args.distributed,
-                       checkpoint=args.checkpoint, resume=args.resume)
+                       checkpoint=args.checkpoint, resume=args.resume, max_train=args.max_train)
     if args.distributed and dist.get_rank() != 0:
         return 0 if history["test_accuracy"][-1] >= args.min_accuracy else 1
     out = output_dir(args.out)

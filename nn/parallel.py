@@ -36,6 +36,9 @@ with BatchNorm trained on N ranks behaves like one with N times smaller batches 
 state_dict: as in PyTorch, `ddp.state_dict()` names entries `module.<name>` (the wrapped model is the child
 `module`), and `ddp.module.state_dict()` gives the plain names to save for use without DDP.
 `ddp.load_state_dict` takes either form.
+
+Not supported (as in PyTorch): `autograd_core.grad(...)` through the wrapper (only `backward()` averages), and
+`backward(create_graph=True)`.
 """
 
 from __future__ import annotations
@@ -190,6 +193,9 @@ class DistributedDataParallel(Module):
         """Parameter i of bucket b has its final gradient of this pass: file it, start what is complete."""
         if self._pass is None:
             return  # a backward pass that does not average (no_sync, or not through this wrapper)
+        if isinstance(param.grad, Value):
+            raise NotImplementedError("DistributedDataParallel: backward(create_graph=True) through the wrapper is "
+                                      "not supported (gradients are averaged as NumPy arrays)")
         self._buckets[b].put(i, param.grad)
         self._start_full_buckets()
         for bucket in self._buckets[:self._next_bucket]:  # let MPI make progress on what is in flight

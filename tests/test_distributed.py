@@ -24,11 +24,13 @@ from autograd_core import engine, nn
 from autograd_core.nn import functional as F
 
 WORKER = Path(__file__).with_name("distributed_worker.py")
+ROOT = Path(__file__).resolve().parents[1]
 needs_mpiexec = pytest.mark.needs("mpiexec")
 
 
-def mpiexec(n, scenario, timeout=240):
-    """Run the worker's scenario on n ranks; returns (exit status, stdout, stderr, seconds)."""
+def mpiexec(n, scenario, timeout=240, script=WORKER):
+    """Run the worker's scenario (or `script` with arguments `scenario`) on n ranks; returns
+    (exit status, stdout, stderr, seconds)."""
     program = shutil.which("mpiexec", path=os.path.dirname(sys.executable)) or shutil.which("mpiexec")
     command = [program, "-n", str(n)]
     version = subprocess.run([program, "--version"], capture_output=True, text=True).stdout
@@ -36,7 +38,8 @@ def mpiexec(n, scenario, timeout=240):
         command += ["--oversubscribe", "--allow-run-as-root"]
     env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
     start = time.monotonic()
-    done = subprocess.run(command + [sys.executable, str(WORKER), scenario], capture_output=True, text=True,
+    arguments = [scenario] if isinstance(scenario, str) else list(scenario)
+    done = subprocess.run(command + [sys.executable, str(script)] + arguments, capture_output=True, text=True,
                           timeout=timeout, env=env)
     return done.returncode, done.stdout, done.stderr, time.monotonic() - start
 
@@ -79,6 +82,55 @@ def test_models_that_differ_across_ranks_are_named():
     assert status != 0
     assert "rank 0 has '0.weight' of shape (5, 16)" in err or "rank 0 has '0.weight' of shape (16, 5)" in err
     assert "rank 1 has '0.weight'" in err
+
+
+@needs_mpiexec
+def test_digits_example_on_two_ranks_resumes_from_a_checkpoint_and_reports_once(tmp_path):
+    pytest.importorskip("sklearn", reason="the digits come from scikit-learn")
+    pytest.importorskip("matplotlib")
+    pytest.importorskip("tqdm")
+    sys.path.insert(0, str(ROOT))
+    from examples import train_digits_cnn
+
+    checkpoint = tmp_path / "digits.npz"
+    train_digits_cnn.train(epochs=1, progress=False, channels=(4, 8), max_train=128, checkpoint=checkpoint)
+    argv = ["--distributed", "--channels", "4", "8", "--max-train", "128", "--no-progress", "--min-accuracy", "0",
+            "--out", str(tmp_path), "--checkpoint", str(checkpoint), "--epochs", "2", "--resume"]
+    status, out, err, _ = mpiexec(2, argv, script=ROOT / "examples" / "train_digits_cnn.py")
+    assert status == 0, err[-3000:]
+    assert out.count("digits CNN: 2 epochs") == 1  # rank 0 reports, the other rank is silent
+    with np.load(checkpoint) as saved:  # rank 0 saved the second epoch, whole
+        assert '"epochs_done": 2' in str(saved["meta"])
+    assert not list(tmp_path.glob("*.partial*"))
+
+
+def test_digits_example_resumed_from_a_checkpoint_ends_where_an_uninterrupted_run_ends(tmp_path, monkeypatch):
+    pytest.importorskip("sklearn", reason="the digits come from scikit-learn")
+    pytest.importorskip("tqdm")
+    sys.path.insert(0, str(ROOT))
+    from examples import train_digits_cnn
+
+    settings = dict(epochs=3, seed=2, progress=False, channels=(4, 8), max_train=96)
+    whole, history = train_digits_cnn.train(**settings)
+    checkpoint = tmp_path / "digits.npz"
+    save = train_digits_cnn.save_checkpoint
+    monkeypatch.setattr(train_digits_cnn, "save_checkpoint",  # as if the run had stopped after epoch 2
+                        lambda path, *args: save(path, *args) if args[3] <= 2 else None)
+    train_digits_cnn.train(**settings, checkpoint=checkpoint)
+    monkeypatch.undo()
+    resumed, resumed_history = train_digits_cnn.train(**settings, checkpoint=checkpoint, resume=True)
+    for p, q in zip(whole.parameters(), resumed.parameters()):
+        np.testing.assert_array_equal(p.data, q.data)
+    assert resumed_history["test_accuracy"] == history["test_accuracy"]
+    assert resumed_history["step_loss"] == history["step_loss"]
+
+
+def test_importing_the_library_does_not_need_mpi():
+    code = ("import sys; import autograd_core, autograd_core.nn, autograd_core.distributed; "
+            "from autograd_core.nn.parallel import DistributedDataParallel; "
+            "assert 'mpi4py' not in sys.modules, 'mpi4py was imported'")
+    subprocess.run([sys.executable, "-c", code], check=True, env={k: v for k, v in os.environ.items()
+                                                                     if not k.startswith(("PMI", "OMPI", "PMIX"))})
 
 
 # ----------------------------------------------------------------------------------------------------
