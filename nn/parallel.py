@@ -29,9 +29,10 @@ Gradient accumulation: inside `with model.no_sync():` forward/backward passes on
 first backward of a forward outside it averages the accumulated gradients (as in PyTorch).
 
 Buffers (BatchNorm's running statistics) are copied from rank 0 to all ranks at construction and at each
-forward in training mode (broadcast_buffers=True, PyTorch's default). Batch statistics stay local: each
-rank normalises with the mean and variance of its own mini-batch (there is no SyncBatchNorm), so a model
-with BatchNorm trained on N ranks behaves like one with N times smaller batches for normalisation.
+forward in training mode (broadcast_buffers=True, PyTorch's default). A BatchNorm layer normalises with the
+mean and variance of its own rank's mini-batch, so a model trained on N ranks normalises like one with N times
+smaller batches; `nn.SyncBatchNorm.convert_sync_batchnorm(model)` makes them use the statistics of the whole
+batch across ranks (then N ranks compute exactly what one process would on the joined batch).
 
 state_dict: as in PyTorch, `ddp.state_dict()` names entries `module.<name>` (the wrapped model is the child
 `module`), and `ddp.module.state_dict()` gives the plain names to save for use without DDP.

@@ -40,10 +40,20 @@ def cnn(seed, dtype):
     )
 
 
+def cnn_bn(seed, dtype):
+    rng = np.random.default_rng(seed)
+    return nn.Sequential(
+        # no bias before a BatchNorm: its gradient would be rounding noise, which Adam turns into full steps
+        nn.Conv2d(1, 4, 3, padding=1, bias=False, rng=rng, dtype=dtype), nn.BatchNorm2d(4, dtype=dtype), nn.ReLU(),
+        nn.MaxPool2d(2), nn.Flatten(), nn.Linear(4 * 4 * 4, 6, bias=False, rng=rng, dtype=dtype),
+        nn.BatchNorm1d(6, dtype=dtype), nn.Tanh(), nn.Linear(6, 3, rng=rng, dtype=dtype),
+    )
+
+
 def data(kind, dtype, world, steps=STEPS, batch=BATCH, seed=1):
     """x (steps, world * batch, ...) and labels (steps, world * batch): each step's batch of all ranks."""
     rng = np.random.default_rng(seed)
-    shape = (5,) if kind == "mlp" else (1, 8, 8)
+    shape = (5,) if kind == "mlp" else (1, 8, 8)  # cnn, cnn_bn
     x = rng.normal(size=(steps, world * batch) + shape).astype(dtype)
     y = rng.integers(0, 3, size=(steps, world * batch))
     return x, y
@@ -62,9 +72,12 @@ def relative_error(a, b):
 def check_training(kind, opt_name, dtype, rank, world, accumulate=1):
     """DDP over `world` ranks (buckets of a few hundred bytes, so several) against one process on the joined
     batches. With accumulate=k, each step is k micro-batches: k - 1 backward passes inside no_sync()."""
-    make = mlp if kind == "mlp" else cnn
+    make = {"mlp": mlp, "cnn": cnn, "cnn_bn": cnn_bn}[kind]
     x, y = data(kind, dtype, world * accumulate)
     model = make(seed=100 + rank, dtype=dtype)  # different on every rank: DDP must copy rank 0's
+    if kind == "cnn_bn":  # batch statistics over all ranks: equal to one process's BatchNorm on the joined batch
+        model = nn.SyncBatchNorm.convert_sync_batchnorm(model)
+        assert isinstance(model[1], nn.SyncBatchNorm) and isinstance(model[6], nn.SyncBatchNorm)
     ddp = DistributedDataParallel(model, bucket_cap_mb=0.0005)
     assert len(ddp._buckets) > 1
     reference = make(seed=100, dtype=dtype)
@@ -79,7 +92,8 @@ def check_training(kind, opt_name, dtype, rank, world, accumulate=1):
                 loss = F.cross_entropy(ddp(x[step, lo:lo + BATCH]), y[step, lo:lo + BATCH]) * (1.0 / accumulate)
                 loss.backward()
             sent = dist._WORLD.collectives - started
-            assert sent == (len(ddp._buckets) if syncing else 0), f"{sent} all-reduces (syncing={syncing})"
+            if kind != "cnn_bn":  # (SyncBatchNorm and the buffers' broadcast communicate too)
+                assert sent == (len(ddp._buckets) if syncing else 0), f"{sent} all-reduces (syncing={syncing})"
         opt.step()
         ref_opt.zero_grad()
         F.cross_entropy(reference(x[step]), y[step]).backward()
@@ -89,6 +103,9 @@ def check_training(kind, opt_name, dtype, rank, world, accumulate=1):
         error = relative_error(p.data, q.data)
         assert error <= tolerance, f"{kind}/{opt_name}/{np.dtype(dtype)}: {name} differs by {error:.3g} (rank {rank})"
         assert p.data.dtype == dtype
+    for (name, a), b in zip(model.named_buffers(), reference.buffers()):
+        error = relative_error(a, b)
+        assert error <= tolerance, f"{kind}/{opt_name}/{np.dtype(dtype)}: buffer {name} differs by {error:.3g}"
     # the replicas are equal bit for bit
     for p in model.parameters():
         gathered = [None] * world
@@ -153,6 +170,8 @@ def scenario_train(rank, world):
                 if kind == "cnn" and dtype == np.float32 and world > 2:
                     continue  # keep the 3-rank launch short; float32 CNN runs on 2 ranks
                 yield check_training(kind, opt_name, dtype, rank, world)
+    yield check_training("cnn_bn", "sgd", np.float64, rank, world)
+    yield check_training("cnn_bn", "adam", np.float32, rank, world)
     yield check_training("mlp", "sgd", np.float64, rank, world, accumulate=3)
     yield check_training("cnn", "adam", np.float64, rank, world, accumulate=2)
 

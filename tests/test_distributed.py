@@ -57,7 +57,8 @@ def test_ddp_equals_one_process_on_the_joined_batches(ranks):
     assert "ok collectives" in lines and "ok sampler" in lines
     assert "ok mlp sgd float64 accumulate=1" in lines and "ok cnn adam float32 accumulate=1" in lines or ranks == 3
     assert "ok mlp sgd float64 accumulate=3" in lines and "ok cnn adam float64 accumulate=2" in lines
-    assert sum(line.startswith("ok ") for line in lines) == (12 if ranks == 2 else 10)
+    assert "ok cnn_bn sgd float64 accumulate=1" in lines and "ok cnn_bn adam float32 accumulate=1" in lines
+    assert sum(line.startswith("ok ") for line in lines) == (14 if ranks == 2 else 12)
 
 
 @needs_mpiexec
@@ -244,3 +245,23 @@ def test_post_accumulate_hooks_fire_when_a_leaf_is_final_not_at_the_end():
         engine.queue_callback(lambda: None)
     with pytest.raises(RuntimeError, match="only a leaf"):
         (W * 2).register_post_accumulate_grad_hook(lambda p: None)
+
+
+def test_convert_sync_batchnorm_keeps_the_parameters_and_acts_as_batchnorm_in_one_process():
+    model = nn.Sequential(nn.Conv2d(1, 3, 3, rng=0), nn.BatchNorm2d(3), nn.ReLU(), nn.Flatten(),
+                          nn.Linear(3 * 36, 4, rng=1), nn.BatchNorm1d(4))
+    plain = nn.Sequential(nn.Conv2d(1, 3, 3, rng=0), nn.BatchNorm2d(3), nn.ReLU(), nn.Flatten(),
+                          nn.Linear(3 * 36, 4, rng=1), nn.BatchNorm1d(4))
+    weight = model[1].weight
+    converted = nn.SyncBatchNorm.convert_sync_batchnorm(model)
+    assert converted is model and isinstance(model[1], nn.SyncBatchNorm) and isinstance(model[5], nn.SyncBatchNorm)
+    assert model[1].weight is weight and list(model.state_dict()) == list(plain.state_dict())
+    dist.init()
+    x = np.random.default_rng(0).normal(size=(6, 1, 8, 8))
+    model(x).sum().backward()
+    plain(x).sum().backward()
+    for p, q in zip(model.parameters(), plain.parameters()):
+        np.testing.assert_array_equal(p.grad, q.grad)
+    for a, b in zip(model.buffers(), plain.buffers()):
+        np.testing.assert_array_equal(a, b)
+    assert isinstance(nn.SyncBatchNorm.convert_sync_batchnorm(nn.BatchNorm1d(2)), nn.SyncBatchNorm)

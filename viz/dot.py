@@ -104,6 +104,7 @@ def _render(graph, rankdir, show, highlight_edges, title_lines, known, current, 
         arrays += [n.grad for n in graph.nodes]
     stats = summary_table(x for x in arrays if x.__class__ is np.ndarray and x.size > 4)
     members, stmts_edges = {}, []
+    scope_parent = {s.id: s.parent for s in graph.scopes}
     for n in graph.nodes:
         stmts = members.setdefault(n.scope if clusters else None, [])
         if _drawn_per_use(n):
@@ -123,6 +124,8 @@ def _render(graph, rankdir, show, highlight_edges, title_lines, known, current, 
                 attrs.append(f'label="{_quote(label)}"')
             if (e.src, e.dst, e.index) in highlight_edges:
                 attrs.append(EDGE_PATH)
+            if clusters and _enters_cluster(nodes[e.src].scope, n.scope, scope_parent):
+                attrs.append("minlen=2")  # a rank for the cluster's own leaves: clusters in a row, not a staircase
             attr_text = f" [{' '.join(attrs)}]" if attrs else ""
             src = e.src
             if _drawn_per_use(nodes[src]):
@@ -149,6 +152,18 @@ def _render(graph, rankdir, show, highlight_edges, title_lines, known, current, 
     )
     picture.graph = graph
     return picture
+
+
+def _enters_cluster(src_scope, dst_scope, scope_parent):
+    """True when an edge goes into a module cluster from outside it (dst's scope does not enclose src)."""
+    if dst_scope is None or src_scope == dst_scope:
+        return False
+    s = src_scope
+    while s is not None:
+        if s == dst_scope:
+            return False
+        s = scope_parent.get(s)
+    return True
 
 
 def _check_show(show):

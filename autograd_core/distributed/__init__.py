@@ -62,6 +62,7 @@ class _World:
         self.size = 1 if MPI is None else self.comm.Get_size()
         self.timeout = float(timeout)
         self.collectives = 0  # how many collectives this rank has started: compared when ranks disagree
+        self.finished = {}    # rank -> its number of collectives, for the ranks known to have finished
 
 
 _WORLD = None
@@ -191,7 +192,9 @@ def _wait_all(requests, what, others_may_finish=False):
         status = MPI.Status()
         if not others_may_finish and world.control.Iprobe(source=MPI.ANY_SOURCE, tag=_FINISHED, status=status):
             other = status.Get_source()
-            count = world.control.recv(source=other, tag=_FINISHED)
+            count = world.finished[other] = world.control.recv(source=other, tag=_FINISHED)
+            if count >= world.collectives:
+                continue  # it took part in this collective (done on its side, not yet on ours) and then left
             raise RuntimeError(
                 f"{what} on rank {world.rank}: rank {other} has already finished, after {count} collective "
                 f"operations, while this rank waits in its collective number {world.collectives}: the ranks "
@@ -377,7 +380,8 @@ def _announce_finish():
     world.MPI.Request.Waitall(sends)
     # Every rank has finished: had one of them started a different number of collectives, they were paired
     # wrongly somewhere (e.g. one rank ran an extra all_reduce that another rank's barrier completed).
-    counts = {r: world.control.recv(source=r, tag=_FINISHED) for r in range(world.size) if r != world.rank}
+    counts = {r: world.finished[r] if r in world.finished else world.control.recv(source=r, tag=_FINISHED)
+              for r in range(world.size) if r != world.rank}
     counts[world.rank] = world.collectives
     if len(set(counts.values())) > 1:
         sys.stderr.write(f"[rank {world.rank} of {world.size}] the ranks ran different numbers of collective "
