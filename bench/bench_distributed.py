@@ -54,24 +54,35 @@ def part_allreduce(quick):
     return results
 
 
-def part_cnn(quick, steps=None):
+def wide_mlp():
+    """64 → 1024 → 1024 → 1024 → 10, float32: 2.2 M parameters (8.5 MB of gradients), little compute per byte."""
+    from autograd_core import nn
+
+    rng = np.random.default_rng(0)
+    return nn.Sequential(nn.Linear(64, 1024, rng=rng), nn.ReLU(), nn.Linear(1024, 1024, rng=rng), nn.ReLU(),
+                         nn.Linear(1024, 1024, rng=rng), nn.ReLU(), nn.Linear(1024, 10, rng=rng))
+
+
+def part_training(quick, kind):
     from autograd_core import distributed as dist
     from autograd_core import nn, optim
     from autograd_core.nn import functional as F
     from autograd_core.nn.parallel import DistributedDataParallel
-    from examples.train_digits_cnn import make_model
+    from examples.train_digits_cnn import make_model as digits_cnn
 
     dist.init()
     rank, world = dist.get_rank(), dist.get_world_size()
-    X, _, y, _ = nn.load_digits(images=True, seed=0)
-    steps = steps or (15 if quick else 40)
+    X, _, y, _ = nn.load_digits(images=kind == "cnn", seed=0)
+    steps = 15 if quick else 40
     batch = 32
     out = {"world": world, "steps": steps, "batch_per_rank": batch}
-    modes = {"buckets": 0.02, "one bucket": 1e6}
+    if kind == "cnn":
+        make_model, modes = (lambda: digits_cnn((32, 64), seed=0)), {"buckets": 0.02, "one bucket": 1e6}
+    else:
+        make_model, modes = wide_mlp, {"buckets": 2.0, "one bucket": 1e6}
     runs = {}
     for label, cap in modes.items():
-        model = make_model((32, 64), seed=0)
-        ddp = DistributedDataParallel(model, bucket_cap_mb=cap)
+        ddp = DistributedDataParallel(make_model(), bucket_cap_mb=cap)
         _Timeline.attach(ddp)
         runs[label] = (ddp, optim.Adam(ddp.parameters(), lr=1e-3), {k: [] for k in
                        ("forward", "backward", "step", "cpu_step", "cpu_backward", "exposed", "starts")})
@@ -172,39 +183,41 @@ def report(quick):
         print(f"| {_human(r['bytes'])} | {t * 1e6:,.0f} µs | {r['bytes'] / t / 1e9:.2f} GB/s | "
               f"{r['bytes'] * 2 * (2 - 1) / 2 / t / 1e9:.2f} GB/s |")
     latency = results[0]["seconds"]
-    one, two = launch(1, "cnn", quick), launch(2, "cnn", quick)
-    print("\n### digits CNN, 32 images per rank and step, Adam (median per step)\n")
-    print("| ranks | gradients in | samples/s (wall) | samples/s (CPU time) | step wall | step CPU/rank "
-          "| backward wall | backward CPU | wait at end of backward | bucket starts (fraction of backward) |")
-    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---|")
-    for run in (one, two):
-        for label in ("buckets", "one bucket"):
-            r = run[label]
-            starts = ", ".join(f"{s:.2f}" for s in r["bucket_starts"]) if run["world"] > 1 else "-"
-            print(f"| {run['world']} | {label} ({r['buckets']}) | {r['samples_per_second']:,.0f} | "
-                  f"{r['samples_per_cpu_second']:,.0f} | {r['step'] * 1e3:.1f} ms | {r['cpu_step'] * 1e3:.1f} ms | "
-                  f"{r['backward'] * 1e3:.1f} ms | {r['cpu_backward'] * 1e3:.1f} ms | "
-                  f"{r['exposed'] * 1e3:.2f} ms | {starts} |")
-    grad_bytes = one["gradient_bytes"]
-    backward = one["buckets"]["cpu_backward"]
-    print(f"\ngradient bytes per step: {grad_bytes:,} ({_human(grad_bytes)}); backward on 1 rank (CPU time): "
-          f"{backward * 1e3:.1f} ms; smallest all-reduce (latency): {latency * 1e6:.0f} µs")
-    print("\n| machines N | bytes each sends per step, 2(N-1)/N·G | bandwidth that hides them behind backward |")
-    print("|---:|---:|---:|")
-    for n in (2, 4, 8, 64):
-        sent = 2 * (n - 1) / n * grad_bytes
-        print(f"| {n} | {_human(round(sent))} | {sent / backward * 8 / 1e6:,.1f} Mbit/s |")
+    for kind, title in (("cnn", "digits CNN (Conv 32, Conv 64, Linear; float32)"),
+                        ("mlp", "wide MLP (64-1024-1024-1024-10, float32), more bytes per flop")):
+        one, two = launch(1, kind, quick), launch(2, kind, quick)
+        print(f"\n### {title}: 32 images per rank and step, Adam (median per step)\n")
+        print("| ranks | gradients in | samples/s (wall) | samples/s (CPU time) | step wall | step CPU/rank "
+              "| backward wall | backward CPU | wait at end of backward | bucket starts (fraction of backward) |")
+        print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---|")
+        for run in (one, two):
+            for label in ("buckets", "one bucket"):
+                r = run[label]
+                starts = ", ".join(f"{s:.2f}" for s in r["bucket_starts"]) if run["world"] > 1 else "-"
+                print(f"| {run['world']} | {label} ({r['buckets']}) | {r['samples_per_second']:,.0f} | "
+                      f"{r['samples_per_cpu_second']:,.0f} | {r['step'] * 1e3:.1f} ms | {r['cpu_step'] * 1e3:.1f} ms "
+                      f"| {r['backward'] * 1e3:.1f} ms | {r['cpu_backward'] * 1e3:.1f} ms | "
+                      f"{r['exposed'] * 1e3:.2f} ms | {starts} |")
+        grad_bytes = one["gradient_bytes"]
+        backward = one["buckets"]["cpu_backward"]
+        print(f"\ngradient bytes per step: {grad_bytes:,} ({_human(grad_bytes)}); backward on 1 rank (CPU time): "
+              f"{backward * 1e3:.1f} ms; smallest all-reduce (latency): {latency * 1e6:.0f} µs")
+        print("\n| machines N | bytes each sends per step, 2(N-1)/N·G | bandwidth that hides them behind backward |")
+        print("|---:|---:|---:|")
+        for n in (2, 4, 8, 64):
+            sent = 2 * (n - 1) / n * grad_bytes
+            print(f"| {n} | {_human(round(sent))} | {sent / backward * 8 / 1e9:,.2f} Gbit/s |")
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--quick", action="store_true")
-    p.add_argument("--part", choices=["allreduce", "cnn"], help="(internal) the part to run under mpiexec")
+    p.add_argument("--part", choices=["allreduce", "cnn", "mlp"], help="(internal) the part to run under mpiexec")
     args = p.parse_args()
     if args.part is None:
         report(args.quick)
         return
-    result = part_allreduce(args.quick) if args.part == "allreduce" else part_cnn(args.quick)
+    result = part_allreduce(args.quick) if args.part == "allreduce" else part_training(args.quick, args.part)
     from autograd_core import distributed as dist
 
     if dist.get_rank() == 0:
