@@ -45,6 +45,7 @@ Not supported (as in PyTorch): `autograd_core.grad(...)` through the wrapper (on
 from __future__ import annotations
 
 import contextlib
+import weakref
 
 import numpy as np
 
@@ -129,10 +130,10 @@ class DistributedDataParallel(Module):
         self._pass = None       # True while a backward pass that averages gradients runs
         self._next_bucket = 0   # the next bucket to start: buckets start in order, the same on every rank
         if self.world_size > 1:
-            self._hooks = [
-                p.register_post_accumulate_grad_hook(_ReadyHook(self, b, i))
-                for b, bucket in enumerate(self._buckets) for i, p in enumerate(bucket.params)
-            ]
+            me = weakref.ref(self)  # the hooks must not keep the wrapper alive: they go when it goes
+            handles = [p.register_post_accumulate_grad_hook(_ReadyHook(me, b, i))
+                       for b, bucket in enumerate(self._buckets) for i, p in enumerate(bucket.params)]
+            weakref.finalize(self, _remove_hooks, handles)
 
     def extra_repr(self):
         return f"world_size={self.world_size}, buckets={len(self._buckets)}"
@@ -140,6 +141,8 @@ class DistributedDataParallel(Module):
     # ------------------------------------------------------------------------------------------------
 
     def forward(self, *args, **kwargs):
+        if self._pass is not None:  # the last backward pass failed before its end: forget its buckets
+            self._end_pass()
         if self.world_size > 1 and self.broadcast_buffers and self.training:
             self._sync_state(buffers_only=True)
         out = self.module(*args, **kwargs)
@@ -232,9 +235,12 @@ class DistributedDataParallel(Module):
                     grad = flat[start:start + p.data.size].reshape(p.data.shape)
                     p.grad = grad[()] if grad.ndim == 0 else grad
         finally:
-            self._pass = None
-            for bucket in self._buckets:
-                bucket.end()
+            self._end_pass()
+
+    def _end_pass(self):
+        self._pass = None
+        for bucket in self._buckets:
+            bucket.end()
 
 
 class _ReadyHook:
@@ -243,10 +249,17 @@ class _ReadyHook:
     __slots__ = ("ddp", "b", "i")
 
     def __init__(self, ddp, b, i):
-        self.ddp, self.b, self.i = ddp, b, i
+        self.ddp, self.b, self.i = ddp, b, i  # ddp: a weak reference
 
     def __call__(self, param):
-        self.ddp._ready(self.b, self.i, param)
+        ddp = self.ddp()
+        if ddp is not None:
+            ddp._ready(self.b, self.i, param)
+
+
+def _remove_hooks(handles):
+    for handle in handles:
+        handle.remove()
 
 
 def _make_buckets(params, cap_bytes):

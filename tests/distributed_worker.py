@@ -161,9 +161,26 @@ def check_sampler(rank, world):
     return "sampler"
 
 
+def check_hooks_go_with_the_wrapper(rank, world):
+    import gc
+    import weakref
+
+    from autograd_core import engine
+
+    model = mlp(0, np.float64)
+    ddp = DistributedDataParallel(model)
+    assert all(p in engine._POST_ACCUMULATE for p in model.parameters())
+    alive = weakref.ref(ddp)
+    del ddp
+    gc.collect()
+    assert alive() is None and not any(p in engine._POST_ACCUMULATE for p in model.parameters())
+    return "hooks go with the wrapper"
+
+
 def scenario_train(rank, world):
     yield check_collectives(rank, world)
     yield check_sampler(rank, world)
+    yield check_hooks_go_with_the_wrapper(rank, world)
     for kind in ("mlp", "cnn"):
         for opt_name in ("sgd", "adam"):
             for dtype in (np.float64, np.float32):

@@ -58,7 +58,8 @@ def test_ddp_equals_one_process_on_the_joined_batches(ranks):
     assert "ok mlp sgd float64 accumulate=1" in lines and "ok cnn adam float32 accumulate=1" in lines or ranks == 3
     assert "ok mlp sgd float64 accumulate=3" in lines and "ok cnn adam float64 accumulate=2" in lines
     assert "ok cnn_bn sgd float64 accumulate=1" in lines and "ok cnn_bn adam float32 accumulate=1" in lines
-    assert sum(line.startswith("ok ") for line in lines) == (14 if ranks == 2 else 12)
+    assert "ok hooks go with the wrapper" in lines
+    assert sum(line.startswith("ok ") for line in lines) == (15 if ranks == 2 else 13)
 
 
 @needs_mpiexec
@@ -199,6 +200,10 @@ def test_a_world_of_one_without_mpiexec():
         dist.all_reduce(3.0)
     with pytest.raises(TypeError, match="AVG needs a float array"):
         dist.all_reduce(np.arange(3), op=dist.ReduceOp.AVG)
+    dist.init_process_group("gloo", world_size=1, rank=0)  # a script written for torch.distributed
+    dist.destroy_process_group()
+    with pytest.raises(ValueError, match="world_size=2, but mpiexec started this process with world_size 1"):
+        dist.init_process_group(world_size=2)
 
 
 def test_ddp_in_a_world_of_one_trains_like_the_model_and_names_state_like_pytorch():

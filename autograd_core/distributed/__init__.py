@@ -29,8 +29,8 @@ import time
 import numpy as np
 
 __all__ = [
-    "ReduceOp", "Work", "init", "init_process_group", "is_initialized", "is_available", "get_rank",
-    "get_world_size", "all_reduce", "broadcast", "barrier", "all_gather", "all_gather_object",
+    "ReduceOp", "Work", "init", "init_process_group", "destroy_process_group", "is_initialized", "is_available",
+    "get_rank", "get_world_size", "all_reduce", "broadcast", "barrier", "all_gather", "all_gather_object",
     "DistributedSampler",
 ]
 
@@ -109,7 +109,20 @@ def init(timeout=DEFAULT_TIMEOUT):
         _install_failure_handling()
 
 
-init_process_group = init  # PyTorch's name (its `backend` and `init_method` are MPI's business here)
+def init_process_group(backend="mpi", init_method=None, timeout=DEFAULT_TIMEOUT, world_size=-1, rank=-1, **_):
+    """PyTorch's spelling of `init`, for scripts written for torch.distributed. The launcher decides the world
+    here: `backend` and `init_method` are ignored, and a `world_size` or `rank` must agree with mpiexec's."""
+    init(timeout.total_seconds() if hasattr(timeout, "total_seconds") else timeout)
+    for name, given, actual in (("world_size", world_size, _WORLD.size), ("rank", rank, _WORLD.rank)):
+        if given not in (-1, None) and given != actual:
+            raise ValueError(f"init_process_group: {name}={given}, but mpiexec started this process with "
+                             f"{name} {actual}")
+
+
+def destroy_process_group():
+    """Wait for every rank (PyTorch scripts end with it); MPI itself shuts down when the process exits."""
+    if _WORLD is not None:
+        barrier()
 
 
 def is_initialized():
@@ -390,9 +403,4 @@ def _announce_finish():
         os._exit(1)
 
 
-def __getattr__(name):
-    if name == "DistributedSampler":
-        from .sampler import DistributedSampler
-
-        return DistributedSampler
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+from .sampler import DistributedSampler  # noqa: E402, F401  (after the functions it calls)
