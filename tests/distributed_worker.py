@@ -209,13 +209,20 @@ def scenario_extra_step(rank, world):
     yield "finished (should not happen)"
 
 
+def scenario_timeout(rank, world):
+    if rank == 1:
+        time.sleep(20)  # busy elsewhere, not finished: only the timeout can end rank 0's wait
+    dist.barrier()
+    yield "finished (should not happen)"
+
+
 def scenario_shapes(rank, world):
     DistributedDataParallel(mlp(0, np.float64, hidden=16 + (rank == 1)))
     yield "finished (should not happen)"
 
 
 def main(name):
-    dist.init(timeout=60)
+    dist.init(timeout=1.0 if name == "timeout" else 60)
     rank, world = dist.get_rank(), dist.get_world_size()
     for done in globals()[f"scenario_{name}"](rank, world):
         if rank == 0:

@@ -8,6 +8,7 @@ batches, and failures end the job instead of hanging it.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -31,6 +32,11 @@ needs_mpiexec = pytest.mark.needs("mpiexec")
 def mpiexec(n, scenario, timeout=240, script=WORKER):
     """Run the worker's scenario (or `script` with arguments `scenario`) on n ranks; returns
     (exit status, stdout, stderr, seconds)."""
+    if importlib.util.find_spec("mpi4py") is None:
+        message = "mpi4py is not installed (pip install -e '.[distributed]'; bash scripts/test.sh installs it)"
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(f"CI: {message}", pytrace=False)
+        pytest.skip(message)
     program = shutil.which("mpiexec", path=os.path.dirname(sys.executable)) or shutil.which("mpiexec")
     command = [program, "-n", str(n)]
     version = subprocess.run([program, "--version"], capture_output=True, text=True).stdout
@@ -76,6 +82,14 @@ def test_ranks_taking_different_numbers_of_steps_are_named():
     assert status != 0
     assert "rank 0 has already finished" in err and "did not take the same number of steps" in err
     assert seconds < 30
+
+
+@needs_mpiexec
+def test_a_collective_that_waits_longer_than_the_timeout_ends_the_job():
+    status, _, err, seconds = mpiexec(2, "timeout", timeout=60)
+    assert status != 0
+    assert "TimeoutError: barrier on rank 0: the other ranks did not join within 1 s" in err
+    assert seconds < 15  # rank 1 would sleep for 20 s
 
 
 @needs_mpiexec
