@@ -15,7 +15,6 @@ import gc
 import heapq
 import operator
 import threading
-import weakref
 
 import numpy as np
 
@@ -26,7 +25,7 @@ from .modes import (  # noqa: F401  (re-exported: the engine's public names)
 # ----------------------------------------------------------------------------------------------------
 # Recording: every operation goes through `apply`.
 
-from .value import Value, _new_node  # noqa: E402  (value.py imports nothing from here at module level)
+from .value import HOOKED_LEAVES, Value, _new_node  # noqa: E402  (value.py imports nothing from here at module level)
 
 _constant = Value._constant
 
@@ -195,7 +194,7 @@ def run_backward(roots, seeds, *, retain_graph, create_graph, inputs=None, accum
             heapq.heappush(heap, (-root._index, root))
     wanted = None if inputs is None else set(inputs)
     captured = {}
-    release = _leaves_to_release(roots) if _POST_ACCUMULATE and accumulate else None
+    release = _leaves_to_release(roots) if HOOKED_LEAVES else None
     callbacks = []
     _PASSES.stack.append(callbacks)
     # The backward pass allocates many short-lived arrays but creates no reference cycles: pause the
@@ -252,8 +251,6 @@ def _chain_rule(heap, retain_graph, create_graph, accumulate, wanted, captured, 
                 node.grad = old + g
         op = node._op
         if op is None:
-            if release is not None and node in release:
-                _run_post_accumulate_hooks(node)
             continue  # a leaf
         params = node._params
         if params is not None and params.__class__ is _Freed:
@@ -334,13 +331,14 @@ def _run_hooks(node, g):
 
 
 # ----------------------------------------------------------------------------------------------------
-# Hooks on the pass itself: a leaf's gradient as soon as it is final, and callbacks at the end of the pass.
+# Leaves with hooks, and callbacks at the end of the pass.
 # Taking the youngest node first processes every leaf (parameters are older than the whole forward graph) only
-# after all other nodes. A leaf with a post-accumulate hook is instead released after its last contribution:
-# data-parallel training starts communicating a gradient while the rest of the backward pass still runs.
+# after all other nodes. A leaf with a hook is instead released after its last contribution, so its hook runs
+# while the pass goes on: data-parallel training starts communicating that gradient meanwhile.
 
-_POST_ACCUMULATE = weakref.WeakKeyDictionary()  # leaf -> {handle id: fn(leaf)}
 _RELEASE_NOW = -(1 << 62)  # heap key offset: below every creation number, so a released leaf pops next
+
+
 class _Passes(threading.local):
     def __init__(self):
         self.stack = []  # the callbacks queued for each backward pass running in this thread (nested passes)
@@ -350,7 +348,7 @@ _PASSES = _Passes()
 
 
 def _leaves_to_release(roots):
-    """For each leaf with a post-accumulate hook below `roots`: how many edges will bring it a gradient."""
+    """For each leaf with a hook below `roots`: how many edges will bring it a gradient (None if none)."""
     counts = {}
     seen = set()
     stack = [r for r in roots if r.requires_grad]
@@ -359,47 +357,12 @@ def _leaves_to_release(roots):
         for parent in node._parents:
             if not parent.requires_grad:
                 continue
-            if parent in _POST_ACCUMULATE:
+            if parent in HOOKED_LEAVES:
                 counts[parent] = counts.get(parent, 0) + 1
             if parent not in seen:
                 seen.add(parent)
                 stack.append(parent)
     return counts or None
-
-
-def _run_post_accumulate_hooks(leaf):
-    for hook in list(_POST_ACCUMULATE.get(leaf, {}).values()):
-        hook(leaf)
-
-
-def register_post_accumulate_grad_hook(leaf, fn):
-    """Call fn(leaf) in every backward pass right after `leaf.grad` has received all of this pass's gradient.
-
-    The leaf is then processed as soon as its last contribution arrives, not at the end of the pass (see
-    `Value.register_post_accumulate_grad_hook`). Returns a handle whose `.remove()` unregisters fn.
-    """
-    if leaf._op is not None or not leaf.requires_grad:
-        raise RuntimeError("register_post_accumulate_grad_hook: only a leaf that requires a gradient has one")
-    hooks = _POST_ACCUMULATE.setdefault(leaf, {})
-    handle = _PostHookHandle(leaf)
-    hooks[handle.id] = fn
-    return handle
-
-
-class _PostHookHandle:
-    _ids = iter(range(1, 1 << 62))
-
-    def __init__(self, leaf):
-        self.id = next(_PostHookHandle._ids)
-        self._leaf = weakref.ref(leaf)
-
-    def remove(self):
-        leaf = self._leaf()
-        hooks = _POST_ACCUMULATE.get(leaf) if leaf is not None else None
-        if hooks is not None:
-            hooks.pop(self.id, None)
-            if not hooks:
-                del _POST_ACCUMULATE[leaf]
 
 
 def queue_callback(fn):

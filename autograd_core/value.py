@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import itertools
 import numbers
+import weakref
 from types import MappingProxyType
 
 import numpy as np
 
 _FLOAT64 = np.dtype(np.float64)
 _CONSTANTS = {}  # (number, dtype) -> constant leaf, see Value._constant
+HOOKED_LEAVES = weakref.WeakSet()  # leaves with a gradient hook (see engine._leaves_to_release)
 # Every node gets a creation number: parents are always older than their children, so sorting by it is a
 # topological order (the backward pass relies on this).
 _next_index = itertools.count().__next__
@@ -268,6 +270,10 @@ class Value:
     def register_hook(self, fn):
         """Call fn(grad) whenever the backward pass computes this Value's gradient.
 
+        The gradient is the whole of this pass's (not yet added to `.grad`). On a leaf the hook runs as
+        soon as that gradient is complete, while the pass goes on below (as in PyTorch; data-parallel
+        training starts sending gradients from there).
+
         If fn returns something other than None, it replaces the gradient (same shape). Returns a
         handle whose `.remove()` unregisters the hook.
         """
@@ -277,16 +283,9 @@ class Value:
             self._hooks = {}
         handle = _HookHandle(self)
         self._hooks[handle.id] = fn
+        if self._op is None:
+            HOOKED_LEAVES.add(self)  # the backward pass runs its hooks as soon as its gradient is complete
         return handle
-
-    def register_post_accumulate_grad_hook(self, fn):
-        """Call fn(self) on a leaf in each backward pass, right after `self.grad` has received all of the
-        pass's gradient (as in PyTorch). The leaf is then processed as soon as its last contribution
-        arrives rather than at the end of the pass: data-parallel training starts sending it meanwhile.
-        Returns a handle whose `.remove()` unregisters the hook."""
-        from .engine import register_post_accumulate_grad_hook
-
-        return register_post_accumulate_grad_hook(self, fn)
 
     # ------------------------------------------------------------------------------------------------
     # Arithmetic: operators delegate to the primitives in `ops`.
@@ -489,6 +488,8 @@ class _HookHandle:
         value = self._value()
         if value is not None and value._hooks:
             value._hooks.pop(self.id, None)
+            if not value._hooks:
+                HOOKED_LEAVES.discard(value)
 
 
 _COMPARISONS = {"greater", "greater_equal", "less", "less_equal", "equal", "not_equal", "isfinite",

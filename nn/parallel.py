@@ -17,12 +17,13 @@
 
 How the gradients travel. The parameters are grouped into buckets of about `bucket_cap_mb` megabytes, in
 reverse order of `parameters()` (roughly the order in which backward finishes them). Each parameter has a
-post-accumulate-grad hook: the engine runs it as soon as that parameter's gradient is final, and when a
-bucket is full its gradients are copied into one flat array and a non-blocking MPI all-reduce starts, while
-the backward pass goes on with the layers below. Buckets start in a fixed order, the same on every rank.
-A callback queued on the backward pass (`engine.queue_callback`) starts any bucket still waiting (parameters
-that got no gradient), waits for all of them, and writes each parameter's `.grad` = the mean over ranks
-before `backward()` returns; so gradient clipping and the optimizer see averaged gradients. A parameter that
+gradient hook (`register_hook`), which the engine runs as soon as that parameter's gradient is complete;
+when a bucket is full, its gradients (plus what `.grad` held already) are copied into one flat array and a
+non-blocking MPI all-reduce starts, while the backward pass goes on with the layers below. Buckets start in
+a fixed order, the same on every rank. A callback queued on the backward pass (`engine.queue_callback`)
+starts any bucket still waiting (parameters that got no gradient), waits for all of them, and sets each
+parameter's `.grad` to the mean over ranks before `backward()` returns; so gradient clipping and the
+optimizer see averaged gradients. A parameter that
 no rank used keeps `.grad = None`, as in one process.
 
 Gradient accumulation: inside `with model.no_sync():` forward/backward passes only accumulate locally; the
@@ -131,7 +132,7 @@ class DistributedDataParallel(Module):
         self._next_bucket = 0   # the next bucket to start: buckets start in order, the same on every rank
         if self.world_size > 1:
             me = weakref.ref(self)  # the hooks must not keep the wrapper alive: they go when it goes
-            handles = [p.register_post_accumulate_grad_hook(_ReadyHook(me, b, i))
+            handles = [p.register_hook(_ReadyHook(me, b, i))
                        for b, bucket in enumerate(self._buckets) for i, p in enumerate(bucket.params)]
             weakref.finalize(self, _remove_hooks, handles)
 
@@ -193,14 +194,16 @@ class DistributedDataParallel(Module):
             queue_callback(self._finish_pass)
         return None
 
-    def _ready(self, b, i, param):
-        """Parameter i of bucket b has its final gradient of this pass: file it, start what is complete."""
+    def _ready(self, b, i, g):
+        """Parameter i of bucket b has its whole gradient g of this pass: file .grad + g, start what is complete."""
         if self._pass is None:
             return  # a backward pass that does not average (no_sync, or not through this wrapper)
-        if isinstance(param.grad, Value):
+        bucket = self._buckets[b]
+        old = bucket.params[i].grad  # what earlier passes accumulated (no_sync); the engine adds g to it later
+        if isinstance(g, Value) or isinstance(old, Value):
             raise NotImplementedError("DistributedDataParallel: backward(create_graph=True) through the wrapper is "
                                       "not supported (gradients are averaged as NumPy arrays)")
-        self._buckets[b].put(i, param.grad)
+        bucket.put(i, g if old is None else old + g)
         self._start_full_buckets()
         for bucket in self._buckets[:self._next_bucket]:  # let MPI make progress on what is in flight
             if bucket.work is not None:
@@ -244,17 +247,17 @@ class DistributedDataParallel(Module):
 
 
 class _ReadyHook:
-    """The post-accumulate-grad hook of one parameter: (bucket, position) into the wrapper."""
+    """The gradient hook of one parameter: (bucket, position) in the wrapper."""
 
     __slots__ = ("ddp", "b", "i")
 
     def __init__(self, ddp, b, i):
         self.ddp, self.b, self.i = ddp, b, i  # ddp: a weak reference
 
-    def __call__(self, param):
+    def __call__(self, g):
         ddp = self.ddp()
         if ddp is not None:
-            ddp._ready(self.b, self.i, param)
+            ddp._ready(self.b, self.i, g)
 
 
 def _remove_hooks(handles):

@@ -165,15 +165,15 @@ def check_hooks_go_with_the_wrapper(rank, world):
     import gc
     import weakref
 
-    from autograd_core import engine
+    from autograd_core.value import HOOKED_LEAVES
 
     model = mlp(0, np.float64)
     ddp = DistributedDataParallel(model)
-    assert all(p in engine._POST_ACCUMULATE for p in model.parameters())
+    assert all(p in HOOKED_LEAVES and p._hooks for p in model.parameters())
     alive = weakref.ref(ddp)
     del ddp
     gc.collect()
-    assert alive() is None and not any(p in engine._POST_ACCUMULATE for p in model.parameters())
+    assert alive() is None and not any(p in HOOKED_LEAVES or p._hooks for p in model.parameters())
     return "hooks go with the wrapper"
 
 
