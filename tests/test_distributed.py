@@ -215,13 +215,13 @@ def test_a_world_of_one_without_mpiexec():
         dist.all_reduce(3.0)
     with pytest.raises(TypeError, match="AVG needs a float array"):
         dist.all_reduce(np.arange(3), op=dist.ReduceOp.AVG)
-    dist.init_process_group("gloo", world_size=1, rank=0)  # a script written for torch.distributed
+    dist.init_process_group("gloo", world_size=1, rank=0)  # as a script written for PyTorch calls it
     dist.destroy_process_group()
     with pytest.raises(ValueError, match="world_size=2, but mpiexec started this process with world_size 1"):
         dist.init_process_group(world_size=2)
 
 
-def test_ddp_in_a_world_of_one_trains_like_the_model_and_names_state_like_pytorch():
+def test_ddp_in_a_world_of_one_trains_like_the_model_and_names_state_like_PyTorch():
     model = nn.Sequential(nn.Linear(3, 4, rng=0), nn.ReLU(), nn.Linear(4, 2, rng=1))
     plain = nn.Sequential(nn.Linear(3, 4, rng=0), nn.ReLU(), nn.Linear(4, 2, rng=1))
     ddp = nn.parallel.DistributedDataParallel(model)
