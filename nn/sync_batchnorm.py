@@ -60,6 +60,20 @@ def sync_batch_norm_statistics(xd, axes):
     return mean, var, total
 
 
+def sync_normalize(x, eps=1e-5):
+    """x̂ = (x − μ) / √(σ² + ε) per channel (axis 1) with μ, σ² over every axis but 1 and over all ranks.
+
+    x: a Value of shape (N, C, ...). Returns (x̂, mean, var, n): mean and var (1, C, 1, ...) arrays, n the number
+    of values per channel on all ranks. In a world of one process it equals `normalize(x, axes)`.
+    """
+    dist.init()
+    xd = data_of(x)
+    axes = (0,) + tuple(range(2, xd.ndim))
+    mean, var, total = sync_batch_norm_statistics(xd, axes)
+    inv_std = 1.0 / np.sqrt(var + eps)
+    return _sync_normalize(x, axes=axes, mean=mean, inv_std=inv_std, total=total), mean, var, total
+
+
 class SyncBatchNorm(_BatchNorm):
     """Batch normalisation whose batch statistics, and their gradient, span every rank (PyTorch's SyncBatchNorm).
 
@@ -84,8 +98,7 @@ class SyncBatchNorm(_BatchNorm):
         if not isinstance(x, Value):
             x = Value(x, requires_grad=False, dtype=self._dtype)
         xd = data_of(x)
-        axes = (0,) + tuple(range(2, xd.ndim))
-        mean, var, total = sync_batch_norm_statistics(xd, axes)
+        xhat, mean, var, total = sync_normalize(x, self.eps)
         if total <= 1:
             raise ValueError(f"SyncBatchNorm: expected more than 1 value per channel over all ranks, got {total:g}")
         if self.training and self.track_running_stats:
@@ -95,8 +108,6 @@ class SyncBatchNorm(_BatchNorm):
             self.running_mean += factor * mean.reshape(-1)
             self.running_var *= 1 - factor
             self.running_var += (factor * total / (total - 1)) * var.reshape(-1)
-        inv_std = 1.0 / np.sqrt(var + self.eps)
-        xhat = _sync_normalize(x, axes=axes, mean=mean, inv_std=inv_std, total=total)
         shape = _channel_shape(xd.ndim)
         if self.weight is not None:
             xhat = xhat * (self.weight if xd.ndim == 2 else self.weight.reshape(shape))
