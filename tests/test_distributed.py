@@ -199,6 +199,11 @@ def test_dataloader_takes_a_sampler():
     assert batches == [[1, 3], [5, 7], [9]]
     with pytest.raises(ValueError, match="exclude each other"):
         nn.DataLoader(X, y, sampler=sampler, shuffle=True)
+    from autograd_core.utils.data import DistributedSampler, TensorDataset
+
+    assert DistributedSampler is dist.DistributedSampler  # where PyTorch users look for it
+    loader = nn.DataLoader(TensorDataset(X, y), batch_size=2, sampler=sampler)
+    assert [yb.data.tolist() for _, yb in loader] == [[1, 3], [5, 7], [9]]
 
 
 def test_a_world_of_one_without_mpiexec():
