@@ -19,6 +19,7 @@ from __future__ import annotations
 import gc
 import heapq
 import operator
+import threading
 
 import numpy as np
 
@@ -30,7 +31,7 @@ from .modes import (  # noqa: F401  (re-exported: the engine's public names)
 # ----------------------------------------------------------------------------------------------------
 # Recording: every operation goes through `apply` (or its two fast forms), and every node through `_record`.
 
-from .value import Value, _new_node  # noqa: E402  (value.py imports nothing from here at module level)
+from .value import HOOKED_LEAVES, Value, _new_node  # noqa: E402  (value.py imports nothing from here at module level)
 from .inplace import check_saved_versions  # noqa: E402
 
 _constant = Value._constant
@@ -194,17 +195,23 @@ def run_backward(roots, seeds, *, retain_graph, create_graph, inputs=None, accum
     heap = _queue_roots(roots, seeds)
     wanted = None if inputs is None else set(inputs)
     captured, visited, undo = {}, [], []
+    release = _leaves_to_release(roots) if HOOKED_LEAVES else None
+    callbacks = []
+    _PASSES.stack.append(callbacks)
     # The backward pass allocates many short-lived arrays but creates no reference cycles: pause the
     # cyclic collector meanwhile, or it would rescan the (acyclic) graph again and again.
     gc_was_enabled, grad_was_enabled = gc.isenabled(), GRAD_ENABLED.get()
     gc.disable()
     GRAD_ENABLED.set(create_graph)  # in this thread only
     try:
-        _chain_rule(heap, accumulate, retain_graph, create_graph, wanted, captured, visited, undo)
+        _chain_rule(heap, accumulate, retain_graph, create_graph, wanted, captured, visited, undo, release)
+        while callbacks:  # queued by hooks during the pass (see queue_callback)
+            callbacks.pop(0)()
     except BaseException:
         _undo(heap, visited, undo, accumulate, retain_graph)
         raise
     finally:
+        _PASSES.stack.pop()
         GRAD_ENABLED.set(grad_was_enabled)
         if gc_was_enabled:
             gc.enable()
@@ -236,7 +243,7 @@ def _send(heap, node, g):
         node._pending = prev + g
 
 
-def _chain_rule(heap, accumulate, retain_graph, create_graph, wanted, captured, visited, undo):
+def _chain_rule(heap, accumulate, retain_graph, create_graph, wanted, captured, visited, undo, release=None):
     """Pop the youngest node, run its hooks, add its gradient to its `.grad`, hand it to the rules of its
     edges (`_to_parents`), and free its saved parameters. Records what `_undo` needs: every visited node in
     `visited`, and in `undo` the `.grad` (as ('grad', node, old)) and parameters (as ('params', node, old))
@@ -256,6 +263,8 @@ def _chain_rule(heap, accumulate, retain_graph, create_graph, wanted, captured, 
     while heap:
         node = heappop(heap)[1]
         g = node._pending
+        if g is None:
+            continue  # a leaf already released early (see _leaves_to_release)
         node._pending = None
         if node._hooks:
             g = _run_hooks(node, g)
@@ -277,7 +286,7 @@ def _chain_rule(heap, accumulate, retain_graph, create_graph, wanted, captured, 
             continue  # a leaf
         if node._index < latest_inplace:
             check_saved_versions(node)
-        _to_parents(heap, node, g, create_graph, anomaly, passed_through)
+        _to_parents(heap, node, g, create_graph, anomaly, passed_through, release)
         if not retain_graph:
             params = node._params
             if params is None:
@@ -304,7 +313,7 @@ def _undo(heap, visited, undo, accumulate, retain_graph):
             node._params = old
 
 
-def _to_parents(heap, node, g, create_graph, anomaly, passed_through):
+def _to_parents(heap, node, g, create_graph, anomaly, passed_through, release=None):
     """Send output gradient `g` of `node` down each edge whose parent needs a gradient: call the edge's rule,
     fit the result to the parent's shape and dtype (`_fit`), and add it to what the parent has received."""
     op = node._op
@@ -351,6 +360,10 @@ def _to_parents(heap, node, g, create_graph, anomaly, passed_through):
             _heappush(heap, (-parent._index, parent))
         else:
             parent._pending = prev + gp
+        if release is not None and parent in release:
+            release[parent] -= 1
+            if not release[parent]:  # its last contribution: pop it next, ahead of its creation order
+                _heappush(heap, (_RELEASE_NOW - parent._index, parent))
 
 
 _heappush = heapq.heappush
@@ -388,6 +401,53 @@ def _run_hooks(node, g):
                 )
             g = replaced
     return g
+
+
+# ----------------------------------------------------------------------------------------------------
+# Leaves with hooks, and callbacks at the end of the pass.
+# Taking the youngest node first processes every leaf (parameters are older than the whole forward graph) only
+# after all other nodes. A leaf with a hook is instead released after its last contribution, so its hook runs
+# while the pass goes on: data-parallel training starts communicating that gradient meanwhile.
+
+_RELEASE_NOW = -(1 << 62)  # heap key offset: below every creation number, so a released leaf pops next
+
+
+class _Passes(threading.local):
+    def __init__(self):
+        self.stack = []  # the callbacks queued for each backward pass running in this thread (nested passes)
+
+
+_PASSES = _Passes()
+
+
+def _leaves_to_release(roots):
+    """For each leaf with a hook below `roots`: how many edges will bring it a gradient (None if none)."""
+    counts = {}
+    seen = set()
+    stack = [r for r in roots if r.requires_grad]
+    while stack:
+        node = stack.pop()
+        for parent in node._parents:
+            if not parent.requires_grad:
+                continue
+            if parent in HOOKED_LEAVES:
+                counts[parent] = counts.get(parent, 0) + 1
+            if parent not in seen:
+                seen.add(parent)
+                stack.append(parent)
+    return counts or None
+
+
+def queue_callback(fn):
+    """Call fn() once when the backward pass running now (in this thread) has finished writing every `.grad`.
+
+    For hooks that start work during the pass and must complete it before the optimizer runs (data-parallel
+    training waits for its all-reduces here). Raises RuntimeError outside a backward pass.
+    """
+    stack = _PASSES.stack
+    if not stack:
+        raise RuntimeError("queue_callback: no backward pass is running")
+    stack[-1].append(fn)
 
 
 def backward(root, gradient=None, retain_graph=None, create_graph=False):

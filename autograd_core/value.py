@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import numbers
+import weakref
 from types import MappingProxyType
 
 import numpy as np
@@ -13,6 +14,35 @@ from .tensor_methods import TensorMethods, callable_size, reduce_args
 
 _FLOAT64 = np.dtype(np.float64)
 _CONSTANTS = {}  # (number, dtype) -> constant leaf, see Value._constant
+
+
+class _IdentitySet:
+    """Objects held weakly and compared by identity. (A WeakSet compares its members with ==, which on
+    Values is elementwise.)"""
+
+    def __init__(self):
+        self._refs = {}  # id -> weak reference
+
+    def add(self, obj):
+        key = id(obj)
+        if key not in self._refs:
+            refs = self._refs
+            self._refs[key] = weakref.ref(obj, lambda ref: refs.pop(key) if refs.get(key) is ref else None)
+
+    def discard(self, obj):
+        ref = self._refs.get(id(obj))
+        if ref is not None and ref() is obj:
+            del self._refs[id(obj)]
+
+    def __contains__(self, obj):
+        ref = self._refs.get(id(obj))
+        return ref is not None and ref() is obj
+
+    def __len__(self):
+        return len(self._refs)
+
+
+HOOKED_LEAVES = _IdentitySet()  # leaves with a gradient hook (see engine._leaves_to_release)
 # Every node gets a creation number: parents are always older than their children, so sorting by it is a
 # topological order (the backward pass relies on this).
 _next_index = itertools.count().__next__
@@ -282,6 +312,10 @@ class Value(TensorMethods, InplaceMethods):
     def register_hook(self, fn):
         """Call fn(grad) whenever the backward pass computes this Value's gradient.
 
+        The gradient is the whole of this pass's (not yet added to `.grad`). On a leaf the hook runs as
+        soon as that gradient is complete, while the pass goes on below (as in PyTorch; data-parallel
+        training starts sending gradients from there).
+
         If fn returns something other than None, it replaces the gradient (same shape). Returns a
         handle whose `.remove()` unregisters the hook.
         """
@@ -291,6 +325,8 @@ class Value(TensorMethods, InplaceMethods):
             self._hooks = {}
         handle = _HookHandle(self)
         self._hooks[handle.id] = fn
+        if self._op is None:
+            HOOKED_LEAVES.add(self)  # the backward pass runs its hooks as soon as its gradient is complete
         return handle
 
     # ------------------------------------------------------------------------------------------------
@@ -530,6 +566,8 @@ class _HookHandle:
         value = self._value()
         if value is not None and value._hooks:
             value._hooks.pop(self.id, None)
+            if not value._hooks:
+                HOOKED_LEAVES.discard(value)
 
 
 _COMPARISONS = {"greater", "greater_equal", "less", "less_equal", "equal", "not_equal", "isfinite",

@@ -2,6 +2,9 @@
 
     .venv/bin/python examples/train_digits_cnn.py                 # 15 epochs, plots in out/
     .venv/bin/python examples/train_digits_cnn.py --epochs 5 --seed 1 --out /tmp/digits
+    .venv/bin/mpiexec -n 4 .venv/bin/python examples/train_digits_cnn.py --distributed   # 4 processes
+    .venv/bin/python examples/train_digits_cnn.py --checkpoint /tmp/digits.npz           # saved each epoch
+    .venv/bin/python examples/train_digits_cnn.py --checkpoint /tmp/digits.npz --resume  # goes on from it
 
 Data: scikit-learn's bundled 8×8 digits (1,797 images of 10 classes, pixel values scaled to [0, 1]), split
 reproducibly into 1,348 training and 449 test images (`nn.load_digits`, seeded).
@@ -17,10 +20,17 @@ in a seeded order. The script prints the test accuracy and the wall time, and ex
 accuracy is below --min-accuracy (0.97 by default).
 
 Plots: digits_cnn_curves.png (loss and accuracy per epoch, train and test), digits_confusion.png.
+
+Data-parallel (--distributed, under mpiexec): the model is wrapped in `nn.parallel.DistributedDataParallel`
+and each of the N ranks takes its shard of every epoch (`DistributedSampler`) in mini-batches of 32 / N, so
+the ranks together take the same 32 images per step as one process, and reach the same accuracy. Only rank
+0 shows the progress bar, writes the plots and the checkpoint; --resume loads the checkpoint on every rank.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -30,6 +40,7 @@ sys.path.append(str(Path(__file__).resolve().parents[1]))  # for `examples._outp
 import numpy as np  # noqa: E402
 from tqdm.auto import tqdm  # noqa: E402
 
+from autograd_core import distributed as dist  # noqa: E402
 from autograd_core import nn  # noqa: E402
 from autograd_core import optim  # noqa: E402
 from autograd_core import no_grad  # noqa: E402
@@ -62,13 +73,17 @@ def evaluate(model, X, y, batch_size=512):
     return total / len(y), float(np.mean(predicted == y)), predicted
 
 
-def train(epochs=15, seed=0, progress=True, channels=(32, 64), batch_size=32, lr=3e-3, max_train=None):
+def train(epochs=15, seed=0, progress=True, channels=(32, 64), batch_size=32, lr=3e-3, max_train=None,
+          distributed=False, checkpoint=None, resume=False):
     """Train the CNN on the digits; returns (model, history).
 
     epochs, batch_size, lr: Adam with a cosine decay of lr to 0 over `epochs`.
     seed:      seeds the train/test split, the initial weights and the batch order.
     channels:  (c1, c2) of the two convolutions; (32, 64) reaches ≥ 97%, smaller ones are for quick tests.
     max_train: use only the first `max_train` training images (for quick tests).
+    distributed: data-parallel over the ranks of `mpiexec` (each takes batch_size / world images per step).
+    checkpoint:  a path: rank 0 saves the model, optimizer and schedule there after every epoch.
+    resume:      start from `checkpoint` (every rank loads it).
 
     history: per-epoch lists "train_loss" (mean over the epoch's batches), "train_accuracy", "test_loss",
     "test_accuracy", "lr"; per-step "step_loss"; "seconds" (wall time of the training loop, evaluation
@@ -80,11 +95,25 @@ def train(epochs=15, seed=0, progress=True, channels=(32, 64), batch_size=32, lr
     model = make_model(channels, seed)
     opt = optim.Adam(model.parameters(), lr=lr)
     schedule = optim.CosineAnnealingLR(opt, T_max=epochs)
-    loader = nn.DataLoader(X_train, y_train, batch_size=batch_size, shuffle=True, rng=seed)
     history = {k: [] for k in ("train_loss", "train_accuracy", "test_loss", "test_accuracy", "lr", "step_loss")}
+    first_epoch = load_checkpoint(checkpoint, model, opt, schedule, history) if resume else 0
+    rank, world, sampler = 0, 1, None
+    if distributed:
+        dist.init()
+        rank, world = dist.get_rank(), dist.get_world_size()
+        model = nn.parallel.DistributedDataParallel(model)
+        sampler = dist.DistributedSampler(X_train, shuffle=True, seed=seed)
+        loader = nn.DataLoader(X_train, y_train, batch_size=max(1, batch_size // world), sampler=sampler)
+    else:
+        loader = nn.DataLoader(X_train, y_train, batch_size=batch_size, shuffle=True, rng=seed)
+        for _ in range(first_epoch):  # the same batches as an uninterrupted run
+            next(iter(loader))
     start = time.perf_counter()
-    bar = tqdm(total=epochs * len(loader), desc="digits CNN", disable=not progress, leave=False)
-    for epoch in range(epochs):
+    bar = tqdm(total=(epochs - first_epoch) * len(loader), desc="digits CNN", disable=not progress or rank != 0,
+               leave=False)
+    for epoch in range(first_epoch, epochs):
+        if sampler is not None:
+            sampler.set_epoch(epoch)
         history["lr"].append(opt.param_groups[0]["lr"])
         losses, correct = [], 0
         for xb, yb in loader:
@@ -97,17 +126,76 @@ def train(epochs=15, seed=0, progress=True, channels=(32, 64), batch_size=32, lr
             correct += int(np.sum(logits.data.argmax(axis=1) == yb))
             bar.update()
         schedule.step()
+        if world > 1:  # the epoch's numbers over all ranks' batches
+            losses, correct = _mean_over_ranks(losses), _sum_over_ranks(correct)
         test_loss, test_accuracy, predicted = evaluate(model, X_test, y_test)
         history["step_loss"].extend(losses)
         history["train_loss"].append(float(np.mean(losses)))
-        history["train_accuracy"].append(correct / len(y_train))
+        history["train_accuracy"].append(correct / (len(sampler) * world if sampler else len(y_train)))
         history["test_loss"].append(test_loss)
         history["test_accuracy"].append(test_accuracy)
         bar.set_postfix(epoch=epoch + 1, loss=f"{history['train_loss'][-1]:.3f}", test_acc=f"{test_accuracy:.1%}")
+        if checkpoint is not None and rank == 0:
+            save_checkpoint(checkpoint, model.module if distributed else model, opt, schedule, epoch + 1, history)
     bar.close()
     history["seconds"] = time.perf_counter() - start
     history["y_test"], history["predicted"] = y_test, predicted
-    return model, history
+    return (model.module if distributed else model), history
+
+
+def _mean_over_ranks(values):
+    values = np.asarray(values, dtype=np.float64)
+    dist.all_reduce(values, op=dist.ReduceOp.AVG)
+    return values.tolist()
+
+
+def _sum_over_ranks(count):
+    total = np.array([count], dtype=np.int64)
+    dist.all_reduce(total)
+    return int(total[0])
+
+
+def save_checkpoint(path, model, opt, schedule, epochs_done, history):
+    """Model, optimizer and schedule state in one .npz (arrays, and JSON for the numbers; nothing pickled),
+    written to a temporary file first so that an interrupted save leaves the previous checkpoint whole."""
+    arrays = {f"model/{k}": v for k, v in model.state_dict().items()}
+    state = opt.state_dict()
+    numbers = {}
+    for index, entries in state["state"].items():
+        for name, value in entries.items():
+            if isinstance(value, (np.ndarray, np.generic)):
+                arrays[f"opt/{index}/{name}"] = np.asarray(value)
+            else:
+                numbers[f"{index}/{name}"] = value
+    meta = {"epochs_done": epochs_done, "param_groups": state["param_groups"], "opt_numbers": numbers,
+            "schedule": schedule.state_dict(),
+            "history": {k: history[k] for k in ("train_loss", "train_accuracy", "test_loss", "test_accuracy", "lr",
+                                                "step_loss")}}
+    arrays["meta"] = np.array(json.dumps(meta, default=float))
+    path = Path(path)
+    partial = path.with_name(path.name + ".partial.npz")
+    np.savez(partial, **arrays)
+    os.replace(partial, path)
+
+
+def load_checkpoint(path, model, opt, schedule, history):
+    """Restore what `save_checkpoint` wrote; returns the number of epochs already done."""
+    with np.load(path, allow_pickle=False) as archive:
+        meta = json.loads(str(archive["meta"]))
+        model.load_state_dict({k[len("model/"):]: archive[k] for k in archive.files if k.startswith("model/")})
+        state = {}
+        for k in archive.files:
+            if k.startswith("opt/"):
+                _, index, name = k.split("/", 2)
+                state.setdefault(int(index), {})[name] = archive[k]
+    for key, value in meta["opt_numbers"].items():
+        index, name = key.split("/", 1)
+        state.setdefault(int(index), {})[name] = value
+    opt.load_state_dict({"state": state, "param_groups": meta["param_groups"]})
+    schedule.load_state_dict(meta["schedule"])
+    for key, values in meta["history"].items():
+        history[key].extend(values)
+    return meta["epochs_done"]
 
 
 def plot_curves(history, path=None):
@@ -158,10 +246,20 @@ def main(argv=None):
                    help="channels of the two convolutions (default 32 64)")
     p.add_argument("--lr", type=float, default=3e-3, help="Adam's initial learning rate (default 3e-3)")
     p.add_argument("--min-accuracy", type=float, default=0.97, help="exit with status 1 below this test accuracy")
+    p.add_argument("--distributed", action="store_true",
+                   help="data-parallel over the processes of mpiexec (mpiexec -n 4 python ... --distributed)")
+    p.add_argument("--checkpoint", type=Path, help="save model, optimizer and schedule here after every epoch")
+    p.add_argument("--resume", action="store_true", help="start from --checkpoint")
+    p.add_argument("--max-train", type=int, help="train on the first N training images only (quick runs)")
     args = p.parse_args(argv)
-    out = output_dir(args.out)
+    if args.resume and args.checkpoint is None:
+        p.error("--resume needs --checkpoint PATH")
     _, history = train(epochs=args.epochs, seed=args.seed, progress=not args.no_progress,
-                       channels=tuple(args.channels), lr=args.lr)
+                       channels=tuple(args.channels), lr=args.lr, distributed=args.distributed,
+                       checkpoint=args.checkpoint, resume=args.resume, max_train=args.max_train)
+    if args.distributed and dist.get_rank() != 0:
+        return 0 if history["test_accuracy"][-1] >= args.min_accuracy else 1
+    out = output_dir(args.out)
     plot_curves(history, out / "digits_cnn_curves.png")
     plot_confusion(history["y_test"], history["predicted"], out / "digits_confusion.png")
     accuracy = history["test_accuracy"][-1]

@@ -9,6 +9,7 @@ if __name__ != "autograd_core.nn":  # the repository's nn/ folder is installed a
                       "(after `pip install -e .` in a checkout)")
 
 from . import functional, init
+from . import parallel  # nn.parallel.DistributedDataParallel (training on several processes, with MPI)
 from .checkpoint import CheckpointError
 from .activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from .activation import ELU, GELU, Identity, SiLU, Softplus
@@ -26,15 +27,16 @@ from .loss import HuberLoss, KLDivLoss, L1Loss, SmoothL1Loss
 from .mlp import MLP, Layer, Neuron
 from .module import Module, Parameter
 from .norm import BatchNorm1d, BatchNorm2d, LayerNorm
+from .sync_batchnorm import SyncBatchNorm
 from .norm import GroupNorm
 from .upsample import Upsample
 from .unpool import MaxUnpool1d, MaxUnpool2d
 from .pool import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, GlobalAvgPool2d, MaxPool1d, MaxPool2d
 
 __all__ = [
-    "Module", "Parameter", "CheckpointError", "functional", "init", "manual_seed",
+    "Module", "Parameter", "CheckpointError", "functional", "init", "manual_seed", "parallel",
     "Neuron", "Layer", "MLP", "Linear", "Sequential", "Residual", "Flatten", "Dropout", "Embedding",
-    "BatchNorm1d", "BatchNorm2d", "LayerNorm",
+    "BatchNorm1d", "BatchNorm2d", "LayerNorm", "SyncBatchNorm",
     "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax",
     "MSELoss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "HingeLoss",
     "DataLoader", "make_moons", "load_digits",

@@ -52,6 +52,15 @@ install_graphviz() {
     install_program dot graphviz -- graphviz
 }
 
+# MPI for autograd_core.distributed: the `distributed` extra (part of `test`) installs MPICH's wheel, which puts
+# `mpiexec` in .venv/bin; where that wheel is missing or does not run, the system's MPICH.
+install_mpi() {
+    if [ -x .venv/bin/mpiexec ] && .venv/bin/mpiexec -n 1 true >/dev/null 2>&1; then
+        return 0
+    fi
+    install_program mpiexec mpich -- mpich
+}
+
 make_venv() {
     if [ ! -x .venv/bin/python ]; then
         echo "setup: creating .venv"

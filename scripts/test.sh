@@ -6,6 +6,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 install_graphviz
 make_venv test
+install_mpi
 .venv/bin/python -m ruff check .
 .venv/bin/python -m pytest -n 2 -q "$@"
 if [ $# -eq 0 ] && .venv/bin/python -c "import torch" >/dev/null 2>&1; then

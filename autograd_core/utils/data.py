@@ -1,4 +1,5 @@
-"""Data sets and mini-batches, as `torch.utils.data`: `Dataset`, `TensorDataset`, `DataLoader`.
+"""Data sets and mini-batches, as `torch.utils.data`: `Dataset`, `TensorDataset`, `DataLoader`,
+`DistributedSampler` (from autograd_core.distributed: each rank's shard, for data-parallel training).
 
     from autograd_core.utils.data import DataLoader, TensorDataset
     loader = DataLoader(TensorDataset(X, y), batch_size=32, shuffle=True)
@@ -16,6 +17,7 @@ import numbers
 
 import numpy as np
 
+from ..distributed.sampler import DistributedSampler  # noqa: F401  (torch.utils.data has it here too)
 from ..tensor import get_rng
 from ..value import Value
 
@@ -83,11 +85,13 @@ class DataLoader:
     shuffle:    a new permutation each epoch from `generator` (or `rng`: a Generator, an int seed, or None for
                 the generator that `autograd_core.manual_seed` seeds).
     drop_last:  skip the final batch when it is smaller than batch_size.
+    sampler:    an iterable of sample indices with a length, iterated anew each epoch (e.g. a
+                `DistributedSampler`: this rank's shard); not together with shuffle=True.
     `len(loader)` is the number of batches per epoch.
     """
 
     def __init__(self, dataset, *arrays, batch_size=None, shuffle=False, drop_last=False, generator=None,
-                 rng=None, collate_fn=None, as_values=False, num_workers=0, pin_memory=False):
+                 rng=None, collate_fn=None, as_values=False, num_workers=0, pin_memory=False, sampler=None):
         self._arrays_form = bool(arrays) or isinstance(dataset, (np.ndarray, Value))
         if batch_size is None:
             batch_size = 32 if self._arrays_form else 1
@@ -103,10 +107,13 @@ class DataLoader:
         self.shuffle, self.drop_last, self.as_values = bool(shuffle), bool(drop_last), bool(as_values)
         self.collate_fn = collate_fn
         self._rng = get_rng(generator if generator is not None else rng) if shuffle else None
+        if sampler is not None and shuffle:
+            raise ValueError("DataLoader: sampler and shuffle=True exclude each other (the sampler sets the order)")
+        self.sampler = sampler
 
     @property
     def num_samples(self):
-        return len(self.dataset)
+        return len(self.dataset) if self.sampler is None else len(self.sampler)
 
     def __len__(self):
         n = self.num_samples
@@ -114,7 +121,10 @@ class DataLoader:
 
     def __iter__(self):
         n = self.num_samples
-        order = self._rng.permutation(n) if self.shuffle else np.arange(n)
+        if self.sampler is not None:
+            order = np.fromiter(self.sampler, dtype=np.intp, count=n)
+        else:
+            order = self._rng.permutation(n) if self.shuffle else np.arange(n)
         stop = n - n % self.batch_size if self.drop_last else n
         for start in range(0, stop, self.batch_size):
             yield self._batch(order[start:start + self.batch_size])
