@@ -26,6 +26,7 @@ import numbers
 import numpy as np
 
 from autograd_core import Value, enable_grad
+from autograd_core.element import coalesce as coalesce_element_views
 
 
 class Optimizer:
@@ -100,7 +101,7 @@ class Optimizer:
                 "decides the indices of state_dict()"
             )
         else:
-            params = list(params)
+            params = list(coalesce_element_views(params))  # micrograd's scalar weights: each matrix at once
         index = len(self.param_groups)
         for i, p in enumerate(params):
             if not isinstance(p, Value):
