@@ -47,7 +47,7 @@ class ElementView(Value):
         self.requires_grad = True
         self.label = label
         self._op = None
-        self._parents = ()
+        self._p0 = self._p1 = None
         self._params = None
         self._hooks = None
         self._scope = None
@@ -87,7 +87,8 @@ class ElementView(Value):
         """A view without validation, for callers that make many of a known-good base (a layer's matrices)."""
         view = _object_new(cls)
         view.base, view.index, view.requires_grad, view.label = base, index, True, label
-        view._op, view._parents, view._params, view._hooks, view._scope, view._origin = None, (), None, None, None, None
+        view._op, view._p0, view._p1, view._params, view._hooks, view._scope = None, None, None, None, None, None
+        view._origin = None
         view._index, view._pending = _next_index(), None
         return view
 

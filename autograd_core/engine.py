@@ -24,7 +24,7 @@ from .modes import (  # noqa: F401  (re-exported: the engine's public names)
 # ----------------------------------------------------------------------------------------------------
 # Recording: every operation goes through `apply`.
 
-from .value import Value, _new_node  # noqa: E402  (value.py imports nothing from here at module level)
+from .value import Value, _new_node, _new_node2  # noqa: E402  (value.py imports nothing from here at module level)
 
 _constant = Value._constant
 
@@ -62,7 +62,7 @@ def apply_unary(op, x):
     except ValueError as err:
         raise _shape_error(op, (x,), err) from None
     if x.requires_grad and STATE.grad_enabled:
-        node = _new_node(Value, out, True, op, (x,), None, STATE.scope)
+        node = _new_node2(out, op, x, None, STATE.scope)
         if STATE.anomaly:
             _check_forward(node)
         return node
@@ -80,7 +80,7 @@ def apply_binary(op, a, b):
     except ValueError as err:
         raise _shape_error(op, (a, b), err) from None
     if (a.requires_grad or b.requires_grad) and STATE.grad_enabled:
-        node = _new_node(Value, out, True, op, (a, b), None, STATE.scope)
+        node = _new_node2(out, op, a, b, STATE.scope)
         if STATE.anomaly:
             _check_forward(node)
         return node
@@ -250,11 +250,21 @@ def _chain_rule(heap, retain_graph, create_graph, accumulate, wanted, captured):
                 f"(node {node._describe()}); its saved values were freed by the first backward. "
                 "Pass retain_graph=True to the first backward() if you need to call it twice."
             )
-        parents = node._parents
+        p1 = node._p1  # the parents, read from their slots (Value._parents builds the same tuple)
+        if p1 is None:
+            parents = (node._p0,)
+        elif p1.__class__ is tuple:
+            parents = p1
+        else:
+            parents = (node._p0, p1)
         if create_graph:  # the rules then run on Values and record the backward pass itself
             out, xs = node, parents
-        else:
+        elif p1 is None:
+            out, xs = node.data, (parents[0].data,)
+        elif p1.__class__ is tuple:
             out, xs = node.data, [p.data for p in parents]
+        else:
+            out, xs = node.data, (parents[0].data, p1.data)
         arity = len(xs) if params is None else 0  # rules of 1 or 2 inputs are called without unpacking
         vjps = op.vjps
         for i in range(len(parents)):
@@ -274,10 +284,11 @@ def _chain_rule(heap, retain_graph, create_graph, accumulate, wanted, captured):
             if gp is g and parent._op is None:
                 passed_through.add(parent)
             pdata = parent.data
-            if gp.shape != pdata.shape:
-                gp = _unbroadcast(gp, pdata.shape, op, i)
-            if gp.dtype is not pdata.dtype and gp.dtype != pdata.dtype:
-                gp = gp.astype(pdata.dtype)
+            if gp.__class__ is not pdata.__class__ or gp.__class__ is ndarray:  # not two NumPy scalars of one type
+                if gp.shape != pdata.shape:
+                    gp = _unbroadcast(gp, pdata.shape, op, i)
+                if gp.dtype is not pdata.dtype and gp.dtype != pdata.dtype:
+                    gp = gp.astype(pdata.dtype)
             if anomaly:
                 from .anomaly import check_backward
 

@@ -57,7 +57,9 @@ class Value:
     any Python object, so Values can be dict keys; `<`, `<=`, `>`, `>=` compare data elementwise.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "label", "_op", "_parents", "_params", "_hooks",
+    # The parents live in two slots (`_p0`, `_p1`; see the `_parents` property) rather than in a tuple of their
+    # own: one object less per node for the cyclic garbage collector to count and scan (`_new_node`).
+    __slots__ = ("data", "grad", "requires_grad", "label", "_op", "_p0", "_p1", "_params", "_hooks",
                  "_scope", "_origin", "_index", "_pending", "__weakref__")
     __array_priority__ = 1000  # ndarray <op> Value defers to Value
 
@@ -69,7 +71,7 @@ class Value:
         self.requires_grad = bool(requires_grad)
         self.label = label
         self._op = None
-        self._parents = ()
+        self._p0 = self._p1 = None
         self._params = None
         self._hooks = None
         self._scope = None
@@ -135,6 +137,21 @@ class Value:
     def parents(self):
         """The input Values of the operation that made this one, in argument order."""
         return self._parents
+
+    @property
+    def _parents(self):
+        # _p0 is the first parent (None for a leaf); _p1 the second one, or all of them (a tuple) for 3 or more.
+        p1 = self._p1
+        if p1 is None:
+            p0 = self._p0
+            return () if p0 is None else (p0,)
+        if p1.__class__ is tuple:
+            return p1
+        return (self._p0, p1)
+
+    @_parents.setter
+    def _parents(self, parents):
+        self._p0, self._p1 = _parent_slots(parents)
 
     @property
     def is_leaf(self):
@@ -441,6 +458,15 @@ class Value:
         return _ops.astype(self, dtype=np.dtype(dtype))
 
 
+def _parent_slots(parents):
+    n = len(parents)
+    if n > 2:
+        return parents[0], tuple(parents)
+    if n == 2:
+        return parents[0], parents[1]
+    return (parents[0] if n else None), None
+
+
 def _new_node(cls, data, requires_grad, op, parents, params, scope):
     """A node without validation (the engine's constructor): data is already a NumPy array or scalar."""
     v = _object_new(cls)
@@ -449,8 +475,28 @@ def _new_node(cls, data, requires_grad, op, parents, params, scope):
     v.requires_grad = requires_grad
     v.label = None
     v._op = op
-    v._parents = parents
+    v._p0, v._p1 = _parent_slots(parents)
     v._params = params
+    v._hooks = None
+    v._scope = scope
+    v._origin = None
+    v._index = _next_index()
+    v._pending = None
+    return v
+
+
+def _new_node2(data, op, a, b, scope):
+    """`_new_node` for a recorded node of one (b=None) or two Value parents and no parameters: the hot path
+    of every elementwise operation, building no parents tuple."""
+    v = _object_new(Value)
+    v.data = data
+    v.grad = None
+    v.requires_grad = True
+    v.label = None
+    v._op = op
+    v._p0 = a
+    v._p1 = b
+    v._params = None
     v._hooks = None
     v._scope = scope
     v._origin = None

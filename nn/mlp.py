@@ -19,7 +19,9 @@ once when all of its elements are listed); `named_parameters()` and `state_dict(
 PyTorch names a list of `Linear` layers (`layers.0.weight`, ...).
 
 Initialisation is that of `Linear`: U(-1/√nin, 1/√nin) for weights and biases (micrograd uses U(-1, 1) and
-zero biases; pass your own with `init.uniform_(layer.weight, -1, 1)` if you want those).
+zero biases; pass your own with `init.uniform_(layer.weight, -1, 1)` if you want those). The dtype is float64
+unless `dtype=` says otherwise: micrograd computes with Python floats, and its demo feeds float64 inputs
+(`Value(x)`); float32 weights there would mix precisions at every product and cast every weight's gradient.
 """
 
 from __future__ import annotations
@@ -109,7 +111,7 @@ class _Micrograd(Module):
 class Neuron(_Micrograd):
     """One neuron: activation(b + Σᵢ wᵢxᵢ).
 
-    Neuron(nin, activation='relu', nonlin=None, rng=None, dtype=None)
+    Neuron(nin, activation='relu', nonlin=None, rng=None, dtype=float64)
 
     weight: (nin,), bias: () — a scalar; `w` is micrograd's list of nin scalar leaves (views of `weight`'s
     elements) and `b` the bias leaf. activation: 'relu', 'tanh', 'sigmoid', 'linear' or None; micrograd's
@@ -119,7 +121,7 @@ class Neuron(_Micrograd):
 
     _row = None  # j for neuron j of a Layer (its arrays are the layer's), None for a neuron of its own
 
-    def __init__(self, nin, activation="relu", nonlin=None, rng=None, dtype=None):
+    def __init__(self, nin, activation="relu", nonlin=None, rng=None, dtype=np.float64):
         self.nin = int(nin)
         self.activation = _activation(activation, nonlin)
         rng, dtype = init.get_rng(rng), init.resolve_dtype(dtype)
@@ -192,14 +194,14 @@ class Neuron(_Micrograd):
 class Layer(_Micrograd):
     """nout neurons reading the same nin inputs.
 
-    Layer(nin, nout, activation='relu', nonlin=None, rng=None, dtype=None)
+    Layer(nin, nout, activation='relu', nonlin=None, rng=None, dtype=float64)
 
     weight: (nout, nin), bias: (nout,) — the layout and initialisation of `Linear`; `neurons[j]` is micrograd's
     neuron j, whose `w` and `b` are scalar views of row j (made on first use). Input: a list of nin scalars ->
     a list of nout scalar Values (one Value when nout == 1); a tensor (..., nin) -> (..., nout).
     """
 
-    def __init__(self, nin, nout, activation="relu", nonlin=None, rng=None, dtype=None):
+    def __init__(self, nin, nout, activation="relu", nonlin=None, rng=None, dtype=np.float64):
         self.nin, self.nout = int(nin), int(nout)
         self.activation = _activation(activation, nonlin)
         rng, dtype = init.get_rng(rng), init.resolve_dtype(dtype)
@@ -239,14 +241,14 @@ class Layer(_Micrograd):
 class MLP(_Micrograd):
     """A multi-layer perceptron: Layers of sizes nin -> nouts[0] -> ... -> nouts[-1].
 
-    MLP(nin, nouts, activation='relu', rng=None, dtype=None)
+    MLP(nin, nouts, activation='relu', rng=None, dtype=float64)
 
     Hidden layers use `activation`; the last layer is linear (as in micrograd). Parameters are named
     `layers.0.weight`, `layers.0.bias`, ... Input: a list of nin scalars (scalar graph; returns a list,
     or one Value for a single output) or a tensor (..., nin) -> (..., nouts[-1]).
     """
 
-    def __init__(self, nin, nouts, activation="relu", rng=None, dtype=None):
+    def __init__(self, nin, nouts, activation="relu", rng=None, dtype=np.float64):
         nouts = [int(n) for n in np.atleast_1d(nouts)]
         if not nouts:
             raise ValueError("MLP: nouts must list at least one layer size")

@@ -4,6 +4,8 @@ DEMO below is the notebook's code, cell by cell, with three differences, all in 
 `from micrograd.engine import Value` and `from micrograd.nn import ...` name autograd_core's classes, two moons
 come from `autograd_core.nn.make_moons` instead of scikit-learn's, and the matplotlib calls are left out (the
 decision boundary is still computed). It must train to 100% accuracy on its moons, as micrograd's does.
+(`np.random.seed` and `random.seed` do not seed autograd_core.nn's generator; the test starts it as a fresh
+process would, with `nn.manual_seed(0)`.)
 """
 
 import contextlib
@@ -101,6 +103,7 @@ Z = Z.reshape(xx.shape)
 
 @pytest.mark.slow
 def test_micrograd_demo_runs_with_only_its_imports_changed_and_reaches_100_percent():
+    nn.manual_seed(0)  # as in a fresh kernel: make_moons and MLP draw from autograd_core.nn's generator
     namespace = {"__name__": "demo"}
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
