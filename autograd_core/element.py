@@ -164,7 +164,7 @@ class ElementList(Sequence):
 
 
 def coalesce(params):
-    """`params` (a list of Values, or an ElementList) as a list, with every complete set of ElementViews of one base replaced by the base.
+    """`params` (Values, or an ElementList) as a list, each complete set of ElementViews of one base replaced by it.
 
     An optimizer given micrograd's list of scalar weights then updates each weight matrix in one array
     operation, with the same result as updating its elements one by one. Views of a base that is not

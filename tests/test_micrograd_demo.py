@@ -11,6 +11,7 @@ process would, with `nn.manual_seed(0)`.)
 import contextlib
 import io
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -226,3 +227,24 @@ def _walk(root):
                 seen[id(p)] = p
                 stack.append(p)
     return list(seen.values())
+
+
+# ----------------------------------------------------------------------------------------------------
+# docs/coming-from-micrograd.md: its examples run, in order, and print what their comments promise.
+
+PAGE = Path(__file__).resolve().parents[1] / "docs" / "coming-from-micrograd.md"
+
+
+def test_coming_from_micrograd_page_examples_run_and_print_what_they_say():
+    blocks = re.findall(r"```python\n(.*?)```", PAGE.read_text(encoding="utf-8"), flags=re.S)
+    assert len(blocks) >= 5
+    namespace = {"__name__": "page"}
+    for i, block in enumerate(blocks):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            exec(compile(block, f"{PAGE.name} block {i}", "exec"), namespace)
+        printed = out.getvalue().splitlines()
+        promises = re.findall(r"^print\(.*\)[ \t]+#[ \t]*(.+)$", block, flags=re.M)
+        assert len(printed) == len(promises), f"block {i} printed {printed}"
+        for line, promise in zip(printed, promises):
+            assert line.strip() == promise.strip(), f"block {i}: promised {promise!r}, printed {line!r}"
