@@ -283,7 +283,7 @@ def _chain_rule(heap, retain_graph, create_graph, accumulate, wanted, captured):
                 continue
             if gp is g and parent._op is None:
                 passed_through.add(parent)
-            pdata = parent.data
+            pdata = parent.data if create_graph else xs[i]
             if gp.__class__ is not pdata.__class__ or gp.__class__ is ndarray:  # not two NumPy scalars of one type
                 if gp.shape != pdata.shape:
                     gp = _unbroadcast(gp, pdata.shape, op, i)

@@ -66,6 +66,12 @@ def _is_scalar_list(x):
     return True
 
 
+class _CheckedScalars(list):
+    """A layer's input list, already checked by `_is_scalar_list`: its neurons skip the check."""
+
+    __slots__ = ()
+
+
 def _as_input(x, nin, dtype, who):
     """x as a Value or an ndarray of the parameters' dtype (the engine wraps arrays as constants)."""
     if isinstance(x, np.ndarray):
@@ -160,15 +166,15 @@ class Neuron(_Micrograd):
         return self._scalars().items[1]
 
     def forward(self, x):
-        views = self._scalars()
-        if _is_scalar_list(x):
+        if x.__class__ is _CheckedScalars or _is_scalar_list(x):
             if len(x) != self.nin:
                 raise ValueError(f"Neuron: expected {self.nin} inputs, got {len(x)}")
-            w, act = views.items
+            w, act = self._scalars().items
             for wi, xi in zip(w, x):  # micrograd's sum((wi*xi for ...), b): the same nodes in the same order
                 act = act + wi * xi
             fn = _SCALAR_ACTIVATIONS[self.activation]
             return act if fn is None else fn(act)
+        views = self._scalars()
         weight, bias = views.weight, views.bias
         if self._row is not None:
             weight, bias = weight[self._row], bias[self._row]
@@ -221,6 +227,7 @@ class Layer(_Micrograd):
         if _is_scalar_list(x):
             if len(x) != self.nin:
                 raise ValueError(f"Layer: expected {self.nin} inputs, got {len(x)}")
+            x = _CheckedScalars(x)  # checked once for all the neurons
             outs = [neuron(x) for neuron in self.neurons]
             return outs[0] if len(outs) == 1 else outs
         x = _as_input(x, self.nin, self.weight.dtype, "Layer")

@@ -248,3 +248,31 @@ def test_coming_from_micrograd_page_examples_run_and_print_what_they_say():
         assert len(printed) == len(promises), f"block {i} printed {printed}"
         for line, promise in zip(printed, promises):
             assert line.strip() == promise.strip(), f"block {i}: promised {promise!r}, printed {line!r}"
+
+
+def test_scalar_training_steps_are_freed_by_reference_counting():
+    """Views, neurons and module scopes add no reference cycles: nothing is left for the cyclic collector."""
+    import gc
+
+    model = nn.MLP(2, [4, 1], rng=0)
+    xs, ys = [[0.5, -1.0], [2.0, 1.0]], [1.0, -1.0]
+
+    def step():
+        loss = sum((1 + -y * model(list(map(Value, x)))).relu() for x, y in zip(xs, ys))
+        model.zero_grad()
+        loss.backward()
+        for p in model.parameters():
+            p.data -= 0.01 * p.grad
+
+    was_enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        step()
+        gc.collect()
+        for _ in range(5):
+            step()
+        assert gc.collect() == 0
+    finally:
+        if was_enabled:
+            gc.enable()
