@@ -54,6 +54,7 @@ class ElementView(Value):
         self._origin = None
         self._index = _next_index()
         self._pending = None
+        self._version = None
 
     @property
     def data(self):
@@ -89,7 +90,7 @@ class ElementView(Value):
         view.base, view.index, view.requires_grad, view.label = base, index, True, label
         view._op, view._p0, view._p1, view._params, view._hooks, view._scope = None, None, None, None, None, None
         view._origin = None
-        view._index, view._pending = _next_index(), None
+        view._index, view._pending, view._version = _next_index(), None, None
         return view
 
     def __repr__(self):

@@ -22,7 +22,8 @@ import numbers
 
 import numpy as np
 
-_DEFAULT = {"rng": np.random.default_rng(0), "dtype": np.dtype(np.float32)}
+from autograd_core import no_grad
+from autograd_core.tensor import DEFAULTS as _DEFAULT  # shared with autograd_core.manual_seed
 
 
 def manual_seed(seed):
@@ -37,6 +38,8 @@ def get_rng(rng=None):
         return _DEFAULT["rng"]
     if isinstance(rng, np.random.Generator):
         return rng
+    if hasattr(rng, "manual_seed") and isinstance(getattr(rng, "rng", None), np.random.Generator):
+        return rng.rng  # autograd_core.Generator (PyTorch's torch.Generator)
     if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
         return np.random.default_rng(int(rng))
     raise TypeError(f"rng must be None, an int seed or a np.random.Generator, not {type(rng).__name__}")
@@ -132,6 +135,8 @@ def ones(shape, dtype=None):
 
 def xavier_uniform(shape, gain=1.0, rng=None, dtype=None):
     """Glorot & Bengio (2010): U(-b, b) with b = gain·√(6 / (fan_in + fan_out))."""
+    if math.prod(shape) == 0:
+        return zeros(shape, dtype)  # nothing to draw (PyTorch: a no-op); the fans may be 0
     fan_in, fan_out = fans(shape)
     bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
     return uniform(shape, -bound, bound, rng, dtype)
@@ -139,6 +144,8 @@ def xavier_uniform(shape, gain=1.0, rng=None, dtype=None):
 
 def xavier_normal(shape, gain=1.0, rng=None, dtype=None):
     """Glorot & Bengio (2010): N(0, std²) with std = gain·√(2 / (fan_in + fan_out))."""
+    if math.prod(shape) == 0:
+        return zeros(shape, dtype)  # nothing to draw (PyTorch: a no-op); the fans may be 0
     fan_in, fan_out = fans(shape)
     return normal(shape, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), rng, dtype)
 
@@ -148,6 +155,8 @@ def kaiming_uniform(shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu", rng=
 
     With a = √5 (PyTorch's choice for Linear and Conv weights) b = 1/√fan_in.
     """
+    if math.prod(shape) == 0:
+        return zeros(shape, dtype)  # nothing to draw (PyTorch: a no-op); the fans may be 0
     gain = calculate_gain(nonlinearity, a)
     bound = gain * math.sqrt(3.0 / _fan(shape, mode))
     return uniform(shape, -bound, bound, rng, dtype)
@@ -155,6 +164,8 @@ def kaiming_uniform(shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu", rng=
 
 def kaiming_normal(shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu", rng=None, dtype=None):
     """He et al. (2015): N(0, std²) with std = gain / √fan."""
+    if math.prod(shape) == 0:
+        return zeros(shape, dtype)  # nothing to draw (PyTorch: a no-op); the fans may be 0
     gain = calculate_gain(nonlinearity, a)
     return normal(shape, 0.0, gain / math.sqrt(_fan(shape, mode)), rng, dtype)
 
@@ -175,7 +186,10 @@ def default_bias(shape, fan_in, rng=None, dtype=None):
 
 
 def _fill(param, array):
-    param.data = array.astype(param.data.dtype, copy=False).reshape(np.shape(param.data))[()]
+    # In place, as PyTorch's init functions: the same array, and a version bump (autograd_core/inplace.py) so that
+    # a graph recorded before the change refuses to backpropagate through the old numbers.
+    with no_grad():
+        param.copy_(np.reshape(array, np.shape(param.data)))
     return param
 
 
