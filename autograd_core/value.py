@@ -519,7 +519,15 @@ def _new_node(cls, data, requires_grad, op, parents, params, scope):
     v.requires_grad = requires_grad
     v.label = None
     v._op = op
-    v._p0, v._p1 = _parent_slots(parents)
+    n = len(parents)  # `_parent_slots`, inline: this runs once per node
+    if n == 2:
+        v._p0, v._p1 = parents
+    elif n == 1:
+        v._p0, v._p1 = parents[0], None
+    elif n == 0:
+        v._p0 = v._p1 = None
+    else:
+        v._p0, v._p1 = parents[0], tuple(parents)
     v._params = params
     v._hooks = None
     v._scope = scope
