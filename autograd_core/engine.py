@@ -324,11 +324,21 @@ def _to_parents(heap, node, g, create_graph, anomaly, passed_through, release=No
             f"(node {node._describe()}); its saved values were freed by the first backward. "
             "Pass retain_graph=True to the first backward() if you need to call it twice."
         )
-    parents = node._parents
+    p1 = node._p1  # the parents, read from their slots (Value._parents builds the same tuple)
+    if p1 is None:
+        parents = (node._p0,)
+    elif p1.__class__ is tuple:
+        parents = p1
+    else:
+        parents = (node._p0, p1)
     if create_graph:  # the rules then run on Values and record the backward pass itself
         out, xs = node, parents
-    else:
+    elif p1 is None:
+        out, xs = node.data, (parents[0].data,)
+    elif p1.__class__ is tuple:
         out, xs = node.data, [p.data for p in parents]
+    else:
+        out, xs = node.data, (parents[0].data, p1.data)
     arity = len(xs) if params is None else 0  # rules of 1 or 2 inputs are called without unpacking
     vjps = op.vjps
     for i in range(len(parents)):
@@ -345,8 +355,9 @@ def _to_parents(heap, node, g, create_graph, anomaly, passed_through, release=No
             gp = vjps[i](g, out, *xs, **params)
         if gp is None:
             continue
-        pdata = parent.data
-        if gp.shape != pdata.shape or (gp.dtype is not pdata.dtype and gp.dtype != pdata.dtype):
+        pdata = parent.data if create_graph else xs[i]
+        if (gp.__class__ is not pdata.__class__ or gp.__class__ is _ndarray) and (  # not two NumPy scalars of one type
+                gp.shape != pdata.shape or (gp.dtype is not pdata.dtype and gp.dtype != pdata.dtype)):
             gp = _fit(gp, pdata, op, i)
         if anomaly:
             from .anomaly import check_backward
@@ -367,6 +378,7 @@ def _to_parents(heap, node, g, create_graph, anomaly, passed_through, release=No
 
 
 _heappush = heapq.heappush
+_ndarray = np.ndarray
 
 
 def _fit(gp, pdata, op, i):

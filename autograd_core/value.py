@@ -92,7 +92,9 @@ class Value(TensorMethods, InplaceMethods):
     PyTorch; Values still hash by identity, so they can be dict keys and set members.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "label", "_op", "_parents", "_params", "_hooks",
+    # The parents live in two slots (`_p0`, `_p1`; see the `_parents` property) rather than in a tuple of their
+    # own: one object less per node for the cyclic garbage collector to count and scan (`_new_node`).
+    __slots__ = ("data", "grad", "requires_grad", "label", "_op", "_p0", "_p1", "_params", "_hooks",
                  "_scope", "_origin", "_index", "_pending", "_version", "__weakref__")
     __array_priority__ = 1000  # ndarray <op> Value defers to Value
 
@@ -104,7 +106,7 @@ class Value(TensorMethods, InplaceMethods):
         self.requires_grad = bool(requires_grad)
         self.label = label
         self._op = None
-        self._parents = ()
+        self._p0 = self._p1 = None
         self._params = None
         self._hooks = None
         self._scope = None
@@ -174,10 +176,25 @@ class Value(TensorMethods, InplaceMethods):
         return self._parents
 
     @property
+    def _parents(self):
+        # _p0 is the first parent (None for a leaf); _p1 the second one, or all of them (a tuple) for 3 or more.
+        p1 = self._p1
+        if p1 is None:
+            p0 = self._p0
+            return () if p0 is None else (p0,)
+        if p1.__class__ is tuple:
+            return p1
+        return (self._p0, p1)
+
+    @_parents.setter
+    def _parents(self, parents):
+        self._p0, self._p1 = _parent_slots(parents)
+
+    @property
     def is_leaf(self):
         """True for a Value that no recorded operation made: made by the user, or without recording (in
         no_grad(), or from inputs that need no gradient), as PyTorch counts leaves."""
-        return not self._parents
+        return self._p0 is None
 
     # ------------------------------------------------------------------------------------------------
     # Inspection: read-only views of how this node was made, for nn, viz and users' own tools.
@@ -521,6 +538,15 @@ def set_display(show):
     return previous
 
 
+def _parent_slots(parents):
+    n = len(parents)
+    if n > 2:
+        return parents[0], tuple(parents)
+    if n == 2:
+        return parents[0], parents[1]
+    return (parents[0] if n else None), None
+
+
 def _new_node(cls, data, requires_grad, op, parents, params, scope):
     """A node without validation (the engine's constructor): data is already a NumPy array or scalar."""
     v = _object_new(cls)
@@ -529,7 +555,15 @@ def _new_node(cls, data, requires_grad, op, parents, params, scope):
     v.requires_grad = requires_grad
     v.label = None
     v._op = op
-    v._parents = parents
+    n = len(parents)  # `_parent_slots`, inline: this runs once per node
+    if n == 2:
+        v._p0, v._p1 = parents
+    elif n == 1:
+        v._p0, v._p1 = parents[0], None
+    elif n == 0:
+        v._p0 = v._p1 = None
+    else:
+        v._p0, v._p1 = parents[0], tuple(parents)
     v._params = params
     v._hooks = None
     v._scope = scope

@@ -94,7 +94,7 @@ class Ours:
     name = "autograd-core"
 
     def __init__(self, weights):
-        self.model = nn.MLP(SIZES[0], list(SIZES[1:]), rng=0)
+        self.model = nn.MLP(SIZES[0], list(SIZES[1:]), rng=0, dtype=np.float32)
         for layer, (w, b) in zip(self.model.layers, weights):
             layer.weight.data, layer.bias.data = w.copy(), b.copy()
         self.opt = optim.SGD(self.model.parameters(), lr=LR)
@@ -185,7 +185,7 @@ class NumpyMLP:
 
 def initial_weights():
     """PyTorch's default initialisation, drawn once (by nn.Linear's init) and shared by all engines."""
-    model = nn.MLP(SIZES[0], list(SIZES[1:]), rng=0)
+    model = nn.MLP(SIZES[0], list(SIZES[1:]), rng=0, dtype=np.float32)
     return [(layer.weight.data.copy(), layer.bias.data.copy()) for layer in model.layers]
 
 

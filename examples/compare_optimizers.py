@@ -42,7 +42,7 @@ OPTIMIZERS = {
 
 def make_model(seed=0):
     """MLP 64-64-10 (ReLU hidden layer, linear output) in float32, weights seeded."""
-    return nn.MLP(64, [64, 10], rng=np.random.default_rng(seed))
+    return nn.MLP(64, [64, 10], rng=np.random.default_rng(seed), dtype=np.float32)
 
 
 def _test_accuracy(model, X, y):

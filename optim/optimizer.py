@@ -32,6 +32,7 @@ import numbers
 import numpy as np
 
 from autograd_core import Value, enable_grad
+from autograd_core.element import coalesce as coalesce_element_views
 from autograd_core.inplace import mark_changed
 
 
@@ -78,7 +79,7 @@ class Optimizer:
                 f"{self._name}: params must be a list of Values or a list of dicts (parameter groups), "
                 f"not a {type(params).__name__}"
             )
-        groups = list(params)
+        groups = list(coalesce_element_views(params))  # micrograd's scalar weights: update each matrix at once
         if not groups:
             raise ValueError(f"{self._name}: got an empty parameter list")
         if not isinstance(groups[0], dict):
@@ -143,7 +144,7 @@ class Optimizer:
                 "decides the indices of state_dict()"
             )
         else:
-            params = list(params)
+            params = list(coalesce_element_views(params))
         index = len(self.param_groups)
         for i, p in enumerate(params):
             if not isinstance(p, Value):

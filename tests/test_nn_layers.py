@@ -82,7 +82,7 @@ def test_mlp_scalar_and_tensor_modes_agree_including_gradients():
     xs = rand(5, 3)
     tensor_out = model(xs)
     tensor_out.sum().backward()
-    tensor_grads = [p.grad.copy() for p in model.parameters()]
+    tensor_grads = [p.grad.copy() for _, p in model.named_parameters()]  # the arrays (parameters(): scalars)
     model.zero_grad()
     total, scalar_rows = None, []
     for row in xs:
@@ -101,12 +101,14 @@ def test_scalar_mode_builds_one_node_per_product():
     layer = nn.Layer(3, 1, activation="tanh", rng=0, dtype=F64)
     out = layer([Value(1.0), Value(2.0), Value(-1.0)])
     assert out.op == "tanh"
-    act = out.parents[0]                          # ((w0x0 + w1x1) + w2x2) + b
-    assert act.op == "+" and act.parents[1].label == "b[0]"
-    chain = act.parents[0]
-    products = [chain.parents[1], chain.parents[0].parents[1], chain.parents[0].parents[0]]
+    act = out.parents[0]                          # ((b + w0x0) + w1x1) + w2x2, micrograd's order
+    assert act.op == "+"
+    first = act.parents[0].parents[0]
+    assert first.op == "+" and first.parents[0].label == "b[0]" and first.parents[0].is_leaf
+    products = [first.parents[1], act.parents[0].parents[1], act.parents[1]]
     assert all(p.op == "*" for p in products)
-    assert sorted(p.parents[0].label for p in products) == ["w[0,0]", "w[0,1]", "w[0,2]"]
+    assert [p.parents[0].label for p in products] == ["w[0,0]", "w[0,1]", "w[0,2]"]
+    assert all(p.parents[0].is_leaf and p.parents[0].is_parameter for p in products)
     assert [s.kind for s in out.scope.path()] == ["Layer", "Neuron"]
 
 
