@@ -12,6 +12,7 @@ from .ops import (
 )
 from .ops.shape import reshape, transpose
 from .functional import grad, hessian, jacobian, jvp, value_and_grad, vjp
+from .functional import jacfwd, jacrev
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .anomaly import AnomalyError, detect_anomaly
 
@@ -23,6 +24,7 @@ __all__ = [
     "matmul", "max", "maximum", "mean", "min", "minimum", "relu", "sigmoid", "sin", "softmax", "sqrt",
     "stack", "sum", "tanh", "var", "where", "reshape", "transpose",
     "grad", "value_and_grad", "jacobian", "hessian", "vjp", "jvp",
+    "jacfwd", "jacrev",
     "gradcheck", "gradgradcheck", "GradcheckError", "detect_anomaly", "AnomalyError",
 ]
 

@@ -35,6 +35,8 @@ def apply(op, args, params=None):
     Non-Value arguments become constant leaves (no gradient) of a dtype that does not upcast the
     Values around them: a Python number next to a float32 Value stays float32.
     """
+    if STATE.tracers:  # forward mode or a compile recording is watching (tracing.py)
+        return traced_apply(op, args, params)
     for arg in args:
         if not isinstance(arg, Value):
             args = _with_constants(args)
@@ -57,6 +59,8 @@ def _with_constants(args):
 
 def apply_unary(op, x):
     """`apply` for one Value input and no parameters: the path every elementwise method takes."""
+    if STATE.tracers:
+        return traced_apply(op, (x,), None)
     try:
         out = op.forward(x.data)
     except ValueError as err:
@@ -71,6 +75,8 @@ def apply_unary(op, x):
 
 def apply_binary(op, a, b):
     """`apply` for two operands (at least one a Value) and no parameters: the path of + - * / ** @."""
+    if STATE.tracers:
+        return traced_apply(op, (a, b), None)
     if not isinstance(b, Value):
         b = _constant(b, a)
     elif not isinstance(a, Value):
@@ -95,6 +101,9 @@ def _record(op, out, args, params):
     if state.anomaly:
         _check_forward(node)
     return node
+
+
+traced_apply = None  # set by tracing.py, which alone puts tracers into STATE.tracers
 
 
 def _check_forward(node):

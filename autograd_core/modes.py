@@ -11,6 +11,7 @@ class _State:
     grad_enabled = True
     anomaly = False
     scope = None  # innermost Scope while an nn.Module is running, for graph clusters
+    tracers = ()  # forward-mode traces and compile recorders that see every operation (tracing.py)
 
 
 STATE = _State()

@@ -134,6 +134,20 @@ def _cross_entropy_vjp(g, out, logits, labels, reduction):
 _cross_entropy.defvjp(_cross_entropy_vjp, formulas=("g⊙(softmax(z) − onehot(y))",))
 
 
+def _cross_entropy_jvp(t, out, logits, labels, reduction):
+    # dℓₙ = Σ_c (softmax(zₙ) − onehot(yₙ))_c · dzₙ_c, then reduced like the losses.
+    onehot = np.zeros(logits.shape, dtype=logits.dtype)
+    onehot[np.arange(len(labels)), labels] = 1
+    per_row = ((softmax(logits, axis=1) - onehot) * t).sum(axis=1)
+    if reduction == "none":
+        return per_row
+    total = per_row.sum()
+    return total / len(labels) if reduction == "mean" else total
+
+
+_cross_entropy.defjvp(_cross_entropy_jvp)
+
+
 def cross_entropy(input, target, reduction="mean"):
     """Cross-entropy of logits against classes: −log softmax(input)[target], reduced.
 
@@ -196,6 +210,7 @@ def _bce_vjp_y(g, out, p, y):
 
 
 _bce.defvjp(_bce_vjp_p, _bce_vjp_y, formulas=("g⊙(p − y)/(p(1 − p))", "g⊙(log(1−p) − log p)"))
+_bce.defjvp_elementwise()  # elementwise: the VJP rules with the tangent for g
 
 
 def binary_cross_entropy(input, target, reduction="mean"):
@@ -220,6 +235,7 @@ def _bce_logits(x, y):
 _bce_logits.defvjp(lambda g, out, x, y: g * (sigmoid(x) - y),      # d/dx = σ(x) − y
                    lambda g, out, x, y: -g * x,                    # d/dy = −x
                    formulas=("g⊙(σ(x) − y)", "−g⊙x"))
+_bce_logits.defjvp_elementwise()
 
 
 def binary_cross_entropy_with_logits(input, target, reduction="mean"):
