@@ -15,6 +15,7 @@ from .functional import grad, hessian, jacobian, jvp, value_and_grad, vjp
 from .functional import jacfwd, jacrev
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .anomaly import AnomalyError, detect_anomaly
+from .jit import CompileWarning, compile  # noqa: A004  (autograd_core.compile, like torch.compile)
 
 __version__ = "0.1.0"
 
@@ -24,7 +25,7 @@ __all__ = [
     "matmul", "max", "maximum", "mean", "min", "minimum", "relu", "sigmoid", "sin", "softmax", "sqrt",
     "stack", "sum", "tanh", "var", "where", "reshape", "transpose",
     "grad", "value_and_grad", "jacobian", "hessian", "vjp", "jvp",
-    "jacfwd", "jacrev",
+    "jacfwd", "jacrev", "compile", "CompileWarning",
     "gradcheck", "gradgradcheck", "GradcheckError", "detect_anomaly", "AnomalyError",
 ]
 

@@ -28,7 +28,8 @@ import numbers
 
 import numpy as np
 
-from .modes import STATE
+from . import functional
+from .modes import STATE, enable_grad
 from .ops.primitive import LINEAR
 from .ops.shape import broadcast_to, reshape, stack
 from .tracing import Tracer, tracing
@@ -46,7 +47,7 @@ class JVPTrace(Tracer):
 
     def record(self, op, args, params, node):
         get = self.tangents.get
-        ts = [get(a) if isinstance(a, Value) else None for a in args]
+        ts = [get(a) for a in args]  # the engine made every argument a Value (tracing.py)
         for t in ts:
             if t is not None:
                 break
@@ -55,11 +56,6 @@ class JVPTrace(Tracer):
         jvps = op.jvps
         if jvps is None:
             raise NotImplementedError(f"forward mode: primitive {op.name!r} has no JVP rule (Primitive.defjvp)")
-        for a in args:
-            if not isinstance(a, Value):
-                args = tuple(a if isinstance(a, Value) else Value._constant(a, node) for a in args)
-                break
-        params = params or {}
         if self.symbolic:
             out, xs = node, args
         else:
@@ -67,7 +63,10 @@ class JVPTrace(Tracer):
         if jvps is LINEAR:
             full = [np.zeros_like(np.asarray(x.data if isinstance(x, Value) else x)) if t is None else t
                     for t, x in zip(ts, xs)]
-            total = op(*full, **params) if self.symbolic else op.forward(*full, **params)
+            if params is None:
+                total = op(*full) if self.symbolic else op.forward(*full)
+            else:
+                total = op(*full, **params) if self.symbolic else op.forward(*full, **params)
         else:
             total = None
             for i, t in enumerate(ts):
@@ -76,12 +75,16 @@ class JVPTrace(Tracer):
                 rule = jvps[i]
                 if rule is None:
                     continue
-                part = rule(t, out, *xs, **params)
+                part = rule(t, out, *xs) if params is None else rule(t, out, *xs, **params)
                 if part is not None:
                     total = part if total is None else total + part
             if total is None:
                 return
-        self.tangents[node] = self._conform(total, node)
+        data = node.data
+        if self.symbolic or total.__class__ is not data.__class__ or total.shape != data.shape \
+                or total.dtype != data.dtype:
+            total = self._conform(total, node)
+        self.tangents[node] = total
 
     def _conform(self, t, node):
         """Broadcast a tangent to the output's shape and convert it to the output's dtype."""
@@ -118,7 +121,7 @@ def _as_primal(p, name):
 
 def _as_tangent(t, primal, symbolic, name):
     data = t.data if isinstance(t, Value) else t
-    if np.shape(data) != primal.shape:
+    if getattr(data, "shape", None) != primal.shape and np.shape(data) != primal.shape:
         raise ValueError(f"{name}: tangent of shape {np.shape(data)} does not match primal of shape {primal.shape}")
     if symbolic:
         if isinstance(t, Value):
@@ -148,11 +151,10 @@ def jvp(f, primals, tangents):
     Returns NumPy data at the top level and Values inside another transform (so jvp nests with grad,
     jacobian and itself). One pass of f, with each operation's JVP rule run beside it.
     """
-    from .functional import _inside_transform, _Tracing
-
     primals, tangents = tuple(primals), tuple(tangents)
     if len(primals) != len(tangents):
         raise ValueError(f"jvp: {len(primals)} primals but {len(tangents)} tangents")
+    _Tracing = functional._Tracing
     symbolic = _Tracing.depth > 0 or any(isinstance(v, Value) and v.requires_grad for v in primals + tangents)
     trace = JVPTrace(symbolic)
     args = []
@@ -160,8 +162,12 @@ def jvp(f, primals, tangents):
         v = _as_primal(p, "jvp")
         trace.tangents[v] = _as_tangent(t, v, symbolic, "jvp")
         args.append(v)
-    with _inside_transform(), tracing(trace):
-        out = f(*args)
+    _Tracing.depth += 1
+    try:
+        with enable_grad(), tracing(trace):
+            out = f(*args)
+    finally:
+        _Tracing.depth -= 1
     many = isinstance(out, (tuple, list))
     outs = [_as_output(o) for o in (out if many else (out,))]
     values = [o if symbolic else o.data for o in outs]
@@ -183,13 +189,11 @@ def jacfwd(f, argnums=0):
     """Return a function computing the Jacobian of f by forward mode: one jvp per element of the
     differentiated argument(s). Shape out.shape + arg.shape; a tuple of Jacobians when argnums is a tuple.
     Cheaper than reverse mode (`jacrev`) when f has fewer inputs than outputs."""
-    from .functional import _argnum_tuple, _Tracing
-
     def jacfwd_f(*args, **kwargs):
         if not args:
             raise TypeError("jacfwd: the function needs at least one positional argument to differentiate")
-        single, nums = _argnum_tuple(argnums, len(args), "jacfwd")
-        nested = _Tracing.depth > 0 or any(isinstance(args[i], Value) and args[i].requires_grad for i in nums)
+        single, nums = functional._argnum_tuple(argnums, len(args), "jacfwd")
+        nested = functional._Tracing.depth > 0 or any(isinstance(args[i], Value) and args[i].requires_grad for i in nums)
         jacs = []
         for i in nums:
             x = _as_primal(args[i], "jacfwd")

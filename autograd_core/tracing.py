@@ -9,10 +9,9 @@ computes (a tangent, say) is itself seen by the outer ones (forward over forward
 
 from __future__ import annotations
 
-import contextlib
-
 from . import engine
 from .modes import STATE
+from .value import Value
 
 
 class Tracer:
@@ -24,27 +23,43 @@ class Tracer:
 
 
 def traced_apply(op, args, params):
+    """`engine.apply`, then each tracer's `record`; constants are made Values first, so tracers see Values."""
+    for a in args:
+        if not isinstance(a, Value):
+            args = engine._with_constants(args)
+            break
     tracers = STATE.tracers
     STATE.tracers = ()
     try:
         node = engine.apply(op, args, params)
-        for k in range(len(tracers) - 1, -1, -1):
-            STATE.tracers = tracers[:k]
-            tracers[k].record(op, args, params, node)
+        if len(tracers) == 1:
+            tracers[0].record(op, args, params, node)
+        else:
+            for k in range(len(tracers) - 1, -1, -1):
+                STATE.tracers = tracers[:k]
+                tracers[k].record(op, args, params, node)
     finally:
         STATE.tracers = tracers
     return node
 
 
-@contextlib.contextmanager
-def tracing(tracer):
-    """Let `tracer` watch every operation inside the block (inside any tracers already watching)."""
-    saved = STATE.tracers
-    STATE.tracers = saved + (tracer,)
-    try:
-        yield tracer
-    finally:
-        STATE.tracers = saved
+class tracing:
+    """`with tracing(tracer):` lets `tracer` watch every operation inside the block (inside any tracers
+    already watching)."""
+
+    __slots__ = ("tracer", "saved")
+
+    def __init__(self, tracer):
+        self.tracer = tracer
+
+    def __enter__(self):
+        self.saved = STATE.tracers
+        STATE.tracers = self.saved + (self.tracer,)
+        return self.tracer
+
+    def __exit__(self, *exc):
+        STATE.tracers = self.saved
+        return False
 
 
 def suspended():

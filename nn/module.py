@@ -29,6 +29,7 @@ import numpy as np
 from autograd_core import Value
 from autograd_core.engine import STATE as _STATE
 from autograd_core.engine import Scope as _Scope
+from autograd_core.jit import effect
 
 
 class Parameter(Value):
@@ -248,6 +249,7 @@ class Module:
         """Evaluation mode: same as `train(False)`. Returns self."""
         return self.train(False)
 
+    @effect(idempotent=True)  # autograd_core.compile replays it as a call
     def zero_grad(self):
         """Reset every parameter's gradient to None (the next backward pass starts from zero)."""
         for param in self.parameters():
