@@ -193,7 +193,8 @@ def jacfwd(f, argnums=0):
         if not args:
             raise TypeError("jacfwd: the function needs at least one positional argument to differentiate")
         single, nums = functional._argnum_tuple(argnums, len(args), "jacfwd")
-        nested = functional._Tracing.depth > 0 or any(isinstance(args[i], Value) and args[i].requires_grad for i in nums)
+        nested = functional._Tracing.depth > 0 or any(
+            isinstance(args[i], Value) and args[i].requires_grad for i in nums)
         jacs = []
         for i in nums:
             x = _as_primal(args[i], "jacfwd")

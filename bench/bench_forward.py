@@ -71,9 +71,9 @@ def main(argv=None):
         h = 1e-6
         assert np.allclose(t, (f_np(s + h) - f_np(s - h)) / (2 * h), rtol=1e-5, atol=1e-6)
         runs = {
-            "numpy": lambda: f_np(s),
-            "f": lambda: f(Value(s, requires_grad=False)),
-            "jvp": lambda: ag.jvp(f, (s,), (1.0,)),
+            "numpy": lambda f_np=f_np, s=s: f_np(s),
+            "f": lambda f=f, s=s: f(Value(s, requires_grad=False)),
+            "jvp": lambda f=f, s=s: ag.jvp(f, (s,), (1.0,)),
         }
         times = {k: [] for k in runs}
         for fn in runs.values():
