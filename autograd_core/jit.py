@@ -31,10 +31,10 @@ JIT do, never replays wrong):
 * the shapes, dtypes and requires_grad of the parameters read;
 * each value read with `.item()`, `float()`, `int()` or `bool()` (the values that can steer Python
   control flow), compared with the recorded value as soon as the replay has computed it;
-* constants baked from the recording: the first two calls are both recorded, and a program is built only
-  when they ran the same operations with the same constants. A constant that differs (a dropout mask
-  drawn from an RNG, batch statistics computed with NumPy from the data) makes the function run eagerly
-  from then on, with a `CompileWarning`.
+* constants baked from the recording: calls are recorded until two consecutive ones ran the same
+  operations with the same constants, and only then is a program built. A constant that keeps differing
+  (a dropout mask drawn from an RNG, batch statistics computed with NumPy from the data) makes the
+  function run eagerly after `max_recordings` recordings, with a `CompileWarning`.
 
 Not seen (documented limits): data read through `.data`, `.numpy()` or comparisons (`v > 0` gives a NumPy
 array) and then used in Python `if`s; writes to `.grad` or `.data` inside the function other than through
@@ -239,7 +239,7 @@ class Compiled:
                 return result
             except _GuardFailed:
                 self.stats["guard_failures"] += 1
-                slot.program, slot.previous = None, None
+                slot.program, slot.previous, slot.mismatch = None, None, "guards keep failing"
         if slot.eager:
             self.stats["eager"] += 1
             return self.fn(*args, **kwargs)
@@ -263,16 +263,20 @@ class Compiled:
             if recorder.problem:
                 raise _Unsupported(recorder.problem)
             plan = _Plan(recorder, result)
-            if slot.previous is None:
-                slot.previous = plan
-            else:
-                plan.check_same_as(slot.previous)
-                slot.program = plan.build()
-                slot.previous = None
         except _Unsupported as err:
             self._go_eager(slot, str(err))
-        if slot.program is None and slot.recordings >= self.max_recordings:
-            self._go_eager(slot, f"recorded {slot.recordings} times without a stable program (guards keep failing)")
+            return result
+        if slot.previous is not None:
+            try:
+                plan.check_same_as(slot.previous)
+                slot.program, slot.previous = plan.build(), None
+                return result
+            except _Unsupported as err:
+                slot.mismatch = str(err)  # try again: the next call may agree with this one
+        slot.previous = plan
+        if slot.recordings >= self.max_recordings:
+            self._go_eager(slot, f"recorded {slot.recordings} times without two calls agreeing "
+                                 f"({slot.mismatch or 'guards keep failing'})")
         return result
 
     def _go_eager(self, slot, reason):
@@ -282,10 +286,10 @@ class Compiled:
 
 
 class _Slot:
-    __slots__ = ("program", "previous", "eager", "recordings")
+    __slots__ = ("program", "previous", "eager", "recordings", "mismatch")
 
     def __init__(self):
-        self.program, self.previous, self.eager, self.recordings = None, None, False, 0
+        self.program, self.previous, self.eager, self.recordings, self.mismatch = None, None, False, 0, None
 
 
 def compile(fn=None, *, max_recordings=8):

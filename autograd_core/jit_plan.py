@@ -60,6 +60,7 @@ class _Plan:
         self.after = {}              # op line's name -> guard checks to run right after it
         self.changed_before = {}     # op line's name -> whether a non-idempotent effect ran before it
         self.internal_leaves = {}    # id(leaf) -> name of its gradient
+        self.node_grads = {}         # id(node) -> (name of its gradient, whether it must be copied)
         self.start = rec.start
         self._keep = [rec, result]   # ids stay valid while the plan lives
         self.args = []
@@ -172,6 +173,7 @@ class _Plan:
         while heap:
             _, key = heapq.heappop(heap)
             gname, g, node = pending.pop(key)
+            self.node_grads[key] = (gname, key in passed_through)
             entry = self.op_node.get(key)
             if entry is None:
                 self._leaf_gradient(node, gname, key in passed_through)
@@ -231,7 +233,11 @@ class _Plan:
         if isinstance(obj, Value):
             data = self._array_out(obj.data, self.value(obj))
             leaf = self.internal_leaves.get(id(obj))
-            return f"_leaf({data}, {leaf})" if leaf else f"_leaf({data}, None)"
+            if leaf:
+                return f"_leaf({data}, {leaf})"
+            if id(obj) in self.node_grads and obj.creation_index >= self.start:
+                return f"_leaf({data}, _own(%s, %s))" % self.node_grads[id(obj)]
+            return f"_leaf({data}, None)"
         if isinstance(obj, np.ndarray):
             expr = self.arrays.get(id(obj))
             if expr is not None:
