@@ -238,14 +238,14 @@ class _Plan:
             if id(obj) in self.node_grads and obj.creation_index >= self.start:
                 return f"_leaf({data}, _own(%s, %s))" % self.node_grads[id(obj)]
             return f"_leaf({data}, None)"
-        if isinstance(obj, np.ndarray):
+        if isinstance(obj, (np.ndarray, np.generic)):
             expr = self.arrays.get(id(obj))
             if expr is not None:
                 return self._array_out(obj, expr)
             grads = self._grad_exprs()
             if id(obj) in grads:
                 return grads[id(obj)]
-            return f"{self.constant(obj)}.copy()"
+            return f"{self.constant(obj)}.copy()" if isinstance(obj, np.ndarray) else self.constant(obj)
         if isinstance(obj, tuple):
             return "(" + "".join(self._output(o) + ", " for o in obj) + ")"
         if isinstance(obj, list):
