@@ -15,7 +15,7 @@ import operator
 import numpy as np
 
 from .ops.shape import sum_to
-from .value import Value
+from .value import _CONSTANTS, Value
 
 # Forward functions that are NumPy ufuncs (or the operators that call them): they can write into a buffer.
 _BUFFERED = {operator.add: np.add, operator.sub: np.subtract, operator.mul: np.multiply,
@@ -62,6 +62,9 @@ class _Plan:
         self.internal_leaves = {}    # id(leaf) -> name of its gradient
         self.node_grads = {}         # id(node) -> (name of its gradient, whether it must be copied)
         self.start = rec.start
+        # Python numbers become shared constant leaves (value.py); whether this call or an earlier one made
+        # them first must not change the program.
+        self.shared_constants = {id(c) for c in _CONSTANTS.values()}
         self._keep = [rec, result]   # ids stay valid while the plan lives
         self.args = []
         for k, leaf in enumerate(rec.flat_args):
@@ -95,7 +98,7 @@ class _Plan:
         expr = self.exprs.get(id(v))
         if expr is not None:
             return expr
-        if v.creation_index < self.start:       # made before the call: a parameter, read live
+        if v.creation_index < self.start and id(v) not in self.shared_constants:  # a parameter: read live
             name = self.ns.bind("E", v)
             expr = f"{name}.data"
             self.guards_start.append(
