@@ -36,9 +36,13 @@ JIT do, never replays wrong):
   (a dropout mask drawn from an RNG, batch statistics computed with NumPy from the data) makes the
   function run eagerly after `max_recordings` recordings, with a `CompileWarning`.
 
+Assignments to a parameter's `.grad` inside the function (`p.grad = None`) are recorded and replayed in
+order; an assignment to a parameter's `.data` outside an effect (a hand-written update) makes the function
+run eagerly, with a warning.
+
 Not seen (documented limits): data read through `.data`, `.numpy()` or comparisons (`v > 0` gives a NumPy
-array) and then used in Python `if`s; writes to `.grad` or `.data` inside the function other than through
-effects; anything random or data-dependent that the first two calls happen to agree on. A function that
+array) and then used in Python `if`s; changes made in place to arrays without assigning them; anything
+random or data-dependent that two consecutive calls happen to agree on. A function that
 reads a guarded value only after an effect (a parameter's `.item()` after `optimizer.step()`), calls
 backward with `create_graph`, uses hooks or anomaly detection, or is compiled inside another transform,
 runs eagerly (with a warning, once). Returned Values are new leaves holding the result's data (and `.grad`
@@ -125,17 +129,28 @@ class _Recorder(Tracer):
             STATE.tracers = saved
             self.paused = False
 
+    def write(self, value, attribute, new):
+        """A write to .grad or .data of a Value from outside the engine and outside effects."""
+        index = getattr(value, "_index", None)  # None while Value.__init__ runs
+        if self.paused or index is None or index >= self.start:
+            return  # a Value made in this call: nothing outside sees it but through the result
+        if attribute == "data":
+            self.problem = ("the function assigns a parameter's .data (a hand-written update): do updates in an "
+                            "optimizer's step, or in a method marked @autograd_core.jit.effect")
+        else:
+            self.entries.append(("grad", value, new))
+
     def backward(self, original, roots, seeds, retain_graph, create_graph, inputs=None, accumulate=True):
         if not self.paused:
             if create_graph or inputs is not None or not accumulate:
                 self.problem = "a backward pass with create_graph, or autograd_core.grad inside the function"
             self.entries.append(("backward", list(roots), [np.array(s) for s in seeds]))
-        saved, STATE.tracers = STATE.tracers, ()
+        saved, STATE.tracers, paused, self.paused = STATE.tracers, (), self.paused, True
         try:
             return original(roots, seeds, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs,
                             accumulate=accumulate)
         finally:
-            STATE.tracers = saved
+            STATE.tracers, self.paused = saved, paused
 
 
 def _reader(kind, original):
@@ -149,6 +164,18 @@ def _reader(kind, original):
 
 
 _READS = {"item": Value.item, "__float__": Value.__float__, "__int__": Value.__int__, "__bool__": Value.__bool__}
+_SLOTS = {name: Value.__dict__[name] for name in ("data", "grad")}
+
+
+def _watched_slot(name, slot):
+    """While recording, Value.<name> is this property: it sees assignments made by the user's code."""
+
+    def set_(self, new):
+        if _RECORDING:
+            _RECORDING[0].write(self, name, new)
+        slot.__set__(self, new)
+
+    return property(slot.__get__, set_)
 
 
 class _Watching:
@@ -163,6 +190,8 @@ class _Watching:
         _RECORDING.append(self.recorder)
         for name, method in _READS.items():
             setattr(Value, name, _reader(name, method))
+        for name, slot in _SLOTS.items():
+            setattr(Value, name, _watched_slot(name, slot))
         original = self.original = engine.run_backward
         engine.run_backward = functools.partial(self.recorder.backward, original)
         self.tracing = tracing(self.recorder)
@@ -173,6 +202,8 @@ class _Watching:
         engine.run_backward = self.original
         for name, method in _READS.items():
             setattr(Value, name, method)
+        for name, slot in _SLOTS.items():
+            setattr(Value, name, slot)
         _RECORDING.clear()
         return False
 

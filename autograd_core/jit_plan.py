@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import heapq
 import operator
+import re
 
 import numpy as np
 
@@ -21,6 +22,9 @@ from .value import _CONSTANTS, Value
 _BUFFERED = {operator.add: np.add, operator.sub: np.subtract, operator.mul: np.multiply,
              operator.truediv: np.divide, operator.neg: np.negative, np.exp: np.exp, np.log: np.log,
              np.sqrt: np.sqrt, np.tanh: np.tanh, np.sin: np.sin, np.cos: np.cos}
+
+
+_ONE_FUNCTION = 4000   # lines: longer programs are interpreted (see _Plan.build)
 
 
 class _Names:
@@ -61,6 +65,7 @@ class _Plan:
         self.changed_before = {}     # op line's name -> whether a non-idempotent effect ran before it
         self.internal_leaves = {}    # id(leaf) -> name of its gradient
         self.node_grads = {}         # id(node) -> (name of its gradient, whether it must be copied)
+        self.temps = 0
         self.start = rec.start
         # Python numbers become shared constant leaves (value.py); whether this call or an earlier one made
         # them first must not change the program.
@@ -83,6 +88,11 @@ class _Plan:
                 self.changed_before[self.lines[-1].split(" = ", 1)[0]] = changed
             elif kind == "read":
                 self._read(entry[1], entry[2], entry[3], changed)
+            elif kind == "grad":
+                _, value, new = entry
+                owner = self.value_owner(value)
+                source = "None" if new is None else self._grad_source(new)
+                self.lines.append(f"_set_grad({owner}, {source})")
             elif kind == "backward":
                 self._backward(entry[1], entry[2])
                 changed = True
@@ -90,6 +100,7 @@ class _Plan:
                 _, method, obj, idempotent = entry
                 self.lines.append(f"{self.ns.bind('X', method)}({self.ns.bind('O', obj)})")
                 changed = changed or not idempotent
+        self.outputs = []
         self.result = self._output(result)
 
     # -- sources ---------------------------------------------------------------------------------------
@@ -101,9 +112,8 @@ class _Plan:
         if v.creation_index < self.start and id(v) not in self.shared_constants:  # a parameter: read live
             name = self.ns.bind("E", v)
             expr = f"{name}.data"
-            self.guards_start.append(
-                f"if {name}.data.shape != {v.shape!r} or {name}.data.dtype != {self.ns.bind('D', v.dtype)} "
-                f"or {name}.requires_grad is not {v.requires_grad}: raise GuardFailed")
+            self.guards_start.append(f"_guard({name}, {self.constant(v.shape)}, {self.constant(v.dtype)}, "
+                                     f"{self.constant(v.requires_grad)})")
         elif id(v.data) in self.arrays:          # wraps an argument's or an intermediate's array
             expr = self.arrays[id(v.data)]
         else:                                   # made inside the call from other data: a constant
@@ -120,14 +130,22 @@ class _Plan:
         if isinstance(value, np.ndarray):
             live = self.arrays.get(id(value))
             return live if live is not None else self.constant(value)
-        if value is None or isinstance(value, (bool, int, float, str)):
-            return repr(value) if not isinstance(value, float) or np.isfinite(value) else self.constant(value)
         return self.constant(value)
 
     def _kwargs(self, params):
         if not params:
             return ""
         return "".join(f", {k}={self.param(v)}" for k, v in params.items())
+
+    def _grad_source(self, new):
+        live = self.arrays.get(id(new))
+        if live is not None:
+            t = self.temp()
+            self.lines.append(f"{t} = _copy({live})")
+            return t
+        t = self.temp()
+        self.lines.append(f"{t} = _copy({self.constant(new)})")  # a copy each call: users may change .grad in place
+        return t
 
     # -- forward ---------------------------------------------------------------------------------------
 
@@ -148,9 +166,7 @@ class _Plan:
 
     def _read(self, value, kind, result, changed):
         expr = self.value(value)
-        read = {"item": f"{expr}.item()", "__float__": f"float({expr})", "__int__": f"int({expr})",
-                "__bool__": f"bool({expr})"}[kind]
-        check = f"if {read} != {self.constant(result)}: raise GuardFailed"
+        check = f"_read_{kind.strip('_')}({expr}, {self.constant(result)})"
         if id(value) in self.op_node:
             if self.changed_before[expr]:
                 raise _unsupported(f"a value computed after an effect (optimizer step or backward) is read "
@@ -168,8 +184,8 @@ class _Plan:
         heap, pending, passed_through = [], {}, set()
         for root, seed in zip(roots, seeds):
             seed = seed[()] if seed.ndim == 0 else seed
-            name = f"g{len(self.lines)}"
-            self.lines.append(f"{name} = {self.constant(seed)}")
+            name = self.temp()
+            self.lines.append(f"{name} = _same({self.constant(seed)})")
             passed_through.add(id(root))  # a constant: never hand it out as .grad without copying
             pending[id(root)] = (name, seed, root)
             heapq.heappush(heap, (-root.creation_index, id(root)))
@@ -193,27 +209,31 @@ class _Plan:
                 gp = rule(g, node.data, *xs_data, **(params or {}))
                 if gp is None:
                     continue
-                call = f"{self.ns.bind('R', rule)}({gname}, {out_name}, {', '.join(x_exprs)}{self._kwargs(params)})"
+                t = self.temp()
+                self.lines.append(f"{t} = {self.ns.bind('R', rule)}({', '.join([gname, out_name] + x_exprs)}"
+                                  f"{self._kwargs(params)})")
                 if gp is g and self._is_leaf(parent):
                     passed_through.add(id(parent))
                 pdata = parent.data
                 if gp.shape != pdata.shape:
                     gp = sum_to(gp, shape=pdata.shape)
-                    call = f"{self.ns.bind('F', sum_to.forward)}({call}, {pdata.shape!r})"
+                    self.lines.append(f"{t} = {self.ns.bind('F', sum_to.forward)}({t}, {self.constant(pdata.shape)})")
                 if gp.dtype is not pdata.dtype and gp.dtype != pdata.dtype:
                     gp = gp.astype(pdata.dtype)
-                    call = f"({call}).astype({self.ns.bind('D', pdata.dtype)})"
+                    self.lines.append(f"{t} = _astype({t}, {self.constant(pdata.dtype)})")
                 if id(parent) in pending:
                     pname, prev, _ = pending[id(parent)]
                     pending[id(parent)] = (pname, prev + gp, parent)
-                    self.lines.append(f"{pname} = {pname} + {call}")
+                    self.lines.append(f"{pname} = _add({pname}, {t})")
                 else:
                     if parent.creation_index < self.start and not self._is_leaf(parent):
                         raise _unsupported("the backward pass reaches a graph recorded before the call")
-                    pname = f"g{len(self.lines)}"
-                    pending[id(parent)] = (pname, gp, parent)
-                    self.lines.append(f"{pname} = {call}")
+                    pending[id(parent)] = (t, gp, parent)
                     heapq.heappush(heap, (-parent.creation_index, id(parent)))
+
+    def temp(self):
+        self.temps += 1
+        return f"g{self.temps}"
 
     def _is_leaf(self, v):
         return id(v) not in self.op_node and v.is_leaf
@@ -233,57 +253,61 @@ class _Plan:
     # -- outputs ---------------------------------------------------------------------------------------
 
     def _output(self, obj):
-        if isinstance(obj, Value):
-            data = self._array_out(obj.data, self.value(obj))
-            leaf = self.internal_leaves.get(id(obj))
-            if leaf:
-                return f"_leaf({data}, {leaf})"
-            if id(obj) in self.node_grads and obj.creation_index >= self.start:
-                return f"_leaf({data}, _own(%s, %s))" % self.node_grads[id(obj)]
-            return f"_leaf({data}, None)"
-        if isinstance(obj, (np.ndarray, np.generic)):
-            expr = self.arrays.get(id(obj))
-            if expr is not None:
-                return self._array_out(obj, expr)
-            grads = self._grad_exprs()
-            if id(obj) in grads:
-                return grads[id(obj)]
-            return f"{self.constant(obj)}.copy()" if isinstance(obj, np.ndarray) else self.constant(obj)
+        """A template of the result: the same nesting, with the names of output lines at the leaves."""
         if isinstance(obj, tuple):
-            return "(" + "".join(self._output(o) + ", " for o in obj) + ")"
+            return tuple(self._output(o) for o in obj)
         if isinstance(obj, list):
-            return "[" + ", ".join(self._output(o) for o in obj) + "]"
+            return [self._output(o) for o in obj]
         if isinstance(obj, dict):
-            return "{" + ", ".join(f"{self.constant(k)}: {self._output(v)}" for k, v in obj.items()) + "}"
-        return "None" if obj is None else self.constant(obj)
+            return {k: self._output(v) for k, v in obj.items()}
+        name = f"r{len(self.outputs)}"
+        self.outputs.append(name)
+        if isinstance(obj, Value):
+            data = self._fresh(self.value(obj))
+            grad = "None"
+            if id(obj) in self.internal_leaves:
+                grad = self.internal_leaves[id(obj)]
+            elif id(obj) in self.node_grads and obj.creation_index >= self.start:
+                grad = self.temp()
+                self.lines.append(f"{grad} = _own(%s, %s)" % self.node_grads[id(obj)])
+            self.lines.append(f"{name} = _leaf({data}, {grad})")
+        elif isinstance(obj, (np.ndarray, np.generic)):
+            expr = self.arrays.get(id(obj)) or self._grad_exprs().get(id(obj))
+            if expr is None:
+                expr = self.constant(obj)
+                self.lines.append(f"{name} = _copy({expr})")
+            else:
+                self.lines.append(f"{name} = _same({self._fresh(expr)})")
+        else:
+            self.lines.append(f"{name} = _same({self.constant(obj)})")
+        return _Out(name)
 
-    def _array_out(self, arr, expr):
+    def _fresh(self, expr):
+        """A buffer's contents are overwritten by the next call: what leaves the program is a copy."""
         if expr in self.buffers:
-            return f"{expr}.copy()"
+            t = self.temp()
+            self.lines.append(f"{t} = _copy({expr})")
+            return t
         return expr
 
     def _grad_exprs(self):
-        """id(.grad array) -> expression, for leaves whose gradient the function may return."""
+        """id(.grad array) -> expression, for gradients the function may return."""
         out = {}
         for name, obj in self.ns.objects.items():
             if name.startswith("E") and isinstance(obj, Value) and obj.grad is not None:
-                out[id(obj.grad)] = f"{name}.grad"
-        for v in self._leaves_with_grad():
-            out[id(v.grad)] = self.internal_leaves[id(v)]
-        return out
-
-    def _leaves_with_grad(self):
-        seen = []
+                gname = self.temp()
+                out[id(obj.grad)] = gname
+                self.lines.append(f"{gname} = _grad_of({name})")
         for entry in self._keep[0].entries:
             if entry[0] == "op":
                 for a in entry[2]:
                     if id(a) in self.internal_leaves and a.grad is not None:
-                        seen.append(a)
-        return seen
+                        out[id(a.grad)] = self.internal_leaves[id(a)]
+        return out
 
     # -- the program -----------------------------------------------------------------------------------
 
-    def source(self):
+    def body(self):
         body = list(self.guards_start)
         for line in self.lines:
             if line == "#backward":
@@ -291,18 +315,22 @@ class _Plan:
             body.append(line)
             if self.after and line[0] == "v":
                 body.extend(self.after.get(line.split(" = ", 1)[0], ()))
-        body.append(f"return {self.result}")
-        return f"def replay({', '.join(self.args)}):\n" + "\n".join("    " + line for line in body) + "\n"
+        return body
+
+    def source(self):
+        """The replay as one Python function (what `build` compiles for programs of up to _ONE_FUNCTION lines)."""
+        lines = self.body() + [f"return {_template_source(self.result)}"]
+        return f"def replay({', '.join(self.args)}):\n" + "\n".join("    " + line for line in lines) + "\n"
 
     def check_same_as(self, other):
         """Raise unless `other` (the previous call's plan) is the same program with the same constants."""
-        if self.source() != other.source():
+        if self.body() != other.body() or self.result != other.result:
             raise _unsupported("two calls with the same argument shapes ran different operations (Python "
                                "control flow that depends on data not read through a guarded method, or on "
                                "something other than the arguments)")
         for name in self.constants:
             a, b = self.ns.objects[name], other.ns.objects[name]
-            if not _same(a, b):
+            if not _same_constant(a, b):
                 raise _unsupported(f"a constant differs between two calls (e.g. a random mask or statistics "
                                    f"computed with NumPy from the data): {_describe(a)} vs {_describe(b)}")
         for name, obj in self.ns.objects.items():
@@ -312,20 +340,91 @@ class _Plan:
     def build(self):
         from .jit import _GuardFailed
 
-        namespace = dict(self.ns.objects, GuardFailed=_GuardFailed, _acc=_accumulate, _own=_own, _leaf=_leaf)
-        source = self.source()
-        code = compile(source, "<autograd_core.compile>", "exec")
-        exec(code, namespace)  # our own generated source, built from the recording (no user text)
+        namespace = dict(self.ns.objects, **_RUNTIME, GuardFailed=_GuardFailed)
+        body = self.body()
         self._keep = None
-        return _Program(namespace["replay"], source)
+        if len(body) <= _ONE_FUNCTION:
+            source = self.source()
+            code = compile(source, "<autograd_core.compile>", "exec")
+            exec(code, namespace)  # our own generated source, built from the recording (no user text)
+            return _Program(namespace["replay"], source)
+        # Python compiles a function with tens of thousands of locals very slowly (and many distinct global
+        # names too): split a long program into functions of _CHUNK lines, each with its own locals; values
+        # used by a later part travel in a list V, constants in a list K.
+        parts, namespace = _chunked(body, self.args, self.result, namespace)
+        for part in parts:  # compiled one by one: compiling them as one module takes several times longer
+            exec(compile(part, "<autograd_core.compile>", "exec"), namespace)
+        return _Program(namespace["replay"], "".join(parts))
 
 
-def _same(a, b):
+_CHUNK = 500
+_TOKEN = re.compile(r"\b([vgLr][0-9]+|[CB][0-9]+)\b")
+
+
+def _chunked(body, args, result, namespace):
+    constants, K = {}, []
+    defined_in, used_in = {}, {}
+    for c in range(0, len(body), _CHUNK):
+        for line in body[c:c + _CHUNK]:
+            target, _, _ = line.partition(" = ")
+            for token in _TOKEN.findall(line):
+                if token[0] in "CB":
+                    if token not in constants:
+                        constants[token] = len(K)
+                        K.append(namespace.pop(token))
+                elif token == target and " = " in line and token not in defined_in:
+                    defined_in[token] = c
+                else:
+                    used_in.setdefault(token, set()).add(c)
+    for token in _TOKEN.findall(_template_source(result)):
+        used_in.setdefault(token, set()).add(-1)
+    shared = {t: i for i, t in enumerate(t for t, cs in used_in.items() if any(c != defined_in.get(t) for c in cs))}
+    parts, calls = [], []
+    params = ", ".join(["V", "K"] + list(args))
+    for c in range(0, len(body), _CHUNK):
+        def rename(match, c=c):
+            token = match.group(1)
+            if token in constants:
+                return f"K[{constants[token]}]"
+            if token in shared and defined_in.get(token) != c:
+                return f"V[{shared[token]}]"
+            return token
+
+        lines = []
+        for line in body[c:c + _CHUNK]:
+            target, eq, _ = line.partition(" = ")
+            lines.append(_TOKEN.sub(rename, line))
+            if eq and target in shared and defined_in.get(target) == c:
+                lines.append(f"V[{shared[target]}] = {target}")
+        parts.append(f"def part{c}({params}):\n" + "\n".join("    " + line for line in lines) + "\n")
+        calls.append(f"    part{c}({params})")
+    ret = _TOKEN.sub(lambda m: f"V[{shared[m.group(1)]}]", _template_source(result))
+    parts.append(f"def replay({', '.join(args)}):\n    K = _K\n    V = [None] * {len(shared)}\n"
+                 + "\n".join(calls) + f"\n    return {ret}\n")
+    namespace["_K"] = K
+    return parts, namespace
+
+
+class _Out(str):
+    """The name of an output line, inside a result template."""
+
+
+def _template_source(t):
+    if isinstance(t, _Out):
+        return str(t)
+    if isinstance(t, tuple):
+        return "(" + "".join(_template_source(x) + ", " for x in t) + ")"
+    if isinstance(t, list):
+        return "[" + ", ".join(_template_source(x) for x in t) + "]"
+    return "{" + ", ".join(f"{k!r}: {_template_source(v)}" for k, v in t.items()) + "}"
+
+
+def _same_constant(a, b):
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
         return (isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.dtype == b.dtype
                 and np.array_equal(a, b, equal_nan=a.dtype.kind == "f"))
     if isinstance(a, (tuple, list)):
-        return type(a) is type(b) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+        return type(a) is type(b) and len(a) == len(b) and all(_same_constant(x, y) for x, y in zip(a, b))
     try:
         return bool(a == b) or (a != a and b != b)
     except (TypeError, ValueError):
@@ -356,11 +455,38 @@ def _own(g, passed):
 
 
 def _leaf(data, grad):
-    v = Value.__new__(Value)
-    v.__init__(data, requires_grad=False)
+    v = Value(data, requires_grad=False)
     if grad is not None:
         v.grad = grad
     return v
+
+
+def _guard(external, shape, dtype, requires_grad):
+    data = external.data
+    if data.shape != shape or data.dtype != dtype or external.requires_grad is not requires_grad:
+        raise _guard_failed()
+
+
+def _guard_failed():
+    from .jit import _GuardFailed
+
+    return _GuardFailed()
+
+
+def _reader(convert):
+    def check(data, expected):
+        if convert(data) != expected:
+            raise _guard_failed()
+
+    return check
+
+
+_RUNTIME = {
+    "_acc": _accumulate, "_own": _own, "_leaf": _leaf, "_guard": _guard, "_add": operator.add,
+    "_astype": lambda t, dtype: t.astype(dtype), "_same": lambda x: x, "_copy": lambda x: x.copy(),
+    "_grad_of": lambda v: v.grad, "_set_grad": lambda v, g: setattr(v, "grad", g), "_read_item": _reader(lambda d: d.item()), "_read_float": _reader(float),
+    "_read_int": _reader(int), "_read_bool": _reader(bool),
+}
 
 
 class _Program:
