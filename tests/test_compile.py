@@ -99,7 +99,7 @@ def test_mlp_training_steps_replay_bit_for_bit(optimizer):
     (m1, eager), (m2, step) = _twins(_mlp_setup(optimizer))
     compiled = ag.compile(step)
     rng = np.random.default_rng(1)
-    for i in range(6):
+    for _ in range(6):
         x, y = rng.random((8, 12), dtype=np.float32), rng.integers(0, 3, 8)
         assert _equal(compiled(x, y).data, eager(x, y).data)
         for p, q in zip(m1.parameters(), m2.parameters()):
