@@ -2,6 +2,7 @@
 
     .venv/bin/python examples/train_digits_cnn.py                 # 15 epochs, plots in out/
     .venv/bin/python examples/train_digits_cnn.py --epochs 5 --seed 1 --out /tmp/digits
+    .venv/bin/python examples/train_digits_cnn.py --compile       # the step recorded once, then replayed
 
 Data: scikit-learn's bundled 8×8 digits (1,797 images of 10 classes, pixel values scaled to [0, 1]), split
 reproducibly into 1,348 training and 449 test images (`nn.load_digits`, seeded).
@@ -30,6 +31,7 @@ sys.path.append(str(Path(__file__).resolve().parents[1]))  # for `examples._outp
 import numpy as np  # noqa: E402
 from tqdm.auto import tqdm  # noqa: E402
 
+import autograd_core  # noqa: E402
 from autograd_core import nn  # noqa: E402
 from autograd_core import optim  # noqa: E402
 from autograd_core import no_grad  # noqa: E402
@@ -62,13 +64,15 @@ def evaluate(model, X, y, batch_size=512):
     return total / len(y), float(np.mean(predicted == y)), predicted
 
 
-def train(epochs=15, seed=0, progress=True, channels=(32, 64), batch_size=32, lr=3e-3, max_train=None):
+def train(epochs=15, seed=0, progress=True, channels=(32, 64), batch_size=32, lr=3e-3, max_train=None,
+          compiled=False):
     """Train the CNN on the digits; returns (model, history).
 
     epochs, batch_size, lr: Adam with a cosine decay of lr to 0 over `epochs`.
     seed:      seeds the train/test split, the initial weights and the batch order.
     channels:  (c1, c2) of the two convolutions; (32, 64) reaches ≥ 97%, smaller ones are for quick tests.
     max_train: use only the first `max_train` training images (for quick tests).
+    compiled:  run the training step through `autograd_core.compile` (recorded, then replayed; same numbers).
 
     history: per-epoch lists "train_loss" (mean over the epoch's batches), "train_accuracy", "test_loss",
     "test_accuracy", "lr"; per-step "step_loss"; "seconds" (wall time of the training loop, evaluation
@@ -84,15 +88,22 @@ def train(epochs=15, seed=0, progress=True, channels=(32, 64), batch_size=32, lr
     history = {k: [] for k in ("train_loss", "train_accuracy", "test_loss", "test_accuracy", "lr", "step_loss")}
     start = time.perf_counter()
     bar = tqdm(total=epochs * len(loader), desc="digits CNN", disable=not progress, leave=False)
+
+    def step(xb, yb):
+        logits = model(xb)
+        loss = cross_entropy(logits, yb)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return loss, logits
+
+    if compiled:
+        step = autograd_core.compile(step)
     for epoch in range(epochs):
         history["lr"].append(opt.param_groups[0]["lr"])
         losses, correct = [], 0
         for xb, yb in loader:
-            logits = model(xb)
-            loss = cross_entropy(logits, yb)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
+            loss, logits = step(xb, yb)
             losses.append(float(loss.data))
             correct += int(np.sum(logits.data.argmax(axis=1) == yb))
             bar.update()
@@ -165,11 +176,12 @@ def main(argv=None):
     p.add_argument("--channels", type=int, nargs=2, default=(32, 64), metavar=("C1", "C2"),
                    help="channels of the two convolutions (default 32 64)")
     p.add_argument("--lr", type=float, default=3e-3, help="Adam's initial learning rate (default 3e-3)")
+    p.add_argument("--compile", action="store_true", help="compile the training step (autograd_core.compile)")
     p.add_argument("--min-accuracy", type=float, default=0.97, help="exit with status 1 below this test accuracy")
     args = p.parse_args(argv)
     out = output_dir(args.out)
     _, history = train(epochs=args.epochs, seed=args.seed, progress=not args.no_progress,
-                       channels=tuple(args.channels), lr=args.lr)
+                       channels=tuple(args.channels), lr=args.lr, compiled=args.compile)
     plot_curves(history, out / "digits_cnn_curves.png")
     plot_confusion(history["y_test"], history["predicted"], out / "digits_confusion.png")
     accuracy = history["test_accuracy"][-1]
