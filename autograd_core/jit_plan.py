@@ -210,8 +210,14 @@ class _Plan:
                 if gp is None:
                     continue
                 t = self.temp()
-                self.lines.append(f"{t} = {self.ns.bind('R', rule)}({', '.join([gname, out_name] + x_exprs)}"
-                                  f"{self._kwargs(params)})")
+                inline = _inline_rules().get(rule) if not params else None
+                if inline is not None and not _inline_agrees(inline, gp, g, node.data, xs_data):
+                    inline = None  # the rule was changed since the template was written: call it
+                if inline is not None:  # the rule's own expression, without the call
+                    self.lines.append(f"{t} = " + inline.format(g=gname, out=out_name, x=x_exprs))
+                else:
+                    self.lines.append(f"{t} = {self.ns.bind('R', rule)}({', '.join([gname, out_name] + x_exprs)}"
+                                      f"{self._kwargs(params)})")
                 if gp is g and self._is_leaf(parent):
                     passed_through.add(id(parent))
                 pdata = parent.data
@@ -224,7 +230,7 @@ class _Plan:
                 if id(parent) in pending:
                     pname, prev, _ = pending[id(parent)]
                     pending[id(parent)] = (pname, prev + gp, parent)
-                    self.lines.append(f"{pname} = _add({pname}, {t})")
+                    self.lines.append(f"{pname} = {pname} + {t}")
                 else:
                     if parent.creation_index < self.start and not self._is_leaf(parent):
                         raise _unsupported("the backward pass reaches a graph recorded before the call")
@@ -417,6 +423,35 @@ def _template_source(t):
     if isinstance(t, list):
         return "[" + ", ".join(_template_source(x) for x in t) + "]"
     return "{" + ", ".join(f"{k!r}: {_template_source(v)}" for k, v in t.items()) + "}"
+
+
+_INLINE = {}
+
+
+def _inline_rules():
+    """VJP rules of the commonest primitives as their expressions: the same NumPy operations in the same
+    order as the rule (so the same numbers), without a Python call each. Keyed by the rule function."""
+    if not _INLINE:
+        from .ops import elementwise as e
+
+        for prim, templates in ((e.add, ("{g}", "{g}")), (e.sub, ("{g}", "-{g}")), (e.neg, ("-{g}",)),
+                                (e.mul, ("{g} * {x[1]}", "{g} * {x[0]}")),
+                                (e.div, ("{g} / {x[1]}", "-{g} * {out} / {x[1]}")),
+                                (e.exp, ("{g} * {out}",)), (e.tanh, ("{g} * (1 - {out} * {out})",)),
+                                (e.relu, ("{g} * ({x[0]} > 0)",))):
+            for rule, template in zip(prim.vjps, templates):
+                _INLINE[rule] = template
+    return _INLINE
+
+
+def _inline_agrees(template, gp, g, out, xs):
+    """Whether the template computes what the rule computed on the recorded arrays (identity for g)."""
+    if template == "{g}":
+        return gp is g
+    names = {"G": g, "OUT": out, **{f"X{i}": x for i, x in enumerate(xs)}}
+    value = eval(template.format(g="G", out="OUT", x=[f"X{i}" for i in range(len(xs))]), {}, names)  # our text
+    return (type(value) is type(gp) and np.shape(value) == np.shape(gp) and value.dtype == gp.dtype
+            and np.array_equal(value, gp, equal_nan=True))
 
 
 def _same_constant(a, b):
