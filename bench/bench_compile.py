@@ -184,12 +184,14 @@ def main(argv=None):
         lines, med = run_workload(key, args.rounds, args.clock, threads)
         rows += lines
         c = med["compiled"]
-        for peer, target, better in (("micrograd 0.1.0", 10, "faster"), ("PyTorch", 4 if key == "W4" else None, "faster"),
-                                     ("NumPy by hand", 1.02, "within"), ("bare NumPy", 1.5, "within")):
+        targets = (("micrograd 0.1.0", 10, "faster"), ("PyTorch", 4 if key == "W4" else None, "faster"),
+                   ("NumPy by hand", 1.02, "within"), ("bare NumPy", 1.5, "within"))
+        for peer, target, better in targets:
             if peer in med and target:
                 ratio = med[peer] / c if better == "faster" else c / med[peer]
                 ok = ratio >= target if better == "faster" else ratio <= target
-                summary.append(f"| {key} compiled vs {peer} | {ratio:.2f}× {'faster' if better == 'faster' else 'of it'} "
+                how = "faster" if better == "faster" else "of it"
+                summary.append(f"| {key} compiled vs {peer} | {ratio:.2f}× {how} "
                                f"| {'≥' if better == 'faster' else '≤'} {target}× | {'yes' if ok else 'no'} |")
     print("\n".join(rows))
     print()
