@@ -7,7 +7,7 @@ number of outputs. `jacfwd` builds a Jacobian from one jvp per input element, `j
 reverse mode by shape, `hessian` is forward over reverse.
 
 How the tangents travel: a `JVPTrace` is a tracer (tracing.py) holding a dict from Value to tangent; the
-engine shows it every operation. Two ways to compute a tangent:
+engine shows it every operation (in this thread). Two ways to compute a tangent:
 
 * numeric: at the top level, the rules run on NumPy data (like a backward pass without create_graph);
 * symbolic: when an outer transform is running (grad of jvp, jvp of jvp) or the primals or tangents are
@@ -29,7 +29,7 @@ import numbers
 import numpy as np
 
 from . import functional
-from .modes import STATE, enable_grad
+from .modes import TRACERS, enable_grad
 from .ops.primitive import LINEAR
 from .ops.shape import broadcast_to, reshape, stack
 from .tracing import Tracer, tracing
@@ -108,7 +108,7 @@ class JVPTrace(Tracer):
 
 def share_tangent(old, new):
     """`new` stands for `old` from now on (a transform re-wrapped an argument): give it old's tangents."""
-    for tracer in STATE.tracers:
+    for tracer in TRACERS.get():
         if isinstance(tracer, JVPTrace) and old in tracer.tangents:
             tracer.tangents[new] = tracer.tangents[old]
 

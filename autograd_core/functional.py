@@ -15,7 +15,7 @@ import numbers
 import numpy as np
 
 from . import engine
-from .modes import STATE
+from .modes import TRACERS
 from .ops.shape import reshape, stack
 from .value import Value
 
@@ -57,7 +57,7 @@ def _prepare(args, argnums, name):
             nested = True  # an outer graph reaches this argument: keep our gradients in it
         else:
             fresh = Value(arg.data if isinstance(arg, Value) else arg)
-            if isinstance(arg, Value) and STATE.tracers:
+            if isinstance(arg, Value) and TRACERS.get():
                 share_tangent(arg, fresh)  # a forward-mode trace follows the argument into this transform
             arg = fresh
         args[i] = arg

@@ -58,7 +58,7 @@ import warnings
 import numpy as np
 
 from . import engine
-from .modes import STATE
+from .modes import ANOMALY, GRAD_ENABLED, TRACERS
 from .tracing import Tracer, tracing
 from .value import Value
 
@@ -122,11 +122,12 @@ class _Recorder(Tracer):
             self.problem = f"{type(obj).__name__}.{method.__name__} is called with arguments"
         self.entries.append(("effect", method, obj, idempotent))
         self.paused = True
-        saved, STATE.tracers = STATE.tracers, ()
+        saved = TRACERS.get()
+        TRACERS.set(())
         try:
             return method(obj, *args, **kwargs)
         finally:
-            STATE.tracers = saved
+            TRACERS.set(saved)
             self.paused = False
 
     def write(self, value, attribute, new):
@@ -145,12 +146,14 @@ class _Recorder(Tracer):
             if create_graph or inputs is not None or not accumulate:
                 self.problem = "a backward pass with create_graph, or autograd_core.grad inside the function"
             self.entries.append(("backward", list(roots), [np.array(s) for s in seeds]))
-        saved, STATE.tracers, paused, self.paused = STATE.tracers, (), self.paused, True
+        saved, paused, self.paused = TRACERS.get(), self.paused, True
+        TRACERS.set(())
         try:
             return original(roots, seeds, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs,
                             accumulate=accumulate)
         finally:
-            STATE.tracers, self.paused = saved, paused
+            TRACERS.set(saved)
+            self.paused = paused
 
 
 def _reader(kind, original):
@@ -234,7 +237,7 @@ def _flatten(obj, leaves, key):
 
 
 def _guard_key(args, kwargs):
-    leaves, key = [], [STATE.grad_enabled]
+    leaves, key = [], [GRAD_ENABLED.get()]
     _flatten(args, leaves, key)
     if kwargs:
         _flatten(dict(sorted(kwargs.items())), leaves, key)
@@ -256,7 +259,7 @@ class Compiled:
         functools.update_wrapper(self, fn)
 
     def __call__(self, *args, **kwargs):
-        if STATE.tracers or STATE.anomaly or _RECORDING:
+        if TRACERS.get() or ANOMALY.enabled or _RECORDING:
             self.stats["eager"] += 1
             return self.fn(*args, **kwargs)
         key, leaves = _guard_key(args, kwargs)

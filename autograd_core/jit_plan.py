@@ -116,10 +116,29 @@ class _Plan:
                                      f"{self.constant(v.requires_grad)})")
         elif id(v.data) in self.arrays:          # wraps an argument's or an intermediate's array
             expr = self.arrays[id(v.data)]
+        elif isinstance(v.data, np.ndarray) and self._reshaped_live(v.data) is not None:
+            expr = self._reshaped_live(v.data)
         else:                                   # made inside the call from other data: a constant
             expr = self.constant(v.data)
         self.exprs[id(v)] = expr
         return expr
+
+    def _reshaped_live(self, arr):
+        """An expression for `arr` when it is a reshaped view of a live array (labels.reshape(-1) of an
+        argument, say): the same reshape of the new array at replay. None otherwise."""
+        base = arr.base
+        while base is not None and id(base) not in self.arrays:
+            base = base.base if isinstance(base, np.ndarray) else None
+        if (base is None or base.size != arr.size or base.dtype != arr.dtype or not arr.flags.c_contiguous
+                or not base.flags.c_contiguous):
+            return None
+        cached = self.exprs.get(("view", id(arr)))
+        if cached is None:
+            cached = self.temp()
+            self.lines.append(f"{cached} = _reshape({self.arrays[id(base)]}, {self.constant(arr.shape)})")
+            self.exprs[("view", id(arr))] = cached
+            self._keep.append(arr)
+        return cached
 
     def constant(self, obj):
         name = self.ns.bind("C", obj, reuse=False)
@@ -129,6 +148,8 @@ class _Plan:
     def param(self, value):
         if isinstance(value, np.ndarray):
             live = self.arrays.get(id(value))
+            if live is None:
+                live = self._reshaped_live(value)
             return live if live is not None else self.constant(value)
         return self.constant(value)
 
@@ -218,8 +239,6 @@ class _Plan:
                 else:
                     self.lines.append(f"{t} = {self.ns.bind('R', rule)}({', '.join([gname, out_name] + x_exprs)}"
                                       f"{self._kwargs(params)})")
-                if gp is g and self._is_leaf(parent):
-                    passed_through.add(id(parent))
                 pdata = parent.data
                 if gp.shape != pdata.shape:
                     gp = sum_to(gp, shape=pdata.shape)
@@ -227,6 +246,8 @@ class _Plan:
                 if gp.dtype is not pdata.dtype and gp.dtype != pdata.dtype:
                     gp = gp.astype(pdata.dtype)
                     self.lines.append(f"{t} = _astype({t}, {self.constant(pdata.dtype)})")
+                if gp is g and self._is_leaf(parent):  # after fitting, as the engine checks
+                    passed_through.add(id(parent))
                 if id(parent) in pending:
                     pname, prev, _ = pending[id(parent)]
                     pending[id(parent)] = (pname, prev + gp, parent)
@@ -519,7 +540,7 @@ def _reader(convert):
 _RUNTIME = {
     "_acc": _accumulate, "_own": _own, "_leaf": _leaf, "_guard": _guard, "_add": operator.add,
     "_astype": lambda t, dtype: t.astype(dtype), "_same": lambda x: x, "_copy": lambda x: x.copy(),
-    "_grad_of": lambda v: v.grad, "_set_grad": lambda v, g: setattr(v, "grad", g),
+    "_reshape": np.reshape, "_grad_of": lambda v: v.grad, "_set_grad": lambda v, g: setattr(v, "grad", g),
     "_read_item": _reader(lambda d: d.item()), "_read_float": _reader(float),
     "_read_int": _reader(int), "_read_bool": _reader(bool),
 }

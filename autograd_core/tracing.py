@@ -1,8 +1,8 @@
 """Tracers: objects that watch every operation as it runs, for forward mode (forward.py) and for
 recording compiled steps (compile.py).
 
-While `STATE.tracers` is non-empty the engine hands each operation to `traced_apply` here, which runs it
-the ordinary way (with the tracers switched off, so nothing is seen twice) and then shows the new node to
+While `TRACERS` (per thread, modes.py) is non-empty the engine hands each operation to `traced_apply` here,
+which runs it the ordinary way (with the tracers switched off, so nothing is seen twice) and then shows the new node to
 each tracer, innermost first. A tracer works with only the tracers outside it switched on, so what it
 computes (a tangent, say) is itself seen by the outer ones (forward over forward mode), never by itself.
 """
@@ -10,7 +10,7 @@ computes (a tangent, say) is itself seen by the outer ones (forward over forward
 from __future__ import annotations
 
 from . import engine
-from .modes import STATE
+from .modes import TRACERS
 from .value import Value
 
 
@@ -28,18 +28,18 @@ def traced_apply(op, args, params):
         if not isinstance(a, Value):
             args = engine._with_constants(args)
             break
-    tracers = STATE.tracers
-    STATE.tracers = ()
+    tracers = TRACERS.get()
+    TRACERS.set(())
     try:
         node = engine.apply(op, args, params)
         if len(tracers) == 1:
             tracers[0].record(op, args, params, node)
         else:
             for k in range(len(tracers) - 1, -1, -1):
-                STATE.tracers = tracers[:k]
+                TRACERS.set(tracers[:k])
                 tracers[k].record(op, args, params, node)
     finally:
-        STATE.tracers = tracers
+        TRACERS.set(tracers)
     return node
 
 
@@ -53,12 +53,12 @@ class tracing:
         self.tracer = tracer
 
     def __enter__(self):
-        self.saved = STATE.tracers
-        STATE.tracers = self.saved + (self.tracer,)
+        self.saved = TRACERS.get()
+        TRACERS.set(self.saved + (self.tracer,))
         return self.tracer
 
     def __exit__(self, *exc):
-        STATE.tracers = self.saved
+        TRACERS.set(self.saved)
         return False
 
 
@@ -71,11 +71,11 @@ class _Suspended:
     __slots__ = ("saved",)
 
     def __enter__(self):
-        self.saved = STATE.tracers
-        STATE.tracers = ()
+        self.saved = TRACERS.get()
+        TRACERS.set(())
 
     def __exit__(self, *exc):
-        STATE.tracers = self.saved
+        TRACERS.set(self.saved)
         return False
 
 

@@ -71,6 +71,10 @@ nn_case("bce_with_logits", "bce_with_logits", lambda x, y: F.binary_cross_entrop
 nn_case("normalize", "normalize-layer", lambda x: F.layer_norm(x, (3,)), _r.standard_normal((4, 3)))
 nn_case("normalize", "normalize-batch", lambda x: F.batch_norm(x, training=True), _r.standard_normal((5, 3)))
 
+nn_case("erf", "erf", lambda x: F.erf(x), _r.standard_normal((2, 3)))
+_UNPOOL_INDEX = np.array([[[[0, 3], [9, 14]]]])  # positions in a 4×4 output, one per pooled cell
+nn_case("max_unpool", "max_unpool2d", lambda x: F.max_unpool2d(x, _UNPOOL_INDEX, 2), _r.standard_normal((1, 1, 2, 2)))
+
 ALL = [(c.prim, c.label, (lambda *xs, c=c: c.fn(OURS, *xs)), c.inputs) for c in CASES] + NN_CASES
 ALL_IDS = [label for _, label, _, _ in ALL]
 

@@ -26,7 +26,14 @@ def backward_order(root, graph=None):
 
 
 def backward_steps(root, *, rankdir="LR", show=DEFAULT_SHOW, max_steps=MAX_STEPS):
-    """One `GraphPicture` per backward step (the order of `toposort(root)` reversed).
+    """One `GraphPicture` per backward step (the order of `toposort(root)` reversed); a list of
+    `iter_backward_steps`."""
+    return list(iter_backward_steps(root, rankdir=rankdir, show=show, max_steps=max_steps))
+
+
+def iter_backward_steps(root, *, rankdir="LR", show=DEFAULT_SHOW, max_steps=MAX_STEPS):
+    """One `GraphPicture` per backward step (the order of `toposort(root)` reversed), made one at a time
+    (the CLI writes each before drawing the next).
 
     root:      a Value after `root.backward()` (its `.grad` is set); raises ValueError otherwise.
     max_steps: refuse graphs with more nodes than this (one picture each would be unreadable anyway).
@@ -39,7 +46,6 @@ def backward_steps(root, *, rankdir="LR", show=DEFAULT_SHOW, max_steps=MAX_STEPS
     order = backward_order(root, graph)
     if len(order) > max_steps:
         raise ValueError(f"backward_steps: {len(order)} steps is more than max_steps={max_steps}")
-    frames = []
     known = set()
     nodes = graph._node_index()
     for k, node_id in enumerate(order):
@@ -50,5 +56,4 @@ def backward_steps(root, *, rankdir="LR", show=DEFAULT_SHOW, max_steps=MAX_STEPS
         picture = render(graph, rankdir=rankdir, show=show, title_lines=[title], known=set(known),
                          current=node_id)
         picture.step = {"index": k, "node": node_id, "known": sorted(known, key=lambda i: int(i[1:]))}
-        frames.append(picture)
-    return frames
+        yield picture
