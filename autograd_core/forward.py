@@ -29,24 +29,42 @@ import numbers
 import numpy as np
 
 from . import functional
-from .modes import TRACERS, enable_grad
+from .modes import GRAD_ENABLED, TRACERS
 from .ops.primitive import LINEAR
 from .ops.shape import broadcast_to, reshape, stack
-from .tracing import Tracer, tracing
+from .tracing import Tracer
 from .value import Value
 
 
 class JVPTrace(Tracer):
     """The tangents of one jvp call: {Value: tangent}, NumPy data (numeric) or Values (symbolic)."""
 
-    __slots__ = ("tangents", "symbolic")
+    __slots__ = ("tangents", "symbolic", "runs_operations")
 
     def __init__(self, symbolic):
         self.tangents = {}
         self.symbolic = symbolic
+        self.runs_operations = symbolic  # numeric rules run NumPy only
 
     def record(self, op, args, params, node):
         get = self.tangents.get
+        if params is None and len(args) == 2 and not self.symbolic and op.jvps.__class__ is tuple:
+            a, b = args  # an operator (+ - * / ...): the common case, written out
+            ta, tb = get(a), get(b)
+            if ta is None and tb is None:
+                return
+            out, xa, xb = node.data, a.data, b.data
+            rules = op.jvps
+            total = None if ta is None or rules[0] is None else rules[0](ta, out, xa, xb)
+            if tb is not None and rules[1] is not None:
+                part = rules[1](tb, out, xa, xb)
+                total = part if total is None else total + part
+            if total is None:
+                return
+            if total.__class__ is not out.__class__ or total.shape != out.shape or total.dtype != out.dtype:
+                total = self._conform(total, node)
+            self.tangents[node] = total
+            return
         ts = [get(a) for a in args]  # the engine made every argument a Value (tracing.py)
         for t in ts:
             if t is not None:
@@ -155,18 +173,23 @@ def jvp(f, primals, tangents):
     if len(primals) != len(tangents):
         raise ValueError(f"jvp: {len(primals)} primals but {len(tangents)} tangents")
     _Tracing = functional._Tracing
-    symbolic = _Tracing.depth > 0 or any(isinstance(v, Value) and v.requires_grad for v in primals + tangents)
+    symbolic = _Tracing.depth > 0
+    for v in primals + tangents:
+        if isinstance(v, Value) and v.requires_grad:
+            symbolic = True
     trace = JVPTrace(symbolic)
     args = []
     for p, t in zip(primals, tangents):
         v = _as_primal(p, "jvp")
         trace.tangents[v] = _as_tangent(t, v, symbolic, "jvp")
         args.append(v)
-    _Tracing.depth += 1
+    _Tracing.depth += 1  # inside f, gradients record their backward pass (so this trace can follow it)
+    grad_token, tracers_token = GRAD_ENABLED.set(True), TRACERS.set(TRACERS.get() + (trace,))
     try:
-        with enable_grad(), tracing(trace):
-            out = f(*args)
+        out = f(*args)
     finally:
+        TRACERS.reset(tracers_token)
+        GRAD_ENABLED.reset(grad_token)
         _Tracing.depth -= 1
     many = isinstance(out, (tuple, list))
     outs = [_as_output(o) for o in (out if many else (out,))]

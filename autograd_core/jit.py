@@ -102,6 +102,8 @@ def effect(idempotent=False):
 
 
 class _Recorder(Tracer):
+    runs_operations = False
+
     def __init__(self, flat_args):
         self.entries = []          # ("op", op, args, params, node) / ("read", value, kind, result) /
         self.paused = False        # ("backward", roots, seeds) / ("effect", method, self, args, kwargs, idem)

@@ -18,17 +18,37 @@ class Tracer:
     """Base class: `record(op, args, params, node)` is called after each operation with its inputs
     (Values, arrays or numbers, as passed), its keyword parameters (a dict or None) and its output."""
 
+    runs_operations = True  # False: `record` never runs an operation on Values (so it needs no hiding)
+
     def record(self, op, args, params, node):
         raise NotImplementedError
 
 
 def traced_apply(op, args, params):
     """`engine.apply`, then each tracer's `record`; constants are made Values first, so tracers see Values."""
-    for a in args:
-        if not isinstance(a, Value):
-            args = engine._with_constants(args)
-            break
+    if len(args) == 2:  # as engine.apply_binary does (cheaper than the general conversion)
+        a, b = args
+        if not isinstance(b, Value):
+            args = (a, _constant(b, a))
+        elif not isinstance(a, Value):
+            args = (_constant(a, b), b)
+    else:
+        for a in args:
+            if not isinstance(a, Value):
+                args = engine._with_constants(args)
+                break
     tracers = TRACERS.get()
+    if len(tracers) == 1 and params is None and len(args) == 2 and not tracers[0].runs_operations:
+        # The common case (one tracer that records without running operations, an operator): what
+        # engine.apply_binary does, without switching the tracer off and on.
+        a, b = args
+        try:
+            out = op.forward(a.data, b.data)
+        except ValueError as err:
+            raise engine._shape_error(op, args, err) from None
+        node = engine._record(op, out, args, None, a.requires_grad or b.requires_grad)
+        tracers[0].record(op, args, params, node)
+        return node
     TRACERS.set(())
     try:
         node = engine.apply(op, args, params)
@@ -79,4 +99,5 @@ class _Suspended:
         return False
 
 
+_constant = Value._constant
 engine.traced_apply = traced_apply
