@@ -45,7 +45,9 @@ array) and then used in Python `if`s; changes made in place to arrays without as
 random or data-dependent that two consecutive calls happen to agree on. A function that
 reads a guarded value only after an effect (a parameter's `.item()` after `optimizer.step()`), calls
 backward with `create_graph`, uses hooks or anomaly detection, or is compiled inside another transform,
-runs eagerly (with a warning, once). Returned Values are new leaves holding the result's data (and `.grad`
+runs eagerly (with a warning, once). While a call is recorded, the hooks on Value are process-wide but only
+the recording thread's events count; a compiled function called during another recording runs eagerly for
+that call. Returned Values are new leaves holding the result's data (and `.grad`
 for leaves that had one); they have no graph.
 """
 
@@ -53,6 +55,7 @@ from __future__ import annotations
 
 import functools
 import numbers
+import threading
 import warnings
 
 import numpy as np
@@ -88,7 +91,7 @@ def effect(idempotent=False):
     def wrap(method):
         @functools.wraps(method)
         def wrapper(self, *args, **kwargs):
-            if _RECORDING and not _RECORDING[0].paused:
+            if _RECORDING and not _RECORDING[0].paused and _RECORDING[0].thread == threading.get_ident():
                 return _RECORDING[0].call_effect(method, self, args, kwargs, idempotent)
             return method(self, *args, **kwargs)
 
@@ -108,6 +111,7 @@ class _Recorder(Tracer):
         self.entries = []          # ("op", op, args, params, node) / ("read", value, kind, result) /
         self.paused = False        # ("backward", roots, seeds) / ("effect", method, self, args, kwargs, idem)
         self.start = Value(0.0, requires_grad=False).creation_index
+        self.thread = threading.get_ident()  # the hooks on Value are process-wide: other threads are ignored
         self.flat_args = flat_args
         self.problem = None
 
@@ -144,6 +148,9 @@ class _Recorder(Tracer):
             self.entries.append(("grad", value, new))
 
     def backward(self, original, roots, seeds, retain_graph, create_graph, inputs=None, accumulate=True):
+        if self.thread != threading.get_ident():  # another thread's backward pass: not ours to record
+            return original(roots, seeds, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs,
+                            accumulate=accumulate)
         if not self.paused:
             if create_graph or inputs is not None or not accumulate:
                 self.problem = "a backward pass with create_graph, or autograd_core.grad inside the function"
@@ -161,7 +168,7 @@ class _Recorder(Tracer):
 def _reader(kind, original):
     def read(self):
         result = original(self)
-        if _RECORDING:
+        if _RECORDING and _RECORDING[0].thread == threading.get_ident():
             _RECORDING[0].read(self, kind, result)
         return result
 
@@ -176,7 +183,7 @@ def _watched_slot(name, slot):
     """While recording, Value.<name> is this property: it sees assignments made by the user's code."""
 
     def set_(self, new):
-        if _RECORDING:
+        if _RECORDING and _RECORDING[0].thread == threading.get_ident():
             _RECORDING[0].write(self, name, new)
         slot.__set__(self, new)
 
