@@ -102,6 +102,16 @@ astype.defvjp(lambda g, out, x, dtype: g, formulas=("g",))
 astype.defjvp_linear()
 
 
+@primitive("clone")
+def clone(x):
+    """A copy of x (PyTorch's clone): the same numbers in a new array; the gradient passes unchanged."""
+    return np.array(x, copy=True)[()]
+
+
+clone.defvjp(lambda g, out, x: g, formulas=("g",))
+clone.defjvp_linear()
+
+
 # ----------------------------------------------------------------------------------------------------
 # Indexing: the gradient scatters back; repeated integer indices accumulate.
 
