@@ -9,8 +9,10 @@ from .engine import enable_grad, is_grad_enabled, name_scope, no_grad, set_grad_
 from .ops import abs, clip, concatenate, cos, exp, leaky_relu, log, matmul, maximum, minimum, relu, sigmoid, sin
 from .ops import sqrt, tanh, where
 from .functional import grad, hessian, jacobian, jvp, value_and_grad, vjp
+from .functional import jacfwd, jacrev
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .anomaly import AnomalyError, detect_anomaly
+from .jit import CompileWarning, compile  # noqa: A004  (autograd_core.compile, like torch.compile)
 # Reductions, shapes and joins take NumPy's (axis, keepdims) and PyTorch's (dim, keepdim) arguments alike.
 from .tensor import (  # PyTorch's names: factories, dtypes, functions taking dim=/keepdim= (see tensor.py)
     Generator, Tensor, accelerator, allclose, arange, argmax, argmin, as_tensor, bool_, cat, clamp, clone, concat,
@@ -32,6 +34,7 @@ __all__ = [
     "matmul", "max", "maximum", "mean", "min", "minimum", "relu", "sigmoid", "sin", "softmax", "sqrt",
     "stack", "sum", "tanh", "var", "where", "reshape", "transpose",
     "grad", "value_and_grad", "jacobian", "hessian", "vjp", "jvp",
+    "jacfwd", "jacrev", "compile", "CompileWarning",
     "gradcheck", "gradgradcheck", "GradcheckError", "detect_anomaly", "AnomalyError",
     "Tensor", "Generator", "accelerator", "allclose", "arange", "argmax", "argmin", "as_tensor", "cat", "clamp",
     "clone", "concat",

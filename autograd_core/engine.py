@@ -24,8 +24,8 @@ import threading
 import numpy as np
 
 from .modes import (  # noqa: F401  (re-exported: the engine's public names)
-    ANOMALY, GRAD_ENABLED, INPLACE, SCOPE, Scope, current_scope, enable_grad, enter_scope, exit_scope, is_grad_enabled,
-    name_scope, no_grad, set_grad_enabled,
+    ANOMALY, GRAD_ENABLED, INPLACE, SCOPE, TRACERS, Scope, current_scope, enable_grad, enter_scope, exit_scope,
+    is_grad_enabled, name_scope, no_grad, set_grad_enabled,
 )
 
 # ----------------------------------------------------------------------------------------------------
@@ -36,6 +36,7 @@ from .inplace import check_saved_versions  # noqa: E402
 
 _constant = Value._constant
 _grad_enabled, _current_scope = GRAD_ENABLED.get, SCOPE.get  # bound once: the hot path calls them per op
+_tracers = TRACERS.get  # forward mode and compile recordings watch operations through this (tracing.py)
 
 
 def apply(op, args, params=None):
@@ -44,6 +45,8 @@ def apply(op, args, params=None):
     Non-Value arguments become constant leaves (no gradient) of a dtype that does not upcast the
     Values around them: a Python number next to a float32 Value stays float32.
     """
+    if _tracers():  # forward mode or a compile recording is watching (tracing.py)
+        return traced_apply(op, args, params)
     for arg in args:
         if not isinstance(arg, Value):
             args = _with_constants(args)
@@ -66,6 +69,8 @@ def _with_constants(args):
 
 def apply_unary(op, x):
     """`apply` for one Value input and no parameters: the path every elementwise method takes."""
+    if _tracers():
+        return traced_apply(op, (x,), None)
     try:
         out = op.forward(x.data)
     except ValueError as err:
@@ -75,6 +80,8 @@ def apply_unary(op, x):
 
 def apply_binary(op, a, b):
     """`apply` for two operands (at least one a Value) and no parameters: the path of + - * / ** @."""
+    if _tracers():
+        return traced_apply(op, (a, b), None)
     if not isinstance(b, Value):
         b = _constant(b, a)
     elif not isinstance(a, Value):
@@ -99,6 +106,9 @@ def _record(op, out, args, params, input_needs_grad):
             _check_forward(node)
         return node
     return _new_node(Value, out, False, op, (), None, None)
+
+
+traced_apply = None  # set by tracing.py, which alone puts tracers into TRACERS
 
 
 def _check_forward(node):

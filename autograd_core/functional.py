@@ -1,5 +1,5 @@
-"""Function transforms in the style of HIPS autograd and JAX: grad, value_and_grad, jacobian, hessian,
-vjp and jvp, on Python functions of Values.
+"""Function transforms in the style of HIPS autograd and JAX: grad, value_and_grad, jacrev, jacobian,
+hessian and vjp, on Python functions of Values (forward mode, jvp and jacfwd, is in forward.py).
 
 Arguments may be numbers, arrays or Values. At the top level a transform returns NumPy data; called on
 Values, or inside another transform, it returns Values that are themselves differentiable, so transforms
@@ -15,6 +15,7 @@ import numbers
 import numpy as np
 
 from . import engine
+from .modes import TRACERS
 from .ops.shape import reshape, stack
 from .value import Value
 
@@ -55,7 +56,10 @@ def _prepare(args, argnums, name):
         if isinstance(arg, Value) and arg.requires_grad:
             nested = True  # an outer graph reaches this argument: keep our gradients in it
         else:
-            arg = Value(arg.data if isinstance(arg, Value) else arg)
+            fresh = Value(arg.data if isinstance(arg, Value) else arg)
+            if isinstance(arg, Value) and TRACERS.get():
+                share_tangent(arg, fresh)  # a forward-mode trace follows the argument into this transform
+            arg = fresh
         args[i] = arg
         inputs.append(arg)
     return args, inputs, single, nested
@@ -131,14 +135,28 @@ def grad(f, argnums=0):
     return grad_f
 
 
-def jacobian(f, argnums=0):
-    """Return a function computing the Jacobian of f: shape out.shape + arg.shape (one reverse pass per
-    output element). A tuple of Jacobians when argnums is a tuple."""
+def jacrev(f, argnums=0):
+    """Return a function computing the Jacobian of f by reverse mode: shape out.shape + arg.shape (one
+    backward pass per output element). A tuple of Jacobians when argnums is a tuple."""
+    return _jacobian(f, argnums, "jacrev", choose=False)
 
+
+def jacobian(f, argnums=0):
+    """Return a function computing the Jacobian of f: shape out.shape + arg.shape; a tuple of Jacobians
+    when argnums is a tuple. Reverse mode (one backward pass per output element) when f has at most as
+    many outputs as differentiated inputs, else forward mode (`jacfwd`, one jvp per input element): the
+    output's size is known after one evaluation of f, which forward mode then does not reuse."""
+    return _jacobian(f, argnums, "jacobian", choose=True)
+
+
+def _jacobian(f, argnums, name, choose):
     @functools.wraps(f)
     def jacobian_f(*args, **kwargs):
-        args, inputs, single, nested = _prepare(args, argnums, "jacobian")
-        out = _call(f, args, kwargs, "jacobian")
+        original = args
+        args, inputs, single, nested = _prepare(args, argnums, name)
+        out = _call(f, args, kwargs, name)
+        if choose and out.size > sum(v.size for v in inputs):
+            return jacfwd(f, argnums)(*original, **kwargs)
         rows = [[] for _ in inputs]
         for k in range(out.size):
             seed = np.zeros(out.shape, dtype=out.dtype)
@@ -158,10 +176,13 @@ def jacobian(f, argnums=0):
 
 
 def hessian(f, argnums=0):
-    """Return a function computing the Hessian of scalar-valued f: shape arg.shape + arg.shape."""
+    """Return a function computing the Hessian of scalar-valued f: shape arg.shape + arg.shape.
+
+    Forward over reverse: one jvp of the gradient function per input element (`jacfwd(grad(f))`), each
+    carrying tangents through a forward and a recorded backward pass."""
     if not isinstance(argnums, numbers.Integral):
         raise TypeError("hessian: argnums must be a single integer")
-    return jacobian(grad(f, argnums), argnums)
+    return jacfwd(grad(f, argnums), argnums)
 
 
 def vjp(f, *primals):
@@ -180,32 +201,4 @@ def vjp(f, *primals):
     return _output(out, nested), vjp_fn
 
 
-def jvp(f, primals, tangents):
-    """Forward mode: (f(*primals), ∂f/∂primals · tangents), the directional derivative.
-
-    Computed by transposing reverse mode: u ↦ uᵀJ is linear in u, so differentiating it with
-    respect to u, along the tangents, gives J·t. That costs one forward pass and two backward passes
-    (the first recording a graph), independent of the number of outputs, against one backward pass for
-    `vjp`; getting a full gradient of a function with n inputs needs n jvp calls but a single vjp call.
-    """
-    primals, tangents = tuple(primals), tuple(tangents)
-    if len(primals) != len(tangents):
-        raise ValueError(f"jvp: {len(primals)} primals but {len(tangents)} tangents")
-    args, inputs, _, nested = _prepare(primals, tuple(range(len(primals))), "jvp")
-    for v, t in zip(inputs, tangents):
-        if np.shape(t.data if isinstance(t, Value) else t) != v.shape:
-            raise ValueError(f"jvp: tangent of shape {np.shape(t)} does not match primal of shape {v.shape}")
-    out = _call(f, args, {}, "jvp")
-    if not out.requires_grad:
-        return _output(out, nested), _zeros_like(out, nested)
-    u = Value(np.zeros(out.shape, dtype=out.dtype))  # the cotangent, a variable for the transpose
-    with engine.enable_grad():
-        ujs = engine.grad(out, inputs, grad_outputs=u, retain_graph=True, create_graph=True, allow_unused=True)
-    pairs = [(g, t) for g, t in zip(ujs, tangents) if g is not None and g.requires_grad]
-    if not pairs:
-        return _output(out, nested), _zeros_like(out, nested)
-    jt = engine.grad([g for g, _ in pairs], [u], grad_outputs=[t for _, t in pairs], retain_graph=nested,
-                     create_graph=nested, allow_unused=True)[0]
-    if jt is None:
-        jt = _zeros_like(out, nested)
-    return _output(out, nested), jt
+from .forward import jacfwd, jvp, share_tangent  # noqa: E402, F401  (forward.py uses the helpers above; jvp re-exported)

@@ -21,6 +21,8 @@ import contextvars
 
 GRAD_ENABLED = contextvars.ContextVar("autograd_core.grad_enabled", default=True)
 SCOPE = contextvars.ContextVar("autograd_core.scope", default=None)  # innermost Scope of a running nn.Module
+# Forward-mode traces and compile recorders that see every operation of this thread (tracing.py).
+TRACERS = contextvars.ContextVar("autograd_core.tracers", default=())
 
 
 class _GlobalState:

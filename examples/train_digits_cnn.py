@@ -5,6 +5,7 @@
     .venv/bin/mpiexec -n 4 .venv/bin/python examples/train_digits_cnn.py --distributed   # 4 processes
     .venv/bin/python examples/train_digits_cnn.py --checkpoint /tmp/digits.npz           # saved each epoch
     .venv/bin/python examples/train_digits_cnn.py --checkpoint /tmp/digits.npz --resume  # goes on from it
+    .venv/bin/python examples/train_digits_cnn.py --compile       # the step recorded once, then replayed
 
 Data: scikit-learn's bundled 8×8 digits (1,797 images of 10 classes, pixel values scaled to [0, 1]), split
 reproducibly into 1,348 training and 449 test images (`nn.load_digits`, seeded).
@@ -40,6 +41,7 @@ sys.path.append(str(Path(__file__).resolve().parents[1]))  # for `examples._outp
 import numpy as np  # noqa: E402
 from tqdm.auto import tqdm  # noqa: E402
 
+import autograd_core  # noqa: E402
 from autograd_core import distributed as dist  # noqa: E402
 from autograd_core import nn  # noqa: E402
 from autograd_core import optim  # noqa: E402
@@ -74,7 +76,7 @@ def evaluate(model, X, y, batch_size=512):
 
 
 def train(epochs=15, seed=0, progress=True, channels=(32, 64), batch_size=32, lr=3e-3, max_train=None,
-          distributed=False, checkpoint=None, resume=False):
+          distributed=False, checkpoint=None, resume=False, compiled=False):
     """Train the CNN on the digits; returns (model, history).
 
     epochs, batch_size, lr: Adam with a cosine decay of lr to 0 over `epochs`.
@@ -84,6 +86,7 @@ def train(epochs=15, seed=0, progress=True, channels=(32, 64), batch_size=32, lr
     distributed: data-parallel over the ranks of `mpiexec` (each takes batch_size / world images per step).
     checkpoint:  a path: rank 0 saves the model, optimizer and schedule there after every epoch.
     resume:      start from `checkpoint` (every rank loads it).
+    compiled:  run the training step through `autograd_core.compile` (recorded, then replayed; same numbers).
 
     history: per-epoch lists "train_loss" (mean over the epoch's batches), "train_accuracy", "test_loss",
     "test_accuracy", "lr"; per-step "step_loss"; "seconds" (wall time of the training loop, evaluation
@@ -111,17 +114,24 @@ def train(epochs=15, seed=0, progress=True, channels=(32, 64), batch_size=32, lr
     start = time.perf_counter()
     bar = tqdm(total=(epochs - first_epoch) * len(loader), desc="digits CNN", disable=not progress or rank != 0,
                leave=False)
+
+    def step(xb, yb):
+        logits = model(xb)
+        loss = cross_entropy(logits, yb)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return loss, logits
+
+    if compiled:
+        step = autograd_core.compile(step)
     for epoch in range(first_epoch, epochs):
         if sampler is not None:
             sampler.set_epoch(epoch)
         history["lr"].append(opt.param_groups[0]["lr"])
         losses, correct = [], 0
         for xb, yb in loader:
-            logits = model(xb)
-            loss = cross_entropy(logits, yb)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
+            loss, logits = step(xb, yb)
             losses.append(float(loss.data))
             correct += int(np.sum(logits.data.argmax(axis=1) == yb))
             bar.update()
@@ -245,6 +255,7 @@ def main(argv=None):
     p.add_argument("--channels", type=int, nargs=2, default=(32, 64), metavar=("C1", "C2"),
                    help="channels of the two convolutions (default 32 64)")
     p.add_argument("--lr", type=float, default=3e-3, help="Adam's initial learning rate (default 3e-3)")
+    p.add_argument("--compile", action="store_true", help="compile the training step (autograd_core.compile)")
     p.add_argument("--min-accuracy", type=float, default=0.97, help="exit with status 1 below this test accuracy")
     p.add_argument("--distributed", action="store_true",
                    help="data-parallel over the processes of mpiexec (mpiexec -n 4 python ... --distributed)")
@@ -256,7 +267,8 @@ def main(argv=None):
         p.error("--resume needs --checkpoint PATH")
     _, history = train(epochs=args.epochs, seed=args.seed, progress=not args.no_progress,
                        channels=tuple(args.channels), lr=args.lr, distributed=args.distributed,
-                       checkpoint=args.checkpoint, resume=args.resume, max_train=args.max_train)
+                       checkpoint=args.checkpoint, resume=args.resume, max_train=args.max_train,
+                       compiled=args.compile)
     if args.distributed and dist.get_rank() != 0:
         return 0 if history["test_accuracy"][-1] >= args.min_accuracy else 1
     out = output_dir(args.out)

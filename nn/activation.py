@@ -29,6 +29,7 @@ def erf(x):
 
 erf.defvjp(lambda g, out, x: g * (2 / math.sqrt(math.pi)) * exp(-x * x),    # d erf/dx = (2/√π)e^(−x²)
            formulas=("g⊙(2/√π)e^(−x²)",))
+erf.defjvp_elementwise()
 
 
 def relu(x):

@@ -79,6 +79,22 @@ _conv2d_weight.defvjp(
     lambda g, out, x, dy, *, kernel, **geo: _conv2d(x, g, **geo),
     formulas=("conv_transpose2d(dy, g)", "conv2d(x, g)"),
 )
+# Forward mode: each primitive is linear in each input (bilinear in the pair), so the tangent from one
+# input is the primitive applied to that input's tangent with the other inputs as they are.
+_conv2d.defjvp(
+    lambda t, out, x, weight, bias=None, **geo: _conv2d(t, weight, **geo),
+    lambda t, out, x, weight, bias=None, **geo: _conv2d(x, t, **geo),
+    lambda t, out, x, weight, bias=None, **geo: reshape(t, shape=(1, -1, 1, 1)),
+)
+_conv_transpose2d.defjvp(
+    lambda t, out, x, weight, bias=None, **geo: _conv_transpose2d(t, weight, **geo),
+    lambda t, out, x, weight, bias=None, **geo: _conv_transpose2d(x, t, **geo),
+    lambda t, out, x, weight, bias=None, **geo: reshape(t, shape=(1, -1, 1, 1)),
+)
+_conv2d_weight.defjvp(
+    lambda t, out, x, dy, **geo: _conv2d_weight(t, dy, **geo),
+    lambda t, out, x, dy, **geo: _conv2d_weight(x, t, **geo),
+)
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -48,6 +48,9 @@ def _linear_vjp_bias(g, out, x, weight, bias=None):
 
 
 _linear.defvjp(_linear_vjp_x, _linear_vjp_weight, _linear_vjp_bias, formulas=("g·W", "gᵀ·x", "Σ g"))
+_linear.defjvp(lambda t, out, x, weight, bias=None: _linear(t, weight),      # d(x Wᵀ + b) = dx Wᵀ + x dWᵀ + db
+               lambda t, out, x, weight, bias=None: _linear(x, t),
+               lambda t, out, x, weight, bias=None: t)
 
 
 def linear(x, weight, bias=None):

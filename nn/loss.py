@@ -173,6 +173,7 @@ def _bce_vjp_y(g, out, p, y):
 
 
 _bce.defvjp(_bce_vjp_p, _bce_vjp_y, formulas=("g⊙(p − y)/(p(1 − p))", "g⊙(log(1−p) − log p)"))
+_bce.defjvp_elementwise()  # elementwise: the VJP rules with the tangent for g
 
 
 def _weighted(losses, weight, who):
@@ -210,6 +211,7 @@ def _bce_logits(x, y):
 _bce_logits.defvjp(lambda g, out, x, y: g * (sigmoid(x) - y),      # d/dx = σ(x) − y
                    lambda g, out, x, y: -g * x,                    # d/dy = −x
                    formulas=("g⊙(σ(x) − y)", "−g⊙x"))
+_bce_logits.defjvp_elementwise()
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean", pos_weight=None):

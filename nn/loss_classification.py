@@ -63,6 +63,20 @@ def _cross_entropy_vjp(g, out, logits, labels, reduction):
 _cross_entropy.defvjp(_cross_entropy_vjp, formulas=("g⊙(softmax(z) − onehot(y))",))
 
 
+def _cross_entropy_jvp(t, out, logits, labels, reduction):
+    # dℓₙ = Σ_c (softmax(zₙ) − onehot(yₙ))_c · dzₙ_c, then reduced like the losses.
+    onehot = np.zeros(logits.shape, dtype=logits.dtype)
+    onehot[np.arange(len(labels)), labels] = 1
+    per_row = ((softmax(logits, axis=1) - onehot) * t).sum(axis=1)
+    if reduction == "none":
+        return per_row
+    total = per_row.sum()
+    return total / len(labels) if reduction == "mean" else total
+
+
+_cross_entropy.defjvp(_cross_entropy_jvp)
+
+
 # ----------------------------------------------------------------------------------------------------
 # Arguments.
 

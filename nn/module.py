@@ -26,6 +26,7 @@ import os
 import numpy as np
 
 from autograd_core import Value, no_grad
+from autograd_core.jit import effect
 from autograd_core.modes import enter_scope, exit_scope
 
 from .checkpoint import (
@@ -248,6 +249,7 @@ class Module:
         """Evaluation mode: same as `train(False)`. Returns self."""
         return self.train(False)
 
+    @effect(idempotent=True)  # autograd_core.compile replays it as a call
     def zero_grad(self):
         """Reset every parameter's gradient to None (the next backward pass starts from zero)."""
         for param in self.parameters():

@@ -36,6 +36,7 @@ def _normalize_vjp(g, out, x, axes, eps, mean, inv_std):
 
 
 _normalize.defvjp(_normalize_vjp, formulas=("(g − ḡ − x̂·mean(g⊙x̂))/σ",))
+_normalize.defjvp(_normalize_vjp)  # the Jacobian (I − 1/n − x̂x̂ᵀ/n)/σ is symmetric: J t is the same rule
 
 
 def normalize(x, axes, eps=1e-5):

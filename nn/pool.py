@@ -147,6 +147,15 @@ _max_pool2d_scatter.defvjp(
 _max_pool2d_gather.defvjp(
     lambda g, out, h, x, pooled, **geo: _max_pool2d_scatter(g, data_of(x), data_of(pooled), **geo),
     _no_gradient, _no_gradient, formulas=("g to each window's first max", "0", "0"))
+# Forward mode: max pooling reads the tangent at each window's first maximum (a gather); the scatter and
+# the gather are linear in their first input.
+_max_pool2d.defjvp(lambda t, out, x, **geo: _max_pool2d_gather(t, data_of(x), data_of(out), **geo))
+_max_pool2d_scatter.defjvp(
+    lambda t, out, dy, x, pooled, **geo: _max_pool2d_scatter(t, data_of(x), data_of(pooled), **geo),
+    _no_gradient, _no_gradient)
+_max_pool2d_gather.defjvp(
+    lambda t, out, h, x, pooled, **geo: _max_pool2d_gather(t, data_of(x), data_of(pooled), **geo),
+    _no_gradient, _no_gradient)
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ def _unpool(x, *, index, shape):
 
 
 _unpool.defvjp(lambda g, out, x, *, index, shape: getitem(g, index), formulas=("g[indices]",))
+_unpool.defjvp_linear()  # linear in x: the tangent is unpooled the same way
 
 
 def _max_unpool(who, nd, x, indices, kernel_size, stride, padding, output_size):

@@ -34,6 +34,7 @@ import numpy as np
 from autograd_core import Value, enable_grad
 from autograd_core.element import coalesce as coalesce_element_views
 from autograd_core.inplace import mark_changed
+from autograd_core.jit import effect
 
 
 class Optimizer:
@@ -174,6 +175,7 @@ class Optimizer:
     # ------------------------------------------------------------------------------------------------
     # Stepping.
 
+    @effect()  # autograd_core.compile replays the step as a call, after the compiled backward pass
     def step(self, closure=None):
         """Update every parameter that has a gradient, once. Returns closure() if given, else None.
 
@@ -205,6 +207,7 @@ class Optimizer:
         self._step_count += 1
         return loss
 
+    @effect(idempotent=True)
     def zero_grad(self, set_to_none=True):
         """Forget the gradients: set them to None (default), or to zeros of each parameter's shape.
 

@@ -3,6 +3,9 @@
 Conventions at kinks (the same as PyTorch): relu'(0) = 0, abs'(0) = 0, leaky_relu'(0) = negative_slope,
 clip passes the gradient where min <= x <= max (bounds included), and maximum/minimum split it equally
 between tied inputs (so maximum(x, x) passes g/2 along each edge, g in total).
+
+Forward mode: an elementwise Jacobian is diagonal, so each VJP rule g ↦ g ⊙ ∂out/∂xᵢ is also the JVP rule
+t ↦ t ⊙ ∂out/∂xᵢ (`defjvp_elementwise`); + − * write theirs out, neg is linear.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ add = Primitive("+", operator.add)             # x + y
 add.defvjp(lambda g, out, x, y: g,            # d(x+y)/dx = 1
            lambda g, out, x, y: g,            # d(x+y)/dy = 1
            formulas=("g", "g"))
+add.defjvp(lambda t, out, x, y: t, lambda t, out, x, y: t)     # d(x+y) = dx + dy
 
 
 sub = Primitive("-", operator.sub)             # x - y
@@ -46,6 +50,7 @@ sub = Primitive("-", operator.sub)             # x - y
 sub.defvjp(lambda g, out, x, y: g,            # d(x-y)/dx = 1
            lambda g, out, x, y: -g,           # d(x-y)/dy = -1
            formulas=("g", "−g"))
+sub.defjvp(lambda t, out, x, y: t, lambda t, out, x, y: -t)    # d(x-y) = dx - dy
 
 
 mul = Primitive("*", operator.mul)             # x * y
@@ -54,6 +59,7 @@ mul = Primitive("*", operator.mul)             # x * y
 mul.defvjp(lambda g, out, x, y: g * y,        # d(xy)/dx = y
            lambda g, out, x, y: g * x,        # d(xy)/dy = x
            formulas=("g⊙y", "g⊙x"))
+mul.defjvp(lambda t, out, x, y: t * y, lambda t, out, x, y: x * t)   # d(xy) = dx·y + x·dy
 
 
 div = Primitive("/", operator.truediv, title="div")   # x / y
@@ -62,12 +68,14 @@ div = Primitive("/", operator.truediv, title="div")   # x / y
 div.defvjp(lambda g, out, x, y: g / y,             # d(x/y)/dx = 1/y
            lambda g, out, x, y: -g * out / y,      # d(x/y)/dy = -x/y² = -out/y
            formulas=("g/y", "−g⊙out/y"))
+div.defjvp_elementwise()                    # d(x/y) = dx/y − out·dy/y
 
 
 neg = Primitive("neg", operator.neg)           # -x
 
 
 neg.defvjp(lambda g, out, x: -g, formulas=("−g",))
+neg.defjvp_linear()
 
 
 pow = Primitive("**", operator.pow)            # x ** y
@@ -92,6 +100,7 @@ def _pow_vjp_exponent(g, out, x, y):
 
 
 pow.defvjp(_pow_vjp_base, _pow_vjp_exponent, formulas=("g⊙y⊙x^(y−1)", "g⊙out⊙log x"))
+pow.defjvp_elementwise()                    # d(x^y) = y·x^(y−1)·dx + x^y·log x·dy
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -102,18 +111,21 @@ exp = Primitive("exp", np.exp)
 
 
 exp.defvjp(lambda g, out, x: g * out, formulas=("g⊙exp(x)",))        # d exp(x)/dx = exp(x)
+exp.defjvp_elementwise()
 
 
 log = Primitive("log", np.log)
 
 
 log.defvjp(lambda g, out, x: g / x, formulas=("g/x",))                # d log(x)/dx = 1/x
+log.defjvp_elementwise()
 
 
 sqrt = Primitive("sqrt", np.sqrt)
 
 
 sqrt.defvjp(lambda g, out, x: g * 0.5 / out, formulas=("g/(2√x)",))   # d √x/dx = 1/(2√x)
+sqrt.defjvp_elementwise()
 
 
 tanh = Primitive("tanh", np.tanh)
@@ -129,6 +141,7 @@ def _tanh_vjp(g, out, x):
 
 
 tanh.defvjp(_tanh_vjp, formulas=("g⊙(1−tanh²x)",))   # 1 - tanh²
+tanh.defjvp_elementwise()
 
 
 @primitive("sigmoid")
@@ -139,18 +152,21 @@ def sigmoid(x):
 
 
 sigmoid.defvjp(lambda g, out, x: g * out * (1 - out), formulas=("g⊙σ(x)(1−σ(x))",))   # σ(1-σ)
+sigmoid.defjvp_elementwise()
 
 
 sin = Primitive("sin", np.sin)
 
 
 sin.defvjp(lambda g, out, x: g * np.cos(x), formulas=("g⊙cos x",))
+sin.defjvp_elementwise()
 
 
 cos = Primitive("cos", np.cos)
 
 
 cos.defvjp(lambda g, out, x: -g * np.sin(x), formulas=("−g⊙sin x",))
+cos.defjvp_elementwise()
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -178,6 +194,7 @@ def _relu_vjp(g, out, x):
 
 
 relu.defvjp(_relu_vjp, formulas=("g⊙[x>0]",))
+relu.defjvp_elementwise()
 
 
 @primitive("leaky_relu")
@@ -189,12 +206,14 @@ leaky_relu.defvjp(
     lambda g, out, x, negative_slope=0.01: where(data_of(x) > 0, g, g * negative_slope),
     formulas=("g⊙(1 if x>0 else slope)",),
 )
+leaky_relu.defjvp_elementwise()
 
 
 abs = Primitive("abs", np.abs, title="abs")
 
 
 abs.defvjp(lambda g, out, x: g * np.sign(data_of(x)), formulas=("g⊙sign x",))
+abs.defjvp_elementwise()
 
 
 @primitive("clip")
@@ -214,6 +233,7 @@ def _clip_vjp(g, out, x, min=None, max=None):
 
 
 _clip.defvjp(_clip_vjp, formulas=("g⊙[min≤x≤max]",))
+_clip.defjvp_elementwise()
 
 
 def clip(x, min=None, max=None):
@@ -237,6 +257,7 @@ def maximum(x, y):
 maximum.defvjp(lambda g, out, x, y: g * _tie_weights(data_of(x), data_of(y), np.greater),
                lambda g, out, x, y: g * _tie_weights(data_of(y), data_of(x), np.greater),
                formulas=("g⊙[x≥y]", "g⊙[y≥x]"))
+maximum.defjvp_elementwise()
 
 
 @primitive("minimum")
@@ -247,6 +268,7 @@ def minimum(x, y):
 minimum.defvjp(lambda g, out, x, y: g * _tie_weights(data_of(x), data_of(y), np.less),
                lambda g, out, x, y: g * _tie_weights(data_of(y), data_of(x), np.less),
                formulas=("g⊙[x≤y]", "g⊙[y≤x]"))
+minimum.defjvp_elementwise()
 
 
 @primitive("where")
@@ -257,6 +279,7 @@ def _where(x, y, condition):
 _where.defvjp(lambda g, out, x, y, condition: _where(g, 0, condition=condition),
               lambda g, out, x, y, condition: _where(0, g, condition=condition),
               formulas=("g where cond", "g where not cond"))
+_where.defjvp_elementwise()
 
 
 def where(condition, x, y):

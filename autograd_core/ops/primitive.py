@@ -35,7 +35,7 @@ class Primitive:
              taken from the caller; `forward.__module__` cannot tell, since it is 'numpy' for np.tanh.
     """
 
-    __slots__ = ("name", "title", "forward", "vjps", "formulas", "module", "__dict__")
+    __slots__ = ("name", "title", "forward", "vjps", "jvps", "formulas", "module", "__dict__")
 
     def __init__(self, name, forward, title=None, module=None):
         self.name = name
@@ -43,6 +43,7 @@ class Primitive:
         self.title = title or getattr(forward, "__name__", name).strip("_")
         self.forward = forward
         self.vjps = ()
+        self.jvps = None  # forward mode (forward.py): one rule per input, or LINEAR
         self.formulas = ()
         self.__doc__ = forward.__doc__
         self.__wrapped__ = forward
@@ -60,6 +61,36 @@ class Primitive:
         """For operations with any number of inputs: rule(argnum, g, out, *xs, **params)."""
         self.vjps = _PerArgnum(rule)
         self.formulas = _Repeat(formula)
+        return self
+
+    def defjvp(self, *jvps):
+        """Register one Jacobian-vector rule per input (None for an input that is never differentiable).
+
+        A rule receives input i's tangent `t`, the forward output `out`, the inputs and the keyword
+        parameters, and returns that input's contribution to the output's tangent (any shape that
+        broadcasts to the output's: the forward pass adds the contributions and broadcasts them).
+        Rules are written like VJP rules, with operations that also run on Values, so they compose.
+        """
+        self.jvps = tuple(jvps)
+        return self
+
+    def defjvp_argnum(self, rule):
+        """For operations with any number of inputs: rule(argnum, t, out, *xs, **params)."""
+        self.jvps = _PerArgnum(rule)
+        return self
+
+    def defjvp_elementwise(self):
+        """The operation acts elementwise (its Jacobian is diagonal, up to broadcasting), so the tangent
+        contribution of input i is its VJP rule with the tangent in place of g: t ⊙ ∂out/∂xᵢ."""
+        if not self.vjps:
+            raise ValueError(f"{self.name}: define the VJP rules before defjvp_elementwise")
+        self.jvps = self.vjps
+        return self
+
+    def defjvp_linear(self):
+        """The operation is linear in its differentiable inputs: its JVP is the forward function
+        applied to the tangents (zeros for inputs without one), with the same parameters."""
+        self.jvps = LINEAR
         return self
 
     def __call__(self, *args, **params):
@@ -83,6 +114,16 @@ class _PerArgnum:
     def __getitem__(self, i):
         rule = self.rule
         return lambda g, out, *xs, **params: rule(i, g, out, *xs, **params)
+
+
+class _Linear:
+    """`jvps` of a primitive that is linear in its inputs (see `Primitive.defjvp_linear`)."""
+
+    def __repr__(self):
+        return "LINEAR"
+
+
+LINEAR = _Linear()
 
 
 class _Repeat:

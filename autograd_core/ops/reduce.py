@@ -66,6 +66,7 @@ def sum(x, axis=None, keepdims=False):
 sum.defvjp(lambda g, out, x, axis=None, keepdims=False:
            broadcast_to(_expand(g, x, axis, keepdims), shape=x.shape),     # d Σx / dxᵢ = 1
            formulas=("broadcast g",))
+sum.defjvp_linear()
 
 
 @primitive("mean")
@@ -76,6 +77,7 @@ def mean(x, axis=None, keepdims=False):
 mean.defvjp(lambda g, out, x, axis=None, keepdims=False:
             broadcast_to(_expand(g, x, axis, keepdims) / _count(x.shape, axis), shape=x.shape),
             formulas=("broadcast g / n",))
+mean.defjvp_linear()
 
 
 @primitive("var")
@@ -95,6 +97,9 @@ def _var_vjp(g, out, x, axis=None, ddof=0, keepdims=False):
 
 
 var.defvjp(_var_vjp, formulas=("g⊙2(x−x̄)/(n−ddof)",))
+var.defjvp(lambda t, out, x, axis=None, ddof=0, keepdims=False:          # d var = Σ 2(x − m)·dx / (n − ddof)
+           ((x - x.mean(axis=axis, keepdims=True)) * t).sum(axis=axis, keepdims=keepdims)
+           * (2.0 / (_count(x.shape, axis) - ddof)))
 
 
 def _extremum_vjp(g, out, x, axis=None, keepdims=False):
@@ -118,6 +123,13 @@ max.defvjp(_extremum_vjp, formulas=("g at the argmax",))
 min.defvjp(_extremum_vjp, formulas=("g at the argmin",))
 
 
+def _extremum_jvp(t, out, x, axis=None, keepdims=False):
+    # d max = Σ share ⊙ dx over the reduced axes: the tangent at the maximum (ties share it, as in the VJP).
+    return (t * _extremum_vjp(1, out, x, axis=axis, keepdims=True)).sum(axis=axis, keepdims=keepdims)
+
+
+max.defjvp(_extremum_jvp)
+min.defjvp(_extremum_jvp)
 @primitive("prod")
 def prod(x, axis=None, keepdims=False):
     return np.prod(x, axis=_check_axis(x, axis), keepdims=keepdims)
@@ -142,6 +154,9 @@ def _prod_vjp(g, out, x, axis=None, keepdims=False):
 
 
 prod.defvjp(_prod_vjp, formulas=("g⊙Π_{j≠i} x_j",))
+prod.defjvp(lambda t, out, x, axis=None, keepdims=False:       # d Πx = Σᵢ (Π_{j≠i} xⱼ) dxᵢ
+            (t * _prod_vjp(1, out.reshape(_kept_shape(x.shape, axis)), x, axis=axis, keepdims=True))
+            .sum(axis=axis, keepdims=keepdims))
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -169,6 +184,8 @@ def logsumexp(x, axis=None, keepdims=False):
 logsumexp.defvjp(lambda g, out, x, axis=None, keepdims=False:    # d lse / dxᵢ = softmax(x)ᵢ
                  _expand(g, x, axis, keepdims) * exp(x - _expand(out, x, axis, keepdims)),
                  formulas=("g⊙softmax(x)",))
+logsumexp.defjvp(lambda t, out, x, axis=None, keepdims=False:    # d lse = Σ softmax(x) ⊙ dx
+                 (exp(x - _expand(out, x, axis, keepdims)) * t).sum(axis=axis, keepdims=keepdims))
 
 
 @primitive("softmax")
@@ -181,6 +198,7 @@ def softmax(x, axis=-1):
 softmax.defvjp(lambda g, out, x, axis=-1:                       # J = diag(s) - s sᵀ
                out * (g - (g * out).sum(axis=axis, keepdims=True)),
                formulas=("s⊙(g − Σ g⊙s)",))
+softmax.defjvp(softmax.vjps[0])                                 # J is symmetric: J t = s⊙(t − Σ t⊙s)
 
 
 @primitive("log_softmax")
@@ -191,3 +209,5 @@ def log_softmax(x, axis=-1):
 log_softmax.defvjp(lambda g, out, x, axis=-1:                   # d/dx = g - softmax(x) Σ g
                    g - exp(out) * g.sum(axis=axis, keepdims=True),
                    formulas=("g − softmax(x)⊙Σg",))
+log_softmax.defjvp(lambda t, out, x, axis=-1:                   # d/dx = dx − Σ softmax(x)⊙dx
+                   t - (exp(out) * t).sum(axis=axis, keepdims=True))

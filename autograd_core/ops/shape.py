@@ -46,6 +46,9 @@ def broadcast_to(x, shape):
 
 sum_to.defvjp(lambda g, out, x, shape: broadcast_to(g, shape=x.shape), formulas=("broadcast g",))
 broadcast_to.defvjp(lambda g, out, x, shape: sum_to(g, shape=x.shape), formulas=("sum g over broadcast axes",))
+# Every operation of this file is linear in its data: its JVP is the operation applied to the tangent.
+sum_to.defjvp_linear()
+broadcast_to.defjvp_linear()
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -59,6 +62,7 @@ def reshape(x, shape):
 
 
 reshape.defvjp(lambda g, out, x, shape: g.reshape(x.shape), formulas=("reshape g back",))
+reshape.defjvp_linear()
 
 
 @primitive("transpose")
@@ -75,6 +79,7 @@ def _transpose_vjp(g, out, x, axes=None):
 
 
 transpose.defvjp(_transpose_vjp, formulas=("gᵀ",))
+transpose.defjvp_linear()
 
 
 @primitive("swapaxes")
@@ -84,6 +89,7 @@ def swapaxes(x, axis1, axis2):
 
 
 swapaxes.defvjp(lambda g, out, x, axis1, axis2: g.swapaxes(axis1, axis2), formulas=("swap g back",))
+swapaxes.defjvp_linear()
 
 
 @primitive("astype")
@@ -93,6 +99,7 @@ def astype(x, dtype):
 
 
 astype.defvjp(lambda g, out, x, dtype: g, formulas=("g",))
+astype.defjvp_linear()
 
 
 @primitive("clone")
@@ -102,6 +109,7 @@ def clone(x):
 
 
 clone.defvjp(lambda g, out, x: g, formulas=("g",))
+clone.defjvp_linear()
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -148,6 +156,8 @@ def scatter_add(g, index, shape):
 
 _getitem.defvjp(lambda g, out, x, index: scatter_add(g, index=index, shape=x.shape), formulas=("scatter g",))
 scatter_add.defvjp(lambda g, out, x, index, shape: _getitem(g, index=index), formulas=("g[index]",))
+_getitem.defjvp_linear()
+scatter_add.defjvp_linear()
 
 
 def getitem(x, index):
@@ -172,6 +182,7 @@ def _concatenate_vjp(argnum, g, out, *xs, axis=0):
 
 
 _concatenate.defvjp_argnum(_concatenate_vjp, formula="g[slice]")
+_concatenate.defjvp_linear()
 
 
 @primitive("stack")
@@ -185,6 +196,7 @@ def _stack_vjp(argnum, g, out, *xs, axis=0):
 
 
 _stack.defvjp_argnum(_stack_vjp, formula="g[i]")
+_stack.defjvp_linear()
 
 
 def _as_sequence(values, name):

@@ -180,7 +180,7 @@ for n in sizes:
     f = lambda w, A=A, target=target: ((A @ w - target) ** 2).mean()
     w0 = rng.normal(size=n)
     tf, g_forward = best_time(full_gradient_forward, f, w0, repeats=1 if n > 100 else 3)
-    tr, g_reverse = best_time(full_gradient_reverse, f, w0)
+    tr, g_reverse = best_time(full_gradient_reverse, f, w0, repeats=5)
     g_exact = 2 * A.T @ (A @ w0 - target) / 32          # the gradient in closed form
     diff = max(np.abs(g_forward - g_exact).max(), np.abs(g_reverse - g_exact).max())
     assert diff < 1e-10
@@ -203,10 +203,27 @@ print(f"forward mode: time grows like n^{slope:.2f} over the larger sizes; "
       f"reverse mode: {1e3 * min(t_reverse):.2f} to {1e3 * max(t_reverse):.2f} ms whatever n")
 
 # %% [markdown]
-# Forward mode pays once per input; reverse mode pays once per output. (`autograd_core.jvp` computes $J t$
-# by transposing the reverse mode, see its docstring, so each of its calls costs a few backward passes; a
-# dual-number implementation would cost one forward pass per call, but would still need n calls.)
-#
+# Forward mode pays once per input; reverse mode pays once per output. `autograd_core.jvp` is a real forward
+# mode: it runs f once, and every operation computes its output's tangent from its inputs' tangents with the
+# primitive's JVP rule (the derivative of `sin` sends t to t·cos x), beside the value: dual numbers. Its cost
+# is a small multiple of one evaluation of f, whatever the number of outputs:
+
+# %%
+c1000 = np.linspace(-1, 1, 1000)
+g1000 = lambda s: ag.sin(s * c1000) * s                     # ℝ → ℝ¹⁰⁰⁰
+rounds = {"evaluation": [], "jvp": []}
+for _ in range(15):   # the two take turns, so that other load on the machine hits both alike; CPU time
+    for name, call in (("evaluation", lambda: g1000(ag.Value(0.3, requires_grad=False))),
+                       ("jvp", lambda: ag.jvp(g1000, (0.3,), (1.0,)))):
+        start = time.thread_time()
+        for _ in range(100):
+            call()
+        rounds[name].append((time.thread_time() - start) / 100)
+t_eval, t_jvp = np.median(rounds["evaluation"]), np.median(rounds["jvp"])
+print(f"one evaluation of g: {t_eval * 1e6:.0f} µs; one jvp of g: {t_jvp * 1e6:.0f} µs "
+      f"({t_jvp / t_eval:.1f}× an evaluation: the tangent of sin needs a cos, as costly as the sin)")
+
+# %% [markdown]
 # The roles swap for a function with one input and many outputs, $g:\mathbb R \to \mathbb R^m$: one jvp call
 # gives the whole Jacobian column, while reverse mode needs one vjp call per output.
 
@@ -223,17 +240,15 @@ def jacobian_reverse(g, s, m):
 
 outputs = [2, 8, 32, 128, 512]
 t_fwd_m, t_rev_m = [], []
-print(f"{'m outputs':>10}{'1 × jvp [ms]':>15}{'m × vjp [ms]':>15}")
 for m in outputs:
     c = np.linspace(-1, 1, m)
     g = lambda s, c=c: ag.sin(s * c) * s                   # m outputs from one input s
-    tf, col_forward = best_time(jacobian_forward, g, 0.3)
+    tf, col_forward = best_time(jacobian_forward, g, 0.3, repeats=5)
     tr, col_reverse = best_time(jacobian_reverse, g, 0.3, m, repeats=1 if m > 100 else 3)
     exact = c * np.cos(0.3 * c) * 0.3 + np.sin(0.3 * c)    # d/ds of sin(s·c)·s
     assert np.allclose(col_forward, exact) and np.allclose(col_reverse, exact)
     t_fwd_m.append(tf)
     t_rev_m.append(tr)
-    print(f"{m:10d}{1e3 * tf:15.3f}{1e3 * tr:15.2f}")
 
 fig, ax = plt.subplots(figsize=(6, 3.8))
 ax.loglog(outputs, t_fwd_m, "o-", label="forward mode: 1 jvp call")
@@ -243,6 +258,20 @@ ax.set_ylabel("time for the full Jacobian [s]")
 ax.set_title("Jacobian of g: ℝ → ℝᵐ")
 ax.legend()
 plt.show()
+
+# %% [markdown]
+# Side by side, from the timings above (nothing typed in): who wins, and by how much. The factor grows at
+# least in proportion to n for the gradient of f: ℝⁿ → ℝ (reverse mode wins) and to m for the Jacobian of
+# g: ℝ → ℝᵐ (forward mode wins): the losing mode makes n (or m) calls where the winner makes one, and each
+# of its calls also works on larger arrays as n (or m) grows. (The timings are wall-clock minima, so a busy
+# machine adds noise to single rows.)
+
+# %%
+print(f"{'size':>6} | {'f: ℝⁿ→ℝ, n × jvp':>17} {'1 × vjp':>9} {'reverse wins by':>16} | "
+      f"{'g: ℝ→ℝᵐ, 1 × jvp':>17} {'m × vjp':>9} {'forward wins by':>16}")
+for n, tf, tr, tfm, trm in zip(sizes, t_forward, t_reverse, t_fwd_m, t_rev_m):
+    print(f"{n:6d} | {1e3 * tf:14.2f} ms {1e3 * tr:6.2f} ms {tf / tr:15.1f}× | "
+          f"{1e3 * tfm:14.2f} ms {1e3 * trm:6.2f} ms {trm / tfm:15.1f}×")
 
 # %% [markdown]
 # A network's loss is the first case at its most extreme: one output, thousands or millions of parameters.

@@ -1,0 +1,249 @@
+"""Forward mode: one forward pass that carries a tangent beside every value (dual numbers).
+
+`jvp(f, primals, tangents)` runs f once. Each operation, as it runs, also computes its output's tangent
+from its inputs' tangents with the primitive's JVP rules (`Primitive.defjvp`, next to the VJP rules in
+ops/ and nn/), so J·t costs a small constant times f (measured in bench/bench_forward.py), whatever the
+number of outputs. `jacfwd` builds a Jacobian from one jvp per input element, `jacobian` picks forward or
+reverse mode by shape, `hessian` is forward over reverse.
+
+How the tangents travel: a `JVPTrace` is a tracer (tracing.py) holding a dict from Value to tangent; the
+engine shows it every operation (in this thread). Two ways to compute a tangent:
+
+* numeric: at the top level, the rules run on NumPy data (like a backward pass without create_graph);
+* symbolic: when an outer transform is running (grad of jvp, jvp of jvp) or the primals or tangents are
+  Values that require a gradient, the rules run on Values, so the tangents are differentiable and an
+  outer forward trace sees the operations that compute them (forward over forward). A trace computes its
+  tangents with only the traces outside it switched on: no trace ever sees its own work.
+
+Reverse mode inside forward mode (jvp of grad, as `hessian` does) needs nothing more: a gradient taken
+inside a transform records its backward pass as operations on Values (create_graph), and the trace
+carries tangents through those operations like any others.
+
+The trace keeps the Values it has seen (and their tangents) until the jvp call returns.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from . import functional
+from .modes import GRAD_ENABLED, TRACERS
+from .ops.primitive import LINEAR
+from .ops.shape import broadcast_to, reshape, stack
+from .tracing import Tracer
+from .value import Value
+
+
+class JVPTrace(Tracer):
+    """The tangents of one jvp call: {Value: tangent}, NumPy data (numeric) or Values (symbolic)."""
+
+    __slots__ = ("tangents", "symbolic", "runs_operations")
+
+    def __init__(self, symbolic):
+        self.tangents = {}
+        self.symbolic = symbolic
+        self.runs_operations = symbolic  # numeric rules run NumPy only
+
+    def record(self, op, args, params, node):
+        get = self.tangents.get
+        if params is None and len(args) == 2 and not self.symbolic and op.jvps.__class__ is tuple:
+            a, b = args  # an operator (+ - * / ...): the common case, written out
+            ta, tb = get(a), get(b)
+            if ta is None and tb is None:
+                return
+            out, xa, xb = node.data, a.data, b.data
+            rules = op.jvps
+            total = None if ta is None or rules[0] is None else rules[0](ta, out, xa, xb)
+            if tb is not None and rules[1] is not None:
+                part = rules[1](tb, out, xa, xb)
+                total = part if total is None else total + part
+            if total is None:
+                return
+            if total.__class__ is not out.__class__ or total.shape != out.shape or total.dtype != out.dtype:
+                total = self._conform(total, node)
+            self.tangents[node] = total
+            return
+        ts = [get(a) for a in args]  # the engine made every argument a Value (tracing.py)
+        for t in ts:
+            if t is not None:
+                break
+        else:
+            return  # no input carries a tangent in this trace: neither does the output
+        jvps = op.jvps
+        if jvps is None:
+            raise NotImplementedError(f"forward mode: primitive {op.name!r} has no JVP rule (Primitive.defjvp)")
+        if self.symbolic:
+            out, xs = node, args
+        else:
+            out, xs = node.data, [a.data for a in args]
+        if jvps is LINEAR:
+            full = [np.zeros_like(np.asarray(x.data if isinstance(x, Value) else x)) if t is None else t
+                    for t, x in zip(ts, xs)]
+            if params is None:
+                total = op(*full) if self.symbolic else op.forward(*full)
+            else:
+                total = op(*full, **params) if self.symbolic else op.forward(*full, **params)
+        else:
+            total = None
+            for i, t in enumerate(ts):
+                if t is None:
+                    continue
+                rule = jvps[i]
+                if rule is None:
+                    continue
+                part = rule(t, out, *xs) if params is None else rule(t, out, *xs, **params)
+                if part is not None:
+                    total = part if total is None else total + part
+            if total is None:
+                return
+        data = node.data
+        if self.symbolic or total.__class__ is not data.__class__ or total.shape != data.shape \
+                or total.dtype != data.dtype:
+            total = self._conform(total, node)
+        self.tangents[node] = total
+
+    def _conform(self, t, node):
+        """Broadcast a tangent to the output's shape and convert it to the output's dtype."""
+        data = node.data
+        if self.symbolic:
+            if not isinstance(t, Value):
+                t = Value(t, requires_grad=False)
+            if t.shape != data.shape:
+                t = broadcast_to(t, shape=data.shape)
+            if t.dtype != data.dtype:
+                t = t.astype(data.dtype)
+            return t
+        if not hasattr(t, "dtype"):
+            t = np.asarray(t)
+        if t.shape != data.shape:
+            t = np.broadcast_to(t, data.shape)
+        if t.dtype != data.dtype:
+            t = t.astype(data.dtype)
+        return t
+
+
+def share_tangent(old, new):
+    """`new` stands for `old` from now on (a transform re-wrapped an argument): give it old's tangents."""
+    for tracer in TRACERS.get():
+        if isinstance(tracer, JVPTrace) and old in tracer.tangents:
+            tracer.tangents[new] = tracer.tangents[old]
+
+
+def _as_primal(p, name):
+    if isinstance(p, Value):
+        return p
+    return Value(p, requires_grad=False)
+
+
+def _as_tangent(t, primal, symbolic, name):
+    data = t.data if isinstance(t, Value) else t
+    if getattr(data, "shape", None) != primal.shape and np.shape(data) != primal.shape:
+        raise ValueError(f"{name}: tangent of shape {np.shape(data)} does not match primal of shape {primal.shape}")
+    if symbolic:
+        if isinstance(t, Value):
+            return t if t.dtype == primal.dtype else t.astype(primal.dtype)
+        return Value(np.asarray(data, dtype=primal.dtype), requires_grad=False)
+    arr = np.array(data, dtype=primal.dtype)
+    return arr[()] if arr.ndim == 0 else arr
+
+
+def _finish(t, like, symbolic):
+    """The tangent of an output `like` (zeros when nothing reached it), ready to hand to the caller."""
+    if t is None:
+        z = np.zeros_like(np.asarray(like.data))
+        return Value(z, requires_grad=False) if symbolic else z[()] if z.ndim == 0 else z
+    if symbolic:
+        return t
+    if isinstance(t, np.ndarray) and (not t.flags.writeable or t.base is not None):
+        t = t.copy()  # a broadcast view or an alias of an input's tangent: the caller gets its own array
+    return t
+
+
+def jvp(f, primals, tangents):
+    """Forward mode: (f(*primals), J·tangents), the value and the directional derivative of f.
+
+    primals:  a tuple of arguments (numbers, arrays or Values); tangents: a tuple of the same length,
+              each of its primal's shape. f returns a Value (or numeric data), or a tuple of them.
+    Returns NumPy data at the top level and Values inside another transform (so jvp nests with grad,
+    jacobian and itself). One pass of f, with each operation's JVP rule run beside it.
+    """
+    primals, tangents = tuple(primals), tuple(tangents)
+    if len(primals) != len(tangents):
+        raise ValueError(f"jvp: {len(primals)} primals but {len(tangents)} tangents")
+    _Tracing = functional._Tracing
+    symbolic = _Tracing.depth > 0
+    for v in primals + tangents:
+        if isinstance(v, Value) and v.requires_grad:
+            symbolic = True
+    trace = JVPTrace(symbolic)
+    args = []
+    for p, t in zip(primals, tangents):
+        v = _as_primal(p, "jvp")
+        trace.tangents[v] = _as_tangent(t, v, symbolic, "jvp")
+        args.append(v)
+    _Tracing.depth += 1  # inside f, gradients record their backward pass (so this trace can follow it)
+    grad_token, tracers_token = GRAD_ENABLED.set(True), TRACERS.set(TRACERS.get() + (trace,))
+    try:
+        out = f(*args)
+    finally:
+        TRACERS.reset(tracers_token)
+        GRAD_ENABLED.reset(grad_token)
+        _Tracing.depth -= 1
+    many = isinstance(out, (tuple, list))
+    outs = [_as_output(o) for o in (out if many else (out,))]
+    values = [o if symbolic else o.data for o in outs]
+    jts = [_finish(trace.tangents.get(o), o, symbolic) for o in outs]
+    if many:
+        return type(out)(values), type(out)(jts)
+    return values[0], jts[0]
+
+
+def _as_output(out):
+    if isinstance(out, Value):
+        return out
+    if isinstance(out, (numbers.Real, np.ndarray, np.generic)) and np.asarray(out).dtype.kind in "biuf":
+        return Value(out, requires_grad=False)  # does not depend on the primals: tangent zero
+    raise TypeError(f"jvp: the function must return a Value or numeric data, got {type(out).__name__}")
+
+
+def jacfwd(f, argnums=0):
+    """Return a function computing the Jacobian of f by forward mode: one jvp per element of the
+    differentiated argument(s). Shape out.shape + arg.shape; a tuple of Jacobians when argnums is a tuple.
+    Cheaper than reverse mode (`jacrev`) when f has fewer inputs than outputs."""
+    def jacfwd_f(*args, **kwargs):
+        if not args:
+            raise TypeError("jacfwd: the function needs at least one positional argument to differentiate")
+        single, nums = functional._argnum_tuple(argnums, len(args), "jacfwd")
+        nested = functional._Tracing.depth > 0 or any(
+            isinstance(args[i], Value) and args[i].requires_grad for i in nums)
+        jacs = []
+        for i in nums:
+            x = _as_primal(args[i], "jacfwd")
+
+            def f_i(xi, i=i):
+                return f(*args[:i], xi, *args[i + 1:], **kwargs)
+
+            basis = np.zeros(x.size, dtype=x.dtype)
+            columns, out = [], None
+            for k in range(x.size):
+                basis[k] = 1
+                out, col = jvp(f_i, (x,), (basis.reshape(x.shape).copy(),))
+                basis[k] = 0
+                columns.append(col)
+            if out is None:  # an empty argument: evaluate once for the output's shape
+                out = f_i(x)
+                out = out.data if isinstance(out, Value) else np.asarray(out)
+            out_shape = np.shape(out.data if isinstance(out, Value) else out)
+            shape = out_shape + x.shape
+            if nested:
+                jac = reshape(stack(columns, axis=-1), shape=shape) if columns else \
+                    Value(np.zeros(shape, dtype=x.dtype), requires_grad=False)
+            else:
+                jac = np.stack(columns, axis=-1).reshape(shape) if columns else np.zeros(shape, dtype=x.dtype)
+            jacs.append(jac)
+        return jacs[0] if single else tuple(jacs)
+
+    return jacfwd_f
+

@@ -1,0 +1,349 @@
+"""Compiled steps: record the primitives one call of a function runs, forward and backward, and replay
+them as straight-line Python over NumPy arrays: no Value objects, no graph walk, the same numbers.
+
+    step = autograd_core.compile(train_step)     # train_step(x, y): zero_grad, forward, backward, step
+    for x, y in batches:
+        loss = step(x, y)                        # first calls: eager and recorded; later calls: replayed
+
+How a call is recorded. The function runs eagerly (its results are the eager ones) while a recorder watches:
+every operation (through the engine's tracer hook, tracing.py), every backward pass started with
+`.backward()`, every read of a Value's data by `.item()`, `float()`, `int()` and `bool()`, and every call of a
+method marked `@effect` (optimizers' `step` and `zero_grad`, `Module.zero_grad`). From that recording the
+compiler writes one Python function: each operation becomes `v12 = forward(v7, v9, **params)`, the backward
+pass becomes the VJP rules called in the engine's order (youngest node first, parents in argument order,
+the same un-broadcasting, dtype conversions and accumulation order as the engine), gradients of parameters
+accumulate into `.grad` as in eager mode, and effects are called as they are (`optimizer.step()` runs the
+Python optimizer on the new gradients, reading its current learning rate). Elementwise forward operations
+write into buffers allocated once per program (`out=`). Each rule is run once at compile time on the
+recorded arrays, to learn its output's shape and dtype, so the replay converts only where the engine did.
+
+Where the data comes from at replay: arrays and Values passed as arguments (positionally or inside
+tuples/lists/dicts); Values that existed before the call (parameters), read through `.data` at the moment
+of use, as the engine does; and constants: Values made inside the call from other data (`Value(x0)` of an
+array in a closure, Python numbers) and array-valued parameters of operations (cross_entropy's labels,
+a where's condition), baked from the recording unless they are the very array of an argument or of an
+intermediate result, which is then used live.
+
+Guards (checked before anything is written; a failed guard re-records, as torch.compile and tinygrad's
+JIT do, never replays wrong):
+* the structure, types, shapes and dtypes of the arguments, Python numbers by value, and grad mode
+  (these choose among programs, one per combination);
+* the shapes, dtypes and requires_grad of the parameters read;
+* each value read with `.item()`, `float()`, `int()` or `bool()` (the values that can steer Python
+  control flow), compared with the recorded value as soon as the replay has computed it;
+* constants baked from the recording: calls are recorded until two consecutive ones ran the same
+  operations with the same constants, and only then is a program built. A constant that keeps differing
+  (a dropout mask drawn from an RNG, batch statistics computed with NumPy from the data) makes the
+  function run eagerly after `max_recordings` recordings, with a `CompileWarning`.
+
+Assignments to a parameter's `.grad` inside the function (`p.grad = None`) are recorded and replayed in
+order; an assignment to a parameter's `.data` outside an effect (a hand-written update) makes the function
+run eagerly, with a warning.
+
+Not seen (documented limits): data read through `.data`, `.numpy()` or comparisons (`v > 0` gives a NumPy
+array) and then used in Python `if`s; changes made in place to arrays without assigning them; anything
+random or data-dependent that two consecutive calls happen to agree on. A function that
+reads a guarded value only after an effect (a parameter's `.item()` after `optimizer.step()`), calls
+backward with `create_graph`, uses hooks or anomaly detection, or is compiled inside another transform,
+runs eagerly (with a warning, once). While a call is recorded, the hooks on Value are process-wide but only
+the recording thread's events count; a compiled function called during another recording runs eagerly for
+that call. Returned Values are new leaves holding the result's data (and `.grad`
+for leaves that had one); they have no graph.
+"""
+
+from __future__ import annotations
+
+import functools
+import numbers
+import threading
+import warnings
+
+import numpy as np
+
+from . import engine
+from .modes import ANOMALY, GRAD_ENABLED, TRACERS
+from .tracing import Tracer, tracing
+from .value import Value
+
+
+class CompileWarning(UserWarning):
+    """A compiled function runs eagerly: what it does cannot be replayed safely."""
+
+
+class _Unsupported(Exception):
+    pass
+
+
+class _GuardFailed(Exception):
+    pass
+
+
+# ----------------------------------------------------------------------------------------------------
+# Effects: methods that change state outside the graph, replayed as calls.
+
+_RECORDING = []  # the active recorder, if any (one at a time)
+
+
+def effect(idempotent=False):
+    """Decorator for methods that change state outside the graph (an optimizer's `step`): a recorded call
+    is replayed as a call. `idempotent=True` (zero_grad) means running it twice is the same as once."""
+
+    def wrap(method):
+        @functools.wraps(method)
+        def wrapper(self, *args, **kwargs):
+            if _RECORDING and not _RECORDING[0].paused and _RECORDING[0].thread == threading.get_ident():
+                return _RECORDING[0].call_effect(method, self, args, kwargs, idempotent)
+            return method(self, *args, **kwargs)
+
+        return wrapper
+
+    return wrap
+
+
+# ----------------------------------------------------------------------------------------------------
+# Recording.
+
+
+class _Recorder(Tracer):
+    runs_operations = False
+
+    def __init__(self, flat_args):
+        self.entries = []          # ("op", op, args, params, node) / ("read", value, kind, result) /
+        self.paused = False        # ("backward", roots, seeds) / ("effect", method, self, args, kwargs, idem)
+        self.start = Value(0.0, requires_grad=False).creation_index
+        self.thread = threading.get_ident()  # the hooks on Value are process-wide: other threads are ignored
+        self.flat_args = flat_args
+        self.problem = None
+
+    def record(self, op, args, params, node):
+        if not self.paused:
+            self.entries.append(("op", op, args, params, node))
+
+    def read(self, value, kind, result):
+        if not self.paused:
+            self.entries.append(("read", value, kind, result))
+
+    def call_effect(self, method, obj, args, kwargs, idempotent):
+        if args or kwargs:
+            self.problem = f"{type(obj).__name__}.{method.__name__} is called with arguments"
+        self.entries.append(("effect", method, obj, idempotent))
+        self.paused = True
+        saved = TRACERS.get()
+        TRACERS.set(())
+        try:
+            return method(obj, *args, **kwargs)
+        finally:
+            TRACERS.set(saved)
+            self.paused = False
+
+    def write(self, value, attribute, new):
+        """A write to .grad or .data of a Value from outside the engine and outside effects."""
+        index = getattr(value, "_index", None)  # None while Value.__init__ runs
+        if self.paused or index is None or index >= self.start:
+            return  # a Value made in this call: nothing outside sees it but through the result
+        if attribute == "data":
+            self.problem = ("the function assigns a parameter's .data (a hand-written update): do updates in an "
+                            "optimizer's step, or in a method marked @autograd_core.jit.effect")
+        else:
+            self.entries.append(("grad", value, new))
+
+    def backward(self, original, roots, seeds, retain_graph, create_graph, inputs=None, accumulate=True):
+        if self.thread != threading.get_ident():  # another thread's backward pass: not ours to record
+            return original(roots, seeds, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs,
+                            accumulate=accumulate)
+        if not self.paused:
+            if create_graph or inputs is not None or not accumulate:
+                self.problem = "a backward pass with create_graph, or autograd_core.grad inside the function"
+            self.entries.append(("backward", list(roots), [np.array(s) for s in seeds]))
+        saved, paused, self.paused = TRACERS.get(), self.paused, True
+        TRACERS.set(())
+        try:
+            return original(roots, seeds, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs,
+                            accumulate=accumulate)
+        finally:
+            TRACERS.set(saved)
+            self.paused = paused
+
+
+def _reader(kind, original):
+    def read(self):
+        result = original(self)
+        if _RECORDING and _RECORDING[0].thread == threading.get_ident():
+            _RECORDING[0].read(self, kind, result)
+        return result
+
+    return read
+
+
+_READS = {"item": Value.item, "__float__": Value.__float__, "__int__": Value.__int__, "__bool__": Value.__bool__}
+_SLOTS = {name: Value.__dict__[name] for name in ("data", "grad")}
+
+
+def _watched_slot(name, slot):
+    """While recording, Value.<name> is this property: it sees assignments made by the user's code."""
+
+    def set_(self, new):
+        if _RECORDING and _RECORDING[0].thread == threading.get_ident():
+            _RECORDING[0].write(self, name, new)
+        slot.__set__(self, new)
+
+    return property(slot.__get__, set_)
+
+
+class _Watching:
+    """Install the recorder's hooks: data reads on Value, the backward pass, effects."""
+
+    def __init__(self, recorder):
+        self.recorder = recorder
+
+    def __enter__(self):
+        if _RECORDING:
+            raise _Unsupported("a compiled function called inside another one while it is recorded")
+        _RECORDING.append(self.recorder)
+        for name, method in _READS.items():
+            setattr(Value, name, _reader(name, method))
+        for name, slot in _SLOTS.items():
+            setattr(Value, name, _watched_slot(name, slot))
+        original = self.original = engine.run_backward
+        engine.run_backward = functools.partial(self.recorder.backward, original)
+        self.tracing = tracing(self.recorder)
+        self.tracing.__enter__()
+
+    def __exit__(self, *exc):
+        self.tracing.__exit__(*exc)
+        engine.run_backward = self.original
+        for name, method in _READS.items():
+            setattr(Value, name, method)
+        for name, slot in _SLOTS.items():
+            setattr(Value, name, slot)
+        _RECORDING.clear()
+        return False
+
+
+# ----------------------------------------------------------------------------------------------------
+# Arguments: flattened into arrays/Values (live inputs) and a key of everything else.
+
+
+def _flatten(obj, leaves, key):
+    if isinstance(obj, Value):
+        leaves.append(obj)
+        key.append(("V", obj.shape, obj.dtype.str, obj.requires_grad))
+    elif isinstance(obj, np.ndarray):
+        leaves.append(obj)
+        key.append(("A", obj.shape, obj.dtype.str))
+    elif isinstance(obj, (tuple, list)):
+        key.append((type(obj).__name__, len(obj)))
+        for item in obj:
+            _flatten(item, leaves, key)
+    elif isinstance(obj, dict):
+        key.append(("dict", tuple(obj)))
+        for item in obj.values():
+            _flatten(item, leaves, key)
+    elif obj is None or isinstance(obj, (bool, numbers.Number, str, np.generic)):
+        key.append(("S", type(obj).__name__, obj))
+    else:
+        key.append(("O", id(obj)))  # modules, optimizers, functions: by identity
+
+
+def _guard_key(args, kwargs):
+    leaves, key = [], [GRAD_ENABLED.get()]
+    _flatten(args, leaves, key)
+    if kwargs:
+        _flatten(dict(sorted(kwargs.items())), leaves, key)
+    return tuple(key), leaves
+
+
+# ----------------------------------------------------------------------------------------------------
+# The compiled function.
+
+
+class Compiled:
+    """What `compile(fn)` returns: call it like fn. `.stats` counts recordings, replays and eager calls."""
+
+    def __init__(self, fn, max_recordings=8):
+        self.fn = fn
+        self.max_recordings = max_recordings
+        self.cache = {}  # guard key -> _Slot
+        self.stats = {"recorded": 0, "replayed": 0, "eager": 0, "guard_failures": 0}
+        functools.update_wrapper(self, fn)
+
+    def __call__(self, *args, **kwargs):
+        if TRACERS.get() or ANOMALY.enabled or _RECORDING:
+            self.stats["eager"] += 1
+            return self.fn(*args, **kwargs)
+        key, leaves = _guard_key(args, kwargs)
+        slot = self.cache.get(key)
+        if slot is None:
+            slot = self.cache[key] = _Slot()
+        if slot.program is not None:
+            try:
+                result = slot.program.run(leaves)
+                self.stats["replayed"] += 1
+                return result
+            except _GuardFailed:
+                self.stats["guard_failures"] += 1
+                slot.program, slot.previous, slot.mismatch = None, None, "guards keep failing"
+        if slot.eager:
+            self.stats["eager"] += 1
+            return self.fn(*args, **kwargs)
+        return self._record(slot, args, kwargs, leaves)
+
+    def sources(self):
+        """The generated Python source of each compiled program (one per guard key), for reading."""
+        return [slot.program.source for slot in self.cache.values() if slot.program is not None]
+
+    def _record(self, slot, args, kwargs, leaves):
+        self.stats["recorded"] += 1
+        slot.recordings += 1
+        recorder = _Recorder(leaves)
+        try:
+            with _Watching(recorder):
+                result = self.fn(*args, **kwargs)
+        except _Unsupported as err:
+            recorder.problem = str(err)
+            result = self.fn(*args, **kwargs)
+        try:
+            if recorder.problem:
+                raise _Unsupported(recorder.problem)
+            plan = _Plan(recorder, result)
+        except _Unsupported as err:
+            self._go_eager(slot, str(err))
+            return result
+        if slot.previous is not None:
+            try:
+                plan.check_same_as(slot.previous)
+                slot.program, slot.previous = plan.build(), None
+                return result
+            except _Unsupported as err:
+                slot.mismatch = str(err)  # try again: the next call may agree with this one
+        slot.previous = plan
+        if slot.recordings >= self.max_recordings:
+            self._go_eager(slot, f"recorded {slot.recordings} times without two calls agreeing "
+                                 f"({slot.mismatch or 'guards keep failing'})")
+        return result
+
+    def _go_eager(self, slot, reason):
+        slot.eager, slot.previous, slot.program = True, None, None
+        warnings.warn(f"compile({getattr(self.fn, '__name__', 'fn')}): runs eagerly: {reason}", CompileWarning,
+                      stacklevel=4)
+
+
+class _Slot:
+    __slots__ = ("program", "previous", "eager", "recordings", "mismatch")
+
+    def __init__(self):
+        self.program, self.previous, self.eager, self.recordings, self.mismatch = None, None, False, 0, None
+
+
+def compile(fn=None, *, max_recordings=8):
+    """Compile `fn` into a replay of the primitives one call runs (forward, backward, effects): see the
+    module's docstring for what is recorded, what is guarded and what is not. Usable as a decorator.
+
+    The first two calls with a given combination of argument shapes, dtypes and grad mode run eagerly
+    and are recorded; later calls replay. Results are the same as eager mode, bit for bit."""
+    if fn is None:
+        return lambda f: Compiled(f, max_recordings)
+    return Compiled(fn, max_recordings)
+
+
+from .jit_plan import _Plan  # noqa: E402  (the code generator)

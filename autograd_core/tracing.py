@@ -1,0 +1,103 @@
+"""Tracers: objects that watch every operation as it runs, for forward mode (forward.py) and for
+recording compiled steps (compile.py).
+
+While `TRACERS` (per thread, modes.py) is non-empty the engine hands each operation to `traced_apply` here,
+which runs it the ordinary way (with the tracers switched off, so nothing is seen twice) and then shows the new node to
+each tracer, innermost first. A tracer works with only the tracers outside it switched on, so what it
+computes (a tangent, say) is itself seen by the outer ones (forward over forward mode), never by itself.
+"""
+
+from __future__ import annotations
+
+from . import engine
+from .modes import TRACERS
+from .value import Value
+
+
+class Tracer:
+    """Base class: `record(op, args, params, node)` is called after each operation with its inputs
+    (Values, arrays or numbers, as passed), its keyword parameters (a dict or None) and its output."""
+
+    runs_operations = True  # False: `record` never runs an operation on Values (so it needs no hiding)
+
+    def record(self, op, args, params, node):
+        raise NotImplementedError
+
+
+def traced_apply(op, args, params):
+    """`engine.apply`, then each tracer's `record`; constants are made Values first, so tracers see Values."""
+    if len(args) == 2:  # as engine.apply_binary does (cheaper than the general conversion)
+        a, b = args
+        if not isinstance(b, Value):
+            args = (a, _constant(b, a))
+        elif not isinstance(a, Value):
+            args = (_constant(a, b), b)
+    else:
+        for a in args:
+            if not isinstance(a, Value):
+                args = engine._with_constants(args)
+                break
+    tracers = TRACERS.get()
+    if len(tracers) == 1 and params is None and len(args) == 2 and not tracers[0].runs_operations:
+        # The common case (one tracer that records without running operations, an operator): what
+        # engine.apply_binary does, without switching the tracer off and on.
+        a, b = args
+        try:
+            out = op.forward(a.data, b.data)
+        except ValueError as err:
+            raise engine._shape_error(op, args, err) from None
+        node = engine._record(op, out, args, None, a.requires_grad or b.requires_grad)
+        tracers[0].record(op, args, params, node)
+        return node
+    TRACERS.set(())
+    try:
+        node = engine.apply(op, args, params)
+        if len(tracers) == 1:
+            tracers[0].record(op, args, params, node)
+        else:
+            for k in range(len(tracers) - 1, -1, -1):
+                TRACERS.set(tracers[:k])
+                tracers[k].record(op, args, params, node)
+    finally:
+        TRACERS.set(tracers)
+    return node
+
+
+class tracing:
+    """`with tracing(tracer):` lets `tracer` watch every operation inside the block (inside any tracers
+    already watching)."""
+
+    __slots__ = ("tracer", "saved")
+
+    def __init__(self, tracer):
+        self.tracer = tracer
+
+    def __enter__(self):
+        self.saved = TRACERS.get()
+        TRACERS.set(self.saved + (self.tracer,))
+        return self.tracer
+
+    def __exit__(self, *exc):
+        TRACERS.set(self.saved)
+        return False
+
+
+def suspended():
+    """A block in which no tracer watches (for work a tracer does on its own account)."""
+    return _Suspended()
+
+
+class _Suspended:
+    __slots__ = ("saved",)
+
+    def __enter__(self):
+        self.saved = TRACERS.get()
+        TRACERS.set(())
+
+    def __exit__(self, *exc):
+        TRACERS.set(self.saved)
+        return False
+
+
+_constant = Value._constant
+engine.traced_apply = traced_apply

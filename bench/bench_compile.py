@@ -1,0 +1,203 @@
+"""Compiled steps (`autograd_core.compile`) on the issue-12 workloads, side by side with eager mode and peers.
+
+    .venv/bin/python bench/bench_compile.py                      # CPU time, one thread everywhere
+    .venv/bin/python bench/bench_compile.py --clock wall         # wall clock, each library's default threads
+    .venv/bin/python bench/bench_compile.py --only W2,W4 --rounds 21
+
+Workloads (the same code as the eager benchmarks, compiled by wrapping the step in `autograd_core.compile`):
+  W1  micrograd's demo: MLP 2-16-16-1 of scalar Values on 100 points, forward and backward
+      (bench_engine.py `demo`); peer micrograd 0.1.0
+  W2  MLP 784-256-128-10 SGD step, batch 128, float32 (bench_mlp.py `Ours`); peers NumPy by hand, PyTorch
+  W3  small CNN train step, batch 64 of 1×28×28, float32 (bench_conv.py, full step); peers NumPy im2col,
+      PyTorch
+  W4  1,000 small ops (add, mul, tanh on 10 elements) forward and backward (bench_engine.py `per_op`); peers
+      bare NumPy (the same arithmetic written out), PyTorch
+"compiled" is timed after its recordings and compilation (warm-up calls): the cost of a step in a training
+loop. Every engine runs in a worker process of its own; the engines take turns, round by round, so that
+load from elsewhere on the shared machine hits all alike; medians over the rounds. Before timing, the
+compiled W2 and W4 are checked against eager mode with np.array_equal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import multiprocessing as mp
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+CLOCKS = {"wall": time.perf_counter, "cpu": time.thread_time}
+HAVE = {name: importlib.util.find_spec(name) is not None for name in ("torch", "micrograd")}
+
+
+def _setup_path():
+    sys.path.insert(0, str(BENCH.parent))
+    sys.path.insert(0, str(BENCH))
+
+
+def w1(engine):
+    import bench_engine as be
+
+    import autograd_core as ag
+
+    if engine == "micrograd 0.1.0":
+        return be.demo(engine)
+    run = be.demo(be.OURS)
+    return ag.compile(run) if engine == "compiled" else run
+
+
+def w2(engine):
+    import bench_mlp as bm
+
+    import autograd_core as ag
+
+    weights = bm.initial_weights()
+    x, y = bm.make_batch()
+    if engine in ("compiled", "eager"):
+        model = bm.Ours(weights)
+        step = ag.compile(model.step) if engine == "compiled" else model.step
+        return lambda: step(x, y)
+    model = (bm.NumpyMLP if engine == "NumPy by hand" else bm.Torch)(weights)
+    xe, ye = bm.inputs_for(model, x, y)
+    return lambda: model.step(xe, ye)
+
+
+def w3(engine):
+    import bench_conv as bc
+
+    import autograd_core as ag
+
+    problem = bc.make_problem()
+    if engine in ("compiled", "eager"):
+        run = bc.ours(*problem, full=True)
+        return ag.compile(run) if engine == "compiled" else run
+    return (bc.numpy_im2col if engine == "NumPy im2col" else bc.pytorch)(*problem, full=True)
+
+
+def w4(engine):
+    import bench_engine as be
+
+    import autograd_core as ag
+
+    if engine in ("compiled", "eager"):
+        run = be.per_op(be.OURS)
+        return ag.compile(run) if engine == "compiled" else run
+    return be.per_op(engine)
+
+
+WORKLOADS = {
+    "W1": ("micrograd demo, fwd+bwd", w1, ["compiled", "eager", "micrograd 0.1.0"], 5, 1),
+    "W2": ("MLP 784-256-128-10 SGD step", w2, ["compiled", "eager", "NumPy by hand", "PyTorch"], 31, 10),
+    "W3": ("CNN train step (batch 64)", w3, ["compiled", "eager", "NumPy im2col", "PyTorch"], 15, 3),
+    "W4": ("1,000 small ops fwd+bwd", w4, ["compiled", "eager", "bare NumPy", "PyTorch"], 31, 10),
+}
+NEEDS = {"micrograd 0.1.0": "micrograd", "PyTorch": "torch"}
+
+
+def _check_bit_for_bit():
+    """W2 and W4: the compiled step gives eager mode's numbers (np.array_equal) over several steps."""
+    import bench_mlp as bm
+    import numpy as np
+
+    import autograd_core as ag
+
+    weights = bm.initial_weights()
+    x, y = bm.make_batch()
+    a, b = bm.Ours(weights), bm.Ours(weights)
+    step = ag.compile(b.step)
+    for _ in range(5):
+        assert np.array_equal(a.step(x, y), step(x, y))
+    for p, q in zip(a.model.parameters(), b.model.parameters()):
+        assert np.array_equal(p.data, q.data) and np.array_equal(p.grad, q.grad)
+    assert step.stats["replayed"] == 3
+
+
+def _worker(conn, key, engine, clock_name, threads):
+    if threads:
+        for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ[var] = str(threads)
+    _setup_path()
+    if threads and engine == "PyTorch":
+        import torch
+
+        torch.set_num_threads(threads)
+    clock = CLOCKS[clock_name]
+    run = WORKLOADS[key][1](engine)
+    for _ in range(3):
+        run()  # warm-up: imports, caches; compiled: two recordings and the compilation
+    calls = conn.recv()
+    while calls:
+        start = clock()
+        for _ in range(calls):
+            run()
+        conn.send((clock() - start) / calls)
+        calls = conn.recv()
+    conn.close()
+
+
+def run_workload(key, rounds, clock_name, threads):
+    title, _, engines, default_rounds, calls = WORKLOADS[key]
+    engines = [e for e in engines if e not in NEEDS or HAVE[NEEDS[e]]]
+    ctx = mp.get_context("spawn")
+    workers = {}
+    for engine in engines:
+        parent, child = ctx.Pipe()
+        proc = ctx.Process(target=_worker, args=(child, key, engine, clock_name, threads), daemon=True)
+        proc.start()
+        workers[engine] = (proc, parent)
+    times = {e: [] for e in engines}
+    try:
+        for r in range(rounds or default_rounds):
+            order = engines[r % len(engines):] + engines[:r % len(engines)]
+            for engine in order:
+                workers[engine][1].send(calls)
+                times[engine].append(workers[engine][1].recv())
+    finally:
+        for proc, conn in workers.values():
+            conn.send(0)
+            proc.join(timeout=60)
+    medians = {e: statistics.median(t) for e, t in times.items()}
+    ours = medians["compiled"]
+    return [f"| {key} {title} | {e} | {m * 1e3:.3f} ms | {m / ours:.2f}× |" for e, m in medians.items()], medians
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--only", help="comma-separated workloads: " + ",".join(WORKLOADS))
+    p.add_argument("--clock", choices=sorted(CLOCKS), default="cpu",
+                   help="cpu: CPU time of the worker's thread, one thread (default); wall: default threads")
+    p.add_argument("--rounds", type=int, help="rounds (default per workload)")
+    args = p.parse_args(argv)
+    threads = 1 if args.clock == "cpu" else 0
+    only = args.only.split(",") if args.only else list(WORKLOADS)
+    _setup_path()
+    _check_bit_for_bit()
+    print(f"clock: {args.clock}; threads: {threads or 'default'}; {os.cpu_count()} CPUs, load average "
+          f"{os.getloadavg()[0]:.1f}")
+    rows = ["| workload | engine | median per step | ÷ compiled |", "|---|---|---:|---:|"]
+    summary = []
+    for key in only:
+        lines, med = run_workload(key, args.rounds, args.clock, threads)
+        rows += lines
+        c = med["compiled"]
+        targets = (("micrograd 0.1.0", 10, "faster"), ("PyTorch", 4 if key == "W4" else None, "faster"),
+                   ("NumPy by hand", 1.02, "within"), ("bare NumPy", 1.5, "within"))
+        for peer, target, better in targets:
+            if peer in med and target:
+                ratio = med[peer] / c if better == "faster" else c / med[peer]
+                ok = ratio >= target if better == "faster" else ratio <= target
+                how = "faster" if better == "faster" else "of it"
+                summary.append(f"| {key} compiled vs {peer} | {ratio:.2f}× {how} "
+                               f"| {'≥' if better == 'faster' else '≤'} {target}× | {'yes' if ok else 'no'} |")
+    print("\n".join(rows))
+    print()
+    print("| target | measured | wanted | met |\n|---|---:|---:|:---:|")
+    print("\n".join(summary))
+
+
+if __name__ == "__main__":
+    main()

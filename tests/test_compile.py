@@ -1,0 +1,345 @@
+"""autograd_core.compile: replays give eager mode's numbers bit for bit (np.array_equal) on the issue's
+workloads (scalar MLP, MLP + SGD, CNN + Adam, a chain of small ops), and every change that a replay could
+get wrong is caught: argument shapes, dtypes, grad mode, values read with item()/float()/bool(), constants
+that differ between calls (random masks), reads after an optimizer step."""
+
+from __future__ import annotations
+
+import random
+import warnings
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+import autograd_core.nn.functional as F
+from autograd_core import CompileWarning, Value, nn, optim
+
+
+def _equal(a, b):
+    if isinstance(a, Value):
+        return _equal(a.data, b.data) and _equal(a.grad, b.grad)
+    if isinstance(a, (tuple, list)):
+        return len(a) == len(b) and all(_equal(x, y) for x, y in zip(a, b))
+    if a is None or b is None:
+        return a is b
+    return np.array_equal(a, b) and np.asarray(a).dtype == np.asarray(b).dtype
+
+
+def _twins(make):
+    """Two identical set-ups: one runs eagerly, the other compiled."""
+    return make(), make()
+
+
+@pytest.fixture(autouse=True, params=["one-function", "chunked"])
+def backend(request, monkeypatch):
+    """Every test runs with the program as one function and split into parts (as long programs are)."""
+    if request.param == "chunked":
+        import autograd_core.jit_plan
+
+        monkeypatch.setattr(autograd_core.jit_plan, "_ONE_FUNCTION", 0)
+    return request.param
+
+
+@pytest.fixture(autouse=True)
+def _no_compile_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CompileWarning)
+        yield
+
+
+# ----------------------------------------------------------------------------------------------------
+# Workloads.
+
+
+def test_chain_of_small_ops_replays_bit_for_bit():
+    rng = np.random.default_rng(0)
+    x0, y0 = rng.standard_normal(10), rng.standard_normal(10)
+
+    def chain():
+        x, y = Value(x0), Value(y0)
+        z = x
+        for _ in range(50):
+            z = ((z + y) * y).tanh()
+        z.sum().backward()
+        return z, x.grad, y.grad
+
+    compiled = ag.compile(chain)
+    for _ in range(5):
+        assert _equal(compiled(), chain())
+    assert compiled.stats["replayed"] == 3
+    x0 += 0.5  # the closure's array is read live (it is the same object each call)
+    assert _equal(compiled(), chain())
+    assert compiled.stats["replayed"] == 4
+
+
+def _mlp_setup(optimizer):
+    def make():
+        model = nn.MLP(12, [16, 8, 3], rng=0)
+        opt = optimizer(model.parameters())
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = F.cross_entropy(model(x), y)
+            loss.backward()
+            opt.step()
+            return loss
+
+        return model, step
+
+    return make
+
+
+@pytest.mark.parametrize("optimizer", [
+    lambda ps: optim.SGD(ps, lr=0.1),
+    lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9, weight_decay=1e-3),
+    lambda ps: optim.Adam(ps, lr=1e-2),
+], ids=["sgd", "sgd-momentum", "adam"])
+def test_mlp_training_steps_replay_bit_for_bit(optimizer):
+    (m1, eager), (m2, step) = _twins(_mlp_setup(optimizer))
+    compiled = ag.compile(step)
+    rng = np.random.default_rng(1)
+    for _ in range(6):
+        x, y = rng.random((8, 12), dtype=np.float32), rng.integers(0, 3, 8)
+        assert _equal(compiled(x, y).data, eager(x, y).data)
+        for p, q in zip(m1.parameters(), m2.parameters()):
+            assert _equal(p.data, q.data) and _equal(p.grad, q.grad)
+    assert compiled.stats == {"recorded": 2, "replayed": 4, "eager": 0, "guard_failures": 0}
+
+
+def test_learning_rate_changes_are_seen_by_the_replayed_step():
+    def make():
+        model = nn.Linear(3, 2, rng=0)
+        opt = optim.SGD(model.parameters(), lr=0.1)
+
+        def step(x):
+            opt.zero_grad()
+            (model(x) ** 2).mean().backward()
+            opt.step()
+
+        return model, opt, step
+
+    (m1, opt1, eager), (m2, opt2, step) = make(), make()
+    compiled = ag.compile(step)
+    x = np.linspace(-1, 1, 12, dtype=np.float32).reshape(4, 3)
+    for i in range(6):
+        for opt in (opt1, opt2):
+            opt.param_groups[0]["lr"] = 0.1 / (i + 1)  # what a scheduler does between steps
+        eager(x), compiled(x)
+        assert _equal(m1.weight.data, m2.weight.data) and _equal(m1.bias.data, m2.bias.data)
+
+
+def test_broadcast_gradients_are_summed_back_as_in_eager_mode():
+    def make():
+        b, s = Value(np.array([0.5, -1.0, 2.0])), Value(np.float64(0.3))
+
+        def f(x):
+            x = Value(x, requires_grad=False)  # (x.T @ x of the ndarray would be NumPy's, a constant to us)
+            loss = ((x * b + s) ** 2).sum() + (x.T @ x * s).mean()
+            loss.backward()
+            return b.grad, s.grad
+
+        return f
+
+    eager, f = make(), make()
+    compiled = ag.compile(f)
+    for i in range(5):
+        x = np.arange(6.0).reshape(2, 3) - i
+        assert _equal(compiled(x), eager(x))
+    assert compiled.stats["replayed"] == 3
+
+
+def test_cnn_with_adam_replays_bit_for_bit():
+    def make():
+        rng = np.random.default_rng(0)
+        model = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1, rng=rng), nn.ReLU(), nn.MaxPool2d(2),
+                              nn.Conv2d(4, 6, 3, padding=1, rng=rng), nn.ReLU(), nn.Flatten(),
+                              nn.Linear(6 * 4 * 4, 10, rng=rng))
+        opt = optim.Adam(model.parameters(), lr=3e-3)
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = F.cross_entropy(model(x), y)
+            loss.backward()
+            opt.step()
+            return loss
+
+        return model, step
+
+    (m1, eager), (m2, step) = _twins(make)
+    compiled = ag.compile(step)
+    rng = np.random.default_rng(2)
+    for _ in range(5):
+        x, y = rng.random((5, 1, 8, 8), dtype=np.float32), rng.integers(0, 10, 5)
+        assert _equal(compiled(x, y).data, eager(x, y).data)
+    for p, q in zip(m1.parameters(), m2.parameters()):
+        assert _equal(p.data, q.data) and _equal(p.grad, q.grad)
+    assert compiled.stats["replayed"] == 3
+
+
+def test_scalar_mlp_of_values_replays_bit_for_bit():
+    def make():
+        rnd = random.Random(0)
+        ws = [[Value(rnd.uniform(-1, 1)) for _ in range(3)] for _ in range(4)]
+
+        def loss_fn():
+            total = Value(0.0, requires_grad=False)
+            for k, row in enumerate(ws):
+                act = sum((w * (0.1 * (k + j)) for j, w in enumerate(row)), Value(0.5, requires_grad=False))
+                total = total + act.relu() + act.tanh() * 0.5
+            total.backward()
+            return [w.grad for row in ws for w in row]
+
+        return loss_fn
+
+    eager, compiled_fn = _twins(make)
+    compiled = ag.compile(compiled_fn)
+    for _ in range(4):  # gradients accumulate into .grad across calls, as in eager mode
+        assert _equal(compiled(), eager())
+
+
+# ----------------------------------------------------------------------------------------------------
+# Guards.
+
+
+def _linear_step():
+    w = Value(np.linspace(-1, 1, 3))
+
+    def f(x):
+        out = (x @ w).tanh().sum()
+        out.backward()
+        return out
+
+    return w, f
+
+
+def test_shape_and_dtype_changes_make_new_programs():
+    w1, eager = _linear_step()
+    w2, f = _linear_step()
+    compiled = ag.compile(f)
+    for x in [np.ones((2, 3)), np.ones((2, 3)), np.ones((2, 3)) * 2, np.ones((5, 3)), np.ones((5, 3)),
+              np.ones((5, 3)) / 3, np.ones((2, 3), dtype=np.float32)]:
+        assert _equal(compiled(x).data, eager(x).data)
+        assert _equal(w1.grad, w2.grad)
+    assert len(compiled.sources()) == 2 and compiled.stats["replayed"] == 2
+
+
+def test_grad_mode_is_part_of_the_guard():
+    w = Value(np.ones(3))
+    compiled = ag.compile(lambda x: (x * w).sum())
+    x = np.arange(3.0)
+    for _ in range(3):
+        assert compiled(x).data == 3.0
+    with ag.no_grad():
+        for _ in range(3):
+            assert compiled(x).data == 3.0
+    assert len(compiled.sources()) == 2
+
+
+@pytest.mark.parametrize("read", ["item", "float", "bool"])
+def test_control_flow_on_read_values_is_guarded(read):
+    def f(x):
+        s = (x * 2).sum()
+        positive = {"item": lambda: s.item() > 0, "float": lambda: float(s) > 0, "bool": lambda: bool(s > 0)}[read]()
+        return x * 3 if positive else x - 1
+
+    if read == "bool":
+        def f(x):  # noqa: F811  (bool() of a Value itself)
+            s = (x * 2).sum().relu()
+            return x * 3 if bool(s) else x - 1
+
+    compiled = ag.compile(f)
+    for x in [np.ones(3), np.ones(3), np.ones(3), -np.ones(3), -np.ones(3), -np.ones(3), np.ones(3)]:
+        assert _equal(compiled(Value(x, requires_grad=False)).data, f(Value(x, requires_grad=False)).data)
+    assert compiled.stats["guard_failures"] >= 2
+
+
+def test_parameter_shape_change_is_guarded():
+    w = Value(np.ones(3))
+    compiled = ag.compile(lambda x: (x * w).sum())
+    for _ in range(3):
+        compiled(np.ones(3))
+    w.data = np.ones(1)  # broadcasts: same argument shapes, different parameter shape
+    assert compiled(np.ones(3)).data == 3.0
+    assert compiled.stats["guard_failures"] == 1
+
+
+def test_random_constants_make_the_function_run_eagerly():
+    layer = nn.Linear(4, 4, rng=0)
+    drop_rng = np.random.default_rng(0)
+
+    def f(x):
+        return F.dropout(layer(x), 0.5, rng=drop_rng).sum()
+
+    compiled = ag.compile(f, max_recordings=4)
+    with pytest.warns(CompileWarning, match="constant differs"):
+        for _ in range(6):
+            compiled(np.ones((2, 4), dtype=np.float32))
+    assert compiled.stats["eager"] == 2 and compiled.stats["replayed"] == 0
+
+
+def test_read_after_the_optimizer_step_runs_eagerly():
+    model = nn.Linear(3, 1, rng=0)
+    opt = optim.SGD(model.parameters(), lr=0.1)
+
+    def step(x):
+        opt.zero_grad()
+        model(x).sum().backward()
+        opt.step()
+        return model(x).sum().item()  # computed from the updated weights, after the step
+
+    compiled = ag.compile(step)
+    with pytest.warns(CompileWarning, match="after an effect"):
+        values = [compiled(np.ones((2, 3), dtype=np.float32)) for _ in range(3)]
+    assert values[0] > values[1] > values[2]
+
+
+def test_returning_item_of_a_changing_loss_gives_up_after_max_recordings():
+    (_, eager), (_, step) = _twins(_mlp_setup(lambda ps: optim.SGD(ps, lr=0.1)))
+    compiled = ag.compile(lambda x, y: step(x, y).item(), max_recordings=3)
+    x, y = np.ones((4, 12), dtype=np.float32), np.array([0, 1, 2, 0])
+    with pytest.warns(CompileWarning, match="recorded 3 times"):
+        for _ in range(5):
+            assert compiled(x, y) == eager(x, y).item()
+
+
+def test_generated_source_is_readable(backend):
+    w = Value(np.ones(3))
+    compiled = ag.compile(lambda x: (x * w).tanh().sum())
+    for _ in range(2):
+        compiled(np.ones(3))
+    (source,) = compiled.sources()
+    assert "def replay(A0):" in source and "E0.data" in source
+
+
+def test_assignments_to_grad_are_replayed_and_to_data_run_eagerly():
+    def make():
+        w = Value(np.array([0.5, -0.25]))
+
+        def f(x):
+            w.grad = None  # as bench_conv's workload resets its parameters
+            (w * x).tanh().sum().backward()
+            return w.grad
+
+        return w, f
+
+    (w1, eager), (w2, f) = make(), make()
+    compiled = ag.compile(f)
+    for i in range(5):
+        x = np.array([1.0, 2.0]) * i
+        assert _equal(compiled(x), eager(x)) and _equal(w1.grad, w2.grad)
+    assert compiled.stats["replayed"] == 3
+
+    w = Value(np.array([0.5, -0.25]))
+
+    def sgd_by_hand(x):
+        loss = (w * x).sum()
+        loss.backward()
+        w.data = w.data - 0.1 * w.grad
+        w.grad = None
+
+    compiled = ag.compile(sgd_by_hand)
+    with pytest.warns(CompileWarning, match="assigns a parameter's .data"):
+        for _ in range(3):
+            compiled(np.ones(2))
+    np.testing.assert_allclose(w.data, [0.2, -0.55])
