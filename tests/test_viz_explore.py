@@ -314,3 +314,15 @@ def test_the_notebook_iframe_runs_the_script(browser):
         browser.switch_to.default_content()
     screenshot(browser, "notebook-cell")
     assert console_errors(browser) == []
+
+
+def test_cli_writes_the_explorer(tmp_path, capsys):
+    from autograd_core.viz.cli import main
+
+    out = tmp_path / "graph.html"
+    assert main(["export", "tanh(w*x)*w", "--set", "w=0.5", "--set", "x=2", "--backward", "--highlight", "w",
+                 "-o", str(out)]) == 0
+    data = page_data(out.read_text(encoding="utf-8"))
+    assert data["label"][data["highlight"]] == "w"
+    assert main(["export", "w*x", "--set", "w=0.5", "--set", "x=2", "-f", "html"]) == 0
+    assert capsys.readouterr().out.startswith("<!DOCTYPE html>")

@@ -35,6 +35,7 @@ examples:
   autograd-graph export --mlp 2,4,1 --input 1,-1 --backward -o mlp.svg
   autograd-graph export "tanh(w*x)*w" --set w=0.5 --set x=2 --backward --highlight w -o chain.svg
   autograd-graph export "tanh(w*x + b)" --set w=1 --set x=2 --set b=0 --steps frames/
+  autograd-graph export --mlp 2,4,1 --input 1,-1 --backward -o mlp.html   # interactive explorer (browser)
   autograd-graph functions
 
 Expressions are parsed, never evaluated by Python: numbers, names set with --set, + - * / ** @, unary

@@ -129,6 +129,12 @@ def explorer_data(graph: Graph, order, *, title=None, collapse_above=COLLAPSE_AB
         arg.append(e.index)
         deriv.append(None if e.derivative is None else _number(e.derivative))
         formula.append(_intern(e.formula, formulas, formula_ids) if e.formula else -1)
+    values = graph._values
+    if len(values) == len(graph.nodes):  # creation order: modules and neurons are laid out in it
+        created = np.argsort(np.argsort([values[n.id].creation_index for n in graph.nodes], kind="stable"))
+        created = created.tolist()
+    else:
+        created = list(range(len(graph.nodes)))
     out = graph.node(graph.output)
     if title is None:
         title = f"{out.name}: {len(graph.nodes)} nodes"
@@ -136,7 +142,7 @@ def explorer_data(graph: Graph, order, *, title=None, collapse_above=COLLAPSE_AB
         "schema": SCHEMA, "title": str(title), "output": index[graph.output], "roles": list(ROLES),
         "ops": ops, "dtypes": dtypes, "formulas": formulas,
         "ids": [n.id for n in graph.nodes], "label": label, "op": op, "role": role, "shape": shape,
-        "dtype": dtype, "scope": scope, "rg": rg,
+        "dtype": dtype, "scope": scope, "rg": rg, "created": created,
         "data": data, "grad": grad,
         "scopes": [[s.name, s.kind, scope_index.get(s.parent, -1)] for s in graph.scopes],
         "src": src, "dst": dst, "arg": arg, "deriv": deriv, "formula": formula,

@@ -119,75 +119,71 @@
       for (const b of outs.get(u)) m = Math.min(m, layer[b]);
       layer[u] = Math.max(0, m - 1);
     }
-    let maxLayer = 0;
-    for (const u of units) maxLayer = Math.max(maxLayer, layer[u]);
-    const layers = Array.from({length: maxLayer + 1}, () => []);
-    const first = new Map();
-    units.forEach((u, i) => { first.set(u, i); layers[layer[u]].push(u); });
-    const pos = new Float64Array(N + S);
-    const setPos = () => { for (const L of layers) L.forEach((u, i) => { pos[u] = i; }); };
-    setPos();
-    const sortLayer = (L, nb) => {
-      const bary = new Map(), group = new Map();
-      for (const u of L) {
-        const ns = nb.get(u);
-        bary.set(u, ns.length ? ns.reduce((a, v) => a + pos[v], 0) / ns.length : pos[u]);
-        const g = unitScope(u);
-        if (g >= 0) { const t = group.get(g) || [0, 0]; t[0] += bary.get(u); t[1]++; group.set(g, t); }
-      }
-      const gk = (u) => { const g = unitScope(u); if (g < 0) return bary.get(u); const t = group.get(g); return t[0] / t[1]; };
-      L.sort((p, q) => gk(p) - gk(q) || unitScope(p) - unitScope(q) || bary.get(p) - bary.get(q) || first.get(p) - first.get(q));
-      L.forEach((u, i) => { pos[u] = i; });
-    };
-    for (let it = 0; it < 3; it++) {
-      for (let l = 1; l <= maxLayer; l++) sortLayer(layers[l], ins);
-      for (let l = maxLayer - 1; l >= 0; l--) sortLayer(layers[l], outs);
-    }
-    for (let l = 1; l <= maxLayer; l++) sortLayer(layers[l], ins);
-    // y: start in order, then pull each node toward its neighbours without overlaps
-    for (const L of layers) L.forEach((u, i) => { Y[u] = i * RH; });
-    const place = (L, nb) => {
-      let prev = -Infinity;
-      for (const u of L) {
-        const ns = nb.get(u);
-        let want = ns.length ? ns.reduce((a, v) => a + Y[v], 0) / ns.length : Y[u];
-        Y[u] = Math.max(want, prev + RH);
-        prev = Y[u];
-      }
-    };
-    for (let it = 0; it < 2; it++) {
-      for (let l = 1; l <= maxLayer; l++) place(layers[l], ins);
-      for (let l = maxLayer - 1; l >= 0; l--) place(layers[l], outs);
-    }
-    let minY = Infinity;
-    for (const u of units) minY = Math.min(minY, Y[u]);
-    for (const u of units) { Y[u] -= minY; X[u] = layer[u] * CW; }
-    computeClusters();
+    packBlocks();
+  }
+  // Each module is a block: its nodes and sub-modules packed in creation order, stacked only where their
+  // layer ranges overlap (the neurons of a layer one above the other, in order; consecutive layers side by
+  // side). A block's rectangle is its cluster, so clusters nest and never overlap.
+  const TOP = 24, BOTTOM = 10, GAP = 8;
+  const minCreated = new Float64Array(S).fill(Infinity);
+  for (let k = 0; k < N; k++) {
+    for (let s = D.scope[k]; s >= 0; s = scopeParent[s]) minCreated[s] = Math.min(minCreated[s], D.created[k]);
   }
   let clusters = [];
-  function computeClusters() {
-    const box = new Map();
-    for (const u of units) {
-      let s = unitScope(u), depth = 0;
-      while (s >= 0) {
-        let b = box.get(s);
-        if (!b) { b = [Infinity, Infinity, -Infinity, -Infinity, 0]; box.set(s, b); }
-        b[0] = Math.min(b[0], X[u] - W(u) / 2); b[1] = Math.min(b[1], Y[u] - H(u) / 2);
-        b[2] = Math.max(b[2], X[u] + W(u) / 2); b[3] = Math.max(b[3], Y[u] + H(u) / 2);
-        s = scopeParent[s]; depth++;
+  function packBlocks() {
+    const blocks = new Map(), rootItems = [];
+    const blockOf = (s) => {
+      let b = blocks.get(s);
+      if (!b) {
+        b = {s, items: [], first: Infinity, l0: Infinity, l1: -Infinity, h: 0};
+        blocks.set(s, b);
+        const p = scopeParent[s];
+        (p >= 0 ? blockOf(p).items : rootItems).push(b);
       }
-    }
+      return b;
+    };
+    units.forEach((u) => {
+      const i = u < N ? D.created[u] : minCreated[u - N];
+      const item = {u, first: i, l0: layer[u], l1: layer[u], h: RH};
+      const s = unitScope(u);
+      if (s >= 0) blockOf(s).items.push(item); else rootItems.push(item);
+      for (let t = s; t >= 0; t = scopeParent[t]) {
+        const b = blocks.get(t);
+        b.first = Math.min(b.first, i); b.l0 = Math.min(b.l0, layer[u]); b.l1 = Math.max(b.l1, layer[u]);
+      }
+    });
+    const pack = (items) => {  // relative y of each item; returns the height used
+      items.sort((p, q) => p.first - q.first);
+      const sky = new Map();
+      let height = 0;
+      for (const it of items) {
+        if (it.items) it.h = pack(it.items) + TOP + BOTTOM;
+        let y = 0;
+        for (let l = it.l0; l <= it.l1; l++) y = Math.max(y, sky.get(l) || 0);
+        it.y = y;
+        for (let l = it.l0; l <= it.l1; l++) sky.set(l, y + it.h + GAP);
+        height = Math.max(height, y + it.h);
+      }
+      return height;
+    };
+    pack(rootItems);
     clusters = [];
-    for (const [s, b] of box) {
-      let depth = 0;
-      for (let p = scopeParent[s]; p >= 0; p = scopeParent[p]) depth++;
-      clusters.push({s, depth, x0: b[0], y0: b[1], x1: b[2], y1: b[3]});
-    }
     let maxDepth = 0;
-    for (const c of clusters) maxDepth = Math.max(maxDepth, c.depth);
+    const place = (items, base, depth) => {
+      for (const it of items) {
+        const y = base + it.y;
+        if (it.items) {
+          clusters.push({s: it.s, depth, l0: it.l0, l1: it.l1, y0: y, y1: y + it.h});
+          maxDepth = Math.max(maxDepth, depth);
+          place(it.items, y + TOP, depth + 1);
+        } else { Y[it.u] = y + RH / 2; X[it.u] = layer[it.u] * CW; }
+      }
+    };
+    place(rootItems, 0, 0);
     for (const c of clusters) {
-      const pad = 6 + 5 * (maxDepth - c.depth);
-      c.x0 -= pad; c.x1 += pad; c.y0 -= pad + 14; c.y1 += pad;
+      const pad = 8 + 6 * (maxDepth - c.depth);
+      c.x0 = c.l0 * CW - NW / 2 - 12 - pad; c.x1 = c.l1 * CW + NW / 2 + 12 + pad;
+      c.y0 += 2; c.y1 -= 2;
     }
     clusters.sort((p, q) => p.depth - q.depth);
   }
