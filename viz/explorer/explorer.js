@@ -220,7 +220,8 @@
       } else {
         replayGrad[v] = stored === null || typeof stored === "object" ? null : num(stored);
         const terms = uses.map((e) => `vjp of ${name(D.dst[e])} (${D.formula[e] >= 0 ? D.formulas[D.formula[e]] : opName(D.dst[e])})`);
-        stepText[i] = `grad ${name(v)} = ${terms.join(" + ") || "0 (no use)"}\n  → ${shapeText(v)}: ${summary(stored)}`;
+        const shown = terms.length > 6 ? terms.slice(0, 6).concat([`… ${terms.length - 6} more`]) : terms;
+        stepText[i] = `grad ${name(v)} = ${shown.join(" + ") || "0 (no use)"}\n  → ${shapeText(v)}: ${summary(stored)}`;
       }
     }
   }
