@@ -19,7 +19,7 @@ import numpy as np
 from autograd_core import Value
 
 from .dot import DEFAULT_SHOW, RANKDIRS, _check_show
-from .expr import CONSTANTS, FUNCTIONS, ExprError, evaluate, parse_assignment, parse_literal
+from .expr import CONSTANTS, FUNCTIONS, ExprError, evaluate_program, parse_assignment, parse_constant, parse_literal
 from .export import BINARY_FORMATS, FORMATS, GraphvizNotFound, export_bytes, format_for, write_atomic
 
 PROG = "autograd-graph"
@@ -36,10 +36,13 @@ examples:
   autograd-graph export "tanh(w*x)*w" --set w=0.5 --set x=2 --backward --highlight w -o chain.svg
   autograd-graph export "tanh(w*x + b)" --set w=1 --set x=2 --set b=0 --steps frames/
   autograd-graph export --mlp 2,4,1 --input 1,-1 --backward -o mlp.html   # interactive explorer (browser)
+  autograd-graph export "h1 = x*w; h2 = h1 + b; h3 = -h2; h4 = exp(h3); h5 = h4 + 1; f = 1/h5" \
+      --set w=-0.8 --set b=0.3 --const x=1.5 --backward --highlight w -o sigmoid.svg
   autograd-graph functions
 
 Expressions are parsed, never evaluated by Python: numbers, names set with --set, + - * / ** @, unary
-minus, and the functions listed by 'autograd-graph functions' (e.g. sum(x, axis=0)).
+minus, and the functions listed by 'autograd-graph functions' (e.g. sum(x, axis=0)). A program of
+assignments separated by ';' names its nodes (h1 = x*w; f = 1/h1); --const marks an input as a constant.
 FILE.py:FUNC RUNS THE CODE IN FILE.py (imports it as a module) and calls FUNC() with no arguments; FUNC
 must return a Value. Only use it on files you trust.
 --backward needs a scalar output: wrap a tensor expression in sum(...) or mean(...).
@@ -64,6 +67,8 @@ def build_parser():
                     help='an expression such as "sigmoid(w*x + b)", or FILE.py:FUNC (runs FILE.py\'s code)')
     ex.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                     help="a variable: a number, a nested list [[1,2],[3,4]], or @file.npy (repeatable)")
+    ex.add_argument("--const", action="append", default=[], metavar="NAME=VALUE",
+                    help="like --set, but a constant: no gradient, drawn as a small grey box (repeatable)")
     ex.add_argument("--mlp", metavar="NIN,H,...,NOUT", help="draw nn.MLP(NIN, [H, ..., NOUT]) in scalar mode")
     ex.add_argument("--input", metavar="X1,X2,...",
                     help="the MLP's input (default: all ones); write --input=-1,2 when it starts with a minus")
@@ -164,23 +169,23 @@ def _source_value(args):
     if sum(given) != 1:
         raise CliError("give exactly one of: an expression, FILE.py:FUNC, or --mlp SIZES")
     if args.mlp is not None:
-        if args.set:
-            raise CliError("--set applies to expressions, not to --mlp")
+        if args.set or args.const:
+            raise CliError("--set/--const apply to expressions, not to --mlp")
         return _mlp(args.mlp, args.input, args.seed)
     if args.input is not None:
         raise CliError("--input applies to --mlp only; use --set NAME=VALUE for expressions")
     match = re.fullmatch(r"(.+\.py):([A-Za-z_]\w*)", args.source.strip())
     if match:
-        if args.set:
-            raise CliError("--set applies to expressions, not to FILE.py:FUNC")
+        if args.set or args.const:
+            raise CliError("--set/--const apply to expressions, not to FILE.py:FUNC")
         return _run_user_function(match.group(1), match.group(2), args.traceback)
     variables = {}
-    for assignment in args.set:
-        name, value = parse_assignment(assignment)
+    for assignment, parse in [(a, parse_assignment) for a in args.set] + [(a, parse_constant) for a in args.const]:
+        name, value = parse(assignment)
         if name in variables:
-            raise CliError(f"--set {name} is given twice")
+            raise CliError(f"--set/--const {name} is given twice")
         variables[name] = value
-    return evaluate(args.source, variables)
+    return evaluate_program(args.source, variables)
 
 
 def _run_user_function(path, func_name, show_traceback):
