@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from autograd_core import Value, viz
+from autograd_core import viz
 from autograd_core.viz.expr import ExprError, evaluate_program, parse_assignment, parse_constant
 
 SIGMOID = "h1 = x*w; h2 = h1 + b; h3 = -h2; h4 = exp(h3); h5 = h4 + 1; f = 1/h5"
