@@ -47,3 +47,53 @@ def test_cli_program_and_const(tmp_path):
                  "--highlight", "w", "-o", str(out)]) == 0
     text = out.read_text()
     assert "<b>h5</b>" in text and "x = 1.5" in text and "∂f/∂w" in text
+
+
+def test_a_long_chain_is_drawn_top_to_bottom_a_short_graph_left_to_right():
+    assert 'rankdir=TB' in viz.draw(sigmoid_program()).source
+    w, x = (__import__("autograd_core").Value(v) for v in (2.0, 3.0))
+    assert 'rankdir=LR' in viz.draw((w * x).tanh()).source
+    assert 'rankdir=LR' in viz.draw(sigmoid_program(), rankdir="LR").source
+
+
+def test_dpi_and_size_in_python_and_cli(tmp_path):
+    from autograd_core.viz.cli import main
+
+    source = viz.draw(sigmoid_program(), dpi=200, size="6,4").source
+    assert "dpi=200" in source and 'size="6,4"' in source
+    with pytest.raises(ValueError, match="dpi"):
+        viz.draw(sigmoid_program(), dpi=0)
+    with pytest.raises(ValueError, match="size"):
+        viz.draw(sigmoid_program(), size="-1,2")
+    out = tmp_path / "f.dot"
+    assert main(["export", SIGMOID, "--set", "w=1", "--set", "b=0", "--const", "x=2", "--dpi", "150",
+                 "--size", "5", "-o", str(out)]) == 0
+    assert "dpi=150" in out.read_text() and "size=5" in out.read_text()
+
+
+@pytest.mark.needs("dot")
+def test_dpi_sets_the_png_resolution():
+    import struct
+
+    f = sigmoid_program()
+    sizes = []
+    for dpi in (72, 144):
+        png = viz.render_bytes(viz.draw(f, dpi=dpi), "png")
+        sizes.append(struct.unpack(">II", png[16:24]))
+    assert sizes[1][0] == pytest.approx(2 * sizes[0][0], rel=0.05)
+
+
+def test_a_long_chain_rule_title_is_summarised_and_wrapped():
+    from autograd_core import nn
+
+    model = nn.MLP(2, [4, 4, 1], rng=0, dtype=np.float64)
+    xs = [__import__("autograd_core").Value(v, label=f"x[{i}]") for i, v in enumerate((1.0, -2.0))]
+    out = model(xs)
+    out.backward(retain_graph=True)
+    source = viz.draw(out, highlight="x[0]").source
+    title = source.split(' label="', 1)[1].split('" ', 1)[0]
+    lines = title.split("\\n")
+    assert lines[0].startswith("∂") and "sum over" in lines[0] and "paths" in lines[0]
+    assert max(len(line) for line in lines) <= 130
+    chain = viz.chain_rule(out, xs[0])
+    assert f"{chain.total:.6g}" in lines[0]

@@ -18,7 +18,7 @@ import numpy as np
 
 from autograd_core import Value
 
-from .dot import DEFAULT_SHOW, RANKDIRS, _check_show
+from .dot import DEFAULT_SHOW, DIRECTIONS, _check_show
 from .expr import CONSTANTS, FUNCTIONS, ExprError, evaluate_program, parse_assignment, parse_constant, parse_literal
 from .export import BINARY_FORMATS, FORMATS, GraphvizNotFound, export_bytes, format_for, write_atomic
 
@@ -77,7 +77,10 @@ def build_parser():
                     help="run backward from the (scalar) output first, so gradients are shown")
     ex.add_argument("-o", "--output", metavar="FILE", help="output file, or - for stdout (the default)")
     ex.add_argument("-f", "--format", choices=FORMATS, help="output format (default: from -o's suffix, else dot)")
-    ex.add_argument("--rankdir", choices=RANKDIRS, default="LR", help="layout direction (default LR)")
+    ex.add_argument("--rankdir", choices=DIRECTIONS, default="auto",
+                    help="layout direction (default auto: LR, or TB for a long chain)")
+    ex.add_argument("--dpi", type=float, help="resolution of PNG output (default 96)")
+    ex.add_argument("--size", metavar="W[,H]", help="largest picture size in inches, e.g. 8,5 (scaled down to fit)")
     ex.add_argument("--show", default=",".join(sorted(DEFAULT_SHOW)), metavar="ITEMS",
                     help="comma list of data,grad,shape,derivs (default: all)")
     ex.add_argument("--highlight", metavar="NAME",
@@ -122,7 +125,8 @@ def _export(args):
                            "wrap the expression in sum(...) or mean(...)")
         root.backward(retain_graph=True)  # keep the graph so edge derivatives can still be evaluated
     options = {"rankdir": args.rankdir, "show": _check_show(args.show), "highlight": args.highlight,
-               "max_nodes": args.max_nodes or None, "clusters": not args.no_clusters, "title": args.title}
+               "max_nodes": args.max_nodes or None, "clusters": not args.no_clusters, "title": args.title,
+               "dpi": args.dpi, "size": args.size}
     if args.highlight is not None and args.highlight not in _labels(root):
         raise CliError(f"--highlight {args.highlight!r}: no variable of that name in the graph "
                        f"(names: {', '.join(sorted(_labels(root))) or 'none'})")

@@ -25,6 +25,8 @@ from .jupyter import GraphPicture
 SHOW_CHOICES = ("data", "grad", "shape", "derivs")
 DEFAULT_SHOW = frozenset(SHOW_CHOICES)
 RANKDIRS = ("LR", "TB", "RL", "BT")
+DIRECTIONS = RANKDIRS + ("auto",)  # auto: LR, or TB for a long chain that would be a wide thin strip
+TITLE_CHARS = 110  # longer title lines are wrapped; a chain rule with many long paths is summarised
 
 # Header colours by role; the rest of a table stays white so numbers read well.
 ROLE_FILL = {
@@ -43,12 +45,12 @@ OP_PATH = f'style=filled fillcolor="#fee2e2" color="{HIGHLIGHT}" penwidth=2'
 EDGE_PATH = f'color="{HIGHLIGHT}" fontcolor="{HIGHLIGHT}" penwidth=2.2'
 
 
-def draw(root, *, rankdir="LR", show=DEFAULT_SHOW, highlight=None, max_nodes=None, clusters=True,
-         title=None) -> GraphPicture:
+def draw(root, *, rankdir="auto", show=DEFAULT_SHOW, highlight=None, max_nodes=None, clusters=True,
+         title=None, dpi=None, size=None) -> GraphPicture:
     """A `graphviz.Digraph` (subclass `GraphPicture`) of the graph that produced `root`.
 
     root:      a Value, or a `Graph` from `viz.trace`.
-    rankdir:   'LR' (inputs left, output right) or 'TB' (top to bottom); also 'RL', 'BT'.
+    rankdir:   'LR' (inputs left, output right), 'TB' (top to bottom), 'RL', 'BT', or 'auto' (the default).
     show:      any of 'data', 'grad', 'shape', 'derivs' (local derivatives on the edges).
     highlight: a leaf (Value, label, or node id): its paths to the output are drawn in red and, for a
                scalar graph, the title shows ∂out/∂leaf as the sum over paths of products of local
@@ -56,6 +58,9 @@ def draw(root, *, rankdir="LR", show=DEFAULT_SHOW, highlight=None, max_nodes=Non
     max_nodes: collapse the picture to about this many nodes (module scopes fold into boxes first,
                then the nodes furthest from the output); the title says how many were hidden.
     clusters:  draw each nn.Module call as a (nested) box.
+    dpi:       resolution of PNG output (Graphviz's default is 96); size: the largest size in inches,
+               'W,H' or a number (Graphviz `size`; the picture is scaled down to fit, never up).
+    rankdir 'auto' picks 'LR', or 'TB' when the graph is a long chain (an LR picture would be a thin strip).
     Works without the Graphviz binary: the result's `.source` is the DOT text.
     """
     show = _check_show(show)
@@ -75,13 +80,79 @@ def draw(root, *, rankdir="LR", show=DEFAULT_SHOW, highlight=None, max_nodes=Non
     shown = collapse(graph, max_nodes, keep)
     lines = [title] if title else []
     if chain is not None:
-        lines.append(chain.equation())
+        lines.extend(_chain_title(chain))
     elif highlight is not None:
         lines.append(f"paths from {leaf.name} to {graph.node(graph.output).name} (red)")
         if scalar_path:
             lines.append("(some local derivatives were freed by backward(); pass retain_graph=True to see them)")
-    return render(shown, rankdir=rankdir, show=show, highlight_edges=on_path, title_lines=lines,
-                  clusters=clusters)
+    if rankdir == "auto":
+        rankdir = auto_rankdir(shown)
+    picture = render(shown, rankdir=rankdir, show=show, highlight_edges=on_path, title_lines=lines,
+                     clusters=clusters)
+    return sized(picture, dpi, size)
+
+
+def sized(picture, dpi=None, size=None):
+    """Set the picture's resolution (dpi, for PNG) and largest size in inches ('W,H' or a number)."""
+    if dpi is not None:
+        dpi = float(dpi)
+        if not 10 <= dpi <= 1200:
+            raise ValueError(f"dpi must be between 10 and 1200, got {dpi:g}")
+        picture.graph_attr["dpi"] = f"{dpi:g}"
+    if size is not None:
+        parts = [float(p) for p in str(size).split(",")] if not isinstance(size, (tuple, list)) else list(size)
+        if not 1 <= len(parts) <= 2 or not all(0 < float(p) <= 1000 for p in parts):
+            raise ValueError(f"size must be W,H or W in inches (0 < W, H <= 1000), got {size!r}")
+        picture.graph_attr["size"] = ",".join(f"{float(p):g}" for p in parts)
+    return picture
+
+
+def auto_rankdir(graph):
+    """'TB' when a left-to-right picture of `graph` would be more than about six times wider than high and
+    top-to-bottom is closer to a 16:9 page; else 'LR'. Estimated from the depth (longest path) and the
+    widest level, without running Graphviz."""
+    depth, level_width = {}, {}
+    parents = graph.in_edges()
+    for n in graph.nodes:  # topological order
+        d = max((depth.get(e.src, 0) for e in parents[n.id]), default=-1) + 1
+        depth[n.id] = d
+        level_width[d] = level_width.get(d, 0) + 1
+    levels = max(depth.values(), default=0) + 1
+    widest = max(level_width.values(), default=1)
+    lr = levels * 220 / (widest * 45)   # a value and an op per level, each ~110 px wide, ~45 px high
+    tb = widest * 160 / (levels * 80)
+    if levels >= 7 and lr > 6 and abs(np.log(tb / 1.8)) < abs(np.log(lr / 1.8)):
+        return "TB"
+    return "LR"
+
+
+def _chain_title(chain):
+    """The chain rule as title lines: the whole equation when it is short, else a summary (how many paths,
+    the first one, the sum), each line wrapped at TITLE_CHARS."""
+    text = chain.equation()
+    if len(text) <= TITLE_CHARS:
+        return [text]
+    if chain.n_paths == 1:
+        return _wrap(text)
+    first = chain.paths[0]
+    symbols = " · ".join(str(f) for f in first.factors)
+    numbers = "".join(f"({_num(f.derivative)})" for f in first.factors)
+    lines = [f"∂{chain.output_name}/∂{chain.leaf_name} = sum over {chain.n_paths} paths (red) of the product of "
+             f"the local derivatives along each = {_num(chain.total, 6)}"]
+    lines += _wrap(f"first path: {symbols} = {numbers} = {_num(first.product, 6)}")
+    return lines
+
+
+def _wrap(text, width=TITLE_CHARS):
+    """Break a long equation after ' + ', ' · ' or ' = ' so that lines stay under `width` characters."""
+    lines, line = [], ""
+    for token in text.replace(" + ", " + \0").replace(" · ", " · \0").replace(" = ", " = \0").split("\0"):
+        if line and len(line) + len(token) > width:
+            lines.append(line.rstrip())
+            line = "    "
+        line += token
+    lines.append(line.rstrip())
+    return lines
 
 
 def render(graph: Graph, *, rankdir="LR", show=DEFAULT_SHOW, highlight_edges=(), title_lines=(),
@@ -93,6 +164,8 @@ def render(graph: Graph, *, rankdir="LR", show=DEFAULT_SHOW, highlight_edges=(),
 
 
 def _render(graph, rankdir, show, highlight_edges, title_lines, known, current, clusters):
+    if rankdir == "auto":
+        rankdir = auto_rankdir(graph)
     if rankdir not in RANKDIRS:
         raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
     show = _check_show(show)

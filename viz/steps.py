@@ -25,7 +25,7 @@ def backward_order(root, graph=None):
     return [by_value[id(v)] for v in reversed(toposort(root))]
 
 
-def backward_steps(root, *, rankdir="LR", show=DEFAULT_SHOW, max_steps=MAX_STEPS):
+def backward_steps(root, *, rankdir="auto", show=DEFAULT_SHOW, max_steps=MAX_STEPS):
     """One `GraphPicture` per backward step (the order of `toposort(root)` reversed).
 
     root:      a Value after `root.backward()` (its `.grad` is set); raises ValueError otherwise.
