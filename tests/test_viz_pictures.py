@@ -97,3 +97,36 @@ def test_a_long_chain_rule_title_is_summarised_and_wrapped():
     assert max(len(line) for line in lines) <= 130
     chain = viz.chain_rule(out, xs[0])
     assert f"{chain.total:.6g}" in lines[0]
+
+
+def test_backward_frames_show_each_steps_arithmetic():
+    f = sigmoid_program()
+    f.backward(retain_graph=True)
+    frames = viz.backward_steps(f)
+    titles = [frame.graph_attr["label"] for frame in frames]
+    h3 = viz.trace(f).node_of("h3")
+    h4 = viz.trace(f).node_of("h4")
+    expected = f"grad h3 = grad h4 · ∂h4/∂h3 = {float(h4.grad):.4g} · {float(h4.data):.4g} = {float(h3.grad):.4g}"
+    assert any(expected.replace("-", "−") in t for t in titles), titles
+    assert "grad f = 1" in titles[0]
+    assert not any("−0 " in t or "-0 " in t for t in titles)
+
+
+@pytest.mark.needs("dot")
+def test_backward_frames_go_layer_by_layer_on_an_mlp(tmp_path):
+    from autograd_core import Value, nn
+    from autograd_core.viz.cli import main
+
+    model = nn.MLP(2, [3, 3, 1], rng=0, dtype=np.float64)
+    out = model([Value(1.0, label="x0"), Value(-2.0, label="x1")])
+    out.backward(retain_graph=True)
+    frames = viz.backward_steps(out, by="module")
+    labels = [frame.graph_attr["label"].split("\\n")[0] for frame in frames]
+    layers = [label.split(": ")[1].split(":")[0] for label in labels if "Layer" in label]
+    assert layers[:3] == ["Layer layers.2", "Layer layers.1", "Layer layers.0"]  # output layer first
+    assert len(frames) < len(viz.backward_steps(out)) / 5
+    seen = [i for frame in frames for i in frame.step["nodes"]]
+    assert seen == viz.backward_order(out)
+    assert main(["export", "--mlp", "2,3,1", "--steps", str(tmp_path), "--steps-by", "module", "-f", "dot",
+                 "-o", str(tmp_path / "g.dot")]) == 0
+    assert len(list(tmp_path.glob("step_*.svg"))) < 10

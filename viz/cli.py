@@ -91,6 +91,8 @@ def build_parser():
     ex.add_argument("--title", help="a title line for the picture")
     ex.add_argument("--steps", metavar="DIR",
                     help="also write one SVG per backward step to DIR (step_000.svg, ...); implies --backward")
+    ex.add_argument("--steps-by", choices=("node", "module"), default="node",
+                    help="one --steps frame per node (default) or per module, layer by layer on an MLP")
     ex.add_argument("--traceback", action="store_true", help="show the full traceback if FILE.py:FUNC fails")
     sub.add_parser("functions", help="list what an expression may call")
     return parser
@@ -161,7 +163,8 @@ def _step_frames(root, args):
     from .export import render_bytes
     from .steps import backward_steps
 
-    frames = backward_steps(root, rankdir=args.rankdir, show=_check_show(args.show), max_steps=MAX_STEP_FRAMES)
+    frames = backward_steps(root, rankdir=args.rankdir, show=_check_show(args.show), max_steps=MAX_STEP_FRAMES,
+                            by=args.steps_by)
     os.makedirs(args.steps, exist_ok=True)
     width = max(3, len(str(len(frames) - 1)))
     return [(os.path.join(args.steps, f"step_{k:0{width}d}.svg"), render_bytes(frame, "svg"))

@@ -158,12 +158,13 @@ def _wrap(text, width=TITLE_CHARS):
 def render(graph: Graph, *, rankdir="LR", show=DEFAULT_SHOW, highlight_edges=(), title_lines=(),
            known=None, current=None, clusters=True) -> GraphPicture:
     """Write `graph` as DOT. `known`: ids whose gradient is shown (None: all), for backward steps;
-    `current`: the id filled in by this step (drawn orange)."""
+    `current`: the id (or a set of ids) filled in by this step (drawn orange)."""
     with _gc_paused():
         return _render(graph, rankdir, show, highlight_edges, title_lines, known, current, clusters)
 
 
 def _render(graph, rankdir, show, highlight_edges, title_lines, known, current, clusters):
+    current = frozenset(current) if isinstance(current, (set, frozenset, list, tuple)) else frozenset([current])
     if rankdir == "auto":
         rankdir = auto_rankdir(graph)
     if rankdir not in RANKDIRS:
@@ -265,7 +266,7 @@ def _node_stmt(n, show, on_path, known, current, stats):
             text = f"{n.label} = {text}"
         return (f'\t{n.id} [label="{_quote(text)}" shape=box style="rounded,filled" fillcolor="#f8fafc" '
                 f'color="#cbd5e1" fontcolor="#475569" fontsize=8 height=0.2 width=0.3 margin="0.04,0.02"]\n')
-    fill = CURRENT_FILL if n.id == current else ROLE_FILL[n.role]
+    fill = CURRENT_FILL if n.id in current else ROLE_FILL[n.role]
     name = f"<b>{_html(n.label)}</b>" if n.label else f'<font color="#64748b">{n.id}</font>'
     cells = [f'<td bgcolor="{fill}">{name}</td>']
     if "shape" in show and n.shape != ():
@@ -281,9 +282,9 @@ def _node_stmt(n, show, on_path, known, current, stats):
             cells.append('<td><font color="#94a3b8">grad —</font></td>')
         else:
             grad = _summary(n.grad, stats)
-            cells.append(f"<td><b>grad {grad}</b></td>" if n.id == current else f"<td>grad {grad}</td>")
+            cells.append(f"<td><b>grad {grad}</b></td>" if n.id in current else f"<td>grad {grad}</td>")
     border = f' color="{HIGHLIGHT}"' if on_path else ' color="#64748b"'
-    thick = ' border="2"' if n.role == OUTPUT or on_path or n.id == current else ' border="0"'
+    thick = ' border="2"' if n.role == OUTPUT or on_path or n.id in current else ' border="0"'
     table = (f'<table{thick} cellborder="1" cellspacing="0" cellpadding="3"{border}>'
              f'<tr>{"".join(cells)}</tr></table>')
     return f"\t{n.id} [label=<{table}> shape=plain]\n"
