@@ -130,3 +130,23 @@ def test_backward_frames_go_layer_by_layer_on_an_mlp(tmp_path):
     assert main(["export", "--mlp", "2,3,1", "--steps", str(tmp_path), "--steps-by", "module", "-f", "dot",
                  "-o", str(tmp_path / "g.dot")]) == 0
     assert len(list(tmp_path.glob("step_*.svg"))) < 10
+
+
+def test_the_demo_shows_visible_factors_and_one_name_for_the_output(tmp_path, capsys):
+    import importlib.util
+    import os
+
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples", "demo.py")
+    spec = importlib.util.spec_from_file_location("demo_under_test", path)
+    demo = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(demo)
+    assert demo.main(["--no-train", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    rows = {line.split()[0]: line for line in out.splitlines() if line[:1].isalpha() and "(" in line}
+    assert "f" in rows and "h6" not in out  # the output is f in the table and the equation
+    assert "-0.000000" not in out and "−0.000000" not in out
+    factors = out.split("∂f/∂w = ")[1].splitlines()[1]
+    assert "(1.5)" in factors and "(2.46)" in factors  # factors other than ±1, 0 and 0.25
+    json_text = (tmp_path / "sigmoid.json").read_text()
+    assert '"label": "f"' in json_text or '"label":"f"' in json_text
+    assert demo.fixed(-1e-12) .strip() == "0.000000"
