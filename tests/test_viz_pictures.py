@@ -150,3 +150,42 @@ def test_the_demo_shows_visible_factors_and_one_name_for_the_output(tmp_path, ca
     json_text = (tmp_path / "sigmoid.json").read_text()
     assert '"label": "f"' in json_text or '"label":"f"' in json_text
     assert demo.fixed(-1e-12) .strip() == "0.000000"
+
+
+def _rank_groups(source):
+    import re
+
+    return [group.split("; ") for group in re.findall(r"\{rank=same; ([^\n]*)\n", source)]
+
+
+def test_scalar_mlp_layers_in_order_left_to_right_and_neurons_in_order():
+    from autograd_core import Value, nn
+
+    model = nn.MLP(2, [4, 4, 1], rng=0, dtype=np.float64)
+    xs = [Value(v, label=f"x[{i}]") for i, v in enumerate((1.0, -2.0))]
+    out = model(xs)
+    out.backward(retain_graph=True)
+    graph = viz.trace(out)
+    source = viz.draw(out, highlight="x[0]").source
+    groups = _rank_groups(source)
+    assert groups, "the scalar MLP's ranks are pinned"
+    rank = {name: r for r, group in enumerate(groups) for name in group}
+    scopes = {s.id: s for s in graph.scopes}
+
+    def where(node):  # (layer, neuron) of a node made inside a neuron
+        s = scopes.get(node.scope)
+        if s is None or s.kind != "Neuron":
+            return None
+        return int(scopes[s.parent].name.split(".")[-1]), int(s.name.split(".")[-1])
+
+    inner = [n for n in graph.nodes if n.op not in ("", "getitem") and where(n) is not None]
+    for a in inner:  # layers left to right: every computed node of layer L before every one of layer L + 1
+        for b in inner:
+            if where(a)[0] < where(b)[0]:
+                assert rank[a.id] < rank[b.id]
+    for group in groups:  # neurons in order within each rank (top to bottom, or left to right)
+        placed = [where(graph.node(name)) for name in group if name in graph._node_index()]
+        placed = [p for p in placed if p is not None]
+        assert placed == sorted(placed), placed
+    x0, x1 = graph.node_of("x[0]").id, graph.node_of("x[1]").id
+    assert next(g for g in groups if x0 in g)[:2] == [x0, x1]  # the inputs together, first in their rank

@@ -21,6 +21,7 @@ from .graph import (
     trace,
 )
 from .jupyter import GraphPicture
+from .layout import enters, rank_order
 
 SHOW_CHOICES = ("data", "grad", "shape", "derivs")
 DEFAULT_SHOW = frozenset(SHOW_CHOICES)
@@ -178,13 +179,22 @@ def _render(graph, rankdir, show, highlight_edges, title_lines, known, current, 
         arrays += [n.grad for n in graph.nodes]
     stats = summary_table(x for x in arrays if x.__class__ is np.ndarray and x.size > 4)
     members, stmts_edges = {}, []
+    # A scalar graph built by modules (micrograd's MLP): ranks and order from viz.layout, layers left to right
+    # and neurons in order, instead of Graphviz's boxes in a staircase with neurons in reverse.
+    pin = clusters and bool(graph.scopes) and all(n.role != COLLAPSED and (n.is_scalar or not n.op)
+                                                  for n in graph.nodes)
+    scope_parent = {s.id: s.parent for s in graph.scopes}
+    dot_nodes, dot_edges = {}, []
     for n in graph.nodes:
         stmts = members.setdefault(n.scope if clusters else None, [])
         if _drawn_per_use(n):
             continue  # drawn next to each node that uses it, below
         stmts.append(_node_stmt(n, show, n.id in path_nodes, known, current, stats))
+        dot_nodes[n.id] = n
         incoming = in_edges[n.id]
         if n.op and incoming:
+            dot_nodes[f"{n.id}_op"] = n
+            dot_edges.append((f"{n.id}_op", n.id))
             on = n.id in path_nodes
             shape = "circle" if len(n.op) <= 2 else "ellipse"
             stmts.append(f'\t{n.id}_op [label="{_quote(n.op)}" shape={shape} {OP_PATH if on else OP_PLAIN}]\n')
@@ -197,15 +207,24 @@ def _render(graph, rankdir, show, highlight_edges, title_lines, known, current, 
                 attrs.append(f'label="{_quote(label)}"')
             if (e.src, e.dst, e.index) in highlight_edges:
                 attrs.append(EDGE_PATH)
+            if pin and enters(nodes[e.src].scope, n.scope, scope_parent):
+                attrs.append("minlen=2")  # see viz.layout.enters
             attr_text = f" [{' '.join(attrs)}]" if attrs else ""
             src = e.src
             if _drawn_per_use(nodes[src]):
                 src = f"{e.src}_{e.dst}_{e.index}"
                 stmts.append(_node_stmt(nodes[e.src], show, False, known, current, stats).replace(
                     f"\t{e.src} [", f"\t{src} [", 1))
+                dot_nodes[src] = n
             stmts_edges.append(f"\t{src} -> {target}{attr_text}\n")
-    body = _clusters(graph, members) if clusters else list(members.get(None, ()))
+            dot_edges.append((src, target))
+    if pin:  # no module boxes: Graphviz would reorder the nodes inside them
+        body = [stmt for stmts in members.values() for stmt in stmts]
+    else:
+        body = _clusters(graph, members) if clusters else list(members.get(None, ()))
     body.extend(stmts_edges)
+    if pin:
+        body.extend(_pinned_ranks(graph, dot_nodes, dot_edges, scope_parent, rankdir))
     footer = list(title_lines)
     if graph.hidden:
         total = sum(1 for n in graph.nodes if n.role != COLLAPSED) + graph.hidden
@@ -223,6 +242,22 @@ def _render(graph, rankdir, show, highlight_edges, title_lines, known, current, 
     )
     picture.graph = graph
     return picture
+
+
+def _pinned_ranks(graph, dot_nodes, dot_edges, scope_parent, rankdir):
+    """`rank=same` groups chained by invisible edges in the order of viz.layout (Graphviz keeps it)."""
+    values, position = graph._values, {n.id: k for k, n in enumerate(graph.nodes)}
+    created = {}
+    for name, n in dot_nodes.items():
+        v = values.get(n.id)
+        created[name] = (v.creation_index if v is not None else position[n.id]) - (0 if name == n.id else 0.5)
+    scope_of = {name: n.scope for name, n in dot_nodes.items()}
+    lines = []
+    for column in rank_order(list(dot_nodes), dot_edges, scope_of, scope_parent, created):
+        chain = " -> ".join(column)
+        tail = f"\t\t{chain} [style=invis]\n" if len(column) > 1 else ""
+        lines.append(f"\t{{rank=same; {'; '.join(column)}\n{tail}\t}}\n")
+    return lines
 
 
 def _check_show(show):

@@ -289,12 +289,30 @@ for k in range(8):
     axes[0, k + 1].set_title(f"layer 1, map {k}", fontsize=8)
 for k in range(16):
     ax = axes[1 + k // 8, 1 + k % 8]
-    ax.imshow(maps2[k], cmap="viridis")
-    ax.set_title(f"layer 2, map {k}", fontsize=8)
+    ax.imshow(maps2[k], cmap="viridis", vmin=0, vmax=max(maps2.max(), 1e-12))
+    blank = " (all 0)" if not maps2[k].any() else ""
+    ax.set_title(f"layer 2, map {k}{blank}", fontsize=8)
 for ax in axes.flat:
     ax.axis("off")
 plt.tight_layout()
 plt.show()
+
+# %% [markdown]
+# Some of the second layer's maps are blank: every one of their 16 values is exactly 0. A map is the ReLU
+# of a convolution plus a bias, so it is blank wherever that sum is negative everywhere. Is it this digit, or
+# is the unit "dead", negative for every input, so that ReLU passes no gradient back to its filter and it
+# never learns again? Count it over the whole test set:
+
+# %%
+with no_grad():
+    all_maps2 = cnn[:5](X_test).data                       # (n_test, 16, 4, 4)
+blank_here = [k for k in range(16) if not maps2[k].any()]
+active_on = (all_maps2 > 0).any(axis=(2, 3)).mean(axis=0)  # fraction of test digits where map k is not blank
+dead = [k for k in range(16) if active_on[k] == 0]
+print(f"blank on this digit: {len(blank_here)} of 16 maps {blank_here}")
+print(f"dead (blank on all {len(X_test)} test digits): {len(dead)} {dead}")
+for k in blank_here:
+    print(f"  map {k:2d}: not blank on {active_on[k]:.0%} of the test digits")
 
 # %% [markdown]
 # ## A residual block
