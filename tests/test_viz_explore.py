@@ -327,3 +327,33 @@ def test_cli_writes_the_explorer(tmp_path, capsys):
     assert data["label"][data["highlight"]] == "w"
     assert main(["export", "w*x", "--set", "w=0.5", "--set", "x=2", "-f", "html"]) == 0
     assert capsys.readouterr().out.startswith("<!DOCTYPE html>")
+
+
+@pytest.mark.needs("chromium", "chromedriver")
+def test_modules_in_order_layers_left_to_right_neurons_top_down(browser):
+    from autograd_core import nn
+
+    model = nn.MLP(2, [3, 3, 1], rng=0, dtype=np.float64)
+    out = model([Value(1.0, label="x[0]"), Value(-2.0, label="x[1]")])
+    out.backward(retain_graph=True)
+    graph = viz.trace(out)
+    open_page(browser, viz.explore(out), "mlp-order")
+    positions = {name: (x, y) for name, x, y in browser.execute_script("return explorer.positions()")}
+    scopes = {s.id: s for s in graph.scopes}
+
+    def where(node):
+        s = scopes.get(node.scope)
+        if s is None or s.kind != "Neuron":
+            return None
+        return int(scopes[s.parent].name.split(".")[-1]), int(s.name.split(".")[-1])
+
+    computed = [n for n in graph.nodes if n.op not in ("", "getitem") and where(n) is not None]
+    for a in computed:
+        for b in computed:
+            (la, na), (lb, nb) = where(a), where(b)
+            if la < lb:
+                assert positions[a.id][0] < positions[b.id][0]  # layer by layer, left to right
+            if la == lb and na < nb:
+                assert positions[a.id][1] < positions[b.id][1]  # neuron 0 above neuron 1
+    screenshot(browser, "mlp-order")
+    assert console_errors(browser) == []

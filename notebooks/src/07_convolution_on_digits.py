@@ -313,6 +313,21 @@ print(f"blank on this digit: {len(blank_here)} of 16 maps {blank_here}")
 print(f"dead (blank on all {len(X_test)} test digits): {len(dead)} {dead}")
 for k in blank_here:
     print(f"  map {k:2d}: not blank on {active_on[k]:.0%} of the test digits")
+with no_grad():
+    before_relu = cnn[:4](X_train).data                    # the second convolution, before its ReLU
+peak = before_relu.max(axis=(0, 2, 3))
+for k in dead:
+    print(f"  map {k:2d}: largest value before ReLU over all {len(X_train)} training digits: {peak[k]:.3f}")
+assert set(blank_here) <= set(dead) and all(peak[k] <= 0 for k in dead)
+
+# %% [markdown]
+# So the blank maps are not a drawing error and not about this digit: each is a **dead ReLU unit**. Its
+# convolution plus bias is negative at every position of every training digit (the largest value above is
+# at most 0), so the ReLU outputs 0 everywhere, and since ReLU's derivative is 0 for a negative input, the
+# filter and bias of that map receive a zero gradient from every example: once training pushed them there,
+# they could never move back. A part of this small network's second layer does nothing. The usual remedies
+# are a leaky ReLU (a small slope below 0 keeps a gradient), a smaller learning rate, or a different
+# initialisation; notebook 04 shows how the choice of activation shapes the gradients.
 
 # %% [markdown]
 # ## A residual block
