@@ -175,7 +175,8 @@ def console_errors(driver):
 
 def screenshot(driver, name):
     path = os.path.join(ARTIFACTS, f"{name}.png")
-    driver.execute_async_script("explorer.fit(); requestAnimationFrame(() => requestAnimationFrame(arguments[0]))")
+    driver.execute_async_script("if (window.explorer) explorer.fit(); "
+                                "requestAnimationFrame(() => requestAnimationFrame(arguments[0]))")
     driver.save_screenshot(path)
     print(f"screenshot: {path}")
     return path

@@ -253,7 +253,8 @@ def _pinned_ranks(graph, dot_nodes, dot_edges, scope_parent, rankdir):
         created[name] = (v.creation_index if v is not None else position[n.id]) - (0 if name == n.id else 0.5)
     scope_of = {name: n.scope for name, n in dot_nodes.items()}
     lines = []
-    for column in rank_order(list(dot_nodes), dot_edges, scope_of, scope_parent, created):
+    params = {name for name, n in dot_nodes.items() if n.role in (PARAMETER, CONSTANT) or not n.requires_grad}
+    for column in rank_order(list(dot_nodes), dot_edges, scope_of, scope_parent, created, params.__contains__):
         chain = " -> ".join(column)
         tail = f"\t\t{chain} [style=invis]\n" if len(column) > 1 else ""
         lines.append(f"\t{{rank=same; {'; '.join(column)}\n{tail}\t}}\n")

@@ -27,11 +27,13 @@ def enters(src_scope, dst_scope, scope_parent):
     return True
 
 
-def rank_order(names, edges, scope_of, scope_parent, created):
+def rank_order(names, edges, scope_of, scope_parent, created, is_parameter=lambda name: False):
     """[[node name, ...] in order, one list per rank, first rank first].
 
     names: DOT node names; edges: (tail, head) pairs (a DAG); scope_of: name -> innermost scope id or None;
-    scope_parent: scope id -> enclosing id or None; created: name -> a number (creation order).
+    scope_parent: scope id -> enclosing id or None; created: name -> a number (creation order);
+    is_parameter: leaf name -> True for a parameter or constant (what is computed from them alone moves
+    right with them).
     """
     children, parents = collections.defaultdict(list), collections.defaultdict(list)
     n_parents = collections.Counter()
@@ -41,19 +43,29 @@ def rank_order(names, edges, scope_of, scope_parent, created):
         n_parents[b] += 1
     rank = dict.fromkeys(names, 0)
     ready = [n for n in names if n_parents[n] == 0]
+    topological = []
     while ready:  # Kahn's algorithm: a node's rank is final once all its parents are done
         n = ready.pop()
+        topological.append(n)
         for c in children[n]:
             step = 2 if enters(scope_of.get(n), scope_of.get(c), scope_parent) else 1
             rank[c] = max(rank[c], rank[n] + step)
             n_parents[c] -= 1
             if n_parents[c] == 0:
                 ready.append(c)
-    for n in names:  # a leaf just before its first use, not at the far edge
-        if not parents[n] and children[n]:
+    # A leaf, and whatever is computed from parameters alone (a weight read from a matrix), sits just before
+    # its first use, not at the far edge: children first, so each is placed after the node it feeds.
+    from_parameters = set()
+    for n in topological:
+        if is_parameter(n) if not parents[n] else all(p in from_parameters for p in parents[n]):
+            from_parameters.add(n)
+    pulled = from_parameters | {n for n in names if not parents[n]}
+    for n in reversed(topological):
+        if n in pulled and children[n]:
             rank[n] = max(0, min(rank[c] for c in children[n]) - 1)
     # inputs outside every module (x[0], x[1]) come first, before the modules' own leaves
     created = {n: created[n] - (1e18 if not parents[n] and scope_of.get(n) is None else 0) for n in names}
+    # (a node of a rank the leaves were pulled away from keeps its rank: ranks may be skipped, not reused)
     slot = _pack(names, rank, scope_of, scope_parent, created)
     by_rank = collections.defaultdict(list)
     for n in names:

@@ -26,6 +26,11 @@
   for (let k = 0; k < N; k++) for (let s = D.scope[k]; s >= 0; s = scopeParent[s]) scopeSize[s]++;
   const scopeChildren = Array.from({length: S}, () => []), topScopes = [];
   for (let s = 0; s < S; s++) (scopeParent[s] < 0 ? topScopes : scopeChildren[scopeParent[s]]).push(s);
+  const minCreated = new Float64Array(S).fill(Infinity);  // modules in creation order: layer 0 first
+  for (let k = 0; k < N; k++) {
+    for (let s = D.scope[k]; s >= 0; s = scopeParent[s]) minCreated[s] = Math.min(minCreated[s], D.created[k]);
+  }
+  for (const list of [topScopes, ...scopeChildren]) list.sort((p, q) => minCreated[p] - minCreated[q]);
 
   // ---- number formatting ---------------------------------------------------------------------------
   function fmt(x, digits) {
@@ -109,12 +114,29 @@
     const ins = new Map(), outs = new Map();
     for (const u of units) { ins.set(u, []); outs.set(u, []); layer[u] = 0; }
     for (const ve of vEdges) { ins.get(ve.b).push(ve.a); outs.get(ve.a).push(ve.b); }
+    // an edge into a module spans two layers, leaving one for the module's own leaves (modules side by side)
+    const enters = (a, b) => {
+      const target = unitScope(b);
+      if (target < 0) return false;
+      for (let s = a < N ? D.scope[a] : a - N; s >= 0; s = scopeParent[s]) if (s === target) return false;
+      return true;
+    };
     for (let pass = 0; pass < 2; pass++) {
-      for (const u of units) for (const a of ins.get(u)) if (layer[a] + 1 > layer[u]) layer[u] = layer[a] + 1;
+      for (const u of units) {
+        for (const a of ins.get(u)) layer[u] = Math.max(layer[u], layer[a] + (enters(a, u) ? 2 : 1));
+      }
     }
-    // inputs sit just left of their first use, not at the far left edge
+    // inputs, and whatever is computed from parameters alone (a weight read from a matrix), sit just left of
+    // their first use, not at the far left edge: the last ones first, so each lands before what it feeds
+    const fromParams = new Set();
+    const isParam = (u) => u < N && (roleName(u) === "parameter" || roleName(u) === "constant");
     for (const u of units) {
-      if (ins.get(u).length || !outs.get(u).length) continue;
+      const parents = ins.get(u);
+      if (parents.length ? parents.every((a) => fromParams.has(a)) : isParam(u)) fromParams.add(u);
+    }
+    for (let i = units.length - 1; i >= 0; i--) {
+      const u = units[i];
+      if (!(fromParams.has(u) || !ins.get(u).length) || !outs.get(u).length) continue;
       let m = Infinity;
       for (const b of outs.get(u)) m = Math.min(m, layer[b]);
       layer[u] = Math.max(0, m - 1);
@@ -125,10 +147,6 @@
   // layer ranges overlap (the neurons of a layer one above the other, in order; consecutive layers side by
   // side). A block's rectangle is its cluster, so clusters nest and never overlap.
   const TOP = 24, BOTTOM = 10, GAP = 8;
-  const minCreated = new Float64Array(S).fill(Infinity);
-  for (let k = 0; k < N; k++) {
-    for (let s = D.scope[k]; s >= 0; s = scopeParent[s]) minCreated[s] = Math.min(minCreated[s], D.created[k]);
-  }
   let clusters = [];
   function packBlocks() {
     const blocks = new Map(), rootItems = [];
@@ -143,7 +161,9 @@
       return b;
     };
     units.forEach((u) => {
-      const i = u < N ? D.created[u] : minCreated[u - N];
+      // inputs outside every module come first (top left), then modules and nodes in creation order
+      const source = u < N && unitScope(u) < 0 && !inE[u].length;
+      const i = (u < N ? D.created[u] : minCreated[u - N]) - (source ? 1e15 : 0);
       const item = {u, first: i, l0: layer[u], l1: layer[u], h: RH};
       const s = unitScope(u);
       if (s >= 0) blockOf(s).items.push(item); else rootItems.push(item);
