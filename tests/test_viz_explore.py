@@ -358,3 +358,41 @@ def test_modules_in_order_layers_left_to_right_neurons_top_down(browser):
                 assert positions[a.id][1] < positions[b.id][1]  # neuron 0 above neuron 1
     screenshot(browser, "mlp-order")
     assert console_errors(browser) == []
+
+
+def move_to(driver, x, y):
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    canvas = driver.find_element("id", "canvas")
+    rect = canvas.rect
+    ActionChains(driver).move_to_element_with_offset(
+        canvas, int(x - rect["x"] - rect["width"] / 2), int(y - rect["y"] - rect["height"] / 2)).perform()
+
+
+@pytest.mark.needs("chromium", "chromedriver")
+def test_hovering_an_edge_shows_its_local_derivative_and_play_replays_the_pass(browser):
+    import time
+
+    f, w = sigmoid()
+    graph = viz.trace(f)
+    open_page(browser, viz.explore(f), "sigmoid-hover")
+    h3, h4 = graph.node_of("h3"), graph.node_of("h4")
+    edge = next(e for e in graph.edges if e.src == h3.id and e.dst == h4.id)
+    browser.execute_script("explorer.fit()")
+    move_to(browser, *browser.execute_script("return explorer.edgePoint(arguments[0], arguments[1])", h3.id, h4.id))
+    tip = browser.find_element("id", "tip")
+    assert tip.is_displayed()
+    assert f"∂h4/∂h3 = {edge.derivative:.6g}" in tip.text and "rule" in tip.text and "value h3" in tip.text
+    screenshot_path = os.path.join(ARTIFACTS, "sigmoid-hover.png")
+    browser.save_screenshot(screenshot_path)  # without re-fitting: the tooltip stays where the mouse is
+    # play: from the first step to the last on its own
+    browser.find_element("id", "step-first").click()
+    browser.find_element("id", "step-play").click()
+    steps = browser.execute_script("return explorer.stepCount")
+    deadline = time.time() + steps * 0.7 + 10
+    while browser.execute_script("return explorer.step()") < steps and time.time() < deadline:
+        time.sleep(0.2)
+    assert browser.execute_script("return explorer.step()") == steps
+    assert browser.execute_script("return explorer.gradOf(arguments[0])", w_id := graph.node_of("w").id) == \
+        pytest.approx(float(w.grad), rel=1e-12), w_id
+    assert console_errors(browser) == []

@@ -15,7 +15,9 @@
   const num = (x) => (typeof x === "string" ? Number(x) : x);
   const size = (k) => D.shape[k].reduce((a, b) => a * b, 1);
   const isScalar = (k) => size(k) === 1;
-  const name = (k) => D.label[k] || D.ids[k];
+  // unlabelled scalar constants are called by their value (the 1 of h + 1), other nodes by label or id
+  const name = (k) => D.label[k] || (D.roles[D.role[k]] === "constant" && typeof D.data[k] !== "object" ?
+    String(num(D.data[k])) : D.ids[k]);
   const opName = (k) => (D.op[k] < 0 ? "" : D.ops[D.op[k]]);
   const roleName = (k) => D.roles[D.role[k]];
   const inE = Array.from({length: N}, () => []), outE = Array.from({length: N}, () => []);
@@ -763,6 +765,12 @@
       const sx = X[u] * scale + tx, sy = Y[u] * scale + ty;
       const r = canvas.getBoundingClientRect();
       return [r.left + sx, r.top + sy];
+    },
+    edgePoint: (src, dst) => {  // client coordinates of the middle of the drawn edge src -> dst
+      const a = unitOf[D.ids.indexOf(src)], b = unitOf[D.ids.indexOf(dst)];
+      const p = bezier(a, b), r = canvas.getBoundingClientRect();
+      const x = (p[0] + 3 * p[2] + 3 * p[4] + p[6]) / 8, y = (p[1] + 3 * p[3] + 3 * p[5] + p[7]) / 8;
+      return [r.left + x * scale + tx, r.top + y * scale + ty];
     },
     reveal: (k) => reveal(typeof k === "string" ? D.ids.indexOf(k) : k),
     setCollapsed, isCollapsed: (s) => collapsed[s] === 1, fit,
