@@ -6,6 +6,7 @@
 For each graph: the Python side (trace + the page's JSON, median of runs), the page's size, and in the browser
 (Debian's chromium + chromedriver, headless, driven by Selenium) the median over runs of:
 
+* graphs with modules (the scalar MLP) open folded by module above 2,500 nodes: measured both ways;
 * open → drawn: from the start of navigation (performance.now() = 0) to the first frame drawn on the canvas
   after the script has parsed the data, laid the graph out and replayed the backward pass;
 * click:  selecting a node (details panel, chain rule of a leaf) plus the next frame;
@@ -114,15 +115,18 @@ def main(argv=None):
     print("| graph | nodes | explore() ms | page MB | open → drawn ms | click ms | step ms | redraw ms |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     try:
-        for name, build in (("chain", chain), ("fan-in", fan_in), ("tensor 8×8", tensor), ("scalar MLP", mlp)):
+        graphs = (("chain", chain, None), ("fan-in", fan_in, None), ("tensor 8×8", tensor, None),
+                  ("scalar MLP, opens folded", mlp, None), ("scalar MLP, all expanded", mlp, 10**9))
+        for name, build, collapse_above in graphs:
             root = build(args.nodes)
             root.backward(retain_graph=True)
+            options = {} if collapse_above is None else {"collapse_above": collapse_above}
             times = []
             for _ in range(3):
                 t0 = time.perf_counter()
-                page = viz.explore(root)
+                page = viz.explore(root, **options)
                 times.append((time.perf_counter() - t0) * 1e3)
-            path = os.path.join(folder, f"{name.split()[0]}.html")
+            path = os.path.join(folder, f"{name.split()[0]}-{len(name)}.html")
             page.save(path)
             n = page.n_nodes
             opened, click, step, zoom = measure(browser, path, args.runs)

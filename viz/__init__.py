@@ -1,5 +1,6 @@
 """Pictures of computation graphs: trace a graph into plain data, draw it with Graphviz, export DOT/SVG/
-PNG/PDF/JSON, show the chain rule along a path, animate the backward pass, and the `autograd-graph` CLI.
+PNG/PDF/JSON, show the chain rule along a path, animate the backward pass, explore a graph interactively in
+the browser (HTML), and the `autograd-graph` CLI.
 
     from autograd_core import Value
     from autograd_core import viz
@@ -10,6 +11,7 @@ PNG/PDF/JSON, show the chain rule along a path, animate the backward pass, and t
     viz.draw(f, highlight=w)              # a graphviz.Digraph; displays inline in Jupyter
     viz.chain_rule(f, w).total == w.grad  # ∂f/∂w as a sum over paths of products of local derivatives
     viz.export(f, "f.svg")
+    viz.explore(f).save("f.html")         # the interactive explorer: one offline page (inline in Jupyter)
 """
 
 if __name__ != "autograd_core.viz":  # the repository's viz/ folder is installed as autograd_core.viz

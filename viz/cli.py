@@ -46,7 +46,8 @@ assignments separated by ';' names its nodes (h1 = x*w; f = 1/h1); --const marks
 FILE.py:FUNC RUNS THE CODE IN FILE.py (imports it as a module) and calls FUNC() with no arguments; FUNC
 must return a Value. Only use it on files you trust.
 --backward needs a scalar output: wrap a tensor expression in sum(...) or mean(...).
-Formats: dot svg png pdf json (from -f or the output's suffix); '-o -' writes dot, svg or json to stdout.
+Formats: dot svg png pdf json html (from -f or the output's suffix; html is the interactive explorer, one
+offline page); '-o -' writes dot, svg, json or html to stdout.
 SVG, PNG and PDF need the Graphviz 'dot' program; DOT and JSON do not.
 """
 
