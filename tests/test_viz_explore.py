@@ -396,3 +396,23 @@ def test_hovering_an_edge_shows_its_local_derivative_and_play_replays_the_pass(b
     assert browser.execute_script("return explorer.gradOf(arguments[0])", w_id := graph.node_of("w").id) == \
         pytest.approx(float(w.grad), rel=1e-12), w_id
     assert console_errors(browser) == []
+
+
+@pytest.mark.needs("chromium", "chromedriver")
+def test_freed_derivatives_are_explained_not_miscalled(browser):
+    w, x = Value(0.5, label="w"), Value(2.0, label="x")
+    f = (w * x).tanh() * w
+    f.label = "f"
+    f.backward()  # no retain_graph: the saved values may be freed
+    graph = viz.trace(f)
+    open_page(browser, viz.explore(f, highlight=w), "freed")
+    text = browser.find_element("id", "chain-text").text
+    chain = browser.execute_script("return explorer.chain()")
+    if chain["total"] is None:
+        assert "retain_graph=True" in text
+    else:
+        assert chain["total"] == pytest.approx(float(w.grad))
+    browser.find_element("id", "step-last").click()
+    assert browser.execute_script("return explorer.gradOf(arguments[0])", graph.node_of("w").id) == \
+        pytest.approx(float(w.grad))
+    assert console_errors(browser) == []

@@ -287,7 +287,9 @@
     for (let e = 0; e < E; e++) if (onPath[e]) { nodes[D.src[e]] = 1; nodes[D.dst[e]] = 1; }
     nodes[leaf] = 1;
     const products = paths.map((es) => es.reduce((p, e) => p * num(D.deriv[e]), 1));
-    return {leaf, onPath, nodes, numeric, paths, products, count: leaf === D.output ? 1 : count[leaf],
+    let scalar = true;
+    for (let k = 0; k < N; k++) if (nodes[k] && !isScalar(k)) { scalar = false; break; }
+    return {leaf, onPath, nodes, numeric, scalar, paths, products, count: leaf === D.output ? 1 : count[leaf],
       total: leaf === D.output ? 1 : (numeric ? adj[leaf] : null), grad: D.grad[leaf]};
   }
   function showChain(leaf) {
@@ -297,7 +299,10 @@
     const f = name(D.output), w = name(leaf);
     let t = "";
     if (chain.count === 0) t = `∂${f}/∂${w} = 0: no path from ${w} to ${f}`;
-    else if (!chain.numeric) {
+    else if (!chain.numeric && chain.scalar) {
+      t = `${chain.count} path(s) from ${w} to ${f} (red). Their local derivatives were freed by backward(): ` +
+        "call backward(retain_graph=True) before viz.explore to see the products.";
+    } else if (!chain.numeric) {
       t = `${chain.count} path(s) from ${w} to ${f} (red). Tensor edges carry rules, not numbers:\n` +
         chain.paths.slice(0, 4).map((es) => es.slice(0, 12).map((e) => `∂${name(D.dst[e])}/∂${name(D.src[e])}` +
           (D.formula[e] >= 0 ? ` [${D.formulas[D.formula[e]]}]` : "")).join(" · ")).join("\n");
