@@ -111,13 +111,14 @@ def sized(picture, dpi=None, size=None):
 def auto_rankdir(graph):
     """'TB' when a left-to-right picture of `graph` would be more than about six times wider than high and
     top-to-bottom is closer to a 16:9 page; else 'LR'. Estimated from the depth (longest path) and the
-    widest level, without running Graphviz."""
+    widest level of computed nodes, without running Graphviz."""
     depth, level_width = {}, {}
     parents = graph.in_edges()
     for n in graph.nodes:  # topological order
         d = max((depth.get(e.src, 0) for e in parents[n.id]), default=-1) + 1
         depth[n.id] = d
-        level_width[d] = level_width.get(d, 0) + 1
+        if parents[n.id]:  # leaves are drawn beside their use, not in one column of their own
+            level_width[d] = level_width.get(d, 0) + 1
     levels = max(depth.values(), default=0) + 1
     widest = max(level_width.values(), default=1)
     lr = levels * 220 / (widest * 45)   # a value and an op per level, each ~110 px wide, ~45 px high
@@ -207,7 +208,7 @@ def _render(graph, rankdir, show, highlight_edges, title_lines, known, current, 
                 attrs.append(f'label="{_quote(label)}"')
             if (e.src, e.dst, e.index) in highlight_edges:
                 attrs.append(EDGE_PATH)
-            if pin and enters(nodes[e.src].scope, n.scope, scope_parent):
+            if clusters and graph.scopes and enters(nodes[e.src].scope, n.scope, scope_parent):
                 attrs.append("minlen=2")  # see viz.layout.enters
             attr_text = f" [{' '.join(attrs)}]" if attrs else ""
             src = e.src
