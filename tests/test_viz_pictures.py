@@ -189,3 +189,57 @@ def test_scalar_mlp_layers_in_order_left_to_right_and_neurons_in_order():
         assert placed == sorted(placed), placed
     x0, x1 = graph.node_of("x[0]").id, graph.node_of("x[1]").id
     assert next(g for g in groups if x0 in g)[:2] == [x0, x1]  # the inputs together, first in their rank
+
+
+def _layout(picture):
+    """Graphviz's own layout of a picture: {name: (x, y)} of nodes and {cluster label: bb} (y grows upwards)."""
+    import json
+
+    data = json.loads(picture.pipe(format="json"))
+    nodes = {o["name"]: tuple(map(float, o["pos"].split(","))) for o in data.get("objects", []) if "pos" in o}
+    boxes = {o.get("label"): tuple(map(float, o["bb"].split(","))) for o in data.get("objects", [])
+             if o.get("name", "").startswith("cluster")}
+    return nodes, boxes
+
+
+@pytest.mark.needs("dot")
+def test_layers_of_a_tensor_network_are_drawn_one_after_the_other_not_as_a_staircase():
+    from autograd_core import Value, nn
+
+    net = nn.Sequential(*[nn.Layer(n, m, activation="sigmoid", dtype=np.float64) for n, m in ((3, 4), (4, 3), (3, 2))])
+    loss = (net(Value(np.ones((5, 3)), requires_grad=False)) ** 2).sum()
+    loss.backward()
+    picture = viz.draw(loss)
+    assert "rankdir=TB" in picture.source
+    _, boxes = _layout(picture)
+    layers = [boxes[f"Layer {k}"] for k in range(3)]
+    for upper, lower in zip(layers, layers[1:]):
+        assert upper[1] >= lower[3]  # the next layer starts below the previous one (no shared ranks)
+    lefts = [b[0] for b in layers]
+    assert max(lefts) - min(lefts) < 0.5 * (layers[0][2] - layers[0][0])  # one column, not a staircase
+
+
+@pytest.mark.needs("dot")
+def test_scalar_mlp_picture_reads_left_to_right_and_top_down():
+    from autograd_core import Value, nn
+
+    model = nn.MLP(2, [3, 3, 1], rng=0, dtype=np.float64)
+    out = model([Value(1.0, label="x[0]"), Value(-2.0, label="x[1]")])
+    out.backward(retain_graph=True)
+    graph = viz.trace(out)
+    picture = viz.draw(out, rankdir="LR")
+    pos, _ = _layout(picture)
+    scopes = {s.id: s for s in graph.scopes}
+
+    def where(node):
+        s = scopes.get(node.scope)
+        if s is None or s.kind != "Neuron":
+            return None
+        return int(scopes[s.parent].name.split(".")[-1]), int(s.name.split(".")[-1])
+
+    relus = {where(n): n.id for n in graph.nodes if n.op == "relu"}
+    for (layer, neuron), node_id in relus.items():
+        if (layer, neuron + 1) in relus:  # neuron j above neuron j + 1 (Graphviz's y grows upwards)
+            assert pos[node_id][1] > pos[relus[(layer, neuron + 1)]][1]
+        if (layer + 1, 0) in relus:  # layer L left of layer L + 1
+            assert pos[node_id][0] < pos[relus[(layer + 1, 0)]][0]
