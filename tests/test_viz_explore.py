@@ -416,3 +416,18 @@ def test_freed_derivatives_are_explained_not_miscalled(browser):
     assert browser.execute_script("return explorer.gradOf(arguments[0])", graph.node_of("w").id) == \
         pytest.approx(float(w.grad))
     assert console_errors(browser) == []
+
+
+@pytest.mark.needs("chromium", "chromedriver")
+def test_odd_graphs_open_without_errors(browser):
+    odd = {
+        "collapsed": viz.collapse(viz.trace(scalar_chain(300)), 12),
+        "non-finite": Value(np.array([1.0, np.nan, np.inf, -np.inf] * 5), label="weird") * 2,
+        "empty": Value(np.zeros((0, 3)), label="empty") * 2,
+        "integers": Value(np.arange(100).reshape(10, 10), requires_grad=False) + Value(np.ones((10, 10))),
+    }
+    for name, root in odd.items():
+        open_page(browser, viz.explore(root), f"odd-{name}")
+        for k in range(browser.execute_script("return explorer.nodeCount")):
+            browser.execute_script("explorer.select(arguments[0])", k)
+        assert console_errors(browser) == [], name
