@@ -30,6 +30,7 @@ SMALL = 16          # arrays up to this many elements are written in full (a 4 x
 HEAT = 24           # heatmaps are down-sampled to at most HEAT x HEAT cells
 BINS = 16           # histogram bins
 COLLAPSE_ABOVE = 2500  # bigger graphs open with modules folded, unfolding breadth first within this budget
+SCRIPT_PARTS = ("graph.js", "gradients.js", "canvas.js", "panel.js")  # one scope, in this order
 
 
 def explore(root, *, title=None, highlight=None, collapse_above=COLLAPSE_ABOVE, height=640) -> Explorer:
@@ -93,7 +94,7 @@ def page(data) -> str:
     """The HTML page for `data` (from `explorer_data`): the JSON, script and style inline."""
     folder = resources.files(__package__).joinpath("explorer")
     template = folder.joinpath("page.html").read_text(encoding="utf-8")
-    script = folder.joinpath("explorer.js").read_text(encoding="utf-8")
+    script = "\n".join(folder.joinpath(part).read_text(encoding="utf-8") for part in SCRIPT_PARTS)
     style = folder.joinpath("explorer.css").read_text(encoding="utf-8")
     payload = json.dumps(data, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
     payload = payload.replace("</", "<\\/")  # a label like '</script>' must not end the data block
