@@ -1,7 +1,7 @@
 """How fast the graph explorer (`viz.explore`) opens a 10,000-node graph in headless Chromium.
 
     .venv/bin/python bench/bench_explore.py            # markdown table on stdout
-    .venv/bin/python bench/bench_explore.py --nodes 10000 --runs 5
+    .venv/bin/python bench/bench_explore.py --nodes 50000 --runs 3 --only "opens folded"   # a big model
 
 For each graph: the Python side (trace + the page's JSON, median of runs), the page's size, and in the browser
 (Debian's chromium + chromedriver, headless, driven by Selenium) the median over runs of:
@@ -108,6 +108,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--nodes", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--only", help="run only the graphs whose name contains this text (e.g. MLP)")
     args = parser.parse_args(argv)
     browser = driver()
     folder = tempfile.mkdtemp(prefix="bench-explore-pages-")
@@ -118,6 +119,8 @@ def main(argv=None):
         graphs = (("chain", chain, None), ("fan-in", fan_in, None), ("tensor 8×8", tensor, None),
                   ("scalar MLP, opens folded", mlp, None), ("scalar MLP, all expanded", mlp, 10**9))
         for name, build, collapse_above in graphs:
+            if args.only and args.only.lower() not in name.lower():
+                continue
             root = build(args.nodes)
             root.backward(retain_graph=True)
             options = {} if collapse_above is None else {"collapse_above": collapse_above}

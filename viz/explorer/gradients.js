@@ -7,36 +7,37 @@ const stepOf = new Int32Array(N).fill(-1);
 order.forEach((k, i) => { stepOf[k] = i; });
 let step = K;  // how many steps are done; K: the whole backward pass
 const replayGrad = new Array(N).fill(null);  // a number for scalar nodes the replay computed
-const stepText = new Array(K).fill("");
-function replay() {  // the whole backward pass, once: each step's arithmetic and gradient
+const usesOf = (v) => outE[v].filter((e) => D.rg[D.dst[e]]);
+const numericStep = (v) => isScalar(v) && usesOf(v).length > 0 &&
+  usesOf(v).every((e) => D.deriv[e] !== null && replayGrad[D.dst[e]] !== null);
+function replay() {  // the whole backward pass, once: every node's gradient from its uses' (no text yet)
   for (let i = 0; i < K; i++) {
     const v = order[i];
-    const uses = outE[v].filter((e) => D.rg[D.dst[e]]);
     const stored = D.grad[v];
     if (v === D.output) {
       replayGrad[v] = typeof stored === "object" || stored === null ? (isScalar(v) ? 1 : null) : num(stored);
-      stepText[i] = `grad ${name(v)} = ${isScalar(v) ? fmt(replayGrad[v]) : "the seed"}  (the output: ∂${name(v)}/∂${name(v)} = 1)`;
-      continue;
-    }
-    const numeric = isScalar(v) && uses.length > 0 &&
-      uses.every((e) => D.deriv[e] !== null && replayGrad[D.dst[e]] !== null);
-    if (numeric) {
+    } else if (numericStep(v)) {
       let g = 0;
-      const sym = [], nums = [];
-      for (const e of uses) {
-        g += replayGrad[D.dst[e]] * num(D.deriv[e]);
-        sym.push(`grad ${name(D.dst[e])} · ∂${name(D.dst[e])}/∂${name(v)}`);
-        nums.push(`${fmt(replayGrad[D.dst[e]])} · ${fmt(D.deriv[e])}`);
-      }
+      for (const e of usesOf(v)) g += replayGrad[D.dst[e]] * num(D.deriv[e]);
       replayGrad[v] = g;
-      stepText[i] = `grad ${name(v)} = ${sym.join(" + ")}\n  = ${nums.join(" + ")}\n  = ${fmt(g)}`;
     } else {
       replayGrad[v] = stored === null || typeof stored === "object" ? null : num(stored);
-      const terms = uses.map((e) => `vjp of ${name(D.dst[e])} (${D.formula[e] >= 0 ? D.formulas[D.formula[e]] : opName(D.dst[e])})`);
-      const shown = terms.length > 6 ? terms.slice(0, 6).concat([`… ${terms.length - 6} more`]) : terms;
-      stepText[i] = `grad ${name(v)} = ${shown.join(" + ") || "0 (no use)"}\n  → ${shapeText(v)}: ${summary(stored)}`;
     }
   }
+}
+function stepText(i) {  // the arithmetic of step i, written when it is shown (a big graph has many steps)
+  const v = order[i], stored = D.grad[v], uses = usesOf(v);
+  if (v === D.output) {
+    return `grad ${name(v)} = ${isScalar(v) ? fmt(replayGrad[v]) : "the seed"}  (the output: ∂${name(v)}/∂${name(v)} = 1)`;
+  }
+  if (numericStep(v)) {
+    const sym = uses.map((e) => `grad ${name(D.dst[e])} · ∂${name(D.dst[e])}/∂${name(v)}`);
+    const nums = uses.map((e) => `${fmt(replayGrad[D.dst[e]])} · ${fmt(D.deriv[e])}`);
+    return `grad ${name(v)} = ${sym.join(" + ")}\n  = ${nums.join(" + ")}\n  = ${fmt(replayGrad[v])}`;
+  }
+  const terms = uses.slice(0, 7).map((e) => `vjp of ${name(D.dst[e])} (${D.formula[e] >= 0 ? D.formulas[D.formula[e]] : opName(D.dst[e])})`);
+  const shown = uses.length > 6 ? terms.slice(0, 6).concat([`… ${uses.length - 6} more`]) : terms;
+  return `grad ${name(v)} = ${shown.join(" + ") || "0 (no use)"}\n  → ${shapeText(v)}: ${summary(stored)}`;
 }
 const gradKnown = (k) => stepOf[k] >= 0 && stepOf[k] < step;
 function gradOf(k) {  // what the page shows as k's gradient now: the replay's number, else the stored one

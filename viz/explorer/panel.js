@@ -94,7 +94,7 @@ function setStep(s) {
   if (K === 0) t.textContent = "nothing requires a gradient";
   else if (D.grad[D.output] === null) t.textContent = "no gradients yet: call backward() on the output (retain_graph=True keeps the local derivatives) before exploring";
   else if (step === 0) t.textContent = "before the backward pass: no gradient is known. Step forward (▶) to fill them in, output first.";
-  else t.textContent = `step ${step}: ` + stepText[step - 1];
+  else t.textContent = `step ${step}: ` + stepText(step - 1);
   if (step > 0 && step <= K) {
     const u = unitOf[order[step - 1]];
     if (timer && u < N) keepVisible(u);
@@ -177,9 +177,12 @@ legend.innerHTML = ["leaf", "parameter", "constant", "intermediate", "output"].m
   `<span style="--c:${CURRENT}">backward step</span>`;
 
 // ---- start ----------------------------------------------------------------------------------------
+timings.parsed = performance.now();
 initialFolding();
 layout();
+timings.laidOut = performance.now();
 replay();
+timings.replayed = performance.now();
 moduleList();
 resize();
 fit();
@@ -192,7 +195,7 @@ window.explorer = {
   ids: () => D.ids.slice(), labels: () => D.label.slice(), nodeCount: N, stepCount: K,
   visibleUnits: () => units.length,
   select: (k) => select(typeof k === "string" ? D.ids.indexOf(k) : k),
-  stepTo: (s) => setStep(s), step: () => step, stepText: (i) => stepText[i],
+  stepTo: (s) => setStep(s), step: () => step, stepText: (i) => stepText(i),
   gradOf: (k) => { const g = gradOf(typeof k === "string" ? D.ids.indexOf(k) : k); return g === null ? null : (typeof g === "object" ? g : num(g)); },
   chain: () => chain && {leaf: D.ids[chain.leaf], count: chain.count, total: chain.total, products: chain.products.slice(),
     edges: Array.from(chain.onPath).reduce((a, v, e) => (v && a.push([D.ids[D.src[e]], D.ids[D.dst[e]], D.arg[e]]), a), [])},
