@@ -17,7 +17,7 @@ import sys
 
 import numpy as np
 
-from .modes import STATE
+from .modes import ANOMALY
 from .value import Value
 
 
@@ -27,13 +27,17 @@ class AnomalyError(FloatingPointError):
 
 @contextlib.contextmanager
 def detect_anomaly(enabled=True):
-    """Context manager: check every forward result and every gradient for NaN/Inf."""
-    previous = STATE.anomaly
-    STATE.anomaly = bool(enabled)
+    """Context manager: check every forward result and every gradient for NaN/Inf.
+
+    The switch is process-wide (unlike grad mode, which is per thread): while it is on, every thread's
+    operations are checked. It is a debugging tool, meant for one thread at a time.
+    """
+    previous = ANOMALY.enabled
+    ANOMALY.enabled = bool(enabled)
     try:
         yield
     finally:
-        STATE.anomaly = previous
+        ANOMALY.enabled = previous
 
 
 def _finite(x):
@@ -59,7 +63,7 @@ def check_forward(node):
         raise AnomalyError(f"detect_anomaly: forward of '{node.op}' produced {bad}, created at {_where(node)}")
 
 
-def check_backward(node, i, grad, upstream=None):
+def check_backward(node, i, grad):
     if not _finite(grad):
         raise AnomalyError(
             f"detect_anomaly: backward of '{node.op}' produced a non-finite gradient for its input {i} "

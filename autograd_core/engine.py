@@ -1,12 +1,17 @@
-"""The machinery: recording nodes, sorting the graph, and running the chain rule backwards.
+"""The machinery: recording nodes, and running the chain rule backwards over them.
 
 This file knows no calculus. Each operation is a `Primitive` (see `ops/primitive.py`) that brings its
 own forward function and one vector-Jacobian rule per input; the engine only
 
-* records a node for every operation (`apply`),
-* sorts the graph topologically with an explicit stack (no recursion limit),
-* hands each node's output gradient to the rule of each parent edge, un-broadcasts the result to the
-  parent's shape in one place, and accumulates it.
+* runs the forward function and records the result as a node (`apply`; `apply_unary` and `apply_binary`
+  are the same for the operators' common cases, with less argument handling). Every node is made by
+  `_record`: a node that needs a gradient (some input does, and grad mode is on in this thread) keeps its
+  primitive, inputs, keyword parameters and the current module scope; any other result is a bare leaf;
+* runs the backward pass (`run_backward`): visits the nodes from the output down in reverse creation
+  order, calls each edge's rule, fits the result to the input's shape and dtype, and adds it up into
+  `.grad`; a pass that raises half way is undone, so it leaves no partial gradient behind.
+
+docs/architecture.md describes the parts; grad mode and scopes (per thread) are in modes.py.
 """
 
 from __future__ import annotations
@@ -18,15 +23,17 @@ import operator
 import numpy as np
 
 from .modes import (  # noqa: F401  (re-exported: the engine's public names)
-    STATE, Scope, enable_grad, is_grad_enabled, name_scope, no_grad, set_grad_enabled,
+    ANOMALY, GRAD_ENABLED, SCOPE, Scope, current_scope, enable_grad, enter_scope, exit_scope, is_grad_enabled,
+    name_scope, no_grad, set_grad_enabled,
 )
 
 # ----------------------------------------------------------------------------------------------------
-# Recording: every operation goes through `apply`.
+# Recording: every operation goes through `apply` (or its two fast forms), and every node through `_record`.
 
 from .value import Value, _new_node  # noqa: E402  (value.py imports nothing from here at module level)
 
 _constant = Value._constant
+_grad_enabled, _current_scope = GRAD_ENABLED.get, SCOPE.get  # bound once: the hot path calls them per op
 
 
 def apply(op, args, params=None):
@@ -46,8 +53,8 @@ def apply(op, args, params=None):
         raise _shape_error(op, args, err) from None
     for arg in args:
         if arg.requires_grad:
-            return _record(op, out, args, params)
-    return _new_node(Value, out, False, op, (), None, None)
+            return _record(op, out, args, params, True)
+    return _record(op, out, args, params, False)
 
 
 def _with_constants(args):
@@ -61,12 +68,7 @@ def apply_unary(op, x):
         out = op.forward(x.data)
     except ValueError as err:
         raise _shape_error(op, (x,), err) from None
-    if x.requires_grad and STATE.grad_enabled:
-        node = _new_node(Value, out, True, op, (x,), None, STATE.scope)
-        if STATE.anomaly:
-            _check_forward(node)
-        return node
-    return _new_node(Value, out, False, op, (), None, None)
+    return _record(op, out, (x,), None, x.requires_grad)
 
 
 def apply_binary(op, a, b):
@@ -79,22 +81,22 @@ def apply_binary(op, a, b):
         out = op.forward(a.data, b.data)
     except ValueError as err:
         raise _shape_error(op, (a, b), err) from None
-    if (a.requires_grad or b.requires_grad) and STATE.grad_enabled:
-        node = _new_node(Value, out, True, op, (a, b), None, STATE.scope)
-        if STATE.anomaly:
+    return _record(op, out, (a, b), None, a.requires_grad or b.requires_grad)
+
+
+def _record(op, out, args, params, input_needs_grad):
+    """The node for result `out` of `op` on `args`: the one place where nodes of operations are made.
+
+    It joins the graph (keeps op, inputs, params and this thread's current scope; checked for NaN/Inf under
+    `detect_anomaly`) when an input needs a gradient and grad mode is on in this thread; otherwise it is
+    a leaf that remembers only which op made it.
+    """
+    if input_needs_grad and _grad_enabled():
+        node = _new_node(Value, out, True, op, args, params, _current_scope())
+        if ANOMALY.enabled:
             _check_forward(node)
         return node
     return _new_node(Value, out, False, op, (), None, None)
-
-
-def _record(op, out, args, params):
-    state = STATE
-    if not state.grad_enabled:
-        return _new_node(Value, out, False, op, (), None, None)
-    node = _new_node(Value, out, True, op, args, params, state.scope)
-    if state.anomaly:
-        _check_forward(node)
-    return node
 
 
 def _check_forward(node):
@@ -179,33 +181,30 @@ def run_backward(roots, seeds, *, retain_graph, create_graph, inputs=None, accum
     inputs:       if given, return a list of the gradients with respect to these Values (None where
                   no path leads to them), as `autograd_core.functional` needs.
     create_graph: gradients are Values that record their own graph, so they can be differentiated.
+    retain_graph: if False, each visited node's saved keyword parameters are dropped (a `_Freed` marker),
+                  so a second pass through it raises as in PyTorch. That is all it frees: the forward values
+                  are the nodes' own `.data`, which users and pictures read after backward; a graph's memory
+                  goes when its output is no longer referenced.
+
+    A pass is all or nothing: if a rule or a hook raises (or Ctrl-C arrives), every `.grad` it had written
+    and every parameter it had freed is restored before the exception propagates, so a retry gives the
+    gradient of one pass, not of one and a half.
     """
-    # Children are always younger than their parents, so taking the youngest node that has received a
-    # gradient (a max-heap on the creation number) visits each node after all of its children: a
-    # topological order found while going, with no separate sort and no recursion.
-    # The gradient a node has received so far in this pass waits in its `_pending` slot.
-    heap = []
-    for root, seed in zip(roots, seeds):
-        if root._pending is not None:
-            root._pending = root._pending + seed
-        else:
-            root._pending = seed
-            heapq.heappush(heap, (-root._index, root))
+    heap = _queue_roots(roots, seeds)
     wanted = None if inputs is None else set(inputs)
-    captured = {}
+    captured, visited, undo = {}, [], []
     # The backward pass allocates many short-lived arrays but creates no reference cycles: pause the
     # cyclic collector meanwhile, or it would rescan the (acyclic) graph again and again.
-    gc_was_enabled, grad_was_enabled = gc.isenabled(), STATE.grad_enabled
+    gc_was_enabled, grad_was_enabled = gc.isenabled(), GRAD_ENABLED.get()
     gc.disable()
-    STATE.grad_enabled = create_graph
+    GRAD_ENABLED.set(create_graph)  # in this thread only
     try:
-        _chain_rule(heap, retain_graph, create_graph, accumulate, wanted, captured)
+        _chain_rule(heap, accumulate, retain_graph, create_graph, wanted, captured, visited, undo)
     except BaseException:
-        for _, node in heap:  # leave no half-finished gradients behind for the next pass
-            node._pending = None
+        _undo(heap, visited, undo, accumulate, retain_graph)
         raise
     finally:
-        STATE.grad_enabled = grad_was_enabled
+        GRAD_ENABLED.set(grad_was_enabled)
         if gc_was_enabled:
             gc.enable()
     if inputs is None:
@@ -213,16 +212,45 @@ def run_backward(roots, seeds, *, retain_graph, create_graph, inputs=None, accum
     return [captured.get(v) for v in inputs]
 
 
-def _chain_rule(heap, retain_graph, create_graph, accumulate, wanted, captured):
-    """Pop the youngest node, hand its gradient to each parent edge's rule, queue the parents."""
-    heappush, heappop = heapq.heappush, heapq.heappop
-    anomaly = STATE.anomaly
+def _queue_roots(roots, seeds):
+    """The queue of nodes holding a gradient, seeded with the roots: a max-heap on the creation number.
+
+    Children are always younger than their parents, so taking the youngest node that has received a gradient
+    visits each node after all of its children: a topological order found while going, with no separate sort
+    and no recursion. The gradient a node has received so far in this pass waits in its `_pending` slot.
+    """
+    heap = []
+    for root, seed in zip(roots, seeds):
+        _send(heap, root, seed)
+    return heap
+
+
+def _send(heap, node, g):
+    """Add gradient `g` to what `node` has received in this pass, queueing the node on its first one."""
+    prev = node._pending
+    if prev is None:
+        node._pending = g
+        heapq.heappush(heap, (-node._index, node))
+    else:
+        node._pending = prev + g
+
+
+def _chain_rule(heap, accumulate, retain_graph, create_graph, wanted, captured, visited, undo):
+    """Pop the youngest node, run its hooks, add its gradient to its `.grad`, hand it to the rules of its
+    edges (`_to_parents`), and free its saved parameters. Records what `_undo` needs: every visited node in
+    `visited`, and in `undo` the `.grad` (as ('grad', node, old)) and parameters (as ('params', node, old))
+    it replaced that were not None.
+
+    A leaf's .grad is the user's to change in place (optimizers, clipping), so it must be an array of its
+    own. Pass-through rules (+, astype) hand the very array they received to their inputs, and view rules
+    (reshape, transpose) a view of it: leaves reached that way get a copy. Other nodes' gradients are for
+    reading, and may share memory with each other (but are never read-only broadcast views).
+    """
+    heappop = heapq.heappop
+    anomaly = ANOMALY.enabled
+    visit, log = visited.append, undo.append
     ndarray = np.ndarray
-    # A leaf's .grad is the user's to change in place (optimizers, clipping), so it must be an array of its
-    # own. Pass-through rules (+, astype) hand the very array they received to their inputs, and view rules
-    # (reshape, transpose) a view of it: leaves reached that way get a copy. Other nodes' gradients are for
-    # reading, and may share memory with each other (but are never read-only broadcast views).
-    passed_through = set()
+    passed_through = set()  # leaves that a rule handed the very array it received
     while heap:
         node = heappop(heap)[1]
         g = node._pending
@@ -231,65 +259,106 @@ def _chain_rule(heap, retain_graph, create_graph, accumulate, wanted, captured):
             g = _run_hooks(node, g)
         if wanted is not None and node in wanted:
             captured[node] = g
-        if accumulate:
+        op = node._op
+        if accumulate:  # inline rather than a function: this runs once per node
             old = node.grad
             if old is None:
                 if g.__class__ is ndarray and (not g.flags.writeable or (  # a broadcast view: never a .grad
-                        node._op is None and (g.base is not None or node in passed_through))):
+                        op is None and (g.base is not None or node in passed_through))):
                     g = g.copy()
                 node.grad = g
             else:
+                log(("grad", node, old))
                 node.grad = old + g
-        op = node._op
+        visit(node)
         if op is None:
             continue  # a leaf
-        params = node._params
-        if params is not None and params.__class__ is _Freed:
-            raise RuntimeError(
-                f"backward: trying to go through the graph a second time at '{op.title}' "
-                f"(node {node._describe()}); its saved values were freed by the first backward. "
-                "Pass retain_graph=True to the first backward() if you need to call it twice."
-            )
-        parents = node._parents
-        if create_graph:  # the rules then run on Values and record the backward pass itself
-            out, xs = node, parents
-        else:
-            out, xs = node.data, [p.data for p in parents]
-        arity = len(xs) if params is None else 0  # rules of 1 or 2 inputs are called without unpacking
-        vjps = op.vjps
-        for i in range(len(parents)):
-            parent = parents[i]
-            if not parent.requires_grad:
-                continue
-            if arity == 2:
-                gp = vjps[1 if i else 0](g, out, xs[0], xs[1])
-            elif arity == 1:
-                gp = vjps[0](g, out, xs[0])
-            elif params is None:
-                gp = vjps[i](g, out, *xs)
-            else:
-                gp = vjps[i](g, out, *xs, **params)
-            if gp is None:
-                continue
-            if gp is g and parent._op is None:
-                passed_through.add(parent)
-            pdata = parent.data
-            if gp.shape != pdata.shape:
-                gp = _unbroadcast(gp, pdata.shape, op, i)
-            if gp.dtype is not pdata.dtype and gp.dtype != pdata.dtype:
-                gp = gp.astype(pdata.dtype)
-            if anomaly:
-                from .anomaly import check_backward
-
-                check_backward(node, i, gp)
-            prev = parent._pending
-            if prev is None:
-                parent._pending = gp
-                heappush(heap, (-parent._index, parent))
-            else:
-                parent._pending = prev + gp
+        _to_parents(heap, node, g, create_graph, anomaly, passed_through)
         if not retain_graph:
-            node._params = FREED_EMPTY if params is None else FREED_PARAMS
+            params = node._params
+            if params is None:
+                node._params = FREED_EMPTY
+            else:
+                log(("params", node, params))
+                node._params = FREED_PARAMS
+
+
+def _undo(heap, visited, undo, accumulate, retain_graph):
+    """After a failed pass: drop the pending gradients, and give back the `.grad`s and parameters it replaced."""
+    for _, node in heap:
+        node._pending = None
+    for node in visited:
+        node._pending = None
+        if accumulate:
+            node.grad = None
+        if not retain_graph and node._params is FREED_EMPTY:
+            node._params = None
+    for what, node, old in undo:
+        if what == "grad":
+            node.grad = old
+        else:
+            node._params = old
+
+
+def _to_parents(heap, node, g, create_graph, anomaly, passed_through):
+    """Send output gradient `g` of `node` down each edge whose parent needs a gradient: call the edge's rule,
+    fit the result to the parent's shape and dtype (`_fit`), and add it to what the parent has received."""
+    op = node._op
+    params = node._params
+    if params is not None and params.__class__ is _Freed:
+        raise RuntimeError(
+            f"backward: trying to go through the graph a second time at '{op.title}' "
+            f"(node {node._describe()}); its saved values were freed by the first backward. "
+            "Pass retain_graph=True to the first backward() if you need to call it twice."
+        )
+    parents = node._parents
+    if create_graph:  # the rules then run on Values and record the backward pass itself
+        out, xs = node, parents
+    else:
+        out, xs = node.data, [p.data for p in parents]
+    arity = len(xs) if params is None else 0  # rules of 1 or 2 inputs are called without unpacking
+    vjps = op.vjps
+    for i in range(len(parents)):
+        parent = parents[i]
+        if not parent.requires_grad:
+            continue
+        if arity == 2:
+            gp = vjps[1 if i else 0](g, out, xs[0], xs[1])
+        elif arity == 1:
+            gp = vjps[0](g, out, xs[0])
+        elif params is None:
+            gp = vjps[i](g, out, *xs)
+        else:
+            gp = vjps[i](g, out, *xs, **params)
+        if gp is None:
+            continue
+        pdata = parent.data
+        if gp.shape != pdata.shape or (gp.dtype is not pdata.dtype and gp.dtype != pdata.dtype):
+            gp = _fit(gp, pdata, op, i)
+        if anomaly:
+            from .anomaly import check_backward
+
+            check_backward(node, i, gp)
+        if gp is g and parent._op is None:
+            passed_through.add(parent)
+        prev = parent._pending  # what `_send(heap, parent, gp)` does, inlined: this runs once per edge
+        if prev is None:
+            parent._pending = gp
+            _heappush(heap, (-parent._index, parent))
+        else:
+            parent._pending = prev + gp
+
+
+_heappush = heapq.heappush
+
+
+def _fit(gp, pdata, op, i):
+    """Un-broadcast a rule's result to its input's shape and cast it to the input's dtype."""
+    if gp.shape != pdata.shape:
+        gp = _unbroadcast(gp, pdata.shape, op, i)
+    if gp.dtype != pdata.dtype:
+        gp = gp.astype(pdata.dtype)
+    return gp
 
 
 def _unbroadcast(g, shape, op, i):

@@ -1,52 +1,73 @@
-"""Global modes of the engine: whether operations record a graph, the module scope new nodes belong to
-(for pictures), and anomaly detection. One mutable `STATE` object, so the hot path reads one attribute."""
+"""Modes of the engine: whether operations record a graph, the module scope new nodes belong to (for
+pictures), and anomaly detection.
+
+Grad mode and the scope are per thread, as in PyTorch: `no_grad()` in one thread does not switch recording
+off in another, and a module running in one thread does not tag another thread's nodes. Each is a
+`contextvars.ContextVar`: every thread starts with the defaults (recording on, no scope), and an asyncio task
+keeps the modes that were active where it was created. `GRAD_ENABLED.get()` is cheaper than reading an
+attribute of a `threading.local` (the hot path asks once per operation).
+Anomaly detection is a debugging switch for the whole process (`ANOMALY.enabled`).
+
+What may be shared between threads: Values and modules may be *read* by several threads at once (forward
+passes, including under `no_grad()`). Not shared: two threads must not run backward passes over graphs
+that overlap (a node's pending gradient is one slot), nor step the same optimizer or write the same
+parameters; give each thread its own graph (a forward pass builds a fresh one) and its own optimizer.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
+
+GRAD_ENABLED = contextvars.ContextVar("autograd_core.grad_enabled", default=True)
+SCOPE = contextvars.ContextVar("autograd_core.scope", default=None)  # innermost Scope of a running nn.Module
 
 
-class _State:
-    # One mutable object rather than module globals, so the hot path reads one attribute.
-    grad_enabled = True
-    anomaly = False
-    scope = None  # innermost Scope while an nn.Module is running, for graph clusters
+class _GlobalState:
+    enabled = False  # anomaly detection, for every thread
 
 
-STATE = _State()
+ANOMALY = _GlobalState()
 
 
 def is_grad_enabled() -> bool:
-    """True when new operations record a graph (the default)."""
-    return STATE.grad_enabled
+    """True when new operations record a graph in this thread (the default)."""
+    return GRAD_ENABLED.get()
 
 
 class set_grad_enabled(contextlib.ContextDecorator):
-    """Context manager and decorator that switches graph recording on or off inside its block."""
+    """Context manager and decorator that switches graph recording on or off inside its block.
+
+    The mode is per thread (as in PyTorch): other threads keep recording (or not) as they were.
+    """
 
     def __init__(self, mode: bool):
         self.mode = bool(mode)
         self._saved = []
 
     def __enter__(self):
-        self._saved.append(STATE.grad_enabled)
-        STATE.grad_enabled = self.mode
+        self._saved.append(GRAD_ENABLED.get())
+        GRAD_ENABLED.set(self.mode)
         return self
 
     def __exit__(self, *exc):
-        STATE.grad_enabled = self._saved.pop()
+        GRAD_ENABLED.set(self._saved.pop())
         return False
 
 
 class no_grad(set_grad_enabled):
-    """`with no_grad():` or `@no_grad()`: operations inside record no graph and need no memory for it."""
+    """`with no_grad():` or `@no_grad()`: operations inside record no graph and need no memory for it.
+
+    It applies to the calling thread only: another thread running at the same time keeps recording.
+    Several threads may read the same model under `no_grad()` while others train their own copies.
+    """
 
     def __init__(self):
         super().__init__(False)
 
 
 class enable_grad(set_grad_enabled):
-    """Re-enables graph recording inside a `no_grad` block."""
+    """Re-enables graph recording inside a `no_grad` block (in the calling thread)."""
 
     def __init__(self):
         super().__init__(True)
@@ -75,12 +96,45 @@ class Scope:
         return f"Scope({self.name!r}, {self.kind!r})"
 
 
-@contextlib.contextmanager
-def name_scope(name, kind="scope", owner=None):
-    """Tag every node created inside the block with a `Scope`, so `viz` can draw it as one cluster."""
-    scope = Scope(name, kind, STATE.scope, owner)
-    STATE.scope = scope
-    try:
-        yield scope
-    finally:
-        STATE.scope = scope.parent
+def current_scope():
+    """The innermost open `Scope` of this thread, or None."""
+    return SCOPE.get()
+
+
+def enter_scope(name, kind="scope", owner=None):
+    """Open a `Scope` inside the current one (in this thread) and return it; close it with `exit_scope`.
+
+    The fast form of `with name_scope(...)` for code that runs on every call (`nn.Module.__call__`):
+
+        scope = enter_scope(name, kind, owner)
+        try:
+            ...
+        finally:
+            exit_scope(scope)
+    """
+    scope = Scope(name, kind, SCOPE.get(), owner)
+    SCOPE.set(scope)
+    return scope
+
+
+def exit_scope(scope):
+    """Close `scope` (from `enter_scope`): its parent becomes this thread's current scope again."""
+    SCOPE.set(scope.parent)
+
+
+class name_scope:
+    """`with name_scope(name, kind, owner) as scope:` tags every node created inside the block with a `Scope`,
+    so `viz` can draw it as one cluster (nested blocks nest). Per thread, like grad mode."""
+
+    __slots__ = ("name", "kind", "owner", "_scope")
+
+    def __init__(self, name, kind="scope", owner=None):
+        self.name, self.kind, self.owner, self._scope = name, kind, owner, None
+
+    def __enter__(self):
+        self._scope = enter_scope(self.name, self.kind, self.owner)
+        return self._scope
+
+    def __exit__(self, *exc):
+        exit_scope(self._scope)
+        return False

@@ -224,12 +224,12 @@ class Value:
         return f"Value({', '.join(parts)})"
 
     def _repr_mimebundle_(self, include=None, exclude=None, **_):
-        """Jupyter shows a Value as the picture of its graph (SVG), with its repr as the text version."""
-        try:
-            from autograd_core.viz.jupyter import value_mimebundle
-        except ImportError:  # the viz package is not installed: plain text
+        """What Jupyter shows: the display set with `set_display` (`autograd_core.viz` sets the picture of the
+        Value's graph when it is imported), else the repr as plain text."""
+        show = _DISPLAY[0]
+        if show is None:
             return {"text/plain": repr(self)}
-        return value_mimebundle(self, include, exclude)
+        return show(self, include, exclude)
 
     def _describe(self):
         name = f"'{self.label}' " if self.label else ""
@@ -439,6 +439,20 @@ class Value:
 
     def astype(self, dtype):
         return _ops.astype(self, dtype=np.dtype(dtype))
+
+
+_DISPLAY = [None]  # the function set by `set_display`, or None for plain text
+
+
+def set_display(show):
+    """Make Jupyter (IPython's rich display) show every Value as `show(value, include, exclude)`, a dict
+    {mimetype: data}; None restores plain text (the repr). Returns the previous function.
+
+    The core imports no picture code: `autograd_core.viz` calls this when it is imported, so after
+    `from autograd_core import viz` a Value displays as the picture of its graph.
+    """
+    previous, _DISPLAY[0] = _DISPLAY[0], show
+    return previous
 
 
 def _new_node(cls, data, requires_grad, op, parents, params, scope):

@@ -34,6 +34,19 @@ def save(fig, path):
     return Path(path)
 
 
+def subplots(ncols=1, figsize=(5.5, 4.5)):
+    """A new figure with `ncols` axes side by side: (fig, ax) or (fig, (ax1, ax2, ...))."""
+    return pyplot().subplots(1, ncols, figsize=figsize)
+
+
+def finish(fig, path=None):
+    """Lay out `fig`, write it to `path` when given (then close it), and return it: how every plot ends."""
+    fig.tight_layout()
+    if path is not None:
+        save(fig, path)
+    return fig
+
+
 def parser(doc):
     """An argument parser with the flags every example takes: --out, --seed, --no-progress."""
     p = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)

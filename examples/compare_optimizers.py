@@ -24,7 +24,7 @@ from tqdm.auto import tqdm  # noqa: E402
 from autograd_core import nn  # noqa: E402
 from autograd_core import optim  # noqa: E402
 from autograd_core import no_grad  # noqa: E402
-from examples._output import output_dir, parser, pyplot, save  # noqa: E402
+from examples._output import finish, output_dir, parser, subplots  # noqa: E402
 from autograd_core.nn.functional import cross_entropy  # noqa: E402
 
 # name -> a function making that optimizer for a list of parameters.
@@ -89,8 +89,7 @@ def compare(names=None, epochs=20, seed=0, progress=True, batch_size=32):
 
 def plot_comparison(results, path=None):
     """Training loss (log scale) and test accuracy per epoch, one line per optimizer."""
-    plt = pyplot()
-    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(11, 4.2))
+    fig, (ax_loss, ax_acc) = subplots(2, figsize=(11, 4.2))
     for i, (name, history) in enumerate(results.items()):
         epochs = np.arange(1, len(history["train_loss"]) + 1)
         style = dict(label=name, ls="-" if i % 2 == 0 else "--")  # Adam and AdamW nearly overlap: tell them apart
@@ -101,10 +100,7 @@ def plot_comparison(results, path=None):
     ax_acc.set(xlabel="epoch", ylabel="accuracy (%)", title="test accuracy", ylim=(80, 100))
     ax_acc.grid(alpha=0.3)
     ax_acc.legend(fontsize=8, loc="lower right")
-    fig.tight_layout()
-    if path is not None:
-        save(fig, path)
-    return fig
+    return finish(fig, path)
 
 
 def main(argv=None):

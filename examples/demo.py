@@ -22,6 +22,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.append(str(ROOT))  # for `examples.train_moons`; the installed package comes first
 
 from autograd_core import viz  # noqa: E402
 from autograd_core import Value  # noqa: E402

@@ -33,7 +33,7 @@ from tqdm.auto import tqdm  # noqa: E402
 from autograd_core import nn  # noqa: E402
 from autograd_core import optim  # noqa: E402
 from autograd_core import no_grad  # noqa: E402
-from examples._output import output_dir, parser, pyplot, save  # noqa: E402
+from examples._output import finish, output_dir, parser, subplots  # noqa: E402
 from autograd_core.nn.functional import cross_entropy  # noqa: E402
 
 CLASSES = 10
@@ -112,8 +112,7 @@ def train(epochs=15, seed=0, progress=True, channels=(32, 64), batch_size=32, lr
 
 def plot_curves(history, path=None):
     """Cross-entropy (log scale) and accuracy per epoch, on the training batches and on the test set."""
-    plt = pyplot()
-    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 3.8))
+    fig, (ax_loss, ax_acc) = subplots(2, figsize=(10, 3.8))
     epochs = np.arange(1, len(history["train_loss"]) + 1)
     ax_loss.semilogy(epochs, history["train_loss"], "o-", ms=3, label="train (mean over the epoch)")
     ax_loss.semilogy(epochs, history["test_loss"], "s-", ms=3, label="test")
@@ -127,10 +126,7 @@ def plot_curves(history, path=None):
                ylim=(min(80, 5 * np.floor(lowest / 5)), 100.5))
     ax_acc.legend(loc="lower right")
     ax_acc.grid(alpha=0.3)
-    fig.tight_layout()
-    if path is not None:
-        save(fig, path)
-    return fig
+    return finish(fig, path)
 
 
 def confusion_matrix(y_true, y_pred, classes=CLASSES):
@@ -142,9 +138,8 @@ def confusion_matrix(y_true, y_pred, classes=CLASSES):
 
 def plot_confusion(y_true, y_pred, path=None):
     """The confusion matrix as a heat map with the counts written in the cells."""
-    plt = pyplot()
     counts = confusion_matrix(y_true, y_pred)
-    fig, ax = plt.subplots(figsize=(5.5, 5))
+    fig, ax = subplots(figsize=(5.5, 5))
     ax.imshow(counts, cmap="Blues")
     for t in range(CLASSES):
         for p in range(CLASSES):
@@ -153,10 +148,7 @@ def plot_confusion(y_true, y_pred, path=None):
                         color="white" if counts[t, p] > counts.max() / 2 else "black")
     ax.set(xticks=range(CLASSES), yticks=range(CLASSES), xlabel="predicted digit", ylabel="true digit",
            title=f"digits, test set: {np.trace(counts)}/{counts.sum()} correct")
-    fig.tight_layout()
-    if path is not None:
-        save(fig, path)
-    return fig
+    return finish(fig, path)
 
 
 def main(argv=None):

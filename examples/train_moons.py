@@ -30,7 +30,7 @@ from tqdm.auto import tqdm  # noqa: E402
 from autograd_core import nn  # noqa: E402
 from autograd_core import optim  # noqa: E402
 from autograd_core import no_grad  # noqa: E402
-from examples._output import output_dir, parser, pyplot, save  # noqa: E402
+from examples._output import finish, output_dir, parser, save, subplots  # noqa: E402
 from autograd_core.nn.functional import hinge_loss  # noqa: E402
 
 L2_WEIGHT = 1e-4
@@ -114,9 +114,7 @@ def plot_decision_boundary(model, X, y, path=None, ax=None, resolution=200):
     X (N, 2), y (N,) in {−1, +1} (or {0, 1}). Saves to `path` when given; draws into `ax` when given
     (then the caller saves the figure). Returns the figure.
     """
-    plt = pyplot()
-    fig = ax.figure if ax is not None else plt.figure(figsize=(5.5, 4.5))
-    ax = ax if ax is not None else fig.add_subplot()
+    fig, ax = (ax.figure, ax) if ax is not None else subplots(figsize=(5.5, 4.5))
     margin = 0.5
     xs = np.linspace(X[:, 0].min() - margin, X[:, 0].max() + margin, resolution)
     ys = np.linspace(X[:, 1].min() - margin, X[:, 1].max() + margin, resolution)
@@ -139,8 +137,7 @@ def plot_decision_boundary(model, X, y, path=None, ax=None, resolution=200):
 
 def plot_training(history, path=None):
     """Loss (total and hinge part, log scale) and training accuracy per step; saved to `path` if given."""
-    plt = pyplot()
-    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 3.8))
+    fig, (ax_loss, ax_acc) = subplots(2, figsize=(10, 3.8))
     steps = np.arange(len(history["loss"]))
     ax_loss.plot(steps, history["loss"], label="hinge + L2")
     ax_loss.plot(steps, history["data_loss"], "--", label="hinge")
@@ -150,10 +147,7 @@ def plot_training(history, path=None):
     ax_acc.plot(steps, np.asarray(history["accuracy"]) * 100)
     ax_acc.set(xlabel="step", ylabel="accuracy (%)", title="training accuracy", ylim=(40, 101))
     ax_acc.grid(alpha=0.3)
-    fig.tight_layout()
-    if path is not None:
-        save(fig, path)
-    return fig
+    return finish(fig, path)
 
 
 def main(argv=None):

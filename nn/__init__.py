@@ -9,22 +9,30 @@ if __name__ != "autograd_core.nn":  # the repository's nn/ folder is installed a
                       "(after `pip install -e .` in a checkout)")
 
 from . import functional, init
+from .checkpoint import CheckpointError
 from .activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from .activation import ELU, GELU, Identity, SiLU, Softplus
 from .container import Flatten, Residual, Sequential
+from .container import ModuleDict, ModuleList
 from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
 from .data import DataLoader, load_digits, make_moons
 from .dropout import Dropout
+from .dropout import Dropout2d
 from .embedding import Embedding
 from .init import manual_seed
 from .linear import Linear
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HingeLoss, MSELoss, NLLLoss
+from .loss import HuberLoss, KLDivLoss, L1Loss, SmoothL1Loss
 from .mlp import MLP, Layer, Neuron
 from .module import Module, Parameter
 from .norm import BatchNorm1d, BatchNorm2d, LayerNorm
+from .norm import GroupNorm
+from .upsample import Upsample
+from .unpool import MaxUnpool1d, MaxUnpool2d
 from .pool import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, GlobalAvgPool2d, MaxPool1d, MaxPool2d
 
 __all__ = [
-    "Module", "Parameter", "functional", "init", "manual_seed",
+    "Module", "Parameter", "CheckpointError", "functional", "init", "manual_seed",
     "Neuron", "Layer", "MLP", "Linear", "Sequential", "Residual", "Flatten", "Dropout", "Embedding",
     "BatchNorm1d", "BatchNorm2d", "LayerNorm",
     "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax",
@@ -32,4 +40,7 @@ __all__ = [
     "DataLoader", "make_moons", "load_digits",
     "Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d",
     "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "GlobalAvgPool2d", "AdaptiveAvgPool2d",
+    "L1Loss", "SmoothL1Loss", "HuberLoss", "KLDivLoss",
+    "Identity", "ModuleList", "ModuleDict", "GELU", "SiLU", "ELU", "Softplus", "GroupNorm", "Dropout2d",
+    "Upsample", "MaxUnpool1d", "MaxUnpool2d",
 ]

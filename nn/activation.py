@@ -1,14 +1,34 @@
 """Activation functions as modules (`ReLU()`, `Tanh()`, ...) and as functions (`relu(x)`, ...).
 
-Each is one engine primitive, so a picture shows one node per activation. Functions accept Values
-(recording a node) or arrays (computed directly).
+ReLU, sigmoid, tanh, softmax are one engine primitive each, so a picture shows one node per activation;
+GELU, SiLU, ELU and Softplus are compositions of primitives (and of `erf`, a primitive of this file).
+Functions accept Values (recording nodes) or arrays (computed directly).
 """
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
+
 import autograd_core as ag
+from autograd_core.ops import data_of, exp, logsumexp, primitive, stack, where
 
 from .module import Module
+
+_erf = np.frompyfunc(math.erf, 1, 1)  # NumPy has no erf; math.erf is exact to a few ulps
+
+
+@primitive("erf")
+def erf(x):
+    """The error function (2/√π)∫₀ˣ e^(−t²) dt, elementwise (a float array keeps its dtype)."""
+    x = np.asarray(x)
+    dtype = x.dtype if x.dtype.kind == "f" else np.float64
+    return np.asarray(_erf(x), dtype=dtype)
+
+
+erf.defvjp(lambda g, out, x: g * (2 / math.sqrt(math.pi)) * exp(-x * x),    # d erf/dx = (2/√π)e^(−x²)
+           formulas=("g⊙(2/√π)e^(−x²)",))
 
 
 def relu(x):
@@ -40,13 +60,59 @@ def log_softmax(x, dim=-1):
     return ag.log_softmax(x, axis=dim)
 
 
+def gelu(x, approximate="none"):
+    """x·Φ(x), Φ the standard normal CDF: 0.5·x·(1 + erf(x/√2)); approximate='tanh' uses
+    0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) (Hendrycks and Gimpel, 2016).
+
+    The exact form evaluates math.erf element by element (NumPy has no erf): on large arrays it is a few
+    times slower than the tanh form."""
+    if approximate == "none":
+        return 0.5 * x * (1 + erf(x * (1 / math.sqrt(2))))
+    if approximate == "tanh":
+        return 0.5 * x * (1 + ag.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x * x * x)))
+    raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+
+
+def silu(x):
+    """x·σ(x) (also called swish)."""
+    return x * ag.sigmoid(x)
+
+
+def elu(x, alpha=1.0):
+    """x where x > 0, alpha·(eˣ − 1) elsewhere; the gradient at 0 is alpha, as PyTorch."""
+    positive = np.asarray(data_of(x)) > 0
+    negative_part = where(positive, 0.0, x)                    # eˣ only where x <= 0: no overflow
+    return where(positive, x, alpha * (exp(negative_part) - 1))
+
+
+def _softplus_stable(x):
+    """log(1 + eˣ) = logsumexp(0, x): stable for any x, gradient σ(x) everywhere (also at 0)."""
+    zeros = np.zeros(np.shape(data_of(x)), np.result_type(data_of(x), np.float32))
+    return logsumexp(stack([zeros, x], axis=-1), axis=-1)
+
+
+def softplus(x, beta=1.0, threshold=20.0):
+    """(1/beta)·log(1 + e^(beta·x)), and x itself where beta·x > threshold (as PyTorch)."""
+    if beta == 1:
+        smooth = _softplus_stable(x)
+    else:
+        smooth = _softplus_stable(x * beta) * (1.0 / beta)
+    linear = np.asarray(data_of(x)) * beta > threshold
+    return where(linear, x, smooth) if linear.any() else smooth
+
+
 class ReLU(Module):
+    """max(x, 0). `inplace` is accepted for PyTorch code and ignored (the result is the same)."""
+
+    def __init__(self, inplace=False):
+        pass
+
     def forward(self, x):
         return ag.relu(x)
 
 
 class LeakyReLU(Module):
-    def __init__(self, negative_slope=0.01):
+    def __init__(self, negative_slope=0.01, inplace=False):
         self.negative_slope = float(negative_slope)
 
     def forward(self, x):
@@ -84,6 +150,69 @@ class LogSoftmax(Softmax):
 
     def forward(self, x):
         return ag.log_softmax(x, axis=self.dim)
+
+
+class GELU(Module):
+    """`gelu` as a module: GELU(approximate='none' | 'tanh')."""
+
+    def __init__(self, approximate="none"):
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
+        self.approximate = approximate
+
+    def forward(self, x):
+        return gelu(x, self.approximate)
+
+    def extra_repr(self):
+        return f"approximate={self.approximate!r}"
+
+
+class SiLU(Module):
+    """x·σ(x). `inplace` is accepted and ignored."""
+
+    def __init__(self, inplace=False):
+        pass
+
+    def forward(self, x):
+        return silu(x)
+
+
+class ELU(Module):
+    """`elu` as a module: ELU(alpha=1.0). `inplace` is accepted and ignored."""
+
+    def __init__(self, alpha=1.0, inplace=False):
+        self.alpha = float(alpha)
+
+    def forward(self, x):
+        return elu(x, self.alpha)
+
+    def extra_repr(self):
+        return f"alpha={self.alpha}"
+
+
+class Softplus(Module):
+    """`softplus` as a module: Softplus(beta=1.0, threshold=20.0)."""
+
+    def __init__(self, beta=1.0, threshold=20.0):
+        if not beta > 0:
+            raise ValueError(f"Softplus: beta must be > 0, got {beta}")
+        self.beta, self.threshold = float(beta), float(threshold)
+
+    def forward(self, x):
+        return softplus(x, self.beta, self.threshold)
+
+    def extra_repr(self):
+        return f"beta={self.beta}, threshold={self.threshold}"
+
+
+class Identity(Module):
+    """Returns its input unchanged; takes (and ignores) any constructor arguments, as PyTorch's."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def forward(self, x):
+        return x
 
 
 ACTIVATIONS = {"relu": relu, "tanh": tanh, "sigmoid": sigmoid, "linear": None, None: None}

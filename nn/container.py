@@ -6,7 +6,7 @@ import numbers
 
 from autograd_core import Value
 
-from .module import Module
+from .module import Module, _members
 
 
 class Sequential(Module):
@@ -103,3 +103,153 @@ def flatten(x, start_dim=0, end_dim=-1):
     if not isinstance(x, Value):
         return x.reshape(new_shape)
     return x if new_shape == shape else x.reshape(new_shape)
+
+
+# ----------------------------------------------------------------------------------------------------
+# ModuleList and ModuleDict: containers whose children are named by position or key, as in PyTorch
+# (`layers.0.weight`, `heads.cls.bias`). They keep their children in `_modules` and name them there.
+
+
+class _Container(Module):
+    def _direct(self):
+        params, modules = [], []
+        for name, value in vars(self).items():
+            if name != "_modules":
+                _members(value, name, params, modules)
+        modules.extend((key, m) for key, m in self._modules.items() if m is not None)
+        return params, modules
+
+    def _set(self, key, module):
+        if not isinstance(module, Module):
+            raise TypeError(f"{type(self).__name__}: {key!r} must be a Module, not {type(module).__name__}")
+        object.__setattr__(module, "_name", key)
+        self._modules[key] = module
+
+    def __len__(self):
+        return len(self._modules)
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__} has no forward(): call the modules it holds")
+
+
+class ModuleList(_Container):
+    """A list of modules whose parameters the parent finds (a plain list works too; this one matches
+    PyTorch's API): append, extend, insert, indexing (a slice gives a ModuleList), del, len, iteration."""
+
+    def __init__(self, modules=None):
+        object.__setattr__(self, "_modules", {})
+        if modules is not None:
+            self.extend(modules)
+
+    def _items(self):
+        return list(self._modules.values())
+
+    def _rebuild(self, items):
+        self._modules.clear()
+        for i, module in enumerate(items):
+            self._set(str(i), module)
+
+    def _index(self, index):
+        if not isinstance(index, numbers.Integral) or isinstance(index, bool):
+            raise TypeError(f"ModuleList indices must be integers or slices, not {type(index).__name__}")
+        if not -len(self) <= index < len(self):
+            raise IndexError(f"ModuleList index {index} out of range for {len(self)} modules")
+        return index % len(self)
+
+    def append(self, module):
+        self._set(str(len(self)), module)
+        return self
+
+    def extend(self, modules):
+        if isinstance(modules, Module) and not isinstance(modules, (ModuleList, Sequential)):
+            raise TypeError("ModuleList.extend expects an iterable of Modules, got a single Module")
+        for module in list(modules):
+            self.append(module)
+        return self
+
+    def insert(self, index, module):
+        items = self._items()
+        items.insert(index, module)
+        self._rebuild(items)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return ModuleList(self._items()[index])
+        return self._modules[str(self._index(index))]
+
+    def __setitem__(self, index, module):
+        self._set(str(self._index(index)), module)
+
+    def __delitem__(self, index):
+        items = self._items()
+        if isinstance(index, slice):
+            del items[index]
+        else:
+            del items[self._index(index)]
+        self._rebuild(items)
+
+    def __iter__(self):
+        return iter(self._items())
+
+    def __iadd__(self, modules):
+        return self.extend(modules)
+
+    def __add__(self, other):
+        return ModuleList(self._items() + list(other))
+
+
+class ModuleDict(_Container):
+    """A dict of modules by string key (insertion order), named `<key>` below the parent: indexing,
+    `in`, len, iteration over keys, keys/values/items, update, pop, clear."""
+
+    def __init__(self, modules=None):
+        object.__setattr__(self, "_modules", {})
+        if modules is not None:
+            self.update(modules)
+
+    def _key(self, key):
+        if not isinstance(key, str) or not key or "." in key:
+            raise KeyError(f"ModuleDict keys must be non-empty strings without '.', got {key!r}")
+        return key
+
+    def __getitem__(self, key):
+        return self._modules[key]
+
+    def __setitem__(self, key, module):
+        self._set(self._key(key), module)
+
+    def __delitem__(self, key):
+        del self._modules[key]
+
+    def __contains__(self, key):
+        return key in self._modules
+
+    def __iter__(self):
+        return iter(self._modules)
+
+    def __getattr__(self, name):  # `heads.cls` as well as `heads["cls"]`, as PyTorch
+        modules = self.__dict__.get("_modules", {})
+        if name in modules:
+            return modules[name]
+        raise AttributeError(f"'ModuleDict' object has no attribute or key {name!r}")
+
+    def keys(self):
+        return self._modules.keys()
+
+    def values(self):
+        return self._modules.values()
+
+    def items(self):
+        return self._modules.items()
+
+    def update(self, modules):
+        pairs = modules.items() if hasattr(modules, "items") else modules
+        for pair in pairs:
+            key, module = pair
+            self[key] = module
+
+    def pop(self, key):
+        return self._modules.pop(key)
+
+    def clear(self):
+        self._modules.clear()

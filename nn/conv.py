@@ -32,6 +32,10 @@ from autograd_core.ops import primitive, reshape
 from . import init
 from .im2col import _out_len, _conv2d_np, _conv_transpose2d_np, _conv2d_weight_np
 from .module import Module, Parameter
+from .padding import pad
+
+# padding_mode (PyTorch's names) -> the mode of `pad`.
+_PADDING_MODES = {"zeros": "constant", "reflect": "reflect", "replicate": "replicate", "circular": "circular"}
 
 # ----------------------------------------------------------------------------------------------------
 # The primitives. Parameters: stride (sh, sw), padding ((t, b), (l, r)), dilation (dh, dw), groups, and
@@ -241,8 +245,12 @@ class _ConvNd(Module):
     _nd, _transposed = 2, False
 
     def __init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
-                 rng, dtype, output_padding=0):
+                 rng, dtype, output_padding=0, padding_mode="zeros"):
         who, nd = type(self).__name__, self._nd
+        if padding_mode not in _PADDING_MODES or self._transposed and padding_mode != "zeros":
+            allowed = "'zeros'" if self._transposed else ", ".join(repr(m) for m in _PADDING_MODES)
+            raise ValueError(f"{who}: padding_mode must be {allowed}, got {padding_mode!r}")
+        self.padding_mode = padding_mode
         for name, n in (("in_channels", in_channels), ("out_channels", out_channels), ("groups", groups)):
             if not isinstance(n, numbers.Integral) or n < 1:
                 raise ValueError(f"{who}: {name} must be a positive int, got {n!r}")
@@ -267,7 +275,36 @@ class _ConvNd(Module):
         self.bias = Parameter(init.default_bias((out_channels,), fan_in, rng, dtype)) if bias else None
 
     def _input(self, x):
-        return x if isinstance(x, Value) else Value(x, requires_grad=False, dtype=self.weight.dtype)
+        x = x if isinstance(x, Value) else Value(x, requires_grad=False, dtype=self.weight.dtype)
+        if self.padding_mode == "zeros":
+            return x
+        # Pad with copies of x (reflect, replicate, circular), then convolve without padding: as PyTorch.
+        pads = _conv_padding(type(self).__name__, self.padding, self.kernel_size, self.stride, self.dilation)
+        flat = tuple(amount for before_after in reversed(pads) for amount in before_after)
+        return pad(x, flat, mode=_PADDING_MODES[self.padding_mode])
+
+    def _padding(self):
+        return self.padding if self.padding_mode == "zeros" else 0
+
+    def _output_padding(self, x, output_size):
+        if output_size is None:
+            return self.output_padding
+        nd, who = self._nd, type(self).__name__
+        sizes = tuple(int(n) for n in (output_size if not isinstance(output_size, numbers.Integral)
+                                       else (output_size,) * nd))
+        if len(sizes) == nd + 2:
+            sizes = sizes[2:]
+        if len(sizes) != nd:
+            raise ValueError(f"{who}: output_size must have {nd} or {nd + 2} entries, got {output_size!r}")
+        padding = []
+        for n, size, s, p, d, k in zip(np.shape(x)[2:], sizes, self.stride, self.padding, self.dilation,
+                                       self.kernel_size):
+            smallest = (n - 1) * s - 2 * p + d * (k - 1) + 1
+            if not smallest <= size < smallest + s:
+                raise ValueError(f"{who}: output_size {tuple(sizes)} is not reachable from input {np.shape(x)}: "
+                                 f"each size must be in [{smallest}, {smallest + s - 1}] here")
+            padding.append(size - smallest)
+        return tuple(padding)
 
     def extra_repr(self):
         text = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
@@ -279,6 +316,8 @@ class _ConvNd(Module):
             text += f", dilation={self.dilation}"
         if self.groups != 1:
             text += f", groups={self.groups}"
+        if self.padding_mode != "zeros":
+            text += f", padding_mode={self.padding_mode!r}"
         return text + ("" if self.bias is not None else ", bias=False")
 
 
@@ -286,16 +325,18 @@ class Conv2d(_ConvNd):
     """2-D convolution layer: (N, in_channels, H, W) -> (N, out_channels, Ho, Wo); see `conv2d`.
 
     weight (out_channels, in_channels/groups, kh, kw), bias (out_channels,) or None. padding may be
-    'same' or 'valid'. rng: None, an int seed or a np.random.Generator; dtype defaults to float32.
+    'same' or 'valid'; padding_mode 'zeros' (default), 'reflect', 'replicate' or 'circular' says what the
+    padding holds. rng: None, an int seed or a np.random.Generator; dtype defaults to float32.
     """
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
-                 bias=True, rng=None, dtype=None):
+                 bias=True, padding_mode="zeros", rng=None, dtype=None):
         _ConvNd.__init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, rng,
-                         dtype)
+                         dtype, padding_mode=padding_mode)
 
     def forward(self, x):
-        return conv2d(self._input(x), self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+        return conv2d(self._input(x), self.weight, self.bias, self.stride, self._padding(), self.dilation,
+                      self.groups)
 
 
 class Conv1d(_ConvNd):
@@ -305,7 +346,8 @@ class Conv1d(_ConvNd):
     __init__ = Conv2d.__init__
 
     def forward(self, x):
-        return conv1d(self._input(x), self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+        return conv1d(self._input(x), self.weight, self.bias, self.stride, self._padding(), self.dilation,
+                      self.groups)
 
 
 class ConvTranspose2d(_ConvNd):
@@ -317,14 +359,14 @@ class ConvTranspose2d(_ConvNd):
     _transposed = True
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0,
-                 groups=1, bias=True, dilation=1, rng=None, dtype=None):
+                 groups=1, bias=True, dilation=1, padding_mode="zeros", rng=None, dtype=None):
         _ConvNd.__init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, rng,
-                         dtype, output_padding)
+                         dtype, output_padding, padding_mode)
 
-    def forward(self, x):
+    def forward(self, x, output_size=None):
+        """output_size: the wanted (H, W) (or (N, C, H, W)), reached by choosing output_padding, as PyTorch."""
         return conv_transpose2d(self._input(x), self.weight, self.bias, self.stride, self.padding,
-                                self.output_padding, self.groups, self.dilation)
-
+                                self._output_padding(x, output_size), self.groups, self.dilation)
 
 class ConvTranspose1d(_ConvNd):
     """1-D transposed convolution layer: weight (in_channels, out_channels/groups, k)."""
@@ -332,9 +374,9 @@ class ConvTranspose1d(_ConvNd):
     _nd, _transposed = 1, True
     __init__ = ConvTranspose2d.__init__
 
-    def forward(self, x):
+    def forward(self, x, output_size=None):
         return conv_transpose1d(self._input(x), self.weight, self.bias, self.stride, self.padding,
-                                self.output_padding, self.groups, self.dilation)
+                                self._output_padding(x, output_size), self.groups, self.dilation)
 
 
 __all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d",

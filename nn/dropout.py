@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 
 from autograd_core.ops import data_of
@@ -30,6 +32,14 @@ class Dropout(Module):
 
     rng: a np.random.Generator or int seed (kept: masks differ per call but the sequence of masks is
     reproducible); None uses the module-wide generator of `nn.init`.
+
+    The state of the generator the masks come from is saved with the model, as the state-dict entry
+    `<name>._extra_state` (PyTorch's key for extra state; JSON text of `bit_generator.state` as uint8), so
+    a training run resumed from a checkpoint draws the same masks as one that never stopped. Loading it
+    restores that generator: with rng=None that is the module-wide generator of `nn.init` (what
+    `torch.set_rng_state` does after `torch.load` in a PyTorch script). A state dict without the entry
+    (PyTorch's, or an older checkpoint) loads and leaves the generator as it is; drop `_extra_state` keys
+    before loading our state dict into PyTorch.
     """
 
     def __init__(self, p=0.5, rng=None):
@@ -41,5 +51,52 @@ class Dropout(Module):
     def forward(self, x):
         return dropout(x, self.p, self.training, self._rng)
 
+    def get_extra_state(self):
+        state = init.get_rng(self._rng).bit_generator.state
+        text = json.dumps(state, default=lambda a: a.tolist() if isinstance(a, np.ndarray) else str(a))
+        return np.frombuffer(text.encode("ascii"), np.uint8).copy()
+
+    def set_extra_state(self, state):
+        state = np.asarray(state)
+        if state.dtype != np.uint8 or state.ndim != 1:
+            raise ValueError(f"a Dropout generator state is 1-d uint8 JSON text, not {state.dtype} {state.shape}")
+        try:
+            saved = json.loads(state.tobytes().decode("ascii"))
+        except (UnicodeDecodeError, ValueError):
+            raise ValueError("the Dropout generator state is not valid JSON text") from None
+        generator = init.get_rng(self._rng)
+        kind = type(generator.bit_generator)
+        if not isinstance(saved, dict) or saved.get("bit_generator") != kind.__name__:
+            found = saved.get("bit_generator") if isinstance(saved, dict) else type(saved).__name__
+            raise ValueError(f"the saved Dropout generator is {str(found)[:40]!r}, this one is {kind.__name__}")
+        kind().state = saved  # a scratch generator checks the state before the real one takes it
+        generator.bit_generator.state = saved
+
     def extra_repr(self):
         return f"p={self.p}"
+
+
+def dropout2d(x, p=0.5, training=True, rng=None):
+    """Zero whole channels: x (N, C, H, W) (or unbatched (C, H, W)) times a mask of shape (N, C, 1, 1)
+    drawn per sample and channel, scaled by 1/(1 − p) (Tompson et al., 2015). Identity when not training."""
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout2d: p must be in [0, 1], got {p}")
+    xd = data_of(x)
+    shape = np.shape(xd)
+    if len(shape) not in (3, 4):
+        raise ValueError(f"dropout2d: input must be (N, C, H, W) or (C, H, W), got shape {shape}")
+    if not training or p == 0.0:
+        return x
+    dtype = xd.dtype if np.asarray(xd).dtype.kind == "f" else np.float64
+    mask_shape = shape[:-2] + (1, 1)
+    if p == 1.0:
+        return x * np.zeros(mask_shape, dtype)
+    keep = init.get_rng(rng).random(mask_shape) >= p
+    return x * (keep * (1.0 / (1.0 - p))).astype(dtype, copy=False)
+
+
+class Dropout2d(Dropout):
+    """Dropout2d(p=0.5, rng=None): `dropout2d` (whole channels) in training mode, identity in evaluation."""
+
+    def forward(self, x):
+        return dropout2d(x, self.p, self.training, self._rng)

@@ -166,7 +166,7 @@ def _conv2d_np(x, w, stride, padding, dilation, groups, bias=None):
     (Ho, Wo) = out_size = tuple(_out_len(n, pad, k, s, d) for n, pad, k, s, d in
                                 zip(x.shape[2:], padding, kernel, stride, dilation))
     cols, width = _columns(x, kernel, stride, padding, dilation, G, out_size)
-    w_rows = w.reshape(G, O // G, -1)
+    w_rows = w.reshape(G, O // G, w.shape[1] * w.shape[2] * w.shape[3])   # explicit: -1 fails on size 0
     if width == Wo:
         y = np.matmul(w_rows, cols)                         # (N, G, O/G, Ho·Wo): one product per group
         if bias is not None:
@@ -194,7 +194,7 @@ def _conv_transpose2d_np(x, w, stride, padding, dilation, groups, size, bias=Non
     top, left = max(pt, 0), max(pl, 0)
     Hb, Wb = top + H + max(pb, 0), left + W + max(pr, 0)
     (oh, ow), (dh, dw) = (top - pt, left - pl), dilation      # where window (0, 0) starts in the buffer
-    w_t = w.reshape(G, O // G, -1).swapaxes(1, 2)             # (G, C/G·kh·kw, O/G)
+    w_t = w.reshape(G, O // G, Cg * kh * kw).swapaxes(1, 2)   # (G, C/G·kh·kw, O/G)
     if stride == (1, 1) and 4 * (Wb - Wo) <= Wo:
         # Rows of x widened with zeros to the buffer's width: each kernel tap then adds one contiguous run
         # of the flattened buffer (the zero columns wrap onto the next row and add nothing).
@@ -232,5 +232,6 @@ def _conv2d_weight_np(x, dy, stride, padding, dilation, groups, kernel):
         wide[..., :Wo] = dy
         wide[..., Wo:] = 0
         dy = wide
-    dw = _product("weight_product", dy.reshape(N, groups, O // groups, -1), cols.swapaxes(-1, -2)).sum(axis=0)
+    dy = dy.reshape(N, groups, O // groups, dy.shape[2] * dy.shape[3])  # explicit: -1 fails on an empty batch
+    dw = _product("weight_product", dy, cols.swapaxes(-1, -2)).sum(axis=0)
     return dw.reshape((O, C // groups) + tuple(kernel))

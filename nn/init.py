@@ -132,6 +132,8 @@ def ones(shape, dtype=None):
 
 def xavier_uniform(shape, gain=1.0, rng=None, dtype=None):
     """Glorot & Bengio (2010): U(-b, b) with b = gain·√(6 / (fan_in + fan_out))."""
+    if math.prod(shape) == 0:
+        return zeros(shape, dtype)  # nothing to draw (PyTorch: a no-op); the fans may be 0
     fan_in, fan_out = fans(shape)
     bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
     return uniform(shape, -bound, bound, rng, dtype)
@@ -139,6 +141,8 @@ def xavier_uniform(shape, gain=1.0, rng=None, dtype=None):
 
 def xavier_normal(shape, gain=1.0, rng=None, dtype=None):
     """Glorot & Bengio (2010): N(0, std²) with std = gain·√(2 / (fan_in + fan_out))."""
+    if math.prod(shape) == 0:
+        return zeros(shape, dtype)  # nothing to draw (PyTorch: a no-op); the fans may be 0
     fan_in, fan_out = fans(shape)
     return normal(shape, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), rng, dtype)
 
@@ -148,6 +152,8 @@ def kaiming_uniform(shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu", rng=
 
     With a = √5 (PyTorch's choice for Linear and Conv weights) b = 1/√fan_in.
     """
+    if math.prod(shape) == 0:
+        return zeros(shape, dtype)  # nothing to draw (PyTorch: a no-op); the fans may be 0
     gain = calculate_gain(nonlinearity, a)
     bound = gain * math.sqrt(3.0 / _fan(shape, mode))
     return uniform(shape, -bound, bound, rng, dtype)
@@ -155,6 +161,8 @@ def kaiming_uniform(shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu", rng=
 
 def kaiming_normal(shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu", rng=None, dtype=None):
     """He et al. (2015): N(0, std²) with std = gain / √fan."""
+    if math.prod(shape) == 0:
+        return zeros(shape, dtype)  # nothing to draw (PyTorch: a no-op); the fans may be 0
     gain = calculate_gain(nonlinearity, a)
     return normal(shape, 0.0, gain / math.sqrt(_fan(shape, mode)), rng, dtype)
 

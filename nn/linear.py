@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from autograd_core import Value
@@ -32,13 +34,17 @@ def _linear_vjp_x(g, out, x, weight, bias=None):
     return g @ weight                                               # dL/dx = g W
 
 
+def _rows(a, width):
+    """a as a matrix of `width` columns (explicit sizes: -1 cannot be inferred for zero-size layers)."""
+    return a.reshape((math.prod(a.shape[:-1]), width))
+
+
 def _linear_vjp_weight(g, out, x, weight, bias=None):
-    g2 = g.reshape((-1, weight.shape[0]))
-    return g2.T @ x.reshape((-1, weight.shape[1]))                 # dL/dW = gᵀ x
+    return _rows(g, weight.shape[0]).T @ _rows(x, weight.shape[1])   # dL/dW = gᵀ x
 
 
 def _linear_vjp_bias(g, out, x, weight, bias=None):
-    return g.reshape((-1, weight.shape[0])).sum(axis=0)            # dL/db = Σ g
+    return _rows(g, weight.shape[0]).sum(axis=0)                     # dL/db = Σ g
 
 
 _linear.defvjp(_linear_vjp_x, _linear_vjp_weight, _linear_vjp_bias, formulas=("g·W", "gᵀ·x", "Σ g"))

@@ -3,17 +3,21 @@
 Each takes `reduction`: 'mean' (the default) averages the per-element losses, 'sum' adds them, 'none'
 returns them. Cross-entropy and the binary cross-entropies are primitives with their textbook gradients
 (softmax − onehot, σ(x) − y, (p − y)/(p(1 − p))): one node each, and stable where the naive composition
-overflows or divides by zero.
+overflows or divides by zero. Their options (class weights, ignored labels, label smoothing, pos_weight)
+and the robust regression losses (L1, smooth L1, Huber) and KL divergence are compositions of primitives.
+Cross-entropy and NLL live in loss_classification.py.
 """
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 
 from autograd_core import Value
-from autograd_core.ops import data_of, primitive, relu, sigmoid, softmax, stack
+from autograd_core.ops import abs, data_of, exp, log, primitive, relu, sigmoid, stack, where
 
-from .activation import log_softmax
+from .activation import _softplus_stable
 from .module import Module
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -81,94 +85,67 @@ def hinge_loss(scores, target, reduction="mean"):
     return _reduce(relu(1 - scores * y.astype(scores.dtype)), reduction)
 
 
-# ----------------------------------------------------------------------------------------------------
-# Classification over C classes.
+def l1_loss(input, target, reduction="mean"):
+    """|input − target|, reduced (gradient sign(input − target), 0 where equal). Same shapes."""
+    _check_reduction(reduction, "l1_loss")
+    input = _as_value(input, "l1_loss")
+    target = _as_value(target, "l1_loss", like=input)
+    _same_shape(input, target, "l1_loss")
+    return _reduce(abs(input - target), reduction)
 
 
-def _class_labels(target, n, classes, who, input_shape):
-    """Integer labels of shape (n,), each in [0, classes), with errors that name the shapes."""
-    labels = np.asarray(data_of(target))
-    if labels.dtype.kind not in "iu":
-        raise TypeError(f"{who}: class labels must be integers, got dtype {labels.dtype} of shape {labels.shape} "
-                        f"(for input of shape {input_shape}); pass probabilities with the input's shape instead")
-    if labels.shape != (n,):
-        raise ValueError(f"{who}: input of shape {input_shape} needs integer labels of shape ({n},), "
-                         f"got {labels.shape}")
-    if labels.size and (labels.min() < 0 or labels.max() >= classes):
-        raise IndexError(f"{who}: labels must be in [0, {classes}), got min {labels.min()}, max {labels.max()}")
-    return labels
+def _quadratic_then_linear(who, input, target, reduction, width, scale):
+    """scale·(½d²/width where |d| < width, |d| − ½width elsewhere), d = input − target."""
+    _check_reduction(reduction, who)
+    if not width >= 0:
+        raise ValueError(f"{who}: the width of the quadratic zone must be >= 0, got {width}")
+    input = _as_value(input, who)
+    target = _as_value(target, who, like=input)
+    _same_shape(input, target, who)
+    d = input - target
+    z = abs(d)
+    if width == 0:
+        return _reduce(z * scale if scale != 1 else z, reduction)
+    losses = where(z.data < width, (0.5 / width) * d * d, z - 0.5 * width)
+    return _reduce(losses * scale if scale != 1 else losses, reduction)
 
 
-@primitive("cross_entropy")
-def _cross_entropy(logits, labels, reduction):
-    # ℓₙ = −log softmax(zₙ)[yₙ] = logsumexp(zₙ) − zₙ[yₙ], after shifting each row by its maximum.
-    m = np.max(logits, axis=1, keepdims=True)
-    if not np.isfinite(m).all():
-        m = np.where(np.isfinite(m), m, 0)     # a row of −inf (or inf): shift it by nothing
-    shifted = logits - m
-    losses = np.log(np.exp(shifted).sum(axis=1)) - shifted[np.arange(len(labels)), labels]
-    if reduction == "none":
-        return losses
-    total = losses.sum()
-    return total / len(labels) if reduction == "mean" else total
+def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
+    """½(x − y)²/beta where |x − y| < beta, else |x − y| − ½beta; beta = 0 is the L1 loss."""
+    return _quadratic_then_linear("smooth_l1_loss", input, target, reduction, float(beta), 1.0)
 
 
-def _cross_entropy_vjp(g, out, logits, labels, reduction):
-    # dℓₙ/dzₙ = softmax(zₙ) − onehot(yₙ); the reduction scales it by g/N, g or gₙ.
-    rows = np.arange(len(labels))
-    if reduction == "none":
-        g = g.reshape((-1, 1))
-    elif reduction == "mean":
-        g = g / len(labels)
-    if isinstance(logits, Value):            # create_graph: stay differentiable
-        onehot = np.zeros(logits.shape, dtype=logits.dtype)
-        onehot[rows, labels] = 1
-        return g * (softmax(logits, axis=1) - onehot)
-    p = np.exp(logits - logits.max(axis=1, keepdims=True))
-    p /= p.sum(axis=1, keepdims=True)
-    p[rows, labels] -= 1                     # p is a fresh array: subtract the one-hot in place
-    p *= g
-    return p
+def huber_loss(input, target, reduction="mean", delta=1.0):
+    """½(x − y)² where |x − y| < delta, else delta·(|x − y| − ½delta): delta·smooth_l1 with beta = delta."""
+    if not delta > 0:
+        raise ValueError(f"huber_loss: delta must be > 0, got {delta}")
+    return _quadratic_then_linear("huber_loss", input, target, reduction, float(delta), float(delta))
 
 
-_cross_entropy.defvjp(_cross_entropy_vjp, formulas=("g⊙(softmax(z) − onehot(y))",))
+def kl_div(input, target, reduction="mean", log_target=False):
+    """KL(target ‖ q) pointwise, with input = log q (log-probabilities, as PyTorch):
 
+        t·(log t − input)              (0 where t = 0),   or with log_target: eᵗ·(t − input)
 
-def cross_entropy(input, target, reduction="mean"):
-    """Cross-entropy of logits against classes: −log softmax(input)[target], reduced.
-
-    input: logits (N, C) or (C,). target: integer labels (N,) (or a scalar for (C,) input) or class
-    probabilities with the input's shape (then −Σ_c target_c · log softmax(input)_c per row).
+    reduction: 'mean' over all elements, 'batchmean' (the sum divided by the batch size, input.shape[0]:
+    the true KL divergence per sample), 'sum' or 'none'. Same shapes.
     """
-    _check_reduction(reduction, "cross_entropy")
-    input = _as_value(input, "cross_entropy")
-    shape = tuple(input.shape)
-    if len(shape) not in (1, 2):
-        raise ValueError(f"cross_entropy: expected logits of shape (N, C) or (C,), got {shape}")
-    target_data = np.asarray(data_of(target))
-    if target_data.dtype.kind == "f" and target_data.shape == shape:  # class probabilities
-        target = _as_value(target, "cross_entropy", like=input)
-        return _reduce(-(target * log_softmax(input, dim=-1)).sum(axis=-1), reduction)
-    if len(shape) == 1:
-        if target_data.ndim != 0:
-            raise ValueError(f"cross_entropy: logits of shape {shape} need a scalar label, "
-                             f"got shape {target_data.shape}")
-        labels = _class_labels(target_data.reshape(-1), 1, shape[0], "cross_entropy", shape)
-        loss = _cross_entropy(input.reshape((1, shape[0])), labels=labels, reduction=reduction)
-        return loss.reshape(()) if reduction == "none" else loss
-    labels = _class_labels(target_data, shape[0], shape[1], "cross_entropy", shape)
-    return _cross_entropy(input, labels=labels, reduction=reduction)  # one node, reduction included
-
-
-def nll_loss(input, target, reduction="mean"):
-    """Negative log-likelihood: −input[n, target[n]], reduced. input: log-probabilities (N, C)."""
-    _check_reduction(reduction, "nll_loss")
-    input = _as_value(input, "nll_loss")
-    shape = tuple(input.shape)
-    if len(shape) != 2:
-        raise ValueError(f"nll_loss: expected log-probabilities of shape (N, C), got {shape}")
-    labels = _class_labels(target, shape[0], shape[1], "nll_loss", shape)
-    return _reduce(-input[np.arange(shape[0]), labels], reduction)
+    who = "kl_div"
+    if reduction not in ("mean", "sum", "none", "batchmean"):
+        raise ValueError(f"{who}: reduction must be 'mean', 'batchmean', 'sum' or 'none', not {reduction!r}")
+    input = _as_value(input, who)
+    target = _as_value(target, who, like=input)
+    _same_shape(input, target, who)
+    if log_target:
+        losses = exp(target) * (target - input)
+    else:
+        positive = target.data > 0
+        t_log_t = where(positive, target * log(where(positive, target, 1.0)), 0.0)   # x·log x → 0 at 0
+        losses = t_log_t - target * input
+    if reduction == "batchmean":
+        n = input.shape[0] if len(input.shape) else 1
+        return losses.sum() / n
+    return _reduce(losses, reduction)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -198,8 +175,21 @@ def _bce_vjp_y(g, out, p, y):
 _bce.defvjp(_bce_vjp_p, _bce_vjp_y, formulas=("g⊙(p − y)/(p(1 − p))", "g⊙(log(1−p) − log p)"))
 
 
-def binary_cross_entropy(input, target, reduction="mean"):
-    """−(y log p + (1 − y) log(1 − p)), reduced. input: probabilities p in [0, 1]; target y: same shape."""
+def _weighted(losses, weight, who):
+    if weight is None:
+        return losses
+    w = np.asarray(data_of(weight), dtype=losses.dtype)
+    try:
+        np.broadcast_shapes(w.shape, tuple(losses.shape))
+    except ValueError:
+        raise ValueError(f"{who}: weight of shape {w.shape} does not broadcast to the input's shape "
+                         f"{tuple(losses.shape)}") from None
+    return losses * w
+
+
+def binary_cross_entropy(input, target, weight=None, reduction="mean"):
+    """−w·(y log p + (1 − y) log(1 − p)), reduced. input: probabilities p in [0, 1]; target y: same shape;
+    weight: broadcastable to that shape (a rescaling of each element's loss)."""
     _check_reduction(reduction, "binary_cross_entropy")
     input = _as_value(input, "binary_cross_entropy")
     target = _as_value(target, "binary_cross_entropy", like=input)
@@ -208,7 +198,7 @@ def binary_cross_entropy(input, target, reduction="mean"):
     if pd.size and (np.min(pd) < 0 or np.max(pd) > 1):
         raise ValueError(f"binary_cross_entropy: input must hold probabilities in [0, 1], got values in "
                          f"[{np.min(pd):.4g}, {np.max(pd):.4g}] (use binary_cross_entropy_with_logits for logits)")
-    return _reduce(_bce(input, target), reduction)
+    return _reduce(_weighted(_bce(input, target), weight, "binary_cross_entropy"), reduction)
 
 
 @primitive("bce_with_logits")
@@ -222,31 +212,73 @@ _bce_logits.defvjp(lambda g, out, x, y: g * (sigmoid(x) - y),      # d/dx = σ(x
                    formulas=("g⊙(σ(x) − y)", "−g⊙x"))
 
 
-def binary_cross_entropy_with_logits(input, target, reduction="mean"):
-    """binary_cross_entropy(sigmoid(input), target) computed stably from logits. Same shapes."""
-    _check_reduction(reduction, "binary_cross_entropy_with_logits")
-    input = _as_value(input, "binary_cross_entropy_with_logits")
-    target = _as_value(target, "binary_cross_entropy_with_logits", like=input)
-    _same_shape(input, target, "binary_cross_entropy_with_logits")
-    return _reduce(_bce_logits(input, target), reduction)
+def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean", pos_weight=None):
+    """binary_cross_entropy(sigmoid(input), target) computed stably from logits. Same shapes.
+
+    weight: broadcastable to the input (each element's loss rescaled). pos_weight: broadcastable to the
+    input, typically (C,) over the last axis: the weight of the positive term, as PyTorch,
+
+        ℓ = −w·(pos_weight·y·log σ(x) + (1 − y)·log(1 − σ(x)))
+          = w·((1 − y)·x + (1 + (pos_weight − 1)·y)·log(1 + e⁻ˣ))
+    """
+    who = "binary_cross_entropy_with_logits"
+    _check_reduction(reduction, who)
+    input = _as_value(input, who)
+    target = _as_value(target, who, like=input)
+    _same_shape(input, target, who)
+    if pos_weight is None:
+        losses = _bce_logits(input, target)
+    else:
+        pw = np.asarray(data_of(pos_weight), dtype=input.dtype)
+        try:
+            np.broadcast_shapes(pw.shape, tuple(input.shape))
+        except ValueError:
+            raise ValueError(f"{who}: pos_weight of shape {pw.shape} does not broadcast to the input's shape "
+                             f"{tuple(input.shape)}") from None
+        losses = (1 - target) * input + (1 + (pw - 1) * target) * _softplus_stable(-input)
+    return _reduce(_weighted(losses, weight, who), reduction)
 
 
 # ----------------------------------------------------------------------------------------------------
 # Modules: loss(input, target).
 
+from .loss_classification import cross_entropy, nll_loss  # noqa: E402  (it builds on the helpers above)
+
 
 class _Loss(Module):
-    _fn = None
+    """A loss function as a module: options given to the constructor, (input, target) to the call."""
 
-    def __init__(self, reduction="mean"):
+    _fn = None
+    _options = ()  # the function's keyword options, besides reduction
+
+    def __init__(self, reduction="mean", **options):
         _check_reduction(reduction, type(self).__name__)
         self.reduction = reduction
+        for name, value in options.items():
+            if name in ("weight", "pos_weight"):
+                self.register_buffer(name, value)  # in the state dict when set, as PyTorch's loss buffers
+            else:
+                setattr(self, name, value)
 
     def forward(self, input, target):
-        return type(self)._fn(input, target, reduction=self.reduction)
+        options = {name: getattr(self, name) for name in self._options}
+        return type(self)._fn(input, target, reduction=self.reduction, **options)
 
     def extra_repr(self):
-        return f"reduction={self.reduction!r}"
+        parts = [f"reduction={self.reduction!r}"]
+        defaults = inspect.signature(type(self)._fn).parameters
+        for name in self._options:
+            value = getattr(self, name)
+            if value is None or not isinstance(value, np.ndarray) and value == defaults[name].default:
+                continue
+            if isinstance(value, np.ndarray):
+                value = f"array of shape {value.shape}"
+            parts.append(f"{name}={value!r}" if isinstance(value, str) else f"{name}={value}")
+        return ", ".join(parts)
+
+
+def _optional_array(value):
+    return None if value is None else np.asarray(data_of(value))
 
 
 class MSELoss(_Loss):
@@ -254,24 +286,84 @@ class MSELoss(_Loss):
     _fn = staticmethod(mse_loss)
 
 
+class L1Loss(_Loss):
+    """l1_loss (mean absolute error) as a module."""
+    _fn = staticmethod(l1_loss)
+
+
+class SmoothL1Loss(_Loss):
+    """smooth_l1_loss(beta) as a module."""
+    _fn = staticmethod(smooth_l1_loss)
+    _options = ("beta",)
+
+    def __init__(self, reduction="mean", beta=1.0):
+        if not beta >= 0:
+            raise ValueError(f"SmoothL1Loss: beta must be >= 0, got {beta}")
+        super().__init__(reduction, beta=float(beta))
+
+
+class HuberLoss(_Loss):
+    """huber_loss(delta) as a module."""
+    _fn = staticmethod(huber_loss)
+    _options = ("delta",)
+
+    def __init__(self, reduction="mean", delta=1.0):
+        if not delta > 0:
+            raise ValueError(f"HuberLoss: delta must be > 0, got {delta}")
+        super().__init__(reduction, delta=float(delta))
+
+
+class KLDivLoss(_Loss):
+    """kl_div as a module: KLDivLoss(reduction='mean', log_target=False); input: log-probabilities.
+    PyTorch recommends reduction='batchmean' (the true KL divergence per sample)."""
+    _fn = staticmethod(kl_div)
+    _options = ("log_target",)
+
+    def __init__(self, reduction="mean", log_target=False):
+        if reduction not in ("mean", "sum", "none", "batchmean"):
+            raise ValueError(f"KLDivLoss: reduction must be 'mean', 'batchmean', 'sum' or 'none', not {reduction!r}")
+        self.reduction, self.log_target = reduction, bool(log_target)
+
+
 class CrossEntropyLoss(_Loss):
-    """cross_entropy (from logits) as a module."""
+    """cross_entropy (from logits) as a module: CrossEntropyLoss(weight=None, ignore_index=-100,
+    reduction='mean', label_smoothing=0.0)."""
     _fn = staticmethod(cross_entropy)
+    _options = ("weight", "ignore_index", "label_smoothing")
+
+    def __init__(self, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
+        if not 0.0 <= label_smoothing <= 1.0:
+            raise ValueError(f"CrossEntropyLoss: label_smoothing must be in [0, 1], got {label_smoothing}")
+        super().__init__(reduction, weight=_optional_array(weight), ignore_index=int(ignore_index),
+                         label_smoothing=float(label_smoothing))
 
 
 class NLLLoss(_Loss):
-    """nll_loss (from log-probabilities) as a module."""
+    """nll_loss (from log-probabilities) as a module: NLLLoss(weight=None, ignore_index=-100, reduction='mean')."""
     _fn = staticmethod(nll_loss)
+    _options = ("weight", "ignore_index")
+
+    def __init__(self, weight=None, ignore_index=-100, reduction="mean"):
+        super().__init__(reduction, weight=_optional_array(weight), ignore_index=int(ignore_index))
 
 
 class BCELoss(_Loss):
-    """binary_cross_entropy (from probabilities) as a module."""
+    """binary_cross_entropy (from probabilities) as a module: BCELoss(weight=None, reduction='mean')."""
     _fn = staticmethod(binary_cross_entropy)
+    _options = ("weight",)
+
+    def __init__(self, weight=None, reduction="mean"):
+        super().__init__(reduction, weight=_optional_array(weight))
 
 
 class BCEWithLogitsLoss(_Loss):
-    """binary_cross_entropy_with_logits as a module."""
+    """binary_cross_entropy_with_logits as a module: BCEWithLogitsLoss(weight=None, reduction='mean',
+    pos_weight=None)."""
     _fn = staticmethod(binary_cross_entropy_with_logits)
+    _options = ("weight", "pos_weight")
+
+    def __init__(self, weight=None, reduction="mean", pos_weight=None):
+        super().__init__(reduction, weight=_optional_array(weight), pos_weight=_optional_array(pos_weight))
 
 
 class HingeLoss(_Loss):

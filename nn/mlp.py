@@ -26,7 +26,7 @@ import numbers
 import numpy as np
 
 from autograd_core import Value
-from autograd_core.engine import name_scope
+from autograd_core.modes import name_scope
 
 from . import init
 from .activation import ACTIVATIONS

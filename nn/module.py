@@ -14,7 +14,7 @@ so a state dict moves between the two libraries as plain NumPy arrays.
         def forward(self, x):
             ...
 
-Calling a module runs `forward` inside `autograd_core.engine.name_scope(name, kind, owner)`, so every node it creates
+Calling a module runs `forward` inside `autograd_core.modes.name_scope(name, kind, owner)`, so every node it creates
 remembers the module, and `viz` can draw each module call as a cluster.
 """
 
@@ -22,13 +22,15 @@ from __future__ import annotations
 
 import collections
 import os
-import zipfile
 
 import numpy as np
 
 from autograd_core import Value
-from autograd_core.engine import STATE as _STATE
-from autograd_core.engine import Scope as _Scope
+from autograd_core.modes import enter_scope, exit_scope
+
+from .checkpoint import (
+    EXTRA_STATE, CheckpointError, cast_exactly, check_keys, is_extra_state, read_checkpoint, save_atomic, short,
+)
 
 
 class Parameter(Value):
@@ -87,6 +89,7 @@ def _name_children(obj, prefix):
             _name_children(item, f"{prefix}.{key}")
 
 
+_EXTRA = object()  # the `attribute` of a state entry owned by get_extra_state/set_extra_state
 _IncompatibleKeys = collections.namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
 
@@ -112,16 +115,13 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *args, **kwargs):
-        # `with engine.name_scope(name, kind, owner):` spelled out: the generator-based context
-        # manager costs ~2 µs per call, and this wraps every layer call.
+        # `with name_scope(name, kind, owner):` as two calls: no context-manager object per layer call.
         kind = type(self).__name__
-        state = _STATE
-        scope = _Scope(self._name or kind, kind, state.scope, self)
-        state.scope = scope
+        scope = enter_scope(self._name or kind, kind, self)
         try:
             return self.forward(*args, **kwargs)
         finally:
-            state.scope = scope.parent
+            exit_scope(scope)
 
     def __setattr__(self, name, value):
         if isinstance(value, (Module, Parameter, list, tuple, dict)):
@@ -257,9 +257,10 @@ class Module:
     # State: parameters and buffers as NumPy arrays, by dotted name.
 
     def _state_entries(self):
-        """(name, owner module, attribute path within it, current array) for params and buffers,
-        module by module like PyTorch: own parameters, own buffers, then children. Shared parameters
-        appear under every name, as in PyTorch, so tied weights convert both ways."""
+        """(name, owner, attribute) for params, buffers and extra state, module by module like PyTorch:
+        own parameters, own buffers, own extra state, then children. `attribute` is None for a parameter
+        (the owner is the Parameter), a buffer's name, or `_EXTRA`. Shared parameters appear under every
+        name, as in PyTorch, so tied weights convert both ways."""
         entries = []
         for module_name, module in self.named_modules(remove_duplicate=False):
             pre = f"{module_name}." if module_name else ""
@@ -268,22 +269,43 @@ class Module:
             for name in module._buffers:
                 if getattr(module, name) is not None:
                     entries.append((pre + name, module, name))
+            if type(module).get_extra_state is not Module.get_extra_state:
+                entries.append((pre + EXTRA_STATE, module, _EXTRA))
         return entries
 
+    @staticmethod
+    def _entry_array(owner, attribute):
+        if attribute is None:
+            return owner.data
+        return owner.get_extra_state() if attribute is _EXTRA else getattr(owner, attribute)
+
+    def get_extra_state(self):
+        """State that is neither a parameter nor a buffer, as an ndarray kept in the state dict under
+        `<module name>._extra_state` (PyTorch's key). The base class has none; `nn.Dropout` keeps the state
+        of its random generator there, so a resumed run draws the same masks."""
+        return None
+
+    def set_extra_state(self, state):
+        """Restore what `get_extra_state` returned; raise ValueError, before changing anything, if `state`
+        does not fit."""
+        raise CheckpointError(f"{type(self).__name__} keeps no extra state")
+
     def state_dict(self):
-        """An ordered dict of dotted name -> ndarray (a copy) for every parameter and buffer."""
+        """An ordered dict of dotted name -> ndarray (a copy) for every parameter, buffer and extra state."""
         state = collections.OrderedDict()
-        for key, owner, buffer_name in self._state_entries():
-            data = owner.data if buffer_name is None else getattr(owner, buffer_name)
-            state[key] = np.array(data, copy=True)
+        for key, owner, attribute in self._state_entries():
+            state[key] = np.array(self._entry_array(owner, attribute), copy=True)
         return state
 
     def load_state_dict(self, state_dict, strict=True):
-        """Copy arrays from `state_dict` (name -> array-like) into the parameters and buffers.
+        """Copy arrays from `state_dict` (name -> array-like) into the parameters, buffers and extra state.
 
-        Values are cast to each parameter's dtype. Shapes must match exactly. With strict=True, a key
-        this module lacks or a key the dict lacks raises ValueError naming them; with strict=False they
-        are returned as (missing_keys, unexpected_keys). Nothing is changed when an error is raised.
+        Values are cast to each parameter's dtype when nothing is lost (float64 -> float32 rounds; NaN or
+        3.9 into an integer buffer, or 1e300 into float32, are errors). Shapes must match exactly. With
+        strict=True, a key this module lacks or a key the dict lacks raises `nn.CheckpointError` (a
+        ValueError) naming them; with strict=False they are returned as (missing_keys, unexpected_keys).
+        `_extra_state` keys may be missing (PyTorch's state dicts have none). Nothing is changed when an
+        error is raised.
         """
         if not hasattr(state_dict, "keys"):
             raise TypeError(
@@ -291,50 +313,70 @@ class Module:
             )
         entries = self._state_entries()
         own = {key for key, _, _ in entries}
-        missing = [key for key, _, _ in entries if key not in state_dict]
+        missing = [key for key, _, _ in entries if key not in state_dict and not is_extra_state(key)]
         unexpected = [key for key in state_dict.keys() if key not in own]
-        if strict and (missing or unexpected):
-            parts = []
-            if missing:
-                parts.append(f"missing keys {missing}")
-            if unexpected:
-                parts.append(f"unexpected keys {unexpected}")
-            raise ValueError(f"load_state_dict for {type(self).__name__}: {'; '.join(parts)}")
-        updates = []
-        for key, owner, buffer_name in entries:
-            if key not in state_dict:
-                continue
-            current = owner.data if buffer_name is None else getattr(owner, buffer_name)
-            new = np.asarray(state_dict[key].data if isinstance(state_dict[key], Value) else state_dict[key])
-            if new.shape != np.shape(current):
-                raise ValueError(
-                    f"load_state_dict: shape mismatch for {key!r}: the checkpoint has {new.shape}, "
-                    f"this module has {np.shape(current)}"
-                )
-            if new.dtype.kind not in "biuf":
-                raise TypeError(f"load_state_dict: {key!r} has non-numeric dtype {new.dtype}")
-            new = np.array(new, dtype=np.asarray(current).dtype, copy=True)
-            updates.append((owner, buffer_name, new))
-        for owner, buffer_name, new in updates:
-            if buffer_name is None:
-                owner.data = new[()] if new.ndim == 0 else new
-            else:
-                object.__setattr__(owner, buffer_name, new)
+        if strict:
+            check_keys(missing, unexpected, f"load_state_dict for {type(self).__name__}")
+        self._apply_state(state_dict, entries, "load_state_dict")
         return _IncompatibleKeys(missing, unexpected)
 
+    def _apply_state(self, state, entries, source):
+        """Check every entry of `state` against the model, then (only then) copy them in."""
+        updates, extras = [], []
+        for key, owner, attribute in entries:
+            if key not in state:
+                continue
+            where = f"{source}: key {short(key)}"
+            value = state[key]
+            new = np.asarray(value.data if isinstance(value, Value) else value)
+            if new.dtype.kind not in "biuf":
+                raise CheckpointError(f"{where}: non-numeric dtype {new.dtype}")
+            if attribute is _EXTRA:
+                extras.append((key, owner, np.array(new, copy=True)))
+                continue
+            current = self._entry_array(owner, attribute)
+            if new.shape != np.shape(current):
+                raise CheckpointError(f"{where}: shape mismatch: the checkpoint has {new.shape}, "
+                                      f"this module has {np.shape(current)}")
+            updates.append((owner, attribute, cast_exactly(new, np.asarray(current).dtype, where)))
+        done = []
+        for key, owner, new in extras:  # each validates before it changes its module
+            before = owner.get_extra_state()
+            try:
+                owner.set_extra_state(new)
+            except (ValueError, TypeError, KeyError) as err:
+                for undo, state in reversed(done):  # put back the ones already restored
+                    undo.set_extra_state(state)
+                raise CheckpointError(f"{source}: key {short(key)}: {err}") from None
+            done.append((owner, before))
+        for owner, attribute, new in updates:
+            if attribute is None:
+                owner.data = new[()] if new.ndim == 0 else new
+            else:
+                object.__setattr__(owner, attribute, new)
+
     def save(self, path):
-        """Write the state dict to `path` as an uncompressed .npz (plain arrays, no pickled objects)."""
-        state = self.state_dict()
-        with zipfile.ZipFile(os.fspath(path), "w") as archive:
-            for key, array in state.items():
-                with archive.open(key + ".npy", "w", force_zip64=True) as f:
-                    np.lib.format.write_array(f, array, allow_pickle=False)
+        """Write the state dict to `path` as an uncompressed .npz (plain arrays, no pickled objects).
+
+        The write is atomic: a temporary file in the same folder is written, fsynced and renamed over
+        `path` (keeping the mode of the file it replaces; a symlink is followed), so an interrupted save
+        leaves the previous checkpoint intact.
+        """
+        save_atomic(self.state_dict(), path)
 
     def load(self, path, strict=True):
-        """Read a state dict written by `save` (or `np.savez`); never unpickles, so never runs code."""
-        with np.load(os.fspath(path), allow_pickle=False) as archive:
-            state = {key: archive[key] for key in archive.files}
-        return self.load_state_dict(state, strict=strict)
+        """Read a state dict written by `save` (or `np.savez`); never unpickles, so never runs code.
+
+        The archive is checked before arrays are read (see `nn.checkpoint`): member names and count,
+        dtypes, shapes and declared sizes. Any problem raises `nn.CheckpointError` naming the file and the
+        key; the model is unchanged then. Returns (missing_keys, unexpected_keys) like load_state_dict.
+        """
+        entries = self._state_entries()
+        expected = {key: (None if attribute is _EXTRA else self._entry_array(owner, attribute))
+                    for key, owner, attribute in entries}
+        state, missing, unexpected = read_checkpoint(path, expected, strict, type(self).__name__)
+        self._apply_state(state, entries, os.fspath(path))
+        return _IncompatibleKeys(missing, unexpected)
 
     # ------------------------------------------------------------------------------------------------
     # Printing.

@@ -220,3 +220,59 @@ class LayerNorm(Module):
 
     def extra_repr(self):
         return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
+
+
+# ----------------------------------------------------------------------------------------------------
+# Group normalisation.
+
+
+def group_norm(x, num_groups, weight=None, bias=None, eps=1e-5):
+    """Normalise each sample over groups of channels (Wu and He, 2018), then γ·x̂ + β per channel.
+
+    x: (N, C, *) with C divisible by num_groups; the statistics of sample n, group k run over its C/G
+    channels and all positions. weight, bias: (C,) or None. Same in training and evaluation.
+    """
+    shape = np.shape(data_of(x))
+    if len(shape) < 2:
+        raise ValueError(f"group_norm: input must be (N, C, ...), got shape {shape}")
+    N, C = shape[:2]
+    if isinstance(num_groups, bool) or not isinstance(num_groups, numbers.Integral) or num_groups < 1 \
+            or C % num_groups:
+        raise ValueError(f"group_norm: num_groups={num_groups!r} must be a positive divisor of the {C} channels")
+    grouped = x.reshape((N, int(num_groups), -1)) if isinstance(x, Value) else np.reshape(x, (N, num_groups, -1))
+    xhat, _, _ = normalize(grouped, (2,), eps)
+    xhat = xhat.reshape(shape)
+    channel = (1, C) + (1,) * (len(shape) - 2)
+    if weight is not None:
+        xhat = xhat * weight.reshape(channel)
+    if bias is not None:
+        xhat = xhat + bias.reshape(channel)
+    return xhat
+
+
+class GroupNorm(Module):
+    """GroupNorm(num_groups, num_channels, eps=1e-5, affine=True, dtype=None): `group_norm` with a learned
+    per-channel weight (ones) and bias (zeros). Input (N, num_channels, *)."""
+
+    def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, dtype=None):
+        for name, n in (("num_groups", num_groups), ("num_channels", num_channels)):
+            if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+                raise ValueError(f"GroupNorm: {name} must be a positive int, got {n!r}")
+        if num_channels % num_groups:
+            raise ValueError(f"GroupNorm: num_channels={num_channels} must be divisible by num_groups={num_groups}")
+        self.num_groups, self.num_channels = int(num_groups), int(num_channels)
+        self.eps, self.affine = float(eps), bool(affine)
+        dtype = init.resolve_dtype(dtype)
+        self.weight = Parameter(np.ones(self.num_channels, dtype)) if affine else None
+        self.bias = Parameter(np.zeros(self.num_channels, dtype)) if affine else None
+        self._dtype = dtype
+
+    def forward(self, x):
+        if not isinstance(x, Value):
+            x = Value(x, requires_grad=False, dtype=self._dtype)
+        if x.ndim < 2 or x.shape[1] != self.num_channels:
+            raise ValueError(f"GroupNorm: expected input (N, {self.num_channels}, ...), got shape {tuple(x.shape)}")
+        return group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self):
+        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"

@@ -24,7 +24,8 @@ from .im2col import _conv2d_np, _pad, _scratch
 from .module import Module
 
 # ----------------------------------------------------------------------------------------------------
-# NumPy kernels. Geometry: kernel (kh, kw), stride (sh, sw), padding ((ph, ph), (pw, pw)).
+# NumPy kernels. Geometry: kernel (kh, kw), stride (sh, sw), padding ((top, bottom), (left, right)) (the
+# bottom/right amounts may exceed top/left: ceil_mode's last, partial windows), dilation (dh, dw).
 #
 # They loop over the kh·kw positions inside a window, each step vectorised over every pixel: position
 # (p, q) of all windows is one strided view of the padded input, so nothing is copied. (A window axis
@@ -32,31 +33,33 @@ from .module import Module
 # Padded copies and masks are scratch buffers of nn.im2col (kept between calls); results are fresh.
 
 
-def _window_positions(out_size, kernel, stride):
-    """For each position (p, q) in a window, the index of the view xp[:, :, p + i·sh, q + j·sw] over (i, j)."""
-    (Ho, Wo), (kh, kw), (sh, sw) = out_size, kernel, stride
+def _window_positions(out_size, kernel, stride, dilation=(1, 1)):
+    """For each position (p, q) in a window: (p, q) and the index of the view
+    xp[:, :, p·dh + i·sh, q·dw + j·sw] over all windows (i, j)."""
+    (Ho, Wo), (kh, kw), (sh, sw), (dh, dw) = out_size, kernel, stride, dilation
     for p in range(kh):
         for q in range(kw):
-            yield (slice(None), slice(None), slice(p, p + sh * (Ho - 1) + 1, sh), slice(q, q + sw * (Wo - 1) + 1, sw))
+            yield (p, q), (slice(None), slice(None), slice(p * dh, p * dh + sh * (Ho - 1) + 1, sh),
+                           slice(q * dw, q * dw + sw * (Wo - 1) + 1, sw))
 
 
-def _max_np(x, kernel, stride, padding):
+def _max_np(x, kernel, stride, padding, dilation=(1, 1)):
     xp = _pad(x, padding, -np.inf, scratch="pool_input")
-    out_size = tuple((n - k) // s + 1 for n, k, s in zip(xp.shape[2:], kernel, stride))
+    out_size = tuple((n - d * (k - 1) - 1) // s + 1 for n, k, s, d in zip(xp.shape[2:], kernel, stride, dilation))
     out = None
-    for at in _window_positions(out_size, kernel, stride):
+    for _, at in _window_positions(out_size, kernel, stride, dilation):
         out = xp[at].copy() if out is None else np.maximum(out, xp[at], out=out)  # maximum propagates NaN
     return out
 
 
-def _first_maxima(x, out, kernel, stride, padding):
-    """Yield (index of a window position, mask over outputs): True where that position holds the first
-    maximum of the window (row-major order, as PyTorch; a NaN counts as the maximum). `out` = max pool of x.
-    The mask is one scratch buffer, rewritten for each position."""
+def _first_maxima(x, out, kernel, stride, padding, dilation=(1, 1)):
+    """Yield ((p, q), index of that window position, mask over outputs): True where position (p, q) holds
+    the first maximum of the window (row-major order, as PyTorch; a NaN counts as the maximum). `out` =
+    max pool of x. The mask is one scratch buffer, rewritten for each position."""
     xp = _pad(x, padding, -np.inf, scratch="pool_input")
     has_nan = np.isnan(out).any()
     hit, taken = _scratch("pool_hit", out.shape, bool), None
-    for at in _window_positions(out.shape[2:], kernel, stride):
+    for pq, at in _window_positions(out.shape[2:], kernel, stride, dilation):
         np.equal(xp[at], out, out=hit)
         if has_nan:
             hit |= np.isnan(xp[at])
@@ -66,37 +69,51 @@ def _first_maxima(x, out, kernel, stride, padding):
         else:
             np.greater(hit, taken, out=hit)  # a hit, and no earlier position of its window had one
             taken |= hit
-        yield at, hit
+        yield pq, at, hit
 
 
-def _scatter_to_max(g, x, out, kernel, stride, padding):
+def _scatter_to_max(g, x, out, kernel, stride, padding, dilation=(1, 1)):
     """x-shaped: g[n, c, i, j] added at the first maximum of window (i, j); overlapping windows add up."""
-    (ph, _), (pw, _) = padding
+    (pt, pb), (pl, pr) = padding
     N, C, H, W = x.shape
-    padded = (N, C, H + 2 * ph, W + 2 * pw)
-    if ph or pw:  # summed in a padded scratch buffer, then cropped into a fresh result
+    padded = (N, C, pt + H + pb, pl + W + pr)
+    cropped = pt or pb or pl or pr
+    if cropped:  # summed in a padded scratch buffer, then cropped into a fresh result
         dxp = _scratch("pool_scatter", padded, g.dtype)
         dxp.fill(0)
     else:
         dxp = np.zeros(padded, dtype=g.dtype)
-    disjoint = stride[0] >= kernel[0] and stride[1] >= kernel[1]
+    disjoint = all(s >= d * (k - 1) + 1 for s, k, d in zip(stride, kernel, dilation))
     part = None if disjoint else _scratch("pool_part", g.shape, g.dtype)
-    for at, hit in _first_maxima(x, out, kernel, stride, padding):
+    for _, at, hit in _first_maxima(x, out, kernel, stride, padding, dilation):
         if disjoint:
             np.multiply(g, hit, out=dxp[at])  # each element of x is in one window at most
         else:
             dxp[at] += np.multiply(g, hit, out=part)
-    return dxp[:, :, ph:ph + H, pw:pw + W].copy() if ph or pw else dxp
+    return dxp[:, :, pt:pt + H, pl:pl + W].copy() if cropped else dxp
 
 
-def _gather_at_max(h, x, out, kernel, stride, padding):
+def _gather_at_max(h, x, out, kernel, stride, padding, dilation=(1, 1)):
     """(N, C, Ho, Wo): h (x's shape) read at the first maximum of each window of x."""
     hp = _pad(h, padding, 0, scratch="pool_gather")
     picked = np.zeros(out.shape, dtype=h.dtype)
     part = _scratch("pool_part", out.shape, h.dtype)
-    for at, hit in _first_maxima(x, out, kernel, stride, padding):
+    for _, at, hit in _first_maxima(x, out, kernel, stride, padding, dilation):
         picked += np.multiply(hp[at], hit, out=part)
     return picked
+
+
+def _argmax_indices(x, out, kernel, stride, padding, dilation):
+    """(N, C, Ho, Wo) int64: the flat index (row·W + column) in x's H×W plane of each window's first max."""
+    (pt, _), (pl, _) = padding
+    W = x.shape[3]
+    Ho, Wo = out.shape[2:]
+    rows = np.arange(Ho)[:, None] * stride[0] - pt
+    cols = np.arange(Wo)[None, :] * stride[1] - pl
+    indices = np.zeros(out.shape, np.int64)
+    for (p, q), _, hit in _first_maxima(x, out, kernel, stride, padding, dilation):
+        indices[hit] = np.broadcast_to((rows + p * dilation[0]) * W + cols + q * dilation[1], out.shape)[hit]
+    return indices
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -104,18 +121,18 @@ def _gather_at_max(h, x, out, kernel, stride, padding):
 
 
 @primitive("max_pool2d")
-def _max_pool2d(x, *, kernel, stride, padding):
-    return _max_np(x, kernel, stride, padding)
+def _max_pool2d(x, *, kernel, stride, padding, dilation=(1, 1)):
+    return _max_np(x, kernel, stride, padding, dilation)
 
 
 @primitive("max_pool2d_scatter")
-def _max_pool2d_scatter(g, x, pooled, *, kernel, stride, padding):
-    return _scatter_to_max(g, x, pooled, kernel, stride, padding)
+def _max_pool2d_scatter(g, x, pooled, *, kernel, stride, padding, dilation=(1, 1)):
+    return _scatter_to_max(g, x, pooled, kernel, stride, padding, dilation)
 
 
 @primitive("max_pool2d_gather")
-def _max_pool2d_gather(h, x, pooled, *, kernel, stride, padding):
-    return _gather_at_max(h, x, pooled, kernel, stride, padding)
+def _max_pool2d_gather(h, x, pooled, *, kernel, stride, padding, dilation=(1, 1)):
+    return _gather_at_max(h, x, pooled, kernel, stride, padding, dilation)
 
 
 def _no_gradient(g, out, *args, **geometry):
@@ -136,23 +153,34 @@ _max_pool2d_gather.defvjp(
 # Arguments.
 
 
-def _pool_geometry(who, nd, x, kernel_size, stride, padding):
-    """Checked 2-D geometry (1-D lifted to height 1): kernel, stride, padding pairs, output size."""
+def _pool_geometry(who, nd, x, kernel_size, stride, padding, dilation=1, ceil_mode=False):
+    """Checked 2-D geometry (1-D lifted to height 1): kernel, stride, dilation, padding pairs (the extra
+    bottom/right padding of ceil_mode included), output size (nd entries)."""
     x_shape = np.shape(x)
     if len(x_shape) != nd + 2:
         raise ValueError(f"{who}: input must be {nd + 2}-D {'(N, C, L)' if nd == 1 else '(N, C, H, W)'}, "
                          f"got shape {x_shape}")
     kernel = _ints(kernel_size, nd, "kernel_size", who, 1)
-    stride = kernel if stride is None else _ints(stride, nd, "stride", who, 1)
+    stride = kernel if stride is None or stride == () else _ints(stride, nd, "stride", who, 1)
     pads = _ints(padding, nd, "padding", who, 0)
+    dilation = _ints(dilation, nd, "dilation", who, 1)
     if any(2 * p > k for p, k in zip(pads, kernel)):
         raise ValueError(f"{who}: padding {pads} must be at most half of kernel_size {kernel}")
-    out_size = tuple((n + 2 * p - k) // s + 1 for n, p, k, s in zip(x_shape[2:], pads, kernel, stride))
+    out_size, extra = [], []
+    for n, p, k, s, d in zip(x_shape[2:], pads, kernel, stride, dilation):
+        span = n + 2 * p - d * (k - 1) - 1
+        m = (-(-span // s) if ceil_mode else span // s) + 1
+        if ceil_mode and (m - 1) * s >= n + p:
+            m -= 1  # the last window must start inside the input or its left padding (PyTorch's rule)
+        out_size.append(m)
+        extra.append(max(0, (m - 1) * s + d * (k - 1) + 1 - (n + 2 * p)))   # ceil_mode's partial window
     if min(out_size) < 1:
-        raise ValueError(f"{who}: input of shape {x_shape} with padding {pads} is smaller than kernel_size {kernel}")
+        raise ValueError(f"{who}: input of shape {x_shape} with padding {pads} is smaller than kernel_size {kernel}"
+                         + (f" at dilation {dilation}" if any(d > 1 for d in dilation) else ""))
+    pairs = tuple((p, p + e) for p, e in zip(pads, extra))
     if nd == 1:
-        kernel, stride, pads = (1,) + kernel, (1,) + stride, (0,) + pads
-    return kernel, stride, tuple((p, p) for p in pads), out_size
+        kernel, stride, dilation, pairs = (1,) + kernel, (1,) + stride, (1,) + dilation, ((0, 0),) + pairs
+    return kernel, stride, dilation, pairs, tuple(out_size)
 
 
 def _float_dtype(x):
@@ -164,49 +192,68 @@ def _float_dtype(x):
 # Public functions.
 
 
-def _max_pool(who, nd, x, kernel_size, stride, padding):
-    kernel, stride, pads, out_size = _pool_geometry(who, nd, x, kernel_size, stride, padding)
+def _max_pool(who, nd, x, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
+    kernel, stride, dilation, pads, out_size = _pool_geometry(who, nd, x, kernel_size, stride, padding, dilation,
+                                                              ceil_mode)
     shape = np.shape(x)
     if not isinstance(data_of(x), np.ndarray) or data_of(x).dtype.kind != "f":
         x = np.asarray(data_of(x), dtype=_float_dtype(x))  # integer input: padded with −∞ as floats
     x2 = x if nd == 2 else reshape(x, shape=shape[:2] + (1, shape[2]))
-    y = _max_pool2d(x2, kernel=kernel, stride=stride, padding=pads)
-    return y if nd == 2 else reshape(y, shape=shape[:2] + out_size)
+    y = _max_pool2d(x2, kernel=kernel, stride=stride, padding=pads, dilation=dilation)
+    if return_indices:
+        indices = _argmax_indices(data_of(x2), data_of(y), kernel, stride, pads, dilation)
+    y = y if nd == 2 else reshape(y, shape=shape[:2] + out_size)
+    if not return_indices:
+        return y
+    return y, indices.reshape(shape[:2] + out_size)
 
 
-def max_pool2d(x, kernel_size, stride=None, padding=0):
-    """Max over windows. x (N, C, H, W) -> (N, C, Ho, Wo), Ho = ⌊(H + 2p − k)/s⌋ + 1; stride defaults to
-    kernel_size; padding (at most half the kernel) never wins. Gradient: to the first max of each window."""
-    return _max_pool("max_pool2d", 2, x, kernel_size, stride, padding)
+def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """Max over windows. x (N, C, H, W) -> (N, C, Ho, Wo), Ho = ⌊(H + 2p − d(k − 1) − 1)/s⌋ + 1 (⌈⌉ with
+    ceil_mode, whose last window may be partial); stride defaults to kernel_size; padding (at most half the
+    kernel) never wins. Gradient: to the first max of each window. return_indices: also the flat index
+    (row·W + column) of each maximum in its H×W plane, an int64 array for `max_unpool2d`."""
+    return _max_pool("max_pool2d", 2, x, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
-def max_pool1d(x, kernel_size, stride=None, padding=0):
-    """Max over windows along L. x (N, C, L) -> (N, C, Lo); see max_pool2d."""
-    return _max_pool("max_pool1d", 1, x, kernel_size, stride, padding)
+def max_pool1d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """Max over windows along L. x (N, C, L) -> (N, C, Lo); see max_pool2d (indices index L)."""
+    return _max_pool("max_pool1d", 1, x, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
-def _avg_pool(who, nd, x, kernel_size, stride, padding, count_include_pad):
-    kernel, stride, pads, out_size = _pool_geometry(who, nd, x, kernel_size, stride, padding)
+def _avg_pool(who, nd, x, kernel_size, stride, padding, ceil_mode, count_include_pad):
+    kernel, stride, _, pads, out_size = _pool_geometry(who, nd, x, kernel_size, stride, padding, 1, ceil_mode)
     shape, dtype = np.shape(x), _float_dtype(x)
     N, C, H, W = shape[:2] + (1,) * (2 - nd) + shape[2:]
-    box = np.full((1, 1) + kernel, 1.0 / (kernel[0] * kernel[1]), dtype=dtype)   # the averaging kernel
-    y = _conv2d(reshape(x, shape=(N * C, 1, H, W)), box, stride=stride, padding=pads, dilation=(1, 1), groups=1)
-    if not count_include_pad and any(p for p, _ in pads):
-        # Divide by the number of real (unpadded) elements in each window instead of kh·kw.
-        real = _conv2d_np(np.ones((1, 1, H, W), dtype), np.ones((1, 1) + kernel, dtype), stride, pads, (1, 1), 1)
-        y = y * (kernel[0] * kernel[1] / real)
-    return reshape(y, shape=(N, C) + out_size)
+    partial = any(after > before for before, after in pads)                  # ceil_mode's partial windows
+    area = kernel[0] * kernel[1]
+    if not partial and (count_include_pad or not any(before for before, _ in pads)):
+        box = np.full((1, 1) + kernel, 1.0 / area, dtype=dtype)                # the averaging kernel
+        y = _conv2d(reshape(x, shape=(N * C, 1, H, W)), box, stride=stride, padding=pads, dilation=(1, 1), groups=1)
+        return reshape(y, shape=(N, C) + out_size)
+    # Divide each window's sum by the number of elements it covers: real ones, plus the symmetric
+    # padding with count_include_pad (never ceil_mode's overhang), as PyTorch.
+    ones = np.ones((1, 1) + kernel, dtype)
+    y = _conv2d(reshape(x, shape=(N * C, 1, H, W)), ones, stride=stride, padding=pads, dilation=(1, 1), groups=1)
+    if count_include_pad:
+        (pt, pb), (pl, pr) = pads
+        region = np.ones((1, 1, H + 2 * pt, W + 2 * pl), dtype)
+        counts = _conv2d_np(region, ones, stride, ((0, pb - pt), (0, pr - pl)), (1, 1), 1)
+    else:
+        counts = _conv2d_np(np.ones((1, 1, H, W), dtype), ones, stride, pads, (1, 1), 1)
+    return reshape(y * (1.0 / counts), shape=(N, C) + out_size)
 
 
-def avg_pool2d(x, kernel_size, stride=None, padding=0, count_include_pad=True):
+def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
     """Mean over windows. x (N, C, H, W) -> (N, C, Ho, Wo) (sizes as max_pool2d). With count_include_pad
-    (the default, as PyTorch) padded zeros count in the mean; otherwise only real elements do."""
-    return _avg_pool("avg_pool2d", 2, x, kernel_size, stride, padding, count_include_pad)
+    (the default, as PyTorch) padded zeros count in the mean; otherwise only real elements do. ceil_mode's
+    partial windows average what they cover."""
+    return _avg_pool("avg_pool2d", 2, x, kernel_size, stride, padding, ceil_mode, count_include_pad)
 
 
-def avg_pool1d(x, kernel_size, stride=None, padding=0, count_include_pad=True):
+def avg_pool1d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
     """Mean over windows along L. x (N, C, L) -> (N, C, Lo); see avg_pool2d."""
-    return _avg_pool("avg_pool1d", 1, x, kernel_size, stride, padding, count_include_pad)
+    return _avg_pool("avg_pool1d", 1, x, kernel_size, stride, padding, ceil_mode, count_include_pad)
 
 
 def global_avg_pool2d(x, keepdims=False):
@@ -241,55 +288,68 @@ def adaptive_avg_pool2d(x, output_size):
 
 
 class _Pool(Module):
-    def __init__(self, kernel_size, stride=None, padding=0):
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False):
         who, nd = type(self).__name__, self._nd
         self.kernel_size = _ints(kernel_size, nd, "kernel_size", who, 1)
         self.stride = self.kernel_size if stride is None else _ints(stride, nd, "stride", who, 1)
         self.padding = _ints(padding, nd, "padding", who, 0)
+        self.ceil_mode = bool(ceil_mode)
 
     def extra_repr(self):
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+        text = f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+        if getattr(self, "dilation", (1,) * self._nd) != (1,) * self._nd:
+            text += f", dilation={self.dilation}"
+        return text + (", ceil_mode=True" if self.ceil_mode else "")
 
 
-class MaxPool2d(_Pool):
-    """Max pooling layer over (N, C, H, W); see `max_pool2d`."""
-
-    _nd = 2
+class _MaxPool(_Pool):
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False, ceil_mode=False):
+        _Pool.__init__(self, kernel_size, stride, padding, ceil_mode)
+        self.dilation = _ints(dilation, self._nd, "dilation", type(self).__name__, 1)
+        self.return_indices = bool(return_indices)
 
     def forward(self, x):
-        return max_pool2d(x, self.kernel_size, self.stride, self.padding)
+        return self._fn(x, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
+                        self.return_indices)
 
 
-class MaxPool1d(_Pool):
+class MaxPool2d(_MaxPool):
+    """Max pooling layer over (N, C, H, W); see `max_pool2d`. MaxPool2d(kernel_size, stride=None, padding=0,
+    dilation=1, return_indices=False, ceil_mode=False)."""
+
+    _nd = 2
+    _fn = staticmethod(max_pool2d)
+
+
+class MaxPool1d(_MaxPool):
     """Max pooling layer over (N, C, L); see `max_pool1d`."""
 
     _nd = 1
-
-    def forward(self, x):
-        return max_pool1d(x, self.kernel_size, self.stride, self.padding)
+    _fn = staticmethod(max_pool1d)
 
 
-class AvgPool2d(_Pool):
-    """Average pooling layer over (N, C, H, W); see `avg_pool2d`."""
-
-    _nd = 2
-
-    def __init__(self, kernel_size, stride=None, padding=0, count_include_pad=True):
-        _Pool.__init__(self, kernel_size, stride, padding)
+class _AvgPool(_Pool):
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+        _Pool.__init__(self, kernel_size, stride, padding, ceil_mode)
         self.count_include_pad = bool(count_include_pad)
 
     def forward(self, x):
-        return avg_pool2d(x, self.kernel_size, self.stride, self.padding, self.count_include_pad)
+        return self._fn(x, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad)
 
 
-class AvgPool1d(_Pool):
+class AvgPool2d(_AvgPool):
+    """Average pooling layer over (N, C, H, W); see `avg_pool2d`. AvgPool2d(kernel_size, stride=None,
+    padding=0, ceil_mode=False, count_include_pad=True)."""
+
+    _nd = 2
+    _fn = staticmethod(avg_pool2d)
+
+
+class AvgPool1d(_AvgPool):
     """Average pooling layer over (N, C, L); see `avg_pool1d`."""
 
     _nd = 1
-    __init__ = AvgPool2d.__init__
-
-    def forward(self, x):
-        return avg_pool1d(x, self.kernel_size, self.stride, self.padding, self.count_include_pad)
+    _fn = staticmethod(avg_pool1d)
 
 
 class GlobalAvgPool2d(Module):

@@ -19,13 +19,23 @@ from . import lr_scheduler
 from .adagrad import Adagrad
 from .adam import Adam, Adamax, AdamW
 from .clip import clip_grad_norm_
+from .clip import clip_grad_value_
 from .lr_scheduler import CosineAnnealingLR, ExponentialLR, LambdaLR, LRScheduler, StepLR
+from .lr_scheduler import (
+    CosineAnnealingWarmRestarts, LinearLR, MultiStepLR, OneCycleLR, ReduceLROnPlateau, SequentialLR,
+)
 from .optimizer import Optimizer
 from .rmsprop import RMSprop
 from .sgd import SGD
+from .adadelta import Adadelta
+from .lbfgs import LBFGS
+from .nadam import NAdam, RAdam
+from .rprop import Rprop
 
 __all__ = [
     "Optimizer", "SGD", "RMSprop", "Adagrad", "Adam", "AdamW", "Adamax",
     "lr_scheduler", "LRScheduler", "StepLR", "ExponentialLR", "CosineAnnealingLR", "LambdaLR",
     "clip_grad_norm_",
+    "NAdam", "RAdam", "Adadelta", "Rprop", "LBFGS", "clip_grad_value_",
+    "MultiStepLR", "LinearLR", "OneCycleLR", "ReduceLROnPlateau", "SequentialLR", "CosineAnnealingWarmRestarts",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, check_nonnegative
+from .optimizer import Optimizer, flag, nonnegative
 
 
 class Adagrad(Optimizer):
@@ -18,18 +18,16 @@ class Adagrad(Optimizer):
     State per parameter: "step" (t), "sum" (s).
     """
 
-    def __init__(self, params, lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0,
-                 eps=1e-10):
-        defaults = dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
-                        initial_accumulator_value=initial_accumulator_value, eps=eps)
-        super().__init__(params, defaults)
+    hyperparameters = dict(lr=nonnegative, lr_decay=nonnegative, weight_decay=nonnegative,
+                           initial_accumulator_value=nonnegative, eps=nonnegative, maximize=flag)
 
-    def _check_hyperparameters(self, group):
-        check_nonnegative("Adagrad", "learning rate lr", group["lr"])
-        check_nonnegative("Adagrad", "lr_decay", group["lr_decay"])
-        check_nonnegative("Adagrad", "weight_decay", group["weight_decay"])
-        check_nonnegative("Adagrad", "initial_accumulator_value", group["initial_accumulator_value"])
-        check_nonnegative("Adagrad", "eps", group["eps"])
+    def __init__(self, params, lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0,
+                 eps=1e-10, *, maximize=False):
+        super().__init__(params, lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
+                         initial_accumulator_value=initial_accumulator_value, eps=eps, maximize=maximize)
+
+    def _state_keys(self, group):
+        return {"step", "sum"}
 
     def _update(self, p, g, state, hp):
         if not state:

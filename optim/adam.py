@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, check_betas, check_nonnegative
+from .optimizer import Optimizer, beta_pair, flag, nonnegative
 
 
 class Adam(Optimizer):
@@ -21,18 +21,16 @@ class Adam(Optimizer):
     """
 
     _decoupled_weight_decay = False
+    hyperparameters = dict(lr=nonnegative, betas=beta_pair, eps=nonnegative, weight_decay=nonnegative, amsgrad=flag,
+                           maximize=flag)
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False):
-        defaults = dict(lr=lr, betas=tuple(betas) if isinstance(betas, list) else betas, eps=eps,
-                        weight_decay=weight_decay, amsgrad=amsgrad)
-        super().__init__(params, defaults)
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, *,
+                 maximize=False):
+        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+                         maximize=maximize)
 
-    def _check_hyperparameters(self, group):
-        name = self._name
-        check_nonnegative(name, "learning rate lr", group["lr"])
-        check_betas(name, group["betas"])
-        check_nonnegative(name, "eps", group["eps"])
-        check_nonnegative(name, "weight_decay", group["weight_decay"])
+    def _state_keys(self, group):
+        return {"step", "exp_avg", "exp_avg_sq"} | ({"max_exp_avg_sq"} if group["amsgrad"] else set())
 
     def _update(self, p, g, state, hp):
         lr, (beta1, beta2), eps, weight_decay = hp["lr"], hp["betas"], hp["eps"], hp["weight_decay"]
@@ -70,8 +68,10 @@ class AdamW(Adam):
 
     _decoupled_weight_decay = True
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False):
-        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *,
+                 maximize=False):
+        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+                         maximize=maximize)
 
 
 class Adamax(Optimizer):
@@ -86,16 +86,13 @@ class Adamax(Optimizer):
     State per parameter: "step" (t), "exp_avg" (m), "exp_inf" (u).
     """
 
-    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
-        defaults = dict(lr=lr, betas=tuple(betas) if isinstance(betas, list) else betas, eps=eps,
-                        weight_decay=weight_decay)
-        super().__init__(params, defaults)
+    hyperparameters = dict(lr=nonnegative, betas=beta_pair, eps=nonnegative, weight_decay=nonnegative, maximize=flag)
 
-    def _check_hyperparameters(self, group):
-        check_nonnegative("Adamax", "learning rate lr", group["lr"])
-        check_betas("Adamax", group["betas"])
-        check_nonnegative("Adamax", "eps", group["eps"])
-        check_nonnegative("Adamax", "weight_decay", group["weight_decay"])
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, *, maximize=False):
+        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, maximize=maximize)
+
+    def _state_keys(self, group):
+        return {"step", "exp_avg", "exp_inf"}
 
     def _update(self, p, g, state, hp):
         lr, (beta1, beta2), eps = hp["lr"], hp["betas"], hp["eps"]

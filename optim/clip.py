@@ -69,3 +69,23 @@ def _norm(g, norm_type):
     if norm_type == 2.0:
         return float(np.sqrt(np.sum(a * a)))
     return float(np.sum(a**norm_type) ** (1.0 / norm_type))
+
+
+def clip_grad_value_(parameters, clip_value):
+    """Clamp every gradient entry into [−clip_value, clip_value] (PyTorch's `clip_grad_value_`).
+
+    parameters: a Value or an iterable of Values (those whose grad is None are skipped);
+    clip_value: a real number >= 0. The clipped gradient is a new array (a gradient may be shared).
+    """
+    if isinstance(parameters, Value):
+        parameters = [parameters]
+    if isinstance(clip_value, bool) or not isinstance(clip_value, numbers.Real):
+        raise TypeError(f"clip_grad_value_: clip_value must be a real number, got {clip_value!r}")
+    if not clip_value >= 0:
+        raise ValueError(f"clip_grad_value_: clip_value must be >= 0, got {clip_value}")
+    for p in parameters:
+        if p.grad is None:
+            continue
+        g = np.asarray(_data(p.grad))
+        clipped = np.clip(g, -clip_value, clip_value).astype(g.dtype, copy=False)
+        p.grad = clipped[()] if clipped.ndim == 0 else clipped

@@ -1,4 +1,6 @@
-"""Learning-rate schedules: StepLR, ExponentialLR, CosineAnnealingLR, LambdaLR (PyTorch semantics).
+"""Learning-rate schedules (PyTorch semantics): StepLR, MultiStepLR, ExponentialLR, LinearLR, CosineAnnealingLR,
+CosineAnnealingWarmRestarts, LambdaLR, SequentialLR here; OneCycleLR (onecycle.py) and ReduceLROnPlateau
+(plateau.py) beside.
 
 A scheduler rewrites `group["lr"]` of its optimizer's parameter groups. Call `scheduler.step()` once per
 epoch (or iteration), after `optimizer.step()`:
@@ -15,10 +17,14 @@ learning rate it started with as `group["initial_lr"]` (the schedule's `base_lrs
 
 from __future__ import annotations
 
+import bisect
+import collections
 import math
 import numbers
 import types
 import warnings
+
+import numpy as np
 
 from .optimizer import Optimizer, check_number
 
@@ -48,11 +54,16 @@ class LRScheduler:
                     )
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
+        self._initial_step()
+
+    def _initial_step(self):
+        """The first step applies the schedule at last_epoch + 1 without advancing it any further."""
         self._step_count = 0
-        # The first step applies the schedule at last_epoch + 1 without advancing it any further.
         self._is_initial = True
-        self.step()
-        self._is_initial = False
+        try:
+            self.step()
+        finally:
+            self._is_initial = False
 
     def get_lr(self):
         """The learning rates of epoch `self.last_epoch`, one per parameter group."""
@@ -62,8 +73,11 @@ class LRScheduler:
         """The learning rates this scheduler set most recently, one per parameter group."""
         return self._last_lr
 
-    def step(self):
-        """Advance one epoch and set each group's learning rate."""
+    def step(self, epoch=None):
+        """Advance one epoch and set each group's learning rate.
+
+        epoch: jump to this epoch instead (deprecated in PyTorch); schedules with a closed form use it.
+        """
         if self._step_count == 1 and getattr(self.optimizer, "_step_count", None) == 0:
             warnings.warn(
                 "lr_scheduler.step() was called before optimizer.step(); call optimizer.step() first, "
@@ -72,8 +86,16 @@ class LRScheduler:
                 stacklevel=2,
             )
         self._step_count += 1
-        self.last_epoch += 1
-        for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
+        self._update_lr(epoch)
+
+    def _update_lr(self, epoch=None):
+        if epoch is None:
+            self.last_epoch += 1
+            values = self.get_lr()
+        else:
+            self.last_epoch = epoch
+            values = self._get_closed_form_lr() if hasattr(self, "_get_closed_form_lr") else self.get_lr()
+        for group, lr in zip(self.optimizer.param_groups, values):
             group["lr"] = lr
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
@@ -82,10 +104,54 @@ class LRScheduler:
         return {key: value for key, value in self.__dict__.items() if key != "optimizer"}
 
     def load_state_dict(self, state_dict):
+        """Restore a `state_dict()` of the same kind of scheduler. Checked before anything changes: the
+        same names as this scheduler's own state, each value of the same kind (a number, a list of one
+        entry per parameter group, ...); otherwise a ValueError naming the scheduler and the entry."""
+        self._check_state_dict(state_dict)
         self.__dict__.update(state_dict)
+
+    def _check_state_dict(self, state_dict):
+        who = f"{type(self).__name__}.load_state_dict"
+        if not isinstance(state_dict, dict):
+            raise ValueError(f"{who}: expected a dict, got {type(state_dict).__name__}")
+        mine = self.state_dict()
+        missing, unexpected = sorted(mine.keys() - state_dict.keys()), sorted(state_dict.keys() - mine.keys())
+        if missing or unexpected:
+            raise ValueError(f"{who}: the state dict does not match this scheduler (missing {missing}, "
+                             f"unexpected {unexpected}); was it saved by another scheduler?")
+        for key, current in mine.items():
+            _check_like(who, key, state_dict[key], current)
 
     def _current_lrs(self):
         return [group["lr"] for group in self.optimizer.param_groups]
+
+
+def _check_like(who, key, saved, current):
+    """`saved` is the same kind of value as `current` (the scheduler's own)."""
+    def fail(expected):
+        raise ValueError(f"{who}: entry {key!r} is {type(saved).__name__} {saved!r:.60}, expected {expected}")
+    if isinstance(current, bool):
+        if not isinstance(saved, (bool, np.bool_)):
+            fail("True or False")
+    elif isinstance(current, numbers.Real) or current is None and key in _NUMBER_OR_NONE:
+        if saved is None and key in _NUMBER_OR_NONE:
+            return
+        if isinstance(saved, bool) or not isinstance(saved, numbers.Real):
+            fail("a number")
+    elif isinstance(current, str):
+        if not isinstance(saved, str):
+            fail("a string")
+    elif isinstance(current, (list, tuple)):
+        if not isinstance(saved, (list, tuple)) or len(saved) != len(current):
+            fail(f"a list of {len(current)} entries")
+        for i, (s, c) in enumerate(zip(saved, current)):
+            _check_like(who, f"{key}[{i}]", s, c)
+    elif isinstance(current, dict):
+        if not isinstance(saved, dict):
+            fail("a dict")
+
+
+_NUMBER_OR_NONE = ("default_min_lr",)
 
 
 def _check_positive_int(owner, name, value):
@@ -111,6 +177,9 @@ class StepLR(LRScheduler):
             return self._current_lrs()
         return [lr * self.gamma for lr in self._current_lrs()]
 
+    def _get_closed_form_lr(self):
+        return [base_lr * self.gamma ** (self.last_epoch // self.step_size) for base_lr in self.base_lrs]
+
 
 class ExponentialLR(LRScheduler):
     """lr ← lr·gamma every epoch: lr_epoch = base_lr·gamma^epoch."""
@@ -124,6 +193,9 @@ class ExponentialLR(LRScheduler):
         if self._is_initial:
             return self._current_lrs()
         return [lr * self.gamma for lr in self._current_lrs()]
+
+    def _get_closed_form_lr(self):
+        return [base_lr * self.gamma**self.last_epoch for base_lr in self.base_lrs]
 
 
 class CosineAnnealingLR(LRScheduler):
@@ -156,6 +228,10 @@ class CosineAnnealingLR(LRScheduler):
                     for lr, base_lr in zip(self._current_lrs(), self.base_lrs)]
         ratio = (1 + math.cos(math.pi * t / T)) / (1 + math.cos(math.pi * (t - 1) / T))
         return [eta_min + (lr - eta_min) * ratio for lr in self._current_lrs()]
+
+    def _get_closed_form_lr(self):
+        return [self.eta_min + (base_lr - self.eta_min) * (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
+                for base_lr in self.base_lrs]
 
 
 class LambdaLR(LRScheduler):
@@ -192,9 +268,182 @@ class LambdaLR(LRScheduler):
         return state
 
     def load_state_dict(self, state_dict):
+        self._check_state_dict(state_dict)
         state = dict(state_dict)
         saved = state.pop("lr_lambdas")
         self.__dict__.update(state)
         for fn, attributes in zip(self.lr_lambdas, saved):
             if attributes is not None:
                 fn.__dict__.update(attributes)
+
+
+class MultiStepLR(LRScheduler):
+    """lr ← lr·gamma at each epoch listed in `milestones` (a milestone listed twice multiplies twice):
+    lr_epoch = base_lr·gamma^(number of milestones <= epoch)."""
+
+    def __init__(self, optimizer, milestones, gamma=0.1, last_epoch=-1):
+        milestones = list(milestones)
+        for m in milestones:
+            if isinstance(m, bool) or not isinstance(m, numbers.Integral):
+                raise TypeError(f"MultiStepLR: milestones must be integers, got {m!r}")
+        check_number("MultiStepLR", "gamma", gamma)
+        self.milestones = collections.Counter(int(m) for m in milestones)
+        self.gamma = gamma
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        if self.last_epoch not in self.milestones:
+            return self._current_lrs()
+        return [lr * self.gamma ** self.milestones[self.last_epoch] for lr in self._current_lrs()]
+
+    def _get_closed_form_lr(self):
+        milestones = sorted(self.milestones.elements())
+        return [base_lr * self.gamma ** bisect.bisect_right(milestones, self.last_epoch) for base_lr in self.base_lrs]
+
+
+class LinearLR(LRScheduler):
+    """A linear ramp of the factor from start_factor to end_factor over total_iters epochs, then constant:
+
+        lr_epoch = base_lr·(start_factor + (end_factor − start_factor)·min(epoch, total_iters)/total_iters)
+
+    applied, like PyTorch, as the ratio of consecutive factors to the current lr (so it composes).
+    0 < start_factor <= 1, 0 <= end_factor <= 1.
+    """
+
+    def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5, last_epoch=-1):
+        check_number("LinearLR", "start_factor", start_factor)
+        check_number("LinearLR", "end_factor", end_factor)
+        if not 0 < start_factor <= 1:
+            raise ValueError(f"LinearLR: start_factor must be in (0, 1], got {start_factor!r}")
+        if not 0 <= end_factor <= 1:
+            raise ValueError(f"LinearLR: end_factor must be in [0, 1], got {end_factor!r}")
+        _check_positive_int("LinearLR", "total_iters", total_iters)
+        self.start_factor, self.end_factor, self.total_iters = start_factor, end_factor, total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        t, a, b, n = self.last_epoch, self.start_factor, self.end_factor, self.total_iters
+        if t == 0:
+            return [lr * a for lr in self._current_lrs()]
+        if self._is_initial or t > n:
+            return self._current_lrs()
+        ratio = 1 + (b - a) / (n * a + (t - 1) * (b - a))     # factor(t) / factor(t − 1)
+        return [lr * ratio for lr in self._current_lrs()]
+
+    def _get_closed_form_lr(self):
+        a, b, n = self.start_factor, self.end_factor, self.total_iters
+        return [base_lr * (a + (b - a) * min(n, self.last_epoch) / n) for base_lr in self.base_lrs]
+
+
+class CosineAnnealingWarmRestarts(LRScheduler):
+    """SGDR (Loshchilov and Hutter, 2017): cosine annealing from base_lr to eta_min over T_i epochs, then a
+    restart at base_lr with T_i ← T_i·T_mult (T_0 first):
+
+        lr = eta_min + (base_lr − eta_min)·(1 + cos(π·T_cur / T_i)) / 2,   T_cur = epochs since the restart
+
+    step(epoch) accepts a fractional epoch (e.g. epoch + batch / batches_per_epoch) to anneal per batch.
+    """
+
+    def __init__(self, optimizer, T_0, T_mult=1, eta_min=0.0, last_epoch=-1):
+        _check_positive_int("CosineAnnealingWarmRestarts", "T_0", T_0)
+        _check_positive_int("CosineAnnealingWarmRestarts", "T_mult", T_mult)
+        check_number("CosineAnnealingWarmRestarts", "eta_min", eta_min)
+        self.T_0, self.T_i, self.T_mult, self.eta_min = T_0, T_0, T_mult, eta_min
+        self.T_cur = last_epoch
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        return [self.eta_min + (base_lr - self.eta_min) * (1 + math.cos(math.pi * self.T_cur / self.T_i)) / 2
+                for base_lr in self.base_lrs]
+
+    def step(self, epoch=None):
+        if self._step_count == 1 and getattr(self.optimizer, "_step_count", None) == 0:
+            warnings.warn("lr_scheduler.step() was called before optimizer.step(); call optimizer.step() "
+                          "first, or the first value of the schedule is skipped", UserWarning, stacklevel=2)
+        self._step_count += 1
+        if epoch is None and self.last_epoch < 0:
+            epoch = 0
+        if epoch is None:
+            epoch = self.last_epoch + 1
+            self.T_cur += 1
+            if self.T_cur >= self.T_i:                       # restart
+                self.T_cur -= self.T_i
+                self.T_i *= self.T_mult
+        else:
+            check_number("CosineAnnealingWarmRestarts.step", "epoch", epoch)
+            if epoch < 0:
+                raise ValueError(f"CosineAnnealingWarmRestarts.step: epoch must be >= 0, got {epoch!r}")
+            if epoch >= self.T_0:
+                if self.T_mult == 1:
+                    self.T_cur = epoch % self.T_0
+                else:                                        # which cycle: T_0·(T_mult^n − 1)/(T_mult − 1) <= epoch
+                    n = int(math.log(epoch / self.T_0 * (self.T_mult - 1) + 1, self.T_mult))
+                    self.T_cur = epoch - self.T_0 * (self.T_mult**n - 1) / (self.T_mult - 1)
+                    self.T_i = self.T_0 * self.T_mult**n
+            else:
+                self.T_i, self.T_cur = self.T_0, epoch
+        self.last_epoch = math.floor(epoch)
+        for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
+            group["lr"] = lr
+        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+
+
+class SequentialLR(LRScheduler):
+    """Run `schedulers[0]` until epoch milestones[0], then schedulers[1] (restarted at its epoch 0) until
+    milestones[1], and so on. All schedulers must drive `optimizer`; len(milestones) = len(schedulers) − 1.
+
+    state_dict() holds each scheduler's state dict under "_schedulers".
+    """
+
+    def __init__(self, optimizer, schedulers, milestones, last_epoch=-1):
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"SequentialLR: {type(optimizer).__name__} is not an Optimizer")
+        schedulers, milestones = list(schedulers), list(milestones)
+        if not schedulers:
+            raise ValueError("SequentialLR: expected at least one scheduler")
+        for i, scheduler in enumerate(schedulers):
+            if not isinstance(scheduler, LRScheduler) or type(scheduler).__name__ == "ReduceLROnPlateau":
+                raise TypeError(f"SequentialLR: scheduler {i} is a {type(scheduler).__name__}, not an epoch "
+                                "schedule (ReduceLROnPlateau needs a metric and cannot be sequenced)")
+            if scheduler.optimizer is not optimizer:
+                raise ValueError(f"SequentialLR: scheduler {i} ({type(scheduler).__name__}) drives another optimizer")
+        if len(milestones) != len(schedulers) - 1:
+            raise ValueError(f"SequentialLR: {len(schedulers)} schedulers need {len(schedulers) - 1} milestones, "
+                             f"got {len(milestones)}")
+        self._schedulers, self._milestones = schedulers, milestones
+        self.last_epoch = last_epoch + 1
+        self.optimizer = optimizer
+        for group in optimizer.param_groups:                 # undo what constructing the schedulers did
+            group["lr"] = group["initial_lr"]
+        for scheduler in schedulers:
+            scheduler.last_epoch -= 1
+        index = bisect.bisect_right(milestones, 0)
+        schedulers[index]._initial_step()
+        self._last_lr = schedulers[index].get_last_lr()
+
+    def step(self):
+        self.last_epoch += 1
+        index = bisect.bisect_right(self._milestones, self.last_epoch)
+        scheduler = self._schedulers[index]
+        if index > 0 and self._milestones[index - 1] == self.last_epoch:
+            scheduler._update_lr(0)                          # the next schedule starts from its epoch 0
+        else:
+            scheduler.step()
+        self._last_lr = scheduler.get_last_lr()
+
+    def state_dict(self):
+        state = {key: value for key, value in self.__dict__.items() if key not in ("optimizer", "_schedulers")}
+        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
+        return state
+
+    def load_state_dict(self, state_dict):
+        self._check_state_dict(state_dict)
+        for scheduler, saved in zip(self._schedulers, state_dict["_schedulers"]):
+            scheduler._check_state_dict(saved)
+        self.__dict__.update({k: v for k, v in state_dict.items() if k != "_schedulers"})
+        for scheduler, saved in zip(self._schedulers, state_dict["_schedulers"]):
+            scheduler.load_state_dict(saved)
+
+
+from .onecycle import OneCycleLR  # noqa: E402, F401  (they build on LRScheduler above)
+from .plateau import ReduceLROnPlateau  # noqa: E402, F401

@@ -1,13 +1,19 @@
 """`Optimizer`: parameter groups, per-parameter state, `step`, `zero_grad` and state dicts.
 
-The machinery every algorithm shares lives here; an algorithm (sgd.py, adam.py, ...) only validates its
-hyper-parameters and writes its update rule:
+The machinery every algorithm shares lives here; an algorithm (sgd.py, adam.py, ...) only names its
+hyper-parameters with the check each must pass, the state it keeps, and writes its update rule:
 
     class SGD(Optimizer):
-        def _check_hyperparameters(self, group): ...          # a negative lr is a ValueError
-        def _update(self, p, g, state, hp):                    # one parameter, one step
+        hyperparameters = dict(lr=nonnegative, maximize=flag)      # a negative lr is a ValueError
+
+        def __init__(self, params, lr=1e-3, *, maximize=False):
+            super().__init__(params, lr=lr, maximize=maximize)
+
+        def _update(self, p, g, state, hp):                        # one parameter, one step
             p -= hp["lr"] * g
             return p
+
+`maximize=True` (every algorithm has it, as in PyTorch) negates the gradient before `_update` sees it.
 
 `step()` walks the parameter groups, skips parameters without a gradient, and calls `_update` with the
 parameter's data `p`, its gradient `g` (NumPy data of p's shape and dtype), the parameter's state dict and
@@ -31,13 +37,32 @@ from autograd_core import Value, enable_grad
 class Optimizer:
     """Base class: holds `param_groups` (a list of dicts) and `state` (a dict keyed by parameter).
 
-    params:   an iterable of Values (one group), or an iterable of dicts, each with a "params" entry and
-              optional hyper-parameters that override `defaults` for that group (as in PyTorch).
-    defaults: the algorithm's hyper-parameters, validated by `_check_hyperparameters`.
+    params:          an iterable of Values (one group), or an iterable of dicts, each with a "params" entry
+                     and optional hyper-parameters that override the defaults for that group (as in PyTorch).
+    defaults, **named: the algorithm's hyper-parameters (a dict, as PyTorch, or keywords), one per name
+                     in `hyperparameters`.
+
+    A subclass declares:
+      hyperparameters: {name: check}, each check(owner, name, value) raising a ValueError/TypeError that
+                       names the culprit (see `nonnegative`, `real`, `flag`, `beta_pair`, ...).
+      _check_group(group): optional constraints between hyper-parameters (e.g. SGD's nesterov).
+      _state_keys(group): the names of the state one parameter has after a step, checked on load.
+      _update(p, g, state, hp): the update rule.
     """
 
-    def __init__(self, params, defaults):
-        self.defaults = dict(defaults)
+    hyperparameters = {}
+    _added_later = frozenset({"maximize"})  # options a state dict saved by an older version may lack
+
+    def __init__(self, params, defaults=None, **named):
+        # PyTorch's spelling, super().__init__(params, defaults_dict), works too (a custom optimizer that
+        # declares no `hyperparameters` table and writes its own step()).
+        defaults = {**(defaults or {}), **named}
+        missing = self.hyperparameters.keys() - defaults.keys()
+        extra = defaults.keys() - self.hyperparameters.keys() if self.hyperparameters else set()
+        if missing or extra:  # a bug in the subclass, not in the user's call
+            raise TypeError(f"{self._name}: defaults {sorted(defaults)} do not match the declared "
+                            f"hyper-parameters {sorted(self.hyperparameters)}")
+        self.defaults = {k: tuple(v) if isinstance(v, list) else v for k, v in defaults.items()}
         self._check_hyperparameters(self.defaults)
         self.state = {}
         self.param_groups = []
@@ -69,6 +94,23 @@ class Optimizer:
 
     def _check_hyperparameters(self, group):
         """Raise a ValueError/TypeError naming any invalid hyper-parameter of `group`."""
+        for name, check in self.hyperparameters.items():
+            if name not in group:
+                raise ValueError(f"{self._name}: parameter group has no hyper-parameter {name!r}")
+            check(self._name, name, group[name])
+        self._check_group(group)
+
+    def _check_group(self, group):
+        """Constraints between the hyper-parameters of one group (each already valid on its own)."""
+
+    def _state_keys(self, group):
+        """The names in one parameter's state after a step with `group`'s settings (None: not checked)."""
+        return None
+
+    def _restore_state(self, value, p, index, name, who):
+        """A copy of one saved state entry for parameter p: an array of p's shape (cast to p's float
+        dtype) or a number; anything else is a ValueError naming it."""
+        return _restore_state(value, p, index, name, who)
 
     def _update(self, p, g, state, hp):
         """The update rule: new data for parameter data `p` given its gradient `g`.
@@ -146,6 +188,8 @@ class Optimizer:
                 g = _gradient_of(p, self._name)
                 if g is None:
                     continue
+                if hp.get("maximize"):
+                    g = -g                                   # ascend: step along +∇f
                 state = self.state.get(p)
                 if state is None:
                     state = self.state[p] = {}
@@ -174,10 +218,12 @@ class Optimizer:
     # Saving and loading.
 
     def state_dict(self):
-        """{"state": {index: {name: array or int}}, "param_groups": [{..., "params": [index, ...]}]}.
+        """{"state": {index: {name: array or number}}, "param_groups": [{..., "params": [index, ...]}],
+        "optimizer": class name}.
 
         Parameters are numbered 0, 1, 2, ... in group order, as in PyTorch. Arrays are copies, so the
-        dict is a snapshot that later steps do not change.
+        dict is a snapshot that later steps do not change. "optimizer" lets `load_state_dict` refuse the
+        state of another algorithm with an error naming both.
         """
         index = {}
         groups = []
@@ -190,49 +236,66 @@ class Optimizer:
             for p, s in self.state.items()
             if p in index
         }
-        return {"state": state, "param_groups": groups}
+        return {"state": state, "param_groups": groups, "optimizer": self._name}
 
     def load_state_dict(self, state_dict):
         """Restore hyper-parameters and per-parameter state saved by `state_dict()`.
 
-        The optimizer must hold as many groups, with as many parameters each, as the saved one;
-        parameters are matched by position. Floating state is cast to each parameter's dtype.
+        Validated before anything changes (a failed load leaves the optimizer as it was): the algorithm
+        that saved it (when recorded), the number of groups and of parameters in each, every
+        hyper-parameter this algorithm needs, the names of each parameter's state and its array shapes.
+        Parameters are matched by position. Floating state is cast to each parameter's dtype.
         """
+        who = f"{self._name}.load_state_dict"
         if not isinstance(state_dict, dict) or not {"state", "param_groups"} <= state_dict.keys():
-            raise ValueError(
-                f"{self._name}.load_state_dict: expected a dict with 'state' and 'param_groups' entries"
-            )
-        saved_groups = state_dict["param_groups"]
+            raise ValueError(f"{who}: expected a dict with 'state' and 'param_groups' entries")
+        saved_by = state_dict.get("optimizer", self._name)
+        if saved_by != self._name:
+            raise ValueError(f"{who}: this state dict was saved by {saved_by}, it cannot be loaded into "
+                             f"{self._name} (their hyper-parameters and state differ)")
+        saved_groups, saved_state = state_dict["param_groups"], state_dict["state"]
+        if not isinstance(saved_groups, (list, tuple)) or not all(isinstance(g, dict) for g in saved_groups):
+            raise ValueError(f"{who}: 'param_groups' must be a list of dicts")
+        if not isinstance(saved_state, dict) or not all(isinstance(s, dict) for s in saved_state.values()):
+            raise ValueError(f"{who}: 'state' must be a dict {{parameter index: dict}}")
         if len(saved_groups) != len(self.param_groups):
             raise ValueError(
-                f"{self._name}.load_state_dict: the state dict has {len(saved_groups)} parameter groups, "
+                f"{who}: the state dict has {len(saved_groups)} parameter groups, "
                 f"this optimizer has {len(self.param_groups)}"
             )
         by_index = {}
+        groups = []
         for i, (mine, saved) in enumerate(zip(self.param_groups, saved_groups)):
-            if len(saved["params"]) != len(mine["params"]):
+            if len(saved.get("params", ())) != len(mine["params"]):
                 raise ValueError(
-                    f"{self._name}.load_state_dict: parameter group {i} has {len(saved['params'])} "
+                    f"{who}: parameter group {i} has {len(saved.get('params', ()))} "
                     f"parameters in the state dict and {len(mine['params'])} in this optimizer"
                 )
-            by_index.update(zip(saved["params"], mine["params"]))
-
-        state = {}
-        for index, saved_state in state_dict["state"].items():
-            if index not in by_index:
-                raise ValueError(
-                    f"{self._name}.load_state_dict: state for parameter {index!r}, which no parameter "
-                    "group of the state dict lists"
-                )
-            p = by_index[index]
-            state[p] = {name: _restore_state(value, p, index, name, self._name)
-                        for name, value in saved_state.items()}
-        groups = []
-        for mine, saved in zip(self.param_groups, saved_groups):
+            missing = sorted(self.hyperparameters.keys() - saved.keys() - self._added_later)
+            if missing:
+                raise ValueError(f"{who}: parameter group {i} of the state dict lacks {missing}, which "
+                                 f"{self._name} needs (was it saved by another optimizer?)")
             group = {"params": mine["params"]}
+            group.update((k, v) for k, v in self.defaults.items() if k in self._added_later)  # older saves
             group.update((k, v) for k, v in saved.items() if k != "params")
             self._check_hyperparameters(group)
             groups.append(group)
+            by_index.update((index, (p, group)) for index, p in zip(saved["params"], mine["params"]))
+
+        state = {}
+        for index, saved_p in saved_state.items():
+            if index not in by_index:
+                raise ValueError(
+                    f"{who}: state for parameter {index!r}, which no parameter group of the state dict lists"
+                )
+            p, group = by_index[index]
+            expected = self._state_keys(group)
+            if saved_p and expected is not None and set(saved_p) != set(expected):
+                raise ValueError(
+                    f"{who}: the state of parameter {index} has {sorted(saved_p)}, but {self._name} with "
+                    f"these settings keeps {sorted(expected)} (was it saved by another optimizer?)"
+                )
+            state[p] = {name: self._restore_state(value, p, index, name, who) for name, value in saved_p.items()}
         self.state = state
         self.param_groups = groups
 
@@ -246,7 +309,7 @@ class Optimizer:
 
 
 # ----------------------------------------------------------------------------------------------------
-# Validation helpers for `_check_hyperparameters`.
+# Checks for `hyperparameters`: each is check(owner, name, value) and raises an error naming the value.
 
 
 def check_number(owner, name, value):
@@ -262,14 +325,32 @@ def check_nonnegative(owner, name, value):
         raise ValueError(f"{owner}: invalid {name}={value!r}, must be >= 0")
 
 
-def check_betas(owner, betas):
+def check_flag(owner, name, value):
+    """True or False (NumPy bools too)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{owner}: {name} must be True or False, got {type(value).__name__} {value!r}")
+
+
+def check_unit_interval(owner, name, value):
+    """A real number in [0, 1]."""
+    check_number(owner, name, value)
+    if not 0 <= value <= 1:
+        raise ValueError(f"{owner}: invalid {name}={value!r}, must be in [0, 1]")
+
+
+def check_betas(owner, name, betas):
     """A pair (beta1, beta2) with each 0 <= beta < 1."""
     if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-        raise TypeError(f"{owner}: betas must be a pair (beta1, beta2), got {betas!r}")
+        raise TypeError(f"{owner}: {name} must be a pair (beta1, beta2), got {betas!r}")
     for i, beta in enumerate(betas):
-        check_number(owner, f"betas[{i}]", beta)
+        check_number(owner, f"{name}[{i}]", beta)
         if not 0 <= beta < 1:
-            raise ValueError(f"{owner}: invalid betas[{i}]={beta!r}, must be in [0, 1)")
+            raise ValueError(f"{owner}: invalid {name}[{i}]={beta!r}, must be in [0, 1)")
+
+
+# The short names the algorithms' `hyperparameters` tables use.
+real, nonnegative, flag, unit_interval, beta_pair = (
+    check_number, check_nonnegative, check_flag, check_unit_interval, check_betas)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -312,16 +393,23 @@ def _as_data_of(x, p):
 
 
 def _copy_state(value):
-    return value.copy() if isinstance(value, (np.ndarray, np.generic)) else value
+    if isinstance(value, (np.ndarray, np.generic)):
+        return value.copy()
+    if isinstance(value, (list, tuple)):
+        return type(value)(_copy_state(v) for v in value)
+    return value
 
 
-def _restore_state(value, p, index, name, owner):
-    if not isinstance(value, (np.ndarray, np.generic)):
-        return value  # a step count, or another plain Python value
+def _restore_state(value, p, index, name, who):
+    if isinstance(value, bool) or not isinstance(value, (np.ndarray, np.generic, numbers.Real)):
+        raise ValueError(f"{who}: state '{name}' of parameter {index} is a {type(value).__name__}, "
+                         "expected an array or a number")
+    if not isinstance(value, (np.ndarray, np.generic)) or (np.ndim(value) == 0 and name == "step"):
+        return value  # a step count or another plain number
     arr = np.array(value)  # a copy
-    if arr.shape != p.data.shape:
+    if arr.shape != p.data.shape and not (arr.ndim == 0 and p.data.ndim != 0 and name == "step"):
         raise ValueError(
-            f"{owner}.load_state_dict: state '{name}' of parameter {index} has shape {arr.shape}, "
+            f"{who}: state '{name}' of parameter {index} has shape {arr.shape}, "
             f"but the parameter has shape {p.data.shape}"
         )
     if arr.dtype.kind == "f" and arr.dtype != p.data.dtype:

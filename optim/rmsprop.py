@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, check_nonnegative
+from .optimizer import Optimizer, flag, nonnegative
 
 
 class RMSprop(Optimizer):
@@ -21,18 +21,17 @@ class RMSprop(Optimizer):
     "momentum_buffer" (b, momentum > 0 only).
     """
 
-    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0,
-                 centered=False):
-        defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
-                        centered=centered)
-        super().__init__(params, defaults)
+    hyperparameters = dict(lr=nonnegative, alpha=nonnegative, eps=nonnegative, weight_decay=nonnegative,
+                           momentum=nonnegative, centered=flag, maximize=flag)
 
-    def _check_hyperparameters(self, group):
-        check_nonnegative("RMSprop", "learning rate lr", group["lr"])
-        check_nonnegative("RMSprop", "alpha", group["alpha"])
-        check_nonnegative("RMSprop", "eps", group["eps"])
-        check_nonnegative("RMSprop", "weight_decay", group["weight_decay"])
-        check_nonnegative("RMSprop", "momentum", group["momentum"])
+    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0,
+                 centered=False, *, maximize=False):
+        super().__init__(params, lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
+                         centered=centered, maximize=maximize)
+
+    def _state_keys(self, group):
+        return ({"step", "square_avg"} | ({"grad_avg"} if group["centered"] else set())
+                | ({"momentum_buffer"} if group["momentum"] > 0 else set()))
 
     def _update(self, p, g, state, hp):
         lr, alpha, eps, momentum = hp["lr"], hp["alpha"], hp["eps"], hp["momentum"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .optimizer import Optimizer, check_nonnegative, check_number
+from .optimizer import Optimizer, flag, nonnegative, real
 
 
 class SGD(Optimizer):
@@ -18,24 +18,27 @@ class SGD(Optimizer):
 
     lr >= 0, momentum >= 0, dampening (a real number), weight_decay >= 0 (an L2 penalty
     weight_decay/2·‖p‖² folded into the gradient); nesterov needs momentum > 0 and dampening = 0.
+    maximize: ascend instead (the gradient's sign flips).
     State per parameter: "momentum_buffer" (b), when momentum != 0.
     """
 
-    def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False):
-        defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
-                        nesterov=nesterov)
-        super().__init__(params, defaults)
+    hyperparameters = dict(lr=nonnegative, momentum=nonnegative, dampening=real, weight_decay=nonnegative,
+                           nesterov=flag, maximize=flag)
 
-    def _check_hyperparameters(self, group):
-        check_nonnegative("SGD", "learning rate lr", group["lr"])
-        check_nonnegative("SGD", "momentum", group["momentum"])
-        check_number("SGD", "dampening", group["dampening"])
-        check_nonnegative("SGD", "weight_decay", group["weight_decay"])
+    def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False, *,
+                 maximize=False):
+        super().__init__(params, lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
+                         nesterov=nesterov, maximize=maximize)
+
+    def _check_group(self, group):
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError(
                 f"SGD: nesterov=True needs momentum > 0 and dampening = 0, got "
                 f"momentum={group['momentum']!r}, dampening={group['dampening']!r}"
             )
+
+    def _state_keys(self, group):
+        return {"momentum_buffer"} if group["momentum"] != 0 else set()
 
     def _update(self, p, g, state, hp):
         lr, momentum, dampening = hp["lr"], hp["momentum"], hp["dampening"]

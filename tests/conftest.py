@@ -17,8 +17,22 @@ import sys
 
 import pytest
 
-for _hidden in filter(None, os.environ.get("AUTOGRAD_CORE_TEST_WITHOUT", "").split(",")):
-    sys.modules[_hidden] = None  # `import torch` now raises ImportError, as if it were not installed
+_HIDDEN = frozenset(filter(None, os.environ.get("AUTOGRAD_CORE_TEST_WITHOUT", "").split(",")))
+
+
+class _HidePackages:
+    """A finder first on sys.meta_path: `import torch` raises ModuleNotFoundError, as if it were not installed.
+    (Not `sys.modules['torch'] = None`: libraries such as SciPy take a name in sys.modules as loaded.)"""
+
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] in _HIDDEN:
+            raise ModuleNotFoundError(f"No module named {name!r} (hidden by AUTOGRAD_CORE_TEST_WITHOUT)", name=name)
+        return None
+
+
+if _HIDDEN:
+    assert not _HIDDEN & set(sys.modules), f"already imported: {sorted(_HIDDEN & set(sys.modules))}"
+    sys.meta_path.insert(0, _HidePackages())
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 

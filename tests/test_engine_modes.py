@@ -189,7 +189,7 @@ def test_name_scope_tags_nodes_and_nests():
             b = a + 1
         c = b * b
     d = c - 1
-    assert a._scope is outer and b._scope is inner and c._scope is outer and d._scope is None
+    assert a.scope is outer and b.scope is inner and c.scope is outer and d.scope is None
     assert inner.parent is outer and [s.name for s in inner.path()] == ["outer", "inner"]
     assert (outer.kind, inner.kind) == ("module", "scope")
 
@@ -198,4 +198,4 @@ def test_name_scope_is_restored_after_an_exception():
     with pytest.raises(KeyError):
         with ag.name_scope("failing"):
             raise KeyError("inside")
-    assert (Value(1.0) * 2)._scope is None
+    assert (Value(1.0) * 2).scope is None

@@ -1,6 +1,8 @@
 """The Value node as users see it: construction and dtypes, conversions, NumPy interplay, repr, and the
 error messages for bad shapes."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -129,25 +131,41 @@ def test_ndarray_on_the_left_returns_a_value():
     np.testing.assert_allclose(v.grad, [3.0, 4.0])
 
 
-@pytest.mark.parametrize("ufunc, expected", [(np.exp, np.exp), (np.log, np.log), (np.sqrt, np.sqrt),
-                                             (np.tanh, np.tanh), (np.sin, np.sin), (np.cos, np.cos),
-                                             (np.abs, np.abs), (np.negative, np.negative),
-                                             (np.square, np.square)])
-def test_numpy_ufuncs_build_graph_nodes(ufunc, expected):
-    v = Value(np.array([0.5, 1.5]))
+# ufunc: (the primitive it must record, the function and its derivative written independently of NumPy)
+UFUNCS = {
+    np.exp: ("exp", math.exp, math.exp),
+    np.log: ("log", math.log, lambda x: 1 / x),
+    np.sqrt: ("sqrt", math.sqrt, lambda x: 0.5 / math.sqrt(x)),
+    np.tanh: ("tanh", math.tanh, lambda x: 1 - math.tanh(x) ** 2),
+    np.sin: ("sin", math.sin, math.cos),
+    np.cos: ("cos", math.cos, lambda x: -math.sin(x)),
+    np.abs: ("abs", abs, lambda x: math.copysign(1.0, x)),
+    np.negative: ("neg", lambda x: -x, lambda x: -1.0),
+    np.square: ("*", lambda x: x * x, lambda x: 2 * x),
+}
+
+
+@pytest.mark.parametrize("ufunc", UFUNCS, ids=[u.__name__ for u in UFUNCS])
+def test_numpy_ufuncs_build_graph_nodes(ufunc):
+    op, f, df = UFUNCS[ufunc]
+    xs = [0.5, 1.5, -0.7] if ufunc not in (np.log, np.sqrt) else [0.5, 1.5, 0.7]
+    v = Value(np.array(xs))
     out = ufunc(v)
-    assert isinstance(out, Value)
-    np.testing.assert_allclose(out.data, expected(v.data))
+    assert isinstance(out, Value) and out.op == op
+    np.testing.assert_allclose(out.data, [f(x) for x in xs], rtol=1e-14)
     out.sum().backward()
-    assert v.grad is not None
+    np.testing.assert_allclose(v.grad, [df(x) for x in xs], rtol=1e-14)
 
 
 def test_numpy_binary_ufuncs():
     a, b = Value(np.array([1.0, 5.0])), Value(np.array([3.0, 2.0]))
     out = np.maximum(a, b) + np.minimum(a, 2.5) + np.power(a, 2) + np.matmul(a, b)
     assert isinstance(out, Value)
+    np.testing.assert_allclose(out.data, [3 + 1 + 1 + 13, 5 + 2.5 + 25 + 13])
     out.sum().backward()
-    assert a.grad is not None and b.grad is not None
+    # d/da: maximum [0, 1] + minimum [1, 0] + 2a + 2b (a@b is added to both elements); d/db: [1, 0] + 2a
+    np.testing.assert_allclose(a.grad, [0 + 1 + 2 + 6, 1 + 0 + 10 + 4])
+    np.testing.assert_allclose(b.grad, [1 + 2, 0 + 10])
 
 
 def test_unsupported_ufunc_raises_type_error():

@@ -342,7 +342,7 @@ def test_nodes_name_their_vjp_formulas():
     x, w, b = Value(np.ones((1, 1, 3, 3))), Value(np.ones((1, 1, 2, 2))), Value(np.ones(1))
     y = conv2d(x, w, b)
     assert y.op == "conv2d" and y.parents == (x, w, b)
-    assert y._op.formulas[:2] == ("conv_transpose2d(g, W)", "conv2d_weight(x, g)")
+    assert y.primitive.formulas[:2] == ("conv_transpose2d(g, W)", "conv2d_weight(x, g)")
     assert conv_transpose2d(x, w).op == "conv_transpose2d"
 
 

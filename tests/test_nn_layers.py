@@ -107,14 +107,14 @@ def test_scalar_mode_builds_one_node_per_product():
     products = [chain.parents[1], chain.parents[0].parents[1], chain.parents[0].parents[0]]
     assert all(p.op == "*" for p in products)
     assert sorted(p.parents[0].label for p in products) == ["w[0,0]", "w[0,1]", "w[0,2]"]
-    assert [s.kind for s in out._scope.path()] == ["Layer", "Neuron"]
+    assert [s.kind for s in out.scope.path()] == ["Layer", "Neuron"]
 
 
 def test_mlp_scopes_nest_mlp_layer_neuron():
     model = nn.MLP(2, [3, 1], rng=0)
     out = model([1.0, 2.0])
     assert isinstance(out, Value) and out.ndim == 0
-    assert [(s.name, s.kind) for s in out._scope.path()] == [("MLP", "MLP"), ("layers.1", "Layer"),
+    assert [(s.name, s.kind) for s in out.scope.path()] == [("MLP", "MLP"), ("layers.1", "Layer"),
                                                             ("neurons.0", "Neuron")]
 
 

@@ -107,10 +107,10 @@ def test_zero_grad_and_call_forward():
 def test_call_tags_nodes_with_nested_scopes():
     net = Net()
     out = net(Value(np.ones(3)))
-    assert out._scope.kind == "Net" and out._scope.owner is net
+    assert out.scope.kind == "Net" and out.scope.owner is net
     inner = out.parents[0].parents[0]  # heads.a(x) + heads.b(x) -> the output of heads.a
-    assert [s.name for s in inner._scope.path()] == ["Net", "heads.a"]
-    assert inner._scope.kind == "Affine"
+    assert [s.name for s in inner.scope.path()] == ["Net", "heads.a"]
+    assert inner.scope.kind == "Affine"
 
 
 def test_state_dict_includes_buffers_and_copies():

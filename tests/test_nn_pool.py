@@ -103,7 +103,7 @@ def test_max_pool2d_propagates_nan():
 def test_avg_pool2d_matches_naive_loops(name, count_include_pad):
     kernel, stride, padding = POOL_CASES[name]
     x = np.random.default_rng(1).standard_normal((2, 3, 7, 8))
-    np.testing.assert_allclose(avg_pool2d(x, kernel, stride, padding, count_include_pad),
+    np.testing.assert_allclose(avg_pool2d(x, kernel, stride, padding, count_include_pad=count_include_pad),
                                naive_avg_pool2d(x, kernel, stride, padding, count_include_pad), rtol=1e-12, atol=1e-12)
 
 

@@ -260,8 +260,8 @@ def graph_ops(out):
         if id(v) in seen:
             continue
         seen.add(id(v))
-        if v._op is not None:
-            names.add(v._op.name)
+        if v.primitive is not None:
+            names.add(v.primitive.name)
         stack.extend(v.parents)
     return names
 

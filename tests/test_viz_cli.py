@@ -66,7 +66,7 @@ def test_png_from_a_users_function(tmp_path):
             w = Value(3.0, label="w")
             return (w * w).tanh()
     """))
-    r = run("export", "model.py:build", "--backward", "-f", "png", "-o", "model.png", cwd=tmp_path)
+    r = run("export", "--file", "model.py:build", "--backward", "-f", "png", "-o", "model.png", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "model.png").read_bytes()[:4] == b"\x89PNG"
 
@@ -88,7 +88,8 @@ def test_functions_and_help(tmp_path):
     r = run("functions", cwd=tmp_path)
     assert r.returncode == 0 and b"sigmoid(x)" in r.stdout and b"sum(x, axis=" in r.stdout
     r = run("export", "--help", cwd=tmp_path)
-    assert r.returncode == 0 and b"RUNS THE CODE IN FILE.py" in r.stdout and b"examples:" in r.stdout
+    assert r.returncode == 0 and b"examples:" in r.stdout
+    assert b"--file FILE.py:FUNC RUNS THE CODE IN FILE.py" in r.stdout
 
 
 BAD_INPUTS = {
@@ -99,7 +100,8 @@ BAD_INPUTS = {
     "code injection": (["__import__('os').system('touch pwned')"], "unknown function"),
     "bad value": (["w*2", "--set", "w=[1,[2]]"], "--set w"),
     "non-scalar backward": (["w*2", "--set", "w=[1,2]", "--backward"], "needs a scalar output"),
-    "missing model file": (["nope.py:build"], "nope.py: no such file"),
+    "missing model file": (["--file", "nope.py:build"], "nope.py: no such file"),
+    "file in the expression position": (["model.py:build"], "never runs code: to run a Python file, write --file"),
 }
 
 

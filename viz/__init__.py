@@ -24,13 +24,15 @@ from .collapse import collapse
 from .dot import draw, render
 from .graph_json import from_json, graph_from_dict, graph_to_dict, to_json
 from .export import GraphvizNotFound, export, export_bytes, render_bytes
-from .jupyter import GraphPicture, value_mimebundle
+from .jupyter import GraphPicture, show_values_as_graphs, value_mimebundle
 from .steps import backward_order, backward_steps
 from .explore import Explorer, explore
+
+show_values_as_graphs()  # from now on Jupyter shows a Value as the picture of its graph
 
 __all__ = [
     "SCHEMA", "Edge", "Graph", "Node", "ScopeInfo", "trace", "ChainRule", "chain_rule", "collapse",
     "draw", "render", "from_json", "graph_from_dict", "graph_to_dict", "to_json", "GraphvizNotFound",
-    "export", "export_bytes", "render_bytes", "GraphPicture", "value_mimebundle", "backward_order",
-    "backward_steps", "Explorer", "explore",
+    "export", "export_bytes", "render_bytes", "GraphPicture", "show_values_as_graphs", "value_mimebundle",
+    "backward_order", "backward_steps", "Explorer", "explore",
 ]

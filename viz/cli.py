@@ -13,59 +13,98 @@ import operator
 import os
 import re
 import sys
+import time
+import warnings
 
 import numpy as np
 
 from autograd_core import Value
 
-from .dot import DEFAULT_SHOW, DIRECTIONS, _check_show
+from .dot import DEFAULT_SHOW, DIRECTIONS, MAX_LABEL_CHARS, MAX_RANKS_CROSSED, MAX_TITLE_CHARS, _check_show
+from . import expr as _expr
 from .expr import CONSTANTS, FUNCTIONS, ExprError, evaluate_program, parse_assignment, parse_constant, parse_literal
-from .export import BINARY_FORMATS, FORMATS, GraphvizNotFound, export_bytes, format_for, write_atomic
+from .export import (
+    BINARY_FORMATS, FORMATS, GraphvizError, GraphvizNotFound, export_bytes, format_for, render_bytes, write_atomic,
+)
 
 PROG = "autograd-graph"
 DEFAULT_MAX_NODES = 400
 MAX_MLP_WEIGHTS = 2000  # scalar-mode MLPs draw one node per multiply: keep the picture drawable
-MAX_STEP_FRAMES = 300
+MAX_STEP_FRAMES = 100  # --steps draws one picture per node: at most this many (--max-frames)
+MAX_DRAWN_NODES = 1000  # the largest --max-nodes: what reaches Graphviz stays drawable
+DEFAULT_TIME_LIMIT = 60.0  # seconds Graphviz may run in total (--time-limit)
+MAX_SET_VALUES = 100  # --set options
 
 EXAMPLES = """\
 examples:
   autograd-graph export "sigmoid(w*x + b)" --set w=2 --set x=-1 --set b=0.5 --backward -o sigma.svg
   autograd-graph export "sum(relu(W @ x + b))" --set W=[[1,2],[3,4]] --set x=@x.npy --set b=[0,1] -f json -o -
-  autograd-graph export model.py:build --backward -f png -o model.png
+  autograd-graph export --file model.py:build --backward -f png -o model.png
   autograd-graph export --mlp 2,4,1 --input 1,-1 --backward -o mlp.svg
   autograd-graph export "tanh(w*x)*w" --set w=0.5 --set x=2 --backward --highlight w -o chain.svg
   autograd-graph export "tanh(w*x + b)" --set w=1 --set x=2 --set b=0 --steps frames/
-  autograd-graph export --mlp 2,4,1 --input 1,-1 --backward -o mlp.html   # interactive explorer (browser)
-  autograd-graph export "h1 = x*w; h2 = h1 + b; h3 = -h2; h4 = exp(h3); h5 = h4 + 1; f = 1/h5" \
+  autograd-graph export "h1 = x*w; h2 = h1 + b; h3 = -h2; h4 = exp(h3); h5 = h4 + 1; f = 1/h5" \\
       --set w=-0.8 --set b=0.3 --const x=1.5 --backward --highlight w -o sigmoid.svg
+  autograd-graph export --mlp 2,4,1 --input 1,-1 --backward -o mlp.html   # interactive explorer (browser)
   autograd-graph functions
 
 Expressions are parsed, never evaluated by Python: numbers, names set with --set, + - * / ** @, unary
 minus, and the functions listed by 'autograd-graph functions' (e.g. sum(x, axis=0)). A program of
 assignments separated by ';' names its nodes (h1 = x*w; f = 1/h1); --const marks an input as a constant.
-FILE.py:FUNC RUNS THE CODE IN FILE.py (imports it as a module) and calls FUNC() with no arguments; FUNC
-must return a Value. Only use it on files you trust.
+An expression never runs code: --file FILE.py:FUNC RUNS THE CODE IN FILE.py (imports it as a module)
+and calls FUNC() with no arguments; FUNC must return a Value. Only use it on files you trust.
 --backward needs a scalar output: wrap a tensor expression in sum(...) or mean(...).
 Formats: dot svg png pdf json html (from -f or the output's suffix; html is the interactive explorer, one
 offline page); '-o -' writes dot, svg, json or html to stdout.
 SVG, PNG and PDF need the Graphviz 'dot' program; DOT and JSON do not.
-"""
+-o FILE replaces a file atomically and keeps its permissions; a symlink is followed (the file it points
+to is replaced, the link stays); /dev/null, /dev/stdout and named pipes are written into, never replaced;
+directories, sockets and block devices are refused.
+
+Limits (each refusal is one line on stderr and exit status 2):
+  expression   {expr_chars} characters, {syntax_nodes} parts, {depth} levels of nesting
+  arrays       {elements:,} elements per array; {work:,} element-operations for the whole expression
+               (every result's size, matmul's multiply-adds, {call_cost}-{composite}x the input of a call),
+               and as many input elements in all: ~{megabytes} MB each for inputs, results and gradients
+  --set        {set_values} values; a literal of at most {value_chars:,} characters (larger: @file.npy)
+  --mlp        {mlp_weights} weights (one node per multiply)
+  picture      --max-nodes at most {drawn_nodes} (bigger graphs are collapsed, and collapsed further while
+               their edges cross more than {ranks:,} ranks, which makes Graphviz slow); labels and names
+               cut to {label_chars} characters, the title to {title_chars}
+  Graphviz     --time-limit seconds in total (default {time_limit:g}); 'dot' is stopped after it
+  --steps      --max-frames pictures (default and largest {frames}), written one by one as they are drawn
+""".format(expr_chars=_expr.MAX_EXPR_CHARS, syntax_nodes=_expr.MAX_SYNTAX_NODES, depth=_expr.MAX_DEPTH,
+           elements=_expr.MAX_ELEMENTS, work=_expr.MAX_WORK, call_cost=_expr.CALL_COST,
+           composite=max(_expr.COMPOSITE_COST.values()),
+           megabytes=_expr.MAX_WORK * 8 // 10**6,
+           set_values=MAX_SET_VALUES, value_chars=_expr.MAX_VALUE_CHARS, mlp_weights=MAX_MLP_WEIGHTS,
+           drawn_nodes=MAX_DRAWN_NODES, ranks=MAX_RANKS_CROSSED, label_chars=MAX_LABEL_CHARS,
+           title_chars=MAX_TITLE_CHARS,
+           time_limit=DEFAULT_TIME_LIMIT, frames=MAX_STEP_FRAMES)
 
 
 class CliError(Exception):
     """A problem with the user's input; main prints it on one line and exits with status 2."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line too (argparse prints the whole usage first)."""
+
+    def error(self, message):
+        self.exit(2, f"{PROG}: error: {' '.join(message.split())} (see '{self.prog} --help')\n")
+
+
 def build_parser():
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=PROG, description="Draw autograd-core computation graphs (Graphviz, JSON).",
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", metavar="{export,functions}")
     sub.required = True
     ex = sub.add_parser("export", help="draw or export the graph of an expression, a model or an MLP",
                         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ex.add_argument("source", nargs="?",
-                    help='an expression such as "sigmoid(w*x + b)", or FILE.py:FUNC (runs FILE.py\'s code)')
+    ex.add_argument("source", nargs="?", help='an expression such as "sigmoid(w*x + b)" (never runs code)')
+    ex.add_argument("--file", metavar="FILE.py:FUNC",
+                    help="RUN the code in FILE.py and draw the Value that FUNC() returns (only for files you trust)")
     ex.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                     help="a variable: a number, a nested list [[1,2],[3,4]], or @file.npy (repeatable)")
     ex.add_argument("--const", action="append", default=[], metavar="NAME=VALUE",
@@ -87,14 +126,19 @@ def build_parser():
     ex.add_argument("--highlight", metavar="NAME",
                     help="mark the paths from this variable to the output and show the chain-rule product")
     ex.add_argument("--max-nodes", type=int, default=DEFAULT_MAX_NODES, metavar="N",
-                    help=f"collapse bigger graphs to about N nodes (default {DEFAULT_MAX_NODES}; 0: never)")
+                    help=f"collapse bigger graphs to about N nodes (default {DEFAULT_MAX_NODES}, "
+                         f"2 to {MAX_DRAWN_NODES})")
     ex.add_argument("--no-clusters", action="store_true", help="do not box nn.Module calls")
     ex.add_argument("--title", help="a title line for the picture")
     ex.add_argument("--steps", metavar="DIR",
                     help="also write one SVG per backward step to DIR (step_000.svg, ...); implies --backward")
+    ex.add_argument("--max-frames", type=int, default=MAX_STEP_FRAMES, metavar="N",
+                    help=f"--steps draws at most N pictures (default and largest {MAX_STEP_FRAMES})")
+    ex.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT, metavar="SECONDS",
+                    help=f"stop Graphviz after this many seconds in total (default {DEFAULT_TIME_LIMIT:g})")
     ex.add_argument("--steps-by", choices=("node", "module"), default="node",
                     help="one --steps frame per node (default) or per module, layer by layer on an MLP")
-    ex.add_argument("--traceback", action="store_true", help="show the full traceback if FILE.py:FUNC fails")
+    ex.add_argument("--traceback", action="store_true", help="show the full traceback if --file's FUNC fails")
     sub.add_parser("functions", help="list what an expression may call")
     return parser
 
@@ -105,11 +149,29 @@ def main(argv=None):
         if args.command == "functions":
             sys.stdout.write(functions_text())
             return 0
-        return _export(args)
-    except (CliError, ExprError, GraphvizNotFound, ValueError, TypeError, KeyError) as err:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            # x/0 and log(-1) give inf and nan in the picture (and one note below), not NumPy's warnings
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return _export(args)
+    except (CliError, ExprError, GraphvizNotFound, GraphvizError, ValueError, TypeError, KeyError) as err:
         message = err.args[0] if isinstance(err, KeyError) and err.args else str(err)
-        print(f"{PROG}: error: {' '.join(str(message).split())}", file=sys.stderr)
-        return 2
+        return _fail(message)
+    except MemoryError:
+        return _fail("out of memory; draw a smaller graph (see the limits in --help)")
+    except RecursionError:
+        return _fail("the graph is nested too deeply to draw")
+    except Exception as err:  # a bug of ours: still one line, unless asked for the traceback
+        if getattr(args, "traceback", False):
+            raise
+        return _fail(f"internal error: {type(err).__name__}: {err} (rerun with --traceback for details)")
+
+
+def _fail(message):
+    text = " ".join(str(message).split())
+    if len(text) > 500:
+        text = text[:497] + "..."
+    print(f"{PROG}: error: {text}", file=sys.stderr)
+    return 2
 
 
 def functions_text():
@@ -121,6 +183,7 @@ def functions_text():
 
 
 def _export(args):
+    _check_bounds(args)
     root = _source_value(args)
     if args.backward or args.steps:
         if root.data.size != 1:
@@ -128,30 +191,71 @@ def _export(args):
                            "wrap the expression in sum(...) or mean(...)")
         root.backward(retain_graph=True)  # keep the graph so edge derivatives can still be evaluated
     options = {"rankdir": args.rankdir, "show": _check_show(args.show), "highlight": args.highlight,
-               "max_nodes": args.max_nodes or None, "clusters": not args.no_clusters, "title": args.title,
+               "max_nodes": args.max_nodes, "clusters": not args.no_clusters, "title": args.title,
                "dpi": args.dpi, "size": args.size}
     if args.highlight is not None and args.highlight not in _labels(root):
-        raise CliError(f"--highlight {args.highlight!r}: no variable of that name in the graph "
-                       f"(names: {', '.join(sorted(_labels(root))) or 'none'})")
-    outputs = []  # (path or '-', bytes): everything is rendered before anything is written
-    if args.output is not None or not args.steps:
-        target = args.output or "-"
+        raise CliError(f"--highlight {args.highlight[:40]!r}: no variable of that name in the graph "
+                       f"(names: {_name_list(_labels(root))})")
+    target = args.output or "-" if args.output is not None or not args.steps else None
+    if target is not None:
         fmt = format_for(None if target == "-" else target, args.format)
         if target == "-" and fmt in BINARY_FORMATS:
             raise CliError(f"{fmt} is a binary format: write it to a file with -o FILE.{fmt}")
-        outputs.append((target, export_bytes(root, fmt, **options)))
+    frames = _plan_steps(root, args) if args.steps else 0  # checked (and the folder made) before drawing
+    _note_non_finite(root)
+    deadline = time.monotonic() + args.time_limit  # the time limit counts Graphviz's time from here
+    if target is not None:
+        try:
+            data = export_bytes(root, fmt, timeout=_time_left(deadline, args), **options)
+        except GraphvizError as err:
+            if "did not finish" not in str(err):
+                raise
+            raise CliError(f"{_timed_out(args)}; draw fewer nodes with --max-nodes N, or leave out the edge "
+                           "labels with --show data,grad,shape") from None
+        _write(target, data)
     if args.steps:
-        outputs.extend(_step_frames(root, args))
-    for target, data in outputs:
-        if target == "-":
-            sys.stdout.buffer.write(data if data.endswith(b"\n") else data + b"\n")
-            sys.stdout.flush()
-        else:
-            try:
-                write_atomic(target, data)
-            except OSError as err:
-                raise CliError(f"cannot write {target}: {err.strerror or err}") from None
+        _write_steps(root, args, frames, deadline)
     return 0
+
+
+def _check_bounds(args):
+    """The numeric options within their limits (see --help)."""
+    if not 2 <= args.max_nodes <= MAX_DRAWN_NODES:
+        raise CliError(f"--max-nodes must be between 2 and {MAX_DRAWN_NODES}, got {args.max_nodes}")
+    if not 1 <= args.max_frames <= MAX_STEP_FRAMES:
+        raise CliError(f"--max-frames must be between 1 and {MAX_STEP_FRAMES}, got {args.max_frames}")
+    if not 0 < args.time_limit <= 3600:
+        raise CliError(f"--time-limit must be more than 0 and at most 3600 seconds, got {args.time_limit:g}")
+    if args.title is not None and len(args.title) > MAX_TITLE_CHARS:
+        raise CliError(f"--title is {len(args.title)} characters long; the limit is {MAX_TITLE_CHARS}")
+
+
+def _timed_out(args):
+    return f"Graphviz 'dot' did not finish within the time limit of {args.time_limit:g} s (--time-limit)"
+
+
+def _time_left(deadline, args):
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise CliError(f"the time limit of {args.time_limit:g} s (--time-limit) is used up")
+    return left
+
+
+def _write(target, data):
+    if target == "-":
+        sys.stdout.buffer.write(data if data.endswith(b"\n") else data + b"\n")
+        sys.stdout.flush()
+        return
+    try:
+        write_atomic(target, data)
+    except OSError as err:
+        raise CliError(f"cannot write {target}: {err.strerror or err}") from None
+
+
+def _name_list(names, limit=20):
+    names = sorted(names)
+    text = ", ".join(n[:40] for n in names[:limit]) or "none"
+    return text + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
 def _labels(root):
@@ -160,38 +264,88 @@ def _labels(root):
     return {v.label for v in topological_values(root) if v.label}
 
 
-def _step_frames(root, args):
-    from .export import render_bytes
-    from .steps import backward_steps
+def _note_non_finite(root):
+    """One line on stderr when a value or gradient is inf or nan (x/0, log(-1)): drawn as is."""
+    from .graph import topological_values
 
-    frames = backward_steps(root, rankdir=args.rankdir, show=_check_show(args.show), max_steps=MAX_STEP_FRAMES,
-                            by=args.steps_by)
-    os.makedirs(args.steps, exist_ok=True)
-    width = max(3, len(str(len(frames) - 1)))
-    return [(os.path.join(args.steps, f"step_{k:0{width}d}.svg"), render_bytes(frame, "svg"))
-            for k, frame in enumerate(frames)]
+    for v in topological_values(root):
+        for array in (v.data, v.grad):
+            if array is not None and np.asarray(array).dtype.kind == "f" and not np.isfinite(array).all():
+                print(f"{PROG}: note: some values are inf or nan (e.g. from x/0 or log(-1)); "
+                      "the picture shows them as inf and nan", file=sys.stderr)
+                return
+
+
+def _plan_steps(root, args):
+    """How many step pictures --steps will draw; refuses too many and makes the folder, before drawing."""
+    from .graph import trace
+    from .steps import _module_runs, backward_order
+
+    order = backward_order(root)
+    count = len(_module_runs(trace(root, derivatives=False), order)) if args.steps_by == "module" else len(order)
+    if count > args.max_frames:
+        raise CliError(f"--steps: the graph has {count} nodes, so {count} step pictures; the limit is "
+                       f"{args.max_frames} (--max-frames, at most {MAX_STEP_FRAMES}): draw a smaller graph")
+    if os.path.exists(args.steps) and not os.path.isdir(args.steps):
+        raise CliError(f"--steps {args.steps}: exists and is not a folder")
+    try:
+        os.makedirs(args.steps, exist_ok=True)
+    except OSError as err:
+        raise CliError(f"--steps {args.steps}: cannot create the folder: {err.strerror or err}") from None
+    if not os.access(args.steps, os.W_OK | os.X_OK):
+        raise CliError(f"--steps {args.steps}: the folder is not writable")
+    return count
+
+
+def _write_steps(root, args, count, deadline):
+    """Draw and write the step pictures one by one, so a time limit still leaves the first ones."""
+    from .steps import iter_backward_steps
+
+    width = max(3, len(str(count - 1)))
+    written = 0
+    for k, frame in enumerate(iter_backward_steps(root, rankdir=args.rankdir, show=_check_show(args.show),
+                                                  max_steps=args.max_frames, by=args.steps_by)):
+        try:
+            data = render_bytes(frame, "svg", timeout=_time_left(deadline, args))
+        except (GraphvizError, CliError) as err:
+            reason = _timed_out(args) if "did not finish" in str(err) else str(err)
+            raise CliError(f"{reason}; {written} of {count} step pictures were written to {args.steps}") from None
+        _write(os.path.join(args.steps, f"step_{k:0{width}d}.svg"), data)
+        written += 1
 
 
 def _source_value(args):
-    given = [args.source is not None, args.mlp is not None]
+    given = [args.source is not None, args.mlp is not None, args.file is not None]
     if sum(given) != 1:
-        raise CliError("give exactly one of: an expression, FILE.py:FUNC, or --mlp SIZES")
+        raise CliError("give exactly one of: an expression, --file FILE.py:FUNC, or --mlp SIZES")
     if args.mlp is not None:
         if args.set or args.const:
             raise CliError("--set/--const apply to expressions, not to --mlp")
         return _mlp(args.mlp, args.input, args.seed)
     if args.input is not None:
         raise CliError("--input applies to --mlp only; use --set NAME=VALUE for expressions")
-    match = re.fullmatch(r"(.+\.py):([A-Za-z_]\w*)", args.source.strip())
-    if match:
+    if args.file is not None:
+        match = re.fullmatch(r"(.+\.py):([A-Za-z_]\w*)", args.file.strip())
+        if not match:
+            raise CliError(f"--file {args.file[:60]!r}: expected FILE.py:FUNC, e.g. --file model.py:build")
         if args.set or args.const:
-            raise CliError("--set/--const apply to expressions, not to FILE.py:FUNC")
+            raise CliError("--set/--const apply to expressions, not to --file")
         return _run_user_function(match.group(1), match.group(2), args.traceback)
-    variables = {}
-    for assignment, parse in [(a, parse_assignment) for a in args.set] + [(a, parse_constant) for a in args.const]:
+    if re.fullmatch(r"\S+\.py:\w+", args.source.strip()):
+        raise CliError(f"{args.source[:60]!r} is not an expression; an expression never runs code: to run "
+                       f"a Python file, write --file {args.source.strip()[:60]}")
+    if len(args.set) + len(args.const) > MAX_SET_VALUES:
+        raise CliError(f"{len(args.set) + len(args.const)} --set/--const options is more than the limit "
+                       f"{MAX_SET_VALUES}")
+    variables, total = {}, 0
+    given = [("--set", a, parse_assignment) for a in args.set] + [("--const", a, parse_constant) for a in args.const]
+    for option, assignment, parse in given:
         name, value = parse(assignment)
         if name in variables:
-            raise CliError(f"--set/--const {name} is given twice")
+            raise CliError(f"{option} {name} is given twice")
+        total += value.data.size
+        if total > _expr.MAX_WORK:
+            raise CliError(f"the --set values hold more than {_expr.MAX_WORK:,} elements in all")
         variables[name] = value
     return evaluate_program(args.source, variables)
 
@@ -212,7 +366,7 @@ def _run_user_function(path, func_name, show_traceback):
         result = fn()
     except CliError:
         raise
-    except Exception as err:
+    except (Exception, SystemExit) as err:  # the user's code: anything it raises (even exit()) is one line
         if show_traceback:
             raise
         raise CliError(f"{path}:{func_name} raised {type(err).__name__}: {err} (rerun with --traceback)") from None

@@ -12,6 +12,7 @@ in the size of the graph and deterministic: node ids come from the traversal ord
 
 from __future__ import annotations
 
+import graphviz
 import numpy as np
 
 from .chain import chain_rule, path_edges
@@ -44,6 +45,13 @@ FONT = "Helvetica"
 OP_PLAIN = 'style=filled fillcolor="#ffffff" color="#64748b"'
 OP_PATH = f'style=filled fillcolor="#fee2e2" color="{HIGHLIGHT}" penwidth=2'
 EDGE_PATH = f'color="{HIGHLIGHT}" fontcolor="{HIGHLIGHT}" penwidth=2.2'
+MAX_LABEL_CHARS = 80    # names, module scopes, edge formulas: longer text is cut with "…"
+MAX_TITLE_CHARS = 1000  # each title line (a chain-rule sum over many paths can be long)
+# Graphviz's time grows much faster than the node count when edges span many ranks (a 100-term sum chain
+# with every neuron folded into one box: 100 nodes, 9,000 ranks crossed, minutes of `dot`). With max_nodes,
+# a picture whose edges cross more ranks than this in all is collapsed further (a quarter fewer nodes
+# at a time).
+MAX_RANKS_CROSSED = 1200
 
 
 def draw(root, *, rankdir="auto", show=DEFAULT_SHOW, highlight=None, max_nodes=None, clusters=True,
@@ -78,7 +86,7 @@ def draw(root, *, rankdir="auto", show=DEFAULT_SHOW, highlight=None, max_nodes=N
             except ValueError:  # a freed graph: still mark the paths, without the numbers
                 chain = None
     keep = {i for e in on_path for i in e[:2]}
-    shown = collapse(graph, max_nodes, keep)
+    shown = _collapse_for_layout(graph, max_nodes, keep)
     lines = [title] if title else []
     if chain is not None:
         lines.extend(_chain_title(chain))
@@ -233,7 +241,8 @@ def _render(graph, rankdir, show, highlight_edges, title_lines, known, current, 
     graph_attr = {"rankdir": rankdir, "fontname": FONT, "fontsize": "11", "nodesep": "0.25",
                   "ranksep": "0.35", "labelloc": "t", "labeljust": "l"}
     if footer:
-        graph_attr["label"] = "\\n".join(_quote(line) for line in footer)
+        # nohtml: a title like "<...>" must stay text, not become an HTML-like label that adds nodes or links
+        graph_attr["label"] = graphviz.nohtml("\\n".join(_quote(line, MAX_TITLE_CHARS) for line in footer))
     picture = GraphPicture(
         graph_attr=graph_attr,
         node_attr={"fontname": FONT, "fontsize": "10"},
@@ -260,6 +269,28 @@ def _pinned_ranks(graph, dot_nodes, dot_edges, scope_parent, rankdir):
         tail = f"\t\t{chain} [style=invis]\n" if len(column) > 1 else ""
         lines.append(f"\t{{rank=same; {'; '.join(column)}\n{tail}\t}}\n")
     return lines
+
+
+def _collapse_for_layout(graph, max_nodes, keep):
+    """`collapse(graph, max_nodes, keep)`, collapsed further while its edges cross more than
+    MAX_RANKS_CROSSED ranks in all (only when a budget is given: `max_nodes=None` draws everything)."""
+    shown = collapse(graph, max_nodes, keep)
+    limit = min(max_nodes, len(graph.nodes)) if max_nodes else 0
+    while limit > 8 and _ranks_crossed(shown) > MAX_RANKS_CROSSED:
+        limit = limit * 3 // 4
+        shown = collapse(graph, max(limit, 2), keep)
+    return shown
+
+
+def _ranks_crossed(graph):
+    """How many ranks the edges skip in all (Graphviz adds one hidden node per rank an edge crosses),
+    with ranks from a longest-path pass in node order (an operation and its result: two ranks)."""
+    incoming = graph.in_edges()
+    rank = {}
+    for n in graph.nodes:
+        step = 2 if n.op else 1
+        rank[n.id] = max((rank[e.src] + step for e in incoming[n.id] if e.src in rank), default=0)
+    return sum(max(abs(rank[e.dst] - rank[e.src]) - 2, 0) for e in graph.edges)
 
 
 def _check_show(show):
@@ -384,10 +415,24 @@ def _summary(x, stats=None):
     return f"min {_num(lo, 3)} mean {_num(mean, 3)} max {_num(hi, 3)}"
 
 
-def _html(text):
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+def _html(text, limit=MAX_LABEL_CHARS):
+    """User text for an HTML-like label: cut, control characters replaced, markup characters escaped."""
+    text = _printable(text, limit)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
-def _quote(text):
-    """Text for a double-quoted DOT string (backslash escapes are Graphviz's, so escape them too)."""
-    return str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+def _quote(text, limit=MAX_LABEL_CHARS):
+    """User text for a double-quoted DOT string: cut to `limit`, control characters replaced, and
+    backslashes escaped too (they start Graphviz's own escapes such as \\N or \\G)."""
+    return _printable(text, limit).replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _printable(text, limit):
+    """`text` as one printable line of at most `limit` characters: newlines, NUL and other control
+    characters, and lone surrogates (undecodable bytes in argv) become U+FFFD, which Graphviz draws."""
+    text = str(text)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    if not text.isprintable():
+        text = "".join(c if c.isprintable() else "\ufffd" for c in text)
+    return text

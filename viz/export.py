@@ -1,12 +1,17 @@
 """Output formats: DOT and JSON need nothing; SVG, PNG and PDF need the Graphviz `dot` binary.
 
 Files are written to a temporary file next to the target and renamed into place, so a failure never
-leaves a half-written picture behind.
+leaves a half-written picture behind. What a path names is respected (see `write_atomic`): a regular file
+keeps its mode, a symlink stays a link (the file it points to is replaced), and a device or named pipe
+(`/dev/null`, `/dev/stdout`, a FIFO) is written into, never replaced.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import stat
+import subprocess
 import tempfile
 
 import graphviz
@@ -27,6 +32,10 @@ INSTALL_HINT = (
 
 class GraphvizNotFound(RuntimeError):
     """Rendering SVG, PNG or PDF needs the Graphviz `dot` binary, which is not installed."""
+
+
+class GraphvizError(RuntimeError):
+    """The Graphviz `dot` program failed or did not finish within the time limit; the message is one line."""
 
 
 def format_for(path=None, fmt=None):
@@ -51,26 +60,55 @@ def format_for(path=None, fmt=None):
     return fmt
 
 
-def render_bytes(picture, fmt) -> bytes:
+def render_bytes(picture, fmt, timeout=None) -> bytes:
     """`picture` (a graphviz.Digraph) rendered as 'dot', 'svg', 'png' or 'pdf' bytes.
 
-    Raises GraphvizNotFound (with how to install Graphviz) when the `dot` binary is missing.
+    timeout: seconds `dot` may run (None: no limit); past it `dot` is killed and GraphvizError raised.
+    Raises GraphvizNotFound (with how to install Graphviz) when the `dot` binary is missing, and
+    GraphvizError (one line, with dot's first complaint) when it fails.
     """
     if fmt == "dot":
         return picture.source.encode("utf-8")
     if fmt not in ("svg", "png", "pdf"):
         raise ValueError(f"render_bytes: cannot render {fmt!r}; choose dot, svg, png or pdf")
+    if timeout is None:
+        try:
+            return picture.pipe(format=fmt)
+        except graphviz.ExecutableNotFound:
+            raise GraphvizNotFound(INSTALL_HINT.format(fmt=fmt.upper())) from None
+        except graphviz.CalledProcessError as err:
+            raise GraphvizError(_dot_failure(err.returncode, err.stderr)) from None
+    return _run_dot(picture.source, fmt, timeout)
+
+
+def _run_dot(source, fmt, timeout):
+    program = shutil.which("dot")
+    if program is None:
+        raise GraphvizNotFound(INSTALL_HINT.format(fmt=fmt.upper()))
     try:
-        return picture.pipe(format=fmt)
-    except graphviz.ExecutableNotFound:
-        raise GraphvizNotFound(INSTALL_HINT.format(fmt=fmt.upper())) from None
+        done = subprocess.run([program, f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True,
+                              timeout=max(timeout, 0.001))  # run() kills dot when the time is up
+    except subprocess.TimeoutExpired:
+        raise GraphvizError(f"Graphviz 'dot' did not finish within {timeout:.3g} s") from None
+    except OSError as err:
+        raise GraphvizError(f"cannot run Graphviz 'dot': {err.strerror or err}") from None
+    if done.returncode != 0:
+        raise GraphvizError(_dot_failure(done.returncode, done.stderr))
+    return done.stdout
 
 
-def export_bytes(root, fmt, **draw_options) -> bytes:
+def _dot_failure(returncode, stderr):
+    text = stderr.decode("utf-8", "replace") if isinstance(stderr, bytes) else str(stderr or "")
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "no message")
+    return f"Graphviz 'dot' failed (exit status {returncode}): {first[:200]}"
+
+
+def export_bytes(root, fmt, timeout=None, **draw_options) -> bytes:
     """The graph below `root` (a Value or a traced Graph) in format `fmt`, as bytes.
 
     draw_options go to `viz.draw` (rankdir, show, highlight, max_nodes, clusters, title); for 'json'
-    only max_nodes applies (the collapsed graph is what gets written).
+    only max_nodes applies (the collapsed graph is what gets written). timeout: seconds Graphviz may run
+    (see `render_bytes`).
     """
     from .collapse import collapse
     from .dot import draw
@@ -84,22 +122,65 @@ def export_bytes(root, fmt, **draw_options) -> bytes:
     if fmt == "json":
         graph = root if isinstance(root, Graph) else trace(root)
         return to_json(collapse(graph, draw_options.get("max_nodes"))).encode("utf-8")
-    return render_bytes(draw(root, **draw_options), fmt)
+    return render_bytes(draw(root, **draw_options), fmt, timeout=timeout)
 
 
 def write_atomic(path, data: bytes):
-    """Write `data` to `path` through a temporary file in the same directory and a rename."""
-    directory = os.path.dirname(os.path.abspath(path))
+    """Write `data` to `path`, respecting what the path names:
+
+    * a new or regular file: through a temporary file in the same directory and a rename, so it is never
+      half-written; an existing file keeps its permission bits (a 0600 file stays 0600);
+    * a symlink: followed on purpose; the file it points to is replaced that way and the link stays;
+    * an existing character device or named pipe (/dev/null, /dev/stdout, a FIFO): written into, never
+      replaced (a FIFO waits for its reader, as a shell redirection does);
+    * anything under /dev or /proc is only ever written into, never renamed over or created;
+    * a directory, socket or block device: refused with an OSError that says what it is.
+    """
+    path = os.fspath(path)
+    absolute = os.path.abspath(path)
+    try:
+        info = os.stat(path)  # follows symlinks: what would be written
+    except FileNotFoundError:
+        info = None
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        kind = _special_kind(info.st_mode)
+        if kind not in ("character device", "named pipe"):
+            raise OSError(f"{path} is a {kind}, not a file; give a file name")
+        with open(path, "wb") as f:  # /dev/null, /dev/stdout, a FIFO: write into it, keep it
+            f.write(data)
+        return
+    if absolute.startswith(("/dev/", "/proc/", "/sys/")):
+        if info is None:
+            raise OSError(f"{path}: will not create a new file under /{absolute.split('/')[1]}")
+        # Never rename over /dev/*: write into the file. /dev/stdout redirected to a file (`> log` or
+        # `>> log`) is appended to, as the shell set it up; another existing file is overwritten.
+        alias = absolute in ("/dev/stdout", "/dev/stderr") or absolute.startswith(("/dev/fd/", "/proc/self/fd/"))
+        with open(path, "ab" if alias else "r+b") as f:
+            if not alias:
+                f.truncate(0)
+            f.write(data)
+        return
+    target = os.path.realpath(path)  # a symlink is followed: the link stays, its target is replaced
+    directory = os.path.dirname(target)
+    mode = stat.S_IMODE(info.st_mode) if info is not None else 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(prefix=".autograd-graph-", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes the file private (0600); a picture is not
-        os.replace(tmp, path)
+        os.chmod(tmp, mode)  # mkstemp makes it 0600; a new picture is not private, an old file keeps its mode
+        os.replace(tmp, target)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def _special_kind(mode):
+    for test, kind in ((stat.S_ISDIR, "directory"), (stat.S_ISCHR, "character device"),
+                       (stat.S_ISFIFO, "named pipe"), (stat.S_ISSOCK, "socket"), (stat.S_ISBLK, "block device")):
+        if test(mode):
+            return kind
+    return "special file"
 
 
 def _umask():

@@ -8,18 +8,22 @@ comprehensions, `__import__(...)`) is rejected with the column where it starts. 
 evaluated by a small interpreter that only knows those node types.
 
 Limits keep a command line from asking for unbounded work: the text length, the number of syntax nodes,
-the nesting depth, and the number of elements of any array, given or computed.
+the nesting depth, the number of elements of any array, given or computed, and the total work of the
+whole expression (`MAX_WORK` element-operations, charged before each operation runs), since limits on
+each part multiply: 500 parts of a million elements each would be 4 GB.
 """
 
 from __future__ import annotations
 
 import ast
+import contextvars
 import dataclasses
 import json
 import keyword
 import math
 import os
 import re
+import unicodedata
 from typing import Callable
 
 import numpy as np
@@ -31,7 +35,12 @@ MAX_EXPR_CHARS = 2000
 MAX_SYNTAX_NODES = 500
 MAX_DEPTH = 100  # a + b + c + ... nests one level per term; the interpreter recurses per level
 MAX_ELEMENTS = 1_000_000
-MAX_VALUE_CHARS = 10_000_000  # the text of one --set value
+MAX_VALUE_CHARS = 1_000_000  # the text of one --set value (bigger arrays: @file.npy)
+MAX_PYTHON_LITERAL_CHARS = 10_000  # beyond this a value must be JSON: Python's parser needs far more memory
+MAX_WORK = 10_000_000  # element-operations in one evaluation: every result's size, matmul's multiply-adds
+CALL_COST = 2  # a function call is charged this many times its input's size (a result and a temporary)
+COMPOSITE_COST = {"softmax": 6, "log_softmax": 6, "logsumexp": 6, "var": 6}  # several nodes per call
+_WORK = contextvars.ContextVar("expression_work", default=None)
 
 
 class ExprError(ValueError):
@@ -196,12 +205,15 @@ def _literal_keyword(fname, kw):
 def evaluate(text: str, variables: dict):
     """The Value of expression `text` with `variables` (name -> Value); ExprError on any problem."""
     tree = parse(text, variables)
+    token = _WORK.set([0])  # a fresh budget for this evaluation
     try:
         result = _eval(tree.body, variables)
     except ExprError:
         raise
     except (ValueError, TypeError, FloatingPointError, OverflowError, ZeroDivisionError) as err:
         raise ExprError(" ".join(str(err).split())) from None
+    finally:
+        _WORK.reset(token)
     if not isinstance(result, Value) or not result.requires_grad:
         raise ExprError("the expression does not depend on any variable, so there is no graph to draw; "
                         "set one with --set NAME=VALUE")
@@ -218,6 +230,7 @@ def _eval(node, env):
         return env[node.id] if node.id in env else CONSTANTS[node.id]
     if isinstance(node, ast.UnaryOp):
         x = _eval(node.operand, env)
+        _charge_work(_UNARY[type(node.op)], np.size(x.data if isinstance(x, Value) else x), node)
         return -x if isinstance(node.op, ast.USub) else x
     if isinstance(node, ast.BinOp):
         a, b = _eval(node.left, env), _eval(node.right, env)
@@ -233,6 +246,8 @@ def _eval(node, env):
     kwargs = {kw.arg: _literal_keyword(f.name, kw) for kw in node.keywords}
     if f.arity == 2:
         _check_result_size(f.name, args[0], args[1], node)
+    size = max(np.size(a.data if isinstance(a, Value) else a) for a in args[: f.arity])
+    _charge_work(f.name, COMPOSITE_COST.get(f.name, CALL_COST) * size, node)
     if not any(isinstance(a, Value) for a in args[: f.arity]):
         args[: f.arity] = [Value(a, requires_grad=False) for a in args[: f.arity]]
     return f.fn(*args, **kwargs)
@@ -265,6 +280,20 @@ def _check_result_size(op, a, b, node):
     if size > MAX_ELEMENTS:
         raise ExprError(f"'{op}' would make an array of shape {shape} ({size} elements){_where(node)}; "
                         f"the limit is {MAX_ELEMENTS}")
+    inner = sa[-1] if op == "@" and sa else 1  # multiply-adds per element of a matrix product
+    _charge_work(op, size * inner, node)
+
+
+def _charge_work(op, work, node):
+    """Add `work` element-operations to this evaluation's total; ExprError past MAX_WORK (before it runs)."""
+    budget = _WORK.get()
+    if budget is None:
+        budget = [0]
+        _WORK.set(budget)
+    budget[0] += work
+    if budget[0] > MAX_WORK:
+        raise ExprError(f"the expression needs more than {MAX_WORK:,} element-operations in all (at '{op}'"
+                        f"{_where(node)}); use smaller arrays or fewer operations")
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -274,7 +303,7 @@ def _check_result_size(op, a, b, node):
 def parse_assignment(text: str):
     """('W', Value) from 'W=[[1,2],[3,4]]', 'w=2' or 'x=@x.npy'; the Value is a labelled leaf with a grad."""
     name, sep, value = text.partition("=")
-    name = name.strip()
+    name = unicodedata.normalize("NFKC", name.strip())  # as Python (and so `parse`) reads identifiers: ｘ is x
     if not sep:
         raise ExprError(f"--set {text[:40]!r}: expected NAME=VALUE")
     if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("__"):
@@ -287,12 +316,16 @@ def parse_assignment(text: str):
 
 def parse_literal(text: str, name="value"):
     """A number or a nested list of numbers (JSON, or Python literal syntax), as a float64 array."""
-    if len(text) > MAX_VALUE_CHARS:
-        raise ExprError(f"--set {name}: value is {len(text)} characters long; the limit is {MAX_VALUE_CHARS}")
+    if len(text) > MAX_VALUE_CHARS:  # before reading any of it
+        raise ExprError(f"--set {name}: value is {len(text)} characters long; the limit is {MAX_VALUE_CHARS} "
+                        "(give a bigger array as @file.npy)")
     text = text.strip()
     try:
         obj = json.loads(text)
     except (ValueError, RecursionError):
+        if len(text) > MAX_PYTHON_LITERAL_CHARS:
+            raise ExprError(f"--set {name}: not valid JSON, and at {len(text)} characters too long to read as a "
+                            f"Python literal (limit {MAX_PYTHON_LITERAL_CHARS})") from None
         try:
             obj = ast.literal_eval(text)
         except (ValueError, SyntaxError, TypeError, RecursionError, MemoryError):
@@ -348,14 +381,27 @@ def evaluate_program(text: str, variables: dict):
     (same whitelist and limits), labels the resulting node NAME and makes NAME usable afterwards. The value
     of the last statement is the result. A single expression is a program of one statement.
     """
-    if len(text) > MAX_EXPR_CHARS * 4:
-        raise ExprError(f"program is {len(text)} characters long; the limit is {MAX_EXPR_CHARS * 4}")
-    statements = [s for s in re.split(r"[;\n]", text) if s.strip()]
+    statements = [s for s in re.split(r"[;\n]", text) if s.strip()] if len(text) <= MAX_EXPR_CHARS else [text]
+    if len(statements) <= 1 and not _ASSIGNMENT.fullmatch(text):
+        return evaluate(text, variables)  # one expression: exactly `evaluate`, its messages and limits
     if not statements:
         raise ExprError("empty expression")
     if len(statements) > MAX_STATEMENTS:
         raise ExprError(f"program has {len(statements)} statements; the limit is {MAX_STATEMENTS}")
     env = dict(variables)
+    result = None
+    token = _WORK.set([0])  # one budget for the whole program
+    try:
+        result = _run_statements(statements, env)
+    finally:
+        _WORK.reset(token)
+    if not isinstance(result, Value) or not result.requires_grad:
+        raise ExprError("the program does not depend on any variable, so there is no graph to draw; "
+                        "set one with --set NAME=VALUE")
+    return result
+
+
+def _run_statements(statements, env):
     result = None
     for k, statement in enumerate(statements, start=1):
         match = _ASSIGNMENT.fullmatch(statement)
@@ -377,9 +423,6 @@ def evaluate_program(text: str, variables: dict):
             raise ExprError(f"{where}: {name} = {expression.strip()} only renames a node; compute something new")
         result.label = name
         env[name] = result
-    if not isinstance(result, Value) or not result.requires_grad:
-        raise ExprError("the program does not depend on any variable, so there is no graph to draw; "
-                        "set one with --set NAME=VALUE")
     return result
 
 

@@ -2,12 +2,15 @@
 
 `graphviz.Digraph` already displays as SVG by running the `dot` binary; without it, it raises in the
 middle of a notebook. `GraphPicture` (what `viz.draw` returns) falls back to `text/plain` instead, and
-`value_mimebundle` is what `Value._repr_mimebundle_` delegates to, so a Value shows its own graph.
+`value_mimebundle` is what `Value._repr_mimebundle_` delegates to once `show_values_as_graphs()` has
+registered it with the core (importing `autograd_core.viz` does), so a Value shows its own graph.
 """
 
 from __future__ import annotations
 
 import graphviz
+
+from autograd_core.value import set_display
 
 SVG = "image/svg+xml"
 TEXT = "text/plain"
@@ -87,3 +90,9 @@ def count_nodes(value, limit):
                 seen.add(id(parent))
                 stack.append(parent)
     return min(len(seen), limit)
+
+
+def show_values_as_graphs(enabled=True):
+    """Make Jupyter show every Value as the picture of its graph (True, what importing viz does) or as its
+    repr (False). Registers `value_mimebundle` with the core's `autograd_core.value.set_display`."""
+    set_display(value_mimebundle if enabled else None)

@@ -26,7 +26,14 @@ def backward_order(root, graph=None):
 
 
 def backward_steps(root, *, rankdir="auto", show=DEFAULT_SHOW, max_steps=MAX_STEPS, by="node"):
-    """One `GraphPicture` per backward step (the order of `toposort(root)` reversed), titled with its arithmetic.
+    """One `GraphPicture` per backward step (the order of `toposort(root)` reversed), titled with its
+    arithmetic; a list of `iter_backward_steps` (see there)."""
+    return list(iter_backward_steps(root, rankdir=rankdir, show=show, max_steps=max_steps, by=by))
+
+
+def iter_backward_steps(root, *, rankdir="auto", show=DEFAULT_SHOW, max_steps=MAX_STEPS, by="node"):
+    """One `GraphPicture` per backward step (the order of `toposort(root)` reversed), made one at a time
+    (the CLI writes each before drawing the next), titled with the step's arithmetic.
 
     root:      a Value after `root.backward()` (its `.grad` is set); raises ValueError otherwise. With
                `backward(retain_graph=True)` each title shows the step's arithmetic,
@@ -46,7 +53,6 @@ def backward_steps(root, *, rankdir="auto", show=DEFAULT_SHOW, max_steps=MAX_STE
     groups = _module_runs(graph, order) if by == "module" else [(None, [node_id]) for node_id in order]
     if len(groups) > max_steps:
         raise ValueError(f"backward_steps: {len(groups)} steps is more than max_steps={max_steps}")
-    frames = []
     known = set()
     nodes = graph._node_index()
     uses = {}
@@ -70,8 +76,7 @@ def backward_steps(root, *, rankdir="auto", show=DEFAULT_SHOW, max_steps=MAX_STE
                          current=set(group))
         picture.step = {"index": k, "node": group[-1], "nodes": list(group),
                         "known": sorted(known, key=lambda i: int(i[1:]))}
-        frames.append(picture)
-    return frames
+        yield picture
 
 
 def step_arithmetic(graph, node_id, uses=None):

@@ -1,0 +1,288 @@
+"""Checkpoint files: `Module.save` writes atomically, `Module.load` reads defensively.
+
+Saving writes an uncompressed .npz (one .npy member per state-dict entry, no pickles) to a temporary file
+in the target's folder, flushes and fsyncs it, gives it the mode of the file it replaces, and renames it over
+the target, then fsyncs the folder. A crash or `kill -9` at any moment leaves the old complete checkpoint or
+the new complete one (plus, at worst, a stray `.NAME.*.tmp` next to it), never a truncated mix.
+
+Loading trusts nothing in the archive before checking it against the model:
+
+* the member count is bounded (`MAX_MEMBERS`, or the model's own entry count if larger), names must be
+  `KEY.npy`, each at most once;
+* members the model does not expect are never decompressed (strict=True refuses them by name first);
+* each expected member's .npy header is read first: its dtype must be numeric (no pickled objects), its
+  shape the model's, and the zip's declared size exactly header + data, so a "zip bomb" cannot make the
+  loader read more than the model's own size;
+* values are cast to the model's dtypes only when nothing is lost: NaN or 3.9 into an integer buffer,
+  or 1e300 into float32 (→ inf), are errors;
+* every failure raises `CheckpointError` (a ValueError) naming the file and the key, with lists of keys cut
+  short; files are closed on every path; and the model is only changed after everything was read and checked.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import stat
+import tempfile
+import zipfile
+import zlib
+
+import numpy as np
+
+MAX_MEMBERS = 10_000
+MAX_EXTRA_STATE_BYTES = 1 << 16  # a generator's state (nn.Dropout): small, JSON text
+EXTRA_STATE = "_extra_state"     # PyTorch's key suffix for state that is not a parameter or buffer
+_LISTED = 5                      # keys named in a message before "and N more"
+
+
+class CheckpointError(ValueError):
+    """A state dict or checkpoint file that cannot be loaded into this model; the model is unchanged."""
+
+
+def short(key, limit=60):
+    """`repr(key)` cut to `limit` characters: keys come from files and may be huge."""
+    text = repr(key)
+    return text if len(text) <= limit else text[: limit - 4] + "...'"
+
+
+def key_list(keys):
+    """'['a', 'b', ...] and 7 more': at most `_LISTED` keys, each cut short."""
+    keys = list(keys)
+    shown = ", ".join(short(k) for k in keys[:_LISTED])
+    more = f" and {len(keys) - _LISTED} more" if len(keys) > _LISTED else ""
+    return f"[{shown}]{more}"
+
+
+def check_keys(missing, unexpected, where):
+    """CheckpointError listing (a few of) the missing and unexpected keys, if there are any."""
+    parts = []
+    if missing:
+        parts.append(f"missing keys {key_list(missing)}")
+    if unexpected:
+        parts.append(f"unexpected keys {key_list(unexpected)}")
+    if parts:
+        raise CheckpointError(f"{where}: {'; '.join(parts)}")
+
+
+def is_extra_state(key):
+    return key == EXTRA_STATE or key.endswith("." + EXTRA_STATE)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Saving.
+
+
+def save_atomic(state, path):
+    """Write `state` (name -> ndarray) to `path` as an uncompressed .npz, atomically (see module doc).
+
+    A symlink at `path` is followed: the file it points to is replaced and the link stays a link. An
+    existing character device or named pipe (/dev/null, a FIFO) is written into, never replaced; a
+    directory or other special file is refused, and no file is ever created under /dev, /proc or /sys.
+    A save killed midway may leave a `.NAME.*.tmp` file next to the checkpoint; the checkpoint is intact.
+    """
+    target = os.path.realpath(os.fspath(path))
+    try:
+        info = os.stat(target)
+    except FileNotFoundError:
+        info = None
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        if not (stat.S_ISCHR(info.st_mode) or stat.S_ISFIFO(info.st_mode)):
+            raise IsADirectoryError(f"save: {os.fspath(path)} is not a file") if stat.S_ISDIR(info.st_mode) \
+                else OSError(f"save: {os.fspath(path)} is a special file, not a regular file")
+        buffer = io.BytesIO()  # zipfile seeks back to write sizes: /dev/null and pipes cannot
+        _write_npz(buffer, state)
+        with open(target, "wb") as f:  # write into it, never rename over it
+            f.write(buffer.getbuffer())
+        return
+    if target.startswith(("/dev/", "/proc/", "/sys/")):
+        raise OSError(f"save: will not create or replace a file under /{target.split('/')[1]}: {target}")
+    directory = os.path.dirname(target)
+    mode = stat.S_IMODE(info.st_mode) if info is not None else 0o666 & ~_umask()
+    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(target) + ".", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            _write_npz(f, state)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    _fsync_directory(directory)
+
+
+def _write_npz(f, state):
+    with zipfile.ZipFile(f, "w") as archive:
+        for key, array in state.items():
+            with archive.open(key + ".npy", "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, np.asarray(array), allow_pickle=False)
+
+
+def _fsync_directory(directory):
+    """Make the rename itself durable (POSIX); some systems cannot open a folder, which is fine."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _umask():
+    mask = os.umask(0)  # the only way to read it is to set it; put it straight back
+    os.umask(mask)
+    return mask
+
+
+# ----------------------------------------------------------------------------------------------------
+# Loading.
+
+
+def read_checkpoint(path, expected, strict=True, owner="Module"):
+    """(state, missing, unexpected) from the .npz at `path`.
+
+    expected: key -> the model's current ndarray (shape and dtype to check against); extra-state keys
+    (PyTorch's `_extra_state`) have free shapes and may be missing. Only expected members are read, and
+    with strict=True a missing or unexpected key is refused before any array data is read.
+    """
+    name = os.fspath(path)
+    try:
+        with open(name, "rb") as fh:
+            _check_member_count(name, _declared_members(fh), len(expected))  # before zipfile reads them all
+            with zipfile.ZipFile(fh) as archive:
+                members = _members(name, archive, len(expected))
+                missing = [k for k in expected if k not in members and not is_extra_state(k)]
+                unexpected = [k for k in members if k not in expected]
+                headers = {k: _header(name, archive, members[k], k, expected[k]) for k in expected if k in members}
+                if strict:
+                    check_keys(missing, unexpected, f"{name}: load into {owner}")
+                state = {k: _data(name, archive, members[k], k, *headers[k]) for k in headers}
+    except CheckpointError:
+        raise
+    except FileNotFoundError:
+        raise CheckpointError(f"{name}: no such file") from None
+    except (OSError, EOFError, zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, NotImplementedError,
+            ValueError, RuntimeError) as err:
+        raise CheckpointError(f"{name}: not a readable .npz checkpoint ({_one_line(err)})") from None
+    return state, missing, unexpected
+
+
+def _one_line(err):
+    text = " ".join(str(err).split()) or type(err).__name__
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def _check_member_count(name, count, n_expected):
+    limit = max(MAX_MEMBERS, n_expected)
+    if count is not None and count > limit:
+        raise CheckpointError(f"{name}: {count} members is more than the limit {limit} for this model")
+
+
+def _declared_members(fh):
+    """The member count in the zip's end-of-central-directory record (zip64 too), or None if not found:
+    zipfile would build a ZipInfo for every member before we could count them."""
+    size = fh.seek(0, os.SEEK_END)
+    tail_start = max(0, size - (22 + 65535))
+    fh.seek(tail_start)
+    tail = fh.read()
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) < at + 22:
+        return None
+    count = int.from_bytes(tail[at + 10: at + 12], "little")
+    locator = at - 20
+    if count == 0xFFFF and locator >= 0 and tail[locator: locator + 4] == b"PK\x06\x07":
+        fh.seek(int.from_bytes(tail[locator + 8: locator + 16], "little"))
+        record = fh.read(56)
+        if record[:4] == b"PK\x06\x06" and len(record) == 56:
+            count = int.from_bytes(record[32:40], "little")
+    fh.seek(0)
+    return count
+
+
+def _members(name, archive, n_expected):
+    infos = archive.infolist()
+    _check_member_count(name, len(infos), n_expected)
+    members = {}
+    for info in infos:
+        if not info.filename.endswith(".npy"):
+            raise CheckpointError(f"{name}: member {short(info.filename)} is not a .npy array")
+        key = info.filename[: -len(".npy")]
+        if key in members:
+            raise CheckpointError(f"{name}: key {short(key)} appears more than once")
+        members[key] = info
+    return members
+
+
+def _header(name, archive, info, key, current):
+    """(shape, fortran_order, dtype, data offset) of member `key`, checked against the model's array."""
+    where = f"{name}: key {short(key)}"
+    with archive.open(info) as f:
+        try:
+            version = np.lib.format.read_magic(f)
+            if version == (1, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
+            elif version == (2, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
+            else:
+                raise ValueError(f"unsupported .npy version {version}")
+        except ValueError as err:
+            raise CheckpointError(f"{where}: not a .npy array ({_one_line(err)})") from None
+        offset = f.tell()
+    if dtype.hasobject:
+        raise CheckpointError(f"{where}: holds Python objects (a pickle), which are never loaded")
+    if dtype.kind not in "biuf":
+        raise CheckpointError(f"{where}: non-numeric dtype {dtype}")
+    extra = is_extra_state(key)
+    if not extra and tuple(shape) != np.shape(current):
+        raise CheckpointError(f"{where}: shape mismatch: the checkpoint has {tuple(shape)}, "
+                              f"this module has {np.shape(current)}")
+    nbytes = math.prod(shape) * dtype.itemsize
+    if extra and nbytes > MAX_EXTRA_STATE_BYTES:
+        raise CheckpointError(f"{where}: {nbytes} bytes of extra state is more than {MAX_EXTRA_STATE_BYTES}")
+    if info.file_size != offset + nbytes:
+        raise CheckpointError(f"{where}: the archive declares {info.file_size} bytes, but a {dtype} array of "
+                              f"shape {tuple(shape)} takes {offset + nbytes}")
+    return tuple(shape), fortran, dtype, offset
+
+
+def _data(name, archive, info, key, shape, fortran, dtype, offset):
+    with archive.open(info) as f:
+        nbytes = math.prod(shape) * dtype.itemsize
+        f.read(offset)
+        data = f.read(nbytes)
+        f.read(1)  # reach the end, where zipfile checks the CRC
+    if len(data) != nbytes:
+        raise CheckpointError(f"{name}: key {short(key)}: the data is truncated")
+    return np.frombuffer(data, dtype).reshape(shape, order="F" if fortran else "C").copy()
+
+
+def cast_exactly(new, dtype, where):
+    """`new` (an ndarray) as a fresh array of `dtype`; CheckpointError if a value would change beyond
+    rounding: NaN/inf or a fraction into an integer or bool, an integer out of range, a finite float that
+    overflows to inf."""
+    dtype = np.dtype(dtype)
+    with np.errstate(all="ignore"):
+        out = np.array(new, dtype=dtype, copy=True)
+        if new.dtype == dtype:
+            return out
+        if dtype.kind in "biu":
+            bad = out.astype(new.dtype) != new  # NaN != NaN, 3.9 → 3 → 3.0, 300 → int8 44
+            bad |= (out < 0) != (new < 0)        # 2**63 → int64 -2**63 round-trips, but changes sign
+        elif dtype.kind == "f":
+            bad = np.isfinite(new) & ~np.isfinite(out) if new.dtype.kind == "f" else ~np.isfinite(out)
+        else:
+            raise CheckpointError(f"{where}: cannot load into dtype {dtype}")
+    if np.any(bad):
+        first = new[np.unravel_index(int(np.argmax(bad)), new.shape)] if new.ndim else new[()]
+        raise CheckpointError(f"{where}: value {first.item()!r} cannot be stored as {dtype} without loss")
+    return out

@@ -1,0 +1,191 @@
+"""Cross-entropy and negative log-likelihood over C classes, with PyTorch's options.
+
+    input:  (N, C), (C,) or (N, C, d1, ..., dk) (the classes on axis 1, e.g. per pixel)
+    target: class indices of shape (N,), () or (N, d1, ..., dk); for cross_entropy also class
+            probabilities of the input's shape.
+    weight: (C,) a weight per class;  ignore_index: a label whose samples count for nothing;
+    label_smoothing ε in [0, 1]: the target becomes (1 − ε)·onehot + ε/C.
+
+With class indices, sample n (of M = N·d1·…·dk) contributes
+
+    ℓₙ = wₙ·(−(1 − ε)·log pₙ[yₙ]) + ε/C·Σ_c w_c·(−log pₙ[c]),    wₙ = w[yₙ]·[yₙ ≠ ignore_index]
+
+('none' returns ℓ with the target's shape; 'sum' adds; 'mean' divides the sum by Σₙ wₙ, PyTorch's
+weighted mean). With probabilities: ℓₙ = −Σ_c w_c·tₙ[c]·log pₙ[c], and 'mean' divides by M.
+
+The plain case (N, C) without weight, ignored labels or smoothing is one primitive with the textbook
+gradient softmax − onehot; the options are compositions of log_softmax, indexing and sums.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograd_core import Value
+from autograd_core.ops import data_of, primitive, softmax, transpose
+
+from .activation import log_softmax
+from .loss import _as_value, _check_reduction, _reduce
+
+
+@primitive("cross_entropy")
+def _cross_entropy(logits, labels, reduction):
+    # ℓₙ = −log softmax(zₙ)[yₙ] = logsumexp(zₙ) − zₙ[yₙ], after shifting each row by its maximum.
+    m = np.max(logits, axis=1, keepdims=True)
+    if not np.isfinite(m).all():
+        m = np.where(np.isfinite(m), m, 0)     # a row of −inf (or inf): shift it by nothing
+    shifted = logits - m
+    losses = np.log(np.exp(shifted).sum(axis=1)) - shifted[np.arange(len(labels)), labels]
+    if reduction == "none":
+        return losses
+    total = losses.sum()
+    return total / len(labels) if reduction == "mean" else total
+
+
+def _cross_entropy_vjp(g, out, logits, labels, reduction):
+    # dℓₙ/dzₙ = softmax(zₙ) − onehot(yₙ); the reduction scales it by g/N, g or gₙ.
+    rows = np.arange(len(labels))
+    if reduction == "none":
+        g = g.reshape((-1, 1))
+    elif reduction == "mean":
+        g = g / len(labels)
+    if isinstance(logits, Value):            # create_graph: stay differentiable
+        onehot = np.zeros(logits.shape, dtype=logits.dtype)
+        onehot[rows, labels] = 1
+        return g * (softmax(logits, axis=1) - onehot)
+    p = np.exp(logits - logits.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    p[rows, labels] -= 1                     # p is a fresh array: subtract the one-hot in place
+    p *= g
+    return p
+
+
+_cross_entropy.defvjp(_cross_entropy_vjp, formulas=("g⊙(softmax(z) − onehot(y))",))
+
+
+# ----------------------------------------------------------------------------------------------------
+# Arguments.
+
+
+def _classes_last(x, who):
+    """(M, C) with the classes last, and the shape of one loss per sample: (N, C, d...) -> (N, d...)."""
+    shape = tuple(x.shape)
+    if len(shape) == 0:
+        raise ValueError(f"{who}: input must have a class axis: (C,), (N, C) or (N, C, d1, ...), got a scalar")
+    if len(shape) == 1:
+        return x.reshape((1, shape[0])), ()
+    if len(shape) == 2:
+        return x, (shape[0],)
+    axes = (0,) + tuple(range(2, len(shape))) + (1,)
+    return transpose(x, axes=axes).reshape((-1, shape[1])), (shape[0],) + shape[2:]
+
+
+def _labels(target, sample_shape, classes, ignore_index, who, input_shape):
+    """Integer labels flattened to (M,), each in [0, C) or equal to ignore_index."""
+    labels = np.asarray(data_of(target))
+    if labels.dtype.kind not in "iu":
+        raise TypeError(f"{who}: class labels must be integers, got dtype {labels.dtype} of shape {labels.shape} "
+                        f"(for input of shape {input_shape}); pass probabilities with the input's shape instead")
+    if labels.shape != sample_shape:
+        raise ValueError(f"{who}: input of shape {input_shape} needs integer labels of shape {sample_shape}, "
+                         f"got {labels.shape}")
+    labels = labels.reshape(-1)
+    real = labels[labels != ignore_index]
+    if real.size and (real.min() < 0 or real.max() >= classes):
+        raise IndexError(f"{who}: labels must be in [0, {classes}) (or ignore_index={ignore_index}), "
+                         f"got min {real.min()}, max {real.max()}")
+    return labels
+
+
+def _class_weight(weight, classes, dtype, who):
+    if weight is None:
+        return None
+    w = np.asarray(data_of(weight), dtype=dtype)
+    if w.shape != (classes,):
+        raise ValueError(f"{who}: weight must have shape ({classes},), one per class, got {w.shape}")
+    return w
+
+
+def _check_smoothing(label_smoothing, who):
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"{who}: label_smoothing must be in [0, 1], got {label_smoothing}")
+
+
+# ----------------------------------------------------------------------------------------------------
+# The losses.
+
+
+def _nll(logp, labels, w, ignore_index, reduction, sample_shape, smoothing=0.0):
+    """The loss from log-probabilities logp (M, C) and labels (M,), per the module docstring."""
+    M, C = logp.shape
+    valid = labels != ignore_index
+    safe = np.where(valid, labels, 0)
+    w_n = (np.ones(M, logp.dtype) if w is None else w[safe]) * valid          # weight of each sample
+    losses = -logp[np.arange(M), safe] * w_n
+    if smoothing:
+        spread = -(logp if w is None else logp * w).sum(axis=1) * valid.astype(logp.dtype)
+        losses = (1 - smoothing) * losses + (smoothing / C) * spread
+    if reduction == "none":
+        return losses.reshape(sample_shape)
+    if reduction == "sum":
+        return losses.sum()
+    total = w_n.sum()
+    if total == 0:                  # every sample ignored (or weighted 0): nan, as PyTorch, but a zero gradient
+        return losses.sum() + np.nan
+    return losses.sum() / total
+
+
+def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
+    """Cross-entropy of logits against classes (or class probabilities); see the module docstring.
+
+    input (N, C), (C,) or (N, C, d1, ...); target: labels (N,), () or (N, d1, ...), or probabilities of
+    the input's shape. weight (C,), ignore_index, reduction 'mean' | 'sum' | 'none', label_smoothing.
+    """
+    who = "cross_entropy"
+    _check_reduction(reduction, who)
+    _check_smoothing(label_smoothing, who)
+    input = _as_value(input, who)
+    shape = tuple(input.shape)
+    target_data = np.asarray(data_of(target))
+    if target_data.dtype.kind == "f" and target_data.shape == shape and len(shape) >= 1:
+        return _cross_entropy_probabilities(input, target, weight, reduction, label_smoothing)
+    z, sample_shape = _classes_last(input, who)
+    C = z.shape[1]
+    labels = _labels(target_data, sample_shape, C, ignore_index, who, shape)
+    w = _class_weight(weight, C, input.dtype, who)
+    if w is None and not label_smoothing and not np.any(labels == ignore_index) and len(shape) == 2:
+        return _cross_entropy(z, labels=labels, reduction=reduction)       # one node, reduction included
+    return _nll(log_softmax(z, dim=1), labels, w, ignore_index, reduction, sample_shape, label_smoothing)
+
+
+def _cross_entropy_probabilities(input, target, weight, reduction, label_smoothing):
+    who = "cross_entropy"
+    shape = tuple(input.shape)
+    class_axis = 0 if len(shape) == 1 else 1
+    C = shape[class_axis]
+    t = _as_value(target, who, like=input)
+    if label_smoothing:
+        t = t * (1 - label_smoothing) + label_smoothing / C
+    logp = log_softmax(input, dim=class_axis)
+    w = _class_weight(weight, C, input.dtype, who)
+    if w is not None:
+        t = t * w.reshape((C,) + (1,) * (len(shape) - class_axis - 1))
+    losses = -(logp * t).sum(axis=class_axis)
+    if reduction == "mean":
+        return losses.sum() / max(1, int(np.prod(losses.shape)))            # per sample, whatever the weights
+    return _reduce(losses, reduction)
+
+
+def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
+    """Negative log-likelihood: −w[yₙ]·input[n, yₙ] per sample, reduced (a weighted mean by default).
+
+    input: log-probabilities (N, C), (C,) or (N, C, d1, ...); target: labels (N,), () or (N, d1, ...).
+    """
+    who = "nll_loss"
+    _check_reduction(reduction, who)
+    input = _as_value(input, who)
+    shape = tuple(input.shape)
+    logp, sample_shape = _classes_last(input, who)
+    C = logp.shape[1]
+    labels = _labels(target, sample_shape, C, ignore_index, who, shape)
+    return _nll(logp, labels, _class_weight(weight, C, input.dtype, who), ignore_index, reduction, sample_shape)

@@ -1,0 +1,88 @@
+"""Padding (PyTorch's `F.pad`): constant, reflect, replicate and circular, on the trailing axes.
+
+    pad = (left, right)                 pads the last axis
+    pad = (left, right, top, bottom)    the last two axes (the last axis first, as PyTorch)
+
+For x = [a b c d] and pad (2, 2):  constant 0 0 a b c d 0 0 · reflect c b a b c d c b ·
+replicate a a a b c d d d · circular c d a b c d a b. Reflect, replicate and circular pick elements
+of x by index (one node; the gradient adds up the copies); constant joins x with constant blocks
+(a negative amount crops).
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from autograd_core import Value
+from autograd_core.ops import concatenate, data_of, getitem
+
+_MODES = ("constant", "reflect", "replicate", "circular")
+
+
+def _source_index(n, before, after, mode, who):
+    """For each position of the padded axis, the index of x it copies."""
+    i = np.arange(-before, n + after)
+    if mode == "reflect":
+        if before >= n or after >= n:
+            raise ValueError(f"{who}: reflect padding ({before}, {after}) must be smaller than the axis size {n}")
+        return np.abs(i) - 2 * np.maximum(i - (n - 1), 0)            # mirror at 0 and at n − 1
+    if mode == "replicate":
+        if n == 0:
+            raise ValueError(f"{who}: cannot replicate-pad an empty axis")
+        return np.clip(i, 0, n - 1)
+    if before > n or after > n:
+        raise ValueError(f"{who}: circular padding ({before}, {after}) must be at most the axis size {n}")
+    return i % n
+
+
+def pad(x, pad, mode="constant", value=0.0):
+    """x with its trailing len(pad)/2 axes padded (see the module docstring); mode 'constant' fills with
+    `value`. Returns a Value when x is one, else an array."""
+    who = "pad"
+    if mode not in _MODES:
+        raise ValueError(f"{who}: mode must be one of {_MODES}, got {mode!r}")
+    pad = tuple(pad)
+    if len(pad) % 2 or not all(isinstance(p, numbers.Integral) and not isinstance(p, bool) for p in pad):
+        raise ValueError(f"{who}: pad must be an even number of ints (left, right, top, bottom, ...), got {pad!r}")
+    shape = np.shape(data_of(x))
+    k = len(pad) // 2
+    if k > len(shape):
+        raise ValueError(f"{who}: pad {pad} covers {k} axes, the input has only {len(shape)} (shape {shape})")
+    pairs = [(int(pad[2 * j]), int(pad[2 * j + 1])) for j in range(k)]   # last axis first
+    axes = [len(shape) - 1 - j for j in range(k)]
+    if mode == "constant":
+        return _pad_constant(x, axes, pairs, value)
+    if any(b < 0 or a < 0 for b, a in pairs):
+        raise ValueError(f"{who}: {mode} padding must be >= 0, got {pad}")
+    index = [slice(None)] * len(shape)
+    grids = np.ix_(*[_source_index(shape[axis], b, a, mode, who) for axis, (b, a) in zip(axes[::-1], pairs[::-1])])
+    for axis, grid in zip(axes[::-1], grids):
+        index[axis] = grid
+    if not isinstance(x, Value):
+        return np.asarray(x)[tuple(index)]
+    return getitem(x, tuple(index))
+
+
+def _pad_constant(x, axes, pairs, value):
+    is_value = isinstance(x, Value)
+    dtype = np.result_type(data_of(x))
+    for axis, (before, after) in zip(axes, pairs):
+        n = np.shape(data_of(x))[axis]
+        if before < 0 or after < 0:                                          # negative: crop
+            crop = [slice(None)] * len(np.shape(data_of(x)))
+            crop[axis] = slice(max(-before, 0), n - max(-after, 0))
+            x = getitem(x, tuple(crop)) if is_value else np.asarray(x)[tuple(crop)]
+            before, after = max(before, 0), max(after, 0)
+        if not (before or after):
+            continue
+        shape = list(np.shape(data_of(x)))
+        parts = []
+        for amount, place in ((before, 0), (after, 1)):
+            if amount:
+                shape[axis] = amount
+                parts.append((place, np.full(shape, value, dtype)))
+        pieces = [block for place, block in parts if place == 0] + [x] + [block for place, block in parts if place == 1]
+        x = concatenate(pieces, axis=axis) if is_value else np.concatenate([np.asarray(p) for p in pieces], axis=axis)
+    return x

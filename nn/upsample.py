@@ -1,0 +1,117 @@
+"""Upsampling (PyTorch's `interpolate` and `Upsample`): nearest neighbour and (bi)linear interpolation.
+
+    nearest:   y[..., i, j] = x[..., ⌊i·s_h⌋, ⌊j·s_w⌋],  s = 1/scale_factor (or in/out when a size is given)
+    linear:    y = x · A_wᵀ          (N, C, L)      A: (out, in), two weights per row
+    bilinear:  y = A_h · x · A_wᵀ    (N, C, H, W)
+
+Source coordinates follow PyTorch: with align_corners=False (the default) the output pixel centres map
+to src = max((i + ½)·s − ½, 0); with align_corners=True the corner pixels coincide, src = i·(in − 1)/(out − 1).
+Nearest is one indexing node (its gradient adds up the copies); (bi)linear is one or two matrix products
+with constant interpolation matrices, differentiated by matmul's own rules.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+from autograd_core.ops import data_of, matmul
+
+from .module import Module
+
+_MODES = {"nearest": (1, 2), "linear": (1,), "bilinear": (2,)}
+
+
+def _output_size(who, in_size, size, scale_factor):
+    nd = len(in_size)
+    if (size is None) == (scale_factor is None):
+        raise ValueError(f"{who}: give exactly one of size and scale_factor")
+    if size is not None:
+        sizes = (size,) * nd if isinstance(size, numbers.Integral) else tuple(size)
+        if len(sizes) != nd or not all(isinstance(n, numbers.Integral) and n >= 1 for n in sizes):
+            raise ValueError(f"{who}: size must be a positive int or {nd} of them, got {size!r}")
+        return tuple(int(n) for n in sizes), (None,) * nd
+    scales = (scale_factor,) * nd if isinstance(scale_factor, numbers.Real) else tuple(scale_factor)
+    if len(scales) != nd or not all(isinstance(s, numbers.Real) and s > 0 for s in scales):
+        raise ValueError(f"{who}: scale_factor must be a positive number or {nd} of them, got {scale_factor!r}")
+    out = tuple(int(math.floor(float(n) * float(s))) for n, s in zip(in_size, scales))
+    if min(out) < 1:
+        raise ValueError(f"{who}: input size {in_size} times scale_factor {scale_factor!r} gives an empty output")
+    return out, tuple(float(s) for s in scales)
+
+
+def _nearest_index(n_in, n_out, scale):
+    """PyTorch's nearest source index, computed in float32 as its kernel does."""
+    if n_out == n_in:
+        return np.arange(n_out)
+    if n_out == 2 * n_in:
+        return np.arange(n_out) >> 1
+    s = np.float32(1.0 / scale) if scale is not None else np.float32(n_in) / np.float32(n_out)
+    return np.minimum(np.floor(np.arange(n_out, dtype=np.float32) * s).astype(np.int64), n_in - 1)
+
+
+def _linear_matrix(n_in, n_out, scale, align_corners, dtype):
+    """(n_out, n_in): row i holds the two interpolation weights of output position i."""
+    i = np.arange(n_out, dtype=np.float64)
+    if align_corners:
+        src = i * ((n_in - 1) / (n_out - 1) if n_out > 1 else 0.0)
+    else:
+        s = 1.0 / scale if scale is not None else n_in / n_out
+        src = np.maximum(s * (i + 0.5) - 0.5, 0.0)
+    lo = np.minimum(np.floor(src).astype(np.int64), n_in - 1)
+    hi = lo + (lo < n_in - 1)
+    frac = src - lo
+    A = np.zeros((n_out, n_in))
+    np.add.at(A, (np.arange(n_out), lo), 1.0 - frac)
+    np.add.at(A, (np.arange(n_out), hi), frac)
+    return A.astype(dtype)
+
+
+def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
+    """Resize the spatial axes of (N, C, L) or (N, C, H, W) input to `size`, or by `scale_factor`
+    (output = ⌊input·scale_factor⌋). mode: 'nearest' (1-D or 2-D), 'linear' (1-D), 'bilinear' (2-D);
+    align_corners: only for the linear modes (default False)."""
+    who = "interpolate"
+    if mode not in _MODES:
+        raise ValueError(f"{who}: mode must be one of {sorted(_MODES)}, got {mode!r}")
+    shape = np.shape(data_of(input))
+    nd = len(shape) - 2
+    if nd not in _MODES[mode]:
+        layouts = " or ".join(f"{d + 2}-D" for d in _MODES[mode])
+        raise ValueError(f"{who}: mode {mode!r} needs {layouts} input, got shape {shape}")
+    if mode == "nearest" and align_corners is not None:
+        raise ValueError(f"{who}: align_corners applies to the linear modes only, not 'nearest'")
+    out, scales = _output_size(who, shape[2:], size, scale_factor)
+    if mode == "nearest":
+        index = [_nearest_index(n, m, s) for n, m, s in zip(shape[2:], out, scales)]
+        if nd == 1:
+            return input[:, :, index[0]]
+        return input[:, :, index[0][:, None], index[1][None, :]]
+    dtype = np.result_type(data_of(input), np.float32)
+    mats = [_linear_matrix(n, m, s, bool(align_corners), dtype) for n, m, s in zip(shape[2:], out, scales)]
+    y = matmul(input, mats[-1].T)                                  # along the last axis
+    return matmul(mats[0], y) if nd == 2 else y                    # and along H
+
+
+upsample = interpolate
+
+
+class Upsample(Module):
+    """Upsample(size=None, scale_factor=None, mode='nearest', align_corners=None): `interpolate` as a layer."""
+
+    def __init__(self, size=None, scale_factor=None, mode="nearest", align_corners=None):
+        if mode not in _MODES:
+            raise ValueError(f"Upsample: mode must be one of {sorted(_MODES)}, got {mode!r}")
+        if (size is None) == (scale_factor is None):
+            raise ValueError("Upsample: give exactly one of size and scale_factor")
+        self.size, self.scale_factor, self.mode, self.align_corners = size, scale_factor, mode, align_corners
+
+    def forward(self, x):
+        return interpolate(x, self.size, self.scale_factor, self.mode, self.align_corners)
+
+    def extra_repr(self):
+        what = f"size={self.size!r}" if self.size is not None else f"scale_factor={self.scale_factor!r}"
+        return f"{what}, mode={self.mode!r}" + ("" if self.align_corners is None else
+                                                 f", align_corners={self.align_corners}")

@@ -1,0 +1,115 @@
+"""The package boundaries: the core (autograd_core/*.py, autograd_core/ops/) imports nothing from nn, optim or
+viz, and they read Values only through the public inspection API. Jupyter display is registered by viz."""
+
+import ast
+import pathlib
+import re
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+CORE = ROOT / "autograd_core"
+SIBLINGS = ("nn", "optim", "viz")
+PRIVATE_SLOTS = re.compile(r"\._(op|params|scope|index|parents|pending|hooks|origin)\b")
+
+
+def _run(code):
+    result = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True,
+                            cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_importing_the_core_loads_no_sibling_package():
+    out = _run("""
+        import sys
+        import autograd_core
+        from autograd_core import Value, engine, functional, gradcheck, anomaly, modes, ops
+        x = Value([1.0, 2.0]); (x * x).tanh().sum().backward()
+        loaded = sorted(m for m in sys.modules if m.startswith(('autograd_core.nn', 'autograd_core.optim',
+                                                                'autograd_core.viz')))
+        print(loaded)
+    """)
+    assert out.strip() == "[]"
+
+
+def _imported_modules(tree, package):
+    """Absolute names of what a module's import statements import (relative imports resolved in `package`)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                module = ".".join(base + ([node.module] if node.module else []))
+            else:
+                module = node.module
+            yield module
+            yield from (f"{module}.{alias.name}" for alias in node.names)
+
+
+def _is_sibling(name):
+    parts = name.split(".")
+    return parts[0] in SIBLINGS or (parts[0] == "autograd_core" and len(parts) > 1 and parts[1] in SIBLINGS)
+
+
+def test_no_core_module_imports_nn_optim_or_viz():
+    files = sorted(CORE.rglob("*.py"))
+    assert len(files) > 10
+    offenders = []
+    for path in files:
+        rel = path.relative_to(ROOT).with_suffix("")
+        package = ".".join(rel.parts[:-1])  # the package a relative import starts from
+        tree = ast.parse(path.read_text(), str(path))
+        offenders += [f"{rel}: {name}" for name in _imported_modules(tree, package) if _is_sibling(name)]
+    assert not offenders
+
+
+def test_the_ast_scan_sees_imports_of_siblings(tmp_path):
+    # The scan itself can fail: each of these spellings is caught.
+    for code in ("from autograd_core.viz.jupyter import x", "from ..viz import draw", "import autograd_core.nn",
+                 "from autograd_core import optim", "from .nn import Module"):
+        package = "autograd_core.ops" if code.startswith("from ..") else "autograd_core"
+        names = list(_imported_modules(ast.parse(code), package))
+        assert any(_is_sibling(n) for n in names), code
+    assert not any(_is_sibling(n) for n in _imported_modules(ast.parse("from .value import Value"), "autograd_core"))
+
+
+@pytest.mark.parametrize("folder", ["nn", "optim", "viz", "examples", "bench"])
+def test_siblings_read_no_private_slot_of_a_value(folder):
+    offenders = [f"{p.relative_to(ROOT)}:{i}: {line.strip()}" for p in sorted((ROOT / folder).rglob("*.py"))
+                 for i, line in enumerate(p.read_text().splitlines(), 1) if PRIVATE_SLOTS.search(line)]
+    assert not offenders
+
+
+def test_a_value_displays_as_text_until_viz_is_imported():
+    pytest.importorskip("IPython")  # what Jupyter uses to display a cell's result
+    out = _run("""
+        import sys
+        from IPython.core.formatters import DisplayFormatter
+        from autograd_core import Value
+        x = Value(2.0, label="x"); y = (x * x).tanh()
+        formats, _ = DisplayFormatter().format(y)
+        print(sorted(formats), formats["text/plain"] == repr(y))
+        print("autograd_core.viz" in sys.modules)
+    """)
+    assert out.split("\n")[:2] == ["['text/plain'] True", "False"]
+
+
+@pytest.mark.needs("dot")
+def test_a_value_displays_its_graph_once_viz_is_imported():
+    pytest.importorskip("IPython")
+    out = _run("""
+        from IPython.core.formatters import DisplayFormatter
+        from autograd_core import Value
+        from autograd_core import viz
+        x = Value(2.0, label="x"); y = (x * x).tanh()
+        formats, _ = DisplayFormatter().format(y)
+        print(sorted(formats), "<svg" in formats["image/svg+xml"], formats["text/plain"] == repr(y))
+        viz.show_values_as_graphs(False)
+        print(sorted(DisplayFormatter().format(y)[0]))
+    """)
+    assert out.split("\n")[:2] == ["['image/svg+xml', 'text/plain'] True True", "['text/plain']"]

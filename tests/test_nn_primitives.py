@@ -1,0 +1,89 @@
+"""Every primitive that nn registers (Primitive.module under 'autograd_core.nn.') has a gradient case here,
+checked against finite differences (and its second derivative where the rule is itself differentiable).
+The coverage test fails the day a new nn primitive arrives without a case: delete one case and watch it."""
+
+import numpy as np
+import pytest
+
+import autograd_core.nn.functional as F
+from autograd_core import Value
+from autograd_core.gradcheck import gradcheck, gradgradcheck
+from autograd_core.nn import conv, pool
+from autograd_core.ops import PRIMITIVES
+
+
+def rand(*shape, seed=0):
+    return np.random.default_rng(seed).normal(size=shape)
+
+
+GEO = dict(stride=(1, 2), padding=((1, 0), (1, 1)), dilation=(1, 1), groups=1)
+POOL = dict(kernel=(2, 2), stride=(1, 2), padding=((1, 1), (0, 1)), dilation=(1, 1))
+X_POOL = rand(1, 2, 4, 5, seed=4)
+Y_POOL = pool._max_np(X_POOL, **POOL)
+_, IDX = F.max_pool2d(Value(rand(1, 2, 6, 6, seed=5)), 2, return_indices=True)
+LABELS = np.array([2, 0, 1])
+
+# (primitive, label, function of Values, inputs, second derivative checked)
+CASES = [
+    ("linear", "linear", lambda x, w, b: F.linear(x, w, b), (rand(3, 4), rand(2, 4, seed=1), rand(2, seed=2)), True),
+    ("conv2d", "conv2d", lambda x, w, b: conv._conv2d(x, w, b, **GEO), (rand(2, 2, 4, 5), rand(3, 2, 2, 3, seed=1),
+                                                                         rand(3, seed=2)), True),
+    ("conv_transpose2d", "conv_transpose2d",
+     lambda x, w: conv._conv_transpose2d(x, w, **GEO, size=(4, 5)), (rand(2, 3, 4, 3), rand(3, 2, 2, 3, seed=1)), True),
+    ("conv2d_weight", "conv2d_weight",
+     lambda x, dy: conv._conv2d_weight(x, dy, **GEO, kernel=(2, 3)),
+     (rand(2, 2, 4, 5), rand(2, 3, 4, 3, seed=1)), True),
+    ("max_pool2d", "max_pool2d", lambda x: pool._max_pool2d(x, **POOL), (X_POOL,), True),
+    ("max_pool2d_scatter", "max_pool2d_scatter",
+     lambda g: pool._max_pool2d_scatter(g, X_POOL, Y_POOL, **POOL), (rand(*Y_POOL.shape, seed=6),), True),
+    ("max_pool2d_gather", "max_pool2d_gather",
+     lambda h: pool._max_pool2d_gather(h, X_POOL, Y_POOL, **POOL), (rand(*X_POOL.shape, seed=7),), True),
+    ("max_unpool", "max_unpool", lambda y: F.max_unpool2d(y, IDX, 2), (rand(1, 2, 3, 3, seed=8),), True),
+    ("normalize", "normalize", lambda x: F.normalize(x, (1,))[0] * rand(3, 4, seed=3), (rand(3, 4),), True),
+    ("cross_entropy", "cross_entropy", lambda z: F.cross_entropy(z, LABELS), (rand(3, 4),), True),
+    ("binary_cross_entropy", "binary_cross_entropy", lambda p, y: F.binary_cross_entropy(p, y),
+     (np.array([0.2, 0.7, 0.4]), np.array([0.0, 1.0, 0.3])), True),
+    ("bce_with_logits", "bce_with_logits", lambda x, y: F.binary_cross_entropy_with_logits(x, y),
+     (rand(4), np.array([0.0, 1.0, 0.3, 1.0])), True),
+    ("erf", "erf", F.erf, (rand(5),), True),
+]
+
+
+def nn_primitives():
+    return {name for name, p in PRIMITIVES.items() if p.module.startswith("autograd_core.nn.")}
+
+
+def primitives_in_graph(out):
+    seen, stack, names = set(), [out], set()
+    while stack:
+        v = stack.pop()
+        if id(v) in seen:
+            continue
+        seen.add(id(v))
+        if v.primitive is not None:
+            names.add(v.primitive.name)
+        stack.extend(v.parents)
+    return names
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c[1] for c in CASES])
+def test_gradient_matches_finite_differences(case):
+    _, _, fn, inputs, twice = case
+    assert gradcheck(fn, list(inputs))
+    if twice:
+        assert gradgradcheck(fn, list(inputs))
+
+
+def test_every_nn_primitive_has_a_case():
+    uncovered = sorted(nn_primitives() - {c[0] for c in CASES})
+    assert not uncovered, f"nn primitives without a gradient case in tests/test_nn_primitives.py: {uncovered}"
+
+
+def test_each_case_records_its_primitive():
+    wrong = []
+    for prim, label, fn, inputs, _ in CASES:
+        names = primitives_in_graph(fn(*[Value(x) for x in inputs]))
+        if prim not in names:
+            wrong.append((label, prim, sorted(names)))
+    assert not wrong, f"cases whose graph lacks their primitive: {wrong}"
+    assert {c[0] for c in CASES} <= nn_primitives()
