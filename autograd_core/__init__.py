@@ -6,14 +6,23 @@
 
 from .value import Value  # first: the engine and the operations build on it
 from .engine import enable_grad, is_grad_enabled, name_scope, no_grad, set_grad_enabled
-from .ops import (
-    abs, clip, concatenate, cos, exp, leaky_relu, log, log_softmax, logsumexp, matmul, max, maximum,
-    mean, min, minimum, relu, sigmoid, sin, softmax, sqrt, stack, sum, tanh, var, where,
-)
-from .ops.shape import reshape, transpose
+from .ops import abs, clip, concatenate, cos, exp, leaky_relu, log, matmul, maximum, minimum, relu, sigmoid, sin
+from .ops import sqrt, tanh, where
 from .functional import grad, hessian, jacobian, jvp, value_and_grad, vjp
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .anomaly import AnomalyError, detect_anomaly
+# Reductions, shapes and joins take NumPy's (axis, keepdims) and PyTorch's (dim, keepdim) arguments alike.
+from .tensor import (  # PyTorch's names: factories, dtypes, functions taking dim=/keepdim= (see tensor.py)
+    Generator, Tensor, accelerator, allclose, arange, argmax, argmin, as_tensor, bool_, cat, clamp, clone, concat,
+    cuda, device, empty, empty_like, equal, eye, flatten, float16, float32, float64, from_numpy, full, full_like,
+    get_default_dtype,
+    int8, int16, int32, int64, is_tensor, linspace, log_softmax, logsumexp, manual_seed, max, mean, min, mm, norm,
+    numel, ones, ones_like, permute, pow, prod, rand, rand_like, randint, randn, randn_like, randperm, reshape,
+    set_default_dtype, softmax, squeeze, stack, std, sum, tensor, transpose, uint8, unsqueeze, var, zeros, zeros_like,
+)
+from .tensor import bool_ as bool, float16 as half, float32 as float, float64 as double  # noqa: A001
+from .tensor import int16 as short, int32 as int, int64 as long  # noqa: A001
+from . import autograd, utils  # torch.autograd.Function, torch.utils.data
 
 __version__ = "0.1.0"
 
@@ -24,6 +33,14 @@ __all__ = [
     "stack", "sum", "tanh", "var", "where", "reshape", "transpose",
     "grad", "value_and_grad", "jacobian", "hessian", "vjp", "jvp",
     "gradcheck", "gradgradcheck", "GradcheckError", "detect_anomaly", "AnomalyError",
+    "Tensor", "Generator", "accelerator", "allclose", "arange", "argmax", "argmin", "as_tensor", "cat", "clamp",
+    "clone", "concat",
+    "cuda", "device", "empty", "empty_like", "equal", "eye", "flatten", "from_numpy", "full", "full_like",
+    "get_default_dtype", "set_default_dtype", "is_tensor", "linspace", "manual_seed", "mm", "norm", "numel", "ones",
+    "ones_like", "permute", "pow", "prod", "rand", "rand_like", "randint", "randn", "randn_like", "randperm", "squeeze",
+    "std", "tensor", "unsqueeze", "zeros", "zeros_like", "utils", "autograd",
+    "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool_",
+    "bool", "half", "float", "double", "short", "int", "long",
 ]
 
 # `import autograd_core as torch; torch.nn.Linear(...)` works as in PyTorch, yet importing the core loads

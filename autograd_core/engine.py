@@ -23,7 +23,7 @@ import operator
 import numpy as np
 
 from .modes import (  # noqa: F401  (re-exported: the engine's public names)
-    ANOMALY, GRAD_ENABLED, SCOPE, Scope, current_scope, enable_grad, enter_scope, exit_scope, is_grad_enabled,
+    ANOMALY, GRAD_ENABLED, INPLACE, SCOPE, Scope, current_scope, enable_grad, enter_scope, exit_scope, is_grad_enabled,
     name_scope, no_grad, set_grad_enabled,
 )
 
@@ -31,6 +31,7 @@ from .modes import (  # noqa: F401  (re-exported: the engine's public names)
 # Recording: every operation goes through `apply` (or its two fast forms), and every node through `_record`.
 
 from .value import Value, _new_node  # noqa: E402  (value.py imports nothing from here at module level)
+from .inplace import check_saved_versions  # noqa: E402
 
 _constant = Value._constant
 _grad_enabled, _current_scope = GRAD_ENABLED.get, SCOPE.get  # bound once: the hot path calls them per op
@@ -248,6 +249,7 @@ def _chain_rule(heap, accumulate, retain_graph, create_graph, wanted, captured, 
     """
     heappop = heapq.heappop
     anomaly = ANOMALY.enabled
+    latest_inplace = INPLACE.latest  # nodes recorded after the latest in-place change need no version check
     visit, log = visited.append, undo.append
     ndarray = np.ndarray
     passed_through = set()  # leaves that a rule handed the very array it received
@@ -273,6 +275,8 @@ def _chain_rule(heap, accumulate, retain_graph, create_graph, wanted, captured, 
         visit(node)
         if op is None:
             continue  # a leaf
+        if node._index < latest_inplace:
+            check_saved_versions(node)
         _to_parents(heap, node, g, create_graph, anomaly, passed_through)
         if not retain_graph:
             params = node._params

@@ -30,6 +30,15 @@ class _GlobalState:
 ANOMALY = _GlobalState()
 
 
+class _InplaceClock:
+    # The creation number stamped on the latest in-place change (inplace.py), for the whole process: only nodes
+    # recorded before it can have read an array that changed since, so only they need a version check.
+    latest = -1
+
+
+INPLACE = _InplaceClock()
+
+
 def is_grad_enabled() -> bool:
     """True when new operations record a graph in this thread (the default)."""
     return GRAD_ENABLED.get()

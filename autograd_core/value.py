@@ -8,6 +8,9 @@ from types import MappingProxyType
 
 import numpy as np
 
+from .inplace import InplaceMethods
+from .tensor_methods import TensorMethods, callable_size, reduce_args
+
 _FLOAT64 = np.dtype(np.float64)
 _CONSTANTS = {}  # (number, dtype) -> constant leaf, see Value._constant
 # Every node gets a creation number: parents are always older than their children, so sorting by it is a
@@ -41,7 +44,7 @@ def _to_float_data(data, dtype, requires_grad, what="Value"):
     return arr[()] if arr.ndim == 0 else arr
 
 
-class Value:
+class Value(TensorMethods, InplaceMethods):
     """A node of a computation graph: data (a scalar or an n-d array), its gradient, and its parents.
 
     Value(data, requires_grad=True, label=None, dtype=None)
@@ -53,12 +56,14 @@ class Value:
     label: a name for pictures and error messages.
 
     Operators and methods follow NumPy (broadcasting, `axis`/`keepdims`); every result is a Value
-    that records the operation (`.op`) and its inputs (`.parents`). `==` compares identity, as for
-    any Python object, so Values can be dict keys; `<`, `<=`, `>`, `>=` compare data elementwise.
+    that records the operation (`.op`) and its inputs (`.parents`). PyTorch's names work too (`dim=`,
+    `keepdim=`, `unsqueeze`, `view`, `x.size()`, in-place `add_`, ...: see tensor_methods.py, inplace.py).
+    `==`, `!=`, `<`, `<=`, `>`, `>=` compare data elementwise and give a boolean Value (no gradient), as in
+    PyTorch; Values still hash by identity, so they can be dict keys and set members.
     """
 
     __slots__ = ("data", "grad", "requires_grad", "label", "_op", "_parents", "_params", "_hooks",
-                 "_scope", "_origin", "_index", "_pending", "__weakref__")
+                 "_scope", "_origin", "_index", "_pending", "_version", "__weakref__")
     __array_priority__ = 1000  # ndarray <op> Value defers to Value
 
     def __init__(self, data, requires_grad=True, label=None, dtype=None):
@@ -76,7 +81,7 @@ class Value:
         self._origin = None
         self._index = _next_index()
         self._pending = None
-
+        self._version = None  # in-place changes, see inplace.py
 
     @classmethod
     def _constant(cls, x, peer=None):
@@ -124,7 +129,9 @@ class Value:
 
     @property
     def size(self):
-        return self.data.size
+        """The number of elements (NumPy's `x.size`), also callable as PyTorch's `x.size()` -> shape and
+        `x.size(dim)` -> one dimension's length."""
+        return callable_size(self.data)
 
     @property
     def op(self):
@@ -138,7 +145,9 @@ class Value:
 
     @property
     def is_leaf(self):
-        return self._op is None
+        """True for a Value that no recorded operation made: made by the user, or without recording (in
+        no_grad(), or from inputs that need no gradient), as PyTorch counts leaves."""
+        return not self._parents
 
     # ------------------------------------------------------------------------------------------------
     # Inspection: read-only views of how this node was made, for nn, viz and users' own tools.
@@ -251,17 +260,22 @@ class Value:
         self.grad = None
 
     def detach(self):
-        """A new leaf sharing this data, cut from the graph (requires_grad=False)."""
-        return _new_node(Value, self.data, False, None, (), None, None)
+        """A new leaf sharing this data (and its version counter, see inplace.py), cut from the graph
+        (requires_grad=False)."""
+        node = _new_node(Value, self.data, False, None, (), None, None)
+        node._version = self._shared_versions()
+        return node
 
     def requires_grad_(self, requires_grad=True):
         """Set requires_grad in place on a leaf; returns self."""
-        if self._op is not None and not requires_grad:
+        if self._parents and not requires_grad:
             raise RuntimeError(
                 "requires_grad_: only a leaf can stop requiring a gradient; use .detach() instead"
             )
         if requires_grad and self.data.dtype.kind != "f":
             raise TypeError(f"requires_grad_: dtype {self.data.dtype} cannot carry a gradient")
+        if requires_grad and self._op is not None and not self._parents:
+            self._op = None  # made without recording: it becomes a plain leaf, as in PyTorch
         self.requires_grad = bool(requires_grad)
         return self
 
@@ -330,18 +344,30 @@ class Value:
     def __getitem__(self, index):
         return _ops.getitem(self, index)
 
-    # Comparisons give plain boolean arrays: they are not differentiable.
+    # Comparisons give boolean Values (requires_grad=False), as PyTorch's do: they are not differentiable.
     def __lt__(self, other):
-        return self.data < _data(other)
+        return _compare(self.data < _data(other))
 
     def __le__(self, other):
-        return self.data <= _data(other)
+        return _compare(self.data <= _data(other))
 
     def __gt__(self, other):
-        return self.data > _data(other)
+        return _compare(self.data > _data(other))
 
     def __ge__(self, other):
-        return self.data >= _data(other)
+        return _compare(self.data >= _data(other))
+
+    def __eq__(self, other):
+        if other is None or isinstance(other, (str, bytes)):
+            return False  # as PyTorch: `x == None` is False
+        return _compare(self.data == _data(other))
+
+    def __ne__(self, other):
+        if other is None or isinstance(other, (str, bytes)):
+            return True
+        return _compare(self.data != _data(other))
+
+    __hash__ = object.__hash__  # identity: Values stay usable as dict keys and set members
 
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
@@ -391,29 +417,23 @@ class Value:
 
     # Reductions (NumPy semantics).
 
-    def sum(self, axis=None, keepdims=False):
-        return _ops.sum(self, axis=axis, keepdims=keepdims)
+    # Reductions: NumPy's `axis`/`keepdims` or PyTorch's `dim`/`keepdim` (either spelling).
+    # `var`, `max` and `min` with PyTorch's arguments are in tensor_methods.py.
 
-    def mean(self, axis=None, keepdims=False):
-        return _ops.mean(self, axis=axis, keepdims=keepdims)
+    def sum(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        return _ops.sum(self, **reduce_args(axis, keepdims, dim, keepdim))
 
-    def var(self, axis=None, ddof=0, keepdims=False):
-        return _ops.var(self, axis=axis, ddof=ddof, keepdims=keepdims)
+    def mean(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        return _ops.mean(self, **reduce_args(axis, keepdims, dim, keepdim))
 
-    def max(self, axis=None, keepdims=False):
-        return _ops.max(self, axis=axis, keepdims=keepdims)
+    def logsumexp(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        return _ops.logsumexp(self, **reduce_args(axis, keepdims, dim, keepdim))
 
-    def min(self, axis=None, keepdims=False):
-        return _ops.min(self, axis=axis, keepdims=keepdims)
+    def softmax(self, axis=-1, *, dim=None):
+        return _ops.softmax(self, axis=axis if dim is None else dim)
 
-    def logsumexp(self, axis=None, keepdims=False):
-        return _ops.logsumexp(self, axis=axis, keepdims=keepdims)
-
-    def softmax(self, axis=-1):
-        return _ops.softmax(self, axis=axis)
-
-    def log_softmax(self, axis=-1):
-        return _ops.log_softmax(self, axis=axis)
+    def log_softmax(self, axis=-1, *, dim=None):
+        return _ops.log_softmax(self, axis=axis if dim is None else dim)
 
     # Shapes.
 
@@ -423,6 +443,10 @@ class Value:
         return _ops.reshape(self, shape=tuple(shape))
 
     def transpose(self, *axes):
+        """Two dims: PyTorch's transpose(dim0, dim1), which swaps them. Otherwise NumPy's: the axes in the
+        order given (reversed when none are given)."""
+        if len(axes) == 2 and all(isinstance(a, numbers.Integral) for a in axes):
+            return _ops.swapaxes(self, axis1=int(axes[0]), axis2=int(axes[1]))
         if len(axes) == 1 and not isinstance(axes[0], numbers.Integral):
             axes = axes[0]
         return _ops.transpose(self, axes=tuple(axes) if axes else None)
@@ -431,8 +455,14 @@ class Value:
     def T(self):
         return _ops.transpose(self, axes=None)
 
-    def flatten(self):
-        return _ops.reshape(self, shape=(-1,))
+    def flatten(self, start_dim=0, end_dim=-1):
+        """The axes start_dim..end_dim (all by default) merged into one, as PyTorch's flatten."""
+        shape = self.data.shape
+        if not shape:
+            return _ops.reshape(self, shape=(1,))
+        start, end = start_dim % len(shape), end_dim % len(shape)
+        merged = int(np.prod(shape[start:end + 1], dtype=np.int64))
+        return _ops.reshape(self, shape=shape[:start] + (merged,) + shape[end + 1:])
 
     def swapaxes(self, axis1, axis2):
         return _ops.swapaxes(self, axis1=axis1, axis2=axis2)
@@ -470,6 +500,7 @@ def _new_node(cls, data, requires_grad, op, parents, params, scope):
     v._origin = None
     v._index = _next_index()
     v._pending = None
+    v._version = None
     return v
 
 
@@ -478,6 +509,11 @@ _object_new = object.__new__
 
 def _data(x):
     return x.data if isinstance(x, Value) else x
+
+
+def _compare(result):
+    """A comparison's boolean result as a Value without a gradient."""
+    return _new_node(Value, np.asarray(result)[()], False, None, (), None, None)
 
 
 class _HookHandle:

@@ -7,7 +7,8 @@
 Workloads (issue #2):
   demo      micrograd's demo: MLP 2-16-16-1 of scalar Values on 100 two-moons points, hinge loss + L2,
             one forward and backward
-  per-op    a chain of 1,000 small ops (add, mul, tanh alternating) on a 10-element tensor, forward+backward
+  per-op    a chain of 1,000 small ops (add, mul, tanh alternating) on a 10-element tensor, forward+backward;
+            also ours with an in-place update between forward and backward (every node's versions checked)
   chain     x = x + 1, 100,000 times on a scalar, forward and backward
   chain1m   the same with 1,000,000 nodes (ours only: it must complete)
 Peers: PyTorch CPU (eager, float64), micrograd 0.1.0, HIPS autograd, bare NumPy.
@@ -41,6 +42,10 @@ sys.path.insert(0, str(ROOT))
 HAVE = {name: importlib.util.find_spec(name) is not None for name in ("torch", "micrograd", "autograd")}
 CLOCKS = {"wall": time.perf_counter, "cpu": time.thread_time}
 OURS = "autograd-core"
+# The same workload with an in-place update (of an unrelated Value) between forward and backward: the backward
+# pass then checks every node's saved versions (autograd_core/inplace.py). Nodes recorded after the latest
+# in-place update (a training loop's next forward pass) skip the check.
+OURS_CHECKED = "autograd-core, in-place update before backward"
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -106,8 +111,11 @@ def per_op(engine):
 
     rng = np.random.default_rng(0)
     x0, y0 = rng.standard_normal(10), rng.standard_normal(10)
-    if engine == OURS:
-        from autograd_core import Value
+    if engine in (OURS, OURS_CHECKED):
+        from autograd_core import Value, no_grad
+
+        other = Value(x0.copy())
+        checked = engine == OURS_CHECKED
 
         def run():
             x, y = Value(x0), Value(y0)
@@ -115,6 +123,9 @@ def per_op(engine):
             for _ in range(333):
                 z = (z + y) * y
                 z = z.tanh()
+            if checked:
+                with no_grad():
+                    other.add_(1.0)  # every node of this graph is now older than an in-place change
             z.sum().backward()
 
         return run
@@ -201,7 +212,8 @@ def chain1m(engine):
 WORKLOADS = {
     "demo": ("micrograd demo (MLP 2-16-16-1, 100 points)", demo,
              [OURS, "micrograd 0.1.0", "PyTorch 0-d tensors"]),
-    "per-op": ("per-op: 1,000 ops on 10 elements", per_op, [OURS, "bare NumPy", "PyTorch", "HIPS autograd"]),
+    "per-op": ("per-op: 1,000 ops on 10 elements", per_op,
+               [OURS, OURS_CHECKED, "bare NumPy", "PyTorch", "HIPS autograd"]),
     "chain": ("scalar chain, 100,000 nodes", chain, [OURS, "PyTorch"]),
     "chain1m": ("scalar chain, 1,000,000 nodes", chain1m, [OURS]),
 }

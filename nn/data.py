@@ -1,68 +1,12 @@
-"""Data: a `DataLoader` over arrays, and two small data sets (two moons, 8×8 digits)."""
+"""Data: two small data sets (two moons, 8×8 digits), and `DataLoader` (from autograd_core.utils.data)."""
 
 from __future__ import annotations
 
-import math
-import numbers
-
 import numpy as np
 
-from autograd_core import Value
+from autograd_core.utils.data import DataLoader  # noqa: F401  (moved to the core; nn.DataLoader stays)
 
 from . import init
-
-
-class DataLoader:
-    """Mini-batches of equally long arrays, in order or shuffled.
-
-    DataLoader(*arrays, batch_size=32, shuffle=False, drop_last=False, rng=None, as_values=False)
-
-    arrays:    arrays (or nested lists) with the same first dimension N (samples).
-    shuffle:   a new permutation each epoch, drawn from `rng` (a Generator, an int seed, or None for
-               the module-wide generator of `nn.init`): two loaders built with the same seed yield the
-               same batches, epoch after epoch.
-    drop_last: skip the final batch when it is smaller than batch_size.
-    as_values: yield float arrays as Values (requires_grad=False); integer arrays (labels) stay arrays.
-
-    Iterating yields one tuple per batch, (x_batch, y_batch, ...), like PyTorch's TensorDataset;
-    `len(loader)` is the number of batches per epoch.
-    """
-
-    def __init__(self, *arrays, batch_size=32, shuffle=False, drop_last=False, rng=None, as_values=False):
-        if not arrays:
-            raise ValueError("DataLoader: give at least one array")
-        arrays = tuple(a.data if isinstance(a, Value) else np.asarray(a) for a in arrays)
-        lengths = [a.shape[0] if a.ndim else None for a in arrays]
-        if None in lengths or len(set(lengths)) != 1:
-            raise ValueError(f"DataLoader: arrays must share their first dimension, got shapes "
-                             f"{[a.shape for a in arrays]}")
-        if not isinstance(batch_size, numbers.Integral) or batch_size < 1:
-            raise ValueError(f"DataLoader: batch_size must be a positive integer, got {batch_size!r}")
-        self.arrays, self.batch_size = arrays, int(batch_size)
-        self.shuffle, self.drop_last, self.as_values = bool(shuffle), bool(drop_last), bool(as_values)
-        self._rng = init.get_rng(rng) if shuffle else None
-
-    @property
-    def num_samples(self):
-        return self.arrays[0].shape[0]
-
-    def __len__(self):
-        n = self.num_samples
-        return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
-
-    def __iter__(self):
-        n = self.num_samples
-        order = self._rng.permutation(n) if self.shuffle else None
-        stop = n - n % self.batch_size if self.drop_last else n
-        for start in range(0, stop, self.batch_size):
-            if order is None:
-                batch = tuple(a[start:start + self.batch_size] for a in self.arrays)
-            else:
-                index = order[start:start + self.batch_size]
-                batch = tuple(a[index] for a in self.arrays)
-            if self.as_values:
-                batch = tuple(Value(b, requires_grad=False) if b.dtype.kind == "f" else b for b in batch)
-            yield batch
 
 
 def make_moons(n_samples=100, noise=None, rng=None, shuffle=True, dtype=np.float64):

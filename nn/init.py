@@ -22,7 +22,8 @@ import numbers
 
 import numpy as np
 
-_DEFAULT = {"rng": np.random.default_rng(0), "dtype": np.dtype(np.float32)}
+from autograd_core import no_grad
+from autograd_core.tensor import DEFAULTS as _DEFAULT  # shared with autograd_core.manual_seed
 
 
 def manual_seed(seed):
@@ -37,6 +38,8 @@ def get_rng(rng=None):
         return _DEFAULT["rng"]
     if isinstance(rng, np.random.Generator):
         return rng
+    if hasattr(rng, "manual_seed") and isinstance(getattr(rng, "rng", None), np.random.Generator):
+        return rng.rng  # autograd_core.Generator (PyTorch's torch.Generator)
     if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
         return np.random.default_rng(int(rng))
     raise TypeError(f"rng must be None, an int seed or a np.random.Generator, not {type(rng).__name__}")
@@ -183,7 +186,10 @@ def default_bias(shape, fan_in, rng=None, dtype=None):
 
 
 def _fill(param, array):
-    param.data = array.astype(param.data.dtype, copy=False).reshape(np.shape(param.data))[()]
+    # In place, as PyTorch's init functions: the same array, and a version bump (autograd_core/inplace.py) so that
+    # a graph recorded before the change refuses to backpropagate through the old numbers.
+    with no_grad():
+        param.copy_(np.reshape(array, np.shape(param.data)))
     return param
 
 

@@ -25,7 +25,7 @@ import os
 
 import numpy as np
 
-from autograd_core import Value
+from autograd_core import Value, no_grad
 from autograd_core.modes import enter_scope, exit_scope
 
 from .checkpoint import (
@@ -253,6 +253,23 @@ class Module:
         for param in self.parameters():
             param.grad = None
 
+    def to(self, *args, **kwargs):
+        """PyTorch's `model.to(device)` / `model.to(dtype)`: 'cpu' is the only device (others raise); a float
+        dtype converts every parameter's data (the same Parameter objects). Returns self."""
+        from autograd_core import device as _device
+
+        dtype = kwargs.get("dtype")
+        for arg in (*args, kwargs.get("device")):
+            if isinstance(arg, (str, _device)):
+                _device(arg)  # raises for a device other than the CPU
+            elif arg is not None:
+                dtype = arg
+        if dtype is not None:
+            for param in self.parameters():
+                param.data = np.asarray(param.data, dtype=dtype)
+                param.grad = None
+        return self
+
     # ------------------------------------------------------------------------------------------------
     # State: parameters and buffers as NumPy arrays, by dotted name.
 
@@ -351,7 +368,8 @@ class Module:
             done.append((owner, before))
         for owner, attribute, new in updates:
             if attribute is None:
-                owner.data = new[()] if new.ndim == 0 else new
+                with no_grad():  # in place, as PyTorch's param.copy_(...): the version counter notes it
+                    owner.copy_(new)
             else:
                 object.__setattr__(owner, attribute, new)
 

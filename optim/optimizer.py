@@ -32,6 +32,7 @@ import numbers
 import numpy as np
 
 from autograd_core import Value, enable_grad
+from autograd_core.inplace import mark_changed
 
 
 class Optimizer:
@@ -199,6 +200,7 @@ class Optimizer:
                 new = self._update(data, g, state, hp)
                 if new is not p.data:
                     p.data = _as_data_of(new, p)
+                mark_changed(p)  # graphs recorded before this step refuse to backpropagate (as in PyTorch)
         self._step_count += 1
         return loss
 

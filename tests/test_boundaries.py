@@ -13,7 +13,8 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 CORE = ROOT / "autograd_core"
 SIBLINGS = ("nn", "optim", "viz")
-PRIVATE_SLOTS = re.compile(r"\._(op|params|scope|index|parents|pending|hooks|origin)\b")
+# `obj._op` on anything but `self` (a class's own attributes of the same name are its business).
+PRIVATE_SLOTS = re.compile(r"(?<!\bself)\._(op|params|scope|index|parents|pending|hooks|origin)\b")
 
 
 def _run(code):

@@ -95,15 +95,21 @@ def test_op_parents_and_leaf():
     assert (a + 1).parents[1].requires_grad is False  # constants appear as leaves
 
 
-def test_values_hash_by_identity():
+def test_values_hash_by_identity_and_compare_elementwise():
     a, b = Value(1.0), Value(1.0)
-    assert a != b and a == a and len({a: 1, b: 2}) == 2
+    assert len({a: 1, b: 2}) == 2 and len({a, b, a}) == 2 and a in {a: 1} and b not in {a: 1}
+    assert (a == b).item() is True and (a != b).item() is False  # elementwise, as PyTorch
+    assert a in [a] and a is not b and [a].index(a) == 0
 
 
-def test_comparisons_give_plain_boolean_arrays():
+def test_comparisons_give_boolean_values_without_gradient():
     v = Value(np.array([1.0, 2.0, 3.0]))
-    np.testing.assert_array_equal(v > 1.5, [False, True, True])
-    np.testing.assert_array_equal(v <= Value(np.array([1.0, 1.0, 4.0])), [True, False, True])
+    w = Value(np.array([1.0, 1.0, 4.0]))
+    for result, expected in [(v > 1.5, [False, True, True]), (v <= w, [True, False, True]),
+                             (v == 2.0, [False, True, False]), (v != 2.0, [True, False, True])]:
+        assert isinstance(result, Value) and result.dtype == bool and not result.requires_grad
+        np.testing.assert_array_equal(result.data, expected)
+    assert (v == None) is False and (v != None) is True  # noqa: E711  (PyTorch's answers)
     assert isinstance(np.greater(v, 2.0), np.ndarray)
 
 

@@ -62,6 +62,10 @@ class OURS:
         return ag.var(x, axis=axis, ddof=ddof, keepdims=keepdims)
 
     @staticmethod
+    def prod(x, axis=None, keepdims=False):
+        return ag.prod(x, axis=axis, keepdims=keepdims)
+
+    @staticmethod
     def max(x, axis=None, keepdims=False):
         return ag.max(x, axis=axis, keepdims=keepdims)
 
@@ -104,6 +108,10 @@ class OURS:
     @staticmethod
     def astype(x, dtype):
         return x.astype(dtype)
+
+    @staticmethod
+    def clone(x):
+        return x.clone()
 
 
 def _hips():
@@ -150,6 +158,10 @@ def _hips():
             return anp.var(x, axis=axis, ddof=ddof, keepdims=keepdims)
 
         @staticmethod
+        def prod(x, axis=None, keepdims=False):
+            return anp.prod(x, axis=axis, keepdims=keepdims)
+
+        @staticmethod
         def logsumexp(x, axis=None, keepdims=False):
             return logsumexp(x, axis=axis, keepdims=keepdims)
 
@@ -188,6 +200,10 @@ def _hips():
         @staticmethod
         def astype(x, dtype):
             return x
+
+        @staticmethod
+        def clone(x):
+            return x + 0.0  # HIPS has no copy with a gradient; the identity suffices
 
     return HIPS
 
@@ -245,6 +261,13 @@ def _torch():
         @staticmethod
         def var(x, axis=None, ddof=0, keepdims=False):
             return torch.var(x, dim=axis, correction=ddof, keepdim=keepdims)
+
+        @staticmethod
+        def prod(x, axis=None, keepdims=False):  # torch.prod reduces one dim (or all, without keepdim)
+            if axis is None:
+                out = torch.prod(x)
+                return out.reshape((1,) * x.ndim) if keepdims else out
+            return torch.prod(x, dim=axis, keepdim=keepdims)
 
         @staticmethod
         def max(x, axis=None, keepdims=False):
@@ -308,6 +331,10 @@ def _torch():
         @staticmethod
         def astype(x, dtype):
             return x
+
+        @staticmethod
+        def clone(x):
+            return torch.clone(x)
 
     return TORCH
 

@@ -172,6 +172,15 @@ for shape, axis, keepdims in REDUCTION_AXES[:-1]:
         label = f"var-{shape_id(shape)}-axis{axis}-ddof{ddof}{'-keepdims' if keepdims else ''}".replace(" ", "")
         case("var", label, lambda B, x, axis=axis, ddof=ddof, keepdims=keepdims:
              B.var(x, axis=axis, ddof=ddof, keepdims=keepdims), sample(_rng(label), shape))
+for shape, axis, keepdims in REDUCTION_AXES:
+    label = f"prod-{shape_id(shape)}-axis{axis}{'-keepdims' if keepdims else ''}".replace(" ", "")
+    refs = ("autograd",) if isinstance(axis, tuple) else ("autograd", "torch")  # torch.prod: one dim
+    case("prod", label, lambda B, x, axis=axis, keepdims=keepdims: B.prod(x, axis=axis, keepdims=keepdims),
+         sample(_rng(label), shape), refs=refs)
+for name, x, axis in [("one_zero", [[1.5, 0.0, -2.0], [0.5, 1.2, -0.8]], 1), ("two_zeros", [0.0, 1.3, 0.0, 0.7], None),
+                      ("zero_columns", [[0.0, 0.9], [1.1, 0.0], [0.6, -1.4]], 0)]:
+    # Zeros: the gradient is the product of the others (HIPS divides by x and gets nan there).
+    case("prod", f"prod-{name}", lambda B, x, axis=axis: B.prod(x, axis=axis), np.array(x), refs=("torch",))
 for prim in ("softmax", "log_softmax"):
     for shape, axis in [((4,), -1), ((2, 3), -1), ((2, 3), 0), ((2, 3, 2), 1)]:
         label = f"{prim}-{shape_id(shape)}-axis{axis}"
@@ -196,6 +205,9 @@ for shape, new in [((2, 3), (3,)), ((2, 3), (1, 3)), ((2, 3), ()), ((4, 2, 3), (
 for shape in [(), (2, 3)]:
     label = f"astype-float64-{shape_id(shape)}"
     case("astype", label, lambda B, x: B.astype(x, np.float64), sample(_rng(label), shape), float32=False)
+for shape in [(), (2, 3)]:
+    label = f"clone-{shape_id(shape)}"
+    case("clone", label, lambda B, x: B.clone(x), sample(_rng(label), shape))
 
 _MASK = np.array([[True, False, True, True], [False, False, True, False], [True, True, False, True]])
 GETITEM_INDICES = {

@@ -5,9 +5,9 @@ from .elementwise import (  # noqa: F401
     abs, add, clip, cos, data_of, div, exp, leaky_relu, log, maximum, minimum, mul, neg, pow, relu,
     sigmoid, sin, sqrt, sub, tanh, where,
 )
-from .reduce import logsumexp, log_softmax, max, mean, min, softmax, sum, var  # noqa: F401
+from .reduce import logsumexp, log_softmax, max, mean, min, prod, softmax, sum, var  # noqa: F401
 from .shape import (  # noqa: F401
-    astype, broadcast_to, concatenate, getitem, reshape, scatter_add, stack, sum_to, swapaxes,
+    astype, broadcast_to, clone, concatenate, getitem, reshape, scatter_add, stack, sum_to, swapaxes,
     transpose,
 )
 from .linalg import matmul  # noqa: F401

@@ -74,22 +74,21 @@ pow = Primitive("**", operator.pow)            # x ** y
 
 
 def _pow_vjp_base(g, out, x, y):
-    # d(x^y)/dx = y·x^(y-1); taken as 0 where y == 0, so that x = 0 gives 0 rather than 0·inf.
-    grad = _quiet(lambda: g * y * x ** (y - 1))
+    # d(x^y)/dx = y·x^(y-1). Where y == 0 the derivative is 0 (also at x = 0, where x^(y-1) = inf): the exponent
+    # is replaced by 0 there, giving y·x⁰ = 0 · 1. A `where` around the result instead would leave
+    # 0 · inf = nan in the derivative of this rule (the Hessian of x ** 0 and x ** 1 at x = 0).
     zero_exponent = data_of(y) == 0
-    if np.any(zero_exponent):
-        grad = where(zero_exponent, 0, grad)
-    return grad
+    exponent = where(zero_exponent, 0, y - 1) if np.any(zero_exponent) else y - 1
+    return _quiet(lambda: g * y * x ** exponent)
 
 
 def _pow_vjp_exponent(g, out, x, y):
-    # d(x^y)/dy = x^y·log(x); taken as 0 where x == 0 and y >= 0 (the limit), nan for x < 0.
-    grad = _quiet(lambda: g * out * log(x))
+    # d(x^y)/dy = x^y·log(x); 0 where x == 0 and y >= 0 (the limit), nan for x < 0. At those zeros log sees 1
+    # instead of 0 (log 1 = 0), so that no inf enters the graph of this rule either.
     xd, yd = data_of(x), data_of(y)
     at_zero = (xd == 0) & (yd >= 0)
-    if np.any(at_zero):
-        grad = where(at_zero, 0, grad)
-    return grad
+    safe_x = where(at_zero, 1, x) if np.any(at_zero) else x
+    return _quiet(lambda: g * out * log(safe_x))
 
 
 pow.defvjp(_pow_vjp_base, _pow_vjp_exponent, formulas=("g⊙y⊙x^(y−1)", "g⊙out⊙log x"))

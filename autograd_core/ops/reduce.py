@@ -6,11 +6,13 @@ A reduction's gradient is the output gradient put back on the reduced axes and b
 
 from __future__ import annotations
 
+import builtins
 import numbers
+import warnings
 
 import numpy as np
 
-from .elementwise import data_of, exp
+from .elementwise import _quiet, data_of, exp, where
 from .primitive import primitive
 from .shape import broadcast_to
 
@@ -78,13 +80,18 @@ mean.defvjp(lambda g, out, x, axis=None, keepdims=False:
 
 @primitive("var")
 def var(x, axis=None, ddof=0, keepdims=False):
-    return np.var(x, axis=_check_axis(x, axis), ddof=ddof, keepdims=keepdims)
+    with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # "Degrees of freedom <= 0": the result says it (inf, nan)
+        return np.var(x, axis=_check_axis(x, axis), ddof=ddof, keepdims=keepdims)
 
 
 def _var_vjp(g, out, x, axis=None, ddof=0, keepdims=False):
     # var = Σ(x - m)² / (n - ddof), so d var / dxᵢ = 2 (xᵢ - m) / (n - ddof) (the m-terms cancel).
+    # With ddof >= n the forward divides by max(n - ddof, 0) = 0 (inf or nan, as NumPy and PyTorch); so does this.
     centred = x - x.mean(axis=axis, keepdims=True)
-    return _expand(g, x, axis, keepdims) * centred * (2.0 / (_count(x.shape, axis) - ddof))
+    with np.errstate(divide="ignore"):
+        scale = np.float64(2.0) / np.float64(builtins.max(_count(x.shape, axis) - ddof, 0))
+    return _quiet(lambda: _expand(g, x, axis, keepdims) * centred * scale)
 
 
 var.defvjp(_var_vjp, formulas=("g⊙2(x−x̄)/(n−ddof)",))
@@ -109,6 +116,32 @@ def min(x, axis=None, keepdims=False):
 
 max.defvjp(_extremum_vjp, formulas=("g at the argmax",))
 min.defvjp(_extremum_vjp, formulas=("g at the argmin",))
+
+
+@primitive("prod")
+def prod(x, axis=None, keepdims=False):
+    return np.prod(x, axis=_check_axis(x, axis), keepdims=keepdims)
+
+
+def _prod_vjp(g, out, x, axis=None, keepdims=False):
+    # d Πx / dxᵢ = Π_{j≠i} xⱼ: out / xᵢ when no element is 0. With zeros, the product of the others is taken
+    # directly: x's reduced axes go last, flattened to n, and row i of an (n, n) copy has xᵢ replaced by 1.
+    g = _expand(g, x, axis, keepdims)
+    xd = data_of(x)
+    if np.all(xd != 0):
+        return g * _expand(out, x, axis, keepdims) / x
+    axes = _axes(axis, xd.ndim)
+    kept = tuple(i for i in range(xd.ndim) if i not in axes)
+    order = kept + axes
+    kept_shape = tuple(xd.shape[i] for i in kept)
+    n = _count(xd.shape, axis)
+    rows = broadcast_to(x.transpose(order).reshape(kept_shape + (1, n)), shape=kept_shape + (n, n))
+    others = prod(where(np.eye(n, dtype=bool), 1, rows), axis=-1)
+    others = others.reshape(tuple(xd.shape[i] for i in order)).transpose(tuple(np.argsort(order)))
+    return g * others
+
+
+prod.defvjp(_prod_vjp, formulas=("g⊙Π_{j≠i} x_j",))
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -95,6 +95,15 @@ def astype(x, dtype):
 astype.defvjp(lambda g, out, x, dtype: g, formulas=("g",))
 
 
+@primitive("clone")
+def clone(x):
+    """A copy of x (PyTorch's clone): the same numbers in a new array; the gradient passes unchanged."""
+    return np.array(x, copy=True)[()]
+
+
+clone.defvjp(lambda g, out, x: g, formulas=("g",))
+
+
 # ----------------------------------------------------------------------------------------------------
 # Indexing: the gradient scatters back; repeated integer indices accumulate.
 

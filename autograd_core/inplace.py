@@ -1,0 +1,265 @@
+"""In-place updates with PyTorch's semantics, and the version counters that keep gradients honest.
+
+    with no_grad():
+        w -= lr * w.grad          # the same Value, still a leaf that requires grad; its array changes
+        w.grad = None
+    b.zero_(); p.copy_(q); x.clamp_(-1, 1)
+
+The rules (PyTorch's, with one documented difference):
+
+* Outside `no_grad()`, a leaf that requires grad may not change in place: a RuntimeError says so, as
+  PyTorch's "a leaf Variable that requires grad is being used in an in-place operation" does.
+* Outside `no_grad()`, an in-place operator (`+= -= *= /=`) on a Value inside a graph being recorded (or with
+  an operand that requires grad) records the operation out of place: `y += x` makes a new node `y + x`, and
+  Python binds the name `y` to it. The gradient is PyTorch's; the difference is identity: other names for
+  the old `y` keep the old value. In-place *methods* (`y.add_(x)`) cannot rebind a name, so there they raise.
+* Anywhere else (inside `no_grad()`, or on Values that need no gradient) the Value's own array changes.
+
+Version counters: every in-place change through these methods stamps the Value with the engine's creation
+counter (the number every new node takes). A node recorded before that stamp read the old array; when a
+backward pass reaches it, `check_saved_versions` raises an error naming the operation instead of computing
+a gradient from the changed array. The check is stricter than PyTorch's: it covers every input and the
+output of a node, not only those the rule reads (`y = x + 1; x.add_(1); y.backward()` raises here).
+A Value and its `detach()`es share one counter. Raw NumPy writes (`p.data -= ...`) bypass these methods and
+cannot be seen; code that makes them can call `mark_changed(value)` (the optimizers' `step` does).
+"""
+
+from __future__ import annotations
+
+import collections
+import operator
+
+import numpy as np
+
+from . import value as _value
+from .modes import GRAD_ENABLED, INPLACE
+
+_KEEP_STAMPS = 16  # the latest change stamps each Value remembers, to name the version a graph expected
+
+
+class Versions:
+    """How often a Value's array changed in place, and when (the creation counter at the latest changes)."""
+
+    __slots__ = ("count", "last", "stamps")
+
+    def __init__(self):
+        self.count = 0
+        self.last = -1
+        self.stamps = collections.deque(maxlen=_KEEP_STAMPS)
+
+    def at(self, index):
+        """The version the array had when the node with creation number `index` was recorded."""
+        later = sum(1 for s in self.stamps if s > index)
+        return self.count - later
+
+
+def check_saved_versions(node):
+    """Raise if an input or the output of `node` changed in place after `node` was recorded.
+
+    The engine calls this for each node it differentiates that is older than the latest in-place change.
+    """
+    index = node._index
+    versions = node._version
+    if versions is not None and versions.last > index:
+        _raise_modified(node, node, "its output")
+    for parent in node._parents:
+        versions = parent._version
+        if versions is not None and versions.last > index:
+            position = next(i for i, p in enumerate(node._parents) if p is parent)  # `==` is elementwise
+            _raise_modified(node, parent, f"input {position}")
+
+
+def _raise_modified(node, v, role):
+    versions = v._version
+    raise RuntimeError(
+        f"backward: one of the variables needed for gradient computation has been modified by an in-place "
+        f"operation: {role} of '{node._op.title}' (a Value of shape {v.shape}{_label(v)}) is at version "
+        f"{versions.count}; expected version {versions.at(node._index)} instead. Change it out of place "
+        "(x = x + y) or after backward()."
+    )
+
+
+def mark_changed(value):
+    """Tell `value`'s version counter that its array changed outside the in-place methods (a raw NumPy write
+    such as `p.data -= lr * g`, as the optimizers do): graphs recorded before then refuse to backpropagate."""
+    versions = value._version
+    if versions is None:
+        versions = value._version = Versions()
+    versions.count += 1
+    versions.last = stamp = _value._next_index()
+    versions.stamps.append(stamp)
+    INPLACE.latest = stamp
+
+
+def _label(v):
+    return f", label {v.label!r}" if v.label else ""
+
+
+# ----------------------------------------------------------------------------------------------------
+
+
+def _data(x):
+    return x.data if isinstance(x, _value.Value) else x
+
+
+def _requires_grad(x):
+    return isinstance(x, _value.Value) and x.requires_grad
+
+
+def _refuse_while_recording(self, name, operand=None):
+    """The errors of an in-place change that would have to be recorded (grad mode on)."""
+    if not GRAD_ENABLED.get():
+        return
+    if self.requires_grad and not self._parents:
+        raise RuntimeError(
+            f"{name}: a leaf Value that requires grad is being used in an in-place operation; do the update "
+            "inside `with autograd_core.no_grad():` (as PyTorch requires)"
+        )
+    if self.requires_grad or _requires_grad(operand):
+        what = "this Value is part of a graph being recorded" if self.requires_grad else "its operand requires grad"
+        raise RuntimeError(
+            f"{name}: in-place methods are not recorded, and {what}; write it out of place (x = x + y), "
+            "or inside no_grad()"
+        )
+
+
+def _write(self, name, compute):
+    """Replace self's array contents by compute(data, out) and bump the version.
+
+    compute(data, out) returns the new contents; with `out` (self's own writeable array) it writes there.
+    """
+    data = self.data
+    try:
+        if isinstance(data, np.ndarray) and data.flags.writeable:
+            compute(data, data)
+        else:  # a NumPy scalar (0-d Values) or a read-only array: rebind to a new array of the same dtype/shape
+            result = np.asarray(compute(data, None))
+            if result.shape != np.shape(data):
+                raise ValueError(f"output with shape {np.shape(data)} doesn't match the broadcast shape {result.shape}")
+            if not np.can_cast(result.dtype, data.dtype, "same_kind"):
+                raise TypeError(f"result type {result.dtype} can't be cast to the desired output type {data.dtype}")
+            result = result.astype(data.dtype)
+            self.data = result[()] if result.ndim == 0 else result
+    except (ValueError, TypeError) as err:  # broadcasting, casting (NumPy's UFuncTypeError is a TypeError)
+        raise RuntimeError(f"{name}: {err} (Value of shape {self.shape}, dtype {data.dtype})") from None
+    mark_changed(self)
+    return self
+
+
+def _ufunc_update(ufunc):
+    def compute_with(operand):
+        def compute(data, out):
+            if out is None:
+                return ufunc(data, operand)
+            return ufunc(data, operand, out=out, casting="same_kind")
+        return compute
+    return compute_with
+
+
+_UPDATES = {name: _ufunc_update(ufunc) for name, ufunc in
+            [("add", np.add), ("sub", np.subtract), ("mul", np.multiply), ("div", np.true_divide)]}
+_OUT_OF_PLACE = {"add": operator.add, "sub": operator.sub, "mul": operator.mul, "div": operator.truediv}
+
+
+def _operator(self, other, kind, symbol):
+    """`self <op>= other`: in place when nothing is recorded, otherwise a new node (see the module docstring)."""
+    if GRAD_ENABLED.get() and (self.requires_grad or _requires_grad(other)):
+        if self.requires_grad and not self._parents:
+            _refuse_while_recording(self, symbol)
+        result = _OUT_OF_PLACE[kind](self, other)
+        if result.shape != self.shape:
+            raise RuntimeError(f"{symbol}: output with shape {self.shape} doesn't match the broadcast shape "
+                               f"{result.shape}")
+        return result
+    return _write(self, symbol, _UPDATES[kind](_data(other)))
+
+
+def _method(self, other, kind, name):
+    _refuse_while_recording(self, name, other)
+    return _write(self, name, _UPDATES[kind](_data(other)))
+
+
+def _copy(self, src, name):
+    _refuse_while_recording(self, name, src)
+    src = _data(src)
+
+    def compute(data, out):
+        if out is None:
+            return np.broadcast_to(src, np.shape(data))
+        np.copyto(out, src, casting="unsafe")  # as PyTorch's copy_, converting dtypes (float64 into float32)
+
+    return _write(self, name, compute)
+
+
+class InplaceMethods:
+    """The in-place methods and operators of `Value` (a mixin: Value is defined in value.py)."""
+
+    __slots__ = ()
+
+    def _shared_versions(self):
+        """This Value's version counter, made on first use (shared with its detach()es)."""
+        versions = self._version
+        if versions is None:
+            versions = self._version = Versions()
+        return versions
+
+    @property
+    def _version_count(self):
+        """How many times the array changed in place through this API (PyTorch's `x._version`)."""
+        return 0 if self._version is None else self._version.count
+
+    def __iadd__(self, other):
+        return _operator(self, other, "add", "+=")
+
+    def __isub__(self, other):
+        return _operator(self, other, "sub", "-=")
+
+    def __imul__(self, other):
+        return _operator(self, other, "mul", "*=")
+
+    def __itruediv__(self, other):
+        return _operator(self, other, "div", "/=")
+
+    def add_(self, other, alpha=1):
+        """self += alpha * other, in place (inside no_grad() for a Value that requires grad); returns self."""
+        return _method(self, other if alpha == 1 else _data(other) * alpha, "add", "add_")
+
+    def sub_(self, other, alpha=1):
+        """self -= alpha * other, in place; returns self."""
+        return _method(self, other if alpha == 1 else _data(other) * alpha, "sub", "sub_")
+
+    def mul_(self, other):
+        """self *= other, in place; returns self."""
+        return _method(self, other, "mul", "mul_")
+
+    def div_(self, other):
+        """self /= other, in place; returns self."""
+        return _method(self, other, "div", "div_")
+
+    def copy_(self, src):
+        """Copy `src` (a Value, array or number broadcastable to self's shape) into self's array; returns self."""
+        return _copy(self, src, "copy_")
+
+    def fill_(self, value):
+        """Set every element to `value` (a number or a 0-d Value); returns self."""
+        if np.ndim(_data(value)) != 0:
+            raise RuntimeError(f"fill_: expects a number or a 0-d Value, got shape {np.shape(_data(value))}")
+        return _copy(self, value, "fill_")
+
+    def zero_(self):
+        """Set every element to 0; returns self."""
+        return _copy(self, 0, "zero_")
+
+    def clamp_(self, min=None, max=None):
+        """Limit the elements to [min, max] in place (either bound may be None); returns self."""
+        if min is None and max is None:
+            raise ValueError("clamp_: give min, max or both")
+        _refuse_while_recording(self, "clamp_")
+        lo, hi = _data(min), _data(max)
+
+        def compute(data, out):
+            return np.clip(data, lo, hi) if out is None else np.clip(data, lo, hi, out=out)
+
+        return _write(self, "clamp_", compute)
+
+    clip_ = clamp_

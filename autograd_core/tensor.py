@@ -1,0 +1,353 @@
+"""PyTorch's factories, dtype names and functions, so that `import autograd_core as torch` runs PyTorch code.
+
+    x = autograd_core.linspace(-1, 1, 100)             # float32, like PyTorch
+    w = autograd_core.randn(3, 4, requires_grad=True)
+    autograd_core.cat([x, x], dim=0); autograd_core.max(w, dim=1)   # (values, indices)
+
+Factories make float32 Values unless told otherwise (`dtype=`, or `set_default_dtype(float64)`), as PyTorch
+and `nn`'s layers do; `tensor(data)` keeps the dtype of NumPy data and makes Python integers int64 and
+Python floats the default float dtype. Random numbers come from one NumPy generator, seeded by
+`manual_seed` (the same generator `nn.init` draws layer weights from): seeded runs repeat exactly, but
+they do not draw PyTorch's numbers. `device=` accepts only the CPU. dtypes are NumPy dtypes
+(`autograd_core.float32 is np.dtype('float32')`), so `x.dtype == autograd_core.float32` works.
+"""
+
+from __future__ import annotations
+
+import builtins
+import numbers
+
+import numpy as np
+
+from . import ops
+from .tensor_methods import Device, MaxMin  # noqa: F401  (MaxMin: the type of max(x, dim))
+from .value import Value
+
+# dtype names (PyTorch's): NumPy dtypes.
+float32 = np.dtype(np.float32)
+float64 = np.dtype(np.float64)
+float16 = np.dtype(np.float16)
+int64 = np.dtype(np.int64)
+int32 = np.dtype(np.int32)
+int16 = np.dtype(np.int16)
+int8 = np.dtype(np.int8)
+uint8 = np.dtype(np.uint8)
+bool_ = np.dtype(np.bool_)
+DTYPE_ALIASES = {"float": float32, "double": float64, "half": float16, "long": int64, "int": int32,
+                 "short": int16, "bool": bool_}
+
+# The default generator and float dtype, shared with nn.init (layers' weights draw from the same generator).
+DEFAULTS = {"rng": np.random.default_rng(0), "dtype": float32}
+
+device = Device
+Tensor = Value
+
+
+def manual_seed(seed):
+    """Seed the generator that `randn`, `rand`, `randint`, shuffling DataLoaders and nn's layer initialisation
+    draw from. Returns the new NumPy Generator."""
+    DEFAULTS["rng"] = np.random.default_rng(seed)
+    return DEFAULTS["rng"]
+
+
+def get_rng(rng=None):
+    """`rng` as a NumPy Generator: None -> the default generator, an int -> a new seeded one, a Generator
+    (NumPy's or ours) -> itself."""
+    if rng is None:
+        return DEFAULTS["rng"]
+    if isinstance(rng, Generator):
+        return rng.rng
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if isinstance(rng, numbers.Integral):
+        return np.random.default_rng(int(rng))
+    raise TypeError(f"expected a NumPy Generator, an int seed or None, got {type(rng).__name__}")
+
+
+class Generator:
+    """PyTorch's `torch.Generator` (for `DataLoader(generator=...)`, `randn(generator=...)`): a NumPy generator."""
+
+    def __init__(self, device="cpu"):
+        Device(device)
+        self.rng = np.random.default_rng()
+
+    def manual_seed(self, seed):
+        self.rng = np.random.default_rng(seed)
+        return self
+
+
+def set_default_dtype(dtype):
+    """The float dtype of new factories' and layers' Values (float32 unless changed)."""
+    dtype = np.dtype(dtype)
+    if dtype.kind != "f":
+        raise TypeError(f"set_default_dtype: {dtype} is not a float dtype")
+    DEFAULTS["dtype"] = dtype
+
+
+def get_default_dtype():
+    return DEFAULTS["dtype"]
+
+
+def _resolve(dtype):
+    return DEFAULTS["dtype"] if dtype is None else np.dtype(dtype)
+
+
+def _make(data, requires_grad, device_):
+    if device_ is not None:
+        Device(device_)
+    data = np.asarray(data)
+    if requires_grad and data.dtype.kind != "f":
+        raise RuntimeError(f"only floating-point Values can require gradients, not {data.dtype}")
+    return Value(data[()] if data.ndim == 0 else data, requires_grad=bool(requires_grad), dtype=data.dtype)
+
+
+def _shape(size):
+    if len(size) == 1 and not isinstance(size[0], numbers.Integral):
+        size = size[0]
+    return tuple(int(n) for n in size)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Factories.
+
+
+def tensor(data, dtype=None, device=None, requires_grad=False):
+    """A new Value holding a copy of `data` (a number, nested lists, an array or a Value).
+
+    dtype: by default NumPy data keeps its dtype, Python floats take the default float dtype (float32),
+    Python ints become int64 and bools bool, as in PyTorch.
+    """
+    if isinstance(data, Value):
+        data = data.data
+    arr = np.array(data, copy=True)
+    if dtype is not None:
+        arr = arr.astype(dtype)
+    elif not isinstance(data, np.ndarray) and arr.dtype == np.float64 and not isinstance(data, np.generic):
+        arr = arr.astype(DEFAULTS["dtype"])  # Python floats: the default dtype (float32)
+    if arr.dtype.kind not in "fbiu":
+        raise TypeError(f"tensor: cannot make a Value of dtype {arr.dtype}")
+    return _make(arr, requires_grad, device)
+
+
+def as_tensor(data, dtype=None, device=None):
+    """`data` as a Value without copying when it already is one of the right dtype (or an ndarray)."""
+    if isinstance(data, Value) and (dtype is None or data.dtype == np.dtype(dtype)):
+        return data
+    if isinstance(data, np.ndarray) and (dtype is None or data.dtype == np.dtype(dtype)):
+        return from_numpy(data)
+    return tensor(data, dtype=dtype, device=device)
+
+
+def from_numpy(array):
+    """A Value sharing `array`'s memory (changes to one show in the other), requires_grad=False."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy: expected an ndarray, got {type(array).__name__}")
+    return Value(array[()] if array.ndim == 0 else array, requires_grad=False, dtype=array.dtype)
+
+
+def zeros(*size, dtype=None, device=None, requires_grad=False):
+    return _make(np.zeros(_shape(size), _resolve(dtype)), requires_grad, device)
+
+
+def ones(*size, dtype=None, device=None, requires_grad=False):
+    return _make(np.ones(_shape(size), _resolve(dtype)), requires_grad, device)
+
+
+def empty(*size, dtype=None, device=None, requires_grad=False):
+    """Like zeros (the contents of PyTorch's `empty` are arbitrary; here they are zeros)."""
+    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def full(size, fill_value, dtype=None, device=None, requires_grad=False):
+    if dtype is None and isinstance(fill_value, (bool, np.bool_)):
+        dtype = bool_
+    elif dtype is None and isinstance(fill_value, numbers.Integral):
+        dtype = int64
+    return _make(np.full(_shape((size,)), fill_value, _resolve(dtype)), requires_grad, device)
+
+
+def eye(n, m=None, dtype=None, device=None, requires_grad=False):
+    return _make(np.eye(n, m, dtype=_resolve(dtype)), requires_grad, device)
+
+
+def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
+    """[start, end) in steps of `step`: int64 when all three are integers, else the default float dtype."""
+    if end is None:
+        start, end = 0, start
+    if dtype is None:
+        integral = builtins.all(isinstance(v, numbers.Integral) for v in (start, end, step))
+        dtype = int64 if integral else DEFAULTS["dtype"]
+    return _make(np.arange(start, end, step).astype(dtype), requires_grad, device)
+
+
+def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
+    """`steps` evenly spaced numbers from start to end, both included."""
+    return _make(np.linspace(start, end, int(steps)).astype(_resolve(dtype)), requires_grad, device)
+
+
+def randn(*size, dtype=None, device=None, requires_grad=False, generator=None):
+    """Standard normal numbers of shape `size` (drawn in float64, then cast)."""
+    data = get_rng(generator).standard_normal(_shape(size)).astype(_resolve(dtype))
+    return _make(data, requires_grad, device)
+
+
+def rand(*size, dtype=None, device=None, requires_grad=False, generator=None):
+    """Uniform numbers in [0, 1) of shape `size`."""
+    data = get_rng(generator).random(_shape(size)).astype(_resolve(dtype))
+    return _make(data, requires_grad, device)
+
+
+def randint(low, high=None, size=None, dtype=None, device=None, generator=None):
+    """Integers in [low, high) (or [0, low) when high is omitted) of shape `size`, int64 by default."""
+    if size is None:
+        if high is None or isinstance(high, (tuple, list)):
+            low, high, size = 0, low, high
+        else:
+            raise TypeError("randint: give size=")
+    elif high is None:
+        low, high = 0, low
+    data = get_rng(generator).integers(low, high, size=tuple(size)).astype(dtype or int64)
+    return _make(data, False, device)
+
+
+def randperm(n, dtype=None, device=None, generator=None):
+    return _make(get_rng(generator).permutation(int(n)).astype(dtype or int64), False, device)
+
+
+def _like(x, dtype):
+    x = x.data if isinstance(x, Value) else np.asarray(x)
+    return np.shape(x), (np.asarray(x).dtype if dtype is None else np.dtype(dtype))
+
+
+def zeros_like(input, dtype=None, device=None, requires_grad=False):
+    shape, dtype = _like(input, dtype)
+    return _make(np.zeros(shape, dtype), requires_grad, device)
+
+
+def ones_like(input, dtype=None, device=None, requires_grad=False):
+    shape, dtype = _like(input, dtype)
+    return _make(np.ones(shape, dtype), requires_grad, device)
+
+
+def empty_like(input, dtype=None, device=None, requires_grad=False):
+    return zeros_like(input, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
+    shape, dtype = _like(input, dtype)
+    return _make(np.full(shape, fill_value, dtype), requires_grad, device)
+
+
+def randn_like(input, dtype=None, device=None, requires_grad=False):
+    shape, dtype = _like(input, dtype)
+    return _make(get_rng().standard_normal(shape).astype(dtype), requires_grad, device)
+
+
+def rand_like(input, dtype=None, device=None, requires_grad=False):
+    shape, dtype = _like(input, dtype)
+    return _make(get_rng().random(shape).astype(dtype), requires_grad, device)
+
+
+def is_tensor(obj):
+    return isinstance(obj, Value)
+
+
+def numel(input):
+    return int(np.size(_value(input).data))
+
+
+# ----------------------------------------------------------------------------------------------------
+# Functions under PyTorch's names and arguments (`torch.sum(x, dim=1)`, `torch.max(x, 1)`, `torch.cat`):
+# each calls the Value method of the same name, so both spellings accept the same arguments.
+
+
+def _value(x):
+    return x if isinstance(x, Value) else Value(np.asarray(x), requires_grad=False, dtype=np.asarray(x).dtype)
+
+
+def _method(name, doc):
+    def fn(input, *args, **kwargs):
+        return getattr(_value(input), name)(*args, **kwargs)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = doc
+    return fn
+
+
+sum = _method("sum", "Sum over `dim`/`axis` (all elements by default); `keepdim`/`keepdims`.")
+mean = _method("mean", "Mean over `dim`/`axis`.")
+var = _method("var", "Variance over `dim`/`axis`: unbiased unless NumPy's spelling (axis, ddof) is used.")
+std = _method("std", "Standard deviation over `dim`/`axis`: unbiased unless NumPy's spelling is used.")
+max = _method("max", "Largest element; max(x, dim) gives (values, indices); max(x, y) the elementwise maximum.")
+min = _method("min", "Smallest element; min(x, dim) gives (values, indices); min(x, y) the elementwise minimum.")
+prod = _method("prod", "Product over `dim`/`axis` (all elements by default).")
+argmax = _method("argmax", "Index of the largest element (of the flattened input when dim is None).")
+argmin = _method("argmin", "Index of the smallest element (of the flattened input when dim is None).")
+logsumexp = _method("logsumexp", "log Σ exp(x) over `dim`/`axis`, computed stably.")
+softmax = _method("softmax", "exp(x) / Σ exp(x) along `dim` (or `axis`; -1 by default).")
+log_softmax = _method("log_softmax", "log of softmax along `dim` (or `axis`; -1 by default).")
+norm = _method("norm", "The p-norm (default 'fro': sqrt Σx²) over all elements or along `dim`.")
+clamp = _method("clamp", "Limit to [min, max] (either may be None).")
+unsqueeze = _method("unsqueeze", "A new axis of length 1 at `dim`.")
+squeeze = _method("squeeze", "Remove axes of length 1 (only `dim` if given).")
+permute = _method("permute", "The axes in the order given.")
+flatten = _method("flatten", "Merge axes start_dim..end_dim into one.")
+pow = _method("pow", "input ** exponent.")
+clone = _method("clone", "A copy that stays in the graph.")
+reshape = _method("reshape", "input with a new shape of the same size (one entry may be -1).")
+
+
+def transpose(input, *dims, axes=None):
+    """transpose(x, d0, d1) swaps two axes (PyTorch); transpose(x, axes) or transpose(x) permutes them (NumPy)."""
+    if axes is not None:
+        dims = (axes,)
+    return _value(input).transpose(*[d for d in dims if d is not None])
+
+
+mm = _method("matmul", "The matrix product.")
+
+
+def cat(tensors, dim=0, *, axis=None):
+    """Join Values along an existing axis (`dim` or NumPy's `axis`)."""
+    return ops.concatenate(list(tensors), axis=dim if axis is None else axis)
+
+
+concat = cat
+
+
+def stack(tensors, dim=0, *, axis=None):
+    """Join Values of the same shape along a new axis (`dim` or NumPy's `axis`)."""
+    return ops.stack(list(tensors), axis=dim if axis is None else axis)
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return bool(np.allclose(_value(input).data, _value(other).data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def equal(input, other):
+    a, b = _value(input).data, _value(other).data
+    return np.shape(a) == np.shape(b) and bool(np.all(a == b))
+
+
+class cuda:  # noqa: N801  (PyTorch's torch.cuda namespace: `torch.cuda.is_available()`)
+    """There is no GPU here: `cuda.is_available()` is False, so tutorials choose the CPU."""
+
+    @staticmethod
+    def is_available():
+        return False
+
+    @staticmethod
+    def device_count():
+        return 0
+
+
+class accelerator:  # noqa: N801  (PyTorch 2's torch.accelerator namespace)
+    """No accelerator here: `accelerator.is_available()` is False."""
+
+    @staticmethod
+    def is_available():
+        return False
+
+    @staticmethod
+    def current_accelerator():
+        return None

@@ -1,0 +1,402 @@
+"""PyTorch's names for Value methods: `dim=`/`keepdim=`, `unsqueeze`, `view`, `permute`, `x.size()`, ...
+
+Each method here is a composition of the primitives in `ops` (through Value's own methods), or reads the data
+without recording anything (`argmax`, `tolist`, comparisons). NumPy's spelling keeps working beside them:
+`x.sum(axis=0, keepdims=True)` and `x.sum(dim=0, keepdim=True)` are the same call.
+
+Where NumPy and PyTorch disagree, the spelling decides:
+
+* `var`/`std`: with NumPy's keywords (`axis`, `keepdims`, `ddof`) NumPy's default ddof=0; otherwise PyTorch's
+  unbiased default (correction=1).
+* `max`/`min`: `x.max(dim)` (an integer dim, positional or keyword) returns PyTorch's (values, indices);
+  `x.max(axis=...)` returns NumPy's values; `x.max(y)` with a Value is the elementwise maximum.
+* `transpose(d0, d1)` with two dims swaps them (PyTorch); other argument counts permute axes (NumPy).
+"""
+
+from __future__ import annotations
+
+import collections
+import numbers
+
+import numpy as np
+
+from . import value as _value
+
+MaxMin = collections.namedtuple("MaxMin", ["values", "indices"])  # PyTorch's torch.return_types.max
+
+
+class Size(int):
+    """NumPy's `x.size` (an int, the number of elements) that is also PyTorch's `x.size()` (the shape) and
+    `x.size(dim)` (one dimension's length)."""
+
+    def __new__(cls, n, shape):
+        obj = super().__new__(cls, n)
+        obj.shape = shape
+        return obj
+
+    def __call__(self, dim=None):
+        if dim is None:
+            return self.shape
+        return self.shape[dim]
+
+    def __reduce__(self):  # pickles and copies as the plain int it stands for
+        return int, (int(self),)
+
+
+def callable_size(data):
+    return Size(data.size, data.shape)
+
+
+def reduce_args(axis, keepdims, dim, keepdim):
+    """NumPy's (axis, keepdims) or PyTorch's (dim, keepdim) as the keyword arguments of a reduction primitive."""
+    if dim is not None:
+        if axis is not None:
+            raise TypeError("give axis (NumPy) or dim (PyTorch), not both")
+        axis = dim
+    if isinstance(axis, list):
+        axis = tuple(axis)
+    if keepdim is not None:
+        keepdims = keepdim
+    return {"axis": axis, "keepdims": bool(keepdims)}
+
+
+def _is_dim(d):
+    return isinstance(d, numbers.Integral) and not isinstance(d, bool)
+
+
+def _dtype(dtype):
+    return np.dtype(dtype)
+
+
+class TensorMethods:
+    """PyTorch-named methods of `Value` (a mixin: Value is defined in value.py)."""
+
+    __slots__ = ()
+
+    # ------------------------------------------------------------------------------------------------
+    # Shape and size.
+
+    def dim(self):
+        """The number of dimensions (PyTorch's `x.dim()`; NumPy's `x.ndim`)."""
+        return self.data.ndim
+
+    ndimension = dim
+
+    def __index__(self):
+        """An integer Value of one element used as an index (`classes[pred.argmax()]`), as PyTorch allows."""
+        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+            raise TypeError(f"only integer Values of one element can be used as an index, not {self.data.dtype} "
+                            f"of shape {self.data.shape}")
+        return int(self.data.item())
+
+    def numel(self):
+        """The number of elements."""
+        return int(self.data.size)
+
+    nelement = numel
+
+    def view(self, *shape):
+        """x with a new shape of the same size (one entry may be -1): `reshape` (NumPy arrays need no
+        contiguity, so view and reshape are the same here)."""
+        return self.reshape(*shape)
+
+    def view_as(self, other):
+        return self.reshape(other.shape)
+
+    def reshape_as(self, other):
+        return self.reshape(other.shape)
+
+    def unsqueeze(self, dim):
+        """x with a new axis of length 1 at position `dim` (negative counts from the end of the result)."""
+        ndim = self.data.ndim
+        if not -ndim - 1 <= dim <= ndim:
+            raise IndexError(f"unsqueeze: dim {dim} is out of range for a Value of {ndim} dimensions")
+        dim = dim % (ndim + 1)
+        shape = self.shape
+        return self.reshape(shape[:dim] + (1,) + shape[dim:])
+
+    def squeeze(self, dim=None):
+        """x without axes of length 1 (only axis `dim` if given, and only if its length is 1, as PyTorch)."""
+        shape = self.shape
+        if dim is None:
+            new = tuple(n for n in shape if n != 1)
+        else:
+            dims = {d % max(len(shape), 1) for d in ((dim,) if _is_dim(dim) else dim)}
+            new = tuple(n for i, n in enumerate(shape) if not (i in dims and n == 1))
+        return self if new == shape else self.reshape(new)
+
+    def permute(self, *dims):
+        """The axes in the order `dims` (PyTorch's permute, NumPy's transpose(axes))."""
+        if len(dims) == 1 and not _is_dim(dims[0]):
+            dims = dims[0]
+        return _value._ops.transpose(self, axes=tuple(dims))
+
+    def expand(self, *sizes):
+        """x broadcast to `sizes` (-1 keeps a dimension), without copying: PyTorch's expand."""
+        if len(sizes) == 1 and not _is_dim(sizes[0]):
+            sizes = sizes[0]
+        lead = len(sizes) - self.data.ndim
+        if lead < 0:
+            raise RuntimeError(f"expand: {len(sizes)} sizes given for a Value of {self.data.ndim} dimensions")
+        shape = tuple(self.shape[i - lead] if n == -1 and i >= lead else n for i, n in enumerate(sizes))
+        return _value._ops.broadcast_to(self, shape=shape)
+
+    def expand_as(self, other):
+        return self.expand(other.shape)
+
+    def t(self):
+        """The transpose of a matrix (a 0-d or 1-D Value unchanged), as PyTorch's t()."""
+        if self.data.ndim > 2:
+            raise RuntimeError(f"t: expects a Value of at most 2 dimensions, got {self.data.ndim}; "
+                               "use transpose(d0, d1)")
+        return self if self.data.ndim < 2 else self.transpose(0, 1)
+
+    @property
+    def grad_fn(self):
+        """PyTorch's name for the operation that made this Value: its Primitive (None for a leaf or a Value
+        made without recording)."""
+        return self._op if self._parents else None
+
+    @property
+    def mT(self):
+        """The last two axes swapped (matrix transpose of a batch)."""
+        return self.swapaxes(-1, -2)
+
+    # ------------------------------------------------------------------------------------------------
+    # Reductions with PyTorch's defaults.
+
+    def var(self, dim=None, ddof=None, keepdims=None, *, axis=None, keepdim=None, correction=None, unbiased=None):
+        """Variance: Σ(x - mean)² / (n - correction). See the module docstring for the default correction.
+
+        PyTorch: var(dim=None, keepdim=False, correction=1) (or unbiased=True/False);
+        NumPy:   var(axis=None, ddof=0, keepdims=False). With correction ≥ n the result is inf or nan.
+        """
+        numpy_spelling = axis is not None or ddof is not None or keepdims is not None
+        if correction is None:
+            correction = ddof if ddof is not None else (
+                int(unbiased) if unbiased is not None else (0 if numpy_spelling else 1))
+        args = reduce_args(axis, keepdims or False, dim, keepdim)
+        return _value._ops.var(self, ddof=correction, **args)
+
+    def std(self, dim=None, ddof=None, keepdims=None, *, axis=None, keepdim=None, correction=None, unbiased=None):
+        """Standard deviation: sqrt of `var` with the same arguments (unbiased by default, as PyTorch)."""
+        return self.var(dim, ddof, keepdims, axis=axis, keepdim=keepdim, correction=correction,
+                        unbiased=unbiased).sqrt()
+
+    def _extremum(self, which, dim, keepdim, axis, keepdims):
+        if isinstance(dim, (_value.Value, np.ndarray)):  # torch.max(a, b): elementwise
+            return getattr(_value._ops, "maximum" if which == "max" else "minimum")(self, dim)
+        prim = getattr(_value._ops, which)
+        if _is_dim(dim) and axis is None:  # PyTorch's (values, indices)
+            keep = bool(keepdim) if keepdim is not None else bool(keepdims)
+            values = prim(self, axis=dim, keepdims=keep)
+            indices = getattr(self, "arg" + which)(dim=dim, keepdim=keep)
+            return MaxMin(values, indices)
+        return prim(self, **reduce_args(axis, keepdims or False, dim, keepdim))
+
+    def max(self, dim=None, keepdim=None, *, axis=None, keepdims=None):
+        """The largest element; along `dim` PyTorch's (values, indices); along `axis` NumPy's values;
+        `x.max(y)` for a Value y is the elementwise maximum. Ties share the gradient equally."""
+        return self._extremum("max", dim, keepdim, axis, keepdims)
+
+    def min(self, dim=None, keepdim=None, *, axis=None, keepdims=None):
+        """The smallest element; the arguments as for `max`."""
+        return self._extremum("min", dim, keepdim, axis, keepdims)
+
+    def prod(self, dim=None, keepdim=None, *, axis=None, keepdims=None):
+        """The product of the elements (over all, or along dim/axis); its gradient is right where elements are 0."""
+        return _value._ops.prod(self, **reduce_args(axis, keepdims or False, dim, keepdim))
+
+    def argmax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """Index of the largest element: over the flattened Value when dim is None, else along dim
+        (int64, no gradient; the first one among ties, as NumPy and PyTorch)."""
+        return _arg(self, np.argmax, dim, keepdim, axis, keepdims)
+
+    def argmin(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """Index of the smallest element; the arguments as for `argmax`."""
+        return _arg(self, np.argmin, dim, keepdim, axis, keepdims)
+
+    def norm(self, p="fro", dim=None, keepdim=False):
+        """The p-norm over all elements (or along dim): 'fro' and 2 give sqrt(Σx²), 1 gives Σ|x|,
+        inf gives max |x|, other p give (Σ|x|^p)^(1/p)."""
+        args = reduce_args(None, keepdim, dim, None)
+        if p in ("fro", 2, 2.0):
+            return (self * self).sum(**args).sqrt()
+        if p in (1, 1.0):
+            return self.abs().sum(**args)
+        if p == float("inf"):
+            return self.abs().max(axis=args["axis"], keepdims=args["keepdims"])
+        if p == float("-inf"):
+            return self.abs().min(axis=args["axis"], keepdims=args["keepdims"])
+        return (self.abs() ** p).sum(**args) ** (1.0 / p)
+
+    # Logical operators on boolean Values (masks), as PyTorch's: `(x > 0) & (x < 1)`, `~mask`.
+    def __and__(self, other):
+        return _plain(np.logical_and(self.data, _data(other)) if self.dtype == bool else self.data & _data(other))
+
+    def __or__(self, other):
+        return _plain(np.logical_or(self.data, _data(other)) if self.dtype == bool else self.data | _data(other))
+
+    def __xor__(self, other):
+        return _plain(self.data ^ _data(other))
+
+    def __invert__(self):
+        return _plain(~self.data)
+
+    __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
+
+    def any(self, dim=None, keepdim=False):
+        return _plain(np.any(self.data, axis=dim, keepdims=keepdim))
+
+    def all(self, dim=None, keepdim=False):
+        return _plain(np.all(self.data, axis=dim, keepdims=keepdim))
+
+    # ------------------------------------------------------------------------------------------------
+    # Elementwise, under PyTorch's names.
+
+    def clamp(self, min=None, max=None):
+        """Limit x to [min, max] (either may be None): NumPy's clip."""
+        return self.clip(min, max)
+
+    def pow(self, exponent):
+        """self ** exponent; an integer Value exponent takes self's float dtype (PyTorch's promotion, where
+        NumPy's would make float32 ** int64 float64)."""
+        if isinstance(exponent, _value.Value) and exponent.dtype.kind in "biu" and self.dtype.kind == "f":
+            exponent = exponent.data.astype(self.dtype)
+        return self ** exponent
+
+    def add(self, other, alpha=1):
+        return self + (other if alpha == 1 else other * alpha)
+
+    def sub(self, other, alpha=1):
+        return self - (other if alpha == 1 else other * alpha)
+
+    def mul(self, other):
+        return self * other
+
+    def div(self, other):
+        return self / other
+
+    def neg(self):
+        return -self
+
+    def square(self):
+        return self * self
+
+    def matmul(self, other):
+        return self @ other
+
+    mm = matmul
+
+    # ------------------------------------------------------------------------------------------------
+    # Copies, dtypes, devices.
+
+    def clone(self):
+        """A copy of the data that stays in the graph (the gradient passes through unchanged)."""
+        return _value._ops.clone(self)
+
+    def tolist(self):
+        """The data as (nested) Python lists of numbers, or a number for a 0-d Value."""
+        return np.asarray(self.data).tolist()
+
+    def to(self, *args, **kwargs):
+        """x converted to a dtype (`x.to(float64)`, `x.to(other)`, `x.to(dtype=...)`); devices other than 'cpu'
+        are not supported ('cpu' returns x itself)."""
+        dtype = kwargs.pop("dtype", None)
+        device = kwargs.pop("device", None)
+        for a in args:
+            if isinstance(a, _value.Value):
+                dtype = a.dtype
+            elif isinstance(a, (str, Device)):
+                device = a
+            elif a is not None:
+                dtype = a
+        if device is not None and str(device).split(":")[0] != "cpu":
+            raise RuntimeError(f"to: device {device!r} is not available; autograd_core runs on the CPU with NumPy")
+        return self if dtype is None else self.type(dtype)
+
+    def type(self, dtype=None):
+        """x converted to `dtype` (or, without one, the dtype's name). Float targets stay differentiable;
+        integer and boolean results carry no gradient (as in PyTorch)."""
+        if dtype is None:
+            return str(self.dtype)
+        dtype = _dtype(dtype)
+        if dtype == self.data.dtype:
+            return self
+        if dtype.kind == "f":
+            return self.astype(dtype)
+        return _plain(np.asarray(self.data).astype(dtype))
+
+    def double(self):
+        return self.type(np.float64)
+
+    def float(self):
+        return self.type(np.float32)
+
+    def half(self):
+        return self.type(np.float16)
+
+    def long(self):
+        return self.type(np.int64)
+
+    def int(self):
+        return self.type(np.int32)
+
+    def bool(self):
+        return self.type(np.bool_)
+
+    def cpu(self):
+        return self
+
+    @property
+    def device(self):
+        return Device("cpu")
+
+    is_cuda = False
+
+
+def _data(x):
+    return x.data if isinstance(x, _value.Value) else x
+
+
+def _plain(data):
+    """A result read from the data: a new Value without a gradient."""
+    data = np.asarray(data)
+    return _value._new_node(_value.Value, data[()] if data.ndim == 0 else data, False, None, (), None, None)
+
+
+def _arg(x, fn, dim, keepdim, axis, keepdims):
+    axis = dim if axis is None else axis
+    keep = bool(keepdims) if keepdims is not None else bool(keepdim)
+    data = np.asarray(x.data)
+    if axis is None:
+        out = fn(data)
+        if keep:
+            out = np.reshape(out, (1,) * data.ndim)
+    else:
+        out = fn(data, axis=axis, keepdims=keep)
+    return _plain(np.asarray(out, dtype=np.int64))
+
+
+class Device:
+    """PyTorch's `torch.device`: only the CPU exists here."""
+
+    __slots__ = ("type",)
+
+    def __init__(self, type="cpu"):
+        type = str(type)
+        if type.split(":")[0] != "cpu":
+            raise RuntimeError(f"device {type!r} is not available; autograd_core runs on the CPU with NumPy")
+        self.type = "cpu"
+
+    def __repr__(self):
+        return "device(type='cpu')"
+
+    def __str__(self):
+        return "cpu"
+
+    def __eq__(self, other):
+        return str(other) == "cpu"
+
+    def __hash__(self):
+        return hash("cpu")

@@ -1,0 +1,131 @@
+"""Data sets and mini-batches, as `torch.utils.data`: `Dataset`, `TensorDataset`, `DataLoader`.
+
+    from autograd_core.utils.data import DataLoader, TensorDataset
+    loader = DataLoader(TensorDataset(X, y), batch_size=32, shuffle=True)
+    for xb, yb in loader:            # Values (requires_grad=False): xb (32, ...), yb (32,) int64
+        ...
+
+`DataLoader` also keeps its older form over arrays, `DataLoader(X, y, batch_size=32)`, which yields
+tuples of NumPy arrays (Values with `as_values=True`).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+from ..tensor import get_rng
+from ..value import Value
+
+
+class Dataset:
+    """A map-style data set: `dataset[i]` is sample i, `len(dataset)` the number of samples. Subclass it and
+    define both."""
+
+    def __getitem__(self, index):
+        raise NotImplementedError(f"{type(self).__name__} must define __getitem__")
+
+    def __len__(self):
+        raise NotImplementedError(f"{type(self).__name__} must define __len__")
+
+
+def _plain_value(data):
+    data = np.asarray(data)
+    return Value(data[()] if data.ndim == 0 else data, requires_grad=False, dtype=data.dtype)
+
+
+class TensorDataset(Dataset):
+    """Samples made of the i-th rows of equally long Values or arrays: `dataset[i] = (x[i], y[i], ...)`."""
+
+    def __init__(self, *tensors):
+        if not tensors:
+            raise ValueError("TensorDataset: give at least one Value or array")
+        self.arrays = tuple(t.data if isinstance(t, Value) else np.asarray(t) for t in tensors)
+        lengths = [a.shape[0] if a.ndim else None for a in self.arrays]
+        if None in lengths or len(set(lengths)) != 1:
+            raise ValueError(f"TensorDataset: all inputs must share their first dimension, got shapes "
+                             f"{[a.shape for a in self.arrays]}")
+        self.tensors = tuple(_plain_value(a) for a in self.arrays)
+
+    def __getitem__(self, index):
+        return tuple(_plain_value(a[index]) for a in self.arrays)
+
+    def __len__(self):
+        return self.arrays[0].shape[0]
+
+
+def default_collate(samples):
+    """Stack a list of samples into a batch: numbers, arrays and Values become one Value (a new first axis);
+    tuples, lists and dicts are collated field by field."""
+    first = samples[0]
+    if isinstance(first, (tuple, list)):
+        return type(first)(default_collate([s[i] for s in samples]) for i in range(len(first))) \
+            if isinstance(first, tuple) else [default_collate([s[i] for s in samples]) for i in range(len(first))]
+    if isinstance(first, dict):
+        return {key: default_collate([s[key] for s in samples]) for key in first}
+    if isinstance(first, (str, bytes)):
+        return list(samples)
+    return _plain_value(np.stack([s.data if isinstance(s, Value) else np.asarray(s) for s in samples]))
+
+
+class DataLoader:
+    """Mini-batches from a data set, in order or shuffled.
+
+    DataLoader(dataset, batch_size=1, shuffle=False, drop_last=False, generator=None, collate_fn=None)
+    DataLoader(*arrays, batch_size=32, shuffle=False, drop_last=False, rng=None, as_values=False)
+
+    dataset:    anything with `__getitem__` and `__len__` (a Dataset, a list of samples); batches are built
+                by `collate_fn` (default: `default_collate`, which stacks into Values).
+    arrays:     the older form: NumPy arrays or Values with the same first dimension; each batch is a tuple
+                of array slices (float ones as Values with `as_values=True`).
+    shuffle:    a new permutation each epoch from `generator` (or `rng`: a Generator, an int seed, or None for
+                the generator that `autograd_core.manual_seed` seeds).
+    drop_last:  skip the final batch when it is smaller than batch_size.
+    `len(loader)` is the number of batches per epoch.
+    """
+
+    def __init__(self, dataset, *arrays, batch_size=None, shuffle=False, drop_last=False, generator=None,
+                 rng=None, collate_fn=None, as_values=False, num_workers=0, pin_memory=False):
+        self._arrays_form = bool(arrays) or isinstance(dataset, (np.ndarray, Value))
+        if batch_size is None:
+            batch_size = 32 if self._arrays_form else 1
+        if not isinstance(batch_size, numbers.Integral) or batch_size < 1:
+            raise ValueError(f"DataLoader: batch_size must be a positive integer, got {batch_size!r}")
+        if self._arrays_form:
+            dataset = TensorDataset(dataset, *arrays)
+            self.arrays = dataset.arrays
+        elif not (hasattr(dataset, "__getitem__") and hasattr(dataset, "__len__")):
+            raise TypeError(f"DataLoader: expected a data set (with __getitem__ and __len__) or arrays, got "
+                            f"{type(dataset).__name__}")
+        self.dataset, self.batch_size = dataset, int(batch_size)
+        self.shuffle, self.drop_last, self.as_values = bool(shuffle), bool(drop_last), bool(as_values)
+        self.collate_fn = collate_fn
+        self._rng = get_rng(generator if generator is not None else rng) if shuffle else None
+
+    @property
+    def num_samples(self):
+        return len(self.dataset)
+
+    def __len__(self):
+        n = self.num_samples
+        return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
+
+    def __iter__(self):
+        n = self.num_samples
+        order = self._rng.permutation(n) if self.shuffle else np.arange(n)
+        stop = n - n % self.batch_size if self.drop_last else n
+        for start in range(0, stop, self.batch_size):
+            yield self._batch(order[start:start + self.batch_size])
+
+    def _batch(self, index):
+        if isinstance(self.dataset, TensorDataset) and self.collate_fn is None:  # one fancy index per array
+            batch = tuple(a[index] for a in self.dataset.arrays)
+            if self._arrays_form:
+                if self.as_values:
+                    batch = tuple(_plain_value(b) if b.dtype.kind == "f" else b for b in batch)
+                return batch
+            return tuple(_plain_value(b) for b in batch)
+        samples = [self.dataset[int(i)] for i in index]
+        return (self.collate_fn or default_collate)(samples)

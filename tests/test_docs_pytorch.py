@@ -1,0 +1,30 @@
+"""docs/coming-from-pytorch.md: every Python example runs as written and prints what its comments say."""
+
+import contextlib
+import io
+import re
+from pathlib import Path
+
+import pytest
+from test_readme import _expected_outputs
+
+import autograd_core as ag
+
+PAGE = Path(__file__).resolve().parents[1] / "docs" / "coming-from-pytorch.md"
+BLOCKS = re.findall(r"```python\n(.*?)```", PAGE.read_text(encoding="utf-8"), flags=re.S)
+
+
+@pytest.mark.parametrize("block", BLOCKS, ids=[f"block{i}" for i in range(len(BLOCKS))])
+def test_example_runs_and_prints_what_it_says(block):
+    ag.manual_seed(0)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(block, str(PAGE), "exec"), {"__name__": "docs"})
+    printed = " ".join(out.getvalue().split())
+    for expected in _expected_outputs(block):
+        promise = " ".join(expected.split())
+        assert promise in printed, f"the page promises {promise!r}; the example printed {printed!r}"
+
+
+def test_page_has_examples():
+    assert len(BLOCKS) >= 8

@@ -1,0 +1,108 @@
+"""Edge cases where PyTorch's answer is the expected one: variance with a correction of at least the element
+count, and the higher derivatives of x ** n at x = 0."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+from autograd_core import Value
+
+
+@pytest.mark.parametrize("correction", [3, 4])
+def test_var_with_correction_at_least_n_is_inf_not_an_error(correction):
+    x = Value(np.array([1.0, 2.0, 4.0]))
+    v = x.var(correction=correction)
+    assert np.isinf(v.data)
+    v.backward()
+    assert np.all(np.isinf(x.grad))
+    assert np.isinf(x.std(correction=correction).data)
+    assert np.isinf(Value(np.array([1.0, 2.0, 4.0])).var(ddof=correction).data)  # NumPy's spelling too
+
+
+def test_var_of_one_element_is_nan_with_pytorchs_default():
+    x = Value(np.array([5.0]))
+    v = x.var()
+    v.backward()
+    assert np.isnan(v.data) and np.isnan(x.grad).all()
+
+
+def test_var_edge_cases_match_pytorch():
+    # correction == n only: for correction > n PyTorch's forward gives inf but its backward divides by the
+    # negative n - correction (a finite gradient); ours stays consistent with the forward (±inf).
+    torch = pytest.importorskip("torch")
+    data = np.array([[1.0, 2.0, 3.0], [3.0, 3.0, 3.0]])
+    for correction in (3,):
+        x = Value(data)
+        x.var(dim=1, correction=correction).sum().backward()
+        t = torch.tensor(data, requires_grad=True)
+        t.var(dim=1, correction=correction).sum().backward()
+        np.testing.assert_array_equal(x.var(dim=1, correction=correction).data,
+                                      t.var(dim=1, correction=correction).detach().numpy())
+        np.testing.assert_array_equal(x.grad, t.grad.numpy())  # ±inf, and nan where x equals the mean
+
+
+@pytest.mark.parametrize("exponent, second", [(0, 0.0), (1, 0.0), (2, 2.0), (3, 0.0)])
+def test_second_derivative_of_power_at_zero(exponent, second):
+    hessian = ag.hessian(lambda x: x ** exponent)(Value(0.0))
+    assert float(hessian) == second  # not nan (0 · inf) as before
+
+
+@pytest.mark.parametrize("exponent", [0, 1, 2, 3, 0.5, 2.5])
+def test_derivatives_of_power_at_zero_match_pytorch(exponent):
+    torch = pytest.importorskip("torch")
+    t = torch.tensor(0.0, dtype=torch.float64, requires_grad=True)
+    (first,) = torch.autograd.grad(t ** exponent, t, create_graph=True)
+    second = torch.autograd.grad(first, t)[0].item() if first.requires_grad else 0.0
+    x = Value(0.0)
+    g = ag.grad(lambda v: v ** exponent)(x)
+    np.testing.assert_equal(float(g), first.item())
+    np.testing.assert_equal(float(ag.hessian(lambda v: v ** exponent)(x)), second)
+
+
+def test_third_derivative_of_x_to_the_one_is_finite():
+    x = Value(0.0)
+    (g,) = ag.engine.grad(x ** 1, [x], create_graph=True)
+    (h,) = ag.engine.grad(g, [x], create_graph=True, allow_unused=True)
+    assert h is None or float(h.data) == 0.0
+
+
+def test_module_to_accepts_the_cpu_and_converts_dtypes():
+    from autograd_core import nn
+
+    model = nn.Linear(2, 3)
+    weight = model.weight
+    assert model.to("cpu") is model and model.to(ag.device("cpu")) is model
+    model.to(ag.float64)
+    assert model.weight is weight and weight.dtype == np.float64 and model.bias.dtype == np.float64
+    with pytest.raises(RuntimeError, match="device 'cuda' is not available"):
+        model.to("cuda")
+    assert ag.cuda.is_available() is False
+
+
+def test_dataloader_shuffles_with_a_seeded_generator_and_old_form_still_works():
+    from autograd_core.utils.data import DataLoader, TensorDataset
+
+    data = TensorDataset(ag.arange(10), ag.arange(10) * 2)
+
+    def order(seed):
+        return [xb.tolist() for xb, _ in DataLoader(data, batch_size=4, shuffle=True,
+                                                    generator=ag.Generator().manual_seed(seed))]
+
+    assert order(1) == order(1) != order(2)
+    assert sorted(sum(order(1), [])) == list(range(10))
+    (xb, yb), *_ = DataLoader(data, batch_size=4)
+    assert isinstance(xb, Value) and xb.tolist() == [0, 1, 2, 3] and yb.tolist() == [0, 2, 4, 6]
+    assert len(DataLoader(data)) == 10  # PyTorch's default batch_size=1 for a data set
+    arrays = DataLoader(np.arange(10.0), np.arange(10), batch_size=4)  # the older form: arrays, batch_size 32
+    assert len(arrays) == 3 and isinstance(next(iter(arrays))[0], np.ndarray)
+
+
+def test_size_is_numpys_count_and_pytorchs_shape_and_pickles_as_an_int():
+    import pickle
+
+    x = ag.zeros(2, 3)
+    assert x.size == 6 and x.size() == (2, 3) and x.size(-1) == 3 and x.size + 1 == 7
+    restored = pickle.loads(pickle.dumps(x.size))
+    assert restored == 6 and type(restored) is int
