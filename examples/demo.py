@@ -9,7 +9,10 @@ sigmoid.json, moons_boundary.png and moons_training.png.
 It follows the lecture's decomposition of f(x; w, b) = σ(w·x + b) = 1 / (exp(-(w·x + b)) + 1) into six
 elementary steps h₁ … h₆, so that every node of the graph is one step of the chain rule:
 
-    h₁ = x·w   h₂ = h₁ + b   h₃ = -h₂   h₄ = exp(h₃)   h₅ = h₄ + 1   h₆ = 1 / h₅ = f
+    h₁ = x·w   h₂ = h₁ + b   h₃ = -h₂   h₄ = exp(h₃)   h₅ = h₄ + 1   f = h₆ = 1 / h₅
+
+The default point w = -0.8, x = 1.5, b = 0.3 makes every factor of the chain rule visible (at w = 0, x = 1,
+b = 0 they would be ±1s and 0.25). The output is called f in the table, the equation and the picture.
 """
 
 from __future__ import annotations
@@ -26,7 +29,10 @@ from autograd_core import Value  # noqa: E402
 from autograd_core.engine import edge_vjp, toposort  # noqa: E402
 
 
-def sigmoid_graph(w=0.0, x=1.0, b=0.0):
+W, X, B = -0.8, 1.5, 0.3
+
+
+def sigmoid_graph(w=W, x=X, b=B):
     """f = σ(w·x + b) built from the lecture's six elementary steps; returns (f, {name: node})."""
     w, x, b = Value(w, label="w"), Value(x, label="x", requires_grad=False), Value(b, label="b")
     h1 = x * w
@@ -35,9 +41,15 @@ def sigmoid_graph(w=0.0, x=1.0, b=0.0):
     h4 = h3.exp()
     h5 = h4 + 1
     h6 = 1 / h5
-    for i, h in enumerate((h1, h2, h3, h4, h5, h6), start=1):
+    for i, h in enumerate((h1, h2, h3, h4, h5), start=1):
         h.label = f"h{i}"
-    return h6, {"w": w, "x": x, "b": b, "h1": h1, "h2": h2, "h3": h3, "h4": h4, "h5": h5, "h6": h6}
+    h6.label = "f"  # the output: one name in the table, the equation and the picture
+    return h6, {"w": w, "x": x, "b": b, "h1": h1, "h2": h2, "h3": h3, "h4": h4, "h5": h5, "f": h6}
+
+
+def fixed(x, width=12, digits=6):
+    """x in fixed-point notation, never '-0.000000' (a tiny negative number rounds to 0, printed as 0)."""
+    return f"{round(float(x), digits) + 0.0:{width}.{digits}f}"
 
 
 def print_nodes(f):
@@ -48,13 +60,13 @@ def print_nodes(f):
         seen.add(node)
         inputs = ", ".join(p.label or f"{float(p.data):g}" for p in node.parents)
         op = f"{node.op}({inputs})" if node.op else "input"
-        grad = "" if node.grad is None else f"{float(node.grad):12.6f}"
-        print(f"{node.label or '':<6}{op:<12}{float(node.data):12.6f}{grad:>12}")
+        grad = "" if node.grad is None else fixed(node.grad)
+        print(f"{node.label or '':<6}{op:<12}{fixed(node.data)}{grad:>12}")
 
 
 def chain_rule_along(f, nodes):
     """∂f/∂w as the product of the local derivatives along the path w → h₁ → … → h₆."""
-    path = ["w", "h1", "h2", "h3", "h4", "h5", "h6"]
+    path = ["w", "h1", "h2", "h3", "h4", "h5", "f"]
     factors = []
     for child, parent in zip(path[:0:-1], path[-2::-1]):
         node = nodes[child]
@@ -65,9 +77,9 @@ def chain_rule_along(f, nodes):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("-w", type=float, default=0.0)
-    parser.add_argument("-x", type=float, default=1.0)
-    parser.add_argument("-b", type=float, default=0.0)
+    parser.add_argument("-w", type=float, default=W)
+    parser.add_argument("-x", type=float, default=X)
+    parser.add_argument("-b", type=float, default=B)
     parser.add_argument("--out", type=Path, default=ROOT / "out", help="where pictures go (default: out/)")
     parser.add_argument("--no-train", action="store_true", help="skip the two-moons training run")
     parser.add_argument("--steps", type=int, default=100, help="training steps for the two moons (default 100)")
@@ -85,9 +97,8 @@ def main(argv=None):
         product *= d
     terms = " · ".join(f"∂{c}/∂{p}" for c, p, _ in factors)
     values = " · ".join(f"({d:.4g})" for _, _, d in factors)
-    print(f"\n∂f/∂w = {terms}\n      = {values}\n      = {product:.6f}   (w.grad = {float(nodes['w'].grad):.6f})")
+    print(f"\n∂f/∂w = {terms}\n      = {values}\n      = {fixed(product, 0)}   (w.grad = {fixed(nodes['w'].grad, 0)})")
 
-    f.label = "f"
     viz.export(f, args.out / "sigmoid.json")
     try:
         viz.export(f, args.out / "sigmoid.svg", highlight=nodes["w"])

@@ -61,6 +61,12 @@ install_mpi() {
     install_program mpiexec mpich -- mpich
 }
 
+# Headless Chromium and its WebDriver: the graph explorer's tests drive the page in a real browser.
+install_browser() {
+    install_program chromium chromium chromium-driver
+    install_program chromedriver chromium-driver
+}
+
 make_venv() {
     if [ ! -x .venv/bin/python ]; then
         echo "setup: creating .venv"

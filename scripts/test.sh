@@ -5,6 +5,7 @@
 # autograd stays an oracle that always runs), so every run proves that users without PyTorch get a green suite.
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 install_graphviz
+install_browser
 make_venv test
 install_mpi
 .venv/bin/python -m ruff check .

@@ -1,5 +1,6 @@
 """Pictures of computation graphs: trace a graph into plain data, draw it with Graphviz, export DOT/SVG/
-PNG/PDF/JSON, show the chain rule along a path, animate the backward pass, and the `autograd-graph` CLI.
+PNG/PDF/JSON, show the chain rule along a path, animate the backward pass, explore a graph interactively in
+the browser (HTML), and the `autograd-graph` CLI.
 
     from autograd_core import Value
     from autograd_core import viz
@@ -10,6 +11,7 @@ PNG/PDF/JSON, show the chain rule along a path, animate the backward pass, and t
     viz.draw(f, highlight=w)              # a graphviz.Digraph; displays inline in Jupyter
     viz.chain_rule(f, w).total == w.grad  # ∂f/∂w as a sum over paths of products of local derivatives
     viz.export(f, "f.svg")
+    viz.explore(f).save("f.html")         # the interactive explorer: one offline page (inline in Jupyter)
 """
 
 if __name__ != "autograd_core.viz":  # the repository's viz/ folder is installed as autograd_core.viz
@@ -24,6 +26,7 @@ from .graph_json import from_json, graph_from_dict, graph_to_dict, to_json
 from .export import GraphvizNotFound, export, export_bytes, render_bytes
 from .jupyter import GraphPicture, show_values_as_graphs, value_mimebundle
 from .steps import backward_order, backward_steps
+from .explore import Explorer, explore
 
 show_values_as_graphs()  # from now on Jupyter shows a Value as the picture of its graph
 
@@ -31,5 +34,5 @@ __all__ = [
     "SCHEMA", "Edge", "Graph", "Node", "ScopeInfo", "trace", "ChainRule", "chain_rule", "collapse",
     "draw", "render", "from_json", "graph_from_dict", "graph_to_dict", "to_json", "GraphvizNotFound",
     "export", "export_bytes", "render_bytes", "GraphPicture", "show_values_as_graphs", "value_mimebundle",
-    "backward_order", "backward_steps",
+    "backward_order", "backward_steps", "Explorer", "explore",
 ]

@@ -20,9 +20,9 @@ import numpy as np
 
 from autograd_core import Value
 
-from .dot import DEFAULT_SHOW, MAX_LABEL_CHARS, MAX_RANKS_CROSSED, MAX_TITLE_CHARS, RANKDIRS, _check_show
+from .dot import DEFAULT_SHOW, DIRECTIONS, MAX_LABEL_CHARS, MAX_RANKS_CROSSED, MAX_TITLE_CHARS, _check_show
 from . import expr as _expr
-from .expr import CONSTANTS, FUNCTIONS, ExprError, evaluate, parse_assignment, parse_literal
+from .expr import CONSTANTS, FUNCTIONS, ExprError, evaluate_program, parse_assignment, parse_constant, parse_literal
 from .export import (
     BINARY_FORMATS, FORMATS, GraphvizError, GraphvizNotFound, export_bytes, format_for, render_bytes, write_atomic,
 )
@@ -43,14 +43,19 @@ examples:
   autograd-graph export --mlp 2,4,1 --input 1,-1 --backward -o mlp.svg
   autograd-graph export "tanh(w*x)*w" --set w=0.5 --set x=2 --backward --highlight w -o chain.svg
   autograd-graph export "tanh(w*x + b)" --set w=1 --set x=2 --set b=0 --steps frames/
+  autograd-graph export "h1 = x*w; h2 = h1 + b; h3 = -h2; h4 = exp(h3); h5 = h4 + 1; f = 1/h5" \\
+      --set w=-0.8 --set b=0.3 --const x=1.5 --backward --highlight w -o sigmoid.svg
+  autograd-graph export --mlp 2,4,1 --input 1,-1 --backward -o mlp.html   # interactive explorer (browser)
   autograd-graph functions
 
 Expressions are parsed, never evaluated by Python: numbers, names set with --set, + - * / ** @, unary
-minus, and the functions listed by 'autograd-graph functions' (e.g. sum(x, axis=0)). An expression never
-runs code: --file FILE.py:FUNC RUNS THE CODE IN FILE.py (imports it as a module) and calls FUNC() with no
-arguments; FUNC must return a Value. Only use it on files you trust.
+minus, and the functions listed by 'autograd-graph functions' (e.g. sum(x, axis=0)). A program of
+assignments separated by ';' names its nodes (h1 = x*w; f = 1/h1); --const marks an input as a constant.
+An expression never runs code: --file FILE.py:FUNC RUNS THE CODE IN FILE.py (imports it as a module)
+and calls FUNC() with no arguments; FUNC must return a Value. Only use it on files you trust.
 --backward needs a scalar output: wrap a tensor expression in sum(...) or mean(...).
-Formats: dot svg png pdf json (from -f or the output's suffix); '-o -' writes dot, svg or json to stdout.
+Formats: dot svg png pdf json html (from -f or the output's suffix; html is the interactive explorer, one
+offline page); '-o -' writes dot, svg, json or html to stdout.
 SVG, PNG and PDF need the Graphviz 'dot' program; DOT and JSON do not.
 -o FILE replaces a file atomically and keeps its permissions; a symlink is followed (the file it points
 to is replaced, the link stays); /dev/null, /dev/stdout and named pipes are written into, never replaced;
@@ -102,6 +107,8 @@ def build_parser():
                     help="RUN the code in FILE.py and draw the Value that FUNC() returns (only for files you trust)")
     ex.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                     help="a variable: a number, a nested list [[1,2],[3,4]], or @file.npy (repeatable)")
+    ex.add_argument("--const", action="append", default=[], metavar="NAME=VALUE",
+                    help="like --set, but a constant: no gradient, drawn as a small grey box (repeatable)")
     ex.add_argument("--mlp", metavar="NIN,H,...,NOUT", help="draw nn.MLP(NIN, [H, ..., NOUT]) in scalar mode")
     ex.add_argument("--input", metavar="X1,X2,...",
                     help="the MLP's input (default: all ones); write --input=-1,2 when it starts with a minus")
@@ -110,7 +117,10 @@ def build_parser():
                     help="run backward from the (scalar) output first, so gradients are shown")
     ex.add_argument("-o", "--output", metavar="FILE", help="output file, or - for stdout (the default)")
     ex.add_argument("-f", "--format", choices=FORMATS, help="output format (default: from -o's suffix, else dot)")
-    ex.add_argument("--rankdir", choices=RANKDIRS, default="LR", help="layout direction (default LR)")
+    ex.add_argument("--rankdir", choices=DIRECTIONS, default="auto",
+                    help="layout direction (default auto: LR, or TB for a long chain)")
+    ex.add_argument("--dpi", type=float, help="resolution of PNG output (default 96)")
+    ex.add_argument("--size", metavar="W[,H]", help="largest picture size in inches, e.g. 8,5 (scaled down to fit)")
     ex.add_argument("--show", default=",".join(sorted(DEFAULT_SHOW)), metavar="ITEMS",
                     help="comma list of data,grad,shape,derivs (default: all)")
     ex.add_argument("--highlight", metavar="NAME",
@@ -126,6 +136,8 @@ def build_parser():
                     help=f"--steps draws at most N pictures (default and largest {MAX_STEP_FRAMES})")
     ex.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT, metavar="SECONDS",
                     help=f"stop Graphviz after this many seconds in total (default {DEFAULT_TIME_LIMIT:g})")
+    ex.add_argument("--steps-by", choices=("node", "module"), default="node",
+                    help="one --steps frame per node (default) or per module, layer by layer on an MLP")
     ex.add_argument("--traceback", action="store_true", help="show the full traceback if --file's FUNC fails")
     sub.add_parser("functions", help="list what an expression may call")
     return parser
@@ -179,7 +191,8 @@ def _export(args):
                            "wrap the expression in sum(...) or mean(...)")
         root.backward(retain_graph=True)  # keep the graph so edge derivatives can still be evaluated
     options = {"rankdir": args.rankdir, "show": _check_show(args.show), "highlight": args.highlight,
-               "max_nodes": args.max_nodes, "clusters": not args.no_clusters, "title": args.title}
+               "max_nodes": args.max_nodes, "clusters": not args.no_clusters, "title": args.title,
+               "dpi": args.dpi, "size": args.size}
     if args.highlight is not None and args.highlight not in _labels(root):
         raise CliError(f"--highlight {args.highlight[:40]!r}: no variable of that name in the graph "
                        f"(names: {_name_list(_labels(root))})")
@@ -265,9 +278,11 @@ def _note_non_finite(root):
 
 def _plan_steps(root, args):
     """How many step pictures --steps will draw; refuses too many and makes the folder, before drawing."""
-    from .steps import backward_order
+    from .graph import trace
+    from .steps import _module_runs, backward_order
 
-    count = len(backward_order(root))
+    order = backward_order(root)
+    count = len(_module_runs(trace(root, derivatives=False), order)) if args.steps_by == "module" else len(order)
     if count > args.max_frames:
         raise CliError(f"--steps: the graph has {count} nodes, so {count} step pictures; the limit is "
                        f"{args.max_frames} (--max-frames, at most {MAX_STEP_FRAMES}): draw a smaller graph")
@@ -289,7 +304,7 @@ def _write_steps(root, args, count, deadline):
     width = max(3, len(str(count - 1)))
     written = 0
     for k, frame in enumerate(iter_backward_steps(root, rankdir=args.rankdir, show=_check_show(args.show),
-                                                  max_steps=args.max_frames)):
+                                                  max_steps=args.max_frames, by=args.steps_by)):
         try:
             data = render_bytes(frame, "svg", timeout=_time_left(deadline, args))
         except (GraphvizError, CliError) as err:
@@ -304,8 +319,8 @@ def _source_value(args):
     if sum(given) != 1:
         raise CliError("give exactly one of: an expression, --file FILE.py:FUNC, or --mlp SIZES")
     if args.mlp is not None:
-        if args.set:
-            raise CliError("--set applies to expressions, not to --mlp")
+        if args.set or args.const:
+            raise CliError("--set/--const apply to expressions, not to --mlp")
         return _mlp(args.mlp, args.input, args.seed)
     if args.input is not None:
         raise CliError("--input applies to --mlp only; use --set NAME=VALUE for expressions")
@@ -313,24 +328,26 @@ def _source_value(args):
         match = re.fullmatch(r"(.+\.py):([A-Za-z_]\w*)", args.file.strip())
         if not match:
             raise CliError(f"--file {args.file[:60]!r}: expected FILE.py:FUNC, e.g. --file model.py:build")
-        if args.set:
-            raise CliError("--set applies to expressions, not to --file")
+        if args.set or args.const:
+            raise CliError("--set/--const apply to expressions, not to --file")
         return _run_user_function(match.group(1), match.group(2), args.traceback)
     if re.fullmatch(r"\S+\.py:\w+", args.source.strip()):
         raise CliError(f"{args.source[:60]!r} is not an expression; an expression never runs code: to run "
                        f"a Python file, write --file {args.source.strip()[:60]}")
-    if len(args.set) > MAX_SET_VALUES:
-        raise CliError(f"{len(args.set)} --set options is more than the limit {MAX_SET_VALUES}")
+    if len(args.set) + len(args.const) > MAX_SET_VALUES:
+        raise CliError(f"{len(args.set) + len(args.const)} --set/--const options is more than the limit "
+                       f"{MAX_SET_VALUES}")
     variables, total = {}, 0
-    for assignment in args.set:
-        name, value = parse_assignment(assignment)
+    given = [("--set", a, parse_assignment) for a in args.set] + [("--const", a, parse_constant) for a in args.const]
+    for option, assignment, parse in given:
+        name, value = parse(assignment)
         if name in variables:
-            raise CliError(f"--set {name} is given twice")
+            raise CliError(f"{option} {name} is given twice")
         total += value.data.size
         if total > _expr.MAX_WORK:
             raise CliError(f"the --set values hold more than {_expr.MAX_WORK:,} elements in all")
         variables[name] = value
-    return evaluate(args.source, variables)
+    return evaluate_program(args.source, variables)
 
 
 def _run_user_function(path, func_name, show_traceback):

@@ -22,10 +22,13 @@ from .graph import (
     trace,
 )
 from .jupyter import GraphPicture
+from .layout import enters, rank_order
 
 SHOW_CHOICES = ("data", "grad", "shape", "derivs")
 DEFAULT_SHOW = frozenset(SHOW_CHOICES)
 RANKDIRS = ("LR", "TB", "RL", "BT")
+DIRECTIONS = RANKDIRS + ("auto",)  # auto: LR, or TB for a long chain that would be a wide thin strip
+TITLE_CHARS = 110  # longer title lines are wrapped; a chain rule with many long paths is summarised
 
 # Header colours by role; the rest of a table stays white so numbers read well.
 ROLE_FILL = {
@@ -51,12 +54,12 @@ MAX_TITLE_CHARS = 1000  # each title line (a chain-rule sum over many paths can 
 MAX_RANKS_CROSSED = 1200
 
 
-def draw(root, *, rankdir="LR", show=DEFAULT_SHOW, highlight=None, max_nodes=None, clusters=True,
-         title=None) -> GraphPicture:
+def draw(root, *, rankdir="auto", show=DEFAULT_SHOW, highlight=None, max_nodes=None, clusters=True,
+         title=None, dpi=None, size=None) -> GraphPicture:
     """A `graphviz.Digraph` (subclass `GraphPicture`) of the graph that produced `root`.
 
     root:      a Value, or a `Graph` from `viz.trace`.
-    rankdir:   'LR' (inputs left, output right) or 'TB' (top to bottom); also 'RL', 'BT'.
+    rankdir:   'LR' (inputs left, output right), 'TB' (top to bottom), 'RL', 'BT', or 'auto' (the default).
     show:      any of 'data', 'grad', 'shape', 'derivs' (local derivatives on the edges).
     highlight: a leaf (Value, label, or node id): its paths to the output are drawn in red and, for a
                scalar graph, the title shows ∂out/∂leaf as the sum over paths of products of local
@@ -64,6 +67,9 @@ def draw(root, *, rankdir="LR", show=DEFAULT_SHOW, highlight=None, max_nodes=Non
     max_nodes: collapse the picture to about this many nodes (module scopes fold into boxes first,
                then the nodes furthest from the output); the title says how many were hidden.
     clusters:  draw each nn.Module call as a (nested) box.
+    dpi:       resolution of PNG output (Graphviz's default is 96); size: the largest size in inches,
+               'W,H' or a number (Graphviz `size`; the picture is scaled down to fit, never up).
+    rankdir 'auto' picks 'LR', or 'TB' when the graph is a long chain (an LR picture would be a thin strip).
     Works without the Graphviz binary: the result's `.source` is the DOT text.
     """
     show = _check_show(show)
@@ -83,24 +89,94 @@ def draw(root, *, rankdir="LR", show=DEFAULT_SHOW, highlight=None, max_nodes=Non
     shown = _collapse_for_layout(graph, max_nodes, keep)
     lines = [title] if title else []
     if chain is not None:
-        lines.append(chain.equation())
+        lines.extend(_chain_title(chain))
     elif highlight is not None:
         lines.append(f"paths from {leaf.name} to {graph.node(graph.output).name} (red)")
         if scalar_path:
             lines.append("(some local derivatives were freed by backward(); pass retain_graph=True to see them)")
-    return render(shown, rankdir=rankdir, show=show, highlight_edges=on_path, title_lines=lines,
-                  clusters=clusters)
+    if rankdir == "auto":
+        rankdir = auto_rankdir(shown)
+    picture = render(shown, rankdir=rankdir, show=show, highlight_edges=on_path, title_lines=lines,
+                     clusters=clusters)
+    return sized(picture, dpi, size)
+
+
+def sized(picture, dpi=None, size=None):
+    """Set the picture's resolution (dpi, for PNG) and largest size in inches ('W,H' or a number)."""
+    if dpi is not None:
+        dpi = float(dpi)
+        if not 10 <= dpi <= 1200:
+            raise ValueError(f"dpi must be between 10 and 1200, got {dpi:g}")
+        picture.graph_attr["dpi"] = f"{dpi:g}"
+    if size is not None:
+        parts = [float(p) for p in str(size).split(",")] if not isinstance(size, (tuple, list)) else list(size)
+        if not 1 <= len(parts) <= 2 or not all(0 < float(p) <= 1000 for p in parts):
+            raise ValueError(f"size must be W,H or W in inches (0 < W, H <= 1000), got {size!r}")
+        picture.graph_attr["size"] = ",".join(f"{float(p):g}" for p in parts)
+    return picture
+
+
+def auto_rankdir(graph):
+    """'TB' when a left-to-right picture of `graph` would be more than about six times wider than high and
+    top-to-bottom is closer to a 16:9 page; else 'LR'. Estimated from the depth (longest path) and the
+    widest level of computed nodes, without running Graphviz."""
+    depth, level_width = {}, {}
+    parents = graph.in_edges()
+    for n in graph.nodes:  # topological order
+        d = max((depth.get(e.src, 0) for e in parents[n.id]), default=-1) + 1
+        depth[n.id] = d
+        if parents[n.id]:  # leaves are drawn beside their use, not in one column of their own
+            level_width[d] = level_width.get(d, 0) + 1
+    levels = max(depth.values(), default=0) + 1
+    widest = max(level_width.values(), default=1)
+    lr = levels * 220 / (widest * 45)   # a value and an op per level, each ~110 px wide, ~45 px high
+    tb = widest * 160 / (levels * 80)
+    if levels >= 7 and lr > 6 and abs(np.log(tb / 1.8)) < abs(np.log(lr / 1.8)):
+        return "TB"
+    return "LR"
+
+
+def _chain_title(chain):
+    """The chain rule as title lines: the whole equation when it is short, else a summary (how many paths,
+    the first one, the sum), each line wrapped at TITLE_CHARS."""
+    text = chain.equation()
+    if len(text) <= TITLE_CHARS:
+        return [text]
+    if chain.n_paths == 1:
+        return _wrap(text)
+    first = chain.paths[0]
+    symbols = " · ".join(str(f) for f in first.factors)
+    numbers = "".join(f"({_num(f.derivative)})" for f in first.factors)
+    lines = [f"∂{chain.output_name}/∂{chain.leaf_name} = sum over {chain.n_paths} paths (red) of the product of "
+             f"the local derivatives along each = {_num(chain.total, 6)}"]
+    lines += _wrap(f"first path: {symbols} = {numbers} = {_num(first.product, 6)}")
+    return lines
+
+
+def _wrap(text, width=TITLE_CHARS):
+    """Break a long equation after ' + ', ' · ' or ' = ' so that lines stay under `width` characters."""
+    lines, line = [], ""
+    for token in text.replace(" + ", " + \0").replace(" · ", " · \0").replace(" = ", " = \0").split("\0"):
+        if line and len(line) + len(token) > width:
+            lines.append(line.rstrip())
+            line = "    "
+        line += token
+    lines.append(line.rstrip())
+    return lines
 
 
 def render(graph: Graph, *, rankdir="LR", show=DEFAULT_SHOW, highlight_edges=(), title_lines=(),
            known=None, current=None, clusters=True) -> GraphPicture:
     """Write `graph` as DOT. `known`: ids whose gradient is shown (None: all), for backward steps;
-    `current`: the id filled in by this step (drawn orange)."""
+    `current`: the id (or a set of ids) filled in by this step (drawn orange)."""
     with _gc_paused():
         return _render(graph, rankdir, show, highlight_edges, title_lines, known, current, clusters)
 
 
 def _render(graph, rankdir, show, highlight_edges, title_lines, known, current, clusters):
+    current = frozenset(current) if isinstance(current, (set, frozenset, list, tuple)) else frozenset([current])
+    if rankdir == "auto":
+        rankdir = auto_rankdir(graph)
     if rankdir not in RANKDIRS:
         raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
     show = _check_show(show)
@@ -112,13 +188,22 @@ def _render(graph, rankdir, show, highlight_edges, title_lines, known, current, 
         arrays += [n.grad for n in graph.nodes]
     stats = summary_table(x for x in arrays if x.__class__ is np.ndarray and x.size > 4)
     members, stmts_edges = {}, []
+    # A scalar graph built by modules (micrograd's MLP): ranks and order from viz.layout, layers left to right
+    # and neurons in order, instead of Graphviz's boxes in a staircase with neurons in reverse.
+    pin = clusters and bool(graph.scopes) and all(n.role != COLLAPSED and (n.is_scalar or not n.op)
+                                                  for n in graph.nodes)
+    scope_parent = {s.id: s.parent for s in graph.scopes}
+    dot_nodes, dot_edges = {}, []
     for n in graph.nodes:
         stmts = members.setdefault(n.scope if clusters else None, [])
         if _drawn_per_use(n):
             continue  # drawn next to each node that uses it, below
         stmts.append(_node_stmt(n, show, n.id in path_nodes, known, current, stats))
+        dot_nodes[n.id] = n
         incoming = in_edges[n.id]
         if n.op and incoming:
+            dot_nodes[f"{n.id}_op"] = n
+            dot_edges.append((f"{n.id}_op", n.id))
             on = n.id in path_nodes
             shape = "circle" if len(n.op) <= 2 else "ellipse"
             stmts.append(f'\t{n.id}_op [label="{_quote(n.op)}" shape={shape} {OP_PATH if on else OP_PLAIN}]\n')
@@ -131,15 +216,24 @@ def _render(graph, rankdir, show, highlight_edges, title_lines, known, current, 
                 attrs.append(f'label="{_quote(label)}"')
             if (e.src, e.dst, e.index) in highlight_edges:
                 attrs.append(EDGE_PATH)
+            if clusters and graph.scopes and enters(nodes[e.src].scope, n.scope, scope_parent):
+                attrs.append("minlen=2")  # see viz.layout.enters
             attr_text = f" [{' '.join(attrs)}]" if attrs else ""
             src = e.src
             if _drawn_per_use(nodes[src]):
                 src = f"{e.src}_{e.dst}_{e.index}"
                 stmts.append(_node_stmt(nodes[e.src], show, False, known, current, stats).replace(
                     f"\t{e.src} [", f"\t{src} [", 1))
+                dot_nodes[src] = n
             stmts_edges.append(f"\t{src} -> {target}{attr_text}\n")
-    body = _clusters(graph, members) if clusters else list(members.get(None, ()))
+            dot_edges.append((src, target))
+    if pin:  # no module boxes: Graphviz would reorder the nodes inside them
+        body = [stmt for stmts in members.values() for stmt in stmts]
+    else:
+        body = _clusters(graph, members) if clusters else list(members.get(None, ()))
     body.extend(stmts_edges)
+    if pin:
+        body.extend(_pinned_ranks(graph, dot_nodes, dot_edges, scope_parent, rankdir))
     footer = list(title_lines)
     if graph.hidden:
         total = sum(1 for n in graph.nodes if n.role != COLLAPSED) + graph.hidden
@@ -158,6 +252,23 @@ def _render(graph, rankdir, show, highlight_edges, title_lines, known, current, 
     )
     picture.graph = graph
     return picture
+
+
+def _pinned_ranks(graph, dot_nodes, dot_edges, scope_parent, rankdir):
+    """`rank=same` groups chained by invisible edges in the order of viz.layout (Graphviz keeps it)."""
+    values, position = graph._values, {n.id: k for k, n in enumerate(graph.nodes)}
+    created = {}
+    for name, n in dot_nodes.items():
+        v = values.get(n.id)
+        created[name] = (v.creation_index if v is not None else position[n.id]) - (0 if name == n.id else 0.5)
+    scope_of = {name: n.scope for name, n in dot_nodes.items()}
+    lines = []
+    params = {name for name, n in dot_nodes.items() if n.role in (PARAMETER, CONSTANT) or not n.requires_grad}
+    for column in rank_order(list(dot_nodes), dot_edges, scope_of, scope_parent, created, params.__contains__):
+        chain = " -> ".join(column)
+        tail = f"\t\t{chain} [style=invis]\n" if len(column) > 1 else ""
+        lines.append(f"\t{{rank=same; {'; '.join(column)}\n{tail}\t}}\n")
+    return lines
 
 
 def _collapse_for_layout(graph, max_nodes, keep):
@@ -223,7 +334,7 @@ def _node_stmt(n, show, on_path, known, current, stats):
             text = f"{n.label} = {text}"
         return (f'\t{n.id} [label="{_quote(text)}" shape=box style="rounded,filled" fillcolor="#f8fafc" '
                 f'color="#cbd5e1" fontcolor="#475569" fontsize=8 height=0.2 width=0.3 margin="0.04,0.02"]\n')
-    fill = CURRENT_FILL if n.id == current else ROLE_FILL[n.role]
+    fill = CURRENT_FILL if n.id in current else ROLE_FILL[n.role]
     name = f"<b>{_html(n.label)}</b>" if n.label else f'<font color="#64748b">{n.id}</font>'
     cells = [f'<td bgcolor="{fill}">{name}</td>']
     if "shape" in show and n.shape != ():
@@ -239,9 +350,9 @@ def _node_stmt(n, show, on_path, known, current, stats):
             cells.append('<td><font color="#94a3b8">grad —</font></td>')
         else:
             grad = _summary(n.grad, stats)
-            cells.append(f"<td><b>grad {grad}</b></td>" if n.id == current else f"<td>grad {grad}</td>")
+            cells.append(f"<td><b>grad {grad}</b></td>" if n.id in current else f"<td>grad {grad}</td>")
     border = f' color="{HIGHLIGHT}"' if on_path else ' color="#64748b"'
-    thick = ' border="2"' if n.role == OUTPUT or on_path or n.id == current else ' border="0"'
+    thick = ' border="2"' if n.role == OUTPUT or on_path or n.id in current else ' border="0"'
     table = (f'<table{thick} cellborder="1" cellspacing="0" cellpadding="3"{border}>'
              f'<tr>{"".join(cells)}</tr></table>')
     return f"\t{n.id} [label=<{table}> shape=plain]\n"

@@ -19,9 +19,9 @@ import graphviz
 from .graph import Graph, trace
 from .graph_json import to_json
 
-TEXT_FORMATS = ("dot", "svg", "json")
+TEXT_FORMATS = ("dot", "svg", "json", "html")
 BINARY_FORMATS = ("png", "pdf")
-FORMATS = ("dot", "svg", "png", "pdf", "json")
+FORMATS = ("dot", "svg", "png", "pdf", "json", "html")  # html: the interactive explorer (viz.explore)
 
 INSTALL_HINT = (
     "the Graphviz 'dot' program is needed to render {fmt} but was not found on PATH; install Graphviz "
@@ -46,6 +46,8 @@ def format_for(path=None, fmt=None):
         suffix = os.path.splitext(str(path))[1].lstrip(".").lower()
         if suffix == "gv":
             suffix = "dot"
+        if suffix == "htm":
+            suffix = "html"
         if suffix not in FORMATS:
             raise ValueError(
                 f"cannot tell the format from {path!r}: give -f/format= one of {', '.join(FORMATS)}, or a "
@@ -111,6 +113,12 @@ def export_bytes(root, fmt, timeout=None, **draw_options) -> bytes:
     from .collapse import collapse
     from .dot import draw
 
+    if fmt == "html":
+        from .explore import explore
+
+        return explore(root, title=draw_options.get("title"), highlight=draw_options.get("highlight")).html.encode()
+    if fmt == "json":
+        draw_options = {k: v for k, v in draw_options.items() if k not in ("dpi", "size")}
     if fmt == "json":
         graph = root if isinstance(root, Graph) else trace(root)
         return to_json(collapse(graph, draw_options.get("max_nodes"))).encode("utf-8")

@@ -22,6 +22,7 @@ import json
 import keyword
 import math
 import os
+import re
 import unicodedata
 from typing import Callable
 
@@ -365,3 +366,77 @@ def load_npy(path: str):
     if arr.size > MAX_ELEMENTS:
         raise ExprError(f"--set: @{path}: {arr.size} elements is more than the limit {MAX_ELEMENTS}")
     return np.array(arr, dtype=arr.dtype if arr.dtype.kind == "f" else np.float64)
+
+
+MAX_STATEMENTS = 100
+_ASSIGNMENT = re.compile(r"\s*([A-Za-z_]\w*)\s*=(?!=)(.*)", re.S)
+
+
+def evaluate_program(text: str, variables: dict):
+    """The Value of a short program: assignments that name the nodes, then (optionally) an expression.
+
+        h1 = x*w; h2 = h1 + b; h3 = -h2; h4 = exp(h3); h5 = h4 + 1; f = 1/h5
+
+    Statements are separated by ';' or new lines; each `NAME = expression` evaluates like `evaluate`
+    (same whitelist and limits), labels the resulting node NAME and makes NAME usable afterwards. The value
+    of the last statement is the result. A single expression is a program of one statement.
+    """
+    statements = [s for s in re.split(r"[;\n]", text) if s.strip()] if len(text) <= MAX_EXPR_CHARS else [text]
+    if len(statements) <= 1 and not _ASSIGNMENT.fullmatch(text):
+        return evaluate(text, variables)  # one expression: exactly `evaluate`, its messages and limits
+    if not statements:
+        raise ExprError("empty expression")
+    if len(statements) > MAX_STATEMENTS:
+        raise ExprError(f"program has {len(statements)} statements; the limit is {MAX_STATEMENTS}")
+    env = dict(variables)
+    result = None
+    token = _WORK.set([0])  # one budget for the whole program
+    try:
+        result = _run_statements(statements, env)
+    finally:
+        _WORK.reset(token)
+    if not isinstance(result, Value) or not result.requires_grad:
+        raise ExprError("the program does not depend on any variable, so there is no graph to draw; "
+                        "set one with --set NAME=VALUE")
+    return result
+
+
+def _run_statements(statements, env):
+    result = None
+    for k, statement in enumerate(statements, start=1):
+        match = _ASSIGNMENT.fullmatch(statement)
+        where = f"statement {k} ({statement.strip()[:30]!r})"
+        if match is None:
+            if k != len(statements):
+                raise ExprError(f"{where}: only the last statement may be a bare expression; write NAME = ...")
+            result = _evaluate_any(statement, env, where)
+            break
+        name, expression = match.group(1), match.group(2)
+        if keyword.iskeyword(name) or name.startswith("__") or name in FUNCTIONS or name in CONSTANTS:
+            raise ExprError(f"{where}: {name!r} cannot be assigned (a keyword, function or constant)")
+        if name in env:
+            raise ExprError(f"{where}: {name!r} is already defined; give each node its own name")
+        result = _evaluate_any(expression, env, where)
+        if not isinstance(result, Value):
+            result = Value(result, requires_grad=False)
+        if any(result is v for v in env.values()):
+            raise ExprError(f"{where}: {name} = {expression.strip()} only renames a node; compute something new")
+        result.label = name
+        env[name] = result
+    return result
+
+
+def _evaluate_any(text, env, where):
+    tree = parse(text, env)
+    try:
+        return _eval(tree.body, env)
+    except ExprError as err:
+        raise ExprError(f"{where}: {err}") from None
+    except (ValueError, TypeError, FloatingPointError, OverflowError, ZeroDivisionError) as err:
+        raise ExprError(f"{where}: {' '.join(str(err).split())}") from None
+
+
+def parse_constant(text: str):
+    """('x', Value) from 'x=1.5' for --const: like --set, but the leaf needs no gradient (drawn as a constant)."""
+    name, value = parse_assignment(text)
+    return name, Value(value.data, label=name, requires_grad=False)

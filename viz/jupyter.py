@@ -14,7 +14,7 @@ from autograd_core.value import set_display
 
 SVG = "image/svg+xml"
 TEXT = "text/plain"
-# A Value in a notebook may sit on a huge graph: show its neighbourhood, not 100,000 nodes.
+# A Value in a notebook may sit on a huge graph: past this many nodes it shows as text, not a picture.
 VALUE_MAX_NODES = 150
 
 
@@ -65,14 +65,31 @@ def picture_mimebundle(picture, include=None, exclude=None, text=None):
 def value_mimebundle(value, include=None, exclude=None):
     """What `Value._repr_mimebundle_(include, exclude)` returns: the Value's graph as SVG, plus its repr.
 
-    Graphs above VALUE_MAX_NODES nodes are collapsed (see `viz.draw(max_nodes=...)`). Without the
-    Graphviz binary the bundle holds only text/plain (the repr), so the notebook shows what `repr` does.
+    A graph of more than VALUE_MAX_NODES nodes shows as text only (its repr and how to see the picture:
+    `viz.draw(v, max_nodes=...)` or `viz.explore(v)`), so ending a cell with a big Value stays quick and
+    short. Without the Graphviz binary the bundle holds only text/plain (the repr), as `repr` shows.
     """
     from .dot import draw
 
-    picture = draw(value, max_nodes=VALUE_MAX_NODES)
-    bundle = picture_mimebundle(picture, include, exclude, text=repr(value))
-    return bundle
+    size = count_nodes(value, VALUE_MAX_NODES + 1)
+    if size > VALUE_MAX_NODES:
+        text = (f"{value!r}\n(its graph has more than {VALUE_MAX_NODES} nodes: viz.draw(v, max_nodes=100) "
+                "draws a summary, viz.explore(v) opens all of it)")
+        return {TEXT: text} if _wanted(TEXT, include, exclude) else {}
+    picture = draw(value)
+    return picture_mimebundle(picture, include, exclude, text=repr(value))
+
+
+def count_nodes(value, limit):
+    """How many Values are in the graph below `value`, counting at most `limit` (the walk stops there)."""
+    seen = {id(value)}
+    stack = [value]
+    while stack and len(seen) < limit:
+        for parent in stack.pop().parents:
+            if id(parent) not in seen:
+                seen.add(id(parent))
+                stack.append(parent)
+    return min(len(seen), limit)
 
 
 def show_values_as_graphs(enabled=True):

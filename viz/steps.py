@@ -25,35 +25,117 @@ def backward_order(root, graph=None):
     return [by_value[id(v)] for v in reversed(toposort(root))]
 
 
-def backward_steps(root, *, rankdir="LR", show=DEFAULT_SHOW, max_steps=MAX_STEPS):
-    """One `GraphPicture` per backward step (the order of `toposort(root)` reversed); a list of
-    `iter_backward_steps`."""
-    return list(iter_backward_steps(root, rankdir=rankdir, show=show, max_steps=max_steps))
+def backward_steps(root, *, rankdir="auto", show=DEFAULT_SHOW, max_steps=MAX_STEPS, by="node"):
+    """One `GraphPicture` per backward step (the order of `toposort(root)` reversed), titled with its
+    arithmetic; a list of `iter_backward_steps` (see there)."""
+    return list(iter_backward_steps(root, rankdir=rankdir, show=show, max_steps=max_steps, by=by))
 
 
-def iter_backward_steps(root, *, rankdir="LR", show=DEFAULT_SHOW, max_steps=MAX_STEPS):
+def iter_backward_steps(root, *, rankdir="auto", show=DEFAULT_SHOW, max_steps=MAX_STEPS, by="node"):
     """One `GraphPicture` per backward step (the order of `toposort(root)` reversed), made one at a time
-    (the CLI writes each before drawing the next).
+    (the CLI writes each before drawing the next), titled with the step's arithmetic.
 
-    root:      a Value after `root.backward()` (its `.grad` is set); raises ValueError otherwise.
-    max_steps: refuse graphs with more nodes than this (one picture each would be unreadable anyway).
-    Each frame's `.step` is a dict {'index', 'node', 'known'}: the step number, the node id whose gradient
-    it fills in, and the ids whose gradients are known after it.
+    root:      a Value after `root.backward()` (its `.grad` is set); raises ValueError otherwise. With
+               `backward(retain_graph=True)` each title shows the step's arithmetic,
+               'grad h3 = grad h4 · ∂h4/∂h3 = -0.0333 · 4.482 = -0.1491'.
+    by:        'node' (one frame per node) or 'module' (one frame per run of nodes of the same module in the
+               backward order: layer by layer on an MLP; nodes outside modules still get a frame each).
+    max_steps: refuse graphs with more frames than this (one picture each would be unreadable anyway).
+    Each frame's `.step` is a dict {'index', 'node', 'nodes', 'known'}: the frame number, the (last) node id
+    whose gradient it fills in, all of them, and the ids whose gradients are known after it.
     """
+    if by not in ("node", "module"):
+        raise ValueError(f"backward_steps: by must be 'node' or 'module', got {by!r}")
     if root.grad is None:
         raise ValueError("backward_steps: run root.backward() first; frames show the gradients it stored")
     graph = trace(root)
     order = backward_order(root, graph)
-    if len(order) > max_steps:
-        raise ValueError(f"backward_steps: {len(order)} steps is more than max_steps={max_steps}")
+    groups = _module_runs(graph, order) if by == "module" else [(None, [node_id]) for node_id in order]
+    if len(groups) > max_steps:
+        raise ValueError(f"backward_steps: {len(groups)} steps is more than max_steps={max_steps}")
     known = set()
     nodes = graph._node_index()
-    for k, node_id in enumerate(order):
-        known.add(node_id)
-        node = nodes[node_id]
-        what = f"{node.name} ({node.op or 'leaf'})"
-        title = f"backward step {k + 1}/{len(order)}: gradient of {what} is complete"
-        picture = render(graph, rankdir=rankdir, show=show, title_lines=[title], known=set(known),
-                         current=node_id)
-        picture.step = {"index": k, "node": node_id, "known": sorted(known, key=lambda i: int(i[1:]))}
+    uses = {}
+    for e in graph.edges:
+        uses.setdefault(e.src, []).append(e)
+    scopes = {s.id: s for s in graph.scopes}
+    for k, (key, group) in enumerate(groups):
+        known.update(group)
+        if len(group) == 1:
+            node = nodes[group[0]]
+            title = [f"backward step {k + 1}/{len(groups)}: gradient of {node.name} ({node.op or 'leaf'}) is complete",
+                     step_arithmetic(graph, group[0], uses)]
+        else:
+            s = scopes.get(key)
+            where = "" if s is None else (s.kind if s.name == s.kind else f"{s.kind} {s.name}") + ": "
+            title = [f"backward step {k + 1}/{len(groups)}: {where}gradients of {len(group)} nodes are complete"]
+            title += [step_arithmetic(graph, i, uses) for i in group[:3]]
+            if len(group) > 3:
+                title.append(f"… and {len(group) - 3} more")
+        picture = render(graph, rankdir=rankdir, show=show, title_lines=title, known=set(known),
+                         current=set(group))
+        picture.step = {"index": k, "node": group[-1], "nodes": list(group),
+                        "known": sorted(known, key=lambda i: int(i[1:]))}
         yield picture
+
+
+def step_arithmetic(graph, node_id, uses=None):
+    """The chain rule of one backward step as text: grad v = Σ over uses c of grad c · ∂c/∂v, with numbers
+    when v and its uses are scalars and the local derivatives are available."""
+    if uses is None:
+        uses = {}
+        for e in graph.edges:
+            uses.setdefault(e.src, []).append(e)
+    nodes = graph._node_index()
+    v = nodes[node_id]
+    if node_id == graph.output:
+        return f"grad {v.name} = {_num(v.grad) if v.is_scalar else 'ones'} (the output: ∂{v.name}/∂{v.name} = 1)"
+    edges = [e for e in uses.get(node_id, ()) if nodes[e.dst].requires_grad]
+    more = f" + … ({len(edges) - 4} more uses)" if len(edges) > 4 else ""
+    symbols = " + ".join(f"grad {nodes[e.dst].name} · ∂{nodes[e.dst].name}/∂{v.name}" for e in edges[:4]) + more
+    numeric = v.is_scalar and all(e.derivative is not None and nodes[e.dst].grad is not None for e in edges)
+    if not edges:
+        return f"grad {v.name} = 0 (no use)"
+    if not numeric:
+        if v.is_scalar:
+            return f"grad {v.name} = {symbols} = {_num(v.grad)}"
+        rules = ", ".join(f"{e.formula or nodes[e.dst].op}" for e in edges[:3])
+        return f"grad {v.name} = {symbols} (rules: {rules}), shape {tuple(v.shape)}"
+    numbers = " + ".join(f"{_num(nodes[e.dst].grad)} · {_num(e.derivative)}" for e in edges[:4]) + more
+    total = sum(float(nodes[e.dst].grad) * e.derivative for e in edges)
+    return f"grad {v.name} = {symbols} = {numbers} = {_num(total)}"
+
+
+def _num(x):
+    return f"{float(x) + 0.0:.4g}".replace("-", "−")  # + 0.0: never "-0"
+
+
+def _module_runs(graph, order):
+    """Consecutive nodes of the backward order grouped by module: the scope just below the outermost one
+    that has several children (an MLP's layers), or the outermost scope; nodes outside modules alone."""
+    children = {}
+    for s in graph.scopes:
+        children.setdefault(s.parent, []).append(s.id)
+    level = children.get(None, [])
+    depth = 0
+    while len(level) == 1 and children.get(level[0]):
+        level, depth = children[level[0]], depth + 1
+    parent = {s.id: s.parent for s in graph.scopes}
+    nodes = graph._node_index()
+
+    def key(node_id):
+        path, s = [], nodes[node_id].scope
+        while s is not None:
+            path.append(s)
+            s = parent[s]
+        path.reverse()
+        return path[depth] if len(path) > depth else None
+
+    runs = []
+    for node_id in order:
+        k = key(node_id)
+        if runs and k is not None and runs[-1][0] == k:
+            runs[-1][1].append(node_id)
+        else:
+            runs.append((k, [node_id]))
+    return runs

@@ -70,7 +70,9 @@ display(viz.draw(f, show=("data", "derivs")))
 
 # %% [markdown]
 # The same graph as a table, read from `viz.trace` (every node in topological order: parents first). The
-# constant 1 of h₄ + 1 and of 1/h₅ is a single node, used twice.
+# constant 1 of h₄ + 1 and of 1/h₅ is a single node, used twice (the engine keeps one Value per number): the
+# table lists it once. The picture above draws it as a small grey box beside each of its two uses, so that
+# no long edge crosses the picture; the check below confirms it is one node with two uses.
 
 # %%
 graph = viz.trace(f)
@@ -78,6 +80,10 @@ print(f"{'node':<6}{'kind':<14}{'operation':<11}{'value':>10}")
 for node in graph.nodes:
     name = node.label or f"{float(node.data):g}"
     print(f"{name:<6}{node.role:<14}{node.op or '-':<11}{float(node.data):10.4f}")
+ones = [n for n in graph.nodes if n.role == "constant" and not n.label and float(n.data) == 1.0]
+uses = [e for e in graph.edges if e.src == ones[0].id]
+print(f"the constant 1: {len(ones)} node, {len(uses)} uses (h5 = h4 + 1 and f = 1/h5)")
+assert len(ones) == 1 and len(uses) == 2
 
 # %% [markdown]
 # ## The local derivative on each edge
@@ -113,11 +119,13 @@ print("every local derivative matches its closed form")
 # `f.backward()` seeds ∂f/∂f = 1 at the output and visits the nodes in reverse topological order. When it
 # reaches a node, every path from that node to the output has already been accounted for, so the node's
 # gradient is complete; it then multiplies that gradient by the local derivative of each incoming edge and
-# passes the product on to the parent. In the frames below the node just completed is orange, and
-# `grad ?` marks gradients not yet known.
+# passes the product on to the parent. In the frames below the node just completed is orange, `grad ?`
+# marks gradients not yet known, and each title shows the step's arithmetic,
+# grad h₃ = grad h₄ · ∂h₄/∂h₃. (`retain_graph=True` keeps the values the local derivatives need, so the
+# frames, the explorer and `viz.chain_rule` can still evaluate them after the backward pass.)
 
 # %%
-f.backward()
+f.backward(retain_graph=True)
 frames = viz.backward_steps(f)
 print(f"{len(frames)} backward steps")
 for frame in frames:
@@ -217,3 +225,16 @@ display(viz.draw(z2, highlight=s))
 # contribution from each child, which it adds. That sum is exactly the sum over paths printed above, and it
 # costs one visit per edge however many paths there are; a graph with many shared nodes can have
 # exponentially many paths but only linearly many edges. That is why backpropagation is cheap.
+
+# %% [markdown]
+# ## Explore the graph yourself
+#
+# `viz.explore(f)` shows the same graph as an interactive page (in Jupyter: below; or `.save("f.html")` and
+# open it in a browser, offline). Drag to pan and scroll to zoom; click a node for its value and gradient;
+# hover an edge for its local derivative; click `w` to see its path to `f` with the product of the local
+# derivatives, equal to `w.grad`; the backward-pass controls replay the steps above one by one, each with
+# its arithmetic. (A notebook viewer that does not run scripts, such as a static web page, shows only an
+# empty frame: run the notebook.)
+
+# %%
+viz.explore(f, highlight=w, height=560)

@@ -63,10 +63,11 @@ for x, stated in stated_by_the_lecture.items():
 # ## Neuron by neuron
 #
 # Called on a list of scalar Values, each `nn.Layer` records micrograd's graph: for each neuron, one node per
-# product $w_{ji} a_i$, one per addition, one for the bias and one for σ. The picture nests the boxes as the
-# modules nest: the network, its layers, their neurons. Here is the graph of the first output $y_1$ for
-# $x = [1, -1]$ (it does not need the last layer's second neuron). The weights $w[j,i]$ are read from each
-# layer's weight matrix by a `getitem` node.
+# product $w_{ji} a_i$, one per addition, one for the bias and one for σ. Here is the graph of the first
+# output $y_1$ for $x = [1, -1]$ (it does not need the last layer's second neuron), drawn layer by layer from
+# top to bottom, the neurons of each layer left to right in order: neuron 0, then neuron 1. (For a scalar
+# graph built by modules the picture pins this order itself and leaves out the modules' boxes, with which
+# Graphviz would reorder the neurons; the explorer below draws the boxes.)
 
 # %%
 x1 = Value(1.0, label="x1", requires_grad=False)
@@ -74,6 +75,14 @@ x2 = Value(-1.0, label="x2", requires_grad=False)
 y1, y2 = net([x1, x2])
 y1.label = "y1"
 display(viz.draw(y1, show=("data",), rankdir="TB"))
+
+# %% [markdown]
+# The same graph in the explorer: the modules nest as boxes (the network, its layers, their neurons, in
+# order); click a node to see its value, hover an edge for its local derivative, fold a layer from the
+# list on the right. (It runs in Jupyter; a static viewer of the notebook shows an empty frame.)
+
+# %%
+viz.explore(y1, height=600)
 
 # %% [markdown]
 # ## Matrix form equals neuron form

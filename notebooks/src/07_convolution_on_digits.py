@@ -289,12 +289,45 @@ for k in range(8):
     axes[0, k + 1].set_title(f"layer 1, map {k}", fontsize=8)
 for k in range(16):
     ax = axes[1 + k // 8, 1 + k % 8]
-    ax.imshow(maps2[k], cmap="viridis")
-    ax.set_title(f"layer 2, map {k}", fontsize=8)
+    ax.imshow(maps2[k], cmap="viridis", vmin=0, vmax=max(maps2.max(), 1e-12))
+    blank = " (all 0)" if not maps2[k].any() else ""
+    ax.set_title(f"layer 2, map {k}{blank}", fontsize=8)
 for ax in axes.flat:
     ax.axis("off")
 plt.tight_layout()
 plt.show()
+
+# %% [markdown]
+# Some of the second layer's maps are blank: every one of their 16 values is exactly 0. A map is the ReLU
+# of a convolution plus a bias, so it is blank wherever that sum is negative everywhere. Is it this digit, or
+# is the unit "dead", negative for every input, so that ReLU passes no gradient back to its filter and it
+# never learns again? Count it over the whole test set:
+
+# %%
+with no_grad():
+    all_maps2 = cnn[:5](X_test).data                       # (n_test, 16, 4, 4)
+blank_here = [k for k in range(16) if not maps2[k].any()]
+active_on = (all_maps2 > 0).any(axis=(2, 3)).mean(axis=0)  # fraction of test digits where map k is not blank
+dead = [k for k in range(16) if active_on[k] == 0]
+print(f"blank on this digit: {len(blank_here)} of 16 maps {blank_here}")
+print(f"dead (blank on all {len(X_test)} test digits): {len(dead)} {dead}")
+for k in blank_here:
+    print(f"  map {k:2d}: not blank on {active_on[k]:.0%} of the test digits")
+with no_grad():
+    before_relu = cnn[:4](X_train).data                    # the second convolution, before its ReLU
+peak = before_relu.max(axis=(0, 2, 3))
+for k in dead:
+    print(f"  map {k:2d}: largest value before ReLU over all {len(X_train)} training digits: {peak[k]:.3f}")
+assert set(blank_here) <= set(dead) and all(peak[k] <= 0 for k in dead)
+
+# %% [markdown]
+# So the blank maps are not a drawing error and not about this digit: each is a **dead ReLU unit**. Its
+# convolution plus bias is negative at every position of every training digit (the largest value above is
+# at most 0), so the ReLU outputs 0 everywhere, and since ReLU's derivative is 0 for a negative input, the
+# filter and bias of that map receive a zero gradient from every example: once training pushed them there,
+# they could never move back. A part of this small network's second layer does nothing. The usual remedies
+# are a leaky ReLU (a small slope below 0 keeps a gradient), a smaller learning rate, or a different
+# initialisation; notebook 04 shows how the choice of activation shapes the gradients.
 
 # %% [markdown]
 # ## A residual block

@@ -1,0 +1,433 @@
+"""The graph explorer (`viz.explore`): the page's data in Python, and the page itself driven in headless Chromium.
+
+Screenshots of every browser test go to out/explorer/ (look at them: they are what users see).
+"""
+
+import html
+import json
+import os
+import re
+import shutil
+import tempfile
+
+import numpy as np
+import pytest
+
+from autograd_core import Value, viz
+from autograd_core.viz.explore import SMALL
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ARTIFACTS = os.path.join(ROOT, "out", "explorer")
+CHROME_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--window-size=1400,900")
+
+
+def sigmoid():
+    """The lecture's σ(w·x + b) in six named steps, with values that make every factor visible."""
+    w, x, b = Value(-0.8, label="w"), Value(1.5, label="x", requires_grad=False), Value(0.3, label="b")
+    h1 = x * w
+    h2 = h1 + b
+    h3 = -h2
+    h4 = h3.exp()
+    h5 = h4 + 1
+    f = 1 / h5
+    for i, h in enumerate((h1, h2, h3, h4, h5), start=1):
+        h.label = f"h{i}"
+    f.label = "f"
+    f.backward(retain_graph=True)
+    return f, w
+
+
+def diamond():
+    """w reaches the output along three paths."""
+    w, c = Value(0.7, label="w"), Value(-1.3, label="c")
+    a = w * c
+    a.label = "a"
+    b = w.tanh()
+    b.label = "b"
+    f = a * b + w * w
+    f.label = "f"
+    f.backward(retain_graph=True)
+    return f, w
+
+
+def tensor_model(batch=8):
+    from autograd_core import nn
+
+    rng = np.random.default_rng(0)
+    model = nn.Sequential(nn.Linear(6, 16, rng=rng), nn.ReLU(), nn.Linear(16, 3, rng=rng))
+    x = Value(rng.normal(size=(batch, 6)), label="x", requires_grad=False)
+    loss = (model(x) ** 2).mean()
+    loss.label = "loss"
+    loss.backward(retain_graph=True)
+    return loss
+
+
+def scalar_chain(n):
+    """A scalar graph of about n nodes: a long chain of tanh and products."""
+    x = Value(0.5, label="x")
+    h = x
+    for _ in range(n // 3):
+        h = (h * 1.001).tanh() + x * 0.001
+    h.label = "out"
+    return h
+
+
+# ---- the page's data, no browser --------------------------------------------------------------------
+
+def page_data(page):
+    match = re.search(r'<script type="application/json" id="graph-data">(.*?)</script>', page, re.S)
+    return json.loads(match.group(1).replace("<\\/", "</"))
+
+
+def test_page_is_one_self_contained_file():
+    f, _ = sigmoid()
+    page = viz.explore(f).html
+    assert page.startswith("<!DOCTYPE html>")
+    assert "http://" not in page and "https://" not in page  # nothing to fetch: works offline
+    assert "<script src" not in page and "<link" not in page
+    data = page_data(page)
+    assert data["ids"] == [n.id for n in viz.trace(f).nodes]
+
+
+def test_labels_cannot_break_out_of_the_page():
+    x = Value(2.0, label="</script><script>alert(1)</script>")
+    f = x * x
+    page = viz.explore(f).html
+    assert "</script><script>alert(1)" not in page
+    assert page_data(page)["label"][0] == x.label
+
+
+def test_arrays_small_in_full_large_as_summary_histogram_heatmap():
+    loss = tensor_model(batch=32)
+    data = page_data(viz.explore(loss).html)
+    graph = viz.trace(loss)
+    for k, n in enumerate(graph.nodes):
+        p = data["data"][k]
+        if n.data.size == 1:
+            assert p == pytest.approx(float(n.data))
+        elif n.data.size <= SMALL:
+            assert p["v"] == pytest.approx(n.data.reshape(-1).tolist())
+        else:
+            assert p["s"] == pytest.approx([n.data.min(), n.data.mean(), n.data.max()])
+            assert sum(p["h"]) == n.data.size and p["hr"] == pytest.approx([n.data.min(), n.data.max()])
+            assert ("m" in p) == (n.data.ndim >= 2)
+
+
+def test_page_size_grows_linearly():
+    small, big = (len(viz.explore(scalar_chain(n)).html) for n in (1000, 10000))
+    fixed = len(viz.explore(Value(1.0) * 2).html)  # the script and style
+    ratio = (big - fixed) / (small - fixed)
+    assert 8 < ratio < 12, ratio
+
+
+def test_notebook_display_is_a_sandboxed_iframe_holding_the_page():
+    f, _ = sigmoid()
+    ex = viz.explore(f)
+    frame = ex._repr_html_()
+    assert frame.startswith("<iframe") and 'sandbox="allow-scripts"' in frame
+    srcdoc = re.search(r'srcdoc="(.*?)"', frame, re.S).group(1)
+    assert html.unescape(srcdoc) == ex.html
+
+
+def test_save_writes_the_page(tmp_path):
+    f, _ = sigmoid()
+    path = tmp_path / "graph.html"
+    viz.explore(f).save(path)
+    assert path.read_text(encoding="utf-8") == viz.explore(f).html
+
+
+# ---- in the browser ----------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def browser():
+    webdriver = pytest.importorskip("selenium.webdriver")
+    from selenium.webdriver.chrome.service import Service
+
+    os.environ.setdefault("SE_OFFLINE", "true")  # never let Selenium Manager look for drivers online
+    profile = tempfile.mkdtemp(prefix="explorer-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or shutil.which("chromium-browser")
+    for flag in CHROME_FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={profile}")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(shutil.which("chromedriver")))
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    yield driver
+    driver.quit()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+def open_page(driver, explorer, name):
+    path = os.path.join(ARTIFACTS, f"{name}.html")
+    explorer.save(path)
+    driver.get("file://" + path)
+    driver.execute_script("return 1")
+    assert driver.execute_script("return document.body.dataset.ready") == "1", "the page's script did not finish"
+    return path
+
+
+def console_errors(driver):
+    return [e for e in driver.get_log("browser") if e["level"] in ("SEVERE", "ERROR")]
+
+
+def screenshot(driver, name):
+    path = os.path.join(ARTIFACTS, f"{name}.png")
+    driver.execute_async_script("if (window.explorer) explorer.fit(); "
+                                "requestAnimationFrame(() => requestAnimationFrame(arguments[0]))")
+    driver.save_screenshot(path)
+    print(f"screenshot: {path}")
+    return path
+
+
+def click_node(driver, node_id):
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    driver.execute_script("explorer.reveal(arguments[0]); explorer.select(-1)", node_id)
+    x, y = driver.execute_script("return explorer.screenOf(arguments[0])", node_id)
+    canvas = driver.find_element("id", "canvas")
+    rect = canvas.rect
+    ActionChains(driver).move_to_element_with_offset(
+        canvas, int(x - rect["x"] - rect["width"] / 2), int(y - rect["y"] - rect["height"] / 2)).click().perform()
+
+
+@pytest.mark.needs("chromium", "chromedriver")
+def test_scalar_graph_in_the_browser(browser):
+    f, w = sigmoid()
+    graph = viz.trace(f)
+    open_page(browser, viz.explore(f), "sigmoid")
+    assert console_errors(browser) == []
+    # every node of the trace is in the page, and the search finds each label
+    assert browser.execute_script("return explorer.ids()") == [n.id for n in graph.nodes]
+    search = browser.find_element("id", "search")
+    for n in graph.nodes:
+        if n.label:
+            search.clear()
+            search.send_keys(n.label)
+            assert n.label in browser.find_element("id", "results").text
+    # clicking a node shows its data
+    h4 = graph.node_of("h4")
+    click_node(browser, h4.id)
+    details = browser.find_element("id", "details").text
+    assert "h4" in details and "exp" in details and f"{float(h4.data):.6g}" in details
+    # clicking the leaf w highlights its path; the product equals w.grad
+    click_node(browser, graph.node_of("w").id)
+    chain = browser.execute_script("return explorer.chain()")
+    assert chain["leaf"] == graph.node_of("w").id and chain["count"] == 1
+    assert chain["total"] == pytest.approx(float(w.grad), rel=1e-12)
+    assert chain["products"][0] == pytest.approx(float(w.grad), rel=1e-12)
+    assert "✓ equal" in browser.find_element("id", "chain-text").text
+    screenshot(browser, "sigmoid-chain")
+    # the step control: back to the start, then one click per step to the end
+    browser.find_element("id", "step-first").click()
+    assert browser.execute_script("return explorer.gradOf(arguments[0])", graph.output) is None
+    steps = browser.execute_script("return explorer.stepCount")
+    for _ in range(steps):
+        browser.find_element("id", "step-next").click()
+        if browser.execute_script("return explorer.step()") == 3:
+            text = browser.find_element("id", "step-text").text
+            assert re.search(r"grad h4 = grad h5 · ∂h5/∂h4\s+= 1?[-−\d.e]+ · [-−\d.e]+\s+= [-−\d.e]+", text), text
+            screenshot(browser, "sigmoid-step3")
+    assert browser.execute_script("return explorer.step()") == steps
+    for n, v in zip(graph.nodes, graph._values.values()):
+        if v.requires_grad:
+            assert browser.execute_script("return explorer.gradOf(arguments[0])", n.id) == pytest.approx(
+                float(v.grad), rel=1e-12), n.name
+    assert console_errors(browser) == []
+
+
+@pytest.mark.needs("chromium", "chromedriver")
+def test_every_path_and_their_sum(browser):
+    f, w = diamond()
+    graph = viz.trace(f)
+    open_page(browser, viz.explore(f, highlight=w), "diamond")
+    chain = browser.execute_script("return explorer.chain()")
+    expected = viz.chain_rule(f, w)
+    assert chain["count"] == expected.n_paths == 4  # a·b through a and b, and w·w twice
+    assert sum(chain["products"]) == pytest.approx(float(w.grad), rel=1e-12)
+    assert chain["total"] == pytest.approx(float(w.grad), rel=1e-12)
+    assert {tuple(e) for e in chain["edges"]} == expected.edges
+    assert graph.node_of("c").id not in {e[0] for e in chain["edges"]}
+    screenshot(browser, "diamond")
+    assert console_errors(browser) == []
+
+
+@pytest.mark.needs("chromium", "chromedriver")
+def test_tensor_model_heatmap_histogram_modules(browser):
+    loss = tensor_model(batch=32)
+    graph = viz.trace(loss)
+    open_page(browser, viz.explore(loss), "tensor-model")
+    assert console_errors(browser) == []
+    weight = next(n for n in graph.nodes if n.role == "parameter" and n.data.ndim == 2 and n.data.size > 64)
+    click_node(browser, weight.id)
+    details = browser.find_element("id", "details")
+    assert "min" in details.text and "mean" in details.text and "max" in details.text
+    plots = details.find_elements("css selector", "canvas.plot")
+    assert len(plots) == 4  # data and gradient: a heatmap and a histogram each
+    screenshot(browser, "tensor-model")
+    # the step control ends with every gradient the stored one
+    browser.find_element("id", "step-last").click()
+    for n, v in zip(graph.nodes, graph._values.values()):
+        if v.requires_grad and v.data.size == 1:
+            assert browser.execute_script("return explorer.gradOf(arguments[0])", n.id) == pytest.approx(float(v.grad))
+    # modules fold and unfold
+    units = browser.execute_script("return explorer.visibleUnits()")
+    browser.execute_script("explorer.setCollapsed(0, true)")
+    folded = browser.execute_script("return explorer.visibleUnits()")
+    assert folded < units
+    screenshot(browser, "tensor-model-folded")
+    browser.execute_script("explorer.setCollapsed(0, false)")
+    assert browser.execute_script("return explorer.visibleUnits()") == units
+    assert console_errors(browser) == []
+
+
+@pytest.mark.needs("chromium", "chromedriver")
+def test_big_model_opens_folded_and_unfolds_on_demand(browser):
+    from autograd_core import nn
+
+    model = nn.MLP(3, [32, 32, 1], rng=0, dtype=np.float64)
+    out = model([Value(0.5), Value(-1.0), Value(2.0)])
+    out.backward(retain_graph=True)
+    graph = viz.trace(out)
+    assert len(graph.nodes) > 2000
+    open_page(browser, viz.explore(out, collapse_above=400), "mlp-folded")
+    assert browser.execute_script("return explorer.visibleUnits()") <= 400
+    first = graph.nodes[1].id
+    browser.execute_script("explorer.reveal(arguments[0])", first)
+    assert browser.execute_script("return explorer.ids().length") == len(graph.nodes)
+    screenshot(browser, "mlp-folded")
+    assert console_errors(browser) == []
+
+
+@pytest.mark.needs("chromium", "chromedriver")
+def test_the_notebook_iframe_runs_the_script(browser):
+    f, _ = sigmoid()
+    path = os.path.join(ARTIFACTS, "notebook-cell.html")
+    with open(path, "w", encoding="utf-8") as out:
+        out.write("<!DOCTYPE html><html><body><p>cell output:</p>" + viz.explore(f)._repr_html_() + "</body></html>")
+    browser.get("file://" + path)
+    browser.switch_to.frame(browser.find_element("tag name", "iframe"))
+    try:
+        assert browser.execute_script("return document.body.dataset.ready") == "1"
+        assert browser.execute_script("return explorer.nodeCount") == len(viz.trace(f).nodes)
+    finally:
+        browser.switch_to.default_content()
+    screenshot(browser, "notebook-cell")
+    assert console_errors(browser) == []
+
+
+def test_cli_writes_the_explorer(tmp_path, capsys):
+    from autograd_core.viz.cli import main
+
+    out = tmp_path / "graph.html"
+    assert main(["export", "tanh(w*x)*w", "--set", "w=0.5", "--set", "x=2", "--backward", "--highlight", "w",
+                 "-o", str(out)]) == 0
+    data = page_data(out.read_text(encoding="utf-8"))
+    assert data["label"][data["highlight"]] == "w"
+    assert main(["export", "w*x", "--set", "w=0.5", "--set", "x=2", "-f", "html"]) == 0
+    assert capsys.readouterr().out.startswith("<!DOCTYPE html>")
+
+
+@pytest.mark.needs("chromium", "chromedriver")
+def test_modules_in_order_layers_left_to_right_neurons_top_down(browser):
+    from autograd_core import nn
+
+    model = nn.MLP(2, [3, 3, 1], rng=0, dtype=np.float64)
+    out = model([Value(1.0, label="x[0]"), Value(-2.0, label="x[1]")])
+    out.backward(retain_graph=True)
+    graph = viz.trace(out)
+    open_page(browser, viz.explore(out), "mlp-order")
+    positions = {name: (x, y) for name, x, y in browser.execute_script("return explorer.positions()")}
+    scopes = {s.id: s for s in graph.scopes}
+
+    def where(node):
+        s = scopes.get(node.scope)
+        if s is None or s.kind != "Neuron":
+            return None
+        return int(scopes[s.parent].name.split(".")[-1]), int(s.name.split(".")[-1])
+
+    computed = [n for n in graph.nodes if n.op not in ("", "getitem") and where(n) is not None]
+    for a in computed:
+        for b in computed:
+            (la, na), (lb, nb) = where(a), where(b)
+            if la < lb:
+                assert positions[a.id][0] < positions[b.id][0]  # layer by layer, left to right
+            if la == lb and na < nb:
+                assert positions[a.id][1] < positions[b.id][1]  # neuron 0 above neuron 1
+    screenshot(browser, "mlp-order")
+    assert console_errors(browser) == []
+
+
+def move_to(driver, x, y):
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    canvas = driver.find_element("id", "canvas")
+    rect = canvas.rect
+    ActionChains(driver).move_to_element_with_offset(
+        canvas, int(x - rect["x"] - rect["width"] / 2), int(y - rect["y"] - rect["height"] / 2)).perform()
+
+
+@pytest.mark.needs("chromium", "chromedriver")
+def test_hovering_an_edge_shows_its_local_derivative_and_play_replays_the_pass(browser):
+    import time
+
+    f, w = sigmoid()
+    graph = viz.trace(f)
+    open_page(browser, viz.explore(f), "sigmoid-hover")
+    h3, h4 = graph.node_of("h3"), graph.node_of("h4")
+    edge = next(e for e in graph.edges if e.src == h3.id and e.dst == h4.id)
+    browser.execute_script("explorer.fit()")
+    move_to(browser, *browser.execute_script("return explorer.edgePoint(arguments[0], arguments[1])", h3.id, h4.id))
+    tip = browser.find_element("id", "tip")
+    assert tip.is_displayed()
+    assert f"∂h4/∂h3 = {edge.derivative:.6g}" in tip.text and "rule" in tip.text and "value h3" in tip.text
+    screenshot_path = os.path.join(ARTIFACTS, "sigmoid-hover.png")
+    browser.save_screenshot(screenshot_path)  # without re-fitting: the tooltip stays where the mouse is
+    # play: from the first step to the last on its own
+    browser.find_element("id", "step-first").click()
+    browser.find_element("id", "step-play").click()
+    steps = browser.execute_script("return explorer.stepCount")
+    deadline = time.time() + steps * 0.7 + 10
+    while browser.execute_script("return explorer.step()") < steps and time.time() < deadline:
+        time.sleep(0.2)
+    assert browser.execute_script("return explorer.step()") == steps
+    assert browser.execute_script("return explorer.gradOf(arguments[0])", w_id := graph.node_of("w").id) == \
+        pytest.approx(float(w.grad), rel=1e-12), w_id
+    assert console_errors(browser) == []
+
+
+@pytest.mark.needs("chromium", "chromedriver")
+def test_freed_derivatives_are_explained_not_miscalled(browser):
+    w, x = Value(0.5, label="w"), Value(2.0, label="x")
+    f = (w * x).tanh() * w
+    f.label = "f"
+    f.backward()  # no retain_graph: the saved values may be freed
+    graph = viz.trace(f)
+    open_page(browser, viz.explore(f, highlight=w), "freed")
+    text = browser.find_element("id", "chain-text").text
+    chain = browser.execute_script("return explorer.chain()")
+    if chain["total"] is None:
+        assert "retain_graph=True" in text
+    else:
+        assert chain["total"] == pytest.approx(float(w.grad))
+    browser.find_element("id", "step-last").click()
+    assert browser.execute_script("return explorer.gradOf(arguments[0])", graph.node_of("w").id) == \
+        pytest.approx(float(w.grad))
+    assert console_errors(browser) == []
+
+
+@pytest.mark.needs("chromium", "chromedriver")
+def test_odd_graphs_open_without_errors(browser):
+    odd = {
+        "collapsed": viz.collapse(viz.trace(scalar_chain(300)), 12),
+        "non-finite": Value(np.array([1.0, np.nan, np.inf, -np.inf] * 5), label="weird") * 2,
+        "empty": Value(np.zeros((0, 3)), label="empty") * 2,
+        "integers": Value(np.arange(100).reshape(10, 10), requires_grad=False) + Value(np.ones((10, 10))),
+    }
+    for name, root in odd.items():
+        open_page(browser, viz.explore(root), f"odd-{name}")
+        for k in range(browser.execute_script("return explorer.nodeCount")):
+            browser.execute_script("explorer.select(arguments[0])", k)
+        assert console_errors(browser) == [], name

@@ -1,0 +1,247 @@
+"""`explore`: the graph as one self-contained, interactive HTML page (pan, zoom, inspect, chain rule, backward steps).
+
+The page is written here in one pass: the traced `Graph` becomes compact column-wise JSON (one entry per node
+and per edge, bounded in size, so the page grows linearly with the graph), embedded with the page's own
+script and style from `viz/explorer/` (package data). No CDN, no server, no Graphviz: the script lays the
+graph out in layers itself, so modules can fold and unfold in the browser.
+
+What each node carries: scalars exactly (JSON floats round-trip), arrays of up to `SMALL` elements in full,
+bigger ones as min/mean/max, a histogram and, for 2-D and higher, a small heatmap (a down-sampled grid, one
+byte per cell, base64).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import math
+import os
+from importlib import resources
+
+import numpy as np
+
+from autograd_core import Value
+
+from .graph import ROLES, Graph, summary_stats, trace
+
+SCHEMA = "autograd-core.explorer/1"
+SMALL = 16          # arrays up to this many elements are written in full (a 4 x 4 grid of numbers)
+HEAT = 24           # heatmaps are down-sampled to at most HEAT x HEAT cells
+BINS = 16           # histogram bins
+COLLAPSE_ABOVE = 2500  # bigger graphs open with modules folded, unfolding breadth first within this budget
+SCRIPT_PARTS = ("graph.js", "gradients.js", "canvas.js", "panel.js")  # one scope, in this order
+
+
+def explore(root, *, title=None, highlight=None, collapse_above=COLLAPSE_ABOVE, height=640) -> Explorer:
+    """An `Explorer` (an HTML page) of the graph that produced `root`.
+
+    root:           a Value (scalar or tensor; call `root.backward(retain_graph=True)` first to see gradients,
+                    edge derivatives and the backward replay), or a `Graph` from `viz.trace`.
+    title:          a heading for the page (default: the output's name and the node count).
+    highlight:      a leaf (Value, label or node id) whose chain-rule paths are shown when the page opens.
+    collapse_above: graphs with more nodes open with module clusters folded (expand them in the page).
+    height:         the height in pixels of the inline frame in a notebook.
+    In Jupyter the result displays inline (a sandboxed iframe); `.save("graph.html")` writes the page.
+    """
+    graph = root if isinstance(root, Graph) else trace(root)
+    if isinstance(root, Value):
+        from .steps import backward_order
+
+        order = backward_order(root, graph)
+    else:
+        order = [n.id for n in reversed(graph.nodes) if n.requires_grad]
+    start = None
+    if highlight is not None:
+        start = _node_id(graph, highlight)
+    data = explorer_data(graph, order, title=title, collapse_above=collapse_above, highlight=start)
+    return Explorer(page(data), height=height, n_nodes=len(graph.nodes))
+
+
+class Explorer:
+    """An interactive page of a graph. `.html` is the page; `.save(path)` writes it; Jupyter shows it inline."""
+
+    def __init__(self, html_text, height=640, n_nodes=0):
+        self.html = html_text
+        self.height = int(height)
+        self.n_nodes = n_nodes
+
+    def save(self, path):
+        """Write the page to `path` (through a temporary file and a rename: never half-written)."""
+        from .export import write_atomic
+
+        write_atomic(os.fspath(path), self.html.encode("utf-8"))
+        return path
+
+    def _repr_html_(self):
+        # A sandboxed iframe: the page's script runs in JupyterLab, Notebook and VS Code alike, and cannot
+        # touch the notebook around it.
+        return (f'<iframe srcdoc="{html.escape(self.html, quote=True)}" sandbox="allow-scripts" '
+                f'style="width:100%;height:{self.height}px;border:1px solid #cbd5e1;border-radius:4px" '
+                f'title="autograd-core graph explorer"></iframe>')
+
+    def __repr__(self):
+        return f"<graph explorer: {self.n_nodes} nodes, {len(self.html)} characters; .save('graph.html')>"
+
+
+def _node_id(graph, key):
+    if isinstance(key, str) and key in graph._node_index():
+        return key
+    return graph.node_of(key).id
+
+
+def page(data) -> str:
+    """The HTML page for `data` (from `explorer_data`): the JSON, script and style inline."""
+    folder = resources.files(__package__).joinpath("explorer")
+    template = folder.joinpath("page.html").read_text(encoding="utf-8")
+    script = "\n".join(folder.joinpath(part).read_text(encoding="utf-8") for part in SCRIPT_PARTS)
+    style = folder.joinpath("explorer.css").read_text(encoding="utf-8")
+    payload = json.dumps(data, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
+    payload = payload.replace("</", "<\\/")  # a label like '</script>' must not end the data block
+    return (template.replace("/*STYLE*/", style)
+            .replace("__TITLE__", html.escape(data["title"]))
+            .replace("/*DATA*/", payload, 1)
+            .replace("/*SCRIPT*/", script, 1))
+
+
+def explorer_data(graph: Graph, order, *, title=None, collapse_above=COLLAPSE_ABOVE, highlight=None) -> dict:
+    """The page's data: plain JSON types, column-wise (node k is entry k of every node column)."""
+    index = {n.id: k for k, n in enumerate(graph.nodes)}
+    ops, op_ids = [], {}
+    dtypes, dtype_ids = [], {}
+    formulas, formula_ids = [], {}
+    label, op, role, shape, dtype, scope, rg = [], [], [], [], [], [], []
+    scope_index = {s.id: k for k, s in enumerate(graph.scopes)}
+    role_index = {r: k for k, r in enumerate(ROLES)}
+    for n in graph.nodes:
+        label.append(n.label)
+        op.append(_intern(n.op, ops, op_ids) if n.op else -1)
+        role.append(role_index[n.role])
+        shape.append(list(n.shape))
+        dtype.append(_intern(n.dtype, dtypes, dtype_ids))
+        scope.append(scope_index.get(n.scope, -1))
+        rg.append(1 if n.requires_grad else 0)
+    data = encode_arrays([n.data for n in graph.nodes])
+    grad = encode_arrays([n.grad for n in graph.nodes])
+    src, dst, arg, deriv, formula = [], [], [], [], []
+    for e in graph.edges:
+        src.append(index[e.src])
+        dst.append(index[e.dst])
+        arg.append(e.index)
+        deriv.append(None if e.derivative is None else _number(e.derivative))
+        formula.append(_intern(e.formula, formulas, formula_ids) if e.formula else -1)
+    values = graph._values
+    if len(values) == len(graph.nodes):  # creation order: modules and neurons are laid out in it
+        created = np.argsort(np.argsort([values[n.id].creation_index for n in graph.nodes], kind="stable"))
+        created = created.tolist()
+    else:
+        created = list(range(len(graph.nodes)))
+    out = graph.node(graph.output)
+    if title is None:
+        title = f"{out.name}: {len(graph.nodes)} nodes"
+    return {
+        "schema": SCHEMA, "title": str(title), "output": index[graph.output], "roles": list(ROLES),
+        "ops": ops, "dtypes": dtypes, "formulas": formulas,
+        "ids": [n.id for n in graph.nodes], "label": label, "op": op, "role": role, "shape": shape,
+        "dtype": dtype, "scope": scope, "rg": rg, "created": created,
+        "data": data, "grad": grad,
+        "scopes": [[s.name, s.kind, scope_index.get(s.parent, -1)] for s in graph.scopes],
+        "src": src, "dst": dst, "arg": arg, "deriv": deriv, "formula": formula,
+        "order": [index[i] for i in order if i in index],
+        "collapseAbove": int(collapse_above), "highlight": None if highlight is None else index[highlight],
+    }
+
+
+def _intern(text, table, ids):
+    k = ids.get(text)
+    if k is None:
+        k = ids[text] = len(table)
+        table.append(str(text))
+    return k
+
+
+def _number(x):
+    x = float(x)
+    if math.isfinite(x):
+        return x + 0.0  # -0.0 prints as 0
+    return "NaN" if math.isnan(x) else ("Infinity" if x > 0 else "-Infinity")
+
+
+def encode_arrays(arrays):
+    """`encode_array` of each entry (None stays None), with the arrays of one shape summarised together:
+    a 10,000-node tensor graph is encoded with a few NumPy calls per shape, not a few per array."""
+    out = [None] * len(arrays)
+    groups = {}
+    for k, x in enumerate(arrays):
+        if x is None:
+            continue
+        if x.__class__ is np.ndarray and SMALL < x.size <= 4096 and x.dtype.kind == "f":
+            groups.setdefault((x.shape, x.dtype), []).append(k)
+        else:
+            out[k] = encode_array(x)
+    for (shape, _), members in groups.items():
+        block = np.stack([arrays[k] for k in members]).reshape(len(members), -1).astype(np.float64)
+        finite = np.isfinite(block).all(axis=1)
+        for k in (members[i] for i in np.flatnonzero(~finite)):
+            out[k] = encode_array(arrays[k])
+        rows_ok = np.flatnonzero(finite)
+        if not rows_ok.size:
+            continue
+        block = block[rows_ok]
+        lo, hi = block.min(axis=1), block.max(axis=1)
+        mean = block.mean(axis=1)
+        width = np.where(hi > lo, hi - lo, 1.0)
+        bins = np.clip(((block - lo[:, None]) / width[:, None] * BINS).astype(np.intp), 0, BINS - 1)
+        bins += np.arange(len(block))[:, None] * BINS
+        counts = np.bincount(bins.reshape(-1), minlength=len(block) * BINS).reshape(len(block), BINS)
+        heat = None
+        if len(shape) >= 2:
+            grid = block.reshape(len(block), -1, shape[-1])
+            r = np.linspace(0, grid.shape[1] - 1, min(HEAT, grid.shape[1])).round().astype(np.intp)
+            c = np.linspace(0, grid.shape[2] - 1, min(HEAT, grid.shape[2])).round().astype(np.intp)
+            cells = grid[:, r][:, :, c].reshape(len(block), -1)
+            scale = np.abs(cells).max(axis=1)
+            scale[scale == 0] = 1.0
+            q = np.clip(np.round(cells / scale[:, None] * 127) + 128, 0, 255).astype(np.uint8)
+            heat = (q, len(r), len(c), scale)
+        ranges = np.stack([np.where(hi > lo, lo, lo - 0.5), np.where(hi > lo, hi, lo + 0.5)], axis=1)
+        for j, (i, payload) in enumerate(zip(rows_ok, zip(lo.tolist(), mean.tolist(), hi.tolist(),
+                                                            counts.tolist(), ranges.tolist()))):
+            a, m, b, h, hr = payload
+            entry = {"s": [a + 0.0, m + 0.0, b + 0.0], "h": h, "hr": hr}
+            if heat is not None:
+                q, nr, nc, scale = heat
+                entry.update(m=base64.b64encode(q[j].tobytes()).decode("ascii"), mr=nr, mc=nc, ma=float(scale[j]))
+            out[members[i]] = entry
+    return out
+
+
+def encode_array(x):
+    """A number for a size-1 value; {'v': [...]} for a small array; else a summary with a histogram
+    ('h': counts over 'hr': [lo, hi]) and, for 2-D and higher, a heatmap ('m': base64 bytes, 128 = 0,
+    scaled by 'ma' = max |x|, 'mr' x 'mc' cells; n-D arrays are shown as (prod of leading dims, last dim))."""
+    arr = np.asarray(x)
+    if arr.size == 1:
+        return _number(arr.reshape(-1)[0])
+    if arr.size == 0:
+        return {"v": []}
+    flat = arr.reshape(-1)
+    if arr.size <= SMALL:
+        values = flat.tolist()
+        return {"v": values if np.isfinite(flat).all() else [_number(v) for v in values]}
+    lo, mean, hi = summary_stats(arr)
+    out = {"s": [_number(lo), _number(mean), _number(hi)]}
+    finite = flat[np.isfinite(flat)] if not (math.isfinite(lo) and math.isfinite(hi)) else flat
+    if finite.size:
+        a, b = float(finite.min()), float(finite.max())
+        counts, _ = np.histogram(finite, bins=BINS, range=(a, b) if b > a else (a - 0.5, a + 0.5))
+        out["h"], out["hr"] = counts.tolist(), [a, b]
+    if arr.ndim >= 2:
+        grid = arr.reshape(-1, arr.shape[-1])
+        rows = np.linspace(0, grid.shape[0] - 1, min(HEAT, grid.shape[0])).round().astype(np.intp)
+        cols = np.linspace(0, grid.shape[1] - 1, min(HEAT, grid.shape[1])).round().astype(np.intp)
+        cells = np.nan_to_num(grid[np.ix_(rows, cols)].astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0)
+        scale = float(np.abs(cells).max()) or 1.0
+        q = np.clip(np.round(cells / scale * 127) + 128, 0, 255).astype(np.uint8)
+        out.update(m=base64.b64encode(q.tobytes()).decode("ascii"), mr=len(rows), mc=len(cols), ma=scale)
+    return out

@@ -1,0 +1,246 @@
+// The explorer, part 3 of 4: drawing on the canvas, pan, zoom, hit tests, edge tooltips.
+// Parts share one scope: viz/explore.py inlines them in this order inside one function in page.html.
+// Data: the JSON in #graph-data (viz/explore.py, column-wise: node k is entry k of every node column).
+// ---- drawing ------------------------------------------------------------------------------------
+const canvas = document.getElementById("canvas"), ctx = canvas.getContext("2d");
+let scale = 1, tx = 20, ty = 20, dpr = 1, selected = -1, hoverEdge = null, drawPending = false;
+function resize() {
+  dpr = window.devicePixelRatio || 1;
+  canvas.width = Math.max(1, canvas.clientWidth * dpr);
+  canvas.height = Math.max(1, canvas.clientHeight * dpr);
+  redraw();
+}
+function redraw() { if (!drawPending) { drawPending = true; requestAnimationFrame(draw); } }
+function bezier(a, b) {
+  const x1 = X[a] + W(a) / 2, y1 = Y[a], x2 = X[b] - W(b) / 2, y2 = Y[b];
+  const dx = Math.max(30, Math.abs(x2 - x1) / 2);
+  return [x1, y1, x1 + dx, y1, x2 - dx, y2, x2, y2];
+}
+function edgeOnPath(ve) {
+  if (!chain) return false;
+  if (ve.e >= 0) return chain.onPath[ve.e] === 1;
+  return unitHasPath(ve.a) && unitHasPath(ve.b);
+}
+const unitHasPath = (u) => (u < N ? chain.nodes[u] === 1 : false);
+function draw() {
+  drawPending = false;
+  if (!timings.firstDraw) requestAnimationFrame(() => { timings.firstDraw = performance.now(); });
+  const w = canvas.width / dpr, h = canvas.height / dpr;
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.clearRect(0, 0, w, h);
+  ctx.setTransform(dpr * scale, 0, 0, dpr * scale, dpr * tx, dpr * ty);
+  const vx0 = -tx / scale, vy0 = -ty / scale, vx1 = (w - tx) / scale, vy1 = (h - ty) / scale;
+  const inView = (x0, y0, x1, y1) => x1 >= vx0 && x0 <= vx1 && y1 >= vy0 && y0 <= vy1;
+  const detail = scale > 0.45;
+  ctx.lineJoin = "round";
+  for (const c of clusters) {
+    if (!inView(c.x0, c.y0, c.x1, c.y1)) continue;
+    ctx.fillStyle = ["#f8fafc", "#eef2ff", "#f0fdf4", "#fff7ed"][c.depth % 4];
+    ctx.strokeStyle = "#94a3b8"; ctx.lineWidth = 1 / Math.max(scale, 0.2);
+    roundRect(c.x0, c.y0, c.x1 - c.x0, c.y1 - c.y0, 8); ctx.fill(); ctx.stroke();
+    if (detail) {
+      ctx.fillStyle = "#334155"; ctx.font = "bold 11px Helvetica, Arial, sans-serif"; ctx.textBaseline = "top";
+      ctx.fillText("⊟ " + scopeLabel(c.s), c.x0 + 6, c.y0 + 3);
+    }
+  }
+  // edges: plain ones in one path, highlighted ones on top
+  const hot = [];
+  ctx.strokeStyle = "#94a3b8"; ctx.lineWidth = 1;
+  ctx.beginPath();
+  for (const ve of vEdges) {
+    const p = bezier(ve.a, ve.b);
+    if (!inView(Math.min(p[0], p[6]), Math.min(p[1], p[7]), Math.max(p[0], p[6]), Math.max(p[1], p[7]))) continue;
+    if (edgeOnPath(ve) || ve === hoverEdge) { hot.push([ve, p]); continue; }
+    ctx.moveTo(p[0], p[1]); ctx.bezierCurveTo(p[2], p[3], p[4], p[5], p[6], p[7]);
+  }
+  ctx.stroke();
+  for (const [ve, p] of hot) {
+    ctx.strokeStyle = ve === hoverEdge ? "#2563eb" : RED; ctx.lineWidth = 2.4;
+    ctx.beginPath(); ctx.moveTo(p[0], p[1]); ctx.bezierCurveTo(p[2], p[3], p[4], p[5], p[6], p[7]); ctx.stroke();
+  }
+  if (detail && vEdges.length < 20000) {
+    ctx.font = "9px Helvetica, Arial, sans-serif"; ctx.textBaseline = "bottom"; ctx.textAlign = "center";
+    for (const ve of vEdges) {
+      if (ve.e < 0 || D.deriv[ve.e] === null) continue;
+      const p = bezier(ve.a, ve.b);
+      const mx = (p[0] + p[6]) / 2, my = (p[1] + p[7]) / 2;
+      if (!inView(mx - 20, my - 10, mx + 20, my)) continue;
+      ctx.fillStyle = edgeOnPath(ve) ? RED : "#475569";
+      ctx.fillText(fmt(D.deriv[ve.e], 3), mx, my - 1);
+    }
+    ctx.textAlign = "left";
+  }
+  for (const u of units) {
+    const bw = W(u), bh = H(u), x0 = X[u] - bw / 2, y0 = Y[u] - bh / 2;
+    if (!inView(x0, y0, x0 + bw, y0 + bh)) continue;
+    drawUnit(u, x0, y0, bw, bh, detail);
+  }
+}
+function roundRect(x, y, w, h, r) {
+  ctx.beginPath();
+  ctx.moveTo(x + r, y); ctx.arcTo(x + w, y, x + w, y + h, r); ctx.arcTo(x + w, y + h, x, y + h, r);
+  ctx.arcTo(x, y + h, x, y, r); ctx.arcTo(x, y, x + w, y, r); ctx.closePath();
+}
+function clip(text, width) {
+  if (ctx.measureText(text).width <= width) return text;
+  while (text.length > 1 && ctx.measureText(text + "…").width > width) text = text.slice(0, -1);
+  return text + "…";
+}
+function drawUnit(u, x0, y0, bw, bh, detail) {
+  if (u >= N) {
+    const s = u - N;
+    ctx.fillStyle = FILL.collapsed; ctx.strokeStyle = "#6b7280"; ctx.lineWidth = 1;
+    roundRect(x0 + 4, y0 - 4, bw, bh, 4); ctx.fill(); ctx.stroke();
+    roundRect(x0, y0, bw, bh, 4); ctx.fill(); ctx.stroke();
+    if (detail) {
+      ctx.fillStyle = "#1f2937"; ctx.textBaseline = "top";
+      ctx.font = "bold 11px Helvetica, Arial, sans-serif"; ctx.fillText(clip("⊞ " + scopeLabel(s), bw - 10), x0 + 5, y0 + 5);
+      ctx.font = "10px Helvetica, Arial, sans-serif"; ctx.fillText(`${scopeSize[s]} nodes (double-click)`, x0 + 5, y0 + 24);
+    }
+    return;
+  }
+  const role = roleName(u);
+  const current = step < K && step > 0 && order[step - 1] === u;
+  ctx.fillStyle = current ? CURRENT : FILL[role];
+  const path = chain && chain.nodes[u];
+  ctx.strokeStyle = u === selected ? "#2563eb" : (path ? RED : "#64748b");
+  ctx.lineWidth = u === selected || path || u === D.output ? 2.2 : 1;
+  roundRect(x0, y0, bw, bh, 5); ctx.fill(); ctx.stroke();
+  if (!detail) return;
+  ctx.textBaseline = "top"; ctx.fillStyle = "#0f172a";
+  ctx.font = (D.label[u] ? "bold " : "") + "11px Helvetica, Arial, sans-serif";
+  const op = opName(u);
+  const head = name(u) + (op ? "  " : "");
+  ctx.fillText(clip(head, bw - 40), x0 + 5, y0 + 4);
+  if (op) {
+    ctx.font = "10px Helvetica, Arial, sans-serif"; ctx.fillStyle = "#475569"; ctx.textAlign = "right";
+    ctx.fillText(clip(op, 44), x0 + bw - 5, y0 + 5); ctx.textAlign = "left";
+  }
+  ctx.font = "10px Helvetica, Arial, sans-serif"; ctx.fillStyle = "#334155";
+  let line = isScalar(u) ? fmt(D.data[u]) : shapeText(u);
+  if (D.rg[u]) line += "   g " + (gradKnown(u) ? summary(gradOf(u)) : (D.grad[u] === null ? "—" : "?"));
+  ctx.fillText(clip(line, bw - 10), x0 + 5, y0 + 22);
+}
+
+// ---- interaction --------------------------------------------------------------------------------
+function toWorld(cx, cy) { return [(cx - tx) / scale, (cy - ty) / scale]; }
+function unitAt(wx, wy) {
+  for (let i = units.length - 1; i >= 0; i--) {
+    const u = units[i];
+    if (Math.abs(wx - X[u]) <= W(u) / 2 && Math.abs(wy - Y[u]) <= H(u) / 2) return u;
+  }
+  return -1;
+}
+function clusterAt(wx, wy) {
+  for (let i = clusters.length - 1; i >= 0; i--) {
+    const c = clusters[i];
+    if (wx >= c.x0 && wx <= c.x1 && wy >= c.y0 && wy <= c.y0 + 16) return c.s;
+  }
+  return -1;
+}
+function edgeAt(wx, wy) {
+  const tol = 5 / scale;
+  let best = null, bestD = tol;
+  for (const ve of vEdges) {
+    const p = bezier(ve.a, ve.b);
+    if (wx < Math.min(p[0], p[6]) - tol || wx > Math.max(p[0], p[6]) + tol ||
+        wy < Math.min(p[1], p[7]) - tol || wy > Math.max(p[1], p[7]) + tol) continue;
+    let px = p[0], py = p[1];
+    for (let i = 1; i <= 12; i++) {
+      const t = i / 12, s = 1 - t;
+      const x = s * s * s * p[0] + 3 * s * s * t * p[2] + 3 * s * t * t * p[4] + t * t * t * p[6];
+      const y = s * s * s * p[1] + 3 * s * s * t * p[3] + 3 * s * t * t * p[5] + t * t * t * p[7];
+      const d = segDist(wx, wy, px, py, x, y);
+      if (d < bestD) { bestD = d; best = ve; }
+      px = x; py = y;
+    }
+  }
+  return best;
+}
+function segDist(x, y, x1, y1, x2, y2) {
+  const dx = x2 - x1, dy = y2 - y1, l = dx * dx + dy * dy;
+  const t = l ? Math.max(0, Math.min(1, ((x - x1) * dx + (y - y1) * dy) / l)) : 0;
+  return Math.hypot(x - x1 - t * dx, y - y1 - t * dy);
+}
+const tip = document.getElementById("tip");
+function edgeTip(ve) {
+  if (ve.e < 0) return `${ve.a >= N ? scopeLabel(ve.a - N) : name(ve.a)} → ${ve.b >= N ? scopeLabel(ve.b - N) : name(ve.b)} (through a folded module)`;
+  const e = ve.e, a = D.src[e], b = D.dst[e];
+  let t = `${name(a)} → ${name(b)} (argument ${D.arg[e]} of ${opName(b)})\n`;
+  t += `∂${name(b)}/∂${name(a)} = ` + (D.deriv[e] !== null ? fmt(D.deriv[e], 6) : "") +
+    (D.formula[e] >= 0 ? (D.deriv[e] !== null ? "   rule: " : "rule: ") + D.formulas[D.formula[e]] : "");
+  t += `\nvalue ${name(a)} = ${isScalar(a) ? fmt(D.data[a], 6) : shapeText(a) + " " + summary(D.data[a])}`;
+  if (D.deriv[e] !== null && gradKnown(b) && replayGrad[b] !== null) {
+    t += `\ngradient sent: grad ${name(b)} · ∂${name(b)}/∂${name(a)} = ${fmt(replayGrad[b])} · ${fmt(D.deriv[e])} = ${fmt(replayGrad[b] * num(D.deriv[e]))}`;
+  }
+  return t;
+}
+let drag = null;
+canvas.addEventListener("mousedown", (ev) => { drag = {x: ev.clientX, y: ev.clientY, tx, ty, moved: false}; });
+window.addEventListener("mouseup", (ev) => {
+  if (!drag) return;
+  const moved = drag.moved;
+  drag = null; canvas.classList.remove("dragging");
+  if (moved) return;
+  const r = canvas.getBoundingClientRect();
+  const [wx, wy] = toWorld(ev.clientX - r.left, ev.clientY - r.top);
+  const u = unitAt(wx, wy);
+  if (u >= 0) { select(u); return; }
+  const s = clusterAt(wx, wy);
+  if (s >= 0) { setCollapsed(s, true); return; }
+});
+canvas.addEventListener("dblclick", (ev) => {
+  const r = canvas.getBoundingClientRect();
+  const [wx, wy] = toWorld(ev.clientX - r.left, ev.clientY - r.top);
+  const u = unitAt(wx, wy);
+  if (u >= N) setCollapsed(u - N, false);
+});
+canvas.addEventListener("mousemove", (ev) => {
+  if (drag) {
+    if (Math.abs(ev.clientX - drag.x) + Math.abs(ev.clientY - drag.y) > 3) { drag.moved = true; canvas.classList.add("dragging"); }
+    tx = drag.tx + ev.clientX - drag.x; ty = drag.ty + ev.clientY - drag.y; redraw(); return;
+  }
+  const r = canvas.getBoundingClientRect();
+  const [wx, wy] = toWorld(ev.clientX - r.left, ev.clientY - r.top);
+  const ve = unitAt(wx, wy) >= 0 ? null : edgeAt(wx, wy);
+  if (ve !== hoverEdge) { hoverEdge = ve; redraw(); }
+  if (ve) {
+    tip.textContent = edgeTip(ve); tip.hidden = false;
+    tip.style.left = Math.min(ev.clientX - r.left + 14, r.width - 390) + "px"; tip.style.top = (ev.clientY - r.top + 14) + "px";
+  } else tip.hidden = true;
+});
+canvas.addEventListener("mouseleave", () => { tip.hidden = true; if (hoverEdge) { hoverEdge = null; redraw(); } });
+canvas.addEventListener("wheel", (ev) => {
+  ev.preventDefault();
+  const r = canvas.getBoundingClientRect();
+  zoomAt(ev.clientX - r.left, ev.clientY - r.top, Math.exp(-ev.deltaY * 0.0015));
+}, {passive: false});
+function zoomAt(cx, cy, f) {
+  const s = Math.min(4, Math.max(0.01, scale * f));
+  tx = cx - (cx - tx) * (s / scale); ty = cy - (cy - ty) * (s / scale); scale = s; redraw();
+}
+function fit() {
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  for (const u of units) {
+    x0 = Math.min(x0, X[u] - W(u) / 2); x1 = Math.max(x1, X[u] + W(u) / 2);
+    y0 = Math.min(y0, Y[u] - H(u) / 2 - 30); y1 = Math.max(y1, Y[u] + H(u) / 2 + 12);
+  }
+  const w = canvas.clientWidth, h = canvas.clientHeight;
+  scale = Math.min(1.4, Math.max(0.01, Math.min((w - 40) / (x1 - x0), (h - 60) / (y1 - y0))));
+  tx = (w - (x1 - x0) * scale) / 2 - x0 * scale; ty = 20 + (h - 60 - (y1 - y0) * scale) / 2 - y0 * scale;
+  redraw();
+}
+function centerOn(u) {
+  if (scale < 0.6) scale = 0.9;
+  tx = canvas.clientWidth / 2 - X[u] * scale; ty = canvas.clientHeight / 2 - Y[u] * scale; redraw();
+}
+document.getElementById("zoom-in").onclick = () => zoomAt(canvas.clientWidth / 2, canvas.clientHeight / 2, 1.3);
+document.getElementById("zoom-out").onclick = () => zoomAt(canvas.clientWidth / 2, canvas.clientHeight / 2, 1 / 1.3);
+document.getElementById("zoom-fit").onclick = fit;
+canvas.addEventListener("keydown", (ev) => {
+  if (ev.key === "+" || ev.key === "=") zoomAt(canvas.clientWidth / 2, canvas.clientHeight / 2, 1.3);
+  else if (ev.key === "-") zoomAt(canvas.clientWidth / 2, canvas.clientHeight / 2, 1 / 1.3);
+  else if (ev.key === "0") fit();
+  else if (ev.key === "ArrowRight") setStep(step + 1);
+  else if (ev.key === "ArrowLeft") setStep(step - 1);
+});

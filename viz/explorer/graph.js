@@ -1,0 +1,210 @@
+// The explorer, part 1 of 4: the graph data, number formatting, module folding and the layout.
+// Parts share one scope: viz/explore.py inlines them in this order inside one function in page.html.
+// Data: the JSON in #graph-data (viz/explore.py, column-wise: node k is entry k of every node column).
+const timings = {start: performance.now()};
+const D = JSON.parse(document.getElementById("graph-data").textContent);
+const N = D.label.length, E = D.src.length, S = D.scopes.length;
+const ROLE = D.roles.reduce((m, r, i) => (m[r] = i, m), {});
+const FILL = {output: "#bbf7d0", parameter: "#ede9fe", leaf: "#dbeafe", constant: "#f8fafc",
+  intermediate: "#f1f5f9", collapsed: "#e5e7eb"};
+const RED = "#dc2626", CURRENT = "#fed7aa";
+const NW = 132, NH = 40, CW = 196, RH = 54;   // node box, column and row pitch (world units)
+
+// ---- the graph ----------------------------------------------------------------------------------
+const num = (x) => (typeof x === "string" ? Number(x) : x);
+const size = (k) => D.shape[k].reduce((a, b) => a * b, 1);
+const isScalar = (k) => size(k) === 1;
+// unlabelled scalar constants are called by their value (the 1 of h + 1), other nodes by label or id
+const name = (k) => D.label[k] || (D.roles[D.role[k]] === "constant" && typeof D.data[k] !== "object" ?
+  String(num(D.data[k])) : D.ids[k]);
+const opName = (k) => (D.op[k] < 0 ? "" : D.ops[D.op[k]]);
+const roleName = (k) => D.roles[D.role[k]];
+const inE = Array.from({length: N}, () => []), outE = Array.from({length: N}, () => []);
+for (let e = 0; e < E; e++) { inE[D.dst[e]].push(e); outE[D.src[e]].push(e); }
+const scopeParent = D.scopes.map((s) => s[2]);
+const scopeLabel = (s) => (D.scopes[s][0] === D.scopes[s][1] ? D.scopes[s][1] : D.scopes[s][1] + " " + D.scopes[s][0]);
+const scopeSize = new Int32Array(S);
+for (let k = 0; k < N; k++) for (let s = D.scope[k]; s >= 0; s = scopeParent[s]) scopeSize[s]++;
+const scopeChildren = Array.from({length: S}, () => []), topScopes = [];
+for (let s = 0; s < S; s++) (scopeParent[s] < 0 ? topScopes : scopeChildren[scopeParent[s]]).push(s);
+const minCreated = new Float64Array(S).fill(Infinity);  // modules in creation order: layer 0 first
+for (let k = 0; k < N; k++) {
+  for (let s = D.scope[k]; s >= 0; s = scopeParent[s]) minCreated[s] = Math.min(minCreated[s], D.created[k]);
+}
+for (const list of [topScopes, ...scopeChildren]) list.sort((p, q) => minCreated[p] - minCreated[q]);
+
+// ---- number formatting ---------------------------------------------------------------------------
+function fmt(x, digits) {
+  x = num(x);
+  if (x === null || x === undefined) return "—";
+  if (!isFinite(x)) return isNaN(x) ? "NaN" : (x > 0 ? "∞" : "−∞");
+  if (x === 0) return "0";
+  let t = Math.abs(x) >= 1e5 || Math.abs(x) < 1e-4 ? x.toExponential((digits || 4) - 1) : x.toPrecision(digits || 4);
+  if (t.indexOf("e") < 0 && t.indexOf(".") >= 0) t = t.replace(/0+$/, "").replace(/\.$/, "");
+  t = t.replace(/\.?0+e/, "e");
+  return t === "-0" ? "0" : t.replace("-", "−");
+}
+const shapeText = (k) => "(" + D.shape[k].join(", ") + (D.shape[k].length === 1 ? ",)" : ")");
+function summary(p) {  // one line for a node box
+  if (p === null || p === undefined) return "—";
+  if (typeof p !== "object") return fmt(p);
+  if (p.v) return p.v.length <= 3 ? "[" + p.v.map((x) => fmt(x, 3)).join(" ") + "]" : "mean " + fmt(mean(p.v), 3);
+  return "mean " + fmt(p.s[1], 3);
+}
+const mean = (v) => v.reduce((a, b) => a + num(b), 0) / v.length;
+const esc = (t) => String(t).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+
+// ---- module folding: units are visible nodes and folded scopes (id N + s) -------------------------
+const collapsed = new Uint8Array(S);
+const pinned = new Uint8Array(N);
+pinned[D.output] = 1;
+let unitOf = new Int32Array(N), units = [];
+function computeUnits() {
+  const rep = new Int32Array(S);
+  for (let s = 0; s < S; s++) {  // scopes come outermost first
+    const p = scopeParent[s];
+    rep[s] = p >= 0 && rep[p] >= 0 ? rep[p] : (collapsed[s] ? s : -1);
+  }
+  const seen = new Uint8Array(N + S);
+  units = [];
+  for (let k = 0; k < N; k++) {
+    const s = D.scope[k];
+    const u = s >= 0 && rep[s] >= 0 && !pinned[k] ? N + rep[s] : k;
+    unitOf[k] = u;
+    if (!seen[u]) { seen[u] = 1; units.push(u); }
+  }
+}
+function initialFolding() {
+  if (N <= D.collapseAbove || S === 0) return;
+  collapsed.fill(1);
+  // open scopes breadth first, siblings together, while the picture stays within the budget
+  const direct = new Int32Array(S + 1);
+  for (let k = 0; k < N; k++) direct[D.scope[k] + 1]++;
+  let count = direct[0] + topScopes.length;
+  let queue = [topScopes];
+  while (queue.length) {
+    const group = queue.shift();
+    let cost = 0;
+    for (const s of group) cost += direct[s + 1] + scopeChildren[s].length - 1;
+    if (group.length && count + cost <= D.collapseAbove) {
+      count += cost;
+      for (const s of group) { collapsed[s] = 0; queue.push(scopeChildren[s]); }
+    }
+  }
+}
+
+// ---- layout: layers left to right, modules as blocks in creation order ----------------------------
+const X = new Float64Array(N + S), Y = new Float64Array(N + S), layer = new Int32Array(N + S);
+const W = (u) => (u >= N ? NW + 24 : NW), H = (u) => (u >= N ? NH + 8 : NH);
+let vEdges = [];  // {a, b, e}: e the edge index, or -1 for edges merged into a folded module
+function unitScope(u) { return u >= N ? scopeParent[u - N] : D.scope[u]; }
+function layout() {
+  computeUnits();
+  vEdges = [];
+  const merged = new Set();
+  for (let e = 0; e < E; e++) {
+    const a = unitOf[D.src[e]], b = unitOf[D.dst[e]];
+    if (a === b) continue;
+    if (a >= N || b >= N) {
+      const key = a * (N + S) + b;
+      if (merged.has(key)) continue;
+      merged.add(key);
+      vEdges.push({a, b, e: -1, first: e});
+    } else vEdges.push({a, b, e, first: e});
+  }
+  const ins = new Map(), outs = new Map();
+  for (const u of units) { ins.set(u, []); outs.set(u, []); layer[u] = 0; }
+  for (const ve of vEdges) { ins.get(ve.b).push(ve.a); outs.get(ve.a).push(ve.b); }
+  // an edge into a module spans two layers, leaving one for the module's own leaves (modules side by side)
+  const enters = (a, b) => {
+    const target = unitScope(b);
+    if (target < 0) return false;
+    for (let s = a < N ? D.scope[a] : a - N; s >= 0; s = scopeParent[s]) if (s === target) return false;
+    return true;
+  };
+  for (let pass = 0; pass < 2; pass++) {
+    for (const u of units) {
+      for (const a of ins.get(u)) layer[u] = Math.max(layer[u], layer[a] + (enters(a, u) ? 2 : 1));
+    }
+  }
+  // inputs, and whatever is computed from parameters alone (a weight read from a matrix), sit just left of
+  // their first use, not at the far left edge: the last ones first, so each lands before what it feeds
+  const fromParams = new Set();
+  const isParam = (u) => u < N && (roleName(u) === "parameter" || roleName(u) === "constant");
+  for (const u of units) {
+    const parents = ins.get(u);
+    if (parents.length ? parents.every((a) => fromParams.has(a)) : isParam(u)) fromParams.add(u);
+  }
+  for (let i = units.length - 1; i >= 0; i--) {
+    const u = units[i];
+    if (!(fromParams.has(u) || !ins.get(u).length) || !outs.get(u).length) continue;
+    let m = Infinity;
+    for (const b of outs.get(u)) m = Math.min(m, layer[b]);
+    layer[u] = Math.max(0, m - 1);
+  }
+  packBlocks();
+}
+// Each module is a block: its nodes and sub-modules packed in creation order, stacked only where their
+// layer ranges overlap (the neurons of a layer one above the other, in order; consecutive layers side by
+// side). A block's rectangle is its cluster, so clusters nest and never overlap.
+const TOP = 24, BOTTOM = 10, GAP = 8;
+let clusters = [];
+function packBlocks() {
+  const blocks = new Map(), rootItems = [];
+  const blockOf = (s) => {
+    let b = blocks.get(s);
+    if (!b) {
+      b = {s, items: [], first: Infinity, l0: Infinity, l1: -Infinity, h: 0};
+      blocks.set(s, b);
+      const p = scopeParent[s];
+      (p >= 0 ? blockOf(p).items : rootItems).push(b);
+    }
+    return b;
+  };
+  units.forEach((u) => {
+    // inputs outside every module come first (top left), then modules and nodes in creation order
+    const source = u < N && unitScope(u) < 0 && !inE[u].length;
+    const i = (u < N ? D.created[u] : minCreated[u - N]) - (source ? 1e15 : 0);
+    const item = {u, first: i, l0: layer[u], l1: layer[u], h: RH};
+    const s = unitScope(u);
+    if (s >= 0) blockOf(s).items.push(item); else rootItems.push(item);
+    for (let t = s; t >= 0; t = scopeParent[t]) {
+      const b = blocks.get(t);
+      b.first = Math.min(b.first, i); b.l0 = Math.min(b.l0, layer[u]); b.l1 = Math.max(b.l1, layer[u]);
+    }
+  });
+  const pack = (items) => {  // relative y of each item; returns the height used
+    items.sort((p, q) => p.first - q.first);
+    const sky = new Map();
+    let height = 0;
+    for (const it of items) {
+      if (it.items) it.h = pack(it.items) + TOP + BOTTOM;
+      let y = 0;
+      for (let l = it.l0; l <= it.l1; l++) y = Math.max(y, sky.get(l) || 0);
+      it.y = y;
+      for (let l = it.l0; l <= it.l1; l++) sky.set(l, y + it.h + GAP);
+      height = Math.max(height, y + it.h);
+    }
+    return height;
+  };
+  pack(rootItems);
+  clusters = [];
+  let maxDepth = 0;
+  const place = (items, base, depth) => {
+    for (const it of items) {
+      const y = base + it.y;
+      if (it.items) {
+        clusters.push({s: it.s, depth, l0: it.l0, l1: it.l1, y0: y, y1: y + it.h});
+        maxDepth = Math.max(maxDepth, depth);
+        place(it.items, y + TOP, depth + 1);
+      } else { Y[it.u] = y + RH / 2; X[it.u] = layer[it.u] * CW; }
+    }
+  };
+  place(rootItems, 0, 0);
+  for (const c of clusters) {
+    const pad = 8 + 6 * (maxDepth - c.depth);
+    c.x0 = c.l0 * CW - NW / 2 - 12 - pad; c.x1 = c.l1 * CW + NW / 2 + 12 + pad;
+    c.y0 += 2; c.y1 -= 2;
+  }
+  clusters.sort((p, q) => p.depth - q.depth);
+}
