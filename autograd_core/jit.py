@@ -61,6 +61,7 @@ import warnings
 import numpy as np
 
 from . import engine
+from . import value as value_module
 from .modes import ANOMALY, GRAD_ENABLED, TRACERS
 from .tracing import Tracer, tracing
 from .value import Value
@@ -179,6 +180,22 @@ _READS = {"item": Value.item, "__float__": Value.__float__, "__int__": Value.__i
 _SLOTS = {name: Value.__dict__[name] for name in ("data", "grad")}
 
 
+def _watched_conversion(original):
+    """While recording, Value() converts its data through this: a conversion of an argument's array (a
+    float32 batch fed to float64 weights) is recorded, so the replay converts the new argument."""
+
+    def convert(data, dtype, requires_grad, what="Value"):
+        result = original(data, dtype, requires_grad, what)
+        recorder = _RECORDING[0] if _RECORDING else None
+        if recorder is not None and recorder.thread == threading.get_ident() and not recorder.paused:
+            source = data.data if isinstance(data, Value) else data
+            if isinstance(source, np.ndarray) and isinstance(result, np.ndarray) and result is not source:
+                recorder.entries.append(("convert", source, result))
+        return result
+
+    return convert
+
+
 def _watched_slot(name, slot):
     """While recording, Value.<name> is this property: it sees assignments made by the user's code."""
 
@@ -204,6 +221,8 @@ class _Watching:
             setattr(Value, name, _reader(name, method))
         for name, slot in _SLOTS.items():
             setattr(Value, name, _watched_slot(name, slot))
+        self.conversion = value_module._to_float_data
+        value_module._to_float_data = _watched_conversion(self.conversion)
         original = self.original = engine.run_backward
         engine.run_backward = functools.partial(self.recorder.backward, original)
         self.tracing = tracing(self.recorder)
@@ -216,6 +235,7 @@ class _Watching:
             setattr(Value, name, method)
         for name, slot in _SLOTS.items():
             setattr(Value, name, slot)
+        value_module._to_float_data = self.conversion
         _RECORDING.clear()
         return False
 

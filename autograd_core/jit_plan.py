@@ -93,6 +93,8 @@ class _Plan:
                 owner = self.value_owner(value)
                 source = "None" if new is None else self._grad_source(new)
                 self.lines.append(f"_set_grad({owner}, {source})")
+            elif kind == "convert":
+                self._convert(entry[1], entry[2])
             elif kind == "backward":
                 self._backward(entry[1], entry[2])
                 changed = True
@@ -122,6 +124,18 @@ class _Plan:
             expr = self.constant(v.data)
         self.exprs[id(v)] = expr
         return expr
+
+    def _convert(self, source, result):
+        """Value(argument, dtype=...) copied a live array into another dtype: convert the new one likewise."""
+        live = self.arrays.get(id(source))
+        if live is None:
+            live = self._reshaped_live(source)
+        if live is None:
+            return  # converted from a constant: the result is a constant too
+        t = self.temp()
+        self.lines.append(f"{t} = _astype({live}, {self.constant(result.dtype)})")
+        self.arrays[id(result)] = t
+        self._keep.append(result)
 
     def _reshaped_live(self, arr):
         """An expression for `arr` when it is a reshaped view of a live array (labels.reshape(-1) of an

@@ -75,8 +75,8 @@ class _CheckedScalars(list):
 def _as_input(x, nin, dtype, who):
     """x as a Value or an ndarray of the parameters' dtype (the engine wraps arrays as constants)."""
     if isinstance(x, np.ndarray):
-        if x.dtype != dtype:
-            x = x.astype(dtype)  # float64 data into a float32 model: compute in float32
+        if x.dtype != dtype:  # float64 data into a float32 model: compute in float32 (Value converts, and
+            x = Value(x, requires_grad=False, dtype=dtype)  # compile() records the conversion)
     elif not isinstance(x, Value):
         x = Value(x, requires_grad=False, dtype=dtype)
     if x.ndim == 0 or x.shape[-1] != nin:

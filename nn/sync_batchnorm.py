@@ -40,6 +40,9 @@ def _sync_normalize_vjp(g, out, x, axes, mean, inv_std, total):
 
 
 _sync_normalize.defvjp(_sync_normalize_vjp, formulas=("(g − ḡ − x̂·mean(g⊙x̂))/σ over all ranks",))
+# The Jacobian over all ranks, (I − 1/n − x̂x̂ᵀ/n)/σ, is symmetric: J t is the same rule (with the same all-reduce,
+# so every rank must run its forward-mode pass too).
+_sync_normalize.defjvp(_sync_normalize_vjp)
 
 
 def sync_batch_norm_statistics(xd, axes):

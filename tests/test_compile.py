@@ -107,6 +107,22 @@ def test_mlp_training_steps_replay_bit_for_bit(optimizer):
     assert compiled.stats == {"recorded": 2, "replayed": 4, "eager": 0, "guard_failures": 0}
 
 
+@pytest.mark.parametrize("convert", [
+    lambda x: nn.Linear(12, 3, rng=0, dtype=np.float64)(x),
+    lambda x: (Value(x, requires_grad=False, dtype=np.float64) * 2).sum(axis=0),
+    lambda x: Value(x.reshape(-1), requires_grad=False, dtype=np.float64).exp(),
+], ids=["linear", "value", "reshaped-argument"])
+def test_arguments_converted_to_another_dtype_stay_live(convert):
+    """Value(x, dtype=...) copies a float32 argument into float64: the replay converts the new argument
+    (it is not baked in as a constant of the first call)."""
+    compiled = ag.compile(convert)
+    rng = np.random.default_rng(2)
+    for _ in range(5):
+        x = rng.random((4, 12), dtype=np.float32)
+        assert _equal(compiled(x).data, convert(x).data)
+    assert compiled.stats == {"recorded": 2, "replayed": 3, "eager": 0, "guard_failures": 0}
+
+
 def test_learning_rate_changes_are_seen_by_the_replayed_step():
     def make():
         model = nn.Linear(3, 2, rng=0)

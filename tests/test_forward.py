@@ -14,7 +14,7 @@ from test_ops_table import CASES
 
 import autograd_core as ag
 import autograd_core.nn.functional as F
-from autograd_core import Value
+from autograd_core import Value, nn
 from autograd_core.nn.conv import _conv2d_weight
 from autograd_core.nn.pool import _max_pool2d_gather, _max_pool2d_scatter
 from autograd_core.ops import PRIMITIVES
@@ -70,6 +70,7 @@ nn_case("bce_with_logits", "bce_with_logits", lambda x, y: F.binary_cross_entrop
         _r.standard_normal((2, 3)), _r.uniform(0, 1, (2, 3)))
 nn_case("normalize", "normalize-layer", lambda x: F.layer_norm(x, (3,)), _r.standard_normal((4, 3)))
 nn_case("normalize", "normalize-batch", lambda x: F.batch_norm(x, training=True), _r.standard_normal((5, 3)))
+nn_case("sync_normalize", "sync-batch-norm", lambda x: nn.SyncBatchNorm(3)(x), _r.standard_normal((5, 3, 2)))
 
 nn_case("erf", "erf", lambda x: F.erf(x), _r.standard_normal((2, 3)))
 _UNPOOL_INDEX = np.array([[[[0, 3], [9, 14]]]])  # positions in a 4×4 output, one per pooled cell
