@@ -25,6 +25,9 @@ from .tensor import (  # PyTorch's names: factories, dtypes, functions taking di
 from .tensor import bool_ as bool, float16 as half, float32 as float, float64 as double  # noqa: A001
 from .tensor import int16 as short, int32 as int, int64 as long  # noqa: A001
 from . import autograd, utils  # torch.autograd.Function, torch.utils.data
+# torch.add/sub/mul/div/matmul with out= (matmul replaces ops.matmul here: the same product, plus out=)
+from .tensor import add, div, divide, inference_mode, matmul, mul, multiply, neg, square, sub, subtract
+from .serialization import load, save
 
 __version__ = "0.1.0"
 
@@ -42,6 +45,7 @@ __all__ = [
     "get_default_dtype", "set_default_dtype", "is_tensor", "linspace", "manual_seed", "mm", "norm", "numel", "ones",
     "ones_like", "permute", "pow", "prod", "rand", "rand_like", "randint", "randn", "randn_like", "randperm", "squeeze",
     "std", "tensor", "unsqueeze", "zeros", "zeros_like", "utils", "autograd",
+    "add", "sub", "subtract", "mul", "multiply", "div", "divide", "neg", "square", "inference_mode", "save", "load",
     "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool_",
     "bool", "half", "float", "double", "short", "int", "long",
 ]

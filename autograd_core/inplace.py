@@ -117,8 +117,9 @@ def _refuse_while_recording(self, name, operand=None):
         )
     if self.requires_grad or _requires_grad(operand):
         what = "this Value is part of a graph being recorded" if self.requires_grad else "its operand requires grad"
+        instead = f"x = x.{name[:-1]}(...)" if name.endswith("_") and name[:-1].isidentifier() else "x = x + y"
         raise RuntimeError(
-            f"{name}: in-place methods are not recorded, and {what}; write it out of place (x = x + y), "
+            f"{name}: in-place methods are not recorded, and {what}; write it out of place ({instead}), "
             "or inside no_grad()"
         )
 
@@ -188,6 +189,18 @@ def _copy(self, src, name):
             return np.broadcast_to(src, np.shape(data))
         np.copyto(out, src, casting="unsafe")  # as PyTorch's copy_, converting dtypes (float64 into float32)
 
+    return _write(self, name, compute)
+
+
+def _sigmoid(d, out):
+    result = 0.5 * (np.tanh(0.5 * np.asarray(d)) + 1.0)  # the stable form of 1 / (1 + exp(-x))
+    if out is None:
+        return result
+    np.copyto(out, result, casting="same_kind")
+
+
+def _elementwise(self, name, compute):
+    _refuse_while_recording(self, name)
     return _write(self, name, compute)
 
 
@@ -263,3 +276,77 @@ class InplaceMethods:
         return _write(self, "clamp_", compute)
 
     clip_ = clamp_
+
+    # Elementwise functions in place (PyTorch's `x.relu_()`, `x.exp_()`, ...), under the same rules.
+    def relu_(self):
+        """max(x, 0) in place; returns self."""
+        return _elementwise(self, "relu_", lambda d, out: np.maximum(d, 0, out=out))
+
+    def sigmoid_(self):
+        return _elementwise(self, "sigmoid_", _sigmoid)
+
+    def tanh_(self):
+        return _elementwise(self, "tanh_", lambda d, out: np.tanh(d, out=out))
+
+    def exp_(self):
+        return _elementwise(self, "exp_", lambda d, out: np.exp(d, out=out))
+
+    def log_(self):
+        return _elementwise(self, "log_", lambda d, out: np.log(d, out=out))
+
+    def sqrt_(self):
+        return _elementwise(self, "sqrt_", lambda d, out: np.sqrt(d, out=out))
+
+    def abs_(self):
+        return _elementwise(self, "abs_", lambda d, out: np.abs(d, out=out))
+
+    def neg_(self):
+        return _elementwise(self, "neg_", lambda d, out: np.negative(d, out=out))
+
+    def pow_(self, exponent):
+        """x ** exponent in place; returns self."""
+        _refuse_while_recording(self, "pow_", exponent)
+        return _write(self, "pow_", _ufunc_update(np.power)(_data(exponent)))
+
+    def uniform_(self, a=0.0, b=1.0, generator=None):
+        """Fill with numbers drawn uniformly from [a, b) (from the generator `manual_seed` seeds); returns self."""
+        from .tensor import get_rng
+
+        draw = get_rng(generator).uniform(a, b, np.shape(self.data))
+        return _copy(self, draw, "uniform_")
+
+    def normal_(self, mean=0.0, std=1.0, generator=None):
+        """Fill with normal numbers of the given mean and standard deviation; returns self."""
+        from .tensor import get_rng
+
+        draw = get_rng(generator).normal(mean, std, np.shape(self.data))
+        return _copy(self, draw, "normal_")
+
+    def __setitem__(self, index, value):
+        """`x[index] = value` (NumPy's indexing: ints, slices, masks, index arrays), changing x's array in place.
+
+        Under the in-place rules: inside no_grad(), or on Values that need no gradient. On a Value that is
+        recorded, write it out of place instead (`x = torch.where(mask, value, x)`).
+        """
+        from .ops.shape import _plain_index
+
+        if GRAD_ENABLED.get() and (self.requires_grad or _requires_grad(value)):
+            if self.requires_grad and not self._parents:
+                _refuse_while_recording(self, "x[...] = value")
+            raise RuntimeError(
+                "x[...] = value: assignment into a Value is not recorded, and "
+                + ("this Value is part of a graph being recorded" if self.requires_grad else
+                   "the value assigned requires grad")
+                + "; build the result out of place (torch.where(mask, value, x), torch.cat), or assign inside "
+                "no_grad()"
+            )
+        index, value = _plain_index(index), _data(value)
+
+        def compute(data, out):
+            if out is None:
+                out = np.array(data, copy=True)
+                out[index] = value
+                return out
+            out[index] = value
+
+        return _write(self, "x[...] = value", compute)

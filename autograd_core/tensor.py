@@ -20,6 +20,7 @@ import numbers
 import numpy as np
 
 from . import ops
+from .modes import GRAD_ENABLED
 from .tensor_methods import Device, MaxMin  # noqa: F401  (MaxMin: the type of max(x, dim))
 from .value import Value
 
@@ -304,7 +305,56 @@ def transpose(input, *dims, axes=None):
     return _value(input).transpose(*[d for d in dims if d is not None])
 
 
-mm = _method("matmul", "The matrix product.")
+def _with_out(name, compute, doc):
+    """A function of PyTorch's that takes `out=`: the result is written into the Value `out` (which then
+    changes in place, under the in-place rules) and `out` is returned, as in PyTorch."""
+
+    def fn(input, other, *, out=None, **kwargs):
+        result = compute(_value(input), other, **kwargs)
+        if out is None:
+            return result
+        if result.requires_grad and GRAD_ENABLED.get():
+            raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
+                               "differentiation, but one of the arguments requires grad (as in PyTorch)")
+        if out.shape != result.shape:
+            raise RuntimeError(f"{name}(): out= has shape {out.shape}, the result has shape {result.shape}")
+        return out.copy_(result.data)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = doc
+    return fn
+
+
+def _alpha(other, alpha):
+    return other if alpha == 1 else other * alpha
+
+
+add = _with_out("add", lambda x, y, alpha=1: x + _alpha(y, alpha), "input + alpha·other (broadcasting); out=.")
+sub = _with_out("sub", lambda x, y, alpha=1: x - _alpha(y, alpha), "input − alpha·other (broadcasting); out=.")
+subtract = sub
+mul = _with_out("mul", lambda x, y: x * y, "input · other, elementwise (broadcasting); out=.")
+multiply = mul
+div = _with_out("div", lambda x, y: x / y, "input / other, elementwise (true division); out=.")
+divide = div
+matmul = _with_out("matmul", lambda x, y: x @ y, "The matrix product (NumPy's matmul rules); out=.")
+mm = _with_out("mm", lambda x, y: x @ y, "The product of two matrices; out=.")
+
+
+def neg(input):
+    return -_value(input)
+
+
+def square(input):
+    x = _value(input)
+    return x * x
+
+
+def inference_mode(mode=True):
+    """PyTorch's `torch.inference_mode()`: here `no_grad()` (nothing is recorded inside); with mode=False
+    it leaves the grad mode as it is. A context manager and a decorator."""
+    from .modes import is_grad_enabled, no_grad, set_grad_enabled
+
+    return no_grad() if mode else set_grad_enabled(is_grad_enabled())
 
 
 def cat(tensors, dim=0, *, axis=None):

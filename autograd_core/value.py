@@ -9,6 +9,7 @@ from types import MappingProxyType
 
 import numpy as np
 
+from .grad_array import GradArray, as_grad
 from .inplace import InplaceMethods
 from .tensor_methods import TensorMethods, callable_size, reduce_args
 
@@ -94,7 +95,7 @@ class Value(TensorMethods, InplaceMethods):
 
     # The parents live in two slots (`_p0`, `_p1`; see the `_parents` property) rather than in a tuple of their
     # own: one object less per node for the cyclic garbage collector to count and scan (`_new_node`).
-    __slots__ = ("data", "grad", "requires_grad", "label", "_op", "_p0", "_p1", "_params", "_hooks",
+    __slots__ = ("data", "_grad", "requires_grad", "label", "_op", "_p0", "_p1", "_params", "_hooks",
                  "_scope", "_origin", "_index", "_pending", "_version", "__weakref__")
     __array_priority__ = 1000  # ndarray <op> Value defers to Value
 
@@ -102,7 +103,7 @@ class Value(TensorMethods, InplaceMethods):
         self.data = _to_float_data(data, dtype, requires_grad)
         if requires_grad and self.data.dtype.kind != "f":
             raise TypeError(f"Value: dtype {self.data.dtype} cannot carry a gradient")
-        self.grad = None
+        self._grad = None
         self.requires_grad = bool(requires_grad)
         self.label = label
         self._op = None
@@ -164,6 +165,21 @@ class Value(TensorMethods, InplaceMethods):
         """The number of elements (NumPy's `x.size`), also callable as PyTorch's `x.size()` -> shape and
         `x.size(dim)` -> one dimension's length."""
         return callable_size(self.data)
+
+    @property
+    def grad(self):
+        """The gradient accumulated by backward passes: None, or a `GradArray` (an ndarray of data's shape
+        that also has PyTorch's `zero_()`, `add_()`, `.data`; see grad_array.py), or a Value after
+        `backward(create_graph=True)`. Assign None (or an array) to reset it."""
+        g = self._grad
+        if g is None or g.__class__ is GradArray:
+            return g
+        g = self._grad = as_grad(g)  # once: later reads (and the engine's next accumulation) see this view
+        return g
+
+    @grad.setter
+    def grad(self, g):
+        self._grad = g
 
     @property
     def op(self):
@@ -551,7 +567,7 @@ def _new_node(cls, data, requires_grad, op, parents, params, scope):
     """A node without validation (the engine's constructor): data is already a NumPy array or scalar."""
     v = _object_new(cls)
     v.data = data
-    v.grad = None
+    v._grad = None
     v.requires_grad = requires_grad
     v.label = None
     v._op = op

@@ -9,6 +9,7 @@ if __name__ != "autograd_core.nn":  # the repository's nn/ folder is installed a
                       "(after `pip install -e .` in a checkout)")
 
 from . import functional, init
+from . import utils  # nn.utils.clip_grad_norm_, clip_grad_value_ (PyTorch's address for them)
 from . import parallel  # nn.parallel.DistributedDataParallel (training on several processes, with MPI)
 from .checkpoint import CheckpointError
 from .activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
@@ -34,7 +35,7 @@ from .unpool import MaxUnpool1d, MaxUnpool2d
 from .pool import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, GlobalAvgPool2d, MaxPool1d, MaxPool2d
 
 __all__ = [
-    "Module", "Parameter", "CheckpointError", "functional", "init", "manual_seed", "parallel",
+    "Module", "Parameter", "CheckpointError", "functional", "init", "manual_seed", "parallel", "utils",
     "Neuron", "Layer", "MLP", "Linear", "Sequential", "Residual", "Flatten", "Dropout", "Embedding",
     "BatchNorm1d", "BatchNorm2d", "LayerNorm", "SyncBatchNorm",
     "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax",

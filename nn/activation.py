@@ -32,14 +32,24 @@ erf.defvjp(lambda g, out, x: g * (2 / math.sqrt(math.pi)) * exp(-x * x),    # d 
 erf.defjvp_elementwise()
 
 
-def relu(x):
-    """max(x, 0), elementwise; gradient 1 where x > 0, else 0."""
-    return ag.relu(x)
+def in_place(x, result, inplace):
+    """PyTorch's `inplace=True` for an activation: write `result` into x and return x when nothing records
+    the change (grad mode off, or x needs no gradient); otherwise return `result` out of place, the same
+    numbers. (A recorded node cannot be changed in place here: a Value *is* its graph node.)"""
+    if (inplace and isinstance(x, ag.Value) and result.dtype == x.dtype
+            and not (x.requires_grad and ag.is_grad_enabled())):
+        return x.copy_(result.data)
+    return result
 
 
-def leaky_relu(x, negative_slope=0.01):
+def relu(x, inplace=False):
+    """max(x, 0), elementwise; gradient 1 where x > 0, else 0. inplace: see `in_place`."""
+    return in_place(x, ag.relu(x), inplace)
+
+
+def leaky_relu(x, negative_slope=0.01, inplace=False):
     """x where x > 0, negative_slope·x elsewhere."""
-    return ag.leaky_relu(x, negative_slope=float(negative_slope))
+    return in_place(x, ag.leaky_relu(x, negative_slope=float(negative_slope)), inplace)
 
 
 def sigmoid(x):
@@ -74,16 +84,16 @@ def gelu(x, approximate="none"):
     raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
 
 
-def silu(x):
+def silu(x, inplace=False):
     """x·σ(x) (also called swish)."""
-    return x * ag.sigmoid(x)
+    return in_place(x, x * ag.sigmoid(x), inplace)
 
 
-def elu(x, alpha=1.0):
+def elu(x, alpha=1.0, inplace=False):
     """x where x > 0, alpha·(eˣ − 1) elsewhere; the gradient at 0 is alpha, as PyTorch."""
     positive = np.asarray(data_of(x)) > 0
     negative_part = where(positive, 0.0, x)                    # eˣ only where x <= 0: no overflow
-    return where(positive, x, alpha * (exp(negative_part) - 1))
+    return in_place(x, where(positive, x, alpha * (exp(negative_part) - 1)), inplace)
 
 
 def _softplus_stable(x):
@@ -103,24 +113,28 @@ def softplus(x, beta=1.0, threshold=20.0):
 
 
 class ReLU(Module):
-    """max(x, 0). `inplace` is accepted for PyTorch code and ignored (the result is the same)."""
+    """max(x, 0). inplace=True: in place when nothing is recorded, else out of place (see `in_place`)."""
 
     def __init__(self, inplace=False):
-        pass
+        self.inplace = bool(inplace)
 
     def forward(self, x):
-        return ag.relu(x)
+        return relu(x, self.inplace) if self.inplace else ag.relu(x)
+
+    def extra_repr(self):
+        return "inplace=True" if self.inplace else ""
 
 
 class LeakyReLU(Module):
     def __init__(self, negative_slope=0.01, inplace=False):
         self.negative_slope = float(negative_slope)
+        self.inplace = bool(inplace)
 
     def forward(self, x):
-        return ag.leaky_relu(x, negative_slope=self.negative_slope)
+        return leaky_relu(x, self.negative_slope, self.inplace)
 
     def extra_repr(self):
-        return f"negative_slope={self.negative_slope}"
+        return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
 
 
 class Sigmoid(Module):
@@ -169,23 +183,24 @@ class GELU(Module):
 
 
 class SiLU(Module):
-    """x·σ(x). `inplace` is accepted and ignored."""
+    """x·σ(x). inplace: see `in_place`."""
 
     def __init__(self, inplace=False):
-        pass
+        self.inplace = bool(inplace)
 
     def forward(self, x):
-        return silu(x)
+        return silu(x, self.inplace)
 
 
 class ELU(Module):
-    """`elu` as a module: ELU(alpha=1.0). `inplace` is accepted and ignored."""
+    """`elu` as a module: ELU(alpha=1.0, inplace=False) (inplace: see `in_place`)."""
 
     def __init__(self, alpha=1.0, inplace=False):
         self.alpha = float(alpha)
+        self.inplace = bool(inplace)
 
     def forward(self, x):
-        return elu(x, self.alpha)
+        return elu(x, self.alpha, self.inplace)
 
     def extra_repr(self):
         return f"alpha={self.alpha}"

@@ -337,4 +337,5 @@ def test_leaf_gradients_are_independent_arrays():
     np.testing.assert_array_equal(z.grad, [2.0, 2.0, 2.0])
     x = Value(np.ones((2, 3)))
     x.reshape(6).sum().backward()
-    assert x.grad.base is None and x.grad.flags.writeable
+    stored = x.grad.base  # .grad is a GradArray, a view of the array the engine stored: that one owns its memory
+    assert stored.base is None and stored.flags.writeable and type(stored) is np.ndarray

@@ -1,0 +1,112 @@
+"""`GradArray`: what `v.grad` gives back, an ndarray that also answers PyTorch's gradient idioms.
+
+    loss.backward()
+    w.grad.zero_()                  # PyTorch's way to reset a gradient in place (as w.grad = None does)
+    p.grad.data, p.grad.add_(g)     # .data is the array itself; add_/mul_/clamp_ change it in place
+
+A gradient is a NumPy array: arithmetic, indexing and every NumPy function treat it as one, and the results of
+arithmetic are plain ndarrays (or NumPy scalars), never GradArrays, so the class stays on the `.grad` object
+itself and never spreads into a Value's data. The engine stores plain arrays; `Value.grad` turns the stored
+array into a GradArray view (same memory) the first time it is read, so a backward pass pays nothing for it.
+
+Differences from NumPy, all on this class only: `.data` is the array itself (NumPy's `.data` is a memoryview
+of the buffer, which PyTorch code such as `p.data -= lr * p.grad.data` would silently misuse), and the
+PyTorch methods below exist. A leaf's gradient is an array of its own (the engine copies where needed), so
+changing it in place changes no other Value's gradient.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _plain(x):
+    return np.asarray(x.data) if hasattr(x, "requires_grad") else x  # a Value -> its data, else unchanged
+
+
+class GradArray(np.ndarray):
+    """A gradient: an ndarray with PyTorch's in-place methods (`zero_`, `add_`, ...) and `.data`."""
+
+    def __array_wrap__(self, array, context=None, return_scalar=False):
+        # Results of ufuncs and reductions are plain arrays or scalars: the class marks `.grad` objects only.
+        array = array.view(np.ndarray)
+        return array[()] if return_scalar else array
+
+    def __repr__(self):  # NumPy's repr: a gradient prints as the array it is
+        return repr(self.view(np.ndarray))
+
+    @property
+    def data(self):
+        """The array itself (PyTorch's `grad.data`), not NumPy's memoryview."""
+        return self
+
+    def numpy(self):
+        """The gradient as a plain ndarray (sharing memory)."""
+        return self.view(np.ndarray)
+
+    def detach(self):
+        return self
+
+    def clone(self):
+        """A copy, as a plain ndarray."""
+        return np.array(self, copy=True, subok=False)
+
+    def tolist(self):
+        return self.view(np.ndarray).tolist()
+
+    def zero_(self):
+        """Set every element to 0, in place; returns self."""
+        self[...] = 0
+        return self
+
+    def fill_(self, value):
+        self[...] = _plain(value)
+        return self
+
+    def copy_(self, src):
+        np.copyto(self, _plain(src), casting="unsafe")
+        return self
+
+    def add_(self, other, alpha=1):
+        """self += alpha * other, in place; returns self."""
+        other = _plain(other)
+        np.add(self, other if alpha == 1 else np.multiply(other, alpha), out=self, casting="same_kind")
+        return self
+
+    def sub_(self, other, alpha=1):
+        other = _plain(other)
+        np.subtract(self, other if alpha == 1 else np.multiply(other, alpha), out=self, casting="same_kind")
+        return self
+
+    def mul_(self, other):
+        np.multiply(self, _plain(other), out=self, casting="same_kind")
+        return self
+
+    def div_(self, other):
+        np.true_divide(self, _plain(other), out=self, casting="same_kind")
+        return self
+
+    def clamp_(self, min=None, max=None):
+        np.clip(self, min, max, out=self)
+        return self
+
+    def norm(self, p=2):
+        """The p-norm of all elements (2 by default), as a NumPy scalar."""
+        a = self.view(np.ndarray)
+        if p in (2, "fro"):
+            return np.sqrt(np.sum(a * a))
+        if p == float("inf"):
+            return np.max(np.abs(a))
+        return np.sum(np.abs(a) ** p) ** (1.0 / p)
+
+
+def as_grad(g):
+    """The stored gradient `g` as what `Value.grad` gives back: a float ndarray or NumPy scalar becomes a
+    GradArray sharing its memory (a scalar: a 0-d copy); anything else (a Value, when create_graph made the
+    gradient differentiable) is returned unchanged."""
+    cls = g.__class__
+    if cls is np.ndarray:
+        return g.view(GradArray)
+    if isinstance(g, np.generic):
+        return np.array(g).view(GradArray)
+    return g
