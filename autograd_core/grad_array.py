@@ -6,8 +6,9 @@
 
 A gradient is a NumPy array: arithmetic, indexing and every NumPy function treat it as one, and the results of
 arithmetic are plain ndarrays (or NumPy scalars), never GradArrays, so the class stays on the `.grad` object
-itself and never spreads into a Value's data. The engine stores plain arrays; `Value.grad` turns the stored
-array into a GradArray view (same memory) the first time it is read, so a backward pass pays nothing for it.
+itself and never spreads into a Value's data. The engine stores plain arrays; `Value.grad` (a property) turns
+the stored array into a GradArray view (same memory) the first time it is read. The gradient of a 0-d Value
+stays a NumPy scalar, a float like its data (micrograd's code formats and compares it as one).
 
 Differences from NumPy, all on this class only: `.data` is the array itself (NumPy's `.data` is a memoryview
 of the buffer, which PyTorch code such as `p.data -= lr * p.grad.data` would silently misuse), and the
@@ -98,15 +99,3 @@ class GradArray(np.ndarray):
         if p == float("inf"):
             return np.max(np.abs(a))
         return np.sum(np.abs(a) ** p) ** (1.0 / p)
-
-
-def as_grad(g):
-    """The stored gradient `g` as what `Value.grad` gives back: a float ndarray or NumPy scalar becomes a
-    GradArray sharing its memory (a scalar: a 0-d copy); anything else (a Value, when create_graph made the
-    gradient differentiable) is returned unchanged."""
-    cls = g.__class__
-    if cls is np.ndarray:
-        return g.view(GradArray)
-    if isinstance(g, np.generic):
-        return np.array(g).view(GradArray)
-    return g

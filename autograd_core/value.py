@@ -9,11 +9,12 @@ from types import MappingProxyType
 
 import numpy as np
 
-from .grad_array import GradArray, as_grad
+from .grad_array import GradArray
 from .inplace import InplaceMethods
 from .tensor_methods import TensorMethods, callable_size, reduce_args
 
 _FLOAT64 = np.dtype(np.float64)
+_ndarray = np.ndarray
 _CONSTANTS = {}  # (number, dtype) -> constant leaf, see Value._constant
 
 
@@ -168,18 +169,18 @@ class Value(TensorMethods, InplaceMethods):
 
     @property
     def grad(self):
-        """The gradient accumulated by backward passes: None, or a `GradArray` (an ndarray of data's shape
-        that also has PyTorch's `zero_()`, `add_()`, `.data`; see grad_array.py), or a Value after
-        `backward(create_graph=True)`. Assign None (or an array) to reset it."""
+        """The gradient accumulated by backward passes: None; a `GradArray` (an ndarray of data's shape that
+        also has PyTorch's `zero_()`, `add_()`, `.data`; see grad_array.py); a NumPy scalar for a 0-d Value;
+        or a Value after `backward(create_graph=True)`. Assign None (or an array) to reset it."""
         g = self._grad
-        if g is None or g.__class__ is GradArray:
-            return g
-        g = self._grad = as_grad(g)  # once: later reads (and the engine's next accumulation) see this view
+        if g.__class__ is _ndarray:
+            g = self._grad = g.view(GradArray)  # once: later reads (and the engine's next accumulation) see it
         return g
 
     @grad.setter
     def grad(self, g):
         self._grad = g
+
 
     @property
     def op(self):
