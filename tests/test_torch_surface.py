@@ -26,6 +26,9 @@ empty from_numpy manual_seed cat stack
 dtype.float dtype.float32 dtype.float64 dtype.double dtype.long dtype.int64 dtype.int32 dtype.bool
 Dataset TensorDataset DataLoader autograd.Function autograd.grad
 iadd isub imul itruediv copy_ fill_ zero_ add_ sub_ mul_ div_ clamp_ Parameter.copy_ Parameter.fill_ Parameter.zero_
+relu_ sigmoid_ tanh_ exp_ log_ sqrt_ abs_ neg_ pow_ uniform_ normal_ setitem grad.zero_ grad.data grad.add_
+add sub mul div matmul neg square out= inference_mode Tensor F.relu.inplace nn.ReLU.inplace save load
+nn.utils.clip_grad_norm_ nn.utils.clip_grad_value_
 """.split()
 
 
@@ -306,6 +309,135 @@ def _parameter_inplace(method, *args):
 case("Parameter.copy_", _parameter_inplace("copy_", lambda L: L.ones(4, dtype=L.float64)), M, grad=False)
 case("Parameter.fill_", _parameter_inplace("fill_", 2.0), M, grad=False)
 case("Parameter.zero_", _parameter_inplace("zero_"), M, grad=False)
+
+for name, op in [("relu_", lambda w, y: w.relu_()), ("sigmoid_", lambda w, y: w.sigmoid_()),
+                 ("tanh_", lambda w, y: w.tanh_()), ("exp_", lambda w, y: w.exp_()), ("log_", lambda w, y: w.log_()),
+                 ("sqrt_", lambda w, y: w.sqrt_()), ("abs_", lambda w, y: w.abs_()), ("neg_", lambda w, y: w.neg_()),
+                 ("pow_", lambda w, y: w.pow_(2)), ("pow_", lambda w, y: w.pow_(y))]:
+    case(name, _inplace(op), M, M, domain="positive" if name in ("log_", "sqrt_", "pow_") else "distinct", grad=False)
+case("relu_", _inplace(lambda w, y: w.relu_()), (), (), grad=False)  # 0-d
+
+
+def _random_fill(method, *args):
+    def fn(L):
+        w = L.zeros(4000, dtype=L.float64)
+        out = getattr(w, method)(*args)
+        lo, hi = (w.min().item(), w.max().item())
+        return out is w, w.shape, (lo >= args[0] and hi < args[1]) if method == "uniform_" else (
+            abs(w.mean().item() - args[0]) < 0.15 and abs(w.std().item() - args[1]) < 0.15)
+    return fn
+
+
+case("uniform_", _random_fill("uniform_", -2.0, 3.0))
+case("normal_", _random_fill("normal_", 1.0, 2.0))
+
+
+def _setitem(L, x, y):
+    w = x.detach().clone()
+    w[0, 1] = 5.0
+    w[:, 2] = y.detach()[0, :3]
+    w[..., -1] = w[..., 0].clone()
+    w[w > 1] = 0.25
+    w[[0, 2]] = -1.5
+    w[L.tensor([1])] = w[2].clone()
+    return w
+
+
+case("setitem", _setitem, M, (4, 3), grad=False)
+
+
+def _grad_idioms(L, x):
+    """PyTorch's ways with a gradient: grad.zero_(), grad.data, grad.add_/mul_, p -= lr * p.grad.data."""
+    (x * x).sum().backward()
+    x.grad.zero_()
+    (x * 3).sum().backward()
+    after_zero = x.grad.clone()
+    x.grad.data.mul_(2)
+    x.grad.add_(x.detach(), alpha=0.5)
+    with L.no_grad():
+        x -= 0.1 * x.grad.data
+    return after_zero, x.grad.clone(), x * 1.0, x.grad.sum().item(), x.grad.norm().item()
+
+
+case("grad.zero_", _grad_idioms, M, grad=False)
+case("grad.data", _grad_idioms, M, grad=False)
+case("grad.add_", _grad_idioms, M, grad=False)
+
+case("add", lambda L, x, y: (L.add(x, y), L.add(x, 2.0, alpha=3), x.add(y, alpha=-0.5)), M, M)
+case("sub", lambda L, x, y: (L.sub(x, y), L.sub(x, y, alpha=2)), M, M)
+case("mul", lambda L, x, y: (L.mul(x, y), L.mul(x, 3.0), L.multiply(x, y)), M, M)
+case("div", lambda L, x, y: (L.div(x, y), L.divide(x, 2.0)), M, M, domain="positive")
+case("matmul", lambda L, x, y: (L.matmul(x, y), L.mm(x, y)), M, (4, 2))
+case("neg", lambda L, x: L.neg(x), M)
+case("square", lambda L, x: L.square(x), M)
+
+
+def _out(L, x, y):
+    out = L.zeros(3, 4, dtype=L.float64)
+    result = L.mul(x.detach(), y.detach(), out=out)
+    prod = L.zeros(3, 3, dtype=L.float64)
+    L.matmul(x.detach(), y.detach().T, out=prod)
+    return result is out, out, prod, L.add(x.detach(), 1.0, out=out) is out, out
+
+
+case("out=", _out, M, M, grad=False)
+
+
+def _inference(L, x):
+    with L.inference_mode():
+        inside = x * 2
+
+    @L.inference_mode()
+    def f(v):
+        return v * 3
+
+    return inside.requires_grad, f(x).requires_grad, inside, (x * 2).requires_grad
+
+
+case("inference_mode", _inference, M, grad=False)
+case("Tensor", lambda L, x: (isinstance(x, L.Tensor), isinstance(L.zeros(2), L.Tensor), L.is_tensor(x)), M)
+
+
+def _relu_inplace(L, x):
+    F = L.nn.functional
+    recorded = F.relu(x * 2, inplace=True)  # PyTorch: in place on the recorded x * 2; here out of place
+    plain = x.detach().clone()
+    same = F.relu(plain, inplace=True)      # nothing recorded: in place in both
+    layer = L.nn.ReLU(inplace=True)
+    return recorded, same is plain, plain, layer(x * 3), F.leaky_relu(x - 0.5, 0.1, inplace=True), repr(layer)
+
+
+case("F.relu.inplace", _relu_inplace, M)
+case("nn.ReLU.inplace", _relu_inplace, M)
+
+
+def _save_load(L, x):
+    import os
+    import tempfile
+
+    state = {"w": x.detach(), "step": 3, "nested": [x.detach() * 2, {"a": 1.5, 0: None}], "t": (1, "s")}
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "state.pth")
+        L.save(state, path)
+        back = L.load(path, weights_only=True)
+    return back["w"], back["step"], back["nested"][0], back["nested"][1]["a"], back["nested"][1][0], back["t"]
+
+
+case("save", _save_load, M, grad=False)
+case("load", _save_load, M, grad=False)
+
+
+def _clip(L, x):
+    w = x.detach().clone().requires_grad_()
+    (w * w).sum().backward()
+    norm = L.nn.utils.clip_grad_norm_([w], 1.0)
+    clipped = w.grad.clone()
+    L.nn.utils.clip_grad_value_([w], 0.1)
+    return float(norm), clipped, w.grad
+
+
+case("nn.utils.clip_grad_norm_", _clip, M, grad=False)
+case("nn.utils.clip_grad_value_", _clip, M, grad=False)
 
 CASE_IDS = [c.label for c in CASES]
 

@@ -328,9 +328,11 @@ for t in range(epochs):
     accuracy = test(test_dataloader, model, loss_fn)
 print("Done!")
 
-state = model.state_dict()
+torch.save(model.state_dict(), "model.pth")
+print("Saved PyTorch Model State to model.pth")
+
 model = NeuralNetwork().to(device)
-model.load_state_dict(state)
+model.load_state_dict(torch.load("model.pth", weights_only=True))
 
 model.eval()
 x, y = test_data[0][0], test_data[0][1]
@@ -342,7 +344,47 @@ with torch.no_grad():
 weights = list(model.state_dict().values())
 '''
 
-TUTORIALS = {"polynomial_autograd": POLYNOMIAL_AUTOGRAD, "polynomial_nn": POLYNOMIAL_NN,
+POLYNOMIAL_TENSORS = """
+import torch
+import math
+
+
+dtype = torch.float
+device = torch.device("cpu")
+
+x = torch.linspace(-math.pi, math.pi, 2000, device=device, dtype=dtype)
+y = torch.sin(x)
+
+a = torch.randn((), device=device, dtype=dtype)
+b = torch.randn((), device=device, dtype=dtype)
+c = torch.randn((), device=device, dtype=dtype)
+d = torch.randn((), device=device, dtype=dtype)
+
+learning_rate = 1e-6
+for t in range(2000):
+    y_pred = a + b * x + c * x ** 2 + d * x ** 3
+
+    loss = (y_pred - y).pow(2).sum().item()
+    if t % 100 == 99:
+        print(t, loss)
+
+    grad_y_pred = 2.0 * (y_pred - y)
+    grad_a = grad_y_pred.sum()
+    grad_b = (grad_y_pred * x).sum()
+    grad_c = (grad_y_pred * x ** 2).sum()
+    grad_d = (grad_y_pred * x ** 3).sum()
+
+    a -= learning_rate * grad_a
+    b -= learning_rate * grad_b
+    c -= learning_rate * grad_c
+    d -= learning_rate * grad_d
+
+
+print(f'Result: y = {a.item()} + {b.item()} x + {c.item()} x^2 + {d.item()} x^3')
+weights = [a, b, c, d]
+"""
+
+TUTORIALS = {"polynomial_tensors": POLYNOMIAL_TENSORS, "polynomial_autograd": POLYNOMIAL_AUTOGRAD, "polynomial_nn": POLYNOMIAL_NN,
              "polynomial_optim": POLYNOMIAL_OPTIM, "polynomial_module": POLYNOMIAL_MODULE,
              "polynomial_custom_function": POLYNOMIAL_CUSTOM_FUNCTION, "quickstart": QUICKSTART}
 
@@ -413,6 +455,11 @@ def reported_numbers(printed):
              if re.match(r"\d+ ", line) or line.startswith(("loss:", " Accuracy", "Result"))]
     return [float(n) for line in lines for n in re.findall(NUMBER, line.replace("x^", "x "))
             if not line.startswith("loss:") or "." in n]
+
+
+@pytest.fixture(autouse=True)
+def _in_a_temporary_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the Quickstart saves model.pth in the current folder
 
 
 @pytest.mark.parametrize("name", TUTORIALS)

@@ -1,0 +1,226 @@
+"""PyTorch's "Learn the Basics" tutorials on tensors and on autograd run with `import autograd_core as torch`.
+
+TENSORS and AUTOGRAD are the tutorials' code (pytorch.org/tutorials/beginner/basics/tensorqs_tutorial and
+autogradqs_tutorial), cell after cell, unchanged but for the import line. Each runs with autograd_core and
+(where installed) with PyTorch from the same random numbers (`rand`, `rand_like` and `randn` replay what our
+run drew), and the values the tutorial computes (its variables at the end, and the gradients it prints
+between its backward calls) must agree. Printed text differs (`tensor([...])` against our arrays), so the
+comparison is of values, not of text.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+
+TENSORS = """
+import torch
+import numpy as np
+
+data = [[1, 2],[3, 4]]
+x_data = torch.tensor(data)
+
+np_array = np.array(data)
+x_np = torch.from_numpy(np_array)
+
+x_ones = torch.ones_like(x_data) # retains the properties of x_data
+print(f"Ones Tensor: \\n {x_ones} \\n")
+
+x_rand = torch.rand_like(x_data, dtype=torch.float) # overrides the datatype of x_data
+print(f"Random Tensor: \\n {x_rand} \\n")
+
+shape = (2,3,)
+rand_tensor = torch.rand(shape)
+ones_tensor = torch.ones(shape)
+zeros_tensor = torch.zeros(shape)
+
+print(f"Random Tensor: \\n {rand_tensor} \\n")
+print(f"Ones Tensor: \\n {ones_tensor} \\n")
+print(f"Zeros Tensor: \\n {zeros_tensor}")
+
+tensor = torch.rand(3,4)
+
+print(f"Shape of tensor: {tensor.shape}")
+print(f"Datatype of tensor: {tensor.dtype}")
+print(f"Device tensor is stored on: {tensor.device}")
+
+# We move our tensor to the current accelerator if available
+if torch.accelerator.is_available():
+    tensor = tensor.to(torch.accelerator.current_accelerator())
+
+tensor = torch.ones(4, 4)
+print(f"First row: {tensor[0]}")
+print(f"First column: {tensor[:, 0]}")
+print(f"Last column: {tensor[..., -1]}")
+tensor[:,1] = 0
+print(tensor)
+
+t1 = torch.cat([tensor, tensor, tensor], dim=1)
+print(t1)
+
+# This computes the matrix multiplication between two tensors. y1, y2, y3 will have the same value
+# ``tensor.T`` returns the transpose of a tensor
+y1 = tensor @ tensor.T
+y2 = tensor.matmul(tensor.T)
+
+y3 = torch.rand_like(y1)
+torch.matmul(tensor, tensor.T, out=y3)
+
+
+# This computes the element-wise product. z1, z2, z3 will have the same value
+z1 = tensor * tensor
+z2 = tensor.mul(tensor)
+
+z3 = torch.rand_like(tensor)
+torch.mul(tensor, tensor, out=z3)
+
+agg = tensor.sum()
+agg_item = agg.item()
+print(agg_item, type(agg_item))
+
+print(f"{tensor} \\n")
+tensor.add_(5)
+print(tensor)
+
+t = torch.ones(5)
+print(f"t: {t}")
+n = t.numpy()
+print(f"n: {n}")
+
+t.add_(1)
+print(f"t: {t}")
+print(f"n: {n}")
+
+n = np.ones(5)
+t = torch.from_numpy(n)
+
+np.add(n, 1, out=n)
+print(f"t: {t}")
+print(f"n: {n}")
+"""
+
+AUTOGRAD = """
+import torch
+
+x = torch.ones(5)  # input tensor
+y = torch.zeros(3)  # expected output
+w = torch.randn(5, 3, requires_grad=True)
+b = torch.randn(3, requires_grad=True)
+z = torch.matmul(x, w)+b
+loss = torch.nn.functional.binary_cross_entropy_with_logits(z, y)
+
+print(f"Gradient function for z = {z.grad_fn}")
+print(f"Gradient function for loss = {loss.grad_fn}")
+
+loss.backward()
+print(w.grad)
+print(b.grad)
+
+z = torch.matmul(x, w)+b
+print(z.requires_grad)
+
+with torch.no_grad():
+    z = torch.matmul(x, w)+b
+print(z.requires_grad)
+
+z = torch.matmul(x, w)+b
+z_det = z.detach()
+print(z_det.requires_grad)
+
+inp = torch.eye(4, 5, requires_grad=True)
+out = (inp+1).pow(2).t()
+out.backward(torch.ones_like(out), retain_graph=True)
+print(f"First call\\n{inp.grad}")
+first = inp.grad.clone()
+out.backward(torch.ones_like(out), retain_graph=True)
+print(f"\\nSecond call\\n{inp.grad}")
+second = inp.grad.clone()
+inp.grad.zero_()
+out.backward(torch.ones_like(out), retain_graph=True)
+print(f"\\nCall after zeroing gradients\\n{inp.grad}")
+"""
+# (`first`/`second` keep the gradients the tutorial prints between its calls, for the comparison: the only
+# lines added to the tutorial's code.)
+
+TUTORIALS = {"tensors": TENSORS, "autograd": AUTOGRAD}
+COMPARED = {
+    "tensors": ["x_data", "x_np", "x_ones", "x_rand", "rand_tensor", "ones_tensor", "zeros_tensor", "tensor", "t1",
+                "y1", "y2", "y3", "z1", "z2", "z3", "agg_item", "t", "n"],
+    "autograd": ["w.grad", "b.grad", "loss", "z", "z_det", "first", "second", "inp.grad", "z.requires_grad",
+                 "z_det.requires_grad", "inp.is_leaf"],
+}
+
+
+def run(text, name, **extra):
+    namespace = {"__name__": name, **extra}
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(text, f"<tutorial {name}>", "exec"), namespace)
+    return namespace, out.getvalue()
+
+
+def ours(name):
+    return TUTORIALS[name].replace("\nimport torch\n", "\nimport autograd_core as torch\n")
+
+
+def plain(x):
+    if hasattr(x, "detach") and hasattr(x, "numpy"):
+        x = x.detach().numpy()
+    return np.asarray(x)
+
+
+@pytest.mark.parametrize("name", TUTORIALS)
+def test_basics_tutorial_runs_unchanged(name):
+    ag.manual_seed(0)
+    namespace, printed = run(ours(name), name)
+    assert printed
+    if name == "tensors":
+        np.testing.assert_array_equal(namespace["tensor"].numpy(), np.where(np.arange(4) == 1, 5.0, 6.0)[None]
+                                      .repeat(4, 0))
+        np.testing.assert_array_equal(namespace["y3"].numpy(), namespace["y1"].numpy())  # out= wrote into y3
+        np.testing.assert_array_equal(namespace["z3"].numpy(), namespace["z1"].numpy())
+        np.testing.assert_array_equal(namespace["n"], np.full(5, 2.0))
+        np.testing.assert_array_equal(namespace["t"].numpy(), np.full(5, 2.0))  # from_numpy shares memory
+    else:
+        np.testing.assert_array_equal(namespace["second"], 2 * namespace["first"])  # accumulated
+        np.testing.assert_array_equal(namespace["inp"].grad, namespace["first"])  # zero_() then one call
+
+
+@pytest.mark.parametrize("name", TUTORIALS)
+def test_basics_tutorial_gives_pytorchs_values(name, monkeypatch):
+    torch = pytest.importorskip("torch")
+    draws = []
+
+    def recording(fn):
+        def draw(*args, **kwargs):
+            result = fn(*args, **kwargs)
+            draws.append(np.array(result.data, copy=True))
+            return result
+        return draw
+
+    def replaying(*args, dtype=None, requires_grad=False, **kwargs):
+        value = draws.pop(0)
+        return torch.tensor(value, dtype=dtype or torch.float32, requires_grad=requires_grad)
+
+    ag.manual_seed(0)
+    with monkeypatch.context() as patch:
+        for fn in ("rand", "rand_like", "randn"):
+            patch.setattr(ag, fn, recording(getattr(ag, fn)))
+        mine, _ = run(ours(name), name)
+    with monkeypatch.context() as patch:
+        for fn in ("rand", "randn"):
+            patch.setattr(torch, fn, replaying)
+        patch.setattr(torch, "rand_like", lambda x, dtype=None, **kw: replaying(dtype=dtype or x.dtype))
+        theirs, _ = run(TUTORIALS[name], name)
+    assert not draws  # every number we drew was replayed
+    for expression in COMPARED[name]:
+        a, b = eval(expression, mine), eval(expression, theirs)  # noqa: S307  (the test's own expressions)
+        a, b = plain(a), plain(b)
+        assert a.shape == b.shape, expression
+        np.testing.assert_allclose(a.astype(np.float64), b.astype(np.float64), rtol=1e-6, atol=1e-7,
+                                   err_msg=expression)
