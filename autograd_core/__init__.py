@@ -6,7 +6,7 @@
 
 from .value import Value  # first: the engine and the operations build on it
 from .engine import enable_grad, is_grad_enabled, name_scope, no_grad, set_grad_enabled
-from .ops import abs, clip, concatenate, cos, exp, leaky_relu, log, matmul, maximum, minimum, relu, sigmoid, sin
+from .ops import abs, clip, concatenate, cos, exp, leaky_relu, log, maximum, minimum, relu, sigmoid, sin
 from .ops import sqrt, tanh, where
 from .functional import grad, hessian, jacobian, jvp, value_and_grad, vjp
 from .functional import jacfwd, jacrev
@@ -25,7 +25,7 @@ from .tensor import (  # PyTorch's names: factories, dtypes, functions taking di
 from .tensor import bool_ as bool, float16 as half, float32 as float, float64 as double  # noqa: A001
 from .tensor import int16 as short, int32 as int, int64 as long  # noqa: A001
 from . import autograd, utils  # torch.autograd.Function, torch.utils.data
-# torch.add/sub/mul/div/matmul with out= (matmul replaces ops.matmul here: the same product, plus out=)
+# torch.add/sub/mul/div/matmul with out= (matmul: ops.matmul plus out=)
 from .tensor import add, div, divide, inference_mode, matmul, mul, multiply, neg, square, sub, subtract
 from .serialization import load, save
 

@@ -43,7 +43,7 @@ def test_zeroing_in_place_then_accumulating_matches_pytorch():
     torch_ = pytest.importorskip("torch")
     w0 = np.random.default_rng(0).normal(size=(3, 2))
     ours, theirs = Value(w0.copy()), torch_.tensor(w0, requires_grad=True)
-    for lib, w in ((torch, ours), (torch_, theirs)):
+    for w in (ours, theirs):
         (w * w).sum().backward()
         w.grad.zero_()
         (w ** 3).sum().backward()

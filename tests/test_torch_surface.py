@@ -534,3 +534,43 @@ def test_surface_matches_pytorch(c):
             assert mine.grad is None or not np.any(mine.grad), c.label
         else:
             np.testing.assert_allclose(mine.grad, reference.grad.numpy(), rtol=1e-9, atol=1e-12, err_msg=c.label)
+
+
+# NumPy's spelling keeps NumPy's meaning beside PyTorch's: each pair is (ours with axis/keepdims/ddof, PyTorch's
+# spelling of the same computation).
+NUMPY_SPELLING = [
+    ("sum", lambda x: x.sum(axis=1, keepdims=True), lambda t: t.sum(dim=1, keepdim=True)),
+    ("sum", lambda x: x.sum(axis=(0, 1)), lambda t: t.sum(dim=(0, 1))),
+    ("mean", lambda x: x.mean(axis=0), lambda t: t.mean(dim=0)),
+    ("var", lambda x: x.var(axis=1), lambda t: t.var(dim=1, correction=0)),
+    ("var", lambda x: x.var(), lambda t: t.var()),  # no NumPy keyword: PyTorch's unbiased default
+    ("var", lambda x: x.var(ddof=1, axis=0, keepdims=True), lambda t: t.var(dim=0, keepdim=True)),
+    ("std", lambda x: x.std(axis=0), lambda t: t.std(dim=0, correction=0)),
+    ("max", lambda x: x.max(axis=1), lambda t: t.amax(dim=1)),
+    ("min", lambda x: x.min(axis=0, keepdims=True), lambda t: t.amin(dim=0, keepdim=True)),
+    ("prod", lambda x: x.prod(axis=1), lambda t: t.prod(dim=1)),
+    ("logsumexp", lambda x: x.logsumexp(axis=1, keepdims=True), lambda t: t.logsumexp(dim=1, keepdim=True)),
+    ("softmax", lambda x: x.softmax(axis=0), lambda t: t.softmax(dim=0)),
+    ("argmax", lambda x: x.argmax(axis=1), lambda t: t.argmax(dim=1)),
+    ("transpose", lambda x: x.transpose(), lambda t: t.T),
+    ("transpose", lambda x: x.transpose((1, 0)), lambda t: t.permute(1, 0)),
+    ("cat", lambda x: ag.cat([x, x], axis=1), lambda t: __import__("torch").cat([t, t], dim=1)),
+    ("stack", lambda x: ag.stack([x, x], axis=1), lambda t: __import__("torch").stack([t, t], dim=1)),
+    ("ag.sum", lambda x: ag.sum(x, axis=0), lambda t: __import__("torch").sum(t, dim=0)),
+]
+
+
+@pytest.mark.parametrize("index", range(len(NUMPY_SPELLING)), ids=[f"{n}-{i}" for i, (n, _, _) in
+                                                                    enumerate(NUMPY_SPELLING)])
+def test_numpy_spelling_keeps_working_and_means_what_numpy_means(index):
+    torch = pytest.importorskip("torch")
+    _, ours, theirs = NUMPY_SPELLING[index]
+    x0 = _rng(f"numpy-{index}").standard_normal((3, 4))
+    x, t = ag.Value(x0.copy()), torch.tensor(x0, requires_grad=True)
+    out, tout = ours(x), theirs(t)
+    np.testing.assert_allclose(np.asarray(out.data), tout.detach().numpy(), rtol=1e-12, atol=1e-14)
+    if tout.requires_grad:
+        w = _rng(f"numpy-w-{index}").standard_normal(tout.shape)
+        (out * w).sum().backward()
+        (tout * torch.tensor(w)).sum().backward()
+        np.testing.assert_allclose(x.grad, t.grad.numpy(), rtol=1e-10, atol=1e-12)

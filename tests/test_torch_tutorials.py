@@ -1,8 +1,8 @@
 """PyTorch's beginner tutorials run with `import autograd_core as torch`, and give PyTorch's numbers.
 
-Each program below is a tutorial's code ("Learning PyTorch with Examples": tensors and autograd, nn, optim, a
-custom nn.Module, a custom autograd.Function; the Quickstart's classification loop, on random data instead of
-FashionMNIST). It runs
+Each program below is a tutorial's code ("Learning PyTorch with Examples": tensors with hand-written gradients,
+autograd, nn, optim, a custom nn.Module, a custom autograd.Function; the Quickstart's classification loop with
+its torch.save/torch.load, on random data instead of FashionMNIST). It runs
 twice with only its import lines changed: with autograd_core, and (where installed) with PyTorch from the
 same starting values: PyTorch's `randn` and `nn.Linear` initialisation are replaced by replays of the numbers
 our run drew, in the same order. The printed losses, the accuracies and the final weights then agree to
@@ -384,8 +384,9 @@ print(f'Result: y = {a.item()} + {b.item()} x + {c.item()} x^2 + {d.item()} x^3'
 weights = [a, b, c, d]
 """
 
-TUTORIALS = {"polynomial_tensors": POLYNOMIAL_TENSORS, "polynomial_autograd": POLYNOMIAL_AUTOGRAD, "polynomial_nn": POLYNOMIAL_NN,
-             "polynomial_optim": POLYNOMIAL_OPTIM, "polynomial_module": POLYNOMIAL_MODULE,
+TUTORIALS = {"polynomial_tensors": POLYNOMIAL_TENSORS, "polynomial_autograd": POLYNOMIAL_AUTOGRAD,
+             "polynomial_nn": POLYNOMIAL_NN, "polynomial_optim": POLYNOMIAL_OPTIM,
+             "polynomial_module": POLYNOMIAL_MODULE,
              "polynomial_custom_function": POLYNOMIAL_CUSTOM_FUNCTION, "quickstart": QUICKSTART}
 
 
