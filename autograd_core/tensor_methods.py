@@ -153,9 +153,9 @@ class TensorMethods:
 
     @property
     def grad_fn(self):
-        """PyTorch's name for the operation that made this Value: its Primitive (None for a leaf or a Value
-        made without recording)."""
-        return self._op if self._parents else None
+        """PyTorch's `grad_fn`: a `GradFn` for the operation that recorded this Value (its `name()`,
+        `next_functions`, `primitive`), or None for a leaf or a Value made without recording."""
+        return GradFn(self) if self._parents and self.requires_grad else None
 
     @property
     def mT(self):
@@ -376,6 +376,66 @@ def _arg(x, fn, dim, keepdim, axis, keepdims):
     else:
         out = fn(data, axis=axis, keepdims=keep)
     return _plain(np.asarray(out, dtype=np.int64))
+
+
+class GradFn:
+    """The operation that recorded a Value, as PyTorch's `grad_fn` shows it: `name()` ("MulBackward0"),
+    `next_functions` (one `(fn, 0)` per input: the input's GradFn, an `AccumulateGrad` for a leaf that
+    requires grad, None for a constant), `metadata` ({}), and `primitive` (the shared Primitive). Two GradFns
+    of the same Value are equal."""
+
+    __slots__ = ("_node",)
+
+    def __init__(self, node):
+        self._node = node
+
+    @property
+    def primitive(self):
+        return self._node._op
+
+    def name(self):
+        words = "".join(c if c.isalnum() else " " for c in self._node._op.title).split()
+        return "".join(w[:1].upper() + w[1:] for w in words) + "Backward0"  # 'max_pool2d' -> MaxPool2dBackward0
+
+    @property
+    def next_functions(self):
+        return tuple((_edge_function(p), 0) for p in self._node._parents)
+
+    @property
+    def metadata(self):
+        return {}
+
+    def __eq__(self, other):
+        return isinstance(other, GradFn) and other._node is self._node
+
+    def __hash__(self):
+        return id(self._node)
+
+    def __repr__(self):
+        return f"<{self.name()} object at {id(self._node):#x}>"
+
+
+class AccumulateGrad:
+    """`next_functions`' entry for a leaf that requires grad: `variable` is the leaf."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    def name(self):
+        return "torch::autograd::AccumulateGrad"
+
+    next_functions = ()
+
+    def __repr__(self):
+        return f"<AccumulateGrad object at {id(self.variable):#x}>"
+
+
+def _edge_function(parent):
+    if not parent.requires_grad:
+        return None
+    return GradFn(parent) if parent._parents else AccumulateGrad(parent)
 
 
 class Device:

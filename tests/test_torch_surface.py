@@ -140,6 +140,18 @@ case("mT", lambda L, x: x.mT, B3)
 case("t", lambda L, x: (x.t(), L.tensor([1.0, 2.0]).t()), M)
 case("grad_fn", lambda L, x: ((x * 2).grad_fn is not None, x.grad_fn is None, x.detach().grad_fn is None), M)
 
+
+def _grad_fn_graph(L, x):
+    y = (x * 2).sum()
+    (mul, _), = y.grad_fn.next_functions
+    (leaf, _), (constant, _) = mul.next_functions
+    return (y.grad_fn.name(), mul.name(), type(leaf).__name__, leaf.variable is x, constant,
+            (x - 1).exp().grad_fn.name(), (x.tanh() / 3).grad_fn.next_functions[0][0].name(),
+            y.grad_fn == y.grad_fn, repr(mul).split(" object at ")[0])
+
+
+case("grad_fn", _grad_fn_graph, M, grad=False)
+
 # Elementwise and conversions.
 case("clamp", lambda L, x: x.clamp(-0.5, 0.5), M, domain="distinct")
 case("clamp", lambda L, x: x.clamp(min=0.1), M, domain="distinct")
