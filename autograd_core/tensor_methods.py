@@ -21,6 +21,7 @@ import numbers
 import numpy as np
 
 from . import value as _value
+from .grad_fn import GradFn
 
 MaxMin = collections.namedtuple("MaxMin", ["values", "indices"])  # PyTorch's torch.return_types.max
 
@@ -156,6 +157,53 @@ class TensorMethods:
         """PyTorch's `grad_fn`: a `GradFn` for the operation that recorded this Value (its `name()`,
         `next_functions`, `primitive`), or None for a leaf or a Value made without recording."""
         return GradFn(self) if self._parents and self.requires_grad else None
+
+    def contiguous(self, memory_format=None):
+        """x itself: NumPy arrays need no contiguity for any operation here (`view` is `reshape`)."""
+        return self
+
+    def is_contiguous(self, memory_format=None):
+        return True
+
+    def is_floating_point(self):
+        return self.data.dtype.kind == "f"
+
+    def retain_grad(self):
+        """Nothing to do: every Value that requires a gradient keeps its `.grad` after backward here
+        (micrograd's way), leaves and recorded Values alike."""
+        if not self.requires_grad:
+            raise RuntimeError("retain_grad: can't retain_grad on a Value that has requires_grad=False")
+
+    def masked_fill(self, mask, value):
+        """x with `value` where the boolean `mask` (broadcast to x's shape) is True; the gradient flows to x
+        where mask is False (and to `value` where True, if it is a Value)."""
+        mask = np.asarray(_data(mask))
+        if mask.dtype != np.bool_:
+            raise RuntimeError(f"masked_fill: expected a boolean mask, got {mask.dtype}")
+        if not isinstance(value, _value.Value):
+            value = np.asarray(value, dtype=self.dtype)
+        return _value._ops.where(np.broadcast_to(mask, self.shape), value, self)
+
+    def new_zeros(self, *size, dtype=None, requires_grad=False):
+        """zeros of shape `size` with x's dtype (or `dtype`)."""
+        return self._new(np.zeros, size, dtype, requires_grad)
+
+    def new_ones(self, *size, dtype=None, requires_grad=False):
+        return self._new(np.ones, size, dtype, requires_grad)
+
+    def new_full(self, size, fill_value, dtype=None, requires_grad=False):
+        return self._new(lambda shape, dt: np.full(shape, fill_value, dt), (size,), dtype, requires_grad)
+
+    def new_tensor(self, data, dtype=None, requires_grad=False):
+        """A new Value holding a copy of `data`, with x's dtype unless `dtype` is given."""
+        return self._new(lambda shape, dt: np.array(_data(data), dtype=dt), ((),), dtype, requires_grad)
+
+    def _new(self, make, size, dtype, requires_grad):
+        if len(size) == 1 and not _is_dim(size[0]):
+            size = size[0]
+        data = make(tuple(size), self.data.dtype if dtype is None else np.dtype(dtype))
+        return _value.Value(data[()] if data.ndim == 0 else data, requires_grad=bool(requires_grad),
+                            dtype=data.dtype)
 
     @property
     def mT(self):
@@ -376,66 +424,6 @@ def _arg(x, fn, dim, keepdim, axis, keepdims):
     else:
         out = fn(data, axis=axis, keepdims=keep)
     return _plain(np.asarray(out, dtype=np.int64))
-
-
-class GradFn:
-    """The operation that recorded a Value, as PyTorch's `grad_fn` shows it: `name()` ("MulBackward0"),
-    `next_functions` (one `(fn, 0)` per input: the input's GradFn, an `AccumulateGrad` for a leaf that
-    requires grad, None for a constant), `metadata` ({}), and `primitive` (the shared Primitive). Two GradFns
-    of the same Value are equal."""
-
-    __slots__ = ("_node",)
-
-    def __init__(self, node):
-        self._node = node
-
-    @property
-    def primitive(self):
-        return self._node._op
-
-    def name(self):
-        words = "".join(c if c.isalnum() else " " for c in self._node._op.title).split()
-        return "".join(w[:1].upper() + w[1:] for w in words) + "Backward0"  # 'max_pool2d' -> MaxPool2dBackward0
-
-    @property
-    def next_functions(self):
-        return tuple((_edge_function(p), 0) for p in self._node._parents)
-
-    @property
-    def metadata(self):
-        return {}
-
-    def __eq__(self, other):
-        return isinstance(other, GradFn) and other._node is self._node
-
-    def __hash__(self):
-        return id(self._node)
-
-    def __repr__(self):
-        return f"<{self.name()} object at {id(self._node):#x}>"
-
-
-class AccumulateGrad:
-    """`next_functions`' entry for a leaf that requires grad: `variable` is the leaf."""
-
-    __slots__ = ("variable",)
-
-    def __init__(self, variable):
-        self.variable = variable
-
-    def name(self):
-        return "torch::autograd::AccumulateGrad"
-
-    next_functions = ()
-
-    def __repr__(self):
-        return f"<AccumulateGrad object at {id(self.variable):#x}>"
-
-
-def _edge_function(parent):
-    if not parent.requires_grad:
-        return None
-    return GradFn(parent) if parent._parents else AccumulateGrad(parent)
 
 
 class Device:

@@ -28,7 +28,8 @@ Dataset TensorDataset DataLoader autograd.Function autograd.grad
 iadd isub imul itruediv copy_ fill_ zero_ add_ sub_ mul_ div_ clamp_ Parameter.copy_ Parameter.fill_ Parameter.zero_
 relu_ sigmoid_ tanh_ exp_ log_ sqrt_ abs_ neg_ pow_ uniform_ normal_ setitem grad.zero_ grad.data grad.add_
 add sub mul div matmul neg square out= inference_mode Tensor F.relu.inplace nn.ReLU.inplace save load
-nn.utils.clip_grad_norm_ nn.utils.clip_grad_value_
+nn.utils.clip_grad_norm_ nn.utils.clip_grad_value_ contiguous is_floating_point retain_grad masked_fill
+new_zeros new_ones new_full new_tensor
 """.split()
 
 
@@ -450,6 +451,24 @@ def _clip(L, x):
 
 case("nn.utils.clip_grad_norm_", _clip, M, grad=False)
 case("nn.utils.clip_grad_value_", _clip, M, grad=False)
+
+case("contiguous", lambda L, x: (x.transpose(0, 1).contiguous().view(-1), x.is_contiguous()), M)
+case("is_floating_point", lambda L, x: (x.is_floating_point(), L.tensor([1, 2]).is_floating_point()), M)
+
+
+def _retain(L, x):
+    h = x * 2
+    h.retain_grad()
+    (h * h).sum().backward()
+    return h.grad, x.grad
+
+
+case("retain_grad", _retain, M, grad=False)
+case("masked_fill", lambda L, x: (x.masked_fill(x > 0.2, 0.0), x.masked_fill((x < 0)[0], -1.5)), M)
+case("new_zeros", lambda L, x: (x.new_zeros(2, 3), x.new_zeros((2,)).dtype, x.new_zeros(2, dtype=L.int64)), M)
+case("new_ones", lambda L, x: (x.new_ones(3), x.float().new_ones(2).dtype), M)
+case("new_full", lambda L, x: (x.new_full((2, 2), 7.5), x.new_full((1,), 2).dtype), M)
+case("new_tensor", lambda L, x: (x.new_tensor([1, 2]), x.new_tensor([1.5]).dtype, x.float().new_tensor([1]).dtype), M)
 
 CASE_IDS = [c.label for c in CASES]
 
