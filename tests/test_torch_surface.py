@@ -30,6 +30,7 @@ relu_ sigmoid_ tanh_ exp_ log_ sqrt_ abs_ neg_ pow_ uniform_ normal_ setitem gra
 add sub mul div matmul neg square out= inference_mode Tensor F.relu.inplace nn.ReLU.inplace save load
 nn.utils.clip_grad_norm_ nn.utils.clip_grad_value_ contiguous is_floating_point retain_grad masked_fill
 new_zeros new_ones new_full new_tensor
+relu sigmoid tanh exp log sqrt abs sin cos where maximum minimum clip
 """.split()
 
 
@@ -469,6 +470,15 @@ case("new_zeros", lambda L, x: (x.new_zeros(2, 3), x.new_zeros((2,)).dtype, x.ne
 case("new_ones", lambda L, x: (x.new_ones(3), x.float().new_ones(2).dtype), M)
 case("new_full", lambda L, x: (x.new_full((2, 2), 7.5), x.new_full((1,), 2).dtype), M)
 case("new_tensor", lambda L, x: (x.new_tensor([1, 2]), x.new_tensor([1.5]).dtype, x.float().new_tensor([1]).dtype), M)
+
+for name in ["relu", "sigmoid", "tanh", "exp", "abs", "sin", "cos"]:
+    case(name, lambda L, x, name=name: (getattr(L, name)(x), getattr(x, name)()), M, domain="distinct")
+for name in ["log", "sqrt"]:
+    case(name, lambda L, x, name=name: (getattr(L, name)(x), getattr(x, name)()), M, domain="positive")
+case("where", lambda L, x, y: (L.where(x > y, x, y), L.where(x > 0, x, 0.0)), M, M, domain="distinct")
+case("maximum", lambda L, x, y: L.maximum(x, y), M, M, domain="distinct")
+case("minimum", lambda L, x, y: L.minimum(x, y), M, M, domain="distinct")
+case("clip", lambda L, x: (L.clip(x, -0.5, 0.5), x.clip(min=0.1)), M, domain="distinct")
 
 CASE_IDS = [c.label for c in CASES]
 
