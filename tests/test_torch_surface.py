@@ -30,7 +30,7 @@ relu_ sigmoid_ tanh_ exp_ log_ sqrt_ abs_ neg_ pow_ uniform_ normal_ setitem gra
 add sub mul div matmul neg square out= inference_mode Tensor F.relu.inplace nn.ReLU.inplace save load
 nn.utils.clip_grad_norm_ nn.utils.clip_grad_value_ contiguous is_floating_point retain_grad masked_fill
 new_zeros new_ones new_full new_tensor
-relu sigmoid tanh exp log sqrt abs sin cos where maximum minimum clip
+relu sigmoid tanh exp log sqrt abs sin cos where maximum minimum clip Subset random_split
 """.split()
 
 
@@ -479,6 +479,23 @@ case("where", lambda L, x, y: (L.where(x > y, x, y), L.where(x > 0, x, 0.0)), M,
 case("maximum", lambda L, x, y: L.maximum(x, y), M, M, domain="distinct")
 case("minimum", lambda L, x, y: L.minimum(x, y), M, M, domain="distinct")
 case("clip", lambda L, x: (L.clip(x, -0.5, 0.5), x.clip(min=0.1)), M, domain="distinct")
+
+def _random_split(L):
+    from importlib import import_module
+
+    data = import_module(f"{L.__name__}.utils.data")
+    dataset = data.TensorDataset(L.tensor(np.arange(10.0)), L.tensor(np.arange(10) * 2))
+    lengths = [[len(p) for p in data.random_split(dataset, split)] for split in ([0.7, 0.2, 0.1], [0.33, 0.33, 0.34],
+                                                                                  [0.5, 0.5], [3, 7], [1.0])]
+    parts = data.random_split(dataset, [0.6, 0.4])
+    seen = sorted(int(p[i][0].item()) for p in parts for i in range(len(p)))
+    subset = data.Subset(dataset, [3, 1])
+    batches = [(x.tolist(), y.tolist()) for x, y in data.DataLoader(subset, batch_size=2)]
+    return lengths, seen, len(subset), subset[0][0].item(), batches
+
+
+case("random_split", _random_split)
+case("Subset", _random_split)
 
 CASE_IDS = [c.label for c in CASES]
 

@@ -1,4 +1,5 @@
-"""Data sets and mini-batches, as `torch.utils.data`: `Dataset`, `TensorDataset`, `DataLoader`,
+"""Data sets and mini-batches, as `torch.utils.data`: `Dataset`, `TensorDataset`, `Subset`, `random_split`,
+`DataLoader`,
 `DistributedSampler` (from autograd_core.distributed: each rank's shard, for data-parallel training).
 
     from autograd_core.utils.data import DataLoader, TensorDataset
@@ -56,6 +57,44 @@ class TensorDataset(Dataset):
 
     def __len__(self):
         return self.arrays[0].shape[0]
+
+
+class Subset(Dataset):
+    """The samples of `dataset` at `indices`, in that order: `subset[i] = dataset[indices[i]]`."""
+
+    def __init__(self, dataset, indices):
+        self.dataset, self.indices = dataset, [int(i) for i in indices]
+
+    def __getitem__(self, index):
+        if isinstance(index, (list, tuple)):
+            return [self.dataset[self.indices[i]] for i in index]
+        return self.dataset[self.indices[index]]
+
+    def __len__(self):
+        return len(self.indices)
+
+
+def random_split(dataset, lengths, generator=None):
+    """Split `dataset` into non-overlapping `Subset`s of the given lengths, from one random permutation.
+
+    lengths: counts that add up to len(dataset), or fractions that add up to 1 (PyTorch's rule: each gets
+    floor(fraction·n), and the remainder goes one by one to the subsets in order). generator: as for
+    `DataLoader` (None: the generator `manual_seed` seeds)."""
+    n = len(dataset)
+    lengths = list(lengths)
+    if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
+        if any(not 0 <= f <= 1 for f in lengths):
+            raise ValueError(f"random_split: fractions must be in [0, 1], got {lengths}")
+        counts = [int(math.floor(n * f)) for f in lengths]
+        for i in range(n - sum(counts)):
+            counts[i % len(counts)] += 1
+        lengths = counts
+    if any(not isinstance(k, numbers.Integral) or k < 0 for k in lengths) or sum(lengths) != n:
+        raise ValueError(f"random_split: lengths {lengths} must be non-negative counts adding up to the data "
+                         f"set's length {n}, or fractions adding up to 1")
+    order = get_rng(generator).permutation(n)
+    offsets = np.cumsum([0] + lengths)
+    return [Subset(dataset, order[start:stop]) for start, stop in zip(offsets[:-1], offsets[1:])]
 
 
 def default_collate(samples):
