@@ -32,24 +32,22 @@ erf.defvjp(lambda g, out, x: g * (2 / math.sqrt(math.pi)) * exp(-x * x),    # d 
 erf.defjvp_elementwise()
 
 
-def in_place(x, result, inplace):
-    """PyTorch's `inplace=True` for an activation: write `result` into x and return x when nothing records
-    the change (grad mode off, or x needs no gradient); otherwise return `result` out of place, the same
-    numbers. (A recorded node cannot be changed in place here: a Value *is* its graph node.)"""
-    if (inplace and isinstance(x, ag.Value) and result.dtype == x.dtype
-            and not (x.requires_grad and ag.is_grad_enabled())):
-        return x.copy_(result.data)
-    return result
+# PyTorch's `inplace=True` of the activations (ReLU, LeakyReLU, ELU, SiLU; relu, leaky_relu, elu, silu) is
+# accepted and the result computed out of place: the same numbers and gradients, only the input keeps its
+# value. In place is not safe here: a recorded Value is its graph node (changing it would rewrite what the
+# nodes reading it saved), and a compiled function (autograd_core.compile) replays recorded operations only,
+# so an unrecorded in-place write would be skipped on replay. PyTorch code uses the returned Value
+# (`x = self.relu(x)`), so it runs unchanged.
 
 
 def relu(x, inplace=False):
-    """max(x, 0), elementwise; gradient 1 where x > 0, else 0. inplace: see `in_place`."""
-    return in_place(x, ag.relu(x), inplace)
+    """max(x, 0), elementwise; gradient 1 where x > 0, else 0. inplace: accepted, computed out of place."""
+    return ag.relu(x)
 
 
 def leaky_relu(x, negative_slope=0.01, inplace=False):
     """x where x > 0, negative_slope·x elsewhere."""
-    return in_place(x, ag.leaky_relu(x, negative_slope=float(negative_slope)), inplace)
+    return ag.leaky_relu(x, negative_slope=float(negative_slope))
 
 
 def sigmoid(x):
@@ -86,14 +84,14 @@ def gelu(x, approximate="none"):
 
 def silu(x, inplace=False):
     """x·σ(x) (also called swish)."""
-    return in_place(x, x * ag.sigmoid(x), inplace)
+    return x * ag.sigmoid(x)
 
 
 def elu(x, alpha=1.0, inplace=False):
     """x where x > 0, alpha·(eˣ − 1) elsewhere; the gradient at 0 is alpha, as PyTorch."""
     positive = np.asarray(data_of(x)) > 0
     negative_part = where(positive, 0.0, x)                    # eˣ only where x <= 0: no overflow
-    return in_place(x, where(positive, x, alpha * (exp(negative_part) - 1)), inplace)
+    return where(positive, x, alpha * (exp(negative_part) - 1))
 
 
 def _softplus_stable(x):
@@ -113,13 +111,13 @@ def softplus(x, beta=1.0, threshold=20.0):
 
 
 class ReLU(Module):
-    """max(x, 0). inplace=True: in place when nothing is recorded, else out of place (see `in_place`)."""
+    """max(x, 0). inplace=True is accepted (and shown by repr); the result is computed out of place."""
 
     def __init__(self, inplace=False):
         self.inplace = bool(inplace)
 
     def forward(self, x):
-        return relu(x, self.inplace) if self.inplace else ag.relu(x)
+        return ag.relu(x)
 
     def extra_repr(self):
         return "inplace=True" if self.inplace else ""
@@ -131,7 +129,7 @@ class LeakyReLU(Module):
         self.inplace = bool(inplace)
 
     def forward(self, x):
-        return leaky_relu(x, self.negative_slope, self.inplace)
+        return leaky_relu(x, self.negative_slope)
 
     def extra_repr(self):
         return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
@@ -183,24 +181,24 @@ class GELU(Module):
 
 
 class SiLU(Module):
-    """x·σ(x). inplace: see `in_place`."""
+    """x·σ(x). inplace=True is accepted; the result is computed out of place."""
 
     def __init__(self, inplace=False):
         self.inplace = bool(inplace)
 
     def forward(self, x):
-        return silu(x, self.inplace)
+        return silu(x)
 
 
 class ELU(Module):
-    """`elu` as a module: ELU(alpha=1.0, inplace=False) (inplace: see `in_place`)."""
+    """`elu` as a module: ELU(alpha=1.0, inplace=False) (inplace: accepted, computed out of place)."""
 
     def __init__(self, alpha=1.0, inplace=False):
         self.alpha = float(alpha)
         self.inplace = bool(inplace)
 
     def forward(self, x):
-        return elu(x, self.alpha, self.inplace)
+        return elu(x, self.alpha)
 
     def extra_repr(self):
         return f"alpha={self.alpha}"

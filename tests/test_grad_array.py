@@ -190,3 +190,21 @@ def test_load_refuses_other_files_without_running_them(tmp_path):
         torch.load(tmp_path / "plain.npz")
     with pytest.raises(RuntimeError, match="map_location"):
         torch.load(path, map_location="cuda")
+
+
+def test_inplace_activations_stay_right_in_a_compiled_function():
+    """inplace=True computes out of place: a compiled model (which replays recorded operations only) keeps
+    giving the eager numbers on every call, with or without recording."""
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(inplace=True), nn.Linear(4, 4), nn.LeakyReLU(0.1, inplace=True),
+                          nn.Linear(4, 2))
+
+    @torch.compile
+    def infer(x):
+        with torch.no_grad():
+            return nn.functional.relu(model(x), inplace=True)
+
+    for _ in range(5):
+        x = torch.randn(5, 3)
+        with torch.no_grad():
+            expected = nn.functional.relu(model(x))
+        np.testing.assert_allclose(infer(x).data, expected.data, rtol=1e-6)

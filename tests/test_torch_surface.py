@@ -413,12 +413,15 @@ case("Tensor", lambda L, x: (isinstance(x, L.Tensor), isinstance(L.zeros(2), L.T
 
 
 def _relu_inplace(L, x):
+    """PyTorch changes the input in place; here the result is computed out of place (see nn/activation.py):
+    the returned Values and the gradients are compared, not the inputs afterwards."""
     F = L.nn.functional
-    recorded = F.relu(x * 2, inplace=True)  # PyTorch: in place on the recorded x * 2; here out of place
-    plain = x.detach().clone()
-    same = F.relu(plain, inplace=True)      # nothing recorded: in place in both
     layer = L.nn.ReLU(inplace=True)
-    return recorded, same is plain, plain, layer(x * 3), F.leaky_relu(x - 0.5, 0.1, inplace=True), repr(layer)
+    with L.no_grad():
+        unrecorded = F.relu(x.detach() - 0.5, inplace=True) * 1.0
+    return (F.relu(x * 2, inplace=True), layer(x * 3), F.leaky_relu(x - 0.5, 0.1, inplace=True),
+            L.nn.LeakyReLU(0.2, inplace=True)(x + 0.1), F.elu(x * 1.5, inplace=True), L.nn.SiLU(inplace=True)(x * 1),
+            unrecorded, repr(layer))
 
 
 case("F.relu.inplace", _relu_inplace, M)
