@@ -243,3 +243,59 @@ def test_scalar_mlp_picture_reads_left_to_right_and_top_down():
             assert pos[node_id][1] > pos[relus[(layer, neuron + 1)]][1]
         if (layer + 1, 0) in relus:  # layer L left of layer L + 1
             assert pos[node_id][0] < pos[relus[(layer + 1, 0)]][0]
+
+
+def test_scalar_mlp_picture_names_each_module_at_the_top_of_its_block():
+    """The pinned picture draws no module boxes (Graphviz reorders nodes inside clusters); instead each module
+    has a heading, in its first rank just before its first node: 'MLP › Layer layers.0 › Neuron neurons.0'."""
+    import re
+
+    from autograd_core import Value, nn
+
+    model = nn.MLP(2, [4, 4, 1], rng=0, dtype=np.float64)
+    out = model([Value(1.0, label="x[0]"), Value(-2.0, label="x[1]")])
+    out.backward(retain_graph=True)
+    graph = viz.trace(out)
+    source = viz.draw(out, rankdir="LR").source
+    assert "subgraph cluster" not in source
+    headings = dict(re.findall(r'\t(s\d+)_heading \[label="([^"]*)"', source))
+    parts = [part for label in headings.values() for part in label.split(" › ")]
+    expected = sorted(s.kind if s.name == s.kind else f"{s.kind} {s.name}" for s in graph.scopes)
+    assert sorted(parts) == expected  # every module named once
+    scope_parent = {s.id: s.parent for s in graph.scopes}
+    nodes = graph._node_index()
+
+    def inside(node_name, scope):
+        s = nodes[node_name.split("_")[0]].scope
+        while s is not None and s != scope:
+            s = scope_parent[s]
+        return s == scope
+
+    for group in _rank_groups(source):
+        for k, name in enumerate(group):
+            if name.endswith("_heading"):
+                assert inside(group[k + 1], name[: -len("_heading")]), (name, group)  # its block follows it
+    first = next(g for g in _rank_groups(source) if any(n.endswith("_heading") for n in g))
+    assert headings[first[2][: -len("_heading")]] == "MLP › Layer layers.0 › Neuron neurons.0"  # after x[0], x[1]
+
+
+@pytest.mark.needs("dot")
+def test_module_headings_sit_above_their_neurons_in_the_drawn_picture():
+    from autograd_core import Value, nn
+
+    model = nn.MLP(2, [3, 3, 1], rng=0, dtype=np.float64)
+    out = model([Value(1.0, label="x[0]"), Value(-2.0, label="x[1]")])
+    out.backward(retain_graph=True)
+    graph = viz.trace(out)
+    pos, _ = _layout(viz.draw(out, rankdir="LR"))
+    scopes = {s.id: s for s in graph.scopes}
+    neurons = [s for s in graph.scopes if s.kind == "Neuron"]
+    for s in neurons:
+        t = s  # nested modules that start together share the outermost one's heading
+        while f"{t.id}_heading" not in pos:
+            t = scopes[t.parent]
+        heading = pos[f"{t.id}_heading"]
+        weights = [n for n in graph.nodes if n.scope == s.id and (n.label or "").startswith("w[")]
+        assert weights
+        assert all(heading[1] > pos[w.id][1] for w in weights), s  # above its weights
+        assert all(abs(heading[0] - pos[w.id][0]) < 1 for w in weights), s  # in their column

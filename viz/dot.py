@@ -227,13 +227,11 @@ def _render(graph, rankdir, show, highlight_edges, title_lines, known, current, 
                 dot_nodes[src] = n
             stmts_edges.append(f"\t{src} -> {target}{attr_text}\n")
             dot_edges.append((src, target))
-    if pin:  # no module boxes: Graphviz would reorder the nodes inside them
-        body = [stmt for stmts in members.values() for stmt in stmts]
+    if pin:
+        body = _pinned_body(graph, members, stmts_edges, dot_nodes, dot_edges)
     else:
         body = _clusters(graph, members) if clusters else list(members.get(None, ()))
-    body.extend(stmts_edges)
-    if pin:
-        body.extend(_pinned_ranks(graph, dot_nodes, dot_edges, scope_parent, rankdir))
+        body.extend(stmts_edges)
     footer = list(title_lines)
     if graph.hidden:
         total = sum(1 for n in graph.nodes if n.role != COLLAPSED) + graph.hidden
@@ -254,21 +252,43 @@ def _render(graph, rankdir, show, highlight_edges, title_lines, known, current, 
     return picture
 
 
-def _pinned_ranks(graph, dot_nodes, dot_edges, scope_parent, rankdir):
-    """`rank=same` groups chained by invisible edges in the order of viz.layout (Graphviz keeps it)."""
+def _pinned_body(graph, members, stmts_edges, dot_nodes, dot_edges):
+    """The DOT body of a pinned picture: ranks and the order in each from viz.layout, as `rank=same` groups
+    chained by invisible edges, and a heading for each module ('MLP › Layer layers.0 › Neuron neurons.0') at
+    the top of its block, where a box would put its label.
+
+    Why headings and not boxes (clusters): Graphviz's dot reorders the nodes inside clusters in its crossing
+    minimisation whatever the invisible edges say (tried with newrank=true, clusters only where they share
+    no rank with a sibling, edges reversed inside clusters for rankdir=LR: neurons and weights still come
+    out of order on some MLPs), and the order is what makes the picture readable.
+    """
     values, position = graph._values, {n.id: k for k, n in enumerate(graph.nodes)}
     created = {}
     for name, n in dot_nodes.items():
         v = values.get(n.id)
         created[name] = (v.creation_index if v is not None else position[n.id]) - (0 if name == n.id else 0.5)
     scope_of = {name: n.scope for name, n in dot_nodes.items()}
-    lines = []
+    scope_parent = {s.id: s.parent for s in graph.scopes}
     params = {name for name, n in dot_nodes.items() if n.role in (PARAMETER, CONSTANT) or not n.requires_grad}
-    for column in rank_order(list(dot_nodes), dot_edges, scope_of, scope_parent, created, params.__contains__):
-        chain = " -> ".join(column)
-        tail = f"\t\t{chain} [style=invis]\n" if len(column) > 1 else ""
-        lines.append(f"\t{{rank=same; {'; '.join(column)}\n{tail}\t}}\n")
-    return lines
+    headings = {f"{s.id}_heading": s.kind if s.name == s.kind else f"{s.kind} {s.name}" for s in graph.scopes}
+    body = [stmt for stmts in members.values() for stmt in stmts]
+    body.extend(stmts_edges)
+    for column in rank_order(list(dot_nodes), dot_edges, scope_of, scope_parent, created, params.__contains__,
+                             header="{}_heading".format):
+        kept = []
+        for name in column:  # nested modules starting together share one heading: MLP › Layer 0 › Neuron 0
+            if name in headings and kept and kept[-1][0] in headings:
+                kept[-1][1].append(headings[name])
+            else:
+                kept.append((name, [headings[name]] if name in headings else None))
+        for name, labels in kept:
+            if labels:
+                body.append(f'\t{name} [label="{_quote(" › ".join(labels), MAX_TITLE_CHARS)}" shape=plaintext '
+                            f'fontname="{FONT}-Bold" fontsize=9 fontcolor="#475569" height=0.2 margin="0.02,0"]\n')
+        column = [name for name, _ in kept]
+        chain = f"\t\t{' -> '.join(column)} [style=invis]\n" if len(column) > 1 else ""
+        body.append(f"\t{{rank=same; {'; '.join(column)}\n{chain}\t}}\n")
+    return body
 
 
 def _collapse_for_layout(graph, max_nodes, keep):
