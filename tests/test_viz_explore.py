@@ -357,6 +357,10 @@ def test_modules_in_order_layers_left_to_right_neurons_top_down(browser):
             if la == lb and na < nb:
                 assert positions[a.id][1] < positions[b.id][1]  # neuron 0 above neuron 1
     screenshot(browser, "mlp-order")
+    texts = browser.execute_script("return Array.from({length: explorer.stepCount}, (_, i) => explorer.stepText(i))")
+    numbers = [line for t in texts for line in t.splitlines() if line.strip().startswith("= ")]
+    assert not any("· −" in line or "+ −" in line for line in numbers)  # a · (−b), never a · −b
+    assert any("(−" in line for line in numbers)
     assert console_errors(browser) == []
 
 

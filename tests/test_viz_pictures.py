@@ -97,6 +97,9 @@ def test_a_long_chain_rule_title_is_summarised_and_wrapped():
     assert max(len(line) for line in lines) <= 130
     chain = viz.chain_rule(out, xs[0])
     assert f"{chain.total:.6g}" in lines[0]
+    largest = max(abs(p.product) for p in chain.paths)
+    assert largest > 0 and "the largest term" in title
+    assert title.rstrip("\\n").endswith(f"= {largest:.6g}") or title.rstrip("\\n").endswith(f"= {-largest:.6g}")
 
 
 def test_backward_frames_show_each_steps_arithmetic():
@@ -299,3 +302,18 @@ def test_module_headings_sit_above_their_neurons_in_the_drawn_picture():
         assert weights
         assert all(heading[1] > pos[w.id][1] for w in weights), s  # above its weights
         assert all(abs(heading[0] - pos[w.id][0]) < 1 for w in weights), s  # in their column
+
+
+def test_step_arithmetic_puts_negative_factors_in_parentheses():
+    from autograd_core import Value
+
+    a, b = Value(0.5, label="a"), Value(-2.0, label="b")
+    h = a * b
+    h.label = "h"
+    f = h * Value(-3.0, label="c") + h * b
+    f.label = "f"
+    f.backward(retain_graph=True)
+    text = viz.steps.step_arithmetic(viz.trace(f), viz.trace(f).node_of("h").id)
+    numbers = text.split(" = ")[2]
+    assert "· −" not in numbers and "+ −" not in numbers, text
+    assert "· (−3)" in numbers and "· (−2)" in numbers, text

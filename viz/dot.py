@@ -138,18 +138,18 @@ def auto_rankdir(graph):
 
 def _chain_title(chain):
     """The chain rule as title lines: the whole equation when it is short, else a summary (how many paths,
-    the first one, the sum), each line wrapped at TITLE_CHARS."""
+    the sum, and the path with the largest product), each line wrapped at TITLE_CHARS."""
     text = chain.equation()
     if len(text) <= TITLE_CHARS:
         return [text]
     if chain.n_paths == 1:
         return _wrap(text)
-    first = chain.paths[0]
-    symbols = " · ".join(str(f) for f in first.factors)
-    numbers = "".join(f"({_num(f.derivative)})" for f in first.factors)
+    largest = max(chain.paths, key=lambda p: abs(p.product))  # the first path may well contribute 0
+    symbols = " · ".join(str(f) for f in largest.factors)
+    numbers = "".join(f"({_num(f.derivative)})" for f in largest.factors)
     lines = [f"∂{chain.output_name}/∂{chain.leaf_name} = sum over {chain.n_paths} paths (red) of the product of "
              f"the local derivatives along each = {_num(chain.total, 6)}"]
-    lines += _wrap(f"first path: {symbols} = {numbers} = {_num(first.product, 6)}")
+    lines += _wrap(f"the largest term: {symbols} = {numbers} = {_num(largest.product, 6)}")
     return lines
 
 

@@ -171,7 +171,7 @@ function edgeTip(ve) {
     (D.formula[e] >= 0 ? (D.deriv[e] !== null ? "   rule: " : "rule: ") + D.formulas[D.formula[e]] : "");
   t += `\nvalue ${name(a)} = ${isScalar(a) ? fmt(D.data[a], 6) : shapeText(a) + " " + summary(D.data[a])}`;
   if (D.deriv[e] !== null && gradKnown(b) && replayGrad[b] !== null) {
-    t += `\ngradient sent: grad ${name(b)} · ∂${name(b)}/∂${name(a)} = ${fmt(replayGrad[b])} · ${fmt(D.deriv[e])} = ${fmt(replayGrad[b] * num(D.deriv[e]))}`;
+    t += `\ngradient sent: grad ${name(b)} · ∂${name(b)}/∂${name(a)} = ${fmt(replayGrad[b])} · ${factor(D.deriv[e])} = ${fmt(replayGrad[b] * num(D.deriv[e]))}`;
   }
   return t;
 }

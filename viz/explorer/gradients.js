@@ -32,7 +32,7 @@ function stepText(i) {  // the arithmetic of step i, written when it is shown (a
   }
   if (numericStep(v)) {
     const sym = uses.map((e) => `grad ${name(D.dst[e])} · ∂${name(D.dst[e])}/∂${name(v)}`);
-    const nums = uses.map((e) => `${fmt(replayGrad[D.dst[e]])} · ${fmt(D.deriv[e])}`);
+    const nums = uses.map((e, j) => `${(j ? factor : fmt)(replayGrad[D.dst[e]])} · ${factor(D.deriv[e])}`);
     return `grad ${name(v)} = ${sym.join(" + ")}\n  = ${nums.join(" + ")}\n  = ${fmt(replayGrad[v])}`;
   }
   const terms = uses.slice(0, 7).map((e) => `vjp of ${name(D.dst[e])} (${D.formula[e] >= 0 ? D.formulas[D.formula[e]] : opName(D.dst[e])})`);

@@ -44,6 +44,7 @@ function fmt(x, digits) {
   t = t.replace(/\.?0+e/, "e");
   return t === "-0" ? "0" : t.replace("-", "−");
 }
+const factor = (x) => { const t = fmt(x); return t[0] === "−" ? `(${t})` : t; };  // a · (−b), never a · −b
 const shapeText = (k) => "(" + D.shape[k].join(", ") + (D.shape[k].length === 1 ? ",)" : ")");
 function summary(p) {  // one line for a node box
   if (p === null || p === undefined) return "—";
