@@ -298,6 +298,9 @@ def test_big_model_opens_folded_and_unfolds_on_demand(browser):
     browser.execute_script("explorer.reveal(arguments[0])", first)
     assert browser.execute_script("return explorer.ids().length") == len(graph.nodes)
     screenshot(browser, "mlp-folded")
+    # the last step is an input, used by all 32 neurons of the first layer: six terms are written out
+    text = browser.execute_script("return explorer.stepText(explorer.stepCount - 1)")
+    assert text.count("… (26 more uses)") == 2 and len(text) < 600, text
     assert console_errors(browser) == []
 
 
@@ -356,7 +359,9 @@ def test_modules_in_order_layers_left_to_right_neurons_top_down(browser):
                 assert positions[a.id][0] < positions[b.id][0]  # layer by layer, left to right
             if la == lb and na < nb:
                 assert positions[a.id][1] < positions[b.id][1]  # neuron 0 above neuron 1
-    screenshot(browser, "mlp-order")
+    screenshot(browser, "mlp-order")  # fitted: zoomed out
+    assert browser.execute_script("return explorer.zoom()") < 0.45
+    assert browser.execute_script("return explorer.namesDrawn()") == len(positions)  # still every node's name
     texts = browser.execute_script("return Array.from({length: explorer.stepCount}, (_, i) => explorer.stepText(i))")
     numbers = [line for t in texts for line in t.splitlines() if line.strip().startswith("= ")]
     assert not any("· −" in line or "+ −" in line for line in numbers)  # a · (−b), never a · −b

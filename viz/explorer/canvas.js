@@ -10,6 +10,8 @@ function resize() {
   canvas.height = Math.max(1, canvas.clientHeight * dpr);
   redraw();
 }
+let namesDrawn = 0;  // nodes whose name the last frame wrote (the tests read it: a canvas has no text to query)
+const OVERVIEW = 0.16;  // below this zoom nodes are drawn as plain boxes; up to 0.45 with their names only
 function redraw() { if (!drawPending) { drawPending = true; requestAnimationFrame(draw); } }
 function bezier(a, b) {
   const x1 = X[a] + W(a) / 2, y1 = Y[a], x2 = X[b] - W(b) / 2, y2 = Y[b];
@@ -38,9 +40,12 @@ function draw() {
     ctx.fillStyle = ["#f8fafc", "#eef2ff", "#f0fdf4", "#fff7ed"][c.depth % 4];
     ctx.strokeStyle = "#94a3b8"; ctx.lineWidth = 1 / Math.max(scale, 0.2);
     roundRect(c.x0, c.y0, c.x1 - c.x0, c.y1 - c.y0, 8); ctx.fill(); ctx.stroke();
-    if (detail) {
-      ctx.fillStyle = "#334155"; ctx.font = "bold 11px Helvetica, Arial, sans-serif"; ctx.textBaseline = "top";
-      ctx.fillText("⊟ " + scopeLabel(c.s), c.x0 + 6, c.y0 + 3);
+    // zoomed out: the labels of the innermost modules only (the others would overlap theirs), at a size that
+    // stays readable on screen, while they fit above the first row of nodes
+    if (detail || (c.inner && 9 / scale <= TOP + 8)) {
+      const px = detail ? 11 : 9 / scale;
+      ctx.fillStyle = "#334155"; ctx.font = `bold ${px}px Helvetica, Arial, sans-serif`; ctx.textBaseline = "top";
+      ctx.fillText(clip("⊟ " + scopeLabel(c.s), c.x1 - c.x0 - 8), c.x0 + 6, c.y0 + 3);
     }
   }
   // edges: plain ones in one path, highlighted ones on top
@@ -70,6 +75,7 @@ function draw() {
     }
     ctx.textAlign = "left";
   }
+  namesDrawn = 0;
   for (const u of units) {
     const bw = W(u), bh = H(u), x0 = X[u] - bw / 2, y0 = Y[u] - bh / 2;
     if (!inView(x0, y0, x0 + bw, y0 + bh)) continue;
@@ -96,7 +102,11 @@ function drawUnit(u, x0, y0, bw, bh, detail) {
       ctx.fillStyle = "#1f2937"; ctx.textBaseline = "top";
       ctx.font = "bold 11px Helvetica, Arial, sans-serif"; ctx.fillText(clip("⊞ " + scopeLabel(s), bw - 10), x0 + 5, y0 + 5);
       ctx.font = "10px Helvetica, Arial, sans-serif"; ctx.fillText(`${scopeSize[s]} nodes (double-click)`, x0 + 5, y0 + 24);
+    } else if (scale > OVERVIEW) {
+      ctx.fillStyle = "#1f2937"; ctx.textBaseline = "middle"; ctx.font = `bold ${9 / scale}px Helvetica, Arial, sans-serif`;
+      ctx.fillText(clip("⊞ " + scopeLabel(s), bw - 6), x0 + 3, y0 + bh / 2);
     }
+    namesDrawn += detail || scale > OVERVIEW ? 1 : 0;
     return;
   }
   const role = roleName(u);
@@ -106,12 +116,20 @@ function drawUnit(u, x0, y0, bw, bh, detail) {
   ctx.strokeStyle = u === selected ? "#2563eb" : (path ? RED : "#64748b");
   ctx.lineWidth = u === selected || path || u === D.output ? 2.2 : 1;
   roundRect(x0, y0, bw, bh, 5); ctx.fill(); ctx.stroke();
-  if (!detail) return;
+  if (!detail) {  // zoomed out: only the name (or the op), at a size readable on screen
+    if (scale <= OVERVIEW) return;
+    ctx.textBaseline = "middle"; ctx.fillStyle = "#0f172a";
+    ctx.font = `${D.label[u] ? "bold " : ""}${9 / scale}px Helvetica, Arial, sans-serif`;
+    ctx.fillText(clip(D.label[u] || opName(u) || name(u), bw - 6), x0 + 3, y0 + bh / 2);
+    namesDrawn++;
+    return;
+  }
   ctx.textBaseline = "top"; ctx.fillStyle = "#0f172a";
   ctx.font = (D.label[u] ? "bold " : "") + "11px Helvetica, Arial, sans-serif";
   const op = opName(u);
   const head = name(u) + (op ? "  " : "");
   ctx.fillText(clip(head, bw - 40), x0 + 5, y0 + 4);
+  namesDrawn++;
   if (op) {
     ctx.font = "10px Helvetica, Arial, sans-serif"; ctx.fillStyle = "#475569"; ctx.textAlign = "right";
     ctx.fillText(clip(op, 44), x0 + bw - 5, y0 + 5); ctx.textAlign = "left";

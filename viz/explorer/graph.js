@@ -195,7 +195,7 @@ function packBlocks() {
     for (const it of items) {
       const y = base + it.y;
       if (it.items) {
-        clusters.push({s: it.s, depth, l0: it.l0, l1: it.l1, y0: y, y1: y + it.h});
+        clusters.push({s: it.s, depth, l0: it.l0, l1: it.l1, y0: y, y1: y + it.h, inner: !it.items.some((i) => i.items)});
         maxDepth = Math.max(maxDepth, depth);
         place(it.items, y + TOP, depth + 1);
       } else { Y[it.u] = y + RH / 2; X[it.u] = layer[it.u] * CW; }
