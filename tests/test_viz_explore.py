@@ -440,3 +440,36 @@ def test_odd_graphs_open_without_errors(browser):
         for k in range(browser.execute_script("return explorer.nodeCount")):
             browser.execute_script("explorer.select(arguments[0])", k)
         assert console_errors(browser) == [], name
+
+
+@pytest.mark.needs("chromium")
+def test_the_readme_screenshot_is_what_its_command_makes(tmp_path, monkeypatch):
+    """README shows docs/img/explorer.png and the two commands that made it: run them and compare (a changed
+    page needs a new screenshot: run the README's commands from the repository root)."""
+    import shlex
+    import subprocess
+
+    from autograd_core.viz.cli import main
+
+    image = pytest.importorskip("PIL.Image")
+    from PIL import ImageChops, ImageStat
+
+    readme = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
+    block = readme.split("This screenshot was made with", 1)[1].split("```bash\n", 1)[1].split("```", 1)[0]
+    make_page, take_shot = (shlex.split(line) for line in block.strip().splitlines())
+    assert make_page[0] == "autograd-graph" and take_shot[0] == "chromium"
+    assert "--screenshot=docs/img/explorer.png" in take_shot and "![" in readme.split(block, 1)[1][:400]
+    monkeypatch.chdir(tmp_path)
+    assert main(make_page[1:]) == 0
+    shot = tmp_path / "explorer.png"
+    argv = [shutil.which("chromium") or shutil.which("chromium-browser")]
+    argv += [a if not a.startswith("--screenshot=") else f"--screenshot={shot}" for a in take_shot[1:]]
+    argv.insert(1, f"--user-data-dir={tmp_path / 'profile'}")  # the README's flags, no others: they move the page
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        argv.insert(1, "--no-sandbox")  # Chromium refuses to run as root with its sandbox
+    subprocess.run(argv, cwd=tmp_path, capture_output=True, timeout=120, check=True)
+    made = image.open(shot).convert("L")
+    kept = image.open(os.path.join(ROOT, "docs", "img", "explorer.png")).convert("L")
+    assert made.size == kept.size
+    difference = ImageStat.Stat(ImageChops.difference(made, kept)).mean[0]
+    assert difference < 2.0, f"docs/img/explorer.png is out of date (mean difference {difference:.2f} of 255)"
