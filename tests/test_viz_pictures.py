@@ -317,3 +317,49 @@ def test_step_arithmetic_puts_negative_factors_in_parentheses():
     numbers = text.split(" = ")[2]
     assert "· −" not in numbers and "+ −" not in numbers, text
     assert "· (−3)" in numbers and "· (−2)" in numbers, text
+
+
+def _lecture_network():
+    """Notebook 03's network: three 2-2 sigmoid layers on inputs that need no gradient."""
+    from autograd_core import Value, nn
+
+    net = nn.Sequential(*[nn.Layer(2, 2, activation="sigmoid", rng=k, dtype=np.float64) for k in range(3)])
+    x1, x2 = Value(1.0, label="x1", requires_grad=False), Value(-1.0, label="x2", requires_grad=False)
+    y1, _ = net([x1, x2])
+    y1.label = "y1"
+    return y1
+
+
+def test_inputs_without_gradient_stay_first_no_staircase():
+    """Inputs that need no gradient are still where the data starts: the products of every neuron of a layer
+    share a rank (they were pulled down one neuron after the other, a staircase, when such inputs counted
+    as parameters)."""
+    y1 = _lecture_network()
+    graph = viz.trace(y1)
+    groups = _rank_groups(viz.draw(y1, show=("data",), rankdir="TB").source)
+    rank = {name: r for r, group in enumerate(groups) for name in group}
+    scopes = {s.id: s for s in graph.scopes}
+    for layer in (s for s in graph.scopes if s.kind == "Layer"):
+        products = [n for n in graph.nodes
+                    if n.op == "*" and scopes.get(n.scope) and scopes[n.scope].parent == layer.id]
+        assert len({rank[f"{n.id}_op"] for n in products}) <= 2, layer.name  # two inputs: two ranks at most
+        firsts = [min(rank[f"{n.id}_op"] for n in products if n.scope == s.id)
+                  for s in graph.scopes if s.parent == layer.id]
+        assert len(set(firsts)) == 1, layer.name  # every neuron starts in the same rank
+
+
+@pytest.mark.needs("dot")
+def test_module_headings_come_before_their_block_top_to_bottom():
+    y1 = _lecture_network()
+    graph = viz.trace(y1)
+    picture = viz.draw(y1, show=("data",), rankdir="TB")
+    pos, _ = _layout(picture)
+    scopes = {s.id: s for s in graph.scopes}
+    for s in (s for s in graph.scopes if s.kind == "Neuron"):
+        t = s  # nested modules that start together share the outermost one's heading
+        while f"{t.id}_heading" not in pos:
+            t = scopes[t.parent]
+        weights = [n for n in graph.nodes if n.scope == s.id and (n.label or "").startswith("w[")]
+        heading = pos[f"{t.id}_heading"]
+        same_rank = [w for w in weights if abs(pos[w.id][1] - heading[1]) < 1]
+        assert same_rank and all(heading[0] < pos[w.id][0] for w in same_rank), s.name  # left of its weights

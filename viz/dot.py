@@ -269,25 +269,48 @@ def _pinned_body(graph, members, stmts_edges, dot_nodes, dot_edges):
         created[name] = (v.creation_index if v is not None else position[n.id]) - (0 if name == n.id else 0.5)
     scope_of = {name: n.scope for name, n in dot_nodes.items()}
     scope_parent = {s.id: s.parent for s in graph.scopes}
-    params = {name for name, n in dot_nodes.items() if n.role in (PARAMETER, CONSTANT) or not n.requires_grad}
+    # parameters, and constants inside modules: what is computed from them alone moves right with them (the
+    # network's own inputs, even when they need no gradient, stay at the start: the data flows from them)
+    params = {name for name, n in dot_nodes.items()
+              if n.role == PARAMETER or ((n.role == CONSTANT or not n.requires_grad) and n.scope is not None)}
     headings = {f"{s.id}_heading": s.kind if s.name == s.kind else f"{s.kind} {s.name}" for s in graph.scopes}
     body = [stmt for stmts in members.values() for stmt in stmts]
     body.extend(stmts_edges)
+    columns = []
     for column in rank_order(list(dot_nodes), dot_edges, scope_of, scope_parent, created, params.__contains__,
                              header="{}_heading".format):
         kept = []
         for name in column:  # nested modules starting together share one heading: MLP › Layer 0 › Neuron 0
             if name in headings and kept and kept[-1][0] in headings:
-                kept[-1][1].append(headings[name])
+                kept[-1][1].append(name)
             else:
-                kept.append((name, [headings[name]] if name in headings else None))
-        for name, labels in kept:
-            if labels:
-                body.append(f'\t{name} [label="{_quote(" › ".join(labels), MAX_TITLE_CHARS)}" shape=plaintext '
-                            f'fontname="{FONT}-Bold" fontsize=9 fontcolor="#475569" height=0.2 margin="0.02,0"]\n')
-        column = [name for name, _ in kept]
-        chain = f"\t\t{' -> '.join(column)} [style=invis]\n" if len(column) > 1 else ""
-        body.append(f"\t{{rank=same; {'; '.join(column)}\n{chain}\t}}\n")
+                kept.append((name, [name] if name in headings else None))
+        columns.append(kept)
+    first_in = []  # per column: scope -> its first node there
+    for kept in columns:
+        first = {}
+        for name, merged in kept:
+            t = scope_of.get(name) if merged is None else None
+            while t is not None and t not in first:
+                first[t] = name
+                t = scope_parent[t]
+        first_in.append(first)
+    for i, kept in enumerate(columns):
+        for name, merged in kept:
+            if not merged:
+                continue
+            label = " › ".join(headings[h] for h in merged)
+            body.append(f'\t{name} [label="{_quote(label, MAX_TITLE_CHARS)}" shape=plaintext fontname="{FONT}-Bold" '
+                        f'fontsize=9 fontcolor="#475569" height=0.2 margin="0.02,0"]\n')
+            # An edge down to the module's first node of the next rank: without one, dot ignores the order
+            # that the invisible edges within the rank give a node that has no other edge.
+            inner = merged[-1][: -len("_heading")]
+            below = next((first[inner] for first in first_in[i + 1:] if inner in first), None)
+            if below is not None:
+                body.append(f"\t{name} -> {below} [style=invis]\n")
+        names = [name for name, _ in kept]
+        chain = f"\t\t{' -> '.join(names)} [style=invis]\n" if len(names) > 1 else ""
+        body.append(f"\t{{rank=same; {'; '.join(names)}\n{chain}\t}}\n")
     return body
 
 
