@@ -473,3 +473,30 @@ def test_the_readme_screenshot_is_what_its_command_makes(tmp_path, monkeypatch):
     assert made.size == kept.size
     difference = ImageStat.Stat(ImageChops.difference(made, kept)).mean[0]
     assert difference < 2.0, f"docs/img/explorer.png is out of date (mean difference {difference:.2f} of 255)"
+
+
+@pytest.mark.needs("chromium", "chromedriver")
+def test_inputs_without_gradient_do_not_make_a_staircase(browser):
+    """Notebook 03's network on inputs that need no gradient: the neurons of a layer start in the same column
+    (each was pulled one column after the one before when such inputs counted as parameters)."""
+    from autograd_core import nn
+
+    net = nn.Sequential(*[nn.Layer(2, 2, activation="sigmoid", rng=k, dtype=np.float64) for k in range(3)])
+    y1, _ = net([Value(1.0, label="x1", requires_grad=False), Value(-1.0, label="x2", requires_grad=False)])
+    y1.label = "y1"
+    y1.backward(retain_graph=True)
+    graph = viz.trace(y1)
+    open_page(browser, viz.explore(y1), "lecture-network")
+    x = {name: px for name, px, _ in browser.execute_script("return explorer.positions()")}
+    scopes = {s.id: s for s in graph.scopes}
+    for layer in (s for s in graph.scopes if s.kind == "Layer"):
+        starts = {min(x[n.id] for n in graph.nodes if n.scope == s.id and n.op == "*")
+                  for s in graph.scopes if s.parent == layer.id}
+        assert len(starts) == 1, (layer.name, starts)
+    column = {}  # layer -> the x of its sigmoids: one column per layer, left to right
+    for n in graph.nodes:
+        if n.op == "sigmoid":
+            column.setdefault(int(scopes[scopes[n.scope].parent].name), set()).add(x[n.id])
+    assert all(len(xs) == 1 for xs in column.values()) and min(column[0]) < min(column[1]) < min(column[2])
+    screenshot(browser, "lecture-network")
+    assert console_errors(browser) == []

@@ -131,7 +131,9 @@ function layout() {
   // inputs, and whatever is computed from parameters alone (a weight read from a matrix), sit just left of
   // their first use, not at the far left edge: the last ones first, so each lands before what it feeds
   const fromParams = new Set();
-  const isParam = (u) => u < N && (roleName(u) === "parameter" || roleName(u) === "constant");
+  // (a constant counts only inside a module: the network's own inputs start the data flow even when they
+  // need no gradient; counting them pulled each neuron one layer later than the one before, a staircase)
+  const isParam = (u) => u < N && (roleName(u) === "parameter" || (roleName(u) === "constant" && D.scope[u] >= 0));
   for (const u of units) {
     const parents = ins.get(u);
     if (parents.length ? parents.every((a) => fromParams.has(a)) : isParam(u)) fromParams.add(u);
