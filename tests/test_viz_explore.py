@@ -500,3 +500,61 @@ def test_inputs_without_gradient_do_not_make_a_staircase(browser):
     assert all(len(xs) == 1 for xs in column.values()) and min(column[0]) < min(column[1]) < min(column[2])
     screenshot(browser, "lecture-network")
     assert console_errors(browser) == []
+
+
+@pytest.mark.needs("chromium", "chromedriver")
+def test_pan_zoom_slider_and_module_folding_by_hand(browser):
+    """What a user does with the mouse and keyboard: drag to pan, wheel and buttons to zoom, the slider to
+    step, the module list and a double-click to fold and unfold a layer, collapse all / expand all."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.actions.wheel_input import ScrollOrigin
+    from selenium.webdriver.common.keys import Keys
+
+    from autograd_core import nn
+
+    model = nn.MLP(2, [3, 3, 1], rng=0, dtype=np.float64)
+    out = model([Value(1.0, label="x[0]"), Value(-2.0, label="x[1]")])
+    out.backward(retain_graph=True)
+    graph = viz.trace(out)
+    open_page(browser, viz.explore(out), "by-hand")
+    canvas = browser.find_element("id", "canvas")
+    view = lambda: browser.execute_script("return explorer.view()")  # noqa: E731
+    scale, tx, ty = view()
+    ActionChains(browser).move_to_element_with_offset(canvas, 0, 200).click_and_hold() \
+        .move_by_offset(120, -60).release().perform()
+    assert view() == [scale, pytest.approx(tx + 120, abs=2), pytest.approx(ty - 60, abs=2)]  # dragged
+    ActionChains(browser).scroll_from_origin(ScrollOrigin.from_element(canvas), 0, -300).perform()
+    assert view()[0] > scale * 1.2  # the wheel zooms in
+    zoomed = view()[0]
+    browser.find_element("id", "zoom-out").click()
+    assert view()[0] == pytest.approx(zoomed / 1.3)
+    browser.find_element("id", "zoom-fit").click()
+    assert view()[0] == pytest.approx(scale)
+    # the slider: Home goes back to the start of the backward pass, each arrow one step on
+    slider = browser.find_element("id", "step-slider")
+    slider.send_keys(Keys.HOME)
+    assert browser.execute_script("return explorer.step()") == 0
+    slider.send_keys(Keys.ARROW_RIGHT, Keys.ARROW_RIGHT)
+    assert browser.execute_script("return explorer.step()") == 2
+    assert "step 2:" in browser.find_element("id", "step-text").text
+    # fold the first layer from the module list, unfold it by double-clicking its box
+    units = browser.execute_script("return explorer.visibleUnits()")
+    row = next(r for r in browser.find_elements("css selector", "#modules [data-s]") if "Layer layers.0" in r.text)
+    row.click()
+    folded = browser.execute_script("return explorer.visibleUnits()")
+    assert folded < units and "⊞ Layer layers.0" in browser.find_element("id", "modules").text
+    screenshot(browser, "by-hand-folded")
+    parent = {s.id: s.parent for s in graph.scopes}
+    layer0 = next(s.id for s in graph.scopes if s.name == "layers.0")
+    inside = next(n.id for n in graph.nodes if parent.get(n.scope) == layer0)  # a node of a neuron of layer 0
+    browser.execute_script("explorer.fit()")
+    x, y = browser.execute_script("return explorer.screenOf(arguments[0])", inside)
+    rect = canvas.rect
+    dx, dy = int(x - rect["x"] - rect["width"] / 2), int(y - rect["y"] - rect["height"] / 2)
+    ActionChains(browser).move_to_element_with_offset(canvas, dx, dy).double_click().perform()
+    assert browser.execute_script("return explorer.visibleUnits()") == units
+    browser.find_element("id", "collapse-all").click()
+    assert browser.execute_script("return explorer.visibleUnits()") < folded
+    browser.find_element("id", "expand-all").click()
+    assert browser.execute_script("return explorer.visibleUnits()") == units
+    assert console_errors(browser) == []
