@@ -267,6 +267,12 @@ def test_tensor_model_heatmap_histogram_modules(browser):
     plots = details.find_elements("css selector", "canvas.plot")
     assert len(plots) == 4  # data and gradient: a heatmap and a histogram each
     screenshot(browser, "tensor-model")
+    # hovering a tensor edge shows its rule (there is no single number) and the value's summary
+    edge = next(e for e in graph.edges if e.src == weight.id)
+    browser.execute_script("explorer.select(-1); explorer.fit()")
+    move_to(browser, *browser.execute_script("return explorer.edgePoint(arguments[0], arguments[1])", edge.src, edge.dst))
+    tip = browser.find_element("id", "tip").text
+    assert f"rule: {edge.formula}" in tip and f"value {weight.name} = (16, 6)" in tip and "mean" in tip, tip
     # the step control ends with every gradient the stored one
     browser.find_element("id", "step-last").click()
     for n, v in zip(graph.nodes, graph._values.values()):
