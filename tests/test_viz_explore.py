@@ -140,9 +140,24 @@ def test_save_writes_the_page(tmp_path):
 
 # ---- in the browser ----------------------------------------------------------------------------------
 
+def require(module):
+    """Import `module` (a test extra): skipped with the reason on a user's machine, a failure in CI."""
+    import importlib
+
+    from conftest import IN_CI
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        message = f"{module} is not installed (pip install -e '.[test]')"
+        if IN_CI:
+            pytest.fail(f"CI: {message}", pytrace=False)
+        pytest.skip(message)
+
+
 @pytest.fixture(scope="module")
 def browser():
-    webdriver = pytest.importorskip("selenium.webdriver")
+    webdriver = require("selenium.webdriver")
     from selenium.webdriver.chrome.service import Service
 
     os.environ.setdefault("SE_OFFLINE", "true")  # never let Selenium Manager look for drivers online
@@ -270,7 +285,8 @@ def test_tensor_model_heatmap_histogram_modules(browser):
     # hovering a tensor edge shows its rule (there is no single number) and the value's summary
     edge = next(e for e in graph.edges if e.src == weight.id)
     browser.execute_script("explorer.select(-1); explorer.fit()")
-    move_to(browser, *browser.execute_script("return explorer.edgePoint(arguments[0], arguments[1])", edge.src, edge.dst))
+    point = browser.execute_script("return explorer.edgePoint(arguments[0], arguments[1])", edge.src, edge.dst)
+    move_to(browser, *point)
     tip = browser.find_element("id", "tip").text
     assert f"rule: {edge.formula}" in tip and f"value {weight.name} = (16, 6)" in tip and "mean" in tip, tip
     # the step control ends with every gradient the stored one
@@ -457,7 +473,7 @@ def test_the_readme_screenshot_is_what_its_command_makes(tmp_path, monkeypatch):
 
     from autograd_core.viz.cli import main
 
-    image = pytest.importorskip("PIL.Image")
+    image = require("PIL.Image")
     from PIL import ImageChops, ImageStat
 
     readme = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
