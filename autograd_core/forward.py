@@ -65,6 +65,19 @@ class JVPTrace(Tracer):
                 total = self._conform(total, node)
             self.tangents[node] = total
             return
+        if params is None and len(args) == 1 and not self.symbolic and op.jvps.__class__ is tuple:
+            t = get(args[0])  # an elementwise function (sin, exp, tanh ...): written out too
+            rule = op.jvps[0]
+            if t is None or rule is None:
+                return
+            out = node.data
+            total = rule(t, out, args[0].data)
+            if total is None:
+                return
+            if total.__class__ is not out.__class__ or total.shape != out.shape or total.dtype != out.dtype:
+                total = self._conform(total, node)
+            self.tangents[node] = total
+            return
         ts = [get(a) for a in args]  # the engine made every argument a Value (tracing.py)
         for t in ts:
             if t is not None:

@@ -38,15 +38,18 @@ def traced_apply(op, args, params):
                 args = engine._with_constants(args)
                 break
     tracers = TRACERS.get()
-    if len(tracers) == 1 and params is None and len(args) == 2 and not tracers[0].runs_operations:
-        # The common case (one tracer that records without running operations, an operator): what
-        # engine.apply_binary does, without switching the tracer off and on.
-        a, b = args
+    if len(tracers) == 1 and params is None and len(args) <= 2 and not tracers[0].runs_operations:
+        # The common case (one tracer that records without running operations, an operator or an
+        # elementwise function): what engine.apply_binary/apply_unary do, without switching the tracer off and on.
         try:
-            out = op.forward(a.data, b.data)
+            if len(args) == 2:
+                a, b = args
+                out, needs_grad = op.forward(a.data, b.data), a.requires_grad or b.requires_grad
+            else:
+                out, needs_grad = op.forward(*[a.data for a in args]), any(a.requires_grad for a in args)
         except ValueError as err:
             raise engine._shape_error(op, args, err) from None
-        node = engine._record(op, out, args, None, a.requires_grad or b.requires_grad)
+        node = engine._record(op, out, args, None, needs_grad)
         tracers[0].record(op, args, params, node)
         return node
     TRACERS.set(())

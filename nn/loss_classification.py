@@ -32,14 +32,21 @@ from .loss import _as_value, _check_reduction, _reduce
 def _cross_entropy(logits, labels, reduction):
     # ℓₙ = −log softmax(zₙ)[yₙ] = logsumexp(zₙ) − zₙ[yₙ], after shifting each row by its maximum.
     m = np.max(logits, axis=1, keepdims=True)
-    if not np.isfinite(m).all():
-        m = np.where(np.isfinite(m), m, 0)     # a row of −inf (or inf): shift it by nothing
-    shifted = logits - m
-    losses = np.log(np.exp(shifted).sum(axis=1)) - shifted[np.arange(len(labels)), labels]
-    if reduction == "none":
+    losses = _shifted_losses(logits, m, labels)
+    total = None if reduction == "none" else losses.sum()
+    if not np.isfinite(losses if total is None else total).all():  # rare: look at the row maxima only then
+        finite = np.isfinite(m)
+        if not finite.all():                    # a row of −inf (or inf): shift it by nothing
+            losses = _shifted_losses(logits, np.where(finite, m, 0), labels)
+            total = None if reduction == "none" else losses.sum()
+    if total is None:
         return losses
-    total = losses.sum()
     return total / len(labels) if reduction == "mean" else total
+
+
+def _shifted_losses(logits, m, labels):
+    shifted = logits - m
+    return np.log(np.exp(shifted).sum(axis=1)) - shifted[np.arange(len(labels)), labels]
 
 
 def _cross_entropy_vjp(g, out, logits, labels, reduction):
@@ -104,11 +111,20 @@ def _labels(target, sample_shape, classes, ignore_index, who, input_shape):
         raise ValueError(f"{who}: input of shape {input_shape} needs integer labels of shape {sample_shape}, "
                          f"got {labels.shape}")
     labels = labels.reshape(-1)
+    if labels.size and 0 <= labels.min() and labels.max() < classes:
+        return labels  # the common case, checked with two reductions
     real = labels[labels != ignore_index]
     if real.size and (real.min() < 0 or real.max() >= classes):
         raise IndexError(f"{who}: labels must be in [0, {classes}) (or ignore_index={ignore_index}), "
                          f"got min {real.min()}, max {real.max()}")
     return labels
+
+
+def _any_ignored(labels, ignore_index, classes):
+    """Whether some label equals ignore_index (labels are already checked to be in [0, C) or ignored)."""
+    if 0 <= ignore_index < classes:
+        return bool((labels == ignore_index).any())
+    return labels.size > 0 and bool(labels.min() < 0)  # outside [0, C): only an ignored label can be negative
 
 
 def _class_weight(weight, classes, dtype, who):
@@ -167,7 +183,7 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     C = z.shape[1]
     labels = _labels(target_data, sample_shape, C, ignore_index, who, shape)
     w = _class_weight(weight, C, input.dtype, who)
-    if w is None and not label_smoothing and not np.any(labels == ignore_index) and len(shape) == 2:
+    if w is None and not label_smoothing and len(shape) == 2 and not _any_ignored(labels, ignore_index, C):
         return _cross_entropy(z, labels=labels, reduction=reduction)       # one node, reduction included
     return _nll(log_softmax(z, dim=1), labels, w, ignore_index, reduction, sample_shape, label_smoothing)
 

@@ -58,6 +58,25 @@ def test_cross_entropy_stable_for_huge_logits():
     np.testing.assert_allclose(z.grad, [[0, 0, 0], [-1, 1, 0]], atol=1e-12)
 
 
+@pytest.mark.parametrize("reduction", ["none", "sum", "mean"])
+def test_cross_entropy_rows_with_infinite_logits(reduction):
+    """-inf logits (masked classes) give finite losses; a row of only -inf gives nan and +inf gives inf,
+    as PyTorch does (the row is shifted by 0 instead of by its infinite maximum)."""
+    inf = np.inf
+    z = np.array([[-inf, 1.0, 2.0], [-inf, -inf, -inf], [inf, 0.0, 0.0], [0.5, -inf, 0.0]])
+    y = np.array([2, 0, 1, 0])
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        got = F.cross_entropy(Value(z), y, reduction="none").data
+    assert np.isclose(got[0], np.log(np.exp(1) + np.exp(2)) - 2)
+    assert np.isnan(got[1]) and got[2] == inf
+    assert np.isclose(got[3], np.log(np.exp(0.5) + 1) - 0.5)
+    rows = [0, 3] if reduction != "none" else [0, 1, 2, 3]
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        reduced = F.cross_entropy(Value(z[rows]), y[rows], reduction=reduction).data
+    expected = got[rows] if reduction == "none" else got[rows].sum() / (len(rows) if reduction == "mean" else 1)
+    np.testing.assert_allclose(reduced, expected)
+
+
 def test_cross_entropy_float32_stays_float32():
     z = Value(LOGITS.astype(np.float32))
     loss = F.cross_entropy(z, LABELS)
