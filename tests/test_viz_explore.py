@@ -493,8 +493,11 @@ def test_the_readme_screenshot_is_what_its_command_makes(tmp_path, monkeypatch):
     made = image.open(shot).convert("L")
     kept = image.open(os.path.join(ROOT, "docs", "img", "explorer.png")).convert("L")
     assert made.size == kept.size
+    # compared at a quarter of the size: another machine's fonts blur the same, a changed page does not (the
+    # screenshot of the previous page differs by 6.6 of 255, the same page moved down 28 px by 4.5)
+    made, kept = (im.resize((im.size[0] // 4, im.size[1] // 4), image.BOX) for im in (made, kept))
     difference = ImageStat.Stat(ImageChops.difference(made, kept)).mean[0]
-    assert difference < 2.0, f"docs/img/explorer.png is out of date (mean difference {difference:.2f} of 255)"
+    assert difference < 3.0, f"docs/img/explorer.png is out of date (mean difference {difference:.2f} of 255)"
 
 
 @pytest.mark.needs("chromium", "chromedriver")
