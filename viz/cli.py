@@ -124,7 +124,8 @@ def build_parser():
     ex.add_argument("--show", default=",".join(sorted(DEFAULT_SHOW)), metavar="ITEMS",
                     help="comma list of data,grad,shape,derivs (default: all)")
     ex.add_argument("--highlight", metavar="NAME",
-                    help="mark the paths from this variable to the output and show the chain-rule product")
+                    help="mark the paths from this variable to the output and show the chain-rule product "
+                         "(a label that modules repeat by its module path: layers.1.neurons.0.w[0,0])")
     ex.add_argument("--max-nodes", type=int, default=DEFAULT_MAX_NODES, metavar="N",
                     help=f"collapse bigger graphs to about N nodes (default {DEFAULT_MAX_NODES}, "
                          f"2 to {MAX_DRAWN_NODES})")
