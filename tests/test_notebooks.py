@@ -89,3 +89,38 @@ def test_notebook_executes(path):
     code_cells = [cell for cell in nb.cells if cell.cell_type == "code"]
     assert code_cells and all(cell.execution_count is not None for cell in code_cells)
     assert path.read_bytes() == before, f"executing {path.name} rewrote the committed file"
+
+
+def _stored_outputs(stem, code):
+    """The stored outputs of the committed notebook's code cell whose source contains `code`."""
+    nb = nbformat.read(NOTEBOOK_DIR / f"{stem}.ipynb", as_version=4)
+    cells = [cell for cell in nb.cells if cell.cell_type == "code" and code in cell.source]
+    assert cells, f"{stem}: no code cell with {code!r}"
+    return cells[0].outputs
+
+
+@pytest.mark.parametrize("stem", ["01_sigmoid_wx_b", "03_fully_connected_network"])
+def test_notebook_shows_the_explorer(stem):
+    """Notebooks 01 and 03 end a cell with viz.explore(...): the stored output is the explorer's sandboxed frame."""
+    frames = [o["data"]["text/html"] for o in _stored_outputs(stem, "viz.explore(")
+              if o.get("output_type") in ("execute_result", "display_data") and "text/html" in o.get("data", {})]
+    assert frames and frames[0].startswith("<iframe") and 'sandbox="allow-scripts"' in frames[0]
+    assert "graph-data" in frames[0] and "autograd-core.explorer/1" in frames[0]
+
+
+def test_notebook_03_neuron_graph_is_in_order_without_matrices():
+    """The neuron-by-neuron picture of notebook 03: no getitem nodes or flattened matrices, each module named,
+    neuron 0 left of neuron 1 (top to bottom picture)."""
+    import re
+
+    svgs = [o["data"]["image/svg+xml"] for o in _stored_outputs("03_fully_connected_network", "display(viz.draw(y1")
+            if "image/svg+xml" in o.get("data", {})]
+    assert svgs
+    svg = svgs[0]
+    assert "getitem" not in svg and "(2, 2)" not in svg and "(2,)" not in svg
+    rows = {}
+    for m in re.finditer(r'<text[^>]*x="([-\d.]+)" y="([-\d.]+)"[^>]*>([^<]*Neuron neurons\.([01]))<', svg):
+        rows.setdefault(m.group(2), {})[int(m.group(4))] = float(m.group(1))
+    pairs = [row for row in rows.values() if len(row) == 2]
+    assert len(pairs) == 2  # layers 0 and 1 have two neurons (layer 2's second one is not needed for y1)
+    assert all(row[0] < row[1] for row in pairs)

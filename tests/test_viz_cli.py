@@ -119,3 +119,33 @@ def test_bad_input_exits_2_with_one_line_and_no_output(tmp_path, case):
 def test_binary_format_to_stdout_is_refused(tmp_path):
     r = run("export", "w*2", "--set", "w=1", "-f", "png", cwd=tmp_path)
     assert r.returncode == 2 and b"binary format" in r.stderr and r.stdout == b""
+
+
+def test_a_label_that_modules_repeat_is_named_by_its_module_path(tmp_path):
+    """An MLP has a w[0,0] in every layer: --highlight names one by its module path, and the error for the bare
+    label lists those paths (exit 2, one line)."""
+    mlp = ("export", "--mlp", "2,3,1", "--input", "1,-1", "--backward", "-f", "dot")
+    done = run(*mlp, "--highlight", "w[0,0]", cwd=tmp_path)
+    err = done.stderr.decode()
+    assert done.returncode == 2 and err.count("\n") == 1
+    assert "2 nodes labelled 'w[0,0]'" in err
+    assert "layers.0.neurons.0.w[0,0]" in err and "layers.1.neurons.0.w[0,0]" in err
+    done = run(*mlp, "--highlight", "layers.1.neurons.0.w[0,0]", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr.decode()
+    assert run(*mlp, "--highlight", "layers.7.w[0,0]", cwd=tmp_path).returncode == 2
+
+
+def test_module_paths_pick_one_node_of_the_graph():
+    from autograd_core import nn
+    from autograd_core.viz import trace
+
+    model = nn.MLP(2, [3, 1], rng=0)
+    out = model([1.0, -1.0])
+    out.backward()
+    graph = trace(out)
+    second = graph.node_of("layers.1.neurons.0.w[0,0]")
+    assert second.label == "w[0,0]" and graph.path_of(second) == "layers.1.neurons.0.w[0,0]"
+    assert graph.node_of("layers.0.neurons.0.w[0,1]") is not graph.node_of("layers.1.neurons.0.w[0,1]")
+    assert graph.node_of("neurons.2.w[2,1]").label == "w[2,1]"  # a path's tail is enough when it is unique
+    with pytest.raises(KeyError, match="by its module path"):
+        graph.node_of("w[0,0]")

@@ -140,9 +140,24 @@ def test_save_writes_the_page(tmp_path):
 
 # ---- in the browser ----------------------------------------------------------------------------------
 
+def require(module):
+    """Import `module` (a test extra): skipped with the reason on a user's machine, a failure in CI."""
+    import importlib
+
+    from conftest import IN_CI
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        message = f"{module} is not installed (pip install -e '.[test]')"
+        if IN_CI:
+            pytest.fail(f"CI: {message}", pytrace=False)
+        pytest.skip(message)
+
+
 @pytest.fixture(scope="module")
 def browser():
-    webdriver = pytest.importorskip("selenium.webdriver")
+    webdriver = require("selenium.webdriver")
     from selenium.webdriver.chrome.service import Service
 
     os.environ.setdefault("SE_OFFLINE", "true")  # never let Selenium Manager look for drivers online
@@ -267,6 +282,13 @@ def test_tensor_model_heatmap_histogram_modules(browser):
     plots = details.find_elements("css selector", "canvas.plot")
     assert len(plots) == 4  # data and gradient: a heatmap and a histogram each
     screenshot(browser, "tensor-model")
+    # hovering a tensor edge shows its rule (there is no single number) and the value's summary
+    edge = next(e for e in graph.edges if e.src == weight.id)
+    browser.execute_script("explorer.select(-1); explorer.fit()")
+    point = browser.execute_script("return explorer.edgePoint(arguments[0], arguments[1])", edge.src, edge.dst)
+    move_to(browser, *point)
+    tip = browser.find_element("id", "tip").text
+    assert f"rule: {edge.formula}" in tip and f"value {weight.name} = (16, 6)" in tip and "mean" in tip, tip
     # the step control ends with every gradient the stored one
     browser.find_element("id", "step-last").click()
     for n, v in zip(graph.nodes, graph._values.values()):
@@ -298,6 +320,9 @@ def test_big_model_opens_folded_and_unfolds_on_demand(browser):
     browser.execute_script("explorer.reveal(arguments[0])", first)
     assert browser.execute_script("return explorer.ids().length") == len(graph.nodes)
     screenshot(browser, "mlp-folded")
+    # the last step is an input, used by all 32 neurons of the first layer: six terms are written out
+    text = browser.execute_script("return explorer.stepText(explorer.stepCount - 1)")
+    assert text.count("… (26 more uses)") == 2 and len(text) < 600, text
     assert console_errors(browser) == []
 
 
@@ -356,7 +381,13 @@ def test_modules_in_order_layers_left_to_right_neurons_top_down(browser):
                 assert positions[a.id][0] < positions[b.id][0]  # layer by layer, left to right
             if la == lb and na < nb:
                 assert positions[a.id][1] < positions[b.id][1]  # neuron 0 above neuron 1
-    screenshot(browser, "mlp-order")
+    screenshot(browser, "mlp-order")  # fitted: zoomed out
+    assert browser.execute_script("return explorer.zoom()") < 0.45
+    assert browser.execute_script("return explorer.namesDrawn()") == len(positions)  # still every node's name
+    texts = browser.execute_script("return Array.from({length: explorer.stepCount}, (_, i) => explorer.stepText(i))")
+    numbers = [line for t in texts for line in t.splitlines() if line.strip().startswith("= ")]
+    assert not any("· −" in line or "+ −" in line for line in numbers)  # a · (−b), never a · −b
+    assert any("(−" in line for line in numbers)
     assert console_errors(browser) == []
 
 
@@ -431,3 +462,124 @@ def test_odd_graphs_open_without_errors(browser):
         for k in range(browser.execute_script("return explorer.nodeCount")):
             browser.execute_script("explorer.select(arguments[0])", k)
         assert console_errors(browser) == [], name
+
+
+@pytest.mark.needs("chromium")
+def test_the_readme_screenshot_is_what_its_command_makes(tmp_path, monkeypatch):
+    """README shows docs/img/explorer.png and the two commands that made it: run them and compare (a changed
+    page needs a new screenshot: run the README's commands from the repository root)."""
+    import shlex
+    import subprocess
+
+    from autograd_core.viz.cli import main
+
+    image = require("PIL.Image")
+    from PIL import ImageChops, ImageStat
+
+    readme = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
+    block = readme.split("This screenshot was made with", 1)[1].split("```bash\n", 1)[1].split("```", 1)[0]
+    make_page, take_shot = (shlex.split(line) for line in block.strip().splitlines())
+    assert make_page[0] == "autograd-graph" and take_shot[0] == "chromium"
+    assert "--screenshot=docs/img/explorer.png" in take_shot and "![" in readme.split(block, 1)[1][:400]
+    monkeypatch.chdir(tmp_path)
+    assert main(make_page[1:]) == 0
+    shot = tmp_path / "explorer.png"
+    argv = [shutil.which("chromium") or shutil.which("chromium-browser")]
+    argv += [a if not a.startswith("--screenshot=") else f"--screenshot={shot}" for a in take_shot[1:]]
+    argv.insert(1, f"--user-data-dir={tmp_path / 'profile'}")  # the README's flags, no others: they move the page
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        argv.insert(1, "--no-sandbox")  # Chromium refuses to run as root with its sandbox
+    subprocess.run(argv, cwd=tmp_path, capture_output=True, timeout=120, check=True)
+    made = image.open(shot).convert("L")
+    kept = image.open(os.path.join(ROOT, "docs", "img", "explorer.png")).convert("L")
+    assert made.size == kept.size
+    # compared at a quarter of the size: another machine's fonts blur the same, a changed page does not (the
+    # screenshot of the previous page differs by 6.6 of 255, the same page moved down 28 px by 4.5)
+    made, kept = (im.resize((im.size[0] // 4, im.size[1] // 4), image.BOX) for im in (made, kept))
+    difference = ImageStat.Stat(ImageChops.difference(made, kept)).mean[0]
+    assert difference < 3.0, f"docs/img/explorer.png is out of date (mean difference {difference:.2f} of 255)"
+
+
+@pytest.mark.needs("chromium", "chromedriver")
+def test_inputs_without_gradient_do_not_make_a_staircase(browser):
+    """Notebook 03's network on inputs that need no gradient: the neurons of a layer start in the same column
+    (each was pulled one column after the one before when such inputs counted as parameters)."""
+    from autograd_core import nn
+
+    net = nn.Sequential(*[nn.Layer(2, 2, activation="sigmoid", rng=k, dtype=np.float64) for k in range(3)])
+    y1, _ = net([Value(1.0, label="x1", requires_grad=False), Value(-1.0, label="x2", requires_grad=False)])
+    y1.label = "y1"
+    y1.backward(retain_graph=True)
+    graph = viz.trace(y1)
+    open_page(browser, viz.explore(y1), "lecture-network")
+    x = {name: px for name, px, _ in browser.execute_script("return explorer.positions()")}
+    scopes = {s.id: s for s in graph.scopes}
+    for layer in (s for s in graph.scopes if s.kind == "Layer"):
+        starts = {min(x[n.id] for n in graph.nodes if n.scope == s.id and n.op == "*")
+                  for s in graph.scopes if s.parent == layer.id}
+        assert len(starts) == 1, (layer.name, starts)
+    column = {}  # layer -> the x of its sigmoids: one column per layer, left to right
+    for n in graph.nodes:
+        if n.op == "sigmoid":
+            column.setdefault(int(scopes[scopes[n.scope].parent].name), set()).add(x[n.id])
+    assert all(len(xs) == 1 for xs in column.values()) and min(column[0]) < min(column[1]) < min(column[2])
+    screenshot(browser, "lecture-network")
+    assert console_errors(browser) == []
+
+
+@pytest.mark.needs("chromium", "chromedriver")
+def test_pan_zoom_slider_and_module_folding_by_hand(browser):
+    """What a user does with the mouse and keyboard: drag to pan, wheel and buttons to zoom, the slider to
+    step, the module list and a double-click to fold and unfold a layer, collapse all / expand all."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.actions.wheel_input import ScrollOrigin
+    from selenium.webdriver.common.keys import Keys
+
+    from autograd_core import nn
+
+    model = nn.MLP(2, [3, 3, 1], rng=0, dtype=np.float64)
+    out = model([Value(1.0, label="x[0]"), Value(-2.0, label="x[1]")])
+    out.backward(retain_graph=True)
+    graph = viz.trace(out)
+    open_page(browser, viz.explore(out), "by-hand")
+    canvas = browser.find_element("id", "canvas")
+    view = lambda: browser.execute_script("return explorer.view()")  # noqa: E731
+    scale, tx, ty = view()
+    ActionChains(browser).move_to_element_with_offset(canvas, 0, 200).click_and_hold() \
+        .move_by_offset(120, -60).release().perform()
+    assert view() == [scale, pytest.approx(tx + 120, abs=2), pytest.approx(ty - 60, abs=2)]  # dragged
+    ActionChains(browser).scroll_from_origin(ScrollOrigin.from_element(canvas), 0, -300).perform()
+    assert view()[0] > scale * 1.2  # the wheel zooms in
+    zoomed = view()[0]
+    browser.find_element("id", "zoom-out").click()
+    assert view()[0] == pytest.approx(zoomed / 1.3)
+    browser.find_element("id", "zoom-fit").click()
+    assert view()[0] == pytest.approx(scale)
+    # the slider: Home goes back to the start of the backward pass, each arrow one step on
+    slider = browser.find_element("id", "step-slider")
+    slider.send_keys(Keys.HOME)
+    assert browser.execute_script("return explorer.step()") == 0
+    slider.send_keys(Keys.ARROW_RIGHT, Keys.ARROW_RIGHT)
+    assert browser.execute_script("return explorer.step()") == 2
+    assert "step 2:" in browser.find_element("id", "step-text").text
+    # fold the first layer from the module list, unfold it by double-clicking its box
+    units = browser.execute_script("return explorer.visibleUnits()")
+    row = next(r for r in browser.find_elements("css selector", "#modules [data-s]") if "Layer layers.0" in r.text)
+    row.click()
+    folded = browser.execute_script("return explorer.visibleUnits()")
+    assert folded < units and "⊞ Layer layers.0" in browser.find_element("id", "modules").text
+    screenshot(browser, "by-hand-folded")
+    parent = {s.id: s.parent for s in graph.scopes}
+    layer0 = next(s.id for s in graph.scopes if s.name == "layers.0")
+    inside = next(n.id for n in graph.nodes if parent.get(n.scope) == layer0)  # a node of a neuron of layer 0
+    browser.execute_script("explorer.fit()")
+    x, y = browser.execute_script("return explorer.screenOf(arguments[0])", inside)
+    rect = canvas.rect
+    dx, dy = int(x - rect["x"] - rect["width"] / 2), int(y - rect["y"] - rect["height"] / 2)
+    ActionChains(browser).move_to_element_with_offset(canvas, dx, dy).double_click().perform()
+    assert browser.execute_script("return explorer.visibleUnits()") == units
+    browser.find_element("id", "collapse-all").click()
+    assert browser.execute_script("return explorer.visibleUnits()") < folded
+    browser.find_element("id", "expand-all").click()
+    assert browser.execute_script("return explorer.visibleUnits()") == units
+    assert console_errors(browser) == []

@@ -97,6 +97,9 @@ def test_a_long_chain_rule_title_is_summarised_and_wrapped():
     assert max(len(line) for line in lines) <= 130
     chain = viz.chain_rule(out, xs[0])
     assert f"{chain.total:.6g}" in lines[0]
+    largest = max(abs(p.product) for p in chain.paths)
+    assert largest > 0 and "the largest term" in title
+    assert title.rstrip("\\n").endswith(f"= {largest:.6g}") or title.rstrip("\\n").endswith(f"= {-largest:.6g}")
 
 
 def test_backward_frames_show_each_steps_arithmetic():
@@ -243,3 +246,120 @@ def test_scalar_mlp_picture_reads_left_to_right_and_top_down():
             assert pos[node_id][1] > pos[relus[(layer, neuron + 1)]][1]
         if (layer + 1, 0) in relus:  # layer L left of layer L + 1
             assert pos[node_id][0] < pos[relus[(layer + 1, 0)]][0]
+
+
+def test_scalar_mlp_picture_names_each_module_at_the_top_of_its_block():
+    """The pinned picture draws no module boxes (Graphviz reorders nodes inside clusters); instead each module
+    has a heading, in its first rank just before its first node: 'MLP › Layer layers.0 › Neuron neurons.0'."""
+    import re
+
+    from autograd_core import Value, nn
+
+    model = nn.MLP(2, [4, 4, 1], rng=0, dtype=np.float64)
+    out = model([Value(1.0, label="x[0]"), Value(-2.0, label="x[1]")])
+    out.backward(retain_graph=True)
+    graph = viz.trace(out)
+    source = viz.draw(out, rankdir="LR").source
+    assert "subgraph cluster" not in source
+    headings = dict(re.findall(r'\t(s\d+)_heading \[label="([^"]*)"', source))
+    parts = [part for label in headings.values() for part in label.split(" › ")]
+    expected = sorted(s.kind if s.name == s.kind else f"{s.kind} {s.name}" for s in graph.scopes)
+    assert sorted(parts) == expected  # every module named once
+    scope_parent = {s.id: s.parent for s in graph.scopes}
+    nodes = graph._node_index()
+
+    def inside(node_name, scope):
+        s = nodes[node_name.split("_")[0]].scope
+        while s is not None and s != scope:
+            s = scope_parent[s]
+        return s == scope
+
+    for group in _rank_groups(source):
+        for k, name in enumerate(group):
+            if name.endswith("_heading"):
+                assert inside(group[k + 1], name[: -len("_heading")]), (name, group)  # its block follows it
+    first = next(g for g in _rank_groups(source) if any(n.endswith("_heading") for n in g))
+    assert headings[first[2][: -len("_heading")]] == "MLP › Layer layers.0 › Neuron neurons.0"  # after x[0], x[1]
+
+
+@pytest.mark.needs("dot")
+def test_module_headings_sit_above_their_neurons_in_the_drawn_picture():
+    from autograd_core import Value, nn
+
+    model = nn.MLP(2, [3, 3, 1], rng=0, dtype=np.float64)
+    out = model([Value(1.0, label="x[0]"), Value(-2.0, label="x[1]")])
+    out.backward(retain_graph=True)
+    graph = viz.trace(out)
+    pos, _ = _layout(viz.draw(out, rankdir="LR"))
+    scopes = {s.id: s for s in graph.scopes}
+    neurons = [s for s in graph.scopes if s.kind == "Neuron"]
+    for s in neurons:
+        t = s  # nested modules that start together share the outermost one's heading
+        while f"{t.id}_heading" not in pos:
+            t = scopes[t.parent]
+        heading = pos[f"{t.id}_heading"]
+        weights = [n for n in graph.nodes if n.scope == s.id and (n.label or "").startswith("w[")]
+        assert weights
+        assert all(heading[1] > pos[w.id][1] for w in weights), s  # above its weights
+        assert all(abs(heading[0] - pos[w.id][0]) < 1 for w in weights), s  # in their column
+
+
+def test_step_arithmetic_puts_negative_factors_in_parentheses():
+    from autograd_core import Value
+
+    a, b = Value(0.5, label="a"), Value(-2.0, label="b")
+    h = a * b
+    h.label = "h"
+    f = h * Value(-3.0, label="c") + h * b
+    f.label = "f"
+    f.backward(retain_graph=True)
+    text = viz.steps.step_arithmetic(viz.trace(f), viz.trace(f).node_of("h").id)
+    numbers = text.split(" = ")[2]
+    assert "· −" not in numbers and "+ −" not in numbers, text
+    assert "· (−3)" in numbers and "· (−2)" in numbers, text
+
+
+def _lecture_network():
+    """Notebook 03's network: three 2-2 sigmoid layers on inputs that need no gradient."""
+    from autograd_core import Value, nn
+
+    net = nn.Sequential(*[nn.Layer(2, 2, activation="sigmoid", rng=k, dtype=np.float64) for k in range(3)])
+    x1, x2 = Value(1.0, label="x1", requires_grad=False), Value(-1.0, label="x2", requires_grad=False)
+    y1, _ = net([x1, x2])
+    y1.label = "y1"
+    return y1
+
+
+def test_inputs_without_gradient_stay_first_no_staircase():
+    """Inputs that need no gradient are still where the data starts: the products of every neuron of a layer
+    share a rank (they were pulled down one neuron after the other, a staircase, when such inputs counted
+    as parameters)."""
+    y1 = _lecture_network()
+    graph = viz.trace(y1)
+    groups = _rank_groups(viz.draw(y1, show=("data",), rankdir="TB").source)
+    rank = {name: r for r, group in enumerate(groups) for name in group}
+    scopes = {s.id: s for s in graph.scopes}
+    for layer in (s for s in graph.scopes if s.kind == "Layer"):
+        products = [n for n in graph.nodes
+                    if n.op == "*" and scopes.get(n.scope) and scopes[n.scope].parent == layer.id]
+        assert len({rank[f"{n.id}_op"] for n in products}) <= 2, layer.name  # two inputs: two ranks at most
+        firsts = [min(rank[f"{n.id}_op"] for n in products if n.scope == s.id)
+                  for s in graph.scopes if s.parent == layer.id]
+        assert len(set(firsts)) == 1, layer.name  # every neuron starts in the same rank
+
+
+@pytest.mark.needs("dot")
+def test_module_headings_come_before_their_block_top_to_bottom():
+    y1 = _lecture_network()
+    graph = viz.trace(y1)
+    picture = viz.draw(y1, show=("data",), rankdir="TB")
+    pos, _ = _layout(picture)
+    scopes = {s.id: s for s in graph.scopes}
+    for s in (s for s in graph.scopes if s.kind == "Neuron"):
+        t = s  # nested modules that start together share the outermost one's heading
+        while f"{t.id}_heading" not in pos:
+            t = scopes[t.parent]
+        weights = [n for n in graph.nodes if n.scope == s.id and (n.label or "").startswith("w[")]
+        heading = pos[f"{t.id}_heading"]
+        same_rank = [w for w in weights if abs(pos[w.id][1] - heading[1]) < 1]
+        assert same_rank and all(heading[0] < pos[w.id][0] for w in same_rank), s.name  # left of its weights

@@ -138,18 +138,18 @@ def auto_rankdir(graph):
 
 def _chain_title(chain):
     """The chain rule as title lines: the whole equation when it is short, else a summary (how many paths,
-    the first one, the sum), each line wrapped at TITLE_CHARS."""
+    the sum, and the path with the largest product), each line wrapped at TITLE_CHARS."""
     text = chain.equation()
     if len(text) <= TITLE_CHARS:
         return [text]
     if chain.n_paths == 1:
         return _wrap(text)
-    first = chain.paths[0]
-    symbols = " · ".join(str(f) for f in first.factors)
-    numbers = "".join(f"({_num(f.derivative)})" for f in first.factors)
+    largest = max(chain.paths, key=lambda p: abs(p.product))  # the first path may well contribute 0
+    symbols = " · ".join(str(f) for f in largest.factors)
+    numbers = "".join(f"({_num(f.derivative)})" for f in largest.factors)
     lines = [f"∂{chain.output_name}/∂{chain.leaf_name} = sum over {chain.n_paths} paths (red) of the product of "
              f"the local derivatives along each = {_num(chain.total, 6)}"]
-    lines += _wrap(f"first path: {symbols} = {numbers} = {_num(first.product, 6)}")
+    lines += _wrap(f"the largest term: {symbols} = {numbers} = {_num(largest.product, 6)}")
     return lines
 
 
@@ -227,13 +227,11 @@ def _render(graph, rankdir, show, highlight_edges, title_lines, known, current, 
                 dot_nodes[src] = n
             stmts_edges.append(f"\t{src} -> {target}{attr_text}\n")
             dot_edges.append((src, target))
-    if pin:  # no module boxes: Graphviz would reorder the nodes inside them
-        body = [stmt for stmts in members.values() for stmt in stmts]
+    if pin:
+        body = _pinned_body(graph, members, stmts_edges, dot_nodes, dot_edges)
     else:
         body = _clusters(graph, members) if clusters else list(members.get(None, ()))
-    body.extend(stmts_edges)
-    if pin:
-        body.extend(_pinned_ranks(graph, dot_nodes, dot_edges, scope_parent, rankdir))
+        body.extend(stmts_edges)
     footer = list(title_lines)
     if graph.hidden:
         total = sum(1 for n in graph.nodes if n.role != COLLAPSED) + graph.hidden
@@ -254,21 +252,66 @@ def _render(graph, rankdir, show, highlight_edges, title_lines, known, current, 
     return picture
 
 
-def _pinned_ranks(graph, dot_nodes, dot_edges, scope_parent, rankdir):
-    """`rank=same` groups chained by invisible edges in the order of viz.layout (Graphviz keeps it)."""
+def _pinned_body(graph, members, stmts_edges, dot_nodes, dot_edges):
+    """The DOT body of a pinned picture: ranks and the order in each from viz.layout, as `rank=same` groups
+    chained by invisible edges, and a heading for each module ('MLP › Layer layers.0 › Neuron neurons.0') at
+    the top of its block, where a box would put its label.
+
+    Why headings and not boxes (clusters): Graphviz's dot reorders the nodes inside clusters in its crossing
+    minimisation whatever the invisible edges say (tried with newrank=true, clusters only where they share
+    no rank with a sibling, edges reversed inside clusters for rankdir=LR: neurons and weights still come
+    out of order on some MLPs), and the order is what makes the picture readable.
+    """
     values, position = graph._values, {n.id: k for k, n in enumerate(graph.nodes)}
     created = {}
     for name, n in dot_nodes.items():
         v = values.get(n.id)
         created[name] = (v.creation_index if v is not None else position[n.id]) - (0 if name == n.id else 0.5)
     scope_of = {name: n.scope for name, n in dot_nodes.items()}
-    lines = []
-    params = {name for name, n in dot_nodes.items() if n.role in (PARAMETER, CONSTANT) or not n.requires_grad}
-    for column in rank_order(list(dot_nodes), dot_edges, scope_of, scope_parent, created, params.__contains__):
-        chain = " -> ".join(column)
-        tail = f"\t\t{chain} [style=invis]\n" if len(column) > 1 else ""
-        lines.append(f"\t{{rank=same; {'; '.join(column)}\n{tail}\t}}\n")
-    return lines
+    scope_parent = {s.id: s.parent for s in graph.scopes}
+    # parameters, and constants inside modules: what is computed from them alone moves right with them (the
+    # network's own inputs, even when they need no gradient, stay at the start: the data flows from them)
+    params = {name for name, n in dot_nodes.items()
+              if n.role == PARAMETER or ((n.role == CONSTANT or not n.requires_grad) and n.scope is not None)}
+    headings = {f"{s.id}_heading": s.kind if s.name == s.kind else f"{s.kind} {s.name}" for s in graph.scopes}
+    body = [stmt for stmts in members.values() for stmt in stmts]
+    body.extend(stmts_edges)
+    columns = []
+    for column in rank_order(list(dot_nodes), dot_edges, scope_of, scope_parent, created, params.__contains__,
+                             header="{}_heading".format):
+        kept = []
+        for name in column:  # nested modules starting together share one heading: MLP › Layer 0 › Neuron 0
+            if name in headings and kept and kept[-1][0] in headings:
+                kept[-1][1].append(name)
+            else:
+                kept.append((name, [name] if name in headings else None))
+        columns.append(kept)
+    first_in = []  # per column: scope -> its first node there
+    for kept in columns:
+        first = {}
+        for name, merged in kept:
+            t = scope_of.get(name) if merged is None else None
+            while t is not None and t not in first:
+                first[t] = name
+                t = scope_parent[t]
+        first_in.append(first)
+    for i, kept in enumerate(columns):
+        for name, merged in kept:
+            if not merged:
+                continue
+            label = " › ".join(headings[h] for h in merged)
+            body.append(f'\t{name} [label="{_quote(label, MAX_TITLE_CHARS)}" shape=plaintext fontname="{FONT}-Bold" '
+                        f'fontsize=9 fontcolor="#475569" height=0.2 margin="0.02,0"]\n')
+            # An edge down to the module's first node of the next rank: without one, dot ignores the order
+            # that the invisible edges within the rank give a node that has no other edge.
+            inner = merged[-1][: -len("_heading")]
+            below = next((first[inner] for first in first_in[i + 1:] if inner in first), None)
+            if below is not None:
+                body.append(f"\t{name} -> {below} [style=invis]\n")
+        names = [name for name, _ in kept]
+        chain = f"\t\t{' -> '.join(names)} [style=invis]\n" if len(names) > 1 else ""
+        body.append(f"\t{{rank=same; {'; '.join(names)}\n{chain}\t}}\n")
+    return body
 
 
 def _collapse_for_layout(graph, max_nodes, keep):

@@ -128,14 +128,37 @@ class Graph:
             result[e.dst].append(e)
         return result
 
+    def path_of(self, node: Node) -> str:
+        """The node's name prefixed by the names of the module calls it was made in: 'layers.0.neurons.1.w[1,0]'
+        (the outermost module, whose name is its class name, left out)."""
+        scopes = {s.id: s for s in self.scopes}
+        names, scope = [], scopes.get(node.scope)
+        while scope is not None:
+            names.append(scope.name)
+            scope = scopes.get(scope.parent)
+        if names and scopes.get(node.scope) is not None:
+            names.pop()  # the outermost call ('MLP'): every node of the model shares it
+        return ".".join(names[::-1] + [node.name])
+
     def node_of(self, value) -> Node:
-        """The node traced from `value` (a Value object), or the unique node labelled `value` (a str)."""
+        """The node traced from `value` (a Value object), or the unique node labelled `value` (a str), or
+        named so by its module path when several share the label (`path_of`: 'layers.1.w[0,0]')."""
         if isinstance(value, str):
             found = [n for n in self.nodes if n.label == value]
+            if len(found) > 1 or not found:  # a label that modules repeat: by its path ('layers.1.w[0,0]')
+                paths = {n.id: self.path_of(n) for n in self.nodes if n.label}
+                by_path = [n for n in self.nodes if n.label and (paths[n.id] == value
+                                                                 or paths[n.id].endswith("." + value))]
+                found = by_path if len(by_path) == 1 else found
             if len(found) != 1:
                 labels = sorted({n.label for n in self.nodes if n.label})
                 what = "no node" if not found else f"{len(found)} nodes"
-                raise KeyError(f"{what} labelled {value!r} in the graph (labels: {', '.join(labels) or 'none'})")
+                hint = ""
+                if len(found) > 1:
+                    hint = (f"; name one by its module path ({', '.join(self.path_of(n) for n in found[:3])}"
+                            f"{', ...' if len(found) > 3 else ''}) or by its id ({found[0].id})")
+                raise KeyError(f"{what} labelled {value!r} in the graph{hint} "
+                               f"(labels: {', '.join(labels) or 'none'})")
             return found[0]
         for node_id, v in self._values.items():
             if v is value:

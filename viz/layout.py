@@ -7,7 +7,9 @@ ranks and the order within each rank instead, from this small layered layout (th
 * rank: the longest path from the inputs (an edge into a module counts two, leaving a rank for the
   module's own leaves), except that a leaf sits just before its first use;
 * order: every module is a block of its nodes and sub-modules in creation order, stacked only where their
-  rank ranges overlap (the neurons of a layer one after the other, in order; consecutive layers side by side).
+  rank ranges overlap (the neurons of a layer one after the other, in order; consecutive layers side by side);
+  each block keeps its first slot free for the module's heading (the DOT writer names modules there instead
+  of drawing boxes, which Graphviz would reorder).
 """
 
 from __future__ import annotations
@@ -27,13 +29,15 @@ def enters(src_scope, dst_scope, scope_parent):
     return True
 
 
-def rank_order(names, edges, scope_of, scope_parent, created, is_parameter=lambda name: False):
+def rank_order(names, edges, scope_of, scope_parent, created, is_parameter=lambda name: False, header=None):
     """[[node name, ...] in order, one list per rank, first rank first].
 
     names: DOT node names; edges: (tail, head) pairs (a DAG); scope_of: name -> innermost scope id or None;
     scope_parent: scope id -> enclosing id or None; created: name -> a number (creation order);
     is_parameter: leaf name -> True for a parameter or constant (what is computed from them alone moves
-    right with them).
+    right with them);
+    header: scope id -> a name for the module's heading: when given, each module's heading is placed in its
+    block's first rank, just before the block (the slot the packing keeps free there), and listed too.
     """
     children, parents = collections.defaultdict(list), collections.defaultdict(list)
     n_parents = collections.Counter()
@@ -66,28 +70,35 @@ def rank_order(names, edges, scope_of, scope_parent, created, is_parameter=lambd
     # inputs outside every module (x[0], x[1]) come first, before the modules' own leaves
     created = {n: created[n] - (1e18 if not parents[n] and scope_of.get(n) is None else 0) for n in names}
     # (a node of a rank the leaves were pulled away from keeps its rank: ranks may be skipped, not reused)
-    slot = _pack(names, rank, scope_of, scope_parent, created)
+    slot, heading = _pack(names, rank, scope_of, scope_parent, created)
     by_rank = collections.defaultdict(list)
     for n in names:
         by_rank[rank[n]].append(n)
+    if header is not None:
+        for scope, (r, s) in heading.items():
+            name = header(scope)
+            rank[name], slot[name], created[name] = r, s, -1e19
+            by_rank[r].append(name)
     return [sorted(by_rank[r], key=lambda n: (slot[n], created[n])) for r in sorted(by_rank)]
 
 
 class _Item:
-    __slots__ = ("items", "name", "first", "r0", "r1", "h", "y")
+    __slots__ = ("items", "name", "scope", "first", "r0", "r1", "h", "y")
 
-    def __init__(self, name=None, first=float("inf"), r0=float("inf"), r1=-1):
-        self.items, self.name, self.first, self.r0, self.r1, self.h, self.y = [], name, first, r0, r1, 1, 0
+    def __init__(self, name=None, first=float("inf"), r0=float("inf"), r1=-1, scope=None):
+        self.items, self.name, self.scope, self.first, self.r0, self.r1, self.h, self.y = (
+            [], name, scope, first, r0, r1, 1, 0)
 
 
 def _pack(names, rank, scope_of, scope_parent, created):
-    """name -> slot: module blocks packed in creation order, stacked where their rank ranges overlap."""
+    """(name -> slot, scope -> (rank, slot) of its heading): module blocks packed in creation order, stacked
+    where their rank ranges overlap; each block keeps its first slot for its heading."""
     root, blocks = _Item(), {}
 
     def block_of(s):
         b = blocks.get(s)
         if b is None:
-            b = blocks[s] = _Item()
+            b = blocks[s] = _Item(scope=s)
             p = scope_parent.get(s)
             (block_of(p) if p is not None else root).items.append(b)
         return b
@@ -114,12 +125,13 @@ def _pack(names, rank, scope_of, scope_parent, created):
                 sky[r] = top + it.h
             height = max(height, top + it.h)
         b.h = height + 1
-    slot, stack = {}, [(root, 0)]
+    slot, heading, stack = {}, {}, [(root, 0)]
     while stack:
         b, base = stack.pop()
         for it in b.items:
             if it.name is None:
+                heading[it.scope] = (it.r0, base + it.y)
                 stack.append((it, base + it.y + 1))
             else:
                 slot[it.name] = base + it.y
-    return slot
+    return slot, heading

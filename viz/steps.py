@@ -101,13 +101,20 @@ def step_arithmetic(graph, node_id, uses=None):
             return f"grad {v.name} = {symbols} = {_num(v.grad)}"
         rules = ", ".join(f"{e.formula or nodes[e.dst].op}" for e in edges[:3])
         return f"grad {v.name} = {symbols} (rules: {rules}), shape {tuple(v.shape)}"
-    numbers = " + ".join(f"{_num(nodes[e.dst].grad)} · {_num(e.derivative)}" for e in edges[:4]) + more
+    numbers = " + ".join(f"{(_factor if j else _num)(nodes[e.dst].grad)} · {_factor(e.derivative)}"
+                         for j, e in enumerate(edges[:4])) + more
     total = sum(float(nodes[e.dst].grad) * e.derivative for e in edges)
     return f"grad {v.name} = {symbols} = {numbers} = {_num(total)}"
 
 
 def _num(x):
     return f"{float(x) + 0.0:.4g}".replace("-", "−")  # + 0.0: never "-0"
+
+
+def _factor(x):
+    """A number inside a product or after '+': negative ones in parentheses, 'a · (−b)', never 'a · −b'."""
+    text = _num(x)
+    return f"({text})" if text.startswith("−") else text
 
 
 def _module_runs(graph, order):

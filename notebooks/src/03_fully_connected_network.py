@@ -65,9 +65,10 @@ for x, stated in stated_by_the_lecture.items():
 # Called on a list of scalar Values, each `nn.Layer` records micrograd's graph: for each neuron, one node per
 # product $w_{ji} a_i$, one per addition, one for the bias and one for σ. Here is the graph of the first
 # output $y_1$ for $x = [1, -1]$ (it does not need the last layer's second neuron), drawn layer by layer from
-# top to bottom, the neurons of each layer left to right in order: neuron 0, then neuron 1. (For a scalar
-# graph built by modules the picture pins this order itself and leaves out the modules' boxes, with which
-# Graphviz would reorder the neurons; the explorer below draws the boxes.)
+# top to bottom, the neurons of each layer left to right in order: neuron 0, then neuron 1. Each module is
+# named at the start of its block ("MLP › Layer layers.0 › Neuron neurons.0", then "Neuron neurons.1"); the
+# picture draws these headings rather than boxes around the modules, because Graphviz reorders the nodes
+# inside boxes. The explorer below draws the boxes.
 
 # %%
 x1 = Value(1.0, label="x1", requires_grad=False)

@@ -10,6 +10,8 @@ function resize() {
   canvas.height = Math.max(1, canvas.clientHeight * dpr);
   redraw();
 }
+let namesDrawn = 0;  // nodes whose name the last frame wrote (the tests read it: a canvas has no text to query)
+const OVERVIEW = 0.16;  // below this zoom nodes are drawn as plain boxes; up to 0.45 with their names only
 function redraw() { if (!drawPending) { drawPending = true; requestAnimationFrame(draw); } }
 function bezier(a, b) {
   const x1 = X[a] + W(a) / 2, y1 = Y[a], x2 = X[b] - W(b) / 2, y2 = Y[b];
@@ -31,16 +33,19 @@ function draw() {
   ctx.setTransform(dpr * scale, 0, 0, dpr * scale, dpr * tx, dpr * ty);
   const vx0 = -tx / scale, vy0 = -ty / scale, vx1 = (w - tx) / scale, vy1 = (h - ty) / scale;
   const inView = (x0, y0, x1, y1) => x1 >= vx0 && x0 <= vx1 && y1 >= vy0 && y0 <= vy1;
-  const detail = scale > 0.45;
+  const detail = scale > 0.45;  // edge labels from this zoom on
   ctx.lineJoin = "round";
   for (const c of clusters) {
     if (!inView(c.x0, c.y0, c.x1, c.y1)) continue;
     ctx.fillStyle = ["#f8fafc", "#eef2ff", "#f0fdf4", "#fff7ed"][c.depth % 4];
     ctx.strokeStyle = "#94a3b8"; ctx.lineWidth = 1 / Math.max(scale, 0.2);
     roundRect(c.x0, c.y0, c.x1 - c.x0, c.y1 - c.y0, 8); ctx.fill(); ctx.stroke();
-    if (detail) {
-      ctx.fillStyle = "#334155"; ctx.font = "bold 11px Helvetica, Arial, sans-serif"; ctx.textBaseline = "top";
-      ctx.fillText("⊟ " + scopeLabel(c.s), c.x0 + 6, c.y0 + 3);
+    // labels keep a size readable on screen; zoomed far out, only the innermost modules' (the others would
+    // overlap theirs), while they fit above the first row of nodes
+    const px = Math.max(11, 9 / scale);
+    if (px <= TOP - 4 || (c.inner && px <= TOP + 8)) {
+      ctx.fillStyle = "#334155"; ctx.font = `bold ${px}px Helvetica, Arial, sans-serif`; ctx.textBaseline = "top";
+      ctx.fillText(clip("⊟ " + scopeLabel(c.s), c.x1 - c.x0 - 8), c.x0 + 6, c.y0 + 3);
     }
   }
   // edges: plain ones in one path, highlighted ones on top
@@ -59,7 +64,7 @@ function draw() {
     ctx.beginPath(); ctx.moveTo(p[0], p[1]); ctx.bezierCurveTo(p[2], p[3], p[4], p[5], p[6], p[7]); ctx.stroke();
   }
   if (detail && vEdges.length < 20000) {
-    ctx.font = "9px Helvetica, Arial, sans-serif"; ctx.textBaseline = "bottom"; ctx.textAlign = "center";
+    ctx.font = `${Math.max(9, 8 / scale)}px Helvetica, Arial, sans-serif`; ctx.textBaseline = "bottom"; ctx.textAlign = "center";
     for (const ve of vEdges) {
       if (ve.e < 0 || D.deriv[ve.e] === null) continue;
       const p = bezier(ve.a, ve.b);
@@ -70,10 +75,11 @@ function draw() {
     }
     ctx.textAlign = "left";
   }
+  namesDrawn = 0;
   for (const u of units) {
     const bw = W(u), bh = H(u), x0 = X[u] - bw / 2, y0 = Y[u] - bh / 2;
     if (!inView(x0, y0, x0 + bw, y0 + bh)) continue;
-    drawUnit(u, x0, y0, bw, bh, detail);
+    drawUnit(u, x0, y0, bw, bh);
   }
 }
 function roundRect(x, y, w, h, r) {
@@ -86,17 +92,23 @@ function clip(text, width) {
   while (text.length > 1 && ctx.measureText(text + "…").width > width) text = text.slice(0, -1);
   return text + "…";
 }
-function drawUnit(u, x0, y0, bw, bh, detail) {
+function drawUnit(u, x0, y0, bw, bh) {
   if (u >= N) {
     const s = u - N;
     ctx.fillStyle = FILL.collapsed; ctx.strokeStyle = "#6b7280"; ctx.lineWidth = 1;
     roundRect(x0 + 4, y0 - 4, bw, bh, 4); ctx.fill(); ctx.stroke();
     roundRect(x0, y0, bw, bh, 4); ctx.fill(); ctx.stroke();
-    if (detail) {
-      ctx.fillStyle = "#1f2937"; ctx.textBaseline = "top";
-      ctx.font = "bold 11px Helvetica, Arial, sans-serif"; ctx.fillText(clip("⊞ " + scopeLabel(s), bw - 10), x0 + 5, y0 + 5);
-      ctx.font = "10px Helvetica, Arial, sans-serif"; ctx.fillText(`${scopeSize[s]} nodes (double-click)`, x0 + 5, y0 + 24);
+    if (scale <= OVERVIEW) return;
+    const nameSize = Math.max(11, 9 / scale), lineSize = Math.max(10, 8 / scale);
+    const twoLines = nameSize + lineSize + 5 <= bh;
+    ctx.fillStyle = "#1f2937"; ctx.textBaseline = twoLines ? "top" : "middle";
+    ctx.font = `bold ${nameSize}px Helvetica, Arial, sans-serif`;
+    ctx.fillText(clip("⊞ " + scopeLabel(s), bw - 10), x0 + 5, twoLines ? y0 + 5 : y0 + bh / 2);
+    if (twoLines) {
+      ctx.font = `${lineSize}px Helvetica, Arial, sans-serif`;
+      ctx.fillText(clip(`${scopeSize[s]} nodes (double-click)`, bw - 10), x0 + 5, y0 + bh - 4 - lineSize);
     }
+    namesDrawn++;
     return;
   }
   const role = roleName(u);
@@ -106,20 +118,27 @@ function drawUnit(u, x0, y0, bw, bh, detail) {
   ctx.strokeStyle = u === selected ? "#2563eb" : (path ? RED : "#64748b");
   ctx.lineWidth = u === selected || path || u === D.output ? 2.2 : 1;
   roundRect(x0, y0, bw, bh, 5); ctx.fill(); ctx.stroke();
-  if (!detail) return;
-  ctx.textBaseline = "top"; ctx.fillStyle = "#0f172a";
-  ctx.font = (D.label[u] ? "bold " : "") + "11px Helvetica, Arial, sans-serif";
+  if (scale <= OVERVIEW) return;
+  // Text keeps a size readable on screen when zoomed out (the box does not): the name and op, then the
+  // value and gradient while two lines fit in the box, else the name alone.
+  const nameSize = Math.max(11, 9 / scale), lineSize = Math.max(10, 8 / scale);
+  const twoLines = nameSize + lineSize + 5 <= bh;
+  ctx.textBaseline = twoLines ? "top" : "middle"; ctx.fillStyle = "#0f172a";
   const op = opName(u);
-  const head = name(u) + (op ? "  " : "");
-  ctx.fillText(clip(head, bw - 40), x0 + 5, y0 + 4);
+  const opWidth = op ? Math.min(44 * nameSize / 11, bw * 0.35) : 0;
+  ctx.font = `${D.label[u] ? "bold " : ""}${nameSize}px Helvetica, Arial, sans-serif`;
+  const nameY = twoLines ? y0 + 4 : y0 + bh / 2;
+  ctx.fillText(clip(name(u), bw - 12 - opWidth), x0 + 5, nameY);
+  namesDrawn++;
   if (op) {
-    ctx.font = "10px Helvetica, Arial, sans-serif"; ctx.fillStyle = "#475569"; ctx.textAlign = "right";
-    ctx.fillText(clip(op, 44), x0 + bw - 5, y0 + 5); ctx.textAlign = "left";
+    ctx.font = `${lineSize}px Helvetica, Arial, sans-serif`; ctx.fillStyle = "#475569"; ctx.textAlign = "right";
+    ctx.fillText(clip(op, opWidth), x0 + bw - 5, nameY + (twoLines ? 1 : 0)); ctx.textAlign = "left";
   }
-  ctx.font = "10px Helvetica, Arial, sans-serif"; ctx.fillStyle = "#334155";
+  if (!twoLines) return;
+  ctx.font = `${lineSize}px Helvetica, Arial, sans-serif`; ctx.fillStyle = "#334155";
   let line = isScalar(u) ? fmt(D.data[u]) : shapeText(u);
   if (D.rg[u]) line += "   g " + (gradKnown(u) ? summary(gradOf(u)) : (D.grad[u] === null ? "—" : "?"));
-  ctx.fillText(clip(line, bw - 10), x0 + 5, y0 + 22);
+  ctx.fillText(clip(line, bw - 10), x0 + 5, y0 + bh - 4 - lineSize);
 }
 
 // ---- interaction --------------------------------------------------------------------------------
@@ -171,7 +190,7 @@ function edgeTip(ve) {
     (D.formula[e] >= 0 ? (D.deriv[e] !== null ? "   rule: " : "rule: ") + D.formulas[D.formula[e]] : "");
   t += `\nvalue ${name(a)} = ${isScalar(a) ? fmt(D.data[a], 6) : shapeText(a) + " " + summary(D.data[a])}`;
   if (D.deriv[e] !== null && gradKnown(b) && replayGrad[b] !== null) {
-    t += `\ngradient sent: grad ${name(b)} · ∂${name(b)}/∂${name(a)} = ${fmt(replayGrad[b])} · ${fmt(D.deriv[e])} = ${fmt(replayGrad[b] * num(D.deriv[e]))}`;
+    t += `\ngradient sent: grad ${name(b)} · ∂${name(b)}/∂${name(a)} = ${fmt(replayGrad[b])} · ${factor(D.deriv[e])} = ${fmt(replayGrad[b] * num(D.deriv[e]))}`;
   }
   return t;
 }

@@ -25,15 +25,18 @@ function replay() {  // the whole backward pass, once: every node's gradient fro
     }
   }
 }
+const MAX_TERMS = 6;  // terms of a step's sum written out
 function stepText(i) {  // the arithmetic of step i, written when it is shown (a big graph has many steps)
   const v = order[i], stored = D.grad[v], uses = usesOf(v);
   if (v === D.output) {
     return `grad ${name(v)} = ${isScalar(v) ? fmt(replayGrad[v]) : "the seed"}  (the output: ∂${name(v)}/∂${name(v)} = 1)`;
   }
   if (numericStep(v)) {
-    const sym = uses.map((e) => `grad ${name(D.dst[e])} · ∂${name(D.dst[e])}/∂${name(v)}`);
-    const nums = uses.map((e) => `${fmt(replayGrad[D.dst[e]])} · ${fmt(D.deriv[e])}`);
-    return `grad ${name(v)} = ${sym.join(" + ")}\n  = ${nums.join(" + ")}\n  = ${fmt(replayGrad[v])}`;
+    const shown = uses.slice(0, MAX_TERMS);  // a node used 32 times: the first terms, then how many more
+    const more = uses.length > MAX_TERMS ? ` + … (${uses.length - MAX_TERMS} more uses)` : "";
+    const sym = shown.map((e) => `grad ${name(D.dst[e])} · ∂${name(D.dst[e])}/∂${name(v)}`);
+    const nums = shown.map((e, j) => `${(j ? factor : fmt)(replayGrad[D.dst[e]])} · ${factor(D.deriv[e])}`);
+    return `grad ${name(v)} = ${sym.join(" + ")}${more}\n  = ${nums.join(" + ")}${more}\n  = ${fmt(replayGrad[v])}`;
   }
   const terms = uses.slice(0, 7).map((e) => `vjp of ${name(D.dst[e])} (${D.formula[e] >= 0 ? D.formulas[D.formula[e]] : opName(D.dst[e])})`);
   const shown = uses.length > 6 ? terms.slice(0, 6).concat([`… ${uses.length - 6} more`]) : terms;

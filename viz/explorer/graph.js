@@ -44,6 +44,7 @@ function fmt(x, digits) {
   t = t.replace(/\.?0+e/, "e");
   return t === "-0" ? "0" : t.replace("-", "−");
 }
+const factor = (x) => { const t = fmt(x); return t[0] === "−" ? `(${t})` : t; };  // a · (−b), never a · −b
 const shapeText = (k) => "(" + D.shape[k].join(", ") + (D.shape[k].length === 1 ? ",)" : ")");
 function summary(p) {  // one line for a node box
   if (p === null || p === undefined) return "—";
@@ -130,7 +131,9 @@ function layout() {
   // inputs, and whatever is computed from parameters alone (a weight read from a matrix), sit just left of
   // their first use, not at the far left edge: the last ones first, so each lands before what it feeds
   const fromParams = new Set();
-  const isParam = (u) => u < N && (roleName(u) === "parameter" || roleName(u) === "constant");
+  // (a constant counts only inside a module: the network's own inputs start the data flow even when they
+  // need no gradient; counting them pulled each neuron one layer later than the one before, a staircase)
+  const isParam = (u) => u < N && (roleName(u) === "parameter" || (roleName(u) === "constant" && D.scope[u] >= 0));
   for (const u of units) {
     const parents = ins.get(u);
     if (parents.length ? parents.every((a) => fromParams.has(a)) : isParam(u)) fromParams.add(u);
@@ -194,7 +197,7 @@ function packBlocks() {
     for (const it of items) {
       const y = base + it.y;
       if (it.items) {
-        clusters.push({s: it.s, depth, l0: it.l0, l1: it.l1, y0: y, y1: y + it.h});
+        clusters.push({s: it.s, depth, l0: it.l0, l1: it.l1, y0: y, y1: y + it.h, inner: !it.items.some((i) => i.items)});
         maxDepth = Math.max(maxDepth, depth);
         place(it.items, y + TOP, depth + 1);
       } else { Y[it.u] = y + RH / 2; X[it.u] = layer[it.u] * CW; }

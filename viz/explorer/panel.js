@@ -193,7 +193,7 @@ window.addEventListener("resize", resize);
 // A small API for tests and for the curious (the console): everything the page shows, as data.
 window.explorer = {
   ids: () => D.ids.slice(), labels: () => D.label.slice(), nodeCount: N, stepCount: K,
-  visibleUnits: () => units.length,
+  visibleUnits: () => units.length, namesDrawn: () => namesDrawn, zoom: () => scale, view: () => [scale, tx, ty],
   select: (k) => select(typeof k === "string" ? D.ids.indexOf(k) : k),
   stepTo: (s) => setStep(s), step: () => step, stepText: (i) => stepText(i),
   gradOf: (k) => { const g = gradOf(typeof k === "string" ? D.ids.indexOf(k) : k); return g === null ? null : (typeof g === "object" ? g : num(g)); },
