@@ -101,6 +101,12 @@ class Value(TensorMethods, InplaceMethods):
     __array_priority__ = 1000  # ndarray <op> Value defers to Value
 
     def __init__(self, data, requires_grad=True, label=None, dtype=None):
+        if requires_grad.__class__ is not bool and not isinstance(requires_grad, (bool, np.bool_)):
+            raise TypeError(
+                f"Value(data, requires_grad=...): requires_grad must be True or False, not {requires_grad!r}"
+                + (f"; for PyTorch's legacy torch.Tensor({data!r}, {requires_grad!r}, ...) (an uninitialised "
+                   f"tensor of that shape) write autograd_core.empty(...) or zeros(...)"
+                   if isinstance(data, numbers.Integral) and isinstance(requires_grad, numbers.Integral) else ""))
         self.data = _to_float_data(data, dtype, requires_grad)
         if requires_grad and self.data.dtype.kind != "f":
             raise TypeError(f"Value: dtype {self.data.dtype} cannot carry a gradient")

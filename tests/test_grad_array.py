@@ -208,3 +208,9 @@ def test_inplace_activations_stay_right_in_a_compiled_function():
         with torch.no_grad():
             expected = nn.functional.relu(model(x))
         np.testing.assert_allclose(infer(x).data, expected.data, rtol=1e-6)
+
+
+def test_pytorchs_legacy_tensor_constructor_with_a_shape_is_an_error_not_a_scalar():
+    with pytest.raises(TypeError, match=r"torch\.Tensor\(5, 3, \.\.\.\).*empty"):
+        torch.Tensor(5, 3)  # PyTorch: an uninitialised 5x3 tensor; Value(5, requires_grad=3) would be a scalar
+    assert torch.Tensor([1.0, 2.0]).shape == (2,) and not Value(1.0, np.bool_(False)).requires_grad
