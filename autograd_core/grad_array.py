@@ -21,6 +21,11 @@ from __future__ import annotations
 import numpy as np
 
 
+def _is_out(array, context):
+    """Whether `array` was an input of the ufunc call (so it is the out= array, not a result NumPy made)."""
+    return any(a is array for a in context[1])
+
+
 def _plain(x):
     return np.asarray(x.data) if hasattr(x, "requires_grad") else x  # a Value -> its data, else unchanged
 
@@ -30,6 +35,9 @@ class GradArray(np.ndarray):
 
     def __array_wrap__(self, array, context=None, return_scalar=False):
         # Results of ufuncs and reductions are plain arrays or scalars: the class marks `.grad` objects only.
+        # A GradArray given as out= comes back as itself, as NumPy returns `out` (g += 1 keeps g).
+        if array is self or (context is not None and _is_out(array, context)):
+            return array
         array = array.view(np.ndarray)
         return array[()] if return_scalar else array
 

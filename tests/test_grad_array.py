@@ -214,3 +214,14 @@ def test_pytorchs_legacy_tensor_constructor_with_a_shape_is_an_error_not_a_scala
     with pytest.raises(TypeError, match=r"torch\.Tensor\(5, 3, \.\.\.\).*empty"):
         torch.Tensor(5, 3)  # PyTorch: an uninitialised 5x3 tensor; Value(5, requires_grad=3) would be a scalar
     assert torch.Tensor([1.0, 2.0]).shape == (2,) and not Value(1.0, np.bool_(False)).requires_grad
+
+
+def test_numpys_out_and_augmented_assignment_keep_the_gradient_object():
+    x = Value(np.ones(3))
+    g = gradient_of(x, lambda v: v * 2)
+    assert np.add(g, 1, out=g) is g  # as NumPy returns out=
+    x.grad += 1
+    x.grad *= 0.5
+    assert x.grad is g and g.tolist() == [2.0, 2.0, 2.0]
+    out = np.zeros(3)
+    assert np.multiply(g, 2, out=out) is out and type(out) is np.ndarray
