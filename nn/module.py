@@ -203,6 +203,21 @@ class Module:
         for _, module in self.named_modules():
             yield module
 
+    def apply(self, fn):
+        """Call fn(module) on every module below this one, children before their parents, then on this one
+        (PyTorch's order, e.g. `model.apply(init_weights)`); a module shared by two parents once. Returns self."""
+        done = set()
+
+        def visit(module):
+            done.add(id(module))
+            for child in module.children():
+                if id(child) not in done:
+                    visit(child)
+            fn(module)
+
+        visit(self)
+        return self
+
     def named_parameters(self, prefix="", remove_duplicate=True):
         """(dotted name, Parameter) for every parameter below this module; shared ones once (first name)."""
         seen = set()

@@ -200,3 +200,31 @@ def test_forward_missing_raises():
 def test_parameters_get_labels_from_attribute_names():
     lin = nn.Linear(2, 3)
     assert lin.weight.label == "weight" and lin.bias.label == "bias"
+
+
+def test_apply_visits_children_before_parents_like_pytorch():
+    torch = pytest.importorskip("torch")
+    from autograd_core import nn as ours
+
+    def build(lib):
+        return lib.Sequential(lib.Linear(2, 3), lib.Sequential(lib.ReLU(), lib.Linear(3, 1)))
+
+    def order(model):
+        seen = []
+        assert model.apply(lambda m: seen.append(type(m).__name__)) is model
+        return seen
+
+    assert order(build(ours)) == order(build(torch.nn))
+
+
+def test_apply_initialises_weights():
+    from autograd_core import nn as ours
+
+    model = ours.Sequential(ours.Linear(2, 3), ours.ReLU(), ours.Linear(3, 1))
+
+    def init(m):
+        if isinstance(m, ours.Linear):
+            ours.init.constant_(m.weight, 0.5)
+
+    model.apply(init)
+    assert all((layer.weight.data == 0.5).all() for layer in (model[0], model[2]))
