@@ -367,10 +367,15 @@ def _install_failure_handling():
 
     def abort_all_ranks(kind, value, traceback):
         world = _WORLD
-        sys.stderr.write(f"[rank {world.rank} of {world.size}] uncaught {kind.__name__}: aborting every rank\n")
+        # The error itself first, on one line: mpiexec forwards output asynchronously, and the abort below can
+        # cut off what was written last (the end of a long traceback).
+        sys.stderr.write(f"[rank {world.rank} of {world.size}] uncaught {kind.__name__}: {value}\n"
+                         f"[rank {world.rank} of {world.size}] aborting every rank; the traceback follows\n")
+        sys.stderr.flush()
         previous(kind, value, traceback)
         sys.stderr.flush()
         sys.stdout.flush()
+        time.sleep(0.5)  # let the launcher forward the traceback before the abort tears the job down
         world.MPI.COMM_WORLD.Abort(1)
 
     sys.excepthook = abort_all_ranks
