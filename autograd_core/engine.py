@@ -281,25 +281,22 @@ def _chain_rule(heap, accumulate, retain_graph, create_graph, wanted, captured, 
         if wanted is not None and node in wanted:
             captured[node] = g
         op = node._op
-        if accumulate and op is not None:  # inline rather than a function: this runs once per node
-            old = node._grad  # the slot behind the `grad` property (which only wraps arrays for users' reads)
-            if old is None:
-                if g.__class__ is ndarray and not g.flags.writeable:  # a broadcast view: never a .grad
-                    g = g.copy()
-                node._grad = g
-            else:
+        if accumulate:  # inline rather than a function: this runs once per node
+            # A leaf's .grad goes through the property (ElementView redirects it into its matrix); other nodes'
+            # through the slot behind it, skipping the property's cost.
+            old = node.grad if op is None else node._grad
+            if old is not None:
                 log(("grad", node, old))
-                node._grad = old + g
-        elif accumulate:  # a leaf: through the property, which subclasses (ElementView) redirect
-            old = node.grad
-            if old is None:
-                if g.__class__ is ndarray and (not g.flags.writeable or g.base is not None
-                                               or node in passed_through):
-                    g = g.copy()
-                node.grad = g
+                total = old + g
             else:
-                log(("grad", node, old))
-                node.grad = old + g
+                if g.__class__ is ndarray and (not g.flags.writeable or (  # a broadcast view: never a .grad
+                        op is None and (g.base is not None or node in passed_through))):
+                    g = g.copy()
+                total = g
+            if op is None:
+                node.grad = total
+            else:
+                node._grad = total
         visit(node)
         if op is None:
             continue  # a leaf

@@ -339,3 +339,15 @@ def test_leaf_gradients_are_independent_arrays():
     x.reshape(6).sum().backward()
     stored = x.grad.base  # .grad is a GradArray, a view of the array the engine stored: that one owns its memory
     assert stored.base is None and stored.flags.writeable and type(stored) is np.ndarray
+
+
+def test_a_second_pass_sends_its_own_gradient_through_nodes_that_already_have_one():
+    """An intermediate's .grad accumulates over passes, but what it hands to its parents is this pass's
+    gradient only: two passes give the leaf twice one pass's gradient."""
+    x = Value(np.array([1.0, 2.0]))
+    y = x * 2.0
+    z = (y * 3.0).sum()
+    z.backward(retain_graph=True)
+    z.backward()
+    np.testing.assert_array_equal(y.grad, [6.0, 6.0])
+    np.testing.assert_array_equal(x.grad, [12.0, 12.0])
