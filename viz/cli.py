@@ -194,7 +194,8 @@ def _export(args):
     options = {"rankdir": args.rankdir, "show": _check_show(args.show), "highlight": args.highlight,
                "max_nodes": args.max_nodes, "clusters": not args.no_clusters, "title": args.title,
                "dpi": args.dpi, "size": args.size}
-    if args.highlight is not None and args.highlight not in _labels(root) and not _is_module_path(root, args.highlight):
+    # a dotted name is a module path ('layers.1.neurons.0.w[0,0]'): the picture's trace resolves it (Graph.node_of)
+    if args.highlight is not None and args.highlight not in _labels(root) and "." not in args.highlight:
         raise CliError(f"--highlight {args.highlight[:40]!r}: no variable of that name in the graph "
                        f"(names: {_name_list(_labels(root))})")
     target = args.output or "-" if args.output is not None or not args.steps else None
@@ -263,20 +264,6 @@ def _labels(root):
     from .graph import topological_values
 
     return {v.label for v in topological_values(root) if v.label}
-
-
-def _is_module_path(root, name):
-    """Whether `name` picks one node by its module path ('layers.1.neurons.0.w[0,0]', see Graph.path_of)."""
-    from .graph import trace
-
-    if "." not in name:
-        return False
-    graph = trace(root, derivatives=False)
-    try:
-        graph.node_of(name)
-    except KeyError:
-        return False
-    return True
 
 
 def _note_non_finite(root):
