@@ -60,9 +60,9 @@ def get_rng(rng=None):
         return rng.rng
     if isinstance(rng, np.random.Generator):
         return rng
-    if isinstance(rng, numbers.Integral):
+    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
         return np.random.default_rng(int(rng))
-    raise TypeError(f"expected a NumPy Generator, an int seed or None, got {type(rng).__name__}")
+    raise TypeError(f"rng must be None, an int seed or a np.random.Generator, not {type(rng).__name__}")
 
 
 class Generator:

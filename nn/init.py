@@ -18,49 +18,18 @@ fan_out = out · prod(kernel).
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
 from autograd_core import no_grad
-from autograd_core.tensor import DEFAULTS as _DEFAULT  # shared with autograd_core.manual_seed
-
-
-def manual_seed(seed):
-    """Reseed the module-wide generator that layers use when they are given no `rng`."""
-    _DEFAULT["rng"] = np.random.default_rng(seed)
-    return _DEFAULT["rng"]
-
-
-def get_rng(rng=None):
-    """A `np.random.Generator` from None (the module-wide one), an int seed, or a Generator."""
-    if rng is None:
-        return _DEFAULT["rng"]
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if hasattr(rng, "manual_seed") and isinstance(getattr(rng, "rng", None), np.random.Generator):
-        return rng.rng  # autograd_core.Generator (PyTorch's torch.Generator)
-    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
-        return np.random.default_rng(int(rng))
-    raise TypeError(f"rng must be None, an int seed or a np.random.Generator, not {type(rng).__name__}")
-
-
-def set_default_dtype(dtype):
-    """The float dtype of new parameters (float32 unless changed)."""
-    dtype = np.dtype(dtype)
-    if dtype.kind != "f":
-        raise TypeError(f"set_default_dtype: {dtype} is not a float dtype")
-    _DEFAULT["dtype"] = dtype
-
-
-def get_default_dtype():
-    return _DEFAULT["dtype"]
+# One generator and one default dtype for factories and layers: nn.init's names are the core's functions.
+from autograd_core.tensor import get_default_dtype, get_rng, manual_seed, set_default_dtype  # noqa: F401
 
 
 def resolve_dtype(dtype=None):
     """`dtype` as a float np.dtype, or the default when None."""
     if dtype is None:
-        return _DEFAULT["dtype"]
+        return get_default_dtype()
     dtype = np.dtype(dtype)
     if dtype.kind != "f":
         raise TypeError(f"parameters need a float dtype, not {dtype}")
