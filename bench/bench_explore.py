@@ -30,38 +30,11 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-import autograd_core as ag  # noqa: E402
 from autograd_core import Value, viz  # noqa: E402
+from bench_viz import chain, fan_in, tensor  # noqa: E402  (the same graphs as the picture benchmark)
 
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1400,900")
-
-
-def chain(n_nodes):
-    x = Value(0.5, label="x")
-    a, c = Value(0.999, label="a"), Value(0.001, label="c")
-    h = x
-    for _ in range(n_nodes // 3):
-        h = ag.tanh(h * a + c)
-    return h
-
-
-def fan_in(n_nodes):
-    rng = np.random.default_rng(0)
-    total = None
-    for i in range(n_nodes // 4):
-        term = Value(rng.normal(), label=f"w{i}") * Value(rng.normal(), label=f"x{i}")
-        total = term if total is None else total + term
-    return ag.tanh(total)
-
-
-def tensor(n_nodes):
-    rng = np.random.default_rng(0)
-    h = Value(rng.normal(size=(8, 8)), label="X")
-    a = Value(rng.normal(size=(8, 8)) * 0.1, label="A")
-    for _ in range(n_nodes // 3):
-        h = ag.tanh(h * a + 0.01)
-    return ag.sum(h)
 
 
 def mlp(n_nodes):
