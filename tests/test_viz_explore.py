@@ -583,3 +583,15 @@ def test_pan_zoom_slider_and_module_folding_by_hand(browser):
     browser.find_element("id", "expand-all").click()
     assert browser.execute_script("return explorer.visibleUnits()") == units
     assert console_errors(browser) == []
+
+
+@pytest.mark.parametrize("size", [SMALL + 5, 5000])  # summarised with others of its shape, and alone
+def test_values_a_few_ulps_apart_get_a_histogram(size):
+    """np.histogram refuses a range too narrow for its bins (values differing in their last bits): the page
+    still gets a histogram holding every value, the same rule for arrays summarised together and alone."""
+    from autograd_core.viz.explore import encode_array, encode_arrays
+
+    x = np.ones(size)
+    x[::2] = np.nextafter(1.0, 2.0)
+    for entry in (encode_array(x), encode_arrays([x, x.copy()])[0]):
+        assert sum(entry["h"]) == size and entry["hr"] == [1.0, float(np.nextafter(1.0, 2.0))]

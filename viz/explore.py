@@ -167,6 +167,15 @@ def _number(x):
     return "NaN" if math.isnan(x) else ("Infinity" if x > 0 else "-Infinity")
 
 
+def _histograms(rows, lo, hi):
+    """BINS counts for each row of the 2-D finite array `rows`, over [lo, hi] of that row (all in the first bin
+    when lo == hi). Not np.histogram: it refuses a range too narrow to split (values a few ulps apart)."""
+    width = np.where(hi > lo, hi - lo, 1.0)
+    bins = np.clip(((rows - lo[:, None]) / width[:, None] * BINS).astype(np.intp), 0, BINS - 1)
+    bins += np.arange(len(rows))[:, None] * BINS
+    return np.bincount(bins.reshape(-1), minlength=len(rows) * BINS).reshape(len(rows), BINS)
+
+
 def encode_arrays(arrays):
     """`encode_array` of each entry (None stays None), with the arrays of one shape summarised together:
     a 10,000-node tensor graph is encoded with a few NumPy calls per shape, not a few per array."""
@@ -190,10 +199,7 @@ def encode_arrays(arrays):
         block = block[rows_ok]
         lo, hi = block.min(axis=1), block.max(axis=1)
         mean = block.mean(axis=1)
-        width = np.where(hi > lo, hi - lo, 1.0)
-        bins = np.clip(((block - lo[:, None]) / width[:, None] * BINS).astype(np.intp), 0, BINS - 1)
-        bins += np.arange(len(block))[:, None] * BINS
-        counts = np.bincount(bins.reshape(-1), minlength=len(block) * BINS).reshape(len(block), BINS)
+        counts = _histograms(block, lo, hi)
         heat = None
         if len(shape) >= 2:
             grid = block.reshape(len(block), -1, shape[-1])
@@ -234,7 +240,7 @@ def encode_array(x):
     finite = flat[np.isfinite(flat)] if not (math.isfinite(lo) and math.isfinite(hi)) else flat
     if finite.size:
         a, b = float(finite.min()), float(finite.max())
-        counts, _ = np.histogram(finite, bins=BINS, range=(a, b) if b > a else (a - 0.5, a + 0.5))
+        counts = _histograms(finite.astype(np.float64)[None], np.array([a]), np.array([b]))[0]
         out["h"], out["hr"] = counts.tolist(), [a, b]
     if arr.ndim >= 2:
         grid = arr.reshape(-1, arr.shape[-1])
