@@ -63,8 +63,12 @@ def apply(op, args, params=None):
 
 
 def _with_constants(args):
-    peer = next((a for a in args if isinstance(a, Value)), None)
-    return tuple(a if isinstance(a, Value) else _constant(a, peer) for a in args)
+    for peer in args:
+        if isinstance(peer, Value):
+            break
+    else:
+        peer = None
+    return tuple([a if isinstance(a, Value) else _constant(a, peer) for a in args])
 
 
 def apply_unary(op, x):

@@ -79,15 +79,20 @@ def _raise_modified(node, v, role):
     )
 
 
-def mark_changed(value):
-    """Tell `value`'s version counter that its array changed outside the in-place methods (a raw NumPy write
-    such as `p.data -= lr * g`, as the optimizers do): graphs recorded before then refuse to backpropagate."""
-    versions = value._version
-    if versions is None:
-        versions = value._version = Versions()
-    versions.count += 1
-    versions.last = stamp = _value._next_index()
-    versions.stamps.append(stamp)
+def mark_changed(*values):
+    """Tell each Value's version counter that its array changed outside the in-place methods (a raw NumPy
+    write such as `p.data -= lr * g`, as the optimizers do): graphs recorded before then refuse to
+    backpropagate. Values passed together change at one moment (one stamp: an optimizer's whole step)."""
+    if not values:
+        return
+    stamp = _value._next_index()
+    for value in values:
+        versions = value._version
+        if versions is None:
+            versions = value._version = Versions()
+        versions.count += 1
+        versions.last = stamp
+        versions.stamps.append(stamp)
     INPLACE.latest = stamp
 
 

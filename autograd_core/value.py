@@ -126,8 +126,10 @@ class Value(TensorMethods, InplaceMethods):
     @classmethod
     def _constant(cls, x, peer=None):
         """Wrap a non-Value operand as a constant leaf whose dtype does not upcast `peer` (a Value)."""
-        dtype = peer.data.dtype if peer is not None else _FLOAT64
         cls_x = type(x)
+        if cls_x is _ndarray and x.dtype.kind == "f" and x.ndim:  # a batch of data: taken as it is
+            return _new_node(cls, x, False, None, (), None, None)
+        dtype = peer.data.dtype if peer is not None else _FLOAT64
         if (cls_x is float and x) or cls_x is int:
             # Python numbers recur (x + 1, 2 * y): share one immutable leaf per value and dtype. Not for
             # float zeros: -0.0 == 0.0 would find the other's leaf, and the sign matters (1 / -0.0).

@@ -24,7 +24,7 @@ def _linear(x, weight, bias=None):
     out = np.matmul(x, weight.T)
     if bias is None:
         return out
-    if out.ndim and out.dtype == np.result_type(out, bias):
+    if out.ndim and (out.dtype == bias.dtype or out.dtype == np.result_type(out, bias)):
         return np.add(out, bias, out=out)  # out is fresh: add in place, one array less per call
     return out + bias
 
@@ -36,6 +36,8 @@ def _linear_vjp_x(g, out, x, weight, bias=None):
 
 def _rows(a, width):
     """a as a matrix of `width` columns (explicit sizes: -1 cannot be inferred for zero-size layers)."""
+    if a.ndim == 2:
+        return a  # already one (the usual batch): no view to make
     return a.reshape((math.prod(a.shape[:-1]), width))
 
 
@@ -44,7 +46,8 @@ def _linear_vjp_weight(g, out, x, weight, bias=None):
 
 
 def _linear_vjp_bias(g, out, x, weight, bias=None):
-    return _rows(g, weight.shape[0]).sum(axis=0)                     # dL/db = Σ g
+    g = _rows(g, weight.shape[0])
+    return np.add.reduce(g, axis=0) if g.__class__ is np.ndarray else g.sum(axis=0)  # dL/db = Σ g
 
 
 _linear.defvjp(_linear_vjp_x, _linear_vjp_weight, _linear_vjp_bias, formulas=("g·W", "gᵀ·x", "Σ g"))

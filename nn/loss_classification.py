@@ -19,6 +19,8 @@ gradient softmax − onehot; the options are compositions of log_softmax, indexi
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from autograd_core import Value
@@ -31,10 +33,11 @@ from .loss import _as_value, _check_reduction, _reduce
 @primitive("cross_entropy")
 def _cross_entropy(logits, labels, reduction):
     # ℓₙ = −log softmax(zₙ)[yₙ] = logsumexp(zₙ) − zₙ[yₙ], after shifting each row by its maximum.
-    m = np.max(logits, axis=1, keepdims=True)
+    m = np.maximum.reduce(logits, axis=1, keepdims=True)  # the reductions without NumPy's Python wrappers
     losses = _shifted_losses(logits, m, labels)
-    total = None if reduction == "none" else losses.sum()
-    if not np.isfinite(losses if total is None else total).all():  # rare: look at the row maxima only then
+    total = None if reduction == "none" else np.add.reduce(losses)
+    all_finite = math.isfinite(total) if total is not None else np.isfinite(losses).all()
+    if not all_finite:  # rare: look at the row maxima only then
         finite = np.isfinite(m)
         if not finite.all():                    # a row of −inf (or inf): shift it by nothing
             losses = _shifted_losses(logits, np.where(finite, m, 0), labels)
@@ -46,7 +49,7 @@ def _cross_entropy(logits, labels, reduction):
 
 def _shifted_losses(logits, m, labels):
     shifted = logits - m
-    return np.log(np.exp(shifted).sum(axis=1)) - shifted[np.arange(len(labels)), labels]
+    return np.log(np.add.reduce(np.exp(shifted), axis=1)) - shifted[np.arange(len(labels)), labels]
 
 
 def _cross_entropy_vjp(g, out, logits, labels, reduction):
@@ -60,8 +63,8 @@ def _cross_entropy_vjp(g, out, logits, labels, reduction):
         onehot = np.zeros(logits.shape, dtype=logits.dtype)
         onehot[rows, labels] = 1
         return g * (softmax(logits, axis=1) - onehot)
-    p = np.exp(logits - logits.max(axis=1, keepdims=True))
-    p /= p.sum(axis=1, keepdims=True)
+    p = np.exp(logits - np.maximum.reduce(logits, axis=1, keepdims=True))
+    p /= np.add.reduce(p, axis=1, keepdims=True)
     p[rows, labels] -= 1                     # p is a fresh array: subtract the one-hot in place
     p *= g
     return p
@@ -111,7 +114,7 @@ def _labels(target, sample_shape, classes, ignore_index, who, input_shape):
         raise ValueError(f"{who}: input of shape {input_shape} needs integer labels of shape {sample_shape}, "
                          f"got {labels.shape}")
     labels = labels.reshape(-1)
-    if labels.size and 0 <= labels.min() and labels.max() < classes:
+    if labels.size and 0 <= np.minimum.reduce(labels) and np.maximum.reduce(labels) < classes:
         return labels  # the common case, checked with two reductions
     real = labels[labels != ignore_index]
     if real.size and (real.min() < 0 or real.max() >= classes):
@@ -124,7 +127,8 @@ def _any_ignored(labels, ignore_index, classes):
     """Whether some label equals ignore_index (labels are already checked to be in [0, C) or ignored)."""
     if 0 <= ignore_index < classes:
         return bool((labels == ignore_index).any())
-    return labels.size > 0 and bool(labels.min() < 0)  # outside [0, C): only an ignored label can be negative
+    # outside [0, C): only an ignored label can be negative
+    return labels.size > 0 and bool(np.minimum.reduce(labels) < 0)
 
 
 def _class_weight(weight, classes, dtype, who):

@@ -186,24 +186,30 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
-        for group in self.param_groups:
-            hp = {k: _python_number(v) for k, v in group.items() if k != "params"}
-            for p in group["params"]:
-                g = _gradient_of(p, self._name)
-                if g is None:
-                    continue
-                if hp.get("maximize"):
-                    g = -g                                   # ascend: step along +∇f
-                state = self.state.get(p)
-                if state is None:
-                    state = self.state[p] = {}
-                data = p.data
-                if data.__class__ is np.ndarray and not data.flags.writeable:
-                    data = data.copy()  # e.g. a broadcast view: update a private copy instead
-                new = self._update(data, g, state, hp)
-                if new is not p.data:
-                    p.data = _as_data_of(new, p)
-                mark_changed(p)  # graphs recorded before this step refuse to backpropagate (as in PyTorch)
+        owner, update, states, changed = self._name, self._update, self.state, []
+        try:
+            for group in self.param_groups:
+                hp = {k: v if v.__class__ in _PLAIN_NUMBERS else _python_number(v)
+                      for k, v in group.items() if k != "params"}
+                maximize = hp.get("maximize")
+                for p in group["params"]:
+                    g = _gradient_of(p, owner)
+                    if g is None:
+                        continue
+                    if maximize:
+                        g = -g                                   # ascend: step along +∇f
+                    state = states.get(p)
+                    if state is None:
+                        state = states[p] = {}
+                    data = p.data
+                    if data.__class__ is np.ndarray and not data.flags.writeable:
+                        data = data.copy()  # e.g. a broadcast view: update a private copy instead
+                    new = update(data, g, state, hp)
+                    if new is not p.data:
+                        p.data = _as_data_of(new, p)
+                    changed.append(p)
+        finally:  # graphs recorded before this step refuse to backpropagate (as in PyTorch)
+            mark_changed(*changed)
         self._step_count += 1
         return loss
 
@@ -372,6 +378,9 @@ def _python_number(value):
     return value
 
 
+_PLAIN_NUMBERS = frozenset({float, int, bool})
+
+
 def _gradient_of(p, owner):
     """p.grad as NumPy data of p's shape and dtype, or None."""
     g = p.grad
@@ -379,7 +388,7 @@ def _gradient_of(p, owner):
         return None
     if isinstance(g, Value):  # a gradient recorded with create_graph=True
         g = g.data
-    g = np.asarray(g)
+    g = np.asarray(g)  # a plain ndarray: the arithmetic of a GradArray goes through Python (__array_wrap__)
     if g.shape != p.data.shape:
         raise ValueError(
             f"{owner}.step: the gradient of parameter {p._describe()} has shape {g.shape}, "
