@@ -554,7 +554,8 @@ def _reader(convert):
 _RUNTIME = {
     "_acc": _accumulate, "_own": _own, "_leaf": _leaf, "_guard": _guard, "_add": operator.add,
     "_astype": lambda t, dtype: t.astype(dtype), "_same": lambda x: x, "_copy": lambda x: x.copy(),
-    "_reshape": lambda a, shape: a.reshape(shape), "_grad_of": lambda v: v.grad, "_set_grad": lambda v, g: setattr(v, "grad", g),
+    "_reshape": lambda a, shape: a.reshape(shape), "_grad_of": lambda v: v.grad,
+    "_set_grad": lambda v, g: setattr(v, "grad", g),
     "_read_item": _reader(lambda d: d.item()), "_read_float": _reader(float),
     "_read_int": _reader(int), "_read_bool": _reader(bool),
 }

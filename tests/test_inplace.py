@@ -210,6 +210,35 @@ def test_an_optimizer_step_counts_as_an_inplace_change():
     np.testing.assert_allclose(w.grad, 2 * w.data)
 
 
+def test_a_step_that_raises_half_way_still_marks_the_parameters_it_changed():
+    from autograd_core import optim
+
+    class FailsOnSecond(optim.SGD):
+        def _update(self, p, g, state, hp):
+            if p is b.data:
+                raise FloatingPointError("boom")
+            return super()._update(p, g, state, hp)
+
+    a, b = leaf(), leaf()
+    opt = FailsOnSecond([a, b], lr=0.1)
+    loss = (a * b).sum()
+    loss.backward(retain_graph=True)
+    with pytest.raises(FloatingPointError):
+        opt.step()  # a was updated in place before b's update raised
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        loss.backward()
+
+
+def test_parameters_updated_by_one_step_share_one_version_stamp():
+    from autograd_core import optim
+
+    a, b = leaf(), leaf()
+    (a * b).sum().backward()
+    optim.SGD([a, b], lr=0.1).step()
+    assert a._version.count == b._version.count == 1
+    assert a._version.last == b._version.last
+
+
 def test_a_version_error_leaves_earlier_gradients_as_they_were():
     x, w = leaf(), leaf()
     x.grad = np.full(3, 7.0)
