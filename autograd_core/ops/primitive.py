@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import sys
 
-from ..engine import apply
+from ..engine import apply, apply_unary
 from ..value import Value
 
 PRIMITIVES: dict[str, Primitive] = {}
@@ -94,6 +94,8 @@ class Primitive:
         return self
 
     def __call__(self, *args, **params):
+        if not params and len(args) == 1 and isinstance(args[0], Value):
+            return apply_unary(self, args[0])  # the same as `apply`, with less argument handling
         for a in args:
             if isinstance(a, Value):
                 return apply(self, args, params or None)
