@@ -40,8 +40,12 @@ Assignments to a parameter's `.grad` inside the function (`p.grad = None`) are r
 order; an assignment to a parameter's `.data` outside an effect (a hand-written update) makes the function
 run eagerly, with a warning.
 
+An in-place change made by the function itself, through a Value's in-place methods and operators (`x.add_()`,
+`x[i] = v`, `w -= lr * w.grad` under no_grad) or a gradient's (`w.grad.zero_()`), makes it run eagerly, with a
+warning: the replay would skip it. Inside effects (the optimizer's step) in-place updates are fine.
+
 Not seen (documented limits): data read through `.data`, `.numpy()` or comparisons (`v > 0` gives a NumPy
-array) and then used in Python `if`s; changes made in place to arrays without assigning them; anything
+array) and then used in Python `if`s; changes made in place to raw NumPy arrays without assigning them; anything
 random or data-dependent that two consecutive calls happen to agree on. A function that
 reads a guarded value only after an effect (a parameter's `.item()` after `optimizer.step()`), calls
 backward with `create_graph`, uses hooks or anomaly detection, or is compiled inside another transform,
@@ -61,7 +65,9 @@ import warnings
 import numpy as np
 
 from . import engine
+from . import inplace as inplace_module
 from . import value as value_module
+from .grad_array import GradArray
 from .modes import ANOMALY, GRAD_ENABLED, TRACERS
 from .tracing import Tracer, tracing
 from .value import Value
@@ -196,6 +202,40 @@ def _watched_conversion(original):
     return convert
 
 
+def _in_place_problem(what):
+    """While recording, an in-place change made by the function itself (not inside an effect) means the function
+    cannot be compiled: the replay runs recorded operations only, so the change would silently be skipped."""
+    recorder = _RECORDING[0] if _RECORDING else None
+    if recorder is not None and recorder.thread == threading.get_ident() and not recorder.paused:
+        recorder.problem = (f"an in-place change ({what}) inside the function: a replay runs the recorded "
+                            "operations only and would skip it; write it out of place, or move it into a method "
+                            "marked @autograd_core.jit.effect (as optimizers' step is)")
+
+
+def _watched_write(original):
+    """While recording, the in-place methods of Value (add_, x[i] = v, relu_, ... all write through this)."""
+
+    def write(self, name, compute):
+        _in_place_problem(f"Value.{name}" if name[-1] == "_" else name)
+        return original(self, name, compute)
+
+    return write
+
+
+def _watched_grad_method(name, original):
+    """While recording, the in-place methods of a gradient (`w.grad.zero_()`, `.add_()`, ...)."""
+
+    def method(self, *args, **kwargs):
+        _in_place_problem(f".grad.{name}")
+        return original(self, *args, **kwargs)
+
+    return functools.wraps(original)(method)
+
+
+_GRAD_IN_PLACE = {name: GradArray.__dict__[name]
+                  for name in ("zero_", "fill_", "copy_", "add_", "sub_", "mul_", "div_", "clamp_")}
+
+
 def _watched_slot(name, slot):
     """While recording, Value.<name> is this property: it sees assignments made by the user's code."""
 
@@ -223,6 +263,10 @@ class _Watching:
             setattr(Value, name, _watched_slot(name, slot))
         self.conversion = value_module._to_float_data
         value_module._to_float_data = _watched_conversion(self.conversion)
+        self.write = inplace_module._write
+        inplace_module._write = _watched_write(self.write)
+        for name, method in _GRAD_IN_PLACE.items():
+            setattr(GradArray, name, _watched_grad_method(name, method))
         original = self.original = engine.run_backward
         engine.run_backward = functools.partial(self.recorder.backward, original)
         self.tracing = tracing(self.recorder)
@@ -236,6 +280,9 @@ class _Watching:
         for name, slot in _SLOTS.items():
             setattr(Value, name, slot)
         value_module._to_float_data = self.conversion
+        inplace_module._write = self.write
+        for name, method in _GRAD_IN_PLACE.items():
+            setattr(GradArray, name, method)
         _RECORDING.clear()
         return False
 

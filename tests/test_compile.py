@@ -359,3 +359,90 @@ def test_assignments_to_grad_are_replayed_and_to_data_run_eagerly():
         for _ in range(3):
             compiled(np.ones(2))
     np.testing.assert_allclose(w.data, [0.2, -0.55])
+
+
+def _in_place_functions():
+    """Functions whose in-place changes a replay would skip: name -> (make() -> (f, state), expected)."""
+
+    def counter():
+        count = Value(np.zeros(2), requires_grad=False)
+
+        def f(x):
+            with ag.no_grad():
+                count.add_(1.0)
+            return (x * 2.0).sum()
+
+        return f, lambda: count.data, np.full(2, 5.0)
+
+    def local_value():
+        out = []
+
+        def f(x):
+            v = Value(x, requires_grad=False)
+            v.mul_(2.0)
+            out.append((v + 1.0).data)
+            return v
+
+        return f, lambda: out[-1], np.full(2, 9.0)  # the last call's x is 4
+
+    def setitem():
+        buf = Value(np.zeros(3), requires_grad=False)
+
+        def f(x):
+            buf[0] = buf.data[0] + x.sum()
+            return buf * 1.0
+
+        return f, lambda: buf.data, np.array([20.0, 0.0, 0.0])  # Σ of 2·i over i < 5
+
+    def pytorch_sgd_by_hand():
+        w = Value(np.array([0.5, -0.25]))
+
+        def f(x):
+            nonlocal w  # PyTorch's tutorial writes this at module level
+            (w * x).sum().backward()
+            with ag.no_grad():
+                w -= 0.1 * w.grad
+                w.grad.zero_()
+
+        return f, lambda: w.data, np.array([0.5, -0.25]) - 0.1 * 10.0
+
+    return {"Value.add_": counter, "Value.mul_": local_value, "x[i] = v": setitem,
+            "w -= lr * w.grad; w.grad.zero_()": pytorch_sgd_by_hand}
+
+
+@pytest.mark.parametrize("name", list(_in_place_functions()))
+def test_in_place_changes_inside_the_function_run_it_eagerly(name):
+    f, state, expected = _in_place_functions()[name]()
+    compiled = ag.compile(f)
+    with pytest.warns(CompileWarning, match="in-place change"):
+        for i in range(5):
+            compiled(np.full(2, float(i)))
+    np.testing.assert_allclose(state(), expected)  # every call's change happened, as in eager mode
+    assert compiled.stats["replayed"] == 0
+
+
+def test_in_place_updates_inside_effects_still_replay():
+    model = nn.Linear(3, 2, rng=0)
+    opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)  # updates p.data and its buffer in place
+
+    def step(x):
+        opt.zero_grad()
+        model(x).sum().backward()
+        opt.step()
+
+    compiled = ag.compile(step)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CompileWarning)
+        for _ in range(4):
+            compiled(np.ones((2, 3)))
+    assert compiled.stats["replayed"] == 2
+
+
+def test_recording_leaves_the_in_place_methods_as_they_were():
+    from autograd_core import inplace
+    from autograd_core.grad_array import GradArray
+
+    write, zero = inplace._write, GradArray.zero_
+    compiled = ag.compile(lambda x: (Value(x) * 2.0).sum())
+    compiled(np.ones(2))
+    assert inplace._write is write and GradArray.zero_ is zero
