@@ -36,6 +36,11 @@ JIT do, never replays wrong):
   (a dropout mask drawn from an RNG, batch statistics computed with NumPy from the data) makes the
   function run eagerly after `max_recordings` recordings, with a `CompileWarning`.
 
+The module globals and closure variables the function reads (and those of the Python functions it names, three
+levels deep; not attributes such as `self.beta`) are guarded too: numbers and strings by value, anything else by
+identity, so rebinding `beta = 2.0` or `loss_fn = other` re-records. A program that had served `max_recordings`
+replays before a guard failed gets a fresh budget of recordings (a loss weight changed once an epoch).
+
 Assignments to a parameter's `.grad` inside the function (`p.grad = None`) are recorded and replayed in
 order; an assignment to a parameter's `.data` outside an effect (a hand-written update) makes the function
 run eagerly, with a warning.
@@ -60,6 +65,7 @@ from __future__ import annotations
 import functools
 import numbers
 import threading
+import types
 import warnings
 
 import numpy as np
@@ -288,6 +294,87 @@ class _Watching:
 
 
 # ----------------------------------------------------------------------------------------------------
+# Names the function refers to: module globals and closure variables, guarded at every replay.
+
+_PLAIN = (int, float, complex, str, bytes, bool, type(None), np.generic)
+_NOT_GUARDED = (types.ModuleType, type)  # modules and classes: rebound in practice never, and there are many
+_MISSING = object()
+
+
+class _Referenced:
+    """The module globals and closure variables a function reads (and those of the Python functions it names,
+    a few levels deep), with their values when a call was recorded. A replay first checks that they still
+    hold those values: a rebound global (a loss weight `beta = 0.5`, a loss function, a model) re-records
+    instead of replaying with the old one baked in, as torch.compile's guards on globals do.
+
+    Numbers, strings and None are compared by value (and type); anything else by identity: an array changed
+    in place keeps its identity, and is not seen (as other in-place changes to raw NumPy arrays are not).
+    """
+
+    __slots__ = ("checks",)
+
+    def __init__(self, fn):
+        self.checks = []  # (container, name or None for a closure cell, expected value or object)
+        self._collect(fn, 0, set())
+
+    def _collect(self, fn, depth, seen):
+        while True:  # to the Python function behind a bound method or a functools.partial
+            if isinstance(fn, types.MethodType):
+                fn = fn.__func__
+            elif isinstance(fn, functools.partial):
+                fn = fn.func
+            else:
+                break
+        if not isinstance(fn, types.FunctionType) or id(fn) in seen or depth > 3:
+            return
+        seen.add(id(fn))
+        if (fn.__module__ or "").split(".")[0] in ("autograd_core", "numpy"):
+            return  # library code: its globals are its own machinery
+        names, found = set(), []
+        _code_names(fn.__code__, names)
+        namespace = fn.__globals__
+        for name in sorted(names):
+            value = namespace.get(name, _MISSING)
+            if value is not _MISSING:
+                found.append((namespace, name, value))
+        for cell in fn.__closure__ or ():
+            try:
+                found.append((cell, None, cell.cell_contents))
+            except ValueError:  # an empty cell (a variable assigned later in the enclosing function)
+                continue
+        for container, name, value in found:
+            if isinstance(value, _NOT_GUARDED):
+                continue
+            self.checks.append((container, name, value))
+            if callable(value):
+                self._collect(value, depth + 1, seen)
+
+    def hold(self):
+        """Whether every referenced name still has its recorded value."""
+        for container, name, expected in self.checks:
+            if name is None:
+                try:
+                    value = container.cell_contents
+                except ValueError:
+                    return False
+            else:
+                value = container.get(name, _MISSING)
+            if value is expected:
+                continue
+            if not (isinstance(expected, _PLAIN) and type(value) is type(expected) and value == expected):
+                return False
+        return True
+
+
+def _code_names(code, names):
+    """The global names read by a code object and the code objects nested in it (lambdas, comprehensions)."""
+    names.update(code.co_names)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            _code_names(const, names)
+
+
+# ----------------------------------------------------------------------------------------------------
 # Arguments: flattened into arrays/Values (live inputs) and a key of everything else.
 
 
@@ -344,11 +431,16 @@ class Compiled:
             slot = self.cache[key] = _Slot()
         if slot.program is not None:
             try:
+                if not slot.referenced.hold():
+                    raise _GuardFailed()
                 result = slot.program.run(leaves)
                 self.stats["replayed"] += 1
+                slot.replays += 1
                 return result
             except _GuardFailed:
                 self.stats["guard_failures"] += 1
+                if slot.replays >= self.max_recordings:  # the program served a while (e.g. a loss weight
+                    slot.recordings = 0                  # changed once an epoch): a fresh recording budget
                 slot.program, slot.previous, slot.mismatch = None, None, "guards keep failing"
         if slot.eager:
             self.stats["eager"] += 1
@@ -362,6 +454,7 @@ class Compiled:
     def _record(self, slot, args, kwargs, leaves):
         self.stats["recorded"] += 1
         slot.recordings += 1
+        referenced = _Referenced(self.fn)  # the values the function's globals have as this call starts
         recorder = _Recorder(leaves)
         try:
             with _Watching(recorder):
@@ -379,7 +472,8 @@ class Compiled:
         if slot.previous is not None:
             try:
                 plan.check_same_as(slot.previous)
-                slot.program, slot.previous = plan.build(), None
+                slot.program, slot.previous, slot.referenced = plan.build(), None, referenced
+                slot.replays = 0
                 return result
             except _Unsupported as err:
                 slot.mismatch = str(err)  # try again: the next call may agree with this one
@@ -396,10 +490,11 @@ class Compiled:
 
 
 class _Slot:
-    __slots__ = ("program", "previous", "eager", "recordings", "mismatch")
+    __slots__ = ("program", "previous", "eager", "recordings", "mismatch", "referenced", "replays")
 
     def __init__(self):
         self.program, self.previous, self.eager, self.recordings, self.mismatch = None, None, False, 0, None
+        self.referenced, self.replays = None, 0
 
 
 def compile(fn=None, *, max_recordings=8):

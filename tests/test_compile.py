@@ -446,3 +446,95 @@ def test_recording_leaves_the_in_place_methods_as_they_were():
     compiled = ag.compile(lambda x: (Value(x) * 2.0).sum())
     compiled(np.ones(2))
     assert inplace._write is write and GradArray.zero_ is zero
+
+
+_SCRIPT = '''
+import numpy as np
+from autograd_core import Value
+
+beta = 0.5
+scale = 3.0
+w = Value(np.array([1.0, 2.0]))
+
+def mse(v):
+    return (v * v).sum()
+
+def total(v):
+    return v.sum()
+
+loss_fn = mse
+
+def helper(v):
+    return v * scale
+
+def loss(x):
+    return loss_fn(helper(w * x)) * beta
+'''
+
+
+def _script():
+    """A module of its own (globals, a helper, a loss function chosen by a global), as a user's script is."""
+    namespace = {"__name__": "user_script"}
+    exec(_SCRIPT, namespace)  # our own test source
+    return namespace
+
+
+def _eager_loss(ns, x):
+    v = ns["w"].data * x * ns["scale"]
+    return (v * v).sum() * ns["beta"] if ns["loss_fn"] is ns["mse"] else v.sum() * ns["beta"]
+
+
+@pytest.mark.parametrize("change", [
+    ("beta", 2.0),                 # a number in the function's own globals
+    ("scale", 10.0),               # one read by a helper the function calls
+    ("loss_fn", "total"),          # a global function rebound
+    ("w", "new Value"),            # a parameter rebound
+])
+def test_rebound_globals_re_record_instead_of_replaying_old_values(change):
+    ns = _script()
+    compiled = ag.compile(ns["loss"])
+    x = np.array([1.0, -1.0])
+    for _ in range(4):
+        np.testing.assert_allclose(compiled(x).data, _eager_loss(ns, x))
+    name, new = change
+    ns[name] = ns["total"] if new == "total" else Value(np.array([3.0, 1.0])) if new == "new Value" else new
+    for _ in range(4):
+        np.testing.assert_allclose(compiled(x).data, _eager_loss(ns, x))
+    assert compiled.stats["guard_failures"] == 1 and compiled.stats["replayed"] == 4
+
+
+def test_rebound_closure_variables_re_record():
+    k = 1.0
+
+    def f(x):
+        return (Value(x) * k).sum()
+
+    compiled = ag.compile(f)
+    for _ in range(3):
+        assert compiled(np.ones(3)).data == 3.0
+    k = 5.0
+    for _ in range(3):
+        assert compiled(np.ones(3)).data == 15.0
+
+
+def test_a_global_changed_once_an_epoch_keeps_the_function_compiled():
+    ns = _script()
+    compiled = ag.compile(ns["loss"])
+    x = np.array([1.0, -1.0])
+    for epoch in range(6):  # each change costs two recordings: six would exhaust a budget of eight
+        ns["beta"] = 0.5 + epoch
+        for _ in range(10):
+            np.testing.assert_allclose(compiled(x).data, _eager_loss(ns, x))
+    assert compiled.stats["replayed"] == 6 * 8 and compiled.stats["eager"] == 0
+
+
+def test_a_global_changed_by_every_call_runs_the_function_eagerly():
+    ns = _script()
+    exec("def counted(x):\n    global beta\n    beta = beta + 1.0\n    return loss(x)\n", ns)  # our own source
+    compiled = ag.compile(ns["counted"], max_recordings=4)
+    x = np.array([1.0, -1.0])
+    with pytest.warns(CompileWarning, match="recorded 4 times"):
+        for _ in range(8):
+            out = compiled(x).data
+            np.testing.assert_allclose(out, _eager_loss(ns, x))
+    assert ns["beta"] == 0.5 + 8  # every call ran the function
