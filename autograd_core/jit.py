@@ -37,8 +37,11 @@ JIT do, never replays wrong):
   function run eagerly after `max_recordings` recordings, with a `CompileWarning`.
 
 The module globals and closure variables the function reads (and those of the Python functions it names, three
-levels deep; not attributes such as `self.beta`) are guarded too: numbers and strings by value, anything else by
-identity, so rebinding `beta = 2.0` or `loss_fn = other` re-records. A program that had served `max_recordings`
+levels deep, and a method's attributes such as `self.beta`; not deeper ones such as `self.config.beta`) are
+guarded too: numbers and strings by value, anything else by
+identity, so rebinding `beta = 2.0` or `loss_fn = other` re-records. So are the settings of the modules the call
+went through (their `training` flag, set by `model.train()`/`model.eval()`, and their number and string
+attributes, such as a dropout's `p`). A program that had served `max_recordings`
 replays before a guard failed gets a fresh budget of recordings (a loss weight changed once an epoch).
 
 Assignments to a parameter's `.grad` inside the function (`p.grad = None`) are recorded and replayed in
@@ -72,6 +75,7 @@ import numpy as np
 
 from . import engine
 from . import inplace as inplace_module
+from . import modes
 from . import value as value_module
 from .grad_array import GradArray
 from .modes import ANOMALY, GRAD_ENABLED, TRACERS
@@ -127,6 +131,11 @@ class _Recorder(Tracer):
         self.thread = threading.get_ident()  # the hooks on Value are process-wide: other threads are ignored
         self.flat_args = flat_args
         self.problem = None
+        self.owners = {}           # id -> the objects (modules) whose scopes the call entered
+
+    def entered(self, scope):
+        if scope.owner is not None and self.thread == threading.get_ident():
+            self.owners[id(scope.owner)] = scope.owner
 
     def record(self, op, args, params, node):
         if not self.paused:
@@ -218,6 +227,16 @@ def _in_place_problem(what):
                             "marked @autograd_core.jit.effect (as optimizers' step is)")
 
 
+def not_replayable(reason):
+    """Tell the compile recording in progress in this thread (if any) that this call changes state a replay
+    would not: the compiled function then runs eagerly, with a CompileWarning giving `reason`. For library
+    code that updates arrays in place with NumPy during a forward pass (BatchNorm's running statistics).
+    Outside a recording, and inside effects, it does nothing."""
+    recorder = _RECORDING[0] if _RECORDING else None
+    if recorder is not None and recorder.thread == threading.get_ident() and not recorder.paused:
+        recorder.problem = reason
+
+
 def _watched_write(original):
     """While recording, the in-place methods of Value (add_, x[i] = v, relu_, ... all write through this)."""
 
@@ -273,6 +292,7 @@ class _Watching:
         inplace_module._write = _watched_write(self.write)
         for name, method in _GRAD_IN_PLACE.items():
             setattr(GradArray, name, _watched_grad_method(name, method))
+        modes.SCOPE_WATCHERS.append(self.recorder.entered)
         original = self.original = engine.run_backward
         engine.run_backward = functools.partial(self.recorder.backward, original)
         self.tracing = tracing(self.recorder)
@@ -289,6 +309,7 @@ class _Watching:
         inplace_module._write = self.write
         for name, method in _GRAD_IN_PLACE.items():
             setattr(GradArray, name, method)
+        modes.SCOPE_WATCHERS.remove(self.recorder.entered)
         _RECORDING.clear()
         return False
 
@@ -318,9 +339,10 @@ class _Referenced:
         self._collect(fn, 0, set())
 
     def _collect(self, fn, depth, seen):
+        owner = None
         while True:  # to the Python function behind a bound method or a functools.partial
             if isinstance(fn, types.MethodType):
-                fn = fn.__func__
+                owner, fn = fn.__self__, fn.__func__
             elif isinstance(fn, functools.partial):
                 fn = fn.func
             else:
@@ -342,6 +364,9 @@ class _Referenced:
                 found.append((cell, None, cell.cell_contents))
             except ValueError:  # an empty cell (a variable assigned later in the enclosing function)
                 continue
+        attributes = getattr(owner, "__dict__", None)
+        if isinstance(attributes, dict):  # a method: the attributes of its object that its code names (self.beta)
+            found.extend((owner, ("attribute", name), attributes[name]) for name in sorted(names) if name in attributes)
         for container, name, value in found:
             if isinstance(value, _NOT_GUARDED):
                 continue
@@ -349,21 +374,43 @@ class _Referenced:
             if callable(value):
                 self._collect(value, depth + 1, seen)
 
-    def hold(self):
-        """Whether every referenced name still has its recorded value."""
+    def add_owners(self, owners):
+        """Guard the settings of the modules a recorded call went through: `training` (model.train() and
+        model.eval() change what Dropout and BatchNorm do) and every number or string attribute (a dropout
+        probability, a momentum), by value."""
+        for owner in owners:
+            names = {name for name, value in vars(owner).items() if isinstance(value, _PLAIN)} \
+                if hasattr(owner, "__dict__") else set()
+            if hasattr(owner, "training"):
+                names.add("training")  # a class default until train()/eval() sets it on the instance
+            for name in sorted(names):
+                self.checks.append((owner, ("attribute", name), getattr(owner, name)))
+
+    def changed(self):
+        """None if every referenced name still has its recorded value, else a description of the first that has not."""
         for container, name, expected in self.checks:
             if name is None:
                 try:
                     value = container.cell_contents
                 except ValueError:
-                    return False
+                    value = _MISSING
+            elif name.__class__ is tuple:
+                value = getattr(container, name[1], _MISSING)
             else:
                 value = container.get(name, _MISSING)
             if value is expected:
                 continue
             if not (isinstance(expected, _PLAIN) and type(value) is type(expected) and value == expected):
-                return False
-        return True
+                return _describe_reference(container, name)
+        return None
+
+
+def _describe_reference(container, name):
+    if name is None:
+        return "a closure variable"
+    if name.__class__ is tuple:
+        return f"{type(container).__name__}.{name[1]}"
+    return f"the global {name!r}"
 
 
 def _code_names(code, names):
@@ -431,17 +478,19 @@ class Compiled:
             slot = self.cache[key] = _Slot()
         if slot.program is not None:
             try:
-                if not slot.referenced.hold():
-                    raise _GuardFailed()
+                changed = slot.referenced.changed()
+                if changed is not None:
+                    raise _GuardFailed(f"{changed} changed")
                 result = slot.program.run(leaves)
                 self.stats["replayed"] += 1
                 slot.replays += 1
                 return result
-            except _GuardFailed:
+            except _GuardFailed as failure:
                 self.stats["guard_failures"] += 1
                 if slot.replays >= self.max_recordings:  # the program served a while (e.g. a loss weight
                     slot.recordings = 0                  # changed once an epoch): a fresh recording budget
-                slot.program, slot.previous, slot.mismatch = None, None, "guards keep failing"
+                slot.program, slot.previous = None, None
+                slot.mismatch = "guards keep failing" + (f": {failure.args[0]}" if failure.args else "")
         if slot.eager:
             self.stats["eager"] += 1
             return self.fn(*args, **kwargs)
@@ -462,6 +511,7 @@ class Compiled:
         except _Unsupported as err:
             recorder.problem = str(err)
             result = self.fn(*args, **kwargs)
+        referenced.add_owners(recorder.owners.values())
         try:
             if recorder.problem:
                 raise _Unsupported(recorder.problem)

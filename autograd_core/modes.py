@@ -125,7 +125,13 @@ def enter_scope(name, kind="scope", owner=None):
     """
     scope = Scope(name, kind, SCOPE.get(), owner)
     SCOPE.set(scope)
+    if SCOPE_WATCHERS:  # a compile recording (jit.py) notes the modules a call goes through
+        for watch in SCOPE_WATCHERS:
+            watch(scope)
     return scope
+
+
+SCOPE_WATCHERS = []  # functions told of every scope entered, in any thread (they filter): compile's recorder
 
 
 def exit_scope(scope):

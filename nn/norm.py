@@ -16,6 +16,7 @@ import numbers
 import numpy as np
 
 from autograd_core import Value
+from autograd_core.jit import not_replayable
 from autograd_core.ops import data_of, primitive
 
 from . import init
@@ -93,6 +94,7 @@ def batch_norm(x, running_mean=None, running_var=None, weight=None, bias=None, t
                 factor = 1.0 / float(np.asarray(num_batches_tracked))
             else:
                 factor = float(momentum)
+            not_replayable("BatchNorm updates its running statistics in training mode (in place, with NumPy)")
             running_mean *= 1 - factor
             running_mean += factor * mean.reshape(channels)
             running_var *= 1 - factor

@@ -18,6 +18,7 @@ import numpy as np
 
 from autograd_core import Value
 from autograd_core import distributed as dist
+from autograd_core.jit import not_replayable
 from autograd_core.ops import data_of, primitive
 
 from .module import Module
@@ -105,6 +106,7 @@ class SyncBatchNorm(_BatchNorm):
         if total <= 1:
             raise ValueError(f"SyncBatchNorm: expected more than 1 value per channel over all ranks, got {total:g}")
         if self.training and self.track_running_stats:
+            not_replayable("SyncBatchNorm updates its running statistics in training mode (in place, with NumPy)")
             self.num_batches_tracked += 1
             factor = 1.0 / float(self.num_batches_tracked) if self.momentum is None else float(self.momentum)
             self.running_mean *= 1 - factor

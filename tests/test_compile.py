@@ -538,3 +538,75 @@ def test_a_global_changed_by_every_call_runs_the_function_eagerly():
             out = compiled(x).data
             np.testing.assert_allclose(out, _eager_loss(ns, x))
     assert ns["beta"] == 0.5 + 8  # every call ran the function
+
+
+@pytest.mark.parametrize("layer", ["dropout", "batchnorm"])
+def test_train_and_eval_switches_re_record(layer):
+    def make():
+        extra = nn.Dropout(0.5, rng=0) if layer == "dropout" else nn.BatchNorm1d(4)
+        return nn.Sequential(nn.Linear(4, 4, rng=0), extra)
+
+    model, twin = make(), make()
+    compiled = ag.compile(lambda x: model(x))
+    x = np.random.default_rng(1).standard_normal((8, 4))
+    for mode in ("eval", "train", "eval"):
+        getattr(model, mode)()
+        getattr(twin, mode)()
+        for _ in range(3):
+            if mode == "train":  # a fresh mask each call, or running statistics updated in place: eagerly
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", CompileWarning)
+                    out = compiled(x).data
+            else:
+                out = compiled(x).data
+            assert _equal(out, twin(x).data)  # with batch norm, the running statistics too (the last eval)
+    assert compiled.stats["guard_failures"] == 1 and compiled.stats["replayed"] >= 1
+
+
+def test_batchnorm_training_runs_eagerly_even_on_the_same_batch():
+    model, twin = nn.BatchNorm1d(3), nn.BatchNorm1d(3)
+    compiled = ag.compile(lambda x: model(x))
+    x = np.random.default_rng(2).standard_normal((6, 3))
+    with pytest.warns(CompileWarning, match="running statistics"):
+        for _ in range(4):
+            compiled(x)
+            twin(x)
+    assert _equal(model.running_mean, twin.running_mean) and _equal(model.running_var, twin.running_var)
+
+
+def test_module_settings_and_method_attributes_are_guarded():
+    model = nn.Sequential(nn.Linear(3, 3, rng=0), nn.LeakyReLU(0.1))
+
+    class Trainer:
+        def __init__(self):
+            self.beta = 1.0
+
+        def loss(self, x):
+            return model(x).sum() * self.beta
+
+    trainer = Trainer()
+    compiled = ag.compile(trainer.loss)
+    x = -np.ones((2, 3))
+    for change in (None, lambda: setattr(trainer, "beta", 3.0), lambda: setattr(model[1], "negative_slope", 0.5)):
+        if change:
+            change()
+        for _ in range(3):
+            assert _equal(compiled(x).data, model(x).sum().data * trainer.beta)
+    assert compiled.stats["guard_failures"] == 2
+
+
+def test_the_warning_names_the_guard_that_keeps_failing():
+    class Counter:
+        def __init__(self):
+            self.calls = 0
+
+        def step(self, x):
+            self.calls += 1  # Python state a replay would not update
+            return (Value(x) * 2.0).sum()
+
+    counter = Counter()
+    compiled = ag.compile(counter.step, max_recordings=4)
+    with pytest.warns(CompileWarning, match="Counter.calls changed"):
+        for _ in range(8):
+            compiled(np.ones(2))
+    assert counter.calls == 8
