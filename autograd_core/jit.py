@@ -53,7 +53,9 @@ An in-place change made by the function itself, through a Value's in-place metho
 warning: the replay would skip it. Inside effects (the optimizer's step) in-place updates are fine.
 
 Not seen (documented limits): data read through `.data`, `.numpy()` or comparisons (`v > 0` gives a NumPy
-array) and then used in Python `if`s; changes made in place to raw NumPy arrays without assigning them; anything
+array) and then used in Python `if`s; changes made in place to raw NumPy arrays without assigning them; Python
+side effects that change no guarded name (`print`, `history.append(loss.item())`): they happen in the recorded
+calls only, so return what you want to keep and collect it outside; anything
 random or data-dependent that two consecutive calls happen to agree on. A function that
 reads a guarded value only after an effect (a parameter's `.item()` after `optimizer.step()`), calls
 backward with `create_graph`, uses hooks or anomaly detection, or is compiled inside another transform,
