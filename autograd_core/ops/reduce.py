@@ -58,13 +58,27 @@ def _check_axis(x, axis):
 # ----------------------------------------------------------------------------------------------------
 
 
+def _spread(g, x, axis, keepdims):
+    """g put back on the reduced axes and broadcast to x's shape. On NumPy data a fresh array: the engine would
+    copy a read-only broadcast view before keeping it as a gradient, and np.broadcast_to costs more in Python."""
+    if g.__class__ in _FLOAT_DATA and x.__class__ is np.ndarray:
+        spread = np.empty(x.shape, g.dtype)
+        spread[...] = g if axis is None else _expand(g, x, axis, keepdims)
+        return spread
+    return broadcast_to(_expand(g, x, axis, keepdims), shape=x.shape)
+
+
+_FLOAT_DATA = frozenset({np.ndarray, np.float16, np.float32, np.float64, np.longdouble})
+
+
 @primitive("sum")
 def sum(x, axis=None, keepdims=False):
+    if axis is None and x.__class__ is np.ndarray:
+        return np.add.reduce(x, axis=None, keepdims=keepdims)  # np.sum's own call, without its Python wrapper
     return np.sum(x, axis=_check_axis(x, axis), keepdims=keepdims)
 
 
-sum.defvjp(lambda g, out, x, axis=None, keepdims=False:
-           broadcast_to(_expand(g, x, axis, keepdims), shape=x.shape),     # d Σx / dxᵢ = 1
+sum.defvjp(lambda g, out, x, axis=None, keepdims=False: _spread(g, x, axis, keepdims),    # d Σx / dxᵢ = 1
            formulas=("broadcast g",))
 sum.defjvp_linear()
 
@@ -75,7 +89,7 @@ def mean(x, axis=None, keepdims=False):
 
 
 mean.defvjp(lambda g, out, x, axis=None, keepdims=False:
-            broadcast_to(_expand(g, x, axis, keepdims) / _count(x.shape, axis), shape=x.shape),
+            _spread(g / _count(x.shape, axis) if axis is not None else g / x.size, x, axis, keepdims),
             formulas=("broadcast g / n",))
 mean.defjvp_linear()
 
