@@ -33,7 +33,7 @@ from .modes import GRAD_ENABLED, TRACERS
 from .ops.primitive import LINEAR
 from .ops.shape import broadcast_to, reshape, stack
 from .tracing import Tracer
-from .value import Value
+from .value import Value, _new_node
 
 
 class JVPTrace(Tracer):
@@ -147,12 +147,15 @@ def share_tangent(old, new):
 def _as_primal(p, name):
     if isinstance(p, Value):
         return p
+    if p.__class__ is float:  # the common scalar primal: what Value(p, requires_grad=False) makes, minus its checks
+        return _new_node(Value, np.float64(p), False, None, (), None, None)
     return Value(p, requires_grad=False)
 
 
 def _as_tangent(t, primal, symbolic, name):
     data = t.data if isinstance(t, Value) else t
-    if getattr(data, "shape", None) != primal.shape and np.shape(data) != primal.shape:
+    shape = () if data.__class__ in (float, int) else getattr(data, "shape", None)  # np.shape costs more
+    if shape != primal.shape and np.shape(data) != primal.shape:
         raise ValueError(f"{name}: tangent of shape {np.shape(data)} does not match primal of shape {primal.shape}")
     if symbolic:
         if isinstance(t, Value):
