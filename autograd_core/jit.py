@@ -58,7 +58,8 @@ side effects that change no guarded name (`print`, `history.append(loss.item())`
 calls only, so return what you want to keep and collect it outside; anything
 random or data-dependent that two consecutive calls happen to agree on. A function that
 reads a guarded value only after an effect (a parameter's `.item()` after `optimizer.step()`), calls
-backward with `create_graph`, uses hooks or anomaly detection, or is compiled inside another transform,
+backward with `create_graph`, uses gradient hooks (DistributedDataParallel's too; a hook registered after
+compiling fails a guard) or anomaly detection, or is compiled inside another transform,
 runs eagerly (with a warning, once). While a call is recorded, the hooks on Value are process-wide but only
 the recording thread's events count; a compiled function called during another recording runs eagerly for
 that call. Returned Values are new leaves holding the result's data (and `.grad`

@@ -280,6 +280,8 @@ class _Plan:
         return id(v) not in self.op_node and v.is_leaf
 
     def _leaf_gradient(self, leaf, gname, passed):
+        if leaf._hooks:
+            raise _unsupported("a gradient hook (register_hook) on a parameter")
         if leaf.creation_index < self.start:
             self.lines.append(f"_acc({self.value_owner(leaf)}, {gname}, {passed})")
         else:  # a leaf made inside the call: its gradient is only seen if the function returns it
@@ -534,6 +536,8 @@ def _leaf(data, grad):
 def _guard(external, shape, dtype, requires_grad):
     data = external.data
     if data.shape != shape or data.dtype != dtype or external.requires_grad is not requires_grad:
+        raise _guard_failed()
+    if external._hooks:  # a hook registered since the recording: the replay would not call it
         raise _guard_failed()
 
 

@@ -610,3 +610,20 @@ def test_the_warning_names_the_guard_that_keeps_failing():
         for _ in range(8):
             compiled(np.ones(2))
     assert counter.calls == 8
+
+
+def test_a_hook_registered_after_compiling_is_called():
+    w = Value(np.ones(3))
+
+    def f(x):
+        w.grad = None
+        (w * x).sum().backward()
+        return w.grad
+
+    compiled = ag.compile(f)
+    for _ in range(3):
+        compiled(np.full(3, 2.0))
+    w.register_hook(lambda g: g * 0)
+    with pytest.warns(CompileWarning, match="hook"):
+        np.testing.assert_array_equal(compiled(np.full(3, 2.0)), np.zeros(3))
+    np.testing.assert_array_equal(w.grad, np.zeros(3))
