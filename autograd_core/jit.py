@@ -68,6 +68,7 @@ for leaves that had one); they have no graph.
 
 from __future__ import annotations
 
+import builtins
 import functools
 import numbers
 import threading
@@ -335,10 +336,11 @@ class _Referenced:
     in place keeps its identity, and is not seen (as other in-place changes to raw NumPy arrays are not).
     """
 
-    __slots__ = ("checks",)
+    __slots__ = ("checks", "_all_hold")
 
     def __init__(self, fn):
         self.checks = []  # (container, name or None for a closure cell, expected value or object)
+        self._all_hold = None  # the checks as one generated expression (`holds`), made on first use
         self._collect(fn, 0, set())
 
     def _collect(self, fn, depth, seen):
@@ -378,16 +380,49 @@ class _Referenced:
                 self._collect(value, depth + 1, seen)
 
     def add_owners(self, owners):
-        """Guard the settings of the modules a recorded call went through: `training` (model.train() and
-        model.eval() change what Dropout and BatchNorm do) and every number or string attribute (a dropout
-        probability, a momentum), by value."""
+        """Guard the attributes of the modules a recorded call went through: `training` (model.train() and
+        model.eval() change what Dropout and BatchNorm do) and numbers and strings (a dropout probability) by
+        value; parameters, submodules and the items of lists of them (`model.fc = nn.Linear(...)`,
+        `layer.weight = Parameter(...)`, `mlp.layers[0] = ...`) by identity."""
         for owner in owners:
-            names = {name for name, value in vars(owner).items() if isinstance(value, _PLAIN)} \
-                if hasattr(owner, "__dict__") else set()
-            if hasattr(owner, "training"):
-                names.add("training")  # a class default until train()/eval() sets it on the instance
-            for name in sorted(names):
-                self.checks.append((owner, ("attribute", name), getattr(owner, name)))
+            attributes = vars(owner) if hasattr(owner, "__dict__") else {}
+            if hasattr(owner, "training") and "training" not in attributes:
+                self.checks.append((owner, ("attribute", "training"), owner.training))  # the class default
+            for name in sorted(attributes):
+                value = attributes[name]
+                self.checks.append((owner, ("attribute", name), value))
+                if value.__class__ in (list, tuple):
+                    self.checks.extend((owner, ("item", name, i), item) for i, item in enumerate(value))
+
+    def holds(self):
+        """Whether every referenced name still has its recorded value: the checks of `changed` written out as one
+        generated expression (a replay runs it before anything else, so it has to be cheap)."""
+        if self._all_hold is None:
+            self._all_hold = self._generate()
+        return self._all_hold()
+
+    def _generate(self):
+        names, terms = {"M": _MISSING}, []
+        for i, (container, name, expected) in enumerate(self.checks):
+            names[f"C{i}"], names[f"X{i}"] = container, expected
+            if name is None:
+                value = f"C{i}.cell_contents"
+            elif name.__class__ is tuple:
+                names[f"K{i}"] = name[1]  # attribute names travel as objects, never as source text
+                value = f"getattr(C{i}, K{i}, M)" + (f"[{int(name[2])}]" if name[0] == "item" else "")
+            else:
+                names[f"K{i}"] = name
+                value = f"C{i}.get(K{i}, M)"
+            if isinstance(expected, _PLAIN):
+                names[f"T{i}"] = type(expected)
+                terms.append(f"((v := {value}) is X{i} or (v.__class__ is T{i} and v == X{i}))")
+            else:
+                terms.append(f"{value} is X{i}")
+        body = " and ".join(terms) or "True"
+        source = (f"def all_hold():\n    try:\n        return bool({body})\n"
+                  "    except Exception:\n        return False\n")
+        exec(builtins.compile(source, "<autograd_core.compile guards>", "exec"), names)  # our own generated text
+        return names["all_hold"]
 
     def changed(self):
         """None if every referenced name still has its recorded value, else a description of the first that has not."""
@@ -399,6 +434,8 @@ class _Referenced:
                     value = _MISSING
             elif name.__class__ is tuple:
                 value = getattr(container, name[1], _MISSING)
+                if name[0] == "item":
+                    value = value[name[2]] if value.__class__ in (list, tuple) and len(value) > name[2] else _MISSING
             else:
                 value = container.get(name, _MISSING)
             if value is expected:
@@ -412,7 +449,7 @@ def _describe_reference(container, name):
     if name is None:
         return "a closure variable"
     if name.__class__ is tuple:
-        return f"{type(container).__name__}.{name[1]}"
+        return f"{type(container).__name__}.{name[1]}" + (f"[{name[2]}]" if name[0] == "item" else "")
     return f"the global {name!r}"
 
 
@@ -481,9 +518,8 @@ class Compiled:
             slot = self.cache[key] = _Slot()
         if slot.program is not None:
             try:
-                changed = slot.referenced.changed()
-                if changed is not None:
-                    raise _GuardFailed(f"{changed} changed")
+                if not slot.referenced.holds():
+                    raise _GuardFailed(f"{slot.referenced.changed() or 'a referenced name'} changed")
                 result = slot.program.run(leaves)
                 self.stats["replayed"] += 1
                 slot.replays += 1

@@ -627,3 +627,31 @@ def test_a_hook_registered_after_compiling_is_called():
     with pytest.warns(CompileWarning, match="hook"):
         np.testing.assert_array_equal(compiled(np.full(3, 2.0)), np.zeros(3))
     np.testing.assert_array_equal(w.grad, np.zeros(3))
+
+
+@pytest.mark.parametrize("replace", ["parameter", "layer in a list"])
+def test_replaced_parameters_and_layers_re_record(replace):
+    model = nn.MLP(2, [3, 1], rng=0)
+    compiled = ag.compile(lambda x: model(x).sum())
+    x = np.ones((4, 2))
+    for _ in range(3):
+        compiled(x)
+    if replace == "parameter":
+        model.layers[1].weight = nn.Parameter(np.zeros((1, 3)))
+    else:
+        model.layers[0] = type(model.layers[0])(2, 3, rng=7)
+    for _ in range(3):
+        assert _equal(compiled(x).data, model(x).sum().data)
+    assert compiled.stats["guard_failures"] == 1
+
+
+def test_the_guards_on_names_are_one_generated_expression_that_agrees_with_the_checks():
+    model = nn.MLP(2, [3, 1], rng=0)
+    beta = 0.5
+    compiled = ag.compile(lambda x: model(x).sum() * beta)
+    for _ in range(3):
+        compiled(np.ones((1, 2)))
+    referenced = next(iter(compiled.cache.values())).referenced
+    assert len(referenced.checks) > 10 and referenced.holds() and referenced.changed() is None
+    model.layers[0].training = False
+    assert not referenced.holds() and referenced.changed() == "Layer.training"
