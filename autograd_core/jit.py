@@ -50,7 +50,9 @@ run eagerly, with a warning.
 
 An in-place change made by the function itself, through a Value's in-place methods and operators (`x.add_()`,
 `x[i] = v`, `w -= lr * w.grad` under no_grad) or a gradient's (`w.grad.zero_()`), makes it run eagerly, with a
-warning: the replay would skip it. Inside effects (the optimizer's step) in-place updates are fine.
+warning: the replay would skip it. Inside effects (the optimizer's step) in-place updates are fine. Library code
+that changes arrays in place with NumPy during a forward pass says so with `not_replayable(reason)` (BatchNorm
+updating its running statistics in training mode), with the same result.
 
 Not seen (documented limits): data read through `.data`, `.numpy()` or comparisons (`v > 0` gives a NumPy
 array) and then used in Python `if`s; changes made in place to raw NumPy arrays without assigning them; Python
