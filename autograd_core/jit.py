@@ -38,11 +38,12 @@ JIT do, never replays wrong):
 
 The module globals and closure variables the function reads (and those of the Python functions it names, three
 levels deep, and a method's attributes such as `self.beta`; not deeper ones such as `self.config.beta`) are
-guarded too: numbers and strings by value, anything else by
-identity, so rebinding `beta = 2.0` or `loss_fn = other` re-records. So are the settings of the modules the call
-went through (their `training` flag, set by `model.train()`/`model.eval()`, and their number and string
-attributes, such as a dropout's `p`). A program that had served `max_recordings`
-replays before a guard failed gets a fresh budget of recordings (a loss weight changed once an epoch).
+guarded too: numbers and strings by value, anything else by identity, so rebinding `beta = 2.0` or
+`loss_fn = other` re-records. So are the attributes of the modules the call went through: their `training` flag
+(`model.train()`, `model.eval()`) and numbers (a dropout's `p`) by value, their parameters, submodules and the
+items of lists of them (`layer.weight = Parameter(...)`, `mlp.layers[0] = ...`) by identity. These checks run
+first, as one generated expression. A program that had served `max_recordings` replays before a guard failed
+gets a fresh budget of recordings (a loss weight changed once an epoch).
 
 Assignments to a parameter's `.grad` inside the function (`p.grad = None`) are recorded and replayed in
 order; an assignment to a parameter's `.data` outside an effect (a hand-written update) makes the function
@@ -226,11 +227,9 @@ def _watched_conversion(original):
 def _in_place_problem(what):
     """While recording, an in-place change made by the function itself (not inside an effect) means the function
     cannot be compiled: the replay runs recorded operations only, so the change would silently be skipped."""
-    recorder = _RECORDING[0] if _RECORDING else None
-    if recorder is not None and recorder.thread == threading.get_ident() and not recorder.paused:
-        recorder.problem = (f"an in-place change ({what}) inside the function: a replay runs the recorded "
-                            "operations only and would skip it; write it out of place, or move it into a method "
-                            "marked @autograd_core.jit.effect (as optimizers' step is)")
+    not_replayable(f"an in-place change ({what}) inside the function: a replay runs the recorded operations only "
+                   "and would skip it; write it out of place, or move it into a method marked "
+                   "@autograd_core.jit.effect (as optimizers' step is)")
 
 
 def not_replayable(reason):
