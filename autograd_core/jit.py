@@ -43,7 +43,9 @@ guarded too: numbers and strings by value, anything else by identity, so rebindi
 (`model.train()`, `model.eval()`) and numbers (a dropout's `p`) by value, their parameters, submodules and the
 items of lists of them (`layer.weight = Parameter(...)`, `mlp.layers[0] = ...`) by identity. These checks run
 first, as one generated expression. A program that had served `max_recordings` replays before a guard failed
-gets a fresh budget of recordings (a loss weight changed once an epoch).
+gets a fresh budget of recordings (a loss weight changed once an epoch). A function that runs eagerly records
+again when one of these names changes (a model that trained with dropout, switched to `eval()`), up to twice
+before a program replays.
 
 Assignments to a parameter's `.grad` inside the function (`p.grad = None`) are recorded and replayed in
 order; an assignment to a parameter's `.data` outside an effect (a hand-written update) makes the function
@@ -524,6 +526,7 @@ class Compiled:
                 result = slot.program.run(leaves)
                 self.stats["replayed"] += 1
                 slot.replays += 1
+                slot.retries = 0  # a program that replays: eager spells before it were not for good
                 return result
             except _GuardFailed as failure:
                 self.stats["guard_failures"] += 1
@@ -532,6 +535,11 @@ class Compiled:
                 slot.program, slot.previous = None, None
                 slot.mismatch = "guards keep failing" + (f": {failure.args[0]}" if failure.args else "")
         if slot.eager:
+            if slot.referenced is not None and slot.retries < _RETRIES and not slot.referenced.holds():
+                # What made it run eagerly may have changed (model.eval() after training with dropout): record
+                # again, a few times at most before a program replays (Python state changing on every call).
+                slot.eager, slot.recordings, slot.retries = False, 0, slot.retries + 1
+                return self._record(slot, args, kwargs, leaves)
             self.stats["eager"] += 1
             return self.fn(*args, **kwargs)
         return self._record(slot, args, kwargs, leaves)
@@ -557,7 +565,7 @@ class Compiled:
                 raise _Unsupported(recorder.problem)
             plan = _Plan(recorder, result)
         except _Unsupported as err:
-            self._go_eager(slot, str(err))
+            self._go_eager(slot, str(err), referenced)
             return result
         if slot.previous is not None:
             try:
@@ -570,21 +578,26 @@ class Compiled:
         slot.previous = plan
         if slot.recordings >= self.max_recordings:
             self._go_eager(slot, f"recorded {slot.recordings} times without two calls agreeing "
-                                 f"({slot.mismatch or 'guards keep failing'})")
+                                 f"({slot.mismatch or 'guards keep failing'})", referenced)
         return result
 
-    def _go_eager(self, slot, reason):
-        slot.eager, slot.previous, slot.program = True, None, None
+    def _go_eager(self, slot, reason, referenced):
+        """Run this slot's calls eagerly from now on, until a name the function reads (`referenced`, as it was
+        when the reason arose) changes."""
+        slot.eager, slot.previous, slot.program, slot.referenced = True, None, None, referenced
         warnings.warn(f"compile({getattr(self.fn, '__name__', 'fn')}): runs eagerly: {reason}", CompileWarning,
                       stacklevel=4)
 
 
 class _Slot:
-    __slots__ = ("program", "previous", "eager", "recordings", "mismatch", "referenced", "replays")
+    __slots__ = ("program", "previous", "eager", "recordings", "mismatch", "referenced", "replays", "retries")
 
     def __init__(self):
         self.program, self.previous, self.eager, self.recordings, self.mismatch = None, None, False, 0, None
-        self.referenced, self.replays = None, 0
+        self.referenced, self.replays, self.retries = None, 0, 0
+
+
+_RETRIES = 2  # times a slot that runs eagerly records again after a referenced name changed, until a replay
 
 
 def compile(fn=None, *, max_recordings=8):

@@ -655,3 +655,43 @@ def test_the_guards_on_names_are_one_generated_expression_that_agrees_with_the_c
     assert len(referenced.checks) > 10 and referenced.holds() and referenced.changed() is None
     model.layers[0].training = False
     assert not referenced.holds() and referenced.changed() == "Layer.training"
+
+
+def test_a_function_that_ran_eagerly_in_training_compiles_after_eval():
+    def make():
+        return nn.Sequential(nn.Linear(4, 4, rng=0), nn.Dropout(0.5, rng=0), nn.BatchNorm1d(4))
+
+    model, twin = make(), make()
+    compiled = ag.compile(lambda x: model(x))
+    x = np.random.default_rng(3).standard_normal((8, 4))
+    for mode, calls in (("train", 3), ("eval", 4), ("train", 3), ("eval", 4)):
+        getattr(model, mode)()
+        getattr(twin, mode)()
+        replayed = compiled.stats["replayed"]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", CompileWarning)  # training: running statistics, dropout masks
+            for _ in range(calls):
+                assert _equal(compiled(x).data, twin(x).data)
+        if mode == "eval":
+            assert compiled.stats["replayed"] - replayed == calls - 2  # two recordings, then replays
+    assert _equal(model[2].running_mean, twin[2].running_mean)
+
+
+def test_python_state_changing_on_every_call_settles_into_eager_mode():
+    class Counter:
+        def __init__(self):
+            self.calls = 0
+
+        def step(self, x):
+            self.calls += 1
+            return (Value(x) * 2.0).sum()
+
+    counter = Counter()
+    compiled = ag.compile(counter.step, max_recordings=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CompileWarning)
+        for _ in range(30):
+            compiled(np.ones(2))
+    # at most max_recordings + 1 recordings per spell (two, then the one whose guard fails), and two retries
+    assert counter.calls == 30 and compiled.stats["recorded"] <= (1 + 2) * (2 + 1)
+    assert compiled.stats["eager"] >= 30 - 9
