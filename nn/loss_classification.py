@@ -105,7 +105,8 @@ def _classes_last(x, who):
 
 
 def _labels(target, sample_shape, classes, ignore_index, who, input_shape):
-    """Integer labels flattened to (M,), each in [0, C) or equal to ignore_index."""
+    """Integer labels flattened to (M,), each in [0, C) or equal to ignore_index, and whether all are in
+    [0, C) (then none is ignored unless ignore_index is a class number)."""
     labels = np.asarray(data_of(target))
     if labels.dtype.kind not in "iu":
         raise TypeError(f"{who}: class labels must be integers, got dtype {labels.dtype} of shape {labels.shape} "
@@ -114,21 +115,13 @@ def _labels(target, sample_shape, classes, ignore_index, who, input_shape):
         raise ValueError(f"{who}: input of shape {input_shape} needs integer labels of shape {sample_shape}, "
                          f"got {labels.shape}")
     labels = labels.reshape(-1)
-    if labels.size and 0 <= np.minimum.reduce(labels) and np.maximum.reduce(labels) < classes:
-        return labels  # the common case, checked with two reductions
+    if not labels.size or (0 <= np.minimum.reduce(labels) and np.maximum.reduce(labels) < classes):
+        return labels, True  # the common case, checked with two reductions
     real = labels[labels != ignore_index]
     if real.size and (real.min() < 0 or real.max() >= classes):
         raise IndexError(f"{who}: labels must be in [0, {classes}) (or ignore_index={ignore_index}), "
                          f"got min {real.min()}, max {real.max()}")
-    return labels
-
-
-def _any_ignored(labels, ignore_index, classes):
-    """Whether some label equals ignore_index (labels are already checked to be in [0, C) or ignored)."""
-    if 0 <= ignore_index < classes:
-        return bool((labels == ignore_index).any())
-    # outside [0, C): only an ignored label can be negative
-    return labels.size > 0 and bool(np.minimum.reduce(labels) < 0)
+    return labels, False  # some label is outside [0, C): it is ignore_index
 
 
 def _class_weight(weight, classes, dtype, who):
@@ -185,9 +178,10 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
         return _cross_entropy_probabilities(input, target, weight, reduction, label_smoothing)
     z, sample_shape = _classes_last(input, who)
     C = z.shape[1]
-    labels = _labels(target_data, sample_shape, C, ignore_index, who, shape)
+    labels, in_range = _labels(target_data, sample_shape, C, ignore_index, who, shape)
     w = _class_weight(weight, C, input.dtype, who)
-    if w is None and not label_smoothing and len(shape) == 2 and not _any_ignored(labels, ignore_index, C):
+    any_ignored = not in_range or (0 <= ignore_index < C and bool((labels == ignore_index).any()))
+    if w is None and not label_smoothing and len(shape) == 2 and not any_ignored:
         return _cross_entropy(z, labels=labels, reduction=reduction)       # one node, reduction included
     return _nll(log_softmax(z, dim=1), labels, w, ignore_index, reduction, sample_shape, label_smoothing)
 
@@ -221,5 +215,5 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     shape = tuple(input.shape)
     logp, sample_shape = _classes_last(input, who)
     C = logp.shape[1]
-    labels = _labels(target, sample_shape, C, ignore_index, who, shape)
+    labels, _ = _labels(target, sample_shape, C, ignore_index, who, shape)
     return _nll(logp, labels, _class_weight(weight, C, input.dtype, who), ignore_index, reduction, sample_shape)

@@ -63,7 +63,7 @@ def labels_for(shape, ignore=None):
 
 
 CE_OPTIONS = [dict(), dict(weight=np.array([0.2, 1.0, 2.5, 0.7])), dict(ignore_index=1),
-              dict(ignore_index=-100, _ignored=-100), dict(label_smoothing=0.2),
+              dict(ignore_index=-100, _ignored=-100), dict(ignore_index=255, _ignored=255), dict(label_smoothing=0.2),
               dict(weight=np.array([0.2, 1.0, 2.5, 0.7]), ignore_index=2, label_smoothing=0.15, _ignored=2)]
 
 
@@ -260,3 +260,14 @@ def test_loss_modules_match_torch_modules(cls, kw, name):
     assert repr(ours).startswith(name + "(")
     assert list(ours.state_dict()) == list(theirs.state_dict())  # class weights are buffers, as in PyTorch
     ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
+
+
+@pytest.mark.parametrize("ignore_index", [-100, 255, 2])
+def test_ignored_labels_count_for_nothing_whatever_the_ignore_index(ignore_index):
+    """ignore_index below 0, at C or above (255, as segmentation masks use) or a class: the ignored rows drop out."""
+    x, y = rand(6, 4), np.array([0, 3, 1, 0, 1, 3])
+    y_ignoring = y.copy()
+    y_ignoring[[1, 4]] = ignore_index
+    kept = [0, 2, 3, 5]
+    loss = F.cross_entropy(Value(x), y_ignoring, ignore_index=ignore_index)
+    np.testing.assert_allclose(loss.data, F.cross_entropy(Value(x[kept]), y[kept]).data, rtol=1e-12)
