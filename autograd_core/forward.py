@@ -61,9 +61,7 @@ class JVPTrace(Tracer):
                 total = part if total is None else total + part
             if total is None:
                 return
-            if total.__class__ is not out.__class__ or total.shape != out.shape or total.dtype != out.dtype:
-                total = self._conform(total, node)
-            self.tangents[node] = total
+            self._keep(node, total)
             return
         if params is None and len(args) == 1 and not self.symbolic and op.jvps.__class__ is tuple:
             t = get(args[0])  # an elementwise function (sin, exp, tanh ...): written out too
@@ -74,9 +72,7 @@ class JVPTrace(Tracer):
             total = rule(t, out, args[0].data)
             if total is None:
                 return
-            if total.__class__ is not out.__class__ or total.shape != out.shape or total.dtype != out.dtype:
-                total = self._conform(total, node)
-            self.tangents[node] = total
+            self._keep(node, total)
             return
         ts = [get(a) for a in args]  # the engine made every argument a Value (tracing.py)
         for t in ts:
@@ -111,6 +107,10 @@ class JVPTrace(Tracer):
                     total = part if total is None else total + part
             if total is None:
                 return
+        self._keep(node, total)
+
+    def _keep(self, node, total):
+        """Store `total` as node's tangent, conformed to its output's shape and dtype where they differ."""
         data = node.data
         if self.symbolic or total.__class__ is not data.__class__ or total.shape != data.shape \
                 or total.dtype != data.dtype:

@@ -7,6 +7,7 @@ A reduction's gradient is the output gradient put back on the reduced axes and b
 from __future__ import annotations
 
 import builtins
+import math
 import numbers
 import warnings
 
@@ -47,6 +48,9 @@ def _expand(g, x, axis, keepdims):
 
 
 def _count(shape, axis):
+    """How many elements a reduction over `axis` combines into each output element."""
+    if axis is None:
+        return math.prod(shape)
     return int(np.prod([shape[a] for a in _axes(axis, len(shape))], dtype=np.int64))
 
 
@@ -58,6 +62,9 @@ def _check_axis(x, axis):
 # ----------------------------------------------------------------------------------------------------
 
 
+_FLOAT_DATA = frozenset({np.ndarray, np.float16, np.float32, np.float64, np.longdouble})
+
+
 def _spread(g, x, axis, keepdims):
     """g put back on the reduced axes and broadcast to x's shape. On NumPy data a fresh array: the engine would
     copy a read-only broadcast view before keeping it as a gradient, and np.broadcast_to costs more in Python."""
@@ -66,9 +73,6 @@ def _spread(g, x, axis, keepdims):
         spread[...] = g if axis is None else _expand(g, x, axis, keepdims)
         return spread
     return broadcast_to(_expand(g, x, axis, keepdims), shape=x.shape)
-
-
-_FLOAT_DATA = frozenset({np.ndarray, np.float16, np.float32, np.float64, np.longdouble})
 
 
 @primitive("sum")
@@ -89,7 +93,7 @@ def mean(x, axis=None, keepdims=False):
 
 
 mean.defvjp(lambda g, out, x, axis=None, keepdims=False:
-            _spread(g / _count(x.shape, axis) if axis is not None else g / x.size, x, axis, keepdims),
+            _spread(g / _count(x.shape, axis), x, axis, keepdims),
             formulas=("broadcast g / n",))
 mean.defjvp_linear()
 
