@@ -33,41 +33,48 @@ from .loss import _as_value, _check_reduction, _reduce
 @primitive("cross_entropy")
 def _cross_entropy(logits, labels, reduction):
     # ℓₙ = −log softmax(zₙ)[yₙ] = logsumexp(zₙ) − zₙ[yₙ], after shifting each row by its maximum.
-    m = np.maximum.reduce(logits, axis=1, keepdims=True)  # the reductions without NumPy's Python wrappers
-    losses = _shifted_losses(logits, m, labels)
+    shifted, at_label = _shifted(logits, labels)
+    losses = np.log(np.add.reduce(np.exp(shifted), axis=0)) - shifted.ravel(order="K")[at_label]
     total = None if reduction == "none" else np.add.reduce(losses)
-    all_finite = math.isfinite(total) if total is not None else np.isfinite(losses).all()
-    if not all_finite:  # rare: look at the row maxima only then
-        finite = np.isfinite(m)
-        if not finite.all():                    # a row of −inf (or inf): shift it by nothing
-            losses = _shifted_losses(logits, np.where(finite, m, 0), labels)
-            total = None if reduction == "none" else losses.sum()
     if total is None:
         return losses
     return total / len(labels) if reduction == "mean" else total
 
 
-def _shifted_losses(logits, m, labels):
-    shifted = logits - m
-    return np.log(np.add.reduce(np.exp(shifted), axis=1)) - shifted[np.arange(len(labels)), labels]
-
-
 def _cross_entropy_vjp(g, out, logits, labels, reduction):
     # dℓₙ/dzₙ = softmax(zₙ) − onehot(yₙ); the reduction scales it by g/N, g or gₙ.
-    rows = np.arange(len(labels))
-    if reduction == "none":
-        g = g.reshape((-1, 1))
-    elif reduction == "mean":
-        g = g / len(labels)
     if isinstance(logits, Value):            # create_graph: stay differentiable
         onehot = np.zeros(logits.shape, dtype=logits.dtype)
-        onehot[rows, labels] = 1
+        onehot[np.arange(len(labels)), labels] = 1
+        if reduction == "none":
+            g = g.reshape((-1, 1))
+        elif reduction == "mean":
+            g = g / len(labels)
         return g * (softmax(logits, axis=1) - onehot)
-    p = np.exp(logits - np.maximum.reduce(logits, axis=1, keepdims=True))
-    p /= np.add.reduce(p, axis=1, keepdims=True)
-    p[rows, labels] -= 1                     # p is a fresh array: subtract the one-hot in place
-    p *= g
-    return p
+    shifted, at_label = _shifted(logits, labels)
+    p = np.exp(shifted, out=shifted)         # shifted is ours: reuse it
+    g = g / len(labels) if reduction == "mean" else g    # per sample (or one for all)
+    p *= g / np.add.reduce(p, axis=0)        # g·softmax
+    p.ravel(order="K")[at_label] -= g        # − g·onehot (p is ours and contiguous: ravel is a view)
+    return p.T if p.flags.f_contiguous else np.ascontiguousarray(p.T)
+
+
+def _shifted(logits, labels):
+    """(z − max), classes on axis 0, as an array of our own; and the flat index of each zₙ[yₙ] in it.
+
+    The maximum of each row is one reduction down axis 0 of the classes-first layout: with a few classes
+    (10 digits), reducing along short rows is NumPy's slowest case (~10× a transposed copy and a reduction
+    across them). With many classes the rows are long and z.T, a view, is already fast.
+    """
+    n, classes = logits.shape
+    by_class = np.ascontiguousarray(logits.T) if classes <= 32 else logits.T
+    m = np.maximum.reduce(by_class, axis=0)
+    if not math.isfinite(np.add.reduce(m)):  # rare: a row of −inf (or with inf): shift it by nothing
+        m = np.where(np.isfinite(m), m, 0)
+    shifted = by_class - m                   # in by_class's memory order: C-contiguous (C, n) or F-contiguous
+    rows = np.arange(n)
+    at_label = labels * n + rows if shifted.flags.c_contiguous else rows * classes + labels
+    return shifted, at_label
 
 
 _cross_entropy.defvjp(_cross_entropy_vjp, formulas=("g⊙(softmax(z) − onehot(y))",))
