@@ -12,6 +12,7 @@ from __future__ import annotations
 import heapq
 import operator
 import re
+import sys
 
 import numpy as np
 
@@ -65,6 +66,9 @@ class _Plan:
         self.changed_before = {}     # op line's name -> whether a non-idempotent effect ran before it
         self.internal_leaves = {}    # id(leaf) -> name of its gradient
         self.node_grads = {}         # id(node) -> (name of its gradient, whether it must be copied)
+        self.graph_nodes = []        # the op nodes the backward passes went through (their .grad a user may read)
+        self.fresh = set()           # names of gradient arrays that the program itself allocated
+        self.in_place = []           # (line index, gradient name, rewritten line): see _update_in_place
         self.temps = 0
         self.start = rec.start
         # Python numbers become shared constant leaves (value.py); whether this call or an earlier one made
@@ -104,6 +108,7 @@ class _Plan:
                 changed = changed or not idempotent
         self.outputs = []
         self.result = self._output(result)
+        self._update_in_place()
 
     # -- sources ---------------------------------------------------------------------------------------
 
@@ -232,6 +237,7 @@ class _Plan:
             if entry is None:
                 self._leaf_gradient(node, gname, key in passed_through)
                 continue
+            self.graph_nodes.append(node)
             op, args, params, _, out_name = entry
             if node._hooks:
                 raise _unsupported("a gradient hook (register_hook) in the graph")
@@ -244,12 +250,19 @@ class _Plan:
                 gp = rule(g, node.data, *xs_data, **(params or {}))
                 if gp is None:
                     continue
+                fresh = sys.getrefcount(gp) == 2  # the rule made gp: only this frame refers to it
                 t = self.temp()
                 inline = _inline_rules().get(rule) if not params else None
                 if inline is not None and not _inline_agrees(inline, gp, g, node.data, xs_data):
                     inline = None  # the rule was changed since the template was written: call it
                 if inline is not None:  # the rule's own expression, without the call
                     self.lines.append(f"{t} = " + inline.format(g=gname, out=out_name, x=x_exprs))
+                    fresh = inline != "{g}"  # NumPy arithmetic makes a new array; "{g}" hands g itself on
+                    in_place = _IN_PLACE.get(inline)
+                    writable = gname in self.fresh and g.__class__ is np.ndarray and g.ndim and gp.dtype == g.dtype
+                    if in_place and writable:
+                        self.in_place.append((len(self.lines) - 1, gname,
+                                              f"{t} = " + in_place.format(g=gname, out=out_name, x=x_exprs)))
                 else:
                     self.lines.append(f"{t} = {self.ns.bind('R', rule)}({', '.join([gname, out_name] + x_exprs)}"
                                       f"{self._kwargs(params)})")
@@ -257,15 +270,20 @@ class _Plan:
                 if gp.shape != pdata.shape:
                     gp = sum_to(gp, shape=pdata.shape)
                     self.lines.append(f"{t} = {self.ns.bind('F', sum_to.forward)}({t}, {self.constant(pdata.shape)})")
+                    fresh = True
                 if gp.dtype is not pdata.dtype and gp.dtype != pdata.dtype:
                     gp = gp.astype(pdata.dtype)
                     self.lines.append(f"{t} = _astype({t}, {self.constant(pdata.dtype)})")
+                    fresh = True
+                if fresh and gp.__class__ is np.ndarray:
+                    self.fresh.add(t)
                 if gp is g and self._is_leaf(parent):  # after fitting, as the engine checks
                     passed_through.add(id(parent))
                 if id(parent) in pending:
                     pname, prev, _ = pending[id(parent)]
                     pending[id(parent)] = (pname, prev + gp, parent)
                     self.lines.append(f"{pname} = {pname} + {t}")
+                    self.fresh.add(pname)  # a new array (unless a NumPy scalar: then it is never written to)
                 else:
                     if parent.creation_index < self.start and not self._is_leaf(parent):
                         raise _unsupported("the backward pass reaches a graph recorded before the call")
@@ -341,12 +359,30 @@ class _Plan:
                 gname = self.temp()
                 out[id(obj.grad)] = gname
                 self.lines.append(f"{gname} = _grad_of({name})")
+        for node in self.graph_nodes:  # an intermediate node's .grad (a user may return h.grad)
+            g = node.grad
+            if g is not None and id(g) not in out:
+                gname, passed = self.node_grads[id(node)]
+                if passed:  # the seed itself, a constant of the program: hand out a copy
+                    out[id(g)] = self.temp()
+                    self.lines.append(f"{out[id(g)]} = _copy({gname})")
+                else:
+                    out[id(g)] = gname
         for entry in self._keep[0].entries:
             if entry[0] == "op":
                 for a in entry[2]:
                     if id(a) in self.internal_leaves and a.grad is not None:
                         out[id(a.grad)] = self.internal_leaves[id(a)]
         return out
+
+    def _update_in_place(self):
+        """Rewrite `t = g * mask` (ReLU's rule) as a multiplication into g where nothing after it reads g: g is
+        then an array this program allocated (`fresh`) and only ever reads here. The same numbers, one array
+        less per ReLU layer to allocate and fill. Runs once the outputs are known (they may read g)."""
+        for index, gname, line in self.in_place:
+            pattern = re.compile(rf"\b{gname}\b")
+            if not any(pattern.search(later) for later in self.lines[index + 1:]):
+                self.lines[index] = line
 
     # -- the program -----------------------------------------------------------------------------------
 
@@ -463,6 +499,7 @@ def _template_source(t):
 
 
 _INLINE = {}
+_IN_PLACE = {"{g} * ({x[0]} > 0)": "_mul_into({g}, {x[0]} > 0)"}  # template -> the same, written into g
 
 
 def _inline_rules():
@@ -520,6 +557,10 @@ def _accumulate(leaf, g, passed):
         leaf.grad = old + g
 
 
+def _multiply_into(a, b):
+    return np.multiply(a, b, out=a)
+
+
 def _own(g, passed):
     if g.__class__ is np.ndarray and (passed or not g.flags.writeable or g.base is not None):
         return g.copy()
@@ -556,7 +597,8 @@ def _reader(convert):
 
 
 _RUNTIME = {
-    "_acc": _accumulate, "_own": _own, "_leaf": _leaf, "_guard": _guard, "_add": operator.add,
+    "_acc": _accumulate, "_mul_into": _multiply_into, "_own": _own, "_leaf": _leaf, "_guard": _guard,
+    "_add": operator.add,
     "_astype": lambda t, dtype: t.astype(dtype), "_same": lambda x: x, "_copy": lambda x: x.copy(),
     "_reshape": lambda a, shape: a.reshape(shape), "_grad_of": lambda v: v.grad,
     "_set_grad": lambda v, g: setattr(v, "grad", g),

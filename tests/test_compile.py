@@ -695,3 +695,50 @@ def test_python_state_changing_on_every_call_settles_into_eager_mode():
     # at most max_recordings + 1 recordings per spell (two, then the one whose guard fails), and two retries
     assert counter.calls == 30 and compiled.stats["recorded"] <= (1 + 2) * (2 + 1)
     assert compiled.stats["eager"] >= 30 - 9
+
+
+def test_an_intermediate_gradient_that_the_function_returns_follows_the_input():
+    # h.grad of an intermediate node was baked into the program as a constant: two calls with the same
+    # input agreed, and the third call, with another input, returned the first input's gradient.
+    def grad_of_intermediate(x):
+        x = Value(x, requires_grad=True)
+        h = x * 2
+        (h * h).sum().backward()
+        return h.grad, x.grad
+
+    compiled = ag.compile(grad_of_intermediate)
+    for a in (np.arange(3.0), np.arange(3.0), np.arange(3.0) + 5, np.arange(3.0) - 1):
+        assert _equal(compiled(a), grad_of_intermediate(a))
+    assert compiled.stats["replayed"] == 2
+
+
+def _relu_net(x0, returns):
+    """x -> relu(x W1) -> relu(. W2) -> sum, backward; returns the gradients `returns` names."""
+    rng = np.random.default_rng(1)
+    w1, w2 = Value(rng.standard_normal((4, 5)), requires_grad=True), Value(rng.standard_normal((5, 3)),
+                                                                           requires_grad=True)
+
+    def step(x):
+        w1.grad = w2.grad = None
+        pre1 = Value(x) @ w1
+        pre2 = pre1.relu() @ w2
+        out = pre2.relu()
+        (out * out).sum().backward()
+        got = {"pre1": pre1.grad, "pre2": pre2.grad, "out": out.grad}
+        return [w1.grad, w2.grad] + [got[name] for name in returns]
+
+    return step
+
+
+@pytest.mark.parametrize("returns", [(), ("out",), ("pre2",), ("out", "pre2", "pre1")])
+def test_relu_gradients_multiplied_in_place_give_the_eager_numbers(returns):
+    # The program multiplies the gradient arriving at a ReLU by its mask in place, unless something after
+    # reads that gradient (here: the function returns it as out.grad).
+    rng = np.random.default_rng(0)
+    xs = [rng.standard_normal((6, 4)) for _ in range(5)]
+    eager, compiled = _relu_net(xs[0], returns), ag.compile(_relu_net(xs[0], returns))
+    for x in xs:
+        assert _equal(compiled(x), eager(x))
+    assert compiled.stats["replayed"] == 3
+    source = compiled.sources()[0]
+    assert source.count("_mul_into(") == (1 if "out" in returns else 2), source
