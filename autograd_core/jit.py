@@ -41,11 +41,13 @@ levels deep, and a method's attributes such as `self.beta`; not deeper ones such
 guarded too: numbers and strings by value, anything else by identity, so rebinding `beta = 2.0` or
 `loss_fn = other` re-records. So are the attributes of the modules the call went through: their `training` flag
 (`model.train()`, `model.eval()`) and numbers (a dropout's `p`) by value, their parameters, submodules and the
-items of lists of them (`layer.weight = Parameter(...)`, `mlp.layers[0] = ...`) by identity. These checks run
-first, as one generated expression. A program that had served `max_recordings` replays before a guard failed
-gets a fresh budget of recordings (a loss weight changed once an epoch). A function that runs eagerly records
-again when one of these names changes (a model that trained with dropout, switched to `eval()`), up to twice
-before a program replays.
+items of lists of them (`layer.weight = Parameter(...)`, `mlp.layers[0] = ...`) by identity, and their small
+arrays (up to 4,096 elements: BatchNorm's running statistics, which training changes in place) by contents.
+These checks run first, as one generated expression. When they fail, the program is kept (up to four per guard
+key) and replays again once its checks hold (`train()` and `eval()` alternating each epoch). A program that
+had served `max_recordings` replays before a guard failed gets a fresh budget of recordings (a loss weight
+changed once an epoch). A function that runs eagerly records again when one of these names changes (a model
+that trained with dropout, switched to `eval()`), up to twice before a program replays.
 
 Assignments to a parameter's `.grad` inside the function (`p.grad = None`) are recorded and replayed in
 order; an assignment to a parameter's `.data` outside an effect (a hand-written update) makes the function
@@ -58,7 +60,8 @@ that changes arrays in place with NumPy during a forward pass says so with `not_
 updating its running statistics in training mode), with the same result.
 
 Not seen (documented limits): data read through `.data`, `.numpy()` or comparisons (`v > 0` gives a NumPy
-array) and then used in Python `if`s; changes made in place to raw NumPy arrays without assigning them; Python
+array) and then used in Python `if`s; changes made in place to raw NumPy arrays (other than modules' small
+ones) without assigning them; Python
 side effects that change no guarded name (`print`, `history.append(loss.item())`): they happen in the recorded
 calls only, so return what you want to keep and collect it outside; anything
 random or data-dependent that two consecutive calls happen to agree on. A function that
@@ -335,8 +338,11 @@ class _Referenced:
     hold those values: a rebound global (a loss weight `beta = 0.5`, a loss function, a model) re-records
     instead of replaying with the old one baked in, as torch.compile's guards on globals do.
 
-    Numbers, strings and None are compared by value (and type); anything else by identity: an array changed
-    in place keeps its identity, and is not seen (as other in-place changes to raw NumPy arrays are not).
+    Numbers, strings and None are compared by value (and type); anything else by identity. An array keeps its
+    identity when changed in place: the small arrays of the modules a call went through (up to _SNAPSHOT elements:
+    BatchNorm's running statistics and its counter num_batches_tracked) are also compared with a copy taken at
+    the recording. Other arrays changed in place are not seen (as other in-place changes to raw NumPy arrays are
+    not); a program reads the arrays it was given as Values live.
     """
 
     __slots__ = ("checks", "_all_hold")
@@ -382,6 +388,7 @@ class _Referenced:
             if callable(value):
                 self._collect(value, depth + 1, seen)
 
+
     def add_owners(self, owners):
         """Guard the attributes of the modules a recorded call went through: `training` (model.train() and
         model.eval() change what Dropout and BatchNorm do) and numbers and strings (a dropout probability) by
@@ -394,6 +401,8 @@ class _Referenced:
             for name in sorted(attributes):
                 value = attributes[name]
                 self.checks.append((owner, ("attribute", name), value))
+                if value.__class__ is np.ndarray and value.size <= _SNAPSHOT:  # a buffer such as running_mean
+                    self.checks.append((owner, ("contents", name), value.copy()))
                 if value.__class__ in (list, tuple):
                     self.checks.extend((owner, ("item", name, i), item) for i, item in enumerate(value))
 
@@ -405,11 +414,15 @@ class _Referenced:
         return self._all_hold()
 
     def _generate(self):
-        names, terms = {"M": _MISSING}, []
+        names, terms = {"M": _MISSING, "_same_contents": _same_contents}, []
         for i, (container, name, expected) in enumerate(self.checks):
             names[f"C{i}"], names[f"X{i}"] = container, expected
             if name is None:
                 value = f"C{i}.cell_contents"
+            elif name[0] == "contents":
+                names[f"K{i}"] = name[1]
+                terms.append(f"_same_contents(getattr(C{i}, K{i}, M), X{i})")
+                continue
             elif name.__class__ is tuple:
                 names[f"K{i}"] = name[1]  # attribute names travel as objects, never as source text
                 value = f"getattr(C{i}, K{i}, M)" + (f"[{int(name[2])}]" if name[0] == "item" else "")
@@ -435,6 +448,10 @@ class _Referenced:
                     value = container.cell_contents
                 except ValueError:
                     value = _MISSING
+            elif name[0] == "contents":
+                if not _same_contents(getattr(container, name[1], _MISSING), expected):
+                    return _describe_reference(container, name)
+                continue
             elif name.__class__ is tuple:
                 value = getattr(container, name[1], _MISSING)
                 if name[0] == "item":
@@ -448,9 +465,17 @@ class _Referenced:
         return None
 
 
+def _same_contents(value, snapshot):
+    """Whether `value` is an array equal to `snapshot` (the copy of a small array taken at a recording)."""
+    return (value.__class__ is np.ndarray and value.shape == snapshot.shape and value.dtype == snapshot.dtype
+            and np.array_equal(value, snapshot, equal_nan=snapshot.dtype.kind in "fc"))
+
+
 def _describe_reference(container, name):
     if name is None:
         return "a closure variable"
+    if name[0] == "contents":
+        return f"the contents of {type(container).__name__}.{name[1]}"
     if name.__class__ is tuple:
         return f"{type(container).__name__}.{name[1]}" + (f"[{name[2]}]" if name[0] == "item" else "")
     return f"the global {name!r}"
@@ -519,9 +544,12 @@ class Compiled:
         slot = self.cache.get(key)
         if slot is None:
             slot = self.cache[key] = _Slot()
+        if slot.eager and slot.shelf:
+            slot.switch()  # the names read hold what a shelved program saw (model.eval() after training)
         if slot.program is not None:
             try:
-                if not slot.referenced.holds():
+                if not slot.referenced.holds() and not slot.switch():
+                    slot.shelve()
                     raise _GuardFailed(f"{slot.referenced.changed() or 'a referenced name'} changed")
                 result = slot.program.run(leaves)
                 self.stats["replayed"] += 1
@@ -590,13 +618,37 @@ class Compiled:
 
 
 class _Slot:
-    __slots__ = ("program", "previous", "eager", "recordings", "mismatch", "referenced", "replays", "retries")
+    """What one guard key (argument shapes, dtypes, grad mode) has: the program replaying now, with the names it
+    read (`referenced`); programs recorded earlier for other values of those names (`shelf`: model.train() and
+    model.eval() alternate, each with its own program); and the recording and eager-mode bookkeeping."""
+
+    __slots__ = ("program", "previous", "eager", "recordings", "mismatch", "referenced", "replays", "retries",
+                 "shelf")
 
     def __init__(self):
         self.program, self.previous, self.eager, self.recordings, self.mismatch = None, None, False, 0, None
-        self.referenced, self.replays, self.retries = None, 0, 0
+        self.referenced, self.replays, self.retries, self.shelf = None, 0, 0, []
+
+    def shelve(self):
+        """Keep the current program for when the names it read hold their recorded values again."""
+        self.shelf.append((self.program, self.referenced))
+        del self.shelf[:-_SHELF]
+
+    def switch(self):
+        """Replay a shelved program whose names hold now (the current one goes on the shelf): whether one did."""
+        for i, (program, referenced) in enumerate(self.shelf):
+            if referenced.holds():
+                if self.program is None:  # from eager mode
+                    del self.shelf[i]
+                else:
+                    self.shelf[i] = (self.program, self.referenced)
+                self.program, self.referenced, self.eager = program, referenced, False
+                return True
+        return False
 
 
+_SNAPSHOT = 4096  # arrays on the modules a call goes through, up to this size, are guarded by their contents too
+_SHELF = 4  # programs kept per guard key for other values of the names they read
 _RETRIES = 2  # times a slot that runs eagerly records again after a referenced name changed, until a replay
 
 

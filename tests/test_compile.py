@@ -742,3 +742,59 @@ def test_relu_gradients_multiplied_in_place_give_the_eager_numbers(returns):
     assert compiled.stats["replayed"] == 3
     source = compiled.sources()[0]
     assert source.count("_mul_into(") == (1 if "out" in returns else 2), source
+
+
+@pytest.mark.parametrize("trained_through", ["the compiled function", "the model itself"])
+def test_running_statistics_changed_by_training_are_read_again_in_eval(trained_through):
+    # BatchNorm's eval path derives its scale from the running statistics with NumPy: a program recorded in
+    # eval mode holds that result. Training (in place, through the function with another batch size, or through
+    # the model directly) changes the statistics: the next eval call must not replay the old ones.
+    def make():
+        return nn.Sequential(nn.Linear(4, 4, rng=0), nn.BatchNorm1d(4))
+
+    model, twin = make(), make()
+    compiled = ag.compile(lambda x: model(x))
+    rng = np.random.default_rng(0)
+    x, batch = rng.standard_normal((8, 4)), rng.standard_normal((16, 4)) + 3
+    for _ in range(2):
+        model.eval(), twin.eval()
+        for _ in range(3):
+            assert _equal(compiled(x).data, twin(x).data)
+        model.train(), twin.train()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", CompileWarning)
+            (compiled if trained_through == "the compiled function" else model)(batch)
+        twin(batch)
+    model.eval(), twin.eval()
+    assert _equal(compiled(x).data, twin(x).data)
+
+
+class _TrainEval(nn.Module):
+    """x·2 in training, x·3 in evaluation: a module whose two modes give different (deterministic) programs."""
+
+    def forward(self, x):
+        return x * (2.0 if self.training else 3.0)
+
+
+def test_train_and_eval_each_keep_their_program():
+    def make():
+        return nn.Sequential(nn.Linear(4, 4, rng=0), _TrainEval())
+
+    model, twin = make(), make()
+
+    def loss(x):
+        out = model(x).sum()
+        out.backward()
+        return out
+
+    compiled = ag.compile(loss)
+    x = np.random.default_rng(0).standard_normal((8, 4))
+    for _ in range(4):
+        for mode in ("train", "eval"):
+            getattr(model, mode)(), getattr(twin, mode)()
+            for _ in range(3):
+                model.zero_grad(), twin.zero_grad()
+                assert _equal(compiled(x).data, twin(x).sum().data)
+                twin(x).sum().backward()
+                assert all(_equal(p.grad, q.grad) for p, q in zip(model.parameters(), twin.parameters()))
+    assert compiled.stats["recorded"] == 4  # two per mode, in the first cycle; later cycles only replay
