@@ -14,6 +14,7 @@ from .inplace import InplaceMethods
 from .tensor_methods import TensorMethods, callable_size, reduce_args
 
 _FLOAT64 = np.dtype(np.float64)
+_FLOAT_SCALARS = frozenset({np.float16, np.float32, np.float64, np.longdouble})  # each class is one dtype
 _ndarray = np.ndarray
 _CONSTANTS = {}  # (number, dtype) -> constant leaf, see Value._constant
 
@@ -129,18 +130,26 @@ class Value(TensorMethods, InplaceMethods):
         cls_x = type(x)
         if cls_x is _ndarray and x.dtype.kind == "f" and x.ndim:  # a batch of data: taken as it is
             return _new_node(cls, x, False, None, (), None, None)
-        dtype = peer.data.dtype if peer is not None else _FLOAT64
         if (cls_x is float and x) or cls_x is int:
             # Python numbers recur (x + 1, 2 * y): share one immutable leaf per value and dtype. Not for
             # float zeros: -0.0 == 0.0 would find the other's leaf, and the sign matters (1 / -0.0).
-            key = (x, dtype)
+            # A float scalar's class (np.float64) names its dtype and is cheaper to read than its .dtype.
+            if peer is None:
+                kind = _FLOAT64
+            else:
+                kind = peer.data.__class__
+                if kind not in _FLOAT_SCALARS:
+                    kind = peer.data.dtype
+            key = (x, kind)
             hit = _CONSTANTS.get(key)
             if hit is not None:
                 return hit
+            dtype = peer.data.dtype if peer is not None else _FLOAT64
             if len(_CONSTANTS) > 4096:
                 _CONSTANTS.clear()
             hit = _CONSTANTS[key] = _new_node(cls, dtype.type(x), False, None, (), None, None)
             return hit
+        dtype = peer.data.dtype if peer is not None else _FLOAT64
         if isinstance(x, numbers.Number) and not isinstance(x, np.generic):
             if isinstance(x, complex):
                 raise TypeError("complex operands are not supported")
