@@ -33,7 +33,7 @@ from .loss import _as_value, _check_reduction, _reduce
 @primitive("cross_entropy")
 def _cross_entropy(logits, labels, reduction):
     # ℓₙ = −log softmax(zₙ)[yₙ] = logsumexp(zₙ) − zₙ[yₙ], after shifting each row by its maximum.
-    shifted, at_label = _shifted(logits, labels)
+    shifted, at_label = _shifted(logits, labels, infinite_rows_unshifted=True)
     losses = np.log(np.add.reduce(np.exp(shifted), axis=0)) - shifted.ravel(order="K")[at_label]
     total = None if reduction == "none" else np.add.reduce(losses)
     if total is None:
@@ -51,7 +51,7 @@ def _cross_entropy_vjp(g, out, logits, labels, reduction):
         elif reduction == "mean":
             g = g / len(labels)
         return g * (softmax(logits, axis=1) - onehot)
-    shifted, at_label = _shifted(logits, labels)
+    shifted, at_label = _shifted(logits, labels, infinite_rows_unshifted=False)  # such rows: nan, as PyTorch's
     p = np.exp(shifted, out=shifted)         # shifted is ours: reuse it
     g = g / len(labels) if reduction == "mean" else g    # per sample (or one for all)
     p *= g / np.add.reduce(p, axis=0)        # g·softmax
@@ -59,8 +59,11 @@ def _cross_entropy_vjp(g, out, logits, labels, reduction):
     return p.T if p.flags.f_contiguous else np.ascontiguousarray(p.T)
 
 
-def _shifted(logits, labels):
+def _shifted(logits, labels, infinite_rows_unshifted):
     """(z − max), classes on axis 0, as an array of our own; and the flat index of each zₙ[yₙ] in it.
+    infinite_rows_unshifted: shift a row whose maximum is ±inf (or nan) by nothing, so that its loss comes out
+    as PyTorch's (inf for [inf, 1] with label 1) rather than nan from inf − inf. The gradient keeps the plain
+    shift: nan in such rows, as PyTorch's.
 
     The maximum of each row is one reduction down axis 0 of the classes-first layout: with a few classes
     (10 digits), reducing along short rows is NumPy's slowest case (~10× a transposed copy and a reduction
@@ -69,10 +72,11 @@ def _shifted(logits, labels):
     n, classes = logits.shape
     by_class = np.ascontiguousarray(logits.T) if classes <= 32 else logits.T
     m = np.maximum.reduce(by_class, axis=0)
-    if not math.isfinite(np.add.reduce(m)):  # rare: a row of −inf (or with inf): shift it by nothing
+    if infinite_rows_unshifted and not math.isfinite(np.add.reduce(m)):  # rare: shift such rows by nothing
         m = np.where(np.isfinite(m), m, 0)
     shifted = by_class - m                   # in by_class's memory order: C-contiguous (C, n) or F-contiguous
     rows = np.arange(n)
+    labels = labels.astype(np.intp, copy=False)  # uint8 labels (MNIST's) times n would wrap around
     at_label = labels * n + rows if shifted.flags.c_contiguous else rows * classes + labels
     return shifted, at_label
 

@@ -33,6 +33,25 @@ def test_cross_entropy_labels_against_loops(reduction):
     gradcheck(lambda z: F.cross_entropy(z, LABELS, reduction=reduction), [LOGITS])
 
 
+@pytest.mark.parametrize("shape", [(300, 10), (7, 40), (1, 3)])  # few classes (a classes-first copy), many (a view)
+@pytest.mark.parametrize("label_dtype", [np.uint8, np.int8, np.int16, np.uint16, np.int64])
+@pytest.mark.parametrize("reduction", ["mean", "none"])
+def test_cross_entropy_for_any_integer_labels_and_layout(shape, label_dtype, reduction):
+    # The fast path finds z[n, y[n]] through flat indices y·N + n: computed in the labels' own dtype, uint8
+    # labels (MNIST's) wrapped around past 255 and gave a wrong loss without an error.
+    n, classes = shape
+    z = rand(classes, n, seed=3).T  # not C-contiguous, as a transposed result would be
+    y = np.random.default_rng(4).integers(0, min(classes, np.iinfo(label_dtype).max), n).astype(label_dtype)
+    v = Value(z, requires_grad=True)
+    out = F.cross_entropy(v, y, reduction=reduction)
+    np.testing.assert_allclose(out.data, reduce(naive_cross_entropy(z, y), reduction), rtol=1e-12)
+    out.backward(np.ones_like(out.data))
+    p = np.exp(z - z.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    p[np.arange(n), y] -= 1
+    np.testing.assert_allclose(v.grad, p / n if reduction == "mean" else p, rtol=1e-12, atol=1e-15)
+
+
 def test_cross_entropy_probabilities_and_unbatched():
     expected = -(PROBS * np.log(np.exp(LOGITS) / np.exp(LOGITS).sum(1, keepdims=True))).sum(1).mean()
     np.testing.assert_allclose(F.cross_entropy(Value(LOGITS), PROBS).data, expected, rtol=1e-12)
@@ -75,6 +94,11 @@ def test_cross_entropy_rows_with_infinite_logits(reduction):
         reduced = F.cross_entropy(Value(z[rows]), y[rows], reduction=reduction).data
     expected = got[rows] if reduction == "none" else got[rows].sum() / (len(rows) if reduction == "mean" else 1)
     np.testing.assert_allclose(reduced, expected)
+    # The gradient: finite where the row's maximum is, nan in rows whose maximum is infinite (PyTorch's too).
+    v = Value(z, requires_grad=True)
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        F.cross_entropy(v, y, reduction="none").backward(np.ones(4))
+    assert np.isfinite(v.grad[[0, 3]]).all() and np.isnan(v.grad[[1, 2]]).all()
 
 
 def test_cross_entropy_float32_stays_float32():
