@@ -250,7 +250,8 @@ class _Plan:
                 gp = rule(g, node.data, *xs_data, **(params or {}))
                 if gp is None:
                     continue
-                fresh = sys.getrefcount(gp) == 2  # the rule made gp: only this frame refers to it
+                probe = np.empty(0)  # referred to by this frame only, as gp is if the rule made it
+                fresh = sys.getrefcount(gp) == sys.getrefcount(probe)
                 t = self.temp()
                 inline = _inline_rules().get(rule) if not params else None
                 if inline is not None and not _inline_agrees(inline, gp, g, node.data, xs_data):

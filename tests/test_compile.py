@@ -14,6 +14,7 @@ import pytest
 import autograd_core as ag
 import autograd_core.nn.functional as F
 from autograd_core import CompileWarning, Value, nn, optim
+from autograd_core.ops import PRIMITIVES, Primitive
 
 
 def _equal(a, b):
@@ -798,3 +799,31 @@ def test_train_and_eval_each_keep_their_program():
                 twin(x).sum().backward()
                 assert all(_equal(p.grad, q.grad) for p, q in zip(model.parameters(), twin.parameters()))
     assert compiled.stats["recorded"] == 4  # two per mode, in the first cycle; later cycles only replay
+
+
+_KEPT = []
+
+
+def _keep_and_return(g, out, x):
+    result = g * 2
+    _KEPT.append(result)
+    return result
+
+
+_double_and_keep = Primitive("test_double_and_keep", lambda x: x * 2).defvjp(_keep_and_return)
+PRIMITIVES.pop("test_double_and_keep")  # a user's operation, not one of the library's (the registry's tests)
+
+
+def test_a_gradient_that_a_rule_also_keeps_is_not_multiplied_in_place():
+    # A user's primitive whose rule keeps the array it returns: the ReLU below it must not write into it.
+    def f(x):
+        v = Value(x, requires_grad=True)
+        (_double_and_keep(v.relu()) * 3).sum().backward()
+        return v.grad
+
+    compiled = ag.compile(f)
+    x = np.array([-1.0, 2.0, -3.0, 4.0])
+    for _ in range(4):
+        assert _equal(compiled(x), f(x))
+    assert compiled.stats["replayed"] == 2 and "_mul_into" not in compiled.sources()[0]
+    assert all(np.array_equal(k, [6.0, 6.0, 6.0, 6.0]) for k in _KEPT)  # each as the rule returned it
