@@ -345,11 +345,11 @@ class _Referenced:
     not); a program reads the arrays it was given as Values live.
     """
 
-    __slots__ = ("checks", "_all_hold")
+    __slots__ = ("checks", "_all_hold", "_first_failing")
 
     def __init__(self, fn):
         self.checks = []  # (container, name or None for a closure cell, expected value or object)
-        self._all_hold = None  # the checks as one generated expression (`holds`), made on first use
+        self._all_hold = self._first_failing = None  # the checks as generated functions (`holds`), made on first use
         self._collect(fn, 0, set())
 
     def _collect(self, fn, depth, seen):
@@ -407,13 +407,22 @@ class _Referenced:
                     self.checks.extend((owner, ("item", name, i), item) for i, item in enumerate(value))
 
     def holds(self):
-        """Whether every referenced name still has its recorded value: the checks of `changed` written out as one
-        generated expression (a replay runs it before anything else, so it has to be cheap)."""
+        """Whether every referenced name still has its recorded value: the checks written out as one generated
+        expression (a replay runs it before anything else, so it has to be cheap)."""
         if self._all_hold is None:
-            self._all_hold = self._generate()
+            self._all_hold, self._first_failing = self._generate()
         return self._all_hold()
 
+    def changed(self):
+        """None if every referenced name still has its recorded value, else a description of the first that has not
+        (the same generated checks as `holds`, one at a time)."""
+        if self._all_hold is None:
+            self._all_hold, self._first_failing = self._generate()
+        i = self._first_failing()
+        return None if i is None else _describe_reference(*self.checks[i][:2])
+
     def _generate(self):
+        """(all_hold, first_failing): every check as one expression, and the index of the first that fails."""
         names, terms = {"M": _MISSING, "_same_contents": _same_contents}, []
         for i, (container, name, expected) in enumerate(self.checks):
             names[f"C{i}"], names[f"X{i}"] = container, expected
@@ -435,34 +444,14 @@ class _Referenced:
             else:
                 terms.append(f"{value} is X{i}")
         body = " and ".join(terms) or "True"
+        each = "".join(f"lambda: {term}, " for term in terms)
         source = (f"def all_hold():\n    try:\n        return bool({body})\n"
-                  "    except Exception:\n        return False\n")
+                  "    except Exception:\n        return False\n"
+                  f"def first_failing():\n    for i, check in enumerate(({each})):\n        try:\n"
+                  "            if not check():\n                return i\n"
+                  "        except Exception:\n            return i\n    return None\n")
         exec(builtins.compile(source, "<autograd_core.compile guards>", "exec"), names)  # our own generated text
-        return names["all_hold"]
-
-    def changed(self):
-        """None if every referenced name still has its recorded value, else a description of the first that has not."""
-        for container, name, expected in self.checks:
-            if name is None:
-                try:
-                    value = container.cell_contents
-                except ValueError:
-                    value = _MISSING
-            elif name[0] == "contents":
-                if not _same_contents(getattr(container, name[1], _MISSING), expected):
-                    return _describe_reference(container, name)
-                continue
-            elif name.__class__ is tuple:
-                value = getattr(container, name[1], _MISSING)
-                if name[0] == "item":
-                    value = value[name[2]] if value.__class__ in (list, tuple) and len(value) > name[2] else _MISSING
-            else:
-                value = container.get(name, _MISSING)
-            if value is expected:
-                continue
-            if not (isinstance(expected, _PLAIN) and type(value) is type(expected) and value == expected):
-                return _describe_reference(container, name)
-        return None
+        return names["all_hold"], names["first_failing"]
 
 
 def _same_contents(value, snapshot):
