@@ -144,10 +144,9 @@ class Value(TensorMethods, InplaceMethods):
             hit = _CONSTANTS.get(key)
             if hit is not None:
                 return hit
-            dtype = peer.data.dtype if peer is not None else _FLOAT64
             if len(_CONSTANTS) > 4096:
                 _CONSTANTS.clear()
-            hit = _CONSTANTS[key] = _new_node(cls, dtype.type(x), False, None, (), None, None)
+            hit = _CONSTANTS[key] = _new_node(cls, np.dtype(kind).type(x), False, None, (), None, None)
             return hit
         dtype = peer.data.dtype if peer is not None else _FLOAT64
         if isinstance(x, numbers.Number) and not isinstance(x, np.generic):

@@ -16,6 +16,7 @@ import numpy as np
 from .elementwise import _quiet, data_of, exp, where
 from .primitive import primitive
 from .shape import broadcast_to
+from ..value import _FLOAT_SCALARS
 
 
 def _axes(axis, ndim):
@@ -62,7 +63,7 @@ def _check_axis(x, axis):
 # ----------------------------------------------------------------------------------------------------
 
 
-_FLOAT_DATA = frozenset({np.ndarray, np.float16, np.float32, np.float64, np.longdouble})
+_FLOAT_DATA = _FLOAT_SCALARS | {np.ndarray}
 
 
 def _spread(g, x, axis, keepdims):
