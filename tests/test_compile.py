@@ -6,6 +6,7 @@ that differ between calls (random masks), reads after an optimizer step."""
 from __future__ import annotations
 
 import random
+import re
 import warnings
 
 import numpy as np
@@ -827,3 +828,28 @@ def test_a_gradient_that_a_rule_also_keeps_is_not_multiplied_in_place():
         assert _equal(compiled(x), f(x))
     assert compiled.stats["replayed"] == 2 and "_mul_into" not in compiled.sources()[0]
     assert all(np.array_equal(k, [6.0, 6.0, 6.0, 6.0]) for k in _KEPT)  # each as the rule returned it
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_inlined_rules_take_their_numbers_in_the_data_dtype(dtype):
+    # On arrays the program writes tanh's and ReLU's rules as ufunc calls whose 1 and 0 are 0-d arrays of the
+    # data's dtype (a Python number costs NumPy a conversion per call). Same numbers and dtypes as eager mode,
+    # and the rules are inlined, not called, in every float dtype.
+    rng = np.random.default_rng(0)
+    w = Value(rng.standard_normal((3, 3)).astype(dtype), requires_grad=True)
+
+    def f(x):
+        w.grad = None
+        h = (Value(x) @ w).tanh()
+        (h.relu() * h - h / 3).sum().backward()
+        return h.data, w.grad
+
+    compiled = ag.compile(f)
+    for _ in range(4):
+        x = rng.standard_normal((5, 3)).astype(dtype)
+        got, want = compiled(x), f(x)
+        assert all(_equal(a, b) and a.dtype == b.dtype == dtype for a, b in zip(got, want))
+    source = compiled.sources()[0]
+    assert compiled.stats["replayed"] == 2, compiled.stats
+    assert re.search(r"_sub\((C\d+|K\[\d+\]), ", source) and re.search(r"_gt\(\w+, (C\d+|K\[\d+\])\)", source)
+    assert " 1 " not in source and "> 0" not in source, source

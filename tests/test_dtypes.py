@@ -83,3 +83,18 @@ def test_functional_api_keeps_float32():
 def test_integer_data_defaults_to_float64():
     assert Value(np.arange(3)).dtype == np.float64
     assert (Value(3) * 2).dtype == np.float64
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64, np.int8, np.uint8, np.int64, np.bool_])
+def test_rules_with_numbers_as_arrays_give_what_the_python_numbers_give(dtype):
+    # relu and tanh's rules hold their 0 and 1 as 0-d arrays of a float input's dtype (faster than a Python
+    # number); for integer and bool data a 0-d array would change the result dtype, so they keep the number.
+    from autograd_core.ops.elementwise import relu, tanh
+
+    x = np.array([-2, -1, 0, 1, 3]).astype(dtype)
+    out = relu.forward(x)
+    assert out.dtype == np.maximum(x, 0).dtype and np.array_equal(out, np.maximum(x, 0))
+    if x.dtype.kind == "f":
+        g, t = np.linspace(-1, 1, 5).astype(dtype), np.tanh(x)
+        for got, want in ((relu.vjps[0](g, out, x), g * (x > 0)), (tanh.vjps[0](g, t, x), g * (1 - t * t))):
+            assert got.dtype == want.dtype == dtype and np.array_equal(got, want)
