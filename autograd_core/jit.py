@@ -144,6 +144,7 @@ class _Recorder(Tracer):
         self.flat_args = flat_args
         self.problem = None
         self.owners = {}           # id -> the objects (modules) whose scopes the call entered
+        self.writes_into = {}      # id(node) -> whether its primitive's forward_into gives its data bit for bit
 
     def entered(self, scope):
         if scope.owner is not None and self.thread == threading.get_ident():
@@ -152,6 +153,8 @@ class _Recorder(Tracer):
     def record(self, op, args, params, node):
         if not self.paused:
             self.entries.append(("op", op, args, params, node))
+            if op.forward_into is not None:  # checked now, while the inputs hold what the forward saw
+                self.writes_into[id(node)] = _writes_the_same(op.forward_into, node.data, args, params)
 
     def read(self, value, kind, result):
         if not self.paused:
@@ -504,6 +507,14 @@ def _flatten(obj, leaves, key):
 
 
 def _guard_key(args, kwargs):
+    if not kwargs:  # the usual call, step(x, y) with arrays: its key without the general walk
+        key = [GRAD_ENABLED.get(), len(args)]  # (a number where the general key has a tuple: never equal)
+        for arg in args:
+            if arg.__class__ is not np.ndarray:
+                break
+            key.append((arg.shape, arg.dtype))
+        else:
+            return tuple(key), list(args)
     leaves, key = [], [GRAD_ENABLED.get()]
     _flatten(args, leaves, key)
     if kwargs:
@@ -652,4 +663,4 @@ def compile(fn=None, *, max_recordings=8):
     return Compiled(fn, max_recordings)
 
 
-from .jit_plan import _Plan  # noqa: E402  (the code generator)
+from .jit_plan import _Plan, _writes_the_same  # noqa: E402  (the code generator)

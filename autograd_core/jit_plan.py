@@ -71,6 +71,7 @@ class _Plan:
         self.in_place = []           # (line index, gradient name, rewritten line): see _update_in_place
         self.temps = 0
         self.start = rec.start
+        self.writes_into = rec.writes_into
         # Python numbers become shared constant leaves (value.py); whether this call or an earlier one made
         # them first must not change the program.
         self.shared_constants = {id(c) for c in _CONSTANTS.values()}
@@ -119,8 +120,12 @@ class _Plan:
         if v.creation_index < self.start and id(v) not in self.shared_constants:  # a parameter: read live
             name = self.ns.bind("E", v)
             expr = f"{name}.data"
-            self.guards_start.append(f"_guard({name}, {self.constant(v.shape)}, {self.constant(v.dtype)}, "
-                                     f"{self.constant(v.requires_grad)})")
+            # Its shape, dtype and requires_grad as recorded, and no hook registered since (the replay would
+            # not call it). Written out rather than a call: one per parameter, before every replay.
+            self.guards_start.append(
+                f"if {name}.data.shape != {self.constant(v.shape)} or {name}.data.dtype != {self.constant(v.dtype)}"
+                f" or {name}.requires_grad is not {self.constant(v.requires_grad)} or {name}._hooks: "
+                "raise GuardFailed()")
         elif id(v.data) in self.arrays:          # wraps an argument's or an intermediate's array
             expr = self.arrays[id(v.data)]
         elif isinstance(v.data, np.ndarray) and self._reshaped_live(v.data) is not None:
@@ -195,10 +200,15 @@ class _Plan:
         self.op_node[id(node)] = (op, args, params, node, name)
         data = node.data
         ufunc = _BUFFERED.get(op.forward)
+        into = op.forward_into
         if ufunc is not None and params is None and data.__class__ is np.ndarray and data.ndim > 0:
             buf = self.ns.bind("B", np.empty_like(data), reuse=False)
             self.buffers.add(name)
             self.lines.append(f"{name} = {self.ns.bind('U', ufunc)}({', '.join(xs)}, {buf})")  # out, by position
+        elif into is not None and data.__class__ is np.ndarray and data.ndim > 0 and self.writes_into.get(id(node)):
+            buf = self.ns.bind("B", np.empty_like(data), reuse=False)
+            self.buffers.add(name)
+            self.lines.append(f"{name} = {self.ns.bind('F', into)}({', '.join(xs)}, out={buf}{self._kwargs(params)})")
         else:
             self.lines.append(f"{name} = {self.ns.bind('F', op.forward)}({', '.join(xs)}{self._kwargs(params)})")
         self.exprs[id(node)] = name
@@ -558,6 +568,19 @@ def _inline_agrees(template, units, gp, g, out, xs):
             and np.array_equal(value, gp, equal_nan=True))
 
 
+def _writes_the_same(into, data, args, params):
+    """Whether a primitive's forward_into, run on the inputs (Values) of a node just recorded, writes its
+    result `data` bit for bit (a dtype or layout it does not handle the same way: no)."""
+    if data.__class__ is not np.ndarray or not data.ndim:
+        return False
+    out = np.empty_like(data)
+    try:
+        written = into(*[a.data if isinstance(a, Value) else a for a in args], out=out, **(params or {}))
+    except Exception:  # noqa: BLE001 (a forward_into that cannot take these inputs: allocate as eager mode)
+        return False
+    return written is out and out.tobytes() == data.tobytes()
+
+
 def _same_constant(a, b):
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
         return (isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.dtype == b.dtype
@@ -600,14 +623,6 @@ def _leaf(data, grad):
     return v
 
 
-def _guard(external, shape, dtype, requires_grad):
-    data = external.data
-    if data.shape != shape or data.dtype != dtype or external.requires_grad is not requires_grad:
-        raise _guard_failed()
-    if external._hooks:  # a hook registered since the recording: the replay would not call it
-        raise _guard_failed()
-
-
 def _guard_failed():
     from .jit import _GuardFailed
 
@@ -623,7 +638,7 @@ def _reader(convert):
 
 
 _RUNTIME = {
-    **_UFUNCS, "_acc": _accumulate, "_own": _own, "_leaf": _leaf, "_guard": _guard,
+    **_UFUNCS, "_acc": _accumulate, "_own": _own, "_leaf": _leaf,
     "_astype": lambda t, dtype: t.astype(dtype), "_same": lambda x: x, "_copy": lambda x: x.copy(),
     "_reshape": lambda a, shape: a.reshape(shape), "_grad_of": lambda v: v.grad,
     "_set_grad": lambda v, g: setattr(v, "grad", g),

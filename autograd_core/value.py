@@ -560,6 +560,22 @@ class Value(TensorMethods, InplaceMethods):
 _DISPLAY = [None]  # the function set by `set_display`, or None for plain text
 
 
+def stored_grad(value):
+    """`value.grad` as a plain ndarray (or a NumPy scalar for a 0-d Value, a Value after
+    `backward(create_graph=True)`, or None), for library code that computes with gradients, such as the
+    optimizers: the `.grad` property wraps an array in a `GradArray` view on its first read, and a GradArray's
+    arithmetic goes through Python; this reads the array without making either view. Read-only use: the
+    array is the `.grad` itself, not a copy."""
+    if value.__class__.grad is _GRAD_PROPERTY:
+        g = value._grad
+    else:  # a subclass that keeps its gradient elsewhere (element.py's views into a matrix)
+        g = value.grad
+    return g.view(_ndarray) if g.__class__ is GradArray else g
+
+
+_GRAD_PROPERTY = Value.grad
+
+
 def set_display(show):
     """Make Jupyter (IPython's rich display) show every Value as `show(value, include, exclude)`, a dict
     {mimetype: data}; None restores plain text (the repr). Returns the previous function.

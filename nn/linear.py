@@ -29,6 +29,15 @@ def _linear(x, weight, bias=None):
     return out + bias
 
 
+def _linear_into(x, weight, bias=None, *, out):
+    """_linear written into `out` (compiled steps replay it into a buffer): the same two operations."""
+    np.matmul(x, weight.T, out=out)
+    return out if bias is None else np.add(out, bias, out=out)
+
+
+_linear.defforward_into(_linear_into)
+
+
 # With y = x Wᵀ + b and g = dL/dy (rows of x and g summed over every leading axis):
 def _linear_vjp_x(g, out, x, weight, bias=None):
     return g @ weight                                               # dL/dx = g W

@@ -35,6 +35,7 @@ from autograd_core import Value, enable_grad
 from autograd_core.element import coalesce as coalesce_element_views
 from autograd_core.inplace import mark_changed
 from autograd_core.jit import effect
+from autograd_core.value import stored_grad
 
 
 class Optimizer:
@@ -193,15 +194,16 @@ class Optimizer:
                       for k, v in group.items() if k != "params"}
                 maximize = hp.get("maximize")
                 for p in group["params"]:
-                    g = _gradient_of(p, owner)
+                    g, data = stored_grad(p), p.data
                     if g is None:
                         continue
+                    if g.__class__ is not np.ndarray or g.shape != data.shape or g.dtype != data.dtype:
+                        g = _gradient_of(p, owner)  # a Value (create_graph), a 0-d or cast gradient, or an error
                     if maximize:
                         g = -g                                   # ascend: step along +∇f
                     state = states.get(p)
                     if state is None:
                         state = states[p] = {}
-                    data = p.data
                     if data.__class__ is np.ndarray and not data.flags.writeable:
                         data = data.copy()  # e.g. a broadcast view: update a private copy instead
                     new = update(data, g, state, hp)

@@ -853,3 +853,50 @@ def test_inlined_rules_take_their_numbers_in_the_data_dtype(dtype):
     assert compiled.stats["replayed"] == 2, compiled.stats
     assert re.search(r"_sub\((C\d+|K\[\d+\]), ", source) and re.search(r"_gt\(\w+, (C\d+|K\[\d+\])\)", source)
     assert " 1 " not in source and "> 0" not in source, source
+
+
+def _forward_into_cases():
+    rng = np.random.default_rng(0)
+    for dtype in (np.float16, np.float32, np.float64):
+        def r(*shape, dtype=dtype):
+            return rng.standard_normal(shape).astype(dtype)
+
+        yield "relu", (r(4, 5),), {}
+        yield "relu", (r(5, 4).T,), {}  # not contiguous
+        yield "relu", (np.array([-0.0, 0.0, np.nan, -np.inf, np.inf], dtype),), {}
+        yield "linear", (r(6, 3), r(4, 3), r(4)), {}
+        yield "linear", (r(2, 6, 3), r(4, 3)), {}
+        yield "linear", (r(3, 6).T, r(3, 4).T, r(4)), {}
+    yield "relu", (np.arange(-3, 3),), {}
+
+
+FORWARD_INTO = sorted({name for name, p in PRIMITIVES.items() if p.forward_into is not None})
+
+
+def test_every_forward_into_has_cases():
+    assert FORWARD_INTO == sorted({name for name, _, _ in _forward_into_cases()})
+
+
+@pytest.mark.parametrize("name, xs, params", list(_forward_into_cases()),
+                         ids=lambda v: v if isinstance(v, str) else None)
+def test_forward_into_writes_what_forward_returns(name, xs, params):
+    # A compiled step replays these primitives into buffers of its own: the numbers must be eager mode's.
+    prim = PRIMITIVES[name]
+    want = prim.forward(*xs, **params)
+    out = np.full_like(want, 7)
+    assert prim.forward_into(*xs, out=out, **params) is out
+    assert out.dtype == want.dtype and out.tobytes() == want.tobytes()
+
+
+def test_a_linear_layer_replays_into_buffers_with_the_eager_numbers():
+    model, twin = nn.Sequential(nn.Linear(5, 4, rng=0), nn.ReLU()), nn.Sequential(nn.Linear(5, 4, rng=0), nn.ReLU())
+    compiled = ag.compile(lambda x: model(x))
+    rng = np.random.default_rng(0)
+    outs = []
+    for _ in range(4):
+        x = rng.standard_normal((3, 5)).astype(np.float32)
+        outs.append(compiled(x).data)
+        assert _equal(outs[-1], twin(x).data)
+    assert compiled.stats["replayed"] == 2
+    assert not np.shares_memory(outs[-1], outs[-2])  # what leaves the program is a copy of its buffer
+    assert compiled.sources()[0].count("out=") == 2

@@ -225,3 +225,27 @@ def test_numpys_out_and_augmented_assignment_keep_the_gradient_object():
     assert x.grad is g and g.tolist() == [2.0, 2.0, 2.0]
     out = np.zeros(3)
     assert np.multiply(g, 2, out=out) is out and type(out) is np.ndarray
+
+
+def test_stored_grad_reads_the_gradient_as_a_plain_array():
+    # What the optimizers compute with: .grad's own array without the GradArray view (whose arithmetic goes
+    # through Python), for every kind of gradient a Value may hold.
+    from autograd_core.element import ElementView
+    from autograd_core.value import stored_grad
+
+    x = Value(np.arange(3.0))
+    assert stored_grad(x) is None
+    (x * x).sum().backward()
+    g = stored_grad(x)
+    assert type(g) is np.ndarray and np.shares_memory(g, x.grad) and g.tolist() == [0.0, 2.0, 4.0]
+    assert type(stored_grad(x)) is np.ndarray  # also once .grad has been read (and is a GradArray)
+    s = Value(2.0)
+    (s * s).backward()
+    assert stored_grad(s) == 4.0 and not isinstance(stored_grad(s), np.ndarray)
+    y = Value(np.arange(2.0))
+    (y * y).sum().backward(create_graph=True)
+    assert isinstance(stored_grad(y), Value)
+    m = Value(np.arange(4.0).reshape(2, 2))
+    view = ElementView(m, (1, 0))
+    (view * view).backward()
+    assert stored_grad(view) == view.grad == 4.0  # a subclass keeping its gradient elsewhere: its property

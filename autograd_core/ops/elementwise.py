@@ -215,6 +215,7 @@ def _relu_vjp(g, out, x):
 
 relu.defvjp(_relu_vjp, formulas=("g⊙[x>0]",))
 relu.defjvp_elementwise()
+relu.defforward_into(lambda x, *, out: np.maximum(x, _number_like(0, x), out=out))
 
 
 @primitive("leaky_relu")

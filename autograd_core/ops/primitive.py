@@ -93,6 +93,15 @@ class Primitive:
         self.jvps = LINEAR
         return self
 
+    forward_into = None  # see defforward_into
+
+    def defforward_into(self, fn):
+        """Register the forward pass written into a given array: fn(*xs, out=array, **params) fills `out`
+        (of the result's shape and dtype) with the numbers `forward` gives, and returns it. Compiled steps
+        (jit.py) replay it into a buffer of their own instead of allocating the result on every call."""
+        self.forward_into = fn
+        return self
+
     def __call__(self, *args, **params):
         if not params and len(args) == 1 and isinstance(args[0], Value):
             return apply_unary(self, args[0])  # the same as `apply`, with less argument handling
