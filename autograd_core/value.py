@@ -49,6 +49,7 @@ HOOKED_LEAVES = _IdentitySet()  # leaves with a gradient hook (see engine._leave
 # Every node gets a creation number: parents are always older than their children, so sorting by it is a
 # topological order (the backward pass relies on this).
 _next_index = itertools.count().__next__
+_LAST_CONSTANT = [(None, None, None)]  # (number, kind, leaf): the latest constant Value._constant handed out
 
 
 def _to_float_data(data, dtype, requires_grad, what="Value"):
@@ -140,13 +141,16 @@ class Value(TensorMethods, InplaceMethods):
                 kind = peer.data.__class__
                 if kind not in _FLOAT_SCALARS:
                     kind = peer.data.dtype
+            last = _LAST_CONSTANT[0]  # `x = x + 1` in a loop meets the very same number object each time
+            if x is last[0] and kind is last[1]:
+                return last[2]
             key = (x, kind)
             hit = _CONSTANTS.get(key)
-            if hit is not None:
-                return hit
-            if len(_CONSTANTS) > 4096:
-                _CONSTANTS.clear()
-            hit = _CONSTANTS[key] = _new_node(cls, np.dtype(kind).type(x), False, None, (), None, None)
+            if hit is None:
+                if len(_CONSTANTS) > 4096:
+                    _CONSTANTS.clear()
+                hit = _CONSTANTS[key] = _new_node(cls, np.dtype(kind).type(x), False, None, (), None, None)
+            _LAST_CONSTANT[0] = (x, kind, hit)
             return hit
         dtype = peer.data.dtype if peer is not None else _FLOAT64
         if isinstance(x, numbers.Number) and not isinstance(x, np.generic):

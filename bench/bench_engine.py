@@ -338,7 +338,7 @@ def main():
     unknown = set(only) - set(WORKLOADS)
     if unknown:
         parser.error(f"unknown workload(s): {', '.join(sorted(unknown))}")
-    rounds = {"demo": 7, "demo-nn": 7, "per-op": 41, "chain": 7, "chain1m": 1}
+    rounds = {"demo": 7, "demo-nn": 7, "per-op": 41, "chain": 15, "chain1m": 1}
     if args.quick:
         rounds = {"demo": 3, "demo-nn": 3, "per-op": 11, "chain": 3, "chain1m": 1}
     if HAVE["torch"]:

@@ -98,3 +98,17 @@ def test_rules_with_numbers_as_arrays_give_what_the_python_numbers_give(dtype):
         g, t = np.linspace(-1, 1, 5).astype(dtype), np.tanh(x)
         for got, want in ((relu.vjps[0](g, out, x), g * (x > 0)), (tanh.vjps[0](g, t, x), g * (1 - t * t))):
             assert got.dtype == want.dtype == dtype and np.array_equal(got, want)
+
+
+def test_one_number_object_next_to_values_of_several_dtypes_takes_each_dtype():
+    # Value._constant remembers the latest number it wrapped (x = x + 1 in a loop meets the same object):
+    # the same object next to another dtype, or another number, must get a constant of its own.
+    step = 0.1  # not a float32 number: a float32 constant next to a float64 Value would show
+    a32, a64 = Value(np.float32(1.0)), Value(np.float64(1.0))
+    v16 = Value(np.ones(2, np.float16))
+    for _ in range(2):
+        r32, r64, rv, r2 = a32 + step, a64 + step, v16 + step, a32 + 2
+        assert [r.parents[1].dtype for r in (r32, r64, rv)] == [np.float32, np.float64, np.float16]
+        assert r32.data == np.float32(1) + np.float32(0.1) and r64.data == 1.0 + 0.1 and r2.data == 3.0
+        assert rv.data.tolist() == [np.float16(1) + np.float16(0.1)] * 2
+    assert (a64 * 1.0).parents[1] is (a64 + 1.0).parents[1]  # one shared constant leaf per number and dtype
