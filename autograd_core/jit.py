@@ -13,8 +13,11 @@ compiler writes one Python function: each operation becomes `v12 = forward(v7, v
 pass becomes the VJP rules called in the engine's order (youngest node first, parents in argument order,
 the same un-broadcasting, dtype conversions and accumulation order as the engine), gradients of parameters
 accumulate into `.grad` as in eager mode, and effects are called as they are (`optimizer.step()` runs the
-Python optimizer on the new gradients, reading its current learning rate). Elementwise forward operations
-write into buffers allocated once per program (`out=`). Each rule is run once at compile time on the
+Python optimizer on the new gradients, reading its current learning rate). Elementwise forward operations,
+and primitives that declare a `forward_into` (linear, relu; checked bit for bit against their forward when
+recorded), write into buffers allocated once per program (`out=`); what leaves the program is a copy. The
+commonest VJP rules are written out inline, as ufunc calls whose numbers 1 and 0 are 0-d arrays of the data's
+dtype. Each rule is run once at compile time on the
 recorded arrays, to learn its output's shape and dtype, so the replay converts only where the engine did.
 
 Where the data comes from at replay: arrays and Values passed as arguments (positionally or inside

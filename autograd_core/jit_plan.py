@@ -19,6 +19,8 @@ import numpy as np
 from .ops.shape import sum_to
 from .value import _CONSTANTS, Value
 
+_GRAD_PROPERTY = Value.grad
+
 # Forward functions that are NumPy ufuncs (or the operators that call them): they can write into a buffer.
 _BUFFERED = {operator.add: np.add, operator.sub: np.subtract, operator.mul: np.multiply,
              operator.truediv: np.divide, operator.neg: np.negative, np.exp: np.exp, np.log: np.log,
@@ -318,7 +320,14 @@ class _Plan:
         if leaf._hooks:
             raise _unsupported("a gradient hook (register_hook) on a parameter")
         if leaf.creation_index < self.start:
-            self.lines.append(f"_acc({self.value_owner(leaf)}, {gname}, {passed})")
+            owner = self.value_owner(leaf)
+            if type(leaf).grad is _GRAD_PROPERTY:  # _accumulate written out, on the slot behind the property
+                own = (f"_copy({gname}) if {gname}.__class__ is _ndarray else {gname}" if passed else
+                       f"{gname} if {gname}.__class__ is not _ndarray or ({gname}.base is None and "
+                       f"{gname}.flags.writeable) else _copy({gname})")
+                self.lines.append(f"{owner}._grad = ({own}) if {owner}._grad is None else {owner}._grad + {gname}")
+            else:  # a subclass that keeps its gradient elsewhere (element.py's views): through its property
+                self.lines.append(f"_acc({owner}, {gname}, {passed})")
         else:  # a leaf made inside the call: its gradient is only seen if the function returns it
             name = f"L{len(self.internal_leaves)}"
             self.internal_leaves[id(leaf)] = name
@@ -638,7 +647,7 @@ def _reader(convert):
 
 
 _RUNTIME = {
-    **_UFUNCS, "_acc": _accumulate, "_own": _own, "_leaf": _leaf,
+    **_UFUNCS, "_acc": _accumulate, "_own": _own, "_leaf": _leaf, "_ndarray": np.ndarray,
     "_astype": lambda t, dtype: t.astype(dtype), "_same": lambda x: x, "_copy": lambda x: x.copy(),
     "_reshape": lambda a, shape: a.reshape(shape), "_grad_of": lambda v: v.grad,
     "_set_grad": lambda v, g: setattr(v, "grad", g),

@@ -900,3 +900,31 @@ def test_a_linear_layer_replays_into_buffers_with_the_eager_numbers():
     assert compiled.stats["replayed"] == 2
     assert not np.shares_memory(outs[-1], outs[-2])  # what leaves the program is a copy of its buffer
     assert compiled.sources()[0].count("out=") == 2
+
+
+def test_micrograd_scalar_weights_accumulate_through_their_views():
+    # nn.MLP on lists of numbers (micrograd's demo) makes each weight an ElementView, a leaf that keeps its
+    # gradient in its matrix: the program must accumulate into it through its property, not the slot.
+    def make():
+        model = nn.MLP(2, [4, 1], rng=0)
+        params = model.parameters()
+
+        def step(x):
+            model.zero_grad()
+            loss = sum(((model(list(row)) - 1.0) ** 2 for row in x), Value(0.0))
+            loss.backward()
+            return loss, [p.grad for p in params]
+
+        return model, step
+
+    (m1, eager), (m2, step) = _twins(make)
+    compiled = ag.compile(step)
+    x = np.array([[0.5, -1.0], [2.0, 0.25], [-0.75, 1.5]])
+    for _ in range(4):
+        (la, ga), (lb, gb) = compiled(x), eager(x)
+        assert _equal(la.data, lb.data) and len(ga) == len(gb) and all(_equal(a, b) for a, b in zip(ga, gb))
+        for p, q in zip(m1.parameters(), m2.parameters()):
+            assert _equal(p.grad, q.grad)
+    assert compiled.stats["replayed"] >= 1, compiled.stats
+    source = compiled.sources()[0]
+    assert "_acc(" in source and "._grad = " not in source, source
