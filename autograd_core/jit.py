@@ -228,7 +228,8 @@ def _watched_conversion(original):
         recorder = _RECORDING[0] if _RECORDING else None
         if recorder is not None and recorder.thread == threading.get_ident() and not recorder.paused:
             source = data.data if isinstance(data, Value) else data
-            if isinstance(source, np.ndarray) and isinstance(result, np.ndarray) and result is not source:
+            # (a 0-d array becomes a NumPy scalar: a conversion too, or the Value would look like a constant)
+            if isinstance(source, np.ndarray) and isinstance(result, (np.ndarray, np.generic)) and result is not source:
                 recorder.entries.append(("convert", source, result))
         return result
 

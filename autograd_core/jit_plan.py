@@ -145,7 +145,8 @@ class _Plan:
         if live is None:
             return  # converted from a constant: the result is a constant too
         t = self.temp()
-        self.lines.append(f"{t} = _astype({live}, {self.constant(result.dtype)})")
+        scalar = "[()]" if isinstance(result, np.generic) else ""  # Value stores 0-d data as a NumPy scalar
+        self.lines.append(f"{t} = _astype({live}, {self.constant(result.dtype)}){scalar}")
         self.arrays[id(result)] = t
         self._keep.append(result)
 

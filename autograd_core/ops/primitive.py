@@ -117,14 +117,19 @@ class Primitive:
 class _PerArgnum:
     """vjps[i] for a variadic primitive: the shared rule with its argument number bound."""
 
-    __slots__ = ("rule",)
+    __slots__ = ("rule", "bound")
 
     def __init__(self, rule):
         self.rule = rule
+        self.bound = {}  # i -> the rule for input i: one function per input, the same object at every call
+        # (compile compares the rules two recordings called by identity)
 
     def __getitem__(self, i):
-        rule = self.rule
-        return lambda g, out, *xs, **params: rule(i, g, out, *xs, **params)
+        bound = self.bound.get(i)
+        if bound is None:
+            rule = self.rule
+            bound = self.bound[i] = lambda g, out, *xs, **params: rule(i, g, out, *xs, **params)
+        return bound
 
 
 class _Linear:
