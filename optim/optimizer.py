@@ -197,7 +197,7 @@ class Optimizer:
                     g, data = stored_grad(p), p.data
                     if g is None:
                         continue
-                    if g.__class__ is not np.ndarray or g.shape != data.shape or g.dtype != data.dtype:
+                    if g.__class__ is not np.ndarray or g.shape != data.shape or g.dtype != data.dtype or not g.ndim:
                         g = _gradient_of(p, owner)  # a Value (create_graph), a 0-d or cast gradient, or an error
                     if maximize:
                         g = -g                                   # ascend: step along +∇f
