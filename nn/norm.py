@@ -17,6 +17,7 @@ import numpy as np
 
 from autograd_core import Value
 from autograd_core.jit import not_replayable
+from autograd_core.modes import TRACERS
 from autograd_core.ops import data_of, primitive
 
 from . import init
@@ -47,10 +48,15 @@ def normalize(x, axes, eps=1e-5):
     """
     xd = data_of(x)
     axes = tuple(sorted(a % xd.ndim for a in axes))
-    mean = xd.mean(axis=axes, keepdims=True)
-    centred = xd - mean
-    var = np.mean(centred * centred, axis=axes, keepdims=True)
-    inv_std = 1.0 / np.sqrt(var + eps)
+    # The statistics are data: the rule accounts for their dependence on x. While a tracer watches (a compile
+    # recording, forward mode), they are computed by the same operations on a detached Value, so that a compiled
+    # step recomputes them for each new batch instead of holding this one's as constants.
+    d = x.detach() if isinstance(x, Value) and TRACERS.get() else xd
+    mean = d.mean(axis=axes, keepdims=True)
+    centred = d - mean
+    var = (centred * centred).mean(axis=axes, keepdims=True)
+    inv_std = 1.0 / (var + eps).sqrt() if d is not xd else 1.0 / np.sqrt(var + eps)
+    mean, var, inv_std = data_of(mean), data_of(var), data_of(inv_std)
     return _normalize(x, axes=axes, eps=float(eps), mean=mean, inv_std=inv_std), mean, var
 
 

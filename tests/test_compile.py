@@ -928,3 +928,31 @@ def test_micrograd_scalar_weights_accumulate_through_their_views():
     assert compiled.stats["replayed"] >= 1, compiled.stats
     source = compiled.sources()[0]
     assert "_acc(" in source and "._grad = " not in source, source
+
+
+@pytest.mark.parametrize("norm", ["layer", "group"])
+def test_layer_and_group_norm_training_steps_replay_bit_for_bit(norm):
+    # Their statistics are computed by recorded operations while compile watches (NumPy otherwise): the program
+    # recomputes them for each batch, with the eager numbers.
+    def make():
+        layer = nn.LayerNorm(6) if norm == "layer" else nn.GroupNorm(2, 6)
+        model = nn.Sequential(nn.Linear(4, 6, rng=0), layer, nn.ReLU(), nn.Linear(6, 3, rng=1))
+        opt = optim.SGD(model.parameters(), lr=0.1)
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = F.cross_entropy(model(x), y)
+            loss.backward()
+            opt.step()
+            return loss
+
+        return model, step
+
+    (m1, eager), (m2, step) = _twins(make)
+    compiled = ag.compile(step)
+    rng = np.random.default_rng(3)
+    for _ in range(5):
+        x, y = rng.standard_normal((8, 4)).astype(np.float32), rng.integers(0, 3, 8)
+        assert _equal(compiled(x, y).data, eager(x, y).data)
+        assert all(_equal(p.data, q.data) for p, q in zip(m1.parameters(), m2.parameters()))
+    assert compiled.stats == {"recorded": 2, "replayed": 3, "eager": 0, "guard_failures": 0}
