@@ -59,8 +59,10 @@ run eagerly, with a warning.
 An in-place change made by the function itself, through a Value's in-place methods and operators (`x.add_()`,
 `x[i] = v`, `w -= lr * w.grad` under no_grad) or a gradient's (`w.grad.zero_()`), makes it run eagerly, with a
 warning: the replay would skip it. Inside effects (the optimizer's step) in-place updates are fine. Library code
-that changes arrays in place with NumPy during a forward pass says so with `not_replayable(reason)` (BatchNorm
-updating its running statistics in training mode), with the same result.
+that changes arrays in place with NumPy during a forward pass either does it in an effect that takes what
+it needs as arguments (nn.BatchNorm folding a batch's statistics into its running ones: replayed with each
+new batch's) or says so with `not_replayable(reason)` (the functional `batch_norm` updating arrays it was
+handed), with the same result.
 
 Not seen (documented limits): data read through `.data`, `.numpy()` or comparisons (`v > 0` gives a NumPy
 array) and then used in Python `if`s; changes made in place to raw NumPy arrays (other than modules' small
@@ -116,11 +118,18 @@ class _GuardFailed(Exception):
 _RECORDING = []  # the active recorder, if any (one at a time)
 
 
-def effect(idempotent=False):
+def effect(idempotent=False, updates=()):
     """Decorator for methods that change state outside the graph (an optimizer's `step`): a recorded call
-    is replayed as a call. `idempotent=True` (zero_grad) means running it twice is the same as once."""
+    is replayed as a call. `idempotent=True` (zero_grad) means running it twice is the same as once.
+
+    Positional arguments are replayed too: arrays computed by the call (BatchNorm's batch statistics) as the
+    program's own new values, anything else as recorded (and compared between recordings). `updates` names the
+    array attributes of `self` the method changes in place (BatchNorm's running statistics): a program that
+    calls it does not guard their contents, which its replays change."""
 
     def wrap(method):
+        method.effect_updates = tuple(updates)
+
         @functools.wraps(method)
         def wrapper(self, *args, **kwargs):
             if _RECORDING and not _RECORDING[0].paused and _RECORDING[0].thread == threading.get_ident():
@@ -148,6 +157,7 @@ class _Recorder(Tracer):
         self.problem = None
         self.owners = {}           # id -> the objects (modules) whose scopes the call entered
         self.writes_into = {}      # id(node) -> whether its primitive's forward_into gives its data bit for bit
+        self.effect_updates = set()  # (id(object), attribute): arrays that effects called here change in place
 
     def entered(self, scope):
         if scope.owner is not None and self.thread == threading.get_ident():
@@ -164,9 +174,11 @@ class _Recorder(Tracer):
             self.entries.append(("read", value, kind, result))
 
     def call_effect(self, method, obj, args, kwargs, idempotent):
-        if args or kwargs:
-            self.problem = f"{type(obj).__name__}.{method.__name__} is called with arguments"
-        self.entries.append(("effect", method, obj, idempotent))
+        if kwargs or not all(a is None or isinstance(a, (np.ndarray, np.generic, bool, numbers.Number)) for a in args):
+            self.problem = (f"{type(obj).__name__}.{method.__name__} is called with keyword arguments or arguments "
+                            "other than arrays and numbers")
+        self.entries.append(("effect", method, obj, idempotent, args))
+        self.effect_updates.update((id(obj), name) for name in method.effect_updates)
         self.paused = True
         saved = TRACERS.get()
         TRACERS.set(())
@@ -247,7 +259,8 @@ def _in_place_problem(what):
 def not_replayable(reason):
     """Tell the compile recording in progress in this thread (if any) that this call changes state a replay
     would not: the compiled function then runs eagerly, with a CompileWarning giving `reason`. For library
-    code that updates arrays in place with NumPy during a forward pass (BatchNorm's running statistics).
+    code that updates arrays in place with NumPy during a forward pass (the functional batch_norm's running
+    statistics).
     Outside a recording, and inside effects, it does nothing."""
     recorder = _RECORDING[0] if _RECORDING else None
     if recorder is not None and recorder.thread == threading.get_ident() and not recorder.paused:
@@ -396,11 +409,12 @@ class _Referenced:
                 self._collect(value, depth + 1, seen)
 
 
-    def add_owners(self, owners):
+    def add_owners(self, owners, updated=frozenset()):
         """Guard the attributes of the modules a recorded call went through: `training` (model.train() and
         model.eval() change what Dropout and BatchNorm do) and numbers and strings (a dropout probability) by
         value; parameters, submodules and the items of lists of them (`model.fc = nn.Linear(...)`,
-        `layer.weight = Parameter(...)`, `mlp.layers[0] = ...`) by identity."""
+        `layer.weight = Parameter(...)`, `mlp.layers[0] = ...`) by identity; small arrays by contents too,
+        except those an effect of the call updates in place (`updated`: (id(owner), name) pairs)."""
         for owner in owners:
             attributes = vars(owner) if hasattr(owner, "__dict__") else {}
             if hasattr(owner, "training") and "training" not in attributes:
@@ -408,7 +422,8 @@ class _Referenced:
             for name in sorted(attributes):
                 value = attributes[name]
                 self.checks.append((owner, ("attribute", name), value))
-                if value.__class__ is np.ndarray and value.size <= _SNAPSHOT:  # a buffer such as running_mean
+                if (value.__class__ is np.ndarray and value.size <= _SNAPSHOT  # a buffer such as running_mean
+                        and (id(owner), name) not in updated):
                     self.checks.append((owner, ("contents", name), value.copy()))
                 if value.__class__ in (list, tuple):
                     self.checks.extend((owner, ("item", name, i), item) for i, item in enumerate(value))
@@ -591,7 +606,7 @@ class Compiled:
         except _Unsupported as err:
             recorder.problem = str(err)
             result = self.fn(*args, **kwargs)
-        referenced.add_owners(recorder.owners.values())
+        referenced.add_owners(recorder.owners.values(), recorder.effect_updates)
         try:
             if recorder.problem:
                 raise _Unsupported(recorder.problem)

@@ -106,8 +106,9 @@ class _Plan:
                 self._backward(entry[1], entry[2])
                 changed = True
             else:
-                _, method, obj, idempotent = entry
-                self.lines.append(f"{self.ns.bind('X', method)}({self.ns.bind('O', obj)})")
+                _, method, obj, idempotent, args = entry
+                passed = "".join(f", {self.param(a)}" for a in args)  # arrays computed by the call: live
+                self.lines.append(f"{self.ns.bind('X', method)}({self.ns.bind('O', obj)}{passed})")
                 changed = changed or not idempotent
         self.outputs = []
         self.result = self._output(result)

@@ -16,7 +16,7 @@ import numbers
 import numpy as np
 
 from autograd_core import Value
-from autograd_core.jit import not_replayable
+from autograd_core.jit import effect, not_replayable
 from autograd_core.modes import TRACERS
 from autograd_core.ops import data_of, primitive
 
@@ -68,6 +68,17 @@ def _channel_shape(x_ndim):
     return (1, -1) + (1,) * (x_ndim - 2)
 
 
+def _update_running(running_mean, running_var, mean, var, count, momentum, num_batches_tracked):
+    """r ← (1 − f)·r + f·batch statistic, in place, with the unbiased batch variance (count values per channel);
+    f = momentum, or 1/num_batches_tracked (a cumulative average) when momentum is None."""
+    factor = 1.0 / float(np.asarray(num_batches_tracked)) if momentum is None else float(momentum)
+    channels = running_mean.shape[0]
+    running_mean *= 1 - factor
+    running_mean += factor * mean.reshape(channels)
+    running_var *= 1 - factor
+    running_var += (factor * count / (count - 1)) * var.reshape(channels)
+
+
 def batch_norm(x, running_mean=None, running_var=None, weight=None, bias=None, training=False,
                momentum=0.1, eps=1e-5, num_batches_tracked=None):
     """Batch normalisation over every axis but the channels (axis 1).
@@ -96,15 +107,9 @@ def batch_norm(x, running_mean=None, running_var=None, weight=None, bias=None, t
                              f"got input of shape {xd.shape}")
         xhat, mean, var = normalize(x, axes, eps)
         if training and running_mean is not None and running_var is not None:
-            if momentum is None:  # cumulative moving average
-                factor = 1.0 / float(np.asarray(num_batches_tracked))
-            else:
-                factor = float(momentum)
-            not_replayable("BatchNorm updates its running statistics in training mode (in place, with NumPy)")
-            running_mean *= 1 - factor
-            running_mean += factor * mean.reshape(channels)
-            running_var *= 1 - factor
-            running_var += (factor * count / (count - 1)) * var.reshape(channels)
+            not_replayable("batch_norm updates the running statistics it is given in training mode (in place, "
+                           "with NumPy); nn.BatchNorm does it in a step a compiled function replays")
+            _update_running(running_mean, running_var, mean, var, count, momentum, num_batches_tracked)
     else:
         inv_std = (1.0 / np.sqrt(running_var + eps)).astype(xd.dtype, copy=False).reshape(shape)
         xhat = (x - running_mean.astype(xd.dtype, copy=False).reshape(shape)) * inv_std
@@ -143,12 +148,33 @@ class _BatchNorm(Module):
                              f"{self.num_features} channels on axis 1, got shape {shape}")
         if not isinstance(x, Value):
             x = Value(x, requires_grad=False, dtype=self._dtype)
-        if self.training and self.track_running_stats:
-            self.num_batches_tracked += 1
-        return batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
-                          training=self.training or not self.track_running_stats,
-                          momentum=self.momentum, eps=self.eps,
-                          num_batches_tracked=self.num_batches_tracked)
+        if not (self.training and self.track_running_stats):
+            return batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+                              training=self.training or not self.track_running_stats, momentum=self.momentum,
+                              eps=self.eps)
+        # Training: normalise by the batch's statistics, then fold them into the running ones in a step that a
+        # compiled function replays with each new batch's statistics (an effect, like an optimizer's step).
+        xd = data_of(x)
+        axes = (0,) + tuple(range(2, xd.ndim))
+        if xd.size // self.num_features <= 1:
+            raise ValueError(f"batch_norm: expected more than 1 value per channel when training, "
+                             f"got input of shape {xd.shape}")
+        xhat, mean, var = normalize(x, axes, self.eps)
+        self._track(mean, var, xd.size // self.num_features)
+        shape = _channel_shape(xd.ndim)
+        if self.weight is not None:
+            xhat = xhat * (self.weight if xd.ndim == 2 else self.weight.reshape(shape))
+        if self.bias is not None:
+            xhat = xhat + (self.bias if xd.ndim == 2 else self.bias.reshape(shape))
+        return xhat
+
+    @effect(updates=("running_mean", "running_var", "num_batches_tracked"))
+    def _track(self, mean, var, count):
+        """Count the batch and fold its statistics (mean, biased var; count values per channel) into the running
+        ones, in place."""
+        self.num_batches_tracked += 1
+        _update_running(self.running_mean, self.running_var, mean, var, count, self.momentum,
+                        self.num_batches_tracked)
 
     def extra_repr(self):
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
