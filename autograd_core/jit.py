@@ -36,7 +36,8 @@ JIT do, never replays wrong):
   control flow), compared with the recorded value as soon as the replay has computed it;
 * constants baked from the recording: calls are recorded until two consecutive ones ran the same
   operations with the same constants, and only then is a program built. A constant that keeps differing
-  (a dropout mask drawn from an RNG, batch statistics computed with NumPy from the data) makes the
+  (a mask the function draws with NumPy itself, statistics it computes with NumPy from the data;
+  nn's Dropout and normalisation layers record theirs as operations instead) makes the
   function run eagerly after `max_recordings` recordings, with a `CompileWarning`.
 
 The module globals and closure variables the function reads (and those of the Python functions it names, three

@@ -6,10 +6,34 @@ import json
 
 import numpy as np
 
-from autograd_core.ops import data_of
+from autograd_core import Value
+from autograd_core.modes import TRACERS
+from autograd_core.ops import data_of, primitive
 
 from . import init
 from .module import Module
+
+
+@primitive("dropout_mask")
+def _mask(x, *, p, rng, shape):
+    """The scaled keep-mask m / (1 − p), m ~ Bernoulli(1 − p) of `shape`, drawn from generator `rng`, in x's
+    float dtype (float64 for other data). Only x's dtype is read: the mask is data, with no gradient."""
+    dtype = x.dtype if np.asarray(x).dtype.kind == "f" else np.float64
+    keep = rng.random(shape) >= p
+    return (keep * (1.0 / (1.0 - p))).astype(dtype, copy=False)
+
+
+_mask.defvjp(lambda g, out, x, **params: None, formulas=("0",))  # the mask does not depend on x's values
+_mask.defjvp(lambda t, out, x, **params: None)
+
+
+def _scaled_mask(x, p, rng, shape):
+    """The mask for x. While a tracer watches (a compile recording), drawn by a recorded operation on a
+    detached x: a compiled step then draws a new mask from the same generator at each call, as eager mode does,
+    instead of holding the first call's as a constant. Otherwise the same computation on the data."""
+    if isinstance(x, Value) and TRACERS.get():
+        return _mask(x.detach(), p=p, rng=rng, shape=shape)
+    return _mask.forward(data_of(x), p=p, rng=rng, shape=shape)
 
 
 def dropout(x, p=0.5, training=True, rng=None):
@@ -23,8 +47,7 @@ def dropout(x, p=0.5, training=True, rng=None):
     dtype = xd.dtype if np.asarray(xd).dtype.kind == "f" else np.float64
     if p == 1.0:
         return x * np.zeros(np.shape(xd), dtype)
-    keep = init.get_rng(rng).random(np.shape(xd)) >= p
-    return x * (keep * (1.0 / (1.0 - p))).astype(dtype, copy=False)
+    return x * _scaled_mask(x, p, init.get_rng(rng), np.shape(xd))
 
 
 class Dropout(Module):
@@ -92,8 +115,7 @@ def dropout2d(x, p=0.5, training=True, rng=None):
     mask_shape = shape[:-2] + (1, 1)
     if p == 1.0:
         return x * np.zeros(mask_shape, dtype)
-    keep = init.get_rng(rng).random(mask_shape) >= p
-    return x * (keep * (1.0 / (1.0 - p))).astype(dtype, copy=False)
+    return x * _scaled_mask(x, p, init.get_rng(rng), mask_shape)
 
 
 class Dropout2d(Dropout):

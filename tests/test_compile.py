@@ -286,8 +286,8 @@ def test_random_constants_make_the_function_run_eagerly():
     layer = nn.Linear(4, 4, rng=0)
     drop_rng = np.random.default_rng(0)
 
-    def f(x):
-        return F.dropout(layer(x), 0.5, rng=drop_rng).sum()
+    def f(x):  # a mask drawn with NumPy by the function itself: a constant that differs at each call
+        return (layer(x) * (drop_rng.random((2, 4)) >= 0.5)).sum()
 
     compiled = ag.compile(f, max_recordings=4)
     with pytest.warns(CompileWarning, match="constant differs"):
@@ -989,3 +989,33 @@ def test_layer_and_group_norm_training_steps_replay_bit_for_bit(norm):
         assert _equal(compiled(x, y).data, eager(x, y).data)
         assert all(_equal(p.data, q.data) for p, q in zip(m1.parameters(), m2.parameters()))
     assert compiled.stats == {"recorded": 2, "replayed": 3, "eager": 0, "guard_failures": 0}
+
+
+@pytest.mark.parametrize("kind", ["dropout", "dropout2d"])
+def test_dropout_training_steps_replay_with_eager_masks(kind):
+    # While compile records, the masks are drawn by a recorded operation from the module's generator: each
+    # replay draws the next mask, the same sequence as eager mode's.
+    def make():
+        drop = nn.Dropout(0.5, rng=1) if kind == "dropout" else nn.Dropout2d(0.5, rng=1)
+        model = nn.Sequential(nn.Conv2d(2, 4, 3, padding=1, rng=0), nn.ReLU(), drop)
+        opt = optim.SGD(model.parameters(), lr=0.1)
+
+        def step(x):
+            opt.zero_grad()
+            loss = (model(x) ** 2).mean()
+            loss.backward()
+            opt.step()
+            return loss
+
+        return model, step
+
+    (m1, eager), (m2, step) = _twins(make)
+    compiled = ag.compile(step)
+    rng = np.random.default_rng(4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CompileWarning)
+        for _ in range(6):
+            x = rng.standard_normal((3, 2, 5, 5)).astype(np.float32)
+            assert _equal(compiled(x).data, eager(x).data)
+            assert all(_equal(p.data, q.data) for p, q in zip(m1.parameters(), m2.parameters()))
+    assert compiled.stats == {"recorded": 2, "replayed": 4, "eager": 0, "guard_failures": 0}
