@@ -12,7 +12,7 @@ from test_ops_backends import OURS
 from test_ops_table import CASES
 
 import autograd_core as ag
-from autograd_core import CompileWarning, Value
+from autograd_core import CompileWarning, Value, nn
 
 
 def _step(case):
@@ -88,3 +88,56 @@ def test_compiled_nn_primitive_gives_the_eager_numbers(case):
 # dropout_mask's case makes a new generator at each call, a parameter that differs between recordings (compiled
 # dropout, with a module's generator, is tested in test_compile.py).
 _DATA_STATISTICS = {"sync_normalize", "dropout_mask"}
+
+
+_IMAGE, _SEQUENCE, _ROWS = (2, 3, 8, 8), (2, 3, 10), (4, 6)
+_MODULES = {  # name -> (module factory, input shape)
+    "Linear": (lambda: nn.Linear(6, 5, rng=0), _ROWS),
+    "Conv2d": (lambda: nn.Conv2d(3, 4, 3, padding=1, rng=0), _IMAGE),
+    "Conv1d": (lambda: nn.Conv1d(3, 4, 3, rng=0), _SEQUENCE),
+    "ConvTranspose2d": (lambda: nn.ConvTranspose2d(3, 4, 3, stride=2, rng=0), _IMAGE),
+    "MaxPool2d": (lambda: nn.MaxPool2d(2), _IMAGE),
+    "AvgPool2d": (lambda: nn.AvgPool2d(2), _IMAGE),
+    "AdaptiveAvgPool2d": (lambda: nn.AdaptiveAvgPool2d((2, 2)), _IMAGE),
+    "BatchNorm2d": (lambda: nn.BatchNorm2d(3), _IMAGE),
+    "LayerNorm": (lambda: nn.LayerNorm(6), _ROWS),
+    "GroupNorm": (lambda: nn.GroupNorm(1, 3), _IMAGE),
+    "Dropout": (lambda: nn.Dropout(0.3, rng=0), _ROWS),
+    "Tanh": (lambda: nn.Tanh(), _ROWS),
+    "Sigmoid": (lambda: nn.Sigmoid(), _ROWS),
+    "GELU": (lambda: nn.GELU(), _ROWS),
+    "SiLU": (lambda: nn.SiLU(), _ROWS),
+    "ELU": (lambda: nn.ELU(), _ROWS),
+    "LeakyReLU": (lambda: nn.LeakyReLU(0.1), _ROWS),
+    "Softmax": (lambda: nn.Softmax(dim=1), _ROWS),
+    "LogSoftmax": (lambda: nn.LogSoftmax(dim=1), _ROWS),
+    "Flatten": (lambda: nn.Flatten(), _IMAGE),
+    "Upsample": (lambda: nn.Upsample(scale_factor=2), _IMAGE),
+}
+# ELU chooses its branch by a mask it computes with NumPy from the data (a constant to compile): it runs eagerly.
+_EAGER_MODULES = {"ELU"}
+
+
+@pytest.mark.parametrize("name", sorted(_MODULES))
+def test_compiled_module_step_gives_the_eager_numbers(name):
+    make, shape = _MODULES[name]
+    model, twin = make(), make()
+
+    def step(module):
+        def run(x):
+            module.zero_grad()
+            out = module(Value(x, requires_grad=True))
+            (out * out).mean().backward()
+            return out.data, [p.grad for p in module.parameters()]
+
+        return run
+
+    compiled, eager = ag.compile(step(model)), step(twin)
+    rng = np.random.default_rng(0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CompileWarning)
+        for _ in range(4):
+            x = rng.standard_normal(shape)
+            (out_c, grads_c), (out_e, grads_e) = compiled(x), eager(x)
+            assert _same(out_c, out_e) and all(_same(a, b) for a, b in zip(grads_c, grads_e))
+    assert compiled.stats["replayed"] == (0 if name in _EAGER_MODULES else 2), compiled.stats
