@@ -87,11 +87,25 @@ def silu(x, inplace=False):
     return x * ag.sigmoid(x)
 
 
+@primitive("elu")
+def _elu(x, alpha):
+    positive = x > 0
+    return np.where(positive, x, alpha * (np.exp(np.where(positive, 0.0, x)) - 1))[()]  # eˣ only where x <= 0
+
+
+def _elu_vjp(g, out, x, alpha):
+    # 1 where x > 0, alpha·eˣ = out + alpha elsewhere (alpha at 0, as PyTorch); `out` a Value under create_graph
+    return where(np.asarray(data_of(x)) > 0, g, g * (out + alpha))
+
+
+_elu.defvjp(_elu_vjp, formulas=("g where x > 0, g⊙(out + α) elsewhere",))
+_elu.defjvp_elementwise()
+
+
 def elu(x, alpha=1.0, inplace=False):
-    """x where x > 0, alpha·(eˣ − 1) elsewhere; the gradient at 0 is alpha, as PyTorch."""
-    positive = np.asarray(data_of(x)) > 0
-    negative_part = where(positive, 0.0, x)                    # eˣ only where x <= 0: no overflow
-    return where(positive, x, alpha * (exp(negative_part) - 1))
+    """x where x > 0, alpha·(eˣ − 1) elsewhere; the gradient at 0 is alpha, as PyTorch. One primitive: its
+    branches are chosen inside it (so a compiled step chooses them again for each batch)."""
+    return _elu(x, alpha=float(alpha))
 
 
 def _softplus_stable(x):
