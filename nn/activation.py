@@ -114,14 +114,26 @@ def _softplus_stable(x):
     return logsumexp(stack([zeros, x], axis=-1), axis=-1)
 
 
+@primitive("softplus")
+def _softplus(x, beta, threshold):
+    bx = x * beta if beta != 1 else x
+    smooth = np.logaddexp(0, bx) if beta == 1 else np.logaddexp(0, bx) * (1.0 / beta)  # log(1 + e^bx): stable
+    return np.where(bx > threshold, x, smooth)[()]
+
+
+def _softplus_vjp(g, out, x, beta, threshold):
+    # σ(beta·x) on the smooth part, 1 where softplus is x itself
+    return where(np.asarray(data_of(x)) * beta > threshold, g, g * ag.sigmoid(x * beta if beta != 1 else x))
+
+
+_softplus.defvjp(_softplus_vjp, formulas=("g⊙σ(βx), g past the threshold",))
+_softplus.defjvp_elementwise()
+
+
 def softplus(x, beta=1.0, threshold=20.0):
-    """(1/beta)·log(1 + e^(beta·x)), and x itself where beta·x > threshold (as PyTorch)."""
-    if beta == 1:
-        smooth = _softplus_stable(x)
-    else:
-        smooth = _softplus_stable(x * beta) * (1.0 / beta)
-    linear = np.asarray(data_of(x)) * beta > threshold
-    return where(linear, x, smooth) if linear.any() else smooth
+    """(1/beta)·log(1 + e^(beta·x)), and x itself where beta·x > threshold (as PyTorch). One primitive: which
+    elements are past the threshold is decided inside it, for each input (also in a compiled step)."""
+    return _softplus(x, beta=float(beta), threshold=float(threshold))
 
 
 class ReLU(Module):

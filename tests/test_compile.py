@@ -1019,3 +1019,14 @@ def test_dropout_training_steps_replay_with_eager_masks(kind):
             assert _equal(compiled(x).data, eager(x).data)
             assert all(_equal(p.data, q.data) for p, q in zip(m1.parameters(), m2.parameters()))
     assert compiled.stats == {"recorded": 2, "replayed": 4, "eager": 0, "guard_failures": 0}
+
+
+def test_softplus_past_its_threshold_replays_the_eager_numbers():
+    # softplus is x itself past its threshold. It used to decide that with a Python `if` on the data: a program
+    # recorded on small inputs then replayed the smooth formula for large ones (25.000000000013888, not 25.0).
+    compiled = ag.compile(lambda x: F.softplus(Value(x)).data)
+    small, large = np.array([0.5, 1.0, 2.0]), np.array([0.5, 1.0, 25.0])
+    for _ in range(3):
+        compiled(small)
+    assert _equal(compiled(large), F.softplus(Value(large)).data) and compiled(large)[2] == 25.0
+    assert compiled.stats["replayed"] >= 2

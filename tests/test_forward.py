@@ -42,6 +42,7 @@ def nn_case(prim, label, fn, *inputs):
 _r = np.random.default_rng(3)
 _GEO = dict(stride=(1, 1), padding=((1, 1), (1, 1)), dilation=(1, 1), groups=1)
 nn_case("elu", "elu", lambda x: F.elu(x, alpha=0.7), _r.standard_normal(6))
+nn_case("softplus", "softplus", lambda x: F.softplus(x, beta=2.0, threshold=1.0), _r.standard_normal(6))
 nn_case("dropout_mask", "dropout_mask",
         lambda x: x * nn_dropout._mask(x, p=0.5, rng=np.random.default_rng(0), shape=(3, 4)),
         _r.standard_normal((3, 4)))

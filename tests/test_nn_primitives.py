@@ -48,6 +48,7 @@ CASES = [
      (rand(4), np.array([0.0, 1.0, 0.3, 1.0])), True),
     ("erf", "erf", F.erf, (rand(5),), True),
     ("elu", "elu", lambda x: F.elu(x, alpha=0.7), (rand(6),), True),
+    ("softplus", "softplus", lambda x: F.softplus(x, beta=2.0, threshold=1.0), (rand(6),), True),
     # the mask is data (no gradient through it); a new generator of one seed per call keeps the case deterministic
     ("dropout_mask", "dropout_mask",
      lambda x: x * dropout._mask(x, p=0.5, rng=np.random.default_rng(0), shape=(3, 4)), (rand(3, 4),), True),
