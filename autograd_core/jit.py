@@ -63,7 +63,9 @@ warning: the replay would skip it. Inside effects (the optimizer's step) in-plac
 that changes arrays in place with NumPy during a forward pass either does it in an effect that takes what
 it needs as arguments (nn.BatchNorm folding a batch's statistics into its running ones: replayed with each
 new batch's) or says so with `not_replayable(reason)` (the functional `batch_norm` updating arrays it was
-handed), with the same result.
+handed), with the same result. Library code whose forward took a path that holds only for some data says
+so with `replay_requires(check, *args)` (cross_entropy's fast path: every label a class, none ignored): a
+replay checks it for the new data and records again where it fails.
 
 Not seen (documented limits): data read through `.data`, `.numpy()` or comparisons (`v > 0` gives a NumPy
 array) and then used in Python `if`s; changes made in place to raw NumPy arrays (other than modules' small
@@ -255,6 +257,17 @@ def _in_place_problem(what):
     not_replayable(f"an in-place change ({what}) inside the function: a replay runs the recorded operations only "
                    "and would skip it; write it out of place, or move it into a method marked "
                    "@autograd_core.jit.effect (as optimizers' step is)")
+
+
+def replay_requires(check, *args):
+    """While a compile recording runs in this thread: a replay of the program must find check(*args) true for
+    its own data before going on (else it records again, as when any guard fails). For library code whose
+    forward took a path that holds only for some data (cross_entropy's fast path: every label a class). args:
+    arrays the call computed or was given (replayed as the new ones) and plain values (compared between
+    recordings); `check` a module-level function (compared by identity). Elsewhere it does nothing."""
+    recorder = _RECORDING[0] if _RECORDING else None
+    if recorder is not None and recorder.thread == threading.get_ident() and not recorder.paused:
+        recorder.entries.append(("require", check, args))
 
 
 def not_replayable(reason):

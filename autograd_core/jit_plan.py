@@ -95,6 +95,12 @@ class _Plan:
                 self.changed_before[self.lines[-1].split(" = ", 1)[0]] = changed
             elif kind == "read":
                 self._read(entry[1], entry[2], entry[3], changed)
+            elif kind == "require":
+                if changed:
+                    raise _unsupported("a replay condition (jit.replay_requires) comes after an effect or a "
+                                       "backward pass")
+                exprs = ", ".join(self.param(a) for a in entry[2])
+                self.lines.append(f"if not {self.ns.bind('F', entry[1])}({exprs}): raise GuardFailed()")
             elif kind == "grad":
                 _, value, new = entry
                 owner = self.value_owner(value)

@@ -1030,3 +1030,25 @@ def test_softplus_past_its_threshold_replays_the_eager_numbers():
         compiled(small)
     assert _equal(compiled(large), F.softplus(Value(large)).data) and compiled(large)[2] == 25.0
     assert compiled.stats["replayed"] >= 2
+
+
+@pytest.mark.parametrize("ignore_index", [-100, -1, 1])
+def test_labels_that_need_another_path_record_again(ignore_index):
+    # cross_entropy's fast path holds only while every label is a class and none is ignored; a program recorded
+    # on such labels checks that for each new batch (jit.replay_requires) and records again where it fails,
+    # instead of indexing with an ignored label (-1 used to pick another row's logit: a silently wrong loss).
+    z = np.random.default_rng(0).standard_normal((4, 3))
+    f = lambda z, y: F.cross_entropy(Value(z), y, ignore_index=ignore_index).data  # noqa: E731
+    compiled = ag.compile(f)
+    plain, ignored = np.array([0, 1, 2, 1]), np.array([0, ignore_index, 2, 1])
+    if ignore_index == 1:
+        plain = np.array([0, 2, 2, 0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CompileWarning)
+        for _ in range(3):
+            assert _equal(compiled(z, plain), f(z, plain))
+        assert compiled.stats["replayed"] >= 1
+        assert _equal(compiled(z, ignored), f(z, ignored))
+        assert compiled.stats["guard_failures"] == 1
+    with pytest.raises(IndexError, match=r"labels must be in \[0, 3\)"):
+        compiled(z, np.array([0, 1, 5, 1]))
