@@ -7,6 +7,7 @@ import numbers
 import numpy as np
 
 from autograd_core import Value
+from autograd_core.jit import replay_requires
 from autograd_core.ops import where
 
 from . import init
@@ -34,8 +35,14 @@ def embedding(indices, weight, padding_idx=None):
     padding = _padding_index(padding_idx, num, "embedding")
     reads_padding = (idx % num == padding)[..., None]
     if not reads_padding.any():
+        replay_requires(_misses, idx, num, padding)  # a compiled step's ids must not read the padding row either
         return rows
     return where(reads_padding, rows.data, rows)          # the padding row's values, as a constant
+
+
+def _misses(idx, num, padding):
+    """Whether no id reads the padding row."""
+    return not (idx % num == padding).any()
 
 
 def _padding_index(padding_idx, num, who):

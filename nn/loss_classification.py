@@ -156,6 +156,9 @@ def _check_smoothing(label_smoothing, who):
 
 def _nll(logp, labels, w, ignore_index, reduction, sample_shape, smoothing=0.0):
     """The loss from log-probabilities logp (M, C) and labels (M,), per the module docstring."""
+    # What follows derives index arrays from the labels with NumPy: a compiled step holds them as constants, so
+    # it may replay only for the very labels it recorded (two consecutive calls on one batch, then others).
+    replay_requires(np.array_equal, labels, labels.copy())
     M, C = logp.shape
     valid = labels != ignore_index
     safe = np.where(valid, labels, 0)

@@ -1052,3 +1052,43 @@ def test_labels_that_need_another_path_record_again(ignore_index):
         assert compiled.stats["guard_failures"] == 1
     with pytest.raises(IndexError, match=r"labels must be in \[0, 3\)"):
         compiled(z, np.array([0, 1, 5, 1]))
+
+
+def test_nll_loss_replays_only_for_the_labels_it_recorded():
+    # nll_loss derives index arrays from the labels with NumPy (constants of the program). Two consecutive calls on
+    # one batch built a program that then replayed those labels' indices for every later batch: a wrong loss.
+    z = np.random.default_rng(0).standard_normal((4, 3))
+    f = lambda z, y: F.nll_loss(F.log_softmax(Value(z), dim=1), y).data  # noqa: E731
+    compiled = ag.compile(f)
+    first, other = np.array([0, 1, 2, 1]), np.array([2, 0, 1, 1])
+    for _ in range(3):
+        assert _equal(compiled(z, first), f(z, first))
+    assert compiled.stats["replayed"] == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CompileWarning)
+        assert _equal(compiled(z, other), f(z, other))
+    assert compiled.stats["guard_failures"] == 1
+
+
+def test_embedding_ids_reaching_the_padding_row_record_again():
+    # With no padding id in the recorded batches the program skips the padding mask; a later batch with one must
+    # not train the padding row.
+    def make():
+        return nn.Embedding(5, 2, padding_idx=0, rng=0)
+
+    def step(model):
+        def run(ids):
+            model.zero_grad()
+            (model(ids) ** 2).sum().backward()
+            return model.weight.grad
+
+        return run
+
+    compiled, eager = ag.compile(step(make())), step(make())
+    for _ in range(3):
+        assert _equal(compiled(np.array([1, 2, 3])), eager(np.array([1, 2, 3])))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CompileWarning)
+        got = compiled(np.array([0, 2, 3]))
+    assert _equal(got, eager(np.array([0, 2, 3]))) and not got[0].any()
+    assert compiled.stats["guard_failures"] == 1
