@@ -98,25 +98,38 @@ def batch_norm(x, running_mean=None, running_var=None, weight=None, bias=None, t
         if arr is not None and np.shape(arr) != (channels,):
             raise ValueError(f"batch_norm: {name} has shape {np.shape(arr)}, expected ({channels},) "
                              f"for input of shape {xd.shape}")
-    axes = (0,) + tuple(range(2, xd.ndim))
-    shape = _channel_shape(xd.ndim)
     if training or running_mean is None or running_var is None:
-        count = xd.size // channels
-        if training and count <= 1:
-            raise ValueError(f"batch_norm: expected more than 1 value per channel when training, "
-                             f"got input of shape {xd.shape}")
-        xhat, mean, var = normalize(x, axes, eps)
+        xhat, mean, var, count = _by_batch(x, eps, training)
         if training and running_mean is not None and running_var is not None:
             not_replayable("batch_norm updates the running statistics it is given in training mode (in place, "
                            "with NumPy); nn.BatchNorm does it in a step a compiled function replays")
             _update_running(running_mean, running_var, mean, var, count, momentum, num_batches_tracked)
     else:
+        shape = _channel_shape(xd.ndim)
         inv_std = (1.0 / np.sqrt(running_var + eps)).astype(xd.dtype, copy=False).reshape(shape)
         xhat = (x - running_mean.astype(xd.dtype, copy=False).reshape(shape)) * inv_std
+    return _affine(xhat, weight, bias, xd.ndim)
+
+
+def _by_batch(x, eps, training):
+    """x (N, C, ...) normalised by its own statistics over every axis but the channels: (x̂, mean, var, count),
+    count the values per channel (more than 1 when training)."""
+    xd = data_of(x)
+    count = xd.size // xd.shape[1]
+    if training and count <= 1:
+        raise ValueError(f"batch_norm: expected more than 1 value per channel when training, "
+                         f"got input of shape {xd.shape}")
+    xhat, mean, var = normalize(x, (0,) + tuple(range(2, xd.ndim)), eps)
+    return xhat, mean, var, count
+
+
+def _affine(xhat, weight, bias, ndim):
+    """γ·x̂ + β with weight γ and bias β of shape (C,) (or None) along axis 1 of an ndim-dimensional x̂."""
+    shape = _channel_shape(ndim)
     if weight is not None:
-        xhat = xhat * (weight if xd.ndim == 2 else weight.reshape(shape))
+        xhat = xhat * (weight if ndim == 2 else weight.reshape(shape))
     if bias is not None:
-        xhat = xhat + (bias if xd.ndim == 2 else bias.reshape(shape))
+        xhat = xhat + (bias if ndim == 2 else bias.reshape(shape))
     return xhat
 
 
@@ -154,19 +167,9 @@ class _BatchNorm(Module):
                               eps=self.eps)
         # Training: normalise by the batch's statistics, then fold them into the running ones in a step that a
         # compiled function replays with each new batch's statistics (an effect, like an optimizer's step).
-        xd = data_of(x)
-        axes = (0,) + tuple(range(2, xd.ndim))
-        if xd.size // self.num_features <= 1:
-            raise ValueError(f"batch_norm: expected more than 1 value per channel when training, "
-                             f"got input of shape {xd.shape}")
-        xhat, mean, var = normalize(x, axes, self.eps)
-        self._track(mean, var, xd.size // self.num_features)
-        shape = _channel_shape(xd.ndim)
-        if self.weight is not None:
-            xhat = xhat * (self.weight if xd.ndim == 2 else self.weight.reshape(shape))
-        if self.bias is not None:
-            xhat = xhat + (self.bias if xd.ndim == 2 else self.bias.reshape(shape))
-        return xhat
+        xhat, mean, var, count = _by_batch(x, self.eps, training=True)
+        self._track(mean, var, count)
+        return _affine(xhat, self.weight, self.bias, x.ndim)
 
     @effect(updates=("running_mean", "running_var", "num_batches_tracked"))
     def _track(self, mean, var, count):

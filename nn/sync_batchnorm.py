@@ -22,7 +22,7 @@ from autograd_core.jit import not_replayable
 from autograd_core.ops import data_of, primitive
 
 from .module import Module
-from .norm import _BatchNorm, _channel_shape
+from .norm import _affine, _BatchNorm, _channel_shape, _update_running
 
 
 @primitive("sync_normalize")
@@ -108,17 +108,9 @@ class SyncBatchNorm(_BatchNorm):
         if self.training and self.track_running_stats:
             not_replayable("SyncBatchNorm updates its running statistics in training mode (in place, with NumPy)")
             self.num_batches_tracked += 1
-            factor = 1.0 / float(self.num_batches_tracked) if self.momentum is None else float(self.momentum)
-            self.running_mean *= 1 - factor
-            self.running_mean += factor * mean.reshape(-1)
-            self.running_var *= 1 - factor
-            self.running_var += (factor * total / (total - 1)) * var.reshape(-1)
-        shape = _channel_shape(xd.ndim)
-        if self.weight is not None:
-            xhat = xhat * (self.weight if xd.ndim == 2 else self.weight.reshape(shape))
-        if self.bias is not None:
-            xhat = xhat + (self.bias if xd.ndim == 2 else self.bias.reshape(shape))
-        return xhat
+            _update_running(self.running_mean, self.running_var, mean, var, total, self.momentum,
+                            self.num_batches_tracked)
+        return _affine(xhat, self.weight, self.bias, xd.ndim)
 
     @classmethod
     def convert_sync_batchnorm(cls, module):
