@@ -75,19 +75,24 @@ def test_chain_of_small_ops_replays_bit_for_bit():
     assert compiled.stats["replayed"] == 4
 
 
+def _classifier_step(model, opt):
+    """step(x, y): one training step of `model` on the cross-entropy of labels y; returns the loss."""
+    def step(x, y):
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    return step
+
+
 def _mlp_setup(optimizer):
     def make():
         model = nn.MLP(12, [16, 8, 3], rng=0)
         opt = optimizer(model.parameters())
 
-        def step(x, y):
-            opt.zero_grad()
-            loss = F.cross_entropy(model(x), y)
-            loss.backward()
-            opt.step()
-            return loss
-
-        return model, step
+        return model, _classifier_step(model, opt)
 
     return make
 
@@ -175,14 +180,7 @@ def test_cnn_with_adam_replays_bit_for_bit():
                               nn.Linear(6 * 4 * 4, 10, rng=rng))
         opt = optim.Adam(model.parameters(), lr=3e-3)
 
-        def step(x, y):
-            opt.zero_grad()
-            loss = F.cross_entropy(model(x), y)
-            loss.backward()
-            opt.step()
-            return loss
-
-        return model, step
+        return model, _classifier_step(model, opt)
 
     (m1, eager), (m2, step) = _twins(make)
     compiled = ag.compile(step)
@@ -972,14 +970,7 @@ def test_layer_and_group_norm_training_steps_replay_bit_for_bit(norm):
         model = nn.Sequential(nn.Linear(4, 6, rng=0), layer, nn.ReLU(), nn.Linear(6, 3, rng=1))
         opt = optim.SGD(model.parameters(), lr=0.1)
 
-        def step(x, y):
-            opt.zero_grad()
-            loss = F.cross_entropy(model(x), y)
-            loss.backward()
-            opt.step()
-            return loss
-
-        return model, step
+        return model, _classifier_step(model, opt)
 
     (m1, eager), (m2, step) = _twins(make)
     compiled = ag.compile(step)
