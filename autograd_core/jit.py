@@ -422,7 +422,6 @@ class _Referenced:
             if callable(value):
                 self._collect(value, depth + 1, seen)
 
-
     def add_owners(self, owners, updated=frozenset()):
         """Guard the attributes of the modules a recorded call went through: `training` (model.train() and
         model.eval() change what Dropout and BatchNorm do) and numbers and strings (a dropout probability) by

@@ -17,9 +17,7 @@ import sys
 import numpy as np
 
 from .ops.shape import sum_to
-from .value import _CONSTANTS, Value
-
-_GRAD_PROPERTY = Value.grad
+from .value import _CONSTANTS, _GRAD_PROPERTY, Value
 
 # Forward functions that are NumPy ufuncs (or the operators that call them): they can write into a buffer.
 _BUFFERED = {operator.add: np.add, operator.sub: np.subtract, operator.mul: np.multiply,
@@ -330,10 +328,8 @@ class _Plan:
         if leaf.creation_index < self.start:
             owner = self.value_owner(leaf)
             if type(leaf).grad is _GRAD_PROPERTY:  # _accumulate written out, on the slot behind the property
-                own = (f"_copy({gname}) if {gname}.__class__ is _ndarray else {gname}" if passed else
-                       f"{gname} if {gname}.__class__ is not _ndarray or ({gname}.base is None and "
-                       f"{gname}.flags.writeable) else _copy({gname})")
-                self.lines.append(f"{owner}._grad = ({own}) if {owner}._grad is None else {owner}._grad + {gname}")
+                self.lines.append(f"{owner}._grad = _own({gname}, {passed}) if {owner}._grad is None "
+                                  f"else {owner}._grad + {gname}")
             else:  # a subclass that keeps its gradient elsewhere (element.py's views): through its property
                 self.lines.append(f"_acc({owner}, {gname}, {passed})")
         else:  # a leaf made inside the call: its gradient is only seen if the function returns it
@@ -619,15 +615,12 @@ def _describe(x):
 def _accumulate(leaf, g, passed):
     """What the engine does at a leaf: its .grad becomes g (an array of its own) or old + g."""
     old = leaf.grad
-    if old is None:
-        if g.__class__ is np.ndarray and (passed or not g.flags.writeable or g.base is not None):
-            g = g.copy()
-        leaf.grad = g
-    else:
-        leaf.grad = old + g
+    leaf.grad = _own(g, passed) if old is None else old + g
 
 
 def _own(g, passed):
+    """g as an array of its own, as a leaf's .grad must be: a copy when a rule passed it through (`passed`),
+    or it is read-only (a broadcast view) or a view of another array."""
     if g.__class__ is np.ndarray and (passed or not g.flags.writeable or g.base is not None):
         return g.copy()
     return g
@@ -655,7 +648,7 @@ def _reader(convert):
 
 
 _RUNTIME = {
-    **_UFUNCS, "_acc": _accumulate, "_own": _own, "_leaf": _leaf, "_ndarray": np.ndarray,
+    **_UFUNCS, "_acc": _accumulate, "_own": _own, "_leaf": _leaf,
     "_astype": lambda t, dtype: t.astype(dtype), "_same": lambda x: x, "_copy": lambda x: x.copy(),
     "_reshape": lambda a, shape: a.reshape(shape), "_grad_of": lambda v: v.grad,
     "_set_grad": lambda v, g: setattr(v, "grad", g),
