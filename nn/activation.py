@@ -117,7 +117,9 @@ def _softplus_stable(x):
 @primitive("softplus")
 def _softplus(x, beta, threshold):
     bx = x * beta if beta != 1 else x
-    smooth = np.logaddexp(0, bx) if beta == 1 else np.logaddexp(0, bx) * (1.0 / beta)  # log(1 + e^bx): stable
+    smooth = np.logaddexp(0, bx)  # log(1 + e^bx), stable
+    if beta != 1:
+        smooth = smooth * (1.0 / beta)
     return np.where(bx > threshold, x, smooth)[()]
 
 

@@ -195,20 +195,18 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     C = z.shape[1]
     labels, in_range = _labels(target_data, sample_shape, C, ignore_index, who, shape)
     w = _class_weight(weight, C, input.dtype, who)
-    any_ignored = not in_range or (0 <= ignore_index < C and bool((labels == ignore_index).any()))
-    if w is None and not label_smoothing and len(shape) == 2 and not any_ignored:
+    if w is None and not label_smoothing and len(shape) == 2 and _all_classes(labels, C, ignore_index, in_range):
         replay_requires(_all_classes, labels, C, ignore_index)  # a compiled step's labels must allow this path too
         return _cross_entropy(z, labels=labels, reduction=reduction)       # one node, reduction included
     return _nll(log_softmax(z, dim=1), labels, w, ignore_index, reduction, sample_shape, label_smoothing)
 
 
-def _all_classes(labels, classes, ignore_index):
-    """Whether every label is a class in [0, classes) and none is ignore_index (the fast path's condition)."""
-    if not labels.size:
-        return True
-    if not (0 <= np.minimum.reduce(labels) and np.maximum.reduce(labels) < classes):
-        return False
-    return not (0 <= ignore_index < classes) or not (labels == ignore_index).any()
+def _all_classes(labels, classes, ignore_index, in_range=None):
+    """Whether every label is a class in [0, classes) and none is ignore_index (the fast path's condition).
+    in_range: whether all are in [0, classes), when already known (`_labels` finds it)."""
+    if in_range is None:
+        in_range = not labels.size or (0 <= np.minimum.reduce(labels) and np.maximum.reduce(labels) < classes)
+    return in_range and (not (0 <= ignore_index < classes) or not (labels == ignore_index).any())
 
 
 def _cross_entropy_probabilities(input, target, weight, reduction, label_smoothing):

@@ -55,7 +55,7 @@ def normalize(x, axes, eps=1e-5):
     mean = d.mean(axis=axes, keepdims=True)
     centred = d - mean
     var = (centred * centred).mean(axis=axes, keepdims=True)
-    inv_std = 1.0 / (var + eps).sqrt() if d is not xd else 1.0 / np.sqrt(var + eps)
+    inv_std = 1.0 / np.sqrt(var + eps)  # a recorded sqrt on a Value
     mean, var, inv_std = data_of(mean), data_of(var), data_of(inv_std)
     return _normalize(x, axes=axes, eps=float(eps), mean=mean, inv_std=inv_std), mean, var
 
