@@ -542,8 +542,11 @@ _PYTHON_UNITS = {"one": "1", "zero": "0"}
 
 
 def _units(out, xs):
-    """The constants 1 (in the output's dtype) and 0 (in the first input's) for an array template."""
-    return {"one": np.ones((), out.dtype), "zero": np.zeros((), xs[0].dtype)}
+    """The constants 1 (like the output) and 0 (like the first input) for an array template: the eager rules'
+    own (`_number_like`: 0-d arrays of a float dtype, else the Python number)."""
+    from .ops.elementwise import _number_like
+
+    return {"one": _number_like(1, out), "zero": _number_like(0, xs[0])}
 
 
 def _inline_rules():
