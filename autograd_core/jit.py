@@ -8,7 +8,8 @@ them as straight-line Python over NumPy arrays: no Value objects, no graph walk,
 How a call is recorded. The function runs eagerly (its results are the eager ones) while a recorder watches:
 every operation (through the engine's tracer hook, tracing.py), every backward pass started with
 `.backward()`, every read of a Value's data by `.item()`, `float()`, `int()` and `bool()`, and every call of a
-method marked `@effect` (optimizers' `step` and `zero_grad`, `Module.zero_grad`). From that recording the
+method marked `@effect` (optimizers' `step` and `zero_grad`, also in subclasses that write their own;
+`Module.zero_grad`; learning-rate schedulers' `step`; gradient clipping). From that recording the
 compiler writes one Python function: each operation becomes `v12 = forward(v7, v9, **params)`, the backward
 pass becomes the VJP rules called in the engine's order (youngest node first, parents in argument order,
 the same un-broadcasting, dtype conversions and accumulation order as the engine), gradients of parameters
@@ -125,9 +126,10 @@ def effect(idempotent=False, updates=()):
     """Decorator for methods that change state outside the graph (an optimizer's `step`): a recorded call
     is replayed as a call. `idempotent=True` (zero_grad) means running it twice is the same as once.
 
-    Positional arguments are replayed too: arrays computed by the call (BatchNorm's batch statistics) as the
-    program's own new values, anything else as recorded (and compared between recordings). `updates` names the
-    array attributes of `self` the method changes in place (BatchNorm's running statistics): a program that
+    Positional arguments are replayed too: arrays computed by the call (BatchNorm's batch statistics) and Values
+    (a loss handed to ReduceLROnPlateau.step; the method then gets its data, in the recorded call as in replays) as
+    the program's own new values, anything else as recorded (and compared between recordings). `updates` names
+    the array attributes of `self` the method changes in place (BatchNorm's running statistics): a program that
     calls it does not guard their contents, which its replays change."""
 
     def wrap(method):
@@ -139,9 +141,15 @@ def effect(idempotent=False, updates=()):
                 return _RECORDING[0].call_effect(method, self, args, kwargs, idempotent)
             return method(self, *args, **kwargs)
 
+        wrapper.is_effect = True
         return wrapper
 
     return wrap
+
+
+def is_effect(fn):
+    """Whether `fn` (a function or method) is marked with `@effect`."""
+    return getattr(fn, "is_effect", False) is True
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -177,16 +185,17 @@ class _Recorder(Tracer):
             self.entries.append(("read", value, kind, result))
 
     def call_effect(self, method, obj, args, kwargs, idempotent):
-        if kwargs or not all(a is None or isinstance(a, (np.ndarray, np.generic, bool, numbers.Number)) for a in args):
+        if kwargs or not all(a is None or isinstance(a, (np.ndarray, np.generic, bool, numbers.Number, Value))
+                             for a in args):
             self.problem = (f"{type(obj).__name__}.{method.__name__} is called with keyword arguments or arguments "
-                            "other than arrays and numbers")
+                            "other than arrays, Values and numbers")
         self.entries.append(("effect", method, obj, idempotent, args))
         self.effect_updates.update((id(obj), name) for name in method.effect_updates)
         self.paused = True
         saved = TRACERS.get()
         TRACERS.set(())
-        try:
-            return method(obj, *args, **kwargs)
+        try:  # a Value is handed over as its data, as the replay will hand over the program's value
+            return method(obj, *[a.data if isinstance(a, Value) else a for a in args], **kwargs)
         finally:
             TRACERS.set(saved)
             self.paused = False

@@ -111,7 +111,8 @@ class _Plan:
                 changed = True
             else:
                 _, method, obj, idempotent, args = entry
-                passed = "".join(f", {self.param(a)}" for a in args)  # arrays computed by the call: live
+                passed = "".join(f", {self.value(a) if isinstance(a, Value) else self.param(a)}"
+                                 for a in args)  # arrays and Values computed by the call: live
                 self.lines.append(f"{self.ns.bind('X', method)}({self.ns.bind('O', obj)}{passed})")
                 changed = changed or not idempotent
         self.outputs = []

@@ -1,13 +1,20 @@
-"""Gradient clipping by the global norm of all gradients."""
+"""Gradient clipping by the global norm of all gradients, or entry by entry.
+
+The clipping itself (reading the gradients, assigning the clipped ones) runs in an effect of a `_Clipping` object
+kept per list of parameters (`autograd_core.jit.effect`): a compiled training step that clips replays the clipping
+on each step's new gradients, where it would otherwise have had to run eagerly (the norm differs at every call).
+"""
 
 from __future__ import annotations
 
+import collections
 import math
 import numbers
 
 import numpy as np
 
 from autograd_core import Value
+from autograd_core.jit import effect
 
 
 def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False):
@@ -23,9 +30,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     rule). The scaled gradient is a new array assigned to `p.grad`: a gradient array may be shared
     between nodes of the graph, so it is never modified in place.
     """
-    if isinstance(parameters, Value):
-        parameters = [parameters]
-    params = [p for p in parameters if p.grad is not None]
+    params = _parameters(parameters, "clip_grad_norm_")
     for name, value in (("max_norm", max_norm), ("norm_type", norm_type)):
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise TypeError(f"clip_grad_norm_: {name} must be a real number, got {value!r}")
@@ -34,25 +39,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
         raise ValueError(f"clip_grad_norm_: max_norm must be >= 0, got {max_norm}")
     if not norm_type > 0:
         raise ValueError(f"clip_grad_norm_: norm_type must be > 0 (or math.inf), got {norm_type}")
-    if not params:
-        return 0.0
-
-    norms = [_norm(_data(p.grad), norm_type) for p in params]
-    if norm_type == math.inf:
-        total_norm = max(norms)
-    else:
-        total_norm = float(np.sum(np.array(norms) ** norm_type) ** (1.0 / norm_type))
-    if error_if_nonfinite and not math.isfinite(total_norm):
-        raise RuntimeError(
-            f"clip_grad_norm_: the total norm of order {norm_type} of the gradients is non-finite ({total_norm}), so "
-            "they cannot be clipped; pass error_if_nonfinite=False to clip anyway"
-        )
-    coef = max_norm / (total_norm + 1e-6)
-    if coef >= 1.0:
-        return total_norm  # already within the bound (multiplying by 1 would change nothing)
-    for p in params:
-        p.grad = p.grad * coef  # a new array: the old one may be shared
-    return total_norm
+    return _clipping(params).by_norm(max_norm, norm_type, bool(error_if_nonfinite))
 
 
 def _data(g):
@@ -77,15 +64,74 @@ def clip_grad_value_(parameters, clip_value):
     parameters: a Value or an iterable of Values (those whose grad is None are skipped);
     clip_value: a real number >= 0. The clipped gradient is a new array (a gradient may be shared).
     """
-    if isinstance(parameters, Value):
-        parameters = [parameters]
+    params = _parameters(parameters, "clip_grad_value_")
     if isinstance(clip_value, bool) or not isinstance(clip_value, numbers.Real):
         raise TypeError(f"clip_grad_value_: clip_value must be a real number, got {clip_value!r}")
     if not clip_value >= 0:
         raise ValueError(f"clip_grad_value_: clip_value must be >= 0, got {clip_value}")
-    for p in parameters:
-        if p.grad is None:
-            continue
-        g = np.asarray(_data(p.grad))
-        clipped = np.clip(g, -clip_value, clip_value).astype(g.dtype, copy=False)
-        p.grad = clipped[()] if clipped.ndim == 0 else clipped
+    _clipping(params).by_value(clip_value)
+
+
+def _parameters(parameters, who):
+    """The parameters as a tuple of Values (a TypeError naming anything else)."""
+    params = (parameters,) if isinstance(parameters, Value) else tuple(parameters)
+    for i, p in enumerate(params):
+        if not isinstance(p, Value):
+            raise TypeError(f"{who}: parameter {i} is a {type(p).__name__}, not a Value")
+    return params
+
+
+class _Clipping:
+    """The clipping of one list of parameters' gradients. Its methods are effects: a compiled step calls them
+    again at each replay, on the gradients the replay computed (so the object must be the same at every call of
+    the step, see `_clipping`). Parameters whose gradient is None are skipped, at each call."""
+
+    def __init__(self, params):
+        self.params = params
+
+    @effect()
+    def by_norm(self, max_norm, norm_type, error_if_nonfinite):
+        params = [p for p in self.params if p.grad is not None]
+        if not params:
+            return 0.0
+        norms = [_norm(_data(p.grad), norm_type) for p in params]
+        if norm_type == math.inf:
+            total_norm = max(norms)
+        else:
+            total_norm = float(np.sum(np.array(norms) ** norm_type) ** (1.0 / norm_type))
+        if error_if_nonfinite and not math.isfinite(total_norm):
+            raise RuntimeError(
+                f"clip_grad_norm_: the total norm of order {norm_type} of the gradients is non-finite ({total_norm}), "
+                "so they cannot be clipped; pass error_if_nonfinite=False to clip anyway"
+            )
+        coef = max_norm / (total_norm + 1e-6)
+        if coef >= 1.0:
+            return total_norm  # already within the bound (multiplying by 1 would change nothing)
+        for p in params:
+            p.grad = p.grad * coef  # a new array: the old one may be shared
+        return total_norm
+
+    @effect()
+    def by_value(self, clip_value):
+        for p in self.params:
+            if p.grad is None:
+                continue
+            g = np.asarray(_data(p.grad))
+            clipped = np.clip(g, -clip_value, clip_value).astype(g.dtype, copy=False)
+            p.grad = clipped[()] if clipped.ndim == 0 else clipped
+
+
+def _clipping(params):
+    """The `_Clipping` of this tuple of parameters: the same object for the same parameters (the latest few lists
+    are kept), as a compiled step, which calls its effects on the object it recorded, needs."""
+    key = tuple(map(id, params))
+    clipping = _CLIPPINGS.pop(key, None)
+    if clipping is None or any(a is not b for a, b in zip(clipping.params, params)):
+        clipping = _Clipping(params)
+    _CLIPPINGS[key] = clipping  # the most recently used
+    while len(_CLIPPINGS) > 16:
+        _CLIPPINGS.popitem(last=False)
+    return clipping
+
+
+_CLIPPINGS = collections.OrderedDict()  # ids of the parameters -> their _Clipping

@@ -13,6 +13,10 @@ epoch (or iteration), after `optimizer.step()`:
 `last_epoch` counts the calls (it is 0 after construction, which already applies the schedule's first
 value); `get_last_lr()` returns the learning rates it set last, one per group. Each group remembers the
 learning rate it started with as `group["initial_lr"]` (the schedule's `base_lrs`).
+
+`step` is an effect (`autograd_core.jit.effect`), in every subclass, including one that writes its own: a
+compiled training step that steps its schedule per batch replays the call, instead of keeping the learning
+rate it recorded.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ import warnings
 
 import numpy as np
 
+from autograd_core.jit import effect, is_effect
+
 from .optimizer import Optimizer, check_number
 
 
@@ -35,6 +41,12 @@ class LRScheduler:
     last_epoch: -1 to start a schedule; the index of the last finished epoch to resume one (then every
                 group needs an "initial_lr", as saved in an optimizer state dict).
     """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        step = cls.__dict__.get("step")
+        if step is not None and not is_effect(step):  # a schedule's own step changes the rates outside the graph too
+            cls.step = effect()(step)
 
     def __init__(self, optimizer, last_epoch=-1):
         if not isinstance(optimizer, Optimizer):
@@ -73,6 +85,7 @@ class LRScheduler:
         """The learning rates this scheduler set most recently, one per parameter group."""
         return self._last_lr
 
+    @effect()  # a compiled training step replays it as a call, after the optimizer's step
     def step(self, epoch=None):
         """Advance one epoch and set each group's learning rate.
 

@@ -75,13 +75,19 @@ def test_chain_of_small_ops_replays_bit_for_bit():
     assert compiled.stats["replayed"] == 4
 
 
-def _classifier_step(model, opt):
-    """step(x, y): one training step of `model` on the cross-entropy of labels y; returns the loss."""
+def _classifier_step(model, opt, before_update=None, after_update=None):
+    """step(x, y): one training step of `model` on the cross-entropy of labels y; returns the loss.
+    before_update(): runs between backward and the optimizer's step (gradient clipping);
+    after_update(loss): runs after it (a learning-rate schedule's step)."""
     def step(x, y):
         opt.zero_grad()
         loss = F.cross_entropy(model(x), y)
         loss.backward()
+        if before_update is not None:
+            before_update()
         opt.step()
+        if after_update is not None:
+            after_update(loss)
         return loss
 
     return step
@@ -292,6 +298,112 @@ def test_random_constants_make_the_function_run_eagerly():
         for _ in range(6):
             compiled(np.ones((2, 4), dtype=np.float32))
     assert compiled.stats["eager"] == 2 and compiled.stats["replayed"] == 0
+
+
+_SCHEDULES = {
+    "step": lambda opt: optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5),
+    "one-cycle": lambda opt: optim.lr_scheduler.OneCycleLR(opt, max_lr=0.5, total_steps=20),
+    "warm-restarts": lambda opt: optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=3),
+    "lambda": lambda opt: optim.lr_scheduler.LambdaLR(opt, lambda epoch: 1 / (1 + epoch)),
+    "sequential": lambda opt: optim.lr_scheduler.SequentialLR(
+        opt, [optim.lr_scheduler.LinearLR(opt, start_factor=0.2, total_iters=2),
+              optim.lr_scheduler.ExponentialLR(opt, gamma=0.8)], milestones=[3]),
+    "plateau": lambda opt: optim.lr_scheduler.ReduceLROnPlateau(opt, patience=0, factor=0.5, threshold=0.5),
+}
+
+
+@pytest.mark.parametrize("schedule", list(_SCHEDULES))
+def test_scheduler_steps_inside_a_compiled_step_are_replayed(schedule):
+    # A schedule stepped per batch inside the training step (OneCycleLR's usual place) changes the optimizer's
+    # learning rate outside the graph: a replay must step it too, not repeat the recorded rate.
+    def make():
+        model = nn.Sequential(nn.Linear(4, 8, rng=0), nn.ReLU(), nn.Linear(8, 3, rng=1))
+        opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+        scheduler = _SCHEDULES[schedule](opt)
+        next_rate = scheduler.step if schedule == "plateau" else lambda loss: scheduler.step()
+        return model, opt, scheduler, _classifier_step(model, opt, after_update=next_rate)
+
+    (m1, opt1, s1, eager), (m2, opt2, s2, step) = _twins(make)
+    compiled = ag.compile(step)
+    rng = np.random.default_rng(2)
+    for _ in range(8):
+        x, y = rng.standard_normal((5, 4)).astype(np.float32), rng.integers(0, 3, 5)
+        assert _equal(compiled(x, y).data, eager(x, y).data)
+        assert opt2.param_groups[0]["lr"] == opt1.param_groups[0]["lr"]
+        assert s2.last_epoch == s1.last_epoch and s2.get_last_lr() == s1.get_last_lr()
+        for p, q in zip(m1.parameters(), m2.parameters()):
+            assert _equal(p.data, q.data)
+    assert compiled.stats["replayed"] == 6
+
+
+_CLIPPINGS = {
+    "norm": lambda params: optim.clip_grad_norm_(params, max_norm=0.05),
+    "norm-inf": lambda params: nn.utils.clip_grad_norm_(params, max_norm=0.01, norm_type=float("inf")),
+    "norm-within": lambda params: optim.clip_grad_norm_(params, max_norm=1e6),  # clips nothing
+    "value": lambda params: optim.clip_grad_value_(params, 1e-3),  # clips nearly every entry: signs remain
+}
+
+
+@pytest.mark.parametrize("clipping", list(_CLIPPINGS))
+def test_gradient_clipping_inside_a_compiled_step_replays_bit_for_bit(clipping):
+    # The norm differs at every call, and clipping by a tiny value leaves gradients that two calls may share: the
+    # clipping must be replayed on each step's gradients (an effect), neither baked nor left to run eagerly.
+    def make():
+        model = nn.Sequential(nn.Linear(4, 8, rng=0), nn.Tanh(), nn.Linear(8, 3, rng=1))
+        opt = optim.Adam(model.parameters(), lr=0.05)
+        return model, _classifier_step(model, opt, before_update=lambda: _CLIPPINGS[clipping](model.parameters()))
+
+    (m1, eager), (m2, step) = _twins(make)
+    compiled = ag.compile(step)
+    rng = np.random.default_rng(3)
+    for _ in range(6):
+        x, y = rng.standard_normal((5, 4)).astype(np.float32), rng.integers(0, 3, 5)
+        assert _equal(compiled(x, y).data, eager(x, y).data)
+        for p, q in zip(m1.parameters(), m2.parameters()):
+            assert _equal(p.data, q.data) and _equal(p.grad, q.grad)
+    assert compiled.stats == {"recorded": 2, "replayed": 4, "eager": 0, "guard_failures": 0}
+
+
+def test_returning_the_clipped_norm_runs_eagerly():
+    (m1, eager), (m2, step) = _twins(_mlp_setup(lambda ps: optim.SGD(ps, lr=0.1)))
+
+    def with_norm(model, step):
+        def run(x, y):
+            loss = step(x, y)
+            return loss, optim.clip_grad_norm_(model.parameters(), 0.1)  # a new number at every call
+        return run
+
+    compiled = ag.compile(with_norm(m2, step), max_recordings=3)
+    rng = np.random.default_rng(4)
+    with pytest.warns(CompileWarning, match="recorded 3 times"):
+        for _ in range(5):
+            x, y = rng.random((4, 12), dtype=np.float32), rng.integers(0, 3, 4)
+            (a, norm_a), (b, norm_b) = compiled(x, y), with_norm(m1, eager)(x, y)
+            assert _equal(a.data, b.data) and norm_a == norm_b
+
+
+def test_an_optimizer_that_writes_its_own_step_is_replayed():
+    # A user's optimizer overriding step() (PyTorch's way) updates the parameters in place with NumPy, which a
+    # recording cannot see: Optimizer makes every subclass's step an effect, so the replay calls it.
+    class SignSGD(optim.Optimizer):
+        def __init__(self, params, lr):
+            super().__init__(params, lr=lr)
+
+        def step(self, closure=None):
+            for group in self.param_groups:
+                for p in group["params"]:
+                    if p.grad is not None:
+                        np.subtract(p.data, group["lr"] * np.sign(p.grad), out=p.data)
+
+    (m1, eager), (m2, step) = _twins(_mlp_setup(lambda ps: SignSGD(ps, lr=0.01)))
+    compiled = ag.compile(step)
+    rng = np.random.default_rng(5)
+    for _ in range(5):
+        x, y = rng.random((4, 12), dtype=np.float32), rng.integers(0, 3, 4)
+        assert _equal(compiled(x, y).data, eager(x, y).data)
+        for p, q in zip(m1.parameters(), m2.parameters()):
+            assert _equal(p.data, q.data)
+    assert compiled.stats["replayed"] == 3
 
 
 def test_read_after_the_optimizer_step_runs_eagerly():
