@@ -68,9 +68,15 @@ handed), with the same result. Library code whose forward took a path that holds
 so with `replay_requires(check, *args)` (cross_entropy's fast path: every label a class, none ignored): a
 replay checks it for the new data and records again where it fails.
 
-Not seen (documented limits): data read through `.data`, `.numpy()` or comparisons (`v > 0` gives a NumPy
-array) and then used in Python `if`s; changes made in place to raw NumPy arrays (other than modules' small
-ones) without assigning them; Python
+Results without a gradient (comparisons such as `v > 0`, argmax/argmin, `&`, `|`, `~`, any/all, casts to integer
+or boolean dtypes) are recorded too, as the operation `nondifferentiable` (ops/nondifferentiable.py), so an accuracy
+`(logits.argmax(1) == y).float().mean()` returned by a training step is computed again at each replay. A result
+that holds an array or NumPy number no recorded operation computed (NumPy on `.data`) makes the function run eagerly,
+with a warning: replayed, it would repeat the recorded call's. Integer and boolean results keep their dtype.
+
+Not seen (documented limits): data read through `.data` or `.numpy()` (or compared with NumPy's own functions,
+`np.greater(v, 0)`, which give plain arrays) and then used in Python `if`s; Python numbers computed that way and
+returned; changes made in place to raw NumPy arrays (other than modules' small ones) without assigning them; Python
 side effects that change no guarded name (`print`, `history.append(loss.item())`): they happen in the recorded
 calls only, so return what you want to keep and collect it outside; anything
 random or data-dependent that two consecutive calls happen to agree on. A function that
@@ -98,6 +104,7 @@ from . import engine
 from . import inplace as inplace_module
 from . import modes
 from . import value as value_module
+from .element import ElementView
 from .grad_array import GradArray
 from .modes import ANOMALY, GRAD_ENABLED, TRACERS
 from .tracing import Tracer, tracing
@@ -169,6 +176,7 @@ class _Recorder(Tracer):
         self.owners = {}           # id -> the objects (modules) whose scopes the call entered
         self.writes_into = {}      # id(node) -> whether its primitive's forward_into gives its data bit for bit
         self.effect_updates = set()  # (id(object), attribute): arrays that effects called here change in place
+        self.view_grads = []       # (ElementView, what its .grad returned): a new scalar at each read
 
     def entered(self, scope):
         if scope.owner is not None and self.thread == threading.get_ident():
@@ -227,6 +235,18 @@ class _Recorder(Tracer):
         finally:
             TRACERS.set(saved)
             self.paused = paused
+
+
+def _watched_view_grad(getter):
+    """ElementView.grad while a call is recorded: the scalar it hands out is new at each read, so the recorder notes
+    which view it came from (a function may return it)."""
+    def grad(view):
+        result = getter(view)
+        if result is not None and _RECORDING and _RECORDING[0].thread == threading.get_ident():
+            _RECORDING[0].view_grads.append((view, result))
+        return result
+
+    return grad
 
 
 def _reader(kind, original):
@@ -346,6 +366,8 @@ class _Watching:
         for name, method in _GRAD_IN_PLACE.items():
             setattr(GradArray, name, _watched_grad_method(name, method))
         modes.SCOPE_WATCHERS.append(self.recorder.entered)
+        view_grad = self.view_grad = ElementView.__dict__["grad"]
+        ElementView.grad = property(_watched_view_grad(view_grad.fget), view_grad.fset)
         original = self.original = engine.run_backward
         engine.run_backward = functools.partial(self.recorder.backward, original)
         self.tracing = tracing(self.recorder)
@@ -363,6 +385,7 @@ class _Watching:
         for name, method in _GRAD_IN_PLACE.items():
             setattr(GradArray, name, method)
         modes.SCOPE_WATCHERS.remove(self.recorder.entered)
+        ElementView.grad = self.view_grad
         _RECORDING.clear()
         return False
 

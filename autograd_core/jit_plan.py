@@ -72,6 +72,7 @@ class _Plan:
         self.temps = 0
         self.start = rec.start
         self.writes_into = rec.writes_into
+        self.view_grads = rec.view_grads
         # Python numbers become shared constant leaves (value.py); whether this call or an earlier one made
         # them first must not change the program.
         self.shared_constants = {id(c) for c in _CONSTANTS.values()}
@@ -365,11 +366,11 @@ class _Plan:
             self.lines.append(f"{name} = _leaf({data}, {grad})")
         elif isinstance(obj, (np.ndarray, np.generic)):
             expr = self.arrays.get(id(obj)) or self._grad_exprs().get(id(obj))
-            if expr is None:
-                expr = self.constant(obj)
-                self.lines.append(f"{name} = _copy({expr})")
-            else:
-                self.lines.append(f"{name} = _same({self._fresh(expr)})")
+            if expr is None:  # computed with NumPy, out of sight (an accuracy from .data): a constant would repeat it
+                raise _unsupported(f"the result holds {_describe(obj)} that no recorded operation computed (NumPy on "
+                                   "a Value's .data?); compute it with Value operations (e.g. (logits.argmax(1) == y)"
+                                   ".float().mean()), or outside the compiled function")
+            self.lines.append(f"{name} = _same({self._fresh(expr)})")
         else:
             self.lines.append(f"{name} = _same({self.constant(obj)})")
         return _Out(name)
@@ -390,6 +391,10 @@ class _Plan:
                 gname = self.temp()
                 out[id(obj.grad)] = gname
                 self.lines.append(f"{gname} = _grad_of({name})")
+        for view, result in self.view_grads:  # an ElementView's .grad is a new scalar at each read: matched as read
+            if id(result) not in out:
+                out[id(result)] = gname = self.temp()
+                self.lines.append(f"{gname} = _grad_of({self.ns.bind('E', view)})")
         for node in self.graph_nodes:  # an intermediate node's .grad (a user may return h.grad)
             g = node.grad
             if g is not None and id(g) not in out:
@@ -631,7 +636,7 @@ def _own(g, passed):
 
 
 def _leaf(data, grad):
-    v = Value(data, requires_grad=False)
+    v = Value(data, requires_grad=False, dtype=data.dtype)  # integer and boolean results keep their dtype
     if grad is not None:
         v.grad = grad
     return v

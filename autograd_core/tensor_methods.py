@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import collections
 import numbers
+import operator
 
 import numpy as np
 
@@ -280,24 +281,24 @@ class TensorMethods:
 
     # Logical operators on boolean Values (masks), as PyTorch's: `(x > 0) & (x < 1)`, `~mask`.
     def __and__(self, other):
-        return _plain(np.logical_and(self.data, _data(other)) if self.dtype == bool else self.data & _data(other))
+        return _without_gradient(np.logical_and if self.dtype == bool else operator.and_, self, other)
 
     def __or__(self, other):
-        return _plain(np.logical_or(self.data, _data(other)) if self.dtype == bool else self.data | _data(other))
+        return _without_gradient(np.logical_or if self.dtype == bool else operator.or_, self, other)
 
     def __xor__(self, other):
-        return _plain(self.data ^ _data(other))
+        return _without_gradient(operator.xor, self, other)
 
     def __invert__(self):
-        return _plain(~self.data)
+        return _without_gradient(operator.invert, self)
 
     __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
 
     def any(self, dim=None, keepdim=False):
-        return _plain(np.any(self.data, axis=dim, keepdims=keepdim))
+        return _without_gradient(np.any, self, axis=dim, keepdims=keepdim)
 
     def all(self, dim=None, keepdim=False):
-        return _plain(np.all(self.data, axis=dim, keepdims=keepdim))
+        return _without_gradient(np.all, self, axis=dim, keepdims=keepdim)
 
     # ------------------------------------------------------------------------------------------------
     # Elementwise, under PyTorch's names.
@@ -373,7 +374,7 @@ class TensorMethods:
             return self
         if dtype.kind == "f":
             return self.astype(dtype)
-        return _plain(np.asarray(self.data).astype(dtype))
+        return _without_gradient(_cast, self, dtype=dtype)
 
     def double(self):
         return self.type(np.float64)
@@ -407,23 +408,31 @@ def _data(x):
     return x.data if isinstance(x, _value.Value) else x
 
 
-def _plain(data):
-    """A result read from the data: a new Value without a gradient."""
-    data = np.asarray(data)
-    return _value._new_node(_value.Value, data[()] if data.ndim == 0 else data, False, None, (), None, None)
+def _without_gradient(fn, x, *other, **options):
+    return _value._ops.without_gradient(fn, x, *other, **options)
+
+
+def _cast(data, dtype):
+    """data converted to an integer or boolean dtype (no gradient)."""
+    return np.asarray(data).astype(dtype)
 
 
 def _arg(x, fn, dim, keepdim, axis, keepdims):
     axis = dim if axis is None else axis
     keep = bool(keepdims) if keepdims is not None else bool(keepdim)
-    data = np.asarray(x.data)
+    return _without_gradient(_arg_of_data, x, which=fn, axis=axis, keep=keep)
+
+
+def _arg_of_data(data, which, axis, keep):
+    """np.argmax/np.argmin (`which`) of data as int64, over the flattened data when axis is None."""
+    data = np.asarray(data)
     if axis is None:
-        out = fn(data)
+        out = which(data)
         if keep:
             out = np.reshape(out, (1,) * data.ndim)
     else:
-        out = fn(data, axis=axis, keepdims=keep)
-    return _plain(np.asarray(out, dtype=np.int64))
+        out = which(data, axis=axis, keepdims=keep)
+    return np.asarray(out, dtype=np.int64)
 
 
 class Device:

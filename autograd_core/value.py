@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import numbers
+import operator
 import weakref
 from types import MappingProxyType
 
@@ -434,28 +435,29 @@ class Value(TensorMethods, InplaceMethods):
     def __getitem__(self, index):
         return _ops.getitem(self, index)
 
-    # Comparisons give boolean Values (requires_grad=False), as PyTorch's do: they are not differentiable.
+    # Comparisons give boolean Values (requires_grad=False), as PyTorch's do: they are not differentiable
+    # (ops/nondifferentiable.py: under a compile recording they are recorded operations all the same).
     def __lt__(self, other):
-        return _compare(self.data < _data(other))
+        return _ops.without_gradient(operator.lt, self, other)
 
     def __le__(self, other):
-        return _compare(self.data <= _data(other))
+        return _ops.without_gradient(operator.le, self, other)
 
     def __gt__(self, other):
-        return _compare(self.data > _data(other))
+        return _ops.without_gradient(operator.gt, self, other)
 
     def __ge__(self, other):
-        return _compare(self.data >= _data(other))
+        return _ops.without_gradient(operator.ge, self, other)
 
     def __eq__(self, other):
         if other is None or isinstance(other, (str, bytes)):
             return False  # as PyTorch: `x == None` is False
-        return _compare(self.data == _data(other))
+        return _ops.without_gradient(operator.eq, self, other)
 
     def __ne__(self, other):
         if other is None or isinstance(other, (str, bytes)):
             return True
-        return _compare(self.data != _data(other))
+        return _ops.without_gradient(operator.ne, self, other)
 
     __hash__ = object.__hash__  # identity: Values stay usable as dict keys and set members
 
@@ -632,11 +634,6 @@ _object_new = object.__new__
 
 def _data(x):
     return x.data if isinstance(x, Value) else x
-
-
-def _compare(result):
-    """A comparison's boolean result as a Value without a gradient."""
-    return _new_node(Value, np.asarray(result)[()], False, None, (), None, None)
 
 
 class _HookHandle:

@@ -406,6 +406,62 @@ def test_an_optimizer_that_writes_its_own_step_is_replayed():
     assert compiled.stats["replayed"] == 3
 
 
+_READINGS = {  # results without gradient, computed from each call's data
+    "accuracy": lambda out, y: (out.argmax(1) == y).float().mean(),
+    "correct-count": lambda out, y: (out.argmax(dim=1) == Value(y)).sum(),
+    "mask-in-where": lambda out, y: ag.where(out > 0.1, out, 0.0).sum(),
+    "logical-any": lambda out, y: ((out > 0) & (out < 0.5)).any(dim=1).type(np.int64).sum(),
+    "argmin-cast": lambda out, y: out.argmin(1).type(np.int32),
+}
+
+
+@pytest.mark.parametrize("reading", list(_READINGS))
+def test_results_without_gradient_are_computed_at_each_replay(reading):
+    # Comparisons, argmax, logical operators and integer casts carry no gradient and made no node: a replay kept the
+    # recorded call's result, and returned the first calls' accuracy ever after when two calls agreed on it.
+    def make():
+        model = nn.Sequential(nn.Linear(4, 8, rng=0), nn.ReLU(), nn.Linear(8, 3, rng=1))
+        opt = optim.SGD(model.parameters(), lr=0.5)
+
+        def step(x, y):
+            opt.zero_grad()
+            out = model(x)
+            F.cross_entropy(out, y).backward()
+            opt.step()
+            return _READINGS[reading](out, y)
+
+        return model, step
+
+    (m1, eager), (m2, step) = _twins(make)
+    compiled = ag.compile(step)
+    rng = np.random.default_rng(6)
+    x0, y0 = rng.standard_normal((6, 4)).astype(np.float32), rng.integers(0, 3, 6)
+    for k in range(8):  # the first two calls alike (they agree on everything), then new data
+        x, y = (x0, y0) if k < 2 else (rng.standard_normal((6, 4)).astype(np.float32), rng.integers(0, 3, 6))
+        a, b = compiled(x, y), eager(x, y)
+        assert _equal(a.data, b.data)
+    assert compiled.stats["replayed"] == 6, compiled.stats
+
+
+def test_a_result_computed_with_numpy_from_data_runs_eagerly():
+    # An accuracy computed from .data with NumPy is out of the recording's sight: never replayed as a constant.
+    (m1, eager), (m2, step) = _twins(_mlp_setup(lambda ps: optim.SGD(ps, lr=0.1)))
+
+    def with_accuracy(model, step):
+        def run(x, y):
+            loss = step(x, y)
+            return loss, (model(x).data.argmax(1) == y).mean()
+        return run
+
+    compiled = ag.compile(with_accuracy(m2, step))
+    x, y = np.ones((4, 12), dtype=np.float32), np.array([0, 1, 2, 0])
+    with pytest.warns(CompileWarning, match="no recorded operation computed"):
+        for _ in range(3):
+            (la, aa), (lb, ab) = compiled(x, y), with_accuracy(m1, eager)(x, y)
+            assert _equal(la.data, lb.data) and aa == ab
+    assert compiled.stats["replayed"] == 0
+
+
 def test_read_after_the_optimizer_step_runs_eagerly():
     model = nn.Linear(3, 1, rng=0)
     opt = optim.SGD(model.parameters(), lr=0.1)
@@ -1054,7 +1110,8 @@ def test_micrograd_scalar_weights_accumulate_through_their_views():
 
         def step(x):
             model.zero_grad()
-            loss = sum(((model(list(row)) - 1.0) ** 2 for row in x), Value(0.0))
+            xv = Value(x, requires_grad=False)  # the argument's own array: read live at each replay
+            loss = sum(((model([xv[i, 0], xv[i, 1]]) - 1.0) ** 2 for i in range(len(x))), Value(0.0))
             loss.backward()
             return loss, [p.grad for p in params]
 
@@ -1062,8 +1119,9 @@ def test_micrograd_scalar_weights_accumulate_through_their_views():
 
     (m1, eager), (m2, step) = _twins(make)
     compiled = ag.compile(step)
-    x = np.array([[0.5, -1.0], [2.0, 0.25], [-0.75, 1.5]])
-    for _ in range(4):
+    x0 = np.array([[0.5, -1.0], [2.0, 0.25], [-0.75, 1.5]])
+    for k in range(4):  # new data each call: the weights' gradients it returns are each call's, never the first's
+        x = x0 + 0.25 * k
         (la, ga), (lb, gb) = compiled(x), eager(x)
         assert _equal(la.data, lb.data) and len(ga) == len(gb) and all(_equal(a, b) for a, b in zip(ga, gb))
         for p, q in zip(m1.parameters(), m2.parameters()):

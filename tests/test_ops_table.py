@@ -140,6 +140,14 @@ unary("relu", "relu", lambda B, x: B.relu(x), "nonzero")
 unary("leaky_relu", "leaky_relu", lambda B, x: B.leaky_relu(x, 0.01), "nonzero")
 unary("leaky_relu", "leaky_relu_slope0.2", lambda B, x: B.leaky_relu(x, 0.2), "nonzero")
 unary("abs", "abs", lambda B, x: B.abs(x), "nonzero")
+# A result without gradient (comparisons, argmax: recorded as `nondifferentiable` only under a tracer; called directly
+# here): d(x·sign x)/dx = sign x, from the product alone. Ours only: the references have no such operation.
+unary("nondifferentiable", "nondifferentiable_sign", lambda B, x: x * ag.ops.nondifferentiable(x, fn=np.sign),
+      "nonzero", refs=())
+unary("nondifferentiable", "nondifferentiable_operand",
+      lambda B, x: x * ag.ops.nondifferentiable(x, fn=np.greater, operand=0.0), "nonzero", refs=())
+binary("nondifferentiable", "nondifferentiable_two_inputs",
+       lambda B, x, y: (x - y) * ag.ops.nondifferentiable(x, y, fn=np.greater), apart=True, refs=())
 unary("clip", "clip", lambda B, x: B.clip(x, -0.5, 0.5), "clip")
 unary("clip", "clip_min", lambda B, x: B.clip(x, -0.5, None), "clip")
 unary("clip", "clip_max", lambda B, x: B.clip(x, None, 0.5), "clip")

@@ -11,3 +11,4 @@ from .shape import (  # noqa: F401
     transpose,
 )
 from .linalg import matmul  # noqa: F401
+from .nondifferentiable import nondifferentiable, without_gradient  # noqa: F401

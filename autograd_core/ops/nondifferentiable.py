@@ -1,0 +1,51 @@
+"""Results read from data that carry no gradient: comparisons (`x > 0`), argmax and argmin, logical operators on
+masks, any and all, casts to integer and boolean dtypes.
+
+Eagerly each is computed on the data and becomes a new leaf Value: no node, nothing to differentiate. While a tracer
+watches (a compile recording; forward mode), it is the recorded operation `nondifferentiable` instead, on detached
+inputs, so that a compiled step computes it again from each call's data. Otherwise the recorded call's result would
+be kept as a constant: an accuracy returned by a training step, or a mask handed to `where`, would repeat the first
+call's whenever two consecutive calls happened to agree on it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..modes import TRACERS
+from ..value import Value, _new_node
+from .primitive import primitive
+
+_NO_OPERAND = object()
+
+
+@primitive("nondifferentiable")
+def nondifferentiable(*xs, fn, operand=_NO_OPERAND, **options):
+    """fn(*xs[, operand], **options) as data: xs the inputs' data, `operand` a second operand that is not a Value
+    (a number, an array: kept as it is, never cast to the inputs' dtype as an operation's constants are)."""
+    out = np.asarray(fn(*xs, **options) if operand is _NO_OPERAND else fn(*xs, operand, **options))
+    return out[()] if out.ndim == 0 else out
+
+
+nondifferentiable.defvjp_argnum(lambda i, g, out, *xs, **params: None, formula="0")  # no gradient flows through
+nondifferentiable.defjvp_argnum(lambda i, t, out, *xs, **params: None)
+
+
+def without_gradient(fn, x, other=_NO_OPERAND, **options):
+    """fn(x's data[, other's data], **options) as a new Value without a gradient.
+
+    x: a Value; other: an optional second operand (a Value, an array or a number); options: keyword arguments of
+    fn. fn must be the same object at every call (a module-level function or a ufunc): a compiled step compares it
+    between recordings. Under a tracer the result is a recorded operation (see the module's docstring)."""
+    if TRACERS.get():
+        if isinstance(other, Value):
+            return nondifferentiable(x.detach(), other.detach(), fn=fn, **options)
+        if other is _NO_OPERAND:
+            return nondifferentiable(x.detach(), fn=fn, **options)
+        return nondifferentiable(x.detach(), fn=fn, operand=other, **options)
+    if other is _NO_OPERAND:
+        data = fn(x.data, **options)
+    else:
+        data = fn(x.data, other.data if isinstance(other, Value) else other, **options)
+    data = np.asarray(data)
+    return _new_node(Value, data[()] if data.ndim == 0 else data, False, None, (), None, None)
