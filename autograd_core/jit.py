@@ -31,7 +31,8 @@ intermediate result, which is then used live.
 Guards (checked before anything is written; a failed guard re-records, as torch.compile and tinygrad's
 JIT do, never replays wrong):
 * the structure, types, shapes and dtypes of the arguments, Python numbers by value, and grad mode
-  (these choose among programs, one per combination);
+  (these choose among programs, one per combination; past `max_keys` combinations, 64 by default, a new one
+  runs eagerly with a warning: an iteration count passed as a number would otherwise be recorded at every call);
 * the shapes, dtypes and requires_grad of the parameters read;
 * each value read with `.item()`, `float()`, `int()` or `bool()` (the values that can steer Python
   control flow), compared with the recorded value as soon as the replay has computed it;
@@ -593,10 +594,12 @@ def _guard_key(args, kwargs):
 class Compiled:
     """What `compile(fn)` returns: call it like fn. `.stats` counts recordings, replays and eager calls."""
 
-    def __init__(self, fn, max_recordings=8):
+    def __init__(self, fn, max_recordings=8, max_keys=64):
         self.fn = fn
         self.max_recordings = max_recordings
+        self.max_keys = max_keys
         self.cache = {}  # guard key -> _Slot
+        self._warned_keys = False
         self.stats = {"recorded": 0, "replayed": 0, "eager": 0, "guard_failures": 0}
         functools.update_wrapper(self, fn)
 
@@ -607,6 +610,8 @@ class Compiled:
         key, leaves = _guard_key(args, kwargs)
         slot = self.cache.get(key)
         if slot is None:
+            if len(self.cache) >= self.max_keys:  # e.g. an iteration count passed as a Python number
+                return self._too_many_keys(args, kwargs)
             slot = self.cache[key] = _Slot()
         if slot.eager and slot.shelf:
             slot.switch()  # the names read hold what a shelved program saw (model.eval() after training)
@@ -635,6 +640,19 @@ class Compiled:
             self.stats["eager"] += 1
             return self.fn(*args, **kwargs)
         return self._record(slot, args, kwargs, leaves)
+
+    def _too_many_keys(self, args, kwargs):
+        """A call with a new guard key once `max_keys` are kept: eager, no new slot (each slot keeps a recording)."""
+        if not self._warned_keys:
+            self._warned_keys = True
+            warnings.warn(f"compile({getattr(self.fn, '__name__', 'fn')}): runs eagerly for new arguments: "
+                          f"{self.max_keys} combinations of argument shapes, dtypes, Python numbers and grad mode "
+                          "have been recorded already. A Python number that changes at every call (an iteration "
+                          "count, a learning rate) makes a new one each time: keep it out of the compiled function "
+                          "(set the learning rate in the optimizer's param_groups outside it), or pass it as an array",
+                          CompileWarning, stacklevel=3)
+        self.stats["eager"] += 1
+        return self.fn(*args, **kwargs)
 
     def sources(self):
         """The generated Python source of each compiled program (one per guard key), for reading."""
@@ -716,15 +734,18 @@ _SHELF = 4  # programs kept per guard key for other values of the names they rea
 _RETRIES = 2  # times a slot that runs eagerly records again after a referenced name changed, until a replay
 
 
-def compile(fn=None, *, max_recordings=8):
+def compile(fn=None, *, max_recordings=8, max_keys=64):
     """Compile `fn` into a replay of the primitives one call runs (forward, backward, effects): see the
     module's docstring for what is recorded, what is guarded and what is not. Usable as a decorator.
 
-    The first two calls with a given combination of argument shapes, dtypes and grad mode run eagerly
-    and are recorded; later calls replay. Results are the same as eager mode, bit for bit."""
+    The first two calls with a given combination of argument shapes, dtypes, Python numbers and grad mode (a guard
+    key) run eagerly and are recorded; later calls replay. Results are the same as eager mode, bit for bit.
+    max_recordings: recordings of one key without two calls agreeing before its calls run eagerly (with a warning).
+    max_keys: keys kept (each with its recording or program); calls with a new key beyond them run eagerly, with a
+              warning, as torch.compile does past its cache_size_limit."""
     if fn is None:
-        return lambda f: Compiled(f, max_recordings)
-    return Compiled(fn, max_recordings)
+        return lambda f: Compiled(f, max_recordings, max_keys)
+    return Compiled(fn, max_recordings, max_keys)
 
 
 from .jit_plan import _Plan, _writes_the_same  # noqa: E402  (the code generator)

@@ -462,6 +462,19 @@ def test_a_result_computed_with_numpy_from_data_runs_eagerly():
     assert compiled.stats["replayed"] == 0
 
 
+def test_a_number_that_changes_at_every_call_stops_recording_after_max_keys():
+    # An iteration count passed as a Python number is a new guard key at each call: each was recorded and kept
+    # (memory growing without bound, never a replay, no word about it).
+    (m1, eager), (m2, step) = _twins(_mlp_setup(lambda ps: optim.SGD(ps, lr=0.1)))
+    compiled = ag.compile(lambda x, y, it: step(x, y), max_keys=5)
+    x, y = np.ones((4, 12), dtype=np.float32), np.array([0, 1, 2, 0])
+    with pytest.warns(CompileWarning, match="5 combinations") as warned:
+        for it in range(12):
+            assert _equal(compiled(x, y, it).data, eager(x, y).data)
+    assert len(warned) == 1 and len(compiled.cache) == 5
+    assert compiled.stats == {"recorded": 5, "replayed": 0, "eager": 7, "guard_failures": 0}
+
+
 def test_read_after_the_optimizer_step_runs_eagerly():
     model = nn.Linear(3, 1, rng=0)
     opt = optim.SGD(model.parameters(), lr=0.1)
