@@ -9,9 +9,9 @@ How a call is recorded. The function runs eagerly (its results are the eager one
 every operation (through the engine's tracer hook, tracing.py), every backward pass started with
 `.backward()`, every read of a Value's data by `.item()`, `float()`, `int()` and `bool()`, and every call of a
 method marked `@effect` (optimizers' `step` and `zero_grad`, also in subclasses that write their own;
-`Module.zero_grad`; learning-rate schedulers' `step`; gradient clipping). From that recording the
-compiler writes one Python function: each operation becomes `v12 = forward(v7, v9, **params)`, the backward
-pass becomes the VJP rules called in the engine's order (youngest node first, parents in argument order,
+`Module.zero_grad` and `Module.train`/`eval`; learning-rate schedulers' `step`; gradient clipping). From that
+recording the compiler writes one Python function: each operation becomes `v12 = forward(v7, v9, **params)`, the
+backward pass becomes the VJP rules called in the engine's order (youngest node first, parents in argument order,
 the same un-broadcasting, dtype conversions and accumulation order as the engine), gradients of parameters
 accumulate into `.grad` as in eager mode, and effects are called as they are (`optimizer.step()` runs the
 Python optimizer on the new gradients, reading its current learning rate). Elementwise forward operations,
@@ -138,10 +138,12 @@ def effect(idempotent=False, updates=()):
     (a loss handed to ReduceLROnPlateau.step; the method then gets its data, in the recorded call as in replays) as
     the program's own new values, anything else as recorded (and compared between recordings). `updates` names
     the array attributes of `self` the method changes in place (BatchNorm's running statistics): a program that
-    calls it does not guard their contents, which its replays change."""
+    calls it does not guard their contents, which its replays change. Or it is a function of `self` giving
+    (object, attribute) pairs it sets (Module.train: every submodule's `training`): a module's attribute that the
+    call sets before the module's first forward is not guarded either (the replay sets it again)."""
 
     def wrap(method):
-        method.effect_updates = tuple(updates)
+        method.effect_updates = updates if callable(updates) else tuple(updates)
 
         @functools.wraps(method)
         def wrapper(self, *args, **kwargs):
@@ -177,11 +179,14 @@ class _Recorder(Tracer):
         self.owners = {}           # id -> the objects (modules) whose scopes the call entered
         self.writes_into = {}      # id(node) -> whether its primitive's forward_into gives its data bit for bit
         self.effect_updates = set()  # (id(object), attribute): arrays that effects called here change in place
+        self.set_before_use = set()  # (id(module), attribute): set by an effect before the module's first forward
+        self.entered_modules = set()  # ids of the modules whose scopes the call entered so far
         self.view_grads = []       # (ElementView, what its .grad returned): a new scalar at each read
 
     def entered(self, scope):
         if scope.owner is not None and self.thread == threading.get_ident():
             self.owners[id(scope.owner)] = scope.owner
+            self.entered_modules.add(id(scope.owner))
 
     def record(self, op, args, params, node):
         if not self.paused:
@@ -199,7 +204,11 @@ class _Recorder(Tracer):
             self.problem = (f"{type(obj).__name__}.{method.__name__} is called with keyword arguments or arguments "
                             "other than arrays, Values and numbers")
         self.entries.append(("effect", method, obj, idempotent, args))
-        self.effect_updates.update((id(obj), name) for name in method.effect_updates)
+        if callable(method.effect_updates):  # (object, attribute) pairs it sets: unguarded if set before first use
+            self.set_before_use.update((id(owner), name) for owner, name in method.effect_updates(obj)
+                                       if id(owner) not in self.entered_modules)
+        else:
+            self.effect_updates.update((id(obj), name) for name in method.effect_updates)
         self.paused = True
         saved = TRACERS.get()
         TRACERS.set(())
@@ -455,18 +464,23 @@ class _Referenced:
             if callable(value):
                 self._collect(value, depth + 1, seen)
 
-    def add_owners(self, owners, updated=frozenset()):
+    def add_owners(self, owners, updated=frozenset(), set_before_use=frozenset()):
         """Guard the attributes of the modules a recorded call went through: `training` (model.train() and
         model.eval() change what Dropout and BatchNorm do) and numbers and strings (a dropout probability) by
         value; parameters, submodules and the items of lists of them (`model.fc = nn.Linear(...)`,
         `layer.weight = Parameter(...)`, `mlp.layers[0] = ...`) by identity; small arrays by contents too,
-        except those an effect of the call updates in place (`updated`: (id(owner), name) pairs)."""
+        except those an effect of the call updates in place (`updated`: (id(owner), name) pairs). Attributes that
+        an effect set before the module's first forward in the call (`set_before_use`: `model.train()` at the top
+        of a training step) are not guarded: the replay calls that effect again first."""
         for owner in owners:
             attributes = vars(owner) if hasattr(owner, "__dict__") else {}
-            if hasattr(owner, "training") and "training" not in attributes:
+            if (hasattr(owner, "training") and "training" not in attributes
+                    and (id(owner), "training") not in set_before_use):
                 self.checks.append((owner, ("attribute", "training"), owner.training))  # the class default
             for name in sorted(attributes):
                 value = attributes[name]
+                if (id(owner), name) in set_before_use:
+                    continue
                 self.checks.append((owner, ("attribute", name), value))
                 if (value.__class__ is np.ndarray and value.size <= _SNAPSHOT  # a buffer such as running_mean
                         and (id(owner), name) not in updated):
@@ -669,7 +683,7 @@ class Compiled:
         except _Unsupported as err:
             recorder.problem = str(err)
             result = self.fn(*args, **kwargs)
-        referenced.add_owners(recorder.owners.values(), recorder.effect_updates)
+        referenced.add_owners(recorder.owners.values(), recorder.effect_updates, recorder.set_before_use)
         try:
             if recorder.problem:
                 raise _Unsupported(recorder.problem)

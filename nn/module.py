@@ -253,6 +253,9 @@ class Module:
     # ------------------------------------------------------------------------------------------------
     # Modes and gradients.
 
+    # An effect: a compiled step that starts with model.train() (or model.eval()) calls it again at each replay, and
+    # does not guard the `training` flags it sets before the modules run.
+    @effect(idempotent=True, updates=lambda self: [(module, "training") for module in self.modules()])
     def train(self, mode=True):
         """Training mode for this module and everything below it (Dropout drops, BatchNorm uses batch
         statistics). Returns self."""

@@ -475,6 +475,58 @@ def test_a_number_that_changes_at_every_call_stops_recording_after_max_keys():
     assert compiled.stats == {"recorded": 5, "replayed": 0, "eager": 7, "guard_failures": 0}
 
 
+def test_training_and_evaluation_steps_that_set_their_own_mode_replay():
+    # PyTorch's habit: model.train() at the top of the training step, model.eval() at the top of the evaluation
+    # step. Each call found the `training` flags as the other step had left them: the guards failed at every call
+    # and both ran eagerly. train() is now an effect, replayed first, and the flags it sets are not guarded.
+    def make():
+        model = nn.Sequential(nn.Linear(4, 8, rng=0), nn.ReLU(), nn.Dropout(0.3, rng=5), nn.Linear(8, 3, rng=1))
+        opt = optim.Adam(model.parameters(), lr=0.05)
+        fit = _classifier_step(model, opt)
+
+        def train_step(x, y):
+            model.train()
+            return fit(x, y)
+
+        def eval_step(x, y):
+            model.eval()
+            with ag.no_grad():
+                return F.cross_entropy(model(x), y)
+
+        return model, train_step, eval_step
+
+    (m1, train1, eval1), (m2, train2, eval2) = _twins(make)
+    train2, eval2 = ag.compile(train2), ag.compile(eval2)
+    rng = np.random.default_rng(7)
+    for _ in range(6):
+        x, y = rng.standard_normal((5, 4)).astype(np.float32), rng.integers(0, 3, 5)
+        assert _equal(train2(x, y).data, train1(x, y).data) and m2.training and m2[2].training
+        assert _equal(eval2(x, y).data, eval1(x, y).data) and not m2.training and not m2[2].training
+        for p, q in zip(m1.parameters(), m2.parameters()):
+            assert _equal(p.data, q.data)
+    assert train2.stats["replayed"] == 4 and eval2.stats["replayed"] == 4
+
+
+def test_a_mode_set_after_the_forward_pass_stays_guarded():
+    # model.eval() after the forward pass: the forward ran in whatever mode the call found, so that stays guarded.
+    model = nn.Sequential(nn.Linear(4, 3, rng=0), nn.Dropout(0.5, rng=1))
+
+    def run(x):
+        out = model(x)
+        model.eval()
+        return out
+
+    compiled = ag.compile(run)
+    x = np.ones((2, 4), dtype=np.float32)
+    for _ in range(3):
+        model.train()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", CompileWarning)
+            out = compiled(x)
+        assert (out.data == 0).any()  # dropout was on: the mode at the call's start
+    assert compiled.stats["replayed"] == 0
+
+
 def test_read_after_the_optimizer_step_runs_eagerly():
     model = nn.Linear(3, 1, rng=0)
     opt = optim.SGD(model.parameters(), lr=0.1)
