@@ -72,12 +72,13 @@ replay checks it for the new data and records again where it fails.
 Results without a gradient (comparisons such as `v > 0`, argmax/argmin, `&`, `|`, `~`, any/all, casts to integer
 or boolean dtypes) are recorded too, as the operation `nondifferentiable` (ops/nondifferentiable.py), so an accuracy
 `(logits.argmax(1) == y).float().mean()` returned by a training step is computed again at each replay. A result
-that holds an array or NumPy number no recorded operation computed (NumPy on `.data`) makes the function run eagerly,
-with a warning: replayed, it would repeat the recorded call's. Integer and boolean results keep their dtype.
+that holds an array or NumPy number no recorded operation computed (NumPy on `.data`), or a Python number that is
+neither an argument nor a guarded read (`.item()`; a learning rate returned for logging), makes the function run
+eagerly, with a warning: replayed, it would repeat the recorded call's. Integer and boolean results keep their dtype.
 
 Not seen (documented limits): data read through `.data` or `.numpy()` (or compared with NumPy's own functions,
-`np.greater(v, 0)`, which give plain arrays) and then used in Python `if`s; Python numbers computed that way and
-returned; changes made in place to raw NumPy arrays (other than modules' small ones) without assigning them; Python
+`np.greater(v, 0)`, which give plain arrays) and then used in Python `if`s; changes made in place to raw NumPy
+arrays (other than modules' small ones) without assigning them; Python
 side effects that change no guarded name (`print`, `history.append(loss.item())`): they happen in the recorded
 calls only, so return what you want to keep and collect it outside; anything
 random or data-dependent that two consecutive calls happen to agree on. A function that
@@ -169,7 +170,8 @@ def is_effect(fn):
 class _Recorder(Tracer):
     runs_operations = False
 
-    def __init__(self, flat_args):
+    def __init__(self, flat_args, arg_numbers=()):
+        self.arg_numbers = arg_numbers  # the Python numbers among the arguments (guarded by value): may be returned
         self.entries = []          # ("op", op, args, params, node) / ("read", value, kind, result) /
         self.paused = False        # ("backward", roots, seeds) / ("effect", method, self, args, kwargs, idem)
         self.start = Value(0.0, requires_grad=False).creation_index
@@ -585,6 +587,20 @@ def _flatten(obj, leaves, key):
         key.append(("O", id(obj)))  # modules, optimizers, functions: by identity
 
 
+def _numbers_in(obj, found=None):
+    """The Python numbers inside nested tuples, lists and dicts, as a list (kept alive: compared by identity)."""
+    found = [] if found is None else found
+    if isinstance(obj, (tuple, list)):
+        for item in obj:
+            _numbers_in(item, found)
+    elif isinstance(obj, dict):
+        for item in obj.values():
+            _numbers_in(item, found)
+    elif isinstance(obj, numbers.Number) and not isinstance(obj, np.generic):
+        found.append(obj)
+    return found
+
+
 def _guard_key(args, kwargs):
     if not kwargs:  # the usual call, step(x, y) with arrays: its key without the general walk
         key = [GRAD_ENABLED.get(), len(args)]  # (a number where the general key has a tuple: never equal)
@@ -676,7 +692,7 @@ class Compiled:
         self.stats["recorded"] += 1
         slot.recordings += 1
         referenced = _Referenced(self.fn)  # the values the function's globals have as this call starts
-        recorder = _Recorder(leaves)
+        recorder = _Recorder(leaves, _numbers_in((args, kwargs)))
         try:
             with _Watching(recorder):
                 result = self.fn(*args, **kwargs)

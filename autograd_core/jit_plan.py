@@ -10,6 +10,7 @@ unchanged. Two plans are the same program when their sources and constants are e
 from __future__ import annotations
 
 import heapq
+import numbers
 import operator
 import re
 import sys
@@ -73,6 +74,9 @@ class _Plan:
         self.start = rec.start
         self.writes_into = rec.writes_into
         self.view_grads = rec.view_grads
+        # Python numbers a result may hold as they are: arguments (guarded by value) and values read with .item(),
+        # float(), int(), bool() (guarded at each replay).
+        self.known_numbers = list(rec.arg_numbers) + [e[3] for e in rec.entries if e[0] == "read"]
         # Python numbers become shared constant leaves (value.py); whether this call or an earlier one made
         # them first must not change the program.
         self.shared_constants = {id(c) for c in _CONSTANTS.values()}
@@ -372,6 +376,10 @@ class _Plan:
                                    ".float().mean()), or outside the compiled function")
             self.lines.append(f"{name} = _same({self._fresh(expr)})")
         else:
+            if isinstance(obj, numbers.Number) and not any(obj is known for known in self.known_numbers):
+                raise _unsupported(f"the result holds the Python number {obj!r}, which no guarded read (.item(), "
+                                   "float()) or argument gave: a replay would return it unchanged; return a Value "
+                                   "(the loss, not loss.item()) or compute it outside the compiled function")
             self.lines.append(f"{name} = _same({self.constant(obj)})")
         return _Out(name)
 

@@ -375,7 +375,7 @@ def test_returning_the_clipped_norm_runs_eagerly():
 
     compiled = ag.compile(with_norm(m2, step), max_recordings=3)
     rng = np.random.default_rng(4)
-    with pytest.warns(CompileWarning, match="recorded 3 times"):
+    with pytest.warns(CompileWarning, match="the Python number .* which no guarded read"):
         for _ in range(5):
             x, y = rng.random((4, 12), dtype=np.float32), rng.integers(0, 3, 4)
             (a, norm_a), (b, norm_b) = compiled(x, y), with_norm(m1, eager)(x, y)
@@ -525,6 +525,38 @@ def test_a_mode_set_after_the_forward_pass_stays_guarded():
             out = compiled(x)
         assert (out.data == 0).any()  # dropout was on: the mode at the call's start
     assert compiled.stats["replayed"] == 0
+
+
+def test_returned_python_numbers_are_never_baked():
+    # The learning rate a schedule set, returned for logging: two calls agree on it, so it was baked, and replays kept
+    # returning it after the schedule had moved on. A number from .item() (guarded) or an argument may be returned.
+    def make():
+        model, step = _mlp_setup(lambda ps: optim.SGD(ps, lr=0.1))()
+        opt = optim.SGD(model.parameters(), lr=0.1)
+        schedule = optim.lr_scheduler.StepLR(opt, step_size=3, gamma=0.5)
+
+        def run(x, y, tag):
+            step(x, y)
+            opt.step()
+            schedule.step()
+            return schedule.get_last_lr()[0], tag
+
+        return run
+
+    eager, compiled = make(), ag.compile(make())
+    x, y = np.ones((4, 12), dtype=np.float32), np.array([0, 1, 2, 0])
+    with pytest.warns(CompileWarning, match="the Python number 0.1,"):
+        for _ in range(8):
+            assert compiled(x, y, 7) == eager(x, y, 7)
+    assert compiled.stats["replayed"] == 0
+
+    def item_and_tag(x, tag):
+        return (Value(x) * 2).sum().item(), tag
+
+    compiled = ag.compile(item_and_tag)
+    for _ in range(4):
+        assert compiled(np.ones(3), 5) == (6.0, 5)
+    assert compiled.stats["replayed"] == 2
 
 
 def test_read_after_the_optimizer_step_runs_eagerly():
