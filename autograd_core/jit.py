@@ -78,7 +78,8 @@ eagerly, with a warning: replayed, it would repeat the recorded call's. Integer 
 
 Not seen (documented limits): data read through `.data` or `.numpy()` (or compared with NumPy's own functions,
 `np.greater(v, 0)`, which give plain arrays) and then used in Python `if`s; changes made in place to raw NumPy
-arrays (other than modules' small ones) without assigning them; Python
+arrays other than the arguments (checked: a function that changes an array argument runs eagerly) and modules'
+small ones, without assigning them; Python
 side effects that change no guarded name (`print`, `history.append(loss.item())`): they happen in the recorded
 calls only, so return what you want to keep and collect it outside; anything
 random or data-dependent that two consecutive calls happen to agree on. A function that
@@ -693,12 +694,17 @@ class Compiled:
         slot.recordings += 1
         referenced = _Referenced(self.fn)  # the values the function's globals have as this call starts
         recorder = _Recorder(leaves, _numbers_in((args, kwargs)))
+        arrays = [(k, a, a.copy()) for k, a in enumerate(leaves) if a.__class__ is np.ndarray]
         try:
             with _Watching(recorder):
                 result = self.fn(*args, **kwargs)
         except _Unsupported as err:
             recorder.problem = str(err)
             result = self.fn(*args, **kwargs)
+        for k, array, before in arrays:  # `x -= x.mean()` on an argument: NumPy, out of sight, skipped by a replay
+            if not recorder.problem and not _same_contents(array, before):
+                recorder.problem = (f"the function changes its array argument {k} in place (x -= ..., x[...] = ...): "
+                                    "a replay would skip that; compute a new array (x = x - m) instead")
         referenced.add_owners(recorder.owners.values(), recorder.effect_updates, recorder.set_before_use)
         try:
             if recorder.problem:

@@ -559,6 +559,24 @@ def test_returned_python_numbers_are_never_baked():
     assert compiled.stats["replayed"] == 2
 
 
+def test_an_argument_changed_in_place_with_numpy_runs_eagerly():
+    # `x -= x.mean()` on the batch: NumPy, out of the recording's sight; a replay read the batch as given and skipped
+    # the centring.
+    model = nn.Linear(4, 2, rng=0)
+
+    def centred(x):
+        x -= x.mean()
+        return model(x).sum()
+
+    compiled = ag.compile(centred)
+    rng = np.random.default_rng(8)
+    with pytest.warns(CompileWarning, match="changes its array argument 0 in place"):
+        for _ in range(4):
+            x = rng.standard_normal((3, 4)).astype(np.float32)
+            assert _equal(compiled(x.copy()).data, centred(x.copy()).data)
+    assert compiled.stats["replayed"] == 0
+
+
 def test_read_after_the_optimizer_step_runs_eagerly():
     model = nn.Linear(3, 1, rng=0)
     opt = optim.SGD(model.parameters(), lr=0.1)
