@@ -76,7 +76,9 @@ class _Plan:
         self.view_grads = rec.view_grads
         # Python numbers a result may hold as they are: arguments (guarded by value) and values read with .item(),
         # float(), int(), bool() (guarded at each replay).
-        self.known_numbers = list(rec.arg_numbers) + [e[3] for e in rec.entries if e[0] == "read"]
+        self.read_numbers = [e[3] for e in rec.entries if e[0] == "read"]
+        self.known_numbers = list(rec.arg_numbers) + self.read_numbers
+        self.returned_reads = set()  # names of constants that are values read with .item() and returned
         # Python numbers become shared constant leaves (value.py); whether this call or an earlier one made
         # them first must not change the program.
         self.shared_constants = {id(c) for c in _CONSTANTS.values()}
@@ -380,7 +382,10 @@ class _Plan:
                 raise _unsupported(f"the result holds the Python number {obj!r}, which no guarded read (.item(), "
                                    "float()) or argument gave: a replay would return it unchanged; return a Value "
                                    "(the loss, not loss.item()) or compute it outside the compiled function")
-            self.lines.append(f"{name} = _same({self.constant(obj)})")
+            constant = self.constant(obj)
+            if any(obj is read for read in self.read_numbers):
+                self.returned_reads.add(constant)
+            self.lines.append(f"{name} = _same({constant})")
         return _Out(name)
 
     def _fresh(self, expr):
@@ -451,8 +456,13 @@ class _Plan:
             raise _unsupported("two calls with the same argument shapes ran different operations (Python "
                                "control flow that depends on data not read through a guarded method, or on "
                                "something other than the arguments)")
-        for name in self.constants:
+        for name in sorted(self.constants, key=lambda n: n not in self.returned_reads):  # the likelier cause first
             a, b = self.ns.objects[name], other.ns.objects[name]
+            if not _same_constant(a, b) and name in self.returned_reads:
+                raise _unsupported(f"the function returns a value read with .item() or float() ({_describe(a)} vs "
+                                   f"{_describe(b)}), which differs at every call; such reads are guarded (they may "
+                                   "steer Python code), so no call replays: return the Value itself (return loss) and "
+                                   "call .item() outside")
             if not _same_constant(a, b):
                 raise _unsupported(f"a constant differs between two calls (e.g. a random mask or statistics "
                                    f"computed with NumPy from the data): {_describe(a)} vs {_describe(b)}")
