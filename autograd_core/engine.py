@@ -31,7 +31,7 @@ from .modes import (  # noqa: F401  (re-exported: the engine's public names)
 # ----------------------------------------------------------------------------------------------------
 # Recording: every operation goes through `apply` (or its two fast forms), and every node through `_record`.
 
-from .value import HOOKED_LEAVES, Value, _new_node  # noqa: E402  (value.py imports nothing from here at module level)
+from .value import _LAST_CONSTANT, HOOKED_LEAVES, Value, _new_node  # noqa: E402  (value.py imports nothing from here at module level)
 from .inplace import check_saved_versions  # noqa: E402
 
 _constant = Value._constant
@@ -87,7 +87,11 @@ def apply_binary(op, a, b):
     if _tracers():
         return traced_apply(op, (a, b), None)
     if not isinstance(b, Value):
-        b = _constant(b, a)
+        last = _LAST_CONSTANT[0]
+        if b is last[0] and a.data.__class__ is last[1]:
+            b = last[2]  # `x = x + 1` in a loop on scalars: the constant leaf `_constant` handed out last time
+        else:
+            b = _constant(b, a)
     elif not isinstance(a, Value):
         a = _constant(a, b)
     try:

@@ -51,6 +51,7 @@ HOOKED_LEAVES = _IdentitySet()  # leaves with a gradient hook (see engine._leave
 # topological order (the backward pass relies on this).
 _next_index = itertools.count().__next__
 _LAST_CONSTANT = [(None, None, None)]  # (number, kind, leaf): the latest constant Value._constant handed out
+# (kind: the peer's data class for NumPy float scalars, else its dtype); engine.apply_binary looks here first.
 
 
 def _to_float_data(data, dtype, requires_grad, what="Value"):

@@ -112,3 +112,15 @@ def test_one_number_object_next_to_values_of_several_dtypes_takes_each_dtype():
         assert r32.data == np.float32(1) + np.float32(0.1) and r64.data == 1.0 + 0.1 and r2.data == 3.0
         assert rv.data.tolist() == [np.float16(1) + np.float16(0.1)] * 2
     assert (a64 * 1.0).parents[1] is (a64 + 1.0).parents[1]  # one shared constant leaf per number and dtype
+
+
+def test_the_same_number_object_next_to_scalars_of_other_dtypes_takes_each_ones_dtype():
+    # `x + 1` reuses the constant leaf made for the same number object last time (engine.apply_binary's fast path),
+    # only when the peer's data is of the same kind.
+    one, half = 1, 0.5
+    a, b = Value(np.float32(2.0)), Value(np.float64(2.0))
+    c = Value(np.ones(3, dtype=np.float32))  # an array: its dtype, not its class, names its kind
+    for _ in range(3):  # a float64 constant first, then the same number next to float32 data: float32 still
+        assert (b + one).dtype == np.float64 and (a + one).dtype == np.float32
+        assert (b * half).dtype == np.float64 and (c * half).dtype == np.float32 and (a * half).dtype == np.float32
+    assert float((a + one).data) == 3.0 and float((b * half).data) == 1.0
