@@ -177,11 +177,12 @@ def _finish(t, like, symbolic):
     return t
 
 
-def jvp(f, primals, tangents):
+def jvp(f, primals, tangents, has_aux=False):
     """Forward mode: (f(*primals), J·tangents), the value and the directional derivative of f.
 
     primals:  a tuple of arguments (numbers, arrays or Values); tangents: a tuple of the same length,
               each of its primal's shape. f returns a Value (or numeric data), or a tuple of them.
+    has_aux:  f returns a pair (output, aux), and jvp returns (value, tangent, aux), as JAX's and torch.func's do.
     Returns NumPy data at the top level and Values inside another transform (so jvp nests with grad,
     jacobian and itself). One pass of f, with each operation's JVP rule run beside it.
     """
@@ -207,13 +208,14 @@ def jvp(f, primals, tangents):
         TRACERS.reset(tracers_token)
         GRAD_ENABLED.reset(grad_token)
         _Tracing.depth -= 1
+    if has_aux:
+        out, aux = functional.split_aux(out, "jvp")
     many = isinstance(out, (tuple, list))
     outs = [_as_output(o) for o in (out if many else (out,))]
     values = [o if symbolic else o.data for o in outs]
     jts = [_finish(trace.tangents.get(o), o, symbolic) for o in outs]
-    if many:
-        return type(out)(values), type(out)(jts)
-    return values[0], jts[0]
+    value, tangent = (type(out)(values), type(out)(jts)) if many else (values[0], jts[0])
+    return (value, tangent, functional.aux_output(aux, symbolic)) if has_aux else (value, tangent)
 
 
 def _as_output(out):
@@ -224,10 +226,11 @@ def _as_output(out):
     raise TypeError(f"jvp: the function must return a Value or numeric data, got {type(out).__name__}")
 
 
-def jacfwd(f, argnums=0):
+def jacfwd(f, argnums=0, has_aux=False):
     """Return a function computing the Jacobian of f by forward mode: one jvp per element of the
     differentiated argument(s). Shape out.shape + arg.shape; a tuple of Jacobians when argnums is a tuple.
-    Cheaper than reverse mode (`jacrev`) when f has fewer inputs than outputs."""
+    Cheaper than reverse mode (`jacrev`) when f has fewer inputs than outputs.
+    has_aux: f returns a pair (output, aux), and the function returns (Jacobian, aux) (aux of the last evaluation)."""
     def jacfwd_f(*args, **kwargs):
         if not args:
             raise TypeError("jacfwd: the function needs at least one positional argument to differentiate")
@@ -245,11 +248,17 @@ def jacfwd(f, argnums=0):
             columns, out = [], None
             for k in range(x.size):
                 basis[k] = 1
-                out, col = jvp(f_i, (x,), (basis.reshape(x.shape).copy(),))
+                if has_aux:
+                    out, col, aux = jvp(f_i, (x,), (basis.reshape(x.shape).copy(),), has_aux=True)
+                else:
+                    out, col = jvp(f_i, (x,), (basis.reshape(x.shape).copy(),))
                 basis[k] = 0
                 columns.append(col)
             if out is None:  # an empty argument: evaluate once for the output's shape
                 out = f_i(x)
+                if has_aux:
+                    out, aux = functional.split_aux(out, "jacfwd")
+                    aux = functional.aux_output(aux, nested)
                 out = out.data if isinstance(out, Value) else np.asarray(out)
             out_shape = np.shape(out.data if isinstance(out, Value) else out)
             shape = out_shape + x.shape
@@ -259,7 +268,8 @@ def jacfwd(f, argnums=0):
             else:
                 jac = np.stack(columns, axis=-1).reshape(shape) if columns else np.zeros(shape, dtype=x.dtype)
             jacs.append(jac)
-        return jacs[0] if single else tuple(jacs)
+        jac = jacs[0] if single else tuple(jacs)
+        return (jac, aux) if has_aux else jac
 
     return jacfwd_f
 

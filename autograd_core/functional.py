@@ -65,9 +65,39 @@ def _prepare(args, argnums, name):
     return args, inputs, single, nested
 
 
-def _call(f, args, kwargs, name):
+def _call(f, args, kwargs, name, has_aux=False):
+    """f(*args, **kwargs) as a Value; with has_aux, (that Value, f's auxiliary data)."""
     with _inside_transform():
         out = f(*args, **kwargs)
+    if has_aux:
+        out, aux = split_aux(out, name)
+        return _as_value(out, name), aux
+    return _as_value(out, name)
+
+
+def split_aux(out, name):
+    """(output, aux) from what a function given to a transform with has_aux=True returned (a pair, as in JAX)."""
+    if not isinstance(out, (tuple, list)) or len(out) != 2:
+        raise TypeError(f"{name}: with has_aux=True the function must return a pair (output, aux), got "
+                        f"{type(out).__name__}" + (f" of length {len(out)}" if isinstance(out, (tuple, list)) else ""))
+    return out[0], out[1]
+
+
+def aux_output(aux, nested):
+    """The auxiliary data as a transform hands it back: Values inside it as NumPy data at the top level (like the
+    transform's other results), as Values inside another transform; anything else as it is."""
+    if isinstance(aux, Value):
+        return aux if nested else aux.data
+    if isinstance(aux, tuple) and hasattr(aux, "_fields"):  # a namedtuple
+        return type(aux)(*(aux_output(a, nested) for a in aux))
+    if isinstance(aux, (tuple, list)):
+        return type(aux)(aux_output(a, nested) for a in aux)
+    if isinstance(aux, dict):
+        return {k: aux_output(v, nested) for k, v in aux.items()}
+    return aux
+
+
+def _as_value(out, name):
     if isinstance(out, Value):
         return out
     if isinstance(out, (numbers.Real, np.ndarray, np.generic)) and np.asarray(out).dtype.kind in "biuf":
@@ -106,57 +136,69 @@ def _output(v, nested):
 # ----------------------------------------------------------------------------------------------------
 
 
-def value_and_grad(f, argnums=0):
+def value_and_grad(f, argnums=0, has_aux=False):
     """Return a function computing (f(*args), ∂f/∂args[argnums]) for a scalar-valued f.
 
     The gradient has the shape of its argument; a tuple of gradients when argnums is a tuple.
+    has_aux: f returns a pair (output, aux), and the function returns ((value, aux), gradient), as JAX's does
+    (aux: anything, e.g. a dict of metrics; its Values come back as NumPy data at the top level).
     """
 
     @functools.wraps(f)
     def value_and_grad_f(*args, **kwargs):
         args, inputs, single, nested = _prepare(args, argnums, "grad")
-        out = _call(f, args, kwargs, "grad")
+        out, aux = _call(f, args, kwargs, "grad", has_aux=True) if has_aux else (_call(f, args, kwargs, "grad"), None)
         if out.size != 1:
             raise ValueError(f"grad: the function must return a scalar, got shape {out.shape}; use jacobian")
         grads = _gradients(out, inputs, None, nested)
         grads = grads[0] if single else tuple(grads)
+        if has_aux:
+            return (_output(out, nested), aux_output(aux, nested)), grads
         return _output(out, nested), grads
 
     return value_and_grad_f
 
 
-def grad(f, argnums=0):
-    """Return a function computing the gradient of scalar-valued f with respect to args[argnums]."""
+def grad(f, argnums=0, has_aux=False):
+    """Return a function computing the gradient of scalar-valued f with respect to args[argnums].
+
+    has_aux: f returns a pair (output, aux), and the function returns (gradient, aux), as JAX's and torch.func's do.
+    """
 
     @functools.wraps(f)
     def grad_f(*args, **kwargs):
+        if has_aux:
+            (_, aux), grads = value_and_grad(f, argnums, has_aux=True)(*args, **kwargs)
+            return grads, aux
         return value_and_grad(f, argnums)(*args, **kwargs)[1]
 
     return grad_f
 
 
-def jacrev(f, argnums=0):
+def jacrev(f, argnums=0, has_aux=False):
     """Return a function computing the Jacobian of f by reverse mode: shape out.shape + arg.shape (one
-    backward pass per output element). A tuple of Jacobians when argnums is a tuple."""
-    return _jacobian(f, argnums, "jacrev", choose=False)
+    backward pass per output element). A tuple of Jacobians when argnums is a tuple.
+    has_aux: f returns a pair (output, aux), and the function returns (Jacobian, aux)."""
+    return _jacobian(f, argnums, "jacrev", choose=False, has_aux=has_aux)
 
 
-def jacobian(f, argnums=0):
+def jacobian(f, argnums=0, has_aux=False):
     """Return a function computing the Jacobian of f: shape out.shape + arg.shape; a tuple of Jacobians
     when argnums is a tuple. Reverse mode (one backward pass per output element) when f has at most as
     many outputs as differentiated inputs, else forward mode (`jacfwd`, one jvp per input element): the
-    output's size is known after one evaluation of f, which forward mode then does not reuse."""
-    return _jacobian(f, argnums, "jacobian", choose=True)
+    output's size is known after one evaluation of f, which forward mode then does not reuse.
+    has_aux: f returns a pair (output, aux), and the function returns (Jacobian, aux)."""
+    return _jacobian(f, argnums, "jacobian", choose=True, has_aux=has_aux)
 
 
-def _jacobian(f, argnums, name, choose):
+def _jacobian(f, argnums, name, choose, has_aux=False):
     @functools.wraps(f)
     def jacobian_f(*args, **kwargs):
         original = args
         args, inputs, single, nested = _prepare(args, argnums, name)
-        out = _call(f, args, kwargs, name)
+        out, aux = _call(f, args, kwargs, name, has_aux=True) if has_aux else (_call(f, args, kwargs, name), None)
         if choose and out.size > sum(v.size for v in inputs):
-            return jacfwd(f, argnums)(*original, **kwargs)
+            return jacfwd(f, argnums, has_aux=has_aux)(*original, **kwargs)
         rows = [[] for _ in inputs]
         for k in range(out.size):
             seed = np.zeros(out.shape, dtype=out.dtype)
@@ -170,19 +212,21 @@ def _jacobian(f, argnums, name, choose):
                 jacs.append(reshape(stack(row), shape=shape) if row else Value(np.zeros(shape), requires_grad=False))
             else:
                 jacs.append(np.reshape(np.stack(row) if row else np.zeros(shape, dtype=v.dtype), shape))
-        return jacs[0] if single else tuple(jacs)
+        jac = jacs[0] if single else tuple(jacs)
+        return (jac, aux_output(aux, nested)) if has_aux else jac
 
     return jacobian_f
 
 
-def hessian(f, argnums=0):
+def hessian(f, argnums=0, has_aux=False):
     """Return a function computing the Hessian of scalar-valued f: shape arg.shape + arg.shape.
 
     Forward over reverse: one jvp of the gradient function per input element (`jacfwd(grad(f))`), each
-    carrying tangents through a forward and a recorded backward pass."""
+    carrying tangents through a forward and a recorded backward pass.
+    has_aux: f returns a pair (output, aux), and the function returns (Hessian, aux)."""
     if not isinstance(argnums, numbers.Integral):
         raise TypeError("hessian: argnums must be a single integer")
-    return jacfwd(grad(f, argnums), argnums)
+    return jacfwd(grad(f, argnums, has_aux=has_aux), argnums, has_aux=has_aux)
 
 
 def vjp(f, *primals):

@@ -244,3 +244,48 @@ def test_function_returning_non_numeric_raises():
 def test_function_without_arguments_raises():
     with pytest.raises(TypeError, match="at least one positional argument"):
         ag.grad(lambda: Value(1.0))()
+
+
+# has_aux (JAX's and torch.func's): f returns (output, aux); every transform hands aux back beside its result.
+
+def _with_metrics(x):
+    y = (ag.sin(x) * x).sum()
+    return y, {"y": y, "count": 3, "pair": (x * 2, "tag")}
+
+
+def _plain_part(x):
+    return _with_metrics(x)[0]
+
+
+@pytest.mark.parametrize("transform", ["grad", "jacrev", "jacfwd", "jacobian", "hessian"])
+def test_has_aux_returns_the_result_and_the_auxiliary_data(transform):
+    x = np.array([0.3, -1.2, 2.0])
+    make = getattr(ag, transform)
+    result, aux = make(_with_metrics, has_aux=True)(x)
+    np.testing.assert_array_equal(result, make(_plain_part)(x))
+    assert set(aux) == {"y", "count", "pair"} and aux["count"] == 3 and aux["pair"][1] == "tag"
+    assert isinstance(aux["y"], np.generic) and aux["y"] == _plain_part(ag.Value(x)).data  # Values come back as data
+    np.testing.assert_array_equal(aux["pair"][0], x * 2)
+
+
+def test_has_aux_in_value_and_grad_jvp_and_inside_another_transform():
+    x, v = np.array([0.3, -1.2, 2.0]), np.array([1.0, 0.5, -2.0])
+    (value, aux), g = ag.value_and_grad(_with_metrics, has_aux=True)(x)
+    assert value == aux["y"] and np.array_equal(g, ag.grad(_plain_part)(x))
+    out, tangent, aux = ag.jvp(_with_metrics, (x,), (v,), has_aux=True)
+    assert (out, tangent) == ag.jvp(_plain_part, (x,), (v,)) and aux["y"] == out
+
+    def inner_norm(x):  # inside an outer transform, aux stays a Value (differentiable)
+        g, aux = ag.grad(_with_metrics, has_aux=True)(x)
+        assert isinstance(aux["y"], ag.Value)
+        return (g * g).sum() + aux["y"]
+
+    np.testing.assert_allclose(ag.grad(inner_norm)(x), ag.grad(lambda x: (ag.grad(_plain_part)(x) ** 2).sum()
+                                                                + _plain_part(x))(x))
+
+
+def test_has_aux_needs_a_pair():
+    with pytest.raises(TypeError, match="has_aux=True the function must return a pair \\(output, aux\\), got Value"):
+        ag.grad(_plain_part, has_aux=True)(np.ones(3))
+    with pytest.raises(TypeError, match="got tuple of length 3"):
+        ag.jvp(lambda x: (x, x, x), (np.ones(2),), (np.ones(2),), has_aux=True)
