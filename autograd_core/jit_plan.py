@@ -101,11 +101,16 @@ class _Plan:
             elif kind == "read":
                 self._read(entry[1], entry[2], entry[3], changed)
             elif kind == "require":
-                if changed:
-                    raise _unsupported("a replay condition (jit.replay_requires) comes after an effect or a "
-                                       "backward pass")
-                exprs = ", ".join(self.param(a) for a in entry[2])
-                self.lines.append(f"if not {self.ns.bind('F', entry[1])}({exprs}): raise GuardFailed()")
+                if changed:  # checked before the program changes anything, if it needs only the arguments
+                    exprs = [self._start_expr(a) for a in entry[2]]
+                    if None in exprs:
+                        raise _unsupported("a replay condition (jit.replay_requires) on data computed by the "
+                                           "call comes after an effect or a backward pass")
+                    self.guards_start.append(f"if not {self.ns.bind('F', entry[1])}({', '.join(exprs)}): "
+                                             "raise GuardFailed()")
+                else:
+                    exprs = ", ".join(self.param(a) for a in entry[2])
+                    self.lines.append(f"if not {self.ns.bind('F', entry[1])}({exprs}): raise GuardFailed()")
             elif kind == "grad":
                 _, value, new = entry
                 owner = self.value_owner(value)
@@ -163,14 +168,35 @@ class _Plan:
         self.arrays[id(result)] = t
         self._keep.append(result)
 
-    def _reshaped_live(self, arr):
-        """An expression for `arr` when it is a reshaped view of a live array (labels.reshape(-1) of an
-        argument, say): the same reshape of the new array at replay. None otherwise."""
+    def _live_base(self, arr):
+        """The live array (an argument's, an intermediate's) that `arr` is a reshaped view of, or None."""
         base = arr.base
         while base is not None and id(base) not in self.arrays:
             base = base.base if isinstance(base, np.ndarray) else None
         if (base is None or base.size != arr.size or base.dtype != arr.dtype or not arr.flags.c_contiguous
                 or not base.flags.c_contiguous):
+            return None
+        return base
+
+    def _start_expr(self, a):
+        """An expression for `a` (as `param` would give) that a replay can evaluate before anything else: an
+        argument's array or a reshape of one, or a constant; None for data the program computes."""
+        if not isinstance(a, np.ndarray):
+            return self.constant(a)
+        live = self.arrays.get(id(a))
+        base = None if live is not None else self._live_base(a)
+        if live is None and base is None:
+            return self.constant(a)  # made by the call from other data: baked, as param() does
+        root = live if base is None else self.arrays[id(base)]
+        if root.split(".")[0] not in self.args:  # "A1", "A0.data": an argument's own array
+            return None
+        return root if base is None else f"_reshape({root}, {self.constant(a.shape)})"
+
+    def _reshaped_live(self, arr):
+        """An expression for `arr` when it is a reshaped view of a live array (labels.reshape(-1) of an
+        argument, say): the same reshape of the new array at replay. None otherwise."""
+        base = self._live_base(arr)
+        if base is None:
             return None
         cached = self.exprs.get(("view", id(arr)))
         if cached is None:

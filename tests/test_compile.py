@@ -577,6 +577,41 @@ def test_an_argument_changed_in_place_with_numpy_runs_eagerly():
     assert compiled.stats["replayed"] == 0
 
 
+def test_two_optimizers_in_one_step_replay_and_check_the_labels_first():
+    # A critic's update, then the model's loss on labels (GAN and actor-critic steps): cross_entropy's replay
+    # condition (every label a class, none ignored) comes after an effect. It is checked before the program changes
+    # anything, on the labels argument; such a step ran eagerly before.
+    def make():
+        model = nn.Sequential(nn.Linear(4, 8, rng=0), nn.Tanh(), nn.Linear(8, 3, rng=1))
+        critic = nn.Linear(3, 1, rng=2)
+        opt, critic_opt = optim.Adam(model.parameters(), lr=0.05), optim.SGD(critic.parameters(), lr=0.1)
+
+        def step(x, y):
+            opt.zero_grad()
+            critic_opt.zero_grad()
+            h = model(x)
+            (critic(h.detach()) ** 2).mean().backward()
+            critic_opt.step()
+            loss = F.cross_entropy(h, y, ignore_index=-1) - critic(h).mean()
+            loss.backward()
+            opt.step()
+            return loss
+
+        return model, critic, step
+
+    (m1, c1, eager), (m2, c2, step) = _twins(make)
+    compiled = ag.compile(step)
+    rng = np.random.default_rng(10)
+    for k in range(7):
+        x, y = rng.standard_normal((5, 4)).astype(np.float32), rng.integers(0, 3, 5)
+        if k == 5:
+            y[0] = -1  # ignored: the condition fails before anything runs, and the call is recorded instead
+        assert _equal(compiled(x, y).data, eager(x, y).data)
+        for p, q in zip(list(m1.parameters()) + list(c1.parameters()), list(m2.parameters()) + list(c2.parameters())):
+            assert _equal(p.data, q.data)
+    assert compiled.stats["replayed"] >= 3 and compiled.stats["guard_failures"] == 1, compiled.stats
+
+
 def test_read_after_the_optimizer_step_runs_eagerly():
     model = nn.Linear(3, 1, rng=0)
     opt = optim.SGD(model.parameters(), lr=0.1)
