@@ -217,6 +217,9 @@ class _Plan:
             if live is None:
                 live = self._reshaped_live(value)
             return live if live is not None else self.constant(value)
+        if value.__class__ is tuple and any(isinstance(v, np.ndarray) for v in value):
+            # An index (rows, labels): each array in it live where it can be, the rest constants.
+            return "(" + "".join(f"{self.param(v)}, " for v in value) + ")"
         return self.constant(value)
 
     def _kwargs(self, params):

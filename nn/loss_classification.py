@@ -13,8 +13,10 @@ With class indices, sample n (of M = N·d1·…·dk) contributes
 ('none' returns ℓ with the target's shape; 'sum' adds; 'mean' divides the sum by Σₙ wₙ, PyTorch's
 weighted mean). With probabilities: ℓₙ = −Σ_c w_c·tₙ[c]·log pₙ[c], and 'mean' divides by M.
 
-The plain case (N, C) without weight, ignored labels or smoothing is one primitive with the textbook
-gradient softmax − onehot; the options are compositions of log_softmax, indexing and sums.
+The plain case (no weight, no ignored label, no smoothing; classes on axis 1 of any shape) is one primitive with
+the textbook gradient softmax − onehot; the options are compositions of log_softmax, indexing and sums, whose index
+arrays and sample weights are results without gradient derived from the labels (recorded, so a compiled step
+derives them from each call's labels).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import numpy as np
 
 from autograd_core import Value
 from autograd_core.jit import replay_requires
-from autograd_core.ops import data_of, primitive, softmax, transpose
+from autograd_core.ops import data_of, primitive, softmax, transpose, without_gradient
 
 from .activation import log_softmax
 from .loss import _as_value, _check_reduction, _reduce
@@ -156,25 +158,45 @@ def _check_smoothing(label_smoothing, who):
 
 def _nll(logp, labels, w, ignore_index, reduction, sample_shape, smoothing=0.0):
     """The loss from log-probabilities logp (M, C) and labels (M,), per the module docstring."""
-    # What follows derives index arrays from the labels with NumPy: a compiled step holds them as constants, so
-    # it may replay only for the very labels it recorded (two consecutive calls on one batch, then others).
-    replay_requires(np.array_equal, labels, labels.copy())
+    # The arrays derived from the labels are results without gradient (ops.without_gradient): eagerly computed
+    # on the data, and recorded operations under a compile recording, so that a replay derives them from its own
+    # labels (before, they were constants, and a compiled step replayed only for the very labels it recorded).
     M, C = logp.shape
-    valid = labels != ignore_index
-    safe = np.where(valid, labels, 0)
-    w_n = (np.ones(M, logp.dtype) if w is None else w[safe]) * valid          # weight of each sample
+    y = Value(labels, requires_grad=False, dtype=labels.dtype)
+    safe = without_gradient(_safe_labels, y, ignore_index=ignore_index).data         # ignored labels read class 0
+    w_n = without_gradient(_sample_weights, y, ignore_index=ignore_index, w=w, dtype=logp.dtype)  # 0 if ignored
     losses = -logp[np.arange(M), safe] * w_n
     if smoothing:
-        spread = -(logp if w is None else logp * w).sum(axis=1) * valid.astype(logp.dtype)
+        valid = without_gradient(_sample_weights, y, ignore_index=ignore_index, w=None, dtype=logp.dtype)
+        spread = -(logp if w is None else logp * w).sum(axis=1) * valid
         losses = (1 - smoothing) * losses + (smoothing / C) * spread
     if reduction == "none":
         return losses.reshape(sample_shape)
     if reduction == "sum":
         return losses.sum()
+    # Every sample ignored (or weighted 0): nan, as PyTorch, but a zero gradient. Written without a Python branch
+    # on the data, which a compiled step would have to guard: x / 1 − nan then, x / total − 0 (= x / total) else.
     total = w_n.sum()
-    if total == 0:                  # every sample ignored (or weighted 0): nan, as PyTorch, but a zero gradient
-        return losses.sum() + np.nan
-    return losses.sum() / total
+    return losses.sum() / without_gradient(_one_if_zero, total) - without_gradient(_nan_if_zero, total)
+
+
+def _one_if_zero(total):
+    return np.where(total == 0, 1, total).astype(total.dtype)
+
+
+def _nan_if_zero(total):
+    return np.where(total == 0, np.nan, 0).astype(total.dtype)
+
+
+def _safe_labels(labels, ignore_index):
+    """The labels with ignore_index replaced by class 0 (whose entry is then weighted 0)."""
+    return np.where(labels != ignore_index, labels, 0)
+
+
+def _sample_weights(labels, ignore_index, w, dtype):
+    """Each sample's weight: w[label] (1 without class weights w), 0 where the label is ignore_index."""
+    valid = labels != ignore_index
+    return (np.ones(len(labels), dtype) if w is None else w[np.where(valid, labels, 0)]) * valid
 
 
 def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
@@ -195,10 +217,20 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     C = z.shape[1]
     labels, in_range = _labels(target_data, sample_shape, C, ignore_index, who, shape)
     w = _class_weight(weight, C, input.dtype, who)
-    if w is None and not label_smoothing and len(shape) == 2 and _all_classes(labels, C, ignore_index, in_range):
-        replay_requires(_all_classes, labels, C, ignore_index)  # a compiled step's labels must allow this path too
-        return _cross_entropy(z, labels=labels, reduction=reduction)       # one node, reduction included
+    if w is None and not label_smoothing:
+        # Which of the two paths the labels allow: a compiled step replays the one it recorded only for labels that
+        # take the same path in eager mode (the two give the same loss, but not bit for bit).
+        if _all_classes(labels, C, ignore_index, in_range):
+            replay_requires(_all_classes, labels, C, ignore_index)
+            loss = _cross_entropy(z, labels=labels, reduction=reduction)       # one node, reduction included
+            return loss.reshape(sample_shape) if reduction == "none" and loss.shape != sample_shape else loss
+        replay_requires(_not_all_classes, labels, C, ignore_index)
     return _nll(log_softmax(z, dim=1), labels, w, ignore_index, reduction, sample_shape, label_smoothing)
+
+
+def _not_all_classes(labels, classes, ignore_index):
+    """Whether some label is ignore_index (cross_entropy's general path)."""
+    return not _all_classes(labels, classes, ignore_index)
 
 
 def _all_classes(labels, classes, ignore_index, in_range=None):
