@@ -217,6 +217,8 @@ class _Plan:
             if live is None:
                 live = self._reshaped_live(value)
             return live if live is not None else self.constant(value)
+        if isinstance(value, np.generic) and id(value) in self.arrays:  # a 0-d result the call computed (an argmax)
+            return self.arrays[id(value)]
         if value.__class__ is tuple and any(isinstance(v, np.ndarray) for v in value):
             # An index (rows, labels): each array in it live where it can be, the rest constants.
             return "(" + "".join(f"{self.param(v)}, " for v in value) + ")"

@@ -443,6 +443,26 @@ def test_results_without_gradient_are_computed_at_each_replay(reading):
     assert compiled.stats["replayed"] == 6, compiled.stats
 
 
+@pytest.mark.parametrize("pick", ["scalar-index", "row-index"])
+def test_an_index_computed_by_the_call_is_read_at_each_replay(pick):
+    # x[x.argmax()]: the index is a NumPy scalar the call computed; it was baked as a constant, and two calls with
+    # the same argmax made a program that picked that element ever after.
+    w = Value(np.random.default_rng(14).standard_normal((3, 4)))
+
+    def f(x):
+        h = w * x
+        picked = h.reshape(-1)[h.argmax()] if pick == "scalar-index" else h[np.arange(3), h.argmax(1)]
+        return picked.sum()
+
+    compiled = ag.compile(f)
+    rng = np.random.default_rng(15)
+    x0 = rng.standard_normal((3, 4))
+    for k in range(8):
+        x = x0 if k < 2 else rng.standard_normal((3, 4))
+        assert _equal(compiled(x).data, f(x).data)
+    assert compiled.stats["replayed"] == 6
+
+
 def test_a_result_computed_with_numpy_from_data_runs_eagerly():
     # An accuracy computed from .data with NumPy is out of the recording's sight: never replayed as a constant.
     (m1, eager), (m2, step) = _twins(_mlp_setup(lambda ps: optim.SGD(ps, lr=0.1)))
