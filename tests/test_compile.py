@@ -463,6 +463,29 @@ def test_an_index_computed_by_the_call_is_read_at_each_replay(pick):
     assert compiled.stats["replayed"] == 6
 
 
+@pytest.mark.parametrize("nd", [1, 2])
+def test_max_pool_indices_feeding_max_unpool_are_computed_at_each_replay(nd):
+    # The indices of the maxima were computed with NumPy beside the pooling: a program kept the recorded ones and
+    # put every later batch's maxima where the first batch's had been.
+    shape = (2, 3, 8) if nd == 1 else (2, 3, 4, 4)
+    w = Value(np.random.default_rng(16).standard_normal(shape))
+    place = np.arange(np.prod(shape), dtype=np.float64).reshape(shape)  # makes the loss depend on positions
+    pool, unpool = (nn.MaxPool1d, nn.MaxUnpool1d) if nd == 1 else (nn.MaxPool2d, nn.MaxUnpool2d)
+    down, up = pool(2, return_indices=True), unpool(2)
+
+    def f(x):
+        out, indices = down(w * x)
+        return (up(out * 2, indices) * place).sum()
+
+    compiled = ag.compile(f)
+    rng = np.random.default_rng(17)
+    x0 = rng.standard_normal(shape)
+    for k in range(8):
+        x = x0 if k < 2 else rng.standard_normal(shape)
+        assert _equal(compiled(x).data, f(x).data)
+    assert compiled.stats["replayed"] == 6
+
+
 def test_a_result_computed_with_numpy_from_data_runs_eagerly():
     # An accuracy computed from .data with NumPy is out of the recording's sight: never replayed as a constant.
     (m1, eager), (m2, step) = _twins(_mlp_setup(lambda ps: optim.SGD(ps, lr=0.1)))
