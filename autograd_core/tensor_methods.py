@@ -183,7 +183,10 @@ class TensorMethods:
             raise RuntimeError(f"masked_fill: expected a boolean mask, got {mask.dtype}")
         if not isinstance(value, _value.Value):
             value = np.asarray(value, dtype=self.dtype)
-        return _value._ops.where(np.broadcast_to(mask, self.shape), value, self)
+        if mask.shape != self.shape:
+            np.broadcast_to(mask, self.shape)  # a mask that does not broadcast to x's shape: NumPy's error
+        # The mask itself, broadcast by `where`: a mask the call computed (x > 0) stays live in a compiled step.
+        return _value._ops.where(mask, value, self)
 
     def new_zeros(self, *size, dtype=None, requires_grad=False):
         """zeros of shape `size` with x's dtype (or `dtype`)."""

@@ -15,6 +15,7 @@ import inspect
 import numpy as np
 
 from autograd_core import Value
+from autograd_core.jit import replay_requires
 from autograd_core.ops import abs, data_of, exp, log, primitive, relu, sigmoid, stack, where
 
 from .activation import _softplus_stable
@@ -106,7 +107,7 @@ def _quadratic_then_linear(who, input, target, reduction, width, scale):
     z = abs(d)
     if width == 0:
         return _reduce(z * scale if scale != 1 else z, reduction)
-    losses = where(z.data < width, (0.5 / width) * d * d, z - 0.5 * width)
+    losses = where(z < width, (0.5 / width) * d * d, z - 0.5 * width)  # the mask: recorded under compile
     return _reduce(losses * scale if scale != 1 else losses, reduction)
 
 
@@ -139,7 +140,7 @@ def kl_div(input, target, reduction="mean", log_target=False):
     if log_target:
         losses = exp(target) * (target - input)
     else:
-        positive = target.data > 0
+        positive = target > 0  # a result without gradient: recorded under compile
         t_log_t = where(positive, target * log(where(positive, target, 1.0)), 0.0)   # x·log x → 0 at 0
         losses = t_log_t - target * input
     if reduction == "batchmean":
@@ -196,10 +197,16 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     target = _as_value(target, "binary_cross_entropy", like=input)
     _same_shape(input, target, "binary_cross_entropy")
     pd = input.data
-    if pd.size and (np.min(pd) < 0 or np.max(pd) > 1):
+    if not _probabilities(pd):
         raise ValueError(f"binary_cross_entropy: input must hold probabilities in [0, 1], got values in "
                          f"[{np.min(pd):.4g}, {np.max(pd):.4g}] (use binary_cross_entropy_with_logits for logits)")
+    replay_requires(_probabilities, pd)  # a compiled step checks each call's input too (and records, so raises, if not)
     return _reduce(_weighted(_bce(input, target), weight, "binary_cross_entropy"), reduction)
+
+
+def _probabilities(p):
+    """Whether no element of p is below 0 or above 1 (nan passes: its loss is nan)."""
+    return not p.size or not bool(np.min(p) < 0 or np.max(p) > 1)
 
 
 @primitive("bce_with_logits")

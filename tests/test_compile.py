@@ -486,6 +486,44 @@ def test_max_pool_indices_feeding_max_unpool_are_computed_at_each_replay(nd):
     assert compiled.stats["replayed"] == 6
 
 
+_MASKED = {  # functions whose masks come from the call's data (they were read from .data: baked constants)
+    "smooth_l1": lambda h, t: F.smooth_l1_loss(h, t),
+    "huber": lambda h, t: F.huber_loss(h, t, delta=0.5),
+    "kl_div": lambda h, t: F.kl_div(F.log_softmax(h, dim=1), _some_zeros(t), reduction="batchmean"),
+    "masked_fill-broadcast": lambda h, t: h.masked_fill(h.sum(1, keepdims=True) > 0, 0.0).sum(),
+}
+
+
+def _some_zeros(t):
+    """Target probabilities with zeros where t < 0 (kl_div's x·log x → 0 mask)."""
+    positive = ag.relu(Value(t))
+    return positive / (positive.sum(1, keepdims=True) + 1)
+
+
+@pytest.mark.parametrize("kind", list(_MASKED))
+def test_masks_from_the_data_are_computed_at_each_replay(kind):
+    w = Value(np.random.default_rng(18).standard_normal((3, 4)))
+    f = lambda x, t: _MASKED[kind](w * x, t)  # noqa: E731
+    compiled = ag.compile(f)
+    rng = np.random.default_rng(19)
+    x0, t0 = rng.standard_normal((3, 4)), rng.standard_normal((3, 4)) * 0.1
+    for k in range(8):  # two alike, then data that flips the masks
+        x, t = (x0, t0) if k < 2 else (rng.standard_normal((3, 4)), rng.standard_normal((3, 4)) * 3)
+        assert _equal(compiled(x, t).data, f(x, t).data)
+    assert compiled.stats["replayed"] == 6
+
+
+def test_binary_cross_entropy_checks_each_calls_probabilities():
+    w = Value(np.ones(3))
+    f = lambda p, y: F.binary_cross_entropy(w * p, y)  # noqa: E731
+    compiled = ag.compile(f)
+    y = np.array([1.0, 0.0, 1.0])
+    for _ in range(3):
+        compiled(np.array([0.2, 0.5, 0.9]), y)
+    with pytest.raises(ValueError, match="probabilities in \\[0, 1\\]"):
+        compiled(np.array([0.2, 1.5, 0.9]), y)  # as eager mode: not a nan or inf loss
+
+
 def test_a_result_computed_with_numpy_from_data_runs_eagerly():
     # An accuracy computed from .data with NumPy is out of the recording's sight: never replayed as a constant.
     (m1, eager), (m2, step) = _twins(_mlp_setup(lambda ps: optim.SGD(ps, lr=0.1)))
