@@ -272,7 +272,8 @@ def _reader(kind, original):
     return read
 
 
-_READS = {"item": Value.item, "__float__": Value.__float__, "__int__": Value.__int__, "__bool__": Value.__bool__}
+_READS = {"item": Value.item, "__float__": Value.__float__, "__int__": Value.__int__, "__bool__": Value.__bool__,
+          "__index__": Value.__index__}  # list[v], range(v): an integer Value used as a Python index
 _SLOTS = {name: Value.__dict__[name] for name in ("data", "grad")}
 
 

@@ -314,7 +314,7 @@ class TensorMethods:
         """self ** exponent; an integer Value exponent takes self's float dtype (PyTorch's promotion, where
         NumPy's would make float32 ** int64 float64)."""
         if isinstance(exponent, _value.Value) and exponent.dtype.kind in "biu" and self.dtype.kind == "f":
-            exponent = exponent.data.astype(self.dtype)
+            exponent = exponent.astype(self.dtype)  # an operation: a compiled step converts each call's exponent
         return self ** exponent
 
     def add(self, other, alpha=1):

@@ -524,6 +524,22 @@ def test_binary_cross_entropy_checks_each_calls_probabilities():
         compiled(np.array([0.2, 1.5, 0.9]), y)  # as eager mode: not a nan or inf loss
 
 
+def test_an_integer_value_used_as_a_python_index_is_guarded():
+    # scales[h.argmax()] calls Value.__index__: a Python int steering Python, like int(v); it was not watched, so a
+    # program replayed the recorded call's scale for every later call.
+    w = Value(np.random.default_rng(20).standard_normal(4))
+    scales = [1.0, 10.0, 100.0, 1000.0]
+    f = lambda x: (w * x).sum() * scales[(w * x).argmax()]  # noqa: E731
+    compiled = ag.compile(f, max_recordings=3)
+    rng = np.random.default_rng(21)
+    x0 = rng.standard_normal(4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CompileWarning)
+        for k in range(8):
+            x = x0 if k < 2 else rng.standard_normal(4)
+            assert _equal(compiled(x).data, f(x).data)
+
+
 def test_a_result_computed_with_numpy_from_data_runs_eagerly():
     # An accuracy computed from .data with NumPy is out of the recording's sight: never replayed as a constant.
     (m1, eager), (m2, step) = _twins(_mlp_setup(lambda ps: optim.SGD(ps, lr=0.1)))
