@@ -7,7 +7,8 @@ them as straight-line Python over NumPy arrays: no Value objects, no graph walk,
 
 How a call is recorded. The function runs eagerly (its results are the eager ones) while a recorder watches:
 every operation (through the engine's tracer hook, tracing.py), every backward pass started with
-`.backward()`, every read of a Value's data by `.item()`, `float()`, `int()` and `bool()`, and every call of a
+`.backward()`, every read of a Value's data by `.item()`, `float()`, `int()`, `bool()`, `.tolist()` and use as a
+Python index (`list[v]`), and every call of a
 method marked `@effect` (optimizers' `step` and `zero_grad`, also in subclasses that write their own;
 `Module.zero_grad` and `Module.train`/`eval`; learning-rate schedulers' `step`; gradient clipping). From that
 recording the compiler writes one Python function: each operation becomes `v12 = forward(v7, v9, **params)`, the
@@ -273,7 +274,8 @@ def _reader(kind, original):
 
 
 _READS = {"item": Value.item, "__float__": Value.__float__, "__int__": Value.__int__, "__bool__": Value.__bool__,
-          "__index__": Value.__index__}  # list[v], range(v): an integer Value used as a Python index
+          "__index__": Value.__index__,  # list[v], range(v): an integer Value used as a Python index
+          "tolist": Value.tolist}
 _SLOTS = {name: Value.__dict__[name] for name in ("data", "grad")}
 
 

@@ -712,6 +712,7 @@ _RUNTIME = {
     "_set_grad": lambda v, g: setattr(v, "grad", g),
     "_read_item": _reader(lambda d: d.item()), "_read_float": _reader(float),
     "_read_int": _reader(int), "_read_bool": _reader(bool), "_read_index": _reader(lambda d: int(d.item())),
+    "_read_tolist": _reader(lambda d: np.asarray(d).tolist()),
 }
 
 

@@ -524,12 +524,16 @@ def test_binary_cross_entropy_checks_each_calls_probabilities():
         compiled(np.array([0.2, 1.5, 0.9]), y)  # as eager mode: not a nan or inf loss
 
 
-def test_an_integer_value_used_as_a_python_index_is_guarded():
-    # scales[h.argmax()] calls Value.__index__: a Python int steering Python, like int(v); it was not watched, so a
-    # program replayed the recorded call's scale for every later call.
+@pytest.mark.parametrize("read", ["index", "tolist"])
+def test_a_value_read_as_a_python_index_or_list_is_guarded(read):
+    # scales[h.argmax()] calls Value.__index__, and h.tolist() gives Python numbers: like int(v), they steer
+    # Python; they were not watched, so a program replayed the recorded call's choice for every later call.
     w = Value(np.random.default_rng(20).standard_normal(4))
     scales = [1.0, 10.0, 100.0, 1000.0]
-    f = lambda x: (w * x).sum() * scales[(w * x).argmax()]  # noqa: E731
+    if read == "index":
+        f = lambda x: (w * x).sum() * scales[(w * x).argmax()]  # noqa: E731
+    else:
+        f = lambda x: (w * x).sum() * (2.0 if (w * x).tolist()[0] > 0 else -1.0)  # noqa: E731
     compiled = ag.compile(f, max_recordings=3)
     rng = np.random.default_rng(21)
     x0 = rng.standard_normal(4)
