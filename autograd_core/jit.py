@@ -35,8 +35,8 @@ JIT do, never replays wrong):
   (these choose among programs, one per combination; past `max_keys` combinations, 64 by default, a new one
   runs eagerly with a warning: an iteration count passed as a number would otherwise be recorded at every call);
 * the shapes, dtypes and requires_grad of the parameters read;
-* each value read with `.item()`, `float()`, `int()` or `bool()` (the values that can steer Python
-  control flow), compared with the recorded value as soon as the replay has computed it;
+* each value read with `.item()`, `float()`, `int()`, `bool()`, `.tolist()` or as a Python index (the values
+  that can steer Python control flow), compared with the recorded value as soon as the replay has computed it;
 * constants baked from the recording: calls are recorded until two consecutive ones ran the same
   operations with the same constants, and only then is a program built. A constant that keeps differing
   (a mask the function draws with NumPy itself, statistics it computes with NumPy from the data;
