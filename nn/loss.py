@@ -81,9 +81,17 @@ def hinge_loss(scores, target, reduction="mean"):
     if tuple(y.shape) != tuple(scores.shape):
         raise ValueError(f"hinge_loss: scores of shape {tuple(scores.shape)} and target of shape {y.shape} "
                          "must have the same shape")
-    if y.size and not np.all(np.abs(y) == 1):
+    if not _plus_minus_one(y):
         raise ValueError(f"hinge_loss: target labels must be -1 or +1, got values {np.unique(y)[:5]}")
-    return _reduce(relu(1 - scores * y.astype(scores.dtype)), reduction)
+    replay_requires(_plus_minus_one, y)  # a compiled step checks each call's labels too
+    # The labels as a Value of the scores' dtype (a recorded conversion): not a converted copy, which a compiled step
+    # would keep as a constant.
+    return _reduce(relu(1 - scores * _as_value(target, "hinge_loss", like=scores)), reduction)
+
+
+def _plus_minus_one(y):
+    """Whether every label is -1 or +1."""
+    return not y.size or bool(np.all(np.abs(y) == 1))
 
 
 def l1_loss(input, target, reduction="mean"):
