@@ -41,7 +41,10 @@ JIT do, never replays wrong):
   operations with the same constants, and only then is a program built. A constant that keeps differing
   (a mask the function draws with NumPy itself, statistics it computes with NumPy from the data;
   nn's Dropout and normalisation layers record theirs as operations instead) makes the
-  function run eagerly after `max_recordings` recordings, with a `CompileWarning`.
+  function run eagerly after `max_recordings` recordings, with a `CompileWarning`. Two recordings on the same
+  data (the first batch twice) agree on any constant derived from it, so their program is tentative: it replays
+  for those arrays (the same objects, or equal ones: full-batch training), and the first call with other data
+  is recorded once more and compared.
 
 The module globals and closure variables the function reads (and those of the Python functions it names, three
 levels deep, and a method's attributes such as `self.beta`; not deeper ones such as `self.config.beta`) are
@@ -605,6 +608,24 @@ def _numbers_in(obj, found=None):
     return found
 
 
+def _argument_arrays(leaves):
+    """A call's argument arrays: the arrays among its leaves, then the data of its Values."""
+    return [a for a in leaves if a.__class__ is np.ndarray] + [
+        leaf.data for leaf in leaves if isinstance(leaf, Value) and leaf.data.__class__ is np.ndarray]
+
+
+def _same_data(data, other):
+    """Whether two recordings' argument arrays (copies taken as each call started) held the same data."""
+    return len(data) == len(other) and all(_same_contents(a, b) for a, b in zip(data, other))
+
+
+def _same_arguments(recorded, leaves):
+    """Whether this call's argument arrays are those a tentative program was recorded on (`recorded`): the same
+    objects (changes made to them in place are not looked for, as elsewhere), or equal ones."""
+    current = _argument_arrays(leaves)
+    return len(current) == len(recorded) and all(a is b or _same_contents(a, b) for a, b in zip(current, recorded))
+
+
 def _guard_key(args, kwargs):
     if not kwargs:  # the usual call, step(x, y) with arrays: its key without the general walk
         key = [GRAD_ENABLED.get(), len(args)]  # (a number where the general key has a tuple: never equal)
@@ -654,6 +675,8 @@ class Compiled:
                 if not slot.referenced.holds() and not slot.switch():
                     slot.shelve()
                     raise _GuardFailed(f"{slot.referenced.changed() or 'a referenced name'} changed")
+                if slot.program.tentative is not None and not _same_arguments(slot.program.tentative[0], leaves):
+                    return self._validate(slot, args, kwargs, leaves)
                 result = slot.program.run(leaves)
                 self.stats["replayed"] += 1
                 slot.replays += 1
@@ -698,6 +721,8 @@ class Compiled:
         referenced = _Referenced(self.fn)  # the values the function's globals have as this call starts
         recorder = _Recorder(leaves, _numbers_in((args, kwargs)))
         arrays = [(k, a, a.copy()) for k, a in enumerate(leaves) if a.__class__ is np.ndarray]
+        data = [copy for _, _, copy in arrays] + [  # the arguments' data as the call starts, Values' too
+            leaf.data.copy() for leaf in leaves if isinstance(leaf, Value) and leaf.data.__class__ is np.ndarray]
         try:
             with _Watching(recorder):
                 result = self.fn(*args, **kwargs)
@@ -716,10 +741,17 @@ class Compiled:
         except _Unsupported as err:
             self._go_eager(slot, str(err), referenced)
             return result
+        plan.data = data
         if slot.previous is not None:
             try:
                 plan.check_same_as(slot.previous)
-                slot.program, slot.previous, slot.referenced = plan.build(), None, referenced
+                program = plan.build()
+                if data and slot.previous.data is not None and _same_data(data, slot.previous.data):
+                    # Recorded twice on the same batch: constants the function derived from it with NumPy agree
+                    # whatever they are. Replay for this data; a call with other data records once more first.
+                    program.tentative = (_argument_arrays(leaves), plan)
+                plan.data = None
+                slot.program, slot.previous, slot.referenced = program, None, referenced
                 slot.replays = 0
                 return result
             except _Unsupported as err:
@@ -729,6 +761,13 @@ class Compiled:
             self._go_eager(slot, f"recorded {slot.recordings} times without two calls agreeing "
                                  f"({slot.mismatch or 'guards keep failing'})", referenced)
         return result
+
+    def _validate(self, slot, args, kwargs, leaves):
+        """The first call with other data than the two recordings of a tentative program saw: record it and compare
+        (a constant derived from the data now differs, and the program is dropped, or it does not, and the program
+        recorded now replays from then on for any data)."""
+        slot.previous, slot.program, slot.recordings = slot.program.tentative[1], None, 1
+        return self._record(slot, args, kwargs, leaves)
 
     def _go_eager(self, slot, reason, referenced):
         """Run this slot's calls eagerly from now on, until a name the function reads (`referenced`, as it was

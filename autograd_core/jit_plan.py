@@ -717,10 +717,13 @@ _RUNTIME = {
 
 
 class _Program:
-    __slots__ = ("replay", "source")
+    __slots__ = ("replay", "source", "tentative")
 
     def __init__(self, replay, source):
         self.replay, self.source = replay, source
+        # (the arguments' data, the plan): set when the two recordings that agreed saw the same data, so their
+        # agreement says nothing about constants derived from it; a call with other data records once more first.
+        self.tentative = None
 
     def run(self, leaves):
         return self.replay(*leaves)

@@ -239,8 +239,10 @@ def test_shape_and_dtype_changes_make_new_programs():
     w1, eager = _linear_step()
     w2, f = _linear_step()
     compiled = ag.compile(f)
-    for x in [np.ones((2, 3)), np.ones((2, 3)), np.ones((2, 3)) * 2, np.ones((5, 3)), np.ones((5, 3)),
-              np.ones((5, 3)) / 3, np.ones((2, 3), dtype=np.float32)]:
+    # Two recordings on one batch give a tentative program: the next batch of other data is recorded once more
+    # (see test_two_recordings_on_one_batch_are_checked_on_the_next_batch), the one after replays.
+    for x in [np.ones((2, 3)), np.ones((2, 3)), np.ones((2, 3)) * 2, np.ones((2, 3)) * 3, np.ones((5, 3)),
+              np.ones((5, 3)), np.ones((5, 3)) / 3, np.ones((5, 3)) / 4, np.ones((2, 3), dtype=np.float32)]:
         assert _equal(compiled(x).data, eager(x).data)
         assert _equal(w1.grad, w2.grad)
     assert len(compiled.sources()) == 2 and compiled.stats["replayed"] == 2
@@ -273,7 +275,7 @@ def test_control_flow_on_read_values_is_guarded(read):
     compiled = ag.compile(f)
     for x in [np.ones(3), np.ones(3), np.ones(3), -np.ones(3), -np.ones(3), -np.ones(3), np.ones(3)]:
         assert _equal(compiled(Value(x, requires_grad=False)).data, f(Value(x, requires_grad=False)).data)
-    assert compiled.stats["guard_failures"] >= 2
+    assert compiled.stats["recorded"] >= 4  # each change of sign was recorded again
 
 
 def test_parameter_shape_change_is_guarded():
@@ -440,7 +442,7 @@ def test_results_without_gradient_are_computed_at_each_replay(reading):
         x, y = (x0, y0) if k < 2 else (rng.standard_normal((6, 4)).astype(np.float32), rng.integers(0, 3, 6))
         a, b = compiled(x, y), eager(x, y)
         assert _equal(a.data, b.data)
-    assert compiled.stats["replayed"] == 6, compiled.stats
+    assert compiled.stats["replayed"] == 5, compiled.stats
 
 
 @pytest.mark.parametrize("pick", ["scalar-index", "row-index"])
@@ -460,7 +462,7 @@ def test_an_index_computed_by_the_call_is_read_at_each_replay(pick):
     for k in range(8):
         x = x0 if k < 2 else rng.standard_normal((3, 4))
         assert _equal(compiled(x).data, f(x).data)
-    assert compiled.stats["replayed"] == 6
+    assert compiled.stats["replayed"] == 5
 
 
 @pytest.mark.parametrize("nd", [1, 2])
@@ -483,7 +485,7 @@ def test_max_pool_indices_feeding_max_unpool_are_computed_at_each_replay(nd):
     for k in range(8):
         x = x0 if k < 2 else rng.standard_normal(shape)
         assert _equal(compiled(x).data, f(x).data)
-    assert compiled.stats["replayed"] == 6
+    assert compiled.stats["replayed"] == 5
 
 
 _MASKED = {  # functions whose masks come from the call's data (they were read from .data: baked constants)
@@ -510,7 +512,7 @@ def test_masks_from_the_data_are_computed_at_each_replay(kind):
     for k in range(8):  # two alike, then data that flips the masks
         x, t = (x0, t0) if k < 2 else (rng.standard_normal((3, 4)), rng.standard_normal((3, 4)) * 3)
         assert _equal(compiled(x, t).data, f(x, t).data)
-    assert compiled.stats["replayed"] == 6
+    assert compiled.stats["replayed"] == 5
 
 
 def test_binary_cross_entropy_checks_each_calls_probabilities():
@@ -542,6 +544,28 @@ def test_a_value_read_as_a_python_index_or_list_is_guarded(read):
         for k in range(8):
             x = x0 if k < 2 else rng.standard_normal(4)
             assert _equal(compiled(x).data, f(x).data)
+
+
+def test_two_recordings_on_one_batch_are_checked_on_the_next_batch():
+    # Constants a function derives from its arguments with NumPy (np.log(t) here) agree between two recordings on
+    # the same batch whatever they are: the program replayed the first batch's log for every later batch. Such a
+    # program is now tentative: it replays for that batch (the same arrays, or equal ones), and the first call with
+    # other data is recorded once more and compared, here finding the constant that differs.
+    w = Value(np.random.default_rng(22).standard_normal(4))
+    f = lambda x, t: (w * x - Value(np.log(t))).sum()  # noqa: E731
+    compiled = ag.compile(f, max_recordings=3)
+    rng = np.random.default_rng(23)
+    x0, t0 = rng.standard_normal(4), rng.uniform(0.5, 2.0, 4)
+    for _ in range(4):  # full-batch training: the very same arrays at every call replay
+        assert _equal(compiled(x0, t0).data, f(x0, t0).data)
+    assert compiled.stats == {"recorded": 2, "replayed": 2, "eager": 0, "guard_failures": 0}
+    assert _equal(compiled(x0.copy(), t0.copy()).data, f(x0, t0).data)  # equal arrays replay too
+    assert compiled.stats["replayed"] == 3
+    with pytest.warns(CompileWarning, match="a constant differs"):
+        for _ in range(4):
+            x, t = rng.standard_normal(4), rng.uniform(0.5, 2.0, 4)
+            assert _equal(compiled(x, t).data, f(x, t).data)
+    assert compiled.stats["replayed"] == 3
 
 
 def test_a_result_computed_with_numpy_from_data_runs_eagerly():
@@ -1159,9 +1183,9 @@ def test_an_intermediate_gradient_that_the_function_returns_follows_the_input():
         return h.grad, x.grad
 
     compiled = ag.compile(grad_of_intermediate)
-    for a in (np.arange(3.0), np.arange(3.0), np.arange(3.0) + 5, np.arange(3.0) - 1):
+    for a in (np.arange(3.0), np.arange(3.0), np.arange(3.0) + 5, np.arange(3.0) - 1, np.arange(3.0) * 2):
         assert _equal(compiled(a), grad_of_intermediate(a))
-    assert compiled.stats["replayed"] == 2
+    assert compiled.stats["replayed"] == 2  # the third call, on new data, is recorded once more
 
 
 def _relu_net(x0, returns):
@@ -1461,7 +1485,7 @@ def test_labels_that_need_another_path_record_again(ignore_index):
             assert _equal(compiled(z, plain), f(z, plain))
         assert compiled.stats["replayed"] >= 1
         assert _equal(compiled(z, ignored), f(z, ignored))
-        assert compiled.stats["guard_failures"] == 1
+        assert compiled.stats["recorded"] == 3
     with pytest.raises(IndexError, match=r"labels must be in \[0, 3\)"):
         compiled(z, np.array([0, 1, 5, 1]))
 
@@ -1479,7 +1503,7 @@ def test_nll_loss_replays_for_new_labels(options):
     for labels in [np.array([0, 1, 2, 1])] * 2 + [rng.integers(0, 3, 4) for _ in range(5)] + [np.array([1, 1, 1, 1])]:
         a, b = compiled(z, labels), f(z, labels)  # the last: every sample ignored (nan) where 1 is ignored
         assert np.array_equal(a, b, equal_nan=True) and a.dtype == b.dtype
-    assert compiled.stats == {"recorded": 2, "replayed": 6, "eager": 0, "guard_failures": 0}
+    assert compiled.stats == {"recorded": 3, "replayed": 5, "eager": 0, "guard_failures": 0}
 
 
 _CROSS_ENTROPIES = {  # (loss of logits z and labels y, shape of z, labels for call k)
@@ -1536,4 +1560,4 @@ def test_embedding_ids_reaching_the_padding_row_record_again():
         warnings.simplefilter("ignore", CompileWarning)
         got = compiled(np.array([0, 2, 3]))
     assert _equal(got, eager(np.array([0, 2, 3]))) and not got[0].any()
-    assert compiled.stats["guard_failures"] == 1
+    assert compiled.stats["recorded"] == 3

@@ -146,7 +146,8 @@ def test_compiled_module_step_gives_the_eager_numbers(name, batches):
             x = x0 if batches == "repeated-then-new" and k < 2 else rng.standard_normal(shape)
             (out_c, grads_c), (out_e, grads_e) = compiled(x), eager(x)
             assert _same(out_c, out_e) and all(_same(a, b) for a, b in zip(grads_c, grads_e))
-    assert compiled.stats["replayed"] == (0 if name in _EAGER_MODULES else 2), compiled.stats
+    replays = 2 if batches == "new-each-call" else 1  # two recordings on one batch: the next one is recorded too
+    assert compiled.stats["replayed"] == (0 if name in _EAGER_MODULES else replays), compiled.stats
 
 
 # Every loss of nn.functional, compiled in a training step whose two recorded calls see the same batch (so they agree
@@ -197,4 +198,4 @@ def test_compiled_loss_on_a_repeated_then_new_batch_gives_the_eager_numbers(name
         x, t = first if k < 2 else (rng.standard_normal((6, 3)) * 2, _TARGETS[target_kind](rng, (6, 3)))
         (a, ga), (b, gb) = compiled(x, t), step(x, t)
         assert _same(a, b) and _same(ga, gb), (name, k)
-    assert compiled.stats["replayed"] == 4, compiled.stats
+    assert compiled.stats["replayed"] == 3, compiled.stats  # the third call (new data) checks the program first
