@@ -30,7 +30,8 @@ a where's condition), baked from the recording unless they are the very array of
 intermediate result, which is then used live.
 
 Guards (checked before anything is written; a failed guard re-records, as torch.compile and tinygrad's
-JIT do, never replays wrong):
+JIT do, never replays wrong; up to two programs whose guards on the data failed are kept, and a later call whose
+data passes one of them replays it: batches that alternate between two paths replay both):
 * the structure, types, shapes and dtypes of the arguments, Python numbers by value, and grad mode
   (these choose among programs, one per combination; past `max_keys` combinations, 64 by default, a new one
   runs eagerly with a warning: an iteration count passed as a number would otherwise be recorded at every call);
@@ -677,7 +678,10 @@ class Compiled:
                     raise _GuardFailed(f"{slot.referenced.changed() or 'a referenced name'} changed")
                 if slot.program.tentative is not None and not _same_arguments(slot.program.tentative[0], leaves):
                     return self._validate(slot, args, kwargs, leaves)
-                result = slot.program.run(leaves)
+                try:
+                    result = slot.program.run(leaves)
+                except _GuardFailed:
+                    result = slot.run_alternate(leaves)  # or _GuardFailed again
                 self.stats["replayed"] += 1
                 slot.replays += 1
                 slot.retries = 0  # a program that replays: eager spells before it were not for good
@@ -783,11 +787,33 @@ class _Slot:
     model.eval() alternate, each with its own program); and the recording and eager-mode bookkeeping."""
 
     __slots__ = ("program", "previous", "eager", "recordings", "mismatch", "referenced", "replays", "retries",
-                 "shelf")
+                 "shelf", "alternates")
 
     def __init__(self):
         self.program, self.previous, self.eager, self.recordings, self.mismatch = None, None, False, 0, None
         self.referenced, self.replays, self.retries, self.shelf = None, 0, 0, []
+        self.alternates = []  # (program, referenced) whose guards on the data failed once: other batches may pass
+
+    def run_alternate(self, leaves):
+        """The current program's guards failed on this call's data (labels that take cross_entropy's other path,
+        a read value that steers Python the other way): replay a program this slot recorded earlier whose guards
+        hold, making it the current one; otherwise keep the failed program among the alternates (for later batches
+        like the ones it was recorded on) and raise _GuardFailed. A guard fails before a program changes anything."""
+        failed = (self.program, self.referenced)
+        for i, (program, referenced) in enumerate(self.alternates):
+            if not referenced.holds() or (program.tentative is not None
+                                          and not _same_arguments(program.tentative[0], leaves)):
+                continue
+            try:
+                result = program.run(leaves)
+            except _GuardFailed:
+                continue
+            self.alternates[i] = failed
+            self.program, self.referenced = program, referenced
+            return result
+        self.alternates.append(failed)
+        del self.alternates[:-_ALTERNATES]
+        raise _GuardFailed("its guards on the data failed, and those of the programs recorded for other data")
 
     def shelve(self):
         """Keep the current program for when the names it read hold their recorded values again."""
@@ -809,6 +835,7 @@ class _Slot:
 
 _SNAPSHOT = 4096  # arrays on the modules a call goes through, up to this size, are guarded by their contents too
 _SHELF = 4  # programs kept per guard key for other values of the names they read
+_ALTERNATES = 2  # programs kept per guard key for data that failed the current program's guards
 _RETRIES = 2  # times a slot that runs eagerly records again after a referenced name changed, until a replay
 
 

@@ -1539,6 +1539,29 @@ def test_cross_entropy_options_replay_for_new_labels_bit_for_bit(kind):
     assert compiled.stats["replayed"] >= 4, compiled.stats
 
 
+def test_batches_that_alternate_between_two_paths_replay_both_programs():
+    # Labels with an ignored entry take cross_entropy's general path, others its one-node path; each program's
+    # condition fails on the other's batches. Both programs are kept: after one recording of each, batches that
+    # alternate between the paths replay (before, every switch recorded anew).
+    w = Value(np.random.default_rng(24).standard_normal((5, 3)))
+
+    def f(x, y):
+        w.grad = None
+        loss = F.cross_entropy(w * x, y, ignore_index=-1)
+        loss.backward()
+        return loss, w.grad
+
+    compiled = ag.compile(f)
+    rng = np.random.default_rng(25)
+    for k in range(12):
+        x, y = rng.standard_normal((5, 3)), rng.integers(0, 3, 5)
+        if k % 4 < 2:
+            y[0] = -1
+        (a, ga), (b, gb) = compiled(x, y), f(x, y)
+        assert _equal(a.data, b.data) and _equal(ga, gb)
+    assert compiled.stats == {"recorded": 4, "replayed": 8, "eager": 0, "guard_failures": 1}, compiled.stats
+
+
 def test_embedding_ids_reaching_the_padding_row_record_again():
     # With no padding id in the recorded batches the program skips the padding mask; a later batch with one must
     # not train the padding row.
