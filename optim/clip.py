@@ -7,9 +7,9 @@ on each step's new gradients, where it would otherwise have had to run eagerly (
 
 from __future__ import annotations
 
-import collections
 import math
 import numbers
+import weakref
 
 import numpy as np
 
@@ -122,16 +122,14 @@ class _Clipping:
 
 
 def _clipping(params):
-    """The `_Clipping` of this tuple of parameters: the same object for the same parameters (the latest few lists
-    are kept), as a compiled step, which calls its effects on the object it recorded, needs."""
+    """The `_Clipping` of this tuple of parameters: the same object for the same parameters while anything holds it
+    (a compiled step, which calls its effects on the object it recorded, and the recordings it compares), so the
+    parameters of models no longer used are not kept alive."""
     key = tuple(map(id, params))
-    clipping = _CLIPPINGS.pop(key, None)
+    clipping = _CLIPPINGS.get(key)
     if clipping is None or any(a is not b for a, b in zip(clipping.params, params)):
-        clipping = _Clipping(params)
-    _CLIPPINGS[key] = clipping  # the most recently used
-    while len(_CLIPPINGS) > 16:
-        _CLIPPINGS.popitem(last=False)
+        clipping = _CLIPPINGS[key] = _Clipping(params)
     return clipping
 
 
-_CLIPPINGS = collections.OrderedDict()  # ids of the parameters -> their _Clipping
+_CLIPPINGS = weakref.WeakValueDictionary()  # ids of the parameters -> their _Clipping

@@ -115,3 +115,20 @@ def test_argument_errors():
         optim.clip_grad_norm_(params, 1.0, norm_type=0)
     with pytest.raises(TypeError, match="max_norm"):
         optim.clip_grad_norm_(params, "1.0")
+
+
+def test_clipping_keeps_no_model_alive():
+    # The clipping runs in an effect of an object kept per list of parameters (a compiled step needs the same object
+    # at every call); the cache holds it weakly, so a model that is no longer used is freed.
+    import gc
+    import weakref
+
+    from autograd_core import nn
+
+    model = nn.Linear(3, 2, rng=0)
+    (model(np.ones((1, 3), dtype=np.float32)) ** 2).sum().backward()
+    optim.clip_grad_norm_(model.parameters(), 0.1)
+    alive = weakref.ref(model.weight)
+    del model
+    gc.collect()
+    assert alive() is None
