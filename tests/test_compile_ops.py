@@ -115,6 +115,16 @@ _MODULES = {  # name -> (module factory, input shape)
     "Softplus": (lambda: nn.Softplus(beta=2.0, threshold=1.0), _ROWS),  # some inputs past the threshold, per batch
     "Flatten": (lambda: nn.Flatten(), _IMAGE),
     "Upsample": (lambda: nn.Upsample(scale_factor=2), _IMAGE),
+    "ReLU": (lambda: nn.ReLU(), _ROWS),
+    "Identity": (lambda: nn.Identity(), _ROWS),
+    "MaxPool1d": (lambda: nn.MaxPool1d(2), _SEQUENCE),
+    "AvgPool1d": (lambda: nn.AvgPool1d(2), _SEQUENCE),
+    "GlobalAvgPool2d": (lambda: nn.GlobalAvgPool2d(), _IMAGE),
+    "BatchNorm1d": (lambda: nn.BatchNorm1d(6), _ROWS),
+    "ConvTranspose1d": (lambda: nn.ConvTranspose1d(3, 4, 3, stride=2, rng=0), _SEQUENCE),
+    "Dropout2d": (lambda: nn.Dropout2d(0.3, rng=0), _IMAGE),
+    "MLP": (lambda: nn.MLP(6, [5, 4], rng=0), _ROWS),
+    "Residual": (lambda: nn.Residual(nn.Linear(6, 6, rng=0)), _ROWS),
 }
 _EAGER_MODULES = set()  # (ELU and Softplus chose their branches by masks computed with NumPy outside the graph, until
 # each became a primitive: ELU never replayed; Softplus replayed its first batches' branch for every later batch)
