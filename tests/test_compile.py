@@ -33,6 +33,26 @@ def _twins(make):
     return make(), make()
 
 
+def _train_twins(make, batches, grads=False):
+    """Run the twins that make() builds, (model, step), one eagerly and one compiled, on the same batches (tuples of
+    step's arguments), checking after every step that their results and weights (and gradients) are equal; returns
+    the compiled step."""
+    (m1, eager), (m2, step) = _twins(make)
+    compiled = ag.compile(step)
+    for args in batches:
+        assert _equal(compiled(*args).data, eager(*args).data)
+        for p, q in zip(m1.parameters(), m2.parameters()):
+            assert _equal(p.data, q.data) and (not grads or _equal(p.grad, q.grad))
+    return compiled
+
+
+def _classifier_batches(seed, count, shape, classes=3, uniform=False):
+    """`count` batches (x of `shape`, float32, normal or uniform in [0, 1); labels in [0, classes))."""
+    rng = np.random.default_rng(seed)
+    return [(rng.random(shape, dtype=np.float32) if uniform else rng.standard_normal(shape).astype(np.float32),
+             rng.integers(0, classes, shape[0])) for _ in range(count)]
+
+
 @pytest.fixture(autouse=True, params=["one-function", "chunked"])
 def backend(request, monkeypatch):
     """Every test runs with the program as one function and split into parts (as long programs are)."""
@@ -109,14 +129,7 @@ def _mlp_setup(optimizer):
     lambda ps: optim.Adam(ps, lr=1e-2),
 ], ids=["sgd", "sgd-momentum", "adam"])
 def test_mlp_training_steps_replay_bit_for_bit(optimizer):
-    (m1, eager), (m2, step) = _twins(_mlp_setup(optimizer))
-    compiled = ag.compile(step)
-    rng = np.random.default_rng(1)
-    for _ in range(6):
-        x, y = rng.random((8, 12), dtype=np.float32), rng.integers(0, 3, 8)
-        assert _equal(compiled(x, y).data, eager(x, y).data)
-        for p, q in zip(m1.parameters(), m2.parameters()):
-            assert _equal(p.data, q.data) and _equal(p.grad, q.grad)
+    compiled = _train_twins(_mlp_setup(optimizer), _classifier_batches(1, 6, (8, 12), uniform=True), grads=True)
     assert compiled.stats == {"recorded": 2, "replayed": 4, "eager": 0, "guard_failures": 0}
 
 
@@ -188,14 +201,7 @@ def test_cnn_with_adam_replays_bit_for_bit():
 
         return model, _classifier_step(model, opt)
 
-    (m1, eager), (m2, step) = _twins(make)
-    compiled = ag.compile(step)
-    rng = np.random.default_rng(2)
-    for _ in range(5):
-        x, y = rng.random((5, 1, 8, 8), dtype=np.float32), rng.integers(0, 10, 5)
-        assert _equal(compiled(x, y).data, eager(x, y).data)
-    for p, q in zip(m1.parameters(), m2.parameters()):
-        assert _equal(p.data, q.data) and _equal(p.grad, q.grad)
+    compiled = _train_twins(make, _classifier_batches(2, 5, (5, 1, 8, 8), classes=10, uniform=True), grads=True)
     assert compiled.stats["replayed"] == 3
 
 
@@ -355,14 +361,7 @@ def test_gradient_clipping_inside_a_compiled_step_replays_bit_for_bit(clipping):
         opt = optim.Adam(model.parameters(), lr=0.05)
         return model, _classifier_step(model, opt, before_update=lambda: _CLIPPINGS[clipping](model.parameters()))
 
-    (m1, eager), (m2, step) = _twins(make)
-    compiled = ag.compile(step)
-    rng = np.random.default_rng(3)
-    for _ in range(6):
-        x, y = rng.standard_normal((5, 4)).astype(np.float32), rng.integers(0, 3, 5)
-        assert _equal(compiled(x, y).data, eager(x, y).data)
-        for p, q in zip(m1.parameters(), m2.parameters()):
-            assert _equal(p.data, q.data) and _equal(p.grad, q.grad)
+    compiled = _train_twins(make, _classifier_batches(3, 6, (5, 4)), grads=True)
     assert compiled.stats == {"recorded": 2, "replayed": 4, "eager": 0, "guard_failures": 0}
 
 
@@ -397,14 +396,8 @@ def test_an_optimizer_that_writes_its_own_step_is_replayed():
                     if p.grad is not None:
                         np.subtract(p.data, group["lr"] * np.sign(p.grad), out=p.data)
 
-    (m1, eager), (m2, step) = _twins(_mlp_setup(lambda ps: SignSGD(ps, lr=0.01)))
-    compiled = ag.compile(step)
-    rng = np.random.default_rng(5)
-    for _ in range(5):
-        x, y = rng.random((4, 12), dtype=np.float32), rng.integers(0, 3, 4)
-        assert _equal(compiled(x, y).data, eager(x, y).data)
-        for p, q in zip(m1.parameters(), m2.parameters()):
-            assert _equal(p.data, q.data)
+    batches = _classifier_batches(5, 5, (4, 12), uniform=True)
+    compiled = _train_twins(_mlp_setup(lambda ps: SignSGD(ps, lr=0.01)), batches)
     assert compiled.stats["replayed"] == 3
 
 
@@ -1417,13 +1410,7 @@ def test_layer_and_group_norm_training_steps_replay_bit_for_bit(norm):
 
         return model, _classifier_step(model, opt)
 
-    (m1, eager), (m2, step) = _twins(make)
-    compiled = ag.compile(step)
-    rng = np.random.default_rng(3)
-    for _ in range(5):
-        x, y = rng.standard_normal((8, 4)).astype(np.float32), rng.integers(0, 3, 8)
-        assert _equal(compiled(x, y).data, eager(x, y).data)
-        assert all(_equal(p.data, q.data) for p, q in zip(m1.parameters(), m2.parameters()))
+    compiled = _train_twins(make, _classifier_batches(3, 5, (8, 4)))
     assert compiled.stats == {"recorded": 2, "replayed": 3, "eager": 0, "guard_failures": 0}
 
 
@@ -1445,15 +1432,10 @@ def test_dropout_training_steps_replay_with_eager_masks(kind):
 
         return model, step
 
-    (m1, eager), (m2, step) = _twins(make)
-    compiled = ag.compile(step)
     rng = np.random.default_rng(4)
     with warnings.catch_warnings():
         warnings.simplefilter("error", CompileWarning)
-        for _ in range(6):
-            x = rng.standard_normal((3, 2, 5, 5)).astype(np.float32)
-            assert _equal(compiled(x).data, eager(x).data)
-            assert all(_equal(p.data, q.data) for p, q in zip(m1.parameters(), m2.parameters()))
+        compiled = _train_twins(make, [(rng.standard_normal((3, 2, 5, 5)).astype(np.float32),) for _ in range(6)])
     assert compiled.stats == {"recorded": 2, "replayed": 4, "eager": 0, "guard_failures": 0}
 
 
