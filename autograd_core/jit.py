@@ -154,8 +154,9 @@ def effect(idempotent=False, updates=()):
 
         @functools.wraps(method)
         def wrapper(self, *args, **kwargs):
-            if _RECORDING and not _RECORDING[0].paused and _RECORDING[0].thread == threading.get_ident():
-                return _RECORDING[0].call_effect(method, self, args, kwargs, idempotent)
+            recorder = _recording_here()
+            if recorder is not None:
+                return recorder.call_effect(method, self, args, kwargs, idempotent)
             return method(self, *args, **kwargs)
 
         wrapper.is_effect = True
@@ -167,6 +168,24 @@ def effect(idempotent=False, updates=()):
 def is_effect(fn):
     """Whether `fn` (a function or method) is marked with `@effect`."""
     return getattr(fn, "is_effect", False) is True
+
+
+def mark_effects(cls, **idempotent):
+    """Make the methods that class `cls` defines itself under these names effects (`name=idempotent`), unless
+    they are already: for a base class whose subclasses write their own (an optimizer's `step`), from its
+    `__init_subclass__`."""
+    for name, is_idempotent in idempotent.items():
+        method = cls.__dict__.get(name)
+        if method is not None and not is_effect(method):
+            setattr(cls, name, effect(idempotent=is_idempotent)(method))
+
+
+def _recording_here():
+    """The recorder of the compile recording running in this thread and not paused (inside an effect), or None."""
+    recorder = _RECORDING[0] if _RECORDING else None
+    if recorder is not None and recorder.thread == threading.get_ident() and not recorder.paused:
+        return recorder
+    return None
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -289,8 +308,8 @@ def _watched_conversion(original):
 
     def convert(data, dtype, requires_grad, what="Value"):
         result = original(data, dtype, requires_grad, what)
-        recorder = _RECORDING[0] if _RECORDING else None
-        if recorder is not None and recorder.thread == threading.get_ident() and not recorder.paused:
+        recorder = _recording_here()
+        if recorder is not None:
             source = data.data if isinstance(data, Value) else data
             # (a 0-d array becomes a NumPy scalar: a conversion too, or the Value would look like a constant)
             if isinstance(source, np.ndarray) and isinstance(result, (np.ndarray, np.generic)) and result is not source:
@@ -314,8 +333,8 @@ def replay_requires(check, *args):
     forward took a path that holds only for some data (cross_entropy's fast path: every label a class). args:
     arrays the call computed or was given (replayed as the new ones) and plain values (compared between
     recordings); `check` a module-level function (compared by identity). Elsewhere it does nothing."""
-    recorder = _RECORDING[0] if _RECORDING else None
-    if recorder is not None and recorder.thread == threading.get_ident() and not recorder.paused:
+    recorder = _recording_here()
+    if recorder is not None:
         recorder.entries.append(("require", check, args))
 
 
@@ -325,8 +344,8 @@ def not_replayable(reason):
     code that updates arrays in place with NumPy during a forward pass (the functional batch_norm's running
     statistics).
     Outside a recording, and inside effects, it does nothing."""
-    recorder = _RECORDING[0] if _RECORDING else None
-    if recorder is not None and recorder.thread == threading.get_ident() and not recorder.paused:
+    recorder = _recording_here()
+    if recorder is not None:
         recorder.problem = reason
 
 
@@ -725,8 +744,8 @@ class Compiled:
         referenced = _Referenced(self.fn)  # the values the function's globals have as this call starts
         recorder = _Recorder(leaves, _numbers_in((args, kwargs)))
         arrays = [(k, a, a.copy()) for k, a in enumerate(leaves) if a.__class__ is np.ndarray]
-        data = [copy for _, _, copy in arrays] + [  # the arguments' data as the call starts, Values' too
-            leaf.data.copy() for leaf in leaves if isinstance(leaf, Value) and leaf.data.__class__ is np.ndarray]
+        # The arguments' data as the call starts: the arrays' copies just taken, then the Values' data.
+        data = [copy for _, _, copy in arrays] + [a.copy() for a in _argument_arrays(leaves)[len(arrays):]]
         try:
             with _Watching(recorder):
                 result = self.fn(*args, **kwargs)

@@ -101,16 +101,13 @@ class _Plan:
             elif kind == "read":
                 self._read(entry[1], entry[2], entry[3], changed)
             elif kind == "require":
-                if changed:  # checked before the program changes anything, if it needs only the arguments
-                    exprs = [self._start_expr(a) for a in entry[2]]
-                    if None in exprs:
-                        raise _unsupported("a replay condition (jit.replay_requires) on data computed by the "
-                                           "call comes after an effect or a backward pass")
-                    self.guards_start.append(f"if not {self.ns.bind('F', entry[1])}({', '.join(exprs)}): "
-                                             "raise GuardFailed()")
-                else:
-                    exprs = ", ".join(self.param(a) for a in entry[2])
-                    self.lines.append(f"if not {self.ns.bind('F', entry[1])}({exprs}): raise GuardFailed()")
+                # After an effect it is checked before the program changes anything, if it needs only the arguments.
+                exprs = [self._start_expr(a) if changed else self.param(a) for a in entry[2]]
+                if None in exprs:
+                    raise _unsupported("a replay condition (jit.replay_requires) on data computed by the "
+                                       "call comes after an effect or a backward pass")
+                (self.guards_start if changed else self.lines).append(
+                    f"if not {self.ns.bind('F', entry[1])}({', '.join(exprs)}): raise GuardFailed()")
             elif kind == "grad":
                 _, value, new = entry
                 owner = self.value_owner(value)
@@ -489,14 +486,15 @@ class _Plan:
                                "something other than the arguments)")
         for name in sorted(self.constants, key=lambda n: n not in self.returned_reads):  # the likelier cause first
             a, b = self.ns.objects[name], other.ns.objects[name]
-            if not _same_constant(a, b) and name in self.returned_reads:
+            if _same_constant(a, b):
+                continue
+            if name in self.returned_reads:
                 raise _unsupported(f"the function returns a value read with .item() or float() ({_describe(a)} vs "
                                    f"{_describe(b)}), which differs at every call; such reads are guarded (they may "
                                    "steer Python code), so no call replays: return the Value itself (return loss) and "
                                    "call .item() outside")
-            if not _same_constant(a, b):
-                raise _unsupported(f"a constant differs between two calls (e.g. a random mask or statistics "
-                                   f"computed with NumPy from the data): {_describe(a)} vs {_describe(b)}")
+            raise _unsupported(f"a constant differs between two calls (e.g. a random mask or statistics "
+                               f"computed with NumPy from the data): {_describe(a)} vs {_describe(b)}")
         for name, obj in self.ns.objects.items():
             if name[0] in "EOXFRU" and other.ns.objects.get(name) is not obj:
                 raise _unsupported("two calls used different parameters or objects")
@@ -721,7 +719,7 @@ class _Program:
 
     def __init__(self, replay, source):
         self.replay, self.source = replay, source
-        # (the arguments' data, the plan): set when the two recordings that agreed saw the same data, so their
+        # (the arguments' arrays, the plan): set when the two recordings that agreed saw the same data, so their
         # agreement says nothing about constants derived from it; a call with other data records once more first.
         self.tentative = None
 

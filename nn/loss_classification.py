@@ -196,7 +196,7 @@ def _safe_labels(labels, ignore_index):
 def _sample_weights(labels, ignore_index, w, dtype):
     """Each sample's weight: w[label] (1 without class weights w), 0 where the label is ignore_index."""
     valid = labels != ignore_index
-    return (np.ones(len(labels), dtype) if w is None else w[np.where(valid, labels, 0)]) * valid
+    return (np.ones(len(labels), dtype) if w is None else w[_safe_labels(labels, ignore_index)]) * valid
 
 
 def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):

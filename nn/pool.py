@@ -210,10 +210,11 @@ def _max_pool(who, nd, x, kernel_size, stride, padding, dilation, ceil_mode, ret
         x = np.asarray(data_of(x), dtype=_float_dtype(x))  # integer input: padded with −∞ as floats
     x2 = x if nd == 2 else reshape(x, shape=shape[:2] + (1, shape[2]))
     y = _max_pool2d(x2, kernel=kernel, stride=stride, padding=pads, dilation=dilation)
-    if return_indices:  # data without gradient, recorded under a compile recording (ops.without_gradient)
-        indices = data_of(without_gradient(_argmax_indices, x2, y, kernel=kernel, stride=stride, padding=pads,
-                                           dilation=dilation) if isinstance(x2, Value) and isinstance(y, Value)
-                          else _argmax_indices(data_of(x2), data_of(y), kernel, stride, pads, dilation))
+    if return_indices and isinstance(x2, Value):  # data without gradient, recorded under a compile recording
+        indices = without_gradient(_argmax_indices, x2, y, kernel=kernel, stride=stride, padding=pads,
+                                   dilation=dilation).data
+    elif return_indices:  # pooling an array: no Values, nothing to record
+        indices = _argmax_indices(x2, data_of(y), kernel, stride, pads, dilation)
     y = y if nd == 2 else reshape(y, shape=shape[:2] + out_size)
     if not return_indices:
         return y

@@ -30,7 +30,7 @@ import warnings
 
 import numpy as np
 
-from autograd_core.jit import effect, is_effect
+from autograd_core.jit import effect, mark_effects
 
 from .optimizer import Optimizer, check_number
 
@@ -44,9 +44,7 @@ class LRScheduler:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        step = cls.__dict__.get("step")
-        if step is not None and not is_effect(step):  # a schedule's own step changes the rates outside the graph too
-            cls.step = effect()(step)
+        mark_effects(cls, step=False)  # a schedule's own step changes the rates outside the graph too
 
     def __init__(self, optimizer, last_epoch=-1):
         if not isinstance(optimizer, Optimizer):

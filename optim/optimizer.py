@@ -34,7 +34,7 @@ import numpy as np
 from autograd_core import Value, enable_grad
 from autograd_core.element import coalesce as coalesce_element_views
 from autograd_core.inplace import mark_changed
-from autograd_core.jit import effect, is_effect
+from autograd_core.jit import effect, mark_effects
 from autograd_core.value import stored_grad
 
 
@@ -61,10 +61,7 @@ class Optimizer:
         super().__init_subclass__(**kwargs)
         # step and zero_grad change parameters and gradients outside the graph: a compiled training step replays
         # them as calls (effects), also where a subclass (LBFGS, or a user's optimizer) writes its own.
-        for name, idempotent in (("step", False), ("zero_grad", True)):
-            method = cls.__dict__.get(name)
-            if method is not None and not is_effect(method):
-                setattr(cls, name, effect(idempotent=idempotent)(method))
+        mark_effects(cls, step=False, zero_grad=True)
 
     def __init__(self, params, defaults=None, **named):
         # PyTorch's spelling, super().__init__(params, defaults_dict), works too (a custom optimizer that

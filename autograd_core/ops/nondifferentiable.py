@@ -37,15 +37,10 @@ def without_gradient(fn, x, other=_NO_OPERAND, **options):
     x: a Value; other: an optional second operand (a Value, an array or a number); options: keyword arguments of
     fn. fn must be the same object at every call (a module-level function or a ufunc): a compiled step compares it
     between recordings. Under a tracer the result is a recorded operation (see the module's docstring)."""
+    inputs = (x, other) if isinstance(other, Value) else (x,)
+    if other is not _NO_OPERAND and not isinstance(other, Value):
+        options["operand"] = other
     if TRACERS.get():
-        if isinstance(other, Value):
-            return nondifferentiable(x.detach(), other.detach(), fn=fn, **options)
-        if other is _NO_OPERAND:
-            return nondifferentiable(x.detach(), fn=fn, **options)
-        return nondifferentiable(x.detach(), fn=fn, operand=other, **options)
-    if other is _NO_OPERAND:
-        data = fn(x.data, **options)
-    else:
-        data = fn(x.data, other.data if isinstance(other, Value) else other, **options)
-    data = np.asarray(data)
-    return _new_node(Value, data[()] if data.ndim == 0 else data, False, None, (), None, None)
+        return nondifferentiable(*[v.detach() for v in inputs], fn=fn, **options)
+    data = nondifferentiable.forward(*[v.data for v in inputs], fn=fn, **options)  # eagerly: no node
+    return _new_node(Value, data, False, None, (), None, None)
