@@ -7,14 +7,12 @@ import json
 import numpy as np
 
 from autograd_core import Value
-from autograd_core.modes import TRACERS
-from autograd_core.ops import data_of, primitive
+from autograd_core.ops import data_of, without_gradient
 
 from . import init
 from .module import Module
 
 
-@primitive("dropout_mask")
 def _mask(x, *, p, rng, shape):
     """The scaled keep-mask m / (1 − p), m ~ Bernoulli(1 − p) of `shape`, drawn from generator `rng`, in x's
     float dtype (float64 for other data). Only x's dtype is read: the mask is data, with no gradient."""
@@ -23,17 +21,13 @@ def _mask(x, *, p, rng, shape):
     return (keep * (1.0 / (1.0 - p))).astype(dtype, copy=False)
 
 
-_mask.defvjp(lambda g, out, x, **params: None, formulas=("0",))  # the mask does not depend on x's values
-_mask.defjvp(lambda t, out, x, **params: None)
-
-
 def _scaled_mask(x, p, rng, shape):
-    """The mask for x. While a tracer watches (a compile recording), drawn by a recorded operation on a
-    detached x: a compiled step then draws a new mask from the same generator at each call, as eager mode does,
-    instead of holding the first call's as a constant. Otherwise the same computation on the data."""
-    if isinstance(x, Value) and TRACERS.get():
-        return _mask(x.detach(), p=p, rng=rng, shape=shape)
-    return _mask.forward(data_of(x), p=p, rng=rng, shape=shape)
+    """The mask for x: a result without gradient (ops.without_gradient), so that while a tracer watches (a compile
+    recording) it is a recorded operation, and a compiled step draws a new mask from the same generator at each
+    call, as eager mode does, instead of holding the first call's as a constant."""
+    if isinstance(x, Value):
+        return without_gradient(_mask, x, p=p, rng=rng, shape=shape)
+    return _mask(x, p=p, rng=rng, shape=shape)
 
 
 def dropout(x, p=0.5, training=True, rng=None):

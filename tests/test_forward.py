@@ -15,7 +15,6 @@ from test_ops_table import CASES
 import autograd_core as ag
 import autograd_core.nn.functional as F
 from autograd_core import Value, nn
-from autograd_core.nn import dropout as nn_dropout
 from autograd_core.nn.conv import _conv2d_weight
 from autograd_core.nn.pool import _max_pool2d_gather, _max_pool2d_scatter
 from autograd_core.ops import PRIMITIVES
@@ -43,9 +42,6 @@ _r = np.random.default_rng(3)
 _GEO = dict(stride=(1, 1), padding=((1, 1), (1, 1)), dilation=(1, 1), groups=1)
 nn_case("elu", "elu", lambda x: F.elu(x, alpha=0.7), _r.standard_normal(6))
 nn_case("softplus", "softplus", lambda x: F.softplus(x, beta=2.0, threshold=1.0), _r.standard_normal(6))
-nn_case("dropout_mask", "dropout_mask",
-        lambda x: x * nn_dropout._mask(x, p=0.5, rng=np.random.default_rng(0), shape=(3, 4)),
-        _r.standard_normal((3, 4)))
 nn_case("conv2d", "conv2d-bias", lambda x, w, b: F.conv2d(x, w, b, padding=1),
         _r.standard_normal((2, 2, 5, 5)), _r.standard_normal((3, 2, 3, 3)), _r.standard_normal(3))
 nn_case("conv2d", "conv2d-stride2-groups2", lambda x, w: F.conv2d(x, w, stride=2, groups=2),
