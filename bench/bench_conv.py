@@ -232,6 +232,23 @@ def keep_freed_memory():
     return bool(libc.mallopt(m_mmap_threshold, 32 << 20)) and bool(libc.mallopt(m_trim_threshold, 1 << 30))
 
 
+WARM_UP = 0.1  # seconds of steps before each timed block
+
+
+def _warm_up(step):
+    """Run steps for WARM_UP seconds, as a training loop would have before the timed ones.
+
+    Why that long: the workers take turns, so each block starts after a pause of a few hundred ms. On a VM the
+    hypervisor then wakes a halted vCPU slowly at first (KVM's halt polling shrinks while a vCPU idles and
+    grows again as it works): measured here, a step split across two threads took 10.3 ms for the first five
+    steps after a 0.25 s pause and 6.7 ms from the seventh on. PyTorch's OpenMP threads spin between parallel
+    regions and never let their vCPU halt; a thread pool of NumPy kernels does. One step was not enough."""
+    start = time.perf_counter()
+    step()
+    while time.perf_counter() - start < WARM_UP:
+        step()
+
+
 def worker(name, full, threads, clock, keep_memory):
     """Run in a process of its own: read a block size per line, answer with that many step times (s)."""
     if name == "PyTorch" and threads:
@@ -243,7 +260,7 @@ def worker(name, full, threads, clock, keep_memory):
     step = IMPLEMENTATIONS[name](*make_problem(), full)
     timer = time.process_time if clock == "cpu" else time.perf_counter
     for line in sys.stdin:
-        step()  # wake this library's threads
+        _warm_up(step)
         times = []
         for _ in range(int(line)):  # the cyclic collector runs as users have it: its share is counted
             start = timer()

@@ -17,6 +17,8 @@ from collections import OrderedDict
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from autograd_core.threads import split_batch
+
 # ----------------------------------------------------------------------------------------------------
 # Scratch buffers. Why: a training step makes the same multi-megabyte temporaries every time, and glibc
 # hands freed memory that large back to the kernel, so each step touched it afresh and paid a page fault
@@ -151,29 +153,43 @@ def _product(role, a, b):
     return np.matmul(a, b, out=_scratch(role, shape, a.dtype))
 
 
-def _crop(buffer, top, left, size, bias=None):
-    """A fresh contiguous buffer[:, :, top:top + H, left:left + W] (+ bias per channel)."""
+def _crop(buffer, top, left, size, bias=None, out=None):
+    """buffer[:, :, top:top + H, left:left + W] (+ bias per channel), into `out` or a fresh contiguous array."""
     window = buffer[:, :, top:top + size[0], left:left + size[1]]
+    if out is None:
+        out = np.empty(window.shape, buffer.dtype)
     if bias is None:
-        return window.copy()
-    return np.add(window, bias.reshape(-1, 1, 1), out=np.empty(window.shape, buffer.dtype))
+        np.copyto(out, window)
+        return out
+    return np.add(window, bias.reshape(-1, 1, 1), out=out)
 
 
 def _conv2d_np(x, w, stride, padding, dilation, groups, bias=None):
-    """y = x ⋆ W + b. x (N, C, H, W), w (O, C/G, kh, kw), bias (O,) or None -> (N, O, Ho, Wo), contiguous."""
+    """y = x ⋆ W + b. x (N, C, H, W), w (O, C/G, kh, kw), bias (O,) or None -> (N, O, Ho, Wo), contiguous.
+    Large batches are split across threads (autograd_core.threads)."""
+    N, O = x.shape[0], w.shape[0]
+    out_size = tuple(_out_len(n, pad, k, s, d) for n, pad, k, s, d in
+                     zip(x.shape[2:], padding, w.shape[2:], stride, dilation))
+    y = np.empty((N, O) + out_size, np.result_type(x.dtype, w.dtype))
+    split_batch(N, lambda part: _conv2d_into(y[part], x[part], w, stride, padding, dilation, groups, bias),
+                work=N * math.prod(w.shape[1:]) * y.shape[2] * y.shape[3])  # the column matrix
+    return y
+
+
+def _conv2d_into(y, x, w, stride, padding, dilation, groups, bias):
+    """_conv2d_np written into y (N, O, Ho, Wo), contiguous."""
     N, O, G = x.shape[0], w.shape[0], groups
     kernel = w.shape[2:]
-    (Ho, Wo) = out_size = tuple(_out_len(n, pad, k, s, d) for n, pad, k, s, d in
-                                zip(x.shape[2:], padding, kernel, stride, dilation))
+    (Ho, Wo) = out_size = y.shape[2:]
     cols, width = _columns(x, kernel, stride, padding, dilation, G, out_size)
     w_rows = w.reshape(G, O // G, w.shape[1] * w.shape[2] * w.shape[3])   # explicit: -1 fails on size 0
     if width == Wo:
-        y = np.matmul(w_rows, cols)                         # (N, G, O/G, Ho·Wo): one product per group
+        np.matmul(w_rows, cols, out=y.reshape(N, G, O // G, Ho * Wo))    # one product per group
         if bias is not None:
-            y += bias.reshape(G, O // G, 1)                 # on the contiguous product: fastest
-        return y.reshape(N, O, Ho, Wo)
-    y = _product("conv2d", w_rows, cols)                    # (N, G, O/G, Ho·width), junk columns dropped:
-    return _crop(y.reshape(N, O, Ho, width), 0, 0, (Ho, Wo), bias)
+            y += bias.reshape(O, 1, 1)                      # on the contiguous product: fastest
+        return
+    product = _product("conv2d", w_rows, cols)              # (N, G, O/G, Ho·width), junk columns dropped:
+    _crop(product.reshape(N, O, Ho, width), 0, 0, (Ho, Wo), bias, out=y)
 
 
 def _conv_transpose2d_np(x, w, stride, padding, dilation, groups, size, bias=None):
@@ -189,8 +205,16 @@ def _conv_transpose2d_np(x, w, stride, padding, dilation, groups, size, bias=Non
     # Scatter form: one product gives every window's contribution (C/G·kh·kw rows), then the windows are
     # added into a buffer that holds the padded output. With stride s a gather would also multiply the
     # s² − 1 zeros between inputs.
-    N, _, Ho, Wo = x.shape
-    H, W = size
+    y = np.empty((x.shape[0], G * Cg) + tuple(size), np.result_type(x.dtype, w.dtype))
+    split_batch(x.shape[0], lambda part: _scatter_form_into(y[part], x[part], w, stride, padding, dilation, G, bias),
+                work=x.size // (O // G) * Cg * kh * kw)  # the product's columns
+    return y
+
+
+def _scatter_form_into(y, x, w, stride, padding, dilation, G, bias):
+    """The scatter form of _conv_transpose2d_np, written into y (N, C, H, W)."""
+    (O, Cg, kh, kw), (N, _, Ho, Wo), (H, W) = w.shape, x.shape, y.shape[2:]
+    (pt, pb), (pl, pr) = padding
     top, left = max(pt, 0), max(pl, 0)
     Hb, Wb = top + H + max(pb, 0), left + W + max(pr, 0)
     (oh, ow), (dh, dw) = (top - pt, left - pl), dilation      # where window (0, 0) starts in the buffer
@@ -211,21 +235,34 @@ def _conv_transpose2d_np(x, w, stride, padding, dilation, groups, size, bias=Non
         buffer = flat[:, :, :Hb * Wb].reshape(N, G * Cg, Hb, Wb)
     else:
         cols = _product("transpose_product", w_t, x.reshape(N, G, O // G, Ho * Wo)).reshape(N, G * Cg, kh, kw, Ho, Wo)
-        if (Hb, Wb) == (H, W):  # nothing to crop: the buffer is the result
-            buffer = _scatter_windows(np.zeros((N, G * Cg, H, W), dtype=cols.dtype), cols, stride, dilation, (oh, ow))
+        if (Hb, Wb) == (H, W):  # nothing to crop: sum straight into the result
+            y.fill(0)
+            _scatter_windows(y, cols, stride, dilation, (oh, ow))
             if bias is not None:
-                buffer += bias.reshape(-1, 1, 1)
-            return buffer
+                y += bias.reshape(-1, 1, 1)
+            return
         buffer = _scratch("transpose_sum", (N, G * Cg, Hb, Wb), cols.dtype)
         buffer.fill(0)
         _scatter_windows(buffer, cols, stride, dilation, (oh, ow))
-    return _crop(buffer, top, left, size, bias)
+    _crop(buffer, top, left, (H, W), bias, out=y)
 
 
 def _conv2d_weight_np(x, dy, stride, padding, dilation, groups, kernel):
-    """dL/dW of y = x ⋆ W given dy = dL/dy: x (N, C, H, W), dy (N, O, Ho, Wo) -> (O, C/G, kh, kw)."""
+    """dL/dW of y = x ⋆ W given dy = dL/dy: x (N, C, H, W), dy (N, O, Ho, Wo) -> (O, C/G, kh, kw).
+    The per-sample products are made in parts of the batch (threads, see autograd_core.threads) and summed here."""
     N, C = x.shape[:2]
     O, Ho, Wo = dy.shape[1:]
+    taps = C // groups * math.prod(kernel)
+    products = _scratch("weight_product", (N, groups, O // groups, taps), np.result_type(x.dtype, dy.dtype))
+    split_batch(N, lambda part: _weight_products_into(products[part], x[part], dy[part], stride, padding, dilation,
+                                                       groups, kernel),
+                work=N * groups * taps * Ho * Wo)  # the column matrix
+    return products.sum(axis=0).reshape((O, C // groups) + tuple(kernel))
+
+
+def _weight_products_into(products, x, dy, stride, padding, dilation, groups, kernel):
+    """products[n, g] = dy[n, g] · columns(x[n], g)ᵀ: sample n's share of dL/dW, (N, G, O/G, C/G·kh·kw)."""
+    N, O, Ho, Wo = dy.shape
     cols, width = _columns(x, kernel, stride, padding, dilation, groups, (Ho, Wo))
     if width != Wo:  # zero gradient on the junk columns (only a NaN or inf in x could leak through them)
         wide = _scratch("weight_rows", (N, O, Ho, width), dy.dtype)
@@ -233,5 +270,4 @@ def _conv2d_weight_np(x, dy, stride, padding, dilation, groups, kernel):
         wide[..., Wo:] = 0
         dy = wide
     dy = dy.reshape(N, groups, O // groups, dy.shape[2] * dy.shape[3])  # explicit: -1 fails on an empty batch
-    dw = _product("weight_product", dy, cols.swapaxes(-1, -2)).sum(axis=0)
-    return dw.reshape((O, C // groups) + tuple(kernel))
+    np.matmul(dy, cols.swapaxes(-1, -2), out=products)

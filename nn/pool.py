@@ -19,6 +19,7 @@ import numpy as np
 
 from autograd_core import Value
 from autograd_core.ops import data_of, matmul, mean, primitive, reshape, without_gradient
+from autograd_core.threads import split_batch
 
 from .conv import _conv2d, _ints
 from .im2col import _conv2d_np, _pad, _scratch
@@ -45,12 +46,22 @@ def _window_positions(out_size, kernel, stride, dilation=(1, 1)):
 
 
 def _max_np(x, kernel, stride, padding, dilation=(1, 1)):
-    xp = _pad(x, padding, -np.inf, scratch="pool_input")
-    out_size = tuple((n - d * (k - 1) - 1) // s + 1 for n, k, s, d in zip(xp.shape[2:], kernel, stride, dilation))
-    out = None
-    for _, at in _window_positions(out_size, kernel, stride, dilation):
-        out = xp[at].copy() if out is None else np.maximum(out, xp[at], out=out)  # maximum propagates NaN
+    (top, bottom), (left, right) = padding
+    padded = (x.shape[2] + top + bottom, x.shape[3] + left + right)
+    out_size = tuple((n - d * (k - 1) - 1) // s + 1 for n, k, s, d in zip(padded, kernel, stride, dilation))
+    out = np.empty(x.shape[:2] + out_size, x.dtype)
+    split_batch(len(x), lambda part: _max_into(out[part], x[part], kernel, stride, padding, dilation),
+                work=2 * x.size)  # reads x, writes masks and outputs over it
     return out
+
+
+def _max_into(out, x, kernel, stride, padding, dilation):
+    xp = _pad(x, padding, -np.inf, scratch="pool_input")
+    for k, (_, at) in enumerate(_window_positions(out.shape[2:], kernel, stride, dilation)):
+        if k:
+            np.maximum(out, xp[at], out=out)  # maximum propagates NaN
+        else:
+            np.copyto(out, xp[at])
 
 
 def _first_maxima(x, out, kernel, stride, padding, dilation=(1, 1)):
@@ -75,15 +86,21 @@ def _first_maxima(x, out, kernel, stride, padding, dilation=(1, 1)):
 
 def _scatter_to_max(g, x, out, kernel, stride, padding, dilation=(1, 1)):
     """x-shaped: g[n, c, i, j] added at the first maximum of window (i, j); overlapping windows add up."""
+    dx = np.empty(x.shape, g.dtype)
+    split_batch(len(x), lambda part: _scatter_into(dx[part], g[part], x[part], out[part], kernel, stride, padding,
+                                                    dilation),
+                work=2 * x.size)  # reads x, writes masks and outputs over it
+    return dx
+
+
+def _scatter_into(dx, g, x, out, kernel, stride, padding, dilation):
     (pt, pb), (pl, pr) = padding
     N, C, H, W = x.shape
-    padded = (N, C, pt + H + pb, pl + W + pr)
-    cropped = pt or pb or pl or pr
-    if cropped:  # summed in a padded scratch buffer, then cropped into a fresh result
-        dxp = _scratch("pool_scatter", padded, g.dtype)
-        dxp.fill(0)
+    if pt or pb or pl or pr:  # summed in a padded scratch buffer, then cropped into the result
+        dxp = _scratch("pool_scatter", (N, C, pt + H + pb, pl + W + pr), g.dtype)
     else:
-        dxp = np.zeros(padded, dtype=g.dtype)
+        dxp = dx
+    dxp.fill(0)
     disjoint = all(s >= d * (k - 1) + 1 for s, k, d in zip(stride, kernel, dilation))
     part = None if disjoint else _scratch("pool_part", g.shape, g.dtype)
     for _, at, hit in _first_maxima(x, out, kernel, stride, padding, dilation):
@@ -91,7 +108,8 @@ def _scatter_to_max(g, x, out, kernel, stride, padding, dilation=(1, 1)):
             np.multiply(g, hit, out=dxp[at])  # each element of x is in one window at most
         else:
             dxp[at] += np.multiply(g, hit, out=part)
-    return dxp[:, :, pt:pt + H, pl:pl + W].copy() if cropped else dxp
+    if dxp is not dx:
+        np.copyto(dx, dxp[:, :, pt:pt + H, pl:pl + W])
 
 
 def _gather_at_max(h, x, out, kernel, stride, padding, dilation=(1, 1)):

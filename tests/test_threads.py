@@ -1,0 +1,244 @@
+"""Intra-op threads (autograd_core.threads): the setting, how split_batch covers a batch, and the kernels that
+split theirs (convolutions, max pooling) giving the one-thread results bit for bit."""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+from autograd_core import threads
+from autograd_core.nn import im2col
+from autograd_core.nn import pool as pool_kernels
+from test_nn_conv_scratch import GEOMETRIES, kernels, problem
+
+
+@pytest.fixture
+def restore_threads():
+    saved = threads._state["threads"]
+    yield
+    threads._state["threads"] = saved
+
+
+@pytest.fixture
+def split_everything(monkeypatch, restore_threads):
+    """Split every batch of two or more samples into up to three parts, whatever its size; record the threads
+    that ran parts of kernels (to show that the kernels did split)."""
+    monkeypatch.setattr(threads, "MIN_WORK", 1)
+    ran_in = set()
+    real = threads.split_batch
+
+    def spy(n, body, work):
+        def part(s):
+            ran_in.add(threading.get_ident())
+            body(s)
+        real(n, part, work)
+
+    for module in (im2col, pool_kernels):
+        monkeypatch.setattr(module, "split_batch", spy)
+    return ran_in
+
+
+# ----------------------------------------------------------------------------------------------------
+# The setting.
+
+
+def test_set_num_threads_round_trips_and_is_exported(restore_threads):
+    ag.set_num_threads(3)
+    assert ag.get_num_threads() == 3 == threads.get_num_threads()
+    ag.set_num_threads(1)
+    assert ag.get_num_threads() == 1
+
+
+@pytest.mark.parametrize("bad", [0, -2, 1.5, True, "2", None])
+def test_set_num_threads_rejects_what_is_not_a_positive_int(bad, restore_threads):
+    before = ag.get_num_threads()
+    with pytest.raises(ValueError, match="int >= 1"):
+        ag.set_num_threads(bad)
+    assert ag.get_num_threads() == before  # unchanged
+
+
+def test_the_default_follows_omp_num_threads_like_pytorch(monkeypatch, restore_threads):
+    threads._state["threads"] = None
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    assert ag.get_num_threads() == 3
+    threads._state["threads"] = None
+    monkeypatch.setenv("OMP_NUM_THREADS", "lots")  # not a number: the CPUs this process may use
+    assert ag.get_num_threads() == threads._default_threads() >= 1
+    monkeypatch.delenv("OMP_NUM_THREADS")
+    assert threads._default_threads() >= 1
+
+
+# ----------------------------------------------------------------------------------------------------
+# split_batch.
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 5, 7, 64])
+def test_split_batch_covers_the_batch_once_on_several_threads(n, monkeypatch, restore_threads):
+    monkeypatch.setattr(threads, "MIN_WORK", 1)
+    ag.set_num_threads(3)
+    counts = np.zeros(n, int)
+    parts = []
+
+    def body(part):
+        parts.append((threading.get_ident(), part))
+        counts[part] += 1
+
+    threads.split_batch(n, body, work=10 * n)
+    assert (counts == 1).all()
+    assert len(parts) == max(min(n, 3), 1)
+    ran_in = {ident for ident, _ in parts}
+    assert threading.get_ident() in ran_in  # the caller takes a part itself
+    assert len(ran_in) == (2 if n >= 2 else 1) or len(ran_in) == 3  # a pool thread may take two parts
+
+
+def test_small_work_and_one_thread_stay_in_the_calling_thread(monkeypatch, restore_threads):
+    ran_in = []
+    ag.set_num_threads(4)
+    threads.split_batch(64, lambda part: ran_in.append((threading.get_ident(), part)), work=threads.MIN_WORK)
+    ag.set_num_threads(1)
+    threads.split_batch(64, lambda part: ran_in.append((threading.get_ident(), part)), work=10**12)
+    assert ran_in == [(threading.get_ident(), slice(0, 64))] * 2
+
+
+def test_a_split_inside_a_part_runs_serially_in_that_part(monkeypatch, restore_threads):
+    """A kernel called from a pool thread never waits on the pool it runs in (no deadlock, one part)."""
+    monkeypatch.setattr(threads, "MIN_WORK", 1)
+    ag.set_num_threads(2)
+    inner = []
+
+    def body(part):
+        threads.split_batch(8, lambda p: inner.append((threading.get_ident(), p, part.start)), work=100)
+
+    threads.split_batch(2, body, work=100)
+    by_outer = {start: [(ident, p) for ident, p, s in inner if s == start] for start in (0, 1)}
+    main = threading.get_ident()
+    assert len(by_outer[1]) == 1 and by_outer[1][0][0] != main and by_outer[1][0][1] == slice(0, 8)
+    assert len({ident for ident, _ in by_outer[0]}) == 2  # the calling thread's own part may still split
+
+
+def test_an_error_in_a_part_propagates_after_every_part_finished(monkeypatch, restore_threads):
+    monkeypatch.setattr(threads, "MIN_WORK", 1)
+    ag.set_num_threads(2)
+    finished = []
+
+    def body(part):
+        if part.start == 0:
+            raise ValueError("part 0 failed")
+        time.sleep(0.05)
+        finished.append(part)
+
+    with pytest.raises(ValueError, match="part 0 failed"):
+        threads.split_batch(4, body, work=100)
+    assert finished == [slice(2, 4)]  # the other part had finished writing before the error reached us
+
+    def body_worker_fails(part):
+        if part.start:
+            raise KeyError("part 1 failed")
+
+    with pytest.raises(KeyError, match="part 1 failed"):
+        threads.split_batch(4, body_worker_fails, work=100)
+
+
+def _split_in_child(conn):
+    threads.MIN_WORK = 1
+    threads.set_num_threads(2)
+    out = np.zeros(6)
+
+    def body(part):
+        out[part] = threading.get_ident()
+
+    threads.split_batch(6, body, work=100)
+    conn.send(len(set(out)))
+
+
+def test_a_forked_child_gets_a_pool_of_its_own(monkeypatch, restore_threads):
+    """Threads do not survive fork: a child using the parent's pool would wait forever."""
+    monkeypatch.setattr(threads, "MIN_WORK", 1)
+    ag.set_num_threads(2)
+    threads.split_batch(4, lambda part: None, work=100)  # the parent's pool exists
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_split_in_child, args=(send,))
+    child.start()
+    child.join(timeout=60)
+    if child.is_alive():
+        child.kill()
+        pytest.fail("the forked child hung on the parent's thread pool")
+    assert child.exitcode == 0 and receive.recv() == 2
+
+
+# ----------------------------------------------------------------------------------------------------
+# The kernels: split results equal the one-thread results, bit for bit.
+
+
+@pytest.mark.parametrize("name", sorted(GEOMETRIES))
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_convolution_kernels_give_the_one_thread_results_bit_for_bit(name, dtype, split_everything):
+    rng = np.random.default_rng(7)
+    (x, w, b, g), geometry = problem(name, rng, dtype)
+    ag.set_num_threads(1)
+    serial = kernels(x, w, b, g, *geometry)
+    ag.set_num_threads(3)
+    split = kernels(x, w, b, g, *geometry)
+    assert len(split_everything) > 1  # the kernels did run in parts on several threads
+    for a, c in zip(serial, split):
+        assert a.dtype == c.dtype and a.shape == c.shape and np.array_equal(a, c)
+
+
+POOLS = {  # (x shape, kernel, stride, padding, dilation): disjoint, overlapping, padded, dilated windows
+    "2x2": ((5, 3, 8, 8), (2, 2), (2, 2), ((0, 0), (0, 0)), (1, 1)),
+    "3x3_stride2_pad1": ((4, 2, 9, 7), (3, 3), (2, 2), ((1, 1), (1, 1)), (1, 1)),
+    "overlap_dilated": ((3, 2, 10, 9), (2, 3), (1, 2), ((0, 1), (1, 1)), (2, 1)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(POOLS))
+@pytest.mark.parametrize("with_nan", [False, True])
+def test_max_pool_kernels_give_the_one_thread_results_bit_for_bit(name, with_nan, split_everything):
+    shape, kernel, stride, padding, dilation = POOLS[name]
+    rng = np.random.default_rng(3)
+    x = rng.integers(0, 4, shape).astype(np.float32)  # ties: the first maximum must win in every part
+    if with_nan:
+        x[-1, 0, 1, 1] = np.nan
+
+    def run():
+        out = pool_kernels._max_np(x, kernel, stride, padding, dilation)
+        g = np.arange(out.size, dtype=np.float32).reshape(out.shape)
+        return out, pool_kernels._scatter_to_max(g, x, out, kernel, stride, padding, dilation)
+
+    ag.set_num_threads(1)
+    serial = run()
+    ag.set_num_threads(3)
+    split = run()
+    assert len(split_everything) > 1
+    for a, c in zip(serial, split):
+        assert a.dtype == c.dtype and np.array_equal(a, c, equal_nan=True)
+
+
+def test_a_cnn_training_step_gives_the_same_gradients_on_one_and_two_threads(split_everything):
+    from autograd_core import Value, nn
+    from autograd_core.nn import functional as F
+
+    rng = np.random.default_rng(0)
+    x = Value(rng.standard_normal((6, 2, 10, 10)).astype(np.float32))
+    labels = rng.integers(0, 3, 6)
+
+    def gradients():
+        f32 = np.float32
+        model = nn.Sequential(nn.Conv2d(2, 4, 3, padding=1, rng=1, dtype=f32), nn.ReLU(), nn.MaxPool2d(2),
+                              nn.Conv2d(4, 5, 3, stride=2, rng=2, dtype=f32), nn.Flatten(),
+                              nn.Linear(20, 3, rng=3, dtype=f32))
+        F.cross_entropy(model(x), labels).backward()
+        return [p.grad.copy() for p in model.parameters()]
+
+    ag.set_num_threads(1)
+    serial = gradients()
+    ag.set_num_threads(2)
+    split = gradients()
+    assert len(split_everything) > 1
+    assert all(np.array_equal(a, c) for a, c in zip(serial, split))
