@@ -249,12 +249,16 @@ def _warm_up(step):
         step()
 
 
-def worker(name, full, threads, clock, keep_memory):
+def worker(name, full, threads, clock, keep_memory, our_threads=0):
     """Run in a process of its own: read a block size per line, answer with that many step times (s)."""
     if name == "PyTorch" and threads:
         import torch
 
         torch.set_num_threads(threads)
+    if name == "autograd-core" and our_threads:
+        import autograd_core
+
+        autograd_core.set_num_threads(our_threads)
     if keep_memory and name != "PyTorch" and not keep_freed_memory():
         raise RuntimeError("mallopt failed: --keep-memory needs glibc")
     step = IMPLEMENTATIONS[name](*make_problem(), full)
@@ -269,7 +273,7 @@ def worker(name, full, threads, clock, keep_memory):
         print(json.dumps(times), flush=True)
 
 
-def measure(names, full, rounds, block, threads, clock, keep_memory=False):
+def measure(names, full, rounds, block, threads, clock, keep_memory=False, our_threads=0):
     """Step times (ms) per implementation. Each runs in a worker process (PyTorch's OpenMP threads and
     OpenBLAS's threads would otherwise spin against each other); rounds ask the workers for a block of
     steps each, in a rotating order, so that load from elsewhere on the machine hits all of them alike."""
@@ -279,7 +283,7 @@ def measure(names, full, rounds, block, threads, clock, keep_memory=False):
             env[var] = str(threads)
     workers = {name: subprocess.Popen(
         [sys.executable, __file__, "--worker", name, "--full", str(int(full)), "--threads", str(threads or 0),
-         "--clock", clock] + ["--keep-memory"] * keep_memory,
+         "--clock", clock, "--our-threads", str(our_threads)] + ["--keep-memory"] * keep_memory,
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env) for name in names}
     times = {name: [] for name in names}
     try:
@@ -305,11 +309,14 @@ def main(argv=None):
                         help="cpu: process CPU time (meaningful with --threads 1 on a busy machine)")
     parser.add_argument("--keep-memory", action="store_true",
                         help="glibc keeps freed memory (no page faults) in the NumPy-based workers")
+    parser.add_argument("--our-threads", type=int, default=0,
+                        help="threads of autograd-core's kernels only (autograd_core.set_num_threads; 0: --threads, "
+                             "else its default)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--full", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        return worker(args.worker, bool(args.full), args.threads, args.clock, args.keep_memory)
+        return worker(args.worker, bool(args.full), args.threads, args.clock, args.keep_memory, args.our_threads)
     rounds, block = (4, 5) if args.quick else (12, 5)
     names = [name for name in IMPLEMENTATIONS if name != "PyTorch" or HAVE_TORCH]
     torch_threads = None
@@ -320,14 +327,16 @@ def main(argv=None):
     workloads = [("conv/pool", False)] + ([("train step", True)] if linear is not None else [])
     print(f"batch {N}×1×28×28 float32, forward + backward; {args.clock} clock, median [10th percentile] of "
           f"{rounds * block} steps (ms); PyTorch threads: {torch_threads}, OpenBLAS threads: "
-          f"{args.threads or 'default'}; glibc keeps freed memory: {args.keep_memory}; "
+          f"{args.threads or 'default'}, autograd-core's kernel threads: "
+          f"{args.our_threads or args.threads or 'default'}; "
+          f"glibc keeps freed memory: {args.keep_memory}; "
           f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores\n")
     print("| workload | " + " | ".join(names) + " | ours / PyTorch | ours / NumPy |")
     print("|---|" + "---|" * (len(names) + 2))
     for workload, full in workloads:
         problem = make_problem()
         check_agreement({name: IMPLEMENTATIONS[name](*problem, full) for name in names})
-        times = measure(names, full, rounds, block, args.threads, args.clock, args.keep_memory)
+        times = measure(names, full, rounds, block, args.threads, args.clock, args.keep_memory, args.our_threads)
         median = {name: statistics.median(t) for name, t in times.items()}
         cells = [f"{median[name]:.2f} [{np.percentile(times[name], 10):.2f}]" for name in names]
         vs_torch = median["autograd-core"] / median["PyTorch"] if "PyTorch" in median else float("nan")
