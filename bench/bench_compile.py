@@ -3,6 +3,7 @@
     .venv/bin/python bench/bench_compile.py                      # CPU time, one thread everywhere
     .venv/bin/python bench/bench_compile.py --clock wall         # wall clock, each library's default threads
     .venv/bin/python bench/bench_compile.py --only W2,W4 --rounds 21
+    .venv/bin/python bench/bench_compile.py --only W3 --clock wall --keep-memory   # glibc keeps freed memory
 
 Workloads (the same code as the eager benchmarks, compiled by wrapping the step in `autograd_core.compile`):
   W1  micrograd's demo: MLP 2-16-16-1 of scalar Values on 100 points, forward and backward
@@ -116,11 +117,16 @@ def _check_bit_for_bit():
     assert step.stats["replayed"] == 3
 
 
-def _worker(conn, key, engine, clock_name, threads):
+def _worker(conn, key, engine, clock_name, threads, keep_memory=False):
     if threads:
         for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
             os.environ[var] = str(threads)
     _setup_path()
+    if keep_memory and engine != "PyTorch":
+        import bench_conv
+
+        if not bench_conv.keep_freed_memory():
+            raise RuntimeError("mallopt failed: --keep-memory needs glibc")
     if threads and engine == "PyTorch":
         import torch
 
@@ -143,14 +149,15 @@ def _worker(conn, key, engine, clock_name, threads):
     conn.close()
 
 
-def run_workload(key, rounds, clock_name, threads):
+def run_workload(key, rounds, clock_name, threads, keep_memory=False):
     title, _, engines, default_rounds, calls = WORKLOADS[key]
     engines = [e for e in engines if e not in NEEDS or HAVE[NEEDS[e]]]
     ctx = mp.get_context("spawn")
     workers = {}
     for engine in engines:
         parent, child = ctx.Pipe()
-        proc = ctx.Process(target=_worker, args=(child, key, engine, clock_name, threads), daemon=True)
+        proc = ctx.Process(target=_worker, args=(child, key, engine, clock_name, threads, keep_memory),
+                           daemon=True)
         proc.start()
         workers[engine] = (proc, parent)
     times = {e: [] for e in engines}
@@ -175,17 +182,20 @@ def main(argv=None):
     p.add_argument("--clock", choices=sorted(CLOCKS), default="cpu",
                    help="cpu: CPU time of the worker's thread, one thread (default); wall: default threads")
     p.add_argument("--rounds", type=int, help="rounds (default per workload)")
+    p.add_argument("--keep-memory", action="store_true",
+                   help="glibc keeps freed memory in the NumPy-based workers (see bench_conv.py and BENCHMARKS.md)")
     args = p.parse_args(argv)
     threads = 1 if args.clock == "cpu" else 0
     only = args.only.split(",") if args.only else list(WORKLOADS)
     _setup_path()
     _check_bit_for_bit()
-    print(f"clock: {args.clock}; threads: {threads or 'default'}; {os.cpu_count()} CPUs, load average "
+    print(f"clock: {args.clock}; threads: {threads or 'default'}; glibc keeps freed memory: {args.keep_memory}; "
+          f"{os.cpu_count()} CPUs, load average "
           f"{os.getloadavg()[0]:.1f}")
     rows = ["| workload | engine | median per step | ÷ compiled |", "|---|---|---:|---:|"]
     summary = []
     for key in only:
-        lines, med = run_workload(key, args.rounds, args.clock, threads)
+        lines, med = run_workload(key, args.rounds, args.clock, threads, args.keep_memory)
         rows += lines
         c = med["compiled"]
         targets = (("micrograd 0.1.0", 10, "faster"), ("PyTorch", 4 if key == "W4" else None, "faster"),
