@@ -22,7 +22,7 @@ sum mean var std prod max min logsumexp softmax log_softmax argmax argmin
 unsqueeze squeeze view reshape permute transpose expand clamp norm pow tolist clone to double float long
 size dim numel T t mT grad_fn detach item requires_grad_ eq ne flatten type
 tensor zeros ones randn rand randint arange linspace full eye zeros_like ones_like full_like randn_like rand_like
-empty from_numpy manual_seed cat stack
+empty from_numpy manual_seed cat stack set_num_threads get_num_threads
 dtype.float dtype.float32 dtype.float64 dtype.double dtype.long dtype.int64 dtype.int32 dtype.bool
 Dataset TensorDataset DataLoader autograd.Function autograd.grad
 iadd isub imul itruediv copy_ fill_ zero_ add_ sub_ mul_ div_ clamp_ Parameter.copy_ Parameter.fill_ Parameter.zero_
@@ -212,6 +212,18 @@ def _seeded_twice(L):
 
 
 case("manual_seed", _seeded_twice)
+
+
+def _one_thread_then_back(L):
+    before = L.get_num_threads()
+    L.set_num_threads(1)
+    during = L.get_num_threads()
+    L.set_num_threads(before)
+    return during, L.get_num_threads() == before, before >= 1
+
+
+case("set_num_threads", _one_thread_then_back)
+case("get_num_threads", lambda L: isinstance(L.get_num_threads(), int))
 case("cat", lambda L, x, y: L.cat([x, y], dim=0), M, M)
 case("cat", lambda L, x, y: L.cat((x, y), 1), M, M)
 case("stack", lambda L, x, y: L.stack([x, y]), M, M)
