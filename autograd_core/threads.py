@@ -47,7 +47,10 @@ def get_num_threads():
 
 
 def set_num_threads(n):
-    """Use up to `n` threads (an int >= 1) in large kernels, from now on, in every thread of this process."""
+    """Use up to `n` threads (an int >= 1) in large kernels, from now on, in every thread of this process.
+
+    Unlike torch.set_num_threads, this leaves NumPy's BLAS (matrix products) alone: OpenBLAS reads
+    OPENBLAS_NUM_THREADS (or OMP_NUM_THREADS) once, at start-up; the threadpoolctl package can change it later."""
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"set_num_threads: the number of threads must be an int >= 1, got {n!r}")
     with _lock:
