@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 import autograd_core as ag
-from autograd_core.ops import data_of, exp, logsumexp, primitive, stack, where
+from autograd_core.ops import data_of, exp, primitive, where
 
 from .module import Module
 
@@ -106,12 +106,6 @@ def elu(x, alpha=1.0, inplace=False):
     """x where x > 0, alpha·(eˣ − 1) elsewhere; the gradient at 0 is alpha, as PyTorch. One primitive: its
     branches are chosen inside it (so a compiled step chooses them again for each batch)."""
     return _elu(x, alpha=float(alpha))
-
-
-def _softplus_stable(x):
-    """log(1 + eˣ) = logsumexp(0, x): stable for any x, gradient σ(x) everywhere (also at 0)."""
-    zeros = np.zeros(np.shape(data_of(x)), np.result_type(data_of(x), np.float32))
-    return logsumexp(stack([zeros, x], axis=-1), axis=-1)
 
 
 @primitive("softplus")

@@ -11,6 +11,7 @@ Cross-entropy and NLL live in loss_classification.py.
 from __future__ import annotations
 
 import inspect
+import math
 
 import numpy as np
 
@@ -18,7 +19,7 @@ from autograd_core import Value
 from autograd_core.jit import replay_requires
 from autograd_core.ops import abs, data_of, exp, log, primitive, relu, sigmoid, stack, where
 
-from .activation import _softplus_stable
+from .activation import softplus
 from .module import Module
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -252,7 +253,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
         except ValueError:
             raise ValueError(f"{who}: pos_weight of shape {pw.shape} does not broadcast to the input's shape "
                              f"{tuple(input.shape)}") from None
-        losses = (1 - target) * input + (1 + (pw - 1) * target) * _softplus_stable(-input)
+        # softplus(−x) = log(1 + e⁻ˣ), with no threshold: exact for any x
+        losses = (1 - target) * input + (1 + (pw - 1) * target) * softplus(-input, threshold=math.inf)
     return _reduce(_weighted(losses, weight, who), reduction)
 
 
