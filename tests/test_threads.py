@@ -242,3 +242,37 @@ def test_a_cnn_training_step_gives_the_same_gradients_on_one_and_two_threads(spl
     split = gradients()
     assert len(split_everything) > 1
     assert all(np.array_equal(a, c) for a, c in zip(serial, split))
+
+
+def test_a_compiled_cnn_step_on_two_threads_gives_eager_one_thread_numbers(split_everything):
+    """compile replays the same kernels, which then split their batches too: its steps equal eager mode's steps
+    on one thread, bit for bit."""
+    from autograd_core import nn, optim
+    from autograd_core.nn import functional as F
+
+    def make():
+        f32 = np.float32
+        model = nn.Sequential(nn.Conv2d(1, 3, 3, padding=1, rng=4, dtype=f32), nn.ReLU(), nn.MaxPool2d(2),
+                              nn.Flatten(), nn.Linear(48, 4, rng=5, dtype=f32))
+        opt = optim.SGD(model.parameters(), lr=0.1)
+
+        def step(x, labels):
+            opt.zero_grad()
+            loss = F.cross_entropy(model(x), labels)
+            loss.backward()
+            opt.step()
+            return loss
+
+        return model, step
+
+    rng = np.random.default_rng(1)
+    batches = [(rng.standard_normal((5, 1, 8, 8)).astype(np.float32), rng.integers(0, 4, 5)) for _ in range(4)]
+    (m1, eager), (m2, step) = make(), make()
+    compiled = ag.compile(step)
+    for x, labels in batches:
+        ag.set_num_threads(1)
+        expected = eager(x, labels).data
+        ag.set_num_threads(2)
+        assert np.array_equal(compiled(x, labels).data, expected)
+        assert all(np.array_equal(p.data, q.data) for p, q in zip(m1.parameters(), m2.parameters()))
+    assert compiled.stats["replayed"] == 2 and len(split_everything) > 1
