@@ -62,12 +62,13 @@ def _mark_worker():
 
 
 def _pool(workers):
-    """The shared pool with at least `workers` threads (made anew in a forked child: threads do not survive fork)."""
+    """The shared pool with at least `workers` threads (made anew in a forked child: threads do not survive fork).
+
+    A smaller pool is replaced, not shut down: another thread may be about to submit to it. Its threads end
+    once nothing refers to it any more."""
     with _lock:
         pool = _state["pool"]
         if pool is None or _state["pool_threads"] < workers or _state["pid"] != os.getpid():
-            if pool is not None and _state["pid"] == os.getpid():
-                pool.shutdown(wait=False)
             pool = ThreadPoolExecutor(workers, thread_name_prefix="autograd_core", initializer=_mark_worker)
             _state.update(pool=pool, pool_threads=workers, pid=os.getpid())
         return pool

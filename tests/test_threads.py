@@ -276,3 +276,14 @@ def test_a_compiled_cnn_step_on_two_threads_gives_eager_one_thread_numbers(split
         assert np.array_equal(compiled(x, labels).data, expected)
         assert all(np.array_equal(p.data, q.data) for p, q in zip(m1.parameters(), m2.parameters()))
     assert compiled.stats["replayed"] == 2 and len(split_everything) > 1
+
+
+def test_growing_the_pool_leaves_the_old_one_usable(monkeypatch, restore_threads):
+    """A thread holding the pool as another thread grows it must still be able to submit its parts."""
+    monkeypatch.setattr(threads, "MIN_WORK", 1)
+    ag.set_num_threads(2)
+    old = threads._pool(1)
+    ag.set_num_threads(4)
+    threads.split_batch(8, lambda part: None, work=100)  # makes a pool of three threads
+    assert threads._pool(1) is not old
+    assert old.submit(lambda: 42).result(timeout=10) == 42
