@@ -156,6 +156,7 @@ def _split_in_child(conn):
     conn.send(len(set(out)))
 
 
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork on this platform")
 def test_a_forked_child_gets_a_pool_of_its_own(monkeypatch, restore_threads):
     """Threads do not survive fork: a child using the parent's pool would wait forever."""
     monkeypatch.setattr(threads, "MIN_WORK", 1)
