@@ -187,7 +187,7 @@ class _Plan:
         root = live if base is None else self.arrays[id(base)]
         if root.split(".")[0] not in self.args:  # "A1", "A0.data": an argument's own array
             return None
-        return root if base is None else f"_reshape({root}, {self.constant(a.shape)})"
+        return root if base is None or base.shape == a.shape else f"_reshape({root}, {self.constant(a.shape)})"
 
     def _reshaped_live(self, arr):
         """An expression for `arr` when it is a reshaped view of a live array (labels.reshape(-1) of an
@@ -195,6 +195,8 @@ class _Plan:
         base = self._live_base(arr)
         if base is None:
             return None
+        if arr.shape == base.shape:  # a view of the whole array as it is (labels.reshape(-1) of 1-D labels)
+            return self.arrays[id(base)]
         cached = self.exprs.get(("view", id(arr)))
         if cached is None:
             cached = self.temp()
@@ -279,7 +281,7 @@ class _Plan:
         for root, seed in zip(roots, seeds):
             seed = seed[()] if seed.ndim == 0 else seed
             name = self.temp()
-            self.lines.append(f"{name} = _same({self.constant(seed)})")
+            self.lines.append(f"{name} = {self.constant(seed)}")
             passed_through.add(id(root))  # a constant: never hand it out as .grad without copying
             pending[id(root)] = (name, seed, root)
             heapq.heappush(heap, (-root.creation_index, id(root)))
@@ -404,7 +406,7 @@ class _Plan:
                 raise _unsupported(f"the result holds {_describe(obj)} that no recorded operation computed (NumPy on "
                                    "a Value's .data?); compute it with Value operations (e.g. (logits.argmax(1) == y)"
                                    ".float().mean()), or outside the compiled function")
-            self.lines.append(f"{name} = _same({self._fresh(expr)})")
+            self.lines.append(f"{name} = {self._fresh(expr)}")
         else:
             if isinstance(obj, numbers.Number) and not any(obj is known for known in self.known_numbers):
                 raise _unsupported(f"the result holds the Python number {obj!r}, which no guarded read (.item(), "
@@ -413,7 +415,7 @@ class _Plan:
             constant = self.constant(obj)
             if any(obj is read for read in self.read_numbers):
                 self.returned_reads.add(constant)
-            self.lines.append(f"{name} = _same({constant})")
+            self.lines.append(f"{name} = {constant}")
         return _Out(name)
 
     def _fresh(self, expr):
@@ -705,7 +707,7 @@ def _reader(convert):
 
 _RUNTIME = {
     **_UFUNCS, "_acc": _accumulate, "_own": _own, "_leaf": _leaf,
-    "_astype": lambda t, dtype: t.astype(dtype), "_same": lambda x: x, "_copy": lambda x: x.copy(),
+    "_astype": lambda t, dtype: t.astype(dtype), "_copy": lambda x: x.copy(),
     "_reshape": lambda a, shape: a.reshape(shape), "_grad_of": lambda v: v.grad,
     "_set_grad": lambda v, g: setattr(v, "grad", g),
     "_read_item": _reader(lambda d: d.item()), "_read_float": _reader(float),

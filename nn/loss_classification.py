@@ -129,8 +129,8 @@ def _labels(target, sample_shape, classes, ignore_index, who, input_shape):
         raise ValueError(f"{who}: input of shape {input_shape} needs integer labels of shape {sample_shape}, "
                          f"got {labels.shape}")
     labels = labels.reshape(-1)
-    if not labels.size or (0 <= np.minimum.reduce(labels) and np.maximum.reduce(labels) < classes):
-        return labels, True  # the common case, checked with two reductions
+    if _in_range(labels, classes):
+        return labels, True  # the common case
     real = labels[labels != ignore_index]
     if real.size and (real.min() < 0 or real.max() >= classes):
         raise IndexError(f"{who}: labels must be in [0, {classes}) (or ignore_index={ignore_index}), "
@@ -237,8 +237,20 @@ def _all_classes(labels, classes, ignore_index, in_range=None):
     """Whether every label is a class in [0, classes) and none is ignore_index (the fast path's condition).
     in_range: whether all are in [0, classes), when already known (`_labels` finds it)."""
     if in_range is None:
-        in_range = not labels.size or (0 <= np.minimum.reduce(labels) and np.maximum.reduce(labels) < classes)
+        in_range = _in_range(labels, classes)
     return in_range and (not (0 <= ignore_index < classes) or not (labels == ignore_index).any())
+
+
+def _in_range(labels, classes):
+    """Whether every integer label is in [0, classes), with one reduction: read as unsigned integers of the same
+    size, negative labels are larger than any class number (a compiled step checks this at every replay)."""
+    if not labels.size:
+        return True
+    unsigned = labels if labels.dtype.kind == "u" else labels.view(_UNSIGNED[labels.itemsize])
+    return bool(np.maximum.reduce(unsigned) < classes)
+
+
+_UNSIGNED = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
 
 
 def _cross_entropy_probabilities(input, target, weight, reduction, label_smoothing):

@@ -140,6 +140,22 @@ def test_cross_entropy_option_errors():
         nn.CrossEntropyLoss(label_smoothing=-0.1)
 
 
+@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint64])
+def test_the_label_range_check_agrees_with_min_and_max(dtype):
+    """cross_entropy's one-reduction check (`_in_range`: negative labels read as unsigned) against min and max,
+    at the edges of every integer dtype, on strided views too."""
+    from autograd_core.nn.loss_classification import _in_range
+
+    info = np.iinfo(dtype)
+    for values in ([0, 3, 9], [0, 10], [9, 0, 10], [info.max], [info.min], [], [5] * 7, [-1, 2], [-100, 1]):
+        labels = np.array([v for v in values if info.min <= v <= info.max], dtype=dtype)
+        for view in (labels, labels[::2], labels[::-1]):
+            expected = not view.size or bool(view.min() >= 0 and view.max() < 10)
+            assert _in_range(view, 10) == expected, (dtype, view)
+    with pytest.raises(IndexError, match=r"labels must be in \[0, 3\)"):
+        F.cross_entropy(Value(rand(3, 3)), np.array([0, 1, 3], dtype=dtype))
+
+
 # ----------------------------------------------------------------------------------------------------
 # Binary losses with weights.
 
