@@ -14,9 +14,12 @@ afterwards in the calling thread.
 
 from __future__ import annotations
 
+import operator
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
 
 # Elements of the largest array a kernel fills per part (its column matrix, or its input). Handing a part to
 # another thread costs ~25 µs, and more while the two threads take turns at the GIL between NumPy calls: measured
@@ -51,10 +54,14 @@ def set_num_threads(n):
 
     Unlike torch.set_num_threads, this leaves NumPy's BLAS (matrix products) alone: OpenBLAS reads
     OPENBLAS_NUM_THREADS (or OMP_NUM_THREADS) once, at start-up; the threadpoolctl package can change it later."""
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+    try:
+        count = operator.index(n)  # an int, or a NumPy integer
+    except TypeError:
+        count = None
+    if isinstance(n, (bool, np.bool_)) or count is None or count < 1:
         raise ValueError(f"set_num_threads: the number of threads must be an int >= 1, got {n!r}")
     with _lock:
-        _state["threads"] = n
+        _state["threads"] = count
 
 
 def _mark_worker():

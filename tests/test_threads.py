@@ -52,9 +52,11 @@ def test_set_num_threads_round_trips_and_is_exported(restore_threads):
     assert ag.get_num_threads() == 3 == threads.get_num_threads()
     ag.set_num_threads(1)
     assert ag.get_num_threads() == 1
+    ag.set_num_threads(np.int64(2))  # as torch.set_num_threads takes it
+    assert ag.get_num_threads() == 2 and type(ag.get_num_threads()) is int
 
 
-@pytest.mark.parametrize("bad", [0, -2, 1.5, True, "2", None])
+@pytest.mark.parametrize("bad", [0, -2, 1.5, True, np.True_, "2", None, np.int32(0)])
 def test_set_num_threads_rejects_what_is_not_a_positive_int(bad, restore_threads):
     before = ag.get_num_threads()
     with pytest.raises(ValueError, match="int >= 1"):
