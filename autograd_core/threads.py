@@ -81,6 +81,21 @@ def _pool(workers):
         return pool
 
 
+class _Part:
+    """One part of a split call, run by a pool thread. It lets go of `body` (and so of the arrays its closure holds)
+    before the caller learns that the part is done, so the caller's thread drops the last references itself: the
+    arrays are freed by the thread that made them, at a fixed point, not by the pool thread whenever it gets to it."""
+
+    __slots__ = ("body", "part")
+
+    def __init__(self, body, part):
+        self.body, self.part = body, part
+
+    def __call__(self):
+        body, self.body = self.body, None
+        body(self.part)
+
+
 def split_batch(n, body, work):
     """Call body(part) for slices `part` of range(n) that together cover it, in parallel when worth it.
 
@@ -98,7 +113,7 @@ def split_batch(n, body, work):
         return
     bounds = [n * k // parts for k in range(parts + 1)]
     pool = _pool(parts - 1)
-    futures = [pool.submit(body, slice(bounds[k], bounds[k + 1])) for k in range(1, parts)]
+    futures = [pool.submit(_Part(body, slice(bounds[k], bounds[k + 1]))) for k in range(1, parts)]
     try:
         body(slice(bounds[0], bounds[1]))
     finally:

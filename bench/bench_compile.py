@@ -122,7 +122,7 @@ def _worker(conn, key, engine, clock_name, threads, keep_memory=False):
         for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
             os.environ[var] = str(threads)
     _setup_path()
-    if keep_memory and engine != "PyTorch":
+    if keep_memory:
         import bench_conv
 
         if not bench_conv.keep_freed_memory():
@@ -183,7 +183,7 @@ def main(argv=None):
                    help="cpu: CPU time of the worker's thread, one thread (default); wall: default threads")
     p.add_argument("--rounds", type=int, help="rounds (default per workload)")
     p.add_argument("--keep-memory", action="store_true",
-                   help="glibc keeps freed memory in the NumPy-based workers (see bench_conv.py and BENCHMARKS.md)")
+                   help="glibc keeps freed memory in every worker (see bench_conv.py and BENCHMARKS.md)")
     args = p.parse_args(argv)
     threads = 1 if args.clock == "cpu" else 0
     only = args.only.split(",") if args.only else list(WORKLOADS)

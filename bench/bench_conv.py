@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_conv.py                          # wall clock, each library's default threads
     .venv/bin/python bench/bench_conv.py --threads 1 --clock cpu  # one thread, CPU time: steady on a busy machine
-    .venv/bin/python bench/bench_conv.py --keep-memory            # NumPy temporaries reuse freed memory
+    .venv/bin/python bench/bench_conv.py --keep-memory            # glibc keeps freed memory, in every worker
     .venv/bin/python bench/bench_conv.py --quick                  # fewer rounds
 
 Network (float32, batch 64 of 1×28×28):
@@ -28,6 +28,7 @@ import argparse
 import json
 import os
 import importlib.util
+import resource
 import statistics
 import subprocess
 import sys
@@ -222,9 +223,10 @@ IMPLEMENTATIONS = {"autograd-core": ours, "PyTorch": pytorch, "NumPy im2col": nu
 
 
 def keep_freed_memory():
-    """Ask glibc to keep freed memory for reuse instead of returning it to the OS (as PyTorch's caching
-    allocator does). By default large NumPy temporaries come back from the OS as fresh pages each step,
-    and on a VM those page faults can cost as much as the arithmetic."""
+    """Ask glibc to keep freed memory for reuse instead of returning it to the OS. By default large temporaries
+    can come back from the OS as fresh pages each step (NumPy's and PyTorch's CPU tensors alike: measured here,
+    PyTorch's workers paid ~600–1,300 minor faults per step), and on a VM those page faults can cost as much as the
+    arithmetic. Applied to every worker, PyTorch's too."""
     import ctypes
 
     libc = ctypes.CDLL("libc.so.6")
@@ -259,24 +261,26 @@ def worker(name, full, threads, clock, keep_memory, our_threads=0):
         import autograd_core
 
         autograd_core.set_num_threads(our_threads)
-    if keep_memory and name != "PyTorch" and not keep_freed_memory():
+    if keep_memory and not keep_freed_memory():
         raise RuntimeError("mallopt failed: --keep-memory needs glibc")
     step = IMPLEMENTATIONS[name](*make_problem(), full)
     timer = time.process_time if clock == "cpu" else time.perf_counter
     for line in sys.stdin:
         _warm_up(step)
         times = []
+        faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
         for _ in range(int(line)):  # the cyclic collector runs as users have it: its share is counted
             start = timer()
             step()
             times.append(timer() - start)
-        print(json.dumps(times), flush=True)
+        faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults
+        print(json.dumps({"times": times, "faults": faults}), flush=True)
 
 
 def measure(names, full, rounds, block, threads, clock, keep_memory=False, our_threads=0):
-    """Step times (ms) per implementation. Each runs in a worker process (PyTorch's OpenMP threads and
-    OpenBLAS's threads would otherwise spin against each other); rounds ask the workers for a block of
-    steps each, in a rotating order, so that load from elsewhere on the machine hits all of them alike."""
+    """Step times (ms) and minor page faults per step, per implementation. Each runs in a worker process
+    (PyTorch's OpenMP threads and OpenBLAS's threads would otherwise spin against each other); rounds ask the
+    workers for a block of steps each, in a rotating order, so that load from elsewhere hits all of them alike."""
     env = dict(os.environ)
     if threads:
         for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -285,7 +289,7 @@ def measure(names, full, rounds, block, threads, clock, keep_memory=False, our_t
         [sys.executable, __file__, "--worker", name, "--full", str(int(full)), "--threads", str(threads or 0),
          "--clock", clock, "--our-threads", str(our_threads)] + ["--keep-memory"] * keep_memory,
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env) for name in names}
-    times = {name: [] for name in names}
+    times, faults = {name: [] for name in names}, {name: 0 for name in names}
     try:
         for r in range(rounds):
             for j in range(len(names)):
@@ -293,12 +297,14 @@ def measure(names, full, rounds, block, threads, clock, keep_memory=False, our_t
                 time.sleep(0.25)  # let the previous worker's BLAS/OpenMP threads stop spinning
                 workers[name].stdin.write(f"{block}\n")
                 workers[name].stdin.flush()
-                times[name] += [t * 1e3 for t in json.loads(workers[name].stdout.readline())]
+                reply = json.loads(workers[name].stdout.readline())
+                times[name] += [t * 1e3 for t in reply["times"]]
+                faults[name] += reply["faults"]
     finally:
         for w in workers.values():
             w.stdin.close()
             w.wait()
-    return times
+    return times, {name: count / (rounds * block) for name, count in faults.items()}
 
 
 def main(argv=None):
@@ -308,7 +314,7 @@ def main(argv=None):
     parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
                         help="cpu: process CPU time (meaningful with --threads 1 on a busy machine)")
     parser.add_argument("--keep-memory", action="store_true",
-                        help="glibc keeps freed memory (no page faults) in the NumPy-based workers")
+                        help="glibc keeps freed memory (no faults from memory given back) in every worker")
     parser.add_argument("--our-threads", type=int, default=0,
                         help="threads of autograd-core's kernels only (autograd_core.set_num_threads; 0: --threads, "
                              "else its default)")
@@ -333,15 +339,21 @@ def main(argv=None):
           f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores\n")
     print("| workload | " + " | ".join(names) + " | ours / PyTorch | ours / NumPy |")
     print("|---|" + "---|" * (len(names) + 2))
+    page_faults = []
     for workload, full in workloads:
         problem = make_problem()
         check_agreement({name: IMPLEMENTATIONS[name](*problem, full) for name in names})
-        times = measure(names, full, rounds, block, args.threads, args.clock, args.keep_memory, args.our_threads)
+        times, faults = measure(names, full, rounds, block, args.threads, args.clock, args.keep_memory,
+                                args.our_threads)
         median = {name: statistics.median(t) for name, t in times.items()}
         cells = [f"{median[name]:.2f} [{np.percentile(times[name], 10):.2f}]" for name in names]
         vs_torch = median["autograd-core"] / median["PyTorch"] if "PyTorch" in median else float("nan")
         print(f"| {workload} | " + " | ".join(cells) +
               f" | {vs_torch:.2f} | {median['autograd-core'] / median['NumPy im2col']:.2f} |")
+        page_faults.append(f"{workload}: " + ", ".join(f"{name} {faults[name]:.0f}" for name in names))
+    # Each fault costs microseconds: thousands per step mean the allocator gave memory back and took it again
+    # (BENCHMARKS.md, "the page-fault trap"; --keep-memory avoids it).
+    print("\nminor page faults per timed step: " + "; ".join(page_faults))
 
 
 if __name__ == "__main__":

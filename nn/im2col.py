@@ -26,7 +26,7 @@ from autograd_core.threads import split_batch
 # the first step and no global setting (mallopt) of the process.
 
 SCRATCH_BYTES = 64 << 20  # per thread; beyond it the least recently used buffers are dropped
-_local = threading.local()
+_local = threading.local()  # .buffers: this thread's cache; .part: the split kernel call a part of runs here
 
 
 def _scratch(role, shape, dtype):
@@ -36,14 +36,27 @@ def _scratch(role, shape, dtype):
     temporary that dies before its kernel returns (never a result, never a view of one), and two buffers
     alive at the same time need two roles. One buffer per (role, dtype), grown to the largest request.
     A request larger than SCRATCH_BYTES gets a fresh array.
+
+    Inside a part of a kernel split across threads (`_split`), a request whose first axis is the part's samples
+    is served as the part's rows of the calling thread's buffer for the whole batch: the buffers a split call
+    uses are the very ones a call on one thread would.
     """
+    context = getattr(_local, "part", None)
+    if context is not None and shape and shape[0] == context.part.stop - context.part.start:
+        with context.lock:
+            whole = _cached(context.buffers, role, (context.n,) + tuple(shape[1:]), dtype)
+        return whole[context.part]
+    buffers = getattr(_local, "buffers", None)
+    if buffers is None:
+        buffers = _local.buffers = OrderedDict()
+    return _cached(buffers, role, shape, dtype)
+
+
+def _cached(buffers, role, shape, dtype):
     dtype = np.dtype(dtype)
     size = math.prod(shape)
     if size * dtype.itemsize > SCRATCH_BYTES:
         return np.empty(shape, dtype)
-    buffers = getattr(_local, "buffers", None)
-    if buffers is None:
-        buffers = _local.buffers = OrderedDict()
     key = (role, dtype)
     flat = buffers.pop(key, None)
     if flat is None or flat.size < size:
@@ -54,6 +67,37 @@ def _scratch(role, shape, dtype):
         flat = np.empty(size, dtype)
     buffers[key] = flat  # now the most recently used
     return flat[:size].reshape(shape)
+
+
+class _Part:
+    """What a part of a split kernel call needs to find its scratch rows: the calling thread's cache (`buffers`, with
+    `lock` for the parts that use it at once), the batch size `n` and the part's samples `part`."""
+
+    __slots__ = ("buffers", "lock", "n", "part")
+
+    def __init__(self, buffers, lock, n, part):
+        self.buffers, self.lock, self.n, self.part = buffers, lock, n, part
+
+
+def _split(n, body, work):
+    """autograd_core.threads.split_batch for the kernels here and in pool.py, with each part's scratch buffers taken
+    as rows of the calling thread's (see `_scratch`): the memory kept between calls is the same on any number of
+    threads, rather than a set of buffers per pool thread on top of the caller's.
+    """
+    buffers = getattr(_local, "buffers", None)
+    if buffers is None:
+        buffers = _local.buffers = OrderedDict()
+    lock = threading.Lock()
+
+    def part(rows):
+        outer = getattr(_local, "part", None)
+        _local.part = _Part(buffers, lock, n, rows)
+        try:
+            body(rows)
+        finally:
+            _local.part = outer
+
+    split_batch(n, part, work)
 
 
 def _clear_scratch():
@@ -171,7 +215,7 @@ def _conv2d_np(x, w, stride, padding, dilation, groups, bias=None):
     out_size = tuple(_out_len(n, pad, k, s, d) for n, pad, k, s, d in
                      zip(x.shape[2:], padding, w.shape[2:], stride, dilation))
     y = np.empty((N, O) + out_size, np.result_type(x.dtype, w.dtype))
-    split_batch(N, lambda part: _conv2d_into(y[part], x[part], w, stride, padding, dilation, groups, bias),
+    _split(N, lambda part: _conv2d_into(y[part], x[part], w, stride, padding, dilation, groups, bias),
                 work=N * math.prod(w.shape[1:]) * y.shape[2] * y.shape[3])  # the column matrix
     return y
 
@@ -206,7 +250,7 @@ def _conv_transpose2d_np(x, w, stride, padding, dilation, groups, size, bias=Non
     # added into a buffer that holds the padded output. With stride s a gather would also multiply the
     # s² − 1 zeros between inputs.
     y = np.empty((x.shape[0], G * Cg) + tuple(size), np.result_type(x.dtype, w.dtype))
-    split_batch(x.shape[0], lambda part: _scatter_form_into(y[part], x[part], w, stride, padding, dilation, G, bias),
+    _split(x.shape[0], lambda part: _scatter_form_into(y[part], x[part], w, stride, padding, dilation, G, bias),
                 work=x.size // (O // G) * Cg * kh * kw)  # the product's columns
     return y
 
@@ -254,7 +298,7 @@ def _conv2d_weight_np(x, dy, stride, padding, dilation, groups, kernel):
     O, Ho, Wo = dy.shape[1:]
     taps = C // groups * math.prod(kernel)
     products = _scratch("weight_product", (N, groups, O // groups, taps), np.result_type(x.dtype, dy.dtype))
-    split_batch(N, lambda part: _weight_products_into(products[part], x[part], dy[part], stride, padding, dilation,
+    _split(N, lambda part: _weight_products_into(products[part], x[part], dy[part], stride, padding, dilation,
                                                        groups, kernel),
                 work=N * groups * taps * Ho * Wo)  # the column matrix
     return products.sum(axis=0).reshape((O, C // groups) + tuple(kernel))

@@ -19,10 +19,9 @@ import numpy as np
 
 from autograd_core import Value
 from autograd_core.ops import data_of, matmul, mean, primitive, reshape, without_gradient
-from autograd_core.threads import split_batch
 
 from .conv import _conv2d, _ints
-from .im2col import _conv2d_np, _pad, _scratch
+from .im2col import _conv2d_np, _pad, _scratch, _split
 from .module import Module
 
 # ----------------------------------------------------------------------------------------------------
@@ -50,7 +49,7 @@ def _max_np(x, kernel, stride, padding, dilation=(1, 1)):
     padded = (x.shape[2] + top + bottom, x.shape[3] + left + right)
     out_size = tuple((n - d * (k - 1) - 1) // s + 1 for n, k, s, d in zip(padded, kernel, stride, dilation))
     out = np.empty(x.shape[:2] + out_size, x.dtype)
-    split_batch(len(x), lambda part: _max_into(out[part], x[part], kernel, stride, padding, dilation),
+    _split(len(x), lambda part: _max_into(out[part], x[part], kernel, stride, padding, dilation),
                 work=2 * x.size)  # reads x, writes masks and outputs over it
     return out
 
@@ -87,7 +86,7 @@ def _first_maxima(x, out, kernel, stride, padding, dilation=(1, 1)):
 def _scatter_to_max(g, x, out, kernel, stride, padding, dilation=(1, 1)):
     """x-shaped: g[n, c, i, j] added at the first maximum of window (i, j); overlapping windows add up."""
     dx = np.empty(x.shape, g.dtype)
-    split_batch(len(x), lambda part: _scatter_into(dx[part], g[part], x[part], out[part], kernel, stride, padding,
+    _split(len(x), lambda part: _scatter_into(dx[part], g[part], x[part], out[part], kernel, stride, padding,
                                                     dilation),
                 work=2 * x.size)  # reads x, writes masks and outputs over it
     return dx

@@ -38,8 +38,7 @@ def split_everything(monkeypatch, restore_threads):
             body(s)
         real(n, part, work)
 
-    for module in (im2col, pool_kernels):
-        monkeypatch.setattr(module, "split_batch", spy)
+    monkeypatch.setattr(im2col, "split_batch", spy)  # the convolutions' and pooling's `_split` calls it
     return ran_in
 
 
@@ -290,3 +289,33 @@ def test_growing_the_pool_leaves_the_old_one_usable(monkeypatch, restore_threads
     threads.split_batch(8, lambda part: None, work=100)  # makes a pool of three threads
     assert threads._pool(1) is not old
     assert old.submit(lambda: 42).result(timeout=10) == 42
+
+
+def test_parts_use_rows_of_the_callers_scratch_buffers(split_everything):
+    """A split call keeps no buffers in the pool threads: its parts write rows of the calling thread's buffers,
+    which have the whole batch's size, as on one thread."""
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((6, 2, 9, 9)).astype(np.float32)
+    w = rng.standard_normal((3, 2, 3, 3)).astype(np.float32)
+    im2col._clear_scratch()
+    pool_threads_before = {ident for ident in split_everything}
+    ag.set_num_threads(2)
+    y = im2col._conv2d_np(x, w, (1, 1), ((1, 1), (1, 1)), (1, 1), 1)
+    workers = split_everything - pool_threads_before - {threading.get_ident()}
+    assert workers  # a pool thread ran a part
+    kept = {role: flat.size for (role, _), flat in im2col._local.buffers.items()}
+    assert kept["columns"] >= 6 * 2 * 3 * 3 * 9 * 11  # the whole batch's column matrix (rows 11 wide)
+
+    def pool_thread_buffers():
+        return len(getattr(im2col._local, "buffers", None) or {})
+
+    assert threads._pool(1).submit(pool_thread_buffers).result(timeout=10) == 0
+    ag.set_num_threads(1)
+    assert np.array_equal(y, im2col._conv2d_np(x, w, (1, 1), ((1, 1), (1, 1)), (1, 1), 1))
+
+
+def test_a_part_lets_go_of_its_body_before_it_is_reported_done():
+    seen = []
+    part = threads._Part(seen.append, slice(2, 4))
+    part()
+    assert seen == [slice(2, 4)] and part.body is None
