@@ -96,6 +96,14 @@ class _Part:
         body(self.part)
 
 
+def parts_for(n, work):
+    """How many parts `split_batch(n, body, work)` makes: 1 (the calling thread alone) for small work, one thread
+    allowed, or a call from inside a pool thread."""
+    if work < 2 * MIN_WORK or getattr(_local, "worker", False):
+        return 1  # the first test alone decides for small kernels, which are most calls
+    return max(1, min(get_num_threads(), n, work // MIN_WORK))
+
+
 def split_batch(n, body, work):
     """Call body(part) for slices `part` of range(n) that together cover it, in parallel when worth it.
 
@@ -107,8 +115,8 @@ def split_batch(n, body, work):
     The calling thread runs the first part itself. If a part raises, the others still finish before the
     exception propagates (they write into the caller's arrays).
     """
-    parts = min(get_num_threads(), n, work // MIN_WORK)
-    if parts <= 1 or getattr(_local, "worker", False):
+    parts = parts_for(n, work)
+    if parts <= 1:
         body(slice(0, n))
         return
     bounds = [n * k // parts for k in range(parts + 1)]

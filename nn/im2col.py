@@ -17,7 +17,7 @@ from collections import OrderedDict
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from autograd_core.threads import split_batch
+from autograd_core.threads import parts_for, split_batch
 
 # ----------------------------------------------------------------------------------------------------
 # Scratch buffers. Why: a training step makes the same multi-megabyte temporaries every time, and glibc
@@ -27,6 +27,8 @@ from autograd_core.threads import split_batch
 
 SCRATCH_BYTES = 64 << 20  # per thread; beyond it the least recently used buffers are dropped
 _local = threading.local()  # .buffers: this thread's cache; .part: the split kernel call a part of runs here
+_SPLITTING = [0]  # split calls running in any thread: while none is, _scratch skips looking for a part (~0.7 µs)
+_SPLITTING_LOCK = threading.Lock()
 
 
 def _scratch(role, shape, dtype):
@@ -41,11 +43,12 @@ def _scratch(role, shape, dtype):
     is served as the part's rows of the calling thread's buffer for the whole batch: the buffers a split call
     uses are the very ones a call on one thread would.
     """
-    context = getattr(_local, "part", None)
-    if context is not None and shape and shape[0] == context.part.stop - context.part.start:
-        with context.lock:
-            whole = _cached(context.buffers, role, (context.n,) + tuple(shape[1:]), dtype)
-        return whole[context.part]
+    if _SPLITTING[0]:  # some thread is in a split call: is this a part of one?
+        context = getattr(_local, "part", None)
+        if context is not None and shape and shape[0] == context.part.stop - context.part.start:
+            with context.lock:
+                whole = _cached(context.buffers, role, (context.n,) + tuple(shape[1:]), dtype)
+            return whole[context.part]
     buffers = getattr(_local, "buffers", None)
     if buffers is None:
         buffers = _local.buffers = OrderedDict()
@@ -84,6 +87,9 @@ def _split(n, body, work):
     as rows of the calling thread's (see `_scratch`): the memory kept between calls is the same on any number of
     threads, rather than a set of buffers per pool thread on top of the caller's.
     """
+    if parts_for(n, work) <= 1:
+        body(slice(0, n))  # one part: this thread's own buffers, as requested (no rows to hand out)
+        return
     buffers = getattr(_local, "buffers", None)
     if buffers is None:
         buffers = _local.buffers = OrderedDict()
@@ -97,7 +103,13 @@ def _split(n, body, work):
         finally:
             _local.part = outer
 
-    split_batch(n, part, work)
+    with _SPLITTING_LOCK:
+        _SPLITTING[0] += 1
+    try:
+        split_batch(n, part, work)
+    finally:
+        with _SPLITTING_LOCK:
+            _SPLITTING[0] -= 1
 
 
 def _clear_scratch():
@@ -200,40 +212,46 @@ def _product(role, a, b):
 def _crop(buffer, top, left, size, bias=None, out=None):
     """buffer[:, :, top:top + H, left:left + W] (+ bias per channel), into `out` or a fresh contiguous array."""
     window = buffer[:, :, top:top + size[0], left:left + size[1]]
-    if out is None:
-        out = np.empty(window.shape, buffer.dtype)
     if bias is None:
+        if out is None:
+            return window.copy()
         np.copyto(out, window)
         return out
-    return np.add(window, bias.reshape(-1, 1, 1), out=out)
+    return np.add(window, bias.reshape(-1, 1, 1), out=np.empty(window.shape, buffer.dtype) if out is None else out)
 
 
 def _conv2d_np(x, w, stride, padding, dilation, groups, bias=None):
     """y = x ⋆ W + b. x (N, C, H, W), w (O, C/G, kh, kw), bias (O,) or None -> (N, O, Ho, Wo), contiguous.
     Large batches are split across threads (autograd_core.threads)."""
-    N, O = x.shape[0], w.shape[0]
-    out_size = tuple(_out_len(n, pad, k, s, d) for n, pad, k, s, d in
-                     zip(x.shape[2:], padding, w.shape[2:], stride, dilation))
-    y = np.empty((N, O) + out_size, np.result_type(x.dtype, w.dtype))
-    _split(N, lambda part: _conv2d_into(y[part], x[part], w, stride, padding, dilation, groups, bias),
-                work=N * math.prod(w.shape[1:]) * y.shape[2] * y.shape[3])  # the column matrix
+    N = x.shape[0]
+    work = N * math.prod(w.shape[1:]) * x.shape[2] * x.shape[3] // (stride[0] * stride[1])  # ~ the column matrix
+    if parts_for(N, work) <= 1:
+        return _conv2d_rows(x, w, stride, padding, dilation, groups, bias)
+    y = np.empty((N, w.shape[0]) + _conv_out_size(x, w, stride, padding, dilation), np.result_type(x.dtype, w.dtype))
+    _split(N, lambda part: _conv2d_rows(x[part], w, stride, padding, dilation, groups, bias, out=y[part]), work)
     return y
 
 
-def _conv2d_into(y, x, w, stride, padding, dilation, groups, bias):
-    """_conv2d_np written into y (N, O, Ho, Wo), contiguous."""
+def _conv_out_size(x, w, stride, padding, dilation):
+    """(Ho, Wo) of x ⋆ w."""
+    return tuple(_out_len(n, pad, k, s, d)
+                 for n, pad, k, s, d in zip(x.shape[2:], padding, w.shape[2:], stride, dilation))
+
+
+def _conv2d_rows(x, w, stride, padding, dilation, groups, bias, out=None):
+    """_conv2d_np of the samples x, written into `out` (N, O, Ho, Wo) when given, else into a fresh array."""
     N, O, G = x.shape[0], w.shape[0], groups
     kernel = w.shape[2:]
-    (Ho, Wo) = out_size = y.shape[2:]
+    (Ho, Wo) = out_size = _conv_out_size(x, w, stride, padding, dilation)
     cols, width = _columns(x, kernel, stride, padding, dilation, G, out_size)
     w_rows = w.reshape(G, O // G, w.shape[1] * w.shape[2] * w.shape[3])   # explicit: -1 fails on size 0
-    if width == Wo:
-        np.matmul(w_rows, cols, out=y.reshape(N, G, O // G, Ho * Wo))    # one product per group
+    if width == Wo:                                         # one product per group:
+        y = np.matmul(w_rows, cols, out=None if out is None else out.reshape(N, G, O // G, Ho * Wo))
         if bias is not None:
-            y += bias.reshape(O, 1, 1)                      # on the contiguous product: fastest
-        return
+            y += bias.reshape(G, O // G, 1)                 # on the contiguous product: fastest
+        return y.reshape(N, O, Ho, Wo)
     product = _product("conv2d", w_rows, cols)              # (N, G, O/G, Ho·width), junk columns dropped:
-    _crop(product.reshape(N, O, Ho, width), 0, 0, (Ho, Wo), bias, out=y)
+    return _crop(product.reshape(N, O, Ho, width), 0, 0, (Ho, Wo), bias, out=out)
 
 
 def _conv_transpose2d_np(x, w, stride, padding, dilation, groups, size, bias=None):
@@ -249,15 +267,18 @@ def _conv_transpose2d_np(x, w, stride, padding, dilation, groups, size, bias=Non
     # Scatter form: one product gives every window's contribution (C/G·kh·kw rows), then the windows are
     # added into a buffer that holds the padded output. With stride s a gather would also multiply the
     # s² − 1 zeros between inputs.
-    y = np.empty((x.shape[0], G * Cg) + tuple(size), np.result_type(x.dtype, w.dtype))
-    _split(x.shape[0], lambda part: _scatter_form_into(y[part], x[part], w, stride, padding, dilation, G, bias),
-                work=x.size // (O // G) * Cg * kh * kw)  # the product's columns
+    N, work = x.shape[0], x.size // (O // G) * Cg * kh * kw  # the product's columns
+    if parts_for(N, work) <= 1:
+        return _scatter_form(x, w, stride, padding, dilation, G, size, bias)
+    y = np.empty((N, G * Cg) + tuple(size), np.result_type(x.dtype, w.dtype))
+    _split(N, lambda part: _scatter_form(x[part], w, stride, padding, dilation, G, size, bias, out=y[part]), work)
     return y
 
 
-def _scatter_form_into(y, x, w, stride, padding, dilation, G, bias):
-    """The scatter form of _conv_transpose2d_np, written into y (N, C, H, W)."""
-    (O, Cg, kh, kw), (N, _, Ho, Wo), (H, W) = w.shape, x.shape, y.shape[2:]
+def _scatter_form(x, w, stride, padding, dilation, G, size, bias, out=None):
+    """The scatter form of _conv_transpose2d_np for the samples x, written into `out` (N, C, H, W) when given, else
+    into a fresh array."""
+    (O, Cg, kh, kw), (N, _, Ho, Wo), (H, W) = w.shape, x.shape, size
     (pt, pb), (pl, pr) = padding
     top, left = max(pt, 0), max(pl, 0)
     Hb, Wb = top + H + max(pb, 0), left + W + max(pr, 0)
@@ -280,15 +301,18 @@ def _scatter_form_into(y, x, w, stride, padding, dilation, G, bias):
     else:
         cols = _product("transpose_product", w_t, x.reshape(N, G, O // G, Ho * Wo)).reshape(N, G * Cg, kh, kw, Ho, Wo)
         if (Hb, Wb) == (H, W):  # nothing to crop: sum straight into the result
-            y.fill(0)
-            _scatter_windows(y, cols, stride, dilation, (oh, ow))
+            if out is None:
+                out = np.zeros((N, G * Cg, H, W), dtype=cols.dtype)
+            else:
+                out.fill(0)
+            _scatter_windows(out, cols, stride, dilation, (oh, ow))
             if bias is not None:
-                y += bias.reshape(-1, 1, 1)
-            return
+                out += bias.reshape(-1, 1, 1)
+            return out
         buffer = _scratch("transpose_sum", (N, G * Cg, Hb, Wb), cols.dtype)
         buffer.fill(0)
         _scatter_windows(buffer, cols, stride, dilation, (oh, ow))
-    _crop(buffer, top, left, (H, W), bias, out=y)
+    return _crop(buffer, top, left, (H, W), bias, out=out)
 
 
 def _conv2d_weight_np(x, dy, stride, padding, dilation, groups, kernel):
@@ -299,8 +323,8 @@ def _conv2d_weight_np(x, dy, stride, padding, dilation, groups, kernel):
     taps = C // groups * math.prod(kernel)
     products = _scratch("weight_product", (N, groups, O // groups, taps), np.result_type(x.dtype, dy.dtype))
     _split(N, lambda part: _weight_products_into(products[part], x[part], dy[part], stride, padding, dilation,
-                                                       groups, kernel),
-                work=N * groups * taps * Ho * Wo)  # the column matrix
+                                                 groups, kernel),
+           work=N * groups * taps * Ho * Wo)  # the column matrix
     return products.sum(axis=0).reshape((O, C // groups) + tuple(kernel))
 
 
