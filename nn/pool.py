@@ -19,6 +19,7 @@ import numpy as np
 
 from autograd_core import Value
 from autograd_core.ops import data_of, matmul, mean, primitive, reshape, without_gradient
+from autograd_core.threads import parts_for
 
 from .conv import _conv2d, _ints
 from .im2col import _conv2d_np, _pad, _scratch, _split
@@ -50,7 +51,7 @@ def _max_np(x, kernel, stride, padding, dilation=(1, 1)):
     out_size = tuple((n - d * (k - 1) - 1) // s + 1 for n, k, s, d in zip(padded, kernel, stride, dilation))
     out = np.empty(x.shape[:2] + out_size, x.dtype)
     _split(len(x), lambda part: _max_into(out[part], x[part], kernel, stride, padding, dilation),
-                work=2 * x.size)  # reads x, writes masks and outputs over it
+           work=2 * x.size)  # reads x, writes masks and outputs over it
     return out
 
 
@@ -85,21 +86,27 @@ def _first_maxima(x, out, kernel, stride, padding, dilation=(1, 1)):
 
 def _scatter_to_max(g, x, out, kernel, stride, padding, dilation=(1, 1)):
     """x-shaped: g[n, c, i, j] added at the first maximum of window (i, j); overlapping windows add up."""
-    dx = np.zeros(x.shape, g.dtype)  # zeroed pages from the allocator: cheaper than filling a fresh array
+    work = 2 * x.size  # reads x, writes masks and outputs over it
+    if parts_for(len(x), work) <= 1:
+        dx = np.zeros(x.shape, g.dtype)  # zeroed by the allocator: cheaper than filling a fresh array
+        _scatter_into(dx, g, x, out, kernel, stride, padding, dilation, zeroed=True)
+        return dx
+    dx = np.empty(x.shape, g.dtype)  # each part zeroes its own rows, in parallel
     _split(len(x), lambda part: _scatter_into(dx[part], g[part], x[part], out[part], kernel, stride, padding,
-                                                    dilation),
-                work=2 * x.size)  # reads x, writes masks and outputs over it
+                                              dilation), work)
     return dx
 
 
-def _scatter_into(dx, g, x, out, kernel, stride, padding, dilation):
+def _scatter_into(dx, g, x, out, kernel, stride, padding, dilation, zeroed=False):
     (pt, pb), (pl, pr) = padding
     N, C, H, W = x.shape
     if pt or pb or pl or pr:  # summed in a padded scratch buffer, then cropped into the result
         dxp = _scratch("pool_scatter", (N, C, pt + H + pb, pl + W + pr), g.dtype)
         dxp.fill(0)
     else:
-        dxp = dx  # zeros already
+        dxp = dx
+        if not zeroed:
+            dxp.fill(0)
     disjoint = all(s >= d * (k - 1) + 1 for s, k, d in zip(stride, kernel, dilation))
     part = None if disjoint else _scratch("pool_part", g.shape, g.dtype)
     for _, at, hit in _first_maxima(x, out, kernel, stride, padding, dilation):
