@@ -72,7 +72,7 @@ def _cached(buffers, role, shape, dtype):
     return flat[:size].reshape(shape)
 
 
-class _Part:
+class _PartRows:
     """What a part of a split kernel call needs to find its scratch rows: the calling thread's cache (`buffers`, with
     `lock` for the parts that use it at once), the batch size `n` and the part's samples `part`."""
 
@@ -97,7 +97,7 @@ def _split(n, body, work):
 
     def part(rows):
         outer = getattr(_local, "part", None)
-        _local.part = _Part(buffers, lock, n, rows)
+        _local.part = _PartRows(buffers, lock, n, rows)
         try:
             body(rows)
         finally:
