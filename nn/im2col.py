@@ -49,10 +49,15 @@ def _scratch(role, shape, dtype):
             with context.lock:
                 whole = _cached(context.buffers, role, (context.n,) + tuple(shape[1:]), dtype)
             return whole[context.part]
+    return _cached(_own_buffers(), role, shape, dtype)
+
+
+def _own_buffers():
+    """This thread's scratch cache: {(role, dtype): flat array}, least recently used first."""
     buffers = getattr(_local, "buffers", None)
     if buffers is None:
         buffers = _local.buffers = OrderedDict()
-    return _cached(buffers, role, shape, dtype)
+    return buffers
 
 
 def _cached(buffers, role, shape, dtype):
@@ -90,10 +95,7 @@ def _split(n, body, work):
     if parts_for(n, work) <= 1:
         body(slice(0, n))  # one part: this thread's own buffers, as requested (no rows to hand out)
         return
-    buffers = getattr(_local, "buffers", None)
-    if buffers is None:
-        buffers = _local.buffers = OrderedDict()
-    lock = threading.Lock()
+    buffers, lock = _own_buffers(), threading.Lock()
 
     def part(rows):
         outer = getattr(_local, "part", None)
