@@ -140,8 +140,20 @@ def _pad(x, padding, fill=0, scratch=None):
     shape = (N, C, top + H + bottom, left + W + right)
     out = np.empty(shape, x.dtype) if scratch is None else _scratch(scratch, shape, x.dtype)
     out.fill(fill)
-    out[:, :, top:top + H, left:left + W] = x
+    _copy_rows(out[:, :, top:top + H, left:left + W], x)
     return out
+
+
+def _copy_rows(dst, src):
+    """np.copyto(dst, src) for arrays of one shape and dtype. When both have contiguous rows (last axis), each row
+    moves as one item: NumPy otherwise calls its inner loop once per row, and rows here are short (a 14-pixel row of a
+    padded image, of a wide column matrix): 3-5× faster."""
+    width = dst.shape[-1] if dst.ndim else 0
+    if width and dst.dtype == src.dtype and dst.strides[-1] == src.strides[-1] == dst.itemsize:
+        row = np.dtype((np.void, width * dst.itemsize))
+        np.copyto(dst.view(row), src.view(row))
+    else:
+        np.copyto(dst, src)
 
 
 def _out_len(n, pad, k, s, d):
@@ -212,14 +224,15 @@ def _product(role, a, b):
 
 
 def _crop(buffer, top, left, size, bias=None, out=None):
-    """buffer[:, :, top:top + H, left:left + W] (+ bias per channel), into `out` or a fresh contiguous array."""
+    """buffer[:, :, top:top + H, left:left + W] (+ bias per channel), into `out` or a fresh contiguous array.
+    The bias is added to `buffer` itself (the caller's scratch or product, never a user's array)."""
+    if bias is not None:  # on the whole buffer, in its contiguous layout (the crop's rows are short)
+        np.add(buffer, bias.reshape(-1, 1, 1), out=buffer)
     window = buffer[:, :, top:top + size[0], left:left + size[1]]
-    if bias is None:
-        if out is None:
-            return window.copy()
-        np.copyto(out, window)
-        return out
-    return np.add(window, bias.reshape(-1, 1, 1), out=np.empty(window.shape, buffer.dtype) if out is None else out)
+    if out is None:
+        out = np.empty(window.shape, buffer.dtype)
+    _copy_rows(out, window)
+    return out
 
 
 def _conv2d_np(x, w, stride, padding, dilation, groups, bias=None):
@@ -260,9 +273,10 @@ def _conv_transpose2d_np(x, w, stride, padding, dilation, groups, size, bias=Non
     """The adjoint of `_conv2d_np` in its input (+ b): x (N, O, Ho, Wo), w (O, C/G, kh, kw) -> (N, C, *size)."""
     (O, Cg, kh, kw), G = w.shape, groups
     (pt, pb), (pl, pr) = padding
-    if stride == (1, 1) and O // G <= Cg:
+    if stride == (1, 1) and O // G <= 2 * Cg:
         # Gather form, fully vectorised: correlate with the flipped kernel, in/out channels swapped. Its
-        # column matrix has O/G·kh·kw rows, so it is used when that is no more than the scatter form's.
+        # column matrix has O/G·kh·kw rows against the scatter form's C/G·kh·kw, but it skips the scatter's kh·kw
+        # additions: measured (3×3 kernels, one thread), it is 6–23% faster at O = 2C and 9% slower at O = 3C.
         flipped = w.reshape(G, O // G, Cg, kh, kw).swapaxes(1, 2).reshape(G * Cg, O // G, kh, kw)[:, :, ::-1, ::-1]
         eh, ew = dilation[0] * (kh - 1), dilation[1] * (kw - 1)
         return _conv2d_np(x, flipped, stride, ((eh - pt, eh - pb), (ew - pl, ew - pr)), dilation, G, bias)
@@ -290,8 +304,8 @@ def _scatter_form(x, w, stride, padding, dilation, G, size, bias, out=None):
         # Rows of x widened with zeros to the buffer's width: each kernel tap then adds one contiguous run
         # of the flattened buffer (the zero columns wrap onto the next row and add nothing).
         wide = _scratch("transpose_rows", (N, O, Ho, Wb), x.dtype)
-        wide[..., :Wo] = x
-        wide[..., Wo:] = 0
+        wide.fill(0)  # the junk columns; then the rows (faster than zeroing the junk alone)
+        _copy_rows(wide[..., :Wo], x)
         cols = _product("transpose_product", w_t, wide.reshape(N, G, O // G, Ho * Wb))
         cols = cols.reshape(N, G * Cg, kh * kw, Ho * Wb)
         flat = _scratch("transpose_sum", (N, G * Cg, Hb * Wb + ow + dw * (kw - 1)), cols.dtype)
@@ -336,8 +350,8 @@ def _weight_products_into(products, x, dy, stride, padding, dilation, groups, ke
     cols, width = _columns(x, kernel, stride, padding, dilation, groups, (Ho, Wo))
     if width != Wo:  # zero gradient on the junk columns (only a NaN or inf in x could leak through them)
         wide = _scratch("weight_rows", (N, O, Ho, width), dy.dtype)
-        wide[..., :Wo] = dy
-        wide[..., Wo:] = 0
+        wide.fill(0)  # the junk columns; then the rows (faster than zeroing the junk alone)
+        _copy_rows(wide[..., :Wo], dy)
         dy = wide
     dy = dy.reshape(N, groups, O // groups, dy.shape[2] * dy.shape[3])  # explicit: -1 fails on an empty batch
     np.matmul(dy, cols.swapaxes(-1, -2), out=products)

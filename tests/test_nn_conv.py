@@ -143,8 +143,9 @@ CONV_T2D_CASES = {
     "groups2": ((2, 4, 3, 3), (4, 3, 3, 2), dict(groups=2, stride=2), False),
     "stride1-dilated-padded": ((1, 2, 5, 6), (2, 2, 3, 3), dict(padding=2, dilation=2), True),
     "pad-beyond-kernel": ((1, 1, 6, 6), (1, 2, 2, 2), dict(padding=2), True),
-    "wide-scatter": ((1, 4, 3, 12), (4, 2, 3, 3), dict(padding=1), True),
-    "wide-scatter-dilated-outpad": ((1, 4, 3, 20), (4, 2, 2, 3), dict(padding=(0, 1), dilation=2, output_padding=1),
+    # stride 1 with more than twice as many inputs as outputs per group: the scatter form, on wide rows
+    "wide-scatter": ((1, 6, 3, 12), (6, 2, 3, 3), dict(padding=1), True),
+    "wide-scatter-dilated-outpad": ((1, 6, 3, 20), (6, 2, 2, 3), dict(padding=(0, 1), dilation=2, output_padding=1),
                                     False),
 }
 
