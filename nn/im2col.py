@@ -147,13 +147,31 @@ def _pad(x, padding, fill=0, scratch=None):
 def _copy_rows(dst, src):
     """np.copyto(dst, src) for arrays of one shape and dtype. When both have contiguous rows (last axis), each row
     moves as one item: NumPy otherwise calls its inner loop once per row, and rows here are short (a 14-pixel row of a
-    padded image, of a wide column matrix): 3-5× faster."""
+    padded image, of a wide column matrix): 3-5× faster for thousands of rows, slower for a few."""
     width = dst.shape[-1] if dst.ndim else 0
-    if width and dst.dtype == src.dtype and dst.strides[-1] == src.strides[-1] == dst.itemsize:
-        row = np.dtype((np.void, width * dst.itemsize))
+    if (width and dst.size >= _MANY_ROWS * width and dst.dtype == src.dtype
+            and dst.strides[-1] == src.strides[-1] == dst.itemsize):
+        nbytes = width * dst.itemsize
+        row = _ROW_TYPES.get(nbytes)
+        if row is None:
+            row = _ROW_TYPES[nbytes] = np.dtype((np.void, nbytes))
         np.copyto(dst.view(row), src.view(row))
     else:
         np.copyto(dst, src)
+
+
+_MANY_ROWS = 64  # below it the views cost more than they save
+_ROW_TYPES = {}  # row size in bytes -> the void dtype of one row
+
+
+def _strided(x, shape, strides):
+    """A read-only strided view of x (as numpy's as_strided, whose Python wrapper costs ~4 µs a call; the
+    constructor ~0.6 µs when x is contiguous, which the padded copies the kernels make are)."""
+    if not x.flags.c_contiguous:
+        return as_strided(x, shape, strides, writeable=False)
+    view = np.ndarray(shape, x.dtype, x, 0, strides)
+    view.flags.writeable = False
+    return view
 
 
 def _out_len(n, pad, k, s, d):
@@ -165,9 +183,8 @@ def _windows(xp, kernel, stride, dilation, out_size):
     """Read-only view (N, C, kh, kw, Ho, Wo) of padded xp: [n, c, p, q, i, j] = xp[n, c, i·sh + p·dh, j·sw + q·dw]."""
     N, C = xp.shape[:2]
     sN, sC, sH, sW = xp.strides
-    return as_strided(xp, (N, C) + tuple(kernel) + tuple(out_size),
-                      (sN, sC, dilation[0] * sH, dilation[1] * sW, stride[0] * sH, stride[1] * sW),
-                      writeable=False)
+    return _strided(xp, (N, C) + tuple(kernel) + tuple(out_size),
+                    (sN, sC, dilation[0] * sH, dilation[1] * sW, stride[0] * sH, stride[1] * sW))
 
 
 def _scatter_windows(target, cols, stride, dilation, origin=(0, 0)):
@@ -208,7 +225,7 @@ def _columns(x, kernel, stride, padding, dilation, groups, out_size):
         xp = contiguous
     run = (Ho - 1) * Wp + Wo  # the last tap's run ends exactly at the image's last element
     sN, sC, sH, sW = xp.strides
-    view = as_strided(xp, (N, C, kh, kw, run), (sN, sC, dilation[0] * sH, dilation[1] * sW, sW), writeable=False)
+    view = _strided(xp, (N, C, kh, kw, run), (sN, sC, dilation[0] * sH, dilation[1] * sW, sW))
     cols = _scratch("columns", (N, C, kh, kw, Ho * Wp), xp.dtype)
     cols[..., :run] = view
     cols[..., run:] = 0
@@ -219,7 +236,9 @@ def _product(role, a, b):
     """a @ b into the scratch buffer of `role` (same dtypes), else into a fresh array."""
     if a.dtype != b.dtype:
         return np.matmul(a, b)
-    shape = np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (a.shape[-2], b.shape[-1])
+    batch_a, batch_b = a.shape[:-2], b.shape[:-2]
+    batch = batch_b if batch_a == batch_b[len(batch_b) - len(batch_a):] else np.broadcast_shapes(batch_a, batch_b)
+    shape = batch + (a.shape[-2], b.shape[-1])
     return np.matmul(a, b, out=_scratch(role, shape, a.dtype))
 
 
