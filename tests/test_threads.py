@@ -304,7 +304,7 @@ def test_parts_use_rows_of_the_callers_scratch_buffers(split_everything):
     workers = split_everything - pool_threads_before - {threading.get_ident()}
     assert workers  # a pool thread ran a part
     kept = {role: flat.size for (role, _), flat in im2col._local.buffers.items()}
-    assert kept["columns"] >= 6 * 2 * 3 * 3 * 9 * 11  # the whole batch's column matrix (rows 11 wide)
+    assert kept["columns"] >= 6 * 2 * 3 * 3 * 9 * 9  # the whole batch's column matrix
 
     def pool_thread_buffers():
         return len(getattr(im2col._local, "buffers", None) or {})
