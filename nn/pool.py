@@ -71,7 +71,8 @@ def _first_maxima(x, out, kernel, stride, padding, dilation=(1, 1)):
     xp = _pad(x, padding, -np.inf, scratch="pool_input")
     has_nan = np.isnan(out).any()
     hit, taken = _scratch("pool_hit", out.shape, bool), None
-    for pq, at in _window_positions(out.shape[2:], kernel, stride, dilation):
+    last = kernel[0] * kernel[1] - 1
+    for k, (pq, at) in enumerate(_window_positions(out.shape[2:], kernel, stride, dilation)):
         np.equal(xp[at], out, out=hit)
         if has_nan:
             hit |= np.isnan(xp[at])
@@ -80,24 +81,36 @@ def _first_maxima(x, out, kernel, stride, padding, dilation=(1, 1)):
             taken[...] = hit
         else:
             np.greater(hit, taken, out=hit)  # a hit, and no earlier position of its window had one
-            taken |= hit
+            if k < last:
+                taken |= hit
         yield pq, at, hit
 
 
 def _scatter_to_max(g, x, out, kernel, stride, padding, dilation=(1, 1)):
     """x-shaped: g[n, c, i, j] added at the first maximum of window (i, j); overlapping windows add up."""
     work = 2 * x.size  # reads x, writes masks and outputs over it
+    tiled = _tiles(x.shape[2:], out.shape[2:], kernel, stride, padding, dilation)
     if parts_for(len(x), work) <= 1:
-        dx = np.zeros(x.shape, g.dtype)  # zeroed by the allocator: cheaper than filling a fresh array
+        # zeroed by the allocator (cheaper than filling a fresh array), unless every element gets written anyway
+        dx = np.empty(x.shape, g.dtype) if tiled else np.zeros(x.shape, g.dtype)
         _scatter_into(dx, g, x, out, kernel, stride, padding, dilation, zeroed=True)
         return dx
     dx = np.empty(x.shape, g.dtype)  # each part zeroes its own rows, in parallel
     _split(len(x), lambda part: _scatter_into(dx[part], g[part], x[part], out[part], kernel, stride, padding,
-                                              dilation), work)
+                                              dilation, zeroed=tiled), work)
     return dx
 
 
+def _tiles(size, out_size, kernel, stride, padding, dilation):
+    """Whether the windows cover the unpadded input exactly once (MaxPool2d(2) on even sizes): then a scatter
+    writes every element of its result, which needs no zeroing first."""
+    return (padding == ((0, 0), (0, 0)) and dilation == (1, 1) and tuple(kernel) == tuple(stride)
+            and all(n == o * k for n, o, k in zip(size, out_size, kernel)))
+
+
 def _scatter_into(dx, g, x, out, kernel, stride, padding, dilation, zeroed=False):
+    """dx (x's shape) = g scattered to the first maximum of each window. zeroed: dx holds zeros already, or every
+    element of it gets written (`_tiles`)."""
     (pt, pb), (pl, pr) = padding
     N, C, H, W = x.shape
     if pt or pb or pl or pr:  # summed in a padded scratch buffer, then cropped into the result
