@@ -61,3 +61,19 @@ def test_pow_at_zero_base():
     (x ** y).sum().backward()
     np.testing.assert_array_equal(x.grad, [0.0, 0.0, 0.0])
     np.testing.assert_array_equal(y.grad, [0.0, 0.0, 0.0])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("size", [20_000, 3 * 65_536 + 7])  # one block of zeros; several and a partial one
+def test_relu_of_a_large_array_gives_numpys_maximum_bit_for_bit(dtype, size):
+    """Large arrays go through np.maximum against a block of zeros (NumPy's vector loop): the same bits as
+    np.maximum(x, 0), signed zeros and NaNs included, in eager mode and in a compiled step's buffers."""
+    from autograd_core.ops import elementwise
+
+    x = np.random.default_rng(0).standard_normal(size).astype(dtype)
+    x[:8] = [-0.0, 0.0, np.nan, -np.nan, np.inf, -np.inf, -1.0, 1.0]
+    x = x.reshape(-1, 1) if size % 2 else x.reshape(2, -1)
+    want = np.maximum(x, dtype(0)).view(np.uint8)
+    assert np.array_equal(ag.relu(Value(x)).data.view(np.uint8), want)
+    out = np.empty_like(x)
+    assert np.array_equal(elementwise.relu.forward_into(x, out=out).view(np.uint8), want)
