@@ -5,7 +5,8 @@ Arrays are (N, C, H, W); geometry is given per spatial axis: stride (sh, sw), pa
 once into a column matrix, which one batched matrix product turns into the output.
 
 Temporaries that die inside a kernel (padded copies, column matrices, products that are cropped or summed)
-live in scratch buffers kept between calls, see `_scratch`; every array a kernel returns is fresh.
+live in scratch buffers kept between calls, see `_scratch`; every array a kernel returns is fresh (large ones
+recycled from earlier calls once nothing references them: autograd_core/recycle.py).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections import OrderedDict
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from autograd_core import recycle
 from autograd_core.threads import parts_for, split_batch
 
 # ----------------------------------------------------------------------------------------------------
@@ -258,10 +260,12 @@ def _conv2d_np(x, w, stride, padding, dilation, groups, bias=None):
     Large batches are split across threads (autograd_core.threads)."""
     N = x.shape[0]
     work = N * math.prod(w.shape[1:]) * x.shape[2] * x.shape[3] // (stride[0] * stride[1])  # ~ the column matrix
+    y = recycle.empty((N, w.shape[0]) + _conv_out_size(x, w, stride, padding, dilation),
+                      np.result_type(x.dtype, w.dtype))
     if parts_for(N, work) <= 1:
-        return _conv2d_rows(x, w, stride, padding, dilation, groups, bias)
-    y = np.empty((N, w.shape[0]) + _conv_out_size(x, w, stride, padding, dilation), np.result_type(x.dtype, w.dtype))
-    _split(N, lambda part: _conv2d_rows(x[part], w, stride, padding, dilation, groups, bias, out=y[part]), work)
+        _conv2d_rows(x, w, stride, padding, dilation, groups, bias, out=y)
+    else:
+        _split(N, lambda part: _conv2d_rows(x[part], w, stride, padding, dilation, groups, bias, out=y[part]), work)
     return y
 
 
@@ -299,10 +303,11 @@ def _conv_transpose2d_np(x, w, stride, padding, dilation, groups, size, bias=Non
     # added into a buffer that holds the padded output. With stride s a gather would also multiply the
     # s² − 1 zeros between inputs.
     N, work = x.shape[0], x.size // (O // G) * Cg * kh * kw  # the product's columns
+    y = recycle.empty((N, G * Cg) + tuple(size), np.result_type(x.dtype, w.dtype))
     if parts_for(N, work) <= 1:
-        return _scatter_form(x, w, stride, padding, dilation, G, size, bias)
-    y = np.empty((N, G * Cg) + tuple(size), np.result_type(x.dtype, w.dtype))
-    _split(N, lambda part: _scatter_form(x[part], w, stride, padding, dilation, G, size, bias, out=y[part]), work)
+        _scatter_form(x, w, stride, padding, dilation, G, size, bias, out=y)
+    else:
+        _split(N, lambda part: _scatter_form(x[part], w, stride, padding, dilation, G, size, bias, out=y[part]), work)
     return y
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd_core import Value
+from autograd_core import Value, recycle
 from autograd_core.ops import data_of, matmul, mean, primitive, reshape, without_gradient
 from autograd_core.threads import parts_for
 
@@ -49,7 +49,7 @@ def _max_np(x, kernel, stride, padding, dilation=(1, 1)):
     (top, bottom), (left, right) = padding
     padded = (x.shape[2] + top + bottom, x.shape[3] + left + right)
     out_size = tuple((n - d * (k - 1) - 1) // s + 1 for n, k, s, d in zip(padded, kernel, stride, dilation))
-    out = np.empty(x.shape[:2] + out_size, x.dtype)
+    out = recycle.empty(x.shape[:2] + out_size, x.dtype)
     _split(len(x), lambda part: _max_into(out[part], x[part], kernel, stride, padding, dilation),
            work=2 * x.size)  # reads x, writes masks and outputs over it
     return out
@@ -90,12 +90,11 @@ def _scatter_to_max(g, x, out, kernel, stride, padding, dilation=(1, 1)):
     """x-shaped: g[n, c, i, j] added at the first maximum of window (i, j); overlapping windows add up."""
     work = 2 * x.size  # reads x, writes masks and outputs over it
     tiled = _tiles(x.shape[2:], out.shape[2:], kernel, stride, padding, dilation)
+    dx = recycle.empty(x.shape, g.dtype)
     if parts_for(len(x), work) <= 1:
-        # zeroed by the allocator (cheaper than filling a fresh array), unless every element gets written anyway
-        dx = np.empty(x.shape, g.dtype) if tiled else np.zeros(x.shape, g.dtype)
-        _scatter_into(dx, g, x, out, kernel, stride, padding, dilation, zeroed=True)
+        _scatter_into(dx, g, x, out, kernel, stride, padding, dilation, zeroed=tiled)
         return dx
-    dx = np.empty(x.shape, g.dtype)  # each part zeroes its own rows, in parallel
+    # each part zeroes its own rows (unless tiled), in parallel
     _split(len(x), lambda part: _scatter_into(dx[part], g[part], x[part], out[part], kernel, stride, padding,
                                               dilation, zeroed=tiled), work)
     return dx

@@ -14,6 +14,7 @@ import operator
 
 import numpy as np
 
+from .. import recycle
 from ..value import Value
 from .primitive import Primitive, primitive
 
@@ -204,7 +205,7 @@ def relu(x):
     if zero is not None:  # np.maximum(x, 0) for one number: x, +0 for x <= 0 (and -0), nan for nan
         return x if x > 0 or x != x else zero
     if x.__class__ is np.ndarray and x.size >= _ZERO_BLOCK // 4 and x.flags.c_contiguous and x.dtype.kind == "f":
-        return _max_with_zeros(x, np.empty_like(x))
+        return _max_with_zeros(x, recycle.empty(x.shape, x.dtype))
     return np.maximum(x, _number_like(0, x))
 
 
@@ -235,6 +236,9 @@ def _relu_vjp(g, out, x):
     x = data_of(x)
     if g.__class__ is x.__class__ and x.__class__ in _SCALAR_ZEROS:  # g·[x>0] for one number, as NumPy does it
         return g if x > 0 else g * _SCALAR_ZERO_FLOATS[x.__class__]
+    if (g.__class__ is np.ndarray and g.nbytes >= recycle.MIN_BYTES and g.shape == x.shape
+            and g.dtype.kind == "f" and x.__class__ is np.ndarray):
+        return np.multiply(g, x > _number_like(0, x), out=recycle.empty(g.shape, g.dtype))
     return g * (x > _number_like(0, x))
 
 
