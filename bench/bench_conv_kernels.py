@@ -3,6 +3,7 @@
     .venv/bin/python bench/bench_conv_kernels.py                  # wall clock, one BLAS thread, our threads 1 and 2
     .venv/bin/python bench/bench_conv_kernels.py --threads 1      # our kernels on one thread only
     .venv/bin/python bench/bench_conv_kernels.py --digits-only    # just the digits step (CPU time, one thread)
+    .venv/bin/python bench/bench_conv_kernels.py --w3-only [--glibc-defaults]   # bench_conv.py's train step, ours
 
 Kernels (nn/im2col.py, nn/pool.py, float32, 3×3 kernels with padding 1, 2×2 max pooling), on plain arrays:
   fwd      conv2d forward with a bias            wgrad   the weight gradient
@@ -12,7 +13,9 @@ Each is timed alone: the median of --calls calls after a warm-up, in this proces
 that the kernels' own threads are what is measured) and glibc keeping freed memory (so that page faults do not
 decide the figure; see BENCHMARKS.md). The digits step is examples/train_digits_cnn.py's model (Conv 1→32, ReLU,
 max pool, Conv 32→64, ReLU, Linear) on a batch of 32 8×8 images with Adam: zero_grad, forward, cross-entropy,
-backward, step; CPU time of one thread, the median of rounds of 40 steps.
+backward, step; CPU time of one thread, the median of rounds of 40 steps. The W3 step is bench_conv.py's training
+step (batch 64 of 28×28, forward and backward), ours only, in this process, on each --threads count: wall clock,
+the median of 15 rounds of 10 steps. --glibc-defaults leaves glibc's trimming of freed memory as it is.
 
 To compare two versions of the kernels, run this script at each (for instance alternating copies of nn/im2col.py
 in place, a few times each): the host's noise is ±5% from one run to the next.
@@ -28,8 +31,9 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-os.environ.setdefault("MALLOC_TRIM_THRESHOLD_", str(1 << 30))  # read by glibc when the process starts: set here for
-os.environ.setdefault("MALLOC_MMAP_THRESHOLD_", str(32 << 20))  # the child this script re-runs itself in (main)
+if "--glibc-defaults" not in sys.argv:
+    os.environ.setdefault("MALLOC_TRIM_THRESHOLD_", str(1 << 30))  # read by glibc when the process starts: set here
+    os.environ.setdefault("MALLOC_MMAP_THRESHOLD_", str(32 << 20))  # for the child this script re-runs itself in
 
 ROOT = Path(__file__).resolve().parents[1]
 SHAPES = [  # (batch, in channels, out channels, image size)
@@ -117,11 +121,32 @@ def digits_step_ms(rounds=15, steps=40):
     return statistics.median(times) * 1e3
 
 
+def w3_step_ms(threads, rounds=15, steps=10):
+    sys.path.insert(0, str(ROOT / "bench"))
+    import autograd_core
+    import bench_conv
+
+    x, labels, upstream, weights = bench_conv.make_problem()
+    step = bench_conv.ours(x, labels, upstream, weights, True)
+    autograd_core.set_num_threads(threads)
+    for _ in range(3 * steps):
+        step()
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for _ in range(steps):
+            step()
+        times.append((time.perf_counter() - start) / steps)
+    return statistics.median(times) * 1e3
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--threads", type=int, nargs="+", default=[1, 2], help="our kernel threads to time (default 1 2)")
     p.add_argument("--calls", type=int, default=200, help="timed calls per kernel (default 200)")
     p.add_argument("--digits-only", action="store_true", help="only the digits CNN's training step")
+    p.add_argument("--w3-only", action="store_true", help="only bench_conv.py's training step (ours)")
+    p.add_argument("--glibc-defaults", action="store_true", help="do not make glibc keep freed memory")
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if not args.child:  # glibc reads its MALLOC_ variables at start-up: run again in a process that has them
@@ -131,8 +156,14 @@ def main(argv=None):
     sys.path.insert(0, str(ROOT))
     import numpy as np
 
-    print(f"numpy {np.__version__}, OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}, "
-          f"glibc keeps freed memory, load average {os.getloadavg()[0]:.1f}")
+    memory = "glibc's defaults" if args.glibc_defaults else "glibc keeps freed memory"
+    print(f"numpy {np.__version__}, OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}, {memory}, "
+          f"load average {os.getloadavg()[0]:.1f}")
+    if args.w3_only:
+        for count in args.threads:
+            print(f"W3 train step (ours, {count} thread{'s' if count > 1 else ''}, wall clock): "
+                  f"{w3_step_ms(count):.2f} ms")
+        return 0
     if not args.digits_only:
         print()
         header = " | ".join(f"{t} thread{'s' if t > 1 else ''} (ms)" for t in args.threads)
