@@ -243,15 +243,12 @@ def _product(role, a, b):
     return np.matmul(a, b, out=_scratch(role, shape, a.dtype))
 
 
-def _crop(buffer, top, left, size, bias=None, out=None):
-    """buffer[:, :, top:top + H, left:left + W] (+ bias per channel), into `out` or a fresh contiguous array.
-    The bias is added to `buffer` itself (the caller's scratch or product, never a user's array)."""
+def _crop(buffer, top, left, size, bias, out):
+    """out = buffer[:, :, top:top + H, left:left + W] (+ bias per channel). The bias is added to `buffer` itself
+    (a scratch buffer of the caller's, never a user's array)."""
     if bias is not None:  # on the whole buffer, in its contiguous layout (the crop's rows are short)
         np.add(buffer, bias.reshape(-1, 1, 1), out=buffer)
-    window = buffer[:, :, top:top + size[0], left:left + size[1]]
-    if out is None:
-        out = np.empty(window.shape, buffer.dtype)
-    _copy_rows(out, window)
+    _copy_rows(out, buffer[:, :, top:top + size[0], left:left + size[1]])
     return out
 
 
@@ -275,17 +272,16 @@ def _conv_out_size(x, w, stride, padding, dilation):
                  for n, pad, k, s, d in zip(x.shape[2:], padding, w.shape[2:], stride, dilation))
 
 
-def _conv2d_rows(x, w, stride, padding, dilation, groups, bias, out=None):
-    """_conv2d_np of the samples x, written into `out` (N, O, Ho, Wo) when given, else into a fresh array."""
+def _conv2d_rows(x, w, stride, padding, dilation, groups, bias, out):
+    """_conv2d_np of the samples x, written into `out` (N, O, Ho, Wo)."""
     N, O, G = x.shape[0], w.shape[0], groups
     kernel = w.shape[2:]
     (Ho, Wo) = out_size = _conv_out_size(x, w, stride, padding, dilation)
     cols = _columns(x, kernel, stride, padding, dilation, G, out_size)
     w_rows = w.reshape(G, O // G, w.shape[1] * w.shape[2] * w.shape[3])   # explicit: -1 fails on size 0
-    y = np.matmul(w_rows, cols, out=None if out is None else out.reshape(N, G, O // G, Ho * Wo))  # a product per group
+    y = np.matmul(w_rows, cols, out=out.reshape(N, G, O // G, Ho * Wo))  # a product per group
     if bias is not None:
         y += bias.reshape(G, O // G, 1)
-    return y.reshape(N, O, Ho, Wo)
 
 
 def _conv_transpose2d_np(x, w, stride, padding, dilation, groups, size, bias=None):
@@ -311,9 +307,8 @@ def _conv_transpose2d_np(x, w, stride, padding, dilation, groups, size, bias=Non
     return y
 
 
-def _scatter_form(x, w, stride, padding, dilation, G, size, bias, out=None):
-    """The scatter form of _conv_transpose2d_np for the samples x, written into `out` (N, C, H, W) when given, else
-    into a fresh array."""
+def _scatter_form(x, w, stride, padding, dilation, G, size, bias, out):
+    """The scatter form of _conv_transpose2d_np for the samples x, written into `out` (N, C, H, W)."""
     (O, Cg, kh, kw), (N, _, Ho, Wo), (H, W) = w.shape, x.shape, size
     (pt, pb), (pl, pr) = padding
     top, left = max(pt, 0), max(pl, 0)
@@ -337,10 +332,7 @@ def _scatter_form(x, w, stride, padding, dilation, G, size, bias, out=None):
     else:
         cols = _product("transpose_product", w_t, x.reshape(N, G, O // G, Ho * Wo)).reshape(N, G * Cg, kh, kw, Ho, Wo)
         if (Hb, Wb) == (H, W):  # nothing to crop: sum straight into the result
-            if out is None:
-                out = np.zeros((N, G * Cg, H, W), dtype=cols.dtype)
-            else:
-                out.fill(0)
+            out.fill(0)
             _scatter_windows(out, cols, stride, dilation, (oh, ow))
             if bias is not None:
                 out += bias.reshape(-1, 1, 1)
