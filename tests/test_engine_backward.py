@@ -351,3 +351,21 @@ def test_a_second_pass_sends_its_own_gradient_through_nodes_that_already_have_on
     z.backward()
     np.testing.assert_array_equal(y.grad, [6.0, 6.0])
     np.testing.assert_array_equal(x.grad, [12.0, 12.0])
+
+
+def test_a_rule_returning_a_read_only_broadcast_view_leaves_no_read_only_grad():
+    """Rules may hand back np.broadcast_to views (read-only, stride 0): no node's .grad is ever one, leaf or not."""
+    from autograd_core.ops import primitive
+
+    @primitive("spread_sum")
+    def spread_sum(x):
+        return x.sum()
+
+    spread_sum.defvjp(lambda g, out, x: np.broadcast_to(g, x.shape))
+    x = Value(np.arange(6.0).reshape(2, 3))
+    middle = x * 2.0
+    spread_sum(middle).backward()
+    for node in (middle, x):
+        assert node.grad.flags.writeable and 0 not in node.grad.strides
+    middle.grad[0, 0] = 5.0  # its own memory: nothing else changes
+    np.testing.assert_allclose(x.grad, np.full((2, 3), 2.0))
