@@ -108,6 +108,11 @@ _conv2d_weight.defjvp(
 
 def _ints(value, n, name, who, minimum):
     """An int or a sequence of n ints, each >= minimum, as a tuple of n Python ints."""
+    if value.__class__ is int:  # the common cases first: isinstance(v, numbers.Integral) costs ~0.3 µs a call
+        if value >= minimum:
+            return (value,) * n
+    elif value.__class__ is tuple and len(value) == n and all(v.__class__ is int and v >= minimum for v in value):
+        return value
     items = (value,) * n if isinstance(value, numbers.Integral) else value
     try:
         items = tuple(items)
