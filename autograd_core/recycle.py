@@ -37,7 +37,7 @@ def empty(shape, dtype):
     one handed out earlier and since let go of everywhere, or a new one."""
     dtype = np.dtype(dtype)
     nbytes = math.prod(shape) * dtype.itemsize
-    if nbytes < MIN_BYTES or nbytes > MAX_BYTES:
+    if nbytes < MIN_BYTES or nbytes > MAX_BYTES or not _COUNTS_ARE_EXACT:
         return np.empty(shape, dtype)
     key = (shape, dtype)
     with _lock:
@@ -75,6 +75,8 @@ def _unused_count():
 
 
 _UNUSED = _unused_count()
+# A free-threaded CPython (3.13t, no GIL) splits reference counts between threads: no recycling there.
+_COUNTS_ARE_EXACT = getattr(sys, "_is_gil_enabled", lambda: True)() and _UNUSED >= 2
 
 
 def clear():
