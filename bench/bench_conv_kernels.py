@@ -110,15 +110,7 @@ def digits_step_ms(rounds=15, steps=40):
         cross_entropy(model(images), labels).backward()
         opt.step()
 
-    for _ in range(steps):
-        step()
-    times = []
-    for _ in range(rounds):
-        start = time.thread_time()
-        for _ in range(steps):
-            step()
-        times.append((time.thread_time() - start) / steps)
-    return statistics.median(times) * 1e3
+    return _median_step_ms(step, rounds, steps, warm_up=steps, clock=time.thread_time)
 
 
 def w3_step_ms(threads, rounds=15, steps=10):
@@ -129,14 +121,19 @@ def w3_step_ms(threads, rounds=15, steps=10):
     x, labels, upstream, weights = bench_conv.make_problem()
     step = bench_conv.ours(x, labels, upstream, weights, True)
     autograd_core.set_num_threads(threads)
-    for _ in range(3 * steps):
+    return _median_step_ms(step, rounds, steps, warm_up=3 * steps, clock=time.perf_counter)
+
+
+def _median_step_ms(step, rounds, steps, warm_up, clock):
+    """The median over `rounds` of the time per call of `step`, timed `steps` calls at a time, after `warm_up` calls."""
+    for _ in range(warm_up):
         step()
     times = []
     for _ in range(rounds):
-        start = time.perf_counter()
+        start = clock()
         for _ in range(steps):
             step()
-        times.append((time.perf_counter() - start) / steps)
+        times.append((clock() - start) / steps)
     return statistics.median(times) * 1e3
 
 
