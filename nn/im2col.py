@@ -259,10 +259,7 @@ def _conv2d_np(x, w, stride, padding, dilation, groups, bias=None):
     work = N * math.prod(w.shape[1:]) * x.shape[2] * x.shape[3] // (stride[0] * stride[1])  # ~ the column matrix
     y = recycle.empty((N, w.shape[0]) + _conv_out_size(x, w, stride, padding, dilation),
                       np.result_type(x.dtype, w.dtype))
-    if parts_for(N, work) <= 1:
-        _conv2d_rows(x, w, stride, padding, dilation, groups, bias, out=y)
-    else:
-        _split(N, lambda part: _conv2d_rows(x[part], w, stride, padding, dilation, groups, bias, out=y[part]), work)
+    _split(N, lambda part: _conv2d_rows(x[part], w, stride, padding, dilation, groups, bias, out=y[part]), work)
     return y
 
 
@@ -276,8 +273,8 @@ def _conv2d_rows(x, w, stride, padding, dilation, groups, bias, out):
     """_conv2d_np of the samples x, written into `out` (N, O, Ho, Wo)."""
     N, O, G = x.shape[0], w.shape[0], groups
     kernel = w.shape[2:]
-    (Ho, Wo) = out_size = _conv_out_size(x, w, stride, padding, dilation)
-    cols = _columns(x, kernel, stride, padding, dilation, G, out_size)
+    Ho, Wo = out.shape[2:]
+    cols = _columns(x, kernel, stride, padding, dilation, G, (Ho, Wo))
     w_rows = w.reshape(G, O // G, w.shape[1] * w.shape[2] * w.shape[3])   # explicit: -1 fails on size 0
     y = np.matmul(w_rows, cols, out=out.reshape(N, G, O // G, Ho * Wo))  # a product per group
     if bias is not None:
@@ -300,10 +297,7 @@ def _conv_transpose2d_np(x, w, stride, padding, dilation, groups, size, bias=Non
     # s² − 1 zeros between inputs.
     N, work = x.shape[0], x.size // (O // G) * Cg * kh * kw  # the product's columns
     y = recycle.empty((N, G * Cg) + tuple(size), np.result_type(x.dtype, w.dtype))
-    if parts_for(N, work) <= 1:
-        _scatter_form(x, w, stride, padding, dilation, G, size, bias, out=y)
-    else:
-        _split(N, lambda part: _scatter_form(x[part], w, stride, padding, dilation, G, size, bias, out=y[part]), work)
+    _split(N, lambda part: _scatter_form(x[part], w, stride, padding, dilation, G, size, bias, out=y[part]), work)
     return y
 
 

@@ -19,7 +19,6 @@ import numpy as np
 
 from autograd_core import Value, recycle
 from autograd_core.ops import data_of, matmul, mean, primitive, reshape, without_gradient
-from autograd_core.threads import parts_for
 
 from .conv import _conv2d, _ints
 from .im2col import _conv2d_np, _pad, _scratch, _split
@@ -91,10 +90,6 @@ def _scatter_to_max(g, x, out, kernel, stride, padding, dilation=(1, 1)):
     work = 2 * x.size  # reads x, writes masks and outputs over it
     tiled = _tiles(x.shape[2:], out.shape[2:], kernel, stride, padding, dilation)
     dx = recycle.empty(x.shape, g.dtype)
-    if parts_for(len(x), work) <= 1:
-        _scatter_into(dx, g, x, out, kernel, stride, padding, dilation, zeroed=tiled)
-        return dx
-    # each part zeroes its own rows (unless tiled), in parallel
     _split(len(x), lambda part: _scatter_into(dx[part], g[part], x[part], out[part], kernel, stride, padding,
                                               dilation, zeroed=tiled), work)
     return dx

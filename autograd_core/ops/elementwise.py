@@ -204,9 +204,14 @@ def relu(x):
     zero = _SCALAR_ZEROS.get(x.__class__)
     if zero is not None:  # np.maximum(x, 0) for one number: x, +0 for x <= 0 (and -0), nan for nan
         return x if x > 0 or x != x else zero
-    if x.__class__ is np.ndarray and x.size >= _ZERO_BLOCK // 4 and x.flags.c_contiguous and x.dtype.kind == "f":
+    if _vector_max_applies(x):
         return _max_with_zeros(x, recycle.empty(x.shape, x.dtype))
     return np.maximum(x, _number_like(0, x))
+
+
+def _vector_max_applies(x):
+    """Whether ReLU of x goes through `_max_with_zeros`: a large contiguous float array."""
+    return x.__class__ is np.ndarray and x.size >= _ZERO_BLOCK // 4 and x.flags.c_contiguous and x.dtype.kind == "f"
 
 
 def _max_with_zeros(x, out):
@@ -245,8 +250,8 @@ def _relu_vjp(g, out, x):
 relu.defvjp(_relu_vjp, formulas=("g⊙[x>0]",))
 relu.defjvp_elementwise()
 relu.defforward_into(lambda x, *, out: _max_with_zeros(x, out) if (
-    x.__class__ is np.ndarray and x.size >= _ZERO_BLOCK // 4 and x.flags.c_contiguous and out.flags.c_contiguous
-    and x.dtype == out.dtype and x.dtype.kind == "f") else np.maximum(x, _number_like(0, x), out=out))
+    _vector_max_applies(x) and out.flags.c_contiguous and x.dtype == out.dtype)
+    else np.maximum(x, _number_like(0, x), out=out))
 
 
 @primitive("leaky_relu")
