@@ -536,30 +536,43 @@ class _Referenced:
     def _generate(self):
         """(all_hold, first_failing): every check as one expression, and the index of the first that fails."""
         names, terms = {"M": _MISSING, "_same_contents": _same_contents}, []
+        # An attribute that the object's __dict__ holds is read from that dict by subscript (a missing key raises,
+        # and all_hold is then False): a few times cheaper than getattr(obj, name, default), and a replay of a step
+        # through an MLP reads ~40 of them. Each such dict is first checked to be still the object's own.
+        dicts = {}  # id(container) -> the name its __dict__ is bound to
         for i, (container, name, expected) in enumerate(self.checks):
             names[f"C{i}"], names[f"X{i}"] = container, expected
             if name is None:
                 value = f"C{i}.cell_contents"
             elif name[0] == "contents":
                 names[f"K{i}"] = name[1]
-                terms.append(f"_same_contents(getattr(C{i}, K{i}, M), X{i})")
+                terms.append((i, f"_same_contents(getattr(C{i}, K{i}, M), X{i})"))
                 continue
             elif name.__class__ is tuple:
                 names[f"K{i}"] = name[1]  # attribute names travel as objects, never as source text
-                value = f"getattr(C{i}, K{i}, M)" + (f"[{int(name[2])}]" if name[0] == "item" else "")
+                attributes = getattr(container, "__dict__", None)
+                if attributes.__class__ is dict and name[1] in attributes:
+                    if id(container) not in dicts:
+                        dicts[id(container)] = f"D{i}"
+                        names[f"D{i}"] = attributes
+                        terms.append((i, f"C{i}.__dict__ is D{i}"))
+                    value = f"{dicts[id(container)]}[K{i}]"
+                else:  # a class attribute (`training`'s default): through getattr, which also sees one set later
+                    value = f"getattr(C{i}, K{i}, M)"
+                value += f"[{int(name[2])}]" if name[0] == "item" else ""
             else:
                 names[f"K{i}"] = name
-                value = f"C{i}.get(K{i}, M)"
+                value = f"C{i}[K{i}]"  # a module's globals: a dict
             if isinstance(expected, _PLAIN):
                 names[f"T{i}"] = type(expected)
-                terms.append(f"((v := {value}) is X{i} or (v.__class__ is T{i} and v == X{i}))")
+                terms.append((i, f"((v := {value}) is X{i} or (v.__class__ is T{i} and v == X{i}))"))
             else:
-                terms.append(f"{value} is X{i}")
-        body = " and ".join(terms) or "True"
-        each = "".join(f"lambda: {term}, " for term in terms)
+                terms.append((i, f"{value} is X{i}"))
+        body = " and ".join(term for _, term in terms) or "True"
+        each = "".join(f"({i}, lambda: {term}), " for i, term in terms)  # (the check each term is part of)
         source = (f"def all_hold():\n    try:\n        return bool({body})\n"
                   "    except Exception:\n        return False\n"
-                  f"def first_failing():\n    for i, check in enumerate(({each})):\n        try:\n"
+                  f"def first_failing():\n    for i, check in ({each}):\n        try:\n"
                   "            if not check():\n                return i\n"
                   "        except Exception:\n            return i\n    return None\n")
         exec(builtins.compile(source, "<autograd_core.compile guards>", "exec"), names)  # our own generated text

@@ -309,11 +309,15 @@ class _Plan:
                 probe = np.empty(0)  # referred to by this frame only, as gp is if the rule made it
                 fresh = sys.getrefcount(gp) == sys.getrefcount(probe)
                 t = self.temp()
-                inline = _inline_rules().get(rule) if not params else None
+                inline = None
+                if not params:
+                    inline = _inline_rules().get(rule)
+                    if inline is None and op.inline is not None:  # declared by the primitive, for arrays
+                        inline = (None, op.inline[i])
                 if inline is not None:
                     arrays = all(a.__class__ is np.ndarray for a in (g, node.data, *xs_data))
                     inline, units = inline[arrays], _units(node.data, xs_data) if arrays else _PYTHON_UNITS
-                    if not _inline_agrees(inline, units, gp, g, node.data, xs_data):
+                    if inline is not None and not _inline_agrees(inline, units, gp, g, node.data, xs_data):
                         inline = None  # the rule was changed since the template was written: call it
                 if inline is not None:  # the rule's own expression, without the call
                     fill = dict(g=gname, out=out_name, x=x_exprs,
@@ -592,22 +596,23 @@ _IN_PLACE = {"{g} * ({x[0]} > {zero})": "_mul_into({g}, {x[0]} > {zero}, {g})",
 # Python number costs NumPy a conversion of about 400 ns per call, and the result is the same (a Python
 # number meets an array in the array's dtype).
 _UFUNCS = {"_add": np.add, "_sub": np.subtract, "_mul": np.multiply, "_div": np.divide, "_neg": np.negative,
-           "_gt": np.greater, "_mul_into": np.multiply}
+           "_gt": np.greater, "_mul_into": np.multiply, "_matmul": np.matmul, "_add_reduce": np.add.reduce}
 _PYTHON_UNITS = {"one": "1", "zero": "0"}
 
 
 def _units(out, xs):
     """The constants 1 (like the output) and 0 (like the first input) for an array template: the eager rules'
-    own (`_number_like`: 0-d arrays of a float dtype, else the Python number)."""
-    from .ops.elementwise import _number_like
+    own (`number_like`: 0-d arrays of a float dtype, else the Python number)."""
+    from .ops.elementwise import number_like
 
-    return {"one": _number_like(1, out), "zero": _number_like(0, xs[0])}
+    return {"one": number_like(1, out), "zero": number_like(0, xs[0])}
 
 
 def _inline_rules():
     """VJP rules of the commonest primitives as their expressions: the same NumPy operations in the same
     order as the rule (so the same numbers), without a Python call each. Keyed by the rule function, each a
-    pair (template for Python numbers and NumPy scalars, template for arrays)."""
+    pair (template for Python numbers and NumPy scalars, template for arrays). (Other primitives declare
+    theirs for arrays with `Primitive.definline`: nn's linear.)"""
     if not _INLINE:
         from .ops import elementwise as e
 
@@ -634,7 +639,10 @@ def _inline_agrees(template, units, gp, g, out, xs):
              **{k.upper(): u for k, u in units.items()}}
     text = template.format(g="G", out="OUT", x=[f"X{i}" for i in range(len(xs))],
                            **{k: u if isinstance(u, str) else k.upper() for k, u in units.items()})
-    value = eval(text, {}, names)  # our own template text
+    try:
+        value = eval(text, {}, names)  # our own template text (or a primitive's, from definline)
+    except (ValueError, TypeError):  # a template for other shapes (linear's for 2-D, here on 3-D data)
+        return False
     return (type(value) is type(gp) and np.shape(value) == np.shape(gp) and value.dtype == gp.dtype
             and np.array_equal(value, gp, equal_nan=True))
 

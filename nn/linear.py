@@ -60,6 +60,9 @@ def _linear_vjp_bias(g, out, x, weight, bias=None):
 
 
 _linear.defvjp(_linear_vjp_x, _linear_vjp_weight, _linear_vjp_bias, formulas=("g·W", "gᵀ·x", "Σ g"))
+# The same three rules for 2-D arrays (a batch of vectors, `_rows` then gives g and x themselves), written out in
+# compiled steps instead of called.
+_linear.definline("_matmul({g}, {x[1]})", "_matmul({g}.T, {x[0]})", "_add_reduce({g}, 0)")
 _linear.defjvp(lambda t, out, x, weight, bias=None: _linear(t, weight),      # d(x Wᵀ + b) = dx Wᵀ + x dWᵀ + db
                lambda t, out, x, weight, bias=None: _linear(x, t),
                lambda t, out, x, weight, bias=None: t)

@@ -200,17 +200,21 @@ class Optimizer:
                       for k, v in group.items() if k != "params"}
                 maximize = hp.get("maximize")
                 for p in group["params"]:
-                    g, data = stored_grad(p), p.data
+                    # stored_grad(p), inline for the common case (this loop is the step's whole overhead)
+                    g = p._grad if p.__class__.grad is _GRAD_PROPERTY else stored_grad(p)
                     if g is None:
                         continue
-                    if g.__class__ is not np.ndarray or g.shape != data.shape or g.dtype != data.dtype or not g.ndim:
-                        g = _gradient_of(p, owner)  # a Value (create_graph), a 0-d or cast gradient, or an error
+                    data = p.data
+                    if g.__class__ is not _ndarray or g.shape != data.shape or (
+                            g.dtype is not data.dtype and g.dtype != data.dtype) or not g.ndim:
+                        # a GradArray (.grad was read), a Value (create_graph), a 0-d or cast gradient, or an error
+                        g = _gradient_of(p, owner)
                     if maximize:
                         g = -g                                   # ascend: step along +∇f
                     state = states.get(p)
                     if state is None:
                         state = states[p] = {}
-                    if data.__class__ is np.ndarray and not data.flags.writeable:
+                    if data.__class__ is _ndarray and not data.flags.writeable:
                         data = data.copy()  # e.g. a broadcast view: update a private copy instead
                     new = update(data, g, state, hp)
                     if new is not p.data:
@@ -387,6 +391,8 @@ def _python_number(value):
 
 
 _PLAIN_NUMBERS = frozenset({float, int, bool})
+_ndarray = np.ndarray
+_GRAD_PROPERTY = Value.grad  # Value's own .grad (a subclass such as ElementView keeps its gradient elsewhere)
 
 
 def _gradient_of(p, owner):

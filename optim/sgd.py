@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from autograd_core.ops import number_like
+
 from .optimizer import Optimizer, flag, nonnegative, real
 
 
@@ -52,5 +54,5 @@ class SGD(Optimizer):
                 b = momentum * b + (1 - dampening) * g       # velocity: a running sum of gradients
             state["momentum_buffer"] = b
             g = g + momentum * b if hp["nesterov"] else b    # Nesterov looks one velocity step ahead
-        p -= lr * g
+        p -= number_like(lr, g) * g  # lr * g, without NumPy converting the Python number at every call
         return p

@@ -1064,6 +1064,19 @@ def test_module_settings_and_method_attributes_are_guarded():
     assert compiled.stats["guard_failures"] == 2
 
 
+def test_an_attribute_guard_sees_a_replaced_instance_dict():
+    # The guards read a module's attributes from its __dict__ (cheaper than getattr); a __dict__ swapped for
+    # another must fail them, or the replay would use the old weight.
+    layer = nn.Linear(3, 2, rng=0)
+    compiled = ag.compile(lambda x: layer(x).sum())
+    x = np.ones((4, 3))
+    for _ in range(3):
+        compiled(x)
+    layer.__dict__ = {**vars(layer), "weight": nn.Parameter(np.full((2, 3), 2.0))}
+    assert _equal(compiled(x).data, layer(x).sum().data)
+    assert compiled.stats["guard_failures"] == 1
+
+
 def test_the_warning_names_the_guard_that_keeps_failing():
     class Counter:
         def __init__(self):
@@ -1211,6 +1224,32 @@ def test_relu_gradients_multiplied_in_place_give_the_eager_numbers(returns):
     assert compiled.stats["replayed"] == 3
     source = compiled.sources()[0]
     assert source.count("_mul_into(") == (1 if "out" in returns else 2), source
+
+
+@pytest.mark.parametrize("batch_shape", [(6,), (2, 3)])
+def test_linear_rules_are_written_out_for_matrices_and_called_otherwise(batch_shape):
+    # linear declares its three VJP rules as templates (Primitive.definline) for 2-D data; a program checks a template
+    # against the rule on the recorded arrays and calls the rule where they differ (3-D data: gᵀx is another product).
+    layer = nn.Linear(4, 3, rng=0)
+    w = nn.Parameter(np.ones((5, 4)))
+
+    def step(x):
+        layer.zero_grad()
+        w.grad = None
+        loss = (layer(x @ w) ** 2).sum()
+        loss.backward()
+        return loss, layer.weight.grad, layer.bias.grad, w.grad
+
+    eager, compiled = step, ag.compile(step)
+    rng = np.random.default_rng(0)
+    for _ in range(4):
+        x = rng.standard_normal(batch_shape + (5,))
+        assert _equal(compiled(x), eager(x))
+    assert compiled.stats["replayed"] == 2
+    source = compiled.sources()[0]
+    # gx = gW holds for any batch shape; gW = gᵀx and gb = Σ g only for a matrix. x @ w's own rules are called.
+    inline = len(batch_shape) == 1
+    assert (source.count("_matmul("), source.count("_add_reduce(")) == ((2, 1) if inline else (1, 0)), source
 
 
 @pytest.mark.parametrize("trained_through", ["the compiled function", "the model itself"])

@@ -343,3 +343,42 @@ def test_gradient_recorded_with_create_graph_is_used_as_data():
     optim.SGD([x], lr=0.1).step()
     np.testing.assert_allclose(x.data, [1.0 - 0.3, 2.0 - 1.2])
     assert isinstance(x.data, np.ndarray)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_sgd_step_is_the_plain_update_bit_for_bit(dtype):
+    # SGD multiplies by the learning rate as a 0-d array of the gradient's dtype (ops.number_like), not as a Python
+    # number: the same bits, including the sign of a zero learning rate after a positive zero was used.
+    rng = np.random.default_rng(0)
+    data = np.concatenate([rng.standard_normal(7), [-0.0, 0.0, np.inf]]).astype(dtype)
+    grad = np.concatenate([rng.standard_normal(7), [0.0, -0.0, 1.0]]).astype(dtype)
+    p = Value(data.copy())
+    opt = optim.SGD([p], lr=0.1)
+    expected = data.copy()
+    for lr in (0.1, 1e-3, 3, 0.0, -0.0, 0.25):
+        opt.param_groups[0]["lr"] = lr
+        p.grad = grad.copy()
+        opt.step()
+        with np.errstate(invalid="ignore"):
+            expected -= lr * grad
+        assert p.data.dtype == dtype
+        assert p.data.tobytes() == expected.tobytes(), lr
+
+
+def test_number_like_keeps_the_sign_of_zero_and_a_bounded_cache():
+    from autograd_core.ops import elementwise, number_like
+
+    x = np.ones(3, np.float32)
+    assert np.signbit(number_like(0.0, x)) == np.False_ and np.signbit(number_like(-0.0, x)) == np.True_
+    assert number_like(0.5, x).dtype == np.float32 and number_like(2, np.arange(3)) == 2  # integer arrays: as is
+    for k in range(5000):
+        number_like(k + 0.5, x)
+    assert len(elementwise._NUMBERS_LIKE) <= 4096
+
+
+def test_number_like_of_a_float_zero_is_not_the_integer_zeros():
+    from autograd_core.ops import number_like
+
+    x = np.ones(3, np.float32)
+    number_like(0, x)  # ReLU's rules ask for the integer 0
+    assert np.signbit(number_like(-0.0, x)) == np.True_

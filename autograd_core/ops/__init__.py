@@ -3,7 +3,7 @@
 from .primitive import PRIMITIVES, Primitive, primitive  # noqa: F401
 from .elementwise import (  # noqa: F401
     abs, add, clip, cos, data_of, div, exp, leaky_relu, log, maximum, minimum, mul, neg, pow, relu,
-    sigmoid, sin, sqrt, sub, tanh, where,
+    sigmoid, sin, sqrt, sub, tanh, where, number_like,
 )
 from .reduce import logsumexp, log_softmax, max, mean, min, prod, softmax, sum, var  # noqa: F401
 from .shape import (  # noqa: F401

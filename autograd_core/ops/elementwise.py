@@ -24,20 +24,26 @@ def data_of(x):
     return x.data if isinstance(x, Value) else x
 
 
-def _number_like(number, x):
+def number_like(number, x):
     """`number` as a 0-d array of x's dtype when x is a float array: the same result in a ufunc with x as
     the Python number gives (it meets a float array in the array's dtype), without NumPy converting the
     number on every call (about 400 ns, as long as the whole operation on a small array). Other x (integer
-    or bool arrays, where the two could differ): the number itself. Cached per (number, dtype)."""
-    key = (number, getattr(x, "dtype", None))
+    or bool arrays, where the two could differ): the number itself. Cached per (number, dtype), up to 4,096
+    entries (a learning rate that a scheduler changes at every step brings a new number each time); not for
+    float zeros, since -0.0 == 0.0 would find the other's entry and the sign matters (keyed by the number's
+    class too, so that neither finds the integer 0's)."""
+    dtype = getattr(x, "dtype", None)
+    key = (number, number.__class__, dtype)
     constant = _NUMBERS_LIKE.get(key)
     if constant is None:
-        if key[1] is None or key[1].kind not in "fc":
-            constant = number
-        else:
-            constant = np.array(number, key[1])
-            constant.flags.writeable = False
-        _NUMBERS_LIKE[key] = constant
+        if dtype is None or dtype.kind not in "fc":
+            return number
+        constant = np.array(number, dtype)
+        constant.flags.writeable = False
+        if number or isinstance(number, int):
+            if len(_NUMBERS_LIKE) >= 4096:
+                _NUMBERS_LIKE.clear()
+            _NUMBERS_LIKE[key] = constant
     return constant
 
 
@@ -155,7 +161,7 @@ tanh = Primitive("tanh", np.tanh)
 def _tanh_vjp(g, out, x):
     if out.__class__ is np.ndarray and g.__class__ is np.ndarray and out.dtype == g.dtype:
         d = out * out               # the same arithmetic in one fresh array: two temporaries fewer
-        np.subtract(_number_like(1, d), d, out=d)
+        np.subtract(number_like(1, d), d, out=d)
         d *= g
         return d
     return g * (1 - out * out)
@@ -206,7 +212,7 @@ def relu(x):
         return x if x > 0 or x != x else zero
     if _vector_max_applies(x):
         return _max_with_zeros(x, recycle.empty(x.shape, x.dtype))
-    return np.maximum(x, _number_like(0, x))
+    return np.maximum(x, number_like(0, x))
 
 
 def _vector_max_applies(x):
@@ -243,15 +249,15 @@ def _relu_vjp(g, out, x):
         return g if x > 0 else g * _SCALAR_ZERO_FLOATS[x.__class__]
     if (g.__class__ is np.ndarray and g.nbytes >= recycle.MIN_BYTES and g.shape == x.shape
             and g.dtype.kind == "f" and x.__class__ is np.ndarray):
-        return np.multiply(g, x > _number_like(0, x), out=recycle.empty(g.shape, g.dtype))
-    return g * (x > _number_like(0, x))
+        return np.multiply(g, x > number_like(0, x), out=recycle.empty(g.shape, g.dtype))
+    return g * (x > number_like(0, x))
 
 
 relu.defvjp(_relu_vjp, formulas=("g⊙[x>0]",))
 relu.defjvp_elementwise()
 relu.defforward_into(lambda x, *, out: _max_with_zeros(x, out) if (
     _vector_max_applies(x) and out.flags.c_contiguous and x.dtype == out.dtype)
-    else np.maximum(x, _number_like(0, x), out=out))
+    else np.maximum(x, number_like(0, x), out=out))
 
 
 @primitive("leaky_relu")

@@ -94,6 +94,17 @@ class Primitive:
         return self
 
     forward_into = None  # see defforward_into
+    inline = None  # see definline
+
+    def definline(self, *templates):
+        """Register each VJP rule (one per input, or None) as an expression template that compiled steps
+        (jit_plan.py) write into their program instead of calling the rule, when every operand is an array:
+        "{g}", "{out}" and "{x[i]}" stand for the operands, and the template calls NumPy through the names of
+        jit_plan's `_UFUNCS` ("_matmul({g}.T, {x[0]})"). It must do the rule's own operations in the same
+        order; a compiled step checks it against the rule on the recorded arrays, and calls the rule where
+        they differ (other shapes, say)."""
+        self.inline = tuple(templates)
+        return self
 
     def defforward_into(self, fn):
         """Register the forward pass written into a given array: fn(*xs, out=array, **params) fills `out`
