@@ -200,22 +200,14 @@ class Optimizer:
                       for k, v in group.items() if k != "params"}
                 maximize = hp.get("maximize")
                 for p in group["params"]:
-                    # stored_grad(p), inline for the common case (this loop is the step's whole overhead)
-                    g = p._grad if p.__class__.grad is _GRAD_PROPERTY else stored_grad(p)
+                    g, data = gradient_and_data(p, owner)
                     if g is None:
                         continue
-                    data = p.data
-                    if g.__class__ is not _ndarray or g.shape != data.shape or (
-                            g.dtype is not data.dtype and g.dtype != data.dtype) or not g.ndim:
-                        # a GradArray (.grad was read), a Value (create_graph), a 0-d or cast gradient, or an error
-                        g = _gradient_of(p, owner)
                     if maximize:
                         g = -g                                   # ascend: step along +∇f
                     state = states.get(p)
                     if state is None:
                         state = states[p] = {}
-                    if data.__class__ is _ndarray and not data.flags.writeable:
-                        data = data.copy()  # e.g. a broadcast view: update a private copy instead
                     new = update(data, g, state, hp)
                     if new is not p.data:
                         p.data = _as_data_of(new, p)
@@ -393,6 +385,24 @@ def _python_number(value):
 _PLAIN_NUMBERS = frozenset({float, int, bool})
 _ndarray = np.ndarray
 _GRAD_PROPERTY = Value.grad  # Value's own .grad (a subclass such as ElementView keeps its gradient elsewhere)
+
+
+def gradient_and_data(p, owner):
+    """(g, data) as an update rule takes them for parameter p, or (None, None) if p has no gradient: its gradient
+    as NumPy data of p's shape and dtype (from a GradArray, a Value recorded with create_graph, a 0-d or
+    differently typed array; a wrong shape is a ValueError naming `owner`), and its data, copied if read-only (a
+    broadcast view), so that the rule updates a private copy."""
+    g = p._grad if p.__class__.grad is _GRAD_PROPERTY else stored_grad(p)  # stored_grad(p), inline: the usual case
+    if g is None:
+        return None, None
+    data = p.data
+    if (g.__class__ is _ndarray and g.shape == data.shape and (g.dtype is data.dtype or g.dtype == data.dtype)
+            and data.__class__ is _ndarray and g.ndim and data.flags.writeable):
+        return g, data  # a plain array of data's shape and dtype, and writable data: as they are
+    g = _gradient_of(p, owner)
+    if data.__class__ is _ndarray and not data.flags.writeable:
+        data = data.copy()
+    return g, data
 
 
 def _gradient_of(p, owner):

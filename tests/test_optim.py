@@ -382,3 +382,46 @@ def test_number_like_of_a_float_zero_is_not_the_integer_zeros():
     x = np.ones(3, np.float32)
     number_like(0, x)  # ReLU's rules ask for the integer 0
     assert np.signbit(number_like(-0.0, x)) == np.True_
+
+
+def test_plain_sgd_written_out_matches_the_general_loop():
+    # SGD.step writes out p ← p − lr·g when no group has momentum, weight decay or maximize; the general loop of
+    # Optimizer.step must give the same parameters, state and errors, on the odd cases too: a 0-d parameter, read-only
+    # data (a broadcast view), a gradient read through .grad (a GradArray), one of another dtype, a NumPy learning rate.
+    def make():
+        rng = np.random.default_rng(1)
+        ps = [Value(rng.standard_normal((3, 2)).astype(np.float32)), Value(np.float64(0.5)),
+              Value(np.broadcast_to(np.float32(1.5), (4,))), Value(rng.standard_normal(5)), Value(np.zeros(2))]
+        grads = [rng.standard_normal(3 * 2).reshape(3, 2).astype(np.float32), np.float64(-2.0),
+                 np.arange(4, dtype=np.float32), rng.standard_normal(5).astype(np.float32), None]
+        opt = optim.SGD([{"params": ps[:3], "lr": np.float64(0.1)}, {"params": ps[3:]}], lr=0.25)
+        return ps, grads, opt
+
+    results = []
+    for step in (optim.SGD.step, optim.Optimizer.step):
+        ps, grads, opt = make()
+        for k in range(3):
+            for p, g in zip(ps, grads):
+                p.grad = None if g is None else (g * (k + 1)).astype(g.dtype)
+            _ = ps[0].grad.sum()  # .grad read: a GradArray from now on
+            step(opt)
+        results.append(([p.data for p in ps], opt.state_dict(), opt._step_count))
+    (fast, fast_state, fast_count), (general, general_state, general_count) = results
+    for a, b in zip(fast, general):
+        assert type(a) is type(b) and a.dtype == b.dtype and np.asarray(a).tobytes() == np.asarray(b).tobytes()
+    assert fast_state == general_state and fast_count == general_count == 3
+
+    ps, _, opt = make()
+    ps[0].grad = np.ones((2, 3), np.float32)
+    with pytest.raises(ValueError, match="has shape"):
+        opt.step()
+
+
+def test_plain_sgd_step_marks_the_parameters_changed():
+    w = Value(np.ones(3))
+    loss = (w * w).sum()
+    opt = optim.SGD([w], lr=0.1)
+    w.grad = np.ones(3)
+    opt.step()
+    with pytest.raises(RuntimeError, match="modified|changed|in-place|version"):
+        loss.backward()
