@@ -25,7 +25,7 @@ import math
 
 import numpy as np
 
-from autograd_core import Value
+from autograd_core import Value, is_grad_enabled
 from autograd_core.jit import replay_requires
 from autograd_core.ops import data_of, primitive, softmax, transpose, without_gradient
 
@@ -36,12 +36,23 @@ from .loss import _as_value, _check_reduction, _reduce
 @primitive("cross_entropy")
 def _cross_entropy(logits, labels, reduction):
     # ℓₙ = −log softmax(zₙ)[yₙ] = logsumexp(zₙ) − zₙ[yₙ], after shifting each row by its maximum.
-    shifted, at_label = _shifted(logits, labels, infinite_rows_unshifted=True)
-    losses = np.log(np.add.reduce(np.exp(shifted), axis=0)) - shifted.ravel(order="K")[at_label]
+    shifted, at_label, unshifted_rows = _shifted(logits, labels, infinite_rows_unshifted=True)
+    exp = np.exp(shifted)
+    sums = np.add.reduce(exp, axis=0)
+    losses = np.log(sums) - shifted.ravel(order="K")[at_label]
     total = None if reduction == "none" else np.add.reduce(losses)
     if total is None:
-        return losses
-    return total / len(labels) if reduction == "mean" else total
+        out = losses
+    else:
+        out = total / len(labels) if reduction == "mean" else total
+    if not unshifted_rows and is_grad_enabled():
+        # The rule below needs exp and its sums again: keep them for the rule of this very result (`out`, a new object),
+        # as PyTorch keeps its softmax for the backward pass. One result at a time; the rule takes them or recomputes.
+        _SAVED[0] = (out, exp, sums, at_label)
+    return out
+
+
+_SAVED = [None]  # (output, exp of the shifted logits, their sums, flat index of each label) of the latest forward
 
 
 def _cross_entropy_vjp(g, out, logits, labels, reduction):
@@ -54,16 +65,23 @@ def _cross_entropy_vjp(g, out, logits, labels, reduction):
         elif reduction == "mean":
             g = g / len(labels)
         return g * (softmax(logits, axis=1) - onehot)
-    shifted, at_label = _shifted(logits, labels, infinite_rows_unshifted=False)  # such rows: nan, as PyTorch's
-    p = np.exp(shifted, out=shifted)         # shifted is ours: reuse it
+    saved = _SAVED[0]
+    if saved is not None and saved[0] is out:  # the forward that made `out` kept its exp: the same numbers
+        _SAVED[0] = None                       # (ours to change in place; a second backward recomputes)
+        _, p, sums, at_label = saved
+    else:
+        shifted, at_label, _ = _shifted(logits, labels, infinite_rows_unshifted=False)  # such rows: nan, as PyTorch's
+        p = np.exp(shifted, out=shifted)     # shifted is ours: reuse it
+        sums = np.add.reduce(p, axis=0)
     g = g / len(labels) if reduction == "mean" else g    # per sample (or one for all)
-    p *= g / np.add.reduce(p, axis=0)        # g·softmax
+    p *= g / sums                            # g·softmax
     p.ravel(order="K")[at_label] -= g        # − g·onehot (p is ours and contiguous: ravel is a view)
     return p.T if p.flags.f_contiguous else np.ascontiguousarray(p.T)
 
 
 def _shifted(logits, labels, infinite_rows_unshifted):
-    """(z − max), classes on axis 0, as an array of our own; and the flat index of each zₙ[yₙ] in it.
+    """(z − max), classes on axis 0, as an array of our own; the flat index of each zₙ[yₙ] in it; and whether some
+    row was left unshifted (below).
     infinite_rows_unshifted: shift a row whose maximum is ±inf (or nan) by nothing, so that its loss comes out
     as PyTorch's (inf for [inf, 1] with label 1) rather than nan from inf − inf. The gradient keeps the plain
     shift: nan in such rows, as PyTorch's.
@@ -75,13 +93,14 @@ def _shifted(logits, labels, infinite_rows_unshifted):
     n, classes = logits.shape
     by_class = np.ascontiguousarray(logits.T) if classes <= 32 else logits.T
     m = np.maximum.reduce(by_class, axis=0)
-    if infinite_rows_unshifted and not math.isfinite(np.add.reduce(m)):  # rare: shift such rows by nothing
+    unshifted_rows = infinite_rows_unshifted and not math.isfinite(np.add.reduce(m))
+    if unshifted_rows:  # rare: shift such rows by nothing
         m = np.where(np.isfinite(m), m, 0)
     shifted = by_class - m                   # in by_class's memory order: C-contiguous (C, n) or F-contiguous
     rows = np.arange(n)
     labels = labels.astype(np.intp, copy=False)  # uint8 labels (MNIST's) times n would wrap around
     at_label = labels * n + rows if shifted.flags.c_contiguous else rows * classes + labels
-    return shifted, at_label
+    return shifted, at_label, unshifted_rows
 
 
 _cross_entropy.defvjp(_cross_entropy_vjp, formulas=("g⊙(softmax(z) − onehot(y))",))

@@ -101,6 +101,44 @@ def test_cross_entropy_rows_with_infinite_logits(reduction):
     assert np.isfinite(v.grad[[0, 3]]).all() and np.isnan(v.grad[[1, 2]]).all()
 
 
+@pytest.mark.parametrize("classes", [5, 40])  # classes first in a copy (few classes), or a transposed view (many)
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_cross_entropy_gradient_from_the_forwards_exp_is_the_recomputed_one(classes, reduction, dtype):
+    # The forward keeps exp(z − max) and its sums for the rule of the result it made; the rule then skips computing
+    # them again. The gradient must be the same bits as the rule's own computation, which a second backward pass
+    # (retain_graph) and a rule called on another result both take.
+    from autograd_core.nn import loss_classification as losses
+
+    rng = np.random.default_rng(3)
+    z = Value(rng.normal(size=(6, classes)).astype(dtype) * 4)
+    y = rng.integers(0, classes, 6)
+    out = F.cross_entropy(z, y, reduction=reduction)
+    assert losses._SAVED[0][0] is out.data
+    seed = None if reduction != "none" else np.ones(6, dtype)
+    out.backward(seed, retain_graph=True)
+    first = z.grad.copy()
+    assert losses._SAVED[0] is None  # taken by the rule
+    z.grad = None
+    out.backward(seed, retain_graph=True)  # recomputed
+    assert first.tobytes() == z.grad.tobytes()
+    other = F.cross_entropy(Value(z.data * 2), y, reduction=reduction)  # now the kept exp is the other result's
+    assert losses._SAVED[0][0] is other.data
+    z.grad = None
+    out.backward(seed)
+    assert first.tobytes() == z.grad.tobytes()
+
+
+def test_cross_entropy_keeps_nothing_without_grad_mode():
+    from autograd_core import no_grad
+    from autograd_core.nn import loss_classification as losses
+
+    losses._SAVED[0] = None
+    with no_grad():
+        F.cross_entropy(Value(LOGITS), LABELS)
+    assert losses._SAVED[0] is None
+
+
 def test_cross_entropy_float32_stays_float32():
     z = Value(LOGITS.astype(np.float32))
     loss = F.cross_entropy(z, LABELS)
