@@ -3,6 +3,7 @@
     .venv/bin/python bench/bench_compile.py                      # CPU time, one thread everywhere
     .venv/bin/python bench/bench_compile.py --clock wall         # wall clock, each library's default threads
     .venv/bin/python bench/bench_compile.py --only W2,W4 --rounds 21
+    .venv/bin/python bench/bench_compile.py --only W2 --calls 50     # longer turns: nearer a training loop
     .venv/bin/python bench/bench_compile.py --only W3 --clock wall --keep-memory   # glibc keeps freed memory
 
 Workloads (the same code as the eager benchmarks, compiled by wrapping the step in `autograd_core.compile`):
@@ -15,7 +16,10 @@ Workloads (the same code as the eager benchmarks, compiled by wrapping the step 
       bare NumPy (the same arithmetic written out), PyTorch
 "compiled" is timed after its recordings and compilation (warm-up calls): the cost of a step in a training
 loop. Every engine runs in a worker process of its own; the engines take turns, round by round, so that
-load from elsewhere on the shared machine hits all alike; medians over the rounds. Before timing, the
+load from elsewhere on the shared machine hits all alike; medians over the rounds. Each round starts with an
+untimed call (CPU clock; the wall clock warms up longer): the first call after the other workers' turns refills the
+caches they evicted, ~600 µs of W2's ~1.8 ms step for every engine on the 2-vCPU VM of BENCHMARKS.md, which a
+training loop, calling one step after another, does not pay. Before timing, the
 compiled W2 and W4 are checked against eager mode with np.array_equal.
 """
 
@@ -141,6 +145,8 @@ def _worker(conn, key, engine, clock_name, threads, keep_memory=False):
             import bench_conv
 
             bench_conv._warm_up(run)  # threads whose vCPU idled while the other workers ran wake slowly at first
+        else:
+            run()  # untimed: the first call after the other workers' turns refills the caches they evicted
         start = clock()
         for _ in range(calls):
             run()
@@ -149,8 +155,9 @@ def _worker(conn, key, engine, clock_name, threads, keep_memory=False):
     conn.close()
 
 
-def run_workload(key, rounds, clock_name, threads, keep_memory=False):
-    title, _, engines, default_rounds, calls = WORKLOADS[key]
+def run_workload(key, rounds, clock_name, threads, keep_memory=False, calls=None):
+    title, _, engines, default_rounds, default_calls = WORKLOADS[key]
+    calls = calls or default_calls
     engines = [e for e in engines if e not in NEEDS or HAVE[NEEDS[e]]]
     ctx = mp.get_context("spawn")
     workers = {}
@@ -182,6 +189,8 @@ def main(argv=None):
     p.add_argument("--clock", choices=sorted(CLOCKS), default="cpu",
                    help="cpu: CPU time of the worker's thread, one thread (default); wall: default threads")
     p.add_argument("--rounds", type=int, help="rounds (default per workload)")
+    p.add_argument("--calls", type=int, help="timed calls per round (default per workload: W2 and W4 10); more calls "
+                   "per turn come closer to a training loop's steady state")
     p.add_argument("--keep-memory", action="store_true",
                    help="glibc keeps freed memory in every worker (see bench_conv.py and BENCHMARKS.md)")
     args = p.parse_args(argv)
@@ -195,7 +204,7 @@ def main(argv=None):
     rows = ["| workload | engine | median per step | ÷ compiled |", "|---|---|---:|---:|"]
     summary = []
     for key in only:
-        lines, med = run_workload(key, args.rounds, args.clock, threads, args.keep_memory)
+        lines, med = run_workload(key, args.rounds, args.clock, threads, args.keep_memory, args.calls)
         rows += lines
         c = med["compiled"]
         targets = (("micrograd 0.1.0", 10, "faster"), ("PyTorch", 4 if key == "W4" else None, "faster"),
