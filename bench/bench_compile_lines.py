@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/bench_compile_lines.py            # the gap: compiled, hand-written and eager steps
     .venv/bin/python bench/bench_compile_lines.py --lines    # and each line of both, timed where it runs
+    .venv/bin/python bench/bench_compile_lines.py --alone 3  # each step alone in a process: a training loop
 
 W2: MLP 784-256-128-10, batch 128, float32, SGD (bench_mlp.py's `Ours` compiled, and its `NumpyMLP`), one BLAS
 thread. The gap: single steps taken in turn, medians (CPU time of this thread). --lines runs a copy of the
@@ -104,11 +105,57 @@ def lines(compiled, hand, args, steps=400):
         print(f"{sum(acc.values()) / steps * 1e6:9.1f}  total")
 
 
+STEPS = {"compiled": lambda w: ag.compile(bench_mlp.Ours(w).step),
+         "NumPy by hand": lambda w: bench_mlp.NumpyMLP(w).step,
+         "eager": lambda w: bench_mlp.Ours(w).step}
+
+
+def _alone_worker(name, steps, conn):
+    weights = bench_mlp.initial_weights()
+    x, y = bench_mlp.make_batch()
+    step = STEPS[name](weights)
+    for _ in range(20):
+        step(x, y)
+    times = []
+    for _ in range(steps):
+        start = time.thread_time()
+        step(x, y)
+        times.append(time.thread_time() - start)
+    conn.send(statistics.median(times))
+
+
+def alone(rounds, steps=300):
+    """Each step in a process of its own, `steps` consecutive steps (a training loop's steady state), the three
+    processes one after another, `rounds` times: the median step of each process."""
+    import multiprocessing as mp
+
+    ctx = mp.get_context("spawn")
+    results = {name: [] for name in STEPS}
+    for _ in range(rounds):
+        for name in STEPS:
+            parent, child = ctx.Pipe()
+            proc = ctx.Process(target=_alone_worker, args=(name, steps, child))
+            proc.start()
+            results[name].append(parent.recv())
+            proc.join()
+    print(f"W2 step, each alone in a process ({steps} consecutive steps after 20), {rounds} rounds, CPU time\n")
+    print("| step | median of each round (µs) | ÷ hand, each round |\n|---|---|---|")
+    for name, values in results.items():
+        ratios = [v / h for v, h in zip(values, results["NumPy by hand"])]
+        print(f"| {name} | {' / '.join(f'{v * 1e6:.1f}' for v in values)} | "
+              f"{' / '.join(f'{r:.3f}×' for r in ratios)} |")
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--rounds", type=int, default=300, help="steps of each kind for the gap")
     p.add_argument("--lines", action="store_true", help="also time each line of both steps")
+    p.add_argument("--alone", type=int, metavar="ROUNDS",
+                   help="instead: each step alone in a process of its own, ROUNDS times (see `alone`)")
     args = p.parse_args(argv)
+    if args.alone:
+        alone(args.alone)
+        return
     compiled, hand, inputs = gap(args.rounds)
     if args.lines:
         lines(compiled, hand, inputs)
