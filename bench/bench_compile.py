@@ -4,6 +4,7 @@
     .venv/bin/python bench/bench_compile.py --clock wall         # wall clock, each library's default threads
     .venv/bin/python bench/bench_compile.py --only W2,W4 --rounds 21
     .venv/bin/python bench/bench_compile.py --only W2 --calls 50     # longer turns: nearer a training loop
+    .venv/bin/python bench/bench_compile.py --only W2 --processes 4  # 4 workers per engine, times pooled
     .venv/bin/python bench/bench_compile.py --only W3 --clock wall --keep-memory   # glibc keeps freed memory
 
 Workloads (the same code as the eager benchmarks, compiled by wrapping the step in `autograd_core.compile`):
@@ -155,27 +156,31 @@ def _worker(conn, key, engine, clock_name, threads, keep_memory=False):
     conn.close()
 
 
-def run_workload(key, rounds, clock_name, threads, keep_memory=False, calls=None):
+def run_workload(key, rounds, clock_name, threads, keep_memory=False, calls=None, processes=1):
+    """`processes` workers per engine, their times pooled: the same code runs a few % faster or slower from one
+    process to the next (where its arrays land in memory), which one worker per engine cannot average out."""
     title, _, engines, default_rounds, default_calls = WORKLOADS[key]
     calls = calls or default_calls
     engines = [e for e in engines if e not in NEEDS or HAVE[NEEDS[e]]]
     ctx = mp.get_context("spawn")
     workers = {}
     for engine in engines:
-        parent, child = ctx.Pipe()
-        proc = ctx.Process(target=_worker, args=(child, key, engine, clock_name, threads, keep_memory),
-                           daemon=True)
-        proc.start()
-        workers[engine] = (proc, parent)
+        for _ in range(processes):
+            parent, child = ctx.Pipe()
+            proc = ctx.Process(target=_worker, args=(child, key, engine, clock_name, threads, keep_memory),
+                               daemon=True)
+            proc.start()
+            workers.setdefault(engine, []).append((proc, parent))
     times = {e: [] for e in engines}
     try:
         for r in range(rounds or default_rounds):
             order = engines[r % len(engines):] + engines[:r % len(engines)]
             for engine in order:
-                workers[engine][1].send(calls)
-                times[engine].append(workers[engine][1].recv())
+                for _, conn in workers[engine]:
+                    conn.send(calls)
+                    times[engine].append(conn.recv())
     finally:
-        for proc, conn in workers.values():
+        for proc, conn in (w for ws in workers.values() for w in ws):
             conn.send(0)
             proc.join(timeout=60)
     medians = {e: statistics.median(t) for e, t in times.items()}
@@ -191,6 +196,8 @@ def main(argv=None):
     p.add_argument("--rounds", type=int, help="rounds (default per workload)")
     p.add_argument("--calls", type=int, help="timed calls per round (default per workload: W2 and W4 10); more calls "
                    "per turn come closer to a training loop's steady state")
+    p.add_argument("--processes", type=int, default=1,
+                   help="worker processes per engine, their times pooled (default 1; see run_workload)")
     p.add_argument("--keep-memory", action="store_true",
                    help="glibc keeps freed memory in every worker (see bench_conv.py and BENCHMARKS.md)")
     args = p.parse_args(argv)
@@ -204,7 +211,7 @@ def main(argv=None):
     rows = ["| workload | engine | median per step | ÷ compiled |", "|---|---|---:|---:|"]
     summary = []
     for key in only:
-        lines, med = run_workload(key, args.rounds, args.clock, threads, args.keep_memory, args.calls)
+        lines, med = run_workload(key, args.rounds, args.clock, threads, args.keep_memory, args.calls, args.processes)
         rows += lines
         c = med["compiled"]
         targets = (("micrograd 0.1.0", 10, "faster"), ("PyTorch", 4 if key == "W4" else None, "faster"),
