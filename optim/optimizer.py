@@ -384,15 +384,14 @@ def _python_number(value):
 
 _PLAIN_NUMBERS = frozenset({float, int, bool})
 _ndarray = np.ndarray
-_GRAD_PROPERTY = Value.grad  # Value's own .grad (a subclass such as ElementView keeps its gradient elsewhere)
 
 
 def gradient_and_data(p, owner):
     """(g, data) as an update rule takes them for parameter p, or (None, None) if p has no gradient: its gradient
-    as NumPy data of p's shape and dtype (from a GradArray, a Value recorded with create_graph, a 0-d or
-    differently typed array; a wrong shape is a ValueError naming `owner`), and its data, copied if read-only (a
+    as NumPy data of p's shape and dtype (from a Value recorded with create_graph, a 0-d or differently typed
+    array; a wrong shape is a ValueError naming `owner`), and its data, copied if read-only (a
     broadcast view), so that the rule updates a private copy."""
-    g = p._grad if p.__class__.grad is _GRAD_PROPERTY else stored_grad(p)  # stored_grad(p), inline: the usual case
+    g = stored_grad(p)
     if g is None:
         return None, None
     data = p.data
