@@ -193,29 +193,34 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
-        owner, update, states, changed = self._name, self._update, self.state, []
+        changed = []
         try:
             for group in self.param_groups:
-                hp = {k: v if v.__class__ in _PLAIN_NUMBERS else _python_number(v)
-                      for k, v in group.items() if k != "params"}
-                maximize = hp.get("maximize")
-                for p in group["params"]:
-                    g, data = gradient_and_data(p, owner)
-                    if g is None:
-                        continue
-                    if maximize:
-                        g = -g                                   # ascend: step along +∇f
-                    state = states.get(p)
-                    if state is None:
-                        state = states[p] = {}
-                    new = update(data, g, state, hp)
-                    if new is not p.data:
-                        p.data = _as_data_of(new, p)
-                    changed.append(p)
+                self._step_group(group, changed)
         finally:  # graphs recorded before this step refuse to backpropagate (as in PyTorch)
             mark_changed(*changed)
         self._step_count += 1
         return loss
+
+    def _step_group(self, group, changed):
+        """Update the parameters of one group that have a gradient, appending each to `changed`: the general loop,
+        which calls `_update` per parameter (an algorithm may write out a faster one for some settings, as SGD does)."""
+        owner, update, states = self._name, self._update, self.state
+        hp = {k: v if v.__class__ in _PLAIN_NUMBERS else _python_number(v) for k, v in group.items() if k != "params"}
+        maximize = hp.get("maximize")
+        for p in group["params"]:
+            g, data = gradient_and_data(p, owner)
+            if g is None:
+                continue
+            if maximize:
+                g = -g                                   # ascend: step along +∇f
+            state = states.get(p)
+            if state is None:
+                state = states[p] = {}
+            new = update(data, g, state, hp)
+            if new is not p.data:
+                p.data = _as_data_of(new, p)
+            changed.append(p)
 
     @effect(idempotent=True)
     def zero_grad(self, set_to_none=True):

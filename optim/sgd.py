@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from autograd_core.inplace import mark_changed
 from autograd_core.ops import number_like
 
 from .optimizer import (
@@ -45,37 +44,28 @@ class SGD(Optimizer):
     def _state_keys(self, group):
         return {"momentum_buffer"} if group["momentum"] != 0 else set()
 
-    def step(self, closure=None):
-        """Update every parameter that has a gradient, once (see Optimizer.step). Returns closure() if given.
-
-        Plain SGD (no momentum, weight decay or maximize in any group) is p ← p − lr·g for each parameter,
-        written out here: the general loop's per-parameter calls cost more than this update does on small
-        parameters (compiled steps replay this method as it is)."""
-        if (closure is not None or type(self)._update is not SGD._update  # a subclass's own rule: the general loop
-                or not all(_plain(group) for group in self.param_groups)):
-            return super().step(closure)
-        owner, states, changed = self._name, self.state, []
-        try:
-            for group in self.param_groups:
-                lr, dtype, rate = group["lr"], None, None
-                if lr.__class__ not in _PLAIN_NUMBERS:
-                    lr = _python_number(lr)
-                for p in group["params"]:
-                    g, data = gradient_and_data(p, owner)
-                    if g is None:
-                        continue
-                    if p not in states:
-                        states[p] = {}
-                    if g.dtype is not dtype:
-                        dtype, rate = g.dtype, number_like(lr, g)
-                    data -= rate * g
-                    if data is not p.data:
-                        p.data = _as_data_of(data, p)
-                    changed.append(p)
-        finally:  # graphs recorded before this step refuse to backpropagate (as in PyTorch)
-            mark_changed(*changed)
-        self._step_count += 1
-        return None
+    def _step_group(self, group, changed):
+        """Plain SGD (no momentum, weight decay or maximize, and this class's own `_update`) is p ← p − lr·g for each
+        parameter, written out here: the general loop's per-parameter call of `_update` costs more than this update
+        does on small parameters. Other settings take the general loop."""
+        if type(self)._update is not SGD._update or not _plain(group):
+            return super()._step_group(group, changed)
+        owner, states = self._name, self.state
+        lr, dtype, rate = group["lr"], None, None
+        if lr.__class__ not in _PLAIN_NUMBERS:
+            lr = _python_number(lr)
+        for p in group["params"]:
+            g, data = gradient_and_data(p, owner)
+            if g is None:
+                continue
+            if p not in states:
+                states[p] = {}
+            if g.dtype is not dtype:
+                dtype, rate = g.dtype, number_like(lr, g)  # lr * g without NumPy converting lr at every call
+            data -= rate * g
+            if data is not p.data:
+                p.data = _as_data_of(data, p)
+            changed.append(p)
 
     def _update(self, p, g, state, hp):
         lr, momentum, dampening = hp["lr"], hp["momentum"], hp["dampening"]

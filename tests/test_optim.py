@@ -385,9 +385,10 @@ def test_number_like_of_a_float_zero_is_not_the_integer_zeros():
 
 
 def test_plain_sgd_written_out_matches_the_general_loop():
-    # SGD.step writes out p ← p − lr·g when no group has momentum, weight decay or maximize; the general loop of
-    # Optimizer.step must give the same parameters, state and errors, on the odd cases too: a 0-d parameter, read-only
-    # data (a broadcast view), a gradient read through .grad (a GradArray), one of another dtype, a NumPy learning rate.
+    # SGD writes out p ← p − lr·g for a group without momentum, weight decay or maximize; the general loop of
+    # Optimizer._step_group must give the same parameters, state and errors, on the odd cases too: a 0-d parameter,
+    # read-only data (a broadcast view), a gradient read through .grad (a GradArray), one of another dtype, a NumPy
+    # learning rate.
     def make():
         rng = np.random.default_rng(1)
         ps = [Value(rng.standard_normal((3, 2)).astype(np.float32)), Value(np.float64(0.5)),
@@ -398,13 +399,14 @@ def test_plain_sgd_written_out_matches_the_general_loop():
         return ps, grads, opt
 
     results = []
-    for step in (optim.SGD.step, optim.Optimizer.step):
+    for group_loop in (optim.SGD._step_group, optim.Optimizer._step_group):  # written out, then the general loop
         ps, grads, opt = make()
+        opt._step_group = group_loop.__get__(opt)
         for k in range(3):
             for p, g in zip(ps, grads):
                 p.grad = None if g is None else (g * (k + 1)).astype(g.dtype)
             _ = ps[0].grad.sum()  # .grad read: a GradArray from now on
-            step(opt)
+            opt.step()
         results.append(([p.data for p in ps], opt.state_dict(), opt._step_count))
     (fast, fast_state, fast_count), (general, general_state, general_count) = results
     for a, b in zip(fast, general):
