@@ -168,6 +168,9 @@ def toposort(*roots):
 _creation_index = operator.attrgetter("_index")
 
 
+_SCALAR_ONES = {t: t(1) for t in (np.float16, np.float32, np.float64, np.longdouble)}
+
+
 def _seed_gradient(root, gradient, create_graph):
     if gradient is None:
         if root.data.size != 1:
@@ -176,7 +179,9 @@ def _seed_gradient(root, gradient, create_graph):
                 f"output's shape (e.g. np.ones({root.shape})) or reduce it first (e.g. .sum())"
             )
         data = root.data
-        seed = data.dtype.type(1) if data.ndim == 0 else np.ones_like(data)
+        seed = _SCALAR_ONES.get(data.__class__)  # a loss is a NumPy scalar: its 1, made once per type (immutable)
+        if seed is None:
+            seed = data.dtype.type(1) if data.ndim == 0 else np.ones_like(data)
     else:
         seed = gradient.data if isinstance(gradient, Value) and not create_graph else gradient
         seed_shape = np.shape(seed)

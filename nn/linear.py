@@ -51,11 +51,14 @@ def _rows(a, width):
 
 
 def _linear_vjp_weight(g, out, x, weight, bias=None):
-    return _rows(g, weight.shape[0]).T @ _rows(x, weight.shape[1])   # dL/dW = gᵀ x
+    if g.ndim != 2:
+        g, x = _rows(g, weight.shape[0]), _rows(x, weight.shape[1])
+    return g.T @ x                                                  # dL/dW = gᵀ x
 
 
 def _linear_vjp_bias(g, out, x, weight, bias=None):
-    g = _rows(g, weight.shape[0])
+    if g.ndim != 2:
+        g = _rows(g, weight.shape[0])
     return np.add.reduce(g, axis=0) if g.__class__ is np.ndarray else g.sum(axis=0)  # dL/db = Σ g
 
 

@@ -38,8 +38,8 @@ from .activation import ACTIVATIONS
 from .linear import _linear
 from .module import Module, Parameter
 
-# The scalar path calls Value's methods directly: the shortest route to one node per activation.
-_SCALAR_ACTIVATIONS = {"relu": Value.relu, "tanh": Value.tanh, "sigmoid": Value.sigmoid, "linear": None}
+# Value's methods: the shortest route to one node per activation (the functions of nn.functional add two calls).
+_ACTIVATION_METHODS = {"relu": Value.relu, "tanh": Value.tanh, "sigmoid": Value.sigmoid, "linear": None}
 
 
 def _activation(activation, nonlin):
@@ -79,8 +79,9 @@ def _as_input(x, nin, dtype, who):
             x = Value(x, requires_grad=False, dtype=dtype)  # compile() records the conversion)
     elif not isinstance(x, Value):
         x = Value(x, requires_grad=False, dtype=dtype)
-    if x.ndim == 0 or x.shape[-1] != nin:
-        raise ValueError(f"{who}: expected input of shape (..., {nin}), got {x.shape}")
+    shape = x.shape
+    if not shape or shape[-1] != nin:
+        raise ValueError(f"{who}: expected input of shape (..., {nin}), got {shape}")
     return x
 
 
@@ -172,7 +173,7 @@ class Neuron(_Micrograd):
             w, act = self._scalars().items
             for wi, xi in zip(w, x):  # micrograd's sum((wi*xi for ...), b): the same nodes in the same order
                 act = act + wi * xi
-            fn = _SCALAR_ACTIVATIONS[self.activation]
+            fn = _ACTIVATION_METHODS[self.activation]
             return act if fn is None else fn(act)
         views = self._scalars()
         weight, bias = views.weight, views.bias
@@ -180,7 +181,7 @@ class Neuron(_Micrograd):
             weight, bias = weight[self._row], bias[self._row]
         x = _as_input(x, self.nin, views.weight.dtype, "Neuron")
         act = x @ weight + bias
-        fn = ACTIVATIONS[self.activation]
+        fn = _ACTIVATION_METHODS[self.activation]
         return act if fn is None else fn(act)
 
     def parameters(self):
@@ -224,15 +225,16 @@ class Layer(_Micrograd):
         return cache.items
 
     def forward(self, x):
-        if _is_scalar_list(x):
+        if x.__class__ is not Value and _is_scalar_list(x):  # (a Value is a tensor: the batch from the layer before)
             if len(x) != self.nin:
                 raise ValueError(f"Layer: expected {self.nin} inputs, got {len(x)}")
             x = _CheckedScalars(x)  # checked once for all the neurons
             outs = [neuron(x) for neuron in self.neurons]
             return outs[0] if len(outs) == 1 else outs
-        x = _as_input(x, self.nin, self.weight.dtype, "Layer")
-        fn = ACTIVATIONS[self.activation]
-        act = _linear(x, self.weight, self.bias)
+        weight = self.weight
+        x = _as_input(x, self.nin, weight.data.dtype, "Layer")
+        act = _linear(x, weight, self.bias)
+        fn = _ACTIVATION_METHODS[self.activation]
         return act if fn is None else fn(act)
 
     def parameters(self):
