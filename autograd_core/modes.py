@@ -107,6 +107,9 @@ class Scope:
         return f"Scope({self.name!r}, {self.kind!r})"
 
 
+_new_scope = object.__new__
+
+
 def current_scope():
     """The innermost open `Scope` of this thread, or None."""
     return SCOPE.get()
@@ -123,7 +126,8 @@ def enter_scope(name, kind="scope", owner=None):
         finally:
             exit_scope(scope)
     """
-    scope = Scope(name, kind, SCOPE.get(), owner)
+    scope = _new_scope(Scope)  # Scope(name, kind, parent, owner) without the call of __init__: once per module call
+    scope.name, scope.kind, scope.parent, scope.owner = name, kind, SCOPE.get(), owner
     SCOPE.set(scope)
     if SCOPE_WATCHERS:  # a compile recording (jit.py) notes the modules a call goes through
         for watch in SCOPE_WATCHERS:

@@ -11,7 +11,8 @@ Workloads (issue #2):
             also ours with an in-place update between forward and backward (every node's versions checked)
   chain     x = x + 1, 100,000 times on a scalar, forward and backward
   chain1m   the same with 1,000,000 nodes (ours only: it must complete)
-Peers: PyTorch CPU (eager, float64), micrograd 0.1.0, HIPS autograd, bare NumPy.
+Peers: PyTorch CPU (eager, float64), micrograd 0.1.0, HIPS autograd, bare NumPy, and on per-op the lean engine of
+bench_floor.py (the chain rule and nothing else: what a Python engine cannot go below).
 
 How it measures, and why:
 * every engine runs in a worker process of its own that imports only that engine. Python's cyclic garbage
@@ -47,6 +48,8 @@ OURS_NO_GC = "autograd-core, collector paused"  # the same, to show the cyclic c
 # pass then checks every node's saved versions (autograd_core/inplace.py). Nodes recorded after the latest
 # in-place update (a training loop's next forward pass) skip the check.
 OURS_CHECKED = "autograd-core, in-place update before backward"
+# The leanest reverse-mode engine on NumPy (bench_floor.py): the chain rule and nothing else, the floor under ours.
+LEAN = "lean engine (bench_floor.py)"
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -180,6 +183,10 @@ def per_op(engine):
             z.sum().backward()
 
         return run
+    if engine == LEAN:
+        import bench_floor
+
+        return bench_floor.lean_w4(x0, y0)
     if engine == "bare NumPy":
         def run():
             # The same arithmetic, forward then backward, with every intermediate kept.
@@ -265,7 +272,7 @@ WORKLOADS = {
              [OURS, OURS_NO_GC, "micrograd 0.1.0", "PyTorch 0-d tensors"]),
     "demo-nn": ("micrograd demo through nn.MLP (the notebook's code)", demo_nn, [OURS, "micrograd 0.1.0"]),
     "per-op": ("per-op: 1,000 ops on 10 elements", per_op,
-               [OURS, OURS_CHECKED, "bare NumPy", "PyTorch", "HIPS autograd"]),
+               [OURS, OURS_CHECKED, LEAN, "bare NumPy", "PyTorch", "HIPS autograd"]),
     "chain": ("scalar chain, 100,000 nodes", chain, [OURS, "PyTorch"]),
     "chain1m": ("scalar chain, 1,000,000 nodes", chain1m, [OURS]),
 }
