@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/bench_floor.py                  # W4 and W2's fixed cost, CPU time, one thread
     .venv/bin/python bench/bench_floor.py --rounds 60
+    .venv/bin/python bench/bench_floor.py --phases         # and W2 small's five phases, ours against the lean engine
 
 Issue #12 asks eager W4 (1,000 small ops, bench_engine.py's per-op) to run 2× faster than PyTorch and eager W2's
 step (bench_mlp.py) within 1.05× of hand-written NumPy. What remains of both is Python per node. This benchmark
@@ -158,20 +159,29 @@ class LeanMLP:
         self.lr = lr
 
     def step(self, x, y):
+        self.zero_grad()
+        loss = lean_loss(self.forward(x), y)
+        loss.backward()
+        self.update()
+        return loss.data
+
+    def zero_grad(self):
         for w, b in self.params:
             w.grad = b.grad = None
+
+    def forward(self, x):
         h = Lean(x)
         for i, (w, b) in enumerate(self.params):
             h = lean_linear(h, w, b)
             if i < len(self.params) - 1:
                 h = h.relu()
-        loss = lean_loss(h, y)
-        loss.backward()
+        return h
+
+    def update(self):
         lr = self.lr
         for w, b in self.params:
             w.data -= lr * w.grad
             b.data -= lr * b.grad
-        return loss.data
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -215,6 +225,62 @@ def w2_steps():
     return {name: (lambda step=step: step(x, y)) for name, step in steps.items()}
 
 
+PHASES = ("zero_grad", "forward", "loss", "backward", "optimizer step")
+
+
+def w2_phases():
+    """W2 small's step on ours and on the lean engine, each returning the CPU time of its five phases (ns)."""
+    import bench_mlp
+    from autograd_core.nn.functional import cross_entropy
+
+    bench_mlp.SIZES, bench_mlp.BATCH = (8, 8, 8, 4), 4
+    weights = bench_mlp.initial_weights()
+    x, y = bench_mlp.make_batch()
+    ours, lean = bench_mlp.Ours(weights), LeanMLP(weights, bench_mlp.LR)
+    clock = time.thread_time_ns
+
+    def ours_step():
+        t0 = clock()
+        ours.opt.zero_grad()
+        t1 = clock()
+        logits = ours.model(x)
+        t2 = clock()
+        loss = cross_entropy(logits, y)
+        t3 = clock()
+        loss.backward()
+        t4 = clock()
+        ours.opt.step()
+        t5 = clock()
+        return t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4
+
+    def lean_step():
+        t0 = clock()
+        lean.zero_grad()
+        t1 = clock()
+        logits = lean.forward(x)
+        t2 = clock()
+        loss = lean_loss(logits, y)
+        t3 = clock()
+        loss.backward()
+        t4 = clock()
+        lean.update()
+        t5 = clock()
+        return t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4
+
+    return {"ours": ours_step, "lean engine": lean_step}
+
+
+def measure_phases(steps, rounds, block):
+    for step in steps.values():
+        for _ in range(block):
+            step()
+    times = {name: [] for name in steps}
+    for _ in range(rounds):
+        for name, step in steps.items():
+            times[name] += [step() for _ in range(block)]
+    return {name: [statistics.median(t[i] for t in ts) for i in range(len(PHASES))] for name, ts in times.items()}
+
+
 def measure(steps, rounds, block):
     for step in steps.values():
         for _ in range(block):
@@ -232,6 +298,8 @@ def measure(steps, rounds, block):
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--rounds", type=int, default=40)
+    p.add_argument("--phases", action="store_true",
+                   help="also time W2 small's five phases in ours and in the lean engine (a clock read between them)")
     args = p.parse_args(argv)
     w4 = measure(w4_steps(), args.rounds, 3)
     print(f"W4: 1,000 small ops, forward and backward; CPU time, one thread, {args.rounds} rounds; medians\n")
@@ -246,6 +314,14 @@ def main(argv=None):
     print("|---|---:|---:|")
     for name, t in w2.items():
         print(f"| {name} | {t * 1e6:.1f} | {(t - hand) * 1e6:.1f} |")
+    if args.phases:
+        phases = measure_phases(w2_phases(), args.rounds, 300)
+        print(f"\nW2 small's phases, µs (medians of {args.rounds} rounds × 300 steps; clock reads between them)\n")
+        print("| phase | ours | lean engine | ours − lean |")
+        print("|---|---:|---:|---:|")
+        for i, phase in enumerate(PHASES):
+            a, b = phases["ours"][i] / 1e3, phases["lean engine"][i] / 1e3
+            print(f"| {phase} | {a:.1f} | {b:.1f} | {a - b:.1f} |")
 
 
 if __name__ == "__main__":
