@@ -17,17 +17,17 @@ from __future__ import annotations
 import operator
 import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
 # Elements of the largest array a kernel fills per part (its column matrix, or its input). Handing a part to
-# another thread costs ~25 µs, and more while the two threads take turns at the GIL between NumPy calls: measured
-# on 2 cores, a convolution gained from two parts at 480,000 column elements (1.3×) and lost below ~250,000.
+# another thread costs ~20 µs, and more while the two threads take turns at the GIL between NumPy calls: measured
+# on 2 cores, a convolution gained from two parts at 480,000 column elements (1.3×) and lost below ~250,000
+# (100,000 and 60,000 made no difference to bench_conv's CNN once a part's hand-over had become cheaper).
 MIN_WORK = 200_000
 
 _lock = threading.Lock()
-_state = {"threads": None, "pool": None, "pool_threads": 0, "pid": None}
+_state = {"threads": None, "idle": [], "pool_threads": 0, "pid": None}  # idle: pool threads free to take a part
 _local = threading.local()  # .worker: this thread is one of the pool's (its kernels run serially)
 
 
@@ -64,36 +64,74 @@ def set_num_threads(n):
         _state["threads"] = count
 
 
-def _mark_worker():
-    _local.worker = True
+class _Worker:
+    """A pool thread that runs one part at a time, handed to it through two locks: no queue and no future, so a part
+    starts and reports back sooner than through concurrent.futures (a two-part call with nothing to do: 16 µs against
+    32 on this project's 2-core VM; a CNN step makes nine such calls)."""
+
+    def __init__(self):
+        self._go, self._done = threading.Lock(), threading.Lock()
+        self._go.acquire()
+        self._done.acquire()
+        self._body = self._part = self._error = None
+        threading.Thread(target=self._run, name="autograd_core_worker", daemon=True).start()
+
+    def start(self, body, part):
+        self._body, self._part = body, part
+        self._go.release()
+
+    def finish(self):
+        """Wait until the part is done; return the exception it raised, or None. The wait outlasts Ctrl-C (raised here
+        afterwards): the part writes into the caller's arrays, and this thread is free for the next part only then."""
+        interrupted = None
+        while True:
+            try:
+                self._done.acquire()
+                break
+            except BaseException as error:  # KeyboardInterrupt while waiting
+                interrupted = error
+        error, self._error = self._error, None
+        if interrupted is not None:
+            raise interrupted
+        return error
+
+    def _run(self):
+        _local.worker = True  # kernels called by a part run serially here
+        while True:
+            self._go.acquire()
+            body, part = self._body, self._part
+            self._body = self._part = None
+            try:
+                body(part)
+            except BaseException as error:
+                self._error = error
+            # Let go of body (and of the arrays its closure holds) before the caller learns that the part is done, so
+            # the caller's thread drops the last references itself: the arrays are freed by the thread that made them.
+            body = part = None
+            self._done.release()
 
 
-def _pool(workers):
-    """The shared pool with at least `workers` threads (made anew in a forked child: threads do not survive fork).
-
-    A smaller pool is replaced, not shut down: another thread may be about to submit to it. Its threads end
-    once nothing refers to it any more."""
+def _claim(k):
+    """Up to k idle pool threads, reserved for the caller until `_release`: the pool grows to k threads if it is
+    smaller; while other split calls hold some of them, fewer (a nested or concurrent call may get none, and runs
+    serially). A forked child starts a pool of its own: threads do not survive fork."""
     with _lock:
-        pool = _state["pool"]
-        if pool is None or _state["pool_threads"] < workers or _state["pid"] != os.getpid():
-            pool = ThreadPoolExecutor(workers, thread_name_prefix="autograd_core", initializer=_mark_worker)
-            _state.update(pool=pool, pool_threads=workers, pid=os.getpid())
-        return pool
+        if _state["pid"] != os.getpid():
+            _state.update(idle=[], pool_threads=0, pid=os.getpid())
+        idle = _state["idle"]
+        taken = idle[len(idle) - min(k, len(idle)):]
+        del idle[len(idle) - len(taken):]
+        grow = min(k - len(taken), k - _state["pool_threads"])
+        if grow > 0:
+            taken += [_Worker() for _ in range(grow)]
+            _state["pool_threads"] += grow
+        return taken
 
 
-class _Part:
-    """One part of a split call, run by a pool thread. It lets go of `body` (and so of the arrays its closure holds)
-    before the caller learns that the part is done, so the caller's thread drops the last references itself: the
-    arrays are freed by the thread that made them, at a fixed point, not by the pool thread whenever it gets to it."""
-
-    __slots__ = ("body", "part")
-
-    def __init__(self, body, part):
-        self.body, self.part = body, part
-
-    def __call__(self):
-        body, self.body = self.body, None
-        body(self.part)
+def _release(workers):
+    with _lock:
+        if _state["pid"] == os.getpid():
+            _state["idle"].extend(workers)
 
 
 def parts_for(n, work):
@@ -110,22 +148,41 @@ def split_batch(n, body, work):
     n:    the batch size; work: the elements of the largest array the call fills (its column matrix, say).
     body: writes the results of samples `part` into rows of arrays allocated beforehand (each part its own
           rows, so the parts never write the same memory) and returns nothing.
-    Up to get_num_threads() parts, each with at least MIN_WORK of the work; otherwise (or inside a pool thread,
-    so that nested kernels never wait on the pool they run in) body(slice(0, n)) in the calling thread.
+    Up to get_num_threads() parts, each with at least MIN_WORK of the work; otherwise (or inside a pool thread, so that
+    nested kernels never wait on the pool they run in, or while other split calls hold every pool thread) body(slice(0,
+    n)) in the calling thread.
     The calling thread runs the first part itself. If a part raises, the others still finish before the
     exception propagates (they write into the caller's arrays).
     """
     parts = parts_for(n, work)
-    if parts <= 1:
+    workers = _claim(parts - 1) if parts > 1 else []
+    if not workers:
         body(slice(0, n))
         return
+    parts = len(workers) + 1
     bounds = [n * k // parts for k in range(parts + 1)]
-    pool = _pool(parts - 1)
-    futures = [pool.submit(_Part(body, slice(bounds[k], bounds[k + 1]))) for k in range(1, parts)]
+    started = []
     try:
+        for k, worker in enumerate(workers, 1):
+            worker.start(body, slice(bounds[k], bounds[k + 1]))
+            started.append(worker)
         body(slice(bounds[0], bounds[1]))
     finally:
-        errors = [f.exception() for f in futures]  # waits for each
+        errors = _finish(started)
+        _release(workers)
     for error in errors:
         if error is not None:
             raise error
+
+
+def _finish(workers):
+    """Wait for every part to be done (even after Ctrl-C, raised once all are); the errors they raised, or None."""
+    errors, interrupted = [], None
+    for worker in workers:
+        try:
+            errors.append(worker.finish())
+        except BaseException as error:  # finish() waited all the same
+            interrupted = error
+    if interrupted is not None:
+        raise interrupted
+    return errors

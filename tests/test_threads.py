@@ -4,8 +4,10 @@ split theirs (convolutions, max pooling) giving the one-thread results bit for b
 from __future__ import annotations
 
 import multiprocessing
+import signal
 import threading
 import time
+import weakref
 
 import numpy as np
 import pytest
@@ -119,7 +121,35 @@ def test_a_split_inside_a_part_runs_serially_in_that_part(monkeypatch, restore_t
     by_outer = {start: [(ident, p) for ident, p, s in inner if s == start] for start in (0, 1)}
     main = threading.get_ident()
     assert len(by_outer[1]) == 1 and by_outer[1][0][0] != main and by_outer[1][0][1] == slice(0, 8)
-    assert len({ident for ident, _ in by_outer[0]}) == 2  # the calling thread's own part may still split
+    # The calling thread's own part may split again, onto pool threads that are free (none if the pool has only one).
+    covered = np.zeros(8, int)
+    for _, p in by_outer[0]:
+        covered[p] += 1
+    assert (covered == 1).all() and main in {ident for ident, _ in by_outer[0]}
+
+
+def test_concurrent_split_calls_each_cover_their_batch(monkeypatch, restore_threads):
+    """Split calls from several threads at once share the pool: each gets the pool threads that are free (or none,
+    and runs serially), and every batch is covered exactly once."""
+    monkeypatch.setattr(threads, "MIN_WORK", 1)
+    ag.set_num_threads(3)
+    counts = np.zeros((8, 40), int)
+
+    def caller(i):
+        for _ in range(20):
+            def body(part):
+                counts[i, part] += 1
+                time.sleep(0.0005)
+            threads.split_batch(40, body, work=400)
+
+    callers = [threading.Thread(target=caller, args=(i,)) for i in range(8)]
+    for t in callers:
+        t.start()
+    for t in callers:
+        t.join(timeout=60)
+    assert not any(t.is_alive() for t in callers)
+    assert (counts == 20).all()
+    assert threads._state["pool_threads"] == 2
 
 
 def test_an_error_in_a_part_propagates_after_every_part_finished(monkeypatch, restore_threads):
@@ -280,15 +310,24 @@ def test_a_compiled_cnn_step_on_two_threads_gives_eager_one_thread_numbers(split
     assert compiled.stats["replayed"] == 2 and len(split_everything) > 1
 
 
-def test_growing_the_pool_leaves_the_old_one_usable(monkeypatch, restore_threads):
-    """A thread holding the pool as another thread grows it must still be able to submit its parts."""
+def test_growing_the_pool_keeps_its_threads(monkeypatch, restore_threads):
+    """More threads allowed later: the pool adds threads to those it has, and every call still gets its parts run."""
     monkeypatch.setattr(threads, "MIN_WORK", 1)
     ag.set_num_threads(2)
-    old = threads._pool(1)
+    ran_in = set()
+    threads.split_batch(8, lambda part: ran_in.add(threading.get_ident()), work=100)
+    before = threads._state["pool_threads"]
     ag.set_num_threads(4)
-    threads.split_batch(8, lambda part: None, work=100)  # makes a pool of three threads
-    assert threads._pool(1) is not old
-    assert old.submit(lambda: 42).result(timeout=10) == 42
+    barrier = threading.Barrier(4, timeout=10)  # every part waits for the three others: four threads at once
+    counts = np.zeros(8, int)
+
+    def body(part):
+        barrier.wait()
+        counts[part] += 1
+        ran_in.add(threading.get_ident())
+
+    threads.split_batch(8, body, work=100)
+    assert before >= 1 and threads._state["pool_threads"] == 3 and (counts == 1).all() and len(ran_in) == 4
 
 
 def test_parts_use_rows_of_the_callers_scratch_buffers(split_everything):
@@ -309,13 +348,65 @@ def test_parts_use_rows_of_the_callers_scratch_buffers(split_everything):
     def pool_thread_buffers():
         return len(getattr(im2col._local, "buffers", None) or {})
 
-    assert threads._pool(1).submit(pool_thread_buffers).result(timeout=10) == 0
+    in_pool_thread = []
+    threads.split_batch(2, lambda part: part.start and in_pool_thread.append(pool_thread_buffers()), work=10**9)
+    assert in_pool_thread == [0]
     ag.set_num_threads(1)
     assert np.array_equal(y, im2col._conv2d_np(x, w, (1, 1), ((1, 1), (1, 1)), (1, 1), 1))
 
 
-def test_a_part_lets_go_of_its_body_before_it_is_reported_done():
-    seen = []
-    part = threads._Part(seen.append, slice(2, 4))
-    part()
-    assert seen == [slice(2, 4)] and part.body is None
+def test_a_pool_thread_lets_go_of_the_body_before_the_part_is_reported_done(monkeypatch, restore_threads):
+    """The arrays a part's closure holds are freed by the calling thread when it drops them, not later by a pool
+    thread: once split_batch returns, no pool thread refers to the body any more."""
+    monkeypatch.setattr(threads, "MIN_WORK", 1)
+    ag.set_num_threads(2)
+
+    class Body:
+        def __call__(self, part):
+            pass
+
+    body = Body()
+    alive = weakref.ref(body)
+    threads.split_batch(4, body, work=100)
+    del body
+    assert alive() is None
+
+
+class _Interrupted(Exception):
+    pass
+
+
+def test_an_interrupt_while_waiting_is_raised_once_every_part_is_done(monkeypatch, restore_threads):
+    """Ctrl-C while the calling thread waits for a pool thread: the part goes on writing into the caller's arrays, so
+    the wait goes on too, and the interrupt is raised after it; the pool thread is then free for the next call."""
+    monkeypatch.setattr(threads, "MIN_WORK", 1)
+    ag.set_num_threads(2)
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("signals reach the main thread only")
+
+    def on_signal(signum, frame):
+        raise _Interrupted()
+
+    previous = signal.signal(signal.SIGUSR1, on_signal)
+    finished = []
+    try:
+        def body(part):
+            if part.start:
+                time.sleep(0.2)
+                finished.append(part)
+
+        timer = threading.Timer(0.05, signal.pthread_kill, (threading.main_thread().ident, signal.SIGUSR1))
+        timer.start()
+        with pytest.raises(_Interrupted):
+            threads.split_batch(4, body, work=100)
+        timer.join()
+    finally:
+        signal.signal(signal.SIGUSR1, previous)
+    assert finished == [slice(2, 4)]
+    counts = np.zeros(4, int)
+
+    def count(part):
+        counts[part] += 1
+
+    threads.split_batch(4, count, work=100)  # the next call finds its pool thread ready, not a stale report
+    assert (counts == 1).all()
