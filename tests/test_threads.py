@@ -403,10 +403,12 @@ def test_an_interrupt_while_waiting_is_raised_once_every_part_is_done(monkeypatc
     finally:
         signal.signal(signal.SIGUSR1, previous)
     assert finished == [slice(2, 4)]
-    counts = np.zeros(4, int)
+    counts, ran_in = np.zeros(4, int), set()
 
     def count(part):
+        time.sleep(0.01)  # long enough that the pool thread surely takes its part
         counts[part] += 1
+        ran_in.add(threading.get_ident())
 
-    threads.split_batch(4, count, work=100)  # the next call finds its pool thread ready, not a stale report
-    assert (counts == 1).all()
+    threads.split_batch(4, count, work=100)  # the next call finds its pool thread back and ready, not a stale report
+    assert (counts == 1).all() and len(ran_in) == 2
