@@ -30,7 +30,7 @@ from autograd_core.jit import replay_requires
 from autograd_core.ops import data_of, primitive, softmax, transpose, without_gradient
 
 from .activation import log_softmax
-from .loss import _as_value, _check_reduction, _reduce
+from .loss import _REDUCTIONS, _as_value, _check_reduction, _reduce
 
 
 @primitive("cross_entropy")
@@ -224,6 +224,15 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     input (N, C), (C,) or (N, C, d1, ...); target: labels (N,), () or (N, d1, ...), or probabilities of
     the input's shape. weight (C,), ignore_index, reduction 'mean' | 'sum' | 'none', label_smoothing.
     """
+    if (weight is None and not label_smoothing and input.__class__ is Value and target.__class__ is np.ndarray
+            and reduction in _REDUCTIONS):
+        # The common call, cross_entropy(logits (N, C), labels (N,)) with every label a class, in a few tests: the
+        # checks below cost more than the loss itself on a small batch. Anything else takes the general way.
+        shape = input.data.shape
+        if len(shape) == 2 and target.shape == shape[:1] and target.dtype.kind in "iu":
+            if _all_classes(target, shape[1], ignore_index):
+                replay_requires(_all_classes, target, shape[1], ignore_index)
+                return _cross_entropy(input, labels=target, reduction=reduction)
     who = "cross_entropy"
     _check_reduction(reduction, who)
     _check_smoothing(label_smoothing, who)
