@@ -170,7 +170,7 @@ class LeanMLP:
             w.grad = b.grad = None
 
     def forward(self, x):
-        h = Lean(x)
+        h = Lean(x)  # (a leaf like any: the lean engine computes its gradient too, which ours skips for data)
         for i, (w, b) in enumerate(self.params):
             h = lean_linear(h, w, b)
             if i < len(self.params) - 1:
