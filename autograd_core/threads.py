@@ -113,18 +113,21 @@ class _Worker:
 
 def _claim(k):
     """Up to k idle pool threads, reserved for the caller until `_release`: the pool grows to k threads if it is
-    smaller; while other split calls hold some of them, fewer (a nested or concurrent call may get none, and runs
-    serially). A forked child starts a pool of its own: threads do not survive fork."""
+    smaller; while other split calls hold some of them, or when no thread can be started, fewer (a nested or
+    concurrent call may get none, and runs serially). A forked child starts a pool of its own: threads do not
+    survive fork."""
     with _lock:
         if _state["pid"] != os.getpid():
             _state.update(idle=[], pool_threads=0, pid=os.getpid())
         idle = _state["idle"]
         taken = idle[len(idle) - min(k, len(idle)):]
         del idle[len(idle) - len(taken):]
-        grow = min(k - len(taken), k - _state["pool_threads"])
-        if grow > 0:
-            taken += [_Worker() for _ in range(grow)]
-            _state["pool_threads"] += grow
+        for _ in range(min(k - len(taken), k - _state["pool_threads"])):
+            try:
+                taken.append(_Worker())
+            except RuntimeError:  # no new thread (at interpreter shutdown, or a limit reached): fewer parts
+                break
+            _state["pool_threads"] += 1
         return taken
 
 

@@ -412,3 +412,17 @@ def test_an_interrupt_while_waiting_is_raised_once_every_part_is_done(monkeypatc
 
     threads.split_batch(4, count, work=100)  # the next call finds its pool thread back and ready, not a stale report
     assert (counts == 1).all() and len(ran_in) == 2
+
+
+def test_a_pool_thread_that_cannot_start_leaves_the_call_serial(monkeypatch, restore_threads):
+    """No new thread (interpreter shutdown, a process limit): the call runs in the calling thread, whole."""
+    monkeypatch.setattr(threads, "MIN_WORK", 1)
+    monkeypatch.setattr(threads, "_state", {"threads": 3, "idle": [], "pool_threads": 0, "pid": None})
+
+    def refuse(self):
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", refuse)
+    ran_in = []
+    threads.split_batch(6, lambda part: ran_in.append((threading.get_ident(), part)), work=100)
+    assert ran_in == [(threading.get_ident(), slice(0, 6))] and threads._state["pool_threads"] == 0
