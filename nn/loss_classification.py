@@ -226,13 +226,14 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     """
     if (weight is None and not label_smoothing and input.__class__ is Value and target.__class__ is np.ndarray
             and reduction in _REDUCTIONS):
-        # The common call, cross_entropy(logits (N, C), labels (N,)) with every label a class, in a few tests: the
-        # checks below cost more than the loss itself on a small batch. Anything else takes the general way.
+        # The common call, cross_entropy(logits (N, C), labels (N,)), recognised after a few tests: the checks below
+        # cost more than the loss itself on a small batch. Anything else (or a label that is not a class, which the
+        # general way then checks again to say what is wrong) takes the general way.
         shape = input.data.shape
         if len(shape) == 2 and target.shape == shape[:1] and target.dtype.kind in "iu":
-            if _all_classes(target, shape[1], ignore_index):
-                replay_requires(_all_classes, target, shape[1], ignore_index)
-                return _cross_entropy(input, labels=target, reduction=reduction)
+            loss = _plain_cross_entropy(input, target, shape[1], ignore_index, reduction)
+            if loss is not None:
+                return loss
     who = "cross_entropy"
     _check_reduction(reduction, who)
     _check_smoothing(label_smoothing, who)
@@ -246,14 +247,22 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     labels, in_range = _labels(target_data, sample_shape, C, ignore_index, who, shape)
     w = _class_weight(weight, C, input.dtype, who)
     if w is None and not label_smoothing:
-        # Which of the two paths the labels allow: a compiled step replays the one it recorded only for labels that
-        # take the same path in eager mode (the two give the same loss, but not bit for bit).
-        if _all_classes(labels, C, ignore_index, in_range):
-            replay_requires(_all_classes, labels, C, ignore_index)
-            loss = _cross_entropy(z, labels=labels, reduction=reduction)       # one node, reduction included
+        loss = _plain_cross_entropy(z, labels, C, ignore_index, reduction, in_range)
+        if loss is not None:
             return loss.reshape(sample_shape) if reduction == "none" and loss.shape != sample_shape else loss
         replay_requires(_not_all_classes, labels, C, ignore_index)
     return _nll(log_softmax(z, dim=1), labels, w, ignore_index, reduction, sample_shape, label_smoothing)
+
+
+def _plain_cross_entropy(z, labels, classes, ignore_index, reduction, in_range=None):
+    """The loss of logits z (M, C) as one node, reduction included, if every label is a class; else None.
+
+    Which of the two paths the labels allow: a compiled step replays the one it recorded only for labels that take
+    the same path in eager mode (the two give the same loss, but not bit for bit)."""
+    if not _all_classes(labels, classes, ignore_index, in_range):
+        return None
+    replay_requires(_all_classes, labels, classes, ignore_index)
+    return _cross_entropy(z, labels=labels, reduction=reduction)
 
 
 def _not_all_classes(labels, classes, ignore_index):
