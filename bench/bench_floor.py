@@ -237,37 +237,29 @@ def w2_phases():
     weights = bench_mlp.initial_weights()
     x, y = bench_mlp.make_batch()
     ours, lean = bench_mlp.Ours(weights), LeanMLP(weights, bench_mlp.LR)
+    return {"ours": _phased(ours.opt.zero_grad, ours.model, cross_entropy, ours.opt.step, x, y),
+            "lean engine": _phased(lean.zero_grad, lean.forward, lean_loss, lean.update, x, y)}
+
+
+def _phased(zero_grad, forward, loss_of, update, x, y):
+    """A training step from its parts, returning the CPU time of each of its five phases (ns)."""
     clock = time.thread_time_ns
 
-    def ours_step():
+    def step():
         t0 = clock()
-        ours.opt.zero_grad()
+        zero_grad()
         t1 = clock()
-        logits = ours.model(x)
+        logits = forward(x)
         t2 = clock()
-        loss = cross_entropy(logits, y)
+        loss = loss_of(logits, y)
         t3 = clock()
         loss.backward()
         t4 = clock()
-        ours.opt.step()
+        update()
         t5 = clock()
         return t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4
 
-    def lean_step():
-        t0 = clock()
-        lean.zero_grad()
-        t1 = clock()
-        logits = lean.forward(x)
-        t2 = clock()
-        loss = lean_loss(logits, y)
-        t3 = clock()
-        loss.backward()
-        t4 = clock()
-        lean.update()
-        t5 = clock()
-        return t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4
-
-    return {"ours": ours_step, "lean engine": lean_step}
+    return step
 
 
 def measure_phases(steps, rounds, block):
