@@ -3,8 +3,11 @@ recording compiled steps (compile.py).
 
 While `TRACERS` (per thread, modes.py) is non-empty the engine hands each operation to `traced_apply` here,
 which runs it the ordinary way (with the tracers switched off, so nothing is seen twice) and then shows the new node to
-each tracer, innermost first. A tracer works with only the tracers outside it switched on, so what it
-computes (a tangent, say) is itself seen by the outer ones (forward over forward mode), never by itself.
+each tracer, outermost first. A tracer works with only the tracers outside it switched on, so what it
+computes (a tangent, say) is itself seen by the outer ones (forward over forward mode), never by itself. Outermost
+first, because what an inner tracer computes may use the new node itself (exp's tangent is t·exp(x), the output
+times t): an outer tracer must have seen the node before it sees an operation on it, or it would take the node
+for a constant (d/dx of t·eˣ would lose the eˣ's own derivative).
 """
 
 from __future__ import annotations
@@ -58,7 +61,7 @@ def traced_apply(op, args, params):
         if len(tracers) == 1:
             tracers[0].record(op, args, params, node)
         else:
-            for k in range(len(tracers) - 1, -1, -1):
+            for k in range(len(tracers)):  # outermost first (see the module's docstring)
                 TRACERS.set(tracers[:k])
                 tracers[k].record(op, args, params, node)
     finally:

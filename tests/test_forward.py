@@ -149,6 +149,28 @@ def test_reverse_over_forward_equals_forward_over_reverse(prim, label, fn, input
         np.testing.assert_allclose(a, b, rtol=1e-8, atol=1e-10)
 
 
+SMOOTH = [c for c in ALL if c[0] not in ("max_pool2d", "max_pool2d_scatter", "max_pool2d_gather")]
+
+
+@pytest.mark.parametrize("prim, label, fn, inputs", SMOOTH, ids=[c[1] for c in SMOOTH])
+def test_forward_over_forward_equals_reverse_over_forward(prim, label, fn, inputs):
+    """d/ds ⟨u, J(x + s t₂) t₁⟩ (jvp of jvp) equals ⟨grad_x ⟨u, J(x) t₁⟩, t₂⟩ (grad of jvp): both uᵀ f''(x)[t₁, t₂].
+    Rules that use the output (exp's tangent t·eˣ, tanh's, a quotient's) need the outer trace to know the output's
+    own tangent when the inner one multiplies by it."""
+    rng = _rng("fof-" + label)
+    t1 = tuple(rng.standard_normal(x.shape) for x in inputs)
+    t2 = tuple(rng.standard_normal(x.shape) for x in inputs)
+    u = rng.standard_normal(np.shape(ag.jvp(fn, inputs, t1)[0]))
+
+    def u_jt(*xs):
+        return (ag.jvp(fn, xs, t1)[1] * u).sum()
+
+    _, forward_forward = ag.jvp(u_jt, inputs, t2)
+    reverse_forward = ag.grad(u_jt, argnums=tuple(range(len(inputs))))(*inputs)
+    expected = sum(_inner(g, t) for g, t in zip(reverse_forward, t2))
+    np.testing.assert_allclose(forward_forward, expected, rtol=1e-8, atol=1e-10)
+
+
 # ----------------------------------------------------------------------------------------------------
 # The transforms.
 
@@ -232,6 +254,20 @@ def test_forward_mode_composes_to_third_order():
     np.testing.assert_allclose(d3, expected, rtol=1e-12)
     g1 = lambda y: ag.jvp(f, (y,), (1.0,))[1]  # noqa: E731
     np.testing.assert_allclose(ag.grad(ag.grad(g1))(x), expected, rtol=1e-12)
+
+
+def test_forward_over_forward_through_rules_that_use_the_output():
+    # f = sin x · exp x: f'' = 2 exp(x) cos x, f''' = 2 exp(x) (cos x - sin x); exp's tangent rule multiplies t by
+    # exp's output, so forward over forward needs that output's own tangent.
+    f = lambda x: (ag.sin(x) * ag.exp(x)).sum()  # noqa: E731
+    x = np.array([0.3, 0.7])
+    hessians = [ag.jacfwd(ag.jacfwd(f))(x), ag.jacrev(ag.jacfwd(f))(x), ag.jacfwd(ag.jacrev(f))(x), ag.hessian(f)(x)]
+    for h in hessians:
+        np.testing.assert_allclose(h, np.diag(2 * np.exp(x) * np.cos(x)), rtol=1e-12)
+    expected = np.zeros((2, 2, 2))
+    expected[[0, 1], [0, 1], [0, 1]] = 2 * np.exp(x) * (np.cos(x) - np.sin(x))
+    np.testing.assert_allclose(ag.jacfwd(ag.jacfwd(ag.jacfwd(f)))(x), expected, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(ag.jacrev(ag.jacrev(ag.jacrev(f)))(x), expected, rtol=1e-12, atol=1e-15)
 
 
 def test_jvp_float32_keeps_dtype_and_tuple_outputs():
