@@ -19,6 +19,10 @@ Reverse mode inside forward mode (jvp of grad, as `hessian` does) needs nothing 
 inside a transform records its backward pass as operations on Values (create_graph), and the trace
 carries tangents through those operations like any others.
 
+In-place changes (`y += x`, `y.exp_()`, `y[i] = v` on Values that need no gradient, as a jvp's are) are no
+operations: inplace.py tells the traces (`follow_in_place`), and the Value takes the tangent of the same change
+computed out of place.
+
 The trace keeps the Values it has seen (and their tangents) until the jvp call returns.
 """
 
@@ -135,6 +139,29 @@ class JVPTrace(Tracer):
         if t.dtype != data.dtype:
             t = t.astype(data.dtype)
         return t
+
+
+def follow_in_place(value, result_of):
+    """For an in-place change of `value` (inplace.py's `_write`, before it changes anything): the function that, once
+    the change is made, gives `value` in each running jvp the tangent of the new contents, or None if no jvp runs.
+
+    result_of(value) computes the new contents out of place with operations, which the jvps (and outer transforms)
+    see like any others, from the contents before the change; None means they are a constant (zero_, uniform_), whose
+    tangent is zero. PyTorch's forward mode carries tangents through in-place operations too."""
+    traces = [tracer for tracer in TRACERS.get() if isinstance(tracer, JVPTrace)]
+    if not traces:
+        return None
+    result = None if result_of is None else result_of(value)
+
+    def follow():
+        for trace in traces:
+            tangent = None if result is None else trace.tangents.get(result)
+            if tangent is None:
+                trace.tangents.pop(value, None)
+            else:  # in value's dtype: `y += x` keeps y's, where `y + x` may be wider
+                trace.tangents[value] = tangent if tangent.dtype == value.dtype else trace._conform(tangent, value)
+
+    return follow
 
 
 def share_tangent(old, new):

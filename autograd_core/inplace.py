@@ -14,6 +14,8 @@ The rules (PyTorch's, with one documented difference):
   Python binds the name `y` to it. The gradient is PyTorch's; the difference is identity: other names for
   the old `y` keep the old value. In-place *methods* (`y.add_(x)`) cannot rebind a name, so there they raise.
 * Anywhere else (inside `no_grad()`, or on Values that need no gradient) the Value's own array changes.
+  Inside a jvp (forward mode), the Value's tangent changes with it, as in PyTorch's forward mode: `y += x` gives y
+  the tangent of y + x (each change also says what it computes out of place, for that).
 
 Version counters: every in-place change through these methods stamps the Value with the engine's creation
 counter (the number every new node takes). A node recorded before that stamp read the old array; when a
@@ -27,12 +29,13 @@ cannot be seen; code that makes them can call `mark_changed(value)` (the optimiz
 from __future__ import annotations
 
 import collections
+import math
 import operator
 
 import numpy as np
 
 from . import value as _value
-from .modes import GRAD_ENABLED, INPLACE
+from .modes import GRAD_ENABLED, INPLACE, TRACERS
 
 _KEEP_STAMPS = 16  # the latest change stamps each Value remembers, to name the version a graph expected
 
@@ -129,11 +132,22 @@ def _refuse_while_recording(self, name, operand=None):
         )
 
 
-def _write(self, name, compute):
+def _write(self, name, compute, result_of=None):
     """Replace self's array contents by compute(data, out) and bump the version.
 
     compute(data, out) returns the new contents; with `out` (self's own writeable array) it writes there.
+    result_of(self): the new contents computed out of place by operations on Values (`self + other` for add_), or
+    None when they depend on no Value (zero_, fill_ with a number). A jvp running in this thread follows the change
+    through it: self's tangent becomes the result's (forward.py's `follow_in_place`).
     """
+    follow = None
+    if TRACERS.get():  # a jvp or a compile recording watches this thread
+        from .forward import follow_in_place
+
+        try:
+            follow = follow_in_place(self, result_of)  # from self's contents before the change; applied after it
+        except (ValueError, TypeError) as err:  # what the change itself would raise (broadcasting, casting): as it does
+            raise RuntimeError(f"{name}: {err} (Value of shape {self.shape}, dtype {self.dtype})") from None
     data = self.data
     try:
         if isinstance(data, np.ndarray) and data.flags.writeable:
@@ -149,6 +163,8 @@ def _write(self, name, compute):
     except (ValueError, TypeError) as err:  # broadcasting, casting (NumPy's UFuncTypeError is a TypeError)
         raise RuntimeError(f"{name}: {err} (Value of shape {self.shape}, dtype {data.dtype})") from None
     mark_changed(self)
+    if follow is not None:
+        follow()
     return self
 
 
@@ -177,16 +193,20 @@ def _operator(self, other, kind, symbol):
             raise RuntimeError(f"{symbol}: output with shape {self.shape} doesn't match the broadcast shape "
                                f"{result.shape}")
         return result
-    return _write(self, symbol, _UPDATES[kind](_data(other)))
+    return _write(self, symbol, _UPDATES[kind](_data(other)), lambda v: _OUT_OF_PLACE[kind](v, other))
 
 
-def _method(self, other, kind, name):
+def _method(self, other, kind, name, alpha=1):
+    """self.<kind>_(alpha · other) (alpha for add_ and sub_)."""
     _refuse_while_recording(self, name, other)
-    return _write(self, name, _UPDATES[kind](_data(other)))
+    operand = _data(other) if alpha == 1 else _data(other) * alpha
+    return _write(self, name, _UPDATES[kind](operand),
+                  lambda v: _OUT_OF_PLACE[kind](v, other if alpha == 1 else other * alpha))
 
 
 def _copy(self, src, name):
     _refuse_while_recording(self, name, src)
+    source = src
     src = _data(src)
 
     def compute(data, out):
@@ -194,7 +214,13 @@ def _copy(self, src, name):
             return np.broadcast_to(src, np.shape(data))
         np.copyto(out, src, casting="unsafe")  # as PyTorch's copy_, converting dtypes (float64 into float32)
 
-    return _write(self, name, compute)
+    def result_of(v):  # a Value copied in brings its tangent (broadcast, in v's dtype); anything else none
+        from .ops.shape import broadcast_to
+
+        copied = source if source.shape == v.shape else broadcast_to(source, shape=v.shape)
+        return copied if copied.dtype == v.dtype else copied.astype(v.dtype)
+
+    return _write(self, name, compute, result_of if isinstance(source, _value.Value) else None)
 
 
 def _sigmoid(d, out):
@@ -204,9 +230,9 @@ def _sigmoid(d, out):
     np.copyto(out, result, casting="same_kind")
 
 
-def _elementwise(self, name, compute):
+def _elementwise(self, name, compute, result_of):
     _refuse_while_recording(self, name)
-    return _write(self, name, compute)
+    return _write(self, name, compute, result_of)
 
 
 class InplaceMethods:
@@ -240,11 +266,11 @@ class InplaceMethods:
 
     def add_(self, other, alpha=1):
         """self += alpha * other, in place (inside no_grad() for a Value that requires grad); returns self."""
-        return _method(self, other if alpha == 1 else _data(other) * alpha, "add", "add_")
+        return _method(self, other, "add", "add_", alpha)
 
     def sub_(self, other, alpha=1):
         """self -= alpha * other, in place; returns self."""
-        return _method(self, other if alpha == 1 else _data(other) * alpha, "sub", "sub_")
+        return _method(self, other, "sub", "sub_", alpha)
 
     def mul_(self, other):
         """self *= other, in place; returns self."""
@@ -278,40 +304,40 @@ class InplaceMethods:
         def compute(data, out):
             return np.clip(data, lo, hi) if out is None else np.clip(data, lo, hi, out=out)
 
-        return _write(self, "clamp_", compute)
+        return _write(self, "clamp_", compute, lambda v: v.clip(lo, hi))
 
     clip_ = clamp_
 
     # Elementwise functions in place (PyTorch's `x.relu_()`, `x.exp_()`, ...), under the same rules.
     def relu_(self):
         """max(x, 0) in place; returns self."""
-        return _elementwise(self, "relu_", lambda d, out: np.maximum(d, 0, out=out))
+        return _elementwise(self, "relu_", lambda d, out: np.maximum(d, 0, out=out), lambda v: v.relu())
 
     def sigmoid_(self):
-        return _elementwise(self, "sigmoid_", _sigmoid)
+        return _elementwise(self, "sigmoid_", _sigmoid, lambda v: v.sigmoid())
 
     def tanh_(self):
-        return _elementwise(self, "tanh_", lambda d, out: np.tanh(d, out=out))
+        return _elementwise(self, "tanh_", lambda d, out: np.tanh(d, out=out), lambda v: v.tanh())
 
     def exp_(self):
-        return _elementwise(self, "exp_", lambda d, out: np.exp(d, out=out))
+        return _elementwise(self, "exp_", lambda d, out: np.exp(d, out=out), lambda v: v.exp())
 
     def log_(self):
-        return _elementwise(self, "log_", lambda d, out: np.log(d, out=out))
+        return _elementwise(self, "log_", lambda d, out: np.log(d, out=out), lambda v: v.log())
 
     def sqrt_(self):
-        return _elementwise(self, "sqrt_", lambda d, out: np.sqrt(d, out=out))
+        return _elementwise(self, "sqrt_", lambda d, out: np.sqrt(d, out=out), lambda v: v.sqrt())
 
     def abs_(self):
-        return _elementwise(self, "abs_", lambda d, out: np.abs(d, out=out))
+        return _elementwise(self, "abs_", lambda d, out: np.abs(d, out=out), lambda v: v.abs())
 
     def neg_(self):
-        return _elementwise(self, "neg_", lambda d, out: np.negative(d, out=out))
+        return _elementwise(self, "neg_", lambda d, out: np.negative(d, out=out), lambda v: -v)
 
     def pow_(self, exponent):
         """x ** exponent in place; returns self."""
         _refuse_while_recording(self, "pow_", exponent)
-        return _write(self, "pow_", _ufunc_update(np.power)(_data(exponent)))
+        return _write(self, "pow_", _ufunc_update(np.power)(_data(exponent)), lambda v: v ** exponent)
 
     def uniform_(self, a=0.0, b=1.0, generator=None):
         """Fill with numbers drawn uniformly from [a, b) (from the generator `manual_seed` seeds); returns self."""
@@ -345,7 +371,7 @@ class InplaceMethods:
                 + "; build the result out of place (torch.where(mask, value, x), torch.cat), or assign inside "
                 "no_grad()"
             )
-        index, value = _plain_index(index), _data(value)
+        index, assigned, value = _plain_index(index), value, _data(value)
 
         def compute(data, out):
             if out is None:
@@ -354,4 +380,24 @@ class InplaceMethods:
                 return out
             out[index] = value
 
-        return _write(self, "x[...] = value", compute)
+        return _write(self, "x[...] = value", compute, lambda v: _assigned(v, index, assigned))
+
+
+def _assigned(x, index, value):
+    """`x[index] = value` out of place, by operations on Values (for forward mode: see `_write`): each element of x
+    that the assignment writes takes the element of `value` (broadcast to x[index]'s shape) that NumPy's assignment
+    would leave there (the last one, where an index array repeats a position), through a gather; the others stay."""
+    from .ops.elementwise import where
+    from .ops.shape import broadcast_to, getitem, reshape
+
+    data = np.asarray(x.data)
+    source = np.full(data.shape, -1)
+    target_shape = data[index].shape
+    source[index] = np.arange(math.prod(target_shape)).reshape(target_shape)  # which element of value lands where
+    if not isinstance(value, _value.Value):
+        value = _value.Value(np.asarray(value, dtype=data.dtype), requires_grad=False)
+    if not math.prod(target_shape):
+        return x  # nothing is written
+    flat = reshape(value if value.shape == target_shape else broadcast_to(value, shape=target_shape), shape=(-1,))
+    written = source >= 0
+    return where(written, getitem(flat, np.where(written, source, 0)), x)

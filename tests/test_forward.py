@@ -288,3 +288,98 @@ def test_jvp_errors_name_the_problem():
         ag.jvp(ag.sin, (X,), (np.ones(2),))
     with pytest.raises(ValueError, match="2 primals but 1 tangents"):
         ag.jvp(lambda a, b: a * b, (X, X), (X,))
+
+
+# ----------------------------------------------------------------------------------------------------
+# In-place changes inside a jvp: the tangent follows them (as in PyTorch's forward mode).
+
+_IN_PLACE = [  # (name, the change made to y = 2v in place, the same written out of place)
+    ("+=", lambda y, v: y.__iadd__(v * v), lambda y, v: y + v * v),
+    ("-=", lambda y, v: y.__isub__(v), lambda y, v: y - v),
+    ("*=", lambda y, v: y.__imul__(v), lambda y, v: y * v),
+    ("/=", lambda y, v: y.__itruediv__(v + 4.0), lambda y, v: y / (v + 4.0)),
+    ("add_", lambda y, v: y.add_(v.sin()), lambda y, v: y + v.sin()),
+    ("add_-alpha", lambda y, v: y.add_(v, alpha=3.0), lambda y, v: y + 3.0 * v),
+    ("sub_-alpha", lambda y, v: y.sub_(v * v, alpha=0.5), lambda y, v: y - 0.5 * (v * v)),
+    ("mul_", lambda y, v: y.mul_(v.exp()), lambda y, v: y * v.exp()),
+    ("mul_-number", lambda y, v: y.mul_(3.0), lambda y, v: y * 3.0),
+    ("div_", lambda y, v: y.div_(v * v + 1.0), lambda y, v: y / (v * v + 1.0)),
+    ("pow_", lambda y, v: y.pow_(3), lambda y, v: y ** 3),
+    ("pow_-Value", lambda y, v: y.abs_().pow_(v.abs() + 1.0), lambda y, v: y.abs() ** (v.abs() + 1.0)),
+    ("exp_", lambda y, v: y.exp_(), lambda y, v: y.exp()),
+    ("log_", lambda y, v: y.abs_().log_(), lambda y, v: y.abs().log()),
+    ("sqrt_", lambda y, v: y.abs_().sqrt_(), lambda y, v: y.abs().sqrt()),
+    ("tanh_", lambda y, v: y.tanh_(), lambda y, v: y.tanh()),
+    ("sigmoid_", lambda y, v: y.sigmoid_(), lambda y, v: y.sigmoid()),
+    ("relu_", lambda y, v: y.relu_(), lambda y, v: y.relu()),
+    ("neg_", lambda y, v: y.neg_(), lambda y, v: -y),
+    ("clamp_", lambda y, v: y.clamp_(-1.0, 1.0), lambda y, v: y.clip(-1.0, 1.0)),
+    ("copy_", lambda y, v: y.copy_(v * v), lambda y, v: v * v),
+    ("copy_-broadcast", lambda y, v: y.copy_(v[1]), lambda y, v: v[1] + 0.0 * v),
+    ("copy_-array", lambda y, v: y.copy_(np.arange(3.0)), lambda y, v: Value(np.arange(3.0), requires_grad=False)),
+    ("fill_", lambda y, v: y.fill_(v[0] * v[2]), lambda y, v: v[0] * v[2] + 0.0 * v),
+    ("zero_", lambda y, v: y.zero_(), lambda y, v: Value(np.zeros(3), requires_grad=False)),
+]
+
+
+def _set(index, value):
+    def change(y, v):
+        y[index] = value(v) if callable(value) else value
+    return change
+
+
+_IN_PLACE += [
+    ("setitem-int", _set(0, lambda v: v[2] * 5.0), lambda y, v: ag.stack([v[2] * 5.0, y[1], y[2]])),
+    ("setitem-slice-number", _set(slice(1, None), 7.0),
+     lambda y, v: ag.stack([y[0], v[0] * 0.0 + 7.0, v[0] * 0.0 + 7.0])),
+    ("setitem-mask", _set(np.array([True, False, True]), lambda v: v[:2] ** 2),
+     lambda y, v: ag.stack([v[0] ** 2, y[1], v[1] ** 2])),
+    # a repeated position keeps the last value written to it, as NumPy's assignment does
+    ("setitem-repeated", _set(np.array([0, 0, 1]), lambda v: v[np.array([1, 2, 0])].exp()),
+     lambda y, v: ag.stack([v[2].exp(), v[0].exp(), y[2]])),
+]
+
+
+@pytest.mark.parametrize("name, change, written_out", _IN_PLACE, ids=[c[0] for c in _IN_PLACE])
+def test_jvp_follows_in_place_changes(name, change, written_out):
+    x, t = np.array([0.4, -1.3, 2.1]), np.array([1.0, -0.5, 0.25])
+
+    def in_place(v):
+        y = v * 2.0
+        change(y, v)
+        return y * y
+
+    def out_of_place(v):
+        return written_out(v * 2.0, v) ** 2
+
+    out, tangent = ag.jvp(in_place, (x,), (t,))
+    expected_out, expected_tangent = ag.jvp(out_of_place, (x,), (t,))
+    np.testing.assert_allclose(out, expected_out, rtol=1e-12)
+    np.testing.assert_allclose(tangent, expected_tangent, rtol=1e-12, atol=1e-15)
+    # forward over forward: the outer jvp sees the operations that carry the inner tangent through the change
+    if name not in ("relu_", "clamp_"):  # (kinks: second derivatives there are 0 by convention either way)
+        np.testing.assert_allclose(ag.jacfwd(ag.jacfwd(lambda v: in_place(v).sum()))(x),
+                                   ag.hessian(lambda v: out_of_place(v).sum())(x), rtol=1e-9, atol=1e-12)
+
+
+def test_in_place_changes_in_a_jvp_keep_dtype_and_errors():
+    def widen(v):  # float32 y += float64: y stays float32, and so does its tangent
+        y = v * 2.0
+        y += v.astype(np.float64) * Value(np.ones(2), requires_grad=False)
+        return y
+
+    out, tangent = ag.jvp(widen, (np.ones(2, dtype=np.float32),), (np.ones(2, dtype=np.float32),))
+    assert out.dtype == np.float32 and tangent.dtype == np.float32
+    np.testing.assert_array_equal(tangent, [3.0, 3.0])
+
+    def wrong_shape(v):
+        y = v * 2.0
+        with pytest.raises(RuntimeError, match="copy_"):  # the error the change makes outside a jvp
+            y.copy_(v.sum() * Value(np.ones(4), requires_grad=False))
+        with pytest.raises(IndexError):
+            y[5] = v[0]
+        return y  # unchanged, and so is its tangent
+
+    out, tangent = ag.jvp(wrong_shape, (np.array([1.0, 2.0]),), (np.array([1.0, -1.0]),))
+    np.testing.assert_array_equal(out, [2.0, 4.0])
+    np.testing.assert_array_equal(tangent, [2.0, -2.0])
