@@ -255,7 +255,8 @@ def _as_output(out):
 
 def jacfwd(f, argnums=0, has_aux=False):
     """Return a function computing the Jacobian of f by forward mode: one jvp per element of the
-    differentiated argument(s). Shape out.shape + arg.shape; a tuple of Jacobians when argnums is a tuple.
+    differentiated argument(s). Shape out.shape + arg.shape; a tuple of Jacobians when argnums is a tuple; when f
+    returns a tuple (or list) of outputs, a tuple of those, one per output (JAX's nesting: jac[output][argument]).
     Cheaper than reverse mode (`jacrev`) when f has fewer inputs than outputs.
     has_aux: f returns a pair (output, aux), and the function returns (Jacobian, aux) (aux of the last evaluation)."""
     def jacfwd_f(*args, **kwargs):
@@ -264,7 +265,7 @@ def jacfwd(f, argnums=0, has_aux=False):
         single, nums = functional._argnum_tuple(argnums, len(args), "jacfwd")
         nested = functional._Tracing.depth > 0 or any(
             isinstance(args[i], Value) and args[i].requires_grad for i in nums)
-        jacs = []
+        jacs, container = [], None  # jacs[i][m]: argument i, output m
         for i in nums:
             x = _as_primal(args[i], "jacfwd")
 
@@ -286,16 +287,20 @@ def jacfwd(f, argnums=0, has_aux=False):
                 if has_aux:
                     out, aux = functional.split_aux(out, "jacfwd")
                     aux = functional.aux_output(aux, nested)
-                out = out.data if isinstance(out, Value) else np.asarray(out)
-            out_shape = np.shape(out.data if isinstance(out, Value) else out)
-            shape = out_shape + x.shape
-            if nested:
-                jac = reshape(stack(columns, axis=-1), shape=shape) if columns else \
-                    Value(np.zeros(shape, dtype=x.dtype), requires_grad=False)
-            else:
-                jac = np.stack(columns, axis=-1).reshape(shape) if columns else np.zeros(shape, dtype=x.dtype)
-            jacs.append(jac)
-        jac = jacs[0] if single else tuple(jacs)
+            outs, container = functional._outputs(out, "jacfwd")
+            by_output = []
+            for m, out_m in enumerate(outs):
+                shape = out_m.shape + x.shape
+                cols = [col[m] for col in columns] if container is not None else columns
+                if nested:
+                    jac = reshape(stack(cols, axis=-1), shape=shape) if cols else \
+                        Value(np.zeros(shape, dtype=x.dtype), requires_grad=False)
+                else:
+                    jac = np.stack(cols, axis=-1).reshape(shape) if cols else np.zeros(shape, dtype=x.dtype)
+                by_output.append(jac)
+            jacs.append(by_output)
+        jac = functional.per_output(
+            [jacs[0][m] if single else tuple(by_arg[m] for by_arg in jacs) for m in range(len(jacs[0]))], container)
         return (jac, aux) if has_aux else jac
 
     return jacfwd_f

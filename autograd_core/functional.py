@@ -133,6 +133,23 @@ def _output(v, nested):
     return v if nested else v.data
 
 
+def _outputs(out, name):
+    """The outputs of a function given to a Jacobian transform: (a list of Values, the container f returned them
+    in, or None for a single output). A tuple or list of outputs gives a Jacobian per output, as in JAX."""
+    if isinstance(out, (tuple, list)):
+        return [_as_value(o, name) for o in out], type(out)
+    return [_as_value(out, name)], None
+
+
+def per_output(jacobians, container):
+    """Jacobians (one per output) in the container f returned its outputs in; the Jacobian itself for one output."""
+    if container is None:
+        return jacobians[0]
+    if hasattr(container, "_fields"):  # a namedtuple
+        return container(*jacobians)
+    return container(jacobians)
+
+
 # ----------------------------------------------------------------------------------------------------
 
 
@@ -177,16 +194,18 @@ def grad(f, argnums=0, has_aux=False):
 
 def jacrev(f, argnums=0, has_aux=False):
     """Return a function computing the Jacobian of f by reverse mode: shape out.shape + arg.shape (one
-    backward pass per output element). A tuple of Jacobians when argnums is a tuple.
+    backward pass per output element). A tuple of Jacobians when argnums is a tuple; when f returns a tuple (or
+    list) of outputs, a tuple of those, one per output (JAX's nesting: jac[output][argument]).
     has_aux: f returns a pair (output, aux), and the function returns (Jacobian, aux)."""
     return _jacobian(f, argnums, "jacrev", choose=False, has_aux=has_aux)
 
 
 def jacobian(f, argnums=0, has_aux=False):
     """Return a function computing the Jacobian of f: shape out.shape + arg.shape; a tuple of Jacobians
-    when argnums is a tuple. Reverse mode (one backward pass per output element) when f has at most as
-    many outputs as differentiated inputs, else forward mode (`jacfwd`, one jvp per input element): the
-    output's size is known after one evaluation of f, which forward mode then does not reuse.
+    when argnums is a tuple, and one of those per output when f returns a tuple of outputs. Reverse mode (one
+    backward pass per output element) when f has at most as many output elements as differentiated inputs, else
+    forward mode (`jacfwd`, one jvp per input element): the outputs' size is known after one evaluation of f,
+    which forward mode then does not reuse.
     has_aux: f returns a pair (output, aux), and the function returns (Jacobian, aux)."""
     return _jacobian(f, argnums, "jacobian", choose=True, has_aux=has_aux)
 
@@ -196,23 +215,32 @@ def _jacobian(f, argnums, name, choose, has_aux=False):
     def jacobian_f(*args, **kwargs):
         original = args
         args, inputs, single, nested = _prepare(args, argnums, name)
-        out, aux = _call(f, args, kwargs, name, has_aux=True) if has_aux else (_call(f, args, kwargs, name), None)
-        if choose and out.size > sum(v.size for v in inputs):
+        with _inside_transform():
+            out = f(*args, **kwargs)
+        aux = None
+        if has_aux:
+            out, aux = split_aux(out, name)
+        outs, container = _outputs(out, name)
+        if choose and sum(o.size for o in outs) > sum(v.size for v in inputs):
             return jacfwd(f, argnums, has_aux=has_aux)(*original, **kwargs)
-        rows = [[] for _ in inputs]
-        for k in range(out.size):
-            seed = np.zeros(out.shape, dtype=out.dtype)
-            seed.flat[k] = 1
-            for row, g in zip(rows, _gradients(out, inputs, seed, nested)):
-                row.append(g)
-        jacs = []
-        for v, row in zip(inputs, rows):
-            shape = out.shape + v.shape
-            if nested:
-                jacs.append(reshape(stack(row), shape=shape) if row else Value(np.zeros(shape), requires_grad=False))
-            else:
-                jacs.append(np.reshape(np.stack(row) if row else np.zeros(shape, dtype=v.dtype), shape))
-        jac = jacs[0] if single else tuple(jacs)
+        jacobians = []
+        for out in outs:
+            rows = [[] for _ in inputs]
+            for k in range(out.size):
+                seed = np.zeros(out.shape, dtype=out.dtype)
+                seed.flat[k] = 1
+                for row, g in zip(rows, _gradients(out, inputs, seed, nested)):
+                    row.append(g)
+            jacs = []
+            for v, row in zip(inputs, rows):
+                shape = out.shape + v.shape
+                if nested:
+                    jacs.append(reshape(stack(row), shape=shape) if row else
+                                Value(np.zeros(shape), requires_grad=False))
+                else:
+                    jacs.append(np.reshape(np.stack(row) if row else np.zeros(shape, dtype=v.dtype), shape))
+            jacobians.append(jacs[0] if single else tuple(jacs))
+        jac = per_output(jacobians, container)
         return (jac, aux_output(aux, nested)) if has_aux else jac
 
     return jacobian_f
@@ -221,11 +249,11 @@ def _jacobian(f, argnums, name, choose, has_aux=False):
 def hessian(f, argnums=0, has_aux=False):
     """Return a function computing the Hessian of scalar-valued f: shape arg.shape + arg.shape.
 
+    With a tuple of argnums, the blocks as nested tuples, as JAX returns them: h[i][j] = ∂²f/∂args[i]∂args[j], of
+    shape args[i].shape + args[j].shape.
     Forward over reverse: one jvp of the gradient function per input element (`jacfwd(grad(f))`), each
     carrying tangents through a forward and a recorded backward pass.
     has_aux: f returns a pair (output, aux), and the function returns (Hessian, aux)."""
-    if not isinstance(argnums, numbers.Integral):
-        raise TypeError("hessian: argnums must be a single integer")
     return jacfwd(grad(f, argnums, has_aux=has_aux), argnums, has_aux=has_aux)
 
 

@@ -229,11 +229,47 @@ def test_jvp_argument_errors():
         ag.jvp(lambda x: x * 2, (X,), ())
 
 
-def test_argnums_out_of_range_and_hessian_argnums_tuple():
+def test_argnums_out_of_range():
     with pytest.raises(ValueError, match="argnums 3 is out of range for 1 positional arguments"):
         ag.jacobian(lambda v: v * 2, argnums=3)(1.0)
-    with pytest.raises(TypeError, match="hessian: argnums must be a single integer"):
-        ag.hessian(lambda a, b: a * b, argnums=(0, 1))
+
+
+def test_hessian_with_argnums_tuple_gives_blocks_as_jax_does():
+    # h = Σᵢ aᵢ² bᵢ (i < 2) + Σ b³: ∂²h/∂a² = diag(2b₀, 2b₁), ∂²h/∂a∂b = [2aᵢ δᵢⱼ], ∂²h/∂b² = diag(6b)
+    def h(a, b):
+        return (a * a * b[:2]).sum() + (b ** 3).sum()
+
+    a, b = np.array([1.0, 2.0]), np.array([3.0, 4.0, 5.0])
+    (haa, hab), (hba, hbb) = ag.hessian(h, argnums=(0, 1))(a, b)
+    np.testing.assert_allclose(haa, np.diag(2 * b[:2]))
+    np.testing.assert_allclose(hab, [[2.0, 0.0, 0.0], [0.0, 4.0, 0.0]])
+    np.testing.assert_allclose(hba, hab.T)
+    np.testing.assert_allclose(hbb, np.diag(6 * b))
+    ((only,),) = ag.hessian(h, argnums=(1,))(a, b)
+    np.testing.assert_allclose(only, hbb)
+    (blocks, aux) = ag.hessian(lambda a, b: (h(a, b), "aux"), argnums=(0, 1), has_aux=True)(a, b)
+    assert aux == "aux"
+    np.testing.assert_allclose(blocks[0][1], hab)
+
+
+@pytest.mark.parametrize("transform", ["jacfwd", "jacrev", "jacobian"])
+def test_jacobians_of_a_function_with_several_outputs(transform):
+    """A tuple (or list) of outputs gives one Jacobian per output, in the same container (JAX's nesting:
+    jac[output][argument] with a tuple of argnums)."""
+    jac = getattr(ag, transform)
+    a, b = np.array([1.0, 2.0]), np.array([3.0, 4.0, 5.0])
+    square, total = jac(lambda v: (v * v, v.sum()))(a)
+    np.testing.assert_allclose(square, np.diag(2 * a))
+    np.testing.assert_allclose(total, [1.0, 1.0])
+    result = jac(lambda u, v: [u.sum() * v, (u * u).sum()], argnums=(0, 1))(a, b)
+    assert isinstance(result, list) and [[np.shape(j) for j in row] for row in result] == [[(3, 2), (3, 3)],
+                                                                                          [(2,), (3,)]]
+    np.testing.assert_allclose(result[0][0], np.outer(b, np.ones(2)))
+    np.testing.assert_allclose(result[0][1], a.sum() * np.eye(3))
+    np.testing.assert_allclose(result[1][0], 2 * a)
+    np.testing.assert_allclose(result[1][1], np.zeros(3))
+    # inside another transform the Jacobians are Values that differentiate further
+    np.testing.assert_allclose(ag.grad(lambda v: jac(lambda w: (w * w * w, w.sum()))(v)[0].sum())(a), 6 * a)
 
 
 def test_function_returning_non_numeric_raises():
