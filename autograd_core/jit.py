@@ -50,10 +50,14 @@ data passes one of them replays it: batches that alternate between two paths rep
 The module globals and closure variables the function reads (and those of the Python functions it names, three
 levels deep, and a method's attributes such as `self.beta`; not deeper ones such as `self.config.beta`) are
 guarded too: numbers and strings by value, anything else by identity, so rebinding `beta = 2.0` or
-`loss_fn = other` re-records. So are the attributes of the modules the call went through: their `training` flag
+`loss_fn = other` re-records; small arrays among them (up to 4,096 elements) also by contents, unless the program
+reads the array itself (`Value(buf)`: a buffer refilled in place replays), so that `x * scale[0]` re-records after
+`scale[0] = 2.0`. So are the attributes of the modules the call went through: their `training` flag
 (`model.train()`, `model.eval()`) and numbers (a dropout's `p`) by value, their parameters, submodules and the
 items of lists of them (`layer.weight = Parameter(...)`, `mlp.layers[0] = ...`) by identity, and their small
 arrays (up to 4,096 elements: BatchNorm's running statistics, which training changes in place) by contents.
+A call that changes a global, closure variable or attribute it reads (`global step; step += 1`,
+`counts[y] += 1`, `self.calls += 1`) runs eagerly from then on, with a warning: a replay would skip that Python.
 These checks run first, as one generated expression. When they fail, the program is kept (up to four per guard
 key) and replays again once its checks hold (`train()` and `eval()` alternating each epoch). A program that
 had served `max_recordings` replays before a guard failed gets a fresh budget of recordings (a loss weight
@@ -445,10 +449,11 @@ class _Referenced:
     instead of replaying with the old one baked in, as torch.compile's guards on globals do.
 
     Numbers, strings and None are compared by value (and type); anything else by identity. An array keeps its
-    identity when changed in place: the small arrays of the modules a call went through (up to _SNAPSHOT elements:
-    BatchNorm's running statistics and its counter num_batches_tracked) are also compared with a copy taken at
-    the recording. Other arrays changed in place are not seen (as other in-place changes to raw NumPy arrays are
-    not); a program reads the arrays it was given as Values live.
+    identity when changed in place: small arrays (up to _SNAPSHOT elements) that the function reads as globals,
+    closure variables or its object's attributes (a scale or class weights it indexes with NumPy), and those of
+    the modules a call went through (BatchNorm's running statistics and its counter num_batches_tracked), are
+    also compared with a copy taken at the recording. Larger arrays changed in place are not seen (as other
+    in-place changes to raw NumPy arrays are not); a program reads the arrays it was given as Values live.
     """
 
     __slots__ = ("checks", "_all_hold", "_first_failing")
@@ -491,6 +496,10 @@ class _Referenced:
             if isinstance(value, _NOT_GUARDED):
                 continue
             self.checks.append((container, name, value))
+            if value.__class__ is np.ndarray and value.size <= _SNAPSHOT:  # `scale[0]` read with NumPy: a constant
+                contents = ("global contents", name) if name.__class__ is str else (  # baked into the program
+                    ("cell contents",) if name is None else ("own contents", name[1]))
+                self.checks.append((container, contents, value.copy()))
             if callable(value):
                 self._collect(value, depth + 1, seen)
 
@@ -502,6 +511,7 @@ class _Referenced:
         except those an effect of the call updates in place (`updated`: (id(owner), name) pairs). Attributes that
         an effect set before the module's first forward in the call (`set_before_use`: `model.train()` at the top
         of a training step) are not guarded: the replay calls that effect again first."""
+        self._all_hold = self._first_failing = None  # generated again with these checks
         for owner in owners:
             attributes = vars(owner) if hasattr(owner, "__dict__") else {}
             if (hasattr(owner, "training") and "training" not in attributes
@@ -517,6 +527,22 @@ class _Referenced:
                     self.checks.append((owner, ("contents", name), value.copy()))
                 if value.__class__ in (list, tuple):
                     self.checks.extend((owner, ("item", name, i), item) for i, item in enumerate(value))
+
+    def read_live(self, objects):
+        """Drop the content checks of the arrays read as globals, closure variables or attributes that a program
+        reads itself (`objects`, what it binds: `Value(x0)` of a closure's array, labels handed to a loss): changes
+        made to them in place reach its replay (a buffer refilled before each call replays, not records again)."""
+        live = {id(obj) for obj in objects if obj.__class__ is np.ndarray}
+        kept = []
+        for container, name, expected in self.checks:
+            if name.__class__ is tuple and name[0] in ("global contents", "cell contents", "own contents"):
+                array = (container.get(name[1]) if name[0] == "global contents" else
+                         container.cell_contents if name[0] == "cell contents" else getattr(container, name[1], None))
+                if id(array) in live:
+                    continue
+            kept.append((container, name, expected))
+        self.checks = kept
+        self._all_hold = self._first_failing = None
 
     def holds(self):
         """Whether every referenced name still has its recorded value: the checks written out as one generated
@@ -547,6 +573,17 @@ class _Referenced:
             elif name[0] == "contents":
                 names[f"K{i}"] = name[1]
                 terms.append((i, f"_same_contents(getattr(C{i}, K{i}, M), X{i})"))
+                continue
+            elif name[0] == "own contents":
+                names[f"K{i}"] = name[1]
+                terms.append((i, f"_same_contents(getattr(C{i}, K{i}, M), X{i})"))
+                continue
+            elif name[0] == "global contents":
+                names[f"K{i}"] = name[1]
+                terms.append((i, f"_same_contents(C{i}.get(K{i}, M), X{i})"))
+                continue
+            elif name[0] == "cell contents":
+                terms.append((i, f"_same_contents(C{i}.cell_contents, X{i})"))
                 continue
             elif name.__class__ is tuple:
                 names[f"K{i}"] = name[1]  # attribute names travel as objects, never as source text
@@ -588,8 +625,12 @@ def _same_contents(value, snapshot):
 def _describe_reference(container, name):
     if name is None:
         return "a closure variable"
-    if name[0] == "contents":
+    if name[0] in ("contents", "own contents"):
         return f"the contents of {type(container).__name__}.{name[1]}"
+    if name[0] == "global contents":
+        return f"the contents of the global array {name[1]!r}"
+    if name[0] == "cell contents":
+        return "the contents of an array in a closure variable"
     if name.__class__ is tuple:
         return f"{type(container).__name__}.{name[1]}" + (f"[{name[2]}]" if name[0] == "item" else "")
     return f"the global {name!r}"
@@ -772,19 +813,24 @@ class Compiled:
             if not recorder.problem and not _same_contents(array, before):
                 recorder.problem = (f"the function changes its array argument {k} in place (x -= ..., x[...] = ...): "
                                     "a replay would skip that; compute a new array (x = x - m) instead")
+        moved = None if recorder.problem else referenced.changed()
+        if moved is not None:  # `global count; count += 1`, `counts[y] += 1`: Python and NumPy that a replay skips
+            recorder.problem = f"the call itself changes {moved}, which a replay would not"
         referenced.add_owners(recorder.owners.values(), recorder.effect_updates, recorder.set_before_use)
         try:
             if recorder.problem:
                 raise _Unsupported(recorder.problem)
             plan = _Plan(recorder, result)
         except _Unsupported as err:
-            self._go_eager(slot, str(err), referenced)
+            # (a function that changes what it reads would find it changed at every call: no point recording again)
+            self._go_eager(slot, str(err), None if moved is not None else referenced)
             return result
         plan.data = data
         if slot.previous is not None:
             try:
                 plan.check_same_as(slot.previous)
                 program = plan.build()
+                referenced.read_live(plan.ns.objects.values())
                 if data and slot.previous.data is not None and _same_data(data, slot.previous.data):
                     # Recorded twice on the same batch: constants the function derived from it with NumPy agree
                     # whatever they are. Replay for this data; a call with other data records once more first.

@@ -969,11 +969,43 @@ def test_a_global_changed_by_every_call_runs_the_function_eagerly():
     exec("def counted(x):\n    global beta\n    beta = beta + 1.0\n    return loss(x)\n", ns)  # our own source
     compiled = ag.compile(ns["counted"], max_recordings=4)
     x = np.array([1.0, -1.0])
-    with pytest.warns(CompileWarning, match="recorded 4 times"):
+    with pytest.warns(CompileWarning, match="the call itself changes the global 'beta', which a replay would not"):
         for _ in range(8):
             out = compiled(x).data
             np.testing.assert_allclose(out, _eager_loss(ns, x))
     assert ns["beta"] == 0.5 + 8  # every call ran the function
+    assert compiled.stats == {"recorded": 1, "replayed": 0, "eager": 7, "guard_failures": 0}  # seen at once
+
+
+def test_a_global_array_read_with_numpy_is_guarded_by_its_contents():
+    """`scale[0]` is NumPy: its number is baked into the program, so a change made in place to the small global
+    array re-records; an array the program reads itself (a closure's array wrapped in a Value) replays; a call
+    that changes a global array itself runs eagerly."""
+    ns = _script()
+    ns["scale"] = np.array([1.0, 3.0])
+    exec("def scaled(x):\n    return (Value(x) * scale[0]).sum()\n", ns)  # our own source
+    compiled = ag.compile(ns["scaled"])
+    x = np.array([1.0, -2.0, 4.0])
+    for _ in range(3):
+        assert float(compiled(x).data) == 3.0
+    ns["scale"][0] = 2.0
+    assert float(compiled(x).data) == 6.0  # not the 3.0 baked into the program recorded before
+    assert compiled.stats["guard_failures"] == 1
+
+    buffer = np.zeros(3)
+    live = ag.compile(lambda: (Value(buffer) * 2.0).sum())
+    for k in range(5):
+        buffer[:] = k  # refilled in place before each call: read live by the program, so no guard on it
+        assert float(live().data) == 6.0 * k
+    assert live.stats["replayed"] == 3 and live.stats["guard_failures"] == 0
+
+    ns["counts"] = np.zeros(2)
+    exec("def counting(x):\n    counts[0] += 1\n    return (Value(x) * 2.0).sum()\n", ns)
+    counting = ag.compile(ns["counting"])
+    with pytest.warns(CompileWarning, match="the call itself changes the contents of the global array 'counts'"):
+        for _ in range(4):
+            counting(x)
+    assert ns["counts"][0] == 4 and counting.stats["replayed"] == 0
 
 
 @pytest.mark.parametrize("layer", ["dropout", "batchnorm"])
@@ -1088,7 +1120,7 @@ def test_the_warning_names_the_guard_that_keeps_failing():
 
     counter = Counter()
     compiled = ag.compile(counter.step, max_recordings=4)
-    with pytest.warns(CompileWarning, match="Counter.calls changed"):
+    with pytest.warns(CompileWarning, match="the call itself changes Counter.calls"):
         for _ in range(8):
             compiled(np.ones(2))
     assert counter.calls == 8
