@@ -87,8 +87,8 @@ eagerly, with a warning: replayed, it would repeat the recorded call's. Integer 
 
 Not seen (documented limits): data read through `.data` or `.numpy()` (or compared with NumPy's own functions,
 `np.greater(v, 0)`, which give plain arrays) and then used in Python `if`s; changes made in place to raw NumPy
-arrays other than the arguments (checked: a function that changes an array argument runs eagerly) and modules'
-small ones, without assigning them; Python
+arrays other than the arguments (checked: a function that changes an array argument runs eagerly), modules'
+small ones and the small ones the function reads as globals, closure variables or attributes; Python
 side effects that change no guarded name (`print`, `history.append(loss.item())`): they happen in the recorded
 calls only, so return what you want to keep and collect it outside; anything
 random or data-dependent that two consecutive calls happen to agree on. A function that
