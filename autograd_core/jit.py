@@ -52,13 +52,15 @@ levels deep, and a method's attributes such as `self.beta`; not deeper ones such
 guarded too: numbers and strings by value, anything else by identity, so rebinding `beta = 2.0` or
 `loss_fn = other` re-records; small arrays among them (up to 4,096 elements) also by contents, unless the program
 reads the array itself (`Value(buf)`: a buffer refilled in place replays), so that `x * scale[0]` re-records after
-`scale[0] = 2.0`. So are the attributes of the modules the call went through: their `training` flag
-(`model.train()`, `model.eval()`) and numbers (a dropout's `p`) by value, their parameters, submodules and the
-items of lists of them (`layer.weight = Parameter(...)`, `mlp.layers[0] = ...`) by identity, and their small
-arrays (up to 4,096 elements: BatchNorm's running statistics, which training changes in place) by contents.
-A call that changes a global, closure variable or attribute it reads (`global step; step += 1`,
-`counts[y] += 1`, `self.calls += 1`) runs eagerly from then on, with a warning: a replay would skip that Python.
-These checks run first, as one generated expression. When they fail, the program is kept (up to four per guard
+`scale[0] = 2.0`; dicts and lists of up to 64 items by their items (numbers and strings by value, anything else by
+identity: `if cfg["aux"]:` re-records after `cfg["aux"] = False`), and of an argparse Namespace, a SimpleNamespace
+or a dataclass instance, the attributes the function names (`args.aux`). So are the attributes of the modules the
+call went through: their `training` flag (`model.train()`, `model.eval()`) and numbers (a dropout's `p`) by value,
+their parameters, submodules and the items of lists of them (`layer.weight = Parameter(...)`,
+`mlp.layers[0] = ...`) by identity, and their small arrays (up to 4,096 elements: BatchNorm's running statistics,
+which training changes in place) by contents. A call that changes a global, closure variable or attribute it reads
+(`global step; step += 1`, `counts[y] += 1`, `self.calls += 1`, `losses.append(loss.item())` on a short list) runs
+eagerly from then on, with a warning: a replay would skip that Python. These checks run first, as one generated expression. When they fail, the program is kept (up to four per guard
 key) and replays again once its checks hold (`train()` and `eval()` alternating each epoch). A program that
 had served `max_recordings` replays before a guard failed gets a fresh budget of recordings (a loss weight
 changed once an epoch). A function that runs eagerly records again when one of these names changes (a model
@@ -497,9 +499,12 @@ class _Referenced:
                 continue
             self.checks.append((container, name, value))
             if value.__class__ is np.ndarray and value.size <= _SNAPSHOT:  # `scale[0]` read with NumPy: a constant
-                contents = ("global contents", name) if name.__class__ is str else (  # baked into the program
-                    ("cell contents",) if name is None else ("own contents", name[1]))
-                self.checks.append((container, contents, value.copy()))
+                self.checks.append((container, _snapshot_kind(name, "contents"), value.copy()))  # baked in
+            elif value.__class__ in (dict, list) and len(value) <= _ITEMS:  # `if cfg["aux"]:` steers Python
+                self.checks.append((container, _snapshot_kind(name, "items"), value.copy()))
+            elif _is_config(value):  # `if args.aux:` (argparse, SimpleNamespace, a dataclass): the attributes named
+                attributes = vars(value)
+                self.checks.extend((value, ("attribute", n), attributes[n]) for n in sorted(names) if n in attributes)
             if callable(value):
                 self._collect(value, depth + 1, seen)
 
@@ -536,8 +541,9 @@ class _Referenced:
         kept = []
         for container, name, expected in self.checks:
             if name.__class__ is tuple and name[0] in ("global contents", "cell contents", "own contents"):
-                array = (container.get(name[1]) if name[0] == "global contents" else
-                         container.cell_contents if name[0] == "cell contents" else getattr(container, name[1], None))
+                where = name[0].split()[0]
+                array = (container.get(name[1]) if where == "global" else
+                         container.cell_contents if where == "cell" else getattr(container, name[1], None))
                 if id(array) in live:
                     continue
             kept.append((container, name, expected))
@@ -561,7 +567,7 @@ class _Referenced:
 
     def _generate(self):
         """(all_hold, first_failing): every check as one expression, and the index of the first that fails."""
-        names, terms = {"M": _MISSING, "_same_contents": _same_contents}, []
+        names, terms = {"M": _MISSING, "_same_contents": _same_contents, "_same_items": _same_items}, []
         # An attribute that the object's __dict__ holds is read from that dict by subscript (a missing key raises,
         # and all_hold is then False): a few times cheaper than getattr(obj, name, default), and a replay of a step
         # through an MLP reads ~40 of them. Each such dict is first checked to be still the object's own.
@@ -574,16 +580,13 @@ class _Referenced:
                 names[f"K{i}"] = name[1]
                 terms.append((i, f"_same_contents(getattr(C{i}, K{i}, M), X{i})"))
                 continue
-            elif name[0] == "own contents":
-                names[f"K{i}"] = name[1]
-                terms.append((i, f"_same_contents(getattr(C{i}, K{i}, M), X{i})"))
-                continue
-            elif name[0] == "global contents":
-                names[f"K{i}"] = name[1]
-                terms.append((i, f"_same_contents(C{i}.get(K{i}, M), X{i})"))
-                continue
-            elif name[0] == "cell contents":
-                terms.append((i, f"_same_contents(C{i}.cell_contents, X{i})"))
+            elif name[0] in _SNAPSHOT_KINDS:  # a global's, closure variable's or attribute's array or items
+                where, what = name[0].split()
+                if where != "cell":
+                    names[f"K{i}"] = name[1]
+                read = {"global": f"C{i}.get(K{i}, M)", "cell": f"C{i}.cell_contents",
+                        "own": f"getattr(C{i}, K{i}, M)"}[where]
+                terms.append((i, f"{'_same_contents' if what == 'contents' else '_same_items'}({read}, X{i})"))
                 continue
             elif name.__class__ is tuple:
                 names[f"K{i}"] = name[1]  # attribute names travel as objects, never as source text
@@ -622,15 +625,54 @@ def _same_contents(value, snapshot):
             and np.array_equal(value, snapshot, equal_nan=snapshot.dtype.kind in "fc"))
 
 
+_ITEMS = 64  # dicts and lists read as globals (a config dict), closure variables or attributes, up to this many
+# items, are also guarded by their items: numbers and strings by value, anything else by identity
+_SNAPSHOT_KINDS = {f"{where} {what}" for where in ("global", "cell", "own") for what in ("contents", "items")}
+
+
+def _snapshot_kind(name, what):
+    """The check kind guarding the contents (an array's) or items (a dict's, a list's) of what `name` reads."""
+    if name is None:
+        return (f"cell {what}",)
+    if name.__class__ is str:
+        return (f"global {what}", name)
+    return (f"own {what}", name[1])
+
+
+def _is_config(value):
+    """A configuration object whose attributes a step may read to steer Python (`args.aux`): argparse's Namespace,
+    types.SimpleNamespace, an instance of a dataclass."""
+    cls = value.__class__
+    return cls is types.SimpleNamespace or (cls.__name__ == "Namespace" and cls.__module__ == "argparse") or (
+        hasattr(cls, "__dataclass_fields__") and hasattr(value, "__dict__"))
+
+
+def _same_items(value, snapshot):
+    """Whether dict or list `value` has the items of `snapshot` (its shallow copy taken at a recording): the same
+    keys, and each item equal (numbers, strings, None) or the very same object."""
+    if value.__class__ is not snapshot.__class__ or len(value) != len(snapshot):
+        return False
+    if value.__class__ is dict:
+        if value.keys() != snapshot.keys():
+            return False
+        pairs = ((value[k], snapshot[k]) for k in snapshot)
+    else:
+        pairs = zip(value, snapshot)
+    return all(a is b or (a.__class__ is b.__class__ and isinstance(a, _PLAIN) and a == b) for a, b in pairs)
+
+
 def _describe_reference(container, name):
     if name is None:
         return "a closure variable"
-    if name[0] in ("contents", "own contents"):
+    if name[0] == "contents":
         return f"the contents of {type(container).__name__}.{name[1]}"
-    if name[0] == "global contents":
-        return f"the contents of the global array {name[1]!r}"
-    if name[0] == "cell contents":
-        return "the contents of an array in a closure variable"
+    if name[0] in _SNAPSHOT_KINDS:
+        where, what = name[0].split()
+        thing = "array" if what == "contents" else "dict or list"
+        if where == "cell":
+            return f"the {what} of a closure variable's {thing}"
+        return f"the {what} of the global {thing} {name[1]!r}" if where == "global" else (
+            f"the {what} of {type(container).__name__}.{name[1]}")
     if name.__class__ is tuple:
         return f"{type(container).__name__}.{name[1]}" + (f"[{name[2]}]" if name[0] == "item" else "")
     return f"the global {name!r}"

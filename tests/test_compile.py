@@ -1008,6 +1008,62 @@ def test_a_global_array_read_with_numpy_is_guarded_by_its_contents():
     assert ns["counts"][0] == 4 and counting.stats["replayed"] == 0
 
 
+def test_config_dicts_lists_and_objects_the_function_reads_are_guarded_by_their_items():
+    """`if cfg["double"]:` steers Python: a change to the dict's items re-records (it replayed the old branch); so
+    does one to the attributes a function names of an argparse Namespace, a SimpleNamespace or a dataclass; a list
+    the call appends to makes it run eagerly (a replay would not append)."""
+    import argparse
+    import dataclasses
+    import types
+
+    x = np.array([1.0, 2.0, 3.0])
+    cfg = {"double": False, "weight": 1.0}
+
+    def by_dict(x):
+        out = (Value(x) * cfg["weight"]).sum()
+        return out * 2.0 if cfg["double"] else out
+
+    compiled = ag.compile(by_dict)
+    for _ in range(3):
+        assert float(compiled(x).data) == 6.0
+    cfg["double"] = True
+    assert float(compiled(x).data) == 12.0
+    assert compiled.stats["guard_failures"] == 1
+    cfg["weight"] = 5.0
+    for _ in range(3):
+        assert float(compiled(x).data) == 60.0
+
+    @dataclasses.dataclass
+    class Config:
+        double: bool = False
+
+    def stepping(options):  # options: a closure variable of step
+        def step(x):
+            out = (Value(x) * 2.0).sum()
+            return out * 2.0 if options.double else out
+        return step
+
+    for config in (argparse.Namespace(double=False), types.SimpleNamespace(double=False), Config()):
+        compiled = ag.compile(stepping(config))
+        for _ in range(3):
+            assert float(compiled(x).data) == 12.0
+        config.double = True
+        assert float(compiled(x).data) == 24.0, type(config).__name__
+
+    losses = []
+
+    def logging(x):
+        out = Value(x).sum()
+        losses.append(float(out.data))
+        return out
+
+    compiled = ag.compile(logging)
+    with pytest.warns(CompileWarning, match="the call itself changes the items of a closure variable's dict or list"):
+        for _ in range(4):
+            compiled(x)
+    assert losses == [6.0] * 4 and compiled.stats["replayed"] == 0
+
+
 @pytest.mark.parametrize("layer", ["dropout", "batchnorm"])
 def test_train_and_eval_switches_re_record(layer):
     def make():
