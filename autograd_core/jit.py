@@ -60,10 +60,10 @@ their parameters, submodules and the items of lists of them (`layer.weight = Par
 `mlp.layers[0] = ...`) by identity, and their small arrays (up to 4,096 elements: BatchNorm's running statistics,
 which training changes in place) by contents. A call that changes a global, closure variable or attribute it reads
 (`global step; step += 1`, `counts[y] += 1`, `self.calls += 1`, `losses.append(loss.item())` on a short list) runs
-eagerly from then on, with a warning: a replay would skip that Python. These checks run first, as one generated expression. When they fail, the program is kept (up to four per guard
-key) and replays again once its checks hold (`train()` and `eval()` alternating each epoch). A program that
-had served `max_recordings` replays before a guard failed gets a fresh budget of recordings (a loss weight
-changed once an epoch). A function that runs eagerly records again when one of these names changes (a model
+eagerly from then on, with a warning: a replay would skip that Python. These checks run first, as one generated
+expression. When they fail, the program is kept (up to four per guard key) and replays again once its checks
+hold (`train()` and `eval()` alternating each epoch). A program that had served `max_recordings` replays before a
+guard failed gets a fresh budget of recordings (a loss weight changed once an epoch). A function that runs eagerly records again when one of these names changes (a model
 that trained with dropout, switched to `eval()`), up to twice before a program replays.
 
 Assignments to a parameter's `.grad` inside the function (`p.grad = None`) are recorded and replayed in
