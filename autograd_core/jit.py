@@ -52,9 +52,9 @@ levels deep, and a method's attributes such as `self.beta`; not deeper ones such
 too: numbers and strings by value, anything else by identity, so rebinding `beta = 2.0` or `loss_fn = other`
 re-records; small arrays among them (up to 4,096 elements) also by contents, unless the program reads the array
 itself (`Value(buf)`: a buffer refilled in place replays), so that `x * scale[0]` re-records after
-`scale[0] = 2.0`; dicts and lists of up to 64 items by their items (numbers and strings by value, anything else by identity:
-`if cfg["aux"]:` re-records after `cfg["aux"] = False`), and of an argparse Namespace, a SimpleNamespace or a
-dataclass instance, the attributes the function names (`args.aux`). So are the attributes of the modules the call
+`scale[0] = 2.0`; dicts and lists of up to 64 items by their items (numbers and strings by value, anything else
+by identity: `if cfg["aux"]:` re-records after `cfg["aux"] = False`), and of an argparse Namespace, a
+SimpleNamespace or a dataclass instance, the attributes the function names (`args.aux`). So are the attributes of the modules the call
 went through: their `training` flag (`model.train()`, `model.eval()`) and numbers (a dropout's `p`) by value, their
 parameters, submodules and the items of lists of them (`layer.weight = Parameter(...)`, `mlp.layers[0] = ...`) by
 identity, and their small arrays (up to 4,096 elements: BatchNorm's running statistics, which training changes in
