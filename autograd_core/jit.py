@@ -54,9 +54,9 @@ re-records; small arrays among them (up to 4,096 elements) also by contents, unl
 itself (`Value(buf)`: a buffer refilled in place replays), so that `x * scale[0]` re-records after
 `scale[0] = 2.0`; dicts and lists of up to 64 items by their items (numbers and strings by value, anything else
 by identity: `if cfg["aux"]:` re-records after `cfg["aux"] = False`), and of an argparse Namespace, a
-SimpleNamespace or a dataclass instance, the attributes the function names (`args.aux`). So are the attributes of the modules the call
-went through: their `training` flag (`model.train()`, `model.eval()`) and numbers (a dropout's `p`) by value, their
-parameters, submodules and the items of lists of them (`layer.weight = Parameter(...)`, `mlp.layers[0] = ...`) by
+SimpleNamespace or a dataclass instance, the attributes the function names (`args.aux`). So are the attributes
+of the modules the call went through: their `training` flag (`model.train()`, `model.eval()`) and numbers (a
+dropout's `p`) by value, their parameters, submodules and the items of lists of them (`layer.weight = Parameter(...)`, `mlp.layers[0] = ...`) by
 identity, and their small arrays (up to 4,096 elements: BatchNorm's running statistics, which training changes in
 place) by contents. A call that changes a global, closure variable or attribute it reads (`global step; step += 1`,
 `counts[y] += 1`, `self.calls += 1`, `losses.append(loss.item())` on a short list) runs eagerly from then on, with
