@@ -51,21 +51,20 @@ The module globals and closure variables the function reads (and those of the Py
 levels deep, and a method's attributes such as `self.beta`; not deeper ones such as `self.config.beta`) are guarded
 too: numbers and strings by value, anything else by identity, so rebinding `beta = 2.0` or `loss_fn = other`
 re-records; small arrays among them (up to 4,096 elements) also by contents, unless the program reads the array
-itself (`Value(buf)`: a buffer refilled in place replays), so that `x * scale[0]` re-records after
-`scale[0] = 2.0`; dicts and lists of up to 64 items by their items (numbers and strings by value, anything else
-by identity: `if cfg["aux"]:` re-records after `cfg["aux"] = False`), and of an argparse Namespace, a
-SimpleNamespace or a dataclass instance, the attributes the function names (`args.aux`). So are the attributes
-of the modules the call went through: their `training` flag (`model.train()`, `model.eval()`) and numbers (a
-dropout's `p`) by value, their parameters, submodules and the items of lists of them (`layer.weight = Parameter(...)`, `mlp.layers[0] = ...`) by
+itself (`Value(buf)`: a buffer refilled in place replays), so that `x * scale[0]` re-records after `scale[0] = 2.0`;
+dicts and lists of up to 64 items by their items (numbers and strings by value, anything else by identity:
+`if cfg["aux"]:` re-records after `cfg["aux"] = False`), and of an argparse Namespace, a SimpleNamespace or a
+dataclass instance, the attributes the function names (`args.aux`). So are the attributes of the modules the call
+went through: their `training` flag (`model.train()`, `model.eval()`) and numbers (a dropout's `p`) by value, their
+parameters, submodules and the items of lists of them (`layer.weight = Parameter(...)`, `mlp.layers[0] = ...`) by
 identity, and their small arrays (up to 4,096 elements: BatchNorm's running statistics, which training changes in
 place) by contents. A call that changes a global, closure variable or attribute it reads (`global step; step += 1`,
-`counts[y] += 1`, `self.calls += 1`, `losses.append(loss.item())` on a short list) runs eagerly from then on, with
-a warning: a replay would skip that Python. These checks run first, as one generated expression. When they fail,
-the program is kept (up to four per guard key) and replays again once its checks hold (`train()` and `eval()`
+`counts[y] += 1`, `self.calls += 1`, `losses.append(loss.item())` on a short list) runs eagerly from then on, with a
+warning: a replay would skip that Python. These checks run first, as one generated expression. When they fail, the
+program is kept (up to four per guard key) and replays again once its checks hold (`train()` and `eval()`
 alternating each epoch). A program that had served `max_recordings` replays before a guard failed gets a fresh
 budget of recordings (a loss weight changed once an epoch). A function that runs eagerly records again when one of
-these names changes (a model that trained with dropout, switched to `eval()`), up to twice before a program
-replays.
+these names changes (a model that trained with dropout, switched to `eval()`), up to twice before a program replays.
 
 Assignments to a parameter's `.grad` inside the function (`p.grad = None`) are recorded and replayed in
 order; an assignment to a parameter's `.data` outside an effect (a hand-written update) makes the function
