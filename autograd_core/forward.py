@@ -212,6 +212,10 @@ def jvp(f, primals, tangents, has_aux=False):
     has_aux:  f returns a pair (output, aux), and jvp returns (value, tangent, aux), as JAX's and torch.func's do.
     Returns NumPy data at the top level and Values inside another transform (so jvp nests with grad,
     jacobian and itself). One pass of f, with each operation's JVP rule run beside it.
+    Values that f closes over (a model's parameters) are constants here, whether or not they require a gradient: at
+    the top level the results are NumPy data, with no graph to call backward() on (torch.func.jvp's results keep
+    one). To differentiate a jvp with respect to parameters, take it inside grad:
+    `grad(lambda w: jvp(lambda x: f(x, w), (x,), (t,))[1].sum())(w0)`.
     """
     primals, tangents = tuple(primals), tuple(tangents)
     if len(primals) != len(tangents):
