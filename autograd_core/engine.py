@@ -32,7 +32,7 @@ from .modes import (  # noqa: F401  (re-exported: the engine's public names)
 # Recording: every operation goes through `apply` (or its two fast forms), and every node through `_record`.
 
 from .value import _LAST_CONSTANT, HOOKED_LEAVES, Value, _new_node  # noqa: E402  (value.py imports nothing from here at module level)
-from .inplace import check_saved_versions  # noqa: E402
+from .inplace import check_saved_versions, share_versions  # noqa: E402
 
 _constant = Value._constant
 _grad_enabled, _current_scope = GRAD_ENABLED.get, SCOPE.get  # bound once: the hot path calls them per op
@@ -56,10 +56,15 @@ def apply(op, args, params=None):
             *[a.data for a in args], **params)
     except ValueError as err:
         raise _shape_error(op, args, err) from None
+    needs_grad = False
     for arg in args:
         if arg.requires_grad:
-            return _record(op, out, args, params, True)
-    return _record(op, out, args, params, False)
+            needs_grad = True
+            break
+    node = _record(op, out, args, params, needs_grad)
+    if op.views:  # reshape, transpose, x[1:]: the result may be a view of args[0]'s array
+        share_versions(node, args[0])
+    return node
 
 
 def _with_constants(args):

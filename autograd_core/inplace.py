@@ -22,8 +22,11 @@ counter (the number every new node takes). A node recorded before that stamp rea
 backward pass reaches it, `check_saved_versions` raises an error naming the operation instead of computing
 a gradient from the changed array. The check is stricter than PyTorch's: it covers every input and the
 output of a node, not only those the rule reads (`y = x + 1; x.add_(1); y.backward()` raises here).
-A Value and its `detach()`es share one counter. Raw NumPy writes (`p.data -= ...`) bypass these methods and
-cannot be seen; code that makes them can call `mark_changed(value)` (the optimizers' `step` does).
+A Value and its `detach()`es share one counter, and so do a Value and its views (x[1:], reshape, transpose, expand:
+results whose array is a view of x's), as in PyTorch. One element read out (`x[0]`) is a NumPy scalar, a copy: its
+in-place methods raise rather than leave x unchanged where PyTorch would change it. Raw NumPy writes
+(`p.data -= ...`) bypass these methods and cannot be seen; code that makes them can call `mark_changed(value)` (the
+optimizers' `step` does).
 """
 
 from __future__ import annotations
@@ -70,6 +73,17 @@ def check_saved_versions(node):
         if versions is not None and versions.last > index:
             position = next(i for i, p in enumerate(node._parents) if p is parent)  # `==` is elementwise
             _raise_modified(node, parent, f"input {position}")
+
+
+def share_versions(view, base):
+    """Give `view` the version counter of `base` if its array is a view of base's (the engine calls this after the
+    primitives that may return one: reshape, transpose, basic indexing, broadcast_to), as PyTorch's views share
+    their base's. A change made in place through either then counts for both: `x[1:].add_(1)` under no_grad makes
+    a backward pass through a node that saved x raise, instead of using the changed numbers."""
+    data, source = view.data, base.data
+    owner = data.base if data.__class__ is np.ndarray else None
+    if owner is not None and (owner is source or owner is getattr(source, "base", None)):
+        view._version = base._shared_versions()
 
 
 def _raise_modified(node, v, role):
@@ -149,6 +163,17 @@ def _write(self, name, compute, result_of=None):
         except (ValueError, TypeError) as err:  # what the change itself would raise (broadcasting, casting): as it does
             raise RuntimeError(f"{name}: {err} (Value of shape {self.shape}, dtype {self.dtype})") from None
     data = self.data
+    made_by = None if self._op is None else self._op.name
+    if name[-1] == "_" and made_by in ("getitem", "broadcast_to") and not (
+            isinstance(data, np.ndarray) and data.flags.writeable):
+        # PyTorch's x[i] and x.expand(...) are views of x; here one element is a NumPy scalar (a copy), and a
+        # broadcast array is read-only: rebinding it, as for other such Values, would silently leave x unchanged.
+        raise RuntimeError(
+            f"{name}: this Value is " + ("one element read out of another Value (x[i]), which NumPy copies, so "
+                                         "changing it in place would not change x; write x[i] = ... instead"
+                                         if made_by == "getitem" else
+                                         "a broadcast (expand) of another Value, whose elements share memory; "
+                                         "change the Value it was expanded from, or clone() it first"))
     try:
         if isinstance(data, np.ndarray) and data.flags.writeable:
             compute(data, data)

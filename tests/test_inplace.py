@@ -137,6 +137,71 @@ def test_a_detached_value_shares_the_version_counter():
         loss.backward()
 
 
+VIEWS = {  # a view of w's array made by indexing, reshape, transpose, swapaxes or expand, changed in place
+    "slice": lambda w: w[1:].add_(1.0),
+    "row": lambda w: w.reshape(1, 3)[0].mul_(2.0),
+    "reshape": lambda w: w.reshape(3, 1).mul_(3.0),
+    "transpose": lambda w: w.reshape(1, 3).T.add_(1.0),
+    "swapaxes": lambda w: w.reshape(1, 3).swapaxes(0, 1).zero_(),
+}
+
+
+@pytest.mark.parametrize("name", VIEWS)
+def test_a_view_shares_its_base_version_counter(name):
+    """x[1:], reshape, transpose are views of x's array: a change made in place through one of them is one of x, and
+    a backward pass through a node that saved x raises (it computed with the changed numbers)."""
+    w = leaf()
+    loss = (w * w).sum()
+    with no_grad():
+        VIEWS[name](w)
+    assert not np.allclose(w.data, leaf().data)  # the view wrote into w's array
+    assert w._version_count == 1
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        loss.backward()
+
+
+def test_a_change_to_the_base_is_one_of_its_views():
+    a, w = Value(np.ones(4), requires_grad=False), leaf((2,))
+    window = a[:2]
+    loss = (w * window).sum()  # saves the view
+    with no_grad():
+        a.add_(1.0)
+    with pytest.raises(RuntimeError, match="input 1 of 'mul'"):
+        loss.backward()
+    copied = Value(np.ones(4), requires_grad=False)
+    picked = copied[np.array([0, 1])]  # an index array copies: no shared counter, and nothing to detect
+    loss = (w * picked).sum()
+    with no_grad():
+        copied.add_(1.0)
+    loss.backward()
+    np.testing.assert_array_equal(w.grad, [1.0, 1.0])
+
+
+def test_pytorch_views_raise_for_the_same_change():
+    torch = pytest.importorskip("torch")
+    w = torch.tensor([0.5, 1.0, 1.5], requires_grad=True)
+    loss = (w * w).sum()
+    with torch.no_grad():
+        w[1:].add_(1.0)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        loss.backward()
+
+
+def test_in_place_methods_on_one_element_or_an_expansion_raise_instead_of_leaving_the_base_unchanged():
+    # PyTorch's x[0] is a view that add_ writes through; NumPy hands out a copy of one element, so here it raises.
+    x = Value(np.ones(3), requires_grad=False)
+    with pytest.raises(RuntimeError, match=r"add_: this Value is one element read out of another Value \(x\[i\]\)"):
+        x[0].add_(5.0)
+    with pytest.raises(RuntimeError, match="fill_: this Value is a broadcast"):
+        x.reshape(1, 3).expand(2, 3).fill_(0.0)
+    np.testing.assert_array_equal(x.data, [1.0, 1.0, 1.0])
+    x[0] += 2.0  # what to write instead: an assignment into x
+    total = x[1]
+    total += 4.0  # an operator rebinds the element's own number, as for any 0-d Value (x keeps its 1)
+    np.testing.assert_array_equal(x.data, [3.0, 1.0, 1.0])
+    assert float(total.data) == 5.0
+
+
 def test_expected_version_counts_changes_before_recording():
     w = leaf()
     with no_grad():

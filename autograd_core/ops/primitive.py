@@ -33,9 +33,13 @@ class Primitive:
              tensor graphs; scalar edges are labelled with the number the rule gives for g = 1.
     module:  the module that defined the primitive ('autograd_core.ops.elementwise', 'autograd_core.nn.conv'),
              taken from the caller; `forward.__module__` cannot tell, since it is 'numpy' for np.tanh.
+    views:   the forward function may return a view of its first input's array (reshape, transpose, basic
+             indexing): the result then shares that input's version counter, as PyTorch's views do, so that an
+             in-place change made through either is seen by the graphs that saved the other.
     """
 
     __slots__ = ("name", "title", "forward", "vjps", "jvps", "formulas", "module", "__dict__")
+    views = False
 
     def __init__(self, name, forward, title=None, module=None):
         self.name = name

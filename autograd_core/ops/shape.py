@@ -49,6 +49,8 @@ broadcast_to.defvjp(lambda g, out, x, shape: sum_to(g, shape=x.shape), formulas=
 # Every operation of this file is linear in its data: its JVP is the operation applied to the tangent.
 sum_to.defjvp_linear()
 broadcast_to.defjvp_linear()
+# These return views of their input's array (NumPy's basic indexing too): see `Primitive.views`.
+broadcast_to.views = True
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -63,6 +65,7 @@ def reshape(x, shape):
 
 reshape.defvjp(lambda g, out, x, shape: g.reshape(x.shape), formulas=("reshape g back",))
 reshape.defjvp_linear()
+reshape.views = True
 
 
 @primitive("transpose")
@@ -80,6 +83,7 @@ def _transpose_vjp(g, out, x, axes=None):
 
 transpose.defvjp(_transpose_vjp, formulas=("gᵀ",))
 transpose.defjvp_linear()
+transpose.views = True
 
 
 @primitive("swapaxes")
@@ -90,6 +94,7 @@ def swapaxes(x, axis1, axis2):
 
 swapaxes.defvjp(lambda g, out, x, axis1, axis2: g.swapaxes(axis1, axis2), formulas=("swap g back",))
 swapaxes.defjvp_linear()
+swapaxes.views = True
 
 
 @primitive("astype")
@@ -157,6 +162,7 @@ def scatter_add(g, index, shape):
 _getitem.defvjp(lambda g, out, x, index: scatter_add(g, index=index, shape=x.shape), formulas=("scatter g",))
 scatter_add.defvjp(lambda g, out, x, index, shape: _getitem(g, index=index), formulas=("g[index]",))
 _getitem.defjvp_linear()
+_getitem.views = True
 scatter_add.defjvp_linear()
 
 
