@@ -21,7 +21,8 @@ carries tangents through those operations like any others.
 
 In-place changes (`y += x`, `y.exp_()`, `y[i] = v` on Values that need no gradient, as a jvp's are) are no
 operations: inplace.py tells the traces (`follow_in_place`), and the Value takes the tangent of the same change
-computed out of place.
+computed out of place. A change made through a view (`y[1:].add_(v)`, `y.reshape(...).mul_(2)`) reaches the Values
+that share its memory: the trace notes which Values are views of which array, and matches elements by address.
 
 The trace keeps the Values it has seen (and their tangents) until the jvp call returns.
 """
@@ -43,14 +44,17 @@ from .value import Value, _new_node
 class JVPTrace(Tracer):
     """The tangents of one jvp call: {Value: tangent}, NumPy data (numeric) or Values (symbolic)."""
 
-    __slots__ = ("tangents", "symbolic", "runs_operations")
+    __slots__ = ("tangents", "symbolic", "runs_operations", "sharing")
 
     def __init__(self, symbolic):
         self.tangents = {}
         self.symbolic = symbolic
         self.runs_operations = symbolic  # numeric rules run NumPy only
+        self.sharing = {}  # id(array) -> {id(Value): Value}: Values seen whose arrays are views of that one (or it)
 
     def record(self, op, args, params, node):
+        if op.views:  # x[1:], reshape: an in-place change of one changes the other (see `follow_in_place`)
+            self._note_view(args[0], node)
         get = self.tangents.get
         if params is None and len(args) == 2 and not self.symbolic and op.jvps.__class__ is tuple:
             a, b = args  # an operator (+ - * / ...): the common case, written out
@@ -113,6 +117,57 @@ class JVPTrace(Tracer):
                 return
         self._keep(node, total)
 
+    def _note_view(self, base, view):
+        data = view.data
+        owner = data.base if data.__class__ is np.ndarray else None
+        source = base.data
+        if owner is not None and (owner is source or owner is getattr(source, "base", None)):
+            group = self.sharing.setdefault(id(owner), {})
+            group[id(base)], group[id(view)] = base, view
+
+    def follow_shared(self, changed):
+        """After an in-place change of `changed`, whose tangent is already its new one: every Value seen that shares
+        memory with it (its views, the Value it is a view of) takes, element by element where they overlap (found by
+        address), changed's new tangent, as PyTorch's forward mode carries a view's change to its base."""
+        data = changed.data
+        if data.__class__ is not np.ndarray:
+            return
+        owner = data if data.base is None else data.base
+        group = self.sharing.get(id(owner))
+        if not group or id(changed) not in group:
+            return
+        start = owner.__array_interface__["data"][0]
+        mine = _memory_positions(data, start)
+        tangent = self.tangents.get(changed)
+        for other in list(group.values()):
+            if other is changed or other.data.__class__ is not np.ndarray or not np.shares_memory(other.data, data):
+                continue
+            theirs = _memory_positions(other.data, start)
+            where_mine = np.full(max(int(mine.max()), int(theirs.max())) + 1, -1, dtype=np.intp)
+            where_mine[mine.reshape(-1)] = np.arange(mine.size)
+            source = where_mine[theirs]  # for each element of other: its element of `changed`, or -1
+            self._overwrite(other, source >= 0, source, tangent)
+
+    def _overwrite(self, value, written, source, tangent):
+        """value's tangent, with the elements `written` replaced by tangent's (flat) elements `source` there."""
+        old = self.tangents.get(value)
+        if old is None and tangent is None:
+            return
+        if self.symbolic:
+            from .ops.elementwise import where
+            from .ops.shape import getitem
+
+            zeros = Value(np.zeros_like(value.data), requires_grad=False)
+            picked = zeros if tangent is None else getitem(reshape(tangent, shape=(-1,)), np.where(written, source, 0))
+            self._keep(value, where(written, picked, zeros if old is None else old))
+            return
+        new = np.zeros_like(value.data) if old is None else np.array(old, copy=True)
+        if tangent is None:
+            new[written] = 0
+        else:
+            new[written] = np.asarray(tangent).reshape(-1)[source[written]]
+        self._keep(value, new)
+
     def _keep(self, node, total):
         """Store `total` as node's tangent, conformed to its output's shape and dtype where they differ."""
         data = node.data
@@ -160,8 +215,21 @@ def follow_in_place(value, result_of):
                 trace.tangents.pop(value, None)
             else:  # in value's dtype: `y += x` keeps y's, where `y + x` may be wider
                 trace.tangents[value] = tangent if tangent.dtype == value.dtype else trace._conform(tangent, value)
+            if trace.sharing:
+                trace.follow_shared(value)  # `y[1:].add_(v)` changes y too
 
     return follow
+
+
+def _memory_positions(array, start):
+    """For each element of `array` (a view into memory that begins at address `start`), its position there in
+    elements: the same shape as `array`."""
+    size = array.itemsize
+    positions = np.full(array.shape, (array.__array_interface__["data"][0] - start) // size, dtype=np.intp)
+    for axis, (n, stride) in enumerate(zip(array.shape, array.strides)):
+        steps = np.arange(n, dtype=np.intp) * (stride // size)
+        positions = positions + steps.reshape((1,) * axis + (n,) + (1,) * (array.ndim - axis - 1))
+    return positions
 
 
 def share_tangent(old, new):

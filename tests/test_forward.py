@@ -383,3 +383,40 @@ def test_in_place_changes_in_a_jvp_keep_dtype_and_errors():
     out, tangent = ag.jvp(wrong_shape, (np.array([1.0, 2.0]),), (np.array([1.0, -1.0]),))
     np.testing.assert_array_equal(out, [2.0, 4.0])
     np.testing.assert_array_equal(tangent, [2.0, -2.0])
+
+
+_THROUGH_VIEWS = [  # (name, f of v, the same function written without in-place changes)
+    ("slice-add_", lambda v: _changed(v * 1.0, lambda y: y[1:].add_(v[:2])),
+     lambda v: ag.concatenate([v[:1], v[1:] + v[:2]])),
+    ("reshape-mul_", lambda v: _changed(v * 1.0, lambda y: y.reshape(3, 1).mul_(2.0)), lambda v: v * 2.0),
+    ("reversed-copy_-into-a-constant", lambda v: _changed(Value(np.zeros(3), requires_grad=False),
+                                                          lambda y: y[::-1][:2].copy_(v[:2] ** 2)) * 1.0,
+     lambda v: ag.stack([v[0] * 0.0, v[1] ** 2, v[0] ** 2])),
+    ("transpose-row-add_", lambda v: _changed((v * 1.0).reshape(3, 1), lambda y: y.T[0, 1:].add_(v[:2].exp())),
+     lambda v: ag.concatenate([v[:1], v[1:] + v[:2].exp()]).reshape(3, 1)),
+    ("base-changed-under-a-view", lambda v: _view_then_change(v), lambda v: v[1:] * 3.0),
+]
+
+
+def _changed(y, change):
+    change(y)
+    return y
+
+
+def _view_then_change(v):
+    y = v * 1.0
+    window = y[1:]  # a view taken before the change: the change reaches it
+    y.mul_(3.0)
+    return window * 1.0
+
+
+@pytest.mark.parametrize("name, in_place, written_out", _THROUGH_VIEWS, ids=[c[0] for c in _THROUGH_VIEWS])
+def test_jvp_follows_in_place_changes_made_through_a_view(name, in_place, written_out):
+    """`y[1:].add_(v)` writes into y's array: y's tangent changes with it (and a view's, when its base changes)."""
+    x, t = np.array([0.4, -1.3, 2.1]), np.array([1.0, -0.5, 0.25])
+    out, tangent = ag.jvp(in_place, (x,), (t,))
+    expected_out, expected_tangent = ag.jvp(written_out, (x,), (t,))
+    np.testing.assert_allclose(out, expected_out, rtol=1e-12)
+    np.testing.assert_allclose(tangent, expected_tangent, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(ag.jacfwd(ag.jacfwd(lambda v: (in_place(v) ** 2).sum()))(x),
+                               ag.hessian(lambda v: (written_out(v) ** 2).sum())(x), rtol=1e-9, atol=1e-12)
