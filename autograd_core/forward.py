@@ -90,7 +90,8 @@ class JVPTrace(Tracer):
             return  # no input carries a tangent in this trace: neither does the output
         jvps = op.jvps
         if jvps is None:
-            raise NotImplementedError(f"forward mode: primitive {op.name!r} has no JVP rule (Primitive.defjvp)")
+            raise NotImplementedError(f"forward mode: primitive {op.name!r} has no JVP rule (Primitive.defjvp; for an "
+                                      "autograd.Function, a static method jvp(ctx, *tangents), as in PyTorch)")
         if self.symbolic:
             out, xs = node, args
         else:

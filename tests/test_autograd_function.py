@@ -62,3 +62,88 @@ def test_backward_returning_the_wrong_number_of_gradients_is_an_error():
     x = Value(np.ones(2))
     with pytest.raises(RuntimeError, match="Broken.backward returned 1 gradients for 2 inputs"):
         Broken.apply(x, x).sum().backward()
+
+
+class Cube(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x ** 3
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        return grad_output * 3 * x ** 2
+
+
+class SavedOutputExp(Function):
+    @staticmethod
+    def forward(ctx, x):
+        y = x.exp()
+        ctx.save_for_backward(y)  # the output, as PyTorch's exp does
+        return y
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (y,) = ctx.saved_tensors
+        return grad_output * y
+
+
+class Product(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a * b
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        a, b = ctx.saved_tensors
+        return grad_output * b, grad_output * a
+
+    @staticmethod
+    def jvp(ctx, ta, tb):  # forward mode, PyTorch's name
+        a, b = ctx.saved_tensors
+        return ta * b + a * tb
+
+
+def test_second_and_third_derivatives_go_through_the_saved_inputs_and_output():
+    # The saved Values were detached copies, so d/dx (3x²·g) came out 0 instead of 6x·g.
+    assert float(ag.grad(ag.grad(lambda v: Cube.apply(v)))(2.0)) == 12.0
+    assert float(ag.grad(ag.grad(ag.grad(lambda v: Cube.apply(v))))(2.0)) == 6.0
+    np.testing.assert_allclose(ag.grad(ag.grad(lambda v: SavedOutputExp.apply(v)))(0.5), np.exp(0.5), rtol=1e-15)
+    x = Value(np.array(2.0))
+    (g,) = ag.autograd.grad(Cube.apply(x), [x], create_graph=True)
+    (gg,) = ag.autograd.grad(g, [x])
+    assert float(g.data) == 12.0 and float(gg) == 12.0
+
+
+def test_second_derivatives_match_pytorch():
+    torch = pytest.importorskip("torch")
+
+    class TorchCube(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x ** 3
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            (x,) = ctx.saved_tensors
+            return grad_output * 3 * x ** 2
+
+    t = torch.tensor(1.7, dtype=torch.float64, requires_grad=True)
+    (first,) = torch.autograd.grad(TorchCube.apply(t), [t], create_graph=True)
+    (second,) = torch.autograd.grad(first, [t])
+    np.testing.assert_allclose(ag.grad(ag.grad(lambda v: Cube.apply(v)))(1.7), second.item(), rtol=1e-14)
+
+
+def test_forward_mode_through_a_function_with_a_jvp():
+    f = lambda v: Product.apply(v[0], v[1] * v[1])  # noqa: E731  (v0·v1²: Hessian [[0, 2v1], [2v1, 2v0]])
+    x = np.array([1.5, 2.0])
+    expected = [[0.0, 4.0], [4.0, 3.0]]
+    for hessian in (ag.hessian(f), ag.jacfwd(ag.jacfwd(f)), ag.jacrev(ag.jacfwd(f)), ag.jacrev(ag.jacrev(f))):
+        np.testing.assert_allclose(hessian(x), expected, rtol=1e-15)
+    out, tangent = ag.jvp(lambda a, b: Product.apply(a, b), (2.0, 3.0), (1.0, 10.0))
+    assert (float(out), float(tangent)) == (6.0, 23.0)
+    with pytest.raises(NotImplementedError, match=r"a static method jvp\(ctx, \*tangents\)"):
+        ag.jvp(lambda v: Cube.apply(v), (2.0,), (1.0,))
