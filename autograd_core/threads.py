@@ -31,6 +31,18 @@ _state = {"threads": None, "idle": [], "pool_threads": 0, "pid": None}  # idle: 
 _local = threading.local()  # .worker: this thread is one of the pool's (its kernels run serially)
 
 
+def _after_fork_in_child():
+    """A forked child has none of the pool's threads, and `_lock` is held forever if another thread of the parent
+    held it at the fork (a split call reserving threads): start afresh."""
+    global _lock
+    _lock = threading.Lock()
+    _state.update(idle=[], pool_threads=0, pid=os.getpid())
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 def _default_threads():
     env = os.environ.get("OMP_NUM_THREADS", "").strip()  # PyTorch reads it too
     if env.isdigit() and int(env) >= 1:

@@ -204,6 +204,24 @@ def test_a_forked_child_gets_a_pool_of_its_own(monkeypatch, restore_threads):
     assert child.exitcode == 0 and receive.recv() == 2
 
 
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork on this platform")
+def test_a_child_forked_while_another_thread_reserves_pool_threads_does_not_hang(monkeypatch, restore_threads):
+    """A fork copies the pool's lock in whatever state another thread left it: held, the child's first split call
+    would wait forever."""
+    monkeypatch.setattr(threads, "MIN_WORK", 1)
+    ag.set_num_threads(2)
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    with threads._lock:  # as a split call in another thread holds it for a moment
+        child = context.Process(target=_split_in_child, args=(send,))
+        child.start()
+    child.join(timeout=60)
+    if child.is_alive():
+        child.kill()
+        pytest.fail("the forked child hung on the pool's lock")
+    assert child.exitcode == 0 and receive.recv() == 2
+
+
 # ----------------------------------------------------------------------------------------------------
 # The kernels: split results equal the one-thread results, bit for bit.
 
