@@ -85,3 +85,32 @@ def test_load_digits_without_sklearn_says_how_to_install(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", fake_import)
     with pytest.raises(ImportError, match="pip install scikit-learn"):
         nn.load_digits()
+
+
+def test_batch_size_none_hands_out_samples_unbatched_as_pytorch_does():
+    from autograd_core.utils.data import DataLoader, TensorDataset, default_convert
+
+    X, y = np.arange(6.0).reshape(3, 2), np.arange(3)
+    loader = DataLoader(TensorDataset(X, y), batch_size=None)
+    samples = list(loader)
+    assert len(loader) == 3 and [tuple(v.shape for v in s) for s in samples] == [((2,), ())] * 3
+    np.testing.assert_array_equal(samples[2][0].data, [4.0, 5.0])
+
+    class Records:
+        def __len__(self):
+            return 2
+
+        def __getitem__(self, i):
+            return {"x": np.ones(2) * i, "label": i, "name": f"r{i}"}
+
+    first = next(iter(DataLoader(Records(), batch_size=None)))
+    assert first["x"].shape == (2,) and first["label"] == 0 and first["name"] == "r0"  # numbers stay numbers
+    assert default_convert((np.float32(2.0), [np.zeros(3)]))[1][0].shape == (3,)
+    assert len(DataLoader(Records())) == 2 and len(DataLoader(X, batch_size=2)) == 2  # the defaults: 1 and 32
+    with pytest.raises(ValueError, match="a positive integer or None"):
+        DataLoader(Records(), batch_size=0)
+
+    torch = pytest.importorskip("torch")
+    theirs = list(torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.tensor(X), torch.tensor(y)),
+                                              batch_size=None))
+    assert [tuple(t.shape) for s in theirs for t in s] == [v.shape for s in samples for v in s]

@@ -111,6 +111,24 @@ def default_collate(samples):
     return _plain_value(np.stack([s.data if isinstance(s, Value) else np.asarray(s) for s in samples]))
 
 
+def default_convert(sample):
+    """One sample as the loader hands it out without batching (`batch_size=None`), as PyTorch's default_convert:
+    NumPy arrays and scalars become Values of their own shape; Python numbers, strings and Values stay as they are;
+    tuples, lists and dicts are converted field by field."""
+    if isinstance(sample, tuple):
+        return tuple(default_convert(s) for s in sample)
+    if isinstance(sample, list):
+        return [default_convert(s) for s in sample]
+    if isinstance(sample, dict):
+        return {key: default_convert(s) for key, s in sample.items()}
+    if isinstance(sample, (np.ndarray, np.generic)) and sample.dtype.kind in "biufc":
+        return _plain_value(np.asarray(sample))
+    return sample
+
+
+_DEFAULT_BATCH = object()  # batch_size not given (None is PyTorch's "no batching")
+
+
 class DataLoader:
     """Mini-batches from a data set, in order or shuffled.
 
@@ -124,25 +142,27 @@ class DataLoader:
     shuffle:    a new permutation each epoch from `generator` (or `rng`: a Generator, an int seed, or None for
                 the generator that `autograd_core.manual_seed` seeds).
     drop_last:  skip the final batch when it is smaller than batch_size.
+    batch_size=None: no batching, as in PyTorch: one sample at a time, each converted by `collate_fn` (default:
+                `default_convert`, Values of the sample's own shape).
     sampler:    an iterable of sample indices with a length, iterated anew each epoch (e.g. a
                 `DistributedSampler`: this rank's shard); not together with shuffle=True.
     `len(loader)` is the number of batches per epoch.
     """
 
-    def __init__(self, dataset, *arrays, batch_size=None, shuffle=False, drop_last=False, generator=None,
+    def __init__(self, dataset, *arrays, batch_size=_DEFAULT_BATCH, shuffle=False, drop_last=False, generator=None,
                  rng=None, collate_fn=None, as_values=False, num_workers=0, pin_memory=False, sampler=None):
         self._arrays_form = bool(arrays) or isinstance(dataset, (np.ndarray, Value))
-        if batch_size is None:
+        if batch_size is _DEFAULT_BATCH:
             batch_size = 32 if self._arrays_form else 1
-        if not isinstance(batch_size, numbers.Integral) or batch_size < 1:
-            raise ValueError(f"DataLoader: batch_size must be a positive integer, got {batch_size!r}")
+        if batch_size is not None and (not isinstance(batch_size, numbers.Integral) or batch_size < 1):
+            raise ValueError(f"DataLoader: batch_size must be a positive integer or None, got {batch_size!r}")
         if self._arrays_form:
             dataset = TensorDataset(dataset, *arrays)
             self.arrays = dataset.arrays
         elif not (hasattr(dataset, "__getitem__") and hasattr(dataset, "__len__")):
             raise TypeError(f"DataLoader: expected a data set (with __getitem__ and __len__) or arrays, got "
                             f"{type(dataset).__name__}")
-        self.dataset, self.batch_size = dataset, int(batch_size)
+        self.dataset, self.batch_size = dataset, None if batch_size is None else int(batch_size)
         self.shuffle, self.drop_last, self.as_values = bool(shuffle), bool(drop_last), bool(as_values)
         self.collate_fn = collate_fn
         self._rng = get_rng(generator if generator is not None else rng) if shuffle else None
@@ -156,6 +176,8 @@ class DataLoader:
 
     def __len__(self):
         n = self.num_samples
+        if self.batch_size is None:
+            return n
         return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
 
     def __iter__(self):
@@ -164,9 +186,19 @@ class DataLoader:
             order = np.fromiter(self.sampler, dtype=np.intp, count=n)
         else:
             order = self._rng.permutation(n) if self.shuffle else np.arange(n)
+        if self.batch_size is None:  # no batching: sample by sample
+            for i in order:
+                yield self._sample(int(i))
+            return
         stop = n - n % self.batch_size if self.drop_last else n
         for start in range(0, stop, self.batch_size):
             yield self._batch(order[start:start + self.batch_size])
+
+    def _sample(self, i):
+        if self._arrays_form and self.collate_fn is None:
+            return tuple(_plain_value(a[i]) if self.as_values and a.dtype.kind == "f" else a[i]
+                         for a in self.dataset.arrays)
+        return (self.collate_fn or default_convert)(self.dataset[i])
 
     def _batch(self, index):
         if isinstance(self.dataset, TensorDataset) and self.collate_fn is None:  # one fancy index per array
