@@ -519,9 +519,11 @@ class _Referenced:
         self._all_hold = self._first_failing = None  # generated again with these checks
         for owner in owners:
             attributes = vars(owner) if hasattr(owner, "__dict__") else {}
-            if (hasattr(owner, "training") and "training" not in attributes
-                    and (id(owner), "training") not in set_before_use):
-                self.checks.append((owner, ("attribute", "training"), owner.training))  # the class default
+            # Class defaults the owner's class names as steering its calls (nn.Module: `training`, and its forward
+            # hooks, None until one is registered): guarded too, although not yet in the instance's __dict__.
+            for name in getattr(type(owner), "_replay_guards", ("training",) if hasattr(owner, "training") else ()):
+                if name not in attributes and (id(owner), name) not in set_before_use:
+                    self.checks.append((owner, ("attribute", name), getattr(owner, name)))
             for name in sorted(attributes):
                 value = attributes[name]
                 if (id(owner), name) in set_before_use:

@@ -94,6 +94,30 @@ _EXTRA = object()  # the `attribute` of a state entry owned by get_extra_state/s
 _IncompatibleKeys = collections.namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
 
+class HookHandle:
+    """What `register_forward_hook` returns: `remove()` takes the hook off (also as a context manager's exit)."""
+
+    _next_id = 0
+
+    def __init__(self, module, kind):
+        HookHandle._next_id += 1
+        self.id, self._module, self._kind = HookHandle._next_id, module, kind
+
+    def remove(self):
+        hooks = self._module._module_hooks
+        if hooks is not None:
+            hooks[self._kind].pop(self.id, None)
+            if not hooks["pre"] and not hooks["post"]:  # none left: calls take the plain path again
+                object.__delattr__(self._module, "_module_hooks")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+        return False
+
+
 class Module:
     """Base class of layers and models: subclasses set attributes in `__init__` and define `forward`.
 
@@ -108,6 +132,8 @@ class Module:
     training = True
     _name = None
     _buffers = ()  # names of the buffers (see `register_buffer`); a per-instance tuple once one exists
+    _module_hooks = None  # {"pre": {id: (hook, with_kwargs)}, "post": {...}} once a forward hook is registered
+    _replay_guards = ("training", "_module_hooks")  # class defaults that compiled steps guard (jit.py)
 
     def __init__(self):
         pass
@@ -120,9 +146,60 @@ class Module:
         kind = type(self).__name__
         scope = enter_scope(self._name or kind, kind, self)
         try:
+            if self._module_hooks is not None:
+                return self._call_with_hooks(args, kwargs)
             return self.forward(*args, **kwargs)
         finally:
             exit_scope(scope)
+
+    # ------------------------------------------------------------------------------------------------
+    # Forward hooks (PyTorch's): look at or replace a module's inputs and output, e.g. to keep activations.
+
+    def register_forward_pre_hook(self, hook, *, with_kwargs=False):
+        """Call hook(module, args) before each forward (hook(module, args, kwargs) with with_kwargs=True). It may
+        return None, new args (a tuple, or one value), or with with_kwargs a pair (args, kwargs). Returns a handle
+        whose `remove()` takes the hook off. A compiled function that calls a hooked module runs eagerly."""
+        return self._add_hook("pre", hook, with_kwargs)
+
+    def register_forward_hook(self, hook, *, with_kwargs=False):
+        """Call hook(module, args, output) after each forward (hook(module, args, kwargs, output) with
+        with_kwargs=True); a return value other than None replaces the output. Returns a handle whose `remove()`
+        takes the hook off. Hooks run in the order they were registered."""
+        return self._add_hook("post", hook, with_kwargs)
+
+    def _add_hook(self, kind, hook, with_kwargs):
+        if not callable(hook):
+            raise TypeError(f"register_forward_{'pre_' if kind == 'pre' else ''}hook: expected a callable, got "
+                            f"{type(hook).__name__}")
+        hooks = self._module_hooks
+        if hooks is None:
+            hooks = {"pre": {}, "post": {}}
+            object.__setattr__(self, "_module_hooks", hooks)  # not a child: Module.__setattr__ would name it
+        handle = HookHandle(self, kind)
+        hooks[kind][handle.id] = (hook, bool(with_kwargs))
+        return handle
+
+    def _call_with_hooks(self, args, kwargs):
+        from autograd_core.jit import not_replayable
+
+        not_replayable(f"{type(self).__name__} has forward hooks, Python that a replay would not run")
+        hooks = self._module_hooks
+        for hook, with_kwargs in list(hooks["pre"].values()):
+            if with_kwargs:
+                result = hook(self, args, kwargs)
+                if result is not None:
+                    args, kwargs = result
+                    args = args if isinstance(args, tuple) else (args,)
+            else:
+                result = hook(self, args)
+                if result is not None:
+                    args = result if isinstance(result, tuple) else (result,)
+        output = self.forward(*args, **kwargs)
+        for hook, with_kwargs in list(hooks["post"].values()):
+            result = hook(self, args, kwargs, output) if with_kwargs else hook(self, args, output)
+            if result is not None:
+                output = result
+        return output
 
     def __setattr__(self, name, value):
         if isinstance(value, (Module, Parameter, list, tuple, dict)):

@@ -228,3 +228,71 @@ def test_apply_initialises_weights():
 
     model.apply(init)
     assert all((layer.weight.data == 0.5).all() for layer in (model[0], model[2]))
+
+
+def test_forward_hooks_see_and_replace_inputs_and_outputs_as_in_pytorch():
+    model = nn.Sequential(nn.Linear(2, 3, rng=0), nn.ReLU(), nn.Linear(3, 1, rng=1))
+    x = np.array([[1.0, -2.0], [0.5, 0.25]], dtype=np.float32)
+    plain = model(x).data.copy()
+    seen = {}
+    keep = model[0].register_forward_hook(lambda module, args, output: seen.update(fc1=(args[0].shape, output.shape)))
+    double = model[1].register_forward_hook(lambda module, args, output: output * 2.0)
+    third = model[2].register_forward_pre_hook(lambda module, args: args[0] / 3.0)  # one value: the new args
+    np.testing.assert_allclose(model(x).data - model[2].bias.data, (plain - model[2].bias.data) * 2.0 / 3.0,
+                               rtol=1e-6)
+    assert seen["fc1"] == ((2, 2), (2, 3))
+    double.remove()
+    third.remove()
+    with model[2].register_forward_hook(lambda module, args, kwargs, output: output + kwargs.get("shift", 0.0),
+                                        with_kwargs=True):
+        np.testing.assert_allclose(model(x).data, plain, rtol=1e-6)
+    np.testing.assert_allclose(model(x).data, plain, rtol=1e-6)
+    keep.remove()
+    assert model[0]._module_hooks is None and list(model.state_dict()) == ["0.weight", "0.bias", "2.weight", "2.bias"]
+    with pytest.raises(TypeError, match="expected a callable"):
+        model.register_forward_hook("not a function")
+
+    torch = pytest.importorskip("torch")
+    linear = torch.nn.Linear(2, 3)
+    calls = []
+    linear.register_forward_pre_hook(lambda module, args: calls.append(("pre", len(args))))
+    linear.register_forward_hook(lambda module, args, output: calls.append(("post", tuple(output.shape))))
+    linear(torch.zeros(4, 2))
+    ours = nn.Linear(2, 3, rng=0)
+    mine = []
+    ours.register_forward_pre_hook(lambda module, args: mine.append(("pre", len(args))))
+    ours.register_forward_hook(lambda module, args, output: mine.append(("post", output.shape)))
+    ours(np.zeros((4, 2), dtype=np.float32))
+    assert mine == calls
+
+
+def test_a_compiled_step_through_a_hooked_module_runs_eagerly_and_calls_the_hook():
+    import warnings
+
+    import autograd_core as ag
+    from autograd_core import optim
+    from autograd_core.jit import CompileWarning
+
+    model = nn.Sequential(nn.Linear(2, 3, rng=0), nn.ReLU(), nn.Linear(3, 1, rng=1))
+    opt = optim.SGD(model.parameters(), lr=0.1)
+
+    def step(x):
+        opt.zero_grad()
+        loss = model(x).sum()
+        loss.backward()
+        opt.step()
+        return loss
+
+    compiled = ag.compile(step)
+    x = np.ones((4, 2), dtype=np.float32)
+    for _ in range(3):
+        compiled(x)
+    assert compiled.stats["replayed"] == 1
+    calls = []
+    model[0].register_forward_hook(lambda module, args, output: calls.append(output.shape))  # after compiling
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for _ in range(3):
+            compiled(x)
+    assert len(calls) == 3 and compiled.stats["replayed"] == 1  # every call ran it: none replayed the old program
+    assert any(issubclass(w.category, CompileWarning) and "forward hooks" in str(w.message) for w in caught)
