@@ -59,12 +59,14 @@ went through: their `training` flag (`model.train()`, `model.eval()`) and number
 parameters, submodules and the items of lists of them (`layer.weight = Parameter(...)`, `mlp.layers[0] = ...`) by
 identity, and their small arrays (up to 4,096 elements: BatchNorm's running statistics, which training changes in
 place) by contents. A call that changes a global, closure variable or attribute it reads (`global step; step += 1`,
-`counts[y] += 1`, `self.calls += 1`, `losses.append(loss.item())` on a short list) runs eagerly from then on, with a
-warning: a replay would skip that Python. These checks run first, as one generated expression. When they fail, the
-program is kept (up to four per guard key) and replays again once its checks hold (`train()` and `eval()`
-alternating each epoch). A program that had served `max_recordings` replays before a guard failed gets a fresh
-budget of recordings (a loss weight changed once an epoch). A function that runs eagerly records again when one of
-these names changes (a model that trained with dropout, switched to `eval()`), up to twice before a program replays.
+`counts[y] += 1`, `self.calls += 1`, `losses.append(loss.item())` on a short list) makes no program, as a replay
+would skip that Python: the next call is recorded again (a global set by the first call only replays afterwards),
+and a function that does it at every call runs eagerly once its recordings are spent, with a warning that names the
+change. These checks run first, as one generated expression. When they fail, the program is kept (up to four per
+guard key) and replays again once its checks hold (`train()` and `eval()` alternating each epoch). A program that
+had served `max_recordings` replays before a guard failed gets a fresh budget of recordings (a loss weight changed
+once an epoch). A function that runs eagerly records again when one of these names changes (a model that trained
+with dropout, switched to `eval()`), up to twice before a program replays.
 
 Assignments to a parameter's `.grad` inside the function (`p.grad = None`) are recorded and replayed in
 order; an assignment to a parameter's `.data` outside an effect (a hand-written update) makes the function
@@ -858,16 +860,22 @@ class Compiled:
                 recorder.problem = (f"the function changes its array argument {k} in place (x -= ..., x[...] = ...): "
                                     "a replay would skip that; compute a new array (x = x - m) instead")
         moved = None if recorder.problem else referenced.changed()
-        if moved is not None:  # `global count; count += 1`, `counts[y] += 1`: Python and NumPy that a replay skips
-            recorder.problem = f"the call itself changes {moved}, which a replay would not"
+        if moved is not None:
+            # `global count; count += 1`, `counts[y] += 1`: Python and NumPy that a replay would skip. No program from
+            # this call; the next is recorded again (a global set on the first call only, a lazy initialisation, then
+            # replays), and a function that does it at every call runs eagerly once the recordings are spent.
+            slot.previous, slot.mismatch = None, f"the call itself changes {moved}, which a replay would not"
+            if slot.recordings >= self.max_recordings:
+                self._go_eager(slot, f"recorded {slot.recordings} times without two calls agreeing ({slot.mismatch})",
+                               referenced)
+            return result
         referenced.add_owners(recorder.owners.values(), recorder.effect_updates, recorder.set_before_use)
         try:
             if recorder.problem:
                 raise _Unsupported(recorder.problem)
             plan = _Plan(recorder, result)
         except _Unsupported as err:
-            # (a function that changes what it reads would find it changed at every call: no point recording again)
-            self._go_eager(slot, str(err), None if moved is not None else referenced)
+            self._go_eager(slot, str(err), referenced)
             return result
         plan.data = data
         if slot.previous is not None:
