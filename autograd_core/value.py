@@ -463,6 +463,11 @@ class Value(TensorMethods, InplaceMethods):
     __hash__ = object.__hash__  # identity: Values stay usable as dict keys and set members
 
 
+    def __array_function__(self, func, types, args, kwargs):
+        """Let NumPy's functions (np.where, np.concatenate, np.sum, np.clip, ...) build graph nodes; others run on
+        the data, and refuse to drop a gradient silently (numpy_functions.py)."""
+        return _numpy_functions.array_function(func, args, kwargs)
+
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         """Let NumPy ufuncs (np.exp(v), ndarray + v, np.maximum(v, w)) build graph nodes."""
         fn = _UFUNCS.get(ufunc.__name__) if method == "__call__" and not kwargs else None
@@ -659,6 +664,7 @@ _COMPARISONS = {"greater", "greater_equal", "less", "less_equal", "equal", "not_
                 "isnan", "isinf", "sign"}
 
 from . import ops as _ops  # noqa: E402  (ops needs Value defined)
+from . import numpy_functions as _numpy_functions  # noqa: E402
 from .engine import apply_binary as _apply_binary, apply_unary as _apply_unary, backward as _backward  # noqa: E402
 
 _UFUNCS = {
