@@ -318,6 +318,16 @@ class Value(TensorMethods, InplaceMethods):
             parts.append("requires_grad=False")
         return f"Value({', '.join(parts)})"
 
+    def __format__(self, spec):
+        """f"{loss:.4f}": a format spec formats the number of a one-element Value, as PyTorch's tensors do; an empty
+        spec gives the repr."""
+        if not spec:
+            return repr(self)
+        if self.data.size != 1:
+            raise TypeError(f"format spec {spec!r} needs a one-element Value, not one of shape {self.shape} "
+                            "(format v.data, or one element of it)")
+        return format(self.data.item(), spec)
+
     def _repr_mimebundle_(self, include=None, exclude=None, **_):
         """What Jupyter shows: the display set with `set_display` (`autograd_core.viz` sets the picture of the
         Value's graph when it is imported), else the repr as plain text."""

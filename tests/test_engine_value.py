@@ -228,3 +228,11 @@ def test_python_constants_keep_the_sign_of_zero():
     assert np.signbit((x * -0.0).data)  # not the interned +0.0 leaf of the line above
     with np.errstate(divide="ignore"):
         assert (x / -0.0).data == -np.inf and (x / 0.0).data == np.inf
+
+
+def test_a_format_spec_formats_the_number_of_a_one_element_value():
+    loss = Value(2.5) * 1.0
+    assert f"{loss:.3f}" == "2.500" and f"{Value(np.array([0.00123])):.2e}" == "1.23e-03"
+    assert f"{loss}" == repr(loss)  # no spec: the repr, as str() gives
+    with pytest.raises(TypeError, match=r"format spec '.2f' needs a one-element Value, not one of shape \(2,\)"):
+        f"{Value(np.ones(2)):.2f}"
