@@ -7,7 +7,8 @@ which comes here.
 * Any other function runs on the Values' data, as before. Its result holds no graph, so when it is floating-point
   data computed from a Value that requires a gradient (grad mode on), it is refused with a TypeError naming the
   function: a loss built from it would silently lack that gradient (PyTorch refuses to hand such a tensor to NumPy
-  at all). Shapes, indices and truth values (`np.shape`, `np.argsort`, `np.allclose`) pass.
+  at all). Shapes, indices and truth values (`np.shape`, `np.argsort`, `np.allclose`) pass, and so do the
+  conversions that ask for the numbers as `np.asarray(v)` does (`np.copy(v)`: a snapshot of the weights).
 """
 
 from __future__ import annotations
@@ -128,7 +129,12 @@ def array_function(func, args, kwargs):
     metadata = _METADATA.get(func)
     if metadata is not None and len(args) >= 1 and isinstance(args[0], Value) and not kwargs:
         return metadata(args[0])
+    if func in _CONVERSIONS:
+        return func(*_data_of(args), **_data_of(kwargs))
     return _on_data(func, args, kwargs)
+
+
+_CONVERSIONS = {np.copy, np.atleast_1d, np.atleast_2d, np.atleast_3d}  # the numbers, asked for as such
 
 
 def _on_data(func, args, kwargs):

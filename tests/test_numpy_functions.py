@@ -69,6 +69,8 @@ def test_other_functions_refuse_to_drop_a_gradient_silently():
     assert np.shape(v) == (2, 3) and np.ndim(v) == 2 and np.size(v) == 6
     np.testing.assert_array_equal(np.argsort(v), np.argsort(X))
     assert np.allclose(v, X) and np.array_equal(v, X)
+    snapshot = np.copy(v)  # the numbers asked for, as np.asarray(v) gives them
+    assert snapshot.__class__ is np.ndarray and not np.shares_memory(snapshot, v.data)
     assert np.where(v.data > 0)[0].tolist() == [0, 0, 1, 1]
     with pytest.raises(TypeError, match=r"np.sum\(\.\.\., out=\.\.\.\) on Values"):
         np.sum(v, out=np.empty(()))
