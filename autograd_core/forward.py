@@ -222,6 +222,20 @@ def follow_in_place(value, result_of):
     return follow
 
 
+def _same_output(first, out):
+    """`first` if f gave the same output on this call as on the first one; jacfwd calls f once per column, so an f
+    that draws random numbers (dropout in training mode) would mix columns of different functions silently."""
+    firsts, outs = (first, out) if isinstance(first, (tuple, list)) else ((first,), (out,))
+    for a, b in zip(firsts, outs):
+        a, b = (a.data if isinstance(a, Value) else a), (b.data if isinstance(b, Value) else b)
+        if not np.array_equal(a, b, equal_nan=True):
+            raise RuntimeError(
+                "jacfwd: f gave different outputs on the calls that compute the Jacobian's columns (random numbers? "
+                "dropout in training mode?): the columns would belong to different functions. Make f deterministic "
+                "(model.eval(), a fixed mask), or use jacrev, which evaluates f once")
+    return first
+
+
 def _memory_positions(array, start):
     """For each element of `array` (a view into memory that begins at address `start`), its position there in
     elements: the same shape as `array`."""
@@ -330,7 +344,8 @@ def jacfwd(f, argnums=0, has_aux=False):
     """Return a function computing the Jacobian of f by forward mode: one jvp per element of the
     differentiated argument(s). Shape out.shape + arg.shape; a tuple of Jacobians when argnums is a tuple; when f
     returns a tuple (or list) of outputs, a tuple of those, one per output (JAX's nesting: jac[output][argument]).
-    Cheaper than reverse mode (`jacrev`) when f has fewer inputs than outputs.
+    Cheaper than reverse mode (`jacrev`) when f has fewer inputs than outputs. f is called once per column: if its
+    output differs between the calls (random numbers, dropout in training mode), jacfwd raises rather than mix them.
     has_aux: f returns a pair (output, aux), and the function returns (Jacobian, aux) (aux of the last evaluation)."""
     def jacfwd_f(*args, **kwargs):
         if not args:
@@ -347,6 +362,7 @@ def jacfwd(f, argnums=0, has_aux=False):
 
             basis = np.zeros(x.size, dtype=x.dtype)
             columns, out = [], None
+            first = None
             for k in range(x.size):
                 basis[k] = 1
                 if has_aux:
@@ -355,6 +371,7 @@ def jacfwd(f, argnums=0, has_aux=False):
                     out, col = jvp(f_i, (x,), (basis.reshape(x.shape).copy(),))
                 basis[k] = 0
                 columns.append(col)
+                first = out if first is None else _same_output(first, out)
             if out is None:  # an empty argument: evaluate once for the output's shape
                 out = f_i(x)
                 if has_aux:

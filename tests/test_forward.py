@@ -420,3 +420,16 @@ def test_jvp_follows_in_place_changes_made_through_a_view(name, in_place, writte
     np.testing.assert_allclose(tangent, expected_tangent, rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(ag.jacfwd(ag.jacfwd(lambda v: (in_place(v) ** 2).sum()))(x),
                                ag.hessian(lambda v: (written_out(v) ** 2).sum())(x), rtol=1e-9, atol=1e-12)
+
+
+def test_jacfwd_refuses_a_function_that_changes_between_its_calls():
+    """jacfwd calls f once per column: with dropout in training mode each column would come from another mask."""
+    drop = nn.Dropout(0.5, rng=0)
+    x = np.ones(6)
+    with pytest.raises(RuntimeError, match="jacfwd: f gave different outputs on the calls"):
+        ag.jacfwd(lambda v: drop(v * 1.0))(x)
+    with pytest.raises(RuntimeError, match="jacfwd: f gave different outputs on the calls"):
+        ag.hessian(lambda v: drop(v * v).sum())(x)  # forward over reverse: the same calls
+    np.testing.assert_allclose(ag.jacrev(lambda v: drop(v * 1.0))(x).sum(axis=1) % 2.0, 0.0)  # one mask: 0 or 2
+    drop.eval()
+    np.testing.assert_allclose(ag.jacfwd(lambda v: drop(v * 1.0))(x), np.eye(6))
