@@ -119,18 +119,9 @@ def test_second_and_third_derivatives_go_through_the_saved_inputs_and_output():
 
 def test_second_derivatives_match_pytorch():
     torch = pytest.importorskip("torch")
-
-    class TorchCube(torch.autograd.Function):
-        @staticmethod
-        def forward(ctx, x):
-            ctx.save_for_backward(x)
-            return x ** 3
-
-        @staticmethod
-        def backward(ctx, grad_output):
-            (x,) = ctx.saved_tensors
-            return grad_output * 3 * x ** 2
-
+    # The same forward and backward as Cube's, as a PyTorch Function.
+    TorchCube = type("TorchCube", (torch.autograd.Function,),
+                     {"forward": staticmethod(Cube.forward), "backward": staticmethod(Cube.backward)})
     t = torch.tensor(1.7, dtype=torch.float64, requires_grad=True)
     (first,) = torch.autograd.grad(TorchCube.apply(t), [t], create_graph=True)
     (second,) = torch.autograd.grad(first, [t])

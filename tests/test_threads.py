@@ -3,6 +3,7 @@ split theirs (convolutions, max pooling) giving the one-thread results bit for b
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import signal
 import threading
@@ -187,21 +188,28 @@ def _split_in_child(conn):
     conn.send(len(set(out)))
 
 
+def _split_in_forked_child(hung, during_fork=None):
+    """Fork (inside `during_fork`) a child that makes a split call; fail with `hung` if it does not finish. Returns
+    the child's exit code and the number of threads its parts ran on."""
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    with during_fork or contextlib.nullcontext():
+        child = context.Process(target=_split_in_child, args=(send,))
+        child.start()
+    child.join(timeout=60)
+    if child.is_alive():
+        child.kill()
+        pytest.fail(hung)
+    return child.exitcode, receive.recv() if child.exitcode == 0 else None  # (a crashed child sent nothing)
+
+
 @pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork on this platform")
 def test_a_forked_child_gets_a_pool_of_its_own(monkeypatch, restore_threads):
     """Threads do not survive fork: a child using the parent's pool would wait forever."""
     monkeypatch.setattr(threads, "MIN_WORK", 1)
     ag.set_num_threads(2)
     threads.split_batch(4, lambda part: None, work=100)  # the parent's pool exists
-    context = multiprocessing.get_context("fork")
-    receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_split_in_child, args=(send,))
-    child.start()
-    child.join(timeout=60)
-    if child.is_alive():
-        child.kill()
-        pytest.fail("the forked child hung on the parent's thread pool")
-    assert child.exitcode == 0 and receive.recv() == 2
+    assert _split_in_forked_child("the forked child hung on the parent's thread pool") == (0, 2)
 
 
 @pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork on this platform")
@@ -210,16 +218,8 @@ def test_a_child_forked_while_another_thread_reserves_pool_threads_does_not_hang
     would wait forever."""
     monkeypatch.setattr(threads, "MIN_WORK", 1)
     ag.set_num_threads(2)
-    context = multiprocessing.get_context("fork")
-    receive, send = context.Pipe(duplex=False)
-    with threads._lock:  # as a split call in another thread holds it for a moment
-        child = context.Process(target=_split_in_child, args=(send,))
-        child.start()
-    child.join(timeout=60)
-    if child.is_alive():
-        child.kill()
-        pytest.fail("the forked child hung on the pool's lock")
-    assert child.exitcode == 0 and receive.recv() == 2
+    # (holding the lock as a split call in another thread does for a moment)
+    assert _split_in_forked_child("the forked child hung on the pool's lock", during_fork=threads._lock) == (0, 2)
 
 
 # ----------------------------------------------------------------------------------------------------
