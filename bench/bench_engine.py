@@ -160,6 +160,16 @@ def demo_nn(engine):
 # Per-op overhead.
 
 
+def w4_chain(x, y):
+    """The per-op workload's operations on any engine whose nodes have +, * and .tanh(): 333 × (z = (z + y) * y;
+    z = tanh z), 999 operations; the caller adds the sum and the backward pass."""
+    z = x
+    for _ in range(333):
+        z = (z + y) * y
+        z = z.tanh()
+    return z
+
+
 def per_op(engine):
     import numpy as np
 
@@ -172,11 +182,7 @@ def per_op(engine):
         checked = engine == OURS_CHECKED
 
         def run():
-            x, y = Value(x0), Value(y0)
-            z = x
-            for _ in range(333):
-                z = (z + y) * y
-                z = z.tanh()
+            z = w4_chain(Value(x0), Value(y0))
             if checked:
                 with no_grad():
                     other.add_(1.0)  # every node of this graph is now older than an in-place change
@@ -211,13 +217,7 @@ def per_op(engine):
         import torch
 
         def run():
-            x = torch.tensor(x0, requires_grad=True)
-            y = torch.tensor(y0, requires_grad=True)
-            z = x
-            for _ in range(333):
-                z = (z + y) * y
-                z = z.tanh()
-            z.sum().backward()
+            w4_chain(torch.tensor(x0, requires_grad=True), torch.tensor(y0, requires_grad=True)).sum().backward()
 
         return run
     if engine == "HIPS autograd":

@@ -200,13 +200,11 @@ def w4_steps():
 def lean_w4(x0, y0):
     """bench_engine.py's per-op workload on the lean engine (bench_engine.py runs it next to PyTorch's)."""
 
+    from bench_engine import w4_chain
+
     def run():
         x, y = Lean(x0), Lean(y0)
-        z = x
-        for _ in range(333):
-            z = (z + y) * y
-            z = z.tanh()
-        z.sum().backward()
+        w4_chain(x, y).sum().backward()
         return x.grad, y.grad
 
     return run
@@ -262,29 +260,35 @@ def _phased(zero_grad, forward, loss_of, update, x, y):
     return step
 
 
-def measure_phases(steps, rounds, block):
+def _taking_turns(steps, rounds, block, timed):
+    """After a warm-up block each, `rounds` rounds in which each step runs one block in turn; `timed(step, block)`
+    runs a block and returns the list of times it adds. {name: every time}."""
     for step in steps.values():
         for _ in range(block):
             step()
     times = {name: [] for name in steps}
     for _ in range(rounds):
         for name, step in steps.items():
-            times[name] += [step() for _ in range(block)]
+            times[name] += timed(step, block)
+    return times
+
+
+def measure_phases(steps, rounds, block):
+    """Each phased step's median time per phase (ns), over every step taken."""
+    times = _taking_turns(steps, rounds, block, lambda step, block: [step() for _ in range(block)])
     return {name: [statistics.median(t[i] for t in ts) for i in range(len(PHASES))] for name, ts in times.items()}
 
 
+def _block_time(step, block):
+    start = time.thread_time()
+    for _ in range(block):
+        step()
+    return [(time.thread_time() - start) / block]
+
+
 def measure(steps, rounds, block):
-    for step in steps.values():
-        for _ in range(block):
-            step()
-    times = {name: [] for name in steps}
-    for _ in range(rounds):
-        for name, step in steps.items():
-            start = time.thread_time()
-            for _ in range(block):
-                step()
-            times[name].append((time.thread_time() - start) / block)
-    return {name: statistics.median(t) for name, t in times.items()}
+    """Each step's median time (s), over the blocks' mean times."""
+    return {name: statistics.median(t) for name, t in _taking_turns(steps, rounds, block, _block_time).items()}
 
 
 def main(argv=None):
