@@ -38,6 +38,7 @@ from .modes import GRAD_ENABLED, TRACERS
 from .ops.primitive import LINEAR
 from .ops.shape import broadcast_to, reshape, stack
 from .tracing import Tracer
+from .inplace import placed, viewed_array
 from .value import Value, _new_node
 
 
@@ -119,10 +120,8 @@ class JVPTrace(Tracer):
         self._keep(node, total)
 
     def _note_view(self, base, view):
-        data = view.data
-        owner = data.base if data.__class__ is np.ndarray else None
-        source = base.data
-        if owner is not None and (owner is source or owner is getattr(source, "base", None)):
+        owner = viewed_array(view, base)
+        if owner is not None:
             group = self.sharing.setdefault(id(owner), {})
             group[id(base)], group[id(view)] = base, view
 
@@ -147,26 +146,20 @@ class JVPTrace(Tracer):
             where_mine = np.full(max(int(mine.max()), int(theirs.max())) + 1, -1, dtype=np.intp)
             where_mine[mine.reshape(-1)] = np.arange(mine.size)
             source = where_mine[theirs]  # for each element of other: its element of `changed`, or -1
-            self._overwrite(other, source >= 0, source, tangent)
+            self._overwrite(other, source, tangent)
 
-    def _overwrite(self, value, written, source, tangent):
-        """value's tangent, with the elements `written` replaced by tangent's (flat) elements `source` there."""
+    def _overwrite(self, value, source, tangent):
+        """value's tangent, with each element whose `source` is k >= 0 replaced by tangent's flat element k."""
         old = self.tangents.get(value)
         if old is None and tangent is None:
             return
         if self.symbolic:
-            from .ops.elementwise import where
-            from .ops.shape import getitem
-
             zeros = Value(np.zeros_like(value.data), requires_grad=False)
-            picked = zeros if tangent is None else getitem(reshape(tangent, shape=(-1,)), np.where(written, source, 0))
-            self._keep(value, where(written, picked, zeros if old is None else old))
+            self._keep(value, placed(zeros if tangent is None else tangent, source, zeros if old is None else old))
             return
         new = np.zeros_like(value.data) if old is None else np.array(old, copy=True)
-        if tangent is None:
-            new[written] = 0
-        else:
-            new[written] = np.asarray(tangent).reshape(-1)[source[written]]
+        written = source >= 0
+        new[written] = 0 if tangent is None else np.asarray(tangent).reshape(-1)[source[written]]
         self._keep(value, new)
 
     def _keep(self, node, total):

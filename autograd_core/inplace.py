@@ -80,10 +80,18 @@ def share_versions(view, base):
     primitives that may return one: reshape, transpose, basic indexing, broadcast_to), as PyTorch's views share
     their base's. A change made in place through either then counts for both: `x[1:].add_(1)` under no_grad makes
     a backward pass through a node that saved x raise, instead of using the changed numbers."""
+    if viewed_array(view, base) is not None:
+        view._version = base._shared_versions()
+
+
+def viewed_array(view, base):
+    """The array that owns the memory of view's data, if that data is a view of base's (of base's array, or of the
+    array base's is itself a view of); else None."""
     data, source = view.data, base.data
     owner = data.base if data.__class__ is np.ndarray else None
     if owner is not None and (owner is source or owner is getattr(source, "base", None)):
-        view._version = base._shared_versions()
+        return owner
+    return None
 
 
 def _raise_modified(node, v, role):
@@ -154,14 +162,6 @@ def _write(self, name, compute, result_of=None):
     None when they depend on no Value (zero_, fill_ with a number). A jvp running in this thread follows the change
     through it: self's tangent becomes the result's (forward.py's `follow_in_place`).
     """
-    follow = None
-    if TRACERS.get():  # a jvp or a compile recording watches this thread
-        from .forward import follow_in_place
-
-        try:
-            follow = follow_in_place(self, result_of)  # from self's contents before the change; applied after it
-        except (ValueError, TypeError) as err:  # what the change itself would raise (broadcasting, casting): as it does
-            raise RuntimeError(f"{name}: {err} (Value of shape {self.shape}, dtype {self.dtype})") from None
     data = self.data
     made_by = None if self._op is None else self._op.name
     if name[-1] == "_" and made_by in ("getitem", "broadcast_to") and not (
@@ -174,7 +174,12 @@ def _write(self, name, compute, result_of=None):
                                          if made_by == "getitem" else
                                          "a broadcast (expand) of another Value, whose elements share memory; "
                                          "change the Value it was expanded from, or clone() it first"))
+    follow = None
     try:
+        if TRACERS.get():  # a jvp or a compile recording watches this thread
+            from .forward import follow_in_place
+
+            follow = follow_in_place(self, result_of)  # from self's contents before the change; applied after it
         if isinstance(data, np.ndarray) and data.flags.writeable:
             compute(data, data)
         else:  # a NumPy scalar (0-d Values) or a read-only array: rebind to a new array of the same dtype/shape
@@ -412,8 +417,7 @@ def _assigned(x, index, value):
     """`x[index] = value` out of place, by operations on Values (for forward mode: see `_write`): each element of x
     that the assignment writes takes the element of `value` (broadcast to x[index]'s shape) that NumPy's assignment
     would leave there (the last one, where an index array repeats a position), through a gather; the others stay."""
-    from .ops.elementwise import where
-    from .ops.shape import broadcast_to, getitem, reshape
+    from .ops.shape import broadcast_to
 
     data = np.asarray(x.data)
     source = np.full(data.shape, -1)
@@ -423,6 +427,14 @@ def _assigned(x, index, value):
         value = _value.Value(np.asarray(value, dtype=data.dtype), requires_grad=False)
     if not math.prod(target_shape):
         return x  # nothing is written
-    flat = reshape(value if value.shape == target_shape else broadcast_to(value, shape=target_shape), shape=(-1,))
+    return placed(value if value.shape == target_shape else broadcast_to(value, shape=target_shape), source, x)
+
+
+def placed(value, source, base):
+    """base with each element whose `source` (an int array of base's shape) is k >= 0 replaced by value's flat element
+    k, by operations on Values (a gather and a where): differentiable in both."""
+    from .ops.elementwise import where
+    from .ops.shape import getitem, reshape
+
     written = source >= 0
-    return where(written, getitem(flat, np.where(written, source, 0)), x)
+    return where(written, getitem(reshape(value, shape=(-1,)), np.where(written, source, 0)), base)
