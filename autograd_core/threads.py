@@ -27,7 +27,7 @@ import numpy as np
 MIN_WORK = 200_000
 
 _lock = threading.Lock()
-_state = {"threads": None, "idle": [], "pool_threads": 0, "pid": None}  # idle: pool threads free to take a part
+_state = {"threads": None, "idle": [], "pool_threads": 0}  # idle: pool threads free to take a part
 _local = threading.local()  # .worker: this thread is one of the pool's (its kernels run serially)
 
 
@@ -36,10 +36,10 @@ def _after_fork_in_child():
     held it at the fork (a split call reserving threads): start afresh."""
     global _lock
     _lock = threading.Lock()
-    _state.update(idle=[], pool_threads=0, pid=os.getpid())
+    _state.update(idle=[], pool_threads=0)
 
 
-if hasattr(os, "register_at_fork"):
+if hasattr(os, "register_at_fork"):  # wherever there is fork
     os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
@@ -129,8 +129,6 @@ def _claim(k):
     concurrent call may get none, and runs serially). A forked child starts a pool of its own: threads do not
     survive fork."""
     with _lock:
-        if _state["pid"] != os.getpid():
-            _state.update(idle=[], pool_threads=0, pid=os.getpid())
         idle = _state["idle"]
         taken = idle[len(idle) - min(k, len(idle)):]
         del idle[len(idle) - len(taken):]
@@ -145,8 +143,7 @@ def _claim(k):
 
 def _release(workers):
     with _lock:
-        if _state["pid"] == os.getpid():
-            _state["idle"].extend(workers)
+        _state["idle"].extend(workers)
 
 
 def parts_for(n, work):
