@@ -195,9 +195,8 @@ class DataLoader:
             yield self._batch(order[start:start + self.batch_size])
 
     def _sample(self, i):
-        if self._arrays_form and self.collate_fn is None:
-            return tuple(_plain_value(a[i]) if self.as_values and a.dtype.kind == "f" else a[i]
-                         for a in self.dataset.arrays)
+        if isinstance(self.dataset, TensorDataset) and self.collate_fn is None:
+            return self._batch(i)  # an integer index: each array's sample, converted as batches are
         return (self.collate_fn or default_convert)(self.dataset[i])
 
     def _batch(self, index):
