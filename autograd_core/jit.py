@@ -580,12 +580,8 @@ class _Referenced:
             names[f"C{i}"], names[f"X{i}"] = container, expected
             if name is None:
                 value = f"C{i}.cell_contents"
-            elif name[0] == "contents":
-                names[f"K{i}"] = name[1]
-                terms.append((i, f"_same_contents(getattr(C{i}, K{i}, M), X{i})"))
-                continue
-            elif name[0] in _SNAPSHOT_KINDS:  # a global's, closure variable's or attribute's array or items
-                where, what = name[0].split()
+            elif name[0] == "contents" or name[0] in _SNAPSHOT_KINDS:  # an array's contents, a dict's items
+                where, what = _snapshot_parts(name[0])
                 if where != "cell":
                     names[f"K{i}"] = name[1]
                 read = {"global": f"C{i}.get(K{i}, M)", "cell": f"C{i}.cell_contents",
@@ -634,6 +630,12 @@ _ITEMS = 64  # dicts and lists read as globals (a config dict), closure variable
 _SNAPSHOT_KINDS = {f"{where} {what}" for where in ("global", "cell", "own") for what in ("contents", "items")}
 
 
+def _snapshot_parts(kind):
+    """(where the snapshot's object is read: 'global', 'cell' or 'own' attribute; what is compared: 'contents' or
+    'items') of a snapshot check's kind. A module's small array (`add_owners`: 'contents') is an attribute's array."""
+    return ("own", "contents") if kind == "contents" else kind.split()
+
+
 def _snapshot_kind(name, what):
     """The check kind guarding the contents (an array's) or items (a dict's, a list's) of what `name` reads."""
     if name is None:
@@ -668,10 +670,8 @@ def _same_items(value, snapshot):
 def _describe_reference(container, name):
     if name is None:
         return "a closure variable"
-    if name[0] == "contents":
-        return f"the contents of {type(container).__name__}.{name[1]}"
-    if name[0] in _SNAPSHOT_KINDS:
-        where, what = name[0].split()
+    if name[0] == "contents" or name[0] in _SNAPSHOT_KINDS:
+        where, what = _snapshot_parts(name[0])
         thing = "array" if what == "contents" else "dict or list"
         if where == "cell":
             return f"the {what} of a closure variable's {thing}"
@@ -865,9 +865,7 @@ class Compiled:
             # this call; the next is recorded again (a global set on the first call only, a lazy initialisation, then
             # replays), and a function that does it at every call runs eagerly once the recordings are spent.
             slot.previous, slot.mismatch = None, f"the call itself changes {moved}, which a replay would not"
-            if slot.recordings >= self.max_recordings:
-                self._go_eager(slot, f"recorded {slot.recordings} times without two calls agreeing ({slot.mismatch})",
-                               referenced)
+            self._go_eager_if_spent(slot, referenced)
             return result
         referenced.add_owners(recorder.owners.values(), recorder.effect_updates, recorder.set_before_use)
         try:
@@ -894,10 +892,14 @@ class Compiled:
             except _Unsupported as err:
                 slot.mismatch = str(err)  # try again: the next call may agree with this one
         slot.previous = plan
+        self._go_eager_if_spent(slot, referenced)
+        return result
+
+    def _go_eager_if_spent(self, slot, referenced):
+        """Run the slot eagerly once its recordings are spent without two calls agreeing."""
         if slot.recordings >= self.max_recordings:
             self._go_eager(slot, f"recorded {slot.recordings} times without two calls agreeing "
-                                 f"({slot.mismatch or 'guards keep failing'})", referenced)
-        return result
+                                 f"({slot.mismatch or 'guards keep failing'})", referenced, stacklevel=5)
 
     def _validate(self, slot, args, kwargs, leaves):
         """The first call with other data than the two recordings of a tentative program saw: record it and compare
@@ -906,12 +908,12 @@ class Compiled:
         slot.previous, slot.program, slot.recordings = slot.program.tentative[1], None, 1
         return self._record(slot, args, kwargs, leaves)
 
-    def _go_eager(self, slot, reason, referenced):
+    def _go_eager(self, slot, reason, referenced, stacklevel=4):
         """Run this slot's calls eagerly from now on, until a name the function reads (`referenced`, as it was
-        when the reason arose) changes."""
+        when the reason arose) changes. (stacklevel: the warning points at the line that called the function)"""
         slot.eager, slot.previous, slot.program, slot.referenced = True, None, None, referenced
         warnings.warn(f"compile({getattr(self.fn, '__name__', 'fn')}): runs eagerly: {reason}", CompileWarning,
-                      stacklevel=4)
+                      stacklevel=stacklevel)
 
 
 class _Slot:
