@@ -47,9 +47,9 @@ data passes one of them replays it: batches that alternate between two paths rep
   for those arrays (the same objects, or equal ones: full-batch training), and the first call with other data
   is recorded once more and compared.
 
-The module globals and closure variables the function reads (and those of the Python functions it names, three
-levels deep, and a method's attributes such as `self.beta`; not deeper ones such as `self.config.beta`) are guarded
-too: numbers and strings by value, anything else by identity, so rebinding `beta = 2.0` or `loss_fn = other`
+The module globals, closure variables and default arguments the function reads (and those of the Python functions it
+names, three levels deep, and a method's attributes such as `self.beta`; not deeper ones such as `self.config.beta`)
+are guarded too: numbers and strings by value, anything else by identity, so rebinding `beta = 2.0` or `loss_fn = other`
 re-records; small arrays among them (up to 4,096 elements) also by contents, unless the program reads the array
 itself (`Value(buf)`: a buffer refilled in place replays), so that `x * scale[0]` re-records after `scale[0] = 2.0`;
 dicts and lists of up to 64 items by their items (numbers and strings by value, anything else by identity:
@@ -493,6 +493,10 @@ class _Referenced:
                 found.append((cell, None, cell.cell_contents))
             except ValueError:  # an empty cell (a variable assigned later in the enclosing function)
                 continue
+        # Default arguments (`def step(x, cfg={...}, scale=np.array([1.0]))`) are read like globals when a call leaves
+        # them out: rebinding `step.__defaults__` or changing a mutable default in place must re-record too.
+        found.extend((fn, ("default", i), value) for i, value in enumerate(fn.__defaults__ or ()))
+        found.extend((fn, ("default", name), value) for name, value in sorted((fn.__kwdefaults__ or {}).items()))
         attributes = getattr(owner, "__dict__", None)
         if isinstance(attributes, dict):  # a method: the attributes of its object that its code names (self.beta)
             found.extend((owner, ("attribute", name), attributes[name]) for name in sorted(names) if name in attributes)
@@ -544,10 +548,12 @@ class _Referenced:
         live = {id(obj) for obj in objects if obj.__class__ is np.ndarray}
         kept = []
         for container, name, expected in self.checks:
-            if name.__class__ is tuple and name[0] in ("global contents", "cell contents", "own contents"):
+            if name.__class__ is tuple and name[0] in ("global contents", "cell contents", "own contents",
+                                                       "default contents"):
                 where = name[0].split()[0]
                 array = (container.get(name[1]) if where == "global" else
-                         container.cell_contents if where == "cell" else getattr(container, name[1], None))
+                         container.cell_contents if where == "cell" else
+                         _default_of(container, name[1]) if where == "default" else getattr(container, name[1], None))
                 if id(array) in live:
                     continue
             kept.append((container, name, expected))
@@ -571,7 +577,8 @@ class _Referenced:
 
     def _generate(self):
         """(all_hold, first_failing): every check as one expression, and the index of the first that fails."""
-        names, terms = {"M": _MISSING, "_same_contents": _same_contents, "_same_items": _same_items}, []
+        names, terms = {"M": _MISSING, "_same_contents": _same_contents, "_same_items": _same_items,
+                        "_default_of": _default_of}, []
         # An attribute that the object's __dict__ holds is read from that dict by subscript (a missing key raises,
         # and all_hold is then False): a few times cheaper than getattr(obj, name, default), and a replay of a step
         # through an MLP reads ~40 of them. Each such dict is first checked to be still the object's own.
@@ -585,9 +592,12 @@ class _Referenced:
                 if where != "cell":
                     names[f"K{i}"] = name[1]
                 read = {"global": f"C{i}.get(K{i}, M)", "cell": f"C{i}.cell_contents",
-                        "own": f"getattr(C{i}, K{i}, M)"}[where]
+                        "own": f"getattr(C{i}, K{i}, M)", "default": f"_default_of(C{i}, K{i})"}[where]
                 terms.append((i, f"{'_same_contents' if what == 'contents' else '_same_items'}({read}, X{i})"))
                 continue
+            elif name[0] == "default":
+                names[f"K{i}"] = name[1]
+                value = f"_default_of(C{i}, K{i})"
             elif name.__class__ is tuple:
                 names[f"K{i}"] = name[1]  # attribute names travel as objects, never as source text
                 attributes = getattr(container, "__dict__", None)
@@ -627,12 +637,14 @@ def _same_contents(value, snapshot):
 
 _ITEMS = 64  # dicts and lists read as globals (a config dict), closure variables or attributes, up to this many
 # items, are also guarded by their items: numbers and strings by value, anything else by identity
-_SNAPSHOT_KINDS = {f"{where} {what}" for where in ("global", "cell", "own") for what in ("contents", "items")}
+_SNAPSHOT_KINDS = {f"{where} {what}" for where in ("global", "cell", "own", "default")
+                   for what in ("contents", "items")}
 
 
 def _snapshot_parts(kind):
-    """(where the snapshot's object is read: 'global', 'cell' or 'own' attribute; what is compared: 'contents' or
-    'items') of a snapshot check's kind. A module's small array (`add_owners`: 'contents') is an attribute's array."""
+    """(where the snapshot's object is read: 'global', 'cell', 'own' attribute or 'default' argument; what is
+    compared: 'contents' or 'items') of a snapshot check's kind. A module's small array (`add_owners`: 'contents')
+    is an attribute's array."""
     return ("own", "contents") if kind == "contents" else kind.split()
 
 
@@ -642,7 +654,15 @@ def _snapshot_kind(name, what):
         return (f"cell {what}",)
     if name.__class__ is str:
         return (f"global {what}", name)
-    return (f"own {what}", name[1])
+    return (f"{'default' if name[0] == 'default' else 'own'} {what}", name[1])
+
+
+def _default_of(fn, key):
+    """Function fn's default for its positional parameter number `key` (an int) or keyword-only parameter `key`."""
+    if key.__class__ is int:
+        defaults = fn.__defaults__ or ()
+        return defaults[key] if key < len(defaults) else _MISSING
+    return (fn.__kwdefaults__ or {}).get(key, _MISSING)
 
 
 def _is_config(value):
@@ -675,11 +695,28 @@ def _describe_reference(container, name):
         thing = "array" if what == "contents" else "dict or list"
         if where == "cell":
             return f"the {what} of a closure variable's {thing}"
+        if where == "default":
+            owner = container.__qualname__
+            return f"the {what} of the {thing} that is {owner}'s default {_default_name(container, name[1])}"
         return f"the {what} of the global {thing} {name[1]!r}" if where == "global" else (
             f"the {what} of {type(container).__name__}.{name[1]}")
+    if name.__class__ is tuple and name[0] == "default":
+        return f"{container.__qualname__}'s default {_default_name(container, name[1])}"
     if name.__class__ is tuple:
         return f"{type(container).__name__}.{name[1]}" + (f"[{name[2]}]" if name[0] == "item" else "")
     return f"the global {name!r}"
+
+
+def _default_name(fn, key):
+    """The parameter whose default is `key` (`_default_of`), for messages: 'for cfg'."""
+    if key.__class__ is int:  # defaults belong to the last positional parameters
+        code = fn.__code__
+        positional = code.co_varnames[:code.co_argcount]
+        index = len(positional) - len(fn.__defaults__ or ()) + key
+        if not 0 <= index < len(positional):  # the defaults were rebound to fewer: no name to give
+            return f"number {key}"
+        key = positional[index]
+    return f"for {key}"
 
 
 def _code_names(code, names):

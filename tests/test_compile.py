@@ -1077,6 +1077,42 @@ def test_config_dicts_lists_and_objects_the_function_reads_are_guarded_by_their_
     assert losses == [6.0] * 4 and compiled.stats["replayed"] == 0
 
 
+def test_default_arguments_are_guarded_like_globals():
+    """A default argument a call leaves out is read like a global: a mutable default changed in place (a config
+    dict, a small array read with NumPy) or defaults rebound re-record (they replayed the old values); a call that
+    changes its own default (the mutable-default list that grows) runs eagerly with a warning naming it."""
+    x = np.array([1.0, 2.0, 3.0])
+
+    def step(x, cfg={"double": False}, scale=np.array([1.0]), *, offset=0.0):  # noqa: B006, B008 (the case)
+        out = (Value(x) * scale[0]).sum() + offset
+        return out * 2.0 if cfg["double"] else out
+
+    compiled = ag.compile(step, max_recordings=12)  # two recordings at the start and after each of four changes
+    for _ in range(3):
+        assert float(compiled(x).data) == 6.0
+    changes = [(lambda: step.__defaults__[0].update(double=True), 12.0),
+               (lambda: step.__defaults__[1].fill(3.0), 36.0),
+               (lambda: setattr(step, "__defaults__", ({"double": False}, np.array([5.0]))), 30.0),
+               (lambda: setattr(step, "__kwdefaults__", {"offset": 1.0}), 31.0)]
+    for change, expected in changes:
+        change()
+        for _ in range(3):  # a guard failure, then recordings, then replays
+            assert float(compiled(x).data) == expected
+    assert compiled.stats["guard_failures"] == 4
+    assert float(compiled(x, {"double": True}).data) == 62.0  # passed explicitly: an argument as before
+
+    def logging(x, seen=[]):  # noqa: B006 (the case under test)
+        out = Value(x).sum()
+        seen.append(float(out.data))
+        return out
+
+    compiled = ag.compile(logging, max_recordings=3)
+    with pytest.warns(CompileWarning, match="the items of the dict or list that is .*logging's default for seen"):
+        for _ in range(4):
+            compiled(x)
+    assert logging.__defaults__[0] == [6.0] * 4 and compiled.stats["replayed"] == 0
+
+
 @pytest.mark.parametrize("layer", ["dropout", "batchnorm"])
 def test_train_and_eval_switches_re_record(layer):
     def make():
