@@ -1,0 +1,461 @@
+"""Recurrent layers: `RNNCell`, `LSTMCell`, `GRUCell` (one time step) and `RNN`, `LSTM`, `GRU` (whole sequences,
+stacked layers, both directions), with PyTorch's parameter names, shapes, gate order and formulas.
+
+Everything is composed from differentiable primitives (linear, sigmoid, tanh, relu, getitem, stack,
+concatenate), so gradients, forward mode (jvp), higher derivatives and compile need nothing of their own. A
+sequence layer projects the inputs of all time steps at once (one `linear` node), then loops over time for the
+recurrent part.
+
+With gi = x W_ihᵀ + b_ih and gh = h W_hhᵀ + b_hh, split into gate-sized chunks in PyTorch's order:
+
+    RNN    h' = tanh(gi + gh)                                  (or relu)
+    LSTM   i, f, g, o = σ(gi+gh)[0], σ(gi+gh)[1], tanh(gi+gh)[2], σ(gi+gh)[3]
+           c' = f ⊙ c + i ⊙ g,   h' = o ⊙ tanh(c')            (h' = (o ⊙ tanh(c')) W_hrᵀ with proj_size)
+    GRU    r = σ(gi_r + gh_r),  z = σ(gi_z + gh_z),  n = tanh(gi_n + r ⊙ gh_n)
+           h' = (1 − z) ⊙ n + z ⊙ h                           (b_hn stays inside r ⊙ (…), as in PyTorch)
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import warnings
+
+import numpy as np
+
+from autograd_core import Value
+from autograd_core.ops import concatenate, relu, sigmoid, stack, tanh
+
+from . import init
+from .dropout import dropout
+from .linear import _linear
+from .module import Module, Parameter
+
+_GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
+
+
+def _affine(x, weight, bias):
+    """x Wᵀ (+ b): one 'linear' node."""
+    return _linear(x, weight) if bias is None else _linear(x, weight, bias)
+
+
+# ----------------------------------------------------------------------------------------------------
+# One time step. gi: the input projection x W_ihᵀ + b_ih of this step, (N, gates·H). state: a tuple, (h,) or
+# (h, c). Each returns the new state tuple; its first entry is the step's output.
+
+
+def _rnn_tanh_step(gi, state, w_hh, b_hh, w_hr=None):
+    return (tanh(gi + _affine(state[0], w_hh, b_hh)),)
+
+
+def _rnn_relu_step(gi, state, w_hh, b_hh, w_hr=None):
+    return (relu(gi + _affine(state[0], w_hh, b_hh)),)
+
+
+def _lstm_step(gi, state, w_hh, b_hh, w_hr=None):
+    h, c = state
+    gates = gi + _affine(h, w_hh, b_hh)
+    size = c.shape[-1]
+    i = sigmoid(gates[..., :size])                     # input gate
+    f = sigmoid(gates[..., size:2 * size])             # forget gate
+    g = tanh(gates[..., 2 * size:3 * size])            # candidate cell
+    o = sigmoid(gates[..., 3 * size:])                 # output gate
+    c = f * c + i * g
+    h = o * tanh(c)
+    return (h if w_hr is None else _linear(h, w_hr)), c
+
+
+def _gru_step(gi, state, w_hh, b_hh, w_hr=None):
+    h = state[0]
+    gh = _affine(h, w_hh, b_hh)
+    size = h.shape[-1]
+    rz = sigmoid(gi[..., :2 * size] + gh[..., :2 * size])
+    r, z = rz[..., :size], rz[..., size:]             # reset and update gates
+    n = tanh(gi[..., 2 * size:] + r * gh[..., 2 * size:])
+    return (n + z * (h - n),)                          # (1 − z) ⊙ n + z ⊙ h
+
+
+_STEPS = {"RNN_TANH": _rnn_tanh_step, "RNN_RELU": _rnn_relu_step, "LSTM": _lstm_step, "GRU": _gru_step}
+
+
+def _mode(kind, nonlinearity):
+    if kind != "RNN":
+        return kind
+    if nonlinearity not in ("tanh", "relu"):
+        raise ValueError(f"Unknown nonlinearity {nonlinearity!r}. Select from 'tanh' or 'relu'.")
+    return f"RNN_{nonlinearity.upper()}"
+
+
+def _check_sizes(input_size, hidden_size):
+    for name, size in (("input_size", input_size), ("hidden_size", hidden_size)):
+        if not isinstance(size, numbers.Integral) or isinstance(size, bool):
+            raise TypeError(f"{name} should be of type int, got: {type(size).__name__}")
+    if hidden_size <= 0:
+        raise ValueError("hidden_size must be greater than zero")
+    if input_size < 0:
+        raise ValueError("input_size must not be negative")
+
+
+def _as_value(x, dtype):
+    return x if isinstance(x, Value) else Value(x, requires_grad=False, dtype=dtype)
+
+
+def _check_device(device):
+    if device is not None:
+        from autograd_core import device as _device
+
+        _device(device)  # raises for a device other than the CPU
+
+
+# ----------------------------------------------------------------------------------------------------
+# Cells.
+
+
+class _Cell(Module):
+    _kind = None
+
+    def __init__(self, input_size, hidden_size, bias, nonlinearity="tanh", device=None, dtype=None, rng=None):
+        _check_sizes(input_size, hidden_size)
+        _check_device(device)
+        self.input_size, self.hidden_size, self.bias = int(input_size), int(hidden_size), bool(bias)
+        self.nonlinearity = nonlinearity
+        self._mode = _mode(self._kind, nonlinearity)
+        rng, dtype = init.get_rng(rng), init.resolve_dtype(dtype)
+        gates, bound = _GATES[self._mode] * self.hidden_size, 1.0 / math.sqrt(self.hidden_size)
+        self.weight_ih = Parameter(init.uniform((gates, self.input_size), -bound, bound, rng, dtype))
+        self.weight_hh = Parameter(init.uniform((gates, self.hidden_size), -bound, bound, rng, dtype))
+        self.bias_ih = Parameter(init.uniform((gates,), -bound, bound, rng, dtype)) if bias else None
+        self.bias_hh = Parameter(init.uniform((gates,), -bound, bound, rng, dtype)) if bias else None
+
+    def _hidden(self, hx, which, x):
+        """hx (or zeros) as a Value of shape (N, H), checked against the (batched) input x."""
+        batch = x.shape[0]
+        if hx is None:
+            return Value(np.zeros((batch, self.hidden_size), x.dtype), requires_grad=False)
+        hx = _as_value(hx, self.weight_hh.dtype)
+        if hx.ndim != 2:
+            raise RuntimeError(f"{type(self).__name__}: hidden{which} should be 2-D for 2-D input and 1-D for "
+                               f"1-D input, got shape {hx.shape}")
+        if hx.shape[0] != batch:
+            raise RuntimeError(f"Input batch size {batch} doesn't match hidden{which} batch size {hx.shape[0]}")
+        if hx.shape[1] != self.hidden_size:
+            raise RuntimeError(f"hidden{which} has inconsistent hidden_size: got {hx.shape[1]}, "
+                               f"expected {self.hidden_size}")
+        return hx
+
+    def _step(self, x, hx):
+        """(batched x, tuple of states or None) -> tuple of new states, unbatched as the input was."""
+        x = _as_value(x, self.weight_ih.dtype)
+        if x.ndim not in (1, 2):
+            raise ValueError(f"{type(self).__name__}: Expected input to be 1D or 2D, got {x.ndim}D instead")
+        if x.shape[-1] != self.input_size:
+            raise RuntimeError(f"input has inconsistent input_size: got {x.shape[-1]} expected {self.input_size}")
+        batched = x.ndim == 2
+        if not batched:  # one sample: run it as a batch of one
+            x = x.reshape((1, self.input_size))
+            if hx is not None:
+                hx = tuple(_unsqueeze0(_as_value(h, self.weight_hh.dtype), type(self).__name__) for h in hx)
+        count = 2 if self._mode == "LSTM" else 1
+        hx = (None,) * count if hx is None else hx
+        state = tuple(self._hidden(h, i, x) for i, h in enumerate(hx))
+        state = _STEPS[self._mode](_affine(x, self.weight_ih, self.bias_ih), state, self.weight_hh, self.bias_hh)
+        return state if batched else tuple(s.reshape(s.shape[1:]) for s in state)
+
+    def extra_repr(self):
+        text = f"{self.input_size}, {self.hidden_size}"
+        if not self.bias:
+            text += ", bias=False"
+        if self.nonlinearity != "tanh":
+            text += f", nonlinearity={self.nonlinearity!r}"
+        return text
+
+
+def _unsqueeze0(h, who):
+    if h.ndim != 1:
+        raise RuntimeError(f"{who}: for 1-D (unbatched) input, hx should also be 1-D, got shape {h.shape}")
+    return h.reshape((1,) + h.shape)
+
+
+class RNNCell(_Cell):
+    """One step of an Elman RNN: h' = tanh(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh) (or relu).
+
+    RNNCell(input_size, hidden_size, bias=True, nonlinearity='tanh', device=None, dtype=None, rng=None)
+
+    Parameters: weight_ih (H, input_size), weight_hh (H, H), bias_ih (H,), bias_hh (H,), all drawn from
+    U(-1/√H, 1/√H) with `rng` (see `nn.init`). forward(input, hx=None): input (N, input_size) or unbatched
+    (input_size,); hx of shape (N, H) / (H,), zeros when None. Returns h' of hx's shape.
+    """
+
+    _kind = "RNN"
+
+    def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None, dtype=None, rng=None):
+        super().__init__(input_size, hidden_size, bias, nonlinearity, device, dtype, rng)
+
+    def forward(self, input, hx=None):
+        return self._step(input, None if hx is None else (hx,))[0]
+
+
+class LSTMCell(_Cell):
+    """One step of a long short-term memory cell (Hochreiter and Schmidhuber, 1997), PyTorch's gate order
+    i, f, g, o along the rows of the weights.
+
+    LSTMCell(input_size, hidden_size, bias=True, device=None, dtype=None, rng=None)
+
+    Parameters: weight_ih (4H, input_size), weight_hh (4H, H), bias_ih (4H,), bias_hh (4H,), from U(-1/√H, 1/√H).
+    forward(input, hx=None): input (N, input_size) or (input_size,); hx = (h, c), each (N, H) / (H,), zeros when
+    None. Returns (h', c').
+    """
+
+    _kind = "LSTM"
+
+    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None, rng=None):
+        super().__init__(input_size, hidden_size, bias, "tanh", device, dtype, rng)
+
+    def forward(self, input, hx=None):
+        if hx is not None and (not isinstance(hx, (tuple, list)) or len(hx) != 2):
+            raise TypeError("LSTMCell: hx must be a tuple (h_0, c_0)")
+        return self._step(input, None if hx is None else tuple(hx))
+
+
+class GRUCell(_Cell):
+    """One step of a gated recurrent unit (Cho et al., 2014), PyTorch's gate order r, z, n and formula
+    n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)), h' = (1 − z) ⊙ n + z ⊙ h.
+
+    GRUCell(input_size, hidden_size, bias=True, device=None, dtype=None, rng=None)
+
+    Parameters: weight_ih (3H, input_size), weight_hh (3H, H), bias_ih (3H,), bias_hh (3H,), from U(-1/√H, 1/√H).
+    forward(input, hx=None): input (N, input_size) or (input_size,); hx (N, H) / (H,), zeros when None.
+    """
+
+    _kind = "GRU"
+
+    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None, rng=None):
+        super().__init__(input_size, hidden_size, bias, "tanh", device, dtype, rng)
+
+    def forward(self, input, hx=None):
+        return self._step(input, None if hx is None else (hx,))[0]
+
+
+# ----------------------------------------------------------------------------------------------------
+# Sequence layers.
+
+
+class _RNNBase(Module):
+    _kind = None
+
+    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
+                 bidirectional=False, proj_size=0, nonlinearity="tanh", device=None, dtype=None, rng=None):
+        _check_sizes(input_size, hidden_size)
+        _check_device(device)
+        if not isinstance(num_layers, numbers.Integral) or isinstance(num_layers, bool):
+            raise TypeError(f"num_layers should be of type int, got: {type(num_layers).__name__}")
+        if num_layers <= 0:
+            raise ValueError("num_layers must be greater than zero")
+        if isinstance(dropout, bool) or not isinstance(dropout, numbers.Number) or not 0 <= dropout <= 1:
+            raise ValueError("dropout should be a number in range [0, 1] representing the probability of an "
+                             "element being zeroed")
+        if dropout > 0 and num_layers == 1:
+            warnings.warn("dropout option adds dropout after all but last recurrent layer, so non-zero dropout "
+                          f"expects num_layers greater than 1, but got dropout={dropout} and num_layers={num_layers}",
+                          stacklevel=3)
+        if not isinstance(proj_size, numbers.Integral) or proj_size < 0:
+            raise ValueError("proj_size should be a positive integer or zero to disable projections")
+        if proj_size >= hidden_size:
+            raise ValueError("proj_size has to be smaller than hidden_size")
+        self.input_size, self.hidden_size, self.num_layers = int(input_size), int(hidden_size), int(num_layers)
+        self.bias, self.batch_first, self.bidirectional = bool(bias), bool(batch_first), bool(bidirectional)
+        self.dropout, self.proj_size, self.nonlinearity = float(dropout), int(proj_size), nonlinearity
+        self._mode = _mode(self._kind, nonlinearity)
+        self._rng = init.get_rng(rng)  # kept: the dropout masks between layers come from it
+        dtype = init.resolve_dtype(dtype)
+        directions = 2 if self.bidirectional else 1
+        out_size = self.proj_size or self.hidden_size  # the size of h (what each step outputs)
+        gates, bound = _GATES[self._mode] * self.hidden_size, 1.0 / math.sqrt(self.hidden_size)
+        # PyTorch's names and order: per layer, per direction: weight_ih, weight_hh, bias_ih, bias_hh, weight_hr.
+        # Only the names are kept as a list: a list of the Parameters would register them a second time.
+        names = []
+        for layer in range(self.num_layers):
+            layer_input = self.input_size if layer == 0 else out_size * directions
+            for suffix in ("", "_reverse")[:directions]:
+                shapes = {"weight_ih": (gates, layer_input), "weight_hh": (gates, out_size)}
+                if self.bias:
+                    shapes.update(bias_ih=(gates,), bias_hh=(gates,))
+                if self.proj_size:
+                    shapes["weight_hr"] = (self.proj_size, self.hidden_size)
+                group = {}
+                for kind, shape in shapes.items():
+                    name = f"{kind}_l{layer}{suffix}"
+                    setattr(self, name, Parameter(init.uniform(shape, -bound, bound, self._rng, dtype)))
+                    group[kind] = name
+                names.append(group)
+        self._weight_names = tuple(names)
+
+    @property
+    def all_weights(self):
+        """The parameters per layer and direction, [[weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0], ...]."""
+        return [[getattr(self, name) for name in group.values()] for group in self._weight_names]
+
+    def flatten_parameters(self):
+        """PyTorch's cuDNN memory layout call: nothing to do here (kept so that PyTorch code runs)."""
+
+    def _initial(self, hx, index, batched, batch, size, dtype):
+        """hx (or zeros) as a batched Value (D·num_layers, N, size), checked as PyTorch checks it."""
+        count = self.num_layers * (2 if self.bidirectional else 1)
+        expected = (count, batch, size)
+        if hx is None:
+            return Value(np.zeros(expected, dtype), requires_grad=False)
+        hx = _as_value(hx, dtype)
+        if batched and hx.ndim != 3:
+            raise RuntimeError(f"For batched 3-D input, hx should also be 3-D but got {hx.ndim}-D tensor")
+        if not batched:
+            if hx.ndim != 2:
+                raise RuntimeError(f"For unbatched 2-D input, hx should also be 2-D but got {hx.ndim}-D tensor")
+            hx = hx.reshape((hx.shape[0], 1, hx.shape[1]))
+        if hx.shape != expected:
+            got = list(hx.shape) if batched else [hx.shape[0], hx.shape[2]]
+            want = expected if batched else (count, size)
+            raise RuntimeError(f"Expected hidden{index} size {want}, got {got}")
+        return hx
+
+    def _run(self, input, hx):
+        """The shared forward: returns (output, tuple of final states (h_n,) or (h_n, c_n)), shaped as PyTorch."""
+        dtype = self.weight_ih_l0.dtype
+        x = _as_value(input, dtype)
+        if x.ndim not in (2, 3):
+            raise ValueError(f"{type(self).__name__}: Expected input to be 2D or 3D, got {x.ndim}D instead")
+        if x.shape[-1] != self.input_size:
+            raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected {self.input_size}, "
+                               f"got {x.shape[-1]}")
+        batched = x.ndim == 3
+        if not batched:
+            x = x.reshape((x.shape[0], 1, x.shape[1]))
+        elif self.batch_first:
+            x = x.swapaxes(0, 1)  # time first inside: x[t] is one step of the whole batch
+        if x.shape[0] == 0:
+            raise ValueError(f"{type(self).__name__}: the input sequence is empty (length 0)")
+        batch, out_size = x.shape[1], self.proj_size or self.hidden_size
+        sizes = (out_size, self.hidden_size) if self._mode == "LSTM" else (out_size,)
+        hx = (None,) * len(sizes) if hx is None else hx
+        initial = [self._initial(h, f"[{i}]" if len(sizes) > 1 else "", batched, batch, size, x.dtype)
+                   for i, (h, size) in enumerate(zip(hx, sizes))]
+        step, directions = _STEPS[self._mode], 2 if self.bidirectional else 1
+        finals = []
+        for layer in range(self.num_layers):
+            outputs = []
+            for direction in range(directions):
+                group = self._weight_names[layer * directions + direction]
+                w = {kind: getattr(self, name) for kind, name in group.items()}
+                gi = _affine(x, w["weight_ih"], w.get("bias_ih"))  # every time step's input projection at once
+                state = tuple(h[layer * directions + direction] for h in initial)
+                seq = [None] * x.shape[0]
+                for t in (reversed(range(len(seq))) if direction else range(len(seq))):
+                    state = step(gi[t], state, w["weight_hh"], w.get("bias_hh"), w.get("weight_hr"))
+                    seq[t] = state[0]
+                outputs.append(stack(seq, axis=0))
+                finals.append(state)
+            x = outputs[0] if directions == 1 else concatenate(outputs, axis=-1)
+            if self.dropout and self.training and layer < self.num_layers - 1:  # between layers only
+                x = dropout(x, self.dropout, True, self._rng)
+        states = tuple(stack([state[i] for state in finals], axis=0) for i in range(len(sizes)))
+        if not batched:
+            return x.reshape((x.shape[0], x.shape[2])), tuple(s.reshape((s.shape[0], s.shape[2])) for s in states)
+        return (x.swapaxes(0, 1) if self.batch_first else x), states
+
+    def extra_repr(self):
+        text = f"{self.input_size}, {self.hidden_size}"
+        defaults = {"proj_size": 0, "num_layers": 1, "bias": True, "batch_first": False, "dropout": 0.0,
+                    "bidirectional": False}
+        for name, default in defaults.items():
+            if getattr(self, name) != default:
+                text += f", {name}={getattr(self, name)}"
+        if self.nonlinearity != "tanh":
+            text += f", nonlinearity={self.nonlinearity!r}"
+        return text
+
+
+_SEQUENCE_DOC = """
+    input_size, hidden_size; num_layers=1 (stacked: layer k reads layer k−1's output); bias=True (bias_ih, bias_hh);
+    batch_first=False; dropout=0.0 (on the outputs of every layer but the last, in training mode only);
+    bidirectional=False (a second pass over the reversed sequence, parameters with suffix `_reverse`, outputs
+    concatenated along the features); dtype=None (float32 unless the default dtype says otherwise); rng=None
+    (for the initial weights and the dropout masks, see `nn.init`).
+
+    Parameters weight_ih_l{k}[_reverse] (G·H, input_size or D·H), weight_hh_l{k}[_reverse] (G·H, H),
+    bias_ih_l{k}[_reverse], bias_hh_l{k}[_reverse] (G·H,), with G gates, all from U(-1/√H, 1/√H): the names and
+    shapes of PyTorch, so `load_state_dict({k: v.numpy() for k, v in torch_rnn.state_dict().items()})` works.
+
+    input: (L, N, input_size), (N, L, input_size) when batch_first, or unbatched (L, input_size).
+    output: (L, N, D·H) (or (N, L, D·H), or (L, D·H)), the last layer's h at every step; D = 2 if bidirectional.
+"""
+
+
+class RNN(_RNNBase):
+    """Elman RNN over a sequence: h_t = tanh(x_t W_ihᵀ + b_ih + h_{t−1} W_hhᵀ + b_hh) (or relu), G = 1.
+
+    RNN(input_size, hidden_size, num_layers=1, nonlinearity='tanh', bias=True, batch_first=False, dropout=0.0,
+        bidirectional=False, device=None, dtype=None, rng=None)
+    """ + _SEQUENCE_DOC + """
+    forward(input, hx=None) -> (output, h_n); hx and h_n: (D·num_layers, N, H) (unbatched (D·num_layers, H)),
+    zeros when hx is None. h_n[k] is the final state of layer k // D, direction k % D (for the reverse
+    direction, its state after reading x_0).
+    """
+
+    _kind = "RNN"
+
+    def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True, batch_first=False,
+                 dropout=0.0, bidirectional=False, device=None, dtype=None, rng=None):
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
+                         nonlinearity=nonlinearity, device=device, dtype=dtype, rng=rng)
+
+    def forward(self, input, hx=None):
+        output, (h_n,) = self._run(input, None if hx is None else (hx,))
+        return output, h_n
+
+
+class LSTM(_RNNBase):
+    """Long short-term memory over a sequence, G = 4 (gates i, f, g, o; see LSTMCell).
+
+    LSTM(input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0, bidirectional=False,
+         proj_size=0, device=None, dtype=None, rng=None)
+    """ + _SEQUENCE_DOC + """
+    proj_size > 0 projects each h_t to proj_size features (h_t = (o ⊙ tanh c_t) W_hrᵀ, extra parameters
+    weight_hr_l{k}[_reverse] (proj_size, H)); h then has proj_size features everywhere (output, h_0, h_n, and
+    weight_hh's columns), c keeps H.
+
+    forward(input, hx=None) -> (output, (h_n, c_n)); hx = (h_0, c_0), each (D·num_layers, N, H) (unbatched
+    (D·num_layers, H)), zeros when None.
+    """
+
+    _kind = "LSTM"
+
+    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
+                 bidirectional=False, proj_size=0, device=None, dtype=None, rng=None):
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
+                         proj_size=proj_size, device=device, dtype=dtype, rng=rng)
+
+    def forward(self, input, hx=None):
+        if hx is not None and (not isinstance(hx, (tuple, list)) or len(hx) != 2):
+            raise TypeError("LSTM: hx must be a tuple (h_0, c_0)")
+        return self._run(input, None if hx is None else tuple(hx))
+
+
+class GRU(_RNNBase):
+    """Gated recurrent unit over a sequence, G = 3 (gates r, z, n; see GRUCell).
+
+    GRU(input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0, bidirectional=False,
+        device=None, dtype=None, rng=None)
+    """ + _SEQUENCE_DOC + """
+    forward(input, hx=None) -> (output, h_n); hx and h_n: (D·num_layers, N, H) (unbatched (D·num_layers, H)),
+    zeros when hx is None.
+    """
+
+    _kind = "GRU"
+
+    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
+                 bidirectional=False, device=None, dtype=None, rng=None):
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
+                         device=device, dtype=dtype, rng=rng)
+
+    def forward(self, input, hx=None):
+        output, (h_n,) = self._run(input, None if hx is None else (hx,))
+        return output, h_n
