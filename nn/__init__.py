@@ -33,6 +33,7 @@ from .norm import GroupNorm
 from .upsample import Upsample
 from .unpool import MaxUnpool1d, MaxUnpool2d
 from .pool import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, GlobalAvgPool2d, MaxPool1d, MaxPool2d
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 
 __all__ = [
     "Module", "Parameter", "CheckpointError", "functional", "init", "manual_seed", "parallel", "utils",
