@@ -1,0 +1,297 @@
+"""Attention: `scaled_dot_product_attention`, `multi_head_attention_forward` and `MultiheadAttention`, with
+PyTorch's arguments, shapes and mask conventions (Vaswani et al., 2017).
+
+    attention(Q, K, V) = softmax(Q Kᵀ · scale + mask) V
+
+composed from differentiable primitives (linear, matmul, softmax, reshape, transpose, getitem), so gradients,
+forward mode, higher derivatives and compile need nothing of their own.
+
+Masks, as in PyTorch (mind the two opposite boolean conventions):
+
+* a float mask is added to the scores (−inf removes a position; any other value biases it);
+* a boolean `attn_mask` of `scaled_dot_product_attention` is True where a position TAKES PART;
+* a boolean `attn_mask` or `key_padding_mask` of `MultiheadAttention` is True where a position is IGNORED.
+
+A query row whose every key is removed gives NaN, as in PyTorch.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+from autograd_core import Value
+from autograd_core.ops import data_of, softmax
+
+from . import init
+from .dropout import dropout
+from .linear import Linear, _linear
+from .module import Module, Parameter
+
+
+def _as_value(x, dtype=None):
+    return x if isinstance(x, Value) else Value(x, requires_grad=False, dtype=dtype)
+
+
+def _affine(x, weight, bias):
+    """x Wᵀ (+ b): one 'linear' node."""
+    return _linear(x, weight) if bias is None else _linear(x, weight, bias)
+
+
+def _float_mask(mask, name, dtype, true_means_ignore):
+    """A mask as an additive float: a boolean one becomes 0 / −inf (an array), a float one is used as it is (a Value
+    keeps its gradient)."""
+    if mask is None:
+        return None
+    kind = np.asarray(data_of(mask)).dtype.kind
+    if kind == "b":
+        ignored = np.asarray(data_of(mask))
+        ignored = ignored if true_means_ignore else ~ignored
+        return np.where(ignored, -np.inf, 0.0).astype(dtype)
+    if kind != "f":
+        raise TypeError(f"only bool and floating types of {name} are supported, got {np.asarray(data_of(mask)).dtype}")
+    return mask
+
+
+def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None,
+                                 enable_gqa=False, rng=None):
+    """softmax(Q Kᵀ · scale + mask) V over the last two axes, batched over the leading ones.
+
+    query (..., L, E), key (..., S, E), value (..., S, Ev) -> (..., L, Ev); leading axes broadcast.
+    attn_mask: broadcastable to (..., L, S); boolean True = the position takes part (PyTorch's convention for this
+        function), or float, added to the scores.
+    dropout_p: dropout on the attention weights (always applied when > 0, as in PyTorch: pass 0.0 in evaluation).
+    is_causal: query i sees keys j ≤ i only (the upper-left triangle); attn_mask must then be None.
+    scale: defaults to 1/√E.
+    enable_gqa: grouped-query attention: key and value have fewer heads (axis −3) than query, each shared by
+        query.shape[-3] / key.shape[-3] consecutive query heads.
+    rng: the generator of the dropout masks (see `nn.init`).
+    """
+    query, key, value = (_as_value(x) for x in (query, key, value))
+    if query.ndim < 2 or key.ndim < 2 or value.ndim < 2:
+        raise ValueError(f"scaled_dot_product_attention: query, key and value need at least 2 dimensions, got "
+                         f"shapes {query.shape}, {key.shape}, {value.shape}")
+    if query.shape[-1] != key.shape[-1] or key.shape[-2] != value.shape[-2]:
+        raise RuntimeError(f"scaled_dot_product_attention: query (..., L, E) {query.shape}, key (..., S, E) "
+                           f"{key.shape} and value (..., S, Ev) {value.shape} do not fit together")
+    if is_causal and attn_mask is not None:
+        raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when is_causal=True")
+    if enable_gqa and key.shape[-3] != query.shape[-3]:
+        heads, kv_heads = query.shape[-3], key.shape[-3]
+        if kv_heads == 0 or heads % kv_heads or value.shape[-3] != kv_heads:
+            raise RuntimeError(f"scaled_dot_product_attention: enable_gqa needs the query's {heads} heads to be a "
+                               f"multiple of the key's and value's ({kv_heads}, {value.shape[-3]})")
+        shared = np.repeat(np.arange(kv_heads), heads // kv_heads)  # query head h reads key head h // group
+        key, value = key[..., shared, :, :], value[..., shared, :, :]
+    length, source = query.shape[-2], key.shape[-2]
+    scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else float(scale)
+    scores = (query @ key.swapaxes(-1, -2)) * scale
+    if is_causal:
+        attn_mask = np.tril(np.ones((length, source), bool))
+    mask = _float_mask(attn_mask, "attn_mask", scores.dtype, true_means_ignore=False)
+    if mask is not None:
+        scores = scores + mask
+    weights = softmax(scores, axis=-1)
+    if dropout_p > 0.0:
+        weights = dropout(weights, dropout_p, True, rng)
+    return weights @ value
+
+
+def _check_shapes(query, key, value, key_padding_mask, attn_mask, num_heads):
+    """PyTorch's shape rules for multi-head attention; returns whether the input is batched."""
+    if query.ndim not in (2, 3):
+        raise ValueError(f"query should be unbatched 2D or batched 3D tensor but received {query.ndim}-D query tensor")
+    batched = query.ndim == 3
+    name = "batched (3-D)" if batched else "unbatched (2-D)"
+    if key.ndim != query.ndim or value.ndim != query.ndim:
+        raise ValueError(f"For {name} `query`, expected `key` and `value` to be {query.ndim}-D but found "
+                         f"{key.ndim}-D and {value.ndim}-D tensors respectively")
+    if key_padding_mask is not None and np.ndim(data_of(key_padding_mask)) != query.ndim - 1:
+        raise ValueError(f"For {name} `query`, expected `key_padding_mask` to be `None` or "
+                         f"{query.ndim - 1}-D but found {np.ndim(data_of(key_padding_mask))}-D tensor instead")
+    if attn_mask is not None and np.ndim(data_of(attn_mask)) not in (2, 3):
+        raise ValueError(f"For {name} `query`, expected `attn_mask` to be `None`, 2-D or 3-D but found "
+                         f"{np.ndim(data_of(attn_mask))}-D tensor instead")
+    return batched
+
+
+def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_heads, in_proj_weight, in_proj_bias,
+                                 bias_k, bias_v, add_zero_attn, dropout_p, out_proj_weight, out_proj_bias,
+                                 training=True, key_padding_mask=None, need_weights=True, attn_mask=None,
+                                 use_separate_proj_weight=False, q_proj_weight=None, k_proj_weight=None,
+                                 v_proj_weight=None, static_k=None, static_v=None, average_attn_weights=True,
+                                 is_causal=False, rng=None):
+    """PyTorch's functional multi-head attention, time first: query (L, N, E), key (S, N, kdim), value (S, N, vdim),
+    or unbatched (L, E), (S, kdim), (S, vdim).
+
+    Each of the num_heads heads attends with head_dim = E / num_heads features of the projections
+    q = query W_qᵀ + b_q, k = key W_kᵀ + b_k, v = value W_vᵀ + b_v (rows of in_proj_weight (3E, E), or the
+    separate q/k/v_proj_weight when use_separate_proj_weight), scores scaled by 1/√head_dim; the heads'
+    outputs, side by side, go through out_proj. key_padding_mask (N, S) (unbatched (S,)): True (or −inf) where a
+    key is padding. attn_mask (L, S) or (N·num_heads, L, S): True (or −inf) where a query may not look.
+    is_causal is only a hint, as in PyTorch: attn_mask must be given with it, and is what is applied.
+    Dropout (dropout_p) on the attention weights in training only.
+
+    Returns (attn_output (L, N, E) or (L, E), attn_weights) with attn_weights (N, L, S) averaged over heads
+    (average_attn_weights) or (N, num_heads, L, S), unbatched without N; None when not need_weights.
+    bias_k, bias_v, add_zero_attn, static_k and static_v are not supported (NotImplementedError).
+    """
+    if bias_k is not None or bias_v is not None or add_zero_attn or static_k is not None or static_v is not None:
+        raise NotImplementedError("multi_head_attention_forward: bias_k/bias_v, add_zero_attn and static_k/static_v "
+                                  "are not supported")
+    query, key, value = (_as_value(x) for x in (query, key, value))
+    if not _check_shapes(query, key, value, key_padding_mask, attn_mask, num_heads):  # one sample: a batch of one
+        query, key, value = (x.reshape((x.shape[0], 1, x.shape[1])) for x in (query, key, value))
+        if key_padding_mask is not None:
+            key_padding_mask = key_padding_mask.reshape((1,) + tuple(np.shape(data_of(key_padding_mask))))
+        output, weights = multi_head_attention_forward(
+            query, key, value, embed_dim_to_check, num_heads, in_proj_weight, in_proj_bias, None, None, False,
+            dropout_p, out_proj_weight, out_proj_bias, training, key_padding_mask, need_weights, attn_mask,
+            use_separate_proj_weight, q_proj_weight, k_proj_weight, v_proj_weight, None, None, average_attn_weights,
+            is_causal, rng)
+        return output.reshape((output.shape[0], output.shape[2])), (None if weights is None else weights[0])
+    length, batch, embed_dim = query.shape
+    source = key.shape[0]
+    if embed_dim != embed_dim_to_check:
+        raise ValueError(f"was expecting embedding dimension of {embed_dim_to_check}, but got {embed_dim}")
+    if embed_dim % num_heads:
+        raise ValueError(f"embed_dim {embed_dim} not divisible by num_heads {num_heads}")
+    if key.shape[:2] != value.shape[:2]:
+        raise ValueError(f"key shape {key.shape} does not match value shape {value.shape}")
+    if is_causal and attn_mask is None:
+        raise RuntimeError("Need attn_mask if specifying the is_causal hint. You may use the Transformer module "
+                           "method `generate_square_subsequent_mask` to create this mask.")
+    head_dim = embed_dim // num_heads
+
+    # Projections.
+    biases = (None,) * 3 if in_proj_bias is None else tuple(in_proj_bias[i * embed_dim:(i + 1) * embed_dim]
+                                                           for i in range(3))
+    if use_separate_proj_weight:
+        weights = (q_proj_weight, k_proj_weight, v_proj_weight)
+    else:
+        weights = tuple(in_proj_weight[i * embed_dim:(i + 1) * embed_dim] for i in range(3))
+    q, k, v = (_affine(x, w, b) for x, w, b in zip((query, key, value), weights, biases))
+
+    # Heads: (T, N, E) -> (N, heads, T, head_dim).
+    def heads(x, steps):
+        return x.reshape((steps, batch, num_heads, head_dim)).transpose((1, 2, 0, 3))
+    q, k, v = heads(q, length), heads(k, source), heads(v, source)
+
+    # One additive mask (N or 1, heads or 1, L, S) from the two.
+    dtype = q.dtype
+    mask = _float_mask(attn_mask, "attn_mask", dtype, true_means_ignore=True)
+    if mask is not None:
+        shape = tuple(np.shape(data_of(mask)))
+        if len(shape) == 2 and shape != (length, source):
+            raise RuntimeError(f"The shape of the 2D attn_mask is {shape}, but should be {(length, source)}.")
+        if len(shape) == 3 and shape != (batch * num_heads, length, source):
+            raise RuntimeError(f"The shape of the 3D attn_mask is {shape}, but should be "
+                               f"{(batch * num_heads, length, source)}.")
+        if len(shape) == 3:
+            mask = mask.reshape((batch, num_heads, length, source))
+    padding = _float_mask(key_padding_mask, "key_padding_mask", dtype, true_means_ignore=True)
+    if padding is not None:
+        if tuple(np.shape(data_of(padding))) != (batch, source):
+            raise ValueError(f"expecting key_padding_mask shape of {(batch, source)}, but got "
+                             f"{tuple(np.shape(data_of(padding)))}")
+        padding = padding.reshape((batch, 1, 1, source))
+        mask = padding if mask is None else mask + padding
+
+    scores = (q * math.sqrt(1.0 / head_dim)) @ k.swapaxes(-1, -2)        # (N, heads, L, S)
+    if mask is not None:
+        scores = scores + mask
+    attention = softmax(scores, axis=-1)
+    if training and dropout_p > 0.0:
+        attention = dropout(attention, dropout_p, True, rng)
+    output = (attention @ v).transpose((2, 0, 1, 3)).reshape((length, batch, embed_dim))
+    output = _affine(output, out_proj_weight, out_proj_bias)
+    if not need_weights:
+        return output, None
+    return output, (attention.mean(axis=1) if average_attn_weights else attention)
+
+
+class MultiheadAttention(Module):
+    """Multi-head attention (Vaswani et al., 2017) with PyTorch's parameters and forward.
+
+    MultiheadAttention(embed_dim, num_heads, dropout=0.0, bias=True, add_bias_kv=False, add_zero_attn=False,
+                       kdim=None, vdim=None, batch_first=False, device=None, dtype=None, rng=None)
+
+    Parameters: in_proj_weight (3E, E) (xavier_uniform), in_proj_bias (3E,) (zeros), out_proj (a Linear(E, E),
+    bias zeros); when kdim or vdim differs from E, q_proj_weight (E, E), k_proj_weight (E, kdim), v_proj_weight
+    (E, vdim) replace in_proj_weight. The names of PyTorch's, so its state dicts load.
+    dropout: on the attention weights, in training mode only. add_bias_kv and add_zero_attn are not supported.
+
+    forward(query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None, average_attn_weights=True,
+            is_causal=False) -> (attn_output, attn_weights):
+    query (L, N, E), key (S, N, kdim), value (S, N, vdim); (N, L, E), ... when batch_first; or unbatched (L, E), ...
+    attn_output has query's shape; attn_weights (N, L, S) (averaged over heads) or (N, num_heads, L, S), None when
+    not need_weights. Masks as in `multi_head_attention_forward` (True = ignore).
+    """
+
+    def __init__(self, embed_dim, num_heads, dropout=0.0, bias=True, add_bias_kv=False, add_zero_attn=False,
+                 kdim=None, vdim=None, batch_first=False, device=None, dtype=None, rng=None):
+        for name, size in (("embed_dim", embed_dim), ("num_heads", num_heads)):
+            if not isinstance(size, numbers.Integral) or size <= 0:
+                raise ValueError(f"{name} must be a positive integer, got {size!r}")
+        if embed_dim % num_heads:
+            raise ValueError("embed_dim must be divisible by num_heads")
+        if not 0.0 <= dropout <= 1.0:
+            raise ValueError(f"MultiheadAttention: dropout must be in [0, 1], got {dropout}")
+        if add_bias_kv or add_zero_attn:
+            raise NotImplementedError("MultiheadAttention: add_bias_kv and add_zero_attn are not supported")
+        if device is not None:
+            from autograd_core import device as _device
+
+            _device(device)  # raises for a device other than the CPU
+        self.embed_dim, self.num_heads, self.head_dim = int(embed_dim), int(num_heads), embed_dim // num_heads
+        self.kdim = embed_dim if kdim is None else int(kdim)
+        self.vdim = embed_dim if vdim is None else int(vdim)
+        self._qkv_same_embed_dim = self.kdim == embed_dim and self.vdim == embed_dim
+        self.dropout, self.batch_first = float(dropout), bool(batch_first)
+        self._rng = init.get_rng(rng)  # kept: weights, then the dropout masks
+        dtype = init.resolve_dtype(dtype)
+        e = self.embed_dim
+        if self._qkv_same_embed_dim:
+            self.in_proj_weight = Parameter(init.xavier_uniform((3 * e, e), rng=self._rng, dtype=dtype))
+            self.q_proj_weight = self.k_proj_weight = self.v_proj_weight = None
+        else:
+            self.q_proj_weight = Parameter(init.xavier_uniform((e, e), rng=self._rng, dtype=dtype))
+            self.k_proj_weight = Parameter(init.xavier_uniform((e, self.kdim), rng=self._rng, dtype=dtype))
+            self.v_proj_weight = Parameter(init.xavier_uniform((e, self.vdim), rng=self._rng, dtype=dtype))
+            self.in_proj_weight = None
+        self.in_proj_bias = Parameter(np.zeros(3 * e, dtype)) if bias else None
+        self.out_proj = Linear(e, e, bias=bias, rng=self._rng, dtype=dtype)
+        if bias:
+            init.zeros_(self.out_proj.bias)
+        self.bias_k = self.bias_v = None
+        self.add_zero_attn = False
+
+    def forward(self, query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None,
+                average_attn_weights=True, is_causal=False):
+        dtype = self.out_proj.weight.dtype
+        query, key, value = (_as_value(x, dtype) for x in (query, key, value))
+        batched = query.ndim == 3
+        if self.batch_first and batched:
+            query, key, value = (x.swapaxes(0, 1) for x in (query, key, value))
+        output, weights = multi_head_attention_forward(
+            query, key, value, self.embed_dim, self.num_heads, self.in_proj_weight, self.in_proj_bias, None, None,
+            False, self.dropout, self.out_proj.weight, self.out_proj.bias, training=self.training,
+            key_padding_mask=key_padding_mask, need_weights=need_weights, attn_mask=attn_mask,
+            use_separate_proj_weight=not self._qkv_same_embed_dim, q_proj_weight=self.q_proj_weight,
+            k_proj_weight=self.k_proj_weight, v_proj_weight=self.v_proj_weight,
+            average_attn_weights=average_attn_weights, is_causal=is_causal, rng=self._rng)
+        if self.batch_first and batched:
+            output = output.swapaxes(0, 1)
+        return output, weights
+
+    def extra_repr(self):
+        text = f"embed_dim={self.embed_dim}, num_heads={self.num_heads}"
+        if self.dropout:
+            text += f", dropout={self.dropout}"
+        if not self._qkv_same_embed_dim:
+            text += f", kdim={self.kdim}, vdim={self.vdim}"
+        if self.batch_first:
+            text += ", batch_first=True"
+        return text
