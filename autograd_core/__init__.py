@@ -28,6 +28,10 @@ from . import autograd, utils  # torch.autograd.Function, torch.utils.data
 # torch.add/sub/mul/div/matmul with out= (matmul: ops.matmul plus out=)
 from .tensor import add, div, divide, inference_mode, matmul, mul, multiply, neg, square, sub, subtract
 from .serialization import load, save
+from .tensor import (  # PyTorch's indexing along a dim, running sums and sorting (ops/index.py, ops/scan.py)
+    argsort, cumprod, cumsum, diag, diagonal, flip, gather, index_select, masked_select, narrow, roll, scatter,
+    scatter_add, sort, take, topk, trace, tril, triu,
+)
 from .threads import get_num_threads, set_num_threads  # torch.set_num_threads: threads of large kernels
 
 __version__ = "0.1.0"
@@ -48,6 +52,8 @@ __all__ = [
     "std", "tensor", "unsqueeze", "zeros", "zeros_like", "utils", "autograd",
     "add", "sub", "subtract", "mul", "multiply", "div", "divide", "neg", "square", "inference_mode", "save", "load",
     "get_num_threads", "set_num_threads",
+    "gather", "scatter", "scatter_add", "index_select", "take", "masked_select", "narrow", "flip", "roll", "tril",
+    "triu", "diagonal", "diag", "trace", "cumsum", "cumprod", "sort", "argsort", "topk",
     "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool_",
     "bool", "half", "float", "double", "short", "int", "long",
 ]

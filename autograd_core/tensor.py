@@ -298,6 +298,17 @@ clone = _method("clone", "A copy that stays in the graph.")
 reshape = _method("reshape", "input with a new shape of the same size (one entry may be -1).")
 
 
+# Indexing along a dimension, running sums, sorting (ops/index.py, ops/scan.py: compositions and primitives with
+# PyTorch's arguments; each is also a Value method).
+gather, scatter, scatter_add, index_select, take, masked_select, narrow = (
+    ops.index.gather, ops.index.scatter, ops.index.scatter_add, ops.index.index_select, ops.index.take,
+    ops.index.masked_select, ops.index.narrow)
+flip, roll, tril, triu, diagonal, diag, trace = (
+    ops.index.flip, ops.index.roll, ops.index.tril, ops.index.triu, ops.index.diagonal, ops.index.diag,
+    ops.index.trace)
+cumsum, cumprod, sort, argsort, topk = ops.scan.cumsum, ops.scan.cumprod, ops.scan.sort, ops.scan.argsort, ops.scan.topk
+
+
 def transpose(input, *dims, axes=None):
     """transpose(x, d0, d1) swaps two axes (PyTorch); transpose(x, axes) or transpose(x) permutes them (NumPy)."""
     if axes is not None:

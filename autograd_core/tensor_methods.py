@@ -341,6 +341,67 @@ class TensorMethods:
     mm = matmul
 
     # ------------------------------------------------------------------------------------------------
+    # Indexing along a dimension, running sums, sorting: PyTorch's methods, each the function of the same name
+    # in ops/index.py or ops/scan.py (see there for shapes and gradients).
+
+    def gather(self, dim, index):
+        return _value._ops.index.gather(self, dim, index)
+
+    def scatter(self, dim, index, src=None, *, value=None):
+        return _value._ops.index.scatter(self, dim, index, src, value=value)
+
+    def scatter_add(self, dim, index, src):
+        return _value._ops.index.scatter_add(self, dim, index, src)
+
+    def index_select(self, dim, index):
+        return _value._ops.index.index_select(self, dim, index)
+
+    def take(self, index):
+        return _value._ops.index.take(self, index)
+
+    def masked_select(self, mask):
+        return _value._ops.index.masked_select(self, mask)
+
+    def narrow(self, dim, start, length):
+        return _value._ops.index.narrow(self, dim, start, length)
+
+    def flip(self, *dims):
+        return _value._ops.index.flip(self, dims[0] if len(dims) == 1 else dims)
+
+    def roll(self, shifts, dims=None):
+        return _value._ops.index.roll(self, shifts, dims)
+
+    def tril(self, diagonal=0):
+        return _value._ops.index.tril(self, diagonal)
+
+    def triu(self, diagonal=0):
+        return _value._ops.index.triu(self, diagonal)
+
+    def diagonal(self, offset=0, dim1=0, dim2=1):
+        return _value._ops.index.diagonal(self, offset, dim1, dim2)
+
+    def diag(self, diagonal=0):
+        return _value._ops.index.diag(self, diagonal)
+
+    def trace(self):
+        return _value._ops.index.trace(self)
+
+    def cumsum(self, dim, *, dtype=None):
+        return _value._ops.scan.cumsum(self, dim, dtype=dtype)
+
+    def cumprod(self, dim, *, dtype=None):
+        return _value._ops.scan.cumprod(self, dim, dtype=dtype)
+
+    def sort(self, dim=-1, descending=False, stable=False):
+        return _value._ops.scan.sort(self, dim, descending, stable)
+
+    def argsort(self, dim=-1, descending=False, stable=False):
+        return _value._ops.scan.argsort(self, dim, descending, stable)
+
+    def topk(self, k, dim=-1, largest=True, sorted=True):
+        return _value._ops.scan.topk(self, k, dim, largest, sorted)
+
+    # ------------------------------------------------------------------------------------------------
     # Copies, dtypes, devices.
 
     def clone(self):

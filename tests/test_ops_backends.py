@@ -33,6 +33,12 @@ def _scatter_matrix(index, g_shape, shape):
     return matrix
 
 
+def _along(index, dim):
+    """NumPy's index tuple for torch.gather's positions (each of index's positions, with index along dim)."""
+    return tuple(index if d == dim else np.arange(n).reshape((1,) * d + (n,) + (1,) * (index.ndim - d - 1))
+                 for d, n in enumerate(index.shape))
+
+
 class OURS:
     """autograd_core, through its public functions and Value methods."""
 
@@ -112,6 +118,20 @@ class OURS:
     @staticmethod
     def clone(x):
         return x.clone()
+
+    # PyTorch's functions along a dimension (ops/index.py, ops/scan.py).
+    gather, scatter, scatter_add_along, index_select, take = ag.gather, ag.scatter, ag.scatter_add, \
+        ag.index_select, ag.take
+    masked_select, narrow, flip, roll, tril, triu = ag.masked_select, ag.narrow, ag.flip, ag.roll, ag.tril, ag.triu
+    diagonal, diag, trace, cumsum, cumprod = ag.diagonal, ag.diag, ag.trace, ag.cumsum, ag.cumprod
+
+    @staticmethod
+    def sort(x, dim=-1, descending=False):
+        return ag.sort(x, dim, descending).values
+
+    @staticmethod
+    def topk(x, k, dim=-1, largest=True):
+        return ag.topk(x, k, dim, largest).values
 
 
 def _hips():
@@ -204,6 +224,96 @@ def _hips():
         @staticmethod
         def clone(x):
             return x + 0.0  # HIPS has no copy with a gradient; the identity suffices
+
+        # PyTorch's functions along a dimension, written with NumPy's indexing (HIPS differentiates it).
+        @staticmethod
+        def gather(x, dim, index):
+            return x[_along(index, dim % anp.ndim(x))]
+
+        @staticmethod
+        def scatter(x, dim, index, src):
+            raise NotImplementedError("HIPS autograd has no out-of-place scatter: its cases run on PyTorch only")
+
+        @staticmethod
+        def scatter_add_along(x, dim, index, src):
+            positions = _along(index, dim)
+            block = src[tuple(slice(0, n) for n in index.shape)]
+            return x + HIPS.scatter_add(block, positions, np.shape(x))
+
+        @staticmethod
+        def index_select(x, dim, index):
+            return x[(slice(None),) * dim + (index,)]
+
+        @staticmethod
+        def take(x, index):
+            return anp.reshape(x, -1)[index]
+
+        @staticmethod
+        def masked_select(x, mask):
+            shape = np.broadcast_shapes(anp.shape(x), mask.shape)
+            return (x + np.zeros(shape))[np.broadcast_to(mask, shape)]
+
+        @staticmethod
+        def narrow(x, dim, start, length):
+            start = start % anp.shape(x)[dim]
+            return x[(slice(None),) * dim + (slice(start, start + length),)]
+
+        @staticmethod
+        def flip(x, dims):
+            dims = [d % anp.ndim(x) for d in ((dims,) if isinstance(dims, int) else dims)]
+            return x[tuple(slice(None, None, -1) if d in dims else slice(None) for d in range(anp.ndim(x)))]
+
+        @staticmethod
+        def roll(x, shifts, dims=None):
+            if isinstance(shifts, int):
+                return anp.roll(x, shifts, dims)
+            for shift, dim in zip(shifts, dims):  # HIPS's roll gradient takes one shift at a time
+                x = anp.roll(x, shift, dim)
+            return x
+
+        @staticmethod
+        def tril(x, diagonal=0):
+            return anp.tril(x, diagonal)
+
+        @staticmethod
+        def triu(x, diagonal=0):
+            return anp.triu(x, diagonal)
+
+        @staticmethod
+        def diagonal(x, offset=0, dim1=0, dim2=1):  # HIPS's diagonal gradient: only the main one of the last axes
+            ndim = anp.ndim(x)
+            dim1, dim2 = dim1 % ndim, dim2 % ndim
+            x = anp.transpose(x, [d for d in range(ndim) if d not in (dim1, dim2)] + [dim1, dim2])
+            n1, n2 = anp.shape(x)[-2:]
+            i = np.arange(max(0, min(n1, n2 - offset) if offset >= 0 else min(n1 + offset, n2)))
+            return x[..., i + max(-offset, 0), i + max(offset, 0)]
+
+        @staticmethod
+        def diag(x, diagonal=0):
+            return HIPS.diagonal(x, diagonal) if anp.ndim(x) == 2 else anp.diag(x, diagonal)
+
+        @staticmethod
+        def trace(x):
+            return anp.trace(x)
+
+        @staticmethod
+        def cumsum(x, dim):
+            return anp.cumsum(x, dim)
+
+        @staticmethod
+        def cumprod(x, dim):  # HIPS has no cumprod gradient: products of the leading blocks (x without zeros)
+            moved = anp.swapaxes(x, dim, -1)
+            out = anp.stack([anp.prod(moved[..., :j + 1], axis=-1) for j in range(anp.shape(moved)[-1])], -1)
+            return anp.swapaxes(out, dim, -1)
+
+        @staticmethod
+        def sort(x, dim=-1, descending=False):  # HIPS sorts 1-D arrays only: index with the order (no ties here)
+            return x[_along(anp.argsort(-x if descending else x, dim, kind="stable"), dim % anp.ndim(x))]
+
+        @staticmethod
+        def topk(x, k, dim=-1, largest=True):
+            values = HIPS.sort(x, dim, descending=largest)
+            return values[(slice(None),) * (dim % anp.ndim(x)) + (slice(0, k),)]
 
     return HIPS
 
@@ -335,6 +445,41 @@ def _torch():
         @staticmethod
         def clone(x):
             return torch.clone(x)
+
+        @staticmethod
+        def gather(x, dim, index):
+            return torch.gather(x, dim, torch.as_tensor(index))
+
+        @staticmethod
+        def scatter(x, dim, index, src):
+            return torch.scatter(x, dim, torch.as_tensor(index), src)
+
+        @staticmethod
+        def scatter_add_along(x, dim, index, src):
+            return torch.scatter_add(x, dim, torch.as_tensor(index), src)
+
+        @staticmethod
+        def index_select(x, dim, index):
+            return torch.index_select(x, dim, torch.as_tensor(index))
+
+        @staticmethod
+        def take(x, index):
+            return torch.take(x, torch.as_tensor(index))
+
+        @staticmethod
+        def masked_select(x, mask):
+            return torch.masked_select(x, torch.as_tensor(mask))
+
+        narrow, flip, roll, tril, triu = torch.narrow, torch.flip, torch.roll, torch.tril, torch.triu
+        diagonal, diag, trace, cumsum, cumprod = torch.diagonal, torch.diag, torch.trace, torch.cumsum, torch.cumprod
+
+        @staticmethod
+        def sort(x, dim=-1, descending=False):
+            return torch.sort(x, dim=dim, descending=descending, stable=True).values
+
+        @staticmethod
+        def topk(x, k, dim=-1, largest=True):
+            return torch.topk(x, k, dim=dim, largest=largest).values
 
     return TORCH
 

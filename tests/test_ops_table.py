@@ -263,6 +263,72 @@ for a, b in [((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 4)), ((2, 3), (3, 4)), ((2
 case("matmul", "matmul-function", lambda B, x, y: B.matmul(x, y),
      *[sample(_rng("matmul-function"), s) for s in [(2, 3), (3, 2)]])
 
+# PyTorch's functions along a dimension. The compositions (gather, scatter, ..., trace) are filed under the primitive
+# that carries their gradient, so that compile, forward mode and the dtype tests run through them too; cumsum,
+# cumprod and sort (also behind topk) are primitives of their own.
+_IDX = np.array([[0, 0], [1, 0], [3, 2]])
+_ALONG = [
+    ("getitem", "gather-(3,4)-dim1", lambda B, x: B.gather(x, 1, _IDX), [(3, 4)]),
+    ("getitem", "gather-(3,4)-dim0-repeats", lambda B, x: B.gather(x, 0, np.array([[2, 0, 2, 1], [2, 2, 0, 1]])),
+     [(3, 4)]),
+    ("getitem", "gather-(2,3,2)-dim-1", lambda B, x: B.gather(x, -1, np.array([[[1], [0]], [[1], [1]]])), [(2, 3, 2)]),
+    ("getitem", "index_select-(3,4)-dim1", lambda B, x: B.index_select(x, 1, np.array([3, 0, 3])), [(3, 4)]),
+    ("getitem", "index_select-(3,4)-dim0", lambda B, x: B.index_select(x, 0, np.array([2, 2])), [(3, 4)]),
+    ("getitem", "take-(3,4)", lambda B, x: B.take(x, np.array([[0, -1], [5, 5]])), [(3, 4)]),
+    ("getitem", "masked_select-(3,4)-mask(4,)", lambda B, x: B.masked_select(x, np.array([True, False, True, True])),
+     [(3, 4)]),
+    ("getitem", "masked_select-(2,1)-mask(2,3)", lambda B, x: B.masked_select(x, _MASK[:2, :3]), [(2, 1)]),
+    ("getitem", "narrow-(3,4)-dim1", lambda B, x: B.narrow(x, 1, 1, 2), [(3, 4)]),
+    ("getitem", "narrow-(3,4)-dim0-negative_start", lambda B, x: B.narrow(x, 0, -2, 2), [(3, 4)]),
+    ("getitem", "flip-(3,4)-dims0,1", lambda B, x: B.flip(x, (0, 1)), [(3, 4)]),
+    ("getitem", "flip-(2,3,2)-dim-1", lambda B, x: B.flip(x, [-1]), [(2, 3, 2)]),
+    ("getitem", "roll-(3,4)-dim1", lambda B, x: B.roll(x, 1, 1), [(3, 4)]),
+    ("getitem", "roll-(3,4)-dims0,1", lambda B, x: B.roll(x, (1, -2), (0, 1)), [(3, 4)]),
+    ("getitem", "roll-(2,3)-flat", lambda B, x: B.roll(x, 4), [(2, 3)]),
+    ("getitem", "diagonal-(3,4)-offset1", lambda B, x: B.diagonal(x, 1), [(3, 4)]),
+    ("getitem", "diagonal-(2,3,4)-offset-1-dims2,0", lambda B, x: B.diagonal(x, -1, 2, 0), [(2, 3, 4)]),
+    ("getitem", "diag-(3,4)-offset-1", lambda B, x: B.diag(x, -1), [(3, 4)]),
+    ("scatter_add", "diag-(3,)-offset1", lambda B, x: B.diag(x, 1), [(3,)]),
+    ("scatter_add", "diag-(2,)", lambda B, x: B.diag(x), [(2,)]),
+    ("sum", "trace-(3,4)", lambda B, x: B.trace(x), [(3, 4)]),
+    ("where", "tril-(3,4)", lambda B, x: B.tril(x), [(3, 4)]),
+    ("where", "tril-(2,3,3)-diagonal-1", lambda B, x: B.tril(x, -1), [(2, 3, 3)]),
+    ("where", "triu-(3,4)-diagonal1", lambda B, x: B.triu(x, 1), [(3, 4)]),
+    ("scatter_add", "scatter_add-(3,4)-dim0-repeats",
+     lambda B, x, s: B.scatter_add_along(x, 0, np.array([[0, 1, 2, 0], [0, 0, 2, 2]]), s), [(3, 4), (2, 4)]),
+    ("scatter_add", "scatter_add-(3,4)-dim1", lambda B, x, s: B.scatter_add_along(x, 1, _IDX, s), [(3, 4), (3, 2)]),
+]
+for prim, label, fn, shapes in _ALONG:
+    rng = _rng(label)
+    case(prim, label, fn, *[sample(rng, s) for s in shapes])
+# scatter: no repeated positions (where PyTorch leaves the order of the writes unspecified). No HIPS version; PyTorch
+# differentiates only a src of index's shape (tests/test_tensor_ops_index.py compares the larger one's values).
+case("where", "scatter-(3,4)-dim0", lambda B, x, s: B.scatter(x, 0, np.array([[0, 1, 2, 0], [2, 0, 1, 1]]), s),
+     *[sample(_rng("scatter"), s) for s in [(3, 4), (2, 4)]], refs=("torch",))
+case("where", "scatter-(3,4)-dim1-src(4,4)", lambda B, x, s: B.scatter(x, 1, _IDX[:, :1], s),
+     *[sample(_rng("scatter-src"), s) for s in [(3, 4), (4, 4)]], refs=())
+case("where", "scatter-(3,4)-value", lambda B, x: B.scatter(x, 1, _IDX, 0.5), sample(_rng("scatter-value"), (3, 4)),
+     refs=("torch",))
+
+for shape, dim in [((4,), 0), ((2, 3), 1), ((2, 3), 0), ((2, 3, 2), -2), ((), 0)]:
+    for prim, domain in [("cumsum", "real"), ("cumprod", "nonzero")]:
+        label = f"{prim}-{shape_id(shape)}-dim{dim}"
+        refs = ("torch",) if shape == () else ("autograd", "torch")  # np.cumsum has no axis 0 on 0-d arrays
+        case(prim, label, lambda B, x, prim=prim, dim=dim: getattr(B, prim)(x, dim), sample(_rng(label), shape, domain),
+             refs=refs)
+for name, x, dim in [("one_zero", [[1.5, 0.0, -2.0], [0.5, 1.2, -0.8]], 1), ("two_zeros", [0.0, 1.3, 0.0, 0.7], 0),
+                     ("zero_first", [[0.0, 0.9], [1.1, 0.0], [0.6, -1.4]], 0)]:
+    # Zeros: the gradient is the product of the other factors (dividing by x would give nan).
+    case("cumprod", f"cumprod-{name}", lambda B, x, dim=dim: B.cumprod(x, dim), np.array(x), refs=("torch",))
+for shape, dim, descending in [((5,), -1, False), ((3, 4), 0, True), ((2, 3, 2), 1, False)]:
+    label = f"sort-{shape_id(shape)}-dim{dim}{'-descending' if descending else ''}"
+    case("sort", label, lambda B, x, dim=dim, descending=descending: B.sort(x, dim, descending),
+         sample(_rng(label), shape, "distinct"))
+for shape, k, dim, largest in [((5,), 2, -1, True), ((3, 4), 2, 0, False), ((3, 4), 3, -1, True)]:
+    label = f"topk-{shape_id(shape)}-k{k}-dim{dim}{'' if largest else '-smallest'}"
+    case("sort", label, lambda B, x, k=k, dim=dim, largest=largest: B.topk(x, k, dim, largest),
+         sample(_rng(label), shape, "distinct"))
+
 CASE_IDS = [c.label for c in CASES]
 assert len(set(CASE_IDS)) == len(CASE_IDS), "case labels must be unique"
 

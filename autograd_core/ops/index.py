@@ -1,0 +1,337 @@
+"""PyTorch's indexing functions along a dimension: gather, scatter, scatter_add, index_select, take,
+masked_select, narrow, and the reorderings flip, roll, tril, triu, diagonal, diag, trace.
+
+Each is a composition of the indexing primitives of shape.py (`getitem`, whose gradient is `scatter_add`) and
+`where`, so gradients, higher derivatives, forward mode and compile come from those. A dimension-wise index is
+turned into one NumPy index tuple (`along`): at each position p of `index`, the coordinate along `dim` is
+index[p] and the others are p's own, which is what `torch.gather` reads and `torch.scatter` writes.
+
+Bad dimensions and indices raise PyTorch's exception types (IndexError for a dimension out of range and for
+index_select's indices; RuntimeError for gather's and scatter's) with a message naming the problem.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from ..value import Value
+from .elementwise import where
+from .shape import broadcast_to, getitem, reshape, transpose
+from .shape import scatter_add as _scatter_add
+
+
+def as_value(x):
+    """x itself if it is a Value, else a constant Value of its data (arrays, numbers, nested lists)."""
+    if isinstance(x, Value):
+        return x
+    data = np.asarray(x)
+    return Value(data[()] if data.ndim == 0 else data, requires_grad=False, dtype=data.dtype)
+
+
+def check_dim(dim, ndim):
+    """`dim` as a non-negative axis of a Value of `ndim` dimensions (0-d Values accept -1 and 0, as PyTorch)."""
+    if not isinstance(dim, numbers.Integral) or isinstance(dim, bool):
+        raise TypeError(f"dim must be an integer, not {type(dim).__name__}")
+    size = max(ndim, 1)
+    if not -size <= dim < size:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-size}, {size - 1}], but got {dim})")
+    return int(dim) % size
+
+
+def index_array(index, name):
+    """The data of an index (a Value, array or list) as an integer ndarray; other dtypes raise as in PyTorch."""
+    data = np.asarray(index.data if isinstance(index, Value) else index)
+    if data.dtype.kind not in "iu":
+        raise RuntimeError(f"{name}(): Expected dtype int64 for index, got {data.dtype}")
+    return data
+
+
+def along(index, dim):
+    """The NumPy index tuple that picks, for each position p of `index`, the element whose coordinate along `dim`
+    is index[p] and whose other coordinates are p's: x[along(index, dim)] is torch.gather(x, dim, index)."""
+    ndim = index.ndim
+    return tuple(index if d == dim else np.arange(n).reshape((1,) * d + (n,) + (1,) * (ndim - d - 1))
+                 for d, n in enumerate(index.shape))
+
+
+def _check_gather_index(name, x_shape, dim, index, src_shape=None):
+    """PyTorch's checks on a gather/scatter index: same number of dimensions as the input, no larger than it
+    apart from `dim` (and no larger than `src` anywhere), entries in [0, size of dim)."""
+    if index.ndim != len(x_shape):
+        raise RuntimeError(f"{name}(): Index tensor must have the same number of dimensions as input tensor "
+                           f"(index has {index.ndim}, input {len(x_shape)})")
+    for d, (n, m) in enumerate(zip(index.shape, x_shape)):
+        if d != dim and n > m:
+            raise RuntimeError(f"{name}(): Size does not match at dimension {d}: expected index {list(index.shape)} "
+                               f"to be no larger than self {list(x_shape)} apart from dimension {dim}")
+    if src_shape is not None:
+        if len(src_shape) != index.ndim:
+            raise RuntimeError(f"{name}(): Index tensor must have the same number of dimensions as src tensor")
+        for d, (n, m) in enumerate(zip(index.shape, src_shape)):
+            if n > m:
+                raise RuntimeError(f"{name}(): Size does not match at dimension {d}: expected index "
+                                   f"{list(index.shape)} to be no larger than src {list(src_shape)}")
+    if index.size:
+        low, high = int(index.min()), int(index.max())
+        bad = low if low < 0 else high if high >= x_shape[dim] else None
+        if bad is not None:
+            raise RuntimeError(f"{name}(): index {bad} is out of bounds for dimension {dim} with size {x_shape[dim]}")
+
+
+def _scalar_as_vector(fn, x, *args):
+    """fn on a 0-d Value seen as a vector of one element, and the result made 0-d again (PyTorch accepts 0-d
+    inputs with dim 0 or -1 for the functions along a dimension)."""
+    return reshape(fn(reshape(x, shape=(1,)), *args), shape=())
+
+
+# ----------------------------------------------------------------------------------------------------
+# Reading and writing along a dimension.
+
+
+def gather(input, dim, index):
+    """out[i][j][k] = input[index[i][j][k]][j][k] for dim 0 (and so on for other dims), as torch.gather.
+
+    index: integers of the same number of dimensions as input, no larger than input apart from `dim`;
+    out has index's shape. The gradient is scattered back (repeated indices add up)."""
+    x = as_value(input)
+    index = index_array(index, "gather")
+    if x.ndim == 0 and index.ndim == 0:
+        check_dim(dim, 0)
+        return _scalar_as_vector(lambda v: gather(v, 0, index.reshape(1)), x)
+    dim = check_dim(dim, x.ndim)
+    _check_gather_index("gather", x.shape, dim, index)
+    return getitem(x, along(index, dim))
+
+
+def _scatter_positions(name, x, dim, index, src):
+    index = index_array(index, name)
+    if x.ndim == 0:
+        raise RuntimeError(f"{name}(): needs an input of at least one dimension")
+    dim = check_dim(dim, x.ndim)
+    src_shape = src.shape if isinstance(src, Value) else None
+    _check_gather_index(name, x.shape, dim, index, src_shape)
+    if isinstance(src, Value):
+        if src.dtype != x.dtype:
+            raise RuntimeError(f"{name}(): Expected self.dtype to be equal to src.dtype ({x.dtype} vs {src.dtype})")
+        if src.shape != index.shape:  # only src's leading block of index's shape is used
+            src = getitem(src, tuple(slice(0, n) for n in index.shape))
+    return index, along(index, dim), src
+
+
+def scatter(input, dim, index, src=None, *, value=None):
+    """A copy of input where out[index[i][j][k]][j][k] = src[i][j][k] for dim 0 (and so on), as torch.scatter
+    out of place. src: a Value of at least index's shape (its leading index-shaped block is used), or a number
+    (also accepted as `value=`). Where an index repeats a position, the last write wins (NumPy's assignment
+    order); PyTorch leaves that case unspecified.
+
+    Gradients: input's is zero at the written positions; src's is the output gradient at the position each
+    element landed on (zero for an element overwritten by a later repeat)."""
+    from ..inplace import placed
+
+    if (src is None) == (value is None):
+        raise TypeError("scatter(): give either src (a Value or a number) or value (a number)")
+    x = as_value(input)
+    src = value if src is None else src
+    if not isinstance(src, Value) and np.ndim(src) != 0:
+        src = as_value(np.asarray(src, dtype=x.dtype))
+    index, positions, src = _scatter_positions("scatter", x, dim, index, src)
+    if not isinstance(src, Value):  # a number
+        written = np.zeros(x.shape, dtype=bool)
+        written[positions] = True
+        return where(written, np.asarray(src, dtype=x.dtype), x)
+    source = np.full(x.shape, -1, dtype=np.int64)
+    source[positions] = np.arange(index.size).reshape(index.shape)  # which element of src lands where
+    return placed(src, source, x)
+
+
+def scatter_add(input, dim, index, src):
+    """A copy of input with src[i][j][k] added at out[index[i][j][k]][j][k] for dim 0 (and so on), as
+    torch.scatter_add; repeated positions add up. src: a Value of at least index's shape (its leading
+    index-shaped block is used). The gradient to input is the output gradient; to src, it gathered at index."""
+    x = as_value(input)
+    if not isinstance(src, Value):
+        src = as_value(np.asarray(src, dtype=x.dtype))
+    _, positions, src = _scatter_positions("scatter_add", x, dim, index, src)
+    return x + scatter_add_at(src, positions, x.shape)
+
+
+def scatter_add_at(values, index, shape):
+    """zeros(shape) with `values` added at the NumPy index `index` (the primitive behind indexing's gradient)."""
+    return _scatter_add(values, index=index, shape=tuple(shape))
+
+
+def index_select(input, dim, index):
+    """The entries of input at the positions `index` (a 1-D integer Value, entries in [0, size)) along `dim`, as
+    torch.index_select: out has input's shape with dim's size replaced by len(index)."""
+    x = as_value(input)
+    index = index_array(index, "index_select")
+    if index.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    if x.ndim == 0:
+        check_dim(dim, 0)
+        return _scalar_as_vector(lambda v: index_select(v, 0, index.reshape(1)), x)
+    dim = check_dim(dim, x.ndim)
+    index = index.reshape(-1)
+    if index.size and (index.min() < 0 or index.max() >= x.shape[dim]):
+        raise IndexError(f"index_select(): index out of range in self (indices must be in [0, {x.shape[dim]}) "
+                         f"along dimension {dim})")
+    return getitem(x, (slice(None),) * dim + (index,))
+
+
+def take(input, index):
+    """input as a flat vector, read at `index` (integers of any shape; negative ones count from the end), as
+    torch.take: out has index's shape."""
+    x = as_value(input)
+    index = index_array(index, "take")
+    if index.size and (index.min() < -x.size or index.max() >= x.size):
+        bad = int(index.min()) if index.min() < -x.size else int(index.max())
+        raise IndexError(f"take(): out of range: tried to access index {bad} on a tensor of {x.size} elements")
+    return getitem(reshape(x, shape=(-1,)), index)
+
+
+def masked_select(input, mask):
+    """The elements of input where the boolean `mask` is True, as a 1-D Value (input and mask broadcast
+    together first), as torch.masked_select."""
+    x = as_value(input)
+    mask = np.asarray(mask.data if isinstance(mask, Value) else mask)
+    if mask.dtype != np.bool_:
+        raise RuntimeError(f"masked_select: expected BoolTensor for mask, got {mask.dtype}")
+    try:
+        shape = np.broadcast_shapes(x.shape, mask.shape)
+    except ValueError:
+        raise RuntimeError(f"masked_select: the shape of the mask {mask.shape} does not broadcast with the "
+                           f"input's {x.shape}") from None
+    if x.shape != shape:
+        x = broadcast_to(x, shape=shape)
+    return getitem(x, np.broadcast_to(mask, shape))
+
+
+def narrow(input, dim, start, length):
+    """input[..., start:start + length, ...] along `dim` (a view in PyTorch; the gradient flows back into that
+    window). start may be negative (counts from the end)."""
+    x = as_value(input)
+    dim = check_dim(dim, x.ndim)
+    if x.ndim == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+    size = x.shape[dim]
+    start, length = int(start), int(length)
+    if not -size <= start <= size:
+        raise IndexError(f"narrow(): start ({start}) is out of range for dimension {dim} of size {size}")
+    if start < 0:
+        start += size
+    if length < 0 or start + length > size:
+        raise RuntimeError(f"narrow(): start ({start}) + length ({length}) exceeds dimension size ({size}).")
+    return getitem(x, (slice(None),) * dim + (slice(start, start + length),))
+
+
+# ----------------------------------------------------------------------------------------------------
+# Reordering and triangles.
+
+
+def _dims(dims, ndim, name):
+    if isinstance(dims, numbers.Integral):
+        dims = (dims,)
+    dims = [check_dim(d, ndim) for d in dims]
+    if len(set(dims)) != len(dims):
+        raise RuntimeError(f"{name}(): dims has duplicates: {dims}")
+    return dims
+
+
+def flip(input, dims):
+    """input with the order of its entries reversed along each dim in `dims` (an int or a sequence)."""
+    x = as_value(input)
+    dims = _dims(dims, x.ndim, "flip")
+    if x.ndim == 0 or not dims:
+        return getitem(x, ())  # a copy in the graph, as PyTorch's flip copies
+    index = [slice(None)] * x.ndim
+    for d in dims:
+        index[d] = slice(None, None, -1)
+    return getitem(x, tuple(index))
+
+
+def roll(input, shifts, dims=None):
+    """input with its entries shifted by `shifts` along `dims` (ints or equally long sequences), wrapping around:
+    out[(i + shift) % n] = input[i]. Without dims, the flattened input is rolled and the shape restored."""
+    x = as_value(input)
+    shifts = (shifts,) if isinstance(shifts, numbers.Integral) else tuple(shifts)
+    if dims is None:
+        if len(shifts) != 1:
+            raise RuntimeError(f"roll(): shifts and dimensions must align. shifts: {len(shifts)}, dims: 0")
+        return reshape(roll(reshape(x, shape=(-1,)), shifts, 0), shape=x.shape)
+    dims = (dims,) if isinstance(dims, numbers.Integral) else tuple(dims)
+    if len(shifts) != len(dims):
+        raise RuntimeError(f"roll(): shifts and dimensions must align. shifts: {len(shifts)}, dims: {len(dims)}")
+    for shift, dim in zip(shifts, dims):
+        dim = check_dim(dim, x.ndim)
+        n = x.shape[dim] if x.ndim else 1
+        if n and int(shift) % n:
+            x = getitem(x, (slice(None),) * dim + ((np.arange(n) - int(shift)) % n,))
+    return x
+
+
+def _triangle(x, diagonal, name, lower):
+    x = as_value(x)
+    if x.ndim < 2:
+        raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
+    n, m = x.shape[-2:]
+    keep = np.tri(n, m, k=diagonal, dtype=bool) if lower else ~np.tri(n, m, k=diagonal - 1, dtype=bool)
+    return where(keep, x, np.zeros((), x.dtype))
+
+
+def tril(input, diagonal=0):
+    """The lower triangle of the last two dimensions (entries with column - row <= diagonal); the rest zero."""
+    return _triangle(input, diagonal, "tril", lower=True)
+
+
+def triu(input, diagonal=0):
+    """The upper triangle of the last two dimensions (entries with column - row >= diagonal); the rest zero."""
+    return _triangle(input, diagonal, "triu", lower=False)
+
+
+def _diagonal_positions(n1, n2, offset):
+    """Row and column indices of the diagonal `offset` (above the main one if positive) of an n1 × n2 matrix."""
+    length = max(0, min(n1, n2 - offset) if offset >= 0 else min(n1 + offset, n2))
+    i = np.arange(length)
+    return (i, i + offset) if offset >= 0 else (i - offset, i)
+
+
+def diagonal(input, offset=0, dim1=0, dim2=1):
+    """The diagonal `offset` of the matrices spanned by dim1 and dim2, as the last dimension of the result (the
+    other dimensions kept in order), as torch.diagonal."""
+    return _diagonal(as_value(input), int(offset), dim1, dim2)
+
+
+def _diagonal(x, offset, dim1, dim2):
+    if x.ndim < 2:
+        raise RuntimeError(f"diagonal(): expected a tensor of at least 2 dimensions, got {x.ndim}")
+    dim1, dim2 = check_dim(dim1, x.ndim), check_dim(dim2, x.ndim)
+    if dim1 == dim2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    order = tuple(d for d in range(x.ndim) if d not in (dim1, dim2)) + (dim1, dim2)
+    if order != tuple(range(x.ndim)):
+        x = transpose(x, axes=order)
+    rows, cols = _diagonal_positions(x.shape[-2], x.shape[-1], offset)
+    return getitem(x, (Ellipsis, rows, cols))
+
+
+def diag(input, diagonal=0):
+    """1-D input: the square matrix with input on its diagonal `diagonal` (zeros elsewhere). 2-D input: that
+    diagonal of the matrix, as a 1-D Value. As torch.diag."""
+    x = as_value(input)
+    diagonal = int(diagonal)
+    if x.ndim == 1:
+        n = x.shape[0] + abs(diagonal)
+        return scatter_add_at(x, _diagonal_positions(n, n, diagonal), (n, n))
+    if x.ndim == 2:
+        return _diagonal(x, diagonal, 0, 1)
+    raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {x.ndim}D")
+
+
+def trace(input):
+    """The sum of the main diagonal of a matrix."""
+    x = as_value(input)
+    if x.ndim != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {x.ndim}")
+    return _diagonal(x, 0, 0, 1).sum()
