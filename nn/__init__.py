@@ -33,6 +33,8 @@ from .norm import GroupNorm
 from .upsample import Upsample
 from .unpool import MaxUnpool1d, MaxUnpool2d
 from .pool import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, GlobalAvgPool2d, MaxPool1d, MaxPool2d
+from .surface import *  # noqa: F401,F403  PReLU, Hardtanh, ..., losses, padding and shape modules (surface.py lists them)
+from .surface import __all__ as _surface_all
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 
 __all__ = [
@@ -47,4 +49,5 @@ __all__ = [
     "L1Loss", "SmoothL1Loss", "HuberLoss", "KLDivLoss",
     "Identity", "ModuleList", "ModuleDict", "GELU", "SiLU", "ELU", "Softplus", "GroupNorm", "Dropout2d",
     "Upsample", "MaxUnpool1d", "MaxUnpool2d",
+    *_surface_all,
 ]

@@ -1,4 +1,4 @@
-"""Modules that arrange other modules or reshape: Sequential, Residual, Flatten."""
+"""Modules that arrange other modules or reshape: Sequential, Residual, Flatten, Unflatten."""
 
 from __future__ import annotations
 
@@ -85,6 +85,34 @@ class Flatten(Module):
 
     def extra_repr(self):
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Unflatten(Module):
+    """Unflatten(dim, unflattened_size): axis `dim` split into the axes `unflattened_size` (whose product is its
+    length; one entry may be -1): (N, 12) -> (N, 3, 4) with Unflatten(1, (3, 4)). The inverse of Flatten."""
+
+    def __init__(self, dim, unflattened_size):
+        if isinstance(unflattened_size, numbers.Integral) or not all(
+                isinstance(n, numbers.Integral) and not isinstance(n, bool) for n in unflattened_size):
+            raise TypeError(f"Unflatten: unflattened_size must be a tuple of ints, got {unflattened_size!r}")
+        self.dim, self.unflattened_size = int(dim), tuple(int(n) for n in unflattened_size)
+
+    def forward(self, x):
+        shape = tuple(x.shape)
+        if not -len(shape) <= self.dim < len(shape):
+            raise IndexError(f"Unflatten: dim {self.dim} is out of range for an input of shape {shape}")
+        dim, sizes = self.dim % len(shape), self.unflattened_size
+        known = 1
+        for n in sizes:
+            known *= n if n != -1 else 1
+        if sizes.count(-1) > 1 or (-1 not in sizes and known != shape[dim]) or (
+                -1 in sizes and (known == 0 or shape[dim] % known)):
+            raise ValueError(f"Unflatten: unflattened_size {sizes} does not fit the size {shape[dim]} of dim "
+                             f"{self.dim} (input shape {shape})")
+        return x.reshape(shape[:dim] + sizes + shape[dim + 1:])
+
+    def extra_repr(self):
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
 
 
 def flatten(x, start_dim=0, end_dim=-1):

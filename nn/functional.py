@@ -26,6 +26,8 @@ from .padding import pad
 from .pool import (
     adaptive_avg_pool2d, avg_pool1d, avg_pool2d, global_avg_pool2d, max_pool1d, max_pool2d,
 )
+from .surface_functional import *  # noqa: F401,F403  prelu, hardtanh, one_hot, ... (surface_functional.py lists them)
+from .surface_functional import __all__ as _surface_all
 
 __all__ = [
     "linear", "relu", "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax", "dropout", "batch_norm",
@@ -37,4 +39,5 @@ __all__ = [
     "gelu", "silu", "elu", "softplus", "erf", "group_norm", "dropout2d",
     "interpolate", "upsample", "max_unpool1d", "max_unpool2d",
     "pad",
+    *_surface_all,
 ]

@@ -1,4 +1,5 @@
-"""`Linear`: y = x Wᵀ + b, the affine layer (PyTorch layout: weight (out, in), bias (out,))."""
+"""`Linear`: y = x Wᵀ + b, the affine layer (PyTorch layout: weight (out, in), bias (out,)); `Bilinear`:
+y = x1ᵀ A x2 + b."""
 
 from __future__ import annotations
 
@@ -119,3 +120,59 @@ class Linear(Module):
 
     def extra_repr(self):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+
+
+def bilinear(input1, input2, weight, bias=None):
+    """y[..., o] = Σ_ij x1[..., i] A[o, i, j] x2[..., j] + b[o].
+
+    input1: (..., in1); input2: (..., in2) with the same leading shape; weight A: (out, in1, in2); bias: (out,)
+    or None  ->  (..., out). Composed of a matrix product, a product and a sum (their rules give the gradients).
+    """
+    s1, s2, w_shape = tuple(np.shape(input1)), tuple(np.shape(input2)), tuple(np.shape(weight))
+    if len(w_shape) != 3:
+        raise ValueError(f"bilinear: weight must be 3-D (out, in1, in2), got shape {w_shape}")
+    out, in1, in2 = w_shape
+    if not s1 or not s2 or s1[-1] != in1 or s2[-1] != in2 or s1[:-1] != s2[:-1]:
+        raise ValueError(f"bilinear: inputs of shapes {s1} and {s2} must be (..., {in1}) and (..., {in2}) with the "
+                         f"same leading shape (weight shape {w_shape})")
+    if bias is not None and tuple(np.shape(bias)) != (out,):
+        raise ValueError(f"bilinear: bias of shape {tuple(np.shape(bias))} does not match out_features={out}")
+    if not isinstance(input1, Value):
+        input1 = Value(np.asarray(input1), requires_grad=False)
+    if not isinstance(input2, Value):
+        input2 = Value(np.asarray(input2), requires_grad=False)
+    rows = math.prod(s1[:-1])
+    x1, x2 = input1.reshape((rows, in1)), input2.reshape((rows, 1, in2))
+    a = weight.permute(1, 0, 2).reshape((in1, out * in2))                     # A as in1 × (out·in2)
+    y = ((x1 @ a).reshape((rows, out, in2)) * x2).sum(axis=-1)            # (x1 A)[o, j] · x2[j], summed over j
+    if bias is not None:
+        y = y + bias
+    return y.reshape(s1[:-1] + (out,))
+
+
+class Bilinear(Module):
+    """Bilinear(in1_features, in2_features, out_features, bias=True, rng=None, dtype=None): y = x1ᵀ A x2 + b
+    (see `bilinear`).
+
+    weight A: (out_features, in1_features, in2_features), bias: (out_features,), both drawn from
+    U(-1/√in1, 1/√in1) as PyTorch's. Inputs (..., in1), (..., in2) -> output (..., out).
+    """
+
+    def __init__(self, in1_features, in2_features, out_features, bias=True, rng=None, dtype=None):
+        if min(in1_features, in2_features, out_features) < 0:
+            raise ValueError("Bilinear: sizes must be non-negative, got "
+                             f"({in1_features}, {in2_features}, {out_features})")
+        self.in1_features, self.in2_features = int(in1_features), int(in2_features)
+        self.out_features = int(out_features)
+        rng, dtype = init.get_rng(rng), init.resolve_dtype(dtype)
+        bound = 1 / math.sqrt(self.in1_features) if self.in1_features else 0.0
+        shape = (self.out_features, self.in1_features, self.in2_features)
+        self.weight = Parameter(init.uniform(shape, -bound, bound, rng, dtype))
+        self.bias = Parameter(init.uniform((self.out_features,), -bound, bound, rng, dtype)) if bias else None
+
+    def forward(self, input1, input2):
+        return bilinear(input1, input2, self.weight, self.bias)
+
+    def extra_repr(self):
+        return (f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
+                f"out_features={self.out_features}, bias={self.bias is not None}")

@@ -502,7 +502,7 @@ class Module:
 
     def __repr__(self):
         head = f"{type(self).__name__}({self.extra_repr()}"
-        count = self.num_parameters()
+        count = Module.num_parameters(self)  # PReLU's attribute `num_parameters` (PyTorch's) hides the method
         note = f"  # {count:,} parameter{'s' if count != 1 else ''}" if count else ""
         children = list(self.named_children())
         if not children:

@@ -86,3 +86,98 @@ def _pad_constant(x, axes, pairs, value):
         pieces = [block for place, block in parts if place == 0] + [x] + [block for place, block in parts if place == 1]
         x = concatenate(pieces, axis=axis) if is_value else np.concatenate([np.asarray(p) for p in pieces], axis=axis)
     return x
+
+
+# ----------------------------------------------------------------------------------------------------
+# Modules: PyTorch's ZeroPad, ConstantPad, ReflectionPad, ReplicationPad and CircularPad, 1-D and 2-D.
+
+from .module import Module  # noqa: E402  (the functions above need no module)
+
+
+class _PadNd(Module):
+    """`pad` with a fixed padding: an int (the same on every side) or a tuple (left, right[, top, bottom])."""
+
+    _nd = 1
+    _mode = "constant"
+
+    def __init__(self, padding, value=0.0):
+        who = type(self).__name__
+        if isinstance(padding, numbers.Integral) and not isinstance(padding, bool):
+            padding = (int(padding),) * (2 * self._nd)
+        padding = tuple(padding)
+        if len(padding) != 2 * self._nd or not all(
+                isinstance(p, numbers.Integral) and not isinstance(p, bool) for p in padding):
+            raise ValueError(f"{who}: padding must be an int or a tuple of {2 * self._nd} ints, got {padding!r}")
+        self.padding = tuple(int(p) for p in padding)
+        self.value = float(value)
+
+    def forward(self, input):
+        ndim = len(np.shape(data_of(input)))
+        if self._mode != "constant" and ndim not in (self._nd + 1, self._nd + 2):
+            raise ValueError(f"{type(self).__name__}: expected a {self._nd + 1}-D or {self._nd + 2}-D (batched) "
+                             f"input, got shape {np.shape(data_of(input))}")
+        return pad(input, self.padding, self._mode, self.value)
+
+    def extra_repr(self):
+        return f"{self.padding}"
+
+
+class _ConstantPadNd(_PadNd):
+    def __init__(self, padding, value):
+        super().__init__(padding, value)
+
+    def extra_repr(self):
+        return f"padding={self.padding}, value={self.value}"
+
+
+class ZeroPad1d(_PadNd):
+    """ZeroPad1d(padding): zeros added to the last axis: padding = int or (left, right)."""
+
+    def __init__(self, padding):
+        super().__init__(padding)
+
+
+class ZeroPad2d(ZeroPad1d):
+    """ZeroPad2d(padding): zeros around the last two axes: padding = int or (left, right, top, bottom)."""
+    _nd = 2
+
+
+class ConstantPad1d(_ConstantPadNd):
+    """ConstantPad1d(padding, value): `value` added to the last axis: padding = int or (left, right)."""
+
+
+class ConstantPad2d(_ConstantPadNd):
+    """ConstantPad2d(padding, value): `value` around the last two axes: padding = int or (left, right, top,
+    bottom)."""
+    _nd = 2
+
+
+class ReflectionPad1d(ZeroPad1d):
+    """ReflectionPad1d(padding): the last axis mirrored at its ends (edge not repeated); (C, L) or (N, C, L);
+    each amount smaller than the axis."""
+    _mode = "reflect"
+
+
+class ReflectionPad2d(ReflectionPad1d):
+    """ReflectionPad2d(padding): the last two axes mirrored; (C, H, W) or (N, C, H, W)."""
+    _nd = 2
+
+
+class ReplicationPad1d(ZeroPad1d):
+    """ReplicationPad1d(padding): the edge values of the last axis repeated; (C, L) or (N, C, L)."""
+    _mode = "replicate"
+
+
+class ReplicationPad2d(ReplicationPad1d):
+    """ReplicationPad2d(padding): the edge values of the last two axes repeated; (C, H, W) or (N, C, H, W)."""
+    _nd = 2
+
+
+class CircularPad1d(ZeroPad1d):
+    """CircularPad1d(padding): the last axis wrapped around; (C, L) or (N, C, L)."""
+    _mode = "circular"
+
+
+class CircularPad2d(CircularPad1d):
+    """CircularPad2d(padding): the last two axes wrapped around; (C, H, W) or (N, C, H, W)."""
+    _nd = 2

@@ -1,0 +1,361 @@
+"""PyTorch's other activations, as functions (`F.hardtanh(x)`, ...) and modules (`nn.Hardtanh()`, ...).
+
+Every one is a composition of existing primitives (where, clip-free masks, exp, tanh, sigmoid, softplus, elu), so
+gradients, forward mode, higher derivatives and compile come with them. The piecewise ones choose their pieces
+with `where` on a recorded comparison, and the comparisons are PyTorch's, so that the gradient AT a kink is
+PyTorch's too:
+
+    hardtanh, relu6      gradient 1 strictly inside (min_val, max_val), 0 at and beyond the limits
+    hardsigmoid          1/6 strictly inside (−3, 3), 0 at ±3
+    hardswish            (2x + 3)/6 strictly inside (−3, 3); 0 at and below −3, 1 at and above 3
+    softshrink, hardshrink   0 on [−λ, λ], 1 outside
+    threshold            1 where x > threshold, else 0
+    prelu                1 where x > 0, else the weight (x = 0 included)
+
+`inplace=True` is accepted where PyTorch has it and the result computed out of place, as for ReLU (see
+activation.py for why).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import warnings
+
+import numpy as np
+
+import autograd_core as ag
+from autograd_core import Value
+from autograd_core.ops import data_of, getitem, where
+
+from . import init
+from .activation import _elu, softmax, softplus
+from .module import Module, Parameter
+
+# SELU's constants (Klambauer et al., 2017), as PyTorch writes them.
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def _shape(x):
+    return tuple(np.shape(data_of(x)))
+
+
+# ----------------------------------------------------------------------------------------------------
+# Functions.
+
+
+def prelu(input, weight):
+    """x where x > 0, a·x elsewhere, with a learned slope `weight`: one number, or one per channel (axis 1 of
+    input; an input of fewer than 2 axes has one channel). Gradients: to x, 1 or a; to a, x where x <= 0."""
+    x_shape, w_shape = _shape(input), _shape(weight)
+    count = math.prod(w_shape)
+    if len(w_shape) > 1:
+        raise ValueError(f"prelu: weight must be 0-D or 1-D, got shape {w_shape}")
+    channels = x_shape[1] if len(x_shape) >= 2 else 1
+    if count != 1 and count != channels:
+        raise ValueError(f"prelu: weight has {count} parameters and the input has {channels} channels "
+                         f"(input shape {x_shape}): give one parameter, or one per channel")
+    if count == 1:
+        slope = weight.reshape(()) if isinstance(weight, Value) else np.reshape(weight, ())
+    else:
+        shape = (channels,) + (1,) * (len(x_shape) - 2)
+        slope = weight.reshape(shape) if isinstance(weight, Value) else np.reshape(weight, shape)
+    return where(input > 0, input, slope * input)
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    """x clamped to [min_val, max_val]; gradient 1 strictly inside, 0 at the limits and beyond (as PyTorch).
+    inplace: accepted, computed out of place."""
+    if min_val > max_val:
+        raise ValueError(f"hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})")
+    return where(input <= min_val, float(min_val), where(input >= max_val, float(max_val), input))
+
+
+def relu6(input, inplace=False):
+    """min(max(0, x), 6): hardtanh(x, 0, 6)."""
+    return hardtanh(input, 0.0, 6.0)
+
+
+def selu(input, inplace=False):
+    """scale·elu(x, alpha) with PyTorch's scale ≈ 1.0507 and alpha ≈ 1.6733 (self-normalising networks)."""
+    return _SELU_SCALE * _elu(input, alpha=_SELU_ALPHA)
+
+
+def celu(input, alpha=1.0, inplace=False):
+    """max(0, x) + min(0, alpha·(e^(x/alpha) − 1)) = alpha·elu(x/alpha, 1): ELU that is C¹ for any alpha."""
+    if alpha == 0:
+        raise ValueError("celu: alpha must not be 0 (it divides x)")
+    alpha = float(alpha)
+    if alpha == 1.0:
+        return _elu(input, alpha=1.0)
+    return alpha * _elu(input * (1.0 / alpha), alpha=1.0)
+
+
+def mish(input, inplace=False):
+    """x·tanh(softplus(x)) (Misra, 2019)."""
+    return input * ag.tanh(softplus(input, threshold=math.inf))  # no threshold: exact for any x
+
+
+def softsign(input):
+    """x / (1 + |x|)."""
+    return input / (1 + ag.abs(input))
+
+
+def hardswish(input, inplace=False):
+    """x·relu6(x + 3)/6: 0 for x < −3, x for x > 3, x(x + 3)/6 between (Howard et al., 2019)."""
+    return where(input <= -3.0, 0.0, where(input >= 3.0, input, input * (input + 3.0) / 6.0))
+
+
+def hardsigmoid(input, inplace=False):
+    """relu6(x + 3)/6: 0 for x <= −3, 1 for x >= 3, x/6 + 1/2 between."""
+    return where(input <= -3.0, 0.0, where(input >= 3.0, 1.0, (input + 3.0) / 6.0))
+
+
+def logsigmoid(input):
+    """log σ(x) = −softplus(−x), without overflow for large |x|."""
+    return -softplus(-input, threshold=math.inf)
+
+
+def _implicit_dim(name, ndim):
+    """PyTorch's legacy choice when dim=None: 0 for 0-, 1- and 3-D inputs, else 1 (with its warning)."""
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to include dim=X "
+                  "as an argument.", UserWarning, stacklevel=3)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmin(input, dim=None, dtype=None):
+    """softmax(−x) along `dim`. dim=None picks it as PyTorch does (0 for 0-, 1- and 3-D inputs, else 1) with
+    PyTorch's deprecation warning. dtype: the input is cast to it first."""
+    if dtype is not None:
+        input = input.astype(dtype) if isinstance(input, Value) else np.asarray(input, dtype=dtype)
+    if dim is None:
+        dim = _implicit_dim("softmin", len(_shape(input)))
+    return softmax(-input, dim)
+
+
+def glu(input, dim=-1):
+    """a·σ(b), where a and b are the first and second halves of x along `dim` (whose size must be even).
+    Output: x's shape with that axis halved."""
+    shape = _shape(input)
+    if not shape:
+        raise ValueError("glu: does not support scalars because halving size must be even")
+    if not -len(shape) <= dim < len(shape):
+        raise IndexError(f"glu: dim {dim} is out of range for an input of {len(shape)} dimensions")
+    axis = dim % len(shape)
+    if shape[axis] % 2:
+        raise ValueError(f"glu: halving dimension must be even, but dimension {axis} is size {shape[axis]}")
+    half = shape[axis] // 2
+    first = (slice(None),) * axis + (slice(0, half),)
+    second = (slice(None),) * axis + (slice(half, None),)
+    if not isinstance(input, Value):
+        x = np.asarray(input)
+        return x[first] * ag.sigmoid(x[second])
+    return getitem(input, first) * ag.sigmoid(getitem(input, second))
+
+
+def threshold(input, threshold, value, inplace=False):
+    """x where x > threshold, `value` elsewhere."""
+    return where(input > threshold, input, float(value))
+
+
+def tanhshrink(input):
+    """x − tanh(x)."""
+    return input - ag.tanh(input)
+
+
+def _check_lambd(lambd, who):
+    if not lambd >= 0:
+        raise ValueError(f"{who}: lambd must be greater or equal to 0, got {lambd}")
+    return float(lambd)
+
+
+def softshrink(input, lambd=0.5):
+    """x − λ where x > λ, x + λ where x < −λ, 0 on [−λ, λ] (λ >= 0)."""
+    lambd = _check_lambd(lambd, "softshrink")
+    return where(input > lambd, input - lambd, where(input < -lambd, input + lambd, 0.0))
+
+
+def hardshrink(input, lambd=0.5):
+    """x where |x| > λ, 0 on [−λ, λ] (λ >= 0)."""
+    lambd = _check_lambd(lambd, "hardshrink")
+    return where(input > lambd, input, where(input < -lambd, input, 0.0))
+
+
+# ----------------------------------------------------------------------------------------------------
+# Modules.
+
+
+class PReLU(Module):
+    """PReLU(num_parameters=1, init=0.25, dtype=None): `prelu` with a learned slope `weight` of shape
+    (num_parameters,), every entry `init`; num_parameters is 1 or the number of channels (axis 1)."""
+
+    def __init__(self, num_parameters=1, init=0.25, dtype=None):
+        if isinstance(num_parameters, bool) or not isinstance(num_parameters, numbers.Integral) \
+                or num_parameters < 1:
+            raise ValueError(f"PReLU: num_parameters must be a positive int, got {num_parameters!r}")
+        self.num_parameters, self.init = int(num_parameters), float(init)
+        self.weight = Parameter(np.full(self.num_parameters, self.init, _dtype(dtype)))  # `init` is the argument here
+
+    def forward(self, input):
+        return prelu(input, self.weight)
+
+    def extra_repr(self):
+        return f"num_parameters={self.num_parameters}"
+
+
+def _dtype(dtype):
+    return init.resolve_dtype(dtype)  # nn.init, which PReLU's argument `init` hides inside its __init__
+
+
+class _Elementwise(Module):
+    """An activation without options other than `inplace` (accepted, computed out of place; shown by repr)."""
+
+    _fn = None
+
+    def __init__(self, inplace=False):
+        self.inplace = bool(inplace)
+
+    def forward(self, input):
+        return type(self)._fn(input)
+
+    def extra_repr(self):
+        return "inplace=True" if self.inplace else ""
+
+
+class ReLU6(_Elementwise):
+    """min(max(0, x), 6); see `relu6`."""
+    _fn = staticmethod(relu6)
+
+
+class SELU(_Elementwise):
+    """scale·elu(x, alpha); see `selu`."""
+    _fn = staticmethod(selu)
+
+
+class Mish(_Elementwise):
+    """x·tanh(softplus(x)); see `mish`."""
+    _fn = staticmethod(mish)
+
+
+class Hardswish(_Elementwise):
+    """x·relu6(x + 3)/6; see `hardswish`."""
+    _fn = staticmethod(hardswish)
+
+    def extra_repr(self):
+        return ""  # PyTorch's repr omits its inplace flag
+
+
+class Hardsigmoid(Hardswish):
+    """relu6(x + 3)/6; see `hardsigmoid`."""
+    _fn = staticmethod(hardsigmoid)
+
+
+class Softsign(Module):
+    """x / (1 + |x|)."""
+
+    def forward(self, input):
+        return softsign(input)
+
+
+class LogSigmoid(Module):
+    """log σ(x), stable; see `logsigmoid`."""
+
+    def forward(self, input):
+        return logsigmoid(input)
+
+
+class Tanhshrink(Module):
+    """x − tanh(x)."""
+
+    def forward(self, input):
+        return tanhshrink(input)
+
+
+class Hardtanh(Module):
+    """Hardtanh(min_val=-1.0, max_val=1.0, inplace=False): x clamped to [min_val, max_val]; see `hardtanh`."""
+
+    def __init__(self, min_val=-1.0, max_val=1.0, inplace=False):
+        if min_val > max_val:
+            raise ValueError(f"Hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})")
+        self.min_val, self.max_val, self.inplace = float(min_val), float(max_val), bool(inplace)
+
+    def forward(self, input):
+        return hardtanh(input, self.min_val, self.max_val)
+
+    def extra_repr(self):
+        return f"min_val={self.min_val}, max_val={self.max_val}" + (", inplace=True" if self.inplace else "")
+
+
+class CELU(Module):
+    """CELU(alpha=1.0, inplace=False); see `celu`."""
+
+    def __init__(self, alpha=1.0, inplace=False):
+        if alpha == 0:
+            raise ValueError("CELU: alpha must not be 0")
+        self.alpha, self.inplace = float(alpha), bool(inplace)
+
+    def forward(self, input):
+        return celu(input, self.alpha)
+
+    def extra_repr(self):
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+
+
+class Softmin(Module):
+    """Softmin(dim=None): softmax(−x) along `dim` (None: PyTorch's implicit choice, with its warning)."""
+
+    def __init__(self, dim=None):
+        self.dim = dim
+
+    def forward(self, input):
+        return softmin(input, self.dim)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
+class GLU(Module):
+    """GLU(dim=-1): a·σ(b) of the two halves of the input along `dim`; see `glu`."""
+
+    def __init__(self, dim=-1):
+        self.dim = int(dim)
+
+    def forward(self, input):
+        return glu(input, self.dim)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
+class Threshold(Module):
+    """Threshold(threshold, value, inplace=False): x where x > threshold, else value."""
+
+    def __init__(self, threshold, value, inplace=False):
+        self.threshold, self.value, self.inplace = threshold, value, bool(inplace)  # as given, as PyTorch's repr
+
+    def forward(self, input):
+        return threshold(input, self.threshold, self.value)
+
+    def extra_repr(self):
+        return f"threshold={self.threshold}, value={self.value}" + (", inplace=True" if self.inplace else "")
+
+
+class Softshrink(Module):
+    """Softshrink(lambd=0.5); see `softshrink`."""
+
+    def __init__(self, lambd=0.5):
+        self.lambd = _check_lambd(lambd, type(self).__name__)
+
+    def forward(self, input):
+        return softshrink(input, self.lambd)
+
+    def extra_repr(self):
+        return f"{self.lambd}"
+
+
+class Hardshrink(Softshrink):
+    """Hardshrink(lambd=0.5); see `hardshrink`."""
+
+    def forward(self, input):
+        return hardshrink(input, self.lambd)

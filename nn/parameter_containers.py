@@ -1,0 +1,164 @@
+"""`ParameterList` and `ParameterDict`: containers of Parameters that their parent module finds, named in the state
+dict by position or key below the container's own name (`scales.0`, `gains.left`), as PyTorch names them.
+
+A value that is not a Parameter (a Value, an array, a nested list of numbers) becomes one when stored, as in
+PyTorch, where a tensor put into these containers becomes a Parameter.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from autograd_core import Value
+
+from .module import Module, Parameter
+
+
+def _as_parameter(value, who):
+    if isinstance(value, Parameter):
+        return value
+    if isinstance(value, (Value, np.ndarray, numbers.Number, list, tuple)):
+        return Parameter(value.data if isinstance(value, Value) else np.asarray(value))
+    raise TypeError(f"{who}: expected a Parameter, a Value or an array, got {type(value).__name__}")
+
+
+def _describe(param):
+    return f"Parameter containing: [{param.dtype} of size {tuple(param.shape)}]"
+
+
+class _ParameterContainer(Module):
+    """Keeps its parameters in `_params` ({name: Parameter}); `_direct` reports them under those names."""
+
+    def _direct(self):
+        return list(self._params.items()), []
+
+    def __len__(self):
+        return len(self._params)
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__} has no forward(): use the parameters it holds")
+
+    def __repr__(self):
+        lines = [f"{type(self).__name__}("]
+        lines += [f"    ({name}): {_describe(param)}" for name, param in self._params.items()]
+        return "\n".join(lines + [")"]) if len(lines) > 1 else f"{type(self).__name__}()"
+
+
+class ParameterList(_ParameterContainer):
+    """ParameterList(values=None): a list of Parameters (named '0', '1', ...): append, extend, indexing (a slice
+    gives a ParameterList sharing the Parameters), assignment by index, len, iteration, +=."""
+
+    def __init__(self, values=None):
+        object.__setattr__(self, "_params", {})
+        if values is not None:
+            self.extend(values)
+
+    def _items(self):
+        return list(self._params.values())
+
+    def _position(self, index):
+        if isinstance(index, bool) or not isinstance(index, numbers.Integral):
+            raise TypeError(f"ParameterList indices must be integers or slices, not {type(index).__name__}")
+        if not -len(self) <= index < len(self):
+            raise IndexError(f"ParameterList index {index} out of range for {len(self)} parameters")
+        return index % len(self)
+
+    def _store(self, key, value):
+        param = _as_parameter(value, "ParameterList")
+        if param.label is None:
+            param.label = key
+        self._params[key] = param
+
+    def append(self, value):
+        """Add `value` (made a Parameter if it is not one) at the end; returns self."""
+        self._store(str(len(self)), value)
+        return self
+
+    def extend(self, values):
+        """Append each of `values`; returns self."""
+        if isinstance(values, (Value, np.ndarray)):
+            raise TypeError("ParameterList.extend expects an iterable of Parameters, got a single "
+                            f"{type(values).__name__}")
+        for value in list(values):
+            self.append(value)
+        return self
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return ParameterList(self._items()[index])
+        return self._params[str(self._position(index))]
+
+    def __setitem__(self, index, value):
+        self._store(str(self._position(index)), value)
+
+    def __iter__(self):
+        return iter(self._items())
+
+    def __iadd__(self, values):
+        return self.extend(values)
+
+
+class ParameterDict(_ParameterContainer):
+    """ParameterDict(parameters=None): Parameters by string key (insertion order): indexing, `in`, len, iteration
+    over keys, keys/values/items, get, update, pop, clear, setdefault."""
+
+    def __init__(self, parameters=None):
+        object.__setattr__(self, "_params", {})
+        if parameters is not None:
+            self.update(parameters)
+
+    @staticmethod
+    def _key(key):
+        if not isinstance(key, str) or not key or "." in key:
+            raise KeyError(f"ParameterDict keys must be non-empty strings without '.', got {key!r}")
+        return key
+
+    def __getitem__(self, key):
+        return self._params[key]
+
+    def __setitem__(self, key, value):
+        key = self._key(key)
+        param = _as_parameter(value, "ParameterDict")
+        if param.label is None:
+            param.label = key
+        self._params[key] = param
+
+    def __delitem__(self, key):
+        del self._params[key]
+
+    def __contains__(self, key):
+        return key in self._params
+
+    def __iter__(self):
+        return iter(self._params)
+
+    def keys(self):
+        return self._params.keys()
+
+    def values(self):
+        return self._params.values()
+
+    def items(self):
+        return self._params.items()
+
+    def get(self, key, default=None):
+        return self._params.get(key, default)
+
+    def setdefault(self, key, default=None):
+        if key not in self._params:
+            self[key] = default
+        return self._params[key]
+
+    def update(self, parameters):
+        """Set each (key, value) of a mapping or of an iterable of pairs."""
+        pairs = parameters.items() if hasattr(parameters, "items") else parameters
+        for key, value in pairs:
+            self[key] = value
+
+    def pop(self, key):
+        return self._params.pop(key)
+
+    def clear(self):
+        self._params.clear()

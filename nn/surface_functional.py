@@ -1,0 +1,17 @@
+"""The functions that complete PyTorch's `torch.nn.functional` surface here, gathered for `nn/functional.py` (each
+lives beside its module in its own file)."""
+
+from .activation_extra import (
+    celu, glu, hardshrink, hardsigmoid, hardswish, hardtanh, logsigmoid, mish, prelu, relu6, selu, softmin,
+    softshrink, softsign, tanhshrink, threshold,
+)
+from .distance import cosine_similarity, pairwise_distance
+from .linear import bilinear
+from .one_hot import one_hot
+from .pixel_shuffle import pixel_shuffle, pixel_unshuffle
+
+__all__ = [
+    "prelu", "hardtanh", "relu6", "selu", "celu", "mish", "softsign", "hardswish", "hardsigmoid", "logsigmoid",
+    "softmin", "glu", "threshold", "tanhshrink", "softshrink", "hardshrink",
+    "one_hot", "cosine_similarity", "pairwise_distance", "pixel_shuffle", "pixel_unshuffle", "bilinear",
+]
