@@ -99,9 +99,6 @@ class CosineSimilarity(Module):
     def forward(self, x1, x2):
         return cosine_similarity(x1, x2, self.dim, self.eps)
 
-    def extra_repr(self):
-        return f"dim={self.dim}, eps={self.eps}"
-
 
 class PairwiseDistance(Module):
     """PairwiseDistance(p=2.0, eps=1e-6, keepdim=False): `pairwise_distance` of its two inputs."""
@@ -111,9 +108,6 @@ class PairwiseDistance(Module):
 
     def forward(self, x1, x2):
         return pairwise_distance(x1, x2, self.norm, self.eps, self.keepdim)
-
-    def extra_repr(self):
-        return f"p={self.norm}, eps={self.eps}, keepdim={self.keepdim}"
 
 
 __all__ = ["cosine_similarity", "pairwise_distance", "CosineSimilarity", "PairwiseDistance", "norm2"]
