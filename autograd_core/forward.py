@@ -38,6 +38,7 @@ from .modes import GRAD_ENABLED, TRACERS
 from .ops.primitive import LINEAR
 from .ops.shape import broadcast_to, reshape, stack
 from .tracing import Tracer
+from .trees import Spread, any_container, flatten, flatten_as, is_container, unflatten
 from .inplace import placed, viewed_array
 from .value import Value, _new_node
 
@@ -218,8 +219,7 @@ def follow_in_place(value, result_of):
 def _same_output(first, out):
     """`first` if f gave the same output on this call as on the first one; jacfwd calls f once per column, so an f
     that draws random numbers (dropout in training mode) would mix columns of different functions silently."""
-    firsts, outs = (first, out) if isinstance(first, (tuple, list)) else ((first,), (out,))
-    for a, b in zip(firsts, outs):
+    for a, b in zip(flatten(first, any_container)[0], flatten(out, any_container)[0]):
         a, b = (a.data if isinstance(a, Value) else a), (b.data if isinstance(b, Value) else b)
         if not np.array_equal(a, b, equal_nan=True):
             raise RuntimeError(
@@ -283,8 +283,9 @@ def _finish(t, like, symbolic):
 def jvp(f, primals, tangents, has_aux=False):
     """Forward mode: (f(*primals), J·tangents), the value and the directional derivative of f.
 
-    primals:  a tuple of arguments (numbers, arrays or Values); tangents: a tuple of the same length,
-              each of its primal's shape. f returns a Value (or numeric data), or a tuple of them.
+    primals:  a tuple of arguments (numbers, arrays or Values, or containers of them: dicts, lists, tuples, see
+              trees.py); tangents: a tuple of the same length, each of its primal's structure and shapes. f returns
+              a Value (or numeric data), or a container of them; the value and the tangent come back in it.
     has_aux:  f returns a pair (output, aux), and jvp returns (value, tangent, aux), as JAX's and torch.func's do.
     Returns NumPy data at the top level and Values inside another transform (so jvp nests with grad,
     jacobian and itself). One pass of f, with each operation's JVP rule run beside it.
@@ -296,32 +297,40 @@ def jvp(f, primals, tangents, has_aux=False):
     primals, tangents = tuple(primals), tuple(tangents)
     if len(primals) != len(tangents):
         raise ValueError(f"jvp: {len(primals)} primals but {len(tangents)} tangents")
+    spread = Spread(primals, range(len(primals)), single=False)  # containers of primals spread into their leaves
+    flat_tangents = list(tangents)
+    if any(map(is_container, primals)):
+        flat_tangents = []
+        for p, t in zip(primals, tangents):
+            flat_tangents.extend(flatten_as(t, flatten(p)[1], "jvp: a tangent's structure differs from its primal's"))
     _Tracing = functional._Tracing
     symbolic = _Tracing.depth > 0
-    for v in primals + tangents:
+    for v in spread.args + flat_tangents:
         if isinstance(v, Value) and v.requires_grad:
             symbolic = True
     trace = JVPTrace(symbolic)
     args = []
-    for p, t in zip(primals, tangents):
+    for p, t in zip(spread.args, flat_tangents):
         v = _as_primal(p, "jvp")
         trace.tangents[v] = _as_tangent(t, v, symbolic, "jvp")
         args.append(v)
     _Tracing.depth += 1  # inside f, gradients record their backward pass (so this trace can follow it)
     grad_token, tracers_token = GRAD_ENABLED.set(True), TRACERS.set(TRACERS.get() + (trace,))
     try:
-        out = f(*args)
+        out = f(*spread.rebuild(args))
     finally:
         TRACERS.reset(tracers_token)
         GRAD_ENABLED.reset(grad_token)
         _Tracing.depth -= 1
     if has_aux:
         out, aux = functional.split_aux(out, "jvp")
-    many = isinstance(out, (tuple, list))
-    outs = [_as_output(o) for o in (out if many else (out,))]
-    values = [o if symbolic else o.data for o in outs]
-    jts = [_finish(trace.tangents.get(o), o, symbolic) for o in outs]
-    value, tangent = (type(out)(values), type(out)(jts)) if many else (values[0], jts[0])
+    if out.__class__ is Value:  # one output (the common case)
+        value, tangent = (out if symbolic else out.data), _finish(trace.tangents.get(out), out, symbolic)
+    else:
+        outs, spec = flatten(out, any_container)
+        outs = [_as_output(o) for o in outs]
+        value = unflatten(spec, [o if symbolic else o.data for o in outs])
+        tangent = unflatten(spec, [_finish(trace.tangents.get(o), o, symbolic) for o in outs])
     return (value, tangent, functional.aux_output(aux, symbolic)) if has_aux else (value, tangent)
 
 
@@ -344,14 +353,23 @@ def jacfwd(f, argnums=0, has_aux=False):
         if not args:
             raise TypeError("jacfwd: the function needs at least one positional argument to differentiate")
         single, nums = functional._argnum_tuple(argnums, len(args), "jacfwd")
+        spread = Spread(args, nums, single)  # containers among the differentiated arguments spread into leaves
+        flat = spread.args
         nested = functional._Tracing.depth > 0 or any(
-            isinstance(args[i], Value) and args[i].requires_grad for i in nums)
-        jacs, container = [], None  # jacs[i][m]: argument i, output m
-        for i in nums:
-            x = _as_primal(args[i], "jacfwd")
+            isinstance(flat[i], Value) and flat[i].requires_grad for i in spread.nums)
+        if not spread.nums:  # only empty containers to differentiate: evaluate once for the outputs' structure
+            out = f(*args, **kwargs)
+            if has_aux:
+                out, aux = functional.split_aux(out, "jacfwd")
+            outs, spec = functional._outputs(out, "jacfwd")
+            jac = functional.per_output([spread.regroup([]) for _ in outs], spec)
+            return (jac, functional.aux_output(aux, nested)) if has_aux else jac
+        jacs, spec = [], None  # jacs[i][m]: differentiated leaf i, output m
+        for i in spread.nums:
+            x = _as_primal(flat[i], "jacfwd")
 
             def f_i(xi, i=i):
-                return f(*args[:i], xi, *args[i + 1:], **kwargs)
+                return f(*spread.rebuild(flat[:i] + [xi] + flat[i + 1:]), **kwargs)
 
             basis = np.zeros(x.size, dtype=x.dtype)
             columns, out = [], None
@@ -370,11 +388,12 @@ def jacfwd(f, argnums=0, has_aux=False):
                 if has_aux:
                     out, aux = functional.split_aux(out, "jacfwd")
                     aux = functional.aux_output(aux, nested)
-            outs, container = functional._outputs(out, "jacfwd")
+            outs, spec = functional._outputs(out, "jacfwd")
+            columns = [flatten(col, any_container)[0] for col in columns]  # each column: one tangent per output
             by_output = []
             for m, out_m in enumerate(outs):
                 shape = out_m.shape + x.shape
-                cols = [col[m] for col in columns] if container is not None else columns
+                cols = [col[m] for col in columns]
                 if nested:
                     jac = reshape(stack(cols, axis=-1), shape=shape) if cols else \
                         Value(np.zeros(shape, dtype=x.dtype), requires_grad=False)
@@ -382,8 +401,8 @@ def jacfwd(f, argnums=0, has_aux=False):
                     jac = np.stack(cols, axis=-1).reshape(shape) if cols else np.zeros(shape, dtype=x.dtype)
                 by_output.append(jac)
             jacs.append(by_output)
-        jac = functional.per_output(
-            [jacs[0][m] if single else tuple(by_arg[m] for by_arg in jacs) for m in range(len(jacs[0]))], container)
+        jac = functional.per_output([spread.regroup([by_leaf[m] for by_leaf in jacs]) for m in range(len(jacs[0]))],
+                                    spec)
         return (jac, aux) if has_aux else jac
 
     return jacfwd_f

@@ -1,9 +1,10 @@
 """Function transforms in the style of HIPS autograd and JAX: grad, value_and_grad, jacrev, jacobian,
 hessian and vjp, on Python functions of Values (forward mode, jvp and jacfwd, is in forward.py).
 
-Arguments may be numbers, arrays or Values. At the top level a transform returns NumPy data; called on
-Values, or inside another transform, it returns Values that are themselves differentiable, so transforms
-nest: `grad(grad(grad(f)))(0.3)` is the third derivative of f at 0.3.
+Arguments may be numbers, arrays or Values, or containers of them (dicts, lists, tuples: trees.py), as in JAX and
+torch.func: `grad(loss)(params)` with a dict of arrays returns a dict of gradients. At the top level a transform
+returns NumPy data; called on Values, or inside another transform, it returns Values that are themselves
+differentiable, so transforms nest: `grad(grad(grad(f)))(0.3)` is the third derivative of f at 0.3.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy as np
 from . import engine
 from .modes import TRACERS
 from .ops.shape import reshape, stack
+from .trees import Spread, any_container, flatten, unflatten
 from .value import Value
 
 
@@ -44,14 +46,17 @@ def _argnum_tuple(argnums, nargs, name):
 
 
 def _prepare(args, argnums, name):
-    """Make the differentiated arguments into Values; tell whether the result must stay differentiable."""
+    """(args, inputs, regroup, nested): the arguments with the differentiated ones (and the leaves of differentiated
+    containers) made into Values; those Values, in order; the function putting one result per input back into the
+    arguments' structure (`Spread.regroup`); whether the result must stay differentiable."""
     if not args:
         raise TypeError(f"{name}: the function needs at least one positional argument to differentiate")
     single, nums = _argnum_tuple(argnums, len(args), name)
-    args = list(args)
+    spread = Spread(args, nums, single)
+    args = spread.args
     nested = _Tracing.depth > 0
     inputs = []
-    for i in nums:
+    for i in spread.nums:
         arg = args[i]
         if isinstance(arg, Value) and arg.requires_grad:
             nested = True  # an outer graph reaches this argument: keep our gradients in it
@@ -62,7 +67,7 @@ def _prepare(args, argnums, name):
             arg = fresh
         args[i] = arg
         inputs.append(arg)
-    return args, inputs, single, nested
+    return spread.rebuild(args), inputs, spread.regroup, nested
 
 
 def _call(f, args, kwargs, name, has_aux=False):
@@ -134,20 +139,16 @@ def _output(v, nested):
 
 
 def _outputs(out, name):
-    """The outputs of a function given to a Jacobian transform: (a list of Values, the container f returned them
-    in, or None for a single output). A tuple or list of outputs gives a Jacobian per output, as in JAX."""
-    if isinstance(out, (tuple, list)):
-        return [_as_value(o, name) for o in out], type(out)
-    return [_as_value(out, name)], None
+    """The outputs of a function given to a Jacobian transform: (a list of Values, the structure f returned them
+    in: None for a single output). A tuple, list or dict of outputs (nested too) gives a Jacobian per output in the
+    same structure, as in JAX."""
+    outs, spec = flatten(out, any_container)
+    return [_as_value(o, name) for o in outs], spec
 
 
-def per_output(jacobians, container):
-    """Jacobians (one per output) in the container f returned its outputs in; the Jacobian itself for one output."""
-    if container is None:
-        return jacobians[0]
-    if hasattr(container, "_fields"):  # a namedtuple
-        return container(*jacobians)
-    return container(jacobians)
+def per_output(jacobians, spec):
+    """Jacobians (one per output) in the structure f returned its outputs in; the Jacobian itself for one output."""
+    return unflatten(spec, jacobians)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -163,12 +164,11 @@ def value_and_grad(f, argnums=0, has_aux=False):
 
     @functools.wraps(f)
     def value_and_grad_f(*args, **kwargs):
-        args, inputs, single, nested = _prepare(args, argnums, "grad")
+        args, inputs, regroup, nested = _prepare(args, argnums, "grad")
         out, aux = _call(f, args, kwargs, "grad", has_aux=True) if has_aux else (_call(f, args, kwargs, "grad"), None)
         if out.size != 1:
             raise ValueError(f"grad: the function must return a scalar, got shape {out.shape}; use jacobian")
-        grads = _gradients(out, inputs, None, nested)
-        grads = grads[0] if single else tuple(grads)
+        grads = regroup(_gradients(out, inputs, None, nested))
         if has_aux:
             return (_output(out, nested), aux_output(aux, nested)), grads
         return _output(out, nested), grads
@@ -214,13 +214,13 @@ def _jacobian(f, argnums, name, choose, has_aux=False):
     @functools.wraps(f)
     def jacobian_f(*args, **kwargs):
         original = args
-        args, inputs, single, nested = _prepare(args, argnums, name)
+        args, inputs, regroup, nested = _prepare(args, argnums, name)
         with _inside_transform():
             out = f(*args, **kwargs)
         aux = None
         if has_aux:
             out, aux = split_aux(out, name)
-        outs, container = _outputs(out, name)
+        outs, spec = _outputs(out, name)
         if choose and sum(o.size for o in outs) > sum(v.size for v in inputs):
             return jacfwd(f, argnums, has_aux=has_aux)(*original, **kwargs)
         jacobians = []
@@ -239,8 +239,8 @@ def _jacobian(f, argnums, name, choose, has_aux=False):
                                 Value(np.zeros(shape), requires_grad=False))
                 else:
                     jacs.append(np.reshape(np.stack(row) if row else np.zeros(shape, dtype=v.dtype), shape))
-            jacobians.append(jacs[0] if single else tuple(jacs))
-        jac = per_output(jacobians, container)
+            jacobians.append(regroup(jacs))
+        jac = per_output(jacobians, spec)
         return (jac, aux_output(aux, nested)) if has_aux else jac
 
     return jacobian_f
@@ -260,7 +260,7 @@ def hessian(f, argnums=0, has_aux=False):
 def vjp(f, *primals):
     """Reverse mode: (f(*primals), vjp_fn), where vjp_fn(cotangent) returns the tuple of
     cotangent · ∂f/∂primal_i, one per primal, each of that primal's shape. The cotangent has f's shape."""
-    args, inputs, _, nested = _prepare(primals, tuple(range(len(primals))), "vjp")
+    args, inputs, regroup, nested = _prepare(primals, tuple(range(len(primals))), "vjp")
     out = _call(f, args, {}, "vjp")
 
     def vjp_fn(cotangent):
@@ -268,7 +268,7 @@ def vjp(f, *primals):
             cotangent.data if isinstance(cotangent, Value) else cotangent, dtype=out.dtype)
         if np.shape(ct) != out.shape:
             raise ValueError(f"vjp: cotangent of shape {np.shape(ct)} does not match output of shape {out.shape}")
-        return tuple(_gradients(out, inputs, ct, nested))
+        return regroup(_gradients(out, inputs, ct, nested))
 
     return _output(out, nested), vjp_fn
 
