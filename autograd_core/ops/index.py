@@ -113,8 +113,8 @@ def _scatter_positions(name, x, dim, index, src):
     src_shape = src.shape if isinstance(src, Value) else None
     _check_gather_index(name, x.shape, dim, index, src_shape)
     if isinstance(src, Value):
-        if src.dtype != x.dtype:
-            raise RuntimeError(f"{name}(): Expected self.dtype to be equal to src.dtype ({x.dtype} vs {src.dtype})")
+        if src.dtype != x.dtype:  # converted to input's dtype, as PyTorch does (differentiably for floats)
+            src = src.type(x.dtype)
         if src.shape != index.shape:  # only src's leading block of index's shape is used
             src = getitem(src, tuple(slice(0, n) for n in index.shape))
     return index, along(index, dim), src
@@ -164,7 +164,8 @@ def scatter_add_at(values, index, shape):
 
 def index_select(input, dim, index):
     """The entries of input at the positions `index` (a 1-D integer Value, entries in [0, size)) along `dim`, as
-    torch.index_select: out has input's shape with dim's size replaced by len(index)."""
+    torch.index_select: out has input's shape with dim's size replaced by len(index). A 2-D index raises
+    IndexError, an index out of range RuntimeError (PyTorch 2's types)."""
     x = as_value(input)
     index = index_array(index, "index_select")
     if index.ndim > 1:
@@ -175,8 +176,8 @@ def index_select(input, dim, index):
     dim = check_dim(dim, x.ndim)
     index = index.reshape(-1)
     if index.size and (index.min() < 0 or index.max() >= x.shape[dim]):
-        raise IndexError(f"index_select(): index out of range in self (indices must be in [0, {x.shape[dim]}) "
-                         f"along dimension {dim})")
+        raise RuntimeError(f"index_select(): index out of range in self (indices must be in [0, {x.shape[dim]}) "
+                           f"along dimension {dim})")
     return getitem(x, (slice(None),) * dim + (index,))
 
 
@@ -235,7 +236,7 @@ def _dims(dims, ndim, name):
         dims = (dims,)
     dims = [check_dim(d, ndim) for d in dims]
     if len(set(dims)) != len(dims):
-        raise RuntimeError(f"{name}(): dims has duplicates: {dims}")
+        raise RuntimeError(f"{name}(): dims has duplicates: {dims} (a dim appears multiple times in the list of dims)")
     return dims
 
 
