@@ -22,7 +22,8 @@ from .clip import clip_grad_norm_
 from .clip import clip_grad_value_
 from .lr_scheduler import CosineAnnealingLR, ExponentialLR, LambdaLR, LRScheduler, StepLR
 from .lr_scheduler import (
-    CosineAnnealingWarmRestarts, LinearLR, MultiStepLR, OneCycleLR, ReduceLROnPlateau, SequentialLR,
+    ChainedScheduler, ConstantLR, CosineAnnealingWarmRestarts, CyclicLR, LinearLR, MultiplicativeLR, MultiStepLR,
+    OneCycleLR, PolynomialLR, ReduceLROnPlateau, SequentialLR,
 )
 from .optimizer import Optimizer
 from .rmsprop import RMSprop
@@ -31,6 +32,7 @@ from .adadelta import Adadelta
 from .lbfgs import LBFGS
 from .nadam import NAdam, RAdam
 from .rprop import Rprop
+from .asgd import ASGD
 
 __all__ = [
     "Optimizer", "SGD", "RMSprop", "Adagrad", "Adam", "AdamW", "Adamax",
@@ -38,4 +40,15 @@ __all__ = [
     "clip_grad_norm_",
     "NAdam", "RAdam", "Adadelta", "Rprop", "LBFGS", "clip_grad_value_",
     "MultiStepLR", "LinearLR", "OneCycleLR", "ReduceLROnPlateau", "SequentialLR", "CosineAnnealingWarmRestarts",
+    "ASGD", "ConstantLR", "PolynomialLR", "MultiplicativeLR", "CyclicLR", "ChainedScheduler", "swa_utils",
 ]
+
+
+def __getattr__(name):
+    # swa_utils builds on autograd_core.nn (AveragedModel is a Module): imported on first use, so that importing
+    # optim does not import nn.
+    if name == "swa_utils":
+        import importlib
+
+        return importlib.import_module(f"{__name__}.swa_utils")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,6 +1,7 @@
 """Learning-rate schedules (PyTorch semantics): StepLR, MultiStepLR, ExponentialLR, LinearLR, CosineAnnealingLR,
-CosineAnnealingWarmRestarts, LambdaLR, SequentialLR here; OneCycleLR (onecycle.py) and ReduceLROnPlateau
-(plateau.py) beside.
+CosineAnnealingWarmRestarts, LambdaLR here; beside them ConstantLR, PolynomialLR, MultiplicativeLR (factor_lr.py),
+CyclicLR (cyclic.py), OneCycleLR (onecycle.py), ReduceLROnPlateau (plateau.py), and the schedules made of
+schedules, SequentialLR and ChainedScheduler (combined.py). SWALR is in swa_utils.py, as in PyTorch.
 
 A scheduler rewrites `group["lr"]` of its optimizer's parameter groups. Call `scheduler.step()` once per
 epoch (or iteration), after `optimizer.step()`:
@@ -62,7 +63,8 @@ class LRScheduler:
                         f"{type(self).__name__}: param_groups[{i}] has no 'initial_lr', which resuming "
                         f"with last_epoch={last_epoch} needs; load the optimizer's state dict first"
                     )
-        self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
+        if "base_lrs" not in vars(self):  # CyclicLR sets its own (the bottom of its cycle) before this
+            self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
         self._initial_step()
 
@@ -173,6 +175,38 @@ def _check_positive_int(owner, name, value):
         raise ValueError(f"{owner}: {name} must be a positive integer, got {value!r}")
 
 
+def _per_group(owner, name, optimizer, value):
+    """One number per parameter group, from a number or a list of them (PyTorch's max_lr=[...])."""
+    if isinstance(value, (list, tuple)):
+        if len(value) != len(optimizer.param_groups):
+            raise ValueError(f"{owner}: expected {len(optimizer.param_groups)} values of {name} "
+                             f"(one per group), got {len(value)}")
+        values = list(value)
+    else:
+        values = [value] * len(optimizer.param_groups)
+    for v in values:
+        check_number(owner, name, v)
+    return values
+
+
+def _momentum_key(owner, optimizer):
+    """Which group entry a momentum-cycling schedule writes: "betas" (its first entry, Adam's beta1) or
+    "momentum" (SGD, RMSprop); a ValueError when the optimizer has neither."""
+    if "betas" in optimizer.defaults:
+        return "betas"
+    if "momentum" in optimizer.defaults:
+        return "momentum"
+    raise ValueError(f"{owner}: cycle_momentum needs an optimizer with momentum or betas, "
+                     f"{type(optimizer).__name__} has neither (pass cycle_momentum=False)")
+
+
+def _set_momentum(group, value, use_beta1):
+    if use_beta1:
+        group["betas"] = (value, *group["betas"][1:])
+    else:
+        group["momentum"] = value
+
+
 class StepLR(LRScheduler):
     """lr ← lr·gamma every `step_size` epochs: lr_epoch = base_lr·gamma^⌊epoch / step_size⌋.
 
@@ -248,30 +282,24 @@ class CosineAnnealingLR(LRScheduler):
                 for base_lr in self.base_lrs]
 
 
-class LambdaLR(LRScheduler):
-    """lr_epoch = base_lr·lr_lambda(epoch), with one function for all groups or a list of one per group.
+class _PerGroupLambdas:
+    """What LambdaLR and MultiplicativeLR share: `lr_lambda`, one function for every group or a list of one
+    per group (kept as `self.lr_lambdas`), and a state dict that saves the attributes of callable objects
+    but not functions or lambdas (re-create those in code, then load)."""
 
-    state_dict() saves the attributes of callable objects, but not functions or lambdas (re-create
-    those in code, then load).
-    """
-
-    def __init__(self, optimizer, lr_lambda, last_epoch=-1):
+    def _set_lambdas(self, optimizer, lr_lambda):
+        owner = type(self).__name__
         n_groups = len(optimizer.param_groups) if isinstance(optimizer, Optimizer) else None
         if isinstance(lr_lambda, (list, tuple)):
             if n_groups is not None and len(lr_lambda) != n_groups:
-                raise ValueError(f"LambdaLR: expected {n_groups} lr_lambdas (one per group), "
-                                 f"got {len(lr_lambda)}")
+                raise ValueError(f"{owner}: expected {n_groups} lr_lambdas (one per group), got {len(lr_lambda)}")
             lambdas = list(lr_lambda)
         else:
             lambdas = [lr_lambda] * (n_groups or 0)
         for i, fn in enumerate(lambdas):
             if not callable(fn):
-                raise TypeError(f"LambdaLR: lr_lambda {i} is a {type(fn).__name__}, not a function")
+                raise TypeError(f"{owner}: lr_lambda {i} is a {type(fn).__name__}, not a function")
         self.lr_lambdas = lambdas
-        super().__init__(optimizer, last_epoch)
-
-    def get_lr(self):
-        return [base_lr * fn(self.last_epoch) for fn, base_lr in zip(self.lr_lambdas, self.base_lrs)]
 
     def state_dict(self):
         state = {key: value for key, value in self.__dict__.items() if key not in ("optimizer", "lr_lambdas")}
@@ -289,6 +317,21 @@ class LambdaLR(LRScheduler):
         for fn, attributes in zip(self.lr_lambdas, saved):
             if attributes is not None:
                 fn.__dict__.update(attributes)
+
+
+class LambdaLR(_PerGroupLambdas, LRScheduler):
+    """lr_epoch = base_lr·lr_lambda(epoch), with one function for all groups or a list of one per group.
+
+    state_dict() saves the attributes of callable objects, but not functions or lambdas (re-create
+    those in code, then load).
+    """
+
+    def __init__(self, optimizer, lr_lambda, last_epoch=-1):
+        self._set_lambdas(optimizer, lr_lambda)
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        return [base_lr * fn(self.last_epoch) for fn, base_lr in zip(self.lr_lambdas, self.base_lrs)]
 
 
 class MultiStepLR(LRScheduler):
@@ -399,62 +442,8 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
 
-class SequentialLR(LRScheduler):
-    """Run `schedulers[0]` until epoch milestones[0], then schedulers[1] (restarted at its epoch 0) until
-    milestones[1], and so on. All schedulers must drive `optimizer`; len(milestones) = len(schedulers) − 1.
-
-    state_dict() holds each scheduler's state dict under "_schedulers".
-    """
-
-    def __init__(self, optimizer, schedulers, milestones, last_epoch=-1):
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"SequentialLR: {type(optimizer).__name__} is not an Optimizer")
-        schedulers, milestones = list(schedulers), list(milestones)
-        if not schedulers:
-            raise ValueError("SequentialLR: expected at least one scheduler")
-        for i, scheduler in enumerate(schedulers):
-            if not isinstance(scheduler, LRScheduler) or type(scheduler).__name__ == "ReduceLROnPlateau":
-                raise TypeError(f"SequentialLR: scheduler {i} is a {type(scheduler).__name__}, not an epoch "
-                                "schedule (ReduceLROnPlateau needs a metric and cannot be sequenced)")
-            if scheduler.optimizer is not optimizer:
-                raise ValueError(f"SequentialLR: scheduler {i} ({type(scheduler).__name__}) drives another optimizer")
-        if len(milestones) != len(schedulers) - 1:
-            raise ValueError(f"SequentialLR: {len(schedulers)} schedulers need {len(schedulers) - 1} milestones, "
-                             f"got {len(milestones)}")
-        self._schedulers, self._milestones = schedulers, milestones
-        self.last_epoch = last_epoch + 1
-        self.optimizer = optimizer
-        for group in optimizer.param_groups:                 # undo what constructing the schedulers did
-            group["lr"] = group["initial_lr"]
-        for scheduler in schedulers:
-            scheduler.last_epoch -= 1
-        index = bisect.bisect_right(milestones, 0)
-        schedulers[index]._initial_step()
-        self._last_lr = schedulers[index].get_last_lr()
-
-    def step(self):
-        self.last_epoch += 1
-        index = bisect.bisect_right(self._milestones, self.last_epoch)
-        scheduler = self._schedulers[index]
-        if index > 0 and self._milestones[index - 1] == self.last_epoch:
-            scheduler._update_lr(0)                          # the next schedule starts from its epoch 0
-        else:
-            scheduler.step()
-        self._last_lr = scheduler.get_last_lr()
-
-    def state_dict(self):
-        state = {key: value for key, value in self.__dict__.items() if key not in ("optimizer", "_schedulers")}
-        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
-        return state
-
-    def load_state_dict(self, state_dict):
-        self._check_state_dict(state_dict)
-        for scheduler, saved in zip(self._schedulers, state_dict["_schedulers"]):
-            scheduler._check_state_dict(saved)
-        self.__dict__.update({k: v for k, v in state_dict.items() if k != "_schedulers"})
-        for scheduler, saved in zip(self._schedulers, state_dict["_schedulers"]):
-            scheduler.load_state_dict(saved)
-
-
 from .onecycle import OneCycleLR  # noqa: E402, F401  (they build on LRScheduler above)
 from .plateau import ReduceLROnPlateau  # noqa: E402, F401
+from .factor_lr import ConstantLR, MultiplicativeLR, PolynomialLR  # noqa: E402, F401
+from .cyclic import CyclicLR  # noqa: E402, F401
+from .combined import ChainedScheduler, SequentialLR  # noqa: E402, F401

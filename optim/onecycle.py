@@ -4,22 +4,8 @@ from __future__ import annotations
 
 import math
 
-from .lr_scheduler import LRScheduler, _check_positive_int
+from .lr_scheduler import LRScheduler, _check_positive_int, _momentum_key, _per_group, _set_momentum
 from .optimizer import Optimizer, check_number
-
-
-def _per_group(name, optimizer, value):
-    """One value per parameter group, from a number or a list of them."""
-    if isinstance(value, (list, tuple)):
-        if len(value) != len(optimizer.param_groups):
-            raise ValueError(f"OneCycleLR: expected {len(optimizer.param_groups)} values of {name} "
-                             f"(one per group), got {len(value)}")
-        values = list(value)
-    else:
-        values = [value] * len(optimizer.param_groups)
-    for v in values:
-        check_number("OneCycleLR", name, v)
-    return values
 
 
 def _anneal_cos(start, end, pct):
@@ -83,7 +69,7 @@ class OneCycleLR(LRScheduler):
                 dict(end_step=total_steps - 1, start_lr="max_lr", end_lr="min_lr",
                      start_momentum="base_momentum", end_momentum="max_momentum"),
             ]
-        max_lrs = _per_group("max_lr", optimizer, max_lr)
+        max_lrs = _per_group("OneCycleLR", "max_lr", optimizer, max_lr)
         if last_epoch == -1:
             for group, top in zip(optimizer.param_groups, max_lrs):
                 group["initial_lr"] = top / div_factor
@@ -91,23 +77,14 @@ class OneCycleLR(LRScheduler):
                 group["min_lr"] = group["initial_lr"] / final_div_factor
         self.cycle_momentum = bool(cycle_momentum)
         if self.cycle_momentum:
-            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
-                raise ValueError(f"OneCycleLR: cycle_momentum needs an optimizer with momentum or betas, "
-                                 f"{type(optimizer).__name__} has neither (pass cycle_momentum=False)")
-            self.use_beta1 = "betas" in optimizer.defaults
-            max_ms = _per_group("max_momentum", optimizer, max_momentum)
-            base_ms = _per_group("base_momentum", optimizer, base_momentum)
+            self.use_beta1 = _momentum_key("OneCycleLR", optimizer) == "betas"
+            max_ms = _per_group("OneCycleLR", "max_momentum", optimizer, max_momentum)
+            base_ms = _per_group("OneCycleLR", "base_momentum", optimizer, base_momentum)
             if last_epoch == -1:
                 for group, top, low in zip(optimizer.param_groups, max_ms, base_ms):
-                    self._set_momentum(group, top)
+                    _set_momentum(group, top, self.use_beta1)
                     group["max_momentum"], group["base_momentum"] = top, low
         super().__init__(optimizer, last_epoch)
-
-    def _set_momentum(self, group, value):
-        if self.use_beta1:
-            group["betas"] = (value, *group["betas"][1:])
-        else:
-            group["momentum"] = value
 
     def get_lr(self):
         step = self.last_epoch
@@ -123,8 +100,8 @@ class OneCycleLR(LRScheduler):
                     pct = (step - start) / (end - start)
                     lrs.append(anneal(group[phase["start_lr"]], group[phase["end_lr"]], pct))
                     if self.cycle_momentum:
-                        self._set_momentum(group, anneal(group[phase["start_momentum"]],
-                                                         group[phase["end_momentum"]], pct))
+                        _set_momentum(group, anneal(group[phase["start_momentum"]], group[phase["end_momentum"]], pct),
+                                      self.use_beta1)
                     break
                 start = end
         return lrs

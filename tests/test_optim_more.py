@@ -1,4 +1,4 @@
-"""NAdam, RAdam, Adadelta, Rprop, LBFGS and `maximize` for every optimizer: 50 steps against torch.optim
+"""NAdam, RAdam, Adadelta, Rprop, ASGD, LBFGS and `maximize` for every optimizer: 50 steps against torch.optim
 (float64), plus the checks every optimizer gets (float32 stays float32, state dicts round-trip, bad
 state dicts are refused with an error naming both optimizers)."""
 
@@ -25,12 +25,14 @@ NEW_CONFIGS = [
     ("Adadelta", dict(lr=0.5, rho=0.8, eps=1e-4, weight_decay=0.05)),
     ("Rprop", dict(lr=0.01)),
     ("Rprop", dict(lr=0.05, etas=(0.3, 1.5), step_sizes=(1e-3, 0.2))),
+    ("ASGD", dict()),
+    ("ASGD", dict(lr=0.05, lambd=0.01, alpha=0.5, t0=10, weight_decay=0.1)),   # averaging from step 11 on
 ]
 MAXIMIZE_CONFIGS = [(name, dict(kw, maximize=True)) for name, kw in [
     ("SGD", dict(lr=0.002, momentum=0.5, nesterov=True)), ("RMSprop", dict(lr=0.01, centered=True)),
     ("Adagrad", dict(lr=0.1)), ("Adam", dict(lr=0.05, amsgrad=True)), ("AdamW", dict(lr=0.05)),
     ("Adamax", dict(lr=0.05)), ("NAdam", dict(lr=0.05)), ("RAdam", dict(lr=0.05)), ("Adadelta", dict()),
-    ("Rprop", dict(lr=0.01)),
+    ("Rprop", dict(lr=0.01)), ("ASGD", dict(lr=0.02, t0=5)),
 ]]
 ALL = NEW_CONFIGS + MAXIMIZE_CONFIGS
 
@@ -143,6 +145,15 @@ def reference_Rprop(theta, grad, steps, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e
         g = np.where(s < 0, 0.0, g)
         theta = theta - np.sign(g) * size
         prev = g
+    return theta
+
+
+def reference_ASGD(theta, grad, steps, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0.0):
+    eta = lr  # the parameters follow SGD with a decaying step (the average, ax, is checked in test_optim_surface)
+    for t in range(1, steps + 1):
+        g = grad(theta) + weight_decay * theta
+        theta = theta * (1 - lambd * eta) - eta * g
+        eta = lr / (1 + lambd * lr * t) ** alpha
     return theta
 
 
