@@ -8,7 +8,7 @@ from .value import Value  # first: the engine and the operations build on it
 from .engine import enable_grad, is_grad_enabled, name_scope, no_grad, set_grad_enabled
 from .ops import abs, clip, concatenate, cos, exp, leaky_relu, log, maximum, minimum, relu, sigmoid, sin
 from .ops import sqrt, tanh, where
-from .functional import grad, hessian, jacobian, jvp, value_and_grad, vjp
+from .functional import grad, hessian, jacobian, jvp, value_and_grad, vjp, vmap
 from .functional import jacfwd, jacrev
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .anomaly import AnomalyError, detect_anomaly
@@ -42,7 +42,7 @@ __all__ = [
     "matmul", "max", "maximum", "mean", "min", "minimum", "relu", "sigmoid", "sin", "softmax", "sqrt",
     "stack", "sum", "tanh", "var", "where", "reshape", "transpose",
     "grad", "value_and_grad", "jacobian", "hessian", "vjp", "jvp",
-    "jacfwd", "jacrev", "compile", "CompileWarning",
+    "jacfwd", "jacrev", "vmap", "compile", "CompileWarning",
     "gradcheck", "gradgradcheck", "GradcheckError", "detect_anomaly", "AnomalyError",
     "Tensor", "Generator", "accelerator", "allclose", "arange", "argmax", "argmin", "as_tensor", "cat", "clamp",
     "clone", "concat",

@@ -10,16 +10,17 @@ containers of arguments (a dict of parameters). Two differ from JAX's spelling o
       params = dict(model.named_parameters())
       grads = grad(lambda p: loss_fn(functional_call(model, p, (x,)), y))(params)   # a dict, like params
 
-`vmap` is not provided.
+`vmap(func, in_dims, out_dims)` maps func over an axis by calling it once per index (torch.func's semantics, not
+its speed: no batching rules), so `vmap(grad(loss), in_dims=(None, 0, 0))(params, x, y)` gives per-sample gradients.
 """
 
 from __future__ import annotations
 
 import functools
 
-from .functional import grad, hessian, jacfwd, jacrev, jvp, value_and_grad, vjp
+from .functional import grad, hessian, jacfwd, jacrev, jvp, value_and_grad, vjp, vmap
 
-__all__ = ["grad", "grad_and_value", "hessian", "jacfwd", "jacrev", "jvp", "vjp", "functional_call"]  # noqa: F822
+__all__ = ["grad", "grad_and_value", "hessian", "jacfwd", "jacrev", "jvp", "vjp", "vmap", "functional_call"]  # noqa: F822
 
 
 def grad_and_value(func, argnums=0, has_aux=False):

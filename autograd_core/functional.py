@@ -18,7 +18,7 @@ import numpy as np
 from . import engine
 from .modes import TRACERS
 from .ops.shape import reshape, stack
-from .trees import Spread, any_container, flatten, unflatten
+from .trees import Spread, any_container, flatten, flatten_as, unflatten
 from .value import Value
 
 
@@ -271,6 +271,77 @@ def vjp(f, *primals):
         return regroup(_gradients(out, inputs, ct, nested))
 
     return _output(out, nested), vjp_fn
+
+
+def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
+    """Return a function mapping func over an axis of its arguments (JAX's and torch.func's vmap), by a loop.
+
+    in_dims:  for each positional argument, the axis to map over, or None for an argument every call shares; an int
+              or None applies to all arguments; a container argument takes one for all its leaves or a container of
+              them in its structure. Keyword arguments are shared.
+    out_dims: the axis of the results along which the calls' results are stacked (one per result, or one for all).
+    Every mapped array must have the same length n along its axis; the result is func's, with a new axis of length
+    n. func is called once per index, on the slices (Values are sliced with indexing, so gradients flow through:
+    `vmap(grad(loss), in_dims=(None, 0, 0))(params, x, y)` gives per-sample gradients, and vmap nests and composes
+    with the other transforms). This is torch.func's semantics but not its speed: n calls of func, no batching rule
+    per operation. Random numbers differ between the calls, as with randomness="different"; "same" is not
+    supported. chunk_size is accepted and ignored (the loop already takes one sample at a time).
+    """
+    if randomness not in ("error", "different", "same"):
+        raise ValueError(f"vmap: randomness must be 'error', 'different' or 'same', got {randomness!r}")
+    if randomness == "same":
+        raise NotImplementedError("vmap: randomness='same' is not supported (each call draws its own numbers)")
+
+    @functools.wraps(func)
+    def vmapped(*args, **kwargs):
+        dims = in_dims if isinstance(in_dims, (tuple, list)) else (in_dims,) * len(args)
+        if len(dims) != len(args):
+            raise ValueError(f"vmap: in_dims has {len(dims)} entries for {len(args)} positional arguments")
+        leaves, axes, specs = [], [], []
+        for arg, dim in zip(args, dims):
+            arg_leaves, spec = flatten(arg)
+            arg_leaves = [leaf if isinstance(leaf, Value) else np.asarray(leaf) for leaf in arg_leaves]
+            arg_axes = [dim] * len(arg_leaves) if dim is None or isinstance(dim, numbers.Integral) else \
+                flatten_as(dim, spec, "vmap: in_dims differs in structure from its argument")
+            leaves += arg_leaves
+            axes += arg_axes
+            specs.append((len(arg_leaves), spec))
+        sizes, mapped = set(), []
+        for leaf, axis in zip(leaves, axes):
+            if axis is None:
+                mapped.append(None)
+                continue
+            shape = np.shape(leaf.data if isinstance(leaf, Value) else leaf)
+            if not -len(shape) <= axis < len(shape):
+                raise ValueError(f"vmap: in_dim {axis} is out of range for an argument of shape {shape}")
+            axis %= len(shape)
+            sizes.add(shape[axis])
+            mapped.append(axis)
+        if not sizes:
+            raise ValueError("vmap: at least one argument must be mapped (in_dims are all None)")
+        if len(sizes) > 1:
+            raise ValueError(f"vmap: the mapped axes have different sizes {sorted(sizes)}; they must all be equal")
+        n = sizes.pop()
+        if n == 0:
+            raise ValueError("vmap: the mapped axes have size 0")
+        results, out_spec = [], None
+        for i in range(n):
+            sliced = [leaf if axis is None else leaf[(slice(None),) * axis + (i,)]
+                      for leaf, axis in zip(leaves, mapped)]
+            call_args, start = [], 0
+            for count, spec in specs:
+                call_args.append(unflatten(spec, sliced[start:start + count]))
+                start += count
+            out_leaves, out_spec = flatten(func(*call_args, **kwargs), any_container)
+            results.append(out_leaves)
+        outs = [[result[k] for result in results] for k in range(len(results[0]))]
+        out_axes = [out_dims] * len(outs) if isinstance(out_dims, numbers.Integral) else \
+            flatten_as(out_dims, out_spec, "vmap: out_dims differs in structure from func's results")
+        stacked = [stack(column, axis=axis) if any(isinstance(c, Value) for c in column) else
+                   np.stack([np.asarray(c) for c in column], axis=axis) for column, axis in zip(outs, out_axes)]
+        return unflatten(out_spec, stacked)
+
+    return vmapped
 
 
 from .forward import jacfwd, jvp, share_tangent  # noqa: E402, F401  (forward.py uses the helpers above; jvp re-exported)

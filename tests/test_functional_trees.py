@@ -225,3 +225,58 @@ def test_functional_call_inside_a_training_step_by_hand():
         params = {k: params[k] - 0.1 * grads[k] for k in params}
         first = value if first is None else first
     assert value < 0.5 * first
+
+
+# ----------------------------------------------------------------------------------------------------
+# vmap (a loop with torch.func's semantics)
+
+
+def test_vmap_of_grad_gives_per_sample_gradients():
+    x, y = RNG.standard_normal((5, 3)), RNG.standard_normal(5)
+
+    def sample_loss(p, xi, yi):
+        return (xi @ p["w"] + p["b"] - yi) ** 2
+
+    per_sample = ag.vmap(ag.grad(sample_loss), in_dims=(None, 0, 0))(PARAMS, x, y)
+    assert per_sample["w"].shape == (5, 3) and per_sample["b"].shape == (5,)
+    for i in range(5):
+        g = ag.grad(sample_loss)(PARAMS, x[i], y[i])
+        np.testing.assert_allclose(per_sample["w"][i], g["w"])
+        np.testing.assert_allclose(per_sample["b"][i], g["b"])
+    total = ag.grad(lambda p: sum(sample_loss(p, x[i], y[i]) for i in range(5)))(PARAMS)
+    np.testing.assert_allclose(per_sample["w"].sum(axis=0), total["w"])
+
+
+def test_vmap_axes_nesting_gradients_and_errors():
+    a = np.arange(24.0).reshape(2, 3, 4)
+    np.testing.assert_allclose(ag.vmap(lambda m: m.sum(axis=0), in_dims=1)(a), a.sum(axis=0))  # slices (2, 4)
+    np.testing.assert_allclose(ag.vmap(ag.vmap(lambda v: v * 2.0))(a), 2.0 * a)
+    first, second = ag.vmap(lambda v: (v, v.sum()), out_dims=(1, 0))(a[0])
+    np.testing.assert_allclose(first, a[0].T)
+    np.testing.assert_allclose(second, a[0].sum(axis=1))
+    x = Value(a[0], requires_grad=True)  # slices of a Value are indexing: gradients reach it
+    (ag.vmap(lambda r: (r ** 2).sum())(x)).sum().backward()
+    np.testing.assert_allclose(x.grad, 2.0 * a[0])
+    with pytest.raises(ValueError, match=r"different sizes \[3, 4\]"):
+        ag.vmap(lambda u, v: u.sum() + v.sum())(np.ones((3, 2)), np.ones((4, 2)))
+    with pytest.raises(ValueError, match="in_dims are all None"):
+        ag.vmap(lambda u: u, in_dims=None)(np.ones(3))
+    with pytest.raises(ValueError, match="in_dim 2 is out of range"):
+        ag.vmap(lambda u: u, in_dims=2)(np.ones((3, 2)))
+
+
+def test_vmap_matches_torch_func():
+    torch = pytest.importorskip("torch")
+    x, y = RNG.standard_normal((6, 3)), RNG.standard_normal(6)
+
+    def ours(p, xi, yi):
+        return ag.tanh(xi @ p["w"] + p["b"] - yi) ** 2
+
+    def theirs(p, xi, yi):
+        return torch.tanh(xi @ p["w"] + p["b"] - yi) ** 2
+
+    got = ag.func.vmap(ag.func.grad(ours), in_dims=(None, 0, 0))(PARAMS, x, y)
+    tp = {k: torch.tensor(v) for k, v in PARAMS.items()}
+    want = torch.func.vmap(torch.func.grad(theirs), in_dims=(None, 0, 0))(tp, torch.tensor(x), torch.tensor(y))
+    for k in PARAMS:
+        np.testing.assert_allclose(got[k], want[k].numpy(), rtol=1e-12, atol=1e-14)
