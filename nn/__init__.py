@@ -36,6 +36,7 @@ from .pool import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, GlobalAvgPool2d, MaxP
 from .surface import *  # noqa: F401,F403  PReLU, Hardtanh, ..., losses, padding and shape modules (surface.py lists them)
 from .surface import __all__ as _surface_all
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
+from .attention import MultiheadAttention
 
 __all__ = [
     "Module", "Parameter", "CheckpointError", "functional", "init", "manual_seed", "parallel", "utils",
@@ -49,5 +50,6 @@ __all__ = [
     "L1Loss", "SmoothL1Loss", "HuberLoss", "KLDivLoss",
     "Identity", "ModuleList", "ModuleDict", "GELU", "SiLU", "ELU", "Softplus", "GroupNorm", "Dropout2d",
     "Upsample", "MaxUnpool1d", "MaxUnpool2d",
+    "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell", "MultiheadAttention",
     *_surface_all,
 ]

@@ -28,6 +28,7 @@ from .pool import (
 )
 from .surface_functional import *  # noqa: F401,F403  prelu, hardtanh, one_hot, ... (surface_functional.py lists them)
 from .surface_functional import __all__ as _surface_all
+from .attention import multi_head_attention_forward, scaled_dot_product_attention
 
 __all__ = [
     "linear", "relu", "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax", "dropout", "batch_norm",
@@ -39,5 +40,6 @@ __all__ = [
     "gelu", "silu", "elu", "softplus", "erf", "group_norm", "dropout2d",
     "interpolate", "upsample", "max_unpool1d", "max_unpool2d",
     "pad",
+    "scaled_dot_product_attention", "multi_head_attention_forward",
     *_surface_all,
 ]

@@ -1,0 +1,229 @@
+"""Attention (nn/attention.py): MultiheadAttention and F.scaled_dot_product_attention against PyTorch in float64
+(weights moved through state dicts), finite differences, forward mode, masks and PyTorch's error cases."""
+
+import math
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+from autograd_core import Value, nn
+import autograd_core.nn.functional as F
+from autograd_core.gradcheck import gradcheck
+
+F64 = np.float64
+
+
+def rand(*shape, seed=0):
+    return np.random.default_rng(seed).normal(size=shape)
+
+
+def _torch():
+    return pytest.importorskip("torch")
+
+
+def _assert_close(ours, theirs, name=""):
+    np.testing.assert_allclose(np.asarray(ours), theirs.detach().numpy(), rtol=1e-10, atol=1e-12, err_msg=name)
+
+
+def _pair(torch, kwargs):
+    theirs = torch.nn.MultiheadAttention(4, 2, **kwargs).double()
+    ours = nn.MultiheadAttention(4, 2, dtype=F64, **kwargs)
+    ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
+    return ours, theirs
+
+
+CAUSAL = np.triu(np.ones((3, 4), bool), 1)        # query i may not look at keys j > i
+PADDING = np.array([[False, False, False, True], [False, True, False, False]])
+MHA_CASES = [
+    ("plain", {}, {}),
+    ("kdim-vdim", {"kdim": 3, "vdim": 5}, {}),
+    ("batch-first-per-head", {"batch_first": True}, {"average_attn_weights": False}),
+    ("bool-masks", {}, {"key_padding_mask": PADDING, "attn_mask": CAUSAL}),
+    ("float-masks-no-bias", {"bias": False}, {"attn_mask": rand(4, 3, 4, seed=7),
+                                              "key_padding_mask": rand(2, 4, seed=8)}),
+    ("causal-hint", {}, {"attn_mask": CAUSAL, "is_causal": True}),
+    ("no-weights", {}, {"need_weights": False}),
+    ("unbatched", {}, {"key_padding_mask": PADDING[0], "attn_mask": np.stack([CAUSAL, CAUSAL[::-1]])}),
+]
+
+
+@pytest.mark.parametrize("kwargs,call", [c[1:] for c in MHA_CASES], ids=[c[0] for c in MHA_CASES])
+def test_multihead_attention_matches_torch(kwargs, call):
+    torch = _torch()
+    ours, theirs = _pair(torch, kwargs)
+    batched = np.ndim(call.get("key_padding_mask", np.zeros((2, 4)))) == 2
+    lead = (2,) if batched else ()
+    q, k, v = rand(3, *lead, 4), rand(4, *lead, kwargs.get("kdim", 4), seed=1), rand(4, *lead, kwargs.get("vdim", 4),
+                                                                                       seed=2)
+    if kwargs.get("batch_first"):
+        q, k, v = (np.ascontiguousarray(x.swapaxes(0, 1)) for x in (q, k, v))
+    tensors = [torch.tensor(x, requires_grad=True) for x in (q, k, v)]
+    values = [Value(x) for x in (q, k, v)]
+    tcall = {key: torch.tensor(m) if isinstance(m, np.ndarray) else m for key, m in call.items()}
+    tout, tweights = theirs(*tensors, **tcall)
+    out, weights = ours(*values, **call)
+    assert out.shape == tuple(tout.shape)
+    _assert_close(out.data, tout, "output")
+    w_out = rand(*out.shape, seed=3)
+    loss, tloss = (out * w_out).sum(), (tout * torch.tensor(w_out)).sum()
+    if call.get("need_weights", True):
+        assert weights.shape == tuple(tweights.shape)
+        _assert_close(weights.data, tweights, "weights")
+        w_weights = rand(*weights.shape, seed=4)
+        loss, tloss = loss + (weights * w_weights).sum(), tloss + (tweights * torch.tensor(w_weights)).sum()
+    else:
+        assert weights is None and tweights is None
+    loss.backward()
+    tloss.backward()
+    for name, value, tensor in zip("qkv", values, tensors):
+        _assert_close(value.grad, tensor.grad, name)
+    tgrads = dict(theirs.named_parameters())
+    assert [n for n, _ in ours.named_parameters()] == list(tgrads)
+    for name, p in ours.named_parameters():
+        _assert_close(p.grad, tgrads[name].grad, name)
+
+
+def test_multihead_attention_float_mask_gets_its_gradient():
+    torch = _torch()
+    ours, theirs = _pair(torch, {})
+    x, mask = rand(3, 2, 4), rand(3, 3, seed=5)
+    tmask, vmask = torch.tensor(mask, requires_grad=True), Value(mask)
+    theirs(*[torch.tensor(x)] * 3, attn_mask=tmask)[0].pow(2).sum().backward()
+    ours(*[x] * 3, attn_mask=vmask)[0].__pow__(2).sum().backward()
+    _assert_close(vmask.grad, tmask.grad)
+
+
+def test_multihead_attention_parameters_and_init():
+    mha = nn.MultiheadAttention(8, 2, rng=0)
+    assert [(n, p.shape) for n, p in mha.named_parameters()] == [
+        ("in_proj_weight", (24, 8)), ("in_proj_bias", (24,)), ("out_proj.weight", (8, 8)), ("out_proj.bias", (8,))]
+    assert mha.in_proj_weight.dtype == np.float32 and mha.head_dim == 4
+    bound = math.sqrt(6 / (8 + 24))                   # xavier_uniform over (3E, E)
+    assert bound * 0.9 < np.abs(mha.in_proj_weight.data).max() <= bound
+    assert not mha.in_proj_bias.data.any() and not mha.out_proj.bias.data.any()
+    separate = nn.MultiheadAttention(8, 2, kdim=3, vdim=5, bias=False)
+    assert [(n, p.shape) for n, p in separate.named_parameters()] == [
+        ("q_proj_weight", (8, 8)), ("k_proj_weight", (8, 3)), ("v_proj_weight", (8, 5)), ("out_proj.weight", (8, 8))]
+    assert separate.in_proj_weight is None and separate.in_proj_bias is None
+    assert repr(separate).startswith("MultiheadAttention(embed_dim=8, num_heads=2, kdim=3, vdim=5")
+
+
+def test_multihead_attention_dropout_in_training_only():
+    mha = nn.MultiheadAttention(4, 2, dropout=0.5, dtype=F64, rng=0)
+    plain = nn.MultiheadAttention(4, 2, dtype=F64, rng=0)
+    x = rand(5, 2, 4)
+    mha.eval()
+    for a, b in zip(mha(x, x, x), plain(x, x, x)):
+        np.testing.assert_array_equal(a.data, b.data)
+    mha.train()
+    _, weights = mha(x, x, x, average_attn_weights=False)
+    assert (weights.data == 0).any() and not np.allclose(weights.data.sum(-1), 1)   # dropped, scaled by 2
+
+
+def test_multihead_attention_gradcheck_and_forward_mode():
+    mha = nn.MultiheadAttention(4, 2, dtype=F64, rng=1)
+    names = [n for n, _ in mha.named_parameters()]
+
+    def f(q, kv, w_in, b_in, w_out, b_out):
+        for name, w in zip(names[:2], (w_in, b_in)):
+            object.__setattr__(mha, name, w)
+        object.__setattr__(mha.out_proj, "weight", w_out)
+        object.__setattr__(mha.out_proj, "bias", b_out)
+        out, weights = mha(q, kv, kv, key_padding_mask=np.array([[False, True, False]]))
+        return out.sum(axis=-1) + weights.sum(axis=0)
+    params = [p.data for p in mha.parameters()]
+    assert gradcheck(f, [rand(2, 1, 4), rand(3, 1, 4, seed=1), *params])
+    fresh = nn.MultiheadAttention(4, 2, dtype=F64, rng=1)
+    x, t = rand(3, 2, 4), rand(3, 2, 4, seed=2)
+    _, tangent = ag.jvp(lambda x: fresh(x, x, x)[0].sum(), (x,), (t,))
+    xv = Value(x)
+    fresh(xv, xv, xv)[0].sum().backward()
+    np.testing.assert_allclose(tangent, (xv.grad * t).sum(), rtol=1e-12)
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered")
+def test_fully_masked_query_gives_nan_as_pytorch():
+    mha = nn.MultiheadAttention(4, 1, dtype=F64)
+    x = rand(2, 1, 4)
+    out, weights = mha(x, x, x, attn_mask=np.array([[True, True], [False, True]]))
+    assert np.isnan(out.data[0]).all() and np.isfinite(out.data[1]).all()
+
+
+# ----------------------------------------------------------------------------------------------------
+# scaled_dot_product_attention.
+
+SDPA_CASES = [
+    ("plain", {}),
+    ("bool-mask-true-takes-part", {"attn_mask": np.array([[True, False, True, True]] * 3)}),
+    ("float-mask", {"attn_mask": rand(2, 1, 3, 4, seed=6)}),
+    ("causal", {"is_causal": True}),
+    ("scale", {"scale": 0.3}),
+]
+
+
+@pytest.mark.parametrize("kwargs", [c[1] for c in SDPA_CASES], ids=[c[0] for c in SDPA_CASES])
+def test_scaled_dot_product_attention_matches_torch(kwargs):
+    torch = _torch()
+    arrays = rand(2, 2, 3, 5), rand(2, 2, 4, 5, seed=1), rand(2, 2, 4, 6, seed=2)   # (N, heads, L|S, E)
+    tensors = [torch.tensor(a, requires_grad=True) for a in arrays]
+    values = [Value(a) for a in arrays]
+    tkw = {k: torch.tensor(m) if isinstance(m, np.ndarray) else m for k, m in kwargs.items()}
+    tout = torch.nn.functional.scaled_dot_product_attention(*tensors, **tkw)
+    out = F.scaled_dot_product_attention(*values, **kwargs)
+    _assert_close(out.data, tout)
+    w = rand(*out.shape, seed=3)
+    (out * w).sum().backward()
+    (tout * torch.tensor(w)).sum().backward()
+    for name, value, tensor in zip("qkv", values, tensors):
+        _assert_close(value.grad, tensor.grad, name)
+
+
+def test_scaled_dot_product_attention_grouped_query_matches_torch():
+    torch = _torch()
+    q, k, v = rand(1, 4, 3, 2), rand(1, 2, 5, 2, seed=1), rand(1, 2, 5, 3, seed=2)
+    tout = torch.nn.functional.scaled_dot_product_attention(*map(torch.tensor, (q, k, v)), enable_gqa=True)
+    _assert_close(F.scaled_dot_product_attention(q, k, v, enable_gqa=True).data, tout)
+
+
+def test_scaled_dot_product_attention_gradcheck_and_dropout():
+    mask = np.array([[True, False, True], [True, True, False]])
+    assert gradcheck(lambda q, k, v: F.scaled_dot_product_attention(q, k, v, attn_mask=mask),
+                     [rand(2, 2, 3), rand(2, 3, 3, seed=1), rand(2, 3, 2, seed=2)])
+    q = rand(4, 6, 3)
+    dropped = F.scaled_dot_product_attention(q, q, q, dropout_p=0.5, rng=0)
+    kept = F.scaled_dot_product_attention(q, q, q)
+    assert dropped.shape == kept.shape and not np.allclose(dropped.data, kept.data)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Errors.
+
+
+def test_attention_errors_name_the_problem():
+    with pytest.raises(ValueError, match="embed_dim must be divisible by num_heads"):
+        nn.MultiheadAttention(5, 2)
+    with pytest.raises(NotImplementedError, match="add_bias_kv"):
+        nn.MultiheadAttention(4, 2, add_bias_kv=True)
+    mha = nn.MultiheadAttention(4, 2)
+    x = np.zeros((3, 2, 4))
+    with pytest.raises(ValueError, match="expecting embedding dimension of 4, but got 5"):
+        mha(np.zeros((3, 2, 5)), x, x)
+    with pytest.raises(ValueError, match="expected `key` and `value` to be 3-D but found 2-D and 3-D"):
+        mha(x, np.zeros((3, 4)), x)
+    with pytest.raises(ValueError, match="received 4-D query tensor"):
+        mha(np.zeros((2, 3, 2, 4)), x, x)
+    with pytest.raises(RuntimeError, match=r"2D attn_mask is \(3, 4\), but should be \(3, 3\)"):
+        mha(x, x, x, attn_mask=np.zeros((3, 4)))
+    with pytest.raises(RuntimeError, match=r"3D attn_mask is \(2, 3, 3\), but should be \(4, 3, 3\)"):
+        mha(x, x, x, attn_mask=np.zeros((2, 3, 3)))
+    with pytest.raises(ValueError, match=r"key_padding_mask shape of \(2, 3\), but got \(2, 4\)"):
+        mha(x, x, x, key_padding_mask=np.zeros((2, 4), bool))
+    with pytest.raises(TypeError, match="only bool and floating types of attn_mask"):
+        mha(x, x, x, attn_mask=np.zeros((3, 3), np.int64))
+    with pytest.raises(RuntimeError, match="Need attn_mask if specifying the is_causal hint"):
+        mha(x, x, x, is_causal=True)
+    with pytest.raises(RuntimeError, match="attn_mask should not be set when is_causal=True"):
+        F.scaled_dot_product_attention(x, x, x, attn_mask=np.ones((2, 2), bool), is_causal=True)
+    with pytest.raises(RuntimeError, match="do not fit together"):
+        F.scaled_dot_product_attention(x, np.zeros((3, 2, 5)), x)
