@@ -1,12 +1,15 @@
 """The modules that complete PyTorch's `torch.nn` surface here, gathered for `nn/__init__.py` (each lives beside its
 functional form in its own file)."""
 
+from .adaptive_max_pool import AdaptiveMaxPool1d, AdaptiveMaxPool2d
 from .activation_extra import (
     CELU, GLU, PReLU, SELU, Hardshrink, Hardsigmoid, Hardswish, Hardtanh, LogSigmoid, Mish, ReLU6, Softmin,
     Softshrink, Softsign, Tanhshrink, Threshold,
 )
 from .container import Unflatten
 from .distance import CosineSimilarity, PairwiseDistance
+from .fold import Fold, Unfold
+from .instance_norm import InstanceNorm1d, InstanceNorm2d
 from .linear import Bilinear
 from .padding import (
     CircularPad1d, CircularPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d,
@@ -22,4 +25,5 @@ __all__ = [
     "ZeroPad1d", "ZeroPad2d", "ConstantPad1d", "ConstantPad2d", "ReflectionPad1d", "ReflectionPad2d",
     "ReplicationPad1d", "ReplicationPad2d", "CircularPad1d", "CircularPad2d",
     "PixelShuffle", "PixelUnshuffle", "Bilinear",
+    "InstanceNorm1d", "InstanceNorm2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "Unfold", "Fold",
 ]
