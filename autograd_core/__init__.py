@@ -32,6 +32,12 @@ from .tensor import (  # PyTorch's indexing along a dim, running sums and sortin
     argsort, cumprod, cumsum, diag, diagonal, flip, gather, index_select, masked_select, narrow, roll, scatter,
     scatter_add, sort, take, topk, trace, tril, triu,
 )
+from .tensor import (  # more elementwise functions, comparisons, products (ops/special.py, ops/linalg.py)
+    acos, addcdiv, addcmul, addmm, amax, amin, arccos, arcsin, arctan, arctan2, asin, atan, atan2, bmm, broadcast_to,
+    ceil, cosh, dot, eq, expm1, floor, frac, ge, gt, hypot, isclose, isfinite, isinf, isnan, le, lerp, log1p, log2,
+    log10, logaddexp, lt, ne, outer, reciprocal, rsqrt, sign, sinh, t, tan, trunc,
+)
+from .tensor import all, any, round  # noqa: A004  (torch.all, torch.any, torch.round)
 from .threads import get_num_threads, set_num_threads  # torch.set_num_threads: threads of large kernels
 
 __version__ = "0.1.0"
@@ -54,6 +60,10 @@ __all__ = [
     "get_num_threads", "set_num_threads",
     "gather", "scatter", "scatter_add", "index_select", "take", "masked_select", "narrow", "flip", "roll", "tril",
     "triu", "diagonal", "diag", "trace", "cumsum", "cumprod", "sort", "argsort", "topk",
+    "eq", "ne", "gt", "ge", "lt", "le", "isnan", "isinf", "isfinite", "isclose", "log1p", "expm1", "log2", "log10",
+    "tan", "asin", "acos", "atan", "arcsin", "arccos", "arctan", "arctan2", "sinh", "cosh", "atan2", "reciprocal",
+    "rsqrt", "lerp", "addcmul", "addcdiv", "logaddexp", "hypot", "sign", "round", "floor", "ceil", "trunc", "frac",
+    "amax", "amin", "all", "any", "t", "broadcast_to", "outer", "dot", "bmm", "addmm",
     "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool_",
     "bool", "half", "float", "double", "short", "int", "long",
 ]

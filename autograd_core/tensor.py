@@ -309,6 +309,25 @@ flip, roll, tril, triu, diagonal, diag, trace = (
 cumsum, cumprod, sort, argsort, topk = ops.scan.cumsum, ops.scan.cumprod, ops.scan.sort, ops.scan.argsort, ops.scan.topk
 
 
+# More elementwise functions, comparisons and products (ops/special.py, ops/linalg.py); each is also a Value method.
+_s, _l = ops.special, ops.linalg
+eq, ne, gt, ge, lt, le, isnan, isinf, isfinite, isclose = (
+    _s.eq, _s.ne, _s.gt, _s.ge, _s.lt, _s.le, _s.isnan, _s.isinf, _s.isfinite, _s.isclose)
+log1p, expm1, log2, log10, tan, asin, acos, atan, sinh, cosh, atan2 = (
+    _s.log1p, _s.expm1, _s.log2, _s.log10, _s.tan, _s.asin, _s.acos, _s.atan, _s.sinh, _s.cosh, _s.atan2)
+arcsin, arccos, arctan, arctan2 = asin, acos, atan, atan2
+reciprocal, rsqrt, lerp, addcmul, addcdiv, logaddexp, hypot = (
+    _s.reciprocal, _s.rsqrt, _s.lerp, _s.addcmul, _s.addcdiv, _s.logaddexp, _s.hypot)
+sign, round, floor, ceil, trunc, frac = _s.sign, _s.round, _s.floor, _s.ceil, _s.trunc, _s.frac  # noqa: A001
+outer, dot, bmm, addmm = _l.outer, _l.dot, _l.bmm, _l.addmm
+amax = _method("amax", "The largest elements over `dim` (all by default); ties share the gradient equally.")
+amin = _method("amin", "The smallest elements over `dim` (all by default); ties share the gradient equally.")
+all = _method("all", "Whether all elements (along `dim`) are nonzero: a boolean Value.")  # noqa: A001
+any = _method("any", "Whether any element (along `dim`) is nonzero: a boolean Value.")  # noqa: A001
+t = _method("t", "The transpose of a matrix (0-d and 1-D Values unchanged).")
+broadcast_to = _method("broadcast_to", "input broadcast to `size`; the gradient sums back over the broadcast axes.")
+
+
 def transpose(input, *dims, axes=None):
     """transpose(x, d0, d1) swaps two axes (PyTorch); transpose(x, axes) or transpose(x) permutes them (NumPy)."""
     if axes is not None:

@@ -386,6 +386,18 @@ class TensorMethods:
     def trace(self):
         return _value._ops.index.trace(self)
 
+    def amax(self, dim=(), keepdim=False):
+        """The largest elements over `dim` (all dims by default: dim=()); ties share the gradient equally."""
+        return _value._ops.max(self, axis=None if dim == () else _axis(dim), keepdims=bool(keepdim))
+
+    def amin(self, dim=(), keepdim=False):
+        """The smallest elements over `dim` (all dims by default: dim=()); ties share the gradient equally."""
+        return _value._ops.min(self, axis=None if dim == () else _axis(dim), keepdims=bool(keepdim))
+
+    def broadcast_to(self, size):
+        """x broadcast to `size` (a view in PyTorch); the gradient is summed back over the broadcast axes."""
+        return _value._ops.broadcast_to(self, shape=tuple(size))
+
     def cumsum(self, dim, *, dtype=None):
         return _value._ops.scan.cumsum(self, dim, dtype=dtype)
 
@@ -466,6 +478,37 @@ class TensorMethods:
         return Device("cpu")
 
     is_cuda = False
+
+
+# PyTorch's methods that are the function of the same name with the Value first (ops/special.py, ops/linalg.py).
+_FUNCTION_METHODS = {
+    "special": ("eq", "ne", "gt", "ge", "lt", "le", "isnan", "isinf", "isfinite", "isclose", "log1p", "expm1",
+                "log2", "log10", "tan", "asin", "acos", "atan", "sinh", "cosh", "atan2", "reciprocal", "rsqrt",
+                "lerp", "addcmul", "addcdiv", "logaddexp", "hypot", "sign", "round", "floor", "ceil", "trunc",
+                "frac"),
+    "linalg": ("outer", "dot", "bmm", "addmm"),
+}
+
+
+def _function_method(module, name):
+    def method(self, *args, **kwargs):
+        return getattr(getattr(_value._ops, module), name)(self, *args, **kwargs)
+
+    method.__name__, method.__qualname__ = name, f"TensorMethods.{name}"
+    method.__doc__ = f"autograd_core.{name} (torch.{name}) with this Value as its first argument."
+    return method
+
+
+for _module, _names in _FUNCTION_METHODS.items():
+    for _name in _names:
+        assert not hasattr(TensorMethods, _name), _name
+        setattr(TensorMethods, _name, _function_method(_module, _name))
+TensorMethods.arcsin, TensorMethods.arccos, TensorMethods.arctan, TensorMethods.arctan2 = (
+    TensorMethods.asin, TensorMethods.acos, TensorMethods.atan, TensorMethods.atan2)
+
+
+def _axis(dim):
+    return tuple(dim) if isinstance(dim, list) else dim
 
 
 def _data(x):

@@ -129,6 +129,23 @@ class OURS:
     def sort(x, dim=-1, descending=False):
         return ag.sort(x, dim, descending).values
 
+    # More elementwise functions and products (ops/special.py, ops/linalg.py).
+    log1p, expm1, log2, log10, tan, asin, acos, atan = ag.log1p, ag.expm1, ag.log2, ag.log10, ag.tan, ag.asin, \
+        ag.acos, ag.atan
+    sinh, cosh, atan2, reciprocal, rsqrt, lerp, addcmul = ag.sinh, ag.cosh, ag.atan2, ag.reciprocal, ag.rsqrt, \
+        ag.lerp, ag.addcmul
+    addcdiv, logaddexp, hypot, sign, floor, ceil, trunc = ag.addcdiv, ag.logaddexp, ag.hypot, ag.sign, ag.floor, \
+        ag.ceil, ag.trunc
+    round, frac, outer, dot, bmm, addmm = ag.round, ag.frac, ag.outer, ag.dot, ag.bmm, ag.addmm
+
+    @staticmethod
+    def amax(x, dim):
+        return ag.amax(x, dim)
+
+    @staticmethod
+    def amin(x, dim):
+        return ag.amin(x, dim)
+
     @staticmethod
     def topk(x, k, dim=-1, largest=True):
         return ag.topk(x, k, dim, largest).values
@@ -310,6 +327,52 @@ def _hips():
         def sort(x, dim=-1, descending=False):  # HIPS sorts 1-D arrays only: index with the order (no ties here)
             return x[_along(anp.argsort(-x if descending else x, dim, kind="stable"), dim % anp.ndim(x))]
 
+        log1p, expm1, log2, log10, tan, sinh, cosh, sign = anp.log1p, anp.expm1, anp.log2, anp.log10, anp.tan, \
+            anp.sinh, anp.cosh, anp.sign
+        asin, acos, atan, atan2, reciprocal, logaddexp, hypot = anp.arcsin, anp.arccos, anp.arctan, anp.arctan2, \
+            anp.reciprocal, anp.logaddexp, anp.hypot
+        floor, ceil, trunc, outer, dot = anp.floor, anp.ceil, anp.trunc, anp.outer, anp.dot
+
+        @staticmethod
+        def round(x, decimals=0):
+            return anp.round(x, decimals)
+
+        @staticmethod
+        def frac(x):
+            return x - anp.trunc(x)
+
+        @staticmethod
+        def rsqrt(x):
+            return 1 / anp.sqrt(x)
+
+        @staticmethod
+        def lerp(x, end, weight):
+            return x + weight * (end - x)
+
+        @staticmethod
+        def addcmul(x, a, b, value=1):
+            return x + value * a * b
+
+        @staticmethod
+        def addcdiv(x, a, b, value=1):
+            return x + value * a / b
+
+        @staticmethod
+        def bmm(x, y):
+            return anp.matmul(x, y)
+
+        @staticmethod
+        def addmm(x, a, b, beta=1, alpha=1):
+            return beta * x + alpha * anp.matmul(a, b)
+
+        @staticmethod
+        def amax(x, dim):
+            return anp.max(x, axis=dim)
+
+        @staticmethod
+        def amin(x, dim):
+            return anp.min(x, axis=dim)
+
         @staticmethod
         def topk(x, k, dim=-1, largest=True):
             values = HIPS.sort(x, dim, descending=largest)
@@ -480,6 +543,15 @@ def _torch():
         @staticmethod
         def topk(x, k, dim=-1, largest=True):
             return torch.topk(x, k, dim=dim, largest=largest).values
+
+        log1p, expm1, log2, log10, tan, asin, acos, atan = torch.log1p, torch.expm1, torch.log2, torch.log10, \
+            torch.tan, torch.asin, torch.acos, torch.atan
+        sinh, cosh, atan2, reciprocal, rsqrt, lerp, addcmul = torch.sinh, torch.cosh, torch.atan2, torch.reciprocal, \
+            torch.rsqrt, torch.lerp, torch.addcmul
+        addcdiv, logaddexp, hypot, sign, floor, ceil, trunc = torch.addcdiv, torch.logaddexp, torch.hypot, torch.sign, \
+            torch.floor, torch.ceil, torch.trunc
+        round, frac, outer, dot, bmm, addmm = torch.round, torch.frac, torch.outer, torch.dot, torch.bmm, torch.addmm
+        amax, amin = torch.amax, torch.amin
 
     return TORCH
 

@@ -43,6 +43,10 @@ def sample(rng, shape, domain="real"):
     if domain == "distinct":                      # no two elements within 0.25: max/min without ties
         size = int(np.prod(shape))
         return (rng.permutation(size) * 0.3 + rng.uniform(0, 0.05, size) - 0.15 * size).reshape(shape)
+    if domain == "unit":                          # inside (-1, 1), away from its ends: asin, acos
+        return rng.uniform(-0.8, 0.8, shape)
+    if domain == "offgrid":                       # at least 0.1 from every integer and half-integer: rounding
+        return rng.integers(-3, 3, shape) + rng.choice([0.15, 0.3, 0.65, 0.85], shape) + rng.uniform(-0.03, 0.03, shape)
     raise ValueError(domain)
 
 
@@ -328,6 +332,45 @@ for shape, k, dim, largest in [((5,), 2, -1, True), ((3, 4), 2, 0, False), ((3, 
     label = f"topk-{shape_id(shape)}-k{k}-dim{dim}{'' if largest else '-smallest'}"
     case("sort", label, lambda B, x, k=k, dim=dim, largest=largest: B.topk(x, k, dim, largest),
          sample(_rng(label), shape, "distinct"))
+
+# More elementwise functions (ops/special.py): primitives, then compositions filed under the primitive they end in.
+for prim, domain in [("log1p", "positive"), ("expm1", "real"), ("tan", "unit"), ("asin", "unit"), ("acos", "unit"),
+                     ("atan", "real"), ("sinh", "real"), ("cosh", "real")]:
+    unary(prim, prim, lambda B, x, prim=prim: getattr(B, prim)(x), domain)
+binary("atan2", "atan2", lambda B, y, x: B.atan2(y, x), domains=("nonzero", "nonzero"))
+for prim in ("sign", "floor", "ceil", "trunc", "round"):  # zero gradients, as PyTorch's
+    unary(prim, prim, lambda B, x, prim=prim: getattr(B, prim)(x) * x, "offgrid", shapes=[(4,), (2, 3)])
+case("round", "round-decimals1", lambda B, x: B.round(x, decimals=1) * x, np.array([0.123, -1.26, 2.0 / 3]),
+     refs=("torch",))  # HIPS's round has no gradient rule for decimals
+unary("trunc", "frac", lambda B, x: B.frac(x), "offgrid", shapes=[(4,)])
+unary("log", "log2", lambda B, x: B.log2(x), "positive", shapes=[(4,)])
+unary("log", "log10", lambda B, x: B.log10(x), "positive", shapes=[(4,)])
+unary("/", "reciprocal", lambda B, x: B.reciprocal(x), "nonzero", shapes=[(4,)])
+unary("/", "rsqrt", lambda B, x: B.rsqrt(x), "positive", shapes=[(4,)])
+binary("*", "lerp", lambda B, x, y: B.lerp(x, y, 0.3), shapes=BINARY_SHAPES[1:4:2])
+_r3 = _rng("lerp-tensor-weight")
+case("*", "lerp-tensor-weight", lambda B, x, y, w: B.lerp(x, y, w), *[sample(_r3, (2, 3)) for _ in range(3)])
+_r3 = _rng("addcmul")
+case("*", "addcmul", lambda B, x, a, b: B.addcmul(x, a, b, value=0.5),
+     *[sample(_r3, s) for s in [(2, 3), (3,), (2, 1)]])
+_r3 = _rng("addcdiv")
+case("/", "addcdiv", lambda B, x, a, b: B.addcdiv(x, a, b, value=-2.0), sample(_r3, (2, 3)), sample(_r3, (3,)),
+     sample(_r3, (2, 3), "nonzero"))
+binary("log1p", "logaddexp", lambda B, x, y: B.logaddexp(x, y), shapes=BINARY_SHAPES[1:4], apart=True)
+case("log1p", "logaddexp-large", lambda B, x, y: B.logaddexp(x, y), np.array([1000.0, -1000.0]), np.array([999.0, 0.0]),
+     refs=("autograd",))  # PyTorch's second derivative is nan at a difference of 1000; HIPS's and ours are 0
+binary("sqrt", "hypot", lambda B, x, y: B.hypot(x, y), domains=("nonzero", "nonzero"), shapes=BINARY_SHAPES[1:4])
+_r3 = _rng("products")
+case("*", "outer", lambda B, x, y: B.outer(x, y), sample(_r3, (3,)), sample(_r3, (4,)))
+case("matmul", "dot", lambda B, x, y: B.dot(x, y), sample(_r3, (3,)), sample(_r3, (3,)))
+case("matmul", "bmm", lambda B, x, y: B.bmm(x, y), sample(_r3, (2, 2, 3)), sample(_r3, (2, 3, 4)))
+case("matmul", "addmm", lambda B, x, a, b: B.addmm(x, a, b, beta=0.5, alpha=2.0), sample(_r3, (4,)),
+     sample(_r3, (2, 3)), sample(_r3, (3, 4)))
+for prim in ("max", "min"):
+    for shape, dim in [((2, 3), 1), ((2, 3, 2), (0, 2))]:
+        label = f"a{prim}-{shape_id(shape)}-dim{dim}".replace(" ", "")
+        case(prim, label, lambda B, x, prim=prim, dim=dim: getattr(B, "a" + prim)(x, dim),
+             sample(_rng(label), shape, "distinct"))
 
 CASE_IDS = [c.label for c in CASES]
 assert len(set(CASE_IDS)) == len(CASE_IDS), "case labels must be unique"

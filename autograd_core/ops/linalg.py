@@ -41,3 +41,57 @@ def _matmul_vjp_b(g, out, a, b):
 
 matmul.defvjp(_matmul_vjp_a, _matmul_vjp_b, formulas=("g·Bᵀ", "Aᵀ·g"))
 matmul.defjvp(lambda t, out, a, b: matmul(t, b), lambda t, out, a, b: matmul(a, t))   # d(AB) = dA·B + A·dB
+
+
+# ----------------------------------------------------------------------------------------------------
+# PyTorch's other products, compositions of matmul and *: their shape checks are PyTorch's.
+
+
+def _values(*xs):
+    from .index import as_value
+
+    return [as_value(x) for x in xs]
+
+
+def outer(input, vec2):
+    """The outer product of two vectors: out[i, j] = input[i] · vec2[j], shape (n, m)."""
+    x, y = _values(input, vec2)
+    if x.ndim != 1 or y.ndim != 1:
+        raise RuntimeError(f"outer: expected 1-D tensors, got {x.ndim}-D and {y.ndim}-D")
+    return x.reshape(-1, 1) * y.reshape(1, -1)
+
+
+def dot(input, tensor):
+    """The inner product Σ input[i] · tensor[i] of two vectors of the same length (a 0-d Value)."""
+    x, y = _values(input, tensor)
+    if x.ndim != 1 or y.ndim != 1:
+        raise RuntimeError(f"dot: 1D tensors expected, but got {x.ndim}D and {y.ndim}D tensors")
+    if x.shape != y.shape:
+        raise RuntimeError(f"dot: inconsistent tensor size, expected tensor [{x.shape[0]}] and src [{y.shape[0]}] to "
+                           "have the same number of elements, but got different numbers")
+    return matmul(x, y)
+
+
+def bmm(input, mat2):
+    """Batched matrix product: (b, n, k) @ (b, k, m) -> (b, n, m), without broadcasting (as torch.bmm)."""
+    x, y = _values(input, mat2)
+    if x.ndim != 3 or y.ndim != 3:
+        raise RuntimeError(f"bmm: batch1 and batch2 must be 3D tensors, got {x.ndim}D and {y.ndim}D")
+    if x.shape[0] != y.shape[0] or x.shape[2] != y.shape[1]:
+        raise RuntimeError(f"bmm: expected shapes (b, n, k) and (b, k, m), got {x.shape} and {y.shape}")
+    return matmul(x, y)
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1):
+    """beta · input + alpha · (mat1 @ mat2), for matrices mat1 (n, k) and mat2 (k, m); input broadcasts to (n, m).
+    With beta = 0, input is ignored (NaN in it does not propagate), as in PyTorch."""
+    x, a, b = _values(input, mat1, mat2)
+    if a.ndim != 2 or b.ndim != 2:
+        raise RuntimeError(f"addmm: mat1 and mat2 must be matrices, got {a.ndim}-D and {b.ndim}-D")
+    product = matmul(a, b)
+    if alpha != 1:
+        product = product * alpha
+    if beta == 0:  # PyTorch's beta = 0: input is not read (though its shape must broadcast)
+        np.broadcast_shapes(x.shape, product.shape)
+        return product
+    return product + (x if beta == 1 else x * beta)

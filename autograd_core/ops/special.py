@@ -1,0 +1,192 @@
+"""More of PyTorch's elementwise functions: log1p, expm1, tan, asin, acos, atan, sinh, cosh, atan2 (primitives,
+each beside its derivative), the rounding family sign, round, floor, ceil, trunc (primitives with a zero gradient,
+as in PyTorch), and compositions: log2, log10, reciprocal, rsqrt, frac, lerp, addcmul, addcdiv, logaddexp, hypot;
+the comparisons eq, ne, gt, ge, lt, le and the tests isnan, isinf, isfinite, isclose (boolean results without a
+gradient, as the operators `==`, `<`, ... give).
+
+Forward mode: each Jacobian is diagonal, so each VJP rule is also the JVP rule (`defjvp_elementwise`).
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+
+import numpy as np
+
+from .elementwise import abs, exp, log, maximum, sqrt
+from .index import as_value
+from .nondifferentiable import without_gradient
+from .primitive import Primitive
+
+# ----------------------------------------------------------------------------------------------------
+# Smooth functions.
+
+log1p = Primitive("log1p", np.log1p)      # log(1 + x), exact for small x
+expm1 = Primitive("expm1", np.expm1)      # exp(x) - 1, exact for small x
+tan = Primitive("tan", np.tan)
+asin = Primitive("asin", np.arcsin)
+acos = Primitive("acos", np.arccos)
+atan = Primitive("atan", np.arctan)
+sinh = Primitive("sinh", np.sinh)
+cosh = Primitive("cosh", np.cosh)
+atan2 = Primitive("atan2", np.arctan2)    # atan2(y, x): the angle of the point (x, y), in (-π, π]
+
+log1p.defvjp(lambda g, out, x: g / (1 + x), formulas=("g/(1+x)",))
+expm1.defvjp(lambda g, out, x: g * (out + 1), formulas=("g⊙eˣ",))
+tan.defvjp(lambda g, out, x: g * (1 + out * out), formulas=("g⊙(1+tan²x)",))
+asin.defvjp(lambda g, out, x: g / sqrt(1 - x * x), formulas=("g/√(1−x²)",))
+acos.defvjp(lambda g, out, x: -g / sqrt(1 - x * x), formulas=("−g/√(1−x²)",))
+atan.defvjp(lambda g, out, x: g / (1 + x * x), formulas=("g/(1+x²)",))
+sinh.defvjp(lambda g, out, x: g * cosh(x), formulas=("g⊙cosh x",))
+cosh.defvjp(lambda g, out, x: g * sinh(x), formulas=("g⊙sinh x",))
+atan2.defvjp(lambda g, out, y, x: g * x / (x * x + y * y),       # ∂/∂y atan2(y, x) = x / (x² + y²)
+             lambda g, out, y, x: -g * y / (x * x + y * y),      # ∂/∂x atan2(y, x) = −y / (x² + y²)
+             formulas=("g⊙x/(x²+y²)", "−g⊙y/(x²+y²)"))
+for _p in (log1p, expm1, tan, asin, acos, atan, sinh, cosh, atan2):
+    _p.defjvp_elementwise()
+
+
+# ----------------------------------------------------------------------------------------------------
+# Piecewise-constant functions: the derivative is 0 almost everywhere, and PyTorch gives 0 everywhere (its results
+# still require a gradient, so that a graph through them can be built and differentiated).
+
+
+def _zero(g, out, x, **params):
+    return g * 0
+
+
+def _round_half_even(x, decimals=0):
+    return np.round(x, decimals)
+
+
+_sign = Primitive("sign", np.sign)
+_floor = Primitive("floor", np.floor)
+_ceil = Primitive("ceil", np.ceil)
+_trunc = Primitive("trunc", np.trunc)
+_round = Primitive("round", _round_half_even)
+for _p in (_sign, _floor, _ceil, _trunc, _round):
+    _p.defvjp(_zero, formulas=("0",))
+    _p.defjvp_elementwise()
+
+
+def round(input, *, decimals=0):  # noqa: A001  (torch.round)
+    """input rounded to `decimals` decimal places, halves to even (as PyTorch and NumPy); zero gradient."""
+    x = as_value(input)
+    if x.dtype.kind in "biu" and decimals >= 0:
+        return x
+    return _round(x, decimals=int(decimals)) if decimals else _round(x)
+
+
+def _rounding(prim, what):
+    def fn(input):
+        x = as_value(input)
+        return x if x.dtype.kind in "biu" and prim is not _sign else prim(x)
+
+    fn.__name__ = fn.__qualname__ = prim.name
+    fn.__doc__ = f"torch.{prim.name}: {what}, elementwise, with a zero gradient (as PyTorch's)."
+    return fn
+
+
+sign = _rounding(_sign, "-1, 0 or 1 by the sign of x")
+floor = _rounding(_floor, "the largest integer <= x (integer inputs unchanged)")
+ceil = _rounding(_ceil, "the smallest integer >= x (integer inputs unchanged)")
+trunc = _rounding(_trunc, "x rounded toward zero (integer inputs unchanged)")
+
+
+# ----------------------------------------------------------------------------------------------------
+# Compositions.
+
+_LOG2, _LOG10 = math.log(2.0), math.log(10.0)
+
+
+def log2(input):
+    """log(x) / log(2)."""
+    return log(as_value(input)) * (1 / _LOG2)
+
+
+def log10(input):
+    """log(x) / log(10)."""
+    return log(as_value(input)) * (1 / _LOG10)
+
+
+def reciprocal(input):
+    """1 / x."""
+    return 1 / as_value(input)
+
+
+def rsqrt(input):
+    """1 / sqrt(x)."""
+    return 1 / sqrt(as_value(input))
+
+
+def frac(input):
+    """x - trunc(x): the fractional part, with the sign of x; gradient 1."""
+    x = as_value(input)
+    return x - _trunc(x)
+
+
+def lerp(input, end, weight):
+    """input + weight · (end − input); weight a number or a Value (broadcasting)."""
+    x = as_value(input)
+    return x + weight * (end - x)
+
+
+def addcmul(input, tensor1, tensor2, *, value=1):
+    """input + value · tensor1 · tensor2 (broadcasting)."""
+    product = as_value(tensor1) * tensor2
+    return as_value(input) + (product if value == 1 else product * value)
+
+
+def addcdiv(input, tensor1, tensor2, *, value=1):
+    """input + value · tensor1 / tensor2 (broadcasting)."""
+    quotient = as_value(tensor1) / tensor2
+    return as_value(input) + (quotient if value == 1 else quotient * value)
+
+
+def logaddexp(input, other):
+    """log(exp(x) + exp(y)), computed as max(x, y) + log1p(exp(−|x − y|)): no overflow at ±1000."""
+    x = as_value(input)
+    return maximum(x, other) + log1p(exp(-abs(x - other)))
+
+
+def hypot(input, other):
+    """sqrt(x² + y²) elementwise (broadcasting)."""
+    x = as_value(input)
+    return sqrt(x * x + other * other)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Boolean results (no gradient), as the operators give them.
+
+
+def _comparison(op, name):
+    def fn(input, other):
+        return op(as_value(input), other)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"torch.{name}: elementwise `{op.__name__}` of input and other (broadcasting), a boolean Value."
+    return fn
+
+
+eq, ne, gt, ge, lt, le = (_comparison(getattr(operator, n), n) for n in ("eq", "ne", "gt", "ge", "lt", "le"))
+
+
+def isnan(input):
+    """Where x is NaN (a boolean Value)."""
+    return without_gradient(np.isnan, as_value(input))
+
+
+def isinf(input):
+    """Where x is +inf or -inf (a boolean Value)."""
+    return without_gradient(np.isinf, as_value(input))
+
+
+def isfinite(input):
+    """Where x is neither NaN nor ±inf (a boolean Value)."""
+    return without_gradient(np.isfinite, as_value(input))
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """|input − other| <= atol + rtol · |other| elementwise (a boolean Value), as torch.isclose."""
+    return without_gradient(np.isclose, as_value(input), other, rtol=rtol, atol=atol, equal_nan=bool(equal_nan))
