@@ -11,6 +11,10 @@ from .distance import CosineSimilarity, PairwiseDistance
 from .fold import Fold, Unfold
 from .instance_norm import InstanceNorm1d, InstanceNorm2d
 from .linear import Bilinear
+from .loss_extra import (
+    CosineEmbeddingLoss, GaussianNLLLoss, MarginRankingLoss, MultiLabelSoftMarginLoss, PoissonNLLLoss, SoftMarginLoss,
+    TripletMarginLoss,
+)
 from .padding import (
     CircularPad1d, CircularPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d,
     ReplicationPad2d, ZeroPad1d, ZeroPad2d,
@@ -26,4 +30,6 @@ __all__ = [
     "ReplicationPad1d", "ReplicationPad2d", "CircularPad1d", "CircularPad2d",
     "PixelShuffle", "PixelUnshuffle", "Bilinear",
     "InstanceNorm1d", "InstanceNorm2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "Unfold", "Fold",
+    "MarginRankingLoss", "CosineEmbeddingLoss", "TripletMarginLoss", "SoftMarginLoss", "MultiLabelSoftMarginLoss",
+    "GaussianNLLLoss", "PoissonNLLLoss",
 ]

@@ -1,0 +1,239 @@
+"""PyTorch's other losses, as functions and modules, each with `reduction` ('mean', 'sum', 'none'):
+
+    margin_ranking_loss(x1, x2, y)      max(0, −y·(x1 − x2) + margin)
+    cosine_embedding_loss(x1, x2, y)    1 − cos(x1, x2) where y = 1, max(0, cos(x1, x2) − margin) where y = −1
+    triplet_margin_loss(a, p, n)        max(0, margin + d(a, p) − d(a, n)), d = pairwise_distance
+    soft_margin_loss(x, y)              log(1 + e^(−y·x))
+    multilabel_soft_margin_loss(x, y)   −mean over classes of w·(y·log σ(x) + (1 − y)·log σ(−x)), per sample
+    gaussian_nll_loss(x, y, var)        ½(log var + (x − y)²/var) (+ ½log 2π with full)
+    poisson_nll_loss(x, y)              eˣ − y·x (log_input), or x − y·log(x + eps) (+ Stirling's term with full)
+
+Compositions of primitives, with PyTorch's formulas: the hinges are clamps at 0 whose gradient passes AT 0 (as
+PyTorch's clamp_min), and gaussian_nll_loss clamps var at eps in value only (PyTorch clamps it under no_grad).
+PyTorch's deprecated size_average/reduce arguments are not taken.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from autograd_core.ops import clip, data_of, where
+
+from .activation import softplus
+from .distance import _clamped_below, pairwise_distance
+from .loss import _Loss, _as_value, _check_reduction, _reduce, _same_shape
+
+
+def _hinge(z):
+    """max(z, 0), with gradient 1 at z = 0 (PyTorch's clamp_min)."""
+    return clip(z, min=0.0)
+
+
+def margin_ranking_loss(input1, input2, target, margin=0.0, reduction="mean"):
+    """max(0, −y·(x1 − x2) + margin): x1 should rank above x2 where y = 1, below where y = −1. Same shapes."""
+    who = "margin_ranking_loss"
+    _check_reduction(reduction, who)
+    x1 = _as_value(input1, who)
+    x2, y = _as_value(input2, who, like=x1), _as_value(target, who, like=x1)
+    if not (tuple(x1.shape) == tuple(x2.shape) == tuple(y.shape)):
+        raise ValueError(f"{who}: input1 {tuple(x1.shape)}, input2 {tuple(x2.shape)} and target {tuple(y.shape)} "
+                         "must have the same shape")
+    return _reduce(_hinge(-y * (x1 - x2) + float(margin)), reduction)
+
+
+def cosine_embedding_loss(input1, input2, target, margin=0.0, reduction="mean"):
+    """1 − cos(x1, x2) where y = 1, max(0, cos(x1, x2) − margin) where y = −1 (0 for other labels).
+
+    input1, input2: (N, D) with target (N,), or (D,) with a 0-d target. cos uses PyTorch's
+    x1·x2 / √((‖x1‖² + 1e-12)(‖x2‖² + 1e-12))."""
+    who = "cosine_embedding_loss"
+    _check_reduction(reduction, who)
+    x1 = _as_value(input1, who)
+    x2, y = _as_value(input2, who, like=x1), _as_value(target, who, like=x1)
+    if tuple(x1.shape) != tuple(x2.shape) or x1.ndim not in (1, 2) or tuple(y.shape) != tuple(x1.shape[:-1]):
+        raise ValueError(f"{who}: expected input1 and input2 of one shape (N, D) or (D,) and target (N,) or (), got "
+                         f"{tuple(x1.shape)}, {tuple(x2.shape)} and {tuple(y.shape)}")
+    axis = x1.ndim - 1
+    tiny = 1e-12
+    cos = (x1 * x2).sum(axis=axis) / ((((x1 * x1).sum(axis=axis) + tiny) * ((x2 * x2).sum(axis=axis) + tiny)) ** 0.5)
+    losses = where(y == 1, 1 - cos, 0.0) + where(y == -1, _hinge(cos - float(margin)), 0.0)
+    return _reduce(losses, reduction)
+
+
+def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2.0, eps=1e-6, swap=False, reduction="mean"):
+    """max(0, margin + d(a, p) − d(a, n)) with d = pairwise_distance(·, ·, p, eps) over the last axis; swap=True
+    uses min(d(a, n), d(p, n)) as the negative distance (Balntas et al., 2016). Inputs (N, D) or (D,)."""
+    who = "triplet_margin_loss"
+    _check_reduction(reduction, who)
+    if not margin > 0:
+        raise ValueError(f"{who}: margin must be greater than 0, got {margin}")
+    a = _as_value(anchor, who)
+    pos, neg = _as_value(positive, who, like=a), _as_value(negative, who, like=a)
+    if not (a.ndim == pos.ndim == neg.ndim) or a.ndim not in (1, 2):
+        raise ValueError(f"{who}: expected anchor, positive and negative all 1-D (D,) or all 2-D (N, D), got "
+                         f"{tuple(a.shape)}, {tuple(pos.shape)} and {tuple(neg.shape)}")
+    d_pos = pairwise_distance(a, pos, p, eps)
+    d_neg = pairwise_distance(a, neg, p, eps)
+    if swap:
+        d_swap = pairwise_distance(pos, neg, p, eps)
+        d_neg = where(d_swap < d_neg, d_swap, d_neg)
+    return _reduce(_hinge(float(margin) + d_pos - d_neg), reduction)
+
+
+def soft_margin_loss(input, target, reduction="mean"):
+    """log(1 + e^(−y·x)) with labels y = ±1, computed without overflow. Same shapes."""
+    who = "soft_margin_loss"
+    _check_reduction(reduction, who)
+    x = _as_value(input, who)
+    y = _as_value(target, who, like=x)
+    _same_shape(x, y, who)
+    return _reduce(softplus(-y * x, threshold=math.inf), reduction)
+
+
+def multilabel_soft_margin_loss(input, target, weight=None, reduction="mean"):
+    """Per sample, −(1/C)·Σ_c w_c·(y_c·log σ(x_c) + (1 − y_c)·log σ(−x_c)): C independent binary problems.
+    input, target: (N, C) or (C,); weight: (C,) or None. reduction='none' gives (N,) (or a 0-d loss)."""
+    who = "multilabel_soft_margin_loss"
+    _check_reduction(reduction, who)
+    x = _as_value(input, who)
+    y = _as_value(target, who, like=x)
+    _same_shape(x, y, who)
+    if x.ndim == 0:
+        raise ValueError(f"{who}: input must have a class axis, got a scalar")
+    # −log σ(x) = softplus(−x), −log σ(−x) = softplus(x)
+    losses = y * softplus(-x, threshold=math.inf) + (1 - y) * softplus(x, threshold=math.inf)
+    if weight is not None:
+        w = np.asarray(data_of(weight), dtype=x.dtype)
+        if w.shape not in ((x.shape[-1],), ()):
+            raise ValueError(f"{who}: weight of shape {w.shape} must have one entry per class ({x.shape[-1]},)")
+        losses = losses * w
+    return _reduce(losses.sum(axis=-1) / x.shape[-1], reduction)
+
+
+def _var_like_input(var, shape, who):
+    """var reshaped as PyTorch's gaussian_nll_loss reads it: the input's shape, the input's shape without its last
+    axis (one variance per sample), or the input's shape with one axis of size 1."""
+    vshape = tuple(var.shape)
+    if vshape == shape:
+        return var
+    if vshape == shape[:-1]:
+        return var.reshape(vshape + (1,))
+    if len(vshape) == len(shape) and sum(v for s, v in zip(shape, vshape) if s != v) == 1:
+        return var
+    raise ValueError(f"{who}: var of shape {vshape} is of incorrect size for input of shape {shape}")
+
+
+def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
+    """½(log max(var, eps) + (input − target)²/max(var, eps)) (+ ½log 2π with full): the negative log-likelihood of
+    target under N(input, var). var: a number, the input's shape, or it with the last axis dropped or of size 1.
+    The clamp at eps changes the value only, as in PyTorch. Negative var entries raise ValueError."""
+    who = "gaussian_nll_loss"
+    _check_reduction(reduction, who)
+    x = _as_value(input, who)
+    y = _as_value(target, who, like=x)
+    if isinstance(var, (int, float)):
+        if var < 0:
+            raise ValueError(f"{who}: var has negative entry/entries")
+        var = np.full(tuple(x.shape), float(var), x.dtype)
+    v = _as_value(var, who, like=x)
+    if np.any(v.data < 0):
+        raise ValueError(f"{who}: var has negative entry/entries")
+    v = _clamped_below(_var_like_input(v, tuple(x.shape), who), eps)
+    diff = x - y
+    losses = 0.5 * (v.log() + diff * diff / v)
+    if full:
+        losses = losses + 0.5 * math.log(2 * math.pi)
+    return _reduce(losses, reduction)
+
+
+def poisson_nll_loss(input, target, log_input=True, full=False, eps=1e-8, reduction="mean"):
+    """Negative log-likelihood of target under Poisson(λ): eˣ − y·x with input x = log λ (log_input=True), else
+    λ − y·log(λ + eps). full adds Stirling's approximation of log(y!), y·log y − y + ½log(2πy), where y > 1."""
+    who = "poisson_nll_loss"
+    _check_reduction(reduction, who)
+    x = _as_value(input, who)
+    y = _as_value(target, who, like=x)
+    _same_shape(x, y, who)
+    losses = x.exp() - y * x if log_input else x - y * (x + float(eps)).log()
+    if full:
+        big = y > 1
+        safe = where(big, y, 1.0)  # log of targets <= 1 never computed
+        stirling = safe * safe.log() - safe + 0.5 * (2 * math.pi * safe).log()
+        losses = losses + where(big, stirling, 0.0)
+    return _reduce(losses, reduction)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Modules.
+
+
+class _ThreeInputLoss(_Loss):
+    """A loss of (input1, input2, target) or (anchor, positive, negative)."""
+
+    def forward(self, a, b, c):
+        options = {name: getattr(self, name) for name in self._options}
+        return type(self)._fn(a, b, c, reduction=self.reduction, **options)
+
+
+class MarginRankingLoss(_ThreeInputLoss):
+    """MarginRankingLoss(margin=0.0, reduction='mean'): `margin_ranking_loss` of (input1, input2, target)."""
+    _fn = staticmethod(margin_ranking_loss)
+    _options = ("margin",)
+
+    def __init__(self, margin=0.0, reduction="mean"):
+        super().__init__(reduction, margin=float(margin))
+
+
+class CosineEmbeddingLoss(MarginRankingLoss):
+    """CosineEmbeddingLoss(margin=0.0, reduction='mean'): `cosine_embedding_loss` of (input1, input2, target)."""
+    _fn = staticmethod(cosine_embedding_loss)
+
+
+class TripletMarginLoss(_ThreeInputLoss):
+    """TripletMarginLoss(margin=1.0, p=2.0, eps=1e-6, swap=False, reduction='mean'): `triplet_margin_loss` of
+    (anchor, positive, negative)."""
+    _fn = staticmethod(triplet_margin_loss)
+    _options = ("margin", "p", "eps", "swap")
+
+    def __init__(self, margin=1.0, p=2.0, eps=1e-6, swap=False, reduction="mean"):
+        if not margin > 0:
+            raise ValueError(f"TripletMarginLoss: margin must be greater than 0, got {margin}")
+        super().__init__(reduction, margin=float(margin), p=float(p), eps=float(eps), swap=bool(swap))
+
+
+class SoftMarginLoss(_Loss):
+    """SoftMarginLoss(reduction='mean'): `soft_margin_loss`."""
+    _fn = staticmethod(soft_margin_loss)
+
+
+class MultiLabelSoftMarginLoss(_Loss):
+    """MultiLabelSoftMarginLoss(weight=None, reduction='mean'): `multilabel_soft_margin_loss`; weight (C,) is a
+    buffer (in the state dict when set, as PyTorch's)."""
+    _fn = staticmethod(multilabel_soft_margin_loss)
+    _options = ("weight",)
+
+    def __init__(self, weight=None, reduction="mean"):
+        super().__init__(reduction, weight=None if weight is None else np.asarray(data_of(weight)))
+
+
+class GaussianNLLLoss(_Loss):
+    """GaussianNLLLoss(*, full=False, eps=1e-6, reduction='mean'): `gaussian_nll_loss` of (input, target, var)."""
+    _fn = staticmethod(gaussian_nll_loss)
+    _options = ("full", "eps")
+
+    def __init__(self, *, full=False, eps=1e-6, reduction="mean"):
+        super().__init__(reduction, full=bool(full), eps=float(eps))
+
+    def forward(self, input, target, var):
+        return gaussian_nll_loss(input, target, var, self.full, self.eps, self.reduction)
+
+
+class PoissonNLLLoss(_Loss):
+    """PoissonNLLLoss(log_input=True, full=False, eps=1e-8, reduction='mean'): `poisson_nll_loss`."""
+    _fn = staticmethod(poisson_nll_loss)
+    _options = ("log_input", "full", "eps")
+
+    def __init__(self, log_input=True, full=False, eps=1e-8, reduction="mean"):
+        super().__init__(reduction, log_input=bool(log_input), full=bool(full), eps=float(eps))
