@@ -227,3 +227,55 @@ def test_attention_errors_name_the_problem():
         F.scaled_dot_product_attention(x, x, x, attn_mask=np.ones((2, 2), bool), is_causal=True)
     with pytest.raises(RuntimeError, match="do not fit together"):
         F.scaled_dot_product_attention(x, np.zeros((3, 2, 5)), x)
+
+
+# ----------------------------------------------------------------------------------------------------
+# TransformerEncoderLayer.
+
+ENCODER_CASES = [
+    ("post-norm-relu", {}, {"src_mask": np.triu(np.ones((3, 3), bool), 1), "is_causal": True}),
+    ("pre-norm-gelu-batch-first", {"norm_first": True, "activation": "gelu", "batch_first": True},
+     {"src_key_padding_mask": PADDING[:, 1:]}),
+    ("no-bias-unbatched", {"bias": False}, {"src_mask": rand(3, 3, seed=4)}),
+]
+
+
+@pytest.mark.parametrize("kwargs,call", [c[1:] for c in ENCODER_CASES], ids=[c[0] for c in ENCODER_CASES])
+def test_transformer_encoder_layer_matches_torch(kwargs, call):
+    torch = _torch()
+    theirs = torch.nn.TransformerEncoderLayer(4, 2, 8, dropout=0.0, **kwargs).double()
+    ours = nn.TransformerEncoderLayer(4, 2, 8, dropout=0.0, dtype=F64, **kwargs)
+    ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
+    shape = (3, 4) if kwargs.get("bias") is False else (2, 3, 4) if kwargs.get("batch_first") else (3, 2, 4)
+    x = rand(*shape)
+    xt, xv = torch.tensor(x, requires_grad=True), Value(x)
+    tout = theirs(xt, **{k: torch.tensor(m) if isinstance(m, np.ndarray) else m for k, m in call.items()})
+    out = ours(xv, **call)
+    _assert_close(out.data, tout)
+    w = rand(*shape, seed=5)
+    (out * w).sum().backward()
+    (tout * torch.tensor(w)).sum().backward()
+    _assert_close(xv.grad, xt.grad, "input")
+    tgrads = dict(theirs.named_parameters())
+    assert [n for n, _ in ours.named_parameters()] == list(tgrads)
+    for name, p in ours.named_parameters():
+        _assert_close(p.grad, tgrads[name].grad, name)
+    assert [k for k in ours.state_dict() if not k.endswith("_extra_state")] == list(theirs.state_dict())
+
+
+def test_transformer_encoder_layer_dropout_gradcheck_and_errors():
+    layer = nn.TransformerEncoderLayer(4, 2, 6, dropout=0.5, dtype=F64, rng=0)
+    plain = nn.TransformerEncoderLayer(4, 2, 6, dropout=0.0, dtype=F64, rng=0)
+    x = rand(3, 2, 4)
+    layer.eval()
+    np.testing.assert_array_equal(layer(x).data, plain(x).data)
+    layer.train()
+    assert not np.allclose(layer(x).data, plain(x).data)
+    # p = 1 zeroes both residual branches (dropout1 and dropout2): what is left is the two norms
+    layer.dropout1.p = layer.dropout2.p = 1.0
+    np.testing.assert_allclose(layer(x).data, layer.norm2(layer.norm1(x)).data, rtol=1e-12)
+    assert gradcheck(lambda x: plain(x, src_key_padding_mask=np.array([[False, False, True]])), [rand(3, 1, 4)])
+    with pytest.raises(RuntimeError, match="activation should be relu/gelu, not tanh"):
+        nn.TransformerEncoderLayer(4, 2, activation="tanh")
+    custom = nn.TransformerEncoderLayer(4, 2, 6, activation=nn.Tanh(), dtype=F64)
+    assert "(activation): Tanh()" in repr(custom) and custom(x).shape == x.shape
