@@ -250,7 +250,7 @@ class MultiheadAttention(Module):
         self.vdim = embed_dim if vdim is None else int(vdim)
         self._qkv_same_embed_dim = self.kdim == embed_dim and self.vdim == embed_dim
         self.dropout, self.batch_first = float(dropout), bool(batch_first)
-        self._rng = init.get_rng(rng)  # kept: weights, then the dropout masks
+        self._rng = None if rng is None else init.get_rng(rng)  # weights, then dropout masks (None: nn.init's, per use)
         dtype = init.resolve_dtype(dtype)
         e = self.embed_dim
         if self._qkv_same_embed_dim:

@@ -266,7 +266,8 @@ class _RNNBase(Module):
         self.bias, self.batch_first, self.bidirectional = bool(bias), bool(batch_first), bool(bidirectional)
         self.dropout, self.proj_size, self.nonlinearity = float(dropout), int(proj_size), nonlinearity
         self._mode = _mode(self._kind, nonlinearity)
-        self._rng = init.get_rng(rng)  # kept: the dropout masks between layers come from it
+        # None: the module-wide generator of nn.init at each use (manual_seed replaces it); else the one to keep using
+        self._rng = None if rng is None else init.get_rng(rng)  # the initial weights, then the dropout masks
         dtype = init.resolve_dtype(dtype)
         directions = 2 if self.bidirectional else 1
         out_size = self.proj_size or self.hidden_size  # the size of h (what each step outputs)

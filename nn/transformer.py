@@ -48,7 +48,7 @@ class TransformerEncoderLayer(Module):
             activation = _ACTIVATIONS[activation]
         elif not callable(activation):
             raise TypeError(f"activation should be 'relu', 'gelu' or a callable, not {type(activation).__name__}")
-        rng = init.get_rng(rng)
+        rng = None if rng is None else init.get_rng(rng)  # one generator for all the parts (None: nn.init's)
         self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first,
                                             device=device, dtype=dtype, rng=rng)
         self.linear1 = Linear(d_model, dim_feedforward, bias=bias, rng=rng, dtype=dtype)

@@ -119,6 +119,11 @@ def test_multihead_attention_dropout_in_training_only():
     mha.train()
     _, weights = mha(x, x, x, average_attn_weights=False)
     assert (weights.data == 0).any() and not np.allclose(weights.data.sum(-1), 1)   # dropped, scaled by 2
+    shared = nn.MultiheadAttention(4, 2, dropout=0.5, dtype=F64)   # masks from nn.init's generator, per call
+    ag.manual_seed(5)
+    first = shared(x, x, x)[0].data
+    ag.manual_seed(5)
+    np.testing.assert_array_equal(shared(x, x, x)[0].data, first)
 
 
 def test_multihead_attention_gradcheck_and_forward_mode():
