@@ -60,12 +60,12 @@ def _round_half_even(x, decimals=0):
     return np.round(x, decimals)
 
 
-_sign = Primitive("sign", np.sign)
-_floor = Primitive("floor", np.floor)
-_ceil = Primitive("ceil", np.ceil)
-_trunc = Primitive("trunc", np.trunc)
+sign = Primitive("sign", np.sign)       # -1, 0 or 1 by the sign of x
+floor = Primitive("floor", np.floor)    # the largest integer <= x
+ceil = Primitive("ceil", np.ceil)       # the smallest integer >= x
+trunc = Primitive("trunc", np.trunc)    # x rounded toward zero
 _round = Primitive("round", _round_half_even)
-for _p in (_sign, _floor, _ceil, _trunc, _round):
+for _p in (sign, floor, ceil, trunc, _round):   # (integer inputs keep their dtype, as in PyTorch and NumPy 2)
     _p.defvjp(_zero, formulas=("0",))
     _p.defjvp_elementwise()
 
@@ -73,25 +73,7 @@ for _p in (_sign, _floor, _ceil, _trunc, _round):
 def round(input, *, decimals=0):  # noqa: A001  (torch.round)
     """input rounded to `decimals` decimal places, halves to even (as PyTorch and NumPy); zero gradient."""
     x = as_value(input)
-    if x.dtype.kind in "biu" and decimals >= 0:
-        return x
     return _round(x, decimals=int(decimals)) if decimals else _round(x)
-
-
-def _rounding(prim, what):
-    def fn(input):
-        x = as_value(input)
-        return x if x.dtype.kind in "biu" and prim is not _sign else prim(x)
-
-    fn.__name__ = fn.__qualname__ = prim.name
-    fn.__doc__ = f"torch.{prim.name}: {what}, elementwise, with a zero gradient (as PyTorch's)."
-    return fn
-
-
-sign = _rounding(_sign, "-1, 0 or 1 by the sign of x")
-floor = _rounding(_floor, "the largest integer <= x (integer inputs unchanged)")
-ceil = _rounding(_ceil, "the smallest integer >= x (integer inputs unchanged)")
-trunc = _rounding(_trunc, "x rounded toward zero (integer inputs unchanged)")
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -123,7 +105,7 @@ def rsqrt(input):
 def frac(input):
     """x - trunc(x): the fractional part, with the sign of x; gradient 1."""
     x = as_value(input)
-    return x - _trunc(x)
+    return x - trunc(x)
 
 
 def lerp(input, end, weight):
