@@ -320,6 +320,9 @@ reciprocal, rsqrt, lerp, addcmul, addcdiv, logaddexp, hypot = (
     _s.reciprocal, _s.rsqrt, _s.lerp, _s.addcmul, _s.addcdiv, _s.logaddexp, _s.hypot)
 sign, round, floor, ceil, trunc, frac = _s.sign, _s.round, _s.floor, _s.ceil, _s.trunc, _s.frac  # noqa: A001
 outer, dot, bmm, addmm = _l.outer, _l.dot, _l.bmm, _l.addmm
+_p = ops.pieces
+split, chunk, unbind, hstack, vstack, tile, repeat_interleave = (
+    _p.split, _p.chunk, _p.unbind, _p.hstack, _p.vstack, _p.tile, _p.repeat_interleave)
 amax = _method("amax", "The largest elements over `dim` (all by default); ties share the gradient equally.")
 amin = _method("amin", "The smallest elements over `dim` (all by default); ties share the gradient equally.")
 all = _method("all", "Whether all elements (along `dim`) are nonzero: a boolean Value.")  # noqa: A001

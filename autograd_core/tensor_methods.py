@@ -487,6 +487,7 @@ _FUNCTION_METHODS = {
                 "lerp", "addcmul", "addcdiv", "logaddexp", "hypot", "sign", "round", "floor", "ceil", "trunc",
                 "frac"),
     "linalg": ("outer", "dot", "bmm", "addmm"),
+    "pieces": ("split", "chunk", "unbind", "tile", "repeat", "repeat_interleave"),
 }
 
 

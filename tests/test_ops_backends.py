@@ -138,6 +138,13 @@ class OURS:
         ag.ceil, ag.trunc
     round, frac, outer, dot, bmm, addmm = ag.round, ag.frac, ag.outer, ag.dot, ag.bmm, ag.addmm
 
+    split, chunk, unbind, hstack, vstack, tile, repeat_interleave = ag.split, ag.chunk, ag.unbind, ag.hstack, \
+        ag.vstack, ag.tile, ag.repeat_interleave
+
+    @staticmethod
+    def repeat(x, *sizes):
+        return x.repeat(*sizes)
+
     @staticmethod
     def amax(x, dim):
         return ag.amax(x, dim)
@@ -366,6 +373,42 @@ def _hips():
             return beta * x + alpha * anp.matmul(a, b)
 
         @staticmethod
+        def split(x, size, dim=0):  # pieces by slicing (sizes as PyTorch's: an int or a list of lengths)
+            dim %= anp.ndim(x)
+            n = anp.shape(x)[dim]
+            sizes = [size] * (n // size) + ([n % size] if n % size else []) if isinstance(size, int) else size
+            starts = np.cumsum([0] + list(sizes))
+            return tuple(x[(slice(None),) * dim + (slice(a, b),)] for a, b in zip(starts[:-1], starts[1:]))
+
+        @staticmethod
+        def chunk(x, chunks, dim=0):
+            return HIPS.split(x, -(-anp.shape(x)[dim] // chunks), dim)
+
+        @staticmethod
+        def unbind(x, dim=0):
+            return tuple(x[(slice(None),) * dim + (i,)] for i in range(anp.shape(x)[dim]))
+
+        @staticmethod
+        def hstack(xs):
+            return anp.concatenate(xs, axis=0 if anp.ndim(xs[0]) == 1 else 1)
+
+        @staticmethod
+        def vstack(xs):
+            return anp.concatenate([anp.reshape(x, (1, -1)) if anp.ndim(x) < 2 else x for x in xs], axis=0)
+
+        @staticmethod
+        def tile(x, dims):
+            return anp.tile(x, dims)
+
+        @staticmethod
+        def repeat(x, *sizes):
+            return anp.tile(x, sizes)
+
+        @staticmethod
+        def repeat_interleave(x, repeats, dim=None):
+            return anp.repeat(x, repeats, axis=dim)
+
+        @staticmethod
         def amax(x, dim):
             return anp.max(x, axis=dim)
 
@@ -552,6 +595,17 @@ def _torch():
             torch.floor, torch.ceil, torch.trunc
         round, frac, outer, dot, bmm, addmm = torch.round, torch.frac, torch.outer, torch.dot, torch.bmm, torch.addmm
         amax, amin = torch.amax, torch.amin
+        split, chunk, unbind, hstack, vstack, tile = torch.split, torch.chunk, torch.unbind, torch.hstack, \
+            torch.vstack, torch.tile
+
+        @staticmethod
+        def repeat(x, *sizes):
+            return x.repeat(*sizes)
+
+        @staticmethod
+        def repeat_interleave(x, repeats, dim=None):
+            return torch.repeat_interleave(x, torch.as_tensor(repeats) if isinstance(repeats, np.ndarray) else repeats,
+                                           dim=dim)
 
     return TORCH
 

@@ -371,6 +371,30 @@ for prim in ("max", "min"):
         label = f"a{prim}-{shape_id(shape)}-dim{dim}".replace(" ", "")
         case(prim, label, lambda B, x, prim=prim, dim=dim: getattr(B, "a" + prim)(x, dim),
              sample(_rng(label), shape, "distinct"))
+# Pieces and copies (ops/pieces.py): the pieces are joined again in reverse order (one output per case).
+_PIECES = [
+    ("split-(5,3)-size2", lambda B, x: B.concatenate(B.split(x, 2)[::-1], axis=0), [(5, 3)]),
+    ("split-(2,5)-sections-dim1", lambda B, x: B.concatenate(B.split(x, [1, 3, 1], 1)[::-1], axis=1), [(2, 5)]),
+    ("chunk-(2,5)-3-dim-1", lambda B, x: B.concatenate(B.chunk(x, 3, -1)[::-1], axis=1), [(2, 5)]),
+    ("unbind-(3,2)-dim1", lambda B, x: B.unbind(x, 1)[1] * B.unbind(x, 1)[0], [(3, 2)]),
+    ("hstack-(3,)x(2,)", lambda B, x, y: B.hstack([x, y]), [(3,), (2,)]),
+    ("hstack-(2,1)x(2,3)", lambda B, x, y: B.hstack([x, y]), [(2, 1), (2, 3)]),
+    ("vstack-(3,)x(2,3)", lambda B, x, y: B.vstack([x, y]), [(3,), (2, 3)]),
+    ("tile-(2,3)-(2,)", lambda B, x: B.tile(x, (2,)), [(2, 3)]),
+    ("tile-(3,)-(2,1,2)", lambda B, x: B.tile(x, (2, 1, 2)), [(3,)]),
+    ("repeat-(2,3)-(2,1,3)", lambda B, x: B.repeat(x, 2, 1, 3), [(2, 3)]),
+    ("repeat-(3,)-(2,)", lambda B, x: B.repeat(x, 2), [(3,)]),
+    ("repeat_interleave-(2,3)-2", lambda B, x: B.repeat_interleave(x, 2), [(2, 3)]),
+    ("repeat_interleave-(2,3)-counts-dim1", lambda B, x: B.repeat_interleave(x, np.array([2, 0, 1]), 1), [(2, 3)]),
+]
+# HIPS's tile gradient is wrong for fewer reps than dimensions; its repeat has no gradient for one count per entry.
+_TORCH_ONLY = {"tile-(2,3)-(2,)", "repeat_interleave-(2,3)-counts-dim1"}
+for label, fn, shapes in _PIECES:
+    rng = _rng(label)
+    prim = {"hstack": "concatenate", "vstack": "concatenate", "tile": "reshape", "repeat": "reshape",
+            "unbind": "getitem", "repeat_interleave": "getitem"}.get(label.split("-")[0], "concatenate")
+    case(prim, label, fn, *[sample(rng, s) for s in shapes],
+         refs=("torch",) if label in _TORCH_ONLY else ("autograd", "torch"))
 
 CASE_IDS = [c.label for c in CASES]
 assert len(set(CASE_IDS)) == len(CASE_IDS), "case labels must be unique"

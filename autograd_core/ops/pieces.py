@@ -1,0 +1,139 @@
+"""PyTorch's functions that cut a Value into pieces or build one from copies: split, chunk, unbind, hstack, vstack,
+tile, repeat (PyTorch's: whole copies, not NumPy's element repeats) and repeat_interleave.
+
+All are compositions of getitem (slices and index arrays), reshape, broadcast_to and concatenate, so their
+gradients (a piece's gradient lands in its window; a copy's gradients add up), forward mode and compile come
+from those primitives.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+from .index import as_value, check_dim, index_array
+from .shape import broadcast_to, concatenate, getitem, reshape
+
+
+def _window(x, dim, start, stop):
+    return getitem(x, (slice(None),) * dim + (slice(start, stop),))
+
+
+def split(tensor, split_size_or_sections, dim=0):
+    """A tuple of consecutive pieces along `dim`: of split_size_or_sections entries each (an int; the last piece
+    may be shorter), or of the given lengths (a list that sums to the size of dim). Each piece's gradient lands
+    in its window of the input."""
+    x = as_value(tensor)
+    if x.ndim == 0:
+        raise RuntimeError("split(): expected a tensor of at least one dimension")
+    dim = check_dim(dim, x.ndim)
+    n = x.shape[dim]
+    if isinstance(split_size_or_sections, numbers.Integral):
+        size = int(split_size_or_sections)
+        if size < 0 or (size == 0 and n):
+            raise RuntimeError(f"split(): split_size must be positive (or 0 for a dimension of size 0), got {size} "
+                               f"for a dimension of size {n}")
+        sizes = [size] * (n // size) + ([n % size] if n % size else []) if size else [0]
+    else:
+        sizes = [int(s) for s in split_size_or_sections]
+        if any(s < 0 for s in sizes) or sum(sizes) != n:
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at "
+                               f"dimension {dim}), but got split_sizes={sizes}")
+    starts = np.cumsum([0] + sizes)
+    return tuple(_window(x, dim, int(a), int(b)) for a, b in zip(starts[:-1], starts[1:]))
+
+
+def chunk(input, chunks, dim=0):
+    """At most `chunks` pieces along `dim`, each of ceil(n / chunks) entries (the last may be shorter; there may be
+    fewer pieces), as torch.chunk."""
+    chunks = int(chunks)
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    x = as_value(input)
+    n = x.shape[check_dim(dim, x.ndim)] if x.ndim else 0
+    return split(x, max(math.ceil(n / chunks), 1) if n else 0, dim)
+
+
+def unbind(input, dim=0):
+    """The slices of input along `dim`, as a tuple of Values of one dimension fewer."""
+    x = as_value(input)
+    dim = check_dim(dim, x.ndim)
+    return tuple(getitem(x, (slice(None),) * dim + (i,)) for i in range(x.shape[dim]))
+
+
+def _sequence(tensors, name):
+    if isinstance(tensors, (np.ndarray,)) or not hasattr(tensors, "__len__") or hasattr(tensors, "data"):
+        raise TypeError(f"{name}(): expected a sequence of Values")
+    if not len(tensors):
+        raise RuntimeError(f"{name} expects a non-empty TensorList")
+    return [as_value(t) for t in tensors]
+
+
+def hstack(tensors):
+    """Join along the second dimension (the first for 1-D inputs); 0-d inputs count as 1-D."""
+    xs = [x if x.ndim else reshape(x, shape=(1,)) for x in _sequence(tensors, "hstack")]
+    return concatenate(xs, axis=0 if xs[0].ndim == 1 else 1)
+
+
+def vstack(tensors):
+    """Join along the first dimension, after making 0-d and 1-D inputs rows (shape (1, n))."""
+    xs = [x if x.ndim >= 2 else reshape(x, shape=(1, x.size)) for x in _sequence(tensors, "vstack")]
+    return concatenate(xs, axis=0)
+
+
+def _repeat(x, sizes):
+    """x copied sizes[d] times along each dimension d (len(sizes) >= x.ndim; leading sizes add dimensions)."""
+    shape = (1,) * (len(sizes) - x.ndim) + x.shape
+    if any(r < 0 for r in sizes):
+        raise RuntimeError(f"repeat(): repeats must be non-negative, got {list(sizes)}")
+    # (1, n0, 1, n1, ...) broadcast to (r0, n0, r1, n1, ...), then merged pairwise: whole copies, and the gradient
+    # of each element is the sum over its copies (broadcast_to's).
+    interleaved = tuple(v for n in shape for v in (1, n))
+    copies = tuple(v for r, n in zip(sizes, shape) for v in (r, n))
+    out = broadcast_to(reshape(x, shape=interleaved), shape=copies)
+    return reshape(out, shape=tuple(r * n for r, n in zip(sizes, shape)))
+
+
+def repeat(input, *sizes):
+    """PyTorch's Tensor.repeat: input copied sizes[d] times along each dimension d (whole copies, like np.tile).
+    There must be at least as many sizes as dimensions; extra leading sizes add dimensions."""
+    x = as_value(input)
+    if len(sizes) == 1 and not isinstance(sizes[0], numbers.Integral):
+        sizes = tuple(sizes[0])
+    sizes = tuple(int(s) for s in sizes)
+    if len(sizes) < x.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of "
+                           f"tensor (got {len(sizes)} for a tensor of {x.ndim})")
+    return _repeat(x, sizes)
+
+
+def tile(input, dims):
+    """input copied dims[d] times along each dimension d; fewer dims than dimensions are padded with leading 1s
+    (where repeat would raise), as torch.tile."""
+    x = as_value(input)
+    dims = (int(dims),) if isinstance(dims, numbers.Integral) else tuple(int(d) for d in dims)
+    return _repeat(x, (1,) * (x.ndim - len(dims)) + dims)
+
+
+def repeat_interleave(input, repeats, dim=None):
+    """Each entry along `dim` repeated `repeats` times in place ([a, b] -> [a, a, b, b]; NumPy's np.repeat).
+    repeats: an int, or one count per entry (a 1-D integer Value). Without dim the flattened input is used."""
+    x = as_value(input)
+    if dim is None:
+        x, dim = reshape(x, shape=(-1,)), 0
+    elif x.ndim == 0:
+        check_dim(dim, 0)
+        x, dim = reshape(x, shape=(1,)), 0
+    dim = check_dim(dim, x.ndim)
+    n = x.shape[dim]
+    counts = index_array(repeats, "repeat_interleave") if not isinstance(repeats, numbers.Integral) else \
+        np.asarray(int(repeats))
+    if counts.ndim > 1 or (counts.ndim == 1 and counts.size not in (1, n)):
+        raise RuntimeError(f"repeats must have the same size as input along dim, but got repeats.size(0) = "
+                           f"{counts.size} and input.size({dim}) = {n}")
+    if np.any(counts < 0):
+        raise RuntimeError("Repeats must be non-negative")
+    positions = np.repeat(np.arange(n), np.broadcast_to(counts.reshape(-1) if counts.ndim else counts, (n,)))
+    return getitem(x, (slice(None),) * dim + (positions,))
