@@ -118,15 +118,15 @@ def test_prelu_values_and_gradients_match_torch(shape, num_parameters):
 
 
 def test_prelu_parameters_init_state_dict_and_gradcheck():
+    x = np.random.default_rng(0).normal(size=(2, 4, 3)) + 0.05
+    gradcheck(F.prelu, [x, np.array([0.2, -0.1, 0.3, 0.5])])  # first: they run without torch too
+    gradgradcheck(F.prelu, [x, np.array([0.25])])
     torch = pytest.importorskip("torch")
     ours, theirs = nn.PReLU(4, init=0.1), torch.nn.PReLU(4, init=0.1)
     assert list(ours.state_dict()) == list(theirs.state_dict()) == ["weight"]
     assert ours.weight.dtype == np.float32 and ours.weight.shape == (4,)
     np.testing.assert_array_equal(ours.weight.data, theirs.weight.detach().numpy())
     assert repr(ours).startswith(repr(theirs))
-    x = np.random.default_rng(0).normal(size=(2, 4, 3)) + 0.05
-    gradcheck(F.prelu, [x, np.array([0.2, -0.1, 0.3, 0.5])])
-    gradgradcheck(F.prelu, [x, np.array([0.25])])
 
 
 def test_prelu_rejects_a_weight_that_fits_no_channel_count():
@@ -142,12 +142,12 @@ def test_prelu_rejects_a_weight_that_fits_no_channel_count():
 
 @pytest.mark.parametrize("dim", [0, 1, -1])
 def test_softmin_and_glu_match_torch(dim):
-    torch = pytest.importorskip("torch")
     x = np.random.default_rng(4).normal(size=(4, 6))
+    gradcheck(lambda v: F.glu(v, dim), [x])  # first: they run without torch too
+    gradcheck(lambda v: F.softmin(v, dim), [x])
+    torch = pytest.importorskip("torch")
     _compare(nn.Softmin(dim), torch.nn.Softmin(dim), x, 1e-14)
     _compare(nn.GLU(dim), torch.nn.GLU(dim), x, 1e-14)
-    gradcheck(lambda v: F.glu(v, dim), [x])
-    gradcheck(lambda v: F.softmin(v, dim), [x])
     assert repr(nn.GLU(dim)) == repr(torch.nn.GLU(dim)) and repr(nn.Softmin(dim)) == repr(torch.nn.Softmin(dim))
 
 

@@ -65,10 +65,10 @@ def test_one_hot_errors():
 @pytest.mark.parametrize("shapes,dim", [(((4, 5), (4, 5)), 1), (((4, 5), (1, 5)), 1), (((3, 4, 2), (3, 4, 2)), -2),
                                         (((5,), (5,)), 0)])
 def test_cosine_similarity_matches_torch(shapes, dim):
-    torch = pytest.importorskip("torch")
     x1, x2 = rand(*shapes[0], seed=1), rand(*shapes[1], seed=2)
+    gradcheck(lambda a, b: F.cosine_similarity(a, b, dim), [x1, x2])  # first: it runs without torch too
+    torch = pytest.importorskip("torch")
     against_torch(nn.CosineSimilarity(dim), torch.nn.CosineSimilarity(dim), x1, x2)
-    gradcheck(lambda a, b: F.cosine_similarity(a, b, dim), [x1, x2])
 
 
 def test_cosine_similarity_below_eps_follows_torch():
@@ -85,12 +85,12 @@ def test_cosine_similarity_below_eps_follows_torch():
 @pytest.mark.parametrize("kw", [{}, dict(p=1.0), dict(p=3.0, keepdim=True), dict(p=float("inf")),
                                 dict(eps=0.1)])
 def test_pairwise_distance_matches_torch(kw):
-    torch = pytest.importorskip("torch")
     x1, x2 = rand(4, 5, seed=5), rand(4, 5, seed=6)
+    gradcheck(lambda a, b: F.pairwise_distance(a, b, **kw), [x1, x2])  # first: it runs without torch too
+    torch = pytest.importorskip("torch")
     against_torch(nn.PairwiseDistance(**kw), torch.nn.PairwiseDistance(**kw), x1, x2)
     against_torch(lambda a, b: F.pairwise_distance(a, b, **kw), lambda a, b: torch.nn.functional.pairwise_distance(
         a, b, **kw), x1[:1], x2)  # broadcast
-    gradcheck(lambda a, b: F.pairwise_distance(a, b, **kw), [x1, x2])
     assert repr(nn.PairwiseDistance(**kw)) == repr(torch.nn.PairwiseDistance(**kw))
 
 
@@ -203,11 +203,11 @@ PADS = [("ZeroPad1d", (2,), 3), ("ZeroPad1d", ((1, 3),), 3), ("ZeroPad2d", ((1, 
 
 @pytest.mark.parametrize("name,args,ndim", PADS, ids=[f"{p[0]}{p[1]}" for p in PADS])
 def test_padding_modules_match_torch(name, args, ndim):
-    torch = pytest.importorskip("torch")
     x = rand(*(2, 3, 4, 5)[4 - ndim:])
+    gradcheck(getattr(nn, name)(*args), [x[:1]])  # first: it runs without torch too
+    torch = pytest.importorskip("torch")
     against_torch(getattr(nn, name)(*args), getattr(torch.nn, name)(*args), x, rtol=0)
     assert repr(getattr(nn, name)(*args)) == repr(getattr(torch.nn, name)(*args))
-    gradcheck(getattr(nn, name)(*args), [x[:1]])
 
 
 def test_padding_modules_reject_bad_arguments():
@@ -225,8 +225,10 @@ def test_padding_modules_reject_bad_arguments():
 
 @pytest.mark.parametrize("shape,r", [((2, 8, 3, 2), 2), ((9, 2, 2), 3), ((2, 1, 4, 1, 1), 2)])
 def test_pixel_shuffle_and_unshuffle_match_torch(shape, r):
-    torch = pytest.importorskip("torch")
     x = rand(*shape)
+    np.testing.assert_array_equal(F.pixel_unshuffle(F.pixel_shuffle(Value(x), r), r).data, x)  # without torch too
+    gradcheck(lambda v: F.pixel_shuffle(v, r), [x])
+    torch = pytest.importorskip("torch")
     y = against_torch(nn.PixelShuffle(r), torch.nn.PixelShuffle(r), x, rtol=0)
     back = against_torch(nn.PixelUnshuffle(r), torch.nn.PixelUnshuffle(r), y.data, rtol=0)
     np.testing.assert_array_equal(back.data, x)
@@ -247,17 +249,17 @@ def test_pixel_shuffle_errors():
 
 
 def test_bilinear_matches_torch_values_gradients_state_dict():
+    ours = nn.Bilinear(3, 4, 2, dtype=np.float64)
+    x1, x2 = rand(5, 2, 3, seed=1), rand(5, 2, 4, seed=2)
+    gradcheck(F.bilinear, [x1[0], x2[0], ours.weight.data, rand(2, seed=3)])  # first: it runs without torch too
     torch = pytest.importorskip("torch")
-    ours, theirs = nn.Bilinear(3, 4, 2, dtype=np.float64), torch.nn.Bilinear(3, 4, 2).double()
+    theirs = torch.nn.Bilinear(3, 4, 2).double()
     assert list(ours.state_dict()) == list(theirs.state_dict()) == ["weight", "bias"]
     assert repr(ours).startswith(repr(theirs))
     theirs.load_state_dict({k: torch.tensor(v) for k, v in ours.state_dict().items()})
-    x1, x2 = rand(5, 2, 3, seed=1), rand(5, 2, 4, seed=2)
     against_torch(ours, theirs, x1, x2)
     np.testing.assert_allclose(ours.weight.grad, theirs.weight.grad.numpy(), rtol=1e-13)
     np.testing.assert_allclose(ours.bias.grad, theirs.bias.grad.numpy(), rtol=1e-13)
-    weight = ours.weight.data
-    gradcheck(F.bilinear, [x1[0], x2[0], weight, rand(2, seed=3)])
     # initialisation: U(-1/√in1, 1/√in1) for weight and bias, as PyTorch
     big = nn.Bilinear(16, 3, 50, rng=0)
     bound = 1 / 4

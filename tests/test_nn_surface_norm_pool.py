@@ -62,8 +62,10 @@ def test_instance_norm_matches_torch_in_training_and_evaluation(name, shape, kw)
 
 
 def test_functional_instance_norm_matches_torch_and_gradcheck():
-    torch = pytest.importorskip("torch")
     x, weight, bias = rand(2, 3, 4, seed=2), rand(3, seed=3), rand(3, seed=4)
+    gradcheck(lambda v, w, b: F.instance_norm(v, weight=w, bias=b), [x, weight, bias])  # runs without torch too
+    gradgradcheck(F.instance_norm, [x])
+    torch = pytest.importorskip("torch")
     running = [np.zeros(3), np.ones(3)]
     t_running = [torch.zeros(3, dtype=torch.float64), torch.ones(3, dtype=torch.float64)]
     against_torch(lambda v: F.instance_norm(v, *running, weight=weight, bias=bias, momentum=0.2),
@@ -73,8 +75,6 @@ def test_functional_instance_norm_matches_torch_and_gradcheck():
     np.testing.assert_allclose(running[1], t_running[1].numpy(), rtol=1e-13)
     against_torch(lambda v: F.instance_norm(v, *running, use_input_stats=False),
                   lambda t: torch.nn.functional.instance_norm(t, *t_running, use_input_stats=False), x)
-    gradcheck(lambda v, w, b: F.instance_norm(v, weight=w, bias=b), [x, weight, bias])
-    gradgradcheck(F.instance_norm, [x])
 
 
 def test_instance_norm_errors_and_warning():
@@ -100,8 +100,9 @@ def test_instance_norm_errors_and_warning():
     ("adaptive_max_pool1d", (2, 3, 7), 3), ("adaptive_max_pool1d", (3, 7), 5),
 ])
 def test_adaptive_max_pool_matches_torch_with_indices(fname, shape, size):
-    torch = pytest.importorskip("torch")
     x = rand(*shape, seed=3)
+    gradcheck(lambda v: getattr(F, fname)(v, size), [x])  # first: it runs without torch too
+    torch = pytest.importorskip("torch")
     module = {"adaptive_max_pool2d": "AdaptiveMaxPool2d", "adaptive_max_pool1d": "AdaptiveMaxPool1d"}[fname]
     against_torch(getattr(nn, module)(size), getattr(torch.nn, module)(size), x, rtol=0)
     ours, indices = getattr(F, fname)(Value(x), size, return_indices=True)
@@ -109,7 +110,6 @@ def test_adaptive_max_pool_matches_torch_with_indices(fname, shape, size):
     assert indices.dtype == np.int64
     np.testing.assert_array_equal(indices.data, t_indices.numpy())
     assert repr(getattr(nn, module)(size)) == repr(getattr(torch.nn, module)(size))
-    gradcheck(lambda v: getattr(F, fname)(v, size), [x])
 
 
 def test_adaptive_max_pool_sends_a_tie_to_the_first_maximum_like_torch():
@@ -141,14 +141,14 @@ GEOMETRIES = [((2, 3, 5, 6), dict(kernel_size=2)),
 
 @pytest.mark.parametrize("shape,kw", GEOMETRIES)
 def test_unfold_and_fold_match_torch(shape, kw):
-    torch = pytest.importorskip("torch")
     x = rand(*shape, seed=4)
+    gradcheck(lambda v: F.unfold(v, **kw), [x[..., :4, :5] if len(shape) == 3 else x[:1, :1]])  # without torch too
+    torch = pytest.importorskip("torch")
     cols = against_torch(nn.Unfold(**kw), torch.nn.Unfold(**kw), x, rtol=0)
     size = shape[-2:]
     against_torch(nn.Fold(size, **kw), torch.nn.Fold(size, **kw), rand(*cols.shape, seed=5), rtol=1e-14)
     assert repr(nn.Unfold(**kw)) == repr(torch.nn.Unfold(**kw))
     assert repr(nn.Fold(size, **kw)) == repr(torch.nn.Fold(size, **kw))
-    gradcheck(lambda v: F.unfold(v, **kw), [x[..., :4, :5] if len(shape) == 3 else x[:1, :1]])
 
 
 def test_fold_is_the_adjoint_of_unfold_and_gradchecks():
