@@ -144,7 +144,7 @@ class _Cell(Module):
         return hx
 
     def _step(self, x, hx):
-        """(batched x, tuple of states or None) -> tuple of new states, unbatched as the input was."""
+        """(input, tuple of states or None) -> the tuple of new states, batched or not as the input is."""
         x = _as_value(x, self.weight_ih.dtype)
         if x.ndim not in (1, 2):
             raise ValueError(f"{type(self).__name__}: Expected input to be 1D or 2D, got {x.ndim}D instead")
