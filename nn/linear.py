@@ -137,10 +137,8 @@ def bilinear(input1, input2, weight, bias=None):
                          f"same leading shape (weight shape {w_shape})")
     if bias is not None and tuple(np.shape(bias)) != (out,):
         raise ValueError(f"bilinear: bias of shape {tuple(np.shape(bias))} does not match out_features={out}")
-    if not isinstance(input1, Value):
-        input1 = Value(np.asarray(input1), requires_grad=False)
-    if not isinstance(input2, Value):
-        input2 = Value(np.asarray(input2), requires_grad=False)
+    input1, input2, weight = (x if isinstance(x, Value) else Value(np.asarray(x), requires_grad=False)
+                              for x in (input1, input2, weight))
     rows = math.prod(s1[:-1])
     x1, x2 = input1.reshape((rows, in1)), input2.reshape((rows, 1, in2))
     a = weight.permute(1, 0, 2).reshape((in1, out * in2))                     # A as in1 × (out·in2)

@@ -307,3 +307,30 @@ def test_new_modules_train_the_same_compiled_and_eager():
     assert compiled_step.stats["replayed"] >= 2
     for p, q in zip(eager[0].parameters(), compiled[0].parameters()):
         np.testing.assert_allclose(p.data, q.data, rtol=1e-12)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Forward mode: the compositions get jvp rules from their primitives
+
+
+FORWARD_CASES = [
+    ("prelu", lambda v: F.prelu(v, np.array([0.2, 0.3, 0.4])), (2, 3, 2)),
+    ("hardswish", F.hardswish, (2, 3)), ("mish", F.mish, (2, 3)), ("glu", lambda v: F.glu(v, 1), (2, 4)),
+    ("softmin", lambda v: F.softmin(v, 1), (2, 3)), ("logsigmoid", F.logsigmoid, (3,)),
+    ("cosine_similarity", lambda v: F.cosine_similarity(v, v * v + 1.0), (2, 3)),
+    ("pairwise_distance", lambda v: F.pairwise_distance(v, v * 0.5, p=3.0), (2, 3)),
+    ("pixel_shuffle", lambda v: F.pixel_shuffle(v, 2), (1, 4, 2, 1)),
+    ("unfold", lambda v: F.unfold(v, 2), (1, 1, 3, 3)),
+    ("fold", lambda v: F.fold(v, (3, 3), 2), (1, 4, 4)),
+    ("instance_norm", F.instance_norm, (1, 2, 3)),
+    ("adaptive_max_pool2d", lambda v: F.adaptive_max_pool2d(v, 2), (1, 1, 3, 3)),
+    ("bilinear", lambda v: F.bilinear(v, v * 2.0, np.ones((2, 3, 3))), (2, 3)),
+    ("triplet_margin_loss", lambda v: F.triplet_margin_loss(v, v * 0.5, v * v, margin=2.0), (2, 3)),
+    ("gaussian_nll_loss", lambda v: F.gaussian_nll_loss(v, v * 0.5, v * v + 0.5), (2, 3)),
+]
+
+
+@pytest.mark.parametrize("name,fn,shape", FORWARD_CASES, ids=[c[0] for c in FORWARD_CASES])
+def test_forward_mode_jacobian_equals_reverse_mode(name, fn, shape):
+    x = rand(*shape, seed=12) + 0.05
+    np.testing.assert_allclose(ag.jacfwd(fn)(Value(x)), ag.jacrev(fn)(Value(x)), rtol=1e-12, atol=1e-14)
