@@ -39,6 +39,7 @@ from .tensor import (  # more elementwise functions, comparisons, products (ops/
 )
 from .tensor import all, any, round  # noqa: A004  (torch.all, torch.any, torch.round)
 from .tensor import chunk, hstack, repeat_interleave, split, tile, unbind, vstack  # ops/pieces.py
+from .tensor import einsum, tensordot  # ops/einsum.py
 from .threads import get_num_threads, set_num_threads  # torch.set_num_threads: threads of large kernels
 
 __version__ = "0.1.0"
@@ -65,7 +66,7 @@ __all__ = [
     "tan", "asin", "acos", "atan", "arcsin", "arccos", "arctan", "arctan2", "sinh", "cosh", "atan2", "reciprocal",
     "rsqrt", "lerp", "addcmul", "addcdiv", "logaddexp", "hypot", "sign", "round", "floor", "ceil", "trunc", "frac",
     "amax", "amin", "all", "any", "t", "broadcast_to", "outer", "dot", "bmm", "addmm",
-    "split", "chunk", "unbind", "hstack", "vstack", "tile", "repeat_interleave",
+    "split", "chunk", "unbind", "hstack", "vstack", "tile", "repeat_interleave", "einsum", "tensordot",
     "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool_",
     "bool", "half", "float", "double", "short", "int", "long",
 ]

@@ -320,6 +320,7 @@ reciprocal, rsqrt, lerp, addcmul, addcdiv, logaddexp, hypot = (
     _s.reciprocal, _s.rsqrt, _s.lerp, _s.addcmul, _s.addcdiv, _s.logaddexp, _s.hypot)
 sign, round, floor, ceil, trunc, frac = _s.sign, _s.round, _s.floor, _s.ceil, _s.trunc, _s.frac  # noqa: A001
 outer, dot, bmm, addmm = _l.outer, _l.dot, _l.bmm, _l.addmm
+einsum, tensordot = ops.einsum.einsum, ops.einsum.tensordot
 _p = ops.pieces
 split, chunk, unbind, hstack, vstack, tile, repeat_interleave = (
     _p.split, _p.chunk, _p.unbind, _p.hstack, _p.vstack, _p.tile, _p.repeat_interleave)

@@ -140,6 +140,7 @@ class OURS:
 
     split, chunk, unbind, hstack, vstack, tile, repeat_interleave = ag.split, ag.chunk, ag.unbind, ag.hstack, \
         ag.vstack, ag.tile, ag.repeat_interleave
+    einsum, tensordot = ag.einsum, ag.tensordot
 
     @staticmethod
     def repeat(x, *sizes):
@@ -396,6 +397,12 @@ def _hips():
         def vstack(xs):
             return anp.concatenate([anp.reshape(x, (1, -1)) if anp.ndim(x) < 2 else x for x in xs], axis=0)
 
+        einsum = anp.einsum
+
+        @staticmethod
+        def tensordot(a, b, dims=2):
+            return anp.tensordot(a, b, dims)
+
         @staticmethod
         def tile(x, dims):
             return anp.tile(x, dims)
@@ -594,7 +601,7 @@ def _torch():
         addcdiv, logaddexp, hypot, sign, floor, ceil, trunc = torch.addcdiv, torch.logaddexp, torch.hypot, torch.sign, \
             torch.floor, torch.ceil, torch.trunc
         round, frac, outer, dot, bmm, addmm = torch.round, torch.frac, torch.outer, torch.dot, torch.bmm, torch.addmm
-        amax, amin = torch.amax, torch.amin
+        amax, amin, einsum, tensordot = torch.amax, torch.amin, torch.einsum, torch.tensordot
         split, chunk, unbind, hstack, vstack, tile = torch.split, torch.chunk, torch.unbind, torch.hstack, \
             torch.vstack, torch.tile
 

@@ -396,6 +396,25 @@ for label, fn, shapes in _PIECES:
     case(prim, label, fn, *[sample(rng, s) for s in shapes],
          refs=("torch",) if label in _TORCH_ONLY else ("autograd", "torch"))
 
+# einsum: products, traces and diagonals (repeated labels), labels summed within one operand, ellipses, broadcast
+# labels of size 1, an implicit output; tensordot is an einsum.
+EINSUMS = [("ij,jk->ik", [(2, 3), (3, 4)]), ("ii->i", [(3, 3)]), ("ii", [(3, 3)]), ("ij->", [(2, 3)]),
+           ("bij,bjk->bik", [(2, 2, 3), (2, 3, 4)]), ("...ij,...jk->...ik", [(2, 1, 2, 3), (3, 3, 4)]),
+           ("i,i", [(3,)] * 2), ("i,j->ij", [(2,), (3,)]), ("ij,ij->i", [(2, 3), (1, 3)]), ("iij->ji", [(2, 2, 3)]),
+           ("ba,ca", [(2, 3), (4, 3)]), ("i...->...", [(2, 3, 4)]), ("ij,jk,kl->il", [(2, 3), (3, 2), (2, 2)])]
+for equation, shapes in EINSUMS:
+    label = f"einsum-{equation}"
+    rng = _rng(label)
+    # HIPS's einsum does not broadcast labels of size 1 nor ellipses of different lengths, nor differentiate diagonals.
+    refs = ("torch",) if equation in ("...ij,...jk->...ik", "ij,ij->i", "ii->i", "ii", "iij->ji") else \
+        ("autograd", "torch")
+    case("einsum", label, lambda B, *xs, equation=equation: B.einsum(equation, *xs), *[sample(rng, s) for s in shapes],
+         refs=refs)
+for shapes, dims in [(((2, 3, 4), (3, 4, 2)), 2), (((2, 3), (3, 2)), ([0, 1], [1, 0])), (((2,), (3,)), 0)]:
+    label = f"tensordot-{shape_id(*shapes)}-dims{dims}".replace(" ", "")
+    rng = _rng(label)
+    case("einsum", label, lambda B, x, y, dims=dims: B.tensordot(x, y, dims), *[sample(rng, s) for s in shapes])
+
 CASE_IDS = [c.label for c in CASES]
 assert len(set(CASE_IDS)) == len(CASE_IDS), "case labels must be unique"
 

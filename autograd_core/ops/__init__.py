@@ -12,4 +12,4 @@ from .shape import (  # noqa: F401
 )
 from .linalg import matmul  # noqa: F401
 from .nondifferentiable import nondifferentiable, without_gradient  # noqa: F401
-from . import index, pieces, scan, special  # noqa: F401  (PyTorch's gather, split, cumsum, sort, log1p, eq, ...)
+from . import einsum, index, pieces, scan, special  # noqa: F401  (PyTorch's gather, split, cumsum, sort, einsum, ...)

@@ -1,0 +1,143 @@
+"""einsum (a primitive) and tensordot (an einsum).
+
+The primitive sees explicit equations only ("ij,jk->ik": no ellipsis, every label of one size): the public
+`einsum` writes ellipses out as letters and broadcasts size-1 dimensions first (broadcast_to, whose gradient sums
+back), so that the rules stay simple. The gradient for operand i is another einsum: the output gradient with the
+other operands, contracted to operand i's labels. Two cases need a constant operand more: a label only operand i
+has and the output lacks (summed within that operand: its gradient is broadcast along it, by a vector of ones),
+and a label operand i repeats (a diagonal, "ii->i": its gradient lands on the diagonal, through an identity
+matrix). einsum is linear in each operand, so its tangent is the sum of the einsums with one operand replaced by
+its tangent.
+"""
+
+from __future__ import annotations
+
+import numbers
+import string
+
+import numpy as np
+
+from .elementwise import data_of
+from .index import as_value
+from .primitive import primitive
+from .shape import broadcast_to
+
+
+@primitive("einsum")
+def _einsum(*xs, equation):
+    """np.einsum(equation, *xs) for an explicit equation ("ij,jk->ik")."""
+    return np.einsum(equation, *xs)
+
+
+def _parts(equation):
+    inputs, output = equation.split("->")
+    return inputs.split(","), output
+
+
+def _einsum_vjp(i, g, out, *xs, equation):
+    subs, output = _parts(equation)
+    mine = subs[i]
+    dtype = np.result_type(data_of(g))
+    sizes = {a: n for s, x in zip(subs, xs) for a, n in zip(s, np.shape(data_of(x)))}
+    unused = iter(sorted(set(string.ascii_letters) - set(equation)))
+    operands, labels = [g], [output]
+    for j, (s, x) in enumerate(zip(subs, xs)):
+        if j != i:
+            operands.append(x)
+            labels.append(s)
+    present = set("".join(labels))
+    target = ""
+    for a in mine:
+        if a in target:                      # a repeated label: a fresh one, tied to the first by an identity
+            fresh = next(unused)
+            operands.append(np.eye(sizes[a], dtype=dtype))
+            labels.append(a + fresh)
+            target += fresh
+        else:
+            if a not in present:             # summed within operand i alone: broadcast the gradient along it
+                operands.append(np.ones(sizes[a], dtype=dtype))
+                labels.append(a)
+                present.add(a)
+            target += a
+    return _einsum(*operands, equation=",".join(labels) + "->" + target)
+
+
+def _einsum_jvp(i, t, out, *xs, equation):
+    return _einsum(*xs[:i], broadcast_to(t, shape=np.shape(data_of(xs[i]))), *xs[i + 1:], equation=equation)
+
+
+_einsum.defvjp_argnum(_einsum_vjp, formula="einsum(g, other operands)")
+_einsum.defjvp_argnum(_einsum_jvp)
+
+
+def einsum(equation, *operands):
+    """Einstein summation, as torch.einsum: "ij,jk->ik" is a matrix product, "ii->" a trace, "bij->bji" a batched
+    transpose; without "->" the output is the labels that appear once, in alphabetical order. "..." stands for the
+    dimensions not labelled (broadcast between operands, and kept first in an implicit output). Labels of size 1
+    broadcast against the same label of another size. operands: Values or arrays, or one list of them."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    xs = [as_value(x) for x in operands]
+    equation = equation.replace(" ", "")
+    inputs, arrow, output = equation.partition("->")
+    subs = inputs.split(",")
+    if len(subs) != len(xs):
+        raise RuntimeError(f"einsum(): the equation has {len(subs)} operands but {len(xs)} were given")
+    letters = set(equation) - set(".,->")
+    if not letters <= set(string.ascii_letters):
+        raise RuntimeError(f"einsum(): invalid subscript given in the equation {equation!r}: only letters and '...'")
+    # Ellipses become letters: the longest one takes `ellipsis` letters, shorter ones its last letters.
+    spans = []
+    for k, (s, x) in enumerate(zip(subs, xs)):
+        if s.count("...") > 1 or s.replace("...", "").count(".") or (s.count("...") == 0 and len(s) != x.ndim) \
+                or len(s.replace("...", "")) > x.ndim:
+            raise RuntimeError(f"einsum(): the subscripts {s!r} of operand {k} do not match its {x.ndim} dimensions")
+        spans.append(x.ndim - len(s.replace("...", "")) if "..." in s else 0)
+    free = sorted(set(string.ascii_letters) - letters)
+    ellipsis = "".join(free[:max(spans, default=0)])
+    subs = [s.replace("...", ellipsis[len(ellipsis) - n:]) for s, n in zip(subs, spans)]
+    if arrow:
+        output = output.replace("...", ellipsis)
+        if len(set(output)) != len(output) or not set(output) <= set("".join(subs)):
+            raise RuntimeError(f"einsum(): output subscripts {output!r} must be distinct labels of the inputs")
+    else:
+        counts = "".join(subs)
+        output = ellipsis + "".join(sorted(a for a in letters if counts.count(a) == 1))
+    # Each label's size: equal, or 1 broadcast to the others'.
+    sizes = {}
+    for s, x in zip(subs, xs):
+        for a, n in zip(s, x.shape):
+            if sizes.get(a, 1) not in (1, n) and n != 1:
+                raise RuntimeError(f"einsum(): operands do not broadcast: label {a!r} has sizes {sizes[a]} and {n}")
+            sizes[a] = max(sizes.get(a, 1), n)
+    for k, (s, x) in enumerate(zip(subs, xs)):
+        full = tuple(sizes[a] for a in s)
+        if x.shape != full:
+            xs[k] = broadcast_to(x, shape=full)
+    return _einsum(*xs, equation=",".join(subs) + "->" + output)
+
+
+def tensordot(a, b, dims=2):
+    """Contract the last `dims` dimensions of a with the first `dims` of b (an int), or a's dims[0] with b's dims[1]
+    (two lists of the same length), as torch.tensordot: the result has a's other dimensions, then b's."""
+    x, y = as_value(a), as_value(b)
+    if isinstance(dims, numbers.Integral):
+        if not 0 <= dims <= min(x.ndim, y.ndim):
+            raise RuntimeError(f"tensordot expects dims >= 0 and at most the operands' dimensions, got {dims}")
+        dims_a, dims_b = list(range(x.ndim - dims, x.ndim)), list(range(dims))
+    else:
+        dims_a, dims_b = ([d] if isinstance(d, numbers.Integral) else list(d) for d in dims)
+        if len(dims_a) != len(dims_b):
+            raise RuntimeError(f"tensordot: both dimension lists should have the same length, got {dims_a}, {dims_b}")
+    dims_a, dims_b = [d % max(x.ndim, 1) for d in dims_a], [d % max(y.ndim, 1) for d in dims_b]
+    for da, db in zip(dims_a, dims_b):
+        if x.shape[da] != y.shape[db]:
+            raise RuntimeError(f"tensordot: contracted dimensions need to match, but first has size {x.shape[da]} in "
+                               f"dim {da} and second has size {y.shape[db]} in dim {db}")
+    letters = iter(string.ascii_letters)
+    sub_a = [next(letters) for _ in range(x.ndim)]
+    sub_b = [next(letters) for _ in range(y.ndim)]
+    for da, db in zip(dims_a, dims_b):
+        sub_b[db] = sub_a[da]
+    kept = [a for d, a in enumerate(sub_a) if d not in dims_a] + [a for d, a in enumerate(sub_b) if d not in dims_b]
+    return _einsum(x, y, equation="".join(sub_a) + "," + "".join(sub_b) + "->" + "".join(kept))
