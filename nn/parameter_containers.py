@@ -101,8 +101,8 @@ class ParameterList(_ParameterContainer):
 
 
 class ParameterDict(_ParameterContainer):
-    """ParameterDict(parameters=None): Parameters by string key (insertion order): indexing, `in`, len, iteration
-    over keys, keys/values/items, get, update, pop, clear, setdefault."""
+    """ParameterDict(parameters=None): Parameters by string key (insertion order): indexing (and attribute access,
+    `d.key`), `in`, len, iteration over keys, keys/values/items, get, update, pop, clear, setdefault."""
 
     def __init__(self, parameters=None):
         object.__setattr__(self, "_params", {})
@@ -133,6 +133,12 @@ class ParameterDict(_ParameterContainer):
 
     def __iter__(self):
         return iter(self._params)
+
+    def __getattr__(self, name):  # `gains.left` as well as `gains["left"]`, as PyTorch
+        params = self.__dict__.get("_params", {})
+        if name in params:
+            return params[name]
+        raise AttributeError(f"'ParameterDict' object has no attribute or key {name!r}")
 
     def keys(self):
         return self._params.keys()

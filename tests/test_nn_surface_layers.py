@@ -185,6 +185,9 @@ def test_parameter_list_and_dict_api():
     assert list(pdict) == ["a", "b"] and "b" in pdict and pdict.get("c") is None
     assert isinstance(pdict.setdefault("c", np.ones(3)), nn.Parameter) and len(pdict) == 3
     assert pdict.pop("a").shape == (1,) and list(pdict.keys()) == ["b", "c"]
+    assert pdict.b is pdict["b"]
+    with pytest.raises(AttributeError, match="'a'"):
+        _ = pdict.a
     with pytest.raises(KeyError, match="without '.'"):
         pdict["x.y"] = np.ones(1)
     assert "(b): Parameter containing: [float64 of size (2,)]" in repr(pdict)
