@@ -284,3 +284,28 @@ def test_transformer_encoder_layer_dropout_gradcheck_and_errors():
         nn.TransformerEncoderLayer(4, 2, activation="tanh")
     custom = nn.TransformerEncoderLayer(4, 2, 6, activation=nn.Tanh(), dtype=F64)
     assert "(activation): Tanh()" in repr(custom) and custom(x).shape == x.shape
+
+
+def test_transformer_encoder_layer_training_step_compiles_with_dropout():
+    def make():
+        ag.manual_seed(0)
+        layer = nn.TransformerEncoderLayer(8, 2, 16, dropout=0.1, dtype=F64)
+        return layer, ag.optim.SGD(layer.parameters(), lr=0.1)
+
+    def step(layer, opt, x):
+        layer.train()
+        opt.zero_grad()
+        loss = (layer(x) ** 2).mean()
+        loss.backward()
+        opt.step()
+        return loss
+
+    (eager_layer, eager_opt), (layer, opt) = make(), make()
+    fast = ag.compile(lambda x: step(layer, opt, x))
+    xs = [rand(5, 3, 8, seed=i) for i in range(4)]
+    ag.manual_seed(7)
+    eager = [float(step(eager_layer, eager_opt, x).data) for x in xs]
+    ag.manual_seed(7)                                   # the same dropout masks, drawn anew at each replay
+    assert [float(fast(x).data) for x in xs] == eager
+    assert fast.stats["replayed"] >= 1 and eager[-1] < eager[0]
+    assert nn.TransformerEncoderLayer(8, 2, 16)(np.zeros((2, 1, 8), np.float32)).dtype == np.float32
