@@ -110,9 +110,9 @@ def test_closed_forms_by_hand():
 
 def test_step_with_an_epoch_uses_the_closed_form():
     opt = make_optimizer()
-    constant, poly = lr_scheduler.ConstantLR(opt, factor=0.5, total_iters=3), None
+    constant = lr_scheduler.ConstantLR(opt, factor=0.5, total_iters=3)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore")  # step(epoch) is deprecated in PyTorch
         opt.step()
         constant.step(2)
         assert constant.get_last_lr() == [0.05, 0.015]
@@ -196,6 +196,18 @@ def test_sequential_of_constant_then_cyclic_by_hand():
                                                                 cycle_momentum=False)], milestones=[3])
     np.testing.assert_allclose(lr_sequence(opt, seq, 7)[:, 0], [0.05, 0.05, 0.05, 0.02, 0.04, 0.06, 0.04, 0.02],
                                rtol=1e-14)
+
+
+@pytest.mark.filterwarnings("ignore:.*before .?optimizer.step")  # the chain's parts step as it starts
+def test_sequential_starting_with_a_chain_by_hand():
+    opt = optim.SGD([Value(np.zeros(1))], lr=0.1)
+    L = lr_scheduler
+    seq = L.SequentialLR(opt, [L.ChainedScheduler([L.ConstantLR(opt, factor=0.5, total_iters=2),
+                                                   L.ExponentialLR(opt, gamma=0.8)]),
+                               L.ExponentialLR(opt, gamma=0.5)], milestones=[4])
+    lrs = lr_sequence(opt, seq, 6)[:, 0]
+    # As in PyTorch, the chain's first step is a plain step of each part: ExponentialLR's factor applies at epoch 0.
+    np.testing.assert_allclose(lrs, [0.04, 0.032, 0.0512, 0.04096, 0.1, 0.05, 0.025], rtol=1e-13)
 
 
 def test_a_chain_cannot_restart_inside_sequential():
@@ -454,20 +466,23 @@ def test_averaged_model_by_hand():
     model = _model()
     swa = swa_utils.AveragedModel(model)
     ema = swa_utils.AveragedModel(model, multi_avg_fn=swa_utils.get_ema_multi_avg_fn(0.75))
+    ema_one_by_one = swa_utils.AveragedModel(model, avg_fn=swa_utils.get_ema_avg_fn(0.75))
     assert all(p is not q for p, q in zip(swa.parameters(), model.parameters()))    # a deep copy
     for w, x in zip(weights, batches):
         _set_ours(model, w)
         model(x)
         swa.update_parameters(model)
         ema.update_parameters(model)
+        ema_one_by_one.update_parameters(model)
     assert int(swa.n_averaged) == 5 and swa.state_dict()["n_averaged"].dtype == np.int64
     for name, p in swa.module.named_parameters():   # equal weights: the mean of the snapshots
         np.testing.assert_allclose(p.data, np.mean([w[name] for w in weights], axis=0), rtol=1e-14, atol=1e-15)
-    for name, p in ema.module.named_parameters():
+    for (name, p), q in zip(ema.module.named_parameters(), ema_one_by_one.module.parameters()):
         expected = weights[0][name]
         for w in weights[1:]:
             expected = 0.75 * expected + 0.25 * w[name]
         np.testing.assert_allclose(p.data, expected, rtol=1e-14, atol=1e-15)
+        np.testing.assert_allclose(q.data, expected, rtol=1e-14, atol=1e-15)
     # Without use_buffers the buffers are the model's latest, not averaged.
     np.testing.assert_array_equal(swa.module[1].running_mean, model[1].running_mean)
     assert int(swa.module[1].num_batches_tracked) == 5
@@ -494,6 +509,21 @@ def test_averaged_model_with_a_custom_avg_fn_and_a_0d_parameter():
     assert float(swa(np.array(1.0)).data) == 5.0
 
 
+def test_multi_avg_fns_round_as_torch_lerp():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(7)
+    start, end = rng.normal(size=200), rng.normal(size=200) * 100
+    for decay in (0.999, 0.7, 0.5, 0.25):   # torch.lerp computes from the nearer end: weight below and above 1/2
+        ours = [start.copy()]
+        swa_utils.get_ema_multi_avg_fn(decay)(ours, [end], 3)
+        theirs = torch.lerp(torch.tensor(start), torch.tensor(end), 1 - decay).numpy()
+        if decay <= 0.5:
+            np.testing.assert_array_equal(ours[0], theirs)
+        else:  # start + w·(end − start): torch fuses the multiply-add, NumPy cannot. Rounded from the other end
+            # (end − (end − start)·(1 − w)) it would be off by 50 to 20,000 units in the last place here.
+            assert np.max(np.abs(ours[0] - theirs) / np.spacing(np.abs(theirs))) <= 16
+
+
 def _bn_loader(rng, n=4):
     return [(rng.normal(size=(5, 3)) * 2 + 1, rng.integers(0, 2, 5)) for _ in range(n)]
 
@@ -517,11 +547,16 @@ def test_update_bn_by_hand():
     loader = _bn_loader(np.random.default_rng(6))
     for x, _ in loader[:2]:
         model(x)            # statistics from before, which update_bn replaces
+    model.eval()
     swa_utils.update_bn(loader, model)
     xs = [x for x, _ in loader]
     np.testing.assert_allclose(bn.running_mean, np.mean([x.mean(axis=0) for x in xs], axis=0), rtol=1e-13)
     np.testing.assert_allclose(bn.running_var, np.mean([x.var(axis=0, ddof=1) for x in xs], axis=0), rtol=1e-13)
-    assert int(bn.num_batches_tracked) == 4 and bn.momentum == 0.3 and model.training
+    assert int(bn.num_batches_tracked) == 4 and bn.momentum == 0.3 and not model.training
+    swa_utils.update_bn([], model)          # an empty loader leaves the statistics reset
+    np.testing.assert_array_equal(bn.running_mean, np.zeros(3))
+    np.testing.assert_array_equal(bn.running_var, np.ones(3))
+    assert int(bn.num_batches_tracked) == 0
     plain = nn.Sequential(nn.Linear(3, 2, rng=0, dtype=np.float64))
     swa_utils.update_bn(loader, plain)     # no BatchNorm: nothing to do
 
@@ -550,3 +585,14 @@ def test_swalr_by_hand():
     ours = lr_sequence(opt, swa_utils.SWALR(opt, swa_lr=0.01, anneal_epochs=5), 6)
     alpha = [(1 - math.cos(math.pi * min(t, 5) / 5)) / 2 for t in range(7)]
     np.testing.assert_allclose(ours, [0.01 * a + b * (1 - a) for a in alpha], rtol=1e-13)
+
+
+def test_swa_utils_is_a_submodule_imported_on_first_use():
+    import subprocess
+    import sys
+
+    assert optim.swa_utils is swa_utils and "swa_utils" in optim.__all__
+    code = ("import sys; from autograd_core import optim; before = 'autograd_core.nn' in sys.modules; "
+            "optim.swa_utils.AveragedModel; print(before, 'autograd_core.nn' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.stdout.split() == ["False", "True"], out.stderr
