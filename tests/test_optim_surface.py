@@ -596,3 +596,49 @@ def test_swa_utils_is_a_submodule_imported_on_first_use():
             "optim.swa_utils.AveragedModel; print(before, 'autograd_core.nn' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.stdout.split() == ["False", "True"], out.stderr
+
+
+COMPILED = {
+    "cyclic-momentum": lambda opt: lr_scheduler.CyclicLR(opt, base_lr=0.01, max_lr=0.2, step_size_up=2),
+    "chained": lambda opt: lr_scheduler.ChainedScheduler([lr_scheduler.ConstantLR(opt, factor=0.5, total_iters=3),
+                                                          lr_scheduler.PolynomialLR(opt, total_iters=6)]),
+    "asgd-swalr": lambda opt: swa_utils.SWALR(opt, swa_lr=0.01, anneal_epochs=3),
+}
+
+
+@pytest.mark.parametrize("name", list(COMPILED))
+def test_schedules_and_asgd_step_inside_a_compiled_training_step(name):
+    # A compiled step replays the optimizer's and the schedule's steps as calls: the learning rate, the cycled
+    # momentum and ASGD's average go on changing as in the eager twin.
+    import autograd_core as ag
+    from autograd_core.nn import functional as F
+
+    def make():
+        model = nn.Sequential(nn.Linear(4, 6, rng=0), nn.Tanh(), nn.Linear(6, 3, rng=1))
+        opt = (optim.ASGD(model.parameters(), lr=0.1, t0=2) if name.startswith("asgd")
+               else optim.SGD(model.parameters(), lr=0.1, momentum=0.9))
+        schedule = COMPILED[name](opt)
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = F.cross_entropy(model(x), y)
+            loss.backward()
+            opt.step()
+            schedule.step()
+            return loss
+
+        return model, opt, step
+
+    (m1, opt1, eager), (m2, opt2, step) = make(), make()
+    compiled = ag.compile(step)
+    rng = np.random.default_rng(4)
+    for _ in range(7):
+        x, y = rng.standard_normal((5, 4)).astype(np.float32), rng.integers(0, 3, 5)
+        np.testing.assert_array_equal(compiled(x, y).data, eager(x, y).data)
+        settings = [[{k: v for k, v in g.items() if k != "params"} for g in o.param_groups] for o in (opt1, opt2)]
+        assert settings[0] == settings[1]
+        for p, q in zip(m1.parameters(), m2.parameters()):
+            np.testing.assert_array_equal(p.data, q.data)
+            for key, value in opt1.state[p].items():
+                np.testing.assert_array_equal(value, opt2.state[q][key])
+    assert compiled.stats["replayed"] >= 4
