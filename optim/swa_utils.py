@@ -24,6 +24,7 @@ import numbers
 import numpy as np
 
 from autograd_core import Value, nn, no_grad
+from autograd_core import device as _device
 
 from .lr_scheduler import LRScheduler, _per_group
 
@@ -107,7 +108,7 @@ class AveragedModel(nn.Module):
     copied from the model at each update.
 
     Buffer `n_averaged` (0-d int64, in the state dict beside "module.*") counts the models averaged.
-    avg_fn and multi_avg_fn are not saved in the state dict.
+    avg_fn and multi_avg_fn are not saved in the state dict. device: None or 'cpu' (the only device).
     """
 
     def __init__(self, model, device=None, avg_fn=None, multi_avg_fn=None, use_buffers=False):
@@ -190,7 +191,9 @@ def update_bn(loader, model, device=None):
     """Recompute the running mean and variance of every BatchNorm layer of `model` with one pass over `loader`
     (each batch an array/Value, or a list/tuple whose first entry is the input), as a cumulative average over
     the batches: the statistics that fit averaged weights. The layers' momentum and the model's training mode
-    are restored afterwards. A model without BatchNorm layers is left alone."""
+    are restored afterwards. A model without BatchNorm layers is left alone. device: None or 'cpu'."""
+    if device is not None:
+        _device(device)  # raises for a device other than the CPU
     momenta = {}
     for module in model.modules():
         if isinstance(module, _BATCH_NORMS):

@@ -557,6 +557,8 @@ def test_update_bn_by_hand():
     np.testing.assert_array_equal(bn.running_mean, np.zeros(3))
     np.testing.assert_array_equal(bn.running_var, np.ones(3))
     assert int(bn.num_batches_tracked) == 0
+    with pytest.raises(RuntimeError, match="cuda"):
+        swa_utils.update_bn(loader, model, device="cuda")
     plain = nn.Sequential(nn.Linear(3, 2, rng=0, dtype=np.float64))
     swa_utils.update_bn(loader, plain)     # no BatchNorm: nothing to do
 
