@@ -37,7 +37,7 @@ from .surface import *  # noqa: F401,F403  PReLU, Hardtanh, ..., losses, padding
 from .surface import __all__ as _surface_all
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from .attention import MultiheadAttention
-from .transformer import TransformerEncoderLayer
+from .transformer import TransformerEncoder, TransformerEncoderLayer
 
 __all__ = [
     "Module", "Parameter", "CheckpointError", "functional", "init", "manual_seed", "parallel", "utils",
@@ -52,5 +52,6 @@ __all__ = [
     "Identity", "ModuleList", "ModuleDict", "GELU", "SiLU", "ELU", "Softplus", "GroupNorm", "Dropout2d",
     "Upsample", "MaxUnpool1d", "MaxUnpool2d",
     "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell", "MultiheadAttention", "TransformerEncoderLayer",
+    "TransformerEncoder",
     *_surface_all,
 ]

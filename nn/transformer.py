@@ -1,15 +1,22 @@
 """`TransformerEncoderLayer`: self-attention and a feed-forward block, each with a residual connection and layer
-normalisation (Vaswani et al., 2017), with PyTorch's arguments, submodule names and order of operations."""
+normalisation (Vaswani et al., 2017), and `TransformerEncoder`, a stack of copies of one, with PyTorch's arguments,
+submodule names and order of operations."""
 
 from __future__ import annotations
+
+import copy
+import numbers
+
+import numpy as np
 
 from autograd_core import Value
 
 from .activation import gelu, relu
 from .attention import MultiheadAttention
+from .container import ModuleList
 from .dropout import Dropout
 from .linear import Linear
-from .module import Module
+from .module import Module, Parameter
 from .norm import LayerNorm
 from . import init
 
@@ -76,3 +83,48 @@ class TransformerEncoderLayer(Module):
             return x + self._ff_block(self.norm2(x))
         x = self.norm1(x + self._sa_block(x, src_mask, src_key_padding_mask, is_causal))
         return self.norm2(x + self._ff_block(x))
+
+
+def _copy_module(module):
+    """A deep copy of `module` whose parameters are new Parameters (same numbers, tied ones still tied), and whose
+    random generators are the original's (copies of a generator would draw the same dropout masks in every layer).
+
+    A deep copy of a Value would keep its creation number, which the backward pass orders nodes by: two copies of
+    one layer in a graph would then tie."""
+    fresh = {id(value): value for part in module.modules() for value in vars(part).values()
+             if isinstance(value, np.random.Generator)}
+    for param in module.parameters():
+        fresh[id(param)] = Parameter(param.data.copy(), label=param.label)
+        if not param.requires_grad:
+            fresh[id(param)].requires_grad_(False)
+    return copy.deepcopy(module, fresh)
+
+
+class TransformerEncoder(Module):
+    """A stack of num_layers encoder layers, each a copy (its own parameters) of `encoder_layer`, then `norm`.
+
+    TransformerEncoder(encoder_layer, num_layers, norm=None, enable_nested_tensor=True, mask_check=True)
+
+    Parameters named as PyTorch's: layers.0.self_attn.in_proj_weight, ..., norm.weight. enable_nested_tensor and
+    mask_check are accepted and change nothing: there are no nested tensors here, so unlike PyTorch's fast path in
+    evaluation mode, outputs at padded positions are computed, not zeroed.
+
+    forward(src, mask=None, src_key_padding_mask=None, is_causal=None): each layer is called with
+    (src_mask=mask, src_key_padding_mask=src_key_padding_mask, is_causal=bool(is_causal)); returns src's shape.
+    """
+
+    def __init__(self, encoder_layer, num_layers, norm=None, enable_nested_tensor=True, mask_check=True):
+        if not isinstance(encoder_layer, Module):
+            raise TypeError(f"encoder_layer must be a Module, not {type(encoder_layer).__name__}")
+        if not isinstance(num_layers, numbers.Integral) or num_layers < 0:
+            raise ValueError(f"num_layers must be a non-negative integer, got {num_layers!r}")
+        self.layers = ModuleList([_copy_module(encoder_layer) for _ in range(num_layers)])
+        self.num_layers = int(num_layers)
+        self.norm = norm
+        self.enable_nested_tensor, self.mask_check = bool(enable_nested_tensor), bool(mask_check)
+
+    def forward(self, src, mask=None, src_key_padding_mask=None, is_causal=None):
+        output = src
+        for layer in self.layers:
+            output = layer(output, src_mask=mask, src_key_padding_mask=src_key_padding_mask, is_causal=bool(is_causal))
+        return output if self.norm is None else self.norm(output)

@@ -309,3 +309,44 @@ def test_transformer_encoder_layer_training_step_compiles_with_dropout():
     assert [float(fast(x).data) for x in xs] == eager
     assert fast.stats["replayed"] >= 1 and eager[-1] < eager[0]
     assert nn.TransformerEncoderLayer(8, 2, 16)(np.zeros((2, 1, 8), np.float32)).dtype == np.float32
+
+
+def test_transformer_encoder_matches_torch():
+    torch = _torch()
+    theirs = torch.nn.TransformerEncoder(torch.nn.TransformerEncoderLayer(4, 2, 8, dropout=0.0, batch_first=True), 2,
+                                         norm=torch.nn.LayerNorm(4), enable_nested_tensor=False).double()
+    ours = nn.TransformerEncoder(nn.TransformerEncoderLayer(4, 2, 8, dropout=0.0, batch_first=True, dtype=F64), 2,
+                                 norm=nn.LayerNorm(4, dtype=F64))
+    ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
+    assert [k for k in ours.state_dict() if not k.endswith("_extra_state")] == list(theirs.state_dict())
+    x, mask = rand(2, 3, 4), np.triu(np.ones((3, 3), bool), 1)
+    xt, xv = torch.tensor(x, requires_grad=True), Value(x)
+    tout = theirs(xt, mask=torch.tensor(mask), is_causal=True)
+    out = ours(xv, mask=mask, is_causal=True)
+    _assert_close(out.data, tout)
+    (out * out).sum().backward()
+    (tout * tout).sum().backward()
+    _assert_close(xv.grad, xt.grad)
+    tgrads = dict(theirs.named_parameters())
+    for name, p in ours.named_parameters():
+        _assert_close(p.grad, tgrads[name].grad, name)
+
+
+def test_transformer_encoder_layers_are_independent_copies():
+    layer = nn.TransformerEncoderLayer(4, 2, 8, dropout=0.5, dtype=F64, rng=0)
+    encoder = nn.TransformerEncoder(layer, 2)
+    first, second = encoder.layers[0], encoder.layers[1]
+    assert first.linear1.weight is not second.linear1.weight is not layer.linear1.weight
+    np.testing.assert_array_equal(first.linear1.weight.data, layer.linear1.weight.data)
+    first_weight = first.linear1.weight.data.copy()
+    with ag.no_grad():
+        layer.linear1.weight.fill_(0.0)
+    np.testing.assert_array_equal(first.linear1.weight.data, first_weight)
+    # one generator for all the copies (as in PyTorch, where every layer draws from the global one): the two
+    # layers' dropout masks differ
+    x = Value(rand(3, 1, 4))
+    a = first.dropout(Value(np.ones((50,))))
+    b = second.dropout(Value(np.ones((50,))))
+    assert not np.array_equal(a.data, b.data)
+    encoder(x).sum().backward()                         # copies have creation numbers of their own
+    assert all(p.grad is not None for p in encoder.parameters())
