@@ -63,7 +63,8 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     attn_mask: broadcastable to (..., L, S); boolean True = the position takes part (PyTorch's convention for this
         function), or float, added to the scores.
     dropout_p: dropout on the attention weights (always applied when > 0, as in PyTorch: pass 0.0 in evaluation).
-    is_causal: query i sees keys j ≤ i only (the upper-left triangle); attn_mask must then be None.
+    is_causal: query i sees keys j ≤ i only (a lower triangle aligned at the top left, for L ≠ S too); attn_mask
+        must then be None.
     scale: defaults to 1/√E.
     enable_gqa: grouped-query attention: key and value have fewer heads (axis −3) than query, each shared by
         query.shape[-3] / key.shape[-3] consecutive query heads.
