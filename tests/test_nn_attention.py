@@ -9,7 +9,7 @@ import pytest
 import autograd_core as ag
 from autograd_core import Value, nn
 import autograd_core.nn.functional as F
-from autograd_core.gradcheck import gradcheck
+from autograd_core.gradcheck import gradcheck, gradgradcheck
 
 F64 = np.float64
 
@@ -139,6 +139,8 @@ def test_multihead_attention_gradcheck_and_forward_mode():
         return out.sum(axis=-1) + weights.sum(axis=0)
     params = [p.data for p in mha.parameters()]
     assert gradcheck(f, [rand(2, 1, 4), rand(3, 1, 4, seed=1), *params])
+    small = nn.MultiheadAttention(2, 1, dtype=F64, rng=0)     # second derivatives (create_graph) too
+    assert gradgradcheck(lambda q, k: small(q, k, k)[0], [rand(2, 1, 2), rand(2, 1, 2, seed=1)])
     fresh = nn.MultiheadAttention(4, 2, dtype=F64, rng=1)
     x, t = rand(3, 2, 4), rand(3, 2, 4, seed=2)
     _, tangent = ag.jvp(lambda x: fresh(x, x, x)[0].sum(), (x,), (t,))

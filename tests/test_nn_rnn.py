@@ -9,7 +9,7 @@ import pytest
 
 import autograd_core as ag
 from autograd_core import Value, nn, optim
-from autograd_core.gradcheck import gradcheck
+from autograd_core.gradcheck import gradcheck, gradgradcheck
 
 F64 = np.float64
 
@@ -128,6 +128,9 @@ def test_cell_gradcheck():
         h, c = cell_with(lstm, names, w)(x, (h, c))
         return h * c + h
     assert gradcheck(f, [rand(2, 2), rand(2, 3, seed=1), rand(2, 3, seed=2), *values])
+    small = nn.LSTMCell(2, 2, dtype=F64, rng=3)                # second derivatives (create_graph) too
+    assert gradgradcheck(lambda x, h, c: small(x, (h, c))[0] * small(x, (h, c))[1],
+                         [rand(1, 2), rand(1, 2, seed=1), rand(1, 2, seed=2)])
 
 
 def cell_with(module, names, weights):
