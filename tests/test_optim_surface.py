@@ -644,3 +644,11 @@ def test_schedules_and_asgd_step_inside_a_compiled_training_step(name):
             for key, value in opt1.state[p].items():
                 np.testing.assert_array_equal(value, opt2.state[q][key])
     assert compiled.stats["replayed"] >= 4
+
+
+def test_cyclic_starts_at_base_lr_even_after_another_schedule():
+    # Deliberately not PyTorch's: its first lr is the "initial_lr" an earlier schedule left in the group (0.1 here).
+    opt = optim.SGD([Value(np.zeros(1))], lr=0.1, momentum=0.9)
+    lr_scheduler.LinearLR(opt)
+    cyclic = lr_scheduler.CyclicLR(opt, base_lr=0.01, max_lr=0.05, step_size_up=2)
+    assert cyclic.get_last_lr() == [0.01] and cyclic.base_lrs == [0.01] and opt.param_groups[0]["initial_lr"] == 0.1
