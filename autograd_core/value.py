@@ -127,6 +127,16 @@ class Value(TensorMethods, InplaceMethods):
         self._pending = None
         self._version = None  # in-place changes, see inplace.py
 
+    def __setstate__(self, state):
+        # copy.copy, copy.deepcopy and pickle rebuild a Value from its slots. The copy is another node: it takes a
+        # creation number of its own (the backward pass orders nodes by it, and two nodes sharing one would tie,
+        # `deepcopy(p)` twice in one graph) and a version counter of its own (in-place changes to it are its own).
+        _, slots = state
+        for name, value in slots.items():
+            object.__setattr__(self, name, value)
+        self._index = _next_index()
+        self._version = None
+
     @classmethod
     def _constant(cls, x, peer=None):
         """Wrap a non-Value operand as a constant leaf whose dtype does not upcast `peer` (a Value)."""

@@ -236,3 +236,20 @@ def test_a_format_spec_formats_the_number_of_a_one_element_value():
     assert f"{loss}" == repr(loss)  # no spec: the repr, as str() gives
     with pytest.raises(TypeError, match=r"format spec '.2f' needs a one-element Value, not one of shape \(2,\)"):
         f"{Value(np.ones(2)):.2f}"
+
+
+def test_copies_of_a_value_are_new_nodes_in_one_graph():
+    """copy.deepcopy (a model copied for a target network or an average), copy.copy and pickle give a Value a
+    creation number of its own: two copies used in one graph tied in the backward pass's order and raised."""
+    import copy
+    import pickle
+
+    p = Value(np.ones(2), requires_grad=True)
+    p.grad = np.full(2, 5.0)
+    b, c, d = copy.deepcopy(p), copy.deepcopy(p), pickle.loads(pickle.dumps(p))
+    e = copy.copy(p)
+    assert len({v.creation_index for v in (p, b, c, d, e)}) == 5
+    ((b * 2).sum() + (c * 3).sum() + (d * 4).sum() + (e * 5).sum() + p.sum()).backward()
+    assert b.grad.tolist() == [7.0, 7.0] and c.grad.tolist() == [8.0, 8.0] and d.grad.tolist() == [9.0, 9.0]
+    assert e.grad.tolist() == [10.0, 10.0] and p.grad.tolist() == [6.0, 6.0]
+    assert b.data is not p.data and e.data is p.data  # deep and shallow, as for any object
