@@ -341,50 +341,12 @@ class TensorMethods:
     mm = matmul
 
     # ------------------------------------------------------------------------------------------------
-    # Indexing along a dimension, running sums, sorting: PyTorch's methods, each the function of the same name
-    # in ops/index.py or ops/scan.py (see there for shapes and gradients).
-
-    def gather(self, dim, index):
-        return _value._ops.index.gather(self, dim, index)
-
-    def scatter(self, dim, index, src=None, *, value=None):
-        return _value._ops.index.scatter(self, dim, index, src, value=value)
-
-    def scatter_add(self, dim, index, src):
-        return _value._ops.index.scatter_add(self, dim, index, src)
-
-    def index_select(self, dim, index):
-        return _value._ops.index.index_select(self, dim, index)
-
-    def take(self, index):
-        return _value._ops.index.take(self, index)
-
-    def masked_select(self, mask):
-        return _value._ops.index.masked_select(self, mask)
-
-    def narrow(self, dim, start, length):
-        return _value._ops.index.narrow(self, dim, start, length)
+    # PyTorch's methods that are functions of ops/ (gather, cumsum, sort, log1p, eq, split, ...): see
+    # _FUNCTION_METHODS below. These take other arguments than their functions.
 
     def flip(self, *dims):
+        """x with the order of its entries reversed along `dims` (x.flip(0, 1) or x.flip((0, 1)))."""
         return _value._ops.index.flip(self, dims[0] if len(dims) == 1 else dims)
-
-    def roll(self, shifts, dims=None):
-        return _value._ops.index.roll(self, shifts, dims)
-
-    def tril(self, diagonal=0):
-        return _value._ops.index.tril(self, diagonal)
-
-    def triu(self, diagonal=0):
-        return _value._ops.index.triu(self, diagonal)
-
-    def diagonal(self, offset=0, dim1=0, dim2=1):
-        return _value._ops.index.diagonal(self, offset, dim1, dim2)
-
-    def diag(self, diagonal=0):
-        return _value._ops.index.diag(self, diagonal)
-
-    def trace(self):
-        return _value._ops.index.trace(self)
 
     def amax(self, dim=(), keepdim=False):
         """The largest elements over `dim` (all dims by default: dim=()); ties share the gradient equally."""
@@ -397,21 +359,6 @@ class TensorMethods:
     def broadcast_to(self, size):
         """x broadcast to `size` (a view in PyTorch); the gradient is summed back over the broadcast axes."""
         return _value._ops.broadcast_to(self, shape=tuple(size))
-
-    def cumsum(self, dim, *, dtype=None):
-        return _value._ops.scan.cumsum(self, dim, dtype=dtype)
-
-    def cumprod(self, dim, *, dtype=None):
-        return _value._ops.scan.cumprod(self, dim, dtype=dtype)
-
-    def sort(self, dim=-1, descending=False, stable=False):
-        return _value._ops.scan.sort(self, dim, descending, stable)
-
-    def argsort(self, dim=-1, descending=False, stable=False):
-        return _value._ops.scan.argsort(self, dim, descending, stable)
-
-    def topk(self, k, dim=-1, largest=True, sorted=True):
-        return _value._ops.scan.topk(self, k, dim, largest, sorted)
 
     # ------------------------------------------------------------------------------------------------
     # Copies, dtypes, devices.
@@ -482,6 +429,9 @@ class TensorMethods:
 
 # PyTorch's methods that are the function of the same name with the Value first (ops/special.py, ops/linalg.py).
 _FUNCTION_METHODS = {
+    "index": ("gather", "scatter", "scatter_add", "index_select", "take", "masked_select", "narrow", "roll", "tril",
+              "triu", "diagonal", "diag", "trace"),
+    "scan": ("cumsum", "cumprod", "sort", "argsort", "topk"),
     "special": ("eq", "ne", "gt", "ge", "lt", "le", "isnan", "isinf", "isfinite", "isclose", "log1p", "expm1",
                 "log2", "log10", "tan", "asin", "acos", "atan", "sinh", "cosh", "atan2", "reciprocal", "rsqrt",
                 "lerp", "addcmul", "addcdiv", "logaddexp", "hypot", "sign", "round", "floor", "ceil", "trunc",
