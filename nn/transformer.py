@@ -16,7 +16,7 @@ from .attention import MultiheadAttention
 from .container import ModuleList
 from .dropout import Dropout
 from .linear import Linear
-from .module import Module, Parameter
+from .module import Module
 from .norm import LayerNorm
 from . import init
 
@@ -86,18 +86,11 @@ class TransformerEncoderLayer(Module):
 
 
 def _copy_module(module):
-    """A deep copy of `module` whose parameters are new Parameters (same numbers, tied ones still tied), and whose
-    random generators are the original's (copies of a generator would draw the same dropout masks in every layer).
-
-    A deep copy of a Value would keep its creation number, which the backward pass orders nodes by: two copies of
-    one layer in a graph would then tie."""
-    fresh = {id(value): value for part in module.modules() for value in vars(part).values()
-             if isinstance(value, np.random.Generator)}
-    for param in module.parameters():
-        fresh[id(param)] = Parameter(param.data.copy(), label=param.label)
-        if not param.requires_grad:
-            fresh[id(param)].requires_grad_(False)
-    return copy.deepcopy(module, fresh)
+    """A deep copy of `module` (its own parameters, tied ones still tied) whose random generators are the original's:
+    copies of a generator would draw the same dropout masks in every layer."""
+    generators = {id(value): value for part in module.modules() for value in vars(part).values()
+                  if isinstance(value, np.random.Generator)}
+    return copy.deepcopy(module, generators)
 
 
 class TransformerEncoder(Module):
