@@ -6,8 +6,8 @@ Each is a composition of the indexing primitives of shape.py (`getitem`, whose g
 turned into one NumPy index tuple (`along`): at each position p of `index`, the coordinate along `dim` is
 index[p] and the others are p's own, which is what `torch.gather` reads and `torch.scatter` writes.
 
-Bad dimensions and indices raise PyTorch's exception types (IndexError for a dimension out of range and for
-index_select's indices; RuntimeError for gather's and scatter's) with a message naming the problem.
+Bad dimensions and indices raise PyTorch 2's exception types (IndexError for a dimension out of range and for
+take's indices; RuntimeError for gather's, scatter's and index_select's) with a message naming the problem.
 """
 
 from __future__ import annotations
