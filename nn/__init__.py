@@ -33,8 +33,26 @@ from .norm import GroupNorm
 from .upsample import Upsample
 from .unpool import MaxUnpool1d, MaxUnpool2d
 from .pool import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, GlobalAvgPool2d, MaxPool1d, MaxPool2d
-from .surface import *  # noqa: F401,F403  PReLU, Hardtanh, ..., losses, padding and shape modules (surface.py lists them)
-from .surface import __all__ as _surface_all
+from .adaptive_max_pool import AdaptiveMaxPool1d, AdaptiveMaxPool2d
+from .activation_extra import (
+    CELU, GLU, PReLU, SELU, Hardshrink, Hardsigmoid, Hardswish, Hardtanh, LogSigmoid, Mish, ReLU6, Softmin,
+    Softshrink, Softsign, Tanhshrink, Threshold,
+)
+from .container import Unflatten
+from .distance import CosineSimilarity, PairwiseDistance
+from .fold import Fold, Unfold
+from .instance_norm import InstanceNorm1d, InstanceNorm2d
+from .linear import Bilinear
+from .loss_extra import (
+    CosineEmbeddingLoss, GaussianNLLLoss, MarginRankingLoss, MultiLabelSoftMarginLoss, PoissonNLLLoss, SoftMarginLoss,
+    TripletMarginLoss,
+)
+from .padding import (
+    CircularPad1d, CircularPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d,
+    ReplicationPad2d, ZeroPad1d, ZeroPad2d,
+)
+from .parameter_containers import ParameterDict, ParameterList
+from .pixel_shuffle import PixelShuffle, PixelUnshuffle
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from .attention import MultiheadAttention
 from .transformer import TransformerEncoder, TransformerEncoderLayer
@@ -53,5 +71,13 @@ __all__ = [
     "Upsample", "MaxUnpool1d", "MaxUnpool2d",
     "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell", "MultiheadAttention", "TransformerEncoderLayer",
     "TransformerEncoder",
-    *_surface_all,
+    "PReLU", "Hardtanh", "ReLU6", "SELU", "CELU", "Mish", "Softsign", "Hardswish", "Hardsigmoid", "LogSigmoid",
+    "Softmin", "GLU", "Threshold", "Tanhshrink", "Softshrink", "Hardshrink",
+    "CosineSimilarity", "PairwiseDistance", "Unflatten", "ParameterList", "ParameterDict",
+    "ZeroPad1d", "ZeroPad2d", "ConstantPad1d", "ConstantPad2d", "ReflectionPad1d", "ReflectionPad2d",
+    "ReplicationPad1d", "ReplicationPad2d", "CircularPad1d", "CircularPad2d",
+    "PixelShuffle", "PixelUnshuffle", "Bilinear",
+    "InstanceNorm1d", "InstanceNorm2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "Unfold", "Fold",
+    "MarginRankingLoss", "CosineEmbeddingLoss", "TripletMarginLoss", "SoftMarginLoss", "MultiLabelSoftMarginLoss",
+    "GaussianNLLLoss", "PoissonNLLLoss",
 ]
