@@ -321,7 +321,9 @@ for shape, dim in [((4,), 0), ((2, 3), 1), ((2, 3), 0), ((2, 3, 2), -2), ((), 0)
         case(prim, label, lambda B, x, prim=prim, dim=dim: getattr(B, prim)(x, dim), sample(_rng(label), shape, domain),
              refs=refs)
 for name, x, dim in [("one_zero", [[1.5, 0.0, -2.0], [0.5, 1.2, -0.8]], 1), ("two_zeros", [0.0, 1.3, 0.0, 0.7], 0),
-                     ("zero_first", [[0.0, 0.9], [1.1, 0.0], [0.6, -1.4]], 0)]:
+                     ("zero_first", [[0.0, 0.9], [1.1, 0.0], [0.6, -1.4]], 0),
+                     ("three_zeros_and_none", [[0.5, 0.0, 1.2, 0.0, -0.7, 0.0], [1.1, -0.9, 0.8, 1.3, 0.6, -1.2]], 1),
+                     ("zeros_3d", [[[0.0, 1.5], [0.7, 0.0]], [[-1.1, 0.0], [0.0, 0.0]]], 1)]:
     # Zeros: the gradient is the product of the other factors (dividing by x would give nan).
     case("cumprod", f"cumprod-{name}", lambda B, x, dim=dim: B.cumprod(x, dim), np.array(x), refs=("torch",))
 for shape, dim, descending in [((5,), -1, False), ((3, 4), 0, True), ((2, 3, 2), 1, False)]:

@@ -120,6 +120,21 @@ def test_cumsum_of_integers_and_booleans_is_int64_as_torch():
     assert ag.cumsum(ag.ones(3), 0, dtype=ag.float64).dtype == np.float64
 
 
+def test_cumprod_gradient_with_zeros_costs_linear_time_and_memory():
+    """A long row with zeros: the products of the other factors as an (n, n) matrix would need 3 · 20000² numbers."""
+    x = np.ones((3, 20000))
+    x[:, 5], x[1, 7], x[2, -1] = 0.0, 0.0, 0.0
+    v = Value(x)
+    ag.cumprod(v, 1).sum().backward()
+    # Before the first zero (x_5): Σ_{j ≥ i} of products of ones up to j < 5, i.e. 5 - i; at it, one per j from 5 up to
+    # the next zero; after it, 0 (every product keeps x_5).
+    expected = np.zeros((3, 8))
+    expected[:, :5] = 5 - np.arange(5)
+    expected[:, 5] = [20000 - 5, 7 - 5, 19999 - 5]
+    np.testing.assert_array_equal(v.grad[:, :8], expected)
+    assert not v.grad[:, 8:].any()
+
+
 # ----------------------------------------------------------------------------------------------------
 # Compile and forward mode: the order is each call's own.
 

@@ -19,6 +19,7 @@ from .elementwise import data_of, where
 from .index import along, as_value, check_dim
 from .nondifferentiable import without_gradient
 from .primitive import primitive
+from .reduce import prod
 from .shape import _getitem, broadcast_to, reshape, scatter_add
 
 Sorted = collections.namedtuple("sort", ["values", "indices"])   # PyTorch's torch.return_types.sort
@@ -52,33 +53,58 @@ def _cumprod(x, axis):
     return np.cumprod(x, axis=axis)
 
 
-def _products_without_one(x, axis):
-    """M[..., i, j] = Π_{k ≤ j, k ≠ i} x_k for i ≤ j, else 0 (x's axis moved last, then (i, j) last): the
-    Jacobian of cumprod, right also where x has zeros (the product of the others, taken directly)."""
-    xs = x.swapaxes(axis, -1)
-    n = xs.shape[-1]
-    rows = broadcast_to(xs.reshape(xs.shape[:-1] + (1, n)), shape=xs.shape[:-1] + (n, n))
-    running = _cumprod(where(np.eye(n, dtype=bool), 1, rows), axis=-1)  # row i: x_i replaced by 1
-    return where(np.triu(np.ones((n, n), dtype=bool)), running, 0)
+def _first_zero(x, axis):
+    """k: the positions along axis (broadcastable against x); z: each row's first zero's position (n if none)."""
+    zero = np.asarray(data_of(x)) == 0
+    n = zero.shape[axis]
+    k = np.arange(n).reshape([n if d == axis else 1 for d in range(zero.ndim)])
+    return k, np.where(zero.any(axis=axis, keepdims=True), zero.argmax(axis=axis, keepdims=True), n)
+
+
+def _running_from_end(v, axis):
+    return _reversed(_cumsum(_reversed(v, axis), axis=axis), axis)
+
+
+# d out_j / d x_i = Π_{k ≤ j, k ≠ i} x_k for i ≤ j. Without zeros that is out_j / x_i. With zeros, take each row's
+# first zero z, P = Π_{k < z} x_k and the row after it, y = (1, ..., 1, x_{z+1}, ...), whose running product is c:
+# then out_j = P · x_z · c_j for j ≥ z, and the gradient is
+#     i < z:  Σ_{j ≥ i} g_j out_j / x_i       (out_j = 0 for j ≥ z, but its derivative in x_z is not)
+#     i = z:  P · Σ_{j ≥ z} g_j c_j
+#     i > z:  P · x_z · (the gradient of the row y at i), the same rule again (once per further zero).
+# Each written with x_z, out and c as operations, not as the numbers 0, so that second derivatives are right; the
+# cost is O(n) per row and per zero, not O(n²).
+
+
+def _around_first_zero(x, axis, k, z):
+    """x before its first zero (ones from there on), y (ones up to the zero, then x), y's running product c,
+    P = Π_{k < z} x_k and x_z: operations on x, so that their derivatives are kept."""
+    safe, y = where(k < z, x, 1), where(k <= z, 1, x)
+    x_z = where(k == z, x, 0).sum(axis=axis, keepdims=True)
+    return safe, y, _cumprod(y, axis=axis), prod(safe, axis=axis, keepdims=True), x_z
 
 
 def _cumprod_vjp(g, out, x, axis):
-    # d out_j / d x_i = Π_{k ≤ j, k ≠ i} x_k (i ≤ j). Without zeros that is out_j / x_i, so the gradient is
-    # the reversed running sum of g ⊙ out, divided by x; with zeros, the products of the others directly.
-    if np.all(data_of(x) != 0):
-        return _reversed(_cumsum(_reversed(g * out, axis), axis=axis), axis) / x
-    gs = g.swapaxes(axis, -1)
-    grad = (gs.reshape(gs.shape[:-1] + (1, gs.shape[-1])) * _products_without_one(x, axis)).sum(axis=-1)
-    return grad.swapaxes(axis, -1)
+    k, z = _first_zero(x, axis)
+    before = k < z
+    if np.all(before):  # no zeros
+        return _running_from_end(g * out, axis) / x
+    safe, y, c, p, x_z = _around_first_zero(x, axis, k, z)
+    at_zero = p * _running_from_end(g * c, axis)
+    after_zero = p * x_z * _cumprod_vjp(g, c, y, axis)
+    return where(before, _running_from_end(g * out, axis) / safe, where(k == z, at_zero, after_zero))
 
 
 def _cumprod_jvp(t, out, x, axis):
-    # d out_j = Σ_{i ≤ j} (Π_{k ≤ j, k ≠ i} x_k) dx_i: out ⊙ cumsum(dx / x) without zeros.
-    if np.all(data_of(x) != 0):
+    # d out_j = out_j Σ_{i ≤ j, i < z} dx_i / x_i  +  [j ≥ z] (P c_j dx_z + P x_z dc_j), dc the tangent of c.
+    k, z = _first_zero(x, axis)
+    before = k < z
+    if np.all(before):  # no zeros
         return out * _cumsum(t / x, axis=axis)
-    ts = broadcast_to(t, shape=x.shape).swapaxes(axis, -1)
-    tangent = (ts.reshape(ts.shape + (1,)) * _products_without_one(x, axis)).sum(axis=-2)
-    return tangent.swapaxes(axis, -1)
+    t = broadcast_to(t, shape=np.shape(data_of(x)))
+    safe, y, c, p, x_z = _around_first_zero(x, axis, k, z)
+    t_z = where(k == z, t, 0).sum(axis=axis, keepdims=True)
+    from_zero = p * (c * t_z + x_z * _cumprod_jvp(where(k <= z, 0, t), c, y, axis))
+    return out * _cumsum(where(before, t, 0) / safe, axis=axis) + where(before, 0, from_zero)
 
 
 _cumprod.defvjp(_cumprod_vjp, formulas=("Σ_{j≥i} g_j Π_{k≤j,k≠i} x_k",))
@@ -93,7 +119,7 @@ def cumsum(input, dim, *, dtype=None):
 
 def cumprod(input, dim, *, dtype=None):
     """The running product along `dim`: out[..., j, ...] = Π_{i ≤ j} input[..., i, ...]; same shape as input.
-    The gradient is right where input has zeros (the product of the other factors, as PyTorch's)."""
+    The gradient is right where input has zeros (the product of the other factors, as PyTorch's), in O(n) per row."""
     return _scan(_cumprod, input, dim, dtype)
 
 
