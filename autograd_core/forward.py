@@ -297,27 +297,28 @@ def jvp(f, primals, tangents, has_aux=False):
     primals, tangents = tuple(primals), tuple(tangents)
     if len(primals) != len(tangents):
         raise ValueError(f"jvp: {len(primals)} primals but {len(tangents)} tangents")
-    spread = Spread(primals, range(len(primals)), single=False)  # containers of primals spread into their leaves
-    flat_tangents = list(tangents)
-    if any(map(is_container, primals)):
-        flat_tangents = []
+    spread = None
+    flat_primals, flat_tangents = primals, tangents
+    if any(map(is_container, primals)):  # containers of primals: spread into their leaves, the tangents alike
+        spread = Spread(primals, range(len(primals)), single=False)
+        flat_primals, flat_tangents = spread.args, []
         for p, t in zip(primals, tangents):
             flat_tangents.extend(flatten_as(t, flatten(p)[1], "jvp: a tangent's structure differs from its primal's"))
     _Tracing = functional._Tracing
     symbolic = _Tracing.depth > 0
-    for v in spread.args + flat_tangents:
+    for v in (*flat_primals, *flat_tangents):
         if isinstance(v, Value) and v.requires_grad:
             symbolic = True
     trace = JVPTrace(symbolic)
     args = []
-    for p, t in zip(spread.args, flat_tangents):
+    for p, t in zip(flat_primals, flat_tangents):
         v = _as_primal(p, "jvp")
         trace.tangents[v] = _as_tangent(t, v, symbolic, "jvp")
         args.append(v)
     _Tracing.depth += 1  # inside f, gradients record their backward pass (so this trace can follow it)
     grad_token, tracers_token = GRAD_ENABLED.set(True), TRACERS.set(TRACERS.get() + (trace,))
     try:
-        out = f(*spread.rebuild(args))
+        out = f(*(args if spread is None else spread.rebuild(args)))
     finally:
         TRACERS.reset(tracers_token)
         GRAD_ENABLED.reset(grad_token)
