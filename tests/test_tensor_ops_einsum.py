@@ -68,3 +68,21 @@ def test_tensordot_matches_torch():
     for dims in (1, ([1, 2], [1, 0]), [[2], [0]], 0):
         np.testing.assert_allclose(ag.tensordot(Value(a), Value(b), dims).data,
                                    torch.tensordot(torch.as_tensor(a), torch.as_tensor(b), dims).numpy(), rtol=1e-12)
+
+
+def test_a_large_contraction_takes_a_path_and_gives_matmuls_numbers_and_gradients():
+    """Above _PATH_WORTH multiply-adds np.einsum gets optimize=True (BLAS); the results and gradients are the batched
+    matrix product's, to float64 rounding, on both sides of the threshold."""
+    from autograd_core.ops import einsum as einsum_module
+
+    rng = np.random.default_rng(3)
+    for n in (4, 48):  # 2·4·4·4 below the threshold, 2·48·48·48 above it
+        assert einsum_module._worth_a_path("bij,bjk->bik", [np.empty((2, n, n))] * 2) == (n == 48)
+        a = ag.Value(rng.standard_normal((2, n, n)), requires_grad=True)
+        b = ag.Value(rng.standard_normal((2, n, n)), requires_grad=True)
+        out = ag.einsum("bij,bjk->bik", a, b)
+        np.testing.assert_allclose(out.data, a.data @ b.data, rtol=1e-12, atol=1e-12)
+        seed = rng.standard_normal((2, n, n))
+        (out * seed).sum().backward()
+        np.testing.assert_allclose(a.grad, seed @ np.swapaxes(b.data, 1, 2), rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(b.grad, np.swapaxes(a.data, 1, 2) @ seed, rtol=1e-12, atol=1e-12)

@@ -12,6 +12,7 @@ its tangent.
 
 from __future__ import annotations
 
+import math
 import numbers
 import string
 
@@ -26,7 +27,22 @@ from .shape import broadcast_to
 @primitive("einsum")
 def _einsum(*xs, equation):
     """np.einsum(equation, *xs) for an explicit equation ("ij,jk->ik")."""
-    return np.einsum(equation, *xs)
+    return np.einsum(equation, *xs, optimize=_worth_a_path(equation, xs))
+
+
+# np.einsum's own loops do not use BLAS: a contraction of (8, 64, 64) batches runs 6x slower than with a contraction
+# path (optimize=True, which hands products to tensordot/BLAS), but finding the path costs ~20 us, more than a small
+# einsum takes. Above this many multiply-adds (the product of all the labels' sizes), the path is worth it.
+_PATH_WORTH = 100_000
+
+
+def _worth_a_path(equation, xs):
+    if len(xs) < 2:
+        return False
+    sizes = {}
+    for labels, x in zip(_parts(equation)[0], xs):
+        sizes.update(zip(labels, np.shape(x)))
+    return math.prod(sizes.values()) > _PATH_WORTH
 
 
 def _parts(equation):
