@@ -119,8 +119,14 @@ def _zeros_like(v, nested):
 
 
 def _gradients(outputs, inputs, seeds, nested):
-    """d(seeds · outputs)/d(inputs) with zeros for inputs the outputs do not depend on."""
-    if not outputs.requires_grad:
+    """d(seeds · outputs)/d(inputs) with zeros for inputs the outputs do not depend on. outputs and seeds: a Value
+    and its seed (None for a scalar), or lists of them (the sum of the products)."""
+    if isinstance(outputs, list):
+        pairs = [(o, seed) for o, seed in zip(outputs, seeds) if o.requires_grad]
+        outputs, seeds = [o for o, _ in pairs], [seed for _, seed in pairs]
+        if not outputs:
+            return [_zeros_like(v, nested) for v in inputs]
+    elif not outputs.requires_grad:
         return [_zeros_like(v, nested) for v in inputs]
     grads = engine.grad(outputs, inputs, grad_outputs=seeds, retain_graph=True, create_graph=nested,
                         allow_unused=True)
@@ -257,20 +263,32 @@ def hessian(f, argnums=0, has_aux=False):
     return jacfwd(grad(f, argnums, has_aux=has_aux), argnums, has_aux=has_aux)
 
 
-def vjp(f, *primals):
+def vjp(f, *primals, has_aux=False):
     """Reverse mode: (f(*primals), vjp_fn), where vjp_fn(cotangent) returns the tuple of
-    cotangent · ∂f/∂primal_i, one per primal, each of that primal's shape. The cotangent has f's shape."""
+    cotangent · ∂f/∂primal_i, one per primal, each of that primal's shape (and structure, for a container). The
+    cotangent has f's shape; when f returns a container of outputs (a tuple, a dict), a container of cotangents of
+    the same structure, and vjp_fn sums their products. has_aux: f returns a pair (output, aux), and vjp returns
+    (output, vjp_fn, aux), as JAX's and torch.func's do."""
     args, inputs, regroup, nested = _prepare(primals, tuple(range(len(primals))), "vjp")
-    out = _call(f, args, {}, "vjp")
+    with _inside_transform():
+        out = f(*args)
+    aux = None
+    if has_aux:
+        out, aux = split_aux(out, "vjp")
+    outs, spec = _outputs(out, "vjp")
 
     def vjp_fn(cotangent):
-        ct = cotangent if isinstance(cotangent, Value) and nested else np.asarray(
-            cotangent.data if isinstance(cotangent, Value) else cotangent, dtype=out.dtype)
-        if np.shape(ct) != out.shape:
-            raise ValueError(f"vjp: cotangent of shape {np.shape(ct)} does not match output of shape {out.shape}")
-        return regroup(_gradients(out, inputs, ct, nested))
+        seeds = []
+        for o, ct in zip(outs, flatten_as(cotangent, spec, "vjp: the cotangent's structure differs from the output's")):
+            ct = ct if isinstance(ct, Value) and nested else np.asarray(
+                ct.data if isinstance(ct, Value) else ct, dtype=o.dtype)
+            if np.shape(ct) != o.shape:
+                raise ValueError(f"vjp: cotangent of shape {np.shape(ct)} does not match output of shape {o.shape}")
+            seeds.append(ct)
+        return regroup(_gradients(outs, inputs, seeds, nested))
 
-    return _output(out, nested), vjp_fn
+    value = unflatten(spec, [_output(o, nested) for o in outs])
+    return (value, vjp_fn, aux_output(aux, nested)) if has_aux else (value, vjp_fn)
 
 
 def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):

@@ -111,6 +111,28 @@ def test_jvp_and_vjp_take_containers():
         ag.jvp(lambda p: loss(p, X), (PARAMS,), ({"w": tangent["w"]},))
 
 
+def test_vjp_of_several_outputs_sums_their_products_and_hands_back_aux():
+    def f(p):
+        return {"y": p["w"] * 2.0 + p["b"], "z": (p["w"] ** 2).sum()}, "aux"
+
+    value, vjp_fn, aux = ag.vjp(f, PARAMS, has_aux=True)
+    assert aux == "aux" and list(value) == ["y", "z"]
+    np.testing.assert_allclose(value["z"], (PARAMS["w"] ** 2).sum())
+    cy, cz = RNG.standard_normal(3), 0.5
+    (g,) = vjp_fn({"y": cy, "z": cz})
+    np.testing.assert_allclose(g["w"], 2.0 * cy + cz * 2.0 * PARAMS["w"])
+    np.testing.assert_allclose(g["b"], cy.sum())
+    out, vjp_fn = ag.vjp(lambda a, b: (a * b, a.sum()), np.ones(2), np.full(2, 3.0))
+    ga, gb = vjp_fn((np.array([1.0, 2.0]), 10.0))
+    np.testing.assert_allclose(ga, [13.0, 16.0])
+    np.testing.assert_allclose(gb, [1.0, 2.0])
+    vjp_fn_dict = ag.vjp(lambda p: f(p)[0], PARAMS)[1]
+    with pytest.raises(ValueError, match="cotangent's structure differs from the output's: expected a dict"):
+        vjp_fn_dict({"y": cy})
+    with pytest.raises(ValueError, match=r"cotangent of shape \(2,\) does not match output of shape \(3,\)"):
+        vjp_fn_dict({"y": np.ones(2), "z": 1.0})
+
+
 def test_grad_and_value_is_torch_funcs_order():
     g, value = grad_and_value(loss)(PARAMS, X)
     np.testing.assert_allclose(value, _data(loss(PARAMS, X)))
