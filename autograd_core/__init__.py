@@ -29,8 +29,8 @@ from . import autograd, func, utils  # torch.autograd.Function, torch.func (tran
 from .tensor import add, div, divide, inference_mode, matmul, mul, multiply, neg, square, sub, subtract
 from .serialization import load, save
 from .tensor import (  # PyTorch's indexing along a dim, running sums and sorting (ops/index.py, ops/scan.py)
-    argsort, cumprod, cumsum, diag, diagonal, flip, gather, index_select, masked_select, narrow, roll, scatter,
-    scatter_add, sort, take, topk, trace, tril, triu,
+    argsort, cumprod, cumsum, diag, diagonal, flip, gather, index_add, index_copy, index_fill, index_select,
+    masked_select, narrow, roll, scatter, scatter_add, sort, take, topk, trace, tril, triu,
 )
 from .tensor import (  # more elementwise functions, comparisons, products (ops/special.py, ops/linalg.py)
     acos, addcdiv, addcmul, addmm, amax, amin, arccos, arcsin, arctan, arctan2, asin, atan, atan2, bmm, broadcast_to,
@@ -60,7 +60,8 @@ __all__ = [
     "std", "tensor", "unsqueeze", "zeros", "zeros_like", "utils", "autograd", "func",
     "add", "sub", "subtract", "mul", "multiply", "div", "divide", "neg", "square", "inference_mode", "save", "load",
     "get_num_threads", "set_num_threads",
-    "gather", "scatter", "scatter_add", "index_select", "take", "masked_select", "narrow", "flip", "roll", "tril",
+    "gather", "scatter", "scatter_add", "index_select", "index_add", "index_copy", "index_fill", "take",
+    "masked_select", "narrow", "flip", "roll", "tril",
     "triu", "diagonal", "diag", "trace", "cumsum", "cumprod", "sort", "argsort", "topk",
     "eq", "ne", "gt", "ge", "lt", "le", "isnan", "isinf", "isfinite", "isclose", "log1p", "expm1", "log2", "log10",
     "tan", "asin", "acos", "atan", "arcsin", "arccos", "arctan", "arctan2", "sinh", "cosh", "atan2", "reciprocal",

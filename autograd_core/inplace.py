@@ -383,6 +383,40 @@ class InplaceMethods:
         draw = get_rng(generator).normal(mean, std, np.shape(self.data))
         return _copy(self, draw, "normal_")
 
+    # PyTorch's in-place forms of the indexing functions (`y.scatter_(1, labels, 1.0)` for one-hot rows, `x.tril_()`,
+    # `h.index_add_(0, segment, messages)`, `x.masked_fill_(mask, 0)`): the out-of-place function, written back.
+    def scatter_(self, dim, index, src=None, *, value=None):
+        """scatter (ops/index.py) in place; returns self."""
+        return _rewritten(self, "scatter_", lambda v: v.scatter(dim, index, src, value=value), src, value)
+
+    def scatter_add_(self, dim, index, src):
+        """scatter_add in place (repeated positions add up); returns self."""
+        return _rewritten(self, "scatter_add_", lambda v: v.scatter_add(dim, index, src), src)
+
+    def index_add_(self, dim, index, source, *, alpha=1):
+        """index_add in place: alpha·source's entry i added at position index[i] along dim; returns self."""
+        return _rewritten(self, "index_add_", lambda v: v.index_add(dim, index, source, alpha=alpha), source, alpha)
+
+    def index_copy_(self, dim, index, source):
+        """index_copy in place; returns self."""
+        return _rewritten(self, "index_copy_", lambda v: v.index_copy(dim, index, source), source)
+
+    def index_fill_(self, dim, index, value):
+        """index_fill in place: `value` at the positions index along dim; returns self."""
+        return _rewritten(self, "index_fill_", lambda v: v.index_fill(dim, index, value), value)
+
+    def masked_fill_(self, mask, value):
+        """masked_fill in place: `value` where the boolean mask is True; returns self."""
+        return _rewritten(self, "masked_fill_", lambda v: v.masked_fill(mask, value), value)
+
+    def tril_(self, diagonal=0):
+        """tril in place: zeros above the diagonal; returns self."""
+        return _rewritten(self, "tril_", lambda v: v.tril(diagonal))
+
+    def triu_(self, diagonal=0):
+        """triu in place: zeros below the diagonal; returns self."""
+        return _rewritten(self, "triu_", lambda v: v.triu(diagonal))
+
     def __setitem__(self, index, value):
         """`x[index] = value` (NumPy's indexing: ints, slices, masks, index arrays), changing x's array in place.
 
@@ -411,6 +445,26 @@ class InplaceMethods:
             out[index] = value
 
         return _write(self, "x[...] = value", compute, lambda v: _assigned(v, index, assigned))
+
+
+def _rewritten(self, name, result_of, *operands):
+    """self's contents replaced, in place, by result_of(self): an out-of-place function on Values (scatter,
+    index_add, masked_fill, ...), computed on self's data without recording, then written back under the in-place
+    rules (`_write`); a jvp follows the change through result_of."""
+    for operand in operands or (None,):
+        _refuse_while_recording(self, name, operand)
+
+    def compute(data, out):
+        token = GRAD_ENABLED.set(False)
+        try:
+            result = _data(result_of(_value.Value(data, requires_grad=False)))
+        finally:
+            GRAD_ENABLED.reset(token)
+        if out is None:
+            return result
+        np.copyto(out, result, casting="same_kind")
+
+    return _write(self, name, compute, result_of)
 
 
 def _assigned(x, index, value):

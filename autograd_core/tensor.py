@@ -303,6 +303,7 @@ reshape = _method("reshape", "input with a new shape of the same size (one entry
 gather, scatter, scatter_add, index_select, take, masked_select, narrow = (
     ops.index.gather, ops.index.scatter, ops.index.scatter_add, ops.index.index_select, ops.index.take,
     ops.index.masked_select, ops.index.narrow)
+index_add, index_copy, index_fill = ops.index.index_add, ops.index.index_copy, ops.index.index_fill
 flip, roll, tril, triu, diagonal, diag, trace = (
     ops.index.flip, ops.index.roll, ops.index.tril, ops.index.triu, ops.index.diagonal, ops.index.diag,
     ops.index.trace)

@@ -429,8 +429,8 @@ class TensorMethods:
 
 # PyTorch's methods that are the function of the same name with the Value first (ops/special.py, ops/linalg.py).
 _FUNCTION_METHODS = {
-    "index": ("gather", "scatter", "scatter_add", "index_select", "take", "masked_select", "narrow", "roll", "tril",
-              "triu", "diagonal", "diag", "trace"),
+    "index": ("gather", "scatter", "scatter_add", "index_select", "index_add", "index_copy", "index_fill", "take",
+              "masked_select", "narrow", "roll", "tril", "triu", "diagonal", "diag", "trace"),
     "scan": ("cumsum", "cumprod", "sort", "argsort", "topk"),
     "special": ("eq", "ne", "gt", "ge", "lt", "le", "isnan", "isinf", "isfinite", "isclose", "log1p", "expm1",
                 "log2", "log10", "tan", "asin", "acos", "atan", "sinh", "cosh", "atan2", "reciprocal", "rsqrt",

@@ -1,5 +1,6 @@
-"""PyTorch's indexing functions along a dimension: gather, scatter, scatter_add, index_select, take,
-masked_select, narrow, and the reorderings flip, roll, tril, triu, diagonal, diag, trace.
+"""PyTorch's indexing functions along a dimension: gather, scatter, scatter_add, index_select, index_add,
+index_copy, index_fill, take, masked_select, narrow, and the reorderings flip, roll, tril, triu, diagonal, diag,
+trace.
 
 Each is a composition of the indexing primitives of shape.py (`getitem`, whose gradient is `scatter_add`) and
 `where`, so gradients, higher derivatives, forward mode and compile come from those. A dimension-wise index is
@@ -179,6 +180,62 @@ def index_select(input, dim, index):
         raise RuntimeError(f"index_select(): index out of range in self (indices must be in [0, {x.shape[dim]}) "
                            f"along dimension {dim})")
     return getitem(x, (slice(None),) * dim + (index,))
+
+
+def _vector_index_along(name, x, dim, index, source_shape):
+    """(dim, index as a vector, the gather-style index of source's shape that sends source's entry i along `dim`
+    to position index[i]), after PyTorch's checks: a vector of integers in [0, size); source (unless None) of
+    input's shape with dim's size len(index)."""
+    index = index_array(index, name)
+    if index.ndim > 1:
+        raise IndexError(f"{name}(): Index is supposed to be a vector")
+    if x.ndim == 0:
+        raise RuntimeError(f"{name}(): needs an input of at least one dimension")
+    dim = check_dim(dim, x.ndim)
+    index = index.reshape(-1)
+    expected = x.shape[:dim] + (index.size,) + x.shape[dim + 1:]
+    if source_shape is not None and tuple(source_shape) != expected:
+        raise RuntimeError(f"{name}(): source of shape {tuple(source_shape)} does not match: expected {expected} "
+                           f"(input's shape with dimension {dim} of the index's length {index.size})")
+    if index.size and (index.min() < 0 or index.max() >= x.shape[dim]):
+        raise IndexError(f"{name}(): index out of range in self (indices must be in [0, {x.shape[dim]}) along "
+                         f"dimension {dim})")
+    shape = [1] * x.ndim
+    shape[dim] = index.size
+    return dim, index, np.broadcast_to(index.reshape(shape), expected)
+
+
+def index_add(input, dim, index, source, *, alpha=1):
+    """A copy of input with alpha·source's entry i added at position index[i] along `dim`, as torch.index_add
+    (repeated indices add up). index: a vector of integers; source: input's shape with dim's size len(index). The
+    gradient to input is the output gradient; to source, alpha times it read at index."""
+    x = as_value(input)
+    source = source if isinstance(source, Value) else as_value(np.asarray(source, dtype=x.dtype))
+    dim, _, full = _vector_index_along("index_add", x, dim, index, source.shape)
+    return scatter_add(x, dim, full, source if alpha == 1 else source * alpha)
+
+
+def index_copy(input, dim, index, source):
+    """A copy of input whose entries at positions index[i] along `dim` are source's entry i, as torch.index_copy
+    (a repeated index: the last write wins). Gradients as scatter's."""
+    x = as_value(input)
+    source = source if isinstance(source, Value) else as_value(np.asarray(source, dtype=x.dtype))
+    dim, _, full = _vector_index_along("index_copy", x, dim, index, source.shape)
+    return scatter(x, dim, full, source)
+
+
+def index_fill(input, dim, index, value):
+    """A copy of input with `value` (a number or a 0-d Value) at the positions `index` along `dim`, as
+    torch.index_fill. The gradient to input is zero there."""
+    x = as_value(input)
+    if np.ndim(value.data if isinstance(value, Value) else value) != 0:
+        raise RuntimeError("index_fill(): value must be a number or a 0-d Value")
+    dim, index, _ = _vector_index_along("index_fill", x, dim, index, None)
+    filled = np.zeros(x.shape[dim], dtype=bool)
+    filled[index] = True
+    shape = [1] * x.ndim
+    shape[dim] = x.shape[dim]
+    return where(filled.reshape(shape), value if isinstance(value, Value) else np.asarray(value, dtype=x.dtype), x)
 
 
 def take(input, index):
