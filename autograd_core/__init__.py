@@ -7,7 +7,7 @@
 from .value import Value  # first: the engine and the operations build on it
 from .engine import enable_grad, is_grad_enabled, name_scope, no_grad, set_grad_enabled
 from .ops import abs, clip, concatenate, cos, exp, leaky_relu, log, maximum, minimum, relu, sigmoid, sin
-from .ops import sqrt, tanh, where
+from .ops import sqrt, tanh
 from .functional import grad, hessian, jacobian, jvp, value_and_grad, vjp, vmap
 from .functional import jacfwd, jacrev
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
@@ -38,6 +38,9 @@ from .tensor import (  # more elementwise functions, comparisons, products (ops/
     log10, logaddexp, lt, ne, outer, reciprocal, rsqrt, sign, sinh, t, tan, trunc,
 )
 from .tensor import all, any, round  # noqa: A004  (torch.all, torch.any, torch.round)
+from .tensor import (  # picking by the numbers, differences, positions and counts, where with one argument
+    argwhere, bincount, count_nonzero, cummax, cummin, diff, median, nonzero, std_mean, unique, var_mean, where,
+)
 from .tensor import chunk, hstack, repeat_interleave, split, tile, unbind, vstack  # ops/pieces.py
 from .tensor import einsum, tensordot  # ops/einsum.py
 from .threads import get_num_threads, set_num_threads  # torch.set_num_threads: threads of large kernels
@@ -68,6 +71,8 @@ __all__ = [
     "rsqrt", "lerp", "addcmul", "addcdiv", "logaddexp", "hypot", "sign", "round", "floor", "ceil", "trunc", "frac",
     "amax", "amin", "all", "any", "t", "broadcast_to", "outer", "dot", "bmm", "addmm",
     "split", "chunk", "unbind", "hstack", "vstack", "tile", "repeat_interleave", "einsum", "tensordot",
+    "median", "cummax", "cummin", "diff", "nonzero", "argwhere", "unique", "bincount", "count_nonzero", "std_mean",
+    "var_mean",
     "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool_",
     "bool", "half", "float", "double", "short", "int", "long",
 ]

@@ -331,6 +331,39 @@ all = _method("all", "Whether all elements (along `dim`) are nonzero: a boolean 
 any = _method("any", "Whether any element (along `dim`) is nonzero: a boolean Value.")  # noqa: A001
 t = _method("t", "The transpose of a matrix (0-d and 1-D Values unchanged).")
 broadcast_to = _method("broadcast_to", "input broadcast to `size`; the gradient sums back over the broadcast axes.")
+median, cummax, cummin = ops.scan.median, ops.scan.cummax, ops.scan.cummin
+diff = ops.pieces.diff
+nonzero, argwhere, unique, bincount, count_nonzero = (
+    _s.nonzero, _s.argwhere, _s.unique, _s.bincount, _s.count_nonzero)
+
+
+def where(condition, input=None, other=None):
+    """torch.where(condition, input, other): input where condition is True, else other (differentiable in both);
+    torch.where(condition) alone: nonzero(condition, as_tuple=True)."""
+    if input is None and other is None:
+        return nonzero(condition, as_tuple=True)
+    if input is None or other is None:
+        raise TypeError("where(): give condition, input and other, or condition alone")
+    return ops.where(condition, input, other)
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """(std, mean) over dim (all elements by default), as torch.std_mean: std with `correction` (1 by default:
+    unbiased; unbiased=False means 0)."""
+    x = _value(input)
+    return x.std(dim, keepdim=keepdim, correction=_correction(correction, unbiased)), x.mean(dim, keepdim=keepdim)
+
+
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """(var, mean) over dim (all elements by default), as torch.var_mean (see std_mean)."""
+    x = _value(input)
+    return x.var(dim, keepdim=keepdim, correction=_correction(correction, unbiased)), x.mean(dim, keepdim=keepdim)
+
+
+def _correction(correction, unbiased):
+    if correction is not None:
+        return correction
+    return 1 if unbiased is None or unbiased else 0
 
 
 def transpose(input, *dims, axes=None):

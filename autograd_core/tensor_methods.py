@@ -195,6 +195,18 @@ class TensorMethods:
     def new_ones(self, *size, dtype=None, requires_grad=False):
         return self._new(np.ones, size, dtype, requires_grad)
 
+    def new_empty(self, *size, dtype=None, requires_grad=False):
+        """An array of shape `size` with x's dtype (or `dtype`); here zeros, NumPy's empty being no faster to use."""
+        return self._new(np.zeros, size, dtype, requires_grad)
+
+    def type_as(self, other):
+        """x converted to other's dtype (differentiable for floats), as PyTorch's type_as."""
+        return self.type(other.dtype)
+
+    def where(self, condition, other):
+        """torch.where(condition, x, other): x where condition is True, else other."""
+        return _value._ops.where(condition, self, other)
+
     def new_full(self, size, fill_value, dtype=None, requires_grad=False):
         return self._new(lambda shape, dt: np.full(shape, fill_value, dt), (size,), dtype, requires_grad)
 
@@ -431,13 +443,13 @@ class TensorMethods:
 _FUNCTION_METHODS = {
     "index": ("gather", "scatter", "scatter_add", "index_select", "index_add", "index_copy", "index_fill", "take",
               "masked_select", "narrow", "roll", "tril", "triu", "diagonal", "diag", "trace"),
-    "scan": ("cumsum", "cumprod", "sort", "argsort", "topk"),
+    "scan": ("cumsum", "cumprod", "sort", "argsort", "topk", "median", "cummax", "cummin"),
     "special": ("eq", "ne", "gt", "ge", "lt", "le", "isnan", "isinf", "isfinite", "isclose", "log1p", "expm1",
                 "log2", "log10", "tan", "asin", "acos", "atan", "sinh", "cosh", "atan2", "reciprocal", "rsqrt",
                 "lerp", "addcmul", "addcdiv", "logaddexp", "hypot", "sign", "round", "floor", "ceil", "trunc",
-                "frac"),
+                "frac", "nonzero", "argwhere", "unique", "bincount", "count_nonzero"),
     "linalg": ("outer", "dot", "bmm", "addmm"),
-    "pieces": ("split", "chunk", "unbind", "tile", "repeat", "repeat_interleave"),
+    "pieces": ("split", "chunk", "unbind", "tile", "repeat", "repeat_interleave", "diff", "unfold"),
 }
 
 

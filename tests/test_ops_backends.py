@@ -158,6 +158,18 @@ class OURS:
     def topk(x, k, dim=-1, largest=True):
         return ag.topk(x, k, dim, largest).values
 
+    @staticmethod
+    def median(x, dim=None):
+        return ag.median(x) if dim is None else ag.median(x, dim).values
+
+    @staticmethod
+    def cummax(x, dim):
+        return ag.cummax(x, dim).values
+
+    @staticmethod
+    def cummin(x, dim):
+        return ag.cummin(x, dim).values
+
 
 def _hips():
     import autograd.numpy as anp
@@ -428,6 +440,22 @@ def _hips():
             values = HIPS.sort(x, dim, descending=largest)
             return values[(slice(None),) * (dim % anp.ndim(x)) + (slice(0, k),)]
 
+        @staticmethod
+        def median(x, dim=None):  # the lower median: the ((n - 1) // 2)-th of the sorted values (no ties here)
+            if dim is None:
+                x, dim = anp.reshape(x, (-1,)), 0
+            values = HIPS.sort(x, dim)
+            dim %= anp.ndim(values)
+            return values[(slice(None),) * dim + ((anp.shape(values)[dim] - 1) // 2,)]
+
+        @staticmethod
+        def cummax(x, dim):
+            raise NotImplementedError("HIPS autograd has no cummax (its cases run on PyTorch only)")
+
+        @staticmethod
+        def cummin(x, dim):
+            raise NotImplementedError("HIPS autograd has no cummin (its cases run on PyTorch only)")
+
     return HIPS
 
 
@@ -593,6 +621,18 @@ def _torch():
         @staticmethod
         def topk(x, k, dim=-1, largest=True):
             return torch.topk(x, k, dim=dim, largest=largest).values
+
+        @staticmethod
+        def median(x, dim=None):
+            return torch.median(x) if dim is None else torch.median(x, dim).values
+
+        @staticmethod
+        def cummax(x, dim):
+            return torch.cummax(x, dim).values
+
+        @staticmethod
+        def cummin(x, dim):
+            return torch.cummin(x, dim).values
 
         log1p, expm1, log2, log10, tan, asin, acos, atan = torch.log1p, torch.expm1, torch.log2, torch.log10, \
             torch.tan, torch.asin, torch.acos, torch.atan

@@ -335,6 +335,16 @@ for shape, k, dim, largest in [((5,), 2, -1, True), ((3, 4), 2, 0, False), ((3, 
     case("sort", label, lambda B, x, k=k, dim=dim, largest=largest: B.topk(x, k, dim, largest),
          sample(_rng(label), shape, "distinct"))
 
+# median, cummax and cummin take entries picked by the numbers (one primitive, `pick`; HIPS has no cummax).
+for shape, dim in [((5,), None), ((4,), 0), ((3, 4), 1), ((2, 3, 2), 0)]:
+    label = f"median-{shape_id(shape)}-dim{dim}"
+    case("pick", label, lambda B, x, dim=dim: B.median(x, dim), sample(_rng(label), shape, "distinct"))
+for prim in ("cummax", "cummin"):
+    for shape, dim in [((5,), 0), ((3, 4), 1), ((2, 3, 2), 0)]:
+        label = f"{prim}-{shape_id(shape)}-dim{dim}"
+        case("pick", label, lambda B, x, prim=prim, dim=dim: getattr(B, prim)(x, dim), sample(_rng(label), shape,
+             "distinct"), refs=("torch",))
+
 # More elementwise functions (ops/special.py): primitives, then compositions filed under the primitive they end in.
 for prim, domain in [("log1p", "positive"), ("expm1", "real"), ("tan", "unit"), ("asin", "unit"), ("acos", "unit"),
                      ("atan", "real"), ("sinh", "real"), ("cosh", "real")]:

@@ -1,5 +1,6 @@
 """PyTorch's functions that cut a Value into pieces or build one from copies: split, chunk, unbind, hstack, vstack,
-tile, repeat (PyTorch's: whole copies, not NumPy's element repeats) and repeat_interleave.
+tile, repeat (PyTorch's: whole copies, not NumPy's element repeats), repeat_interleave, diff and Tensor.unfold
+(sliding windows).
 
 All are compositions of getitem (slices and index arrays), reshape, broadcast_to and concatenate, so their
 gradients (a piece's gradient lands in its window; a copy's gradients add up), forward mode and compile come
@@ -137,3 +138,42 @@ def repeat_interleave(input, repeats, dim=None):
         raise RuntimeError("Repeats must be non-negative")
     positions = np.repeat(np.arange(n), np.broadcast_to(counts.reshape(-1) if counts.ndim else counts, (n,)))
     return getitem(x, (slice(None),) * dim + (positions,))
+
+
+def diff(input, n=1, dim=-1, prepend=None, append=None):
+    """The n-th forward difference along dim, as torch.diff: out[i] = x[i + 1] - x[i] (applied n times), after
+    joining `prepend` and `append` (Values or arrays of input's shape but along dim) to input's ends."""
+    x = as_value(input)
+    if x.ndim == 0:
+        raise RuntimeError("diff(): expected a tensor of at least one dimension")
+    if not isinstance(n, numbers.Integral) or n < 0:
+        raise RuntimeError(f"diff(): order n must be a non-negative integer, got {n!r}")
+    dim = check_dim(dim, x.ndim)
+    parts = [as_value(p) for p in (prepend, x, append) if p is not None]
+    if len(parts) > 1:
+        x = concatenate(parts, axis=dim)
+    for _ in range(n):
+        size = x.shape[dim]
+        x = _window(x, dim, 1, size) - _window(x, dim, 0, max(size - 1, 0))
+    return x
+
+
+def unfold(input, dimension, size, step):
+    """Every window of `size` entries along `dimension`, `step` apart, as Tensor.unfold: the windows replace that
+    dimension (floor((n - size) / step) + 1 of them) and each window's entries form a new last dimension. Windows
+    that overlap share their input's gradient (it adds up)."""
+    x = as_value(input)
+    dim = check_dim(dimension, x.ndim)
+    length = x.shape[dim] if x.ndim else 1
+    if not isinstance(size, numbers.Integral) or not 0 <= size <= length:
+        raise RuntimeError(f"unfold(): size {size} must be in [0, {length}] (the size of dimension {dim})")
+    if not isinstance(step, numbers.Integral) or step <= 0:
+        raise RuntimeError(f"unfold(): step must be a positive integer, got {step!r}")
+    if x.ndim == 0:
+        return reshape(x, shape=(1,))
+    count = (length - size) // step + 1
+    positions = np.arange(count)[:, None] * step + np.arange(size)[None, :]  # (windows, entries)
+    windows = getitem(x, (slice(None),) * dim + (positions,))  # the windows at dim, their entries right after
+    order = list(range(windows.ndim))
+    order.append(order.pop(dim + 1))  # the entries last
+    return windows.transpose(order)

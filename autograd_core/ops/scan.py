@@ -1,4 +1,5 @@
-"""Running sums and products along a dimension, and sorting: cumsum, cumprod, sort, topk, argsort.
+"""Running sums and products along a dimension, sorting, and picking by the numbers: cumsum, cumprod, sort, topk,
+argsort; median, cummax, cummin (the `pick` primitive, whose positions are read from each call's numbers).
 
 cumsum and cumprod are primitives (a composition would cost n² per row); the sorted values are one primitive
 (`sort`, also behind topk) whose forward sorts the data, so that a compiled step sorts each call's numbers
@@ -213,3 +214,91 @@ def _sort_and_indices(kind, input, dim, descending, k):
     values = _sort(x, axis=dim, descending=descending, k=k)
     indices = without_gradient(_argsort_data, x, axis=dim, descending=descending, k=k)
     return kind(values, indices)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Picking one entry by the numbers: the median, the running maximum and minimum.
+
+Median = collections.namedtuple("median", ["values", "indices"])   # torch.return_types.median
+CumMax = collections.namedtuple("cummax", ["values", "indices"])   # torch.return_types.cummax
+CumMin = collections.namedtuple("cummin", ["values", "indices"])   # torch.return_types.cummin
+
+
+def _picked_positions(data, how, axis):
+    """Where along `axis` each output entry of `_pick` comes from (int64, x's shape; size 1 along axis for the
+    median), read from the numbers as PyTorch picks them:
+
+    median: the lower median ((n - 1) // 2 in a stable ascending sort), or the first NaN where the row has one;
+    cummax, cummin: the latest position of the running maximum (minimum) so far, ties included; after a NaN,
+    the latest NaN so far.
+    """
+    data = np.asarray(data)
+    if how == "median":
+        nan = np.isnan(data) if data.dtype.kind in "fc" else np.zeros(data.shape, dtype=bool)
+        order = np.argsort(data, axis=axis, kind="stable")
+        lower = np.take(order, [(data.shape[axis] - 1) // 2], axis=axis)
+        return np.where(nan.any(axis=axis, keepdims=True), np.argmax(nan, axis=axis, keepdims=True),
+                        lower).astype(np.int64)
+    running = (np.maximum if how == "cummax" else np.minimum).accumulate(data, axis=axis)
+    marked = data == running  # a new extreme or a tie with it; NaN: np.maximum/minimum carry it on
+    if data.dtype.kind in "fc":
+        marked |= np.isnan(data)
+    shape = [1] * data.ndim
+    shape[axis] = data.shape[axis]
+    positions = np.where(marked, np.arange(data.shape[axis]).reshape(shape), 0)
+    return np.maximum.accumulate(positions, axis=axis).astype(np.int64)
+
+
+@primitive("pick")
+def _pick(x, how, axis):
+    """The entries of x at the positions `_picked_positions` reads from x's numbers ('median', 'cummax',
+    'cummin'). A primitive, so that a compiled step picks from each call's numbers again."""
+    return x[along(_picked_positions(x, how, axis), axis)]
+
+
+# The gradient goes to the entry each output took (summed where several outputs took one); the tangent is read there.
+_pick.defvjp(lambda g, out, x, how, axis:
+             scatter_add(g, index=along(_picked_positions(data_of(x), how, axis), axis), shape=x.shape),
+             formulas=("g at the picked positions",))
+_pick.defjvp(lambda t, out, x, how, axis:
+             _getitem(broadcast_to(t, shape=x.shape), index=along(_picked_positions(data_of(x), how, axis), axis)))
+
+
+def _picked(input, how, dim):
+    """(values, indices) of _pick along dim (a 0-d input is a vector of one)."""
+    x = as_value(input)
+    if x.ndim == 0:
+        check_dim(dim, 0)
+        values, indices = _picked(reshape(x, shape=(1,)), how, 0)
+        return reshape(values, shape=()), reshape(indices, shape=())
+    axis = check_dim(dim, x.ndim)
+    return _pick(x, how=how, axis=axis), without_gradient(_picked_positions, x, how=how, axis=axis)
+
+
+def median(input, dim=None, keepdim=False):
+    """The lower median, as torch.median: of all the elements (a 0-d Value) when dim is None, else (values,
+    indices) along dim (keepdim keeps it as size 1). The lower median is the ((n - 1) // 2)-th smallest (not
+    the mean of the two middle ones); a NaN makes the median NaN (the first NaN's index). The gradient goes to
+    the element picked; among equal elements, the one a stable sort puts at that rank."""
+    x = as_value(input)
+    if dim is None:
+        flat = reshape(x, shape=(-1,))
+        if flat.shape[0] == 0:
+            raise RuntimeError("median() of an empty Value")
+        return reshape(_pick(flat, how="median", axis=0), shape=())
+    values, indices = _picked(x, "median", dim)
+    if not keepdim and x.ndim:
+        axis = check_dim(dim, x.ndim)
+        values, indices = (reshape(v, shape=v.shape[:axis] + v.shape[axis + 1:]) for v in (values, indices))
+    return Median(values, indices)
+
+
+def cummax(input, dim):
+    """(values, indices): the running maximum along dim and where it was (the latest position among ties), as
+    torch.cummax. A NaN carries on (the latest NaN's index). values' gradient goes to those positions."""
+    return CumMax(*_picked(input, "cummax", dim))
+
+
+def cummin(input, dim):
+    """(values, indices): the running minimum along dim and where it was, as torch.cummin (see cummax)."""
+    return CumMin(*_picked(input, "cummin", dim))

@@ -2,7 +2,8 @@
 each beside its derivative), the rounding family sign, round, floor, ceil, trunc (primitives with a zero gradient,
 as in PyTorch), and compositions: log2, log10, reciprocal, rsqrt, frac, lerp, addcmul, addcdiv, logaddexp, hypot;
 the comparisons eq, ne, gt, ge, lt, le and the tests isnan, isinf, isfinite, isclose (boolean results without a
-gradient, as the operators `==`, `<`, ... give).
+gradient, as the operators `==`, `<`, ... give); positions and counts: nonzero, argwhere, unique, bincount,
+count_nonzero (integer results without a gradient).
 
 Forward mode: each Jacobian is diagonal, so each VJP rule is also the JVP rule (`defjvp_elementwise`).
 """
@@ -172,3 +173,63 @@ def isfinite(input):
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """|input − other| <= atol + rtol · |other| elementwise (a boolean Value), as torch.isclose."""
     return without_gradient(np.isclose, as_value(input), other, rtol=rtol, atol=atol, equal_nan=bool(equal_nan))
+
+
+# ----------------------------------------------------------------------------------------------------
+# Positions and counts: integer results without a gradient, as in PyTorch.
+
+
+def nonzero(input, *, as_tuple=False):
+    """The positions of the nonzero (True) elements, as torch.nonzero: an int64 Value of shape (count, ndim), one
+    row per element in row-major order; with as_tuple=True, one 1-D Value per dimension (NumPy's np.nonzero)."""
+    x = as_value(input)
+    data = np.atleast_1d(np.asarray(x.data))
+    positions = np.nonzero(data)
+    if as_tuple:
+        return tuple(as_value(p.astype(np.int64)) for p in positions)
+    return as_value(np.stack(positions, axis=1).astype(np.int64).reshape(-1, data.ndim if x.ndim else 0))
+
+
+def argwhere(input):
+    """torch.argwhere: nonzero(input) as a (count, ndim) int64 Value."""
+    return nonzero(input)
+
+
+def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):  # noqa: A002 (torch's name)
+    """The distinct elements, sorted (also with sorted=False, as PyTorch on the CPU), flattened unless `dim` names
+    a dimension whose distinct slices are wanted; with return_inverse, where each element (slice) of input is in
+    the result (input's shape, or its size along dim); with return_counts, how often each occurs. No gradient."""
+    x = as_value(input)
+    data = np.asarray(x.data)
+    if dim is not None:
+        from .index import check_dim
+
+        dim = check_dim(dim, data.ndim)
+    values, inverse, counts = np.unique(data, return_inverse=True, return_counts=True, axis=dim)
+    results = [as_value(values)]
+    if return_inverse:
+        results.append(as_value(inverse.reshape(data.shape if dim is None else -1).astype(np.int64)))
+    if return_counts:
+        results.append(as_value(counts.astype(np.int64)))
+    return results[0] if len(results) == 1 else tuple(results)
+
+
+def bincount(input, weights=None, minlength=0):
+    """How often each non-negative integer occurs in the 1-D `input` (int64), or the sum of `weights` at each, as
+    torch.bincount: length max(input) + 1, at least minlength. No gradient."""
+    data = np.asarray(as_value(input).data)
+    if data.ndim != 1 or data.dtype.kind not in "iub":
+        raise RuntimeError(f"bincount(): expected a 1-D tensor of non-negative integers, got {data.dtype} of "
+                           f"{data.ndim} dimensions")
+    if data.size and data.min() < 0:
+        raise RuntimeError("bincount(): input must be non-negative")
+    w = None if weights is None else np.asarray(as_value(weights).data)
+    counts = np.bincount(data, weights=w, minlength=int(minlength))
+    return as_value(counts if w is not None else counts.astype(np.int64))
+
+
+def count_nonzero(input, dim=None):
+    """How many elements are nonzero, over all of input or along dim (an int or tuple of ints), as int64."""
+    data = np.asarray(as_value(input).data)
+    axis = tuple(dim) if isinstance(dim, (list, tuple)) else dim
+    return as_value(np.asarray(np.count_nonzero(data, axis=axis), dtype=np.int64))
