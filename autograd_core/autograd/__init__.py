@@ -1,0 +1,156 @@
+"""PyTorch's `torch.autograd` names: `Function` (an operation with a hand-written backward), `grad`, `backward`,
+`functional` (jacobian, hessian, vjp, jvp, hvp, vhp: functional.py), `gradcheck`, `gradgradcheck`, `detect_anomaly`.
+
+    class Cube(autograd_core.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x ** 3
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            (x,) = ctx.saved_tensors
+            return grad_output * 3 * x ** 2
+
+    y = Cube.apply(v)
+
+A Function becomes a `Primitive` (one per class): `forward` runs without recording on Values that share the
+inputs' data, and `backward(ctx, g)` gives one gradient per input (None for an input that needs none). The
+context `ctx` is kept as the node's saved parameter. A backward pass with `create_graph=True` (second
+derivatives, `grad(grad(f))`) runs `backward` with the saved inputs and output standing for the node's own inputs
+and output, so that what it computes from them is differentiated too, as in PyTorch.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import numpy as np
+
+from ..anomaly import detect_anomaly
+from ..engine import apply, backward, grad, no_grad  # noqa: F401  (grad, backward: torch.autograd's names)
+from ..gradcheck import gradcheck, gradgradcheck
+from ..ops.primitive import PRIMITIVES, Primitive
+from ..value import Value
+from . import functional  # torch.autograd.functional: jacobian, hessian, vjp, jvp, hvp, vhp
+
+__all__ = ["Function", "FunctionCtx", "grad", "backward", "functional", "gradcheck", "gradgradcheck", "detect_anomaly"]
+
+
+class FunctionCtx:
+    """What `forward` leaves for `backward`: `save_for_backward(*values)` -> `saved_tensors`, and any
+    attribute the Function sets."""
+
+    def save_for_backward(self, *tensors):
+        self.saved_tensors = tensors
+
+    def save_for_forward(self, *tensors):
+        """For `jvp` (forward mode), as in PyTorch: also read back as `saved_tensors`."""
+        self.saved_tensors = tensors
+
+    saved_tensors = ()
+
+
+def _detached(data):
+    return Value(data, requires_grad=False, dtype=getattr(data, "dtype", None))
+
+
+def _data(x):
+    return x.data if isinstance(x, Value) else x
+
+
+class Function:
+    """Subclass with static `forward(ctx, *inputs)` and `backward(ctx, *grad_outputs)`; call `apply(*inputs)`."""
+
+    @staticmethod
+    def forward(ctx, *args):
+        raise NotImplementedError("a Function subclass must define forward(ctx, *inputs)")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError("a Function subclass must define backward(ctx, *grad_outputs)")
+
+    @staticmethod
+    def jvp(ctx, *grad_inputs):
+        """Forward mode, optional (PyTorch's name): the output's tangent for the inputs' tangents `grad_inputs`
+        (one per input, zeros for an input without one). Without it, forward mode through the Function raises."""
+        raise NotImplementedError
+
+    @classmethod
+    def _primitive(cls):
+        prim = cls.__dict__.get("_autograd_primitive")
+        if prim is None:
+            def forward(*xs, ctx):
+                inputs = [_detached(x) for x in xs]
+                with no_grad():
+                    out = cls.forward(ctx, *inputs)
+                ctx._autograd_stand_ins = (inputs, out)  # for a backward that records its graph (`_vjp`)
+                return _data(out)
+
+            prim = Primitive(f"{cls.__name__}@{id(cls):x}", forward, title=cls.__name__, module=cls.__module__)
+            # A user's Function is not one of the library's primitives: keep it out of their registry.
+            PRIMITIVES.pop(prim.name, None)
+            prim.name = cls.__name__
+            prim.defvjp_argnum(cls._vjp, formula=f"{cls.__name__}.backward")
+            if cls.jvp is not Function.jvp:  # forward mode (jvp, jacfwd, hessian) through this Function
+                prim.defjvp_argnum(cls._jvp)
+            cls._autograd_primitive = prim
+        return prim
+
+    @classmethod
+    def _vjp(cls, argnum, g, out, *xs, ctx):
+        cached = getattr(ctx, "_autograd_cache", None)
+        if cached is None or cached[0] is not g:  # backward runs once per node, not once per input
+            if isinstance(g, Value):  # create_graph: the rule runs on the node's Values, and records
+                grads = cls._recorded_backward(ctx, g, out, xs)
+            else:
+                grads = cls.backward(ctx, _detached(g))
+            grads = grads if isinstance(grads, tuple) else (grads,)
+            if len(grads) != len(xs):
+                raise RuntimeError(f"{cls.__name__}.backward returned {len(grads)} gradients for {len(xs)} inputs")
+            cached = ctx._autograd_cache = (g, grads)
+        gi = cached[1][argnum]
+        if gi is None or isinstance(g, Value):
+            return gi
+        return _data(gi)
+
+    @classmethod
+    def _jvp(cls, argnum, t, out, *xs, ctx):
+        """Input `argnum`'s share of the output's tangent: `jvp` with t there and zeros for the other inputs (the
+        forward pass adds the shares; jvp is linear in the tangents)."""
+        symbolic = isinstance(t, Value)
+        tangents = [t if i == argnum else np.zeros_like(_data(x)) for i, x in enumerate(xs)]
+        if not symbolic:
+            return _data(cls.jvp(ctx, *[_detached(tangent) for tangent in tangents]))
+        with cls._standing_in(ctx, out, xs):  # nested transforms see what jvp computes from the inputs
+            return cls.jvp(ctx, *tangents)
+
+    @classmethod
+    def _recorded_backward(cls, ctx, g, out, xs):
+        """backward(ctx, g) with the saved inputs and output standing for the node's inputs `xs` and output `out` (the
+        Values forward saw were detached copies): what it computes from them joins the graph being recorded, so a
+        second derivative sees that the first depends on them (d/dx of 3x²·g is 6x·g, not 0)."""
+        with cls._standing_in(ctx, out, xs):
+            return cls.backward(ctx, g)
+
+    @staticmethod
+    @contextlib.contextmanager
+    def _standing_in(ctx, out, xs):
+        """ctx.saved_tensors with forward's detached inputs and output swapped for the node's own Values."""
+        inputs, output = ctx._autograd_stand_ins
+        swap = {id(stand_in): real for stand_in, real in zip(inputs, xs)}
+        if isinstance(output, Value):
+            swap[id(output)] = out
+        saved = ctx.saved_tensors
+        ctx.saved_tensors = tuple(swap.get(id(t), t) for t in saved)
+        try:
+            yield
+        finally:
+            ctx.saved_tensors = saved
+
+    @classmethod
+    def apply(cls, *args):
+        """Run forward and record one node whose gradient rule is this class's backward."""
+        if not any(isinstance(a, Value) for a in args):
+            args = tuple(_detached(a) for a in args)
+        return apply(cls._primitive(), args, {"ctx": FunctionCtx()})
