@@ -38,6 +38,19 @@ UNARY = {
     "flip": lambda B, a: B.transpose(B.reshape(a, a.shape[::-1]), None),
     "swap": lambda B, a: B.swapaxes(B.reshape(a, a.shape[::-1]), 0, 1),
     "roll": lambda B, a: B.concatenate([B.getitem(a, slice(1, None)), B.getitem(a, slice(None, 1))], axis=0),
+    # PyTorch's further functions (ops/special.py, ops/scan.py, ops/index.py), in bounded forms as above
+    "log1p": lambda B, a: B.log1p(a * a),
+    "expm1": lambda B, a: B.expm1(-a * a),
+    "atan": lambda B, a: B.atan(a),
+    "asin": lambda B, a: B.asin(B.tanh(a) * 0.9),
+    "tan": lambda B, a: B.tan(B.tanh(a)),
+    "sinh": lambda B, a: B.sinh(B.tanh(a)),
+    "cosh": lambda B, a: B.cosh(B.tanh(a)),
+    "cumsum0": lambda B, a: B.cumsum(a, 0),
+    "cumsum1": lambda B, a: B.cumsum(a, 1),
+    "cumprod": lambda B, a: B.cumprod(B.sigmoid(a) + 0.5, 1),
+    "flip_both": lambda B, a: B.flip(a, (0, 1)),
+    "tril": lambda B, a: B.tril(a),
 }
 BINARY = {
     "add": lambda B, a, b: a + b,
@@ -50,6 +63,9 @@ BINARY = {
     "matmul": lambda B, a, b: B.matmul(B.matmul(a, B.transpose(b, None)), a) * 0.5,
     "stack": lambda B, a, b: B.mean(B.stack([a, b], axis=2), axis=2),
     "interleave": lambda B, a, b: B.getitem(B.concatenate([a, b], axis=0), slice(None, None, 2)),
+    "atan2": lambda B, a, b: B.atan2(a, b * b + 1),
+    "logaddexp": lambda B, a, b: B.logaddexp(a, b),
+    "einsum": lambda B, a, b: B.einsum("ik,jk,jl->il", a, b, a) * 0.5,
 }
 
 
