@@ -18,6 +18,7 @@ fan_out = out · prod(kernel).
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -196,3 +197,150 @@ def kaiming_uniform_(param, a=0.0, mode="fan_in", nonlinearity="leaky_relu", rng
 
 def kaiming_normal_(param, a=0.0, mode="fan_in", nonlinearity="leaky_relu", rng=None):
     return _fill(param, kaiming_normal(param.shape, a, mode, nonlinearity, rng, param.dtype))
+
+
+# ----------------------------------------------------------------------------------------------------
+# Structured and truncated initialisations (PyTorch's eye_, dirac_, trunc_normal_, orthogonal_, sparse_).
+# `generator` is PyTorch's name for the source of randomness; `rng=` (this module's name) is taken as well.
+
+
+def _source(generator, rng):
+    if generator is not None and rng is not None:
+        raise TypeError("pass generator= or rng=, not both")
+    return get_rng(rng if generator is None else generator)
+
+
+_erfc = np.frompyfunc(math.erfc, 1, 1)  # NumPy has no erfc; math.erfc keeps the tails' relative precision
+
+
+def _normal_cdf(x):
+    """Φ(x) = ½·erfc(−x/√2), elementwise, in float64."""
+    return 0.5 * np.asarray(_erfc(-np.asarray(x, dtype=np.float64) / math.sqrt(2.0)), dtype=np.float64)
+
+
+# Acklam's rational approximation of Φ⁻¹ (relative error < 1.2e-9), then one Halley step on Φ brings it to
+# float64 precision. Coefficients: central region |p − ½| ≤ ½ − 0.02425 (A/B), tails (C/D).
+_A = (-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02, 1.383577518672690e+02,
+      -3.066479806614716e+01, 2.506628277459239e+00)
+_B = (-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02, 6.680131188771972e+01,
+      -1.328068155288572e+01, 1.0)
+_C = (-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00, -2.549671010115819e+00,
+      4.374664141464968e+00, 2.938163982698783e+00)
+_D = (7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00, 1.0)
+
+
+def _normal_ppf(p):
+    """Φ⁻¹(p) for p in [0, 1] (±inf at 0 and 1), elementwise, in float64."""
+    p = np.asarray(p, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        q = p - 0.5
+        r = q * q
+        central = q * np.polyval(_A, r) / np.polyval(_B, r)
+        t = np.sqrt(-2.0 * np.log(np.minimum(p, 1.0 - p)))
+        tail = np.polyval(_C, t) / np.polyval(_D, t)
+        x = np.where(np.abs(q) <= 0.5 - 0.02425, central, np.where(q < 0, tail, -tail))
+        e = _normal_cdf(x) - p                                  # Halley's step on Φ(x) − p = 0
+        u = e * math.sqrt(2 * math.pi) * np.exp(0.5 * x * x)
+        refined = x - u / (1.0 + 0.5 * x * u)
+    refined = np.where(np.isfinite(refined), refined, x)
+    return np.where(p <= 0, -np.inf, np.where(p >= 1, np.inf, refined))
+
+
+def trunc_normal(shape, mean=0.0, std=1.0, a=-2.0, b=2.0, rng=None, dtype=None):
+    """Array of `shape` drawn from N(mean, std²) conditioned on [a, b] (a and b are values, not multiples of std).
+
+    Inverse-CDF sampling, as PyTorch: u ~ U(Φ(α), Φ(β)) with α = (a − mean)/std, β = (b − mean)/std, then
+    mean + std·Φ⁻¹(u), clamped to [a, b] against rounding. Exact in distribution for any interval, also far in a tail.
+    """
+    if not std > 0:
+        raise ValueError(f"trunc_normal_: std must be positive, got {std}")
+    if not a < b:
+        raise ValueError(f"trunc_normal_: the interval [a, b] must have a < b, got a={a}, b={b}")
+    if mean < a - 2 * std or mean > b + 2 * std:
+        warnings.warn("trunc_normal_: mean is more than 2 std from [a, b]; the values may be incorrectly "
+                      "distributed", stacklevel=3)
+    low, high = _normal_cdf((a - mean) / std), _normal_cdf((b - mean) / std)
+    u = get_rng(rng).uniform(low, high, size=tuple(shape))
+    values = np.clip(mean + std * _normal_ppf(u), a, b)
+    return values.astype(resolve_dtype(dtype), copy=False)
+
+
+def orthogonal(shape, gain=1.0, rng=None, dtype=None):
+    """A (semi-)orthogonal matrix (Saxe et al., 2013) reshaped to `shape` (≥ 2-D; trailing axes are flattened):
+    rows = shape[0], cols = prod(shape[1:]); orthonormal rows if rows ≤ cols, else orthonormal columns; times gain.
+
+    The Q of a QR decomposition of a standard normal matrix, with columns' signs fixed by R's diagonal so that Q
+    is uniformly (Haar) distributed, as PyTorch."""
+    shape = tuple(int(n) for n in shape)
+    if len(shape) < 2:
+        raise ValueError(f"orthogonal_: only tensors with 2 or more dimensions are supported, got shape {shape}")
+    if math.prod(shape) == 0:
+        return zeros(shape, dtype)  # nothing to draw (PyTorch: a no-op)
+    rows = shape[0]
+    cols = math.prod(shape[1:])
+    flat = get_rng(rng).normal(0.0, 1.0, size=(rows, cols))
+    if rows < cols:
+        flat = flat.T
+    q, r = np.linalg.qr(flat)
+    q = q * np.sign(np.diag(r))
+    if rows < cols:
+        q = q.T
+    return (gain * q).reshape(shape).astype(resolve_dtype(dtype), copy=False)
+
+
+def sparse(shape, sparsity, std=0.01, rng=None, dtype=None):
+    """A 2-D array (rows, cols) drawn from N(0, std²) with ⌈sparsity·rows⌉ entries of each column set to zero, at
+    rows chosen at random per column (Martens, 2010)."""
+    shape = tuple(int(n) for n in shape)
+    if len(shape) != 2:
+        raise ValueError(f"sparse_: only tensors with 2 dimensions are supported, got shape {shape}")
+    if not 0.0 <= sparsity <= 1.0:
+        raise ValueError(f"sparse_: sparsity must be in [0, 1], got {sparsity}")
+    rows, cols = shape
+    generator = get_rng(rng)
+    values = generator.normal(0.0, std, size=shape)
+    num_zeros = int(math.ceil(sparsity * rows))
+    for col in range(cols):
+        values[generator.permutation(rows)[:num_zeros], col] = 0.0
+    return values.astype(resolve_dtype(dtype), copy=False)
+
+
+def eye_(tensor):
+    """Fill a 2-D parameter with the identity matrix (ones on the main diagonal, also when not square), in place;
+    keeps the identity of the inputs in Linear layers. Returns the parameter."""
+    if len(tensor.shape) != 2:
+        raise ValueError(f"eye_: only tensors with 2 dimensions are supported, got shape {tuple(tensor.shape)}")
+    return _fill(tensor, np.eye(*tensor.shape, dtype=tensor.dtype))
+
+
+def dirac_(tensor, groups=1):
+    """Fill a 3-, 4- or 5-D convolution weight (out, in, *kernel) with the Dirac delta, in place: output channel
+    d of each of the `groups` blocks copies input channel d at the kernel's centre (index k // 2), so the
+    convolution preserves its input's first min(out/groups, in) channels. Returns the parameter."""
+    shape = tuple(tensor.shape)
+    if len(shape) not in (3, 4, 5):
+        raise ValueError(f"dirac_: only tensors with 3, 4, or 5 dimensions are supported, got shape {shape}")
+    if isinstance(groups, bool) or not isinstance(groups, int) or groups < 1 or shape[0] % groups:
+        raise ValueError(f"dirac_: dim 0 ({shape[0]}) must be divisible by groups ({groups!r})")
+    per_group = shape[0] // groups
+    centre = tuple(k // 2 for k in shape[2:])
+    values = np.zeros(shape, dtype=tensor.dtype)
+    for g in range(groups):
+        for d in range(min(per_group, shape[1])):
+            values[(g * per_group + d, d) + centre] = 1
+    return _fill(tensor, values)
+
+
+def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None, *, rng=None):
+    """Fill a parameter in place with N(mean, std²) truncated to [a, b] (see `trunc_normal`). Returns it."""
+    return _fill(tensor, trunc_normal(tensor.shape, mean, std, a, b, _source(generator, rng), tensor.dtype))
+
+
+def orthogonal_(tensor, gain=1.0, generator=None, *, rng=None):
+    """Fill a parameter (≥ 2-D) in place with a (semi-)orthogonal matrix times gain (see `orthogonal`)."""
+    return _fill(tensor, orthogonal(tensor.shape, gain, _source(generator, rng), tensor.dtype))
+
+
+def sparse_(tensor, sparsity, std=0.01, generator=None, *, rng=None):
+    """Fill a 2-D parameter in place with N(0, std²), ⌈sparsity·rows⌉ zeros per column (see `sparse`)."""
+    return _fill(tensor, sparse(tensor.shape, sparsity, std, _source(generator, rng), tensor.dtype))
