@@ -79,7 +79,7 @@ __all__ = [
 
 # `import autograd_core as torch; torch.nn.Linear(...)` works as in PyTorch, yet importing the core loads
 # none of nn, optim or viz (the engine never depends on them): each is imported on first attribute access.
-_SUBPACKAGES = ("nn", "optim", "viz")
+_SUBPACKAGES = ("nn", "optim", "viz", "distributions")
 
 
 def __getattr__(name):

@@ -1,0 +1,26 @@
+"""PyTorch's `torch.distributions`, built on autograd_core's differentiable operations.
+
+    from autograd_core import distributions as D
+    q = D.Normal(mu, sigma)                  # batch_shape = mu.shape, event_shape = ()
+    z = q.rsample((8,))                      # (8,) + batch_shape, differentiable w.r.t. mu and sigma
+    loss = -q.log_prob(z).sum() + D.kl_divergence(q, D.Normal(0., 1.)).sum()
+
+log_prob, rsample, entropy, cdf and kl_divergence are compositions of Value operations (and of the few special
+functions in special.py, each a primitive with its derivative), so they have gradients, higher derivatives,
+forward mode and compile. Samples are drawn from the core's generator: `autograd_core.manual_seed` repeats them
+(they are not PyTorch's numbers).
+"""
+
+from . import constraints
+from .bernoulli import Bernoulli
+from .categorical import Categorical
+from .distribution import Distribution
+from .independent import Independent
+from .kl import kl_divergence, register_kl
+from .normal import Normal
+from .uniform import Uniform
+
+__all__ = [
+    "Bernoulli", "Categorical", "Distribution", "Independent", "Normal", "Uniform", "constraints",
+    "kl_divergence", "register_kl",
+]

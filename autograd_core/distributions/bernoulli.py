@@ -1,0 +1,94 @@
+"""Bernoulli(probs=None, logits=None): one coin flip per batch element, values 0. or 1. (floats, as PyTorch)."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .. import ops
+from . import constraints
+from .distribution import Distribution
+from .special import softplus
+from .utils import broadcast_all, draw, lazy_property, logits_to_probs, probs_to_logits, constant
+
+__all__ = ["Bernoulli"]
+
+
+class Bernoulli(Distribution):
+    """P(1) = probs = sigmoid(logits): give exactly one of the two (batch_shape = its shape)."""
+
+    arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
+    support = constraints.boolean
+    has_enumerate_support = True
+
+    def __init__(self, probs=None, logits=None, validate_args=None):
+        if (probs is None) == (logits is None):
+            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
+        given = probs if probs is not None else logits
+        is_scalar = isinstance(given, numbers.Number)
+        (param,) = broadcast_all(given)
+        if probs is not None:
+            self.probs = param
+        else:
+            self.logits = param
+        self._param = param
+        super().__init__(() if is_scalar else param.shape, validate_args=validate_args)
+
+    def expand(self, batch_shape, _instance=None):
+        new = self._get_checked_instance(Bernoulli, _instance)
+        batch_shape = tuple(batch_shape)
+        for name in ("probs", "logits"):
+            if name in self.__dict__:
+                setattr(new, name, ops.broadcast_to(self.__dict__[name], shape=batch_shape))
+                new._param = new.__dict__[name]
+        Distribution.__init__(new, batch_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
+
+    @lazy_property
+    def logits(self):
+        return probs_to_logits(self.probs, is_binary=True)
+
+    @lazy_property
+    def probs(self):
+        return logits_to_probs(self.logits, is_binary=True)
+
+    @property
+    def param_shape(self):
+        return self._param.shape
+
+    @property
+    def mean(self):
+        return self.probs
+
+    @property
+    def mode(self):
+        p = self.probs.data
+        mode = (p >= 0.5).astype(p.dtype)
+        return constant(np.where(p == 0.5, np.nan, mode).astype(p.dtype)[()])
+
+    @property
+    def variance(self):
+        return self.probs * (1 - self.probs)
+
+    def sample(self, sample_shape=()):
+        shape = self._extended_shape(sample_shape)
+        p = np.broadcast_to(self.probs.data, shape)
+        return constant((draw("random", shape, np.float64) < p).astype(p.dtype)[()])
+
+    def log_prob(self, value):
+        if self._validate_args:
+            self._validate_sample(value)
+        logits, value = broadcast_all(self.logits, value)
+        # −BCE-with-logits: value·logits − log(1 + exp(logits)), exact for large |logits|.
+        return value * logits - softplus(logits)
+
+    def entropy(self):
+        return softplus(self.logits) - self.probs * self.logits
+
+    def enumerate_support(self, expand=True):
+        values = np.arange(2, dtype=self._param.dtype).reshape((-1,) + (1,) * len(self._batch_shape))
+        if expand:
+            values = np.broadcast_to(values, (2,) + self._batch_shape)
+        return constant(np.array(values))

@@ -1,0 +1,109 @@
+"""Categorical(probs=None, logits=None): one of K categories (int64 indices) per batch element."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import ops
+from ..value import Value
+from . import constraints
+from .distribution import Distribution
+from .utils import draw, lazy_property, logits_to_probs, as_float_value, constant
+
+__all__ = ["Categorical"]
+
+
+class Categorical(Distribution):
+    """Categories 0..K−1 with probabilities `probs` (..., K), normalised over the last dimension, or with
+    unnormalised log-probabilities `logits` (..., K). batch_shape = probs.shape[:-1], event_shape = ()."""
+
+    arg_constraints = {"probs": constraints.simplex, "logits": constraints.independent(constraints.real, 1)}
+    has_enumerate_support = True
+
+    def __init__(self, probs=None, logits=None, validate_args=None):
+        if (probs is None) == (logits is None):
+            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
+        if probs is not None:
+            probs = as_float_value(probs)
+            if probs.ndim < 1:
+                raise ValueError("`probs` parameter must be at least one-dimensional.")
+            self.probs = probs / probs.sum(-1, keepdim=True)
+        else:
+            logits = as_float_value(logits)
+            if logits.ndim < 1:
+                raise ValueError("`logits` parameter must be at least one-dimensional.")
+            self.logits = logits - ops.logsumexp(logits, axis=-1, keepdims=True)
+        self._param = self.probs if probs is not None else self.logits
+        self._num_events = self._param.shape[-1]
+        super().__init__(self._param.shape[:-1], validate_args=validate_args)
+
+    def expand(self, batch_shape, _instance=None):
+        new = self._get_checked_instance(Categorical, _instance)
+        batch_shape = tuple(batch_shape)
+        param_shape = batch_shape + (self._num_events,)
+        for name in ("probs", "logits"):
+            if name in self.__dict__:
+                setattr(new, name, ops.broadcast_to(self.__dict__[name], shape=param_shape))
+                new._param = new.__dict__[name]
+        new._num_events = self._num_events
+        Distribution.__init__(new, batch_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
+
+    @constraints.dependent_property(is_discrete=True, event_dim=0)
+    def support(self):
+        return constraints.integer_interval(0, self._num_events - 1)
+
+    @lazy_property
+    def logits(self):
+        # log p, with p = 0 clamped to the smallest positive float so that the logits stay finite.
+        return self.probs.clamp(min=float(np.finfo(self.probs.dtype).tiny)).log()
+
+    @lazy_property
+    def probs(self):
+        return logits_to_probs(self.logits)
+
+    @property
+    def param_shape(self):
+        return self._param.shape
+
+    @property
+    def mean(self):
+        return constant(np.full(self._batch_shape, np.nan, dtype=self._param.dtype)[()])
+
+    @property
+    def mode(self):
+        return constant(np.argmax(self.probs.data, axis=-1).astype(np.int64)[()])
+
+    @property
+    def variance(self):
+        return constant(np.full(self._batch_shape, np.nan, dtype=self._param.dtype)[()])
+
+    def sample(self, sample_shape=()):
+        """Indices (int64) of shape sample_shape + batch_shape, by inverting the cumulative probabilities."""
+        shape = self._extended_shape(sample_shape)
+        cdf = np.cumsum(self.probs.data.astype(np.float64), axis=-1)
+        u = draw("random", shape + (1,), np.float64) * cdf[..., -1:]
+        # the number of categories whose cumulative probability is <= u: the drawn index
+        index = (np.broadcast_to(cdf, shape + (self._num_events,)) <= u).sum(-1)
+        return constant(np.minimum(index, self._num_events - 1).astype(np.int64)[()])
+
+    def log_prob(self, value):
+        if self._validate_args:
+            self._validate_sample(value)
+        index = np.asarray(value.data if isinstance(value, Value) else value).astype(np.int64)
+        shape = np.broadcast_shapes(index.shape, self._batch_shape)
+        logits = ops.broadcast_to(self.logits, shape=shape + (self._num_events,))
+        index = np.broadcast_to(index, shape)[..., None]
+        return logits.gather(-1, constant(index.astype(np.int64))).squeeze(-1)
+
+    def entropy(self):
+        min_real = float(np.finfo(self.logits.dtype).min)
+        logits = self.logits.clamp(min=min_real)  # 0·log 0 counts as 0, not nan
+        return -(logits * self.probs).sum(-1)
+
+    def enumerate_support(self, expand=True):
+        values = np.arange(self._num_events, dtype=np.int64).reshape((-1,) + (1,) * len(self._batch_shape))
+        if expand:
+            values = np.broadcast_to(values, (self._num_events,) + self._batch_shape)
+        return constant(np.array(values))

@@ -1,0 +1,100 @@
+"""Helpers shared by the distributions: PyTorch's broadcast_all, probs/logits conversions, lazy properties and
+the random draws (from the core's generator, so `autograd_core.manual_seed` repeats samples)."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .. import ops
+from ..tensor import DEFAULTS, get_rng
+from ..value import Value
+from .special import softplus
+
+__all__ = ["broadcast_all", "clamp_probs", "lazy_property", "logits_to_probs", "probs_to_logits"]
+
+
+def as_float_value(x, dtype=None):
+    """x as a Value: Values are kept, numbers and arrays take `dtype` (the default float dtype if None)."""
+    if isinstance(x, Value):
+        return x
+    arr = np.asarray(x)
+    if dtype is None:
+        dtype = arr.dtype if arr.dtype.kind == "f" and isinstance(x, np.ndarray) else DEFAULTS["dtype"]
+    return constant(arr.astype(dtype))
+
+
+def broadcast_all(*values):
+    """The values broadcast to one shape, as Values: Python numbers take the float dtype of the first Value
+    among them (the default float dtype when there is none). Broadcasting is differentiable."""
+    dtype = next((v.dtype for v in values if isinstance(v, Value) and v.dtype.kind == "f"), None)
+    for v in values:
+        if not isinstance(v, (Value, numbers.Number, np.ndarray, np.generic)):
+            raise ValueError(f"Input arguments must all be instances of numbers.Number or Tensor, not {type(v)}")
+    values = [as_float_value(v, dtype) for v in values]
+    shape = np.broadcast_shapes(*(v.shape for v in values))
+    return tuple(v if v.shape == shape else ops.broadcast_to(v, shape=shape) for v in values)
+
+
+def tiny(dtype):
+    return np.finfo(np.dtype(dtype)).tiny
+
+
+def eps(dtype):
+    return np.finfo(np.dtype(dtype)).eps
+
+
+def clamp_probs(probs):
+    """Probabilities moved into [eps, 1 - eps] (so that their logits are finite)."""
+    e = float(eps(probs.dtype))
+    return probs.clamp(min=e, max=1 - e)
+
+
+def logits_to_probs(logits, is_binary=False):
+    """Binary: sigmoid(logits); otherwise softmax over the last dimension."""
+    return ops.sigmoid(logits) if is_binary else ops.softmax(logits, axis=-1)
+
+
+def probs_to_logits(probs, is_binary=False):
+    """Binary: log p − log(1 − p); otherwise log p (probabilities clamped away from 0 and 1 first)."""
+    p = clamp_probs(probs)
+    return ops.log(p) - (p * -1).log1p() if is_binary else ops.log(p)
+
+
+def log1p_exp(x):
+    """softplus(x) = log(1 + exp(x)), stable for large |x|."""
+    return softplus(x)
+
+
+class lazy_property:  # noqa: N801  (PyTorch's name)
+    """Computed on first access and then stored on the instance (probs from logits, and back)."""
+
+    def __init__(self, fn):
+        self.wrapped = fn
+        self.__doc__ = fn.__doc__
+        self.__name__ = fn.__name__
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        value = self.wrapped(instance)
+        instance.__dict__[self.wrapped.__name__] = value
+        return value
+
+
+def draw(method, shape, dtype, *args):
+    """Numbers from the core's NumPy generator (`get_rng().method(*args, size=shape)`), cast to `dtype`."""
+    return np.asarray(getattr(get_rng(), method)(*args, size=shape)).astype(dtype)
+
+
+def uniform_open(shape, dtype):
+    """Uniform numbers in (0, 1): 0 is replaced by the smallest positive number, so that log(u) is finite."""
+    u = draw("random", shape, dtype)
+    return np.maximum(u, tiny(dtype))
+
+
+def constant(data):
+    """A Value holding `data` with its own dtype (ints stay ints, bools bools), requiring no gradient."""
+    data = np.asarray(data)
+    return Value(data[()] if data.ndim == 0 else data, requires_grad=False, dtype=data.dtype)
