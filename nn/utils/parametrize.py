@@ -1,0 +1,150 @@
+"""`torch.nn.utils.parametrize`: a module attribute computed from other parameters at each read.
+
+register_parametrization(module, "weight", P) moves the parameter `weight` to
+`module.parametrizations.weight.original` (or `original0`, `original1`, ... when P.right_inverse returns a tuple),
+and `module.weight` becomes P(original): a property of a subclass made for this module alone, named
+`Parametrized<Class>` as in PyTorch. The state-dict names are PyTorch's (`parametrizations.weight.original0`).
+Reading the attribute records P's operations each time, so gradients reach the originals, and compile, forward
+mode and higher derivatives see plain operations. No caching (PyTorch's `cached()` context) is offered.
+"""
+
+from __future__ import annotations
+
+from autograd_core import Value, no_grad
+
+from ..container import ModuleDict, ModuleList
+from ..module import Module, Parameter
+
+__all__ = ["register_parametrization", "is_parametrized", "remove_parametrizations", "ParametrizationList"]
+
+
+class ParametrizationList(ModuleList):
+    """The parametrizations of one attribute (children '0', '1', ...) and the parameters they start from
+    (`original`, or `original0`, `original1`, ...). Calling it computes the attribute: P_n(...P_0(originals))."""
+
+    def __init__(self, modules, originals, single):
+        super().__init__(modules)
+        self.is_tensor = single
+        if single:
+            self.original = originals[0]
+        else:
+            for i, original in enumerate(originals):
+                setattr(self, f"original{i}", original)
+        self.ntensors = len(originals)
+
+    def originals(self):
+        return [self.original] if self.is_tensor else [getattr(self, f"original{i}") for i in range(self.ntensors)]
+
+    def forward(self):
+        first, *rest = list(self)
+        x = first(*self.originals())
+        for parametrization in rest:
+            x = parametrization(x)
+        return x
+
+    def right_inverse(self, value):
+        """Set the originals so that the attribute reads `value` (each right_inverse in reverse order, where
+        defined; the identity where not)."""
+        with no_grad():
+            for parametrization in reversed(list(self)):
+                inverse = getattr(parametrization, "right_inverse", None)
+                value = value if inverse is None else inverse(value)
+            values = (value,) if self.is_tensor else tuple(value)
+            if len(values) != self.ntensors:
+                raise ValueError(f"right_inverse returned {len(values)} tensors, the parametrization has "
+                                 f"{self.ntensors} originals")
+            for original, new in zip(self.originals(), values):
+                original.copy_(new.data if isinstance(new, Value) else new)
+
+
+def _property(name):
+    def read(module):
+        return module.parametrizations[name]()
+
+    def write(module, value):
+        module.parametrizations[name].right_inverse(value)
+
+    return property(read, write, doc=f"`{name}` computed by module.parametrizations.{name}")
+
+
+def _parametrized_class(module, prefix="Parametrized"):
+    """The module's own subclass (made on first use) that properties can be added to without touching others."""
+    cls = type(module)
+    if "_parametrized_base" in vars(cls):
+        return cls
+    own = type(f"{prefix}{cls.__name__}", (cls,), {"_parametrized_base": cls})
+    module.__class__ = own
+    return own
+
+
+def _drop_class_if_plain(module):
+    """Give the module its own class back once its subclass has no property left."""
+    cls = type(module)
+    if not any(isinstance(v, property) for v in vars(cls).values()):
+        module.__class__ = cls._parametrized_base
+
+
+def is_parametrized(module, tensor_name=None):
+    """Whether `module` has any parametrization (tensor_name=None), or one on `tensor_name`."""
+    parametrizations = vars(module).get("parametrizations")
+    if not isinstance(parametrizations, ModuleDict):
+        return False
+    return len(parametrizations) > 0 if tensor_name is None else tensor_name in parametrizations
+
+
+def register_parametrization(module, tensor_name, parametrization, *, unsafe=False):
+    """Make `module.<tensor_name>` read as parametrization(original) (see the module docstring). A second
+    parametrization on the same name is applied after the first. Returns the module.
+
+    `parametrization` is a Module whose forward takes the originals (one, or as many as its right_inverse
+    returns); if it defines right_inverse(value), the originals start as right_inverse(current parameter).
+    `unsafe` is accepted for PyTorch's signature; shapes are not checked either way."""
+    if not isinstance(parametrization, Module):
+        raise TypeError(f"register_parametrization: expected a Module, got {type(parametrization).__name__}")
+    if is_parametrized(module, tensor_name):
+        module.parametrizations[tensor_name].append(parametrization)
+        return module
+    current = vars(module).get(tensor_name)
+    if not isinstance(current, Parameter):
+        raise ValueError(f"register_parametrization: module {type(module).__name__} has no parameter "
+                         f"{tensor_name!r}")
+    inverse = getattr(parametrization, "right_inverse", None)
+    if inverse is None:
+        originals, single = [current], True
+    else:
+        with no_grad():
+            result = inverse(current)
+        single = not isinstance(result, (tuple, list))
+        results = [result] if single else list(result)
+        originals = [Parameter((r.data if isinstance(r, Value) else r).copy(), dtype=current.dtype)
+                     for r in results]
+    del module.__dict__[tensor_name]
+    if not is_parametrized(module):
+        module.parametrizations = ModuleDict()
+    module.parametrizations[tensor_name] = ParametrizationList([parametrization], originals, single)
+    setattr(_parametrized_class(module), tensor_name, _property(tensor_name))
+    return module
+
+
+def remove_parametrizations(module, tensor_name, leave_parametrized=True):
+    """Undo `register_parametrization` on `tensor_name`: it becomes a plain Parameter again, holding the
+    parametrized value (leave_parametrized=True) or the single original (False). Returns the module."""
+    if not is_parametrized(module, tensor_name):
+        raise ValueError(f"Module {type(module).__name__} does not have a parametrization on {tensor_name}")
+    chain = module.parametrizations[tensor_name]
+    if leave_parametrized:
+        with no_grad():
+            value = chain()
+        param = Parameter(value.data.copy())
+    elif chain.is_tensor:
+        param = chain.original
+    else:
+        raise ValueError("Cannot leave unparametrized (`leave_parametrized=False`) a tensor that is parametrized "
+                         "in terms of a sequence of tensors.")
+    delattr(type(module), tensor_name)
+    del module.parametrizations[tensor_name]
+    if len(module.parametrizations) == 0:
+        del module.__dict__["parametrizations"]
+        _drop_class_if_plain(module)
+    setattr(module, tensor_name, param)
+    return module
