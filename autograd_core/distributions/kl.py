@@ -61,6 +61,11 @@ def _infinity_where(condition, x):
     return ops.where(condition, constant(np.array(np.inf, dtype=x.dtype)), x)
 
 
+def _zero_where(condition, x):
+    """x, with 0 where condition holds (0 · log 0 terms): a constant, so that no inf · 0 = nan enters."""
+    return ops.where(condition, constant(np.array(0, dtype=x.dtype)), x)
+
+
 @register_kl(Normal, Normal)
 def _kl_normal_normal(p, q):
     var_ratio = (p.scale / q.scale) ** 2
@@ -73,9 +78,9 @@ def _kl_bernoulli_bernoulli(p, q):
     # p log(p/q) + (1−p) log((1−p)/(1−q)), in logits; the terms with p = 0 or p = 1 count as 0.
     pp = p.probs.data
     t1 = p.probs * (softplus(-q.logits) - softplus(-p.logits))
-    t1 = ops.where(np.broadcast_to(pp == 0, t1.shape), 0 * t1, t1)
+    t1 = _zero_where(np.broadcast_to(pp == 0, t1.shape), t1)
     t2 = (1 - p.probs) * (softplus(q.logits) - softplus(p.logits))
-    t2 = ops.where(np.broadcast_to(pp == 1, t2.shape), 0 * t2, t2)
+    t2 = _zero_where(np.broadcast_to(pp == 1, t2.shape), t2)
     return t1 + t2
 
 
@@ -83,7 +88,7 @@ def _kl_bernoulli_bernoulli(p, q):
 def _kl_categorical_categorical(p, q):
     t = p.probs * (p.logits - q.logits)
     t = _infinity_where(np.broadcast_to(q.probs.data == 0, t.shape), t)
-    t = ops.where(np.broadcast_to(p.probs.data == 0, t.shape), 0 * t, t)
+    t = _zero_where(np.broadcast_to(p.probs.data == 0, t.shape), t)
     return t.sum(-1)
 
 
