@@ -114,6 +114,26 @@ def test_uniform_cdf_icdf_match_torch():
     np.testing.assert_allclose(d.icdf(const(q)).data, t.icdf(torch.tensor(q, dtype=torch.float64)).detach().numpy())
 
 
+def test_closed_forms_without_torch():
+    half_log_2pi = 0.5 * math.log(2 * math.pi)
+    n = D.Normal(const([0.0, 1.0]), const([1.0, 2.0]))
+    np.testing.assert_allclose(n.log_prob(const([0.0, 3.0])).data, [-half_log_2pi, -0.5 - math.log(2) - half_log_2pi])
+    np.testing.assert_allclose(n.entropy().data, [0.5 + half_log_2pi, 0.5 + half_log_2pi + math.log(2)])
+    np.testing.assert_allclose(n.cdf(const([0.0, 1.0])).data, [0.5, 0.5])
+    np.testing.assert_allclose(n.icdf(const([0.975, 0.5])).data, [1.959963984540054, 1.0], rtol=1e-12)
+    b = D.Bernoulli(probs=const([0.25]))
+    np.testing.assert_allclose(b.log_prob(const([1.0, 0.0])).data, [math.log(0.25), math.log(0.75)])
+    np.testing.assert_allclose(b.entropy().data, [-(0.25 * math.log(0.25) + 0.75 * math.log(0.75))])
+    c = D.Categorical(probs=const([1.0, 3.0]))  # normalised to [0.25, 0.75]
+    np.testing.assert_allclose(c.log_prob(const([0, 1], np.int64)).data, [math.log(0.25), math.log(0.75)])
+    # a category of probability 0 (logits -inf) adds 0·log 0 = 0 to the entropy, not nan
+    np.testing.assert_allclose(D.Categorical(logits=const([0.0, -np.inf])).entropy().data, 0.0)
+    u = D.Uniform(const([0.0]), const([4.0]))
+    np.testing.assert_allclose(u.log_prob(const([1.0])).data, [-math.log(4)])
+    np.testing.assert_allclose(u.entropy().data, [math.log(4)])
+    np.testing.assert_allclose(D.kl_divergence(D.Normal(0.0, 1.0), D.Normal(1.0, 1.0)).data, 0.5)
+
+
 # ----------------------------------------------------------------------------------------------------
 # KL divergences.
 
@@ -168,6 +188,13 @@ def test_kl_infinite_and_zero_cases_match_torch():
     tkl = td.kl_divergence(td.Bernoulli(probs=torch.tensor([0.0, 1.0, 0.3], dtype=torch.float64)),
                            td.Bernoulli(probs=torch.tensor([0.4, 0.4, 0.4], dtype=torch.float64)))
     np.testing.assert_allclose(kl.data, tkl.numpy(), rtol=1e-12)
+    # certain coins, given by infinite logits: their 0·log 0 terms count as 0
+    inf = [-np.inf, np.inf]
+    kl = D.kl_divergence(D.Bernoulli(logits=const(inf)), D.Bernoulli(probs=const([0.4, 0.4])))
+    tkl = td.kl_divergence(td.Bernoulli(logits=torch.tensor(inf, dtype=torch.float64)),
+                           td.Bernoulli(probs=torch.tensor([0.4, 0.4], dtype=torch.float64)))
+    np.testing.assert_allclose(kl.data, tkl.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(kl.data, [-math.log(0.6), -math.log(0.4)], rtol=1e-12)
 
 
 def test_kl_without_a_registered_pair_raises():

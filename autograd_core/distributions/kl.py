@@ -77,16 +77,18 @@ def _kl_normal_normal(p, q):
 def _kl_bernoulli_bernoulli(p, q):
     # p log(p/q) + (1−p) log((1−p)/(1−q)), in logits; the terms with p = 0 or p = 1 count as 0.
     pp = p.probs.data
-    t1 = p.probs * (softplus(-q.logits) - softplus(-p.logits))
+    with np.errstate(invalid="ignore"):  # 0·inf where a logit is infinite: replaced by 0 just below
+        t1 = p.probs * (softplus(-q.logits) - softplus(-p.logits))
+        t2 = (1 - p.probs) * (softplus(q.logits) - softplus(p.logits))
     t1 = _zero_where(np.broadcast_to(pp == 0, t1.shape), t1)
-    t2 = (1 - p.probs) * (softplus(q.logits) - softplus(p.logits))
     t2 = _zero_where(np.broadcast_to(pp == 1, t2.shape), t2)
     return t1 + t2
 
 
 @register_kl(Categorical, Categorical)
 def _kl_categorical_categorical(p, q):
-    t = p.probs * (p.logits - q.logits)
+    with np.errstate(invalid="ignore"):  # 0·inf where a probability is 0: replaced just below
+        t = p.probs * (p.logits - q.logits)
     t = _infinity_where(np.broadcast_to(q.probs.data == 0, t.shape), t)
     t = _zero_where(np.broadcast_to(p.probs.data == 0, t.shape), t)
     return t.sum(-1)
