@@ -56,6 +56,13 @@ from .pixel_shuffle import PixelShuffle, PixelUnshuffle
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from .attention import MultiheadAttention
 from .transformer import TransformerEncoder, TransformerEncoderLayer
+from .activation_extra import Softmax2d
+from .channel_shuffle import ChannelShuffle
+from .dropout import AlphaDropout, Dropout1d, Dropout3d
+from .embedding import EmbeddingBag
+from .norm_extra import LocalResponseNorm, RMSNorm
+from .pool_extra import AdaptiveAvgPool1d, LPPool1d, LPPool2d
+from .upsample import UpsamplingBilinear2d, UpsamplingNearest2d
 
 __all__ = [
     "Module", "Parameter", "CheckpointError", "functional", "init", "manual_seed", "parallel", "utils",
@@ -80,4 +87,6 @@ __all__ = [
     "InstanceNorm1d", "InstanceNorm2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "Unfold", "Fold",
     "MarginRankingLoss", "CosineEmbeddingLoss", "TripletMarginLoss", "SoftMarginLoss", "MultiLabelSoftMarginLoss",
     "GaussianNLLLoss", "PoissonNLLLoss",
+    "RMSNorm", "LocalResponseNorm", "Dropout1d", "Dropout3d", "AlphaDropout", "ChannelShuffle", "Softmax2d",
+    "UpsamplingNearest2d", "UpsamplingBilinear2d", "AdaptiveAvgPool1d", "LPPool1d", "LPPool2d", "EmbeddingBag",
 ]

@@ -359,3 +359,13 @@ class Hardshrink(Softshrink):
 
     def forward(self, input):
         return hardshrink(input, self.lambd)
+
+
+class Softmax2d(Module):
+    """Softmax2d(): softmax over the channels at every location: (N, C, H, W) or (C, H, W), along axis −3."""
+
+    def forward(self, input):
+        ndim = len(_shape(input))
+        if ndim not in (3, 4):
+            raise ValueError(f"Softmax2d: expected input to be 3D or 4D, got {ndim}D instead")
+        return softmax(input, -3)

@@ -94,22 +94,48 @@ class Dropout(Module):
         return f"p={self.p}"
 
 
-def dropout2d(x, p=0.5, training=True, rng=None):
-    """Zero whole channels: x (N, C, H, W) (or unbatched (C, H, W)) times a mask of shape (N, C, 1, 1)
-    drawn per sample and channel, scaled by 1/(1 − p) (Tompson et al., 2015). Identity when not training."""
+def _feature_dropout(who, x, p, training, rng, spatial):
+    """Zero whole channels of x (N, C, *spatial) or unbatched (C, *spatial): a mask of shape (N, C, 1, ...) drawn
+    per sample and channel, scaled by 1/(1 − p) (Tompson et al., 2015). Identity when not training."""
     if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout2d: p must be in [0, 1], got {p}")
+        raise ValueError(f"{who}: p must be in [0, 1], got {p}")
     xd = data_of(x)
     shape = np.shape(xd)
-    if len(shape) not in (3, 4):
-        raise ValueError(f"dropout2d: input must be (N, C, H, W) or (C, H, W), got shape {shape}")
+    if len(shape) not in (spatial + 1, spatial + 2):
+        raise ValueError(f"{who}: expected {spatial + 1}-D (unbatched) or {spatial + 2}-D (batched) input, "
+                         f"got shape {shape}")
     if not training or p == 0.0:
         return x
     dtype = xd.dtype if np.asarray(xd).dtype.kind == "f" else np.float64
-    mask_shape = shape[:-2] + (1, 1)
+    mask_shape = shape[:-spatial] + (1,) * spatial
     if p == 1.0:
         return x * np.zeros(mask_shape, dtype)
     return x * _scaled_mask(x, p, init.get_rng(rng), mask_shape)
+
+
+def dropout1d(x, p=0.5, training=True, inplace=False, rng=None):
+    """Zero whole channels of x (N, C, L) or (C, L), each with probability p, and scale the rest by 1/(1 − p).
+    inplace: accepted, computed out of place."""
+    return _feature_dropout("dropout1d", x, p, training, rng, spatial=1)
+
+
+def dropout2d(x, p=0.5, training=True, rng=None):
+    """Zero whole channels: x (N, C, H, W) (or unbatched (C, H, W)) times a mask of shape (N, C, 1, 1)
+    drawn per sample and channel, scaled by 1/(1 − p) (Tompson et al., 2015). Identity when not training."""
+    return _feature_dropout("dropout2d", x, p, training, rng, spatial=2)
+
+
+def dropout3d(x, p=0.5, training=True, inplace=False, rng=None):
+    """Zero whole channels of x (N, C, D, H, W) or (C, D, H, W), each with probability p, and scale the rest by
+    1/(1 − p). inplace: accepted, computed out of place."""
+    return _feature_dropout("dropout3d", x, p, training, rng, spatial=3)
+
+
+class Dropout1d(Dropout):
+    """Dropout1d(p=0.5, inplace=False, rng=None): `dropout1d` (whole channels of (N, C, L)) in training mode."""
+
+    def forward(self, x):
+        return dropout1d(x, self.p, self.training, rng=self._rng)
 
 
 class Dropout2d(Dropout):
@@ -118,3 +144,51 @@ class Dropout2d(Dropout):
 
     def forward(self, x):
         return dropout2d(x, self.p, self.training, self._rng)
+
+
+class Dropout3d(Dropout):
+    """Dropout3d(p=0.5, inplace=False, rng=None): `dropout3d` (whole channels of (N, C, D, H, W)) in training
+    mode."""
+
+    def forward(self, x):
+        return dropout3d(x, self.p, self.training, rng=self._rng)
+
+
+# SELU's fixed point: −scale·alpha, the value SELU saturates to (Klambauer et al., 2017).
+_SELU_SATURATION = 1.7580993408473766
+
+
+def _alpha_keep_mask(x, *, p, rng, shape):
+    """The Bernoulli(1 − p) keep-mask, as 0/1 in x's float dtype (no gradient)."""
+    dtype = x.dtype if np.asarray(x).dtype.kind == "f" else np.float64
+    return (rng.random(shape) >= p).astype(dtype)
+
+
+def alpha_dropout(input, p=0.5, training=False, inplace=False, rng=None):
+    """Dropout for SELU networks (Klambauer et al., 2017): dropped elements take SELU's saturation value −α′
+    (α′ = 1.7581), then an affine map a·(·) + b restores zero mean and unit variance:
+    y = a·(x·m + (m − 1)·α′) + a·α′·p with m ~ Bernoulli(1 − p), a = 1/√((α′²p + 1)(1 − p)), as PyTorch.
+    Note PyTorch's default training=False for this function. inplace: accepted, computed out of place."""
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"alpha_dropout: p must be in [0, 1], got {p}")
+    if not training or p == 0.0:
+        return input
+    xd = data_of(input)
+    dtype = xd.dtype if np.asarray(xd).dtype.kind == "f" else np.float64
+    if p == 1.0:
+        return input * np.zeros((), dtype)
+    shape = np.shape(xd)
+    generator = init.get_rng(rng)
+    if isinstance(input, Value):
+        keep = without_gradient(_alpha_keep_mask, input, p=p, rng=generator, shape=shape)
+    else:
+        keep = _alpha_keep_mask(xd, p=p, rng=generator, shape=shape)
+    a = 1.0 / np.sqrt((_SELU_SATURATION ** 2 * p + 1) * (1 - p))
+    return input * (keep * a) + ((keep - 1) * (_SELU_SATURATION * a) + _SELU_SATURATION * a * p)
+
+
+class AlphaDropout(Dropout):
+    """AlphaDropout(p=0.5, inplace=False, rng=None): `alpha_dropout` in training mode, identity in evaluation."""
+
+    def forward(self, x):
+        return alpha_dropout(x, self.p, self.training, rng=self._rng)

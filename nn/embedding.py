@@ -6,9 +6,10 @@ import numbers
 
 import numpy as np
 
+import autograd_core as ag
 from autograd_core import Value
 from autograd_core.jit import replay_requires
-from autograd_core.ops import where
+from autograd_core.ops import data_of, where
 
 from . import init
 from .module import Module, Parameter
@@ -73,4 +74,127 @@ class Embedding(Module):
 
     def extra_repr(self):
         text = f"{self.num_embeddings}, {self.embedding_dim}"
+        return text if self.padding_idx is None else f"{text}, padding_idx={self.padding_idx}"
+
+
+# ----------------------------------------------------------------------------------------------------
+# EmbeddingBag: the sum, mean or max of each bag of embeddings, without materialising the (bags, length, dim)
+# lookup of a padded batch.
+
+_BAG_MODES = ("sum", "mean", "max")
+
+
+def _bags(idx, offsets, include_last_offset, who):
+    """The flat ids and the (start, end) of each bag in them."""
+    if idx.ndim == 2:
+        if offsets is not None:
+            raise ValueError(f"{who}: if input is 2D, then offsets has to be None, as input is treated as a "
+                             f"mini-batch of fixed length sequences. However, found offsets of type "
+                             f"{type(offsets).__name__}")
+        rows, length = idx.shape
+        return idx.reshape(-1), [(b * length, (b + 1) * length) for b in range(rows)]
+    if idx.ndim != 1:
+        raise ValueError(f"{who}: input has to be 1D or 2D, but got an input of dimension {idx.ndim}")
+    if offsets is None:
+        raise ValueError(f"{who}: offsets has to be a 1D tensor but got None")
+    offsets = np.asarray(data_of(offsets))
+    if offsets.ndim != 1 or offsets.dtype.kind not in "iu":
+        raise ValueError(f"{who}: offsets has to be a 1D integer tensor, got {offsets.dtype} of shape "
+                         f"{offsets.shape}")
+    if offsets.size and offsets[0] != 0:
+        raise ValueError(f"{who}: offsets[0] has to be 0, i.e., the first sequence in the mini-batch has to "
+                         f"start from position 0. However, got {offsets[0]}")
+    if offsets.size and (offsets[-1] > idx.size or np.any(np.diff(offsets) < 0)):
+        raise ValueError(f"{who}: offsets must be non-decreasing and at most the number of ids ({idx.size}), "
+                         f"got {offsets.tolist()}")
+    # with include_last_offset the last entry should be len(input); PyTorch's last bag runs to the end of the
+    # input whatever it says, and so does this one
+    starts = list(offsets[:-1]) if include_last_offset else list(offsets)
+    ends = starts[1:] + [idx.size] if starts else []
+    return idx, [(int(s), int(e)) for s, e in zip(starts, ends)]
+
+
+def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale_grad_by_freq=False, mode="mean",
+                  sparse=False, per_sample_weights=None, include_last_offset=False, padding_idx=None):
+    """One vector per bag of ids: the sum, mean or max (elementwise) of the weight rows the bag reads.
+
+    input: (B, L) ids, one bag per row, with offsets None; or 1-D ids (M,) with offsets (B,), the start of each
+    bag (with include_last_offset=True, offsets (B + 1,) and the last entry ends the last bag). weight: (num, dim).
+    Returns (B, dim). Ids equal to padding_idx are left out of every bag (and of the mean's count); an empty bag
+    gives zeros. per_sample_weights (same shape as input, mode='sum' only) scales each id's row first; it gets a
+    gradient too. max ties send the gradient to one of the tied entries. max_norm and scale_grad_by_freq are not
+    supported (NotImplementedError); sparse is accepted (gradients are dense here)."""
+    who = "embedding_bag"
+    if mode not in _BAG_MODES:
+        raise ValueError(f"{who}: mode has to be one of sum, mean or max, got {mode!r}")
+    if max_norm is not None or scale_grad_by_freq:
+        raise NotImplementedError(f"{who}: max_norm and scale_grad_by_freq are not supported")
+    if per_sample_weights is not None and mode != "sum":
+        raise NotImplementedError(f"{who}: per_sample_weights was not None. per_sample_weights is only supported "
+                                  f"for mode='sum' (got mode={mode!r})")
+    idx = np.asarray(data_of(input))
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"{who}: input must hold integer ids, got dtype {idx.dtype}")
+    if per_sample_weights is not None and tuple(np.shape(data_of(per_sample_weights))) != idx.shape:
+        raise ValueError(f"{who}: per_sample_weights of shape {np.shape(data_of(per_sample_weights))} must have "
+                         f"the input's shape {idx.shape}")
+    flat, bags = _bags(idx, offsets, include_last_offset, who)
+    num, dim = np.shape(weight)
+    if flat.size and (flat.min() < 0 or flat.max() >= num):
+        raise IndexError(f"{who}: ids must be in [0, {num}), got min {flat.min()}, max {flat.max()}")
+    counted = np.ones(flat.size, bool) if padding_idx is None else flat != _padding_index(padding_idx, num, who)
+    dtype = np.result_type(data_of(weight))
+    if mode == "max":
+        rows = []
+        for start, end in bags:
+            members = flat[start:end][counted[start:end]]
+            rows.append(weight[members].max(axis=0) if members.size else np.zeros(dim, dtype))
+        return ag.stack(rows) if rows else ag.zeros((0, dim), dtype=dtype)
+    # sum and mean: a constant (bags, ids) matrix times the rows read, one matmul (its gradient scatters back)
+    membership = np.zeros((len(bags), flat.size), dtype)
+    for b, (start, end) in enumerate(bags):
+        membership[b, start:end] = counted[start:end]
+    if mode == "mean":
+        membership /= np.maximum(membership.sum(axis=1, keepdims=True), 1)
+    rows = weight[flat]
+    if per_sample_weights is not None:
+        rows = rows * ag.reshape(per_sample_weights, (-1, 1))
+    return ag.matmul(membership, rows)
+
+
+class EmbeddingBag(Module):
+    """EmbeddingBag(num_embeddings, embedding_dim, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
+    mode='mean', sparse=False, _weight=None, include_last_offset=False, padding_idx=None, *, rng=None, dtype=None):
+    weight (num, dim) from N(0, 1) (the padding row zeros), as PyTorch. forward(input, offsets=None,
+    per_sample_weights=None): see `embedding_bag`."""
+
+    def __init__(self, num_embeddings, embedding_dim, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
+                 mode="mean", sparse=False, _weight=None, include_last_offset=False, padding_idx=None, *, rng=None,
+                 dtype=None):
+        if mode not in _BAG_MODES:
+            raise ValueError(f"EmbeddingBag: mode has to be one of sum, mean or max, got {mode!r}")
+        if max_norm is not None or scale_grad_by_freq:
+            raise NotImplementedError("EmbeddingBag: max_norm and scale_grad_by_freq are not supported")
+        self.num_embeddings, self.embedding_dim = int(num_embeddings), int(embedding_dim)
+        self.mode, self.include_last_offset, self.sparse = mode, bool(include_last_offset), bool(sparse)
+        self.padding_idx = None if padding_idx is None else _padding_index(padding_idx, self.num_embeddings,
+                                                                            "EmbeddingBag")
+        if _weight is not None:
+            weight = np.array(data_of(_weight), dtype=init.resolve_dtype(dtype))
+            if weight.shape != (self.num_embeddings, self.embedding_dim):
+                raise ValueError(f"EmbeddingBag: _weight of shape {weight.shape} must be "
+                                 f"{(self.num_embeddings, self.embedding_dim)}")
+        else:
+            weight = init.normal((self.num_embeddings, self.embedding_dim), 0.0, 1.0, rng, dtype)
+            if self.padding_idx is not None:
+                weight[self.padding_idx] = 0
+        self.weight = Parameter(weight)
+
+    def forward(self, input, offsets=None, per_sample_weights=None):
+        return embedding_bag(input, self.weight, offsets, mode=self.mode, sparse=self.sparse,
+                             per_sample_weights=per_sample_weights, include_last_offset=self.include_last_offset,
+                             padding_idx=self.padding_idx)
+
+    def extra_repr(self):
+        text = f"{self.num_embeddings}, {self.embedding_dim}, mode={self.mode!r}"
         return text if self.padding_idx is None else f"{text}, padding_idx={self.padding_idx}"

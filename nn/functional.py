@@ -42,6 +42,12 @@ from .loss_extra import (
 from .one_hot import one_hot
 from .pixel_shuffle import pixel_shuffle, pixel_unshuffle
 from .attention import multi_head_attention_forward, scaled_dot_product_attention
+from .channel_shuffle import channel_shuffle
+from .dropout import alpha_dropout, dropout1d, dropout3d
+from .embedding import embedding_bag
+from .gumbel import gumbel_softmax
+from .norm_extra import local_response_norm, rms_norm
+from .pool_extra import adaptive_avg_pool1d, lp_pool1d, lp_pool2d
 
 __all__ = [
     "linear", "relu", "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax", "dropout", "batch_norm",
@@ -60,4 +66,6 @@ __all__ = [
     "instance_norm", "adaptive_max_pool1d", "adaptive_max_pool2d", "unfold", "fold",
     "margin_ranking_loss", "cosine_embedding_loss", "triplet_margin_loss", "soft_margin_loss",
     "multilabel_soft_margin_loss", "gaussian_nll_loss", "poisson_nll_loss",
+    "rms_norm", "local_response_norm", "dropout1d", "dropout3d", "alpha_dropout", "channel_shuffle",
+    "adaptive_avg_pool1d", "lp_pool1d", "lp_pool2d", "embedding_bag", "gumbel_softmax",
 ]

@@ -115,3 +115,19 @@ class Upsample(Module):
         what = f"size={self.size!r}" if self.size is not None else f"scale_factor={self.scale_factor!r}"
         return f"{what}, mode={self.mode!r}" + ("" if self.align_corners is None else
                                                  f", align_corners={self.align_corners}")
+
+
+class UpsamplingNearest2d(Upsample):
+    """UpsamplingNearest2d(size=None, scale_factor=None): nearest-neighbour upsampling of (N, C, H, W), PyTorch's
+    older spelling of Upsample(mode='nearest')."""
+
+    def __init__(self, size=None, scale_factor=None):
+        super().__init__(size, scale_factor, mode="nearest")
+
+
+class UpsamplingBilinear2d(Upsample):
+    """UpsamplingBilinear2d(size=None, scale_factor=None): bilinear upsampling of (N, C, H, W) with
+    align_corners=True (PyTorch's choice for this class, unlike Upsample's default)."""
+
+    def __init__(self, size=None, scale_factor=None):
+        super().__init__(size, scale_factor, mode="bilinear", align_corners=True)

@@ -1,0 +1,101 @@
+"""AdaptiveAvgPool1d and power-average pooling (LPPool1d, LPPool2d), as modules and functions.
+
+    adaptive_avg_pool1d(x, n)   the mean over PyTorch's adaptive bins: x · Aᵀ with a constant averaging matrix A
+    lp_pool1d / lp_pool2d       (Σ_window x^p)^(1/p): p = 1 sum pooling, p → ∞ max pooling
+
+Compositions of matmul, avg_pool and pow, with PyTorch's formulas (so the same numbers where x^p is undefined).
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from autograd_core.ops import data_of, matmul
+
+from .conv import _ints
+from .module import Module
+from .pool import _averaging_matrix, _float_dtype, avg_pool1d, avg_pool2d
+
+
+def adaptive_avg_pool1d(input, output_size):
+    """Average over PyTorch's adaptive bins along the last axis: (N, C, L) or (C, L) -> (…, output_size)."""
+    shape = np.shape(data_of(input))
+    if len(shape) not in (2, 3):
+        raise ValueError(f"adaptive_avg_pool1d: expected 2D or 3D input (C, L) or (N, C, L), got shape {shape}")
+    if isinstance(output_size, (tuple, list)):
+        if len(output_size) != 1:
+            raise ValueError(f"adaptive_avg_pool1d: output_size must be one int, got {output_size!r}")
+        output_size = output_size[0]
+    if isinstance(output_size, bool) or not isinstance(output_size, numbers.Integral) or output_size < 1:
+        raise ValueError(f"adaptive_avg_pool1d: output_size must be a positive int, got {output_size!r}")
+    return matmul(input, _averaging_matrix(shape[-1], int(output_size), _float_dtype(input)).T)
+
+
+class AdaptiveAvgPool1d(Module):
+    """AdaptiveAvgPool1d(output_size): see `adaptive_avg_pool1d`."""
+
+    def __init__(self, output_size):
+        self.output_size = output_size
+
+    def forward(self, x):
+        return adaptive_avg_pool1d(x, self.output_size)
+
+    def extra_repr(self):
+        return f"output_size={self.output_size!r}"
+
+
+def _check_norm_type(norm_type, who):
+    if isinstance(norm_type, bool) or not isinstance(norm_type, numbers.Real) or not norm_type > 0:
+        raise ValueError(f"{who}: norm_type must be a positive number, got {norm_type!r}")
+    return float(norm_type)
+
+
+def _root(mean, area, norm_type):
+    # PyTorch writes (sign(m)·relu(|m|)·area)^(1/p); sign(m)·relu(|m|) is m, in value and (away from m = 0, where
+    # both give NaN gradients) in gradient
+    return (mean * area) ** (1.0 / norm_type)
+
+
+def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """(Σ_window x^p)^(1/p) over windows of `kernel_size` along L: (N, C, L) or (C, L) -> (…, C, Lo) (sizes as
+    avg_pool1d; stride defaults to kernel_size). x^p of a negative x is NaN unless p is a whole number, as in
+    PyTorch."""
+    p = _check_norm_type(norm_type, "lp_pool1d")
+    (k,) = _ints(kernel_size, 1, "kernel_size", "lp_pool1d", 1)
+    if len(np.shape(data_of(input))) == 2:  # unbatched (C, L)
+        return lp_pool1d(input[None], norm_type, kernel_size, stride, ceil_mode)[0]
+    return _root(avg_pool1d(input ** p, k, stride, 0, ceil_mode), k, p)
+
+
+def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """(Σ_window x^p)^(1/p) over (kh, kw) windows: (N, C, H, W) or (C, H, W) -> (…, C, Ho, Wo) (sizes as avg_pool2d)."""
+    p = _check_norm_type(norm_type, "lp_pool2d")
+    kh, kw = _ints(kernel_size, 2, "kernel_size", "lp_pool2d", 1)
+    if len(np.shape(data_of(input))) == 3:  # unbatched (C, H, W)
+        return lp_pool2d(input[None], norm_type, kernel_size, stride, ceil_mode)[0]
+    return _root(avg_pool2d(input ** p, (kh, kw), stride, 0, ceil_mode), kh * kw, p)
+
+
+class _LPPool(Module):
+    def __init__(self, norm_type, kernel_size, stride=None, ceil_mode=False):
+        self.norm_type, self.kernel_size, self.stride, self.ceil_mode = norm_type, kernel_size, stride, ceil_mode
+
+    def extra_repr(self):
+        return (f"norm_type={self.norm_type}, kernel_size={self.kernel_size}, stride={self.stride}, "
+                f"ceil_mode={self.ceil_mode}")
+
+
+class LPPool1d(_LPPool):
+    """LPPool1d(norm_type, kernel_size, stride=None, ceil_mode=False): see `lp_pool1d`."""
+
+    def forward(self, x):
+        return lp_pool1d(x, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
+
+
+class LPPool2d(_LPPool):
+    """LPPool2d(norm_type, kernel_size, stride=None, ceil_mode=False): see `lp_pool2d`."""
+
+    def forward(self, x):
+        return lp_pool2d(x, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
