@@ -47,6 +47,7 @@ from .loss_extra import (
     CosineEmbeddingLoss, GaussianNLLLoss, MarginRankingLoss, MultiLabelSoftMarginLoss, PoissonNLLLoss, SoftMarginLoss,
     TripletMarginLoss,
 )
+from .loss_extra import HingeEmbeddingLoss, MultiLabelMarginLoss, MultiMarginLoss, TripletMarginWithDistanceLoss
 from .padding import (
     CircularPad1d, CircularPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d,
     ReplicationPad2d, ZeroPad1d, ZeroPad2d,
@@ -89,4 +90,5 @@ __all__ = [
     "GaussianNLLLoss", "PoissonNLLLoss",
     "RMSNorm", "LocalResponseNorm", "Dropout1d", "Dropout3d", "AlphaDropout", "ChannelShuffle", "Softmax2d",
     "UpsamplingNearest2d", "UpsamplingBilinear2d", "AdaptiveAvgPool1d", "LPPool1d", "LPPool2d", "EmbeddingBag",
+    "MultiMarginLoss", "MultiLabelMarginLoss", "HingeEmbeddingLoss", "TripletMarginWithDistanceLoss",
 ]

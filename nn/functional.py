@@ -39,6 +39,9 @@ from .loss_extra import (
     cosine_embedding_loss, gaussian_nll_loss, margin_ranking_loss, multilabel_soft_margin_loss, poisson_nll_loss,
     soft_margin_loss, triplet_margin_loss,
 )
+from .loss_extra import (
+    hinge_embedding_loss, multi_margin_loss, multilabel_margin_loss, triplet_margin_with_distance_loss,
+)
 from .one_hot import one_hot
 from .pixel_shuffle import pixel_shuffle, pixel_unshuffle
 from .attention import multi_head_attention_forward, scaled_dot_product_attention
@@ -68,4 +71,5 @@ __all__ = [
     "multilabel_soft_margin_loss", "gaussian_nll_loss", "poisson_nll_loss",
     "rms_norm", "local_response_norm", "dropout1d", "dropout3d", "alpha_dropout", "channel_shuffle",
     "adaptive_avg_pool1d", "lp_pool1d", "lp_pool2d", "embedding_bag", "gumbel_softmax",
+    "multi_margin_loss", "multilabel_margin_loss", "hinge_embedding_loss", "triplet_margin_with_distance_loss",
 ]

@@ -7,9 +7,14 @@
     multilabel_soft_margin_loss(x, y)   −mean over classes of w·(y·log σ(x) + (1 − y)·log σ(−x)), per sample
     gaussian_nll_loss(x, y, var)        ½(log var + (x − y)²/var) (+ ½log 2π with full)
     poisson_nll_loss(x, y)              eˣ − y·x (log_input), or x − y·log(x + eps) (+ Stirling's term with full)
+    multi_margin_loss(x, y)             Σ_{i≠y} w_y·max(0, margin − x_y + x_i)^p / C
+    multilabel_margin_loss(x, y)        Σ_{j∈y} Σ_{i∉y} max(0, 1 − (x_j − x_i)) / C
+    hinge_embedding_loss(x, y)          x where y = 1, max(0, margin − x) where y = −1
+    triplet_margin_with_distance_loss   triplet_margin_loss with any distance function
 
 Compositions of primitives, with PyTorch's formulas: the hinges are clamps at 0 whose gradient passes AT 0 (as
-PyTorch's clamp_min), and gaussian_nll_loss clamps var at eps in value only (PyTorch clamps it under no_grad).
+PyTorch's clamp_min), except multi_margin_loss and multilabel_margin_loss, whose kernels give 0 there (relu), and
+gaussian_nll_loss clamps var at eps in value only (PyTorch clamps it under no_grad).
 PyTorch's deprecated size_average/reduce arguments are not taken.
 """
 
@@ -19,11 +24,11 @@ import math
 
 import numpy as np
 
-from autograd_core.ops import clip, data_of, where
+from autograd_core.ops import clip, data_of, relu, where
 
 from .activation import softplus
 from .distance import _clamped_below, pairwise_distance
-from .loss import _Loss, _as_value, _check_reduction, _reduce, _same_shape
+from .loss import _Loss, _as_value, _check_reduction, _optional_array, _reduce, _same_shape
 
 
 def _hinge(z):
@@ -177,6 +182,111 @@ class _ThreeInputLoss(_Loss):
         return type(self)._fn(a, b, c, reduction=self.reduction, **options)
 
 
+def _class_targets(x, target, who):
+    """x as (N, C) and the integer target as (N,) (a 1-D input with a 0-d target is one sample), checked."""
+    t = np.asarray(data_of(target))
+    if t.dtype.kind not in "iu":
+        raise TypeError(f"{who}: target must hold integer class indices, got dtype {t.dtype}")
+    if x.ndim not in (1, 2):
+        raise ValueError(f"{who}: input must be (C,) or (N, C), got shape {tuple(x.shape)}")
+    rows = 1 if x.ndim == 1 else x.shape[0]
+    if t.size != rows or t.ndim > 1:
+        raise RuntimeError(f"{who}: target should be 1-D with one class index per sample; expected {rows}, got "
+                           f"shape {t.shape}")
+    t = t.reshape(rows)
+    if t.size and (t.min() < 0 or t.max() >= x.shape[-1]):
+        raise RuntimeError(f"{who}: target out of range (classes 0 … {x.shape[-1] - 1}, got {t.tolist()})")
+    return t
+
+
+def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, reduction="mean"):
+    """Multi-class hinge: per sample, Σ_{i ≠ y} w_y · max(0, margin − x_y + x_i)^p / C, p ∈ {1, 2}.
+
+    input (N, C) with target (N,) class indices, or (C,) with a 0-d target; weight (C,) or None.
+    reduction='none' gives (N,) (a 0-d loss for one sample). The gradient is 0 at the hinge's kink, as PyTorch's."""
+    who = "multi_margin_loss"
+    _check_reduction(reduction, who)
+    if p not in (1, 2):
+        raise ValueError("only p == 1 and p == 2 supported")
+    x = _as_value(input, who)
+    t = _class_targets(x, target, who)
+    scores = x if x.ndim == 2 else x.reshape(1, -1)
+    rows, classes = scores.shape
+    picked = scores[np.arange(rows), t].reshape(rows, 1)                   # x_y
+    others = (np.arange(classes) != t[:, None]).astype(x.dtype)            # i ≠ y
+    hinge = relu(float(margin) - picked + scores)
+    terms = (hinge if p == 1 else hinge * hinge) * others
+    if weight is not None:
+        w = np.asarray(data_of(weight), dtype=x.dtype)
+        if w.shape != (classes,):
+            raise RuntimeError(f"{who}: inconsistent weight size, expected {classes} but got {list(w.shape)}")
+        terms = terms * w[t][:, None]
+    losses = terms.sum(axis=1) / classes
+    return _reduce(losses if x.ndim == 2 else losses.reshape(()), reduction)
+
+
+def multilabel_margin_loss(input, target, reduction="mean"):
+    """Multi-label hinge: per sample, Σ_{j ∈ targets} Σ_{i ∉ targets} max(0, 1 − (x_j − x_i)) / C.
+
+    target: integer class indices of input's shape, (N, C) or (C,); a sample's targets are its entries before the
+    first −1 (the rest is ignored). reduction='none' gives (N,) (0-d for a 1-D input)."""
+    who = "multilabel_margin_loss"
+    _check_reduction(reduction, who)
+    x = _as_value(input, who)
+    t = np.asarray(data_of(target))
+    if t.dtype.kind not in "iu":
+        raise TypeError(f"{who}: target must hold integer class indices, got dtype {t.dtype}")
+    if x.ndim not in (1, 2) or t.shape != tuple(x.shape):
+        raise RuntimeError(f"{who}: inconsistent target size: {list(t.shape)} for input of size: "
+                           f"{list(x.shape)}")
+    scores, t = (x, t) if x.ndim == 2 else (x.reshape(1, -1), t.reshape(1, -1))
+    rows, classes = t.shape
+    if t.size and (t.min() < -1 or t.max() >= classes):
+        raise RuntimeError(f"{who}: target out of range (class indices 0 … {classes - 1}, or −1 to end the list)")
+    valid = np.cumprod(t != -1, axis=1).astype(bool)                      # entries before the first −1
+    counts = np.zeros((rows, classes), x.dtype)                           # how often each class is a target
+    for n in range(rows):
+        np.add.at(counts[n], t[n][valid[n]], 1)
+    others = (counts == 0).astype(x.dtype)
+    margins = relu(1 - scores.reshape(rows, classes, 1) + scores.reshape(rows, 1, classes))   # [n, j, i]
+    losses = (margins * (counts[:, :, None] * others[:, None, :])).sum(axis=(1, 2)) / classes
+    return _reduce(losses if x.ndim == 2 else losses.reshape(()), reduction)
+
+
+def hinge_embedding_loss(input, target, margin=1.0, reduction="mean"):
+    """x where y = 1, max(0, margin − x) where y = −1 (x is a distance, y says similar or not). Written as
+    PyTorch's: where(y ≠ 1, max(0, margin − x), 0) + where(y ≠ −1, x, 0), so other labels get both terms."""
+    who = "hinge_embedding_loss"
+    _check_reduction(reduction, who)
+    x = _as_value(input, who)
+    y = _as_value(target, who, like=x)
+    losses = where(y != 1, _hinge(float(margin) - x), 0.0) + where(y != -1, x, 0.0)
+    return _reduce(losses, reduction)
+
+
+def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None, margin=1.0,
+                                      swap=False, reduction="mean"):
+    """max(0, margin + d(a, p) − d(a, n)) with any distance d(x1, x2) -> per-sample distances (default
+    pairwise_distance); swap=True uses min(d(a, n), d(p, n)) as the negative distance. Inputs of one number of
+    axes; their shapes are what the distance function accepts."""
+    who = "triplet_margin_with_distance_loss"
+    _check_reduction(reduction, who)
+    if not margin > 0:
+        raise ValueError(f"{who}: expected margin to be greater than 0, got {margin} instead")
+    a = _as_value(anchor, who)
+    pos, neg = _as_value(positive, who, like=a), _as_value(negative, who, like=a)
+    if not a.ndim == pos.ndim == neg.ndim:
+        raise RuntimeError(f"{who}: the anchor, positive, and negative inputs are expected to have the same number "
+                           f"of dimensions, but got: anchor {a.ndim}D, positive {pos.ndim}D, and negative "
+                           f"{neg.ndim}D inputs")
+    distance = pairwise_distance if distance_function is None else distance_function
+    d_pos, d_neg = distance(a, pos), distance(a, neg)
+    if swap:
+        d_swap = distance(pos, neg)
+        d_neg = where(d_swap < d_neg, d_swap, d_neg)
+    return _reduce(_hinge(float(margin) + d_pos - d_neg), reduction)
+
+
 class MarginRankingLoss(_ThreeInputLoss):
     """MarginRankingLoss(margin=0.0, reduction='mean'): `margin_ranking_loss` of (input1, input2, target)."""
     _fn = staticmethod(margin_ranking_loss)
@@ -237,3 +347,47 @@ class PoissonNLLLoss(_Loss):
 
     def __init__(self, log_input=True, full=False, eps=1e-8, reduction="mean"):
         super().__init__(reduction, log_input=bool(log_input), full=bool(full), eps=float(eps))
+
+
+class MultiMarginLoss(_Loss):
+    """MultiMarginLoss(p=1, margin=1.0, weight=None, reduction='mean'): `multi_margin_loss`; weight (C,) is a
+    buffer (in the state dict when set, as PyTorch's)."""
+    _fn = staticmethod(multi_margin_loss)
+    _options = ("p", "margin", "weight")
+
+    def __init__(self, p=1, margin=1.0, weight=None, reduction="mean"):
+        if p not in (1, 2):
+            raise ValueError("only p == 1 and p == 2 supported")
+        super().__init__(reduction, p=p, margin=float(margin), weight=_optional_array(weight))
+
+
+class MultiLabelMarginLoss(_Loss):
+    """MultiLabelMarginLoss(reduction='mean'): `multilabel_margin_loss`."""
+    _fn = staticmethod(multilabel_margin_loss)
+
+
+class HingeEmbeddingLoss(_Loss):
+    """HingeEmbeddingLoss(margin=1.0, reduction='mean'): `hinge_embedding_loss`."""
+    _fn = staticmethod(hinge_embedding_loss)
+    _options = ("margin",)
+
+    def __init__(self, margin=1.0, reduction="mean"):
+        super().__init__(reduction, margin=float(margin))
+
+
+class TripletMarginWithDistanceLoss(_Loss):
+    """TripletMarginWithDistanceLoss(*, distance_function=None, margin=1.0, swap=False, reduction='mean'):
+    `triplet_margin_with_distance_loss` of (anchor, positive, negative)."""
+    _fn = staticmethod(triplet_margin_with_distance_loss)
+    _options = ("distance_function", "margin", "swap")
+
+    def __init__(self, *, distance_function=None, margin=1.0, swap=False, reduction="mean"):
+        if not margin > 0:
+            raise ValueError(f"TripletMarginWithDistanceLoss: expected margin to be greater than 0, got {margin} "
+                             "instead")
+        super().__init__(reduction, margin=float(margin), swap=bool(swap))
+        self.distance_function = distance_function
+
+    def forward(self, anchor, positive, negative):
+        return triplet_margin_with_distance_loss(anchor, positive, negative, distance_function=self.distance_function,
+                                                 margin=self.margin, swap=self.swap, reduction=self.reduction)
