@@ -14,13 +14,18 @@ forward mode and compile. Samples are drawn from the core's generator: `autograd
 from . import constraints
 from .bernoulli import Bernoulli
 from .categorical import Categorical
+from .discrete import Binomial, OneHotCategorical
 from .distribution import Distribution
+from .exponential import Exponential, Laplace
+from .gamma import Beta, Dirichlet, Gamma, Poisson
 from .independent import Independent
 from .kl import kl_divergence, register_kl
+from .log_normal import LogNormal
 from .normal import Normal
 from .uniform import Uniform
 
 __all__ = [
-    "Bernoulli", "Categorical", "Distribution", "Independent", "Normal", "Uniform", "constraints",
+    "Bernoulli", "Beta", "Binomial", "Categorical", "Dirichlet", "Distribution", "Exponential", "Gamma",
+    "Independent", "Laplace", "LogNormal", "Normal", "OneHotCategorical", "Poisson", "Uniform", "constraints",
     "kl_divergence", "register_kl",
 ]

@@ -98,3 +98,20 @@ def constant(data):
     """A Value holding `data` with its own dtype (ints stay ints, bools bools), requiring no gradient."""
     data = np.asarray(data)
     return Value(data[()] if data.ndim == 0 else data, requires_grad=False, dtype=data.dtype)
+
+
+def xlogy(x, y):
+    """x · log(y), with 0 where x == 0 and y == 0 (0 · log 0), and finite gradients there.
+
+    y is replaced by 1 at those points before the log, so that neither the value nor the gradient meets
+    0 · (−inf); elsewhere the gradient w.r.t. x is log(y), also where x == 0."""
+    xd = np.asarray(x.data if isinstance(x, Value) else x)
+    yd = np.asarray(y.data if isinstance(y, Value) else y)
+    both_zero = (xd == 0) & (yd == 0)
+    if np.any(both_zero):
+        y = ops.where(both_zero, constant(np.array(1, dtype=_float_dtype(x, y))), y)
+    return x * ops.log(y)
+
+
+def _float_dtype(*xs):
+    return next((v.dtype for v in xs if isinstance(v, Value) and v.dtype.kind == "f"), DEFAULTS["dtype"])

@@ -1,0 +1,178 @@
+"""OneHotCategorical (one-hot vectors) and Binomial (counts of successes in total_count trials)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import ops
+from . import constraints
+from .categorical import Categorical
+from .distribution import Distribution
+from .special import lgamma, softplus
+from .utils import as_float_value, broadcast_all, constant, draw, lazy_property, logits_to_probs, probs_to_logits
+
+__all__ = ["Binomial", "OneHotCategorical"]
+
+
+class OneHotCategorical(Distribution):
+    """A Categorical whose samples are one-hot vectors: probs or logits (..., K), batch_shape (...),
+    event_shape (K,). Samples have the parameters' float dtype."""
+
+    arg_constraints = {"probs": constraints.simplex, "logits": constraints.independent(constraints.real, 1)}
+    support = constraints.one_hot
+    has_enumerate_support = True
+
+    def __init__(self, probs=None, logits=None, validate_args=None):
+        self._categorical = Categorical(probs, logits, validate_args=validate_args)
+        super().__init__(self._categorical.batch_shape, self._categorical.param_shape[-1:],
+                         validate_args=validate_args)
+
+    def expand(self, batch_shape, _instance=None):
+        new = self._get_checked_instance(OneHotCategorical, _instance)
+        batch_shape = tuple(batch_shape)
+        new._categorical = self._categorical.expand(batch_shape)
+        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
+
+    @property
+    def probs(self):
+        return self._categorical.probs
+
+    @property
+    def logits(self):
+        return self._categorical.logits
+
+    @property
+    def param_shape(self):
+        return self._categorical.param_shape
+
+    @property
+    def mean(self):
+        return self._categorical.probs
+
+    @property
+    def mode(self):
+        probs = self._categorical.probs.data
+        return constant(np.eye(probs.shape[-1], dtype=probs.dtype)[np.argmax(probs, -1)])
+
+    @property
+    def variance(self):
+        return self._categorical.probs * (1 - self._categorical.probs)
+
+    def sample(self, sample_shape=()):
+        index = self._categorical.sample(sample_shape).data
+        k = self.event_shape[0]
+        return constant(np.eye(k, dtype=self._categorical._param.dtype)[index])
+
+    def log_prob(self, value):
+        if self._validate_args:
+            self._validate_sample(value)
+        index = np.argmax(np.asarray(value.data), -1)
+        return self._categorical.log_prob(constant(index.astype(np.int64)))
+
+    def entropy(self):
+        return self._categorical.entropy()
+
+    def enumerate_support(self, expand=True):
+        k = self.event_shape[0]
+        values = np.eye(k, dtype=self._categorical._param.dtype).reshape((k,) + (1,) * len(self.batch_shape) + (k,))
+        if expand:
+            values = np.broadcast_to(values, (k,) + self.batch_shape + (k,))
+        return constant(np.array(values))
+
+
+class Binomial(Distribution):
+    """The number of successes in total_count independent trials of probability probs = sigmoid(logits):
+    give probs or logits; total_count (a number or Value of counts) broadcasts with it to batch_shape.
+    Samples are floats, as PyTorch's."""
+
+    arg_constraints = {"total_count": constraints.nonnegative_integer, "probs": constraints.unit_interval,
+                       "logits": constraints.real}
+    has_enumerate_support = True
+
+    def __init__(self, total_count=1, probs=None, logits=None, validate_args=None):
+        if (probs is None) == (logits is None):
+            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
+        if probs is not None:
+            self.total_count, self.probs = broadcast_all(total_count, probs)
+            self._param = self.probs
+        else:
+            self.total_count, self.logits = broadcast_all(total_count, logits)
+            self._param = self.logits
+        self.total_count = self.total_count.detach().astype(self._param.dtype)
+        super().__init__(self._param.shape, validate_args=validate_args)
+
+    def expand(self, batch_shape, _instance=None):
+        new = self._get_checked_instance(Binomial, _instance)
+        batch_shape = tuple(batch_shape)
+        new.total_count = ops.broadcast_to(self.total_count, shape=batch_shape)
+        for name in ("probs", "logits"):
+            if name in self.__dict__:
+                setattr(new, name, ops.broadcast_to(self.__dict__[name], shape=batch_shape))
+                new._param = new.__dict__[name]
+        Distribution.__init__(new, batch_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
+
+    @constraints.dependent_property(is_discrete=True, event_dim=0)
+    def support(self):
+        return constraints.integer_interval(0, self.total_count)
+
+    @lazy_property
+    def logits(self):
+        return probs_to_logits(self.probs, is_binary=True)
+
+    @lazy_property
+    def probs(self):
+        return logits_to_probs(self.logits, is_binary=True)
+
+    @property
+    def param_shape(self):
+        return self._param.shape
+
+    @property
+    def mean(self):
+        return self.total_count * self.probs
+
+    @property
+    def mode(self):
+        n = self.total_count.data
+        return constant(np.minimum(np.floor((n + 1) * self.probs.data), n))
+
+    @property
+    def variance(self):
+        return self.total_count * self.probs * (1 - self.probs)
+
+    def sample(self, sample_shape=()):
+        shape = self._extended_shape(sample_shape)
+        n = np.broadcast_to(self.total_count.data, shape).astype(np.int64)
+        p = np.broadcast_to(self.probs.data, shape)
+        return constant(draw("binomial", shape, self._param.dtype, n, p))
+
+    def log_prob(self, value):
+        if self._validate_args:
+            self._validate_sample(value)
+        n = self.total_count
+        value = as_float_value(value, self._param.dtype)
+        log_binomial = lgamma(n + 1) - lgamma(value + 1) - lgamma(n - value + 1)
+        # k·logits − n·log(1 + exp(logits)) = k log p + (n − k) log(1 − p), stable for large |logits|
+        return log_binomial + value * self.logits - n * softplus(self.logits)
+
+    def entropy(self):
+        """−Σₖ P(k) log P(k) over k = 0..total_count (all total_counts must be equal, as in PyTorch)."""
+        n = np.unique(self.total_count.data)
+        if n.size > 1:
+            raise NotImplementedError("Inhomogeneous total count not supported by `entropy`.")
+        log_prob = self.log_prob(self.enumerate_support(expand=False))
+        return -(log_prob.exp() * log_prob).sum(0)
+
+    def enumerate_support(self, expand=True):
+        n = int(np.max(self.total_count.data, initial=0))
+        if not np.all(self.total_count.data == n):
+            raise NotImplementedError("Inhomogeneous total count not supported by `enumerate_support`.")
+        values = np.arange(n + 1, dtype=self._param.dtype).reshape((-1,) + (1,) * len(self.batch_shape))
+        if expand:
+            values = np.broadcast_to(values, (n + 1,) + self.batch_shape)
+        return constant(np.array(values))
+

@@ -1,0 +1,214 @@
+"""Gamma, Beta, Dirichlet and Poisson: densities written with lgamma and digamma (special.py).
+
+Sampling draws NumPy's gamma, beta and Poisson numbers; it has no reparameterization gradient (PyTorch's Gamma,
+Beta and Dirichlet implement `rsample` by implicit reparameterization, which this package does not: their
+`rsample` raises NotImplementedError). log_prob, entropy, mean, variance and KL are differentiable.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import ops
+from . import constraints
+from .distribution import Distribution
+from .exponential import _expand_params
+from .special import digamma, lgamma
+from .utils import as_float_value, broadcast_all, constant, draw, tiny, xlogy
+
+__all__ = ["Beta", "Dirichlet", "Gamma", "Poisson"]
+
+
+class Gamma(Distribution):
+    """Density rateᶜ xᶜ⁻¹ exp(−rate · x) / Γ(c) on x >= 0, c = concentration; both broadcast to batch_shape."""
+
+    arg_constraints = {"concentration": constraints.positive, "rate": constraints.positive}
+    support = constraints.nonnegative
+
+    def __init__(self, concentration, rate, validate_args=None):
+        self.concentration, self.rate = broadcast_all(concentration, rate)
+        super().__init__(self.rate.shape, validate_args=validate_args)
+
+    def expand(self, batch_shape, _instance=None):
+        return _expand_params(self, Gamma, batch_shape, ("concentration", "rate"), _instance)
+
+    @property
+    def mean(self):
+        return self.concentration / self.rate
+
+    @property
+    def mode(self):
+        return ((self.concentration - 1) / self.rate).clamp(min=0)
+
+    @property
+    def variance(self):
+        return self.concentration / self.rate ** 2
+
+    def sample(self, sample_shape=()):
+        shape = self._extended_shape(sample_shape)
+        c = np.broadcast_to(self.concentration.data, shape)
+        x = draw("standard_gamma", shape, np.float64, c) / self.rate.data
+        return constant(np.maximum(x, tiny(self.rate.dtype)).astype(self.rate.dtype))
+
+    def log_prob(self, value):
+        if self._validate_args:
+            self._validate_sample(value)
+        value = as_float_value(value, self.rate.dtype)
+        c = self.concentration
+        return xlogy(c, self.rate) + xlogy(c - 1, value) - self.rate * value - lgamma(c)
+
+    def cdf(self, value):
+        raise NotImplementedError("Gamma.cdf needs the regularized incomplete gamma function, not implemented")
+
+    def entropy(self):
+        c = self.concentration
+        return c - self.rate.log() + lgamma(c) + (1.0 - c) * digamma(c)
+
+
+class Dirichlet(Distribution):
+    """Density Γ(Σcᵢ)/ΠΓ(cᵢ) · Π xᵢ^(cᵢ−1) on the simplex; concentration (..., K): batch_shape = (...),
+    event_shape = (K,)."""
+
+    arg_constraints = {"concentration": constraints.independent(constraints.positive, 1)}
+    support = constraints.simplex
+
+    def __init__(self, concentration, validate_args=None):
+        concentration = as_float_value(concentration)
+        if concentration.ndim < 1:
+            raise ValueError("`concentration` parameter must be at least one-dimensional.")
+        self.concentration = concentration
+        super().__init__(concentration.shape[:-1], concentration.shape[-1:], validate_args=validate_args)
+
+    def expand(self, batch_shape, _instance=None):
+        new = self._get_checked_instance(Dirichlet, _instance)
+        batch_shape = tuple(batch_shape)
+        new.concentration = ops.broadcast_to(self.concentration, shape=batch_shape + self.event_shape)
+        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
+
+    @property
+    def mean(self):
+        return self.concentration / self.concentration.sum(-1, keepdim=True)
+
+    @property
+    def mode(self):
+        c = self.concentration.data
+        m = np.maximum(c - 1, 0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            m = m / m.sum(-1, keepdims=True)
+        # all concentrations below 1: the density is largest at the corner of the largest one
+        corner = np.eye(c.shape[-1], dtype=c.dtype)[np.argmax(c, -1)]
+        return constant(np.where((c < 1).all(-1, keepdims=True), corner, m))
+
+    @property
+    def variance(self):
+        c = self.concentration
+        c0 = c.sum(-1, keepdim=True)
+        return c * (c0 - c) / (c0 ** 2 * (c0 + 1))
+
+    def sample(self, sample_shape=()):
+        shape = self._extended_shape(sample_shape)
+        g = draw("standard_gamma", shape, np.float64, np.broadcast_to(self.concentration.data, shape))
+        g = np.maximum(g, tiny(np.float64))
+        x = g / g.sum(-1, keepdims=True)
+        return constant(np.clip(x, tiny(self.concentration.dtype), 1).astype(self.concentration.dtype))
+
+    def log_prob(self, value):
+        if self._validate_args:
+            self._validate_sample(value)
+        c = self.concentration
+        value = as_float_value(value, c.dtype)
+        return xlogy(c - 1, value).sum(-1) + lgamma(c.sum(-1)) - lgamma(c).sum(-1)
+
+    def entropy(self):
+        c = self.concentration
+        k = c.shape[-1]
+        c0 = c.sum(-1)
+        return lgamma(c).sum(-1) - lgamma(c0) - (k - c0) * digamma(c0) - ((c - 1) * digamma(c)).sum(-1)
+
+
+class Beta(Distribution):
+    """Density x^(a−1) (1−x)^(b−1) / B(a, b) on [0, 1], a = concentration1, b = concentration0."""
+
+    arg_constraints = {"concentration1": constraints.positive, "concentration0": constraints.positive}
+    support = constraints.unit_interval
+
+    def __init__(self, concentration1, concentration0, validate_args=None):
+        self.concentration1, self.concentration0 = broadcast_all(concentration1, concentration0)
+        super().__init__(self.concentration1.shape, validate_args=validate_args)
+
+    def expand(self, batch_shape, _instance=None):
+        return _expand_params(self, Beta, batch_shape, ("concentration1", "concentration0"), _instance)
+
+    @property
+    def mean(self):
+        return self.concentration1 / (self.concentration1 + self.concentration0)
+
+    @property
+    def mode(self):
+        pair = ops.stack([self.concentration1.detach(), self.concentration0.detach()], axis=-1)
+        return Dirichlet(pair, validate_args=False).mode[..., 0]
+
+    @property
+    def variance(self):
+        a, b = self.concentration1, self.concentration0
+        total = a + b
+        return a * b / (total ** 2 * (total + 1))
+
+    def sample(self, sample_shape=()):
+        shape = self._extended_shape(sample_shape)
+        a = np.broadcast_to(self.concentration1.data, shape)
+        b = np.broadcast_to(self.concentration0.data, shape)
+        dtype = self.concentration1.dtype
+        return constant(np.clip(draw("beta", shape, np.float64, a, b), tiny(dtype), 1 - np.finfo(dtype).eps)
+                        .astype(dtype))
+
+    def log_prob(self, value):
+        if self._validate_args:
+            self._validate_sample(value)
+        a, b = self.concentration1, self.concentration0
+        value = as_float_value(value, a.dtype)
+        return xlogy(a - 1, value) + xlogy(b - 1, 1 - value) + lgamma(a + b) - lgamma(a) - lgamma(b)
+
+    def entropy(self):
+        a, b = self.concentration1, self.concentration0
+        total = a + b
+        log_beta = lgamma(a) + lgamma(b) - lgamma(total)
+        return log_beta - (a - 1) * digamma(a) - (b - 1) * digamma(b) + (total - 2) * digamma(total)
+
+
+class Poisson(Distribution):
+    """P(k) = rateᵏ exp(−rate) / k! for k = 0, 1, ...; samples are floats, as PyTorch's."""
+
+    arg_constraints = {"rate": constraints.nonnegative}
+    support = constraints.nonnegative_integer
+
+    def __init__(self, rate, validate_args=None):
+        (self.rate,) = broadcast_all(rate)
+        super().__init__(self.rate.shape, validate_args=validate_args)
+
+    def expand(self, batch_shape, _instance=None):
+        return _expand_params(self, Poisson, batch_shape, ("rate",), _instance)
+
+    @property
+    def mean(self):
+        return self.rate
+
+    @property
+    def mode(self):
+        return constant(np.floor(self.rate.data))
+
+    @property
+    def variance(self):
+        return self.rate
+
+    def sample(self, sample_shape=()):
+        shape = self._extended_shape(sample_shape)
+        return constant(draw("poisson", shape, self.rate.dtype, np.broadcast_to(self.rate.data, shape)))
+
+    def log_prob(self, value):
+        if self._validate_args:
+            self._validate_sample(value)
+        rate, value = broadcast_all(self.rate, value)
+        return xlogy(value, rate) - rate - lgamma(value + 1)
