@@ -115,6 +115,13 @@ def test_closed_forms_without_torch():
                                -0.5 * math.log(2 * math.pi))
     np.testing.assert_allclose(D.kl_divergence(D.Exponential(const(1.0)), D.Exponential(const(2.0))).data,
                                1 - math.log(2))
+    euler_gamma = 0.5772156649015329
+    np.testing.assert_allclose(D.Gamma(const(2.0), const(1.0)).entropy().data, 1 + euler_gamma)
+    # KL(Gamma(2, 1) ‖ Exponential(1)) = E[log x] under Gamma(2, 1) = ψ(2) = 1 − γ
+    np.testing.assert_allclose(D.kl_divergence(D.Gamma(const(2.0), const(1.0)), D.Gamma(const(1.0), const(1.0))).data,
+                               1 - euler_gamma)
+    np.testing.assert_allclose(D.LogNormal(const(0.0), const(1.0)).log_prob(const(math.e)).data,
+                               -0.5 * math.log(2 * math.pi) - 1.5)
 
 
 def test_boundary_values_of_log_prob():
