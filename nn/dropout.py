@@ -102,8 +102,8 @@ def _feature_dropout(who, x, p, training, rng, spatial):
     xd = data_of(x)
     shape = np.shape(xd)
     if len(shape) not in (spatial + 1, spatial + 2):
-        raise ValueError(f"{who}: expected {spatial + 1}-D (unbatched) or {spatial + 2}-D (batched) input, "
-                         f"got shape {shape}")
+        axes = ("L", "H, W", "D, H, W")[spatial - 1]
+        raise ValueError(f"{who}: input must be (N, C, {axes}) or unbatched (C, {axes}), got shape {shape}")
     if not training or p == 0.0:
         return x
     dtype = xd.dtype if np.asarray(xd).dtype.kind == "f" else np.float64

@@ -200,7 +200,7 @@ def test_channel_dropout_zeroes_whole_channels_at_rate_p(cls, f, shape):
     layer.eval()
     assert layer(x) is x
     assert f(x[0], 0.5).shape == shape[1:]                                    # unbatched
-    with pytest.raises(ValueError, match="expected"):
+    with pytest.raises(ValueError, match=r"\(N, C, .*\) or unbatched \(C, "):
         f(Value(np.ones(shape[1:-1])), 0.5)
     with pytest.raises(ValueError, match="p must be"):
         f(x, 1.5)
