@@ -21,11 +21,12 @@ from .gamma import Beta, Dirichlet, Gamma, Poisson
 from .independent import Independent
 from .kl import kl_divergence, register_kl
 from .log_normal import LogNormal
+from .multivariate_normal import MultivariateNormal
 from .normal import Normal
 from .uniform import Uniform
 
 __all__ = [
     "Bernoulli", "Beta", "Binomial", "Categorical", "Dirichlet", "Distribution", "Exponential", "Gamma",
-    "Independent", "Laplace", "LogNormal", "Normal", "OneHotCategorical", "Poisson", "Uniform", "constraints",
-    "kl_divergence", "register_kl",
+    "Independent", "Laplace", "LogNormal", "MultivariateNormal", "Normal", "OneHotCategorical", "Poisson", "Uniform",
+    "constraints", "kl_divergence", "register_kl",
 ]

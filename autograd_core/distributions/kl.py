@@ -14,6 +14,7 @@ from .discrete import Binomial, OneHotCategorical
 from .exponential import Exponential, Laplace
 from .gamma import Beta, Dirichlet, Gamma, Poisson
 from .log_normal import LogNormal
+from .multivariate_normal import MultivariateNormal, kl_multivariate_normal
 from .special import digamma, lgamma, softplus
 from .utils import constant
 from .uniform import Uniform
@@ -176,3 +177,6 @@ def _kl_binomial_binomial(p, q):
         raise NotImplementedError("KL between Binomials where q.total_count > p.total_count is not implemented")
     kl = p.total_count * (p.probs * (p.logits - q.logits) + (-p.probs).log1p() - (-q.probs).log1p())
     return _infinity_where(np.broadcast_to(p.total_count.data > q.total_count.data, kl.shape), kl)
+
+
+register_kl(MultivariateNormal, MultivariateNormal)(kl_multivariate_normal)
