@@ -162,3 +162,44 @@ def test_register_parametrization_and_setter():
     np.testing.assert_array_equal(layer.parametrizations.weight.original.data, np.eye(3))
     with pytest.raises(ValueError, match="no parameter"):
         parametrize.register_parametrization(layer, "nothing", _Symmetric())
+
+
+def test_copies_of_a_parametrized_module_stay_independent():
+    import copy
+
+    layer = parametrizations.weight_norm(nn.Linear(3, 2, dtype=np.float64))
+    twin = copy.deepcopy(layer)
+    parametrize.register_parametrization(twin, "bias", _Double())  # only the copy's bias
+    assert isinstance(layer.bias, nn.Parameter) and "bias" not in layer.parametrizations
+    np.testing.assert_allclose(twin.bias.data, 2 * layer.bias.data)
+    parametrize.remove_parametrizations(twin, "weight")
+    np.testing.assert_allclose(layer.weight.data, twin.weight.data, rtol=1e-15)   # the original still computes it
+    assert type(layer).__name__ == "ParametrizedLinear" and "weight" not in dict(layer.named_parameters())
+
+
+class _Double(nn.Module):
+    def forward(self, x):
+        return 2 * x
+
+
+def test_weight_norm_trains_the_same_compiled_and_eager():
+    def make():
+        model = nn.Sequential(nn.utils.weight_norm(nn.Linear(3, 4, rng=0, dtype=np.float64)), nn.Tanh(),
+                              parametrizations.weight_norm(nn.Linear(4, 2, rng=1, dtype=np.float64), dim=None))
+        return model, ag.optim.SGD(model.parameters(), lr=0.1)
+
+    def step(model, opt, x):
+        opt.zero_grad()
+        loss = (model(x) ** 2).mean()
+        loss.backward()
+        opt.step()
+        return loss
+
+    eager, compiled = make(), make()
+    compiled_step = ag.compile(lambda x: step(*compiled, x))
+    for seed in range(4):
+        x = np.random.default_rng(seed).normal(size=(5, 3))
+        np.testing.assert_allclose(compiled_step(x).data, step(*eager, x).data, rtol=1e-12)
+    assert compiled_step.stats["replayed"] >= 2
+    for p, q in zip(eager[0].parameters(), compiled[0].parameters()):
+        np.testing.assert_allclose(p.data, q.data, rtol=1e-12)

@@ -67,21 +67,26 @@ def _property(name):
     return property(read, write, doc=f"`{name}` computed by module.parametrizations.{name}")
 
 
-def _parametrized_class(module, prefix="Parametrized"):
-    """The module's own subclass (made on first use) that properties can be added to without touching others."""
-    cls = type(module)
-    if "_parametrized_base" in vars(cls):
-        return cls
-    own = type(f"{prefix}{cls.__name__}", (cls,), {"_parametrized_base": cls})
-    module.__class__ = own
-    return own
+def set_computed_attributes(module, prefix="Parametrized", **changes):
+    """Give `module` a subclass of its own class made for it alone, holding the properties of its current one
+    updated by `changes` (name -> property, or None to drop one); its own class again once none is left.
 
-
-def _drop_class_if_plain(module):
-    """Give the module its own class back once its subclass has no property left."""
+    A class is never modified after it is made: copies of the module (copy.deepcopy shares the class) keep theirs.
+    The subclass is named prefix + the class's name (PyTorch's `ParametrizedLinear`)."""
     cls = type(module)
-    if not any(isinstance(v, property) for v in vars(cls).values()):
-        module.__class__ = cls._parametrized_base
+    base = vars(cls).get("_parametrized_base", cls)
+    properties = {k: v for k, v in vars(cls).items() if isinstance(v, property)} if base is not cls else {}
+    for name, value in changes.items():
+        if value is None:
+            properties.pop(name, None)
+        else:
+            properties[name] = value
+    if not properties:
+        module.__class__ = base
+        return
+    name = cls.__name__ if base is not cls else f"{prefix}{base.__name__}"
+    module.__class__ = type(name, (base,), {"_parametrized_base": base, "__module__": base.__module__,
+                                            **properties})
 
 
 def is_parametrized(module, tensor_name=None):
@@ -122,7 +127,7 @@ def register_parametrization(module, tensor_name, parametrization, *, unsafe=Fal
     if not is_parametrized(module):
         module.parametrizations = ModuleDict()
     module.parametrizations[tensor_name] = ParametrizationList([parametrization], originals, single)
-    setattr(_parametrized_class(module), tensor_name, _property(tensor_name))
+    set_computed_attributes(module, **{tensor_name: _property(tensor_name)})
     return module
 
 
@@ -141,10 +146,9 @@ def remove_parametrizations(module, tensor_name, leave_parametrized=True):
     else:
         raise ValueError("Cannot leave unparametrized (`leave_parametrized=False`) a tensor that is parametrized "
                          "in terms of a sequence of tensors.")
-    delattr(type(module), tensor_name)
     del module.parametrizations[tensor_name]
     if len(module.parametrizations) == 0:
         del module.__dict__["parametrizations"]
-        _drop_class_if_plain(module)
+    set_computed_attributes(module, **{tensor_name: None})
     setattr(module, tensor_name, param)
     return module

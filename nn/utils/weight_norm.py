@@ -10,15 +10,20 @@ from autograd_core import Value, no_grad
 
 from ..module import Parameter
 from .parametrizations import _axis, _weight_norm, _weight_of, norm_except_dim
-from .parametrize import _drop_class_if_plain, _parametrized_class
+from .parametrize import set_computed_attributes
 
 __all__ = ["weight_norm", "remove_weight_norm"]
+
+
+def _registered(module, name):
+    return isinstance(vars(type(module)).get(name), property) and f"{name}_g" in vars(module) \
+        and f"{name}_v" in vars(module)
 
 
 def weight_norm(module, name="weight", dim=0):
     """The older `nn.utils.weight_norm`: parameters `<name>_g` (the norm, size-1 axes but dim) and `<name>_v`
     (the direction) on the module itself; `module.<name>` reads g · v / ‖v‖. Returns the module."""
-    if getattr(type(module), "_weight_norms", {}).get(name) is not None:
+    if _registered(module, name):
         raise RuntimeError(f"Cannot register two weight_norm hooks on the same parameter {name}")
     weight = _weight_of(module, name, "weight_norm")
     _axis(dim, weight.ndim)
@@ -27,29 +32,22 @@ def weight_norm(module, name="weight", dim=0):
     del module.__dict__[name]
     setattr(module, f"{name}_g", Parameter(g.data.copy(), dtype=weight.dtype))
     setattr(module, f"{name}_v", Parameter(weight.data.copy()))
-    cls = _parametrized_class(module, prefix="")
-    if "_weight_norms" not in vars(cls):
-        cls._weight_norms = {}
-    cls._weight_norms[name] = dim
 
     def read(m):
         return _weight_norm(getattr(m, f"{name}_g"), getattr(m, f"{name}_v"), dim)
 
-    setattr(cls, name, property(read, doc=f"{name}_g · {name}_v / ‖{name}_v‖ (nn.utils.weight_norm)"))
+    computed = property(read, doc=f"{name}_g · {name}_v / ‖{name}_v‖ (nn.utils.weight_norm)")
+    set_computed_attributes(module, prefix="", **{name: computed})
     return module
 
 
 def remove_weight_norm(module, name="weight"):
     """Undo `nn.utils.weight_norm`: `<name>` becomes a Parameter holding g · v / ‖v‖; `<name>_g`, `<name>_v` go."""
-    norms = getattr(type(module), "_weight_norms", {})
-    if name not in norms:
+    if not _registered(module, name):
         raise ValueError(f"weight_norm of '{name}' not found in {type(module).__name__}")
     with no_grad():
         value = getattr(module, name)
-    cls = type(module)
-    delattr(cls, name)
-    del norms[name]
     del module.__dict__[f"{name}_g"], module.__dict__[f"{name}_v"]
-    _drop_class_if_plain(module)
+    set_computed_attributes(module, **{name: None})
     setattr(module, name, Parameter(value.data.copy() if isinstance(value, Value) else value))
     return module
