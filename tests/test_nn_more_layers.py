@@ -291,3 +291,24 @@ def test_new_layers_train_the_same_compiled_and_eager():
     assert compiled_step.stats["replayed"] >= 2
     for p, q in zip(eager[0].parameters(), compiled[0].parameters()):
         np.testing.assert_allclose(p.data, q.data, rtol=1e-12)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Forward mode: the compositions get jvp rules from their primitives
+
+
+@pytest.mark.parametrize("f,x", [
+    (lambda v: F.rms_norm(v, 4, np.array([1.0, 2.0, 0.5, -1.0])), RNG.normal(size=(3, 4))),
+    (lambda v: F.local_response_norm(v, 3, alpha=0.5), RNG.normal(size=(2, 4, 3))),
+    (lambda v: F.lp_pool2d(v, 2.5, 2, stride=1), POSITIVE[:1, :2, :3, :3]),
+    (lambda w: F.embedding_bag(IDS_1D, w, OFFSETS, mode="max"), RNG.normal(size=(10, 3))),
+    (lambda v: F.multi_margin_loss(v, np.array([0, 2]), p=2, reduction="none"), RNG.normal(size=(2, 3))),
+    (lambda v: F.gumbel_softmax(v, tau=0.5, rng=7), RNG.normal(size=(2, 3))),
+], ids=["rms_norm", "local_response_norm", "lp_pool2d", "embedding_bag", "multi_margin_loss", "gumbel_softmax"])
+def test_forward_mode_matches_central_differences(f, x):
+    t = RNG.normal(size=x.shape)
+    value, tangent = ag.jvp(f, (x,), (t,))
+    h = 1e-6
+    numeric = (f(Value(x + h * t)).data - f(Value(x - h * t)).data) / (2 * h)
+    np.testing.assert_allclose(value, f(Value(x)).data, rtol=1e-14)
+    np.testing.assert_allclose(tangent, numeric, rtol=1e-6, atol=1e-8)
