@@ -9,7 +9,7 @@ if __name__ != "autograd_core.nn":  # the repository's nn/ folder is installed a
                       "(after `pip install -e .` in a checkout)")
 
 from . import functional, init
-from . import utils  # nn.utils.clip_grad_norm_, clip_grad_value_ (PyTorch's address for them)
+from . import utils  # nn.utils: clip_grad_norm_, parameters_to_vector, rnn.pad_sequence, weight_norm, ...
 from . import parallel  # nn.parallel.DistributedDataParallel (training on several processes, with MPI)
 from .checkpoint import CheckpointError
 from .activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh

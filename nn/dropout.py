@@ -119,9 +119,10 @@ def dropout1d(x, p=0.5, training=True, inplace=False, rng=None):
     return _feature_dropout("dropout1d", x, p, training, rng, spatial=1)
 
 
-def dropout2d(x, p=0.5, training=True, rng=None):
+def dropout2d(x, p=0.5, training=True, inplace=False, rng=None):
     """Zero whole channels: x (N, C, H, W) (or unbatched (C, H, W)) times a mask of shape (N, C, 1, 1)
-    drawn per sample and channel, scaled by 1/(1 − p) (Tompson et al., 2015). Identity when not training."""
+    drawn per sample and channel, scaled by 1/(1 − p) (Tompson et al., 2015). Identity when not training.
+    inplace: accepted, computed out of place."""
     return _feature_dropout("dropout2d", x, p, training, rng, spatial=2)
 
 
@@ -143,7 +144,7 @@ class Dropout2d(Dropout):
     evaluation."""
 
     def forward(self, x):
-        return dropout2d(x, self.p, self.training, self._rng)
+        return dropout2d(x, self.p, self.training, rng=self._rng)
 
 
 class Dropout3d(Dropout):

@@ -188,6 +188,7 @@ def test_embedding_bag_empty_bags_padding_row_and_errors():
 
 
 @pytest.mark.parametrize("cls,f,shape", [(nn.Dropout1d, F.dropout1d, (40, 50, 3)),
+                                         (nn.Dropout2d, F.dropout2d, (40, 50, 1, 3)),
                                          (nn.Dropout3d, F.dropout3d, (40, 50, 2, 1, 2))])
 def test_channel_dropout_zeroes_whole_channels_at_rate_p(cls, f, shape):
     layer = cls(p=0.3)
@@ -200,6 +201,7 @@ def test_channel_dropout_zeroes_whole_channels_at_rate_p(cls, f, shape):
     layer.eval()
     assert layer(x) is x
     assert f(x[0], 0.5).shape == shape[1:]                                    # unbatched
+    assert f(x, 0.5, False, False) is x                   # PyTorch's positional (input, p, training, inplace)
     with pytest.raises(ValueError, match=r"\(N, C, .*\) or unbatched \(C, "):
         f(Value(np.ones(shape[1:-1])), 0.5)
     with pytest.raises(ValueError, match="p must be"):
