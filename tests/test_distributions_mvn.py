@@ -73,9 +73,9 @@ def test_kl_matches_torch_with_gradients():
 
 
 def test_closed_forms_without_torch():
-    d = D.MultivariateNormal(f64([1.0, -1.0]), f64([[4.0, 0.0], [0.0, 0.25]]))
+    d = D.MultivariateNormal(f64([1.0, -1.0]), f64([[4.0, 0.0], [0.0, 2.25]]))
     # independent coordinates: the sum of two Normals' log densities and entropies
-    n1, n2 = D.Normal(f64(1.0), f64(2.0)), D.Normal(f64(-1.0), f64(0.5))
+    n1, n2 = D.Normal(f64(1.0), f64(2.0)), D.Normal(f64(-1.0), f64(1.5))
     x = f64([[0.3, 0.2], [2.0, -1.5]])
     np.testing.assert_allclose(d.log_prob(x).data, (n1.log_prob(x[:, 0]) + n2.log_prob(x[:, 1])).data, rtol=1e-13)
     np.testing.assert_allclose(d.entropy().data, (n1.entropy() + n2.entropy()).data, rtol=1e-13)
@@ -83,6 +83,12 @@ def test_closed_forms_without_torch():
     np.testing.assert_allclose(D.kl_divergence(d, e).data,
                                (D.kl_divergence(n1, D.Normal(0.0, 1.0)) + D.kl_divergence(n2, D.Normal(0.0, 1.0))).data)
     np.testing.assert_allclose(e.log_prob(f64([0.0, 0.0])).data, -math.log(2 * math.pi))
+    # the three parametrisations describe the same distribution
+    by_cov = D.MultivariateNormal(f64(LOC), f64(COV))
+    for other in (D.MultivariateNormal(f64(LOC), precision_matrix=f64(np.linalg.inv(COV))),
+                  D.MultivariateNormal(f64(LOC), scale_tril=f64(TRIL))):
+        np.testing.assert_allclose(other.log_prob(f64(X)).data, by_cov.log_prob(f64(X)).data, rtol=1e-12)
+        np.testing.assert_allclose(other.covariance_matrix.data, COV, rtol=1e-12)
 
 
 @pytest.mark.parametrize("kind", KINDS)
