@@ -23,10 +23,12 @@ from .kl import kl_divergence, register_kl
 from .log_normal import LogNormal
 from .multivariate_normal import MultivariateNormal
 from .normal import Normal
+from .relaxed import RelaxedBernoulli, RelaxedOneHotCategorical
 from .uniform import Uniform
 
 __all__ = [
     "Bernoulli", "Beta", "Binomial", "Categorical", "Dirichlet", "Distribution", "Exponential", "Gamma",
-    "Independent", "Laplace", "LogNormal", "MultivariateNormal", "Normal", "OneHotCategorical", "Poisson", "Uniform",
+    "Independent", "Laplace", "LogNormal", "MultivariateNormal", "Normal", "OneHotCategorical", "Poisson",
+    "RelaxedBernoulli", "RelaxedOneHotCategorical", "Uniform",
     "constraints", "kl_divergence", "register_kl",
 ]

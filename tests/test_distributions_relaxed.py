@@ -1,0 +1,126 @@
+"""RelaxedBernoulli and RelaxedOneHotCategorical (Gumbel-softmax): log_prob against torch in float64 with
+gradients, finite differences of log_prob and of rsample-based losses, and the exact rounding property of the
+samples (P(y > 1/2) = probs; argmax ~ Categorical(probs)) with a fixed seed."""
+
+import math
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+from autograd_core import distributions as D
+
+TEMP, LOGITS = [0.5, 2.0, 0.7], [-1.0, 0.3, 2.0]
+CAT_LOGITS = [[1.0, 0.0, -1.0], [0.5, 0.2, 0.1]]
+SIMPLEX = [[0.2, 0.3, 0.5], [0.6, 0.3, 0.1]]
+
+
+def f64(x, requires_grad=False):
+    return ag.tensor(np.asarray(x, dtype=np.float64), dtype=ag.float64, requires_grad=requires_grad)
+
+
+@pytest.mark.parametrize("by", ["probs", "logits"])
+def test_relaxed_bernoulli_log_prob_matches_torch(by):
+    torch = pytest.importorskip("torch")
+    param = [0.2, 0.6, 0.9] if by == "probs" else LOGITS
+    t, p = f64(TEMP, True), f64(param, True)
+    tt, tp = (torch.tensor(np.array(v), requires_grad=True) for v in (TEMP, param))
+    value = [0.2, 0.9, 0.5]
+    lp = D.RelaxedBernoulli(t, **{by: p}).log_prob(f64(value))
+    tlp = torch.distributions.RelaxedBernoulli(tt, **{by: tp}).log_prob(torch.tensor(value, dtype=torch.float64))
+    np.testing.assert_allclose(lp.data, tlp.detach().numpy(), rtol=1e-12)
+    lp.sum().backward()
+    tlp.sum().backward()
+    np.testing.assert_allclose(t.grad, tt.grad.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(p.grad, tp.grad.numpy(), rtol=1e-10)
+
+
+@pytest.mark.parametrize("by", ["probs", "logits"])
+def test_relaxed_one_hot_log_prob_matches_torch(by):
+    torch = pytest.importorskip("torch")
+    param = SIMPLEX if by == "probs" else CAT_LOGITS
+    t, p = f64(0.7, True), f64(param, True)
+    tt, tp = (torch.tensor(np.array(v), requires_grad=True) for v in (0.7, param))
+    value = [[0.1, 0.3, 0.6], [0.5, 0.25, 0.25]]
+    lp = D.RelaxedOneHotCategorical(t, **{by: p}).log_prob(f64(value))
+    tlp = torch.distributions.RelaxedOneHotCategorical(tt, **{by: tp}).log_prob(
+        torch.tensor(value, dtype=torch.float64))
+    np.testing.assert_allclose(lp.data, tlp.detach().numpy(), rtol=1e-12)
+    lp.sum().backward()
+    tlp.sum().backward()
+    np.testing.assert_allclose(t.grad, tt.grad.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(p.grad, tp.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_log_prob_gradients_match_finite_differences():
+    ag.gradcheck(lambda t, g: D.RelaxedBernoulli(t, logits=g).log_prob(f64([0.2, 0.9, 0.5])),
+                 [np.array(TEMP), np.array(LOGITS)])
+    ag.gradcheck(lambda t, g: D.RelaxedOneHotCategorical(t, logits=g).log_prob(f64(SIMPLEX)),
+                 [np.array(0.7), np.array(CAT_LOGITS)])
+
+
+def test_rsample_loss_gradients_match_finite_differences():
+    def bernoulli_loss(t, g):
+        ag.manual_seed(4)
+        return (D.RelaxedBernoulli(t, logits=g).rsample((3,)) ** 2).sum(0)
+
+    def categorical_loss(t, g):
+        ag.manual_seed(4)
+        y = D.RelaxedOneHotCategorical(t, logits=g).rsample((3,))
+        return (y * f64([1.0, 2.0, 3.0])).sum(-1).sum(0)
+
+    ag.gradcheck(bernoulli_loss, [np.array(TEMP), np.array(LOGITS)])
+    ag.gradcheck(categorical_loss, [np.array(0.7), np.array(CAT_LOGITS)])
+
+
+def test_log_prob_is_a_density_on_the_interval():
+    # ∫₀¹ p(y) dy = 1, by the midpoint rule on a fine grid
+    y = (np.arange(20000) + 0.5) / 20000
+    density = np.exp(D.RelaxedBernoulli(f64(0.8), logits=f64(0.4)).log_prob(f64(y)).data)
+    assert abs(density.mean() - 1) < 1e-3
+
+
+def test_samples_round_to_the_discrete_distribution():
+    ag.manual_seed(0)
+    n = 20000
+    probs = np.array([0.1, 0.5, 0.8])
+    y = D.RelaxedBernoulli(f64([0.3, 1.0, 3.0]), probs=f64(probs)).sample((n,)).data
+    assert np.all((y > 0) & (y < 1))
+    assert np.all(np.abs((y > 0.5).mean(0) - probs) < 5 * np.sqrt(probs * (1 - probs) / n))
+    cat = np.array(SIMPLEX)
+    z = D.RelaxedOneHotCategorical(f64(0.5), probs=f64(cat)).sample((n,)).data
+    np.testing.assert_allclose(z.sum(-1), 1.0, rtol=1e-12)
+    freq = np.stack([(z.argmax(-1) == k).mean(0) for k in range(3)], -1)
+    assert np.all(np.abs(freq - cat) < 5 * np.sqrt(cat * (1 - cat) / n))
+
+
+def test_shapes_rsample_seed_and_validation():
+    b = D.RelaxedBernoulli(0.5, logits=ag.zeros(4, 2))
+    c = D.RelaxedOneHotCategorical(0.5, logits=ag.zeros(4, 3))
+    assert b.batch_shape == (4, 2) and b.event_shape == () and b.rsample((5,)).shape == (5, 4, 2)
+    assert c.batch_shape == (4,) and c.event_shape == (3,) and c.rsample((5,)).shape == (5, 4, 3)
+    assert b.expand((6, 4, 2)).sample().shape == (6, 4, 2) and c.expand((6, 4)).sample().shape == (6, 4, 3)
+    g = ag.tensor([0.0, 1.0], requires_grad=True)
+    assert D.RelaxedBernoulli(0.5, logits=g).rsample().requires_grad
+    assert not D.RelaxedBernoulli(0.5, logits=g).sample().requires_grad
+    ag.manual_seed(9)
+    first = c.sample((2,)).data
+    ag.manual_seed(9)
+    np.testing.assert_array_equal(c.sample((2,)).data, first)
+    with pytest.raises(ValueError, match="temperature"):
+        D.RelaxedBernoulli(-1.0, probs=0.5)
+    with pytest.raises(ValueError, match="temperature"):
+        D.RelaxedOneHotCategorical(0.0, probs=ag.ones(3) / 3)
+    with pytest.raises(ValueError, match="to be within the support"):
+        D.RelaxedBernoulli(0.5, probs=0.5).log_prob(ag.tensor(1.5))
+    with pytest.raises(ValueError, match="to be within the support"):
+        D.RelaxedOneHotCategorical(0.5, probs=ag.ones(3) / 3).log_prob(ag.tensor([0.5, 0.6, 0.1]))
+
+
+def test_closed_form_without_torch():
+    # temperature 1, logits 0: y = σ(L) for standard logistic L is uniform on (0, 1), density 1
+    np.testing.assert_allclose(D.RelaxedBernoulli(f64(1.0), logits=f64(0.0)).log_prob(f64([0.1, 0.5, 0.7])).data,
+                               0.0, atol=1e-12)
+    # K = 2, temperature 1, equal logits: (y₁, 1 − y₁) with y₁ uniform on (0, 1), density 1
+    lp = D.RelaxedOneHotCategorical(f64(1.0), logits=f64([0.0, 0.0])).log_prob(f64([0.25, 0.75])).data
+    np.testing.assert_allclose(lp, math.log(1.0), atol=1e-12)
