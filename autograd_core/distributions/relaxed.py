@@ -73,7 +73,7 @@ class RelaxedBernoulli(Distribution):
         u = _open_uniform(shape, self._param.dtype)
         probs = clamp_probs(self.probs)
         # logistic noise log u − log(1 − u), plus the logits log p − log(1 − p)
-        x = (constant(np.log(u) - np.log1p(-u)) + probs.log() - (-probs).log1p()) * self.temperature
+        x = (constant(np.log(u) - np.log1p(-u)) + probs.log() - (-probs).log1p()) / self.temperature
         dtype = self._param.dtype
         return ops.sigmoid(x).clamp(min=float(tiny(dtype)), max=float(1 - eps(dtype)))
 
@@ -86,7 +86,7 @@ class RelaxedBernoulli(Distribution):
         logits, x = broadcast_all(self.logits, x)
         diff = logits - x * self.temperature
         base = self.temperature.log() + diff - 2 * softplus(diff)  # the density of the logit x
-        return base + softplus(x)                   # − log |dy/dx|, dy/dx = σ(x)(1 − σ(x))
+        return base + softplus(-x) + softplus(x)                   # − log |dy/dx|, dy/dx = σ(x)(1 − σ(x))
 
 
 class RelaxedOneHotCategorical(Distribution):
@@ -127,7 +127,7 @@ class RelaxedOneHotCategorical(Distribution):
     def _log_rsample(self, sample_shape):
         shape = self._extended_shape(sample_shape)
         u = _open_uniform(shape, self._categorical._param.dtype)
-        gumbels = constant(-np.log(u))
+        gumbels = constant(-np.log(-np.log(u)))
         scores = (self.logits + gumbels) / self.temperature
         return scores - ops.logsumexp(scores, axis=-1, keepdims=True)
 
@@ -141,7 +141,7 @@ class RelaxedOneHotCategorical(Distribution):
         t = self.temperature
         log_y = as_float_value(value, self._categorical._param.dtype).log()
         # the density of log y (ExpRelaxedCategorical), then − log |dy/d log y| = − Σ log y
-        log_scale = float(lgamma(np.array(float(k)))) + k * t.log()
+        log_scale = float(lgamma(np.array(float(k)))) + (k - 1) * t.log()
         score = self.logits - log_y * t
         score = (score - ops.logsumexp(score, axis=-1, keepdims=True)).sum(-1)
         return score + log_scale - log_y.sum(-1)
