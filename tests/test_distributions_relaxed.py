@@ -73,11 +73,21 @@ def test_rsample_loss_gradients_match_finite_differences():
     ag.gradcheck(categorical_loss, [np.array(0.7), np.array(CAT_LOGITS)])
 
 
-def test_log_prob_is_a_density_on_the_interval():
-    # ∫₀¹ p(y) dy = 1, by the midpoint rule on a fine grid
-    y = (np.arange(20000) + 0.5) / 20000
-    density = np.exp(D.RelaxedBernoulli(f64(0.8), logits=f64(0.4)).log_prob(f64(y)).data)
-    assert abs(density.mean() - 1) < 1e-3
+@pytest.mark.parametrize("temperature", [0.5, 2.0])
+def test_samples_follow_the_density(temperature):
+    # ∫₀¹ p(y) dy = 1 and the sample mean is ∫₀¹ y p(y) dy (midpoint rule on a fine grid), for RelaxedBernoulli and
+    # for the first coordinate of a two-category RelaxedOneHotCategorical (logits 0.3 − (−0.2) = 0.5: the same law)
+    y = (np.arange(50000) + 0.5) / 50000
+    ag.manual_seed(0)
+    for d, grid, first in [
+        (D.RelaxedBernoulli(f64(temperature), logits=f64(0.5)), f64(y), lambda s: s),
+        (D.RelaxedOneHotCategorical(f64(temperature), logits=f64([0.3, -0.2])), f64(np.stack([y, 1 - y], -1)),
+         lambda s: s[:, 0]),
+    ]:
+        density = np.exp(d.log_prob(grid).data)
+        assert abs(density.mean() - 1) < 2e-3
+        samples = first(d.sample((20000,)).data)
+        assert abs(samples.mean() - (y * density).mean()) < 5 * samples.std() / math.sqrt(20000)
 
 
 def test_samples_round_to_the_discrete_distribution():
