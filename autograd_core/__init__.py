@@ -41,6 +41,7 @@ from .tensor import all, any, round  # noqa: A004  (torch.all, torch.any, torch.
 from .tensor import (  # picking by the numbers, differences, positions and counts, where with one argument
     argwhere, bincount, count_nonzero, cummax, cummin, diff, median, nonzero, std_mean, unique, var_mean, where,
 )
+from .tensor import digamma, erf, erfinv, lgamma, polygamma  # special functions (ops/special_functions.py)
 from .tensor import chunk, hstack, repeat_interleave, split, tile, unbind, vstack  # ops/pieces.py
 from .tensor import einsum, tensordot  # ops/einsum.py
 from .threads import get_num_threads, set_num_threads  # torch.set_num_threads: threads of large kernels
@@ -72,7 +73,7 @@ __all__ = [
     "amax", "amin", "all", "any", "t", "broadcast_to", "outer", "dot", "bmm", "addmm",
     "split", "chunk", "unbind", "hstack", "vstack", "tile", "repeat_interleave", "einsum", "tensordot",
     "median", "cummax", "cummin", "diff", "nonzero", "argwhere", "unique", "bincount", "count_nonzero", "std_mean",
-    "var_mean",
+    "var_mean", "erf", "erfinv", "lgamma", "digamma", "polygamma",
     "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool_",
     "bool", "half", "float", "double", "short", "int", "long",
 ]

@@ -332,6 +332,15 @@ any = _method("any", "Whether any element (along `dim`) is nonzero: a boolean Va
 t = _method("t", "The transpose of a matrix (0-d and 1-D Values unchanged).")
 broadcast_to = _method("broadcast_to", "input broadcast to `size`; the gradient sums back over the broadcast axes.")
 median, cummax, cummin = ops.scan.median, ops.scan.cummax, ops.scan.cummin
+erf, erfinv, lgamma, digamma = (ops.special_functions.erf, ops.special_functions.erfinv, ops.special_functions.lgamma,
+                                ops.special_functions.digamma)
+
+
+def polygamma(n, input):
+    """ψ⁽ⁿ⁾(input), the n-th derivative of digamma (torch.polygamma's order of arguments: n first), for input > 0."""
+    if not isinstance(n, numbers.Integral) or isinstance(n, bool) or n < 0:
+        raise RuntimeError(f"polygamma(n, x) does not support negative or non-integer n, got {n!r}")
+    return ops.special_functions.polygamma(_value(input), n=int(n))
 diff = ops.pieces.diff
 nonzero, argwhere, unique, bincount, count_nonzero = (
     _s.nonzero, _s.argwhere, _s.unique, _s.bincount, _s.count_nonzero)

@@ -203,6 +203,10 @@ class TensorMethods:
         """x converted to other's dtype (differentiable for floats), as PyTorch's type_as."""
         return self.type(other.dtype)
 
+    def polygamma(self, n):
+        """torch.polygamma(n, x): the n-th derivative of digamma at x."""
+        return _value._ops.special_functions.polygamma(self, n=int(n))
+
     def where(self, condition, other):
         """torch.where(condition, x, other): x where condition is True, else other."""
         return _value._ops.where(condition, self, other)
@@ -449,6 +453,7 @@ _FUNCTION_METHODS = {
                 "lerp", "addcmul", "addcdiv", "logaddexp", "hypot", "sign", "round", "floor", "ceil", "trunc",
                 "frac", "nonzero", "argwhere", "unique", "bincount", "count_nonzero"),
     "linalg": ("outer", "dot", "bmm", "addmm"),
+    "special_functions": ("erf", "erfinv", "lgamma", "digamma"),
     "pieces": ("split", "chunk", "unbind", "tile", "repeat", "repeat_interleave", "diff", "unfold"),
 }
 

@@ -1,7 +1,8 @@
 """Activation functions as modules (`ReLU()`, `Tanh()`, ...) and as functions (`relu(x)`, ...).
 
 ReLU, sigmoid, tanh, softmax are one engine primitive each, so a picture shows one node per activation;
-GELU, SiLU, ELU and Softplus are compositions of primitives (and of `erf`, a primitive of this file).
+GELU and SiLU are compositions of primitives (GELU of `erf`, a core primitive); ELU and Softplus are primitives of
+this file, so that a compiled step chooses their branches again for each batch.
 Functions accept Values (recording nodes) or arrays (computed directly).
 """
 
@@ -12,24 +13,10 @@ import math
 import numpy as np
 
 import autograd_core as ag
-from autograd_core.ops import data_of, exp, primitive, where
+from autograd_core.ops import data_of, primitive, where
+from autograd_core.ops.special_functions import erf
 
 from .module import Module
-
-_erf = np.frompyfunc(math.erf, 1, 1)  # NumPy has no erf; math.erf is exact to a few ulps
-
-
-@primitive("erf")
-def erf(x):
-    """The error function (2/√π)∫₀ˣ e^(−t²) dt, elementwise (a float array keeps its dtype)."""
-    x = np.asarray(x)
-    dtype = x.dtype if x.dtype.kind == "f" else np.float64
-    return np.asarray(_erf(x), dtype=dtype)
-
-
-erf.defvjp(lambda g, out, x: g * (2 / math.sqrt(math.pi)) * exp(-x * x),    # d erf/dx = (2/√π)e^(−x²)
-           formulas=("g⊙(2/√π)e^(−x²)",))
-erf.defjvp_elementwise()
 
 
 # PyTorch's `inplace=True` of the activations (ReLU, LeakyReLU, ELU, SiLU; relu, leaky_relu, elu, silu) is

@@ -74,7 +74,6 @@ nn_case("normalize", "normalize-layer", lambda x: F.layer_norm(x, (3,)), _r.stan
 nn_case("normalize", "normalize-batch", lambda x: F.batch_norm(x, training=True), _r.standard_normal((5, 3)))
 nn_case("sync_normalize", "sync-batch-norm", lambda x: nn.SyncBatchNorm(3)(x), _r.standard_normal((5, 3, 2)))
 
-nn_case("erf", "erf", lambda x: F.erf(x), _r.standard_normal((2, 3)))
 _UNPOOL_INDEX = np.array([[[[0, 3], [9, 14]]]])  # positions in a 4×4 output, one per pooled cell
 nn_case("max_unpool", "max_unpool2d", lambda x: F.max_unpool2d(x, _UNPOOL_INDEX, 2), _r.standard_normal((1, 1, 2, 2)))
 

@@ -46,7 +46,6 @@ CASES = [
      (np.array([0.2, 0.7, 0.4]), np.array([0.0, 1.0, 0.3])), True),
     ("bce_with_logits", "bce_with_logits", lambda x, y: F.binary_cross_entropy_with_logits(x, y),
      (rand(4), np.array([0.0, 1.0, 0.3, 1.0])), True),
-    ("erf", "erf", F.erf, (rand(5),), True),
     ("elu", "elu", lambda x: F.elu(x, alpha=0.7), (rand(6),), True),
     ("softplus", "softplus", lambda x: F.softplus(x, beta=2.0, threshold=1.0), (rand(6),), True),
     # in one process; on 2 and 3 ranks tests/test_distributed.py checks SyncBatchNorm against BatchNorm

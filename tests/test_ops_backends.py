@@ -130,6 +130,7 @@ class OURS:
         return ag.sort(x, dim, descending).values
 
     # More elementwise functions and products (ops/special.py, ops/linalg.py).
+    erf, erfinv, lgamma, digamma, polygamma = ag.erf, ag.erfinv, ag.lgamma, ag.digamma, ag.polygamma
     log1p, expm1, log2, log10, tan, asin, acos, atan = ag.log1p, ag.expm1, ag.log2, ag.log10, ag.tan, ag.asin, \
         ag.acos, ag.atan
     sinh, cosh, atan2, reciprocal, rsqrt, lerp, addcmul = ag.sinh, ag.cosh, ag.atan2, ag.reciprocal, ag.rsqrt, \
@@ -173,6 +174,7 @@ class OURS:
 
 def _hips():
     import autograd.numpy as anp
+    from autograd.scipy import special as scipy_special
     from autograd.scipy.special import logsumexp
 
     class HIPS:
@@ -347,6 +349,8 @@ def _hips():
         def sort(x, dim=-1, descending=False):  # HIPS sorts 1-D arrays only: index with the order (no ties here)
             return x[_along(anp.argsort(-x if descending else x, dim, kind="stable"), dim % anp.ndim(x))]
 
+        erf, erfinv, lgamma = scipy_special.erf, scipy_special.erfinv, scipy_special.gammaln
+        digamma, polygamma = scipy_special.digamma, scipy_special.polygamma
         log1p, expm1, log2, log10, tan, sinh, cosh, sign = anp.log1p, anp.expm1, anp.log2, anp.log10, anp.tan, \
             anp.sinh, anp.cosh, anp.sign
         asin, acos, atan, atan2, reciprocal, logaddexp, hypot = anp.arcsin, anp.arccos, anp.arctan, anp.arctan2, \
@@ -634,6 +638,7 @@ def _torch():
         def cummin(x, dim):
             return torch.cummin(x, dim).values
 
+        erf, erfinv, lgamma, digamma, polygamma = torch.erf, torch.erfinv, torch.lgamma, torch.digamma, torch.polygamma
         log1p, expm1, log2, log10, tan, asin, acos, atan = torch.log1p, torch.expm1, torch.log2, torch.log10, \
             torch.tan, torch.asin, torch.acos, torch.atan
         sinh, cosh, atan2, reciprocal, rsqrt, lerp, addcmul = torch.sinh, torch.cosh, torch.atan2, torch.reciprocal, \

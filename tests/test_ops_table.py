@@ -345,6 +345,16 @@ for prim in ("cummax", "cummin"):
         case("pick", label, lambda B, x, prim=prim, dim=dim: getattr(B, prim)(x, dim), sample(_rng(label), shape,
              "distinct"), refs=("torch",))
 
+# Special functions (ops/special_functions.py): erf, erfinv, lgamma, polygamma (digamma is its order 0).
+unary("erf", "erf", lambda B, x: B.erf(x))
+unary("erfinv", "erfinv", lambda B, x: B.erfinv(x), "unit")
+# PyTorch's trigamma (the derivative of its digamma) is off by ~5e-10 relative (π²/6 at 1 to 1e-9, ours to 1e-13): the
+# gamma family is compared with HIPS autograd's, which are SciPy's.
+unary("lgamma", "lgamma", lambda B, x: B.lgamma(x), "positive", refs=("autograd",))
+unary("polygamma", "digamma", lambda B, x: B.digamma(x), "positive", refs=("autograd",))
+unary("polygamma", "trigamma", lambda B, x: B.polygamma(1, x), "positive", shapes=[(4,)], broadcast=False,
+      refs=("autograd",))
+
 # More elementwise functions (ops/special.py): primitives, then compositions filed under the primitive they end in.
 for prim, domain in [("log1p", "positive"), ("expm1", "real"), ("tan", "unit"), ("asin", "unit"), ("acos", "unit"),
                      ("atan", "real"), ("sinh", "real"), ("cosh", "real")]:

@@ -12,4 +12,5 @@ from .shape import (  # noqa: F401
 )
 from .linalg import matmul  # noqa: F401
 from .nondifferentiable import nondifferentiable, without_gradient  # noqa: F401
-from . import einsum, index, pieces, scan, special  # noqa: F401  (PyTorch's gather, split, cumsum, sort, einsum, ...)
+from . import einsum, index, pieces, scan, special, special_functions  # noqa: F401  (PyTorch's gather, split, cumsum,
+# sort, einsum, erf, ...)
