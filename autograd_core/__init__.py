@@ -25,6 +25,9 @@ from .tensor import (  # PyTorch's names: factories, dtypes, functions taking di
 from .tensor import bool_ as bool, float16 as half, float32 as float, float64 as double  # noqa: A001
 from .tensor import int16 as short, int32 as int, int64 as long  # noqa: A001
 from . import autograd, func, utils  # torch.autograd.Function, torch.func (transforms), torch.utils.data
+from . import linalg  # torch.linalg (linalg.py; its primitives in ops/linalg.py)
+from .linalg import det, logdet  # torch.det, torch.logdet
+from .linalg import inv as inverse  # torch.inverse
 # torch.add/sub/mul/div/matmul with out= (matmul: ops.matmul plus out=)
 from .tensor import add, div, divide, inference_mode, matmul, mul, multiply, neg, square, sub, subtract
 from .serialization import load, save
@@ -62,6 +65,7 @@ __all__ = [
     "get_default_dtype", "set_default_dtype", "is_tensor", "linspace", "manual_seed", "mm", "norm", "numel", "ones",
     "ones_like", "permute", "pow", "prod", "rand", "rand_like", "randint", "randn", "randn_like", "randperm", "squeeze",
     "std", "tensor", "unsqueeze", "zeros", "zeros_like", "utils", "autograd", "func",
+    "linalg", "det", "inverse", "logdet",
     "add", "sub", "subtract", "mul", "multiply", "div", "divide", "neg", "square", "inference_mode", "save", "load",
     "get_num_threads", "set_num_threads",
     "gather", "scatter", "scatter_add", "index_select", "index_add", "index_copy", "index_fill", "take",

@@ -11,7 +11,7 @@ from .. import ops
 from ..ops.index import diagonal, flip
 from . import constraints
 from .distribution import Distribution
-from .linalg import cholesky, solve_triangular
+from ..ops.linalg import cholesky, solve_triangular
 from .utils import as_float_value, constant, draw, lazy_property
 
 __all__ = ["MultivariateNormal"]

@@ -1,10 +1,22 @@
-"""Matrix products, with NumPy's rules for 1-D operands and broadcast batch dimensions."""
+"""Matrix products, with NumPy's rules for 1-D operands and broadcast batch dimensions, and the matrix
+primitives of torch.linalg (cholesky, solve_triangular, inv, det, slogdet, solve), each beside its derivative.
+
+The matrix primitives work on the last two dimensions and broadcast the leading (batch) ones as NumPy does.
+Their rules are written with matmul, swapaxes, triangle masks and the primitives themselves, so they run on
+arrays and on Values (higher derivatives) alike.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
 from .primitive import primitive
+from .shape import swapaxes
+
+
+class LinAlgError(RuntimeError):
+    """A matrix that cannot be factorised or inverted (singular, not positive-definite): PyTorch's
+    torch.linalg.LinAlgError, a RuntimeError. NumPy's own LinAlgError (a ValueError) never escapes."""
 
 
 @primitive("matmul")
@@ -95,3 +107,161 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
         np.broadcast_shapes(x.shape, product.shape)
         return product
     return product + (x if beta == 1 else x * beta)
+
+
+# ----------------------------------------------------------------------------------------------------
+# torch.linalg's primitives. Each forward turns NumPy's LinAlgError into ours, with PyTorch's wording.
+
+
+def _mT(x):
+    """The matrix transpose of the last two dimensions (x.mT)."""
+    return swapaxes(x, axis1=-1, axis2=-2)
+
+
+def _triangle_mask(n, dtype, upper, strict=False):
+    """1 on the kept triangle (with the diagonal unless strict), 0 elsewhere."""
+    lower = np.tri(n, k=-1 if strict else 0, dtype=dtype)
+    return lower.T.copy() if upper else lower
+
+
+def _square(name, a):
+    if np.ndim(a) < 2 or np.shape(a)[-1] != np.shape(a)[-2]:
+        raise RuntimeError(f"linalg.{name}: A must be batches of square matrices, but they are "
+                           f"{' by '.join(str(n) for n in np.shape(a)[-2:]) or 'not matrices'}")
+
+
+def _batch_scalar(x):
+    """x (...) as (..., 1, 1), to scale a batch of matrices."""
+    return x.reshape(x.shape + (1, 1))
+
+
+def _singular(name, err):
+    return LinAlgError(f"linalg.{name}: The input matrix is singular, so its inverse or a solution does not "
+                       f"exist ({err})")
+
+
+@primitive("solve_triangular")
+def solve_triangular(a, b, upper=False):
+    """X with A X = B, A triangular (only its lower triangle, or upper, is read): a (..., n, n), b (..., n, k)."""
+    a = np.asarray(a)
+    _square("solve_triangular", a)
+    mask = _triangle_mask(a.shape[-1], a.dtype, upper)
+    try:
+        return np.linalg.solve(a * mask, b)
+    except np.linalg.LinAlgError as err:
+        raise _singular("solve_triangular", err) from None
+
+
+def _solve_triangular_vjp_a(g, out, a, b, upper=False):
+    # X = A⁻¹B: dX = −A⁻¹ dA X, so Ā = −A⁻ᵀ g Xᵀ, restricted to the triangle that was read.
+    gb = solve_triangular(_mT(a), g, upper=not upper)
+    return -(gb @ _mT(out)) * _triangle_mask(a.shape[-1], gb.dtype, upper)
+
+
+def _solve_triangular_vjp_b(g, out, a, b, upper=False):
+    return solve_triangular(_mT(a), g, upper=not upper)          # B̄ = A⁻ᵀ g
+
+
+solve_triangular.defvjp(_solve_triangular_vjp_a, _solve_triangular_vjp_b, formulas=("−A⁻ᵀg·Xᵀ", "A⁻ᵀg"))
+solve_triangular.defjvp(
+    lambda t, out, a, b, upper=False: -solve_triangular(a, (t * _triangle_mask(a.shape[-1], t.dtype, upper)) @ out,
+                                                        upper=upper),
+    lambda t, out, a, b, upper=False: solve_triangular(a, t, upper=upper),
+)
+
+
+@primitive("cholesky")
+def cholesky(a):
+    """The lower-triangular L with L Lᵀ = A, for symmetric positive-definite A (..., n, n); only the lower
+    triangle of A is read. LinAlgError when A is not positive-definite."""
+    _square("cholesky", a)
+    try:
+        return np.linalg.cholesky(a)
+    except np.linalg.LinAlgError:
+        raise LinAlgError("linalg.cholesky: The factorization could not be completed because the input is not "
+                          "positive-definite.") from None
+
+
+def _cholesky_vjp(g, out, a):
+    # A = L Lᵀ: with Φ(M) = the lower triangle of M with its diagonal halved, symmetrised,
+    # Ā = L⁻ᵀ Φ(Lᵀ L̄) L⁻¹ (Murray, 2016; PyTorch's cholesky_backward).
+    n = out.shape[-1]
+    lower = _triangle_mask(n, out.dtype, upper=False)
+    strict = _triangle_mask(n, out.dtype, upper=False, strict=True)
+    m = (_mT(out) @ g) * lower
+    phi = 0.5 * (m + _mT(m * strict))
+    left = solve_triangular(_mT(out), phi, upper=True)                  # L⁻ᵀ Φ
+    return _mT(solve_triangular(_mT(out), _mT(left), upper=True))       # (L⁻ᵀ (L⁻ᵀΦ)ᵀ)ᵀ = L⁻ᵀ Φ L⁻¹
+
+
+def _cholesky_jvp(t, out, a):
+    # dL = L Ψ(L⁻¹ dA L⁻ᵀ), Ψ = the lower triangle with its diagonal halved.
+    n = out.shape[-1]
+    inner = solve_triangular(out, _mT(solve_triangular(out, _mT(t), upper=False)), upper=False)
+    half_diagonal = _triangle_mask(n, out.dtype, upper=False, strict=True) + 0.5 * np.eye(n, dtype=out.dtype)
+    return out @ (inner * half_diagonal)
+
+
+cholesky.defvjp(_cholesky_vjp, formulas=("L⁻ᵀΦ(LᵀL̄)L⁻¹",))
+cholesky.defjvp(_cholesky_jvp)
+
+
+@primitive("inv")
+def inv(a):
+    """A⁻¹ of square matrices a (..., n, n). LinAlgError when a matrix is singular."""
+    _square("inv", a)
+    try:
+        return np.linalg.inv(a)
+    except np.linalg.LinAlgError as err:
+        raise _singular("inv", err) from None
+
+
+inv.defvjp(lambda g, out, a: -(_mT(out) @ g @ _mT(out)), formulas=("−A⁻ᵀ·g·A⁻ᵀ",))   # d A⁻¹ = −A⁻¹ dA A⁻¹
+inv.defjvp(lambda t, out, a: -(out @ t @ out))
+
+
+@primitive("det")
+def det(a):
+    """The determinants of square matrices a (..., n, n): shape (...). The gradient needs A⁻¹ (A nonsingular)."""
+    _square("det", a)
+    return np.linalg.det(a)
+
+
+# d det A = det A · tr(A⁻¹ dA), so Ā = g · det A · A⁻ᵀ.
+det.defvjp(lambda g, out, a: _batch_scalar(g * out) * _mT(inv(a)), formulas=("g·det·A⁻ᵀ",))
+det.defjvp(lambda t, out, a: out * (inv(a) * _mT(t)).sum(axis=(-2, -1)))
+
+
+@primitive("slogdet")
+def logabsdet(a):
+    """log |det A| of square matrices a (..., n, n): shape (...); -inf for a singular matrix. The sign (without
+    gradient) is np.linalg.slogdet's first result; linalg.slogdet returns both."""
+    _square("slogdet", a)
+    return np.linalg.slogdet(a)[1]
+
+
+# d log|det A| = tr(A⁻¹ dA), so Ā = g · A⁻ᵀ.
+logabsdet.defvjp(lambda g, out, a: _batch_scalar(g) * _mT(inv(a)), formulas=("g·A⁻ᵀ",))
+logabsdet.defjvp(lambda t, out, a: (inv(a) * _mT(t)).sum(axis=(-2, -1)))
+
+
+@primitive("solve")
+def solve(a, b):
+    """X = A⁻¹ B for square a (..., n, n) and matrices b (..., n, k), batch dimensions broadcast.
+    LinAlgError when a matrix is singular. (linalg.solve adds vector right-hand sides and left=False.)"""
+    _square("solve", a)
+    if np.ndim(b) < 2 or np.shape(b)[-2] != np.shape(a)[-1]:
+        raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation AX = B "
+                           f"({' x '.join(map(str, np.shape(a)[-2:]))} and {' x '.join(map(str, np.shape(b)[-2:]))})")
+    try:
+        return np.linalg.solve(a, b)
+    except np.linalg.LinAlgError as err:
+        raise _singular("solve", err) from None
+
+
+def _solve_vjp_a(g, out, a, b):
+    return -(solve(_mT(a), g) @ _mT(out))       # Ā = −B̄ Xᵀ
+
+
+solve.defvjp(_solve_vjp_a, lambda g, out, a, b: solve(_mT(a), g), formulas=("−A⁻ᵀg·Xᵀ", "A⁻ᵀg"))
+solve.defjvp(lambda t, out, a, b: -solve(a, t @ out), lambda t, out, a, b: solve(a, t))   # dX = A⁻¹(dB − dA X)

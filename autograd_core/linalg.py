@@ -1,0 +1,295 @@
+"""torch.linalg on autograd_core: PyTorch's names, arguments and semantics, batched over leading dimensions.
+
+    import autograd_core as torch
+    L = torch.linalg.cholesky(A)                       # A (..., n, n) symmetric positive-definite
+    x = torch.linalg.solve(A, b)                       # b (..., n) or (..., n, k)
+    sign, logabsdet = torch.linalg.slogdet(A)
+
+The differentiable primitives (cholesky, solve_triangular, inv, det, slogdet, solve) live with their VJP and JVP
+rules in ops/linalg.py; everything here composes them with the ordinary operations, so gradients, forward mode,
+higher derivatives and compile come for free. A singular or non-positive-definite input raises `LinAlgError`
+(a RuntimeError, as torch.linalg.LinAlgError).
+
+Not provided: eigh, eig, svd, svdvals, pinv, lstsq, qr, and matrix_norm's ord 2, -2 and 'nuc' (they need an SVD).
+"""
+
+from __future__ import annotations
+
+import collections
+import numbers
+
+import numpy as np
+
+from .ops import linalg as _ops
+from .ops.index import as_value
+from .ops.linalg import LinAlgError
+from .ops.nondifferentiable import nondifferentiable
+from .ops.shape import broadcast_to, stack, swapaxes
+
+__all__ = [
+    "LinAlgError", "cholesky", "cross", "det", "inv", "matrix_norm", "matrix_power", "multi_dot", "norm",
+    "slogdet", "solve", "solve_triangular", "vecdot", "vector_norm",
+]
+
+# torch.return_types.linalg_slogdet: a named tuple (sign, logabsdet).
+linalg_slogdet = collections.namedtuple("linalg_slogdet", ["sign", "logabsdet"])
+
+
+def _mT(x):
+    return swapaxes(x, axis1=-1, axis2=-2)
+
+
+def _check_square(name, A):
+    if A.ndim < 2:
+        raise RuntimeError(f"linalg.{name}: The input tensor A must have at least 2 dimensions.")
+    if A.shape[-1] != A.shape[-2]:
+        raise RuntimeError(f"linalg.{name}: A must be batches of square matrices, but they are "
+                           f"{A.shape[-2]} by {A.shape[-1]} matrices")
+
+
+def inv(A):
+    """The inverse of square matrices A (..., n, n), same shape. LinAlgError when a matrix is singular."""
+    A = as_value(A)
+    _check_square("inv", A)
+    return _ops.inv(A)
+
+
+def det(A):
+    """The determinants of square matrices A (..., n, n): shape (...).
+
+    The gradient (det A · A⁻ᵀ) needs A⁻¹: at a singular A it raises LinAlgError, where PyTorch falls back to an SVD."""
+    A = as_value(A)
+    _check_square("det", A)
+    return _ops.det(A)
+
+
+def _det_sign(a):
+    return np.linalg.slogdet(a)[0]
+
+
+def slogdet(A):
+    """(sign, logabsdet) of square matrices A (..., n, n), both of shape (...): det A = sign · exp(logabsdet).
+
+    A named tuple as torch.linalg.slogdet's. sign (±1, or 0 for a singular matrix) carries no gradient;
+    logabsdet's gradient is A⁻ᵀ. Computing in logs avoids the overflow of det for large matrices."""
+    A = as_value(A)
+    _check_square("slogdet", A)
+    return linalg_slogdet(nondifferentiable(A, fn=_det_sign), _ops.logabsdet(A))
+
+
+def _nan_where_negative(a):
+    return np.where(np.linalg.slogdet(a)[0] < 0, np.nan, 0.0).astype(a.dtype)
+
+
+def logdet(A):
+    """log det A of square matrices A (..., n, n): shape (...); nan where det A < 0 and -inf where det A = 0,
+    as torch.logdet."""
+    A = as_value(A)
+    _check_square("logdet", A)
+    return _ops.logabsdet(A) + nondifferentiable(A, fn=_nan_where_negative)
+
+
+def _is_vector_rhs(A, B):
+    # PyTorch's rule: B is a batch of vectors when it is 1-D, or when its shape is A's without the last dimension.
+    return B.ndim == 1 or (B.ndim == A.ndim - 1 and B.shape == A.shape[:-1])
+
+
+def solve(A, B, *, left=True):
+    """X with A X = B (left=True) or X A = B (left=False), for square A (..., n, n).
+
+    B: (..., n, k), or a batch of vectors (..., n) (1-D, or A's shape without its last dimension) giving X (..., n).
+    Batch dimensions broadcast. LinAlgError when A is singular."""
+    A, B = as_value(A), as_value(B)
+    _check_square("solve", A)
+    vector = _is_vector_rhs(A, B)
+    if vector:
+        B = B.reshape(B.shape + (1,)) if left else B.reshape(B.shape[:-1] + (1, B.shape[-1]))
+    if B.ndim < 2 or B.shape[-2 if left else -1] != A.shape[-1]:
+        raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation "
+                           f"{'AX = B' if left else 'XA = B'} ({A.shape[-2]}x{A.shape[-1]} and "
+                           f"{'x'.join(map(str, B.shape[-2:]))})")
+    X = _ops.solve(A, B) if left else _mT(_ops.solve(_mT(A), _mT(B)))
+    if vector:
+        X = X.reshape(X.shape[:-1]) if left else X.reshape(X.shape[:-2] + (X.shape[-1],))
+    return X
+
+
+def cholesky(A, *, upper=False):
+    """The Cholesky factor of symmetric (Hermitian) positive-definite A (..., n, n): lower-triangular L with
+    A = L Lᵀ, or (upper=True) U = Lᵀ with A = Uᵀ U. Only A's lower triangle is read. LinAlgError when A is not
+    positive-definite."""
+    A = as_value(A)
+    _check_square("cholesky", A)
+    L = _ops.cholesky(A)
+    return _mT(L) if upper else L
+
+
+def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
+    """X with A X = B (left=True) or X A = B (left=False), A (..., n, n) triangular, B (..., n, k) (left) or
+    (..., k, n) (right); batch dimensions broadcast.
+
+    upper (required, as in PyTorch): A is upper-triangular; only that triangle is read (the other is ignored
+    and gets no gradient). unitriangular: A's diagonal is taken to be all ones (and is not read)."""
+    A, B = as_value(A), as_value(B)
+    _check_square("solve_triangular", A)
+    if B.ndim < 2:
+        raise RuntimeError(f"linalg.solve_triangular: The input tensor B must have at least 2 dimensions, "
+                           f"got {B.ndim}")
+    if B.shape[-2 if left else -1] != A.shape[-1]:
+        raise RuntimeError(f"linalg.solve_triangular: Incompatible shapes of A and B for the equation "
+                           f"{'AX = B' if left else 'XA = B'} ({A.shape[-2]}x{A.shape[-1]} and "
+                           f"{'x'.join(map(str, B.shape[-2:]))})")
+    if unitriangular:
+        n = A.shape[-1]
+        A = A * (1.0 - np.eye(n, dtype=A.dtype)) + np.eye(n, dtype=A.dtype)
+    if left:
+        return _ops.solve_triangular(A, B, upper=upper)
+    return _mT(_ops.solve_triangular(_mT(A), _mT(B), upper=not upper))    # X A = B  ⟺  Aᵀ Xᵀ = Bᵀ
+
+
+# ----------------------------------------------------------------------------------------------------
+# Norms.
+
+
+def _dims(dim, ndim):
+    if dim is None:
+        return tuple(range(ndim))
+    dims = (dim,) if isinstance(dim, numbers.Integral) else tuple(dim)
+    return tuple(d % ndim if ndim else d for d in dims)
+
+
+def vector_norm(x, ord=2, dim=None, keepdim=False):  # noqa: A002  (PyTorch's argument name)
+    """The vector ord-norm of x over `dim` (an int, a tuple, or None: all elements as one vector).
+
+    ord: 2 (sqrt Σ x²), 1 (Σ |x|), inf (max |x|), -inf (min |x|), 0 (the number of nonzero elements, no gradient),
+    other p (Σ |x|^p)^(1/p). The result has x's shape without `dim` (kept as size 1 with keepdim=True)."""
+    x = as_value(x)
+    if not isinstance(ord, numbers.Real):
+        raise RuntimeError(f"linalg.vector_norm: Expected a numerical ord (got {ord!r}); use matrix_norm for 'fro'")
+    dims = _dims(dim, x.ndim)
+    if ord == 2:
+        return (x * x).sum(axis=dims, keepdims=keepdim).sqrt()
+    if ord == 1:
+        return x.abs().sum(axis=dims, keepdims=keepdim)
+    if ord == float("inf"):
+        return x.abs().amax(dims, keepdim)
+    if ord == float("-inf"):
+        return x.abs().amin(dims, keepdim)
+    if ord == 0:
+        return (x != 0).astype(x.dtype).sum(axis=dims, keepdims=keepdim)
+    return (x.abs() ** ord).sum(axis=dims, keepdims=keepdim) ** (1.0 / ord)
+
+
+def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False):  # noqa: A002  (PyTorch's argument name)
+    """The matrix norm of A over the two dimensions `dim` (the last two by default).
+
+    ord: 'fro' (sqrt Σ a²), 1 / -1 (max / min over columns of the column sums of |a|), inf / -inf (max / min over
+    rows of the row sums of |a|). 'nuc', 2 and -2 need singular values, which this library does not compute."""
+    A = as_value(A)
+    if A.ndim < 2:
+        raise RuntimeError(f"linalg.matrix_norm: The input tensor A must have at least 2 dimensions, got {A.ndim}")
+    rows, cols = _dims(dim, A.ndim)
+    if rows == cols:
+        raise RuntimeError(f"linalg.matrix_norm: dims must be different. Got ({rows}, {cols})")
+    if ord == "fro":
+        return vector_norm(A, 2, (rows, cols), keepdim)
+    if ord in ("nuc", 2, -2):
+        raise NotImplementedError(f"linalg.matrix_norm: ord={ord!r} needs singular values (an SVD), which "
+                                  "autograd_core does not provide")
+    if ord in (1, -1):          # sum |a| down each column, then the largest (smallest) column
+        summed, picked = rows, cols
+    elif ord in (float("inf"), float("-inf")):
+        summed, picked = cols, rows
+    else:
+        raise RuntimeError(f"linalg.matrix_norm: Order {ord!r} not supported.")
+    sums = A.abs().sum(axis=summed, keepdims=True)
+    out = sums.amax(picked, True) if ord > 0 else sums.amin(picked, True)
+    # Both dimensions now have size 1: summing them away drops them without changing any number.
+    return out if keepdim else out.sum(axis=(rows, cols))
+
+
+def norm(A, ord=None, dim=None, keepdim=False):  # noqa: A002  (PyTorch's argument name)
+    """torch.linalg.norm: a vector norm (dim an int or 1-tuple; or dim=None and ord=None: all elements, 2-norm;
+    or dim=None and a 1-D A) or a matrix norm (dim a 2-tuple; or dim=None and a 2-D A)."""
+    A = as_value(A)
+    if dim is not None:
+        dims = (dim,) if isinstance(dim, numbers.Integral) else tuple(dim)
+        if len(dims) == 1:
+            return vector_norm(A, 2 if ord is None else ord, dims, keepdim)
+        if len(dims) == 2:
+            return matrix_norm(A, "fro" if ord is None else ord, dims, keepdim)
+        raise RuntimeError(f"linalg.norm: If dim is specified, it must be of length 1 or 2. Got {list(dims)}")
+    if ord is None:
+        return vector_norm(A, 2, None, keepdim)
+    if A.ndim == 1:
+        return vector_norm(A, ord, None, keepdim)
+    if A.ndim == 2:
+        return matrix_norm(A, ord, (-2, -1), keepdim)
+    raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. "
+                       f"Got {A.ndim}D.")
+
+
+# ----------------------------------------------------------------------------------------------------
+# Products.
+
+
+def matrix_power(A, n):
+    """A to the integer power n, for square A (..., n, n): by repeated squaring for n > 0, the identity for n = 0
+    (with a zero gradient), and inv(A) to the power -n for n < 0."""
+    A = as_value(A)
+    _check_square("matrix_power", A)
+    if not isinstance(n, numbers.Integral):
+        raise TypeError(f"linalg.matrix_power: n must be an integer, got {type(n).__name__}")
+    if n < 0:
+        A, n = _ops.inv(A), -n
+    if n == 0:
+        return A * 0 + np.eye(A.shape[-1], dtype=A.dtype)
+    result, square = None, A
+    while True:
+        if n & 1:
+            result = square if result is None else result @ square
+        n >>= 1
+        if not n:
+            return result
+        square = square @ square
+
+
+def multi_dot(tensors):
+    """The product of a chain of matrices, left to right: the first may be a vector (1, n) and the last a vector
+    (n,) (their dimension is then dropped, as in torch.linalg.multi_dot); the others are 2-D."""
+    tensors = [as_value(t) for t in tensors]
+    if len(tensors) < 2:
+        raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {len(tensors)}")
+    for i, t in enumerate(tensors):
+        allowed = (1, 2) if i in (0, len(tensors) - 1) else (2,)
+        if t.ndim not in allowed:
+            raise RuntimeError(f"multi_dot(): tensor {i} must be {' or '.join(f'{d}D' for d in allowed)} "
+                               f"but got {t.ndim}D")
+    out = tensors[0]
+    for t in tensors[1:]:
+        out = out @ t
+    return out
+
+
+def vecdot(x, y, *, dim=-1):
+    """Σ x · y along `dim`, broadcasting x and y (real inputs: no conjugation)."""
+    x, y = as_value(x), as_value(y)
+    return (x * y).sum(axis=dim)
+
+
+def cross(input, other, *, dim=-1):  # noqa: A002  (PyTorch's argument name)
+    """The cross product of 3-vectors along `dim` (which must have size 3 in both); input and other have the same
+    number of dimensions, and the others broadcast."""
+    x, y = as_value(input), as_value(other)
+    if x.ndim != y.ndim:
+        raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
+    shape = np.broadcast_shapes(x.shape, y.shape)
+    if not shape or shape[dim] != 3 or x.shape[dim] != 3 or y.shape[dim] != 3:
+        raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got {x.shape[dim:][:1]} "
+                           f"and {y.shape[dim:][:1]}")
+    x = swapaxes(broadcast_to(x, shape=shape), axis1=dim, axis2=-1)
+    y = swapaxes(broadcast_to(y, shape=shape), axis1=dim, axis2=-1)
+    a = [x[..., i] for i in range(3)]
+    b = [y[..., i] for i in range(3)]
+    out = stack([a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]], axis=-1)
+    return swapaxes(out, axis1=dim, axis2=-1)
