@@ -171,9 +171,21 @@ class OURS:
     def cummin(x, dim):
         return ag.cummin(x, dim).values
 
+    # torch.linalg (ops/linalg.py's primitives through autograd_core.linalg).
+    cholesky, inv, det, solve = ag.linalg.cholesky, ag.linalg.inv, ag.linalg.det, ag.linalg.solve
+
+    @staticmethod
+    def solve_triangular(a, b, upper):
+        return ag.linalg.solve_triangular(a, b, upper=upper)
+
+    @staticmethod
+    def slogdet(x):  # logabsdet (the sign has no gradient)
+        return ag.linalg.slogdet(x).logabsdet
+
 
 def _hips():
     import autograd.numpy as anp
+    import autograd.scipy.linalg as scipy_linalg
     from autograd.scipy import special as scipy_special
     from autograd.scipy.special import logsumexp
 
@@ -460,6 +472,16 @@ def _hips():
         def cummin(x, dim):
             raise NotImplementedError("HIPS autograd has no cummin (its cases run on PyTorch only)")
 
+        cholesky, inv, det, solve = anp.linalg.cholesky, anp.linalg.inv, anp.linalg.det, anp.linalg.solve
+
+        @staticmethod
+        def solve_triangular(a, b, upper):
+            return scipy_linalg.solve_triangular(a, b, lower=not upper)
+
+        @staticmethod
+        def slogdet(x):
+            return anp.linalg.slogdet(x)[1]
+
     return HIPS
 
 
@@ -637,6 +659,16 @@ def _torch():
         @staticmethod
         def cummin(x, dim):
             return torch.cummin(x, dim).values
+
+        cholesky, inv, det, solve = torch.linalg.cholesky, torch.linalg.inv, torch.linalg.det, torch.linalg.solve
+
+        @staticmethod
+        def solve_triangular(a, b, upper):
+            return torch.linalg.solve_triangular(a, b, upper=upper)
+
+        @staticmethod
+        def slogdet(x):
+            return torch.linalg.slogdet(x).logabsdet
 
         erf, erfinv, lgamma, digamma, polygamma = torch.erf, torch.erfinv, torch.lgamma, torch.digamma, torch.polygamma
         log1p, expm1, log2, log10, tan, asin, acos, atan = torch.log1p, torch.expm1, torch.log2, torch.log10, \

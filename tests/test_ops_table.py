@@ -437,6 +437,40 @@ for shapes, dims in [(((2, 3, 4), (3, 4, 2)), 2), (((2, 3), (3, 2)), ([0, 1], [1
     rng = _rng(label)
     case("einsum", label, lambda B, x, y, dims=dims: B.tensordot(x, y, dims), *[sample(rng, s) for s in shapes])
 
+# torch.linalg's primitives (ops/linalg.py). Matrices are 3·I plus noise, far from singular; cholesky's inputs are
+# made symmetric positive-definite inside the case (x xᵀ), so that every engine sees the same function of x.
+def _matrix(label, shape, sign=1.0):
+    return sign * (sample(_rng(label), shape) + 3 * np.eye(shape[-1]))
+
+
+def _spd(B, x):
+    return x @ B.swapaxes(x, -1, -2)
+
+
+for shape in [(3, 3), (2, 3, 3)]:
+    label = f"cholesky-{shape_id(shape)}"
+    case("cholesky", label, lambda B, x: B.cholesky(_spd(B, x)), _matrix(label, shape))
+    label = f"inv-{shape_id(shape)}"
+    case("inv", label, lambda B, x: B.inv(x), _matrix(label, shape))
+    label = f"det-{shape_id(shape)}"
+    case("det", label, lambda B, x: B.det(x), _matrix(label, shape))
+label = "det-(1,1)"
+case("det", label, lambda B, x: B.det(x), _matrix(label, (1, 1)))
+for shape, sign in [((3, 3), 1.0), ((2, 3, 3), -1.0)]:  # -A (3x3): a negative determinant
+    label = f"slogdet-{shape_id(shape)}{'-negative' if sign < 0 else ''}"
+    case("slogdet", label, lambda B, x: B.slogdet(x), _matrix(label, shape, sign))
+for a, b in [((3, 3), (3, 2)), ((2, 3, 3), (2, 3, 1)), ((3, 3), (2, 3, 2)), ((2, 3, 3), (2, 3))]:
+    label = f"solve-{shape_id(a, b)}"           # the last: a batch of vectors
+    case("solve", label, lambda B, x, y: B.solve(x, y), _matrix(label, a), sample(_rng(label + "b"), b),
+         refs=("autograd", "torch") if len(a) == len(b) else ("torch",))  # HIPS's solve: NumPy 1's rules
+for a, b, upper in [((3, 3), (3, 2), False), ((3, 3), (3, 2), True), ((2, 3, 3), (3, 1), False)]:
+    label = f"solve_triangular-{shape_id(a, b)}{'-upper' if upper else ''}"
+    case("solve_triangular", label, lambda B, x, y, upper=upper: B.solve_triangular(x, y, upper),
+         _matrix(label, a), sample(_rng(label + "b"), b), refs=("torch",) if len(a) == 3 else ("autograd", "torch"))
+label = "solve_triangular-cholesky"         # the two together, as MultivariateNormal uses them
+case("solve_triangular", label, lambda B, x, y: B.solve_triangular(B.cholesky(_spd(B, x)), y, False),
+     _matrix(label, (3, 3)), sample(_rng(label + "b"), (3, 2)))
+
 CASE_IDS = [c.label for c in CASES]
 assert len(set(CASE_IDS)) == len(CASE_IDS), "case labels must be unique"
 
