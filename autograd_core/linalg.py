@@ -23,7 +23,7 @@ import numpy as np
 from .ops import linalg as _ops
 from .ops.index import as_value
 from .ops.linalg import LinAlgError
-from .ops.nondifferentiable import nondifferentiable
+from .ops.nondifferentiable import without_gradient
 from .ops.shape import broadcast_to, stack, swapaxes
 
 __all__ = [
@@ -74,7 +74,7 @@ def slogdet(A):
     logabsdet's gradient is A⁻ᵀ. Computing in logs avoids the overflow of det for large matrices."""
     A = as_value(A)
     _check_square("slogdet", A)
-    return linalg_slogdet(nondifferentiable(A, fn=_det_sign), _ops.logabsdet(A))
+    return linalg_slogdet(without_gradient(_det_sign, A), _ops.logabsdet(A))
 
 
 def _nan_where_negative(a):
@@ -86,7 +86,7 @@ def logdet(A):
     as torch.logdet."""
     A = as_value(A)
     _check_square("logdet", A)
-    return _ops.logabsdet(A) + nondifferentiable(A, fn=_nan_where_negative)
+    return _ops.logabsdet(A) + without_gradient(_nan_where_negative, A)
 
 
 def _is_vector_rhs(A, B):
