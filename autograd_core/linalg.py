@@ -77,16 +77,12 @@ def slogdet(A):
     return linalg_slogdet(without_gradient(_det_sign, A), _ops.logabsdet(A))
 
 
-def _nan_where_negative(a):
-    return np.where(np.linalg.slogdet(a)[0] < 0, np.nan, 0.0).astype(a.dtype)
-
-
 def logdet(A):
     """log det A of square matrices A (..., n, n): shape (...); nan where det A < 0 and -inf where det A = 0,
     as torch.logdet."""
     A = as_value(A)
     _check_square("logdet", A)
-    return _ops.logabsdet(A) + without_gradient(_nan_where_negative, A)
+    return _ops.logdet(A)
 
 
 def _is_vector_rhs(A, B):

@@ -452,7 +452,7 @@ _FUNCTION_METHODS = {
                 "log2", "log10", "tan", "asin", "acos", "atan", "sinh", "cosh", "atan2", "reciprocal", "rsqrt",
                 "lerp", "addcmul", "addcdiv", "logaddexp", "hypot", "sign", "round", "floor", "ceil", "trunc",
                 "frac", "nonzero", "argwhere", "unique", "bincount", "count_nonzero"),
-    "linalg": ("outer", "dot", "bmm", "addmm"),
+    "linalg": ("outer", "dot", "bmm", "addmm", "inverse", "det", "logdet"),
     "special_functions": ("erf", "erfinv", "lgamma", "digamma"),
     "pieces": ("split", "chunk", "unbind", "tile", "repeat", "repeat_interleave", "diff", "unfold"),
 }

@@ -252,3 +252,13 @@ def test_shape_errors():
 def test_top_level_and_module_surface():
     assert ag.linalg is LA and {"linalg", "det", "inverse", "logdet"} <= set(ag.__all__)
     assert set(LA.__all__) <= set(dir(LA))
+
+
+def test_value_methods():
+    a = f64(np.stack([A[0], -A[1]]))
+    np.testing.assert_allclose(a.inverse().data, np.linalg.inv(a.data), rtol=1e-12)
+    np.testing.assert_allclose(a.det().data, np.linalg.det(a.data), rtol=1e-12)
+    logdet = a.logdet().data
+    assert np.isclose(logdet[0], np.log(np.linalg.det(A[0]))) and np.isnan(logdet[1])
+    a.det().sum().backward()
+    np.testing.assert_allclose(a.grad, np.linalg.det(a.data)[:, None, None] * np.linalg.inv(a.data).mT, rtol=1e-12)

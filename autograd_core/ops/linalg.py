@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .nondifferentiable import without_gradient
 from .primitive import primitive
 from .shape import swapaxes
 
@@ -265,3 +266,17 @@ def _solve_vjp_a(g, out, a, b):
 
 solve.defvjp(_solve_vjp_a, lambda g, out, a, b: solve(_mT(a), g), formulas=("−A⁻ᵀg·Xᵀ", "A⁻ᵀg"))
 solve.defjvp(lambda t, out, a, b: -solve(a, t @ out), lambda t, out, a, b: solve(a, t))   # dX = A⁻¹(dB − dA X)
+
+
+# torch.inverse, torch.logdet (and the Value methods x.inverse(), x.det(), x.logdet()).
+inverse = inv
+
+
+def _nan_where_negative(a):
+    return np.where(np.linalg.slogdet(a)[0] < 0, np.nan, 0.0).astype(a.dtype)
+
+
+def logdet(a):
+    """log det A of square matrices a (..., n, n): shape (...); nan where det A < 0 and -inf where det A = 0,
+    as torch.logdet. The gradient is A⁻ᵀ (slogdet's)."""
+    return logabsdet(a) + without_gradient(_nan_where_negative, a)
