@@ -10,7 +10,7 @@ rules in ops/linalg.py; everything here composes them with the ordinary operatio
 higher derivatives and compile come for free. A singular or non-positive-definite input raises `LinAlgError`
 (a RuntimeError, as torch.linalg.LinAlgError).
 
-Not provided: eigh, eig, svd, svdvals, pinv, lstsq, qr, and matrix_norm's ord 2, -2 and 'nuc' (they need an SVD).
+Not provided: eig, svd, svdvals, pinv, lstsq, qr, and matrix_norm's ord 2, -2 and 'nuc' (they need an SVD).
 """
 
 from __future__ import annotations
@@ -27,12 +27,14 @@ from .ops.nondifferentiable import without_gradient
 from .ops.shape import broadcast_to, stack, swapaxes
 
 __all__ = [
-    "LinAlgError", "cholesky", "cross", "det", "inv", "matrix_norm", "matrix_power", "multi_dot", "norm",
+    "LinAlgError", "cholesky", "cross", "det", "eigh", "eigvalsh", "inv", "matrix_norm", "matrix_power", "multi_dot",
+    "norm",
     "slogdet", "solve", "solve_triangular", "vecdot", "vector_norm",
 ]
 
-# torch.return_types.linalg_slogdet: a named tuple (sign, logabsdet).
+# torch.return_types.linalg_slogdet and linalg_eigh: named tuples.
 linalg_slogdet = collections.namedtuple("linalg_slogdet", ["sign", "logabsdet"])
+linalg_eigh = collections.namedtuple("linalg_eigh", ["eigenvalues", "eigenvectors"])
 
 
 def _mT(x):
@@ -289,3 +291,27 @@ def cross(input, other, *, dim=-1):  # noqa: A002  (PyTorch's argument name)
     b = [y[..., i] for i in range(3)]
     out = stack([a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]], axis=-1)
     return swapaxes(out, axis1=dim, axis2=-1)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Eigenvalues.
+
+
+def eigh(A, UPLO="L"):  # noqa: N803  (PyTorch's argument name)
+    """(eigenvalues, eigenvectors) of symmetric A (..., n, n), a named tuple: eigenvalues (..., n) ascending and
+    eigenvectors (..., n, n) as orthonormal columns, A = V diag(w) Vᵀ. Only the UPLO ('L' or 'U') triangle is read.
+
+    The eigenvectors are defined up to sign, so only sign-invariant functions of them have a meaningful gradient;
+    with repeated eigenvalues their gradient is undefined (a RuntimeWarning; those terms are left out)."""
+    A = as_value(A)
+    _check_square("eigh", A)
+    if UPLO not in ("L", "U"):
+        raise RuntimeError(f"linalg.eigh: UPLO must be 'L' or 'U', got {UPLO!r}")
+    packed = _ops.eigh_packed(A, UPLO=UPLO)
+    return linalg_eigh(packed[..., 0, :], packed[..., 1:, :])
+
+
+def eigvalsh(A, UPLO="L"):  # noqa: N803  (PyTorch's argument name)
+    """The eigenvalues (..., n), ascending, of symmetric A (..., n, n); only the UPLO triangle is read.
+    Their gradient is V diag(w̄) Vᵀ, defined for repeated eigenvalues too."""
+    return eigh(A, UPLO).eigenvalues

@@ -262,3 +262,47 @@ def test_value_methods():
     assert np.isclose(logdet[0], np.log(np.linalg.det(A[0]))) and np.isnan(logdet[1])
     a.det().sum().backward()
     np.testing.assert_allclose(a.grad, np.linalg.det(a.data)[:, None, None] * np.linalg.inv(a.data).mT, rtol=1e-12)
+
+
+# ----------------------------------------------------------------------------------------------------
+# eigh: eigenvectors are defined up to sign, so the checked functions of them are sign-invariant (V ∘ V).
+S = A + A.swapaxes(-1, -2)                        # symmetric, distinct eigenvalues
+
+
+def _eigh_function(x, uplo="L"):
+    w, v = LA.eigh(x, UPLO=uplo)
+    return w * w + (v * v) @ f64(V[0], False)
+
+
+def test_eigh_matches_numpy_and_reconstructs():
+    w, v = LA.eigh(f64(S, False))
+    np.testing.assert_allclose(w.data, np.linalg.eigvalsh(S), rtol=1e-12)
+    np.testing.assert_allclose((v.data * w.data[..., None, :]) @ v.data.swapaxes(-1, -2), S, atol=1e-12)
+    np.testing.assert_allclose(LA.eigvalsh(f64(S, False)).data, np.linalg.eigvalsh(S), rtol=1e-12)
+    upper_only = np.triu(S) + np.triu(RNG.standard_normal((3, 3)), 1).T   # a lower triangle that must not be read
+    np.testing.assert_allclose(LA.eigvalsh(f64(upper_only, False), UPLO="U").data, np.linalg.eigvalsh(S), rtol=1e-12)
+
+
+def test_eigh_gradients_match_finite_differences_and_torch():
+    assert ag.gradcheck(lambda x: _eigh_function(x + x.mT), (f64(A),))
+    assert ag.gradgradcheck(lambda x: _eigh_function(x + x.mT), (f64(A[0]),))
+    assert ag.gradcheck(lambda x: LA.eigvalsh(x + x.mT), (f64(A),))
+    torch = pytest.importorskip("torch")
+    x, t = f64(A), torch.tensor(A, requires_grad=True)
+    out = _eigh_function(x + x.mT)
+    w, v = torch.linalg.eigh(t + t.mT)
+    tout = w * w + (v * v) @ torch.tensor(V[0])
+    np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-10)
+    out.sum().backward()
+    tout.sum().backward()
+    np.testing.assert_allclose(x.grad, t.grad.numpy(), rtol=1e-9, atol=1e-11)
+
+
+def test_eigh_repeated_eigenvalues_warn_for_eigenvector_gradients_only():
+    x = f64(np.eye(3))
+    LA.eigvalsh(x).sum().backward()                  # eigenvalues alone: defined, no warning
+    np.testing.assert_allclose(x.grad, np.eye(3), atol=1e-12)
+    x = f64(np.eye(3))
+    with pytest.warns(RuntimeWarning, match="repeated eigenvalues"):
+        (LA.eigh(x).eigenvectors ** 2).sum(0).max().backward()
+    assert np.all(np.isfinite(x.grad))

@@ -182,6 +182,10 @@ class OURS:
     def slogdet(x):  # logabsdet (the sign has no gradient)
         return ag.linalg.slogdet(x).logabsdet
 
+    @staticmethod
+    def eigh(x):
+        return tuple(ag.linalg.eigh(x))
+
 
 def _hips():
     import autograd.numpy as anp
@@ -482,6 +486,10 @@ def _hips():
         def slogdet(x):
             return anp.linalg.slogdet(x)[1]
 
+        @staticmethod
+        def eigh(x):
+            return anp.linalg.eigh(x)
+
     return HIPS
 
 
@@ -669,6 +677,10 @@ def _torch():
         @staticmethod
         def slogdet(x):
             return torch.linalg.slogdet(x).logabsdet
+
+        @staticmethod
+        def eigh(x):
+            return tuple(torch.linalg.eigh(x))
 
         erf, erfinv, lgamma, digamma, polygamma = torch.erf, torch.erfinv, torch.lgamma, torch.digamma, torch.polygamma
         log1p, expm1, log2, log10, tan, asin, acos, atan = torch.log1p, torch.expm1, torch.log2, torch.log10, \

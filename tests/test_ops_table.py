@@ -471,6 +471,18 @@ label = "solve_triangular-cholesky"         # the two together, as MultivariateN
 case("solve_triangular", label, lambda B, x, y: B.solve_triangular(B.cholesky(_spd(B, x)), y, False),
      _matrix(label, (3, 3)), sample(_rng(label + "b"), (3, 2)))
 
+
+
+def _eigh_case(B, x):
+    # Of a symmetric x + xᵀ (distinct eigenvalues): w and Σ_i V[i, j]⁴, which the eigenvectors' signs do not change.
+    w, v = B.eigh(x + B.swapaxes(x, -1, -2))
+    return w + B.sum(v * v * v * v, axis=-2)
+
+
+for shape in [(3, 3), (2, 3, 3)]:
+    label = f"eigh-{shape_id(shape)}"
+    case("eigh", label, _eigh_case, sample(_rng(label), shape))
+
 CASE_IDS = [c.label for c in CASES]
 assert len(set(CASE_IDS)) == len(CASE_IDS), "case labels must be unique"
 

@@ -8,8 +8,11 @@ arrays and on Values (higher derivatives) alike.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
+from ..value import Value
 from .nondifferentiable import without_gradient
 from .primitive import primitive
 from .shape import swapaxes
@@ -280,3 +283,58 @@ def logdet(a):
     """log det A of square matrices a (..., n, n): shape (...); nan where det A < 0 and -inf where det A = 0,
     as torch.logdet. The gradient is A⁻ᵀ (slogdet's)."""
     return logabsdet(a) + without_gradient(_nan_where_negative, a)
+
+
+# ----------------------------------------------------------------------------------------------------
+# The symmetric eigendecomposition. A primitive has one output, so eigh's packs both: row 0 holds the eigenvalues
+# w (ascending), rows 1.. the eigenvectors V as columns; linalg.eigh slices them apart.
+
+
+@primitive("eigh")
+def eigh_packed(a, UPLO="L"):  # noqa: N803  (PyTorch's argument name)
+    """w and V with A = V diag(w) Vᵀ, for symmetric a (..., n, n) (only the UPLO triangle is read), packed as
+    (..., n + 1, n): [..., 0, :] = w ascending, [..., 1:, :] = V (orthonormal columns)."""
+    _square("eigh", a)
+    try:
+        w, v = np.linalg.eigh(a, UPLO=UPLO)
+    except np.linalg.LinAlgError as err:
+        raise LinAlgError(f"linalg.eigh: The algorithm failed to converge ({err})") from None
+    return np.concatenate([w[..., None, :], v], axis=-2)
+
+
+def _data(x):
+    return x.data if isinstance(x, Value) else x
+
+
+def _eigen_gaps(w, needed):
+    """F with F[i, j] = 1 / (w_j - w_i) off the diagonal and 0 on it. Equal eigenvalues make the eigenvectors'
+    derivative undefined: their entries are 0, with a warning when the eigenvectors' gradient `needed` them."""
+    gaps = w.reshape(w.shape[:-1] + (1, w.shape[-1])) - w.reshape(w.shape + (1,))
+    distinct = np.abs(_data(gaps)) > 1e-12 * max(1.0, float(np.max(np.abs(_data(w)), initial=0.0)))
+    if needed and not np.all(distinct | np.eye(w.shape[-1], dtype=bool)):
+        warnings.warn("linalg.eigh: the gradient through the eigenvectors is not defined for repeated eigenvalues; "
+                      "their terms are left out", RuntimeWarning, stacklevel=4)
+    return (1.0 / (gaps + np.where(distinct, 0.0, 1.0))) * distinct.astype(np.asarray(_data(w)).dtype)
+
+
+def _eigh_vjp(g, out, a, UPLO="L"):  # noqa: N803
+    # Ā = V (diag(w̄) + F ∘ (Vᵀ V̄)) Vᵀ (Giles, 2008; PyTorch's linalg_eig_backward for Hermitian inputs).
+    w, v, gw, gv = out[..., 0, :], out[..., 1:, :], g[..., 0, :], g[..., 1:, :]
+    needed = bool(np.any(_data(gv) != 0))
+    inner = _eigen_gaps(w, needed) * (_mT(v) @ gv)
+    n = w.shape[-1]
+    return v @ (gw.reshape(gw.shape[:-1] + (1, n)) * np.eye(n, dtype=inner.dtype) + inner) @ _mT(v)
+
+
+def _eigh_jvp(t, out, a, UPLO="L"):  # noqa: N803
+    # dw = diag(Vᵀ dA V), dV = V (F ∘ (Vᵀ dA V)).
+    w, v = out[..., 0, :], out[..., 1:, :]
+    inner = _mT(v) @ t @ v
+    dw = (inner * np.eye(w.shape[-1], dtype=inner.dtype)).sum(axis=-2, keepdims=True)
+    dv = v @ (_eigen_gaps(w, True) * inner)
+    from .shape import concatenate
+    return concatenate([dw, dv], axis=-2)
+
+
+eigh_packed.defvjp(_eigh_vjp, formulas=("V(diag(w̄)+F∘VᵀV̄)Vᵀ",))
+eigh_packed.defjvp(_eigh_jvp)
