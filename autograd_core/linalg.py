@@ -10,7 +10,7 @@ rules in ops/linalg.py; everything here composes them with the ordinary operatio
 higher derivatives and compile come for free. A singular or non-positive-definite input raises `LinAlgError`
 (a RuntimeError, as torch.linalg.LinAlgError).
 
-Not provided: eig, svd, svdvals, pinv, lstsq, qr, and matrix_norm's ord 2, -2 and 'nuc' (they need an SVD).
+Not provided: eig, svd (svdvals is), pinv, lstsq, qr.
 """
 
 from __future__ import annotations
@@ -24,12 +24,13 @@ from .ops import linalg as _ops
 from .ops.index import as_value
 from .ops.linalg import LinAlgError
 from .ops.nondifferentiable import without_gradient
+from .ops.elementwise import maximum
+from .ops.index import flip
 from .ops.shape import broadcast_to, stack, swapaxes
 
 __all__ = [
     "LinAlgError", "cholesky", "cross", "det", "eigh", "eigvalsh", "inv", "matrix_norm", "matrix_power", "multi_dot",
-    "norm",
-    "slogdet", "solve", "solve_triangular", "vecdot", "vector_norm",
+    "norm", "slogdet", "solve", "solve_triangular", "svdvals", "vecdot", "vector_norm",
 ]
 
 # torch.return_types.linalg_slogdet and linalg_eigh: named tuples.
@@ -182,7 +183,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False):  # noqa: A002  (PyTo
     """The matrix norm of A over the two dimensions `dim` (the last two by default).
 
     ord: 'fro' (sqrt Σ a²), 1 / -1 (max / min over columns of the column sums of |a|), inf / -inf (max / min over
-    rows of the row sums of |a|). 'nuc', 2 and -2 need singular values, which this library does not compute."""
+    rows of the row sums of |a|), 'nuc' (Σ σ), 2 / -2 (the largest / smallest singular value σ, see svdvals)."""
     A = as_value(A)
     if A.ndim < 2:
         raise RuntimeError(f"linalg.matrix_norm: The input tensor A must have at least 2 dimensions, got {A.ndim}")
@@ -192,8 +193,11 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False):  # noqa: A002  (PyTo
     if ord == "fro":
         return vector_norm(A, 2, (rows, cols), keepdim)
     if ord in ("nuc", 2, -2):
-        raise NotImplementedError(f"linalg.matrix_norm: ord={ord!r} needs singular values (an SVD), which "
-                                  "autograd_core does not provide")
+        # Move (rows, cols) last, in that order: svdvals works on the last two dimensions.
+        rest = [d for d in range(A.ndim) if d not in (rows, cols)]
+        sigma = svdvals(A.permute(*rest, rows, cols))
+        out = sigma.sum(axis=-1) if ord == "nuc" else sigma[..., 0] if ord == 2 else sigma[..., -1]
+        return out.reshape(out.shape + (1, 1)).permute(*np.argsort(rest + [rows, cols])) if keepdim else out
     if ord in (1, -1):          # sum |a| down each column, then the largest (smallest) column
         summed, picked = rows, cols
     elif ord in (float("inf"), float("-inf")):
@@ -315,3 +319,18 @@ def eigvalsh(A, UPLO="L"):  # noqa: N803  (PyTorch's argument name)
     """The eigenvalues (..., n), ascending, of symmetric A (..., n, n); only the UPLO triangle is read.
     Their gradient is V diag(w̄) Vᵀ, defined for repeated eigenvalues too."""
     return eigh(A, UPLO).eigenvalues
+
+
+def svdvals(A):
+    """The singular values of A (..., m, n): shape (..., min(m, n)), descending.
+
+    Computed as the square roots of the eigenvalues of A Aᵀ (or Aᵀ A, the smaller), so that they compose from eigh:
+    accurate to about eps·(σ_max/σ)² relative, and their gradient U Vᵀ·σ̄ is infinite at a zero singular value
+    (where PyTorch's, from an SVD, is finite)."""
+    A = as_value(A)
+    if A.ndim < 2:
+        raise RuntimeError(f"linalg.svdvals: The input tensor A must have at least 2 dimensions, got {A.ndim}")
+    gram = A @ _mT(A) if A.shape[-2] <= A.shape[-1] else _mT(A) @ A
+    squares = eigvalsh(gram)
+    # Rounding can make a zero eigenvalue slightly negative; clamp before the square root.
+    return flip(maximum(squares, 0.0).sqrt(), dims=(-1,))

@@ -56,6 +56,13 @@ CASES = [
      lambda t, x: t.linalg.matrix_norm(x, -1, keepdim=True), [B]),
     ("matrix_norm-inf-dims", lambda x: LA.matrix_norm(x, float("inf"), dim=(2, 0)),
      lambda t, x: t.linalg.matrix_norm(x, float("inf"), dim=(2, 0)), [B]),
+    ("svdvals", lambda x: LA.svdvals(x), lambda t, x: t.linalg.svdvals(x), [A]),
+    ("svdvals-wide", lambda x: LA.svdvals(x.mT), lambda t, x: t.linalg.svdvals(x.mT), [B]),
+    ("svdvals-tall", lambda x: LA.svdvals(x), lambda t, x: t.linalg.svdvals(x), [B]),
+    ("matrix_norm-nuc", lambda x: LA.matrix_norm(x, "nuc"), lambda t, x: t.linalg.matrix_norm(x, "nuc"), [B]),
+    ("matrix_norm-2-dims-keepdim", lambda x: LA.matrix_norm(x, 2, dim=(2, 0), keepdim=True),
+     lambda t, x: t.linalg.matrix_norm(x, 2, dim=(2, 0), keepdim=True), [B]),
+    ("matrix_norm--2", lambda x: LA.matrix_norm(x, -2), lambda t, x: t.linalg.matrix_norm(x, -2), [A]),
     ("norm-all", lambda x: LA.norm(x), lambda t, x: t.linalg.norm(x), [B]),
     ("norm-matrix-inf", lambda x: LA.norm(x[0], float("inf")), lambda t, x: t.linalg.norm(x[0], float("inf")), [B]),
     ("norm-vector-3", lambda x: LA.norm(x[0, 0], 3), lambda t, x: t.linalg.norm(x[0, 0], 3), [B]),
@@ -243,8 +250,8 @@ def test_shape_errors():
         LA.cross(f64(np.ones(2)), f64(np.ones(2)))
     with pytest.raises(RuntimeError, match="1D or 2D"):
         LA.norm(f64(np.ones((2, 2, 2))), 1)
-    with pytest.raises(NotImplementedError, match="singular values"):
-        LA.matrix_norm(f64(np.eye(2)), "nuc")
+    with pytest.raises(RuntimeError, match="Order 3 not supported"):
+        LA.matrix_norm(f64(np.eye(2)), 3)
     with pytest.raises(RuntimeError, match="at least 2 tensors"):
         LA.multi_dot([f64(np.eye(2))])
 
