@@ -31,7 +31,10 @@ def _evaluate(f, datas, differentiable=False):
 
 def numerical_jacobian(f, inputs, eps=1e-6, differentiable=False):
     """Central differences: for each input, an array of shape out.shape + input.shape."""
-    datas = [np.array(np.asarray(v.data if isinstance(v, Value) else v), dtype=np.float64) for v in inputs]
+    # C order: the perturbations go through x.reshape(-1), a view only of a C-contiguous array (a transposed input,
+    # copied in its own order, would be perturbed in a copy and give a numerical gradient of 0).
+    datas = [np.array(np.asarray(v.data if isinstance(v, Value) else v), dtype=np.float64, order="C")
+             for v in inputs]
     out_shape = _evaluate(f, datas, differentiable).shape
     jacs = []
     for x in datas:

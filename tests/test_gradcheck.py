@@ -86,3 +86,13 @@ def test_numerical_jacobian_of_view_outputs():
         (jac,) = numerical_jacobian(f, [np.arange(6.0).reshape(2, 3)])
         assert np.abs(jac).sum() > 0
         assert gradcheck(f, [np.arange(6.0).reshape(2, 3)])
+
+
+def test_inputs_in_any_memory_order():
+    """A transposed (Fortran-ordered) input: its finite differences were taken in a copy and came out 0, so a right
+    gradient failed the check."""
+
+    arr = np.arange(6.0).reshape(2, 3)
+    assert gradcheck(lambda x: x * 2.0, [arr.T])
+    assert gradcheck(lambda x, y: (x @ y).sum(), [arr.T, arr[:, ::-1]])
+    assert gradgradcheck(lambda x: (x ** 3).sum(), [arr.T])
