@@ -6,16 +6,15 @@ import numbers
 
 import numpy as np
 
-from .. import ops
 from . import constraints
 from .distribution import Distribution
 from .special import softplus
-from .utils import broadcast_all, draw, lazy_property, logits_to_probs, probs_to_logits, constant
+from .utils import BinaryParameter, broadcast_all, draw, constant
 
 __all__ = ["Bernoulli"]
 
 
-class Bernoulli(Distribution):
+class Bernoulli(BinaryParameter, Distribution):
     """P(1) = probs = sigmoid(logits): give exactly one of the two (batch_shape = its shape)."""
 
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
@@ -38,25 +37,10 @@ class Bernoulli(Distribution):
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(Bernoulli, _instance)
         batch_shape = tuple(batch_shape)
-        for name in ("probs", "logits"):
-            if name in self.__dict__:
-                setattr(new, name, ops.broadcast_to(self.__dict__[name], shape=batch_shape))
-                new._param = new.__dict__[name]
+        self._expand_parameter(new, batch_shape)
         Distribution.__init__(new, batch_shape, validate_args=False)
         new._validate_args = self._validate_args
         return new
-
-    @lazy_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @property
-    def param_shape(self):
-        return self._param.shape
 
     @property
     def mean(self):

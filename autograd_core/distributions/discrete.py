@@ -9,7 +9,7 @@ from . import constraints
 from .categorical import Categorical
 from .distribution import Distribution
 from .special import lgamma, softplus
-from .utils import as_float_value, broadcast_all, constant, draw, lazy_property, logits_to_probs, probs_to_logits
+from .utils import BinaryParameter, as_float_value, broadcast_all, constant, draw
 
 __all__ = ["Binomial", "OneHotCategorical"]
 
@@ -82,7 +82,7 @@ class OneHotCategorical(Distribution):
         return constant(np.array(values))
 
 
-class Binomial(Distribution):
+class Binomial(BinaryParameter, Distribution):
     """The number of successes in total_count independent trials of probability probs = sigmoid(logits):
     give probs or logits; total_count (a number or Value of counts) broadcasts with it to batch_shape.
     Samples are floats, as PyTorch's."""
@@ -107,10 +107,7 @@ class Binomial(Distribution):
         new = self._get_checked_instance(Binomial, _instance)
         batch_shape = tuple(batch_shape)
         new.total_count = ops.broadcast_to(self.total_count, shape=batch_shape)
-        for name in ("probs", "logits"):
-            if name in self.__dict__:
-                setattr(new, name, ops.broadcast_to(self.__dict__[name], shape=batch_shape))
-                new._param = new.__dict__[name]
+        self._expand_parameter(new, batch_shape)
         Distribution.__init__(new, batch_shape, validate_args=False)
         new._validate_args = self._validate_args
         return new
@@ -118,18 +115,6 @@ class Binomial(Distribution):
     @constraints.dependent_property(is_discrete=True, event_dim=0)
     def support(self):
         return constraints.integer_interval(0, self.total_count)
-
-    @lazy_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @property
-    def param_shape(self):
-        return self._param.shape
 
     @property
     def mean(self):

@@ -15,8 +15,7 @@ from . import constraints
 from .categorical import Categorical
 from .distribution import Distribution
 from .special import lgamma, softplus
-from .utils import as_float_value, broadcast_all, clamp_probs, constant, draw, eps, lazy_property, tiny
-from .utils import logits_to_probs, probs_to_logits
+from .utils import BinaryParameter, as_float_value, broadcast_all, clamp_probs, constant, draw, eps, tiny
 
 __all__ = ["RelaxedBernoulli", "RelaxedOneHotCategorical"]
 
@@ -26,7 +25,7 @@ def _open_uniform(shape, dtype):
     return np.clip(draw("random", shape, dtype), eps(dtype), 1 - eps(dtype))
 
 
-class RelaxedBernoulli(Distribution):
+class RelaxedBernoulli(BinaryParameter, Distribution):
     """Values in (0, 1): sigmoid((logits + L) / temperature), L standard logistic noise. Give probs or logits;
     temperature (positive) broadcasts with them to batch_shape."""
 
@@ -52,21 +51,10 @@ class RelaxedBernoulli(Distribution):
         new = self._get_checked_instance(RelaxedBernoulli, _instance)
         batch_shape = tuple(batch_shape)
         new.temperature = ops.broadcast_to(self.temperature, shape=batch_shape)
-        for name in ("probs", "logits"):
-            if name in self.__dict__:
-                setattr(new, name, ops.broadcast_to(self.__dict__[name], shape=batch_shape))
-                new._param = new.__dict__[name]
+        self._expand_parameter(new, batch_shape)
         Distribution.__init__(new, batch_shape, validate_args=False)
         new._validate_args = self._validate_args
         return new
-
-    @lazy_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
 
     def rsample(self, sample_shape=()):
         shape = self._extended_shape(sample_shape)

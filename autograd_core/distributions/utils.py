@@ -83,6 +83,30 @@ class lazy_property:  # noqa: N801  (PyTorch's name)
         return value
 
 
+class BinaryParameter:
+    """For a distribution of a binary event given by `probs` or by `logits` (the one given is an attribute, and
+    `_param`): the other one, computed on first use; the parameter's shape; and its expansion to a batch shape."""
+
+    @lazy_property
+    def logits(self):
+        return probs_to_logits(self.probs, is_binary=True)
+
+    @lazy_property
+    def probs(self):
+        return logits_to_probs(self.logits, is_binary=True)
+
+    @property
+    def param_shape(self):
+        return self._param.shape
+
+    def _expand_parameter(self, new, batch_shape):
+        """Give `new` (an instance being expanded) this one's probs and logits, as far as known, broadcast."""
+        for name in ("probs", "logits"):
+            if name in self.__dict__:
+                setattr(new, name, ops.broadcast_to(self.__dict__[name], shape=batch_shape))
+                new._param = new.__dict__[name]
+
+
 def draw(method, shape, dtype, *args):
     """Numbers from the core's NumPy generator (`get_rng().method(*args, size=shape)`), cast to `dtype`."""
     return np.asarray(getattr(get_rng(), method)(*args, size=shape)).astype(dtype)
