@@ -138,6 +138,59 @@ def flatten(x, start_dim=0, end_dim=-1):
 # (`layers.0.weight`, `heads.cls.bias`). They keep their children in `_modules` and name them there.
 
 
+class _KeyedChildren:
+    """The dict protocol of ModuleDict and ParameterDict over the dict their children are kept in (the attribute
+    `_store`): indexing by key (a non-empty string without '.', as the state dict joins names with dots),
+    attribute access (`heads.cls` as well as `heads["cls"]`, as PyTorch), `in`, iteration over keys,
+    keys/values/items, update, pop, clear. Storing a child (`__setitem__`) is the container's own."""
+
+    _store = None  # the name of the attribute holding {key: child}
+
+    def _key(self, key):
+        if not isinstance(key, str) or not key or "." in key:
+            raise KeyError(f"{self._kind} keys must be non-empty strings without '.', got {key!r}")
+        return key
+
+    def __getitem__(self, key):
+        return self.__dict__[self._store][key]
+
+    def __delitem__(self, key):
+        del self.__dict__[self._store][key]
+
+    def __contains__(self, key):
+        return key in self.__dict__[self._store]
+
+    def __iter__(self):
+        return iter(self.__dict__[self._store])
+
+    def __getattr__(self, name):
+        children = self.__dict__.get(self._store, {})
+        if name in children:
+            return children[name]
+        raise AttributeError(f"'{self._kind}' object has no attribute or key {name!r}")
+
+    def keys(self):
+        return self.__dict__[self._store].keys()
+
+    def values(self):
+        return self.__dict__[self._store].values()
+
+    def items(self):
+        return self.__dict__[self._store].items()
+
+    def update(self, children):
+        """Set each (key, child) of a mapping or of an iterable of pairs."""
+        pairs = children.items() if hasattr(children, "items") else children
+        for key, child in pairs:
+            self[key] = child
+
+    def pop(self, key):
+        return self.__dict__[self._store].pop(key)
+
+    def clear(self):
+        self.__dict__[self._store].clear()
+
+
 class _Container(Module):
     def _direct(self):
         params, modules = [], []
@@ -226,58 +279,16 @@ class ModuleList(_Container):
         return ModuleList(self._items() + list(other))
 
 
-class ModuleDict(_Container):
+class ModuleDict(_KeyedChildren, _Container):
     """A dict of modules by string key (insertion order), named `<key>` below the parent: indexing,
     `in`, len, iteration over keys, keys/values/items, update, pop, clear."""
+
+    _store, _kind = "_modules", "ModuleDict"
 
     def __init__(self, modules=None):
         object.__setattr__(self, "_modules", {})
         if modules is not None:
             self.update(modules)
 
-    def _key(self, key):
-        if not isinstance(key, str) or not key or "." in key:
-            raise KeyError(f"ModuleDict keys must be non-empty strings without '.', got {key!r}")
-        return key
-
-    def __getitem__(self, key):
-        return self._modules[key]
-
     def __setitem__(self, key, module):
         self._set(self._key(key), module)
-
-    def __delitem__(self, key):
-        del self._modules[key]
-
-    def __contains__(self, key):
-        return key in self._modules
-
-    def __iter__(self):
-        return iter(self._modules)
-
-    def __getattr__(self, name):  # `heads.cls` as well as `heads["cls"]`, as PyTorch
-        modules = self.__dict__.get("_modules", {})
-        if name in modules:
-            return modules[name]
-        raise AttributeError(f"'ModuleDict' object has no attribute or key {name!r}")
-
-    def keys(self):
-        return self._modules.keys()
-
-    def values(self):
-        return self._modules.values()
-
-    def items(self):
-        return self._modules.items()
-
-    def update(self, modules):
-        pairs = modules.items() if hasattr(modules, "items") else modules
-        for pair in pairs:
-            key, module = pair
-            self[key] = module
-
-    def pop(self, key):
-        return self._modules.pop(key)
-
-    def clear(self):
-        self._modules.clear()

@@ -13,6 +13,7 @@ import numpy as np
 
 from autograd_core import Value
 
+from .container import _KeyedChildren
 from .module import Module, Parameter
 
 
@@ -100,23 +101,16 @@ class ParameterList(_ParameterContainer):
         return self.extend(values)
 
 
-class ParameterDict(_ParameterContainer):
+class ParameterDict(_KeyedChildren, _ParameterContainer):
     """ParameterDict(parameters=None): Parameters by string key (insertion order): indexing (and attribute access,
     `d.key`), `in`, len, iteration over keys, keys/values/items, get, update, pop, clear, setdefault."""
+
+    _store, _kind = "_params", "ParameterDict"
 
     def __init__(self, parameters=None):
         object.__setattr__(self, "_params", {})
         if parameters is not None:
             self.update(parameters)
-
-    @staticmethod
-    def _key(key):
-        if not isinstance(key, str) or not key or "." in key:
-            raise KeyError(f"ParameterDict keys must be non-empty strings without '.', got {key!r}")
-        return key
-
-    def __getitem__(self, key):
-        return self._params[key]
 
     def __setitem__(self, key, value):
         key = self._key(key)
@@ -124,30 +118,6 @@ class ParameterDict(_ParameterContainer):
         if param.label is None:
             param.label = key
         self._params[key] = param
-
-    def __delitem__(self, key):
-        del self._params[key]
-
-    def __contains__(self, key):
-        return key in self._params
-
-    def __iter__(self):
-        return iter(self._params)
-
-    def __getattr__(self, name):  # `gains.left` as well as `gains["left"]`, as PyTorch
-        params = self.__dict__.get("_params", {})
-        if name in params:
-            return params[name]
-        raise AttributeError(f"'ParameterDict' object has no attribute or key {name!r}")
-
-    def keys(self):
-        return self._params.keys()
-
-    def values(self):
-        return self._params.values()
-
-    def items(self):
-        return self._params.items()
 
     def get(self, key, default=None):
         return self._params.get(key, default)
@@ -157,14 +127,3 @@ class ParameterDict(_ParameterContainer):
             self[key] = default
         return self._params[key]
 
-    def update(self, parameters):
-        """Set each (key, value) of a mapping or of an iterable of pairs."""
-        pairs = parameters.items() if hasattr(parameters, "items") else parameters
-        for key, value in pairs:
-            self[key] = value
-
-    def pop(self, key):
-        return self._params.pop(key)
-
-    def clear(self):
-        self._params.clear()
