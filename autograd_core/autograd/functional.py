@@ -99,12 +99,16 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False, out
     values, is_tuple = _as_tuple(inputs, "hessian")
     if strict:
         _check_strict(func, values, _outputs_tuple, "hessian")
-    out = func(*values)
-    if not isinstance(out, Value) or out.size != 1:
-        raise RuntimeError("hessian: the function given to hessian should return a single-element Value, got "
-                           + (f"shape {out.shape}" if isinstance(out, Value) else type(out).__name__))
+
+    def scalar(*xs):  # checked where the transform evaluates it, rather than in an evaluation of its own
+        out = func(*xs)
+        if not isinstance(out, Value) or out.size != 1:
+            raise RuntimeError("hessian: the function given to hessian should return a single-element Value, got "
+                               + (f"shape {out.shape}" if isinstance(out, Value) else type(out).__name__))
+        return out.reshape(())
+
     argnums = tuple(range(len(values)))
-    blocks = _transforms.hessian(lambda *xs: func(*xs).reshape(()), argnums=argnums)(*_prepared(values, create_graph))
+    blocks = _transforms.hessian(scalar, argnums=argnums)(*_prepared(values, create_graph))
     if is_tuple:
         return tuple(tuple(_result(b, create_graph) for b in row) for row in blocks)
     return _result(blocks[0][0], create_graph)
