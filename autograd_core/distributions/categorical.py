@@ -107,3 +107,16 @@ class Categorical(Distribution):
         if expand:
             values = np.broadcast_to(values, (self._num_events,) + self._batch_shape)
         return constant(np.array(values))
+
+
+class OverCategorical:
+    """For a distribution over K categories given by a Categorical of the same probs or logits (`_categorical`:
+    OneHotCategorical, RelaxedOneHotCategorical): that Categorical's probs and logits."""
+
+    @property
+    def probs(self):
+        return self._categorical.probs
+
+    @property
+    def logits(self):
+        return self._categorical.logits

@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import ops
 from . import constraints
-from .categorical import Categorical
+from .categorical import Categorical, OverCategorical
 from .distribution import Distribution
 from .special import lgamma, softplus
 from .utils import BinaryParameter, as_float_value, broadcast_all, constant, draw
@@ -14,7 +14,7 @@ from .utils import BinaryParameter, as_float_value, broadcast_all, constant, dra
 __all__ = ["Binomial", "OneHotCategorical"]
 
 
-class OneHotCategorical(Distribution):
+class OneHotCategorical(OverCategorical, Distribution):
     """A Categorical whose samples are one-hot vectors: probs or logits (..., K), batch_shape (...),
     event_shape (K,). Samples have the parameters' float dtype."""
 
@@ -34,14 +34,6 @@ class OneHotCategorical(Distribution):
         Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
         new._validate_args = self._validate_args
         return new
-
-    @property
-    def probs(self):
-        return self._categorical.probs
-
-    @property
-    def logits(self):
-        return self._categorical.logits
 
     @property
     def param_shape(self):

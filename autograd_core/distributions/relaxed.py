@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import ops
 from . import constraints
-from .categorical import Categorical
+from .categorical import Categorical, OverCategorical
 from .distribution import Distribution
 from .special import lgamma, softplus
 from .utils import BinaryParameter, as_float_value, broadcast_all, clamp_probs, constant, draw, eps, tiny
@@ -77,7 +77,7 @@ class RelaxedBernoulli(BinaryParameter, Distribution):
         return base + softplus(-x) + softplus(x)                   # − log |dy/dx|, dy/dx = σ(x)(1 − σ(x))
 
 
-class RelaxedOneHotCategorical(Distribution):
+class RelaxedOneHotCategorical(OverCategorical, Distribution):
     """Points of the simplex: softmax((logits + G) / temperature), G i.i.d. Gumbel noise. probs or logits
     (..., K): batch_shape (...), event_shape (K,); temperature a positive number or 0-d Value (as in PyTorch,
     a Value is broadcast against the (..., K) scores, not against the batch)."""
@@ -103,14 +103,6 @@ class RelaxedOneHotCategorical(Distribution):
         Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
         new._validate_args = self._validate_args
         return new
-
-    @property
-    def probs(self):
-        return self._categorical.probs
-
-    @property
-    def logits(self):
-        return self._categorical.logits
 
     def _log_rsample(self, sample_shape):
         shape = self._extended_shape(sample_shape)
