@@ -80,6 +80,10 @@ make_venv() {
         local log=.venv/setup.log
         if ! .venv/bin/python -m pip install -e ".[$1]" >"$log" 2>&1; then
             grep -v "is ignored" "$log" | tail -20 >&2
+            if grep -q "No space left on device" "$log"; then
+                # The test extras and PyTorch take about 1.5 GB; say where the space went, not only that pip failed.
+                echo "setup: the disk is full ($(df -h . | awk 'NR==2 {print $4}') free here; the test set-up needs about 1.5 GB)" >&2
+            fi
             echo "setup: pip install failed (full log: $log)" >&2
             exit 1
         fi
