@@ -31,7 +31,7 @@ from .modes import (  # noqa: F401  (re-exported: the engine's public names)
 # ----------------------------------------------------------------------------------------------------
 # Recording: every operation goes through `apply` (or its two fast forms), and every node through `_record`.
 
-from .value import _LAST_CONSTANT, HOOKED_LEAVES, Value, _new_node  # noqa: E402  (value.py imports nothing from here at module level)
+from .value import _LAST_CONSTANT, HOOKED_LEAVES, PostAccumulateHook, Value, _new_node  # noqa: E402  (value.py imports nothing from here at module level)
 from .inplace import check_saved_versions, share_versions  # noqa: E402
 
 _constant = Value._constant
@@ -315,6 +315,8 @@ def _chain_rule(heap, accumulate, retain_graph, create_graph, wanted, captured, 
                 total = g
             if op is None:
                 node.grad = total
+                if node._hooks:
+                    _run_post_accumulate_hooks(node)
             else:
                 node._grad = total
         visit(node)
@@ -476,6 +478,8 @@ def _unbroadcast(g, shape, op, i):
 
 def _run_hooks(node, g):
     for hook in list(node._hooks.values()):
+        if hook.__class__ is PostAccumulateHook:
+            continue  # runs after .grad is updated (_run_post_accumulate_hooks)
         replaced = hook(g)
         if replaced is not None:
             if np.shape(replaced) != np.shape(g):
@@ -484,6 +488,12 @@ def _run_hooks(node, g):
                 )
             g = replaced
     return g
+
+
+def _run_post_accumulate_hooks(leaf):
+    for hook in list(leaf._hooks.values()):
+        if hook.__class__ is PostAccumulateHook:
+            hook.fn(leaf)
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -245,6 +245,12 @@ class Value(TensorMethods, InplaceMethods):
         no_grad(), or from inputs that need no gradient), as PyTorch counts leaves."""
         return self._p0 is None
 
+    @property
+    def retains_grad(self):
+        """True for a non-leaf Value that keeps its `.grad` after backward: here every recorded Value that
+        requires a gradient does (micrograd's way; in PyTorch, those that called `retain_grad()`)."""
+        return self.requires_grad and self._p0 is not None
+
     # ------------------------------------------------------------------------------------------------
     # Inspection: read-only views of how this node was made, for nn, viz and users' own tools.
 
@@ -403,6 +409,25 @@ class Value(TensorMethods, InplaceMethods):
         self._hooks[handle.id] = fn
         if self._op is None:
             HOOKED_LEAVES.add(self)  # the backward pass runs its hooks as soon as its gradient is complete
+        return handle
+
+    def register_post_accumulate_grad_hook(self, fn):
+        """Call fn(self) after a backward pass has added this leaf's gradient to its `.grad` (PyTorch's hook for
+        updating a parameter as soon as its gradient is complete, e.g. an optimizer step inside backward).
+
+        Leaves only; fn's return value is ignored; `autograd_core.grad(...)`, which leaves `.grad` alone, does not
+        call it. Returns a handle whose `.remove()` unregisters the hook.
+        """
+        if not self.requires_grad:
+            raise RuntimeError("register_post_accumulate_grad_hook: this Value does not require a gradient")
+        if self._op is not None:
+            raise RuntimeError("register_post_accumulate_grad_hook: post accumulate grad hooks cannot be "
+                               "registered on non-leaf Values (their gradient is not accumulated)")
+        if self._hooks is None:
+            self._hooks = {}
+        handle = _HookHandle(self)
+        self._hooks[handle.id] = PostAccumulateHook(fn)
+        HOOKED_LEAVES.add(self)
         return handle
 
     # ------------------------------------------------------------------------------------------------
@@ -660,6 +685,16 @@ _object_new = object.__new__
 
 def _data(x):
     return x.data if isinstance(x, Value) else x
+
+
+class PostAccumulateHook:
+    """A hook that `register_post_accumulate_grad_hook` keeps among a leaf's hooks: the backward pass calls
+    fn(leaf) after adding to `.grad`, not with the gradient before it (engine.`_run_hooks` passes it by)."""
+
+    __slots__ = ("fn",)
+
+    def __init__(self, fn):
+        self.fn = fn
 
 
 class _HookHandle:

@@ -367,3 +367,49 @@ def test_a_rule_returning_a_read_only_broadcast_view_leaves_no_read_only_grad():
         assert node.grad.flags.writeable and 0 not in node.grad.strides
     middle.grad[0, 0] = 5.0  # its own memory: nothing else changes
     np.testing.assert_allclose(x.grad, np.full((2, 3), 2.0))
+
+
+def test_post_accumulate_grad_hook_sees_the_updated_grad_and_can_step_inside_backward():
+    """PyTorch's register_post_accumulate_grad_hook: fn(leaf) after `.grad` is updated (after the gradient hooks),
+    never for autograd.grad, gone after remove(); the optimizer-in-backward pattern of PyTorch's tutorial."""
+    w = ag.tensor([1.0, 2.0], requires_grad=True)
+    seen = []
+    handle = w.register_post_accumulate_grad_hook(lambda p: seen.append(np.array(p.grad)))
+    w.register_hook(lambda g: g * 2)
+    (w * w).sum().backward()
+    (w * 3).sum().backward()
+    ag.autograd.grad((w * w).sum(), w)
+    handle.remove()
+    (w * 1).sum().backward()
+    assert [s.tolist() for s in seen] == [[4.0, 8.0], [10.0, 14.0]]
+    assert np.array(w.grad).tolist() == [12.0, 16.0]
+    with pytest.raises(RuntimeError, match="non-leaf"):
+        (w * 2).register_post_accumulate_grad_hook(print)
+    with pytest.raises(RuntimeError, match="does not require a gradient"):
+        ag.tensor([1.0]).register_post_accumulate_grad_hook(print)
+
+    model = ag.nn.Linear(3, 2)
+    reference = ag.nn.Linear(3, 2)
+    reference.load_state_dict(model.state_dict())
+    x = ag.tensor(np.arange(6.0).reshape(2, 3))
+    optimizers = {p: ag.optim.SGD([p], lr=0.1) for p in model.parameters()}
+
+    def step(p):
+        optimizers[p].step()
+        optimizers[p].zero_grad()
+
+    for p in model.parameters():
+        p.register_post_accumulate_grad_hook(step)
+    model(x).square().sum().backward()
+    opt = ag.optim.SGD(reference.parameters(), lr=0.1)
+    reference(x).square().sum().backward()
+    opt.step()
+    for p, q in zip(model.parameters(), reference.parameters()):
+        np.testing.assert_allclose(p.data, q.data)
+        assert p.grad is None
+
+
+def test_retains_grad_says_which_values_keep_their_grad():
+    w = ag.tensor([1.0], requires_grad=True)
+    y = w * 2
+    assert y.retains_grad and not w.retains_grad and not ag.tensor([1.0]).retains_grad
