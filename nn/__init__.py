@@ -57,6 +57,7 @@ from .pixel_shuffle import PixelShuffle, PixelUnshuffle
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from .attention import MultiheadAttention
 from .transformer import TransformerEncoder, TransformerEncoderLayer
+from .transformer import Transformer, TransformerDecoder, TransformerDecoderLayer
 from .activation_extra import Softmax2d
 from .channel_shuffle import ChannelShuffle
 from .dropout import AlphaDropout, Dropout1d, Dropout3d
@@ -78,7 +79,7 @@ __all__ = [
     "Identity", "ModuleList", "ModuleDict", "GELU", "SiLU", "ELU", "Softplus", "GroupNorm", "Dropout2d",
     "Upsample", "MaxUnpool1d", "MaxUnpool2d",
     "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell", "MultiheadAttention", "TransformerEncoderLayer",
-    "TransformerEncoder",
+    "TransformerEncoder", "TransformerDecoderLayer", "TransformerDecoder", "Transformer",
     "PReLU", "Hardtanh", "ReLU6", "SELU", "CELU", "Mish", "Softsign", "Hardswish", "Hardsigmoid", "LogSigmoid",
     "Softmin", "GLU", "Threshold", "Tanhshrink", "Softshrink", "Hardshrink",
     "CosineSimilarity", "PairwiseDistance", "Unflatten", "ParameterList", "ParameterDict",
