@@ -55,6 +55,7 @@ from .padding import (
 from .parameter_containers import ParameterDict, ParameterList
 from .pixel_shuffle import PixelShuffle, PixelUnshuffle
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
+from .rnn import RNNBase, RNNCellBase
 from .attention import MultiheadAttention
 from .transformer import TransformerEncoder, TransformerEncoderLayer
 from .transformer import Transformer, TransformerDecoder, TransformerDecoderLayer
@@ -65,6 +66,14 @@ from .embedding import EmbeddingBag
 from .norm_extra import LocalResponseNorm, RMSNorm
 from .pool_extra import AdaptiveAvgPool1d, LPPool1d, LPPool2d
 from .upsample import UpsamplingBilinear2d, UpsamplingNearest2d
+# 3-d layers (conv3d.py, pool3d.py, ...)
+from .adaptive_max_pool import AdaptiveMaxPool3d
+from .conv3d import Conv3d, ConvTranspose3d
+from .instance_norm import InstanceNorm3d
+from .norm import BatchNorm3d
+from .padding import CircularPad3d, ConstantPad3d, ReflectionPad3d, ReplicationPad3d, ZeroPad3d
+from .pool3d import AdaptiveAvgPool3d, AvgPool3d, LPPool3d, MaxPool3d
+from .unpool import MaxUnpool3d
 
 __all__ = [
     "Module", "Parameter", "CheckpointError", "functional", "init", "manual_seed", "parallel", "utils",
@@ -78,8 +87,8 @@ __all__ = [
     "L1Loss", "SmoothL1Loss", "HuberLoss", "KLDivLoss",
     "Identity", "ModuleList", "ModuleDict", "GELU", "SiLU", "ELU", "Softplus", "GroupNorm", "Dropout2d",
     "Upsample", "MaxUnpool1d", "MaxUnpool2d",
-    "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell", "MultiheadAttention", "TransformerEncoderLayer",
-    "TransformerEncoder", "TransformerDecoderLayer", "TransformerDecoder", "Transformer",
+    "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell", "RNNBase", "RNNCellBase", "MultiheadAttention",
+    "TransformerEncoderLayer", "TransformerEncoder", "TransformerDecoderLayer", "TransformerDecoder", "Transformer",
     "PReLU", "Hardtanh", "ReLU6", "SELU", "CELU", "Mish", "Softsign", "Hardswish", "Hardsigmoid", "LogSigmoid",
     "Softmin", "GLU", "Threshold", "Tanhshrink", "Softshrink", "Hardshrink",
     "CosineSimilarity", "PairwiseDistance", "Unflatten", "ParameterList", "ParameterDict",
@@ -92,4 +101,9 @@ __all__ = [
     "RMSNorm", "LocalResponseNorm", "Dropout1d", "Dropout3d", "AlphaDropout", "ChannelShuffle", "Softmax2d",
     "UpsamplingNearest2d", "UpsamplingBilinear2d", "AdaptiveAvgPool1d", "LPPool1d", "LPPool2d", "EmbeddingBag",
     "MultiMarginLoss", "MultiLabelMarginLoss", "HingeEmbeddingLoss", "TripletMarginWithDistanceLoss",
+]
+__all__ += [  # 3-d layers
+    "Conv3d", "ConvTranspose3d", "MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d", "AdaptiveMaxPool3d", "MaxUnpool3d",
+    "LPPool3d", "BatchNorm3d", "InstanceNorm3d", "ZeroPad3d", "ConstantPad3d", "ReflectionPad3d", "ReplicationPad3d",
+    "CircularPad3d",
 ]

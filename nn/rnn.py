@@ -24,12 +24,13 @@ import warnings
 import numpy as np
 
 from autograd_core import Value
-from autograd_core.ops import concatenate, relu, sigmoid, stack, tanh
+from autograd_core.ops import concatenate, data_of, relu, sigmoid, stack, tanh
 
 from . import init
 from .dropout import dropout
 from .linear import _linear
 from .module import Module, Parameter
+from .utils.rnn import PackedSequence
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
@@ -111,7 +112,10 @@ def _check_device(device):
 # Cells.
 
 
-class _Cell(Module):
+class RNNCellBase(Module):
+    """The base class of `RNNCell`, `LSTMCell` and `GRUCell` (PyTorch's name, for isinstance checks): build one of
+    those. Holds weight_ih, weight_hh, bias_ih, bias_hh and runs one time step."""
+
     _kind = None
 
     def __init__(self, input_size, hidden_size, bias, nonlinearity="tanh", device=None, dtype=None, rng=None):
@@ -176,7 +180,7 @@ def _unsqueeze0(h, who):
     return h.reshape((1,) + h.shape)
 
 
-class RNNCell(_Cell):
+class RNNCell(RNNCellBase):
     """One step of an Elman RNN: h' = tanh(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh) (or relu).
 
     RNNCell(input_size, hidden_size, bias=True, nonlinearity='tanh', device=None, dtype=None, rng=None)
@@ -195,7 +199,7 @@ class RNNCell(_Cell):
         return self._step(input, None if hx is None else (hx,))[0]
 
 
-class LSTMCell(_Cell):
+class LSTMCell(RNNCellBase):
     """One step of a long short-term memory cell (Hochreiter and Schmidhuber, 1997), PyTorch's gate order
     i, f, g, o along the rows of the weights.
 
@@ -217,7 +221,7 @@ class LSTMCell(_Cell):
         return self._step(input, None if hx is None else tuple(hx))
 
 
-class GRUCell(_Cell):
+class GRUCell(RNNCellBase):
     """One step of a gated recurrent unit (Cho et al., 2014), PyTorch's gate order r, z, n and formula
     n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)), h' = (1 − z) ⊙ n + z ⊙ h.
 
@@ -240,11 +244,22 @@ class GRUCell(_Cell):
 # Sequence layers.
 
 
-class _RNNBase(Module):
-    _kind = None
+class RNNBase(Module):
+    """The base class of `RNN`, `LSTM` and `GRU` (PyTorch's name and arguments; isinstance checks):
 
-    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
-                 bidirectional=False, proj_size=0, nonlinearity="tanh", device=None, dtype=None, rng=None):
+    RNNBase(mode, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
+            bidirectional=False, proj_size=0, device=None, dtype=None, rng=None)
+
+    mode: 'LSTM', 'GRU', 'RNN_TANH' or 'RNN_RELU' (the parameters' shapes). It holds the parameters; the
+    subclasses' forward runs them. Every subclass accepts a padded batch or a `nn.utils.rnn.PackedSequence`.
+    """
+
+    def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
+                 bidirectional=False, proj_size=0, device=None, dtype=None, rng=None):
+        if mode not in _GATES:
+            raise ValueError(f"Unrecognized RNN mode: {mode}")
+        if proj_size and mode != "LSTM":
+            raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
         _check_sizes(input_size, hidden_size)
         _check_device(device)
         if not isinstance(num_layers, numbers.Integral) or isinstance(num_layers, bool):
@@ -264,8 +279,9 @@ class _RNNBase(Module):
             raise ValueError("proj_size has to be smaller than hidden_size")
         self.input_size, self.hidden_size, self.num_layers = int(input_size), int(hidden_size), int(num_layers)
         self.bias, self.batch_first, self.bidirectional = bool(bias), bool(batch_first), bool(bidirectional)
-        self.dropout, self.proj_size, self.nonlinearity = float(dropout), int(proj_size), nonlinearity
-        self._mode = _mode(self._kind, nonlinearity)
+        self.dropout, self.proj_size = float(dropout), int(proj_size)
+        self.mode = self._mode = mode
+        self.nonlinearity = "relu" if mode == "RNN_RELU" else "tanh"
         # None: the module-wide generator of nn.init at each use (manual_seed replaces it); else the one to keep using
         self._rng = None if rng is None else init.get_rng(rng)  # the initial weights, then the dropout masks
         dtype = init.resolve_dtype(dtype)
@@ -320,6 +336,8 @@ class _RNNBase(Module):
 
     def _run(self, input, hx):
         """The shared forward: returns (output, tuple of final states (h_n,) or (h_n, c_n)), shaped as PyTorch."""
+        if isinstance(input, PackedSequence):
+            return self._run_packed(input, hx)
         dtype = self.weight_ih_l0.dtype
         x = _as_value(input, dtype)
         if x.ndim not in (2, 3):
@@ -362,6 +380,51 @@ class _RNNBase(Module):
             return x.reshape((x.shape[0], x.shape[2])), tuple(s.reshape((s.shape[0], s.shape[2])) for s in states)
         return (x.swapaxes(0, 1) if self.batch_first else x), states
 
+    def _run_packed(self, packed, hx):
+        """_run on a PackedSequence: at time step t only the batch_sizes[t] longest sequences take a step (a prefix
+        of the sorted batch); each sequence's final state is its state after its own last step (for the reverse
+        direction, after its first). hx and the final states are in the original batch order (permuted with
+        sorted_indices / unsorted_indices, as PyTorch). Returns (PackedSequence of the outputs, final states)."""
+        dtype = self.weight_ih_l0.dtype
+        x = _as_value(packed.data, dtype)
+        if x.ndim != 2:
+            raise ValueError(f"{type(self).__name__}: packed input data should be 2-D, got {x.ndim}-D")
+        if x.shape[-1] != self.input_size:
+            raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected {self.input_size}, "
+                               f"got {x.shape[-1]}")
+        batch_sizes = [int(size) for size in np.asarray(data_of(packed.batch_sizes))]
+        bounds = np.concatenate([[0], np.cumsum(batch_sizes)]).tolist()   # time step t: rows bounds[t]:bounds[t+1]
+        batch, out_size = batch_sizes[0], self.proj_size or self.hidden_size
+        sizes = (out_size, self.hidden_size) if self._mode == "LSTM" else (out_size,)
+        hx = (None,) * len(sizes) if hx is None else hx
+        initial = [self._initial(h, f"[{i}]" if len(sizes) > 1 else "", True, batch, size, x.dtype)
+                   for i, (h, size) in enumerate(zip(hx, sizes))]
+        if packed.sorted_indices is not None:
+            order = np.asarray(data_of(packed.sorted_indices))
+            initial = [h[:, order] for h in initial]
+        directions = 2 if self.bidirectional else 1
+        finals = []
+        for layer in range(self.num_layers):
+            outputs = []
+            for direction in range(directions):
+                group = self._weight_names[layer * directions + direction]
+                w = {kind: getattr(self, name) for kind, name in group.items()}
+                gi = _affine(x, w["weight_ih"], w.get("bias_ih"))
+                steps = [gi[bounds[t]:bounds[t + 1]] for t in range(len(batch_sizes))]
+                state = tuple(h[layer * directions + direction] for h in initial)
+                run = _packed_backward if direction else _packed_forward
+                output, state = run(_STEPS[self._mode], steps, state, w)
+                outputs.append(output)
+                finals.append(state)
+            x = outputs[0] if directions == 1 else concatenate(outputs, axis=-1)
+            if self.dropout and self.training and layer < self.num_layers - 1:
+                x = dropout(x, self.dropout, True, self._rng)
+        states = tuple(stack([state[i] for state in finals], axis=0) for i in range(len(sizes)))
+        if packed.unsorted_indices is not None:
+            unsorted = np.asarray(data_of(packed.unsorted_indices))
+            states = tuple(s[:, unsorted] for s in states)
+        return type(packed)(x, packed.batch_sizes, packed.sorted_indices, packed.unsorted_indices), states
+
     def extra_repr(self):
         text = f"{self.input_size}, {self.hidden_size}"
         defaults = {"proj_size": 0, "num_layers": 1, "bias": True, "batch_first": False, "dropout": 0.0,
@@ -372,6 +435,36 @@ class _RNNBase(Module):
         if self.nonlinearity != "tanh":
             text += f", nonlinearity={self.nonlinearity!r}"
         return text
+
+
+def _packed_forward(step, steps, state, w):
+    """Run `step` over packed time steps (inputs steps[t], (batch_sizes[t], G·H)) from the first; the batch shrinks
+    as sequences end, and each ended sequence keeps its last state. Returns (outputs (Σ batch_sizes, H), state)."""
+    outputs, ended = [], []       # ended: the states of the sequences that stopped, latest-sorted first
+    for gi in steps:
+        size = gi.shape[0]
+        if size < state[0].shape[0]:
+            ended.append(tuple(s[size:] for s in state))
+            state = tuple(s[:size] for s in state)
+        state = step(gi, state, w["weight_hh"], w.get("bias_hh"), w.get("weight_hr"))
+        outputs.append(state[0])
+    parts = [state] + ended[::-1]
+    final = state if len(parts) == 1 else tuple(concatenate([p[i] for p in parts]) for i in range(len(state)))
+    return concatenate(outputs), final
+
+
+def _packed_backward(step, steps, initial, w):
+    """Run `step` over packed time steps from the last: a sequence joins (from its initial state) at its own last
+    step. Returns (outputs (Σ batch_sizes, H) in packed order, state after step 0 (every sequence's final))."""
+    outputs, state = [None] * len(steps), ()
+    for t in reversed(range(len(steps))):
+        size, running = steps[t].shape[0], (state[0].shape[0] if state else 0)
+        if size > running:
+            joining = tuple(h if (running, size) == (0, h.shape[0]) else h[running:size] for h in initial)
+            state = joining if not state else tuple(concatenate([s, j]) for s, j in zip(state, joining))
+        state = step(steps[t], state, w["weight_hh"], w.get("bias_hh"), w.get("weight_hr"))
+        outputs[t] = state[0]
+    return concatenate(outputs), state
 
 
 _SEQUENCE_DOC = """
@@ -390,7 +483,7 @@ _SEQUENCE_DOC = """
 """
 
 
-class RNN(_RNNBase):
+class RNN(RNNBase):
     """Elman RNN over a sequence: h_t = tanh(x_t W_ihᵀ + b_ih + h_{t−1} W_hhᵀ + b_hh) (or relu), G = 1.
 
     RNN(input_size, hidden_size, num_layers=1, nonlinearity='tanh', bias=True, batch_first=False, dropout=0.0,
@@ -401,19 +494,17 @@ class RNN(_RNNBase):
     direction, its state after reading x_0).
     """
 
-    _kind = "RNN"
-
     def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True, batch_first=False,
                  dropout=0.0, bidirectional=False, device=None, dtype=None, rng=None):
-        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
-                         nonlinearity=nonlinearity, device=device, dtype=dtype, rng=rng)
+        super().__init__(_mode("RNN", nonlinearity), input_size, hidden_size, num_layers, bias, batch_first, dropout,
+                         bidirectional, device=device, dtype=dtype, rng=rng)
 
     def forward(self, input, hx=None):
         output, (h_n,) = self._run(input, None if hx is None else (hx,))
         return output, h_n
 
 
-class LSTM(_RNNBase):
+class LSTM(RNNBase):
     """Long short-term memory over a sequence, G = 4 (gates i, f, g, o; see LSTMCell).
 
     LSTM(input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0, bidirectional=False,
@@ -427,11 +518,9 @@ class LSTM(_RNNBase):
     (D·num_layers, H)), zeros when None.
     """
 
-    _kind = "LSTM"
-
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
                  bidirectional=False, proj_size=0, device=None, dtype=None, rng=None):
-        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
+        super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
                          proj_size=proj_size, device=device, dtype=dtype, rng=rng)
 
     def forward(self, input, hx=None):
@@ -440,7 +529,7 @@ class LSTM(_RNNBase):
         return self._run(input, None if hx is None else tuple(hx))
 
 
-class GRU(_RNNBase):
+class GRU(RNNBase):
     """Gated recurrent unit over a sequence, G = 3 (gates r, z, n; see GRUCell).
 
     GRU(input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0, bidirectional=False,
@@ -450,11 +539,9 @@ class GRU(_RNNBase):
     zeros when hx is None.
     """
 
-    _kind = "GRU"
-
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
                  bidirectional=False, device=None, dtype=None, rng=None):
-        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
+        super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
                          device=device, dtype=dtype, rng=rng)
 
     def forward(self, input, hx=None):
