@@ -11,7 +11,8 @@ forward mode and compile. Samples are drawn from the core's generator: `autograd
 (they are not PyTorch's numbers).
 """
 
-from . import constraints
+from . import constraints, transforms
+from .constraint_registry import biject_to, transform_to
 from .bernoulli import Bernoulli
 from .categorical import Categorical
 from .discrete import Binomial, OneHotCategorical
@@ -24,11 +25,22 @@ from .log_normal import LogNormal
 from .multivariate_normal import MultivariateNormal
 from .normal import Normal
 from .relaxed import RelaxedBernoulli, RelaxedOneHotCategorical
+from .transformed_distribution import TransformedDistribution
+from .transforms import (
+    AbsTransform, AffineTransform, CatTransform, ComposeTransform, CumulativeDistributionTransform, ExpTransform,
+    IndependentTransform, LowerCholeskyTransform, PositiveDefiniteTransform, PowerTransform, ReshapeTransform,
+    SigmoidTransform, SoftmaxTransform, SoftplusTransform, StackTransform, StickBreakingTransform, TanhTransform,
+    Transform, identity_transform,
+)
 from .uniform import Uniform
 
 __all__ = [
     "Bernoulli", "Beta", "Binomial", "Categorical", "Dirichlet", "Distribution", "Exponential", "Gamma",
     "Independent", "Laplace", "LogNormal", "MultivariateNormal", "Normal", "OneHotCategorical", "Poisson",
-    "RelaxedBernoulli", "RelaxedOneHotCategorical", "Uniform",
-    "constraints", "kl_divergence", "register_kl",
+    "RelaxedBernoulli", "RelaxedOneHotCategorical", "TransformedDistribution", "Uniform",
+    "AbsTransform", "AffineTransform", "CatTransform", "ComposeTransform", "CumulativeDistributionTransform",
+    "ExpTransform", "IndependentTransform", "LowerCholeskyTransform", "PositiveDefiniteTransform", "PowerTransform",
+    "ReshapeTransform", "SigmoidTransform", "SoftmaxTransform", "SoftplusTransform", "StackTransform",
+    "StickBreakingTransform", "TanhTransform", "Transform", "identity_transform",
+    "biject_to", "constraints", "kl_divergence", "register_kl", "transform_to", "transforms",
 ]

@@ -16,6 +16,7 @@ __all__ = [
     "Constraint", "boolean", "dependent", "dependent_property", "greater_than", "greater_than_eq", "half_open_interval",
     "independent", "integer_interval", "interval", "lower_cholesky", "nonnegative", "nonnegative_integer",
     "one_hot", "positive", "positive_definite", "positive_integer", "real", "real_vector", "simplex", "unit_interval",
+    "cat", "less_than", "lower_triangular", "multinomial", "positive_semidefinite", "square", "stack", "symmetric",
 ]
 
 
@@ -132,6 +133,17 @@ class _GreaterThanEq(_GreaterThan):
         return f"GreaterThanEq(lower_bound={self.lower_bound})"
 
 
+class _LessThan(Constraint):
+    def __init__(self, upper_bound):
+        self.upper_bound = upper_bound
+
+    def _check(self, x):
+        return x < _data(self.upper_bound)
+
+    def __repr__(self):
+        return f"LessThan(upper_bound={self.upper_bound})"
+
+
 class _Interval(Constraint):
     def __init__(self, lower_bound, upper_bound):
         self.lower_bound, self.upper_bound = lower_bound, upper_bound
@@ -156,6 +168,49 @@ class _Simplex(Constraint):
 
     def _check(self, x):
         return (x >= 0).all(-1) & (np.abs(x.sum(-1) - 1) < 1e-6)
+
+
+class _Multinomial(Constraint):
+    """Non-negative integer vectors whose sum is at most upper_bound (Multinomial's support)."""
+
+    is_discrete = True
+    event_dim = 1
+
+    def __init__(self, upper_bound):
+        self.upper_bound = upper_bound
+
+    def _check(self, x):
+        return (x >= 0).all(-1) & (x.sum(-1) <= _data(self.upper_bound))
+
+    def __repr__(self):
+        return f"Multinomial(upper_bound={self.upper_bound})"
+
+
+class _Square(Constraint):
+    event_dim = 2
+
+    def _check(self, x):
+        return np.full(x.shape[:-2], x.shape[-2] == x.shape[-1], dtype=bool)
+
+
+class _Symmetric(_Square):
+    def _check(self, x):
+        if x.shape[-2] != x.shape[-1]:
+            return np.zeros(x.shape[:-2], dtype=bool)
+        return np.isclose(x, np.swapaxes(x, -1, -2), atol=1e-6).reshape(x.shape[:-2] + (-1,)).all(-1)
+
+
+class _PositiveSemidefinite(_Symmetric):
+    def _check(self, x):
+        symmetric = super()._check(x)
+        return symmetric & (np.linalg.eigvalsh(x) >= 0).all(-1) if np.all(symmetric) else symmetric
+
+
+class _LowerTriangular(Constraint):
+    event_dim = 2
+
+    def _check(self, x):
+        return (np.tril(x) == x).reshape(x.shape[:-2] + (-1,)).all(-1)
 
 
 class _LowerCholesky(Constraint):
@@ -198,6 +253,51 @@ class _Independent(Constraint):
         return f"IndependentConstraint({self.base_constraint!r}, {self.reinterpreted_batch_ndims})"
 
 
+class _Cat(Constraint):
+    """cseq[i] on the i-th block (of length lengths[i], default 1) along `dim`, as torch.cat joins them."""
+
+    def __init__(self, cseq, dim=0, lengths=None):
+        self.cseq = list(cseq)
+        self.lengths = list(lengths) if lengths is not None else [1] * len(self.cseq)
+        if len(self.lengths) != len(self.cseq):
+            raise ValueError(f"lengths ({len(self.lengths)}) must match cseq ({len(self.cseq)})")
+        self.dim = dim
+
+    @property
+    def is_discrete(self):
+        return any(c.is_discrete for c in self.cseq)
+
+    @property
+    def event_dim(self):
+        return max(c.event_dim for c in self.cseq)
+
+    def _check(self, x):
+        bounds = np.cumsum([0] + self.lengths)
+        blocks = [np.take(x, np.arange(a, b), axis=self.dim) for a, b in zip(bounds[:-1], bounds[1:])]
+        return np.concatenate([np.asarray(c._check(b)) for c, b in zip(self.cseq, blocks)], self.dim)
+
+
+class _Stack(Constraint):
+    """cseq[i] on x.select(dim, i), as torch.stack joins them."""
+
+    def __init__(self, cseq, dim=0):
+        self.cseq = list(cseq)
+        self.dim = dim
+
+    @property
+    def is_discrete(self):
+        return any(c.is_discrete for c in self.cseq)
+
+    @property
+    def event_dim(self):
+        dim = max(c.event_dim for c in self.cseq)
+        return dim + 1 if self.dim + dim < 0 else dim
+
+    def _check(self, x):
+        slices = [np.take(x, i, axis=self.dim) for i in range(x.shape[self.dim])]
+        return np.stack([np.asarray(c._check(v)) for c, v in zip(self.cseq, slices)], self.dim)
+
+
 dependent = _Dependent()
 independent = _Independent
 real = _Real()
@@ -211,9 +311,17 @@ positive = _GreaterThan(0.0)
 nonnegative = _GreaterThanEq(0.0)
 greater_than = _GreaterThan
 greater_than_eq = _GreaterThanEq
+less_than = _LessThan
+multinomial = _Multinomial
 interval = _Interval
 half_open_interval = _HalfOpenInterval
 unit_interval = _Interval(0.0, 1.0)
 simplex = _Simplex()
 lower_cholesky = _LowerCholesky()
 positive_definite = _PositiveDefinite()
+positive_semidefinite = _PositiveSemidefinite()
+lower_triangular = _LowerTriangular()
+square = _Square()
+symmetric = _Symmetric()
+cat = _Cat
+stack = _Stack
