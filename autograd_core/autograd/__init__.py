@@ -28,13 +28,39 @@ import contextlib
 import numpy as np
 
 from ..anomaly import detect_anomaly
-from ..engine import apply, backward, grad, no_grad  # noqa: F401  (grad, backward: torch.autograd's names)
+from .. import engine
+from ..engine import apply, backward, no_grad  # noqa: F401  (backward: torch.autograd's name)
 from ..gradcheck import gradcheck, gradgradcheck
 from ..ops.primitive import PRIMITIVES, Primitive
 from ..value import Value
-from . import functional  # torch.autograd.functional: jacobian, hessian, vjp, jvp, hvp, vhp
+from . import forward_ad, functional  # torch.autograd.functional: jacobian, hessian, vjp, jvp, hvp, vhp
 
-__all__ = ["Function", "FunctionCtx", "grad", "backward", "functional", "gradcheck", "gradgradcheck", "detect_anomaly"]
+__all__ = ["Function", "FunctionCtx", "grad", "backward", "functional", "forward_ad", "gradcheck", "gradgradcheck",
+           "detect_anomaly"]
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False):
+    """torch.autograd.grad: the gradients of `outputs` with respect to `inputs` (one per input, its shape), not
+    accumulated into `.grad`; see `engine.grad`.
+
+    Inside a forward AD level (forward_ad.py) the gradients carry tangents, as PyTorch's do (forward over reverse:
+    the tangent of the gradient of a loss is a Hessian-vector product): the backward pass is then recorded, so
+    that the level's trace follows it, and a gradient with a tangent comes back as a Value without a graph (unless
+    create_graph) that `forward_ad.unpack_dual` reads."""
+    trace = forward_ad.current_trace()
+    if trace is None or create_graph or not trace.tangents:
+        return engine.grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused)
+    grads = engine.grad(outputs, inputs, grad_outputs, bool(retain_graph), True, allow_unused)
+    result = []
+    for g in grads:
+        tangent = trace.tangents.get(g) if isinstance(g, Value) else None
+        if tangent is None:
+            result.append(g.data if isinstance(g, Value) else g)  # what grad gives outside a level
+            continue
+        plain = g.detach()
+        trace.tangents[plain] = tangent.detach() if isinstance(tangent, Value) else tangent
+        result.append(plain)
+    return result
 
 
 class FunctionCtx:
