@@ -28,6 +28,7 @@ from . import autograd, func, utils  # torch.autograd.Function, torch.func (tran
 from . import linalg  # torch.linalg (linalg.py; its primitives in ops/linalg.py)
 from .linalg import det, logdet  # torch.det, torch.logdet
 from .linalg import inv as inverse  # torch.inverse
+from .linalg_decompositions import svd_old as svd  # torch.svd (linalg decompositions, stop 26)
 # torch.add/sub/mul/div/matmul with out= (matmul: ops.matmul plus out=)
 from .tensor import add, div, divide, inference_mode, matmul, mul, multiply, neg, square, sub, subtract
 from .serialization import load, save
@@ -45,9 +46,18 @@ from .tensor import (  # picking by the numbers, differences, positions and coun
     argwhere, bincount, count_nonzero, cummax, cummin, diff, median, nonzero, std_mean, unique, var_mean, where,
 )
 from .tensor import digamma, erf, erfinv, lgamma, polygamma  # special functions (ops/special_functions.py)
+from .ops.special_functions import igamma, igammac  # torch.igamma, torch.igammac (stop 26)
+from . import special  # torch.special (special.py)
 from .tensor import chunk, hstack, repeat_interleave, split, tile, unbind, vstack  # ops/pieces.py
 from .tensor import einsum, tensordot  # ops/einsum.py
 from .threads import get_num_threads, set_num_threads  # torch.set_num_threads: threads of large kernels
+from .tensor import (  # rearranging, cutting up, more products (ops/arrange.py, ops/products.py; stop 26)
+    addbmm, addmv, addr, atleast_1d, atleast_2d, atleast_3d, baddbmm, block_diag, broadcast_shapes, broadcast_tensors,
+    cartesian_prod, cdist, chain_matmul, column_stack, combinations, cross, diag_embed, diagflat, dsplit, dstack,
+    fliplr, flipud, hsplit, inner, kron, meshgrid, moveaxis, movedim, mv, ravel, rot90, row_stack, select,
+    split_with_sizes, swapaxes, swapdims, take_along_dim, tensor_split, tril_indices, triu_indices, unflatten,
+    unravel_index, vdot, vsplit,
+)
 
 __version__ = "0.1.0"
 
@@ -66,6 +76,7 @@ __all__ = [
     "ones_like", "permute", "pow", "prod", "rand", "rand_like", "randint", "randn", "randn_like", "randperm", "squeeze",
     "std", "tensor", "unsqueeze", "zeros", "zeros_like", "utils", "autograd", "func",
     "linalg", "det", "inverse", "logdet",
+    "svd",  # linalg decompositions, stop 26
     "add", "sub", "subtract", "mul", "multiply", "div", "divide", "neg", "square", "inference_mode", "save", "load",
     "get_num_threads", "set_num_threads",
     "gather", "scatter", "scatter_add", "index_select", "index_add", "index_copy", "index_fill", "take",
@@ -78,8 +89,14 @@ __all__ = [
     "split", "chunk", "unbind", "hstack", "vstack", "tile", "repeat_interleave", "einsum", "tensordot",
     "median", "cummax", "cummin", "diff", "nonzero", "argwhere", "unique", "bincount", "count_nonzero", "std_mean",
     "var_mean", "erf", "erfinv", "lgamma", "digamma", "polygamma",
+    "igamma", "igammac", "special",
     "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool_",
     "bool", "half", "float", "double", "short", "int", "long",
+    "addbmm", "addmv", "addr", "atleast_1d", "atleast_2d", "atleast_3d", "baddbmm", "block_diag", "broadcast_shapes",
+    "broadcast_tensors", "cartesian_prod", "cdist", "chain_matmul", "column_stack", "combinations", "cross",
+    "diag_embed", "diagflat", "dsplit", "dstack", "fliplr", "flipud", "hsplit", "inner", "kron", "meshgrid",
+    "moveaxis", "movedim", "mv", "ravel", "rot90", "row_stack", "select", "split_with_sizes", "swapaxes", "swapdims",
+    "take_along_dim", "tensor_split", "tril_indices", "triu_indices", "unflatten", "unravel_index", "vdot", "vsplit",
 ]
 
 # `import autograd_core as torch; torch.nn.Linear(...)` works as in PyTorch, yet importing the core loads

@@ -10,7 +10,7 @@ rules in ops/linalg.py; everything here composes them with the ordinary operatio
 higher derivatives and compile come for free. A singular or non-positive-definite input raises `LinAlgError`
 (a RuntimeError, as torch.linalg.LinAlgError).
 
-Not provided: eig, svd (svdvals is), pinv, lstsq, qr.
+The decompositions are in linalg_decompositions.py (re-exported here).
 """
 
 from __future__ import annotations
@@ -24,13 +24,11 @@ from .ops import linalg as _ops
 from .ops.index import as_value
 from .ops.linalg import LinAlgError
 from .ops.nondifferentiable import without_gradient
-from .ops.elementwise import maximum
-from .ops.index import flip
 from .ops.shape import broadcast_to, stack, swapaxes
 
 __all__ = [
     "LinAlgError", "cholesky", "cross", "det", "eigh", "eigvalsh", "inv", "matrix_norm", "matrix_power", "multi_dot",
-    "norm", "slogdet", "solve", "solve_triangular", "svdvals", "vecdot", "vector_norm",
+    "norm", "slogdet", "solve", "solve_triangular", "svd", "svdvals", "vecdot", "vector_norm",
 ]
 
 # torch.return_types.linalg_slogdet and linalg_eigh: named tuples.
@@ -321,16 +319,8 @@ def eigvalsh(A, UPLO="L"):  # noqa: N803  (PyTorch's argument name)
     return eigh(A, UPLO).eigenvalues
 
 
-def svdvals(A):
-    """The singular values of A (..., m, n): shape (..., min(m, n)), descending.
-
-    Computed as the square roots of the eigenvalues of A Aᵀ (or Aᵀ A, the smaller), so that they compose from eigh:
-    accurate to about eps·(σ_max/σ)² relative, and their gradient U Vᵀ·σ̄ is infinite at a zero singular value
-    (where PyTorch's, from an SVD, is finite)."""
-    A = as_value(A)
-    if A.ndim < 2:
-        raise RuntimeError(f"linalg.svdvals: The input tensor A must have at least 2 dimensions, got {A.ndim}")
-    gram = A @ _mT(A) if A.shape[-2] <= A.shape[-1] else _mT(A) @ A
-    squares = eigvalsh(gram)
-    # Rounding can make a zero eigenvalue slightly negative; clamp before the square root.
-    return flip(maximum(squares, 0.0).sqrt(), dims=(-1,))
+# The decompositions (svd, pinv, lstsq, qr, matrix_exp, ...) and svdvals, in linalg_decompositions.py: imported last,
+# since they compose the functions above.
+from .linalg_decompositions import (  # noqa: E402
+    svd, svdvals,
+)

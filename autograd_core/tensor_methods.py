@@ -453,8 +453,12 @@ _FUNCTION_METHODS = {
                 "lerp", "addcmul", "addcdiv", "logaddexp", "hypot", "sign", "round", "floor", "ceil", "trunc",
                 "frac", "nonzero", "argwhere", "unique", "bincount", "count_nonzero"),
     "linalg": ("outer", "dot", "bmm", "addmm", "inverse", "det", "logdet"),
-    "special_functions": ("erf", "erfinv", "lgamma", "digamma"),
+    "special_functions": ("erf", "erfinv", "lgamma", "digamma", "igamma", "igammac"),
     "pieces": ("split", "chunk", "unbind", "tile", "repeat", "repeat_interleave", "diff", "unfold"),
+    "arrange": ("movedim", "moveaxis", "swapdims", "tensor_split", "hsplit", "vsplit", "dsplit", "split_with_sizes",
+                "unflatten", "rot90", "fliplr", "flipud", "select", "take_along_dim", "ravel", "diag_embed",
+                "diagflat"),
+    "products": ("kron", "cross", "inner", "mv", "addmv", "addr", "baddbmm", "addbmm", "vdot"),
 }
 
 
@@ -473,6 +477,23 @@ for _module, _names in _FUNCTION_METHODS.items():
         setattr(TensorMethods, _name, _function_method(_module, _name))
 TensorMethods.arcsin, TensorMethods.arccos, TensorMethods.arctan, TensorMethods.arctan2 = (
     TensorMethods.asin, TensorMethods.acos, TensorMethods.atan, TensorMethods.atan2)
+
+
+# --- linalg decompositions, stop 26 --- x.svd() (torch.svd's V), x.pinverse(), x.qr(), x.matrix_exp(), ...
+def _decomposition_method(name, function):
+    def method(self, *args, **kwargs):
+        from . import linalg_decompositions  # loaded on use: it builds on linalg.py, which builds on Value
+
+        return getattr(linalg_decompositions, function)(self, *args, **kwargs)
+
+    method.__name__, method.__qualname__ = name, f"TensorMethods.{name}"
+    method.__doc__ = f"torch.{name} with this Value as its first argument (linalg_decompositions.{function})."
+    return method
+
+
+for _name, _function in {"svd": "svd_old"}.items():
+    setattr(TensorMethods, _name, _decomposition_method(_name, _function))
+# --- end of linalg decompositions, stop 26 ---
 
 
 def _axis(dim):

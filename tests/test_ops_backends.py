@@ -131,6 +131,9 @@ class OURS:
 
     # More elementwise functions and products (ops/special.py, ops/linalg.py).
     erf, erfinv, lgamma, digamma, polygamma = ag.erf, ag.erfinv, ag.lgamma, ag.digamma, ag.polygamma
+    # --- special functions, stop 26 ---
+    igamma, igammac = ag.igamma, ag.igammac
+    # --- end of special functions, stop 26 ---
     log1p, expm1, log2, log10, tan, asin, acos, atan = ag.log1p, ag.expm1, ag.log2, ag.log10, ag.tan, ag.asin, \
         ag.acos, ag.atan
     sinh, cosh, atan2, reciprocal, rsqrt, lerp, addcmul = ag.sinh, ag.cosh, ag.atan2, ag.reciprocal, ag.rsqrt, \
@@ -185,6 +188,24 @@ class OURS:
     @staticmethod
     def eigh(x):
         return tuple(ag.linalg.eigh(x))
+
+    # --- linalg decompositions, stop 26 ---
+    @staticmethod
+    def svd(x):
+        return tuple(ag.linalg.svd(x, full_matrices=False))
+
+    @staticmethod
+    def pinv(x, hermitian=False):
+        return ag.linalg.pinv(x, hermitian=hermitian)
+
+    @staticmethod
+    def qr(x, mode="reduced"):
+        return tuple(ag.linalg.qr(x, mode=mode))
+
+    @staticmethod
+    def matrix_exp(x):
+        return ag.linalg.matrix_exp(x)
+    # --- end of linalg decompositions, stop 26 ---
 
 
 def _hips():
@@ -367,6 +388,9 @@ def _hips():
 
         erf, erfinv, lgamma = scipy_special.erf, scipy_special.erfinv, scipy_special.gammaln
         digamma, polygamma = scipy_special.digamma, scipy_special.polygamma
+        # --- special functions, stop 26 ---
+        igamma, igammac = scipy_special.gammainc, scipy_special.gammaincc
+        # --- end of special functions, stop 26 ---
         log1p, expm1, log2, log10, tan, sinh, cosh, sign = anp.log1p, anp.expm1, anp.log2, anp.log10, anp.tan, \
             anp.sinh, anp.cosh, anp.sign
         asin, acos, atan, atan2, reciprocal, logaddexp, hypot = anp.arcsin, anp.arccos, anp.arctan, anp.arctan2, \
@@ -489,6 +513,24 @@ def _hips():
         @staticmethod
         def eigh(x):
             return anp.linalg.eigh(x)
+
+        # --- linalg decompositions, stop 26 ---
+        @staticmethod
+        def svd(x):
+            return anp.linalg.svd(x, full_matrices=False)
+
+        @staticmethod
+        def pinv(x, hermitian=False):
+            return anp.linalg.pinv(x, hermitian=hermitian)
+
+        @staticmethod
+        def qr(x, mode="reduced"):
+            raise NotImplementedError("HIPS autograd has no gradient for qr (its cases run on PyTorch only)")
+
+        @staticmethod
+        def matrix_exp(x):
+            raise NotImplementedError("HIPS autograd has no matrix_exp (its cases run on PyTorch only)")
+        # --- end of linalg decompositions, stop 26 ---
 
     return HIPS
 
@@ -682,7 +724,33 @@ def _torch():
         def eigh(x):
             return tuple(torch.linalg.eigh(x))
 
+        # --- linalg decompositions, stop 26 ---
+        @staticmethod
+        def svd(x):
+            return tuple(torch.linalg.svd(x, full_matrices=False))
+
+        @staticmethod
+        def pinv(x, hermitian=False):
+            return torch.linalg.pinv(x, hermitian=hermitian)
+
+        @staticmethod
+        def qr(x, mode="reduced"):
+            return tuple(torch.linalg.qr(x, mode=mode))
+
+        matrix_exp = torch.linalg.matrix_exp
+        # --- end of linalg decompositions, stop 26 ---
+
         erf, erfinv, lgamma, digamma, polygamma = torch.erf, torch.erfinv, torch.lgamma, torch.digamma, torch.polygamma
+        # --- special functions, stop 26 ---
+
+        @staticmethod
+        def igamma(a, x):  # torch.igamma takes tensors only
+            return torch.igamma(torch.as_tensor(a, dtype=x.dtype), x)
+
+        @staticmethod
+        def igammac(a, x):
+            return torch.igammac(torch.as_tensor(a, dtype=x.dtype), x)
+        # --- end of special functions, stop 26 ---
         log1p, expm1, log2, log10, tan, asin, acos, atan = torch.log1p, torch.expm1, torch.log2, torch.log10, \
             torch.tan, torch.asin, torch.acos, torch.atan
         sinh, cosh, atan2, reciprocal, rsqrt, lerp, addcmul = torch.sinh, torch.cosh, torch.atan2, torch.reciprocal, \

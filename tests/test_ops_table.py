@@ -354,6 +354,17 @@ unary("lgamma", "lgamma", lambda B, x: B.lgamma(x), "positive", refs=("autograd"
 unary("polygamma", "digamma", lambda B, x: B.digamma(x), "positive", refs=("autograd",))
 unary("polygamma", "trigamma", lambda B, x: B.polygamma(1, x), "positive", shapes=[(4,)], broadcast=False,
       refs=("autograd",))
+# --- special functions, stop 26 ---
+# igamma/igammac are differentiable in x only (as PyTorch): a is a constant. x in (0.5, 2) takes the power series
+# for a = 1.7, x + 3 the continued fraction, a = 0.3 with x in (0.1, 0.4) Q's own series.
+unary("igamma", "igamma", lambda B, x: B.igamma(1.7, x), "positive")
+unary("igamma", "igamma-fraction", lambda B, x: B.igamma(1.7, x + 3.0), "positive", shapes=[(4,)], broadcast=False)
+unary("igammac", "igammac", lambda B, x: B.igammac(1.7, x), "positive")
+unary("igammac", "igammac-fraction", lambda B, x: B.igammac(1.7, x + 3.0), "positive", shapes=[(4,)], broadcast=False)
+unary("igammac", "igammac-small-a", lambda B, x: B.igammac(0.3, x * 0.2), "positive", shapes=[(4,)], broadcast=False)
+case("igamma", "igamma-a(3,)-x(2,3)", lambda B, x: B.igamma(np.array([0.5, 2.0, 6.0]), x),
+     sample(_rng("igamma-a(3,)-x(2,3)"), (2, 3), "positive") * 2.0, float32=False)
+# --- end of special functions, stop 26 ---
 
 # More elementwise functions (ops/special.py): primitives, then compositions filed under the primitive they end in.
 for prim, domain in [("log1p", "positive"), ("expm1", "real"), ("tan", "unit"), ("asin", "unit"), ("acos", "unit"),
@@ -482,6 +493,22 @@ def _eigh_case(B, x):
 for shape in [(3, 3), (2, 3, 3)]:
     label = f"eigh-{shape_id(shape)}"
     case("eigh", label, _eigh_case, sample(_rng(label), shape))
+
+
+# --- linalg decompositions, stop 26 ---
+# Singular vectors are defined up to sign: the cases check S, Σ_i U[i, j]⁴, Σ_j Vh[i, j]⁴ and U Vh (the polar
+# factor), which those signs do not change (random matrices: distinct singular values).
+def _svd_case(B, x):
+    u, s, vh = B.svd(x)
+    return s + B.sum(u * u * u * u, axis=-2) + B.sum(vh * vh * vh * vh, axis=-1)
+
+
+for shape in [(3, 3), (4, 3), (2, 3, 4)]:
+    label = f"svd-{shape_id(shape)}"
+    case("svd", label, _svd_case, sample(_rng(label), shape))
+label = "svd-polar-(4,3)"
+case("svd", label, lambda B, x: B.svd(x)[0] @ B.svd(x)[2], sample(_rng(label), (4, 3)))
+# --- end of linalg decompositions, stop 26 ---
 
 CASE_IDS = [c.label for c in CASES]
 assert len(set(CASE_IDS)) == len(CASE_IDS), "case labels must be unique"

@@ -306,13 +306,15 @@ def _data(x):
     return x.data if isinstance(x, Value) else x
 
 
-def _eigen_gaps(w, needed):
+def _eigen_gaps(w, needed, name="eigh"):
     """F with F[i, j] = 1 / (w_j - w_i) off the diagonal and 0 on it. Equal eigenvalues make the eigenvectors'
-    derivative undefined: their entries are 0, with a warning when the eigenvectors' gradient `needed` them."""
+    derivative undefined: their entries are 0, with a warning when the eigenvectors' gradient `needed` them.
+    (svd passes the squared singular values: the same holds for its singular vectors.)"""
     gaps = w.reshape(w.shape[:-1] + (1, w.shape[-1])) - w.reshape(w.shape + (1,))
     distinct = np.abs(_data(gaps)) > 1e-12 * max(1.0, float(np.max(np.abs(_data(w)), initial=0.0)))
     if needed and not np.all(distinct | np.eye(w.shape[-1], dtype=bool)):
-        warnings.warn("linalg.eigh: the gradient through the eigenvectors is not defined for repeated eigenvalues; "
+        vectors, values = ("singular vectors", "singular values") if name == "svd" else ("eigenvectors", "eigenvalues")
+        warnings.warn(f"linalg.{name}: the gradient through the {vectors} is not defined for repeated {values}; "
                       "their terms are left out", RuntimeWarning, stacklevel=4)
     return (1.0 / (gaps + np.where(distinct, 0.0, 1.0))) * distinct.astype(np.asarray(_data(w)).dtype)
 
