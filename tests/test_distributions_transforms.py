@@ -231,8 +231,7 @@ def test_transformed_distribution_matches_torch(name):
     torch = pytest.importorskip("torch")
     ours, theirs, values = TD_CASES[name]
     a, b = leaf(LOC), leaf(SCALE)
-    ta, tb = _f64(torch, LOC, requires_grad=True), torch.tensor(SCALE, requires_grad=True,
-                                                                                       dtype=torch.float64)
+    ta, tb = _f64(torch, LOC).requires_grad_(), _f64(torch, SCALE).requires_grad_()
     d, t = ours(a, b), theirs(torch, ta, tb)
     assert d.batch_shape == tuple(t.batch_shape) and d.event_shape == tuple(t.event_shape)
     assert d.support.event_dim == t.support.event_dim and d.has_rsample == t.has_rsample
