@@ -1,5 +1,5 @@
-"""Adaptive max pooling (PyTorch's `adaptive_max_pool1d/2d`, `AdaptiveMaxPool1d/2d`): the maximum over each of
-oh × ow bins that tile the input, whatever its size.
+"""Adaptive max pooling (PyTorch's `adaptive_max_pool1d/2d/3d`, `AdaptiveMaxPool1d/2d/3d`): the maximum over each of
+the (od ×) oh × ow bins that tile the input, whatever its size.
 
 Bin i of an axis of length n split into m bins covers [⌊i·n/m⌋, ⌈(i + 1)·n/m⌉): bins may overlap by one element when
 m does not divide n. The position of each bin's maximum (the first one in row-major order, as PyTorch) is found on
@@ -9,6 +9,8 @@ element that is the maximum of two overlapping bins).
 """
 
 from __future__ import annotations
+
+import itertools
 
 import numpy as np
 
@@ -25,18 +27,19 @@ def _bins(n, m):
 
 
 def _argmax_in_bins(x, out_size):
-    """x (B, H, W) -> (B, oh, ow) int64: the flat index h·W + w in x's plane of each bin's first maximum (a NaN counts
-    as the maximum)."""
-    B, H, W = x.shape
-    oh, ow = out_size
-    indices = np.empty((B, oh, ow), np.int64)
-    for i, (h0, h1) in enumerate(_bins(H, oh)):
-        for j, (w0, w1) in enumerate(_bins(W, ow)):
-            window = x[:, h0:h1, w0:w1].reshape(B, -1)
-            nan = np.isnan(window)
-            first = np.where(nan.any(axis=1), nan.argmax(axis=1), window.argmax(axis=1))
-            rows, cols = np.divmod(first, w1 - w0)
-            indices[:, i, j] = (h0 + rows) * W + w0 + cols
+    """x (B, *spatial) -> (B, *out_size) int64: the flat (row-major) index in x's plane or volume of each bin's
+    first maximum (a NaN counts as the maximum)."""
+    B, spatial = x.shape[0], x.shape[1:]
+    indices = np.empty((B,) + tuple(out_size), np.int64)
+    for at in itertools.product(*(range(m) for m in out_size)):
+        bins = [_bins(n, m)[i] for n, m, i in zip(spatial, out_size, at)]
+        window = x[(slice(None),) + tuple(slice(lo, hi) for lo, hi in bins)]
+        flat = window.reshape(B, -1)
+        nan = np.isnan(flat)
+        first = np.where(nan.any(axis=1), nan.argmax(axis=1), flat.argmax(axis=1))
+        offsets = np.unravel_index(first, window.shape[1:])
+        indices[(slice(None),) + at] = np.ravel_multi_index(
+            tuple(lo + o for (lo, _), o in zip(bins, offsets)), spatial)
     return indices
 
 
@@ -48,30 +51,30 @@ def _adaptive_max(who, nd, input, output_size, return_indices):
     if min(spatial, default=1) < 1:
         raise ValueError(f"{who}: the spatial size {spatial} must be non-empty")
     if nd == 1:
-        sizes = (1, _ints(output_size, 1, "output_size", who, 1)[0])
+        sizes = _ints(output_size, 1, "output_size", who, 1)
     else:
-        pair = (output_size, output_size) if output_size is None or np.ndim(output_size) == 0 else tuple(output_size)
-        if len(pair) != 2:
-            raise ValueError(f"{who}: output_size must be an int or a pair, got {output_size!r}")
-        sizes = _ints(tuple(n if m is None else m for n, m in zip(spatial, pair)), 2, "output_size", who, 1)
-    H, W = (1,) * (2 - nd) + spatial
+        several = (output_size,) * nd if output_size is None or np.ndim(output_size) == 0 else tuple(output_size)
+        if len(several) != nd:
+            raise ValueError(f"{who}: output_size must be an int or a tuple of {nd}, got {output_size!r}")
+        sizes = _ints(tuple(n if m is None else m for n, m in zip(spatial, several)), nd, "output_size", who, 1)
     lead = shape[:-nd]
-    B = int(np.prod(lead))
-    out_shape = lead + sizes[2 - nd:]
+    B, plane = int(np.prod(lead)), int(np.prod(spatial))
+    out_shape = lead + sizes
     rows = np.arange(B).reshape(B, 1)
     if not isinstance(input, Value):  # an array: computed directly, arrays out
-        planes = np.asarray(input).reshape(B, H * W)
-        flat = _argmax_of_planes(planes, (H, W), sizes)
+        planes = np.asarray(input).reshape(B, plane)
+        flat = _argmax_of_planes(planes, spatial, sizes)
         y = planes[rows, flat].reshape(out_shape)
         return (y, flat.reshape(out_shape)) if return_indices else y
-    planes = input.reshape((B, H * W))
-    flat = without_gradient(_argmax_of_planes, planes, plane=(H, W), out_size=sizes)  # recorded: live at replay
+    planes = input.reshape((B, plane))
+    flat = without_gradient(_argmax_of_planes, planes, plane=spatial, out_size=sizes)  # recorded: live at replay
     y = getitem(planes, (rows, flat.data)).reshape(out_shape)
     return (y, flat.reshape(out_shape)) if return_indices else y
 
 
 def _argmax_of_planes(planes, plane, out_size):
-    """planes (B, H·W) -> (B, oh·ow) int64: the flat index of each bin's first maximum (see `_argmax_in_bins`)."""
+    """planes (B, prod(plane)) -> (B, prod(out_size)) int64: the flat index of each bin's first maximum (see
+    `_argmax_in_bins`)."""
     return _argmax_in_bins(planes.reshape((planes.shape[0],) + tuple(plane)), out_size).reshape(planes.shape[0], -1)
 
 
@@ -100,6 +103,33 @@ class AdaptiveMaxPool2d(Module):
 
     def extra_repr(self):
         return f"output_size={self.output_size}"
+
+
+def adaptive_max_pool3d(input, output_size, return_indices=False):
+    """Max over adaptive bins: (N, C, D, H, W) -> (N, C, od, oh, ow), or (C, D, H, W) -> (C, od, oh, ow); output_size
+    an int or a triple (None keeps that size). return_indices: also the flat index d·H·W + h·W + w (int64)."""
+    return _adaptive_max("adaptive_max_pool3d", 3, input, output_size, return_indices)
+
+
+def adaptive_max_pool1d_with_indices(input, output_size, return_indices=False):
+    """PyTorch's F.adaptive_max_pool1d_with_indices: always (output, indices)."""
+    return adaptive_max_pool1d(input, output_size, True)
+
+
+def adaptive_max_pool2d_with_indices(input, output_size, return_indices=False):
+    """PyTorch's F.adaptive_max_pool2d_with_indices: always (output, indices)."""
+    return adaptive_max_pool2d(input, output_size, True)
+
+
+def adaptive_max_pool3d_with_indices(input, output_size, return_indices=False):
+    """PyTorch's F.adaptive_max_pool3d_with_indices: always (output, indices)."""
+    return adaptive_max_pool3d(input, output_size, True)
+
+
+class AdaptiveMaxPool3d(AdaptiveMaxPool2d):
+    """AdaptiveMaxPool3d(output_size, return_indices=False): `adaptive_max_pool3d` as a module."""
+
+    _fn = staticmethod(adaptive_max_pool3d)
 
 
 class AdaptiveMaxPool1d(AdaptiveMaxPool2d):

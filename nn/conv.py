@@ -142,7 +142,7 @@ def _conv_padding(who, padding, kernel, stride, dilation):
 
 def _check_shapes(who, nd, x_shape, w_shape, bias, groups, transposed):
     """Validate ranks, channels, groups and bias; return (groups, out_channels)."""
-    layout = "(N, C, L)" if nd == 1 else "(N, C, H, W)"
+    layout = {1: "(N, C, L)", 2: "(N, C, H, W)"}.get(nd, "(N, C, D, H, W)")
     if len(x_shape) != nd + 2:
         raise ValueError(f"{who}: input must be {nd + 2}-D {layout}, got shape {x_shape}")
     if len(w_shape) != nd + 2:
@@ -335,7 +335,7 @@ class _ConvNd(Module):
     def extra_repr(self):
         text = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
         if self.padding != (0,) * self._nd:
-            text += f", padding={self.padding!r}"
+            text += f", padding={self.padding}"  # padding=same, unquoted, as PyTorch prints it
         if self._transposed and self.output_padding != (0,) * self._nd:
             text += f", output_padding={self.output_padding}"
         if self.dilation != (1,) * self._nd:

@@ -51,6 +51,17 @@ from .embedding import embedding_bag
 from .gumbel import gumbel_softmax
 from .norm_extra import local_response_norm, rms_norm
 from .pool_extra import adaptive_avg_pool1d, lp_pool1d, lp_pool2d
+# 3-d layers (conv3d.py, pool3d.py, ...)
+from .adaptive_max_pool import (
+    adaptive_max_pool1d_with_indices, adaptive_max_pool2d_with_indices, adaptive_max_pool3d,
+    adaptive_max_pool3d_with_indices,
+)
+from .conv3d import conv3d, conv_transpose3d
+from .pool3d import (
+    adaptive_avg_pool3d, avg_pool3d, lp_pool3d, max_pool1d_with_indices, max_pool2d_with_indices, max_pool3d,
+    max_pool3d_with_indices,
+)
+from .unpool import max_unpool3d
 
 __all__ = [
     "linear", "relu", "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax", "dropout", "batch_norm",
@@ -72,4 +83,9 @@ __all__ = [
     "rms_norm", "local_response_norm", "dropout1d", "dropout3d", "alpha_dropout", "channel_shuffle",
     "adaptive_avg_pool1d", "lp_pool1d", "lp_pool2d", "embedding_bag", "gumbel_softmax",
     "multi_margin_loss", "multilabel_margin_loss", "hinge_embedding_loss", "triplet_margin_with_distance_loss",
+]
+__all__ += [  # 3-d layers
+    "conv3d", "conv_transpose3d", "max_pool3d", "avg_pool3d", "adaptive_avg_pool3d", "adaptive_max_pool3d",
+    "lp_pool3d", "max_unpool3d", "max_pool1d_with_indices", "max_pool2d_with_indices", "max_pool3d_with_indices",
+    "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices", "adaptive_max_pool3d_with_indices",
 ]

@@ -1,5 +1,5 @@
 """Instance normalisation (Ulyanov et al., 2016): each sample's channel normalised over its own spatial positions.
-PyTorch's `F.instance_norm`, `InstanceNorm1d`, `InstanceNorm2d`.
+PyTorch's `F.instance_norm`, `InstanceNorm1d`, `InstanceNorm2d`, `InstanceNorm3d`.
 
     y[n, c] = γ[c] · (x[n, c] − mean(x[n, c])) / √(var(x[n, c]) + eps) + β[c]     (biased variance, over L or H, W)
 
@@ -144,3 +144,10 @@ class InstanceNorm2d(_InstanceNorm):
     arguments, parameters and buffers as InstanceNorm1d."""
 
     _spatial = 2
+
+
+class InstanceNorm3d(_InstanceNorm):
+    """InstanceNorm3d(...): input (N, C, D, H, W) or (C, D, H, W), each (sample, channel) normalised over D, H and W;
+    the same arguments, parameters and buffers as InstanceNorm1d."""
+
+    _spatial = 3

@@ -207,6 +207,15 @@ class BatchNorm2d(_BatchNorm):
     _dims = (4,)
 
 
+class BatchNorm3d(_BatchNorm):
+    """Batch normalisation of (N, C, D, H, W) inputs, per channel C (statistics over N, D, H, W).
+
+    Same arguments, parameters and buffers as `BatchNorm1d`.
+    """
+
+    _dims = (5,)
+
+
 # ----------------------------------------------------------------------------------------------------
 # Layer normalisation.
 

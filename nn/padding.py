@@ -89,7 +89,7 @@ def _pad_constant(x, axes, pairs, value):
 
 
 # ----------------------------------------------------------------------------------------------------
-# Modules: PyTorch's ZeroPad, ConstantPad, ReflectionPad, ReplicationPad and CircularPad, 1-D and 2-D.
+# Modules: PyTorch's ZeroPad, ConstantPad, ReflectionPad, ReplicationPad and CircularPad, 1-D, 2-D and 3-D.
 
 from .module import Module  # noqa: E402  (the functions above need no module)
 
@@ -181,3 +181,30 @@ class CircularPad1d(ZeroPad1d):
 class CircularPad2d(CircularPad1d):
     """CircularPad2d(padding): the last two axes wrapped around; (C, H, W) or (N, C, H, W)."""
     _nd = 2
+
+
+class ZeroPad3d(ZeroPad1d):
+    """ZeroPad3d(padding): zeros around the last three axes: padding = int or (left, right, top, bottom, front,
+    back)."""
+    _nd = 3
+
+
+class ConstantPad3d(_ConstantPadNd):
+    """ConstantPad3d(padding, value): `value` around the last three axes: padding = int or (left, right, top, bottom,
+    front, back)."""
+    _nd = 3
+
+
+class ReflectionPad3d(ReflectionPad1d):
+    """ReflectionPad3d(padding): the last three axes mirrored; (C, D, H, W) or (N, C, D, H, W)."""
+    _nd = 3
+
+
+class ReplicationPad3d(ReplicationPad1d):
+    """ReplicationPad3d(padding): the edge values of the last three axes repeated; (C, D, H, W) or (N, C, D, H, W)."""
+    _nd = 3
+
+
+class CircularPad3d(CircularPad1d):
+    """CircularPad3d(padding): the last three axes wrapped around; (C, D, H, W) or (N, C, D, H, W)."""
+    _nd = 3

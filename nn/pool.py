@@ -199,8 +199,8 @@ def _pool_geometry(who, nd, x, kernel_size, stride, padding, dilation=1, ceil_mo
     bottom/right padding of ceil_mode included), output size (nd entries)."""
     x_shape = np.shape(x)
     if len(x_shape) != nd + 2:
-        raise ValueError(f"{who}: input must be {nd + 2}-D {'(N, C, L)' if nd == 1 else '(N, C, H, W)'}, "
-                         f"got shape {x_shape}")
+        layout = {1: "(N, C, L)", 2: "(N, C, H, W)"}.get(nd, "(N, C, D, H, W)")
+        raise ValueError(f"{who}: input must be {nd + 2}-D {layout}, got shape {x_shape}")
     kernel = _ints(kernel_size, nd, "kernel_size", who, 1)
     stride = kernel if stride is None or stride == () else _ints(stride, nd, "stride", who, 1)
     pads = _ints(padding, nd, "padding", who, 0)

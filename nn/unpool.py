@@ -1,4 +1,4 @@
-"""MaxUnpool1d/2d: the partial inverse of max pooling, putting each value back where its maximum was.
+"""MaxUnpool1d/2d/3d: the partial inverse of max pooling, putting each value back where its maximum was.
 
     y = zeros(N, C, H, W);  y[n, c].flat[indices[n, c, i, j]] = x[n, c, i, j]
 
@@ -32,8 +32,8 @@ _unpool.defjvp_linear()  # linear in x: the tangent is unpooled the same way
 def _max_unpool(who, nd, x, indices, kernel_size, stride, padding, output_size):
     shape = tuple(np.shape(data_of(x)))
     if len(shape) != nd + 2:
-        raise ValueError(f"{who}: input must be {nd + 2}-D {'(N, C, L)' if nd == 1 else '(N, C, H, W)'}, "
-                         f"got shape {shape}")
+        layout = {1: "(N, C, L)", 2: "(N, C, H, W)"}.get(nd, "(N, C, D, H, W)")
+        raise ValueError(f"{who}: input must be {nd + 2}-D {layout}, got shape {shape}")
     idx = np.asarray(data_of(indices))
     if idx.shape != shape or idx.dtype.kind not in "iu":
         raise ValueError(f"{who}: indices must be integers of the input's shape {shape}, got {idx.dtype} {idx.shape}")
@@ -61,6 +61,11 @@ def max_unpool2d(x, indices, kernel_size, stride=None, padding=0, output_size=No
     return _max_unpool("max_unpool2d", 2, x, indices, kernel_size, stride, padding, output_size)
 
 
+def max_unpool3d(x, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """x (N, C, Do, Ho, Wo) and indices from max_pool3d -> (N, C, D, H, W) with each value at its maximum's place."""
+    return _max_unpool("max_unpool3d", 3, x, indices, kernel_size, stride, padding, output_size)
+
+
 def max_unpool1d(x, indices, kernel_size, stride=None, padding=0, output_size=None):
     """x (N, C, Lo) and indices from max_pool1d -> (N, C, L)."""
     return _max_unpool("max_unpool1d", 1, x, indices, kernel_size, stride, padding, output_size)
@@ -85,6 +90,13 @@ class MaxUnpool2d(_MaxUnpool):
 
     _nd = 2
     _fn = staticmethod(max_unpool2d)
+
+
+class MaxUnpool3d(_MaxUnpool):
+    """MaxUnpool3d(kernel_size, stride=None, padding=0); call it with (x, indices, output_size=None)."""
+
+    _nd = 3
+    _fn = staticmethod(max_unpool3d)
 
 
 class MaxUnpool1d(_MaxUnpool):
