@@ -14,7 +14,8 @@ import math
 
 import numpy as np
 
-from .elementwise import exp
+from .elementwise import exp, log
+from .incomplete_gamma import igamma_kernel, igammac_kernel
 from .primitive import primitive
 
 _SQRT_PI = math.sqrt(math.pi)
@@ -127,3 +128,45 @@ polygamma.defjvp_elementwise()
 def digamma(x):
     """ψ(x) = d log Γ(x)/dx."""
     return polygamma(x, n=0)
+
+
+def _float_result(out, *inputs):
+    """out (float64) in the inputs' common float dtype: float32 stays float32, integers give float64."""
+    dtype = np.result_type(*[np.asarray(x) for x in inputs])
+    return out.astype(dtype if dtype.kind == "f" else np.float64)[()]
+
+
+def _not_differentiable_in_a(name):
+    """The rule for the order a of the incomplete gamma functions: PyTorch has no derivative there and says so."""
+    def rule(g, out, a, x):
+        raise NotImplementedError(f"the derivative for '{name}: input' is not implemented.")
+    return rule
+
+
+@primitive("igamma")
+def igamma(input, other):
+    """P(a, x) = γ(a, x)/Γ(a) = 1/Γ(a) ∫₀ˣ tᵃ⁻¹e⁻ᵗ dt, the regularized lower incomplete gamma function of a = input
+    and x = other (torch.igamma, torch.special.gammainc), elementwise with broadcasting. nan for a < 0 or x < 0;
+    P(0, x) = 1 for x > 0. Differentiable in x only, as in PyTorch (a gradient for a raises NotImplementedError)."""
+    return _float_result(igamma_kernel(input, other), input, other)
+
+
+@primitive("igammac")
+def igammac(input, other):
+    """Q(a, x) = 1 − P(a, x) = Γ(a, x)/Γ(a), the regularized upper incomplete gamma function of a = input and
+    x = other (torch.igammac, torch.special.gammaincc), computed directly where it is small (no 1 − P). nan for
+    a < 0 or x < 0. Differentiable in x only, as in PyTorch."""
+    return _float_result(igammac_kernel(input, other), input, other)
+
+
+def _gamma_density(a, x):
+    """xᵃ⁻¹e⁻ˣ/Γ(a) = ∂P(a, x)/∂x, in PyTorch's form (nan at x = 0 for a = 1, as PyTorch's gradient)."""
+    return exp((a - 1) * log(x) - x - lgamma(a))
+
+
+igamma.defvjp(_not_differentiable_in_a("igamma"), lambda g, out, a, x: g * _gamma_density(a, x),
+              formulas=("", "g⊙xᵃ⁻¹e⁻ˣ/Γ(a)"))
+igammac.defvjp(_not_differentiable_in_a("igammac"), lambda g, out, a, x: -g * _gamma_density(a, x),
+               formulas=("", "−g⊙xᵃ⁻¹e⁻ˣ/Γ(a)"))
+igamma.defjvp_elementwise()
+igammac.defjvp_elementwise()
