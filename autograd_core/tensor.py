@@ -342,6 +342,21 @@ def polygamma(n, input):
         raise RuntimeError(f"polygamma(n, x) does not support negative or non-integer n, got {n!r}")
     return ops.special_functions.polygamma(_value(input), n=int(n))
 diff = ops.pieces.diff
+# Rearranging and cutting up (ops/arrange.py) and more products (ops/products.py); most are also Value methods.
+_a = ops.arrange
+movedim, moveaxis, swapdims, swapaxes, atleast_1d, atleast_2d, atleast_3d, meshgrid = (
+    _a.movedim, _a.moveaxis, _a.swapdims, _a.swapaxes, _a.atleast_1d, _a.atleast_2d, _a.atleast_3d, _a.meshgrid)
+broadcast_tensors, broadcast_shapes, column_stack, dstack, row_stack, tensor_split = (
+    _a.broadcast_tensors, _a.broadcast_shapes, _a.column_stack, _a.dstack, _a.row_stack, _a.tensor_split)
+hsplit, vsplit, dsplit, split_with_sizes, unflatten, rot90, fliplr, flipud, select = (
+    _a.hsplit, _a.vsplit, _a.dsplit, _a.split_with_sizes, _a.unflatten, _a.rot90, _a.fliplr, _a.flipud, _a.select)
+take_along_dim, ravel, block_diag, cartesian_prod, combinations, diag_embed, diagflat = (
+    _a.take_along_dim, _a.ravel, _a.block_diag, _a.cartesian_prod, _a.combinations, _a.diag_embed, _a.diagflat)
+tril_indices, triu_indices, unravel_index = _a.tril_indices, _a.triu_indices, _a.unravel_index
+_pr = ops.products
+kron, cross, inner, mv, addmv, addr, baddbmm, addbmm, chain_matmul, vdot, cdist = (
+    _pr.kron, _pr.cross, _pr.inner, _pr.mv, _pr.addmv, _pr.addr, _pr.baddbmm, _pr.addbmm, _pr.chain_matmul,
+    _pr.vdot, _pr.cdist)
 nonzero, argwhere, unique, bincount, count_nonzero = (
     _s.nonzero, _s.argwhere, _s.unique, _s.bincount, _s.count_nonzero)
 
