@@ -23,7 +23,7 @@ import numbers
 import numpy as np
 
 from autograd_core import Value
-from autograd_core.ops import data_of, softmax
+from autograd_core.ops import broadcast_to, concatenate, data_of, softmax
 
 from . import init
 from .dropout import dropout
@@ -135,23 +135,29 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     is_causal is only a hint, as in PyTorch: attn_mask must be given with it, and is what is applied.
     Dropout (dropout_p) on the attention weights in training only.
 
+    bias_k, bias_v (1, 1, E), both or neither: one more key and value, appended after the projected ones (every
+    query may attend to it). add_zero_attn: one more key and value of zeros per head, appended after those. The
+    masks get a column of 0 (takes part) for each; S below counts them.
+
     Returns (attn_output (L, N, E) or (L, E), attn_weights) with attn_weights (N, L, S) averaged over heads
     (average_attn_weights) or (N, num_heads, L, S), unbatched without N; None when not need_weights.
-    bias_k, bias_v, add_zero_attn, static_k and static_v are not supported (NotImplementedError).
+    static_k and static_v are not supported (NotImplementedError).
     """
-    if bias_k is not None or bias_v is not None or add_zero_attn or static_k is not None or static_v is not None:
-        raise NotImplementedError("multi_head_attention_forward: bias_k/bias_v, add_zero_attn and static_k/static_v "
-                                  "are not supported")
+    if static_k is not None or static_v is not None:
+        raise NotImplementedError("multi_head_attention_forward: static_k/static_v are not supported")
+    if (bias_k is None) != (bias_v is None):
+        raise RuntimeError(f"bias_{'k' if bias_v is None else 'v'} is set but bias_{'v' if bias_v is None else 'k'} "
+                           "is None")
     query, key, value = (_as_value(x) for x in (query, key, value))
     if not _check_shapes(query, key, value, key_padding_mask, attn_mask, num_heads):  # one sample: a batch of one
         query, key, value = (x.reshape((x.shape[0], 1, x.shape[1])) for x in (query, key, value))
         if key_padding_mask is not None:
             key_padding_mask = key_padding_mask.reshape((1,) + tuple(np.shape(data_of(key_padding_mask))))
         output, weights = multi_head_attention_forward(
-            query, key, value, embed_dim_to_check, num_heads, in_proj_weight, in_proj_bias, None, None, False,
-            dropout_p, out_proj_weight, out_proj_bias, training, key_padding_mask, need_weights, attn_mask,
-            use_separate_proj_weight, q_proj_weight, k_proj_weight, v_proj_weight, None, None, average_attn_weights,
-            is_causal, rng)
+            query, key, value, embed_dim_to_check, num_heads, in_proj_weight, in_proj_bias, bias_k, bias_v,
+            add_zero_attn, dropout_p, out_proj_weight, out_proj_bias, training, key_padding_mask, need_weights,
+            attn_mask, use_separate_proj_weight, q_proj_weight, k_proj_weight, v_proj_weight, None, None,
+            average_attn_weights, is_causal, rng)
         return output.reshape((output.shape[0], output.shape[2])), (None if weights is None else weights[0])
     length, batch, embed_dim = query.shape
     source = key.shape[0]
@@ -174,11 +180,18 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     else:
         weights = tuple(in_proj_weight[i * embed_dim:(i + 1) * embed_dim] for i in range(3))
     q, k, v = (_affine(x, w, b) for x, w, b in zip((query, key, value), weights, biases))
+    if bias_k is not None:  # one more key and value, the same for every sample
+        k = concatenate([k, broadcast_to(bias_k, shape=(1, batch, embed_dim))])
+        v = concatenate([v, broadcast_to(bias_v, shape=(1, batch, embed_dim))])
+    extra = (bias_k is not None) + bool(add_zero_attn)   # keys added after the source's
 
     # Heads: (T, N, E) -> (N, heads, T, head_dim).
     def heads(x, steps):
         return x.reshape((steps, batch, num_heads, head_dim)).transpose((1, 2, 0, 3))
-    q, k, v = heads(q, length), heads(k, source), heads(v, source)
+    q, k, v = heads(q, length), heads(k, k.shape[0]), heads(v, v.shape[0])
+    if add_zero_attn:
+        zeros = np.zeros((batch, num_heads, 1, head_dim), q.dtype)
+        k, v = concatenate([k, zeros], axis=2), concatenate([v, zeros], axis=2)
 
     # One additive mask (N or 1, heads or 1, L, S) from the two.
     dtype = q.dtype
@@ -199,6 +212,8 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
                              f"{tuple(np.shape(data_of(padding)))}")
         padding = padding.reshape((batch, 1, 1, source))
         mask = padding if mask is None else mask + padding
+    if mask is not None and extra:  # the added keys take part
+        mask = concatenate([mask, np.zeros(np.shape(data_of(mask))[:-1] + (extra,), dtype)], axis=-1)
 
     scores = (q * math.sqrt(1.0 / head_dim)) @ k.swapaxes(-1, -2)        # (N, heads, L, S)
     if mask is not None:
@@ -222,7 +237,9 @@ class MultiheadAttention(Module):
     Parameters: in_proj_weight (3E, E) (xavier_uniform), in_proj_bias (3E,) (zeros), out_proj (a Linear(E, E),
     bias zeros); when kdim or vdim differs from E, q_proj_weight (E, E), k_proj_weight (E, kdim), v_proj_weight
     (E, vdim) replace in_proj_weight. The names of PyTorch's, so its state dicts load.
-    dropout: on the attention weights, in training mode only. add_bias_kv and add_zero_attn are not supported.
+    dropout: on the attention weights, in training mode only. add_bias_kv: parameters bias_k, bias_v (1, 1, E)
+    (xavier_normal), one more key and value every query may attend to; add_zero_attn: one more key and value of
+    zeros (see `multi_head_attention_forward`); attn_weights then has a column for each.
 
     forward(query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None, average_attn_weights=True,
             is_causal=False) -> (attn_output, attn_weights):
@@ -240,8 +257,6 @@ class MultiheadAttention(Module):
             raise ValueError("embed_dim must be divisible by num_heads")
         if not 0.0 <= dropout <= 1.0:
             raise ValueError(f"MultiheadAttention: dropout must be in [0, 1], got {dropout}")
-        if add_bias_kv or add_zero_attn:
-            raise NotImplementedError("MultiheadAttention: add_bias_kv and add_zero_attn are not supported")
         if device is not None:
             from autograd_core import device as _device
 
@@ -266,8 +281,12 @@ class MultiheadAttention(Module):
         self.out_proj = Linear(e, e, bias=bias, rng=self._rng, dtype=dtype)
         if bias:
             init.zeros_(self.out_proj.bias)
-        self.bias_k = self.bias_v = None
-        self.add_zero_attn = False
+        if add_bias_kv:
+            self.bias_k = Parameter(init.xavier_normal((1, 1, e), rng=self._rng, dtype=dtype))
+            self.bias_v = Parameter(init.xavier_normal((1, 1, e), rng=self._rng, dtype=dtype))
+        else:
+            self.bias_k = self.bias_v = None
+        self.add_zero_attn = bool(add_zero_attn)
 
     def forward(self, query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None,
                 average_attn_weights=True, is_causal=False):
@@ -277,8 +296,9 @@ class MultiheadAttention(Module):
         if self.batch_first and batched:
             query, key, value = (x.swapaxes(0, 1) for x in (query, key, value))
         output, weights = multi_head_attention_forward(
-            query, key, value, self.embed_dim, self.num_heads, self.in_proj_weight, self.in_proj_bias, None, None,
-            False, self.dropout, self.out_proj.weight, self.out_proj.bias, training=self.training,
+            query, key, value, self.embed_dim, self.num_heads, self.in_proj_weight, self.in_proj_bias, self.bias_k,
+            self.bias_v, self.add_zero_attn, self.dropout, self.out_proj.weight, self.out_proj.bias,
+            training=self.training,
             key_padding_mask=key_padding_mask, need_weights=need_weights, attn_mask=attn_mask,
             use_separate_proj_weight=not self._qkv_same_embed_dim, q_proj_weight=self.q_proj_weight,
             k_proj_weight=self.k_proj_weight, v_proj_weight=self.v_proj_weight,

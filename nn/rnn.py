@@ -480,6 +480,9 @@ _SEQUENCE_DOC = """
 
     input: (L, N, input_size), (N, L, input_size) when batch_first, or unbatched (L, input_size).
     output: (L, N, D·H) (or (N, L, D·H), or (L, D·H)), the last layer's h at every step; D = 2 if bidirectional.
+    input may also be a `nn.utils.rnn.PackedSequence` (variable lengths, no padding read): output is then a
+    PackedSequence with the same batch_sizes and indices, and the final states hold each sequence's state after
+    its own last step (the reverse direction's after its first), in the original batch order.
 """
 
 

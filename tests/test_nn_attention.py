@@ -210,8 +210,6 @@ def test_scaled_dot_product_attention_gradcheck_and_dropout():
 def test_attention_errors_name_the_problem():
     with pytest.raises(ValueError, match="embed_dim must be divisible by num_heads"):
         nn.MultiheadAttention(5, 2)
-    with pytest.raises(NotImplementedError, match="add_bias_kv"):
-        nn.MultiheadAttention(4, 2, add_bias_kv=True)
     mha = nn.MultiheadAttention(4, 2)
     x = np.zeros((3, 2, 4))
     with pytest.raises(ValueError, match="expecting embedding dimension of 4, but got 5"):
