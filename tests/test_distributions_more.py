@@ -185,9 +185,10 @@ def test_sample_moments(name, dist):
 
 def test_rsample_where_reparameterizable_and_not_elsewhere():
     rate = ag.tensor([2.0], dtype=ag.float64, requires_grad=True)
-    for d in (D.Exponential(rate), D.Laplace(rate, rate), D.LogNormal(rate, rate)):
+    for d in (D.Exponential(rate), D.Laplace(rate, rate), D.LogNormal(rate, rate), D.Gamma(rate, rate),
+              D.Beta(rate, rate), D.Dirichlet(rate.unsqueeze(0) * ag.ones(3, dtype=ag.float64))):
         assert d.has_rsample and d.rsample((3,)).requires_grad
-    for d in (D.Gamma(rate, rate), D.Beta(rate, rate), D.Dirichlet(rate), D.Poisson(rate)):
+    for d in (D.Poisson(rate),):
         assert not d.has_rsample
         with pytest.raises(NotImplementedError):
             d.rsample()

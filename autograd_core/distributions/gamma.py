@@ -1,8 +1,9 @@
 """Gamma, Beta, Dirichlet and Poisson: densities written with lgamma and digamma (special.py).
 
-Sampling draws NumPy's gamma, beta and Poisson numbers; it has no reparameterization gradient (PyTorch's Gamma,
-Beta and Dirichlet implement `rsample` by implicit reparameterization, which this package does not: their
-`rsample` raises NotImplementedError). log_prob, entropy, mean, variance and KL are differentiable.
+Gamma, Beta and Dirichlet are reparameterizable as PyTorch's: `rsample` draws standard gamma numbers whose gradient
+w.r.t. the concentration is the implicit one (gamma_sampling.py); Dirichlet and Beta normalise gammas. log_prob,
+entropy, mean, variance, cdf (Gamma: the regularized incomplete gamma, differentiable in the value and the rate)
+and KL are differentiable.
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ from __future__ import annotations
 import numpy as np
 
 from .. import ops
+from ..ops.special_functions import igamma
 from . import constraints
 from .distribution import Distribution
 from .exponential import _expand_params
+from .gamma_sampling import standard_gamma
 from .special import digamma, lgamma
 from .utils import as_float_value, broadcast_all, constant, draw, tiny, xlogy
 
@@ -24,6 +27,7 @@ class Gamma(Distribution):
 
     arg_constraints = {"concentration": constraints.positive, "rate": constraints.positive}
     support = constraints.nonnegative
+    has_rsample = True
 
     def __init__(self, concentration, rate, validate_args=None):
         self.concentration, self.rate = broadcast_all(concentration, rate)
@@ -44,11 +48,12 @@ class Gamma(Distribution):
     def variance(self):
         return self.concentration / self.rate ** 2
 
-    def sample(self, sample_shape=()):
+    def rsample(self, sample_shape=()):
+        """X / rate with X ~ Gamma(concentration, 1): differentiable w.r.t. both parameters (implicitly w.r.t. the
+        concentration)."""
         shape = self._extended_shape(sample_shape)
-        c = np.broadcast_to(self.concentration.data, shape)
-        x = draw("standard_gamma", shape, np.float64, c) / self.rate.data
-        return constant(np.maximum(x, tiny(self.rate.dtype)).astype(self.rate.dtype))
+        x = standard_gamma(ops.broadcast_to(self.concentration, shape=shape)) / self.rate
+        return x.clamp(min=float(tiny(x.dtype)))
 
     def log_prob(self, value):
         if self._validate_args:
@@ -58,7 +63,12 @@ class Gamma(Distribution):
         return xlogy(c, self.rate) + xlogy(c - 1, value) - self.rate * value - lgamma(c)
 
     def cdf(self, value):
-        raise NotImplementedError("Gamma.cdf needs the regularized incomplete gamma function, not implemented")
+        """P(concentration, rate · value), the regularized lower incomplete gamma function (differentiable in value
+        and rate; not in the concentration, as PyTorch)."""
+        if self._validate_args:
+            self._validate_sample(value)
+        value = as_float_value(value, self.rate.dtype)
+        return igamma(self.concentration, self.rate * value)
 
     def entropy(self):
         c = self.concentration
@@ -71,6 +81,7 @@ class Dirichlet(Distribution):
 
     arg_constraints = {"concentration": constraints.independent(constraints.positive, 1)}
     support = constraints.simplex
+    has_rsample = True
 
     def __init__(self, concentration, validate_args=None):
         concentration = as_float_value(concentration)
@@ -107,12 +118,11 @@ class Dirichlet(Distribution):
         c0 = c.sum(-1, keepdim=True)
         return c * (c0 - c) / (c0 ** 2 * (c0 + 1))
 
-    def sample(self, sample_shape=()):
+    def rsample(self, sample_shape=()):
+        """Gₖ / Σ G with Gₖ ~ Gamma(cₖ, 1) independent, reparameterized through the gammas."""
         shape = self._extended_shape(sample_shape)
-        g = draw("standard_gamma", shape, np.float64, np.broadcast_to(self.concentration.data, shape))
-        g = np.maximum(g, tiny(np.float64))
-        x = g / g.sum(-1, keepdims=True)
-        return constant(np.clip(x, tiny(self.concentration.dtype), 1).astype(self.concentration.dtype))
+        g = standard_gamma(ops.broadcast_to(self.concentration, shape=shape))
+        return (g / g.sum(-1, keepdim=True)).clamp(min=float(tiny(g.dtype)), max=1.0)
 
     def log_prob(self, value):
         if self._validate_args:
@@ -133,6 +143,7 @@ class Beta(Distribution):
 
     arg_constraints = {"concentration1": constraints.positive, "concentration0": constraints.positive}
     support = constraints.unit_interval
+    has_rsample = True
 
     def __init__(self, concentration1, concentration0, validate_args=None):
         self.concentration1, self.concentration0 = broadcast_all(concentration1, concentration0)
@@ -156,13 +167,14 @@ class Beta(Distribution):
         total = a + b
         return a * b / (total ** 2 * (total + 1))
 
-    def sample(self, sample_shape=()):
+    def rsample(self, sample_shape=()):
+        """Ga / (Ga + Gb) with Ga ~ Gamma(a, 1), Gb ~ Gamma(b, 1): the first coordinate of a Dirichlet(a, b) sample,
+        as PyTorch's, kept inside [tiny, 1 − eps] so that log_prob stays finite."""
         shape = self._extended_shape(sample_shape)
-        a = np.broadcast_to(self.concentration1.data, shape)
-        b = np.broadcast_to(self.concentration0.data, shape)
-        dtype = self.concentration1.dtype
-        return constant(np.clip(draw("beta", shape, np.float64, a, b), tiny(dtype), 1 - np.finfo(dtype).eps)
-                        .astype(dtype))
+        ga = standard_gamma(ops.broadcast_to(self.concentration1, shape=shape))
+        gb = standard_gamma(ops.broadcast_to(self.concentration0, shape=shape))
+        dtype = ga.dtype
+        return (ga / (ga + gb)).clamp(min=float(tiny(dtype)), max=float(1 - np.finfo(dtype).eps))
 
     def log_prob(self, value):
         if self._validate_args:
