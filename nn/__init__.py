@@ -59,6 +59,7 @@ from .rnn import RNNBase, RNNCellBase
 from .attention import MultiheadAttention
 from .transformer import TransformerEncoder, TransformerEncoderLayer
 from .transformer import Transformer, TransformerDecoder, TransformerDecoderLayer
+from .ctc import CTCLoss
 from .activation_extra import Softmax2d
 from .channel_shuffle import ChannelShuffle
 from .dropout import AlphaDropout, Dropout1d, Dropout3d
@@ -74,6 +75,13 @@ from .norm import BatchNorm3d
 from .padding import CircularPad3d, ConstantPad3d, ReflectionPad3d, ReplicationPad3d, ZeroPad3d
 from .pool3d import AdaptiveAvgPool3d, AvgPool3d, LPPool3d, MaxPool3d
 from .unpool import MaxUnpool3d
+# lazy modules and nn.Buffer (lazy.py)
+from .lazy import (
+    LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d, LazyConv1d, LazyConv2d, LazyConv3d, LazyConvTranspose1d,
+    LazyConvTranspose2d, LazyConvTranspose3d, LazyInstanceNorm1d, LazyInstanceNorm2d, LazyInstanceNorm3d, LazyLinear,
+    LazyModuleMixin, UninitializedBuffer, UninitializedParameter,
+)
+from .module import Buffer
 
 __all__ = [
     "Module", "Parameter", "CheckpointError", "functional", "init", "manual_seed", "parallel", "utils",
@@ -89,6 +97,7 @@ __all__ = [
     "Upsample", "MaxUnpool1d", "MaxUnpool2d",
     "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell", "RNNBase", "RNNCellBase", "MultiheadAttention",
     "TransformerEncoderLayer", "TransformerEncoder", "TransformerDecoderLayer", "TransformerDecoder", "Transformer",
+    "CTCLoss",
     "PReLU", "Hardtanh", "ReLU6", "SELU", "CELU", "Mish", "Softsign", "Hardswish", "Hardsigmoid", "LogSigmoid",
     "Softmin", "GLU", "Threshold", "Tanhshrink", "Softshrink", "Hardshrink",
     "CosineSimilarity", "PairwiseDistance", "Unflatten", "ParameterList", "ParameterDict",
@@ -106,4 +115,10 @@ __all__ += [  # 3-d layers
     "Conv3d", "ConvTranspose3d", "MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d", "AdaptiveMaxPool3d", "MaxUnpool3d",
     "LPPool3d", "BatchNorm3d", "InstanceNorm3d", "ZeroPad3d", "ConstantPad3d", "ReflectionPad3d", "ReplicationPad3d",
     "CircularPad3d",
+]
+__all__ += [  # lazy modules and nn.Buffer
+    "LazyLinear", "LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d", "LazyConvTranspose2d",
+    "LazyConvTranspose3d", "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d", "LazyInstanceNorm1d",
+    "LazyInstanceNorm2d", "LazyInstanceNorm3d", "LazyModuleMixin", "UninitializedParameter", "UninitializedBuffer",
+    "Buffer",
 ]

@@ -45,6 +45,7 @@ from .loss_extra import (
 from .one_hot import one_hot
 from .pixel_shuffle import pixel_shuffle, pixel_unshuffle
 from .attention import multi_head_attention_forward, scaled_dot_product_attention
+from .ctc import ctc_loss
 from .channel_shuffle import channel_shuffle
 from .dropout import alpha_dropout, dropout1d, dropout3d
 from .embedding import embedding_bag
@@ -73,7 +74,7 @@ __all__ = [
     "gelu", "silu", "elu", "softplus", "erf", "group_norm", "dropout2d",
     "interpolate", "upsample", "max_unpool1d", "max_unpool2d",
     "pad",
-    "scaled_dot_product_attention", "multi_head_attention_forward",
+    "scaled_dot_product_attention", "multi_head_attention_forward", "ctc_loss",
     "prelu", "hardtanh", "relu6", "selu", "celu", "mish", "softsign", "hardswish", "hardsigmoid", "logsigmoid",
     "softmin", "glu", "threshold", "tanhshrink", "softshrink", "hardshrink",
     "one_hot", "cosine_similarity", "pairwise_distance", "pixel_shuffle", "pixel_unshuffle", "bilinear",
