@@ -27,8 +27,9 @@ from .ops.nondifferentiable import without_gradient
 from .ops.shape import broadcast_to, stack, swapaxes
 
 __all__ = [
-    "LinAlgError", "cholesky", "cross", "det", "eigh", "eigvalsh", "inv", "matrix_norm", "matrix_power", "multi_dot",
-    "norm", "slogdet", "solve", "solve_triangular", "svd", "svdvals", "vecdot", "vector_norm",
+    "LinAlgError", "cholesky", "cond", "cross", "det", "eigh", "eigvalsh", "inv", "lstsq", "matrix_norm",
+    "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "slogdet", "solve",
+    "solve_triangular", "svd", "svdvals", "vecdot", "vector_norm",
 ]
 
 # torch.return_types.linalg_slogdet and linalg_eigh: named tuples.
@@ -321,6 +322,6 @@ def eigvalsh(A, UPLO="L"):  # noqa: N803  (PyTorch's argument name)
 
 # The decompositions (svd, pinv, lstsq, qr, matrix_exp, ...) and svdvals, in linalg_decompositions.py: imported last,
 # since they compose the functions above.
-from .linalg_decompositions import (  # noqa: E402
-    svd, svdvals,
+from .linalg_decompositions import (  # noqa: E402, F401  (the named tuples' types too)
+    cond, linalg_lstsq, linalg_svd, lstsq, matrix_rank, pinv, svd, svdvals,
 )

@@ -7,14 +7,17 @@ compile come for free. linalg.py re-exports these names: use them as autograd_co
 from __future__ import annotations
 
 import collections
+import numbers
 
 import numpy as np
 
-from .linalg import _mT
+from .linalg import _mT, inv, matrix_norm
 from .ops import decompositions as _ops
+from .ops.elementwise import where
 from .ops.index import as_value
 from .ops.nondifferentiable import without_gradient
 from .ops.shape import concatenate
+from .value import Value
 
 # torch.return_types.linalg_svd, svd, linalg_lstsq and linalg_qr: named tuples.
 linalg_svd = collections.namedtuple("linalg_svd", ["U", "S", "Vh"])
@@ -92,3 +95,142 @@ def svd_old(input, some=True, compute_uv=True):  # noqa: A002  (PyTorch's argume
         m, n = A.shape[-2:]
         return svd_result(as_value(_zeros(A, (m, m))), svdvals(A), as_value(_zeros(A, (n, n))))
     return svd_result(*_svd(A, not some))
+
+
+# ----------------------------------------------------------------------------------------------------
+# The pseudo-inverse and least squares.
+
+
+def _tolerances(name, atol, rtol):
+    for label, tol in (("atol", atol), ("rtol", rtol)):
+        if isinstance(tol, Value):
+            tol = tol.data
+        if tol is not None and np.any(np.asarray(tol) < 0):
+            raise RuntimeError(f"linalg.{name}: {label} must be non-negative, got {tol}")
+    return (None if atol is None else np.asarray(atol.data if isinstance(atol, Value) else atol),
+            None if rtol is None else np.asarray(rtol.data if isinstance(rtol, Value) else rtol))
+
+
+def _number_or_array(x):
+    """A tolerance as a primitive's parameter: a float when it is one number (compile compares parameters)."""
+    return None if x is None else float(x) if np.ndim(x) == 0 else x
+
+
+def pinv(A, *, atol=None, rtol=None, hermitian=False):
+    """The Moore-Penrose pseudo-inverse A⁺ (..., n, m) of A (..., m, n), computed from the SVD (hermitian=True: from
+    the eigendecomposition of symmetric A, reading its lower triangle only).
+
+    Singular values σ <= max(atol, rtol · σ_max) count as zero. As in PyTorch: with neither given, rtol = eps · max(m,
+    n); with atol > 0 alone, rtol = 0. Both may be numbers or arrays broadcasting with the batch shape (...). The
+    gradient is A⁺'s derivative at a locally constant rank (PyTorch's), defined at repeated singular values too."""
+    A = as_value(A)
+    if A.ndim < 2:
+        raise RuntimeError(f"linalg.pinv: expected a tensor with 2 or more dimensions, got {A.ndim}")
+    atol, rtol = _tolerances("pinv", atol, rtol)
+    return _ops.pinv(A, atol=_number_or_array(atol), rtol=_number_or_array(rtol), hermitian=bool(hermitian))
+
+
+def pinverse(input, rcond=1e-15):  # noqa: A002  (PyTorch's argument name)
+    """torch.pinverse: linalg.pinv(input, rtol=rcond)."""
+    return pinv(input, rtol=rcond)
+
+
+def _singular_values(A, hermitian):
+    data = A.data
+    if hermitian:
+        return np.sort(np.abs(np.linalg.eigvalsh(data)), axis=-1)[..., ::-1]
+    return np.linalg.svd(data, compute_uv=False)
+
+
+def _rank(s, a, atol, rtol):
+    """The number of singular values s (..., k), descending, above max(atol, rtol · σ_max): int64 (...)."""
+    s_max = s[..., 0] if s.shape[-1] else np.zeros(s.shape[:-1])
+    tolerance = _ops.pinv_tolerance(a, atol, rtol, s_max)
+    return np.sum(s > np.asarray(tolerance)[..., None], axis=-1).astype(np.int64)
+
+
+def matrix_rank(A, tol=None, hermitian=False, *, atol=None, rtol=None):
+    """The numerical rank of A (..., m, n): the number of singular values above max(atol, rtol · σ_max), int64 (...),
+    without gradient. rtol's default as pinv's; tol (PyTorch's older argument) means atol=tol, rtol=0.
+    hermitian=True: A is symmetric and its eigenvalues' absolute values are its singular values."""
+    A = as_value(A)
+    if A.ndim < 2:
+        raise RuntimeError("torch.linalg.matrix_rank: The input tensor input must have at least 2 dimensions.")
+    if tol is not None:
+        if atol is not None or rtol is not None:
+            raise TypeError("linalg.matrix_rank: give either tol or atol/rtol, not both")
+        atol, rtol = tol, 0.0
+    atol, rtol = _tolerances("matrix_rank", atol, rtol)
+    rank = _rank(_singular_values(A, hermitian), A.data, atol, rtol)
+    return as_value(rank)
+
+
+_LSTSQ_DRIVERS = ("gels", "gelsy", "gelsd", "gelss")
+
+
+def lstsq(A, B, rcond=None, *, driver=None):
+    """The least-squares solution X of A X ≈ B: a named tuple (solution, residuals, rank, singular_values) as
+    torch.linalg.lstsq's on the CPU. A (..., m, n); B (..., m, k), or (..., m) (B's dimensions one fewer than A's:
+    a batch of vectors, X (..., n)).
+
+    solution: the minimum-norm least-squares solution A⁺ B, with singular values σ <= rcond · σ_max counting as zero
+    (rcond's default eps · max(m, n)); differentiable in A and B (PyTorch's gradient is A⁺'s). residuals (..., k):
+    the squared residuals Σ (A X − B)² of each column, when m > n, every A has full rank and the driver is not
+    'gelsy'; else empty (0,). rank (..., int64): for 'gelsy', 'gelsd', 'gelss', else empty. singular_values
+    (..., min(m, n)): for 'gelsd' and 'gelss', else empty. driver: None means 'gelsy', PyTorch's CPU default; the
+    drivers differ only in which of these they return (here all solve through the SVD)."""
+    A, B = as_value(A), as_value(B)
+    if driver is not None and driver not in _LSTSQ_DRIVERS:
+        raise RuntimeError(f"torch.linalg.lstsq: parameter `driver` should be one of ({', '.join(_LSTSQ_DRIVERS)})")
+    driver = driver or "gelsy"
+    if A.ndim < 2:
+        raise RuntimeError("torch.linalg.lstsq: input must have at least 2 dimensions.")
+    if not (1 <= B.ndim and 0 <= A.ndim - B.ndim <= 1):
+        raise RuntimeError("torch.linalg.lstsq: input.dim() must be greater or equal to other.dim() and "
+                           "(input.dim() - other.dim()) <= 1")
+    vector = B.ndim == A.ndim - 1
+    if vector:
+        B = B.reshape(B.shape + (1,))
+    m, n = A.shape[-2:]
+    if B.shape[-2] != m:
+        raise RuntimeError("torch.linalg.lstsq: input.size(-2) should match other.size(-2)")
+    rtol = np.finfo(A.dtype).eps * max(m, n) if rcond is None or rcond < 0 else float(rcond)
+    X = _ops.pinv(A, rtol=rtol) @ B
+    s = _singular_values(A, False)
+    rank = _rank(s, A.data, None, rtol)
+    empty = as_value(np.zeros(0, dtype=A.dtype))
+    residuals = empty
+    if driver != "gelsy" and m > n and np.all(rank == n):
+        r = A @ X - B
+        residuals = (r * r).sum(axis=-2)
+    return linalg_lstsq(X.reshape(X.shape[:-1]) if vector else X, residuals,
+                        as_value(rank) if driver != "gels" else as_value(np.zeros(0, dtype=np.int64)),
+                        as_value(s) if driver in ("gelsd", "gelss") else empty)
+
+
+def cond(A, p=None):
+    """The condition number of A (..., m, n) in the norm p: shape (...).
+
+    p None or 2: σ_max / σ_min; -2: σ_min / σ_max (any m, n; nan for a zero matrix, as 0/0). p 'fro', 'nuc', inf,
+    -inf, 1, -1: matrix_norm(A, p) · matrix_norm(A⁻¹, p), for square A only; inf (without gradient) where A is
+    singular, as in PyTorch."""
+    A = as_value(A)
+    if A.ndim < 2:
+        raise RuntimeError("linalg.cond: The input tensor must have at least 2 dimensions.")
+    if p is None or (isinstance(p, numbers.Real) and not isinstance(p, bool) and p in (2, -2)):
+        s = svdvals(A)
+        return s[..., -1] / s[..., 0] if p == -2 else s[..., 0] / s[..., -1]
+    if p not in ("fro", "nuc", float("inf"), float("-inf"), 1, -1):
+        raise RuntimeError(f"linalg.cond got an invalid norm type: {p}")
+    if A.shape[-1] != A.shape[-2]:
+        raise RuntimeError(f"linalg.cond(ord={p}): A must be batches of square matrices, but they are "
+                           f"{A.shape[-2]} by {A.shape[-1]} matrices")
+    singular = without_gradient(_is_singular, A)
+    eye = np.eye(A.shape[-1], dtype=A.dtype)
+    safe = where(singular.reshape(singular.shape + (1, 1)), eye, A)    # an invertible stand-in, masked out below
+    return where(singular, np.inf, matrix_norm(safe, p) * matrix_norm(inv(safe), p))
+
+
+def _is_singular(a):
+    """Where inv(a) would fail: LU finds an exact zero pivot, so the determinant's sign is 0."""
+    return np.linalg.slogdet(a)[0] == 0

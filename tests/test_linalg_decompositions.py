@@ -161,3 +161,134 @@ def test_svd_errors():
         LA.svd(f64(np.eye(2)), driver="gesvd")
     with pytest.raises(LA.LinAlgError, match="converge"):
         LA.svd(f64([[1.0, np.nan], [0.0, 1.0]]))
+
+
+# ----------------------------------------------------------------------------------------------------
+# pinv, pinverse, lstsq, matrix_rank, cond
+SYMMETRIC = SQUARE + SQUARE.swapaxes(-1, -2)
+RANK_TWO = TALL[0][:, :2] @ RNG.standard_normal((2, 3))           # (4, 3) of rank 2
+
+
+@pytest.mark.parametrize("label, ours, theirs, a", [
+    ("tall", lambda a: LA.pinv(a), lambda t, a: t.linalg.pinv(a), TALL),
+    ("wide", lambda a: LA.pinv(a), lambda t, a: t.linalg.pinv(a), WIDE),
+    ("square", lambda a: LA.pinv(a), lambda t, a: t.linalg.pinv(a), SQUARE),
+    ("hermitian", lambda a: LA.pinv(a, hermitian=True), lambda t, a: t.linalg.pinv(a, hermitian=True), SYMMETRIC),
+    ("rank-deficient", lambda a: LA.pinv(a), lambda t, a: t.linalg.pinv(a), RANK_TWO),
+    ("rtol", lambda a: LA.pinv(a, rtol=0.5), lambda t, a: t.linalg.pinv(a, rtol=0.5), TALL),
+    ("atol-rtol", lambda a: LA.pinv(a, atol=0.9, rtol=0.1), lambda t, a: t.linalg.pinv(a, atol=0.9, rtol=0.1), TALL),
+    ("identity", lambda a: LA.pinv(a), lambda t, a: t.linalg.pinv(a), np.eye(3)),   # repeated singular values
+    ("pinverse", lambda a: ag.pinverse(a, rcond=0.5), lambda t, a: t.pinverse(a, rcond=0.5), TALL),
+    ("method", lambda a: a.pinverse(), lambda t, a: a.pinverse(), WIDE),
+])
+def test_pinv_matches_torch_with_gradients(label, ours, theirs, a):
+    compare_with_torch(ours, theirs, [a])
+
+
+def test_pinv_gradients_match_finite_differences_and_penrose_conditions():
+    assert ag.gradcheck(LA.pinv, (f64(TALL),)) and ag.gradcheck(LA.pinv, (f64(np.eye(3)),))
+    assert ag.gradcheck(lambda a: LA.pinv(a + a.mT, hermitian=True), (f64(SQUARE),))
+    for a in (TALL, WIDE, RANK_TWO):
+        p = LA.pinv(f64(a, False)).data
+        np.testing.assert_allclose(a @ p @ a, a, atol=1e-12)
+        np.testing.assert_allclose(p @ a @ p, p, atol=1e-12)
+        np.testing.assert_allclose(np.linalg.pinv(a), p, atol=1e-12)
+
+
+def test_pinv_tolerances_zero_small_singular_values():
+    a = np.diag([1.0, 1e-3, 1e-20])
+    np.testing.assert_allclose(LA.pinv(f64(a, False)).data, np.diag([1.0, 1e3, 0.0]))
+    np.testing.assert_allclose(LA.pinv(f64(a, False), atol=1e-2).data, np.diag([1.0, 0.0, 0.0]))   # rtol then 0
+    np.testing.assert_allclose(LA.pinv(f64(a, False), rtol=np.array(1e-2)).data, np.diag([1.0, 0.0, 0.0]))
+    np.testing.assert_array_equal(LA.pinv(f64(np.zeros((2, 3)), False)).data, np.zeros((3, 2)))
+    with pytest.raises(RuntimeError, match="2 or more dimensions"):
+        LA.pinv(f64(np.ones(3)))
+    with pytest.raises(RuntimeError, match="non-negative"):
+        LA.pinv(f64(a), atol=-1.0)
+
+
+LSTSQ_B = RNG.standard_normal((2, 4, 2))
+
+
+@pytest.mark.parametrize("driver", [None, "gels", "gelsy", "gelsd", "gelss"])
+def test_lstsq_fields_match_torch(driver):
+    torch = pytest.importorskip("torch")
+    ours = LA.lstsq(f64(TALL, False), f64(LSTSQ_B, False), driver=driver)
+    theirs = torch.linalg.lstsq(torch.tensor(TALL), torch.tensor(LSTSQ_B), driver=driver)
+    assert type(ours).__name__ == "linalg_lstsq" and ours._fields == ("solution", "residuals", "rank",
+                                                                     "singular_values")
+    for got, expected in zip(ours, theirs):
+        assert got.shape == tuple(expected.shape) and got.dtype == expected.numpy().dtype
+        np.testing.assert_allclose(got.data, expected.numpy(), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("label, a, b", [("tall", TALL, LSTSQ_B), ("vector", TALL, LSTSQ_B[..., 0]),
+                                         ("wide", WIDE, LSTSQ_B[:, :3]), ("rank-deficient", RANK_TWO, LSTSQ_B[0])])
+def test_lstsq_solution_and_residuals_match_torch_with_gradients(label, a, b):
+    driver = "gelsd" if label == "tall" else None
+    compare_with_torch(lambda x, y: LA.lstsq(x, y, driver=driver).solution,
+                       lambda t, x, y: t.linalg.lstsq(x, y, driver=driver).solution, [a, b], rtol=1e-8, atol=1e-10)
+    if label == "tall":       # the residuals' gradient: ∂/∂B Σ r² = −2 r (the solution is optimal)
+        compare_with_torch(lambda x, y: LA.lstsq(x, y, driver="gelsd").residuals,
+                           lambda t, x, y: t.linalg.lstsq(x, y, driver="gelsd").residuals, [a, b])
+
+
+def test_lstsq_gradients_match_finite_differences_and_errors():
+    assert ag.gradcheck(lambda a, b: LA.lstsq(a, b).solution, (f64(TALL), f64(LSTSQ_B)))
+    assert ag.gradcheck(lambda a, b: LA.lstsq(a, b).solution, (f64(WIDE[0]), f64(LSTSQ_B[0, :3, 0])))
+    with pytest.raises(RuntimeError, match="driver"):
+        LA.lstsq(f64(TALL), f64(LSTSQ_B), driver="gesv")
+    with pytest.raises(RuntimeError, match="should match"):
+        LA.lstsq(f64(TALL), f64(LSTSQ_B[:, :3]))
+    with pytest.raises(RuntimeError, match="at least 2 dimensions"):
+        LA.lstsq(f64(np.ones(3)), f64(np.ones(3)))
+
+
+def test_matrix_rank_matches_torch():
+    torch = pytest.importorskip("torch")
+    diagonal = np.diag([1.0, 1e-3, 1e-20])
+    for ours, theirs in [
+        (LA.matrix_rank(f64(RANK_TWO)), torch.linalg.matrix_rank(torch.tensor(RANK_TWO))),
+        (LA.matrix_rank(f64(TALL)), torch.linalg.matrix_rank(torch.tensor(TALL))),
+        (LA.matrix_rank(f64(diagonal), atol=1e-2), torch.linalg.matrix_rank(torch.tensor(diagonal), atol=1e-2)),
+        (LA.matrix_rank(f64(diagonal), 1e-4), torch.linalg.matrix_rank(torch.tensor(diagonal), 1e-4)),
+        (LA.matrix_rank(f64(diagonal), rtol=1e-2), torch.linalg.matrix_rank(torch.tensor(diagonal), rtol=1e-2)),
+        (LA.matrix_rank(f64(-diagonal), hermitian=True), torch.linalg.matrix_rank(torch.tensor(-diagonal),
+                                                                                  hermitian=True)),
+    ]:
+        assert ours.shape == tuple(theirs.shape) and ours.dtype == np.int64 and not ours.requires_grad
+        np.testing.assert_array_equal(ours.data, theirs.numpy())
+    with pytest.raises(RuntimeError, match="at least 2 dimensions"):
+        LA.matrix_rank(f64(np.ones(3)))
+
+
+@pytest.mark.parametrize("p", [None, 2, -2, "fro", "nuc", 1, -1, float("inf"), float("-inf")])
+def test_cond_matches_torch_with_gradients(p):
+    assert ag.gradcheck(lambda a: LA.cond(a, p), (f64(SQUARE),))
+    if p in (None, 2, -2):
+        compare_with_torch(lambda a: LA.cond(a, p), lambda t, a: t.linalg.cond(a, p), [SQUARE])
+        compare_with_torch(lambda a: LA.cond(a, p), lambda t, a: t.linalg.cond(a, p), [TALL])
+    else:   # PyTorch 2.13 cannot differentiate these (its inverse is modified in place): values only
+        torch = pytest.importorskip("torch")
+        np.testing.assert_allclose(LA.cond(f64(SQUARE), p).data, torch.linalg.cond(torch.tensor(SQUARE), p).numpy(),
+                                   rtol=1e-12)
+
+
+def test_cond_of_singular_matrices_and_errors():
+    torch = pytest.importorskip("torch")
+    batch = np.stack([np.diag([1.0, 0.0]), np.diag([2.0, 1.0])])
+    for p in ("fro", 1, None):
+        with np.errstate(divide="ignore"):
+            ours = LA.cond(f64(batch), p)
+        np.testing.assert_allclose(ours.data, torch.linalg.cond(torch.tensor(batch), p).numpy(), rtol=1e-12)
+    x = f64(batch)
+    LA.cond(x, "fro")[1].backward()         # the singular matrix's inf has no gradient; the other's is finite
+    assert not x.grad[0].any() and np.all(np.isfinite(x.grad[1])) and x.grad[1].any()
+    with np.errstate(invalid="ignore"):
+        assert np.isnan(LA.cond(f64(np.zeros((2, 2)))).data)
+    with pytest.raises(RuntimeError, match="square"):
+        LA.cond(f64(TALL), "fro")
+    with pytest.raises(RuntimeError, match="invalid norm type"):
+        LA.cond(f64(SQUARE), 3)
+    with pytest.raises(RuntimeError, match="at least 2 dimensions"):
+        LA.cond(f64(np.ones(3)))

@@ -508,6 +508,12 @@ for shape in [(3, 3), (4, 3), (2, 3, 4)]:
     case("svd", label, _svd_case, sample(_rng(label), shape))
 label = "svd-polar-(4,3)"
 case("svd", label, lambda B, x: B.svd(x)[0] @ B.svd(x)[2], sample(_rng(label), (4, 3)))
+for shape in [(3, 3), (4, 3), (2, 3, 4)]:
+    label = f"pinv-{shape_id(shape)}"
+    case("pinv", label, lambda B, x: B.pinv(x), sample(_rng(label), shape))
+label = "pinv-hermitian-(2,3,3)"                  # of a symmetric x + xᵀ: a function of x alone in every engine
+case("pinv", label, lambda B, x: B.pinv(x + B.swapaxes(x, -1, -2), hermitian=True), sample(_rng(label), (2, 3, 3)),
+     refs=("torch",))
 # --- end of linalg decompositions, stop 26 ---
 
 CASE_IDS = [c.label for c in CASES]

@@ -91,3 +91,71 @@ def _svd_jvp(t, out, a):
 
 svd_packed.defvjp(_svd_vjp, formulas=("U(diag(S̄)+E⁻¹∘(skew(UᵀŪ)S+S·skew(VᵀV̄)))Vᵀ",))
 svd_packed.defjvp(_svd_jvp)
+
+
+# ----------------------------------------------------------------------------------------------------
+# The pseudo-inverse A⁺ (n, m) of A (m, n), from the SVD (or, hermitian=True, the eigendecomposition): singular values
+# at or below max(atol, rtol · σ_max) count as zero. A primitive of its own, since its derivative (below) holds
+# at repeated singular values too, where composing the SVD's would not.
+
+
+def pinv_tolerance(a, atol, rtol, s_max):
+    """max(atol, rtol · σ_max) with PyTorch's defaults: rtol = eps · max(m, n) unless atol > 0 was given (then 0)."""
+    atol_ = np.zeros(()) if atol is None else np.asarray(atol, dtype=np.float64)
+    if rtol is None:
+        default = np.finfo(np.asarray(a).dtype).eps * max(np.shape(a)[-2:])
+        rtol_ = np.where(atol_ > 0, 0.0, default) if atol is not None else np.asarray(default)
+    else:
+        rtol_ = np.asarray(rtol, dtype=np.float64)
+    return np.maximum(atol_, rtol_ * s_max)
+
+
+@primitive("pinv")
+def pinv(a, atol=None, rtol=None, hermitian=False):
+    """The Moore-Penrose pseudo-inverse of a (..., m, n): shape (..., n, m). atol, rtol: numbers or arrays that
+    broadcast with the batch shape (...); hermitian: a is symmetric (only its lower triangle is read)."""
+    a = np.asarray(a)
+    try:
+        if hermitian:
+            w, v = np.linalg.eigh(a)
+            s, left, right = np.abs(w), v * np.sign(w)[..., None, :], v
+        else:
+            left, s, vh = np.linalg.svd(a, full_matrices=False)
+            right = np.swapaxes(vh, -1, -2)
+    except np.linalg.LinAlgError as err:
+        raise LinAlgError(f"linalg.pinv: The algorithm failed to converge ({err})") from None
+    s_max = np.max(s, axis=-1, initial=0.0)
+    tolerance = pinv_tolerance(a, atol, rtol, s_max)
+    kept = s > np.asarray(tolerance)[..., None]
+    inverse = np.where(kept, 1.0 / np.where(kept, s, 1.0), 0.0).astype(a.dtype)
+    return (right * inverse[..., None, :]) @ np.swapaxes(left, -1, -2)     # V S⁺ Uᵀ
+
+
+def _pinv_vjp(g, out, a, atol=None, rtol=None, hermitian=False):
+    # The derivative of A⁺ for a locally constant rank (Golub & Pereyra, 1973; PyTorch's pinv_backward), arranged so
+    # that the inner products are of the smaller size min(m, n).
+    m, n = a.shape[-2], a.shape[-1]
+    gt, outt = _mT(g), _mT(out)
+    if m <= n:
+        k = gt @ out                                                            # (m, m)
+        k_outt = k @ outt
+        return -_mT(out @ k) + k_outt - (a @ out) @ k_outt + (outt @ out) @ (gt - k @ a)
+    k = out @ gt                                                                # (n, n)
+    outt_k = outt @ k
+    return -_mT(k @ out) + (gt - a @ k) @ out @ outt + outt_k - outt_k @ out @ a
+
+
+def _pinv_jvp(t, out, a, atol=None, rtol=None, hermitian=False):
+    # dA⁺ = −A⁺ dA A⁺ + A⁺A⁺ᵀ dAᵀ (I − A A⁺) + (I − A⁺A) dAᵀ A⁺ᵀ A⁺
+    m, n = a.shape[-2], a.shape[-1]
+    tt, outt = _mT(t), _mT(out)
+    if m <= n:
+        k = outt @ tt                                                           # (m, m)
+        return out @ (k - _mT(k) - k @ (a @ out)) + (tt - out @ (a @ tt)) @ (outt @ out)
+    k = out @ t                                                                 # (n, n)
+    kt = _mT(k)
+    return (kt - k - (out @ a) @ kt) @ out + (out @ outt) @ (tt - (tt @ a) @ out)
+
+
+pinv.defvjp(_pinv_vjp, formulas=("d A⁺ (Golub–Pereyra)",))
+pinv.defjvp(_pinv_jvp)
