@@ -58,6 +58,14 @@ from .tensor import (  # rearranging, cutting up, more products (ops/arrange.py,
     split_with_sizes, swapaxes, swapdims, take_along_dim, tensor_split, tril_indices, triu_indices, unflatten,
     unravel_index, vdot, vsplit,
 )
+from .tensor import (  # more elementwise functions, statistics, type promotion (ops/arith.py, stats.py, promotion.py)
+    absolute, aminmax, bucketize, can_cast, clamp_max, clamp_min, copysign, corrcoef, cov, cumulative_trapezoid,
+    deg2rad, finfo, fix, float_power, floor_divide, fmax, fmin, fmod, greater, greater_equal, heaviside, histc, iinfo,
+    is_complex, is_floating_point, is_nonzero, is_same_size, isneginf, isposinf, kthvalue, less, less_equal,
+    logcumsumexp, logical_and, logical_not, logical_or, logical_xor, mode, nan_to_num, nanmean, nanmedian,
+    nanquantile, nansum, negative, not_equal, positive, promote_types, quantile, rad2deg, remainder, renorm,
+    result_type, searchsorted, signbit, trapezoid, trapz, true_divide,
+)
 
 __version__ = "0.1.0"
 
@@ -97,6 +105,13 @@ __all__ = [
     "diag_embed", "diagflat", "dsplit", "dstack", "fliplr", "flipud", "hsplit", "inner", "kron", "meshgrid",
     "moveaxis", "movedim", "mv", "ravel", "rot90", "row_stack", "select", "split_with_sizes", "swapaxes", "swapdims",
     "take_along_dim", "tensor_split", "tril_indices", "triu_indices", "unflatten", "unravel_index", "vdot", "vsplit",
+    "absolute", "aminmax", "bucketize", "can_cast", "clamp_max", "clamp_min", "copysign", "corrcoef", "cov",
+    "cumulative_trapezoid", "deg2rad", "finfo", "fix", "float_power", "floor_divide", "fmax", "fmin", "fmod", "greater",
+    "greater_equal", "heaviside", "histc", "iinfo", "is_complex", "is_floating_point", "is_nonzero", "is_same_size",
+    "isneginf", "isposinf", "kthvalue", "less", "less_equal", "logcumsumexp", "logical_and", "logical_not",
+    "logical_or", "logical_xor", "mode", "nan_to_num", "nanmean", "nanmedian", "nanquantile", "nansum", "negative",
+    "not_equal", "positive", "promote_types", "quantile", "rad2deg", "remainder", "renorm", "result_type",
+    "searchsorted", "signbit", "trapezoid", "trapz", "true_divide",
 ]
 
 # `import autograd_core as torch; torch.nn.Linear(...)` works as in PyTorch, yet importing the core loads

@@ -357,6 +357,31 @@ _pr = ops.products
 kron, cross, inner, mv, addmv, addr, baddbmm, addbmm, chain_matmul, vdot, cdist = (
     _pr.kron, _pr.cross, _pr.inner, _pr.mv, _pr.addmv, _pr.addr, _pr.baddbmm, _pr.addbmm, _pr.chain_matmul,
     _pr.vdot, _pr.cdist)
+# More elementwise functions (ops/arith.py), reductions and statistics (ops/stats.py), type promotion
+# (ops/promotion.py); most are also Value methods.
+_ar = ops.arith
+fmax, fmin, fmod, remainder, floor_divide, copysign, heaviside, float_power, deg2rad, rad2deg = (
+    _ar.fmax, _ar.fmin, _ar.fmod, _ar.remainder, _ar.floor_divide, _ar.copysign, _ar.heaviside, _ar.float_power,
+    _ar.deg2rad, _ar.rad2deg)
+logical_and, logical_or, logical_xor, logical_not, signbit, isposinf, isneginf, nan_to_num = (
+    _ar.logical_and, _ar.logical_or, _ar.logical_xor, _ar.logical_not, _ar.signbit, _ar.isposinf, _ar.isneginf,
+    _ar.nan_to_num)
+clamp_min, clamp_max, positive, negative, absolute, fix = (
+    _ar.clamp_min, _ar.clamp_max, _ar.positive, _ar.negative, _ar.absolute, _ar.fix)
+greater, greater_equal, less, less_equal, not_equal = (
+    _ar.greater, _ar.greater_equal, _ar.less, _ar.less_equal, _ar.not_equal)
+is_floating_point, is_complex, is_nonzero, is_same_size = (
+    _ar.is_floating_point, _ar.is_complex, _ar.is_nonzero, _ar.is_same_size)
+_st = ops.stats
+nansum, nanmean, logcumsumexp, kthvalue, mode, quantile, nanquantile, nanmedian, aminmax = (
+    _st.nansum, _st.nanmean, _st.logcumsumexp, _st.kthvalue, _st.mode, _st.quantile, _st.nanquantile, _st.nanmedian,
+    _st.aminmax)
+searchsorted, bucketize, histc, cov, corrcoef, trapezoid, trapz, cumulative_trapezoid, renorm = (
+    _st.searchsorted, _st.bucketize, _st.histc, _st.cov, _st.corrcoef, _st.trapezoid, _st.trapz,
+    _st.cumulative_trapezoid, _st.renorm)
+result_type, promote_types, can_cast, finfo, iinfo = (
+    ops.promotion.result_type, ops.promotion.promote_types, ops.promotion.can_cast, ops.promotion.finfo,
+    ops.promotion.iinfo)
 nonzero, argwhere, unique, bincount, count_nonzero = (
     _s.nonzero, _s.argwhere, _s.unique, _s.bincount, _s.count_nonzero)
 
@@ -426,8 +451,9 @@ sub = _with_out("sub", lambda x, y, alpha=1: x - _alpha(y, alpha), "input − al
 subtract = sub
 mul = _with_out("mul", lambda x, y: x * y, "input · other, elementwise (broadcasting); out=.")
 multiply = mul
-div = _with_out("div", lambda x, y: x / y, "input / other, elementwise (true division); out=.")
-divide = div
+div = _with_out("div", lambda x, y, rounding_mode=None: ops.arith.div(x, y, rounding_mode=rounding_mode),
+                "input / other, elementwise: true division, or rounding_mode 'trunc' or 'floor'; out=.")
+divide = true_divide = div
 matmul = _with_out("matmul", lambda x, y: x @ y, "The matrix product (NumPy's matmul rules); out=.")
 mm = _with_out("mm", lambda x, y: x @ y, "The product of two matrices; out=.")
 
@@ -462,13 +488,7 @@ def stack(tensors, dim=0, *, axis=None):
     return ops.stack(list(tensors), axis=dim if axis is None else axis)
 
 
-def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    return bool(np.allclose(_value(input).data, _value(other).data, rtol=rtol, atol=atol, equal_nan=equal_nan))
-
-
-def equal(input, other):
-    a, b = _value(input).data, _value(other).data
-    return np.shape(a) == np.shape(b) and bool(np.all(a == b))
+allclose, equal = ops.arith.allclose, ops.arith.equal
 
 
 class cuda:  # noqa: N801  (PyTorch's torch.cuda namespace: `torch.cuda.is_available()`)

@@ -342,8 +342,10 @@ class TensorMethods:
     def mul(self, other):
         return self * other
 
-    def div(self, other):
-        return self / other
+    def div(self, other, *, rounding_mode=None):
+        """self / other: true division, or rounded toward zero ('trunc') or −inf ('floor'), as torch.div."""
+        return self / other if rounding_mode is None else _value._ops.arith.div(self, other,
+                                                                                  rounding_mode=rounding_mode)
 
     def neg(self):
         return -self
@@ -459,6 +461,13 @@ _FUNCTION_METHODS = {
                 "unflatten", "rot90", "fliplr", "flipud", "select", "take_along_dim", "ravel", "diag_embed",
                 "diagflat"),
     "products": ("kron", "cross", "inner", "mv", "addmv", "addr", "baddbmm", "addbmm", "vdot"),
+    "arith": ("fmax", "fmin", "fmod", "remainder", "floor_divide", "copysign", "heaviside", "logical_and", "logical_or",
+              "logical_xor", "logical_not", "deg2rad", "rad2deg", "float_power", "nan_to_num", "signbit", "positive",
+              "negative", "clamp_min", "clamp_max", "isposinf", "isneginf", "is_complex", "is_nonzero", "is_same_size",
+              "divide", "true_divide", "greater", "greater_equal", "less", "less_equal", "not_equal", "maximum",
+              "minimum", "multiply", "subtract", "absolute", "fix", "allclose", "equal"),
+    "stats": ("nansum", "nanmean", "logcumsumexp", "kthvalue", "mode", "quantile", "nanquantile", "nanmedian",
+              "aminmax", "histc", "cov", "corrcoef", "renorm"),
 }
 
 

@@ -1,0 +1,303 @@
+"""More of PyTorch's elementwise functions: fmax, fmin, fmod, remainder, floor_divide, div with rounding_mode,
+copysign, float_power, deg2rad, rad2deg, nan_to_num, clamp_min, clamp_max, positive, negative, and the boolean ones
+without a gradient (logical_and/or/xor/not, signbit, heaviside, isposinf, isneginf).
+
+All are compositions of existing primitives (`where`, `trunc`, `floor`, arithmetic), so they get gradients, forward
+mode, higher derivatives and compile from those. Where NumPy computes the exact value in one step and the
+composition would round differently (fmod(0.5, 0.1) is 0.09999..., while 0.5 - 5 · 0.1 is 0), the value comes from
+NumPy and the gradient from the composition (`exact_with_gradient_of`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..value import Value
+from .elementwise import abs, clip, maximum, minimum, where  # noqa: F401  (maximum, minimum: methods)
+from .index import as_value
+from .nondifferentiable import without_gradient
+from .special import floor, ge, gt, le, lt, ne, trunc
+
+
+def _same(data):
+    return data
+
+
+def exact_with_gradient_of(exact, surrogate):
+    """A Value with `exact`'s numbers (a Value without a gradient) and `surrogate`'s derivatives: surrogate minus
+    a copy of its own numbers (exactly zero, keeping the gradient) plus exact. The copy and `exact` are recorded
+    operations under a tracer, so a compiled step computes them again from each call's data."""
+    zero = surrogate - without_gradient(_same, surrogate)
+    return zero + exact
+
+
+def _operands(input, other):
+    """input as a Value; other as it is when it is a number (a Python number keeps input's dtype) or a Value, else
+    as a Value of its data."""
+    x = as_value(input)
+    if not isinstance(other, (Value, int, float, bool)):
+        other = as_value(other)
+    return x, other
+
+
+def _is_float(x):
+    return np.asarray(x.data if isinstance(x, Value) else x).dtype.kind == "f"
+
+
+def _float_default(x):
+    """x in the default float dtype unless it is floating already (PyTorch's integer inputs to float functions)."""
+    if x.dtype.kind == "f":
+        return x
+    from ..tensor import DEFAULTS
+
+    return as_value(np.asarray(x.data).astype(DEFAULTS["dtype"]))
+
+
+def _nan_aware(name, prefer_first):
+    def fn(input, other):
+        x, y = _operands(input, other)
+        if not (_is_float(x) or _is_float(y)):
+            return without_gradient(np.fmax if name == "fmax" else np.fmin, x, y)
+        # x wins where it is the larger (fmax; smaller for fmin) or tied, or where y is NaN; y wins elsewhere,
+        # which includes where x is NaN (both NaN: NaN either way). The gradient goes all to the winner, as PyTorch's.
+        y_value = as_value(y)
+        wins = prefer_first(x, y_value) | without_gradient(np.isnan, y_value)
+        return where(wins, x, y)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = (f"The elementwise {'maximum' if name == 'fmax' else 'minimum'} of input and other (broadcasting), "
+                  f"ignoring NaN: where one is NaN, the other is taken. At ties the gradient goes to input, as "
+                  f"PyTorch's.")
+    return fn
+
+
+fmax = _nan_aware("fmax", lambda x, y: x >= y)
+fmin = _nan_aware("fmin", lambda x, y: x <= y)
+
+
+def fmod(input, other):
+    """The remainder of input / other with the sign of input (C's fmod: input − trunc(input / other) · other).
+    Gradients: 1 for input, −trunc(input / other) for other (PyTorch's)."""
+    x, y = _operands(input, other)
+    exact = without_gradient(np.fmod, x, y)
+    if not (_is_float(x) or _is_float(y)):
+        return exact
+    return exact_with_gradient_of(exact, x - without_gradient(_trunc_quotient, x, y) * y)
+
+
+def remainder(input, other):
+    """The remainder of input / other with the sign of other (Python's %: input − floor(input / other) · other).
+    Gradients: 1 for input, −floor(input / other) for other (PyTorch's)."""
+    x, y = _operands(input, other)
+    exact = without_gradient(np.remainder, x, y)
+    if not (_is_float(x) or _is_float(y)):
+        return exact
+    return exact_with_gradient_of(exact, x - without_gradient(_floor_quotient, x, y) * y)
+
+
+def _trunc_quotient(x, y):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.trunc(np.true_divide(x, y))
+
+
+def _floor_quotient(x, y):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.floor(np.true_divide(x, y))
+
+
+def floor_divide(input, other):
+    """input // other rounded toward −inf (Python's //, NumPy's floor_divide), without a gradient (PyTorch's
+    floor_divide has none either: its backward raises)."""
+    x, y = _operands(input, other)
+    return without_gradient(_floor_divide, x, y)
+
+
+def _floor_divide(x, y):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.floor_divide(x, y)
+
+
+def div(input, other, *, rounding_mode=None):
+    """input / other: true division (rounding_mode None), rounded toward zero ('trunc') or toward −inf ('floor',
+    Python's //). The rounded quotients have a zero gradient (as PyTorch's); integer inputs divide exactly
+    ('trunc', 'floor') or give the default float dtype (None)."""
+    x, y = _operands(input, other)
+    if rounding_mode is None:
+        if not (_is_float(x) or _is_float(y)):
+            x = _float_default(x)
+        return x / y
+    if rounding_mode not in ("trunc", "floor"):
+        raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                           f"'{rounding_mode}'")
+    if not (_is_float(x) or _is_float(y)):
+        return without_gradient(_int_trunc_divide if rounding_mode == "trunc" else _floor_divide, x, y)
+    if rounding_mode == "trunc":
+        return trunc(x / y)
+    # floor(x / y) rounds the rounded quotient: 1 // 0.1 is 9 (0.1 is a little more than a tenth), floor(1 / 0.1) 10.
+    return exact_with_gradient_of(without_gradient(_floor_divide, x, y), floor(x / y))
+
+
+def _int_trunc_divide(x, y):
+    q = np.floor_divide(x, y)
+    return q + ((np.remainder(x, y) != 0) & ((x < 0) != (y < 0)))
+
+
+def copysign(input, other):
+    """|input| with the sign of other (its sign bit: −0.0 counts as negative), elementwise. Gradient: ±1 for
+    input (PyTorch's is 0 where input is 0), none for other. Integer inputs give the default float dtype."""
+    x, y = _operands(input, other)
+    x = _float_default(x)
+    flip = without_gradient(np.signbit, x) ^ without_gradient(np.signbit, as_value(y))
+    return where(flip, -x, x)
+
+
+def float_power(input, exponent):
+    """input ** exponent in float64 (both converted), as torch.float_power."""
+    x = as_value(input)
+    x = x.astype(np.float64) if x.dtype.kind == "f" else as_value(np.asarray(x.data, dtype=np.float64))
+    if isinstance(exponent, Value):
+        exponent = exponent.astype(np.float64) if exponent.dtype.kind == "f" else \
+            as_value(np.asarray(exponent.data, dtype=np.float64))
+    elif not isinstance(exponent, (int, float)):
+        exponent = as_value(np.asarray(exponent, dtype=np.float64))
+    return x ** exponent
+
+
+def deg2rad(input):
+    """Degrees to radians: input · π / 180 (integer inputs give the default float dtype)."""
+    return _float_default(as_value(input)) * (math.pi / 180)
+
+
+def rad2deg(input):
+    """Radians to degrees: input · 180 / π."""
+    return _float_default(as_value(input)) * (180 / math.pi)
+
+
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
+    """input with NaN replaced by `nan`, +inf by `posinf` and −inf by `neginf` (by default the largest and the
+    smallest finite numbers of input's dtype). The gradient flows where input was finite, as PyTorch's."""
+    x = as_value(input)
+    if x.dtype.kind != "f":
+        return x.clone() if x.requires_grad else as_value(np.array(x.data, copy=True))
+    replaced = without_gradient(np.nan_to_num, x, nan=nan, posinf=posinf, neginf=neginf)
+    return where(without_gradient(np.isfinite, x), x, replaced)
+
+
+def clamp_min(input, min):  # noqa: A002  (PyTorch's argument name)
+    """max(input, min) elementwise: clamp with a lower bound only."""
+    return clip(as_value(input), min=min)
+
+
+def clamp_max(input, max):  # noqa: A002
+    """min(input, max) elementwise: clamp with an upper bound only."""
+    return clip(as_value(input), max=max)
+
+
+def positive(input):
+    """input itself (torch.positive returns its argument)."""
+    return as_value(input)
+
+
+def negative(input):
+    """−input."""
+    return -as_value(input)
+
+
+def _boolean(name, ufunc, doc):
+    def fn(input, other):
+        x, y = _operands(input, other)
+        return without_gradient(ufunc, x, y)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = doc
+    return fn
+
+
+logical_and = _boolean("logical_and", np.logical_and, "Elementwise `input and other` (nonzero is True), a "
+                       "boolean Value (broadcasting).")
+logical_or = _boolean("logical_or", np.logical_or, "Elementwise `input or other` (nonzero is True), a boolean Value.")
+logical_xor = _boolean("logical_xor", np.logical_xor, "Elementwise exclusive or (nonzero is True), a boolean Value.")
+
+
+def logical_not(input):
+    """Elementwise `not input` (zero is False), a boolean Value."""
+    return without_gradient(np.logical_not, as_value(input))
+
+
+def signbit(input):
+    """Where input's sign bit is set (negative numbers and −0.0), a boolean Value."""
+    return without_gradient(np.signbit, as_value(input))
+
+
+def isposinf(input):
+    """Where input is +inf, a boolean Value."""
+    return without_gradient(np.isposinf, as_value(input))
+
+
+def isneginf(input):
+    """Where input is −inf, a boolean Value."""
+    return without_gradient(np.isneginf, as_value(input))
+
+
+def heaviside(input, values):
+    """The Heaviside step: 0 where input < 0, 1 where input > 0, `values` where input is 0 (broadcasting); no
+    gradient (PyTorch's backward raises). input and values must have the same dtype, as in PyTorch."""
+    x, v = _operands(input, values)
+    if isinstance(v, Value) and v.dtype != x.dtype:
+        raise RuntimeError(f"heaviside is not yet implemented for tensors with different dtypes ({x.dtype} and "
+                           f"{v.dtype})")
+    return without_gradient(np.heaviside, x, v)
+
+
+def is_floating_point(input):
+    """Whether input's dtype is a floating-point one (a Python bool)."""
+    return as_value(input).dtype.kind == "f"
+
+
+def is_complex(input):
+    """Whether input is complex: always False here (there are no complex Values)."""
+    return as_value(input).dtype.kind == "c"
+
+
+def is_nonzero(input):
+    """Whether the single element of input is nonzero (a Python bool); other sizes raise as in PyTorch."""
+    x = as_value(input)
+    if x.size == 0:
+        raise RuntimeError("Boolean value of Tensor with no values is ambiguous")
+    if x.size > 1:
+        raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+    return bool(np.asarray(x.data).reshape(()) != 0)
+
+
+def is_same_size(input, other):
+    """Whether the two have the same shape (a Python bool)."""
+    return as_value(input).shape == as_value(other).shape
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """Whether |input − other| <= atol + rtol · |other| everywhere (broadcasting), a Python bool."""
+    return bool(np.allclose(as_value(input).data, as_value(other).data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def equal(input, other):
+    """Whether the two have the same shape and the same elements, a Python bool."""
+    a, b = as_value(input).data, as_value(other).data
+    return np.shape(a) == np.shape(b) and bool(np.all(a == b))
+
+
+def multiply(input, other):
+    """input · other, elementwise (broadcasting)."""
+    return as_value(input) * other
+
+
+def subtract(input, other, *, alpha=1):
+    """input − alpha · other, elementwise (broadcasting)."""
+    return as_value(input) - (other if alpha == 1 else other * alpha)
+
+
+# PyTorch's other names for existing functions.
+divide = true_divide = div
+greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+absolute, fix = abs, trunc
