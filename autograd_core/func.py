@@ -12,6 +12,10 @@ containers of arguments (a dict of parameters). Two differ from JAX's spelling o
 
 `vmap(func, in_dims, out_dims)` maps func over an axis by calling it once per index (torch.func's semantics, not
 its speed: no batching rules), so `vmap(grad(loss), in_dims=(None, 0, 0))(params, x, y)` gives per-sample gradients.
+
+`linearize(func, *primals)` gives (output, jvp_fn); `stack_module_state(models)` stacks the parameters and buffers of
+models of one architecture (for `vmap` over an ensemble with `functional_call`); `functionalize(func)` is func
+itself: torch.func needs it to remove in-place operations before its transforms, ours follow them as they are.
 """
 
 from __future__ import annotations
@@ -20,7 +24,13 @@ import functools
 
 from .functional import grad, hessian, jacfwd, jacrev, jvp, value_and_grad, vjp, vmap
 
-__all__ = ["grad", "grad_and_value", "hessian", "jacfwd", "jacrev", "jvp", "vjp", "vmap", "functional_call"]  # noqa: F822
+import numpy as np
+
+from .trees import any_container, flatten, unflatten
+from .value import Value
+
+__all__ = ["grad", "grad_and_value", "hessian", "jacfwd", "jacrev", "jvp", "vjp", "vmap", "functional_call",  # noqa: F822
+           "linearize", "stack_module_state", "functionalize"]
 
 
 def grad_and_value(func, argnums=0, has_aux=False):
@@ -34,6 +44,85 @@ def grad_and_value(func, argnums=0, has_aux=False):
         return gradient, value
 
     return grad_and_value_f
+
+
+def linearize(func, *primals):
+    """torch.func.linearize: (func(*primals), jvp_fn), where jvp_fn(*tangents) is J·tangents at `primals` (one tangent
+    per primal, of its structure and shapes; RuntimeError otherwise). The results are what `jvp` returns (NumPy data
+    at the top level). PyTorch traces func once and replays the linear part; here each call of jvp_fn runs `jvp`,
+    one pass of func with its tangents."""
+    zeros = tuple(_zeros_like(p) for p in primals)
+    output, _ = jvp(func, primals, zeros)
+    leaves = [flatten(p, any_container)[0] for p in primals]
+
+    def jvp_fn(*tangents):
+        if len(tangents) != len(primals):
+            raise RuntimeError(f"linearize: jvp_fn expected {len(primals)} tangents (one per primal), "
+                               f"got {len(tangents)}")
+        for k, (t, ps) in enumerate(zip(tangents, leaves)):
+            ts = flatten(t, any_container)[0]
+            for p, tangent in zip(ps, ts):
+                if np.shape(_data(tangent)) != np.shape(_data(p)):
+                    raise RuntimeError(f"linearize: tangent {k} of shape {np.shape(_data(tangent))} does not match its "
+                                       f"primal's shape {np.shape(_data(p))}")
+        return jvp(func, primals, tangents)[1]
+
+    return output, jvp_fn
+
+
+def _data(x):
+    return x.data if isinstance(x, Value) else x
+
+
+def _zeros_like(p):
+    leaves, spec = flatten(p, any_container)
+    return unflatten(spec, [np.zeros_like(np.asarray(_data(x))) for x in leaves])
+
+
+def stack_module_state(models):
+    """torch.func.stack_module_state: (params, buffers), two dicts from each parameter's (buffer's) dotted name to
+    the models' values stacked along a new first axis: new leaves, the parameters requiring a gradient, the buffers
+    not (a buffer that the modules keep as a NumPy array, as BatchNorm's statistics, is stacked into one). The models
+    must share one architecture and training mode (RuntimeError otherwise). With `functional_call` and `vmap` they
+    run the ensemble as one function of stacked weights."""
+    models = list(models)
+    if not models:
+        raise RuntimeError("stack_module_state: Expected at least one model, got 0.")
+    if len({bool(m.training) for m in models}) > 1:
+        raise RuntimeError("stack_module_state: Expected all models to have the same training/eval mode.")
+
+    def stacked(named, requires_grad):
+        names = [[name for name, _ in named(m)] for m in models]
+        if any(n != names[0] for n in names):
+            raise RuntimeError("stack_module_state: the models' parameters (or buffers) differ in names: they must "
+                               "share one architecture")
+        by_name = {}
+        for i, name in enumerate(names[0]):
+            values = [list(named(m))[i][1] for m in models]
+            shapes = {tuple(np.shape(_data(v))) for v in values}
+            if len(shapes) > 1:
+                raise RuntimeError(f"stack_module_state: {name!r} has different shapes in the models: {sorted(shapes)}")
+            data = np.stack([np.asarray(_data(v)) for v in values])
+            if isinstance(values[0], Value):
+                data = Value(data, requires_grad=requires_grad, dtype=data.dtype)
+            by_name[name] = data  # buffers kept as arrays stay arrays: what the modules read
+        return by_name
+
+    return stacked(lambda m: m.named_parameters(), True), stacked(lambda m: m.named_buffers(), False)
+
+
+def functionalize(func, *, remove="mutations"):
+    """torch.func.functionalize: func itself. torch.func's transforms need in-place operations rewritten out of place
+    first; ours carry tangents and gradients through in-place operations as they run (inplace.py), so there is
+    nothing to rewrite. remove must be 'mutations' or 'mutations_and_views' (RuntimeError otherwise)."""
+    if remove not in ("mutations", "mutations_and_views"):
+        raise RuntimeError(f"functionalize(f, remove='mutations'): received invalid argument for remove={remove}. "
+                           "Valid options are 'mutations' and 'mutations_and_views'.")
+    return func
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
 
 
 def __getattr__(name):

@@ -38,6 +38,30 @@ class GradFn:
     def metadata(self):
         return {}
 
+    def register_prehook(self, fn):
+        """Call fn(grad_outputs) (a 1-tuple: this node's gradient) when a backward pass reaches the node, before its
+        rules run; a tuple returned replaces the gradient. Returns a handle with `.remove()` (a Value hook)."""
+        def prehook(g):
+            replaced = fn((g,))
+            return None if replaced is None else replaced[0]
+
+        return self._node.register_hook(prehook)
+
+    def register_hook(self, fn):
+        """Call fn(grad_inputs, grad_outputs) when a backward pass reaches the node: grad_inputs has one gradient per
+        entry of `next_functions` (None for an input that needs none), grad_outputs is (this node's gradient,). The
+        hook observes: returning new grad_inputs (which PyTorch allows) raises here. Returns a handle."""
+        from .engine import edge_vjp
+
+        def hook(g):
+            node = self._node
+            grad_inputs = tuple(edge_vjp(node, i, g) if p.requires_grad else None for i, p in enumerate(node._parents))
+            if fn(grad_inputs, (g,)) is not None:
+                raise RuntimeError(f"{self.name()}.register_hook: replacing grad_inputs is not supported here; use "
+                                   "register_prehook to replace the node's gradient, or a hook on an input Value")
+
+        return self._node.register_hook(hook)
+
     def __eq__(self, other):
         return isinstance(other, GradFn) and other._node is self._node
 

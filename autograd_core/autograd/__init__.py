@@ -1,5 +1,8 @@
 """PyTorch's `torch.autograd` names: `Function` (an operation with a hand-written backward), `grad`, `backward`,
-`functional` (jacobian, hessian, vjp, jvp, hvp, vhp: functional.py), `gradcheck`, `gradgradcheck`, `detect_anomaly`.
+`functional` (jacobian, hessian, vjp, jvp, hvp, vhp: functional.py), `forward_ad` (dual tensors: forward_ad.py),
+`graph` (Node, saved_tensors_hooks: graph.py), `gradcheck`, `gradgradcheck`, `detect_anomaly`, `set_detect_anomaly`,
+the grad modes (`no_grad`, `enable_grad`, `set_grad_enabled`, `inference_mode`), `Variable` (deprecated in PyTorch:
+it makes a tensor), `set_multithreading_enabled` / `is_multithreading_enabled`.
 
     class Cube(autograd_core.autograd.Function):
         @staticmethod
@@ -29,14 +32,61 @@ import numpy as np
 
 from ..anomaly import detect_anomaly
 from .. import engine
-from ..engine import apply, backward, no_grad  # noqa: F401  (backward: torch.autograd's name)
+from ..engine import apply, backward, enable_grad, no_grad, set_grad_enabled  # noqa: F401  (torch.autograd's names)
 from ..gradcheck import gradcheck, gradgradcheck
 from ..ops.primitive import PRIMITIVES, Primitive
+from ..tensor import inference_mode
 from ..value import Value
-from . import forward_ad, functional  # torch.autograd.functional: jacobian, hessian, vjp, jvp, hvp, vhp
+from . import anomaly_mode, forward_ad, functional, grad_mode, graph  # functional: jacobian, hessian, vjp, jvp, ...
+from .anomaly_mode import set_detect_anomaly
 
-__all__ = ["Function", "FunctionCtx", "grad", "backward", "functional", "forward_ad", "gradcheck", "gradgradcheck",
-           "detect_anomaly"]
+__all__ = ["Function", "FunctionCtx", "Variable", "grad", "backward", "functional", "forward_ad", "graph", "gradcheck",
+           "gradgradcheck", "detect_anomaly", "set_detect_anomaly", "anomaly_mode", "grad_mode", "no_grad",
+           "enable_grad", "set_grad_enabled", "inference_mode", "set_multithreading_enabled",
+           "is_multithreading_enabled"]
+
+
+class _VariableMeta(type):
+    def __instancecheck__(cls, instance):
+        return isinstance(instance, Value)  # as in PyTorch, every tensor is a Variable
+
+
+class Variable(metaclass=_VariableMeta):
+    """PyTorch's deprecated `Variable(tensor, requires_grad=False)`: a new Value sharing tensor's data (and version
+    counter), cut from its graph, with the given requires_grad. Only a Value is accepted (TypeError otherwise, as
+    PyTorch's); `isinstance(v, Variable)` holds for every Value."""
+
+    def __new__(cls, data, requires_grad=False, volatile=False):
+        if not isinstance(data, Value):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(data).__name__}")
+        out = data.detach()
+        return out.requires_grad_(True) if requires_grad else out
+
+
+class _Multithreading:
+    enabled = True
+
+
+class set_multithreading_enabled:
+    """PyTorch's switch for running backward passes on device threads; `set_multithreading_enabled(mode)` sets it at
+    once, and as a context it restores the previous setting. Here it is only remembered: a backward pass always runs
+    in the thread that calls it (the large kernels' own threads: threads.py, `set_num_threads`)."""
+
+    def __init__(self, mode):
+        self.prev = _Multithreading.enabled
+        _Multithreading.enabled = bool(mode)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        _Multithreading.enabled = self.prev
+        return False
+
+
+def is_multithreading_enabled():
+    """The setting of `set_multithreading_enabled` (True by default)."""
+    return _Multithreading.enabled
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False):

@@ -1,0 +1,33 @@
+"""torch.autograd.anomaly_mode: `detect_anomaly` (a context) and `set_detect_anomaly` (a switch that is also a
+context). Anomaly detection checks every forward result and gradient for NaN/Inf and names the operation's line
+(anomaly.py); the switch is process-wide, as PyTorch's."""
+
+from __future__ import annotations
+
+from ..anomaly import detect_anomaly
+from ..modes import ANOMALY
+
+__all__ = ["detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled"]
+
+
+def is_anomaly_enabled():
+    """True while anomaly detection is on."""
+    return ANOMALY.enabled
+
+
+class set_detect_anomaly:
+    """`set_detect_anomaly(mode)` switches anomaly detection on or off at once (a function call); used as
+    `with set_detect_anomaly(mode):` it restores the previous setting at the end of the block. check_nan is
+    accepted for PyTorch's signature: here anomaly mode always checks for NaN/Inf (that is all it does)."""
+
+    def __init__(self, mode, check_nan=True):
+        self.prev = ANOMALY.enabled
+        self.mode, self.check_nan = bool(mode), check_nan
+        ANOMALY.enabled = self.mode
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        ANOMALY.enabled = self.prev
+        return False
