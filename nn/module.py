@@ -57,6 +57,22 @@ class Parameter(Value):
         return "Parameter" + super().__repr__()[len("Value"):]
 
 
+class Buffer(np.ndarray):
+    """PyTorch's nn.Buffer: an array that, assigned to a module attribute (`m.stats = nn.Buffer(a)`), is registered
+    as a buffer (`register_buffer(name, a, persistent)`); the module keeps the plain array.
+
+    Buffer(data=None, *, persistent=True): persistent=False keeps it out of the state dict.
+    """
+
+    def __new__(cls, data=None, *, persistent=True):
+        buffer = np.asarray(np.empty(0) if data is None else data).view(cls)
+        buffer.persistent = bool(persistent)
+        return buffer
+
+    def __array_finalize__(self, obj):
+        self.persistent = getattr(obj, "persistent", True)
+
+
 # ----------------------------------------------------------------------------------------------------
 # Walking attributes: what a module holds directly, and the dotted names of everything below it.
 
@@ -132,6 +148,7 @@ class Module:
     training = True
     _name = None
     _buffers = ()  # names of the buffers (see `register_buffer`); a per-instance tuple once one exists
+    _non_persistent = ()  # names of the buffers kept out of the state dict (register_buffer(..., persistent=False))
     _module_hooks = None  # {"pre": {id: (hook, with_kwargs)}, "post": {...}} once a forward hook is registered
     _replay_guards = ("training", "_module_hooks")  # class defaults that compiled steps guard (jit.py)
 
@@ -204,14 +221,17 @@ class Module:
     def __setattr__(self, name, value):
         if isinstance(value, (Module, Parameter, list, tuple, dict)):
             _name_children(value, name)
+        elif isinstance(value, Buffer):
+            self.register_buffer(name, value.view(np.ndarray), persistent=value.persistent)
+            return
         object.__setattr__(self, name, value)
 
     # ------------------------------------------------------------------------------------------------
     # Registration.
 
-    def register_buffer(self, name, array):
+    def register_buffer(self, name, array, persistent=True):
         """Keep `array` (an ndarray, or None) as attribute `name` and in the state dict, but not as a
-        parameter: it is not trained (BatchNorm's running statistics)."""
+        parameter: it is not trained (BatchNorm's running statistics). persistent=False: not in the state dict."""
         if not isinstance(name, str) or not name or "." in name:
             raise ValueError(f"register_buffer: invalid buffer name {name!r}")
         if isinstance(array, Value):
@@ -220,6 +240,9 @@ class Module:
             array = np.asarray(array)
         if name not in self._buffers:
             object.__setattr__(self, "_buffers", tuple(self._buffers) + (name,))
+        if persistent == (name in self._non_persistent):
+            kept = tuple(n for n in self._non_persistent if n != name) + (() if persistent else (name,))
+            object.__setattr__(self, "_non_persistent", kept)
         object.__setattr__(self, name, array)
 
     def register_parameter(self, name, param):
@@ -381,7 +404,7 @@ class Module:
             for name, param in module._direct()[0]:
                 entries.append((pre + name, param, None))
             for name in module._buffers:
-                if getattr(module, name) is not None:
+                if getattr(module, name) is not None and name not in module._non_persistent:
                     entries.append((pre + name, module, name))
             if type(module).get_extra_state is not Module.get_extra_state:
                 entries.append((pre + EXTRA_STATE, module, _EXTRA))
@@ -449,7 +472,8 @@ class Module:
                 extras.append((key, owner, np.array(new, copy=True)))
                 continue
             current = self._entry_array(owner, attribute)
-            if new.shape != np.shape(current):
+            lazy = getattr(owner if attribute is None else current, "is_uninitialized", False) is True
+            if new.shape != np.shape(current) and not lazy:  # a lazy module's parameter takes the checkpoint's shape
                 raise CheckpointError(f"{where}: shape mismatch: the checkpoint has {new.shape}, "
                                       f"this module has {np.shape(current)}")
             updates.append((owner, attribute, cast_exactly(new, np.asarray(current).dtype, where)))
@@ -465,6 +489,8 @@ class Module:
             done.append((owner, before))
         for owner, attribute, new in updates:
             if attribute is None:
+                if getattr(owner, "is_uninitialized", False) is True:
+                    owner.materialize(new.shape)  # nn.UninitializedParameter: now a Parameter of that shape
                 with no_grad():  # in place, as PyTorch's param.copy_(...): the version counter notes it
                     owner.copy_(new)
             else:
