@@ -234,3 +234,36 @@ def cond(A, p=None):
 def _is_singular(a):
     """Where inv(a) would fail: LU finds an exact zero pivot, so the determinant's sign is 0."""
     return np.linalg.slogdet(a)[0] == 0
+
+
+# ----------------------------------------------------------------------------------------------------
+# QR.
+linalg_qr = collections.namedtuple("linalg_qr", ["Q", "R"])
+qr_result = collections.namedtuple("qr", ["Q", "R"])
+_QR_MODES = ("reduced", "complete", "r")
+
+
+def qr(A, mode="reduced"):
+    """The QR decomposition A = Q R of A (..., m, n), k = min(m, n): a named tuple (Q, R) as torch.linalg.qr's.
+
+    mode='reduced': Q (..., m, k) with orthonormal columns, R (..., k, n) upper-triangular; 'complete': Q (..., m, m)
+    orthogonal, R (..., m, n); 'r': R alone (Q is an empty (0,) Value). The signs of R's diagonal are LAPACK's (as
+    PyTorch's). Gradients as PyTorch's: for 'reduced' and for 'complete' with m <= n; differentiating mode='r', or
+    'complete' with m > n, raises RuntimeError (the decomposition is not unique there). R's leading k columns must
+    be nonsingular for the gradient."""
+    A = as_value(A)
+    if A.ndim < 2:
+        raise RuntimeError("linalg.qr: The input tensor A must have at least 2 dimensions.")
+    if mode not in _QR_MODES:
+        raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of 'reduced' (default), 'r', or "
+                           "'complete'")
+    m, n = A.shape[-2:]
+    Q, R = _ops.unpack_qr(_ops.qr_packed(A, mode=mode), m, n, mode)
+    if mode == "r":
+        Q = as_value(np.zeros(0, dtype=A.dtype))
+    return linalg_qr(Q, R)
+
+
+def qr_old(input, some=True):  # noqa: A002  (PyTorch's argument name)
+    """torch.qr: a named tuple `qr` (Q, R), linalg.qr's with mode 'reduced' (some=True) or 'complete'."""
+    return qr_result(*qr(input, "reduced" if some else "complete"))

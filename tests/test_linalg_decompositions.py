@@ -292,3 +292,63 @@ def test_cond_of_singular_matrices_and_errors():
         LA.cond(f64(SQUARE), 3)
     with pytest.raises(RuntimeError, match="at least 2 dimensions"):
         LA.cond(f64(np.ones(3)))
+
+
+# ----------------------------------------------------------------------------------------------------
+# qr: LAPACK's Householder QR, as PyTorch's, so Q and R themselves are compared.
+
+
+def _qr_outputs(result):
+    q, r = result
+    return ag.cat([q.reshape(q.shape[:-2] + (-1,)), r.reshape(r.shape[:-2] + (-1,))], -1)
+
+
+def _torch_qr_outputs(torch, result):
+    q, r = result
+    return torch.cat([q.flatten(-2), r.flatten(-2)], -1)
+
+
+@pytest.mark.parametrize("mode", ["reduced", "complete"])
+@pytest.mark.parametrize("shape", ["square", "tall", "wide", "matrix"])
+def test_qr_matches_torch_with_gradients(shape, mode):
+    a = SVD_INPUTS[shape]
+    if mode == "complete" and a.shape[-2] > a.shape[-1]:      # not differentiable (PyTorch's error): values only
+        torch = pytest.importorskip("torch")
+        q, r = LA.qr(f64(a), mode="complete")
+        tq, tr = torch.linalg.qr(torch.tensor(a), mode="complete")
+        np.testing.assert_allclose(q.data, tq.numpy(), atol=1e-12)
+        np.testing.assert_allclose(r.data, tr.numpy(), atol=1e-12)
+        return
+    compare_with_torch(lambda x: _qr_outputs(LA.qr(x, mode)), lambda t, x: _torch_qr_outputs(t, t.linalg.qr(x, mode)),
+                       [a])
+
+
+@pytest.mark.parametrize("shape", ["tall", "wide"])
+def test_qr_gradients_match_finite_differences_and_factorise(shape):
+    a = SVD_INPUTS[shape]
+    assert ag.gradcheck(lambda x: _qr_outputs(LA.qr(x)), (f64(a),))
+    for mode in ("reduced", "complete"):
+        q, r = LA.qr(f64(a, False), mode)
+        np.testing.assert_allclose(q.data @ r.data, a, atol=1e-12)
+        np.testing.assert_allclose(q.data.swapaxes(-1, -2) @ q.data, np.broadcast_to(np.eye(q.shape[-1]),
+                                   q.shape[:-2] + (q.shape[-1],) * 2), atol=1e-12)
+        np.testing.assert_array_equal(np.tril(r.data, -1), 0)
+
+
+def test_qr_modes_named_tuples_and_errors():
+    result = LA.qr(f64(TALL, False), mode="r")
+    assert type(result).__name__ == "linalg_qr" and result._fields == ("Q", "R")
+    assert result.Q.shape == (0,) and result.R.shape == (2, 3, 3)
+    np.testing.assert_allclose(result.R.data, LA.qr(f64(TALL, False)).R.data)
+    old = ag.qr(f64(TALL, False), some=False)
+    assert type(old).__name__ == "qr" and old.Q.shape == (2, 4, 4) and old.R.shape == (2, 4, 3)
+    assert f64(WIDE, False).qr().Q.shape == (2, 3, 3)
+    x = f64(TALL)
+    with pytest.raises(RuntimeError, match="mode='r'"):
+        LA.qr(x, mode="r").R.sum().backward()
+    with pytest.raises(RuntimeError, match="not differentiable when mode='complete' and nrows > ncols"):
+        LA.qr(x, mode="complete").R.sum().backward()
+    with pytest.raises(RuntimeError, match="unrecognized mode 'full'"):
+        LA.qr(x, mode="full")
+    with pytest.raises(RuntimeError, match="at least 2 dimensions"):
+        LA.qr(f64(np.ones(3)))

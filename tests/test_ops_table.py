@@ -514,6 +514,17 @@ for shape in [(3, 3), (4, 3), (2, 3, 4)]:
 label = "pinv-hermitian-(2,3,3)"                  # of a symmetric x + xᵀ: a function of x alone in every engine
 case("pinv", label, lambda B, x: B.pinv(x + B.swapaxes(x, -1, -2), hermitian=True), sample(_rng(label), (2, 3, 3)),
      refs=("torch",))
+
+
+def _qr_case(B, x, mode="reduced"):
+    # Q's and R's signs are LAPACK's in every engine (PyTorch's too): Q³ and R³ summed down their columns.
+    q, r = B.qr(x, mode)
+    return B.concatenate([B.sum(q * q * q, axis=-2), B.sum(r * r * r, axis=-2)], axis=-1)
+
+
+for shape, mode in [((3, 3), "reduced"), ((4, 3), "reduced"), ((2, 3, 5), "reduced"), ((2, 3, 4), "complete")]:
+    label = f"qr-{shape_id(shape)}-{mode}"
+    case("qr", label, lambda B, x, mode=mode: _qr_case(B, x, mode), sample(_rng(label), shape), refs=("torch",))
 # --- end of linalg decompositions, stop 26 ---
 
 CASE_IDS = [c.label for c in CASES]

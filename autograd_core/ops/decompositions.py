@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .linalg import LinAlgError, _data, _eigen_gaps, _mT
+from .linalg import LinAlgError, _data, _eigen_gaps, _mT, _triangle_mask, solve_triangular
 from .primitive import primitive
 from .shape import concatenate
 
@@ -159,3 +159,83 @@ def _pinv_jvp(t, out, a, atol=None, rtol=None, hermitian=False):
 
 pinv.defvjp(_pinv_vjp, formulas=("d A⁺ (Golub–Pereyra)",))
 pinv.defjvp(_pinv_jvp)
+
+
+# ----------------------------------------------------------------------------------------------------
+# The QR decomposition A = Q R, Q (m, k) with orthonormal columns and R (k, n) upper-triangular, k = min(m, n)
+# (mode='complete': k = m). Packed side by side, (m, k + n), when Q is square (k = m), else one above the other,
+# (m + n, n) (k = n < m).
+
+
+def _qr_k(m, n, mode):
+    return m if mode == "complete" or m <= n else n
+
+
+def unpack_qr(packed, m, n, mode):
+    """(Q, R) from qr_packed's result for an (m, n) input."""
+    if _qr_k(m, n, mode) == m:
+        return packed[..., :m], packed[..., m:]
+    return packed[..., :m, :], packed[..., m:, :]
+
+
+@primitive("qr")
+def qr_packed(a, mode="reduced"):
+    """Q and R of a (..., m, n) with A = Q R (mode 'reduced', 'complete', or 'r': reduced, without a gradient, as
+    PyTorch's), packed as described above (unpack_qr)."""
+    m, n = np.shape(a)[-2:]
+    q, r = np.linalg.qr(a, mode="complete" if mode == "complete" else "reduced")
+    return np.concatenate([q, r], axis=-1 if _qr_k(m, n, mode) == m else -2)
+
+
+def _copyltu(x):
+    """The symmetric matrix with x's lower triangle (and diagonal)."""
+    n = x.shape[-1]
+    return x * _triangle_mask(n, x.dtype, upper=False) + _mT(x * _triangle_mask(n, x.dtype, upper=False, strict=True))
+
+
+def _qr_check(m, n, mode):
+    if mode == "r":
+        raise RuntimeError("The derivative of linalg.qr depends on Q, which is not computed when mode='r'. Please use "
+                           "linalg.qr(A, mode='reduced') if you are going to differentiate through linalg.qr.")
+    if mode == "complete" and m > n:
+        raise RuntimeError("The QR decomposition is not differentiable when mode='complete' and nrows > ncols.")
+
+
+def _qr_vjp(g, out, a, mode="reduced"):
+    # For m >= n (Liao et al., 2019; PyTorch's linalg_qr_backward): M = R R̄ᵀ − Q̄ᵀ Q, Ā = (Q̄ + Q copyltu(M)) R⁻ᵀ.
+    # For m < n, A = [X | Y] and R = [U | V] with X = Q U, Y = Q V: Ȳ = Q V̄, and X̄ is the square case's with
+    # Q̄ + Y V̄ᵀ for Q̄ and Ū for R̄.
+    m, n = a.shape[-2], a.shape[-1]
+    _qr_check(m, n, mode)
+    q, r = unpack_qr(out, m, n, mode)
+    gq, gr = unpack_qr(g, m, n, mode)
+    if m < n:
+        gq = gq + a[..., m:] @ _mT(gr[..., m:])
+        gy = q @ gr[..., m:]
+        r, gr = r[..., :m], gr[..., :m]
+    b = gq + q @ _copyltu(r @ _mT(gr) - _mT(gq) @ q)
+    gx = _mT(solve_triangular(r, _mT(b), upper=True))                            # b R⁻ᵀ
+    return concatenate([gx, gy], axis=-1) if m < n else gx
+
+
+def _qr_jvp(t, out, a, mode="reduced"):
+    # With dX = dA R⁻¹ and M = Qᵀ dX, L = its strict lower triangle: Qᵀ dQ = L − Lᵀ (skew) and dR R⁻¹ = M − L + Lᵀ
+    # (upper-triangular), so dR = (M − L + Lᵀ) R and dQ = dX − Q (M − L + Lᵀ). For m < n, the first m columns give
+    # dQ and dU as for a square matrix, and dV = Qᵀ (dY − dQ V).
+    m, n = a.shape[-2], a.shape[-1]
+    _qr_check(m, n, mode)
+    q, r = unpack_qr(out, m, n, mode)
+    u, tx = (r[..., :m], t[..., :m]) if m < n else (r, t)
+    dx = _mT(solve_triangular(_mT(u), _mT(tx), upper=False))                     # dA R⁻¹ = (R⁻ᵀ dAᵀ)ᵀ
+    inner = _mT(q) @ dx
+    strict = inner * _triangle_mask(inner.shape[-1], inner.dtype, upper=False, strict=True)
+    upper = inner - strict + _mT(strict)
+    dq = dx - q @ upper
+    dr = upper @ u
+    if m < n:
+        dr = concatenate([dr, _mT(q) @ (t[..., m:] - dq @ r[..., m:])], axis=-1)
+    return concatenate([dq, dr], axis=-1 if _qr_k(m, n, mode) == m else -2)
+
+
+qr_packed.defvjp(_qr_vjp, formulas=("(Q̄+Q·copyltu(RR̄ᵀ−Q̄ᵀQ))R⁻ᵀ",))
+qr_packed.defjvp(_qr_jvp)
