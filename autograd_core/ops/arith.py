@@ -125,8 +125,9 @@ def div(input, other, *, rounding_mode=None):
     ('trunc', 'floor') or give the default float dtype (None)."""
     x, y = _operands(input, other)
     if rounding_mode is None:
-        if not (_is_float(x) or _is_float(y)):
+        if not (_is_float(x) or _is_float(y)):  # integers divide into the default float dtype, as in PyTorch
             x = _float_default(x)
+            y = _float_default(y) if isinstance(y, Value) else y
         return x / y
     if rounding_mode not in ("trunc", "floor"):
         raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "

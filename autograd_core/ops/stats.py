@@ -86,12 +86,12 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     if x.ndim == 0:
         check_dim(dim, 0)
         if int(k) != 1:
-            raise IndexError(f"kthvalue(): selected number k out of range for dimension {dim}")
+            raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {dim}")
         return KthValue(x * 1, as_value(np.asarray(0, dtype=np.int64)))
     dim = check_dim(dim, x.ndim)
     n = x.shape[dim]
     if not 1 <= int(k) <= n:
-        raise IndexError(f"kthvalue(): selected number k out of range for dimension {dim}")
+        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {dim}")
     k = int(k)
     values, indices = sort(x, dim)
     pick = (slice(None),) * dim + (slice(k - 1, k),)
@@ -163,7 +163,7 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
     if x.dtype.kind != "f":
         raise RuntimeError(f"{name}() input tensor must be either float or double dtype")
     if interpolation not in _INTERPOLATIONS:
-        raise ValueError(f"{name}() interpolation must be one of linear, lower, higher, midpoint or nearest. "
+        raise RuntimeError(f"{name}() interpolation must be one of linear, lower, higher, midpoint or nearest. "
                          f"Got {interpolation}")
     q_data = np.asarray(q.data if isinstance(q, Value) else q, dtype=np.float64)
     if q_data.ndim > 1:
@@ -184,6 +184,8 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
     count = (n - nan.sum(axis=-1, keepdims=True)) if ignore_nan else np.full(data.shape[:-1] + (1,), n)
     qs = q_data.reshape(q_data.shape + (1,) * data.ndim)  # (Q, rows..., 1)
     position = qs * np.maximum(count - 1, 0)
+    if not ignore_nan:  # a row with a NaN: its last sorted entry, a NaN (which takes the gradient, as PyTorch's)
+        position = np.where(nan.any(axis=-1, keepdims=True), n - 1, position)
     low, high = np.floor(position).astype(np.intp), np.ceil(position).astype(np.intp)
     if interpolation == "nearest":
         low = high = np.round(position).astype(np.intp)  # halves to even, as torch.round
@@ -200,9 +202,6 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
         out = low_v + (high_v - low_v) * (position - low).astype(x.dtype)
     else:
         out = low_v
-    undefined = (count == 0) if ignore_nan else nan.any(axis=-1, keepdims=True)  # NaN rows: NaN
-    if undefined.any():
-        out = where(np.broadcast_to(undefined, out.shape), np.asarray(np.nan, x.dtype), out)
     out = out.squeeze(-1)  # (Q?, rows...)
     if keepdim:
         kept = (1,) * x.ndim if out_dim is None else x.shape[:out_dim] + (1,) + x.shape[out_dim + 1:]
