@@ -28,7 +28,7 @@ from . import autograd, func, utils  # torch.autograd.Function, torch.func (tran
 from . import linalg  # torch.linalg (linalg.py; its primitives in ops/linalg.py)
 from .linalg import det, logdet  # torch.det, torch.logdet
 from .linalg import inv as inverse  # torch.inverse
-from .linalg_decompositions import pinverse, qr_old as qr, svd_old as svd  # (linalg decompositions, stop 26)
+from .linalg_decompositions import matrix_exp, pinverse, qr_old as qr, svd_old as svd  # linalg decompositions
 # torch.add/sub/mul/div/matmul with out= (matmul: ops.matmul plus out=)
 from .tensor import add, div, divide, inference_mode, matmul, mul, multiply, neg, square, sub, subtract
 from .serialization import load, save
@@ -84,7 +84,7 @@ __all__ = [
     "ones_like", "permute", "pow", "prod", "rand", "rand_like", "randint", "randn", "randn_like", "randperm", "squeeze",
     "std", "tensor", "unsqueeze", "zeros", "zeros_like", "utils", "autograd", "func",
     "linalg", "det", "inverse", "logdet",
-    "svd", "pinverse", "qr",  # linalg decompositions, stop 26
+    "svd", "pinverse", "qr", "matrix_exp",  # linalg decompositions, stop 26
     "add", "sub", "subtract", "mul", "multiply", "div", "divide", "neg", "square", "inference_mode", "save", "load",
     "get_num_threads", "set_num_threads",
     "gather", "scatter", "scatter_add", "index_select", "index_add", "index_copy", "index_fill", "take",
@@ -113,6 +113,11 @@ __all__ = [
     "not_equal", "positive", "promote_types", "quantile", "rad2deg", "remainder", "renorm", "result_type",
     "searchsorted", "signbit", "trapezoid", "trapz", "true_divide",
 ]
+
+from .tensor import IN_PLACE_FUNCTIONS  # torch.relu_(x), torch.floor_(x), ...: x's in-place method (stop 26)
+
+globals().update(IN_PLACE_FUNCTIONS)
+__all__ += list(IN_PLACE_FUNCTIONS)
 
 # `import autograd_core as torch; torch.nn.Linear(...)` works as in PyTorch, yet importing the core loads
 # none of nn, optim or viz (the engine never depends on them): each is imported on first attribute access.

@@ -492,3 +492,36 @@ def placed(value, source, base):
 
     written = source >= 0
     return where(written, getitem(reshape(value, shape=(-1,)), np.where(written, source, 0)), base)
+
+
+# PyTorch's other in-place methods (`x.floor_()`, `x.lerp_(end, 0.5)`, `x.fmod_(2)`, `x.addmm_(a, b)`): the
+# out-of-place method of the same name, computed on x's data and written back (`_rewritten`), under the same rules.
+# The result must keep x's shape and convert to x's dtype (`x.lt_(y)` writes 0 and 1; an integer x.sqrt_() raises).
+_REWRITTEN = (
+    "sin", "cos", "tan", "asin", "acos", "atan", "arcsin", "arccos", "arctan", "sinh", "cosh", "floor", "ceil",
+    "trunc", "fix", "frac", "round", "sign", "reciprocal", "rsqrt", "square", "log1p", "expm1", "log2", "log10",
+    "deg2rad", "rad2deg", "absolute", "negative", "nan_to_num", "erf", "erfinv", "lgamma", "digamma", "polygamma",
+    "logical_not", "atan2", "arctan2", "lerp", "addcmul", "addcdiv", "fmod", "remainder", "clamp_min", "clamp_max",
+    "hypot", "copysign", "heaviside", "floor_divide", "true_divide", "divide", "multiply", "subtract",
+    "logical_and", "logical_or", "logical_xor", "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal",
+    "less", "less_equal", "not_equal", "cumsum", "cumprod", "renorm", "addmm", "addmv", "addr", "addbmm", "baddbmm",
+    "float_power",
+)
+
+
+def _rewritten_method(name):
+    def method(self, *args, **kwargs):
+        if name == "float_power" and self.dtype != np.float64:
+            raise RuntimeError(f"the base given to float_power_ has dtype {self.dtype} but the operation's result "
+                               "requires dtype float64")
+        operands = [a for a in (*args, *kwargs.values()) if isinstance(a, _value.Value)]
+        return _rewritten(self, name + "_", lambda v: getattr(v, name)(*args, **kwargs), *operands)
+
+    method.__name__, method.__qualname__ = name + "_", f"InplaceMethods.{name}_"
+    method.__doc__ = f"x.{name}(...) in place (the in-place rules of autograd_core.inplace); returns x."
+    return method
+
+
+for _name in _REWRITTEN:
+    assert not hasattr(InplaceMethods, _name + "_"), _name
+    setattr(InplaceMethods, _name + "_", _rewritten_method(_name))

@@ -513,3 +513,27 @@ class accelerator:  # noqa: N801  (PyTorch 2's torch.accelerator namespace)
     @staticmethod
     def current_accelerator():
         return None
+
+
+# torch.relu_(x), torch.floor_(x), ...: PyTorch's functions that change their first argument in place (the Value
+# method of the same name; the in-place rules of inplace.py apply).
+_IN_PLACE = (
+    "abs_", "acos_", "addmv_", "arccos_", "arcsin_", "arctan_", "asin_", "atan_", "ceil_", "clamp_", "clamp_max_",
+    "clamp_min_", "clip_", "cos_", "cosh_", "deg2rad_", "erf_", "exp_", "expm1_", "fill_", "fix_", "floor_", "frac_",
+    "log10_", "log1p_", "log2_", "log_", "nan_to_num_", "neg_", "negative_", "rad2deg_", "reciprocal_", "relu_",
+    "round_", "rsqrt_", "sigmoid_", "sin_", "sinh_", "sqrt_", "square_", "tan_", "tanh_", "trunc_", "zero_",
+)
+
+
+def _in_place_function(name):
+    def fn(input, *args, **kwargs):
+        if not isinstance(input, Value):
+            raise TypeError(f"{name}(): argument 'input' must be a Value, not {type(input).__name__}")
+        return getattr(input, name)(*args, **kwargs)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"input.{name}(...): changes input in place and returns it."
+    return fn
+
+
+IN_PLACE_FUNCTIONS = {name: _in_place_function(name) for name in _IN_PLACE}  # autograd_core.relu_, ...
