@@ -27,7 +27,7 @@ from .ops.nondifferentiable import without_gradient
 from .ops.shape import broadcast_to, stack, swapaxes
 
 __all__ = [
-    "LinAlgError", "cholesky", "cond", "cross", "det", "eigh", "eigvalsh", "inv", "lstsq", "matrix_norm",
+    "LinAlgError", "cholesky", "cond", "cross", "det", "eigh", "eigvalsh", "inv", "lstsq", "matrix_exp", "matrix_norm",
     "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet", "solve",
     "solve_triangular", "svd", "svdvals", "vecdot", "vector_norm",
 ]
@@ -323,5 +323,5 @@ def eigvalsh(A, UPLO="L"):  # noqa: N803  (PyTorch's argument name)
 # The decompositions (svd, pinv, lstsq, qr, matrix_exp, ...) and svdvals, in linalg_decompositions.py: imported last,
 # since they compose the functions above.
 from .linalg_decompositions import (  # noqa: E402, F401  (the named tuples' types too)
-    cond, linalg_lstsq, linalg_qr, linalg_svd, lstsq, matrix_rank, pinv, qr, svd, svdvals,
+    cond, linalg_lstsq, linalg_qr, linalg_svd, lstsq, matrix_exp, matrix_rank, pinv, qr, svd, svdvals,
 )

@@ -11,7 +11,7 @@ import numbers
 
 import numpy as np
 
-from .linalg import _mT, inv, matrix_norm
+from .linalg import _check_square, _mT, inv, matrix_norm
 from .ops import decompositions as _ops
 from .ops.elementwise import where
 from .ops.index import as_value
@@ -267,3 +267,16 @@ def qr(A, mode="reduced"):
 def qr_old(input, some=True):  # noqa: A002  (PyTorch's argument name)
     """torch.qr: a named tuple `qr` (Q, R), linalg.qr's with mode 'reduced' (some=True) or 'complete'."""
     return qr_result(*qr(input, "reduced" if some else "complete"))
+
+
+# ----------------------------------------------------------------------------------------------------
+# The matrix exponential.
+
+
+def matrix_exp(A):
+    """exp A = Σₖ Aᵏ / k! of square matrices A (..., n, n), same shape: scaling and squaring with a Padé approximant
+    (Higham, 2005), in float64. Its gradient and forward-mode derivative are exponentials of block-triangular
+    matrices (2n, 2n) (PyTorch's backward), so they are differentiable again."""
+    A = as_value(A)
+    _check_square("matrix_exp", A)
+    return _ops.matrix_exp(A)

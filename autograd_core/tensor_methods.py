@@ -500,7 +500,7 @@ def _decomposition_method(name, function):
     return method
 
 
-for _name, _function in {"svd": "svd_old", "pinverse": "pinverse", "qr": "qr_old"}.items():
+for _name, _function in {"svd": "svd_old", "pinverse": "pinverse", "qr": "qr_old", "matrix_exp": "matrix_exp"}.items():
     setattr(TensorMethods, _name, _decomposition_method(_name, _function))
 # --- end of linalg decompositions, stop 26 ---
 

@@ -352,3 +352,39 @@ def test_qr_modes_named_tuples_and_errors():
         LA.qr(x, mode="full")
     with pytest.raises(RuntimeError, match="at least 2 dimensions"):
         LA.qr(f64(np.ones(3)))
+
+
+# ----------------------------------------------------------------------------------------------------
+# matrix_exp
+
+
+@pytest.mark.parametrize("scale", [1e-3, 0.05, 0.2, 0.5, 1.0, 20.0])   # Padé degrees 3, 5, 7, 9 and 13, squarings
+def test_matrix_exp_matches_torch_with_gradients(scale):
+    compare_with_torch(lambda a: LA.matrix_exp(a), lambda t, a: t.linalg.matrix_exp(a), [scale * SQUARE],
+                       rtol=1e-10, atol=1e-12)
+
+
+def test_matrix_exp_identities_gradients_and_surface():
+    a = SQUARE[0]
+    assert ag.gradcheck(LA.matrix_exp, (f64(SQUARE),)) and ag.gradgradcheck(LA.matrix_exp, (f64(a),))
+    np.testing.assert_array_equal(LA.matrix_exp(f64(np.zeros((3, 3)), False)).data, np.eye(3))
+    np.testing.assert_allclose(LA.matrix_exp(f64(np.diag([1.0, -2.0, 0.5]), False)).data,
+                               np.diag(np.exp([1.0, -2.0, 0.5])), rtol=1e-14)
+    np.testing.assert_allclose(LA.matrix_exp(f64(a, False)).data @ LA.matrix_exp(f64(-a, False)).data, np.eye(3),
+                               atol=1e-12)
+    rotation = LA.matrix_exp(f64([[0.0, -np.pi / 3], [np.pi / 3, 0.0]], False)).data
+    np.testing.assert_allclose(rotation, [[0.5, -np.sqrt(0.75)], [np.sqrt(0.75), 0.5]], atol=1e-14)
+    x = f64(a)
+    LA.matrix_exp(x).sum().backward()   # d Σ exp(A) / dA: L(Aᵀ, 1), checked against its series to a high order
+    ones, series, term_sum = np.ones((3, 3)), np.zeros((3, 3)), None
+    powers = [np.linalg.matrix_power(a.T, k) for k in range(30)]
+    for k in range(1, 30):
+        term_sum = sum(powers[j] @ ones @ powers[k - 1 - j] for j in range(k))
+        series += term_sum / np.prod(np.arange(1, k + 1, dtype=float))
+    np.testing.assert_allclose(x.grad, series, rtol=1e-10)
+    assert ag.matrix_exp(f64(a, False)).shape == (3, 3) and f64(SQUARE, False).matrix_exp().shape == (2, 3, 3)
+    assert LA.matrix_exp(ag.tensor(a.astype(np.float32))).dtype == np.float32
+    with pytest.raises(RuntimeError, match="square"):
+        LA.matrix_exp(f64(TALL))
+    with pytest.raises(RuntimeError, match="at least 2 dimensions"):
+        LA.matrix_exp(f64(np.ones(3)))

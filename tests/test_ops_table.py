@@ -525,6 +525,9 @@ def _qr_case(B, x, mode="reduced"):
 for shape, mode in [((3, 3), "reduced"), ((4, 3), "reduced"), ((2, 3, 5), "reduced"), ((2, 3, 4), "complete")]:
     label = f"qr-{shape_id(shape)}-{mode}"
     case("qr", label, lambda B, x, mode=mode: _qr_case(B, x, mode), sample(_rng(label), shape), refs=("torch",))
+for shape, scale in [((3, 3), 0.3), ((2, 3, 3), 1.0), ((2, 2), 4.0)]:     # Padé degrees 7, 13, and squarings
+    label = f"matrix_exp-{shape_id(shape)}-scale{scale}"
+    case("matrix_exp", label, lambda B, x: B.matrix_exp(x), scale * sample(_rng(label), shape), refs=("torch",))
 # --- end of linalg decompositions, stop 26 ---
 
 CASE_IDS = [c.label for c in CASES]
