@@ -82,6 +82,10 @@ from .lazy import (
     LazyModuleMixin, UninitializedBuffer, UninitializedParameter,
 )
 from .module import Buffer
+# more layers (activation_more.py, dropout.py, legacy.py)
+from .activation_more import RReLU
+from .dropout import FeatureAlphaDropout
+from .legacy import Container, CrossMapLRN2d
 
 __all__ = [
     "Module", "Parameter", "CheckpointError", "functional", "init", "manual_seed", "parallel", "utils",
@@ -122,3 +126,4 @@ __all__ += [  # lazy modules and nn.Buffer
     "LazyInstanceNorm2d", "LazyInstanceNorm3d", "LazyModuleMixin", "UninitializedParameter", "UninitializedBuffer",
     "Buffer",
 ]
+__all__ += ["RReLU", "FeatureAlphaDropout", "CrossMapLRN2d", "Container"]  # more layers

@@ -170,15 +170,30 @@ def alpha_dropout(input, p=0.5, training=False, inplace=False, rng=None):
     (α′ = 1.7581), then an affine map a·(·) + b restores zero mean and unit variance:
     y = a·(x·m + (m − 1)·α′) + a·α′·p with m ~ Bernoulli(1 − p), a = 1/√((α′²p + 1)(1 − p)), as PyTorch.
     Note PyTorch's default training=False for this function. inplace: accepted, computed out of place."""
+    return _alpha_dropout("alpha_dropout", input, p, training, rng, feature=False)
+
+
+def feature_alpha_dropout(input, p=0.5, training=False, inplace=False, rng=None):
+    """`alpha_dropout` of whole channels: one mask element per (sample, channel) of input (N, C, *), broadcast over
+    the other axes, as PyTorch (which reads axes 0 and 1 as N and C whatever the rank). Note PyTorch's default
+    training=False. inplace: accepted, computed out of place."""
+    return _alpha_dropout("feature_alpha_dropout", input, p, training, rng, feature=True)
+
+
+def _alpha_dropout(who, input, p, training, rng, feature):
     if not 0.0 <= p <= 1.0:
-        raise ValueError(f"alpha_dropout: p must be in [0, 1], got {p}")
+        raise ValueError(f"{who}: p must be in [0, 1], got {p}")
+    xd = data_of(input)
+    if feature and np.ndim(xd) < 2:
+        raise ValueError(f"{who}: input must have at least 2 axes (N, C, ...), got shape {np.shape(xd)}")
     if not training or p == 0.0:
         return input
-    xd = data_of(input)
     dtype = xd.dtype if np.asarray(xd).dtype.kind == "f" else np.float64
     if p == 1.0:
         return input * np.zeros((), dtype)
     shape = np.shape(xd)
+    if feature:
+        shape = shape[:2] + (1,) * (len(shape) - 2)
     generator = init.get_rng(rng)
     if isinstance(input, Value):
         keep = without_gradient(_alpha_keep_mask, input, p=p, rng=generator, shape=shape)
@@ -193,3 +208,11 @@ class AlphaDropout(Dropout):
 
     def forward(self, x):
         return alpha_dropout(x, self.p, self.training, rng=self._rng)
+
+
+class FeatureAlphaDropout(Dropout):
+    """FeatureAlphaDropout(p=0.5, inplace=False, rng=None): `feature_alpha_dropout` (whole channels, SELU's
+    saturation value) in training mode, identity in evaluation."""
+
+    def forward(self, x):
+        return feature_alpha_dropout(x, self.p, self.training, rng=self._rng)

@@ -63,6 +63,10 @@ from .pool3d import (
     max_pool3d_with_indices,
 )
 from .unpool import max_unpool3d
+# more functions (activation_more.py, dropout.py, legacy.py)
+from .activation_more import celu_, elu_, hardtanh_, leaky_relu_, relu_, rrelu, rrelu_, selu_, threshold_
+from .dropout import feature_alpha_dropout
+from .legacy import pdist
 
 __all__ = [
     "linear", "relu", "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax", "dropout", "batch_norm",
@@ -89,4 +93,8 @@ __all__ += [  # 3-d layers
     "conv3d", "conv_transpose3d", "max_pool3d", "avg_pool3d", "adaptive_avg_pool3d", "adaptive_max_pool3d",
     "lp_pool3d", "max_unpool3d", "max_pool1d_with_indices", "max_pool2d_with_indices", "max_pool3d_with_indices",
     "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices", "adaptive_max_pool3d_with_indices",
+]
+__all__ += [  # more functions
+    "rrelu", "rrelu_", "relu_", "elu_", "leaky_relu_", "hardtanh_", "selu_", "celu_", "threshold_",
+    "feature_alpha_dropout", "pdist",
 ]
