@@ -33,6 +33,8 @@ from .lbfgs import LBFGS
 from .nadam import NAdam, RAdam
 from .rprop import Rprop
 from .asgd import ASGD
+from .adafactor import Adafactor
+from .muon import Muon
 
 __all__ = [
     "Optimizer", "SGD", "RMSprop", "Adagrad", "Adam", "AdamW", "Adamax",
@@ -41,6 +43,7 @@ __all__ = [
     "NAdam", "RAdam", "Adadelta", "Rprop", "LBFGS", "clip_grad_value_",
     "MultiStepLR", "LinearLR", "OneCycleLR", "ReduceLROnPlateau", "SequentialLR", "CosineAnnealingWarmRestarts",
     "ASGD", "ConstantLR", "PolynomialLR", "MultiplicativeLR", "CyclicLR", "ChainedScheduler", "swa_utils",
+    "Adafactor", "Muon",
 ]
 
 
