@@ -14,13 +14,23 @@ forward mode and compile. Samples are drawn from the core's generator: `autograd
 from . import constraints, transforms
 from .constraint_registry import biject_to, transform_to
 from .bernoulli import Bernoulli
+from .cauchy import Cauchy, HalfCauchy, HalfNormal
+from .continuous_bernoulli import ContinuousBernoulli
+from .counts import Geometric, Multinomial, NegativeBinomial
+from .exp_family import ExponentialFamily
+from .gamma_family import Chi2, FisherSnedecor, InverseGamma, StudentT
+from .generalized_pareto import GeneralizedPareto
+from .lowrank_multivariate_normal import LowRankMultivariateNormal
+from .mixture_same_family import MixtureSameFamily
+from .transformed_family import Gumbel, Kumaraswamy, LogisticNormal, Pareto, Weibull
 from .categorical import Categorical
-from .discrete import Binomial, OneHotCategorical
+from .discrete import Binomial, OneHotCategorical, OneHotCategoricalStraightThrough
 from .distribution import Distribution
 from .exponential import Exponential, Laplace
 from .gamma import Beta, Dirichlet, Gamma, Poisson
 from .independent import Independent
 from .kl import kl_divergence, register_kl
+from . import kl_more  # noqa: F401  (registers the KL pairs of the distributions above)
 from .log_normal import LogNormal
 from .multivariate_normal import MultivariateNormal
 from .normal import Normal
@@ -35,6 +45,10 @@ from .transforms import (
 from .uniform import Uniform
 
 __all__ = [
+    "Cauchy", "Chi2", "ContinuousBernoulli", "ExponentialFamily", "FisherSnedecor", "GeneralizedPareto", "Geometric",
+    "Gumbel", "HalfCauchy", "HalfNormal", "InverseGamma", "Kumaraswamy", "LogisticNormal", "LowRankMultivariateNormal",
+    "MixtureSameFamily", "Multinomial", "NegativeBinomial", "OneHotCategoricalStraightThrough", "Pareto", "StudentT",
+    "Weibull",
     "Bernoulli", "Beta", "Binomial", "Categorical", "Dirichlet", "Distribution", "Exponential", "Gamma",
     "Independent", "Laplace", "LogNormal", "MultivariateNormal", "Normal", "OneHotCategorical", "Poisson",
     "RelaxedBernoulli", "RelaxedOneHotCategorical", "TransformedDistribution", "Uniform",

@@ -11,7 +11,7 @@ from .distribution import Distribution
 from .special import lgamma, softplus
 from .utils import BinaryParameter, as_float_value, broadcast_all, constant, draw
 
-__all__ = ["Binomial", "OneHotCategorical"]
+__all__ = ["Binomial", "OneHotCategorical", "OneHotCategoricalStraightThrough"]
 
 
 class OneHotCategorical(OverCategorical, Distribution):
@@ -72,6 +72,18 @@ class OneHotCategorical(OverCategorical, Distribution):
         if expand:
             values = np.broadcast_to(values, (k,) + self.batch_shape + (k,))
         return constant(np.array(values))
+
+
+class OneHotCategoricalStraightThrough(OneHotCategorical):
+    """OneHotCategorical with the straight-through gradient (Bengio et al., 2013): rsample's value is a one-hot
+    sample, its gradient that of probs (sample + probs − probs.detach())."""
+
+    has_rsample = True
+
+    def rsample(self, sample_shape=()):
+        samples = self.sample(sample_shape)
+        probs = self._categorical.probs
+        return samples + (probs - probs.detach())
 
 
 class Binomial(BinaryParameter, Distribution):
