@@ -165,7 +165,13 @@ def test_linearize():
         jvp_fn(np.ones(3), np.ones(4))
     with pytest.raises(RuntimeError, match="2 tangents"):
         jvp_fn(np.ones(4))
+
+
+def test_linearize_against_torch():
     torch = pytest.importorskip("torch")
+    x, y = RNG.standard_normal(4), RNG.standard_normal(4)
+    tx, ty = RNG.standard_normal(4), RNG.standard_normal(4)
+    _, jvp_fn = func.linearize(f, ag.tensor(x), ag.tensor(y))
     _, torch_fn = torch.func.linearize(f, torch.tensor(x), torch.tensor(y))
     np.testing.assert_allclose(jvp_fn(tx, ty), torch_fn(torch.tensor(tx), torch.tensor(ty)).numpy(), rtol=1e-14)
 
