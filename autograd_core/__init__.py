@@ -47,6 +47,8 @@ from .tensor import (  # picking by the numbers, differences, positions and coun
 )
 from .tensor import digamma, erf, erfinv, lgamma, polygamma  # special functions (ops/special_functions.py)
 from .ops.special_functions import igamma, igammac  # torch.igamma, torch.igammac (stop 26)
+from .ops.special_functions import erfc, mvlgamma  # torch.erfc, torch.mvlgamma (stop 26)
+from .ops.special_more import exp2, i0, logaddexp2, logit, sinc, xlogy  # torch.exp2, ... (stop 26)
 from . import special  # torch.special (special.py)
 from .tensor import chunk, hstack, repeat_interleave, split, tile, unbind, vstack  # ops/pieces.py
 from .tensor import einsum, tensordot  # ops/einsum.py
@@ -65,6 +67,9 @@ from .tensor import (  # more elementwise functions, statistics, type promotion 
     logcumsumexp, logical_and, logical_not, logical_or, logical_xor, mode, nan_to_num, nanmean, nanmedian,
     nanquantile, nansum, negative, not_equal, positive, promote_types, quantile, rad2deg, remainder, renorm,
     result_type, searchsorted, signbit, trapezoid, trapz, true_divide,
+)
+from .tensor import (  # random sampling, the default generator's state (ops/sampling.py; stop 26)
+    bernoulli, get_rng_state, initial_seed, multinomial, normal, poisson, randint_like, seed, set_rng_state,
 )
 
 __version__ = "0.1.0"
@@ -97,7 +102,7 @@ __all__ = [
     "split", "chunk", "unbind", "hstack", "vstack", "tile", "repeat_interleave", "einsum", "tensordot",
     "median", "cummax", "cummin", "diff", "nonzero", "argwhere", "unique", "bincount", "count_nonzero", "std_mean",
     "var_mean", "erf", "erfinv", "lgamma", "digamma", "polygamma",
-    "igamma", "igammac", "special",
+    "igamma", "igammac", "special", "erfc", "mvlgamma", "exp2", "i0", "logaddexp2", "logit", "sinc", "xlogy",
     "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool_",
     "bool", "half", "float", "double", "short", "int", "long",
     "addbmm", "addmv", "addr", "atleast_1d", "atleast_2d", "atleast_3d", "baddbmm", "block_diag", "broadcast_shapes",
@@ -112,6 +117,8 @@ __all__ = [
     "logical_or", "logical_xor", "mode", "nan_to_num", "nanmean", "nanmedian", "nanquantile", "nansum", "negative",
     "not_equal", "positive", "promote_types", "quantile", "rad2deg", "remainder", "renorm", "result_type",
     "searchsorted", "signbit", "trapezoid", "trapz", "true_divide",
+    "bernoulli", "get_rng_state", "initial_seed", "multinomial", "normal", "poisson", "randint_like", "seed",
+    "set_rng_state",
 ]
 
 from .tensor import IN_PLACE_FUNCTIONS  # torch.relu_(x), torch.floor_(x), ...: x's in-place method (stop 26)

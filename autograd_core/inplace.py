@@ -383,6 +383,61 @@ class InplaceMethods:
         draw = get_rng(generator).normal(mean, std, np.shape(self.data))
         return _copy(self, draw, "normal_")
 
+    def bernoulli_(self, p=0.5, *, generator=None):
+        """Fill with 0 or 1, 1 with probability p (a number, or a Value broadcast to self's shape); returns self."""
+        from .tensor import get_rng
+
+        probs = np.broadcast_to(np.asarray(_data(p), dtype=np.float64), np.shape(self.data))
+        if np.any((probs < 0) | (probs > 1)):
+            raise RuntimeError("bernoulli_: expected all probabilities in [0, 1]")
+        return _copy(self, get_rng(generator).random(probs.shape) < probs, "bernoulli_")
+
+    def exponential_(self, lambd=1.0, *, generator=None):
+        """Fill with exponential numbers of rate lambd (mean 1 / lambd); returns self."""
+        from .tensor import get_rng
+
+        if lambd <= 0:
+            raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
+        return _copy(self, get_rng(generator).exponential(1.0 / lambd, np.shape(self.data)), "exponential_")
+
+    def geometric_(self, p, *, generator=None):
+        """Fill with the number of Bernoulli(p) trials up to the first success (1, 2, ...); returns self."""
+        from .tensor import get_rng
+
+        if not 0 < p < 1:
+            raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p}")
+        return _copy(self, get_rng(generator).geometric(p, np.shape(self.data)), "geometric_")
+
+    def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
+        """Fill with exp of normal numbers of the given mean and standard deviation; returns self."""
+        from .tensor import get_rng
+
+        if std <= 0:
+            raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std}")
+        return _copy(self, get_rng(generator).lognormal(mean, std, np.shape(self.data)), "log_normal_")
+
+    def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
+        """Fill with Cauchy numbers of the given median and scale; returns self."""
+        from .tensor import get_rng
+
+        draw = median + sigma * get_rng(generator).standard_cauchy(np.shape(self.data))
+        return _copy(self, draw, "cauchy_")
+
+    def random_(self, from_=0, to=None, *, generator=None):
+        """Fill with integers in [from_, to) (random_(to) means [0, to)); without `to`, up to 2^mantissa bits
+        for floats (every integer exactly representable) or the dtype's largest value, as PyTorch's random_."""
+        from .tensor import get_rng
+
+        if to is None and from_ != 0:
+            from_, to = 0, from_
+        if to is None:
+            dtype = np.dtype(self.dtype)
+            to = 2 ** (np.finfo(dtype).nmant + 1) + 1 if dtype.kind == "f" else (
+                2 if dtype.kind == "b" else int(np.iinfo(dtype).max) + 1)
+        if to <= from_:
+            raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={from_} >= to={to}")
+        return _copy(self, get_rng(generator).integers(from_, to, np.shape(self.data)), "random_")
+
     # PyTorch's in-place forms of the indexing functions (`y.scatter_(1, labels, 1.0)` for one-hot rows, `x.tril_()`,
     # `h.index_add_(0, segment, messages)`, `x.masked_fill_(mask, 0)`): the out-of-place function, written back.
     def scatter_(self, dim, index, src=None, *, value=None):

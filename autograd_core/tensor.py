@@ -38,7 +38,7 @@ DTYPE_ALIASES = {"float": float32, "double": float64, "half": float16, "long": i
                  "short": int16, "bool": bool_}
 
 # The default generator and float dtype, shared with nn.init (layers' weights draw from the same generator).
-DEFAULTS = {"rng": np.random.default_rng(0), "dtype": float32}
+DEFAULTS = {"rng": np.random.default_rng(0), "dtype": float32, "seed": 0}
 
 device = Device
 Tensor = Value
@@ -48,6 +48,7 @@ def manual_seed(seed):
     """Seed the generator that `randn`, `rand`, `randint`, shuffling DataLoaders and nn's layer initialisation
     draw from. Returns the new NumPy Generator."""
     DEFAULTS["rng"] = np.random.default_rng(seed)
+    DEFAULTS["seed"] = seed
     return DEFAULTS["rng"]
 
 
@@ -70,10 +71,30 @@ class Generator:
 
     def __init__(self, device="cpu"):
         Device(device)
-        self.rng = np.random.default_rng()
+        self._seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0])
+        self.rng = np.random.default_rng(self._seed)
 
     def manual_seed(self, seed):
+        self._seed = seed
         self.rng = np.random.default_rng(seed)
+        return self
+
+    def initial_seed(self):
+        """The seed this generator was made with or last seeded with."""
+        return self._seed
+
+    def seed(self):
+        """Seed with a non-deterministic number, and return it."""
+        self.manual_seed(int(np.random.SeedSequence().generate_state(1, np.uint64)[0]))
+        return self._seed
+
+    def get_state(self):
+        """The generator's state, as a uint8 Value (see set_rng_state)."""
+        return ops.sampling.state_of(self.rng)
+
+    def set_state(self, new_state):
+        """Restore a state get_state returned; returns the generator."""
+        ops.sampling.restore_state(self.rng, new_state)
         return self
 
 
@@ -379,6 +400,11 @@ nansum, nanmean, logcumsumexp, kthvalue, mode, quantile, nanquantile, nanmedian,
 searchsorted, bucketize, histc, cov, corrcoef, trapezoid, trapz, cumulative_trapezoid, renorm = (
     _st.searchsorted, _st.bucketize, _st.histc, _st.cov, _st.corrcoef, _st.trapezoid, _st.trapz,
     _st.cumulative_trapezoid, _st.renorm)
+# Random sampling and the default generator's state (ops/sampling.py).
+_sa = ops.sampling
+normal, bernoulli, multinomial, poisson, randint_like = (
+    _sa.normal, _sa.bernoulli, _sa.multinomial, _sa.poisson, _sa.randint_like)
+get_rng_state, set_rng_state, initial_seed, seed = _sa.get_rng_state, _sa.set_rng_state, _sa.initial_seed, _sa.seed
 result_type, promote_types, can_cast, finfo, iinfo = (
     ops.promotion.result_type, ops.promotion.promote_types, ops.promotion.can_cast, ops.promotion.finfo,
     ops.promotion.iinfo)

@@ -455,7 +455,8 @@ _FUNCTION_METHODS = {
                 "lerp", "addcmul", "addcdiv", "logaddexp", "hypot", "sign", "round", "floor", "ceil", "trunc",
                 "frac", "nonzero", "argwhere", "unique", "bincount", "count_nonzero"),
     "linalg": ("outer", "dot", "bmm", "addmm", "inverse", "det", "logdet"),
-    "special_functions": ("erf", "erfinv", "lgamma", "digamma", "igamma", "igammac"),
+    "special_functions": ("erf", "erfinv", "lgamma", "digamma", "igamma", "igammac", "erfc", "mvlgamma"),
+    "special_more": ("xlogy", "logit", "sinc", "exp2", "logaddexp2", "i0"),  # stop 26
     "pieces": ("split", "chunk", "unbind", "tile", "repeat", "repeat_interleave", "diff", "unfold"),
     "arrange": ("movedim", "moveaxis", "swapdims", "tensor_split", "hsplit", "vsplit", "dsplit", "split_with_sizes",
                 "unflatten", "rot90", "fliplr", "flipud", "select", "take_along_dim", "ravel", "diag_embed",
@@ -468,6 +469,7 @@ _FUNCTION_METHODS = {
               "minimum", "multiply", "subtract", "absolute", "fix", "allclose", "equal"),
     "stats": ("nansum", "nanmean", "logcumsumexp", "kthvalue", "mode", "quantile", "nanquantile", "nanmedian",
               "aminmax", "histc", "cov", "corrcoef", "renorm"),
+    "sampling": ("bernoulli", "multinomial"),
 }
 
 

@@ -14,4 +14,4 @@ from .linalg import matmul  # noqa: F401
 from .nondifferentiable import nondifferentiable, without_gradient  # noqa: F401
 from . import einsum, index, pieces, scan, special, special_functions  # noqa: F401  (PyTorch's gather, split, cumsum,
 # sort, einsum, erf, ...)
-from . import arith, arrange, products, promotion, stats  # noqa: F401  (PyTorch's movedim, tensor_split, kron, cdist, ...)
+from . import arith, arrange, products, promotion, sampling, stats  # noqa: F401  (PyTorch's movedim, tensor_split, kron, cdist, ...)

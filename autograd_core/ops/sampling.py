@@ -1,0 +1,170 @@
+"""PyTorch's random sampling functions: normal (with tensor means and standard deviations), bernoulli,
+multinomial, poisson, randint_like, and the generator's state (get_rng_state, set_rng_state, initial_seed, seed).
+
+Every draw comes from the one NumPy generator that `manual_seed` seeds (tensor.py's `get_rng`), or from a
+`generator=` given, so seeded runs repeat exactly (they do not draw PyTorch's numbers). Samples carry no gradient:
+PyTorch's are zero for these functions (its samples require grad, with zero gradients; here they simply do not).
+"""
+
+from __future__ import annotations
+
+import json
+import numbers
+
+import numpy as np
+
+from ..value import Value
+from .index import as_value
+
+
+def _rng(generator):
+    from ..tensor import get_rng
+
+    return get_rng(generator)
+
+
+def _default_dtype():
+    from ..tensor import DEFAULTS
+
+    return DEFAULTS["dtype"]
+
+
+def _constant(data):
+    data = np.asarray(data)
+    return Value(data[()] if data.ndim == 0 else data, requires_grad=False, dtype=data.dtype)
+
+
+def _check_std(std):
+    if np.any(np.asarray(std) < 0):
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {np.min(std)}")
+
+
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, requires_grad=False):
+    """Normal numbers with the given means and standard deviations, as torch.normal:
+
+    * normal(mean, std) with a Value for either (or both): one draw per element of their broadcast shape, in the
+      Values' float dtype;
+    * normal(mean, std, size) with two numbers: a Value of shape `size` (the default float dtype, or `dtype`).
+    """
+    tensors = [v for v in (mean, std) if isinstance(v, (Value, np.ndarray))]
+    if not tensors:
+        if size is None:
+            raise TypeError("normal(): with a number for both mean and std, give size=")
+        _check_std(std)
+        shape = (int(size),) if isinstance(size, numbers.Integral) else tuple(int(n) for n in size)
+        data = _rng(generator).normal(float(mean), float(std), shape).astype(dtype or _default_dtype())
+        return Value(data, requires_grad=bool(requires_grad), dtype=data.dtype)
+    m, s = (np.asarray(v.data if isinstance(v, Value) else v) for v in (mean, std))
+    out_dtype = next(np.asarray(t.data if isinstance(t, Value) else t).dtype for t in tensors)
+    if out_dtype.kind != "f":
+        raise RuntimeError(f"normal expects floating point means and standard deviations, got {out_dtype}")
+    _check_std(s)
+    if size is not None and tuple(size) != np.broadcast_shapes(m.shape, s.shape):
+        raise RuntimeError(f"normal(): size {tuple(size)} does not match the shape of mean and std "
+                           f"{np.broadcast_shapes(m.shape, s.shape)}")
+    data = _rng(generator).normal(m, s).astype(out_dtype)
+    return _constant(data)
+
+
+def bernoulli(input, p=None, *, generator=None):
+    """0 or 1 for each element, 1 with the probability that input's element gives (or `p`, a number, for every
+    element), in input's dtype, as torch.bernoulli."""
+    x = as_value(input)
+    probs = np.asarray(x.data, dtype=np.float64) if p is None else np.full(x.shape, float(p))
+    if np.any((probs < 0) | (probs > 1)) or np.any(np.isnan(probs)):
+        raise RuntimeError("bernoulli: expected all probabilities in [0, 1]")
+    draws = _rng(generator).random(probs.shape) < probs
+    return _constant(draws.astype(x.dtype if x.dtype.kind in "fiub" else _default_dtype()))
+
+
+def multinomial(input, num_samples, replacement=False, *, generator=None):
+    """Indices drawn from the categories of input's last dimension, with probabilities proportional to its
+    (non-negative) weights, as torch.multinomial: shape (num_samples,) for a 1-D input, (rows, num_samples) for a
+    2-D one, int64. Without replacement, each category at most once (num_samples at most the number of categories
+    with a positive weight)."""
+    x = as_value(input)
+    if x.ndim not in (1, 2):
+        raise RuntimeError(f"prob_dist must be 1 or 2 dim, got {x.ndim}")
+    weights = np.asarray(x.data, dtype=np.float64)
+    rows = weights.reshape(-1, weights.shape[-1])
+    n = int(num_samples)
+    if n <= 0:
+        raise RuntimeError(f"cannot sample n_sample <= 0 samples, got {n}")
+    if not np.all(np.isfinite(rows)) or np.any(rows < 0):
+        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    if np.any(rows.sum(axis=1) <= 0):
+        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    if not replacement and n > rows.shape[1]:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+    if not replacement and np.any((rows > 0).sum(axis=1) < n):
+        raise RuntimeError(f"multinomial: cannot draw {n} samples without replacement from a row with fewer "
+                           "categories of positive weight")
+    rng = _rng(generator)
+    out = np.stack([rng.choice(row.size, size=n, replace=bool(replacement), p=row / row.sum()) for row in rows])
+    return _constant(out.reshape(weights.shape[:-1] + (n,)).astype(np.int64))
+
+
+def poisson(input, generator=None):
+    """A Poisson draw for each rate of input (non-negative), in input's dtype, as torch.poisson."""
+    x = as_value(input)
+    rates = np.asarray(x.data, dtype=np.float64)
+    if np.any(rates < 0) or np.any(np.isnan(rates)):
+        raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
+    return _constant(_rng(generator).poisson(rates).astype(x.dtype))
+
+
+def randint_like(input, low=0, high=None, *, dtype=None, generator=None, requires_grad=False):
+    """Integers in [low, high) (randint_like(x, high) or randint_like(x, low, high)) of input's shape, in input's
+    dtype unless `dtype` is given."""
+    x = as_value(input)
+    if high is None:
+        low, high = 0, low
+    if int(high) <= int(low):
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+    out_dtype = x.dtype if dtype is None else np.dtype(dtype)
+    data = _rng(generator).integers(int(low), int(high), size=x.shape).astype(out_dtype)
+    return Value(data[()] if data.ndim == 0 else data, requires_grad=bool(requires_grad), dtype=out_dtype)
+
+
+def state_of(rng):
+    """A NumPy generator's state as a uint8 Value (its bit generator's state, as JSON bytes)."""
+    state = json.dumps(rng.bit_generator.state).encode()
+    return _constant(np.frombuffer(state, dtype=np.uint8).copy())
+
+
+def restore_state(rng, new_state):
+    """Set a NumPy generator's state from a Value that `state_of` made."""
+    data = np.asarray(new_state.data if isinstance(new_state, Value) else new_state)
+    if data.dtype != np.uint8 or data.ndim != 1:
+        raise TypeError(f"set_rng_state: expected the uint8 Value get_rng_state returns, got {data.dtype} of "
+                        f"{data.ndim} dimensions")
+    try:
+        rng.bit_generator.state = json.loads(data.tobytes().decode())
+    except (ValueError, TypeError, KeyError) as err:
+        raise RuntimeError(f"set_rng_state: not a state get_rng_state returned ({err})") from None
+
+
+def get_rng_state():
+    """The state of the default generator, as a uint8 Value (PyTorch's ByteTensor) for set_rng_state."""
+    return state_of(_rng(None))
+
+
+def set_rng_state(new_state):
+    """Restore the default generator's state from a Value get_rng_state returned: later draws repeat."""
+    restore_state(_rng(None), new_state)
+
+
+def initial_seed():
+    """The seed of the default generator (the latest manual_seed's or seed's; 0 at import)."""
+    from ..tensor import DEFAULTS
+
+    return DEFAULTS["seed"]
+
+
+def seed():
+    """Seed the default generator with a non-deterministic number and return that number (a 64-bit int)."""
+    from ..tensor import manual_seed
+
+    number = int(np.random.SeedSequence().generate_state(1, np.uint64)[0])
+    manual_seed(number)
+    return number
