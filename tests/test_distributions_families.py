@@ -378,3 +378,48 @@ def test_pareto_kl_is_infinite_where_p_reaches_below_q():
     p, q = D.Pareto(const([1.0, 3.0]), const([2.0, 2.0])), D.Pareto(const([2.0, 2.0]), const([2.0, 2.0]))
     kl = D.kl_divergence(p, q).data
     assert kl[0] == math.inf and np.isfinite(kl[1])
+
+
+# ----------------------------------------------------------------------------------------------------
+# VonMises (log I₀ from the core's scaled Bessel function i0e).
+
+KAPPA = [0.5, 2.0, 30.0]
+
+
+def test_von_mises_matches_torch():
+    pytest.importorskip("autograd_core.ops.special_more")
+    torch = pytest.importorskip("torch")
+    loc, kappa = leaf(LOC), leaf(KAPPA)
+    tl, tk = (torch.tensor(np.asarray(x), requires_grad=True) for x in (LOC, KAPPA))
+    d, t = D.VonMises(loc, kappa), torch.distributions.VonMises(tl, tk)
+    v = np.array([0.1, -3.0, 7.5])
+    lp, tlp = d.log_prob(const(v)), t.log_prob(torch.tensor(v))
+    # PyTorch's log I₀ is a polynomial approximation (Abramowitz & Stegun 9.8.1-9.8.2, ~1e-7)
+    np.testing.assert_allclose(lp.data, tlp.detach().numpy(), rtol=1e-6)
+    np.testing.assert_allclose(d.variance.data, t.variance.detach().numpy(), rtol=1e-5)
+    np.testing.assert_allclose(d.mean.data, t.mean.detach().numpy())
+    (lp.sum() + d.variance.sum()).backward()
+    (tlp.sum() + t.variance.sum()).backward()
+    np.testing.assert_allclose(loc.grad, tl.grad.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(kappa.grad, tk.grad.numpy(), rtol=1e-5)
+
+
+def test_von_mises_density_integrates_to_one_and_gradients_match_finite_differences():
+    pytest.importorskip("autograd_core.ops.special_more")
+    grid = np.linspace(-math.pi, math.pi, 4001)
+    density = D.VonMises(const(0.7), const(KAPPA).unsqueeze(-1)).log_prob(const(grid)).exp().data
+    np.testing.assert_allclose(np.trapezoid(density, grid, axis=-1), 1.0, rtol=1e-6)
+    ag.gradcheck(lambda a, k: D.VonMises(a, k).log_prob(const([0.1, -3.0, 7.5])), [np.array(LOC), np.array(KAPPA)])
+    ag.gradcheck(lambda k: D.VonMises(0.0, k).variance, [np.array(KAPPA)])
+
+
+def test_von_mises_samples_have_the_circular_moments():
+    pytest.importorskip("autograd_core.ops.special_more")
+    ag.manual_seed(0)
+    d = D.VonMises(const([1.0, -2.0, 3.0]), const([1e-6, 2.0, 30.0]))
+    x = d.sample((N,)).data
+    assert x.shape == (N, 3) and np.all(np.abs(x) <= math.pi)
+    resultant = np.mean(np.exp(1j * x), 0)       # E[e^(iX)] = e^(i loc) I₁(κ)/I₀(κ)
+    np.testing.assert_allclose(np.abs(resultant), 1 - d.variance.data, atol=0.02)
+    np.testing.assert_allclose(np.angle(resultant[1:]), [-2.0, 3.0], atol=0.05)
+    assert d.expand((4, 3)).sample().shape == (4, 3)

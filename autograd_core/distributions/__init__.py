@@ -43,12 +43,13 @@ from .transforms import (
     Transform, identity_transform,
 )
 from .uniform import Uniform
+from .von_mises import VonMises
 
 __all__ = [
     "Cauchy", "Chi2", "ContinuousBernoulli", "ExponentialFamily", "FisherSnedecor", "GeneralizedPareto", "Geometric",
     "Gumbel", "HalfCauchy", "HalfNormal", "InverseGamma", "Kumaraswamy", "LogisticNormal", "LowRankMultivariateNormal",
     "MixtureSameFamily", "Multinomial", "NegativeBinomial", "OneHotCategoricalStraightThrough", "Pareto", "StudentT",
-    "Weibull",
+    "VonMises", "Weibull",
     "Bernoulli", "Beta", "Binomial", "Categorical", "Dirichlet", "Distribution", "Exponential", "Gamma",
     "Independent", "Laplace", "LogNormal", "MultivariateNormal", "Normal", "OneHotCategorical", "Poisson",
     "RelaxedBernoulli", "RelaxedOneHotCategorical", "TransformedDistribution", "Uniform",
