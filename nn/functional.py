@@ -67,6 +67,7 @@ from .unpool import max_unpool3d
 from .activation_more import celu_, elu_, hardtanh_, leaky_relu_, relu_, rrelu, rrelu_, selu_, threshold_
 from .dropout import feature_alpha_dropout
 from .legacy import pdist
+from .grid_sample import affine_grid, grid_sample
 
 __all__ = [
     "linear", "relu", "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax", "dropout", "batch_norm",
@@ -96,5 +97,5 @@ __all__ += [  # 3-d layers
 ]
 __all__ += [  # more functions
     "rrelu", "rrelu_", "relu_", "elu_", "leaky_relu_", "hardtanh_", "selu_", "celu_", "threshold_",
-    "feature_alpha_dropout", "pdist",
+    "feature_alpha_dropout", "pdist", "affine_grid", "grid_sample",
 ]
