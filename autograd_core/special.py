@@ -2,22 +2,29 @@
 
     import autograd_core as torch
     torch.special.gammainc(a, x)          # the regularized lower incomplete gamma function P(a, x)
+    torch.special.log_ndtr(x)             # log Φ(x), accurate far in the left tail
 
-Every function is the core's own (ops/special_functions.py, ops/special.py, ops/reduce.py), differentiable where
-PyTorch's is, elementwise with broadcasting unless its docstring says otherwise.
+Every function is the core's own (ops/special_functions.py, ops/special_more.py, ops/special.py, ops/reduce.py),
+differentiable where PyTorch's is, elementwise with broadcasting unless its docstring says otherwise.
 """
 
 from __future__ import annotations
 
 from .ops.special import expm1, log1p, round  # noqa: F401, A004
-from .ops.special_functions import digamma, erf, erfinv, igamma as gammainc, igammac as gammaincc  # noqa: F401
-from .ops.special_functions import lgamma as gammaln  # noqa: F401
+from .ops.special_functions import (  # noqa: F401
+    digamma, erf, erfc, erfcx, erfinv, log_ndtr, multigammaln, ndtr, ndtri, polygamma as _polygamma,
+)
+from .ops.special_functions import igamma as gammainc, igammac as gammaincc, lgamma as gammaln  # noqa: F401
+from .ops.special_more import (  # noqa: F401
+    entr, exp2, expit, i0, i0e, i1, i1e, logit, sinc, xlog1py, xlogy, zeta,
+)
 from .tensor import log_softmax as _log_softmax
 from .tensor import logsumexp as _logsumexp
-from .tensor import polygamma  # noqa: F401
+from .tensor import polygamma  # noqa: F401  (n first, as torch.special.polygamma(n, input))
 from .tensor import softmax as _softmax
 
 psi = digamma
+modified_bessel_i0, modified_bessel_i1 = i0, i1
 
 
 def softmax(input, dim, *, dtype=None):
@@ -41,5 +48,7 @@ def _as_dtype(x, dtype):
     return (x if isinstance(x, Value) else Value(x)).to(dtype)
 
 
-__all__ = ["digamma", "erf", "erfinv", "expm1", "gammainc", "gammaincc", "gammaln", "log1p", "log_softmax",
-           "logsumexp", "polygamma", "psi", "round", "softmax"]
+__all__ = ["digamma", "entr", "erf", "erfc", "erfcx", "erfinv", "exp2", "expit", "expm1", "gammainc", "gammaincc",
+           "gammaln", "i0", "i0e", "i1", "i1e", "log1p", "log_ndtr", "log_softmax", "logit", "logsumexp",
+           "modified_bessel_i0", "modified_bessel_i1", "multigammaln", "ndtr", "ndtri", "polygamma", "psi", "round",
+           "sinc", "softmax", "xlog1py", "xlogy", "zeta"]

@@ -133,6 +133,11 @@ class OURS:
     erf, erfinv, lgamma, digamma, polygamma = ag.erf, ag.erfinv, ag.lgamma, ag.digamma, ag.polygamma
     # --- special functions, stop 26 ---
     igamma, igammac = ag.igamma, ag.igammac
+    _s = ag.special
+    erfc, erfcx, ndtr, ndtri, log_ndtr, xlogy, xlog1py = _s.erfc, _s.erfcx, _s.ndtr, _s.ndtri, _s.log_ndtr, _s.xlogy, \
+        _s.xlog1py
+    entr, exp2, logit, sinc, i0, i0e, i1, i1e = _s.entr, _s.exp2, _s.logit, _s.sinc, _s.i0, _s.i0e, _s.i1, _s.i1e
+    zeta, multigammaln, logaddexp2 = _s.zeta, _s.multigammaln, ag.logaddexp2
     # --- end of special functions, stop 26 ---
     log1p, expm1, log2, log10, tan, asin, acos, atan = ag.log1p, ag.expm1, ag.log2, ag.log10, ag.tan, ag.asin, \
         ag.acos, ag.atan
@@ -205,6 +210,10 @@ class OURS:
     @staticmethod
     def matrix_exp(x):
         return ag.linalg.matrix_exp(x)
+
+    @staticmethod
+    def lu_factor(x):
+        return ag.linalg.lu_factor(x).LU
     # --- end of linalg decompositions, stop 26 ---
 
 
@@ -390,6 +399,14 @@ def _hips():
         digamma, polygamma = scipy_special.digamma, scipy_special.polygamma
         # --- special functions, stop 26 ---
         igamma, igammac = scipy_special.gammainc, scipy_special.gammaincc
+
+        @staticmethod
+        def _torch_only(*args, **kwargs):
+            raise NotImplementedError("stop 26's special functions are compared with PyTorch only")
+
+        erfc = erfcx = ndtr = ndtri = log_ndtr = xlogy = xlog1py = entr = exp2 = logit = sinc = _torch_only
+        i0 = i0e = i1 = i1e = zeta = logaddexp2 = _torch_only
+        multigammaln = scipy_special.multigammaln
         # --- end of special functions, stop 26 ---
         log1p, expm1, log2, log10, tan, sinh, cosh, sign = anp.log1p, anp.expm1, anp.log2, anp.log10, anp.tan, \
             anp.sinh, anp.cosh, anp.sign
@@ -532,6 +549,10 @@ def _hips():
         @staticmethod
         def matrix_exp(x):
             raise NotImplementedError("HIPS autograd has no matrix_exp (its cases run on PyTorch only)")
+
+        @staticmethod
+        def lu_factor(x):
+            raise NotImplementedError("HIPS autograd has no LU decomposition (its cases run on PyTorch only)")
         # --- end of linalg decompositions, stop 26 ---
 
     return HIPS
@@ -740,6 +761,10 @@ def _torch():
             return tuple(torch.linalg.qr(x, mode=mode))
 
         matrix_exp = torch.linalg.matrix_exp
+
+        @staticmethod
+        def lu_factor(x):
+            return torch.linalg.lu_factor(x).LU
         # --- end of linalg decompositions, stop 26 ---
 
         erf, erfinv, lgamma, digamma, polygamma = torch.erf, torch.erfinv, torch.lgamma, torch.digamma, torch.polygamma
@@ -752,6 +777,16 @@ def _torch():
         @staticmethod
         def igammac(a, x):
             return torch.igammac(torch.as_tensor(a, dtype=x.dtype), x)
+
+        _s = torch.special
+        erfc, erfcx, ndtr, ndtri, log_ndtr, xlogy, xlog1py = _s.erfc, _s.erfcx, _s.ndtr, _s.ndtri, _s.log_ndtr, \
+            _s.xlogy, _s.xlog1py
+        entr, exp2, logit, sinc, i0, i0e, i1, i1e = _s.entr, _s.exp2, _s.logit, _s.sinc, _s.i0, _s.i0e, _s.i1, _s.i1e
+        multigammaln, logaddexp2 = _s.multigammaln, torch.logaddexp2
+
+        @staticmethod
+        def zeta(x, q):
+            return torch.special.zeta(torch.as_tensor(x, dtype=q.dtype), q)
         # --- end of special functions, stop 26 ---
         log1p, expm1, log2, log10, tan, asin, acos, atan = torch.log1p, torch.expm1, torch.log2, torch.log10, \
             torch.tan, torch.asin, torch.acos, torch.atan

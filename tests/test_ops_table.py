@@ -364,6 +364,31 @@ unary("igammac", "igammac-fraction", lambda B, x: B.igammac(1.7, x + 3.0), "posi
 unary("igammac", "igammac-small-a", lambda B, x: B.igammac(0.3, x * 0.2), "positive", shapes=[(4,)], broadcast=False)
 case("igamma", "igamma-a(3,)-x(2,3)", lambda B, x: B.igamma(np.array([0.5, 2.0, 6.0]), x),
      sample(_rng("igamma-a(3,)-x(2,3)"), (2, 3), "positive") * 2.0, float32=False)
+# Stop 26's special functions (ops/special_functions.py, ops/special_more.py), compared with PyTorch.
+_T = {"refs": ("torch",)}
+unary("erfc", "erfc", lambda B, x: B.erfc(x), **_T)
+unary("erfc", "erfc-tail", lambda B, x: B.erfc(x * 2.0 + 3.0), "positive", shapes=[(4,)], broadcast=False, **_T)
+unary("erfcx", "erfcx", lambda B, x: B.erfcx(x * 1.5), **_T)
+unary("ndtr", "ndtr", lambda B, x: B.ndtr(x * 2.0), **_T)
+unary("ndtri", "ndtri", lambda B, x: B.ndtri(x * 0.5 + 0.5), "unit", **_T)
+unary("log_ndtr", "log_ndtr", lambda B, x: B.log_ndtr(x * 2.0), **_T)
+unary("log_ndtr", "log_ndtr-tail", lambda B, x: B.log_ndtr(x * -10.0), "positive", shapes=[(4,)], broadcast=False, **_T)
+binary("xlogy", "xlogy", lambda B, x, y: B.xlogy(x, y), domains=("real", "positive"), shapes=BINARY_SHAPES[1:4], **_T)
+binary("xlog1py", "xlog1py", lambda B, x, y: B.xlog1py(x, y), domains=("real", "positive"), shapes=BINARY_SHAPES[1:4],
+       **_T)
+unary("entr", "entr", lambda B, x: B.entr(x), "positive", **_T)
+unary("exp2", "exp2", lambda B, x: B.exp2(x), **_T)
+for prim in ("i0", "i0e", "i1", "i1e"):
+    unary(prim, prim, lambda B, x, prim=prim: getattr(B, prim)(x * 3.0), "nonzero", **_T)
+unary("zeta", "zeta-q", lambda B, x: B.zeta(2.5, x), "positive", **_T)
+unary("zeta", "zeta-q-large-x", lambda B, x: B.zeta(40.0, x * 10.0), "positive", shapes=[(4,)], broadcast=False, **_T)
+unary("lgamma", "lgamma-negative", lambda B, x: B.lgamma(x), "offgrid", shapes=[(4,), (2, 3)], refs=("autograd",))
+unary("polygamma", "digamma-negative", lambda B, x: B.digamma(x), "offgrid", shapes=[(4,), (2, 3)], refs=("autograd",))
+unary("lgamma", "multigammaln", lambda B, x: B.multigammaln(x + 2.0, 3), "positive", shapes=[(4,)], broadcast=False,
+      refs=("autograd",))  # PyTorch's trigamma again (test_special_functions.py compares values and gradients)
+binary("log1p", "logaddexp2", lambda B, x, y: B.logaddexp2(x, y), shapes=BINARY_SHAPES[1:4], apart=True, **_T)
+unary("log1p", "logit", lambda B, x: B.logit(x * 0.4), "positive", **_T)
+unary("sin", "sinc", lambda B, x: B.sinc(x), "nonzero", **_T)
 # --- end of special functions, stop 26 ---
 
 # More elementwise functions (ops/special.py): primitives, then compositions filed under the primitive they end in.
@@ -528,6 +553,9 @@ for shape, mode in [((3, 3), "reduced"), ((4, 3), "reduced"), ((2, 3, 5), "reduc
 for shape, scale in [((3, 3), 0.3), ((2, 3, 3), 1.0), ((2, 2), 4.0)]:     # Padé degrees 7, 13, and squarings
     label = f"matrix_exp-{shape_id(shape)}-scale{scale}"
     case("matrix_exp", label, lambda B, x: B.matrix_exp(x), scale * sample(_rng(label), shape), refs=("torch",))
+for shape in [(3, 3), (3, 5), (5, 3), (2, 3, 3)]:      # random matrices: the pivots hold near the inputs
+    label = f"lu_factor-{shape_id(shape)}"
+    case("lu_factor", label, lambda B, x: B.lu_factor(x), sample(_rng(label), shape), refs=("torch",))
 # --- end of linalg decompositions, stop 26 ---
 
 CASE_IDS = [c.label for c in CASES]

@@ -8,7 +8,7 @@ Each element takes one of three roads, all evaluated for whole arrays at once (a
 elements still converging, never over the elements):
   - x < a + 1: the power series of P, whose terms are all positive (no cancellation); Q = 1 − P, except
   - small a and x ≤ 1.1, where Q is close to 0 and 1 − P would cancel: Q's own series, with log Γ(1 + a) from
-    its Taylor series so that tiny a keep their digits;
+    a Taylor series so that tiny a keep their digits;
   - x ≥ a + 1: Legendre's continued fraction for Q (modified Lentz), P = 1 − Q.
 The common factor xᵃe⁻ˣ/Γ(a) is taken through its logarithm; for a ≥ 10 that logarithm is rewritten with
 Stirling's series as a·(log(1+t) − t) + ½ log(a/2π) − (Stirling's correction), t = (x − a)/a, which keeps full
@@ -24,21 +24,11 @@ import math
 
 import numpy as np
 
-from .special_kernels import lgamma_kernel
+from .special_kernels import lgamma1p_kernel, lgamma_kernel, stirling_correction
 
 _EPS = np.finfo(np.float64).eps
 _TINY = 1e-300
 _MAX_TERMS = 100_000  # enough for a up to ~1e8 near x = a (the series needs about 9·√a terms there)
-_EULER_GAMMA = 0.5772156649015329
-# ζ(2), ζ(3), ..., ζ(30) (computed with mpmath to 30 digits), for the Taylor series of log Γ(1 + a).
-_ZETA = (1.6449340668482264, 1.2020569031595942, 1.0823232337111381, 1.03692775514337, 1.0173430619844492,
-         1.008349277381923, 1.0040773561979444, 1.0020083928260821, 1.000994575127818, 1.0004941886041194,
-         1.000246086553308, 1.0001227133475785, 1.0000612481350588, 1.000030588236307, 1.0000152822594086,
-         1.0000076371976379, 1.000003817293265, 1.0000019082127165, 1.0000009539620338, 1.0000004769329869,
-         1.0000002384505027, 1.000000119219926, 1.000000059608189, 1.0000000298035034, 1.0000000149015549,
-         1.0000000074507118, 1.000000003725334, 1.0000000018626598, 1.0000000009313275)
-# Stirling's series of log Γ(a) − [(a − ½) log a − a + ½ log 2π] = Σₖ B₂ₖ / (2k (2k−1) a^(2k−1)), B₂ … B₁₆.
-_BERNOULLI = (1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6, -3617 / 510)
 
 
 def igamma_kernel(a, x):
@@ -102,22 +92,7 @@ def _log_prefactor(a, x):
     out = a * np.log(x) - x - lgamma_kernel(a)
     big = a >= 10
     ab, xb = a[big], x[big]
-    correction = np.zeros_like(ab)
-    for k, b in enumerate(_BERNOULLI, start=1):
-        correction += b / (2 * k * (2 * k - 1) * ab ** (2 * k - 1))
-    out[big] = ab * _log1pmx(xb, ab) + 0.5 * np.log(ab / (2 * math.pi)) - correction
-    return out
-
-
-def _lgamma1p(a):
-    """log Γ(1 + a) for 0 <= a, exact for tiny a (1 + a would round them away)."""
-    out = lgamma_kernel(1.0 + a)
-    small = a < 0.2
-    s = a[small]
-    acc = np.zeros_like(s)
-    for k in range(len(_ZETA) + 1, 1, -1):  # Σ_{k≥2} (−1)ᵏ ζ(k) aᵏ / k
-        acc = acc * s + (1.0 if k % 2 == 0 else -1.0) * _ZETA[k - 2] / k
-    out[small] = (acc * s - _EULER_GAMMA) * s
+    out[big] = ab * _log1pmx(xb, ab) + 0.5 * np.log(ab / (2 * math.pi)) - stirling_correction(ab)
     return out
 
 
@@ -138,7 +113,7 @@ def _lower_series(a, x):
 def _upper_series(a, x):
     """Q(a, x) = −expm1(a log x − log Γ(1+a)) − xᵃ/Γ(1+a) · a Σ_{n≥1} (−x)ⁿ / (n! (a+n)), for x <= 1.1 and small
     a, where P is close to 1: the first term is Q's bulk without a subtraction of nearly equal numbers."""
-    log_power = a * np.log(x) - _lgamma1p(a)
+    log_power = a * np.log(x) - lgamma1p_kernel(a)
     total = np.zeros_like(a)
     term = np.ones_like(a)
     for n in range(1, 40):  # x <= 1.1: 1.1⁴⁰/40! < 1e-45

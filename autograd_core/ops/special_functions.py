@@ -1,11 +1,12 @@
-"""Special functions, each a primitive beside its derivative: erf, erfinv, lgamma and polygamma (digamma is
-polygamma of order 0), as torch.erf, torch.erfinv, torch.lgamma, torch.digamma and torch.polygamma. nn's GELU and
-the distributions build on them.
+"""Special functions, each a primitive beside its derivative: the error function family (erf, erfc, erfcx,
+erfinv, ndtr, ndtri, log_ndtr), the gamma family (lgamma, polygamma, with digamma its order 0) and the
+regularized incomplete gamma functions igamma and igammac; multigammaln composes lgamma. They are torch.erf,
+torch.special.erfc, ..., torch.igamma; nn's GELU and the distributions build on them.
 
-The core depends only on NumPy, so the forward functions are written here (Python's `math` module, vectorised,
-for erf and lgamma; recurrences and asymptotic series for polygamma) rather than taken from SciPy: exact to a few
-ulps, but element by element in Python, so slow on large arrays. Every rule is written with primitives, so higher
-derivatives and forward mode (each Jacobian is diagonal) come for free.
+The core depends only on NumPy, so the forward functions are written here (special_kernels.py, incomplete_gamma.py:
+series, recurrences, Chebyshev interpolants, Newton's method, all on whole arrays) rather than taken from SciPy,
+to a few ulps of SciPy's (the tests compare). Every rule is written with primitives, so higher derivatives and
+forward mode (each Jacobian is diagonal) come for free.
 """
 
 from __future__ import annotations
@@ -17,108 +18,105 @@ import numpy as np
 from .elementwise import exp, log
 from .incomplete_gamma import igamma_kernel, igammac_kernel
 from .primitive import primitive
+from .special_kernels import (
+    erf_kernel, erfc_kernel, erfcinv_kernel, erfcx_kernel, erfinv_kernel, lgamma_kernel, ndtr_kernel, polygamma_kernel,
+)
 
 _SQRT_PI = math.sqrt(math.pi)
+_SQRT_2 = math.sqrt(2.0)
+_SQRT_2PI = math.sqrt(2 * math.pi)
 
 
-def _elementwise(fn):
-    """A Python float function applied to every element, keeping the input's float dtype."""
-    vectorised = np.vectorize(fn, otypes=[np.float64])
-
-    def apply(x):
+def _same_float(kernel):
+    """kernel (float64 in, float64 out) applied keeping the input's float dtype (integers give float64)."""
+    def apply(x, **params):
         x = np.asarray(x)
-        out = vectorised(x.astype(np.float64))
+        out = kernel(x.astype(np.float64), **params)
         return out.astype(x.dtype if x.dtype.kind == "f" else np.float64)[()]
 
+    apply.__name__ = kernel.__name__.removesuffix("_kernel")
     return apply
-
-
-_erf = _elementwise(math.erf)
 
 
 @primitive("erf")
 def erf(x):
     """The error function 2/√π ∫₀ˣ exp(−t²) dt."""
-    return _erf(x)
+    return _same_float(erf_kernel)(x)
 
 
-erf.defvjp(lambda g, out, x: g * (2 / _SQRT_PI) * exp(-x * x), formulas=("g⊙2/√π·exp(−x²)",))
-erf.defjvp_elementwise()
+@primitive("erfc")
+def erfc(x):
+    """The complementary error function 1 − erf(x), to full relative precision in the right tail (not 1 − erf)."""
+    return _same_float(erfc_kernel)(x)
 
 
-def _erfinv_float(y):
-    if y <= -1.0:
-        return -math.inf if y == -1.0 else math.nan
-    if y >= 1.0:
-        return math.inf if y == 1.0 else math.nan
-    # A rough start (Winitzki's approximation), then Newton steps on erf(x) − y, which converge quadratically.
-    a = 0.147
-    ln = math.log(1.0 - y * y)
-    t = 2.0 / (math.pi * a) + ln / 2.0
-    x = math.copysign(math.sqrt(math.sqrt(t * t - ln / a) - t), y)
-    for _ in range(4):
-        x -= (math.erf(x) - y) / (2.0 / _SQRT_PI * math.exp(-x * x))
-    return x
+@primitive("erfcx")
+def erfcx(x):
+    """The scaled complementary error function exp(x²)·erfc(x) (~1/(x√π) for large x, without overflow)."""
+    return _same_float(erfcx_kernel)(x)
 
 
 @primitive("erfinv")
 def erfinv(x):
-    """The inverse of erf on (−1, 1) (±inf at ±1)."""
-    return _elementwise(_erfinv_float)(x)
+    """The inverse of erf on (−1, 1) (±inf at ±1, nan outside)."""
+    return _same_float(erfinv_kernel)(x)
 
 
+@primitive("ndtr")
+def ndtr(x):
+    """Φ(x), the standard normal CDF (1 + erf(x/√2))/2, to full relative precision in the left tail."""
+    return _same_float(ndtr_kernel)(x)
+
+
+@primitive("ndtri")
+def ndtri(x):
+    """The inverse of the standard normal CDF (the quantile function) on (0, 1): −√2·erfcinv(2p), accurate for
+    tiny p; ∓inf at 0 and 1, nan outside."""
+    return _same_float(lambda p: -_SQRT_2 * erfcinv_kernel(2.0 * p))(x)
+
+
+@primitive("log_ndtr")
+def log_ndtr(x):
+    """log Φ(x), the log of the standard normal CDF, accurate far in the left tail (log(erfcx(−x/√2)/2) − x²/2
+    there, no underflow) and near 0 on the right (log1p(−erfc(x/√2)/2))."""
+    return _same_float(_log_ndtr_kernel)(x)
+
+
+def _log_ndtr_kernel(x):
+    t = x / _SQRT_2
+    with np.errstate(divide="ignore"):
+        return np.where(x < -1.0, np.log(erfcx_kernel(-t) / 2) - x * x / 2,
+                        np.log1p(-erfc_kernel(t) / 2))
+
+
+erf.defvjp(lambda g, out, x: g * (2 / _SQRT_PI) * exp(-x * x), formulas=("g⊙2/√π·exp(−x²)",))
+erfc.defvjp(lambda g, out, x: g * (-2 / _SQRT_PI) * exp(-x * x), formulas=("−g⊙2/√π·exp(−x²)",))
+erfcx.defvjp(lambda g, out, x: g * (2 * x * out - 2 / _SQRT_PI), formulas=("g⊙(2x·erfcx(x) − 2/√π)",))
 erfinv.defvjp(lambda g, out, x: g * (_SQRT_PI / 2) * exp(out * out), formulas=("g⊙√π/2·exp(erfinv(x)²)",))
-erfinv.defjvp_elementwise()
-
-
-_lgamma = _elementwise(math.lgamma)
+ndtr.defvjp(lambda g, out, x: g * exp(x * x * -0.5) * (1 / _SQRT_2PI), formulas=("g⊙exp(−x²/2)/√(2π)",))
+ndtri.defvjp(lambda g, out, x: g * _SQRT_2PI * exp(out * out / 2), formulas=("g⊙√(2π)·exp(ndtri(x)²/2)",))
+# d log Φ(x)/dx = φ(x)/Φ(x) = √(2/π)/erfcx(−x/√2): no exp(−x²/2)/Φ(x) to underflow in the left tail.
+log_ndtr.defvjp(lambda g, out, x: g * math.sqrt(2 / math.pi) / erfcx(x * (-1 / _SQRT_2)),
+                formulas=("g⊙√(2/π)/erfcx(−x/√2)",))
+for _p in (erf, erfc, erfcx, erfinv, ndtr, ndtri, log_ndtr):
+    _p.defjvp_elementwise()
 
 
 @primitive("lgamma")
 def lgamma(x):
-    """log |Γ(x)|."""
-    return _lgamma(x)
+    """log |Γ(x)|; inf at 0 and at the negative integers, as PyTorch's."""
+    return _same_float(lgamma_kernel)(x)
 
 
 lgamma.defvjp(lambda g, out, x: g * polygamma(x, n=0), formulas=("g⊙ψ(x)",))   # d log Γ(x)/dx = ψ(x)
 lgamma.defjvp_elementwise()
 
-# Bernoulli numbers B₂, B₄, ..., B₁₆ for the asymptotic series of polygamma.
-_BERNOULLI = (1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6, -3617 / 510)
-
-
-def _polygamma_float64(n, x):
-    """ψ⁽ⁿ⁾(x) for x > 0: shift x up past 10 with ψ⁽ⁿ⁾(x) = ψ⁽ⁿ⁾(x+1) − (−1)ⁿ n!/x^(n+1), then the asymptotic
-    series, whose terms are below 1e-16 relative there."""
-    x = np.array(x, dtype=np.float64)
-    result = np.zeros_like(x)
-    sign = -1.0 if n % 2 else 1.0
-    factorial = math.factorial(n)
-    shift = np.maximum(np.ceil(10.0 - x), 0.0)
-    valid = x > 0
-    x = np.where(valid, x, 1.0)
-    for k in range(int(shift.max(initial=0))):
-        step = k < shift
-        result -= np.where(step, sign * factorial / (x + k) ** (n + 1), 0.0)
-    z = x + shift
-    if n == 0:
-        result += np.log(z) - 0.5 / z
-        for k, b in enumerate(_BERNOULLI, start=1):
-            result -= b / (2 * k * z ** (2 * k))
-    else:
-        # ψ⁽ⁿ⁾(z) ~ (−1)ⁿ⁺¹ [ (n−1)!/zⁿ + n!/(2zⁿ⁺¹) + Σ B₂ₖ (2k+n−1)!/((2k)! z^(2k+n)) ]
-        series = math.factorial(n - 1) / z ** n + factorial / (2 * z ** (n + 1))
-        for k, b in enumerate(_BERNOULLI, start=1):
-            series = series + b * math.factorial(2 * k + n - 1) / math.factorial(2 * k) / z ** (2 * k + n)
-        result += -sign * series
-    return np.where(valid, result, np.nan)
-
 
 @primitive("polygamma")
 def polygamma(x, n=0):
-    """ψ⁽ⁿ⁾(x), the n-th derivative of the digamma function ψ = (log Γ)′, for x > 0 (nan elsewhere)."""
-    x = np.asarray(x)
-    return _polygamma_float64(n, x).astype(x.dtype if x.dtype.kind == "f" else np.float64)[()]
+    """ψ⁽ⁿ⁾(x), the n-th derivative of the digamma function ψ = (log Γ)′, for every real x (the reflection formula
+    below 0): poles at 0 and the negative integers (ψ: −inf at +0, nan at the negative integers, as PyTorch)."""
+    return _same_float(polygamma_kernel)(x, n=n)
 
 
 polygamma.defvjp(lambda g, out, x, n=0: g * polygamma(x, n=n + 1), formulas=("g⊙ψ⁽ⁿ⁺¹⁾(x)",))
@@ -128,6 +126,19 @@ polygamma.defjvp_elementwise()
 def digamma(x):
     """ψ(x) = d log Γ(x)/dx."""
     return polygamma(x, n=0)
+
+
+def multigammaln(input, p):
+    """log Γ_p(a), the log of the multivariate gamma function (torch.special.multigammaln, torch.mvlgamma):
+    p(p−1)/4·log π + Σ_{j=1..p} log Γ(a + (1 − j)/2), elementwise; inf where some a + (1 − j)/2 is a pole of Γ
+    (PyTorch 2 no longer checks a > (p − 1)/2)."""
+    p = int(p)
+    if p < 1:
+        raise RuntimeError("p has to be greater than or equal to 1")
+    total = lgamma(input)
+    for j in range(2, p + 1):
+        total = total + lgamma(input + (1 - j) / 2)
+    return total + p * (p - 1) / 4 * math.log(math.pi)
 
 
 def _float_result(out, *inputs):
@@ -170,3 +181,4 @@ igammac.defvjp(_not_differentiable_in_a("igammac"), lambda g, out, a, x: -g * _g
                formulas=("", "−g⊙xᵃ⁻¹e⁻ˣ/Γ(a)"))
 igamma.defjvp_elementwise()
 igammac.defjvp_elementwise()
+mvlgamma = multigammaln  # torch.mvlgamma, x.mvlgamma(p)

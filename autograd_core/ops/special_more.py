@@ -1,0 +1,247 @@
+"""More of torch.special, each a primitive beside its derivative or a composition of primitives:
+
+    xlogy(x, y) = x·log y and xlog1py(x, y) = x·log(1 + y), 0 where x = 0 (unless y is nan), as PyTorch
+    entr(x) = −x·log x (0 at 0, −inf below)
+    exp2(x) = 2ˣ; logaddexp2(x, y) = log₂(2ˣ + 2ʸ); logit(p, eps) = log(p/(1 − p)); sinc(x) = sin(πx)/(πx)
+    i0, i0e, i1, i1e: the modified Bessel functions of the first kind of order 0 and 1 (e: times exp(−|x|))
+    zeta(x, q): the Hurwitz zeta function Σₖ (q + k)⁻ˣ (differentiable in q only, as PyTorch)
+
+The Bessel functions sum their power series for |x| < 20 and their asymptotic series beyond (both to ~1e-17,
+40 terms, on whole arrays); zeta is the Euler–Maclaurin formula after shifting q past 10.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .elementwise import log, sigmoid, sin, where
+from .primitive import primitive
+from .special import log1p, logaddexp, sign
+from .special_kernels import BERNOULLI
+
+_LN2 = math.log(2.0)
+
+
+def _float_result(out, *inputs):
+    """out (float64) in the inputs' common float dtype: float32 stays float32, integers give float64."""
+    dtype = np.result_type(*[np.asarray(x) for x in inputs])
+    return out.astype(dtype if dtype.kind == "f" else np.float64)[()]
+
+
+def _f64(x):
+    return np.asarray(x, dtype=np.float64)
+
+
+# ----------------------------------------------------------------------------------------------------
+# x·log y, x·log(1 + y), −x·log x
+
+
+@primitive("xlogy")
+def xlogy(input, other):
+    """input·log(other), 0 where input == 0 (even at other = 0 or inf), nan where other is nan, as
+    torch.xlogy / torch.special.xlogy."""
+    x, y = _f64(input), _f64(other)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where((x == 0) & ~np.isnan(y), 0.0, x * np.log(y))
+    return _float_result(out, input, other)
+
+
+@primitive("xlog1py")
+def xlog1py(input, other):
+    """input·log(1 + other), 0 where input == 0 (unless other is nan), as torch.special.xlog1py."""
+    x, y = _f64(input), _f64(other)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where((x == 0) & ~np.isnan(y), 0.0, x * np.log1p(y))
+    return _float_result(out, input, other)
+
+
+# ∂/∂x is log y where x != 0 and 0 where x == 0 (PyTorch's xlogy(x != 0, y)); ∂/∂y = x/y.
+xlogy.defvjp(lambda g, out, x, y: g * xlogy(x != 0, y), lambda g, out, x, y: g * x / y,
+             formulas=("g⊙log y (0 where x=0)", "g⊙x/y"))
+xlog1py.defvjp(lambda g, out, x, y: g * xlog1py(x != 0, y), lambda g, out, x, y: g * x / (1 + y),
+               formulas=("g⊙log(1+y) (0 where x=0)", "g⊙x/(1+y)"))
+
+
+@primitive("entr")
+def entr(input):
+    """−x·log x elementwise: 0 at x = 0, −inf for x < 0 (torch.special.entr)."""
+    x = _f64(input)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(x > 0, -x * np.log(np.where(x > 0, x, 1.0)), np.where(x == 0, 0.0, -np.inf))
+    return _float_result(np.where(np.isnan(x), np.nan, out), input)
+
+
+entr.defvjp(lambda g, out, x: -g * (1 + log(x)), formulas=("−g⊙(1 + log x)",))   # inf at 0, nan below, as PyTorch
+
+
+# ----------------------------------------------------------------------------------------------------
+# Powers of two, logit, expit, sinc
+
+
+@primitive("exp2")
+def exp2(input):
+    """2ˣ (exact at the integers, unlike exp(x·log 2))."""
+    x = np.asarray(input)
+    return _float_result(np.exp2(x.astype(np.float64)), x)
+
+
+exp2.defvjp(lambda g, out, x: g * out * _LN2, formulas=("g⊙2ˣ·log 2",))
+
+
+def logaddexp2(input, other):
+    """log₂(2ˣ + 2ʸ), without overflow: logaddexp(x·log 2, y·log 2)/log 2."""
+    return logaddexp(input * _LN2, other * _LN2) * (1 / _LN2)
+
+
+def logit(input, eps=None):
+    """log(p/(1 − p)), as log p − log(1 − p); with eps, p is first clamped to [eps, 1 − eps] (and the gradient is 0
+    outside, as PyTorch's). nan outside [0, 1] without eps; ∓inf at 0 and 1."""
+    from .elementwise import clip
+
+    p = input if eps is None else clip(input, float(eps), 1.0 - float(eps))
+    return log(p) - log1p(-p)
+
+
+expit = sigmoid
+
+
+def sinc(input):
+    """The normalized sinc function sin(πx)/(πx), 1 at 0 (gradient 0 there, as PyTorch's)."""
+    zero = _data(input) == 0
+    safe = where(zero, 1.0, input)           # no 0/0 at 0, in the value or in the gradient
+    return where(zero, 1.0, sin(safe * math.pi) / (safe * math.pi))
+
+
+def _data(x):
+    return np.asarray(getattr(x, "data", x))
+
+
+# ----------------------------------------------------------------------------------------------------
+# Modified Bessel functions of the first kind, I₀ and I₁
+
+
+def _bessel_i_scaled(order, x):
+    """exp(−|x|)·I_order(|x|) for order 0 or 1 (float64 array)."""
+    a = np.abs(x)
+    out = np.empty_like(a)
+    small = a < 20.0
+    s = a[small]
+    quarter = s * s / 4
+    term = np.ones_like(s) if order == 0 else s / 2
+    total = term.copy()
+    for k in range(1, 41):                  # I_ν(x) = Σ (x/2)^(2k+ν) / (k! (k+ν)!): ~1e-17 at x = 20 after 40 terms
+        term = term * quarter / (k * (k + order))
+        total += term
+    out[small] = total * np.exp(-s)
+    large = ~small
+    b = a[large]
+    nu4 = 4.0 * order * order              # e⁻ˣ I_ν(x) ~ 1/√(2πx) Σ (−1)ᵏ aₖ(ν)/xᵏ, aₖ = Π_{j≤k}(4ν² − (2j−1)²)/(k! 8ᵏ)
+    term = np.ones_like(b)
+    total = term.copy()
+    for k in range(1, 41):                  # the terms shrink up to k = 2x >= 40
+        term = term * -(nu4 - (2 * k - 1) ** 2) / (k * 8.0 * b)
+        total += term
+    out[large] = total / np.sqrt(2 * math.pi * b)
+    return out
+
+
+def _bessel(order, scaled):
+    def kernel(input):
+        x = _f64(input)
+        with np.errstate(over="ignore", invalid="ignore"):
+            out = _bessel_i_scaled(order, x.ravel()).reshape(x.shape)
+            if not scaled:
+                out = out * np.exp(np.abs(x))
+            if order == 1:
+                out = np.copysign(out, x)   # I₁ is odd
+            out = np.where(np.isinf(x), (np.sign(x) if order == 1 else 1.0) * (0.0 if scaled else np.inf), out)
+        return _float_result(np.where(np.isnan(x), np.nan, out), input)
+
+    kernel.__name__ = f"i{order}{'e' if scaled else ''}"
+    return kernel
+
+
+i0 = primitive("i0")(_bessel(0, scaled=False))
+i0e = primitive("i0e")(_bessel(0, scaled=True))
+i1 = primitive("i1")(_bessel(1, scaled=False))
+i1e = primitive("i1e")(_bessel(1, scaled=True))
+i0.__doc__ = "I₀(x), the modified Bessel function of the first kind of order 0 (torch.i0, torch.special.i0)."
+i0e.__doc__ = "exp(−|x|)·I₀(x), without overflow for large |x| (torch.special.i0e)."
+i1.__doc__ = "I₁(x), the modified Bessel function of the first kind of order 1 (torch.special.i1)."
+i1e.__doc__ = "exp(−|x|)·I₁(x), without overflow for large |x| (torch.special.i1e)."
+
+
+def _over_x(f, x):
+    """f(x)/x with its limit ½ at 0 (f = i1 or i1e, both x/2 + O(x²) there), differentiable through 0."""
+    zero = _data(x) == 0
+    safe = where(zero, 1.0, x)
+    return where(zero, 0.5, f(safe) / safe)
+
+
+i0.defvjp(lambda g, out, x: g * i1(x), formulas=("g⊙I₁(x)",))                               # I₀′ = I₁
+i0e.defvjp(lambda g, out, x: g * (i1e(x) - sign(x) * out), formulas=("g⊙(i1e(x) − sign(x)·i0e(x))",))
+i1.defvjp(lambda g, out, x: g * (i0(x) - _over_x(i1, x)), formulas=("g⊙(I₀(x) − I₁(x)/x)",))   # ½ at 0
+i1e.defvjp(lambda g, out, x: g * (i0e(x) - sign(x) * out - _over_x(i1e, x)),
+           formulas=("g⊙(i0e(x) − sign(x)·i1e(x) − i1e(x)/x)",))
+for _p in (xlogy, xlog1py, entr, exp2, i0, i0e, i1, i1e):
+    _p.defjvp_elementwise()
+
+
+# ----------------------------------------------------------------------------------------------------
+# Hurwitz zeta
+
+
+def _zeta_kernel(s, q):
+    """ζ(s, q) = Σ_{k≥0} (q + k)⁻ˢ for s > 1: the first terms until w = q + k >= max(10, 1.3(s + 17)), then
+    Euler–Maclaurin, ζ(s, w) ≈ w^(1−s)/(s−1) + w⁻ˢ/2 + Σⱼ B₂ⱼ/(2j)! · s(s+1)⋯(s+2j−2) · w^(−s−2j+1), j <= 8, whose
+    remainder, ~2/(2π)¹⁸ · s(s+1)⋯(s+16)·(s−1)/w¹⁸ relative, is then below 1e-16. As PyTorch (Cephes): inf at
+    s = 1 and at q = 0, −1, −2, ...; nan for s < 1, and for q < 0 unless s is an integer."""
+    s, q = np.broadcast_arrays(_f64(s), _f64(q))
+    shape = s.shape
+    s, q = s.ravel(), q.ravel()
+    out = np.full(s.shape, np.nan)
+    pole = (s == 1) | ((q <= 0) & (q == np.floor(q)) & (s > 1))
+    valid = (s > 1) & ~pole & ((q > 0) | (s == np.floor(s))) & np.isfinite(q)
+    out[pole] = np.inf
+    i = np.flatnonzero(valid)
+    s, q = s[i], q[i]
+    total = np.zeros_like(s)
+    with np.errstate(over="ignore", under="ignore"):
+        shift = np.maximum(np.ceil(np.maximum(10.0, 1.3 * (s + 17)) - q), 0.0)
+        active = np.flatnonzero(shift > 0)
+        k = 0
+        while active.size:
+            total[active] += (q[active] + k) ** -s[active]
+            k += 1
+            active = active[shift[active] > k]
+        w = q + shift
+        power = w ** -s
+        total += w * power / (s - 1) + power / 2
+        rising = s.copy()                 # s(s+1)⋯(s+2j−2)
+        w_power = power / w               # w^(−s−2j+1)
+        factorial = 2.0                   # (2j)!
+        for j, b in enumerate(BERNOULLI, start=1):
+            total += b / factorial * rising * w_power
+            rising = rising * (s + 2 * j - 1) * (s + 2 * j)
+            w_power = w_power / (w * w)
+            factorial *= (2 * j + 1) * (2 * j + 2)
+    out[i] = total
+    return out.reshape(shape)
+
+
+@primitive("zeta")
+def zeta(input, other):
+    """ζ(x, q) = Σ_{k≥0} (q + k)⁻ˣ, the Hurwitz zeta function of x = input and q = other (torch.special.zeta);
+    ζ(x, 1) is Riemann's. Differentiable in q only, as PyTorch (∂/∂q = −x·ζ(x + 1, q))."""
+    return _float_result(_zeta_kernel(input, other), input, other)
+
+
+def _zeta_not_differentiable_in_x(g, out, x, q):
+    raise NotImplementedError("the derivative for 'zeta' is not implemented.")
+
+
+zeta.defvjp(_zeta_not_differentiable_in_x, lambda g, out, x, q: -g * x * zeta(x + 1, q),
+            formulas=("", "−g⊙x·ζ(x+1, q)"))
+zeta.defjvp_elementwise()
