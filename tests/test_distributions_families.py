@@ -423,3 +423,29 @@ def test_von_mises_samples_have_the_circular_moments():
     np.testing.assert_allclose(np.abs(resultant), 1 - d.variance.data, atol=0.02)
     np.testing.assert_allclose(np.angle(resultant[1:]), [-2.0, 3.0], atol=0.05)
     assert d.expand((4, 3)).sample().shape == (4, 3)
+
+
+EXP_FAMILY = {
+    "Normal": (lambda: D.Normal(const(LOC), const(B)), lambda: D.Normal(const(A), const(A))),
+    "Exponential": (lambda: D.Exponential(const(A)), lambda: D.Exponential(const(B))),
+    "Gamma": (lambda: D.Gamma(const(A), const(B)), lambda: D.Gamma(const(B), const(A))),
+    "Beta": (lambda: D.Beta(const(A), const(B)), lambda: D.Beta(const(B), const(A))),
+    "Dirichlet": (lambda: D.Dirichlet(const([A, B])), lambda: D.Dirichlet(const([B, A]))),
+    "Poisson": (lambda: D.Poisson(const(A)), lambda: D.Poisson(const(B))),
+    "Bernoulli": (lambda: D.Bernoulli(probs=const(PROBS)), lambda: D.Bernoulli(probs=const([0.5, 0.2, 0.6]))),
+}
+
+
+@pytest.mark.parametrize("name", EXP_FAMILY)
+def test_exponential_families_natural_parameters_give_their_entropy_and_kl(name):
+    """As in PyTorch these are ExponentialFamily members: the Bregman forms from _natural_params and
+    _log_normalizer equal the closed-form entropy and KL."""
+    from autograd_core.distributions.kl_more import _kl_expfamily_expfamily
+    p, q = (make() for make in EXP_FAMILY[name])
+    assert isinstance(p, D.ExponentialFamily)
+    if name in ("Beta", "Dirichlet", "Poisson"):  # no constant carrier measure: the generic entropy raises, as PyTorch
+        with pytest.raises(NotImplementedError):
+            D.ExponentialFamily.entropy(p)
+    else:
+        np.testing.assert_allclose(D.ExponentialFamily.entropy(p).data, p.entropy().data, rtol=1e-10)
+    np.testing.assert_allclose(_kl_expfamily_expfamily(p, q).data, D.kl_divergence(p, q).data, rtol=1e-10)

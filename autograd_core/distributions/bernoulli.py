@@ -8,18 +8,20 @@ import numpy as np
 
 from . import constraints
 from .distribution import Distribution
+from .exp_family import ExponentialFamily
 from .special import softplus
 from .utils import BinaryParameter, broadcast_all, draw, constant
 
 __all__ = ["Bernoulli"]
 
 
-class Bernoulli(BinaryParameter, Distribution):
+class Bernoulli(BinaryParameter, ExponentialFamily):
     """P(1) = probs = sigmoid(logits): give exactly one of the two (batch_shape = its shape)."""
 
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
     support = constraints.boolean
     has_enumerate_support = True
+    _mean_carrier_measure = 0
 
     def __init__(self, probs=None, logits=None, validate_args=None):
         if (probs is None) == (logits is None):
@@ -70,6 +72,13 @@ class Bernoulli(BinaryParameter, Distribution):
 
     def entropy(self):
         return softplus(self.logits) - self.probs * self.logits
+
+    @property
+    def _natural_params(self):
+        return (self.logits,)
+
+    def _log_normalizer(self, x):
+        return softplus(x)
 
     def enumerate_support(self, expand=True):
         values = np.arange(2, dtype=self._param.dtype).reshape((-1,) + (1,) * len(self._batch_shape))

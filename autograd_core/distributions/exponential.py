@@ -9,6 +9,7 @@ import numpy as np
 from .. import ops
 from . import constraints
 from .distribution import Distribution
+from .exp_family import ExponentialFamily
 from .utils import broadcast_all, constant, draw
 
 __all__ = ["Exponential", "Laplace"]
@@ -24,12 +25,13 @@ def _expand_params(self, cls, batch_shape, names, _instance):
     return new
 
 
-class Exponential(Distribution):
+class Exponential(ExponentialFamily):
     """Density rate · exp(−rate · x) on x >= 0; rate broadcast to batch_shape."""
 
     arg_constraints = {"rate": constraints.positive}
     support = constraints.nonnegative
     has_rsample = True
+    _mean_carrier_measure = 0
 
     def __init__(self, rate, validate_args=None):
         (self.rate,) = broadcast_all(rate)
@@ -73,6 +75,13 @@ class Exponential(Distribution):
 
     def entropy(self):
         return 1.0 - self.rate.log()
+
+    @property
+    def _natural_params(self):
+        return (-self.rate,)
+
+    def _log_normalizer(self, x):
+        return -(-x).log()
 
 
 class Laplace(Distribution):

@@ -14,6 +14,7 @@ from .. import ops
 from ..ops.special_functions import igamma
 from . import constraints
 from .distribution import Distribution
+from .exp_family import ExponentialFamily
 from .exponential import _expand_params
 from .gamma_sampling import standard_gamma
 from .special import digamma, lgamma
@@ -22,12 +23,13 @@ from .utils import as_float_value, broadcast_all, constant, draw, tiny, xlogy
 __all__ = ["Beta", "Dirichlet", "Gamma", "Poisson"]
 
 
-class Gamma(Distribution):
+class Gamma(ExponentialFamily):
     """Density rateᶜ xᶜ⁻¹ exp(−rate · x) / Γ(c) on x >= 0, c = concentration; both broadcast to batch_shape."""
 
     arg_constraints = {"concentration": constraints.positive, "rate": constraints.positive}
     support = constraints.nonnegative
     has_rsample = True
+    _mean_carrier_measure = 0
 
     def __init__(self, concentration, rate, validate_args=None):
         self.concentration, self.rate = broadcast_all(concentration, rate)
@@ -74,8 +76,15 @@ class Gamma(Distribution):
         c = self.concentration
         return c - self.rate.log() + lgamma(c) + (1.0 - c) * digamma(c)
 
+    @property
+    def _natural_params(self):
+        return (self.concentration - 1, -self.rate)
 
-class Dirichlet(Distribution):
+    def _log_normalizer(self, x, y):
+        return lgamma(x + 1) + (x + 1) * (-y.reciprocal()).log()
+
+
+class Dirichlet(ExponentialFamily):
     """Density Γ(Σcᵢ)/ΠΓ(cᵢ) · Π xᵢ^(cᵢ−1) on the simplex; concentration (..., K): batch_shape = (...),
     event_shape = (K,)."""
 
@@ -137,8 +146,15 @@ class Dirichlet(Distribution):
         c0 = c.sum(-1)
         return lgamma(c).sum(-1) - lgamma(c0) - (k - c0) * digamma(c0) - ((c - 1) * digamma(c)).sum(-1)
 
+    @property
+    def _natural_params(self):
+        return (self.concentration,)
 
-class Beta(Distribution):
+    def _log_normalizer(self, x):
+        return lgamma(x).sum(-1) - lgamma(x.sum(-1))
+
+
+class Beta(ExponentialFamily):
     """Density x^(a−1) (1−x)^(b−1) / B(a, b) on [0, 1], a = concentration1, b = concentration0."""
 
     arg_constraints = {"concentration1": constraints.positive, "concentration0": constraints.positive}
@@ -189,8 +205,15 @@ class Beta(Distribution):
         log_beta = lgamma(a) + lgamma(b) - lgamma(total)
         return log_beta - (a - 1) * digamma(a) - (b - 1) * digamma(b) + (total - 2) * digamma(total)
 
+    @property
+    def _natural_params(self):
+        return (self.concentration1, self.concentration0)
 
-class Poisson(Distribution):
+    def _log_normalizer(self, x, y):
+        return lgamma(x) + lgamma(y) - lgamma(x + y)
+
+
+class Poisson(ExponentialFamily):
     """P(k) = rateᵏ exp(−rate) / k! for k = 0, 1, ...; samples are floats, as PyTorch's."""
 
     arg_constraints = {"rate": constraints.nonnegative}
@@ -224,3 +247,10 @@ class Poisson(Distribution):
             self._validate_sample(value)
         rate, value = broadcast_all(self.rate, value)
         return xlogy(value, rate) - rate - lgamma(value + 1)
+
+    @property
+    def _natural_params(self):
+        return (self.rate.log(),)
+
+    def _log_normalizer(self, x):
+        return x.exp()

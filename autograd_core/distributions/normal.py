@@ -7,13 +7,14 @@ import math
 from .. import ops
 from . import constraints
 from .distribution import Distribution
+from .exp_family import ExponentialFamily
 from .special import erf, erfinv
 from .utils import broadcast_all, draw, constant
 
 __all__ = ["Normal"]
 
 
-class Normal(Distribution):
+class Normal(ExponentialFamily):
     """The normal distribution with mean `loc` and standard deviation `scale` (numbers or Values, broadcast
     together to batch_shape; event_shape is ())."""
 
@@ -73,3 +74,10 @@ class Normal(Distribution):
 
     def entropy(self):
         return 0.5 + 0.5 * math.log(2 * math.pi) + self.scale.log()
+
+    @property
+    def _natural_params(self):
+        return (self.loc / self.scale ** 2, -0.5 * self.scale ** -2)
+
+    def _log_normalizer(self, x, y):
+        return -0.25 * x ** 2 / y + 0.5 * (-math.pi / y).log()
