@@ -29,6 +29,7 @@ from . import linalg  # torch.linalg (linalg.py; its primitives in ops/linalg.py
 from .linalg import det, logdet  # torch.det, torch.logdet
 from .linalg import inv as inverse  # torch.inverse
 from .linalg_decompositions import matrix_exp, pinverse, qr_old as qr, svd_old as svd  # linalg decompositions
+from .linalg_solvers import cholesky_inverse, cholesky_solve, lu_unpack  # linalg decompositions, stop 26
 # torch.add/sub/mul/div/matmul with out= (matmul: ops.matmul plus out=)
 from .tensor import add, div, divide, inference_mode, matmul, mul, multiply, neg, square, sub, subtract
 from .serialization import load, save
@@ -89,7 +90,7 @@ __all__ = [
     "ones_like", "permute", "pow", "prod", "rand", "rand_like", "randint", "randn", "randn_like", "randperm", "squeeze",
     "std", "tensor", "unsqueeze", "zeros", "zeros_like", "utils", "autograd", "func",
     "linalg", "det", "inverse", "logdet",
-    "svd", "pinverse", "qr", "matrix_exp",  # linalg decompositions, stop 26
+    "svd", "pinverse", "qr", "matrix_exp", "cholesky_solve", "cholesky_inverse", "lu_unpack",  # stop 26
     "add", "sub", "subtract", "mul", "multiply", "div", "divide", "neg", "square", "inference_mode", "save", "load",
     "get_num_threads", "set_num_threads",
     "gather", "scatter", "scatter_add", "index_select", "index_add", "index_copy", "index_fill", "take",

@@ -30,6 +30,8 @@ __all__ = [
     "LinAlgError", "cholesky", "cond", "cross", "det", "eigh", "eigvalsh", "inv", "lstsq", "matrix_exp", "matrix_norm",
     "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet", "solve",
     "solve_triangular", "svd", "svdvals", "vecdot", "vector_norm",
+    "cholesky_ex", "diagonal", "inv_ex", "lu", "lu_factor", "lu_factor_ex", "lu_solve", "matmul", "solve_ex",
+    "tensorinv", "tensorsolve", "vander",
 ]
 
 # torch.return_types.linalg_slogdet and linalg_eigh: named tuples.
@@ -324,4 +326,9 @@ def eigvalsh(A, UPLO="L"):  # noqa: N803  (PyTorch's argument name)
 # since they compose the functions above.
 from .linalg_decompositions import (  # noqa: E402, F401  (the named tuples' types too)
     cond, linalg_lstsq, linalg_qr, linalg_svd, lstsq, matrix_exp, matrix_rank, pinv, qr, svd, svdvals,
+)
+from .linalg_solvers import (  # noqa: E402, F401  (the named tuples' types too)
+    cholesky_ex, diagonal, inv_ex, linalg_cholesky_ex, linalg_inv_ex, linalg_lu, linalg_lu_factor,
+    linalg_lu_factor_ex, linalg_solve_ex, lu, lu_factor, lu_factor_ex, lu_solve, matmul, solve_ex, tensorinv,
+    tensorsolve, vander,
 )

@@ -491,19 +491,23 @@ TensorMethods.arcsin, TensorMethods.arccos, TensorMethods.arctan, TensorMethods.
 
 
 # --- linalg decompositions, stop 26 --- x.svd() (torch.svd's V), x.pinverse(), x.qr(), x.matrix_exp(), ...
-def _decomposition_method(name, function):
+def _decomposition_method(name, module, function):
     def method(self, *args, **kwargs):
-        from . import linalg_decompositions  # loaded on use: it builds on linalg.py, which builds on Value
+        import importlib  # loaded on use: these modules build on linalg.py, which builds on Value
 
-        return getattr(linalg_decompositions, function)(self, *args, **kwargs)
+        return getattr(importlib.import_module(f"autograd_core.{module}"), function)(self, *args, **kwargs)
 
     method.__name__, method.__qualname__ = name, f"TensorMethods.{name}"
-    method.__doc__ = f"torch.{name} with this Value as its first argument (linalg_decompositions.{function})."
+    method.__doc__ = f"torch.{name} with this Value as its first argument ({module}.{function})."
     return method
 
 
-for _name, _function in {"svd": "svd_old", "pinverse": "pinverse", "qr": "qr_old", "matrix_exp": "matrix_exp"}.items():
-    setattr(TensorMethods, _name, _decomposition_method(_name, _function))
+for _name, (_module, _function) in {
+    "svd": ("linalg_decompositions", "svd_old"), "pinverse": ("linalg_decompositions", "pinverse"),
+    "qr": ("linalg_decompositions", "qr_old"), "matrix_exp": ("linalg_decompositions", "matrix_exp"),
+    "cholesky_solve": ("linalg_solvers", "cholesky_solve"), "cholesky_inverse": ("linalg_solvers", "cholesky_inverse"),
+}.items():
+    setattr(TensorMethods, _name, _decomposition_method(_name, _module, _function))
 # --- end of linalg decompositions, stop 26 ---
 
 
