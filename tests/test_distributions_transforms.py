@@ -77,6 +77,8 @@ CASES = {
     "Stack": (lambda: T.StackTransform([T.ExpTransform(), T.identity_transform, T.TanhTransform()], dim=1),
               lambda torch: _td(torch).StackTransform([_td(torch).ExpTransform(), _td(torch).identity_transform,
                                                        _td(torch).TanhTransform()], dim=1), X1, True),
+    "CorrCholesky": (lambda: T.CorrCholeskyTransform(), lambda torch: _td(torch).CorrCholeskyTransform(),
+                     np.array([[0.3, -1.2, 2.0, 0.5, -0.1, 0.7], [0.1, 0.2, 0.3, -2.0, 1.0, 0.0]]), True),
     "inverse(Sigmoid)": (lambda: T.SigmoidTransform().inv, lambda torch: _td(torch).SigmoidTransform().inv,
                          np.array([[0.1, 0.5, 0.97], [0.3, 0.6, 0.02]]), True),
 }
@@ -144,6 +146,21 @@ def test_stick_breaking_log_det_is_that_of_the_first_k_coordinates():
     y = t(const(x))
     np.testing.assert_allclose(y.data.sum(), 1.0, rtol=1e-14)
     np.testing.assert_allclose(t.log_abs_det_jacobian(const(x), y).data, np.linalg.slogdet(jac[:-1])[1], rtol=1e-12)
+
+
+def test_corr_cholesky_log_det_is_that_of_the_strictly_lower_triangle():
+    t = T.CorrCholeskyTransform()
+    x = np.array([0.3, -1.2, 2.0, 0.5, -0.1, 0.7])
+    rows, cols = np.tril_indices(4, -1)
+    jac = ag.jacobian(lambda v: t(v)[..., rows, cols])(x)
+    jac = np.asarray(getattr(jac, "data", jac))
+    y = t(const(x))
+    np.testing.assert_allclose(t.log_abs_det_jacobian(const(x), y).data, np.linalg.slogdet(jac)[1], rtol=1e-12)
+    corr = y.data @ y.data.T
+    np.testing.assert_allclose(np.diag(corr), 1.0, rtol=1e-14)
+    assert np.all(constraints.corr_cholesky.check(y).data)
+    with pytest.raises(ValueError, match="not a flattened lower-diagonal number"):
+        t.forward_shape((5,))
 
 
 def test_cache_returns_the_same_value_and_inverse_is_cached_too():
@@ -316,11 +333,13 @@ CONSTRAINTS = {
     "interval": lambda c: c.interval(-2.0, 5.0), "half_open_interval": lambda c: c.half_open_interval(0.0, 2.0),
     "simplex": lambda c: c.simplex, "real_vector": lambda c: c.real_vector,
     "independent(positive)": lambda c: c.independent(c.positive, 1),
-    "lower_cholesky": lambda c: c.lower_cholesky, "positive_definite": lambda c: c.positive_definite,
+    "lower_cholesky": lambda c: c.lower_cholesky, "corr_cholesky": lambda c: c.corr_cholesky,
+    "positive_definite": lambda c: c.positive_definite,
     "cat": lambda c: c.cat([c.positive, c.interval(0.0, 1.0)], 0, [1, 2]),
     "stack": lambda c: c.stack([c.real, c.positive, c.unit_interval], 0),
 }
 MATRIX = {"lower_cholesky", "positive_definite"}
+VECTOR6 = {"corr_cholesky"}
 
 
 @pytest.mark.parametrize("registry", ["biject_to", "transform_to"])
@@ -337,7 +356,9 @@ def test_constraint_registry_matches_torch(registry, name):
     t = getattr(D, registry)(c)
     assert type(t).__name__ == type(tt).__name__
     x = np.array([[0.3, -1.2, 2.0], [0.1, 0.4, -0.7], [1.1, -0.2, 0.5]])
-    if name not in MATRIX:
+    if name in VECTOR6:
+        x = x.reshape(-1)[:6]
+    elif name not in MATRIX:
         x = x[0]
     y, yt = t(const(x)), tt(torch.tensor(x))
     np.testing.assert_allclose(y.data, yt.numpy(), rtol=1e-12, atol=1e-15)

@@ -109,6 +109,11 @@ def _transform_to_lower_cholesky(constraint):
     return T.LowerCholeskyTransform()
 
 
+@_both(constraints.corr_cholesky)
+def _to_corr_cholesky(constraint):
+    return T.CorrCholeskyTransform()
+
+
 @transform_to.register(constraints.positive_definite)
 @transform_to.register(constraints.positive_semidefinite)
 def _transform_to_positive_definite(constraint):

@@ -16,7 +16,8 @@ __all__ = [
     "Constraint", "boolean", "dependent", "dependent_property", "greater_than", "greater_than_eq", "half_open_interval",
     "independent", "integer_interval", "interval", "lower_cholesky", "nonnegative", "nonnegative_integer",
     "one_hot", "positive", "positive_definite", "positive_integer", "real", "real_vector", "simplex", "unit_interval",
-    "cat", "less_than", "lower_triangular", "multinomial", "positive_semidefinite", "square", "stack", "symmetric",
+    "cat", "corr_cholesky", "less_than", "lower_triangular", "multinomial", "positive_semidefinite", "square", "stack",
+    "symmetric",
 ]
 
 
@@ -221,6 +222,17 @@ class _LowerCholesky(Constraint):
         return lower & (np.diagonal(x, axis1=-2, axis2=-1) > 0).all(-1)
 
 
+class _CorrCholesky(Constraint):
+    """Cholesky factors of correlation matrices: lower triangular, positive diagonal, rows of unit length."""
+
+    event_dim = 2
+
+    def _check(self, x):
+        tol = np.finfo(x.dtype if x.dtype.kind == "f" else np.float64).eps * x.shape[-1] * 10
+        unit_rows = (np.abs(np.linalg.norm(x, axis=-1) - 1.0) <= tol).all(-1)
+        return _LowerCholesky()._check(x) & unit_rows
+
+
 class _PositiveDefinite(Constraint):
     event_dim = 2
 
@@ -318,6 +330,7 @@ half_open_interval = _HalfOpenInterval
 unit_interval = _Interval(0.0, 1.0)
 simplex = _Simplex()
 lower_cholesky = _LowerCholesky()
+corr_cholesky = _CorrCholesky()
 positive_definite = _PositiveDefinite()
 positive_semidefinite = _PositiveSemidefinite()
 lower_triangular = _LowerTriangular()

@@ -3,17 +3,19 @@ those that apply other transforms to slices of a tensor (Cat, Stack)."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ... import ops
 from .. import constraints
 from ..special import softplus
-from ..utils import constant, tiny
+from ..utils import constant, eps, tiny
 from .base import Transform, sum_rightmost
 from .elementwise import clipped_sigmoid
 
-__all__ = ["CatTransform", "LowerCholeskyTransform", "PositiveDefiniteTransform", "SoftmaxTransform",
-           "StackTransform", "StickBreakingTransform"]
+__all__ = ["CatTransform", "CorrCholeskyTransform", "LowerCholeskyTransform", "PositiveDefiniteTransform",
+           "SoftmaxTransform", "StackTransform", "StickBreakingTransform"]
 
 
 class _Stateless(Transform):
@@ -116,6 +118,72 @@ class PositiveDefiniteTransform(_Stateless):
 
     def _inverse(self, y):
         return LowerCholeskyTransform().inv(ops.linalg.cholesky(y))
+
+
+def _tril_to_vec(m, diag):
+    """The elements of the last two dimensions on or below diagonal `diag`, in row order: (..., n, n) → (..., N)."""
+    rows, cols = np.tril_indices(m.shape[-1], diag)
+    return m[..., rows, cols]
+
+
+def _vec_to_tril(v, n):
+    """(..., n(n−1)/2) → (..., n, n): the strictly lower triangle filled in row order, zeros elsewhere."""
+    index = np.full((n, n), v.shape[-1])                     # points at an appended zero
+    rows, cols = np.tril_indices(n, -1)
+    index[rows, cols] = np.arange(v.shape[-1])
+    padded = ops.concatenate([v, constant(np.zeros(v.shape[:-1] + (1,), dtype=v.dtype))], axis=-1)
+    return padded[..., index]
+
+
+class CorrCholeskyTransform(_Stateless):
+    """R^(D(D−1)/2) → Cholesky factors of D × D correlation matrices (rows of unit length), bijectively: the
+    vector fills the strictly lower triangle row by row, tanh maps it into (−1, 1), and each row is completed by a
+    signed stick-breaking of its squared entries (Stan's construction). log_abs_det_jacobian is that of x and
+    the strictly lower triangle of y."""
+
+    domain = constraints.real_vector
+    codomain = constraints.corr_cholesky
+    bijective = True
+
+    def _call(self, x):
+        n = self.forward_shape(x.shape)[-1]
+        e = float(eps(x.dtype))
+        r = _vec_to_tril(x.tanh().clamp(min=-1 + e, max=1 - e), n)
+        # y = r · √(Π_{j<k} (1 − r_j²)): the part of the row's unit length not yet used
+        remaining = (1 - r ** 2).sqrt().cumprod(-1)
+        one = constant(np.ones(r.shape[:-1] + (1,), dtype=x.dtype))
+        shifted = ops.concatenate([one, remaining[..., :-1]], axis=-1)
+        return (r + constant(np.eye(n, dtype=x.dtype))) * shifted
+
+    def _inverse(self, y):
+        left = 1 - (y * y).cumsum(-1)
+        one = constant(np.ones(y.shape[:-1] + (1,), dtype=y.dtype))
+        left_shifted = ops.concatenate([one, left[..., :-1]], axis=-1)
+        t = _tril_to_vec(y, -1) / _tril_to_vec(left_shifted, -1).sqrt()
+        return 0.5 * (t.log1p() - (-t).log1p())           # atanh
+
+    def log_abs_det_jacobian(self, x, y):
+        left = 1 - (y * y).cumsum(-1)
+        stick_breaking = 0.5 * _tril_to_vec(left, -2).log().sum(-1)
+        tanh = -2 * (x + softplus(-2 * x) - math.log(2.0)).sum(-1)
+        return stick_breaking + tanh
+
+    def forward_shape(self, shape):
+        if len(shape) < 1:
+            raise ValueError("Too few dimensions on input")
+        n = shape[-1]
+        d = round((0.25 + 2 * n) ** 0.5 + 0.5)
+        if d * (d - 1) // 2 != n:
+            raise ValueError("Input is not a flattened lower-diagonal number")
+        return tuple(shape[:-1]) + (d, d)
+
+    def inverse_shape(self, shape):
+        if len(shape) < 2:
+            raise ValueError("Too few dimensions on input")
+        if shape[-2] != shape[-1]:
+            raise ValueError("Input is not square")
+        d = shape[-1]
+        return tuple(shape[:-2]) + (d * (d - 1) // 2,)
 
 
 def _check_dim(x, dim, size, what):
