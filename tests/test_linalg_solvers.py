@@ -56,22 +56,26 @@ def test_lu_solve_matches_torch_with_gradients(left, adjoint):
         LU, pivots = t.linalg.lu_factor(a)
         return t.linalg.lu_solve(LU, pivots, rhs, left=left, adjoint=adjoint)
 
-    compare_with_torch(ours, theirs, [SQUARE, b])
     assert ag.gradcheck(ours, (f64(SQUARE), f64(b)))
     a = SQUARE.swapaxes(-1, -2) if adjoint else SQUARE
     expected = np.linalg.solve(a, b) if left else b @ np.linalg.inv(a)
     np.testing.assert_allclose(ours(f64(SQUARE, False), f64(b, False)).data, expected, rtol=1e-10)
+    compare_with_torch(ours, theirs, [SQUARE, b])
 
 
 def test_lu_unpack_and_lu_factor_ex():
-    torch = pytest.importorskip("torch")
     LU, pivots = LA.lu_factor(f64(TALL, False))
-    ours, theirs = ag.lu_unpack(LU, pivots), torch.lu_unpack(*torch.linalg.lu_factor(torch.tensor(TALL)))
-    assert type(ours).__name__ == "lu_unpack"
-    for got, expected in zip(ours, theirs):
-        np.testing.assert_allclose(got.data, expected.numpy(), atol=1e-12)
+    ours = ag.lu_unpack(LU, pivots)
+    assert type(ours).__name__ == "lu_unpack" and [t.shape for t in ours] == [(2, 4, 4), (2, 4, 3), (2, 3, 3)]
+    np.testing.assert_allclose(ours.P.data @ ours.L.data @ ours.U.data, TALL, atol=1e-12)
     assert ag.lu_unpack(LU, pivots, unpack_data=False).L.shape == (0,)
     assert ag.lu_unpack(LU, pivots, unpack_pivots=False).P.shape == (0,)
+    _, _, info = LA.lu_factor_ex(f64(np.stack([SINGULAR, np.eye(2)]), False))
+    np.testing.assert_array_equal(info.data, [2, 0])
+    torch = pytest.importorskip("torch")
+    theirs = torch.lu_unpack(*torch.linalg.lu_factor(torch.tensor(TALL)))
+    for got, expected in zip(ours, theirs):
+        np.testing.assert_allclose(got.data, expected.numpy(), atol=1e-12)
     LU, pivots, info = LA.lu_factor_ex(f64(np.stack([SINGULAR, np.eye(2)]), False))
     t_lu, t_pivots, t_info = torch.linalg.lu_factor_ex(torch.tensor(np.stack([SINGULAR, np.eye(2)])))
     np.testing.assert_allclose(LU.data, t_lu.numpy())
@@ -141,10 +145,6 @@ def test_ex_variants_gradients_and_errors():
 def test_cholesky_solve_and_inverse_match_torch(upper):
     L = np.linalg.cholesky(SPD)
     factor = L.swapaxes(-1, -2) if upper else L
-    compare_with_torch(lambda b, f: ag.cholesky_solve(b, f, upper=upper),
-                       lambda t, b, f: t.cholesky_solve(b, f, upper=upper), [RHS, factor])
-    compare_with_torch(lambda f: ag.cholesky_inverse(f, upper=upper), lambda t, f: t.cholesky_inverse(f, upper=upper),
-                       [factor[0]])
     np.testing.assert_allclose(f64(factor[0], False).cholesky_inverse(upper=upper).data, np.linalg.inv(SPD[0]),
                                rtol=1e-10)
     np.testing.assert_allclose(f64(RHS, False).cholesky_solve(f64(factor, False), upper=upper).data,
@@ -158,6 +158,11 @@ def test_cholesky_solve_and_inverse_match_torch(upper):
                                np.linalg.solve(SPD, RHS), rtol=1e-10)          # the other triangle is not read
     with pytest.raises(RuntimeError, match="at least 2 dimensions"):
         ag.cholesky_solve(f64(np.ones(3)), f64(factor[0]))
+    # PyTorch's gradient is that of (L Lᵀ)⁻¹ B in the whole of L: the other triangle gets one too.
+    compare_with_torch(lambda b, f: ag.cholesky_solve(b, f, upper=upper),
+                       lambda t, b, f: t.cholesky_solve(b, f, upper=upper), [RHS, factor])
+    compare_with_torch(lambda f: ag.cholesky_inverse(f, upper=upper), lambda t, f: t.cholesky_inverse(f, upper=upper),
+                       [factor[0]])
 
 
 @pytest.mark.parametrize("label, ours, theirs, inputs", [
@@ -176,8 +181,8 @@ def test_cholesky_solve_and_inverse_match_torch(upper):
     ("matmul", lambda a, b: LA.matmul(a, b), lambda t, a, b: t.linalg.matmul(a, b), [WIDE, TALL]),
 ])
 def test_more_functions_match_torch_with_gradients(label, ours, theirs, inputs):
-    compare_with_torch(ours, theirs, inputs)
     assert ag.gradcheck(ours, tuple(f64(x) for x in inputs))
+    compare_with_torch(ours, theirs, inputs)
 
 
 def test_more_functions_errors():
