@@ -78,15 +78,14 @@ def ndtri(x):
 @primitive("log_ndtr")
 def log_ndtr(x):
     """log Φ(x), the log of the standard normal CDF, accurate far in the left tail (log(erfcx(−x/√2)/2) − x²/2
-    there, no underflow) and near 0 on the right (log1p(−erfc(x/√2)/2))."""
+    there, no underflow) and near 0 on the right (log1p(−Φ(−x)))."""
     return _same_float(_log_ndtr_kernel)(x)
 
 
 def _log_ndtr_kernel(x):
-    t = x / _SQRT_2
-    with np.errstate(divide="ignore"):
-        return np.where(x < -1.0, np.log(erfcx_kernel(-t) / 2) - x * x / 2,
-                        np.log1p(-erfc_kernel(t) / 2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(x < -1.0, np.log(erfcx_kernel(x * -(1 / _SQRT_2)) / 2) - x * x / 2,
+                        np.log1p(-ndtr_kernel(-x)))
 
 
 erf.defvjp(lambda g, out, x: g * (2 / _SQRT_PI) * exp(-x * x), formulas=("g⊙2/√π·exp(−x²)",))

@@ -5,7 +5,7 @@ derivatives are in special_functions.py; SciPy, which the tests compare them wit
     lgamma_kernel    log|Γ(x)|: Taylor series of log Γ(2 + z) for |z| <= ½, the recurrence Γ(x+1) = xΓ(x) down to
                      there from x < 10, Stirling's series from 10 up, the reflection formula for x < 0
     lgamma1p_kernel  log Γ(1 + a), keeping the digits of tiny a
-    polygamma_kernel ψ⁽ⁿ⁾(x): the recurrence up to x >= 10, then the asymptotic series; reflection for ψ at x < 0
+    polygamma_kernel ψ⁽ⁿ⁾(x): the recurrence up to x >= 10 + 4n, then the asymptotic series; reflection for x < 0
     erf_kernel, erfc_kernel, erfcx_kernel
                      erf's Maclaurin series for |x| <= 1 (erfc's for |x| < ½); elsewhere erfcx(x) = exp(x²) erfc(x)
                      from Chebyshev interpolants on [½, 26] (fitted at import to the C library's erfc at nodes
@@ -127,12 +127,12 @@ def lgamma1p_kernel(a):
 
 
 def _polygamma_positive(n, x):
-    """ψ⁽ⁿ⁾(x) for finite x that are not 0 or negative integers: shift x up past 10 with
-    ψ⁽ⁿ⁾(x) = ψ⁽ⁿ⁾(x+1) − (−1)ⁿ n!/x^(n+1), then the asymptotic series, whose terms are below 1e-16 relative there."""
+    """ψ⁽ⁿ⁾(x) for x > 0: shift x up past 10 + 4n with ψ⁽ⁿ⁾(x) = ψ⁽ⁿ⁾(x+1) − (−1)ⁿ n!/x^(n+1), then the asymptotic
+    series, whose last term is below 1e-17 relative there (its terms grow with n, hence the 4n)."""
     result = np.zeros_like(x)
     sign = -1.0 if n % 2 else 1.0
     factorial = math.factorial(n)
-    shift = np.maximum(np.ceil(10.0 - x), 0.0)
+    shift = np.maximum(np.ceil(10.0 + 4 * n - x), 0.0)
     active = np.flatnonzero(shift > 0)
     k = 0
     while active.size:

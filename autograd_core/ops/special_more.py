@@ -57,11 +57,12 @@ def xlog1py(input, other):
     return _float_result(out, input, other)
 
 
-# ∂/∂x is log y where x != 0 and 0 where x == 0 (PyTorch's xlogy(x != 0, y)); ∂/∂y = x/y.
-xlogy.defvjp(lambda g, out, x, y: g * xlogy(x != 0, y), lambda g, out, x, y: g * x / y,
-             formulas=("g⊙log y (0 where x=0)", "g⊙x/y"))
-xlog1py.defvjp(lambda g, out, x, y: g * xlog1py(x != 0, y), lambda g, out, x, y: g * x / (1 + y),
-               formulas=("g⊙log(1+y) (0 where x=0)", "g⊙x/(1+y)"))
+# ∂/∂x = log y, as PyTorch's xlogy(g, y) with 0 where x == 0 and y <= 0 (log(1 + y), y <= −1 for xlog1py);
+# ∂/∂y = x/y (x/(1 + y)).
+xlogy.defvjp(lambda g, out, x, y: where((_data(x) == 0) & (_data(y) <= 0), 0.0, xlogy(g, y)),
+             lambda g, out, x, y: g * x / y, formulas=("g⊙log y", "g⊙x/y"))
+xlog1py.defvjp(lambda g, out, x, y: where((_data(x) == 0) & (_data(y) <= -1), 0.0, xlog1py(g, y)),
+               lambda g, out, x, y: g * x / (1 + y), formulas=("g⊙log(1+y)", "g⊙x/(1+y)"))
 
 
 @primitive("entr")
