@@ -5,7 +5,7 @@ derivatives are in special_functions.py; SciPy, which the tests compare them wit
     lgamma_kernel    log|Γ(x)|: Taylor series of log Γ(2 + z) for |z| <= ½, the recurrence Γ(x+1) = xΓ(x) down to
                      there from x < 10, Stirling's series from 10 up, the reflection formula for x < 0
     lgamma1p_kernel  log Γ(1 + a), keeping the digits of tiny a
-    polygamma_kernel ψ⁽ⁿ⁾(x): the recurrence up to x >= 10 + 4n, then the asymptotic series; reflection for x < 0
+    polygamma_kernel ψ⁽ⁿ⁾(x): the recurrence up to x >= 10 + 2n, then the asymptotic series; reflection for x < 0
     erf_kernel, erfc_kernel, erfcx_kernel
                      erf's Maclaurin series for |x| <= 1 (erfc's for |x| < ½); elsewhere erfcx(x) = exp(x²) erfc(x)
                      from Chebyshev interpolants on [½, 26] (fitted at import to the C library's erfc at nodes
@@ -127,32 +127,35 @@ def lgamma1p_kernel(a):
 
 
 def _polygamma_positive(n, x):
-    """ψ⁽ⁿ⁾(x) for x > 0: shift x up past 10 + 4n with ψ⁽ⁿ⁾(x) = ψ⁽ⁿ⁾(x+1) − (−1)ⁿ n!/x^(n+1), then the asymptotic
-    series, whose last term is below 1e-17 relative there (its terms grow with n, hence the 4n)."""
-    result = np.zeros_like(x)
+    """ψ⁽ⁿ⁾(x) for x > 0: shift x up past 10 + 2n with ψ⁽ⁿ⁾(x) = ψ⁽ⁿ⁾(x+1) − (−1)ⁿ n!/x^(n+1), then the asymptotic
+    series (Horner in 1/z²), whose last term is below 1e-17 relative there (its terms grow with n, hence the 2n)."""
     sign = -1.0 if n % 2 else 1.0
     factorial = math.factorial(n)
-    shift = np.maximum(np.ceil(10.0 + 4 * n - x), 0.0)
-    active = np.flatnonzero(shift > 0)
-    k = 0
-    while active.size:
-        result[active] -= sign * factorial / (x[active] + k) ** (n + 1)
-        k += 1
-        active = active[shift[active] > k]
+    shift = np.maximum(np.ceil(10.0 + 2 * n - x), 0.0)
+    shifted = np.zeros_like(x)                      # Σ_{k < shift} 1/(x + k)^(n+1)
+    for k in range(int(shift.max(initial=0))):
+        np.add(shifted, _power(1.0 / (x + k), n + 1), out=shifted, where=shift > k)
     z = x + shift
-    if n == 0:
-        series = np.zeros_like(z)
-        inv2 = 1.0 / (z * z)
+    inv = 1.0 / z
+    inv2 = inv * inv
+    series = np.zeros_like(z)
+    if n == 0:                                      # ψ(z) ~ log z − 1/(2z) − Σ B₂ₖ/(2k z^(2k))
         for k in range(len(BERNOULLI), 0, -1):
             series = series * inv2 + BERNOULLI[k - 1] / (2 * k)
-        result += np.log(z) - 0.5 / z - series * inv2
-    else:
-        # ψ⁽ⁿ⁾(z) ~ (−1)ⁿ⁺¹ [ (n−1)!/zⁿ + n!/(2zⁿ⁺¹) + Σ B₂ₖ (2k+n−1)!/((2k)! z^(2k+n)) ]
-        series = math.factorial(n - 1) / z ** n + factorial / (2 * z ** (n + 1))
-        for k, b in enumerate(BERNOULLI, start=1):
-            series = series + b * math.factorial(2 * k + n - 1) / math.factorial(2 * k) / z ** (2 * k + n)
-        result += -sign * series
-    return result
+        return np.log(z) - 0.5 * inv - series * inv2 - shifted
+    # ψ⁽ⁿ⁾(z) ~ (−1)ⁿ⁺¹ z⁻ⁿ [ (n−1)! + n!/(2z) + Σ B₂ₖ (2k+n−1)!/(2k)! z^(−2k) ]
+    for k in range(len(BERNOULLI), 0, -1):
+        series = series * inv2 + BERNOULLI[k - 1] * math.factorial(2 * k + n - 1) / math.factorial(2 * k)
+    asymptotic = _power(inv, n) * (math.factorial(n - 1) + (0.5 * factorial) * inv + series * inv2)
+    return -sign * (asymptotic + factorial * shifted)
+
+
+def _power(v, m):
+    """vᵐ for a small positive integer m, by multiplication (np.power's general pow is ~10x slower)."""
+    out = v
+    for _ in range(m - 1):
+        out = out * v
+    return out
 
 
 def _cotpi(x):
