@@ -30,7 +30,7 @@ from .exponential import Exponential, Laplace
 from .gamma import Beta, Dirichlet, Gamma, Poisson
 from .independent import Independent
 from .kl import kl_divergence, register_kl
-from . import kl_more  # noqa: F401  (registers the KL pairs of the distributions above)
+from . import kl_cross, kl_more  # noqa: F401  (register the KL pairs of the distributions above)
 from .log_normal import LogNormal
 from .multivariate_normal import MultivariateNormal
 from .normal import Normal
