@@ -122,7 +122,7 @@ class Conv3d(_ConvNd):
     Conv3d(in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1, bias=True,
     padding_mode='zeros'): weight (out_channels, in_channels/groups, kd, kh, kw), bias (out_channels,) or None, both
     U(−1/√fan_in, 1/√fan_in) as PyTorch. padding may be 'same' or 'valid'; padding_mode 'zeros', 'reflect',
-    'replicate' or 'circular'.
+    'replicate' or 'circular'. rng: None, an int seed or a np.random.Generator; dtype defaults to float32.
     """
 
     _nd = 3
