@@ -107,6 +107,34 @@ def _norm(x, ord=None, axis=None, keepdims=False):
     return _value(x).norm()
 
 
+def _nan_reduction(name):
+    def reduce(a, axis=None, dtype=None, out=None, keepdims=False, **unsupported):
+        _no_out(name, out)
+        if unsupported:
+            raise TypeError(f"np.{name} on Values takes axis, dtype and keepdims only")
+        return getattr(ops.stats, name)(_value(a), axis, bool(keepdims), dtype=dtype)
+    reduce.__name__ = name
+    return reduce
+
+
+def _trapezoid(y, x=None, dx=1.0, axis=-1):
+    return ops.stats.trapezoid(_value(y), x, dx=dx if x is None else None, dim=axis)
+
+
+# NumPy's functions that stop 26's PyTorch functions compute with the same semantics (ops/arrange.py, products.py,
+# stats.py): np.moveaxis(v, 0, -1) keeps the graph.
+_SAME_AS_TORCH = {
+    np.moveaxis: lambda a, source, destination: ops.arrange.movedim(_value(a), source, destination),
+    np.kron: lambda a, b: ops.products.kron(_value(a), b),
+    np.inner: lambda a, b: ops.products.inner(_value(a), b),
+    np.fliplr: lambda m: ops.arrange.fliplr(_value(m)),
+    np.flipud: lambda m: ops.arrange.flipud(_value(m)),
+    np.rot90: lambda m, k=1, axes=(0, 1): ops.arrange.rot90(_value(m), k, axes),
+    np.nansum: _nan_reduction("nansum"), np.nanmean: _nan_reduction("nanmean"),
+}
+if hasattr(np, "trapezoid"):  # NumPy 2
+    _SAME_AS_TORCH[np.trapezoid] = _trapezoid
+
 HANDLERS = {
     np.where: _where, np.concatenate: _concatenate, np.stack: _stack, np.clip: _clip, np.dot: _dot,
     np.sum: _reduction("sum"), np.mean: _reduction("mean"), np.max: _reduction("max"), np.min: _reduction("min"),
@@ -116,6 +144,7 @@ HANDLERS = {
     np.swapaxes: lambda a, axis1, axis2: _value(a).swapaxes(axis1, axis2),
     np.broadcast_to: _broadcast_to,
     np.linalg.norm: _norm,
+    **_SAME_AS_TORCH,
 }
 _METADATA = {np.shape: lambda a: a.shape, np.ndim: lambda a: a.ndim, np.size: lambda a, axis=None: (
     a.data.size if axis is None else a.data.shape[axis])}

@@ -256,3 +256,26 @@ def test_errors_match_torch(label, call, error, words):
         return
     with pytest.raises(error):
         call(torch)
+
+
+NUMPY = [
+    ("moveaxis", lambda x: np.moveaxis(x, 0, -1)),
+    ("kron", lambda x: np.kron(x, np.arange(4.0).reshape(2, 2))),
+    ("inner", lambda x: np.inner(x, np.ones((4, 3)))),
+    ("fliplr-flipud", lambda x: np.fliplr(np.flipud(x))),
+    ("rot90", lambda x: np.rot90(x, 3, (1, 0))),
+    ("nansum", lambda x: np.nansum(x, axis=1, keepdims=True)),
+    ("nanmean", lambda x: np.nanmean(x, axis=0)),
+    ("trapezoid", lambda x: np.trapezoid(x, dx=0.5, axis=0) if hasattr(np, "trapezoid") else x.sum(0)),
+]
+
+
+@pytest.mark.parametrize("label, fn", NUMPY, ids=[n[0] for n in NUMPY])
+def test_numpy_functions_keep_the_graph(label, fn):
+    """np.moveaxis(v, ...), np.kron(v, ...), ... on a Value give a Value in the graph (numpy_functions.py), with
+    NumPy's numbers."""
+    x = A(2, 3)
+    out = fn(Value(x))
+    assert isinstance(out, Value) and out.requires_grad
+    np.testing.assert_allclose(out.data, fn(x), rtol=1e-12)
+    assert gradcheck(lambda v: fn(v), [x])
