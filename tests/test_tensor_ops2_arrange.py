@@ -279,3 +279,11 @@ def test_numpy_functions_keep_the_graph(label, fn):
     assert isinstance(out, Value) and out.requires_grad
     np.testing.assert_allclose(out.data, fn(x), rtol=1e-12)
     assert gradcheck(lambda v: fn(v), [x])
+
+
+def test_cdist_inf_gives_each_tied_coordinate_the_whole_gradient():
+    x, y = np.array([[0.0, 1.0], [2.0, 2.0]]), np.array([[1.0, 0.0], [0.5, 0.0]])
+    a = Value(x)
+    ag.cdist(a, Value(y, requires_grad=False), p=float("inf")).sum().backward()
+    np.testing.assert_array_equal(a.grad, [[-1.0, 2.0], [0.0, 2.0]])  # row 0 ties with the first row of y
+    check_against_torch("cdist-inf-ties", lambda m, u, v: m.cdist(u, v, p=float("inf")), [x, y])

@@ -12,7 +12,9 @@ import numbers
 
 import numpy as np
 
+from .arith import _same, exact_with_gradient_of
 from .elementwise import abs, sqrt, where
+from .nondifferentiable import without_gradient
 from .index import as_value, check_dim
 from .linalg import bmm, dot, matmul, outer
 from .shape import getitem, reshape
@@ -155,7 +157,7 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     batch dimensions broadcast. p >= 0: 0 counts the differing coordinates, inf takes the largest difference.
 
     Gradients as PyTorch's: zero where two rows coincide (the norm's kink at 0, where 0/0 would give NaN). For
-    p = inf, tied largest differences share the gradient (PyTorch gives each of them all of it)."""
+    p = inf, each coordinate tied for the largest difference gets the whole gradient, as PyTorch's."""
     a, b = as_value(x1), as_value(x2)
     if a.ndim < 2 or b.ndim < 2:
         raise RuntimeError(f"cdist only supports at least 2D tensors, X1 got: {a.ndim}D, X2 got: {b.ndim}D")
@@ -171,7 +173,14 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
         return (diff != 0).astype(diff.dtype).sum(axis=-1) if diff.dtype.kind == "f" else \
             (diff != 0).sum(axis=-1)
     if p == float("inf"):
-        return abs(diff).max(axis=-1) if diff.shape[-1] else diff.sum(axis=-1)
+        if not diff.shape[-1]:
+            return diff.sum(axis=-1)
+        size = abs(diff)
+        largest = size.max(axis=-1)
+        # PyTorch's gradient: sign(diff) at every coordinate that ties for the largest difference (not shared):
+        # the gradient of the sum of those coordinates' sizes, with the value of their maximum.
+        tied = size == largest.unsqueeze(-1)
+        return exact_with_gradient_of(without_gradient(_same, largest), where(tied, size, 0.0).sum(axis=-1))
     if p == 1:
         return abs(diff).sum(axis=-1)
     powered = diff * diff if p == 2 else abs(diff) ** p
