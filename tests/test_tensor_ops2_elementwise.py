@@ -47,6 +47,7 @@ CASES = [
     ("true_divide", lambda m, x, y: m.true_divide(x, y) + x.divide(y), [A(2, 3), A(3, label="y") + 3]),
     ("copysign", lambda m, x, y: m.copysign(x, y), [A(2, 3), A(2, 3, label="y")]),
     ("copysign-zero", lambda m, x: x.copysign(m.tensor([0.0, -0.0, 1.0], dtype=m.float64)), [A(3)]),
+    ("copysign-input-zero", lambda m, x: m.copysign(x, -1.0) * 2 + m.copysign(x, 2.0), [np.array([0.0, 1.5, -0.0])]),
     ("float_power", lambda m, x, y: m.float_power(x.abs() + 0.5, y), [A(2, 3), A(3, label="y")]),
     ("float_power-int", lambda m: m.float_power(m.tensor([1, 2, 3]), 2), []),
     ("deg2rad", lambda m, x: m.deg2rad(x) + x.rad2deg(), [A(2, 3)]),

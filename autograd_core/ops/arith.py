@@ -147,11 +147,12 @@ def _int_trunc_divide(x, y):
 
 def copysign(input, other):
     """|input| with the sign of other (its sign bit: −0.0 counts as negative), elementwise. Gradient: ±1 for
-    input (PyTorch's is 0 where input is 0), none for other. Integer inputs give the default float dtype."""
+    input (0 where input is 0, as PyTorch's), none for other. Integer inputs give the default float dtype."""
     x, y = _operands(input, other)
     x = _float_default(x)
     flip = without_gradient(np.signbit, x) ^ without_gradient(np.signbit, as_value(y))
-    return where(flip, -x, x)
+    # Where input is ±0 the result is ±0 (y's sign) with a zero gradient, as PyTorch's.
+    return where(x == 0, without_gradient(np.copysign, x, y), where(flip, -x, x))
 
 
 def float_power(input, exponent):
