@@ -1,5 +1,7 @@
 """Data sets and mini-batches, as `torch.utils.data`: `Dataset`, `TensorDataset`, `Subset`, `random_split`,
-`DataLoader`,
+`DataLoader`; from sibling files, `IterableDataset`, `ConcatDataset`, `ChainDataset`, `StackDataset`,
+`get_worker_info` (datasets.py), the samplers `Sampler`, `SequentialSampler`, `RandomSampler`, `SubsetRandomSampler`,
+`WeightedRandomSampler`, `BatchSampler` (samplers.py), `default_collate`, `default_convert` (collate.py), and
 `DistributedSampler` (from autograd_core.distributed: each rank's shard, for data-parallel training).
 
     from autograd_core.utils.data import DataLoader, TensorDataset
@@ -13,6 +15,7 @@ tuples of NumPy arrays (Values with `as_values=True`).
 
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
 
@@ -21,17 +24,11 @@ import numpy as np
 from ..distributed.sampler import DistributedSampler  # noqa: F401  (torch.utils.data has it here too)
 from ..tensor import get_rng
 from ..value import Value
-
-
-class Dataset:
-    """A map-style data set: `dataset[i]` is sample i, `len(dataset)` the number of samples. Subclass it and
-    define both."""
-
-    def __getitem__(self, index):
-        raise NotImplementedError(f"{type(self).__name__} must define __getitem__")
-
-    def __len__(self):
-        raise NotImplementedError(f"{type(self).__name__} must define __len__")
+from .collate import default_collate, default_convert
+from .datasets import (  # noqa: F401  (re-exported under torch.utils.data's names)
+    ChainDataset, ConcatDataset, Dataset, IterableDataset, StackDataset, WorkerInfo, _in_worker, get_worker_info)
+from .samplers import (  # noqa: F401
+    BatchSampler, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler, WeightedRandomSampler)
 
 
 def _plain_value(data):
@@ -97,115 +94,222 @@ def random_split(dataset, lengths, generator=None):
     return [Subset(dataset, order[start:stop]) for start, stop in zip(offsets[:-1], offsets[1:])]
 
 
-def default_collate(samples):
-    """Stack a list of samples into a batch: numbers, arrays and Values become one Value (a new first axis);
-    tuples, lists and dicts are collated field by field."""
-    first = samples[0]
-    if isinstance(first, (tuple, list)):
-        return type(first)(default_collate([s[i] for s in samples]) for i in range(len(first))) \
-            if isinstance(first, tuple) else [default_collate([s[i] for s in samples]) for i in range(len(first))]
-    if isinstance(first, dict):
-        return {key: default_collate([s[key] for s in samples]) for key in first}
-    if isinstance(first, (str, bytes)):
-        return list(samples)
-    return _plain_value(np.stack([s.data if isinstance(s, Value) else np.asarray(s) for s in samples]))
-
-
-def default_convert(sample):
-    """One sample as the loader hands it out without batching (`batch_size=None`), as PyTorch's default_convert:
-    NumPy arrays and scalars become Values of their own shape; Python numbers, strings and Values stay as they are;
-    tuples, lists and dicts are converted field by field."""
-    if isinstance(sample, tuple):
-        return tuple(default_convert(s) for s in sample)
-    if isinstance(sample, list):
-        return [default_convert(s) for s in sample]
-    if isinstance(sample, dict):
-        return {key: default_convert(s) for key, s in sample.items()}
-    if isinstance(sample, (np.ndarray, np.generic)) and sample.dtype.kind in "biufc":
-        return _plain_value(np.asarray(sample))
-    return sample
-
-
-_DEFAULT_BATCH = object()  # batch_size not given (None is PyTorch's "no batching")
+_DEFAULT_BATCH = object()  # batch_size not given: 1 for a data set (PyTorch), 32 for the older arrays form
+_POSITIONAL = ("batch_size", "shuffle", "sampler", "batch_sampler", "num_workers", "collate_fn", "pin_memory",
+               "drop_last", "timeout", "worker_init_fn", "multiprocessing_context", "generator")  # PyTorch's order
+_FROZEN = ("batch_size", "batch_sampler", "sampler", "drop_last", "dataset", "persistent_workers")
 
 
 class DataLoader:
-    """Mini-batches from a data set, in order or shuffled.
+    """Mini-batches from a data set, as `torch.utils.data.DataLoader`.
 
-    DataLoader(dataset, batch_size=1, shuffle=False, drop_last=False, generator=None, collate_fn=None)
-    DataLoader(*arrays, batch_size=32, shuffle=False, drop_last=False, rng=None, as_values=False)
+    DataLoader(dataset, batch_size=1, shuffle=None, sampler=None, batch_sampler=None, num_workers=0,
+               collate_fn=None, pin_memory=False, drop_last=False, timeout=0, worker_init_fn=None,
+               multiprocessing_context=None, generator=None, *, prefetch_factor=None, persistent_workers=False,
+               pin_memory_device='', in_order=True)
+    DataLoader(*arrays, batch_size=32, shuffle=False, drop_last=False, rng=None, as_values=False)   (older form)
 
-    dataset:    anything with `__getitem__` and `__len__` (a Dataset, a list of samples); batches are built
-                by `collate_fn` (default: `default_collate`, which stacks into Values).
-    arrays:     the older form: NumPy arrays or Values with the same first dimension; each batch is a tuple
-                of array slices (float ones as Values with `as_values=True`).
-    shuffle:    a new permutation each epoch from `generator` (or `rng`: a Generator, an int seed, or None for
-                the generator that `autograd_core.manual_seed` seeds).
-    drop_last:  skip the final batch when it is smaller than batch_size.
-    batch_size=None: no batching, as in PyTorch: one sample at a time, each converted by `collate_fn` (default:
-                `default_convert`, Values of the sample's own shape).
-    sampler:    an iterable of sample indices with a length, iterated anew each epoch (e.g. a
-                `DistributedSampler`: this rank's shard); not together with shuffle=True.
-    `len(loader)` is the number of batches per epoch.
+    dataset:       map-style (`__getitem__` and `__len__`: a Dataset, a list of samples) or an `IterableDataset`
+                   (read in order; no shuffle, sampler or batch_sampler).
+    sampler:       an iterable of indices (with a length), read anew each epoch; default `SequentialSampler`,
+                   or `RandomSampler(dataset, generator=generator)` with shuffle=True (not both).
+    batch_sampler: an iterable of lists of indices, one list per batch; excludes batch_size, shuffle, sampler and
+                   drop_last. Otherwise batches come from `BatchSampler(sampler, batch_size, drop_last)`.
+    batch_size=None: no batching: each sample is converted by `collate_fn` (default `default_convert`);
+                   otherwise each list of samples is joined by `collate_fn` (default `default_collate`, which
+                   stacks into Values; a sample that is a tuple gives a LIST of fields, as PyTorch).
+    generator:     an `autograd_core.Generator`, a NumPy Generator or None (the generator `manual_seed` seeds).
+    num_workers:   workers run IN-PROCESS, one after the other (no subprocesses): worker w fetches batches w,
+                   w + num_workers, … (the order is the single-process order for a map-style data set); inside
+                   one, `get_worker_info()` returns its WorkerInfo and `worker_init_fn(w)` was called once per
+                   epoch (once in all with persistent_workers=True). An IterableDataset is iterated once per worker
+                   (shard it with get_worker_info()), batches taken from the workers in turn, as PyTorch.
+    pin_memory, timeout, prefetch_factor, multiprocessing_context, pin_memory_device, in_order: accepted and
+                   checked as PyTorch does; they change nothing here (no device, no subprocesses).
+    `len(loader)` is the number of batches per epoch (an IterableDataset must define `__len__` for it).
+
+    Older form: NumPy arrays or Values with one first dimension; batches are tuples of array slices (float ones as
+    Values with `as_values=True`); `rng` (a seed, a Generator or None) shuffles as `generator` does.
     """
 
-    def __init__(self, dataset, *arrays, batch_size=_DEFAULT_BATCH, shuffle=False, drop_last=False, generator=None,
-                 rng=None, collate_fn=None, as_values=False, num_workers=0, pin_memory=False, sampler=None):
-        self._arrays_form = bool(arrays) or isinstance(dataset, (np.ndarray, Value))
+    def __init__(self, dataset, *arrays, batch_size=_DEFAULT_BATCH, shuffle=None, sampler=None, batch_sampler=None,
+                 num_workers=0, collate_fn=None, pin_memory=False, drop_last=False, timeout=0, worker_init_fn=None,
+                 multiprocessing_context=None, generator=None, prefetch_factor=None, persistent_workers=False,
+                 pin_memory_device="", in_order=True, rng=None, as_values=False):
+        self._initialized = False
+        self._arrays_form = isinstance(dataset, (np.ndarray, Value))
+        options = dict(batch_size=batch_size, shuffle=shuffle, sampler=sampler, batch_sampler=batch_sampler,
+                       num_workers=num_workers, collate_fn=collate_fn, pin_memory=pin_memory, drop_last=drop_last,
+                       timeout=timeout, worker_init_fn=worker_init_fn,
+                       multiprocessing_context=multiprocessing_context, generator=generator)
+        if arrays and not self._arrays_form:  # PyTorch's positional arguments after the data set
+            if len(arrays) > len(_POSITIONAL):
+                raise TypeError(f"DataLoader takes at most {len(_POSITIONAL) + 1} positional arguments")
+            defaults = dict(batch_size=_DEFAULT_BATCH, shuffle=None, num_workers=0, pin_memory=False, drop_last=False,
+                            timeout=0)
+            for name, value in zip(_POSITIONAL, arrays):
+                if options[name] is not defaults.get(name) and options[name] != defaults.get(name):
+                    raise TypeError(f"DataLoader got multiple values for argument '{name}'")
+                options[name] = value
+            arrays = ()
+        (batch_size, shuffle, sampler, batch_sampler, num_workers, collate_fn, pin_memory, drop_last, timeout,
+         worker_init_fn, multiprocessing_context, generator) = (options[name] for name in _POSITIONAL)
+        self._check_workers(num_workers, timeout, prefetch_factor, persistent_workers)
         if batch_size is _DEFAULT_BATCH:
             batch_size = 32 if self._arrays_form else 1
-        if batch_size is not None and (not isinstance(batch_size, numbers.Integral) or batch_size < 1):
+        if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral)
+                                       or batch_size < 1):
             raise ValueError(f"DataLoader: batch_size must be a positive integer or None, got {batch_size!r}")
         if self._arrays_form:
             dataset = TensorDataset(dataset, *arrays)
             self.arrays = dataset.arrays
-        elif not (hasattr(dataset, "__getitem__") and hasattr(dataset, "__len__")):
-            raise TypeError(f"DataLoader: expected a data set (with __getitem__ and __len__) or arrays, got "
-                            f"{type(dataset).__name__}")
-        self.dataset, self.batch_size = dataset, None if batch_size is None else int(batch_size)
-        self.shuffle, self.drop_last, self.as_values = bool(shuffle), bool(drop_last), bool(as_values)
-        self.collate_fn = collate_fn
-        self._rng = get_rng(generator if generator is not None else rng) if shuffle else None
+        elif not isinstance(dataset, IterableDataset) and not (hasattr(dataset, "__getitem__")
+                                                              and hasattr(dataset, "__len__")):
+            raise TypeError(f"DataLoader: expected a data set (with __getitem__ and __len__, or an IterableDataset) "
+                            f"or arrays, got {type(dataset).__name__}")
+        self._iterable = isinstance(dataset, IterableDataset)
+        if self._iterable:
+            if shuffle not in (False, None):
+                raise ValueError(f"DataLoader with IterableDataset: expected unspecified shuffle option, but got "
+                                 f"shuffle={shuffle}")
+            if sampler is not None:
+                raise ValueError(f"DataLoader with IterableDataset: expected unspecified sampler option, but got "
+                                 f"sampler={sampler}")
+            if batch_sampler is not None:
+                raise ValueError(f"DataLoader with IterableDataset: expected unspecified batch_sampler option, but "
+                                 f"got batch_sampler={batch_sampler}")
+        shuffle = bool(shuffle)
         if sampler is not None and shuffle:
-            raise ValueError("DataLoader: sampler and shuffle=True exclude each other (the sampler sets the order)")
-        self.sampler = sampler
+            raise ValueError("sampler option is mutually exclusive with shuffle (they exclude each other: the sampler "
+                             "sets the order)")
+        if batch_sampler is not None:
+            if batch_size != 1 or shuffle or sampler is not None or drop_last:
+                raise ValueError("batch_sampler option is mutually exclusive with batch_size, shuffle, sampler, and "
+                                 "drop_last")
+            batch_size, drop_last = None, False
+        elif batch_size is None and drop_last:
+            raise ValueError("batch_size=None option disables auto-batching and is mutually exclusive with drop_last")
+        if sampler is None and not self._iterable:
+            sampler = (RandomSampler(dataset, generator=generator if generator is not None else rng) if shuffle
+                       else SequentialSampler(dataset))
+        if batch_size is not None and batch_sampler is None and not self._iterable:
+            batch_sampler = BatchSampler(sampler, int(batch_size), bool(drop_last))
+        self.dataset, self.batch_size, self.drop_last = dataset, batch_size, bool(drop_last)
+        self.sampler, self.batch_sampler, self.generator, self.shuffle = sampler, batch_sampler, generator, shuffle
+        self._auto_collation = batch_sampler is not None or (self._iterable and batch_size is not None)
+        self.collate_fn = collate_fn or (default_collate if self._auto_collation else default_convert)
+        self._default_collate = collate_fn is None
+        self.num_workers, self.pin_memory, self.timeout = int(num_workers), pin_memory, timeout
+        self.worker_init_fn, self.multiprocessing_context = worker_init_fn, multiprocessing_context
+        self.prefetch_factor = 2 if num_workers > 0 and prefetch_factor is None else prefetch_factor
+        self.persistent_workers, self.pin_memory_device, self.in_order = persistent_workers, pin_memory_device, in_order
+        self.as_values = bool(as_values)
+        self._started_workers = None  # the WorkerInfos of persistent workers, once started
+        self._initialized = True
+
+    @staticmethod
+    def _check_workers(num_workers, timeout, prefetch_factor, persistent_workers):
+        if num_workers < 0:
+            raise ValueError("num_workers option should be non-negative; use num_workers=0 to disable "
+                             "multiprocessing.")
+        if timeout < 0:
+            raise ValueError("timeout option should be non-negative")
+        if num_workers == 0 and prefetch_factor is not None:
+            raise ValueError("prefetch_factor option could only be specified in multiprocessing. let num_workers > 0 "
+                             "to enable multiprocessing, otherwise set prefetch_factor to None.")
+        if prefetch_factor is not None and prefetch_factor < 0:
+            raise ValueError("prefetch_factor option should be non-negative")
+        if persistent_workers and num_workers == 0:
+            raise ValueError("persistent_workers option needs num_workers > 0")
+
+    def __setattr__(self, name, value):
+        if name in _FROZEN and getattr(self, "_initialized", False):
+            raise ValueError(f"{name} attribute should not be set after {type(self).__name__} is initialized")
+        super().__setattr__(name, value)
 
     @property
     def num_samples(self):
         return len(self.dataset) if self.sampler is None else len(self.sampler)
 
     def __len__(self):
-        n = self.num_samples
-        if self.batch_size is None:
-            return n
-        return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
+        if self._iterable:
+            n = len(self.dataset)
+            if self.batch_size is None:
+                return n
+            return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
+        return len(self.batch_sampler if self._auto_collation else self.sampler)
+
+    # -- iteration: workers (in-process) ---------------------------------------------------------------------------
+
+    def _workers(self):
+        """This epoch's WorkerInfos, each worker initialised (`worker_init_fn`) once: per epoch, or once in all
+        with persistent_workers. None without workers."""
+        if self.num_workers == 0:
+            return None
+        if self.persistent_workers and self._started_workers is not None:
+            return self._started_workers
+        base_seed = int(get_rng(self.generator).integers(2**62))
+        workers = [WorkerInfo(id=w, num_workers=self.num_workers, seed=base_seed + w, dataset=self.dataset)
+                   for w in range(self.num_workers)]
+        if self.worker_init_fn is not None:
+            for info in workers:
+                with _in_worker(info):
+                    self.worker_init_fn(info.id)
+        if self.persistent_workers:
+            self._started_workers = workers
+        return workers
 
     def __iter__(self):
-        n = self.num_samples
-        if self.sampler is not None:
-            order = np.fromiter(self.sampler, dtype=np.intp, count=n)
-        else:
-            order = self._rng.permutation(n) if self.shuffle else np.arange(n)
-        if self.batch_size is None:  # no batching: sample by sample
-            for i in order:
-                yield self._sample(int(i))
+        workers = self._workers()
+        if self._iterable:
+            yield from self._iterate_streams(workers)
             return
-        stop = n - n % self.batch_size if self.drop_last else n
-        for start in range(0, stop, self.batch_size):
-            yield self._batch(order[start:start + self.batch_size])
+        indices = self.batch_sampler if self._auto_collation else self.sampler
+        for k, index in enumerate(indices):
+            with _in_worker(workers[k % len(workers)] if workers else None):
+                batch = self._fetch(index)
+            yield batch
 
-    def _sample(self, i):
-        if isinstance(self.dataset, TensorDataset) and self.collate_fn is None:
-            return self._batch(i)  # an integer index: each array's sample, converted as batches are
-        return (self.collate_fn or default_convert)(self.dataset[i])
+    def _iterate_streams(self, workers):
+        """An IterableDataset: one stream per worker (or the main process's), a batch from each in turn."""
+        streams = []
+        for info in workers or [None]:
+            with _in_worker(info):
+                streams.append((info, iter(self.dataset)))
+        while streams:
+            for info, stream in list(streams):
+                with _in_worker(info):
+                    batch = self._next_from(stream)
+                if batch is _EXHAUSTED:
+                    streams.remove((info, stream))
+                else:
+                    yield batch
 
-    def _batch(self, index):
-        if isinstance(self.dataset, TensorDataset) and self.collate_fn is None:  # one fancy index per array
-            batch = tuple(a[index] for a in self.dataset.arrays)
+    def _next_from(self, stream):
+        if self.batch_size is None:
+            sample = next(stream, _EXHAUSTED)
+            return sample if sample is _EXHAUSTED else self.collate_fn(sample)
+        samples = list(itertools.islice(stream, self.batch_size))
+        if not samples or (self.drop_last and len(samples) < self.batch_size):
+            return _EXHAUSTED
+        return self.collate_fn(samples)
+
+    def _fetch(self, index):
+        """One batch (a list of indices) or, without batching, one sample (an index)."""
+        if isinstance(self.dataset, TensorDataset) and (self._default_collate or self._arrays_form) \
+                and self._auto_collation:
+            batch = tuple(a[np.asarray(index, dtype=np.intp)] for a in self.dataset.arrays)  # one fancy index
             if self._arrays_form:
-                if self.as_values:
-                    batch = tuple(_plain_value(b) if b.dtype.kind == "f" else b for b in batch)
-                return batch
-            return tuple(_plain_value(b) for b in batch)
-        samples = [self.dataset[int(i)] for i in index]
-        return (self.collate_fn or default_collate)(samples)
+                return tuple(_plain_value(b) if self.as_values and b.dtype.kind == "f" else b for b in batch)
+            return [_plain_value(b) for b in batch]
+        if self._arrays_form:  # batch_size=None over arrays: each array's row
+            return tuple(_plain_value(a[index]) if self.as_values and a.dtype.kind == "f" else a[index]
+                         for a in self.dataset.arrays)
+        if not self._auto_collation:
+            return self.collate_fn(self.dataset[index])
+        getitems = getattr(self.dataset, "__getitems__", None)
+        samples = getitems(list(index)) if callable(getitems) else [self.dataset[i] for i in index]
+        return self.collate_fn(samples)
+
+
+_EXHAUSTED = object()  # a worker's stream has no further batch
