@@ -20,6 +20,7 @@ from .counts import Geometric, Multinomial, NegativeBinomial
 from .exp_family import ExponentialFamily
 from .gamma_family import Chi2, FisherSnedecor, InverseGamma, StudentT
 from .generalized_pareto import GeneralizedPareto
+from .lkj_cholesky import LKJCholesky
 from .lowrank_multivariate_normal import LowRankMultivariateNormal
 from .mixture_same_family import MixtureSameFamily
 from .transformed_family import Gumbel, Kumaraswamy, LogisticNormal, Pareto, Weibull
@@ -47,7 +48,8 @@ from .von_mises import VonMises
 
 __all__ = [
     "Cauchy", "Chi2", "ContinuousBernoulli", "ExponentialFamily", "FisherSnedecor", "GeneralizedPareto", "Geometric",
-    "Gumbel", "HalfCauchy", "HalfNormal", "InverseGamma", "Kumaraswamy", "LogisticNormal", "LowRankMultivariateNormal",
+    "Gumbel", "HalfCauchy", "HalfNormal", "InverseGamma", "Kumaraswamy", "LKJCholesky", "LogisticNormal",
+    "LowRankMultivariateNormal",
     "MixtureSameFamily", "Multinomial", "NegativeBinomial", "OneHotCategoricalStraightThrough", "Pareto", "StudentT",
     "VonMises", "Weibull",
     "Bernoulli", "Beta", "Binomial", "Categorical", "Dirichlet", "Distribution", "Exponential", "Gamma",
