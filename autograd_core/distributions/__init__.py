@@ -45,13 +45,14 @@ from .transforms import (
 )
 from .uniform import Uniform
 from .von_mises import VonMises
+from .wishart import Wishart
 
 __all__ = [
     "Cauchy", "Chi2", "ContinuousBernoulli", "ExponentialFamily", "FisherSnedecor", "GeneralizedPareto", "Geometric",
     "Gumbel", "HalfCauchy", "HalfNormal", "InverseGamma", "Kumaraswamy", "LKJCholesky", "LogisticNormal",
     "LowRankMultivariateNormal",
     "MixtureSameFamily", "Multinomial", "NegativeBinomial", "OneHotCategoricalStraightThrough", "Pareto", "StudentT",
-    "VonMises", "Weibull",
+    "VonMises", "Weibull", "Wishart",
     "Bernoulli", "Beta", "Binomial", "Categorical", "Dirichlet", "Distribution", "Exponential", "Gamma",
     "Independent", "Laplace", "LogNormal", "MultivariateNormal", "Normal", "OneHotCategorical", "Poisson",
     "RelaxedBernoulli", "RelaxedOneHotCategorical", "TransformedDistribution", "Uniform",
