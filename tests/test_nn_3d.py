@@ -55,6 +55,7 @@ CONV3D = [dict(), dict(stride=2, padding=1), dict(stride=(1, 2, 2), padding=(2, 
           dict(padding="same", dilation=(2, 1, 1)), dict(padding="valid", bias=False)]
 
 
+@pytest.mark.filterwarnings("ignore:Using padding='same'")  # torch's note about its own zero-padded copy
 @pytest.mark.parametrize("kw", CONV3D, ids=str)
 def test_conv3d_matches_torch(kw):
     torch = pytest.importorskip("torch")
