@@ -16,7 +16,7 @@ from .ops.special_functions import (  # noqa: F401
 )
 from .ops.special_functions import igamma as gammainc, igammac as gammaincc, lgamma as gammaln  # noqa: F401
 from .ops.special_more import (  # noqa: F401
-    entr, exp2, expit, i0, i0e, i1, i1e, logit, sinc, xlog1py, xlogy, zeta,
+    bessel_j0, bessel_j1, entr, exp2, expit, i0, i0e, i1, i1e, logit, sinc, xlog1py, xlogy, zeta,
 )
 from .tensor import log_softmax as _log_softmax
 from .tensor import logsumexp as _logsumexp
@@ -48,7 +48,7 @@ def _as_dtype(x, dtype):
     return (x if isinstance(x, Value) else Value(x)).to(dtype)
 
 
-__all__ = ["digamma", "entr", "erf", "erfc", "erfcx", "erfinv", "exp2", "expit", "expm1", "gammainc", "gammaincc",
-           "gammaln", "i0", "i0e", "i1", "i1e", "log1p", "log_ndtr", "log_softmax", "logit", "logsumexp",
-           "modified_bessel_i0", "modified_bessel_i1", "multigammaln", "ndtr", "ndtri", "polygamma", "psi", "round",
-           "sinc", "softmax", "xlog1py", "xlogy", "zeta"]
+__all__ = ["bessel_j0", "bessel_j1", "digamma", "entr", "erf", "erfc", "erfcx", "erfinv", "exp2", "expit", "expm1",
+           "gammainc", "gammaincc", "gammaln", "i0", "i0e", "i1", "i1e", "log1p", "log_ndtr", "log_softmax", "logit",
+           "logsumexp", "modified_bessel_i0", "modified_bessel_i1", "multigammaln", "ndtr", "ndtri", "polygamma", "psi",
+           "round", "sinc", "softmax", "xlog1py", "xlogy", "zeta"]

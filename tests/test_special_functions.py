@@ -130,6 +130,27 @@ def test_bessel_functions_match_scipy():
     assert np.isinf(S.i0(1e4)) and S.i1(-np.inf) == -np.inf and S.i0e(np.inf) == 0.0
 
 
+def test_bessel_j_match_scipy_and_carry_no_gradient():
+    sc = _scipy()
+    x = np.concatenate([RNG.uniform(-40, 40, 2000), [0.0, 2.0, 19.99, 20.0, -20.0]])
+    _close(S.bessel_j0(x), sc.j0(x), rtol=0, atol=1.5e-15)    # absolute: both have zeros
+    _close(S.bessel_j1(x), sc.j1(x), rtol=0, atol=1.5e-15)
+    tiny = np.exp(RNG.uniform(-30, 0.6, 200)) * RNG.choice([-1.0, 1.0], 200)   # the series: relative accuracy
+    _close(S.bessel_j1(tiny), sc.j1(tiny), rtol=1e-15)
+    _close(S.bessel_j0(tiny), sc.j0(tiny), rtol=1e-15)
+    xv = Value(np.array([0.5, -3.0]), requires_grad=True)
+    assert not S.bessel_j0(xv).requires_grad and not S.bessel_j1(xv).requires_grad   # as PyTorch's
+    assert np.isnan(S.bessel_j0(np.inf)) and np.isnan(S.bessel_j1(-np.inf))          # as PyTorch's (SciPy: 0)
+
+
+def test_bessel_j_match_torch():
+    torch = pytest.importorskip("torch")
+    x = RNG.uniform(-30, 30, 500)
+    # PyTorch's float64 J₀, J₁ are good to ~4e-7 absolute only (ours and SciPy's to ~5e-16 of mpmath).
+    _close(S.bessel_j0(x), torch.special.bessel_j0(torch.tensor(x)).numpy(), rtol=0, atol=1e-6)
+    _close(S.bessel_j1(x), torch.special.bessel_j1(torch.tensor(x)).numpy(), rtol=0, atol=1e-6)
+
+
 def test_zeta_matches_scipy():
     sc = _scipy()
     x = np.concatenate([RNG.uniform(1.01, 60, 1500), [2.0, 3.0, 4.0]])
