@@ -13,7 +13,8 @@ import numpy as np
 from ..value import Value
 
 __all__ = [
-    "Constraint", "boolean", "dependent", "dependent_property", "greater_than", "greater_than_eq", "half_open_interval",
+    "Constraint", "MixtureSameFamilyConstraint", "boolean", "dependent", "dependent_property", "greater_than",
+    "greater_than_eq", "half_open_interval", "is_dependent",
     "independent", "integer_interval", "interval", "lower_cholesky", "nonnegative", "nonnegative_integer",
     "one_hot", "positive", "positive_definite", "positive_integer", "real", "real_vector", "simplex", "unit_interval",
     "cat", "corr_cholesky", "less_than", "lower_triangular", "multinomial", "positive_semidefinite", "square", "stack",
@@ -61,6 +62,11 @@ class _DependentProperty(property):
 
     def __call__(self, fget):
         return _DependentProperty(fget, is_discrete=self.is_discrete, event_dim=self.event_dim)
+
+
+def is_dependent(constraint):
+    """Whether the constraint depends on other parameters (and so cannot be checked by itself)."""
+    return isinstance(constraint, (_Dependent, _DependentProperty))
 
 
 def dependent_property(fn=None, *, is_discrete=False, event_dim=0):
@@ -308,6 +314,27 @@ class _Stack(Constraint):
     def _check(self, x):
         slices = [np.take(x, i, axis=self.dim) for i in range(x.shape[self.dim])]
         return np.stack([np.asarray(c._check(v)) for c, v in zip(self.cseq, slices)], self.dim)
+
+
+class MixtureSameFamilyConstraint(Constraint):
+    """MixtureSameFamily's support: the components' support, checked on values without the component dimension."""
+
+    def __init__(self, base_constraint):
+        self.base_constraint = base_constraint
+
+    @property
+    def is_discrete(self):
+        return self.base_constraint.is_discrete
+
+    @property
+    def event_dim(self):
+        return self.base_constraint.event_dim
+
+    def _check(self, x):
+        return self.base_constraint._check(x)
+
+    def __repr__(self):
+        return f"MixtureSameFamilyConstraint({self.base_constraint!r})"
 
 
 dependent = _Dependent()

@@ -14,27 +14,6 @@ from .utils import constant
 __all__ = ["MixtureSameFamily"]
 
 
-class _MixtureSupport(constraints.Constraint):
-    """The components' support, checked on a value without the component dimension."""
-
-    def __init__(self, base_constraint):
-        self.base_constraint = base_constraint
-
-    @property
-    def is_discrete(self):
-        return self.base_constraint.is_discrete
-
-    @property
-    def event_dim(self):
-        return self.base_constraint.event_dim
-
-    def _check(self, x):
-        return self.base_constraint._check(x)
-
-    def __repr__(self):
-        return f"MixtureSameFamilyConstraint({self.base_constraint!r})"
-
-
 class MixtureSameFamily(Distribution):
     """p(x) = Σₖ πₖ pₖ(x), with π = mixture_distribution.probs (a Categorical of batch shape B) and the components
     pₖ = component_distribution of batch shape B + (K,). batch_shape = B, event_shape = the components'.
@@ -77,7 +56,7 @@ class MixtureSameFamily(Distribution):
 
     @constraints.dependent_property
     def support(self):
-        return _MixtureSupport(self._component_distribution.support)
+        return constraints.MixtureSameFamilyConstraint(self._component_distribution.support)
 
     @property
     def mixture_distribution(self):
