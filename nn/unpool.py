@@ -31,6 +31,11 @@ _unpool.defjvp_linear()  # linear in x: the tangent is unpooled the same way
 
 def _max_unpool(who, nd, x, indices, kernel_size, stride, padding, output_size):
     shape = tuple(np.shape(data_of(x)))
+    if len(shape) == nd + 1:  # one unbatched sample (C, *spatial), as PyTorch accepts
+        indices = np.asarray(data_of(indices))
+        y = _max_unpool(who, nd, reshape(x, shape=(1,) + shape), indices.reshape((1,) + indices.shape), kernel_size,
+                        stride, padding, output_size)
+        return reshape(y, shape=np.shape(data_of(y))[1:])
     if len(shape) != nd + 2:
         layout = {1: "(N, C, L)", 2: "(N, C, H, W)"}.get(nd, "(N, C, D, H, W)")
         raise ValueError(f"{who}: input must be {nd + 2}-D {layout}, got shape {shape}")

@@ -217,6 +217,8 @@ def test_max_unpool3d_matches_torch():
     against_torch(lambda v: F.max_unpool3d(v, idx, 2), lambda t: torch.nn.functional.max_unpool3d(t, tidx, 2), y)
     against_torch(lambda v: nn.MaxUnpool3d(2)(v, idx, output_size=x.shape),
                   lambda t: torch.nn.MaxUnpool3d(2)(t, tidx, output_size=x.shape), y)
+    against_torch(lambda v: F.max_unpool3d(v, idx[1], 2, output_size=x.shape[2:]),
+                  lambda t: torch.nn.functional.max_unpool3d(t, tidx[1], 2, output_size=x.shape[2:]), y[1])  # unbatched
 
 
 def test_pool3d_finite_differences_and_forward_mode():
