@@ -34,7 +34,8 @@ class Constraint:
 
     def check(self, value):
         """A boolean Value of shape value.shape[:value.ndim - event_dim]."""
-        return Value(np.asarray(self._check(_data(value))))
+        data = np.asarray(self._check(_data(value)), dtype=bool)
+        return Value(data[()] if data.ndim == 0 else data, requires_grad=False, dtype=data.dtype)
 
     def _check(self, x):
         raise NotImplementedError
