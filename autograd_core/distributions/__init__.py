@@ -9,6 +9,11 @@ log_prob, rsample, entropy, cdf and kl_divergence are compositions of Value oper
 functions in special.py, each a primitive with its derivative), so they have gradients, higher derivatives,
 forward mode and compile. Samples are drawn from the core's generator: `autograd_core.manual_seed` repeats them
 (they are not PyTorch's numbers).
+
+transforms (ExpTransform, AffineTransform, StickBreakingTransform, ...) with TransformedDistribution build new
+distributions from old ones (LogNormal, Gumbel, Weibull, ... are built so, as in PyTorch); biject_to(constraint)
+maps unconstrained values onto a parameter's set. Gamma, Beta, Dirichlet (and Chi2, StudentT, FisherSnedecor,
+InverseGamma, Wishart through them) are reparameterized by implicit gradients (gamma_sampling.py).
 """
 
 from . import constraints, transforms
