@@ -1,4 +1,6 @@
-"""Weight normalisation (Salimans & Kingma, 2016): w = g · v / ‖v‖, the norm over every axis but `dim`.
+"""`torch.nn.utils.parametrizations`: `weight_norm` and `spectral_norm` (see spectral_norm.py for its math).
+
+Weight normalisation (Salimans & Kingma, 2016): w = g · v / ‖v‖, the norm over every axis but `dim`.
 
 Two APIs, as PyTorch (the older one in weight_norm.py):
 * `nn.utils.parametrizations.weight_norm(module, name='weight', dim=0)` (PyTorch 2): state-dict names
@@ -18,8 +20,10 @@ import numbers
 
 from ..module import Module, Parameter
 from .parametrize import register_parametrization
+from .spectral_norm import (check_iterations, default_dim, divide_by_sigma, initial_vectors, power_iteration,
+                            weight_matrix)
 
-__all__ = ["weight_norm"]
+__all__ = ["weight_norm", "spectral_norm"]
 
 
 def _axis(dim, ndim):
@@ -71,3 +75,42 @@ def weight_norm(module, name="weight", dim=0):
     weight = _weight_of(module, name, "weight_norm")
     _axis(dim, weight.ndim)
     return register_parametrization(module, name, _WeightNorm(dim), unsafe=True)
+
+
+class _SpectralNorm(Module):
+    """The parametrization W -> W / σ(W) (see spectral_norm.py). Buffers `_u`, `_v` (normalised, improved by 15
+    power-iteration steps at construction, as PyTorch's); each forward in training mode runs n_power_iterations
+    more (u first, then v). A 1-d weight is just divided by its norm. right_inverse keeps the weight as given."""
+
+    def __init__(self, weight, n_power_iterations=1, dim=0, eps=1e-12):
+        self.dim, self.eps, self.n_power_iterations = dim, float(eps), int(n_power_iterations)
+        self.ndim = weight.ndim
+        if self.ndim > 1:
+            matrix = weight_matrix(weight.data, dim)
+            u, v = initial_vectors(matrix, self.eps, weight.dtype)
+            power_iteration(matrix, u, v, 15, self.eps, u_first=True)
+            self.register_buffer("_u", u)
+            self.register_buffer("_v", v)
+
+    def forward(self, weight):
+        if self.ndim == 1:
+            return weight / (weight * weight).sum().sqrt().clamp(min=self.eps)
+        if self.training:
+            power_iteration(weight_matrix(weight.data, self.dim), self._u, self._v, self.n_power_iterations,
+                            self.eps, u_first=True)
+        return divide_by_sigma(weight, self._u, self._v, self.dim)
+
+    def right_inverse(self, value):
+        return value
+
+
+def spectral_norm(module, name="weight", n_power_iterations=1, eps=1e-12, dim=None):
+    """PyTorch 2's `parametrizations.spectral_norm`: `module.<name>` reads W / σ(W), the original under
+    `parametrizations.<name>.original` and u, v as buffers `parametrizations.<name>.0._u` / `._v`. dim: the
+    output axis (default 0, 1 for ConvTranspose). Returns the module."""
+    weight = _weight_of(module, name, "spectral_norm")
+    check_iterations(n_power_iterations)
+    dim = default_dim(module, dim)
+    if not -weight.ndim <= dim < weight.ndim:
+        raise IndexError(f"spectral_norm: dim {dim} out of range for a {weight.ndim}-d weight")
+    return register_parametrization(module, name, _SpectralNorm(weight, n_power_iterations, dim % weight.ndim, eps))
