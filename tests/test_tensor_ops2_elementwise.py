@@ -129,7 +129,7 @@ COMPILED = {
     "remainder": lambda x, y: ag.remainder(x, y + 3),
     "div-floor": lambda x, y: ag.div(x, 0.3, rounding_mode="floor") + x * y,
     "fmax": lambda x, y: ag.fmax(x, y),
-    "nan_to_num": lambda x, y: ag.nan_to_num(x / (y > 0).double()),
+    "nan_to_num": lambda x, y: ag.nan_to_num(x / (y > 0).double(), posinf=1e3, neginf=-1e3),
     "copysign": lambda x, y: ag.copysign(x, y),
     "quantile": lambda x, y: ag.quantile(x, 0.3, dim=1),
     "kthvalue": lambda x, y: ag.kthvalue(x, 2).values,
