@@ -96,7 +96,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         scores = scores + mask
     weights = softmax(scores, axis=-1)
     if dropout_p > 0.0:
-        weights = dropout(weights, dropout_p, True, rng)
+        weights = dropout(weights, dropout_p, True, rng=rng)
     return weights @ value
 
 
@@ -220,7 +220,7 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
         scores = scores + mask
     attention = softmax(scores, axis=-1)
     if training and dropout_p > 0.0:
-        attention = dropout(attention, dropout_p, True, rng)
+        attention = dropout(attention, dropout_p, True, rng=rng)
     output = (attention @ v).transpose((2, 0, 1, 3)).reshape((length, batch, embed_dim))
     output = _affine(output, out_proj_weight, out_proj_bias)
     if not need_weights:

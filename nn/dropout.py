@@ -30,9 +30,11 @@ def _scaled_mask(x, p, rng, shape):
     return _mask(x, p=p, rng=rng, shape=shape)
 
 
-def dropout(x, p=0.5, training=True, rng=None):
-    """x ⊙ m / (1 − p) with m ~ Bernoulli(1 − p) drawn from `rng` (see `nn.init.get_rng`); x when not
-    training or p == 0. The expected value is x either way. One node: a multiply by a constant."""
+def dropout(input, p=0.5, training=True, inplace=False, rng=None):
+    """input ⊙ m / (1 − p) with m ~ Bernoulli(1 − p) drawn from `rng` (see `nn.init.get_rng`); input itself when
+    not training or p == 0. The expected value is input either way. One node: a multiply by a constant.
+    PyTorch's arguments in PyTorch's order; inplace: accepted, computed out of place; rng: ours, by keyword."""
+    x = input
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout: p must be in [0, 1], got {p}")
     if not training or p == 0.0:
@@ -67,7 +69,7 @@ class Dropout(Module):
         self._rng = None if rng is None else init.get_rng(rng)
 
     def forward(self, x):
-        return dropout(x, self.p, self.training, self._rng)
+        return dropout(x, self.p, self.training, rng=self._rng)
 
     def get_extra_state(self):
         state = init.get_rng(self._rng).bit_generator.state

@@ -374,7 +374,7 @@ class RNNBase(Module):
                 finals.append(state)
             x = outputs[0] if directions == 1 else concatenate(outputs, axis=-1)
             if self.dropout and self.training and layer < self.num_layers - 1:  # between layers only
-                x = dropout(x, self.dropout, True, self._rng)
+                x = dropout(x, self.dropout, True, rng=self._rng)
         states = tuple(stack([state[i] for state in finals], axis=0) for i in range(len(sizes)))
         if not batched:
             return x.reshape((x.shape[0], x.shape[2])), tuple(s.reshape((s.shape[0], s.shape[2])) for s in states)
@@ -418,7 +418,7 @@ class RNNBase(Module):
                 finals.append(state)
             x = outputs[0] if directions == 1 else concatenate(outputs, axis=-1)
             if self.dropout and self.training and layer < self.num_layers - 1:
-                x = dropout(x, self.dropout, True, self._rng)
+                x = dropout(x, self.dropout, True, rng=self._rng)
         states = tuple(stack([state[i] for state in finals], axis=0) for i in range(len(sizes)))
         if packed.unsorted_indices is not None:
             unsorted = np.asarray(data_of(packed.unsorted_indices))

@@ -276,6 +276,21 @@ def test_dropout_gradient_is_the_mask():
     np.testing.assert_array_equal(v.grad, y.data)
 
 
+def test_dropout_takes_pytorchs_arguments_in_pytorchs_order():
+    """F.dropout(input, p, training, inplace): a fourth positional argument is `inplace` (accepted, computed out of
+    place), as in PyTorch; our `rng` is a keyword."""
+    from autograd_core import manual_seed
+
+    v = Value(np.ones(200))
+    manual_seed(0)
+    y = F.dropout(input=v, p=0.5, training=True, inplace=False)
+    manual_seed(0)
+    np.testing.assert_array_equal(F.dropout(v, 0.5, True, False).data, y.data)
+    assert set(np.unique(y.data)) == {0.0, 2.0}
+    assert F.dropout(v, 0.5, False, True) is v
+    np.testing.assert_array_equal(F.dropout(v, 0.5, True, False, rng=3).data, F.dropout(v, 0.5, rng=3).data)
+
+
 def test_dropout_reproducible_bit_for_bit():
     a = [nn.Dropout(0.5, rng=7)(Value(np.ones(20))).data for _ in range(1)]
     drop1, drop2 = nn.Dropout(0.5, rng=7), nn.Dropout(0.5, rng=7)
