@@ -19,7 +19,8 @@ from .elementwise import exp, log
 from .incomplete_gamma import igamma_kernel, igammac_kernel
 from .primitive import primitive
 from .special_kernels import (
-    erf_kernel, erfc_kernel, erfcinv_kernel, erfcx_kernel, erfinv_kernel, lgamma_kernel, ndtr_kernel, polygamma_kernel,
+    erf_kernel, erfc_kernel, erfcinv_kernel, erfcx_kernel, erfinv_kernel, float_result, lgamma_kernel, ndtr_kernel,
+    polygamma_kernel,
 )
 
 _SQRT_PI = math.sqrt(math.pi)
@@ -27,62 +28,52 @@ _SQRT_2 = math.sqrt(2.0)
 _SQRT_2PI = math.sqrt(2 * math.pi)
 
 
-def _same_float(kernel):
-    """kernel (float64 in, float64 out) applied keeping the input's float dtype (integers give float64)."""
-    def apply(x, **params):
-        x = np.asarray(x)
-        out = kernel(x.astype(np.float64), **params)
-        return out.astype(x.dtype if x.dtype.kind == "f" else np.float64)[()]
-
-    apply.__name__ = kernel.__name__.removesuffix("_kernel")
-    return apply
-
-
 @primitive("erf")
 def erf(x):
     """The error function 2/√π ∫₀ˣ exp(−t²) dt."""
-    return _same_float(erf_kernel)(x)
+    return float_result(erf_kernel(x), x)
 
 
 @primitive("erfc")
 def erfc(x):
     """The complementary error function 1 − erf(x), to full relative precision in the right tail (not 1 − erf)."""
-    return _same_float(erfc_kernel)(x)
+    return float_result(erfc_kernel(x), x)
 
 
 @primitive("erfcx")
 def erfcx(x):
     """The scaled complementary error function exp(x²)·erfc(x) (~1/(x√π) for large x, without overflow)."""
-    return _same_float(erfcx_kernel)(x)
+    return float_result(erfcx_kernel(x), x)
 
 
 @primitive("erfinv")
 def erfinv(x):
     """The inverse of erf on (−1, 1) (±inf at ±1, nan outside)."""
-    return _same_float(erfinv_kernel)(x)
+    return float_result(erfinv_kernel(x), x)
 
 
 @primitive("ndtr")
 def ndtr(x):
     """Φ(x), the standard normal CDF (1 + erf(x/√2))/2, to full relative precision in the left tail."""
-    return _same_float(ndtr_kernel)(x)
+    return float_result(ndtr_kernel(x), x)
 
 
 @primitive("ndtri")
 def ndtri(x):
     """The inverse of the standard normal CDF (the quantile function) on (0, 1): −√2·erfcinv(2p), accurate for
     tiny p; ∓inf at 0 and 1, nan outside."""
-    return _same_float(lambda p: -_SQRT_2 * erfcinv_kernel(2.0 * p))(x)
+    return float_result(-_SQRT_2 * erfcinv_kernel(2.0 * np.asarray(x, dtype=np.float64)), x)
 
 
 @primitive("log_ndtr")
 def log_ndtr(x):
     """log Φ(x), the log of the standard normal CDF, accurate far in the left tail (log(erfcx(−x/√2)/2) − x²/2
     there, no underflow) and near 0 on the right (log1p(−Φ(−x)))."""
-    return _same_float(_log_ndtr_kernel)(x)
+    return float_result(_log_ndtr_kernel(x), x)
 
 
 def _log_ndtr_kernel(x):
+    x = np.asarray(x, dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(x < -1.0, np.log(erfcx_kernel(x * -(1 / _SQRT_2)) / 2) - x * x / 2,
                         np.log1p(-ndtr_kernel(-x)))
@@ -104,7 +95,7 @@ for _p in (erf, erfc, erfcx, erfinv, ndtr, ndtri, log_ndtr):
 @primitive("lgamma")
 def lgamma(x):
     """log |Γ(x)|; inf at 0 and at the negative integers, as PyTorch's."""
-    return _same_float(lgamma_kernel)(x)
+    return float_result(lgamma_kernel(x), x)
 
 
 lgamma.defvjp(lambda g, out, x: g * polygamma(x, n=0), formulas=("g⊙ψ(x)",))   # d log Γ(x)/dx = ψ(x)
@@ -115,7 +106,7 @@ lgamma.defjvp_elementwise()
 def polygamma(x, n=0):
     """ψ⁽ⁿ⁾(x), the n-th derivative of the digamma function ψ = (log Γ)′, for every real x (the reflection formula
     below 0): poles at 0 and the negative integers (ψ: −inf at +0, nan at the negative integers, as PyTorch)."""
-    return _same_float(polygamma_kernel)(x, n=n)
+    return float_result(polygamma_kernel(x, n=n), x)
 
 
 polygamma.defvjp(lambda g, out, x, n=0: g * polygamma(x, n=n + 1), formulas=("g⊙ψ⁽ⁿ⁺¹⁾(x)",))
@@ -140,12 +131,6 @@ def multigammaln(input, p):
     return total + p * (p - 1) / 4 * math.log(math.pi)
 
 
-def _float_result(out, *inputs):
-    """out (float64) in the inputs' common float dtype: float32 stays float32, integers give float64."""
-    dtype = np.result_type(*[np.asarray(x) for x in inputs])
-    return out.astype(dtype if dtype.kind == "f" else np.float64)[()]
-
-
 def _not_differentiable_in_a(name):
     """The rule for the order a of the incomplete gamma functions: PyTorch has no derivative there and says so."""
     def rule(g, out, a, x):
@@ -158,7 +143,7 @@ def igamma(input, other):
     """P(a, x) = γ(a, x)/Γ(a) = 1/Γ(a) ∫₀ˣ tᵃ⁻¹e⁻ᵗ dt, the regularized lower incomplete gamma function of a = input
     and x = other (torch.igamma, torch.special.gammainc), elementwise with broadcasting. nan for a < 0 or x < 0;
     P(0, x) = 1 for x > 0. Differentiable in x only, as in PyTorch (a gradient for a raises NotImplementedError)."""
-    return _float_result(igamma_kernel(input, other), input, other)
+    return float_result(igamma_kernel(input, other), input, other)
 
 
 @primitive("igammac")
@@ -166,7 +151,7 @@ def igammac(input, other):
     """Q(a, x) = 1 − P(a, x) = Γ(a, x)/Γ(a), the regularized upper incomplete gamma function of a = input and
     x = other (torch.igammac, torch.special.gammaincc), computed directly where it is small (no 1 − P). nan for
     a < 0 or x < 0. Differentiable in x only, as in PyTorch."""
-    return _float_result(igammac_kernel(input, other), input, other)
+    return float_result(igammac_kernel(input, other), input, other)
 
 
 def _gamma_density(a, x):

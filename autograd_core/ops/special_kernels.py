@@ -44,6 +44,13 @@ def _f64(x):
     return np.asarray(x, dtype=np.float64)
 
 
+def float_result(out, *inputs):
+    """A kernel's float64 result in its inputs' common float dtype (float32 stays float32, integers give float64),
+    a NumPy scalar for 0-d inputs."""
+    dtype = np.result_type(*[np.asarray(x) for x in inputs])
+    return np.asarray(out).astype(dtype if dtype.kind == "f" else np.float64)[()]
+
+
 def _sinpi_abs(x):
     """|sin(πx)|, exact at integers and half-integers (x reduced to [−½, ½] before multiplying by π)."""
     return np.abs(np.sin(math.pi * (x - np.round(x))))

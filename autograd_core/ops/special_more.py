@@ -20,15 +20,9 @@ import numpy as np
 from .elementwise import log, sigmoid, sin, where
 from .primitive import primitive
 from .special import log1p, logaddexp, sign
-from .special_kernels import BERNOULLI
+from .special_kernels import BERNOULLI, float_result
 
 _LN2 = math.log(2.0)
-
-
-def _float_result(out, *inputs):
-    """out (float64) in the inputs' common float dtype: float32 stays float32, integers give float64."""
-    dtype = np.result_type(*[np.asarray(x) for x in inputs])
-    return out.astype(dtype if dtype.kind == "f" else np.float64)[()]
 
 
 def _f64(x):
@@ -46,7 +40,7 @@ def xlogy(input, other):
     x, y = _f64(input), _f64(other)
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.where((x == 0) & ~np.isnan(y), 0.0, x * np.log(y))
-    return _float_result(out, input, other)
+    return float_result(out, input, other)
 
 
 @primitive("xlog1py")
@@ -55,7 +49,7 @@ def xlog1py(input, other):
     x, y = _f64(input), _f64(other)
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.where((x == 0) & ~np.isnan(y), 0.0, x * np.log1p(y))
-    return _float_result(out, input, other)
+    return float_result(out, input, other)
 
 
 # ∂/∂x = log y, as PyTorch's xlogy(g, y) with 0 where x == 0 and y <= 0 (log(1 + y), y <= −1 for xlog1py);
@@ -72,7 +66,7 @@ def entr(input):
     x = _f64(input)
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.where(x > 0, -x * np.log(np.where(x > 0, x, 1.0)), np.where(x == 0, 0.0, -np.inf))
-    return _float_result(np.where(np.isnan(x), np.nan, out), input)
+    return float_result(np.where(np.isnan(x), np.nan, out), input)
 
 
 entr.defvjp(lambda g, out, x: -g * (1 + log(x)), formulas=("−g⊙(1 + log x)",))   # inf at 0, nan below, as PyTorch
@@ -86,7 +80,7 @@ entr.defvjp(lambda g, out, x: -g * (1 + log(x)), formulas=("−g⊙(1 + log x)",
 def exp2(input):
     """2ˣ (exact at the integers, unlike exp(x·log 2))."""
     x = np.asarray(input)
-    return _float_result(np.exp2(x.astype(np.float64)), x)
+    return float_result(np.exp2(x.astype(np.float64)), x)
 
 
 exp2.defvjp(lambda g, out, x: g * out * _LN2, formulas=("g⊙2ˣ·log 2",))
@@ -159,7 +153,7 @@ def _bessel(order, scaled):
             if order == 1:
                 out = np.copysign(out, x)   # I₁ is odd
             out = np.where(np.isinf(x), (np.sign(x) if order == 1 else 1.0) * (0.0 if scaled else np.inf), out)
-        return _float_result(np.where(np.isnan(x), np.nan, out), input)
+        return float_result(np.where(np.isnan(x), np.nan, out), input)
 
     kernel.__name__ = f"i{order}{'e' if scaled else ''}"
     return kernel
@@ -236,11 +230,11 @@ def _bessel_j(order, x):
 
 
 def _j0_data(x):
-    return _float_result(_bessel_j(0, _f64(x).ravel()).reshape(np.shape(x)), x)
+    return float_result(_bessel_j(0, _f64(x).ravel()).reshape(np.shape(x)), x)
 
 
 def _j1_data(x):
-    return _float_result(_bessel_j(1, _f64(x).ravel()).reshape(np.shape(x)), x)
+    return float_result(_bessel_j(1, _f64(x).ravel()).reshape(np.shape(x)), x)
 
 
 def bessel_j0(input):
@@ -306,7 +300,7 @@ def _zeta_kernel(s, q):
 def zeta(input, other):
     """ζ(x, q) = Σ_{k≥0} (q + k)⁻ˣ, the Hurwitz zeta function of x = input and q = other (torch.special.zeta);
     ζ(x, 1) is Riemann's. Differentiable in q only, as PyTorch (∂/∂q = −x·ζ(x + 1, q))."""
-    return _float_result(_zeta_kernel(input, other), input, other)
+    return float_result(_zeta_kernel(input, other), input, other)
 
 
 def _zeta_not_differentiable_in_x(g, out, x, q):
