@@ -14,7 +14,7 @@ import warnings
 
 import numpy as np
 
-from autograd_core import Value, linalg, stack, tensor
+from autograd_core import Value, linalg, no_grad, stack, tensor
 
 __all__ = ["get_total_norm", "clip_grads_with_norm_", "clip_grad_norm"]
 
@@ -30,7 +30,8 @@ def _values(tensors, who):
 
 def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=None):
     """The p-norm of the per-tensor p-norms of `tensors` (= the p-norm of all their entries together), as a 0-d
-    Value; differentiable in the tensors. Note: the norm of the TENSORS given (pass the gradients to clip by).
+    Value outside the graph (PyTorch computes it under no_grad too). Note: the norm of the TENSORS given (pass
+    the gradients to clip by).
 
     tensors: a Value or an iterable of Values (None entries are not allowed; filter them out).
     norm_type: p > 0, or math.inf (the largest absolute entry). An empty list gives 0.
@@ -42,10 +43,11 @@ def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=Non
     if not items:
         return tensor(0.0)
     norm_type = float(norm_type)
-    norms = [linalg.vector_norm(t if isinstance(t, Value) else Value(t, requires_grad=False), norm_type)
-             for t in items]
-    dtype = np.result_type(*(n.dtype for n in norms))
-    total = linalg.vector_norm(stack([n.to(dtype) if n.dtype != dtype else n for n in norms]), norm_type)
+    with no_grad():
+        norms = [linalg.vector_norm(t if isinstance(t, Value) else Value(t, requires_grad=False), norm_type)
+                 for t in items]
+        dtype = np.result_type(*(n.dtype for n in norms))
+        total = linalg.vector_norm(stack([n.to(dtype) if n.dtype != dtype else n for n in norms]), norm_type)
     if error_if_nonfinite and not math.isfinite(float(total.data)):
         raise RuntimeError(f"The total norm of order {norm_type} for gradients from `parameters` is non-finite, so "
                            "it cannot be clipped. To disable this error and scale the gradients by the non-finite "

@@ -1,0 +1,275 @@
+"""nn.utils beyond the basics: get_total_norm / clip_grads_with_norm_ / clip_grad_norm, spectral_norm in both APIs,
+conv/linear + BatchNorm fusion, skip_init, and the convert_parameters / stateless submodules. Values and gradients
+against torch in float64 (the power-iteration vectors copied from torch's modules, whose draws differ from ours),
+and against finite differences."""
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+from autograd_core import nn
+from autograd_core.gradcheck import gradcheck
+
+RNG = np.random.default_rng(4)
+
+
+def _torch():
+    return pytest.importorskip("torch")
+
+
+def _copy_params(ours, theirs):
+    """Give our module the torch module's parameters and buffers (same names, same layouts)."""
+    for name, t in theirs.state_dict().items():
+        target = ours
+        *path, last = name.split(".")
+        for part in path:
+            target = target[int(part)] if part.isdigit() else getattr(target, part)
+        array = getattr(target, last)
+        (array.data if isinstance(array, ag.Value) else array)[...] = t.detach().numpy()
+
+
+# -- clipping --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("norm_type", [2.0, 1.0, 3.0, math.inf])
+def test_get_total_norm_value_matches_torch_outside_the_graph(norm_type):
+    torch = _torch()
+    arrays = [RNG.normal(size=(3, 2)), RNG.normal(size=(4,))]
+    ours = [ag.tensor(a, requires_grad=True) for a in arrays]
+    theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
+    total, ttotal = nn.utils.get_total_norm(ours, norm_type), torch.nn.utils.get_total_norm(theirs, norm_type)
+    assert total.shape == () and isinstance(total, ag.Value)
+    np.testing.assert_allclose(total.data, ttotal.item(), rtol=1e-12)
+    assert not total.requires_grad and not ttotal.requires_grad  # computed under no_grad, as PyTorch's
+
+
+def test_get_total_norm_edges():
+    a, b = RNG.normal(size=(2, 2)), RNG.normal(size=3)
+    np.testing.assert_allclose(nn.utils.get_total_norm([ag.tensor(a), ag.tensor(b)], 3.0).data,
+                               np.sum(np.abs(np.concatenate([a.ravel(), b])) ** 3) ** (1 / 3), rtol=1e-12)
+    assert float(nn.utils.get_total_norm([]).data) == 0.0
+    np.testing.assert_allclose(nn.utils.get_total_norm(ag.tensor([3.0, 4.0])).data, 5.0)
+    np.testing.assert_allclose(nn.utils.get_total_norm([np.array([3.0]), np.array([4.0])]).data, 5.0)
+    with pytest.raises(RuntimeError, match="non-finite"):
+        nn.utils.get_total_norm([ag.tensor([1.0, math.inf])], error_if_nonfinite=True)
+    assert math.isinf(float(nn.utils.get_total_norm([ag.tensor([1.0, math.inf])]).data))
+    with pytest.raises(TypeError, match="not a Value"):
+        nn.utils.get_total_norm([[1.0, 2.0]])
+
+
+def _with_grads(lib, grads):
+    params = [lib.tensor(np.zeros_like(g), requires_grad=True) for g in grads]
+    for p, g in zip(params, grads):
+        p.grad = lib.tensor(g) if lib is not ag else g.copy()
+    return params
+
+
+@pytest.mark.parametrize("max_norm", [0.5, 100.0])
+def test_clip_grads_with_norm_matches_torch(max_norm):
+    torch = _torch()
+    grads = [RNG.normal(size=(2, 3)), RNG.normal(size=(3,))]
+    ours, theirs = _with_grads(ag, grads), _with_grads(torch, grads)
+    total = nn.utils.get_total_norm([p.grad for p in ours])
+    assert nn.utils.clip_grads_with_norm_(ours, max_norm, total) is None
+    torch.nn.utils.clip_grads_with_norm_(theirs, max_norm, torch.nn.utils.get_total_norm([p.grad for p in theirs]))
+    for a, t in zip(ours, theirs):
+        np.testing.assert_allclose(a.grad, t.grad.numpy(), rtol=1e-12)
+    clipped = _with_grads(ag, grads)
+    nn.utils.clip_grads_with_norm_(clipped, 1.0, 2.0)  # a plain number as the total
+    np.testing.assert_allclose(clipped[0].grad, grads[0] * (1.0 / (2.0 + 1e-6)))
+
+
+def test_clip_grad_norm_is_a_deprecated_alias():
+    grads = [RNG.normal(size=(4,))]
+    a, b = _with_grads(ag, grads), _with_grads(ag, grads)
+    with pytest.warns(FutureWarning, match="deprecated"):
+        norm = nn.utils.clip_grad_norm(a, 0.1)
+    assert norm == nn.utils.clip_grad_norm_(b, 0.1, foreach=None)
+    np.testing.assert_array_equal(a[0].grad, b[0].grad)
+
+
+# -- spectral norm ---------------------------------------------------------------------------------------------
+
+
+def _pair(kind):
+    torch = _torch()
+    torch.manual_seed(0)
+    if kind == "linear":
+        return nn.Linear(4, 3, dtype=np.float64), torch.nn.Linear(4, 3).double(), (5, 4)
+    if kind == "conv":
+        return nn.Conv2d(2, 3, 2, dtype=np.float64), torch.nn.Conv2d(2, 3, 2).double(), (1, 2, 4, 4)
+    return nn.ConvTranspose2d(2, 3, 2, dtype=np.float64), torch.nn.ConvTranspose2d(2, 3, 2).double(), (1, 2, 3, 3)
+
+
+@pytest.mark.parametrize("kind", ["linear", "conv", "transpose"])
+def test_spectral_norm_hook_api_matches_torch(kind):
+    torch = _torch()
+    ours, theirs, shape = _pair(kind)
+    nn.utils.spectral_norm(ours, n_power_iterations=2)
+    torch.nn.utils.spectral_norm(theirs, n_power_iterations=2)
+    assert list(ours.state_dict()) == list(theirs.state_dict())  # bias, weight_orig, weight_u, weight_v
+    assert ours.weight_u.shape == tuple(theirs.weight_u.shape)  # dim 1 for ConvTranspose
+    _copy_params(ours, theirs)
+    x = RNG.normal(size=shape)
+    for training in (True, True, False):
+        ours.train(training)
+        theirs.train(training)
+        ours.weight_orig.grad, theirs.weight_orig.grad = None, None
+        y, ty = ours(ag.tensor(x)), theirs(torch.tensor(x))
+        np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-10, atol=1e-12)
+        (y * y).sum().backward()
+        (ty * ty).sum().backward()
+        np.testing.assert_allclose(ours.weight_orig.grad, theirs.weight_orig.grad.numpy(), rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(ours.weight_u, theirs.weight_u.numpy(), rtol=1e-10)
+        np.testing.assert_allclose(ours.weight_v, theirs.weight_v.numpy(), rtol=1e-10)
+    nn.utils.remove_spectral_norm(ours)
+    torch.nn.utils.remove_spectral_norm(theirs)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    assert isinstance(ours.weight, nn.Parameter) and ours._module_hooks is None
+    np.testing.assert_allclose(ours.weight.data, theirs.weight.detach().numpy(), rtol=1e-10)
+
+
+def test_spectral_norm_converges_to_unit_sigma_and_finite_differences():
+    layer = nn.utils.spectral_norm(nn.Linear(5, 4, dtype=np.float64), n_power_iterations=30)
+    layer(ag.zeros((1, 5), dtype=ag.float64))
+    assert abs(np.linalg.svd(layer.weight.data, compute_uv=False)[0] - 1) < 1e-8
+    layer.eval()  # no iteration: u, v fixed, a smooth function of weight_orig
+    x = RNG.normal(size=(2, 5))
+
+    def f(w):
+        object.__setattr__(layer, "weight_orig", w)  # the hook reads weight_orig: w, a Value gradcheck varies
+        return layer(ag.tensor(x))
+
+    layer_w = layer.weight_orig.data.copy()
+    assert gradcheck(lambda w: (f(w) ** 2).sum(), [layer_w])
+
+
+def test_spectral_norm_errors():
+    layer = nn.utils.spectral_norm(nn.Linear(3, 2))
+    with pytest.raises(RuntimeError, match="Cannot register two spectral_norm hooks"):
+        nn.utils.spectral_norm(layer)
+    with pytest.raises(ValueError, match="n_power_iterations to be positive"):
+        nn.utils.spectral_norm(nn.Linear(3, 2), n_power_iterations=0)
+    with pytest.raises(ValueError, match="spectral_norm of 'weight' not found"):
+        nn.utils.remove_spectral_norm(nn.Linear(3, 2))
+    with pytest.raises(ValueError, match="no parameter 'kernel'"):
+        nn.utils.spectral_norm(nn.Linear(3, 2), name="kernel")
+
+
+@pytest.mark.parametrize("kind", ["linear", "conv", "transpose"])
+def test_spectral_norm_parametrization_matches_torch(kind):
+    torch = _torch()
+    ours, theirs, shape = _pair(kind)
+    nn.utils.parametrizations.spectral_norm(ours)
+    torch.nn.utils.parametrizations.spectral_norm(theirs)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    assert type(ours).__name__ == type(theirs).__name__  # ParametrizedLinear
+    _copy_params(ours, theirs)
+    x = RNG.normal(size=shape)
+    for training in (True, False):
+        ours.train(training)
+        theirs.train(training)
+        original, toriginal = ours.parametrizations.weight.original, theirs.parametrizations.weight.original
+        original.grad, toriginal.grad = None, None
+        y, ty = ours(ag.tensor(x)), theirs(torch.tensor(x))
+        np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-10, atol=1e-12)
+        y.sum().backward()
+        ty.sum().backward()
+        np.testing.assert_allclose(original.grad, toriginal.grad.numpy(), rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(ours.parametrizations.weight[0]._u,
+                                   theirs.parametrizations.weight[0]._u.numpy(), rtol=1e-10)
+
+
+def test_spectral_norm_parametrization_sigma_and_errors():
+    layer = nn.utils.parametrizations.spectral_norm(nn.Linear(6, 4, dtype=np.float64))
+    assert abs(np.linalg.svd(layer.weight.data, compute_uv=False)[0] - 1) < 1e-6  # 15 iterations at the start
+    with pytest.raises(ValueError, match="n_power_iterations to be positive"):
+        nn.utils.parametrizations.spectral_norm(nn.Linear(3, 2), n_power_iterations=-1)
+
+
+# -- fusion ----------------------------------------------------------------------------------------------------
+
+
+def _bn_pair(torch, ours_cls, theirs_cls, n):
+    ours, theirs = ours_cls(n, dtype=np.float64), theirs_cls(n).double()
+    with torch.no_grad():
+        theirs.weight.copy_(torch.tensor(RNG.uniform(0.5, 2, n)))
+        theirs.bias.copy_(torch.tensor(RNG.normal(size=n)))
+        theirs.running_mean.copy_(torch.tensor(RNG.normal(size=n)))
+        theirs.running_var.copy_(torch.tensor(RNG.uniform(0.5, 2, n)))
+    _copy_params(ours, theirs)
+    return ours.eval(), theirs.eval()
+
+
+@pytest.mark.parametrize("bias", [True, False])
+def test_fuse_conv_bn_eval_matches_torch_and_the_unfused_pair(bias):
+    torch = _torch()
+    conv, tconv = nn.Conv2d(2, 3, 2, bias=bias, dtype=np.float64), torch.nn.Conv2d(2, 3, 2, bias=bias).double()
+    _copy_params(conv, tconv)
+    bn, tbn = _bn_pair(torch, nn.BatchNorm2d, torch.nn.BatchNorm2d, 3)
+    fused, tfused = nn.utils.fuse_conv_bn_eval(conv.eval(), bn), torch.nn.utils.fuse_conv_bn_eval(tconv.eval(), tbn)
+    assert fused is not conv and isinstance(fused.weight, nn.Parameter) and isinstance(fused.bias, nn.Parameter)
+    np.testing.assert_allclose(fused.weight.data, tfused.weight.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(fused.bias.data, tfused.bias.detach().numpy(), rtol=1e-12, atol=1e-14)
+    x = ag.tensor(RNG.normal(size=(1, 2, 4, 4)))
+    np.testing.assert_allclose(fused(x).data, bn(conv(x)).data, rtol=1e-10, atol=1e-12)
+    (fused(x) ** 2).sum().backward()
+    tx = torch.tensor(x.data)
+    (tfused(tx) ** 2).sum().backward()
+    np.testing.assert_allclose(fused.weight.grad, tfused.weight.grad.numpy(), rtol=1e-10)
+
+
+def test_fuse_weights_transpose_and_linear_match_torch():
+    torch = _torch()
+    w, rm, rv, g, b = (RNG.normal(size=(2, 3, 2, 2)), RNG.normal(size=3), RNG.uniform(0.5, 2, 3), RNG.normal(size=3),
+                       RNG.normal(size=3))
+    ours = nn.utils.fuse_conv_bn_weights(ag.tensor(w), None, rm, rv, 1e-5, ag.tensor(g), ag.tensor(b), transpose=True)
+    theirs = torch.nn.utils.fuse_conv_bn_weights(*(torch.tensor(a) if a is not None else None
+                                                   for a in (w, None, rm, rv)), 1e-5, torch.tensor(g),
+                                                 torch.tensor(b), transpose=True)
+    for a, t in zip(ours, theirs):
+        np.testing.assert_allclose(a.data, t.detach().numpy(), rtol=1e-12)
+    linear, tlinear = nn.Linear(4, 3, dtype=np.float64), torch.nn.Linear(4, 3).double()
+    _copy_params(linear, tlinear)
+    bn, tbn = _bn_pair(torch, nn.BatchNorm1d, torch.nn.BatchNorm1d, 3)
+    fused, tfused = nn.utils.fuse_linear_bn_eval(linear.eval(), bn), torch.nn.utils.fuse_linear_bn_eval(
+        tlinear.eval(), tbn)
+    np.testing.assert_allclose(fused.weight.data, tfused.weight.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(fused.bias.data, tfused.bias.detach().numpy(), rtol=1e-12)
+    x = ag.tensor(RNG.normal(size=(5, 4)))
+    np.testing.assert_allclose(fused(x).data, bn(linear(x)).data, rtol=1e-10, atol=1e-12)
+
+
+def test_fusion_errors_and_dtypes():
+    conv, bn = nn.Conv2d(1, 2, 1), nn.BatchNorm2d(2)
+    with pytest.raises(AssertionError, match="Fusion only for eval"):
+        nn.utils.fuse_conv_bn_eval(conv, bn)
+    with pytest.raises(AssertionError, match="out_features"):
+        nn.utils.fuse_linear_bn_eval(nn.Linear(2, 3).eval(), nn.BatchNorm1d(2).eval())
+    with pytest.raises(AssertionError, match="running_mean"):
+        nn.utils.fuse_conv_bn_eval(conv.eval(), nn.BatchNorm2d(2, track_running_stats=False).eval())
+    fused = nn.utils.fuse_conv_bn_eval(conv.eval(), bn.eval())
+    assert fused.weight.dtype == conv.weight.dtype == np.float32 and fused.bias.dtype == np.float32
+    np.testing.assert_allclose(fused.weight.data, conv.weight.data / np.sqrt(1 + 1e-5), rtol=1e-6)
+
+
+# -- skip_init and the submodule aliases -----------------------------------------------------------------------
+
+
+def test_skip_init_and_submodules():
+    layer = nn.utils.skip_init(nn.Linear, 3, 2, device="cpu", dtype=np.float64)
+    assert isinstance(layer, nn.Linear) and layer.weight.shape == (2, 3) and layer.weight.dtype == np.float64
+    with pytest.raises(RuntimeError, match="Expected a Module"):
+        nn.utils.skip_init(dict)
+    from autograd_core.nn.stateless import functional_call
+    from autograd_core.nn.utils import convert_parameters, stateless
+
+    assert stateless.functional_call is functional_call
+    assert convert_parameters.parameters_to_vector is nn.utils.parameters_to_vector
+    assert convert_parameters.vector_to_parameters is nn.utils.vector_to_parameters
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert nn.utils.clip_grad_value_(ag.tensor([1.0], requires_grad=True), 1.0, foreach=None) is None
