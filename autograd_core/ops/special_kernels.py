@@ -140,8 +140,8 @@ def _polygamma_positive(n, x):
     factorial = math.factorial(n)
     shift = np.maximum(np.ceil(10.0 + 2 * n - x), 0.0)
     shifted = np.zeros_like(x)                      # Σ_{k < shift} 1/(x + k)^(n+1)
-    for k in range(int(shift.max(initial=0))):
-        np.add(shifted, _power(1.0 / (x + k), n + 1), out=shifted, where=shift > k)
+    for k in range(int(shift.max(initial=0))):     # (np.add's where= is ~4x slower than np.where here)
+        shifted += np.where(shift > k, _power(1.0 / (x + k), n + 1), 0.0)
     z = x + shift
     inv = 1.0 / z
     inv2 = inv * inv
