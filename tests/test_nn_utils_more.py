@@ -273,3 +273,54 @@ def test_skip_init_and_submodules():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert nn.utils.clip_grad_value_(ag.tensor([1.0], requires_grad=True), 1.0, foreach=None) is None
+
+
+# -- orthogonal ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("orthogonal_map", ["matrix_exp", "cayley", "householder"])
+@pytest.mark.parametrize("shape", [(3, 3), (4, 2), (2, 4)])
+@pytest.mark.parametrize("use_trivialization", [True, False])
+def test_orthogonal_values_and_gradients_match_torch(orthogonal_map, shape, use_trivialization):
+    torch = _torch()
+    torch.manual_seed(1)
+    ours, theirs = nn.Linear(shape[1], shape[0], dtype=np.float64), torch.nn.Linear(shape[1], shape[0]).double()
+    nn.utils.parametrizations.orthogonal(ours, orthogonal_map=orthogonal_map, use_trivialization=use_trivialization)
+    torch.nn.utils.parametrizations.orthogonal(theirs, orthogonal_map=orthogonal_map,
+                                               use_trivialization=use_trivialization)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    _copy_params(ours, theirs)
+    noise = RNG.normal(scale=0.3, size=shape)
+    noise[np.arange(min(shape)), np.arange(min(shape))] = 0  # the diagonal gets no gradient (householder's signs)
+    with torch.no_grad():  # a general point: the trained original away from its starting −I
+        theirs.parametrizations.weight.original.add_(torch.tensor(noise))
+    _copy_params(ours, theirs)
+    weight, tweight = ours.weight, theirs.weight
+    np.testing.assert_allclose(weight.data, tweight.detach().numpy(), rtol=1e-10, atol=1e-12)
+    gram = weight.data.T @ weight.data if shape[0] >= shape[1] else weight.data @ weight.data.T
+    np.testing.assert_allclose(gram, np.eye(min(shape)), atol=1e-12)
+    C = RNG.normal(size=shape)
+    (weight * ag.tensor(C)).sum().backward()
+    (tweight * torch.tensor(C)).sum().backward()
+    np.testing.assert_allclose(ours.parametrizations.weight.original.grad,
+                               theirs.parametrizations.weight.original.grad.numpy(), rtol=1e-8, atol=1e-11)
+
+
+def test_orthogonal_keeps_the_weight_finite_differences_and_errors():
+    layer = nn.Linear(3, 3, dtype=np.float64)
+    q = np.linalg.qr(RNG.normal(size=(3, 3)))[0]
+    layer.weight.data[...] = q
+    nn.utils.parametrizations.orthogonal(layer)
+    np.testing.assert_allclose(layer.weight.data, q, atol=1e-12)  # an orthogonal weight is kept (trivialization)
+    chain = layer.parametrizations.weight
+    for orthogonal_map in ("matrix_exp", "cayley", "householder"):
+        chain[0].orthogonal_map = orthogonal_map
+        assert gradcheck(lambda x: chain[0](x), [RNG.normal(scale=0.3, size=(3, 3)) - np.eye(3)])
+    layer.weight = np.linalg.qr(RNG.normal(size=(3, 3)))[0][:, ::-1].copy()  # assignment: right_inverse
+    assert abs(abs(np.linalg.det(layer.weight.data)) - 1) < 1e-12
+    with pytest.raises(ValueError, match="Expected a matrix or batch of matrices. Got a tensor of 1 dimensions"):
+        nn.utils.parametrizations.orthogonal(nn.Linear(2, 2), name="bias")
+    with pytest.raises(ValueError, match="orthogonal_map has to be one of"):
+        nn.utils.parametrizations.orthogonal(nn.Linear(2, 2), orthogonal_map="svd")
+    with pytest.raises(ValueError, match="of shape"):
+        layer.weight = np.eye(2)

@@ -1,4 +1,5 @@
-"""`torch.nn.utils.parametrizations`: `weight_norm` and `spectral_norm` (see spectral_norm.py for its math).
+"""`torch.nn.utils.parametrizations`: `weight_norm`, `spectral_norm` (see spectral_norm.py for its math) and
+`orthogonal` (orthogonal.py).
 
 Weight normalisation (Salimans & Kingma, 2016): w = g · v / ‖v‖, the norm over every axis but `dim`.
 
@@ -19,11 +20,12 @@ from __future__ import annotations
 import numbers
 
 from ..module import Module, Parameter
+from .orthogonal import orthogonal  # noqa: F401  (torch's address for it)
 from .parametrize import register_parametrization
 from .spectral_norm import (check_iterations, default_dim, divide_by_sigma, initial_vectors, power_iteration,
                             weight_matrix)
 
-__all__ = ["weight_norm", "spectral_norm"]
+__all__ = ["weight_norm", "spectral_norm", "orthogonal"]
 
 
 def _axis(dim, ndim):

@@ -114,11 +114,15 @@ def register_parametrization(module, tensor_name, parametrization, *, unsafe=Fal
         raise ValueError(f"register_parametrization: module {type(module).__name__} has no parameter "
                          f"{tensor_name!r}")
     inverse = getattr(parametrization, "right_inverse", None)
+    if inverse is not None:
+        try:
+            with no_grad():
+                result = inverse(current)
+        except NotImplementedError:  # as PyTorch: the parametrization starts from the parameter as it is
+            inverse = None
     if inverse is None:
         originals, single = [current], True
     else:
-        with no_grad():
-            result = inverse(current)
         single = not isinstance(result, (tuple, list))
         results = [result] if single else list(result)
         originals = [Parameter((r.data if isinstance(r, Value) else r).copy(), dtype=current.dtype)
