@@ -22,6 +22,7 @@ import warnings
 
 import numpy as np
 
+import autograd_core as ag
 from autograd_core import no_grad
 # One generator and one default dtype for factories and layers: nn.init's names are the core's functions.
 from autograd_core.tensor import get_default_dtype, get_rng, manual_seed, set_default_dtype  # noqa: F401
@@ -210,40 +211,14 @@ def _source(generator, rng):
     return get_rng(rng if generator is None else generator)
 
 
-_erfc = np.frompyfunc(math.erfc, 1, 1)  # NumPy has no erfc; math.erfc keeps the tails' relative precision
-
-
 def _normal_cdf(x):
-    """Φ(x) = ½·erfc(−x/√2), elementwise, in float64."""
-    return 0.5 * np.asarray(_erfc(-np.asarray(x, dtype=np.float64) / math.sqrt(2.0)), dtype=np.float64)
-
-
-# Acklam's rational approximation of Φ⁻¹ (relative error < 1.2e-9), then one Halley step on Φ brings it to
-# float64 precision. Coefficients: central region |p − ½| ≤ ½ − 0.02425 (A/B), tails (C/D).
-_A = (-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02, 1.383577518672690e+02,
-      -3.066479806614716e+01, 2.506628277459239e+00)
-_B = (-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02, 6.680131188771972e+01,
-      -1.328068155288572e+01, 1.0)
-_C = (-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00, -2.549671010115819e+00,
-      4.374664141464968e+00, 2.938163982698783e+00)
-_D = (7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00, 1.0)
+    """Φ(x), elementwise, in float64: the core's `special.ndtr` (full relative precision in the left tail)."""
+    return ag.special.ndtr(ag.tensor(np.asarray(x, dtype=np.float64))).data
 
 
 def _normal_ppf(p):
-    """Φ⁻¹(p) for p in [0, 1] (±inf at 0 and 1), elementwise, in float64."""
-    p = np.asarray(p, dtype=np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        q = p - 0.5
-        r = q * q
-        central = q * np.polyval(_A, r) / np.polyval(_B, r)
-        t = np.sqrt(-2.0 * np.log(np.minimum(p, 1.0 - p)))
-        tail = np.polyval(_C, t) / np.polyval(_D, t)
-        x = np.where(np.abs(q) <= 0.5 - 0.02425, central, np.where(q < 0, tail, -tail))
-        e = _normal_cdf(x) - p                                  # Halley's step on Φ(x) − p = 0
-        u = e * math.sqrt(2 * math.pi) * np.exp(0.5 * x * x)
-        refined = x - u / (1.0 + 0.5 * x * u)
-    refined = np.where(np.isfinite(refined), refined, x)
-    return np.where(p <= 0, -np.inf, np.where(p >= 1, np.inf, refined))
+    """Φ⁻¹(p) for p in [0, 1] (±inf at 0 and 1), elementwise, in float64: the core's `special.ndtri`."""
+    return ag.special.ndtri(ag.tensor(np.asarray(p, dtype=np.float64))).data
 
 
 def trunc_normal(shape, mean=0.0, std=1.0, a=-2.0, b=2.0, rng=None, dtype=None):
