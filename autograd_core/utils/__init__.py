@@ -1,4 +1,5 @@
-"""Utilities under PyTorch's names: `autograd_core.utils.data` (Dataset, TensorDataset, Subset, random_split,
-DataLoader)."""
+"""Utilities under PyTorch's names: `autograd_core.utils.data` (Dataset, IterableDataset, TensorDataset, Subset,
+ConcatDataset, ChainDataset, StackDataset, random_split, the samplers, default_collate/default_convert,
+get_worker_info, DataLoader)."""
 
 from . import data  # noqa: F401
