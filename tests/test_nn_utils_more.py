@@ -336,3 +336,30 @@ def test_orthogonal_keeps_the_weight_finite_differences_and_errors():
         nn.utils.parametrizations.orthogonal(nn.Linear(2, 2), orthogonal_map="svd")
     with pytest.raises(ValueError, match="of shape"):
         layer.weight = np.eye(2)
+
+
+@pytest.mark.parametrize("orthogonal_map", ["matrix_exp", "cayley", "householder"])
+@pytest.mark.parametrize("shape,use_trivialization", [((3, 3), True), ((3, 3), False), ((4, 2), False),
+                                                      ((2, 4), False), ((2, 3, 3), True)])
+def test_orthogonal_registration_starts_where_torch_does(orthogonal_map, shape, use_trivialization):
+    """No copying of the originals: the same weight registered in both libraries reads the same matrix (square with
+    trivialization: the QR orthogonalisation; without: each map's starting point)."""
+    torch = _torch()
+    weight = RNG.normal(size=shape)
+
+    class Holder(nn.Module):
+        def __init__(self):
+            self.weight = nn.Parameter(weight.copy())
+
+    class THolder(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.weight = torch.nn.Parameter(torch.tensor(weight))
+
+    ours = nn.utils.parametrizations.orthogonal(Holder(), orthogonal_map=orthogonal_map,
+                                                use_trivialization=use_trivialization)
+    theirs = torch.nn.utils.parametrizations.orthogonal(THolder(), orthogonal_map=orthogonal_map,
+                                                        use_trivialization=use_trivialization)
+    np.testing.assert_allclose(ours.parametrizations.weight.original.data,
+                               theirs.parametrizations.weight.original.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(ours.weight.data, theirs.weight.detach().numpy(), rtol=1e-9, atol=1e-11)

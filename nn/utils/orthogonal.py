@@ -10,7 +10,9 @@ The weight reads Q = base · M(X), X the trained original (n × k after transpos
   and gets no gradient, so it stays ±1);
 With use_trivialization=True (the default) `base` is a buffer: assigning the weight W (also at registration) sets
 base to W made orthogonal (a QR with a positive diagonal of R; a non-square W is first completed to n × n with
-N(0, 1) columns) and X to −I, so that the weight reads base (restricted to k columns). Only the composed
+N(0, 1) columns) and X to −I, so that the weight reads base (restricted to k columns). Without it, the
+householder map starts from X = LAPACK's reflectors of W's QR (so the weight reads Q), and the other two maps
+from X = W, as PyTorch (which cannot assign to them). Only the composed
 operations are recorded: gradients, forward mode and higher derivatives come from them.
 """
 
@@ -58,6 +60,22 @@ def _make_orthogonal(A):
     return Q * np.where(signs == 0, 1, signs)[..., None, :]
 
 
+def _householder_inverse(Q, transposed):
+    """X with householder(X) = the Q of Q's QR decomposition (R's diagonal positive), as PyTorch: LAPACK's
+    reflectors (geqrf, NumPy's qr mode='raw') below the diagonal, the signs of R's diagonal on it (flipped where
+    LAPACK skipped a reflection, τ = 0, since the forward always reflects)."""
+    flat = Q.reshape((-1,) + Q.shape[-2:])
+    out = np.empty_like(flat)
+    for i, matrix in enumerate(flat):
+        h, tau = np.linalg.qr(matrix, mode="raw")
+        A = h.T.copy()
+        signs = np.sign(np.diagonal(A)) * np.where(tau == 0.0, -1.0, 1.0)
+        A[np.arange(len(signs)), np.arange(len(signs))] = signs
+        out[i] = A
+    out = out.reshape(Q.shape)
+    return np.swapaxes(out, -1, -2) if transposed else out
+
+
 class _Orthogonal(Module):
     """The parametrization X -> orthogonal Q (see the module docstring)."""
 
@@ -94,16 +112,16 @@ class _Orthogonal(Module):
         if Q.shape != self.shape:
             raise ValueError(f"Expected a matrix or batch of matrices of shape {self.shape}. Got a tensor of shape "
                              f"{Q.shape}.")
+        start = Q
+        n, k = Q.shape[-2], Q.shape[-1]
+        transposed = n < k
+        if transposed:
+            Q, n, k = np.swapaxes(Q, -1, -2), k, n
         if not hasattr(self, "base"):
             if self.orthogonal_map != "householder":
                 raise NotImplementedError("It is not possible to assign to the matrix exponential or the Cayley "
                                           "parametrizations when use_trivialization=False.")
-            raise NotImplementedError("orthogonal: assigning to the householder map needs use_trivialization=True "
-                                      "here (PyTorch also supports it without)")
-        start = Q
-        n, k = Q.shape[-2], Q.shape[-1]
-        if n < k:
-            Q, n, k = np.swapaxes(Q, -1, -2), k, n
+            return _householder_inverse(Q, transposed)
         if n == k:
             eps = 10.0 * n * np.finfo(Q.dtype).eps
             gram = np.swapaxes(Q, -1, -2) @ Q
