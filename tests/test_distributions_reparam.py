@@ -120,3 +120,12 @@ def test_gamma_cdf_matches_torch_and_is_not_differentiable_in_the_concentration(
     np.testing.assert_allclose(c.data, tc.detach().numpy(), rtol=1e-12)
     np.testing.assert_allclose(r.grad, tr.grad.numpy(), rtol=1e-10)
     np.testing.assert_allclose(v.grad, tv.grad.numpy(), rtol=1e-10)
+
+
+def test_gamma_samples_have_no_second_derivative_and_say_so():
+    """As PyTorch: differentiating the implicit gradient again raises instead of giving a silent zero."""
+    ag.manual_seed(0)
+    a = ag.tensor(np.array([2.0, 3.0]), requires_grad=True)
+    first, = ag.autograd.grad(D.Gamma(a, 1.0).rsample().sum(), a, create_graph=True)
+    with pytest.raises(NotImplementedError, match="_standard_gamma_grad"):
+        first.sum().backward()

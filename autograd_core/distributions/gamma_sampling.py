@@ -54,8 +54,14 @@ def standard_gamma_grad(concentration, x):
     return _standard_gamma_grad(concentration, x).astype(dtype if dtype.kind == "f" else np.float64)[()]
 
 
-standard_gamma_grad.defvjp(None, None)
-standard_gamma_grad.defjvp(None, None)
+def _no_second_derivative(*args, **kwargs):
+    # PyTorch raises here too; a zero (what a missing rule would give) would be a silently wrong second derivative.
+    raise NotImplementedError("the derivative for '_standard_gamma_grad' is not implemented: gamma samples "
+                              "(rsample of Gamma, Beta, Dirichlet, ...) have a first derivative only")
+
+
+standard_gamma_grad.defvjp(_no_second_derivative, _no_second_derivative)
+standard_gamma_grad.defjvp(_no_second_derivative, _no_second_derivative)
 
 
 @primitive("standard_gamma")
