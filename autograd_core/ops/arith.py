@@ -80,21 +80,23 @@ fmin = _nan_aware("fmin", lambda x, y: x <= y)
 def fmod(input, other):
     """The remainder of input / other with the sign of input (C's fmod: input − trunc(input / other) · other).
     Gradients: 1 for input, −trunc(input / other) for other (PyTorch's)."""
-    x, y = _operands(input, other)
-    exact = without_gradient(np.fmod, x, y)
-    if not (_is_float(x) or _is_float(y)):
-        return exact
-    return exact_with_gradient_of(exact, x - without_gradient(_trunc_quotient, x, y) * y)
+    return _remainder_of(*_operands(input, other), np.fmod, _trunc_quotient)
 
 
 def remainder(input, other):
     """The remainder of input / other with the sign of other (Python's %: input − floor(input / other) · other).
     Gradients: 1 for input, −floor(input / other) for other (PyTorch's)."""
-    x, y = _operands(input, other)
-    exact = without_gradient(np.remainder, x, y)
+    return _remainder_of(*_operands(input, other), np.remainder, _floor_quotient)
+
+
+def _remainder_of(x, y, exact_remainder, rounded_quotient):
+    """x − rounded_quotient(x, y) · y, its numbers from exact_remainder(x, y) (NumPy's, in one rounding) and its
+    gradient from that composition with the quotient held constant: 1 for x, −quotient for y. Integer operands
+    give the exact remainder without a gradient."""
+    exact = without_gradient(exact_remainder, x, y)
     if not (_is_float(x) or _is_float(y)):
         return exact
-    return exact_with_gradient_of(exact, x - without_gradient(_floor_quotient, x, y) * y)
+    return exact_with_gradient_of(exact, x - without_gradient(rounded_quotient, x, y) * y)
 
 
 def _trunc_quotient(x, y):
