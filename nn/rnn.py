@@ -342,9 +342,7 @@ class RNNBase(Module):
         x = _as_value(input, dtype)
         if x.ndim not in (2, 3):
             raise ValueError(f"{type(self).__name__}: Expected input to be 2D or 3D, got {x.ndim}D instead")
-        if x.shape[-1] != self.input_size:
-            raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected {self.input_size}, "
-                               f"got {x.shape[-1]}")
+        self._check_input_size(x)
         batched = x.ndim == 3
         if not batched:
             x = x.reshape((x.shape[0], 1, x.shape[1]))
@@ -352,30 +350,17 @@ class RNNBase(Module):
             x = x.swapaxes(0, 1)  # time first inside: x[t] is one step of the whole batch
         if x.shape[0] == 0:
             raise ValueError(f"{type(self).__name__}: the input sequence is empty (length 0)")
-        batch, out_size = x.shape[1], self.proj_size or self.hidden_size
-        sizes = (out_size, self.hidden_size) if self._mode == "LSTM" else (out_size,)
-        hx = (None,) * len(sizes) if hx is None else hx
-        initial = [self._initial(h, f"[{i}]" if len(sizes) > 1 else "", batched, batch, size, x.dtype)
-                   for i, (h, size) in enumerate(zip(hx, sizes))]
-        step, directions = _STEPS[self._mode], 2 if self.bidirectional else 1
-        finals = []
-        for layer in range(self.num_layers):
-            outputs = []
-            for direction in range(directions):
-                group = self._weight_names[layer * directions + direction]
-                w = {kind: getattr(self, name) for kind, name in group.items()}
-                gi = _affine(x, w["weight_ih"], w.get("bias_ih"))  # every time step's input projection at once
-                state = tuple(h[layer * directions + direction] for h in initial)
-                seq = [None] * x.shape[0]
-                for t in (reversed(range(len(seq))) if direction else range(len(seq))):
-                    state = step(gi[t], state, w["weight_hh"], w.get("bias_hh"), w.get("weight_hr"))
-                    seq[t] = state[0]
-                outputs.append(stack(seq, axis=0))
-                finals.append(state)
-            x = outputs[0] if directions == 1 else concatenate(outputs, axis=-1)
-            if self.dropout and self.training and layer < self.num_layers - 1:  # between layers only
-                x = dropout(x, self.dropout, True, rng=self._rng)
-        states = tuple(stack([state[i] for state in finals], axis=0) for i in range(len(sizes)))
+        initial = self._initial_states(hx, batched, x.shape[1], x.dtype)
+        step = _STEPS[self._mode]
+
+        def run_direction(gi, state, w, reverse):
+            seq = [None] * gi.shape[0]
+            for t in (reversed(range(len(seq))) if reverse else range(len(seq))):
+                state = step(gi[t], state, w["weight_hh"], w.get("bias_hh"), w.get("weight_hr"))
+                seq[t] = state[0]
+            return stack(seq, axis=0), state
+
+        x, states = self._run_layers(x, initial, run_direction)
         if not batched:
             return x.reshape((x.shape[0], x.shape[2])), tuple(s.reshape((s.shape[0], s.shape[2])) for s in states)
         return (x.swapaxes(0, 1) if self.batch_first else x), states
@@ -389,41 +374,58 @@ class RNNBase(Module):
         x = _as_value(packed.data, dtype)
         if x.ndim != 2:
             raise ValueError(f"{type(self).__name__}: packed input data should be 2-D, got {x.ndim}-D")
-        if x.shape[-1] != self.input_size:
-            raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected {self.input_size}, "
-                               f"got {x.shape[-1]}")
+        self._check_input_size(x)
         batch_sizes = [int(size) for size in np.asarray(data_of(packed.batch_sizes))]
         bounds = np.concatenate([[0], np.cumsum(batch_sizes)]).tolist()   # time step t: rows bounds[t]:bounds[t+1]
-        batch, out_size = batch_sizes[0], self.proj_size or self.hidden_size
-        sizes = (out_size, self.hidden_size) if self._mode == "LSTM" else (out_size,)
-        hx = (None,) * len(sizes) if hx is None else hx
-        initial = [self._initial(h, f"[{i}]" if len(sizes) > 1 else "", True, batch, size, x.dtype)
-                   for i, (h, size) in enumerate(zip(hx, sizes))]
+        initial = self._initial_states(hx, True, batch_sizes[0], x.dtype)
         if packed.sorted_indices is not None:
             order = np.asarray(data_of(packed.sorted_indices))
             initial = [h[:, order] for h in initial]
+        step = _STEPS[self._mode]
+
+        def run_direction(gi, state, w, reverse):
+            steps = [gi[bounds[t]:bounds[t + 1]] for t in range(len(batch_sizes))]
+            return (_packed_backward if reverse else _packed_forward)(step, steps, state, w)
+
+        x, states = self._run_layers(x, initial, run_direction)
+        if packed.unsorted_indices is not None:
+            unsorted = np.asarray(data_of(packed.unsorted_indices))
+            states = tuple(s[:, unsorted] for s in states)
+        return type(packed)(x, packed.batch_sizes, packed.sorted_indices, packed.unsorted_indices), states
+
+    def _check_input_size(self, x):
+        if x.shape[-1] != self.input_size:
+            raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected {self.input_size}, "
+                               f"got {x.shape[-1]}")
+
+    def _initial_states(self, hx, batched, batch, dtype):
+        """[h_0] (or [h_0, c_0] for LSTM): hx's parts, or zeros, each checked and batched by `_initial`."""
+        out_size = self.proj_size or self.hidden_size
+        sizes = (out_size, self.hidden_size) if self._mode == "LSTM" else (out_size,)
+        hx = (None,) * len(sizes) if hx is None else hx
+        return [self._initial(h, f"[{i}]" if len(sizes) > 1 else "", batched, batch, size, dtype)
+                for i, (h, size) in enumerate(zip(hx, sizes))]
+
+    def _run_layers(self, x, initial, run_direction):
+        """The stack of layers and directions, shared by padded and packed input: x is the first layer's input
+        (time-first, or packed rows); run_direction(gi, state, weights, reverse) runs one direction over the input
+        projection gi from `state` and returns (its outputs, its final state). Dropout between layers only.
+        Returns (the last layer's output, final states stacked as (D·num_layers, N, size) per part)."""
         directions = 2 if self.bidirectional else 1
         finals = []
         for layer in range(self.num_layers):
             outputs = []
             for direction in range(directions):
-                group = self._weight_names[layer * directions + direction]
-                w = {kind: getattr(self, name) for kind, name in group.items()}
-                gi = _affine(x, w["weight_ih"], w.get("bias_ih"))
-                steps = [gi[bounds[t]:bounds[t + 1]] for t in range(len(batch_sizes))]
-                state = tuple(h[layer * directions + direction] for h in initial)
-                run = _packed_backward if direction else _packed_forward
-                output, state = run(_STEPS[self._mode], steps, state, w)
+                index = layer * directions + direction
+                w = {kind: getattr(self, name) for kind, name in self._weight_names[index].items()}
+                gi = _affine(x, w["weight_ih"], w.get("bias_ih"))  # every time step's input projection at once
+                output, state = run_direction(gi, tuple(h[index] for h in initial), w, bool(direction))
                 outputs.append(output)
                 finals.append(state)
             x = outputs[0] if directions == 1 else concatenate(outputs, axis=-1)
             if self.dropout and self.training and layer < self.num_layers - 1:
                 x = dropout(x, self.dropout, True, rng=self._rng)
-        states = tuple(stack([state[i] for state in finals], axis=0) for i in range(len(sizes)))
-        if packed.unsorted_indices is not None:
-            unsorted = np.asarray(data_of(packed.unsorted_indices))
-            states = tuple(s[:, unsorted] for s in states)
-        return type(packed)(x, packed.batch_sizes, packed.sorted_indices, packed.unsorted_indices), states
+        return x, tuple(stack([state[i] for state in finals], axis=0) for i in range(len(initial)))
 
     def extra_repr(self):
         text = f"{self.input_size}, {self.hidden_size}"
