@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from test_tensor_ops2_arrange import check_error_against_torch
+
 import autograd_core as ag
 
 
@@ -120,11 +122,4 @@ ERRORS = [
 
 @pytest.mark.parametrize("label, call, error, words", ERRORS, ids=[e[0] for e in ERRORS])
 def test_errors_match_torch(label, call, error, words):
-    with pytest.raises(error, match=words):
-        call(ag)
-    try:
-        import torch
-    except ImportError:
-        return
-    with pytest.raises(error):
-        call(torch)
+    check_error_against_torch(call, error, words)
