@@ -158,20 +158,16 @@ class LazyLinear(LazyModuleMixin, Linear):
 
 
 class _LazyConv(LazyModuleMixin):
-    def _lazy_conv(self, real, out_channels, kernel_size, kwargs):
+    def _lazy_conv(self, out_channels, kernel_size, kwargs):
         groups = kwargs.get("groups", 1)
-        real.__init__(self, groups, out_channels, kernel_size, **dict(kwargs, rng=0))  # a placeholder of the right type
+        # A placeholder of the right type (in_channels = groups, the smallest valid), built by the layer it becomes.
+        self.cls_to_become.__init__(self, groups, out_channels, kernel_size, **dict(kwargs, rng=0))
         self.in_channels = 0
         self._lazy_setup((out_channels, kernel_size), kwargs, ("weight", "bias"))
 
     def _in_size(self, input):
         shape = np.shape(input)
         return shape[len(shape) - self._nd - 1]
-
-
-def _conv_kwargs(stride, padding, dilation, groups, bias, padding_mode, rng, dtype):
-    return dict(stride=stride, padding=padding, dilation=dilation, groups=groups, bias=bias, padding_mode=padding_mode,
-                rng=rng, dtype=dtype)
 
 
 class LazyConv1d(_LazyConv, Conv1d):
@@ -182,8 +178,9 @@ class LazyConv1d(_LazyConv, Conv1d):
 
     def __init__(self, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1, bias=True,
                  padding_mode="zeros", rng=None, dtype=None):
-        self._lazy_conv(Conv1d, out_channels, kernel_size,
-                        _conv_kwargs(stride, padding, dilation, groups, bias, padding_mode, rng, dtype))
+        self._lazy_conv(out_channels, kernel_size, dict(stride=stride, padding=padding, dilation=dilation,
+                                                        groups=groups, bias=bias, padding_mode=padding_mode, rng=rng,
+                                                        dtype=dtype))
 
 
 class LazyConv2d(_LazyConv, Conv2d):
@@ -209,9 +206,9 @@ class LazyConvTranspose1d(_LazyConv, ConvTranspose1d):
 
     def __init__(self, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1, bias=True,
                  dilation=1, padding_mode="zeros", rng=None, dtype=None):
-        self._lazy_conv(type(self).cls_to_become, out_channels, kernel_size,
-                        dict(stride=stride, padding=padding, output_padding=output_padding, groups=groups, bias=bias,
-                             dilation=dilation, padding_mode=padding_mode, rng=rng, dtype=dtype))
+        self._lazy_conv(out_channels, kernel_size, dict(stride=stride, padding=padding, output_padding=output_padding,
+                                                        groups=groups, bias=bias, dilation=dilation,
+                                                        padding_mode=padding_mode, rng=rng, dtype=dtype))
 
 
 class LazyConvTranspose2d(_LazyConv, ConvTranspose2d):
@@ -237,8 +234,8 @@ class LazyConvTranspose3d(_LazyConv, ConvTranspose3d):
 class _LazyNorm(LazyModuleMixin):
     _rank = 2  # the input's rank when batched (BatchNorm: axis 1 always)
 
-    def _lazy_norm(self, real, kwargs):
-        real.__init__(self, 0, **kwargs)
+    def _lazy_norm(self, kwargs):
+        self.cls_to_become.__init__(self, 0, **kwargs)
         self._lazy_setup((), kwargs, ("weight", "bias", "running_mean", "running_var"))
 
     def _in_size(self, input):
@@ -254,8 +251,8 @@ class LazyBatchNorm1d(_LazyNorm, BatchNorm1d):
     cls_to_become = BatchNorm1d
 
     def __init__(self, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, dtype=None):
-        self._lazy_norm(type(self).cls_to_become, dict(eps=eps, momentum=momentum, affine=affine,
-                                                      track_running_stats=track_running_stats, dtype=dtype))
+        self._lazy_norm(dict(eps=eps, momentum=momentum, affine=affine, track_running_stats=track_running_stats,
+                             dtype=dtype))
 
 
 class LazyBatchNorm2d(_LazyNorm, BatchNorm2d):
