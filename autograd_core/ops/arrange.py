@@ -20,7 +20,7 @@ import numpy as np
 
 from ..value import Value
 from .index import as_value, check_dim, diag, flip, index_array, scatter_add_at
-from .pieces import split, vstack
+from .pieces import split, tensor_list, vstack
 from .promotion import promote_types
 from .shape import broadcast_to, concatenate, getitem, reshape, stack, transpose
 
@@ -146,23 +146,15 @@ def broadcast_tensors(*tensors):
     return tuple(x if x.shape == shape else broadcast_to(x, shape=shape) for x in values)
 
 
-def _sequence(tensors, name):
-    if isinstance(tensors, (Value, np.ndarray)) or not hasattr(tensors, "__len__"):
-        raise TypeError(f"{name}(): argument 'tensors' must be a sequence of Values, not {type(tensors).__name__}")
-    if not len(tensors):
-        raise RuntimeError(f"{name} expects a non-empty TensorList")
-    return [as_value(t) for t in tensors]
-
-
 def column_stack(tensors):
     """Join along dimension 1, after making 0-d and 1-D inputs columns (shape (n, 1))."""
-    xs = [x if x.ndim >= 2 else reshape(x, shape=(x.size, 1)) for x in _sequence(tensors, "column_stack")]
+    xs = [x if x.ndim >= 2 else reshape(x, shape=(x.size, 1)) for x in tensor_list(tensors, "column_stack")]
     return concatenate(xs, axis=1)
 
 
 def dstack(tensors):
     """Join along dimension 2 (depth), after atleast_3d on each input."""
-    return concatenate(list(atleast_3d(_sequence(tensors, "dstack"))), axis=2)
+    return concatenate(list(atleast_3d(tensor_list(tensors, "dstack"))), axis=2)
 
 
 def row_stack(tensors):

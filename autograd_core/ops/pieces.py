@@ -14,6 +14,7 @@ import numbers
 
 import numpy as np
 
+from ..value import Value
 from .index import as_value, check_dim, index_array
 from .shape import broadcast_to, concatenate, getitem, reshape
 
@@ -64,9 +65,11 @@ def unbind(input, dim=0):
     return tuple(getitem(x, (slice(None),) * dim + (i,)) for i in range(x.shape[dim]))
 
 
-def _sequence(tensors, name):
-    if isinstance(tensors, (np.ndarray,)) or not hasattr(tensors, "__len__") or hasattr(tensors, "data"):
-        raise TypeError(f"{name}(): expected a sequence of Values")
+def tensor_list(tensors, name):
+    """The `tensors` argument of the joining functions (hstack, vstack, dstack, column_stack) as a list of Values,
+    with PyTorch's errors: TypeError for a single Value or array (not a sequence), RuntimeError when empty."""
+    if isinstance(tensors, (Value, np.ndarray)) or not hasattr(tensors, "__len__"):
+        raise TypeError(f"{name}(): argument 'tensors' must be a sequence of Values, not {type(tensors).__name__}")
     if not len(tensors):
         raise RuntimeError(f"{name} expects a non-empty TensorList")
     return [as_value(t) for t in tensors]
@@ -74,13 +77,13 @@ def _sequence(tensors, name):
 
 def hstack(tensors):
     """Join along the second dimension (the first for 1-D inputs); 0-d inputs count as 1-D."""
-    xs = [x if x.ndim else reshape(x, shape=(1,)) for x in _sequence(tensors, "hstack")]
+    xs = [x if x.ndim else reshape(x, shape=(1,)) for x in tensor_list(tensors, "hstack")]
     return concatenate(xs, axis=0 if xs[0].ndim == 1 else 1)
 
 
 def vstack(tensors):
     """Join along the first dimension, after making 0-d and 1-D inputs rows (shape (1, n))."""
-    xs = [x if x.ndim >= 2 else reshape(x, shape=(1, x.size)) for x in _sequence(tensors, "vstack")]
+    xs = [x if x.ndim >= 2 else reshape(x, shape=(1, x.size)) for x in tensor_list(tensors, "vstack")]
     return concatenate(xs, axis=0)
 
 
