@@ -18,7 +18,7 @@ import numpy as np
 from autograd_core.ops import data_of, getitem, reshape, scatter_add, transpose
 
 from .conv import (
-    _check_shapes, _conv2d, _conv_padding, _conv_transpose2d, _ConvNd, _ints, _out_len,
+    _check_shapes, _conv2d, _conv_padding, _conv_transpose2d, _ConvNd, _ints, _out_len, Conv2d, ConvTranspose2d,
 )
 from .padding import pad
 
@@ -126,11 +126,7 @@ class Conv3d(_ConvNd):
     """
 
     _nd = 3
-
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
-                 bias=True, padding_mode="zeros", rng=None, dtype=None):
-        _ConvNd.__init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, rng,
-                         dtype, padding_mode=padding_mode)
+    __init__ = Conv2d.__init__  # the same arguments; _ConvNd reads the rank from _nd
 
     def forward(self, input):
         return conv3d(self._input(input), self.weight, self.bias, self.stride, self._padding(), self.dilation,
@@ -146,11 +142,7 @@ class ConvTranspose3d(_ConvNd):
     """
 
     _nd, _transposed = 3, True
-
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0,
-                 groups=1, bias=True, dilation=1, padding_mode="zeros", rng=None, dtype=None):
-        _ConvNd.__init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, rng,
-                         dtype, output_padding, padding_mode)
+    __init__ = ConvTranspose2d.__init__
 
     def forward(self, input, output_size=None):
         x = self._input(input)
