@@ -231,3 +231,34 @@ def test_bad_parameters_raise_value_error(make):
 def test_out_of_support_values_raise_value_error(dist, value):
     with pytest.raises(ValueError, match="to be within the support"):
         dist().log_prob(const(value, np.float32))
+
+
+BINARY_PARAMETER = {  # name: (make from probs= or logits= and its leaf, values in the support, the other parameters)
+    "Bernoulli": (lambda **p: D.Bernoulli(**p), [0.0, 1.0, 1.0], ()),
+    "Geometric": (lambda **p: D.Geometric(**p), [0.0, 2.0, 5.0], ()),
+    "Binomial": (lambda **p: D.Binomial(ag.tensor([4.0, 5.0, 6.0], dtype=ag.float64), **p), [0.0, 3.0, 6.0],
+                 ("total_count",)),
+    "NegativeBinomial": (lambda **p: D.NegativeBinomial(ag.tensor([1.5, 2.0, 3.0], dtype=ag.float64), **p),
+                         [0.0, 3.0, 6.0], ("total_count",)),
+    "RelaxedBernoulli": (lambda **p: D.RelaxedBernoulli(ag.tensor([0.5, 1.0, 2.0], dtype=ag.float64), **p),
+                         [0.2, 0.5, 0.9], ("temperature",)),
+    "ContinuousBernoulli": (lambda **p: D.ContinuousBernoulli(**p), [0.2, 0.5, 0.9], ()),
+}
+
+
+@pytest.mark.parametrize("given", ["probs", "logits"])
+@pytest.mark.parametrize("name", BINARY_PARAMETER)
+def test_expand_of_a_probs_or_logits_distribution_broadcasts_its_parameters(name, given):
+    make, values, others = BINARY_PARAMETER[name]
+    leaf = ag.tensor([0.2, 0.4, 0.7] if given == "probs" else [-1.0, 0.5, 2.0], dtype=ag.float64,
+                     requires_grad=True)
+    d = make(**{given: leaf})
+    e = d.expand((2, 3))
+    assert e.batch_shape == (2, 3) and type(e) is type(d)
+    assert e.__dict__[given].shape == (2, 3) and e._param is e.__dict__[given]
+    assert all(getattr(e, other).shape == (2, 3) for other in others)
+    value = ag.tensor(values, dtype=ag.float64)
+    np.testing.assert_allclose(e.log_prob(value).data, np.broadcast_to(d.log_prob(value).data, (2, 3)))
+    (grad_d,) = ag.autograd.grad(d.log_prob(value).sum(), [leaf], retain_graph=True)  # e shares d's clamp of probs
+    (grad_e,) = ag.autograd.grad(e.log_prob(value).sum(), [leaf])
+    np.testing.assert_allclose(np.asarray(grad_e.data), 2 * np.asarray(grad_d.data))

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import numbers
 
 import numpy as np
 
 from . import constraints
-from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .special import softplus
 from .utils import BinaryParameter, broadcast_all, draw, constant
@@ -24,25 +22,11 @@ class Bernoulli(BinaryParameter, ExponentialFamily):
     _mean_carrier_measure = 0
 
     def __init__(self, probs=None, logits=None, validate_args=None):
-        if (probs is None) == (logits is None):
-            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
-        given = probs if probs is not None else logits
-        is_scalar = isinstance(given, numbers.Number)
-        (param,) = broadcast_all(given)
-        if probs is not None:
-            self.probs = param
-        else:
-            self.logits = param
-        self._param = param
-        super().__init__(() if is_scalar else param.shape, validate_args=validate_args)
+        self._set_binary_parameter(probs, logits)
+        super().__init__(self._param.shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Bernoulli, _instance)
-        batch_shape = tuple(batch_shape)
-        self._expand_parameter(new, batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expand_binary(Bernoulli, batch_shape, _instance)
 
     @property
     def mean(self):

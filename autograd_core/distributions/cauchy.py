@@ -11,7 +11,6 @@ from .. import ops
 from ..value import Value
 from . import constraints
 from .distribution import Distribution
-from .exponential import _expand_params
 from .normal import Normal
 from .transformed_distribution import TransformedDistribution
 from .transforms import AbsTransform
@@ -33,7 +32,7 @@ class Cauchy(Distribution):
         super().__init__(self.loc.shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        return _expand_params(self, Cauchy, batch_shape, ("loc", "scale"), _instance)
+        return self._expand_parameters(Cauchy, batch_shape, ("loc", "scale"), _instance)
 
     @property
     def mean(self):

@@ -4,13 +4,11 @@ and Cunningham, 2019), density C(λ) λˣ (1 − λ)¹⁻ˣ; reparameterizable t
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
 from .. import ops
 from . import constraints
-from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .special import softplus
 from .utils import BinaryParameter, broadcast_all, clamp_probs, constant, draw, lazy_property, logits_to_probs
@@ -29,28 +27,17 @@ class ContinuousBernoulli(BinaryParameter, ExponentialFamily):
     has_rsample = True
 
     def __init__(self, probs=None, logits=None, lims=(0.499, 0.501), validate_args=None):
-        if (probs is None) == (logits is None):
-            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
-        given = probs if probs is not None else logits
-        (param,) = broadcast_all(given)
+        self._set_binary_parameter(probs, logits)
         if probs is not None:
-            if validate_args is not None and not np.all(constraints.unit_interval._check(param.data)):
+            if validate_args is not None and not np.all(constraints.unit_interval._check(self.probs.data)):
                 raise ValueError("The parameter probs has invalid values")
-            self.probs = clamp_probs(param)
-            self._param = self.probs
-        else:
-            self.logits = param
-            self._param = self.logits
+            self.probs = self._param = clamp_probs(self.probs)
         self._lims = lims
-        super().__init__(() if isinstance(given, numbers.Number) else self._param.shape, validate_args=validate_args)
+        super().__init__(self._param.shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(ContinuousBernoulli, _instance)
+        new = self._expand_binary(ContinuousBernoulli, batch_shape, _instance)
         new._lims = self._lims
-        batch_shape = tuple(batch_shape)
-        self._expand_parameter(new, batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
         return new
 
     @lazy_property

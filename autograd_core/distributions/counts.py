@@ -32,24 +32,15 @@ class Geometric(BinaryParameter, Distribution):
     support = constraints.nonnegative_integer
 
     def __init__(self, probs=None, logits=None, validate_args=None):
-        if (probs is None) == (logits is None):
-            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
-        given = probs if probs is not None else logits
-        (self._param,) = broadcast_all(given)
-        setattr(self, "probs" if probs is not None else "logits", self._param)
-        super().__init__(() if isinstance(given, numbers.Number) else self._param.shape, validate_args=validate_args)
+        self._set_binary_parameter(probs, logits)
+        super().__init__(self._param.shape, validate_args=validate_args)
         if self._validate_args and probs is not None and not np.all(self.probs.data > 0):
             raise ValueError(f"Expected parameter probs ({type(self.probs).__name__} of shape "
                              f"{tuple(self.probs.shape)}) of distribution {self!r} to be positive but found invalid "
                              f"values:\n{self.probs.data[~(self.probs.data > 0)]}")
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Geometric, _instance)
-        batch_shape = tuple(batch_shape)
-        self._expand_parameter(new, batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expand_binary(Geometric, batch_shape, _instance)
 
     @property
     def mean(self):
@@ -95,25 +86,12 @@ class NegativeBinomial(BinaryParameter, Distribution):
     support = constraints.nonnegative_integer
 
     def __init__(self, total_count, probs=None, logits=None, validate_args=None):
-        if (probs is None) == (logits is None):
-            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
-        if probs is not None:
-            self.total_count, self.probs = broadcast_all(total_count, probs)
-            self._param = self.probs
-        else:
-            self.total_count, self.logits = broadcast_all(total_count, logits)
-            self._param = self.logits
-        self.total_count = self.total_count.astype(self._param.dtype)
+        (total_count,) = self._set_binary_parameter(probs, logits, total_count)
+        self.total_count = total_count.astype(self._param.dtype)
         super().__init__(self._param.shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(NegativeBinomial, _instance)
-        batch_shape = tuple(batch_shape)
-        new.total_count = ops.broadcast_to(self.total_count, shape=batch_shape)
-        self._expand_parameter(new, batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expand_binary(NegativeBinomial, batch_shape, _instance, others=("total_count",))
 
     @property
     def mean(self):

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import ops
 from . import constraints
 from .categorical import Categorical, OverCategorical
 from .distribution import Distribution
 from .special import lgamma, softplus
-from .utils import BinaryParameter, as_float_value, broadcast_all, constant, draw
+from .utils import BinaryParameter, as_float_value, constant, draw
 
 __all__ = ["Binomial", "OneHotCategorical", "OneHotCategoricalStraightThrough"]
 
@@ -96,25 +95,12 @@ class Binomial(BinaryParameter, Distribution):
     has_enumerate_support = True
 
     def __init__(self, total_count=1, probs=None, logits=None, validate_args=None):
-        if (probs is None) == (logits is None):
-            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
-        if probs is not None:
-            self.total_count, self.probs = broadcast_all(total_count, probs)
-            self._param = self.probs
-        else:
-            self.total_count, self.logits = broadcast_all(total_count, logits)
-            self._param = self.logits
-        self.total_count = self.total_count.detach().astype(self._param.dtype)
+        (total_count,) = self._set_binary_parameter(probs, logits, total_count)
+        self.total_count = total_count.detach().astype(self._param.dtype)
         super().__init__(self._param.shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Binomial, _instance)
-        batch_shape = tuple(batch_shape)
-        new.total_count = ops.broadcast_to(self.total_count, shape=batch_shape)
-        self._expand_parameter(new, batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expand_binary(Binomial, batch_shape, _instance, others=("total_count",))
 
     @constraints.dependent_property(is_discrete=True, event_dim=0)
     def support(self):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import engine
+from .. import engine, ops
 from ..value import Value
 from . import constraints
 from .utils import lazy_property
@@ -146,6 +146,17 @@ class Distribution:
             raise ValueError(
                 f"Expected value argument ({type(value).__name__} of shape {tuple(value.shape)}) to be within the "
                 f"support ({support!r}) of the distribution {self!r}, but found invalid values:\n{value}")
+
+    def _expand_parameters(self, cls, batch_shape, names, _instance=None):
+        """`expand` for a distribution with scalar events whose parameters `names` all have its batch_shape: a new
+        `cls` (see _get_checked_instance) holding them broadcast, differentiably, to `batch_shape`."""
+        new = self._get_checked_instance(cls, _instance)
+        batch_shape = tuple(batch_shape)
+        for name in names:
+            setattr(new, name, ops.broadcast_to(getattr(self, name), shape=batch_shape))
+        Distribution.__init__(new, batch_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
 
     def _get_checked_instance(self, cls, _instance=None):
         if _instance is None and type(self).__init__ != cls.__init__:

@@ -6,23 +6,12 @@ import math
 
 import numpy as np
 
-from .. import ops
 from . import constraints
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .utils import broadcast_all, constant, draw
 
 __all__ = ["Exponential", "Laplace"]
-
-
-def _expand_params(self, cls, batch_shape, names, _instance):
-    new = self._get_checked_instance(cls, _instance)
-    batch_shape = tuple(batch_shape)
-    for name in names:
-        setattr(new, name, ops.broadcast_to(getattr(self, name), shape=batch_shape))
-    Distribution.__init__(new, batch_shape, validate_args=False)
-    new._validate_args = self._validate_args
-    return new
 
 
 class Exponential(ExponentialFamily):
@@ -38,7 +27,7 @@ class Exponential(ExponentialFamily):
         super().__init__(self.rate.shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        return _expand_params(self, Exponential, batch_shape, ("rate",), _instance)
+        return self._expand_parameters(Exponential, batch_shape, ("rate",), _instance)
 
     @property
     def mean(self):
@@ -96,7 +85,7 @@ class Laplace(Distribution):
         super().__init__(self.loc.shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        return _expand_params(self, Laplace, batch_shape, ("loc", "scale"), _instance)
+        return self._expand_parameters(Laplace, batch_shape, ("loc", "scale"), _instance)
 
     @property
     def mean(self):

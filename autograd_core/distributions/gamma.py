@@ -15,7 +15,6 @@ from ..ops.special_functions import igamma
 from . import constraints
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
-from .exponential import _expand_params
 from .gamma_sampling import standard_gamma
 from .special import digamma, lgamma
 from .utils import as_float_value, broadcast_all, constant, draw, tiny, xlogy
@@ -36,7 +35,7 @@ class Gamma(ExponentialFamily):
         super().__init__(self.rate.shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        return _expand_params(self, Gamma, batch_shape, ("concentration", "rate"), _instance)
+        return self._expand_parameters(Gamma, batch_shape, ("concentration", "rate"), _instance)
 
     @property
     def mean(self):
@@ -166,7 +165,7 @@ class Beta(ExponentialFamily):
         super().__init__(self.concentration1.shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        return _expand_params(self, Beta, batch_shape, ("concentration1", "concentration0"), _instance)
+        return self._expand_parameters(Beta, batch_shape, ("concentration1", "concentration0"), _instance)
 
     @property
     def mean(self):
@@ -224,7 +223,7 @@ class Poisson(ExponentialFamily):
         super().__init__(self.rate.shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        return _expand_params(self, Poisson, batch_shape, ("rate",), _instance)
+        return self._expand_parameters(Poisson, batch_shape, ("rate",), _instance)
 
     @property
     def mean(self):

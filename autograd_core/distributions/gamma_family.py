@@ -57,13 +57,8 @@ class StudentT(Distribution):
         super().__init__(self.df.shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(StudentT, _instance)
-        batch_shape = tuple(batch_shape)
-        for name in ("df", "loc", "scale"):
-            setattr(new, name, ops.broadcast_to(getattr(self, name), shape=batch_shape))
+        new = self._expand_parameters(StudentT, batch_shape, ("df", "loc", "scale"), _instance)
         new._chi2 = self._chi2.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
         return new
 
     @property
@@ -117,14 +112,9 @@ class FisherSnedecor(Distribution):
         super().__init__(self.df1.shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(FisherSnedecor, _instance)
-        batch_shape = tuple(batch_shape)
-        new.df1 = ops.broadcast_to(self.df1, shape=batch_shape)
-        new.df2 = ops.broadcast_to(self.df2, shape=batch_shape)
+        new = self._expand_parameters(FisherSnedecor, batch_shape, ("df1", "df2"), _instance)
         new._gamma1 = self._gamma1.expand(batch_shape)
         new._gamma2 = self._gamma2.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
         return new
 
     @property

@@ -12,7 +12,6 @@ import numpy as np
 from .. import ops
 from . import constraints
 from .distribution import Distribution
-from .exponential import _expand_params
 from .utils import broadcast_all, constant, draw
 
 __all__ = ["GeneralizedPareto"]
@@ -31,7 +30,7 @@ class GeneralizedPareto(Distribution):
         super().__init__(() if scalar else self.loc.shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        return _expand_params(self, GeneralizedPareto, batch_shape, ("loc", "scale", "concentration"), _instance)
+        return self._expand_parameters(GeneralizedPareto, batch_shape, ("loc", "scale", "concentration"), _instance)
 
     def _safe_concentration(self):
         """(ξ ≈ 0 mask, ξ with 1 where ξ ≈ 0): the closed forms divide by ξ."""

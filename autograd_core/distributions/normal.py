@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import math
 
-from .. import ops
 from . import constraints
-from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .special import erf, erfinv
 from .utils import broadcast_all, draw, constant
@@ -28,13 +26,7 @@ class Normal(ExponentialFamily):
         super().__init__(self.loc.shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Normal, _instance)
-        batch_shape = tuple(batch_shape)
-        new.loc = ops.broadcast_to(self.loc, shape=batch_shape)
-        new.scale = ops.broadcast_to(self.scale, shape=batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expand_parameters(Normal, batch_shape, ("loc", "scale"), _instance)
 
     @property
     def mean(self):

@@ -34,27 +34,14 @@ class RelaxedBernoulli(BinaryParameter, Distribution):
     has_rsample = True
 
     def __init__(self, temperature, probs=None, logits=None, validate_args=None):
-        if (probs is None) == (logits is None):
-            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
-        if probs is not None:
-            self.probs, self.temperature = broadcast_all(probs, temperature)
-            self._param = self.probs
-        else:
-            self.logits, self.temperature = broadcast_all(logits, temperature)
-            self._param = self.logits
+        (self.temperature,) = self._set_binary_parameter(probs, logits, temperature)
         super().__init__(self._param.shape, validate_args=validate_args)
         if self._validate_args and not np.all(self.temperature.data > 0):
             raise ValueError(f"Expected parameter temperature to satisfy the constraint {constraints.positive!r}, "
                              f"but found invalid values:\n{self.temperature}")
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(RelaxedBernoulli, _instance)
-        batch_shape = tuple(batch_shape)
-        new.temperature = ops.broadcast_to(self.temperature, shape=batch_shape)
-        self._expand_parameter(new, batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expand_binary(RelaxedBernoulli, batch_shape, _instance, others=("temperature",))
 
     def rsample(self, sample_shape=()):
         shape = self._extended_shape(sample_shape)

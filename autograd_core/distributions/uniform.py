@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import ops
 from ..value import Value
 from . import constraints
 from .distribution import Distribution
@@ -27,13 +26,7 @@ class Uniform(Distribution):
             raise ValueError("Uniform is not defined when low>= high")
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Uniform, _instance)
-        batch_shape = tuple(batch_shape)
-        new.low = ops.broadcast_to(self.low, shape=batch_shape)
-        new.high = ops.broadcast_to(self.high, shape=batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expand_parameters(Uniform, batch_shape, ("low", "high"), _instance)
 
     @constraints.dependent_property(is_discrete=False, event_dim=0)
     def support(self):

@@ -85,7 +85,18 @@ class lazy_property:  # noqa: N801  (PyTorch's name)
 
 class BinaryParameter:
     """For a distribution of a binary event given by `probs` or by `logits` (the one given is an attribute, and
-    `_param`): the other one, computed on first use; the parameter's shape; and its expansion to a batch shape."""
+    `_param`): storing the one given, the other one computed on first use, the parameter's shape, and `expand`."""
+
+    def _set_binary_parameter(self, probs, logits, *others):
+        """Store whichever of probs and logits is given (ValueError unless exactly one is), broadcast together with
+        `others` (total_count, temperature), as that attribute and as `_param`; return the broadcast `others`."""
+        if (probs is None) == (logits is None):
+            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
+        name, given = ("probs", probs) if probs is not None else ("logits", logits)
+        param, *others = broadcast_all(given, *others)
+        setattr(self, name, param)
+        self._param = param
+        return others
 
     @lazy_property
     def logits(self):
@@ -99,12 +110,12 @@ class BinaryParameter:
     def param_shape(self):
         return self._param.shape
 
-    def _expand_parameter(self, new, batch_shape):
-        """Give `new` (an instance being expanded) this one's probs and logits, as far as known, broadcast."""
-        for name in ("probs", "logits"):
-            if name in self.__dict__:
-                setattr(new, name, ops.broadcast_to(self.__dict__[name], shape=batch_shape))
-                new._param = new.__dict__[name]
+    def _expand_binary(self, cls, batch_shape, _instance=None, others=()):
+        """`expand`: a new `cls` with this one's probs and logits (as far as known) and `others` broadcast."""
+        known = [name for name in ("probs", "logits") if name in self.__dict__]
+        new = self._expand_parameters(cls, batch_shape, (*others, *known), _instance)
+        new._param = new.__dict__[known[-1]]
+        return new
 
 
 def draw(method, shape, dtype, *args):

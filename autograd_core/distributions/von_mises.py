@@ -9,7 +9,6 @@ import numpy as np
 
 from . import constraints
 from .distribution import Distribution
-from .exponential import _expand_params
 from .utils import broadcast_all, constant, draw, lazy_property
 
 __all__ = ["VonMises"]
@@ -51,7 +50,7 @@ class VonMises(Distribution):
         super().__init__(self.loc.shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        return _expand_params(self, VonMises, batch_shape, ("loc", "concentration"), _instance)
+        return self._expand_parameters(VonMises, batch_shape, ("loc", "concentration"), _instance)
 
     def log_prob(self, value):
         if self._validate_args:
