@@ -114,16 +114,22 @@ def _mode_positions(data, axis):
 def mode(input, dim=-1, keepdim=False):
     """(values, indices): the most frequent entry along dim (the smallest among equally frequent ones) and the
     position where it last occurs, as torch.mode. The gradient goes to that entry."""
-    x = as_value(input)
+    return _pick_along(Mode, _mode_positions, as_value(input), dim, keepdim)
+
+
+def _pick_along(result, positions, x, dim, keepdim):
+    """result(values, indices) for the entry of each row along dim that positions(data, axis) names (int64, size 1
+    along axis, read from the numbers without a gradient); the gradient goes to that entry. A 0-d x is its own pick
+    (index 0). PyTorch's IndexError for an empty dim, named after the function (result's name)."""
     if x.ndim == 0:
         check_dim(dim, 0)
-        return Mode(x * 1, as_value(np.asarray(0, dtype=np.int64)))
+        return result(x * 1, as_value(np.asarray(0, dtype=np.int64)))
     dim = check_dim(dim, x.ndim)
     if x.shape[dim] == 0:
-        raise IndexError(f"mode(): Expected reduction dim {dim} to have non-zero size.")
-    indices = without_gradient(_mode_positions, x, axis=dim)
+        raise IndexError(f"{result.__name__}(): Expected reduction dim {dim} to have non-zero size.")
+    indices = without_gradient(positions, x, axis=dim)
     values = take_along_dim(x, indices, dim)
-    return Mode(_keep(values, dim, keepdim), _keep(indices, dim, keepdim))
+    return result(_keep(values, dim, keepdim), _keep(indices, dim, keepdim))
 
 
 def _nanmedian_positions(data, axis):
@@ -146,13 +152,7 @@ def nanmedian(input, dim=None, keepdim=False):
         if flat.shape[0] == 0:
             raise RuntimeError("nanmedian() of an empty Value")
         return take_along_dim(flat, without_gradient(_nanmedian_positions, flat, axis=0), 0).reshape(())
-    if x.ndim == 0:
-        check_dim(dim, 0)
-        return NanMedian(x * 1, as_value(np.asarray(0, dtype=np.int64)))
-    dim = check_dim(dim, x.ndim)
-    indices = without_gradient(_nanmedian_positions, x, axis=dim)
-    values = take_along_dim(x, indices, dim)
-    return NanMedian(_keep(values, dim, keepdim), _keep(indices, dim, keepdim))
+    return _pick_along(NanMedian, _nanmedian_positions, x, dim, keepdim)
 
 
 _INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
