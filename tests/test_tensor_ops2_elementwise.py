@@ -251,6 +251,8 @@ ERRORS = [
     ("kthvalue-k", lambda m: m.kthvalue(m.zeros(3), 4), RuntimeError, "out of range"),
     ("mode-empty-dim", lambda m: m.mode(m.zeros(0, 3), 0), IndexError, "Expected reduction dim 0"),
     ("nanmedian-empty-dim", lambda m: m.nanmedian(m.zeros(0, 3), 0), IndexError, "Expected reduction dim 0"),
+    ("median-empty-dim", lambda m: m.median(m.zeros(2, 0), -1), IndexError, "Expected reduction dim 1"),
+    ("kthvalue-empty-dim", lambda m: m.kthvalue(m.zeros(0, 3), 1, 0), IndexError, "Expected reduction dim 0"),
     ("quantile-q", lambda m: m.quantile(m.zeros(3), 1.5), RuntimeError, r"range \[0, 1\]"),
     ("quantile-int", lambda m: m.quantile(m.tensor([1, 2]), 0.5), RuntimeError, "float or double"),
     ("quantile-interpolation", lambda m: m.quantile(m.zeros(3), 0.5, interpolation="cubic"), RuntimeError,

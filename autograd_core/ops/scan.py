@@ -286,6 +286,8 @@ def median(input, dim=None, keepdim=False):
         if flat.shape[0] == 0:
             raise RuntimeError("median() of an empty Value")
         return reshape(_pick(flat, how="median", axis=0), shape=())
+    if x.ndim and x.shape[axis := check_dim(dim, x.ndim)] == 0:
+        raise IndexError(f"median(): Expected reduction dim {axis} to have non-zero size.")
     values, indices = _picked(x, "median", dim)
     if not keepdim and x.ndim:
         axis = check_dim(dim, x.ndim)

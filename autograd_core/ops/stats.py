@@ -90,6 +90,8 @@ def kthvalue(input, k, dim=-1, keepdim=False):
         return KthValue(x * 1, as_value(np.asarray(0, dtype=np.int64)))
     dim = check_dim(dim, x.ndim)
     n = x.shape[dim]
+    if n == 0:
+        raise IndexError(f"kthvalue(): Expected reduction dim {dim} to have non-zero size.")
     if not 1 <= int(k) <= n:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {dim}")
     k = int(k)
