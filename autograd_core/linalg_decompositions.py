@@ -222,9 +222,7 @@ def cond(A, p=None):
         return s[..., -1] / s[..., 0] if p == -2 else s[..., 0] / s[..., -1]
     if p not in ("fro", "nuc", float("inf"), float("-inf"), 1, -1):
         raise RuntimeError(f"linalg.cond got an invalid norm type: {p}")
-    if A.shape[-1] != A.shape[-2]:
-        raise RuntimeError(f"linalg.cond(ord={p}): A must be batches of square matrices, but they are "
-                           f"{A.shape[-2]} by {A.shape[-1]} matrices")
+    _check_square(f"cond(ord={p})", A)
     singular = without_gradient(_is_singular, A)
     eye = np.eye(A.shape[-1], dtype=A.dtype)
     safe = where(singular.reshape(singular.shape + (1, 1)), eye, A)    # an invertible stand-in, masked out below
