@@ -4,6 +4,7 @@ every parameter's gradient, torch's state dicts), finite differences, forward mo
 
 import numpy as np
 import pytest
+from nn_helpers import assert_compiled_training_matches_eager, rand
 
 import autograd_core as ag
 import autograd_core.nn.functional as F
@@ -11,10 +12,6 @@ from autograd_core import Value, nn
 from autograd_core.gradcheck import gradcheck
 
 F64 = np.float64
-
-
-def rand(*shape, seed=0):
-    return np.random.default_rng(seed).normal(size=shape)
 
 
 def against_torch(ours, theirs, *arrays, rtol=1e-12, indices=False):
@@ -308,13 +305,7 @@ def test_3d_network_trains_the_same_compiled_and_eager():
         opt.step()
         return loss
 
-    eager, compiled = make(), make()
-    compiled_step = ag.compile(lambda x, y: step(*compiled, x, y))
     rng = np.random.default_rng(1)
-    for _ in range(4):
-        x, y = rng.normal(size=(3, 1, 4, 4, 4)), ag.tensor(rng.integers(0, 2, 3))
-        np.testing.assert_allclose(compiled_step(x, y).data, step(*eager, x, y).data, rtol=1e-12)
-    assert compiled_step.stats["replayed"] >= 1
-    for p, q in zip(eager[0].parameters(), compiled[0].parameters()):
-        np.testing.assert_allclose(p.data, q.data, rtol=1e-12)
+    batches = [(rng.normal(size=(3, 1, 4, 4, 4)), ag.tensor(rng.integers(0, 2, 3))) for _ in range(4)]
+    eager, compiled = assert_compiled_training_matches_eager(make, step, batches)
     np.testing.assert_allclose(eager[0][1].running_mean, compiled[0][1].running_mean, rtol=1e-12)

@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 import pytest
+from nn_helpers import assert_close_to_torch, rand, torch_or_skip
 
 import autograd_core as ag
 from autograd_core import Value, nn
@@ -12,18 +13,6 @@ import autograd_core.nn.functional as F
 from autograd_core.gradcheck import gradcheck, gradgradcheck
 
 F64 = np.float64
-
-
-def rand(*shape, seed=0):
-    return np.random.default_rng(seed).normal(size=shape)
-
-
-def _torch():
-    return pytest.importorskip("torch")
-
-
-def _assert_close(ours, theirs, name=""):
-    np.testing.assert_allclose(np.asarray(ours), theirs.detach().numpy(), rtol=1e-10, atol=1e-12, err_msg=name)
 
 
 def _pair(torch, kwargs):
@@ -50,7 +39,7 @@ MHA_CASES = [
 
 @pytest.mark.parametrize("kwargs,call", [c[1:] for c in MHA_CASES], ids=[c[0] for c in MHA_CASES])
 def test_multihead_attention_matches_torch(kwargs, call):
-    torch = _torch()
+    torch = torch_or_skip()
     ours, theirs = _pair(torch, kwargs)
     batched = np.ndim(call.get("key_padding_mask", np.zeros((2, 4)))) == 2
     lead = (2,) if batched else ()
@@ -64,12 +53,12 @@ def test_multihead_attention_matches_torch(kwargs, call):
     tout, tweights = theirs(*tensors, **tcall)
     out, weights = ours(*values, **call)
     assert out.shape == tuple(tout.shape)
-    _assert_close(out.data, tout, "output")
+    assert_close_to_torch(out.data, tout, "output")
     w_out = rand(*out.shape, seed=3)
     loss, tloss = (out * w_out).sum(), (tout * torch.tensor(w_out)).sum()
     if call.get("need_weights", True):
         assert weights.shape == tuple(tweights.shape)
-        _assert_close(weights.data, tweights, "weights")
+        assert_close_to_torch(weights.data, tweights, "weights")
         w_weights = rand(*weights.shape, seed=4)
         loss, tloss = loss + (weights * w_weights).sum(), tloss + (tweights * torch.tensor(w_weights)).sum()
     else:
@@ -77,21 +66,21 @@ def test_multihead_attention_matches_torch(kwargs, call):
     loss.backward()
     tloss.backward()
     for name, value, tensor in zip("qkv", values, tensors):
-        _assert_close(value.grad, tensor.grad, name)
+        assert_close_to_torch(value.grad, tensor.grad, name)
     tgrads = dict(theirs.named_parameters())
     assert [n for n, _ in ours.named_parameters()] == list(tgrads)
     for name, p in ours.named_parameters():
-        _assert_close(p.grad, tgrads[name].grad, name)
+        assert_close_to_torch(p.grad, tgrads[name].grad, name)
 
 
 def test_multihead_attention_float_mask_gets_its_gradient():
-    torch = _torch()
+    torch = torch_or_skip()
     ours, theirs = _pair(torch, {})
     x, mask = rand(3, 2, 4), rand(3, 3, seed=5)
     tmask, vmask = torch.tensor(mask, requires_grad=True), Value(mask)
     theirs(*[torch.tensor(x)] * 3, attn_mask=tmask)[0].pow(2).sum().backward()
     ours(*[x] * 3, attn_mask=vmask)[0].__pow__(2).sum().backward()
-    _assert_close(vmask.grad, tmask.grad)
+    assert_close_to_torch(vmask.grad, tmask.grad)
 
 
 def test_multihead_attention_parameters_and_init():
@@ -171,26 +160,26 @@ SDPA_CASES = [
 
 @pytest.mark.parametrize("kwargs", [c[1] for c in SDPA_CASES], ids=[c[0] for c in SDPA_CASES])
 def test_scaled_dot_product_attention_matches_torch(kwargs):
-    torch = _torch()
+    torch = torch_or_skip()
     arrays = rand(2, 2, 3, 5), rand(2, 2, 4, 5, seed=1), rand(2, 2, 4, 6, seed=2)   # (N, heads, L|S, E)
     tensors = [torch.tensor(a, requires_grad=True) for a in arrays]
     values = [Value(a) for a in arrays]
     tkw = {k: torch.tensor(m) if isinstance(m, np.ndarray) else m for k, m in kwargs.items()}
     tout = torch.nn.functional.scaled_dot_product_attention(*tensors, **tkw)
     out = F.scaled_dot_product_attention(*values, **kwargs)
-    _assert_close(out.data, tout)
+    assert_close_to_torch(out.data, tout)
     w = rand(*out.shape, seed=3)
     (out * w).sum().backward()
     (tout * torch.tensor(w)).sum().backward()
     for name, value, tensor in zip("qkv", values, tensors):
-        _assert_close(value.grad, tensor.grad, name)
+        assert_close_to_torch(value.grad, tensor.grad, name)
 
 
-def test_scaled_dot_product_attention_grouped_query_matches_torch():
-    torch = _torch()
+def test_scaled_dot_product_attention_grouped_query_matchestorch_or_skip():
+    torch = torch_or_skip()
     q, k, v = rand(1, 4, 3, 2), rand(1, 2, 5, 2, seed=1), rand(1, 2, 5, 3, seed=2)
     tout = torch.nn.functional.scaled_dot_product_attention(*map(torch.tensor, (q, k, v)), enable_gqa=True)
-    _assert_close(F.scaled_dot_product_attention(q, k, v, enable_gqa=True).data, tout)
+    assert_close_to_torch(F.scaled_dot_product_attention(q, k, v, enable_gqa=True).data, tout)
 
 
 def test_scaled_dot_product_attention_gradcheck_and_dropout():
@@ -247,7 +236,7 @@ ENCODER_CASES = [
 
 @pytest.mark.parametrize("kwargs,call", [c[1:] for c in ENCODER_CASES], ids=[c[0] for c in ENCODER_CASES])
 def test_transformer_encoder_layer_matches_torch(kwargs, call):
-    torch = _torch()
+    torch = torch_or_skip()
     theirs = torch.nn.TransformerEncoderLayer(4, 2, 8, dropout=0.0, **kwargs).double()
     ours = nn.TransformerEncoderLayer(4, 2, 8, dropout=0.0, dtype=F64, **kwargs)
     ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
@@ -256,15 +245,15 @@ def test_transformer_encoder_layer_matches_torch(kwargs, call):
     xt, xv = torch.tensor(x, requires_grad=True), Value(x)
     tout = theirs(xt, **{k: torch.tensor(m) if isinstance(m, np.ndarray) else m for k, m in call.items()})
     out = ours(xv, **call)
-    _assert_close(out.data, tout)
+    assert_close_to_torch(out.data, tout)
     w = rand(*shape, seed=5)
     (out * w).sum().backward()
     (tout * torch.tensor(w)).sum().backward()
-    _assert_close(xv.grad, xt.grad, "input")
+    assert_close_to_torch(xv.grad, xt.grad, "input")
     tgrads = dict(theirs.named_parameters())
     assert [n for n, _ in ours.named_parameters()] == list(tgrads)
     for name, p in ours.named_parameters():
-        _assert_close(p.grad, tgrads[name].grad, name)
+        assert_close_to_torch(p.grad, tgrads[name].grad, name)
     assert [k for k in ours.state_dict() if not k.endswith("_extra_state")] == list(theirs.state_dict())
 
 
@@ -311,8 +300,8 @@ def test_transformer_encoder_layer_training_step_compiles_with_dropout():
     assert nn.TransformerEncoderLayer(8, 2, 16)(np.zeros((2, 1, 8), np.float32)).dtype == np.float32
 
 
-def test_transformer_encoder_matches_torch():
-    torch = _torch()
+def test_transformer_encoder_matchestorch_or_skip():
+    torch = torch_or_skip()
     theirs = torch.nn.TransformerEncoder(torch.nn.TransformerEncoderLayer(4, 2, 8, dropout=0.0, batch_first=True), 2,
                                          norm=torch.nn.LayerNorm(4), enable_nested_tensor=False).double()
     ours = nn.TransformerEncoder(nn.TransformerEncoderLayer(4, 2, 8, dropout=0.0, batch_first=True, dtype=F64), 2,
@@ -323,13 +312,13 @@ def test_transformer_encoder_matches_torch():
     xt, xv = torch.tensor(x, requires_grad=True), Value(x)
     tout = theirs(xt, mask=torch.tensor(mask), is_causal=True)
     out = ours(xv, mask=mask, is_causal=True)
-    _assert_close(out.data, tout)
+    assert_close_to_torch(out.data, tout)
     (out * out).sum().backward()
     (tout * tout).sum().backward()
-    _assert_close(xv.grad, xt.grad)
+    assert_close_to_torch(xv.grad, xt.grad)
     tgrads = dict(theirs.named_parameters())
     for name, p in ours.named_parameters():
-        _assert_close(p.grad, tgrads[name].grad, name)
+        assert_close_to_torch(p.grad, tgrads[name].grad, name)
 
 
 def test_transformer_encoder_layers_are_independent_copies():

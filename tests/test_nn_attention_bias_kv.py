@@ -4,24 +4,13 @@ differences."""
 
 import numpy as np
 import pytest
+from nn_helpers import assert_close_to_torch, rand, torch_or_skip
 
 from autograd_core import Value, nn
 import autograd_core.nn.functional as F
 from autograd_core.gradcheck import gradcheck
 
 F64 = np.float64
-
-
-def rand(*shape, seed=0):
-    return np.random.default_rng(seed).normal(size=shape)
-
-
-def _torch():
-    return pytest.importorskip("torch")
-
-
-def _assert_close(ours, theirs, name=""):
-    np.testing.assert_allclose(np.asarray(ours), theirs.detach().numpy(), rtol=1e-10, atol=1e-12, err_msg=name)
 
 
 CAUSAL = np.triu(np.ones((3, 4), bool), 1)
@@ -41,7 +30,7 @@ CASES = [
 
 @pytest.mark.parametrize("kwargs,call", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_bias_kv_and_zero_attn_match_torch(kwargs, call):
-    torch = _torch()
+    torch = torch_or_skip()
     theirs = torch.nn.MultiheadAttention(4, 2, **kwargs).double()
     ours = nn.MultiheadAttention(4, 2, dtype=F64, **kwargs)
     assert list(ours.state_dict()) == list(theirs.state_dict())
@@ -58,21 +47,21 @@ def test_bias_kv_and_zero_attn_match_torch(kwargs, call):
     vcall = {key: Value(m) if isinstance(m, np.ndarray) and m.dtype == F64 else m for key, m in call.items()}
     tout, tweights = theirs(*tensors, **tcall)
     out, weights = ours(*values, **vcall)
-    _assert_close(out.data, tout, "output")
+    assert_close_to_torch(out.data, tout, "output")
     assert weights.shape == tuple(tweights.shape)
-    _assert_close(weights.data, tweights, "weights")
+    assert_close_to_torch(weights.data, tweights, "weights")
     w1, w2 = rand(*out.shape, seed=3), rand(*weights.shape, seed=4)
     ((out * w1).sum() + (weights * w2).sum()).backward()
     ((tout * torch.tensor(w1)).sum() + (tweights * torch.tensor(w2)).sum()).backward()
     for name, value, tensor in zip("qkv", values, tensors):
-        _assert_close(value.grad, tensor.grad, name)
+        assert_close_to_torch(value.grad, tensor.grad, name)
     for key, mask in vcall.items():
         if isinstance(mask, Value):
-            _assert_close(mask.grad, tcall[key].grad, key)
+            assert_close_to_torch(mask.grad, tcall[key].grad, key)
     tgrads = dict(theirs.named_parameters())
     assert [n for n, _ in ours.named_parameters()] == list(tgrads)
     for name, p in ours.named_parameters():
-        _assert_close(p.grad, tgrads[name].grad, name)
+        assert_close_to_torch(p.grad, tgrads[name].grad, name)
 
 
 def test_bias_kv_parameters_init_and_repr():

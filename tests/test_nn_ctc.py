@@ -6,6 +6,7 @@ import itertools
 
 import numpy as np
 import pytest
+from nn_helpers import assert_close_to_torch, rand, torch_or_skip
 
 import autograd_core as ag
 from autograd_core import Value, nn
@@ -13,18 +14,6 @@ import autograd_core.nn.functional as F
 from autograd_core.gradcheck import gradcheck
 
 F64 = np.float64
-
-
-def rand(*shape, seed=0):
-    return np.random.default_rng(seed).normal(size=shape)
-
-
-def _torch():
-    return pytest.importorskip("torch")
-
-
-def _assert_close(ours, theirs, name=""):
-    np.testing.assert_allclose(np.asarray(ours), theirs.detach().numpy(), rtol=1e-10, atol=1e-12, err_msg=name)
 
 
 # T = 6, N = 4, C = 5: a repeated label (needs a blank between), a shorter input, an empty target.
@@ -40,7 +29,7 @@ CASES = [
 
 @pytest.mark.parametrize("kwargs,concatenated", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_ctc_loss_matches_torch(kwargs, concatenated):
-    torch = _torch()
+    torch = torch_or_skip()
     targets = TARGETS if kwargs.get("blank", 0) == 0 else np.where(TARGETS == 4, 0, TARGETS)
     if concatenated:
         targets = np.concatenate([t[:n] for t, n in zip(targets, TARGET_LENGTHS)])
@@ -50,15 +39,15 @@ def test_ctc_loss_matches_torch(kwargs, concatenated):
                                           torch.tensor(TARGET_LENGTHS), **kwargs)
     ours = F.ctc_loss(F.log_softmax(xv, dim=-1), targets, INPUT_LENGTHS, TARGET_LENGTHS, **kwargs)
     assert ours.shape == tuple(theirs.shape)
-    _assert_close(ours.data, theirs, "loss")
+    assert_close_to_torch(ours.data, theirs, "loss")
     w = rand(*ours.shape, seed=1)
     (ours * w).sum().backward()
     (theirs * torch.tensor(w)).sum().backward()
-    _assert_close(xv.grad, xt.grad, "gradient of the logits")
+    assert_close_to_torch(xv.grad, xt.grad, "gradient of the logits")
 
 
-def test_ctc_module_unbatched_and_zero_infinity_match_torch():
-    torch = _torch()
+def test_ctc_module_unbatched_and_zero_infinity_matchtorch_or_skip():
+    torch = torch_or_skip()
     logits = rand(4, 3, 5, seed=2)
     targets, lengths = np.array([[1, 1, 2], [2, 3, 0], [4, 0, 0]]), np.array([3, 2, 1])
     input_lengths = np.array([3, 4, 4])                 # the first needs 4 steps (1, blank, 1, 2): impossible
@@ -68,11 +57,11 @@ def test_ctc_module_unbatched_and_zero_infinity_match_torch():
             xt.log_softmax(-1), torch.tensor(targets), torch.tensor(input_lengths), torch.tensor(lengths))
         module = nn.CTCLoss(reduction="none", zero_infinity=zero_infinity)
         loss = module(F.log_softmax(xv, dim=-1), targets, input_lengths, lengths)
-        _assert_close(loss.data, tloss)
+        assert_close_to_torch(loss.data, tloss)
         if zero_infinity:
             loss.sum().backward()
             tloss.sum().backward()
-            _assert_close(xv.grad, xt.grad)
+            assert_close_to_torch(xv.grad, xt.grad)
             assert repr(module) == "CTCLoss(reduction='none', zero_infinity=True)"
         else:
             assert np.isinf(loss.data[0])
@@ -81,7 +70,7 @@ def test_ctc_module_unbatched_and_zero_infinity_match_torch():
                                            torch.tensor(5), torch.tensor(2), reduction="none")
     ours = F.ctc_loss(F.log_softmax(Value(single), dim=-1), np.array([1, 2]), 5, 2, reduction="none")
     assert ours.shape == () == tuple(tsingle.shape)
-    _assert_close(ours.data, tsingle)
+    assert_close_to_torch(ours.data, tsingle)
 
 
 def _brute_force(log_probs, label, blank):

@@ -5,16 +5,13 @@ torch's numbers in float64."""
 
 import numpy as np
 import pytest
+from nn_helpers import assert_compiled_training_matches_eager, rand
 
 import autograd_core as ag
 import autograd_core.nn.functional as F
 from autograd_core import Value, nn, optim
 
 F64 = np.float64
-
-
-def rand(*shape, seed=0):
-    return np.random.default_rng(seed).normal(size=shape)
 
 
 # name, constructor arguments, input shape, the class it becomes, the attribute that takes the input's size
@@ -161,15 +158,9 @@ def test_lazy_modules_in_a_compiled_training_step():
         opt.step()
         return loss
 
-    eager, compiled = make(), make()
-    compiled_step = ag.compile(lambda x, y: step(*compiled, x, y))
     rng = np.random.default_rng(1)
-    for _ in range(4):
-        x, y = rng.normal(size=(3, 2, 3, 3, 3)), ag.tensor(rng.integers(0, 2, 3))
-        np.testing.assert_allclose(compiled_step(x, y).data, step(*eager, x, y).data, rtol=1e-12)
-    assert compiled_step.stats["replayed"] >= 1
-    for p, q in zip(eager[0].parameters(), compiled[0].parameters()):
-        np.testing.assert_allclose(p.data, q.data, rtol=1e-12)
+    batches = [(rng.normal(size=(3, 2, 3, 3, 3)), ag.tensor(rng.integers(0, 2, 3))) for _ in range(4)]
+    assert_compiled_training_matches_eager(make, step, batches)
 
 
 def test_buffer_assignment_and_non_persistent_buffers_match_torch():

@@ -6,6 +6,7 @@ import itertools
 
 import numpy as np
 import pytest
+from nn_helpers import assert_compiled_training_matches_eager, rand
 
 import autograd_core as ag
 import autograd_core.nn.functional as F
@@ -13,10 +14,6 @@ from autograd_core import Value, nn
 from autograd_core.gradcheck import gradcheck
 
 F64 = np.float64
-
-
-def rand(*shape, seed=0):
-    return np.random.default_rng(seed).normal(size=shape)
 
 
 def compare(ours, theirs, arrays, seed=4):
@@ -106,15 +103,10 @@ def test_grid_sample_in_a_compiled_training_step():
         opt.step()
         return loss
 
-    eager, compiled = make(), make()
-    compiled_step = ag.compile(lambda x, y: step(*compiled, x, y))
     rng = np.random.default_rng(1)
-    for _ in range(4):
-        x, y = Value(rng.normal(size=(3, 2, 2, 3)), requires_grad=False), ag.tensor(rng.integers(0, 2, 3))
-        np.testing.assert_allclose(compiled_step(x, y).data, step(*eager, x, y).data, rtol=1e-12)
-    assert compiled_step.stats["replayed"] >= 1
-    for p, q in zip(eager[0].parameters(), compiled[0].parameters()):
-        np.testing.assert_allclose(p.data, q.data, rtol=1e-12)
+    batches = [(Value(rng.normal(size=(3, 2, 2, 3)), requires_grad=False), ag.tensor(rng.integers(0, 2, 3)))
+               for _ in range(4)]
+    assert_compiled_training_matches_eager(make, step, batches)
 
 
 def test_grid_sample_and_affine_grid_errors():

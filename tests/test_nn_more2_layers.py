@@ -4,6 +4,7 @@ properties where they are random, finite differences and forward mode."""
 
 import numpy as np
 import pytest
+from nn_helpers import assert_compiled_training_matches_eager, rand
 
 import autograd_core as ag
 import autograd_core.nn.functional as F
@@ -11,10 +12,6 @@ from autograd_core import Value, nn, no_grad
 from autograd_core.gradcheck import gradcheck
 
 F64 = np.float64
-
-
-def rand(*shape, seed=0):
-    return np.random.default_rng(seed).normal(size=shape)
 
 
 def against_torch(ours, theirs, x, rtol=1e-12):
@@ -71,12 +68,7 @@ def test_rrelu_in_a_compiled_step_draws_new_slopes_like_eager():
         opt.step()
         return loss
 
-    eager, compiled = make(), make()
-    compiled_step = ag.compile(lambda x: step(*compiled, x))
-    for seed in range(4):
-        x = rand(8, 3, seed=seed)
-        np.testing.assert_allclose(compiled_step(x).data, step(*eager, x).data, rtol=1e-12)
-    assert compiled_step.stats["replayed"] >= 1
+    assert_compiled_training_matches_eager(make, step, [(rand(8, 3, seed=seed),) for seed in range(4)])
 
 
 # ----------------------------------------------------------------------------------------------------

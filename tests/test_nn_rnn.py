@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
+from nn_helpers import assert_close_to_torch, rand, torch_or_skip
 
 import autograd_core as ag
 from autograd_core import Value, nn, optim
@@ -14,27 +15,15 @@ from autograd_core.gradcheck import gradcheck, gradgradcheck
 F64 = np.float64
 
 
-def rand(*shape, seed=0):
-    return np.random.default_rng(seed).normal(size=shape)
-
-
-def _torch():
-    return pytest.importorskip("torch")
-
-
 def _copy_from_torch(ours, theirs):
     ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
-
-
-def _assert_close(ours, theirs, name=""):
-    np.testing.assert_allclose(np.asarray(ours), theirs.detach().numpy(), rtol=1e-10, atol=1e-12, err_msg=name)
 
 
 def _assert_same_grads(ours, theirs):
     tgrads = dict(theirs.named_parameters())
     assert [n for n, _ in ours.named_parameters()] == list(tgrads)
     for name, p in ours.named_parameters():
-        _assert_close(p.grad, tgrads[name].grad, name)
+        assert_close_to_torch(p.grad, tgrads[name].grad, name)
 
 
 def _loss(out, weights):
@@ -59,7 +48,7 @@ CELLS = [("RNNCell", {}), ("RNNCell", {"nonlinearity": "relu"}), ("LSTMCell", {}
 @pytest.mark.parametrize("batched", [True, False], ids=["batched", "unbatched"])
 @pytest.mark.parametrize("name,kwargs", CELLS, ids=[f"{n}-{k}" for n, k in CELLS])
 def test_cell_matches_torch(name, kwargs, batched):
-    torch = _torch()
+    torch = torch_or_skip()
     theirs = getattr(torch.nn, name)(4, 3, **kwargs).double()
     ours = getattr(nn, name)(4, 3, dtype=F64, **kwargs)
     _copy_from_torch(ours, theirs)
@@ -75,14 +64,14 @@ def test_cell_matches_torch(name, kwargs, batched):
     _loss(out, weights).backward()
     for o, t in zip(out, tout):
         assert o.shape == tuple(t.shape)
-        _assert_close(o.data, t)
-    _assert_close(xv.grad, xt.grad)
+        assert_close_to_torch(o.data, t)
+    assert_close_to_torch(xv.grad, xt.grad)
     for s, t in zip(sv, st):
-        _assert_close(s.grad, t.grad)
+        assert_close_to_torch(s.grad, t.grad)
     _assert_same_grads(ours, theirs)
     # no hx: zeros, as PyTorch
     for o, t in zip(_flat(ours(x)), _flat(theirs(torch.tensor(x)))):
-        _assert_close(o.data, t)
+        assert_close_to_torch(o.data, t)
 
 
 @pytest.mark.parametrize("name,gates", [("RNNCell", 1), ("LSTMCell", 4), ("GRUCell", 3)])
@@ -175,28 +164,28 @@ def _run_both(torch, name, kwargs, x, states):
     _loss(out, weights).backward()
     for i, (o, t) in enumerate(zip(out, tout)):
         assert o.shape == tuple(t.shape), i
-        _assert_close(o.data, t, f"output {i}")
-    _assert_close(xv.grad, xt.grad, "input")
+        assert_close_to_torch(o.data, t, f"output {i}")
+    assert_close_to_torch(xv.grad, xt.grad, "input")
     for s, t in zip(sv, st):
-        _assert_close(s.grad, t.grad, "hx")
+        assert_close_to_torch(s.grad, t.grad, "hx")
     _assert_same_grads(ours, theirs)
     return ours, theirs
 
 
 @pytest.mark.parametrize("name,kwargs", LAYERS, ids=[f"{n}-{k}" for n, k in LAYERS])
 def test_sequence_layer_matches_torch(name, kwargs):
-    torch = _torch()
+    torch = torch_or_skip()
     x = rand(2, 3, 4) if kwargs.get("batch_first") else rand(3, 2, 4)  # length 3, batch 2
     ours, theirs = _run_both(torch, name, kwargs, x, _states(name, kwargs, batch=2))
     assert list(ours.state_dict()) == list(theirs.state_dict())
     # without hx: zeros, as PyTorch
     for o, t in zip(_flat(ours(x)), _flat(theirs(torch.tensor(x)))):
-        _assert_close(o.data, t)
+        assert_close_to_torch(o.data, t)
 
 
 @pytest.mark.parametrize("name", ["RNN", "LSTM", "GRU"])
 def test_sequence_layer_unbatched_matches_torch(name):
-    torch = _torch()
+    torch = torch_or_skip()
     kwargs = {"num_layers": 2, "bidirectional": True}
     _run_both(torch, name, kwargs, rand(3, 4), _states(name, kwargs, batch=None))
 

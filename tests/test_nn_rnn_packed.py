@@ -4,6 +4,7 @@ PyTorch in float64 (layouts, outputs, final states, gradients of inputs and para
 
 import numpy as np
 import pytest
+from nn_helpers import assert_close_to_torch, rand, torch_or_skip
 
 from autograd_core import Value, nn
 from autograd_core.gradcheck import gradcheck
@@ -16,29 +17,17 @@ F64 = np.float64
 LENGTHS = [2, 4, 1]                                    # unsorted, distinct: PyTorch's sort order is ours
 
 
-def rand(*shape, seed=0):
-    return np.random.default_rng(seed).normal(size=shape)
-
-
-def _torch():
-    return pytest.importorskip("torch")
-
-
-def _assert_close(ours, theirs, name=""):
-    np.testing.assert_allclose(np.asarray(ours), theirs.detach().numpy(), rtol=1e-10, atol=1e-12, err_msg=name)
-
-
 @pytest.mark.parametrize("batch_first", [False, True])
 @pytest.mark.parametrize("enforce_sorted", [False, True])
 def test_pack_and_pad_packed_match_torch(batch_first, enforce_sorted):
-    torch = _torch()
+    torch = torch_or_skip()
     lengths = sorted(LENGTHS, reverse=True) if enforce_sorted else LENGTHS
     x = rand(3, 4, 2) if batch_first else rand(4, 3, 2)
     xt, xv = torch.tensor(x, requires_grad=True), Value(x)
     tpacked = torch.nn.utils.rnn.pack_padded_sequence(xt, torch.tensor(lengths), batch_first, enforce_sorted)
     packed = pack_padded_sequence(xv, lengths, batch_first, enforce_sorted)
     assert isinstance(packed, PackedSequence) and isinstance(packed, tuple)
-    _assert_close(packed.data.data, tpacked.data)
+    assert_close_to_torch(packed.data.data, tpacked.data)
     np.testing.assert_array_equal(packed.batch_sizes.data, tpacked.batch_sizes.numpy())
     assert packed.batch_sizes.dtype == np.int64
     for name in ("sorted_indices", "unsorted_indices"):
@@ -48,21 +37,21 @@ def test_pack_and_pad_packed_match_torch(batch_first, enforce_sorted):
             np.testing.assert_array_equal(ours.data, theirs.numpy())
     tpadded, tlengths = torch.nn.utils.rnn.pad_packed_sequence(tpacked, batch_first, -1.0, total_length=5)
     padded, lengths_out = pad_packed_sequence(packed, batch_first, -1.0, total_length=5)
-    _assert_close(padded.data, tpadded)
+    assert_close_to_torch(padded.data, tpadded)
     np.testing.assert_array_equal(lengths_out.data, tlengths.numpy())
     w = rand(*padded.shape, seed=1)
     (padded * w).sum().backward()
     (tpadded * torch.tensor(w)).sum().backward()
-    _assert_close(xv.grad, xt.grad)                      # the padding of x gets no gradient
+    assert_close_to_torch(xv.grad, xt.grad)                      # the padding of x gets no gradient
 
 
-def test_pack_sequence_unpack_and_unpad_match_torch():
-    torch = _torch()
+def test_pack_sequence_unpack_and_unpad_matchtorch_or_skip():
+    torch = torch_or_skip()
     seqs = [rand(n, 3, seed=n) for n in LENGTHS]
     tpacked = torch.nn.utils.rnn.pack_sequence([torch.tensor(s) for s in seqs], enforce_sorted=False)
     values = [Value(s) for s in seqs]
     packed = pack_sequence(values, enforce_sorted=False)
-    _assert_close(packed.data.data, tpacked.data)
+    assert_close_to_torch(packed.data.data, tpacked.data)
     back = unpack_sequence(packed)
     assert [b.shape for b in back] == [s.shape for s in seqs]
     for b, s in zip(back, seqs):
@@ -75,7 +64,7 @@ def test_pack_sequence_unpack_and_unpad_match_torch():
         pieces = unpad_sequence(padded, np.array(LENGTHS), batch_first=batch_first)
         tpieces = torch.nn.utils.rnn.unpad_sequence(torch.tensor(padded.data), torch.tensor(LENGTHS), batch_first)
         for p, t in zip(pieces, tpieces):
-            _assert_close(p.data, t)
+            assert_close_to_torch(p.data, t)
 
 
 def test_packing_errors_name_the_problem():
@@ -111,7 +100,7 @@ RNN_CASES = [
 @pytest.mark.parametrize("kind,kwargs", [c[1:] for c in RNN_CASES], ids=[c[0] for c in RNN_CASES])
 @pytest.mark.parametrize("with_hx", [False, True])
 def test_rnn_on_packed_sequence_matches_torch(kind, kwargs, with_hx):
-    torch = _torch()
+    torch = torch_or_skip()
     theirs = getattr(torch.nn, kind)(3, 4, **kwargs).double()
     ours = getattr(nn, kind)(3, 4, dtype=F64, **kwargs)
     ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
@@ -133,12 +122,12 @@ def test_rnn_on_packed_sequence_matches_torch(kind, kwargs, with_hx):
                           hx(hx_t))
     out, final = ours(pack_padded_sequence(xv, LENGTHS, batch_first, False), hx(hx_v))
     assert isinstance(out, PackedSequence)
-    _assert_close(out.data.data, tout.data, "output")
+    assert_close_to_torch(out.data.data, tout.data, "output")
     np.testing.assert_array_equal(out.batch_sizes.data, tout.batch_sizes.numpy())
     np.testing.assert_array_equal(out.unsorted_indices.data, tout.unsorted_indices.numpy())
     finals, tfinals = (final, tfinal) if kind == "LSTM" else ((final,), (tfinal,))
     for i, (f, tf) in enumerate(zip(finals, tfinals)):
-        _assert_close(f.data, tf, f"final state {i}")
+        assert_close_to_torch(f.data, tf, f"final state {i}")
     loss = (out.data * rand(*out.data.shape, seed=4)).sum()
     tloss = (tout.data * torch.tensor(rand(*out.data.shape, seed=4))).sum()
     for i, (f, tf) in enumerate(zip(finals, tfinals)):
@@ -146,13 +135,13 @@ def test_rnn_on_packed_sequence_matches_torch(kind, kwargs, with_hx):
         loss, tloss = loss + (f * w).sum(), tloss + (tf * torch.tensor(w)).sum()
     loss.backward()
     tloss.backward()
-    _assert_close(xv.grad, xt.grad, "input")
+    assert_close_to_torch(xv.grad, xt.grad, "input")
     if with_hx:
         for i, (h, ht) in enumerate(zip(hx_v, hx_t)):
-            _assert_close(h.grad, ht.grad, f"hx {i}")
+            assert_close_to_torch(h.grad, ht.grad, f"hx {i}")
     tgrads = dict(theirs.named_parameters())
     for name, p in ours.named_parameters():
-        _assert_close(p.grad, tgrads[name].grad, name)
+        assert_close_to_torch(p.grad, tgrads[name].grad, name)
 
 
 def test_rnn_packed_equals_each_sequence_alone_and_gradcheck():

@@ -4,6 +4,7 @@ differences, errors; and several of them inside autograd_core.compile."""
 
 import numpy as np
 import pytest
+from nn_helpers import assert_compiled_training_matches_eager
 
 import autograd_core as ag
 import autograd_core.nn.functional as F
@@ -301,15 +302,9 @@ def test_new_modules_train_the_same_compiled_and_eager():
         opt.step()
         return loss
 
-    eager, compiled = make(), make()
-    compiled_step = ag.compile(lambda x, y: step(*compiled, x, y))
     rng = np.random.default_rng(1)
-    for _ in range(5):
-        x, y = rng.normal(size=(6, 4)), ag.tensor(rng.integers(0, 3, 6))
-        np.testing.assert_allclose(compiled_step(x, y).data, step(*eager, x, y).data, rtol=1e-12)
-    assert compiled_step.stats["replayed"] >= 2
-    for p, q in zip(eager[0].parameters(), compiled[0].parameters()):
-        np.testing.assert_allclose(p.data, q.data, rtol=1e-12)
+    batches = [(rng.normal(size=(6, 4)), ag.tensor(rng.integers(0, 3, 6))) for _ in range(5)]
+    assert_compiled_training_matches_eager(make, step, batches, replayed=2)
 
 
 # ----------------------------------------------------------------------------------------------------

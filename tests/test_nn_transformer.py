@@ -4,6 +4,7 @@ finite differences, a compiled training step, and the encoder's remaining option
 
 import numpy as np
 import pytest
+from nn_helpers import assert_close_to_torch, rand, torch_or_skip
 
 import autograd_core as ag
 from autograd_core import Value, nn
@@ -12,16 +13,8 @@ from autograd_core.gradcheck import gradcheck
 F64 = np.float64
 
 
-def rand(*shape, seed=0):
-    return np.random.default_rng(seed).normal(size=shape)
-
-
-def _torch():
-    return pytest.importorskip("torch")
-
-
 def _assert_close(ours, theirs, name=""):
-    np.testing.assert_allclose(np.asarray(ours), theirs.detach().numpy(), rtol=1e-9, atol=1e-11, err_msg=name)
+    assert_close_to_torch(ours, theirs, name, rtol=1e-9, atol=1e-11)  # stacks of layers: 10x the default tolerance
 
 
 def _load(ours, theirs):
@@ -68,7 +61,7 @@ DECODER_CASES = [
 
 @pytest.mark.parametrize("kwargs,call", [c[1:] for c in DECODER_CASES], ids=[c[0] for c in DECODER_CASES])
 def test_transformer_decoder_layer_matches_torch(kwargs, call):
-    torch = _torch()
+    torch = torch_or_skip()
     theirs = torch.nn.TransformerDecoderLayer(4, 2, 6, dropout=0.0, **kwargs).double()
     ours = nn.TransformerDecoderLayer(4, 2, 6, dropout=0.0, dtype=F64, **kwargs)
     _load(ours, theirs)
@@ -81,8 +74,8 @@ def test_transformer_decoder_layer_matches_torch(kwargs, call):
     _compare(torch, ours, theirs, [rand(*shapes[0]), rand(*shapes[1], seed=1)], call)
 
 
-def test_transformer_decoder_layer_callable_activation_matches_torch():
-    torch = _torch()
+def test_transformer_decoder_layer_callable_activation_matchestorch_or_skip():
+    torch = torch_or_skip()
     theirs = torch.nn.TransformerDecoderLayer(4, 1, 5, dropout=0.0, activation=torch.tanh).double()
     ours = nn.TransformerDecoderLayer(4, 1, 5, dropout=0.0, activation=ag.tanh, dtype=F64)
     _load(ours, theirs)
@@ -91,7 +84,7 @@ def test_transformer_decoder_layer_callable_activation_matches_torch():
 
 @pytest.mark.parametrize("norm_first", [False, True])
 def test_transformer_decoder_matches_torch(norm_first):
-    torch = _torch()
+    torch = torch_or_skip()
     theirs = torch.nn.TransformerDecoder(
         torch.nn.TransformerDecoderLayer(4, 2, 8, dropout=0.0, norm_first=norm_first), 2,
         norm=torch.nn.LayerNorm(4)).double()
@@ -102,8 +95,8 @@ def test_transformer_decoder_matches_torch(norm_first):
              {"tgt_mask": CAUSAL, "memory_key_padding_mask": MEM_PAD})
 
 
-def test_transformer_matches_torch():
-    torch = _torch()
+def test_transformer_matchestorch_or_skip():
+    torch = torch_or_skip()
     kwargs = dict(d_model=4, nhead=2, num_encoder_layers=2, num_decoder_layers=1, dim_feedforward=6, dropout=0.0,
                   batch_first=True)
     torch.manual_seed(0)
@@ -136,7 +129,7 @@ def test_transformer_structure_init_mask_and_errors():
         nn.TransformerDecoderLayer(4, 2, 6)(np.zeros((3, 1, 4)), np.zeros((2, 1, 4)), tgt_is_causal=True)
     with pytest.raises(TypeError, match="decoder_layer must be a Module"):
         nn.TransformerDecoder("layer", 2)
-    torch = _torch()
+    torch = torch_or_skip()
     tmodel = torch.nn.Transformer(8, 2, 1, 1, 16)
     assert [n for n, _ in model.named_parameters()] == [n for n, _ in tmodel.named_parameters()]
     np.testing.assert_array_equal(mask.data, torch.nn.Transformer.generate_square_subsequent_mask(4).numpy())
@@ -203,8 +196,8 @@ def test_transformer_decoder_layer_training_step_compiles_with_dropout():
 # The encoder's remaining options.
 
 
-def test_transformer_encoder_pre_norm_gelu_and_nested_tensor_arguments_match_torch():
-    torch = _torch()
+def test_transformer_encoder_pre_norm_gelu_and_nested_tensor_arguments_matchtorch_or_skip():
+    torch = torch_or_skip()
     layer_kwargs = dict(dropout=0.0, norm_first=True, activation="gelu")
     theirs = torch.nn.TransformerEncoder(torch.nn.TransformerEncoderLayer(4, 2, 8, **layer_kwargs), 2,
                                          enable_nested_tensor=False, mask_check=False).double()
