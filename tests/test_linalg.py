@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import autograd_core as ag
+from test_linalg_decompositions import compare_with_torch
 
 LA = ag.linalg
 RNG = np.random.default_rng(8)
@@ -84,19 +85,7 @@ IDS = [c[0] for c in CASES]
 
 @pytest.mark.parametrize("label, ours, theirs, inputs", CASES, ids=IDS)
 def test_matches_torch_with_gradients(label, ours, theirs, inputs):
-    torch = pytest.importorskip("torch")
-    xs = [f64(x) for x in inputs]
-    ts = [torch.tensor(x, requires_grad=True) for x in inputs]
-    out, tout = ours(*xs), theirs(torch, *ts)
-    assert out.shape == tuple(tout.shape)
-    np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-10, atol=1e-12)
-    w = np.random.default_rng(len(label)).standard_normal(out.shape)
-    (out * f64(w, False)).sum().backward()
-    (tout * torch.tensor(w)).sum().backward()
-    for x, t in zip(xs, ts):
-        expected = np.zeros(x.shape) if t.grad is None else t.grad.numpy()
-        got = np.zeros(x.shape) if x.grad is None else np.asarray(x.grad)
-        np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-11)
+    compare_with_torch(ours, theirs, inputs, rtol=1e-10, atol=1e-12)
 
 
 @pytest.mark.parametrize("label, ours, theirs, inputs", CASES, ids=IDS)
