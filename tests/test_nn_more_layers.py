@@ -192,8 +192,8 @@ def test_embedding_bag_empty_bags_padding_row_and_errors():
                                          (nn.Dropout2d, F.dropout2d, (40, 50, 1, 3)),
                                          (nn.Dropout3d, F.dropout3d, (40, 50, 2, 1, 2))])
 def test_channel_dropout_zeroes_whole_channels_at_rate_p(cls, f, shape):
-    layer = cls(p=0.3)
-    x = Value(np.ones(shape))
+    layer = cls(p=0.3, rng=0)  # seeded: the rate check below is statistical (and the global generator's state
+    x = Value(np.ones(shape))   # depends on which tests ran first)
     out = layer(x).data
     per_channel = out.reshape(shape[0], shape[1], -1)
     assert np.all(per_channel.min(axis=2) == per_channel.max(axis=2))      # whole channels
