@@ -186,3 +186,20 @@ def test_bad_parameters_raise_value_error(kwargs, message):
 def test_values_of_the_wrong_event_shape_raise_value_error():
     with pytest.raises(ValueError, match="event_shape"):
         D.MultivariateNormal(f64([0.0, 0.0]), f64(np.eye(2))).log_prob(f64([0.0, 0.0, 0.0]))
+
+
+@pytest.mark.parametrize("make", [lambda **m: D.MultivariateNormal(f64(LOC), **m), lambda **m: D.Wishart(4.5, **m)],
+                         ids=["MultivariateNormal", "Wishart"])
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_three_matrices_before_and_after_expand(make, kind):
+    """Whichever is given, covariance_matrix, precision_matrix and scale_tril are Σ, Σ⁻¹ and chol(Σ); expand
+    broadcasts the given one (and any computed) to the new batch."""
+    given = COV if kind != "scale_tril" else TRIL
+    d = make(**{kind: f64(np.linalg.inv(COV) if kind == "precision_matrix" else given)})
+    want = {"covariance_matrix": COV, "precision_matrix": np.linalg.inv(COV), "scale_tril": TRIL}
+    e = d.expand((5, 2))
+    assert e.__dict__[kind].shape == (5, 2, 3, 3)
+    for dist, shape in ((d, (2, 3, 3)), (e, (5, 2, 3, 3))):
+        for name, value in want.items():
+            np.testing.assert_allclose(getattr(dist, name).data, np.broadcast_to(value, shape), rtol=1e-10,
+                                       atol=1e-12)

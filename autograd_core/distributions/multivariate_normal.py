@@ -41,61 +41,43 @@ def _precision_to_scale_tril(precision):
     return solve_triangular(l_inv, eye, upper=False)
 
 
-class MultivariateNormal(Distribution):
-    """The normal distribution on Rⁿ with mean `loc` (..., n) and one of covariance_matrix, precision_matrix
-    or scale_tril (..., n, n). batch_shape = the broadcast of loc's and the matrix's leading dimensions,
-    event_shape = (n,). log_prob, rsample, entropy and KL are differentiable w.r.t. loc and the matrix."""
+_MATRICES = ("covariance_matrix", "precision_matrix", "scale_tril")
 
-    arg_constraints = {"loc": constraints.real_vector, "covariance_matrix": constraints.positive_definite,
-                       "precision_matrix": constraints.positive_definite, "scale_tril": constraints.lower_cholesky}
-    support = constraints.real_vector
-    has_rsample = True
 
-    def __init__(self, loc, covariance_matrix=None, precision_matrix=None, scale_tril=None, validate_args=None):
-        loc = as_float_value(loc)
-        if loc.ndim < 1:
-            raise ValueError("loc must be at least one-dimensional.")
-        given = [m is not None for m in (covariance_matrix, precision_matrix, scale_tril)]
-        if sum(given) != 1:
+class ScaleTrilParametrized:
+    """For a distribution of a matrix parameter Σ (n × n) given as one of covariance_matrix (Σ), precision_matrix
+    (Σ⁻¹) or scale_tril (L, Σ = L Lᵀ), kept as its unbroadcast lower Cholesky factor `_unbroadcasted_scale_tril`:
+    the three, computed from L on first use (the one given is stored), each broadcast to batch_shape + (n, n)."""
+
+    @staticmethod
+    def _the_given_matrix(covariance_matrix, precision_matrix, scale_tril):
+        """(name, matrix) of the one matrix given; ValueError unless exactly one is."""
+        given = [(name, m) for name, m in zip(_MATRICES, (covariance_matrix, precision_matrix, scale_tril))
+                 if m is not None]
+        if len(given) != 1:
             raise ValueError("Exactly one of covariance_matrix or precision_matrix or scale_tril may be specified.")
-        matrix = as_float_value(next(m for m in (covariance_matrix, precision_matrix, scale_tril) if m is not None),
-                                loc.dtype)
-        if matrix.ndim < 2:
-            raise ValueError("scale_tril, covariance_matrix or precision_matrix must be at least two-dimensional, "
-                             "with optional leading batch dimensions")
-        batch_shape = np.broadcast_shapes(matrix.shape[:-2], loc.shape[:-1])
-        event_shape = loc.shape[-1:]
-        square = batch_shape + event_shape + event_shape
-        if scale_tril is not None:
-            self.scale_tril = ops.broadcast_to(matrix, shape=square)
-        elif covariance_matrix is not None:
-            self.covariance_matrix = ops.broadcast_to(matrix, shape=square)
-        else:
-            self.precision_matrix = ops.broadcast_to(matrix, shape=square)
-        self.loc = ops.broadcast_to(loc, shape=batch_shape + event_shape)
-        super().__init__(batch_shape, event_shape, validate_args=validate_args)
-        if scale_tril is not None:
+        return given[0]
+
+    def _set_scale_tril(self, name, matrix):
+        """Store the lower Cholesky factor of `matrix` given as `name`; called after Distribution.__init__, so that
+        the validation of the matrix (stored, broadcast, under `name`) comes before the factorisation."""
+        if name == "scale_tril":
             self._unbroadcasted_scale_tril = matrix
-        elif covariance_matrix is not None:
+        elif name == "covariance_matrix":
             self._unbroadcasted_scale_tril = cholesky(matrix)
         else:
             self._unbroadcasted_scale_tril = _precision_to_scale_tril(matrix)
 
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(MultivariateNormal, _instance)
-        batch_shape = tuple(batch_shape)
-        n = self.event_shape[0]
-        new.loc = ops.broadcast_to(self.loc, shape=batch_shape + (n,))
+    def _expand_matrices(self, new, batch_shape):
+        """Give `new` (being expanded to batch_shape) the factor and those of the three matrices already known."""
         new._unbroadcasted_scale_tril = self._unbroadcasted_scale_tril
-        for name in ("covariance_matrix", "scale_tril", "precision_matrix"):
+        n = self.event_shape[-1]
+        for name in _MATRICES:
             if name in self.__dict__:
-                setattr(new, name, ops.broadcast_to(self.__dict__[name], shape=batch_shape + (n, n)))
-        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+                setattr(new, name, ops.broadcast_to(self.__dict__[name], shape=tuple(batch_shape) + (n, n)))
 
     def _square(self, matrix):
-        n = self.event_shape[0]
+        n = self.event_shape[-1]
         return ops.broadcast_to(matrix, shape=self.batch_shape + (n, n))
 
     @lazy_property
@@ -113,6 +95,42 @@ class MultivariateNormal(Distribution):
         eye = constant(np.eye(lower.shape[-1], dtype=lower.dtype))
         inverse = solve_triangular(lower, eye, upper=False)         # L⁻¹; Σ⁻¹ = L⁻ᵀ L⁻¹
         return self._square(_mT(inverse) @ inverse)
+
+
+class MultivariateNormal(ScaleTrilParametrized, Distribution):
+    """The normal distribution on Rⁿ with mean `loc` (..., n) and one of covariance_matrix, precision_matrix
+    or scale_tril (..., n, n). batch_shape = the broadcast of loc's and the matrix's leading dimensions,
+    event_shape = (n,). log_prob, rsample, entropy and KL are differentiable w.r.t. loc and the matrix."""
+
+    arg_constraints = {"loc": constraints.real_vector, "covariance_matrix": constraints.positive_definite,
+                       "precision_matrix": constraints.positive_definite, "scale_tril": constraints.lower_cholesky}
+    support = constraints.real_vector
+    has_rsample = True
+
+    def __init__(self, loc, covariance_matrix=None, precision_matrix=None, scale_tril=None, validate_args=None):
+        loc = as_float_value(loc)
+        if loc.ndim < 1:
+            raise ValueError("loc must be at least one-dimensional.")
+        name, matrix = self._the_given_matrix(covariance_matrix, precision_matrix, scale_tril)
+        matrix = as_float_value(matrix, loc.dtype)
+        if matrix.ndim < 2:
+            raise ValueError("scale_tril, covariance_matrix or precision_matrix must be at least two-dimensional, "
+                             "with optional leading batch dimensions")
+        batch_shape = np.broadcast_shapes(matrix.shape[:-2], loc.shape[:-1])
+        event_shape = loc.shape[-1:]
+        setattr(self, name, ops.broadcast_to(matrix, shape=batch_shape + event_shape + event_shape))
+        self.loc = ops.broadcast_to(loc, shape=batch_shape + event_shape)
+        super().__init__(batch_shape, event_shape, validate_args=validate_args)
+        self._set_scale_tril(name, matrix)
+
+    def expand(self, batch_shape, _instance=None):
+        new = self._get_checked_instance(MultivariateNormal, _instance)
+        batch_shape = tuple(batch_shape)
+        new.loc = ops.broadcast_to(self.loc, shape=batch_shape + self.event_shape)
+        self._expand_matrices(new, batch_shape)
+        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
 
     @property
     def mean(self):

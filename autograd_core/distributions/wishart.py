@@ -11,15 +11,15 @@ import numpy as np
 
 from .. import ops
 from ..ops.index import diagonal
-from ..ops.linalg import cholesky, logabsdet, solve_triangular
+from ..ops.linalg import logabsdet, solve_triangular
 from ..ops.special_functions import multigammaln
 from . import constraints
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .gamma_family import Chi2
-from .multivariate_normal import _mT, _precision_to_scale_tril
+from .multivariate_normal import ScaleTrilParametrized, _mT
 from .special import digamma
-from .utils import as_float_value, constant, draw, eps, lazy_property
+from .utils import as_float_value, constant, draw, eps
 
 __all__ = ["Wishart"]
 
@@ -37,7 +37,7 @@ def _cholesky_solve(b, lower):
     return solve_triangular(_mT(lower), solve_triangular(lower, b, upper=False), upper=True)
 
 
-class Wishart(ExponentialFamily):
+class Wishart(ScaleTrilParametrized, ExponentialFamily):
     """Positive-definite p × p matrices with mean df · Σ; Σ given as covariance_matrix, precision_matrix or
     scale_tril (..., p, p), df (number or Value) > p − 1; batch_shape = their broadcast leading shape,
     event_shape = (p, p). rsample (Bartlett): L A Aᵀ Lᵀ with A lower triangular, A_ii = √χ²(df − i), A_ij normal."""
@@ -53,10 +53,8 @@ class Wishart(ExponentialFamily):
                 "df": constraints.greater_than(self.event_shape[-1] - 1)}
 
     def __init__(self, df, covariance_matrix=None, precision_matrix=None, scale_tril=None, validate_args=None):
-        given = [m for m in (covariance_matrix, precision_matrix, scale_tril) if m is not None]
-        if len(given) != 1:
-            raise ValueError("Exactly one of covariance_matrix or precision_matrix or scale_tril may be specified.")
-        param = as_float_value(given[0])
+        name, param = self._the_given_matrix(covariance_matrix, precision_matrix, scale_tril)
+        param = as_float_value(param)
         if param.ndim < 2:
             raise ValueError("scale_tril must be at least two-dimensional, with optional leading batch dimensions")
         if isinstance(df, numbers.Number):
@@ -69,20 +67,12 @@ class Wishart(ExponentialFamily):
         event_shape = param.shape[-2:]
         if np.any(self.df.data <= event_shape[-1] - 1):
             raise ValueError(f"Value of df={df} expected to be greater than ndim - 1 = {event_shape[-1] - 1}.")
-        square = batch_shape + event_shape
-        name = "scale_tril" if scale_tril is not None else "covariance_matrix" if covariance_matrix is not None \
-            else "precision_matrix"
-        setattr(self, name, ops.broadcast_to(param, shape=square))
+        setattr(self, name, ops.broadcast_to(param, shape=batch_shape + event_shape))
         if np.any(self.df.data < event_shape[-1]):
             warnings.warn("Low df values detected. Singular samples are highly likely to occur for ndim - 1 < df < "
                           "ndim.", stacklevel=2)
         super().__init__(batch_shape, event_shape, validate_args=validate_args)
-        if scale_tril is not None:
-            self._unbroadcasted_scale_tril = param
-        elif covariance_matrix is not None:
-            self._unbroadcasted_scale_tril = cholesky(param)
-        else:
-            self._unbroadcasted_scale_tril = _precision_to_scale_tril(param)
+        self._set_scale_tril(name, param)
         self._dist_chi2 = self._chi2(batch_shape)
 
     def _chi2(self, batch_shape):
@@ -94,33 +84,15 @@ class Wishart(ExponentialFamily):
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(Wishart, _instance)
         batch_shape = tuple(batch_shape)
-        square = batch_shape + self.event_shape
-        new._unbroadcasted_scale_tril = ops.broadcast_to(self._unbroadcasted_scale_tril, shape=square)
         new.df = ops.broadcast_to(self.df, shape=batch_shape)
-        for name in ("covariance_matrix", "scale_tril", "precision_matrix"):
-            if name in self.__dict__:
-                setattr(new, name, ops.broadcast_to(self.__dict__[name], shape=square))
+        self._expand_matrices(new, batch_shape)
+        # broadcast, as PyTorch's Wishart.expand does (MultivariateNormal's stays unbroadcast, as PyTorch's)
+        new._unbroadcasted_scale_tril = ops.broadcast_to(self._unbroadcasted_scale_tril,
+                                                         shape=batch_shape + self.event_shape)
         Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
         new._dist_chi2 = new._chi2(batch_shape)
         new._validate_args = self._validate_args
         return new
-
-    def _square(self, m):
-        return ops.broadcast_to(m, shape=self.batch_shape + self.event_shape)
-
-    @lazy_property
-    def scale_tril(self):
-        return self._square(self._unbroadcasted_scale_tril)
-
-    @lazy_property
-    def covariance_matrix(self):
-        lower = self._unbroadcasted_scale_tril
-        return self._square(lower @ _mT(lower))
-
-    @lazy_property
-    def precision_matrix(self):
-        lower = self._unbroadcasted_scale_tril
-        return self._square(_cholesky_solve(constant(np.eye(self.event_shape[-1], dtype=lower.dtype)), lower))
 
     def _df_matrix(self):
         return self.df.reshape(self.batch_shape + (1, 1))
