@@ -37,3 +37,30 @@ def assert_compiled_training_matches_eager(make, step, batches, replayed=1):
         for p, q in zip(module.parameters(), twin.parameters(), strict=True):
             np.testing.assert_allclose(p.data, q.data, rtol=1e-12)
     return eager, compiled
+
+
+def against_torch(ours, theirs, *arrays, rtol=1e-12, atol=1e-13, grad_rtol=1e-10, grad_atol=1e-13, seed=9):
+    """ours(*Values) vs theirs(*tensors) on copies of the same float64 `arrays`: the output's shape and values (of an
+    (output, indices) pair, the indices exactly), then the gradients of sum(output·w), w = rand(output shape, seed),
+    with respect to every array and, when ours is a Module, to its parameters (same names, torch's order).
+    grad_rtol=None: the same as rtol. Returns our output."""
+    torch = torch_or_skip()
+    values = [ag.Value(a.copy()) for a in arrays]
+    tensors = [torch.tensor(a, requires_grad=True) for a in arrays]
+    out, tout = ours(*values), theirs(*tensors)
+    if isinstance(out, tuple):
+        np.testing.assert_array_equal(out[1], tout[1].numpy())
+        out, tout = out[0], tout[0]
+    assert out.shape == tuple(tout.shape)
+    np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=rtol, atol=atol)
+    w = rand(*out.shape, seed=seed)
+    (out * w).sum().backward()
+    (tout * torch.tensor(w)).sum().backward()
+    grad_rtol = rtol if grad_rtol is None else grad_rtol
+    for value, tensor in zip(values, tensors):
+        np.testing.assert_allclose(value.grad, tensor.grad.numpy(), rtol=grad_rtol, atol=grad_atol)
+    if isinstance(ours, ag.nn.Module):
+        for (name, p), (torch_name, q) in zip(ours.named_parameters(), theirs.named_parameters(), strict=True):
+            assert name == torch_name
+            np.testing.assert_allclose(p.grad, q.grad.numpy(), rtol=grad_rtol, atol=grad_atol, err_msg=name)
+    return out

@@ -2,7 +2,10 @@
 InstanceNorm3d, the 3-d padding modules) and F.*_with_indices: against torch.nn in float64 (outputs, the input's and
 every parameter's gradient, torch's state dicts), finite differences, forward mode and a compiled training step."""
 
+import functools
+
 import numpy as np
+import nn_helpers
 import pytest
 from nn_helpers import assert_compiled_training_matches_eager, rand
 
@@ -14,27 +17,7 @@ from autograd_core.gradcheck import gradcheck
 F64 = np.float64
 
 
-def against_torch(ours, theirs, *arrays, rtol=1e-12, indices=False):
-    """Run ours on Values and theirs on torch tensors of the same float64 arrays; compare outputs and the gradients
-    of every array (and of the modules' parameters, in order) for a random output weighting."""
-    torch = pytest.importorskip("torch")
-    vs = [Value(a.copy()) for a in arrays]
-    ts = [torch.tensor(a, requires_grad=True) for a in arrays]
-    out, tout = ours(*vs), theirs(*ts)
-    if indices:
-        np.testing.assert_array_equal(out[1], tout[1].numpy())
-        out, tout = out[0], tout[0]
-    assert out.shape == tuple(tout.shape)
-    np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=rtol, atol=1e-12)
-    w = rand(*out.shape, seed=9)
-    (out * w).sum().backward()
-    (tout * torch.tensor(w)).sum().backward()
-    for v, t in zip(vs, ts):
-        np.testing.assert_allclose(v.grad, t.grad.numpy(), rtol=1e-10, atol=1e-11)
-    if isinstance(ours, nn.Module):
-        for (name, p), (tname, tp) in zip(ours.named_parameters(), theirs.named_parameters()):
-            assert name == tname
-            np.testing.assert_allclose(p.grad, tp.grad.numpy(), rtol=1e-10, atol=1e-11, err_msg=name)
+against_torch = functools.partial(nn_helpers.against_torch, atol=1e-12, grad_atol=1e-11)
 
 
 def torch_copy(ours, theirs):
@@ -147,9 +130,8 @@ def test_max_pool3d_and_indices_match_torch(kw):
     torch = pytest.importorskip("torch")
     tf, x = torch.nn.functional, pool_input()
     against_torch(lambda v: F.max_pool3d(v, return_indices=True, **kw),
-                  lambda t: tf.max_pool3d(t, return_indices=True, **kw), x, indices=True)
-    against_torch(lambda v: F.max_pool3d_with_indices(v, **kw), lambda t: tf.max_pool3d_with_indices(t, **kw), x[0],
-                  indices=True)
+                  lambda t: tf.max_pool3d(t, return_indices=True, **kw), x)
+    against_torch(lambda v: F.max_pool3d_with_indices(v, **kw), lambda t: tf.max_pool3d_with_indices(t, **kw), x[0])
     against_torch(nn.MaxPool3d(**kw), torch.nn.MaxPool3d(**kw), x)
 
 
@@ -157,9 +139,9 @@ def test_max_pool_with_indices_1d_2d_match_torch():
     torch = pytest.importorskip("torch")
     tf = torch.nn.functional
     against_torch(lambda v: F.max_pool1d_with_indices(v, 3, 2, 1), lambda t: tf.max_pool1d_with_indices(t, 3, 2, 1),
-                  rand(2, 3, 9), indices=True)
+                  rand(2, 3, 9))
     against_torch(lambda v: F.max_pool2d_with_indices(v, 2, ceil_mode=True),
-                  lambda t: tf.max_pool2d_with_indices(t, 2, ceil_mode=True), rand(2, 3, 5, 7), indices=True)
+                  lambda t: tf.max_pool2d_with_indices(t, 2, ceil_mode=True), rand(2, 3, 5, 7))
 
 
 AVG3D = [dict(kernel_size=2), dict(kernel_size=3, stride=2, padding=1, ceil_mode=True),
@@ -182,19 +164,19 @@ def test_adaptive_pool3d_matches_torch(size):
     against_torch(lambda v: F.adaptive_avg_pool3d(v, size), lambda t: tf.adaptive_avg_pool3d(t, size), x)
     against_torch(nn.AdaptiveAvgPool3d(size), torch.nn.AdaptiveAvgPool3d(size), x[0])
     against_torch(lambda v: F.adaptive_max_pool3d(v, size, return_indices=True),
-                  lambda t: tf.adaptive_max_pool3d(t, size, return_indices=True), x, indices=True)
+                  lambda t: tf.adaptive_max_pool3d(t, size, return_indices=True), x)
     against_torch(nn.AdaptiveMaxPool3d(size), torch.nn.AdaptiveMaxPool3d(size), x[1])
     against_torch(lambda v: F.adaptive_max_pool3d_with_indices(v, size),
-                  lambda t: tf.adaptive_max_pool3d_with_indices(t, size), x[1], indices=True)
+                  lambda t: tf.adaptive_max_pool3d_with_indices(t, size), x[1])
 
 
 def test_adaptive_max_pool_with_indices_1d_2d_match_torch():
     torch = pytest.importorskip("torch")
     tf = torch.nn.functional
     against_torch(lambda v: F.adaptive_max_pool1d_with_indices(v, 4),
-                  lambda t: tf.adaptive_max_pool1d_with_indices(t, 4), rand(2, 3, 9), indices=True)
+                  lambda t: tf.adaptive_max_pool1d_with_indices(t, 4), rand(2, 3, 9))
     against_torch(lambda v: F.adaptive_max_pool2d_with_indices(v, (2, 3)),
-                  lambda t: tf.adaptive_max_pool2d_with_indices(t, (2, 3)), rand(2, 3, 5, 7), indices=True)
+                  lambda t: tf.adaptive_max_pool2d_with_indices(t, (2, 3)), rand(2, 3, 5, 7))
 
 
 @pytest.mark.parametrize("p,kw", [(2, dict(kernel_size=2)), (3, dict(kernel_size=(3, 2, 2), stride=2, ceil_mode=True))],

@@ -1,7 +1,10 @@
 """Identity, ModuleList, ModuleDict, GELU, SiLU, ELU, Softplus, GroupNorm, Dropout2d, Upsample and Embedding's
 padding_idx: against torch.nn in float64 (values and gradients) and finite differences."""
 
+import functools
+
 import numpy as np
+import nn_helpers
 import pytest
 
 import autograd_core.nn.functional as F
@@ -15,19 +18,7 @@ def rand(*shape, seed=0):
     return np.random.default_rng(seed).normal(size=shape)
 
 
-def against_torch(ours, theirs, x, rtol=1e-12):
-    """ours(Value(x)) vs theirs(tensor(x)): values and input gradients of sum(out·w)."""
-    torch = pytest.importorskip("torch")
-    v = Value(x.copy())
-    out = ours(v)
-    t = torch.tensor(x, requires_grad=True)
-    tout = theirs(t)
-    np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=rtol, atol=1e-13)
-    w = rand(*tout.shape, seed=7)
-    (out * w).sum().backward()
-    (tout * torch.tensor(w)).sum().backward()
-    np.testing.assert_allclose(v.grad, t.grad.numpy(), rtol=1e-10, atol=1e-13)
-    return v, t
+against_torch = functools.partial(nn_helpers.against_torch, seed=7)
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -2,7 +2,10 @@
 F.pdist, CrossMapLRN2d and Container: against torch in float64 where the numbers are deterministic, by their defining
 properties where they are random, finite differences and forward mode."""
 
+import functools
+
 import numpy as np
+import nn_helpers
 import pytest
 from nn_helpers import assert_compiled_training_matches_eager, rand
 
@@ -14,15 +17,7 @@ from autograd_core.gradcheck import gradcheck
 F64 = np.float64
 
 
-def against_torch(ours, theirs, x, rtol=1e-12):
-    torch = pytest.importorskip("torch")
-    v, t = Value(x.copy()), torch.tensor(x, requires_grad=True)
-    out, tout = ours(v), theirs(t)
-    np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=rtol, atol=1e-14)
-    w = rand(*out.shape, seed=5)
-    (out * w).sum().backward()
-    (tout * torch.tensor(w)).sum().backward()
-    np.testing.assert_allclose(v.grad, t.grad.numpy(), rtol=1e-10, atol=1e-13)
+against_torch = functools.partial(nn_helpers.against_torch, atol=1e-14, seed=5)
 
 
 # ----------------------------------------------------------------------------------------------------

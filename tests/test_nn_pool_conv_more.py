@@ -2,7 +2,10 @@
 output_size, and zero-size edge cases (empty batches, Linear(0, n)): against torch in float64 and finite
 differences."""
 
+import functools
+
 import numpy as np
+import nn_helpers
 import pytest
 
 import autograd_core.nn.functional as F
@@ -16,19 +19,7 @@ def rand(*shape, seed=0):
     return np.random.default_rng(seed).normal(size=shape)
 
 
-def against_torch(ours, theirs, x, seed=7):
-    torch = pytest.importorskip("torch")
-    v, t = Value(x.copy()), torch.tensor(x, requires_grad=True)
-    out, tout = ours(v), theirs(t)
-    if isinstance(out, tuple):
-        np.testing.assert_array_equal(out[1], tout[1].numpy())      # indices
-        out, tout = out[0], tout[0]
-    assert out.shape == tuple(tout.shape)
-    np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-12, atol=1e-13)
-    w = rand(*out.shape, seed=seed)
-    (out * w).sum().backward()
-    (tout * torch.tensor(w)).sum().backward()
-    np.testing.assert_allclose(v.grad, t.grad.numpy(), rtol=1e-10, atol=1e-13)
+against_torch = functools.partial(nn_helpers.against_torch, seed=7)
 
 
 MAX_POOL = [  # kernel, stride, padding, dilation, ceil_mode

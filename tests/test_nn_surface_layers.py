@@ -2,7 +2,10 @@
 PixelShuffle/PixelUnshuffle and Bilinear: against torch in float64 (values, gradients, state_dict names), finite
 differences, errors; and several of them inside autograd_core.compile."""
 
+import functools
+
 import numpy as np
+import nn_helpers
 import pytest
 from nn_helpers import assert_compiled_training_matches_eager
 
@@ -16,19 +19,7 @@ def rand(*shape, seed=0):
     return np.random.default_rng(seed).normal(size=shape)
 
 
-def against_torch(ours, theirs, *xs, rtol=1e-13):
-    """ours(*Values) vs theirs(*tensors): values and every input's gradient of sum(out·w)."""
-    torch = pytest.importorskip("torch")
-    vs = [Value(x.copy()) for x in xs]
-    ts = [torch.tensor(x, requires_grad=True) for x in xs]
-    out, tout = ours(*vs), theirs(*ts)
-    np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=rtol, atol=1e-15)
-    w = rand(*tout.shape, seed=9)
-    (out * w).sum().backward()
-    (tout * torch.tensor(w)).sum().backward()
-    for v, t in zip(vs, ts):
-        np.testing.assert_allclose(v.grad, t.grad.numpy(), rtol=rtol, atol=1e-15)
-    return out
+against_torch = functools.partial(nn_helpers.against_torch, rtol=1e-13, atol=1e-15, grad_rtol=None, grad_atol=1e-15)
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -2,9 +2,11 @@
 (F.unfold/F.fold): against torch in float64 (values, gradients, indices, running statistics, state_dict names),
 finite differences, errors, and inside autograd_core.compile."""
 
+import functools
 import warnings
 
 import numpy as np
+import nn_helpers
 import pytest
 
 import autograd_core as ag
@@ -17,17 +19,7 @@ def rand(*shape, seed=0):
     return np.random.default_rng(seed).normal(size=shape)
 
 
-def against_torch(ours, theirs, x, rtol=1e-12):
-    """ours(Value(x)) vs theirs(tensor(x)): values and the input gradient of sum(out·w)."""
-    torch = pytest.importorskip("torch")
-    v, t = Value(x.copy()), torch.tensor(x, requires_grad=True)
-    out, tout = ours(v), theirs(t)
-    np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=rtol, atol=1e-14)
-    w = rand(*tout.shape, seed=11)
-    (out * w).sum().backward()
-    (tout * torch.tensor(w)).sum().backward()
-    np.testing.assert_allclose(v.grad, t.grad.numpy(), rtol=rtol, atol=1e-13)
-    return out
+against_torch = functools.partial(nn_helpers.against_torch, atol=1e-14, grad_rtol=None, seed=11)
 
 
 # ----------------------------------------------------------------------------------------------------
