@@ -137,3 +137,26 @@ def test_closed_form_without_torch():
     # K = 2, temperature 1, equal logits: (y₁, 1 − y₁) with y₁ uniform on (0, 1), density 1
     lp = D.RelaxedOneHotCategorical(f64(1.0), logits=f64([0.0, 0.0])).log_prob(f64([0.25, 0.75])).data
     np.testing.assert_allclose(lp, math.log(1.0), atol=1e-12)
+
+
+def test_values_at_0_and_1_are_clamped_strictly_inside_as_torch():
+    """sigmoid rounds to 0 or 1 for large |x|: RelaxedBernoulli and SigmoidTransform clamp into [tiny, 1 − eps],
+    so that samples stay inside (0, 1) and log_prob and the inverse stay finite at the ends."""
+    tiny, one = np.finfo(np.float64).tiny, 1 - np.finfo(np.float64).eps
+    cold = D.RelaxedBernoulli(f64([0.001, 0.001]), logits=f64([-800.0, 800.0]))
+    np.testing.assert_array_equal(np.sort(cold.rsample((50,)).data, axis=None)[[0, -1]], [tiny, one])
+    ends = f64([0.0, 1.0])
+    d = D.RelaxedBernoulli(f64([0.5, 0.7]), logits=f64([-1.0, 2.0]))
+    assert np.all(np.isfinite(d.log_prob(ends).data))
+    sigmoid = D.transforms.SigmoidTransform()
+    np.testing.assert_array_equal(sigmoid(f64([-800.0, 800.0])).data, [tiny, one])
+    assert np.all(np.isfinite(sigmoid.inv(ends).data))
+    torch = pytest.importorskip("torch")
+    tends = torch.tensor([0.0, 1.0], dtype=torch.float64)
+    td = torch.distributions.RelaxedBernoulli(torch.tensor([0.5, 0.7], dtype=torch.float64),
+                                              logits=torch.tensor([-1.0, 2.0], dtype=torch.float64))
+    np.testing.assert_allclose(d.log_prob(ends).data, td.log_prob(tends).numpy(), rtol=1e-10)
+    tsig = torch.distributions.transforms.SigmoidTransform()
+    np.testing.assert_array_equal(sigmoid(f64([-800.0, 800.0])).data,
+                                  tsig(torch.tensor([-800.0, 800.0], dtype=torch.float64)).numpy())
+    np.testing.assert_allclose(sigmoid.inv(ends).data, tsig.inv(tends).numpy())

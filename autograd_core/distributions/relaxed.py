@@ -15,7 +15,9 @@ from . import constraints
 from .categorical import Categorical, OverCategorical
 from .distribution import Distribution
 from .special import lgamma, softplus
-from .utils import BinaryParameter, as_float_value, broadcast_all, clamp_probs, constant, draw, eps, tiny
+from .utils import (
+    BinaryParameter, as_float_value, broadcast_all, clamp_into_open_unit, clamp_probs, constant, draw, eps,
+)
 
 __all__ = ["RelaxedBernoulli", "RelaxedOneHotCategorical"]
 
@@ -49,14 +51,12 @@ class RelaxedBernoulli(BinaryParameter, Distribution):
         probs = clamp_probs(self.probs)
         # logistic noise log u − log(1 − u), plus the logits log p − log(1 − p)
         x = (constant(np.log(u) - np.log1p(-u)) + probs.log() - (-probs).log1p()) / self.temperature
-        dtype = self._param.dtype
-        return ops.sigmoid(x).clamp(min=float(tiny(dtype)), max=float(1 - eps(dtype)))
+        return clamp_into_open_unit(ops.sigmoid(x))
 
     def log_prob(self, value):
         if self._validate_args:
             self._validate_sample(value)
-        dtype = self._param.dtype
-        y = as_float_value(value, dtype).clamp(min=float(tiny(dtype)), max=float(1 - eps(dtype)))
+        y = clamp_into_open_unit(as_float_value(value, self._param.dtype))
         x = y.log() - (-y).log1p()                          # logit(y)
         logits, x = broadcast_all(self.logits, x)
         diff = logits - x * self.temperature

@@ -45,6 +45,12 @@ def eps(dtype):
     return np.finfo(np.dtype(dtype)).eps
 
 
+def clamp_into_open_unit(x):
+    """x clamped into [tiny, 1 − eps], the floats of x's dtype strictly inside (0, 1) (as PyTorch's clipped
+    sigmoid): their log and log1p(−x), hence their logit, stay finite."""
+    return x.clamp(min=float(tiny(x.dtype)), max=float(1 - eps(x.dtype)))
+
+
 def clamp_probs(probs):
     """Probabilities moved into [eps, 1 - eps] (so that their logits are finite)."""
     e = float(eps(probs.dtype))

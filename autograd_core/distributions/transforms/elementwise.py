@@ -11,7 +11,7 @@ import numpy as np
 from ...value import Value
 from .. import constraints
 from ..special import softplus
-from ..utils import constant, eps, tiny
+from ..utils import clamp_into_open_unit, constant
 from .base import Transform, sum_rightmost
 
 __all__ = ["AbsTransform", "AffineTransform", "CumulativeDistributionTransform", "ExpTransform", "PowerTransform",
@@ -85,7 +85,7 @@ class PowerTransform(Transform):
 
 def clipped_sigmoid(x):
     """sigmoid(x) kept inside [tiny, 1 − eps], so that its logit (the inverse) is finite."""
-    return x.sigmoid().clamp(min=float(tiny(x.dtype)), max=float(1 - eps(x.dtype)))
+    return clamp_into_open_unit(x.sigmoid())
 
 
 class SigmoidTransform(_Stateless):
@@ -100,7 +100,7 @@ class SigmoidTransform(_Stateless):
         return clipped_sigmoid(x)
 
     def _inverse(self, y):
-        y = y.clamp(min=float(tiny(y.dtype)), max=float(1 - eps(y.dtype)))
+        y = clamp_into_open_unit(y)
         return y.log() - (-y).log1p()
 
     def log_abs_det_jacobian(self, x, y):
