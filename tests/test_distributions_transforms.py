@@ -389,3 +389,16 @@ def test_optimising_an_unconstrained_parameter_through_biject_to():
             raw -= 0.05 * raw.grad
     want = math.sqrt(float(((data.data - 2.0) ** 2).mean()))
     assert abs(float(to_positive(raw).data[0]) - want) < 1e-3
+
+
+@pytest.mark.parametrize("join", [lambda ts, c: T.CatTransform(ts, dim=0, cache_size=c),
+                                  lambda ts, c: T.StackTransform(ts, dim=0, cache_size=c)], ids=["Cat", "Stack"])
+def test_cat_and_stack_check_their_parts_and_pass_on_their_cache(join):
+    with pytest.raises(TypeError, match="must be Transform instances"):
+        join([T.ExpTransform(), "exp"], 0)
+    parts = [T.ExpTransform(), T.AffineTransform(1.0, 2.0)]
+    assert all(t._cache_size == 0 for t in join(parts, 0).transforms)
+    cached = join(parts, 1)
+    assert all(t._cache_size == 1 for t in cached.transforms) and all(p._cache_size == 0 for p in parts)
+    x = ag.tensor(np.array([0.5, -1.0]), dtype=ag.float64)
+    assert cached.inv(cached(x)) is x

@@ -193,17 +193,21 @@ def _check_dim(x, dim, size, what):
         raise ValueError(f"{what}.size({dim}) = {x.shape[dim]} must equal {size}")
 
 
+def _with_cache_each(tseq, cache_size):
+    """The transforms of tseq (TypeError unless all are Transforms), each with the cache of their joiner."""
+    if not all(isinstance(t, Transform) for t in tseq):
+        raise TypeError("All elements of tseq must be Transform instances")
+    return [t.with_cache(cache_size) for t in tseq] if cache_size else list(tseq)
+
+
 class CatTransform(Transform):
     """Applies tseq[i] to the i-th block (of length lengths[i], default 1) of x along `dim`, as torch.cat
     joins them: CatTransform([ExpTransform(), identity_transform], dim=0, lengths=[10, 10])."""
 
     def __init__(self, tseq, dim=0, lengths=None, cache_size=0):
-        if not all(isinstance(t, Transform) for t in tseq):
-            raise TypeError("All elements of tseq must be Transform instances")
-        if cache_size:
-            tseq = [t.with_cache(cache_size) for t in tseq]
+        transforms = _with_cache_each(tseq, cache_size)
         super().__init__(cache_size=cache_size)
-        self.transforms = list(tseq)
+        self.transforms = transforms
         self.lengths = list(lengths) if lengths is not None else [1] * len(self.transforms)
         if len(self.lengths) != len(self.transforms):
             raise ValueError(f"lengths ({len(self.lengths)}) must match transforms ({len(self.transforms)})")
@@ -262,12 +266,9 @@ class StackTransform(Transform):
     identity_transform], dim=1)."""
 
     def __init__(self, tseq, dim=0, cache_size=0):
-        if not all(isinstance(t, Transform) for t in tseq):
-            raise TypeError("All elements of tseq must be Transform instances")
-        if cache_size:
-            tseq = [t.with_cache(cache_size) for t in tseq]
+        transforms = _with_cache_each(tseq, cache_size)
         super().__init__(cache_size=cache_size)
-        self.transforms = list(tseq)
+        self.transforms = transforms
         self.dim = dim
 
     def with_cache(self, cache_size=1):
