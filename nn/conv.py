@@ -180,8 +180,9 @@ def _lift(x, weight, nd):
             reshape(weight, shape=np.shape(weight)[:2] + (1, np.shape(weight)[2])))
 
 
-def _convolve(who, nd, x, weight, bias, stride, padding, dilation, groups):
-    x_shape, w_shape = np.shape(x), np.shape(weight)
+def _conv_geometry(who, nd, x_shape, w_shape, bias, stride, padding, dilation, groups):
+    """The checked arguments of an nd-D convolution of an input of x_shape (N, C, *spatial) with a weight of w_shape:
+    (groups, out_channels, stride, dilation, pads ((before, after) per axis), out_size (the spatial output))."""
     groups, out_channels = _check_shapes(who, nd, x_shape, w_shape, bias, groups, transposed=False)
     kernel = w_shape[2:]
     stride = _ints(stride, nd, "stride", who, 1)
@@ -191,16 +192,12 @@ def _convolve(who, nd, x, weight, bias, stride, padding, dilation, groups):
     if min(out_size) < 1:
         raise ValueError(f"{who}: input of shape {x_shape} with padding {pads} is smaller than the kernel "
                          f"{tuple(kernel)} at dilation {dilation} (weight shape {w_shape})")
-    if nd == 1:
-        stride, dilation, pads = (1,) + stride, (1,) + dilation, ((0, 0),) + pads
-    x2, w2 = _lift(x, weight, nd)
-    args = (x2, w2) if bias is None else (x2, w2, bias)
-    y = _conv2d(*args, stride=stride, padding=pads, dilation=dilation, groups=groups)
-    return y if nd == 2 else reshape(y, shape=(x_shape[0], out_channels) + out_size)
+    return groups, out_channels, stride, dilation, pads, out_size
 
 
-def _convolve_transposed(who, nd, x, weight, bias, stride, padding, output_padding, groups, dilation):
-    x_shape, w_shape = np.shape(x), np.shape(weight)
+def _conv_transpose_geometry(who, nd, x_shape, w_shape, bias, stride, padding, output_padding, groups, dilation):
+    """The checked arguments of an nd-D transposed convolution: (groups, out_channels, stride, dilation, padding,
+    output_padding, size (the spatial output))."""
     groups, out_channels = _check_shapes(who, nd, x_shape, w_shape, bias, groups, transposed=True)
     kernel = w_shape[2:]
     stride = _ints(stride, nd, "stride", who, 1)
@@ -217,6 +214,25 @@ def _convolve_transposed(who, nd, x, weight, bias, stride, padding, output_paddi
     if min(size) < 1:
         raise ValueError(f"{who}: input of shape {x_shape} with weight of shape {w_shape}, stride {stride}, "
                          f"padding {padding} gives an empty output {size}")
+    return groups, out_channels, stride, dilation, padding, output_padding, size
+
+
+def _convolve(who, nd, x, weight, bias, stride, padding, dilation, groups):
+    x_shape = np.shape(x)
+    groups, out_channels, stride, dilation, pads, out_size = _conv_geometry(
+        who, nd, x_shape, np.shape(weight), bias, stride, padding, dilation, groups)
+    if nd == 1:
+        stride, dilation, pads = (1,) + stride, (1,) + dilation, ((0, 0),) + pads
+    x2, w2 = _lift(x, weight, nd)
+    args = (x2, w2) if bias is None else (x2, w2, bias)
+    y = _conv2d(*args, stride=stride, padding=pads, dilation=dilation, groups=groups)
+    return y if nd == 2 else reshape(y, shape=(x_shape[0], out_channels) + out_size)
+
+
+def _convolve_transposed(who, nd, x, weight, bias, stride, padding, output_padding, groups, dilation):
+    x_shape = np.shape(x)
+    groups, out_channels, stride, dilation, padding, output_padding, size = _conv_transpose_geometry(
+        who, nd, x_shape, np.shape(weight), bias, stride, padding, output_padding, groups, dilation)
     pads = tuple((p, p - op) for p, op in zip(padding, output_padding))  # output_padding: fewer rows cropped
     if nd == 1:
         stride, dilation, pads, size = (1,) + stride, (1,) + dilation, ((0, 0),) + pads, (1,) + size

@@ -18,7 +18,7 @@ import numpy as np
 from autograd_core.ops import data_of, getitem, reshape, scatter_add, transpose
 
 from .conv import (
-    _check_shapes, _conv2d, _conv_padding, _conv_transpose2d, _ConvNd, _ints, _out_len, Conv2d, ConvTranspose2d,
+    _conv2d, _conv_geometry, _conv_transpose2d, _conv_transpose_geometry, _ConvNd, Conv2d, ConvTranspose2d,
 )
 from .padding import pad
 
@@ -44,17 +44,10 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     who = "conv3d"
     x, unbatched = _batched(who, input, 5)
     x_shape, w_shape = np.shape(data_of(x)), np.shape(data_of(weight))
-    groups, out_channels = _check_shapes(who, 3, x_shape, w_shape, bias, groups, transposed=False)
-    kernel = w_shape[2:]
-    stride = _ints(stride, 3, "stride", who, 1)
-    dilation = _ints(dilation, 3, "dilation", who, 1)
-    pads = _conv_padding(who, padding, kernel, stride, dilation)
-    out_size = tuple(_out_len(n, p, k, s, d) for n, p, k, s, d in zip(x_shape[2:], pads, kernel, stride, dilation))
-    if min(out_size) < 1:
-        raise ValueError(f"{who}: input of shape {x_shape} with padding {pads} is smaller than the kernel "
-                         f"{tuple(kernel)} at dilation {dilation} (weight shape {w_shape})")
+    groups, out_channels, stride, dilation, pads, out_size = _conv_geometry(
+        who, 3, x_shape, w_shape, bias, stride, padding, dilation, groups)
     N, C, _, H, W = x_shape
-    (kd, kh, kw), (Do, Ho, Wo), G = kernel, out_size, groups
+    (kd, kh, kw), (Do, Ho, Wo), G = w_shape[2:], out_size, groups
     if pads[0] != (0, 0):
         x = pad(x, (0, 0, 0, 0) + pads[0])  # zeros before and after along depth; H and W are padded by conv2d
     # planes[n, c, p, z] = x[n, c, z·s + p·d]: every output plane's kd input planes.
@@ -80,23 +73,10 @@ def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_paddi
     who = "conv_transpose3d"
     x, unbatched = _batched(who, input, 5)
     x_shape, w_shape = np.shape(data_of(x)), np.shape(data_of(weight))
-    groups, out_channels = _check_shapes(who, 3, x_shape, w_shape, bias, groups, transposed=True)
-    kernel = w_shape[2:]
-    stride = _ints(stride, 3, "stride", who, 1)
-    dilation = _ints(dilation, 3, "dilation", who, 1)
-    padding = _ints(padding, 3, "padding", who, 0)
-    output_padding = _ints(output_padding, 3, "output_padding", who, 0)
-    for op, s, d in zip(output_padding, stride, dilation):
-        if op >= s and op >= d:
-            raise ValueError(f"{who}: output_padding={output_padding} must be smaller than stride={stride} "
-                             f"or dilation={dilation}")
-    size = tuple((n - 1) * s - 2 * p + d * (k - 1) + op + 1
-                 for n, s, p, d, k, op in zip(x_shape[2:], stride, padding, dilation, kernel, output_padding))
-    if min(size) < 1:
-        raise ValueError(f"{who}: input of shape {x_shape} with weight of shape {w_shape}, stride {stride}, "
-                         f"padding {padding} gives an empty output {size}")
+    groups, out_channels, stride, dilation, padding, output_padding, size = _conv_transpose_geometry(
+        who, 3, x_shape, w_shape, bias, stride, padding, output_padding, groups, dilation)
     N, C, D, H, W = x_shape
-    (kd, kh, kw), (Do, Ho, Wo) = kernel, size
+    (kd, kh, kw), (Do, Ho, Wo) = w_shape[2:], size
     # Each input plane through each depth tap: output channels (o, p), the weight's own order (a reshape).
     planes = reshape(transpose(x, axes=(0, 2, 1, 3, 4)), shape=(N * D, C, H, W))
     w2 = reshape(weight, shape=(C, w_shape[1] * kd, kh, kw))
