@@ -15,7 +15,7 @@ from .discrete import Binomial
 from .distribution import Distribution
 from .gamma import Gamma
 from .special import lgamma, softplus
-from .utils import BinaryParameter, as_float_value, broadcast_all, constant, draw, tiny
+from .utils import BinaryParameter, as_float_value, broadcast_all, constant, draw, uniform_open
 
 __all__ = ["Geometric", "Multinomial", "NegativeBinomial"]
 
@@ -57,7 +57,7 @@ class Geometric(BinaryParameter, Distribution):
     def sample(self, sample_shape=()):
         shape = self._extended_shape(sample_shape)
         p = self.probs.data
-        u = np.maximum(draw("random", shape, p.dtype), tiny(p.dtype))
+        u = uniform_open(shape, p.dtype)
         with np.errstate(divide="ignore"):
             return constant(np.floor(np.log(u) / np.log1p(-p)).astype(p.dtype)[()])
 

@@ -17,7 +17,7 @@ from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .gamma_sampling import standard_gamma
 from .special import digamma, lgamma
-from .utils import as_float_value, broadcast_all, constant, draw, tiny, xlogy
+from .utils import as_float_value, broadcast_all, clamp_into_open_unit, constant, draw, tiny, xlogy
 
 __all__ = ["Beta", "Dirichlet", "Gamma", "Poisson"]
 
@@ -188,8 +188,7 @@ class Beta(ExponentialFamily):
         shape = self._extended_shape(sample_shape)
         ga = standard_gamma(ops.broadcast_to(self.concentration1, shape=shape))
         gb = standard_gamma(ops.broadcast_to(self.concentration0, shape=shape))
-        dtype = ga.dtype
-        return (ga / (ga + gb)).clamp(min=float(tiny(dtype)), max=float(1 - np.finfo(dtype).eps))
+        return clamp_into_open_unit(ga / (ga + gb))
 
     def log_prob(self, value):
         if self._validate_args:

@@ -10,7 +10,6 @@ import numpy as np
 from .. import ops
 from ..tensor import DEFAULTS, get_rng
 from ..value import Value
-from .special import softplus
 
 __all__ = ["broadcast_all", "clamp_probs", "lazy_property", "logits_to_probs", "probs_to_logits"]
 
@@ -66,11 +65,6 @@ def probs_to_logits(probs, is_binary=False):
     """Binary: log p − log(1 − p); otherwise log p (probabilities clamped away from 0 and 1 first)."""
     p = clamp_probs(probs)
     return ops.log(p) - (p * -1).log1p() if is_binary else ops.log(p)
-
-
-def log1p_exp(x):
-    """softplus(x) = log(1 + exp(x)), stable for large |x|."""
-    return softplus(x)
 
 
 class lazy_property:  # noqa: N801  (PyTorch's name)
