@@ -107,10 +107,10 @@ def test_conv3d_errors():
         F.conv3d(x, rand(3, 2, 2, 2, 2), stride=2, padding="same")
     with pytest.raises(ValueError, match="output_padding"):
         F.conv_transpose3d(x, rand(2, 3, 2, 2, 2), stride=2, output_padding=2)
-    with pytest.raises(ValueError, match="gives an empty output"):    # (4 − 1) − 2·3 + (2 − 1) + 1 < 1 planes
-        F.conv_transpose3d(x, rand(2, 3, 2, 2, 2), padding=(3, 0, 0))
-    with pytest.raises(ValueError, match="gives an empty output"):
-        F.conv_transpose2d(Value(rand(1, 2, 3, 3)), rand(2, 3, 2, 2), padding=3)
+    with pytest.raises(ValueError, match="gives an empty output"):    # (4 − 1) − 2·3 + (3 − 1) + 1 = 0 planes
+        F.conv_transpose3d(x, rand(2, 3, 3, 2, 2), padding=(3, 0, 0))
+    with pytest.raises(ValueError, match="gives an empty output"):    # (3 − 1) − 2·2 + (2 − 1) + 1 = 0 rows
+        F.conv_transpose2d(Value(rand(1, 2, 3, 3)), rand(2, 3, 2, 2), padding=2)
     with pytest.raises(ValueError, match="padding_mode"):
         nn.ConvTranspose3d(2, 3, 2, padding_mode="reflect")
 
