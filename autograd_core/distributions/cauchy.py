@@ -14,7 +14,7 @@ from .distribution import Distribution
 from .normal import Normal
 from .transformed_distribution import TransformedDistribution
 from .transforms import AbsTransform
-from .utils import broadcast_all, constant, draw
+from .utils import broadcast_all, constant, draw, full_like
 
 __all__ = ["Cauchy", "HalfCauchy", "HalfNormal"]
 
@@ -36,7 +36,7 @@ class Cauchy(Distribution):
 
     @property
     def mean(self):
-        return constant(np.full(self.loc.shape, np.nan, dtype=self.loc.dtype)[()])
+        return full_like(self.loc, np.nan)
 
     @property
     def mode(self):
@@ -44,7 +44,7 @@ class Cauchy(Distribution):
 
     @property
     def variance(self):
-        return constant(np.full(self.loc.shape, np.inf, dtype=self.loc.dtype)[()])
+        return full_like(self.loc, np.inf)
 
     def rsample(self, sample_shape=()):
         eps = constant(draw("standard_cauchy", self._extended_shape(sample_shape), self.loc.dtype))
@@ -86,7 +86,7 @@ class _Half(TransformedDistribution):
 
     @property
     def mode(self):
-        return constant(np.zeros(self.scale.shape, dtype=self.scale.dtype)[()])
+        return full_like(self.scale, 0)
 
     def log_prob(self, value):
         if self._validate_args:
@@ -116,11 +116,11 @@ class HalfCauchy(_Half):
 
     @property
     def mean(self):
-        return constant(np.full(self.scale.shape, np.inf, dtype=self.scale.dtype)[()])
+        return full_like(self.scale, np.inf)
 
     @property
     def variance(self):
-        return constant(np.full(self.scale.shape, np.inf, dtype=self.scale.dtype)[()])
+        return full_like(self.scale, np.inf)
 
 
 class HalfNormal(_Half):

@@ -15,7 +15,7 @@ from .discrete import Binomial
 from .distribution import Distribution
 from .gamma import Gamma
 from .special import lgamma, softplus
-from .utils import BinaryParameter, as_float_value, broadcast_all, constant, draw, uniform_open
+from .utils import BinaryParameter, as_float_value, broadcast_all, constant, draw, full_like, uniform_open
 
 __all__ = ["Geometric", "Multinomial", "NegativeBinomial"]
 
@@ -48,7 +48,7 @@ class Geometric(BinaryParameter, Distribution):
 
     @property
     def mode(self):
-        return constant(np.zeros_like(self.probs.data))
+        return full_like(self.probs, 0)
 
     @property
     def variance(self):

@@ -9,7 +9,7 @@ import numpy as np
 from . import constraints
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
-from .utils import broadcast_all, constant, draw
+from .utils import broadcast_all, constant, draw, full_like
 
 __all__ = ["Exponential", "Laplace"]
 
@@ -35,7 +35,7 @@ class Exponential(ExponentialFamily):
 
     @property
     def mode(self):
-        return constant(np.zeros_like(self.rate.data))
+        return full_like(self.rate, 0)
 
     @property
     def stddev(self):

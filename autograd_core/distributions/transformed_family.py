@@ -16,15 +16,11 @@ from .special import digamma, lgamma
 from .transformed_distribution import TransformedDistribution
 from .transforms import AffineTransform, ExpTransform, PowerTransform, StickBreakingTransform
 from .uniform import Uniform
-from .utils import broadcast_all, constant, eps, tiny
+from .utils import broadcast_all, constant, eps, full_like, tiny
 
 __all__ = ["Gumbel", "Kumaraswamy", "LogisticNormal", "Pareto", "Weibull"]
 
 EULER_GAMMA = 0.57721566490153286060
-
-
-def _full(like, number):
-    return constant(np.full(like.shape, number, dtype=like.dtype)[()])
 
 
 class Gumbel(TransformedDistribution):
@@ -36,8 +32,9 @@ class Gumbel(TransformedDistribution):
     def __init__(self, loc, scale, validate_args=None):
         self.loc, self.scale = broadcast_all(loc, scale)
         dtype = self.loc.dtype
-        base = Uniform(_full(self.loc, tiny(dtype)), _full(self.loc, 1 - eps(dtype)), validate_args=validate_args)
-        transforms = [ExpTransform().inv, AffineTransform(0, _full(self.scale, -1.0)), ExpTransform().inv,
+        base = Uniform(full_like(self.loc, tiny(dtype)), full_like(self.loc, 1 - eps(dtype)),
+                       validate_args=validate_args)
+        transforms = [ExpTransform().inv, AffineTransform(0, full_like(self.scale, -1.0)), ExpTransform().inv,
                       AffineTransform(self.loc, -self.scale)]
         super().__init__(base, transforms, validate_args=validate_args)
 
@@ -124,7 +121,7 @@ class Weibull(TransformedDistribution):
     def __init__(self, scale, concentration, validate_args=None):
         self.scale, self.concentration = broadcast_all(scale, concentration)
         self.concentration_reciprocal = self.concentration.reciprocal()
-        base = Exponential(_full(self.scale, 1.0), validate_args=validate_args)
+        base = Exponential(full_like(self.scale, 1.0), validate_args=validate_args)
         super().__init__(base, self._transforms(), validate_args=validate_args)
 
     def _transforms(self):
@@ -176,7 +173,8 @@ class Kumaraswamy(TransformedDistribution):
 
     def __init__(self, concentration1, concentration0, validate_args=None):
         self.concentration1, self.concentration0 = broadcast_all(concentration1, concentration0)
-        base = Uniform(_full(self.concentration0, 0.0), _full(self.concentration0, 1.0), validate_args=validate_args)
+        base = Uniform(full_like(self.concentration0, 0.0), full_like(self.concentration0, 1.0),
+                       validate_args=validate_args)
         with np.errstate(divide="ignore"):  # a zero concentration is reported by the validation below
             transforms = [PowerTransform(exponent=self.concentration0.reciprocal()), AffineTransform(1.0, -1.0),
                           PowerTransform(exponent=self.concentration1.reciprocal())]

@@ -8,7 +8,7 @@ import numpy as np
 from ..value import Value
 from . import constraints
 from .distribution import Distribution
-from .utils import broadcast_all, draw, constant
+from .utils import broadcast_all, constant, draw, full_like
 
 __all__ = ["Uniform"]
 
@@ -38,7 +38,7 @@ class Uniform(Distribution):
 
     @property
     def mode(self):
-        return constant(np.full(self.low.shape, np.nan, dtype=self.low.dtype)[()])
+        return full_like(self.low, np.nan)
 
     @property
     def stddev(self):

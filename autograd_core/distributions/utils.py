@@ -129,6 +129,11 @@ def uniform_open(shape, dtype):
     return np.maximum(u, tiny(dtype))
 
 
+def full_like(like, number):
+    """A constant Value of like's shape and dtype, every entry `number` (a mean that is nan, a mode that is 0)."""
+    return constant(np.full(like.shape, number, dtype=like.dtype))
+
+
 def constant(data):
     """A Value holding `data` with its own dtype (ints stay ints, bools bools), requiring no gradient."""
     data = np.asarray(data)
