@@ -27,6 +27,14 @@ def _open_uniform(shape, dtype):
     return np.clip(draw("random", shape, dtype), eps(dtype), 1 - eps(dtype))
 
 
+def _check_temperature(dist):
+    """ValueError unless the temperature is positive, when validating. PyTorch leaves it unchecked (it is not in
+    arg_constraints there, nor here); a temperature <= 0 would give nan samples."""
+    if dist._validate_args and not np.all(dist.temperature.data > 0):
+        raise ValueError(f"Expected parameter temperature to satisfy the constraint {constraints.positive!r}, "
+                         f"but found invalid values:\n{dist.temperature}")
+
+
 class RelaxedBernoulli(BinaryParameter, Distribution):
     """Values in (0, 1): sigmoid((logits + L) / temperature), L standard logistic noise. Give probs or logits;
     temperature (positive) broadcasts with them to batch_shape."""
@@ -38,9 +46,7 @@ class RelaxedBernoulli(BinaryParameter, Distribution):
     def __init__(self, temperature, probs=None, logits=None, validate_args=None):
         (self.temperature,) = self._set_binary_parameter(probs, logits, temperature)
         super().__init__(self._param.shape, validate_args=validate_args)
-        if self._validate_args and not np.all(self.temperature.data > 0):
-            raise ValueError(f"Expected parameter temperature to satisfy the constraint {constraints.positive!r}, "
-                             f"but found invalid values:\n{self.temperature}")
+        _check_temperature(self)
 
     def expand(self, batch_shape, _instance=None):
         return self._expand_binary(RelaxedBernoulli, batch_shape, _instance, others=("temperature",))
@@ -78,9 +84,7 @@ class RelaxedOneHotCategorical(OverCategorical, Distribution):
         self.temperature = as_float_value(temperature, self._categorical._param.dtype)
         super().__init__(self._categorical.batch_shape, self._categorical.param_shape[-1:],
                          validate_args=validate_args)
-        if self._validate_args and not np.all(self.temperature.data > 0):
-            raise ValueError(f"Expected parameter temperature to satisfy the constraint {constraints.positive!r}, "
-                             f"but found invalid values:\n{self.temperature}")
+        _check_temperature(self)
 
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(RelaxedOneHotCategorical, _instance)
