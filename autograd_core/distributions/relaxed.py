@@ -29,7 +29,7 @@ def _open_uniform(shape, dtype):
 
 def _check_temperature(dist):
     """ValueError unless the temperature is positive, when validating. PyTorch leaves it unchecked (it is not in
-    arg_constraints there, nor here); a temperature <= 0 would give nan samples."""
+    arg_constraints there, nor here); a temperature <= 0 divides by zero or turns the samples around."""
     if dist._validate_args and not np.all(dist.temperature.data > 0):
         raise ValueError(f"Expected parameter temperature to satisfy the constraint {constraints.positive!r}, "
                          f"but found invalid values:\n{dist.temperature}")
