@@ -27,7 +27,7 @@ import numbers
 import numpy as np
 
 from autograd_core import Value
-from autograd_core.ops import primitive, reshape
+from autograd_core.ops import data_of, primitive, reshape
 
 from . import init
 from .im2col import _out_len, _conv2d_np, _conv_transpose2d_np, _conv2d_weight_np
@@ -172,6 +172,23 @@ def _check_shapes(who, nd, x_shape, w_shape, bias, groups, transposed):
     return groups, out_channels
 
 
+def _batched(who, x, rank):
+    """(x with a batch axis, whether one was added): PyTorch's convolutions and pools also take one unbatched sample
+    (C, *spatial) where they take (N, C, *spatial), rank = 2 + the spatial axes."""
+    shape = np.shape(data_of(x))
+    if len(shape) == rank - 1:
+        return reshape(x, shape=(1,) + shape), True
+    if len(shape) != rank:
+        layout = {3: "(N, C, L)", 4: "(N, C, H, W)", 5: "(N, C, D, H, W)"}.get(rank, "(N, C, ...)")
+        raise ValueError(f"{who}: expected a {rank - 1}-D (unbatched) or {rank}-D {layout} input, got shape {shape}")
+    return x, False
+
+
+def _unbatched(y):
+    """y (1, ...) without its batch axis: the result for one unbatched sample."""
+    return reshape(y, shape=np.shape(data_of(y))[1:])
+
+
 def _lift(x, weight, nd):
     """1-D arrays (N, C, L) as 2-D ones of height 1; 2-D ones unchanged."""
     if nd == 2:
@@ -218,6 +235,9 @@ def _conv_transpose_geometry(who, nd, x_shape, w_shape, bias, stride, padding, o
 
 
 def _convolve(who, nd, x, weight, bias, stride, padding, dilation, groups):
+    x, unbatched = _batched(who, x, nd + 2)
+    if unbatched:
+        return _unbatched(_convolve(who, nd, x, weight, bias, stride, padding, dilation, groups))
     x_shape = np.shape(x)
     groups, out_channels, stride, dilation, pads, out_size = _conv_geometry(
         who, nd, x_shape, np.shape(weight), bias, stride, padding, dilation, groups)
@@ -230,6 +250,10 @@ def _convolve(who, nd, x, weight, bias, stride, padding, dilation, groups):
 
 
 def _convolve_transposed(who, nd, x, weight, bias, stride, padding, output_padding, groups, dilation):
+    x, unbatched = _batched(who, x, nd + 2)
+    if unbatched:
+        return _unbatched(_convolve_transposed(who, nd, x, weight, bias, stride, padding, output_padding, groups,
+                                               dilation))
     x_shape = np.shape(x)
     groups, out_channels, stride, dilation, padding, output_padding, size = _conv_transpose_geometry(
         who, nd, x_shape, np.shape(weight), bias, stride, padding, output_padding, groups, dilation)
@@ -339,7 +363,7 @@ class _ConvNd(Module):
         if len(sizes) != nd:
             raise ValueError(f"{who}: output_size must have {nd} or {nd + 2} entries, got {output_size!r}")
         padding = []
-        for n, size, s, p, d, k in zip(np.shape(x)[2:], sizes, self.stride, self.padding, self.dilation,
+        for n, size, s, p, d, k in zip(np.shape(x)[-nd:], sizes, self.stride, self.padding, self.dilation,
                                        self.kernel_size):
             smallest = (n - 1) * s - 2 * p + d * (k - 1) + 1
             if not smallest <= size < smallest + s:

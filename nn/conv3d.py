@@ -18,20 +18,9 @@ import numpy as np
 from autograd_core.ops import data_of, getitem, reshape, scatter_add, transpose
 
 from .conv import (
-    _conv2d, _conv_geometry, _conv_transpose2d, _conv_transpose_geometry, _ConvNd, Conv2d, ConvTranspose2d,
+    _batched, _conv2d, _conv_geometry, _conv_transpose2d, _conv_transpose_geometry, _ConvNd, Conv2d, ConvTranspose2d,
 )
 from .padding import pad
-
-
-def _batched(who, x, rank):
-    """(x with a batch axis, whether one was added): PyTorch's convolutions also take one unbatched sample."""
-    ndim = len(np.shape(data_of(x)))
-    if ndim == rank - 1:
-        return reshape(x, shape=(1,) + np.shape(data_of(x))), True
-    if ndim != rank:
-        raise ValueError(f"{who}: expected a {rank - 1}-D (unbatched) or {rank}-D (N, C, D, H, W) input, "
-                         f"got shape {np.shape(data_of(x))}")
-    return x, False
 
 
 def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):

@@ -20,7 +20,7 @@ from autograd_core import Value
 from autograd_core.ops import data_of, matmul, reshape, without_gradient
 
 from .conv import _conv2d, _ints
-from .conv3d import _batched
+from .conv import _batched
 from .module import Module
 from .padding import pad
 from .pool import (

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from autograd_core import Value
+from autograd_core import Value, nn
 from autograd_core.engine import grad
 from autograd_core.gradcheck import gradcheck, gradgradcheck
 from autograd_core.nn.conv import (
@@ -371,7 +371,7 @@ def test_float32_stays_float32():
     (lambda: conv2d(np.zeros((1, 2, 5, 5)), np.zeros((3, 2, 3, 3)), stride=2, padding="same"), ["same", "stride"]),
     (lambda: conv2d(np.zeros((1, 2, 5, 5)), np.zeros((3, 2, 3, 3)), padding="full"), ["'full'"]),
     (lambda: conv2d(np.zeros((1, 1, 2, 2)), np.zeros((1, 1, 3, 3))), ["(1, 1, 2, 2)", "kernel (3, 3)"]),
-    (lambda: conv2d(np.zeros((2, 5, 5)), np.zeros((1, 2, 3, 3))), ["4-D", "(2, 5, 5)"]),
+    (lambda: conv2d(np.zeros((5, 5)), np.zeros((1, 2, 3, 3))), ["4-D", "3-D (unbatched)", "(5, 5)"]),
     (lambda: conv2d(np.zeros((1, 2, 5, 5)), np.zeros((1, 2, 3, 3)), stride=0), ["stride", ">= 1"]),
     (lambda: conv1d(np.zeros((1, 2, 5, 5)), np.zeros((1, 2, 3))), ["3-D", "(N, C, L)"]),
     (lambda: conv_transpose2d(np.zeros((1, 3, 4, 4)), np.zeros((2, 2, 3, 3))),
@@ -454,3 +454,25 @@ def test_modules_match_torch_modules_with_the_same_weights():
         yt.backward(torch.tensor(g))
         np.testing.assert_allclose(ours.weight.grad, theirs.weight.grad.numpy(), rtol=0, atol=1e-10)
         np.testing.assert_allclose(ours.bias.grad, theirs.bias.grad.numpy(), rtol=0, atol=1e-10)
+
+
+@pytest.mark.parametrize("layer, shape", [
+    (lambda: nn.Conv1d(2, 3, 3, padding=1, padding_mode="reflect"), (2, 7)),
+    (lambda: nn.Conv2d(2, 3, 3, stride=2), (2, 6, 5)),
+    (lambda: nn.ConvTranspose1d(2, 3, 3, stride=2), (2, 4)),
+    (lambda: nn.ConvTranspose2d(2, 3, 3, stride=2, padding=1), (2, 4, 3)),
+])
+def test_one_unbatched_sample_is_the_batch_of_one_without_its_axis(layer, shape):
+    """PyTorch's convolutions take (C, *spatial) as one sample: the same numbers and gradients as (1, C, *spatial)."""
+    conv = layer()
+    x = np.random.default_rng(0).normal(size=shape)
+    single, batch = Value(x), Value(x[None])
+    y = conv(single)
+    assert y.shape == conv(batch).shape[1:]
+    np.testing.assert_allclose(y.data, conv(batch).data[0], rtol=1e-6)
+    y.sum().backward()
+    conv(batch).sum().backward()
+    np.testing.assert_allclose(single.grad, batch.grad[0], rtol=1e-6)
+    if conv.__class__.__name__.startswith("ConvTranspose"):
+        sizes = conv(batch).shape[2:]
+        assert conv(single, output_size=sizes).shape[1:] == sizes
