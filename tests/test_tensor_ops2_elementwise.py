@@ -117,12 +117,14 @@ def test_matches_torch(label, fn, arrays):
     check_against_torch(label, fn, arrays)
 
 
-@pytest.mark.parametrize("label, fn, arrays", CASES, ids=[c[0] for c in CASES])
+# Finite differences cannot check every case: with NaN among the inputs they are NaN, and some cases sit at a jump
+# by design or have no gradient at all; the comparison with PyTorch above checks those gradients.
+GRADCHECK_CASES = [c for c in CASES if not ("nan" in c[0] and c[0] != "nan_to_num-finite")
+                   and c[0] not in ("fmod-exact", "div-floor-exact", "floor_divide", "heaviside")]
+
+
+@pytest.mark.parametrize("label, fn, arrays", GRADCHECK_CASES, ids=[c[0] for c in GRADCHECK_CASES])
 def test_gradcheck(label, fn, arrays):
-    if "nan" in label and label != "nan_to_num-finite":
-        pytest.skip("NaN among the inputs: finite differences of NaN are NaN")
-    if label in ("fmod-exact", "div-floor-exact", "floor_divide", "heaviside"):
-        pytest.skip("at a jump by design (or no gradient at all)")
     check_gradcheck(fn, arrays)
 
 
