@@ -23,8 +23,12 @@ def test_median_is_the_lower_median_and_nan_wins():
     x = Value([1.0, 3.0, 3.0, 2.0, 3.0], requires_grad=True)
     x.median(0).values.backward()
     assert x.grad.tolist() == [0.0, 1.0, 0.0, 0.0, 0.0]  # the first 3 at the median's rank (a stable sort)
-    with pytest.raises(RuntimeError, match="empty"):
-        ag.median(Value(np.zeros(0)))
+    empty = Value(np.zeros(0), requires_grad=True)
+    for median in (ag.median, ag.nanmedian):  # NaN, as PyTorch's, and still differentiable (an empty gradient)
+        m = median(empty)
+        assert m.shape == () and np.isnan(m.item()) and m.requires_grad
+        m.backward()
+        assert empty.grad.shape == (0,)
 
 
 def test_cummax_and_cummin_take_the_latest_tie_and_carry_nan():

@@ -275,16 +275,22 @@ def _picked(input, how, dim):
     return _pick(x, how=how, axis=axis), without_gradient(_picked_positions, x, how=how, axis=axis)
 
 
+def _nan_of_empty(flat):
+    """The median of no elements: NaN, as PyTorch's, still joined to the input (whose gradient is empty)."""
+    return flat.sum() * np.asarray(np.nan, dtype=flat.dtype if flat.dtype.kind == "f" else np.float64)
+
+
 def median(input, dim=None, keepdim=False):
     """The lower median, as torch.median: of all the elements (a 0-d Value) when dim is None, else (values,
     indices) along dim (keepdim keeps it as size 1). The lower median is the ((n - 1) // 2)-th smallest (not
-    the mean of the two middle ones); a NaN makes the median NaN (the first NaN's index). The gradient goes to
+    the mean of the two middle ones); a NaN makes the median NaN (the first NaN's index), and so does an empty
+    input, as in PyTorch. The gradient goes to
     the element picked; among equal elements, the one a stable sort puts at that rank."""
     x = as_value(input)
     if dim is None:
         flat = reshape(x, shape=(-1,))
         if flat.shape[0] == 0:
-            raise RuntimeError("median() of an empty Value")
+            return _nan_of_empty(flat)
         return reshape(_pick(flat, how="median", axis=0), shape=())
     if x.ndim and x.shape[axis := check_dim(dim, x.ndim)] == 0:
         raise IndexError(f"median(): Expected reduction dim {axis} to have non-zero size.")

@@ -20,7 +20,7 @@ from .arrange import movedim, take_along_dim
 from .elementwise import where
 from .index import as_value, check_dim
 from .nondifferentiable import without_gradient
-from .scan import cumsum, sort
+from .scan import _nan_of_empty, cumsum, sort
 
 KthValue = collections.namedtuple("kthvalue", ["values", "indices"])   # torch.return_types.kthvalue
 Mode = collections.namedtuple("mode", ["values", "indices"])           # torch.return_types.mode
@@ -146,13 +146,13 @@ def _nanmedian_positions(data, axis):
 
 def nanmedian(input, dim=None, keepdim=False):
     """The lower median of the entries that are not NaN, as torch.nanmedian: of all elements (a 0-d Value) when
-    dim is None, else (values, indices) along dim. NaN only where every entry is NaN. The gradient goes to the
-    entry picked."""
+    dim is None, else (values, indices) along dim. NaN only where every entry is NaN (or there is none, as in
+    PyTorch). The gradient goes to the entry picked."""
     x = as_value(input)
     if dim is None:
         flat = x.reshape(-1)
         if flat.shape[0] == 0:
-            raise RuntimeError("nanmedian() of an empty Value")
+            return _nan_of_empty(flat)
         return take_along_dim(flat, without_gradient(_nanmedian_positions, flat, axis=0), 0).reshape(())
     return _pick_along(NanMedian, _nanmedian_positions, x, dim, keepdim)
 
