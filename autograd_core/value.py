@@ -403,10 +403,14 @@ class Value(TensorMethods, InplaceMethods):
         """
         if not self.requires_grad:
             raise RuntimeError("register_hook: this Value does not require a gradient")
+        return self._add_hook(fn)
+
+    def _add_hook(self, hook):
+        """Keep `hook` among this Value's hooks; returns the handle that removes it."""
         if self._hooks is None:
             self._hooks = {}
         handle = _HookHandle(self)
-        self._hooks[handle.id] = fn
+        self._hooks[handle.id] = hook
         if self._op is None:
             HOOKED_LEAVES.add(self)  # the backward pass runs its hooks as soon as its gradient is complete
         return handle
@@ -423,12 +427,7 @@ class Value(TensorMethods, InplaceMethods):
         if self._op is not None:
             raise RuntimeError("register_post_accumulate_grad_hook: post accumulate grad hooks cannot be "
                                "registered on non-leaf Values (their gradient is not accumulated)")
-        if self._hooks is None:
-            self._hooks = {}
-        handle = _HookHandle(self)
-        self._hooks[handle.id] = PostAccumulateHook(fn)
-        HOOKED_LEAVES.add(self)
-        return handle
+        return self._add_hook(PostAccumulateHook(fn))
 
     # ------------------------------------------------------------------------------------------------
     # Arithmetic: operators delegate to the primitives in `ops`.
