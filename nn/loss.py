@@ -10,8 +10,8 @@ Cross-entropy and NLL live in loss_classification.py.
 
 from __future__ import annotations
 
-import inspect
 import math
+import warnings
 
 import numpy as np
 
@@ -38,6 +38,39 @@ def _check_reduction(reduction, who):
         raise ValueError(f"{who}: reduction must be 'mean', 'sum' or 'none', not {reduction!r}")
 
 
+def _legacy_reduction(size_average, reduce, reduction):
+    """The reduction PyTorch's deprecated size_average and reduce arguments ask for (each None: not given).
+
+    They stand at PyTorch's positions in every loss so that a positional call means what it means in PyTorch. When
+    either is given it overrides `reduction`, with PyTorch's warning: reduce=False gives 'none'; otherwise
+    size_average=False gives 'sum', and 'mean' else."""
+    if size_average is None and reduce is None:
+        return reduction
+    if reduce is not None and not reduce:
+        legacy = "none"
+    elif size_average is not None and not size_average:
+        legacy = "sum"
+    else:
+        legacy = "mean"
+    warnings.warn(f"size_average and reduce args will be deprecated, please use reduction='{legacy}' instead.",
+                  UserWarning, stacklevel=3)
+    return legacy
+
+
+def _weighted_mean_or(losses, weight, reduction, who, divide_by_weights):
+    """losses·weight reduced, for mse_loss, l1_loss and huber_loss's elementwise `weight` (PyTorch's): the same
+    shape as the input (a ValueError otherwise), differentiable. 'mean' divides by Σweight when divide_by_weights
+    (mse, l1), by the number of elements otherwise (huber), as PyTorch's."""
+    w = _as_value(weight, who, like=losses)
+    if tuple(w.shape) != tuple(losses.shape):
+        raise ValueError(f"{who}: weight of shape {tuple(w.shape)} and input of shape {tuple(losses.shape)} must "
+                         "have the same size")
+    weighted = losses * w
+    if reduction == "mean" and divide_by_weights:
+        return weighted.sum() / w.sum()
+    return _reduce(weighted, reduction)
+
+
 def _as_value(x, who, like=None):
     """Lists of scalar Values (micrograd outputs) become one vector; arrays become constants."""
     if isinstance(x, Value):
@@ -61,13 +94,18 @@ def _same_shape(input, target, who):
 # Regression and margins.
 
 
-def mse_loss(input, target, reduction="mean"):
-    """(input − target)², reduced. input, target: the same shape."""
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """(input − target)², reduced. input, target: the same shape. weight (optional, the input's shape): each
+    element's loss times its weight; 'mean' is then Σ w·(x − y)² / Σ w. size_average, reduce: deprecated, as
+    PyTorch's (they override reduction when given)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction, "mse_loss")
     input = _as_value(input, "mse_loss")
     target = _as_value(target, "mse_loss", like=input)
     _same_shape(input, target, "mse_loss")
     diff = input - target
+    if weight is not None:
+        return _weighted_mean_or(diff * diff, weight, reduction, "mse_loss", divide_by_weights=True)
     return _reduce(diff * diff, reduction)
 
 
@@ -95,18 +133,26 @@ def _plus_minus_one(y):
     return not y.size or bool(np.all(np.abs(y) == 1))
 
 
-def l1_loss(input, target, reduction="mean"):
-    """|input − target|, reduced (gradient sign(input − target), 0 where equal). Same shapes."""
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """|input − target|, reduced (gradient sign(input − target), 0 where equal). Same shapes. weight (optional, the
+    input's shape): each element's loss times its weight; 'mean' is then Σ w·|x − y| / Σ w. size_average, reduce:
+    deprecated, as PyTorch's."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction, "l1_loss")
     input = _as_value(input, "l1_loss")
     target = _as_value(target, "l1_loss", like=input)
     _same_shape(input, target, "l1_loss")
+    if weight is not None:
+        return _weighted_mean_or(abs(input - target), weight, reduction, "l1_loss", divide_by_weights=True)
     return _reduce(abs(input - target), reduction)
 
 
-def _quadratic_then_linear(who, input, target, reduction, width, scale):
-    """scale·(½d²/width where |d| < width, |d| − ½width elsewhere), d = input − target."""
+def _quadratic_then_linear(who, input, target, reduction, width, scale, weight=None):
+    """scale·(½d²/width where |d| < width, |d| − ½width elsewhere), d = input − target; times weight if given."""
     _check_reduction(reduction, who)
+    if weight is not None:
+        losses = _quadratic_then_linear(who, input, target, "none", width, scale)
+        return _weighted_mean_or(losses, weight, reduction, who, divide_by_weights=False)
     if not width >= 0:
         raise ValueError(f"{who}: the width of the quadratic zone must be >= 0, got {width}")
     input = _as_value(input, who)
@@ -120,27 +166,32 @@ def _quadratic_then_linear(who, input, target, reduction, width, scale):
     return _reduce(losses * scale if scale != 1 else losses, reduction)
 
 
-def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
-    """½(x − y)²/beta where |x − y| < beta, else |x − y| − ½beta; beta = 0 is the L1 loss."""
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    """½(x − y)²/beta where |x − y| < beta, else |x − y| − ½beta; beta = 0 is the L1 loss. size_average, reduce:
+    deprecated, as PyTorch's."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     return _quadratic_then_linear("smooth_l1_loss", input, target, reduction, float(beta), 1.0)
 
 
-def huber_loss(input, target, reduction="mean", delta=1.0):
-    """½(x − y)² where |x − y| < delta, else delta·(|x − y| − ½delta): delta·smooth_l1 with beta = delta."""
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    """½(x − y)² where |x − y| < delta, else delta·(|x − y| − ½delta): delta·smooth_l1 with beta = delta.
+    weight (optional, the input's shape): each element's loss times its weight ('mean' stays the mean over the
+    elements, as PyTorch's)."""
     if not delta > 0:
         raise ValueError(f"huber_loss: delta must be > 0, got {delta}")
-    return _quadratic_then_linear("huber_loss", input, target, reduction, float(delta), float(delta))
+    return _quadratic_then_linear("huber_loss", input, target, reduction, float(delta), float(delta), weight)
 
 
-def kl_div(input, target, reduction="mean", log_target=False):
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
     """KL(target ‖ q) pointwise, with input = log q (log-probabilities, as PyTorch):
 
         t·(log t − input)              (0 where t = 0),   or with log_target: eᵗ·(t − input)
 
     reduction: 'mean' over all elements, 'batchmean' (the sum divided by the batch size, input.shape[0]:
-    the true KL divergence per sample), 'sum' or 'none'. Same shapes.
+    the true KL divergence per sample), 'sum' or 'none'. Same shapes. size_average, reduce: deprecated, as PyTorch's.
     """
     who = "kl_div"
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     if reduction not in ("mean", "sum", "none", "batchmean"):
         raise ValueError(f"{who}: reduction must be 'mean', 'batchmean', 'sum' or 'none', not {reduction!r}")
     input = _as_value(input, who)
@@ -198,9 +249,11 @@ def _weighted(losses, weight, who):
     return losses * w
 
 
-def binary_cross_entropy(input, target, weight=None, reduction="mean"):
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
     """−w·(y log p + (1 − y) log(1 − p)), reduced. input: probabilities p in [0, 1]; target y: same shape;
-    weight: broadcastable to that shape (a rescaling of each element's loss)."""
+    weight: broadcastable to that shape (a rescaling of each element's loss). size_average, reduce: deprecated, as
+    PyTorch's."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction, "binary_cross_entropy")
     input = _as_value(input, "binary_cross_entropy")
     target = _as_value(target, "binary_cross_entropy", like=input)
@@ -230,7 +283,8 @@ _bce_logits.defvjp(lambda g, out, x, y: g * (sigmoid(x) - y),      # d/dx = σ(x
 _bce_logits.defjvp_elementwise()
 
 
-def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean", pos_weight=None):
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None, reduction="mean",
+                                     pos_weight=None):
     """binary_cross_entropy(sigmoid(input), target) computed stably from logits. Same shapes.
 
     weight: broadcastable to the input (each element's loss rescaled). pos_weight: broadcastable to the
@@ -238,8 +292,11 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
 
         ℓ = −w·(pos_weight·y·log σ(x) + (1 − y)·log(1 − σ(x)))
           = w·((1 − y)·x + (1 + (pos_weight − 1)·y)·log(1 + e⁻ˣ))
+
+    size_average, reduce: deprecated, as PyTorch's.
     """
     who = "binary_cross_entropy_with_logits"
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction, who)
     input = _as_value(input, who)
     target = _as_value(target, who, like=input)
@@ -265,7 +322,10 @@ from .loss_classification import cross_entropy, nll_loss  # noqa: E402  (it buil
 
 
 class _Loss(Module):
-    """A loss function as a module: options given to the constructor, (input, target) to the call."""
+    """A loss function as a module: options given to the constructor, (input, target) to the call.
+
+    The public losses take PyTorch's arguments in PyTorch's order, including the deprecated `size_average` and
+    `reduce` (None: not given; see `_legacy_reduction`), so that a positional call means what it means there."""
 
     _fn = None
     _options = ()  # the function's keyword options, besides reduction
@@ -283,29 +343,26 @@ class _Loss(Module):
         options = {name: getattr(self, name) for name in self._options}
         return type(self)._fn(input, target, reduction=self.reduction, **options)
 
-    def extra_repr(self):
-        parts = [f"reduction={self.reduction!r}"]
-        defaults = inspect.signature(type(self)._fn).parameters
-        for name in self._options:
-            value = getattr(self, name)
-            if value is None or not isinstance(value, np.ndarray) and value == defaults[name].default:
-                continue
-            if isinstance(value, np.ndarray):
-                value = f"array of shape {value.shape}"
-            parts.append(f"{name}={value!r}" if isinstance(value, str) else f"{name}={value}")
-        return ", ".join(parts)
+    # No extra_repr: PyTorch prints a loss as `MSELoss()` whatever its options.
+
+
+class _LegacyLoss(_Loss):
+    """A loss whose constructor is PyTorch's (size_average=None, reduce=None, reduction='mean')."""
+
+    def __init__(self, size_average=None, reduce=None, reduction="mean"):
+        super().__init__(_legacy_reduction(size_average, reduce, reduction))
 
 
 def _optional_array(value):
     return None if value is None else np.asarray(data_of(value))
 
 
-class MSELoss(_Loss):
+class MSELoss(_LegacyLoss):
     """mse_loss as a module."""
     _fn = staticmethod(mse_loss)
 
 
-class L1Loss(_Loss):
+class L1Loss(_LegacyLoss):
     """l1_loss (mean absolute error) as a module."""
     _fn = staticmethod(l1_loss)
 
@@ -315,10 +372,10 @@ class SmoothL1Loss(_Loss):
     _fn = staticmethod(smooth_l1_loss)
     _options = ("beta",)
 
-    def __init__(self, reduction="mean", beta=1.0):
+    def __init__(self, size_average=None, reduce=None, reduction="mean", beta=1.0):
         if not beta >= 0:
             raise ValueError(f"SmoothL1Loss: beta must be >= 0, got {beta}")
-        super().__init__(reduction, beta=float(beta))
+        super().__init__(_legacy_reduction(size_average, reduce, reduction), beta=float(beta))
 
 
 class HuberLoss(_Loss):
@@ -333,55 +390,63 @@ class HuberLoss(_Loss):
 
 
 class KLDivLoss(_Loss):
-    """kl_div as a module: KLDivLoss(reduction='mean', log_target=False); input: log-probabilities.
+    """kl_div as a module: KLDivLoss(size_average=None, reduce=None, reduction='mean', log_target=False); input:
+    log-probabilities.
     PyTorch recommends reduction='batchmean' (the true KL divergence per sample)."""
     _fn = staticmethod(kl_div)
     _options = ("log_target",)
 
-    def __init__(self, reduction="mean", log_target=False):
+    def __init__(self, size_average=None, reduce=None, reduction="mean", log_target=False):
+        reduction = _legacy_reduction(size_average, reduce, reduction)
         if reduction not in ("mean", "sum", "none", "batchmean"):
             raise ValueError(f"KLDivLoss: reduction must be 'mean', 'batchmean', 'sum' or 'none', not {reduction!r}")
         self.reduction, self.log_target = reduction, bool(log_target)
 
 
 class CrossEntropyLoss(_Loss):
-    """cross_entropy (from logits) as a module: CrossEntropyLoss(weight=None, ignore_index=-100,
-    reduction='mean', label_smoothing=0.0)."""
+    """cross_entropy (from logits) as a module: CrossEntropyLoss(weight=None, size_average=None, ignore_index=-100,
+    reduce=None, reduction='mean', label_smoothing=0.0)."""
     _fn = staticmethod(cross_entropy)
     _options = ("weight", "ignore_index", "label_smoothing")
 
-    def __init__(self, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
+    def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean",
+                 label_smoothing=0.0):
         if not 0.0 <= label_smoothing <= 1.0:
             raise ValueError(f"CrossEntropyLoss: label_smoothing must be in [0, 1], got {label_smoothing}")
+        reduction = _legacy_reduction(size_average, reduce, reduction)
         super().__init__(reduction, weight=_optional_array(weight), ignore_index=int(ignore_index),
                          label_smoothing=float(label_smoothing))
 
 
 class NLLLoss(_Loss):
-    """nll_loss (from log-probabilities) as a module: NLLLoss(weight=None, ignore_index=-100, reduction='mean')."""
+    """nll_loss (from log-probabilities) as a module: NLLLoss(weight=None, size_average=None, ignore_index=-100,
+    reduce=None, reduction='mean')."""
     _fn = staticmethod(nll_loss)
     _options = ("weight", "ignore_index")
 
-    def __init__(self, weight=None, ignore_index=-100, reduction="mean"):
+    def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
+        reduction = _legacy_reduction(size_average, reduce, reduction)
         super().__init__(reduction, weight=_optional_array(weight), ignore_index=int(ignore_index))
 
 
 class BCELoss(_Loss):
-    """binary_cross_entropy (from probabilities) as a module: BCELoss(weight=None, reduction='mean')."""
+    """binary_cross_entropy (from probabilities) as a module: BCELoss(weight=None, size_average=None, reduce=None,
+    reduction='mean')."""
     _fn = staticmethod(binary_cross_entropy)
     _options = ("weight",)
 
-    def __init__(self, weight=None, reduction="mean"):
-        super().__init__(reduction, weight=_optional_array(weight))
+    def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean"):
+        super().__init__(_legacy_reduction(size_average, reduce, reduction), weight=_optional_array(weight))
 
 
 class BCEWithLogitsLoss(_Loss):
-    """binary_cross_entropy_with_logits as a module: BCEWithLogitsLoss(weight=None, reduction='mean',
-    pos_weight=None)."""
+    """binary_cross_entropy_with_logits as a module: BCEWithLogitsLoss(weight=None, size_average=None, reduce=None,
+    reduction='mean', pos_weight=None)."""
     _fn = staticmethod(binary_cross_entropy_with_logits)
     _options = ("weight", "pos_weight")
 
-    def __init__(self, weight=None, reduction="mean", pos_weight=None):
+    def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean", pos_weight=None):
+        reduction = _legacy_reduction(size_average, reduce, reduction)
         super().__init__(reduction, weight=_optional_array(weight), pos_weight=_optional_array(pos_weight))
 
 

@@ -30,7 +30,7 @@ from autograd_core.jit import replay_requires
 from autograd_core.ops import data_of, primitive, softmax, transpose, without_gradient
 
 from .activation import log_softmax
-from .loss import _REDUCTIONS, _as_value, _check_reduction, _reduce
+from .loss import _REDUCTIONS, _as_value, _check_reduction, _legacy_reduction, _reduce
 
 
 @primitive("cross_entropy")
@@ -218,12 +218,15 @@ def _sample_weights(labels, ignore_index, w, dtype):
     return (np.ones(len(labels), dtype) if w is None else w[_safe_labels(labels, ignore_index)]) * valid
 
 
-def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean",
+                  label_smoothing=0.0):
     """Cross-entropy of logits against classes (or class probabilities); see the module docstring.
 
     input (N, C), (C,) or (N, C, d1, ...); target: labels (N,), () or (N, d1, ...), or probabilities of
     the input's shape. weight (C,), ignore_index, reduction 'mean' | 'sum' | 'none', label_smoothing.
+    size_average, reduce: deprecated, at PyTorch's positions (they override reduction when given).
     """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     if (weight is None and not label_smoothing and input.__class__ is Value and target.__class__ is np.ndarray
             and reduction in _REDUCTIONS):
         # The common call, cross_entropy(logits (N, C), labels (N,)), recognised after a few tests: the checks below
@@ -308,12 +311,14 @@ def _cross_entropy_probabilities(input, target, weight, reduction, label_smoothi
     return _reduce(losses, reduction)
 
 
-def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
     """Negative log-likelihood: −w[yₙ]·input[n, yₙ] per sample, reduced (a weighted mean by default).
 
     input: log-probabilities (N, C), (C,) or (N, C, d1, ...); target: labels (N,), () or (N, d1, ...).
+    size_average, reduce: deprecated, at PyTorch's positions.
     """
     who = "nll_loss"
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction, who)
     input = _as_value(input, who)
     shape = tuple(input.shape)

@@ -15,7 +15,7 @@
 Compositions of primitives, with PyTorch's formulas: the hinges are clamps at 0 whose gradient passes AT 0 (as
 PyTorch's clamp_min), except multi_margin_loss and multilabel_margin_loss, whose kernels give 0 there (relu), and
 gaussian_nll_loss clamps var at eps in value only (PyTorch clamps it under no_grad).
-PyTorch's deprecated size_average/reduce arguments are not taken.
+PyTorch's deprecated size_average/reduce arguments stand at PyTorch's positions (loss._legacy_reduction).
 """
 
 from __future__ import annotations
@@ -27,8 +27,10 @@ import numpy as np
 from autograd_core.ops import clip, data_of, relu, where
 
 from .activation import softplus
-from .distance import _clamped_below, pairwise_distance
-from .loss import _Loss, _as_value, _check_reduction, _optional_array, _reduce, _same_shape
+from .distance import PairwiseDistance, _clamped_below, pairwise_distance
+from .loss import (
+    _LegacyLoss, _Loss, _as_value, _check_reduction, _legacy_reduction, _optional_array, _reduce, _same_shape,
+)
 
 
 def _hinge(z):
@@ -36,9 +38,10 @@ def _hinge(z):
     return clip(z, min=0.0)
 
 
-def margin_ranking_loss(input1, input2, target, margin=0.0, reduction="mean"):
+def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None, reduction="mean"):
     """max(0, −y·(x1 − x2) + margin): x1 should rank above x2 where y = 1, below where y = −1. Same shapes."""
     who = "margin_ranking_loss"
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction, who)
     x1 = _as_value(input1, who)
     x2, y = _as_value(input2, who, like=x1), _as_value(target, who, like=x1)
@@ -48,12 +51,13 @@ def margin_ranking_loss(input1, input2, target, margin=0.0, reduction="mean"):
     return _reduce(_hinge(-y * (x1 - x2) + float(margin)), reduction)
 
 
-def cosine_embedding_loss(input1, input2, target, margin=0.0, reduction="mean"):
+def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None, reduction="mean"):
     """1 − cos(x1, x2) where y = 1, max(0, cos(x1, x2) − margin) where y = −1 (0 for other labels).
 
     input1, input2: (N, D) with target (N,), or (D,) with a 0-d target. cos uses PyTorch's
     x1·x2 / √((‖x1‖² + 1e-12)(‖x2‖² + 1e-12))."""
     who = "cosine_embedding_loss"
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction, who)
     x1 = _as_value(input1, who)
     x2, y = _as_value(input2, who, like=x1), _as_value(target, who, like=x1)
@@ -67,10 +71,12 @@ def cosine_embedding_loss(input1, input2, target, margin=0.0, reduction="mean"):
     return _reduce(losses, reduction)
 
 
-def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2.0, eps=1e-6, swap=False, reduction="mean"):
+def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2.0, eps=1e-6, swap=False, size_average=None,
+                        reduce=None, reduction="mean"):
     """max(0, margin + d(a, p) − d(a, n)) with d = pairwise_distance(·, ·, p, eps) over the last axis; swap=True
     uses min(d(a, n), d(p, n)) as the negative distance (Balntas et al., 2016). Inputs (N, D) or (D,)."""
     who = "triplet_margin_loss"
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction, who)
     if not margin > 0:
         raise ValueError(f"{who}: margin must be greater than 0, got {margin}")
@@ -87,9 +93,10 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2.0, eps=1e-6,
     return _reduce(_hinge(float(margin) + d_pos - d_neg), reduction)
 
 
-def soft_margin_loss(input, target, reduction="mean"):
+def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """log(1 + e^(−y·x)) with labels y = ±1, computed without overflow. Same shapes."""
     who = "soft_margin_loss"
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction, who)
     x = _as_value(input, who)
     y = _as_value(target, who, like=x)
@@ -97,10 +104,11 @@ def soft_margin_loss(input, target, reduction="mean"):
     return _reduce(softplus(-y * x, threshold=math.inf), reduction)
 
 
-def multilabel_soft_margin_loss(input, target, weight=None, reduction="mean"):
+def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
     """Per sample, −(1/C)·Σ_c w_c·(y_c·log σ(x_c) + (1 − y_c)·log σ(−x_c)): C independent binary problems.
     input, target: (N, C) or (C,); weight: (C,) or None. reduction='none' gives (N,) (or a 0-d loss)."""
     who = "multilabel_soft_margin_loss"
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction, who)
     x = _as_value(input, who)
     y = _as_value(target, who, like=x)
@@ -153,10 +161,12 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
     return _reduce(losses, reduction)
 
 
-def poisson_nll_loss(input, target, log_input=True, full=False, eps=1e-8, reduction="mean"):
+def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None,
+                     reduction="mean"):
     """Negative log-likelihood of target under Poisson(λ): eˣ − y·x with input x = log λ (log_input=True), else
     λ − y·log(λ + eps). full adds Stirling's approximation of log(y!), y·log y − y + ½log(2πy), where y > 1."""
     who = "poisson_nll_loss"
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction, who)
     x = _as_value(input, who)
     y = _as_value(target, who, like=x)
@@ -199,12 +209,13 @@ def _class_targets(x, target, who):
     return t
 
 
-def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, reduction="mean"):
+def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None, reduce=None, reduction="mean"):
     """Multi-class hinge: per sample, Σ_{i ≠ y} w_y · max(0, margin − x_y + x_i)^p / C, p ∈ {1, 2}.
 
     input (N, C) with target (N,) class indices, or (C,) with a 0-d target; weight (C,) or None.
     reduction='none' gives (N,) (a 0-d loss for one sample). The gradient is 0 at the hinge's kink, as PyTorch's."""
     who = "multi_margin_loss"
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction, who)
     if p not in (1, 2):
         raise ValueError("only p == 1 and p == 2 supported")
@@ -225,12 +236,13 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, reduction="me
     return _reduce(losses if x.ndim == 2 else losses.reshape(()), reduction)
 
 
-def multilabel_margin_loss(input, target, reduction="mean"):
+def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """Multi-label hinge: per sample, Σ_{j ∈ targets} Σ_{i ∉ targets} max(0, 1 − (x_j − x_i)) / C.
 
     target: integer class indices of input's shape, (N, C) or (C,); a sample's targets are its entries before the
     first −1 (the rest is ignored). reduction='none' gives (N,) (0-d for a 1-D input)."""
     who = "multilabel_margin_loss"
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction, who)
     x = _as_value(input, who)
     t = np.asarray(data_of(target))
@@ -253,10 +265,11 @@ def multilabel_margin_loss(input, target, reduction="mean"):
     return _reduce(losses if x.ndim == 2 else losses.reshape(()), reduction)
 
 
-def hinge_embedding_loss(input, target, margin=1.0, reduction="mean"):
+def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction="mean"):
     """x where y = 1, max(0, margin − x) where y = −1 (x is a distance, y says similar or not). Written as
     PyTorch's: where(y ≠ 1, max(0, margin − x), 0) + where(y ≠ −1, x, 0), so other labels get both terms."""
     who = "hinge_embedding_loss"
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction, who)
     x = _as_value(input, who)
     y = _as_value(target, who, like=x)
@@ -288,43 +301,45 @@ def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_fu
 
 
 class MarginRankingLoss(_ThreeInputLoss):
-    """MarginRankingLoss(margin=0.0, reduction='mean'): `margin_ranking_loss` of (input1, input2, target)."""
+    """MarginRankingLoss(margin=0.0, size_average=None, reduce=None, reduction='mean'): `margin_ranking_loss` of
+    (input1, input2, target)."""
     _fn = staticmethod(margin_ranking_loss)
     _options = ("margin",)
 
-    def __init__(self, margin=0.0, reduction="mean"):
-        super().__init__(reduction, margin=float(margin))
+    def __init__(self, margin=0.0, size_average=None, reduce=None, reduction="mean"):
+        super().__init__(_legacy_reduction(size_average, reduce, reduction), margin=float(margin))
 
 
 class CosineEmbeddingLoss(MarginRankingLoss):
-    """CosineEmbeddingLoss(margin=0.0, reduction='mean'): `cosine_embedding_loss` of (input1, input2, target)."""
+    """CosineEmbeddingLoss(margin=0.0, size_average=None, reduce=None, reduction='mean'): `cosine_embedding_loss` of (input1, input2, target)."""
     _fn = staticmethod(cosine_embedding_loss)
 
 
 class TripletMarginLoss(_ThreeInputLoss):
-    """TripletMarginLoss(margin=1.0, p=2.0, eps=1e-6, swap=False, reduction='mean'): `triplet_margin_loss` of
-    (anchor, positive, negative)."""
+    """TripletMarginLoss(margin=1.0, p=2.0, eps=1e-6, swap=False, size_average=None, reduce=None, reduction='mean'):
+    `triplet_margin_loss` of (anchor, positive, negative)."""
     _fn = staticmethod(triplet_margin_loss)
     _options = ("margin", "p", "eps", "swap")
 
-    def __init__(self, margin=1.0, p=2.0, eps=1e-6, swap=False, reduction="mean"):
+    def __init__(self, margin=1.0, p=2.0, eps=1e-6, swap=False, size_average=None, reduce=None, reduction="mean"):
         if not margin > 0:
             raise ValueError(f"TripletMarginLoss: margin must be greater than 0, got {margin}")
-        super().__init__(reduction, margin=float(margin), p=float(p), eps=float(eps), swap=bool(swap))
+        super().__init__(_legacy_reduction(size_average, reduce, reduction), margin=float(margin), p=float(p), eps=float(eps), swap=bool(swap))
 
 
-class SoftMarginLoss(_Loss):
-    """SoftMarginLoss(reduction='mean'): `soft_margin_loss`."""
+class SoftMarginLoss(_LegacyLoss):
+    """SoftMarginLoss(size_average=None, reduce=None, reduction='mean'): `soft_margin_loss`."""
     _fn = staticmethod(soft_margin_loss)
 
 
 class MultiLabelSoftMarginLoss(_Loss):
-    """MultiLabelSoftMarginLoss(weight=None, reduction='mean'): `multilabel_soft_margin_loss`; weight (C,) is a
-    buffer (in the state dict when set, as PyTorch's)."""
+    """MultiLabelSoftMarginLoss(weight=None, size_average=None, reduce=None, reduction='mean'):
+    `multilabel_soft_margin_loss`; weight (C,) is a buffer (in the state dict when set, as PyTorch's)."""
     _fn = staticmethod(multilabel_soft_margin_loss)
     _options = ("weight",)
 
-    def __init__(self, weight=None, reduction="mean"):
+    def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean"):
+        reduction = _legacy_reduction(size_average, reduce, reduction)
         super().__init__(reduction, weight=None if weight is None else np.asarray(data_of(weight)))
 
 
@@ -341,38 +356,39 @@ class GaussianNLLLoss(_Loss):
 
 
 class PoissonNLLLoss(_Loss):
-    """PoissonNLLLoss(log_input=True, full=False, eps=1e-8, reduction='mean'): `poisson_nll_loss`."""
+    """PoissonNLLLoss(log_input=True, full=False, size_average=None, eps=1e-8, reduce=None, reduction='mean'):
+    `poisson_nll_loss`."""
     _fn = staticmethod(poisson_nll_loss)
     _options = ("log_input", "full", "eps")
 
-    def __init__(self, log_input=True, full=False, eps=1e-8, reduction="mean"):
-        super().__init__(reduction, log_input=bool(log_input), full=bool(full), eps=float(eps))
+    def __init__(self, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None, reduction="mean"):
+        super().__init__(_legacy_reduction(size_average, reduce, reduction), log_input=bool(log_input), full=bool(full), eps=float(eps))
 
 
 class MultiMarginLoss(_Loss):
-    """MultiMarginLoss(p=1, margin=1.0, weight=None, reduction='mean'): `multi_margin_loss`; weight (C,) is a
-    buffer (in the state dict when set, as PyTorch's)."""
+    """MultiMarginLoss(p=1, margin=1.0, weight=None, size_average=None, reduce=None, reduction='mean'):
+    `multi_margin_loss`; weight (C,) is a buffer (in the state dict when set, as PyTorch's)."""
     _fn = staticmethod(multi_margin_loss)
     _options = ("p", "margin", "weight")
 
-    def __init__(self, p=1, margin=1.0, weight=None, reduction="mean"):
+    def __init__(self, p=1, margin=1.0, weight=None, size_average=None, reduce=None, reduction="mean"):
         if p not in (1, 2):
             raise ValueError("only p == 1 and p == 2 supported")
-        super().__init__(reduction, p=p, margin=float(margin), weight=_optional_array(weight))
+        super().__init__(_legacy_reduction(size_average, reduce, reduction), p=p, margin=float(margin), weight=_optional_array(weight))
 
 
-class MultiLabelMarginLoss(_Loss):
-    """MultiLabelMarginLoss(reduction='mean'): `multilabel_margin_loss`."""
+class MultiLabelMarginLoss(_LegacyLoss):
+    """MultiLabelMarginLoss(size_average=None, reduce=None, reduction='mean'): `multilabel_margin_loss`."""
     _fn = staticmethod(multilabel_margin_loss)
 
 
 class HingeEmbeddingLoss(_Loss):
-    """HingeEmbeddingLoss(margin=1.0, reduction='mean'): `hinge_embedding_loss`."""
+    """HingeEmbeddingLoss(margin=1.0, size_average=None, reduce=None, reduction='mean'): `hinge_embedding_loss`."""
     _fn = staticmethod(hinge_embedding_loss)
     _options = ("margin",)
 
-    def __init__(self, margin=1.0, reduction="mean"):
-        super().__init__(reduction, margin=float(margin))
+    def __init__(self, margin=1.0, size_average=None, reduce=None, reduction="mean"):
+        super().__init__(_legacy_reduction(size_average, reduce, reduction), margin=float(margin))
 
 
 class TripletMarginWithDistanceLoss(_Loss):
@@ -386,7 +402,8 @@ class TripletMarginWithDistanceLoss(_Loss):
             raise ValueError(f"TripletMarginWithDistanceLoss: expected margin to be greater than 0, got {margin} "
                              "instead")
         super().__init__(reduction, margin=float(margin), swap=bool(swap))
-        self.distance_function = distance_function
+        # PyTorch keeps its default distance as a child module, so that it shows in print(loss)
+        self.distance_function = PairwiseDistance() if distance_function is None else distance_function
 
     def forward(self, anchor, positive, negative):
         return triplet_margin_with_distance_loss(anchor, positive, negative, distance_function=self.distance_function,
