@@ -311,7 +311,8 @@ class MarginRankingLoss(_ThreeInputLoss):
 
 
 class CosineEmbeddingLoss(MarginRankingLoss):
-    """CosineEmbeddingLoss(margin=0.0, size_average=None, reduce=None, reduction='mean'): `cosine_embedding_loss` of (input1, input2, target)."""
+    """CosineEmbeddingLoss(margin=0.0, size_average=None, reduce=None, reduction='mean'): `cosine_embedding_loss`
+    of (input1, input2, target)."""
     _fn = staticmethod(cosine_embedding_loss)
 
 
@@ -324,7 +325,8 @@ class TripletMarginLoss(_ThreeInputLoss):
     def __init__(self, margin=1.0, p=2.0, eps=1e-6, swap=False, size_average=None, reduce=None, reduction="mean"):
         if not margin > 0:
             raise ValueError(f"TripletMarginLoss: margin must be greater than 0, got {margin}")
-        super().__init__(_legacy_reduction(size_average, reduce, reduction), margin=float(margin), p=float(p), eps=float(eps), swap=bool(swap))
+        reduction = _legacy_reduction(size_average, reduce, reduction)
+        super().__init__(reduction, margin=float(margin), p=float(p), eps=float(eps), swap=bool(swap))
 
 
 class SoftMarginLoss(_LegacyLoss):
@@ -362,7 +364,8 @@ class PoissonNLLLoss(_Loss):
     _options = ("log_input", "full", "eps")
 
     def __init__(self, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None, reduction="mean"):
-        super().__init__(_legacy_reduction(size_average, reduce, reduction), log_input=bool(log_input), full=bool(full), eps=float(eps))
+        reduction = _legacy_reduction(size_average, reduce, reduction)
+        super().__init__(reduction, log_input=bool(log_input), full=bool(full), eps=float(eps))
 
 
 class MultiMarginLoss(_Loss):
@@ -374,7 +377,8 @@ class MultiMarginLoss(_Loss):
     def __init__(self, p=1, margin=1.0, weight=None, size_average=None, reduce=None, reduction="mean"):
         if p not in (1, 2):
             raise ValueError("only p == 1 and p == 2 supported")
-        super().__init__(_legacy_reduction(size_average, reduce, reduction), p=p, margin=float(margin), weight=_optional_array(weight))
+        reduction = _legacy_reduction(size_average, reduce, reduction)
+        super().__init__(reduction, p=p, margin=float(margin), weight=_optional_array(weight))
 
 
 class MultiLabelMarginLoss(_LegacyLoss):

@@ -62,7 +62,7 @@ def test_ctc_module_unbatched_and_zero_infinity_matchtorch_or_skip():
             loss.sum().backward()
             tloss.sum().backward()
             assert_close_to_torch(xv.grad, xt.grad)
-            assert repr(module) == "CTCLoss(reduction='none', zero_infinity=True)"
+            assert repr(module) == "CTCLoss()"  # PyTorch's: a loss shows no options
         else:
             assert np.isinf(loss.data[0])
     single = rand(5, 4, seed=3)

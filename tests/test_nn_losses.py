@@ -237,7 +237,7 @@ MODULES = [(nn.MSELoss, F.mse_loss, rand(3, 2), rand(3, 2, seed=1)),
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
 def test_loss_modules_match_functions(cls, fn, x, t, reduction):
     np.testing.assert_array_equal(cls(reduction=reduction)(Value(x), t).data, fn(Value(x), t, reduction=reduction).data)
-    assert repr(cls(reduction=reduction)) == f"{cls.__name__}(reduction={reduction!r})"
+    assert repr(cls(reduction=reduction)) == f"{cls.__name__}()"  # PyTorch's: a loss shows no options
 
 
 def test_losses_against_torch():
