@@ -9,6 +9,7 @@ Functions accept Values (recording nodes) or arrays (computed directly).
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -27,40 +28,61 @@ from .module import Module
 # (`x = self.relu(x)`), so it runs unchanged.
 
 
-def relu(x, inplace=False):
+def relu(input, inplace=False):
     """max(x, 0), elementwise; gradient 1 where x > 0, else 0. inplace: accepted, computed out of place."""
-    return ag.relu(x)
+    return ag.relu(input)
 
 
-def leaky_relu(x, negative_slope=0.01, inplace=False):
+def leaky_relu(input, negative_slope=0.01, inplace=False):
     """x where x > 0, negative_slope·x elsewhere."""
-    return ag.leaky_relu(x, negative_slope=float(negative_slope))
+    return ag.leaky_relu(input, negative_slope=float(negative_slope))
 
 
-def sigmoid(x):
+def sigmoid(input):
     """1 / (1 + e⁻ˣ), computed without overflow."""
-    return ag.sigmoid(x)
+    return ag.sigmoid(input)
 
 
-def tanh(x):
-    return ag.tanh(x)
+def tanh(input):
+    return ag.tanh(input)
 
 
-def softmax(x, dim=-1):
-    """exp(x) / Σ exp(x) along `dim` (stable for large |x|)."""
-    return ag.softmax(x, axis=dim)
+def _implicit_dim(name, ndim):
+    """PyTorch's legacy choice when dim=None: 0 for 0-, 1- and 3-D inputs, else 1 (with its warning)."""
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to include dim=X "
+                  "as an argument.", UserWarning, stacklevel=4)  # the caller of softmax, past _softmax_input
+    return 0 if ndim in (0, 1, 3) else 1
 
 
-def log_softmax(x, dim=-1):
-    """x − logsumexp(x) along `dim`: the log of softmax without its underflow."""
-    return ag.log_softmax(x, axis=dim)
+def _softmax_input(input, dim, dtype, name):
+    """The input cast to dtype (if given) and the axis: dim, or PyTorch's implicit choice when dim is None."""
+    if dtype is not None:
+        input = input.astype(dtype) if isinstance(input, ag.Value) else np.asarray(input, dtype=dtype)
+    if dim is None:
+        dim = _implicit_dim(name, np.ndim(data_of(input)))
+    return input, dim
 
 
-def gelu(x, approximate="none"):
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """exp(x) / Σ exp(x) along `dim` (stable for large |x|). dim=None chooses it as PyTorch does (0 for 0-, 1- and
+    3-D inputs, else 1) with PyTorch's deprecation warning: pass dim. dtype: the input is cast to it first.
+    _stacklevel: PyTorch's, accepted and unused (it keeps PyTorch's positions)."""
+    input, dim = _softmax_input(input, dim, dtype, "softmax")
+    return ag.softmax(input, axis=dim)
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """x − logsumexp(x) along `dim`: the log of softmax without its underflow. dim=None and dtype: as softmax's."""
+    input, dim = _softmax_input(input, dim, dtype, "log_softmax")
+    return ag.log_softmax(input, axis=dim)
+
+
+def gelu(input, approximate="none"):
     """x·Φ(x), Φ the standard normal CDF: 0.5·x·(1 + erf(x/√2)); approximate='tanh' uses
     0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) (Hendrycks and Gimpel, 2016).
 
     The exact form uses the core's vectorised erf, which costs a few times the tanh form's arithmetic."""
+    x = input
     if approximate == "none":
         return 0.5 * x * (1 + erf(x * (1 / math.sqrt(2))))
     if approximate == "tanh":
@@ -68,9 +90,9 @@ def gelu(x, approximate="none"):
     raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
 
 
-def silu(x, inplace=False):
+def silu(input, inplace=False):
     """x·σ(x) (also called swish)."""
-    return x * ag.sigmoid(x)
+    return input * ag.sigmoid(input)
 
 
 @primitive("elu")
@@ -88,10 +110,10 @@ _elu.defvjp(_elu_vjp, formulas=("g where x > 0, g⊙(out + α) elsewhere",))
 _elu.defjvp_elementwise()
 
 
-def elu(x, alpha=1.0, inplace=False):
+def elu(input, alpha=1.0, inplace=False):
     """x where x > 0, alpha·(eˣ − 1) elsewhere; the gradient at 0 is alpha, as PyTorch. One primitive: its
     branches are chosen inside it (so a compiled step chooses them again for each batch)."""
-    return _elu(x, alpha=float(alpha))
+    return _elu(input, alpha=float(alpha))
 
 
 @primitive("softplus")
@@ -112,10 +134,10 @@ _softplus.defvjp(_softplus_vjp, formulas=("g⊙σ(βx), g past the threshold",))
 _softplus.defjvp_elementwise()
 
 
-def softplus(x, beta=1.0, threshold=20.0):
+def softplus(input, beta=1.0, threshold=20.0):
     """(1/beta)·log(1 + e^(beta·x)), and x itself where beta·x > threshold (as PyTorch). One primitive: which
     elements are past the threshold is decided inside it, for each input (also in a compiled step)."""
-    return _softplus(x, beta=float(beta), threshold=float(threshold))
+    return _softplus(input, beta=float(beta), threshold=float(threshold))
 
 
 class ReLU(Module):

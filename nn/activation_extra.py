@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import math
 import numbers
-import warnings
 
 import numpy as np
 
@@ -29,7 +28,7 @@ from autograd_core import Value
 from autograd_core.ops import data_of, getitem, where
 
 from . import init
-from .activation import _elu, softmax, softplus
+from .activation import _elu, _softmax_input, softmax, softplus
 from .module import Module, Parameter
 
 # SELU's constants (Klambauer et al., 2017), as PyTorch writes them.
@@ -117,20 +116,10 @@ def logsigmoid(input):
     return -softplus(-input, threshold=math.inf)
 
 
-def _implicit_dim(name, ndim):
-    """PyTorch's legacy choice when dim=None: 0 for 0-, 1- and 3-D inputs, else 1 (with its warning)."""
-    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to include dim=X "
-                  "as an argument.", UserWarning, stacklevel=3)
-    return 0 if ndim in (0, 1, 3) else 1
-
-
-def softmin(input, dim=None, dtype=None):
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
     """softmax(−x) along `dim`. dim=None picks it as PyTorch does (0 for 0-, 1- and 3-D inputs, else 1) with
-    PyTorch's deprecation warning. dtype: the input is cast to it first."""
-    if dtype is not None:
-        input = input.astype(dtype) if isinstance(input, Value) else np.asarray(input, dtype=dtype)
-    if dim is None:
-        dim = _implicit_dim("softmin", len(_shape(input)))
+    PyTorch's deprecation warning. dtype: the input is cast to it first. _stacklevel: PyTorch's, unused."""
+    input, dim = _softmax_input(input, dim, dtype, "softmin")
     return softmax(-input, dim)
 
 
