@@ -8,8 +8,20 @@ a diamond) their products add. The sum is exactly what the backward pass accumul
 from __future__ import annotations
 
 import dataclasses
+import re
 
 from .graph import Edge, Graph, trace
+
+# A name that reads as one symbol inside ∂a/∂b: letters, digits (also subscripts), '_', '.', "'" and an index
+# such as x[0] or layers.1.w[0,2]. Anything else (a label such as "x1*w1 + x2*w2") is put in parentheses.
+_ONE_SYMBOL = re.compile(r"[\w.'′]+(\[[\w, ]*\])*")
+
+
+def symbol(name: str) -> str:
+    """`name` as it stands in a derivative: itself when it reads as one symbol, else in parentheses, so that
+    ∂n/∂(x1*w1 + x2*w2) does not read as ∂n/∂x1 times w1 plus …"""
+    name = str(name)
+    return name if _ONE_SYMBOL.fullmatch(name) else f"({name})"
 
 
 @dataclasses.dataclass
@@ -22,7 +34,7 @@ class Factor:
     derivative: float
 
     def __str__(self):
-        return f"∂{self.numerator}/∂{self.denominator}"
+        return f"∂{symbol(self.numerator)}/∂{symbol(self.denominator)}"
 
 
 @dataclasses.dataclass
@@ -59,7 +71,7 @@ class ChainRule:
 
     def equation(self, max_terms=4) -> str:
         """The decomposition as one line of text, e.g. '∂f/∂w = ∂f/∂h · ∂h/∂w = (0.5)(2) = 1'."""
-        lhs = f"∂{self.output_name}/∂{self.leaf_name}"
+        lhs = f"∂{symbol(self.output_name)}/∂{symbol(self.leaf_name)}"
         if self.n_paths == 0:
             return f"{lhs} = 0 (no path from {self.leaf_name} to {self.output_name})"
         shown = self.paths[:max_terms]

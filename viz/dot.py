@@ -15,7 +15,7 @@ from __future__ import annotations
 import graphviz
 import numpy as np
 
-from .chain import chain_rule, path_edges
+from .chain import chain_rule, path_edges, symbol
 from .collapse import collapse
 from .graph import (
     COLLAPSED, CONSTANT, INTERMEDIATE, LEAF, OUTPUT, PARAMETER, Graph, _gc_paused, summary_stats, summary_table,
@@ -147,7 +147,8 @@ def _chain_title(chain):
     largest = max(chain.paths, key=lambda p: abs(p.product))  # the first path may well contribute 0
     symbols = " · ".join(str(f) for f in largest.factors)
     numbers = "".join(f"({_num(f.derivative)})" for f in largest.factors)
-    lines = [f"∂{chain.output_name}/∂{chain.leaf_name} = sum over {chain.n_paths} paths (red) of the product of "
+    lhs = f"∂{symbol(chain.output_name)}/∂{symbol(chain.leaf_name)}"
+    lines = [f"{lhs} = sum over {chain.n_paths} paths (red) of the product of "
              f"the local derivatives along each = {_num(chain.total, 6)}"]
     lines += _wrap(f"the largest term: {symbols} = {numbers} = {_num(largest.product, 6)}")
     return lines

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from autograd_core.engine import toposort
 
+from .chain import symbol
 from .dot import DEFAULT_SHOW, render
 from .graph import trace
 
@@ -88,23 +89,25 @@ def step_arithmetic(graph, node_id, uses=None):
             uses.setdefault(e.src, []).append(e)
     nodes = graph._node_index()
     v = nodes[node_id]
+    name = symbol(v.name)  # in parentheses when a label is not one symbol: ∂n/∂(x1*w1 + x2*w2)
     if node_id == graph.output:
-        return f"grad {v.name} = {_num(v.grad) if v.is_scalar else 'ones'} (the output: ∂{v.name}/∂{v.name} = 1)"
+        return f"grad {name} = {_num(v.grad) if v.is_scalar else 'ones'} (the output: ∂{name}/∂{name} = 1)"
     edges = [e for e in uses.get(node_id, ()) if nodes[e.dst].requires_grad]
     more = f" + … ({len(edges) - 4} more uses)" if len(edges) > 4 else ""
-    symbols = " + ".join(f"grad {nodes[e.dst].name} · ∂{nodes[e.dst].name}/∂{v.name}" for e in edges[:4]) + more
+    users = [symbol(nodes[e.dst].name) for e in edges[:4]]
+    symbols = " + ".join(f"grad {u} · ∂{u}/∂{name}" for u in users) + more
     numeric = v.is_scalar and all(e.derivative is not None and nodes[e.dst].grad is not None for e in edges)
     if not edges:
-        return f"grad {v.name} = 0 (no use)"
+        return f"grad {name} = 0 (no use)"
     if not numeric:
         if v.is_scalar:
-            return f"grad {v.name} = {symbols} = {_num(v.grad)}"
+            return f"grad {name} = {symbols} = {_num(v.grad)}"
         rules = ", ".join(f"{e.formula or nodes[e.dst].op}" for e in edges[:3])
-        return f"grad {v.name} = {symbols} (rules: {rules}), shape {tuple(v.shape)}"
+        return f"grad {name} = {symbols} (rules: {rules}), shape {tuple(v.shape)}"
     numbers = " + ".join(f"{(_factor if j else _num)(nodes[e.dst].grad)} · {_factor(e.derivative)}"
                          for j, e in enumerate(edges[:4])) + more
     total = sum(float(nodes[e.dst].grad) * e.derivative for e in edges)
-    return f"grad {v.name} = {symbols} = {numbers} = {_num(total)}"
+    return f"grad {name} = {symbols} = {numbers} = {_num(total)}"
 
 
 def _num(x):

@@ -186,11 +186,11 @@ function edgeTip(ve) {
   if (ve.e < 0) return `${ve.a >= N ? scopeLabel(ve.a - N) : name(ve.a)} → ${ve.b >= N ? scopeLabel(ve.b - N) : name(ve.b)} (through a folded module)`;
   const e = ve.e, a = D.src[e], b = D.dst[e];
   let t = `${name(a)} → ${name(b)} (argument ${D.arg[e]} of ${opName(b)})\n`;
-  t += `∂${name(b)}/∂${name(a)} = ` + (D.deriv[e] !== null ? fmt(D.deriv[e], 6) : "") +
+  t += `∂${symbolOf(b)}/∂${symbolOf(a)} = ` + (D.deriv[e] !== null ? fmt(D.deriv[e], 6) : "") +
     (D.formula[e] >= 0 ? (D.deriv[e] !== null ? "   rule: " : "rule: ") + D.formulas[D.formula[e]] : "");
   t += `\nvalue ${name(a)} = ${isScalar(a) ? fmt(D.data[a], 6) : shapeText(a) + " " + summary(D.data[a])}`;
   if (D.deriv[e] !== null && gradKnown(b) && replayGrad[b] !== null) {
-    t += `\ngradient sent: grad ${name(b)} · ∂${name(b)}/∂${name(a)} = ${fmt(replayGrad[b])} · ${factor(D.deriv[e])} = ${fmt(replayGrad[b] * num(D.deriv[e]))}`;
+    t += `\ngradient sent: grad ${symbolOf(b)} · ∂${symbolOf(b)}/∂${symbolOf(a)} = ${fmt(replayGrad[b])} · ${factor(D.deriv[e])} = ${fmt(replayGrad[b] * num(D.deriv[e]))}`;
   }
   return t;
 }

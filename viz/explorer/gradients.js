@@ -29,18 +29,18 @@ const MAX_TERMS = 6;  // terms of a step's sum written out
 function stepText(i) {  // the arithmetic of step i, written when it is shown (a big graph has many steps)
   const v = order[i], stored = D.grad[v], uses = usesOf(v);
   if (v === D.output) {
-    return `grad ${name(v)} = ${isScalar(v) ? fmt(replayGrad[v]) : "the seed"}  (the output: ∂${name(v)}/∂${name(v)} = 1)`;
+    return `grad ${symbolOf(v)} = ${isScalar(v) ? fmt(replayGrad[v]) : "the seed"}  (the output: ∂${symbolOf(v)}/∂${symbolOf(v)} = 1)`;
   }
   if (numericStep(v)) {
     const shown = uses.slice(0, MAX_TERMS);  // a node used 32 times: the first terms, then how many more
     const more = uses.length > MAX_TERMS ? ` + … (${uses.length - MAX_TERMS} more uses)` : "";
-    const sym = shown.map((e) => `grad ${name(D.dst[e])} · ∂${name(D.dst[e])}/∂${name(v)}`);
+    const sym = shown.map((e) => `grad ${symbolOf(D.dst[e])} · ∂${symbolOf(D.dst[e])}/∂${symbolOf(v)}`);
     const nums = shown.map((e, j) => `${(j ? factor : fmt)(replayGrad[D.dst[e]])} · ${factor(D.deriv[e])}`);
-    return `grad ${name(v)} = ${sym.join(" + ")}${more}\n  = ${nums.join(" + ")}${more}\n  = ${fmt(replayGrad[v])}`;
+    return `grad ${symbolOf(v)} = ${sym.join(" + ")}${more}\n  = ${nums.join(" + ")}${more}\n  = ${fmt(replayGrad[v])}`;
   }
   const terms = uses.slice(0, 7).map((e) => `vjp of ${name(D.dst[e])} (${D.formula[e] >= 0 ? D.formulas[D.formula[e]] : opName(D.dst[e])})`);
   const shown = uses.length > 6 ? terms.slice(0, 6).concat([`… ${uses.length - 6} more`]) : terms;
-  return `grad ${name(v)} = ${shown.join(" + ") || "0 (no use)"}\n  → ${shapeText(v)}: ${summary(stored)}`;
+  return `grad ${symbolOf(v)} = ${shown.join(" + ") || "0 (no use)"}\n  → ${shapeText(v)}: ${summary(stored)}`;
 }
 const gradKnown = (k) => stepOf[k] >= 0 && stepOf[k] < step;
 function gradOf(k) {  // what the page shows as k's gradient now: the replay's number, else the stored one
@@ -91,7 +91,7 @@ function showChain(leaf) {
   chain = leaf === null ? null : chainRule(leaf);
   document.getElementById("chain").hidden = !chain;
   if (!chain) { redraw(); return; }
-  const f = name(D.output), w = name(leaf);
+  const f = symbolOf(D.output), w = symbolOf(leaf);
   let t = "";
   if (chain.count === 0) t = `∂${f}/∂${w} = 0: no path from ${w} to ${f}`;
   else if (!chain.numeric && chain.scalar) {
@@ -99,14 +99,14 @@ function showChain(leaf) {
       "call backward(retain_graph=True) before viz.explore to see the products.";
   } else if (!chain.numeric) {
     t = `${chain.count} path(s) from ${w} to ${f} (red). Tensor edges carry rules, not numbers:\n` +
-      chain.paths.slice(0, 4).map((es) => es.slice(0, 12).map((e) => `∂${name(D.dst[e])}/∂${name(D.src[e])}` +
+      chain.paths.slice(0, 4).map((es) => es.slice(0, 12).map((e) => `∂${symbolOf(D.dst[e])}/∂${symbolOf(D.src[e])}` +
         (D.formula[e] >= 0 ? ` [${D.formulas[D.formula[e]]}]` : "")).join(" · ")).join("\n");
   } else {
     t = `∂${f}/∂${w} = sum over ${chain.count} path${chain.count === 1 ? "" : "s"} of products of local derivatives\n`;
     const factors = (es, f) => (es.length <= 14 ? es.map(f) : es.slice(0, 6).map(f).concat(
       [`… ${es.length - 12} more factors …`], es.slice(-6).map(f)));
     chain.paths.forEach((es, i) => {
-      t += `\npath ${i + 1}: ` + factors(es, (e) => `∂${name(D.dst[e])}/∂${name(D.src[e])}`).join(" · ") +
+      t += `\npath ${i + 1}: ` + factors(es, (e) => `∂${symbolOf(D.dst[e])}/∂${symbolOf(D.src[e])}`).join(" · ") +
         "\n  = " + factors(es, (e) => `(${fmt(D.deriv[e])})`).join("") + ` = ${fmt(chain.products[i], 6)}`;
     });
     if (chain.count > chain.paths.length) t += `\n… ${chain.count - chain.paths.length} more paths`;

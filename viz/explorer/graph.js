@@ -17,6 +17,8 @@ const isScalar = (k) => size(k) === 1;
 // unlabelled scalar constants are called by their value (the 1 of h + 1), other nodes by label or id
 const name = (k) => D.label[k] || (D.roles[D.role[k]] === "constant" && typeof D.data[k] !== "object" ?
   String(num(D.data[k])) : D.ids[k]);
+// a name inside ∂a/∂b: in parentheses unless it reads as one symbol (∂n/∂(x1*w1 + x2*w2)), as viz.chain.symbol
+const symbolOf = (k) => { const s = name(k); return /^[\p{L}\p{N}_.'′]+(\[[\p{L}\p{N}_, ]*\])*$/u.test(s) ? s : `(${s})`; };
 const opName = (k) => (D.op[k] < 0 ? "" : D.ops[D.op[k]]);
 const roleName = (k) => D.roles[D.role[k]];
 const inE = Array.from({length: N}, () => []), outE = Array.from({length: N}, () => []);

@@ -1,0 +1,74 @@
+"""What a new user meets first in the pictures and the CLI: readable equations, versions, syntax errors."""
+
+import numpy as np
+import pytest
+
+from autograd_core import Value, viz
+from autograd_core.viz.chain import symbol
+from autograd_core.viz.steps import step_arithmetic
+
+
+def micrograd_neuron():
+    """micrograd's lecture neuron o = tanh(x1·w1 + x2·w2 + b), with its labels (some name a whole sum)."""
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    x1w1 = x1 * w1
+    x1w1.label = "x1*w1"
+    x2w2 = x2 * w2
+    x2w2.label = "x2*w2"
+    s = x1w1 + x2w2
+    s.label = "x1*w1 + x2*w2"
+    n = s + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    o.backward(retain_graph=True)
+    return o, w1
+
+
+@pytest.mark.parametrize("name, shown", [
+    ("w", "w"), ("h1", "h1"), ("h₁", "h₁"), ("x[0]", "x[0]"),
+    ("layers.1.neurons.0.w[0,2]", "layers.1.neurons.0.w[0,2]"),
+    ("x1*w1", "(x1*w1)"), ("x1*w1 + x2*w2", "(x1*w1 + x2*w2)"), ("a/b", "(a/b)"), ("-x", "(-x)"),
+])
+def test_symbol_puts_a_name_that_is_not_one_symbol_in_parentheses(name, shown):
+    assert symbol(name) == shown
+
+
+def test_chain_rule_with_labels_that_are_expressions_reads_unambiguously():
+    o, w1 = micrograd_neuron()
+    chain = viz.chain_rule(o, w1)
+    assert chain.total == pytest.approx(float(w1.grad)) == pytest.approx(1.0)
+    text = chain.equation()
+    # Without parentheses this read "∂n/∂x1*w1 + x2*w2 · ∂x1*w1 + …", a different formula.
+    assert "∂n/∂(x1*w1 + x2*w2) · ∂(x1*w1 + x2*w2)/∂(x1*w1) · ∂(x1*w1)/∂w1" in text
+    assert text.startswith("∂o/∂w1 = ∂o/∂n · ")
+    assert "∂n/∂(x1*w1 + x2*w2)" in viz.draw(o, highlight=w1).source  # the picture's title
+
+
+def test_backward_step_arithmetic_with_labels_that_are_expressions():
+    o, _ = micrograd_neuron()
+    graph = viz.trace(o)
+    node = graph.node_of("x1*w1")
+    text = step_arithmetic(graph, node.id)
+    assert text.startswith("grad (x1*w1) = grad (x1*w1 + x2*w2) · ∂(x1*w1 + x2*w2)/∂(x1*w1) = 0.5 · 1 = 0.5"), text
+    assert np.isclose(float(node.grad), 0.5)
+
+
+@pytest.mark.needs("chromium", "chromedriver")
+def test_the_explorer_writes_the_same_unambiguous_chain_rule():
+    from test_viz_explore import browser as browser_fixture, click_node, console_errors, open_page
+
+    o, w1 = micrograd_neuron()
+    graph = viz.trace(o)
+    driver_gen = browser_fixture.__wrapped__()  # the explorer tests' headless Chromium, for this one test
+    driver = next(driver_gen)
+    try:
+        open_page(driver, viz.explore(o), "walkthrough-neuron")
+        assert console_errors(driver) == []
+        click_node(driver, graph.node_of("w1").id)
+        text = driver.find_element("id", "chain-text").text
+        assert "∂n/∂(x1*w1 + x2*w2) · ∂(x1*w1 + x2*w2)/∂(x1*w1) · ∂(x1*w1)/∂w1" in text, text
+    finally:
+        next(driver_gen, None)
