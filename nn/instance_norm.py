@@ -3,7 +3,7 @@ PyTorch's `F.instance_norm`, `InstanceNorm1d`, `InstanceNorm2d`, `InstanceNorm3d
 
     y[n, c] = γ[c] · (x[n, c] − mean(x[n, c])) / √(var(x[n, c]) + eps) + β[c]     (biased variance, over L or H, W)
 
-The same `normalize` node as layer and batch normalisation. With track_running_stats, training also folds the batch's
+The same `standardize` node as layer and batch normalisation. With track_running_stats, training also folds the batch's
 statistics into running ones, as PyTorch does: r ← (1 − momentum)·r + momentum·(average over the samples of each
 instance's mean, or of its unbiased variance); evaluation then normalises with them.
 """
@@ -19,8 +19,8 @@ from autograd_core.jit import effect, not_replayable
 from autograd_core.ops import data_of
 
 from . import init
-from .module import Module, Parameter
-from .norm import _affine, batch_norm, normalize
+from .module import Module, Parameter, check_device
+from .norm import _affine, batch_norm, standardize
 
 
 def _fold_in(running_mean, running_var, mean, var, count, momentum):
@@ -39,7 +39,7 @@ def _by_instance(x, eps):
     if count <= 1:
         raise ValueError(f"instance_norm: expected more than 1 spatial element when training, got input of shape "
                          f"{xd.shape}")
-    xhat, mean, var = normalize(x, tuple(range(2, xd.ndim)), eps)
+    xhat, mean, var = standardize(x, tuple(range(2, xd.ndim)), eps)
     return xhat, mean, var, count
 
 
@@ -75,8 +75,9 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
 class _InstanceNorm(Module):
     _spatial = 1  # number of spatial axes
 
-    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=False, track_running_stats=False, dtype=None, *,
-                 bias=True):
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=False, track_running_stats=False, device=None,
+                 dtype=None, *, bias=True):
+        check_device(device)
         self.num_features = int(num_features)
         self.eps, self.momentum = float(eps), momentum
         self.affine, self.track_running_stats = bool(affine), bool(track_running_stats)
@@ -131,10 +132,10 @@ class _InstanceNorm(Module):
 
 
 class InstanceNorm1d(_InstanceNorm):
-    """InstanceNorm1d(num_features, eps=1e-5, momentum=0.1, affine=False, track_running_stats=False, dtype=None, *,
-    bias=True): input (N, C, L) or (C, L), each (sample, channel) normalised over L. weight (ones) and bias (zeros,
-    unless bias=False) of shape (C,) when affine; buffers running_mean, running_var, num_batches_tracked when
-    track_running_stats (as PyTorch)."""
+    """InstanceNorm1d(num_features, eps=1e-5, momentum=0.1, affine=False, track_running_stats=False, device=None,
+    dtype=None, *, bias=True): input (N, C, L) or (C, L), each (sample, channel) normalised over L. weight (ones)
+    and bias (zeros, unless bias=False) of shape (C,) when affine; buffers running_mean, running_var,
+    num_batches_tracked when track_running_stats (as PyTorch). device: None or the CPU."""
 
     _spatial = 1
 

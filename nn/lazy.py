@@ -22,7 +22,7 @@ from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
 from .conv3d import Conv3d, ConvTranspose3d
 from .instance_norm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
 from .linear import Linear
-from .module import Parameter
+from .module import Parameter, check_device
 from .norm import BatchNorm1d, BatchNorm2d, BatchNorm3d
 
 _UNINITIALIZED = ("Can't access the shape of an uninitialized parameter or buffer. Call `forward` to initialize the "
@@ -244,15 +244,18 @@ class _LazyNorm(LazyModuleMixin):
 
 
 class LazyBatchNorm1d(_LazyNorm, BatchNorm1d):
-    """LazyBatchNorm1d(eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, dtype=None): a BatchNorm1d
+    """LazyBatchNorm1d(eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, device=None, dtype=None, *,
+    bias=True): a BatchNorm1d
     whose num_features is axis 1 of its first input (weight, bias, running_mean, running_var uninitialized until
     then; num_batches_tracked is 0)."""
 
     cls_to_become = BatchNorm1d
 
-    def __init__(self, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, dtype=None):
+    def __init__(self, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, device=None, dtype=None, *,
+                 bias=True):
+        check_device(device)
         self._lazy_norm(dict(eps=eps, momentum=momentum, affine=affine, track_running_stats=track_running_stats,
-                             dtype=dtype))
+                             dtype=dtype, bias=bias))
 
 
 class LazyBatchNorm2d(_LazyNorm, BatchNorm2d):

@@ -34,6 +34,15 @@ from .checkpoint import (
 )
 
 
+def check_device(device):
+    """PyTorch's factory argument `device=` of a layer's constructor: None or the CPU, the only device here (anything
+    else raises RuntimeError, as `autograd_core.device` does)."""
+    if device is not None:
+        from autograd_core import device as _device
+
+        _device(device)
+
+
 class Parameter(Value):
     """A Value that a Module trains: a leaf that always requires a gradient, with float data.
 

@@ -1,7 +1,7 @@
 """Normalisation: BatchNorm1d/2d (statistics over the batch) and LayerNorm (over each sample's features).
 
 Both standardise, x̂ = (x − μ) / √(σ² + ε), then scale and shift, y = γ·x̂ + β. Standardising is one
-primitive, `normalize`, whose backward is the classic one-line rule
+primitive, `standardize`, whose backward is the classic one-line rule
 
     dL/dx = (1/√(σ² + ε)) · (g − mean(g) − x̂ · mean(g·x̂))        (means over the normalised axes)
 
@@ -18,10 +18,11 @@ import numpy as np
 from autograd_core import Value
 from autograd_core.jit import effect, not_replayable
 from autograd_core.modes import TRACERS
-from autograd_core.ops import data_of, primitive
+from autograd_core.linalg import vector_norm
+from autograd_core.ops import clip, data_of, primitive
 
 from . import init
-from .module import Module, Parameter
+from .module import Module, Parameter, check_device
 
 
 @primitive("normalize")
@@ -41,7 +42,7 @@ _normalize.defvjp(_normalize_vjp, formulas=("(g − ḡ − x̂·mean(g⊙x̂))/
 _normalize.defjvp(_normalize_vjp)  # the Jacobian (I − 1/n − x̂x̂ᵀ/n)/σ is symmetric: J t is the same rule
 
 
-def normalize(x, axes, eps=1e-5):
+def standardize(x, axes, eps=1e-5):
     """x̂ = (x − mean) / √(var + eps) over `axes` (biased variance), and that mean and var as arrays.
 
     Returns (x̂, mean, var); mean and var keep the reduced axes as size 1 (no graph: data only).
@@ -58,6 +59,23 @@ def normalize(x, axes, eps=1e-5):
     inv_std = 1.0 / np.sqrt(var + eps)  # a recorded sqrt on a Value
     mean, var, inv_std = data_of(mean), data_of(var), data_of(inv_std)
     return _normalize(x, axes=axes, eps=float(eps), mean=mean, inv_std=inv_std), mean, var
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+    """PyTorch's F.normalize: input / max(‖input‖_p, eps), the p-norm taken along `dim` (each slice along dim
+    becomes a unit vector; a slice of norm below eps is divided by eps instead). Same shape as the input.
+
+    A composition (vector_norm, clip, division): gradients, forward mode and compile come with it. For p = 2 it
+    clamps the sum of squares at eps² before the square root (the same value), so that an all-zero slice gets a
+    zero gradient, as PyTorch's, not 0/0. out: only None (the result is a new Value)."""
+    if out is not None:
+        raise NotImplementedError("normalize: out= is not supported; use the returned Value")
+    x = input if isinstance(input, Value) else Value(np.asarray(input), requires_grad=False)
+    if x.ndim == 0:
+        raise IndexError(f"normalize: dim {dim} is out of range for a 0-d input")
+    if p == 2:
+        return x / clip((x * x).sum(axis=dim, keepdims=True), min=float(eps) ** 2) ** 0.5
+    return x / clip(vector_norm(x, p, dim=dim, keepdim=True), min=float(eps))
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -79,7 +97,7 @@ def _update_running(running_mean, running_var, mean, var, count, momentum, num_b
     running_var += (factor * count / (count - 1)) * var.reshape(channels)
 
 
-def batch_norm(x, running_mean=None, running_var=None, weight=None, bias=None, training=False,
+def batch_norm(input, running_mean=None, running_var=None, weight=None, bias=None, training=False,
                momentum=0.1, eps=1e-5, num_batches_tracked=None):
     """Batch normalisation over every axis but the channels (axis 1).
 
@@ -89,7 +107,7 @@ def batch_norm(x, running_mean=None, running_var=None, weight=None, bias=None, t
     array counting the batches, already incremented). In evaluation (training=False) they normalise.
     weight, bias: (C,) or None. Returns y of x's shape.
     """
-    xd = data_of(x)
+    xd = data_of(input)
     if xd.ndim < 2:
         raise ValueError(f"batch_norm: expected input of shape (N, C, ...), got {xd.shape}")
     channels = xd.shape[1]
@@ -99,7 +117,7 @@ def batch_norm(x, running_mean=None, running_var=None, weight=None, bias=None, t
             raise ValueError(f"batch_norm: {name} has shape {np.shape(arr)}, expected ({channels},) "
                              f"for input of shape {xd.shape}")
     if training or running_mean is None or running_var is None:
-        xhat, mean, var, count = _by_batch(x, eps, training)
+        xhat, mean, var, count = _by_batch(input, eps, training)
         if training and running_mean is not None and running_var is not None:
             not_replayable("batch_norm updates the running statistics it is given in training mode (in place, "
                            "with NumPy); nn.BatchNorm does it in a step a compiled function replays")
@@ -107,7 +125,7 @@ def batch_norm(x, running_mean=None, running_var=None, weight=None, bias=None, t
     else:
         shape = _channel_shape(xd.ndim)
         inv_std = (1.0 / np.sqrt(running_var + eps)).astype(xd.dtype, copy=False).reshape(shape)
-        xhat = (x - running_mean.astype(xd.dtype, copy=False).reshape(shape)) * inv_std
+        xhat = (input - running_mean.astype(xd.dtype, copy=False).reshape(shape)) * inv_std
     return _affine(xhat, weight, bias, xd.ndim)
 
 
@@ -119,7 +137,7 @@ def _by_batch(x, eps, training):
     if training and count <= 1:
         raise ValueError(f"batch_norm: expected more than 1 value per channel when training, "
                          f"got input of shape {xd.shape}")
-    xhat, mean, var = normalize(x, (0,) + tuple(range(2, xd.ndim)), eps)
+    xhat, mean, var = standardize(x, (0,) + tuple(range(2, xd.ndim)), eps)
     return xhat, mean, var, count
 
 
@@ -137,13 +155,14 @@ class _BatchNorm(Module):
     _dims = ()  # allowed input ranks
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
-                 dtype=None):
+                 device=None, dtype=None, *, bias=True):
+        check_device(device)
         self.num_features = int(num_features)
         self.eps, self.momentum = float(eps), momentum
         self.affine, self.track_running_stats = bool(affine), bool(track_running_stats)
         dtype = self._dtype = init.resolve_dtype(dtype)
         self.weight = Parameter(np.ones(self.num_features, dtype)) if affine else None
-        self.bias = Parameter(np.zeros(self.num_features, dtype)) if affine else None
+        self.bias = Parameter(np.zeros(self.num_features, dtype)) if affine and bias else None
         if track_running_stats:
             self.register_buffer("running_mean", np.zeros(self.num_features, dtype))
             self.register_buffer("running_var", np.ones(self.num_features, dtype))
@@ -181,18 +200,20 @@ class _BatchNorm(Module):
 
     def extra_repr(self):
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
-                f"track_running_stats={self.track_running_stats}")
+                f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
 
 
 class BatchNorm1d(_BatchNorm):
     """Batch normalisation of (N, C) or (N, C, L) inputs, per channel C.
 
-    BatchNorm1d(num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, dtype=None)
+    BatchNorm1d(num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, device=None,
+                dtype=None, *, bias=True)
 
     Training: normalise with the batch's mean and biased variance, update running_mean/running_var
     (unbiased variance) with `momentum` (None: cumulative average). Evaluation (`eval()`): normalise
-    with the running statistics. Parameters weight (γ, ones) and bias (β, zeros), shape (C,); buffers
-    running_mean, running_var, num_batches_tracked, as in PyTorch.
+    with the running statistics. Parameters weight (γ, ones) and bias (β, zeros; None when bias=False), shape
+    (C,), when affine; buffers running_mean, running_var, num_batches_tracked, as in PyTorch. device: None or the
+    CPU.
     """
 
     _dims = (2, 3)
@@ -220,7 +241,7 @@ class BatchNorm3d(_BatchNorm):
 # Layer normalisation.
 
 
-def layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     """Normalise over the last len(normalized_shape) axes of each sample, then γ·x̂ + β.
 
     x: (..., *normalized_shape); weight, bias: normalized_shape or None.
@@ -228,12 +249,12 @@ def layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):
     if isinstance(normalized_shape, numbers.Integral):
         normalized_shape = (int(normalized_shape),)
     normalized_shape = tuple(int(n) for n in normalized_shape)
-    shape = np.shape(data_of(x))
+    shape = np.shape(data_of(input))
     k = len(normalized_shape)
     if len(shape) < k or tuple(shape[len(shape) - k:]) != normalized_shape:
         raise ValueError(f"layer_norm: input of shape {shape} does not end in normalized_shape "
                          f"{normalized_shape}")
-    xhat, _, _ = normalize(x, tuple(range(len(shape) - k, len(shape))), eps)
+    xhat, _, _ = standardize(input, tuple(range(len(shape) - k, len(shape))), eps)
     if weight is not None:
         xhat = xhat * weight
     if bias is not None:
@@ -244,13 +265,14 @@ def layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):
 class LayerNorm(Module):
     """Layer normalisation over the trailing `normalized_shape` axes of each sample.
 
-    LayerNorm(normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, dtype=None)
+    LayerNorm(normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, device=None, dtype=None)
 
     weight (ones) and bias (zeros) of shape normalized_shape when elementwise_affine. Same in training
     and evaluation (no running statistics).
     """
 
-    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, dtype=None):
+    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, device=None, dtype=None):
+        check_device(device)
         if isinstance(normalized_shape, numbers.Integral):
             normalized_shape = (normalized_shape,)
         self.normalized_shape = tuple(int(n) for n in normalized_shape)
@@ -266,28 +288,30 @@ class LayerNorm(Module):
         return layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self):
-        return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
+        return (f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}, "
+                f"bias={self.bias is not None}")
 
 
 # ----------------------------------------------------------------------------------------------------
 # Group normalisation.
 
 
-def group_norm(x, num_groups, weight=None, bias=None, eps=1e-5):
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     """Normalise each sample over groups of channels (Wu and He, 2018), then γ·x̂ + β per channel.
 
     x: (N, C, *) with C divisible by num_groups; the statistics of sample n, group k run over its C/G
     channels and all positions. weight, bias: (C,) or None. Same in training and evaluation.
     """
-    shape = np.shape(data_of(x))
+    shape = np.shape(data_of(input))
     if len(shape) < 2:
         raise ValueError(f"group_norm: input must be (N, C, ...), got shape {shape}")
     N, C = shape[:2]
     if isinstance(num_groups, bool) or not isinstance(num_groups, numbers.Integral) or num_groups < 1 \
             or C % num_groups:
         raise ValueError(f"group_norm: num_groups={num_groups!r} must be a positive divisor of the {C} channels")
-    grouped = x.reshape((N, int(num_groups), -1)) if isinstance(x, Value) else np.reshape(x, (N, num_groups, -1))
-    xhat, _, _ = normalize(grouped, (2,), eps)
+    grouped = (input.reshape((N, int(num_groups), -1)) if isinstance(input, Value)
+               else np.reshape(input, (N, num_groups, -1)))
+    xhat, _, _ = standardize(grouped, (2,), eps)
     xhat = xhat.reshape(shape)
     channel = (1, C) + (1,) * (len(shape) - 2)
     if weight is not None:
@@ -298,10 +322,12 @@ def group_norm(x, num_groups, weight=None, bias=None, eps=1e-5):
 
 
 class GroupNorm(Module):
-    """GroupNorm(num_groups, num_channels, eps=1e-5, affine=True, dtype=None): `group_norm` with a learned
-    per-channel weight (ones) and bias (zeros). Input (N, num_channels, *)."""
+    """GroupNorm(num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None, *, bias=True):
+    `group_norm` with a learned per-channel weight (ones) and bias (zeros; none when bias=False) when affine.
+    Input (N, num_channels, *)."""
 
-    def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, dtype=None):
+    def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None, *, bias=True):
+        check_device(device)
         for name, n in (("num_groups", num_groups), ("num_channels", num_channels)):
             if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
                 raise ValueError(f"GroupNorm: {name} must be a positive int, got {n!r}")
@@ -311,7 +337,7 @@ class GroupNorm(Module):
         self.eps, self.affine = float(eps), bool(affine)
         dtype = init.resolve_dtype(dtype)
         self.weight = Parameter(np.ones(self.num_channels, dtype)) if affine else None
-        self.bias = Parameter(np.zeros(self.num_channels, dtype)) if affine else None
+        self.bias = Parameter(np.zeros(self.num_channels, dtype)) if affine and bias else None
         self._dtype = dtype
 
     def forward(self, x):
@@ -322,4 +348,5 @@ class GroupNorm(Module):
         return group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
 
     def extra_repr(self):
-        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"
+        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
+                f"bias={self.bias is not None}")

@@ -8,7 +8,7 @@ exactly as one process with the N·B images would, and its gradient is that proc
                x̂ = (x − μ) / √(σ² + ε)
     backward:  dL/dx = (1/√(σ² + ε)) · (g − Σ_ranks Σ g / n − x̂ · Σ_ranks Σ g·x̂ / n)
 
-(the `normalize` rule of nn/norm.py with its means taken over all ranks: one all-reduce of a (2, C) array).
+(the `standardize` rule of nn/norm.py with its means taken over all ranks: one all-reduce of a (2, C) array).
 Outside training mode, or in a world of one process with no MPI, it is a BatchNorm.
 """
 
@@ -21,7 +21,7 @@ from autograd_core import distributed as dist
 from autograd_core.jit import not_replayable
 from autograd_core.ops import data_of, primitive
 
-from .module import Module
+from .module import Module, check_device
 from .norm import _affine, _BatchNorm, _channel_shape, _update_running
 
 
@@ -68,7 +68,7 @@ def sync_normalize(x, eps=1e-5):
     """x̂ = (x − μ) / √(σ² + ε) per channel (axis 1) with μ, σ² over every axis but 1 and over all ranks.
 
     x: a Value of shape (N, C, ...). Returns (x̂, mean, var, n): mean and var (1, C, 1, ...) arrays, n the number
-    of values per channel on all ranks. In a world of one process it equals `normalize(x, axes)`.
+    of values per channel on all ranks. In a world of one process it equals `standardize(x, axes)`.
     """
     dist.init()
     xd = data_of(x)
@@ -81,15 +81,24 @@ def sync_normalize(x, eps=1e-5):
 class SyncBatchNorm(_BatchNorm):
     """Batch normalisation whose batch statistics, and their gradient, span every rank (PyTorch's SyncBatchNorm).
 
-    SyncBatchNorm(num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, dtype=None)
+    SyncBatchNorm(num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, process_group=None,
+                  device=None, dtype=None, *, bias=True)
 
     Inputs (N, C, *spatial) of any rank ≥ 2; parameters and buffers as `BatchNorm1d/2d` (running statistics
     from the statistics of the whole batch, so they are the same on every rank). Every rank must call it
     the same number of times per step (it communicates in forward and in backward).
-    `SyncBatchNorm.convert_sync_batchnorm(model)` replaces a model's BatchNorm layers.
+    `SyncBatchNorm.convert_sync_batchnorm(model)` replaces a model's BatchNorm layers. process_group: None, all
+    ranks (the only group here).
     """
 
     _dims = (2, 3, 4, 5)
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
+                 process_group=None, device=None, dtype=None, *, bias=True):
+        if process_group is not None:
+            raise NotImplementedError("SyncBatchNorm: process_group must be None (statistics span all ranks)")
+        check_device(device)
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, dtype=dtype, bias=bias)
 
     def forward(self, x):
         training = self.training or not self.track_running_stats
