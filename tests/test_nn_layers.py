@@ -208,8 +208,8 @@ def test_batch_norm_gradcheck_train_and_eval(shape):
               [rand(*shape), rand(3, seed=1), rand(3, seed=2)])
 
 
-def test_normalize_second_derivative():
-    gradgradcheck(lambda x: F.normalize(x, (0,))[0] * rand(4, 2, seed=5), [rand(4, 2)])
+def test_standardize_second_derivative():
+    gradgradcheck(lambda x: nn.norm.standardize(x, (0,))[0] * rand(4, 2, seed=5), [rand(4, 2)])
 
 
 def test_batch_norm_options_and_errors():
