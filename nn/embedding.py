@@ -8,20 +8,23 @@ import numpy as np
 
 import autograd_core as ag
 from autograd_core import Value
-from autograd_core.jit import replay_requires
+from autograd_core.jit import not_replayable, replay_requires
 from autograd_core.ops import data_of, where
 
 from . import init
 from .module import Module, Parameter
 
 
-def embedding(indices, weight, padding_idx=None):
-    """weight[indices]: indices an integer array of any shape (...) -> (..., dim).
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False):
+    """weight[input]: input an integer array of ids of any shape (...) -> (..., dim). PyTorch's arguments and order.
 
     The gradient scatters back into the rows that were read, adding up for repeated ids; the row
     `padding_idx` (if given; negative counts from the end) is read like the others but gets no gradient.
+    max_norm: each row read whose norm_type-norm exceeds max_norm is first rescaled IN PLACE in weight to norm
+    max_norm (PyTorch's factor max_norm / (norm + 1e-7)), without gradient. scale_grad_by_freq: each row's gradient
+    is divided by how often its id occurs in input. sparse: accepted; the gradient is dense here (the same values).
     """
-    idx = indices.data if isinstance(indices, Value) else np.asarray(indices)
+    idx = input.data if isinstance(input, Value) else np.asarray(input)
     if idx.dtype.kind not in "iu":
         if idx.dtype.kind == "f" and idx.size and np.all(idx == np.round(idx)):
             idx = idx.astype(np.int64)  # whole numbers stored as floats (e.g. a Value of ids)
@@ -30,7 +33,14 @@ def embedding(indices, weight, padding_idx=None):
     num = np.shape(weight)[0]
     if idx.size and (idx.min() < -num or idx.max() >= num):
         raise IndexError(f"embedding: ids must be in [0, {num}), got min {idx.min()}, max {idx.max()}")
+    if max_norm is not None:
+        _renorm_rows(weight, idx % num, float(max_norm), float(norm_type))
     rows = weight[idx]
+    if scale_grad_by_freq and isinstance(rows, Value) and idx.size:
+        _, position, counts = np.unique(idx % num, return_inverse=True, return_counts=True)
+        inverse_freq = (1.0 / counts[position.reshape(idx.shape)])[..., None].astype(rows.dtype)
+        # the rows' values, and their gradient divided by their id's frequency
+        rows = rows.data + (rows - rows.data) * inverse_freq
     if padding_idx is None or not isinstance(rows, Value):
         return rows
     padding = _padding_index(padding_idx, num, "embedding")
@@ -39,6 +49,17 @@ def embedding(indices, weight, padding_idx=None):
         replay_requires(_misses, idx, num, padding)  # a compiled step's ids must not read the padding row either
         return rows
     return where(reads_padding, rows.data, rows)          # the padding row's values, as a constant
+
+
+def _renorm_rows(weight, ids, max_norm, norm_type):
+    """PyTorch's embedding_renorm_: the rows `ids` of weight whose norm exceeds max_norm scaled (in place, no
+    gradient) by max_norm / (norm + 1e-7)."""
+    not_replayable("embedding with max_norm rescales rows of weight in place (with NumPy)")
+    table = data_of(weight)
+    rows = np.unique(ids)
+    norms = np.linalg.norm(table[rows], ord=norm_type, axis=1)
+    big = norms > max_norm
+    table[rows[big]] *= (max_norm / (norms[big] + 1e-7))[:, None].astype(table.dtype)
 
 
 def _misses(idx, num, padding):
