@@ -129,7 +129,7 @@ assert worst <= 1e-12
 
 # %% [markdown]
 # The engine never saw these formulas. It knows only the local derivative of each primitive (the `linear`
-# node's rule g·Wᵀ for its input and gᵀ·x for W, the `sigmoid` node's g·σ(1 − σ), the loss's) and applies the
+# node's rule g·W for its input and gᵀ·x for W, the `sigmoid` node's g·σ(1 − σ), the loss's) and applies the
 # chain rule edge by edge from the output backwards. The lecture's backward pass is that procedure written
 # out for a sigmoid network; the "reversed network with amplifiers σ′(z)" is the graph above traversed
 # against its arrows.
@@ -179,7 +179,7 @@ for n in sizes:
     A, target = rng.normal(size=(32, n)), rng.normal(size=32)
     f = lambda w, A=A, target=target: ((A @ w - target) ** 2).mean()
     w0 = rng.normal(size=n)
-    tf, g_forward = best_time(full_gradient_forward, f, w0, repeats=1 if n > 100 else 3)
+    tf, g_forward = best_time(full_gradient_forward, f, w0)
     tr, g_reverse = best_time(full_gradient_reverse, f, w0, repeats=5)
     g_exact = 2 * A.T @ (A @ w0 - target) / 32          # the gradient in closed form
     diff = max(np.abs(g_forward - g_exact).max(), np.abs(g_reverse - g_exact).max())
@@ -244,7 +244,7 @@ for m in outputs:
     c = np.linspace(-1, 1, m)
     g = lambda s, c=c: ag.sin(s * c) * s                   # m outputs from one input s
     tf, col_forward = best_time(jacobian_forward, g, 0.3, repeats=5)
-    tr, col_reverse = best_time(jacobian_reverse, g, 0.3, m, repeats=1 if m > 100 else 3)
+    tr, col_reverse = best_time(jacobian_reverse, g, 0.3, m)
     exact = c * np.cos(0.3 * c) * 0.3 + np.sin(0.3 * c)    # d/ds of sin(s·c)·s
     assert np.allclose(col_forward, exact) and np.allclose(col_reverse, exact)
     t_fwd_m.append(tf)
@@ -260,11 +260,11 @@ ax.legend()
 plt.show()
 
 # %% [markdown]
-# Side by side, from the timings above (nothing typed in): who wins, and by how much. The factor grows at
-# least in proportion to n for the gradient of f: ℝⁿ → ℝ (reverse mode wins) and to m for the Jacobian of
-# g: ℝ → ℝᵐ (forward mode wins): the losing mode makes n (or m) calls where the winner makes one, and each
-# of its calls also works on larger arrays as n (or m) grows. (The timings are wall-clock minima, so a busy
-# machine adds noise to single rows.)
+# Side by side, from the timings above (nothing typed in): who wins, and by how much. The factor grows
+# roughly in proportion to n for the gradient of f: ℝⁿ → ℝ (reverse mode wins) and to m for the Jacobian of
+# g: ℝ → ℝᵐ (forward mode wins), because the losing mode makes n (or m) calls where the winner makes one;
+# the last line fits the growth of each factor as a power of the size. (The timings are wall-clock minima,
+# so a busy machine adds noise to single rows.)
 
 # %%
 print(f"{'size':>6} | {'f: ℝⁿ→ℝ, n × jvp':>17} {'1 × vjp':>9} {'reverse wins by':>16} | "
@@ -272,6 +272,11 @@ print(f"{'size':>6} | {'f: ℝⁿ→ℝ, n × jvp':>17} {'1 × vjp':>9} {'revers
 for n, tf, tr, tfm, trm in zip(sizes, t_forward, t_reverse, t_fwd_m, t_rev_m):
     print(f"{n:6d} | {1e3 * tf:14.2f} ms {1e3 * tr:6.2f} ms {tf / tr:15.1f}× | "
           f"{1e3 * tfm:14.2f} ms {1e3 * trm:6.2f} ms {trm / tfm:15.1f}×")
+reverse_factor = np.array(t_forward) / np.array(t_reverse)
+forward_factor = np.array(t_rev_m) / np.array(t_fwd_m)
+print(f"each factor grows like size^p over the sizes {sizes[2]} to {sizes[-1]}: "
+      f"p = {np.polyfit(np.log(sizes[2:]), np.log(reverse_factor[2:]), 1)[0]:.2f} (reverse mode's lead), "
+      f"p = {np.polyfit(np.log(outputs[2:]), np.log(forward_factor[2:]), 1)[0]:.2f} (forward mode's lead)")
 
 # %% [markdown]
 # A network's loss is the first case at its most extreme: one output, thousands or millions of parameters.

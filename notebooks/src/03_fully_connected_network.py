@@ -66,7 +66,7 @@ for x, stated in stated_by_the_lecture.items():
 # product $w_{ji} a_i$, one per addition, one for the bias and one for σ. Here is the graph of the first
 # output $y_1$ for $x = [1, -1]$ (it does not need the last layer's second neuron), drawn layer by layer from
 # top to bottom, the neurons of each layer left to right in order: neuron 0, then neuron 1. Each module is
-# named at the start of its block ("MLP › Layer layers.0 › Neuron neurons.0", then "Neuron neurons.1"); the
+# named at the start of its block ("Sequential › Layer 0 › Neuron neurons.0", then "Neuron neurons.1"); the
 # picture draws these headings rather than boxes around the modules, because Graphviz reorders the nodes
 # inside boxes. The explorer below draws the boxes.
 
@@ -155,7 +155,8 @@ print(mlp)
 
 # %% [markdown]
 # In matrix mode on a batch of 8 images, each layer is a box with its weight, bias, `linear` node and
-# activation; the loss sits outside the network. The node tables give shapes and summaries instead of numbers.
+# activation; the loss sits outside the network. The node tables give shapes instead of numbers, and each
+# edge carries the rule of its local derivative (g is the gradient arriving from below).
 
 # %%
 X_train, _, y_train, _ = nn.load_digits(dtype=np.float64)
@@ -164,9 +165,10 @@ loss.backward()
 display(viz.draw(loss, show=("shape", "derivs")))
 
 # %% [markdown]
-# The same kind of network neuron by neuron has hundreds of nodes even when small. `max_nodes` folds each
-# module into one grey box, largest scopes first, until the picture fits: here a 4 → 8 → 8 → 3 network
-# on one input, with the cost $\sum_k y_k^2$.
+# The same kind of network neuron by neuron has hundreds of nodes even when small. `max_nodes` folds modules
+# into grey boxes: it starts with every module folded and opens them, outer ones first, while the picture
+# stays within the budget. Here a 4 → 8 → 8 → 3 network on one input, with the cost $\sum_k y_k^2$: the
+# network is opened, its three layers stay folded, each box saying how many nodes it hides.
 
 # %%
 small = nn.MLP(4, [8, 8, 3], activation="tanh", dtype=np.float64)

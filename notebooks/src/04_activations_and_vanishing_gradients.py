@@ -52,6 +52,7 @@ for ax, (name, (fn, formula, derivative)) in zip(axes, activations.items()):
     ax.plot(xs, values, label=name)
     ax.plot(xs, slopes, "--", label="derivative")
     ax.set_title(name)
+    ax.set_xlabel("x")
     ax.legend(loc="upper left", fontsize=8)
     print(f"{name:<11} largest derivative on [-5, 5]: {slopes.max():.4f}")
 plt.tight_layout()
@@ -59,7 +60,8 @@ plt.show()
 
 # %% [markdown]
 # The numbers printed above are the point of the second half: the sigmoid's slope never exceeds 1/4 (at
-# x = 0), tanh's reaches 1, and ReLU's is exactly 1 wherever the neuron is active. Both sigmoid and tanh
+# x = 0), tanh's reaches 1 at x = 0 (the grid does not contain 0 itself, so the printed maximum is just below 1), and
+# ReLU's is exactly 1 wherever the neuron is active. Both sigmoid and tanh
 # flatten out for large |x| (saturation): there, the derivative is nearly 0 whatever comes after.
 #
 # ## Softmax: a function of a whole vector
@@ -87,7 +89,9 @@ for i in range(3):
     ax1.plot(ts, probs[:, i], label=f"p{i + 1}")
     ax2.plot(ts, column[:, i], label=f"∂p{i + 1}/∂t")
 ax1.set_title("softmax(t, 1, −1)")
+ax1.set_ylabel("probability")
 ax2.set_title("first column of the Jacobian")
+ax2.set_ylabel("∂pᵢ/∂t")
 for ax in (ax1, ax2):
     ax.set_xlabel("t")
     ax.legend(fontsize=8)
@@ -101,7 +105,7 @@ print(f"largest ∂p1/∂t: {column[:, 0].max():.4f} (at most 1/4, as for the si
 # %%
 d = np.linspace(-3, 3, 7)
 two_class = ag.softmax(np.stack([d, np.zeros_like(d)], axis=1), axis=1)[:, 0]
-print("max |softmax(d, 0)₁ − σ(d)| =", np.abs(two_class - ag.sigmoid(d)).max())
+print(f"max |softmax(d, 0)₁ − σ(d)| = {float(np.abs(two_class - ag.sigmoid(d)).max()):.1e}")
 assert np.allclose(two_class, ag.sigmoid(d))
 
 # %% [markdown]

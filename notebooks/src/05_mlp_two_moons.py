@@ -30,6 +30,8 @@ fig, ax = plt.subplots(figsize=(5.5, 3.6))
 ax.scatter(*X_train[y_train == 0].T, s=12, c="tab:blue", label="class 0")
 ax.scatter(*X_train[y_train == 1].T, s=12, c="tab:orange", label="class 1")
 ax.set_title("two moons (training set)")
+ax.set_xlabel("$x_1$")
+ax.set_ylabel("$x_2$")
 ax.legend()
 plt.show()
 
@@ -54,7 +56,7 @@ print(model)
 # ## Step 3: pick the best function
 #
 # Gradient descent on all the points at once (full batch), with Adam; every 25 steps we also record the
-# test loss and keep a snapshot of the decision regions.
+# test loss and the test accuracy, and at a few steps we keep a snapshot of the decision regions.
 
 # %%
 xx, yy = np.meshgrid(np.linspace(-1.6, 2.6, 140), np.linspace(-1.2, 1.7, 100))
@@ -72,13 +74,14 @@ def accuracy(model, X, y):
 
 opt = optim.Adam(model.parameters(), lr=0.02)
 steps = 400
-train_losses, test_losses, snapshots = [], [], {}
+train_losses, test_losses, test_accuracies, snapshots = [], [], [], {}
 for step in range(steps + 1):
     if step in (0, 10, 40, steps):
         snapshots[step] = probability_of_class_1(model, grid).reshape(xx.shape)
     if step % 25 == 0:
         with no_grad():
             test_losses.append((step, float(F.cross_entropy(model(X_test), y_test))))
+        test_accuracies.append((step, accuracy(model, X_test, y_test)))
     if step == steps:
         break
     loss = F.cross_entropy(model(X_train), y_train)
@@ -105,6 +108,28 @@ ax.grid(True, alpha=0.3)
 ax.legend()
 plt.show()
 
+best_step, best_test_loss = min(test_losses, key=lambda pair: pair[1])
+accuracy_at = dict(test_accuracies)
+print(f"test loss: lowest at step {best_step} ({best_test_loss:.4f}), {test_losses[-1][1]:.4f} at step {steps}")
+print(f"test accuracy: {accuracy_at[best_step]:.1%} at step {best_step}, {accuracy_at[steps]:.1%} at step {steps}")
+assert best_step < steps and test_losses[-1][1] > best_test_loss
+p_true = np.where(y_test == 1, probability_of_class_1(model, X_test), 1 - probability_of_class_1(model, X_test))
+nll = -np.log(p_true)                                # each test point's cross-entropy at step 400
+mistakes = p_true < 0.5
+print(f"at step {steps}: the {mistakes.sum()} misclassified test points carry {nll[mistakes].sum() / nll.sum():.0%} "
+      f"of the test loss (mean −ln p {nll[mistakes].mean():.2f}; the other {(~mistakes).sum()}: "
+      f"{nll[~mistakes].mean():.4f})")
+
+# %% [markdown]
+# The training loss keeps falling, but the test loss does not follow it to the end: it is lowest early
+# (the step is printed above) and creeps up afterwards, while the test accuracy hardly changes. The network
+# keeps sharpening its probabilities on the training points, towards 0 and 1; on the few test points it
+# gets wrong it is then confidently wrong, and cross-entropy punishes a confident mistake heavily
+# ($-\ln p$ grows without bound as $p \to 0$): the last line above shows the few mistakes carrying most of
+# the test loss. That is overfitting, seen in the loss before it shows in the
+# accuracy; the usual remedies are stopping early (keep the weights of the best test, or better validation,
+# loss), weight decay, or more data. The decision boundary below shows the sharpening: at step 400 the
+# probability jumps from 0 to 1 across a thin band.
 # %% [markdown]
 # ## The decision boundary
 #
@@ -113,13 +138,15 @@ plt.show()
 # the data; training bends it around the moons.
 
 # %%
-fig, axes = plt.subplots(1, len(snapshots), figsize=(16, 3.4), sharey=True)
+fig, axes = plt.subplots(1, len(snapshots), figsize=(16, 3.6), sharey=True, layout="constrained")
 for ax, (step, p) in zip(axes, snapshots.items()):
-    ax.contourf(xx, yy, p, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.6)
+    regions = ax.contourf(xx, yy, p, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.6)
     ax.contour(xx, yy, p, levels=[0.5], colors="k", linewidths=1.5)
     ax.scatter(*X_train.T, c=y_train, cmap="RdBu_r", s=8, edgecolors="k", linewidths=0.3)
     ax.set_title(f"step {step}")
-plt.tight_layout()
+    ax.set_xlabel("$x_1$")
+axes[0].set_ylabel("$x_2$")
+fig.colorbar(regions, ax=axes, label="P(class 1)", shrink=0.9)
 plt.show()
 
 # %% [markdown]
@@ -127,11 +154,14 @@ plt.show()
 
 # %%
 wrong = (probability_of_class_1(model, X_test) > 0.5) != y_test
-fig, ax = plt.subplots(figsize=(6, 4))
-ax.contourf(xx, yy, snapshots[steps], levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.6)
+fig, ax = plt.subplots(figsize=(6.8, 4))
+regions = ax.contourf(xx, yy, snapshots[steps], levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.6)
+fig.colorbar(regions, ax=ax, label="P(class 1)")
 ax.contour(xx, yy, snapshots[steps], levels=[0.5], colors="k", linewidths=1.5)
 ax.scatter(*X_test.T, c=y_test, cmap="RdBu_r", s=10, edgecolors="k", linewidths=0.3)
 ax.scatter(*X_test[wrong].T, s=90, facecolors="none", edgecolors="k", linewidths=1.2, label="misclassified")
 ax.set_title(f"test set: {wrong.sum()} of {len(y_test)} misclassified")
+ax.set_xlabel("$x_1$")
+ax.set_ylabel("$x_2$")
 ax.legend(loc="lower left")
 plt.show()
