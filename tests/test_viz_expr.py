@@ -60,8 +60,10 @@ def test_tensor_expression_with_keywords_and_constants():
     ("leaky_relu(x, x)", "must be a number"),
     ("x * y", "unknown name 'y' at column 5"),
     ("exp * x", "call it as exp(...)"),
-    ("x +", "invalid syntax at column"),
-    ("(x", "invalid syntax at column 1"),
+    ("x +", "invalid syntax: the expression ends too early (after 'x +')"),
+    ("x*", "ends too early"),  # Python gives no column (it said "column 0")
+    ("x +* 2", "invalid syntax at column 4 (at '* 2')"),
+    ("(x", "invalid syntax at column 1 (at '(x'): '(' was never closed"),
     ("", "empty expression"),
     ("3 * 4", "does not depend on any variable"),
 ])

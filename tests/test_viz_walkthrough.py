@@ -72,3 +72,35 @@ def test_the_explorer_writes_the_same_unambiguous_chain_rule():
         assert "∂n/∂(x1*w1 + x2*w2) · ∂(x1*w1 + x2*w2)/∂(x1*w1) · ∂(x1*w1)/∂w1" in text, text
     finally:
         next(driver_gen, None)
+
+
+def test_a_syntax_error_in_a_program_names_its_statement():
+    from autograd_core.viz.expr import ExprError, evaluate_program, parse_assignment
+
+    variables = dict([parse_assignment("w=2"), parse_assignment("x=1")])
+    with pytest.raises(ExprError, match=r"^statement 2 \('f = h1 \+'\): invalid syntax: the expression ends too early"):
+        evaluate_program("h1 = x*w; f = h1 +", variables)
+    with pytest.raises(ExprError, match=r"^statement 2 \('f = h1 \$ 2'\): invalid syntax at column 4 \(at '\$ 2'\)"):
+        evaluate_program("h1 = x*w; f = h1 $ 2", variables)
+
+
+def run_cli(*args):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "autograd_core.viz", *args], capture_output=True, text=True,
+                          timeout=60)
+
+
+def test_cli_version():
+    import autograd_core
+
+    r = run_cli("--version")
+    assert (r.returncode, r.stdout.strip(), r.stderr) == (0, f"autograd-graph {autograd_core.__version__}", "")
+    assert "--version" in run_cli("--help").stdout
+
+
+def test_cli_syntax_error_is_one_line_with_a_real_column():
+    r = run_cli("export", "w*", "--set", "w=1")
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr == "autograd-graph: error: invalid syntax: the expression ends too early (after 'w*')\n"

@@ -18,7 +18,7 @@ import warnings
 
 import numpy as np
 
-from autograd_core import Value
+from autograd_core import Value, __version__
 
 from .dot import DEFAULT_SHOW, DIRECTIONS, MAX_LABEL_CHARS, MAX_RANKS_CROSSED, MAX_TITLE_CHARS, _check_show
 from . import expr as _expr
@@ -98,6 +98,8 @@ def build_parser():
     parser = _Parser(
         prog=PROG, description="Draw autograd-core computation graphs (Graphviz, JSON).",
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}",
+                        help="print the version of autograd-core and exit")
     sub = parser.add_subparsers(dest="command", metavar="{export,functions}")
     sub.required = True
     ex = sub.add_parser("export", help="draw or export the graph of an expression, a model or an MLP",

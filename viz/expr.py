@@ -100,6 +100,17 @@ def _where(node):
     return f" at column {node.col_offset + 1}" if hasattr(node, "col_offset") else ""
 
 
+def _syntax_message(text, err):
+    """Python's SyntaxError as one line a user can act on: where it is (1-based column, the text there), and
+    Python's reason when it says more than "invalid syntax". An expression cut short ("w*") has no column."""
+    reason = "" if err.msg.startswith("invalid syntax") else f": {err.msg}"
+    if not err.offset or err.lineno != 1 or err.offset > len(text):
+        tail = text if len(text) <= 20 else "…" + text[-19:]
+        return f"invalid syntax: the expression ends too early (after {tail!r}){reason}"
+    near = text[err.offset - 1:err.offset + 9]
+    return f"invalid syntax at column {err.offset} (at {near!r}){reason}"
+
+
 def parse(text: str, names) -> ast.Expression:
     """Parse and check `text` against the whitelist; `names` are the variables it may use."""
     if len(text) > MAX_EXPR_CHARS:
@@ -109,7 +120,7 @@ def parse(text: str, names) -> ast.Expression:
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as err:
-        raise ExprError(f"invalid syntax at column {err.offset or 0}: {err.msg}") from None
+        raise ExprError(_syntax_message(text.strip(), err)) from None
     except (RecursionError, MemoryError):
         raise ExprError(f"expression is nested too deeply (limit {MAX_DEPTH})") from None
     count = 0
@@ -427,9 +438,8 @@ def _run_statements(statements, env):
 
 
 def _evaluate_any(text, env, where):
-    tree = parse(text, env)
     try:
-        return _eval(tree.body, env)
+        return _eval(parse(text, env).body, env)
     except ExprError as err:
         raise ExprError(f"{where}: {err}") from None
     except (ValueError, TypeError, FloatingPointError, OverflowError, ZeroDivisionError) as err:
