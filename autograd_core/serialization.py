@@ -4,19 +4,34 @@
     model.load_state_dict(autograd_core.load("model.pth", weights_only=True))
 
 What can be saved: arrays, Values, NumPy and Python numbers, strings, None, and dicts (str, int, float, bool
-or None keys), lists and tuples of these, nested: model and optimizer state dicts, checkpoints of several.
-The file is a NumPy `.npz` archive (a zip of `.npy` arrays) whose entry `__structure__` describes the nesting
-as JSON. Loading never unpickles and never runs code from the file (PyTorch's `weights_only=True`, always),
-so a file from elsewhere can be opened safely; objects of other types are refused when saving, naming them.
-A Value loads as a Value (with its requires_grad), an array as an array.
+or None keys), lists and tuples of these, nested: model and optimizer state dicts, checkpoints of several;
+objects of other types are refused when saving, naming them. Two formats:
 
-Writing is all or nothing: to a path, the archive goes to a temporary file in the same directory that
-replaces the target only when complete. (PyTorch's own `.pth` files are pickles: load them with PyTorch and
-pass `{k: v.numpy() for k, v in state.items()}` to `load_state_dict`.)
+- `format="npz"` (the default): a NumPy `.npz` archive (a zip of `.npy` arrays) whose entry `__structure__`
+  describes the nesting as JSON. A Value loads as a Value (with its requires_grad), an array as an array.
+- `format="torch"`: PyTorch's own checkpoint (the zip `torch.save` writes), which `torch.load(f,
+  weights_only=True)` reads, so a PyTorch user can take the file as it is. Arrays and Values become tensors
+  (a Value that requires grad: one that requires grad; an nn.Parameter: a Parameter), NumPy scalars 0-d tensors.
+
+`load` tells the formats apart by content, not by name: it also reads checkpoints written by `torch.save`
+(PyTorch 1.6 or later, any device), returning what `torch.load(f, weights_only=True)` returns with every tensor
+an ndarray (one that requires grad, or an nn.Parameter, a leaf Value), so `model.load_state_dict(load(
+"resnet.pth"))` just works. bfloat16 tensors load as float32 (exact; a warning says so). Tensors that shared
+a storage in PyTorch view one array here.
+
+Loading never runs code from the file (PyTorch's `weights_only=True`, always): the `.npz` is never unpickled,
+and a PyTorch pickle is interpreted by our own small unpickler (`torch_format.py`) that allows only tensors,
+Parameters, dicts, OrderedDicts, lists, tuples, sets, numbers and strings, and refuses any other global
+(`os.system`, a class) with `pickle.UnpicklingError` naming it, before anything is called. PyTorch's legacy
+format (`_use_new_zipfile_serialization=False`, before 1.6) and TorchScript archives are refused with a message.
+
+Writing is all or nothing: to a path, the file goes to a temporary file in the same directory that replaces
+the target only when complete.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import tempfile
@@ -24,11 +39,12 @@ import zipfile
 
 import numpy as np
 
+from . import torch_format
 from .value import Value
 
 _STRUCTURE = "__structure__"
 _FORMAT = "autograd_core.save/1"
-_KEYS = (str, int, float, bool, type(None))
+_KEYS = torch_format.KEYS
 
 
 class _Writer:
@@ -48,15 +64,13 @@ class _Writer:
             items = []
             for key, value in obj.items():
                 if not isinstance(key, _KEYS):
-                    raise TypeError(f"save: dict key {key!r} at {where} is a {type(key).__name__}; keys must be "
-                                    "str, int, float, bool or None")
+                    raise torch_format.bad_key(key, where)
                 items.append([key, self.encode(value, f"{where}[{key!r}]")])
             return {"t": "dict", "items": items}
         if isinstance(obj, (list, tuple)):
             return {"t": type(obj).__name__ if type(obj) in (list, tuple) else "list",
                     "items": [self.encode(v, f"{where}[{i}]") for i, v in enumerate(obj)]}
-        raise TypeError(f"save: cannot save a {type(obj).__name__} (at {where}); save state dicts, arrays, Values, "
-                        "numbers, strings and lists/dicts of them (a module: save module.state_dict())")
+        raise torch_format.unsupported(obj, where)
 
     def array(self, data):
         data = np.asarray(data)
@@ -67,22 +81,34 @@ class _Writer:
         return key
 
 
-def save(obj, f):
+def save(obj, f, format="npz"):
     """Write `obj` (a state dict, or nested dicts/lists of arrays, Values and numbers) to `f`, a path or a
-    binary file object. To a path the write is atomic: the file is complete or unchanged."""
-    writer = _Writer()
-    structure = {"format": _FORMAT, "root": writer.encode(obj, "the object")}
-    text = np.frombuffer(json.dumps(structure).encode(), dtype=np.uint8)
-    arrays = {_STRUCTURE: text, **writer.arrays}
+    binary file object. To a path the write is atomic: the file is complete or unchanged.
+
+    format: "npz" (the default, read by `load`) or "torch": PyTorch's checkpoint format, which both
+    `load` and `torch.load(f, weights_only=True)` read (see the module's docstring)."""
+    if format == "npz":
+        writer = _Writer()
+        structure = {"format": _FORMAT, "root": writer.encode(obj, "the object")}
+        text = np.frombuffer(json.dumps(structure).encode(), dtype=np.uint8)
+        arrays = {_STRUCTURE: text, **writer.arrays}
+        _write(f, lambda out: np.savez(out, **arrays))  # to a file object: NumPy adds no ".npz" to the name
+    elif format == "torch":
+        _write(f, lambda out: torch_format.write(obj, out))
+    else:
+        raise ValueError(f"save: format must be 'npz' or 'torch', not {format!r}")
+
+
+def _write(f, write):
     if hasattr(f, "write"):
-        np.savez(f, **arrays)
+        write(f)
         return
     path = os.fspath(f)
     folder = os.path.dirname(os.path.abspath(path))
     fd, temporary = tempfile.mkstemp(dir=folder, prefix=".saving-", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as out:
-            np.savez(out, **arrays)  # to a file object: NumPy adds no ".npz" to the name
+            write(out)
         os.replace(temporary, path)
     except BaseException:
         if os.path.exists(temporary):
@@ -91,16 +117,51 @@ def save(obj, f):
 
 
 def load(f, map_location=None, weights_only=True, **_):
-    """Read what `save` wrote, from a path or a binary file object. Nothing in the file is executed:
-    `weights_only` is accepted for PyTorch code and is always in effect; `map_location` may only name the CPU."""
+    """Read what `save` wrote, or a checkpoint from PyTorch's `torch.save`, from a path or a binary file object.
+
+    Returns the saved object: state dicts and other nests of dicts/lists/tuples, with arrays (ndarrays) and
+    Values. Nothing in the file is executed: `weights_only` is accepted for PyTorch code and is always in
+    effect (a pickle naming anything but tensors and plain data raises `pickle.UnpicklingError`);
+    `map_location` may only name the CPU (tensors saved on a GPU load to the CPU). A file of neither format
+    raises RuntimeError."""
     if map_location is not None and str(map_location).split(":")[0] != "cpu":
         raise RuntimeError(f"load: map_location {map_location!r} is not available; autograd_core runs on the CPU")
-    name = f if not hasattr(f, "read") else getattr(f, "name", "the file")
+    if hasattr(f, "read"):
+        if not (hasattr(f, "seekable") and f.seekable()):
+            f = io.BytesIO(f.read())  # a zip is read from its end
+        return _load(f, getattr(f, "name", "the file"))
+    with open(f, "rb") as handle:
+        return _load(handle, f)
+
+
+def _load(handle, name):
+    start = handle.tell()
+    kind = torch_format.sniff(handle.read(16))
+    handle.seek(start)
+    if kind == "zip":
+        try:
+            archive = zipfile.ZipFile(handle)
+        except zipfile.BadZipFile as err:
+            raise RuntimeError(f"load: {name} is not a file written by autograd_core.save ({err})") from None
+        with archive:
+            prefix = torch_format.torch_prefix(archive)
+            if any(n.endswith("/constants.pkl") for n in archive.namelist()):
+                raise RuntimeError(f"load: {name} is a TorchScript archive (torch.jit.save), which holds code: "
+                                   "not a file written by autograd_core.save or torch.save")
+            if prefix is not None:
+                return torch_format.read(archive, prefix, name)
+        handle.seek(start)
+    elif kind == "pickle":
+        if torch_format.is_legacy_torch(handle.read(64)):
+            raise RuntimeError(f"load: {name} is in PyTorch's legacy format (torch.save before PyTorch 1.6, or "
+                               "_use_new_zipfile_serialization=False), which is not read here: load it with torch.load "
+                               "and save it again with torch.save's default format")
+        raise RuntimeError(f"load: {name} is a pickle, not a file written by autograd_core.save or torch.save "
+                           "(pickles are never unpickled here: they can run code)")
     try:
-        archive = np.load(f, allow_pickle=False)
+        archive = np.load(handle, allow_pickle=False)
     except (ValueError, OSError, zipfile.BadZipFile) as err:
-        raise RuntimeError(f"load: {name} is not a file written by autograd_core.save ({err}). A PyTorch .pth "
-                           "file is a pickle: load it with torch.load and pass .numpy() arrays") from None
+        raise RuntimeError(f"load: {name} is not a file written by autograd_core.save or torch.save ({err})") from None
     with archive:
         if not isinstance(archive, np.lib.npyio.NpzFile) or _STRUCTURE not in archive.files:
             raise RuntimeError(f"load: {name} is not a file written by autograd_core.save (no {_STRUCTURE})")
