@@ -270,33 +270,33 @@ def _convolve_transposed(who, nd, x, weight, bias, stride, padding, output_paddi
 # Public functions.
 
 
-def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """2-D cross-correlation. x (N, C, H, W), weight (O, C/groups, kh, kw), bias (O,) -> (N, O, Ho, Wo).
 
     stride, dilation: int or pair. padding: int, pair, 'valid' or 'same' (stride 1; an odd total puts
     the extra row/column at the bottom/right, as PyTorch). Ho = ⌊(H + 2p − d(kh−1) − 1)/s⌋ + 1.
     """
-    return _convolve("conv2d", 2, x, weight, bias, stride, padding, dilation, groups)
+    return _convolve("conv2d", 2, input, weight, bias, stride, padding, dilation, groups)
 
 
-def conv1d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """1-D cross-correlation. x (N, C, L), weight (O, C/groups, k), bias (O,) -> (N, O, Lo); see conv2d."""
-    return _convolve("conv1d", 1, x, weight, bias, stride, padding, dilation, groups)
+    return _convolve("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
 
 
-def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
     """The adjoint (gradient) of conv2d with respect to its input, PyTorch's ConvTranspose2d.
 
     x (N, C_in, H, W), weight (C_in, C_out/groups, kh, kw), bias (C_out,) -> (N, C_out, Ho, Wo) with
     Ho = (H − 1)s − 2p + d(kh − 1) + output_padding + 1; output_padding < stride or < dilation.
     """
-    return _convolve_transposed("conv_transpose2d", 2, x, weight, bias, stride, padding, output_padding,
+    return _convolve_transposed("conv_transpose2d", 2, input, weight, bias, stride, padding, output_padding,
                                 groups, dilation)
 
 
-def conv_transpose1d(x, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
     """1-D transposed convolution. x (N, C_in, L), weight (C_in, C_out/groups, k) -> (N, C_out, Lo)."""
-    return _convolve_transposed("conv_transpose1d", 1, x, weight, bias, stride, padding, output_padding,
+    return _convolve_transposed("conv_transpose1d", 1, input, weight, bias, stride, padding, output_padding,
                                 groups, dilation)
 
 

@@ -62,10 +62,10 @@ class Dropout(Module):
     """
 
     def __init__(self, p=0.5, inplace=False, rng=None):
-        # inplace: PyTorch's flag, accepted and ignored (the result is the same, only a new array)
+        # inplace: PyTorch's flag, kept for repr and otherwise ignored (the result is the same, only a new array)
         if not 0.0 <= p <= 1.0:
             raise ValueError(f"Dropout: p must be in [0, 1], got {p}")
-        self.p = float(p)
+        self.p, self.inplace = float(p), bool(inplace)
         self._rng = None if rng is None else init.get_rng(rng)
 
     def forward(self, x):
@@ -93,7 +93,7 @@ class Dropout(Module):
         generator.bit_generator.state = saved
 
     def extra_repr(self):
-        return f"p={self.p}"
+        return f"p={self.p}, inplace={self.inplace}"
 
 
 def _feature_dropout(who, x, p, training, rng, spatial):
@@ -115,23 +115,23 @@ def _feature_dropout(who, x, p, training, rng, spatial):
     return x * _scaled_mask(x, p, init.get_rng(rng), mask_shape)
 
 
-def dropout1d(x, p=0.5, training=True, inplace=False, rng=None):
+def dropout1d(input, p=0.5, training=True, inplace=False, rng=None):
     """Zero whole channels of x (N, C, L) or (C, L), each with probability p, and scale the rest by 1/(1 − p).
     inplace: accepted, computed out of place."""
-    return _feature_dropout("dropout1d", x, p, training, rng, spatial=1)
+    return _feature_dropout("dropout1d", input, p, training, rng, spatial=1)
 
 
-def dropout2d(x, p=0.5, training=True, inplace=False, rng=None):
+def dropout2d(input, p=0.5, training=True, inplace=False, rng=None):
     """Zero whole channels: x (N, C, H, W) (or unbatched (C, H, W)) times a mask of shape (N, C, 1, 1)
     drawn per sample and channel, scaled by 1/(1 − p) (Tompson et al., 2015). Identity when not training.
     inplace: accepted, computed out of place."""
-    return _feature_dropout("dropout2d", x, p, training, rng, spatial=2)
+    return _feature_dropout("dropout2d", input, p, training, rng, spatial=2)
 
 
-def dropout3d(x, p=0.5, training=True, inplace=False, rng=None):
+def dropout3d(input, p=0.5, training=True, inplace=False, rng=None):
     """Zero whole channels of x (N, C, D, H, W) or (C, D, H, W), each with probability p, and scale the rest by
     1/(1 − p). inplace: accepted, computed out of place."""
-    return _feature_dropout("dropout3d", x, p, training, rng, spatial=3)
+    return _feature_dropout("dropout3d", input, p, training, rng, spatial=3)
 
 
 class Dropout1d(Dropout):

@@ -72,7 +72,7 @@ _linear.defjvp(lambda t, out, x, weight, bias=None: _linear(t, weight),      # d
                lambda t, out, x, weight, bias=None: t)
 
 
-def linear(x, weight, bias=None):
+def linear(input, weight, bias=None):
     """x Wᵀ + b.  x: (..., in); weight: (out, in); bias: (out,) or None  ->  (..., out).
 
     One node ('linear') rather than transpose, matmul and +: one Python call per layer in each
@@ -81,15 +81,15 @@ def linear(x, weight, bias=None):
     w_shape = np.shape(weight)
     if len(w_shape) != 2:
         raise ValueError(f"linear: weight must be 2-D (out, in), got shape {w_shape}")
-    x_shape = np.shape(x)
+    x_shape = np.shape(input)
     if len(x_shape) == 0 or x_shape[-1] != w_shape[1]:
         raise ValueError(f"linear: input of shape {x_shape} does not end in in_features={w_shape[1]} "
                          f"(weight shape {w_shape})")
     if bias is None:
-        return _linear(x, weight)
+        return _linear(input, weight)
     if np.shape(bias) != (w_shape[0],):
         raise ValueError(f"linear: bias of shape {np.shape(bias)} does not match out_features={w_shape[0]}")
-    return _linear(x, weight, bias)
+    return _linear(input, weight, bias)
 
 
 class Linear(Module):

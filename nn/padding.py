@@ -37,32 +37,32 @@ def _source_index(n, before, after, mode, who):
     return i % n
 
 
-def pad(x, pad, mode="constant", value=0.0):
+def pad(input, pad, mode="constant", value=None):
     """x with its trailing len(pad)/2 axes padded (see the module docstring); mode 'constant' fills with
-    `value`. Returns a Value when x is one, else an array."""
+    `value` (None: 0, as PyTorch). Returns a Value when x is one, else an array."""
     who = "pad"
     if mode not in _MODES:
         raise ValueError(f"{who}: mode must be one of {_MODES}, got {mode!r}")
     pad = tuple(pad)
     if len(pad) % 2 or not all(isinstance(p, numbers.Integral) and not isinstance(p, bool) for p in pad):
         raise ValueError(f"{who}: pad must be an even number of ints (left, right, top, bottom, ...), got {pad!r}")
-    shape = np.shape(data_of(x))
+    shape = np.shape(data_of(input))
     k = len(pad) // 2
     if k > len(shape):
         raise ValueError(f"{who}: pad {pad} covers {k} axes, the input has only {len(shape)} (shape {shape})")
     pairs = [(int(pad[2 * j]), int(pad[2 * j + 1])) for j in range(k)]   # last axis first
     axes = [len(shape) - 1 - j for j in range(k)]
     if mode == "constant":
-        return _pad_constant(x, axes, pairs, value)
+        return _pad_constant(input, axes, pairs, 0.0 if value is None else value)
     if any(b < 0 or a < 0 for b, a in pairs):
         raise ValueError(f"{who}: {mode} padding must be >= 0, got {pad}")
     index = [slice(None)] * len(shape)
     grids = np.ix_(*[_source_index(shape[axis], b, a, mode, who) for axis, (b, a) in zip(axes[::-1], pairs[::-1])])
     for axis, grid in zip(axes[::-1], grids):
         index[axis] = grid
-    if not isinstance(x, Value):
-        return np.asarray(x)[tuple(index)]
-    return getitem(x, tuple(index))
+    if not isinstance(input, Value):
+        return np.asarray(input)[tuple(index)]
+    return getitem(input, tuple(index))
 
 
 def _pad_constant(x, axes, pairs, value):

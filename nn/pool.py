@@ -265,12 +265,18 @@ def max_pool1d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=Fal
     return _max_pool("max_pool1d", 1, x, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
-def _avg_pool(who, nd, x, kernel_size, stride, padding, ceil_mode, count_include_pad):
+def _avg_pool(who, nd, x, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override=None):
     kernel, stride, _, pads, out_size = _pool_geometry(who, nd, x, kernel_size, stride, padding, 1, ceil_mode)
     shape, dtype = np.shape(x), _float_dtype(x)
     N, C, H, W = shape[:2] + (1,) * (2 - nd) + shape[2:]
     partial = any(after > before for before, after in pads)                  # ceil_mode's partial windows
     area = kernel[0] * kernel[1]
+    if divisor_override is not None:  # each window's sum (padding adds zeros) over one fixed divisor
+        if isinstance(divisor_override, bool) or not isinstance(divisor_override, int) or divisor_override == 0:
+            raise ValueError(f"{who}: divisor_override must be a non-zero int, got {divisor_override!r}")
+        box = np.full((1, 1) + kernel, 1.0 / divisor_override, dtype=dtype)
+        y = _conv2d(reshape(x, shape=(N * C, 1, H, W)), box, stride=stride, padding=pads, dilation=(1, 1), groups=1)
+        return reshape(y, shape=(N, C) + out_size)
     if not partial and (count_include_pad or not any(before for before, _ in pads)):
         box = np.full((1, 1) + kernel, 1.0 / area, dtype=dtype)                # the averaging kernel
         y = _conv2d(reshape(x, shape=(N * C, 1, H, W)), box, stride=stride, padding=pads, dilation=(1, 1), groups=1)
@@ -288,16 +294,19 @@ def _avg_pool(who, nd, x, kernel_size, stride, padding, ceil_mode, count_include
     return reshape(y * (1.0 / counts), shape=(N, C) + out_size)
 
 
-def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
     """Mean over windows. x (N, C, H, W) -> (N, C, Ho, Wo) (sizes as max_pool2d). With count_include_pad
     (the default, as PyTorch) padded zeros count in the mean; otherwise only real elements do. ceil_mode's
-    partial windows average what they cover."""
-    return _avg_pool("avg_pool2d", 2, x, kernel_size, stride, padding, ceil_mode, count_include_pad)
+    partial windows average what they cover. divisor_override (a non-zero int): every window's sum is divided by
+    it instead."""
+    return _avg_pool("avg_pool2d", 2, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                     divisor_override)
 
 
-def avg_pool1d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
     """Mean over windows along L. x (N, C, L) -> (N, C, Lo); see avg_pool2d."""
-    return _avg_pool("avg_pool1d", 1, x, kernel_size, stride, padding, ceil_mode, count_include_pad)
+    return _avg_pool("avg_pool1d", 1, input, kernel_size, stride, padding, ceil_mode, count_include_pad)
 
 
 def global_avg_pool2d(x, keepdims=False):
@@ -314,17 +323,17 @@ def _averaging_matrix(n, m, dtype):
     return (((j >= start) & (j < end)) / (end - start)).astype(dtype)
 
 
-def adaptive_avg_pool2d(x, output_size):
+def adaptive_avg_pool2d(input, output_size):
     """Average over PyTorch's adaptive bins: x (N, C, H, W) -> (N, C, oh, ow); output_size int or pair
     (None keeps that size). Computed as Aₕ · x · A_wᵀ with constant averaging matrices."""
-    shape = np.shape(x)
+    shape = np.shape(input)
     if len(shape) != 4:
         raise ValueError(f"adaptive_avg_pool2d: input must be 4-D (N, C, H, W), got shape {shape}")
     sizes = (output_size, output_size) if output_size is None or np.ndim(output_size) == 0 else output_size
     sizes = tuple(n if m is None else m for n, m in zip(shape[2:], sizes))
     oh, ow = _ints(sizes, 2, "output_size", "adaptive_avg_pool2d", 1)
-    dtype = _float_dtype(x)
-    return matmul(matmul(_averaging_matrix(shape[2], oh, dtype), x), _averaging_matrix(shape[3], ow, dtype).T)
+    dtype = _float_dtype(input)
+    return matmul(matmul(_averaging_matrix(shape[2], oh, dtype), input), _averaging_matrix(shape[3], ow, dtype).T)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -332,29 +341,35 @@ def adaptive_avg_pool2d(x, output_size):
 
 
 class _Pool(Module):
+    """The attributes kernel_size, stride (None: kernel_size) and padding are the sizes as given, an int or a tuple,
+    as PyTorch's (its repr shows them so: `MaxPool2d(kernel_size=2, stride=2, ...)`); checked here, and kept as
+    tuples in `_sizes` for the pooling function."""
+
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False):
         who, nd = type(self).__name__, self._nd
-        self.kernel_size = _ints(kernel_size, nd, "kernel_size", who, 1)
-        self.stride = self.kernel_size if stride is None else _ints(stride, nd, "stride", who, 1)
-        self.padding = _ints(padding, nd, "padding", who, 0)
+        self._sizes = (_ints(kernel_size, nd, "kernel_size", who, 1),
+                       _ints(kernel_size if stride is None else stride, nd, "stride", who, 1),
+                       _ints(padding, nd, "padding", who, 0))
+        self.kernel_size, self.stride, self.padding = kernel_size, kernel_size if stride is None else stride, padding
         self.ceil_mode = bool(ceil_mode)
 
     def extra_repr(self):
-        text = f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
-        if getattr(self, "dilation", (1,) * self._nd) != (1,) * self._nd:
-            text += f", dilation={self.dilation}"
-        return text + (", ceil_mode=True" if self.ceil_mode else "")
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
 class _MaxPool(_Pool):
     def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False, ceil_mode=False):
         _Pool.__init__(self, kernel_size, stride, padding, ceil_mode)
-        self.dilation = _ints(dilation, self._nd, "dilation", type(self).__name__, 1)
+        self._dilation = _ints(dilation, self._nd, "dilation", type(self).__name__, 1)
+        self.dilation = dilation
         self.return_indices = bool(return_indices)
 
     def forward(self, x):
-        return self._fn(x, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
-                        self.return_indices)
+        kernel_size, stride, padding = self._sizes
+        return self._fn(x, kernel_size, stride, padding, self._dilation, self.ceil_mode, self.return_indices)
+
+    def extra_repr(self):
+        return f"{_Pool.extra_repr(self)}, dilation={self.dilation}, ceil_mode={self.ceil_mode}"
 
 
 class MaxPool2d(_MaxPool):
@@ -378,7 +393,8 @@ class _AvgPool(_Pool):
         self.count_include_pad = bool(count_include_pad)
 
     def forward(self, x):
-        return self._fn(x, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad)
+        kernel_size, stride, padding = self._sizes
+        return self._fn(x, kernel_size, stride, padding, self.ceil_mode, self.count_include_pad)
 
 
 class AvgPool2d(_AvgPool):
@@ -390,10 +406,14 @@ class AvgPool2d(_AvgPool):
 
 
 class AvgPool1d(_AvgPool):
-    """Average pooling layer over (N, C, L); see `avg_pool1d`."""
+    """Average pooling layer over (N, C, L); see `avg_pool1d`. Its sizes are 1-tuples, as PyTorch's."""
 
     _nd = 1
     _fn = staticmethod(avg_pool1d)
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+        _AvgPool.__init__(self, kernel_size, stride, padding, ceil_mode, count_include_pad)
+        self.kernel_size, self.stride, self.padding = self._sizes
 
 
 class GlobalAvgPool2d(Module):

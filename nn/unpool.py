@@ -61,19 +61,19 @@ def _max_unpool(who, nd, x, indices, kernel_size, stride, padding, output_size):
     return reshape(flat, shape=(N, C) + size)
 
 
-def max_unpool2d(x, indices, kernel_size, stride=None, padding=0, output_size=None):
+def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
     """x (N, C, Ho, Wo) and indices from max_pool2d -> (N, C, H, W) with each value at its maximum's place."""
-    return _max_unpool("max_unpool2d", 2, x, indices, kernel_size, stride, padding, output_size)
+    return _max_unpool("max_unpool2d", 2, input, indices, kernel_size, stride, padding, output_size)
 
 
-def max_unpool3d(x, indices, kernel_size, stride=None, padding=0, output_size=None):
+def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
     """x (N, C, Do, Ho, Wo) and indices from max_pool3d -> (N, C, D, H, W) with each value at its maximum's place."""
-    return _max_unpool("max_unpool3d", 3, x, indices, kernel_size, stride, padding, output_size)
+    return _max_unpool("max_unpool3d", 3, input, indices, kernel_size, stride, padding, output_size)
 
 
-def max_unpool1d(x, indices, kernel_size, stride=None, padding=0, output_size=None):
+def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
     """x (N, C, Lo) and indices from max_pool1d -> (N, C, L)."""
-    return _max_unpool("max_unpool1d", 1, x, indices, kernel_size, stride, padding, output_size)
+    return _max_unpool("max_unpool1d", 1, input, indices, kernel_size, stride, padding, output_size)
 
 
 class _MaxUnpool(Module):
