@@ -176,23 +176,24 @@ class Tanh(Module):
 
 
 class Softmax(Module):
-    """softmax along `dim` (default: the last axis, the classes of a (batch, classes) input)."""
+    """softmax along `dim`. Softmax(dim=None) as PyTorch's: dim=None picks the axis at each call (0 for 0-, 1- and
+    3-D inputs, else 1) with PyTorch's deprecation warning, so pass dim (dim=-1: the classes of (batch, classes))."""
 
-    def __init__(self, dim=-1):
-        self.dim = int(dim)
+    def __init__(self, dim=None):
+        self.dim = None if dim is None else int(dim)
 
     def forward(self, x):
-        return ag.softmax(x, axis=self.dim)
+        return softmax(x, self.dim)
 
     def extra_repr(self):
         return f"dim={self.dim}"
 
 
 class LogSoftmax(Softmax):
-    """log_softmax along `dim` (default: the last axis)."""
+    """log_softmax along `dim`; LogSoftmax(dim=None), the axis chosen as Softmax's."""
 
     def forward(self, x):
-        return ag.log_softmax(x, axis=self.dim)
+        return log_softmax(x, self.dim)
 
 
 class GELU(Module):
@@ -219,6 +220,9 @@ class SiLU(Module):
     def forward(self, x):
         return silu(x)
 
+    def extra_repr(self):
+        return "inplace=True" if self.inplace else ""
+
 
 class ELU(Module):
     """`elu` as a module: ELU(alpha=1.0, inplace=False) (inplace: accepted, computed out of place)."""
@@ -231,7 +235,7 @@ class ELU(Module):
         return elu(x, self.alpha)
 
     def extra_repr(self):
-        return f"alpha={self.alpha}"
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
 
 
 class Softplus(Module):

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 
 import numpy as np
 
@@ -262,9 +263,19 @@ class Tanhshrink(Module):
 
 
 class Hardtanh(Module):
-    """Hardtanh(min_val=-1.0, max_val=1.0, inplace=False): x clamped to [min_val, max_val]; see `hardtanh`."""
+    """Hardtanh(min_val=-1.0, max_val=1.0, inplace=False, min_value=None, max_value=None): x clamped to
+    [min_val, max_val]; see `hardtanh`. min_value, max_value: PyTorch's deprecated names of min_val and max_val
+    (they replace them when given, with PyTorch's FutureWarning)."""
 
-    def __init__(self, min_val=-1.0, max_val=1.0, inplace=False):
+    def __init__(self, min_val=-1.0, max_val=1.0, inplace=False, min_value=None, max_value=None):
+        if min_value is not None:
+            warnings.warn("keyword argument `min_value` is deprecated and rename to `min_val`", FutureWarning,
+                          stacklevel=2)
+            min_val = min_value
+        if max_value is not None:
+            warnings.warn("keyword argument `max_value` is deprecated and rename to `max_val`", FutureWarning,
+                          stacklevel=2)
+            max_val = max_value
         if min_val > max_val:
             raise ValueError(f"Hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})")
         self.min_val, self.max_val, self.inplace = float(min_val), float(max_val), bool(inplace)

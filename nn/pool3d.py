@@ -185,15 +185,16 @@ class MaxPool3d(Module):
 
     def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False, ceil_mode=False):
         who = type(self).__name__
-        self.kernel_size = _ints(kernel_size, 3, "kernel_size", who, 1)
-        self.stride = self.kernel_size if stride is None else _ints(stride, 3, "stride", who, 1)
-        self.padding = _ints(padding, 3, "padding", who, 0)
-        self.dilation = _ints(dilation, 3, "dilation", who, 1)
+        # the sizes as given (PyTorch's attributes and repr), and as checked tuples for max_pool3d
+        self._sizes = (_ints(kernel_size, 3, "kernel_size", who, 1),
+                       _ints(kernel_size if stride is None else stride, 3, "stride", who, 1),
+                       _ints(padding, 3, "padding", who, 0), _ints(dilation, 3, "dilation", who, 1))
+        self.kernel_size, self.stride = kernel_size, kernel_size if stride is None else stride
+        self.padding, self.dilation = padding, dilation
         self.return_indices, self.ceil_mode = bool(return_indices), bool(ceil_mode)
 
     def forward(self, input):
-        return max_pool3d(input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
-                          self.return_indices)
+        return max_pool3d(input, *self._sizes, self.ceil_mode, self.return_indices)
 
     def extra_repr(self):
         return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
@@ -207,15 +208,17 @@ class AvgPool3d(Module):
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
                  divisor_override=None):
         who = type(self).__name__
-        self.kernel_size = _ints(kernel_size, 3, "kernel_size", who, 1)
-        self.stride = self.kernel_size if stride is None else _ints(stride, 3, "stride", who, 1)
-        self.padding = _ints(padding, 3, "padding", who, 0)
+        # the sizes as given (PyTorch's attributes and repr), and as checked tuples for avg_pool3d
+        self._sizes = (_ints(kernel_size, 3, "kernel_size", who, 1),
+                       _ints(kernel_size if stride is None else stride, 3, "stride", who, 1),
+                       _ints(padding, 3, "padding", who, 0))
+        self.kernel_size, self.stride = kernel_size, kernel_size if stride is None else stride
+        self.padding = padding
         self.ceil_mode, self.count_include_pad = bool(ceil_mode), bool(count_include_pad)
         self.divisor_override = divisor_override
 
     def forward(self, input):
-        return avg_pool3d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad,
-                          self.divisor_override)
+        return avg_pool3d(input, *self._sizes, self.ceil_mode, self.count_include_pad, self.divisor_override)
 
     def extra_repr(self):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"

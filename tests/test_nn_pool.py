@@ -220,5 +220,5 @@ def test_modules():
     assert AvgPool1d(3, 1, 1, count_include_pad=False)(x[:, :, 0]).shape == (2, 3, 8)
     assert GlobalAvgPool2d()(x).shape == (2, 3) and GlobalAvgPool2d(keepdims=True)(x).shape == (2, 3, 1, 1)
     assert AdaptiveAvgPool2d((2, 4))(x).shape == (2, 3, 2, 4)
-    assert "kernel_size=(2, 2)" in repr(MaxPool2d(2))
+    assert repr(MaxPool2d(2)) == "MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)"
     assert list(MaxPool2d(2).parameters()) == []
