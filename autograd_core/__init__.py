@@ -8,11 +8,6 @@ from .value import Value  # first: the engine and the operations build on it
 from .engine import enable_grad, is_grad_enabled, name_scope, no_grad, set_grad_enabled
 from .ops import abs, clip, concatenate, cos, exp, leaky_relu, log, maximum, minimum, relu, sigmoid, sin
 from .ops import sqrt, tanh
-from .functional import grad, hessian, jacobian, jvp, value_and_grad, vjp, vmap
-from .functional import jacfwd, jacrev
-from .gradcheck import GradcheckError, gradcheck, gradgradcheck
-from .anomaly import AnomalyError, detect_anomaly
-from .jit import CompileWarning, compile  # noqa: A004  (autograd_core.compile, like torch.compile)
 # Reductions, shapes and joins take NumPy's (axis, keepdims) and PyTorch's (dim, keepdim) arguments alike.
 from .tensor import (  # PyTorch's names: factories, dtypes, functions taking dim=/keepdim= (see tensor.py)
     Generator, Tensor, accelerator, allclose, arange, argmax, argmin, as_tensor, bool_, cat, clamp, clone, concat,
@@ -24,7 +19,8 @@ from .tensor import (  # PyTorch's names: factories, dtypes, functions taking di
 )
 from .tensor import bool_ as bool, float16 as half, float32 as float, float64 as double  # noqa: A001
 from .tensor import int16 as short, int32 as int, int64 as long  # noqa: A001
-from . import autograd, func, utils  # torch.autograd.Function, torch.func (transforms), torch.utils.data
+# torch.linalg stays eager: linalg.py re-exports linalg_decompositions.py and linalg_solvers.py, which import it
+# back, so it has to be imported before either of them (x.svd() imports linalg_decompositions on use).
 from . import linalg  # torch.linalg (linalg.py; its primitives in ops/linalg.py)
 from .linalg import det, logdet  # torch.det, torch.logdet
 from .linalg import inv as inverse  # torch.inverse
@@ -32,7 +28,6 @@ from .linalg_decompositions import matrix_exp, pinverse, qr_old as qr, svd_old a
 from .linalg_solvers import cholesky_inverse, cholesky_solve, lu_unpack  # linalg decompositions, stop 26
 # torch.add/sub/mul/div/matmul with out= (matmul: ops.matmul plus out=)
 from .tensor import add, div, divide, inference_mode, matmul, mul, multiply, neg, square, sub, subtract
-from .serialization import load, save
 from .tensor import (  # PyTorch's indexing along a dim, running sums and sorting (ops/index.py, ops/scan.py)
     argsort, cumprod, cumsum, diag, diagonal, flip, gather, index_add, index_copy, index_fill, index_select,
     masked_select, narrow, roll, scatter, scatter_add, sort, take, topk, trace, tril, triu,
@@ -50,7 +45,6 @@ from .tensor import digamma, erf, erfinv, lgamma, polygamma  # special functions
 from .ops.special_functions import igamma, igammac  # torch.igamma, torch.igammac (stop 26)
 from .ops.special_functions import erfc, mvlgamma  # torch.erfc, torch.mvlgamma (stop 26)
 from .ops.special_more import exp2, i0, logaddexp2, logit, sinc, xlogy  # torch.exp2, ... (stop 26)
-from . import special  # torch.special (special.py)
 from .tensor import chunk, hstack, repeat_interleave, split, tile, unbind, vstack  # ops/pieces.py
 from .tensor import einsum, tensordot  # ops/einsum.py
 from .threads import get_num_threads, set_num_threads  # torch.set_num_threads: threads of large kernels
@@ -127,18 +121,40 @@ from .tensor import IN_PLACE_FUNCTIONS  # torch.relu_(x), torch.floor_(x), ...: 
 globals().update(IN_PLACE_FUNCTIONS)
 __all__ += list(IN_PLACE_FUNCTIONS)
 
-# `import autograd_core as torch; torch.nn.Linear(...)` works as in PyTorch, yet importing the core loads
-# none of nn, optim or viz (the engine never depends on them): each is imported on first attribute access.
-_SUBPACKAGES = ("nn", "optim", "viz", "distributions")
+# Importing the package loads the node, the engine, the primitives and PyTorch's functions on them (tensor.py); the
+# rest loads on first use (PEP 562): `autograd_core.nn`, `autograd_core.compile`, `from autograd_core import
+# grad`, ... resolve as before, only later. nn, optim and viz are never imported by the core (the engine does not
+# depend on them); the others are left out because few scripts use them and each costs import time (jit: the
+# compiler; utils: data loading; autograd: forward_ad, Function; functional: the transforms). Every module that
+# registers primitives (ops/) stays eager, so `ops.PRIMITIVES` is complete once `autograd_core` is imported
+# (tests/test_import_time.py checks both).
+_SUBMODULES = (  # the public packages, then the modules that used to load with the package (reachable as before)
+    "nn", "optim", "viz", "distributions", "autograd", "func", "utils", "special", "distributed",
+    "anomaly", "element", "forward", "functional", "gradcheck", "jit", "jit_plan", "serialization", "tracing", "trees",
+)
+_LAZY = {  # public name -> (defining module, its name there)
+    **{name: ("functional", name)
+       for name in ("grad", "hessian", "jacobian", "jvp", "value_and_grad", "vjp", "vmap", "jacfwd", "jacrev")},
+    **{name: ("gradcheck", name) for name in ("GradcheckError", "gradcheck", "gradgradcheck")},
+    **{name: ("anomaly", name) for name in ("AnomalyError", "detect_anomaly")},
+    "compile": ("jit", "compile"), "CompileWarning": ("jit", "CompileWarning"),
+    "load": ("serialization", "load"), "save": ("serialization", "save"),
+}
 
 
 def __getattr__(name):
-    if name in _SUBPACKAGES:
-        import importlib
+    """Load a lazy submodule or name on first access and keep it in the module's namespace."""
+    import importlib
 
-        return importlib.import_module(f"{__name__}.{name}")
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")  # the import sets the package's attribute
+    if name in _LAZY:
+        module, attribute = _LAZY[name]
+        value = getattr(importlib.import_module(f"{__name__}.{module}"), attribute)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__():
-    return sorted(set(globals()) | set(_SUBPACKAGES))
+    return sorted(set(globals()) | set(_SUBMODULES) | set(_LAZY))

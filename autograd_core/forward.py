@@ -33,7 +33,6 @@ import numbers
 
 import numpy as np
 
-from . import functional
 from .modes import GRAD_ENABLED, TRACERS
 from .ops.primitive import LINEAR
 from .ops.shape import broadcast_to, reshape, stack
@@ -408,3 +407,7 @@ def jacfwd(f, argnums=0, has_aux=False):
 
     return jacfwd_f
 
+
+# Last: functional.py imports jvp and jacfwd from here at its end, so either module can be imported first
+# (autograd_core.functional loads on first use, and `import autograd_core.forward` may come before it).
+from . import functional  # noqa: E402
