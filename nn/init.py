@@ -164,51 +164,62 @@ def _fill(param, array):
     return param
 
 
-def uniform_(param, low=0.0, high=1.0, rng=None):
-    return _fill(param, uniform(param.shape, low, high, rng, param.dtype))
-
-
-def normal_(param, mean=0.0, std=1.0, rng=None):
-    return _fill(param, normal(param.shape, mean, std, rng, param.dtype))
-
-
-def zeros_(param):
-    return _fill(param, np.zeros(param.shape, dtype=param.dtype))
-
-
-def ones_(param):
-    return _fill(param, np.ones(param.shape, dtype=param.dtype))
-
-
-def constant_(param, value):
-    return _fill(param, np.full(param.shape, value, dtype=param.dtype))
-
-
-def xavier_uniform_(param, gain=1.0, rng=None):
-    return _fill(param, xavier_uniform(param.shape, gain, rng, param.dtype))
-
-
-def xavier_normal_(param, gain=1.0, rng=None):
-    return _fill(param, xavier_normal(param.shape, gain, rng, param.dtype))
-
-
-def kaiming_uniform_(param, a=0.0, mode="fan_in", nonlinearity="leaky_relu", rng=None):
-    return _fill(param, kaiming_uniform(param.shape, a, mode, nonlinearity, rng, param.dtype))
-
-
-def kaiming_normal_(param, a=0.0, mode="fan_in", nonlinearity="leaky_relu", rng=None):
-    return _fill(param, kaiming_normal(param.shape, a, mode, nonlinearity, rng, param.dtype))
-
-
-# ----------------------------------------------------------------------------------------------------
-# Structured and truncated initialisations (PyTorch's eye_, dirac_, trunc_normal_, orthogonal_, sparse_).
-# `generator` is PyTorch's name for the source of randomness; `rng=` (this module's name) is taken as well.
+# The in-place initialisers take PyTorch's arguments in PyTorch's order: (tensor, ..., generator=None).
+# `generator` is PyTorch's name for the source of randomness (an autograd_core.Generator, a NumPy Generator, a seed
+# or None); `rng=` (this module's name) is taken as well, keyword-only.
 
 
 def _source(generator, rng):
     if generator is not None and rng is not None:
         raise TypeError("pass generator= or rng=, not both")
     return get_rng(rng if generator is None else generator)
+
+
+def uniform_(tensor, a=0.0, b=1.0, generator=None, *, rng=None):
+    """Fill a parameter in place with U(a, b). Returns it."""
+    return _fill(tensor, uniform(tensor.shape, a, b, _source(generator, rng), tensor.dtype))
+
+
+def normal_(tensor, mean=0.0, std=1.0, generator=None, *, rng=None):
+    """Fill a parameter in place with N(mean, std²). Returns it."""
+    return _fill(tensor, normal(tensor.shape, mean, std, _source(generator, rng), tensor.dtype))
+
+
+def zeros_(tensor):
+    return _fill(tensor, np.zeros(tensor.shape, dtype=tensor.dtype))
+
+
+def ones_(tensor):
+    return _fill(tensor, np.ones(tensor.shape, dtype=tensor.dtype))
+
+
+def constant_(tensor, val):
+    """Fill a parameter in place with the value val. Returns it."""
+    return _fill(tensor, np.full(tensor.shape, val, dtype=tensor.dtype))
+
+
+def xavier_uniform_(tensor, gain=1.0, generator=None, *, rng=None):
+    """Fill a parameter in place with U(−a, a), a = gain·√(6 / (fan_in + fan_out)). Returns it."""
+    return _fill(tensor, xavier_uniform(tensor.shape, gain, _source(generator, rng), tensor.dtype))
+
+
+def xavier_normal_(tensor, gain=1.0, generator=None, *, rng=None):
+    """Fill a parameter in place with N(0, std²), std = gain·√(2 / (fan_in + fan_out)). Returns it."""
+    return _fill(tensor, xavier_normal(tensor.shape, gain, _source(generator, rng), tensor.dtype))
+
+
+def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", generator=None, *, rng=None):
+    """Fill a parameter in place with U(−b, b), b = gain·√(3 / fan) (He et al., 2015). Returns it."""
+    return _fill(tensor, kaiming_uniform(tensor.shape, a, mode, nonlinearity, _source(generator, rng), tensor.dtype))
+
+
+def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", generator=None, *, rng=None):
+    """Fill a parameter in place with N(0, std²), std = gain/√fan (He et al., 2015). Returns it."""
+    return _fill(tensor, kaiming_normal(tensor.shape, a, mode, nonlinearity, _source(generator, rng), tensor.dtype))
+
+
+# ----------------------------------------------------------------------------------------------------
+# Structured and truncated initialisations (PyTorch's eye_, dirac_, trunc_normal_, orthogonal_, sparse_).
 
 
 def _normal_cdf(x):
