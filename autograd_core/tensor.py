@@ -424,13 +424,17 @@ def where(condition, input=None, other=None):
 
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """(std, mean) over dim (all elements by default), as torch.std_mean: std with `correction` (1 by default:
-    unbiased; unbiased=False means 0)."""
+    unbiased; unbiased=False means 0). std_mean(x, False), PyTorch's (input, unbiased) overload, works too."""
+    if isinstance(dim, bool):
+        dim, unbiased = None, dim
     x = _value(input)
     return x.std(dim, keepdim=keepdim, correction=_correction(correction, unbiased)), x.mean(dim, keepdim=keepdim)
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """(var, mean) over dim (all elements by default), as torch.var_mean (see std_mean)."""
+    if isinstance(dim, bool):
+        dim, unbiased = None, dim
     x = _value(input)
     return x.var(dim, keepdim=keepdim, correction=_correction(correction, unbiased)), x.mean(dim, keepdim=keepdim)
 
@@ -441,11 +445,12 @@ def _correction(correction, unbiased):
     return 1 if unbiased is None or unbiased else 0
 
 
-def transpose(input, *dims, axes=None):
-    """transpose(x, d0, d1) swaps two axes (PyTorch); transpose(x, axes) or transpose(x) permutes them (NumPy)."""
+def transpose(input, *dims, axes=None, dim0=None, dim1=None):
+    """transpose(x, d0, d1) or transpose(x, dim0=d0, dim1=d1) swaps two axes (PyTorch); transpose(x, axes) or
+    transpose(x) permutes them (NumPy)."""
     if axes is not None:
         dims = (axes,)
-    return _value(input).transpose(*[d for d in dims if d is not None])
+    return _value(input).transpose(*[d for d in dims if d is not None], dim0=dim0, dim1=dim1)
 
 
 def _with_out(name, compute, doc):
@@ -481,7 +486,12 @@ div = _with_out("div", lambda x, y, rounding_mode=None: ops.arith.div(x, y, roun
                 "input / other, elementwise: true division, or rounding_mode 'trunc' or 'floor'; out=.")
 divide = true_divide = div
 matmul = _with_out("matmul", lambda x, y: x @ y, "The matrix product (NumPy's matmul rules); out=.")
-mm = _with_out("mm", lambda x, y: x @ y, "The product of two matrices; out=.")
+_mm = _with_out("mm", lambda x, y: x @ y, "The product of two matrices; out=.")
+
+
+def mm(input, mat2, *, out=None):
+    """The product of two matrices, input (n, m) @ mat2 (m, p) -> (n, p); out=."""
+    return _mm(input, mat2, out=out)
 
 
 def neg(input):

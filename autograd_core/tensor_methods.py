@@ -62,6 +62,16 @@ def reduce_args(axis, keepdims, dim, keepdim):
     return {"axis": axis, "keepdims": bool(keepdims)}
 
 
+def _sizes(given, keyword, name, keyword_name):
+    """The sizes (or dims) of a method taking them either way, x.view(2, 3) or x.view((2, 3)), or by PyTorch's
+    keyword, x.view(size=(2, 3)): the positional tuple."""
+    if keyword is None:
+        return given
+    if given:
+        raise TypeError(f"{name}(): give the {keyword_name} by position or as {keyword_name}=, not both")
+    return (keyword,)
+
+
 def _is_dim(d):
     return isinstance(d, numbers.Integral) and not isinstance(d, bool)
 
@@ -97,10 +107,10 @@ class TensorMethods:
 
     nelement = numel
 
-    def view(self, *shape):
-        """x with a new shape of the same size (one entry may be -1): `reshape` (NumPy arrays need no
-        contiguity, so view and reshape are the same here)."""
-        return self.reshape(*shape)
+    def view(self, *shape, size=None):
+        """x with a new shape of the same size (one entry may be -1): x.view(2, 3), x.view((2, 3)) or
+        x.view(size=(2, 3)); `reshape` (NumPy arrays need no contiguity, so view and reshape are the same here)."""
+        return self.reshape(*_sizes(shape, size, "view", "size"))
 
     def view_as(self, other):
         return self.reshape(other.shape)
@@ -127,14 +137,18 @@ class TensorMethods:
             new = tuple(n for i, n in enumerate(shape) if not (i in dims and n == 1))
         return self if new == shape else self.reshape(new)
 
-    def permute(self, *dims):
-        """The axes in the order `dims` (PyTorch's permute, NumPy's transpose(axes))."""
-        if len(dims) == 1 and not _is_dim(dims[0]):
-            dims = dims[0]
-        return _value._ops.transpose(self, axes=tuple(dims))
+    def permute(self, *order, dims=None):
+        """The axes in the order given: x.permute(2, 0, 1), x.permute((2, 0, 1)) or x.permute(dims=(2, 0, 1))
+        (PyTorch's permute, NumPy's transpose(axes))."""
+        order = _sizes(order, dims, "permute", "dims")
+        if len(order) == 1 and not _is_dim(order[0]):
+            order = order[0]
+        return _value._ops.transpose(self, axes=tuple(order))
 
-    def expand(self, *sizes):
-        """x broadcast to `sizes` (-1 keeps a dimension), without copying: PyTorch's expand."""
+    def expand(self, *sizes, size=None, implicit=False):
+        """x broadcast to `sizes` (-1 keeps a dimension), without copying: PyTorch's expand; x.expand(2, 3),
+        x.expand((2, 3)) or x.expand(size=(2, 3)). `implicit` is accepted and changes nothing, as in PyTorch."""
+        sizes = _sizes(sizes, size, "expand", "size")
         if len(sizes) == 1 and not _is_dim(sizes[0]):
             sizes = sizes[0]
         lead = len(sizes) - self.data.ndim
@@ -188,16 +202,16 @@ class TensorMethods:
         # The mask itself, broadcast by `where`: a mask the call computed (x > 0) stays live in a compiled step.
         return _value._ops.where(mask, value, self)
 
-    def new_zeros(self, *size, dtype=None, requires_grad=False):
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
         """zeros of shape `size` with x's dtype (or `dtype`)."""
-        return self._new(np.zeros, size, dtype, requires_grad)
+        return self._new(np.zeros, size, dtype, requires_grad, device)
 
-    def new_ones(self, *size, dtype=None, requires_grad=False):
-        return self._new(np.ones, size, dtype, requires_grad)
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+        return self._new(np.ones, size, dtype, requires_grad, device)
 
-    def new_empty(self, *size, dtype=None, requires_grad=False):
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
         """An array of shape `size` with x's dtype (or `dtype`); here zeros, NumPy's empty being no faster to use."""
-        return self._new(np.zeros, size, dtype, requires_grad)
+        return self._new(np.zeros, size, dtype, requires_grad, device)
 
     def type_as(self, other):
         """x converted to other's dtype (differentiable for floats), as PyTorch's type_as."""
@@ -211,14 +225,19 @@ class TensorMethods:
         """torch.where(condition, x, other): x where condition is True, else other."""
         return _value._ops.where(condition, self, other)
 
-    def new_full(self, size, fill_value, dtype=None, requires_grad=False):
-        return self._new(lambda shape, dt: np.full(shape, fill_value, dt), (size,), dtype, requires_grad)
+    def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
+        """`fill_value` in an array of shape `size`, with x's dtype unless `dtype` is given. As in PyTorch,
+        only size and fill_value may be given by position."""
+        return self._new(lambda shape, dt: np.full(shape, fill_value, dt), (size,), dtype, requires_grad, device)
 
-    def new_tensor(self, data, dtype=None, requires_grad=False):
-        """A new Value holding a copy of `data`, with x's dtype unless `dtype` is given."""
-        return self._new(lambda shape, dt: np.array(_data(data), dtype=dt), ((),), dtype, requires_grad)
+    def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
+        """A new Value holding a copy of `data`, with x's dtype unless `dtype` is given. As in PyTorch, only
+        data may be given by position."""
+        return self._new(lambda shape, dt: np.array(_data(data), dtype=dt), ((),), dtype, requires_grad, device)
 
-    def _new(self, make, size, dtype, requires_grad):
+    def _new(self, make, size, dtype, requires_grad, device=None):
+        if device is not None:
+            Device(device)  # only the CPU
         if len(size) == 1 and not _is_dim(size[0]):
             size = size[0]
         data = make(tuple(size), self.data.dtype if dtype is None else np.dtype(dtype))
@@ -239,6 +258,8 @@ class TensorMethods:
         PyTorch: var(dim=None, keepdim=False, correction=1) (or unbiased=True/False);
         NumPy:   var(axis=None, ddof=0, keepdims=False). With correction ≥ n the result is inf or nan.
         """
+        if isinstance(dim, bool):  # PyTorch's var(unbiased) overload: x.var(False)
+            dim, unbiased = None, dim
         numpy_spelling = axis is not None or ddof is not None or keepdims is not None
         if correction is None:
             correction = ddof if ddof is not None else (
@@ -356,15 +377,19 @@ class TensorMethods:
     def matmul(self, other):
         return self @ other
 
-    mm = matmul
+    def mm(self, mat2):
+        """The matrix product self (n, m) @ mat2 (m, p) (torch.mm's argument name)."""
+        return self @ mat2
 
     # ------------------------------------------------------------------------------------------------
     # PyTorch's methods that are functions of ops/ (gather, cumsum, sort, log1p, eq, split, ...): see
     # _FUNCTION_METHODS below. These take other arguments than their functions.
 
-    def flip(self, *dims):
-        """x with the order of its entries reversed along `dims` (x.flip(0, 1) or x.flip((0, 1)))."""
-        return _value._ops.index.flip(self, dims[0] if len(dims) == 1 else dims)
+    def flip(self, *axes, dims=None):
+        """x with the order of its entries reversed along `dims` (x.flip(0, 1), x.flip((0, 1)) or
+        x.flip(dims=(0, 1)))."""
+        axes = _sizes(axes, dims, "flip", "dims")
+        return _value._ops.index.flip(self, axes[0] if len(axes) == 1 else axes)
 
     def amax(self, dim=(), keepdim=False):
         """The largest elements over `dim` (all dims by default: dim=()); ties share the gradient equally."""

@@ -310,8 +310,9 @@ class Value(TensorMethods, InplaceMethods):
         arr = np.asarray(self.data, dtype=dtype)
         return arr.copy() if copy else arr
 
-    def numpy(self):
-        """The data as an ndarray (a 0-d array for scalars)."""
+    def numpy(self, *, force=False):
+        """The data as an ndarray (a 0-d array for scalars). `force` (PyTorch's: detach and copy to the CPU
+        first) changes nothing here: the data is always a CPU array outside the graph."""
         return np.asarray(self.data)
 
     def __repr__(self):
@@ -391,19 +392,19 @@ class Value(TensorMethods, InplaceMethods):
         self.requires_grad = bool(requires_grad)
         return self
 
-    def register_hook(self, fn):
-        """Call fn(grad) whenever the backward pass computes this Value's gradient.
+    def register_hook(self, hook):
+        """Call hook(grad) whenever the backward pass computes this Value's gradient.
 
         The gradient is the whole of this pass's (not yet added to `.grad`). On a leaf the hook runs as
         soon as that gradient is complete, while the pass goes on below (as in PyTorch; data-parallel
         training starts sending gradients from there).
 
-        If fn returns something other than None, it replaces the gradient (same shape). Returns a
+        If hook returns something other than None, it replaces the gradient (same shape). Returns a
         handle whose `.remove()` unregisters the hook.
         """
         if not self.requires_grad:
             raise RuntimeError("register_hook: this Value does not require a gradient")
-        return self._add_hook(fn)
+        return self._add_hook(hook)
 
     def _add_hook(self, hook):
         """Keep `hook` among this Value's hooks; returns the handle that removes it."""
@@ -415,11 +416,11 @@ class Value(TensorMethods, InplaceMethods):
             HOOKED_LEAVES.add(self)  # the backward pass runs its hooks as soon as its gradient is complete
         return handle
 
-    def register_post_accumulate_grad_hook(self, fn):
-        """Call fn(self) after a backward pass has added this leaf's gradient to its `.grad` (PyTorch's hook for
+    def register_post_accumulate_grad_hook(self, hook):
+        """Call hook(self) after a backward pass has added this leaf's gradient to its `.grad` (PyTorch's hook for
         updating a parameter as soon as its gradient is complete, e.g. an optimizer step inside backward).
 
-        Leaves only; fn's return value is ignored; `autograd_core.grad(...)`, which leaves `.grad` alone, does not
+        Leaves only; hook's return value is ignored; `autograd_core.grad(...)`, which leaves `.grad` alone, does not
         call it. Returns a handle whose `.remove()` unregisters the hook.
         """
         if not self.requires_grad:
@@ -427,7 +428,7 @@ class Value(TensorMethods, InplaceMethods):
         if self._op is not None:
             raise RuntimeError("register_post_accumulate_grad_hook: post accumulate grad hooks cannot be "
                                "registered on non-leaf Values (their gradient is not accumulated)")
-        return self._add_hook(PostAccumulateHook(fn))
+        return self._add_hook(PostAccumulateHook(hook))
 
     # ------------------------------------------------------------------------------------------------
     # Arithmetic: operators delegate to the primitives in `ops`.
@@ -562,31 +563,47 @@ class Value(TensorMethods, InplaceMethods):
     # Reductions: NumPy's `axis`/`keepdims` or PyTorch's `dim`/`keepdim` (either spelling).
     # `var`, `max` and `min` with PyTorch's arguments are in tensor_methods.py.
 
-    def sum(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
-        return _ops.sum(self, **reduce_args(axis, keepdims, dim, keepdim))
+    # dtype= (PyTorch's): the input is converted to it first, as torch.sum(x, dtype=torch.float64) does.
 
-    def mean(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
-        return _ops.mean(self, **reduce_args(axis, keepdims, dim, keepdim))
+    def sum(self, axis=None, keepdims=False, *, dim=None, keepdim=None, dtype=None):
+        x = self if dtype is None else self.to(dtype)
+        return _ops.sum(x, **reduce_args(axis, keepdims, dim, keepdim))
+
+    def mean(self, axis=None, keepdims=False, *, dim=None, keepdim=None, dtype=None):
+        x = self if dtype is None else self.to(dtype)
+        return _ops.mean(x, **reduce_args(axis, keepdims, dim, keepdim))
 
     def logsumexp(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
         return _ops.logsumexp(self, **reduce_args(axis, keepdims, dim, keepdim))
 
-    def softmax(self, axis=-1, *, dim=None):
-        return _ops.softmax(self, axis=axis if dim is None else dim)
+    def softmax(self, axis=-1, *, dim=None, dtype=None):
+        x = self if dtype is None else self.to(dtype)
+        return _ops.softmax(x, axis=axis if dim is None else dim)
 
-    def log_softmax(self, axis=-1, *, dim=None):
-        return _ops.log_softmax(self, axis=axis if dim is None else dim)
+    def log_softmax(self, axis=-1, *, dim=None, dtype=None):
+        x = self if dtype is None else self.to(dtype)
+        return _ops.log_softmax(x, axis=axis if dim is None else dim)
 
     # Shapes.
 
-    def reshape(self, *shape):
+    def reshape(self, *shape, **keyword):
+        """x with a new shape of the same size (one entry may be -1): x.reshape(2, 3), x.reshape((2, 3)) or
+        x.reshape(shape=(2, 3))."""
+        if keyword:
+            if shape or set(keyword) != {"shape"}:
+                raise TypeError(f"reshape() takes the shape by position or as shape=, got {sorted(keyword)}")
+            shape = (keyword["shape"],)
         if len(shape) == 1 and not isinstance(shape[0], numbers.Integral):
             shape = shape[0]
         return _ops.reshape(self, shape=tuple(shape))
 
-    def transpose(self, *axes):
-        """Two dims: PyTorch's transpose(dim0, dim1), which swaps them. Otherwise NumPy's: the axes in the
-        order given (reversed when none are given)."""
+    def transpose(self, *axes, dim0=None, dim1=None):
+        """Two dims: PyTorch's transpose(dim0, dim1), which swaps them (also by keyword). Otherwise NumPy's: the
+        axes in the order given (reversed when none are given)."""
+        if dim0 is not None or dim1 is not None:
+            axes = axes + tuple(d for d in (dim0, dim1) if d is not None)
+            if len(axes) != 2:
+                raise TypeError("transpose() takes two dims, dim0 and dim1")
         if len(axes) == 2 and all(isinstance(a, numbers.Integral) for a in axes):
             return _ops.swapaxes(self, axis1=int(axes[0]), axis2=int(axes[1]))
         if len(axes) == 1 and not isinstance(axes[0], numbers.Integral):

@@ -179,10 +179,12 @@ def rad2deg(input):
     return _float_default(as_value(input)) * (180 / math.pi)
 
 
-def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
-    """input with NaN replaced by `nan`, +inf by `posinf` and −inf by `neginf` (by default the largest and the
-    smallest finite numbers of input's dtype). The gradient flows where input was finite, as PyTorch's."""
+def nan_to_num(input, nan=None, posinf=None, neginf=None):
+    """input with NaN replaced by `nan` (0 by default), +inf by `posinf` and −inf by `neginf` (by default the
+    largest and the smallest finite numbers of input's dtype). The gradient flows where input was finite, as
+    PyTorch's."""
     x = as_value(input)
+    nan = 0.0 if nan is None else nan
     if x.dtype.kind != "f":
         return x.clone() if x.requires_grad else as_value(np.array(x.data, copy=True))
     replaced = without_gradient(np.nan_to_num, x, nan=nan, posinf=posinf, neginf=neginf)

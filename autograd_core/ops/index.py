@@ -91,11 +91,12 @@ def _scalar_as_vector(fn, x, *args):
 # Reading and writing along a dimension.
 
 
-def gather(input, dim, index):
+def gather(input, dim, index, *, sparse_grad=False):
     """out[i][j][k] = input[index[i][j][k]][j][k] for dim 0 (and so on for other dims), as torch.gather.
 
     index: integers of the same number of dimensions as input, no larger than input apart from `dim`;
-    out has index's shape. The gradient is scattered back (repeated indices add up)."""
+    out has index's shape. The gradient is scattered back (repeated indices add up). `sparse_grad` is accepted
+    for PyTorch's sake: the gradient is always a dense array here."""
     x = as_value(input)
     index = index_array(index, "gather")
     if x.ndim == 0 and index.ndim == 0:
@@ -309,12 +310,13 @@ def flip(input, dims):
     return getitem(x, tuple(index))
 
 
-def roll(input, shifts, dims=None):
+def roll(input, shifts, dims=()):
     """input with its entries shifted by `shifts` along `dims` (ints or equally long sequences), wrapping around:
-    out[(i + shift) % n] = input[i]. Without dims, the flattened input is rolled and the shape restored."""
+    out[(i + shift) % n] = input[i]. Without dims (() or None), the flattened input is rolled and the shape
+    restored."""
     x = as_value(input)
     shifts = (shifts,) if isinstance(shifts, numbers.Integral) else tuple(shifts)
-    if dims is None:
+    if dims is None or (not isinstance(dims, numbers.Integral) and len(dims) == 0):
         if len(shifts) != 1:
             raise RuntimeError(f"roll(): shifts and dimensions must align. shifts: {len(shifts)}, dims: 0")
         return reshape(roll(reshape(x, shape=(-1,)), shifts, 0), shape=x.shape)

@@ -121,10 +121,24 @@ def tile(input, dims):
     return _repeat(x, (1,) * (x.ndim - len(dims)) + dims)
 
 
-def repeat_interleave(input, repeats, dim=None):
+def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     """Each entry along `dim` repeated `repeats` times in place ([a, b] -> [a, a, b, b]; NumPy's np.repeat).
-    repeats: an int, or one count per entry (a 1-D integer Value). Without dim the flattened input is used."""
-    x = as_value(input)
+    repeats: an int, or one count per entry (a 1-D integer Value). Without dim the flattened input is used.
+    output_size: the length of the result along dim, if known (checked). repeat_interleave(counts) alone, as
+    PyTorch's, repeats each index i counts[i] times: [2, 1] -> [0, 0, 1] (int64, no gradient)."""
+    if repeats is None:
+        counts = index_array(input, "repeat_interleave")
+        if counts.ndim != 1:
+            raise RuntimeError(f"repeat_interleave: repeats must be a 1-D tensor, got {counts.ndim} dimensions")
+        input, repeats, dim = np.arange(counts.size, dtype=np.int64), counts, 0
+    out = _repeat_interleave(as_value(input), repeats, dim)
+    if output_size is not None and out.shape[check_dim(0 if dim is None else dim, out.ndim)] != output_size:
+        raise RuntimeError(f"repeat_interleave: output_size={output_size} does not match the result's length "
+                           f"{out.shape[check_dim(0 if dim is None else dim, out.ndim)]}")
+    return out
+
+
+def _repeat_interleave(x, repeats, dim):
     if dim is None:
         x, dim = reshape(x, shape=(-1,)), 0
     elif x.ndim == 0:

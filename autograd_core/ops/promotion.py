@@ -75,9 +75,9 @@ def result_dtype(*operands):
     raise AssertionError("unreachable")
 
 
-def result_type(tensor1, tensor2):
+def result_type(tensor, other):
     """The dtype of an arithmetic operation on the two operands (Values or numbers), as torch.result_type."""
-    return result_dtype(tensor1, tensor2)
+    return result_dtype(tensor, other)
 
 
 def can_cast(from_, to):

@@ -213,11 +213,13 @@ def _as_sequence(values, name):
     return tuple(values)
 
 
-def concatenate(values, axis=0):
-    """Join Values (or arrays) along an existing axis, as np.concatenate."""
+def concatenate(tensors, axis=0, *, dim=None):
+    """Join Values (or arrays) along an existing axis, as np.concatenate (and torch.concatenate: `dim`)."""
+    if dim is not None:
+        axis = dim
     if not isinstance(axis, numbers.Integral):
         raise TypeError("concatenate: axis must be an integer")
-    return _concatenate(*_as_sequence(values, "concatenate"), axis=int(axis))
+    return _concatenate(*_as_sequence(tensors, "concatenate"), axis=int(axis))
 
 
 def stack(values, axis=0):
