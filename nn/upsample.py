@@ -69,10 +69,13 @@ def _linear_matrix(n_in, n_out, scale, align_corners, dtype):
     return A.astype(dtype)
 
 
-def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
+def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None, recompute_scale_factor=None,
+                antialias=False):
     """Resize the spatial axes of (N, C, L) or (N, C, H, W) input to `size`, or by `scale_factor`
     (output = ⌊input·scale_factor⌋). mode: 'nearest' (1-D or 2-D), 'linear' (1-D), 'bilinear' (2-D);
-    align_corners: only for the linear modes (default False)."""
+    align_corners: only for the linear modes (default False). recompute_scale_factor=True (with scale_factor):
+    the sampling uses the ratio of the sizes, not scale_factor, as PyTorch's. antialias: 'bilinear' only, as
+    PyTorch's; enlarging is unchanged by it, shrinking with it is not supported (NotImplementedError)."""
     who = "interpolate"
     if mode not in _MODES:
         raise ValueError(f"{who}: mode must be one of {sorted(_MODES)}, got {mode!r}")
@@ -83,7 +86,16 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         raise ValueError(f"{who}: mode {mode!r} needs {layouts} input, got shape {shape}")
     if mode == "nearest" and align_corners is not None:
         raise ValueError(f"{who}: align_corners applies to the linear modes only, not 'nearest'")
+    if recompute_scale_factor and size is not None:
+        raise ValueError(f"{who}: recompute_scale_factor is not meaningful with an explicit size")
+    if antialias and mode != "bilinear":
+        raise ValueError(f"{who}: anti-alias option is restricted to the bilinear mode here (PyTorch's bilinear and "
+                         f"bicubic), got {mode!r}")
     out, scales = _output_size(who, shape[2:], size, scale_factor)
+    if recompute_scale_factor:
+        scales = (None,) * len(out)
+    if antialias and any(m < n for n, m in zip(shape[2:], out)):
+        raise NotImplementedError(f"{who}: antialias=True when shrinking is not supported")
     if mode == "nearest":
         index = [_nearest_index(n, m, s) for n, m, s in zip(shape[2:], out, scales)]
         if nd == 1:
