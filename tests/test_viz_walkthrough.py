@@ -104,3 +104,33 @@ def test_cli_syntax_error_is_one_line_with_a_real_column():
     r = run_cli("export", "w*", "--set", "w=1")
     assert r.returncode == 2 and r.stdout == ""
     assert r.stderr == "autograd-graph: error: invalid syntax: the expression ends too early (after 'w*')\n"
+
+
+@pytest.mark.parametrize("src, dst, axes", [
+    ((3,), (2, 3), (0,)), ((), (2, 3), (0, 1)), ((2, 1), (2, 3), (1,)), ((1, 3), (4, 2, 3), (0, 1)),
+    ((2, 3), (2, 3), ()), ((1,), (1,), ()),
+])
+def test_summed_axes_are_the_axes_the_engine_sums_a_broadcast_gradient_over(src, dst, axes):
+    from autograd_core.viz.dot import summed_axes
+
+    assert summed_axes(src, dst) == axes
+    rng = np.random.default_rng(0)
+    x, y = Value(rng.normal(size=src)), Value(rng.normal(size=dst), requires_grad=False)
+    (x * y).sum().backward()  # ∂/∂x = g⊙y with g = 1, summed back to x's shape over `axes`
+    assert np.allclose(x.grad, np.sum(y.data, axis=axes).reshape(src))
+
+
+def test_a_broadcast_input_s_edge_says_its_gradient_is_summed():
+    A = Value(np.arange(6.0).reshape(2, 3), label="A")
+    v = Value(np.array([1.0, 2.0, 3.0]), label="v")
+    s = Value(2.0, label="s")
+    c = Value(np.ones((2, 1)), label="c")
+    out = (((A + v) * s) / c).sum()
+    source = viz.draw(out).source
+    assert 'label="∂/∂v = g, summed over axis 0"' in source
+    assert 'label="∂/∂s = g⊙x, summed over axes 0, 1"' in source
+    assert 'label="∂/∂c = −g⊙out/y, summed over axis 1"' in source
+    assert 'label="∂/∂A = g"' in source  # same shape as the output: nothing to sum
+    # the rules of matmul and of reductions already give the input's shape: no note there
+    W = Value(np.ones((3, 2)), label="W")
+    assert "summed" not in viz.draw(((A @ W) + 1.0).sum()).source

@@ -15,6 +15,8 @@ from __future__ import annotations
 import graphviz
 import numpy as np
 
+from autograd_core.ops.primitive import PRIMITIVES
+
 from .chain import chain_rule, path_edges, symbol
 from .collapse import collapse
 from .graph import (
@@ -364,7 +366,28 @@ def _edge_label(e, nodes):
     src, dst = nodes[e.src], nodes[e.dst]
     if e.formula is None or not src.requires_grad or src.role == COLLAPSED or dst.role == COLLAPSED:
         return ""
+    axes = summed_axes(src.shape, dst.shape) if _elementwise(dst.op) else ()
+    if axes:  # the rule gives a gradient of the output's shape; the engine sums it back to the input's
+        where = f"axis {axes[0]}" if len(axes) == 1 else f"axes {', '.join(map(str, axes))}"
+        return f"∂/∂{src.name} = {e.formula}, summed over {where}"
     return f"∂/∂{src.name} = {e.formula}"
+
+
+def _elementwise(op_name):
+    """Whether the primitive acts elementwise with broadcasting, so that its rule for an input that was
+    broadcast returns a gradient of the output's shape (add, sub, mul, and the ops defjvp_elementwise marks)."""
+    op = PRIMITIVES.get(op_name)
+    return op is not None and (op.name in ("+", "-", "*") or (op.jvps is op.vjps and bool(op.vjps)))
+
+
+def summed_axes(src_shape, dst_shape):
+    """The axes of the output over which the gradient of a broadcast input is summed (NumPy's broadcasting:
+    the leading axes the input lacks, and those where it has size 1 and the output more); () if none."""
+    lead = len(dst_shape) - len(src_shape)
+    if lead < 0:
+        return ()
+    stretched = (lead + i for i, n in enumerate(src_shape) if n == 1 and dst_shape[lead + i] != 1)
+    return (*range(lead), *stretched)
 
 
 def _node_stmt(n, show, on_path, known, current, stats):
