@@ -5,17 +5,17 @@
 #
 # * **SGD** (stochastic gradient descent): one example per update; fast, noisy.
 # * **Mini-batch gradient descent**: a small batch of examples per update; a balance of speed and stability.
-# * **Momentum**: a velocity, a running sum of gradients, accelerates along consistent directions and damps
-#   oscillation. **Nesterov** momentum looks one velocity step ahead.
+# * **Momentum**: a velocity, a decaying sum of past gradients, accelerates along consistent directions and
+#   damps oscillation. **Nesterov** momentum looks one velocity step ahead.
 # * **RMSprop**: divides each parameter's step by a running root-mean-square of its gradients.
 # * **Adagrad**: divides by the root of the *accumulated* squared gradients, so steps shrink over time;
 #   suited to sparse data.
 # * **Adam**: momentum (first moment) and RMSprop (second moment) together, with bias corrections.
-# * **Adamax**: Adam with the infinity norm (a running maximum of |g|) instead of the root mean square.
+# * **Adamax**: Adam with the infinity norm (a decaying maximum of |g|) instead of the root mean square.
 #
-# All of them are in `optim`, with PyTorch's interface (`zero_grad()`, `step()`). We watch them on two small
-# loss surfaces of two parameters, where their paths can be drawn over the contours, then train a network on
-# the digits with each.
+# All of them are in `optim`, with PyTorch's interface (`zero_grad()`, `step()`) and PyTorch's update rules,
+# written out and checked below. We then watch them on two small loss surfaces of two parameters, where their
+# paths can be drawn over the contours, and train a network on the digits with each.
 
 # %%
 import matplotlib.pyplot as plt
@@ -27,6 +27,93 @@ from autograd_core import nn
 import autograd_core.nn.functional as F
 from autograd_core import optim
 from autograd_core import Value, no_grad
+
+# %% [markdown]
+# ## The update rules
+#
+# Each optimizer turns the gradient $g_t$ of step $t = 1, 2, \dots$ into a change of the parameters $\theta$,
+# elementwise, with learning rate $\eta$. These are the rules `optim` implements, the same as PyTorch's
+# (including where $\epsilon$ goes), with the default constants in brackets:
+#
+# * **SGD**: $\theta \leftarrow \theta - \eta\, g_t$.
+# * **Momentum** $\mu$: $b_t = \mu\, b_{t-1} + g_t$ (with $b_1 = g_1$), then $\theta \leftarrow \theta - \eta\, b_t$.
+# * **Nesterov** $\mu$: $b_t$ as for momentum, then $\theta \leftarrow \theta - \eta\,(g_t + \mu\, b_t)$.
+# * **RMSprop** ($\alpha = 0.99$, $\epsilon = 10^{-8}$): $v_t = \alpha\, v_{t-1} + (1 - \alpha)\, g_t^2$
+#   (with $v_0 = 0$), then $\theta \leftarrow \theta - \eta\, g_t / (\sqrt{v_t} + \epsilon)$.
+# * **Adagrad** ($\epsilon = 10^{-10}$): $s_t = s_{t-1} + g_t^2$ (with $s_0 = 0$), then
+#   $\theta \leftarrow \theta - \eta\, g_t / (\sqrt{s_t} + \epsilon)$.
+# * **Adam** ($\beta_1 = 0.9$, $\beta_2 = 0.999$, $\epsilon = 10^{-8}$): $m_t = \beta_1 m_{t-1} + (1 - \beta_1)\, g_t$
+#   and $v_t = \beta_2 v_{t-1} + (1 - \beta_2)\, g_t^2$ (with $m_0 = v_0 = 0$), bias-corrected to
+#   $\hat m_t = m_t / (1 - \beta_1^t)$ and $\hat v_t = v_t / (1 - \beta_2^t)$, then
+#   $\theta \leftarrow \theta - \eta\, \hat m_t / (\sqrt{\hat v_t} + \epsilon)$.
+# * **Adamax** ($\beta_1 = 0.9$, $\beta_2 = 0.999$, $\epsilon = 10^{-8}$): $m_t$ as for Adam and
+#   $u_t = \max(\beta_2 u_{t-1},\, \lvert g_t\rvert + \epsilon)$ (with $u_0 = 0$), then
+#   $\theta \leftarrow \theta - \eta\, \hat m_t / u_t$ with $\hat m_t = m_t / (1 - \beta_1^t)$.
+#
+# The bias corrections of Adam exist because $m$ and $v$ start at 0: after one step $m_1 = (1 - \beta_1) g_1$,
+# a tenth of the gradient, and dividing by $1 - \beta_1^1 = 0.1$ gives back $g_1$; likewise
+# $\hat v_1 = g_1^2$, so Adam's first step is $\eta\, g_1/(\lvert g_1\rvert + \epsilon)$, a step of size $\eta$ in each
+# coordinate. Adamax corrects only $m$: its maximum $u_1 = \lvert g_1\rvert + \epsilon$ is not shrunk by the zero
+# start. RMSprop has no correction, so its first step is $\eta\, g_1/\sqrt{0.01\, g_1^2} = 10\,\eta$ in size.
+# The momentum here is PyTorch's form, the learning rate outside the velocity; the textbook form
+# $v \leftarrow \mu v - \eta g$, $\theta \leftarrow \theta + v$ takes the same steps as long as $\eta$ is constant.
+#
+# The check: five steps of each optimizer on $f(\theta) = \tfrac12 \theta^\top A\, \theta$ (gradient $A\theta$),
+# once with `optim` and once with the rules above written in NumPy.
+
+# %%
+A = np.array([[3.0, 1.0], [1.0, 0.5]])
+mu, beta1, beta2 = 0.9, 0.9, 0.999
+
+
+def by_the_table(name, lr, theta, steps=5):
+    """The parameter after `steps` updates of the rule above, in plain NumPy."""
+    theta = theta.copy()
+    b = m = v = s = u = np.zeros_like(theta)
+    for t in range(1, steps + 1):
+        g = A @ theta
+        if name == "SGD":
+            theta = theta - lr * g
+        elif name in ("momentum", "Nesterov"):
+            b = g if t == 1 else mu * b + g
+            theta = theta - lr * (b if name == "momentum" else g + mu * b)
+        elif name == "RMSprop":
+            v = 0.99 * v + 0.01 * g**2
+            theta = theta - lr * g / (np.sqrt(v) + 1e-8)
+        elif name == "Adagrad":
+            s = s + g**2
+            theta = theta - lr * g / (np.sqrt(s) + 1e-10)
+        elif name == "Adam":
+            m, v = beta1 * m + (1 - beta1) * g, beta2 * v + (1 - beta2) * g**2
+            m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+            theta = theta - lr * m_hat / (np.sqrt(v_hat) + 1e-8)
+        elif name == "Adamax":
+            m, u = beta1 * m + (1 - beta1) * g, np.maximum(beta2 * u, np.abs(g) + 1e-8)
+            theta = theta - lr / (1 - beta1**t) * m / u
+    return theta
+
+
+rules = {
+    "SGD": lambda ps, lr: optim.SGD(ps, lr=lr),
+    "momentum": lambda ps, lr: optim.SGD(ps, lr=lr, momentum=mu),
+    "Nesterov": lambda ps, lr: optim.SGD(ps, lr=lr, momentum=mu, nesterov=True),
+    "RMSprop": lambda ps, lr: optim.RMSprop(ps, lr=lr),
+    "Adagrad": lambda ps, lr: optim.Adagrad(ps, lr=lr),
+    "Adam": lambda ps, lr: optim.Adam(ps, lr=lr),
+    "Adamax": lambda ps, lr: optim.Adamax(ps, lr=lr),
+}
+theta0 = np.array([1.0, -2.0])
+for name, make in rules.items():
+    theta = Value(theta0.copy())
+    opt = make([theta], 0.1)
+    for _ in range(5):
+        opt.zero_grad()
+        (0.5 * theta @ (Value(A, requires_grad=False) @ theta)).backward()
+        opt.step()
+    expected = by_the_table(name, 0.1, theta0)
+    print(f"{name:<9} after 5 steps: optim {np.array2string(theta.data, precision=6)}, "
+          f"table {np.array2string(expected, precision=6)}")
+    assert np.allclose(theta.data, expected, rtol=1e-12, atol=1e-12)
 
 # %% [markdown]
 # ## SGD, mini-batch and full batch on a least-squares loss
@@ -105,8 +192,9 @@ assert mini_gap < sgd_gap
 # exactly on the full-batch path, and that is not a plotting error: the right panel measures the gap. A
 # mini-batch gradient is the average of 16 single-example gradients, so its noise around the full gradient
 # is about 1/√16 = 1/4 of one example's, and with a small learning rate the updates add up to nearly the same
-# path; the distance stays far below the zig-zag of SGD. The last column of the table counts the cost: per
-# update, the full batch reads every example, SGD reads one, the mini-batch 16, for nearly the full-batch path.
+# path; the distance stays far below the zig-zag of SGD. The middle column of the table ("examples used")
+# counts the cost: per update, the full batch reads every example, SGD reads one, the mini-batch 16, for
+# nearly the full-batch path.
 #
 # ## Momentum and adaptive methods on the Rosenbrock function
 #
@@ -155,11 +243,16 @@ for ax, (name, path) in zip(axes.flat, paths.items()):
     ax.set_xlim(-1.6, 1.6)
     ax.set_ylim(-0.6, 1.9)
     ax.set_title(name, fontsize=10)
+for ax in axes[:, 0]:
+    ax.set_ylabel("y")
+for ax in axes[1, :3]:
+    ax.set_xlabel("x")
 ax = axes.flat[-1]
 for name, path in paths.items():
     x, y = path[::10, 0], path[::10, 1]
-    ax.semilogy((1 - x) ** 2 + 100 * (y - x**2) ** 2, lw=1.2, label=name.split(",")[0])
-ax.set_xlabel("step / 10")
+    ax.semilogy(np.arange(0, len(path), 10), (1 - x) ** 2 + 100 * (y - x**2) ** 2, lw=1.2, label=name.split(",")[0])
+ax.set_xlabel("step")
+ax.set_ylabel("f(x, y)")
 ax.set_title("f along each path", fontsize=10)
 ax.legend(fontsize=7)
 plt.suptitle("Rosenbrock function from (−1.2, 1) to the minimum (1, 1): 1,500 steps, a dot every 100")

@@ -73,15 +73,17 @@ plt.tight_layout()
 plt.show()
 
 # %% [markdown]
-# Each pulse arrives with its two fading echoes (1, 1/2, 1/4) after it; without the flip the echoes would
-# come *before* the pulse. A learned kernel does not care about the flip (the network learns the flipped
+# Each pulse arrives with its two fading echoes (1, 1/2, 1/4) after it. Without the flip the pattern runs
+# backwards, (1/4, 1/2, 1): the faint copies come first and the full-strength one two steps late (the black
+# marks). A learned kernel does not care about the flip (the network learns the flipped
 # weights instead), which is why libraries skip it.
 #
 # ## 2-D: a filter sliding over an image
 #
 # In two dimensions the kernel is a small matrix sliding over the image:
 # $o_{ij} = \sum_{p,q} x_{i+p,\,j+q}\, W_{pq}$ (cross-correlation again). Two hand-made 3×3 kernels on a
-# digit: one responds to vertical edges, the other to horizontal ones.
+# digit: one responds to vertical edges, the other to horizontal ones. In the pictures of the outputs, red is
+# positive, blue negative and white 0 (a dark-to-bright edge gives one sign, a bright-to-dark edge the other).
 
 # %%
 X_train, X_test, y_train, y_test = nn.load_digits(images=True, dtype=np.float64)   # (n, 1, 8, 8)
@@ -101,7 +103,11 @@ assert np.isclose(edges[0, 0, i, j], by_hand)
 fig, axes = plt.subplots(1, 3, figsize=(9, 3))
 for ax, img, title in zip(axes, [image[0, 0], edges[0, 0], edges[0, 1]],
                           [f"digit {y_train[0]}", "vertical-edge kernel", "horizontal-edge kernel"]):
-    ax.imshow(img, cmap="gray" if ax is axes[0] else "RdBu_r")
+    if ax is axes[0]:
+        ax.imshow(img, cmap="gray")
+    else:
+        limit = np.abs(img).max()
+        ax.imshow(img, cmap="RdBu_r", vmin=-limit, vmax=limit)   # symmetric: white is 0
     ax.set_title(title)
     ax.axis("off")
 plt.tight_layout()
@@ -202,7 +208,8 @@ plt.show()
 #
 # Pooling (汇聚层) summarises each window by its maximum or its mean, which shrinks the feature maps (fewer
 # neurons for the next layer). Its gradient shows how: a max pool sends each window's gradient to the one
-# pixel that won, an average pool spreads it evenly.
+# pixel that won (white: 1, black: 0; in a window of equal pixels, such as the blank background, the first
+# one counts as the winner), an average pool spreads it evenly, 1/4 to each pixel of a 2×2 window (grey).
 
 # %%
 digit = Value(X_train[1:2])                                       # (1, 1, 8, 8)
@@ -217,8 +224,9 @@ print("shapes:", digit.shape, "→ max pool", pooled_max.shape, ", average pool"
 fig, axes = plt.subplots(1, 5, figsize=(13, 2.8))
 panels = [(digit.data, "digit"), (pooled_max.data, "max pool 2×2"), (pooled_avg.data, "average pool 2×2"),
           (grad_max, "gradient of Σ max pool"), (digit.grad, "gradient of Σ average pool")]
-for ax, (img, title) in zip(axes, panels):
-    ax.imshow(img[0, 0], cmap="gray")
+for k, (ax, (img, title)) in enumerate(zip(axes, panels)):
+    gradient_panel = k >= 3                                  # both gradients on one scale, 0 (black) to 1 (white)
+    ax.imshow(img[0, 0], cmap="gray", vmin=0 if gradient_panel else None, vmax=1 if gradient_panel else None)
     ax.set_title(title, fontsize=9)
     ax.axis("off")
 plt.tight_layout()
@@ -350,6 +358,13 @@ assert difference == 0
 # derivative is, so the gradient cannot vanish along the skip connections. We measure it as in notebook 4: a
 # stack of twelve conv-ReLU blocks (8 channels, default initialisation), plain or each wrapped in
 # `nn.Residual`, and the norm of each convolution's weight gradient after one backward pass on 256 digits.
+#
+# These are ReLU blocks, yet the plain stack will lose its gradient: ReLU's derivative is 1 only where the
+# unit is active, and the scale of the weights matters as much. PyTorch's default initialisation draws the
+# weights uniformly from ±1/√fan_in, a variance of 1/(3·fan_in), where He's initialisation (notebook 4)
+# uses 2/fan_in. Going back through one block multiplies the gradient's variance by about
+# fan_out · Var(W) · ½ (the ½: ReLU passes half of the units), which is 1 with He's weights and 1/6 with the
+# default ones, so its norm shrinks by about √(1/6) per block.
 
 # %%
 def conv_stack(residual, depth=12, seed=0):
@@ -368,7 +383,9 @@ for residual_blocks, label in [(False, "plain blocks"), (True, "residual blocks"
     F.cross_entropy(model(X_train[:256]), y_train[:256]).backward()
     norms = [np.linalg.norm(m.weight.grad) for m in model.modules() if isinstance(m, nn.Conv2d)]
     ax.semilogy(range(len(norms)), norms, "o-", label=label)
-    print(f"{label:<16} ‖∂L/∂W‖ of the first convolution {norms[0]:.1e}, of the last {norms[-1]:.1e}")
+    per_block = (norms[1] / norms[-1]) ** (1 / (len(norms) - 2))   # geometric mean over the 11 block-to-block steps
+    print(f"{label:<16} ‖∂L/∂W‖ of the first convolution {norms[0]:.1e}, of the last {norms[-1]:.1e}; "
+          f"factor per block towards the input {per_block:.2f}")
     if residual_blocks:
         assert max(norms) / min(norms) < 10        # the same order of magnitude all the way down
     else:
@@ -378,6 +395,7 @@ ax.set_ylabel("‖∂L/∂W‖")
 ax.set_title(f"Gradient per convolution, {len(norms)} convolutions deep")
 ax.legend()
 plt.show()
+print(f"√(1/6) = {np.sqrt(1 / 6):.2f}")
 
 # %% [markdown]
 # Without skip connections the gradient fades by orders of magnitude on its way to the first layers (the
