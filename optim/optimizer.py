@@ -447,8 +447,10 @@ def _restore_state(value, p, index, name, who):
     if isinstance(value, bool) or not isinstance(value, (np.ndarray, np.generic, numbers.Real)):
         raise ValueError(f"{who}: state '{name}' of parameter {index} is a {type(value).__name__}, "
                          "expected an array or a number")
-    if not isinstance(value, (np.ndarray, np.generic)) or (np.ndim(value) == 0 and name == "step"):
+    if not isinstance(value, (np.ndarray, np.generic)):
         return value  # a step count or another plain number
+    if np.ndim(value) == 0 and name == "step":  # PyTorch's step is a float32 tensor: count in Python numbers, as
+        return value.item()  # its optimizers do (`beta ** step` in float32 would round the bias correction)
     arr = np.array(value)  # a copy
     if arr.shape != p.data.shape and not (arr.ndim == 0 and p.data.ndim != 0 and name == "step"):
         raise ValueError(
