@@ -134,3 +134,14 @@ def test_a_broadcast_input_s_edge_says_its_gradient_is_summed():
     # the rules of matmul and of reductions already give the input's shape: no note there
     W = Value(np.ones((3, 2)), label="W")
     assert "summed" not in viz.draw(((A @ W) + 1.0).sum()).source
+
+
+def test_the_explorer_shows_the_same_summed_rule():
+    from test_viz_explore import page_data
+
+    A = Value(np.arange(6.0).reshape(2, 3), label="A")
+    v = Value(np.array([1.0, 2.0, 3.0]), label="v")
+    data = page_data(viz.explore((A + v).sum()).html)
+    rules = [data["formulas"][k] if k >= 0 else None for k in data["formula"]]
+    by_source = {data["label"][s]: r for s, r in zip(data["src"], rules)}
+    assert by_source["v"] == "g, summed over axis 0" and by_source["A"] == "g"

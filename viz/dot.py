@@ -366,11 +366,17 @@ def _edge_label(e, nodes):
     src, dst = nodes[e.src], nodes[e.dst]
     if e.formula is None or not src.requires_grad or src.role == COLLAPSED or dst.role == COLLAPSED:
         return ""
+    return f"∂/∂{src.name} = {rule_text(e.formula, src, dst)}"
+
+
+def rule_text(formula, src, dst):
+    """An edge's rule as shown: `formula`, and for an input that was broadcast, the axes its gradient is
+    summed over (the rule gives a gradient of the output's shape; the engine sums it back to the input's)."""
     axes = summed_axes(src.shape, dst.shape) if _elementwise(dst.op) else ()
-    if axes:  # the rule gives a gradient of the output's shape; the engine sums it back to the input's
-        where = f"axis {axes[0]}" if len(axes) == 1 else f"axes {', '.join(map(str, axes))}"
-        return f"∂/∂{src.name} = {e.formula}, summed over {where}"
-    return f"∂/∂{src.name} = {e.formula}"
+    if not axes:
+        return formula
+    where = f"axis {axes[0]}" if len(axes) == 1 else f"axes {', '.join(map(str, axes))}"
+    return f"{formula}, summed over {where}"
 
 
 def _elementwise(op_name):

@@ -23,6 +23,7 @@ import numpy as np
 
 from autograd_core import Value
 
+from .dot import rule_text
 from .graph import ROLES, Graph, summary_stats, trace
 
 SCHEMA = "autograd-core.explorer/1"
@@ -129,7 +130,8 @@ def explorer_data(graph: Graph, order, *, title=None, collapse_above=COLLAPSE_AB
         dst.append(index[e.dst])
         arg.append(e.index)
         deriv.append(None if e.derivative is None else _number(e.derivative))
-        formula.append(_intern(e.formula, formulas, formula_ids) if e.formula else -1)
+        rule = rule_text(e.formula, graph.nodes[src[-1]], graph.nodes[dst[-1]]) if e.formula else None
+        formula.append(_intern(rule, formulas, formula_ids) if rule else -1)
     values = graph._values
     if len(values) == len(graph.nodes):  # creation order: modules and neurons are laid out in it
         created = np.argsort(np.argsort([values[n.id].creation_index for n in graph.nodes], kind="stable"))
