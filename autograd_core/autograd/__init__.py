@@ -27,13 +27,15 @@ and output, so that what it computes from them is differentiated too, as in PyTo
 from __future__ import annotations
 
 import contextlib
+import warnings
 
 import numpy as np
 
 from ..anomaly import detect_anomaly
 from .. import engine
-from ..engine import apply, backward, enable_grad, no_grad, set_grad_enabled  # noqa: F401  (torch.autograd's names)
+from ..engine import apply, enable_grad, no_grad, set_grad_enabled  # noqa: F401  (torch.autograd's names)
 from ..gradcheck import gradcheck, gradgradcheck
+from ..ops import stack
 from ..ops.primitive import PRIMITIVES, Primitive
 from ..tensor import inference_mode
 from ..value import Value
@@ -89,14 +91,103 @@ def is_multithreading_enabled():
     return _Multithreading.enabled
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False):
+def _as_list(values):
+    """A list or tuple as a list; anything else (a Value, an array) as a list of one."""
+    return list(values) if isinstance(values, (list, tuple)) else [values]
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None, inputs=None):
+    """torch.autograd.backward: accumulate the gradients of `tensors` (a Value or a sequence of them) into `.grad`,
+    each seeded with its entry of grad_tensors (required for a non-scalar; None for a scalar: 1). PyTorch's
+    arguments and order. grad_variables: PyTorch's deprecated name for grad_tensors. inputs (a Value or a sequence):
+    accumulate into these Values' `.grad` only (leaves or not), instead of every leaf below."""
+    if grad_variables is not None:
+        if grad_tensors is not None:
+            raise RuntimeError("'grad_tensors' and 'grad_variables' (deprecated) arguments both passed to "
+                               "backward(). Please only use 'grad_tensors'.")
+        warnings.warn("'grad_variables' is deprecated. Use 'grad_tensors' instead.", FutureWarning, stacklevel=2)
+        grad_tensors = grad_variables
+    roots = _as_list(tensors)
+    seeds = [None] * len(roots) if grad_tensors is None else _as_list(grad_tensors)
+    if len(seeds) != len(roots):
+        raise RuntimeError(f"backward: got {len(seeds)} grad_tensors for {len(roots)} tensors")
+    for k, root in enumerate(roots):
+        if not root.requires_grad:
+            raise RuntimeError(f"element {k} of tensors does not require grad and does not have a grad_fn")
+    if retain_graph is None:
+        retain_graph = create_graph
+    if inputs is None:
+        seeds = [engine._seed_gradient(root, seed, create_graph) for root, seed in zip(roots, seeds)]
+        engine.run_backward(roots, seeds, retain_graph=retain_graph, create_graph=create_graph)
+        return
+    inputs = _as_list(inputs)
+    if not inputs:
+        raise RuntimeError("backward: 'inputs' argument to backward() cannot be empty.")
+    grads = engine.grad(roots, inputs, seeds, retain_graph, create_graph, allow_unused=True)
+    for v, g in zip(inputs, grads):
+        if g is not None:
+            v.grad = g if v.grad is None else v.grad + g
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
+         allow_unused=None, is_grads_batched=False, materialize_grads=False):
     """torch.autograd.grad: the gradients of `outputs` with respect to `inputs` (one per input, its shape), not
-    accumulated into `.grad`; see `engine.grad`.
+    accumulated into `.grad`; see `engine.grad`. PyTorch's arguments and order:
+
+    only_inputs:       deprecated and ignored, as PyTorch's (with its warning when False).
+    allow_unused:      None for an input the outputs do not depend on instead of an error (default: False, or
+                       materialize_grads).
+    is_grads_batched:  each grad_outputs has an extra first (batch) axis; the result has it too: one backward pass
+                       per batch entry (a loop here, vectorised in PyTorch), stacked.
+    materialize_grads: zeros instead of None for an unused input.
 
     Inside a forward AD level (forward_ad.py) the gradients carry tangents, as PyTorch's do (forward over reverse:
     the tangent of the gradient of a loss is a Hessian-vector product): the backward pass is then recorded, so
     that the level's trace follows it, and a gradient with a tangent comes back as a Value without a graph (unless
     create_graph) that `forward_ad.unpack_dual` reads."""
+    if not only_inputs:
+        warnings.warn("only_inputs argument is deprecated and is ignored now (defaults to True). To accumulate "
+                      "gradient for other parts of the graph, please use torch.autograd.backward.", UserWarning,
+                      stacklevel=2)
+    if materialize_grads and allow_unused is False:
+        raise ValueError("Expected allow_unused to be True or not passed when materialize_grads=True, but got: "
+                         "allow_unused=False.")
+    allow_unused = bool(materialize_grads) if allow_unused is None else bool(allow_unused)
+    if is_grads_batched:
+        grads = _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused)
+    else:
+        grads = _grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused)
+    if materialize_grads:
+        grads = [np.zeros(np.shape(v.data), v.data.dtype) if g is None else g for v, g in zip(_as_list(inputs), grads)]
+    return grads
+
+
+def _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused):
+    """grad with grad_outputs batched along a first axis: one pass per entry, the results stacked (None stays)."""
+    if grad_outputs is None:
+        raise RuntimeError("grad: is_grads_batched=True needs grad_outputs")
+    seeds = _as_list(grad_outputs)
+    sizes = {np.shape(s)[0] for s in seeds if s is not None}
+    if len(sizes) != 1:
+        raise RuntimeError("grad: with is_grads_batched=True every grad_output needs the same first (batch) size")
+    (size,) = sizes
+    passes = []
+    for b in range(size):
+        keep = True if b < size - 1 else retain_graph
+        passes.append(_grad(outputs, inputs, [None if s is None else s[b] for s in seeds], keep, create_graph,
+                            allow_unused))
+    result = []
+    for per_input in zip(*passes):
+        if per_input[0] is None:
+            result.append(None)
+        elif any(isinstance(g, Value) for g in per_input):
+            result.append(stack(list(per_input)))
+        else:
+            result.append(np.stack(per_input))
+    return result
+
+
+def _grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused):
     trace = forward_ad.current_trace()
     if trace is None or create_graph or not trace.tangents:
         return engine.grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused)
