@@ -81,12 +81,13 @@ class _Writer:
         return key
 
 
-def save(obj, f, format="npz"):
+def save(obj, f, pickle_module=None, pickle_protocol=None, *, format="npz"):
     """Write `obj` (a state dict, or nested dicts/lists of arrays, Values and numbers) to `f`, a path or a
     binary file object. To a path the write is atomic: the file is complete or unchanged.
 
     format: "npz" (the default, read by `load`) or "torch": PyTorch's checkpoint format, which both
-    `load` and `torch.load(f, weights_only=True)` read (see the module's docstring)."""
+    `load` and `torch.load(f, weights_only=True)` read (see the module's docstring). pickle_module and
+    pickle_protocol (PyTorch's, in PyTorch's positions) are accepted and unused: nothing is pickled with them."""
     if format == "npz":
         writer = _Writer()
         structure = {"format": _FORMAT, "root": writer.encode(obj, "the object")}
@@ -116,16 +117,22 @@ def _write(f, write):
         raise
 
 
-def load(f, map_location=None, weights_only=True, **_):
+def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=None, **pickle_load_args):
     """Read what `save` wrote, or a checkpoint from PyTorch's `torch.save`, from a path or a binary file object.
 
     Returns the saved object: state dicts and other nests of dicts/lists/tuples, with arrays (ndarrays) and
     Values. Nothing in the file is executed: `weights_only` is accepted for PyTorch code and is always in
-    effect (a pickle naming anything but tensors and plain data raises `pickle.UnpicklingError`);
-    `map_location` may only name the CPU (tensors saved on a GPU load to the CPU). A file of neither format
+    effect (a pickle naming anything but tensors and plain data raises `pickle.UnpicklingError`), and
+    pickle_module, mmap and PyTorch's other pickle arguments are accepted and unused;
+    `map_location` may only name the CPU (tensors saved on a GPU load to the CPU; a function is accepted and
+    not called). A file of neither format
     raises RuntimeError."""
-    if map_location is not None and str(map_location).split(":")[0] != "cpu":
-        raise RuntimeError(f"load: map_location {map_location!r} is not available; autograd_core runs on the CPU")
+    # PyTorch's forms: "cpu", a device, {"cuda:0": "cpu"}, or a function (never called: storages are arrays here).
+    targets = map_location.values() if isinstance(map_location, dict) else () if callable(map_location) else (
+        () if map_location is None else (map_location,))
+    for target in targets:
+        if str(target).split(":")[0] != "cpu":
+            raise RuntimeError(f"load: map_location {map_location!r} is not available; autograd_core runs on the CPU")
     if hasattr(f, "read"):
         if not (hasattr(f, "seekable") and f.seekable()):
             f = io.BytesIO(f.read())  # a zip is read from its end

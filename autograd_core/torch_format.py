@@ -382,7 +382,7 @@ def read(archive, prefix, name):
     result = unpickle(reader.record("data.pkl"), reader)
     if reader.converted_bfloat16:
         warnings.warn(f"load: {name} holds bfloat16 tensors, which NumPy lacks: they were loaded as float32 "
-                      "(exactly, every bfloat16 is a float32)", UserWarning, stacklevel=3)
+                      "(exactly, every bfloat16 is a float32)", UserWarning, stacklevel=4)  # at load()'s caller
     return result
 
 
@@ -433,6 +433,9 @@ class _Pickler:
             self.out += b"N"
         elif obj is True or obj is False:
             self.out += b"\x88" if obj else b"\x89"
+        elif isinstance(obj, np.generic):  # before float: np.float64 is one, but saves as a 0-d tensor as the rest
+            if not self.get(id(obj)):
+                self.tensor(obj, where)
         elif isinstance(obj, int):
             self.int(obj)
         elif isinstance(obj, float):
@@ -456,7 +459,7 @@ class _Pickler:
                 for key, value in obj.items():
                     if not isinstance(key, KEYS):
                         raise bad_key(key, where)
-                    self.save(key, where)
+                    self.save(key.item() if isinstance(key, np.generic) else key, where)  # a key stays hashable
                     self.save(value, f"{where}[{key!r}]")
                 self.out += b"u"  # SETITEMS
         elif isinstance(obj, list):
