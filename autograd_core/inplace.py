@@ -306,12 +306,19 @@ class InplaceMethods:
         """self *= other, in place; returns self."""
         return _method(self, other, "mul", "mul_")
 
-    def div_(self, other):
-        """self /= other, in place; returns self."""
-        return _method(self, other, "div", "div_")
+    def div_(self, other, *, rounding_mode=None):
+        """self /= other, in place; with rounding_mode 'trunc' or 'floor' the rounded quotient (see
+        autograd_core.div); returns self."""
+        if rounding_mode is None:
+            return _method(self, other, "div", "div_")
+        from .ops.arith import div
 
-    def copy_(self, src):
-        """Copy `src` (a Value, array or number broadcastable to self's shape) into self's array; returns self."""
+        _refuse_while_recording(self, "div_", other)
+        return _copy(self, _data(div(np.asarray(self.data), _data(other), rounding_mode=rounding_mode)), "div_")
+
+    def copy_(self, src, non_blocking=False):
+        """Copy `src` (a Value, array or number broadcastable to self's shape) into self's array; returns self.
+        `non_blocking` (PyTorch's, for copies between devices) changes nothing here."""
         return _copy(self, src, "copy_")
 
     def fill_(self, value):
@@ -369,11 +376,12 @@ class InplaceMethods:
         _refuse_while_recording(self, "pow_", exponent)
         return _write(self, "pow_", _ufunc_update(np.power)(_data(exponent)), lambda v: v ** exponent)
 
-    def uniform_(self, a=0.0, b=1.0, generator=None):
-        """Fill with numbers drawn uniformly from [a, b) (from the generator `manual_seed` seeds); returns self."""
+    def uniform_(self, from_=0.0, to=1.0, generator=None):
+        """Fill with numbers drawn uniformly from [from_, to) (from the generator `manual_seed` seeds, or
+        `generator`); returns self."""
         from .tensor import get_rng
 
-        draw = get_rng(generator).uniform(a, b, np.shape(self.data))
+        draw = get_rng(generator).uniform(from_, to, np.shape(self.data))
         return _copy(self, draw, "uniform_")
 
     def normal_(self, mean=0.0, std=1.0, generator=None):

@@ -211,10 +211,10 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False):  # noqa: A002  (PyTo
     return out if keepdim else out.sum(axis=(rows, cols))
 
 
-def norm(A, ord=None, dim=None, keepdim=False):  # noqa: A002  (PyTorch's argument name)
+def norm(input, ord=None, dim=None, keepdim=False):  # noqa: A002  (PyTorch's argument names)
     """torch.linalg.norm: a vector norm (dim an int or 1-tuple; or dim=None and ord=None: all elements, 2-norm;
-    or dim=None and a 1-D A) or a matrix norm (dim a 2-tuple; or dim=None and a 2-D A)."""
-    A = as_value(A)
+    or dim=None and a 1-D input) or a matrix norm (dim a 2-tuple; or dim=None and a 2-D input)."""
+    A = as_value(input)
     if dim is not None:
         dims = (dim,) if isinstance(dim, numbers.Integral) else tuple(dim)
         if len(dims) == 1:

@@ -377,6 +377,11 @@ class TensorMethods:
     def matmul(self, other):
         return self @ other
 
+    def split(self, split_size, dim=0):
+        """Consecutive pieces along `dim` of split_size entries each (an int), or of the given lengths (a list):
+        torch.split with this Value first (Tensor.split's argument name, split_size)."""
+        return _value._ops.pieces.split(self, split_size, dim)
+
     def mm(self, mat2):
         """The matrix product self (n, m) @ mat2 (m, p) (torch.mm's argument name)."""
         return self @ mat2
@@ -482,7 +487,7 @@ _FUNCTION_METHODS = {
     "linalg": ("outer", "dot", "bmm", "addmm", "inverse", "det", "logdet"),
     "special_functions": ("erf", "erfinv", "lgamma", "digamma", "igamma", "igammac", "erfc", "mvlgamma"),
     "special_more": ("xlogy", "logit", "sinc", "exp2", "logaddexp2", "i0"),  # stop 26
-    "pieces": ("split", "chunk", "unbind", "tile", "repeat", "repeat_interleave", "diff", "unfold"),
+    "pieces": ("chunk", "unbind", "tile", "repeat", "repeat_interleave", "diff", "unfold"),
     "arrange": ("movedim", "moveaxis", "swapdims", "tensor_split", "hsplit", "vsplit", "dsplit", "split_with_sizes",
                 "unflatten", "rot90", "fliplr", "flipud", "select", "take_along_dim", "ravel", "diag_embed",
                 "diagflat"),

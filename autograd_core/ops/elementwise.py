@@ -299,11 +299,11 @@ _clip.defvjp(_clip_vjp, formulas=("g⊙[min≤x≤max]",))
 _clip.defjvp_elementwise()
 
 
-def clip(x, min=None, max=None):
-    """Limit x to [min, max] (either may be None); min and max are constants."""
+def clip(input, min=None, max=None):  # noqa: A002  (PyTorch's argument name)
+    """Limit input to [min, max] (either may be None); min and max are constants."""
     if min is None and max is None:
         raise ValueError("clip: give min, max or both")
-    return _clip(x, min=data_of(min), max=data_of(max))
+    return _clip(input, min=data_of(min), max=data_of(max))
 
 
 def _tie_weights(xd, yd, winner):
@@ -363,3 +363,10 @@ def where(condition, x, y):
             raise ValueError("where: condition of shape {}, x of shape {} and y of shape {} cannot be broadcast "
                              "together".format(*shapes)) from None
         raise
+
+
+# PyTorch's names of the inputs, so that torch.exp(input=x) and torch.maximum(x, other=y) work (defarguments).
+for _unary in (exp, log, sqrt, tanh, sigmoid, sin, cos, relu, abs):
+    _unary.defarguments("input")
+maximum.defarguments("input", "other")
+minimum.defarguments("input", "other")

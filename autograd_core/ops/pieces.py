@@ -100,10 +100,15 @@ def _repeat(x, sizes):
     return reshape(out, shape=tuple(r * n for r, n in zip(sizes, shape)))
 
 
-def repeat(input, *sizes):
-    """PyTorch's Tensor.repeat: input copied sizes[d] times along each dimension d (whole copies, like np.tile).
-    There must be at least as many sizes as dimensions; extra leading sizes add dimensions."""
+def repeat(input, *sizes, repeats=None):
+    """PyTorch's Tensor.repeat: input copied sizes[d] times along each dimension d (whole copies, like np.tile):
+    x.repeat(2, 1), x.repeat((2, 1)) or x.repeat(repeats=(2, 1)). There must be at least as many sizes as
+    dimensions; extra leading sizes add dimensions."""
     x = as_value(input)
+    if repeats is not None:
+        if sizes:
+            raise TypeError("repeat(): give the sizes by position or as repeats=, not both")
+        sizes = (repeats,)
     if len(sizes) == 1 and not isinstance(sizes[0], numbers.Integral):
         sizes = tuple(sizes[0])
     sizes = tuple(int(s) for s in sizes)

@@ -99,6 +99,14 @@ class Primitive:
 
     forward_into = None  # see defforward_into
     inline = None  # see definline
+    arguments = ()  # see defarguments
+
+    def defarguments(self, *names):
+        """PyTorch's names of the inputs, in order (("input",), ("input", "other")), so that a call may also give
+        them by keyword, as torch.exp(input=x) or torch.maximum(x, other=y): they are moved to their positions
+        before the call. Keyword parameters of the operation (axis, ...) keep their own names."""
+        self.arguments = names
+        return self
 
     def definline(self, *templates):
         """Register each VJP rule (one per input, or None) as an expression template that compiled steps
@@ -120,10 +128,26 @@ class Primitive:
     def __call__(self, *args, **params):
         if not params and len(args) == 1 and isinstance(args[0], Value):
             return apply_unary(self, args[0])  # the same as `apply`, with less argument handling
+        if params and self.arguments:
+            args, params = self._bind_arguments(args, params)
         for a in args:
             if isinstance(a, Value):
                 return apply(self, args, params or None)
         return self.forward(*args, **params)
+
+    def _bind_arguments(self, args, params):
+        """Inputs given by their PyTorch names (see defarguments) put in their places among `args`."""
+        params = dict(params)
+        args = list(args)
+        for name in self.arguments[len(args):]:
+            if name not in params:
+                break
+            args.append(params.pop(name))
+        missing = [name for name in self.arguments if name in params]
+        if missing:
+            raise TypeError(f"{self.title}() got {missing[0]!r} both by position and by keyword, or after a "
+                            f"missing input")
+        return tuple(args), params
 
     def __repr__(self):
         return f"<primitive {self.name}>"

@@ -233,3 +233,9 @@ def count_nonzero(input, dim=None):
     data = np.asarray(as_value(input).data)
     axis = tuple(dim) if isinstance(dim, (list, tuple)) else dim
     return as_value(np.asarray(np.count_nonzero(data, axis=axis), dtype=np.int64))
+
+
+# PyTorch's names of the inputs, so that torch.log1p(input=x) and torch.atan2(x, other=y) work (defarguments).
+for _unary in (log1p, expm1, tan, asin, acos, atan, sinh, cosh, sign, floor, ceil, trunc):
+    _unary.defarguments("input")
+atan2.defarguments("input", "other")

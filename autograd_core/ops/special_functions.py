@@ -113,9 +113,9 @@ polygamma.defvjp(lambda g, out, x, n=0: g * polygamma(x, n=n + 1), formulas=("g�
 polygamma.defjvp_elementwise()
 
 
-def digamma(x):
-    """ψ(x) = d log Γ(x)/dx."""
-    return polygamma(x, n=0)
+def digamma(input):  # noqa: A002  (PyTorch's argument name)
+    """ψ(input) = d log Γ(x)/dx at x = input."""
+    return polygamma(input, n=0)
 
 
 def multigammaln(input, p):
@@ -166,3 +166,9 @@ igammac.defvjp(_not_differentiable_in_a("igammac"), lambda g, out, a, x: -g * _g
 igamma.defjvp_elementwise()
 igammac.defjvp_elementwise()
 mvlgamma = multigammaln  # torch.mvlgamma, x.mvlgamma(p)
+
+# PyTorch's names of the inputs, so that torch.erf(input=x) and torch.igamma(a, other=x) work (defarguments).
+for _unary in (erf, erfc, erfcx, erfinv, ndtr, ndtri, log_ndtr, lgamma):
+    _unary.defarguments("input")
+igamma.defarguments("input", "other")
+igammac.defarguments("input", "other")

@@ -310,3 +310,9 @@ def _zeta_not_differentiable_in_x(g, out, x, q):
 zeta.defvjp(_zeta_not_differentiable_in_x, lambda g, out, x, q: -g * x * zeta(x + 1, q),
             formulas=("", "−g⊙x·ζ(x+1, q)"))
 zeta.defjvp_elementwise()
+
+# PyTorch's names of the inputs, so that torch.special.i0(input=x) and xlogy(x, other=y) work (defarguments).
+for _unary in (entr, exp2, i0, i0e, i1, i1e):
+    _unary.defarguments("input")
+for _binary in (xlogy, xlog1py, zeta):
+    _binary.defarguments("input", "other")
