@@ -2,9 +2,10 @@
 # # 8. Deep or fat? The same number of parameters, arranged two ways
 #
 # The lecture asks (为什么模型总是越来越长,而不是越来越胖?, why do models grow deeper rather than fatter?): one
-# hidden layer with enough neurons can approximate any continuous function (通用近似定理, the universal
-# approximation theorem), so why use several? The lecture cites speech-recognition experiments in which, at
-# equal numbers of parameters, deep thin networks beat shallow fat ones.
+# hidden layer with enough neurons can approximate any continuous function on a bounded region to any
+# accuracy (通用近似定理, the universal approximation theorem), so why use several? The lecture cites
+# speech-recognition experiments in which, at equal numbers of parameters, deep thin networks beat shallow
+# fat ones.
 #
 # Here we run that experiment ourselves, on the 8×8 handwritten digits: for a few parameter budgets, networks
 # with 1, 2 and 4 hidden layers whose widths are chosen so that all of them have (almost) the same number of
@@ -66,7 +67,8 @@ for (budget, depth), width in plan.items():
 #
 # Adam (learning rate 3·10⁻³), mini-batches of 32, 12 epochs over the training images, ReLU hidden layers,
 # PyTorch's default initialisation; seeds 0, 1, 2 fix the initial weights and the order of the batches. We
-# record the accuracy on the held-out test images and the final training loss.
+# record the accuracy on the held-out test images and the final training loss. With only three runs per
+# network, the spread is the sample standard deviation (dividing by n − 1 = 2).
 
 # %%
 X_train, X_test, y_train, y_test = nn.load_digits(dtype=np.float64)
@@ -95,12 +97,13 @@ for (budget, depth), width in plan.items():
     runs = [train_and_test(depth, width, seed) for seed in seeds]
     results[budget, depth] = np.array(runs)      # (seeds, 2): test accuracy, training loss
 
-print(f"{'budget':>7}{'hidden layers':>15}{'width':>7}{'test accuracy (mean ± sd over seeds)':>40}"
+print(f"{'budget':>7}{'hidden layers':>15}{'width':>7}{'test accuracy: mean ± sd':>27}{'seeds 0, 1, 2':>24}"
       f"{'training loss':>15}")
 for (budget, depth), runs in results.items():
     acc, loss = runs[:, 0], runs[:, 1]
-    print(f"{budget:7d}{depth:15d}{plan[budget, depth]:7d}{acc.mean():30.1%} ± {acc.std():.1%}"
-          f"{loss.mean():15.4f}")
+    per_seed = " ".join(f"{a:.1%}" for a in acc)
+    print(f"{budget:7d}{depth:15d}{plan[budget, depth]:7d}{acc.mean():18.1%} ± {acc.std(ddof=1):.1%}"
+          f"{per_seed:>24}{loss.mean():15.4f}")
 
 # %% [markdown]
 # ## The answer, in a picture
@@ -127,17 +130,24 @@ ax2.set_title("training set")
 plt.tight_layout()
 plt.show()
 
-print("verdict, per budget:")
+print("verdict on the test accuracy, per budget (the gap to the runner-up against twice its standard error,")
+print("sqrt(sd₁²/3 + sd₂²/3): a rough test with three seeds)")
 for budget in budgets:
     means = {depth: results[budget, depth][:, 0].mean() for depth in depths}
     best = max(means, key=means.get)
     runner_up = max((d for d in depths if d != best), key=means.get)
     gap = means[best] - means[runner_up]
-    spread = max(results[budget, d][:, 0].std() for d in (best, runner_up))
-    clear = "larger than" if gap > 2 * spread else "within"
+    standard_error = np.sqrt(sum(results[budget, d][:, 0].var(ddof=1) / len(seeds) for d in (best, runner_up)))
+    clear = "a clear lead: more than" if gap > 2 * standard_error else "not clear: within"
     print(f"  {budget:>6} parameters: best with {best} hidden layer(s), {means[best]:.1%}; "
-          f"{100 * gap:.1f} points ahead of {runner_up} hidden layer(s), {clear} twice the seed spread "
-          f"({100 * 2 * spread:.1f} points)")
+          f"{100 * gap:.1f} points ahead of {runner_up} hidden layer(s), {clear} twice the standard error "
+          f"({100 * 2 * standard_error:.1f} points)")
+print("lowest training loss, per budget:")
+for budget in budgets:
+    losses = {depth: results[budget, depth][:, 1].mean() for depth in depths}
+    lowest = min(losses, key=losses.get)
+    print(f"  {budget:>6} parameters: {lowest} hidden layer(s), {losses[lowest]:.4f} "
+          f"(test accuracy {results[budget, lowest][:, 0].mean():.1%})")
 
 # %% [markdown]
 # ## Reading the result
@@ -147,7 +157,10 @@ for budget in budgets:
 # * It compares networks at *equal parameter counts* trained with *one fixed recipe*. A deeper network with
 #   the same budget has much narrower layers (the widths are in the first table), and it may need more
 #   epochs or another learning rate than the shallow one; the training-loss panel shows whether a network
-#   was still far from fitting its training set when we stopped.
+#   was still far from fitting its training set when we stopped. Compare the two verdicts above: when the
+#   depth with the lowest training loss is not the one with the best test accuracy, the difference between
+#   the networks is in how well they generalise from the training images to new ones, not in how well they
+#   can fit them.
 # * The 8×8 digits are a small, easy problem (the sizes are printed above). The lecture's evidence
 #   for depth comes from speech recognition (Seide, Li and Yu, 2011), a far larger problem, and its argument
 #   for depth is modularisation: lower layers learn features that higher layers reuse, which pays off when
