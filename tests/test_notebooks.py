@@ -124,3 +124,21 @@ def test_notebook_03_neuron_graph_is_in_order_without_matrices():
     pairs = [row for row in rows.values() if len(row) == 2]
     assert len(pairs) == 2  # layers 0 and 1 have two neurons (layer 2's second one is not needed for y1)
     assert all(row[0] < row[1] for row in pairs)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_printed_outputs_show_numbers_not_objects(path):
+    """A printed result reads as a number or a table, never as an engine object's repr: a `Value(...)` or
+    `<... object at 0x...>` in a stored text output means a print forgot float() or .data."""
+    nb = nbformat.read(path, as_version=4)
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream":
+                text = output.get("text", "")
+            elif output.get("output_type") == "execute_result":
+                text = output.get("data", {}).get("text/plain", "")
+            else:
+                continue
+            assert "Value(" not in text and " object at 0x" not in text, (
+                f"{path.name}, cell {index}: a printed output shows an object instead of a number: {text[:120]!r}"
+            )
