@@ -22,15 +22,67 @@ from __future__ import annotations
 
 import functools
 
-from .functional import grad, hessian, jacfwd, jacrev, jvp, value_and_grad, vjp, vmap
-
 import numpy as np
 
+from . import forward as _forward
+from . import functional as _functional
+from .functional import value_and_grad, vmap
 from .trees import any_container, flatten, unflatten
 from .value import Value
 
 __all__ = ["grad", "grad_and_value", "hessian", "jacfwd", "jacrev", "jvp", "vjp", "vmap", "functional_call",  # noqa: F822
            "linearize", "stack_module_state", "functionalize"]
+
+
+# torch.func's signatures (argument names, order and keyword-only options) over the core's transforms.
+
+
+def grad(func, argnums=0, has_aux=False):
+    """torch.func.grad: a function computing the gradient of scalar-valued func with respect to the arguments
+    `argnums` (an int or a tuple of them); with has_aux, func returns (output, aux) and so does the result."""
+    return _functional.grad(func, argnums, has_aux=has_aux)
+
+
+def hessian(func, argnums=0, *, has_aux=False):
+    """torch.func.hessian: the Hessian of scalar-valued func with respect to the arguments `argnums`. has_aux: this
+    library's extra (keyword-only): func returns (output, aux)."""
+    return _functional.hessian(func, argnums, has_aux=has_aux)
+
+
+def _check_randomness(randomness, who):
+    if randomness not in ("error", "different", "same"):
+        raise RuntimeError(f"{who}: only allowed values for randomness are 'error', 'different', or 'same'. Got "
+                           f"{randomness}")
+
+
+def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
+    """torch.func.jacfwd: the Jacobian of func with respect to `argnums`, by forward mode (one tangent per input
+    element). randomness: checked as PyTorch's; random operations inside func draw anew for each tangent (as
+    'different')."""
+    _check_randomness(randomness, "jacfwd")
+    return _forward.jacfwd(func, argnums, has_aux=has_aux)
+
+
+def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None, _preallocate_and_copy=False):
+    """torch.func.jacrev: the Jacobian of func with respect to `argnums`, by reverse mode. chunk_size (None or a
+    positive int) bounds PyTorch's vectorised batches; it changes nothing here (one backward pass per output)."""
+    if chunk_size is not None and (isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1):
+        raise ValueError("jacrev: `chunk_size` should be greater than 0.")
+    return _functional.jacrev(func, argnums, has_aux=has_aux)
+
+
+def jvp(func, primals, tangents, *, strict=False, has_aux=False):
+    """torch.func.jvp: (func(*primals), J·tangents), with aux last when has_aux. strict=True (an error when an
+    output does not depend on the inputs) is not supported (NotImplementedError)."""
+    if strict:
+        raise NotImplementedError("jvp: strict=True is not supported")
+    return _forward.jvp(func, primals, tangents, has_aux=has_aux)
+
+
+def vjp(func, *primals, has_aux=False):
+    """torch.func.vjp: (func(*primals), vjp_fn), vjp_fn(cotangents) giving one gradient per primal (aux last when
+    has_aux)."""
+    return _functional.vjp(func, *primals, has_aux=has_aux)
 
 
 def grad_and_value(func, argnums=0, has_aux=False):
