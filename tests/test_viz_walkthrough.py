@@ -145,3 +145,34 @@ def test_the_explorer_shows_the_same_summed_rule():
     rules = [data["formulas"][k] if k >= 0 else None for k in data["formula"]]
     by_source = {data["label"][s]: r for s, r in zip(data["src"], rules)}
     assert by_source["v"] == "g, summed over axis 0" and by_source["A"] == "g"
+
+
+def test_a_short_tensor_network_is_drawn_top_to_bottom_micrograd_s_neuron_left_to_right():
+    from autograd_core import nn
+    from autograd_core.nn import functional as F
+
+    model = nn.Sequential(nn.Linear(3, 4, rng=0), nn.ReLU(), nn.Linear(4, 2, rng=1))
+    X = Value(np.random.default_rng(0).normal(size=(5, 3)), requires_grad=False, label="X")
+    loss = F.cross_entropy(model(X), np.array([0, 1, 1, 0, 1]))
+    loss.backward()
+    # Left to right its min/mean/max tables made a strip 22 times wider than high (4947 x 227 px).
+    assert "rankdir=TB" in viz.draw(loss).source
+    A, v = Value(np.ones((2, 3))), Value(np.ones(3))
+    assert "rankdir=TB" in viz.draw(((A + v) * 2.0).sum()).source
+    o, _ = micrograd_neuron()
+    assert "rankdir=LR" in viz.draw(o).source  # scalar graphs keep micrograd's left-to-right picture
+
+
+@pytest.mark.needs("dot")
+def test_the_tensor_network_picture_is_not_a_thin_strip(tmp_path):
+    import re
+
+    from autograd_core import nn
+    from autograd_core.nn import functional as F
+
+    model = nn.Sequential(nn.Linear(3, 4, rng=0), nn.ReLU(), nn.Linear(4, 2, rng=1))
+    loss = F.cross_entropy(model(np.ones((5, 3))), np.array([0, 1, 1, 0, 1]))
+    loss.backward()
+    svg = viz.export_bytes(loss, "svg").decode()
+    width, height = map(float, re.search(r'width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups())
+    assert 0.5 < width / height < 4, (width, height)

@@ -12,6 +12,8 @@ in the size of the graph and deterministic: node ids come from the traversal ord
 
 from __future__ import annotations
 
+import math
+
 import graphviz
 import numpy as np
 
@@ -135,7 +137,44 @@ def auto_rankdir(graph):
     tb = widest * 160 / (levels * 80)
     if levels >= 7 and lr > 6 and abs(np.log(tb / 1.8)) < abs(np.log(lr / 1.8)):
         return "TB"
+    if any(parents[n.id] and not n.is_scalar for n in graph.nodes):
+        # A tensor's table (shape, dtype, min/mean/max of data and grad) is ~650 px wide, so even a short
+        # network is a strip 20 times wider than high from left to right (Linear, ReLU, Linear, a loss).
+        lr, tb = _tensor_aspects(graph, depth, parents)
+        if lr > 12 and abs(np.log(tb / 1.8)) < abs(np.log(lr / 1.8)):
+            return "TB"
     return "LR"
+
+
+def _table_px(node):
+    """About how wide (px at the default font) the node's drawing is: a scalar's table holds two numbers, a
+    big tensor's its shape and two min/mean/max summaries."""
+    if node.role == COLLAPSED:
+        return 130
+    if node.role == CONSTANT:
+        return 45
+    size = math.prod(node.shape)
+    chars = 22 if size == 1 else 22 + 12 * size if size <= 4 else 95
+    return 7 * (len(node.name) + chars) + 15
+
+
+def _tensor_aspects(graph, depth, parents):
+    """Width/height of the picture drawn left to right and top to bottom, estimated from each level's
+    computed nodes and the leaves that feed it (drawn in a rank of their own, before their use)."""
+    rows, leaf_rows = {}, {}
+    nodes = graph._node_index()
+    for n in graph.nodes:
+        if parents[n.id]:
+            rows.setdefault(depth[n.id], []).append(_table_px(n))
+    for e in graph.edges:
+        if not parents[e.src]:
+            leaf_rows.setdefault(depth[e.dst], {})[e.src] = _table_px(nodes[e.src])
+    leaf_rows = [list(r.values()) for r in leaf_rows.values()]
+    lr_width = sum(max(r) + 90 for r in rows.values()) + sum(max(r) for r in leaf_rows)  # + 90: the op
+    lr_height = max(len(r) for r in (*rows.values(), *leaf_rows)) * 45
+    tb_width = max(sum(r) + 20 * len(r) for r in (*rows.values(), *leaf_rows))
+    tb_height = (2 * len(rows) + len(leaf_rows)) * 55  # a value and its op per level, a row of leaves
+    return lr_width / lr_height, tb_width / tb_height
 
 
 def _chain_title(chain):
