@@ -278,7 +278,8 @@ def test_torch_saved_state_dicts_load_as_torch_load_returns_them():
     modules["linear"](torch.ones(1, 3)).sum().backward()
     opt.step()
     checkpoint = {name: m.state_dict() for name, m in modules.items()}
-    checkpoint.update(optimizer=opt.state_dict(), nested={"a": [1, (2.5, "x")], 3: None, "t": [torch.ones(2)]})
+    checkpoint.update(optimizer=opt.state_dict(), nested={"a": [1, (2.5, "x")], 3: None, "t": [torch.ones(2)],
+                                                          "grad": torch.ones(2, requires_grad=True)})
     back = ag.load(_torch_saved(checkpoint))
     _equal(back, torch.load(_torch_saved(checkpoint), weights_only=True))
     assert back["bn"]._metadata[""] == {"version": 2}  # the attribute torch's state dicts carry
