@@ -9,15 +9,12 @@ if __name__ != "autograd_core.nn":  # the repository's nn/ folder is installed a
                       "(after `pip install -e .` in a checkout)")
 
 from . import functional, init
-from . import utils  # nn.utils: clip_grad_norm_, parameters_to_vector, rnn.pad_sequence, weight_norm, ...
-from . import parallel  # nn.parallel.DistributedDataParallel (training on several processes, with MPI)
 from .checkpoint import CheckpointError
 from .activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from .activation import ELU, GELU, Identity, SiLU, Softplus
 from .container import Flatten, Residual, Sequential
 from .container import ModuleDict, ModuleList
 from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
-from .data import DataLoader, load_digits, make_moons
 from .dropout import Dropout
 from .dropout import Dropout2d
 from .embedding import Embedding
@@ -25,7 +22,6 @@ from .init import manual_seed
 from .linear import Linear
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HingeLoss, MSELoss, NLLLoss
 from .loss import HuberLoss, KLDivLoss, L1Loss, SmoothL1Loss
-from .mlp import MLP, Layer, Neuron
 from .module import Module, Parameter
 from .norm import BatchNorm1d, BatchNorm2d, LayerNorm
 from .sync_batchnorm import SyncBatchNorm
@@ -52,13 +48,8 @@ from .padding import (
     CircularPad1d, CircularPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d,
     ReplicationPad2d, ZeroPad1d, ZeroPad2d,
 )
-from .parameter_containers import ParameterDict, ParameterList
 from .pixel_shuffle import PixelShuffle, PixelUnshuffle
-from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
-from .rnn import RNNBase, RNNCellBase
 from .attention import MultiheadAttention
-from .transformer import TransformerEncoder, TransformerEncoderLayer
-from .transformer import Transformer, TransformerDecoder, TransformerDecoderLayer
 from .ctc import CTCLoss
 from .activation_extra import Softmax2d
 from .channel_shuffle import ChannelShuffle
@@ -75,12 +66,7 @@ from .norm import BatchNorm3d
 from .padding import CircularPad3d, ConstantPad3d, ReflectionPad3d, ReplicationPad3d, ZeroPad3d
 from .pool3d import AdaptiveAvgPool3d, AvgPool3d, LPPool3d, MaxPool3d
 from .unpool import MaxUnpool3d
-# lazy modules and nn.Buffer (lazy.py)
-from .lazy import (
-    LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d, LazyConv1d, LazyConv2d, LazyConv3d, LazyConvTranspose1d,
-    LazyConvTranspose2d, LazyConvTranspose3d, LazyInstanceNorm1d, LazyInstanceNorm2d, LazyInstanceNorm3d, LazyLinear,
-    LazyModuleMixin, UninitializedBuffer, UninitializedParameter,
-)
+# nn.Buffer (module.py)
 from .module import Buffer
 # more layers (activation_more.py, dropout.py, legacy.py)
 from .activation_more import RReLU
@@ -127,3 +113,38 @@ __all__ += [  # lazy modules and nn.Buffer
     "Buffer",
 ]
 __all__ += ["RReLU", "FeatureAlphaDropout", "CrossMapLRN2d", "Container"]  # more layers
+
+# Loaded on first use (PEP 562), as PyTorch's names all the same: `nn.LSTM`, `from autograd_core.nn import MLP`,
+# `nn.utils.rnn`, ... The modules below are the ones nn.functional does not need, and they register no primitives
+# (every module that does is imported above, so `ops.PRIMITIVES` is complete once nn is imported). lazy.py and
+# data.py would load the compiler and utils.data, parallel.py the MPI wrapper.
+_SUBMODULES = ("utils", "parallel", "data", "mlp", "parameter_containers", "rnn", "transformer", "lazy")
+_LAZY = {  # public name -> its module
+    **dict.fromkeys(("DataLoader", "load_digits", "make_moons"), "data"),
+    **dict.fromkeys(("MLP", "Layer", "Neuron"), "mlp"),
+    **dict.fromkeys(("ParameterDict", "ParameterList"), "parameter_containers"),
+    **dict.fromkeys(("GRU", "LSTM", "RNN", "GRUCell", "LSTMCell", "RNNCell", "RNNBase", "RNNCellBase"), "rnn"),
+    **dict.fromkeys(("Transformer", "TransformerDecoder", "TransformerDecoderLayer", "TransformerEncoder",
+                     "TransformerEncoderLayer"), "transformer"),
+    **dict.fromkeys(("LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d", "LazyConv1d", "LazyConv2d", "LazyConv3d",
+                     "LazyConvTranspose1d", "LazyConvTranspose2d", "LazyConvTranspose3d", "LazyInstanceNorm1d",
+                     "LazyInstanceNorm2d", "LazyInstanceNorm3d", "LazyLinear", "LazyModuleMixin",
+                     "UninitializedBuffer", "UninitializedParameter"), "lazy"),
+}
+
+
+def __getattr__(name):
+    """Load a lazy submodule or name on first access and keep it in the package's namespace."""
+    import importlib
+
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")  # the import sets the package's attribute
+    if name in _LAZY:
+        value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_SUBMODULES) | set(_LAZY))
