@@ -103,7 +103,7 @@ def _shifted(logits, labels, infinite_rows_unshifted):
     return shifted, at_label, unshifted_rows
 
 
-_cross_entropy.defvjp(_cross_entropy_vjp, formulas=("g⊙(softmax(z) − onehot(y))",))
+_cross_entropy.defvjp(_cross_entropy_vjp, formulas=("g⊙(softmax(z) − onehot(y)), ÷N for the mean",))
 
 
 def _cross_entropy_jvp(t, out, logits, labels, reduction):

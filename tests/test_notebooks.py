@@ -142,3 +142,11 @@ def test_printed_outputs_show_numbers_not_objects(path):
             assert "Value(" not in text and " object at 0x" not in text, (
                 f"{path.name}, cell {index}: a printed output shows an object instead of a number: {text[:120]!r}"
             )
+
+
+def test_notebook_03_cross_entropy_edge_states_the_mean():
+    """The digits network's picture in notebook 03: the loss is a mean over the batch, so the rule on the edge
+    into cross_entropy must say that the gradient is divided by N (it once read g⊙(softmax(z) − onehot(y)))."""
+    svgs = [o["data"]["image/svg+xml"] for o in _stored_outputs("03_fully_connected_network", "F.cross_entropy(mlp(")
+            if "image/svg+xml" in o.get("data", {})]
+    assert svgs and "onehot(y)), ÷N for the mean" in svgs[0]
