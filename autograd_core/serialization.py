@@ -125,8 +125,7 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=No
     effect (a pickle naming anything but tensors and plain data raises `pickle.UnpicklingError`), and
     pickle_module, mmap and PyTorch's other pickle arguments are accepted and unused;
     `map_location` may only name the CPU (tensors saved on a GPU load to the CPU; a function is accepted and
-    not called). A file of neither format
-    raises RuntimeError."""
+    not called). A file of neither format raises RuntimeError."""
     # PyTorch's forms: "cpu", a device, {"cuda:0": "cpu"}, or a function (never called: storages are arrays here).
     targets = map_location.values() if isinstance(map_location, dict) else () if callable(map_location) else (
         () if map_location is None else (map_location,))

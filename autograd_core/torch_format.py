@@ -348,7 +348,7 @@ def unpickle(data, reader):
                 target = stack[-1]
                 # torch's state dicts carry `_metadata` (module versions) as an attribute of the OrderedDict.
                 _check(type(target) is collections.OrderedDict and isinstance(state, dict)
-                       and all(isinstance(k, str) and not k.startswith("__") for k in state),
+                       and all(isinstance(k, str) and not hasattr(collections.OrderedDict, k) for k in state),
                        f"pickle: BUILD of a {type(target).__name__} is not allowed")
                 for key, value in state.items():
                     setattr(target, key, value)
