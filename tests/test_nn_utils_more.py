@@ -279,7 +279,12 @@ def test_skip_init_and_submodules():
     from autograd_core.nn.stateless import functional_call
     from autograd_core.nn.utils import convert_parameters, stateless
 
-    assert stateless.functional_call is functional_call
+    # the older address keeps its own name for the second argument (parameters_and_buffers), over the same call
+    model = nn.Linear(2, 1)
+    new = {"weight": ag.tensor([[1.0, 2.0]]), "bias": ag.tensor([0.5])}
+    x = ag.tensor([[3.0, 4.0]])
+    assert stateless.functional_call(model, parameters_and_buffers=new, args=x).item() == \
+        functional_call(model, new, x).item() == 11.5
     assert convert_parameters.parameters_to_vector is nn.utils.parameters_to_vector
     assert convert_parameters.vector_to_parameters is nn.utils.vector_to_parameters
     with warnings.catch_warnings():
