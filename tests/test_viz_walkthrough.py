@@ -176,3 +176,17 @@ def test_the_tensor_network_picture_is_not_a_thin_strip(tmp_path):
     svg = viz.export_bytes(loss, "svg").decode()
     width, height = map(float, re.search(r'width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups())
     assert 0.5 < width / height < 4, (width, height)
+
+
+def test_in_a_notebook_a_leaf_shows_its_numbers_and_a_result_its_graph():
+    import autograd_core as ag
+
+    x = ag.randn(3, 3)
+    assert x._repr_mimebundle_() == {"text/plain": repr(x)}  # a leaf: nothing to draw but itself
+    assert Value(2.0, label="a")._repr_mimebundle_() == {"text/plain": "Value(2, label='a')"}
+    assert x._repr_mimebundle_(exclude=["text/plain"]) == {}
+    y = (x.requires_grad_() * 2).sum()
+    bundle = y._repr_mimebundle_()
+    assert bundle["text/plain"] == repr(y)
+    if __import__("shutil").which("dot"):  # a result: the picture of its graph
+        assert "<svg" in bundle["image/svg+xml"]

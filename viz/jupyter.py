@@ -65,6 +65,8 @@ def picture_mimebundle(picture, include=None, exclude=None, text=None):
 def value_mimebundle(value, include=None, exclude=None):
     """What `Value._repr_mimebundle_(include, exclude)` returns: the Value's graph as SVG, plus its repr.
 
+    A leaf (a Value made by a factory or `Value(...)`, not by an operation) shows as its repr only, as a
+    tensor does in PyTorch: `x = torch.randn(3, 3)` then `x` shows the numbers, not a picture of one box.
     A graph of more than VALUE_MAX_NODES nodes shows as text only (its repr and how to see the picture:
     `viz.draw(v, max_nodes=...)` or `viz.explore(v)`), so ending a cell with a big Value stays quick and
     short. Without the Graphviz binary the bundle holds only text/plain (the repr), as `repr` shows.
@@ -72,6 +74,8 @@ def value_mimebundle(value, include=None, exclude=None):
     from .dot import draw
 
     size = count_nodes(value, VALUE_MAX_NODES + 1)
+    if size == 1:  # a leaf has no graph to show: its numbers (the repr) say more than a one-box picture
+        return {TEXT: repr(value)} if _wanted(TEXT, include, exclude) else {}
     if size > VALUE_MAX_NODES:
         text = (f"{value!r}\n(its graph has more than {VALUE_MAX_NODES} nodes: viz.draw(v, max_nodes=100) "
                 "draws a summary, viz.explore(v) opens all of it)")
