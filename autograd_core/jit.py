@@ -1011,18 +1011,19 @@ _ALTERNATES = 2  # programs kept per guard key for data that failed the current 
 _RETRIES = 2  # times a slot that runs eagerly records again after a referenced name changed, until a replay
 
 
-def compile(fn=None, *, max_recordings=8, max_keys=64):
-    """Compile `fn` into a replay of the primitives one call runs (forward, backward, effects): see the
-    module's docstring for what is recorded, what is guarded and what is not. Usable as a decorator.
+def compile(model=None, *, max_recordings=8, max_keys=64):
+    """Compile `model` (a function, or a Module: anything callable) into a replay of the primitives one call
+    runs (forward, backward, effects): see the module's docstring for what is recorded, what is guarded and what
+    is not. Usable as a decorator.
 
     The first two calls with a given combination of argument shapes, dtypes, Python numbers and grad mode (a guard
     key) run eagerly and are recorded; later calls replay. Results are the same as eager mode, bit for bit.
     max_recordings: recordings of one key without two calls agreeing before its calls run eagerly (with a warning).
     max_keys: keys kept (each with its recording or program); calls with a new key beyond them run eagerly, with a
               warning, as torch.compile does past its cache_size_limit."""
-    if fn is None:
+    if model is None:
         return lambda f: Compiled(f, max_recordings, max_keys)
-    return Compiled(fn, max_recordings, max_keys)
+    return Compiled(model, max_recordings, max_keys)
 
 
 from .jit_plan import _Plan, _writes_the_same  # noqa: E402  (the code generator)

@@ -151,6 +151,10 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
 # Norms.
 
 
+def _as_dtype(x, dtype):
+    return x if dtype is None else x.to(dtype)
+
+
 def _dims(dim, ndim):
     if dim is None:
         return tuple(range(ndim))
@@ -158,12 +162,13 @@ def _dims(dim, ndim):
     return tuple(d % ndim if ndim else d for d in dims)
 
 
-def vector_norm(x, ord=2, dim=None, keepdim=False):  # noqa: A002  (PyTorch's argument name)
+def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):  # noqa: A002  (PyTorch's argument name)
     """The vector ord-norm of x over `dim` (an int, a tuple, or None: all elements as one vector).
 
     ord: 2 (sqrt Σ x²), 1 (Σ |x|), inf (max |x|), -inf (min |x|), 0 (the number of nonzero elements, no gradient),
-    other p (Σ |x|^p)^(1/p). The result has x's shape without `dim` (kept as size 1 with keepdim=True)."""
-    x = as_value(x)
+    other p (Σ |x|^p)^(1/p). The result has x's shape without `dim` (kept as size 1 with keepdim=True).
+    dtype: x is converted to it first (PyTorch's)."""
+    x = _as_dtype(as_value(x), dtype)
     if not isinstance(ord, numbers.Real):
         raise RuntimeError(f"linalg.vector_norm: Expected a numerical ord (got {ord!r}); use matrix_norm for 'fro'")
     dims = _dims(dim, x.ndim)
@@ -180,12 +185,13 @@ def vector_norm(x, ord=2, dim=None, keepdim=False):  # noqa: A002  (PyTorch's ar
     return (x.abs() ** ord).sum(axis=dims, keepdims=keepdim) ** (1.0 / ord)
 
 
-def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False):  # noqa: A002  (PyTorch's argument name)
+def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):  # noqa: A002  (PyTorch's name)
     """The matrix norm of A over the two dimensions `dim` (the last two by default).
 
     ord: 'fro' (sqrt Σ a²), 1 / -1 (max / min over columns of the column sums of |a|), inf / -inf (max / min over
-    rows of the row sums of |a|), 'nuc' (Σ σ), 2 / -2 (the largest / smallest singular value σ, see svdvals)."""
-    A = as_value(A)
+    rows of the row sums of |a|), 'nuc' (Σ σ), 2 / -2 (the largest / smallest singular value σ, see svdvals).
+    dtype: A is converted to it first (PyTorch's)."""
+    A = _as_dtype(as_value(A), dtype)
     if A.ndim < 2:
         raise RuntimeError(f"linalg.matrix_norm: The input tensor A must have at least 2 dimensions, got {A.ndim}")
     rows, cols = _dims(dim, A.ndim)
@@ -211,10 +217,11 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False):  # noqa: A002  (PyTo
     return out if keepdim else out.sum(axis=(rows, cols))
 
 
-def norm(input, ord=None, dim=None, keepdim=False):  # noqa: A002  (PyTorch's argument names)
+def norm(input, ord=None, dim=None, keepdim=False, *, dtype=None):  # noqa: A002  (PyTorch's argument names)
     """torch.linalg.norm: a vector norm (dim an int or 1-tuple; or dim=None and ord=None: all elements, 2-norm;
-    or dim=None and a 1-D input) or a matrix norm (dim a 2-tuple; or dim=None and a 2-D input)."""
-    A = as_value(input)
+    or dim=None and a 1-D input) or a matrix norm (dim a 2-tuple; or dim=None and a 2-D input); dtype: input is
+    converted to it first."""
+    A = _as_dtype(as_value(input), dtype)
     if dim is not None:
         dims = (dim,) if isinstance(dim, numbers.Integral) else tuple(dim)
         if len(dims) == 1:

@@ -227,13 +227,14 @@ def _off_triangle(x, upper):
     return x * (np.tri(n, k=-1, dtype=x.dtype).T if not upper else np.tri(n, k=-1, dtype=x.dtype))
 
 
-def cholesky_solve(B, L, upper=False):
-    """torch.cholesky_solve: X with A X = B for A = L Lᵀ (upper=False: L lower-triangular) or A = Uᵀ U (upper=True,
-    L holding U), from the factor L (..., n, n) and B (..., n, k); batch dimensions broadcast.
+def cholesky_solve(input, input2, upper=False):  # noqa: A002  (PyTorch's argument names)
+    """torch.cholesky_solve(B, L): X with A X = B for A = L Lᵀ (upper=False: L lower-triangular) or A = Uᵀ U
+    (upper=True, L holding U), from the factor L = input2 (..., n, n) and B = input (..., n, k); batch dimensions
+    broadcast.
 
     Only L's triangle is read; the gradient is PyTorch's, that of (L Lᵀ)⁻¹ B in the whole of L (so the entries
     outside the triangle get one too)."""
-    B, L = as_value(B), as_value(L)
+    B, L = as_value(input), as_value(input2)
     if B.ndim < 2:
         raise RuntimeError(f"b should have at least 2 dimensions, but has {B.ndim} dimensions instead")
     _check_square("cholesky_solve", L)
@@ -242,9 +243,10 @@ def cholesky_solve(B, L, upper=False):
     return solve(_mT(factor) @ factor if upper else factor @ _mT(factor), B)
 
 
-def cholesky_inverse(L, upper=False):
-    """torch.cholesky_inverse: A⁻¹ for A = L Lᵀ (or Uᵀ U, upper=True) from its Cholesky factor (..., n, n)."""
-    L = as_value(L)
+def cholesky_inverse(input, upper=False):  # noqa: A002  (PyTorch's argument name)
+    """torch.cholesky_inverse: A⁻¹ for A = L Lᵀ (or Uᵀ U, upper=True) from its Cholesky factor L = input
+    (..., n, n)."""
+    L = as_value(input)
     _check_square("cholesky_inverse", L)
     return cholesky_solve(as_value(np.broadcast_to(np.eye(L.shape[-1], dtype=L.dtype), L.shape)), L, upper)
 

@@ -98,9 +98,9 @@ class Generator:
         return self
 
 
-def set_default_dtype(dtype):
-    """The float dtype of new factories' and layers' Values (float32 unless changed)."""
-    dtype = np.dtype(dtype)
+def set_default_dtype(d):
+    """The float dtype of new factories' and layers' Values (float32 unless changed) becomes d."""
+    dtype = np.dtype(d)
     if dtype.kind != "f":
         raise TypeError(f"set_default_dtype: {dtype} is not a float dtype")
     DEFAULTS["dtype"] = dtype
@@ -160,11 +160,11 @@ def as_tensor(data, dtype=None, device=None):
     return tensor(data, dtype=dtype, device=device)
 
 
-def from_numpy(array):
-    """A Value sharing `array`'s memory (changes to one show in the other), requires_grad=False."""
-    if not isinstance(array, np.ndarray):
-        raise TypeError(f"from_numpy: expected an ndarray, got {type(array).__name__}")
-    return Value(array[()] if array.ndim == 0 else array, requires_grad=False, dtype=array.dtype)
+def from_numpy(ndarray):
+    """A Value sharing `ndarray`'s memory (changes to one show in the other), requires_grad=False."""
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"from_numpy: expected an ndarray, got {type(ndarray).__name__}")
+    return Value(ndarray[()] if ndarray.ndim == 0 else ndarray, requires_grad=False, dtype=ndarray.dtype)
 
 
 def zeros(*size, dtype=None, device=None, requires_grad=False):
@@ -422,7 +422,7 @@ def where(condition, input=None, other=None):
     return ops.where(condition, input, other)
 
 
-def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def std_mean(input, dim=None, unbiased=True, keepdim=False, *, correction=None):
     """(std, mean) over dim (all elements by default), as torch.std_mean: std with `correction` (1 by default:
     unbiased; unbiased=False means 0). std_mean(x, False), PyTorch's (input, unbiased) overload, works too."""
     if isinstance(dim, bool):
@@ -431,7 +431,7 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return x.std(dim, keepdim=keepdim, correction=_correction(correction, unbiased)), x.mean(dim, keepdim=keepdim)
 
 
-def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def var_mean(input, dim=None, unbiased=True, keepdim=False, *, correction=None):
     """(var, mean) over dim (all elements by default), as torch.var_mean (see std_mean)."""
     if isinstance(dim, bool):
         dim, unbiased = None, dim

@@ -252,7 +252,7 @@ class TensorMethods:
     # ------------------------------------------------------------------------------------------------
     # Reductions with PyTorch's defaults.
 
-    def var(self, dim=None, ddof=None, keepdims=None, *, axis=None, keepdim=None, correction=None, unbiased=None):
+    def var(self, dim=None, ddof=None, keepdims=None, *, axis=None, keepdim=False, correction=None, unbiased=None):
         """Variance: Σ(x - mean)² / (n - correction). See the module docstring for the default correction.
 
         PyTorch: var(dim=None, keepdim=False, correction=1) (or unbiased=True/False);
@@ -264,10 +264,10 @@ class TensorMethods:
         if correction is None:
             correction = ddof if ddof is not None else (
                 int(unbiased) if unbiased is not None else (0 if numpy_spelling else 1))
-        args = reduce_args(axis, keepdims or False, dim, keepdim)
+        args = reduce_args(axis, keepdims or False, dim, keepdim or None)
         return _value._ops.var(self, ddof=correction, **args)
 
-    def std(self, dim=None, ddof=None, keepdims=None, *, axis=None, keepdim=None, correction=None, unbiased=None):
+    def std(self, dim=None, ddof=None, keepdims=None, *, axis=None, keepdim=False, correction=None, unbiased=None):
         """Standard deviation: sqrt of `var` with the same arguments (unbiased by default, as PyTorch)."""
         return self.var(dim, ddof, keepdims, axis=axis, keepdim=keepdim, correction=correction,
                         unbiased=unbiased).sqrt()
@@ -283,18 +283,22 @@ class TensorMethods:
             return MaxMin(values, indices)
         return prim(self, **reduce_args(axis, keepdims or False, dim, keepdim))
 
-    def max(self, dim=None, keepdim=None, *, axis=None, keepdims=None):
+    # keepdim=False or None: not asked for, so that NumPy's keepdims= (given instead) decides.
+
+    def max(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         """The largest element; along `dim` PyTorch's (values, indices); along `axis` NumPy's values;
         `x.max(y)` for a Value y is the elementwise maximum. Ties share the gradient equally."""
-        return self._extremum("max", dim, keepdim, axis, keepdims)
+        return self._extremum("max", dim, keepdim or None, axis, keepdims)
 
-    def min(self, dim=None, keepdim=None, *, axis=None, keepdims=None):
+    def min(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         """The smallest element; the arguments as for `max`."""
-        return self._extremum("min", dim, keepdim, axis, keepdims)
+        return self._extremum("min", dim, keepdim or None, axis, keepdims)
 
-    def prod(self, dim=None, keepdim=None, *, axis=None, keepdims=None):
-        """The product of the elements (over all, or along dim/axis); its gradient is right where elements are 0."""
-        return _value._ops.prod(self, **reduce_args(axis, keepdims or False, dim, keepdim))
+    def prod(self, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
+        """The product of the elements (over all, or along dim/axis); its gradient is right where elements are 0.
+        dtype: self is converted to it first (PyTorch's)."""
+        x = self if dtype is None else self.to(dtype)
+        return _value._ops.prod(x, **reduce_args(axis, keepdims or False, dim, keepdim or None))
 
     def argmax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         """Index of the largest element: over the flattened Value when dim is None, else along dim

@@ -61,17 +61,17 @@ def get_num_threads():
     return threads
 
 
-def set_num_threads(n):
-    """Use up to `n` threads (an int >= 1) in large kernels, from now on, in every thread of this process.
+def set_num_threads(num):
+    """Use up to `num` threads (an int >= 1) in large kernels, from now on, in every thread of this process.
 
     Unlike torch.set_num_threads, this leaves NumPy's BLAS (matrix products) alone: OpenBLAS reads
     OPENBLAS_NUM_THREADS (or OMP_NUM_THREADS) once, at start-up; the threadpoolctl package can change it later."""
     try:
-        count = operator.index(n)  # an int, or a NumPy integer
+        count = operator.index(num)  # an int, or a NumPy integer
     except TypeError:
         count = None
-    if isinstance(n, (bool, np.bool_)) or count is None or count < 1:
-        raise ValueError(f"set_num_threads: the number of threads must be an int >= 1, got {n!r}")
+    if isinstance(num, (bool, np.bool_)) or count is None or count < 1:
+        raise ValueError(f"set_num_threads: the number of threads must be an int >= 1, got {num!r}")
     with _lock:
         _state["threads"] = count
 
