@@ -171,8 +171,8 @@ display(viz.draw(loss, show=("shape", "derivs")))
 # network is opened, its three layers stay folded, each box saying how many nodes it hides.
 
 # %%
-small = nn.MLP(4, [8, 8, 3], activation="tanh", dtype=np.float64)
+small = nn.MLP(4, [8, 8, 3], activation="tanh", rng=0, dtype=np.float64)
 outs = small([0.1, -0.2, 0.3, 0.4])
 cost = (ag.stack(outs) ** 2).sum()
 print(f"{len(viz.trace(cost).nodes)} nodes in the scalar graph")
-display(viz.draw(cost, max_nodes=14, show=("data", "shape")))
+display(viz.draw(cost, max_nodes=14, show=("data", "shape"), rankdir="TB"))   # top to bottom: fits the page

@@ -175,9 +175,9 @@ for (activation, init), g in norms.items():
         assert hidden.max() / hidden.min() < 10     # within one order of magnitude
 
 # %% [markdown]
-# In the sigmoid networks the gradient is multiplied by the factor in the last column at every layer, so
-# the first layers receive a gradient several orders of magnitude smaller than the last ones: they hardly
-# learn. In the tanh and ReLU networks it stays within the same order of magnitude from layer to layer.
+# In the sigmoid networks the gradient is multiplied at every layer by about the factor in the last column
+# (its geometric mean over the layers), so the first layers receive a gradient several orders of magnitude
+# smaller than the last ones: they hardly learn. In the tanh and ReLU networks it stays within the same order of magnitude from layer to layer.
 # The cause is the factor σ′(z) ≤ 1/4: here is its average over the batch in each hidden layer of the
 # sigmoid network with Xavier weights, read from the activations a = σ(z) as a(1 − a).
 
