@@ -64,9 +64,10 @@ display(viz.draw(loss, show=("shape", "derivs")))
 # %% [markdown]
 # Each layer is a box holding one `linear` node, whose output (5, nout) is the weighted inputs z of the
 # layer's neurons for all five examples, and one `sigmoid` node, the activations a = σ(z). The edges of these
-# tensor nodes are labelled with their rules (g is the gradient arriving from the right): the input of a
-# `linear` node gets g·W, which is the lecture's Σ w′ ∂C/∂z′ for every neuron at once; its weight gets gᵀ·x,
-# ∂C/∂z times the input (∂z/∂w = input); and the sigmoid's g⊙σ(x)(1−σ(x)) is the σ′(z) amplifier.
+# tensor nodes are labelled with their rules (g is the gradient arriving from below, the output side): the
+# input of a `linear` node gets g·W, which is the lecture's Σ w′ ∂C/∂z′ for every neuron at once; its weight
+# gets gᵀ·x, ∂C/∂z times the input (∂z/∂w = input); and the sigmoid's g⊙σ(x)(1−σ(x)) is the σ′(z)
+# amplifier.
 #
 # By hand, with nothing but NumPy and the lecture's two formulas, one example at a time, one neuron at a
 # time:
