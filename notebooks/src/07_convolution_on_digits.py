@@ -333,7 +333,9 @@ assert set(blank_here) <= set(dead) and all(peak[k] <= 0 for k in dead)
 # convolution plus bias is negative at every position of every training digit (the largest value above is
 # at most 0), so the ReLU outputs 0 everywhere, and since ReLU's derivative is 0 for a negative input, the
 # filter and bias of that map receive a zero gradient from every example: once training pushed them there,
-# they could never move back. A part of this small network's second layer does nothing. The usual remedies
+# they stopped learning. (Only a change in the layer below, which still learns, could make the sum positive
+# somewhere again; by the end of training none did.) A part of this small network's second layer does
+# nothing. The usual remedies
 # are a leaky ReLU (a small slope below 0 keeps a gradient), a smaller learning rate, or a different
 # initialisation; notebook 04 shows how the choice of activation shapes the gradients.
 
