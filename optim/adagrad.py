@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, flag, nonnegative
+from .optimizer import Optimizer, check_implementation_flags, flag, nonnegative
 
 
 class Adagrad(Optimizer):
@@ -22,7 +22,8 @@ class Adagrad(Optimizer):
                            initial_accumulator_value=nonnegative, eps=nonnegative, maximize=flag)
 
     def __init__(self, params, lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0,
-                 eps=1e-10, *, maximize=False):
+                 eps=1e-10, foreach=None, *, maximize=False, differentiable=False, fused=None):
+        check_implementation_flags(self._name, foreach, fused, False, differentiable)
         super().__init__(params, lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
                          initial_accumulator_value=initial_accumulator_value, eps=eps, maximize=maximize)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, beta_pair, flag, nonnegative
+from .optimizer import Optimizer, beta_pair, check_implementation_flags, flag, nonnegative
 
 
 class Adam(Optimizer):
@@ -25,7 +25,12 @@ class Adam(Optimizer):
                            maximize=flag)
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, *,
-                 maximize=False):
+                 foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,
+                 decoupled_weight_decay=False):
+        check_implementation_flags(self._name, foreach, fused, capturable, differentiable)
+        flag(self._name, "decoupled_weight_decay", decoupled_weight_decay)
+        if decoupled_weight_decay:  # PyTorch's Adam(decoupled_weight_decay=True) is AdamW
+            self._decoupled_weight_decay = True
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
                          maximize=maximize)
 
@@ -69,9 +74,10 @@ class AdamW(Adam):
     _decoupled_weight_decay = True
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *,
-                 maximize=False):
+                 maximize=False, foreach=None, capturable=False, differentiable=False, fused=None):
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
-                         maximize=maximize)
+                         foreach=foreach, maximize=maximize, capturable=capturable, differentiable=differentiable,
+                         fused=fused)
 
 
 class Adamax(Optimizer):
@@ -88,7 +94,9 @@ class Adamax(Optimizer):
 
     hyperparameters = dict(lr=nonnegative, betas=beta_pair, eps=nonnegative, weight_decay=nonnegative, maximize=flag)
 
-    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, *, maximize=False):
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, foreach=None, *,
+                 maximize=False, differentiable=False, capturable=False):
+        check_implementation_flags(self._name, foreach, None, capturable, differentiable)
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, maximize=maximize)
 
     def _state_keys(self, group):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, flag, nonnegative, real
+from .optimizer import Optimizer, check_implementation_flags, flag, nonnegative, real
 
 
 class ASGD(Optimizer):
@@ -24,7 +24,9 @@ class ASGD(Optimizer):
 
     hyperparameters = dict(lr=nonnegative, lambd=real, alpha=real, t0=real, weight_decay=nonnegative, maximize=flag)
 
-    def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0.0, *, maximize=False):
+    def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0.0, foreach=None, maximize=False,
+                 differentiable=False, capturable=False):
+        check_implementation_flags(self._name, foreach, None, capturable, differentiable)
         super().__init__(params, lr=lr, lambd=lambd, alpha=alpha, t0=t0, weight_decay=weight_decay,
                          maximize=maximize)
 

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from .optimizer import Optimizer, beta_pair, flag, nonnegative
+from .optimizer import Optimizer, beta_pair, check_implementation_flags, flag, nonnegative
 
 
 def _weight_decay(p, g, lr, weight_decay, decoupled):
@@ -36,7 +36,9 @@ class NAdam(Optimizer):
     _added_later = frozenset({"maximize", "decoupled_weight_decay"})
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, momentum_decay=4e-3,
-                 decoupled_weight_decay=False, *, maximize=False):
+                 decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False,
+                 differentiable=False):
+        check_implementation_flags(self._name, foreach, None, capturable, differentiable)
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                          momentum_decay=momentum_decay, decoupled_weight_decay=decoupled_weight_decay,
                          maximize=maximize)
@@ -80,7 +82,9 @@ class RAdam(Optimizer):
     _added_later = frozenset({"maximize", "decoupled_weight_decay"})
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
-                 decoupled_weight_decay=False, *, maximize=False):
+                 decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False,
+                 differentiable=False):
+        check_implementation_flags(self._name, foreach, None, capturable, differentiable)
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                          decoupled_weight_decay=decoupled_weight_decay, maximize=maximize)
 

@@ -374,6 +374,21 @@ real, nonnegative, flag, unit_interval, beta_pair = (
     check_number, check_nonnegative, check_flag, check_unit_interval, check_betas)
 
 
+def check_implementation_flags(owner, foreach=None, fused=None, capturable=False, differentiable=False):
+    """PyTorch's choices of implementation, which its optimizers take at PyTorch's positions: foreach and fused
+    (None, True or False: the loop over parameters, one fused kernel) and capturable (CUDA graphs) change nothing
+    here, where there is one NumPy implementation and no device; they are checked and not stored.
+    differentiable=True (a step that autograd follows, for meta-learning) is not supported: NotImplementedError."""
+    for name, value in (("foreach", foreach), ("fused", fused)):
+        if value is not None:
+            check_flag(owner, name, value)
+    check_flag(owner, "capturable", capturable)
+    check_flag(owner, "differentiable", differentiable)
+    if differentiable:
+        raise NotImplementedError(f"{owner}: differentiable=True is not supported (steps update NumPy arrays in "
+                                  "place, outside any graph)")
+
+
 # ----------------------------------------------------------------------------------------------------
 # Data plumbing.
 

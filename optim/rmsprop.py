@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, flag, nonnegative
+from .optimizer import Optimizer, check_implementation_flags, flag, nonnegative
 
 
 class RMSprop(Optimizer):
@@ -25,7 +25,8 @@ class RMSprop(Optimizer):
                            momentum=nonnegative, centered=flag, maximize=flag)
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0,
-                 centered=False, *, maximize=False):
+                 centered=False, capturable=False, foreach=None, maximize=False, differentiable=False):
+        check_implementation_flags(self._name, foreach, None, capturable, differentiable)
         super().__init__(params, lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
                          centered=centered, maximize=maximize)
 

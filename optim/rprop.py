@@ -6,7 +6,7 @@ import numbers
 
 import numpy as np
 
-from .optimizer import Optimizer, check_number, flag, nonnegative
+from .optimizer import Optimizer, check_implementation_flags, check_number, flag, nonnegative
 
 
 def _etas(owner, name, value):
@@ -41,7 +41,9 @@ class Rprop(Optimizer):
 
     hyperparameters = dict(lr=nonnegative, etas=_etas, step_sizes=_step_sizes, maximize=flag)
 
-    def __init__(self, params, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), *, maximize=False):
+    def __init__(self, params, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), *, capturable=False, foreach=None,
+                 maximize=False, differentiable=False):
+        check_implementation_flags(self._name, foreach, None, capturable, differentiable)
         super().__init__(params, lr=lr, etas=etas, step_sizes=step_sizes, maximize=maximize)
 
     def _state_keys(self, group):

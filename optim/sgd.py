@@ -5,7 +5,8 @@ from __future__ import annotations
 from autograd_core.ops import number_like
 
 from .optimizer import (
-    _PLAIN_NUMBERS, Optimizer, _as_data_of, _python_number, flag, gradient_and_data, nonnegative, real,
+    _PLAIN_NUMBERS, Optimizer, _as_data_of, _python_number, check_implementation_flags, flag, gradient_and_data,
+    nonnegative, real,
 )
 
 
@@ -30,7 +31,8 @@ class SGD(Optimizer):
                            nesterov=flag, maximize=flag)
 
     def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False, *,
-                 maximize=False):
+                 maximize=False, foreach=None, differentiable=False, fused=None):
+        check_implementation_flags(self._name, foreach, fused, False, differentiable)
         super().__init__(params, lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
                          nesterov=nesterov, maximize=maximize)
 
