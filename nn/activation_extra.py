@@ -30,7 +30,7 @@ from autograd_core.ops import data_of, getitem, where
 
 from . import init
 from .activation import _elu, _softmax_input, softmax, softplus
-from .module import Module, Parameter
+from .module import Module, Parameter, check_device
 
 # SELU's constants (Klambauer et al., 2017), as PyTorch writes them.
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -177,10 +177,11 @@ def hardshrink(input, lambd=0.5):
 
 
 class PReLU(Module):
-    """PReLU(num_parameters=1, init=0.25, dtype=None): `prelu` with a learned slope `weight` of shape
+    """PReLU(num_parameters=1, init=0.25, device=None, dtype=None): `prelu` with a learned slope `weight` of shape
     (num_parameters,), every entry `init`; num_parameters is 1 or the number of channels (axis 1)."""
 
-    def __init__(self, num_parameters=1, init=0.25, dtype=None):
+    def __init__(self, num_parameters=1, init=0.25, device=None, dtype=None):
+        check_device(device)
         if isinstance(num_parameters, bool) or not isinstance(num_parameters, numbers.Integral) \
                 or num_parameters < 1:
             raise ValueError(f"PReLU: num_parameters must be a positive int, got {num_parameters!r}")

@@ -27,7 +27,7 @@ from autograd_core.ops import broadcast_to, concatenate, data_of, softmax
 
 from . import init
 from .dropout import dropout
-from .linear import Linear, _linear
+from .linear import NonDynamicallyQuantizableLinear, _linear
 from .module import Module, Parameter
 
 
@@ -278,7 +278,7 @@ class MultiheadAttention(Module):
             self.v_proj_weight = Parameter(init.xavier_uniform((e, self.vdim), rng=self._rng, dtype=dtype))
             self.in_proj_weight = None
         self.in_proj_bias = Parameter(np.zeros(3 * e, dtype)) if bias else None
-        self.out_proj = Linear(e, e, bias=bias, rng=self._rng, dtype=dtype)
+        self.out_proj = NonDynamicallyQuantizableLinear(e, e, bias=bias, rng=self._rng, dtype=dtype)
         if bias:
             init.zeros_(self.out_proj.bias)
         if add_bias_kv:
@@ -307,12 +307,4 @@ class MultiheadAttention(Module):
             output = output.swapaxes(0, 1)
         return output, weights
 
-    def extra_repr(self):
-        text = f"embed_dim={self.embed_dim}, num_heads={self.num_heads}"
-        if self.dropout:
-            text += f", dropout={self.dropout}"
-        if not self._qkv_same_embed_dim:
-            text += f", kdim={self.kdim}, vdim={self.vdim}"
-        if self.batch_first:
-            text += ", batch_first=True"
-        return text
+    # No extra_repr: PyTorch prints `MultiheadAttention(` and its out_proj only.

@@ -225,6 +225,18 @@ class ModuleList(_Container):
     def _items(self):
         return list(self._modules.values())
 
+    def _repr_children(self):
+        """Runs of equal children fold into one line, as PyTorch prints them: `(0-5): 6 x Block(...)`."""
+        runs = []  # [first index, last index, text]
+        for index, child in enumerate(self._items()):
+            text = repr(child)
+            if runs and runs[-1][2] == text:
+                runs[-1][1] = index
+            else:
+                runs.append([index, index, text])
+        return [(str(first), text) if first == last else (f"{first}-{last}", f"{last - first + 1} x {text}")
+                for first, last, text in runs]
+
     def _rebuild(self, items):
         self._modules.clear()
         for i, module in enumerate(items):

@@ -31,7 +31,7 @@ from autograd_core.ops import data_of, primitive, reshape
 
 from . import init
 from .im2col import _out_len, _conv2d_np, _conv_transpose2d_np, _conv2d_weight_np
-from .module import Module, Parameter
+from .module import Module, Parameter, check_device
 from .padding import pad
 
 # padding_mode (PyTorch's names) -> the mode of `pad`.
@@ -374,17 +374,18 @@ class _ConvNd(Module):
 
     def extra_repr(self):
         text = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
+        # PyTorch's order, and its unquoted strings: padding=same, padding_mode=reflect
         if self.padding != (0,) * self._nd:
-            text += f", padding={self.padding}"  # padding=same, unquoted, as PyTorch prints it
-        if self._transposed and self.output_padding != (0,) * self._nd:
-            text += f", output_padding={self.output_padding}"
+            text += f", padding={self.padding}"
         if self.dilation != (1,) * self._nd:
             text += f", dilation={self.dilation}"
+        if self._transposed and self.output_padding != (0,) * self._nd:
+            text += f", output_padding={self.output_padding}"
         if self.groups != 1:
             text += f", groups={self.groups}"
-        if self.padding_mode != "zeros":
-            text += f", padding_mode={self.padding_mode!r}"
-        return text + ("" if self.bias is not None else ", bias=False")
+        if self.bias is None:
+            text += ", bias=False"
+        return text + (f", padding_mode={self.padding_mode}" if self.padding_mode != "zeros" else "")
 
 
 class Conv2d(_ConvNd):
@@ -392,11 +393,13 @@ class Conv2d(_ConvNd):
 
     weight (out_channels, in_channels/groups, kh, kw), bias (out_channels,) or None. padding may be
     'same' or 'valid'; padding_mode 'zeros' (default), 'reflect', 'replicate' or 'circular' says what the
-    padding holds. rng: None, an int seed or a np.random.Generator; dtype defaults to float32.
+    padding holds. device: None or the CPU; dtype defaults to float32; rng (ours, after PyTorch's arguments): None,
+    an int seed or a np.random.Generator.
     """
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
-                 bias=True, padding_mode="zeros", rng=None, dtype=None):
+                 bias=True, padding_mode="zeros", device=None, dtype=None, rng=None):
+        check_device(device)
         _ConvNd.__init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, rng,
                          dtype, padding_mode=padding_mode)
 
@@ -425,7 +428,8 @@ class ConvTranspose2d(_ConvNd):
     _transposed = True
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0,
-                 groups=1, bias=True, dilation=1, padding_mode="zeros", rng=None, dtype=None):
+                 groups=1, bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None, rng=None):
+        check_device(device)
         _ConvNd.__init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, rng,
                          dtype, output_padding, padding_mode)
 

@@ -12,7 +12,7 @@ from autograd_core.jit import not_replayable, replay_requires
 from autograd_core.ops import data_of, where
 
 from . import init
-from .module import Module, Parameter
+from .module import Module, Parameter, check_device
 
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False):
@@ -75,27 +75,64 @@ def _padding_index(padding_idx, num, who):
 
 
 class Embedding(Module):
-    """Embedding(num_embeddings, embedding_dim, padding_idx=None, *, rng=None, dtype=None): weight
-    (num, dim) drawn from N(0, 1) as in PyTorch. Input: integer ids of any shape (...) -> (..., dim).
+    """Embedding(num_embeddings, embedding_dim, padding_idx=None, max_norm=None, norm_type=2.0,
+    scale_grad_by_freq=False, sparse=False, _weight=None, _freeze=False, device=None, dtype=None, *, rng=None):
+    weight (num, dim) drawn from N(0, 1) as in PyTorch. Input: integer ids of any shape (...) -> (..., dim).
 
     padding_idx: a row initialised to zeros that never gets a gradient (a "no token" id), as PyTorch.
+    max_norm, norm_type, scale_grad_by_freq, sparse: `embedding`'s (max_norm renormalises the rows read, in place).
+    _weight: the (num, dim) table to use instead (taken as is, the padding row too); _freeze=True: it gets no
+    gradient. See also `Embedding.from_pretrained`. device: None or the CPU.
     """
 
-    def __init__(self, num_embeddings, embedding_dim, padding_idx=None, *, rng=None, dtype=None):
+    def __init__(self, num_embeddings, embedding_dim, padding_idx=None, max_norm=None, norm_type=2.0,
+                 scale_grad_by_freq=False, sparse=False, _weight=None, _freeze=False, device=None, dtype=None, *,
+                 rng=None):
+        check_device(device)
         self.num_embeddings, self.embedding_dim = int(num_embeddings), int(embedding_dim)
         self.padding_idx = None if padding_idx is None else _padding_index(padding_idx, self.num_embeddings,
                                                                             "Embedding")
-        weight = init.normal((self.num_embeddings, self.embedding_dim), 0.0, 1.0, rng, dtype)
-        if self.padding_idx is not None:
-            weight[self.padding_idx] = 0
-        self.weight = Parameter(weight)
+        self.max_norm, self.norm_type = max_norm, norm_type
+        self.scale_grad_by_freq, self.sparse = bool(scale_grad_by_freq), bool(sparse)
+        if _weight is None:
+            weight = init.normal((self.num_embeddings, self.embedding_dim), 0.0, 1.0, rng, dtype)
+            if self.padding_idx is not None:
+                weight[self.padding_idx] = 0
+        else:
+            weight = data_of(_weight)
+            if np.shape(weight) != (self.num_embeddings, self.embedding_dim):
+                raise ValueError(f"Embedding: _weight of shape {np.shape(weight)} does not match num_embeddings and "
+                                 f"embedding_dim {(self.num_embeddings, self.embedding_dim)}")
+        self.weight = Parameter(weight, dtype=dtype)
+        if _freeze:
+            self.weight.requires_grad_(False)
+
+    @classmethod
+    def from_pretrained(cls, embeddings, freeze=True, padding_idx=None, max_norm=None, norm_type=2.0,
+                        scale_grad_by_freq=False, sparse=False):
+        """An Embedding whose weight is `embeddings` (num, dim), as PyTorch's: freeze=True (the default) keeps it
+        out of training (no gradient)."""
+        if np.ndim(data_of(embeddings)) != 2:
+            raise ValueError("Embeddings parameter is expected to be 2-dimensional")
+        rows, cols = np.shape(data_of(embeddings))
+        return cls(rows, cols, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse, _weight=embeddings,
+                   _freeze=freeze)
 
     def forward(self, indices):
-        return embedding(indices, self.weight, self.padding_idx)
+        return embedding(indices, self.weight, self.padding_idx, self.max_norm, self.norm_type,
+                         self.scale_grad_by_freq, self.sparse)
 
-    def extra_repr(self):
+    def extra_repr(self):  # PyTorch's: the options that differ from their defaults
         text = f"{self.num_embeddings}, {self.embedding_dim}"
-        return text if self.padding_idx is None else f"{text}, padding_idx={self.padding_idx}"
+        if self.padding_idx is not None:
+            text += f", padding_idx={self.padding_idx}"
+        if self.max_norm is not None:
+            text += f", max_norm={self.max_norm}"
+        if self.norm_type != 2:
+            text += f", norm_type={self.norm_type}"
+        if self.scale_grad_by_freq:
+            text += ", scale_grad_by_freq=True"
+        return text + (", sparse=True" if self.sparse else "")
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -185,13 +222,14 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
 
 class EmbeddingBag(Module):
     """EmbeddingBag(num_embeddings, embedding_dim, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
-    mode='mean', sparse=False, _weight=None, include_last_offset=False, padding_idx=None, *, rng=None, dtype=None):
-    weight (num, dim) from N(0, 1) (the padding row zeros), as PyTorch. forward(input, offsets=None,
+    mode='mean', sparse=False, _weight=None, include_last_offset=False, padding_idx=None, device=None, dtype=None, *,
+    rng=None): weight (num, dim) from N(0, 1) (the padding row zeros), as PyTorch. forward(input, offsets=None,
     per_sample_weights=None): see `embedding_bag`."""
 
     def __init__(self, num_embeddings, embedding_dim, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
-                 mode="mean", sparse=False, _weight=None, include_last_offset=False, padding_idx=None, *, rng=None,
-                 dtype=None):
+                 mode="mean", sparse=False, _weight=None, include_last_offset=False, padding_idx=None, device=None,
+                 dtype=None, *, rng=None):
+        check_device(device)
         if mode not in _BAG_MODES:
             raise ValueError(f"EmbeddingBag: mode has to be one of sum, mean or max, got {mode!r}")
         if max_norm is not None or scale_grad_by_freq:

@@ -139,13 +139,14 @@ class LazyModuleMixin:
 
 
 class LazyLinear(LazyModuleMixin, Linear):
-    """LazyLinear(out_features, bias=True, rng=None, dtype=None): a Linear whose in_features is the last axis of
-    its first input."""
+    """LazyLinear(out_features, bias=True, device=None, dtype=None, rng=None): a Linear whose in_features is the last
+    axis of its first input."""
 
     cls_to_become = Linear
 
-    def __init__(self, out_features, bias=True, rng=None, dtype=None):
-        Linear.__init__(self, 0, out_features, bias, 0, dtype)
+    def __init__(self, out_features, bias=True, device=None, dtype=None, rng=None):
+        check_device(device)
+        Linear.__init__(self, 0, out_features, bias, dtype=dtype, rng=0)
         self._lazy_setup((out_features,), dict(bias=bias, rng=rng, dtype=dtype), ("weight", "bias"))
 
     @staticmethod
@@ -172,12 +173,13 @@ class _LazyConv(LazyModuleMixin):
 
 class LazyConv1d(_LazyConv, Conv1d):
     """LazyConv1d(out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1, bias=True,
-    padding_mode='zeros', rng=None, dtype=None): a Conv1d whose in_channels comes from its first input."""
+    padding_mode='zeros', device=None, dtype=None, rng=None): a Conv1d whose in_channels comes from its first input."""
 
     cls_to_become = Conv1d
 
     def __init__(self, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1, bias=True,
-                 padding_mode="zeros", rng=None, dtype=None):
+                 padding_mode="zeros", device=None, dtype=None, rng=None):
+        check_device(device)
         self._lazy_conv(out_channels, kernel_size, dict(stride=stride, padding=padding, dilation=dilation,
                                                         groups=groups, bias=bias, padding_mode=padding_mode, rng=rng,
                                                         dtype=dtype))
@@ -199,13 +201,14 @@ class LazyConv3d(_LazyConv, Conv3d):
 
 class LazyConvTranspose1d(_LazyConv, ConvTranspose1d):
     """LazyConvTranspose1d(out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1, bias=True,
-    dilation=1, padding_mode='zeros', rng=None, dtype=None): a ConvTranspose1d whose in_channels comes from its
-    first input."""
+    dilation=1, padding_mode='zeros', device=None, dtype=None, rng=None): a ConvTranspose1d whose in_channels comes
+    from its first input."""
 
     cls_to_become = ConvTranspose1d
 
     def __init__(self, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1, bias=True,
-                 dilation=1, padding_mode="zeros", rng=None, dtype=None):
+                 dilation=1, padding_mode="zeros", device=None, dtype=None, rng=None):
+        check_device(device)
         self._lazy_conv(out_channels, kernel_size, dict(stride=stride, padding=padding, output_padding=output_padding,
                                                         groups=groups, bias=bias, dilation=dilation,
                                                         padding_mode=padding_mode, rng=rng, dtype=dtype))

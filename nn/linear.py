@@ -11,7 +11,7 @@ from autograd_core import Value
 from autograd_core.ops import primitive
 
 from . import init
-from .module import Module, Parameter
+from .module import Module, Parameter, check_device
 
 
 def _check_features(x, in_features, who):
@@ -95,14 +95,16 @@ def linear(input, weight, bias=None):
 class Linear(Module):
     """Affine layer y = x Wᵀ + b.
 
-    Linear(in_features, out_features, bias=True, rng=None, dtype=None)
+    Linear(in_features, out_features, bias=True, device=None, dtype=None, rng=None)
 
     weight: (out_features, in_features), bias: (out_features,), both drawn from
-    U(-1/√in, 1/√in) (PyTorch's default, kaiming_uniform with a=√5), with `rng` (see `nn.init`).
-    Input (..., in_features) -> output (..., out_features). dtype defaults to float32.
+    U(-1/√in, 1/√in) (PyTorch's default, kaiming_uniform with a=√5), with `rng` (see `nn.init`; ours, after
+    PyTorch's arguments). Input (..., in_features) -> output (..., out_features). dtype defaults to float32;
+    device: None or the CPU.
     """
 
-    def __init__(self, in_features, out_features, bias=True, rng=None, dtype=None):
+    def __init__(self, in_features, out_features, bias=True, device=None, dtype=None, rng=None):
+        check_device(device)
         if in_features < 0 or out_features < 0:
             raise ValueError(f"Linear: sizes must be non-negative, got ({in_features}, {out_features})")
         self.in_features, self.out_features = int(in_features), int(out_features)
@@ -120,6 +122,11 @@ class Linear(Module):
 
     def extra_repr(self):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+
+
+class NonDynamicallyQuantizableLinear(Linear):
+    """A Linear under PyTorch's name for MultiheadAttention's out_proj (PyTorch keeps it apart from Linear for its
+    quantization tools), so that print(model) and isinstance checks read as PyTorch's."""
 
 
 def bilinear(input1, input2, weight, bias=None):
@@ -149,14 +156,15 @@ def bilinear(input1, input2, weight, bias=None):
 
 
 class Bilinear(Module):
-    """Bilinear(in1_features, in2_features, out_features, bias=True, rng=None, dtype=None): y = x1ᵀ A x2 + b
-    (see `bilinear`).
+    """Bilinear(in1_features, in2_features, out_features, bias=True, device=None, dtype=None, rng=None):
+    y = x1ᵀ A x2 + b (see `bilinear`).
 
     weight A: (out_features, in1_features, in2_features), bias: (out_features,), both drawn from
     U(-1/√in1, 1/√in1) as PyTorch's. Inputs (..., in1), (..., in2) -> output (..., out).
     """
 
-    def __init__(self, in1_features, in2_features, out_features, bias=True, rng=None, dtype=None):
+    def __init__(self, in1_features, in2_features, out_features, bias=True, device=None, dtype=None, rng=None):
+        check_device(device)
         if min(in1_features, in2_features, out_features) < 0:
             raise ValueError("Bilinear: sizes must be non-negative, got "
                              f"({in1_features}, {in2_features}, {out_features})")

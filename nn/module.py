@@ -536,16 +536,22 @@ class Module:
         return ""
 
     def __repr__(self):
+        """PyTorch's text, `Name(extra_repr)` and then a `(name): child` line per child, indented; ours adds
+        `  # N parameters` after the first line of a module holding parameters (shared ones counted once)."""
         head = f"{type(self).__name__}({self.extra_repr()}"
         count = Module.num_parameters(self)  # PReLU's attribute `num_parameters` (PyTorch's) hides the method
         note = f"  # {count:,} parameter{'s' if count != 1 else ''}" if count else ""
-        children = list(self.named_children())
+        children = self._repr_children()
         if not children:
             return f"{head}){note}"
         lines = [f"{head}{note}"]
-        for name, child in children:
-            body = repr(child).replace("\n", "\n  ")
+        for name, body in children:
+            body = body.replace("\n", "\n  ")
             lines.append(f"  ({name}): {body}")
         lines.append(")")
         return "\n".join(lines)
+
+    def _repr_children(self):
+        """(label, text) of each child, as __repr__ lists them (ModuleList folds repeats)."""
+        return [(name, repr(child)) for name, child in self.named_children()]
 

@@ -16,7 +16,7 @@ from autograd_core import Value, concatenate, sqrt
 from autograd_core.ops import data_of
 
 from . import init
-from .module import Module, Parameter
+from .module import Module, Parameter, check_device
 
 
 def _normalized_shape(normalized_shape):
@@ -43,11 +43,12 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
 
 
 class RMSNorm(Module):
-    """RMSNorm(normalized_shape, eps=None, elementwise_affine=True, dtype=None): `rms_norm` over the trailing
-    normalized_shape axes; weight (ones, shape normalized_shape) when elementwise_affine. No bias, no running
+    """RMSNorm(normalized_shape, eps=None, elementwise_affine=True, device=None, dtype=None): `rms_norm` over the
+    trailing normalized_shape axes; weight (ones, shape normalized_shape) when elementwise_affine. No bias, no running
     statistics."""
 
-    def __init__(self, normalized_shape, eps=None, elementwise_affine=True, dtype=None):
+    def __init__(self, normalized_shape, eps=None, elementwise_affine=True, device=None, dtype=None):
+        check_device(device)
         self.normalized_shape = _normalized_shape(normalized_shape)
         self.eps = None if eps is None else float(eps)
         self.elementwise_affine = bool(elementwise_affine)

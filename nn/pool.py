@@ -399,10 +399,20 @@ class _AvgPool(_Pool):
 
 class AvgPool2d(_AvgPool):
     """Average pooling layer over (N, C, H, W); see `avg_pool2d`. AvgPool2d(kernel_size, stride=None,
-    padding=0, ceil_mode=False, count_include_pad=True)."""
+    padding=0, ceil_mode=False, count_include_pad=True, divisor_override=None)."""
 
     _nd = 2
     _fn = staticmethod(avg_pool2d)
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+                 divisor_override=None):
+        _AvgPool.__init__(self, kernel_size, stride, padding, ceil_mode, count_include_pad)
+        self.divisor_override = divisor_override
+
+    def forward(self, x):
+        kernel_size, stride, padding = self._sizes
+        return avg_pool2d(x, kernel_size, stride, padding, self.ceil_mode, self.count_include_pad,
+                          self.divisor_override)
 
 
 class AvgPool1d(_AvgPool):

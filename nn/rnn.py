@@ -170,7 +170,7 @@ class RNNCellBase(Module):
         if not self.bias:
             text += ", bias=False"
         if self.nonlinearity != "tanh":
-            text += f", nonlinearity={self.nonlinearity!r}"
+            text += f", nonlinearity={self.nonlinearity}"  # unquoted, as PyTorch prints it
         return text
 
 
@@ -434,9 +434,7 @@ class RNNBase(Module):
         for name, default in defaults.items():
             if getattr(self, name) != default:
                 text += f", {name}={getattr(self, name)}"
-        if self.nonlinearity != "tanh":
-            text += f", nonlinearity={self.nonlinearity!r}"
-        return text
+        return text  # PyTorch's shows no nonlinearity
 
 
 def _packed_forward(step, steps, state, w):

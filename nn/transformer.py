@@ -40,7 +40,7 @@ def _activation(activation):
 class TransformerEncoderLayer(Module):
     """One encoder block of a Transformer.
 
-    TransformerEncoderLayer(d_model, nhead, dim_feedforward=2048, dropout=0.1, activation='relu',
+    TransformerEncoderLayer(d_model, nhead, dim_feedforward=2048, dropout=0.1, activation=F.relu,
                             layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True, device=None,
                             dtype=None, rng=None)
 
@@ -61,7 +61,7 @@ class TransformerEncoderLayer(Module):
     with sa(x) = dropout1(self_attn(x, x, x)) and ff(x) = dropout2(linear2(dropout(activation(linear1(x))))).
     """
 
-    def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation="relu", layer_norm_eps=1e-5,
+    def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation=relu, layer_norm_eps=1e-5,
                  batch_first=False, norm_first=False, bias=True, device=None, dtype=None, rng=None):
         activation = _activation(activation)
         rng = None if rng is None else init.get_rng(rng)  # one generator for all the parts (None: nn.init's)
@@ -141,7 +141,7 @@ class TransformerDecoderLayer(Module):
     """One decoder block of a Transformer: self-attention over the target, attention from the target to the
     encoder's output (memory), and a feed-forward block, each with a residual connection and layer normalisation.
 
-    TransformerDecoderLayer(d_model, nhead, dim_feedforward=2048, dropout=0.1, activation='relu',
+    TransformerDecoderLayer(d_model, nhead, dim_feedforward=2048, dropout=0.1, activation=F.relu,
                             layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True, device=None,
                             dtype=None, rng=None)
 
@@ -164,7 +164,7 @@ class TransformerDecoderLayer(Module):
     ff(x) = dropout3(linear2(dropout(activation(linear1(x))))).
     """
 
-    def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation="relu", layer_norm_eps=1e-5,
+    def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation=relu, layer_norm_eps=1e-5,
                  batch_first=False, norm_first=False, bias=True, device=None, dtype=None, rng=None):
         activation = _activation(activation)
         rng = None if rng is None else init.get_rng(rng)  # one generator for all the parts (None: nn.init's)
@@ -243,7 +243,7 @@ class Transformer(Module):
     """An encoder-decoder Transformer (Vaswani et al., 2017), PyTorch's `nn.Transformer`.
 
     Transformer(d_model=512, nhead=8, num_encoder_layers=6, num_decoder_layers=6, dim_feedforward=2048,
-                dropout=0.1, activation='relu', custom_encoder=None, custom_decoder=None, layer_norm_eps=1e-5,
+                dropout=0.1, activation=F.relu, custom_encoder=None, custom_decoder=None, layer_norm_eps=1e-5,
                 batch_first=False, norm_first=False, bias=True, device=None, dtype=None, rng=None)
 
     encoder: TransformerEncoder(TransformerEncoderLayer(...), num_encoder_layers, LayerNorm(d_model)) unless
@@ -260,7 +260,7 @@ class Transformer(Module):
     """
 
     def __init__(self, d_model=512, nhead=8, num_encoder_layers=6, num_decoder_layers=6, dim_feedforward=2048,
-                 dropout=0.1, activation="relu", custom_encoder=None, custom_decoder=None, layer_norm_eps=1e-5,
+                 dropout=0.1, activation=relu, custom_encoder=None, custom_decoder=None, layer_norm_eps=1e-5,
                  batch_first=False, norm_first=False, bias=True, device=None, dtype=None, rng=None):
         rng = None if rng is None else init.get_rng(rng)
         layer_args = (d_model, nhead, dim_feedforward, dropout, activation, layer_norm_eps, batch_first, norm_first,

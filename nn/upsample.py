@@ -111,22 +111,28 @@ upsample = interpolate
 
 
 class Upsample(Module):
-    """Upsample(size=None, scale_factor=None, mode='nearest', align_corners=None): `interpolate` as a layer."""
+    """Upsample(size=None, scale_factor=None, mode='nearest', align_corners=None, recompute_scale_factor=None):
+    `interpolate` as a layer. scale_factor is kept as a float (or a tuple of floats), as PyTorch keeps it."""
 
-    def __init__(self, size=None, scale_factor=None, mode="nearest", align_corners=None):
+    def __init__(self, size=None, scale_factor=None, mode="nearest", align_corners=None, recompute_scale_factor=None):
         if mode not in _MODES:
             raise ValueError(f"Upsample: mode must be one of {sorted(_MODES)}, got {mode!r}")
         if (size is None) == (scale_factor is None):
             raise ValueError("Upsample: give exactly one of size and scale_factor")
+        if isinstance(scale_factor, (tuple, list)):
+            scale_factor = tuple(float(factor) for factor in scale_factor)
+        elif scale_factor is not None:
+            scale_factor = float(scale_factor)
         self.size, self.scale_factor, self.mode, self.align_corners = size, scale_factor, mode, align_corners
+        self.recompute_scale_factor = recompute_scale_factor
 
     def forward(self, x):
-        return interpolate(x, self.size, self.scale_factor, self.mode, self.align_corners)
+        return interpolate(x, self.size, self.scale_factor, self.mode, self.align_corners,
+                           recompute_scale_factor=self.recompute_scale_factor)
 
-    def extra_repr(self):
-        what = f"size={self.size!r}" if self.size is not None else f"scale_factor={self.scale_factor!r}"
-        return f"{what}, mode={self.mode!r}" + ("" if self.align_corners is None else
-                                                 f", align_corners={self.align_corners}")
+    def extra_repr(self):  # PyTorch's: no align_corners
+        what = f"scale_factor={self.scale_factor!r}" if self.scale_factor is not None else f"size={self.size!r}"
+        return f"{what}, mode={self.mode!r}"
 
 
 class UpsamplingNearest2d(Upsample):

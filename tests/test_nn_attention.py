@@ -95,7 +95,8 @@ def test_multihead_attention_parameters_and_init():
     assert [(n, p.shape) for n, p in separate.named_parameters()] == [
         ("q_proj_weight", (8, 8)), ("k_proj_weight", (8, 3)), ("v_proj_weight", (8, 5)), ("out_proj.weight", (8, 8))]
     assert separate.in_proj_weight is None and separate.in_proj_bias is None
-    assert repr(separate).startswith("MultiheadAttention(embed_dim=8, num_heads=2, kdim=3, vdim=5")
+    assert repr(separate).startswith("MultiheadAttention(  # 192 parameters\n  (out_proj): "  # PyTorch's text
+                                     "NonDynamicallyQuantizableLinear(in_features=8, out_features=8, bias=False)")
 
 
 def test_multihead_attention_dropout_in_training_only():

@@ -286,7 +286,7 @@ def test_parameter_names_and_shapes_follow_pytorch():
     assert [len(group) for group in lstm.all_weights] == [5] * 4
     assert repr(nn.GRU(5, 4, num_layers=2, batch_first=True)).startswith(
         "GRU(5, 4, num_layers=2, batch_first=True)")
-    assert repr(nn.RNNCell(2, 3, nonlinearity="relu")).startswith("RNNCell(2, 3, nonlinearity='relu')")
+    assert repr(nn.RNNCell(2, 3, nonlinearity="relu")).startswith("RNNCell(2, 3, nonlinearity=relu)")
 
 
 def test_wrong_input_and_hidden_sizes_raise_pytorch_errors():
