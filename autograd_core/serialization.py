@@ -14,7 +14,7 @@ objects of other types are refused when saving, naming them. Two formats:
   (a Value that requires grad: one that requires grad; an nn.Parameter: a Parameter), NumPy scalars 0-d tensors.
 
 `load` tells the formats apart by content, not by name: it also reads checkpoints written by `torch.save`
-(PyTorch 1.6 or later, any device), returning what `torch.load(f, weights_only=True)` returns with every tensor
+(from any device), returning what `torch.load(f, weights_only=True)` returns with every tensor
 an ndarray (one that requires grad, or an nn.Parameter, a leaf Value), so `model.load_state_dict(load(
 "resnet.pth"))` just works. bfloat16 tensors load as float32 (exact; a warning says so). Tensors that shared
 a storage in PyTorch view one array here.
@@ -23,7 +23,8 @@ Loading never runs code from the file (PyTorch's `weights_only=True`, always): t
 and a PyTorch pickle is interpreted by our own small unpickler (`torch_format.py`) that allows only tensors,
 Parameters, dicts, OrderedDicts, lists, tuples, sets, numbers and strings, and refuses any other global
 (`os.system`, a class) with `pickle.UnpicklingError` naming it, before anything is called. PyTorch's legacy
-format (`_use_new_zipfile_serialization=False`, before 1.6) and TorchScript archives are refused with a message.
+format (before 1.6, or `_use_new_zipfile_serialization=False`) is read as well; TorchScript archives
+(`torch.jit.save`) are refused with a message.
 
 Writing is all or nothing: to a path, the file goes to a temporary file in the same directory that replaces
 the target only when complete.
@@ -158,10 +159,9 @@ def _load(handle, name):
                 return torch_format.read(archive, prefix, name)
         handle.seek(start)
     elif kind == "pickle":
-        if torch_format.is_legacy_torch(handle.read(64)):
-            raise RuntimeError(f"load: {name} is in PyTorch's legacy format (torch.save before PyTorch 1.6, or "
-                               "_use_new_zipfile_serialization=False), which is not read here: load it with torch.load "
-                               "and save it again with torch.save's default format")
+        if torch_format.is_legacy_torch(handle.read(64)):  # torch.save before 1.6
+            handle.seek(start)
+            return torch_format.read_legacy(handle.read(), name)
         raise RuntimeError(f"load: {name} is a pickle, not a file written by autograd_core.save or torch.save "
                            "(pickles are never unpickled here: they can run code)")
     try:

@@ -84,28 +84,28 @@ def _is_int(x):
 
 
 class _Reader:
-    """The state of one `read`: the zip, its byte order, and the arrays built from each storage (shared by views)."""
+    """The state of one load: where the storages' bytes are, their byte order, and the arrays built from each
+    storage (which the tensors viewing it share).
 
-    def __init__(self, archive, prefix, name):
-        self.archive, self.prefix, self.name = archive, prefix, name
-        order = self.record("byteorder", optional=True)
-        self.byteorder = "little" if order is None else order.decode("ascii", "replace").strip()
-        _check(self.byteorder in ("little", "big"), f"{name}: unknown byteorder {self.byteorder!r}")
+    records: a function of a record's path ("data/0") that returns its bytes, or None when it is missing."""
+
+    def __init__(self, name, records, byteorder="little"):
+        self.name, self.records, self.byteorder = name, records, byteorder
+        _check(byteorder in ("little", "big"), f"{name}: unknown byteorder {byteorder!r}")
         self.bases = {}  # (key, dtype) -> the whole storage as a 1-d native array
         self.converted_bfloat16 = False
 
-    def record(self, path, optional=False):
-        try:
-            return self.archive.read(self.prefix + path)
-        except KeyError:
-            if optional:
-                return None
-            raise RuntimeError(f"load: {self.name} is a damaged PyTorch checkpoint (no {self.prefix}{path})") from None
+    def record(self, path):
+        data = self.records(path)
+        if data is None:
+            raise RuntimeError(f"load: {self.name} is a damaged PyTorch checkpoint (no {path})")
+        return data
 
     def persistent_load(self, pid):
-        _check(isinstance(pid, tuple) and len(pid) == 5 and pid[0] == "storage",
+        # The legacy format adds a sixth entry, the view of a storage that PyTorch < 0.4 could save (else None).
+        _check(isinstance(pid, tuple) and len(pid) in (5, 6) and pid[0] == "storage" and pid[5:] in ((), (None,)),
                f"unexpected persistent id {pid!r} (expected ('storage', type, key, location, numel))")
-        _, storage_type, key, _location, numel = pid  # every storage is read into memory: the location is moot
+        _, storage_type, key, _location, numel = pid[:5]  # every storage is read into memory: the location is moot
         _check(isinstance(storage_type, _Marker) and storage_type.kind == "storage",
                f"persistent id names {storage_type!r}, not a storage class")
         _check(isinstance(key, str) and _is_int(numel) and numel >= 0, f"malformed persistent id {pid!r}")
@@ -378,11 +378,83 @@ def read(archive, prefix, name):
     A tensor that requires grad and an nn.Parameter load as Values (with their requires_grad), any other
     tensor as an ndarray; tensors that viewed one storage view one array; bfloat16 becomes float32 (exactly)
     with a warning."""
-    reader = _Reader(archive, prefix, name)
-    result = unpickle(reader.record("data.pkl"), reader)
+    def records(path):
+        try:
+            return archive.read(prefix + path)
+        except KeyError:
+            return None
+
+    order = records("byteorder")  # absent before PyTorch 1.10: little-endian
+    reader = _Reader(name, records, "little" if order is None else order.decode("ascii", "replace").strip())
+    return _finish(unpickle(reader.record("data.pkl"), reader), reader)
+
+
+class _Scan(_Reader):
+    """A first pass over a legacy pickle: notes each storage's element size, builds nothing."""
+
+    def __init__(self, name):
+        super().__init__(name, lambda path: None)
+        self.itemsizes = {}
+
+    def persistent_load(self, pid):
+        _check(isinstance(pid, tuple) and len(pid) == 6 and isinstance(pid[1], _Marker) and isinstance(pid[2], str),
+               f"unexpected persistent id {pid!r}")
+        self.itemsizes[pid[2]] = _itemsize(pid[1].dtype)
+        return _Storage(pid[2], pid[1].dtype, b"")
+
+    def tensor(self, *args, **kwargs):
+        return None
+
+    def rebuild_parameter(self, *args, **kwargs):
+        return None
+
+
+_LEGACY_VERSION = 1001
+
+
+def read_legacy(data, name):
+    """The object in a checkpoint of PyTorch's legacy format (`torch.save` before 1.6, or with
+    `_use_new_zipfile_serialization=False`), tensors as `read` returns them.
+
+    The file is five pickles in a row (the magic number, the format's version, the system's byte order and
+    type sizes, the object, the sorted storage keys), then each storage as an int64 element count and its bytes."""
+    stream = io.BytesIO(data)
+
+    def next_pickle():
+        start = stream.tell()
+        try:
+            for _ in pickletools.genops(stream):  # stops after STOP, where the next part starts
+                pass
+        except ValueError as err:
+            raise pickle.UnpicklingError(f"load: {name} is a damaged legacy PyTorch checkpoint: {err}") from None
+        return data[start:stream.tell()]
+
+    plain = _Reader(name, lambda path: None)  # the header pickles hold numbers, strings and dicts only
+    magic, version, system = (unpickle(next_pickle(), plain) for _ in range(3))
+    _check(magic == _LEGACY_MAGIC and version == _LEGACY_VERSION and isinstance(system, dict),
+           f"{name} is not a legacy PyTorch checkpoint (magic number {magic!r}, version {version!r})")
+    byteorder = "little" if system.get("little_endian", True) else "big"
+    main = next_pickle()
+    keys = unpickle(next_pickle(), plain)
+    _check(isinstance(keys, list) and all(isinstance(k, str) for k in keys), f"{name}: malformed storage keys")
+    scan = _Scan(name)
+    unpickle(main, scan)
+    storages = {}
+    for key in keys:
+        _check(key in scan.itemsizes, f"{name}: storage {key} is not used by the object")
+        header = stream.read(8)
+        _check(len(header) == 8, f"{name} ends before storage {key}")
+        (numel,) = struct.unpack("<q" if byteorder == "little" else ">q", header)
+        _check(numel >= 0, f"{name}: storage {key} has {numel} elements")
+        storages[f"data/{key}"] = stream.read(numel * scan.itemsizes[key])
+    reader = _Reader(name, storages.get, byteorder)
+    return _finish(unpickle(main, reader), reader)
+
+
+def _finish(result, reader):
     if reader.converted_bfloat16:
-        warnings.warn(f"load: {name} holds bfloat16 tensors, which NumPy lacks: they were loaded as float32 "
-                      "(exactly, every bfloat16 is a float32)", UserWarning, stacklevel=4)  # at load()'s caller
+        warnings.warn(f"load: {reader.name} holds bfloat16 tensors, which NumPy lacks: they were loaded as float32 "
+                      "(exactly, every bfloat16 is a float32)", UserWarning, stacklevel=5)  # at load()'s caller
     return result
 
 

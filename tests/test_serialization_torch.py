@@ -1,8 +1,9 @@
 """PyTorch's checkpoint format: `load` reads what `torch.save` wrote, `save(..., format="torch")` writes what
 `torch.load(f, weights_only=True)` reads, and neither needs PyTorch.
 
-The torch-free tests read tests/fixtures/torch_checkpoint.pth (written once by make_torch_checkpoint.py) and
-hand-made files, malicious pickles among them; the others compare with PyTorch and skip without it.
+The torch-free tests read tests/fixtures/torch_checkpoint*.pth (written once by make_torch_checkpoint.py, in
+PyTorch's zip and legacy formats) and hand-made files, malicious pickles among them; the others compare with
+PyTorch and skip without it.
 """
 
 import collections
@@ -19,7 +20,11 @@ import pytest
 import autograd_core as ag
 from autograd_core import nn, optim
 
-FIXTURE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "torch_checkpoint.pth")
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
+FIXTURE = os.path.join(FIXTURES, "torch_checkpoint.pth")
+LEGACY_FIXTURE = os.path.join(FIXTURES, "torch_checkpoint_legacy.pth")
+_LEGACY_HEADER = b"".join(pickle.dumps(x, protocol=2) for x in (
+    0x1950A86A20F9469CFC6C, 1001, {"protocol_version": 1001, "little_endian": True, "type_sizes": {"int": 4}}))
 
 
 def _load_quietly(f, **kwargs):
@@ -54,9 +59,11 @@ def _saved(obj):
 # --------------------------------------------------------------------------------------------------------------
 # Without PyTorch.
 
-def test_reads_a_checkpoint_written_by_torch_save():
-    with pytest.warns(UserWarning, match="bfloat16 tensors.*loaded as float32"):
-        state = ag.load(FIXTURE, map_location="cpu")
+@pytest.mark.parametrize("path", [FIXTURE, LEGACY_FIXTURE], ids=["zip", "legacy"])
+def test_reads_a_checkpoint_written_by_torch_save(path):
+    with pytest.warns(UserWarning, match="bfloat16 tensors.*loaded as float32") as caught:
+        state = ag.load(path, map_location="cpu")
+    assert caught[0].filename == __file__  # the warning points at the caller
     assert type(state) is collections.OrderedDict and list(state)[:3] == ["weight", "weight_t", "row"]
     weight = np.arange(6, dtype=np.float32).reshape(2, 3) / 4
     np.testing.assert_array_equal(state["weight"], weight)
@@ -79,12 +86,12 @@ def test_reads_a_checkpoint_written_by_torch_save():
     assert state["optimizer"] == {"state": {0: {"step": np.array(1.0, dtype=np.float32), "momentum_buffer": None}},
                                   "param_groups": [{"lr": 0.1, "betas": (0.9, 0.999), "params": [0]}]}
     # The same from a file object, and with PyTorch's other map_location forms.
-    with open(FIXTURE, "rb") as f:
+    with open(path, "rb") as f:
         again = _load_quietly(f, map_location={"cuda:0": "cpu"})
     np.testing.assert_array_equal(again["weight"], weight)
-    _load_quietly(FIXTURE, map_location=lambda storage, location: storage)
+    _load_quietly(path, map_location=lambda storage, location: storage)
     with pytest.raises(RuntimeError, match="map_location"):
-        ag.load(FIXTURE, map_location="cuda:0")
+        ag.load(path, map_location="cuda:0")
 
 
 def test_a_pytorch_state_dict_loads_into_a_model():
@@ -117,10 +124,13 @@ def _malicious_pickles(marker):
 def test_a_malicious_checkpoint_is_refused_and_runs_nothing(tmp_path, kind):
     marker = tmp_path / "ran"
     path = tmp_path / "evil.pth"
-    path.write_bytes(_zip({"data.pkl": _malicious_pickles(marker)[kind], "version": b"3\n"}).getvalue())
-    with pytest.raises(pickle.UnpicklingError, match=r"(system|eval|getattr).*not allowed|INST.*not allowed"):
-        ag.load(path)
-    assert not marker.exists()
+    evil = _malicious_pickles(marker)[kind]
+    legacy = _LEGACY_HEADER + evil + pickle.dumps([], protocol=2)
+    for data in (_zip({"data.pkl": evil, "version": b"3\n"}).getvalue(), legacy):
+        path.write_bytes(data)
+        with pytest.raises(pickle.UnpicklingError, match=r"(system|eval|getattr).*not allowed|INST.*not allowed"):
+            ag.load(path)
+        assert not marker.exists()
     # The same pickle alone (not in a zip) is refused before it is read.
     path.write_bytes(_malicious_pickles(marker)[kind])
     with pytest.raises(RuntimeError, match="not a file written by autograd_core.save or torch.save"):
@@ -143,7 +153,7 @@ def test_a_tensor_reaching_outside_its_storage_is_refused():
     short = dict(records, **{"data/0": records["data/0"][:-8]})
     with pytest.raises(pickle.UnpicklingError, match="storage 0 has 24 bytes, its persistent id announces 32"):
         ag.load(_zip(short))
-    with pytest.raises(RuntimeError, match="damaged PyTorch checkpoint.*archive/data/0"):
+    with pytest.raises(RuntimeError, match=r"damaged PyTorch checkpoint \(no data/0\)"):
         ag.load(_zip({k: v for k, v in records.items() if k != "data/0"}))
     with pytest.raises(pickle.UnpicklingError, match="damaged pickle"):
         ag.load(_zip(dict(records, **{"data.pkl": records["data.pkl"][:-9]})))
@@ -222,11 +232,15 @@ def test_save_in_pytorchs_format_is_all_or_nothing(tmp_path):
     assert path.read_bytes() == before and len(list(tmp_path.iterdir())) == 1
 
 
-def test_the_legacy_pytorch_format_is_refused_with_its_name(tmp_path):
+def test_damaged_legacy_checkpoints_and_torchscript_are_refused(tmp_path):
     path = tmp_path / "old.pth"
-    path.write_bytes(pickle.dumps(0x1950A86A20F9469CFC6C, protocol=2) + pickle.dumps(1001, protocol=2))
-    with pytest.raises(RuntimeError, match="legacy format.*_use_new_zipfile_serialization=False"):
+    path.write_bytes(_LEGACY_HEADER[:40])
+    with pytest.raises(pickle.UnpicklingError, match="damaged legacy PyTorch checkpoint"):
         ag.load(path)
+    whole = open(LEGACY_FIXTURE, "rb").read()
+    path.write_bytes(whole[:-4])  # the last storage cut short
+    with pytest.raises(pickle.UnpicklingError, match=r"storage \d+ has \d+ bytes, its persistent id announces \d+"):
+        _load_quietly(path)
     path.write_bytes(_zip({"data.pkl": b"", "constants.pkl": b""}).getvalue())
     with pytest.raises(RuntimeError, match="TorchScript"):
         ag.load(path)
@@ -379,12 +393,17 @@ def test_a_torch_trained_mlp_gives_the_same_outputs_and_gradients_here():
 
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")  # torch.jit.script/save, deprecated in PyTorch 2.13
-def test_pytorchs_legacy_format_and_torchscript_are_refused_clearly(tmp_path):
+def test_pytorchs_legacy_format_loads_and_torchscript_is_refused(tmp_path):
     torch = _torch()
     path = tmp_path / "legacy.pth"
-    torch.save({"w": torch.ones(2)}, path, _use_new_zipfile_serialization=False)
-    with pytest.raises(RuntimeError, match="legacy format"):
-        ag.load(path)
+    base = torch.arange(12.0).reshape(3, 4)
+    obj = {"state": torch.nn.BatchNorm1d(3).state_dict(), "t": base.t(), "base": base, "row": base[1],
+           "param": torch.nn.Parameter(torch.ones(2)),  # (uint16: PyTorch 2.13 cannot read its own legacy file)
+           "bf16": torch.tensor([0.5, 1.5], dtype=torch.bfloat16), "nested": [1, ("x", None)]}
+    torch.save(obj, path, _use_new_zipfile_serialization=False)
+    back = _load_quietly(path)
+    _equal(back, torch.load(path, weights_only=True))
+    assert np.shares_memory(back["t"], back["base"]) and np.shares_memory(back["row"], back["base"])
     script = tmp_path / "script.pt"
     torch.jit.save(torch.jit.script(torch.nn.Linear(2, 2)), script)
     with pytest.raises(RuntimeError, match="TorchScript"):
