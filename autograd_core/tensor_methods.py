@@ -133,12 +133,12 @@ class TensorMethods:
         if dim is None:
             new = tuple(n for n in shape if n != 1)
         else:
-            n = max(len(shape), 1)  # a 0-d Value takes dim 0 or -1, as in PyTorch
-            dims = {d % n for d in ((dim,) if _is_dim(dim) else dim)}
-            bad = [d for d in ((dim,) if _is_dim(dim) else dim) if not -n <= d < n]
-            if bad:  # d % n would squeeze another axis instead
+            rank = max(len(shape), 1)  # a 0-d Value takes dim 0 or -1, as in PyTorch
+            dims = {d % rank for d in ((dim,) if _is_dim(dim) else dim)}
+            bad = [d for d in ((dim,) if _is_dim(dim) else dim) if not -rank <= d < rank]
+            if bad:  # d % rank would squeeze another axis instead
                 raise IndexError(f"squeeze: dim {bad[0]} is out of range for a Value of {len(shape)} dimensions "
-                                 f"(expected to be in range of [{-n}, {n - 1}])")
+                                 f"(expected to be in range of [{-rank}, {rank - 1}])")
             new = tuple(n for i, n in enumerate(shape) if not (i in dims and n == 1))
         return self if new == shape else self.reshape(new)
 
