@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 
 from .lr_scheduler import LRScheduler
 from .optimizer import Optimizer, check_number
@@ -52,11 +53,17 @@ class ReduceLROnPlateau(LRScheduler):
         self._last_lr = self._current_lrs()
         self.best, self.cooldown_counter, self.num_bad_epochs = self.mode_worse, 0, 0
 
-    def step(self, metrics):
-        """Record this epoch's metric (a number, or a 0-d Value) and reduce the lr if it plateaued."""
+    def step(self, metrics, epoch=None):
+        """Record this epoch's metric (a number, or a 0-d Value) and reduce the lr if it plateaued. epoch: the
+        number of this epoch instead of the last one plus 1 (deprecated, with PyTorch's warning)."""
         current = float(metrics.item() if hasattr(metrics, "item") else metrics)
         self._step_count += 1
-        self.last_epoch += 1
+        if epoch is None:
+            self.last_epoch += 1
+        else:
+            warnings.warn("The epoch parameter in `scheduler.step()` was not necessary and is being deprecated where "
+                          "possible. Please use `scheduler.step()` to step the scheduler.", UserWarning, stacklevel=2)
+            self.last_epoch = epoch
         if self._is_better(current, self.best):
             self.best, self.num_bad_epochs = current, 0
         else:
