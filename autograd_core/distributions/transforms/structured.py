@@ -162,7 +162,8 @@ class CorrCholeskyTransform(_Stateless):
         t = _tril_to_vec(y, -1) / _tril_to_vec(left_shifted, -1).sqrt()
         return 0.5 * (t.log1p() - (-t).log1p())           # atanh
 
-    def log_abs_det_jacobian(self, x, y):
+    def log_abs_det_jacobian(self, x, y, intermediates=None):
+        # intermediates: PyTorch's (values a forward pass could leave), accepted and unused: y holds what is needed
         left = 1 - (y * y).cumsum(-1)
         stick_breaking = 0.5 * _tril_to_vec(left, -2).log().sum(-1)
         tanh = -2 * (x + softplus(-2 * x) - math.log(2.0)).sum(-1)
