@@ -141,7 +141,13 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
     """
     if isinstance(data, Value):
         data = data.data
-    arr = np.array(data, copy=True)
+    try:
+        arr = np.array(data, copy=True)
+    except ValueError:
+        problem = _ragged(data)
+        if problem is None:
+            raise
+        raise ValueError(f"tensor: {problem}") from None
     if dtype is not None:
         arr = arr.astype(dtype)
     elif not isinstance(data, np.ndarray) and arr.dtype == np.float64 and not isinstance(data, np.generic):
@@ -149,6 +155,24 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
     if arr.dtype.kind not in "fbiu":
         raise TypeError(f"tensor: cannot make a Value of dtype {arr.dtype}")
     return _make(arr, requires_grad, device)
+
+
+def _ragged(data):
+    """Where nested lists are not rectangular, in PyTorch's words ('expected sequence of length 2 at dim 1
+    (got 1)'), or None. Only called once NumPy has refused the data."""
+    level, dim = [data], 0
+    while level:
+        sequences = [x for x in level if isinstance(x, (list, tuple))]
+        if not sequences:
+            return None
+        if len(sequences) != len(level):
+            return f"numbers and sequences are mixed at dim {dim}"
+        length = len(sequences[0])
+        for x in sequences:
+            if len(x) != length:
+                return f"expected sequence of length {length} at dim {dim} (got {len(x)})"
+        level, dim = [y for x in sequences for y in x], dim + 1
+    return None
 
 
 def as_tensor(data, dtype=None, device=None):

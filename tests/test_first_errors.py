@@ -38,3 +38,21 @@ def test_squeeze_out_of_range_is_an_error_in_pytorch_too():
 
 def test_squeeze_gradient_by_finite_differences():
     assert ag.gradcheck(lambda a: (a.squeeze(1) * np.array([1.0, 2.0])).sum(), [np.ones((2, 1))])
+
+
+@pytest.mark.parametrize("data, message", [
+    ([[1, 2], [3]], "expected sequence of length 2 at dim 1 (got 1)"),
+    ([[[1], [2]], [[1], [2, 3]]], "expected sequence of length 1 at dim 2 (got 2)"),
+    ([[1, 2], 3], "numbers and sequences are mixed at dim 1"),
+])
+def test_ragged_nested_lists_say_where_in_pytorch_s_words(data, message):
+    with pytest.raises(ValueError) as ours:
+        ag.tensor(data)
+    assert str(ours.value) == f"tensor: {message}"
+    try:
+        import torch
+    except ImportError:
+        return
+    if "mixed" not in message:  # PyTorch words this one differently ("expected sequence ..., got int")
+        with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
+            torch.tensor(data)
