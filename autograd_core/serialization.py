@@ -20,7 +20,7 @@ an ndarray (one that requires grad, or an nn.Parameter, a leaf Value), so `model
 a storage in PyTorch view one array here.
 
 Loading never runs code from the file (PyTorch's `weights_only=True`, always): the `.npz` is never unpickled,
-and a PyTorch pickle is interpreted by our own small unpickler (`torch_format.py`) that allows only tensors,
+and a PyTorch pickle is interpreted by our own small unpickler (`torch_unpickler.py`) that allows only tensors,
 Parameters, dicts, OrderedDicts, lists, tuples, sets, numbers and strings, and refuses any other global
 (`os.system`, a class) with `pickle.UnpicklingError` naming it, before anything is called. PyTorch's legacy
 format (before 1.6, or `_use_new_zipfile_serialization=False`) is read as well; TorchScript archives
@@ -41,11 +41,11 @@ import zipfile
 import numpy as np
 
 from . import torch_format
+from .torch_pickler import KEYS, bad_key, unsupported
 from .value import Value
 
 _STRUCTURE = "__structure__"
 _FORMAT = "autograd_core.save/1"
-_KEYS = torch_format.KEYS
 
 
 class _Writer:
@@ -64,14 +64,14 @@ class _Writer:
         if isinstance(obj, dict):
             items = []
             for key, value in obj.items():
-                if not isinstance(key, _KEYS):
-                    raise torch_format.bad_key(key, where)
+                if not isinstance(key, KEYS):
+                    raise bad_key(key, where)
                 items.append([key, self.encode(value, f"{where}[{key!r}]")])
             return {"t": "dict", "items": items}
         if isinstance(obj, (list, tuple)):
             return {"t": type(obj).__name__ if type(obj) in (list, tuple) else "list",
                     "items": [self.encode(v, f"{where}[{i}]") for i, v in enumerate(obj)]}
-        raise torch_format.unsupported(obj, where)
+        raise unsupported(obj, where)
 
     def array(self, data):
         data = np.asarray(data)
