@@ -190,3 +190,17 @@ def test_in_a_notebook_a_leaf_shows_its_numbers_and_a_result_its_graph():
     assert bundle["text/plain"] == repr(y)
     if __import__("shutil").which("dot"):  # a result: the picture of its graph
         assert "<svg" in bundle["image/svg+xml"]
+
+
+def test_help_examples_quote_brackets_the_shell_would_expand():
+    """[[1,2],[3,4]] unquoted is a file pattern: zsh (macOS's shell) stops with 'no matches found'."""
+    import re
+
+    from autograd_core.viz.cli import EXAMPLES, build_parser
+
+    for line in EXAMPLES.splitlines():
+        if line.strip().startswith("autograd-graph") or line.startswith("      --"):
+            unquoted = re.sub(r'"[^"]*"|\'[^\']*\'', "", line.split("#")[0])
+            assert "[" not in unquoted and "]" not in unquoted, line
+    help_text = build_parser()._subparsers._group_actions[0].choices["export"].format_help()
+    assert '"W=[[1,2],[3,4]]"' in help_text and '"layers.1.neurons.0.w[0,0]"' in help_text

@@ -38,7 +38,7 @@ MAX_SET_VALUES = 100  # --set options
 EXAMPLES = """\
 examples:
   autograd-graph export "sigmoid(w*x + b)" --set w=2 --set x=-1 --set b=0.5 --backward -o sigma.svg
-  autograd-graph export "sum(relu(W @ x + b))" --set W=[[1,2],[3,4]] --set x=@x.npy --set b=[0,1] -f json -o -
+  autograd-graph export "sum(relu(W @ x + b))" --set "W=[[1,2],[3,4]]" --set x=@x.npy --set "b=[0,1]" -f json -o -
   autograd-graph export --file model.py:build --backward -f png -o model.png
   autograd-graph export --mlp 2,4,1 --input 1,-1 --backward -o mlp.svg
   autograd-graph export "tanh(w*x)*w" --set w=0.5 --set x=2 --backward --highlight w -o chain.svg
@@ -108,7 +108,8 @@ def build_parser():
     ex.add_argument("--file", metavar="FILE.py:FUNC",
                     help="RUN the code in FILE.py and draw the Value that FUNC() returns (only for files you trust)")
     ex.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                    help="a variable: a number, a nested list [[1,2],[3,4]], or @file.npy (repeatable)")
+                    help='a variable: a number, a nested list "W=[[1,2],[3,4]]" (quoted: the shell reads [ ] as a '
+                         'file pattern), or @file.npy (repeatable)')
     ex.add_argument("--const", action="append", default=[], metavar="NAME=VALUE",
                     help="like --set, but a constant: no gradient, drawn as a small grey box (repeatable)")
     ex.add_argument("--mlp", metavar="NIN,H,...,NOUT", help="draw nn.MLP(NIN, [H, ..., NOUT]) in scalar mode")
@@ -127,7 +128,7 @@ def build_parser():
                     help="comma list of data,grad,shape,derivs (default: all)")
     ex.add_argument("--highlight", metavar="NAME",
                     help="mark the paths from this variable to the output and show the chain-rule product "
-                         "(a label that modules repeat by its module path: layers.1.neurons.0.w[0,0])")
+                         "(a label that modules repeat by its module path, quoted: \"layers.1.neurons.0.w[0,0]\")")
     ex.add_argument("--max-nodes", type=int, default=DEFAULT_MAX_NODES, metavar="N",
                     help=f"collapse bigger graphs to about N nodes (default {DEFAULT_MAX_NODES}, "
                          f"2 to {MAX_DRAWN_NODES})")
