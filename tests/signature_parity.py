@@ -107,8 +107,9 @@ def _doc_overloads(obj, name):
         m = pattern.match(line)
         if not m:
             continue
+        text = re.sub(r"\b(?:bool|int|float|str|Tensor) (?=\w)", "", m.group(1))  # "bool pivot=True"
         try:
-            fn = ast.parse(f"def f({m.group(1)}): pass").body[0]
+            fn = ast.parse(f"def f({text}): pass").body[0]
         except SyntaxError:
             continue
         found.append(params_of_ast(fn)[0])
@@ -130,7 +131,7 @@ def torch_overloads(torch, space, name):
         sig = None
     if sig is not None:
         ps = params_of_signature(sig, drop_first=method)
-        if [p.kind for p in ps] not in (["varpos", "varkw"], ["varpos"]):
+        if [p.kind for p in ps] != ["varpos", "varkw"]:  # not a wrapper forwarding everything
             return [ps]
     overloads = []
     if space in ("torch", "Tensor"):
@@ -260,7 +261,8 @@ def compare(theirs, ours):
                 problems.append(("missing", f"keyword {p.name!r}"))
         elif not _same_default(p.default, q.default):
             problems.append(("default", f"{p.name!r} defaults to {p.default!r} in PyTorch, {q.default!r} here"))
-    for p in our_pos[len(their_pos):]:  # ours beyond PyTorch's positional ones must be optional
+    their_varpos = any(p.kind == "varpos" for p in theirs)  # einsum(*args): PyTorch takes any positions
+    for p in [] if their_varpos else our_pos[len(their_pos):]:  # ours beyond PyTorch's must be optional
         if p.default is EMPTY and p.name not in {t.name for t in theirs}:
             problems.append(("required", f"our required {p.name!r} is not PyTorch's"))
     return problems

@@ -63,9 +63,9 @@ ALLOWED = {
     "torch.vsplit": ({"keyword"}, "as torch.tensor_split"),
     "torch.dsplit": ({"keyword"}, "as torch.tensor_split"),
     "Tensor.tensor_split": ({"name"}, "as torch.tensor_split"),
-    "Tensor.hsplit": ({"name", "required"}, "as torch.tensor_split (and hsplit(*indices))"),
-    "Tensor.vsplit": ({"name", "required"}, "as Tensor.hsplit"),
-    "Tensor.dsplit": ({"name", "required"}, "as Tensor.hsplit"),
+    "Tensor.hsplit": ({"name"}, "as torch.tensor_split"),
+    "Tensor.vsplit": ({"name"}, "as torch.tensor_split"),
+    "Tensor.dsplit": ({"name"}, "as torch.tensor_split"),
     "Tensor.copy_": ({"name"}, "documented as copy_(src, non_blocking); the stubs say other"),
     "Tensor.requires_grad_": ({"name"}, "the stubs say mode; PyTorch itself accepts requires_grad= (not mode=)"),
     # NumPy's names kept where a Value stands in for an ndarray (the derivative rules run on both).
