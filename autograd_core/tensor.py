@@ -284,14 +284,14 @@ def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
     return _make(np.full(shape, fill_value, dtype), requires_grad, device)
 
 
-def randn_like(input, dtype=None, device=None, requires_grad=False):
+def randn_like(input, dtype=None, device=None, requires_grad=False, *, generator=None):
     shape, dtype = _like(input, dtype)
-    return _make(get_rng().standard_normal(shape).astype(dtype), requires_grad, device)
+    return _make(get_rng(generator).standard_normal(shape).astype(dtype), requires_grad, device)
 
 
-def rand_like(input, dtype=None, device=None, requires_grad=False):
+def rand_like(input, dtype=None, device=None, requires_grad=False, *, generator=None):
     shape, dtype = _like(input, dtype)
-    return _make(get_rng().random(shape).astype(dtype), requires_grad, device)
+    return _make(get_rng(generator).random(shape).astype(dtype), requires_grad, device)
 
 
 def is_tensor(obj):

@@ -337,6 +337,14 @@ def test_save_and_load_take_pickle_module_in_its_place():
                           [1.0, 2.0])
 
 
+def test_random_like_factories_take_a_generator():
+    x = ag.zeros(2, 3)
+    for factory in (ag.randn_like, ag.rand_like):
+        first = factory(x, generator=ag.Generator().manual_seed(7))
+        again = factory(x, generator=ag.Generator().manual_seed(7))
+        assert first.shape == (2, 3) and np.array_equal(first.data, again.data)
+
+
 def test_settings_take_pytorch_names():
     before_threads, before_dtype = ag.get_num_threads(), ag.get_default_dtype()
     try:
