@@ -66,8 +66,8 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     becomes a unit vector; a slice of norm below eps is divided by eps instead). Same shape as the input.
 
     A composition (vector_norm, clip, division): gradients, forward mode and compile come with it. For p = 2 it
-    clamps the sum of squares at eps² before the square root (the same value), so that an all-zero slice gets a
-    zero gradient, as PyTorch's, not 0/0. out: only None (the result is a new Value)."""
+    clamps the sum of squares at eps² before the square root (the same value), so that an all-zero slice gets the
+    gradient of x/eps, as PyTorch's, not 0/0. out: only None (the result is a new Value)."""
     if out is not None:
         raise NotImplementedError("normalize: out= is not supported; use the returned Value")
     x = input if isinstance(input, Value) else Value(np.asarray(input), requires_grad=False)
