@@ -15,6 +15,8 @@ if __name__ != "autograd_core.optim":  # the repository's optim/ folder is insta
     raise ImportError("optim/ is the package autograd_core.optim: write `from autograd_core import optim` "
                       "(after `pip install -e .` in a checkout)")
 
+# lr_scheduler stays eager: it re-exports plateau.py, cyclic.py, ... which import it back, so it has to be
+# imported before any of them.
 from . import lr_scheduler
 from .adagrad import Adagrad
 from .adam import Adam, Adamax, AdamW
@@ -29,12 +31,9 @@ from .optimizer import Optimizer
 from .rmsprop import RMSprop
 from .sgd import SGD
 from .adadelta import Adadelta
-from .lbfgs import LBFGS
 from .nadam import NAdam, RAdam
 from .rprop import Rprop
 from .asgd import ASGD
-from .adafactor import Adafactor
-from .muon import Muon
 
 __all__ = [
     "Optimizer", "SGD", "RMSprop", "Adagrad", "Adam", "AdamW", "Adamax",
@@ -47,11 +46,24 @@ __all__ = [
 ]
 
 
-def __getattr__(name):
-    # swa_utils builds on autograd_core.nn (AveragedModel is a Module): imported on first use, so that importing
-    # optim does not import nn.
-    if name == "swa_utils":
-        import importlib
+# Loaded on first use (PEP 562), under the same names: the rarely used LBFGS, Adafactor and Muon, and swa_utils,
+# which builds on autograd_core.nn (AveragedModel is a Module), so that importing optim does not import nn.
+_SUBMODULES = ("swa_utils", "lbfgs", "adafactor", "muon")
+_LAZY = {"LBFGS": "lbfgs", "Adafactor": "adafactor", "Muon": "muon"}  # public name -> its module
 
-        return importlib.import_module(f"{__name__}.swa_utils")
+
+def __getattr__(name):
+    """Load a lazy submodule or name on first access and keep it in the package's namespace."""
+    import importlib
+
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")  # the import sets the package's attribute
+    if name in _LAZY:
+        value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_SUBMODULES) | set(_LAZY))

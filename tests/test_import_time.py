@@ -55,6 +55,11 @@ NN_LAZY_NAMES = {
                                   "UninitializedParameter", "UninitializedBuffer")},
 }
 NN_LAZY_SUBMODULES = ("utils", "parallel", "data", "mlp", "parameter_containers", "rnn", "transformer", "lazy")
+# autograd_core.optim: the rarely used optimizers, swa_utils (which imports nn).
+NOT_LOADED_BY_OPTIM = ("autograd_core.optim.lbfgs", "autograd_core.optim.adafactor", "autograd_core.optim.muon",
+                       "autograd_core.optim.swa_utils", "autograd_core.nn", "autograd_core.viz", "torch")
+OPTIM_LAZY_NAMES = {"LBFGS": "lbfgs", "Adafactor": "adafactor", "Muon": "muon"}
+OPTIM_LAZY_SUBMODULES = ("swa_utils", "lbfgs", "adafactor", "muon")
 
 
 def _run(code, *args):
@@ -130,9 +135,9 @@ def test_each_lazy_name_is_the_object_of_its_defining_module():
 
 def test_an_unknown_name_is_still_an_attribute_error():
     out = _run("""
-        import json, autograd_core, autograd_core.nn
+        import json, autograd_core, autograd_core.nn, autograd_core.optim
         errors = []
-        for module in (autograd_core, autograd_core.nn):
+        for module in (autograd_core, autograd_core.nn, autograd_core.optim):
             try:
                 module.no_such_name
             except AttributeError as error:
@@ -140,30 +145,36 @@ def test_an_unknown_name_is_still_an_attribute_error():
         print(json.dumps(errors))
     """)
     assert out == ["module 'autograd_core' has no attribute 'no_such_name'",
-                   "module 'autograd_core.nn' has no attribute 'no_such_name'"]
+                   "module 'autograd_core.nn' has no attribute 'no_such_name'",
+                   "module 'autograd_core.optim' has no attribute 'no_such_name'"]
 
 
-def test_importing_nn_leaves_its_heavy_modules_unloaded():
-    assert _loaded_after("import autograd_core.nn, autograd_core.nn.functional", NOT_LOADED_BY_NN) == set()
+@pytest.mark.parametrize("package, not_loaded", [("nn", NOT_LOADED_BY_NN), ("optim", NOT_LOADED_BY_OPTIM)])
+def test_importing_a_subpackage_leaves_its_heavy_modules_unloaded(package, not_loaded):
+    assert _loaded_after(f"import autograd_core.{package}", not_loaded) == set()
 
 
-def test_each_lazy_nn_name_is_the_object_of_its_defining_module():
+@pytest.mark.parametrize("package, names, submodules, spelled", [
+    ("nn", NN_LAZY_NAMES, NN_LAZY_SUBMODULES, "from autograd_core.nn import LSTM; assert LSTM is sub.rnn.LSTM"),
+    ("optim", OPTIM_LAZY_NAMES, OPTIM_LAZY_SUBMODULES,
+     "from autograd_core.optim import LBFGS; assert LBFGS is sub.lbfgs.LBFGS"),
+])
+def test_each_lazy_name_of_a_subpackage_is_the_object_of_its_defining_module(package, names, submodules, spelled):
     out = _run("""
         import importlib, json, sys
-        from autograd_core import nn
-        table, submodules = json.loads(sys.argv[1]), json.loads(sys.argv[2])
-        listed = set(dir(nn))
-        same = {name: name in listed and getattr(nn, name) is
-                getattr(importlib.import_module(f"autograd_core.nn.{module}"), name) for name, module in table.items()}
-        same.update({name: name in listed and getattr(nn, name) is importlib.import_module(f"autograd_core.nn.{name}")
+        sub = importlib.import_module(f"autograd_core.{sys.argv[1]}")
+        table, submodules = json.loads(sys.argv[2]), json.loads(sys.argv[3])
+        listed = set(dir(sub))
+        same = {name: name in listed and getattr(sub, name) is
+                getattr(importlib.import_module(f"{sub.__name__}.{module}"), name) for name, module in table.items()}
+        same.update({name: name in listed and getattr(sub, name) is importlib.import_module(f"{sub.__name__}.{name}")
                      for name in submodules})
-        from autograd_core.nn import LSTM, MLP  # noqa  (the from-import spelling)
-        same["from-import"] = LSTM is nn.rnn.LSTM and MLP is nn.mlp.MLP
-        same["nn.utils.rnn"] = nn.utils.rnn is sys.modules["autograd_core.nn.utils.rnn"]
-        same["every name of __all__"] = all(hasattr(nn, name) for name in nn.__all__) and set(nn.__all__) <= listed
+        exec(sys.argv[4])  # the from-import spelling
+        same["every name of __all__"] = all(hasattr(sub, name) for name in sub.__all__) and set(sub.__all__) <= listed
         print(json.dumps(same))
-    """, json.dumps(NN_LAZY_NAMES), json.dumps(NN_LAZY_SUBMODULES))
+    """, package, json.dumps(names), json.dumps(submodules), spelled)
     assert {name for name, ok in out.items() if not ok} == set()
+    assert len(out) == len(names) + len(submodules) + 1
 
 
 # The registry: once a package is imported, importing all of its modules (the lazy ones too) adds no primitive of
