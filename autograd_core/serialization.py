@@ -161,7 +161,7 @@ def _load(handle, name):
     elif kind == "pickle":
         if torch_format.is_legacy_torch(handle.read(64)):  # torch.save before 1.6
             handle.seek(start)
-            return torch_format.read_legacy(handle.read(), name)
+            return torch_format.read_legacy(handle, name)
         raise RuntimeError(f"load: {name} is a pickle, not a file written by autograd_core.save or torch.save "
                            "(pickles are never unpickled here: they can run code)")
     try:

@@ -50,9 +50,11 @@ def read(archive, prefix, name):
     with a warning."""
     def records(path):
         try:
-            return archive.read(prefix + path)
+            info = archive.getinfo(prefix + path)
         except KeyError:
             return None
+        with archive.open(info) as f:
+            return _read_exactly(f, info.file_size)
 
     order = records("byteorder")  # absent before PyTorch 1.10: little-endian
     reader = Reader(name, records, "little" if order is None else order.decode("ascii", "replace").strip())
@@ -79,22 +81,34 @@ class _Scan(Reader):
         return None
 
 
-def read_legacy(data, name):
+def _read_exactly(f, size):
+    """`size` bytes of the binary file `f` (fewer at its end) in a bytearray: arrays over it are writable, no copy."""
+    buffer = bytearray(size)
+    view, done = memoryview(buffer), 0
+    while done < size:
+        count = f.readinto(view[done:])
+        if not count:
+            return buffer[:done]
+        done += count
+    return buffer
+
+
+def read_legacy(handle, name):
     """The object in a checkpoint of PyTorch's legacy format (`torch.save` before 1.6, or with
     `_use_new_zipfile_serialization=False`), tensors as `read` returns them.
 
     The file is five pickles in a row (the magic number, the format's version, the system's byte order and
     type sizes, the object, the sorted storage keys), then each storage as an int64 element count and its bytes."""
-    stream = io.BytesIO(data)
-
     def next_pickle():
-        start = stream.tell()
+        start = handle.tell()
         try:
-            for _ in pickletools.genops(stream):  # stops after STOP, where the next part starts
+            for _ in pickletools.genops(handle):  # stops after STOP, where the next part starts
                 pass
         except ValueError as err:
             raise pickle.UnpicklingError(f"load: {name} is a damaged legacy PyTorch checkpoint: {err}") from None
-        return data[start:stream.tell()]
+        end = handle.tell()
+        handle.seek(start)
+        return handle.read(end - start)
 
     plain = Reader(name, lambda path: None)  # the header pickles hold numbers, strings and dicts only
     magic, version, system = (unpickle(next_pickle(), plain) for _ in range(3))
@@ -109,11 +123,11 @@ def read_legacy(data, name):
     storages = {}
     for key in keys:
         check(key in scan.itemsizes, f"{name}: storage {key} is not used by the object")
-        header = stream.read(8)
+        header = handle.read(8)
         check(len(header) == 8, f"{name} ends before storage {key}")
         (numel,) = struct.unpack("<q" if byteorder == "little" else ">q", header)
         check(numel >= 0, f"{name}: storage {key} has {numel} elements")
-        storages[f"data/{key}"] = stream.read(numel * scan.itemsizes[key])
+        storages[f"data/{key}"] = _read_exactly(handle, numel * scan.itemsizes[key])
     reader = Reader(name, storages.get, byteorder)
     return _finish(unpickle(main, reader), reader)
 

@@ -109,9 +109,10 @@ class Reader:
             halves = np.frombuffer(storage.raw, dtype=endian + "u2").astype(np.uint32)
             array = (halves << 16).view(np.float32)
             self.converted_bfloat16 = True
-        else:
+        else:  # over the record's bytes when they are writable and native, else a copy (torch.load's are writable)
             array = np.frombuffer(storage.raw, dtype=np.dtype(dtype).newbyteorder(endian))
-            array = array.astype(array.dtype.newbyteorder("="))  # a writable native copy, as torch.load's
+            if not (array.dtype.isnative and array.flags.writeable):
+                array = array.astype(array.dtype.newbyteorder("="))
         self.bases[(storage.key, dtype)] = array
         return array
 
@@ -145,8 +146,9 @@ class Reader:
                            else hooks, storage.dtype, metadata)
 
     def rebuild_tensor_v3(self, storage, offset, size, stride, requires_grad, hooks, dtype, metadata=None):
-        check(isinstance(dtype, Marker) and dtype.kind == "dtype", f"tensor dtype {dtype!r}")
-        return self.tensor(storage, offset, size, stride, requires_grad, hooks, dtype.dtype, metadata)
+        check(isinstance(dtype, np.dtype) or dtype is _BFLOAT16, f"tensor dtype {dtype!r}")
+        return self.tensor(storage, offset, size, stride, requires_grad, hooks,
+                           "bfloat16" if dtype is _BFLOAT16 else dtype, metadata)
 
     def rebuild_parameter(self, data, requires_grad, hooks, state=None):
         """An nn.Parameter loads as a leaf Value with its requires_grad (Module.load_state_dict takes it)."""
@@ -216,10 +218,13 @@ def _allowed(reader):
     allowed.update({("torch", name): Marker("storage", name, dtype) for name, dtype in STORAGES.items()})
     for module in ("torch", "torch.storage"):
         allowed[(module, "UntypedStorage")] = Marker("storage", "UntypedStorage", np.uint8)
-    allowed.update({("torch", name): Marker("dtype", name, dtype) for name, dtype in _TORCH_DTYPES.items()})
+    # torch.float32 and the like load as NumPy dtypes (autograd_core.float32 is one); torch.bfloat16 has none.
+    allowed.update({("torch", name): np.dtype(dtype) for name, dtype in _TORCH_DTYPES.items() if name != "bfloat16"})
+    allowed[("torch", "bfloat16")] = _BFLOAT16
     return allowed
 
 
+_BFLOAT16 = Marker("dtype", "bfloat16", "bfloat16")
 _PUSH = {"NONE": None, "NEWTRUE": True, "NEWFALSE": False, "EMPTY_TUPLE": ()}
 _CONSTANTS = {"INT", "BININT", "BININT1", "BININT2", "LONG", "LONG1", "LONG4", "FLOAT", "BINFLOAT", "UNICODE",
               "BINUNICODE", "SHORT_BINUNICODE", "BINUNICODE8", "BINBYTES", "SHORT_BINBYTES", "BINBYTES8"}

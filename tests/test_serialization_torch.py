@@ -78,6 +78,7 @@ def test_reads_a_checkpoint_written_by_torch_save(path):
                 "pixels": np.array([0, 255], dtype=np.uint8)}
     for key, want in expected.items():
         assert isinstance(state[key], np.ndarray) and state[key].dtype == want.dtype, key
+        assert state[key].flags.writeable, key  # as torch.load's tensors
         assert state[key].shape == want.shape, key
         np.testing.assert_array_equal(state[key], want)
     param = state["param"]  # an nn.Parameter: a leaf Value that requires grad
@@ -297,6 +298,8 @@ def test_torch_saved_state_dicts_load_as_torch_load_returns_them():
     back = ag.load(_torch_saved(checkpoint))
     _equal(back, torch.load(_torch_saved(checkpoint), weights_only=True))
     assert back["bn"]._metadata[""] == {"version": 2}  # the attribute torch's state dicts carry
+    dtypes = ag.load(_torch_saved({"half": torch.float16, "long": torch.int64, "bf16": torch.bfloat16}))
+    assert dtypes["half"] == ag.float16 and dtypes["long"] == ag.int64 and repr(dtypes["bf16"]) == "torch.bfloat16"
     assert back["bn"]["num_batches_tracked"].dtype == np.int64 and back["bn"]["num_batches_tracked"].shape == ()
     conv = nn.Conv2d(2, 3, 3, padding=1)
     conv.load_state_dict(back["conv"])
