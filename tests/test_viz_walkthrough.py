@@ -127,10 +127,10 @@ def test_a_broadcast_input_s_edge_says_its_gradient_is_summed():
     c = Value(np.ones((2, 1)), label="c")
     out = (((A + v) * s) / c).sum()
     source = viz.draw(out).source
-    assert 'label="∂/∂v = g, summed over axis 0"' in source
-    assert 'label="∂/∂s = g⊙x, summed over axes 0, 1"' in source
-    assert 'label="∂/∂c = −g⊙out/y, summed over axis 1"' in source
-    assert 'label="∂/∂A = g"' in source  # same shape as the output: nothing to sum
+    assert '∂/∂v = g, summed over axis 0"' in source
+    assert '∂/∂s = g⊙x, summed over axes 0, 1"' in source
+    assert '∂/∂c = −g⊙out/y, summed over axis 1"' in source
+    assert '∂/∂A = g"' in source  # same shape as the output: nothing to sum
     # the rules of matmul and of reductions already give the input's shape: no note there
     W = Value(np.ones((3, 2)), label="W")
     assert "summed" not in viz.draw(((A @ W) + 1.0).sum()).source
@@ -204,3 +204,15 @@ def test_help_examples_quote_brackets_the_shell_would_expand():
             assert "[" not in unquoted and "]" not in unquoted, line
     help_text = build_parser()._subparsers._group_actions[0].choices["export"].format_help()
     assert '"W=[[1,2],[3,4]]"' in help_text and '"layers.1.neurons.0.w[0,0]"' in help_text
+
+
+def test_top_to_bottom_an_edge_label_keeps_clear_of_its_edge():
+    """Set against a thick red vertical edge, the minus of ∂h3/∂h2 = -1 was hidden: the README's picture
+    read 1. Left to right a label sits above its edge and needs no space."""
+    w = Value(0.5, label="w")
+    h = -w
+    h.label = "h"
+    f = h.exp()
+    f.backward(retain_graph=True)
+    assert 'label=" -1"' in viz.draw(f, rankdir="TB", highlight=w).source
+    assert 'label="-1"' in viz.draw(f, rankdir="LR", highlight=w).source

@@ -255,7 +255,9 @@ def _render(graph, rankdir, show, highlight_edges, title_lines, known, current, 
             attrs = []
             label = _edge_label(e, nodes) if "derivs" in show else ""
             if label:
-                attrs.append(f'label="{_quote(label)}"')
+                # Top to bottom, Graphviz sets a label against its (vertical) edge: a thick highlighted edge
+                # then hides the minus of "-1", which reads as 1. One space keeps the sign clear.
+                attrs.append(f'label="{" " if rankdir in ("TB", "BT") else ""}{_quote(label)}"')
             if (e.src, e.dst, e.index) in highlight_edges:
                 attrs.append(EDGE_PATH)
             if clusters and graph.scopes and enters(nodes[e.src].scope, n.scope, scope_parent):
