@@ -148,7 +148,7 @@ def _load(handle, name):
     if kind == "zip":
         try:
             archive = zipfile.ZipFile(handle)
-        except zipfile.BadZipFile as err:
+        except (zipfile.BadZipFile, ValueError, OSError, NotImplementedError) as err:  # zipfile's kinds of damage
             raise RuntimeError(f"load: {name} is not a file written by autograd_core.save ({err})") from None
         with archive:
             prefix = torch_format.torch_prefix(archive)

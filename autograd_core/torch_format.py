@@ -21,6 +21,7 @@ import pickletools
 import struct
 import warnings
 import zipfile
+import zlib
 
 import numpy as np
 
@@ -53,8 +54,14 @@ def read(archive, prefix, name):
             info = archive.getinfo(prefix + path)
         except KeyError:
             return None
-        with archive.open(info) as f:
-            return _read_exactly(f, info.file_size)
+        # A stored record is no longer than the zip: a forged size must not allocate more.
+        check(info.compress_type != zipfile.ZIP_STORED or info.file_size <= archive.start_dir,
+              f"{name}: record {path} announces {info.file_size} bytes, more than the file holds")
+        try:
+            with archive.open(info) as f:
+                return _read_exactly(f, info.file_size)
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError, zlib.error) as err:
+            raise RuntimeError(f"load: {name} is a damaged PyTorch checkpoint ({path}: {err})") from None
 
     order = records("byteorder")  # absent before PyTorch 1.10: little-endian
     reader = Reader(name, records, "little" if order is None else order.decode("ascii", "replace").strip())
@@ -121,12 +128,16 @@ def read_legacy(handle, name):
     scan = _Scan(name)
     unpickle(main, scan)
     storages = {}
+    position = handle.tell()
+    size = handle.seek(0, io.SEEK_END)
+    handle.seek(position)
     for key in keys:
         check(key in scan.itemsizes, f"{name}: storage {key} is not used by the object")
         header = handle.read(8)
         check(len(header) == 8, f"{name} ends before storage {key}")
         (numel,) = struct.unpack("<q" if byteorder == "little" else ">q", header)
-        check(numel >= 0, f"{name}: storage {key} has {numel} elements")
+        check(0 <= numel * scan.itemsizes[key] <= size - handle.tell(),
+              f"{name}: storage {key} announces {numel} elements, more than the file holds")
         storages[f"data/{key}"] = _read_exactly(handle, numel * scan.itemsizes[key])
     reader = Reader(name, storages.get, byteorder)
     return _finish(unpickle(main, reader), reader)

@@ -75,6 +75,7 @@ class Reader:
     def __init__(self, name, records, byteorder="little"):
         self.name, self.records, self.byteorder = name, records, byteorder
         check(byteorder in ("little", "big"), f"{name}: unknown byteorder {byteorder!r}")
+        self.raws = {}  # key -> the storage's bytes, read once however many tensors name it
         self.bases = {}  # (key, dtype) -> the whole storage as a 1-d native array
         self.converted_bfloat16 = False
 
@@ -92,7 +93,9 @@ class Reader:
         check(isinstance(storage_type, Marker) and storage_type.kind == "storage",
               f"persistent id names {storage_type!r}, not a storage class")
         check(isinstance(key, str) and _is_int(numel) and numel >= 0, f"malformed persistent id {pid!r}")
-        raw = self.record(f"data/{key}")
+        raw = self.raws.get(key)
+        if raw is None:
+            raw = self.raws[key] = self.record(f"data/{key}")
         nbytes = numel * itemsize(storage_type.dtype)
         check(len(raw) == nbytes, f"storage {key} has {len(raw)} bytes, its persistent id announces {nbytes}")
         return Storage(key, storage_type.dtype, raw)
@@ -124,7 +127,7 @@ class Reader:
               f"tensor size {size} and stride {stride} do not match")
         check(isinstance(requires_grad, bool), f"requires_grad is {requires_grad!r}")
         check(isinstance(hooks, dict) and not hooks, "tensors with backward hooks are not loaded (no code is)")
-        check(not metadata or not any(metadata.values()),
+        check(not metadata or (isinstance(metadata, dict) and not any(metadata.values())),
               f"tensor metadata {metadata!r} (a lazy conj/neg bit) is not supported: resolve_conj() before saving")
         base = self.base(storage, dtype)
         if 0 in size:
@@ -345,6 +348,6 @@ def unpickle(data, reader):
             else:
                 raise pickle.UnpicklingError(f"load: {reader.name}: the pickle opcode {op} (at byte {position}) is "
                                              "not allowed in a weights-only checkpoint; nothing from the file was run")
-    except (IndexError, TypeError, ValueError, KeyError) as err:  # a truncated or malformed pickle
+    except (IndexError, TypeError, ValueError, KeyError, AttributeError) as err:  # a truncated or malformed pickle
         raise pickle.UnpicklingError(f"load: {reader.name} has a damaged pickle: {err}") from None
     raise pickle.UnpicklingError(f"load: {reader.name} has a damaged pickle (no STOP)")
