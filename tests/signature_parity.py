@@ -175,6 +175,12 @@ def resolve(obj, value_cls, method=False, depth=0):
         return ps[1:] if method else ps
     qual, cells = _closure(obj)
     target = None
+    if qual == "_with_out.<locals>.fn":  # torch.add(input, other, *, alpha=1, out=None): its compute's keywords
+        extra = params_of_signature(inspect.signature(cells["compute"]))[2:]
+        return [Param("input", "pos"), Param("other", "pos"), Param("out", "kw", None)] + [
+            Param(p.name, "kw", p.default) for p in extra]
+    if qual == "_rewritten_method.<locals>.method":  # x.cumsum_(...): x.cumsum(...) written into x
+        return resolve(getattr(value_cls, cells["name"]), value_cls, method=method, depth=depth + 1)
     if qual == "_method.<locals>.fn" or qual == "_in_place_function.<locals>.fn":
         target = resolve(getattr(value_cls, cells["name"]), value_cls, method=True, depth=depth + 1)
         return None if target is None else [Param("input", "pos")] + target

@@ -94,6 +94,7 @@ ALLOWED = {
     "Tensor.backward": ({"missing"}, "inputs=: autograd_core.autograd.backward(x, inputs=...) takes it"),
     "torch.subtract": ({"positional"}, "alpha by keyword only, as torch.sub (the positional overload is for numbers)"),
     "Tensor.subtract": ({"positional"}, "as torch.subtract"),
+    "Tensor.subtract_": ({"positional"}, "as torch.subtract"),
 }
 
 REAL_PROBLEMS = {"order", "default", "positional", "keyword", "name", "missing", "required"}
