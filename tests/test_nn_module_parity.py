@@ -10,6 +10,7 @@ A torch-free test pins a few literal reprs, so that a run without PyTorch still 
 import inspect
 import re
 import warnings
+from collections import OrderedDict
 
 import numpy as np
 import pytest
@@ -213,6 +214,8 @@ CASES = [
     ("SELU", lambda nn: nn.SELU()),
     ("Sequential", lambda nn: nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Sequential(nn.Linear(3, 1), nn.Sigmoid()))),
     ("Sequential-empty", lambda nn: nn.Sequential()),
+    ("Sequential-named", lambda nn: nn.Sequential(OrderedDict(conv=nn.Conv2d(1, 2, 3), act=nn.ReLU()))),
+    ("Sequential-repeats", lambda nn: nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 2))),  # not folded, as PyTorch's
     ("SiLU", lambda nn: nn.SiLU()),
     ("SiLU-inplace", lambda nn: nn.SiLU(True)),
     ("Sigmoid", lambda nn: nn.Sigmoid()),
