@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import collections
 import os
+import warnings
 
 import numpy as np
 
@@ -288,19 +289,23 @@ class Module:
         for _, child in self.named_children():
             yield child
 
-    def named_modules(self, prefix="", remove_duplicate=True):
-        """(dotted name, module) for this module ('' unless `prefix`) and every module below it.
+    def named_modules(self, memo=None, prefix="", remove_duplicate=True):
+        """(dotted name, module) for this module ('' unless `prefix`) and every module below it. PyTorch's
+        arguments and order.
 
+        memo: a set of modules to skip (PyTorch's); the modules listed are added to it (with remove_duplicate).
         remove_duplicate=False lists a shared module under each of its names (cycles are still cut).
         """
-        memo = set()
+        seen = set() if memo is None else {id(module) for module in memo}
         stack = [(prefix, self, frozenset())]
         while stack:  # an explicit stack; children come out in attribute order
             name, module, ancestors = stack.pop()
-            if id(module) in memo or id(module) in ancestors:
+            if id(module) in seen or id(module) in ancestors:
                 continue
             if remove_duplicate:
-                memo.add(id(module))
+                seen.add(id(module))
+                if memo is not None:
+                    memo.add(module)
             yield name, module
             below = ancestors | {id(module)}
             for child_name, child in reversed(module._direct()[1]):
@@ -327,10 +332,17 @@ class Module:
         visit(self)
         return self
 
-    def named_parameters(self, prefix="", remove_duplicate=True):
-        """(dotted name, Parameter) for every parameter below this module; shared ones once (first name)."""
+    def _modules_below(self, prefix, recurse, remove_duplicate):
+        """(dotted name, module): every module below this one, or (recurse=False) this one alone."""
+        if not recurse:
+            return [(prefix, self)]
+        return self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
+
+    def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
+        """(dotted name, Parameter) for every parameter below this module (recurse=False: its own only); shared
+        ones once (first name) unless remove_duplicate=False. PyTorch's arguments and order."""
         seen = set()
-        for module_name, module in self.named_modules(prefix, remove_duplicate):
+        for module_name, module in self._modules_below(prefix, recurse, remove_duplicate):
             for name, param in module._direct()[0]:
                 if remove_duplicate:
                     if id(param) in seen:
@@ -338,21 +350,29 @@ class Module:
                     seen.add(id(param))
                 yield (f"{module_name}.{name}" if module_name else name), param
 
-    def parameters(self):
-        """Every Parameter below this module, each once, in a fixed order (attribute order)."""
-        for _, param in self.named_parameters():
+    def parameters(self, recurse=True):
+        """Every Parameter below this module (recurse=False: its own only), each once, in a fixed order (attribute
+        order)."""
+        for _, param in self.named_parameters(recurse=recurse):
             yield param
 
-    def named_buffers(self, prefix=""):
-        """(dotted name, ndarray) for every buffer below this module (None buffers are skipped)."""
-        for module_name, module in self.named_modules(prefix):
+    def named_buffers(self, prefix="", recurse=True, remove_duplicate=True):
+        """(dotted name, ndarray) for every buffer below this module (recurse=False: its own only; None buffers are
+        skipped); a buffer shared by two modules once unless remove_duplicate=False. PyTorch's arguments."""
+        seen = set()
+        for module_name, module in self._modules_below(prefix, recurse, remove_duplicate):
             for name in module._buffers:
                 array = getattr(module, name)
-                if array is not None:
-                    yield (f"{module_name}.{name}" if module_name else name), array
+                if array is None:
+                    continue
+                if remove_duplicate:
+                    if id(array) in seen:
+                        continue
+                    seen.add(id(array))
+                yield (f"{module_name}.{name}" if module_name else name), array
 
-    def buffers(self):
-        for _, array in self.named_buffers():
+    def buffers(self, recurse=True):
+        for _, array in self.named_buffers(recurse=recurse):
             yield array
 
     def num_parameters(self):
@@ -377,10 +397,14 @@ class Module:
         return self.train(False)
 
     @effect(idempotent=True)  # autograd_core.compile replays it as a call
-    def zero_grad(self):
-        """Reset every parameter's gradient to None (the next backward pass starts from zero)."""
+    def zero_grad(self, set_to_none=True):
+        """Reset every parameter's gradient to None (the next backward pass starts from zero); set_to_none=False
+        fills the gradients there are with zeros instead, as PyTorch's."""
         for param in self.parameters():
-            param.grad = None
+            if set_to_none or param.grad is None:
+                param.grad = None
+            else:
+                param.grad = np.zeros_like(np.asarray(getattr(param.grad, "data", param.grad)))
 
     def to(self, *args, **kwargs):
         """PyTorch's `model.to(device)` / `model.to(dtype)`: 'cpu' is the only device (others raise); a float
@@ -436,14 +460,26 @@ class Module:
         does not fit."""
         raise CheckpointError(f"{type(self).__name__} keeps no extra state")
 
-    def state_dict(self):
-        """An ordered dict of dotted name -> ndarray (a copy) for every parameter, buffer and extra state."""
-        state = collections.OrderedDict()
+    def state_dict(self, *args, destination=None, prefix="", keep_vars=False):
+        """An ordered dict of dotted name -> ndarray (a copy) for every parameter, buffer and extra state.
+        PyTorch's arguments: destination (a dict to fill and return), prefix (put before every key), keep_vars
+        (the Parameters themselves rather than copies of their arrays); positional ones are deprecated, as there."""
+        if args:
+            warnings.warn("Positional args are being deprecated, use kwargs instead. Refer to "
+                          "https://pytorch.org/docs/main/generated/torch.nn.Module.html#torch.nn.Module.state_dict "
+                          "for details.", FutureWarning, stacklevel=2)
+            destination = args[0] if destination is None else destination
+            prefix = args[1] if len(args) > 1 and prefix == "" else prefix
+            keep_vars = args[2] if len(args) > 2 and keep_vars is False else keep_vars
+        state = collections.OrderedDict() if destination is None else destination
         for key, owner, attribute in self._state_entries():
-            state[key] = np.array(self._entry_array(owner, attribute), copy=True)
+            if keep_vars and attribute is None:
+                state[prefix + key] = owner
+            else:
+                state[prefix + key] = np.array(self._entry_array(owner, attribute), copy=True)
         return state
 
-    def load_state_dict(self, state_dict, strict=True):
+    def load_state_dict(self, state_dict, strict=True, assign=False):
         """Copy arrays from `state_dict` (name -> array-like) into the parameters, buffers and extra state.
 
         Values are cast to each parameter's dtype when nothing is lost (float64 -> float32 rounds; NaN or
@@ -451,7 +487,8 @@ class Module:
         strict=True, a key this module lacks or a key the dict lacks raises `nn.CheckpointError` (a
         ValueError) naming them; with strict=False they are returned as (missing_keys, unexpected_keys).
         `_extra_state` keys may be missing (PyTorch's state dicts have none). Nothing is changed when an
-        error is raised.
+        error is raised. assign=True: each parameter and buffer takes the given array itself (its dtype, no copy)
+        instead of a copy into its own, as PyTorch's.
         """
         if not hasattr(state_dict, "keys"):
             raise TypeError(
@@ -463,10 +500,10 @@ class Module:
         unexpected = [key for key in state_dict.keys() if key not in own]
         if strict:
             check_keys(missing, unexpected, f"load_state_dict for {type(self).__name__}")
-        self._apply_state(state_dict, entries, "load_state_dict")
+        self._apply_state(state_dict, entries, "load_state_dict", assign)
         return _IncompatibleKeys(missing, unexpected)
 
-    def _apply_state(self, state, entries, source):
+    def _apply_state(self, state, entries, source, assign=False):
         """Check every entry of `state` against the model, then (only then) copy them in."""
         updates, extras = [], []
         for key, owner, attribute in entries:
@@ -485,7 +522,7 @@ class Module:
             if new.shape != np.shape(current) and not lazy:  # a lazy module's parameter takes the checkpoint's shape
                 raise CheckpointError(f"{where}: shape mismatch: the checkpoint has {new.shape}, "
                                       f"this module has {np.shape(current)}")
-            updates.append((owner, attribute, cast_exactly(new, np.asarray(current).dtype, where)))
+            updates.append((owner, attribute, new if assign else cast_exactly(new, np.asarray(current).dtype, where)))
         done = []
         for key, owner, new in extras:  # each validates before it changes its module
             before = owner.get_extra_state()
@@ -500,6 +537,9 @@ class Module:
             if attribute is None:
                 if getattr(owner, "is_uninitialized", False) is True:
                     owner.materialize(new.shape)  # nn.UninitializedParameter: now a Parameter of that shape
+                if assign:
+                    owner.data = new
+                    continue
                 with no_grad():  # in place, as PyTorch's param.copy_(...): the version counter notes it
                     owner.copy_(new)
             else:
