@@ -89,6 +89,9 @@ def save(obj, f, pickle_module=None, pickle_protocol=None, *, format="npz"):
     format: "npz" (the default, read by `load`) or "torch": PyTorch's checkpoint format, which both
     `load` and `torch.load(f, weights_only=True)` read (see the module's docstring). pickle_module and
     pickle_protocol (PyTorch's, in PyTorch's positions) are accepted and unused: nothing is pickled with them."""
+    if isinstance(pickle_module, str):  # save(obj, f, "torch"): format was the third argument before
+        raise TypeError(f"save: format is a keyword argument (save(obj, f, format={pickle_module!r})); the third "
+                        "argument is PyTorch's pickle_module")
     if format == "npz":
         writer = _Writer()
         structure = {"format": _FORMAT, "root": writer.encode(obj, "the object")}

@@ -336,6 +336,8 @@ def test_save_and_load_take_pickle_module_in_its_place():
     loaded = ag.load(buffer, None, pickle)  # PyTorch's third argument; it was weights_only here
     assert np.array_equal(np.asarray(loaded["w"].data if isinstance(loaded["w"], ag.Value) else loaded["w"]),
                           [1.0, 2.0])
+    with pytest.raises(TypeError, match="format"):
+        ag.save({"w": ag.tensor([1.0])}, io.BytesIO(), "torch")  # no longer a format: said, not ignored
 
 
 def test_random_like_factories_take_a_generator():
