@@ -182,19 +182,22 @@ class Module:
     # ------------------------------------------------------------------------------------------------
     # Forward hooks (PyTorch's): look at or replace a module's inputs and output, e.g. to keep activations.
 
-    def register_forward_pre_hook(self, hook, *, with_kwargs=False):
+    def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
         """Call hook(module, args) before each forward (hook(module, args, kwargs) with with_kwargs=True). It may
         return None, new args (a tuple, or one value), or with with_kwargs a pair (args, kwargs). Returns a handle
-        whose `remove()` takes the hook off. A compiled function that calls a hooked module runs eagerly."""
-        return self._add_hook("pre", hook, with_kwargs)
+        whose `remove()` takes the hook off. prepend: run it before the hooks already registered (after, by
+        default). A compiled function that calls a hooked module runs eagerly."""
+        return self._add_hook("pre", hook, with_kwargs, prepend)
 
-    def register_forward_hook(self, hook, *, with_kwargs=False):
+    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False, always_call=False):
         """Call hook(module, args, output) after each forward (hook(module, args, kwargs, output) with
         with_kwargs=True); a return value other than None replaces the output. Returns a handle whose `remove()`
-        takes the hook off. Hooks run in the order they were registered."""
-        return self._add_hook("post", hook, with_kwargs)
+        takes the hook off. Hooks run in the order they were registered (prepend: this one first). always_call:
+        also run it, with output None, when forward raises (its own exception is then a warning; forward's is
+        raised), as PyTorch's."""
+        return self._add_hook("post", hook, with_kwargs, prepend, always_call)
 
-    def _add_hook(self, kind, hook, with_kwargs):
+    def _add_hook(self, kind, hook, with_kwargs, prepend=False, always_call=False):
         if not callable(hook):
             raise TypeError(f"register_forward_{'pre_' if kind == 'pre' else ''}hook: expected a callable, got "
                             f"{type(hook).__name__}")
@@ -203,7 +206,9 @@ class Module:
             hooks = {"pre": {}, "post": {}}
             object.__setattr__(self, "_module_hooks", hooks)  # not a child: Module.__setattr__ would name it
         handle = HookHandle(self, kind)
-        hooks[kind][handle.id] = (hook, bool(with_kwargs))
+        hooks[kind][handle.id] = (hook, bool(with_kwargs), bool(always_call))
+        if prepend:  # dicts keep insertion order: put this one first
+            hooks[kind] = {handle.id: hooks[kind].pop(handle.id), **hooks[kind]}
         return handle
 
     def _call_with_hooks(self, args, kwargs):
@@ -211,7 +216,7 @@ class Module:
 
         not_replayable(f"{type(self).__name__} has forward hooks, Python that a replay would not run")
         hooks = self._module_hooks
-        for hook, with_kwargs in list(hooks["pre"].values()):
+        for hook, with_kwargs, _ in list(hooks["pre"].values()):
             if with_kwargs:
                 result = hook(self, args, kwargs)
                 if result is not None:
@@ -221,8 +226,18 @@ class Module:
                 result = hook(self, args)
                 if result is not None:
                     args = result if isinstance(result, tuple) else (result,)
-        output = self.forward(*args, **kwargs)
-        for hook, with_kwargs in list(hooks["post"].values()):
+        try:
+            output = self.forward(*args, **kwargs)
+        except Exception:
+            for hook, with_kwargs, always_call in list(hooks["post"].values()):
+                if always_call:
+                    try:
+                        hook(self, args, kwargs, None) if with_kwargs else hook(self, args, None)
+                    except Exception as err:
+                        warnings.warn(f"forward hook with always_call=True raised an exception that was ignored: "
+                                      f"{err!r}", UserWarning, stacklevel=2)
+            raise
+        for hook, with_kwargs, _ in list(hooks["post"].values()):
             result = hook(self, args, kwargs, output) if with_kwargs else hook(self, args, output)
             if result is not None:
                 output = result
@@ -239,9 +254,10 @@ class Module:
     # ------------------------------------------------------------------------------------------------
     # Registration.
 
-    def register_buffer(self, name, array, persistent=True):
-        """Keep `array` (an ndarray, or None) as attribute `name` and in the state dict, but not as a
+    def register_buffer(self, name, tensor, persistent=True):
+        """Keep `tensor` (an ndarray, or None) as attribute `name` and in the state dict, but not as a
         parameter: it is not trained (BatchNorm's running statistics). persistent=False: not in the state dict."""
+        array = tensor
         if not isinstance(name, str) or not name or "." in name:
             raise ValueError(f"register_buffer: invalid buffer name {name!r}")
         if isinstance(array, Value):
@@ -313,8 +329,8 @@ class Module:
                     object.__setattr__(child, "_name", child_name)
                 stack.append((f"{name}.{child_name}" if name else child_name, child, below))
 
-    def modules(self):
-        for _, module in self.named_modules():
+    def modules(self, remove_duplicate=True):
+        for _, module in self.named_modules(remove_duplicate=remove_duplicate):
             yield module
 
     def apply(self, fn):
@@ -576,20 +592,18 @@ class Module:
         return ""
 
     def __repr__(self):
-        """PyTorch's text, `Name(extra_repr)` and then a `(name): child` line per child, indented; ours adds
-        `  # N parameters` after the first line of a module holding parameters (shared ones counted once)."""
-        head = f"{type(self).__name__}({self.extra_repr()}"
+        """PyTorch's text: `Name(extra_repr)` on one line when extra_repr is one line and there are no children;
+        otherwise `Name(`, then each line of extra_repr and a `(name): child` line per child, indented, then `)`.
+        Ours adds `  # N parameters` after the first line of a module holding parameters (shared ones counted
+        once)."""
+        extra = self.extra_repr()
         count = Module.num_parameters(self)  # PReLU's attribute `num_parameters` (PyTorch's) hides the method
         note = f"  # {count:,} parameter{'s' if count != 1 else ''}" if count else ""
-        children = self._repr_children()
-        if not children:
-            return f"{head}){note}"
-        lines = [f"{head}{note}"]
-        for name, body in children:
-            body = body.replace("\n", "\n  ")
-            lines.append(f"  ({name}): {body}")
-        lines.append(")")
-        return "\n".join(lines)
+        children = [f"({name}): " + body.replace("\n", "\n  ") for name, body in self._repr_children()]
+        if not children and "\n" not in extra:
+            return f"{type(self).__name__}({extra}){note}"
+        lines = (extra.split("\n") if extra else []) + children
+        return f"{type(self).__name__}({note}\n  " + "\n  ".join(lines) + "\n)"
 
     def _repr_children(self):
         """(label, text) of each child, as __repr__ lists them (ModuleList folds repeats)."""

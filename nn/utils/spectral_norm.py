@@ -102,7 +102,7 @@ class SpectralNorm:
 
 def _hook_of(module, name):
     hooks = vars(module).get("_module_hooks") or {"pre": {}}
-    for hook, _ in hooks["pre"].values():
+    for hook, *_ in hooks["pre"].values():
         if isinstance(hook, SpectralNorm) and hook.name == name:
             return hook
     return None
