@@ -198,6 +198,24 @@ def test_signatures_match_pytorch(torch_name, ours_name):
     assert not report, "\n".join(report)
 
 
+MODULE_METHOD_NAMES = (
+    "named_modules", "modules", "named_parameters", "parameters", "named_buffers", "buffers", "named_children",
+    "children", "zero_grad", "state_dict", "load_state_dict", "register_buffer", "register_parameter", "add_module",
+    "register_forward_hook", "register_forward_pre_hook", "train", "eval", "apply", "requires_grad_", "get_submodule",
+    "get_parameter", "get_buffer", "extra_repr", "to", "float", "double",
+)
+
+
+def test_module_methods_match_pytorch():
+    torch = pytest.importorskip("torch")
+    report = []
+    for name in MODULE_METHOD_NAMES:
+        if hasattr(torch.nn.Module, name) and hasattr(nn.Module, name):
+            theirs, ours = _signature(getattr(torch.nn.Module, name)), _signature(getattr(nn.Module, name))
+            report += [f"Module.{name}: {kind}: {text}" for kind, text in problems(theirs, ours)]
+    assert not report, "\n".join(report)
+
+
 def test_allowed_entries_are_still_needed():
     """An ALLOWED entry whose difference is gone must go too (so that the list stays the true one)."""
     pytest.importorskip("torch")
@@ -389,6 +407,41 @@ def test_optimizers_take_pytorchs_implementation_flags_in_place():
             ps[0].grad = 2 * ps[0].data
             opt.step()
     np.testing.assert_allclose(a[0].data, w[0].data)
+
+
+def test_module_methods_take_pytorchs_arguments():
+    model = nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3), nn.Linear(3, 1))
+    assert [n for n, _ in model.named_parameters("net", False)] == []          # recurse=False at #1
+    assert [n for n, _ in model[0].named_parameters("l", False)] == ["l.weight", "l.bias"]
+    assert len(list(model.parameters(False))) == 0 and len(list(model.parameters())) == 6
+    assert [n for n, _ in model.named_buffers("b", False)] == []
+    memo = {model[1]}
+    assert [n for n, _ in model.named_modules(memo, "m")] == ["m", "m.0", "m.2"] and len(memo) == 4
+    model(Value(np.ones((4, 2)))).sum().backward()
+    model.zero_grad(set_to_none=False)
+    assert np.all(model[0].weight.grad == 0)
+    model.zero_grad()
+    assert model[0].weight.grad is None
+    kept = model.state_dict(prefix="net.", keep_vars=True)
+    assert kept["net.0.weight"] is model[0].weight and isinstance(kept["net.1.running_mean"], np.ndarray)
+    with pytest.warns(FutureWarning, match="Positional args"):
+        into = {}
+        assert model.state_dict(into, "p.") is into and "p.2.bias" in into
+    state = {k: np.asarray(v, dtype=np.float32) for k, v in model.state_dict().items()}
+    model.load_state_dict(state, assign=True)                                 # the arrays themselves, their dtype
+    assert model[0].weight.data is state["0.weight"] and model[0].weight.dtype == np.float32
+    order, outputs = [], []
+    layer = nn.Linear(2, 2)
+    layer.register_forward_hook(lambda m, args, out: order.append("registered first"))
+    layer.register_forward_hook(lambda m, args, out: order.append("prepended"), prepend=True)
+    layer.register_forward_hook(lambda m, args, out: outputs.append(out), always_call=True)
+    layer(Value(np.ones((1, 2))))
+    assert order == ["prepended", "registered first"]
+    with pytest.raises(ValueError):
+        layer(Value(np.ones((1, 3))))                                          # a wrong shape: forward raises
+    assert outputs[-1] is None                                                 # the always_call hook ran
+    layer.register_buffer("scale", tensor=np.ones(2))
+    assert "scale" in layer.state_dict()
 
 
 def test_plateau_step_takes_epoch():
