@@ -216,3 +216,31 @@ def test_top_to_bottom_an_edge_label_keeps_clear_of_its_edge():
     f.backward(retain_graph=True)
     assert 'label=" -1"' in viz.draw(f, rankdir="TB", highlight=w).source
     assert 'label="-1"' in viz.draw(f, rankdir="LR", highlight=w).source
+
+
+def _long_chain(n):
+    z = Value(1.0, label="x")
+    for _ in range(n):
+        z = (z * 1.0001).tanh()
+    return z
+
+
+def test_a_picture_too_big_for_graphviz_shows_as_text_in_a_notebook_instead_of_hanging():
+    from autograd_core.viz import jupyter
+
+    picture = viz.draw(_long_chain(600))  # 1,202 nodes: `dot` took minutes on 4,000
+    assert len(picture.graph.nodes) > jupyter.PICTURE_MAX_NODES
+    bundle = picture._repr_mimebundle_()
+    assert list(bundle) == ["text/plain"]
+    assert "too many to draw here" in bundle["text/plain"] and "max_nodes=400" in bundle["text/plain"]
+    assert "image/svg+xml" in viz.draw(_long_chain(600), max_nodes=100)._repr_mimebundle_() or not \
+        __import__("shutil").which("dot")
+
+
+@pytest.mark.needs("dot")
+def test_graphviz_is_stopped_after_the_notebook_time_limit(monkeypatch):
+    from autograd_core.viz import jupyter
+
+    monkeypatch.setattr(jupyter, "NOTEBOOK_TIMEOUT", 1e-6)
+    bundle = viz.draw(_long_chain(20))._repr_mimebundle_()
+    assert list(bundle) == ["text/plain"] and "did not finish within" in bundle["text/plain"]

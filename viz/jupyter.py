@@ -16,6 +16,10 @@ SVG = "image/svg+xml"
 TEXT = "text/plain"
 # A Value in a notebook may sit on a huge graph: past this many nodes it shows as text, not a picture.
 VALUE_MAX_NODES = 150
+# A picture (viz.draw) is rendered inline up to this many nodes (the CLI's largest --max-nodes), and Graphviz
+# is stopped after NOTEBOOK_TIMEOUT seconds: a 4,000-node chain kept `dot`, and so the kernel, busy for minutes.
+PICTURE_MAX_NODES = 1000
+NOTEBOOK_TIMEOUT = 30.0
 
 
 class GraphPicture(graphviz.Digraph):
@@ -43,22 +47,31 @@ def picture_mimebundle(picture, include=None, exclude=None, text=None):
     hint followed by the DOT source, which is the most useful thing a text display can show).
     """
     bundle = {}
-    missing = None
+    missing = too_big = None
+    n = len(picture.graph.nodes) if picture.graph is not None else None
     if _wanted(SVG, include, exclude):
-        from .export import GraphvizNotFound, render_bytes
+        from .export import GraphvizError, GraphvizNotFound, render_bytes
 
-        try:
-            bundle[SVG] = render_bytes(picture, "svg").decode("utf-8")
-        except GraphvizNotFound as err:
-            missing = str(err)
+        if n is not None and n > PICTURE_MAX_NODES:
+            too_big = f"{n} nodes are too many to draw here (at most {PICTURE_MAX_NODES})"
+        else:
+            try:
+                bundle[SVG] = render_bytes(picture, "svg", timeout=NOTEBOOK_TIMEOUT).decode("utf-8")
+            except GraphvizNotFound as err:
+                missing = str(err)
+            except GraphvizError as err:
+                too_big = str(err)
     if _wanted(TEXT, include, exclude):
-        if text is not None:
+        if too_big is not None:
+            bundle[TEXT] = (f"<graph picture: {too_big}: viz.draw(v, max_nodes=400) draws a summary, "
+                            "viz.explore(v) opens all of it, viz.export(v, 'graph.svg') writes it; "
+                            ".source has the DOT text>")
+        elif text is not None:
             bundle[TEXT] = text
         elif missing is not None:
             bundle[TEXT] = f"{missing}\n\n{picture.source}"
         else:
-            n = len(picture.graph.nodes) if picture.graph is not None else "?"
-            bundle[TEXT] = f"<graph picture: {n} nodes; .source has the DOT text>"
+            bundle[TEXT] = f"<graph picture: {'?' if n is None else n} nodes; .source has the DOT text>"
     return bundle
 
 
