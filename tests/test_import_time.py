@@ -60,6 +60,9 @@ NOT_LOADED_BY_OPTIM = ("autograd_core.optim.lbfgs", "autograd_core.optim.adafact
                        "autograd_core.optim.swa_utils", "autograd_core.nn", "autograd_core.viz", "torch")
 OPTIM_LAZY_NAMES = {"LBFGS": "lbfgs", "Adafactor": "adafactor", "Muon": "muon"}
 OPTIM_LAZY_SUBMODULES = ("swa_utils", "lbfgs", "adafactor", "muon")
+# autograd_core.autograd: Function and grad do not need the transforms that forward_ad and functional build on.
+NOT_LOADED_BY_AUTOGRAD = ("autograd_core.autograd.forward_ad", "autograd_core.autograd.functional",
+                          "autograd_core.functional", "autograd_core.forward", "autograd_core.nn", "torch")
 
 
 def _run(code, *args):
@@ -149,7 +152,8 @@ def test_an_unknown_name_is_still_an_attribute_error():
                    "module 'autograd_core.optim' has no attribute 'no_such_name'"]
 
 
-@pytest.mark.parametrize("package, not_loaded", [("nn", NOT_LOADED_BY_NN), ("optim", NOT_LOADED_BY_OPTIM)])
+@pytest.mark.parametrize("package, not_loaded", [("nn", NOT_LOADED_BY_NN), ("optim", NOT_LOADED_BY_OPTIM),
+                                                  ("autograd", NOT_LOADED_BY_AUTOGRAD)])
 def test_importing_a_subpackage_leaves_its_heavy_modules_unloaded(package, not_loaded):
     assert _loaded_after(f"import autograd_core.{package}", not_loaded) == set()
 
@@ -158,6 +162,8 @@ def test_importing_a_subpackage_leaves_its_heavy_modules_unloaded(package, not_l
     ("nn", NN_LAZY_NAMES, NN_LAZY_SUBMODULES, "from autograd_core.nn import LSTM; assert LSTM is sub.rnn.LSTM"),
     ("optim", OPTIM_LAZY_NAMES, OPTIM_LAZY_SUBMODULES,
      "from autograd_core.optim import LBFGS; assert LBFGS is sub.lbfgs.LBFGS"),
+    ("autograd", {}, ("forward_ad", "functional"),
+     "from autograd_core.autograd import functional; assert functional.jacobian is sub.functional.jacobian"),
 ])
 def test_each_lazy_name_of_a_subpackage_is_the_object_of_its_defining_module(package, names, submodules, spelled):
     out = _run("""

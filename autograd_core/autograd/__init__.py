@@ -27,6 +27,7 @@ and output, so that what it computes from them is differentiated too, as in PyTo
 from __future__ import annotations
 
 import contextlib
+import sys
 import warnings
 
 import numpy as np
@@ -34,12 +35,12 @@ import numpy as np
 from ..anomaly import detect_anomaly
 from .. import engine
 from ..engine import apply, enable_grad, no_grad, set_grad_enabled  # noqa: F401  (torch.autograd's names)
-from ..gradcheck import gradcheck, gradgradcheck
+from ..gradcheck import gradcheck as _core_gradcheck, gradgradcheck as _core_gradgradcheck
 from ..ops import stack
 from ..ops.primitive import PRIMITIVES, Primitive
 from ..tensor import inference_mode
 from ..value import Value
-from . import anomaly_mode, forward_ad, functional, grad_mode, graph  # functional: jacobian, hessian, vjp, jvp, ...
+from . import anomaly_mode, grad_mode, graph  # forward_ad and functional load on first use (__getattr__ below)
 from .anomaly_mode import set_detect_anomaly
 
 __all__ = ["Function", "FunctionCtx", "Variable", "grad", "backward", "functional", "forward_ad", "graph", "gradcheck",
@@ -188,7 +189,8 @@ def _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, all
 
 
 def _grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused):
-    trace = forward_ad.current_trace()
+    forward_ad = sys.modules.get(f"{__name__}.forward_ad")  # loaded on first use: no level is open before
+    trace = None if forward_ad is None else forward_ad.current_trace()
     if trace is None or create_graph or not trace.tangents:
         return engine.grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused)
     grads = engine.grad(outputs, inputs, grad_outputs, bool(retain_graph), True, allow_unused)
@@ -202,6 +204,47 @@ def _grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unuse
         trace.tangents[plain] = tangent.detach() if isinstance(tangent, Value) else tangent
         result.append(plain)
     return result
+
+
+def _unsupported_checks(who, **checks):
+    """PyTorch's gradcheck switches that ask for a check this library does not make: NotImplementedError when on."""
+    asked = [name for name, on in checks.items() if on]
+    if asked:
+        raise NotImplementedError(f"{who}: {', '.join(asked)} not supported (the derivatives are checked against "
+                                  "central differences in float64)")
+
+
+def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, nondet_tol=0.0,
+              check_undefined_grad=True, check_grad_dtypes=False, check_batched_grad=False,
+              check_batched_forward_grad=False, check_forward_ad=False, check_backward_ad=True, fast_mode=False,
+              masked=None):
+    """torch.autograd.gradcheck: func's reverse-mode derivatives against central differences in float64 (see
+    `autograd_core.gradcheck.gradcheck`); PyTorch's arguments. True, or GradcheckError (False without
+    raise_exception). nondet_tol, check_undefined_grad, check_grad_dtypes, fast_mode: accepted (a backward pass
+    here is deterministic; the full Jacobian is always compared). check_backward_ad=False checks nothing.
+    check_batched_grad, check_batched_forward_grad, check_forward_ad, masked: NotImplementedError when set."""
+    _unsupported_checks("gradcheck", check_batched_grad=check_batched_grad,
+                        check_batched_forward_grad=check_batched_forward_grad, check_forward_ad=check_forward_ad,
+                        masked=masked)
+    if not check_backward_ad:
+        return True
+    return _core_gradcheck(func, inputs, eps, atol, rtol, raise_exception)
+
+
+def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3,
+                  gen_non_contig_grad_outputs=False, raise_exception=True, nondet_tol=0.0, check_undefined_grad=True,
+                  check_grad_dtypes=False, check_batched_grad=False, check_fwd_over_rev=False, check_rev_over_rev=True,
+                  fast_mode=False, masked=False):
+    """torch.autograd.gradgradcheck: func's second derivatives (reverse over reverse) against central differences
+    of its first (see `autograd_core.gradcheck.gradgradcheck`); PyTorch's arguments. grad_outputs: the cotangents
+    (random ones when None). gen_non_contig_grad_outputs, nondet_tol, check_undefined_grad, check_grad_dtypes,
+    fast_mode: accepted. check_rev_over_rev=False checks nothing. check_batched_grad, check_fwd_over_rev, masked:
+    NotImplementedError when set."""
+    _unsupported_checks("gradgradcheck", check_batched_grad=check_batched_grad, check_fwd_over_rev=check_fwd_over_rev,
+                        masked=masked)
+    if not check_rev_over_rev:
+        return True
+    return _core_gradgradcheck(func, inputs, grad_outputs, eps, atol, rtol, raise_exception)
 
 
 class FunctionCtx:
@@ -321,3 +364,22 @@ class Function:
         if not any(isinstance(a, Value) for a in args):
             args = tuple(_detached(a) for a in args)
         return apply(cls._primitive(), args, {"ctx": FunctionCtx()})
+
+
+# forward_ad (dual numbers) and functional (jacobian, hessian, ...) build on the function transforms (functional.py,
+# forward.py), which a Function or autograd.grad does not need: each loads on first use (PEP 562), as
+# `autograd_core.autograd.forward_ad` or `from autograd_core.autograd import functional` all the same.
+_SUBMODULES = ("forward_ad", "functional")
+
+
+def __getattr__(name):
+    """Load a lazy submodule on first access."""
+    if name in _SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")  # the import sets the package's attribute
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_SUBMODULES))
