@@ -25,8 +25,15 @@ def _as_parameter(value, who):
     raise TypeError(f"{who}: expected a Parameter, a Value or an array, got {type(value).__name__}")
 
 
-def _describe(param):
-    return f"Parameter containing: [{param.dtype} of size {tuple(param.shape)}]"
+# PyTorch's names of the float tensor types, which ParameterDict prints (ParameterList prints the dtype)
+_TENSOR_TYPES = {"float16": "HalfTensor", "float32": "FloatTensor", "float64": "DoubleTensor"}
+
+
+def _describe(param, type_name):
+    """PyTorch's line for a parameter held: `Parameter containing: [torch.float32 of size 2x3]` (type_name=False)
+    or `[torch.FloatTensor of size 2x3]` (type_name=True), word for word."""
+    kind = _TENSOR_TYPES.get(str(param.dtype), str(param.dtype)) if type_name else str(param.dtype)
+    return f"Parameter containing: [torch.{kind} of size {'x'.join(str(n) for n in param.shape)}]"
 
 
 class _ParameterContainer(Module):
@@ -41,10 +48,10 @@ class _ParameterContainer(Module):
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f"{type(self).__name__} has no forward(): use the parameters it holds")
 
-    def __repr__(self):
-        lines = [f"{type(self).__name__}("]
-        lines += [f"    ({name}): {_describe(param)}" for name, param in self._params.items()]
-        return "\n".join(lines + [")"]) if len(lines) > 1 else f"{type(self).__name__}()"
+    _type_names = False  # ParameterDict names the tensor type, as PyTorch's
+
+    def extra_repr(self):
+        return "\n".join(f"  ({name}): {_describe(param, self._type_names)}" for name, param in self._params.items())
 
 
 class ParameterList(_ParameterContainer):
@@ -106,6 +113,7 @@ class ParameterDict(_KeyedChildren, _ParameterContainer):
     `d.key`), `in`, len, iteration over keys, keys/values/items, get, update, pop, clear, setdefault."""
 
     _store, _kind = "_params", "ParameterDict"
+    _type_names = True
 
     def __init__(self, parameters=None):
         object.__setattr__(self, "_params", {})

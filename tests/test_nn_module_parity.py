@@ -50,6 +50,29 @@ def _net(nn):
     return Net()
 
 
+def _parameter(nn, shape, dtype):
+    """A zero Parameter of `shape` and `dtype` (a name) in autograd_core.nn or torch.nn."""
+    if nn.__name__ == "torch.nn":
+        import torch
+
+        return nn.Parameter(torch.zeros(shape, dtype=getattr(torch, dtype)))
+    return nn.Parameter(np.zeros(shape, dtype))
+
+
+def _with_extra_repr(nn):
+    class Scaled(nn.Module):
+        """A module with both an extra_repr and a child: PyTorch prints the extra_repr on its own line."""
+
+        def __init__(self):
+            super().__init__()
+            self.inner = nn.Linear(2, 2)
+
+        def extra_repr(self):
+            return "scale=2.0"
+
+    return nn.Sequential(Scaled())
+
+
 # (id, build): build(namespace) makes the same module from autograd_core.nn or torch.nn; the id starts with the
 # class name.
 CASES = [
@@ -191,7 +214,12 @@ CASES = [
     ("PReLU-options", lambda nn: nn.PReLU(3, 0.1)),
     ("PairwiseDistance", lambda nn: nn.PairwiseDistance()),
     ("ParameterDict", lambda nn: nn.ParameterDict()),
+    ("ParameterDict-two", lambda nn: nn.ParameterDict({"a": _parameter(nn, (2, 3), "float32"),
+                                                       "b": _parameter(nn, (4,), "float64")})),
     ("ParameterList", lambda nn: nn.ParameterList()),
+    ("ParameterList-one", lambda nn: nn.ParameterList([_parameter(nn, (2,), "float32")])),
+    ("ParameterList-two", lambda nn: nn.ParameterList([_parameter(nn, (2, 3), "float32"),
+                                                       _parameter(nn, (), "float64")])),
     ("PixelShuffle", lambda nn: nn.PixelShuffle(2)),
     ("PixelUnshuffle", lambda nn: nn.PixelUnshuffle(2)),
     ("PoissonNLLLoss", lambda nn: nn.PoissonNLLLoss()),
@@ -252,6 +280,7 @@ CASES = [
     ("ZeroPad2d", lambda nn: nn.ZeroPad2d((1, 2, 0, 1))),
     ("ZeroPad3d", lambda nn: nn.ZeroPad3d(2)),
     ("model-nested", _net),
+    ("model-extra-repr-and-children", _with_extra_repr),
 ]
 
 # The same reprs, written out: these hold without PyTorch.
@@ -267,6 +296,17 @@ LITERAL_REPRS = {
     "Conv1d-options": "Conv1d(2, 4, kernel_size=(3,), stride=(2,), padding=(1,), dilation=(2,), groups=2, bias=False, "
                       "padding_mode=reflect)  # 12 parameters",
     "MSELoss": "MSELoss()",
+    "ParameterList-one": "ParameterList(  (0): Parameter containing: [torch.float32 of size 2])  # 2 parameters",
+    "ParameterDict-two": "ParameterDict(  # 10 parameters\n"
+                         "    (a): Parameter containing: [torch.FloatTensor of size 2x3]\n"
+                         "    (b): Parameter containing: [torch.DoubleTensor of size 4]\n"
+                         ")",
+    "model-extra-repr-and-children": "Sequential(  # 6 parameters\n"
+                                     "  (0): Scaled(  # 6 parameters\n"
+                                     "    scale=2.0\n"
+                                     "    (inner): Linear(in_features=2, out_features=2, bias=True)  # 6 parameters\n"
+                                     "  )\n"
+                                     ")",
     "Softmax-implicit": "Softmax(dim=None)",
     "RNNCell": "RNNCell(3, 4, nonlinearity=relu)  # 36 parameters",
     "Upsample": "Upsample(scale_factor=2.0, mode='nearest')",
