@@ -84,9 +84,6 @@ ALLOWED = {
                                                    "so PyTorch's detect_anomaly(check_nan=False) and ours with False "
                                                    "both check nothing"),
     "torch.autograd.enable_grad.__init__": ({"order", "keyword"}, "orig_func: PyTorch's decorator internals"),
-    "torch.autograd.gradcheck": ({"keyword"}, "the core's gradcheck (autograd_core/gradcheck.py): f for func; "
-                                              "PyTorch's switches (check_forward_ad, fast_mode, ...) are not taken"),
-    "torch.autograd.gradgradcheck": ({"keyword"}, "as torch.autograd.gradcheck"),
 }
 # Classes whose methods come from nn.Module (zero_grad, state_dict, ...): compared in the Module tests, not here.
 MODULE_METHODS_ELSEWHERE = ("ParametrizationList", "AveragedModel")
@@ -374,6 +371,16 @@ def test_autograd_grad_and_backward_take_pytorchs_arguments():
     with pytest.warns(FutureWarning, match="grad_variables"):
         A.backward((b * b).sum(), grad_variables=np.array(1.0))
     np.testing.assert_allclose(b.grad, [10.0, 12.0])
+
+
+def test_autograd_gradcheck_takes_pytorchs_keywords():
+    assert A.gradcheck(func=lambda x: x * x, inputs=[X], eps=1e-6, atol=1e-5, rtol=1e-3, fast_mode=True)
+    assert A.gradgradcheck(lambda x: x * x * x, [X[0]], None, check_undefined_grad=False, nondet_tol=0.0)
+    assert not A.gradcheck(lambda x: x.detach() * x, [X], raise_exception=False)    # a wrong gradient
+    with pytest.raises(NotImplementedError, match="check_forward_ad"):
+        A.gradcheck(lambda x: x, [X], check_forward_ad=True)
+    with pytest.raises(TypeError):
+        A.gradcheck(lambda x: x, [X], 1e-6)                                        # keyword-only, as PyTorch's
 
 
 def test_optimizers_take_pytorchs_implementation_flags_in_place():
