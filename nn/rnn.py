@@ -29,7 +29,7 @@ from autograd_core.ops import concatenate, data_of, relu, sigmoid, stack, tanh
 from . import init
 from .dropout import dropout
 from .linear import _linear
-from .module import Module, Parameter
+from .module import Module, Parameter, check_device
 from .utils.rnn import PackedSequence
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
@@ -101,13 +101,6 @@ def _as_value(x, dtype):
     return x if isinstance(x, Value) else Value(x, requires_grad=False, dtype=dtype)
 
 
-def _check_device(device):
-    if device is not None:
-        from autograd_core import device as _device
-
-        _device(device)  # raises for a device other than the CPU
-
-
 # ----------------------------------------------------------------------------------------------------
 # Cells.
 
@@ -120,7 +113,7 @@ class RNNCellBase(Module):
 
     def __init__(self, input_size, hidden_size, bias, nonlinearity="tanh", device=None, dtype=None, rng=None):
         _check_sizes(input_size, hidden_size)
-        _check_device(device)
+        check_device(device)
         self.input_size, self.hidden_size, self.bias = int(input_size), int(hidden_size), bool(bias)
         self.nonlinearity = nonlinearity
         self._mode = _mode(self._kind, nonlinearity)
@@ -261,7 +254,7 @@ class RNNBase(Module):
         if proj_size and mode != "LSTM":
             raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
         _check_sizes(input_size, hidden_size)
-        _check_device(device)
+        check_device(device)
         if not isinstance(num_layers, numbers.Integral) or isinstance(num_layers, bool):
             raise TypeError(f"num_layers should be of type int, got: {type(num_layers).__name__}")
         if num_layers <= 0:
