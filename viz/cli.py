@@ -151,7 +151,7 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
         if args.command == "functions":
-            sys.stdout.write(functions_text())
+            _to_stdout(functions_text().encode("utf-8"))
             return 0
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             # x/0 and log(-1) give inf and nan in the picture (and one note below), not NumPy's warnings
@@ -160,6 +160,8 @@ def main(argv=None):
     except (CliError, ExprError, GraphvizNotFound, GraphvizError, ValueError, TypeError, KeyError) as err:
         message = err.args[0] if isinstance(err, KeyError) and err.args else str(err)
         return _fail(message)
+    except _ReaderGone:
+        return 1  # quietly, as `yes | head` does (a shell sees 141 there: SIGPIPE)
     except MemoryError:
         return _fail("out of memory; draw a smaller graph (see the limits in --help)")
     except RecursionError:
@@ -246,10 +248,25 @@ def _time_left(deadline, args):
     return left
 
 
+class _ReaderGone(Exception):
+    """stdout is a pipe whose reader has stopped (`| head`): not an error to report."""
+
+
+def _to_stdout(data: bytes):
+    try:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Point stdout at /dev/null so that Python's own flush at exit does not complain a second time.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise _ReaderGone from None
+    except OSError as err:  # a full disk, /dev/full, a closed descriptor
+        raise CliError(f"cannot write to standard output: {err.strerror or err}") from None
+
+
 def _write(target, data):
     if target == "-":
-        sys.stdout.buffer.write(data if data.endswith(b"\n") else data + b"\n")
-        sys.stdout.flush()
+        _to_stdout(data if data.endswith(b"\n") else data + b"\n")
         return
     try:
         write_atomic(target, data)
