@@ -28,7 +28,7 @@ from autograd_core.ops import broadcast_to, concatenate, data_of, softmax
 from . import init
 from .dropout import dropout
 from .linear import NonDynamicallyQuantizableLinear, _linear
-from .module import Module, Parameter
+from .module import Module, Parameter, check_device
 
 
 def _as_value(x, dtype=None):
@@ -257,10 +257,7 @@ class MultiheadAttention(Module):
             raise ValueError("embed_dim must be divisible by num_heads")
         if not 0.0 <= dropout <= 1.0:
             raise ValueError(f"MultiheadAttention: dropout must be in [0, 1], got {dropout}")
-        if device is not None:
-            from autograd_core import device as _device
-
-            _device(device)  # raises for a device other than the CPU
+        check_device(device)
         self.embed_dim, self.num_heads, self.head_dim = int(embed_dim), int(num_heads), embed_dim // num_heads
         self.kdim = embed_dim if kdim is None else int(kdim)
         self.vdim = embed_dim if vdim is None else int(vdim)

@@ -19,7 +19,7 @@ from .attention import MultiheadAttention
 from .container import ModuleList
 from .dropout import Dropout
 from .linear import Linear
-from .module import Module
+from .module import Module, check_device
 from .norm import LayerNorm
 from . import init
 
@@ -300,10 +300,7 @@ class Transformer(Module):
     def generate_square_subsequent_mask(sz, device=None, dtype=None):
         """The causal mask of a sequence of length sz: an (sz, sz) float Value (no gradient), −inf above the
         diagonal (position i may not attend to j > i) and 0 on and below it; dtype defaults to the default dtype."""
-        if device is not None:
-            from autograd_core import device as _device
-
-            _device(device)  # raises for a device other than the CPU
+        check_device(device)
         dtype = init.resolve_dtype(dtype)
         mask = np.triu(np.full((int(sz), int(sz)), -np.inf, dtype), 1)
         return Value(mask, requires_grad=False)
