@@ -29,3 +29,14 @@ def test_a_full_disk_on_stdout_is_one_line_naming_it(args):
         r = subprocess.run([*CLI, *args], stdout=full, stderr=subprocess.PIPE, text=True, timeout=60)
     assert r.returncode == 2
     assert r.stderr == "autograd-graph: error: cannot write to standard output: No space left on device\n"
+
+
+def test_ctrl_c_is_one_line_and_status_130(monkeypatch, capsys):
+    from autograd_core.viz import cli
+
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_export", interrupted)
+    assert cli.main(["export", "w*2", "--set", "w=1"]) == 130
+    assert capsys.readouterr().err == "autograd-graph: interrupted\n"

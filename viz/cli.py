@@ -162,6 +162,9 @@ def main(argv=None):
         return _fail(message)
     except _ReaderGone:
         return 1  # quietly, as `yes | head` does (a shell sees 141 there: SIGPIPE)
+    except KeyboardInterrupt:  # Ctrl-C (during a long Graphviz run, say): one line, the shell's 128 + SIGINT
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
     except MemoryError:
         return _fail("out of memory; draw a smaller graph (see the limits in --help)")
     except RecursionError:
