@@ -244,3 +244,14 @@ def test_graphviz_is_stopped_after_the_notebook_time_limit(monkeypatch):
     monkeypatch.setattr(jupyter, "NOTEBOOK_TIMEOUT", 1e-6)
     bundle = viz.draw(_long_chain(20))._repr_mimebundle_()
     assert list(bundle) == ["text/plain"] and "did not finish within" in bundle["text/plain"]
+
+
+def test_a_backward_step_of_a_broadcast_input_says_its_gradient_is_summed():
+    A = Value(np.arange(6.0).reshape(2, 3), label="A")
+    v = Value(np.array([1.0, 2.0, 3.0]), label="v")
+    out = (A + v).sum()
+    out.backward()
+    graph = viz.trace(out)
+    assert step_arithmetic(graph, graph.node_of("v").id).endswith("(rules: g, summed over axis 0), shape (3,)")
+    assert step_arithmetic(graph, graph.node_of("A").id).endswith("(rules: g), shape (2, 3)")
+    assert np.array_equal(v.grad, [2.0, 2.0, 2.0])

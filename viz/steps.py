@@ -13,7 +13,7 @@ from __future__ import annotations
 from autograd_core.engine import toposort
 
 from .chain import symbol
-from .dot import DEFAULT_SHOW, render
+from .dot import DEFAULT_SHOW, render, rule_text
 from .graph import trace
 
 MAX_STEPS = 500
@@ -102,7 +102,7 @@ def step_arithmetic(graph, node_id, uses=None):
     if not numeric:
         if v.is_scalar:
             return f"grad {name} = {symbols} = {_num(v.grad)}"
-        rules = ", ".join(f"{e.formula or nodes[e.dst].op}" for e in edges[:3])
+        rules = "; ".join(rule_text(e.formula, v, nodes[e.dst]) if e.formula else nodes[e.dst].op for e in edges[:3])
         return f"grad {name} = {symbols} (rules: {rules}), shape {tuple(v.shape)}"
     numbers = " + ".join(f"{(_factor if j else _num)(nodes[e.dst].grad)} · {_factor(e.derivative)}"
                          for j, e in enumerate(edges[:4])) + more
