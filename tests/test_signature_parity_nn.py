@@ -80,9 +80,6 @@ ALLOWED = {
                                                                       "PyTorch's base Constraint.check"),
     "torch.distributions.constraints.dependent_property": ({"default"}, "is_discrete/event_dim default to False/0 "
                                                                        "rather than PyTorch's NotImplemented"),
-    "torch.autograd.detect_anomaly": ({"keyword"}, "detect_anomaly(enabled): anomaly mode here is the NaN/Inf check, "
-                                                   "so PyTorch's detect_anomaly(check_nan=False) and ours with False "
-                                                   "both check nothing"),
     "torch.autograd.enable_grad.__init__": ({"order", "keyword"}, "orig_func: PyTorch's decorator internals"),
 }
 # Classes whose methods come from nn.Module (zero_grad, state_dict, ...): compared in the Module tests, not here.
@@ -381,6 +378,10 @@ def test_autograd_gradcheck_takes_pytorchs_keywords():
         A.gradcheck(lambda x: x, [X], check_forward_ad=True)
     with pytest.raises(TypeError):
         A.gradcheck(lambda x: x, [X], 1e-6)                                        # keyword-only, as PyTorch's
+    with A.detect_anomaly(check_nan=True):
+        assert A.anomaly_mode.is_anomaly_enabled()
+    with A.detect_anomaly(check_nan=False):                                        # PyTorch's mode without the
+        assert not A.anomaly_mode.is_anomaly_enabled()                             # NaN check: nothing to check
 
 
 def test_optimizers_take_pytorchs_implementation_flags_in_place():

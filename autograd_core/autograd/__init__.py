@@ -32,7 +32,6 @@ import warnings
 
 import numpy as np
 
-from ..anomaly import detect_anomaly
 from .. import engine
 from ..engine import apply, enable_grad, no_grad, set_grad_enabled  # noqa: F401  (torch.autograd's names)
 from ..gradcheck import gradcheck as _core_gradcheck, gradgradcheck as _core_gradgradcheck
@@ -41,7 +40,7 @@ from ..ops.primitive import PRIMITIVES, Primitive
 from ..tensor import inference_mode
 from ..value import Value
 from . import anomaly_mode, grad_mode, graph  # forward_ad and functional load on first use (__getattr__ below)
-from .anomaly_mode import set_detect_anomaly
+from .anomaly_mode import detect_anomaly, set_detect_anomaly
 
 __all__ = ["Function", "FunctionCtx", "Variable", "grad", "backward", "functional", "forward_ad", "graph", "gradcheck",
            "gradgradcheck", "detect_anomaly", "set_detect_anomaly", "anomaly_mode", "grad_mode", "no_grad",

@@ -4,10 +4,17 @@ context). Anomaly detection checks every forward result and gradient for NaN/Inf
 
 from __future__ import annotations
 
-from ..anomaly import detect_anomaly
+from .. import anomaly as _anomaly
 from ..modes import ANOMALY
 
 __all__ = ["detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled"]
+
+
+def detect_anomaly(check_nan=True):
+    """torch.autograd.detect_anomaly(check_nan=True): a context (or decorator) with anomaly detection on, which here
+    is the check of every forward result and gradient for NaN/Inf. check_nan=False, PyTorch's mode without that
+    check, therefore checks nothing here."""
+    return _anomaly.detect_anomaly(bool(check_nan))
 
 
 def is_anomaly_enabled():
