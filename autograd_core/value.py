@@ -360,14 +360,21 @@ class Value(TensorMethods, InplaceMethods):
     # ------------------------------------------------------------------------------------------------
     # Gradients.
 
-    def backward(self, gradient=None, retain_graph=None, create_graph=False):
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate d(self)/d(v) into `v.grad` for every Value `v` below this one that requires it.
 
         gradient:     required when self is not a scalar: d(loss)/d(self), of self's shape.
         retain_graph: keep the graph for another backward pass (default: same as create_graph).
         create_graph: gradients become Values with a graph of their own (for higher derivatives).
+        inputs:       a Value or a sequence of them: accumulate into these `.grad`s only (leaves or not),
+                      as PyTorch's; the other Values' `.grad` stay as they were.
         """
-        _backward(self, gradient, retain_graph, create_graph)
+        if inputs is None:
+            _backward(self, gradient, retain_graph, create_graph)
+        else:
+            from .autograd import backward  # the sub-package loads on first use (import time)
+
+            backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def zero_grad(self):
         self.grad = None

@@ -413,3 +413,18 @@ def test_retains_grad_says_which_values_keep_their_grad():
     w = ag.tensor([1.0], requires_grad=True)
     y = w * 2
     assert y.retains_grad and not w.retains_grad and not ag.tensor([1.0]).retains_grad
+
+
+def test_value_backward_inputs_accumulates_into_those_only():
+    """PyTorch's `y.backward(inputs=...)`: only the named Values' .grad change (a non-leaf's too), adding to what
+    they held; the other leaves' .grad stay as they were."""
+    a = Value(np.array([1.0, 2.0]))
+    b = Value(np.array([3.0, 4.0]))
+    (a * b).sum().backward(inputs=[a])
+    assert np.array_equal(a.grad, [3.0, 4.0]) and b.grad is None
+    (a * b).sum().backward(inputs=a)  # one Value, not a list; accumulates
+    assert np.array_equal(a.grad, [6.0, 8.0]) and b.grad is None
+    h = a * b
+    (h * h).sum().backward(inputs=(h, b))
+    assert np.array_equal(h.grad, 2 * h.data) and np.array_equal(b.grad, 2 * h.data * a.data)
+    assert np.array_equal(a.grad, [6.0, 8.0])

@@ -91,7 +91,6 @@ ALLOWED = {
     "torch.bmm": ({"missing"}, "as torch.mm"),
     "torch.addmm": ({"missing"}, "as torch.mm"),
     "torch.baddbmm": ({"missing"}, "as torch.mm"),
-    "Tensor.backward": ({"missing"}, "inputs=: autograd_core.autograd.backward(x, inputs=...) takes it"),
     "torch.subtract": ({"positional"}, "alpha by keyword only, as torch.sub (the positional overload is for numbers)"),
     "Tensor.subtract": ({"positional"}, "as torch.subtract"),
     "Tensor.subtract_": ({"positional"}, "as torch.subtract"),
