@@ -182,7 +182,7 @@ def test_parameter_list_and_dict_api():
         _ = pdict.a
     with pytest.raises(KeyError, match="without '.'"):
         pdict["x.y"] = np.ones(1)
-    assert "(b): Parameter containing: [float64 of size (2,)]" in repr(pdict)
+    assert "(b): Parameter containing: [torch.DoubleTensor of size 2]" in repr(pdict)  # PyTorch's words
 
 
 # ----------------------------------------------------------------------------------------------------
