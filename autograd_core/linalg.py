@@ -24,6 +24,7 @@ from .ops import linalg as _ops
 from .ops.index import as_value
 from .ops.linalg import LinAlgError
 from .ops.nondifferentiable import without_gradient
+from .ops.elementwise import where as _where
 from .ops.shape import broadcast_to, stack, swapaxes
 
 __all__ = [
@@ -173,7 +174,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):  # noqa: A002
         raise RuntimeError(f"linalg.vector_norm: Expected a numerical ord (got {ord!r}); use matrix_norm for 'fro'")
     dims = _dims(dim, x.ndim)
     if ord == 2:
-        return (x * x).sum(axis=dims, keepdims=keepdim).sqrt()
+        return _root(x * x, 0.5, dims, keepdim)
     if ord == 1:
         return x.abs().sum(axis=dims, keepdims=keepdim)
     if ord == float("inf"):
@@ -182,7 +183,25 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):  # noqa: A002
         return x.abs().amin(dims, keepdim)
     if ord == 0:
         return (x != 0).astype(x.dtype).sum(axis=dims, keepdims=keepdim)
-    return (x.abs() ** ord).sum(axis=dims, keepdims=keepdim) ** (1.0 / ord)
+    if ord < 0:  # a zero element makes the sum infinite and the norm 0: a zero gradient there, as PyTorch's
+        zero = x.data == 0
+        if not np.any(zero):
+            return (x.abs() ** ord).sum(axis=dims, keepdims=keepdim) ** (1.0 / ord)
+        safe = _where(zero, 1.0, x.abs())  # no infinity is formed, at any order of derivative
+        norm = (safe ** ord).sum(axis=dims, keepdims=keepdim) ** (1.0 / ord)
+        return _where(np.any(zero, axis=dims, keepdims=keepdim), 0.0, norm)
+    return _root(x.abs() ** ord, 1.0 / ord, dims, keepdim)
+
+
+def _root(powers, exponent, dims, keepdim):
+    """(Σ powers)^exponent over `dims`, with a zero gradient where the sum is 0, as PyTorch's norms: there the root's
+    derivative is infinite and the powers' is 0, whose product would be NaN. The sum is replaced by 1 before the
+    root where it is 0 (so no infinity is ever formed, at any order of derivative), and the result set to 0 there."""
+    total = powers.sum(axis=dims, keepdims=keepdim)
+    zero = total.data == 0
+    if not np.any(zero):
+        return total ** exponent
+    return _where(zero, 0.0, _where(zero, 1.0, total) ** exponent)
 
 
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):  # noqa: A002  (PyTorch's name)

@@ -300,3 +300,28 @@ def test_eigh_repeated_eigenvalues_warn_for_eigenvector_gradients_only():
     with pytest.warns(RuntimeWarning, match="repeated eigenvalues"):
         (LA.eigh(x).eigenvectors ** 2).sum(0).max().backward()
     assert np.all(np.isfinite(x.grad))
+
+
+@pytest.mark.parametrize("ord", [2, 3, 1.5, 1, float("inf"), -1, -2.5])
+def test_vector_norm_gradient_is_zero_where_the_norm_is_zero(ord):
+    """PyTorch's norms give a zero gradient where the norm is 0 (an all-zero vector; for a negative ord, any zero
+    element); the composition sqrt(Σx²) would give ∞·0 = NaN there. Rows away from zero keep their gradient."""
+    data = np.array([[0.0, 0.0], [3.0, 4.0], [0.0, 2.0]])
+    x = ag.tensor(data, requires_grad=True)
+    ag.linalg.vector_norm(x, ord, dim=1).sum().backward()
+    assert np.all(np.isfinite(x.grad)) and np.array_equal(x.grad[0], [0.0, 0.0])
+    if ord < 0:
+        assert np.array_equal(x.grad[2], [0.0, 0.0])
+    y = ag.tensor(data[1:2], requires_grad=True)
+    ag.linalg.vector_norm(y, ord, dim=1).sum().backward()
+    assert np.allclose(x.grad[1], y.grad[0])
+    torch = pytest.importorskip("torch")
+    t = torch.tensor(data, requires_grad=True)
+    torch.linalg.vector_norm(t, ord, dim=1).sum().backward()
+    assert np.allclose(x.grad, t.grad.numpy(), rtol=1e-12, atol=0)
+
+
+def test_vector_norm_second_derivatives_away_from_zero():
+    x = ag.tensor(np.array([[0.3, -1.2, 2.0], [0.5, 0.7, -0.1]]), requires_grad=True)
+    for ord in (2, 3, -1):
+        assert ag.gradgradcheck(lambda v, ord=ord: ag.linalg.vector_norm(v, ord, dim=1), (x,))
