@@ -586,6 +586,13 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         result = [None] * len(inputs)
     for v, g in zip(inputs, result):
         if g is None and not allow_unused:
+            # The first cause a PyTorch user would check, in PyTorch's words.
+            if not v.requires_grad:
+                raise RuntimeError(f"grad: one of the differentiated Values does not require grad ({v._describe()}); "
+                                   "create it with requires_grad=True")
+            if not roots:
+                raise RuntimeError("grad: element 0 of outputs does not require grad and does not have a grad_fn "
+                                   "(no output depends on a Value that requires grad)")
             raise RuntimeError(
                 f"grad: input {v._describe()} is not connected to the outputs; pass allow_unused=True "
                 "to get None for it"

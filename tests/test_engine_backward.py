@@ -428,3 +428,15 @@ def test_value_backward_inputs_accumulates_into_those_only():
     (h * h).sum().backward(inputs=(h, b))
     assert np.array_equal(h.grad, 2 * h.data) and np.array_equal(b.grad, 2 * h.data * a.data)
     assert np.array_equal(a.grad, [6.0, 8.0])
+
+
+def test_grad_names_the_first_cause_in_pytorchs_words():
+    x = ag.tensor([1.0, 2.0])  # does not require grad
+    y = (x * 2).sum()
+    with pytest.raises(RuntimeError, match="does not require grad.*requires_grad=True"):
+        ag.autograd.grad(y, x)
+    w = ag.tensor([1.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="element 0 of outputs does not require grad"):
+        ag.autograd.grad(y, w)
+    with pytest.raises(RuntimeError, match="is not connected to the outputs; pass allow_unused=True"):
+        ag.autograd.grad((ag.tensor([1.0], requires_grad=True) * 2).sum(), w)
