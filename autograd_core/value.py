@@ -318,9 +318,9 @@ class Value(TensorMethods, InplaceMethods):
     def __repr__(self):
         parts = []
         if self.data.ndim == 0:
-            parts.append(f"{self.data.item():.6g}")
+            parts.append(_number_text(self.data.item()))
             if self.grad is not None and not isinstance(self.grad, Value):
-                parts.append(f"grad={np.asarray(self.grad).item():.6g}")
+                parts.append(f"grad={_number_text(np.asarray(self.grad).item())}")
         else:
             body = np.array2string(np.asarray(self.data), precision=4, threshold=8, edgeitems=2,
                                    separator=", ").replace("\n", "")
@@ -674,6 +674,17 @@ def _parent_slots(parents):
     if n == 2:
         return parents[0], parents[1]
     return (parents[0] if n else None), None
+
+
+def _number_text(number):
+    """A scalar for a repr, to 6 significant digits; a float keeps a decimal point (2.0, not 2: the number is not an
+    integer), as Python's float repr and micrograd's Value(data=2.0) show it."""
+    if isinstance(number, bool):
+        return str(number)
+    text = f"{number:.6g}"
+    if isinstance(number, float) and text.lstrip("-").isdigit():
+        text += ".0"
+    return text
 
 
 def _new_node(cls, data, requires_grad, op, parents, params, scope):

@@ -114,10 +114,14 @@ def test_comparisons_give_boolean_values_without_gradient():
 
 
 def test_repr():
-    assert repr(Value(2.0)) == "Value(2)"
+    assert repr(Value(2.0)) == "Value(2.0)"  # a float shows its decimal point, as micrograd's Value(data=2.0)
+    assert repr(Value(2.5)) == "Value(2.5)" and repr(Value(-1e-9)) == "Value(-1e-09)"
+    assert repr(Value(3)) == "Value(3.0)"  # integers become float64, micrograd's way
+    assert repr(ag.tensor(3)) == "Value(3, dtype=int64, requires_grad=False)"
+    assert repr(ag.tensor(True)) == "Value(True, dtype=bool, requires_grad=False)"
     x = Value(3.0, label="x")
     (x * x).backward()
-    assert repr(x) == "Value(3, grad=6, label='x')"
+    assert repr(x) == "Value(3.0, grad=6.0, label='x')"
     r = repr(Value(np.ones((2, 3), dtype=np.float32)) * 2)
     assert "shape=(2, 3)" in r and "dtype=float32" in r and "op='*'" in r
     assert "requires_grad=False" in repr(Value(1.0, requires_grad=False))

@@ -296,8 +296,8 @@ def test_float32_stays_float32(name):
 
 def test_whole_arrays_at_once():
     """The kernels work on whole arrays (no Python loop over the elements): the number of Python and C function
-    calls they make is the same for 10 elements as for 10,000 of the same values (the old element-by-element erfinv made one per
-    element). Counted with a profile hook, not timed: a timed test fails on a loaded machine."""
+    calls they make is the same for 10 elements as for 10,000 of the same values (the old element-by-element
+    erfinv made one per element). Counted with a profile hook, not timed: a timed test fails on a loaded machine."""
     import sys
 
     base = RNG.uniform(-5, 5, 10)

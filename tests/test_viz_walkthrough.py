@@ -183,7 +183,7 @@ def test_in_a_notebook_a_leaf_shows_its_numbers_and_a_result_its_graph():
 
     x = ag.randn(3, 3)
     assert x._repr_mimebundle_() == {"text/plain": repr(x)}  # a leaf: nothing to draw but itself
-    assert Value(2.0, label="a")._repr_mimebundle_() == {"text/plain": "Value(2, label='a')"}
+    assert Value(2.0, label="a")._repr_mimebundle_() == {"text/plain": "Value(2.0, label='a')"}
     assert x._repr_mimebundle_(exclude=["text/plain"]) == {}
     y = (x.requires_grad_() * 2).sum()
     bundle = y._repr_mimebundle_()
