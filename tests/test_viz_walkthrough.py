@@ -106,6 +106,22 @@ def test_cli_syntax_error_is_one_line_with_a_real_column():
     assert r.stderr == "autograd-graph: error: invalid syntax: the expression ends too early (after 'w*')\n"
 
 
+@pytest.mark.parametrize("args, line", [
+    (["--bogus"], "unrecognized arguments: --bogus (see 'autograd-graph --help')"),
+    (["export", "x*2", "--bogus"], "unrecognized arguments: --bogus (see 'autograd-graph export --help')"),
+    (["functions", "--x"], "unrecognized arguments: --x (see 'autograd-graph functions --help')"),
+    ([], "the following arguments are required: {export,functions} (see 'autograd-graph --help')"),
+])
+def test_cli_names_an_unknown_option_with_its_command_s_help(args, line):
+    from autograd_core.viz import cli
+
+    with pytest.raises(SystemExit) as stop:
+        cli._parse(args)
+    assert stop.value.code == 2
+    r = run_cli(*args)
+    assert (r.returncode, r.stdout, r.stderr) == (2, "", f"autograd-graph: error: {line}\n")
+
+
 @pytest.mark.parametrize("src, dst, axes", [
     ((3,), (2, 3), (0,)), ((), (2, 3), (0, 1)), ((2, 1), (2, 3), (1,)), ((1, 3), (4, 2, 3), (0, 1)),
     ((2, 3), (2, 3), ()), ((1,), (1,), ()),

@@ -143,12 +143,26 @@ def build_parser():
     ex.add_argument("--steps-by", choices=("node", "module"), default="node",
                     help="one --steps frame per node (default) or per module, layer by layer on an MLP")
     ex.add_argument("--traceback", action="store_true", help="show the full traceback if --file's FUNC fails")
-    sub.add_parser("functions", help="list what an expression may call")
+    functions = sub.add_parser("functions", help="list what an expression may call")
+    parser.commands = {"export": ex, "functions": functions}  # so that an unknown option names its own command
     return parser
 
 
+def _parse(argv):
+    """The arguments, or exit 2 with one line naming the first problem: an unknown option is named as such (with
+    the help of the command it was given to), not as a missing command."""
+    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
+        parser.error(f"unrecognized arguments: {argv[0]}")
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        parser.commands.get(args.command, parser).error(f"unrecognized arguments: {' '.join(unknown)}")
+    return args
+
+
 def main(argv=None):
-    args = build_parser().parse_args(argv)
+    args = _parse(argv)
     try:
         if args.command == "functions":
             _to_stdout(functions_text().encode("utf-8"))
