@@ -5,6 +5,7 @@
 """
 
 from .value import Value  # first: the engine and the operations build on it
+from .lazy_imports import lazy_attributes
 from .engine import enable_grad, is_grad_enabled, name_scope, no_grad, set_grad_enabled
 from .ops import abs, clip, concatenate, cos, exp, leaky_relu, log, maximum, minimum, relu, sigmoid, sin
 from .ops import sqrt, tanh
@@ -144,19 +145,4 @@ _LAZY = {  # public name -> (defining module, its name there)
 }
 
 
-def __getattr__(name):
-    """Load a lazy submodule or name on first access and keep it in the module's namespace."""
-    import importlib
-
-    if name in _SUBMODULES:
-        return importlib.import_module(f"{__name__}.{name}")  # the import sets the package's attribute
-    if name in _LAZY:
-        module, attribute = _LAZY[name]
-        value = getattr(importlib.import_module(f"{__name__}.{module}"), attribute)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_SUBMODULES) | set(_LAZY))
+__getattr__, __dir__ = lazy_attributes(__name__, globals(), _SUBMODULES, _LAZY)

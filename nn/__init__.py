@@ -8,6 +8,8 @@ if __name__ != "autograd_core.nn":  # the repository's nn/ folder is installed a
     raise ImportError("nn/ is the package autograd_core.nn: write `from autograd_core import nn` "
                       "(after `pip install -e .` in a checkout)")
 
+from autograd_core.lazy_imports import lazy_attributes
+
 from . import functional, init
 from .checkpoint import CheckpointError
 from .activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
@@ -133,18 +135,4 @@ _LAZY = {  # public name -> its module
 }
 
 
-def __getattr__(name):
-    """Load a lazy submodule or name on first access and keep it in the package's namespace."""
-    import importlib
-
-    if name in _SUBMODULES:
-        return importlib.import_module(f"{__name__}.{name}")  # the import sets the package's attribute
-    if name in _LAZY:
-        value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_SUBMODULES) | set(_LAZY))
+__getattr__, __dir__ = lazy_attributes(__name__, globals(), _SUBMODULES, _LAZY)

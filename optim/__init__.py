@@ -17,6 +17,8 @@ if __name__ != "autograd_core.optim":  # the repository's optim/ folder is insta
 
 # lr_scheduler stays eager: it re-exports plateau.py, cyclic.py, ... which import it back, so it has to be
 # imported before any of them.
+from autograd_core.lazy_imports import lazy_attributes
+
 from . import lr_scheduler
 from .adagrad import Adagrad
 from .adam import Adam, Adamax, AdamW
@@ -52,18 +54,4 @@ _SUBMODULES = ("swa_utils", "lbfgs", "adafactor", "muon")
 _LAZY = {"LBFGS": "lbfgs", "Adafactor": "adafactor", "Muon": "muon"}  # public name -> its module
 
 
-def __getattr__(name):
-    """Load a lazy submodule or name on first access and keep it in the package's namespace."""
-    import importlib
-
-    if name in _SUBMODULES:
-        return importlib.import_module(f"{__name__}.{name}")  # the import sets the package's attribute
-    if name in _LAZY:
-        value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_SUBMODULES) | set(_LAZY))
+__getattr__, __dir__ = lazy_attributes(__name__, globals(), _SUBMODULES, _LAZY)

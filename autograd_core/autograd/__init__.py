@@ -35,6 +35,7 @@ import numpy as np
 from .. import engine
 from ..engine import apply, enable_grad, no_grad, set_grad_enabled  # noqa: F401  (torch.autograd's names)
 from ..gradcheck import gradcheck as _core_gradcheck, gradgradcheck as _core_gradgradcheck
+from ..lazy_imports import lazy_attributes
 from ..ops import stack
 from ..ops.primitive import PRIMITIVES, Primitive
 from ..tensor import inference_mode
@@ -371,14 +372,4 @@ class Function:
 _SUBMODULES = ("forward_ad", "functional")
 
 
-def __getattr__(name):
-    """Load a lazy submodule on first access."""
-    if name in _SUBMODULES:
-        import importlib
-
-        return importlib.import_module(f"{__name__}.{name}")  # the import sets the package's attribute
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_SUBMODULES))
+__getattr__, __dir__ = lazy_attributes(__name__, globals(), _SUBMODULES)
