@@ -1,0 +1,266 @@
+"""Generate the API reference in docs/api/ from the library's public names, signatures and docstrings.
+
+    python scripts/gen_api_docs.py            # (re)write docs/api/*.md, print the docstring summary
+    python scripts/gen_api_docs.py --check    # write nothing; exit 1 if docs/api/ is stale or a docstring is missing
+    python scripts/gen_api_docs.py --json     # write nothing; print {"stale": [...], "missing": [...]} (the test's)
+
+One page per namespace (autograd_core, Value, linalg, special, nn, nn.functional, nn.init, nn.utils, optim,
+utils.data, distributions, autograd + func, viz) and an index, docs/api/README.md, with counts. Each public name gets
+an anchor, its signature (inspect.signature: for PyTorch-named callables, PyTorch's) and the first paragraph of its
+docstring. A namespace's public names are its `__all__`, else dir() minus private names, modules and names defined
+outside the namespace's own package (imports such as `np` or a helper from the engine). Lazily loaded names
+(PEP 562 `__getattr__`) are resolved by getattr. The output is deterministic: names sorted, memory addresses removed
+from default values. tests/test_api_docs.py checks that the committed pages equal what this script produces.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+import re
+import sys
+import types
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "docs" / "api"
+
+# page file -> (title, PyTorch's counterpart, sections). A section is (module, owners): owners are the module prefixes
+# whose objects count as the namespace's own when it has no __all__ (None: the module's __all__ decides).
+PAGES = {
+    "autograd_core.md": ("autograd_core", "torch", [("autograd_core", None)]),
+    "Value.md": ("autograd_core.Value", "torch.Tensor", []),  # filled from the class's members
+    "linalg.md": ("autograd_core.linalg", "torch.linalg", [("autograd_core.linalg", None)]),
+    "special.md": ("autograd_core.special", "torch.special", [("autograd_core.special", None)]),
+    "nn.md": ("autograd_core.nn", "torch.nn", [("autograd_core.nn", None)]),
+    "nn.functional.md": ("autograd_core.nn.functional", "torch.nn.functional",
+                         [("autograd_core.nn.functional", None)]),
+    "nn.init.md": ("autograd_core.nn.init", "torch.nn.init", [("autograd_core.nn.init", ("autograd_core.nn.init",))]),
+    "nn.utils.md": ("autograd_core.nn.utils", "torch.nn.utils", [
+        ("autograd_core.nn.utils", None),
+        ("autograd_core.nn.utils.rnn", ("autograd_core.nn.utils.rnn",)),
+        ("autograd_core.nn.utils.parametrize", None),
+        ("autograd_core.nn.utils.parametrizations", None),
+        ("autograd_core.nn.utils.stateless", None),
+    ]),
+    "optim.md": ("autograd_core.optim", "torch.optim", [
+        ("autograd_core.optim", None),
+        ("autograd_core.optim.lr_scheduler", ("autograd_core.optim",)),
+        ("autograd_core.optim.swa_utils", None),
+    ]),
+    "utils.data.md": ("autograd_core.utils.data", "torch.utils.data", [
+        ("autograd_core.utils.data", ("autograd_core.utils", "autograd_core.distributed.sampler")),
+    ]),
+    "distributions.md": ("autograd_core.distributions", "torch.distributions",
+                         [("autograd_core.distributions", None)]),
+    "autograd.md": ("autograd_core.autograd and autograd_core.func", "torch.autograd, torch.func", [
+        ("autograd_core.autograd", None),
+        ("autograd_core.func", None),
+    ]),
+    "viz.md": ("autograd_core.viz", "(no PyTorch counterpart: pictures of computation graphs)",
+               [("autograd_core.viz", None)]),
+}
+
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+_FUNCTION_REPR = re.compile(r"<(?:function|built-in function|bound method) ([\w.<>]+)(?: of [^>]*)?>")
+
+
+def _public_names(module, owners):
+    """The module's public names: its __all__, else dir() minus private names, modules and imported helpers."""
+    names = getattr(module, "__all__", None)
+    if names is not None and owners is None:
+        return sorted(set(names))
+    chosen = []
+    for name in dir(module):
+        if name.startswith("_"):
+            continue
+        obj = getattr(module, name)
+        if isinstance(obj, types.ModuleType) or type(obj).__name__ == "_Feature":  # submodules, `annotations`
+            continue
+        defined_in = getattr(obj, "__module__", None) or ""
+        if owners and not any(defined_in == o or defined_in.startswith(o + ".") for o in owners):
+            continue
+        chosen.append(name)
+    return sorted(chosen)
+
+
+def _is_ours(obj):
+    """True for objects defined in this library (NumPy dtypes re-exported as torch.float32 are not)."""
+    module = getattr(obj, "__module__", None) or getattr(type(obj), "__module__", "")
+    return module.startswith("autograd_core")
+
+
+def own_doc(obj):
+    """The object's own docstring (a class does not borrow its base's; a method may inherit an overridden one's)."""
+    if isinstance(obj, type):
+        doc = obj.__dict__.get("__doc__")
+        return inspect.cleandoc(doc) if isinstance(doc, str) and doc.strip() else ""
+    return inspect.getdoc(obj) or ""
+
+
+def first_paragraph(doc):
+    """The docstring's first paragraph, joined into one line."""
+    paragraph = doc.strip().split("\n\n")[0]
+    return " ".join(line.strip() for line in paragraph.splitlines())
+
+
+class _Shown:
+    """A default value shown by a fixed text (inspect.Signature prints a default with repr)."""
+
+    def __init__(self, text):
+        self.text = text
+
+    def __repr__(self):
+        return self.text
+
+
+def stable_repr(value):
+    """repr without memory addresses or hash order: sets sorted, a function shown by its name."""
+    if isinstance(value, (set, frozenset)):
+        items = ", ".join(sorted(stable_repr(v) for v in value))
+        return f"{type(value).__name__}({{{items}}})" if items else f"{type(value).__name__}()"
+    if isinstance(value, (types.FunctionType, types.BuiltinFunctionType, types.MethodType)):
+        return getattr(value, "__qualname__", None) or value.__name__
+    text = _FUNCTION_REPR.sub(r"\1", repr(value))
+    return _ADDRESS.sub("", text)
+
+
+def signature_of(obj):
+    """`(args) -> ret` with defaults rendered deterministically, or '' when Python cannot tell."""
+    try:
+        sig = inspect.signature(obj)
+    except (TypeError, ValueError):
+        return ""
+    params = [p if p.default is p.empty else p.replace(default=_Shown(stable_repr(p.default)))
+              for p in sig.parameters.values()]
+    return _ADDRESS.sub("", str(sig.replace(parameters=params)))
+
+
+def _kind(obj):
+    if isinstance(obj, property):
+        return "property"
+    if type(obj).__name__ == "member_descriptor":  # a __slots__ field of Value
+        return "slot"
+    if isinstance(obj, type):
+        return "class"
+    if callable(obj):
+        return "function"
+    return "attribute"
+
+
+def _entry(anchor, qualname, name, obj, kind, doc, sig):
+    lines = [f'<a id="{anchor}"></a>', f"### `{qualname}`", ""]
+    if kind in ("function", "class"):
+        prefix = "class " if kind == "class" else ""
+        lines += ["```python", f"{prefix}{name}{sig}", "```", ""]
+    elif kind == "property":
+        lines += ["*property*", ""]
+    elif kind == "slot":
+        lines += ["*attribute* (set per instance)", ""]
+    else:
+        rendered = stable_repr(obj)
+        lines += [f"*{type(obj).__name__}*: `{rendered}`", ""]
+    if doc:
+        lines += [first_paragraph(doc), ""]
+    elif not _is_ours(obj) and kind in ("function", "class"):
+        lines += [f"Re-exported from `{getattr(obj, '__module__', None) or type(obj).__module__}`.", ""]
+    return lines
+
+
+def collect_module(module_name, owners):
+    """[(anchor, qualname, name, obj, kind, doc, sig)] for one namespace."""
+    module = importlib.import_module(module_name)
+    short = module_name.removeprefix("autograd_core").lstrip(".") or "autograd_core"
+    rows = []
+    for name in _public_names(module, owners):
+        obj = getattr(module, name)
+        if isinstance(obj, types.ModuleType):  # listed in __all__ (autograd_core.linalg): has its own page/section
+            continue
+        kind = _kind(obj)
+        sig = signature_of(obj) if kind in ("function", "class") else ""
+        rows.append((f"{short}.{name}", f"{module_name}.{name}", name, obj, kind, own_doc(obj), sig))
+    return rows
+
+
+def collect_value():
+    """The members of Value (torch.Tensor's methods and properties)."""
+    from autograd_core import Value
+
+    rows = []
+    for name in sorted(dir(Value)):
+        if name.startswith("_"):
+            continue
+        static = inspect.getattr_static(Value, name)
+        if isinstance(static, property) or type(static).__name__ == "member_descriptor":
+            obj, kind, doc, sig = static, _kind(static), inspect.getdoc(static) or "", ""
+        else:
+            obj = getattr(Value, name)
+            if isinstance(static, (staticmethod, classmethod)) or callable(obj):
+                kind = "class" if isinstance(obj, type) else "function"
+                doc, sig = own_doc(obj), signature_of(obj)
+            else:
+                kind, doc, sig = "attribute", "", ""
+        rows.append((f"Value.{name}", f"Value.{name}", name, obj, kind, doc, sig))
+    return rows
+
+
+def build():
+    """{file name: text} for every page, and the public callables of ours that lack a docstring."""
+    pages, missing, counts = {}, [], []
+    for filename, (title, torch_name, sections) in PAGES.items():
+        section_rows = [("Value", collect_value())] if filename == "Value.md" else [
+            (module_name, collect_module(module_name, owners)) for module_name, owners in sections]
+        lines = [f"# {title}", "", f"PyTorch's counterpart: `{torch_name}`. "
+                 "Generated by `python scripts/gen_api_docs.py`; do not edit by hand.", ""]
+        total = 0
+        for module_name, rows in section_rows:
+            if len(section_rows) > 1:
+                lines += [f"## {module_name}", ""]
+            for anchor, qualname, name, obj, kind, doc, sig in rows:
+                lines += _entry(anchor, qualname, name, obj, kind, doc, sig)
+                if kind in ("function", "class", "property") and not doc and _is_ours(obj):
+                    missing.append(qualname)
+            total += len(rows)
+        pages[filename] = "\n".join(lines).rstrip() + "\n"
+        counts.append((filename, title, total))
+    index = ["# API reference", "",
+             "Every public name of autograd-core, one page per namespace, with its signature (PyTorch's, for "
+             "PyTorch's names) and the first paragraph of its docstring. Generated by "
+             "`python scripts/gen_api_docs.py`; do not edit by hand.", "",
+             "| page | namespace | names |", "|---|---|---|"]
+    for filename, title, total in counts:
+        index.append(f"| [{filename.removesuffix('.md')}]({filename}) | `{title}` | {total} |")
+    index += ["", f"{sum(c[2] for c in counts)} names in all.", ""]
+    pages["README.md"] = "\n".join(index)
+    return pages, sorted(set(missing))
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    check, as_json = "--check" in argv, "--json" in argv
+    pages, missing = build()
+    stale = sorted(name for name, text in pages.items()
+                   if not (OUT / name).exists() or (OUT / name).read_text(encoding="utf-8") != text)
+    extra = sorted(p.name for p in OUT.glob("*.md") if p.name not in pages) if OUT.exists() else []
+    if as_json:
+        print(json.dumps({"stale": stale + extra, "missing": missing}))
+        return 0
+    if not check:
+        OUT.mkdir(parents=True, exist_ok=True)
+        for name, text in pages.items():
+            (OUT / name).write_text(text, encoding="utf-8")
+        for name in extra:
+            (OUT / name).unlink()
+    print(f"{len(pages)} pages; {len(missing)} public callables without a docstring"
+          + (":\n  " + "\n  ".join(missing) if missing else ""))
+    if check:
+        if stale or extra:
+            print("stale pages (run `python scripts/gen_api_docs.py`): " + ", ".join(stale + extra))
+        return 1 if (stale or extra or missing) else 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    raise SystemExit(main())
