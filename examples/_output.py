@@ -47,6 +47,17 @@ def finish(fig, path=None):
     return fig
 
 
+def positive_int(text):
+    """An argparse type: an integer >= 1 (a step or epoch count of 0 or -3 is a usage error, exit 2)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {value}")
+    return value
+
+
 def parser(doc):
     """An argument parser with the flags every example takes: --out, --seed, --no-progress."""
     p = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)

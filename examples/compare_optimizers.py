@@ -19,12 +19,13 @@ from pathlib import Path
 sys.path.append(str(Path(__file__).resolve().parents[1]))  # for `examples._output`; the installed package comes first
 
 import numpy as np  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 from tqdm.auto import tqdm  # noqa: E402
 
 from autograd_core import nn  # noqa: E402
 from autograd_core import optim  # noqa: E402
 from autograd_core import no_grad  # noqa: E402
-from examples._output import finish, output_dir, parser, subplots  # noqa: E402
+from examples._output import finish, output_dir, parser, positive_int, subplots  # noqa: E402
 from autograd_core.nn.functional import cross_entropy  # noqa: E402
 
 # name -> a function making that optimizer for a list of parameters.
@@ -96,16 +97,18 @@ def plot_comparison(results, path=None):
         ax_loss.semilogy(epochs, history["train_loss"], **style)
         ax_acc.plot(epochs, np.asarray(history["test_accuracy"]) * 100, **style)
     ax_loss.set(xlabel="epoch", ylabel="cross-entropy (mean over the epoch)", title="training loss, MLP 64-64-10")
-    ax_loss.legend(fontsize=8)
     ax_acc.set(xlabel="epoch", ylabel="accuracy (%)", title="test accuracy", ylim=(80, 100))
     ax_acc.grid(alpha=0.3)
-    ax_acc.legend(fontsize=8, loc="lower right")
+    for ax in (ax_loss, ax_acc):  # whole epochs only: a short run otherwise shows ticks at 1.5, 2.5, ...
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    # one legend, beside the plots: inside either panel it hid the lines it names
+    ax_acc.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.02, 0.5))
     return finish(fig, path)
 
 
 def main(argv=None):
     p = parser(__doc__)
-    p.add_argument("--epochs", type=int, default=20)
+    p.add_argument("--epochs", type=positive_int, default=20, help="epochs per optimizer (default 20)")
     p.add_argument("--only", nargs="+", choices=list(OPTIMIZERS), help="run only these optimizers")
     args = p.parse_args(argv)
     out = output_dir(args.out)

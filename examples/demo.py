@@ -27,6 +27,7 @@ sys.path.append(str(ROOT))  # for `examples.train_moons`; the installed package 
 from autograd_core import viz  # noqa: E402
 from autograd_core import Value  # noqa: E402
 from autograd_core.engine import edge_vjp, toposort  # noqa: E402
+from examples._output import positive_int  # noqa: E402
 
 
 W, X, B = -0.8, 1.5, 0.3
@@ -77,12 +78,13 @@ def chain_rule_along(f, nodes):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("-w", type=float, default=W)
-    parser.add_argument("-x", type=float, default=X)
-    parser.add_argument("-b", type=float, default=B)
+    parser.add_argument("-w", type=float, default=W, help=f"the weight w (default {W})")
+    parser.add_argument("-x", type=float, default=X, help=f"the input x (default {X})")
+    parser.add_argument("-b", type=float, default=B, help=f"the bias b (default {B})")
     parser.add_argument("--out", type=Path, default=ROOT / "out", help="where pictures go (default: out/)")
     parser.add_argument("--no-train", action="store_true", help="skip the two-moons training run")
-    parser.add_argument("--steps", type=int, default=100, help="training steps for the two moons (default 100)")
+    parser.add_argument("--steps", type=positive_int, default=100,
+                        help="training steps for the two moons (default 100)")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
 

@@ -46,7 +46,7 @@ from autograd_core import distributed as dist  # noqa: E402
 from autograd_core import nn  # noqa: E402
 from autograd_core import optim  # noqa: E402
 from autograd_core import no_grad  # noqa: E402
-from examples._output import finish, output_dir, parser, subplots  # noqa: E402
+from examples._output import finish, output_dir, parser, positive_int, subplots  # noqa: E402
 from autograd_core.nn.functional import cross_entropy  # noqa: E402
 
 CLASSES = 10
@@ -251,8 +251,8 @@ def plot_confusion(y_true, y_pred, path=None):
 
 def main(argv=None):
     p = parser(__doc__)
-    p.add_argument("--epochs", type=int, default=15)
-    p.add_argument("--channels", type=int, nargs=2, default=(32, 64), metavar=("C1", "C2"),
+    p.add_argument("--epochs", type=positive_int, default=15, help="passes over the training images (default 15)")
+    p.add_argument("--channels", type=positive_int, nargs=2, default=(32, 64), metavar=("C1", "C2"),
                    help="channels of the two convolutions (default 32 64)")
     p.add_argument("--lr", type=float, default=3e-3, help="Adam's initial learning rate (default 3e-3)")
     p.add_argument("--compile", action="store_true", help="compile the training step (autograd_core.compile)")
@@ -261,7 +261,7 @@ def main(argv=None):
                    help="data-parallel over the processes of mpiexec (mpiexec -n 4 python ... --distributed)")
     p.add_argument("--checkpoint", type=Path, help="save model, optimizer and schedule here after every epoch")
     p.add_argument("--resume", action="store_true", help="start from --checkpoint")
-    p.add_argument("--max-train", type=int, help="train on the first N training images only (quick runs)")
+    p.add_argument("--max-train", type=positive_int, help="train on the first N training images only (quick runs)")
     args = p.parse_args(argv)
     if args.resume and args.checkpoint is None:
         p.error("--resume needs --checkpoint PATH")

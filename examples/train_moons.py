@@ -30,7 +30,7 @@ from tqdm.auto import tqdm  # noqa: E402
 from autograd_core import nn  # noqa: E402
 from autograd_core import optim  # noqa: E402
 from autograd_core import no_grad  # noqa: E402
-from examples._output import finish, output_dir, parser, save, subplots  # noqa: E402
+from examples._output import finish, output_dir, parser, positive_int, save, subplots  # noqa: E402
 from autograd_core.nn.functional import hinge_loss  # noqa: E402
 
 L2_WEIGHT = 1e-4
@@ -152,7 +152,7 @@ def plot_training(history, path=None):
 
 def main(argv=None):
     p = parser(__doc__)
-    p.add_argument("--steps", type=int, default=100, help="SGD steps (default 100)")
+    p.add_argument("--steps", type=positive_int, default=100, help="SGD steps (default 100)")
     args = p.parse_args(argv)
     out = output_dir(args.out)
     model, history = train(steps=args.steps, seed=args.seed, progress=not args.no_progress)
