@@ -173,6 +173,7 @@ tanh.defjvp_elementwise()
 
 @primitive("sigmoid")
 def sigmoid(x):
+    """Logistic sigmoid 1 / (1 + exp(-x)), elementwise (same shape as x); stable for large |x|."""
     # exp(-|x|) never overflows; the two branches agree at 0.
     z = np.exp(-np.abs(x))
     return np.where(x >= 0, 1 / (1 + z), z / (1 + z))[()]
@@ -207,6 +208,7 @@ _SCALAR_ZERO_FLOATS = {t: t(0.0) for t in _SCALAR_ZEROS}
 
 @primitive("relu")
 def relu(x):
+    """max(x, 0) elementwise (same shape as x); the gradient at 0 is 0, as in PyTorch."""
     zero = _SCALAR_ZEROS.get(x.__class__)
     if zero is not None:  # np.maximum(x, 0) for one number: x, +0 for x <= 0 (and -0), nan for nan
         return x if x > 0 or x != x else zero
@@ -262,6 +264,7 @@ relu.defforward_into(lambda x, *, out: _max_with_zeros(x, out) if (
 
 @primitive("leaky_relu")
 def leaky_relu(x, negative_slope=0.01):
+    """x where x > 0, else negative_slope * x, elementwise (same shape as x)."""
     return np.where(x > 0, x, x * negative_slope)[()]
 
 
@@ -314,6 +317,7 @@ def _tie_weights(xd, yd, winner):
 
 @primitive("maximum")
 def maximum(x, y):
+    """Elementwise maximum of x and y (broadcast); at ties each gets half the gradient."""
     return np.maximum(x, y)
 
 
@@ -325,6 +329,7 @@ maximum.defjvp_elementwise()
 
 @primitive("minimum")
 def minimum(x, y):
+    """Elementwise minimum of x and y (broadcast); at ties each gets half the gradient."""
     return np.minimum(x, y)
 
 
