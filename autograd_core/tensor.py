@@ -107,6 +107,7 @@ def set_default_dtype(d):
 
 
 def get_default_dtype():
+    """The float dtype that factories and Python floats use when no dtype is given (float32 by default)."""
     return DEFAULTS["dtype"]
 
 
@@ -192,10 +193,12 @@ def from_numpy(ndarray):
 
 
 def zeros(*size, dtype=None, device=None, requires_grad=False):
+    """A Value of shape `size` (ints or one tuple) filled with 0, in the default float dtype unless dtype=."""
     return _make(np.zeros(_shape(size), _resolve(dtype)), requires_grad, device)
 
 
 def ones(*size, dtype=None, device=None, requires_grad=False):
+    """A Value of shape `size` (ints or one tuple) filled with 1, in the default float dtype unless dtype=."""
     return _make(np.ones(_shape(size), _resolve(dtype)), requires_grad, device)
 
 
@@ -205,6 +208,7 @@ def empty(*size, dtype=None, device=None, requires_grad=False):
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False):
+    """A Value of shape `size` filled with fill_value; dtype follows it (bool, int64, else the default float)."""
     if dtype is None and isinstance(fill_value, (bool, np.bool_)):
         dtype = bool_
     elif dtype is None and isinstance(fill_value, numbers.Integral):
@@ -213,6 +217,7 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
 
 
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):
+    """The (n, m) identity matrix (m defaults to n): ones on the diagonal, zeros elsewhere."""
     return _make(np.eye(n, m, dtype=_resolve(dtype)), requires_grad, device)
 
 
@@ -257,6 +262,7 @@ def randint(low, high=None, size=None, dtype=None, device=None, generator=None):
 
 
 def randperm(n, dtype=None, device=None, generator=None):
+    """A random permutation of 0 .. n-1, shape (n,), int64 by default."""
     return _make(get_rng(generator).permutation(int(n)).astype(dtype or int64), False, device)
 
 
@@ -266,39 +272,47 @@ def _like(x, dtype):
 
 
 def zeros_like(input, dtype=None, device=None, requires_grad=False):
+    """Zeros of input's shape and dtype (unless dtype=); a new leaf, not connected to input's graph."""
     shape, dtype = _like(input, dtype)
     return _make(np.zeros(shape, dtype), requires_grad, device)
 
 
 def ones_like(input, dtype=None, device=None, requires_grad=False):
+    """Ones of input's shape and dtype (unless dtype=); a new leaf, not connected to input's graph."""
     shape, dtype = _like(input, dtype)
     return _make(np.ones(shape, dtype), requires_grad, device)
 
 
 def empty_like(input, dtype=None, device=None, requires_grad=False):
+    """Like zeros_like (the contents of PyTorch's `empty_like` are arbitrary; here they are zeros)."""
     return zeros_like(input, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
+    """fill_value in input's shape and dtype (unless dtype=); a new leaf, not connected to input's graph."""
     shape, dtype = _like(input, dtype)
     return _make(np.full(shape, fill_value, dtype), requires_grad, device)
 
 
 def randn_like(input, dtype=None, device=None, requires_grad=False, *, generator=None):
+    """Standard normal numbers of input's shape and dtype (unless dtype=)."""
     shape, dtype = _like(input, dtype)
     return _make(get_rng(generator).standard_normal(shape).astype(dtype), requires_grad, device)
 
 
 def rand_like(input, dtype=None, device=None, requires_grad=False, *, generator=None):
+    """Uniform numbers in [0, 1) of input's shape and dtype (unless dtype=)."""
     shape, dtype = _like(input, dtype)
     return _make(get_rng(generator).random(shape).astype(dtype), requires_grad, device)
 
 
 def is_tensor(obj):
+    """True if obj is a Value (this library's torch.Tensor)."""
     return isinstance(obj, Value)
 
 
 def numel(input):
+    """The number of elements of input (the product of its shape; 1 for a scalar), as an int."""
     return int(np.size(_value(input).data))
 
 
@@ -519,10 +533,12 @@ def mm(input, mat2, *, out=None):
 
 
 def neg(input):
+    """-input, elementwise (same shape)."""
     return -_value(input)
 
 
 def square(input):
+    """input * input, elementwise (same shape)."""
     x = _value(input)
     return x * x
 
