@@ -281,6 +281,7 @@ class Value(TensorMethods, InplaceMethods):
         return self._index
 
     def item(self):
+        """The single element of a size-1 Value as a Python number (ValueError for any other size)."""
         if self.data.size != 1:
             raise ValueError(f"item: only a Value of size 1 converts to a Python number, not shape {self.shape}")
         return self.data.item()
@@ -377,6 +378,7 @@ class Value(TensorMethods, InplaceMethods):
             backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def zero_grad(self):
+        """Reset .grad to None (as PyTorch's set_to_none=True), so the next backward starts afresh."""
         self.grad = None
 
     def detach(self):
@@ -533,36 +535,47 @@ class Value(TensorMethods, InplaceMethods):
     # Elementwise functions.
 
     def exp(self):
+        """e**x elementwise (same shape)."""
         return _apply_unary(_ops.exp, self)
 
     def log(self):
+        """Natural logarithm elementwise (same shape); -inf at 0, nan below."""
         return _apply_unary(_ops.log, self)
 
     def sqrt(self):
+        """Square root elementwise (same shape); nan below 0."""
         return _apply_unary(_ops.sqrt, self)
 
     def tanh(self):
+        """Hyperbolic tangent elementwise (same shape); derivative 1 - tanh(x)**2."""
         return _apply_unary(_ops.tanh, self)
 
     def sigmoid(self):
+        """Logistic sigmoid 1 / (1 + exp(-x)) elementwise (same shape)."""
         return _apply_unary(_ops.sigmoid, self)
 
     def relu(self):
+        """max(x, 0) elementwise (same shape); the gradient at 0 is 0."""
         return _apply_unary(_ops.relu, self)
 
     def leaky_relu(self, negative_slope=0.01):
+        """x where x > 0, else negative_slope * x, elementwise (same shape)."""
         return _ops.leaky_relu(self, negative_slope=negative_slope)
 
     def abs(self):
+        """|x| elementwise (same shape); the gradient at 0 is 0 (sign(0))."""
         return _ops.abs(self)
 
     def sin(self):
+        """Sine elementwise (same shape), in radians."""
         return _apply_unary(_ops.sin, self)
 
     def cos(self):
+        """Cosine elementwise (same shape), in radians."""
         return _apply_unary(_ops.cos, self)
 
     def clip(self, min=None, max=None):
+        """Limit to [min, max] elementwise (either may be None); gradient 1 inside, 0 outside."""
         return _ops.clip(self, min, max)
 
     # Reductions (NumPy semantics).
@@ -573,21 +586,26 @@ class Value(TensorMethods, InplaceMethods):
     # dtype= (PyTorch's): the input is converted to it first, as torch.sum(x, dtype=torch.float64) does.
 
     def sum(self, axis=None, keepdims=False, *, dim=None, keepdim=None, dtype=None):
+        """Sum over all elements, or over axis/dim (int or tuple), keeping reduced axes as size 1 with keepdim=True."""
         x = self if dtype is None else self.to(dtype)
         return _ops.sum(x, **reduce_args(axis, keepdims, dim, keepdim))
 
     def mean(self, axis=None, keepdims=False, *, dim=None, keepdim=None, dtype=None):
+        """Mean over all elements, or over axis/dim (int or tuple), keeping reduced axes as size 1 with keepdim=True."""
         x = self if dtype is None else self.to(dtype)
         return _ops.mean(x, **reduce_args(axis, keepdims, dim, keepdim))
 
     def logsumexp(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        """log(sum(exp(x))) over axis/dim (all elements by default), computed stably (max subtracted first)."""
         return _ops.logsumexp(self, **reduce_args(axis, keepdims, dim, keepdim))
 
     def softmax(self, axis=-1, *, dim=None, dtype=None):
+        """exp(x) / sum(exp(x)) along dim (default: the last); same shape, each slice sums to 1."""
         x = self if dtype is None else self.to(dtype)
         return _ops.softmax(x, axis=axis if dim is None else dim)
 
     def log_softmax(self, axis=-1, *, dim=None, dtype=None):
+        """x - logsumexp(x) along dim (default: the last), computed stably; same shape."""
         x = self if dtype is None else self.to(dtype)
         return _ops.log_softmax(x, axis=axis if dim is None else dim)
 
@@ -631,9 +649,11 @@ class Value(TensorMethods, InplaceMethods):
         return _ops.reshape(self, shape=shape[:start] + (merged,) + shape[end + 1:])
 
     def swapaxes(self, axis1, axis2):
+        """Exchange axes axis1 and axis2 (torch.swapaxes; the same as transpose(axis1, axis2))."""
         return _ops.swapaxes(self, axis1=axis1, axis2=axis2)
 
     def astype(self, dtype):
+        """A copy converted to dtype (NumPy's name; PyTorch's is .to(dtype)); differentiable between floats."""
         return _ops.astype(self, dtype=np.dtype(dtype))
 
 
