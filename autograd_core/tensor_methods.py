@@ -113,9 +113,11 @@ class TensorMethods:
         return self.reshape(*_sizes(shape, size, "view", "size"))
 
     def view_as(self, other):
+        """x reshaped to other's shape (view is reshape here)."""
         return self.reshape(other.shape)
 
     def reshape_as(self, other):
+        """x reshaped to other's shape (same number of elements)."""
         return self.reshape(other.shape)
 
     def unsqueeze(self, dim):
@@ -163,6 +165,7 @@ class TensorMethods:
         return _value._ops.broadcast_to(self, shape=shape)
 
     def expand_as(self, other):
+        """x broadcast to other's shape (size-1 axes repeated, as expand)."""
         return self.expand(other.shape)
 
     def t(self):
@@ -183,9 +186,11 @@ class TensorMethods:
         return self
 
     def is_contiguous(self, memory_format=None):
+        """Always True: NumPy arrays need no contiguity for any operation here."""
         return True
 
     def is_floating_point(self):
+        """True if x's dtype is a float dtype (float16, float32, float64)."""
         return self.data.dtype.kind == "f"
 
     def retain_grad(self):
@@ -212,6 +217,7 @@ class TensorMethods:
         return self._new(np.zeros, size, dtype, requires_grad, device)
 
     def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+        """ones of shape `size` with x's dtype (or `dtype`)."""
         return self._new(np.ones, size, dtype, requires_grad, device)
 
     def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
@@ -344,9 +350,11 @@ class TensorMethods:
     __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
 
     def any(self, dim=None, keepdim=False):
+        """True where any element is nonzero, over all elements or along dim (a bool Value, no gradient)."""
         return _without_gradient(np.any, self, axis=dim, keepdims=keepdim)
 
     def all(self, dim=None, keepdim=False):
+        """True where every element is nonzero, over all elements or along dim (a bool Value, no gradient)."""
         return _without_gradient(np.all, self, axis=dim, keepdims=keepdim)
 
     # ------------------------------------------------------------------------------------------------
@@ -364,12 +372,15 @@ class TensorMethods:
         return self ** exponent
 
     def add(self, other, alpha=1):
+        """self + alpha * other, broadcast (torch.add)."""
         return self + (other if alpha == 1 else other * alpha)
 
     def sub(self, other, alpha=1):
+        """self - alpha * other, broadcast (torch.sub)."""
         return self - (other if alpha == 1 else other * alpha)
 
     def mul(self, other):
+        """self * other elementwise, broadcast (torch.mul)."""
         return self * other
 
     def div(self, other, *, rounding_mode=None):
@@ -378,12 +389,15 @@ class TensorMethods:
                                                                                   rounding_mode=rounding_mode)
 
     def neg(self):
+        """-self elementwise (same shape)."""
         return -self
 
     def square(self):
+        """self * self elementwise (same shape)."""
         return self * self
 
     def matmul(self, other):
+        """self @ other: matrix product with PyTorch's rules for 1-D and batched (..., n, m) operands."""
         return self @ other
 
     def split(self, split_size, dim=0):
@@ -457,24 +471,31 @@ class TensorMethods:
         return _without_gradient(_cast, self, dtype=dtype)
 
     def double(self):
+        """x converted to float64 (self.to(torch.float64)); differentiable."""
         return self.type(np.float64)
 
     def float(self):
+        """x converted to float32 (self.to(torch.float32)); differentiable."""
         return self.type(np.float32)
 
     def half(self):
+        """x converted to float16 (self.to(torch.float16)); differentiable."""
         return self.type(np.float16)
 
     def long(self):
+        """x converted to int64 (no gradient flows through an integer Value)."""
         return self.type(np.int64)
 
     def int(self):
+        """x converted to int32 (no gradient flows through an integer Value)."""
         return self.type(np.int32)
 
     def bool(self):
+        """x converted to bool, nonzero -> True (no gradient flows through it)."""
         return self.type(np.bool_)
 
     def cpu(self):
+        """x itself: every Value lives on the CPU."""
         return self
 
     @property
