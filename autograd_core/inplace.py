@@ -351,24 +351,31 @@ class InplaceMethods:
         return _elementwise(self, "relu_", lambda d, out: np.maximum(d, 0, out=out), lambda v: v.relu())
 
     def sigmoid_(self):
+        """1 / (1 + exp(-x)) in place; returns self."""
         return _elementwise(self, "sigmoid_", _sigmoid, lambda v: v.sigmoid())
 
     def tanh_(self):
+        """tanh(x) in place; returns self."""
         return _elementwise(self, "tanh_", lambda d, out: np.tanh(d, out=out), lambda v: v.tanh())
 
     def exp_(self):
+        """exp(x) in place; returns self."""
         return _elementwise(self, "exp_", lambda d, out: np.exp(d, out=out), lambda v: v.exp())
 
     def log_(self):
+        """log(x) in place; returns self."""
         return _elementwise(self, "log_", lambda d, out: np.log(d, out=out), lambda v: v.log())
 
     def sqrt_(self):
+        """sqrt(x) in place; returns self."""
         return _elementwise(self, "sqrt_", lambda d, out: np.sqrt(d, out=out), lambda v: v.sqrt())
 
     def abs_(self):
+        """|x| in place; returns self."""
         return _elementwise(self, "abs_", lambda d, out: np.abs(d, out=out), lambda v: v.abs())
 
     def neg_(self):
+        """-x in place; returns self."""
         return _elementwise(self, "neg_", lambda d, out: np.negative(d, out=out), lambda v: -v)
 
     def pow_(self, exponent):
