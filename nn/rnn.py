@@ -480,7 +480,7 @@ _SEQUENCE_DOC = """
 
 
 class RNN(RNNBase):
-    """Elman RNN over a sequence: h_t = tanh(x_t W_ihᵀ + b_ih + h_{t−1} W_hhᵀ + b_hh) (or relu), G = 1.
+    __doc__ = """Elman RNN over a sequence: h_t = tanh(x_t W_ihᵀ + b_ih + h_{t−1} W_hhᵀ + b_hh) (or relu), G = 1.
 
     RNN(input_size, hidden_size, num_layers=1, nonlinearity='tanh', bias=True, batch_first=False, dropout=0.0,
         bidirectional=False, device=None, dtype=None, rng=None)
@@ -501,7 +501,7 @@ class RNN(RNNBase):
 
 
 class LSTM(RNNBase):
-    """Long short-term memory over a sequence, G = 4 (gates i, f, g, o; see LSTMCell).
+    __doc__ = """Long short-term memory over a sequence, G = 4 (gates i, f, g, o; see LSTMCell).
 
     LSTM(input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0, bidirectional=False,
          proj_size=0, device=None, dtype=None, rng=None)
@@ -526,7 +526,7 @@ class LSTM(RNNBase):
 
 
 class GRU(RNNBase):
-    """Gated recurrent unit over a sequence, G = 3 (gates r, z, n; see GRUCell).
+    __doc__ = """Gated recurrent unit over a sequence, G = 3 (gates r, z, n; see GRUCell).
 
     GRU(input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0, bidirectional=False,
         device=None, dtype=None, rng=None)
