@@ -44,6 +44,7 @@ def sigmoid(input):
 
 
 def tanh(input):
+    """Hyperbolic tangent elementwise (same shape as input), in (-1, 1)."""
     return ag.tanh(input)
 
 
@@ -154,6 +155,7 @@ class ReLU(Module):
 
 
 class LeakyReLU(Module):
+    """LeakyReLU(negative_slope=0.01, inplace=False): x if x > 0 else negative_slope * x, elementwise (same shape)."""
     def __init__(self, negative_slope=0.01, inplace=False):
         self.negative_slope = float(negative_slope)
         self.inplace = bool(inplace)
@@ -166,11 +168,13 @@ class LeakyReLU(Module):
 
 
 class Sigmoid(Module):
+    """Sigmoid(): 1 / (1 + exp(-x)) elementwise (same shape), computed without overflow."""
     def forward(self, x):
         return ag.sigmoid(x)
 
 
 class Tanh(Module):
+    """Tanh(): hyperbolic tangent elementwise (same shape), in (-1, 1)."""
     def forward(self, x):
         return ag.tanh(x)
 

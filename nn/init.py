@@ -97,10 +97,12 @@ def normal(shape, mean=0.0, std=1.0, rng=None, dtype=None):
 
 
 def zeros(shape, dtype=None):
+    """NumPy array of `shape` filled with 0 (dtype: the default float dtype unless given)."""
     return np.zeros(tuple(shape), dtype=resolve_dtype(dtype))
 
 
 def ones(shape, dtype=None):
+    """NumPy array of `shape` filled with 1 (dtype: the default float dtype unless given)."""
     return np.ones(tuple(shape), dtype=resolve_dtype(dtype))
 
 
@@ -186,10 +188,12 @@ def normal_(tensor, mean=0.0, std=1.0, generator=None, *, rng=None):
 
 
 def zeros_(tensor):
+    """Fill tensor with 0 in place (without recording a gradient) and return it."""
     return _fill(tensor, np.zeros(tensor.shape, dtype=tensor.dtype))
 
 
 def ones_(tensor):
+    """Fill tensor with 1 in place (without recording a gradient) and return it."""
     return _fill(tensor, np.ones(tensor.shape, dtype=tensor.dtype))
 
 
