@@ -135,6 +135,7 @@ pow.defjvp_elementwise()                    # d(x^y) = y·x^(y−1)·dx + x^y·l
 
 
 exp = Primitive("exp", np.exp)
+exp.__doc__ = "e**x elementwise (same shape as x)."
 
 
 exp.defvjp(lambda g, out, x: g * out, formulas=("g⊙exp(x)",))        # d exp(x)/dx = exp(x)
@@ -142,6 +143,7 @@ exp.defjvp_elementwise()
 
 
 log = Primitive("log", np.log)
+log.__doc__ = "Natural logarithm elementwise (same shape as x); -inf at 0, nan below 0."
 
 
 log.defvjp(lambda g, out, x: g / x, formulas=("g/x",))                # d log(x)/dx = 1/x
@@ -149,6 +151,7 @@ log.defjvp_elementwise()
 
 
 sqrt = Primitive("sqrt", np.sqrt)
+sqrt.__doc__ = "Square root elementwise (same shape as x); nan below 0."
 
 
 sqrt.defvjp(lambda g, out, x: g * 0.5 / out, formulas=("g/(2√x)",))   # d √x/dx = 1/(2√x)
@@ -156,6 +159,7 @@ sqrt.defjvp_elementwise()
 
 
 tanh = Primitive("tanh", np.tanh)
+tanh.__doc__ = "Hyperbolic tangent elementwise (same shape as x), in (-1, 1); derivative 1 - tanh²."
 
 
 def _tanh_vjp(g, out, x):
@@ -184,6 +188,7 @@ sigmoid.defjvp_elementwise()
 
 
 sin = Primitive("sin", np.sin)
+sin.__doc__ = "Sine elementwise (same shape as x), x in radians."
 
 
 sin.defvjp(lambda g, out, x: g * np.cos(x), formulas=("g⊙cos x",))
@@ -191,6 +196,7 @@ sin.defjvp_elementwise()
 
 
 cos = Primitive("cos", np.cos)
+cos.__doc__ = "Cosine elementwise (same shape as x), x in radians."
 
 
 cos.defvjp(lambda g, out, x: -g * np.sin(x), formulas=("−g⊙sin x",))
@@ -276,6 +282,7 @@ leaky_relu.defjvp_elementwise()
 
 
 abs = Primitive("abs", np.abs, title="abs")
+abs.__doc__ = "|x| elementwise (same shape as x); the gradient is sign(x), 0 at 0 (as PyTorch)."
 
 
 abs.defvjp(lambda g, out, x: g * np.sign(data_of(x)), formulas=("g⊙sign x",))

@@ -32,6 +32,15 @@ atan = Primitive("atan", np.arctan)
 sinh = Primitive("sinh", np.sinh)
 cosh = Primitive("cosh", np.cosh)
 atan2 = Primitive("atan2", np.arctan2)    # atan2(y, x): the angle of the point (x, y), in (-π, π]
+log1p.__doc__ = "log(1 + x) elementwise (same shape as x), accurate for small x."
+expm1.__doc__ = "exp(x) - 1 elementwise (same shape as x), accurate for small x."
+tan.__doc__ = "Tangent elementwise (same shape as x), x in radians."
+asin.__doc__ = "Inverse sine elementwise (same shape as x), in [-π/2, π/2]; nan outside [-1, 1]."
+acos.__doc__ = "Inverse cosine elementwise (same shape as x), in [0, π]; nan outside [-1, 1]."
+atan.__doc__ = "Inverse tangent elementwise (same shape as x), in (-π/2, π/2)."
+sinh.__doc__ = "Hyperbolic sine elementwise (same shape as x)."
+cosh.__doc__ = "Hyperbolic cosine elementwise (same shape as x)."
+atan2.__doc__ = "atan2(y, x): the angle of the point (x, y) in (-π, π], elementwise over the broadcast shape."
 
 log1p.defvjp(lambda g, out, x: g / (1 + x), formulas=("g/(1+x)",))
 expm1.defvjp(lambda g, out, x: g * (out + 1), formulas=("g⊙eˣ",))
@@ -65,6 +74,10 @@ sign = Primitive("sign", np.sign)       # -1, 0 or 1 by the sign of x
 floor = Primitive("floor", np.floor)    # the largest integer <= x
 ceil = Primitive("ceil", np.ceil)       # the smallest integer >= x
 trunc = Primitive("trunc", np.trunc)    # x rounded toward zero
+sign.__doc__ = "-1, 0 or 1 by the sign of x, elementwise (same shape as x); zero gradient."
+floor.__doc__ = "The largest integer <= x, elementwise (same shape and dtype as x); zero gradient."
+ceil.__doc__ = "The smallest integer >= x, elementwise (same shape and dtype as x); zero gradient."
+trunc.__doc__ = "x rounded toward zero, elementwise (same shape and dtype as x); zero gradient."
 _round = Primitive("round", _round_half_even)
 for _p in (sign, floor, ceil, trunc, _round):   # (integer inputs keep their dtype, as in PyTorch and NumPy 2)
     _p.defvjp(_zero, formulas=("0",))
