@@ -500,6 +500,7 @@ class TensorMethods:
 
     @property
     def device(self):
+        """device('cpu'): every Value's data is a NumPy array in main memory."""
         return Device("cpu")
 
     is_cuda = False

@@ -183,14 +183,17 @@ class Value(TensorMethods, InplaceMethods):
 
     @property
     def shape(self):
+        """The sizes of the axes, a tuple of ints (() for a scalar); PyTorch's torch.Size is a tuple too."""
         return self.data.shape
 
     @property
     def ndim(self):
+        """The number of axes, len(shape) (0 for a scalar)."""
         return self.data.ndim
 
     @property
     def dtype(self):
+        """The NumPy dtype of the data (autograd_core.float32 is numpy's float32 dtype)."""
         return self.data.dtype
 
     @property
@@ -637,6 +640,7 @@ class Value(TensorMethods, InplaceMethods):
 
     @property
     def T(self):
+        """All axes reversed (the matrix transpose for 2-D); PyTorch deprecates .T beyond 2-D (use mT or permute)."""
         return _ops.transpose(self, axes=None)
 
     def flatten(self, start_dim=0, end_dim=-1):
