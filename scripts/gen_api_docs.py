@@ -23,6 +23,8 @@ import sys
 import types
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "api"
 
@@ -96,7 +98,11 @@ def own_doc(obj):
     if isinstance(obj, type):
         doc = obj.__dict__.get("__doc__")
         return inspect.cleandoc(doc) if isinstance(doc, str) and doc.strip() else ""
-    return inspect.getdoc(obj) or ""
+    doc = inspect.getdoc(obj) or ""
+    wrapped = getattr(obj, "__wrapped__", None)  # a primitive made from a NumPy ufunc starts with NumPy's docstring
+    if wrapped is not None and not _is_ours(wrapped) and doc == (inspect.getdoc(wrapped) or ""):
+        return ""
+    return doc
 
 
 def first_paragraph(doc):
@@ -128,6 +134,9 @@ def stable_repr(value):
 
 def signature_of(obj):
     """`(args) -> ret` with defaults rendered deterministically, or '' when Python cannot tell."""
+    wrapped = getattr(obj, "__wrapped__", None)
+    if isinstance(wrapped, np.ufunc):  # NumPy's signature lists out=, where=, casting=, which primitives don't take
+        return "(" + ", ".join(f"x{i + 1}" if wrapped.nin > 1 else "x" for i in range(wrapped.nin)) + ", /)"
     try:
         sig = inspect.signature(obj)
     except (TypeError, ValueError):
@@ -219,7 +228,7 @@ def build():
                 lines += [f"## {module_name}", ""]
             for anchor, qualname, name, obj, kind, doc, sig in rows:
                 lines += _entry(anchor, qualname, name, obj, kind, doc, sig)
-                if kind in ("function", "class", "property") and not doc and _is_ours(obj):
+                if kind in ("function", "class", "property") and not doc and _is_ours(getattr(obj, "fget", obj)):
                     missing.append(qualname)
             total += len(rows)
         pages[filename] = "\n".join(lines).rstrip() + "\n"
@@ -252,7 +261,7 @@ def main(argv=None):
             (OUT / name).write_text(text, encoding="utf-8")
         for name in extra:
             (OUT / name).unlink()
-    print(f"{len(pages)} pages; {len(missing)} public callables without a docstring"
+    print(f"{len(pages)} pages; {len(missing)} public callables or properties without a docstring"
           + (":\n  " + "\n  ".join(missing) if missing else ""))
     if check:
         if stale or extra:
