@@ -37,8 +37,12 @@ EXTRA_STATE = "_extra_state"     # PyTorch's key suffix for state that is not a 
 _LISTED = 5                      # keys named in a message before "and N more"
 
 
-class CheckpointError(ValueError):
-    """A state dict or checkpoint file that cannot be loaded into this model; the model is unchanged."""
+class CheckpointError(ValueError, RuntimeError):
+    """A state dict or checkpoint file that cannot be loaded into this model; the model is unchanged.
+
+    Both a ValueError and a RuntimeError: PyTorch's load_state_dict raises RuntimeError, so code written for
+    PyTorch (`except RuntimeError:`) catches it too.
+    """
 
 
 def short(key, limit=60):

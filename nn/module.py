@@ -521,7 +521,7 @@ class Module:
 
     def _apply_state(self, state, entries, source, assign=False):
         """Check every entry of `state` against the model, then (only then) copy them in."""
-        updates, extras = [], []
+        updates, extras, mismatched = [], [], []
         for key, owner, attribute in entries:
             if key not in state:
                 continue
@@ -536,9 +536,14 @@ class Module:
             current = self._entry_array(owner, attribute)
             lazy = getattr(owner if attribute is None else current, "is_uninitialized", False) is True
             if new.shape != np.shape(current) and not lazy:  # a lazy module's parameter takes the checkpoint's shape
-                raise CheckpointError(f"{where}: shape mismatch: the checkpoint has {new.shape}, "
-                                      f"this module has {np.shape(current)}")
+                # gather every mismatch, as PyTorch lists them all: a changed layer width shows in several keys
+                mismatched.append(f"key {short(key)}: shape mismatch: the checkpoint has {new.shape}, "
+                                  f"this module has {np.shape(current)}")
+                continue
             updates.append((owner, attribute, new if assign else cast_exactly(new, np.asarray(current).dtype, where)))
+        if mismatched:
+            more = f"; and {len(mismatched) - 5} more" if len(mismatched) > 5 else ""
+            raise CheckpointError(f"{source}: " + "; ".join(mismatched[:5]) + more)
         done = []
         for key, owner, new in extras:  # each validates before it changes its module
             before = owner.get_extra_state()

@@ -87,9 +87,12 @@ class Optimizer:
                 f"{self._name}: params must be a list of Values or a list of dicts (parameter groups), "
                 f"not a {type(params).__name__}"
             )
+        one_pass = hasattr(params, "__next__")  # a generator such as model.parameters(): it can be read only once
         groups = list(coalesce_element_views(params))  # micrograd's scalar weights: update each matrix at once
         if not groups:
-            raise ValueError(f"{self._name}: got an empty parameter list")
+            hint = (" (a generator such as model.parameters() is used up after one pass: call model.parameters() "
+                    "again for each optimizer, or keep list(model.parameters()))") if one_pass else ""
+            raise ValueError(f"{self._name}: got an empty parameter list{hint}")
         if not isinstance(groups[0], dict):
             groups = [{"params": groups}]
         for group in groups:
