@@ -132,17 +132,22 @@ def stable_repr(value):
     return _ADDRESS.sub("", text)
 
 
-def signature_of(obj):
-    """`(args) -> ret` with defaults rendered deterministically, or '' when Python cannot tell."""
+def signature_of(obj, method=False, drop_first=False):
+    """`(args) -> ret` with defaults rendered deterministically, or '' when Python cannot tell; a method's `self`
+    is left out (x.sum(dim=0) is documented as sum(dim=0), as PyTorch's Tensor.sum), and with drop_first the
+    first argument (a function documented as the method that passes x to it)."""
     wrapped = getattr(obj, "__wrapped__", None)
     if isinstance(wrapped, np.ufunc):  # NumPy's signature lists out=, where=, casting=, which primitives don't take
-        return "(" + ", ".join(f"x{i + 1}" if wrapped.nin > 1 else "x" for i in range(wrapped.nin)) + ", /)"
+        names = [f"x{i + 1}" if wrapped.nin > 1 else "x" for i in range(wrapped.nin)][1 if drop_first else 0:]
+        return "(" + ", ".join(names + ["/"]) + ")" if names else "()"
     try:
         sig = inspect.signature(obj)
     except (TypeError, ValueError):
         return ""
     params = [p if p.default is p.empty else p.replace(default=_Shown(stable_repr(p.default)))
               for p in sig.parameters.values()]
+    if (method and params and params[0].name == "self") or (drop_first and params):
+        params = params[1:]
     return _ADDRESS.sub("", str(sig.replace(parameters=params)))
 
 
@@ -192,6 +197,43 @@ def collect_module(module_name, owners):
     return rows
 
 
+_FORWARDS_TO = re.compile(r"(autograd_core(?:\.\w+)+)\b.*with this Value as its first argument", re.S)
+_IN_PLACE_OF = re.compile(r"x\.(\w+)\(\.\.\.\) in place")
+
+
+def _value_method_signature(name, obj, doc):
+    """A Value method's signature; for the generic forwarders (self, *args, **kwargs), the signature of the function
+    they pass self to (autograd_core.chunk for x.chunk), or of the method whose in-place form they are."""
+    import autograd_core
+
+    sig = signature_of(obj, method=True)
+    if sig != "(*args, **kwargs)":
+        return sig
+    free = inspect.getclosurevars(obj).nonlocals  # the forwarder's target: (module, name) in ops/ or the core
+    target_name = free.get("name") or free.get("function")
+    if isinstance(free.get("module"), str) and isinstance(target_name, str):
+        for package in ("autograd_core.ops.", "autograd_core."):
+            try:
+                target = getattr(importlib.import_module(package + free["module"]), target_name)
+            except (ImportError, AttributeError):
+                continue
+            return signature_of(target, drop_first=True) or sig
+    forwards = _FORWARDS_TO.match(doc)
+    if forwards:
+        target = autograd_core
+        try:
+            for part in forwards.group(1).split(".")[1:]:
+                target = getattr(target, part)
+        except AttributeError:
+            return sig
+        return signature_of(target, drop_first=True) or sig
+    in_place = _IN_PLACE_OF.match(doc)
+    if in_place and in_place.group(1) != name:
+        base = getattr(autograd_core.Value, in_place.group(1), None)
+        return sig if base is None else _value_method_signature(in_place.group(1), base, own_doc(base))
+    return sig
+
+
 def collect_value():
     """The members of Value (torch.Tensor's methods and properties)."""
     from autograd_core import Value
@@ -207,7 +249,9 @@ def collect_value():
             obj = getattr(Value, name)
             if isinstance(static, (staticmethod, classmethod)) or callable(obj):
                 kind = "class" if isinstance(obj, type) else "function"
-                doc, sig = own_doc(obj), signature_of(obj)
+                doc = own_doc(obj)
+                sig = (_value_method_signature(name, obj, doc) if isinstance(obj, types.FunctionType)
+                       else signature_of(obj))
             else:
                 kind, doc, sig = "attribute", "", ""
         rows.append((f"Value.{name}", f"Value.{name}", name, obj, kind, doc, sig))
@@ -226,6 +270,7 @@ def build():
         for module_name, rows in section_rows:
             if len(section_rows) > 1:
                 lines += [f"## {module_name}", ""]
+            lines += [" · ".join(f"[{row[2]}](#{row[0]})" for row in rows), ""]  # the section's contents
             for anchor, qualname, name, obj, kind, doc, sig in rows:
                 lines += _entry(anchor, qualname, name, obj, kind, doc, sig)
                 if kind in ("function", "class", "property") and not doc and _is_ours(getattr(obj, "fget", obj)):
