@@ -166,6 +166,7 @@ class Module:
         pass
 
     def forward(self, *args, **kwargs):
+        """The module's computation: subclasses define it; callers call the module, module(x), not forward."""
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *args, **kwargs):
@@ -302,6 +303,7 @@ class Module:
                 yield name, child
 
     def children(self):
+        """Iterator over the direct submodules (each once), in registration order."""
         for _, child in self.named_children():
             yield child
 
@@ -330,6 +332,7 @@ class Module:
                 stack.append((f"{name}.{child_name}" if name else child_name, child, below))
 
     def modules(self, remove_duplicate=True):
+        """Iterator over this module and all its submodules, depth first (a shared one once by default)."""
         for _, module in self.named_modules(remove_duplicate=remove_duplicate):
             yield module
 
@@ -388,6 +391,7 @@ class Module:
                 yield (f"{module_name}.{name}" if module_name else name), array
 
     def buffers(self, recurse=True):
+        """Iterator over the buffers (state that is not trained, e.g. running means), submodules' too by default."""
         for _, array in self.named_buffers(recurse=recurse):
             yield array
 
