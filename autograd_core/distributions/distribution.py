@@ -64,10 +64,12 @@ class Distribution:
 
     @property
     def batch_shape(self):
+        """The shape over which parameters are batched: independent distributions side by side (a tuple)."""
         return self._batch_shape
 
     @property
     def event_shape(self):
+        """The shape of one sample of a single distribution, () for a scalar one (a tuple)."""
         return self._event_shape
 
     def expand(self, batch_shape, _instance=None):
@@ -76,18 +78,22 @@ class Distribution:
 
     @property
     def mean(self):
+        """The mean, shape batch_shape + event_shape (NotImplementedError where the family has none)."""
         raise NotImplementedError(f"{type(self).__name__} does not implement mean")
 
     @property
     def mode(self):
+        """The most likely value, shape batch_shape + event_shape."""
         raise NotImplementedError(f"{type(self).__name__} does not implement mode")
 
     @property
     def variance(self):
+        """The variance, shape batch_shape + event_shape."""
         raise NotImplementedError(f"{type(self).__name__} does not implement variance")
 
     @property
     def stddev(self):
+        """The standard deviation, sqrt(variance)."""
         return self.variance.sqrt()
 
     def sample(self, sample_shape=()):
@@ -100,24 +106,31 @@ class Distribution:
         raise NotImplementedError(f"{type(self).__name__} does not implement rsample")
 
     def sample_n(self, n):
+        """n samples, shape (n,) + batch_shape + event_shape: sample((n,)) (deprecated in PyTorch)."""
         return self.sample((n,))
 
     def log_prob(self, value):
+        """log p(value), differentiable; the shape is value's without its trailing event_shape dims."""
         raise NotImplementedError(f"{type(self).__name__} does not implement log_prob")
 
     def cdf(self, value):
+        """P(X <= value), elementwise over the batch."""
         raise NotImplementedError(f"{type(self).__name__} does not implement cdf")
 
     def icdf(self, value):
+        """The inverse of cdf: the value x with P(X <= x) = value (a probability)."""
         raise NotImplementedError(f"{type(self).__name__} does not implement icdf")
 
     def enumerate_support(self, expand=True):
+        """All values of a discrete distribution, stacked along a new first dim (expand: to batch_shape too)."""
         raise NotImplementedError(f"{type(self).__name__} does not implement enumerate_support")
 
     def entropy(self):
+        """The entropy in nats, shape batch_shape."""
         raise NotImplementedError(f"{type(self).__name__} does not implement entropy")
 
     def perplexity(self):
+        """exp(entropy()), shape batch_shape."""
         return self.entropy().exp()
 
     def _extended_shape(self, sample_shape=()):
