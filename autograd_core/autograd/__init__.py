@@ -274,10 +274,12 @@ class Function:
 
     @staticmethod
     def forward(ctx, *args):
+        """Define in a subclass: the outputs from the inputs; ctx.save_for_backward keeps what backward needs."""
         raise NotImplementedError("a Function subclass must define forward(ctx, *inputs)")
 
     @staticmethod
     def backward(ctx, *grad_outputs):
+        """Define in a subclass: one gradient per forward input (None where none), from one per output."""
         raise NotImplementedError("a Function subclass must define backward(ctx, *grad_outputs)")
 
     @staticmethod
