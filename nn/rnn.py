@@ -57,10 +57,13 @@ def _lstm_step(gi, state, w_hh, b_hh, w_hr=None):
     h, c = state
     gates = gi + _affine(h, w_hh, b_hh)
     size = c.shape[-1]
-    i = sigmoid(gates[..., :size])                     # input gate
-    f = sigmoid(gates[..., size:2 * size])             # forget gate
+    # One sigmoid over all four gates (the candidate's quarter unused) records one node where three sigmoids of
+    # slices recorded six: the same numbers, about 5% faster at hidden size 64.
+    s = sigmoid(gates)
+    i = s[..., :size]                                  # input gate
+    f = s[..., size:2 * size]                          # forget gate
     g = tanh(gates[..., 2 * size:3 * size])            # candidate cell
-    o = sigmoid(gates[..., 3 * size:])                 # output gate
+    o = s[..., 3 * size:]                              # output gate
     c = f * c + i * g
     h = o * tanh(c)
     return (h if w_hr is None else _linear(h, w_hr)), c
@@ -74,6 +77,26 @@ def _gru_step(gi, state, w_hh, b_hh, w_hr=None):
     r, z = rz[..., :size], rz[..., size:]             # reset and update gates
     n = tanh(gi[..., 2 * size:] + r * gh[..., 2 * size:])
     return (n + z * (h - n),)                          # (1 − z) ⊙ n + z ⊙ h
+
+
+def _pieces(x, bounds, squeeze):
+    """The pieces x[bounds[k]:bounds[k+1]] of x along axis 0 (x[k] when `squeeze`: bounds are then 0, 1, ..., T).
+
+    Read through blocks of about √n pieces: the gradient of a slice is a full-size array of zeros around it,
+    which the backward pass adds to the sum so far, so n slices of x itself would cost n passes over all of x
+    (quadratic in the sequence length: half of an LSTM's backward at 50 steps). Slicing √n blocks of x, then each
+    block, costs about 2√n passes, and the sums are the same numbers (only zeros are added to each entry).
+    """
+    n = len(bounds) - 1
+    width = max(1, math.isqrt(n))
+    pieces = []
+    for first in range(0, n, width):
+        last = min(first + width, n)
+        block = x[bounds[first]:bounds[last]] if (first, last) != (0, n) else x
+        start = bounds[first]
+        for k in range(first, last):
+            pieces.append(block[k - start] if squeeze else block[bounds[k] - start:bounds[k + 1] - start])
+    return pieces
 
 
 _STEPS = {"RNN_TANH": _rnn_tanh_step, "RNN_RELU": _rnn_relu_step, "LSTM": _lstm_step, "GRU": _gru_step}
@@ -348,8 +371,9 @@ class RNNBase(Module):
 
         def run_direction(gi, state, w, reverse):
             seq = [None] * gi.shape[0]
+            inputs = _pieces(gi, range(len(seq) + 1), squeeze=True)
             for t in (reversed(range(len(seq))) if reverse else range(len(seq))):
-                state = step(gi[t], state, w["weight_hh"], w.get("bias_hh"), w.get("weight_hr"))
+                state = step(inputs[t], state, w["weight_hh"], w.get("bias_hh"), w.get("weight_hr"))
                 seq[t] = state[0]
             return stack(seq, axis=0), state
 
@@ -377,7 +401,7 @@ class RNNBase(Module):
         step = _STEPS[self._mode]
 
         def run_direction(gi, state, w, reverse):
-            steps = [gi[bounds[t]:bounds[t + 1]] for t in range(len(batch_sizes))]
+            steps = _pieces(gi, bounds, squeeze=False)
             return (_packed_backward if reverse else _packed_forward)(step, steps, state, w)
 
         x, states = self._run_layers(x, initial, run_direction)
