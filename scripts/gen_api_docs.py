@@ -144,12 +144,13 @@ def signature_of(obj, method=False, drop_first=False):
     first argument (a function documented as the method that passes x to it)."""
     wrapped = getattr(obj, "__wrapped__", None)
     if isinstance(wrapped, np.ufunc):  # NumPy's signature lists out=, where=, casting=, which primitives don't take
-        names = [f"x{i + 1}" if wrapped.nin > 1 else "x" for i in range(wrapped.nin)][1 if drop_first else 0:]
+        names = ["input", "other", "third"][:wrapped.nin][1 if drop_first else 0:]  # PyTorch's argument names
         return "(" + ", ".join(names + ["/"]) + ")" if names else "()"
     try:
         sig = inspect.signature(obj)
-    except (TypeError, ValueError):
-        return ""
+    except (TypeError, ValueError):  # an exception class: show what it derives from
+        bases = [b.__name__ for b in getattr(obj, "__bases__", ()) if b is not object]
+        return f"({', '.join(bases)})" if bases else ""
     params = [p if p.default is p.empty else p.replace(default=_Shown(stable_repr(p.default)))
               for p in sig.parameters.values()]
     if (method and params and params[0].name == "self") or (drop_first and params):
@@ -169,7 +170,20 @@ def _kind(obj):
     return "attribute"
 
 
-def _entry(anchor, qualname, name, obj, kind, doc, sig):
+def _aliases(rows):
+    """{name: canonical name} for the rows that are another name of an object listed under its own name."""
+    by_name = {row[2]: row[3] for row in rows}
+    aliases = {}
+    for _, _, name, obj, kind, _, _ in rows:
+        if kind not in ("function", "class"):
+            continue
+        original = getattr(obj, "__name__", None) or getattr(obj, "name", None)  # a primitive's name: "acos"
+        if isinstance(original, str) and original != name and by_name.get(original) is obj:
+            aliases[name] = original
+    return aliases
+
+
+def _entry(anchor, qualname, name, obj, kind, doc, sig, alias=None):
     lines = [f'<a id="{anchor}"></a>', f"### `{qualname}`", ""]
     if kind in ("function", "class"):
         prefix = "class " if kind == "class" else ""
@@ -181,6 +195,8 @@ def _entry(anchor, qualname, name, obj, kind, doc, sig):
     else:
         rendered = stable_repr(obj)
         lines += [f"*{type(obj).__name__}*: `{rendered}`", ""]
+    if alias:  # Tensor for Value, arccos for acos, concat for cat
+        lines += [f"Another name for `{alias}`.", ""]
     if doc:
         lines += [first_paragraph(doc), ""]
     elif not _is_ours(obj) and kind in ("function", "class"):
@@ -278,8 +294,9 @@ def build():
             if len(section_rows) > 1:
                 lines += [f"## {module_name}", ""]
             lines += [" · ".join(f"[{row[2]}](#{row[0]})" for row in rows), ""]  # the section's contents
+            aliases = _aliases(rows)
             for anchor, qualname, name, obj, kind, doc, sig in rows:
-                lines += _entry(anchor, qualname, name, obj, kind, doc, sig)
+                lines += _entry(anchor, qualname, name, obj, kind, doc, sig, aliases.get(name))
                 if kind in ("function", "class", "property") and not doc and _is_ours(getattr(obj, "fget", obj)):
                     missing.append(qualname)
             total += len(rows)
