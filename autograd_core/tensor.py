@@ -578,6 +578,23 @@ class cuda:  # noqa: N801  (PyTorch's torch.cuda namespace: `torch.cuda.is_avail
     def device_count():
         return 0
 
+    # Seeding and syncing with no GPU do nothing, as in PyTorch without CUDA: a course's set_seed() runs as written.
+    @staticmethod
+    def manual_seed(seed):
+        return None
+
+    @staticmethod
+    def manual_seed_all(seed):
+        return None
+
+    @staticmethod
+    def synchronize(device=None):
+        return None
+
+    @staticmethod
+    def empty_cache():
+        return None
+
 
 class accelerator:  # noqa: N801  (PyTorch 2's torch.accelerator namespace)
     """No accelerator here: `accelerator.is_available()` is False."""

@@ -416,6 +416,16 @@ class Module:
         """Evaluation mode: same as `train(False)`. Returns self."""
         return self.train(False)
 
+    def requires_grad_(self, requires_grad=True):
+        """Set `requires_grad` on every parameter of this module and those below it; returns self.
+
+        `model.backbone.requires_grad_(False)` freezes a part of a model for fine-tuning, as in PyTorch: its
+        parameters get no gradient, and an optimizer given only the trainable ones leaves them alone.
+        """
+        for param in self.parameters():
+            param.requires_grad_(requires_grad)
+        return self
+
     @effect(idempotent=True)  # autograd_core.compile replays it as a call
     def zero_grad(self, set_to_none=True):
         """Reset every parameter's gradient to None (the next backward pass starts from zero); set_to_none=False
@@ -428,7 +438,8 @@ class Module:
 
     def to(self, *args, **kwargs):
         """PyTorch's `model.to(device)` / `model.to(dtype)`: 'cpu' is the only device (others raise); a float
-        dtype converts every parameter's data (the same Parameter objects). Returns self."""
+        dtype converts every parameter's data (the same Parameter objects) and every floating-point buffer
+        (BatchNorm's running statistics; integer ones such as num_batches_tracked stay). Returns self."""
         from autograd_core import device as _device
 
         dtype = kwargs.get("dtype")
@@ -441,7 +452,20 @@ class Module:
             for param in self.parameters():
                 param.data = np.asarray(param.data, dtype=dtype)
                 param.grad = None
+            for module in self.modules():
+                for name in module._buffers:
+                    buffer = getattr(module, name)
+                    if buffer is not None and np.asarray(buffer).dtype.kind == "f":
+                        object.__setattr__(module, name, np.asarray(buffer, dtype=dtype))
         return self
+
+    def double(self):
+        """Every parameter and floating-point buffer to float64: `to(float64)`. Returns self."""
+        return self.to(np.float64)
+
+    def float(self):  # (a method: inside the class body below this line, `float` is this function)
+        """Every parameter and floating-point buffer to float32: `to(float32)`. Returns self."""
+        return self.to(np.float32)
 
     # ------------------------------------------------------------------------------------------------
     # State: parameters and buffers as NumPy arrays, by dotted name.

@@ -97,3 +97,183 @@ def test_backward_twice_names_retain_graph():
     loss.backward()
     with pytest.raises(RuntimeError, match="second time.*retain_graph=True"):
         loss.backward()
+
+
+# ----------------------------------------------------------------------------------------------------
+# Training loops written the PyTorch way give PyTorch's numbers from the same initial weights.
+
+
+def _mlp_bn(lib):
+    n = lib.nn
+    return n.Sequential(n.Linear(6, 16), n.BatchNorm1d(16), n.ReLU(), n.Dropout(0.0), n.Linear(16, 3))
+
+
+def _cnn(lib):
+    n = lib.nn
+    return n.Sequential(n.Conv2d(1, 4, 3, padding=1), n.BatchNorm2d(4), n.ReLU(), n.MaxPool2d(2),
+                        n.Conv2d(4, 6, 3), n.ReLU(), n.AdaptiveAvgPool2d(1), n.Flatten(), n.Linear(6, 3))
+
+
+def _lstm(lib):
+    class LastStep(lib.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lstm = lib.nn.LSTM(4, 8, num_layers=2, batch_first=True)
+            self.head = lib.nn.Linear(8, 3)
+
+        def forward(self, x):
+            out, (h, c) = self.lstm(x)
+            return self.head(out[:, -1])
+
+    return LastStep()
+
+
+def _encoder(lib):
+    class Encoder(lib.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.inp = lib.nn.Linear(4, 8)
+            layer = lib.nn.TransformerEncoderLayer(d_model=8, nhead=2, dim_feedforward=16, dropout=0.0,
+                                                   batch_first=True)
+            self.enc = lib.nn.TransformerEncoder(layer, num_layers=2, enable_nested_tensor=False)
+            self.head = lib.nn.Linear(8, 3)
+
+        def forward(self, x):
+            return self.head(self.enc(self.inp(x)).mean(dim=1))
+
+    return Encoder()
+
+
+MODELS = {  # name: (builder, one input's shape, optimizer, its keyword arguments)
+    "mlp-batchnorm-adam": (_mlp_bn, (6,), "Adam", {"lr": 1e-2}),
+    "cnn-sgd-momentum": (_cnn, (1, 6, 6), "SGD", {"lr": 0.1, "momentum": 0.9, "weight_decay": 1e-4}),
+    "lstm-rmsprop": (_lstm, (5, 4), "RMSprop", {"lr": 1e-2}),
+    "transformer-adamw": (_encoder, (4, 4), "AdamW", {"lr": 3e-3}),
+}
+
+
+def _batches(shape, steps=4, batch=6, seed=0):
+    rng = np.random.default_rng(seed)
+    return [(rng.standard_normal((batch, *shape)), rng.integers(0, 3, batch)) for _ in range(steps)]
+
+
+def _array(x):
+    """A copy as an ndarray, of our arrays or of PyTorch's tensors."""
+    return np.array(x.detach().numpy() if hasattr(x, "detach") else x)
+
+
+def _train(lib, model, optimizer_name, kwargs, batches, dtype):
+    """The student's loop: train(), zero_grad, forward, loss, backward, clip, step, StepLR; then eval()."""
+    optimizer = getattr(lib.optim, optimizer_name)(model.parameters(), **kwargs)
+    scheduler = lib.optim.lr_scheduler.StepLR(optimizer, step_size=2, gamma=0.5)
+    loss_fn = lib.nn.CrossEntropyLoss()
+    losses, norms, first_grads = [], [], None
+    for xb, yb in batches:
+        model.train()
+        optimizer.zero_grad()
+        loss = loss_fn(model(lib.tensor(xb, dtype=dtype)), lib.tensor(yb))
+        loss.backward()
+        if first_grads is None:
+            first_grads = {name: _array(p.grad) for name, p in model.named_parameters()}
+        norms.append(float(lib.nn.utils.clip_grad_norm_(model.parameters(), max_norm=0.5)))
+        optimizer.step()
+        scheduler.step()
+        losses.append(loss.item())
+    model.eval()
+    with lib.no_grad():
+        evaluated = model(lib.tensor(batches[0][0], dtype=dtype))
+    return np.array(losses), np.array(norms), first_grads, np.asarray(evaluated.detach().numpy())
+
+
+@pytest.mark.parametrize("name", list(MODELS))
+def test_training_loop_matches_pytorch_in_float64(name):
+    real = pytest.importorskip("torch")
+    build, shape, optimizer_name, kwargs = MODELS[name]
+    batches = _batches(shape)
+    real.manual_seed(0)
+    theirs = build(real).double()
+    ours = build(torch).double()
+    ours.load_state_dict({key: value.detach().numpy() for key, value in theirs.state_dict().items()})
+    t_loss, t_norm, t_grads, t_eval = _train(real, theirs, optimizer_name, kwargs, batches, real.float64)
+    o_loss, o_norm, o_grads, o_eval = _train(torch, ours, optimizer_name, kwargs, batches, torch.float64)
+    assert set(o_grads) == set(t_grads)
+    for key in t_grads:
+        np.testing.assert_allclose(o_grads[key], t_grads[key], rtol=1e-9, atol=1e-12, err_msg=key)
+    np.testing.assert_allclose(o_loss, t_loss, rtol=1e-9)
+    np.testing.assert_allclose(o_norm, t_norm, rtol=1e-9)
+    np.testing.assert_allclose(o_eval, t_eval, rtol=1e-7, atol=1e-9)  # eval(): BatchNorm's running statistics
+    assert o_loss[-1] != o_loss[0]  # it trained
+
+
+@pytest.mark.parametrize("name", ["lstm-rmsprop", "transformer-adamw"])
+def test_sequence_models_gradients_by_finite_differences(name):
+    build, shape, _, _ = MODELS[name]
+    torch.manual_seed(0)
+    model = build(torch).double()
+    model.eval()
+    x = np.random.default_rng(1).standard_normal((2, *shape))
+    assert torch.gradcheck(lambda v: model(v), [x])
+
+
+def test_freezing_with_requires_grad_matches_pytorch():
+    real = pytest.importorskip("torch")
+    batches = _batches((6,), steps=3)
+    results = {}
+    for lib in (real, torch):
+        lib.manual_seed(0)
+        model = _mlp_bn(lib).double()
+        if lib is real:
+            start = {key: value.detach().numpy().copy() for key, value in model.state_dict().items()}
+        else:
+            model.load_state_dict(start)
+        assert model[0].requires_grad_(False) is model[0]
+        trainable = [p for p in model.parameters() if p.requires_grad]
+        assert len(trainable) == 4  # BatchNorm's weight and bias, the last Linear's weight and bias
+        optimizer = lib.optim.Adam(trainable, lr=1e-2)
+        losses = []
+        for xb, yb in batches:
+            optimizer.zero_grad()
+            loss = lib.nn.functional.cross_entropy(model(lib.tensor(xb)), lib.tensor(yb))
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+        assert model[0].weight.grad is None
+        np.testing.assert_array_equal(np.asarray(model[0].weight.detach().numpy()), start["0.weight"])
+        assert not np.array_equal(np.asarray(model[4].weight.detach().numpy()), start["4.weight"])
+        results[lib.__name__] = losses
+    np.testing.assert_allclose(results["autograd_core"], results["torch"], rtol=1e-9)
+
+
+def test_requires_grad_true_unfreezes():
+    model = _mlp_bn(torch)
+    model.requires_grad_(False)
+    assert not any(p.requires_grad for p in model.parameters())
+    assert model.requires_grad_() is model
+    assert all(p.requires_grad for p in model.parameters())
+
+
+def test_a_courses_set_seed_runs_without_a_gpu():
+    def set_seed(seed):
+        np.random.seed(seed)
+        torch.manual_seed(seed)
+        torch.cuda.manual_seed(seed)
+        torch.cuda.manual_seed_all(seed)
+
+    set_seed(3)
+    a = torch.randn(3).tolist()
+    set_seed(3)
+    torch.cuda.synchronize()
+    torch.cuda.empty_cache()
+    assert torch.randn(3).tolist() == a  # the CUDA calls leave the CPU generator alone, as PyTorch's
+
+
+def test_double_and_float_convert_parameters_and_floating_buffers_as_pytorch():
+    model = _mlp_bn(torch)
+    assert model.double() is model
+    bn = model[1]
+    assert bn.weight.dtype == np.float64 and bn.running_mean.dtype == np.float64 and bn.running_var.dtype == np.float64
+    assert np.asarray(bn.num_batches_tracked).dtype.kind == "i"  # integer buffers keep their dtype
+    assert model.float() is model and bn.running_var.dtype == np.float32 and model[0].weight.dtype == np.float32
+    real = pytest.importorskip("torch")
+    theirs = _mlp_bn(real).double()[1]
+    assert theirs.running_mean.dtype == real.float64 and theirs.num_batches_tracked.dtype == real.int64
