@@ -277,3 +277,58 @@ def test_double_and_float_convert_parameters_and_floating_buffers_as_pytorch():
     real = pytest.importorskip("torch")
     theirs = _mlp_bn(real).double()[1]
     assert theirs.running_mean.dtype == real.float64 and theirs.num_batches_tracked.dtype == real.int64
+
+
+# ----------------------------------------------------------------------------------------------------
+# Checkpoint and resume, as a course teaches it: torch.save of a dict of state dicts, torch.load, go on.
+
+
+def _resume_setup():
+    from autograd_core.utils.data import DataLoader, TensorDataset
+
+    rng = np.random.default_rng(5)  # the same data in both runs
+    data = TensorDataset(torch.tensor(rng.standard_normal((48, 6)), dtype=torch.float32),
+                         torch.tensor(rng.integers(0, 3, 48)))
+    model = nn.Sequential(nn.Linear(6, 16), nn.BatchNorm1d(16), nn.ReLU(), nn.Dropout(0.3), nn.Linear(16, 3))
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.5)
+    return DataLoader(data, batch_size=16, shuffle=True), model, optimizer, scheduler
+
+
+def _epoch(loader, model, optimizer, scheduler):
+    model.train()
+    losses = []
+    for xb, yb in loader:
+        optimizer.zero_grad()
+        loss = nn.functional.cross_entropy(model(xb), yb)
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        losses.append(loss.item())
+    scheduler.step()
+    return losses
+
+
+@pytest.mark.parametrize("weights_only", [None, True])
+def test_resume_from_torch_save_continues_identically(tmp_path, weights_only):
+    torch.manual_seed(0)
+    loader, model, optimizer, scheduler = _resume_setup()
+    _epoch(loader, model, optimizer, scheduler)
+    path = tmp_path / "checkpoint.pt"
+    torch.save({"epoch": 1, "model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                "scheduler": scheduler.state_dict(), "rng": torch.get_rng_state()}, path)
+    straight_on = [_epoch(loader, model, optimizer, scheduler) for _ in range(2)]
+
+    torch.manual_seed(123)  # a new process: other weights, another generator state
+    loader, model, optimizer, scheduler = _resume_setup()
+    state = torch.load(path) if weights_only is None else torch.load(path, weights_only=weights_only)
+    model.load_state_dict(state["model"])
+    optimizer.load_state_dict(state["optimizer"])
+    scheduler.load_state_dict(state["scheduler"])
+    torch.set_rng_state(state["rng"])  # the shuffling and the Dropout masks
+    assert state["epoch"] == 1 and scheduler.get_last_lr() == [5e-3]
+    resumed = [_epoch(loader, model, optimizer, scheduler) for _ in range(2)]
+    assert resumed == straight_on
+    model.eval()
+    with torch.no_grad():
+        assert not model(torch.randn(2, 6)).requires_grad
