@@ -215,6 +215,8 @@ def collect_module(module_name, owners):
             continue
         kind = _kind(obj)
         sig = signature_of(obj) if kind in ("function", "class") else ""
+        if sig == "(input, *args, **kwargs)":  # torch.sum(input, ...) made from Value.sum: show the method's arguments
+            sig = _function_from_method_signature(obj) or sig
         rows.append((f"{short}.{name}", f"{module_name}.{name}", name, obj, kind, own_doc(obj), sig))
     return rows
 
@@ -254,6 +256,20 @@ def _value_method_signature(name, obj, doc):
         base = getattr(autograd_core.Value, in_place.group(1), None)
         return sig if base is None else _value_method_signature(in_place.group(1), base, own_doc(base))
     return sig
+
+
+def _function_from_method_signature(function):
+    """`(input, <the method's arguments>)` for a function that calls input.<name>(*args, **kwargs), else ''."""
+    from autograd_core import Value
+
+    name = inspect.getclosurevars(function).nonlocals.get("name")
+    method = getattr(Value, name, None) if isinstance(name, str) else None
+    if not isinstance(method, types.FunctionType):
+        return ""
+    inner = _value_method_signature(name, method, own_doc(method))
+    if not inner.startswith("(") or inner.startswith("(*args, **kwargs)"):
+        return ""
+    return "(input)" + inner[2:] if inner.startswith("()") else "(input, " + inner[1:]
 
 
 def collect_members(class_path):
