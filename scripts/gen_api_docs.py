@@ -8,10 +8,11 @@ One page per namespace (autograd_core, Value, linalg, special, nn, nn.functional
 utils.data, distributions, autograd + func, viz), an index, docs/api/README.md, with counts, and names.md, every
 name A-Z with the namespaces that have it. Each public name gets an anchor, its signature (inspect.signature: for
 PyTorch-named callables, PyTorch's) and the first paragraph of its docstring; the classes users call methods on
-(Value, nn.Module, Optimizer, LRScheduler, Distribution, autograd.Function) get their members listed. A namespace's public names are its `__all__`, else dir() minus private names, modules and names defined
-outside the namespace's own package (imports such as `np` or a helper from the engine). Lazily loaded names
-(PEP 562 `__getattr__`) are resolved by getattr. The output is deterministic: names sorted, memory addresses removed
-from default values. tests/test_api_docs.py checks that the committed pages equal what this script produces.
+(Value, nn.Module, Optimizer, LRScheduler, Distribution, autograd.Function) get their members listed. A namespace's
+public names are its `__all__`, else dir() minus private names, modules and names defined outside the namespace's
+own package (imports such as `np` or a helper from the engine). Lazily loaded names (PEP 562 `__getattr__`) are
+resolved by getattr. The output is deterministic: names sorted, memory addresses removed from default values.
+tests/test_api_docs.py checks that the committed pages equal what this script produces.
 """
 
 from __future__ import annotations
