@@ -100,6 +100,11 @@ def train(epochs=15, seed=0, progress=True, channels=(32, 64), batch_size=32, lr
     schedule = optim.CosineAnnealingLR(opt, T_max=epochs)
     history = {k: [] for k in ("train_loss", "train_accuracy", "test_loss", "test_accuracy", "lr", "step_loss")}
     first_epoch = load_checkpoint(checkpoint, model, opt, schedule, history) if resume else 0
+    if resume and schedule.T_max != epochs:  # T_max came from the checkpoint: the length of the run that wrote it
+        raise ResumeError(f"{checkpoint} belongs to a run of {schedule.T_max} epochs (its cosine schedule of the "
+                          f"learning rate ends there), not {epochs}: resume with --epochs {schedule.T_max}")
+    if resume and first_epoch >= epochs:
+        raise ResumeError(f"{checkpoint} has all {epochs} epochs done already: nothing to train")
     rank, world, sampler = 0, 1, None
     if distributed:
         dist.init()
@@ -188,8 +193,23 @@ def save_checkpoint(path, model, opt, schedule, epochs_done, history):
     os.replace(partial, path)
 
 
+class ResumeError(ValueError):
+    """--resume cannot go on from this checkpoint (missing, another model's, or another run length's)."""
+
+
 def load_checkpoint(path, model, opt, schedule, history):
-    """Restore what `save_checkpoint` wrote; returns the number of epochs already done."""
+    """Restore what `save_checkpoint` wrote; returns the number of epochs already done.
+
+    Raises ResumeError naming the problem when the file is missing or holds another model's state."""
+    try:
+        return _load_checkpoint(path, model, opt, schedule, history)
+    except FileNotFoundError:
+        raise ResumeError(f"no checkpoint at {path}") from None
+    except nn.CheckpointError as err:  # e.g. --channels differ from the run that saved it
+        raise ResumeError(f"{path} does not fit this model (other --channels?): {err}") from None
+
+
+def _load_checkpoint(path, model, opt, schedule, history):
     with np.load(path, allow_pickle=False) as archive:
         meta = json.loads(str(archive["meta"]))
         model.load_state_dict({k[len("model/"):]: archive[k] for k in archive.files if k.startswith("model/")})
@@ -265,10 +285,13 @@ def main(argv=None):
     args = p.parse_args(argv)
     if args.resume and args.checkpoint is None:
         p.error("--resume needs --checkpoint PATH")
-    _, history = train(epochs=args.epochs, seed=args.seed, progress=not args.no_progress,
-                       channels=tuple(args.channels), lr=args.lr, distributed=args.distributed,
-                       checkpoint=args.checkpoint, resume=args.resume, max_train=args.max_train,
-                       compiled=args.compile)
+    try:
+        _, history = train(epochs=args.epochs, seed=args.seed, progress=not args.no_progress,
+                           channels=tuple(args.channels), lr=args.lr, distributed=args.distributed,
+                           checkpoint=args.checkpoint, resume=args.resume, max_train=args.max_train,
+                           compiled=args.compile)
+    except ResumeError as err:
+        p.error(f"--resume: {err}")
     if args.distributed and dist.get_rank() != 0:
         return 0 if history["test_accuracy"][-1] >= args.min_accuracy else 1
     out = output_dir(args.out)

@@ -6,9 +6,12 @@ Found in a walk-through: `train_moons.py --steps 0` crashed with an IndexError t
 
 from __future__ import annotations
 
+import re
+import shutil
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,3 +79,59 @@ def test_optimizer_plot_has_whole_epochs_and_a_legend_outside_the_axes():
     import matplotlib.pyplot as plt
 
     plt.close(fig)
+
+
+# ----------------------------------------------------------------------------------------------------
+# train_digits_cnn --checkpoint/--resume: an interrupted run goes on to the same numbers; a resume that cannot
+# work is one line and exit 2 (it was a traceback, or, with a longer --epochs, a silent run at learning rate 0:
+# the cosine schedule restored from the checkpoint had already ended).
+
+_SMALL = dict(seed=0, progress=False, channels=(2, 4), max_train=64)
+
+
+def _sklearn_or_skip():
+    pytest.importorskip("sklearn", reason="the digits come from scikit-learn")
+
+
+def test_digits_resume_after_an_interruption_gives_the_uninterrupted_numbers(tmp_path, monkeypatch):
+    _sklearn_or_skip()
+    path, after_two = tmp_path / "run.npz", tmp_path / "after_two.npz"
+    save = train_digits_cnn.save_checkpoint
+
+    def save_and_keep_epoch_two(target, model, opt, schedule, epochs_done, history):
+        save(target, model, opt, schedule, epochs_done, history)
+        if epochs_done == 2:  # what an interrupted run would have left behind
+            shutil.copy(target, after_two)
+
+    monkeypatch.setattr(train_digits_cnn, "save_checkpoint", save_and_keep_epoch_two)
+    _, straight = train_digits_cnn.train(epochs=3, checkpoint=path, **_SMALL)
+    _, resumed = train_digits_cnn.train(epochs=3, checkpoint=after_two, resume=True, **_SMALL)
+    for key in ("train_loss", "test_loss", "lr", "step_loss"):
+        np.testing.assert_allclose(resumed[key], straight[key], rtol=1e-6, err_msg=key)
+    assert resumed["lr"][2] > 0
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--epochs", "5"], r"belongs to a run of 2 epochs .* not 5: resume with --epochs 2"),
+        (["--epochs", "2"], r"has all 2 epochs done already: nothing to train"),
+        (["--epochs", "2", "--channels", "3", "4"],
+         r"does not fit this model \(other --channels\?\): .*shape mismatch"),
+        (["--epochs", "2", "--checkpoint", "MISSING"], r"--resume: no checkpoint at .*missing\.npz"),
+    ],
+    ids=["longer", "done", "channels", "missing"],
+)
+def test_digits_resume_problems_are_one_line_usage_errors(tmp_path, argv, message, capsys):
+    _sklearn_or_skip()
+    path = tmp_path / "run.npz"
+    train_digits_cnn.train(epochs=2, checkpoint=path, **_SMALL)
+    argv = [str(tmp_path / "missing.npz") if a == "MISSING" else a for a in argv]
+    base = ["--no-progress", "--max-train", "64", "--channels", "2", "4", "--checkpoint", str(path), "--resume",
+            "--out", str(tmp_path)]
+    with pytest.raises(SystemExit) as exc:
+        train_digits_cnn.main(base + argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert ": error: --resume: " in err[-1]  # after the program name
+    assert re.search(message, err[-1]), err[-1]
