@@ -31,6 +31,7 @@ the ranks together take the same 32 images per step as one process, and reach th
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 import time
@@ -100,9 +101,13 @@ def train(epochs=15, seed=0, progress=True, channels=(32, 64), batch_size=32, lr
     schedule = optim.CosineAnnealingLR(opt, T_max=epochs)
     history = {k: [] for k in ("train_loss", "train_accuracy", "test_loss", "test_accuracy", "lr", "step_loss")}
     first_epoch = load_checkpoint(checkpoint, model, opt, schedule, history) if resume else 0
-    if resume and schedule.T_max != epochs:  # T_max came from the checkpoint: the length of the run that wrote it
-        raise ResumeError(f"{checkpoint} belongs to a run of {schedule.T_max} epochs (its cosine schedule of the "
-                          f"learning rate ends there), not {epochs}: resume with --epochs {schedule.T_max}")
+    if resume and schedule.T_max != epochs:
+        # A run extended (or shortened) on resume. The checkpoint's schedule decays to 0 at the epochs of the run
+        # that wrote it, so going on with it would train at a learning rate near 0: from here on, follow instead
+        # the cosine of a run planned for `epochs` epochs.
+        schedule.T_max = epochs
+        for group, base_lr in zip(opt.param_groups, schedule.base_lrs):
+            group["lr"] = base_lr * (1 + math.cos(math.pi * first_epoch / epochs)) / 2
     if resume and first_epoch >= epochs:
         raise ResumeError(f"{checkpoint} has all {epochs} epochs done already: nothing to train")
     rank, world, sampler = 0, 1, None
@@ -194,7 +199,7 @@ def save_checkpoint(path, model, opt, schedule, epochs_done, history):
 
 
 class ResumeError(ValueError):
-    """--resume cannot go on from this checkpoint (missing, another model's, or another run length's)."""
+    """--resume cannot go on from this checkpoint (missing, another model's, or already finished)."""
 
 
 def load_checkpoint(path, model, opt, schedule, history):

@@ -82,9 +82,9 @@ def test_optimizer_plot_has_whole_epochs_and_a_legend_outside_the_axes():
 
 
 # ----------------------------------------------------------------------------------------------------
-# train_digits_cnn --checkpoint/--resume: an interrupted run goes on to the same numbers; a resume that cannot
-# work is one line and exit 2 (it was a traceback, or, with a longer --epochs, a silent run at learning rate 0:
-# the cosine schedule restored from the checkpoint had already ended).
+# train_digits_cnn --checkpoint/--resume: an interrupted run goes on to the same numbers; a run extended on resume
+# follows the cosine of its new length (it trained at learning rate 0: the schedule restored from the checkpoint
+# had ended); a resume that cannot work is one line and exit 2 (it was a traceback).
 
 _SMALL = dict(seed=0, progress=False, channels=(2, 4), max_train=64)
 
@@ -111,16 +111,25 @@ def test_digits_resume_after_an_interruption_gives_the_uninterrupted_numbers(tmp
     assert resumed["lr"][2] > 0
 
 
+def test_digits_run_extended_on_resume_follows_the_cosine_of_its_new_length(tmp_path):
+    _sklearn_or_skip()
+    path = tmp_path / "run.npz"
+    _, first = train_digits_cnn.train(epochs=2, checkpoint=path, lr=1e-2, **_SMALL)
+    _, extended = train_digits_cnn.train(epochs=4, checkpoint=path, resume=True, lr=1e-2, **_SMALL)
+    cosine_of_four = [1e-2 * (1 + np.cos(np.pi * epoch / 4)) / 2 for epoch in (2, 3)]
+    np.testing.assert_allclose(extended["lr"], first["lr"] + cosine_of_four, rtol=1e-12)
+    assert len(extended["train_loss"]) == 4 and extended["train_loss"][3] < first["train_loss"][1]
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--epochs", "5"], r"belongs to a run of 2 epochs .* not 5: resume with --epochs 2"),
         (["--epochs", "2"], r"has all 2 epochs done already: nothing to train"),
         (["--epochs", "2", "--channels", "3", "4"],
          r"does not fit this model \(other --channels\?\): .*shape mismatch"),
         (["--epochs", "2", "--checkpoint", "MISSING"], r"--resume: no checkpoint at .*missing\.npz"),
     ],
-    ids=["longer", "done", "channels", "missing"],
+    ids=["done", "channels", "missing"],
 )
 def test_digits_resume_problems_are_one_line_usage_errors(tmp_path, argv, message, capsys):
     _sklearn_or_skip()
