@@ -285,7 +285,8 @@ def main(argv=None):
     p.add_argument("--distributed", action="store_true",
                    help="data-parallel over the processes of mpiexec (mpiexec -n 4 python ... --distributed)")
     p.add_argument("--checkpoint", type=Path, help="save model, optimizer and schedule here after every epoch")
-    p.add_argument("--resume", action="store_true", help="start from --checkpoint")
+    p.add_argument("--resume", action="store_true",
+                   help="go on from --checkpoint (a larger --epochs extends the run)")
     p.add_argument("--max-train", type=positive_int, help="train on the first N training images only (quick runs)")
     args = p.parse_args(argv)
     if args.resume and args.checkpoint is None:
