@@ -14,7 +14,8 @@ from .ops import sqrt, tanh
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 # Reductions, shapes and joins take NumPy's (axis, keepdims) and PyTorch's (dim, keepdim) arguments alike.
 from .tensor import (  # PyTorch's names: factories, dtypes, functions taking dim=/keepdim= (see tensor.py)
-    Generator, Tensor, accelerator, allclose, arange, argmax, argmin, as_tensor, bool_, cat, clamp, clone, concat,
+    Generator, Tensor, accelerator, are_deterministic_algorithms_enabled, backends, use_deterministic_algorithms,
+    allclose, arange, argmax, argmin, as_tensor, bool_, cat, clamp, clone, concat,
     cuda, device, empty, empty_like, equal, eye, flatten, float16, float32, float64, from_numpy, full, full_like,
     get_default_dtype,
     int8, int16, int32, int64, is_tensor, linspace, log_softmax, logsumexp, manual_seed, max, mean, min, mm, norm,
@@ -81,7 +82,8 @@ __all__ = [
     "grad", "value_and_grad", "jacobian", "hessian", "vjp", "jvp",
     "jacfwd", "jacrev", "vmap", "compile", "CompileWarning",
     "gradcheck", "gradgradcheck", "GradcheckError", "detect_anomaly", "AnomalyError",
-    "Tensor", "Generator", "accelerator", "allclose", "arange", "argmax", "argmin", "as_tensor", "cat", "clamp",
+    "Tensor", "Generator", "accelerator", "are_deterministic_algorithms_enabled", "backends",
+    "use_deterministic_algorithms", "allclose", "arange", "argmax", "argmin", "as_tensor", "cat", "clamp",
     "clone", "concat",
     "cuda", "device", "empty", "empty_like", "equal", "eye", "flatten", "from_numpy", "full", "full_like",
     "get_default_dtype", "set_default_dtype", "is_tensor", "linspace", "manual_seed", "mm", "norm", "numel", "ones",

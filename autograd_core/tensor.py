@@ -608,6 +608,48 @@ class accelerator:  # noqa: N801  (PyTorch 2's torch.accelerator namespace)
         return None
 
 
+class backends:  # noqa: N801  (PyTorch's torch.backends namespace)
+    """What a course's set-up code sets or asks about GPUs: `backends.cudnn.deterministic = True`,
+    `backends.cudnn.benchmark = False`, `backends.mps.is_available()`. There is no cuDNN or MPS here: the flags are
+    kept (settable, as in PyTorch) and change nothing; every operation here is deterministic already."""
+
+    class cudnn:  # noqa: N801
+        enabled = True
+        deterministic = False
+        benchmark = False
+        allow_tf32 = True
+
+        @staticmethod
+        def is_available():
+            return False
+
+    class mps:  # noqa: N801
+        @staticmethod
+        def is_available():
+            return False
+
+        @staticmethod
+        def is_built():
+            return False
+
+
+_DETERMINISTIC = {"mode": False, "warn_only": False}
+
+
+def use_deterministic_algorithms(mode, *, warn_only=False):
+    """PyTorch's switch to deterministic algorithms. Every operation here is deterministic (NumPy on the CPU; the
+    threaded convolutions split the batch, never a sum), so the setting is only kept for
+    `are_deterministic_algorithms_enabled()`."""
+    if not isinstance(mode, bool):
+        raise TypeError(f"use_deterministic_algorithms: mode must be a bool, got {type(mode).__name__}")
+    _DETERMINISTIC.update(mode=mode, warn_only=bool(warn_only))
+
+
+def are_deterministic_algorithms_enabled():
+    """What `use_deterministic_algorithms` last set (False at first, as in PyTorch)."""
+    return _DETERMINISTIC["mode"]
+
+
 # torch.relu_(x), torch.floor_(x), ...: PyTorch's functions that change their first argument in place (the Value
 # method of the same name; the in-place rules of inplace.py apply).
 _IN_PLACE = (

@@ -24,7 +24,8 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     max_norm:    the largest allowed norm (>= 0).
     norm_type:   p of the p-norm (> 0), or math.inf for the largest absolute entry. The total norm is
                  the p-norm of the vector of per-parameter p-norms, i.e. of all entries together.
-    Returns the total norm before clipping, as a Python float.
+    Returns the total norm before clipping, as a NumPy float64: a Python float that also has PyTorch's `.item()`
+    (logging code written for PyTorch's 0-d tensor calls `norm.item()`).
 
     When total_norm > max_norm, every gradient becomes grad·max_norm / (total_norm + 1e-6) (PyTorch's
     rule). The scaled gradient is a new array assigned to `p.grad`: a gradient array may be shared
@@ -39,7 +40,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
         raise ValueError(f"clip_grad_norm_: max_norm must be >= 0, got {max_norm}")
     if not norm_type > 0:
         raise ValueError(f"clip_grad_norm_: norm_type must be > 0 (or math.inf), got {norm_type}")
-    return _clipping(params).by_norm(max_norm, norm_type, bool(error_if_nonfinite))
+    return np.float64(_clipping(params).by_norm(max_norm, norm_type, bool(error_if_nonfinite)))
 
 
 def _data(g):

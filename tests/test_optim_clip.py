@@ -132,3 +132,33 @@ def test_clipping_keeps_no_model_alive():
     del model
     gc.collect()
     assert alive() is None
+
+
+def test_the_returned_norm_is_a_float_with_pytorchs_item():
+    """PyTorch returns a 0-d tensor, which logging code reads with `.item()`; ours is a NumPy float64: a float too."""
+    import autograd_core as ag
+
+    w = ag.tensor([3.0, 4.0], requires_grad=True)
+    (w * w).sum().backward()  # grad (6, 8): norm 10
+    norm = ag.nn.utils.clip_grad_norm_([w], max_norm=1.0)
+    assert isinstance(norm, float) and norm.item() == 10.0 and f"{norm:.1f}" == "10.0"
+    assert ag.optim.clip_grad_norm_([w], max_norm=100.0).item() == pytest.approx(1.0, rel=1e-6)
+
+
+def test_torch_backends_and_deterministic_switches_of_a_course_set_seed():
+    """A course's set_seed() sets these; there is no GPU here, and everything is deterministic already."""
+    import autograd_core as torch
+
+    torch.manual_seed(0)
+    torch.cuda.manual_seed_all(0)
+    torch.backends.cudnn.deterministic = True
+    torch.backends.cudnn.benchmark = False
+    torch.use_deterministic_algorithms(True, warn_only=True)
+    try:
+        assert torch.are_deterministic_algorithms_enabled() and torch.backends.cudnn.deterministic
+        assert not torch.backends.mps.is_available() and not torch.backends.cudnn.is_available()
+        with pytest.raises(TypeError, match="mode must be a bool"):
+            torch.use_deterministic_algorithms("yes")
+    finally:
+        torch.use_deterministic_algorithms(False)
+        torch.backends.cudnn.deterministic = False
