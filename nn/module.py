@@ -44,6 +44,19 @@ def check_device(device):
         _device(device)
 
 
+def _own_parameters(module):
+    """(name, Parameter) of the module's own parameters, in attribute order."""
+    return module._direct()[0]
+
+
+def _own_buffers(module):
+    """(name, array) of the module's own buffers, without those set to None."""
+    for name in module._buffers:
+        array = getattr(module, name)
+        if array is not None:
+            yield name, array
+
+
 class Parameter(Value):
     """A Value that a Module trains: a leaf that always requires a gradient, with float data.
 
@@ -360,14 +373,7 @@ class Module:
     def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
         """(dotted name, Parameter) for every parameter below this module (recurse=False: its own only); shared
         ones once (first name) unless remove_duplicate=False. PyTorch's arguments and order."""
-        seen = set()
-        for module_name, module in self._modules_below(prefix, recurse, remove_duplicate):
-            for name, param in module._direct()[0]:
-                if remove_duplicate:
-                    if id(param) in seen:
-                        continue
-                    seen.add(id(param))
-                yield (f"{module_name}.{name}" if module_name else name), param
+        return self._named_members(_own_parameters, prefix, recurse, remove_duplicate)
 
     def parameters(self, recurse=True):
         """Every Parameter below this module (recurse=False: its own only), each once, in a fixed order (attribute
@@ -378,17 +384,19 @@ class Module:
     def named_buffers(self, prefix="", recurse=True, remove_duplicate=True):
         """(dotted name, ndarray) for every buffer below this module (recurse=False: its own only; None buffers are
         skipped); a buffer shared by two modules once unless remove_duplicate=False. PyTorch's arguments."""
+        return self._named_members(_own_buffers, prefix, recurse, remove_duplicate)
+
+    def _named_members(self, own_members, prefix, recurse, remove_duplicate):
+        """(dotted name, member) for the members `own_members(module)` gives of every module below this one (recurse=
+        False: this one's only), one shared member once (under its first name) unless remove_duplicate=False."""
         seen = set()
         for module_name, module in self._modules_below(prefix, recurse, remove_duplicate):
-            for name in module._buffers:
-                array = getattr(module, name)
-                if array is None:
-                    continue
+            for name, member in own_members(module):
                 if remove_duplicate:
-                    if id(array) in seen:
+                    if id(member) in seen:
                         continue
-                    seen.add(id(array))
-                yield (f"{module_name}.{name}" if module_name else name), array
+                    seen.add(id(member))
+                yield (f"{module_name}.{name}" if module_name else name), member
 
     def buffers(self, recurse=True):
         """Iterator over the buffers (state that is not trained, e.g. running means), submodules' too by default."""
