@@ -180,13 +180,18 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
     bag (with include_last_offset=True, offsets (B + 1,) and the last entry ends the last bag). weight: (num, dim).
     Returns (B, dim). Ids equal to padding_idx are left out of every bag (and of the mean's count); an empty bag
     gives zeros. per_sample_weights (same shape as input, mode='sum' only) scales each id's row first; it gets a
-    gradient too. max ties send the gradient to one of the tied entries. max_norm and scale_grad_by_freq are not
-    supported (NotImplementedError); sparse is accepted (gradients are dense here)."""
+    gradient too. max ties send the gradient to one of the tied entries.
+    max_norm: every row the input reads (padding ids too) whose norm_type-norm exceeds max_norm is first rescaled IN
+    PLACE in weight to norm max_norm, without gradient, as `embedding` does. scale_grad_by_freq: the gradient of each
+    row is divided by how often its id occurs in the whole input (not with mode='max': ValueError, as PyTorch).
+    sparse is accepted (gradients are dense here; not with mode='max': ValueError, as PyTorch)."""
     who = "embedding_bag"
     if mode not in _BAG_MODES:
         raise ValueError(f"{who}: mode has to be one of sum, mean or max, got {mode!r}")
-    if max_norm is not None or scale_grad_by_freq:
-        raise NotImplementedError(f"{who}: max_norm and scale_grad_by_freq are not supported")
+    if mode == "max" and scale_grad_by_freq:
+        raise ValueError("max mode does not support scaling the gradient by the frequency")
+    if mode == "max" and sparse:
+        raise ValueError("max mode does not support sparse weights")
     if per_sample_weights is not None and mode != "sum":
         raise NotImplementedError(f"{who}: per_sample_weights was not None. per_sample_weights is only supported "
                                   f"for mode='sum' (got mode={mode!r})")
@@ -202,19 +207,21 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
         raise IndexError(f"{who}: ids must be in [0, {num}), got min {flat.min()}, max {flat.max()}")
     counted = np.ones(flat.size, bool) if padding_idx is None else flat != _padding_index(padding_idx, num, who)
     dtype = np.result_type(data_of(weight))
+    # (M, dim): the row each id reads, renormalised first (max_norm) and with its gradient scaled by its id's
+    # frequency (scale_grad_by_freq); padding ids read their row too, but no bag counts them
+    rows = embedding(flat, weight, None, max_norm, norm_type, scale_grad_by_freq)
     if mode == "max":
-        rows = []
+        maxima = []
         for start, end in bags:
-            members = flat[start:end][counted[start:end]]
-            rows.append(weight[members].max(axis=0) if members.size else np.zeros(dim, dtype))
-        return ag.stack(rows) if rows else ag.zeros((0, dim), dtype=dtype)
+            members = np.flatnonzero(counted[start:end]) + start
+            maxima.append(rows[members].max(axis=0) if members.size else np.zeros(dim, dtype))
+        return ag.stack(maxima) if maxima else ag.zeros((0, dim), dtype=dtype)
     # sum and mean: a constant (bags, ids) matrix times the rows read, one matmul (its gradient scatters back)
     membership = np.zeros((len(bags), flat.size), dtype)
     for b, (start, end) in enumerate(bags):
         membership[b, start:end] = counted[start:end]
     if mode == "mean":
         membership /= np.maximum(membership.sum(axis=1, keepdims=True), 1)
-    rows = weight[flat]
     if per_sample_weights is not None:
         rows = rows * ag.reshape(per_sample_weights, (-1, 1))
     return ag.matmul(membership, rows)
@@ -224,7 +231,8 @@ class EmbeddingBag(Module):
     """EmbeddingBag(num_embeddings, embedding_dim, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
     mode='mean', sparse=False, _weight=None, include_last_offset=False, padding_idx=None, device=None, dtype=None, *,
     rng=None): weight (num, dim) from N(0, 1) (the padding row zeros), as PyTorch. forward(input, offsets=None,
-    per_sample_weights=None): see `embedding_bag`."""
+    per_sample_weights=None): see `embedding_bag` (max_norm renormalises the rows read, in place;
+    scale_grad_by_freq divides each row's gradient by its id's count in the input)."""
 
     def __init__(self, num_embeddings, embedding_dim, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
                  mode="mean", sparse=False, _weight=None, include_last_offset=False, padding_idx=None, device=None,
@@ -232,8 +240,7 @@ class EmbeddingBag(Module):
         check_device(device)
         if mode not in _BAG_MODES:
             raise ValueError(f"EmbeddingBag: mode has to be one of sum, mean or max, got {mode!r}")
-        if max_norm is not None or scale_grad_by_freq:
-            raise NotImplementedError("EmbeddingBag: max_norm and scale_grad_by_freq are not supported")
+        self.max_norm, self.norm_type, self.scale_grad_by_freq = max_norm, norm_type, bool(scale_grad_by_freq)
         self.num_embeddings, self.embedding_dim = int(num_embeddings), int(embedding_dim)
         self.mode, self.include_last_offset, self.sparse = mode, bool(include_last_offset), bool(sparse)
         self.padding_idx = None if padding_idx is None else _padding_index(padding_idx, self.num_embeddings,
@@ -250,10 +257,16 @@ class EmbeddingBag(Module):
         self.weight = Parameter(weight)
 
     def forward(self, input, offsets=None, per_sample_weights=None):
-        return embedding_bag(input, self.weight, offsets, mode=self.mode, sparse=self.sparse,
-                             per_sample_weights=per_sample_weights, include_last_offset=self.include_last_offset,
-                             padding_idx=self.padding_idx)
+        return embedding_bag(input, self.weight, offsets, self.max_norm, self.norm_type, self.scale_grad_by_freq,
+                             self.mode, self.sparse, per_sample_weights, self.include_last_offset, self.padding_idx)
 
-    def extra_repr(self):
-        text = f"{self.num_embeddings}, {self.embedding_dim}, mode={self.mode!r}"
+    def extra_repr(self):  # PyTorch's: the options that differ from their defaults, mode always
+        text = f"{self.num_embeddings}, {self.embedding_dim}"
+        if self.max_norm is not None:
+            text += f", max_norm={self.max_norm!r}"
+        if self.norm_type != 2:
+            text += f", norm_type={self.norm_type!r}"
+        if self.scale_grad_by_freq:
+            text += ", scale_grad_by_freq=True"
+        text += f", mode={self.mode!r}"
         return text if self.padding_idx is None else f"{text}, padding_idx={self.padding_idx}"
