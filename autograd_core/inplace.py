@@ -108,9 +108,12 @@ def mark_changed(*values):
     """Tell each Value's version counter that its array changed outside the in-place methods (a raw NumPy
     write such as `p.data -= lr * g`, as the optimizers do): graphs recorded before then refuse to
     backpropagate. Values passed together change at one moment (one stamp: an optimizer's whole step)."""
-    if not values:
-        return
-    stamp = _value._next_index()
+    if values:
+        _stamp(values, _value._next_index())
+
+
+def _stamp(values, stamp):
+    """Count one change of each Value's array, made at creation number `stamp`."""
     for value in values:
         versions = value._version
         if versions is None:
@@ -261,8 +264,109 @@ def _sigmoid(d, out):
 
 
 def _elementwise(self, name, compute, result_of):
-    _refuse_while_recording(self, name)
+    """An elementwise function in place (relu_, exp_, ...): recorded on a Value in a graph being recorded (see
+    `update_in_place`), written into the array elsewhere."""
+    if GRAD_ENABLED.get() and self.requires_grad:
+        if not self._parents:
+            _refuse_while_recording(self, name)  # the leaf error
+        return _record_in_place(self, name, result_of)
     return _write(self, name, compute, result_of)
+
+
+def update_in_place(value, name, result_of, *operands):
+    """PyTorch's in-place functions (`F.relu_(x)`, `F.relu(x, inplace=True)`, dropout's inplace=True): value's
+    contents replaced by result_of(value), and value itself returned.
+
+    result_of: the function out of place, on Values (and on arrays, for an ndarray `value`): `F.relu`, say.
+    operands: other Values the new contents depend on (so that one that requires grad is recorded too).
+
+    * An ndarray is written in place.
+    * Inside no_grad(), or for a Value that no gradient flows into: its array changes and its version goes up.
+    * A leaf that requires grad, grad mode on: RuntimeError (PyTorch's "a leaf ... is being used in an in-place
+      operation").
+    * A Value in a graph being recorded (or an operand that requires grad): recorded, as PyTorch records it; value
+      keeps its identity and becomes the node result_of(its old self) (`_record_in_place`), so the gradient is the
+      one of the out-of-place function, and graphs that read the old contents refuse backward.
+    """
+    if not isinstance(value, _value.Value):
+        if not isinstance(value, np.ndarray):
+            raise TypeError(f"{name}: expected a Value or an ndarray, got {type(value).__name__}")
+        np.copyto(value, _data(result_of(value)), casting="same_kind")
+        return value
+    if GRAD_ENABLED.get() and (value.requires_grad or any(_requires_grad(o) for o in operands)):
+        if value.requires_grad and not value._parents:
+            _refuse_while_recording(value, name)  # the leaf error
+        return _record_in_place(value, name, result_of)
+    return _write(value, name, _computed_by(result_of), result_of)
+
+
+def _computed_by(result_of):
+    """The `compute(data, out)` of `_write` for an out-of-place function on Values, run without recording."""
+
+    def compute(data, out):
+        token = GRAD_ENABLED.set(False)
+        try:
+            result = _data(result_of(_value.Value(data, requires_grad=False)))
+        finally:
+            GRAD_ENABLED.reset(token)
+        if out is None:
+            return result
+        np.copyto(out, result, casting="same_kind")
+
+    return compute
+
+
+def _record_in_place(self, name, result_of):
+    """An in-place change recorded as PyTorch records it: self keeps its identity and becomes the node
+    result_of(old), where `old` is a new node standing for self before the change (its operation, inputs and
+    contents). Nodes recorded earlier that read self still point at self: its version goes up, so a backward pass
+    through them raises instead of using the new contents.
+
+    self's own array takes the new contents (its detach()es see them, as in PyTorch) and `old` keeps a copy of the
+    old ones. When self's array is a view of another array (self = y[1:] or y.view(...)) or cannot be written, self
+    gets a new array instead and a version counter of its own: y keeps its contents (PyTorch's would change) and y's
+    graph stays usable.
+    """
+    follow = None
+    if TRACERS.get():  # a compile recording or a jvp watches this thread
+        from .forward import follow_in_place
+        from .jit import not_replayable
+
+        not_replayable(f"an in-place change (Value.{name}) of a Value in a graph being recorded, inside the "
+                       "function: a replay runs operations on the Values they made; write it out of place "
+                       f"(x = x.{name[:-1]}(...)) to compile it")
+        follow = follow_in_place(self, result_of)
+    stamp = _value._next_index()  # before `old` and the new node: graphs recorded until now saw the old contents
+    data = self.data
+    owned = data.__class__ is np.ndarray and data.base is None and data.flags.writeable
+    old = _value._new_node(_value.Value, data.copy() if owned else data, self.requires_grad, self._op,
+                           self._parents, self._params, self._scope)
+    old.label, old._origin = self.label, self._origin
+    result = result_of(old)
+    if result is old:  # nothing changed (an identity)
+        return self
+    if not isinstance(result, _value.Value):
+        result = _value.Value(result, requires_grad=False)
+    if result.shape != self.shape:
+        raise RuntimeError(f"{name}: output with shape {self.shape} doesn't match the broadcast shape {result.shape}")
+    if result.dtype != self.dtype:
+        if not np.can_cast(result.dtype, self.dtype, "same_kind"):
+            raise RuntimeError(f"{name}: result type {result.dtype} can't be cast to the desired output type "
+                               f"{self.dtype}")
+        result = result.astype(self.dtype)
+    if owned:
+        np.copyto(data, result.data)
+    else:
+        self.data = result.data
+        self._version = None  # its own array from now on
+    self._op, self._p0, self._p1, self._params = result._op, result._p0, result._p1, result._params
+    self._scope, self._origin, self._pending = result._scope, result._origin, None
+    self.requires_grad = result.requires_grad
+    self._index = result._index  # younger than `old` and than the stamp: parents before children still holds
+    _stamp((self,), stamp)
+    if follow is not None:
+        follow()
+    return self
 
 
 class InplaceMethods:

@@ -14,28 +14,35 @@ import warnings
 import numpy as np
 
 import autograd_core as ag
+from autograd_core.inplace import update_in_place
 from autograd_core.ops import data_of, primitive, where
 from autograd_core.ops.special_functions import erf
 
 from .module import Module
 
 
-# PyTorch's `inplace=True` of the activations (ReLU, LeakyReLU, ELU, SiLU; relu, leaky_relu, elu, silu) is
-# accepted and the result computed out of place: the same numbers and gradients, only the input keeps its
-# value. In place is not safe here: a recorded Value is its graph node (changing it would rewrite what the
-# nodes reading it saved), and a compiled function (autograd_core.compile) replays recorded operations only,
-# so an unrecorded in-place write would be skipped on replay. PyTorch code uses the returned Value
-# (`x = self.relu(x)`), so it runs unchanged.
+# PyTorch's `inplace=True` of the activations (ReLU, LeakyReLU, ELU, SiLU; relu, leaky_relu, elu, silu) changes
+# the input and returns it, under PyTorch's rules (autograd_core.inplace.update_in_place): recorded on a Value in a
+# graph (the same gradient as out of place; graphs that read the old contents refuse backward), RuntimeError on a
+# leaf that requires grad outside no_grad(). Inside autograd_core.compile it makes the function run eagerly (a
+# replay runs recorded operations only).
 
 
 def relu(input, inplace=False):
-    """max(x, 0), elementwise; gradient 1 where x > 0, else 0. inplace: accepted, computed out of place."""
+    """max(x, 0), elementwise; gradient 1 where x > 0, else 0. inplace=True: written into input, which is returned
+    (PyTorch's rules, see the comment above)."""
+    if inplace:
+        return update_in_place(input, "relu(inplace=True)", ag.relu)
     return ag.relu(input)
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
-    """x where x > 0, negative_slope·x elsewhere."""
-    return ag.leaky_relu(input, negative_slope=float(negative_slope))
+    """x where x > 0, negative_slope·x elsewhere. inplace=True: written into input, which is returned."""
+    negative_slope = float(negative_slope)
+    if inplace:
+        return update_in_place(input, "leaky_relu(inplace=True)",
+                               lambda x: ag.leaky_relu(x, negative_slope=negative_slope))
+    return ag.leaky_relu(input, negative_slope=negative_slope)
 
 
 def sigmoid(input):
@@ -92,7 +99,9 @@ def gelu(input, approximate="none"):
 
 
 def silu(input, inplace=False):
-    """x·σ(x) (also called swish)."""
+    """x·σ(x) (also called swish). inplace=True: written into input, which is returned."""
+    if inplace:
+        return update_in_place(input, "silu(inplace=True)", silu)
     return input * ag.sigmoid(input)
 
 
@@ -113,8 +122,12 @@ _elu.defjvp_elementwise()
 
 def elu(input, alpha=1.0, inplace=False):
     """x where x > 0, alpha·(eˣ − 1) elsewhere; the gradient at 0 is alpha, as PyTorch. One primitive: its
-    branches are chosen inside it (so a compiled step chooses them again for each batch)."""
-    return _elu(input, alpha=float(alpha))
+    branches are chosen inside it (so a compiled step chooses them again for each batch). inplace=True: written
+    into input, which is returned."""
+    alpha = float(alpha)
+    if inplace:
+        return update_in_place(input, "elu(inplace=True)", lambda x: _elu(x, alpha=alpha))
+    return _elu(input, alpha=alpha)
 
 
 @primitive("softplus")
@@ -142,13 +155,13 @@ def softplus(input, beta=1.0, threshold=20.0):
 
 
 class ReLU(Module):
-    """max(x, 0). inplace=True is accepted (and shown by repr); the result is computed out of place."""
+    """max(x, 0). inplace=True: the input is changed and returned (see `relu`)."""
 
     def __init__(self, inplace=False):
         self.inplace = bool(inplace)
 
     def forward(self, x):
-        return ag.relu(x)
+        return relu(x, inplace=True) if self.inplace else ag.relu(x)
 
     def extra_repr(self):
         return "inplace=True" if self.inplace else ""
@@ -161,7 +174,7 @@ class LeakyReLU(Module):
         self.inplace = bool(inplace)
 
     def forward(self, x):
-        return leaky_relu(x, self.negative_slope)
+        return leaky_relu(x, self.negative_slope, self.inplace)
 
     def extra_repr(self):
         return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
@@ -216,27 +229,27 @@ class GELU(Module):
 
 
 class SiLU(Module):
-    """x·σ(x). inplace=True is accepted; the result is computed out of place."""
+    """x·σ(x). inplace=True: the input is changed and returned (see `silu`)."""
 
     def __init__(self, inplace=False):
         self.inplace = bool(inplace)
 
     def forward(self, x):
-        return silu(x)
+        return silu(x, self.inplace)
 
     def extra_repr(self):
         return "inplace=True" if self.inplace else ""
 
 
 class ELU(Module):
-    """`elu` as a module: ELU(alpha=1.0, inplace=False) (inplace: accepted, computed out of place)."""
+    """`elu` as a module: ELU(alpha=1.0, inplace=False) (inplace=True: the input is changed and returned)."""
 
     def __init__(self, alpha=1.0, inplace=False):
         self.alpha = float(alpha)
         self.inplace = bool(inplace)
 
     def forward(self, x):
-        return elu(x, self.alpha)
+        return elu(x, self.alpha, self.inplace)
 
     def extra_repr(self):
         return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
