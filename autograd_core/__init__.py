@@ -62,9 +62,9 @@ from .tensor import (  # rearranging, cutting up, more products (ops/arrange.py,
 )
 from .tensor import (  # more elementwise functions, statistics, type promotion (ops/arith.py, stats.py, promotion.py)
     absolute, aminmax, bucketize, can_cast, clamp_max, clamp_min, copysign, corrcoef, cov, cumulative_trapezoid,
-    deg2rad, finfo, fix, float_power, floor_divide, fmax, fmin, fmod, greater, greater_equal, heaviside, histc, iinfo,
-    is_complex, is_floating_point, is_nonzero, is_same_size, isneginf, isposinf, kthvalue, less, less_equal,
-    logcumsumexp, logical_and, logical_not, logical_or, logical_xor, mode, nan_to_num, nanmean, nanmedian,
+    deg2rad, finfo, fix, float_power, floor_divide, fmax, fmin, fmod, greater, greater_equal, heaviside, histc,
+    histogram, iinfo, is_complex, is_floating_point, is_nonzero, is_same_size, isneginf, isposinf, kthvalue, less,
+    less_equal, logcumsumexp, logical_and, logical_not, logical_or, logical_xor, mode, nan_to_num, nanmean, nanmedian,
     nanquantile, nansum, negative, not_equal, positive, promote_types, quantile, rad2deg, remainder, renorm,
     result_type, searchsorted, signbit, trapezoid, trapz, true_divide,
 )
@@ -113,7 +113,8 @@ __all__ = [
     "take_along_dim", "tensor_split", "tril_indices", "triu_indices", "unflatten", "unravel_index", "vdot", "vsplit",
     "absolute", "aminmax", "bucketize", "can_cast", "clamp_max", "clamp_min", "copysign", "corrcoef", "cov",
     "cumulative_trapezoid", "deg2rad", "finfo", "fix", "float_power", "floor_divide", "fmax", "fmin", "fmod", "greater",
-    "greater_equal", "heaviside", "histc", "iinfo", "is_complex", "is_floating_point", "is_nonzero", "is_same_size",
+    "greater_equal", "heaviside", "histc", "histogram", "iinfo", "is_complex", "is_floating_point", "is_nonzero",
+    "is_same_size",
     "isneginf", "isposinf", "kthvalue", "less", "less_equal", "logcumsumexp", "logical_and", "logical_not",
     "logical_or", "logical_xor", "mode", "nan_to_num", "nanmean", "nanmedian", "nanquantile", "nansum", "negative",
     "not_equal", "positive", "promote_types", "quantile", "rad2deg", "remainder", "renorm", "result_type",

@@ -438,6 +438,7 @@ nansum, nanmean, logcumsumexp, kthvalue, mode, quantile, nanquantile, nanmedian,
 searchsorted, bucketize, histc, cov, corrcoef, trapezoid, trapz, cumulative_trapezoid, renorm = (
     _st.searchsorted, _st.bucketize, _st.histc, _st.cov, _st.corrcoef, _st.trapezoid, _st.trapz,
     _st.cumulative_trapezoid, _st.renorm)
+histogram = _st.histogram
 # Random sampling and the default generator's state (ops/sampling.py).
 _sa = ops.sampling
 normal, bernoulli, multinomial, poisson, randint_like = (

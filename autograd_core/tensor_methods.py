@@ -529,7 +529,7 @@ _FUNCTION_METHODS = {
               "divide", "true_divide", "greater", "greater_equal", "less", "less_equal", "not_equal", "maximum",
               "minimum", "multiply", "subtract", "absolute", "fix", "allclose", "equal"),
     "stats": ("nansum", "nanmean", "logcumsumexp", "kthvalue", "mode", "quantile", "nanquantile", "nanmedian",
-              "aminmax", "histc", "cov", "corrcoef", "renorm"),
+              "aminmax", "histc", "histogram", "cov", "corrcoef", "renorm"),
     "sampling": ("bernoulli", "multinomial"),
 }
 

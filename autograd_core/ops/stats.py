@@ -306,6 +306,55 @@ def _histogram(data, bins, low, high):
     return counts.astype(data.dtype)
 
 
+Histogram = collections.namedtuple("histogram", ["hist", "bin_edges"])  # torch.return_types.histogram
+
+
+def histogram(input, bins=100, *, range=None, weight=None, density=False):  # noqa: A002  (PyTorch's names)
+    """torch.histogram: `(hist, bin_edges)` of input's elements (any shape, floating point), both 1-D Values in
+    input's dtype, without gradient. `bins` an int: that many equal bins over `range=(min, max)` (the data's own
+    minimum and maximum when None; ±0.5 around a single value), hist of shape (bins,), bin_edges (bins + 1,);
+    `bins` a 1-D Value or sequence: the increasing bin edges themselves. Each bin holds [left, right), the last
+    also its right edge; elements outside are not counted. `weight` (input's shape): each element counts its
+    weight instead of 1. `density=True`: hist / (total count × bin width), a density that integrates to 1."""
+    x = as_value(input)
+    if x.dtype.kind != "f":
+        raise RuntimeError(f"torch.histogram: input must be a floating point tensor, got {x.dtype}")
+    data = np.asarray(x.data).reshape(-1)
+    if weight is not None:
+        weight = np.asarray(as_value(weight).data)
+        if weight.shape != x.shape:
+            raise RuntimeError(f"torch.histogram: if weight tensor is provided it should have the same shape as the "
+                               f"input tensor excluding its innermost dimension, but got input with shape {x.shape} "
+                               f"and weight with shape {weight.shape}")
+        weight = weight.reshape(-1)
+    if isinstance(bins, numbers.Integral):
+        if bins <= 0:
+            raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
+        if range is not None:
+            low, high = float(range[0]), float(range[1])
+        elif data.size:
+            low, high = float(data.min()), float(data.max())
+        else:
+            low, high = 0.0, 1.0
+        if low > high:
+            raise RuntimeError(f"torch.histogram(): min should not exceed max, but got min {low} max {high}")
+        if low == high:
+            low, high = low - 0.5, high + 0.5
+        edges = np.linspace(low, high, int(bins) + 1).astype(x.dtype)
+    else:
+        edges = np.asarray(as_value(bins).data, dtype=x.dtype)
+        if edges.ndim != 1 or edges.size < 2:
+            raise RuntimeError(f"torch.histogram(): bins tensor should have one dimension and at least 2 elements, "
+                               f"but got shape {edges.shape}")
+        if np.any(np.diff(edges) < 0):
+            raise ValueError("torch.histogram(): bin edges must be non-decreasing")
+    counts, _ = np.histogram(data, bins=edges, weights=weight)
+    counts = counts.astype(np.float64)
+    if density:
+        counts = counts / (counts.sum() * np.diff(edges.astype(np.float64)))
+    return Histogram(Value(counts.astype(x.dtype), requires_grad=False), Value(edges, requires_grad=False))
+
+
 def cov(input, *, correction=1, fweights=None, aweights=None):
     """The covariance matrix of the variables in the rows of input (variables, observations) (a 1-D input is one
     variable: a 0-d result), as torch.cov: Σ w (x − mean)(x − mean)ᵀ / (Σw − correction · ...), with integer
