@@ -297,6 +297,10 @@ def update_in_place(value, name, result_of, *operands):
         if value.requires_grad and not value._parents:
             _refuse_while_recording(value, name)  # the leaf error
         return _record_in_place(value, name, result_of)
+    if TRACERS.get():  # a jvp sees result_of run once on value, and value's tangent follows (dropout draws once)
+        result = result_of(value)
+        return _copy(value, result, name) if isinstance(result, _value.Value) else _write(
+            value, name, _computed_by(lambda v: result), None)
     return _write(value, name, _computed_by(result_of), result_of)
 
 
@@ -594,21 +598,16 @@ class InplaceMethods:
     def __setitem__(self, index, value):
         """`x[index] = value` (NumPy's indexing: ints, slices, masks, index arrays), changing x's array in place.
 
-        Under the in-place rules: inside no_grad(), or on Values that need no gradient. On a Value that is
-        recorded, write it out of place instead (`x = torch.where(mask, value, x)`).
+        Under the in-place rules: inside no_grad(), or on Values that need no gradient, x's array changes. On a
+        Value in a graph being recorded, or with a value that requires grad, the assignment is recorded as PyTorch
+        records it (`_record_assignment`); on a leaf that requires grad it raises, as in PyTorch.
         """
         from .ops.shape import _plain_index
 
         if GRAD_ENABLED.get() and (self.requires_grad or _requires_grad(value)):
             if self.requires_grad and not self._parents:
                 _refuse_while_recording(self, "x[...] = value")
-            raise RuntimeError(
-                "x[...] = value: assignment into a Value is not recorded, and "
-                + ("this Value is part of a graph being recorded" if self.requires_grad else
-                   "the value assigned requires grad")
-                + "; build the result out of place (torch.where(mask, value, x), torch.cat), or assign inside "
-                "no_grad()"
-            )
+            return _record_assignment(self, _plain_index(index), value)
         index, assigned, value = _plain_index(index), value, _data(value)
 
         def compute(data, out):
@@ -656,6 +655,47 @@ def _assigned(x, index, value):
     if not math.prod(target_shape):
         return x  # nothing is written
     return placed(value if value.shape == target_shape else broadcast_to(value, shape=target_shape), source, x)
+
+
+def _record_assignment(x, index, value):
+    """`x[index] = value` recorded: x keeps its identity and becomes the node placing value into its old contents
+    (`_record_in_place`). PyTorch code writes `dlogits[range(n), Yb] -= 1` and `dC[ix] += demb[k, j]`, which Python
+    runs as `x[index] = x[index] - 1`: the nodes recorded since x that read it on the way to value (that x[index])
+    read its old contents, so they are re-pointed at the node standing for them; otherwise x would be its own
+    ancestor. Other nodes that read the old x refuse backward (its version went up)."""
+    since = x._index
+
+    def result_of(old):
+        _repoint(value, x, old, since)
+        return _assigned(old, index, value)
+
+    return _record_in_place(x, "x[...] = value", result_of)
+
+
+def _repoint(root, target, replacement, since):
+    """Make the nodes among root and its ancestors that were recorded after creation number `since` take
+    `replacement` as an input wherever they took `target` (ancestors are older than their children, so the walk
+    stops at older nodes)."""
+    if not isinstance(root, _value.Value):
+        return
+    stack, seen = [root], set()
+    while stack:
+        node = stack.pop()
+        if node._index <= since or id(node) in seen:
+            continue
+        seen.add(id(node))
+        p0, p1 = node._p0, node._p1
+        if p1.__class__ is tuple:
+            if any(p is target for p in p1):
+                p1 = node._p1 = tuple(replacement if p is target else p for p in p1)
+                node._p0 = p1[0]
+            stack.extend(p for p in p1 if p is not replacement)
+            continue
+        if p0 is target:
+            p0 = node._p0 = replacement
+        if p1 is target:
+            p1 = node._p1 = replacement
+        stack.extend(p for p in (p0, p1) if p is not None and p is not replacement)
 
 
 def placed(value, source, base):

@@ -12,8 +12,8 @@ PyTorch's too:
     threshold            1 where x > threshold, else 0
     prelu                1 where x > 0, else the weight (x = 0 included)
 
-`inplace=True` is accepted where PyTorch has it and the result computed out of place, as for ReLU (see
-activation.py for why).
+`inplace=True` (where PyTorch has it) changes the input and returns it, under PyTorch's rules, as for ReLU (see
+activation.py and autograd_core.inplace.update_in_place).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import numpy as np
 
 import autograd_core as ag
 from autograd_core import Value
+from autograd_core.inplace import update_in_place
 from autograd_core.ops import data_of, getitem, where
 
 from . import init
@@ -66,19 +67,23 @@ def prelu(input, weight):
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     """x clamped to [min_val, max_val]; gradient 1 strictly inside, 0 at the limits and beyond (as PyTorch).
-    inplace: accepted, computed out of place."""
+    inplace=True: written into input, which is returned (so for every `inplace` below)."""
     if min_val > max_val:
         raise ValueError(f"hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})")
+    if inplace:
+        return update_in_place(input, "hardtanh(inplace=True)", lambda x: hardtanh(x, min_val, max_val))
     return where(input <= min_val, float(min_val), where(input >= max_val, float(max_val), input))
 
 
 def relu6(input, inplace=False):
     """min(max(0, x), 6): hardtanh(x, 0, 6)."""
-    return hardtanh(input, 0.0, 6.0)
+    return hardtanh(input, 0.0, 6.0, inplace)
 
 
 def selu(input, inplace=False):
     """scale·elu(x, alpha) with PyTorch's scale ≈ 1.0507 and alpha ≈ 1.6733 (self-normalising networks)."""
+    if inplace:
+        return update_in_place(input, "selu(inplace=True)", selu)
     return _SELU_SCALE * _elu(input, alpha=_SELU_ALPHA)
 
 
@@ -87,6 +92,8 @@ def celu(input, alpha=1.0, inplace=False):
     if alpha == 0:
         raise ValueError("celu: alpha must not be 0 (it divides x)")
     alpha = float(alpha)
+    if inplace:
+        return update_in_place(input, "celu(inplace=True)", lambda x: celu(x, alpha))
     if alpha == 1.0:
         return _elu(input, alpha=1.0)
     return alpha * _elu(input * (1.0 / alpha), alpha=1.0)
@@ -94,6 +101,8 @@ def celu(input, alpha=1.0, inplace=False):
 
 def mish(input, inplace=False):
     """x·tanh(softplus(x)) (Misra, 2019)."""
+    if inplace:
+        return update_in_place(input, "mish(inplace=True)", mish)
     return input * ag.tanh(softplus(input, threshold=math.inf))  # no threshold: exact for any x
 
 
@@ -104,11 +113,15 @@ def softsign(input):
 
 def hardswish(input, inplace=False):
     """x·relu6(x + 3)/6: 0 for x < −3, x for x > 3, x(x + 3)/6 between (Howard et al., 2019)."""
+    if inplace:
+        return update_in_place(input, "hardswish(inplace=True)", hardswish)
     return where(input <= -3.0, 0.0, where(input >= 3.0, input, input * (input + 3.0) / 6.0))
 
 
 def hardsigmoid(input, inplace=False):
     """relu6(x + 3)/6: 0 for x <= −3, 1 for x >= 3, x/6 + 1/2 between."""
+    if inplace:
+        return update_in_place(input, "hardsigmoid(inplace=True)", hardsigmoid)
     return where(input <= -3.0, 0.0, where(input >= 3.0, 1.0, (input + 3.0) / 6.0))
 
 
@@ -146,6 +159,8 @@ def glu(input, dim=-1):
 
 def threshold(input, threshold, value, inplace=False):
     """x where x > threshold, `value` elsewhere."""
+    if inplace:
+        return update_in_place(input, "threshold(inplace=True)", lambda x: where(x > threshold, x, float(value)))
     return where(input > threshold, input, float(value))
 
 
@@ -200,7 +215,7 @@ def _dtype(dtype):
 
 
 class _Elementwise(Module):
-    """An activation without options other than `inplace` (accepted, computed out of place; shown by repr)."""
+    """An activation without options other than `inplace` (True: the input is changed and returned)."""
 
     _fn = None
 
@@ -208,7 +223,7 @@ class _Elementwise(Module):
         self.inplace = bool(inplace)
 
     def forward(self, input):
-        return type(self)._fn(input)
+        return type(self)._fn(input, self.inplace)
 
     def extra_repr(self):
         return "inplace=True" if self.inplace else ""
@@ -282,7 +297,7 @@ class Hardtanh(Module):
         self.min_val, self.max_val, self.inplace = float(min_val), float(max_val), bool(inplace)
 
     def forward(self, input):
-        return hardtanh(input, self.min_val, self.max_val)
+        return hardtanh(input, self.min_val, self.max_val, self.inplace)
 
     def extra_repr(self):
         return f"min_val={self.min_val}, max_val={self.max_val}" + (", inplace=True" if self.inplace else "")
@@ -297,7 +312,7 @@ class CELU(Module):
         self.alpha, self.inplace = float(alpha), bool(inplace)
 
     def forward(self, input):
-        return celu(input, self.alpha)
+        return celu(input, self.alpha, self.inplace)
 
     def extra_repr(self):
         return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
@@ -336,7 +351,7 @@ class Threshold(Module):
         self.threshold, self.value, self.inplace = threshold, value, bool(inplace)  # as given, as PyTorch's repr
 
     def forward(self, input):
-        return threshold(input, self.threshold, self.value)
+        return threshold(input, self.threshold, self.value, self.inplace)
 
     def extra_repr(self):
         return f"threshold={self.threshold}, value={self.value}" + (", inplace=True" if self.inplace else "")

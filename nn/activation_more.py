@@ -5,19 +5,20 @@ F.selu_, F.celu_, F.threshold_, F.rrelu_.
                evaluation: leaky_relu with the mean slope (lower + upper)/2. The slopes are data without gradient
                (drawn as a recorded operation, so a compiled step draws new ones each call, as dropout's masks).
 
-The in-place forms follow the engine's rules for in-place methods (autograd_core/inplace.py): the input's own array
-changes when nothing records it (inside no_grad(), or a Value that needs no gradient; in a jvp its tangent follows);
-a Value that requires grad while grad mode is on raises RuntimeError, since an in-place method cannot rebind a name
-to the recorded result: write `x = F.relu(x)` there (PyTorch records some of these in place; here they raise).
+The in-place forms follow PyTorch's rules (autograd_core.inplace.update_in_place): the input is changed and returned.
+Its own array changes when nothing records it (inside no_grad(), or a Value that needs no gradient; in a jvp its
+tangent follows); a Value in a graph being recorded keeps its identity and records the change (the gradient of the
+out-of-place function; graphs that read the old contents refuse backward); a leaf that requires grad raises
+RuntimeError outside no_grad(). An ndarray is written in place.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-import autograd_core as ag
 from autograd_core import Value
-from autograd_core.ops import data_of, without_gradient
+from autograd_core.inplace import update_in_place
+from autograd_core.ops import without_gradient
 
 from . import init
 from .activation import elu, leaky_relu, relu
@@ -35,10 +36,12 @@ def _rrelu_factor(x, *, lower, upper, rng):
 def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False, rng=None):
     """Randomized leaky ReLU: x where x ≥ 0, else a·x with a ~ U(lower, upper) per element when training, a =
     (lower + upper)/2 otherwise (PyTorch's default training=False for this function). rng: the generator of the
-    slopes (see `nn.init.get_rng`). inplace: accepted, computed out of place (see activation.py)."""
+    slopes (see `nn.init.get_rng`). inplace=True: written into input, which is returned (see `relu_`)."""
     lower, upper = float(lower), float(upper)
     if not lower <= upper:
         raise ValueError(f"rrelu: lower ({lower}) must be at most upper ({upper})")
+    if inplace:
+        return update_in_place(input, "rrelu(inplace=True)", lambda x: rrelu(x, lower, upper, training, rng=rng))
     if not training:
         return leaky_relu(input, (lower + upper) / 2)
     generator = init.get_rng(rng)
@@ -58,7 +61,7 @@ class RReLU(Module):
         self._rng = None if rng is None else init.get_rng(rng)  # a seed: one generator, new slopes at each call
 
     def forward(self, input):
-        return rrelu(input, self.lower, self.upper, self.training, rng=self._rng)
+        return rrelu(input, self.lower, self.upper, self.training, self.inplace, rng=self._rng)
 
     def extra_repr(self):
         return f"lower={self.lower}, upper={self.upper}" + (", inplace=True" if self.inplace else "")
@@ -69,17 +72,8 @@ class RReLU(Module):
 
 
 def _in_place(name, input, function):
-    """input's contents replaced by function(input), under Value's in-place rules; returns input."""
-    if not isinstance(input, Value):
-        if not isinstance(input, np.ndarray):
-            raise TypeError(f"{name}: expected a Value or an ndarray, got {type(input).__name__}")
-        np.copyto(input, data_of(function(input)), casting="same_kind")
-        return input
-    if ag.is_grad_enabled() and input.requires_grad:
-        kind = "a leaf Value that requires grad" if input.is_leaf else "a Value in a graph being recorded"
-        raise RuntimeError(f"{name}: {kind} cannot change in place (the change would not be recorded); write "
-                           f"x = F.{name[:-1]}(x), or do it inside no_grad()")
-    return input.copy_(function(input))  # copy_ also carries the result's tangent into a jvp
+    """input's contents replaced by function(input), under PyTorch's in-place rules; returns input."""
+    return update_in_place(input, name, function)
 
 
 def relu_(input):

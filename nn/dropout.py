@@ -1,4 +1,10 @@
-"""Dropout: in training, zero each element with probability p and scale the rest by 1/(1 − p)."""
+"""Dropout: in training, zero each element with probability p and scale the rest by 1/(1 − p).
+
+`inplace=True` (every function and module here) writes the result into the input and returns the input, under
+PyTorch's in-place rules (autograd_core.inplace.update_in_place): recorded on a Value in a graph, RuntimeError on a
+leaf that requires grad outside no_grad(). Where nothing is dropped (evaluation, p == 0) the input is returned as it
+is, with or without inplace.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ import json
 import numpy as np
 
 from autograd_core import Value
+from autograd_core.inplace import update_in_place
 from autograd_core.ops import data_of, without_gradient
 
 from . import init
@@ -33,12 +40,15 @@ def _scaled_mask(x, p, rng, shape):
 def dropout(input, p=0.5, training=True, inplace=False, rng=None):
     """input ⊙ m / (1 − p) with m ~ Bernoulli(1 − p) drawn from `rng` (see `nn.init.get_rng`); input itself when
     not training or p == 0. The expected value is input either way. One node: a multiply by a constant.
-    PyTorch's arguments in PyTorch's order; inplace: accepted, computed out of place; rng: ours, by keyword."""
+    PyTorch's arguments in PyTorch's order; inplace=True: written into input, which is returned; rng: ours, by
+    keyword."""
     x = input
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout: p must be in [0, 1], got {p}")
     if not training or p == 0.0:
         return x
+    if inplace:
+        return update_in_place(x, "dropout(inplace=True)", lambda v: dropout(v, p, training, False, rng))
     xd = data_of(x)
     dtype = xd.dtype if np.asarray(xd).dtype.kind == "f" else np.float64
     if p == 1.0:
@@ -62,14 +72,14 @@ class Dropout(Module):
     """
 
     def __init__(self, p=0.5, inplace=False, rng=None):
-        # inplace: PyTorch's flag, kept for repr and otherwise ignored (the result is the same, only a new array)
+        # inplace: the input is changed and returned (in training mode), as PyTorch's
         if not 0.0 <= p <= 1.0:
             raise ValueError(f"Dropout: p must be in [0, 1], got {p}")
         self.p, self.inplace = float(p), bool(inplace)
         self._rng = None if rng is None else init.get_rng(rng)
 
     def forward(self, x):
-        return dropout(x, self.p, self.training, rng=self._rng)
+        return dropout(x, self.p, self.training, self.inplace, rng=self._rng)
 
     def get_extra_state(self):
         state = init.get_rng(self._rng).bit_generator.state
@@ -96,7 +106,7 @@ class Dropout(Module):
         return f"p={self.p}, inplace={self.inplace}"
 
 
-def _feature_dropout(who, x, p, training, rng, spatial):
+def _feature_dropout(who, x, p, training, rng, spatial, inplace):
     """Zero whole channels of x (N, C, *spatial) or unbatched (C, *spatial): a mask of shape (N, C, 1, ...) drawn
     per sample and channel, scaled by 1/(1 − p) (Tompson et al., 2015). Identity when not training."""
     if not 0.0 <= p <= 1.0:
@@ -108,6 +118,9 @@ def _feature_dropout(who, x, p, training, rng, spatial):
         raise ValueError(f"{who}: input must be (N, C, {axes}) or unbatched (C, {axes}), got shape {shape}")
     if not training or p == 0.0:
         return x
+    if inplace:
+        return update_in_place(x, f"{who}(inplace=True)",
+                               lambda v: _feature_dropout(who, v, p, training, rng, spatial, False))
     dtype = xd.dtype if np.asarray(xd).dtype.kind == "f" else np.float64
     mask_shape = shape[:-spatial] + (1,) * spatial
     if p == 1.0:
@@ -117,28 +130,28 @@ def _feature_dropout(who, x, p, training, rng, spatial):
 
 def dropout1d(input, p=0.5, training=True, inplace=False, rng=None):
     """Zero whole channels of x (N, C, L) or (C, L), each with probability p, and scale the rest by 1/(1 − p).
-    inplace: accepted, computed out of place."""
-    return _feature_dropout("dropout1d", input, p, training, rng, spatial=1)
+    inplace=True: written into input, which is returned."""
+    return _feature_dropout("dropout1d", input, p, training, rng, 1, inplace)
 
 
 def dropout2d(input, p=0.5, training=True, inplace=False, rng=None):
     """Zero whole channels: x (N, C, H, W) (or unbatched (C, H, W)) times a mask of shape (N, C, 1, 1)
     drawn per sample and channel, scaled by 1/(1 − p) (Tompson et al., 2015). Identity when not training.
-    inplace: accepted, computed out of place."""
-    return _feature_dropout("dropout2d", input, p, training, rng, spatial=2)
+    inplace=True: written into input, which is returned."""
+    return _feature_dropout("dropout2d", input, p, training, rng, 2, inplace)
 
 
 def dropout3d(input, p=0.5, training=True, inplace=False, rng=None):
     """Zero whole channels of x (N, C, D, H, W) or (C, D, H, W), each with probability p, and scale the rest by
-    1/(1 − p). inplace: accepted, computed out of place."""
-    return _feature_dropout("dropout3d", input, p, training, rng, spatial=3)
+    1/(1 − p). inplace=True: written into input, which is returned."""
+    return _feature_dropout("dropout3d", input, p, training, rng, 3, inplace)
 
 
 class Dropout1d(Dropout):
     """Dropout1d(p=0.5, inplace=False, rng=None): `dropout1d` (whole channels of (N, C, L)) in training mode."""
 
     def forward(self, x):
-        return dropout1d(x, self.p, self.training, rng=self._rng)
+        return dropout1d(x, self.p, self.training, self.inplace, rng=self._rng)
 
 
 class Dropout2d(Dropout):
@@ -146,7 +159,7 @@ class Dropout2d(Dropout):
     evaluation."""
 
     def forward(self, x):
-        return dropout2d(x, self.p, self.training, rng=self._rng)
+        return dropout2d(x, self.p, self.training, self.inplace, rng=self._rng)
 
 
 class Dropout3d(Dropout):
@@ -154,7 +167,7 @@ class Dropout3d(Dropout):
     mode."""
 
     def forward(self, x):
-        return dropout3d(x, self.p, self.training, rng=self._rng)
+        return dropout3d(x, self.p, self.training, self.inplace, rng=self._rng)
 
 
 # SELU's fixed point: −scale·alpha, the value SELU saturates to (Klambauer et al., 2017).
@@ -171,18 +184,18 @@ def alpha_dropout(input, p=0.5, training=False, inplace=False, rng=None):
     """Dropout for SELU networks (Klambauer et al., 2017): dropped elements take SELU's saturation value −α′
     (α′ = 1.7581), then an affine map a·(·) + b restores zero mean and unit variance:
     y = a·(x·m + (m − 1)·α′) + a·α′·p with m ~ Bernoulli(1 − p), a = 1/√((α′²p + 1)(1 − p)), as PyTorch.
-    Note PyTorch's default training=False for this function. inplace: accepted, computed out of place."""
-    return _alpha_dropout("alpha_dropout", input, p, training, rng, feature=False)
+    Note PyTorch's default training=False for this function. inplace=True: written into input, which is returned."""
+    return _alpha_dropout("alpha_dropout", input, p, training, rng, False, inplace)
 
 
 def feature_alpha_dropout(input, p=0.5, training=False, inplace=False, rng=None):
     """`alpha_dropout` of whole channels: one mask element per (sample, channel) of input (N, C, *), broadcast over
     the other axes, as PyTorch (which reads axes 0 and 1 as N and C whatever the rank). Note PyTorch's default
-    training=False. inplace: accepted, computed out of place."""
-    return _alpha_dropout("feature_alpha_dropout", input, p, training, rng, feature=True)
+    training=False. inplace=True: written into input, which is returned."""
+    return _alpha_dropout("feature_alpha_dropout", input, p, training, rng, True, inplace)
 
 
-def _alpha_dropout(who, input, p, training, rng, feature):
+def _alpha_dropout(who, input, p, training, rng, feature, inplace):
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"{who}: p must be in [0, 1], got {p}")
     xd = data_of(input)
@@ -190,6 +203,9 @@ def _alpha_dropout(who, input, p, training, rng, feature):
         raise ValueError(f"{who}: input must have at least 2 axes (N, C, ...), got shape {np.shape(xd)}")
     if not training or p == 0.0:
         return input
+    if inplace:
+        return update_in_place(input, f"{who}(inplace=True)",
+                               lambda v: _alpha_dropout(who, v, p, training, rng, feature, False))
     dtype = xd.dtype if np.asarray(xd).dtype.kind == "f" else np.float64
     if p == 1.0:
         return input * np.zeros((), dtype)
@@ -209,7 +225,7 @@ class AlphaDropout(Dropout):
     """AlphaDropout(p=0.5, inplace=False, rng=None): `alpha_dropout` in training mode, identity in evaluation."""
 
     def forward(self, x):
-        return alpha_dropout(x, self.p, self.training, rng=self._rng)
+        return alpha_dropout(x, self.p, self.training, self.inplace, rng=self._rng)
 
 
 class FeatureAlphaDropout(Dropout):
@@ -217,4 +233,4 @@ class FeatureAlphaDropout(Dropout):
     saturation value) in training mode, identity in evaluation."""
 
     def forward(self, x):
-        return feature_alpha_dropout(x, self.p, self.training, rng=self._rng)
+        return feature_alpha_dropout(x, self.p, self.training, self.inplace, rng=self._rng)

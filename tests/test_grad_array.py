@@ -111,8 +111,8 @@ def test_out_with_a_recorded_result_is_refused_like_pytorch():
 def test_inplace_methods_and_setitem_on_a_recorded_value_say_what_to_write_instead():
     x = torch.ones(3, requires_grad=True)
     y = x * 2
-    with pytest.raises(RuntimeError, match=r"x = x\.relu\(\.\.\.\)"):
-        y.relu_()
+    with pytest.raises(RuntimeError, match=r"x = x\.floor\(\.\.\.\)"):
+        y.floor_()  # (y.relu_() is recorded, as in PyTorch: tests/test_inplace_activations.py)
     with pytest.raises(RuntimeError, match=r"torch\.where"):
         y[0] = 0.0
     with pytest.raises(RuntimeError, match="requires grad"):
@@ -193,8 +193,8 @@ def test_load_refuses_other_files_without_running_them(tmp_path):
 
 
 def test_inplace_activations_stay_right_in_a_compiled_function():
-    """inplace=True computes out of place: a compiled model (which replays recorded operations only) keeps
-    giving the eager numbers on every call, with or without recording."""
+    """inplace=True changes the input: a compiled model (which replays recorded operations only) runs eagerly and
+    keeps giving the eager numbers on every call, with or without recording."""
     model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(inplace=True), nn.Linear(4, 4), nn.LeakyReLU(0.1, inplace=True),
                           nn.Linear(4, 2))
 
