@@ -30,6 +30,16 @@ def _plain(x):
     return np.asarray(x.data) if hasattr(x, "requires_grad") else x  # a Value -> its data, else unchanged
 
 
+_NUMPY_KEYWORDS = frozenset(("axis", "ddof", "keepdims", "dtype", "out"))
+
+
+def _as_value(gradient):
+    from .value import Value  # value.py imports this module
+
+    array = gradient.view(np.ndarray)
+    return Value(array, requires_grad=False, dtype=array.dtype)
+
+
 class GradArray(np.ndarray):
     """A gradient: an ndarray with PyTorch's in-place methods (`zero_`, `add_`, ...) and `.data`."""
 
@@ -98,6 +108,24 @@ class GradArray(np.ndarray):
     def clamp_(self, min=None, max=None):
         np.clip(self, min, max, out=self)
         return self
+
+    def abs(self):
+        """|g| elementwise, a plain array (PyTorch's `p.grad.abs()`)."""
+        return np.abs(self)
+
+    def var(self, *args, **kwargs):
+        """PyTorch's variance (unbiased: correction=1; dim, keepdim, correction, unbiased) as `Value.var`, unless
+        called with NumPy's keywords (axis, ddof, keepdims, dtype, out, as np.var passes them): then NumPy's
+        (ddof=0). A plain array or NumPy scalar: the lectures' `layer.out.grad.std()` gives PyTorch's number."""
+        if _NUMPY_KEYWORDS.intersection(kwargs):
+            return np.ndarray.var(self.view(np.ndarray), *args, **kwargs)
+        return _as_value(self).var(*args, **kwargs).data
+
+    def std(self, *args, **kwargs):
+        """The square root of `var` with the same arguments (PyTorch's unbiased std unless NumPy's keywords)."""
+        if _NUMPY_KEYWORDS.intersection(kwargs):
+            return np.ndarray.std(self.view(np.ndarray), *args, **kwargs)
+        return _as_value(self).std(*args, **kwargs).data
 
     def norm(self, p=2):
         """The p-norm of all elements (2 by default), as a NumPy scalar."""
