@@ -13,6 +13,7 @@ import warnings
 
 import numpy as np
 
+from .. import recycle
 from .elementwise import _quiet, data_of, exp, where
 from .primitive import primitive
 from .shape import broadcast_to
@@ -181,6 +182,11 @@ prod.defjvp(lambda t, out, x, axis=None, keepdims=False:       # d Πx = Σᵢ (
 # ----------------------------------------------------------------------------------------------------
 # The softmax family, computed after subtracting the maximum so that ±1000 neither overflows nor
 # underflows to nan.
+#
+# Along the last axis of a float32/float64 array (attention scores, logits: the usual case) each function also has
+# a path over rows of n contiguous values: sums as BLAS matrix-vector products (NumPy's reduction along short rows
+# is several times slower), results written into one array (from `recycle`: no page faults for a training step's
+# arrays) instead of a new array per step of the formula. Same formulas, same numbers to rounding.
 
 
 def _stable_max(x, axis):
@@ -188,9 +194,40 @@ def _stable_max(x, axis):
     return np.where(np.isfinite(m), m, 0)  # all -inf (or inf) along an axis: shift by nothing
 
 
+def _last_rows(*arrays, axis):
+    """n when `axis` is the last axis of these float32/float64 arrays of one dtype (each then seen as rows of n
+    contiguous values, reshaped to (-1, n)); else None. Values (create_graph) and other dtypes take the general path."""
+    x = arrays[0]
+    for a in arrays:
+        if a.__class__ is not np.ndarray or a.dtype != x.dtype:
+            return None
+    if x.dtype.char not in "fd" or x.ndim == 0 or x.size == 0 or not isinstance(axis, numbers.Integral) \
+            or axis % x.ndim != x.ndim - 1:
+        return None
+    return x.shape[-1]
+
+
+def _shifted_rows(x, n):
+    """(x − max) as rows of n in a recycled array (the shape of x), and the row sums of its exponential."""
+    rows = x.reshape(-1, n)
+    out = recycle.empty(x.shape, x.dtype)
+    shifted = np.subtract(rows, _stable_max(rows, 1), out=out.reshape(-1, n))
+    return out, shifted
+
+
 @primitive("logsumexp")
 def logsumexp(x, axis=None, keepdims=False):
     _check_axis(x, axis)
+    n = _last_rows(x, axis=axis)
+    if n is not None:
+        rows = x.reshape(-1, n)
+        m = _stable_max(rows, 1)
+        e = np.subtract(rows, m, out=recycle.empty(rows.shape, x.dtype))
+        np.exp(e, out=e)
+        with np.errstate(divide="ignore"):
+            out = np.log(e @ np.ones(n, x.dtype)) + m[:, 0]
+        out = out.reshape(x.shape[:-1] + ((1,) if keepdims else ()))
+        return out[()] if out.ndim == 0 else out
     m = _stable_max(x, axis)
     with np.errstate(divide="ignore"):
         out = np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
@@ -210,23 +247,56 @@ logsumexp.defjvp(lambda t, out, x, axis=None, keepdims=False:    # d lse = Σ so
 @primitive("softmax")
 def softmax(x, axis=-1):
     _check_axis(x, axis)
+    n = _last_rows(x, axis=axis)
+    if n is not None:
+        out, e = _shifted_rows(x, n)
+        np.exp(e, out=e)
+        e /= (e @ np.ones(n, x.dtype))[:, None]
+        return out
     e = np.exp(x - _stable_max(x, axis))
     return e / np.sum(e, axis=axis, keepdims=True)
 
 
-softmax.defvjp(lambda g, out, x, axis=-1:                       # J = diag(s) - s sᵀ
-               out * (g - (g * out).sum(axis=axis, keepdims=True)),
-               formulas=("s⊙(g − Σ g⊙s)",))
-softmax.defjvp(softmax.vjps[0])                                 # J is symmetric: J t = s⊙(t − Σ t⊙s)
+def _softmax_vjp(g, out, x, axis=-1):                           # J = diag(s) - s sᵀ
+    n = _last_rows(g, out, axis=axis)
+    if n is not None:
+        g2, s = g.reshape(-1, n), out.reshape(-1, n)
+        grad = recycle.empty(g.shape, g.dtype)
+        rows = np.subtract(g2, np.vecdot(g2, s)[:, None], out=grad.reshape(-1, n))
+        rows *= s
+        return grad
+    return out * (g - (g * out).sum(axis=axis, keepdims=True))
+
+
+softmax.defvjp(_softmax_vjp, formulas=("s⊙(g − Σ g⊙s)",))
+softmax.defjvp(_softmax_vjp)                                    # J is symmetric: J t = s⊙(t − Σ t⊙s)
 
 
 @primitive("log_softmax")
 def log_softmax(x, axis=-1):
+    _check_axis(x, axis)
+    n = _last_rows(x, axis=axis)
+    if n is not None:
+        out, shifted = _shifted_rows(x, n)                      # x − max
+        e = np.exp(shifted, out=recycle.empty(shifted.shape, x.dtype))
+        with np.errstate(divide="ignore"):
+            shifted -= np.log(e @ np.ones(n, x.dtype))[:, None]  # − log Σ exp(x − max)
+        return out
     return x - logsumexp(x, axis=axis, keepdims=True)
 
 
-log_softmax.defvjp(lambda g, out, x, axis=-1:                   # d/dx = g - softmax(x) Σ g
-                   g - exp(out) * g.sum(axis=axis, keepdims=True),
-                   formulas=("g − softmax(x)⊙Σg",))
+def _log_softmax_vjp(g, out, x, axis=-1):                      # d/dx = g - softmax(x) Σ g
+    n = _last_rows(g, out, axis=axis)
+    if n is not None:
+        g2 = g.reshape(-1, n)
+        grad = recycle.empty(g.shape, g.dtype)
+        rows = np.exp(out.reshape(-1, n), out=grad.reshape(-1, n))
+        rows *= (g2 @ np.ones(n, g.dtype))[:, None]
+        np.subtract(g2, rows, out=rows)
+        return grad
+    return g - exp(out) * g.sum(axis=axis, keepdims=True)
+
+
+log_softmax.defvjp(_log_softmax_vjp, formulas=("g − softmax(x)⊙Σg",))
 log_softmax.defjvp(lambda t, out, x, axis=-1:                   # d/dx = dx − Σ softmax(x)⊙dx
                    t - (exp(out) * t).sum(axis=axis, keepdims=True))
