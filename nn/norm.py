@@ -11,6 +11,7 @@ six nodes and six backward passes over the data instead of one; γ and β stay o
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -32,26 +33,36 @@ def _normalize(x, axes, eps, mean, inv_std):
     return out
 
 
-def _trailing(shape, axes):
-    """n, the number of values each statistic combines, when `axes` are the last ones of `shape` (rows of n
-    contiguous values after a reshape to (-1, n): the layout of LayerNorm and of GroupNorm's groups); else None."""
-    ndim = len(shape)
-    if axes != tuple(range(ndim - len(axes), ndim)):
-        return None
-    n = 1
-    for a in axes:
-        n *= shape[a]
-    return n or None
-
-
 def _fast(a):
     return a.__class__ is np.ndarray and a.dtype.char in "fd"  # float32 and float64 arrays: BLAS kernels
 
 
+def _stat_blocks(shape, axes):
+    """(A, K, B) when the statistics over `axes` are those over axes 0 and 2 of `shape` seen as (A, K, B), with
+    B > 1 contiguous values: trailing axes (LayerNorm, GroupNorm's groups, InstanceNorm; A = 1) or every axis but
+    axis 1 (BatchNorm of (N, C, *spatial); A = N). Else None (the composed NumPy path)."""
+    ndim = len(shape)
+    if axes == tuple(range(ndim - len(axes), ndim)):
+        blocks = (1, math.prod(shape[:ndim - len(axes)]), math.prod(shape[ndim - len(axes):]))
+    elif ndim >= 3 and axes == (0,) + tuple(range(2, ndim)):
+        blocks = (shape[0], shape[1], math.prod(shape[2:]))
+    else:
+        return None
+    return blocks if blocks[2] > 1 and blocks[0] * blocks[1] > 0 else None
+
+
+def _block_sums(a3, b3=None):
+    """Σ a (or Σ a⊙b) over axes 0 and 2 of (A, K, B) arrays, shape (K,): row sums and dot products of B contiguous
+    values (BLAS: several times faster than NumPy's reductions along short rows or across the batch), then the sum
+    over A as one matrix-vector product."""
+    rows = a3 @ np.ones(a3.shape[2], a3.dtype) if b3 is None else np.vecdot(a3, b3)
+    return rows[0] if rows.shape[0] == 1 else np.ones(rows.shape[0], rows.dtype) @ rows
+
+
 def _normalize_vjp(g, out, x, axes, eps, mean, inv_std):
-    n = _trailing(out.shape, axes)
-    if n is not None and _fast(g) and _fast(out) and g.dtype == out.dtype:
-        return _normalize_vjp_rows(g, out, n, inv_std)
+    blocks = _stat_blocks(out.shape, axes)
+    if blocks is not None and _fast(g) and _fast(out) and g.dtype == out.dtype:
+        return _normalize_vjp_blocks(g, out, blocks, inv_std)
     if isinstance(x, Value):  # create_graph: recompute 1/σ from x so higher derivatives see σ(x)
         inv_std = (x.var(axis=axes, keepdims=True) + eps) ** -0.5
     g_mean = g.mean(axis=axes, keepdims=True)
@@ -59,18 +70,17 @@ def _normalize_vjp(g, out, x, axes, eps, mean, inv_std):
     return inv_std * (g - g_mean - out * gx_mean)          # out = x̂
 
 
-def _normalize_vjp_rows(g, out, n, inv_std):
-    """The same rule on arrays whose normalised axes are the trailing ones, seen as rows of n values: both means
-    as matrix-vector products (BLAS, ~8x faster than NumPy's reduction along short rows) and the result built in
-    one array: 4 passes over the data where the composed rule makes 7 and 5 arrays."""
-    g2, xhat = g.reshape(-1, n), out.reshape(-1, n)
-    scale = 1.0 / n
-    g_mean = (g2 @ np.ones(n, g.dtype)) * scale                   # mean(g) per row
-    gx_mean = np.vecdot(g2, xhat) * scale                       # mean(g⊙x̂) per row
+def _normalize_vjp_blocks(g, out, blocks, inv_std):
+    """The same rule on float arrays laid out as `_stat_blocks` says: both means as BLAS sums (`_block_sums`) and the
+    result built in one array: 4 passes over the data where the composed rule makes 7, and 5 new arrays."""
+    g3, xhat = g.reshape(blocks), out.reshape(blocks)
+    scale = 1.0 / (blocks[0] * blocks[2])
+    g_mean = (_block_sums(g3) * scale)[:, None]                   # mean(g), shape (K, 1)
+    gx_mean = (_block_sums(g3, xhat) * scale)[:, None]            # mean(g⊙x̂)
     result = recycle.empty(g.shape, g.dtype)  # a fresh array, not a view: a leaf keeps it as its .grad uncopied
-    grad = np.multiply(xhat, gx_mean[:, None], out=result.reshape(-1, n))
-    np.subtract(g2, grad, out=grad)
-    grad -= g_mean[:, None]
+    grad = np.multiply(xhat, gx_mean, out=result.reshape(blocks))
+    np.subtract(g3, grad, out=grad)
+    grad -= g_mean
     grad *= inv_std.reshape(-1, 1)
     return result
 
@@ -82,17 +92,18 @@ _normalize.defjvp(_normalize_vjp)  # the Jacobian (I − 1/n − x̂x̂ᵀ/n)/σ
 def _moments(x, axes, eps):
     """mean, biased variance and 1/√(variance + eps) of array x over `axes` (sorted, non-negative), stacked into one
     array of shape (3, *x's shape with the axes as size 1). Two passes, mean first, then the squares of x − mean (no
-    cancellation). Over trailing axes of a float32/float64 x (LayerNorm, GroupNorm) the sums are BLAS matrix-vector
-    and row dot products, as accurate as NumPy's reductions (float32: ~1e-7 relative) and several times faster."""
+    cancellation). For float32/float64 x in the layouts of LayerNorm, GroupNorm, InstanceNorm and BatchNorm
+    (`_stat_blocks`) the sums are BLAS matrix-vector and dot products, as accurate as NumPy's pairwise reductions
+    (float32: ~1e-7 relative) and several times faster."""
     kept = tuple(1 if i in axes else s for i, s in enumerate(x.shape))
-    n = _trailing(x.shape, axes)
-    stats = np.empty((3,) + kept, x.dtype if _fast(x) else np.result_type(x.dtype, np.float32))
-    if n is not None and _fast(x):
-        rows = x.reshape(-1, n)
-        mean = (rows @ np.ones(n, x.dtype)) * (1.0 / n)
-        centred = np.subtract(rows, mean[:, None], out=recycle.empty(rows.shape, x.dtype))
+    blocks = _stat_blocks(x.shape, axes)
+    stats = np.empty((3,) + kept, x.dtype if x.dtype.kind == "f" else np.float64)  # np.mean's dtype
+    if blocks is not None and _fast(x):
+        x3 = x.reshape(blocks)
+        mean = _block_sums(x3) * (1.0 / (blocks[0] * blocks[2]))
+        centred = np.subtract(x3, mean[:, None], out=recycle.empty(blocks, x.dtype))
         stats[0] = mean.reshape(kept)
-        stats[1] = (np.vecdot(centred, centred) * (1.0 / n)).reshape(kept)
+        stats[1] = (_block_sums(centred, centred) * (1.0 / (blocks[0] * blocks[2]))).reshape(kept)
     else:
         stats[0] = x.mean(axis=axes, keepdims=True)
         centred = x - stats[0]
@@ -118,6 +129,100 @@ def standardize(x, axes, eps=1e-5):
     else:
         mean, var, inv_std = _moments(xd, axes, float(eps))
     return _normalize(x, axes=axes, eps=float(eps), mean=mean, inv_std=inv_std), mean, var
+
+
+# ----------------------------------------------------------------------------------------------------
+# The affine step after normalising, γ·x̂ + β, as one node: the multiply-add written into one array, and the three
+# gradients as BLAS sums (NumPy's reductions over the batch axes, which the engine's un-broadcasting would use, are
+# several times slower) without the separate mul and add nodes.
+
+
+def _blocks(shape, axis, k):
+    """(A, K, B): `shape` seen as A leading values, the K values of γ (along axes axis, axis+1, ...) and B trailing."""
+    a = k_size = b = 1
+    for i, n in enumerate(shape):
+        if i < axis:
+            a *= n
+        elif i < axis + k:
+            k_size *= n
+        else:
+            b *= n
+    return a, k_size, b
+
+
+def _along(weight, ndim, axis):
+    """weight reshaped to broadcast along axes axis, axis+1, ... of an ndim-dimensional array."""
+    shape = tuple(weight.shape)
+    return weight.reshape((1,) * axis + shape + (1,) * (ndim - axis - len(shape)))
+
+
+@primitive("scale_shift")
+def _scale_shift(xhat, weight, bias, axis):
+    """γ·x̂ + β with weight γ and bias β of one shape lying along x̂'s axes axis, axis+1, ... (LayerNorm: its trailing
+    normalized_shape axes; BatchNorm, GroupNorm, InstanceNorm: the channels, axis 1). Same shape as x̂."""
+    a, k, b = _blocks(xhat.shape, axis, weight.ndim)
+    out = recycle.empty(xhat.shape, np.result_type(xhat, weight, bias))
+    blocks = np.multiply(xhat.reshape(a, k, b), weight.reshape(k, 1), out=out.reshape(a, k, b))
+    blocks += bias.reshape(k, 1)
+    return out
+
+
+def _scale_shift_rows(g, xhat, weight, axis):
+    """g, x̂ as (A, K, B) blocks when g, x̂ and γ are float arrays of one dtype (the BLAS paths); else None."""
+    if not (_fast(g) and _fast(xhat) and _fast(weight) and g.dtype == xhat.dtype == weight.dtype and g.size):
+        return None
+    a, k, b = _blocks(g.shape, axis, weight.ndim)
+    return g.reshape(a, k, b), xhat.reshape(a, k, b)
+
+
+def _scale_shift_vjp_x(g, out, xhat, weight, bias, axis):          # ∂/∂x̂ = g⊙γ
+    blocks = _scale_shift_rows(g, xhat, weight, axis)
+    if blocks is None:
+        return g * _along(weight, g.ndim, axis)
+    grad = recycle.empty(g.shape, g.dtype)
+    np.multiply(blocks[0], weight.reshape(-1, 1), out=grad.reshape(blocks[0].shape))
+    return grad
+
+
+def _others(ndim, axis, k):
+    return tuple(i for i in range(ndim) if not axis <= i < axis + k)
+
+
+def _scale_shift_vjp_weight(g, out, xhat, weight, bias, axis):     # ∂/∂γ = Σ g⊙x̂ over the other axes
+    blocks = _scale_shift_rows(g, xhat, weight, axis)
+    if blocks is None:
+        return (g * xhat).sum(axis=_others(g.ndim, axis, weight.ndim)).reshape(weight.shape)
+    g3, x3 = blocks
+    if g3.shape[2] == 1:   # LayerNorm: γ along the last axes, a sum over rows
+        products = np.multiply(g3[:, :, 0], x3[:, :, 0], out=recycle.empty(g3.shape[:2], g.dtype))
+    else:                  # channels: a dot product per (sample, channel), then a sum over the samples
+        products = np.vecdot(g3, x3)
+    return (np.ones(g3.shape[0], g.dtype) @ products).reshape(weight.shape)
+
+
+def _scale_shift_vjp_bias(g, out, xhat, weight, bias, axis):       # ∂/∂β = Σ g over the other axes
+    blocks = _scale_shift_rows(g, xhat, weight, axis)
+    if blocks is None:
+        return g.sum(axis=_others(g.ndim, axis, bias.ndim)).reshape(bias.shape)
+    g3 = blocks[0]
+    sums = g3[:, :, 0] if g3.shape[2] == 1 else g3 @ np.ones(g3.shape[2], g.dtype)
+    return (np.ones(g3.shape[0], g.dtype) @ sums).reshape(bias.shape)
+
+
+_scale_shift.defvjp(_scale_shift_vjp_x, _scale_shift_vjp_weight, _scale_shift_vjp_bias,
+                    formulas=("g⊙γ", "Σ g⊙x̂", "Σ g"))
+_scale_shift.defjvp(lambda t, out, xhat, weight, bias, axis: t * _along(weight, t.ndim, axis),
+                    lambda t, out, xhat, weight, bias, axis: xhat * _along(t, xhat.ndim, axis),
+                    lambda t, out, xhat, weight, bias, axis: _along(t, xhat.ndim, axis))
+
+
+def _fusable(xhat, weight, bias, axis):
+    """Whether γ·x̂ + β can be the one `scale_shift` node: weight and bias both given, as arrays or Values, of the
+    shape of x̂'s axes axis, axis+1, ... (else the callers multiply and add as before)."""
+    if not (isinstance(weight, (Value, np.ndarray)) and isinstance(bias, (Value, np.ndarray))):
+        return False
+    shape = tuple(weight.shape)
+    return len(shape) > 0 and shape == tuple(bias.shape) == tuple(xhat.shape[axis:axis + len(shape)])
 
 
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
@@ -202,6 +307,8 @@ def _by_batch(x, eps, training):
 
 def _affine(xhat, weight, bias, ndim):
     """γ·x̂ + β with weight γ and bias β of shape (C,) (or None) along axis 1 of an ndim-dimensional x̂."""
+    if _fusable(xhat, weight, bias, 1):
+        return _scale_shift(xhat, weight, bias, axis=1)
     shape = _channel_shape(ndim)
     if weight is not None:
         xhat = xhat * (weight if ndim == 2 else weight.reshape(shape))
@@ -314,6 +421,8 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
         raise ValueError(f"layer_norm: input of shape {shape} does not end in normalized_shape "
                          f"{normalized_shape}")
     xhat, _, _ = standardize(input, tuple(range(len(shape) - k, len(shape))), eps)
+    if _fusable(xhat, weight, bias, len(shape) - k):
+        return _scale_shift(xhat, weight, bias, axis=len(shape) - k)
     if weight is not None:
         xhat = xhat * weight
     if bias is not None:
@@ -372,6 +481,8 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
                else np.reshape(input, (N, num_groups, -1)))
     xhat, _, _ = standardize(grouped, (2,), eps)
     xhat = xhat.reshape(shape)
+    if _fusable(xhat, weight, bias, 1):
+        return _scale_shift(xhat, weight, bias, axis=1)
     channel = (1, C) + (1,) * (len(shape) - 2)
     if weight is not None:
         xhat = xhat * weight.reshape(channel)

@@ -72,6 +72,10 @@ nn_case("bce_with_logits", "bce_with_logits", lambda x, y: F.binary_cross_entrop
         _r.standard_normal((2, 3)), _r.uniform(0, 1, (2, 3)))
 nn_case("normalize", "normalize-layer", lambda x: F.layer_norm(x, (3,)), _r.standard_normal((4, 3)))
 nn_case("normalize", "normalize-batch", lambda x: F.batch_norm(x, training=True), _r.standard_normal((5, 3)))
+nn_case("scale_shift", "scale_shift-layer", lambda x, w, b: F.layer_norm(x, (3,), w, b), _r.standard_normal((4, 3)),
+        _r.standard_normal(3), _r.standard_normal(3))
+nn_case("scale_shift", "scale_shift-batch", lambda x, w, b: F.batch_norm(x, weight=w, bias=b, training=True),
+        _r.standard_normal((3, 2, 2, 2)), _r.standard_normal(2), _r.standard_normal(2))
 nn_case("sync_normalize", "sync-batch-norm", lambda x: nn.SyncBatchNorm(3)(x), _r.standard_normal((5, 3, 2)))
 
 _UNPOOL_INDEX = np.array([[[[0, 3], [9, 14]]]])  # positions in a 4×4 output, one per pooled cell

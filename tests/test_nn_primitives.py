@@ -41,6 +41,8 @@ CASES = [
      lambda h: pool._max_pool2d_gather(h, X_POOL, Y_POOL, **POOL), (rand(*X_POOL.shape, seed=7),), True),
     ("max_unpool", "max_unpool", lambda y: F.max_unpool2d(y, IDX, 2), (rand(1, 2, 3, 3, seed=8),), True),
     ("normalize", "normalize", lambda x: norm.standardize(x, (1,))[0] * rand(3, 4, seed=3), (rand(3, 4),), True),
+    ("scale_shift", "scale_shift", lambda x, w, b: norm._scale_shift(x, w, b, axis=1) * rand(2, 3, 4, seed=3),
+     (rand(2, 3, 4), rand(3, seed=1), rand(3, seed=2)), True),
     ("cross_entropy", "cross_entropy", lambda z: F.cross_entropy(z, LABELS), (rand(3, 4),), True),
     ("binary_cross_entropy", "binary_cross_entropy", lambda p, y: F.binary_cross_entropy(p, y),
      (np.array([0.2, 0.7, 0.4]), np.array([0.0, 1.0, 0.3])), True),
