@@ -33,6 +33,7 @@ from .modes import (  # noqa: F401  (re-exported: the engine's public names)
 
 from .value import _LAST_CONSTANT, HOOKED_LEAVES, PostAccumulateHook, Value, _new_node  # noqa: E402  (value.py imports nothing from here at module level)
 from .inplace import check_saved_versions, share_versions  # noqa: E402
+from .scattered_gradient import ScatteredGradient  # noqa: E402
 
 _constant = Value._constant
 _grad_enabled, _current_scope = GRAD_ENABLED.get, SCOPE.get  # bound once: the hot path calls them per op
@@ -295,6 +296,8 @@ def _chain_rule(heap, accumulate, retain_graph, create_graph, wanted, captured, 
         if g is None:
             continue  # a leaf already released early (see _leaves_to_release)
         node._pending = None
+        if g.__class__ is ScatteredGradient:
+            g = g.dense()
         if node._hooks:
             g = _run_hooks(node, g)
         if wanted is not None and node in wanted:
@@ -384,11 +387,14 @@ def _to_parents(heap, node, g, create_graph, anomaly, passed_through, release=No
         out, xs = node.data, (parents[0].data, p1.data)
     arity = len(xs) if params is None else 0  # rules of 1 or 2 inputs are called without unpacking
     vjps = op.vjps
+    lazy_vjp = None if create_graph else op.lazy_vjp
     for i in range(len(parents)):
         parent = parents[i]
         if not parent.requires_grad:
             continue
-        if arity == 2:
+        if lazy_vjp is not None:  # a slice's gradient, scattered when the parent's are all in (scattered_gradient.py)
+            gp = lazy_vjp(g, xs[0], **params)
+        elif arity == 2:
             gp = vjps[1 if i else 0](g, out, xs[0], xs[1])
         elif arity == 1:
             gp = vjps[0](g, out, xs[0])
@@ -405,6 +411,8 @@ def _to_parents(heap, node, g, create_graph, anomaly, passed_through, release=No
         if anomaly:
             from .anomaly import check_backward
 
+            if gp.__class__ is ScatteredGradient:
+                gp = gp.dense()
             check_backward(node, i, gp)
         if gp is g and parent._op is None:
             passed_through.add(parent)
@@ -456,6 +464,8 @@ _ndarray = np.ndarray
 
 def _fit(gp, pdata, op, i):
     """Un-broadcast a rule's result to its input's shape and cast it to the input's dtype."""
+    if gp.__class__ is ScatteredGradient:
+        gp = gp.dense()
     if gp.shape != pdata.shape:
         gp = _unbroadcast(gp, pdata.shape, op, i)
     if gp.dtype != pdata.dtype:

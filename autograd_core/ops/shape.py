@@ -10,6 +10,7 @@ import numbers
 
 import numpy as np
 
+from ..scattered_gradient import ScatteredGradient, is_basic_index
 from ..value import Value
 from .primitive import primitive
 
@@ -163,6 +164,17 @@ _getitem.defvjp(lambda g, out, x, index: scatter_add(g, index=index, shape=x.sha
 scatter_add.defvjp(lambda g, out, x, index, shape: _getitem(g, index=index), formulas=("g[index]",))
 _getitem.defjvp_linear()
 _getitem.views = True
+
+
+def _getitem_lazy_vjp(g, x, index):
+    """The backward pass's form of the rule above: a basic slice's gradient stays (g, index) until the input's
+    gradients are all in, so many slices of one input add into one array (see scattered_gradient.py)."""
+    if x.ndim and is_basic_index(index):
+        return ScatteredGradient(g, index, x.shape)
+    return scatter_add(g, index=index, shape=x.shape)
+
+
+_getitem.lazy_vjp = _getitem_lazy_vjp
 scatter_add.defjvp_linear()
 
 
