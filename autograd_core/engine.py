@@ -287,7 +287,7 @@ def _chain_rule(heap, accumulate, retain_graph, create_graph, wanted, captured, 
     anomaly = ANOMALY.enabled
     latest_inplace = INPLACE.latest  # nodes recorded after the latest in-place change need no version check
     visit, log = visited.append, undo.append
-    ndarray = np.ndarray
+    ndarray, scattered = np.ndarray, ScatteredGradient
     passed_through = set()  # leaves that a rule handed the very array it received
     plain = not create_graph and not anomaly and release is None  # then nodes of 1-2 inputs take _to_few_parents
     while heap:
@@ -296,7 +296,7 @@ def _chain_rule(heap, accumulate, retain_graph, create_graph, wanted, captured, 
         if g is None:
             continue  # a leaf already released early (see _leaves_to_release)
         node._pending = None
-        if g.__class__ is ScatteredGradient:
+        if g.__class__ is scattered:
             g = g.dense()
         if node._hooks:
             g = _run_hooks(node, g)
