@@ -11,6 +11,7 @@ if __name__ != "autograd_core.nn":  # the repository's nn/ folder is installed a
 from autograd_core.lazy_imports import lazy_attributes
 
 from . import functional, init
+from . import rnn_fused  # noqa: F401  registers rnn_sequence (nn.RNN/LSTM/GRU themselves load on first use)
 from .checkpoint import CheckpointError
 from .activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from .activation import ELU, GELU, Identity, SiLU, Softplus

@@ -24,12 +24,15 @@ import warnings
 import numpy as np
 
 from autograd_core import Value
+from autograd_core.forward import JVPTrace
+from autograd_core.modes import TRACERS
 from autograd_core.ops import concatenate, data_of, relu, sigmoid, stack, tanh
 
 from . import init
 from .dropout import dropout
 from .linear import _linear
 from .module import Module, Parameter, check_device
+from .rnn_fused import rnn_sequence
 from .utils.rnn import PackedSequence
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
@@ -369,7 +372,8 @@ class RNNBase(Module):
         initial = self._initial_states(hx, batched, x.shape[1], x.dtype)
         step = _STEPS[self._mode]
 
-        def run_direction(gi, state, w, reverse):
+        def run_direction(x, state, w, reverse):
+            gi = _affine(x, w["weight_ih"], w.get("bias_ih"))  # every time step's input projection at once
             seq = [None] * gi.shape[0]
             inputs = _pieces(gi, range(len(seq) + 1), squeeze=True)
             for t in (reversed(range(len(seq))) if reverse else range(len(seq))):
@@ -377,7 +381,8 @@ class RNNBase(Module):
                 seq[t] = state[0]
             return stack(seq, axis=0), state
 
-        x, states = self._run_layers(x, initial, run_direction)
+        fused = not any(isinstance(tracer, JVPTrace) for tracer in TRACERS.get())
+        x, states = self._run_layers(x, initial, self._run_fused if fused else run_direction)
         if not batched:
             return x.reshape((x.shape[0], x.shape[2])), tuple(s.reshape((s.shape[0], s.shape[2])) for s in states)
         return (x.swapaxes(0, 1) if self.batch_first else x), states
@@ -400,7 +405,8 @@ class RNNBase(Module):
             initial = [h[:, order] for h in initial]
         step = _STEPS[self._mode]
 
-        def run_direction(gi, state, w, reverse):
+        def run_direction(x, state, w, reverse):
+            gi = _affine(x, w["weight_ih"], w.get("bias_ih"))  # every time step's input projection at once
             steps = _pieces(gi, bounds, squeeze=False)
             return (_packed_backward if reverse else _packed_forward)(step, steps, state, w)
 
@@ -409,6 +415,21 @@ class RNNBase(Module):
             unsorted = np.asarray(data_of(packed.unsorted_indices))
             states = tuple(s[:, unsorted] for s in states)
         return type(packed)(x, packed.batch_sizes, packed.sorted_indices, packed.unsorted_indices), states
+
+    def _run_fused(self, x, state, w, reverse):
+        """One layer-direction over a time-first padded sequence x (T, N, features) as one `rnn_sequence` node (see
+        nn/rnn_fused.py). Returns (outputs (T, N, P), final state tuple), as the composed `run_direction` does."""
+        inputs = [x, *state, w["weight_ih"], w["weight_hh"]]
+        if self.bias:
+            inputs += [w["bias_ih"], w["bias_hh"]]
+        if self.proj_size:
+            inputs.append(w["weight_hr"])
+        out = rnn_sequence(*inputs, mode=self._mode, reverse=reverse, bias=self.bias, proj=bool(self.proj_size))
+        last = 0 if reverse else out.shape[0] - 1  # the step read last holds the final state
+        if self._mode != "LSTM":
+            return out, (out[last],)
+        size = state[0].shape[-1]
+        return out[:, :, :size], (out[last, :, :size], out[last, :, size:])
 
     def _check_input_size(self, x):
         if x.shape[-1] != self.input_size:
@@ -425,8 +446,8 @@ class RNNBase(Module):
 
     def _run_layers(self, x, initial, run_direction):
         """The stack of layers and directions, shared by padded and packed input: x is the first layer's input
-        (time-first, or packed rows); run_direction(gi, state, weights, reverse) runs one direction over the input
-        projection gi from `state` and returns (its outputs, its final state). Dropout between layers only.
+        (time-first, or packed rows); run_direction(x, state, weights, reverse) runs one direction over the
+        input x from `state` and returns (its outputs, its final state). Dropout between layers only.
         Returns (the last layer's output, final states stacked as (D·num_layers, N, size) per part)."""
         directions = 2 if self.bidirectional else 1
         finals = []
@@ -435,8 +456,7 @@ class RNNBase(Module):
             for direction in range(directions):
                 index = layer * directions + direction
                 w = {kind: getattr(self, name) for kind, name in self._weight_names[index].items()}
-                gi = _affine(x, w["weight_ih"], w.get("bias_ih"))  # every time step's input projection at once
-                output, state = run_direction(gi, tuple(h[index] for h in initial), w, bool(direction))
+                output, state = run_direction(x, tuple(h[index] for h in initial), w, bool(direction))
                 outputs.append(output)
                 finals.append(state)
             x = outputs[0] if directions == 1 else concatenate(outputs, axis=-1)

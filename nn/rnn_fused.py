@@ -1,0 +1,285 @@
+"""One recurrent layer-direction over a whole sequence as one node: the primitive `rnn_sequence`.
+
+The composed path of nn/rnn.py records about a dozen nodes per time step (an LSTM step: linear, add, sigmoid,
+four slices, tanh, three products, a sum, tanh), and on small arrays the engine's cost per node is larger than the
+arithmetic. Here the forward pass is plain NumPy: the input projections of all T steps in one matmul, then the
+recurrence written into one output array. Its vector-Jacobian product is backpropagation through time:
+
+* the gate pre-activations of every step are recomputed from the stored states in one matmul (the states h_{t−1}
+  and c_{t−1} are all in the output), and every factor of the backward recurrence that does not depend on the
+  incoming gradient is computed for all steps at once;
+* the recurrence itself carries only dh (and dc for LSTM) backwards, a few small operations per step;
+* the gradients of x and of every weight and bias are then one matmul or sum each over all steps.
+
+The rules are written with operators and primitives that also run on Values (concatenate, stack, tanh, matmul,
+slices), so under `create_graph=True` the same code records the backward pass, and second derivatives come out of
+it. Forward mode runs the composed steps of nn/rnn.py under `jvp` (see `_jvp`); nn.RNN/LSTM/GRU themselves take the
+composed path while a forward-mode trace watches.
+
+Inputs, in order (the flags say which are present): x (T, N, I); h0 (N, P); c0 (N, H) for LSTM; w_ih (G·H, I);
+w_hh (G·H, P); b_ih, b_hh (G·H,) when `bias`; w_hr (P, H) for an LSTM with `proj` (else P = H). Keyword
+parameters: mode ('RNN_TANH', 'RNN_RELU', 'LSTM', 'GRU'), reverse (read the sequence from its last step), bias,
+proj. Output: (T, N, P) holding h_t at row t (in the sequence's own time order, for either direction), and for LSTM
+(T, N, P + H) with c_t in the last H features. The final state is row T−1 (row 0 when reverse).
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from autograd_core.ops import concatenate, data_of, primitive, stack, tanh
+
+_GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
+
+
+def unpack(xs, mode, bias, proj):
+    """(x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr) from the primitive's inputs; None for the absent ones."""
+    it = iter(xs)
+    x, h0 = next(it), next(it)
+    c0 = next(it) if mode == "LSTM" else None
+    w_ih, w_hh = next(it), next(it)
+    b_ih, b_hh = (next(it), next(it)) if bias else (None, None)
+    w_hr = next(it) if proj else None
+    return x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr
+
+
+def _sigmoid_scale(hidden, dtype):
+    """(scale, shift) over LSTM's four gates i, f, g, o: σ(z) = tanh(z/2)/2 + 1/2 on i, f, o and tanh(z) on g, so
+    `tanh(z·scale)·scale + shift` activates all four gates in three passes (stable for any z)."""
+    scale = np.full(4 * hidden, 0.5, dtype)
+    scale[2 * hidden:3 * hidden] = 1.0
+    shift = scale.copy()
+    shift[2 * hidden:3 * hidden] = 0.0
+    return scale, shift
+
+
+def _sigmoid(z):
+    """σ(z) = tanh(z/2)/2 + 1/2 (the same numbers as LSTM's gates; on arrays and on Values)."""
+    return tanh(z * 0.5) * 0.5 + 0.5
+
+
+# ----------------------------------------------------------------------------------------------------
+# Forward: NumPy only.
+
+
+@primitive("rnn_sequence")
+def rnn_sequence(*xs, mode, reverse, bias, proj):
+    """The states of one layer-direction at every step, (T, N, P) (LSTM: (T, N, P + H), c_t after h_t); see the
+    module's docstring for the inputs."""
+    _MEMO.entry = None  # a compiled step may hand the next call the same arrays: no gradient of an old call is reused
+    x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr = unpack(xs, mode, bias, proj)
+    steps, batch = x.shape[0], x.shape[1]
+    dtype = np.result_type(x, h0, w_ih, w_hh)
+    gi = np.matmul(x.reshape(steps * batch, x.shape[2]), w_ih.T).reshape(steps, batch, w_ih.shape[0])
+    if bias:
+        gi += b_ih
+        if mode != "GRU":  # GRU keeps b_hn inside r ⊙ (h W_hnᵀ + b_hn)
+            gi += b_hh
+    order = range(steps - 1, -1, -1) if reverse else range(steps)
+    w_hh_t = w_hh.T
+    h = h0
+    if mode == "LSTM":
+        size, out_size = c0.shape[-1], h0.shape[-1]
+        out = np.empty((steps, batch, out_size + size), dtype)
+        scale, shift = _sigmoid_scale(size, dtype)
+        pre = np.empty((batch, 4 * size), dtype)
+        c = c0
+        for t in order:
+            np.matmul(h, w_hh_t, out=pre)
+            pre += gi[t]
+            pre *= scale
+            np.tanh(pre, out=pre)
+            pre *= scale
+            pre += shift                                        # i, f, g, o
+            i, f, g, o = (pre[:, k * size:(k + 1) * size] for k in range(4))
+            h, c_new = out[t, :, :out_size], out[t, :, out_size:]
+            np.multiply(f, c, out=c_new)
+            c_new += i * g                                      # c' = f ⊙ c + i ⊙ g
+            m = np.tanh(c_new)
+            m *= o                                              # o ⊙ tanh(c')
+            if w_hr is None:
+                h[...] = m
+            else:
+                np.matmul(m, w_hr.T, out=h)
+            c = c_new
+        return out
+    out = np.empty((steps, batch, h0.shape[-1]), dtype)
+    if mode == "GRU":
+        size = h0.shape[-1]
+        for t in order:
+            gh = h @ w_hh_t
+            if bias:
+                gh += b_hh
+            rz = gi[t, :, :2 * size] + gh[:, :2 * size]
+            rz *= 0.5
+            np.tanh(rz, out=rz)
+            rz *= 0.5
+            rz += 0.5                                           # r, z
+            n = rz[:, :size] * gh[:, 2 * size:]
+            n += gi[t, :, 2 * size:]
+            np.tanh(n, out=n)                                   # n = tanh(gi_n + r ⊙ gh_n)
+            h_new = out[t]
+            np.subtract(h, n, out=h_new)
+            h_new *= rz[:, size:]
+            h_new += n                                          # h' = n + z ⊙ (h − n)
+            h = h_new
+        return out
+    for t in order:
+        h_new = out[t]
+        np.matmul(h, w_hh_t, out=h_new)
+        h_new += gi[t]
+        if mode == "RNN_TANH":
+            np.tanh(h_new, out=h_new)
+        else:
+            np.maximum(h_new, 0, out=h_new)
+        h = h_new
+    return out
+
+
+# ----------------------------------------------------------------------------------------------------
+# Backward: backpropagation through time, on arrays or (create_graph) on Values.
+
+
+def _previous(seq, first, reverse):
+    """The state before each step, (T, N, S): `first` before the first step read, then the outputs shifted."""
+    first = first.reshape((1,) + tuple(first.shape))
+    return concatenate([seq[1:], first] if reverse else [first, seq[:-1]], axis=0)
+
+
+def _flat(a):
+    return a.reshape((a.shape[0] * a.shape[1], a.shape[2]))
+
+
+def _bptt(g, out, xs, mode, reverse, bias, proj):
+    """The backward recurrence: returns a dict of what the per-input rules need (see `_gradient`)."""
+    x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr = unpack(xs, mode, bias, proj)
+    steps = x.shape[0]
+    back = range(steps) if reverse else range(steps - 1, -1, -1)   # the order gradients flow in
+    out_size = h0.shape[-1]
+    hs = out[..., :out_size] if mode == "LSTM" else out
+    h_prev = _previous(hs, h0, reverse)
+    gi = x @ w_ih.T
+    gh = h_prev @ w_hh.T
+    if bias:
+        gi = gi + b_ih
+        gh = gh + b_hh
+    gradients = [None] * steps
+    dh_next = dc_next = None
+    if mode == "LSTM":
+        size = c0.shape[-1]
+        scale, shift = _sigmoid_scale(size, data_of(out).dtype)
+        gates = tanh((gi + gh) * scale) * scale + shift
+        i, f, cand, o = (gates[..., k * size:(k + 1) * size] for k in range(4))
+        cs = out[..., out_size:]
+        c_prev = _previous(cs, c0, reverse)
+        tc = tanh(cs)
+        to_c = o * (1 - tc * tc)                                        # ∂h/∂c through h = o ⊙ tanh(c)
+        factors = concatenate([cand * i * (1 - i), c_prev * f * (1 - f), i * (1 - cand * cand), tc * o * (1 - o)],
+                              axis=-1)                                  # ∂(i, f, g, o)/∂pre, times ∂c/∂(i, f, g)
+        g_h, g_c = g[..., :out_size], g[..., out_size:]
+        dms = [None] * steps
+        for t in back:
+            dh = g_h[t] if dh_next is None else g_h[t] + dh_next
+            dm = dh if w_hr is None else dh @ w_hr                      # through the projection h = m W_hrᵀ
+            dc = g_c[t] + dm * to_c[t]
+            if dc_next is not None:
+                dc = dc + dc_next
+            gradients[t] = concatenate([dc, dc, dc, dm], axis=-1) * factors[t]
+            dms[t] = dh
+            dh_next = gradients[t] @ w_hh
+            dc_next = dc * f[t]
+        d_pre = stack(gradients, axis=0)
+        state = {"d_gi": d_pre, "d_gh": d_pre, "dh0": dh_next, "dc0": dc_next}
+        if w_hr is not None:
+            state["dw_hr"] = _flat(stack(dms, axis=0)).T @ _flat(o * tc)
+    elif mode == "GRU":
+        size = out_size
+        rz = _sigmoid(gi[..., :2 * size] + gh[..., :2 * size])
+        r, z = rz[..., :size], rz[..., size:]
+        gh_n = gh[..., 2 * size:]
+        n = tanh(gi[..., 2 * size:] + r * gh_n)
+        to_n = (1 - z) * (1 - n * n)                                    # ∂h'/∂(n's pre-activation)
+        factors = concatenate([to_n * gh_n * r * (1 - r), (h_prev - n) * z * (1 - z), to_n * r], axis=-1)
+        dhs = [None] * steps
+        for t in back:
+            dh = g[t] if dh_next is None else g[t] + dh_next
+            gradients[t] = concatenate([dh, dh, dh], axis=-1) * factors[t]  # of gh = h W_hhᵀ + b_hh
+            dhs[t] = dh
+            dh_next = gradients[t] @ w_hh + dh * z[t]
+        d_gh = stack(gradients, axis=0)
+        d_gi = concatenate([d_gh[..., :2 * size], stack(dhs, axis=0) * to_n], axis=-1)
+        state = {"d_gi": d_gi, "d_gh": d_gh, "dh0": dh_next}
+    else:
+        if mode == "RNN_TANH":
+            slope = 1 - hs * hs
+        else:
+            slope = (data_of(hs) > 0).astype(data_of(out).dtype)       # relu's derivative: a constant mask
+        for t in back:
+            dh = g[t] if dh_next is None else g[t] + dh_next
+            gradients[t] = dh * slope[t]
+            dh_next = gradients[t] @ w_hh
+        d_pre = stack(gradients, axis=0)
+        state = {"d_gi": d_pre, "d_gh": d_pre, "dh0": dh_next}
+    state["h_prev"] = h_prev
+    return state
+
+
+class _Memo(threading.local):
+    entry = None  # (g, out, the dict of _bptt): one backward recurrence serves the rules of all inputs of a node
+
+
+_MEMO = _Memo()
+_NAMES = ("x", "h0", "c0", "w_ih", "w_hh", "b_ih", "b_hh", "w_hr")
+
+
+def _gradient(argnum, g, out, *xs, mode, reverse, bias, proj):
+    """The gradient of input `argnum`: the backward recurrence runs once per node and output gradient (the engine
+    calls one rule per input with the same g and out), then each input's gradient is one matmul or sum."""
+    entry = _MEMO.entry
+    if entry is None or entry[0] is not g or entry[1] is not out:
+        entry = _MEMO.entry = (g, out, _bptt(g, out, xs, mode, reverse, bias, proj))
+    state = entry[2]
+    present = [name for name in _NAMES if (name != "c0" or mode == "LSTM") and (name not in ("b_ih", "b_hh") or bias)
+               and (name != "w_hr" or proj)]                          # the inputs in order, as `unpack` reads them
+    name = present[argnum]
+    x, w_ih = xs[0], xs[present.index("w_ih")]
+    if name == "x":
+        return state["d_gi"] @ w_ih
+    if name in ("h0", "c0", "w_hr"):
+        return state[{"h0": "dh0", "c0": "dc0", "w_hr": "dw_hr"}[name]]
+    if name == "w_ih":
+        return _flat(state["d_gi"]).T @ _flat(x)
+    if name == "w_hh":
+        return _flat(state["d_gh"]).T @ _flat(state["h_prev"])
+    return state["d_gi" if name == "b_ih" else "d_gh"].sum(axis=(0, 1))
+
+
+def composed(*xs, mode, reverse, bias, proj):
+    """`rnn_sequence` composed from the step functions of nn/rnn.py (a dozen nodes per step): the reference the
+    fused path is tested against, and what forward mode differentiates."""
+    from .rnn import _STEPS, _affine  # nn/rnn.py imports this module
+
+    x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr = unpack(xs, mode, bias, proj)
+    gi = _affine(x, w_ih, b_ih)
+    state = (h0,) if c0 is None else (h0, c0)
+    outputs = [None] * x.shape[0]
+    for t in (range(x.shape[0] - 1, -1, -1) if reverse else range(x.shape[0])):
+        state = _STEPS[mode](gi[t], state, w_hh, b_hh, w_hr)
+        outputs[t] = state[0] if c0 is None else concatenate(list(state), axis=-1)
+    return stack(outputs, axis=0)
+
+
+def _jvp(argnum, t, out, *xs, **params):
+    """Forward mode: input `argnum`'s share of the output's tangent, by `jvp` through the composed steps."""
+    from autograd_core.forward import jvp
+
+    def along(v):
+        return composed(*xs[:argnum], v, *xs[argnum + 1:], **params)
+
+    return jvp(along, (xs[argnum],), (t,))[1]
+
+
+rnn_sequence.defvjp_argnum(_gradient, formula="BPTT")
+rnn_sequence.defjvp_argnum(_jvp)
