@@ -80,6 +80,15 @@ nn_case("sync_normalize", "sync-batch-norm", lambda x: nn.SyncBatchNorm(3)(x), _
 
 _UNPOOL_INDEX = np.array([[[[0, 3], [9, 14]]]])  # positions in a 4×4 output, one per pooled cell
 nn_case("max_unpool", "max_unpool2d", lambda x: F.max_unpool2d(x, _UNPOOL_INDEX, 2), _r.standard_normal((1, 1, 2, 2)))
+nn_case("rnn_sequence", "rnn_sequence-lstm",
+        lambda *xs: PRIMITIVES["rnn_sequence"](*xs, mode="LSTM", reverse=False, bias=True, proj=False),
+        _r.standard_normal((3, 2, 2)), _r.standard_normal((2, 2)), _r.standard_normal((2, 2)),
+        0.5 * _r.standard_normal((8, 2)), 0.5 * _r.standard_normal((8, 2)), 0.3 * _r.standard_normal(8),
+        0.3 * _r.standard_normal(8))
+nn_case("rnn_sequence", "rnn_sequence-rnn-relu-reverse",
+        lambda *xs: PRIMITIVES["rnn_sequence"](*xs, mode="RNN_RELU", reverse=True, bias=False, proj=False),
+        _r.standard_normal((3, 2, 2)), _r.standard_normal((2, 3)), 0.5 * _r.standard_normal((3, 2)),
+        0.5 * _r.standard_normal((3, 3)))
 
 ALL = [(c.prim, c.label, (lambda *xs, c=c: c.fn(OURS, *xs)), c.inputs) for c in CASES] + NN_CASES
 ALL_IDS = [label for _, label, _, _ in ALL]

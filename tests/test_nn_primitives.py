@@ -9,6 +9,7 @@ import autograd_core.nn.functional as F
 from autograd_core import Value
 from autograd_core.gradcheck import gradcheck, gradgradcheck
 from autograd_core.nn import conv, norm, pool
+from autograd_core.nn.rnn_fused import rnn_sequence as _rnn_sequence
 from autograd_core.nn.sync_batchnorm import sync_normalize
 from autograd_core.ops import PRIMITIVES
 
@@ -50,6 +51,15 @@ CASES = [
      (rand(4), np.array([0.0, 1.0, 0.3, 1.0])), True),
     ("elu", "elu", lambda x: F.elu(x, alpha=0.7), (rand(6),), True),
     ("softplus", "softplus", lambda x: F.softplus(x, beta=2.0, threshold=1.0), (rand(6),), True),
+    # rnn_sequence (nn/rnn_fused.py): an LSTM layer with a projection, read backwards; and a GRU layer
+    ("rnn_sequence", "rnn_sequence-lstm", lambda *xs: _rnn_sequence(*xs, mode="LSTM", reverse=True, bias=True,
+                                                                     proj=True),
+     (rand(3, 2, 2), rand(2, 2, seed=1), rand(2, 3, seed=2), 0.5 * rand(12, 2, seed=3), 0.5 * rand(12, 2, seed=4),
+      0.3 * rand(12, seed=5), 0.3 * rand(12, seed=6), 0.5 * rand(2, 3, seed=7)), True),
+    ("rnn_sequence", "rnn_sequence-gru", lambda *xs: _rnn_sequence(*xs, mode="GRU", reverse=False, bias=True,
+                                                                    proj=False),
+     (rand(3, 2, 2), rand(2, 3, seed=1), 0.5 * rand(9, 2, seed=3), 0.5 * rand(9, 3, seed=4), 0.3 * rand(9, seed=5),
+      0.3 * rand(9, seed=6)), True),
     # in one process; on 2 and 3 ranks tests/test_distributed.py checks SyncBatchNorm against BatchNorm
     ("sync_normalize", "sync_normalize", lambda x: sync_normalize(x)[0] * rand(3, 2, 4, seed=3), (rand(3, 2, 4),),
      False),
