@@ -340,10 +340,11 @@ class Value(TensorMethods, InplaceMethods):
         return f"Value({', '.join(parts)})"
 
     def __format__(self, spec):
-        """f"{loss:.4f}": a format spec formats the number of a one-element Value, as PyTorch's tensors do; an empty
-        spec gives the repr."""
+        """f"{loss:.4f}": a format spec formats the number of a one-element Value, as PyTorch's tensors do. An empty
+        spec gives a 0-d Value's number as Python prints it (PyTorch's f'{nll/n}' prints 2.3826..., not the repr),
+        and the repr of any other Value."""
         if not spec:
-            return repr(self)
+            return format(self.data.item(), "") if self.data.ndim == 0 else repr(self)
         if self.data.size != 1:
             raise TypeError(f"format spec {spec!r} needs a one-element Value, not one of shape {self.shape} "
                             "(format v.data, or one element of it)")
@@ -527,6 +528,11 @@ class Value(TensorMethods, InplaceMethods):
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         """Let NumPy ufuncs (np.exp(v), ndarray + v, np.maximum(v, w)) build graph nodes."""
+        out = kwargs.get("out")
+        if method == "__call__" and out is not None and not any(isinstance(o, Value) for o in out):
+            # `p.data += -lr * p.grad` with a Value lr (makemore's `lr = lrs[i]`): numbers written into a plain array,
+            # as PyTorch's `p.data` is a tensor outside the graph
+            return ufunc(*[_data(x) for x in inputs], **kwargs)
         fn = _UFUNCS.get(ufunc.__name__) if method == "__call__" and not kwargs else None
         if fn is None:
             if ufunc.__name__ in _COMPARISONS and method == "__call__":
