@@ -1,10 +1,12 @@
 """Recurrent layers: `RNNCell`, `LSTMCell`, `GRUCell` (one time step) and `RNN`, `LSTM`, `GRU` (whole sequences,
 stacked layers, both directions), with PyTorch's parameter names, shapes, gate order and formulas.
 
-Everything is composed from differentiable primitives (linear, sigmoid, tanh, relu, getitem, stack,
-concatenate), so gradients, forward mode (jvp), higher derivatives and compile need nothing of their own. A
-sequence layer projects the inputs of all time steps at once (one `linear` node), then loops over time for the
-recurrent part.
+The cells are composed from differentiable primitives (linear, sigmoid, tanh, relu, getitem, stack, concatenate),
+so gradients, forward mode (jvp), higher derivatives and compile need nothing of their own. A sequence layer runs
+each layer-direction over a padded sequence as one node, the primitive `rnn_sequence` (nn/rnn_fused.py: the
+recurrence in NumPy, backpropagation through time as its rule); a PackedSequence, and any sequence while forward
+mode watches, take the composed path: the inputs of all time steps projected at once (one `linear` node), then
+the step functions below in a loop over time.
 
 With gi = x W_ihᵀ + b_ih and gh = h W_hhᵀ + b_hh, split into gate-sized chunks in PyTorch's order:
 
@@ -36,6 +38,7 @@ from .rnn_fused import rnn_sequence
 from .utils.rnn import PackedSequence
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
+FUSED = True  # False: padded sequences take the composed step-by-step path too (tests compare the two paths)
 
 
 def _affine(x, weight, bias):
@@ -381,7 +384,9 @@ class RNNBase(Module):
                 seq[t] = state[0]
             return stack(seq, axis=0), state
 
-        fused = not any(isinstance(tracer, JVPTrace) for tracer in TRACERS.get())
+        # One rnn_sequence node per layer-direction, except while forward mode watches (its rule would run the
+        # composed steps anyway, once per input).
+        fused = FUSED and not any(isinstance(tracer, JVPTrace) for tracer in TRACERS.get())
         x, states = self._run_layers(x, initial, self._run_fused if fused else run_direction)
         if not batched:
             return x.reshape((x.shape[0], x.shape[2])), tuple(s.reshape((s.shape[0], s.shape[2])) for s in states)
