@@ -666,6 +666,7 @@ def _record_assignment(x, index, value):
     since = x._index
 
     def result_of(old):
+        old._index = since  # it is x as it was, older than the nodes now re-pointed at it (x takes a new number)
         _repoint(value, x, old, since)
         return _assigned(old, index, value)
 
@@ -675,15 +676,19 @@ def _record_assignment(x, index, value):
 def _repoint(root, target, replacement, since):
     """Make the nodes among root and its ancestors that were recorded after creation number `since` take
     `replacement` as an input wherever they took `target` (ancestors are older than their children, so the walk
-    stops at older nodes)."""
+    stops at older nodes). Those that are views of target's array (`x[index]` with an int) keep a copy of their
+    contents and a version counter of their own: target's array is about to change."""
     if not isinstance(root, _value.Value):
         return
+    versions = target._version
     stack, seen = [root], set()
     while stack:
         node = stack.pop()
         if node._index <= since or id(node) in seen:
             continue
         seen.add(id(node))
+        if versions is not None and node._version is versions and node is not target:
+            node.data, node._version = node.data.copy(), None
         p0, p1 = node._p0, node._p1
         if p1.__class__ is tuple:
             if any(p is target for p in p1):

@@ -100,7 +100,7 @@ class Value(TensorMethods, InplaceMethods):
 
     # The parents live in two slots (`_p0`, `_p1`; see the `_parents` property) rather than in a tuple of their
     # own: one object less per node for the cyclic garbage collector to count and scan (`_new_node`).
-    __slots__ = ("data", "_grad", "requires_grad", "label", "_op", "_p0", "_p1", "_params", "_hooks",
+    __slots__ = ("data", "_grad", "_requires_grad", "label", "_op", "_p0", "_p1", "_params", "_hooks",
                  "_scope", "_origin", "_index", "_pending", "_version", "__weakref__")
     __array_priority__ = 1000  # ndarray <op> Value defers to Value
 
@@ -115,7 +115,7 @@ class Value(TensorMethods, InplaceMethods):
         if requires_grad and self.data.dtype.kind != "f":
             raise TypeError(f"Value: dtype {self.data.dtype} cannot carry a gradient")
         self._grad = None
-        self.requires_grad = bool(requires_grad)
+        self._requires_grad = bool(requires_grad)
         self.label = label
         self._op = None
         self._p0 = self._p1 = None
@@ -133,7 +133,8 @@ class Value(TensorMethods, InplaceMethods):
         # `deepcopy(p)` twice in one graph) and a version counter of its own (in-place changes to it are its own).
         _, slots = state
         for name, value in slots.items():
-            object.__setattr__(self, name, value)
+            # "requires_grad": a Value pickled when that was the slot's name
+            object.__setattr__(self, "_requires_grad" if name == "requires_grad" else name, value)
         self._index = _next_index()
         self._version = None
 
@@ -391,6 +392,26 @@ class Value(TensorMethods, InplaceMethods):
         node = _new_node(Value, self.data, False, None, (), None, None)
         node._version = self._shared_versions()
         return node
+
+    def _set_requires_grad(self, requires_grad):
+        # getattr: ElementView and unpickling set this flag before the node's other slots
+        op, p0 = getattr(self, "_op", None), getattr(self, "_p0", None)
+        if not requires_grad and p0 is not None:
+            raise RuntimeError("requires_grad: you can only change requires_grad flags of leaf Values; use "
+                               ".detach() for a Value that needs no gradient")
+        if requires_grad and self.data.dtype.kind != "f":
+            raise RuntimeError(f"requires_grad: only floating point Values can require gradients, not "
+                               f"{self.data.dtype}")
+        if requires_grad and op is not None and p0 is None:
+            # Computed without recording (`torch.randn(3, 4) * 0.1`, then `p.requires_grad = True`, as PyTorch code
+            # initialises weights): it becomes a plain leaf, or the backward pass would look for its inputs.
+            self._op = None
+        self._requires_grad = bool(requires_grad)
+
+    # A property only so that a write can turn such a Value into a leaf; reads go straight to the slot (in C).
+    requires_grad = property(operator.attrgetter("_requires_grad"), _set_requires_grad, doc=(
+        "Whether gradients flow into this Value. Setting it on a leaf (`p.requires_grad = True`) is "
+        "requires_grad_(); a non-leaf cannot stop requiring a gradient (RuntimeError, as in PyTorch)."))
 
     def requires_grad_(self, requires_grad=True):
         """Set requires_grad in place on a leaf; returns self."""
@@ -722,7 +743,7 @@ def _new_node(cls, data, requires_grad, op, parents, params, scope):
     v = _object_new(cls)
     v.data = data
     v._grad = None
-    v.requires_grad = requires_grad
+    v._requires_grad = requires_grad
     v.label = None
     v._op = op
     n = len(parents)  # `_parent_slots`, inline: this runs once per node

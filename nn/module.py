@@ -269,13 +269,16 @@ class Module:
     # Registration.
 
     def register_buffer(self, name, tensor, persistent=True):
-        """Keep `tensor` (an ndarray, or None) as attribute `name` and in the state dict, but not as a
-        parameter: it is not trained (BatchNorm's running statistics). persistent=False: not in the state dict."""
+        """Keep `tensor` (an ndarray, a Value, or None) as attribute `name` and in the state dict, but not as a
+        parameter: it is not trained (BatchNorm's running statistics). persistent=False: not in the state dict.
+
+        A Value is kept as its array (a buffer is data, never part of a graph): PyTorch code registers tensors,
+        `self.register_buffer('tril', torch.tril(torch.ones(8, 8)))`, and then indexes and compares them."""
         array = tensor
         if not isinstance(name, str) or not name or "." in name:
             raise ValueError(f"register_buffer: invalid buffer name {name!r}")
         if isinstance(array, Value):
-            raise TypeError(f"register_buffer: buffer {name!r} must be an ndarray, not a Value")
+            array = array.data
         if array is not None:
             array = np.asarray(array)
         if name not in self._buffers:
