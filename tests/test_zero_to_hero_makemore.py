@@ -990,3 +990,144 @@ def test_lesson_reproduces_pytorch_from_the_same_draws(name, monkeypatch, torch_
     for mine, reference in zip(ours["results"], theirs["results"], strict=True):
         np.testing.assert_allclose(np.asarray(mine.data), reference.detach().numpy(), rtol=rtol, atol=2e-5,
                                    err_msg=message)
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# The library pieces the lessons needed, each on its own: torch.histogram, statistics of a gradient, `p.data += v`
+# with a Value v, f'{v}' of a 0-d Value.
+
+HISTOGRAM_CASES = {
+    "default-bins": ({}, "float32"),
+    "7-bins": ({"bins": 7}, "float64"),
+    "density": ({"bins": 5, "density": True}, "float32"),
+    "range": ({"bins": 4, "range": (-1.0, 1.0)}, "float64"),
+    "weight": ({"bins": 3, "weight": True}, "float64"),
+    "weight-density": ({"bins": 6, "weight": True, "density": True}, "float64"),
+    "edges": ({"bins": [-3.0, -0.5, 0.0, 0.25, 2.0]}, "float64"),
+}
+
+
+@pytest.mark.parametrize("case", HISTOGRAM_CASES)
+def test_histogram_matches_pytorch(case):
+    torch = pytest.importorskip("torch")
+    options, dtype = HISTOGRAM_CASES[case]
+    data = np.random.default_rng(0).standard_normal(300).astype(dtype)
+    ours_options, their_options = dict(options), dict(options)
+    if options.get("weight"):
+        ours_options["weight"], their_options["weight"] = ag.tensor(np.abs(data)), torch.tensor(np.abs(data))
+    if isinstance(options.get("bins"), list):
+        edges = np.array(options["bins"], dtype=dtype)
+        ours_options["bins"], their_options["bins"] = ag.tensor(edges), torch.tensor(edges)
+    ours = ag.histogram(ag.tensor(data), **ours_options)
+    theirs = torch.histogram(torch.tensor(data), **their_options)
+    assert ours.hist.dtype == ours.bin_edges.dtype == dtype and not ours.hist.requires_grad
+    # edges to an ulp of the data's range (PyTorch's float32 linspace rounds differently from NumPy's float64 one)
+    np.testing.assert_allclose(ours.bin_edges.data, theirs.bin_edges.numpy(), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(ours.hist.data, theirs.hist.numpy(), rtol=1e-5, atol=1e-6)
+    hist, bin_edges = ag.tensor(data).histogram(**ours_options)  # the method, unpacked as the lecture does
+    np.testing.assert_array_equal(hist.data, ours.hist.data)
+
+
+def test_histogram_counts_and_density():
+    """Each bin holds [left, right), the last bin its right edge too; a density integrates to 1; one value gets
+    bins of width 1/bins around it (as PyTorch); out-of-range elements are not counted."""
+    x = ag.tensor([0.0, 1.0, 1.5, 2.0, 3.0])
+    hist, edges = ag.histogram(x, bins=2)
+    assert hist.tolist() == [2.0, 3.0] and edges.tolist() == [0.0, 1.5, 3.0]
+    hist, edges = ag.histogram(x, bins=3, range=(1.0, 2.5))
+    assert hist.tolist() == [1.0, 1.0, 1.0] and np.allclose(edges.data, [1.0, 1.5, 2.0, 2.5])
+    hist, edges = ag.histogram(ag.randn(1000), bins=10, density=True)
+    np.testing.assert_allclose((hist * (edges[1:] - edges[:-1])).sum().item(), 1.0, rtol=1e-6)
+    hist, edges = ag.histogram(ag.tensor([2.0, 2.0]), bins=2)
+    assert hist.tolist() == [0.0, 2.0] and edges.tolist() == [1.5, 2.0, 2.5]
+    hist, _ = ag.histogram(x, ag.tensor([0.5, 1.0, 2.0]), weight=ag.tensor([9.0, 1.0, 2.0, 4.0, 9.0]))
+    assert hist.tolist() == [0.0, 7.0]
+
+
+HISTOGRAM_ERRORS = [
+    (lambda m: m.histogram(m.tensor([1, 2]), bins=2), (RuntimeError, NotImplementedError), "float|Long"),
+    (lambda m: m.histogram(m.tensor([1.0, 2.0]), bins=0), RuntimeError, "bins must be > 0"),
+    (lambda m: m.histogram(m.tensor([1.0, 2.0]), bins=2, range=(2.0, 1.0)), RuntimeError, "min should not exceed max"),
+    (lambda m: m.histogram(m.tensor([1.0, 2.0]), m.tensor([0.0, 1.0], dtype=m.float64)), RuntimeError, "same dtype"),
+]
+
+
+@pytest.mark.parametrize("index", range(len(HISTOGRAM_ERRORS)))
+def test_histogram_errors_name_the_problem_as_pytorch(index):
+    call, error, message = HISTOGRAM_ERRORS[index]
+    for library in filter(None, (ag, _torch_or_none())):
+        with pytest.raises(error, match=message):
+            call(library)
+
+
+def test_statistics_of_a_gradient_are_pytorchs():
+    """`layer.out.grad.std()` (makemore part 3) is PyTorch's unbiased std; NumPy's keywords keep NumPy's."""
+    x = ag.tensor(np.random.default_rng(1).standard_normal((8, 3)), requires_grad=True)
+    (x ** 3).sum().backward()
+    g, reference = x.grad, 3 * x.data ** 2
+    np.testing.assert_allclose(g.std(), reference.std(ddof=1), rtol=1e-12)
+    np.testing.assert_allclose(g.var(0, keepdim=True), reference.var(0, ddof=1, keepdims=True), rtol=1e-12)
+    np.testing.assert_allclose(g.std(correction=0), reference.std(), rtol=1e-12)
+    np.testing.assert_allclose(g.std(axis=0), reference.std(0), rtol=1e-12)  # NumPy's spelling: ddof=0
+    np.testing.assert_allclose(np.std(g), reference.std(), rtol=1e-12)
+    assert type(g.abs()) is np.ndarray and g.abs().tolist() == np.abs(reference).tolist()
+    torch = _torch_or_none()
+    if torch is not None:
+        t = torch.tensor(x.data, requires_grad=True)
+        (t ** 3).sum().backward()
+        np.testing.assert_allclose(g.std(), t.grad.std().item(), rtol=1e-12)
+        np.testing.assert_allclose(g.var(0, keepdim=True), t.grad.var(0, keepdim=True).numpy(), rtol=1e-12)
+
+
+def test_data_plus_equals_a_value_updates_the_numbers():
+    """makemore part 2's learning-rate finder: `lr = lrs[i]` is a 0-d tensor, and `p.data += -lr * p.grad` adds
+    into the parameter's array."""
+    p = ag.tensor([1.0, 2.0], requires_grad=True)
+    (p * p).sum().backward()
+    lr = (10 ** ag.linspace(-3, 0, 4))[2]  # 0.1
+    data = p.data
+    p.data += -lr * p.grad
+    assert p.data is data and np.allclose(p.data, [0.8, 1.6])
+    p.data -= ag.tensor([0.8, 0.6])
+    assert np.allclose(p.data, [0.0, 1.0]) and isinstance(p.data, np.ndarray)
+
+
+def test_format_of_a_0d_value_is_its_number():
+    nll, n = -ag.log(ag.tensor([0.25, 0.5])).sum(), 2
+    assert f"{nll / n}" == str((nll / n).item()) and f"{nll:.4f}" == "2.0794"
+    assert f"{nll=}".startswith("nll=Value(")  # the = form is the repr, as PyTorch's nll=tensor(2.0794)
+    assert f"{ag.tensor([1.0, 2.0])}" == repr(ag.tensor([1.0, 2.0]))
+
+
+def test_the_lessons_batchnorm_has_finite_difference_gradients():
+    """The lecture's BatchNorm (batch mean, unbiased std, gain and bias) then tanh, in float64: its gradients agree
+    with finite differences for every input."""
+    rng = np.random.default_rng(2)
+
+    def layer(hpreact, bngain, bnbias):
+        bnmeani = hpreact.mean(0, keepdim=True)
+        bnstdi = hpreact.std(0, keepdim=True)
+        return ag.tanh(bngain * (hpreact - bnmeani) / bnstdi + bnbias)
+
+    inputs = [ag.tensor(rng.standard_normal(shape), dtype=ag.float64, requires_grad=True)
+              for shape in ((5, 3), (1, 3), (1, 3))]
+    assert ag.gradcheck(layer, inputs)
+
+
+@pytest.mark.xfail(strict=True, raises=AttributeError, reason="a gradient's arithmetic gives plain NumPy arrays, "
+                   "whose std() is a NumPy float without .log10() (KNOWN_GAPS)")
+def test_known_gap_update_to_data_ratio():
+    p = ag.randn(4, 3, requires_grad=True)
+    (p * p).sum().backward()
+    lr = 0.1
+    with ag.no_grad():
+        ((lr*p.grad).std() / p.data.std()).log10().item()
+
+
+def _torch_or_none():
+    """PyTorch where installed (and not hidden by AUTOGRAD_CORE_TEST_WITHOUT, see conftest.py), else None."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    return torch

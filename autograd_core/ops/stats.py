@@ -340,9 +340,12 @@ def histogram(input, bins=100, *, range=None, weight=None, density=False):  # no
             raise RuntimeError(f"torch.histogram(): min should not exceed max, but got min {low} max {high}")
         if low == high:
             low, high = low - 0.5, high + 0.5
-        edges = np.linspace(low, high, int(bins) + 1).astype(x.dtype)
+        edges = np.linspace(low, high, int(bins) + 1).astype(x.dtype)  # PyTorch's edges to an ulp or two
     else:
-        edges = np.asarray(as_value(bins).data, dtype=x.dtype)
+        edges = np.asarray(as_value(bins).data)
+        if edges.dtype != x.dtype:
+            raise RuntimeError(f"torch.histogram: input tensor and bins tensors should have the same dtype, but got "
+                               f"input with dtype {x.dtype} and bins with dtype {edges.dtype}")
         if edges.ndim != 1 or edges.size < 2:
             raise RuntimeError(f"torch.histogram(): bins tensor should have one dimension and at least 2 elements, "
                                f"but got shape {edges.shape}")
