@@ -2,7 +2,8 @@
 F.grid_sample reads an image (4-D) or a volume (5-D) at the grid's points, as PyTorch.
 
     affine_grid(θ, (N, C, H, W))[n, i, j] = θ[n] · (x_j, y_i, 1)        x, y: the pixel centres (or corners) in [−1, 1]
-    grid_sample(x, grid)[n, c, i, j]       = Σ_taps w · x[n, c, tap]      bilinear (trilinear) weights, or the nearest
+    grid_sample(x, grid)[n, c, i, j]       = Σ_taps w · x[n, c, tap]      bilinear (trilinear) weights, the nearest,
+                                                                          or bicubic: 4 × 4 taps, Keys' cubic weights
 
 Both are compositions: the grid's coordinates go through differentiable operations (unnormalise, clip or reflect,
 floor, the tap weights), and the input is read at the taps by indexing, whose gradient adds each output's share back
@@ -21,7 +22,8 @@ import numpy as np
 from autograd_core import Value
 from autograd_core.ops import data_of, getitem, matmul, reshape, stack, transpose, where, without_gradient
 
-_MODES = ("bilinear", "nearest")
+_MODES = ("bilinear", "nearest", "bicubic")
+_CUBIC_A = -0.75   # PyTorch's cubic convolution constant (Keys, 1981), as in its bicubic interpolate
 _PADDING_MODES = ("zeros", "border", "reflection")
 
 
@@ -113,17 +115,86 @@ def _tap_inside(corners, *, sizes, offsets):
     return inside.astype(corners.dtype)
 
 
+def cubic_weights(t):
+    """Keys' cubic convolution weights (A = −0.75, as PyTorch) of the 4 taps at floor(x) − 1, floor(x), floor(x) + 1
+    and floor(x) + 2, for t = x − floor(x) in [0, 1) (a Value or an array): a list of 4 of t's shape."""
+    def near(s):   # |distance| ≤ 1: (A + 2)|s|³ − (A + 3)|s|² + 1
+        return ((_CUBIC_A + 2) * s - (_CUBIC_A + 3)) * s * s + 1
+    def far(s):    # 1 < |distance| < 2: A|s|³ − 5A|s|² + 8A|s| − 4A
+        return ((_CUBIC_A * s - 5 * _CUBIC_A) * s + 8 * _CUBIC_A) * s - 4 * _CUBIC_A
+    return [far(t + 1), near(t), near(1 - t), far(2 - t)]
+
+
+def _fold_taps(taps, n, padding_mode, align_corners):
+    """PyTorch's compute_coordinates for integer tap positions: where each reads along an axis of n pixels (border:
+    clipped; reflection: mirrored, then clipped; zeros: unchanged, out-of-range taps read 0)."""
+    taps = taps.astype(np.float64)
+    if padding_mode == "reflection":
+        low, high = (0.0, n - 1.0) if align_corners else (-0.5, n - 0.5)
+        if high > low:
+            distance = np.abs(taps - low)
+            flips, extra = np.floor(distance / (high - low)), np.fmod(distance, high - low)
+            taps = np.where(flips % 2 == 0, low + extra, high - extra)
+        else:
+            taps = np.zeros_like(taps)
+    if padding_mode != "zeros":
+        taps = np.clip(taps, 0, n - 1)
+    return taps
+
+
+def _bicubic_axes(corners, sizes, padding_mode, align_corners):
+    """corners (2, N, Ho, Wo) (floor of y, x) -> the 4 taps' positions along y and x, (4, N, Ho, Wo) each, folded."""
+    offsets = np.arange(-1, 3).reshape((4,) + (1,) * (corners.ndim - 1))
+    return [_fold_taps(corner[None] + offsets, n, padding_mode, align_corners) for corner, n in zip(corners, sizes)]
+
+
+def _bicubic_index(corners, *, sizes, padding_mode, align_corners):
+    """-> (16, N, Ho, Wo) int64: the flat index into the (H·W) image of tap k = 4·(y offset) + (x offset), each axis
+    clipped into range (out-of-range taps have a zero mask instead)."""
+    (h, w), (ys, xs) = sizes, _bicubic_axes(corners, sizes, padding_mode, align_corners)
+    index = np.clip(ys, 0, h - 1).astype(np.int64)[:, None] * w + np.clip(xs, 0, w - 1).astype(np.int64)[None, :]
+    return index.reshape((16,) + corners.shape[1:])
+
+
+def _bicubic_inside(corners, *, sizes, padding_mode, align_corners):
+    """-> (16, N, Ho, Wo): 1.0 where tap k lies inside the image, else 0.0 (corners' dtype)."""
+    (h, w), (ys, xs) = sizes, _bicubic_axes(corners, sizes, padding_mode, align_corners)
+    inside = ((ys >= 0) & (ys <= h - 1))[:, None] & ((xs >= 0) & (xs <= w - 1))[None, :]
+    return inside.reshape((16,) + corners.shape[1:]).astype(corners.dtype)
+
+
+def _grid_sample_bicubic(input, grid, padding_mode, align_corners):
+    """grid_sample's bicubic mode, 4-D: each output reads 4 × 4 input pixels around the point, weighted by the cubic
+    weights of its fractional position along y and x. The point itself is not folded by the padding mode (as in
+    PyTorch): each tap is, so a point outside the image reads a blend of border or mirrored pixels."""
+    (N, C, H, W), out = np.shape(data_of(input)), np.shape(data_of(grid))[1:3]
+    y = _unnormalize(getitem(grid, (Ellipsis, 1)), H, align_corners)
+    x = _unnormalize(getitem(grid, (Ellipsis, 0)), W, align_corners)
+    corners = stack([y.floor(), x.floor()], axis=0)                           # (2, N, Ho, Wo), no gradient
+    options = dict(sizes=(H, W), padding_mode=padding_mode, align_corners=align_corners)
+    index = without_gradient(_bicubic_index, corners, **options).data
+    wy, wx = cubic_weights(y - getitem(corners, 0)), cubic_weights(x - getitem(corners, 1))
+    weights = stack([a * b for a in wy for b in wx], axis=0)                  # (16, N, Ho, Wo)
+    if padding_mode == "zeros":
+        weights = weights * without_gradient(_bicubic_inside, corners, **options)
+    flat = transpose(reshape(input, shape=(N, C, H * W)), axes=(0, 2, 1))      # (N, H·W, C)
+    values = getitem(flat, (np.arange(N).reshape(N, 1, 1), index))           # (16, N, Ho, Wo, C): one gather
+    result = (values * reshape(weights, shape=(16, N) + out + (1,))).sum(axis=0)
+    return transpose(result, axes=(0, 3, 1, 2))
+
+
 def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
     """Sample input (N, C, H, W) at grid (N, Ho, Wo, 2) -> (N, C, Ho, Wo), or input (N, C, D, H, W) at grid
     (N, Do, Ho, Wo, 3) -> (N, C, Do, Ho, Wo). grid[..., 0] is x (along W), [..., 1] y, [..., 2] z, in [−1, 1].
 
-    mode: 'bilinear' (trilinear for 5-D) or 'nearest' (ties to even, as PyTorch). padding_mode: what points outside
-    read: 'zeros', 'border' (the nearest edge pixel) or 'reflection' (the image mirrored at its edges).
+    mode: 'bilinear' (trilinear for 5-D), 'nearest' (ties to even, as PyTorch) or 'bicubic' (4-D only: 4 × 4 taps,
+    Keys' cubic convolution with A = −0.75, as PyTorch; it may overshoot the input's range). padding_mode: what points
+    outside read: 'zeros', 'border' (the nearest edge pixel) or 'reflection' (the image mirrored at its edges).
     align_corners: None means False (−1 and 1 are the image's edges; True: the corner pixels' centres).
     Differentiable in input and grid ('nearest': in input only; the grid's gradient is 0)."""
     if mode not in _MODES:
-        raise ValueError(f"nn.functional.grid_sample(): expected mode to be 'bilinear' or 'nearest', but got: "
-                         f"'{mode}' ('bicubic' is not supported here)")
+        raise ValueError(f"nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or 'bicubic', but "
+                         f"got: '{mode}'")
     if padding_mode not in _PADDING_MODES:
         raise ValueError(f"nn.functional.grid_sample(): expected padding_mode to be 'zeros', 'border', or "
                          f"'reflection', but got: '{padding_mode}'")
@@ -135,10 +206,14 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
                          f"with grid (N, Do, Ho, Wo, 3), got input {x_shape} and grid {g_shape}")
     if min(x_shape[2:]) < 1:
         raise ValueError(f"grid_sample: the input's spatial size {x_shape[2:]} must be non-empty")
+    if mode == "bicubic" and nd != 2:
+        raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
     N, C, sizes = x_shape[0], x_shape[1], x_shape[2:]
     out = g_shape[1:-1]
     dtype = np.result_type(data_of(input), data_of(grid))
     grid = grid if isinstance(grid, Value) else Value(np.asarray(grid, dtype), requires_grad=False)
+    if mode == "bicubic":
+        return _grid_sample_bicubic(input, grid, padding_mode, align_corners)
     # Position along each input axis (D,) H, W: grid entry nd − 1 − axis.
     positions = [_source(getitem(grid, (Ellipsis, nd - 1 - axis)), n, padding_mode, align_corners)
                  for axis, n in enumerate(sizes)]

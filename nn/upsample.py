@@ -1,13 +1,15 @@
-"""Upsampling (PyTorch's `interpolate` and `Upsample`): nearest neighbour and (bi)linear interpolation.
+"""Upsampling (PyTorch's `interpolate` and `Upsample`): nearest neighbour, (bi)linear and bicubic interpolation.
 
     nearest:   y[..., i, j] = x[..., ⌊i·s_h⌋, ⌊j·s_w⌋],  s = 1/scale_factor (or in/out when a size is given)
     linear:    y = x · A_wᵀ          (N, C, L)      A: (out, in), two weights per row
     bilinear:  y = A_h · x · A_wᵀ    (N, C, H, W)
+    bicubic:   y = A_h · x · A_wᵀ    (N, C, H, W)   four weights per row (Keys' cubic convolution, A = −0.75),
+                                                    taps beyond the edge read the edge pixel
 
 Source coordinates follow PyTorch: with align_corners=False (the default) the output pixel centres map
-to src = max((i + ½)·s − ½, 0); with align_corners=True the corner pixels coincide, src = i·(in − 1)/(out − 1).
-Nearest is one indexing node (its gradient adds up the copies); (bi)linear is one or two matrix products
-with constant interpolation matrices, differentiated by matmul's own rules.
+to src = max((i + ½)·s − ½, 0) (bicubic: not clamped at 0); with align_corners=True the corner pixels coincide,
+src = i·(in − 1)/(out − 1). Nearest is one indexing node (its gradient adds up the copies); (bi)linear and bicubic
+are one or two matrix products with constant interpolation matrices, differentiated by matmul's own rules.
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ import numpy as np
 
 from autograd_core.ops import data_of, matmul
 
+from .grid_sample import cubic_weights
 from .module import Module
 
-_MODES = {"nearest": (1, 2), "linear": (1,), "bilinear": (2,)}
+_MODES = {"nearest": (1, 2), "linear": (1,), "bilinear": (2,), "bicubic": (2,)}
 
 
 def _output_size(who, in_size, size, scale_factor):
@@ -69,11 +72,28 @@ def _linear_matrix(n_in, n_out, scale, align_corners, dtype):
     return A.astype(dtype)
 
 
+def _cubic_matrix(n_in, n_out, scale, align_corners, dtype):
+    """(n_out, n_in): row i holds the four cubic weights of output position i, taps at ⌊src⌋ − 1 … ⌊src⌋ + 2
+    clamped into [0, n_in − 1] (so weights of taps past an edge add up on the edge pixel), as PyTorch."""
+    i = np.arange(n_out, dtype=np.float64)
+    if align_corners:
+        src = i * ((n_in - 1) / (n_out - 1) if n_out > 1 else 0.0)
+    else:
+        s = 1.0 / scale if scale is not None else n_in / n_out
+        src = s * (i + 0.5) - 0.5
+    floor = np.floor(src)
+    A = np.zeros((n_out, n_in))
+    for offset, weight in zip(range(-1, 3), cubic_weights(src - floor)):
+        np.add.at(A, (np.arange(n_out), np.clip(floor.astype(np.int64) + offset, 0, n_in - 1)), weight)
+    return A.astype(dtype)
+
+
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None, recompute_scale_factor=None,
                 antialias=False):
     """Resize the spatial axes of (N, C, L) or (N, C, H, W) input to `size`, or by `scale_factor`
-    (output = ⌊input·scale_factor⌋). mode: 'nearest' (1-D or 2-D), 'linear' (1-D), 'bilinear' (2-D);
-    align_corners: only for the linear modes (default False). recompute_scale_factor=True (with scale_factor):
+    (output = ⌊input·scale_factor⌋). mode: 'nearest' (1-D or 2-D), 'linear' (1-D), 'bilinear' (2-D), 'bicubic'
+    (2-D; may overshoot the input's range, as PyTorch's); align_corners: only for the interpolating modes (default
+    False). recompute_scale_factor=True (with scale_factor):
     the sampling uses the ratio of the sizes, not scale_factor, as PyTorch's. antialias: 'bilinear' only, as
     PyTorch's; enlarging is unchanged by it, shrinking with it is not supported (NotImplementedError)."""
     who = "interpolate"
@@ -88,6 +108,9 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         raise ValueError(f"{who}: align_corners applies to the linear modes only, not 'nearest'")
     if recompute_scale_factor and size is not None:
         raise ValueError(f"{who}: recompute_scale_factor is not meaningful with an explicit size")
+    if antialias and mode == "bicubic":
+        raise NotImplementedError(f"{who}: antialias=True with mode 'bicubic' is not supported (PyTorch's uses other "
+                                  f"cubic weights, A = −0.5)")
     if antialias and mode != "bilinear":
         raise ValueError(f"{who}: anti-alias option is restricted to the bilinear mode here (PyTorch's bilinear and "
                          f"bicubic), got {mode!r}")
@@ -102,7 +125,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
             return input[:, :, index[0]]
         return input[:, :, index[0][:, None], index[1][None, :]]
     dtype = np.result_type(data_of(input), np.float32)
-    mats = [_linear_matrix(n, m, s, bool(align_corners), dtype) for n, m, s in zip(shape[2:], out, scales)]
+    matrix = _cubic_matrix if mode == "bicubic" else _linear_matrix
+    mats = [matrix(n, m, s, bool(align_corners), dtype) for n, m, s in zip(shape[2:], out, scales)]
     y = matmul(input, mats[-1].T)                                  # along the last axis
     return matmul(mats[0], y) if nd == 2 else y                    # and along H
 
