@@ -486,8 +486,8 @@ torch.manual_seed(42)
 x = torch.randn(1000, 10)
 w = torch.randn(10, 200) / 10**0.5
 y = x @ w
-print(f'{x.mean().item():.4f} {x.std().item():.4f}')
-print(f'{y.mean().item():.4f} {y.std().item():.4f}')
+print(x.mean(), x.std())
+print(y.mean(), y.std())
 
 # MLP revisited
 n_embd = 10  # the dimensionality of the character embedding vectors
@@ -552,6 +552,7 @@ for i in range(max_steps):
         print(f'{(h.abs() > 0.99).float().mean().item():.4f} {h.grad.abs().sum().item():.6f} {h.grad.shape}')
         hy, hx = torch.histogram(h, density=True)
         print(hy.shape, hx.shape, f'{hx[0].item():.4f} {hx[-1].item():.4f} {hy.sum().item():.4f}')
+        print(len(h.view(-1).tolist()), len(hpreact.view(-1).tolist()))  # what plt.hist(..., 50) is given
 
     # update
     lr = 0.1 if i < 100 else 0.01  # step learning rate decay
