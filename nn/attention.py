@@ -139,12 +139,15 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     query may attend to it). add_zero_attn: one more key and value of zeros per head, appended after those. The
     masks get a column of 0 (takes part) for each; S below counts them.
 
+    static_k, static_v (N·num_heads, S', head_dim) (unbatched: (num_heads, S', head_dim)): the heads' keys (values)
+    as they are, used instead of projecting key (value); row b·num_heads + h is head h of sample b. Not with
+    bias_k/bias_v. key_padding_mask then covers the S' static keys; attn_mask still has key's length (as PyTorch).
+
     Returns (attn_output (L, N, E) or (L, E), attn_weights) with attn_weights (N, L, S) averaged over heads
     (average_attn_weights) or (N, num_heads, L, S), unbatched without N; None when not need_weights.
-    static_k and static_v are not supported (NotImplementedError).
     """
-    if static_k is not None or static_v is not None:
-        raise NotImplementedError("multi_head_attention_forward: static_k/static_v are not supported")
+    if bias_k is not None and (static_k is not None or static_v is not None):
+        raise AssertionError(f"bias cannot be added to static {'key' if static_k is not None else 'value'}.")
     if (bias_k is None) != (bias_v is None):
         raise RuntimeError(f"bias_{'k' if bias_v is None else 'v'} is set but bias_{'v' if bias_v is None else 'k'} "
                            "is None")
@@ -156,7 +159,7 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
         output, weights = multi_head_attention_forward(
             query, key, value, embed_dim_to_check, num_heads, in_proj_weight, in_proj_bias, bias_k, bias_v,
             add_zero_attn, dropout_p, out_proj_weight, out_proj_bias, training, key_padding_mask, need_weights,
-            attn_mask, use_separate_proj_weight, q_proj_weight, k_proj_weight, v_proj_weight, None, None,
+            attn_mask, use_separate_proj_weight, q_proj_weight, k_proj_weight, v_proj_weight, static_k, static_v,
             average_attn_weights, is_causal, rng)
         return output.reshape((output.shape[0], output.shape[2])), (None if weights is None else weights[0])
     length, batch, embed_dim = query.shape
@@ -171,15 +174,23 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
         raise RuntimeError("Need attn_mask if specifying the is_causal hint. You may use the Transformer module "
                            "method `generate_square_subsequent_mask` to create this mask.")
     head_dim = embed_dim // num_heads
+    statics = [None if x is None else _as_value(x) for x in (static_k, static_v)]
+    for name, static in zip(("static_k", "static_v"), statics):
+        if static is not None and (static.ndim != 3 or static.shape[0] != batch * num_heads
+                                   or static.shape[2] != head_dim):
+            raise AssertionError(f"expecting {name} of shape ({batch * num_heads}, S, {head_dim}) (batch * num_heads, "
+                                 f"source length, head_dim), but got {static.shape}")
 
-    # Projections.
+    # Projections (a static key or value replaces its projection).
     biases = (None,) * 3 if in_proj_bias is None else tuple(in_proj_bias[i * embed_dim:(i + 1) * embed_dim]
                                                            for i in range(3))
     if use_separate_proj_weight:
         weights = (q_proj_weight, k_proj_weight, v_proj_weight)
     else:
         weights = tuple(in_proj_weight[i * embed_dim:(i + 1) * embed_dim] for i in range(3))
-    q, k, v = (_affine(x, w, b) for x, w, b in zip((query, key, value), weights, biases))
+    q = _affine(query, weights[0], biases[0])
+    k = _affine(key, weights[1], biases[1]) if static_k is None else None
+    v = _affine(value, weights[2], biases[2]) if static_v is None else None
     if bias_k is not None:  # one more key and value, the same for every sample
         k = concatenate([k, broadcast_to(bias_k, shape=(1, batch, embed_dim))])
         v = concatenate([v, broadcast_to(bias_v, shape=(1, batch, embed_dim))])
@@ -188,7 +199,10 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     # Heads: (T, N, E) -> (N, heads, T, head_dim).
     def heads(x, steps):
         return x.reshape((steps, batch, num_heads, head_dim)).transpose((1, 2, 0, 3))
-    q, k, v = heads(q, length), heads(k, k.shape[0]), heads(v, v.shape[0])
+    q = heads(q, length)
+    k, v = (heads(x, x.shape[0]) if static is None else static.reshape((batch, num_heads, static.shape[1], head_dim))
+            for x, static in zip((k, v), statics))
+    keys = k.shape[2] - (bias_k is not None)            # the source's keys: key's, or the static ones
     if add_zero_attn:
         zeros = np.zeros((batch, num_heads, 1, head_dim), q.dtype)
         k, v = concatenate([k, zeros], axis=2), concatenate([v, zeros], axis=2)
@@ -207,10 +221,10 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
             mask = mask.reshape((batch, num_heads, length, source))
     padding = _float_mask(key_padding_mask, "key_padding_mask", dtype, true_means_ignore=True)
     if padding is not None:
-        if tuple(np.shape(data_of(padding))) != (batch, source):
-            raise ValueError(f"expecting key_padding_mask shape of {(batch, source)}, but got "
+        if tuple(np.shape(data_of(padding))) != (batch, keys):
+            raise ValueError(f"expecting key_padding_mask shape of {(batch, keys)}, but got "
                              f"{tuple(np.shape(data_of(padding)))}")
-        padding = padding.reshape((batch, 1, 1, source))
+        padding = padding.reshape((batch, 1, 1, keys))
         mask = padding if mask is None else mask + padding
     if mask is not None and extra:  # the added keys take part
         mask = concatenate([mask, np.zeros(np.shape(data_of(mask))[:-1] + (extra,), dtype)], axis=-1)

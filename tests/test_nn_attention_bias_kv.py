@@ -88,5 +88,5 @@ def test_bias_kv_gradcheck_and_functional_errors():
     args = (x, x, x, 4, 2, rand(12, 4), np.zeros(12))
     with pytest.raises(RuntimeError, match="bias_k is set but bias_v is None"):
         F.multi_head_attention_forward(*args, rand(1, 1, 4), None, False, 0.0, rand(4, 4), None)
-    with pytest.raises(NotImplementedError, match="static_k"):
-        F.multi_head_attention_forward(*args, None, None, False, 0.0, rand(4, 4), None, static_k=rand(4, 3, 2))
+    with pytest.raises(AssertionError, match="static_k"):  # (batch * heads, S, head_dim) = (4, S, 2)
+        F.multi_head_attention_forward(*args, None, None, False, 0.0, rand(4, 4), None, static_k=rand(4, 3, 3))
