@@ -433,8 +433,8 @@ class RNNBase(Module):
         last = 0 if reverse else out.shape[0] - 1  # the step read last holds the final state
         if self._mode != "LSTM":
             return out, (out[last],)
-        size = state[0].shape[-1]
-        return out[:, :, :size], (out[last, :, :size], out[last, :, size:])
+        size, cell = state[0].shape[-1], state[1].shape[-1]  # out: h_t, c_t, then the step's gates
+        return out[:, :, :size], (out[last, :, :size], out[last, :, size:size + cell])
 
     def _check_input_size(self, x):
         if x.shape[-1] != self.input_size:
