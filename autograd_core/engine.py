@@ -52,6 +52,8 @@ def apply(op, args, params=None):
         if not isinstance(arg, Value):
             args = _with_constants(args)
             break
+    if op.promotes:  # maximum, where, cat, ...: inputs of mixed dtypes meet in PyTorch's result dtype
+        args = _promoted_all(args)
     try:
         out = op.forward(*[a.data for a in args]) if params is None else op.forward(
             *[a.data for a in args], **params)
@@ -85,6 +87,8 @@ def apply_unary(op, x):
         out = op.forward(x.data)
     except ValueError as err:
         raise _shape_error(op, (x,), err) from None
+    if not x._requires_grad and out.dtype is not x.data.dtype:  # an integer input, perhaps (never needs grad)
+        out = _float_function_of_integers(op, x.data, out)
     return _record(op, out, (x,), None, x.requires_grad)
 
 
@@ -98,13 +102,89 @@ def apply_binary(op, a, b):
             b = last[2]  # `x = x + 1` in a loop on scalars: the constant leaf `_constant` handed out last time
         else:
             b = _constant(b, a)
+            if b.data.dtype is not a.data.dtype:
+                a, b = _promoted(a, b)
     elif not isinstance(a, Value):
         a = _constant(a, b)
+        if a.data.dtype is not b.data.dtype:
+            a, b = _promoted(a, b)
+    elif a.data.dtype is not b.data.dtype:
+        a, b = _promoted(a, b)
     try:
         out = op.forward(a.data, b.data)
     except ValueError as err:
         raise _shape_error(op, (a, b), err) from None
     return _record(op, out, (a, b), None, a.requires_grad or b.requires_grad)
+
+
+_KEEP_INTEGERS = frozenset({"floor", "ceil", "round", "trunc", "fix"})  # PyTorch returns integers as they are
+
+
+def _float_function_of_integers(op, data, out):
+    """exp, sqrt, sigmoid, ... of integers or bools: computed in the default float dtype, as PyTorch does
+    (NumPy computes in float64, or float16 for int8)."""
+    if data.dtype.kind not in "biu" or out.dtype.kind != "f":
+        return out
+    if op.name in _KEEP_INTEGERS:
+        return data.copy()
+    from .tensor import DEFAULTS
+
+    return op.forward(data.astype(DEFAULTS["dtype"]))
+
+
+def _integers_to_float_for(op, args):
+    """For a tracer: (x,) converted by a recorded operation to the default float dtype if op(x) computes floats
+    from integers (what `_float_function_of_integers` gives untraced)."""
+    (x,) = args
+    out = op.forward(x.data)
+    if out.dtype.kind != "f" or op.name in _KEEP_INTEGERS:
+        return args
+    from .ops.shape import astype
+    from .tensor import DEFAULTS
+
+    return (astype(x, dtype=DEFAULTS["dtype"]),)
+
+
+def _promoted(a, b):
+    """Operands of different dtypes converted to the one PyTorch computes in (ops/promotion.py): a float beats an
+    integer without widening (int64 with float32 is float32, NumPy says float64), and a Value with dimensions
+    decides over a 0-d one of the same category (a float32 vector times a float64 0-d Value stays float32).
+    NumPy's own promotion is kept where it agrees, so mixed-precision graphs gain no conversion nodes."""
+    from .ops.promotion import result_dtype
+
+    target = result_dtype(a, b)
+    if np.result_type(a.data, b.data) == target:
+        return a, b
+    return _converted(a, target), _converted(b, target)
+
+
+def _promoted_all(args, record=False):
+    """`_promoted` for any number of inputs (record: every conversion a recorded operation, for tracers)."""
+    first = args[0].data.dtype
+    for a in args:
+        if a.data.dtype is not first:
+            break
+    else:
+        return args
+    from .ops.promotion import result_dtype
+
+    target = result_dtype(*args)
+    if np.result_type(*[a.data for a in args]) == target:
+        return args
+    return tuple([_converted(a, target, record) for a in args])
+
+
+def _converted(x, dtype, record=False):
+    """x as dtype: through the graph if it needs a gradient (its gradient is converted back) or a tracer must see
+    the conversion (a compiled step converts each call's data), else a new leaf."""
+    if x.data.dtype == dtype:
+        return x
+    if x.requires_grad or record:
+        from .ops.shape import astype
+
+        return astype(x, dtype=dtype)
+    data = x.data.astype(dtype)
+    return _new_node(Value, data, False, None, (), None, None)
 
 
 def _record(op, out, args, params, input_needs_grad):

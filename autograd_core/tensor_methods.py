@@ -349,6 +349,20 @@ class TensorMethods:
 
     __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
 
+    # Python's // and % as PyTorch defines them: the quotient rounded toward −inf, the remainder with the sign of
+    # the divisor (integers stay integers; floats have a zero gradient for // and d(x % y)/dx = 1).
+    def __floordiv__(self, other):
+        return _value._ops.arith.div(self, other, rounding_mode="floor")
+
+    def __rfloordiv__(self, other):
+        return _value._ops.arith.div(other, self, rounding_mode="floor")
+
+    def __mod__(self, other):
+        return _value._ops.arith.remainder(self, other)
+
+    def __rmod__(self, other):
+        return _value._ops.arith.remainder(other, self)
+
     def any(self, dim=None, keepdim=False):
         """True where any element is nonzero, over all elements or along dim (a bool Value, no gradient)."""
         return _without_gradient(np.any, self, axis=dim, keepdims=keepdim)

@@ -40,6 +40,11 @@ def traced_apply(op, args, params):
             if not isinstance(a, Value):
                 args = engine._with_constants(args)
                 break
+    # PyTorch's dtypes, as the untraced engine gives them; conversions are recorded operations here.
+    if op.promotes:
+        args = engine._promoted_all(args, record=True)
+    elif len(args) == 1 and params is None and args[0].data.dtype.kind in "biu":
+        args = engine._integers_to_float_for(op, args)
     tracers = TRACERS.get()
     if len(tracers) == 1 and params is None and len(args) <= 2 and not tracers[0].runs_operations:
         # The common case (one tracer that records without running operations, an operator or an

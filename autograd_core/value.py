@@ -54,6 +54,18 @@ _LAST_CONSTANT = [(None, None, None)]  # (number, kind, leaf): the latest consta
 # (kind: the peer's data class for NumPy float scalars, else its dtype); engine.apply_binary looks here first.
 
 
+def _number_dtype(x, peer_dtype):
+    """The dtype of Python number x next to a Value of integer or bool dtype `peer_dtype`, as in PyTorch: the
+    peer's, unless x is of a higher category (a float: the default float dtype; an int next to bools: int64)."""
+    if isinstance(x, (bool, np.bool_)):
+        return peer_dtype
+    if isinstance(x, numbers.Integral):
+        return peer_dtype if peer_dtype.kind in "iu" else np.dtype(np.int64)
+    from .tensor import DEFAULTS
+
+    return DEFAULTS["dtype"]
+
+
 def _to_float_data(data, dtype, requires_grad, what="Value"):
     """Convert user data to a float ndarray (or a NumPy scalar for 0-d), with clear errors."""
     if isinstance(data, Value):
@@ -160,6 +172,9 @@ class Value(TensorMethods, InplaceMethods):
             key = (x, kind)
             hit = _CONSTANTS.get(key)
             if hit is None:
+                dtype = np.dtype(kind)
+                if dtype.kind != "f":  # next to integers or bools: PyTorch's promotion; not cached (1 == 1.0 == True)
+                    return _new_node(cls, _number_dtype(x, dtype).type(x), False, None, (), None, None)
                 if len(_CONSTANTS) > 4096:
                     _CONSTANTS.clear()
                 hit = _CONSTANTS[key] = _new_node(cls, np.dtype(kind).type(x), False, None, (), None, None)
@@ -169,7 +184,7 @@ class Value(TensorMethods, InplaceMethods):
         if isinstance(x, numbers.Number) and not isinstance(x, np.generic):
             if isinstance(x, complex):
                 raise TypeError("complex operands are not supported")
-            data = dtype.type(x)
+            data = (dtype if dtype.kind == "f" else _number_dtype(x, dtype)).type(x)
         else:
             arr = np.asarray(x)
             if arr.dtype.kind in "biu":
@@ -486,9 +501,13 @@ class Value(TensorMethods, InplaceMethods):
         return _apply_binary(_ops.mul, other, self)
 
     def __truediv__(self, other):
+        if not self._requires_grad and self.data.dtype.kind in "biu":  # integers divide into the default float dtype
+            return _ops.arith.div(self, other)
         return _apply_binary(_ops.div, self, other)
 
     def __rtruediv__(self, other):
+        if not self._requires_grad and self.data.dtype.kind in "biu":
+            return _ops.arith.div(other, self)
         return _apply_binary(_ops.div, other, self)
 
     def __pow__(self, other):
@@ -618,10 +637,15 @@ class Value(TensorMethods, InplaceMethods):
     def sum(self, axis=None, keepdims=False, *, dim=None, keepdim=None, dtype=None):
         """Sum over all elements, or over axis/dim (int or tuple), keeping reduced axes as size 1 with keepdim=True."""
         x = self if dtype is None else self.to(dtype)
-        return _ops.sum(x, **reduce_args(axis, keepdims, dim, keepdim))
+        total = _ops.sum(x, **reduce_args(axis, keepdims, dim, keepdim))
+        return total if dtype is None or total.dtype == dtype else total.to(dtype)  # NumPy sums int8 into int64
 
     def mean(self, axis=None, keepdims=False, *, dim=None, keepdim=None, dtype=None):
         """Mean over all elements, or over axis/dim (int or tuple), keeping reduced axes as size 1 with keepdim=True."""
+        if dtype is None and self.data.dtype.kind != "f":
+            raise RuntimeError(
+                "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. "
+                f"Got: {self.data.dtype} (convert first: x.float().mean(), or pass dtype=)")
         x = self if dtype is None else self.to(dtype)
         return _ops.mean(x, **reduce_args(axis, keepdims, dim, keepdim))
 

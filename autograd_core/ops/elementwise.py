@@ -313,6 +313,11 @@ def clip(input, min=None, max=None):  # noqa: A002  (PyTorch's argument name)
     """Limit input to [min, max] (either may be None); min and max are constants."""
     if min is None and max is None:
         raise ValueError("clip: give min, max or both")
+    if isinstance(input, Value) and input.dtype.kind in "biu" and any(
+            np.asarray(data_of(b)).dtype.kind == "f" for b in (min, max) if b is not None):
+        from ..tensor import DEFAULTS  # integers clamped to float bounds: the default float dtype, as PyTorch's
+
+        input = input.to(DEFAULTS["dtype"])
     return _clip(input, min=data_of(min), max=data_of(max))
 
 
@@ -332,6 +337,7 @@ maximum.defvjp(lambda g, out, x, y: g * _tie_weights(data_of(x), data_of(y), np.
                lambda g, out, x, y: g * _tie_weights(data_of(y), data_of(x), np.greater),
                formulas=("g⊙[x≥y]", "g⊙[y≥x]"))
 maximum.defjvp_elementwise()
+maximum.promotes = True
 
 
 @primitive("minimum")
@@ -344,6 +350,7 @@ minimum.defvjp(lambda g, out, x, y: g * _tie_weights(data_of(x), data_of(y), np.
                lambda g, out, x, y: g * _tie_weights(data_of(y), data_of(x), np.less),
                formulas=("g⊙[x≤y]", "g⊙[y≤x]"))
 minimum.defjvp_elementwise()
+minimum.promotes = True
 
 
 @primitive("where")
@@ -355,6 +362,7 @@ _where.defvjp(lambda g, out, x, y, condition: _where(g, 0, condition=condition),
               lambda g, out, x, y, condition: _where(0, g, condition=condition),
               formulas=("g where cond", "g where not cond"))
 _where.defjvp_elementwise()
+_where.promotes = True
 
 
 def where(condition, x, y):
@@ -376,6 +384,11 @@ def where(condition, x, y):
                              "together".format(*shapes)) from None
         raise
 
+
+# The operators meet operands of mixed dtypes in PyTorch's result dtype (engine.apply_binary does it for them; the
+# flag tells tracers, which see the operations before the engine does).
+for _operator in (add, sub, mul, div, pow):
+    _operator.promotes = True
 
 # PyTorch's names of the inputs, so that torch.exp(input=x) and torch.maximum(x, other=y) work (defarguments).
 for _unary in (exp, log, sqrt, tanh, sigmoid, sin, cos, relu, abs):

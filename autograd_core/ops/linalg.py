@@ -57,6 +57,7 @@ def _matmul_vjp_b(g, out, a, b):
 
 matmul.defvjp(_matmul_vjp_a, _matmul_vjp_b, formulas=("g·Bᵀ", "Aᵀ·g"))
 matmul.defjvp(lambda t, out, a, b: matmul(t, b), lambda t, out, a, b: matmul(a, t))   # d(AB) = dA·B + A·dB
+matmul.promotes = True  # an integer matrix times a float32 one is float32 (see engine._promoted)
 
 
 # ----------------------------------------------------------------------------------------------------

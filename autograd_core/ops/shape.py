@@ -201,6 +201,7 @@ def _concatenate_vjp(argnum, g, out, *xs, axis=0):
 
 _concatenate.defvjp_argnum(_concatenate_vjp, formula="g[slice]")
 _concatenate.defjvp_linear()
+_concatenate.promotes = True
 
 
 @primitive("stack")
@@ -215,6 +216,7 @@ def _stack_vjp(argnum, g, out, *xs, axis=0):
 
 _stack.defvjp_argnum(_stack_vjp, formula="g[i]")
 _stack.defjvp_linear()
+_stack.promotes = True
 
 
 def _as_sequence(values, name):
