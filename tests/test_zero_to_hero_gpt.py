@@ -545,6 +545,8 @@ for i in range(max_steps):
 
 print(torch.tensor(lossi).view(-1, 100).mean(1).tolist())
 
+print(model.layers[3].running_mean.shape)
+
 for layer in model.layers:
   layer.training = False
 
@@ -678,7 +680,7 @@ class BigramLanguageModel(nn.Module):
 m = BigramLanguageModel(vocab_size)
 logits, loss = m(xb, yb)
 print(logits.shape)
-print(loss.item())
+print(loss)
 
 print(decode(m.generate(idx = torch.zeros((1, 1), dtype=torch.long), max_new_tokens=50)[0].tolist()))
 
@@ -765,6 +767,31 @@ print(k.var().item(), q.var().item(), wei.var().item())
 
 print(torch.softmax(torch.tensor([0.1, -0.2, 0.3, -0.2, 0.5]), dim=-1).tolist())
 print(torch.softmax(torch.tensor([0.1, -0.2, 0.3, -0.2, 0.5])*8, dim=-1).tolist())
+
+class LayerNorm1d: # (used to be BatchNorm1d)
+
+  def __init__(self, dim, eps=1e-5, momentum=0.1):
+    self.eps = eps
+    self.gamma = torch.ones(dim)
+    self.beta = torch.zeros(dim)
+
+  def __call__(self, x):
+    xmean = x.mean(1, keepdim=True) # batch mean
+    xvar = x.var(1, keepdim=True) # batch variance
+    xhat = (x - xmean) / torch.sqrt(xvar + self.eps) # normalize to unit variance
+    self.out = self.gamma * xhat + self.beta
+    return self.out
+
+  def parameters(self):
+    return [self.gamma, self.beta]
+
+torch.manual_seed(1337)
+module = LayerNorm1d(100)
+x = torch.randn(32, 100) # batch size 32 of 100-dimensional vectors
+x = module(x)
+print(x.shape)
+print(x[:,0].mean().item(), x[:,0].std().item()) # mean,std of one feature across all batch inputs
+print(x[0,:].mean().item(), x[0,:].std().item()) # mean,std of a single input from the batch, of its features
 
 # gpt.py
 batch_size = 8
@@ -1092,6 +1119,7 @@ def test_wavenet_runs_and_learns():
     namespace, printed = run(with_our_imports(lesson("wavenet")), "wavenet")
     assert "FlattenConsecutive : (4, 4, 20)" in printed and "Linear : (4, 21)" in printed, printed
     assert "\nTrue\n" in printed  # view(4, 4, 20) is the explicit concatenation of consecutive pairs
+    assert "\n(1, 1, 32)\n" in printed  # BatchNorm1d's running mean of 3-d input: dims (0, 1) kept
     losses = losses_after(printed, rf"^\s*\d+/\s*\d+: ({NUMBER})$")
     smoothed = namespace["lossi"]
     assert len(losses) == 4 and len(smoothed) == 400 and losses[-1] < losses[0] - 0.5, printed
@@ -1104,6 +1132,8 @@ def test_gpt_runs_and_learns():
     ag.manual_seed(0)
     namespace, printed = run(with_our_imports(lesson("gpt")), "gpt")
     assert len(re.findall(r"^True$", printed, re.M)) == 2, printed  # the three versions of the averaging trick agree
+    row_mean, row_std = re.findall(rf"^({NUMBER}) ({NUMBER})$", printed, re.M)[-1]  # LayerNorm1d: each row
+    assert abs(float(row_mean)) < 1e-6 and abs(float(row_std) - 1) < 1e-3, printed
     evaluations = re.findall(rf"step (\d+): train loss ({NUMBER}), val loss ({NUMBER})", printed)
     assert [int(step) for step, *_ in evaluations] == [0, 20, 40, 59], printed
     assert float(evaluations[-1][1]) < float(evaluations[0][1]) - 0.5, printed
