@@ -208,7 +208,8 @@ def _last_rows(*arrays, axis):
 
 
 def _shifted_rows(x, n):
-    """(x − max) as rows of n in a recycled array (the shape of x), and the row sums of its exponential."""
+    """(out, rows): x − max(x) along the last axis written into a recycled array `out` of x's shape, and `rows`, the
+    same array seen as rows of n values."""
     rows = x.reshape(-1, n)
     out = recycle.empty(x.shape, x.dtype)
     shifted = np.subtract(rows, _stable_max(rows, 1), out=out.reshape(-1, n))
