@@ -239,6 +239,54 @@ batch_size = 32
 n = batch_size
 lossi = []
 
+# first one step with PyTorch's backward pass as well, for the comparison (as in the lecture, then deleted)
+for i in range(max_steps):
+
+  ix = torch.randint(0, Xtr.shape[0], (batch_size,), generator=g)
+  Xb, Yb = Xtr[ix], Ytr[ix]
+
+  emb = C[Xb]
+  embcat = emb.view(emb.shape[0], -1)
+  hprebn = embcat @ W1 + b1
+  bnmean = hprebn.mean(0, keepdim=True)
+  bnvar = hprebn.var(0, keepdim=True, unbiased=True)
+  bnvar_inv = (bnvar + 1e-5)**-0.5
+  bnraw = (hprebn - bnmean) * bnvar_inv
+  hpreact = bngain * bnraw + bnbias
+  h = torch.tanh(hpreact)
+  logits = h @ W2 + b2
+  loss = F.cross_entropy(logits, Yb)
+
+  for p in parameters:
+    p.grad = None
+  loss.backward()
+
+  dlogits = F.softmax(logits, 1)
+  dlogits[range(n), Yb] -= 1
+  dlogits /= n
+  dh = dlogits @ W2.T
+  dW2 = h.T @ dlogits
+  db2 = dlogits.sum(0)
+  dhpreact = (1.0 - h**2) * dh
+  dbngain = (bnraw * dhpreact).sum(0, keepdim=True)
+  dbnbias = dhpreact.sum(0, keepdim=True)
+  dhprebn = bngain*bnvar_inv/n * (n*dhpreact - dhpreact.sum(0) - n/(n-1)*bnraw*(dhpreact*bnraw).sum(0))
+  dembcat = dhprebn @ W1.T
+  dW1 = embcat.T @ dhprebn
+  db1 = dhprebn.sum(0)
+  demb = dembcat.view(emb.shape)
+  dC = torch.zeros_like(C)
+  for k in range(Xb.shape[0]):
+    for j in range(Xb.shape[1]):
+      ix = Xb[k,j]
+      dC[ix] += demb[k,j]
+  grads = [dC, dW1, db1, dW2, db2, dbngain, dbnbias]
+
+  break
+
+for p, grad in zip(parameters, grads):
+  cmp(str(tuple(p.shape)), grad, p)
+
 with torch.no_grad():
 
   for i in range(max_steps):
@@ -1078,7 +1126,7 @@ def reported_numbers(printed):
 def cmp_lines(printed):
     """The backprop ninja's `cmp` lines: (name, exact, approximate, maxdiff)."""
     return [(m[1], m[2] == "True", m[3] == "True", float(m[4])) for m in
-            re.finditer(r"^(\w+)\s*\| exact: (\w+)\s*\| approximate: (\w+)\s*\| maxdiff: (\S+)$", printed, re.M)]
+            re.finditer(r"^(.+?)\s*\| exact: (\w+)\s*\| approximate: (\w+)\s*\| maxdiff: (\S+)$", printed, re.M)]
 
 
 def losses_after(printed, pattern):
@@ -1101,7 +1149,7 @@ def test_backprop_ninja_runs_and_every_manual_gradient_agrees():
     ag.manual_seed(0)
     _, printed = run(with_our_imports(lesson("backprop_ninja")), "backprop_ninja")
     compared = cmp_lines(printed)
-    assert len(compared) == 28, printed  # exercise 1's 26, exercise 2's logits, exercise 3's hprebn
+    assert len(compared) == 35, printed  # exercise 1's 26, exercise 2's logits, 3's hprebn, 4's parameters
     for name, _, approximate, maxdiff in compared:
         assert approximate and maxdiff < 1e-7, (name, printed)
     assert all(exact for _, exact, _, _ in compared[:7]), printed  # logprobs ... logit_maxes: the same arithmetic
