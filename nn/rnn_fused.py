@@ -266,14 +266,15 @@ def _lstm_steps_values(back, g_h, g_c, to_c, factors, f, w_hh, w_hr, extra):
 def _lstm_steps_arrays(back, g_h, g_c, to_c, factors, f, w_hh, w_hr, extra):
     steps, batch, size = to_c.shape
     d_pre = recycle.empty(factors.shape, factors.dtype)
-    dhs = np.empty(g_h.shape, g_h.dtype)
+    dhs = None if w_hr is None else np.empty(g_h.shape, g_h.dtype)  # for W_hr's gradient only
     g_h, f = np.ascontiguousarray(g_h), np.ascontiguousarray(f)
     with_c = set(np.flatnonzero(g_c.reshape(steps, -1).any(axis=1)).tolist())  # often only c_n's step
     spread = np.empty((batch, 4, size), factors.dtype)                 # [dc, dc, dc, dm]
     dh_next = dc_next = None
     for t in back:
         dh = g_h[t] if dh_next is None else np.add(g_h[t], dh_next, out=dh_next)
-        dhs[t] = dh
+        if dhs is not None:
+            dhs[t] = dh
         dm = dh if w_hr is None else dh @ w_hr
         dc = dm * to_c[t]
         if t in with_c:
@@ -344,7 +345,9 @@ _STEPS_ARRAYS = {"LSTM": _lstm_steps_arrays, "GRU": _gru_steps_arrays, "RNN": _r
 
 
 class _Memo(threading.local):
-    entry = None  # (g, out, the dict of _bptt): one backward recurrence serves the rules of all inputs of a node
+    # (g, out, the dict of _bptt): one backward recurrence serves the rules of all inputs of a node. Dropped after the
+    # last input's rule, or by the next forward pass (when the last input needs no gradient).
+    entry = None
 
 
 _MEMO = _Memo()
@@ -358,6 +361,8 @@ def _gradient(argnum, g, out, *xs, mode, reverse, bias, proj):
     if entry is None or entry[0] is not g or entry[1] is not out:
         entry = _MEMO.entry = (g, out, _bptt(g, out, xs, mode, reverse, bias, proj))
     state = entry[2]
+    if argnum == len(xs) - 1:  # the engine asks for the inputs in order: let go of the graph's arrays after the last
+        _MEMO.entry = None
     present = [name for name in _NAMES if (name != "c0" or mode == "LSTM") and (name not in ("b_ih", "b_hh") or bias)
                and (name != "w_hr" or proj)]                          # the inputs in order, as `unpack` reads them
     name = present[argnum]

@@ -12,7 +12,7 @@ from nn_helpers import assert_close_to_torch, rand, torch_or_skip
 import autograd_core as ag
 from autograd_core import Value, nn, optim
 from autograd_core.gradcheck import gradcheck, gradgradcheck
-from autograd_core.nn import rnn
+from autograd_core.nn import rnn, rnn_fused
 from autograd_core.nn.rnn_fused import composed, rnn_sequence
 
 F64 = np.float64
@@ -51,6 +51,21 @@ def test_fused_equals_composed_values_and_gradients(mode, reverse, bias, proj):
     (reference * w).sum().backward()
     for i, (a, b) in enumerate(zip(fused_in, composed_in)):
         np.testing.assert_allclose(a.grad, b.grad, rtol=1e-11, atol=1e-13, err_msg=f"input {i}")
+
+
+@pytest.mark.parametrize("mode,reverse,bias,proj", VARIANTS)
+def test_gradients_on_values_equal_gradients_on_arrays(mode, reverse, bias, proj):
+    # create_graph=True runs the rule on Values (another loop over time): its first derivatives must be the arrays'
+    # (gradgradcheck alone would not see a wrong one: it differentiates the rule it is given consistently).
+    params = dict(mode=mode, reverse=reverse, bias=bias, proj=proj)
+    inputs = [Value(a) for a in _inputs(mode, bias, proj, seed=3)]
+    out = rnn_sequence(*inputs, **params)
+    w = rand(*out.shape, seed=12)  # every output gets a gradient, the LSTM's gates too
+    on_values = ag.autograd.grad((out * w).sum(), inputs, create_graph=True)
+    on_arrays = ag.autograd.grad((out * w).sum(), inputs)
+    for i, (a, b) in enumerate(zip(on_values, on_arrays)):
+        assert isinstance(a, Value)
+        np.testing.assert_allclose(a.data, b, rtol=1e-12, atol=1e-14, err_msg=f"input {i}")
 
 
 @pytest.mark.parametrize("mode", ["LSTM", "GRU", "RNN_TANH"])
@@ -132,19 +147,22 @@ def test_module_matches_torch(name, kwargs, dtype, rtol, atol):
         assert_close_to_torch(p.grad, tgrads[pname].grad, pname, rtol=rtol, atol=atol)
 
 
-def test_double_backward_through_lstm_matches_torch():
+@pytest.mark.parametrize("name,kwargs", [("LSTM", {"num_layers": 2, "bidirectional": True}),
+                                         ("LSTM", {"proj_size": 2}), ("GRU", {"bidirectional": True}),
+                                         ("RNN", {"num_layers": 2})])
+def test_double_backward_matches_torch(name, kwargs):
     # A gradient penalty: ‖∂L/∂x‖² differentiated again, with respect to the weights and x.
     torch = torch_or_skip()
-    theirs = torch.nn.LSTM(3, 4, num_layers=2, bidirectional=True).double()
-    ours = nn.LSTM(3, 4, num_layers=2, bidirectional=True, dtype=F64)
+    theirs = getattr(torch.nn, name)(3, 4, **kwargs).double()
+    ours = getattr(nn, name)(3, 4, dtype=F64, **kwargs)
     ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
     x = rand(4, 2, 3)
     xv, xt = Value(x), torch.tensor(x, requires_grad=True)
-    out, (h, c) = ours(xv)
-    tout, (th, tc) = theirs(xt)
+    out, state = ours(xv)
+    tout, tstate = theirs(xt)
     assert _nodes(out, "rnn_sequence")
-    loss = (out * out).sum() + (h * c).sum()
-    tloss = (tout * tout).sum() + (th * tc).sum()
+    loss = (out * out).sum() + sum((s * s * s).sum() for s in (state if name == "LSTM" else (state,)))
+    tloss = (tout * tout).sum() + sum((s * s * s).sum() for s in (tstate if name == "LSTM" else (tstate,)))
     (gx,) = ag.autograd.grad(loss, [xv], create_graph=True)
     (tgx,) = torch.autograd.grad(tloss, [xt], create_graph=True)
     assert_close_to_torch(gx.data, tgx, "first gradient")
@@ -242,6 +260,14 @@ def test_two_backward_passes_and_two_directions_do_not_share_gradients():
     xf = Value(x.data)
     forward_only(xf)[0].sum().backward()
     assert not np.allclose(xf.grad, first)   # the reverse direction adds its own share
+
+
+def test_the_backward_recurrence_is_let_go_of_after_the_pass():
+    # Its arrays (the size of the graph's) serve the rules of one node; the last rule drops them.
+    lstm = nn.LSTM(3, 4, num_layers=2, rng=0)
+    out, _ = lstm(Value(rand(5, 2, 3).astype(np.float32)))
+    out.sum().backward()
+    assert rnn_fused._MEMO.entry is None
 
 
 def test_dropout_between_layers_matches_the_composed_path(monkeypatch):
