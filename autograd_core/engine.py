@@ -61,7 +61,7 @@ def apply(op, args, params=None):
         raise _shape_error(op, args, err) from None
     needs_grad = False
     for arg in args:
-        if arg.requires_grad:
+        if arg._requires_grad:
             needs_grad = True
             break
     node = _record(op, out, args, params, needs_grad)
@@ -89,7 +89,7 @@ def apply_unary(op, x):
         raise _shape_error(op, (x,), err) from None
     if not x._requires_grad and out.dtype is not x.data.dtype:  # an integer input, perhaps (never needs grad)
         out = _float_function_of_integers(op, x.data, out)
-    return _record(op, out, (x,), None, x.requires_grad)
+    return _record(op, out, (x,), None, x._requires_grad)
 
 
 def apply_binary(op, a, b):
@@ -108,13 +108,13 @@ def apply_binary(op, a, b):
         a = _constant(a, b)
         if a.data.dtype is not b.data.dtype:
             a, b = _promoted(a, b)
-    elif a.data.dtype is not b.data.dtype:
+    elif not (a._requires_grad and b._requires_grad) and a.data.dtype is not b.data.dtype:  # see _promoted
         a, b = _promoted(a, b)
     try:
         out = op.forward(a.data, b.data)
     except ValueError as err:
         raise _shape_error(op, (a, b), err) from None
-    return _record(op, out, (a, b), None, a.requires_grad or b.requires_grad)
+    return _record(op, out, (a, b), None, a._requires_grad or b._requires_grad)
 
 
 _KEEP_INTEGERS = frozenset({"floor", "ceil", "round", "trunc", "fix"})  # PyTorch returns integers as they are
@@ -149,7 +149,11 @@ def _promoted(a, b):
     """Operands of different dtypes converted to the one PyTorch computes in (ops/promotion.py): a float beats an
     integer without widening (int64 with float32 is float32, NumPy says float64), and a Value with dimensions
     decides over a 0-d one of the same category (a float32 vector times a float64 0-d Value stays float32).
-    NumPy's own promotion is kept where it agrees, so mixed-precision graphs gain no conversion nodes."""
+    NumPy's own promotion is kept where it agrees, so mixed-precision graphs gain no conversion nodes.
+
+    apply_binary does not look when both operands need gradients (both are floats, and the check would cost every
+    operation of a training step): there NumPy's promotion stands, which is PyTorch's except that a float64 0-d Value
+    that needs a gradient widens a float32 one with dimensions to float64."""
     from .ops.promotion import result_dtype
 
     target = result_dtype(a, b)
@@ -470,7 +474,7 @@ def _to_parents(heap, node, g, create_graph, anomaly, passed_through, release=No
     lazy_vjp = None if create_graph else op.lazy_vjp
     for i in range(len(parents)):
         parent = parents[i]
-        if not parent.requires_grad:
+        if not parent._requires_grad:
             continue
         if lazy_vjp is not None:  # a slice's gradient, scattered when the parent's are all in (scattered_gradient.py)
             gp = lazy_vjp(g, xs[0], **params)
@@ -519,7 +523,7 @@ def _to_few_parents(heap, node, g, p1, passed_through):
     vjps = op.vjps
     i, parent, pdata = 0, p0, x0
     while True:
-        if parent.requires_grad:
+        if parent._requires_grad:
             gp = vjps[i](g, out, x0) if p1 is None else vjps[i](g, out, x0, x1)
             if gp is not None:
                 if (gp.__class__ is not pdata.__class__ or gp.__class__ is _ndarray) and (
