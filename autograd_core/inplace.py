@@ -12,7 +12,11 @@ The rules (PyTorch's, with one documented difference):
 * Outside `no_grad()`, an in-place operator (`+= -= *= /=`) on a Value inside a graph being recorded (or with
   an operand that requires grad) records the operation out of place: `y += x` makes a new node `y + x`, and
   Python binds the name `y` to it. The gradient is PyTorch's; the difference is identity: other names for
-  the old `y` keep the old value. In-place *methods* (`y.add_(x)`) cannot rebind a name, so there they raise.
+  the old `y` keep the old value. In-place *methods* (`y.add_(x)`) cannot rebind a name, so there they raise,
+  except the elementwise ones (relu_, sigmoid_, tanh_, exp_, log_, sqrt_, abs_, neg_) and nn's in-place activations
+  and dropout (`F.relu_(y)`, `inplace=True`: `update_in_place`), which are recorded as PyTorch records them: y keeps
+  its identity and becomes the node f(old y), `old y` a new node holding y's former operation and contents
+  (`_record_in_place`). Nodes that read y before the change refuse backward (the version counter below).
 * Anywhere else (inside `no_grad()`, or on Values that need no gradient) the Value's own array changes.
   Inside a jvp (forward mode), the Value's tangent changes with it, as in PyTorch's forward mode: `y += x` gives y
   the tangent of y + x (each change also says what it computes out of place, for that).
