@@ -11,17 +11,19 @@ recurrence written into one output array. Its vector-Jacobian product is backpro
 * the recurrence itself carries only dh (and dc for LSTM) backwards, a few small operations per step;
 * the gradients of x and of every weight and bias are then one matmul or sum each over all steps.
 
-The rules are written with operators and primitives that also run on Values (concatenate, stack, tanh, matmul,
-slices), so under `create_graph=True` the same code records the backward pass, and second derivatives come out of
-it. Forward mode runs the composed steps of nn/rnn.py under `jvp` (see `_jvp`); nn.RNN/LSTM/GRU themselves take the
-composed path while a forward-mode trace watches.
+Under `create_graph=True` the rules run on Values and record the backward pass, so second derivatives come out of
+it: the work over all steps is written with operators and primitives that Values share (concatenate, stack, tanh,
+matmul, slices); the loop over time has a second form for arrays that writes into arrays allocated once (and the
+LSTM's factors go into recycled arrays), the same products and sums in the same order. tests/test_rnn_fused.py checks
+the two forms against each other, and both against the composed path and PyTorch. Forward mode runs the composed
+steps under `jvp` (see `_jvp`); nn.RNN/LSTM/GRU themselves take the composed path while a forward-mode trace watches.
 
 Inputs, in order (the flags say which are present): x (T, N, I); h0 (N, P); c0 (N, H) for LSTM; w_ih (G·H, I);
 w_hh (G·H, P); b_ih, b_hh (G·H,) when `bias`; w_hr (P, H) for an LSTM with `proj` (else P = H). Keyword
 parameters: mode ('RNN_TANH', 'RNN_RELU', 'LSTM', 'GRU'), reverse (read the sequence from its last step), bias,
 proj. Output: (T, N, P) holding h_t at row t (in the sequence's own time order, for either direction); for LSTM
 (T, N, P + 5H): h_t, then c_t, then the gates i, f, g, o of that step (kept for the backward pass, as PyTorch keeps
-them in its workspace; a gradient reaching them is accounted for too). The final state is row T−1 (row 0 when
+them for its backward pass; a gradient reaching them is accounted for too). The final state is row T−1 (row 0 when
 reverse).
 """
 
