@@ -292,6 +292,16 @@ loss = -prob[torch.arange(X.shape[0]), Y].log().mean()
 print(f'{loss.item():.4f}')
 print(f'{F.cross_entropy(logits, Y).item():.4f}')
 
+# why F.cross_entropy: large logits overflow exp (inf, then nan), and any offset gives the same probabilities
+logits = torch.tensor([-2, -3, 0, 5]) - 5
+counts = logits.exp()
+probs = counts / counts.sum()
+print(probs.tolist(), probs.dtype)
+logits = torch.tensor([-100, -3, 0, 100])
+counts = logits.exp()
+probs = counts / counts.sum()
+print(counts[3].item(), probs.tolist())
+
 # build the dataset
 def build_dataset(words):
     block_size = 3
