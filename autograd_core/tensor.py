@@ -236,6 +236,12 @@ def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
     return _make(np.linspace(start, end, int(steps)).astype(_resolve(dtype)), requires_grad, device)
 
 
+def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
+    """`steps` numbers from base**start to base**end, evenly spaced in the exponent (both ends included)."""
+    exponents = np.linspace(start, end, int(steps))
+    return _make(np.power(float(base), exponents).astype(_resolve(dtype)), requires_grad, device)
+
+
 def randn(*size, dtype=None, device=None, requires_grad=False, generator=None):
     """Standard normal numbers of shape `size` (drawn in float64, then cast)."""
     data = get_rng(generator).standard_normal(_shape(size)).astype(_resolve(dtype))

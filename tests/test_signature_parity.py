@@ -85,6 +85,7 @@ ALLOWED = {
                                            "pickled); PyTorch's private _use_new_zipfile_serialization is not taken"),
     "torch.load": ({"default"}, "always weights-only (PyTorch's default since 2.6)"),
     "torch.linspace": ({"required"}, "steps is required (PyTorch's steps=None is an error too)"),
+    "torch.logspace": ({"required"}, "steps is required (PyTorch's steps=None is an error too)"),
     # PyTorch's arguments we do not have.
     "torch.compile": ({"missing"}, "backend, mode, fullgraph, dynamic, ...: our compile has one way of working"),
     "torch.mm": ({"missing"}, "out_dtype (low-precision CUDA matmuls)"),

@@ -160,3 +160,11 @@ def test_a_compiled_step_gives_the_eager_dtypes_and_numbers():
         assert out.dtype == eager.dtype == ag.float32
         assert out.item() == eager.item()
         np.testing.assert_array_equal(w.grad, eager_grad)
+
+
+def test_logspace():
+    np.testing.assert_allclose(ag.logspace(0, 2, 3).data, [1.0, 10.0, 100.0])
+    x = ag.logspace(-1, 1, 5, base=2.0, dtype=ag.float64)
+    assert x.dtype == ag.float64
+    np.testing.assert_allclose(x.data, 2.0 ** np.linspace(-1, 1, 5))
+    assert ag.logspace(0, 1, 4).dtype == ag.float32
