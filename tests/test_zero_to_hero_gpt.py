@@ -23,6 +23,7 @@ from test_torch_tutorials import NUMBER, run
 
 import autograd_core as ag
 from autograd_core import nn
+from autograd_core.nn import init
 from autograd_core.gradcheck import numerical_jacobian
 
 BACKPROP_NINJA = '''
@@ -957,6 +958,16 @@ class GPTLanguageModel(nn.Module):
         self.ln_f = nn.LayerNorm(n_embd)
         self.lm_head = nn.Linear(n_embd, vocab_size)
 
+        self.apply(self._init_weights)
+
+    def _init_weights(self, module):
+        if isinstance(module, nn.Linear):
+            torch.nn.init.normal_(module.weight, mean=0.0, std=0.02)
+            if module.bias is not None:
+                torch.nn.init.zeros_(module.bias)
+        elif isinstance(module, nn.Embedding):
+            torch.nn.init.normal_(module.weight, mean=0.0, std=0.02)
+
     def forward(self, idx, targets=None):
         B, T = idx.shape
 
@@ -1048,10 +1059,11 @@ def _data_files_in_a_temporary_folder(tmp_path, monkeypatch):
 
 class Draws:
     """What our run drew at random, in order, by kind: randn, randint and multinomial results, and the initial
-    weights of nn.Linear ((weight, bias)) and nn.Embedding."""
+    weights of nn.Linear ((weight, bias)) and nn.Embedding, and nn.init.normal_'s."""
 
     def __init__(self):
         self.randn, self.randint, self.multinomial, self.linear, self.embedding = [], [], [], [], []
+        self.normal = []
 
 
 def record_draws(monkeypatch):
@@ -1082,12 +1094,20 @@ def record_draws(monkeypatch):
 
     monkeypatch.setattr(nn.Linear, "__init__", recording_linear)
     monkeypatch.setattr(nn.Embedding, "__init__", recording_embedding)
+    normal = init.normal_
+
+    def recording_normal(tensor, *args, **kwargs):
+        out = normal(tensor, *args, **kwargs)
+        draws.normal.append(np.array(tensor.data, copy=True))
+        return out
+
+    monkeypatch.setattr(init, "normal_", recording_normal)
     return draws
 
 
 def replay_draws(monkeypatch, torch, draws):
     randns, randints, multinomials = iter(draws.randn), iter(draws.randint), iter(draws.multinomial)
-    linears, embeddings = iter(draws.linear), iter(draws.embedding)
+    linears, embeddings, normals = iter(draws.linear), iter(draws.embedding), iter(draws.normal)
 
     def randn(*size, dtype=None, requires_grad=False, **_):
         return torch.tensor(next(randns), dtype=dtype or torch.get_default_dtype(), requires_grad=requires_grad)
@@ -1114,6 +1134,12 @@ def replay_draws(monkeypatch, torch, draws):
     monkeypatch.setattr(torch, "multinomial", multinomial)
     monkeypatch.setattr(torch.nn.Linear, "reset_parameters", reset_linear)
     monkeypatch.setattr(torch.nn.Embedding, "reset_parameters", reset_embedding)
+
+    def normal_(tensor, *args, **kwargs):
+        with torch.no_grad():
+            return tensor.copy_(torch.from_numpy(next(normals)))
+
+    monkeypatch.setattr(torch.nn.init, "normal_", normal_)
 
 
 def reported_numbers(printed):
