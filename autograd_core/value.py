@@ -331,8 +331,11 @@ class Value(TensorMethods, InplaceMethods):
         return arr.copy() if copy else arr
 
     def numpy(self, *, force=False):
-        """The data as an ndarray (a 0-d array for scalars). `force` (PyTorch's: detach and copy to the CPU
-        first) changes nothing here: the data is always a CPU array outside the graph."""
+        """The data as an ndarray sharing its memory (a 0-d array for scalars). As PyTorch's, a Value that requires
+        grad raises RuntimeError (read `x.detach().numpy()`, or `x.data`); force=True reads the data of any Value
+        (PyTorch's: detached and on the CPU, as the data here always is)."""
+        if self.requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
         return np.asarray(self.data)
 
     def __repr__(self):

@@ -84,8 +84,8 @@ def test_asarray_and_numpy():
     assert np.asarray(v) is v.data or np.shares_memory(np.asarray(v), data)
     np.testing.assert_array_equal(np.array(v), data)
     assert np.asarray(v, dtype=np.float32).dtype == np.float32
-    assert v.numpy().shape == (3,)
-    assert Value(1.5).numpy().shape == ()
+    assert v.detach().numpy().shape == (3,)  # (v.numpy() raises: v requires grad, as in PyTorch)
+    assert Value(1.5, requires_grad=False).numpy().shape == ()
 
 
 def test_op_parents_and_leaf():
