@@ -300,12 +300,23 @@ def update_in_place(value, name, result_of, *operands):
     if GRAD_ENABLED.get() and (value.requires_grad or any(_requires_grad(o) for o in operands)):
         if value.requires_grad and not value._parents:
             _refuse_while_recording(value, name)  # the leaf error
+        if TRACERS.get() and _compile_recording():
+            # nn.ReLU(inplace=True) in a compiled step: computed out of place, which a replay can repeat (`x =
+            # self.relu(x)` gets the same numbers; only `out is x` does not hold while compiling)
+            return result_of(value)
         return _record_in_place(value, name, result_of)
     if TRACERS.get():  # a jvp sees result_of run once on value, and value's tangent follows (dropout draws once)
         result = result_of(value)
         return _copy(value, result, name) if isinstance(result, _value.Value) else _write(
             value, name, _computed_by(lambda v: result), None)
     return _write(value, name, _computed_by(result_of), result_of)
+
+
+def _compile_recording():
+    """Whether an autograd_core.compile recording is watching this thread (outside its effects)."""
+    from .jit import _recording_here
+
+    return _recording_here() is not None
 
 
 def _computed_by(result_of):
