@@ -641,18 +641,7 @@ def _rewritten(self, name, result_of, *operands):
     rules (`_write`); a jvp follows the change through result_of."""
     for operand in operands or (None,):
         _refuse_while_recording(self, name, operand)
-
-    def compute(data, out):
-        token = GRAD_ENABLED.set(False)
-        try:
-            result = _data(result_of(_value.Value(data, requires_grad=False)))
-        finally:
-            GRAD_ENABLED.reset(token)
-        if out is None:
-            return result
-        np.copyto(out, result, casting="same_kind")
-
-    return _write(self, name, compute, result_of)
+    return _write(self, name, _computed_by(result_of), result_of)
 
 
 def _assigned(x, index, value):
