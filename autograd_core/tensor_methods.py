@@ -289,8 +289,15 @@ class TensorMethods:
         prim = getattr(_value._ops, which)
         if _is_dim(dim) and axis is None:  # PyTorch's (values, indices)
             keep = bool(keepdim) if keepdim is not None else bool(keepdims)
-            values = prim(self, axis=dim, keepdims=keep)
-            indices = getattr(self, "arg" + which)(dim=dim, keepdim=keep)
+            if self.ndim == 0:  # PyTorch reduces a 0-d Value along dim 0 or -1 to itself
+                _value._ops.index.check_dim(dim, 0)
+                return MaxMin(self.reshape(()), getattr(self, "arg" + which)())
+            # Values picked at the indices, not prim(axis=dim): PyTorch's gradient goes to the element the index
+            # names, while amax/amin (and max() of everything) split it between ties.
+            indices = getattr(self, "arg" + which)(dim=dim, keepdim=True)
+            values = _value._ops.index.gather(self, dim, indices)
+            if not keep:
+                values, indices = values.squeeze(dim), indices.squeeze(dim)
             return MaxMin(values, indices)
         return prim(self, **reduce_args(axis, keepdims or False, dim, keepdim))
 
