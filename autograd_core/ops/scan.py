@@ -280,18 +280,32 @@ def _nan_of_empty(flat):
     return flat.sum() * np.asarray(np.nan, dtype=flat.dtype if flat.dtype.kind == "f" else np.float64)
 
 
+def _shared_by_ties(flat, value):
+    """`value` (0-d, picked from the 1-d `flat`) with its gradient split equally among the elements of flat equal
+    to it (NaN equal to NaN), as PyTorch's median() and nanmedian() of all elements split it."""
+    if not flat.requires_grad:
+        return value
+    data, picked = data_of(flat), data_of(value)
+    ties = np.flatnonzero((data == picked) | (np.isnan(data) & np.isnan(picked)) if data.dtype.kind == "f"
+                          else data == picked)
+    tied = _getitem(flat, index=ties)
+    # tied - tied.detach() is exactly 0 (the forward is `value` itself); its mean spreads the gradient 1/k each.
+    return value.detach() + (tied - tied.detach()).mean()
+
+
 def median(input, dim=None, keepdim=False):
     """The lower median, as torch.median: of all the elements (a 0-d Value) when dim is None, else (values,
     indices) along dim (keepdim keeps it as size 1). The lower median is the ((n - 1) // 2)-th smallest (not
     the mean of the two middle ones); a NaN makes the median NaN (the first NaN's index), and so does an empty
-    input, as in PyTorch. The gradient goes to
-    the element picked; among equal elements, the one a stable sort puts at that rank."""
+    input, as in PyTorch. Along dim the gradient goes to the element picked (among equal elements, the one a
+    stable sort puts at that rank); of all the elements it is split equally among the elements equal to the
+    median, as PyTorch's."""
     x = as_value(input)
     if dim is None:
         flat = reshape(x, shape=(-1,))
         if flat.shape[0] == 0:
             return _nan_of_empty(flat)
-        return reshape(_pick(flat, how="median", axis=0), shape=())
+        return _shared_by_ties(flat, reshape(_pick(flat, how="median", axis=0), shape=()))
     if x.ndim and x.shape[axis := check_dim(dim, x.ndim)] == 0:
         raise IndexError(f"median(): Expected reduction dim {axis} to have non-zero size.")
     values, indices = _picked(x, "median", dim)

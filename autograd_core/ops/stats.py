@@ -20,7 +20,7 @@ from .arrange import movedim, take_along_dim
 from .elementwise import where
 from .index import as_value, check_dim
 from .nondifferentiable import without_gradient
-from .scan import _nan_of_empty, cumsum, sort
+from .scan import _nan_of_empty, _shared_by_ties, cumsum, sort
 
 KthValue = collections.namedtuple("kthvalue", ["values", "indices"])   # torch.return_types.kthvalue
 Mode = collections.namedtuple("mode", ["values", "indices"])           # torch.return_types.mode
@@ -147,13 +147,15 @@ def _nanmedian_positions(data, axis):
 def nanmedian(input, dim=None, keepdim=False):
     """The lower median of the entries that are not NaN, as torch.nanmedian: of all elements (a 0-d Value) when
     dim is None, else (values, indices) along dim. NaN only where every entry is NaN (or there is none, as in
-    PyTorch). The gradient goes to the entry picked."""
+    PyTorch). Along dim the gradient goes to the entry picked; of all elements it is split equally among the
+    entries equal to the median, as PyTorch's."""
     x = as_value(input)
     if dim is None:
         flat = x.reshape(-1)
         if flat.shape[0] == 0:
             return _nan_of_empty(flat)
-        return take_along_dim(flat, without_gradient(_nanmedian_positions, flat, axis=0), 0).reshape(())
+        return _shared_by_ties(
+            flat, take_along_dim(flat, without_gradient(_nanmedian_positions, flat, axis=0), 0).reshape(()))
     return _pick_along(NanMedian, _nanmedian_positions, x, dim, keepdim)
 
 
