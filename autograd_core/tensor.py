@@ -464,6 +464,8 @@ def where(condition, input=None, other=None):
         return nonzero(condition, as_tuple=True)
     if input is None or other is None:
         raise TypeError("where(): give condition, input and other, or condition alone")
+    if isinstance(input, numbers.Number) and isinstance(other, numbers.Number):
+        input = tensor(input)  # two Python numbers: PyTorch's dtype (a float gives the default dtype, not float64)
     return ops.where(condition, input, other)
 
 
