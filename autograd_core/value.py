@@ -653,7 +653,12 @@ class Value(TensorMethods, InplaceMethods):
         return _ops.mean(x, **reduce_args(axis, keepdims, dim, keepdim))
 
     def logsumexp(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
-        """log(sum(exp(x))) over axis/dim (all elements by default), computed stably (max subtracted first)."""
+        """log(sum(exp(x))) over axis/dim (all elements by default), computed stably (max subtracted first);
+        integers and bools in the default float dtype, as PyTorch's."""
+        if self.data.dtype.kind != "f":
+            from .tensor import DEFAULTS
+
+            return self.to(DEFAULTS["dtype"]).logsumexp(axis, keepdims, dim=dim, keepdim=keepdim)
         return _ops.logsumexp(self, **reduce_args(axis, keepdims, dim, keepdim))
 
     def softmax(self, axis=-1, *, dim=None, dtype=None):

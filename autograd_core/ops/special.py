@@ -31,7 +31,19 @@ acos = Primitive("acos", np.arccos)
 atan = Primitive("atan", np.arctan)
 sinh = Primitive("sinh", np.sinh)
 cosh = Primitive("cosh", np.cosh)
-atan2 = Primitive("atan2", np.arctan2)    # atan2(y, x): the angle of the point (x, y), in (-π, π]
+
+
+def _arctan2(y, x):
+    """np.arctan2, of integers or bools in the default float dtype as PyTorch's (NumPy: float64, float16 for int8)."""
+    out = np.arctan2(y, x)
+    if np.result_type(y, x).kind in "biu":
+        from ..tensor import DEFAULTS
+
+        return out.astype(DEFAULTS["dtype"])
+    return out
+
+
+atan2 = Primitive("atan2", _arctan2)    # atan2(y, x): the angle of the point (x, y), in (-π, π]
 log1p.__doc__ = "log(1 + x) elementwise (same shape as x), accurate for small x."
 expm1.__doc__ = "exp(x) - 1 elementwise (same shape as x), accurate for small x."
 tan.__doc__ = "Tangent elementwise (same shape as x), x in radians."
@@ -55,6 +67,7 @@ atan2.defvjp(lambda g, out, y, x: g * x / (x * x + y * y),       # ∂/∂y atan
              formulas=("g⊙x/(x²+y²)", "−g⊙y/(x²+y²)"))
 for _p in (log1p, expm1, tan, asin, acos, atan, sinh, cosh, atan2):
     _p.defjvp_elementwise()
+atan2.promotes = True  # float32 with int64 computes in float32, as PyTorch's (NumPy: float64)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -238,7 +251,10 @@ def bincount(input, weights=None, minlength=0):
         raise RuntimeError("bincount(): input must be non-negative")
     w = None if weights is None else np.asarray(as_value(weights).data)
     counts = np.bincount(data, weights=w, minlength=int(minlength))
-    return as_value(counts if w is not None else counts.astype(np.int64))
+    if w is None:
+        return as_value(counts.astype(np.int64))
+    # PyTorch sums float32 weights in float32 and every other dtype (float16, integers, bool) in float64.
+    return as_value(counts.astype(np.float32) if w.dtype == np.float32 else counts)
 
 
 def count_nonzero(input, dim=None):
