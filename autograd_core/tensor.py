@@ -547,9 +547,8 @@ def neg(input):
 
 
 def square(input):
-    """input * input, elementwise (same shape)."""
-    x = _value(input)
-    return x * x
+    """input * input, elementwise (same shape; bools give int64, as PyTorch's)."""
+    return _value(input).square()
 
 
 def inference_mode(mode=True):

@@ -414,8 +414,9 @@ class TensorMethods:
         return -self
 
     def square(self):
-        """self * self elementwise (same shape)."""
-        return self * self
+        """self * self elementwise (same shape; bools give int64, as PyTorch's)."""
+        x = self.long() if self.data.dtype == np.bool_ else self
+        return x * x
 
     def matmul(self, other):
         """self @ other: matrix product with PyTorch's rules for 1-D and batched (..., n, m) operands."""

@@ -15,7 +15,7 @@ import operator
 
 import numpy as np
 
-from .elementwise import abs, exp, log, maximum, sqrt
+from .elementwise import abs, data_of, exp, log, maximum, sqrt, where
 from .index import as_value
 from .nondifferentiable import without_gradient
 from .primitive import Primitive
@@ -83,11 +83,20 @@ def _round_half_even(x, decimals=0):
     return np.round(x, decimals)
 
 
-sign = Primitive("sign", np.sign)       # -1, 0 or 1 by the sign of x
+
+
+def _sign(x):
+    out = np.sign(x)
+    if out.dtype.kind == "f" and np.isnan(out).any():
+        out = np.where(np.isnan(out), out.dtype.type(0), out)[()]  # PyTorch's sign(NaN) is 0 (NumPy's: NaN)
+    return out
+
+
+sign = Primitive("sign", _sign)         # -1, 0 or 1 by the sign of x (0 for NaN, as PyTorch)
 floor = Primitive("floor", np.floor)    # the largest integer <= x
 ceil = Primitive("ceil", np.ceil)       # the smallest integer >= x
 trunc = Primitive("trunc", np.trunc)    # x rounded toward zero
-sign.__doc__ = "-1, 0 or 1 by the sign of x, elementwise (same shape as x); zero gradient."
+sign.__doc__ = "-1, 0 or 1 by the sign of x, elementwise (same shape as x; 0 for NaN, as PyTorch); zero gradient."
 floor.__doc__ = "The largest integer <= x, elementwise (same shape and dtype as x); zero gradient."
 ceil.__doc__ = "The smallest integer >= x, elementwise (same shape and dtype as x); zero gradient."
 trunc.__doc__ = "x rounded toward zero, elementwise (same shape and dtype as x); zero gradient."
@@ -156,7 +165,11 @@ def addcdiv(input, tensor1, tensor2, *, value=1):
 def logaddexp(input, other):
     """log(exp(x) + exp(y)), computed as max(x, y) + log1p(exp(−|x − y|)): no overflow at ±1000."""
     x = as_value(input)
-    return maximum(x, other) + log1p(exp(-abs(x - other)))
+    with np.errstate(invalid="ignore"):  # inf - inf: NaN, replaced just below
+        diff = x - other
+    # Where x == other (both -inf or both inf too, where x - other is NaN) the gap is 0: log1p(exp(0)) = log 2.
+    gap = -abs(where(data_of(x) == data_of(other), 0.0, diff))
+    return maximum(x, other) + log1p(exp(gap))
 
 
 def hypot(input, other):
