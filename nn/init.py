@@ -73,6 +73,18 @@ def fans(shape):
     return shape[1] * receptive, shape[0] * receptive
 
 
+def _calculate_fan_in_and_fan_out(tensor):
+    """PyTorch's (fan_in, fan_out) of a weight (out, in, *kernel); fewer than 2 dims is a ValueError, as
+    PyTorch's (`fans` reads a 1-D shape (n,) as (n, 1) for the internal initialisers)."""
+    _two_dims(tensor)
+    return fans(np.shape(tensor))
+
+
+def _two_dims(tensor):
+    if len(np.shape(tensor)) < 2:
+        raise ValueError("Fan in and fan out can not be computed for tensor with fewer than 2 dimensions")
+
+
 def _fan(shape, mode):
     fan_in, fan_out = fans(shape)
     if mode == "fan_in":
@@ -204,21 +216,25 @@ def constant_(tensor, val):
 
 def xavier_uniform_(tensor, gain=1.0, generator=None, *, rng=None):
     """Fill a parameter in place with U(−a, a), a = gain·√(6 / (fan_in + fan_out)). Returns it."""
+    _two_dims(tensor)
     return _fill(tensor, xavier_uniform(tensor.shape, gain, _source(generator, rng), tensor.dtype))
 
 
 def xavier_normal_(tensor, gain=1.0, generator=None, *, rng=None):
     """Fill a parameter in place with N(0, std²), std = gain·√(2 / (fan_in + fan_out)). Returns it."""
+    _two_dims(tensor)
     return _fill(tensor, xavier_normal(tensor.shape, gain, _source(generator, rng), tensor.dtype))
 
 
 def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", generator=None, *, rng=None):
     """Fill a parameter in place with U(−b, b), b = gain·√(3 / fan) (He et al., 2015). Returns it."""
+    _two_dims(tensor)
     return _fill(tensor, kaiming_uniform(tensor.shape, a, mode, nonlinearity, _source(generator, rng), tensor.dtype))
 
 
 def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", generator=None, *, rng=None):
     """Fill a parameter in place with N(0, std²), std = gain/√fan (He et al., 2015). Returns it."""
+    _two_dims(tensor)
     return _fill(tensor, kaiming_normal(tensor.shape, a, mode, nonlinearity, _source(generator, rng), tensor.dtype))
 
 

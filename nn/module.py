@@ -60,21 +60,28 @@ def _own_buffers(module):
 class Parameter(Value):
     """A Value that a Module trains: a leaf that always requires a gradient, with float data.
 
-    Parameter(data, dtype=None, label=None)
+    Parameter(data, dtype=None, label=None, *, requires_grad=True)
 
     data:  a number, nested list or ndarray; integer data becomes float64 unless `dtype` says
            otherwise, float32 stays float32. The array is used as given (not copied).
+    requires_grad:  PyTorch's `nn.Parameter(data, requires_grad=False)`: a frozen parameter, still listed by
+           `parameters()` and saved in the state dict. (A bool given second, as PyTorch's positional
+           `Parameter(t, False)`, is read as requires_grad.)
     """
 
     __slots__ = ()
     is_parameter = True
 
-    def __init__(self, data, dtype=None, label=None):
+    def __init__(self, data, dtype=None, label=None, *, requires_grad=True):
+        if isinstance(dtype, bool):  # PyTorch's second positional argument
+            dtype, requires_grad = None, dtype
         if isinstance(data, Value):
             data = data.data
         super().__init__(data, requires_grad=True, label=label, dtype=dtype)
         if self.data.dtype.kind != "f":
             raise TypeError(f"Parameter: dtype {self.data.dtype} cannot carry a gradient; use a float dtype")
+        if not requires_grad:
+            self.requires_grad_(False)
 
     def __repr__(self):
         return "Parameter" + super().__repr__()[len("Value"):]
@@ -130,7 +137,19 @@ def _name_children(obj, prefix):
 
 
 _EXTRA = object()  # the `attribute` of a state entry owned by get_extra_state/set_extra_state
-_IncompatibleKeys = collections.namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+
+
+class _IncompatibleKeys(collections.namedtuple("_IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
+    """What `load_state_dict` returns: (missing_keys, unexpected_keys), printed as PyTorch prints it."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return super().__repr__()
+
+    __str__ = __repr__
 
 
 class HookHandle:
@@ -418,7 +437,9 @@ class Module:
     @effect(idempotent=True, updates=lambda self: [(module, "training") for module in self.modules()])
     def train(self, mode=True):
         """Training mode for this module and everything below it (Dropout drops, BatchNorm uses batch
-        statistics). Returns self."""
+        statistics). Returns self. mode must be a bool (ValueError otherwise, as PyTorch)."""
+        if not isinstance(mode, (bool, np.bool_)):
+            raise ValueError(f"training mode is expected to be boolean, got {mode!r}")
         for module in self.modules():
             object.__setattr__(module, "training", bool(mode))
         return self
@@ -477,6 +498,40 @@ class Module:
     def float(self):  # (a method: inside the class body below this line, `float` is this function)
         """Every parameter and floating-point buffer to float32: `to(float32)`. Returns self."""
         return self.to(np.float32)
+
+    def half(self):
+        """Every parameter and floating-point buffer to float16: `to(float16)`. Returns self."""
+        return self.to(np.float16)
+
+    def get_submodule(self, target):
+        """The module at dotted path `target` ('' is self), e.g. `model.get_submodule('encoder.layers.0')`.
+        AttributeError naming the missing step, as PyTorch's."""
+        module = self
+        if target == "":
+            return module
+        for step in target.split("."):
+            child = dict(module.named_children()).get(step)
+            if child is None:
+                raise AttributeError(f"{type(module).__name__} has no attribute `{step}`")
+            module = child
+        return module
+
+    def get_parameter(self, target):
+        """The Parameter at dotted path `target` (`'encoder.0.weight'`); AttributeError if there is none."""
+        owner, _, name = target.rpartition(".")
+        module = self.get_submodule(owner)
+        param = dict(module.named_parameters(recurse=False)).get(name)
+        if param is None:
+            raise AttributeError(f"`{name}` is not an nn.Parameter of {type(module).__name__}")
+        return param
+
+    def get_buffer(self, target):
+        """The buffer at dotted path `target` (`'bn.running_mean'`); AttributeError if there is none."""
+        owner, _, name = target.rpartition(".")
+        module = self.get_submodule(owner)
+        if name not in module._buffers:
+            raise AttributeError(f"`{name}` is not a buffer of {type(module).__name__}")
+        return getattr(module, name)
 
     # ------------------------------------------------------------------------------------------------
     # State: parameters and buffers as NumPy arrays, by dotted name.

@@ -20,7 +20,7 @@ import numpy as np
 from autograd_core import Value, recycle
 from autograd_core.ops import data_of, matmul, mean, primitive, reshape, without_gradient
 
-from .conv import _conv2d, _ints
+from .conv import _batched, _conv2d, _ints, _unbatched
 from .im2col import _conv2d_np, _pad, _scratch, _split
 from .module import Module
 
@@ -234,38 +234,47 @@ def _float_dtype(x):
 
 
 def _max_pool(who, nd, x, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
+    x, unbatched = _batched(who, x, nd + 2)
     kernel, stride, dilation, pads, out_size = _pool_geometry(who, nd, x, kernel_size, stride, padding, dilation,
                                                               ceil_mode)
     shape = np.shape(x)
     if not isinstance(data_of(x), np.ndarray) or data_of(x).dtype.kind != "f":
         x = np.asarray(data_of(x), dtype=_float_dtype(x))  # integer input: padded with −∞ as floats
     x2 = x if nd == 2 else reshape(x, shape=shape[:2] + (1, shape[2]))
-    y = _max_pool2d(x2, kernel=kernel, stride=stride, padding=pads, dilation=dilation)
-    if return_indices and isinstance(x2, Value):  # data without gradient, recorded under a compile recording
-        indices = without_gradient(_argmax_indices, x2, y, kernel=kernel, stride=stride, padding=pads,
-                                   dilation=dilation).data
-    elif return_indices:  # pooling an array: no Values, nothing to record
-        indices = _argmax_indices(x2, data_of(y), kernel, stride, pads, dilation)
-    y = y if nd == 2 else reshape(y, shape=shape[:2] + out_size)
+    y4 = _max_pool2d(x2, kernel=kernel, stride=stride, padding=pads, dilation=dilation)
+    out_shape = shape[1:2] + out_size if unbatched else shape[:2] + out_size
+    y = reshape(y4, shape=out_shape) if nd == 1 or unbatched else y4
     if not return_indices:
         return y
-    return y, indices.reshape(shape[:2] + out_size)
+    if isinstance(x2, Value):  # an int64 Value, as PyTorch's indices (recorded without gradient: live at replay)
+        indices = without_gradient(_argmax_indices, x2, y4, kernel=kernel, stride=stride, padding=pads,
+                                   dilation=dilation)
+    else:  # pooling an array: no Values, nothing to record
+        indices = _argmax_indices(x2, data_of(y4), kernel, stride, pads, dilation)
+    return y, indices.reshape(out_shape)
 
 
 def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
     """Max over windows. x (N, C, H, W) -> (N, C, Ho, Wo), Ho = ⌊(H + 2p − d(k − 1) − 1)/s⌋ + 1 (⌈⌉ with
     ceil_mode, whose last window may be partial); stride defaults to kernel_size; padding (at most half the
     kernel) never wins. Gradient: to the first max of each window. return_indices: also the flat index
-    (row·W + column) of each maximum in its H×W plane, an int64 array for `max_unpool2d`."""
+    (row·W + column) of each maximum in its H×W plane, int64 (a Value for a Value input, as PyTorch's tensor), for
+    `max_unpool2d`. An unbatched (C, H, W) input gives (C, Ho, Wo)."""
     return _max_pool("max_pool2d", 2, x, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
 def max_pool1d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
-    """Max over windows along L. x (N, C, L) -> (N, C, Lo); see max_pool2d (indices index L)."""
+    """Max over windows along L. x (N, C, L) -> (N, C, Lo), or (C, L) -> (C, Lo); see max_pool2d (indices index L)."""
     return _max_pool("max_pool1d", 1, x, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
 def _avg_pool(who, nd, x, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override=None):
+    x, unbatched = _batched(who, x, nd + 2)
+    y = _avg_pool_batched(who, nd, x, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
+    return _unbatched(y) if unbatched else y
+
+
+def _avg_pool_batched(who, nd, x, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override):
     kernel, stride, _, pads, out_size = _pool_geometry(who, nd, x, kernel_size, stride, padding, 1, ceil_mode)
     shape, dtype = np.shape(x), _float_dtype(x)
     N, C, H, W = shape[:2] + (1,) * (2 - nd) + shape[2:]
@@ -296,7 +305,8 @@ def _avg_pool(who, nd, x, kernel_size, stride, padding, ceil_mode, count_include
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
                divisor_override=None):
-    """Mean over windows. x (N, C, H, W) -> (N, C, Ho, Wo) (sizes as max_pool2d). With count_include_pad
+    """Mean over windows. x (N, C, H, W) -> (N, C, Ho, Wo), or unbatched (C, H, W) -> (C, Ho, Wo) (sizes as
+    max_pool2d). With count_include_pad
     (the default, as PyTorch) padded zeros count in the mean; otherwise only real elements do. ceil_mode's
     partial windows average what they cover. divisor_override (a non-zero int): every window's sum is divided by
     it instead."""
@@ -324,16 +334,17 @@ def _averaging_matrix(n, m, dtype):
 
 
 def adaptive_avg_pool2d(input, output_size):
-    """Average over PyTorch's adaptive bins: x (N, C, H, W) -> (N, C, oh, ow); output_size int or pair
-    (None keeps that size). Computed as Aₕ · x · A_wᵀ with constant averaging matrices."""
+    """Average over PyTorch's adaptive bins: x (N, C, H, W) -> (N, C, oh, ow), or (C, H, W) -> (C, oh, ow);
+    output_size int or pair (None keeps that size). Computed as Aₕ · x · A_wᵀ with constant averaging matrices."""
     shape = np.shape(input)
-    if len(shape) != 4:
-        raise ValueError(f"adaptive_avg_pool2d: input must be 4-D (N, C, H, W), got shape {shape}")
+    if len(shape) not in (3, 4):  # (C, H, W) is one unbatched sample: the matrices act on the last two axes
+        raise ValueError(f"adaptive_avg_pool2d: expected a 3-D (unbatched) or 4-D (N, C, H, W) input, got shape "
+                         f"{shape}")
     sizes = (output_size, output_size) if output_size is None or np.ndim(output_size) == 0 else output_size
-    sizes = tuple(n if m is None else m for n, m in zip(shape[2:], sizes))
+    sizes = tuple(n if m is None else m for n, m in zip(shape[-2:], sizes))
     oh, ow = _ints(sizes, 2, "output_size", "adaptive_avg_pool2d", 1)
     dtype = _float_dtype(input)
-    return matmul(matmul(_averaging_matrix(shape[2], oh, dtype), input), _averaging_matrix(shape[3], ow, dtype).T)
+    return matmul(matmul(_averaging_matrix(shape[-2], oh, dtype), input), _averaging_matrix(shape[-1], ow, dtype).T)
 
 
 # ----------------------------------------------------------------------------------------------------

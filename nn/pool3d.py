@@ -66,7 +66,7 @@ def _max_pool3d(who, input, kernel_size, stride, padding, dilation, ceil_mode, r
     y = reshape(y, shape=(N, C) + out_size)
     if return_indices:
         geometry = dict(kernel=kernel, stride=stride, dilation=dilation, pads=pads)
-        indices = (without_gradient(_max_indices_3d, x, **geometry).data if isinstance(x, Value)  # compiled: live
+        indices = (without_gradient(_max_indices_3d, x, **geometry) if isinstance(x, Value)  # an int64 Value
                    else _max_indices_3d(np.asarray(x), **geometry))
     if unbatched:
         y = reshape(y, shape=(C,) + out_size)

@@ -199,7 +199,7 @@ def test_1d_and_adaptive_pooling_match_torch():
 @pytest.mark.parametrize("call, words", [
     (lambda: max_pool2d(np.zeros((1, 1, 4, 4)), 2, padding=2), ["padding (2, 2)", "half", "kernel_size (2, 2)"]),
     (lambda: avg_pool2d(np.zeros((1, 1, 2, 2)), 3), ["(1, 1, 2, 2)", "kernel_size (3, 3)"]),
-    (lambda: max_pool2d(np.zeros((1, 4, 4)), 2), ["4-D", "(1, 4, 4)"]),
+    (lambda: max_pool2d(np.zeros((4, 4)), 2), ["4-D", "(4, 4)"]),  # (C, H, W) is an unbatched sample
     (lambda: max_pool1d(np.zeros((1, 1, 4, 4)), 2), ["3-D", "(N, C, L)"]),
     (lambda: max_pool2d(np.zeros((1, 1, 4, 4)), 0), ["kernel_size", ">= 1"]),
     (lambda: global_avg_pool2d(np.zeros((2, 3))), ["4-D", "(2, 3)"]),
