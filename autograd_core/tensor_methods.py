@@ -54,7 +54,8 @@ def reduce_args(axis, keepdims, dim, keepdim):
     if dim is not None:
         if axis is not None:
             raise TypeError("give axis (NumPy) or dim (PyTorch), not both")
-        axis = dim
+        # PyTorch's dim=() or dim=[] reduces over every dimension (NumPy's axis=() over none).
+        axis = None if isinstance(dim, (tuple, list)) and not dim else dim
     if isinstance(axis, list):
         axis = tuple(axis)
     if keepdim is not None:
@@ -316,6 +317,8 @@ class TensorMethods:
         """The product of the elements (over all, or along dim/axis); its gradient is right where elements are 0.
         dtype: self is converted to it first (PyTorch's)."""
         x = self if dtype is None else self.to(dtype)
+        if dtype is None and x.data.dtype.kind in "bu" and x.data.dtype != np.uint64:
+            x = x.to(np.int64)  # PyTorch multiplies bools and unsigned integers in int64 (NumPy: uint64)
         return _value._ops.prod(x, **reduce_args(axis, keepdims or False, dim, keepdim or None))
 
     def argmax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):

@@ -641,6 +641,8 @@ class Value(TensorMethods, InplaceMethods):
         """Sum over all elements, or over axis/dim (int or tuple), keeping reduced axes as size 1 with keepdim=True."""
         x = self if dtype is None else self.to(dtype)
         total = _ops.sum(x, **reduce_args(axis, keepdims, dim, keepdim))
+        if dtype is None and total.data.dtype == np.uint64 and x.data.dtype != np.uint64:
+            return total.to(np.int64)  # NumPy sums uint8 into uint64, PyTorch into int64
         return total if dtype is None or total.dtype == dtype else total.to(dtype)  # NumPy sums int8 into int64
 
     def mean(self, axis=None, keepdims=False, *, dim=None, keepdim=None, dtype=None):

@@ -29,7 +29,10 @@ AminMax = collections.namedtuple("aminmax", ["min", "max"])            # torch.r
 
 
 def _axis(dim):
-    return tuple(dim) if isinstance(dim, list) else dim
+    """PyTorch's dim as NumPy's axis: a list as a tuple, and () or [] as None (every dimension, as PyTorch)."""
+    if isinstance(dim, (tuple, list)):
+        return tuple(dim) if dim else None
+    return dim
 
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
