@@ -63,12 +63,25 @@ def _implicit_dim(name, ndim):
 
 
 def _softmax_input(input, dim, dtype, name):
-    """The input cast to dtype (if given) and the axis: dim, or PyTorch's implicit choice when dim is None."""
+    """The input cast to dtype (if given) and the axis: dim, or PyTorch's implicit choice when dim is None. A dim
+    out of range is PyTorch's IndexError; a 0-d input counts as one axis (dim 0 or -1), as PyTorch's."""
     if dtype is not None:
         input = input.astype(dtype) if isinstance(input, ag.Value) else np.asarray(input, dtype=dtype)
+    ndim = np.ndim(data_of(input))
     if dim is None:
-        dim = _implicit_dim(name, np.ndim(data_of(input)))
+        dim = _implicit_dim(name, ndim)
+    rank = max(ndim, 1)
+    if not -rank <= dim < rank:
+        raise IndexError(f"{name}: Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but got "
+                         f"{dim})")
     return input, dim
+
+
+def _over_one_axis(fn, input, dim):
+    """fn(input, axis=dim); a 0-d input is a one-element axis (softmax 1, log_softmax 0, gradients through)."""
+    if np.ndim(data_of(input)) == 0:
+        return ag.reshape(fn(ag.reshape(input, (1,)), axis=0), ())
+    return fn(input, axis=dim)
 
 
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
@@ -76,13 +89,13 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
     3-D inputs, else 1) with PyTorch's deprecation warning: pass dim. dtype: the input is cast to it first.
     _stacklevel: PyTorch's, accepted and unused (it keeps PyTorch's positions)."""
     input, dim = _softmax_input(input, dim, dtype, "softmax")
-    return ag.softmax(input, axis=dim)
+    return _over_one_axis(ag.softmax, input, dim)
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     """x − logsumexp(x) along `dim`: the log of softmax without its underflow. dim=None and dtype: as softmax's."""
     input, dim = _softmax_input(input, dim, dtype, "log_softmax")
-    return ag.log_softmax(input, axis=dim)
+    return _over_one_axis(ag.log_softmax, input, dim)
 
 
 def gelu(input, approximate="none"):

@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 from autograd_core import Value
-from autograd_core.ops import primitive
+from autograd_core.ops import primitive, reshape
 
 from . import init
 from .module import Module, Parameter, check_device
@@ -73,14 +73,19 @@ _linear.defjvp(lambda t, out, x, weight, bias=None: _linear(t, weight),      # d
 
 
 def linear(input, weight, bias=None):
-    """x Wᵀ + b.  x: (..., in); weight: (out, in); bias: (out,) or None  ->  (..., out).
+    """x Wᵀ + b.  x: (..., in); weight: (out, in); bias: (out,) or None  ->  (..., out). A 1-D weight (in,) gives
+    x · w + b of shape (...), as PyTorch's.
 
     One node ('linear') rather than transpose, matmul and +: one Python call per layer in each
     direction, and dW = gᵀx comes out C-contiguous like W, so optimizer updates stay fast.
     """
     w_shape = np.shape(weight)
+    if len(w_shape) == 1:  # PyTorch's 1-D weight (in,): x · w, the feature axis summed away -> (...)
+        out = linear(input, reshape(weight, shape=(1,) + w_shape))
+        out = reshape(out, shape=np.shape(out)[:-1])
+        return out if bias is None else out + bias
     if len(w_shape) != 2:
-        raise ValueError(f"linear: weight must be 2-D (out, in), got shape {w_shape}")
+        raise ValueError(f"linear: weight must be 2-D (out, in) or 1-D (in,), got shape {w_shape}")
     x_shape = np.shape(input)
     if len(x_shape) == 0 or x_shape[-1] != w_shape[1]:
         raise ValueError(f"linear: input of shape {x_shape} does not end in in_features={w_shape[1]} "
