@@ -115,6 +115,14 @@ def _resolve(dtype):
     return DEFAULTS["dtype"] if dtype is None else np.dtype(dtype)
 
 
+def _floating(dtype, name):
+    """dtype, which must be a float: rand, randn and their _like forms of integers raise as PyTorch's (NumPy's cast
+    would silently give zeros)."""
+    if dtype.kind != "f":
+        raise NotImplementedError(f"{name}(): not implemented for dtype {dtype} (a floating dtype is needed)")
+    return dtype
+
+
 def _make(data, requires_grad, device_):
     if device_ is not None:
         Device(device_)
@@ -222,9 +230,16 @@ def eye(n, m=None, dtype=None, device=None, requires_grad=False):
 
 
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
-    """[start, end) in steps of `step`: int64 when all three are integers, else the default float dtype."""
+    """[start, end) in steps of `step`: int64 when all three are integers (Python or 0-d Values), else the default
+    float dtype. A zero step, or a step that leads away from end, raises RuntimeError as in PyTorch."""
     if end is None:
         start, end = 0, start
+    start, end, step = (v.item() if isinstance(v, (Value, np.ndarray, np.generic)) else v for v in (start, end, step))
+    if step == 0:
+        raise RuntimeError("arange: step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError(f"arange: upper bound and lower bound inconsistent with step sign (start={start}, "
+                           f"end={end}, step={step})")
     if dtype is None:
         integral = builtins.all(isinstance(v, numbers.Integral) for v in (start, end, step))
         dtype = int64 if integral else DEFAULTS["dtype"]
@@ -244,13 +259,13 @@ def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_
 
 def randn(*size, dtype=None, device=None, requires_grad=False, generator=None):
     """Standard normal numbers of shape `size` (drawn in float64, then cast)."""
-    data = get_rng(generator).standard_normal(_shape(size)).astype(_resolve(dtype))
+    data = get_rng(generator).standard_normal(_shape(size)).astype(_floating(_resolve(dtype), "randn"))
     return _make(data, requires_grad, device)
 
 
 def rand(*size, dtype=None, device=None, requires_grad=False, generator=None):
     """Uniform numbers in [0, 1) of shape `size`."""
-    data = get_rng(generator).random(_shape(size)).astype(_resolve(dtype))
+    data = get_rng(generator).random(_shape(size)).astype(_floating(_resolve(dtype), "rand"))
     return _make(data, requires_grad, device)
 
 
@@ -303,13 +318,14 @@ def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
 def randn_like(input, dtype=None, device=None, requires_grad=False, *, generator=None):
     """Standard normal numbers of input's shape and dtype (unless dtype=)."""
     shape, dtype = _like(input, dtype)
-    return _make(get_rng(generator).standard_normal(shape).astype(dtype), requires_grad, device)
+    return _make(get_rng(generator).standard_normal(shape).astype(_floating(dtype, "randn_like")), requires_grad,
+                 device)
 
 
 def rand_like(input, dtype=None, device=None, requires_grad=False, *, generator=None):
     """Uniform numbers in [0, 1) of input's shape and dtype (unless dtype=)."""
     shape, dtype = _like(input, dtype)
-    return _make(get_rng(generator).random(shape).astype(dtype), requires_grad, device)
+    return _make(get_rng(generator).random(shape).astype(_floating(dtype, "rand_like")), requires_grad, device)
 
 
 def is_tensor(obj):
