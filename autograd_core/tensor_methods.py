@@ -201,11 +201,14 @@ class TensorMethods:
             raise RuntimeError("retain_grad: can't retain_grad on a Value that has requires_grad=False")
 
     def masked_fill(self, mask, value):
-        """x with `value` where the boolean `mask` (broadcast to x's shape) is True; the gradient flows to x
-        where mask is False (and to `value` where True, if it is a Value)."""
+        """x with `value` (a number or a 0-d Value) where the boolean `mask` (broadcast to x's shape) is True; the
+        gradient flows to x where mask is False (and to `value` where True, if it is a Value)."""
         mask = np.asarray(_data(mask))
         if mask.dtype != np.bool_:
             raise RuntimeError(f"masked_fill: expected a boolean mask, got {mask.dtype}")
+        if np.ndim(_data(value)) != 0:  # PyTorch's rule: a vector would silently act as an elementwise `where`
+            raise RuntimeError(f"masked_fill: value must be a number or a 0-d Value, got {np.ndim(_data(value))} "
+                               "dimensions (use torch.where(mask, value, x) to fill from another Value)")
         if not isinstance(value, _value.Value):
             value = np.asarray(value, dtype=self.dtype)
         if mask.shape != self.shape:

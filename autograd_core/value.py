@@ -705,11 +705,14 @@ class Value(TensorMethods, InplaceMethods):
         return _ops.transpose(self, axes=None)
 
     def flatten(self, start_dim=0, end_dim=-1):
-        """The axes start_dim..end_dim (all by default) merged into one, as PyTorch's flatten."""
+        """The axes start_dim..end_dim (all by default) merged into one, as PyTorch's flatten (a dim out of range
+        raises IndexError, start_dim after end_dim RuntimeError)."""
         shape = self.data.shape
+        start, end = _ops.index.check_dim(start_dim, len(shape)), _ops.index.check_dim(end_dim, len(shape))
+        if start > end:
+            raise RuntimeError(f"flatten(): start_dim ({start_dim}) cannot come after end_dim ({end_dim})")
         if not shape:
             return _ops.reshape(self, shape=(1,))
-        start, end = start_dim % len(shape), end_dim % len(shape)
         merged = int(np.prod(shape[start:end + 1], dtype=np.int64))
         return _ops.reshape(self, shape=shape[:start] + (merged,) + shape[end + 1:])
 
