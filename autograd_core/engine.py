@@ -218,6 +218,8 @@ def _check_forward(node):
 def _shape_error(op, args, err):
     if "broadcast" in str(err) and len(args) == 2:
         return ValueError(f"{op.title}: shapes {args[0].shape} and {args[1].shape} cannot be broadcast together")
+    if isinstance(err, IndexError):  # a dim out of range: NumPy's AxisError is both, PyTorch raises IndexError
+        return np.exceptions.AxisError(f"{op.title}: {err}")
     return ValueError(f"{op.title}: {err}")
 
 

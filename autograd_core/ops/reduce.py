@@ -29,7 +29,8 @@ def _axes(axis, ndim):
     axes = []
     for a in axis:
         if not -ndim <= a < ndim:
-            raise ValueError(f"axis {a} is out of bounds for {ndim} dimensions")
+            raise np.exceptions.AxisError(  # IndexError, as PyTorch's, and ValueError
+                f"axis {a} is out of bounds for {ndim} dimensions")
         axes.append(int(a) % ndim)
     if len(set(axes)) != len(axes):
         raise ValueError(f"repeated axis in {axis}")

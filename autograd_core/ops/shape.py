@@ -17,7 +17,8 @@ from .primitive import primitive
 
 def _normalize_axis(axis, ndim):
     if not -ndim <= axis < ndim:
-        raise ValueError(f"axis {axis} is out of bounds for {ndim} dimensions")
+        raise np.exceptions.AxisError(  # IndexError, as PyTorch's, and ValueError
+            f"axis {axis} is out of bounds for {ndim} dimensions")
     return axis % ndim
 
 
