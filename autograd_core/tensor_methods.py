@@ -335,7 +335,7 @@ class TensorMethods:
 
     def norm(self, p="fro", dim=None, keepdim=False):
         """The p-norm over all elements (or along dim): 'fro' and 2 give sqrt(Σx²), 1 gives Σ|x|,
-        inf gives max |x|, other p give (Σ|x|^p)^(1/p)."""
+        inf gives max |x|, 0 the count of nonzero elements, other p give (Σ|x|^p)^(1/p)."""
         args = reduce_args(None, keepdim, dim, None)
         if p in ("fro", 2, 2.0):
             return (self * self).sum(**args).sqrt()
@@ -345,6 +345,8 @@ class TensorMethods:
             return self.abs().max(axis=args["axis"], keepdims=args["keepdims"])
         if p == float("-inf"):
             return self.abs().min(axis=args["axis"], keepdims=args["keepdims"])
+        if p == 0:  # the count of nonzero elements, in self's dtype, with a zero gradient (PyTorch's)
+            return (self.abs() * 0).sum(**args) + (self != 0).sum(**args).to(self.dtype)
         return (self.abs() ** p).sum(**args) ** (1.0 / p)
 
     # Logical operators on boolean Values (masks), as PyTorch's: `(x > 0) & (x < 1)`, `~mask`.
@@ -626,6 +628,9 @@ def _arg(x, fn, dim, keepdim, axis, keepdims):
 def _arg_of_data(data, which, axis, keep):
     """np.argmax/np.argmin (`which`) of data as int64, over the flattened data when axis is None."""
     data = np.asarray(data)
+    if data.size == 0 and (axis is None or data.ndim == 0 or data.shape[axis] == 0):  # PyTorch's IndexError
+        where = "" if axis is None else f" {axis}"
+        raise IndexError(f"{which.__name__}(): Expected reduction dim{where} to have non-zero size.")
     if axis is None:
         out = which(data)
         if keep:

@@ -55,6 +55,8 @@ def chunk(input, chunks, dim=0):
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     x = as_value(input)
     n = x.shape[check_dim(dim, x.ndim)] if x.ndim else 0
+    if n == 0 and x.ndim:  # PyTorch gives `chunks` empty pieces of an empty dim
+        return split(x, [0] * chunks, dim)
     return split(x, max(math.ceil(n / chunks), 1) if n else 0, dim)
 
 

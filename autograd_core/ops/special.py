@@ -226,7 +226,9 @@ def nonzero(input, *, as_tuple=False):
     positions = np.nonzero(data)
     if as_tuple:
         return tuple(as_value(p.astype(np.int64)) for p in positions)
-    return as_value(np.stack(positions, axis=1).astype(np.int64).reshape(-1, data.ndim if x.ndim else 0))
+    if not x.ndim:  # a 0-d input: one row of no coordinates if it is nonzero, else none (PyTorch's (1, 0) or (0, 0))
+        return as_value(np.zeros((len(positions[0]), 0), np.int64))
+    return as_value(np.stack(positions, axis=1).astype(np.int64).reshape(-1, data.ndim))
 
 
 def argwhere(input):
