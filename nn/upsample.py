@@ -1,8 +1,11 @@
-"""Upsampling (PyTorch's `interpolate` and `Upsample`): nearest neighbour, (bi)linear and bicubic interpolation.
+"""Upsampling (PyTorch's `interpolate` and `Upsample`): nearest neighbour, (bi/tri)linear, bicubic and area.
 
     nearest:   y[..., i, j] = x[..., ⌊i·s_h⌋, ⌊j·s_w⌋],  s = 1/scale_factor (or in/out when a size is given)
+    nearest-exact: the same at pixel centres, x[..., ⌊(i + ½)·s_h⌋, ⌊(j + ½)·s_w⌋] (PyTorch's fix of nearest)
     linear:    y = x · A_wᵀ          (N, C, L)      A: (out, in), two weights per row
     bilinear:  y = A_h · x · A_wᵀ    (N, C, H, W)
+    trilinear: A_d, A_h, A_w applied along D, H, W  (N, C, D, H, W)
+    area:      the same products with PyTorch's adaptive-average-pooling bins (any of 1-D, 2-D, 3-D)
     bicubic:   y = A_h · x · A_wᵀ    (N, C, H, W)   four weights per row (Keys' cubic convolution, A = −0.75),
                                                     taps beyond the edge read the edge pixel
 
@@ -19,12 +22,13 @@ import numbers
 
 import numpy as np
 
-from autograd_core.ops import data_of, matmul
+from autograd_core.ops import data_of, matmul, reshape
 
 from .grid_sample import cubic_weights
 from .module import Module
 
-_MODES = {"nearest": (1, 2), "linear": (1,), "bilinear": (2,), "bicubic": (2,)}
+_MODES = {"nearest": (1, 2, 3), "nearest-exact": (1, 2, 3), "linear": (1,), "bilinear": (2,), "bicubic": (2,),
+          "trilinear": (3,), "area": (1, 2, 3)}
 
 
 def _output_size(who, in_size, size, scale_factor):
@@ -45,14 +49,23 @@ def _output_size(who, in_size, size, scale_factor):
     return out, tuple(float(s) for s in scales)
 
 
-def _nearest_index(n_in, n_out, scale):
-    """PyTorch's nearest source index, computed in float32 as its kernel does."""
+def _nearest_index(n_in, n_out, scale, exact=False):
+    """PyTorch's nearest source index, computed in float32 as its kernel does; exact (mode 'nearest-exact'): read at
+    the output pixel's centre, ⌊(i + ½)·s⌋."""
     if n_out == n_in:
         return np.arange(n_out)
-    if n_out == 2 * n_in:
+    if n_out == 2 * n_in and not exact:
         return np.arange(n_out) >> 1
     s = np.float32(1.0 / scale) if scale is not None else np.float32(n_in) / np.float32(n_out)
-    return np.minimum(np.floor(np.arange(n_out, dtype=np.float32) * s).astype(np.int64), n_in - 1)
+    at = np.arange(n_out, dtype=np.float32) + np.float32(0.5 if exact else 0.0)
+    return np.minimum(np.floor(at * s).astype(np.int64), n_in - 1)
+
+
+def _area_matrix(n_in, n_out, scale, align_corners, dtype):
+    """(n_out, n_in): row i averages PyTorch's adaptive bin ⌊i·n/m⌋ … ⌈(i+1)·n/m⌉ − 1 (mode 'area')."""
+    from .pool import _averaging_matrix
+
+    return _averaging_matrix(n_in, n_out, dtype)
 
 
 def _linear_matrix(n_in, n_out, scale, align_corners, dtype):
@@ -90,9 +103,10 @@ def _cubic_matrix(n_in, n_out, scale, align_corners, dtype):
 
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None, recompute_scale_factor=None,
                 antialias=False):
-    """Resize the spatial axes of (N, C, L) or (N, C, H, W) input to `size`, or by `scale_factor`
-    (output = ⌊input·scale_factor⌋). mode: 'nearest' (1-D or 2-D), 'linear' (1-D), 'bilinear' (2-D), 'bicubic'
-    (2-D; may overshoot the input's range, as PyTorch's); align_corners: only for the interpolating modes (default
+    """Resize the spatial axes of (N, C, L), (N, C, H, W) or (N, C, D, H, W) input to `size`, or by `scale_factor`
+    (output = ⌊input·scale_factor⌋). mode: 'nearest' and 'nearest-exact' (1-D to 3-D), 'linear' (1-D), 'bilinear'
+    (2-D), 'bicubic' (2-D; may overshoot the input's range, as PyTorch's), 'trilinear' (3-D), 'area' (1-D to 3-D:
+    adaptive average pooling to the output size); align_corners: only for the interpolating modes (default
     False). recompute_scale_factor=True (with scale_factor):
     the sampling uses the ratio of the sizes, not scale_factor, as PyTorch's. antialias: 'bilinear' only, as
     PyTorch's; enlarging is unchanged by it, shrinking with it is not supported (NotImplementedError)."""
@@ -104,8 +118,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     if nd not in _MODES[mode]:
         layouts = " or ".join(f"{d + 2}-D" for d in _MODES[mode])
         raise ValueError(f"{who}: mode {mode!r} needs {layouts} input, got shape {shape}")
-    if mode == "nearest" and align_corners is not None:
-        raise ValueError(f"{who}: align_corners applies to the linear modes only, not 'nearest'")
+    if mode in ("nearest", "nearest-exact", "area") and align_corners is not None:
+        raise ValueError(f"{who}: align_corners applies to the interpolating modes only, not {mode!r}")
     if recompute_scale_factor and size is not None:
         raise ValueError(f"{who}: recompute_scale_factor is not meaningful with an explicit size")
     if antialias and mode == "bicubic":
@@ -119,16 +133,19 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         scales = (None,) * len(out)
     if antialias and any(m < n for n, m in zip(shape[2:], out)):
         raise NotImplementedError(f"{who}: antialias=True when shrinking is not supported")
-    if mode == "nearest":
-        index = [_nearest_index(n, m, s) for n, m, s in zip(shape[2:], out, scales)]
-        if nd == 1:
-            return input[:, :, index[0]]
-        return input[:, :, index[0][:, None], index[1][None, :]]
+    if mode in ("nearest", "nearest-exact"):
+        index = [_nearest_index(n, m, s, mode == "nearest-exact") for n, m, s in zip(shape[2:], out, scales)]
+        grids = np.ix_(*index)                                     # one index array per spatial axis, broadcasting
+        return input[(slice(None), slice(None)) + grids]
     dtype = np.result_type(data_of(input), np.float32)
-    matrix = _cubic_matrix if mode == "bicubic" else _linear_matrix
+    matrix = {"bicubic": _cubic_matrix, "area": _area_matrix}.get(mode, _linear_matrix)
     mats = [matrix(n, m, s, bool(align_corners), dtype) for n, m, s in zip(shape[2:], out, scales)]
     y = matmul(input, mats[-1].T)                                  # along the last axis
-    return matmul(mats[0], y) if nd == 2 else y                    # and along H
+    if nd >= 2:
+        y = matmul(mats[-2], y)                                    # along H
+    if nd == 3:                                                    # along D: (N, C, D, Ho·Wo) rows mixed by A_d
+        y = reshape(matmul(mats[0], reshape(y, shape=shape[:3] + (out[1] * out[2],))), shape=shape[:2] + out)
+    return y
 
 
 upsample = interpolate

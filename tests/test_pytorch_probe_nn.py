@@ -658,6 +658,24 @@ for mode, dims in (
                 ),
                 [x],
             )
+for mode in ("nearest", "nearest-exact", "area"):
+    for x in (r(1, 2, 5), r(1, 2, 3, 4, 5)):
+        for sf in (1.5, 0.5, 3):
+            case(
+                f"interp {mode} {x.ndim - 2}d sf{sf}",
+                lambda t, x, mode=mode, sf=sf: F(t).interpolate(x, scale_factor=sf, mode=mode),
+                [x],
+            )
+case(
+    "interp area align_corners",
+    lambda t, x: F(t).interpolate(x, size=3, mode="area", align_corners=False),
+    [r(1, 2, 5)],
+)
+case(
+    "Upsample trilinear",
+    lambda t, x: t.nn.Upsample(size=(3, 2, 4), mode="trilinear", align_corners=True)(x),
+    [r(1, 2, 2, 3, 3)],
+)
 case("interp antialias", lambda t, x: F(t).interpolate(x, scale_factor=0.5, mode="bilinear", antialias=True), [X2])
 case("interp sf tuple", lambda t, x: F(t).interpolate(x, scale_factor=(2, 0.5), mode="nearest"), [X2])
 case("interp both", lambda t, x: F(t).interpolate(x, size=3, scale_factor=2), [X2])
@@ -1148,11 +1166,6 @@ ALLOWED = {
     "pad replicate neg": "as 'pad reflect neg'",
     "pad circular neg": "as 'pad reflect neg'",
     "hooks with_kwargs": "forward's first argument is named x, not PyTorch's input, so m(input=...) raises TypeError",
-    **{
-        n: "interpolate mode 'nearest-exact', 'area' and 'trilinear' are not implemented (ValueError)"
-        for n in CASES
-        if n.startswith(("interp nearest-exact", "interp area", "interp trilinear"))
-    },
 }
 
 
@@ -1260,6 +1273,9 @@ Fn = ag.nn.functional
         (lambda x: Fn.max_pool1d(x, 2, 1, 1, ceil_mode=True), [(2, 5)]),
         (lambda x: Fn.avg_pool2d(x, 2, 1, 1, count_include_pad=False), [(2, 3, 3)]),
         (lambda x: Fn.adaptive_avg_pool2d(x, (2, 1)), [(2, 3, 3)]),
+        (lambda x: Fn.interpolate(x, scale_factor=1.5, mode="trilinear"), [(1, 1, 2, 3, 2)]),
+        (lambda x: Fn.interpolate(x, size=(2, 3), mode="area"), [(1, 2, 3, 4)]),
+        (lambda x: Fn.interpolate(x, scale_factor=1.7, mode="nearest-exact"), [(1, 2, 3)]),
     ],
     ids=[
         "softmax 0-d",
@@ -1270,6 +1286,9 @@ Fn = ag.nn.functional
         "max_pool1d unbatched",
         "avg_pool2d unbatched",
         "adaptive_avg_pool2d unbatched",
+        "trilinear",
+        "area",
+        "nearest-exact",
     ],
 )
 def test_fixed_functions_match_finite_differences(f, shapes):
