@@ -72,7 +72,9 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
         raise ValueError(f"hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})")
     if inplace:
         return update_in_place(input, "hardtanh(inplace=True)", lambda x: hardtanh(x, min_val, max_val))
-    return where(input <= min_val, float(min_val), where(input >= max_val, float(max_val), input))
+    # Integer input stays integer, with the limits cast to it (PyTorch's hardtanh and relu6 of int64 are int64).
+    cast = int if np.result_type(data_of(input)).kind in "iu" else float
+    return where(input <= min_val, cast(min_val), where(input >= max_val, cast(max_val), input))
 
 
 def relu6(input, inplace=False):

@@ -238,7 +238,9 @@ def _max_pool(who, nd, x, kernel_size, stride, padding, dilation, ceil_mode, ret
     kernel, stride, dilation, pads, out_size = _pool_geometry(who, nd, x, kernel_size, stride, padding, dilation,
                                                               ceil_mode)
     shape = np.shape(x)
-    if not isinstance(data_of(x), np.ndarray) or data_of(x).dtype.kind != "f":
+    if isinstance(x, Value) and x.dtype.kind != "f":
+        x = x.astype(_float_dtype(x))  # an integer Value: a float Value (padded with −∞), not a bare array
+    elif not isinstance(data_of(x), np.ndarray) or data_of(x).dtype.kind != "f":
         x = np.asarray(data_of(x), dtype=_float_dtype(x))  # integer input: padded with −∞ as floats
     x2 = x if nd == 2 else reshape(x, shape=shape[:2] + (1, shape[2]))
     y4 = _max_pool2d(x2, kernel=kernel, stride=stride, padding=pads, dilation=dilation)

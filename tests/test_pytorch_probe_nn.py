@@ -1140,6 +1140,171 @@ case("Parameter repr", lambda t: type(t.nn.Parameter(t.ones(2)) * 2).__name__.re
 case("Parameter of int err", lambda t: t.nn.Parameter(t.ones(2, dtype=t.int64)), [])
 
 
+# ----------------------------------------------------------------------------------------------------
+# More: output dtypes of float32/integer input, negative dims, values at kinks, unbatched layers, norms
+X23 = r(2, 3)
+T2 = np.array([0, 2])
+# output dtypes with float32 inputs
+f32 = {
+    "ce": lambda t, x, y: F(t).cross_entropy(x.float(), y),
+    "ce ls prob": lambda t, x, y: F(t).cross_entropy(x.float(), F(t).softmax(x.float(), 1), label_smoothing=0.1),
+    "nll w": lambda t, x, y: F(t).nll_loss(x.float(), y, weight=t.ones(3)),
+    "mse f32 f64": lambda t, x, y: F(t).mse_loss(x.float(), x),
+    "mse f64 f32": lambda t, x, y: F(t).mse_loss(x, x.float()),
+    "l1 f32 int": lambda t, x, y: F(t).l1_loss(x.float(), t.ones(2, 3, dtype=t.int64)),
+    "bce f32": lambda t, x, y: F(t).binary_cross_entropy(t.sigmoid(x.float()), t.ones(2, 3)),
+    "bcel f32": lambda t, x, y: F(t).binary_cross_entropy_with_logits(x.float(), t.ones(2, 3), pos_weight=t.ones(3)),
+    "kl f32": lambda t, x, y: F(t).kl_div(x.float(), t.ones(2, 3), reduction="batchmean"),
+    "huber f32": lambda t, x, y: F(t).huber_loss(x.float(), t.zeros(2, 3)),
+    "smoothl1 f16": lambda t, x, y: F(t).smooth_l1_loss(x.half(), t.zeros(2, 3, dtype=t.float16)),
+    "softmax f32 dim": lambda t, x, y: F(t).softmax(x.float(), -1),
+    "log_softmax int err": lambda t, x, y: F(t).log_softmax(y, 0),
+    "relu int": lambda t, x, y: F(t).relu(y),
+    "gelu f32": lambda t, x, y: F(t).gelu(x.float()),
+    "leaky int": lambda t, x, y: F(t).leaky_relu(y),
+    "hardtanh int": lambda t, x, y: F(t).hardtanh(y),
+    "dropout eval int": lambda t, x, y: F(t).dropout(y, 0.5, training=False),
+    "linear f32": lambda t, x, y: _fill(t, t.nn.Linear(3, 2)).float()(x.float()),
+    "conv f32": lambda t, x, y: _fill(t, t.nn.Conv1d(2, 2, 2)).float()(x.float()[None]),
+    "bn f32": lambda t, x, y: _fill(t, t.nn.BatchNorm1d(3)).float()(x.float()),
+    "ln f32": lambda t, x, y: _fill(t, t.nn.LayerNorm(3)).float()(x.float()),
+    "emb f32": lambda t, x, y: _fill(t, t.nn.Embedding(3, 2)).float()(y),
+    "maxpool int": lambda t, x, y: F(t).max_pool1d(t.tensor([[[1, 3, 2, 5]]]), 2),
+    "avgpool int err": lambda t, x, y: F(t).avg_pool1d(t.tensor([[[1, 3, 2, 5]]]), 2),
+    "pad int": lambda t, x, y: F(t).pad(t.tensor([[1, 2]]), (1, 1), mode="constant", value=0),
+    "pad f32 reflect": lambda t, x, y: F(t).pad(x.float()[None], (1, 1), mode="reflect"),
+    "interp f32": lambda t, x, y: F(t).interpolate(x.float()[None], scale_factor=2, mode="linear"),
+    "one_hot dtype": lambda t, x, y: F(t).one_hot(y, 3),
+    "normalize f32": lambda t, x, y: F(t).normalize(x.float()),
+    "cos sim f32": lambda t, x, y: F(t).cosine_similarity(x.float(), x.float() + 1),
+}
+for k, f in f32.items():
+    case("dtype " + k, lambda t, x, y, f=f: (lambda o: (_dt(o.dtype), o))(f(t, x, y)), [X23, T2], rtol=1e-5, atol=1e-6)
+# negative dims
+case("glu dim -2", lambda t, x: F(t).glu(x, -2), [r(4, 3)])
+case("normalize dim -2", lambda t, x: F(t).normalize(x, dim=-2), [r(2, 3, 4)])
+case("cos sim dim -2", lambda t, x, y: F(t).cosine_similarity(x, y, dim=-2), [r(2, 3, 4), r(2, 3, 4)])
+case("log_softmax dim -3", lambda t, x: F(t).log_softmax(x, -3), [r(2, 3, 4)])
+case("Flatten neg", lambda t, x: t.nn.Flatten(-3, -2)(x), [r(2, 3, 4, 5)])
+case("Unflatten neg", lambda t, x: t.nn.Unflatten(-1, (2, 2))(x), [r(3, 4)])
+case("softmax implicit 3d", lambda t, x: F(t).softmax(x), [r(2, 3, 4)])
+case("softmax implicit 4d", lambda t, x: F(t).softmax(x), [r(2, 3, 4, 1)])
+case(
+    "ce dim class 1 on 3d ls prob",
+    lambda t, x, p: F(t).cross_entropy(x, F(t).softmax(p, 1), label_smoothing=0.3),
+    [r(2, 3, 4), r(2, 3, 4)],
+)
+case(
+    "ce kdim ls w ign",
+    lambda t, x: F(t).cross_entropy(
+        x, t.tensor([[0, 1, 2, 1], [2, 2, 0, 1]]), weight=w3(t), label_smoothing=0.3, ignore_index=2, reduction="mean"
+    ),
+    [r(2, 3, 4)],
+)
+case("ce 0d target prob 1d", lambda t, x: F(t).cross_entropy(x, t.tensor(2)), [r(3)])
+case("ce 2-class 1d input int", lambda t, x: F(t).cross_entropy(x, t.tensor([1])), [r(1, 2)])
+case("nll 0d input err", lambda t, x: F(t).nll_loss(x, t.tensor(0)), [np.array(0.3)])
+case("mse 0d", lambda t, x, y: F(t).mse_loss(x, y), [np.array(0.3), np.array(1.2)])
+case("huber 0d none", lambda t, x, y: F(t).huber_loss(x, y, reduction="none"), [np.array(0.3), np.array(1.2)])
+case("l1 grad at zero", lambda t, x: F(t).l1_loss(x, x.detach()), [r(3)])
+case(
+    "smoothl1 at beta",
+    lambda t, x: F(t).smooth_l1_loss(x, t.zeros(3, dtype=t.float64), beta=1.0),
+    [np.array([1.0, -1.0, 0.0])],
+)
+case(
+    "huber at delta",
+    lambda t, x: F(t).huber_loss(x, t.zeros(3, dtype=t.float64), delta=1.0),
+    [np.array([1.0, -1.0, 0.0])],
+)
+case("relu at 0 grad", lambda t, x: F(t).relu(x), [np.zeros(3)])
+case("relu6 at 6 grad", lambda t, x: F(t).relu6(x), [np.array([0.0, 6.0])])
+case("hardtanh at 1 grad", lambda t, x: F(t).hardtanh(x), [np.array([-1.0, 1.0])])
+case("leaky at 0 grad", lambda t, x: F(t).leaky_relu(x, 0.1), [np.zeros(2)])
+case("elu at 0 grad", lambda t, x: F(t).elu(x), [np.zeros(2)])
+case("hardswish at ±3", lambda t, x: F(t).hardswish(x), [np.array([-3.0, 3.0])])
+case("hardshrink at lambda", lambda t, x: F(t).hardshrink(x, 0.5), [np.array([-0.5, 0.5])])
+case("softshrink at lambda", lambda t, x: F(t).softshrink(x, 0.5), [np.array([-0.5, 0.5])])
+case("threshold at thr grad", lambda t, x: F(t).threshold(x, 1.0, 0.0), [np.array([1.0, 2.0])])
+case("softplus at threshold", lambda t, x: F(t).softplus(x, beta=1, threshold=20), [np.array([20.0, 20.000001])])
+case("abs-like clamp grad", lambda t, x: t.clamp(x, 0.0, 1.0), [np.array([0.0, 1.0])])
+case("prelu at 0", lambda t, x: _fill(t, t.nn.PReLU())(x), [np.zeros(3)])
+case("maxpool tie grad", lambda t, x: F(t).max_pool1d(x, 2, 1), [np.array([[[1.0, 1.0, 1.0]]])])
+case("adaptive max tie grad", lambda t, x: F(t).adaptive_max_pool1d(x, 1), [np.array([[[1.0, 1.0, 1.0]]])])
+case("max_unpool1d", lambda t, x: F(t).max_unpool1d(*F(t).max_pool1d(x, 2, return_indices=True), 2), [r(1, 2, 6)])
+case(
+    "max_unpool unbatched", lambda t, x: F(t).max_unpool2d(*F(t).max_pool2d(x, 2, return_indices=True), 2), [r(2, 4, 4)]
+)
+case(
+    "MaxUnpool2d output_size",
+    lambda t, x: t.nn.MaxUnpool2d(2)(*F(t).max_pool2d(x, 2, return_indices=True), output_size=(5, 5)),
+    [r(1, 1, 5, 5)],
+)
+case("lppool2d unbatched", lambda t, x: t.nn.LPPool2d(2, 2)(x), [r(2, 4, 4)])
+case("AdaptiveMaxPool2d unbatched", lambda t, x: t.nn.AdaptiveMaxPool2d(2, return_indices=True)(x), [r(2, 5, 5)])
+case("AdaptiveAvgPool1d unbatched", lambda t, x: t.nn.AdaptiveAvgPool1d(2)(x), [r(2, 5)])
+case("interp unbatched", lambda t, x: F(t).interpolate(x, scale_factor=2), [r(2, 5)])
+case("BatchNorm1d 2-D (N, C)", lambda t, x: _fill(t, t.nn.BatchNorm1d(3))(x), [r(3, 4)])
+case("BatchNorm2d eval unbatched", lambda t, x: _fill(t, t.nn.BatchNorm2d(3)).eval()(x), [r(3, 2, 2)])
+case(
+    "Embedding padding_idx grad module",
+    lambda t, w: (lambda m: (m(t.tensor([0, 1, 1])), m.weight))(t.nn.Embedding(3, 2, padding_idx=1).double()),
+    [],
+)
+case("Dropout1d 2d", lambda t, x: t.nn.Dropout1d(1.0)(x), [r(2, 3)])
+case("Dropout p=1 grad", lambda t, x: F(t).dropout(x, 1.0), [r(2, 3)])
+case("dropout neg", lambda t, x: F(t).dropout(x, -0.1), [r(2, 3)])
+case("Dropout module repr", lambda t: repr(t.nn.Dropout2d(0.2, inplace=True)), [])
+case(
+    "bn eval then train stats",
+    lambda t, x: (lambda m: (m.eval(), m(x), m.train(), m(x), _state(m))[1:])(
+        _fill(t, t.nn.BatchNorm1d(3, momentum=None))
+    ),
+    [r(4, 3)],
+)
+case("bn no track eval", lambda t, x: _fill(t, t.nn.BatchNorm1d(3, track_running_stats=False)).eval()(x), [r(4, 3)])
+case(
+    "instance norm track eval",
+    lambda t, x: (lambda m: (m(x), m.eval(), m(x))[2])(_fill(t, t.nn.InstanceNorm1d(3, track_running_stats=True))),
+    [r(2, 3, 5)],
+)
+case(
+    "F.instance_norm use_input_stats",
+    lambda t, x, m, v: F(t).instance_norm(x, m, v.abs() + 0.1, use_input_stats=False),
+    [r(2, 3, 5), r(3), r(3)],
+)
+case("F.group_norm", lambda t, x, w, b: F(t).group_norm(x, 3, w, b, eps=1e-3), [r(2, 6, 2), r(6), r(6)])
+case("F.local_response_norm 3d", lambda t, x: F(t).local_response_norm(x, 3), [r(2, 4, 5)])
+case("F.rms_norm", lambda t, x, w: F(t).rms_norm(x, (3,), w), [r(2, 3), r(3)])
+case(
+    "conv1d F groups stride",
+    lambda t, x, w, b: F(t).conv1d(x, w, b, stride=2, padding=1, dilation=2, groups=2),
+    [r(2, 4, 9), r(6, 2, 3), r(6)],
+)
+case(
+    "conv2d F string pad",
+    lambda t, x, w: F(t).conv2d(x, w, padding="same", dilation=(2, 1)),
+    [r(1, 2, 6, 5), r(3, 2, 3, 4)],
+)
+case(
+    "conv_transpose2d F",
+    lambda t, x, w: F(t).conv_transpose2d(x, w, stride=2, padding=1, output_padding=1, groups=2, dilation=1),
+    [r(1, 4, 3, 3), r(4, 1, 3, 3)],
+)
+case("conv2d bad channels", lambda t, x, w: F(t).conv2d(x, w), [r(1, 2, 6, 5), r(3, 3, 3, 3)])
+case("conv2d same even kernel", lambda t, x, w: F(t).conv2d(x, w, padding="same"), [r(1, 2, 6, 5), r(3, 2, 2, 4)])
+case(
+    "Conv2d same even reflect",
+    lambda t, x: _fill(t, t.nn.Conv2d(2, 1, (2, 4), padding="same", padding_mode="reflect"))(x),
+    [r(1, 2, 6, 5)],
+)
+case(
+    "Conv1d valid int pad str",
+    lambda t, x: _fill(t, t.nn.Conv1d(2, 1, 3, padding="valid", dilation=2))(x),
+    [r(1, 2, 9)],
+)
+
+
 ALLOWED = {
     # Documented lenience: ours computes where PyTorch refuses.
     "ce int32 target": "int32 class targets are read as int64 (PyTorch wants Long)",
@@ -1165,6 +1330,13 @@ ALLOWED = {
     "pad reflect neg": "negative (cropping) pads work only in constant mode",
     "pad replicate neg": "as 'pad reflect neg'",
     "pad circular neg": "as 'pad reflect neg'",
+    "dtype log_softmax int err": "log_softmax of int64 computes in float64 (PyTorch: NotImplementedError)",
+    "dtype leaky int": "leaky_relu of int64 computes in float (PyTorch: NotImplementedError)",
+    "dtype maxpool int": "max_pool1d of int64 pools as floats (PyTorch: NotImplementedError for Long)",
+    "dtype avgpool int err": "avg_pool1d of int64 averages in float64; PyTorch truncates the means to int64",
+    "interp unbatched": "interpolate of a 2-D input: ValueError here, NotImplementedError in PyTorch",
+    "bn eval then train stats": "PyTorch's eval-mode BatchNorm backward reads running_var at backward time, "
+    "after a later training call has updated it in place; ours differentiates the statistics the forward used",
     "hooks with_kwargs": "forward's first argument is named x, not PyTorch's input, so m(input=...) raises TypeError",
 }
 
@@ -1305,6 +1477,10 @@ def test_fixed_shapes_and_types_without_torch():
     with pytest.raises(IndexError, match="Dimension out of range"):
         Fn.log_softmax(x, dim=2)
     assert Fn.linear(x, ag.ones(4)).shape == (3,)
+    pooled = Fn.max_pool1d(ag.tensor([[[1, 3, 2, 5]]]), 2)  # an integer Value pools to a float Value, not an array
+    assert isinstance(pooled, ag.Value) and pooled.tolist() == [[[3.0, 5.0]]]
+    clamped = Fn.hardtanh(ag.tensor([-3, 0, 4]))  # PyTorch keeps int64
+    assert clamped.dtype == ag.int64 and clamped.tolist() == [-1, 0, 1]
 
 
 def test_module_api_fixes_without_torch():
