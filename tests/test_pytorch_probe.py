@@ -708,6 +708,16 @@ CASES = [
     't.zeros(0, 3).max(0)',
     't.zeros(0).argmax()',
     't.zeros(0, 3).argmin(1)',
+    't.tensor([5.0, -5.0, 0.0]) // 0',
+    "t.tensor([5.0, -5.0, 0.0]).div(t.tensor([0.0, 2.0, 0.0]), rounding_mode='trunc')",
+    't.tensor([5]) // 0',
+    't.tensor([5]) % t.tensor([0])',
+    't.fmod(t.tensor([5]), 0)',
+    "t.tensor([5]).div(0, rounding_mode='trunc')",
+    '7.0 // t.tensor([1.0, 2.0])',
+    '7.0 % t.tensor([1.5, 2.0])',
+    't.tensor([7.0]) // t.tensor(2.0, dtype=t.float64)',
+    't.tensor([7, 8]) % 2.5',
 ]
 
 ALLOWED = {  # expression: why we differ from PyTorch here (the case must still differ)
@@ -964,7 +974,7 @@ XT = [[3.0, 1.0, 3.0, 2.0], [0.5, 5.0, 5.0, -1.0], [2.0, 2.0, 1.0, 2.0]]
 TIE_GRAD_CASES = [
     "x.max()", "x.max(1).values", "x.max(0)[0]", "x.min(1).values", "x.amax(1)", "x.amin(0)", "x.median()",
     "x.nanmedian()", "t.maximum(x, x.flip(1))", "x.clamp(1, 3)", "x.sort(dim=1, stable=True).values",
-    "x.norm(p=float('inf'))",
+    "x.norm(p=float('inf'))", "x.div(x - 3, rounding_mode='floor')", "x.div(x - 3, rounding_mode='trunc')",
 ]
 # No ties, no integers, nothing at a kink: finite differences are meaningful for every case there.
 XG = [[3.1, 1.2, 3.4, 2.3], [0.6, 5.4, 4.2, -1.3], [2.2, 2.7, 1.4, 7.1]]
@@ -988,7 +998,8 @@ def test_gradient_matches_torch_autograd(expression, torch):
 @pytest.mark.parametrize("expression", TIE_GRAD_CASES)
 def test_gradient_at_ties_matches_torch_autograd(expression, torch):
     """fixed: max(x, dim) split the gradient between tied maxima (PyTorch: all to the returned index), median()
-    gave it to one of the elements equal to the median (PyTorch: split equally)."""
+    gave it to one of the elements equal to the median (PyTorch: split equally), a rounded division by zero gave
+    a NaN gradient (PyTorch: 0)."""
     np.testing.assert_allclose(_grad(ag, expression, XT), _grad(torch, expression, XT), rtol=1e-10, atol=1e-12,
                                err_msg=expression)
 

@@ -18,6 +18,7 @@ from ..value import Value
 from .elementwise import abs, clip, maximum, minimum, where  # noqa: F401  (maximum, minimum: methods)
 from .index import as_value
 from .nondifferentiable import without_gradient
+from .promotion import result_dtype
 from .special import floor, ge, gt, le, lt, ne, trunc
 
 
@@ -39,6 +40,13 @@ def _operands(input, other):
     x = as_value(input)
     if not isinstance(other, (Value, int, float, bool)):
         other = as_value(other)
+    # Both in PyTorch's result dtype: 7.0 // x and x % y (y a float64 0-d Value) stay float32 for a float32 x, where
+    # NumPy's quotient and remainder would widen to float64.
+    target = result_dtype(input, other)
+    if x.dtype != target:
+        x = x.to(target)
+    if isinstance(other, Value) and other.dtype != target:
+        other = other.to(target)
     return x, other
 
 
@@ -93,9 +101,10 @@ def _remainder_of(x, y, exact_remainder, rounded_quotient):
     """x − rounded_quotient(x, y) · y, its numbers from exact_remainder(x, y) (NumPy's, in one rounding) and its
     gradient from that composition with the quotient held constant: 1 for x, −quotient for y. Integer operands
     give the exact remainder without a gradient."""
-    exact = without_gradient(exact_remainder, x, y)
     if not (_is_float(x) or _is_float(y)):
-        return exact
+        _refuse_integer_zero(y)
+        return without_gradient(exact_remainder, x, y)
+    exact = without_gradient(exact_remainder, x, y)
     return exact_with_gradient_of(exact, x - without_gradient(rounded_quotient, x, y) * y)
 
 
@@ -113,12 +122,23 @@ def floor_divide(input, other):
     """input // other rounded toward −inf (Python's //, NumPy's floor_divide), without a gradient (PyTorch's
     floor_divide has none either: its backward raises)."""
     x, y = _operands(input, other)
+    if not (_is_float(x) or _is_float(y)):
+        _refuse_integer_zero(y)
     return without_gradient(_floor_divide, x, y)
 
 
 def _floor_divide(x, y):
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.floor_divide(x, y)
+        out = np.floor_divide(x, y)
+        if out.dtype.kind == "f" and not np.all(y):  # x // 0 is ±inf (nan for 0 // 0) in PyTorch; NumPy says nan
+            out = np.where(np.asarray(y) == 0, np.true_divide(x, y), out)[()]
+    return out
+
+
+def _refuse_integer_zero(y):
+    """PyTorch's error for an integer division or remainder by zero (NumPy silently gives 0)."""
+    if not np.all(y.data if isinstance(y, Value) else y):
+        raise RuntimeError("ZeroDivisionError: integer division or remainder by zero")
 
 
 def div(input, other, *, rounding_mode=None):
@@ -135,7 +155,17 @@ def div(input, other, *, rounding_mode=None):
         raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
                            f"'{rounding_mode}'")
     if not (_is_float(x) or _is_float(y)):
+        _refuse_integer_zero(y)
         return without_gradient(_int_trunc_divide if rounding_mode == "trunc" else _floor_divide, x, y)
+    divisor = y.data if isinstance(y, Value) else y
+    if not np.all(divisor):
+        # x // 0 is ±inf (nan for 0 // 0) with a zero gradient, as PyTorch's: the numbers from NumPy's quotient, the
+        # gradient from the composition with 1 in place of each zero (x / 0 would make inf − inf and 0 / 0 NaNs).
+        nonzero = where(np.asarray(divisor) == 0, 1, y) if isinstance(y, Value) else \
+            np.where(np.asarray(divisor) == 0, 1, divisor)[()]
+        rounded = trunc if rounding_mode == "trunc" else floor
+        quotient = _trunc_quotient if rounding_mode == "trunc" else _floor_quotient
+        return exact_with_gradient_of(without_gradient(quotient, x, y), rounded(x / nonzero))
     if rounding_mode == "trunc":
         return trunc(x / y)
     # floor(x / y) rounds the rounded quotient: 1 // 0.1 is 9 (0.1 is a little more than a tenth), floor(1 / 0.1) 10.
