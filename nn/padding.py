@@ -5,8 +5,8 @@
 
 For x = [a b c d] and pad (2, 2):  constant 0 0 a b c d 0 0 · reflect c b a b c d c b ·
 replicate a a a b c d d d · circular c d a b c d a b. Reflect, replicate and circular pick elements
-of x by index (one node; the gradient adds up the copies); constant joins x with constant blocks
-(a negative amount crops).
+of x by index (one node; the gradient adds up the copies); constant joins x with constant blocks.
+A negative amount crops, in every mode (the other modes crop first, then pad, as PyTorch).
 """
 
 from __future__ import annotations
@@ -54,8 +54,13 @@ def pad(input, pad, mode="constant", value=None):
     axes = [len(shape) - 1 - j for j in range(k)]
     if mode == "constant":
         return _pad_constant(input, axes, pairs, 0.0 if value is None else value)
-    if any(b < 0 or a < 0 for b, a in pairs):
-        raise ValueError(f"{who}: {mode} padding must be >= 0, got {pad}")
+    if any(b < 0 or a < 0 for b, a in pairs):  # crop first, then pad what is left (PyTorch's order: it matters
+        crop = [slice(None)] * len(shape)      # for circular, whose wrap-around reads the cropped axis)
+        for axis, (b, a) in zip(axes, pairs):
+            crop[axis] = slice(max(-b, 0), shape[axis] - max(-a, 0))
+        input = input[tuple(crop)] if isinstance(input, Value) else np.asarray(input)[tuple(crop)]
+        shape = np.shape(data_of(input))
+        pairs = [(max(b, 0), max(a, 0)) for b, a in pairs]
     index = [slice(None)] * len(shape)
     grids = np.ix_(*[_source_index(shape[axis], b, a, mode, who) for axis, (b, a) in zip(axes[::-1], pairs[::-1])])
     for axis, grid in zip(axes[::-1], grids):

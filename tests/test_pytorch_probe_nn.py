@@ -612,6 +612,8 @@ for mode in ("constant", "reflect", "replicate", "circular"):
     case(f"pad {mode} neg", lambda t, x, mode=mode: F(t).pad(x, (-1, 2), mode=mode), [X1])
     case(f"pad {mode} 2d unbatched", lambda t, x, mode=mode: F(t).pad(x, (1, 1, 1, 1), mode=mode), [r(3, 4, 4)])
     case(f"pad {mode} 3d", lambda t, x, mode=mode: F(t).pad(x, (1, 1, 0, 1, 1, 0), mode=mode), [X3])
+for mode in ("reflect", "replicate", "circular"):
+    case(f"pad {mode} crop 2d", lambda t, x, mode=mode: F(t).pad(x, (2, -3, -1, 1), mode=mode), [r(1, 2, 4, 6)])
 case("pad constant value", lambda t, x: F(t).pad(x, (1, 1, 1, 1, 1, 1), value=2.5), [X1])
 case("pad constant 1d tensor", lambda t, x: F(t).pad(x, (1, 2)), [r(3)])
 case("pad reflect too big", lambda t, x: F(t).pad(x, (7, 0), mode="reflect"), [X1])
@@ -1327,9 +1329,6 @@ ALLOWED = {
     # Not implemented (raise ValueError / NotImplementedError, never a wrong number).
     "interp antialias": "interpolate(antialias=True) is not implemented",
     "interp bilinear on 3d": "bilinear on a 3-D input: ValueError here, NotImplementedError in PyTorch",
-    "pad reflect neg": "negative (cropping) pads work only in constant mode",
-    "pad replicate neg": "as 'pad reflect neg'",
-    "pad circular neg": "as 'pad reflect neg'",
     "dtype log_softmax int err": "log_softmax of int64 computes in float64 (PyTorch: NotImplementedError)",
     "dtype leaky int": "leaky_relu of int64 computes in float (PyTorch: NotImplementedError)",
     "dtype maxpool int": "max_pool1d of int64 pools as floats (PyTorch: NotImplementedError for Long)",
@@ -1448,6 +1447,7 @@ Fn = ag.nn.functional
         (lambda x: Fn.interpolate(x, scale_factor=1.5, mode="trilinear"), [(1, 1, 2, 3, 2)]),
         (lambda x: Fn.interpolate(x, size=(2, 3), mode="area"), [(1, 2, 3, 4)]),
         (lambda x: Fn.interpolate(x, scale_factor=1.7, mode="nearest-exact"), [(1, 2, 3)]),
+        (lambda x: Fn.pad(x, (2, -3), mode="circular"), [(1, 2, 6)]),
     ],
     ids=[
         "softmax 0-d",
@@ -1461,6 +1461,7 @@ Fn = ag.nn.functional
         "trilinear",
         "area",
         "nearest-exact",
+        "circular crop",
     ],
 )
 def test_fixed_functions_match_finite_differences(f, shapes):
