@@ -864,6 +864,8 @@ CASES = [
     't.zeros(0, 3).max(0)',
     't.zeros(0).argmax()',
     't.zeros(0, 3).argmin(1)',
+    't.tensor([I, 1.0, I]).median()',
+    't.tensor([N, 1.0, N, 2.0]).median()',
     't.tensor([5.0, -5.0, 0.0]) // 0',
     "t.tensor([5.0, -5.0, 0.0]).div(t.tensor([0.0, 2.0, 0.0]), rounding_mode='trunc')",
     't.tensor([5]) // 0',

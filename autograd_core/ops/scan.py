@@ -283,14 +283,15 @@ def _nan_of_empty(flat):
 def _shared_by_ties(flat, value):
     """`value` (0-d, picked from the 1-d `flat`) with its gradient split equally among the elements of flat equal
     to it (NaN equal to NaN), as PyTorch's median() and nanmedian() of all elements split it."""
-    if not flat.requires_grad:
-        return value
     data, picked = data_of(flat), data_of(value)
+    if not flat.requires_grad or np.isinf(picked):  # an infinite median keeps the pick's gradient (inf - inf: NaN)
+        return value
     ties = np.flatnonzero((data == picked) | (np.isnan(data) & np.isnan(picked)) if data.dtype.kind == "f"
                           else data == picked)
     tied = _getitem(flat, index=ties)
-    # tied - tied.detach() is exactly 0 (the forward is `value` itself); its mean spreads the gradient 1/k each.
-    return value.detach() + (tied - tied.detach()).mean()
+    # Both differences are exactly 0 (NaN for a NaN median, which is the result then), so the forward is `value`;
+    # the gradient cancels the pick's own and spreads 1/k to each of the k tied elements.
+    return value + ((tied - tied.detach()).mean() - (value - value.detach()))
 
 
 def median(input, dim=None, keepdim=False):
