@@ -53,7 +53,7 @@ def apply(op, args, params=None):
             args = _with_constants(args)
             break
     if op.promotes:  # maximum, where, cat, ...: inputs of mixed dtypes meet in PyTorch's result dtype
-        args = _promoted_all(args)
+        args = _promoted(args)
     try:
         out = op.forward(*[a.data for a in args]) if params is None else op.forward(
             *[a.data for a in args], **params)
@@ -103,13 +103,13 @@ def apply_binary(op, a, b):
         else:
             b = _constant(b, a)
             if b.data.dtype is not a.data.dtype:
-                a, b = _promoted(a, b)
+                a, b = _promoted((a, b))
     elif not isinstance(a, Value):
         a = _constant(a, b)
         if a.data.dtype is not b.data.dtype:
-            a, b = _promoted(a, b)
+            a, b = _promoted((a, b))
     elif not (a._requires_grad and b._requires_grad) and a.data.dtype is not b.data.dtype:  # see _promoted
-        a, b = _promoted(a, b)
+        a, b = _promoted((a, b))
     try:
         out = op.forward(a.data, b.data)
     except ValueError as err:
@@ -145,25 +145,16 @@ def _integers_to_float_for(op, args):
     return (astype(x, dtype=DEFAULTS["dtype"]),)
 
 
-def _promoted(a, b):
+def _promoted(args, record=False):
     """Operands of different dtypes converted to the one PyTorch computes in (ops/promotion.py): a float beats an
     integer without widening (int64 with float32 is float32, NumPy says float64), and a Value with dimensions
     decides over a 0-d one of the same category (a float32 vector times a float64 0-d Value stays float32).
-    NumPy's own promotion is kept where it agrees, so mixed-precision graphs gain no conversion nodes.
+    NumPy's own promotion is kept where it agrees, so mixed-precision graphs gain no conversion nodes. record: every
+    conversion a recorded operation (for tracers).
 
     apply_binary does not look when both operands need gradients (both are floats, and the check would cost every
     operation of a training step): there NumPy's promotion stands, which is PyTorch's except that a float64 0-d Value
     that needs a gradient widens a float32 one with dimensions to float64."""
-    from .ops.promotion import result_dtype
-
-    target = result_dtype(a, b)
-    if np.result_type(a.data, b.data) == target:
-        return a, b
-    return _converted(a, target), _converted(b, target)
-
-
-def _promoted_all(args, record=False):
-    """`_promoted` for any number of inputs (record: every conversion a recorded operation, for tracers)."""
     first = args[0].data.dtype
     for a in args:
         if a.data.dtype is not first:

@@ -64,9 +64,8 @@ def is_basic_index(index):
     """Whether `index` has only integers, slices, None and Ellipsis (no arrays): each element at most once."""
     items = index if index.__class__ is tuple else (index,)
     for item in items:
-        cls = item.__class__
-        if not (cls is int or cls is slice or item is None or item is Ellipsis or isinstance(item, (int, np.integer))):
+        if isinstance(item, (bool, np.bool_)):  # True adds an axis and selects it: a mask, not a position
             return False
-        if cls is bool or isinstance(item, np.bool_):
+        if not (item is None or item is Ellipsis or isinstance(item, (int, np.integer, slice))):
             return False
     return True

@@ -98,7 +98,7 @@ class Primitive:
         return self
 
     forward_into = None  # see defforward_into
-    promotes = False  # inputs of mixed dtypes are converted to PyTorch's result dtype first (engine._promoted_all)
+    promotes = False  # inputs of mixed dtypes are converted to PyTorch's result dtype first (engine._promoted)
     lazy_vjp = None  # lazy_vjp(g, x, **params): the engine's pass may call it for vjps[0] (see ops/shape.py, getitem)
     inline = None  # see definline
     arguments = ()  # see defarguments
