@@ -25,7 +25,7 @@ from .module import Module, Parameter, check_device
 
 @primitive("embedding")
 def _lookup(weight, ids):
-    """weight (num, *row) -> (*ids.shape, *row): the rows ids (integers, negative ones from the end)."""
+    """weight (num, *row) -> (*ids.shape, *row): the rows ids (integers; `embedding` has checked them)."""
     return weight[ids]
 
 
@@ -65,20 +65,21 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
         else:
             raise TypeError(f"embedding: indices must be integers, got dtype {idx.dtype} (shape {idx.shape})")
     num = np.shape(weight)[0]
-    if idx.size and (idx.min() < -num or idx.max() >= num):
-        raise IndexError(f"embedding: ids must be in [0, {num}), got min {idx.min()}, max {idx.max()}")
+    if idx.size and (idx.min() < 0 or idx.max() >= num):  # PyTorch's IndexError: a negative id is no row from the end
+        raise IndexError(f"embedding: index out of range in self: ids must be in [0, {num}), got min {idx.min()}, "
+                         f"max {idx.max()}")
     if max_norm is not None:
-        _renorm_rows(weight, idx % num, float(max_norm), float(norm_type))
+        _renorm_rows(weight, idx, float(max_norm), float(norm_type))
     rows = _lookup(weight, ids=idx) if isinstance(weight, Value) else np.asarray(weight)[idx]
     if scale_grad_by_freq and isinstance(rows, Value) and idx.size:
-        _, position, counts = np.unique(idx % num, return_inverse=True, return_counts=True)
+        _, position, counts = np.unique(idx, return_inverse=True, return_counts=True)
         inverse_freq = (1.0 / counts[position.reshape(idx.shape)])[..., None].astype(rows.dtype)
         # the rows' values, and their gradient divided by their id's frequency
         rows = rows.data + (rows - rows.data) * inverse_freq
     if padding_idx is None or not isinstance(rows, Value):
         return rows
     padding = _padding_index(padding_idx, num, "embedding")
-    reads_padding = (idx % num == padding)[..., None]
+    reads_padding = (idx == padding)[..., None]
     if not reads_padding.any():
         replay_requires(_misses, idx, num, padding)  # a compiled step's ids must not read the padding row either
         return rows
@@ -98,7 +99,7 @@ def _renorm_rows(weight, ids, max_norm, norm_type):
 
 def _misses(idx, num, padding):
     """Whether no id reads the padding row."""
-    return not (idx % num == padding).any()
+    return not (idx == padding).any()
 
 
 def _padding_index(padding_idx, num, who):

@@ -80,7 +80,7 @@ nn_case("sync_normalize", "sync-batch-norm", lambda x: nn.SyncBatchNorm(3)(x), _
 
 _UNPOOL_INDEX = np.array([[[[0, 3], [9, 14]]]])  # positions in a 4×4 output, one per pooled cell
 nn_case("max_unpool", "max_unpool2d", lambda x: F.max_unpool2d(x, _UNPOOL_INDEX, 2), _r.standard_normal((1, 1, 2, 2)))
-_EMBEDDING_IDS = np.array([[1, 3, 1], [-1, 0, 3]])  # repeated ids and one from the end
+_EMBEDDING_IDS = np.array([[1, 3, 1], [2, 0, 3]])  # repeated ids (a negative one raises IndexError, as in PyTorch)
 nn_case("embedding", "embedding", lambda w: F.embedding(_EMBEDDING_IDS, w), np.arange(8.0).reshape(4, 2) / 7)
 nn_case("embedding_backward", "embedding_backward",
         lambda g: PRIMITIVES["embedding_backward"](g, ids=_EMBEDDING_IDS, num=4), np.arange(12.0).reshape(2, 3, 2) / 5)
