@@ -16,14 +16,16 @@ __all__ = ["Uniform"]
 class Uniform(Distribution):
     """Uniform on the half-open interval [low, high) (numbers or Values broadcast to batch_shape)."""
 
-    arg_constraints = {"low": constraints.dependent, "high": constraints.dependent}
     has_rsample = True
+
+    @property
+    def arg_constraints(self):
+        """low < high, checked as PyTorch does: each bound against the other (ValueError naming `low`)."""
+        return {"low": constraints.less_than(self.high), "high": constraints.greater_than(self.low)}
 
     def __init__(self, low, high, validate_args=None):
         self.low, self.high = broadcast_all(low, high)
         super().__init__(self.low.shape, validate_args=validate_args)
-        if self._validate_args and not np.all(self.low.data < self.high.data):
-            raise ValueError("Uniform is not defined when low>= high")
 
     def expand(self, batch_shape, _instance=None):
         return self._expand_parameters(Uniform, batch_shape, ("low", "high"), _instance)
