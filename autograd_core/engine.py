@@ -7,9 +7,10 @@ own forward function and one vector-Jacobian rule per input; the engine only
   are the same for the operators' common cases, with less argument handling). Every node is made by
   `_record`: a node that needs a gradient (some input does, and grad mode is on in this thread) keeps its
   primitive, inputs, keyword parameters and the current module scope; any other result is a bare leaf;
-* runs the backward pass (`run_backward`): visits the nodes from the output down in reverse creation
-  order, calls each edge's rule, fits the result to the input's shape and dtype, and adds it up into
-  `.grad`; a pass that raises half way is undone, so it leaves no partial gradient behind.
+* runs the backward pass (`run_backward`): visits the nodes from the output down in reverse creation order (a
+  topological order: a node is always younger than its inputs), calls each edge's rule, fits the result to the
+  input's shape and dtype, and adds it up into `.grad`; a pass that raises half way is undone, so it leaves no
+  partial gradient behind.
 
 docs/architecture.md describes the parts; grad mode and scopes (per thread) are in modes.py.
 """
@@ -17,7 +18,6 @@ docs/architecture.md describes the parts; grad mode and scopes (per thread) are 
 from __future__ import annotations
 
 import gc
-import heapq
 import operator
 import threading
 
@@ -298,7 +298,7 @@ def run_backward(roots, seeds, *, retain_graph, create_graph, inputs=None, accum
     and every parameter it had freed is restored before the exception propagates, so a retry gives the
     gradient of one pass, not of one and a half.
     """
-    heap = _queue_roots(roots, seeds)
+    order = []
     wanted = None if inputs is None else set(inputs)
     captured, visited, undo = {}, [], []
     release = _leaves_to_release(roots) if HOOKED_LEAVES else None
@@ -310,11 +310,12 @@ def run_backward(roots, seeds, *, retain_graph, create_graph, inputs=None, accum
     gc.disable()
     GRAD_ENABLED.set(create_graph)  # in this thread only
     try:
-        _chain_rule(heap, accumulate, retain_graph, create_graph, wanted, captured, visited, undo, release)
+        order = _in_backward_order(roots, seeds)
+        _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured, visited, undo, release)
         while callbacks:  # queued by hooks during the pass (see queue_callback)
             callbacks.pop(0)()
     except BaseException:
-        _undo(heap, visited, undo, accumulate, retain_graph)
+        _undo(roots, order, visited, undo, accumulate, retain_graph)
         raise
     finally:
         _PASSES.stack.pop()
@@ -326,52 +327,74 @@ def run_backward(roots, seeds, *, retain_graph, create_graph, inputs=None, accum
     return [captured.get(v) for v in inputs]
 
 
-def _queue_roots(roots, seeds):
-    """The queue of nodes holding a gradient, seeded with the roots: a max-heap on the creation number.
+def _in_backward_order(roots, seeds):
+    """The nodes below `roots` that need a gradient, youngest first, with each root's seed waiting in its `_pending`
+    slot (where each node collects the gradient it receives during the pass).
 
-    Children are always younger than their parents, so taking the youngest node that has received a gradient
-    visits each node after all of its children: a topological order found while going, with no separate sort
-    and no recursion. The gradient a node has received so far in this pass waits in its `_pending` slot.
+    Every node is younger than its inputs (it was made after them), so in reverse creation order each node comes
+    after all of its children: a topological order, found by one walk over the graph and a sort by creation number
+    (no recursion). Visiting a node whose `_pending` is still None means no gradient reached it (a rule returned
+    None): it is skipped.
     """
-    heap = []
     for root, seed in zip(roots, seeds):
-        _send(heap, root, seed)
-    return heap
+        prev = root._pending
+        root._pending = seed if prev is None else prev + seed
+    seen = set(roots)
+    stack = list(seen)
+    push, pop, mark = stack.append, stack.pop, seen.add
+    while stack:
+        node = pop()
+        p0 = node._p0
+        if p0 is None:
+            continue  # a leaf
+        p1 = node._p1
+        if p1 is None or p1.__class__ is not tuple:
+            if p0._requires_grad and p0 not in seen:
+                mark(p0)
+                push(p0)
+            if p1 is not None and p1._requires_grad and p1 not in seen:
+                mark(p1)
+                push(p1)
+        else:
+            for parent in p1:  # three or more inputs: p1 holds them all
+                if parent._requires_grad and parent not in seen:
+                    mark(parent)
+                    push(parent)
+    return sorted(seen, key=_creation_index, reverse=True)
 
 
-def _send(heap, node, g):
-    """Add gradient `g` to what `node` has received in this pass, queueing the node on its first one."""
-    prev = node._pending
-    if prev is None:
-        node._pending = g
-        heapq.heappush(heap, (-node._index, node))
-    else:
-        node._pending = prev + g
+def _release_first(order, released):
+    """`order`, with each leaf in `released` (a list that the pass appends to) taken before the next node."""
+    for node in order:
+        while released:
+            yield released.pop()
+        yield node
+    while released:
+        yield released.pop()
 
 
-def _chain_rule(heap, accumulate, retain_graph, create_graph, wanted, captured, visited, undo, release=None):
-    """Pop the youngest node, run its hooks, add its gradient to its `.grad`, hand it to the rules of its
-    edges (`_to_parents`), and free its saved parameters. Records what `_undo` needs: every visited node in
-    `visited`, and in `undo` the `.grad` (as ('grad', node, old)) and parameters (as ('params', node, old))
-    it replaced that were not None.
+def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured, visited, undo, release=None):
+    """Take each node of `order` (youngest first) that has received a gradient, run its hooks, add its gradient to
+    its `.grad`, hand it to the rules of its edges (`_to_parents`), and free its saved parameters. Records what
+    `_undo` needs: every visited node in `visited`, and in `undo` the `.grad` (as ('grad', node, old)) and parameters
+    (as ('params', node, old)) it replaced that were not None.
 
     A leaf's .grad is the user's to change in place (optimizers, clipping), so it must be an array of its
     own. Pass-through rules (+, astype) hand the very array they received to their inputs, and view rules
     (reshape, transpose) a view of it: leaves reached that way get a copy. Other nodes' gradients are for
     reading, and may share memory with each other (but are never read-only broadcast views).
     """
-    heappop = heapq.heappop
     anomaly = ANOMALY.enabled
     latest_inplace = INPLACE.latest  # nodes recorded after the latest in-place change need no version check
     visit, log = visited.append, undo.append
     ndarray, scattered = np.ndarray, ScatteredGradient
     passed_through = set()  # leaves that a rule handed the very array it received
     plain = not create_graph and not anomaly and release is None  # then nodes of 1-2 inputs take _to_few_parents
-    while heap:
-        node = heappop(heap)[1]
+    released = []  # leaves with hooks whose last gradient has arrived: taken next (see _leaves_to_release)
+    for node in (order if release is None else _release_first(order, released)):
         g = node._pending
         if g is None:
-            continue  # a leaf already released early (see _leaves_to_release)
+            continue  # no gradient reached it, or a leaf already released early
         node._pending = None
         if g.__class__ is scattered:
             g = g.dense()
@@ -406,9 +429,9 @@ def _chain_rule(heap, accumulate, retain_graph, create_graph, wanted, captured, 
             check_saved_versions(node)
         p1 = node._p1
         if plain and node._params is None and p1.__class__ is not tuple:
-            _to_few_parents(heap, node, g, p1, passed_through)  # + - * / ** @ tanh exp ...: most nodes of most graphs
+            _to_few_parents(node, g, p1, passed_through)  # + - * / ** @ tanh exp ...: most nodes of most graphs
         else:
-            _to_parents(heap, node, g, create_graph, anomaly, passed_through, release)
+            _to_parents(node, g, create_graph, anomaly, passed_through, release, released)
         if not retain_graph:
             params = node._params
             if params is None:
@@ -418,9 +441,9 @@ def _chain_rule(heap, accumulate, retain_graph, create_graph, wanted, captured, 
                 node._params = FREED_PARAMS
 
 
-def _undo(heap, visited, undo, accumulate, retain_graph):
+def _undo(roots, order, visited, undo, accumulate, retain_graph):
     """After a failed pass: drop the pending gradients, and give back the `.grad`s and parameters it replaced."""
-    for _, node in heap:
+    for node in (*roots, *order):
         node._pending = None
     for node in visited:
         node._pending = None
@@ -435,9 +458,10 @@ def _undo(heap, visited, undo, accumulate, retain_graph):
             node._params = old
 
 
-def _to_parents(heap, node, g, create_graph, anomaly, passed_through, release=None):
+def _to_parents(node, g, create_graph, anomaly, passed_through, release=None, released=None):
     """Send output gradient `g` of `node` down each edge whose parent needs a gradient: call the edge's rule,
-    fit the result to the parent's shape and dtype (`_fit`), and add it to what the parent has received.
+    fit the result to the parent's shape and dtype (`_fit`), and add it to what the parent has received (its
+    `_pending`). A leaf with a hook whose last gradient this was goes to `released`, to be taken next.
     The general case; `_to_few_parents` does the same for the commonest nodes, faster."""
     op = node._op
     params = node._params
@@ -493,19 +517,15 @@ def _to_parents(heap, node, g, create_graph, anomaly, passed_through, release=No
             check_backward(node, i, gp)
         if gp is g and parent._op is None:
             passed_through.add(parent)
-        prev = parent._pending  # what `_send(heap, parent, gp)` does, inlined: this runs once per edge
-        if prev is None:
-            parent._pending = gp
-            _heappush(heap, (-parent._index, parent))
-        else:
-            parent._pending = prev + gp
+        prev = parent._pending
+        parent._pending = gp if prev is None else prev + gp
         if release is not None and parent in release:
             release[parent] -= 1
-            if not release[parent]:  # its last contribution: pop it next, ahead of its creation order
-                _heappush(heap, (_RELEASE_NOW - parent._index, parent))
+            if not release[parent]:  # its last contribution: take it next, ahead of its creation order
+                released.append(parent)
 
 
-def _to_few_parents(heap, node, g, p1, passed_through):
+def _to_few_parents(node, g, p1, passed_through):
     """`_to_parents` for a node of one or two inputs (p1 the second, or None) and no parameters, in a pass without
     create_graph, anomaly detection or early release: the same steps, walking the inputs one by one instead of
     building tuples of the parents and their data, and called straight from the pass's loop (micrograd's demo
@@ -525,17 +545,12 @@ def _to_few_parents(heap, node, g, p1, passed_through):
                 if gp is g and parent._op is None:
                     passed_through.add(parent)
                 prev = parent._pending
-                if prev is None:
-                    parent._pending = gp
-                    _heappush(heap, (-parent._index, parent))
-                else:
-                    parent._pending = prev + gp
+                parent._pending = gp if prev is None else prev + gp
         if i or p1 is None:
             return
         i, parent, pdata = 1, p1, x1
 
 
-_heappush = heapq.heappush
 _ndarray = np.ndarray
 
 
@@ -588,8 +603,6 @@ def _run_post_accumulate_hooks(leaf):
 # Taking the youngest node first processes every leaf (parameters are older than the whole forward graph) only
 # after all other nodes. A leaf with a hook is instead released after its last contribution, so its hook runs
 # while the pass goes on: data-parallel training starts communicating that gradient meanwhile.
-
-_RELEASE_NOW = -(1 << 62)  # heap key offset: below every creation number, so a released leaf pops next
 
 
 class _Passes(threading.local):

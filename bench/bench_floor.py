@@ -7,12 +7,12 @@
 Issue #12 asks eager W4 (1,000 small ops, bench_engine.py's per-op) to run 2× faster than PyTorch and eager W2's
 step (bench_mlp.py) within 1.05× of hand-written NumPy. What remains of both is Python per node. This benchmark
 measures the floor under that Python: `Lean` below is a reverse-mode engine with nothing but the chain rule (a node
-keeps its data, parents, rule, creation number and gradient; the backward pass is ours, a max-heap on the creation
-number; rules called with the node). It has none of what our engine does per node besides: grad mode, module scopes
-and compile/forward-mode tracers looked up per operation; every node's gradient kept in `.grad` (micrograd's pictures
-read them); each rule's result fitted to its input's shape and dtype (broadcasting, mixed dtypes); an undo log, so
-that a pass that raises leaves no partial gradient; version checks after in-place changes; hooks; freeing saved
-parameters. The numbers it computes are the same.
+keeps its data, parents, rule, creation number and gradient; the backward pass takes nodes youngest first, as ours
+does, through a max-heap (on W4 as fast as sorting them once); rules called with the node). It has none of what our
+engine does per node besides: grad mode, module scopes and compile/forward-mode tracers looked up per operation;
+every node's gradient kept in `.grad` (micrograd's pictures read them); each rule's result fitted to its input's
+shape and dtype (broadcasting, mixed dtypes); an undo log, so that a pass that raises leaves no partial gradient;
+version checks after in-place changes; hooks; freeing saved parameters. The numbers it computes are the same.
 
 Workloads, in one process, taking turns round by round (CPU time of this thread, one BLAS thread, medians):
   W4          x, y of 10 float64 elements; 333 × (z = (z + y) * y; z = tanh z); sum; backward
