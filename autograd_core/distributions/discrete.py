@@ -96,7 +96,8 @@ class Binomial(BinaryParameter, Distribution):
 
     def __init__(self, total_count=1, probs=None, logits=None, validate_args=None):
         (total_count,) = self._set_binary_parameter(probs, logits, total_count)
-        self.total_count = total_count.detach().astype(self._param.dtype)
+        # differentiable, as PyTorch's: log_prob's lgamma(total_count + 1) − ... has a gradient w.r.t. it
+        self.total_count = total_count.astype(self._param.dtype)
         super().__init__(self._param.shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
