@@ -154,8 +154,12 @@ PROBES = {
     "perplexity": "d.perplexity()",
     "log_prob": "d.log_prob(v)",
     "log_prob_outside": "d.log_prob(o)",
+    "log_prob_outside_message": "message(lambda: d.log_prob(o))",
     "log_prob_outside_unvalidated": "make(validate_args=False).log_prob(o)",
+    "log_prob_wrong_shape": "d.log_prob(T(np.zeros((5,) + d.event_shape)))",
     "cdf": "d.cdf(v)",
+    "cdf_outside": "make(validate_args=False).cdf(o)",
+    "cdf_outside_message": "message(lambda: d.cdf(o))",
     "icdf": "d.icdf(T([0.1, 0.5, 0.8]))",
     "cdf_icdf": "d.icdf(d.cdf(v))",
     "enumerate_support": "d.enumerate_support()",
@@ -178,11 +182,13 @@ RTOL = {"VonMises": 1e-6}
 _NAMED = ("our repr names the parameters; PyTorch's lists only those in the instance __dict__, and this family "
           "keeps them as properties of its base distribution there")
 ALLOWED = {  # (distribution id, probe): why we differ from PyTorch here (the case must still differ)
-    **{(d, p): _NAMED for d in ("LogNormal", "Beta", "RelaxedBernoulli") for p in ("repr", "expand_repr")},
+    **{(d, p): _NAMED for d in ("LogNormal", "Beta", "RelaxedBernoulli")
+       for p in ("repr", "expand_repr", "log_prob_outside_message")},
     ("Kumaraswamy", "mode"): "PyTorch 2.13's formula gives nan for every parameter; ours is ((a-1)/(ab-1))^(1/a) "
                              "where a, b >= 1 (nan elsewhere, as PyTorch documents)",
     ("Multinomial", "support"): "our constraint's repr names its total_count: Multinomial(upper_bound=5)",
     ("Multinomial-logits", "support"): "our constraint's repr names its total_count: Multinomial(upper_bound=4)",
+    ("Multinomial-logits", "log_prob_outside_message"): "the message shows the support's repr (see support)",
 }
 
 
@@ -196,9 +202,24 @@ def _library(torch_or_none):
             lambda x: torch.tensor(np.asarray(x, dtype=np.int64)))
 
 
+def _message(f):
+    """The text of the ValueError f() raises, without the values printed after it and with PyTorch's type names
+    (Tensor, torch.Size) and tensor reprs written as ours; None when f() raises no ValueError."""
+    try:
+        f()
+    except ValueError as err:
+        text = str(err).split("invalid values")[0].replace("\n", "").replace("(Tensor of shape", "(Value of shape")
+        text = re.sub(r"torch\.Size\(\[([^\]]*)\]\)", lambda m: repr(tuple(int(n) for n in m.group(1).split(",")
+                                                                           if n.strip())), text)
+        return re.sub(r"Value\(.*?shape=\(.*?\).*?\)|tensor\(.*?\)", "<tensor>", text)
+    except Exception:  # noqa: BLE001  (another exception: compared by the probes that do not catch it)
+        return None
+    return None
+
+
 def _scope(torch_or_none):
     lib, T, L = _library(torch_or_none)
-    return {"D": lib, "T": T, "L": L, "np": np, "COV": COV, "TRIL": TRIL, "EYE3": EYE3}
+    return {"D": lib, "T": T, "L": L, "np": np, "COV": COV, "TRIL": TRIL, "EYE3": EYE3, "message": _message}
 
 
 def _plain(r, torch):
@@ -298,6 +319,92 @@ def test_allowed_differences_still_differ(dist_id, probe, torch):
     assert not agrees, f"{dist_id}.{probe} now agrees with PyTorch: remove it from ALLOWED ({ALLOWED[dist_id, probe]})"
 
 
+# Invalid parameters with validate_args=True: PyTorch's exception type and message (values left out).
+BAD_PARAMETERS = [
+    "D.Normal(T([0.0, 1.0]), T([1.0, -1.0]), validate_args=True)",
+    "D.Normal(T([0.0, np.nan]), T(1.0), validate_args=True)",
+    "D.Normal(T([0.0, 1.0]), T([1.0, 2.0, 3.0]), validate_args=True)",
+    "D.Uniform(T(1.0), T(1.0), validate_args=True)",
+    "D.Exponential(T(0.0), validate_args=True)",
+    "D.Gamma(T(-1.0), T(1.0), validate_args=True)",
+    "D.Beta(T(1.0), T(0.0), validate_args=True)",
+    "D.Dirichlet(T(1.0), validate_args=True)",
+    "D.Dirichlet(T([1.0, -1.0]), validate_args=True)",
+    "D.Bernoulli(T(1.5), validate_args=True)",
+    "D.Bernoulli(T(0.5), T(0.0), validate_args=True)",
+    "D.Bernoulli(validate_args=True)",
+    "D.Categorical(T([0.5, -0.5]), validate_args=True)",
+    "D.Categorical(T(0.5), validate_args=True)",
+    "D.Binomial(T(2.5), T(0.5), validate_args=True)",
+    "D.Binomial(T(-1.0), T(0.5), validate_args=True)",
+    "D.Geometric(T(0.0), validate_args=True)",
+    "D.NegativeBinomial(T(2.0), T(1.0), validate_args=True)",
+    "D.Poisson(T(-1.0), validate_args=True)",
+    "D.Multinomial(3, T([-0.5, 1.0]), validate_args=True)",
+    "D.MultivariateNormal(T([0.0, 0.0]), validate_args=True)",
+    "D.MultivariateNormal(T([0.0, 0.0]), T([[1.0, 2.0], [2.0, 1.0]]), validate_args=True)",
+    "D.MultivariateNormal(T(0.0), T(EYE3), validate_args=True)",
+    "D.MultivariateNormal(T([0.0, 0.0]), scale_tril=T([[1.0, 1.0], [0.0, 1.0]]), validate_args=True)",
+    "D.LowRankMultivariateNormal(T([0.0, 0.0]), T([[1.0], [1.0]]), T([1.0, -1.0]), validate_args=True)",
+    "D.LowRankMultivariateNormal(T([0.0, 0.0]), T([1.0, 1.0]), T([1.0, 1.0]), validate_args=True)",
+    "D.StudentT(T(-1.0), validate_args=True)",
+    "D.Pareto(T(1.0), T(-1.0), validate_args=True)",
+    "D.VonMises(T(0.0), T(-1.0), validate_args=True)",
+    "D.LKJCholesky(1, T(1.0), validate_args=True)",
+    "D.LKJCholesky(3, T(-1.0), validate_args=True)",
+    "D.Wishart(T(1.0), T(EYE3), validate_args=True)",
+    "D.Wishart(T(4.0), validate_args=True)",
+    "D.ContinuousBernoulli(T(1.5), validate_args=True)",
+    "D.RelaxedBernoulli(T(0.5), T(1.5), validate_args=True)",
+    "D.GeneralizedPareto(T(0.0), T(-1.0), T(0.5), validate_args=True)",
+    "D.Kumaraswamy(T(0.0), T(1.0), validate_args=True)",
+    "D.Weibull(T(1.0), T(0.0), validate_args=True)",
+    "D.Independent(D.Normal(T([0.0]), T([1.0])), 2, validate_args=True)",
+    "D.MixtureSameFamily(D.Categorical(T([0.5, 0.5])), D.Normal(T([0.0, 1.0, 2.0]), T(1.0)), validate_args=True)",
+    "D.MixtureSameFamily(T([0.5, 0.5]), D.Normal(T([0.0, 1.0]), T(1.0)), validate_args=True)",
+    "D.TransformedDistribution(D.Normal(T(0.0), T(1.0)), [D.ExpTransform(), 3], validate_args=True)",
+]
+_INNER = "our message names the distribution built and its parameter; PyTorch's names its internal {}"
+BAD_ALLOWED = {  # expression: why we raise differently from PyTorch
+    "D.Beta(T(1.0), T(0.0), validate_args=True)": _INNER.format("Dirichlet"),
+    "D.LKJCholesky(3, T(-1.0), validate_args=True)": _INNER.format("Dirichlet (ours: the Beta marginals)"),
+    "D.RelaxedBernoulli(T(0.5), T(1.5), validate_args=True)": _INNER.format("LogitRelaxedBernoulli"),
+    "D.Wishart(T(4.0), validate_args=True)": "a ValueError where PyTorch fails an assert (AssertionError, gone "
+                                             "under python -O), as MultivariateNormal raises",
+}
+
+
+def _construction(torch_or_none, expression, torch):
+    try:
+        return "value", repr(eval(expression, _scope(torch_or_none)))  # test-authored expressions only
+    except Exception as err:  # noqa: BLE001  (the exception is the result compared)
+        return "raises", err
+
+
+def _bad_parameters_agree(expression, torch):
+    (kind, ours), (torch_kind, theirs) = _construction(None, expression, torch), _construction(torch, expression,
+                                                                                               torch)
+    if kind == torch_kind == "raises":
+        same_kind = isinstance(ours, type(theirs)) or (type(theirs) is RuntimeError and isinstance(ours, ValueError))
+        same_text = type(theirs) is not ValueError or _message(lambda: _raise(ours)) == _message(lambda: _raise(theirs))
+        return same_kind and same_text, f"ours raised {ours!r}, torch {theirs!r}"
+    return kind == torch_kind, f"ours {kind} {ours!r}, torch {torch_kind} {theirs!r}"
+
+
+def _raise(err):
+    raise err
+
+
+@pytest.mark.parametrize("expression", BAD_PARAMETERS)
+def test_invalid_parameters_raise_as_pytorch(expression, torch):
+    if expression in BAD_ALLOWED:
+        agrees, description = _bad_parameters_agree(expression, torch)
+        assert not agrees, f"{expression} now agrees with PyTorch: remove it from BAD_ALLOWED ({description})"
+        return
+    agrees, description = _bad_parameters_agree(expression, torch)
+    assert agrees, f"{expression}: {description}"
+
+
 # ----------------------------------------------------------------------------------------------------
 # Gradients with respect to the parameters: every float tensor of the constructor becomes a leaf; the probe's
 # value, weighted (to tell elements apart) and summed, is backpropagated in both libraries.
@@ -381,6 +488,7 @@ def test_allowed_gradient_differences_still_differ(dist_id, probe, torch):
 def test_tables_name_known_cases():
     assert all(d in DISTS and p in PROBES for d, p in ALLOWED)
     assert all(d in DISTS and p in GRAD_PROBES for d, p in GRAD_ALLOWED)
+    assert set(BAD_ALLOWED) <= set(BAD_PARAMETERS)
 
 
 # ----------------------------------------------------------------------------------------------------
