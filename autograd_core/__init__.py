@@ -4,6 +4,16 @@
     x = Value(2.0); y = (x * x).tanh(); y.backward(); x.grad
 """
 
+import warnings as _warnings
+
+# NumPy warns where a float operation meets an edge case (log(0) = -inf, 0/0 = nan, exp overflowing) and PyTorch is
+# silent: our operations give the same IEEE results without a warning that points the user at engine.py. Only for
+# warnings raised from this package's own code (user code calling NumPy still warns); appended, so that a user's own
+# filters (-W error, warnings.simplefilter("error")) come first, and np.seterr(all="raise") still raises.
+_warnings.filterwarnings("ignore", message=r"(divide by zero|invalid value|overflow|underflow) encountered",
+                         category=RuntimeWarning, module=r"autograd_core(\.|$)", append=True)
+del _warnings
+
 from .value import Value  # first: the engine and the operations build on it
 from .lazy_imports import lazy_attributes
 from .engine import enable_grad, is_grad_enabled, name_scope, no_grad, set_grad_enabled
