@@ -229,6 +229,8 @@ def _plain(r, torch):
         r = r.detach()
         data = np.asarray(r.tolist(), dtype=float) if r.numel() else None
         return ("tensor", str(r.dtype).replace("torch.", ""), tuple(r.shape), data)
+    if isinstance(r, np.ndarray):
+        return np.asarray(r, dtype=float)
     if isinstance(r, dict):
         return {k: _plain(v, torch) for k, v in r.items()}
     if isinstance(r, (list, tuple)):
@@ -485,10 +487,129 @@ def test_allowed_gradient_differences_still_differ(dist_id, probe, torch):
     assert not agrees, f"{dist_id}.{probe} gradients now agree: remove it from GRAD_ALLOWED ({description})"
 
 
+# ----------------------------------------------------------------------------------------------------
+# Transforms: id -> (expression on D and T, a point of the domain).
+
+X3 = "T([0.3, -1.2, 2.0])"
+TRANSFORMS = {
+    "Exp": ("D.ExpTransform()", X3),
+    "Exp-inv": ("D.ExpTransform().inv", "T([0.3, 1.2, 2.0])"),
+    "Exp-cached": ("D.ExpTransform(cache_size=1)", X3),
+    "Affine": ("D.AffineTransform(T(1.0), T([2.0, -3.0, 0.5]))", X3),
+    "Affine-float": ("D.AffineTransform(1.0, -2.0)", X3),
+    "Affine-event": ("D.AffineTransform(T([1.0, 0.0, -1.0]), T(2.0), event_dim=1)", "T([[0.3, -1.2, 2.0]])"),
+    "Sigmoid": ("D.SigmoidTransform()", X3),
+    "Sigmoid-inv": ("D.SigmoidTransform().inv", "T([0.3, 0.01, 0.999])"),
+    "Tanh": ("D.TanhTransform()", X3),
+    "Softplus": ("D.SoftplusTransform()", X3),
+    "Abs": ("D.AbsTransform()", X3),
+    "Power": ("D.PowerTransform(T(2.5))", "T([0.3, 1.2, 2.0])"),
+    "Power-negative": ("D.PowerTransform(T([-1.0, 0.5, 3.0]))", "T([0.3, 1.2, 2.0])"),
+    "Softmax": ("D.SoftmaxTransform()", "T([[0.3, -1.2, 2.0], [0.0, 0.0, 0.0]])"),
+    "StickBreaking": ("D.StickBreakingTransform()", "T([[0.3, -1.2, 2.0], [0.0, 0.0, 0.0]])"),
+    "StickBreaking-inv": ("D.StickBreakingTransform().inv", "T([0.1, 0.2, 0.3, 0.4])"),
+    "LowerCholesky": ("D.LowerCholeskyTransform()", "T(np.array(COV) - 0.5)"),
+    "PositiveDefinite": ("D.PositiveDefiniteTransform()", "T(TRIL)"),
+    "CorrCholesky": ("D.CorrCholeskyTransform()", "T([[0.3, -1.2, 2.0], [0.1, 0.2, -0.3]])"),
+    "Compose": ("D.ComposeTransform([D.ExpTransform(), D.AffineTransform(T(1.0), T(-2.0))])", X3),
+    "Compose-empty": ("D.ComposeTransform([])", X3),
+    "Compose-event": ("D.ComposeTransform([D.AffineTransform(T(0.5), T(2.0)), D.StickBreakingTransform()])", X3),
+    "Compose-cached": ("D.ComposeTransform([D.ExpTransform(), D.SigmoidTransform()], cache_size=1)", X3),
+    "Independent": ("D.IndependentTransform(D.ExpTransform(), 1)", "T([[0.3, -1.2, 2.0]])"),
+    "Reshape": ("D.ReshapeTransform((2, 3), (3, 2))", "T(np.arange(12.0).reshape(2, 2, 3))"),
+    "Cat": ("D.CatTransform([D.ExpTransform(), D.AffineTransform(T(0.0), T(2.0))], dim=0, lengths=[2, 1])", X3),
+    "Stack": ("D.StackTransform([D.ExpTransform(), D.SigmoidTransform()], dim=-1)",
+              "T([[0.3, -1.2], [2.0, 0.5]])"),
+    "CumulativeDistribution": ("D.CumulativeDistributionTransform(D.Normal(T(0.5), T(2.0)))", X3),
+    "identity": ("D.identity_transform", X3),
+}
+
+TRANSFORM_PROBES = {
+    "domain": "t.domain",
+    "codomain": "t.codomain",
+    "bijective": "t.bijective",
+    "sign": "t.sign",
+    "event_dim": "(t.domain.event_dim, t.codomain.event_dim)",
+    "forward": "t(x)",
+    "inverse": "t.inv(t(x))",
+    "log_abs_det_jacobian": "t.log_abs_det_jacobian(x, t(x))",
+    "inverse_log_abs_det_jacobian": "t.inv.log_abs_det_jacobian(t(x), x)",
+    "forward_shape": "t.forward_shape(tuple(x.shape))",
+    "inverse_shape": "t.inverse_shape(tuple(t(x).shape))",
+    "repr": "repr(t)",
+    "inv_repr": "repr(t.inv)",
+    "inv_inv": "t.inv.inv is t",
+    "equal": "t == make()",
+    "not_equal": "t != D.ExpTransform()",
+    "cache_size": "t._cache_size",
+    "cached_inverse_is_x": "(lambda y: t.inv(y) is x)(t(x))",
+    "with_cache": "(lambda c: (c._cache_size, c.inv(c(x)) is x, repr(c)))(t.with_cache(1))",
+    "gradient_forward": "grad(lambda x: t(x))",
+    "gradient_log_abs_det_jacobian": "grad(lambda x: t.log_abs_det_jacobian(x, t(x)))",
+}
+TRANSFORM_ALLOWED = {  # (transform id, probe): why we differ from PyTorch here
+    ("CorrCholesky", "equal"): "two CorrCholeskyTransforms are equal here, as two ExpTransforms are in both; "
+                               "PyTorch's class defines no __eq__, so only an instance equals itself",
+}
+
+
+def _transform_outcome(torch_or_none, torch, transform_id, probe):
+    expression, point = TRANSFORMS[transform_id]
+    scope = _scope(torch_or_none)
+
+    def grad(f):
+        x = scope["T"](np.asarray(eval(point, scope).tolist()))
+        x.requires_grad_(True)
+        out = f(x)
+        weights = 1 + 0.25 * np.arange(int(np.prod(out.shape)), dtype=np.float64).reshape(tuple(out.shape))
+        (out * scope["T"](weights)).sum().backward()
+        return np.asarray(x.grad.tolist(), dtype=float)
+
+    try:
+        def make():
+            return eval(expression, scope)  # test-authored expressions only
+
+        scope.update(make=make, t=make(), x=eval(point, scope), grad=grad)
+        return "value", _plain(eval(TRANSFORM_PROBES[probe], scope), torch)
+    except Exception as err:  # noqa: BLE001  (the exception is the result compared)
+        return "raises", err
+
+
+def _transform_agrees(transform_id, probe, torch):
+    (kind, ours), (torch_kind, theirs) = (_transform_outcome(None, torch, transform_id, probe),
+                                          _transform_outcome(torch, torch, transform_id, probe))
+    if kind == torch_kind == "value":
+        return _same(ours, theirs), f"ours {ours!r}, torch {theirs!r}"
+    if kind == torch_kind == "raises":
+        same_kind = isinstance(ours, type(theirs)) or (type(theirs) is RuntimeError and isinstance(ours, ValueError))
+        return same_kind, f"ours raised {ours!r}, torch {theirs!r}"
+    ours_text = f"raised {ours!r}" if kind == "raises" else repr(ours)
+    return False, f"ours {ours_text}, torch {'raised ' if torch_kind == 'raises' else ''}{theirs!r}"
+
+
+@pytest.mark.parametrize("transform_id", TRANSFORMS)
+def test_transform_matches_pytorch(transform_id, torch):
+    differences = []
+    for probe in TRANSFORM_PROBES:
+        if (transform_id, probe) not in TRANSFORM_ALLOWED:
+            agrees, description = _transform_agrees(transform_id, probe, torch)
+            if not agrees:
+                differences.append(f"{transform_id}.{probe}: {description}")
+    assert not differences, "\n".join(differences)
+
+
+@pytest.mark.parametrize(("transform_id", "probe"), sorted(TRANSFORM_ALLOWED))
+def test_allowed_transform_differences_still_differ(transform_id, probe, torch):
+    agrees, description = _transform_agrees(transform_id, probe, torch)
+    assert not agrees, (f"{transform_id}.{probe} now agrees with PyTorch: remove it from TRANSFORM_ALLOWED "
+                        f"({TRANSFORM_ALLOWED[transform_id, probe]})")
+
+
 def test_tables_name_known_cases():
     assert all(d in DISTS and p in PROBES for d, p in ALLOWED)
     assert all(d in DISTS and p in GRAD_PROBES for d, p in GRAD_ALLOWED)
     assert set(BAD_ALLOWED) <= set(BAD_PARAMETERS)
+    assert all(t in TRANSFORMS and p in TRANSFORM_PROBES for t, p in TRANSFORM_ALLOWED)
 
 
 # ----------------------------------------------------------------------------------------------------
