@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, check_implementation_flags, flag, nonnegative, unit_interval
+from .optimizer import Optimizer, flag, implementation_flags, learning_rate, nonnegative, unit_interval
 
 
 class Adadelta(Optimizer):
@@ -19,13 +19,13 @@ class Adadelta(Optimizer):
     State per parameter: "step", "square_avg" (v), "acc_delta" (u).
     """
 
-    hyperparameters = dict(lr=nonnegative, rho=unit_interval, eps=nonnegative, weight_decay=nonnegative,
-                           maximize=flag)
+    hyperparameters = dict(lr=learning_rate, rho=unit_interval, eps=nonnegative, weight_decay=nonnegative,
+                           maximize=flag, **implementation_flags("capturable", "foreach", "differentiable"))
 
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0, foreach=None, *, capturable=False,
                  maximize=False, differentiable=False):
-        check_implementation_flags(self._name, foreach, None, capturable, differentiable)
-        super().__init__(params, lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize)
+        super().__init__(params, lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize,
+                         capturable=capturable, foreach=foreach, differentiable=differentiable)
 
     def _state_keys(self, group):
         return {"step", "square_avg", "acc_delta"}

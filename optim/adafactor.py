@@ -8,7 +8,7 @@ import numbers
 
 import numpy as np
 
-from .optimizer import Optimizer, _restore_state, check_number, flag, nonnegative
+from .optimizer import Optimizer, _restore_state, check_number, flag, learning_rate, nonnegative, optional_flag
 
 
 def _nonpositive(owner, name, value):
@@ -29,11 +29,6 @@ def _eps_pair(owner, name, eps):
     if eps[0] is not None:
         nonnegative(owner, f"{name}[0]", eps[0])
     nonnegative(owner, f"{name}[1]", eps[1])
-
-
-def _optional_flag(owner, name, value):
-    if value is not None:
-        flag(owner, name, value)
 
 
 def _rms(x):
@@ -59,8 +54,8 @@ class Adafactor(Optimizer):
     "variance".
     """
 
-    hyperparameters = dict(lr=nonnegative, beta2_decay=_nonpositive, eps=_eps_pair, d=_at_least_one,
-                           weight_decay=nonnegative, foreach=_optional_flag, maximize=flag)
+    hyperparameters = dict(lr=learning_rate, beta2_decay=_nonpositive, eps=_eps_pair, d=_at_least_one,
+                           weight_decay=nonnegative, foreach=optional_flag, maximize=flag)
 
     def __init__(self, params, lr=1e-2, beta2_decay=-0.8, eps=(None, 1e-3), d=1.0, weight_decay=0.0, *,
                  foreach=None, maximize=False):

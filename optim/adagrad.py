@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, check_implementation_flags, flag, nonnegative
+from .optimizer import Optimizer, flag, implementation_flags, learning_rate, nonnegative
 
 
 class Adagrad(Optimizer):
@@ -18,14 +18,15 @@ class Adagrad(Optimizer):
     State per parameter: "step" (t), "sum" (s).
     """
 
-    hyperparameters = dict(lr=nonnegative, lr_decay=nonnegative, weight_decay=nonnegative,
-                           initial_accumulator_value=nonnegative, eps=nonnegative, maximize=flag)
+    hyperparameters = dict(lr=learning_rate, lr_decay=nonnegative, eps=nonnegative, weight_decay=nonnegative,
+                           initial_accumulator_value=nonnegative, **implementation_flags("foreach"), maximize=flag,
+                           **implementation_flags("differentiable", "fused"))
 
     def __init__(self, params, lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0,
                  eps=1e-10, foreach=None, *, maximize=False, differentiable=False, fused=None):
-        check_implementation_flags(self._name, foreach, fused, False, differentiable)
-        super().__init__(params, lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
-                         initial_accumulator_value=initial_accumulator_value, eps=eps, maximize=maximize)
+        super().__init__(params, lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
+                         initial_accumulator_value=initial_accumulator_value, foreach=foreach, maximize=maximize,
+                         differentiable=differentiable, fused=fused)
 
     def _state_keys(self, group):
         return {"step", "sum"}

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, beta_pair, check_implementation_flags, flag, nonnegative
+from autograd_core import Value
+
+from .optimizer import Optimizer, beta_pair, flag, implementation_flags, learning_rate, nonnegative
 
 
 class Adam(Optimizer):
@@ -16,23 +18,25 @@ class Adam(Optimizer):
         amsgrad: v_max ← max(v_max, v) and v_max replaces v below (Reddi et al., 2018)
         p ← p − lr·m̂ / (√v̂ + eps),   m̂ = m / (1 − beta1ᵗ),   v̂ = v / (1 − beta2ᵗ)
 
-    lr >= 0, betas = (beta1, beta2) in [0, 1), eps >= 0, weight_decay >= 0.
+    lr >= 0, betas = (beta1, beta2) in [0, 1), eps >= 0, weight_decay >= 0; decoupled_weight_decay=True is AdamW's
+    decay (a hyper-parameter of each group, as in PyTorch).
     State per parameter: "step" (t), "exp_avg" (m), "exp_avg_sq" (v), "max_exp_avg_sq" (amsgrad only).
     """
 
-    _decoupled_weight_decay = False
-    hyperparameters = dict(lr=nonnegative, betas=beta_pair, eps=nonnegative, weight_decay=nonnegative, amsgrad=flag,
-                           maximize=flag)
+    hyperparameters = dict(lr=learning_rate, betas=beta_pair, eps=nonnegative, weight_decay=nonnegative, amsgrad=flag,
+                           maximize=flag, **implementation_flags("foreach", "capturable", "differentiable", "fused"),
+                           decoupled_weight_decay=flag)
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, *,
                  foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,
                  decoupled_weight_decay=False):
-        check_implementation_flags(self._name, foreach, fused, capturable, differentiable)
-        flag(self._name, "decoupled_weight_decay", decoupled_weight_decay)
-        if decoupled_weight_decay:  # PyTorch's Adam(decoupled_weight_decay=True) is AdamW
-            self._decoupled_weight_decay = True
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
-                         maximize=maximize)
+                         maximize=maximize, foreach=foreach, capturable=capturable, differentiable=differentiable,
+                         fused=fused, decoupled_weight_decay=decoupled_weight_decay)
+
+    def _check_group(self, group):
+        if isinstance(group["lr"], Value) and group["foreach"] and not group["capturable"]:
+            raise ValueError(f"{self._name}: lr as a Tensor is not supported for capturable=False and foreach=True")
 
     def _state_keys(self, group):
         return {"step", "exp_avg", "exp_avg_sq"} | ({"max_exp_avg_sq"} if group["amsgrad"] else set())
@@ -47,7 +51,7 @@ class Adam(Optimizer):
                 state["max_exp_avg_sq"] = np.zeros_like(p)
         state["step"] = t = state["step"] + 1
         if weight_decay != 0:
-            if self._decoupled_weight_decay:
+            if hp["decoupled_weight_decay"]:
                 p *= 1 - lr * weight_decay                   # AdamW: decay the weights themselves
             else:
                 g = g + weight_decay * p                     # Adam: gradient of the L2 penalty
@@ -71,13 +75,11 @@ class AdamW(Adam):
     weight_decay = 1e-2; everything else as `Adam`.
     """
 
-    _decoupled_weight_decay = True
-
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *,
                  maximize=False, foreach=None, capturable=False, differentiable=False, fused=None):
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
                          foreach=foreach, maximize=maximize, capturable=capturable, differentiable=differentiable,
-                         fused=fused)
+                         fused=fused, decoupled_weight_decay=True)
 
 
 class Adamax(Optimizer):
@@ -92,12 +94,14 @@ class Adamax(Optimizer):
     State per parameter: "step" (t), "exp_avg" (m), "exp_inf" (u).
     """
 
-    hyperparameters = dict(lr=nonnegative, betas=beta_pair, eps=nonnegative, weight_decay=nonnegative, maximize=flag)
+    hyperparameters = dict(lr=learning_rate, betas=beta_pair, eps=nonnegative, weight_decay=nonnegative,
+                           **implementation_flags("foreach"), maximize=flag,
+                           **implementation_flags("differentiable", "capturable"))
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, foreach=None, *,
                  maximize=False, differentiable=False, capturable=False):
-        check_implementation_flags(self._name, foreach, None, capturable, differentiable)
-        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, maximize=maximize)
+        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, foreach=foreach,
+                         maximize=maximize, differentiable=differentiable, capturable=capturable)
 
     def _state_keys(self, group):
         return {"step", "exp_avg", "exp_inf"}

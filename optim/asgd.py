@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, check_implementation_flags, flag, nonnegative, real
+from .optimizer import Optimizer, flag, implementation_flags, learning_rate, nonnegative, real
 
 
 class ASGD(Optimizer):
@@ -22,13 +22,15 @@ class ASGD(Optimizer):
     State per parameter: "step" (t), "eta", "mu" (numbers) and "ax" (an array of p's shape).
     """
 
-    hyperparameters = dict(lr=nonnegative, lambd=real, alpha=real, t0=real, weight_decay=nonnegative, maximize=flag)
+    hyperparameters = dict(lr=learning_rate, lambd=real, alpha=real, t0=real, weight_decay=nonnegative,
+                           **implementation_flags("foreach"), maximize=flag,
+                           **implementation_flags("differentiable", "capturable"))
+    _scalar_state = frozenset({"eta", "mu"})
 
     def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0.0, foreach=None, maximize=False,
                  differentiable=False, capturable=False):
-        check_implementation_flags(self._name, foreach, None, capturable, differentiable)
-        super().__init__(params, lr=lr, lambd=lambd, alpha=alpha, t0=t0, weight_decay=weight_decay,
-                         maximize=maximize)
+        super().__init__(params, lr=lr, lambd=lambd, alpha=alpha, t0=t0, weight_decay=weight_decay, foreach=foreach,
+                         maximize=maximize, differentiable=differentiable, capturable=capturable)
 
     def _state_keys(self, group):
         return {"step", "eta", "mu", "ax"}

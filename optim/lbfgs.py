@@ -10,7 +10,7 @@ import numpy as np
 
 from autograd_core import Value, enable_grad
 
-from .optimizer import Optimizer, _as_data_of, _copy_state, nonnegative, real
+from .optimizer import Optimizer, _as_data_of, _copy_state, _python_number, learning_rate, real
 
 
 def _positive_int(owner, name, value):
@@ -41,7 +41,7 @@ class LBFGS(Optimizer):
     closure: a function that zeroes the gradients, computes the loss, calls backward() and returns it.
     """
 
-    hyperparameters = dict(lr=nonnegative, max_iter=_positive_int, max_eval=_positive_int,
+    hyperparameters = dict(lr=learning_rate, max_iter=_positive_int, max_eval=_positive_int,
                            tolerance_grad=real, tolerance_change=real, history_size=_positive_int,
                            line_search_fn=_line_search_fn)
 
@@ -98,7 +98,7 @@ class LBFGS(Optimizer):
             raise TypeError("LBFGS.step needs a closure: a function that zeroes the gradients, computes the "
                             "loss, calls backward() and returns the loss")
         group = self.param_groups[0]
-        lr, max_iter, max_eval = group["lr"], group["max_iter"], group["max_eval"]
+        lr, max_iter, max_eval = _python_number(group["lr"]), group["max_iter"], group["max_eval"]
         tolerance_grad, tolerance_change = group["tolerance_grad"], group["tolerance_change"]
         history_size = group["history_size"]
         state = self.state.setdefault(self._all_params[0], {})
@@ -134,7 +134,7 @@ class LBFGS(Optimizer):
                     old_dirs.append(y), old_stps.append(s), ro.append(1.0 / ys)
                     H_diag = ys / float(y @ y)                   # scale of the initial inverse Hessian
                 # Two-loop recursion: d = −H·g.
-                al = [0.0] * len(old_dirs)
+                al = state.setdefault("al", [None] * history_size)   # kept in the state, as PyTorch's
                 q = -flat_grad
                 for i in range(len(old_dirs) - 1, -1, -1):
                     al[i] = float(old_stps[i] @ q) * ro[i]

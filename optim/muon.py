@@ -8,7 +8,7 @@ import numbers
 
 import numpy as np
 
-from .optimizer import Optimizer, check_number, flag, nonnegative
+from .optimizer import Optimizer, check_number, flag, learning_rate, nonnegative
 
 _ADJUSTMENTS = (None, "original", "match_rms_adamw")
 
@@ -69,7 +69,7 @@ class Muon(Optimizer):
     dtype, where PyTorch's run in bfloat16 (NumPy has none), so the steps agree with it to bfloat16 precision.
     """
 
-    hyperparameters = dict(lr=nonnegative, weight_decay=nonnegative, momentum=nonnegative, nesterov=flag,
+    hyperparameters = dict(lr=learning_rate, weight_decay=nonnegative, momentum=nonnegative, nesterov=flag,
                            ns_coefficients=_coefficients, eps=nonnegative, ns_steps=_steps,
                            adjust_lr_fn=_adjustment)
 

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from .optimizer import Optimizer, beta_pair, check_implementation_flags, flag, nonnegative
+from .optimizer import Optimizer, beta_pair, flag, implementation_flags, learning_rate, nonnegative
 
 
 def _weight_decay(p, g, lr, weight_decay, decoupled):
@@ -31,17 +31,17 @@ class NAdam(Optimizer):
     State per parameter: "step" (t), "mu_product" (Πₜ), "exp_avg" (m), "exp_avg_sq" (v).
     """
 
-    hyperparameters = dict(lr=nonnegative, betas=beta_pair, eps=nonnegative, weight_decay=nonnegative,
-                           momentum_decay=nonnegative, decoupled_weight_decay=flag, maximize=flag)
-    _added_later = frozenset({"maximize", "decoupled_weight_decay"})
+    hyperparameters = dict(lr=learning_rate, betas=beta_pair, eps=nonnegative, weight_decay=nonnegative,
+                           momentum_decay=nonnegative, decoupled_weight_decay=flag, maximize=flag,
+                           **implementation_flags("foreach", "capturable", "differentiable"))
+    _scalar_state = frozenset({"mu_product"})
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, momentum_decay=4e-3,
                  decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False,
                  differentiable=False):
-        check_implementation_flags(self._name, foreach, None, capturable, differentiable)
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                          momentum_decay=momentum_decay, decoupled_weight_decay=decoupled_weight_decay,
-                         maximize=maximize)
+                         maximize=maximize, foreach=foreach, capturable=capturable, differentiable=differentiable)
 
     def _state_keys(self, group):
         return {"step", "mu_product", "exp_avg", "exp_avg_sq"}
@@ -77,16 +77,16 @@ class RAdam(Optimizer):
     State per parameter: "step" (t), "exp_avg" (m), "exp_avg_sq" (v).
     """
 
-    hyperparameters = dict(lr=nonnegative, betas=beta_pair, eps=nonnegative, weight_decay=nonnegative,
-                           decoupled_weight_decay=flag, maximize=flag)
-    _added_later = frozenset({"maximize", "decoupled_weight_decay"})
+    hyperparameters = dict(lr=learning_rate, betas=beta_pair, eps=nonnegative, weight_decay=nonnegative,
+                           maximize=flag, **implementation_flags("foreach", "capturable"), decoupled_weight_decay=flag,
+                           **implementation_flags("differentiable"))
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
                  decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False,
                  differentiable=False):
-        check_implementation_flags(self._name, foreach, None, capturable, differentiable)
-        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
-                         decoupled_weight_decay=decoupled_weight_decay, maximize=maximize)
+        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, maximize=maximize,
+                         foreach=foreach, capturable=capturable, decoupled_weight_decay=decoupled_weight_decay,
+                         differentiable=differentiable)
 
     def _state_keys(self, group):
         return {"step", "exp_avg", "exp_avg_sq"}

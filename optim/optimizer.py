@@ -27,6 +27,7 @@ shared between nodes of the graph.
 
 from __future__ import annotations
 
+import collections
 import numbers
 
 import numpy as np
@@ -55,7 +56,9 @@ class Optimizer:
     """
 
     hyperparameters = {}
-    _added_later = frozenset({"maximize"})  # options a state dict saved by an older version may lack
+    _scalar_state = frozenset()  # state entries that are numbers (besides "step"), 0-d tensors in PyTorch's state
+    # Options a state dict saved by an older version may lack (they take this optimizer's defaults on loading).
+    _added_later = frozenset({"maximize", "decoupled_weight_decay", "foreach", "fused", "capturable", "differentiable"})
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -74,7 +77,7 @@ class Optimizer:
                             f"hyper-parameters {sorted(self.hyperparameters)}")
         self.defaults = {k: tuple(v) if isinstance(v, list) else v for k, v in defaults.items()}
         self._check_hyperparameters(self.defaults)
-        self.state = {}
+        self.state = collections.defaultdict(dict)  # as PyTorch's: state[p] of a parameter not stepped yet is {}
         self.param_groups = []
         self._step_count = 0  # read by lr schedulers to warn about calling them before step()
         if isinstance(params, Value):
@@ -111,6 +114,8 @@ class Optimizer:
             if name not in group:
                 raise ValueError(f"{self._name}: parameter group has no hyper-parameter {name!r}")
             check(self._name, name, group[name])
+        if group.get("foreach") and group.get("fused"):
+            raise RuntimeError(f"{self._name}: `fused` and `foreach` cannot be `True` together.")
         self._check_group(group)
 
     def _check_group(self, group):
@@ -123,6 +128,8 @@ class Optimizer:
     def _restore_state(self, value, p, index, name, who):
         """A copy of one saved state entry for parameter p: an array of p's shape (cast to p's float
         dtype) or a number; anything else is a ValueError naming it."""
+        if name in self._scalar_state and isinstance(value, (np.ndarray, np.generic)) and np.ndim(value) == 0:
+            return value.item()  # a number PyTorch keeps as a 0-d tensor (ASGD's eta, NAdam's mu_product)
         return _restore_state(value, p, index, name, who)
 
     def _update(self, p, g, state, hp):
@@ -218,9 +225,13 @@ class Optimizer:
             if maximize:
                 g = -g                                   # ascend: step along +∇f
             state = states.get(p)
-            if state is None:
-                state = states[p] = {}
-            new = update(data, g, state, hp)
+            if state is None:  # stored once the rule put something in it (SGD without momentum keeps nothing)
+                state = {}
+                new = update(data, g, state, hp)
+                if state:
+                    states[p] = state
+            else:
+                new = update(data, g, state, hp)
             if new is not p.data:
                 p.data = _as_data_of(new, p)
             changed.append(p)
@@ -320,7 +331,7 @@ class Optimizer:
                     f"these settings keeps {sorted(expected)} (was it saved by another optimizer?)"
                 )
             state[p] = {name: self._restore_state(value, p, index, name, who) for name, value in saved_p.items()}
-        self.state = state
+        self.state = collections.defaultdict(dict, state)
         self.param_groups = groups
 
     def __repr__(self):
@@ -372,24 +383,45 @@ def check_betas(owner, name, betas):
             raise ValueError(f"{owner}: invalid {name}[{i}]={beta!r}, must be in [0, 1)")
 
 
+def check_learning_rate(owner, name, value):
+    """A real number >= 0, or a one-element Value holding one (PyTorch's Tensor lr; a step reads its number)."""
+    if isinstance(value, Value):
+        if value.data.size != 1:
+            raise ValueError(f"{owner}: Tensor {name} must be 1-element, got shape {tuple(value.shape)}")
+        value = value.item()
+    check_nonnegative(owner, name, value)
+
+
+def check_optional_flag(owner, name, value):
+    """None, True or False."""
+    if value is not None:
+        check_flag(owner, name, value)
+
+
+def check_not_differentiable(owner, name, value):
+    """False: differentiable=True (a step that autograd follows, for meta-learning) is a NotImplementedError."""
+    check_flag(owner, name, value)
+    if value:
+        raise NotImplementedError(f"{owner}: {name}=True is not supported (steps update NumPy arrays in place, "
+                                  "outside any graph)")
+
+
 # The short names the algorithms' `hyperparameters` tables use.
-real, nonnegative, flag, unit_interval, beta_pair = (
-    check_number, check_nonnegative, check_flag, check_unit_interval, check_betas)
+real, nonnegative, flag, unit_interval, beta_pair, learning_rate, optional_flag = (
+    check_number, check_nonnegative, check_flag, check_unit_interval, check_betas, check_learning_rate,
+    check_optional_flag)
+
+# PyTorch's choices of implementation: foreach and fused (None, True or False: the loop over parameters, one fused
+# kernel) and capturable (CUDA graphs) change nothing here, where there is one NumPy implementation and no device.
+# Each algorithm takes those PyTorch's takes, and keeps them in its parameter groups as PyTorch does (so that its
+# state dicts have PyTorch's keys). foreach=True with fused=True is PyTorch's RuntimeError (`_check_hyperparameters`).
+_IMPLEMENTATION_FLAGS = dict(foreach=optional_flag, fused=optional_flag, capturable=flag,
+                             differentiable=check_not_differentiable)
 
 
-def check_implementation_flags(owner, foreach=None, fused=None, capturable=False, differentiable=False):
-    """PyTorch's choices of implementation, which its optimizers take at PyTorch's positions: foreach and fused
-    (None, True or False: the loop over parameters, one fused kernel) and capturable (CUDA graphs) change nothing
-    here, where there is one NumPy implementation and no device; they are checked and not stored.
-    differentiable=True (a step that autograd follows, for meta-learning) is not supported: NotImplementedError."""
-    for name, value in (("foreach", foreach), ("fused", fused)):
-        if value is not None:
-            check_flag(owner, name, value)
-    check_flag(owner, "capturable", capturable)
-    check_flag(owner, "differentiable", differentiable)
-    if differentiable:
-        raise NotImplementedError(f"{owner}: differentiable=True is not supported (steps update NumPy arrays in "
-                                  "place, outside any graph)")
+def implementation_flags(*names):
+    """The checks of the named implementation flags, for an algorithm's `hyperparameters` table."""
+    return {name: _IMPLEMENTATION_FLAGS[name] for name in names}
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -397,15 +429,16 @@ def check_implementation_flags(owner, foreach=None, fused=None, capturable=False
 
 
 def _python_number(value):
-    # A np.float64 learning rate times a float32 array gives float64 (NumPy 2); a Python float does not.
-    if isinstance(value, np.generic):
+    # A np.float64 learning rate times a float32 array gives float64 (NumPy 2); a Python float does not. A Value (a
+    # Tensor lr) gives its number.
+    if isinstance(value, (np.generic, Value)):
         return value.item()
     if isinstance(value, (tuple, list)):
         return tuple(_python_number(v) for v in value)
     return value
 
 
-_PLAIN_NUMBERS = frozenset({float, int, bool})
+_PLAIN_NUMBERS = frozenset({float, int, bool, type(None)})  # passed to an update rule as they are
 _ndarray = np.ndarray
 
 

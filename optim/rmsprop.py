@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, check_implementation_flags, flag, nonnegative
+from .optimizer import Optimizer, flag, implementation_flags, learning_rate, nonnegative
 
 
 class RMSprop(Optimizer):
@@ -21,14 +21,15 @@ class RMSprop(Optimizer):
     "momentum_buffer" (b, momentum > 0 only).
     """
 
-    hyperparameters = dict(lr=nonnegative, alpha=nonnegative, eps=nonnegative, weight_decay=nonnegative,
-                           momentum=nonnegative, centered=flag, maximize=flag)
+    hyperparameters = dict(lr=learning_rate, momentum=nonnegative, alpha=nonnegative, eps=nonnegative, centered=flag,
+                           weight_decay=nonnegative, **implementation_flags("capturable", "foreach"), maximize=flag,
+                           **implementation_flags("differentiable"))
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0,
                  centered=False, capturable=False, foreach=None, maximize=False, differentiable=False):
-        check_implementation_flags(self._name, foreach, None, capturable, differentiable)
-        super().__init__(params, lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
-                         centered=centered, maximize=maximize)
+        super().__init__(params, lr=lr, momentum=momentum, alpha=alpha, eps=eps, centered=centered,
+                         weight_decay=weight_decay, capturable=capturable, foreach=foreach, maximize=maximize,
+                         differentiable=differentiable)
 
     def _state_keys(self, group):
         return ({"step", "square_avg"} | ({"grad_avg"} if group["centered"] else set())

@@ -6,7 +6,7 @@ import numbers
 
 import numpy as np
 
-from .optimizer import Optimizer, check_implementation_flags, check_number, flag, nonnegative
+from .optimizer import Optimizer, check_number, flag, implementation_flags, learning_rate
 
 
 def _etas(owner, name, value):
@@ -39,12 +39,13 @@ class Rprop(Optimizer):
     step_sizes = (min, max). State per parameter: "step", "prev" (g_prev), "step_size".
     """
 
-    hyperparameters = dict(lr=nonnegative, etas=_etas, step_sizes=_step_sizes, maximize=flag)
+    hyperparameters = dict(lr=learning_rate, etas=_etas, step_sizes=_step_sizes, **implementation_flags("foreach"),
+                           maximize=flag, **implementation_flags("differentiable", "capturable"))
 
     def __init__(self, params, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), *, capturable=False, foreach=None,
                  maximize=False, differentiable=False):
-        check_implementation_flags(self._name, foreach, None, capturable, differentiable)
-        super().__init__(params, lr=lr, etas=etas, step_sizes=step_sizes, maximize=maximize)
+        super().__init__(params, lr=lr, etas=etas, step_sizes=step_sizes, foreach=foreach, maximize=maximize,
+                         differentiable=differentiable, capturable=capturable)
 
     def _state_keys(self, group):
         return {"step", "prev", "step_size"}

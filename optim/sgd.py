@@ -5,8 +5,8 @@ from __future__ import annotations
 from autograd_core.ops import number_like
 
 from .optimizer import (
-    _PLAIN_NUMBERS, Optimizer, _as_data_of, _python_number, check_implementation_flags, flag, gradient_and_data,
-    nonnegative, real,
+    _PLAIN_NUMBERS, Optimizer, _as_data_of, _python_number, flag, gradient_and_data, implementation_flags,
+    learning_rate, nonnegative, real,
 )
 
 
@@ -27,14 +27,14 @@ class SGD(Optimizer):
     State per parameter: "momentum_buffer" (b), when momentum != 0.
     """
 
-    hyperparameters = dict(lr=nonnegative, momentum=nonnegative, dampening=real, weight_decay=nonnegative,
-                           nesterov=flag, maximize=flag)
+    hyperparameters = dict(lr=learning_rate, momentum=nonnegative, dampening=real, weight_decay=nonnegative,
+                           nesterov=flag, maximize=flag, **implementation_flags("foreach", "differentiable", "fused"))
 
     def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False, *,
                  maximize=False, foreach=None, differentiable=False, fused=None):
-        check_implementation_flags(self._name, foreach, fused, False, differentiable)
         super().__init__(params, lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
-                         nesterov=nesterov, maximize=maximize)
+                         nesterov=nesterov, maximize=maximize, foreach=foreach, differentiable=differentiable,
+                         fused=fused)
 
     def _check_group(self, group):
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
@@ -52,7 +52,7 @@ class SGD(Optimizer):
         does on small parameters. Other settings take the general loop."""
         if type(self)._update is not SGD._update or not _plain(group):
             return super()._step_group(group, changed)
-        owner, states = self._name, self.state
+        owner = self._name
         lr, dtype, rate = group["lr"], None, None
         if lr.__class__ not in _PLAIN_NUMBERS:
             lr = _python_number(lr)
@@ -60,8 +60,6 @@ class SGD(Optimizer):
             g, data = gradient_and_data(p, owner)
             if g is None:
                 continue
-            if p not in states:
-                states[p] = {}
             if g.dtype is not dtype:
                 dtype, rate = g.dtype, number_like(lr, g)  # lr * g without NumPy converting lr at every call
             data -= rate * g

@@ -125,7 +125,8 @@ def test_param_groups_take_defaults_and_overrides():
     g0, g1 = opt.param_groups
     assert g0["params"] == [a, B] and g1["params"] == [c]
     assert (g0["lr"], g0["momentum"], g1["lr"], g1["momentum"]) == (0.1, 0.9, 0.1, 0.0)
-    assert set(g1) == {"params", "lr", "momentum", "dampening", "weight_decay", "nesterov", "maximize"}
+    assert set(g1) == {"params", "lr", "momentum", "dampening", "weight_decay", "nesterov", "maximize", "foreach",
+                       "differentiable", "fused"}  # PyTorch's keys, its implementation flags too
 
 
 def test_add_param_group():
