@@ -605,11 +605,177 @@ def test_allowed_transform_differences_still_differ(transform_id, probe, torch):
                         f"({TRANSFORM_ALLOWED[transform_id, probe]})")
 
 
+# ----------------------------------------------------------------------------------------------------
+# kl_divergence: every pair PyTorch registers (and a few subclasses dispatched through them), values and the
+# gradients with respect to both distributions' parameters. (p, q) instances of each family, batch_shape (3,):
+
+KL_P = {
+    "Bernoulli": "D.Bernoulli(T([0.2, 0.5, 0.9]))",
+    "Beta": "D.Beta(T([0.5, 1.5, 2.5]), T([2.0, 0.7, 1.0]))",
+    "Binomial": "D.Binomial(T(10.0), T([0.2, 0.5, 0.9]))",
+    "Categorical": "D.Categorical(T([[0.2, 0.3, 0.5], [0.6, 0.3, 0.1], [0.1, 0.1, 0.8]]))",
+    "Cauchy": "D.Cauchy(T([0.3, -1.2, 2.0]), T([0.5, 1.5, 2.5]))",
+    "ContinuousBernoulli": "D.ContinuousBernoulli(T([0.2, 0.5, 0.9]))",
+    "Dirichlet": "D.Dirichlet(T([[0.5, 1.5, 2.5], [2.0, 0.7, 1.0], [1.0, 1.0, 1.0]]))",
+    "Exponential": "D.Exponential(T([0.5, 1.5, 2.5]))",
+    "ExponentialFamily": None,
+    "Gamma": "D.Gamma(T([0.5, 1.5, 2.5]), T([1.0, 2.0, 0.5]))",
+    "Geometric": "D.Geometric(T([0.2, 0.5, 0.9]))",
+    "Gumbel": "D.Gumbel(T([0.3, -1.2, 2.0]), T([0.5, 1.5, 2.5]))",
+    "HalfNormal": "D.HalfNormal(T([0.5, 1.5, 2.5]))",
+    "Independent": "D.Independent(D.Normal(T([0.3, -1.2, 2.0]), T([0.5, 1.5, 2.5])), 1)",
+    "Laplace": "D.Laplace(T([0.3, -1.2, 2.0]), T([0.5, 1.5, 2.5]))",
+    "LowRankMultivariateNormal": "D.LowRankMultivariateNormal(T([0.3, -1.2, 2.0]), "
+                                 "T([[0.5, 0.1], [-0.3, 0.4], [0.2, 0.2]]), T([1.0, 0.5, 2.0]))",
+    "MultivariateNormal": "D.MultivariateNormal(T([0.3, -1.2, 2.0]), T(COV))",
+    "Normal": "D.Normal(T([0.3, -1.2, 2.0]), T([0.5, 1.5, 2.5]))",
+    "OneHotCategorical": "D.OneHotCategorical(T([[0.2, 0.3, 0.5], [0.6, 0.3, 0.1], [0.1, 0.1, 0.8]]))",
+    "Pareto": "D.Pareto(T([0.5, 1.5, 2.5]), T([0.7, 2.5, 3.0]))",
+    "Poisson": "D.Poisson(T([0.5, 1.5, 2.5]))",
+    "TransformedDistribution": "D.TransformedDistribution(D.Normal(T([0.3, -1.2, 2.0]), T(0.7)), "
+                               "[D.ExpTransform()])",
+    "Uniform": "D.Uniform(T([0.1, 0.2, 0.3]), T([0.5, 0.9, 0.8]))",
+}
+KL_Q = {
+    "Bernoulli": "D.Bernoulli(T([0.3, 0.4, 0.6]))",
+    "Beta": "D.Beta(T([1.0, 2.0, 3.0]), T([1.5, 1.5, 0.5]))",
+    "Binomial": "D.Binomial(T(10.0), T([0.3, 0.4, 0.6]))",
+    "Categorical": "D.Categorical(T([[0.1, 0.3, 0.6], [0.5, 0.4, 0.1], [0.3, 0.3, 0.4]]))",
+    "Cauchy": "D.Cauchy(T([0.0, 1.0, 2.5]), T([1.0, 0.5, 2.0]))",
+    "ContinuousBernoulli": "D.ContinuousBernoulli(T([0.3, 0.4, 0.6]))",
+    "Dirichlet": "D.Dirichlet(T([[1.0, 2.0, 3.0], [1.5, 1.5, 0.5], [0.5, 2.0, 1.0]]))",
+    "Exponential": "D.Exponential(T([1.0, 0.5, 2.0]))",
+    "Gamma": "D.Gamma(T([1.0, 2.0, 3.0]), T([1.5, 1.5, 0.5]))",
+    "Geometric": "D.Geometric(T([0.3, 0.4, 0.6]))",
+    "Gumbel": "D.Gumbel(T([0.0, 1.0, 2.5]), T([1.0, 0.5, 2.0]))",
+    "HalfNormal": "D.HalfNormal(T([1.0, 0.5, 2.0]))",
+    "Independent": "D.Independent(D.Normal(T([0.0, 1.0, 2.5]), T([1.0, 0.5, 2.0])), 1)",
+    "Laplace": "D.Laplace(T([0.0, 1.0, 2.5]), T([1.0, 0.5, 2.0]))",
+    "LowRankMultivariateNormal": "D.LowRankMultivariateNormal(T([0.0, 1.0, 2.5]), "
+                                 "T([[0.2], [0.1], [-0.4]]), T([0.5, 1.5, 1.0]))",
+    "MultivariateNormal": "D.MultivariateNormal(T([0.0, 1.0, 2.5]), scale_tril=T(TRIL))",
+    "Normal": "D.Normal(T([0.0, 1.0, 2.5]), T([1.0, 0.5, 2.0]))",
+    "OneHotCategorical": "D.OneHotCategorical(T([[0.1, 0.3, 0.6], [0.5, 0.4, 0.1], [0.3, 0.3, 0.4]]))",
+    "Pareto": "D.Pareto(T([0.05, 0.1, 0.2]), T([1.0, 0.5, 2.0]))",
+    "Poisson": "D.Poisson(T([1.0, 0.5, 2.0]))",
+    "TransformedDistribution": "D.TransformedDistribution(D.Normal(T([0.0, 1.0, 2.5]), T(1.5)), "
+                               "[D.ExpTransform()])",
+    "Uniform": "D.Uniform(T([0.0, -1.0, 0.2]), T([0.6, 1.0, 2.0]))",
+}
+
+
+# PyTorch 2.13's registry (torch.distributions.kl._KL_REGISTRY), by class name; test_kl_registry_is_covered
+# checks this list against it.
+_TORCH_KL_PAIRS = [tuple(pair.split()) for pair in """
+    Bernoulli Bernoulli;Bernoulli Poisson;Beta Beta;Beta ContinuousBernoulli;Beta Exponential;Beta Gamma;Beta Normal;
+    Beta Pareto;Beta Uniform;Binomial Binomial;Categorical Categorical;Cauchy Cauchy;
+    ContinuousBernoulli ContinuousBernoulli;ContinuousBernoulli Exponential;ContinuousBernoulli Normal;
+    ContinuousBernoulli Pareto;ContinuousBernoulli Uniform;Dirichlet Dirichlet;Exponential Beta;
+    Exponential ContinuousBernoulli;Exponential Exponential;Exponential Gamma;Exponential Gumbel;Exponential Normal;
+    Exponential Pareto;Exponential Uniform;ExponentialFamily ExponentialFamily;Gamma Beta;Gamma ContinuousBernoulli;
+    Gamma Exponential;Gamma Gamma;Gamma Gumbel;Gamma Normal;Gamma Pareto;Gamma Uniform;Geometric Geometric;
+    Gumbel Beta;Gumbel ContinuousBernoulli;Gumbel Exponential;Gumbel Gamma;Gumbel Gumbel;Gumbel Normal;Gumbel Pareto;
+    Gumbel Uniform;HalfNormal HalfNormal;Independent Independent;Laplace Beta;Laplace ContinuousBernoulli;
+    Laplace Exponential;Laplace Gamma;Laplace Laplace;Laplace Normal;Laplace Pareto;Laplace Uniform;
+    LowRankMultivariateNormal LowRankMultivariateNormal;LowRankMultivariateNormal MultivariateNormal;
+    MultivariateNormal LowRankMultivariateNormal;MultivariateNormal MultivariateNormal;Normal Beta;
+    Normal ContinuousBernoulli;Normal Exponential;Normal Gamma;Normal Gumbel;Normal Laplace;Normal Normal;
+    Normal Pareto;Normal Uniform;OneHotCategorical OneHotCategorical;Pareto Beta;Pareto ContinuousBernoulli;
+    Pareto Exponential;Pareto Gamma;Pareto Normal;Pareto Pareto;Pareto Uniform;Poisson Bernoulli;Poisson Binomial;
+    Poisson Poisson;TransformedDistribution TransformedDistribution;Uniform Beta;Uniform ContinuousBernoulli;
+    Uniform Exponential;Uniform Gamma;Uniform Gumbel;Uniform Normal;Uniform Pareto;Uniform Uniform
+""".replace("\n", "").split(";")]
+
+KL_PAIRS = {f"{p}|{q}": (KL_P[p], KL_Q[q]) for p, q in _TORCH_KL_PAIRS if KL_P.get(p) and q in KL_Q}
+KL_PAIRS.update({  # subclasses, unregistered pairs, mismatched supports and counts
+    "Chi2|Chi2": ("D.Chi2(T([0.5, 1.5, 4.0]))", "D.Chi2(T([1.0, 2.0, 3.0]))"),
+    "Chi2|Gamma": ("D.Chi2(T([0.5, 1.5, 4.0]))", KL_Q["Gamma"]),
+    "LogNormal|LogNormal": ("D.LogNormal(T([0.3, -1.2, 2.0]), T(0.7))", "D.LogNormal(T(0.0), T([1.0, 0.5, 2.0]))"),
+    "HalfCauchy|HalfCauchy": ("D.HalfCauchy(T(1.0))", "D.HalfCauchy(T(2.0))"),
+    "Normal|StudentT": (KL_P["Normal"], "D.StudentT(T(3.0))"),
+    "Uniform-wide|Beta": ("D.Uniform(T(-1.0), T([0.5, 1.0, 2.0]))", KL_Q["Beta"]),
+    "Uniform-wide|Uniform": ("D.Uniform(T(-1.0), T([0.5, 1.0, 2.0]))", KL_Q["Uniform"]),
+    "Binomial-more|Binomial": ("D.Binomial(T(12.0), T([0.2, 0.5, 0.9]))", KL_Q["Binomial"]),
+    "Binomial|Binomial-more": (KL_P["Binomial"], "D.Binomial(T(12.0), T([0.2, 0.5, 0.9]))"),
+    "Pareto|Pareto-above": (KL_P["Pareto"], "D.Pareto(T([1.0, 1.0, 1.0]), T(2.0))"),
+    "Independent|Independent-2": (KL_P["Independent"], "D.Independent(D.Normal(T([[0.0]]), T(1.0)), 2)"),
+    "Normal|Normal-broadcast": ("D.Normal(T([[0.3], [-1.2]]), T([0.5, 1.5, 2.5]))", KL_Q["Normal"]),
+    "MultivariateNormal|MultivariateNormal-batched": (KL_P["MultivariateNormal"],
+                                                      "D.MultivariateNormal(T(np.zeros((2, 3))), T(EYE3))"),
+    "Bernoulli|Bernoulli-extreme": ("D.Bernoulli(T([0.0, 1.0, 0.5]))", "D.Bernoulli(T([0.0, 0.5, 1.0]))"),
+    "Binomial|Binomial-extreme": ("D.Binomial(T(10.0), T([0.0, 1.0, 0.5]))", "D.Binomial(T(10.0), T([0.0, 0.5, 1.0]))"),
+    "Geometric|Geometric-extreme": ("D.Geometric(T([1.0, 0.5, 0.5]))", "D.Geometric(T([1.0, 1.0, 0.2]))"),
+    "Poisson|Poisson-zero": ("D.Poisson(T([0.0, 1.0, 0.0]))", "D.Poisson(T([0.0, 0.0, 2.0]))"),
+    "Bernoulli|Poisson-zero": (KL_P["Bernoulli"], "D.Poisson(T([0.0, 1.0, 2.0]))"),
+    "Poisson|Binomial-extreme": ("D.Poisson(T([0.0, 1.0, 2.0]))", "D.Binomial(T(10.0), T([0.0, 1.0, 0.5]))"),
+    "Exponential|Gumbel-far": (KL_P["Exponential"], "D.Gumbel(T(-30.0), T(0.5))"),
+    "Categorical|Categorical-zeros": ("D.Categorical(T([0.0, 0.5, 0.5]))", "D.Categorical(T([0.5, 0.5, 0.0]))"),
+})
+KL_ALLOWED = {  # pair: why we differ from PyTorch here
+}
+
+
+def _kl(torch_or_none, pair):
+    """(KL value, gradients w.r.t. every parameter of p and q) as plain data, or the exception raised."""
+    scope = _scope(torch_or_none)
+    leaves = []
+
+    def leaf(x):
+        array = np.asarray(x, dtype=np.float64)
+        leaves.append(ag.tensor(array, requires_grad=True) if torch_or_none is None
+                      else torch_or_none.tensor(array, requires_grad=True))
+        return leaves[-1]
+
+    try:
+        p, q = (eval(expression, {**scope, "T": leaf}) for expression in KL_PAIRS[pair])  # test-authored
+        kl = scope["D"].kl_divergence(p, q)
+        data = np.asarray(kl.detach().tolist(), dtype=float)
+        if not np.all(np.isfinite(data)) or not kl.requires_grad:
+            return ("value", data)
+        weights = 1 + 0.25 * np.arange(data.size, dtype=np.float64).reshape(data.shape)
+        (kl * scope["T"](weights)).sum().backward()
+        grads = [np.zeros(leaf.shape) if leaf.grad is None else np.asarray(leaf.grad.tolist(), dtype=float)
+                 for leaf in leaves]
+        return ("value", data, grads)
+    except Exception as err:  # noqa: BLE001  (the exception is the result compared)
+        return ("raises", err)
+
+
+def _kl_agrees(pair, torch):
+    ours, theirs = _kl(None, pair), _kl(torch, pair)
+    if ours[0] == theirs[0] == "raises":
+        return isinstance(ours[1], type(theirs[1])), f"ours raised {ours[1]!r}, torch {theirs[1]!r}"
+    if ours[0] != theirs[0]:
+        return False, f"ours {ours!r}, torch {theirs!r}"
+    return _same(list(ours[1:]), list(theirs[1:]), 1e-8), f"ours {ours!r}, torch {theirs!r}"
+
+
+@pytest.mark.parametrize("pair", [pair for pair in KL_PAIRS if pair not in KL_ALLOWED])
+def test_kl_divergence_matches_pytorch(pair, torch):
+    agrees, description = _kl_agrees(pair, torch)
+    assert agrees, f"kl_divergence({pair}): {description}"
+
+
+@pytest.mark.parametrize("pair", sorted(KL_ALLOWED))
+def test_allowed_kl_differences_still_differ(pair, torch):
+    agrees, description = _kl_agrees(pair, torch)
+    assert not agrees, f"kl_divergence({pair}) now agrees: remove it from KL_ALLOWED ({KL_ALLOWED[pair]})"
+
+
+def test_kl_registry_is_covered(torch):
+    registered = {(p.__name__, q.__name__) for p, q in torch.distributions.kl._KL_REGISTRY}
+    assert registered == set(_TORCH_KL_PAIRS)
+    ours = {(p.__name__, q.__name__) for p, q in D.kl._KL_REGISTRY}
+    assert registered <= ours, f"pairs PyTorch registers and we do not: {sorted(registered - ours)}"
+    assert {f"{p}|{q}" for p, q in registered if p != "ExponentialFamily"} <= set(KL_PAIRS)
+
+
 def test_tables_name_known_cases():
     assert all(d in DISTS and p in PROBES for d, p in ALLOWED)
     assert all(d in DISTS and p in GRAD_PROBES for d, p in GRAD_ALLOWED)
     assert set(BAD_ALLOWED) <= set(BAD_PARAMETERS)
     assert all(t in TRANSFORMS and p in TRANSFORM_PROBES for t, p in TRANSFORM_ALLOWED)
+    assert set(KL_ALLOWED) <= set(KL_PAIRS)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -630,3 +796,12 @@ def test_binomial_log_prob_is_differentiable_in_total_count():
     D.Binomial(n, probs).log_prob(k).sum().backward()
     assert n.grad is not None and np.all(np.asarray(n.grad) != 0)
     assert ag.gradcheck(lambda n: D.Binomial(n, probs, validate_args=False).log_prob(k), [[5.0, 10.0, 3.0]])
+
+
+def test_bernoulli_kl_is_infinite_where_q_gives_no_mass():
+    # KL(p || q) = ∞ when q puts no mass where p puts some (q = 1 while p < 1, q = 0 while p > 0).
+    p = D.Bernoulli(ag.tensor([0.0, 1.0, 0.5, 0.5, 0.3], dtype=ag.float64))
+    q = D.Bernoulli(ag.tensor([0.0, 0.5, 1.0, 0.0, 0.6], dtype=ag.float64))
+    kl = D.kl_divergence(p, q).data
+    assert kl[0] == 0 and np.isinf(kl[2]) and np.isinf(kl[3])
+    np.testing.assert_allclose(kl[[1, 4]], [np.log(2), 0.3 * np.log(0.5) + 0.7 * np.log(0.7 / 0.4)], rtol=1e-12)

@@ -80,11 +80,14 @@ def _kl_normal_normal(p, q):
 
 @register_kl(Bernoulli, Bernoulli)
 def _kl_bernoulli_bernoulli(p, q):
-    # p log(p/q) + (1−p) log((1−p)/(1−q)), in logits; the terms with p = 0 or p = 1 count as 0.
-    pp = p.probs.data
+    # p log(p/q) + (1−p) log((1−p)/(1−q)), in logits; the terms with p = 0 or p = 1 count as 0, and those where
+    # q gives the outcome no mass are inf (q's clamped logits alone would give a large finite number).
+    pp, qp = p.probs.data, q.probs.data
     with np.errstate(invalid="ignore"):  # 0·inf where a logit is infinite: replaced by 0 just below
         t1 = p.probs * (softplus(-q.logits) - softplus(-p.logits))
         t2 = (1 - p.probs) * (softplus(q.logits) - softplus(p.logits))
+    t1 = _infinity_where(np.broadcast_to(qp == 0, t1.shape), t1)
+    t2 = _infinity_where(np.broadcast_to(qp == 1, t2.shape), t2)
     t1 = _zero_where(np.broadcast_to(pp == 0, t1.shape), t1)
     t2 = _zero_where(np.broadcast_to(pp == 1, t2.shape), t2)
     return t1 + t2
