@@ -85,7 +85,7 @@ class SequentialLR(_Combined):
         index = bisect.bisect_right(self._milestones, self.last_epoch)
         scheduler = self._schedulers[index]
         if index > 0 and self._milestones[index - 1] == self.last_epoch:
-            scheduler._update_lr(0)                          # the next schedule starts from its epoch 0
+            scheduler._update_lr(0, warn=False)              # the next schedule starts from its epoch 0
         else:
             scheduler.step()
         self._last_lr = scheduler.get_last_lr()

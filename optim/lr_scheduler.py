@@ -104,11 +104,13 @@ class LRScheduler:
             )
         self._step_count += 1
 
-    def _update_lr(self, epoch=None):
+    def _update_lr(self, epoch=None, warn=True):
         if epoch is None:
             self.last_epoch += 1
             values = self.get_lr()
         else:
+            if warn:  # not when SequentialLR restarts a part at its epoch 0 (nor does PyTorch's)
+                warnings.warn(_EPOCH_DEPRECATION, UserWarning, stacklevel=4)
             self.last_epoch = epoch
             values = self._get_closed_form_lr() if hasattr(self, "_get_closed_form_lr") else self.get_lr()
         for group, lr in zip(self.optimizer.param_groups, values):
@@ -168,6 +170,12 @@ def _check_like(who, key, saved, current):
 
 
 _NUMBER_OR_NONE = ("default_min_lr",)
+
+# PyTorch's UserWarning for step(epoch) (its schedules with a closed form use it; ReduceLROnPlateau words it too).
+_EPOCH_DEPRECATION = ("The epoch parameter in `scheduler.step()` was not necessary and is being deprecated where "
+                      "possible. Please use `scheduler.step()` to step the scheduler. During the deprecation, if epoch "
+                      "is different from None, the closed form is used instead of the new chainable form, where "
+                      "available.")
 
 
 def _check_positive_int(owner, name, value):
@@ -404,7 +412,8 @@ class CosineAnnealingWarmRestarts(LRScheduler):
     def __init__(self, optimizer, T_0, T_mult=1, eta_min=0.0, last_epoch=-1):
         _check_positive_int("CosineAnnealingWarmRestarts", "T_0", T_0)
         _check_positive_int("CosineAnnealingWarmRestarts", "T_mult", T_mult)
-        check_number("CosineAnnealingWarmRestarts", "eta_min", eta_min)
+        if isinstance(eta_min, bool) or not isinstance(eta_min, numbers.Real):  # PyTorch's ValueError
+            raise ValueError(f"CosineAnnealingWarmRestarts: expected float or int eta_min, got {eta_min!r}")
         self.T_0, self.T_i, self.T_mult, self.eta_min = T_0, T_0, T_mult, eta_min
         self.T_cur = last_epoch
         super().__init__(optimizer, last_epoch)
