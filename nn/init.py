@@ -45,21 +45,30 @@ def resolve_dtype(dtype=None):
 def calculate_gain(nonlinearity, param=None):
     """The factor that keeps activations' variance steady through `nonlinearity` (PyTorch's values).
 
-    linear/conv/sigmoid: 1; tanh: 5/3; relu: √2; leaky_relu: √(2/(1+a²)) with a = param (0.01);
-    selu: 3/4.
+    linear, conv1d/2d/3d, conv_transpose1d/2d/3d, sigmoid: 1; tanh: 5/3; relu: √2; leaky_relu: √(2/(1+a²)) with
+    a = param (0.01; an int or a float, not a bool); selu: 3/4. Any other name is a ValueError, as in PyTorch.
     """
-    if nonlinearity in ("linear", "identity", "sigmoid", None) or str(nonlinearity).startswith("conv"):
+    if nonlinearity in _LINEAR_GAINS:
         return 1.0
     if nonlinearity == "tanh":
         return 5.0 / 3
     if nonlinearity == "relu":
         return math.sqrt(2.0)
     if nonlinearity == "leaky_relu":
-        slope = 0.01 if param is None else float(param)
+        if param is None:
+            slope = 0.01
+        elif isinstance(param, (int, float)) and not isinstance(param, bool):
+            slope = param
+        else:
+            raise ValueError(f"calculate_gain: negative_slope {param!r} is not a valid number")
         return math.sqrt(2.0 / (1 + slope**2))
     if nonlinearity == "selu":
         return 3.0 / 4
     raise ValueError(f"calculate_gain: unknown nonlinearity {nonlinearity!r}")
+
+
+_LINEAR_GAINS = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
+                 "sigmoid")
 
 
 def fans(shape):

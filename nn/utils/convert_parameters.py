@@ -22,7 +22,7 @@ def parameters_to_vector(parameters):
     Differentiable: a gradient of the vector flows back into each parameter."""
     parameters = _parameter_list(parameters, "parameters_to_vector")
     if not parameters:
-        raise RuntimeError("parameters_to_vector: no parameters (an empty list has no dtype to join in)")
+        raise ValueError("parameters_to_vector: no parameters (an empty list has no dtype to join in)")
     return concatenate([p.reshape(-1) for p in parameters])
 
 

@@ -81,10 +81,7 @@ class PackedSequence(_PackedFields):
         if batch_sizes is None:
             raise TypeError("PackedSequence needs batch_sizes: make one with pack_padded_sequence or pack_sequence")
         if unsorted_indices is None and sorted_indices is not None:
-            order = _int_array(sorted_indices)
-            inverse = np.empty_like(order)
-            inverse[order] = np.arange(order.size)
-            unsorted_indices = _index_value(inverse)
+            unsorted_indices = invert_permutation(sorted_indices)
         return super().__new__(cls, data, batch_sizes, sorted_indices, unsorted_indices)
 
     def to(self, *args, **kwargs):
@@ -102,7 +99,8 @@ class PackedSequence(_PackedFields):
 
 def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True):
     """Pack a padded batch: input (T, N, *) ((N, T, *) when batch_first), sequence i being the first lengths[i]
-    steps of column i. lengths: a list, array or int64 Value of N positive lengths, at most T.
+    steps of column i. lengths: a list, array or int64 Value of N positive lengths, at most T (floats
+    are truncated, as PyTorch's).
 
     enforce_sorted=True: lengths must be non-increasing (sorted_indices stays None); False: the sequences are
     sorted by decreasing length first (a stable sort: equal lengths keep their order) and the permutation is
@@ -110,6 +108,8 @@ def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True)
     """
     input = input if isinstance(input, Value) else Value(input, requires_grad=False)
     lengths = np.asarray(data_of(lengths))
+    if lengths.dtype.kind == "f":
+        lengths = lengths.astype(np.int64)  # as PyTorch's torch.as_tensor(lengths, dtype=int64): truncated
     if lengths.ndim != 1 or lengths.dtype.kind not in "iu":
         raise RuntimeError(f"'lengths' argument should be a 1D int64 tensor, but got {lengths.ndim}D "
                            f"{lengths.dtype} tensor")
@@ -140,6 +140,17 @@ def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True)
     columns = np.concatenate([order[:size] for size in batch_sizes]) if batch else np.zeros(0, np.int64)
     data = input[columns, times] if batch_first else input[times, columns]
     return PackedSequence(data, _index_value(batch_sizes), sorted_indices)
+
+
+def invert_permutation(permutation):
+    """The inverse of a permutation (an int64 Value or array of 0..N-1 in some order), as an int64 Value: the
+    position of each index in it. None gives None (a PackedSequence's sorted_indices of an already sorted batch)."""
+    if permutation is None:
+        return None
+    order = _int_array(permutation)
+    inverse = np.empty_like(order)
+    inverse[order] = np.arange(order.size)
+    return _index_value(inverse)
 
 
 def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_length=None):

@@ -25,6 +25,8 @@ def weight_norm(module, name="weight", dim=0):
     (the direction) on the module itself; `module.<name>` reads g · v / ‖v‖. Returns the module."""
     if _registered(module, name):
         raise RuntimeError(f"Cannot register two weight_norm hooks on the same parameter {name}")
+    if not hasattr(module, name):  # PyTorch's getattr fails first
+        raise AttributeError(f"'{type(module).__name__}' object has no attribute '{name}'")
     weight = _weight_of(module, name, "weight_norm")
     _axis(dim, weight.ndim)
     with no_grad():
