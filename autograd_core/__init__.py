@@ -82,6 +82,12 @@ from .tensor import (  # more elementwise functions, statistics, type promotion 
 from .tensor import (  # random sampling, the default generator's state (ops/sampling.py; stop 26)
     bernoulli, get_rng_state, initial_seed, multinomial, normal, poisson, randint_like, seed, set_rng_state,
 )
+from .tensor import (  # bits and parts of numbers, writing into copies, membership (ops/bits.py, scatters.py, sets.py)
+    bitwise_and, bitwise_left_shift, bitwise_not, bitwise_or, bitwise_right_shift, bitwise_xor, diagonal_scatter, frexp,
+    gcd, histogramdd, index_put, index_reduce, isin, lcm, ldexp, masked_scatter, msort, narrow_copy, nextafter, put,
+    rrelu, rrelu_, scatter_reduce, select_scatter, sgn, slice_scatter, unique_consecutive, vander,
+)
+from .tensor import gcd_, index_put_, lcm_, ldexp_  # torch's in-place functions with operands (x's methods)
 
 __version__ = "0.1.0"
 
@@ -133,6 +139,12 @@ __all__ = [
     "searchsorted", "signbit", "trapezoid", "trapz", "true_divide",
     "bernoulli", "get_rng_state", "initial_seed", "multinomial", "normal", "poisson", "randint_like", "seed",
     "set_rng_state",
+    "bitwise_and", "bitwise_left_shift", "bitwise_not", "bitwise_or", "bitwise_right_shift", "bitwise_xor",
+    "diagonal_scatter", "frexp", "gcd", "histogramdd", "index_put", "index_reduce", "isin", "lcm", "ldexp",
+    "masked_scatter", "msort", "narrow_copy", "nextafter", "put", "scatter_reduce", "select_scatter", "sgn",
+    "slice_scatter", "unique_consecutive", "vander",
+    "selu", "celu", "rrelu", "threshold", "selu_", "celu_", "rrelu_", "threshold_", "gcd_", "lcm_", "ldexp_",
+    "index_put_",
 ]
 
 from .tensor import IN_PLACE_FUNCTIONS  # torch.relu_(x), torch.floor_(x), ...: x's in-place method (stop 26)
@@ -157,6 +169,8 @@ _LAZY = {  # public name -> (defining module, its name there)
     **{name: ("anomaly", name) for name in ("AnomalyError", "detect_anomaly")},
     "compile": ("jit", "compile"), "CompileWarning": ("jit", "CompileWarning"),
     "load": ("serialization", "load"), "save": ("serialization", "save"),
+    # torch.selu, torch.threshold_, ...: nn.functional's, loaded on first use (the core does not import nn)
+    **{name: ("nn.functional", name) for name in ("selu", "celu", "threshold", "selu_", "celu_", "threshold_")},
 }
 
 

@@ -471,6 +471,33 @@ result_type, promote_types, can_cast, finfo, iinfo = (
     ops.promotion.iinfo)
 nonzero, argwhere, unique, bincount, count_nonzero = (
     _s.nonzero, _s.argwhere, _s.unique, _s.bincount, _s.count_nonzero)
+# Numbers by their bits and parts, writing into copies, membership and runs (ops/bits.py, ops/scatters.py,
+# ops/sets.py); most are also Value methods (tensor_methods_more.py).
+_bi, _sc, _se = ops.bits, ops.scatters, ops.sets
+sgn, bitwise_not, bitwise_and, bitwise_or, bitwise_xor, bitwise_left_shift, bitwise_right_shift, gcd, lcm = (
+    _bi.sgn, _bi.bitwise_not, _bi.bitwise_and, _bi.bitwise_or, _bi.bitwise_xor, _bi.bitwise_left_shift,
+    _bi.bitwise_right_shift, _bi.gcd, _bi.lcm)
+frexp, ldexp, nextafter = _bi.frexp, _bi.ldexp, _bi.nextafter
+scatter_reduce, index_reduce, select_scatter, slice_scatter, diagonal_scatter, masked_scatter, put, index_put = (
+    _sc.scatter_reduce, _sc.index_reduce, _sc.select_scatter, _sc.slice_scatter, _sc.diagonal_scatter,
+    _sc.masked_scatter, _sc.put, _sc.index_put)
+narrow_copy = _sc.narrow_copy
+
+
+def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, generator=None):
+    """torch.rrelu: nn.functional.rrelu (loaded on first use: the core does not import nn), generator its rng."""
+    from .nn import functional
+
+    return functional.rrelu(input, lower, upper, training, rng=generator)
+
+
+def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False, generator=None):
+    """torch.rrelu_: nn.functional.rrelu_, input changed in place and returned (generator: its rng)."""
+    from .nn import functional
+
+    return functional.rrelu_(input, lower, upper, training, rng=generator)
+isin, unique_consecutive, msort, vander, histogramdd = _se.isin, _se.unique_consecutive, _se.msort, _se.vander, \
+    _se.histogramdd
 
 
 def where(condition, input=None, other=None):
@@ -696,3 +723,5 @@ def _in_place_function(name):
 
 
 IN_PLACE_FUNCTIONS = {name: _in_place_function(name) for name in _IN_PLACE}  # autograd_core.relu_, ...
+# and those with operands (torch.gcd_(x, y), torch.index_put_(x, indices, values)): x's in-place method
+gcd_, lcm_, ldexp_, index_put_ = (_in_place_function(name) for name in ("gcd_", "lcm_", "ldexp_", "index_put_"))

@@ -349,15 +349,16 @@ class TensorMethods:
             return (self.abs() * 0).sum(**args) + (self != 0).sum(**args).to(self.dtype)
         return (self.abs() ** p).sum(**args) ** (1.0 / p)
 
-    # Logical operators on boolean Values (masks), as PyTorch's: `(x > 0) & (x < 1)`, `~mask`.
+    # Logical operators on boolean Values (masks), as PyTorch's: `(x > 0) & (x < 1)`, `~mask`; bit by bit on integers
+    # (ops/bits.py: PyTorch's result dtype, bool & int64 -> int64). Shifts and `&=`: tensor_methods_more.py.
     def __and__(self, other):
-        return _without_gradient(np.logical_and if self.dtype == bool else operator.and_, self, other)
+        return _value._ops.bits.bitwise_and(self, other)
 
     def __or__(self, other):
-        return _without_gradient(np.logical_or if self.dtype == bool else operator.or_, self, other)
+        return _value._ops.bits.bitwise_or(self, other)
 
     def __xor__(self, other):
-        return _without_gradient(operator.xor, self, other)
+        return _value._ops.bits.bitwise_xor(self, other)
 
     def __invert__(self):
         return _without_gradient(operator.invert, self)
@@ -662,3 +663,6 @@ class Device:
 
     def __hash__(self):
         return hash("cpu")
+
+
+from . import tensor_methods_more  # noqa: E402, F401  (more methods: bitwise, scatter_reduce, stride, ...; attached)

@@ -122,6 +122,7 @@ class OURS:
     # PyTorch's functions along a dimension (ops/index.py, ops/scan.py).
     gather, scatter, scatter_add_along, index_select, take = ag.gather, ag.scatter, ag.scatter_add, \
         ag.index_select, ag.take
+    scatter_reduce = ag.scatter_reduce
     masked_select, narrow, flip, roll, tril, triu = ag.masked_select, ag.narrow, ag.flip, ag.roll, ag.tril, ag.triu
     diagonal, diag, trace, cumsum, cumprod = ag.diagonal, ag.diag, ag.trace, ag.cumsum, ag.cumprod
 
@@ -318,6 +319,10 @@ def _hips():
         @staticmethod
         def scatter(x, dim, index, src):
             raise NotImplementedError("HIPS autograd has no out-of-place scatter: its cases run on PyTorch only")
+
+        @staticmethod
+        def scatter_reduce(x, dim, index, src, reduce, include_self=True):
+            raise NotImplementedError("HIPS autograd has no scatter_reduce: its cases run on PyTorch only")
 
         @staticmethod
         def scatter_add_along(x, dim, index, src):
@@ -697,6 +702,10 @@ def _torch():
         @staticmethod
         def scatter_add_along(x, dim, index, src):
             return torch.scatter_add(x, dim, torch.as_tensor(index), src)
+
+        @staticmethod
+        def scatter_reduce(x, dim, index, src, reduce, include_self=True):
+            return torch.scatter_reduce(x, dim, torch.as_tensor(index), src, reduce, include_self=include_self)
 
         @staticmethod
         def index_select(x, dim, index):

@@ -313,6 +313,28 @@ case("where", "scatter-(3,4)-dim1-src(4,4)", lambda B, x, s: B.scatter(x, 1, _ID
      *[sample(_rng("scatter-src"), s) for s in [(3, 4), (4, 4)]], refs=())
 case("where", "scatter-(3,4)-value", lambda B, x: B.scatter(x, 1, _IDX, 0.5), sample(_rng("scatter-value"), (3, 4)),
      refs=("torch",))
+# scatter_reduce (ops/scatters.py), each reduction with and without input's own elements, repeated positions and
+# one untouched row. amax/amin on distinct numbers (their ties: tests/test_torch_surface_gaps.py), prod on nonzero ones
+# and then with zeros (one alone in its group, two together, one in input), compared with PyTorch.
+_SR_INDEX = np.array([[0, 1, 0, 0], [0, 0, 1, 1]])
+for reduce, domain in [("sum", "real"), ("mean", "real"), ("prod", "nonzero"), ("amax", "distinct"),
+                       ("amin", "distinct")]:
+    for include_self in (True, False):
+        label = f"scatter_reduce-{reduce}-(3,4)-dim0{'' if include_self else '-exclude_self'}"
+        _both = sample(_rng(label), (5, 4), domain)
+        case("scatter_reduce", label, lambda B, x, s, reduce=reduce, include_self=include_self: B.scatter_reduce(
+            x, 0, _SR_INDEX, s, reduce, include_self=include_self), _both[:3], _both[3:], refs=("torch",))
+label = "scatter_reduce-amax-(2,3)-dim1"
+_both = sample(_rng(label), (2, 5), "distinct")
+case("scatter_reduce", label, lambda B, x, s: B.scatter_reduce(x, 1, np.array([[2, 2], [0, 2]]), s, "amax"),
+     _both[:, :3], _both[:, 3:], refs=("torch",))
+for include_self in (True, False):  # PyTorch refuses the second derivative where two zeros meet: ours vs numbers there
+    for name, src, refs in [("zeros", [0.0, 1.3, 0.0, 0.7, -1.1, 0.8], ("torch",)),
+                            ("two_zeros", [0.0, 1.3, 0.0, 0.0, -1.1, 0.8], ())]:
+        label = f"scatter_reduce-prod-{name}{'' if include_self else '-exclude_self'}"
+        case("scatter_reduce", label, lambda B, x, s, include_self=include_self: B.scatter_reduce(
+            x, 0, np.array([0, 0, 1, 1, 1, 2]), s, "prod", include_self=include_self),
+             np.array([1.5, -0.7, 0.0, 0.9]), np.array(src), refs=refs, twice=False)
 
 for shape, dim in [((4,), 0), ((2, 3), 1), ((2, 3), 0), ((2, 3, 2), -2), ((), 0)]:
     for prim, domain in [("cumsum", "real"), ("cumprod", "nonzero")]:

@@ -45,6 +45,8 @@ ALLOWED = {
     "Tensor.scatter": ({"order", "missing"}, "as torch.scatter"),
     "Tensor.scatter_": ({"order", "missing"}, "as torch.scatter"),
     "torch.repeat_interleave": ({"order"}, "repeat_interleave(repeats) alone: input is then the counts"),
+    "torch.isin": ({"name", "keyword"}, "PyTorch's overloads with a number name it element or test_element; we take "
+                                        "the Values' overload's names, elements and test_elements"),
     "torch.result_type": ({"name", "keyword", "order"}, "the scalar overloads' names (scalar1, scalar2) differ from "
                                                         "the tensor one's (tensor, other), which we take"),
     # The reductions' NumPy spellings: ddof and keepdims stand at unbiased's and keepdim's positions.

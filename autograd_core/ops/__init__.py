@@ -18,3 +18,4 @@ from . import arith, arrange, products, promotion, sampling, stats  # noqa: F401
 # Every module that registers primitives is imported here, so PRIMITIVES is complete once `ops` is (the linalg
 # decompositions' primitives too, although autograd_core.linalg itself loads on first use).
 from . import decompositions, lu, special_more  # noqa: F401
+from . import bits, scatters, sets  # noqa: F401  (bitwise, scatter_reduce, isin, ...: torch surface gaps)

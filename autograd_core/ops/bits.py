@@ -1,0 +1,198 @@
+"""Numbers by their bits and parts: PyTorch's bitwise_not/and/or/xor, bitwise_left_shift/right_shift, gcd, lcm
+(integers and bools, no gradient), and frexp, ldexp, nextafter, sgn on floats.
+
+The integer functions read data and make a new Value without a gradient (`without_gradient`), in PyTorch's result
+dtype (bool & int64 -> int64, int32 & a Python int -> int32); a float operand raises NotImplementedError, PyTorch's
+'"bitwise_and_cpu" not implemented for 'Float''. Shifts follow PyTorch's CPU kernels where C leaves them undefined:
+a shift by a negative count or by at least the number of bits gives 0 to the left and the sign (0 or -1) to the
+right. frexp's mantissa is differentiable (x / 2**exponent, with the exponent a constant), ldexp is the composition
+input · 2**other, sgn is sign for real numbers; nextafter carries no gradient (PyTorch's has none either).
+"""
+
+from __future__ import annotations
+
+import collections
+import numbers
+
+import numpy as np
+
+from ..value import Value
+from .index import as_value
+from .nondifferentiable import without_gradient
+from .promotion import result_dtype
+
+
+def _integer_operands(name, input, other=None, *, two=True):
+    """input (a Value) and other (a Value, or a Python int or bool kept as it is) after PyTorch's dtype check:
+    integers or bools only."""
+    if not isinstance(input, Value) and isinstance(input, numbers.Number) and isinstance(other, Value):
+        input = as_value(np.asarray(input, dtype=result_dtype(input, other)))  # torch.bitwise_and(3, x)
+    x = as_value(input)
+    operands = [x]
+    if two:
+        if not isinstance(other, (Value, bool, int, np.integer, np.bool_)):
+            other = as_value(other)
+        operands.append(other)
+    for v in operands:
+        kind = np.asarray(v.data if isinstance(v, Value) else v).dtype.kind
+        if kind not in "biu":
+            dtype = v.dtype if isinstance(v, Value) else type(v).__name__
+            raise NotImplementedError(f"{name}(): not implemented for dtype {dtype} (integers and bools only)")
+    return x, other
+
+
+def _not(data):
+    return np.invert(data)
+
+
+def bitwise_not(input):
+    """~input bit by bit for integers, logical not for bools (same shape and dtype); no gradient."""
+    x, _ = _integer_operands("bitwise_not", input, two=False)
+    return without_gradient(_not, x)
+
+
+def _and(a, b):
+    return np.bitwise_and(a, b)
+
+
+def _or(a, b):
+    return np.bitwise_or(a, b)
+
+
+def _xor(a, b):
+    return np.bitwise_xor(a, b)
+
+
+def bitwise_and(input, other):
+    """input & other bit by bit (logical and for bools), broadcasting, in PyTorch's result dtype; no gradient."""
+    return without_gradient(_and, *_integer_operands("bitwise_and", input, other))
+
+
+def bitwise_or(input, other):
+    """input | other bit by bit (logical or for bools), broadcasting, in PyTorch's result dtype; no gradient."""
+    return without_gradient(_or, *_integer_operands("bitwise_or", input, other))
+
+
+def bitwise_xor(input, other):
+    """input ^ other bit by bit (logical xor for bools), broadcasting, in PyTorch's result dtype; no gradient."""
+    return without_gradient(_xor, *_integer_operands("bitwise_xor", input, other))
+
+
+def _shift_counts(a, b):
+    """a and b in their result dtype (a Python int b keeps a's, as PyTorch's), b's counts outside [0, bits) as 0, and
+    where they were."""
+    dtype = np.result_type(a, b)
+    if dtype == np.bool_:
+        dtype = np.dtype(np.int64)  # bool << bool: PyTorch shifts in int64
+    a = np.asarray(a).astype(dtype, copy=False)
+    b = np.asarray(b).astype(dtype, copy=False)
+    bits = dtype.itemsize * 8
+    outside = (b < 0) | (b >= bits)  # C leaves these undefined: PyTorch's kernels give the values below
+    return a, np.where(outside, 0, b), outside
+
+
+def _left(a, b):
+    a, b, outside = _shift_counts(a, b)
+    out = np.left_shift(a, b)
+    return np.where(outside, np.zeros((), out.dtype), out)  # every bit shifted out
+
+
+def _right(a, b):
+    a, b, outside = _shift_counts(a, b)
+    out = np.right_shift(a, b)
+    return np.where(outside, np.where(a < 0, -1, 0).astype(out.dtype), out)  # only the sign is left
+
+
+def bitwise_left_shift(input, other):
+    """input << other (input · 2**other, wrapping around in input's integer dtype), broadcasting; a negative count or
+    one of at least the dtype's bits gives 0, as PyTorch's kernel. No gradient."""
+    x, other = _integer_operands("bitwise_left_shift", input, other)
+    return without_gradient(_left, x, other)
+
+
+def bitwise_right_shift(input, other):
+    """input >> other (floor division by 2**other), broadcasting; a negative count or one of at least the dtype's
+    bits leaves the sign: -1 for negative input, else 0, as PyTorch's kernel. No gradient."""
+    x, other = _integer_operands("bitwise_right_shift", input, other)
+    return without_gradient(_right, x, other)
+
+
+def _gcd(a, b):
+    return np.gcd(a, b)
+
+
+def _lcm(a, b):
+    return np.lcm(a, b)
+
+
+def gcd(input, other):
+    """The greatest common divisor of input and other, elementwise (non-negative; gcd(0, 0) = 0); integers only."""
+    return without_gradient(_gcd, *_integer_operands("gcd", input, other))
+
+
+def lcm(input, other):
+    """The least common multiple of input and other, elementwise (non-negative; 0 if either is 0); integers only."""
+    return without_gradient(_lcm, *_integer_operands("lcm", input, other))
+
+
+# ----------------------------------------------------------------------------------------------------
+# Floats by their parts.
+
+
+Frexp = collections.namedtuple("Frexp", ["mantissa", "exponent"])  # PyTorch's torch.return_types.frexp
+
+
+def _exponent(data):
+    return np.frexp(data)[1].astype(np.int32)
+
+
+def _power_of_two(data):
+    """2**e in data's dtype for each exponent e of frexp (a subnormal power for the smallest x: exact)."""
+    return np.ldexp(np.ones((), data.dtype), np.frexp(data)[1])
+
+
+def frexp(input):
+    """(mantissa, exponent) with input = mantissa · 2**exponent, |mantissa| in [0.5, 1) (0, inf and nan keep their
+    value and get exponent 0), as torch.frexp: mantissa in input's float dtype, exponent int32. The mantissa's
+    gradient is g / 2**exponent (the exponent is piecewise constant); the exponent has none."""
+    x = as_value(input)
+    if x.dtype.kind != "f":
+        raise RuntimeError(f"frexp(): only supports floating-point dtypes, got {x.dtype}")
+    return Frexp(x / without_gradient(_power_of_two, x), without_gradient(_exponent, x))  # exact: a power of two
+
+
+def ldexp(input, other):
+    """input · 2**other, elementwise (broadcasting), as torch.ldexp: the result is a float (integer input takes the
+    default float dtype); differentiable in both: d/dinput = 2**other, d/dother = input · 2**other · ln 2."""
+    from .arith import _float_default
+    from .special_more import exp2
+
+    x = _float_default(as_value(input))
+    other = as_value(other)
+    power = exp2(other if other.dtype.kind == "f" else _float_default(other))
+    if power.dtype != x.dtype:
+        dtype = result_dtype(x, power)
+        x, power = x.to(dtype), power.to(dtype)
+    return x * power
+
+
+def _nextafter(a, b):
+    return np.nextafter(a, b)
+
+
+def nextafter(input, other):
+    """The next float after input in the direction of other, elementwise (broadcasting); floats only, in their
+    promoted dtype. No gradient (PyTorch defines none)."""
+    x, y = as_value(input), as_value(other)
+    for v in (x, y):
+        if v.dtype.kind != "f":
+            raise NotImplementedError(f"nextafter(): not implemented for dtype {v.dtype} (floats only)")
+    dtype = result_dtype(x, y)
+    return without_gradient(_nextafter, x.to(dtype), y.to(dtype))
+
+
+def sgn(input):
+    """The sign of input (-1, 0 or 1; for bools input itself), as torch.sgn on real numbers (torch.sign's values and
+    zero gradient; complex numbers, where sgn differs, are not supported here)."""
+    x = as_value(input)
+    return x.clone() if x.dtype == np.bool_ else x.sign()

@@ -1,0 +1,210 @@
+"""More of PyTorch's Value methods: the functions of ops/bits.py, ops/scatters.py and ops/sets.py with the Value
+first (`x.scatter_reduce(0, index, src, "amax")`, `x.gcd(y)`), their in-place forms (`x.scatter_reduce_(...)`,
+`x.bitwise_and_(y)`, `x.fill_diagonal_(0)`, `x.index_put_((rows, cols), v)`), the shift operators and the in-place
+bitwise ones (`x << 2`, `x >>= 1`, `mask &= other`), the storage facts (`x.stride()`, `x.storage_offset()`,
+`x.element_size()`, `x.nbytes`, `x.itemsize`, `x.data_ptr()`) and the conversions byte, char and short.
+
+The in-place forms are `inplace.update_in_place` around the out-of-place function: in a graph being recorded they are
+recorded as PyTorch records them (the Value keeps its identity and becomes the node f(old)), elsewhere the array
+changes; a leaf that requires grad refuses, as in PyTorch. The methods are attached to `TensorMethods`, as
+tensor_methods.py attaches the functions of ops/ (this module is imported at its end).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import value as _value
+from .inplace import update_in_place
+from .tensor_methods import TensorMethods, _function_method
+
+_FUNCTION_METHODS = {
+    "bits": ("sgn", "bitwise_not", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_left_shift",
+             "bitwise_right_shift", "gcd", "lcm", "frexp", "ldexp", "nextafter"),
+    "scatters": ("scatter_reduce", "index_reduce", "select_scatter", "slice_scatter", "diagonal_scatter",
+                 "masked_scatter", "put", "index_put", "narrow_copy"),
+    "sets": ("unique_consecutive", "msort"),
+}
+
+
+def _bits():
+    return _value._ops.bits
+
+
+def _operands(*args):
+    return [a for a in args if isinstance(a, _value.Value)]
+
+
+def _in_place(self, name, result_of, *operands):
+    """self's contents replaced by result_of(self) under the in-place rules (`update_in_place`). Integer and bool
+    Values (which never require grad) are computed here and copied in: update_in_place's own computation sees their
+    data as a float Value."""
+    if self.dtype.kind == "f":
+        return update_in_place(self, name, result_of, *operands)
+    result = result_of(self)
+    if not isinstance(result, _value.Value):
+        result = _value.Value(np.asarray(result), requires_grad=False, dtype=np.asarray(result).dtype)
+    if result.shape != self.shape:
+        raise RuntimeError(f"{name}: output with shape {self.shape} doesn't match the broadcast shape {result.shape}")
+    if not np.can_cast(result.dtype, self.dtype, "same_kind"):
+        raise RuntimeError(f"{name}: result type {result.dtype} can't be cast to the desired output type {self.dtype}")
+    return self.copy_(result)
+
+
+# ----------------------------------------------------------------------------------------------------
+# In-place forms.
+
+
+def _unary_in_place(name):
+    def method(self):
+        return _in_place(self, name + "_", lambda v: getattr(v, name)())
+
+    return _named(method, name)
+
+
+def _binary_in_place(name):
+    def method(self, other):
+        return _in_place(self, name + "_", lambda v: getattr(v, name)(other), *_operands(other))
+
+    return _named(method, name)
+
+
+def _named(method, name):
+    method.__name__, method.__qualname__ = name + "_", f"TensorMethods.{name}_"
+    method.__doc__ = f"x.{name}(...) in place (the in-place rules of autograd_core.inplace); returns x."
+    return method
+
+
+class _MoreMethods:
+    """The methods with arguments of their own (copied onto TensorMethods below)."""
+
+    def scatter_reduce_(self, dim, index, src, reduce, *, include_self=True):
+        """scatter_reduce in place (ops/scatters.py); returns self."""
+        return _in_place(self, "scatter_reduce_", lambda v: v.scatter_reduce(
+            dim, index, src, reduce, include_self=include_self), *_operands(src))
+
+    def index_reduce_(self, dim, index, source, reduce, *, include_self=True):
+        """index_reduce in place: source's slice i reduced into position index[i] along dim; returns self."""
+        return _in_place(self, "index_reduce_", lambda v: v.index_reduce(
+            dim, index, source, reduce, include_self=include_self), *_operands(source))
+
+    def masked_scatter_(self, mask, source):
+        """masked_scatter in place: source's elements, in order, where the boolean mask is True; returns self."""
+        return _in_place(self, "masked_scatter_", lambda v: v.masked_scatter(mask, source), *_operands(source))
+
+    def put_(self, index, source, accumulate=False):
+        """put in place: source's elements written (added, with accumulate) at the flat positions index."""
+        return _in_place(self, "put_", lambda v: v.put(index, source, accumulate), *_operands(source))
+
+    def index_put_(self, indices, values, accumulate=False):
+        """index_put in place: self[indices] = values (+= with accumulate, repeated positions adding up)."""
+        return _in_place(self, "index_put_", lambda v: v.index_put(indices, values, accumulate),
+                               *_operands(values))
+
+    def fill_diagonal_(self, fill_value, wrap=False):
+        """fill_value on the main diagonal (all dimensions of equal length when more than 2; wrap: again every
+        columns + 1 rows of a tall matrix, as NumPy's fill_diagonal); returns self."""
+        from .ops.scatters import fill_diagonal
+
+        return _in_place(self, "fill_diagonal_", lambda v: fill_diagonal(v, fill_value, wrap),
+                               *_operands(fill_value))
+
+    # The shift operators, and the in-place bitwise ones (Python would otherwise rebind `x &= y` to a new Value).
+    def __lshift__(self, other):
+        return _bits().bitwise_left_shift(self, other)
+
+    def __rlshift__(self, other):
+        return _bits().bitwise_left_shift(other, self)
+
+    def __rshift__(self, other):
+        return _bits().bitwise_right_shift(self, other)
+
+    def __rrshift__(self, other):
+        return _bits().bitwise_right_shift(other, self)
+
+    def __ilshift__(self, other):
+        return self.bitwise_left_shift_(other)
+
+    def __irshift__(self, other):
+        return self.bitwise_right_shift_(other)
+
+    def __iand__(self, other):
+        return self.bitwise_and_(other)
+
+    def __ior__(self, other):
+        return self.bitwise_or_(other)
+
+    def __ixor__(self, other):
+        return self.bitwise_xor_(other)
+
+    # Storage: what PyTorch reports of a tensor's memory, read from the NumPy array.
+    def stride(self, dim=None):
+        """The step, in elements, between neighbours along each dimension (a tuple), or along `dim` (an int):
+        NumPy's strides divided by the item size (a transpose or a slice x[:, ::2] has other strides than a fresh
+        Value, as in PyTorch)."""
+        data = self.data
+        strides = tuple(s // data.itemsize for s in data.strides)
+        return strides if dim is None else strides[_value._ops.index.check_dim(dim, len(strides))]
+
+    def storage_offset(self):
+        """The position, in elements, of the first element in the memory it shares with the Value(s) it is a view
+        of (0 for a Value that owns its array)."""
+        data = self.data
+        base = data
+        while isinstance(getattr(base, "base", None), np.ndarray):
+            base = base.base
+        if base is data or not isinstance(data, np.ndarray):
+            return 0
+        return (_address(data) - _address(base)) // data.itemsize
+
+    def element_size(self):
+        """Bytes per element (4 for float32)."""
+        return self.data.dtype.itemsize
+
+    @property
+    def itemsize(self):
+        """Bytes per element, as element_size()."""
+        return self.data.dtype.itemsize
+
+    @property
+    def nbytes(self):
+        """Bytes of all the elements (numel · itemsize)."""
+        return int(np.size(self.data)) * self.data.dtype.itemsize
+
+    def data_ptr(self):
+        """The address of the first element (an int): equal for Values that start at the same memory. A 0-d Value
+        holds a NumPy scalar, whose address is that of the scalar object's number."""
+        return _address(self.data)
+
+    def byte(self):
+        """x converted to uint8 (no gradient flows through an integer Value)."""
+        return self.type(np.uint8)
+
+    def char(self):
+        """x converted to int8 (no gradient flows through an integer Value)."""
+        return self.type(np.int8)
+
+    def short(self):
+        """x converted to int16 (no gradient flows through an integer Value)."""
+        return self.type(np.int16)
+
+
+def _address(data):
+    return data.__array_interface__["data"][0]
+
+
+for _module, _names in _FUNCTION_METHODS.items():
+    for _name in _names:
+        assert not hasattr(TensorMethods, _name), _name
+        setattr(TensorMethods, _name, _function_method(_module, _name))
+for _name in ("sgn", "bitwise_not"):
+    setattr(TensorMethods, _name + "_", _unary_in_place(_name))
+for _name in ("bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_left_shift", "bitwise_right_shift", "gcd", "lcm",
+              "ldexp", "nextafter"):
+    setattr(TensorMethods, _name + "_", _binary_in_place(_name))
+for _name, _member in vars(_MoreMethods).items():
+    if not _name.startswith("__") or _name in ("__lshift__", "__rlshift__", "__rshift__", "__rrshift__",
+                                               "__ilshift__", "__irshift__", "__iand__", "__ior__", "__ixor__"):
+        if callable(_member) or isinstance(_member, property):
+            assert not hasattr(TensorMethods, _name), _name
+            setattr(TensorMethods, _name, _member)
