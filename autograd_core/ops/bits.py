@@ -3,9 +3,9 @@
 
 The integer functions read data and make a new Value without a gradient (`without_gradient`), in PyTorch's result
 dtype (bool & int64 -> int64, int32 & a Python int -> int32); a float operand raises NotImplementedError, PyTorch's
-'"bitwise_and_cpu" not implemented for 'Float''. Shifts follow PyTorch's CPU kernels where C leaves them undefined:
-a shift by a negative count or by at least the number of bits gives 0 to the left and the sign (0 or -1) to the
-right. frexp's mantissa is differentiable (x / 2**exponent, with the exponent a constant), ldexp is the composition
+'"bitwise_and_cpu" not implemented for 'Float''. Shifts by a negative count or by at least the number of bits,
+which C leaves undefined, give 0 to the left and the sign (0 or -1) to the right in NumPy's kernels and PyTorch's
+alike. frexp's mantissa is differentiable (x / 2**exponent, with the exponent a constant), ldexp is the composition
 input · 2**other, sgn is sign for real numbers; nextafter carries no gradient (PyTorch's has none either).
 """
 
@@ -78,43 +78,32 @@ def bitwise_xor(input, other):
     return without_gradient(_xor, *_integer_operands("bitwise_xor", input, other))
 
 
-def _shift_counts(a, b):
-    """a and b in their result dtype (a Python int b keeps a's, as PyTorch's), b's counts outside [0, bits) as 0, and
-    where they were."""
-    dtype = np.result_type(a, b)
-    if dtype == np.bool_:
-        dtype = np.dtype(np.int64)  # bool << bool: PyTorch shifts in int64
-    a = np.asarray(a).astype(dtype, copy=False)
-    b = np.asarray(b).astype(dtype, copy=False)
-    bits = dtype.itemsize * 8
-    outside = (b < 0) | (b >= bits)  # C leaves these undefined: PyTorch's kernels give the values below
-    return a, np.where(outside, 0, b), outside
-
-
 def _left(a, b):
-    a, b, outside = _shift_counts(a, b)
-    out = np.left_shift(a, b)
-    return np.where(outside, np.zeros((), out.dtype), out)  # every bit shifted out
+    return np.left_shift(a, b)  # NumPy's kernel gives 0 for a count < 0 or >= the bits, as PyTorch's
 
 
 def _right(a, b):
-    a, b, outside = _shift_counts(a, b)
-    out = np.right_shift(a, b)
-    return np.where(outside, np.where(a < 0, -1, 0).astype(out.dtype), out)  # only the sign is left
+    return np.right_shift(a, b)  # and the sign (0 or -1) there, as PyTorch's
+
+
+def _shift_operands(name, input, other):
+    x, other = _integer_operands(name, input, other)
+    if np.result_type(x.data, other.data if isinstance(other, Value) else other) == np.bool_:
+        raise NotImplementedError(f"{name}(): not implemented for bools (a Python int or an integer operand shifts "
+                                  "them as int64)")
+    return x, other
 
 
 def bitwise_left_shift(input, other):
     """input << other (input · 2**other, wrapping around in input's integer dtype), broadcasting; a negative count or
     one of at least the dtype's bits gives 0, as PyTorch's kernel. No gradient."""
-    x, other = _integer_operands("bitwise_left_shift", input, other)
-    return without_gradient(_left, x, other)
+    return without_gradient(_left, *_shift_operands("bitwise_left_shift", input, other))
 
 
 def bitwise_right_shift(input, other):
     """input >> other (floor division by 2**other), broadcasting; a negative count or one of at least the dtype's
     bits leaves the sign: -1 for negative input, else 0, as PyTorch's kernel. No gradient."""
-    x, other = _integer_operands("bitwise_right_shift", input, other)
-    return without_gradient(_right, x, other)
+    return without_gradient(_right, *_shift_operands("bitwise_right_shift", input, other))
 
 
 def _gcd(a, b):
