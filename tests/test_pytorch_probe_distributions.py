@@ -138,6 +138,47 @@ DISTS = {
     "TransformedDistribution": (
         "D.TransformedDistribution(D.Normal(T([0.3, -1.2, 2.0]), T(1.0)), "
         "[D.ExpTransform(), D.AffineTransform(T(1.0), T(2.0))], **kw)", "T([1.5, 3.0, 4.0])", "T([0.5, 3.0, 4.0])"),
+    # Edges: parameters and values on the boundary of their sets, extreme logits.
+    "Uniform-edges": ("D.Uniform(T([-1.0, 0.5]), T([1.0, 3.0]), **kw)", "T([[-1.0, 3.0], [1.0, 0.5]])", "T(3.5)"),
+    "Exponential-edges": ("D.Exponential(T([1e-300, 1.0, 1e300]), **kw)", "T([0.0, 1e-300, 1e300])", None),
+    "Beta-edges": ("D.Beta(T([0.5, 1.0, 2.0]), T([1.0, 0.5, 2.0]), **kw)", "T([[0.0, 0.0, 0.0], [1.0, 1.0, 1.0]])",
+                   None),
+    "Dirichlet-edges": ("D.Dirichlet(T([[0.5, 1.0, 2.0], [1.0, 1.0, 1.0]]), **kw)", "T([0.0, 0.5, 0.5])", None),
+    "Gamma-edges": ("D.Gamma(T([0.5, 1.0, 2.0]), T(1.0), **kw)", "T([0.0, 0.0, 0.0])", None),
+    "Gamma-small": ("D.Gamma(T([1e-3, 1e3]), T([1e-3, 1e3]), **kw)", "T([1e-8, 1.0])", None),
+    "HalfNormal-edges": ("D.HalfNormal(T(1.0), **kw)", "T([0.0, 1e-300, 40.0])", None),
+    "LogNormal-edges": ("D.LogNormal(T(0.0), T(1.0), **kw)", "T([1e-300, 1e300])", "T(0.0)"),
+    "Weibull-edges": ("D.Weibull(T(1.0), T([0.5, 1.0, 3.0]), **kw)", "T([0.0, 0.0, 0.0])", None),
+    "Pareto-edges": ("D.Pareto(T(1.0), T([0.5, 1.0, 2.0, 3.0]), **kw)", "T([1.0, 1.0, 1.0, 1e300])", "T(0.5)"),
+    "Kumaraswamy-edges": ("D.Kumaraswamy(T([0.5, 1.0, 2.0]), T([1.0, 0.5, 2.0]), **kw)",
+                          "T([[0.0, 0.0, 0.0], [1.0, 1.0, 1.0]])", None),
+    "Bernoulli-edges": ("D.Bernoulli(T([0.0, 1.0, 0.5]), **kw)", "T([[0.0, 0.0, 0.0], [1.0, 1.0, 1.0]])", None),
+    "Bernoulli-extreme-logits": ("D.Bernoulli(logits=T([-50.0, 50.0, 800.0, -800.0]), **kw)",
+                                 "T([[0.0, 0.0, 0.0, 0.0], [1.0, 1.0, 1.0, 1.0]])", None),
+    "Binomial-edges": ("D.Binomial(T([0.0, 5.0, 5.0]), T([0.5, 0.0, 1.0]), **kw)",
+                       "T([[0.0, 0.0, 0.0], [0.0, 5.0, 5.0]])", None),
+    "Binomial-extreme-logits": ("D.Binomial(T(5.0), logits=T([-50.0, 50.0]), **kw)", "T([[0.0, 0.0], [5.0, 5.0]])",
+                                None),
+    "Geometric-edges": ("D.Geometric(T([1.0, 1e-3, 0.5]), **kw)", "T([[0.0, 0.0, 0.0], [3.0, 3.0, 3.0]])", None),
+    "NegativeBinomial-edges": ("D.NegativeBinomial(T([0.5, 10.0, 3.0]), T([0.0, 0.999, 0.5]), **kw)",
+                               "T([[0.0, 0.0, 0.0], [3.0, 3.0, 3.0]])", None),
+    "Poisson-edges": ("D.Poisson(T([0.0, 1e-3, 1e3]), **kw)", "T([[0.0, 0.0, 0.0], [3.0, 3.0, 3.0]])", None),
+    "Categorical-zeros": ("D.Categorical(T([[0.0, 0.5, 0.5], [1.0, 0.0, 0.0]]), **kw)", "L([[0], [1], [2]])",
+                          None),
+    "Categorical-neginf": ("D.Categorical(logits=T([-np.inf, 0.0, 1.0]), **kw)", "L([0, 1, 2])", None),
+    "Multinomial-zeros": ("D.Multinomial(3, T([0.0, 0.5, 0.5]), **kw)", "T([[0.0, 1.0, 2.0], [1.0, 1.0, 1.0]])",
+                          None),
+    "ContinuousBernoulli-edges": ("D.ContinuousBernoulli(T([0.499, 0.5, 0.501, 0.001, 0.999]), **kw)",
+                                  "T([[0.0, 0.0, 0.0, 0.0, 0.0], [1.0, 1.0, 1.0, 1.0, 1.0], "
+                                  "[0.5, 0.5, 0.5, 0.5, 0.5]])", None),
+    "StudentT-edges": ("D.StudentT(T([1.0, 2.0, 1e6]), **kw)", "T([0.0, 1e3, -40.0])", None),
+    "VonMises-edges": ("D.VonMises(T(0.0), T([1e-3, 50.0]), **kw)", "T([[10.0, -10.0], [np.pi, -np.pi]])", None),
+    "Laplace-edges": ("D.Laplace(T(0.0), T(1.0), **kw)", "T([0.0, -800.0, 800.0])", None),
+    "Cauchy-edges": ("D.Cauchy(T(0.0), T(1.0), **kw)", "T([0.0, -1e300, 1e300])", None),
+    "Normal-edges": ("D.Normal(T(0.0), T(1.0), **kw)", "T([-40.0, 40.0, 1e200])", None),
+    "Gumbel-edges": ("D.Gumbel(T(0.0), T(1.0), **kw)", "T([-40.0, 40.0, 800.0])", None),
+    "LKJCholesky-one": ("D.LKJCholesky(2, T(1.0), **kw)", "T([[1.0, 0.0], [0.6, 0.8]])", None),
+    "Independent-zero": ("D.Independent(D.Normal(T([0.3, -1.2]), T(1.0)), 0, **kw)", "T([0.1, 0.2])", None),
 }
 
 # What is compared, as expressions on the distribution d, its values v and outside value o, and the library t.
@@ -184,8 +225,13 @@ RTOL = {"VonMises": 1e-6}
 _NAMED = ("our repr names the parameters; PyTorch's lists only those in the instance __dict__, and this family "
           "keeps them as properties of its base distribution there")
 ALLOWED = {  # (distribution id, probe): why we differ from PyTorch here (the case must still differ)
-    **{(d, p): _NAMED for d in ("LogNormal", "Beta", "RelaxedBernoulli")
-       for p in ("repr", "expand_repr", "log_prob_outside_message")},
+    **{(d, p): _NAMED for d in ("LogNormal", "LogNormal-edges", "Beta", "Beta-edges", "RelaxedBernoulli")
+       for p in ("repr", "expand_repr")},
+    **{(d, "log_prob_outside_message"): _NAMED for d in ("LogNormal", "LogNormal-edges", "Beta", "RelaxedBernoulli")},
+    ("Kumaraswamy-edges", "mode"): "see Kumaraswamy.mode",
+    ("Multinomial-zeros", "support"): "our constraint's repr names its total_count: Multinomial(upper_bound=3)",
+    ("VonMises-edges", "variance"): "PyTorch's polynomial I1/I0 is off by 6e-5 at concentration 50 (see RTOL)",
+    ("VonMises-edges", "stddev"): "PyTorch's polynomial I1/I0 is off by 6e-5 at concentration 50 (see RTOL)",
     ("Kumaraswamy", "mode"): "PyTorch 2.13's formula gives nan for every parameter; ours is ((a-1)/(ab-1))^(1/a) "
                              "where a, b >= 1 (nan elsewhere, as PyTorch documents)",
     ("Multinomial", "support"): "our constraint's repr names its total_count: Multinomial(upper_bound=5)",
@@ -427,6 +473,7 @@ _TRIL = ("the gradient w.r.t. scale_tril's upper triangle: ours is zero (a lower
 GRAD_ALLOWED = {  # (distribution id, probe): why our gradient differs from PyTorch's here
     ("Wishart-tril", "log_prob"): _TRIL,
     ("Wishart-tril", "expand_log_prob"): _TRIL,
+    ("VonMises-edges", "variance"): "PyTorch's polynomial I1/I0 is off by 6e-5 at concentration 50 (see RTOL)",
 }
 
 
@@ -876,3 +923,15 @@ def test_bernoulli_kl_is_infinite_where_q_gives_no_mass():
     kl = D.kl_divergence(p, q).data
     assert kl[0] == 0 and np.isinf(kl[2]) and np.isinf(kl[3])
     np.testing.assert_allclose(kl[[1, 4]], [np.log(2), 0.3 * np.log(0.5) + 0.7 * np.log(0.7 / 0.4)], rtol=1e-12)
+
+
+def test_categorical_logits_of_zero_probabilities_are_log_eps_as_pytorchs():
+    # probs clamped into [eps, 1 − eps] before the log (PyTorch's probs_to_logits): log(eps) = −36.04 in float64,
+    # and the clamped entries pass no gradient (a row [1, 0, 0] has none at all).
+    probs = ag.tensor([[0.0, 0.5, 0.5], [1.0, 0.0, 0.0]], dtype=ag.float64, requires_grad=True)
+    d = D.Categorical(probs)
+    np.testing.assert_allclose(d.logits.data[:, 0], [np.log(np.finfo(np.float64).eps), 0.0], atol=1e-15)
+    d.log_prob(ag.tensor([0, 1])).sum().backward()
+    np.testing.assert_allclose(np.asarray(probs.grad)[1], 0.0)
+    np.testing.assert_allclose(D.Multinomial(3, probs[0]).log_prob(ag.tensor([1.0, 1.0, 1.0], dtype=ag.float64)).data,
+                               np.log(6 * 0.5 * 0.5) + np.log(np.finfo(np.float64).eps), rtol=1e-12)

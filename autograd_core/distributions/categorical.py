@@ -8,7 +8,7 @@ from .. import ops
 from ..value import Value
 from . import constraints
 from .distribution import Distribution
-from .utils import draw, lazy_property, logits_to_probs, as_float_value, constant
+from .utils import as_float_value, constant, draw, lazy_property, logits_to_probs, probs_to_logits
 
 __all__ = ["Categorical"]
 
@@ -56,8 +56,9 @@ class Categorical(Distribution):
 
     @lazy_property
     def logits(self):
-        # log p, with p = 0 clamped to the smallest positive float so that the logits stay finite.
-        return self.probs.clamp(min=float(np.finfo(self.probs.dtype).tiny)).log()
+        # log p with p clamped into [eps, 1 − eps], as PyTorch's probs_to_logits: finite logits (a category of
+        # probability 0 scores log(eps), −36.04 in float64), and no gradient through the clamped entries.
+        return probs_to_logits(self.probs)
 
     @lazy_property
     def probs(self):
