@@ -20,9 +20,22 @@ def _check_features(x, in_features, who):
         raise ValueError(f"{who}: expected input of shape (..., {in_features}), got {shape}")
 
 
+def _folded(x):
+    """x of three or more axes (..., n) as the matrix of its rows (rows, n) when that is a view (x C-contiguous),
+    else x: NumPy multiplies a stack by one BLAS call per leading index, and the folded matrix in one call, as
+    PyTorch's linear does (~25% faster at (16, 32, 64) @ (64, 256) in float32; the sums may differ from the
+    stack's in the last bit)."""
+    if x.__class__ is np.ndarray and x.ndim > 2 and x.flags.c_contiguous:
+        return _rows(x, x.shape[-1])
+    return x
+
+
 @primitive("linear")
 def _linear(x, weight, bias=None):
-    out = np.matmul(x, weight.T)
+    rows = _folded(x)
+    out = np.matmul(rows, weight.T)
+    if rows is not x:
+        out = out.reshape(x.shape[:-1] + out.shape[-1:])
     if bias is None:
         return out
     if out.ndim and (out.dtype == bias.dtype or out.dtype == np.result_type(out, bias)):
@@ -32,7 +45,11 @@ def _linear(x, weight, bias=None):
 
 def _linear_into(x, weight, bias=None, *, out):
     """_linear written into `out` (compiled steps replay it into a buffer): the same two operations."""
-    np.matmul(x, weight.T, out=out)
+    rows = _folded(x)
+    if rows is not x and out.flags.c_contiguous:
+        np.matmul(rows, weight.T, out=_rows(out, out.shape[-1]))
+    else:
+        np.matmul(x, weight.T, out=out)
     return out if bias is None else np.add(out, bias, out=out)
 
 
@@ -41,6 +58,9 @@ _linear.defforward_into(_linear_into)
 
 # With y = x Wᵀ + b and g = dL/dy (rows of x and g summed over every leading axis):
 def _linear_vjp_x(g, out, x, weight, bias=None):
+    rows = _folded(g)
+    if rows is not g:
+        return (rows @ weight).reshape(g.shape[:-1] + weight.shape[-1:])
     return g @ weight                                               # dL/dx = g W
 
 

@@ -1,0 +1,76 @@
+"""The fast paths bench/bench_gpt.py (Karpathy's GPT training step) led to: each gives the numbers of the plain way
+of computing it (bit for bit where the plain way is a NumPy expression, or as PyTorch's folded product does), and
+the gradients agree with PyTorch in float64."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+import autograd_core.nn.functional as F
+
+
+def _torch():
+    return pytest.importorskip("torch")
+
+
+# ----------------------------------------------------------------------------------------------------
+# linear over a batch of sequences (B, T, C): the rows in one BLAS product.
+
+
+@pytest.mark.parametrize("width", [16, 256])
+def test_linear_of_a_stack_is_the_linear_of_its_rows(width):
+    """(B, T, C) @ Wᵀ gives, bit for bit, the product of the (B*T, C) matrix of rows (PyTorch folds the batch so,
+    NumPy's stacked matmul does one product per leading index and can differ in the last bit); dL/dx too."""
+    rng = np.random.default_rng(0)
+    x3 = rng.standard_normal((16, 32, 64)).astype(np.float32)
+    w = rng.standard_normal((width, 64)).astype(np.float32)
+    b = rng.standard_normal(width).astype(np.float32)
+    g3 = rng.standard_normal((16, 32, width)).astype(np.float32)
+    x = ag.tensor(x3, requires_grad=True)
+    out = F.linear(x, ag.tensor(w), ag.tensor(b))
+    (out * ag.tensor(g3)).sum().backward()
+    assert np.array_equal(out.data, (np.matmul(x3.reshape(512, 64), w.T) + b).reshape(16, 32, width))
+    assert np.array_equal(x.grad, (g3.reshape(512, width) @ w).reshape(16, 32, 64))
+
+
+def test_linear_of_a_transposed_stack():
+    """A stack that is not C-contiguous (its rows are no view) takes NumPy's stacked product: the same values."""
+    rng = np.random.default_rng(1)
+    x3 = rng.standard_normal((32, 16, 8)).astype(np.float32).transpose(1, 0, 2)
+    w = rng.standard_normal((5, 8)).astype(np.float32)
+    x = ag.tensor(x3, requires_grad=True)
+    out = F.linear(x, ag.tensor(w))
+    out.sum().backward()
+    np.testing.assert_allclose(out.data, x3 @ w.T, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(x.grad, np.broadcast_to(w.sum(0), x3.shape), rtol=1e-6)
+
+
+def test_linear_of_a_stack_matches_pytorch_in_float64():
+    torch = _torch()
+    rng = np.random.default_rng(2)
+    x0, w0, b0 = rng.standard_normal((3, 4, 5, 6)), rng.standard_normal((7, 6)), rng.standard_normal(7)
+    g0 = rng.standard_normal((3, 4, 5, 7))
+    ours = [ag.tensor(a, requires_grad=True) for a in (x0, w0, b0)]
+    theirs = [torch.tensor(a, requires_grad=True) for a in (x0, w0, b0)]
+    out, ref = F.linear(*ours), torch.nn.functional.linear(*theirs)
+    (out * ag.tensor(g0)).sum().backward()
+    (ref * torch.tensor(g0)).sum().backward()
+    np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=1e-12)
+    for mine, reference in zip(ours, theirs):
+        np.testing.assert_allclose(mine.grad, reference.grad.numpy(), rtol=1e-12, atol=1e-14)
+
+
+def test_linear_written_into_a_buffer_gives_the_forward_numbers():
+    """Compiled steps write the forward into a buffer of their own (`forward_into`), and use it only where it gives
+    the forward's bits: the same folded product, or they would fall back to allocating."""
+    from autograd_core.nn.linear import _linear
+
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((16, 32, 64)).astype(np.float32)
+    w, b = rng.standard_normal((256, 64)).astype(np.float32), rng.standard_normal(256).astype(np.float32)
+    for bias in (b, None):
+        out = np.empty((16, 32, 256), np.float32)
+        assert _linear.forward_into(x, w, bias, out=out) is out
+        assert np.array_equal(out, _linear.forward(x, w, bias))
