@@ -238,8 +238,10 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
                          f"the input's shape {idx.shape}")
     flat, bags = _bags(idx, offsets, include_last_offset, who)
     num, dim = np.shape(weight)
-    if flat.size and (flat.min() < 0 or flat.max() >= num):
-        raise IndexError(f"{who}: ids must be in [0, {num}), got min {flat.min()}, max {flat.max()}")
+    if flat.size and (flat.min() < 0 or flat.max() >= num):  # PyTorch's embedding_bag: a RuntimeError (embedding's
+        bad = int(np.flatnonzero((flat < 0) | (flat >= num))[0])  # is an IndexError)
+        raise RuntimeError(f"{who}: Index {bad} of input takes value {flat[bad]} which is not in the valid range "
+                           f"[0, {num}) (ids must be in [0, {num}))")
     counted = np.ones(flat.size, bool) if padding_idx is None else flat != _padding_index(padding_idx, num, who)
     dtype = np.result_type(data_of(weight))
     # (M, dim): the row each id reads, renormalised first (max_norm) and with its gradient scaled by its id's
