@@ -74,6 +74,7 @@ CASES = [
     't.masked_scatter(t.zeros(4), t.tensor([[True, False, True, False], [True, True, False, False]]), t.arange(5.0))',
     't.masked_scatter(t.zeros(3, 4), t.tensor([True, False, True, False]), t.arange(5.0))',
     't.masked_scatter(t.zeros(3, 4), t.tensor([1, 0, 1, 0]), t.arange(12.0))',
+    't.masked_scatter(t.zeros(3), t.tensor([True, False, True]), t.tensor([1, 2]))',
     't.put(t.zeros(2, 2), t.tensor([0, -1, 0]), t.tensor([1.0, 2.0, 3.0]))',
     't.put(t.zeros(2, 2), t.tensor([0, -1, 0]), t.tensor([1.0, 2.0, 3.0]), accumulate=True)',
     't.put(t.zeros(2, 2), t.tensor([0, 4]), t.tensor([1.0, 2.0]))', 't.zeros(2, 2).put(t.tensor([0, 1]), t.ones(3))',
@@ -100,7 +101,13 @@ CASES = [
     't.histogramdd(t.tensor([[0.0, 1.0], [1.0, 0.5], [2.0, 0.0]]), bins=2, range=[0.0, 1.0, 0.0, 1.0], '
     'weight=t.tensor([1.0, 2.0, 4.0]), density=True)',
     't.histogramdd(t.tensor([[0.0, 1.0], [1.0, 0.5]]), bins=[t.tensor([0.0, 0.5, 2.0]), t.tensor([0.0, 1.0])])',
-    't.histogramdd(t.tensor([[0, 1]]), bins=2)',
+    't.histogramdd(t.tensor([[0, 1]]), bins=2)', 't.histogramdd(t.tensor([1.0, 2.0, 2.5]), bins=[2])',
+    't.index_put(t.zeros(3), (t.tensor([5]),), t.tensor([1.0]))', 't.tensor([True]).bitwise_and_(t.tensor([3]))',
+    't.tensor([1]).ldexp_(t.tensor([2]))', 't.tensor([6], dtype=t.int32).gcd_(t.tensor([4]))',
+    't.ones(3).index_reduce(0, t.tensor([0, -1]), t.ones(2), "prod")',
+    't.ones(3).index_reduce(0, t.tensor([0, 1]), t.ones(3), "prod")',
+    't.scatter_reduce(t.tensor([True, False]), 0, t.tensor([0, 1]), t.tensor([False, True]), "amax")',
+    't.scatter_reduce(t.zeros(3, dtype=t.int64), 0, t.tensor([0, 0]), t.tensor([5, 7]), "prod", include_self=False)',
     # storage and conversions
     't.ones(3, 4).stride()', 't.ones(3, 4).t().stride()', 't.ones(3, 4)[:, ::2].stride()', 't.ones(3, 4).stride(-1)',
     't.tensor(1.0).stride()', 't.ones(3, 4)[1:, 1:].storage_offset()', 't.ones(3, 4).storage_offset()',

@@ -254,8 +254,9 @@ def masked_scatter(input, mask, source):
     if source.size < count:
         raise RuntimeError(f"masked_scatter: Number of elements of source < number of ones in mask ({source.size} < "
                            f"{count})")
-    if source.dtype != x.dtype:
-        source = source.type(x.dtype)
+    if source.dtype != x.dtype:  # PyTorch converts for the other functions here, not for this one
+        raise RuntimeError(f"masked_scatter: expected self and source to have same dtypes but got {x.dtype} and "
+                           f"{source.dtype}")
     order = np.where(mask, np.cumsum(mask.reshape(-1)).reshape(shape) - 1, -1)  # which element of source lands where
     return placed(source, order, x)
 

@@ -89,16 +89,16 @@ Histogramdd = collections.namedtuple("Histogramdd", ["hist", "bin_edges"])  # to
 
 
 def histogramdd(input, bins=10, range=None, weight=None, density=False):  # noqa: A002  (PyTorch's names)
-    """The D-dimensional histogram of the points input (..., D), as torch.histogramdd: bins an int (each dimension),
-    a sequence of D ints, or a sequence of D Values of increasing edges; range a flat sequence (min₀, max₀, min₁, …);
-    weight one number per point; density divides by the total and the bins' volumes. Returns (hist, bin_edges), hist
-    in input's dtype, bin_edges a list of D Values; the last bin of each dimension includes its right edge. No
-    gradient."""
+    """The D-dimensional histogram of the points input (..., D) (at least 2 dimensions), as torch.histogramdd: bins
+    an int (each dimension), a sequence of D ints, or a sequence of D Values of increasing edges; range a flat
+    sequence (min₀, max₀, min₁, …); weight one number per point; density divides by the total and the bins' volumes.
+    Returns (hist, bin_edges), hist in input's dtype, bin_edges a list of D Values; the last bin of each dimension
+    includes its right edge. No gradient."""
     data = np.asarray(as_value(input).data)
     if data.dtype.kind != "f":
         raise NotImplementedError(f"histogramdd(): not implemented for dtype {data.dtype} (floats only)")
-    if data.ndim < 1:
-        raise RuntimeError("histogramdd(): input should have at least 1 dimension")
+    if data.ndim < 2:
+        raise RuntimeError("histogramdd(): input tensor should have at least 2 dimensions (points, D)")
     d = data.shape[-1]
     points = data.reshape(-1, d)
     if isinstance(bins, numbers.Integral):
