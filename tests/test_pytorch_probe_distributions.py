@@ -200,6 +200,11 @@ PROBES = {
     "log_prob_outside_message": "message(lambda: d.log_prob(o))",
     "log_prob_outside_unvalidated": "make(validate_args=False).log_prob(o)",
     "log_prob_wrong_shape": "d.log_prob(T(np.zeros((5,) + d.event_shape)))",
+    "log_prob_int": "d.log_prob(L(np.asarray(v.tolist())))",
+    "log_prob_number": "d.log_prob(0.5)",
+    "parameters": "{name: getattr(d, name) for name in d.arg_constraints}",
+    "param_shape": "d.param_shape",
+    "support_check": "d.support.check(v)",
     "cdf": "d.cdf(v)",
     "cdf_outside": "make(validate_args=False).cdf(o)",
     "cdf_outside_message": "message(lambda: d.cdf(o))",
@@ -229,6 +234,16 @@ ALLOWED = {  # (distribution id, probe): why we differ from PyTorch here (the ca
        for p in ("repr", "expand_repr")},
     **{(d, "log_prob_outside_message"): _NAMED for d in ("LogNormal", "LogNormal-edges", "Beta", "RelaxedBernoulli")},
     ("Kumaraswamy-edges", "mode"): "see Kumaraswamy.mode",
+    **{(d, "log_prob_int"): "ours scores int64 values (as floats) where PyTorch fails inside log_prob with a "
+                            "RuntimeError or TypeError"
+       for d in ("Bernoulli-probs", "Bernoulli-logits", "Bernoulli-scalar", "Bernoulli-edges",
+                 "Bernoulli-extreme-logits", "ContinuousBernoulli-probs", "ContinuousBernoulli-logits",
+                 "ContinuousBernoulli-edges", "Independent-Bernoulli", "Wishart-cov", "Wishart-tril")},
+    **{(d, "log_prob_int"): "a ValueError (not within the support: int64 values are not in (0, 1) or not "
+                            "inexact) where PyTorch's torch.finfo raises TypeError"
+       for d in ("RelaxedBernoulli", "LKJCholesky", "LKJCholesky-one")},
+    **{(d, "param_shape"): "ours has param_shape on every family with probs/logits; PyTorch lacks it here"
+       for d in ("Geometric-probs", "Geometric-logits", "Geometric-edges", "RelaxedBernoulli")},
     ("Multinomial-zeros", "support"): "our constraint's repr names its total_count: Multinomial(upper_bound=3)",
     ("VonMises-edges", "variance"): "PyTorch's polynomial I1/I0 is off by 6e-5 at concentration 50 (see RTOL)",
     ("VonMises-edges", "stddev"): "PyTorch's polynomial I1/I0 is off by 6e-5 at concentration 50 (see RTOL)",
@@ -346,10 +361,14 @@ def _agrees(dist_id, probe, torch):
 
 @pytest.fixture(scope="module")
 def torch():
+    # float64 by default in both libraries: int64 values promote to it alike
     torch = pytest.importorskip("torch")
     torch.set_default_dtype(torch.float64)
+    default = ag.get_default_dtype()
+    ag.set_default_dtype(ag.float64)
     yield torch
     torch.set_default_dtype(torch.float32)
+    ag.set_default_dtype(default)
 
 
 @pytest.mark.parametrize("dist_id", DISTS)
@@ -935,3 +954,13 @@ def test_categorical_logits_of_zero_probabilities_are_log_eps_as_pytorchs():
     np.testing.assert_allclose(np.asarray(probs.grad)[1], 0.0)
     np.testing.assert_allclose(D.Multinomial(3, probs[0]).log_prob(ag.tensor([1.0, 1.0, 1.0], dtype=ag.float64)).data,
                                np.log(6 * 0.5 * 0.5) + np.log(np.finfo(np.float64).eps), rtol=1e-12)
+
+
+def test_gamma_log_prob_takes_numbers_and_ints_in_the_parameters_dtype():
+    # PyTorch's Gamma.log_prob starts with torch.as_tensor(value, dtype=rate.dtype): a number passes validation.
+    g = D.Gamma(ag.tensor([0.5, 2.0], dtype=ag.float64), ag.tensor(1.5, dtype=ag.float64), validate_args=True)
+    lp = g.log_prob(0.5)
+    assert lp.dtype == np.float64
+    np.testing.assert_allclose(lp.data, g.log_prob(ag.tensor(0.5, dtype=ag.float64)).data)
+    np.testing.assert_allclose(D.Chi2(ag.tensor(3.0, dtype=ag.float64)).log_prob(ag.tensor([2])).data,
+                               0.5 * np.log(2) - 1 - 1.5 * np.log(2) - np.log(np.sqrt(np.pi) / 2), rtol=1e-12)

@@ -57,9 +57,13 @@ class Gamma(ExponentialFamily):
         return x.clamp(min=float(tiny(x.dtype)))
 
     def log_prob(self, value):
+        # numbers and other dtypes are taken in the parameters' dtype first, as PyTorch's torch.as_tensor here
+        # (so Gamma and Chi2, unlike most families, score a plain number even with validate_args)
+        value = as_float_value(value, self.rate.dtype)
+        if value.dtype != self.rate.dtype:
+            value = value.astype(self.rate.dtype)
         if self._validate_args:
             self._validate_sample(value)
-        value = as_float_value(value, self.rate.dtype)
         c = self.concentration
         return xlogy(c, self.rate) + xlogy(c - 1, value) - self.rate * value - lgamma(c)
 
