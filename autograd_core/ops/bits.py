@@ -25,6 +25,9 @@ from .promotion import result_dtype
 def _integer_operands(name, input, other=None, *, two=True):
     """input (a Value) and other (a Value, or a Python int or bool kept as it is) after PyTorch's dtype check:
     integers or bools only."""
+    if isinstance(input, Value) and input.data.dtype.kind in "biu" and (
+            not two or isinstance(other, Value) and other.data.dtype.kind in "biu"):
+        return input, other  # masks and integer Values: `(x > 0) & (x < 1)` needs no more
     if not isinstance(input, Value) and isinstance(input, numbers.Number) and isinstance(other, Value):
         input = as_value(np.asarray(input, dtype=result_dtype(input, other)))  # torch.bitwise_and(3, x)
     x = as_value(input)
