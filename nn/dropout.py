@@ -25,7 +25,11 @@ def _mask(x, *, p, rng, shape):
     float dtype (float64 for other data). Only x's dtype is read: the mask is data, with no gradient."""
     dtype = x.dtype if np.asarray(x).dtype.kind == "f" else np.float64
     keep = rng.random(shape) >= p
-    return (keep * (1.0 / (1.0 - p))).astype(dtype, copy=False)
+    with np.errstate(over="ignore"):
+        scale = np.dtype(dtype).type(1.0 / (1.0 - p))
+    if np.isfinite(scale):  # keep · 1/(1 − p) made in the dtype itself, the scale rounded to it once: the bits of
+        return np.multiply(keep, scale, dtype=dtype)  # the float64 product cast, in one pass instead of two
+    return (keep * (1.0 / (1.0 - p))).astype(dtype, copy=False)  # a scale beyond float16's range: inf, and 0 (not NaN)
 
 
 def _scaled_mask(x, p, rng, shape):

@@ -74,3 +74,22 @@ def test_linear_written_into_a_buffer_gives_the_forward_numbers():
         out = np.empty((16, 32, 256), np.float32)
         assert _linear.forward_into(x, w, bias, out=out) is out
         assert np.array_equal(out, _linear.forward(x, w, bias))
+
+
+# ----------------------------------------------------------------------------------------------------
+# Dropout's mask: made in the input's dtype in one pass.
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64, np.int64])
+@pytest.mark.parametrize("p", [0.1, 0.2, 0.5, 1 / 3, 0.999999])
+def test_dropout_mask_has_the_bits_of_the_float64_product_cast(dtype, p):
+    """The scaled keep-mask is keep · 1/(1 − p) computed in float64 and cast to the input's float dtype (float64
+    for other data), from the same draws of the generator, which ends in the same state."""
+    from autograd_core.nn.dropout import _mask
+
+    x = np.ones((7, 33), dtype)
+    rng, same = np.random.default_rng(5), np.random.default_rng(5)
+    mask = _mask(x, p=p, rng=rng, shape=x.shape)
+    expected = ((same.random(x.shape) >= p) * (1.0 / (1.0 - p))).astype(x.dtype if x.dtype.kind == "f" else np.float64)
+    assert mask.dtype == expected.dtype and mask.tobytes() == expected.tobytes()
+    assert rng.random() == same.random()
