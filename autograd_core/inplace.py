@@ -4,33 +4,44 @@
         w -= lr * w.grad          # the same Value, still a leaf that requires grad; its array changes
         w.grad = None
     b.zero_(); p.copy_(q); x.clamp_(-1, 1)
+    y = x * 2; y.mul_(3); y[0:2].add_(z); y[:, 0].zero_()   # recorded, as PyTorch records them
 
-The rules (PyTorch's, with one documented difference):
+The rules (PyTorch's, with the differences listed):
 
-* Outside `no_grad()`, a leaf that requires grad may not change in place: a RuntimeError says so, as
-  PyTorch's "a leaf Variable that requires grad is being used in an in-place operation" does.
-* Outside `no_grad()`, an in-place operator (`+= -= *= /=`) on a Value inside a graph being recorded (or with
-  an operand that requires grad) records the operation out of place: `y += x` makes a new node `y + x`, and
-  Python binds the name `y` to it. The gradient is PyTorch's; the difference is identity: other names for
-  the old `y` keep the old value. In-place *methods* (`y.add_(x)`) cannot rebind a name, so there they raise,
-  except the elementwise ones (relu_, sigmoid_, tanh_, exp_, log_, sqrt_, abs_, neg_) and nn's in-place activations
-  and dropout (`F.relu_(y)`, `inplace=True`: `update_in_place`), which are recorded as PyTorch records them: y keeps
-  its identity and becomes the node f(old y), `old y` a new node holding y's former operation and contents
-  (`_record_in_place`). Nodes that read y before the change refuse backward (the version counter below).
+* Outside `no_grad()`, a leaf that requires grad may not change in place, nor may a view of one: RuntimeErrors say
+  so, as PyTorch's "a leaf Variable that requires grad is being used in an in-place operation" and "a view of a leaf
+  Variable ..." do; so does a view made inside no_grad() of a Value that requires grad, changed outside.
+* Outside `no_grad()`, an in-place method (add_, mul_, clamp_, exp_, zero_, copy_, masked_fill_, x[i] = v, F.relu_,
+  `inplace=True`, ...) on a Value inside a graph being recorded, or with an operand that requires grad, is recorded
+  as PyTorch records it (`_record_in_place`): y keeps its identity and becomes the node f(old y), `old y` a new node
+  holding y's former operation and contents. On a view of y (y[1:], y[:, 0], y.view(-1), y.T: `share_versions`), y
+  changes (PyTorch's CopySlices: y becomes old y with f(its elements) put in place), and every view of y still in use
+  follows (PyTorch regenerates their grad_fn): they show the new numbers and their gradients flow through the change.
+  zero_, fill_ and copy_ send a zero gradient, not none, to what y was made from, as PyTorch's.
+* The operators (`+= -= *= /=`) on a Value inside a graph record the operation out of place (`y += x` makes a new
+  node `y + x` that Python binds to the name y) unless y is a view or has views in use, where they change y in place
+  like the methods. The gradient is PyTorch's; the difference is identity: other names for the old y keep its value.
 * Anywhere else (inside `no_grad()`, or on Values that need no gradient) the Value's own array changes.
   Inside a jvp (forward mode), the Value's tangent changes with it, as in PyTorch's forward mode: `y += x` gives y
-  the tangent of y + x (each change also says what it computes out of place, for that).
+  the tangent of y + x (each change also says what it computes out of place, for that). Inside a compile recording, a
+  recorded change makes the function run eagerly (a CompileWarning says why), except nn's in-place activations on a
+  Value without views, which are compiled out of place.
 
 Version counters: every in-place change through these methods stamps the Value with the engine's creation
 counter (the number every new node takes). A node recorded before that stamp read the old array; when a
-backward pass reaches it, `check_saved_versions` raises an error naming the operation instead of computing
-a gradient from the changed array. The check is stricter than PyTorch's: it covers every input and the
-output of a node, not only those the rule reads (`y = x + 1; x.add_(1); y.backward()` raises here).
-A Value and its `detach()`es share one counter, and so do a Value and its views (x[1:], reshape, transpose, expand:
-results whose array is a view of x's), as in PyTorch. One element read out (`x[0]`) is a NumPy scalar, a copy: its
-in-place methods raise rather than leave x unchanged where PyTorch would change it. Raw NumPy writes
-(`p.data -= ...`) bypass these methods and cannot be seen; code that makes them can call `mark_changed(value)` (the
-optimizers' `step` does).
+backward pass reaches it, `check_saved_versions` raises PyTorch's "modified by an in-place operation" if one of
+its rules reads the changed numbers (an input or its output: what PyTorch's node would have saved, found in the
+rules' code), and otherwise lets it through, pointing it at what it read. A Value and its `detach()`es share one
+counter, and so do a Value and its views (x[1:], reshape, transpose, expand: results whose array is a view of x's),
+as in PyTorch. One element read out of a 1-D Value (`x[0]`) is a NumPy scalar, a copy: its in-place methods raise
+rather than leave x unchanged where PyTorch would change it. Raw NumPy writes (`p.data -= ...`) bypass these methods
+and cannot be seen; code that makes them can call `mark_changed(value)` (the optimizers' `step` does).
+
+More lenient than PyTorch (the gradient is the one of the same code written out of place, never another number):
+a change of a Value whose old contents a recorded rule needs (`F.elu_(y)` then `y.tanh_()`; `y.mul_(y)`; `x[0] =
+x[0] * x[1]`) is recorded with those contents kept, where PyTorch raises at backward; the outputs of split, chunk
+and unbind may change in place. Stricter: a rule that reads an input only through a helper (sum's, relu's) counts as
+reading it.
 """
 
 from __future__ import annotations
@@ -38,6 +49,7 @@ from __future__ import annotations
 import collections
 import math
 import operator
+import weakref
 
 import numpy as np
 
@@ -48,14 +60,23 @@ _KEEP_STAMPS = 16  # the latest change stamps each Value remembers, to name the 
 
 
 class Versions:
-    """How often a Value's array changed in place, and when (the creation counter at the latest changes)."""
+    """How often a Value's array changed in place, and when (the creation counter at the latest changes); shared by a
+    Value, its detach()es and its views. The views are also listed (`root`, `views`), so that a change recorded
+    through one of them can reach the Value they view and the others (`_record_change`), and each recorded change
+    keeps what it replaced (`changes`), for the nodes recorded before it (`check_saved_versions`)."""
 
-    __slots__ = ("count", "last", "stamps")
+    __slots__ = ("count", "last", "stamps", "root", "views", "limit", "changes", "graph", "viewed")
 
     def __init__(self):
         self.count = 0
         self.last = -1
         self.stamps = collections.deque(maxlen=_KEEP_STAMPS)
+        self.root = None  # a weak reference to the Value the views were taken from (the base), or None
+        self.views = None  # [weak reference]: the views of root and of its views
+        self.limit = 256  # when the list is longer, the views that are gone are forgotten
+        self.changes = None  # [(stamp, {id(value): (weak reference, frozen copy)})]: the recorded changes, oldest first
+        self.graph = False  # whether root, or a view, required grad when a view was taken or a change recorded
+        self.viewed = False  # whether a view was taken of a Value that needed no gradient (such views are not listed)
 
     def at(self, index):
         """The version the array had when the node with creation number `index` was recorded."""
@@ -64,28 +85,173 @@ class Versions:
 
 
 def check_saved_versions(node):
-    """Raise if an input or the output of `node` changed in place after `node` was recorded.
+    """Raise if an input or the output of `node` that its rules read changed in place after `node` was recorded.
 
-    The engine calls this for each node it differentiates that is older than the latest in-place change.
+    The engine calls this for each node it differentiates that is older than the latest in-place change (before it
+    reads the node's inputs). Inputs changed in place that the rules do not read are no error (as in PyTorch, which
+    saves only what the rules read): where the change was recorded, the node is re-pointed at the copy of the input
+    as it was (`_frozen_as_of`), so its gradient goes where it went before the change.
     """
     index = node._index
     versions = node._version
     if versions is not None and versions.last > index:
-        _raise_modified(node, node, "its output")
+        return _resolve_changed(node)
     for parent in node._parents:
         versions = parent._version
         if versions is not None and versions.last > index:
-            position = next(i for i, p in enumerate(node._parents) if p is parent)  # `==` is elementwise
+            return _resolve_changed(node)
+
+
+def _resolve_changed(node):
+    index = node._index
+    parents = node._parents
+    reads = _read_by_rules(node, parents)
+    versions = node._version
+    if versions is not None and versions.last > index and -1 in reads:
+        _raise_modified(node, node, "its output")
+    inputs = list(parents)
+    for position, parent in enumerate(parents):
+        versions = parent._version
+        if versions is None or versions.last <= index:
+            continue
+        if position in reads:
             _raise_modified(node, parent, f"input {position}")
+        frozen = _frozen_as_of(versions, parent, index)
+        if frozen is not None:
+            inputs[position] = frozen
+    if any(a is not b for a, b in zip(inputs, parents)):
+        node._parents = tuple(inputs)
+
+
+def _frozen_as_of(versions, value, index):
+    """The copy of `value` as it stood at creation number `index`, made by the first change recorded after it that
+    replaced value's node (None if none did: then only its array changed, and its graph stands)."""
+    for stamp, frozen in versions.changes or ():
+        if stamp > index:
+            entry = frozen.get(id(value))
+            if entry is not None and entry[0]() is value:
+                return entry[1]
+    return None
+
+
+class _Everything:
+    def __contains__(self, item):
+        return True
+
+
+_EVERYTHING = _Everything()
+_METADATA = frozenset({"shape", "ndim", "dtype", "size"})
+_RULE_READS = {}  # (rule, number of inputs) -> the positions it reads (-1: the output) or _EVERYTHING
+
+
+def _read_by_rules(node, parents):
+    """The positions (-1 for the output, 0, 1, ... for the inputs) whose numbers the rules of `node` that will run
+    (those of inputs that require grad) read: what PyTorch's node would have saved."""
+    vjps = node._op.vjps
+    if vjps.__class__ is not tuple:
+        return _EVERYTHING
+    reads = set()
+    for i, parent in enumerate(parents):
+        if not parent._requires_grad or i >= len(vjps) or vjps[i] is None:
+            continue
+        key = (vjps[i], len(parents))
+        found = _RULE_READS.get(key)
+        if found is None:
+            found = _RULE_READS[key] = _rule_reads(vjps[i], len(parents))
+        if found is _EVERYTHING:
+            return found
+        reads |= found
+    return reads
+
+
+def _rule_reads(rule, n_inputs):
+    """Which of (out, x0, x1, ...) the rule `rule(g, out, *xs, **params)` reads, from its bytecode: the parameters it
+    loads, except to read only .shape, .ndim, .dtype or .size. Anything but a plain function reads everything."""
+    code = getattr(rule, "__code__", None)
+    if code is None or hasattr(rule, "__self__"):
+        return _EVERYTHING
+    names = code.co_varnames[:code.co_argcount]
+    if len(names) < 2:
+        return _EVERYTHING
+    position = {names[1]: -1}
+    for k in range(n_inputs):
+        if 2 + k < len(names):
+            position[names[2 + k]] = k
+        elif not code.co_flags & _CO_VARARGS or _loads(code, code.co_varnames[code.co_argcount +
+                                                                               code.co_kwonlyargcount]):
+            return _EVERYTHING  # inputs gathered by *xs, which the rule reads
+        else:
+            break
+    return frozenset(p for name, p in position.items() if _loads(code, name))
+
+
+_CO_VARARGS = 0x04
+_NOT_A_VARIABLE = frozenset({"LOAD_ATTR", "LOAD_GLOBAL", "LOAD_CONST", "LOAD_METHOD", "LOAD_NAME",
+                             "LOAD_ASSERTION_ERROR", "LOAD_BUILD_CLASS", "LOAD_SUPER_ATTR"})
+
+
+def _loads(code, name):
+    """Whether `code` loads the variable `name` (other than to read only its .shape, .ndim, .dtype or .size)."""
+    import dis
+
+    instructions = list(dis.get_instructions(code))
+    for i, ins in enumerate(instructions):
+        if not ins.opname.startswith("LOAD_") or ins.opname in _NOT_A_VARIABLE:
+            continue
+        loaded = ins.argval if isinstance(ins.argval, tuple) else (ins.argval,)
+        if name not in loaded:
+            continue
+        following = instructions[i + 1] if i + 1 < len(instructions) else None
+        if len(loaded) == 1 and following is not None and following.opname == "LOAD_ATTR" and \
+                following.argval in _METADATA:
+            continue  # x.shape: no numbers read
+        return True
+    return False
 
 
 def share_versions(view, base):
     """Give `view` the version counter of `base` if its array is a view of base's (the engine calls this after the
     primitives that may return one: reshape, transpose, basic indexing, broadcast_to), as PyTorch's views share
     their base's. A change made in place through either then counts for both: `x[1:].add_(1)` under no_grad makes
-    a backward pass through a node that saved x raise, instead of using the changed numbers."""
-    if viewed_array(view, base) is not None:
-        view._version = base._shared_versions()
+    a backward pass through a node that saved x raise, instead of using the changed numbers.
+
+    A view of a node of a graph is also listed, so that an in-place change recorded through it, through its base or
+    through another view reaches it (`_record_in_place`). The views of a Value that needs no gradient are not
+    listed (they cost nothing more than before): the rare change that makes their base need one finds them by
+    memory (`_unlisted_views`). Views of a leaf that requires grad are not listed: in-place changes through them are
+    refused."""
+    if viewed_array(view, base) is None:
+        return
+    versions = base._version
+    if versions is None:
+        versions = base._version = Versions()
+    view._version = versions
+    if not base._requires_grad:
+        versions.viewed = True
+        return
+    if base._p0 is None:
+        return
+    versions.graph = True
+    views = versions.views
+    if views is None:
+        if versions.root is None:
+            versions.root = weakref.ref(base)
+        versions.views = [weakref.ref(view)]
+        return
+    views.append(weakref.ref(view))
+    if len(views) > versions.limit:  # now and then, forget the views that are gone
+        views[:] = [ref for ref in views if ref() is not None]
+        versions.limit = max(256, 2 * len(views))
+
+
+def _is_view(value, versions):
+    """Whether `value` (which shares `versions`) is a view of the Value they count for: the result of a view operation
+    (reshape, transpose, x[1:], ...) recorded on a Value sharing them, or made without recording."""
+    op = value._op
+    if op is None or not op.views:
+        return False
+    parent = value._p0
+    return parent is None or parent._version is versions
 
 
 def viewed_array(view, base):
@@ -143,22 +309,37 @@ def _requires_grad(x):
     return isinstance(x, _value.Value) and x.requires_grad
 
 
-def _refuse_while_recording(self, name, operand=None):
-    """The errors of an in-place change that would have to be recorded (grad mode on)."""
+def _refuse_leaf(self, name):
+    """PyTorch's error for an in-place change of a leaf that requires grad, grad mode on."""
+    raise RuntimeError(
+        f"{name}: a leaf Value that requires grad is being used in an in-place operation; do the update "
+        "inside `with autograd_core.no_grad():` (as PyTorch requires)"
+    )
+
+
+def _recorded(self, operands):
+    """Whether an in-place change of self must be recorded: grad mode is on, and self or an operand requires grad, or
+    self is a view of a Value that does (then `_base_of` says why that is refused)."""
     if not GRAD_ENABLED.get():
-        return
-    if self.requires_grad and not self._parents:
-        raise RuntimeError(
-            f"{name}: a leaf Value that requires grad is being used in an in-place operation; do the update "
-            "inside `with autograd_core.no_grad():` (as PyTorch requires)"
-        )
-    if self.requires_grad or _requires_grad(operand):
-        what = "this Value is part of a graph being recorded" if self.requires_grad else "its operand requires grad"
-        instead = f"x = x.{name[:-1]}(...)" if name.endswith("_") and name[:-1].isidentifier() else "x = x + y"
-        raise RuntimeError(
-            f"{name}: in-place methods are not recorded, and {what}; write it out of place ({instead}), "
-            "or inside no_grad()"
-        )
+        return False
+    if self._requires_grad or any(_requires_grad(o) for o in operands):
+        return True
+    versions = self._version
+    if versions is None or not versions.graph or not _is_view(self, versions):
+        return False
+    root = None if versions.root is None else versions.root()
+    return root is None or root._requires_grad
+
+
+def _change(self, name, compute, result_of, *operands):
+    """The one entry of the in-place methods: self's contents become result_of(self) (a function on Values), recorded
+    as PyTorch records it when a gradient must flow (`_record_in_place`), else written into self's array by
+    compute(data, out) (`_write`)."""
+    if _recorded(self, operands):
+        if self._requires_grad and self._p0 is None:
+            _refuse_leaf(self, name)
+        return _record_in_place(self, name, result_of)
+    return _write(self, name, compute, result_of)
 
 
 def _write(self, name, compute, result_of=None):
@@ -221,28 +402,38 @@ _OUT_OF_PLACE = {"add": operator.add, "sub": operator.sub, "mul": operator.mul, 
 
 
 def _operator(self, other, kind, symbol):
-    """`self <op>= other`: in place when nothing is recorded, otherwise a new node (see the module docstring)."""
-    if GRAD_ENABLED.get() and (self.requires_grad or _requires_grad(other)):
-        if self.requires_grad and not self._parents:
-            _refuse_while_recording(self, symbol)
+    """`self <op>= other`: in place when nothing is recorded; recorded in place on a view or on a Value whose views are
+    in use (they must see the change, as in PyTorch); otherwise a new node (see the module docstring)."""
+    if GRAD_ENABLED.get() and (self._requires_grad or _requires_grad(other)):
+        if self._requires_grad and self._p0 is None:
+            _refuse_leaf(self, symbol)
+        if _has_views_or_base(self):
+            return _record_in_place(self, symbol, lambda v: _OUT_OF_PLACE[kind](v, other))
         result = _OUT_OF_PLACE[kind](self, other)
         if result.shape != self.shape:
             raise RuntimeError(f"{symbol}: output with shape {self.shape} doesn't match the broadcast shape "
                                f"{result.shape}")
         return result
-    return _write(self, symbol, _UPDATES[kind](_data(other)), lambda v: _OUT_OF_PLACE[kind](v, other))
+    return _change(self, symbol, _UPDATES[kind](_data(other)), lambda v: _OUT_OF_PLACE[kind](v, other), other)
+
+
+def _has_views_or_base(self):
+    """Whether self is a view of another Value in the graph, or has views in use."""
+    versions = self._version
+    if versions is None:
+        return False
+    return _is_view(self, versions) or versions.viewed or bool(_live_views(versions))
 
 
 def _method(self, other, kind, name, alpha=1):
     """self.<kind>_(alpha · other) (alpha for add_ and sub_)."""
-    _refuse_while_recording(self, name, other)
     operand = _data(other) if alpha == 1 else _data(other) * alpha
-    return _write(self, name, _UPDATES[kind](operand),
-                  lambda v: _OUT_OF_PLACE[kind](v, other if alpha == 1 else other * alpha))
+    return _change(self, name, _UPDATES[kind](operand),
+                   lambda v: _OUT_OF_PLACE[kind](v, other if alpha == 1 else other * alpha), other)
 
 
 def _copy(self, src, name):
-    _refuse_while_recording(self, name, src)
+    """self's contents replaced by src (a Value, array or number broadcastable to self's shape), in self's dtype."""
     source = src
     src = _data(src)
 
@@ -257,7 +448,28 @@ def _copy(self, src, name):
         copied = source if source.shape == v.shape else broadcast_to(source, shape=v.shape)
         return copied if copied.dtype == v.dtype else copied.astype(v.dtype)
 
+    if _recorded(self, (source,)):
+        if self._requires_grad and self._p0 is None:
+            _refuse_leaf(self, name)
+        return _record_in_place(self, name, lambda old: _overwritten(old, source))
     return _write(self, name, compute, result_of if isinstance(source, _value.Value) else None)
+
+
+def _overwritten(old, source):
+    """source (broadcast to old's shape, in old's dtype) as a node that still has old as an input, with gradient 0:
+    PyTorch's zero_, fill_ and copy_ on a node of a graph send zeros, not nothing, to what it was made from."""
+    from .ops.elementwise import where
+
+    try:
+        data = np.broadcast_to(np.asarray(_data(source)), old.shape)
+    except ValueError:
+        raise RuntimeError(f"output with shape {old.shape} doesn't match the broadcast shape "
+                           f"{np.broadcast_shapes(np.shape(_data(source)), old.shape)}") from None
+    if not isinstance(source, _value.Value):
+        source = _value.Value(np.array(data, dtype=old.dtype), requires_grad=False)
+    elif source.dtype != old.dtype:
+        source = source.astype(old.dtype)
+    return where(np.ones(old.shape, dtype=bool), source, old)
 
 
 def _sigmoid(d, out):
@@ -270,11 +482,7 @@ def _sigmoid(d, out):
 def _elementwise(self, name, compute, result_of):
     """An elementwise function in place (relu_, exp_, ...): recorded on a Value in a graph being recorded (see
     `update_in_place`), written into the array elsewhere."""
-    if GRAD_ENABLED.get() and self.requires_grad:
-        if not self._parents:
-            _refuse_while_recording(self, name)  # the leaf error
-        return _record_in_place(self, name, result_of)
-    return _write(self, name, compute, result_of)
+    return _change(self, name, compute, result_of)
 
 
 def update_in_place(value, name, result_of, *operands):
@@ -289,20 +497,22 @@ def update_in_place(value, name, result_of, *operands):
     * A leaf that requires grad, grad mode on: RuntimeError (PyTorch's "a leaf ... is being used in an in-place
       operation").
     * A Value in a graph being recorded (or an operand that requires grad): recorded, as PyTorch records it; value
-      keeps its identity and becomes the node result_of(its old self) (`_record_in_place`), so the gradient is the
-      one of the out-of-place function, and graphs that read the old contents refuse backward.
+      keeps its identity and becomes the node result_of(its old self) (`_record_in_place`; a view changes the Value
+      it views), so the gradient is the one of the out-of-place function, and graphs whose rules read the old
+      contents refuse backward.
     """
     if not isinstance(value, _value.Value):
         if not isinstance(value, np.ndarray):
             raise TypeError(f"{name}: expected a Value or an ndarray, got {type(value).__name__}")
         np.copyto(value, _data(result_of(value)), casting="same_kind")
         return value
-    if GRAD_ENABLED.get() and (value.requires_grad or any(_requires_grad(o) for o in operands)):
-        if value.requires_grad and not value._parents:
-            _refuse_while_recording(value, name)  # the leaf error
-        if TRACERS.get() and _compile_recording():
+    if _recorded(value, operands):
+        if value._requires_grad and value._p0 is None:
+            _refuse_leaf(value, name)
+        if TRACERS.get() and _compile_recording() and not _has_views_or_base(value):
             # nn.ReLU(inplace=True) in a compiled step: computed out of place, which a replay can repeat (`x =
-            # self.relu(x)` gets the same numbers; only `out is x` does not hold while compiling)
+            # self.relu(x)` gets the same numbers; only `out is x` does not hold while compiling). Not for a view, or
+            # a Value with views: they must see the change.
             return result_of(value)
         return _record_in_place(value, name, result_of)
     if TRACERS.get():  # a jvp sees result_of run once on value, and value's tangent follows (dropout draws once)
@@ -335,17 +545,24 @@ def _computed_by(result_of):
     return compute
 
 
-def _record_in_place(self, name, result_of):
-    """An in-place change recorded as PyTorch records it: self keeps its identity and becomes the node
-    result_of(old), where `old` is a new node standing for self before the change (its operation, inputs and
-    contents). Nodes recorded earlier that read self still point at self: its version goes up, so a backward pass
-    through them raises instead of using the new contents.
+def _record_in_place(target, name, result_of):
+    """An in-place change recorded as PyTorch records it (grad mode on, and target or the new contents need a gradient):
+    target keeps its identity and its contents become result_of(old), a function on Values of a node standing for
+    its old contents; returns target.
 
-    self's own array takes the new contents (its detach()es see them, as in PyTorch) and `old` keeps a copy of the
-    old ones. When self's array is a view of another array (self = y[1:] or y.view(...)) or cannot be written, self
-    gets a new array instead and a version counter of its own: y keeps its contents (PyTorch's would change) and y's
-    graph stays usable.
+    * target is a Value of its own (not a view): it becomes the node result_of(old), where `old` is a new node holding
+      its former operation, inputs and contents.
+    * target is a view of another Value y (y[1:], y[:, 0], y.view(-1), y.T, ...: `share_versions`): y changes, as
+      PyTorch's CopySlices changes it: y becomes the node placing result_of(y's old contents at target's elements)
+      into y's old contents, and target, and every other view of y still in use, stand for their elements of the
+      new y (their operation on y stands; they take creation numbers after y's new one).
+    * Nodes recorded before the change that read target or y (or a view of y) keep reading what they read: the
+      backward pass re-points them at the copies kept here (`check_saved_versions`), or raises PyTorch's "modified
+      by an in-place operation" if their rules read the changed numbers.
+
+    y's array is written in place (its views and detach()es see the new numbers); a 0-d or read-only y gets a new one.
     """
+    root, positions = _base_of(target, name)
     follow = None
     if TRACERS.get():  # a compile recording or a jvp watches this thread
         from .forward import follow_in_place
@@ -353,39 +570,241 @@ def _record_in_place(self, name, result_of):
 
         not_replayable(f"an in-place change (Value.{name}) of a Value in a graph being recorded, inside the "
                        "function: a replay runs operations on the Values they made; write it out of place "
-                       f"(x = x.{name[:-1]}(...)) to compile it")
-        follow = follow_in_place(self, result_of)
-    stamp = _value._next_index()  # before `old` and the new node: graphs recorded until now saw the old contents
-    data = self.data
-    owned = data.__class__ is np.ndarray and data.base is None and data.flags.writeable
-    old = _value._new_node(_value.Value, data.copy() if owned else data, self.requires_grad, self._op,
-                           self._parents, self._params, self._scope)
-    old.label, old._origin = self.label, self._origin
-    result = result_of(old)
-    if result is old:  # nothing changed (an identity)
-        return self
-    if not isinstance(result, _value.Value):
-        result = _value.Value(result, requires_grad=False)
-    if result.shape != self.shape:
-        raise RuntimeError(f"{name}: output with shape {self.shape} doesn't match the broadcast shape {result.shape}")
-    if result.dtype != self.dtype:
-        if not np.can_cast(result.dtype, self.dtype, "same_kind"):
-            raise RuntimeError(f"{name}: result type {result.dtype} can't be cast to the desired output type "
-                               f"{self.dtype}")
-        result = result.astype(self.dtype)
-    if owned:
+                       f"(x = x.{name.rstrip('_')}(...)) to compile it")
+        follow = follow_in_place(target, result_of)
+    versions = root._shared_versions()
+    data = root.data
+    writable = data.__class__ is np.ndarray and data.flags.writeable
+    if not writable and _live_views(versions):
+        raise RuntimeError(f"{name}: the array of the Value these views share is read-only; clone() it first")
+    since, required_grad = root._index, root._requires_grad
+    old = _copy_node(root, data.copy() if writable else data, since, root._parents)
+    stamp = _value._next_index()  # the nodes recorded until now saw the old contents
+    if positions is None:
+        result = _conformed(_computed(result_of, old, target, name), target, name)
+        if result is old:
+            return target  # nothing changed (an identity)
+        if result._index < stamp:
+            from .ops.shape import clone
+
+            result = clone(result)  # a node of its own (result_of gave back an existing Value)
+    else:
+        from .ops.shape import getitem, reshape
+
+        part = getitem(reshape(old, shape=(-1,)), positions)  # target's old contents, from y's
+        source = np.full(root.shape, -1, dtype=np.intp)
+        source.reshape(-1)[positions.reshape(-1)] = np.arange(positions.size)
+        result = placed(_conformed(_computed(result_of, part, target, name), target, name), source, old)
+    copies = {id(root): old}
+    _freeze_reads(result, since, versions, copies)
+    if writable:
         np.copyto(data, result.data)
     else:
-        self.data = result.data
-        self._version = None  # its own array from now on
-    self._op, self._p0, self._p1, self._params = result._op, result._p0, result._p1, result._params
-    self._scope, self._origin, self._pending = result._scope, result._origin, None
-    self.requires_grad = result.requires_grad
-    self._index = result._index  # younger than `old` and than the stamp: parents before children still holds
-    _stamp((self,), stamp)
+        root.data = result.data
+    root._op, root._p0, root._p1, root._params = result._op, result._p0, result._p1, result._params
+    root._scope, root._origin, root._pending = result._scope, result._origin, None
+    root._requires_grad = result._requires_grad
+    root._index = result._index  # younger than `old` and than the stamp: parents before children still holds
+    if root._requires_grad:
+        versions.graph = True
+    replaced = {id(root): (weakref.ref(root), old)}
+    _rebase_views(root, versions, copies, replaced, required_grad)
+    if versions.changes is None:
+        versions.changes = []
+    versions.changes.append((stamp, replaced))
+    _stamp((root,), stamp)
     if follow is not None:
         follow()
-    return self
+    return target
+
+
+def _base_of(target, name):
+    """(y, positions) for a view `target` of y (positions: the flat index into y of each element of target), or
+    (target, None) for a Value of its own; raises PyTorch's errors for views of leaves and views made in no_grad()."""
+    versions = target._version
+    root = None if versions is None or versions.root is None else versions.root()
+    if root is target:
+        return target, None
+    if _viewed_leaf(target) is not None:
+        raise RuntimeError(f"{name}: a view of a leaf Value that requires grad is being used in an in-place "
+                           "operation (as PyTorch refuses); change the leaf inside no_grad(), or clone() the view")
+    if versions is None or not _is_view(target, versions):
+        return target, None  # a Value of its own, or one sharing memory outside the graph (a detach())
+    if not target._requires_grad and (versions.graph if root is None else root._requires_grad):
+        raise RuntimeError(
+            f"{name}: a view was created in no_grad mode and is being modified inplace with grad mode enabled (as "
+            "PyTorch refuses: it is ambiguous); make the view and the change both inside no_grad() or both outside")
+    if root is None:
+        root = _unlisted_base(versions, target)
+    positions = _positions(target.data, root.data, name)
+    if positions is None:
+        return target, None
+    return root, positions
+
+
+def _unlisted_base(versions, view):
+    """The Value that `view`, a view taken while it needed no gradient, views (such views are not listed: see
+    `share_versions`): found among the Values sharing `versions` by memory (a scan of the collector's objects, made
+    only by the first change recorded through such a view), or, if it is gone, a new leaf standing for its array."""
+    import gc
+
+    owner = view.data.base
+    found = [v for v in gc.get_referrers(versions) if isinstance(v, _value.Value) and v._version is versions and
+             v is not view and not _is_view(v, versions) and v.data.__class__ is np.ndarray and
+             (v.data is owner or v.data.base is owner) and _positions(view.data, v.data, "view") is not None]
+    if found:
+        root = min(found, key=lambda v: (not v._requires_grad, v._index))  # the Value itself before its detach()es
+    else:
+        root = _value._new_node(_value.Value, owner, False, None, (), None, None)
+        root._version = versions
+    versions.root = weakref.ref(root)
+    return root
+
+
+def _unlisted_views(versions, root):
+    """The views of `root` taken while it needed no gradient (not listed: see `share_versions`), found by memory."""
+    import gc
+
+    return sorted((v for v in gc.get_referrers(versions) if isinstance(v, _value.Value) and v._version is versions
+                   and v is not root and v._p0 is None and _is_view(v, versions)), key=operator.attrgetter("_index"))
+
+
+def _viewed_leaf(value):
+    """The leaf that requires grad whose array `value` views through recorded view operations, or None."""
+    node = value
+    while node._op is not None and node._op.views and node._p0 is not None:
+        parent = node._p0
+        if viewed_array(node, parent) is None:
+            return None
+        if parent._requires_grad and parent._p0 is None:
+            return parent
+        node = parent
+    return None
+
+
+def _positions(view, base, name):
+    """The flat index into `base` (an ndarray) of each element of `view` (an array viewing base's memory), or None
+    if view's elements are not all base's."""
+    if view.__class__ is not np.ndarray or base.__class__ is not np.ndarray or view.dtype != base.dtype:
+        return None
+    if any(stride == 0 and n > 1 for n, stride in zip(view.shape, view.strides)):
+        raise RuntimeError(f"{name}: unsupported operation: more than one element of the written-to Value refers to "
+                           "a single memory location (an expand()); clone() it before changing it in place")
+    from .forward import _memory_positions
+
+    start = base.__array_interface__["data"][0]
+    mine = _memory_positions(view, start)
+    if base.flags.c_contiguous:
+        if mine.size and (mine.min() < 0 or mine.max() >= base.size):
+            return None
+        return mine
+    theirs = _memory_positions(base, start)
+    low = min(int(theirs.min()), int(mine.min())) if mine.size else 0
+    index = np.full(int(max(theirs.max(), mine.max() if mine.size else 0)) - low + 1, -1, dtype=np.intp)
+    index[(theirs - low).reshape(-1)] = np.arange(theirs.size)
+    found = index[mine - low]
+    return None if found.size and found.min() < 0 else found
+
+
+def _computed(result_of, old, target, name):
+    """result_of(old), with a broadcasting error in PyTorch's words (a RuntimeError)."""
+    try:
+        return result_of(old)
+    except ValueError as err:
+        if "broadcast" not in str(err):
+            raise
+        raise RuntimeError(f"{name}: output with shape {target.shape} doesn't match the broadcast shape ({err})") \
+            from None
+
+
+def _conformed(result, target, name):
+    """The new contents for target as a Value of its shape and dtype (PyTorch's errors otherwise)."""
+    if not isinstance(result, _value.Value):
+        result = _value.Value(np.asarray(result), requires_grad=False)
+    if result.shape != target.shape:
+        raise RuntimeError(f"{name}: output with shape {target.shape} doesn't match the broadcast shape "
+                           f"{result.shape}")
+    if result.dtype != target.dtype:
+        if not np.can_cast(result.dtype, target.dtype, "same_kind"):
+            raise RuntimeError(f"{name}: result type {result.dtype} can't be cast to the desired output type "
+                               f"{target.dtype}")
+        result = result.astype(target.dtype)
+    return result
+
+
+def _copy_node(value, data, index, parents):
+    """A node standing for `value` as it is now: its operation, `parents` and parameters, `data`, creation number
+    `index`, and a version counter of its own."""
+    node = _value._new_node(_value.Value, data, value._requires_grad, value._op, parents, value._params, value._scope)
+    node.label, node._origin, node._index = value.label, value._origin, index
+    return node
+
+
+def _freeze_reads(result, since, versions, copies):
+    """Make the nodes that lead to `result` and were recorded after creation number `since` read copies of the Values
+    whose array is about to change (the Value being changed, its views, its detach()es: those sharing `versions`)
+    instead of those Values: they read the old contents (`x[i] = x[i] - 1`, `y.add_(y[0])`). copies: {id: copy},
+    filled here (a copy of a view stands on the copies of what it views)."""
+    stack, seen = [result], set()
+    while stack:
+        node = stack.pop()
+        if node._index <= since or id(node) in seen:
+            continue
+        seen.add(id(node))
+        parents = node._parents
+        inputs = tuple(_frozen_copy(p, versions, copies, True) if p._version is versions else p for p in parents)
+        if any(a is not b for a, b in zip(inputs, parents)):
+            node._parents = inputs
+        stack.extend(p for p in inputs if p._p0 is not None)
+
+
+def _frozen_copy(value, versions, copies, with_data):
+    copy = copies.get(id(value))
+    if copy is None:
+        parents = tuple(_frozen_copy(p, versions, copies, with_data) if p._version is versions else p
+                        for p in value._parents)
+        data = value.data
+        copy = copies[id(value)] = _copy_node(value, data.copy() if with_data and data.__class__ is np.ndarray
+                                              else data, value._index, parents)
+    return copy
+
+
+def _live_views(versions):
+    """The views of versions' root still in use, oldest first (forgetting those that are gone)."""
+    views = versions.views
+    if not views:
+        return []
+    live = [view for view in (ref() for ref in views) if view is not None and view._version is versions]
+    views[:] = [weakref.ref(view) for view in live]
+    live.sort(key=operator.attrgetter("_index"))
+    return live
+
+
+def _rebase_views(root, versions, copies, replaced, required_grad):
+    """After `root` became a new node: its views still in use stand for their elements of the new root, as PyTorch
+    regenerates a view's grad_fn after its base changed. A recorded view keeps its operation on its base (now the new
+    one) and takes a creation number after it; a view made when root needed no gradient (and now does) becomes the
+    gather of its elements from root. `replaced` gets a copy of each as it was, for the nodes recorded before."""
+    for view in _live_views(versions):
+        if view._p0 is not None:
+            replaced[id(view)] = (weakref.ref(view), _frozen_copy(view, versions, copies, False))
+            view._index = _value._next_index()
+    if not (root._requires_grad and not required_grad and versions.viewed):
+        return
+    from .ops.shape import getitem, reshape
+
+    versions.root = weakref.ref(root)
+    if versions.views is None:
+        versions.views = []
+    for view in _unlisted_views(versions, root):
+        positions = _positions(view.data, root.data, "view")
+        if positions is None:
+            continue
+        gathered = getitem(reshape(root, shape=(-1,)), positions)
+        replaced[id(view)] = (weakref.ref(view), _copy_node(view, view.data, view._index, ()))
+        view._op, view._p0, view._p1, view._params = gathered._op, gathered._p0, gathered._p1, gathered._params
+        view._scope, view._requires_grad, view._index = gathered._scope, True, gathered._index
+        versions.views.append(weakref.ref(view))
 
 
 class InplaceMethods:
@@ -436,7 +855,9 @@ class InplaceMethods:
             return _method(self, other, "div", "div_")
         from .ops.arith import div
 
-        _refuse_while_recording(self, "div_", other)
+        if _recorded(self, (other,)):  # a rounded quotient: its gradient is 0, as PyTorch's
+            return _rewritten(self, "div_", lambda v: _overwritten(v, div(v.detach(), _data(other),
+                                                                          rounding_mode=rounding_mode)), other)
         return _copy(self, _data(div(np.asarray(self.data), _data(other), rounding_mode=rounding_mode)), "div_")
 
     def copy_(self, src, non_blocking=False):
@@ -458,13 +879,12 @@ class InplaceMethods:
         """Limit the elements to [min, max] in place (either bound may be None); returns self."""
         if min is None and max is None:
             raise ValueError("clamp_: give min, max or both")
-        _refuse_while_recording(self, "clamp_")
         lo, hi = _data(min), _data(max)
 
         def compute(data, out):
             return np.clip(data, lo, hi) if out is None else np.clip(data, lo, hi, out=out)
 
-        return _write(self, "clamp_", compute, lambda v: v.clip(lo, hi))
+        return _change(self, "clamp_", compute, lambda v: v.clip(lo, hi))
 
     clip_ = clamp_
 
@@ -503,8 +923,7 @@ class InplaceMethods:
 
     def pow_(self, exponent):
         """x ** exponent in place; returns self."""
-        _refuse_while_recording(self, "pow_", exponent)
-        return _write(self, "pow_", _ufunc_update(np.power)(_data(exponent)), lambda v: v ** exponent)
+        return _change(self, "pow_", _ufunc_update(np.power)(_data(exponent)), lambda v: v ** exponent, exponent)
 
     def uniform_(self, from_=0.0, to=1.0, generator=None):
         """Fill with numbers drawn uniformly from [from_, to) (from the generator `manual_seed` seeds, or
@@ -615,15 +1034,19 @@ class InplaceMethods:
 
         Under the in-place rules: inside no_grad(), or on Values that need no gradient, x's array changes. On a
         Value in a graph being recorded, or with a value that requires grad, the assignment is recorded as PyTorch
-        records it (`_record_assignment`); on a leaf that requires grad it raises, as in PyTorch.
+        records it (`_record_in_place`: x becomes the node placing value into its old contents; when x is a view, the
+        Value it views changes); on a leaf that requires grad it raises, as in PyTorch. PyTorch code writes
+        `dlogits[range(n), Yb] -= 1` and `dC[ix] += demb[k, j]`, which Python runs as `x[index] = x[index] - 1`: the
+        x[index] read on the way to the value reads x's old contents (`_freeze_reads`).
         """
         from .ops.shape import _plain_index
 
-        if GRAD_ENABLED.get() and (self.requires_grad or _requires_grad(value)):
-            if self.requires_grad and not self._parents:
-                _refuse_while_recording(self, "x[...] = value")
-            return _record_assignment(self, _plain_index(index), value)
-        index, assigned, value = _plain_index(index), value, _data(value)
+        index, assigned = _plain_index(index), value
+        if _recorded(self, (value,)):
+            if self._requires_grad and self._p0 is None:
+                _refuse_leaf(self, "x[...] = value")
+            return _record_in_place(self, "x[...] = value", lambda old: _assigned(old, index, assigned))
+        value = _data(value)
 
         def compute(data, out):
             if out is None:
@@ -638,10 +1061,8 @@ class InplaceMethods:
 def _rewritten(self, name, result_of, *operands):
     """self's contents replaced, in place, by result_of(self): an out-of-place function on Values (scatter,
     index_add, masked_fill, ...), computed on self's data without recording, then written back under the in-place
-    rules (`_write`); a jvp follows the change through result_of."""
-    for operand in operands or (None,):
-        _refuse_while_recording(self, name, operand)
-    return _write(self, name, _computed_by(result_of), result_of)
+    rules (`_change`); a jvp follows the change through result_of."""
+    return _change(self, name, _computed_by(result_of), result_of, *operands)
 
 
 def _assigned(x, index, value):
@@ -659,52 +1080,6 @@ def _assigned(x, index, value):
     if not math.prod(target_shape):
         return x  # nothing is written
     return placed(value if value.shape == target_shape else broadcast_to(value, shape=target_shape), source, x)
-
-
-def _record_assignment(x, index, value):
-    """`x[index] = value` recorded: x keeps its identity and becomes the node placing value into its old contents
-    (`_record_in_place`). PyTorch code writes `dlogits[range(n), Yb] -= 1` and `dC[ix] += demb[k, j]`, which Python
-    runs as `x[index] = x[index] - 1`: the nodes recorded since x that read it on the way to value (that x[index])
-    read its old contents, so they are re-pointed at the node standing for them; otherwise x would be its own
-    ancestor. Other nodes that read the old x refuse backward (its version went up)."""
-    since = x._index
-
-    def result_of(old):
-        old._index = since  # it is x as it was, older than the nodes now re-pointed at it (x takes a new number)
-        _repoint(value, x, old, since)
-        return _assigned(old, index, value)
-
-    return _record_in_place(x, "x[...] = value", result_of)
-
-
-def _repoint(root, target, replacement, since):
-    """Make the nodes among root and its ancestors that were recorded after creation number `since` take
-    `replacement` as an input wherever they took `target` (ancestors are older than their children, so the walk
-    stops at older nodes). Those that are views of target's array (`x[index]` with an int) keep a copy of their
-    contents and a version counter of their own: target's array is about to change."""
-    if not isinstance(root, _value.Value):
-        return
-    versions = target._version
-    stack, seen = [root], set()
-    while stack:
-        node = stack.pop()
-        if node._index <= since or id(node) in seen:
-            continue
-        seen.add(id(node))
-        if versions is not None and node._version is versions and node is not target:
-            node.data, node._version = node.data.copy(), None
-        p0, p1 = node._p0, node._p1
-        if p1.__class__ is tuple:
-            if any(p is target for p in p1):
-                p1 = node._p1 = tuple(replacement if p is target else p for p in p1)
-                node._p0 = p1[0]
-            stack.extend(p for p in p1 if p is not replacement)
-            continue
-        if p0 is target:
-            p0 = node._p0 = replacement
-        if p1 is target:
-            p1 = node._p1 = replacement
-        stack.extend(p for p in (p0, p1) if p is not None and p is not replacement)
 
 
 def placed(value, source, base):

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..value import Value
 from .elementwise import where
-from .shape import broadcast_to, getitem, reshape, transpose
+from .shape import broadcast_to, clone, getitem, reshape, transpose
 from .shape import scatter_add as _scatter_add
 
 
@@ -303,11 +303,11 @@ def flip(input, dims):
     x = as_value(input)
     dims = _dims(dims, x.ndim, "flip")
     if x.ndim == 0 or not dims:
-        return getitem(x, ())  # a copy in the graph, as PyTorch's flip copies
+        return clone(x)  # a copy in the graph, as PyTorch's flip copies
     index = [slice(None)] * x.ndim
     for d in dims:
         index[d] = slice(None, None, -1)
-    return getitem(x, tuple(index))
+    return clone(getitem(x, tuple(index)))  # a copy: NumPy's x[::-1] is a view, and an in-place change must not reach x
 
 
 def roll(input, shifts, dims=()):
