@@ -486,6 +486,9 @@ GRAD_PROBES = {
     "mean": "d.mean",
     "variance": "d.variance",
     "expand_log_prob": "d.expand((2, 1) + d.batch_shape).log_prob(v)",
+    "log_prob_value": "d.log_prob(v)",
+    "cdf_value": "d.cdf(v)",
+    "icdf_value": "d.icdf(d.cdf(v))",
 }
 _TRIL = ("the gradient w.r.t. scale_tril's upper triangle: ours is zero (a lower-triangular parameter, its upper "
          "entries are never read); PyTorch's cholesky_solve backward returns the full matrix")
@@ -497,8 +500,8 @@ GRAD_ALLOWED = {  # (distribution id, probe): why our gradient differs from PyTo
 
 
 def _gradients(torch_or_none, dist_id, probe):
-    """The parameters' gradients as plain arrays, or a string saying why there are none (the probe raised, has
-    non-finite values or does not depend on the parameters)."""
+    """The parameters' gradients (the value's, for probes ending in _value) as plain arrays, or a string saying
+    why there are none (the probe raised, has non-finite values or does not depend on the parameters)."""
     ctor, values, _ = DISTS[dist_id]
     scope = _scope(torch_or_none)
     leaves = []
@@ -510,8 +513,9 @@ def _gradients(torch_or_none, dist_id, probe):
         return leaves[-1]
 
     try:
-        v = eval(values, scope)
-        d = eval(ctor, {**scope, "T": leaf}, {"kw": {"validate_args": True}})  # test-authored expressions only
+        wrt_value = probe.endswith("_value")
+        v = eval(values, {**scope, "T": leaf} if wrt_value else scope)  # test-authored expressions only
+        d = eval(ctor, scope if wrt_value else {**scope, "T": leaf}, {"kw": {"validate_args": True}})
         out = eval(GRAD_PROBES[probe], {**scope, "d": d, "v": v})
     except Exception as err:  # noqa: BLE001
         return f"raises {type(err).__name__}"
@@ -534,7 +538,7 @@ def _gradients_agree(dist_id, probe, torch):
     if isinstance(ours, str) or isinstance(theirs, str):
         # Where PyTorch has no finite gradient to compare with, ours may exist (a probe that raises in PyTorch is
         # compared in PROBES).
-        return isinstance(theirs, str) or ours == "constant", f"ours {ours}, torch {theirs}"
+        return isinstance(theirs, str), f"ours {ours}, torch {theirs}"
     return _same(ours, theirs, max(1e-8, RTOL.get(dist_id.split("-")[0], 0))), f"ours {ours}, torch {theirs}"
 
 
@@ -907,12 +911,103 @@ def test_kl_registry_is_covered(torch):
     assert {f"{p}|{q}" for p, q in registered if p != "ExponentialFamily"} <= set(KL_PAIRS)
 
 
+# ----------------------------------------------------------------------------------------------------
+# Constraints: check() on points inside and outside, and biject_to / transform_to onto each (the transform's
+# repr, its values on an unconstrained point, that they lie in the constraint, and log|det J|).
+
+C = "D.constraints"
+CONSTRAINTS = {  # id: (constraint expression, points to check, an unconstrained point for biject_to)
+    "real": (f"{C}.real", "T([0.0, -np.inf, np.nan, 1e300])", X3),
+    "positive": (f"{C}.positive", "T([0.0, 1.0, -1.0, np.inf])", X3),
+    "nonnegative": (f"{C}.nonnegative", "T([0.0, 1.0, -1.0, np.inf])", X3),
+    "greater_than": (f"{C}.greater_than(T([1.0, 2.0, 3.0]))", "T([1.0, 2.5, 3.5])", X3),
+    "greater_than_eq": (f"{C}.greater_than_eq(T(1.0))", "T([1.0, 2.5, 0.5])", X3),
+    "less_than": (f"{C}.less_than(2.0)", "T([1.0, 2.0, 3.0])", X3),
+    "interval": (f"{C}.interval(T(-1.0), T([1.0, 2.0, 3.0]))", "T([-1.0, 2.0, 3.5])", X3),
+    "half_open_interval": (f"{C}.half_open_interval(-1.0, 2.0)", "T([-1.0, 2.0, 1.5])", X3),
+    "unit_interval": (f"{C}.unit_interval", "T([0.0, 1.0, 1.5])", X3),
+    "simplex": (f"{C}.simplex", "T([[0.2, 0.8], [0.5, 0.6], [1.0, 0.0]])", "T([[0.3, -1.2], [2.0, 0.5]])"),
+    "real_vector": (f"{C}.real_vector", "T([[0.2, np.nan], [0.5, 0.6]])", X3),
+    "independent": (f"{C}.independent({C}.positive, 1)", "T([[0.2, -1.0], [0.5, 0.6]])", X3),
+    "boolean": (f"{C}.boolean", "T([0.0, 1.0, 0.5])", None),
+    "nonnegative_integer": (f"{C}.nonnegative_integer", "T([0.0, 1.0, 0.5, -1.0])", None),
+    "positive_integer": (f"{C}.positive_integer", "T([0.0, 1.0, 0.5, 2.0])", None),
+    "integer_interval": (f"{C}.integer_interval(0, 3)", "T([0.0, 3.0, 0.5, 4.0])", None),
+    "one_hot": (f"{C}.one_hot", "T([[0.0, 1.0], [1.0, 1.0], [0.5, 0.5]])", None),
+    "multinomial": (f"{C}.multinomial(3)", "T([[0.0, 3.0], [2.0, 2.0], [1.0, 1.0]])", None),
+    "lower_triangular": (f"{C}.lower_triangular", "T([TRIL, COV])", None),
+    "lower_cholesky": (f"{C}.lower_cholesky", "T([TRIL, COV, -np.array(TRIL)])", "T(COV)"),
+    "corr_cholesky": (f"{C}.corr_cholesky", "T([[[1.0, 0.0], [0.6, 0.8]], [[1.0, 0.0], [0.6, 0.7]]])",
+                      "T([0.3, -1.2, 2.0])"),
+    "square": (f"{C}.square", "T(np.zeros((2, 3)))", None),
+    "symmetric": (f"{C}.symmetric", "T([TRIL, COV])", None),
+    "positive_semidefinite": (f"{C}.positive_semidefinite", "T([COV, np.zeros((3, 3)), -np.array(COV)])", None),
+    "positive_definite": (f"{C}.positive_definite", "T([COV, np.zeros((3, 3)), -np.array(COV)])", "T(TRIL)"),
+    "cat": (f"{C}.cat([{C}.positive, {C}.real], dim=0, lengths=[2, 1])", "T([1.0, -1.0, -1.0])", X3),
+    "stack": (f"{C}.stack([{C}.positive, {C}.unit_interval], dim=-1)", "T([[1.0, 0.5], [-1.0, 2.0]])",
+              "T([[0.3, -1.2], [2.0, 0.5]])"),
+}
+CONSTRAINT_PROBES = {
+    "repr": "c",
+    "check": "c.check(v)",
+    "is_discrete": "c.is_discrete",
+    "event_dim": "c.event_dim",
+    "biject_to": "D.biject_to(c)",
+    "biject_to_values": "D.biject_to(c)(x)",
+    "biject_to_inside": "c.check(D.biject_to(c)(x))",
+    "biject_to_inverse": "(lambda t: t.inv(t(x)))(D.biject_to(c))",
+    "biject_to_log_abs_det_jacobian": "(lambda t: t.log_abs_det_jacobian(x, t(x)))(D.biject_to(c))",
+    "transform_to": "D.transform_to(c)",
+    "transform_to_values": "D.transform_to(c)(x)",
+    "transform_to_inside": "c.check(D.transform_to(c)(x))",
+}
+CONSTRAINT_ALLOWED = {  # (constraint id, probe): why we differ from PyTorch here
+    ("multinomial", "repr"): "our repr names the bound: Multinomial(upper_bound=3); PyTorch's prints Multinomial()",
+}
+
+
+def _constraint_outcome(torch_or_none, torch, constraint_id, probe):
+    expression, points, x = CONSTRAINTS[constraint_id]
+    scope = _scope(torch_or_none)
+    try:
+        scope.update(c=eval(expression, scope), v=eval(points, scope), x=eval(x or X3, scope))  # test-authored
+        return "value", _plain(eval(CONSTRAINT_PROBES[probe], scope), torch)
+    except Exception as err:  # noqa: BLE001  (the exception is the result compared)
+        return "raises", err
+
+
+@pytest.mark.parametrize(("constraint_id", "probe"), sorted(CONSTRAINT_ALLOWED))
+def test_allowed_constraint_differences_still_differ(constraint_id, probe, torch):
+    ours, theirs = (_constraint_outcome(None, torch, constraint_id, probe),
+                    _constraint_outcome(torch, torch, constraint_id, probe))
+    assert ours[0] == theirs[0] == "value" and not _same(ours[1], theirs[1]), (
+        f"{constraint_id}.{probe} now agrees with PyTorch: remove it from CONSTRAINT_ALLOWED")
+
+
+@pytest.mark.parametrize("constraint_id", CONSTRAINTS)
+def test_constraint_matches_pytorch(constraint_id, torch):
+    differences = []
+    for probe in CONSTRAINT_PROBES:
+        if (constraint_id, probe) in CONSTRAINT_ALLOWED:
+            continue
+        (kind, ours), (torch_kind, theirs) = (_constraint_outcome(None, torch, constraint_id, probe),
+                                              _constraint_outcome(torch, torch, constraint_id, probe))
+        if kind == torch_kind == "raises":
+            agrees = isinstance(ours, type(theirs))
+        else:
+            agrees = kind == torch_kind and _same(ours, theirs)
+        if not agrees:
+            differences.append(f"{constraint_id}.{probe}: ours {kind} {ours!r}, torch {torch_kind} {theirs!r}")
+    assert not differences, "\n".join(differences)
+
+
 def test_tables_name_known_cases():
     assert all(d in DISTS and p in PROBES for d, p in ALLOWED)
     assert all(d in DISTS and p in GRAD_PROBES for d, p in GRAD_ALLOWED)
     assert set(BAD_ALLOWED) <= set(BAD_PARAMETERS)
     assert all(t in TRANSFORMS and p in TRANSFORM_PROBES for t, p in TRANSFORM_ALLOWED)
     assert set(KL_ALLOWED) <= set(KL_PAIRS)
+    assert all(c in CONSTRAINTS and p in CONSTRAINT_PROBES for c, p in CONSTRAINT_ALLOWED)
 
 
 # ----------------------------------------------------------------------------------------------------
