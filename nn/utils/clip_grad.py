@@ -21,9 +21,9 @@ __all__ = ["get_total_norm", "clip_grads_with_norm_", "clip_grad_norm"]
 
 def _values(tensors, who):
     """A Value or an iterable of Values (or arrays: gradients may be plain arrays here) as a list."""
-    items = [tensors] if isinstance(tensors, (Value, np.ndarray)) else list(tensors)
+    items = [tensors] if isinstance(tensors, (Value, np.ndarray, np.generic)) else list(tensors)
     for i, t in enumerate(items):
-        if not isinstance(t, (Value, np.ndarray)):
+        if not isinstance(t, (Value, np.ndarray, np.generic)):  # np.generic: the gradient of a 0-d parameter
             raise TypeError(f"{who}: item {i} is a {type(t).__name__}, not a Value (tensor)")
     return items
 
