@@ -351,3 +351,49 @@ def test_a_compiled_function_with_a_recorded_change_of_a_view_runs_eagerly_and_s
             v = Value(X * (k + 1), requires_grad=False)
             np.testing.assert_allclose(compiled(v).data, _out_of_place(v, w).data, rtol=1e-14)
     assert any(issubclass(c.category, ag.CompileWarning) and "in-place" in str(c.message) for c in caught)
+
+
+@pytest.mark.parametrize("fill", ["zero_", "fill_", "copy_"])
+def test_zero_fill_and_copy_send_a_zero_gradient_as_pytorchs(fill):
+    def run(L):
+        x = L.tensor(X.copy(), requires_grad=True)
+        y = x * 2
+        {"zero_": lambda: y.zero_(), "fill_": lambda: y.fill_(3.0), "copy_": lambda: y.copy_(L.tensor(W))}[fill]()
+        assert y.requires_grad and not y.is_leaf
+        y.sum().backward()
+        return np.array(x.grad.tolist())
+
+    np.testing.assert_array_equal(run(ag), np.zeros((3, 4)))  # zeros, not None
+    np.testing.assert_array_equal(run(_torch()), np.zeros((3, 4)))
+
+
+@pytest.mark.parametrize("pattern", PATTERNS)
+def test_second_derivatives_are_pytorchs(pattern):
+    def run(L, grad):
+        x = L.tensor(X.copy(), requires_grad=True)
+        (g,) = grad((PATTERNS[pattern](L, x) * L.tensor(W)).sum(), [x], create_graph=True)
+        if not g.requires_grad:
+            return np.zeros(X.shape)
+        (g * g * L.tensor(W)).sum().backward()
+        return np.zeros(X.shape) if x.grad is None else np.array(x.grad.tolist())
+
+    torch = _torch()
+    np.testing.assert_allclose(run(ag, ag.autograd.grad), run(torch, torch.autograd.grad), rtol=1e-10, atol=1e-10)
+
+
+def test_hooks_on_the_leaf_and_the_changed_value_see_pytorchs_gradients():
+    def run(L):
+        x = L.tensor(X.copy(), requires_grad=True)
+        seen = []
+        x.register_hook(lambda g: seen.append(np.array(g.tolist())))
+        y = x * 2
+        z = y + 1  # recorded before the change: re-pointed at y as it was
+        y[1:].mul_(3)
+        y.register_hook(lambda g: seen.append(np.array(g.tolist())))
+        ((z + y) * L.tensor(W)).sum().backward()
+        return seen
+
+    ours, theirs = run(ag), run(_torch())
+    assert len(ours) == len(theirs) == 2
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a, b, rtol=1e-13)
