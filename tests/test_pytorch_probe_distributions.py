@@ -15,6 +15,7 @@ guard what this probe fixed.
 
 from __future__ import annotations
 
+import copy
 import re
 
 import numpy as np
@@ -330,6 +331,9 @@ def _same(a, b, rtol=1e-9):
     return type(a) is type(b) and a == b
 
 
+_BUILT = {}  # (library, distribution id): the validated distribution, built once (PyTorch's checks are slow)
+
+
 def _outcome(torch_or_none, torch, dist_id, probe):
     ctor, values, outside = DISTS[dist_id]
     scope = _scope(torch_or_none)
@@ -337,7 +341,11 @@ def _outcome(torch_or_none, torch, dist_id, probe):
         def make(**kw):
             return eval(ctor, scope, {"kw": {"validate_args": True, **kw}})  # test-authored expressions only
 
-        scope.update(make=make, d=make(), v=eval(values, scope), o=eval(outside or values, scope),
+        key = (torch_or_none is None, dist_id)
+        if key not in _BUILT:
+            _BUILT[key] = make()
+        # a shallow copy per probe: what one probe computes lazily (logits from probs, ...) stays out of the others
+        scope.update(make=make, d=copy.copy(_BUILT[key]), v=eval(values, scope), o=eval(outside or values, scope),
                      t=torch_or_none or ag)
         if torch_or_none is None:
             ag.manual_seed(0)
