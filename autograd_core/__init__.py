@@ -85,7 +85,7 @@ from .tensor import (  # random sampling, the default generator's state (ops/sam
 from .tensor import (  # bits and parts of numbers, writing into copies, membership (ops/bits.py, scatters.py, sets.py)
     bitwise_and, bitwise_left_shift, bitwise_not, bitwise_or, bitwise_right_shift, bitwise_xor, diagonal_scatter, frexp,
     gcd, histogramdd, index_put, index_reduce, isin, lcm, ldexp, masked_scatter, msort, narrow_copy, nextafter, put,
-    rrelu, rrelu_, scatter_reduce, select_scatter, sgn, slice_scatter, unique_consecutive, vander,
+    scatter_reduce, select_scatter, sgn, slice_scatter, unique_consecutive, vander,
 )
 from .tensor import gcd_, index_put_, lcm_, ldexp_  # torch's in-place functions with operands (x's methods)
 
@@ -171,6 +171,7 @@ _LAZY = {  # public name -> (defining module, its name there)
     "load": ("serialization", "load"), "save": ("serialization", "save"),
     # torch.selu, torch.threshold_, ...: nn.functional's, loaded on first use (the core does not import nn)
     **{name: ("nn.functional", name) for name in ("selu", "celu", "threshold", "selu_", "celu_", "threshold_")},
+    "rrelu": ("nn.torch_activations", "rrelu"), "rrelu_": ("nn.torch_activations", "rrelu_"),  # generator=, not inplace
 }
 
 

@@ -482,20 +482,6 @@ scatter_reduce, index_reduce, select_scatter, slice_scatter, diagonal_scatter, m
     _sc.scatter_reduce, _sc.index_reduce, _sc.select_scatter, _sc.slice_scatter, _sc.diagonal_scatter,
     _sc.masked_scatter, _sc.put, _sc.index_put)
 narrow_copy = _sc.narrow_copy
-
-
-def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, generator=None):
-    """torch.rrelu: nn.functional.rrelu (loaded on first use: the core does not import nn), generator its rng."""
-    from .nn import functional
-
-    return functional.rrelu(input, lower, upper, training, rng=generator)
-
-
-def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False, generator=None):
-    """torch.rrelu_: nn.functional.rrelu_, input changed in place and returned (generator: its rng)."""
-    from .nn import functional
-
-    return functional.rrelu_(input, lower, upper, training, rng=generator)
 isin, unique_consecutive, msort, vander, histogramdd = _se.isin, _se.unique_consecutive, _se.msort, _se.vander, \
     _se.histogramdd
 
