@@ -31,9 +31,10 @@ import warnings
 
 import numpy as np
 
+from autograd_core import Value, no_grad
 from autograd_core.jit import effect, mark_effects
 
-from .optimizer import Optimizer, check_number
+from .optimizer import Optimizer, _python_number, check_number
 
 
 class LRScheduler:
@@ -55,7 +56,7 @@ class LRScheduler:
         self.optimizer = optimizer
         if last_epoch == -1:
             for group in optimizer.param_groups:
-                group.setdefault("initial_lr", group["lr"])
+                group.setdefault("initial_lr", _copied(group["lr"]))
         else:
             for i, group in enumerate(optimizer.param_groups):
                 if "initial_lr" not in group:
@@ -114,8 +115,8 @@ class LRScheduler:
             self.last_epoch = epoch
             values = self._get_closed_form_lr() if hasattr(self, "_get_closed_form_lr") else self.get_lr()
         for group, lr in zip(self.optimizer.param_groups, values):
-            group["lr"] = lr
-        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+            set_group_value(group, "lr", lr)
+        self._last_lr = group_values(self.optimizer, "lr")
 
     def state_dict(self):
         """Every attribute except the optimizer (save the optimizer's own state dict beside it)."""
@@ -142,6 +143,27 @@ class LRScheduler:
 
     def _current_lrs(self):
         return [group["lr"] for group in self.optimizer.param_groups]
+
+
+def _copied(value):
+    """A Value (PyTorch's Tensor lr) copied, anything else as it is."""
+    return value.detach().clone() if isinstance(value, Value) else value
+
+
+def set_group_value(group, key, value):
+    """group[key] ← value. A Value there (PyTorch's Tensor lr) is filled in place, as PyTorch does, so that the
+    optimizer (and whoever else holds it) sees the new rate."""
+    current = group.get(key)
+    if isinstance(current, Value):
+        with no_grad():
+            current.fill_(_python_number(value))
+    else:
+        group[key] = value
+
+
+def group_values(optimizer, key):
+    """Each group's `key` entry, a Value copied (so that a later step does not change a get_last_lr() list)."""
+    return [_copied(group[key]) for group in optimizer.param_groups]
 
 
 def _check_like(who, key, saved, current):
@@ -447,8 +469,8 @@ class CosineAnnealingWarmRestarts(LRScheduler):
                 self.T_i, self.T_cur = self.T_0, epoch
         self.last_epoch = math.floor(epoch)
         for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
-            group["lr"] = lr
-        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+            set_group_value(group, "lr", lr)
+        self._last_lr = group_values(self.optimizer, "lr")
 
 
 from .onecycle import OneCycleLR  # noqa: E402, F401  (they build on LRScheduler above)

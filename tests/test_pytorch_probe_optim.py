@@ -652,6 +652,38 @@ def test_schedule_matches_pytorch(spec, kind, torch):
     _probe_schedule(torch, spec, kind)
 
 
+TENSOR_LR_SCHEDULES = [("StepLR", dict(step_size=3, gamma=0.5)), ("CosineAnnealingLR", dict(T_max=10)),
+                       ("CosineAnnealingWarmRestarts", dict(T_0=4)), ("LinearLR", dict()),
+                       ("CyclicLR", dict(base_lr=0.01, max_lr=0.1, step_size_up=4)),
+                       ("OneCycleLR", dict(max_lr=0.5, total_steps=30)),
+                       ("ReduceLROnPlateau", dict(patience=1)), _sequential]
+
+
+@pytest.mark.parametrize("spec", TENSOR_LR_SCHEDULES, ids=[s[0] if isinstance(s, tuple) else "sequential"
+                                                           for s in TENSOR_LR_SCHEDULES])
+def test_schedules_fill_a_tensor_lr_in_place_as_pytorch(spec, torch):
+    """fixed: a scheduler replaced a Value lr by a new Value (PyTorch fills its Tensor lr in place, so that whoever
+    holds it sees the new rate), and initial_lr was the same Value, which then moved with it."""
+    libs = []
+    for t, lib in ((torch, torch.optim), (ag, optim)):
+        lr = t.tensor(0.1, dtype=t.float64)
+        param = nn.Parameter(np.zeros(2)) if t is ag else t.zeros(2, dtype=t.float64, requires_grad=True)
+        opt = lib.SGD([param], lr=lr, momentum=0.9)
+        libs.append((lr, opt, _make(lib.lr_scheduler, opt, spec)))
+    for epoch in range(25):
+        for lr, opt, sched in libs:
+            opt.step()
+            sched.step(*([3.0] if isinstance(spec, tuple) and spec[0] == "ReduceLROnPlateau" else []))
+            assert opt.param_groups[0]["lr"] is lr
+        (ours_lr, ours_opt, ours), (torch_lr, torch_opt, theirs) = libs[1], libs[0]
+        assert _same_lrs([ours_lr], [torch_lr]), (spec, epoch)
+        assert _same_lrs(ours.get_last_lr(), theirs.get_last_lr()), (spec, epoch)
+        ours_group, torch_group = ours_opt.param_groups[0], torch_opt.param_groups[0]
+        assert ("initial_lr" in ours_group) == ("initial_lr" in torch_group)
+        if "initial_lr" in torch_group:
+            assert _same_lrs([ours_group["initial_lr"]], [torch_group["initial_lr"]])
+
+
 @pytest.mark.parametrize("spec", SCHEDULES[:12], ids=[n for n, _ in SCHEDULES[:12]])
 def test_step_with_an_epoch_matches_pytorch_and_warns_alike(spec, torch):
     """fixed: step(epoch) gave no deprecation warning (PyTorch's UserWarning, except CosineAnnealingWarmRestarts)."""
