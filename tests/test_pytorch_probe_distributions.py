@@ -139,6 +139,21 @@ DISTS = {
     "TransformedDistribution": (
         "D.TransformedDistribution(D.Normal(T([0.3, -1.2, 2.0]), T(1.0)), "
         "[D.ExpTransform(), D.AffineTransform(T(1.0), T(2.0))], **kw)", "T([1.5, 3.0, 4.0])", "T([0.5, 3.0, 4.0])"),
+    "TransformedDistribution-decreasing": (
+        "D.TransformedDistribution(D.Normal(T([0.3, -1.2, 2.0]), T(1.0)), [D.AffineTransform(T(1.0), T(-2.0))], "
+        "**kw)", "T([1.5, 3.0, -4.0])", None),
+    "TransformedDistribution-sigmoid": (
+        "D.TransformedDistribution(D.Normal(T([0.3, -1.2, 2.0]), T(1.0)), D.SigmoidTransform(), **kw)",
+        "T([0.1, 0.5, 0.9])", "T([1.1, 0.5, 0.9])"),
+    "TransformedDistribution-inverse": (
+        "D.TransformedDistribution(D.Exponential(T([0.5, 1.5])), D.ExpTransform().inv, **kw)", "T([0.1, -2.0])",
+        None),
+    "TransformedDistribution-event": (
+        "D.TransformedDistribution(D.Independent(D.Normal(T([[0.3, -1.2], [0.0, 0.5]]), T(1.0)), 1), "
+        "D.StickBreakingTransform(), **kw)", "T([0.2, 0.3, 0.5])", "T([0.2, 0.3, 0.6])"),
+    "TransformedDistribution-reshape": (
+        "D.TransformedDistribution(D.Independent(D.Normal(T(np.zeros(6)), T(1.0)), 1), "
+        "D.ReshapeTransform((6,), (2, 3)), **kw)", "T(np.arange(6.0).reshape(2, 3))", None),
     # Edges: parameters and values on the boundary of their sets, extreme logits.
     "Uniform-edges": ("D.Uniform(T([-1.0, 0.5]), T([1.0, 3.0]), **kw)", "T([[-1.0, 3.0], [1.0, 0.5]])", "T(3.5)"),
     "Exponential-edges": ("D.Exponential(T([1e-300, 1.0, 1e300]), **kw)", "T([0.0, 1e-300, 1e300])", None),
@@ -202,6 +217,7 @@ PROBES = {
     "log_prob_outside_unvalidated": "make(validate_args=False).log_prob(o)",
     "log_prob_wrong_shape": "d.log_prob(T(np.zeros((5,) + d.event_shape)))",
     "log_prob_int": "d.log_prob(L(np.asarray(v.tolist())))",
+    "log_prob_sample_dims": "d.log_prob(v[None, None])",
     "log_prob_number": "d.log_prob(0.5)",
     "parameters": "{name: getattr(d, name) for name in d.arg_constraints}",
     "param_shape": "d.param_shape",
@@ -242,7 +258,7 @@ ALLOWED = {  # (distribution id, probe): why we differ from PyTorch here (the ca
                  "ContinuousBernoulli-edges", "Independent-Bernoulli", "Wishart-cov", "Wishart-tril")},
     **{(d, "log_prob_int"): "a ValueError (not within the support: int64 values are not in (0, 1) or not "
                             "inexact) where PyTorch's torch.finfo raises TypeError"
-       for d in ("RelaxedBernoulli", "LKJCholesky", "LKJCholesky-one")},
+       for d in ("RelaxedBernoulli", "LKJCholesky", "LKJCholesky-one", "TransformedDistribution-sigmoid")},
     **{(d, "param_shape"): "ours has param_shape on every family with probs/logits; PyTorch lacks it here"
        for d in ("Geometric-probs", "Geometric-logits", "Geometric-edges", "RelaxedBernoulli")},
     ("Multinomial-zeros", "support"): "our constraint's repr names its total_count: Multinomial(upper_bound=3)",
@@ -1067,3 +1083,15 @@ def test_gamma_log_prob_takes_numbers_and_ints_in_the_parameters_dtype():
     np.testing.assert_allclose(lp.data, g.log_prob(ag.tensor(0.5, dtype=ag.float64)).data)
     np.testing.assert_allclose(D.Chi2(ag.tensor(3.0, dtype=ag.float64)).log_prob(ag.tensor([2])).data,
                                0.5 * np.log(2) - 1 - 1.5 * np.log(2) - np.log(np.sqrt(np.pi) / 2), rtol=1e-12)
+
+
+def test_straight_through_rsample_gradient_matches_pytorch(torch):
+    # d rsample / d probs = d probs / d probs whatever the draw: comparable with PyTorch without the same sample
+    array = np.array([[0.2, 0.3, 0.5], [0.6, 0.3, 0.1]])
+    weights = 1 + 0.25 * np.arange(24.0).reshape(4, 2, 3)
+    ours, theirs = ag.tensor(array, requires_grad=True), torch.tensor(array, requires_grad=True)
+    x = D.OneHotCategoricalStraightThrough(ours).rsample((4,))
+    (x * ag.tensor(weights)).sum().backward()
+    y = torch.distributions.OneHotCategoricalStraightThrough(theirs).rsample((4,))
+    (y * torch.tensor(weights)).sum().backward()
+    np.testing.assert_allclose(np.asarray(ours.grad), theirs.grad.numpy(), rtol=1e-12)
