@@ -78,7 +78,23 @@ PATTERNS = {
     "exp_then_change": lambda L, x: _exp_then_change(x),
     "operand_from_same_base": lambda L, x: _then(x * 2, lambda y: y[0:1].add_(y[2:3])),
     "flip_is_a_copy": lambda L, x: _then(x * 2, lambda y: y.flip(0).mul_(5)),  # as PyTorch's flip: y unchanged
+    "operator_on_base_with_views": lambda L, x: _operator_on_base(x),
+    "setitem_on_base_with_views": lambda L, x: _setitem_on_base(x),
 }
+
+
+def _operator_on_base(x):
+    y = x * 2
+    v = y[0]
+    y += x  # y has a view in use: changed in place (v follows), as in PyTorch
+    return y + v.sum()
+
+
+def _setitem_on_base(x):
+    y = x * 2
+    v = y[:, 1]
+    y[0] = x[1] * 3
+    return y * v[:, None]
 
 
 def _then(y, change):
