@@ -45,7 +45,7 @@ class _Combined(LRScheduler):
         return state
 
     def load_state_dict(self, state_dict):
-        self._check_state_dict(state_dict)
+        state_dict = self._check_state_dict(state_dict)
         for scheduler, saved in zip(self._schedulers, state_dict["_schedulers"]):
             scheduler._check_state_dict(saved)
         self.__dict__.update({k: v for k, v in state_dict.items() if k != "_schedulers"})

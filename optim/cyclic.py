@@ -108,8 +108,7 @@ class CyclicLR(LRScheduler):
         return state
 
     def load_state_dict(self, state_dict):
-        self._check_state_dict(state_dict)
-        state = dict(state_dict)
+        state = self._check_state_dict(state_dict)
         attributes = state.pop("_scale_fn_custom")
         self.__dict__.update(state)
         if attributes is not None and self._scale_fn_custom is not None:

@@ -125,14 +125,22 @@ class LRScheduler:
     def load_state_dict(self, state_dict):
         """Restore a `state_dict()` of the same kind of scheduler. Checked before anything changes: the
         same names as this scheduler's own state, each value of the same kind (a number, a list of one
-        entry per parameter group, ...); otherwise a ValueError naming the scheduler and the entry."""
-        self._check_state_dict(state_dict)
-        self.__dict__.update(state_dict)
+        entry per parameter group, ...); otherwise a ValueError naming the scheduler and the entry. A state dict
+        saved by PyTorch's scheduler of the same kind loads too (`_from_pytorch`)."""
+        self.__dict__.update(self._check_state_dict(state_dict))
+
+    def _from_pytorch(self, state_dict):
+        """`state_dict` with PyTorch's own bookkeeping translated: its `_get_lr_called_within_step` (which makes its
+        get_lr() warn outside step()) has no counterpart here."""
+        state_dict.pop("_get_lr_called_within_step", None)
+        return state_dict
 
     def _check_state_dict(self, state_dict):
+        """The state dict to load (PyTorch's translated), checked against this scheduler's own."""
         who = f"{type(self).__name__}.load_state_dict"
         if not isinstance(state_dict, dict):
             raise ValueError(f"{who}: expected a dict, got {type(state_dict).__name__}")
+        state_dict = self._from_pytorch(dict(state_dict))
         mine = self.state_dict()
         missing, unexpected = sorted(mine.keys() - state_dict.keys()), sorted(state_dict.keys() - mine.keys())
         if missing or unexpected:
@@ -140,6 +148,7 @@ class LRScheduler:
                              f"unexpected {unexpected}); was it saved by another scheduler?")
         for key, current in mine.items():
             _check_like(who, key, state_dict[key], current)
+        return state_dict
 
     def _current_lrs(self):
         return [group["lr"] for group in self.optimizer.param_groups]
@@ -340,8 +349,7 @@ class _PerGroupLambdas:
         return state
 
     def load_state_dict(self, state_dict):
-        self._check_state_dict(state_dict)
-        state = dict(state_dict)
+        state = self._check_state_dict(state_dict)
         saved = state.pop("lr_lambdas")
         self.__dict__.update(state)
         for fn, attributes in zip(self.lr_lambdas, saved):

@@ -86,6 +86,12 @@ class OneCycleLR(LRScheduler):
                     group["max_momentum"], group["base_momentum"] = top, low
         super().__init__(optimizer, last_epoch)
 
+    def _from_pytorch(self, state_dict):
+        state_dict = super()._from_pytorch(state_dict)
+        if "_anneal_func_type" in state_dict and "anneal_strategy" not in state_dict:  # PyTorch's name for it
+            state_dict["anneal_strategy"] = state_dict.pop("_anneal_func_type")
+        return state_dict
+
     def get_lr(self):
         step = self.last_epoch
         if step > self.total_steps:

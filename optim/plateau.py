@@ -88,6 +88,11 @@ class ReduceLROnPlateau(LRScheduler):
             if old - new > self.eps:
                 set_group_value(group, "lr", new)
 
+    def _from_pytorch(self, state_dict):
+        state_dict = super()._from_pytorch(state_dict)
+        state_dict.setdefault("_step_count", state_dict.get("last_epoch", 0))  # PyTorch's keeps no step count
+        return state_dict
+
     @property
     def in_cooldown(self):
         return self.cooldown_counter > 0

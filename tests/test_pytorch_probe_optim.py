@@ -652,6 +652,28 @@ def test_schedule_matches_pytorch(spec, kind, torch):
     _probe_schedule(torch, spec, kind)
 
 
+@pytest.mark.parametrize("spec", SCHEDULES + [("ReduceLROnPlateau", dict(patience=1)), _chained, _sequential],
+                         ids=[f"{n}-{i}" for i, (n, _) in enumerate(SCHEDULES)] + ["ReduceLROnPlateau", "chained",
+                                                                                     "sequential"])
+def test_pytorch_scheduler_state_dicts_load_and_go_on_alike(spec, torch):
+    """fixed: PyTorch's scheduler state dicts were refused (its `_get_lr_called_within_step`, OneCycleLR's
+    `_anneal_func_type`, ReduceLROnPlateau's lack of `_step_count`)."""
+    topt, aopt = _optimizers(torch, "SGD")
+    tsched = _make(torch.optim.lr_scheduler, topt, spec)
+    plateau = isinstance(spec, tuple) and spec[0] == "ReduceLROnPlateau"
+    for epoch in range(30):
+        topt.step()
+        tsched.step(*([3.0] if plateau else []))
+        if epoch == 12:  # ours takes over from PyTorch's state dicts, made before the optimizer's state loads
+            asched = _make(optim.lr_scheduler, aopt, spec)
+            aopt.load_state_dict(_numpy_state_dict(topt.state_dict(), torch))
+            asched.load_state_dict(tsched.state_dict())
+        elif epoch > 12:
+            aopt.step()
+            asched.step(*([3.0] if plateau else []))
+            assert _same_lrs(asched.get_last_lr(), tsched.get_last_lr()), (spec, epoch)
+
+
 TENSOR_LR_SCHEDULES = [("StepLR", dict(step_size=3, gamma=0.5)), ("CosineAnnealingLR", dict(T_max=10)),
                        ("CosineAnnealingWarmRestarts", dict(T_0=4)), ("LinearLR", dict()),
                        ("CyclicLR", dict(base_lr=0.01, max_lr=0.1, step_size_up=4)),
