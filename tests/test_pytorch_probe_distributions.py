@@ -216,6 +216,8 @@ PROBES = {
     "log_prob_outside_message": "message(lambda: d.log_prob(o))",
     "log_prob_outside_unvalidated": "make(validate_args=False).log_prob(o)",
     "log_prob_wrong_shape": "d.log_prob(T(np.zeros((5,) + d.event_shape)))",
+    "log_prob_wrong_shape_message": "message(lambda: d.log_prob(T(np.zeros((5,) + d.event_shape))))",
+    "log_prob_wrong_event_message": "message(lambda: d.log_prob(T(np.zeros((5,)))))",
     "log_prob_int": "d.log_prob(L(np.asarray(v.tolist())))",
     "log_prob_sample_dims": "d.log_prob(v[None, None])",
     "log_prob_number": "d.log_prob(0.5)",
@@ -414,6 +416,8 @@ def test_allowed_differences_still_differ(dist_id, probe, torch):
 
 # Invalid parameters with validate_args=True: PyTorch's exception type and message (values left out).
 BAD_PARAMETERS = [
+    "D.Normal(T(0.0), T(-1.0))",
+    "D.Categorical(T([0.5, -0.5]))",
     "D.Normal(T([0.0, 1.0]), T([1.0, -1.0]), validate_args=True)",
     "D.Normal(T([0.0, np.nan]), T(1.0), validate_args=True)",
     "D.Normal(T([0.0, 1.0]), T([1.0, 2.0, 3.0]), validate_args=True)",
@@ -711,6 +715,9 @@ TRANSFORM_PROBES = {
     "with_cache": "(lambda c: (c._cache_size, c.inv(c(x)) is x, repr(c)))(t.with_cache(1))",
     "gradient_forward": "grad(lambda x: t(x))",
     "gradient_log_abs_det_jacobian": "grad(lambda x: t.log_abs_det_jacobian(x, t(x)))",
+    "parameter_gradient_forward": "parameter_grads(lambda t: t(x))",
+    "parameter_gradient_inverse": "parameter_grads(lambda t: t.inv(x))",
+    "parameter_gradient_log_abs_det_jacobian": "parameter_grads(lambda t: t.log_abs_det_jacobian(x, t(x)))",
 }
 TRANSFORM_ALLOWED = {  # (transform id, probe): why we differ from PyTorch here
     ("CorrCholesky", "equal"): "two CorrCholeskyTransforms are equal here, as two ExpTransforms are in both; "
@@ -730,11 +737,24 @@ def _transform_outcome(torch_or_none, torch, transform_id, probe):
         (out * scope["T"](weights)).sum().backward()
         return np.asarray(x.grad.tolist(), dtype=float)
 
+    def parameter_grads(f):
+        """The gradients w.r.t. the transform's own tensors (Affine's loc and scale, Power's exponent, ...)."""
+        leaves = []
+
+        def leaf(value):
+            leaves.append(scope["T"](value))
+            leaves[-1].requires_grad_(True)
+            return leaves[-1]
+        out = f(eval(expression, {**scope, "T": leaf}))  # test-authored expressions only
+        weights = 1 + 0.25 * np.arange(int(np.prod(out.shape)), dtype=np.float64).reshape(tuple(out.shape))
+        (out * scope["T"](weights)).sum().backward()
+        return [None if leaf.grad is None else np.asarray(leaf.grad.tolist(), dtype=float) for leaf in leaves]
+
     try:
         def make():
             return eval(expression, scope)  # test-authored expressions only
 
-        scope.update(make=make, t=make(), x=eval(point, scope), grad=grad)
+        scope.update(make=make, t=make(), x=eval(point, scope), grad=grad, parameter_grads=parameter_grads)
         return "value", _plain(eval(TRANSFORM_PROBES[probe], scope), torch)
     except Exception as err:  # noqa: BLE001  (the exception is the result compared)
         return "raises", err
@@ -874,9 +894,17 @@ KL_PAIRS.update({  # subclasses, unregistered pairs, mismatched supports and cou
     "Bernoulli|Poisson-zero": (KL_P["Bernoulli"], "D.Poisson(T([0.0, 1.0, 2.0]))"),
     "Poisson|Binomial-extreme": ("D.Poisson(T([0.0, 1.0, 2.0]))", "D.Binomial(T(10.0), T([0.0, 1.0, 0.5]))"),
     "Exponential|Gumbel-far": (KL_P["Exponential"], "D.Gumbel(T(-30.0), T(0.5))"),
+    "Wishart|Wishart": ("D.Wishart(T([4.0, 5.0]), T(COV))", "D.Wishart(T(3.5), scale_tril=T(TRIL))"),
+    "Poisson|Exponential": (KL_P["Poisson"], KL_Q["Exponential"]),
+    "Bernoulli|Geometric": (KL_P["Bernoulli"], KL_Q["Geometric"]),
+    "Beta|Kumaraswamy": (KL_P["Beta"], "D.Kumaraswamy(T(1.0), T(2.0))"),
+    "Dirichlet|Dirichlet-batched": (KL_P["Dirichlet"], "D.Dirichlet(T([[[1.0, 2.0, 3.0]], [[0.5, 0.5, 0.5]]]))"),
     "Categorical|Categorical-zeros": ("D.Categorical(T([0.0, 0.5, 0.5]))", "D.Categorical(T([0.5, 0.5, 0.0]))"),
 })
 KL_ALLOWED = {  # pair: why we differ from PyTorch here
+    "Wishart|Wishart": "PyTorch's generic exponential-family KL detaches p's natural parameters, so its gradient "
+                       "w.r.t. p's parameters is 0; ours is the derivative (see the torch-free test). Also q's "
+                       "scale_tril upper triangle (see _TRIL)",
 }
 
 
@@ -1025,6 +1053,37 @@ def test_constraint_matches_pytorch(constraint_id, torch):
     assert not differences, "\n".join(differences)
 
 
+# Parameters given as Python numbers take the default dtype (float32 unless changed), in both libraries.
+NUMBER_PARAMETERS = [
+    "D.Normal(0.0, 1.0)", "D.Exponential(2.0)", "D.Gamma(2.0, 1.0)", "D.Bernoulli(0.3)", "D.Poisson(2.0)",
+    "D.Uniform(0.0, 1.0)", "D.Beta(2.0, 3.0)", "D.Laplace(0.0, 1.0)", "D.Binomial(5, 0.3)", "D.StudentT(3.0)",
+    "D.Geometric(0.3)", "D.Cauchy(0.0, 1.0)", "D.LogNormal(0.0, 1.0)", "D.Chi2(3.0)", "D.HalfNormal(1.0)",
+    "D.Gumbel(0.0, 1.0)", "D.VonMises(0.0, 1.0)", "D.Pareto(1.0, 2.0)", "D.Weibull(1.0, 2.0)",
+    "D.NegativeBinomial(3.0, 0.4)", "D.ContinuousBernoulli(0.3)", "D.Kumaraswamy(2.0, 3.0)",
+    "D.InverseGamma(2.0, 1.0)", "D.FisherSnedecor(3.0, 4.0)", "D.GeneralizedPareto(0.0, 1.0, 0.2)",
+]
+
+
+@pytest.mark.parametrize("expression", NUMBER_PARAMETERS)
+def test_number_parameters_take_the_default_dtype_as_pytorchs(expression, torch):
+    torch.set_default_dtype(torch.float32)
+    default = ag.get_default_dtype()
+    ag.set_default_dtype(ag.float32)
+    try:
+        results = []
+        for lib in (None, torch):
+            d = eval(expression, _scope(lib))  # test-authored expressions only
+            if lib is None:
+                ag.manual_seed(0)
+            x = d.sample((2,))
+            results.append([_plain(r, torch)[:3] if not isinstance(r, tuple) else r
+                            for r in (d.batch_shape, x, d.log_prob(x), d.mean)])
+        assert _same(*results), f"{expression}: ours {results[0]}, torch {results[1]}"
+    finally:
+        torch.set_default_dtype(torch.float64)
+        ag.set_default_dtype(default)
+
+
 def test_tables_name_known_cases():
     assert all(d in DISTS and p in PROBES for d, p in ALLOWED)
     assert all(d in DISTS and p in GRAD_PROBES for d, p in GRAD_ALLOWED)
@@ -1095,3 +1154,13 @@ def test_straight_through_rsample_gradient_matches_pytorch(torch):
     y = torch.distributions.OneHotCategoricalStraightThrough(theirs).rsample((4,))
     (y * torch.tensor(weights)).sum().backward()
     np.testing.assert_allclose(np.asarray(ours.grad), theirs.grad.numpy(), rtol=1e-12)
+
+
+def test_exponential_family_kl_has_gradients_for_p_and_works_without_grad():
+    # KL(p ‖ q) = F(θq) − F(θp) − ⟨θq − θp, ∇F(θp)⟩ differentiated through θp too (PyTorch's is 0 w.r.t. p).
+    cov = np.array(COV)
+    q = D.Wishart(ag.tensor(5.0, dtype=ag.float64), ag.tensor(np.eye(3)))
+    assert ag.gradcheck(lambda df, c: D.kl_divergence(D.Wishart(df, (c + c.mT) / 2), q), [4.0, cov])
+    with ag.no_grad():
+        kl = D.kl_divergence(D.Wishart(ag.tensor(4.0, dtype=ag.float64), ag.tensor(cov)), q)
+    assert not kl.requires_grad and kl.item() > 0

@@ -11,10 +11,14 @@ __all__ = ["ExponentialFamily"]
 
 
 def log_normalizer_and_gradients(dist):
-    """F(θ) at the distribution's natural parameters, detached into fresh leaves θ (as PyTorch), and ∇F(θ)."""
-    nparams = [p.detach().requires_grad_() for p in dist._natural_params]
-    log_norm = dist._log_normalizer(*nparams)
-    gradients = engine.grad(log_norm.sum(), nparams, create_graph=True)
+    """θ, F(θ) and ∇F(θ) at the distribution's natural parameters θ, all differentiable (create_graph) w.r.t. the
+    distribution's parameters; a θ that carries no gradient becomes a fresh leaf, so that ∇F exists (also under
+    no_grad). PyTorch detaches every θ here: its generic entropy and KL (Wishart's) have no gradient w.r.t. the
+    parameters of p, and fail under no_grad."""
+    with engine.enable_grad():
+        nparams = [p if p.requires_grad else p.detach().requires_grad_() for p in dist._natural_params]
+        log_norm = dist._log_normalizer(*nparams)
+        gradients = engine.grad(log_norm.sum(), nparams, create_graph=True)
     return nparams, log_norm, gradients
 
 
