@@ -440,3 +440,12 @@ def test_grad_names_the_first_cause_in_pytorchs_words():
         ag.autograd.grad(y, w)
     with pytest.raises(RuntimeError, match="is not connected to the outputs; pass allow_unused=True"):
         ag.autograd.grad((ag.tensor([1.0], requires_grad=True) * 2).sum(), w)
+
+
+def test_an_output_given_twice_adds_both_seeds_as_in_pytorch():
+    """autograd.grad([y, y], x, grad_outputs=[1, 3]) is 4 dy/dx: each seed counted once, the graph walked once."""
+    x = ag.Value(np.array([1.0, 2.0]))
+    y = (x * x).sum()
+    (gx,) = ag.engine.grad([y, y], [x], grad_outputs=[np.float64(1.0), np.float64(3.0)])
+    np.testing.assert_array_equal(gx, [8.0, 16.0])
+    assert x.grad is None and y._pending is None and x._pending is None  # nothing of the pass is left on the nodes
