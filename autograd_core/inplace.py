@@ -71,7 +71,7 @@ class Versions:
         self.count = 0
         self.last = -1
         self.stamps = collections.deque(maxlen=_KEEP_STAMPS)
-        self.root = None  # a weak reference to the Value the views were taken from (the base), or None
+        self.root = None  # a weak reference to the Value views taken without recording view, once found, or None
         self.views = None  # [weak reference]: the views of root and of its views
         self.limit = 256  # when the list is longer, the views that are gone are forgotten
         self.changes = None  # [(stamp, {id(value): (weak reference, frozen copy)})]: the recorded changes, oldest first
@@ -234,8 +234,6 @@ def share_versions(view, base):
     versions.graph = True
     views = versions.views
     if views is None:
-        if versions.root is None:
-            versions.root = weakref.ref(base)
         versions.views = [weakref.ref(view)]
         return
     views.append(weakref.ref(view))
@@ -325,10 +323,15 @@ def _recorded(self, operands):
     if self._requires_grad or any(_requires_grad(o) for o in operands):
         return True
     versions = self._version
-    if versions is None or not versions.graph or not _is_view(self, versions):
+    if versions is None or not versions.graph or self._p0 is not None:
         return False
-    root = None if versions.root is None else versions.root()
-    return root is None or root._requires_grad
+    return _made_in_no_grad(self, versions)
+
+
+def _made_in_no_grad(view, versions):
+    """Whether `view`, not recorded, is a view made inside no_grad() of a Value that required grad (such views are
+    listed; the views of Values that need no gradient, a detach() for one, are not)."""
+    return any(ref() is view for ref in versions.views or ())
 
 
 def _change(self, name, compute, result_of, *operands):
@@ -622,19 +625,20 @@ def _base_of(target, name):
     """(y, positions) for a view `target` of y (positions: the flat index into y of each element of target), or
     (target, None) for a Value of its own; raises PyTorch's errors for views of leaves and views made in no_grad()."""
     versions = target._version
-    root = None if versions is None or versions.root is None else versions.root()
-    if root is target:
-        return target, None
     if _viewed_leaf(target) is not None:
         raise RuntimeError(f"{name}: a view of a leaf Value that requires grad is being used in an in-place "
                            "operation (as PyTorch refuses); change the leaf inside no_grad(), or clone() the view")
     if versions is None or not _is_view(target, versions):
         return target, None  # a Value of its own, or one sharing memory outside the graph (a detach())
-    if not target._requires_grad and (versions.graph if root is None else root._requires_grad):
+    if target._p0 is not None:  # a recorded view: up its chain of views to the Value they view
+        root = target
+        while root._p0 is not None and root._op.views and root._p0._version is versions:
+            root = root._p0
+    elif _made_in_no_grad(target, versions):
         raise RuntimeError(
             f"{name}: a view was created in no_grad mode and is being modified inplace with grad mode enabled (as "
             "PyTorch refuses: it is ambiguous); make the view and the change both inside no_grad() or both outside")
-    if root is None:
+    else:
         root = _unlisted_base(versions, target)
     positions = _positions(target.data, root.data, name)
     if positions is None:
@@ -648,6 +652,9 @@ def _unlisted_base(versions, view):
     only by the first change recorded through such a view), or, if it is gone, a new leaf standing for its array."""
     import gc
 
+    known = None if versions.root is None else versions.root()
+    if known is not None and _positions(view.data, known.data, "view") is not None:
+        return known
     owner = view.data.base
     found = [v for v in gc.get_referrers(versions) if isinstance(v, _value.Value) and v._version is versions and
              v is not view and not _is_view(v, versions) and v.data.__class__ is np.ndarray and

@@ -413,3 +413,19 @@ def test_hooks_on_the_leaf_and_the_changed_value_see_pytorchs_gradients():
     assert len(ours) == len(theirs) == 2
     for a, b in zip(ours, theirs):
         np.testing.assert_allclose(a, b, rtol=1e-13)
+
+
+def test_a_view_of_a_detach_changes_in_place_without_recording_as_in_pytorch():
+    def run(L):
+        x = L.tensor(X.copy(), requires_grad=True)
+        y = x * 2
+        v = y[0]  # a view in the graph (y's views are listed)
+        loss = (y * 3).sum()
+        d = y.detach()
+        d[1].mul_(5)  # grad mode on, but d and its views are outside the graph: only the numbers change
+        loss.backward()
+        return np.array(y.tolist()), np.array(v.tolist()), np.array(x.grad.tolist())
+
+    ours = run(ag)
+    for a, b in zip(ours, run(_torch())):
+        np.testing.assert_array_equal(a, b)
