@@ -1,8 +1,9 @@
 """One training step of Karpathy's GPT ("Let's build GPT", gpt.py): ours next to PyTorch CPU, same weights and batch.
 
-    .venv/bin/python bench/bench_gpt.py                   # both dropout cases, CPU time of one thread, then wall
+    .venv/bin/python bench/bench_gpt.py                   # both dropout cases, CPU time of one thread
     .venv/bin/python bench/bench_gpt.py --quick           # fewer rounds
     .venv/bin/python bench/bench_gpt.py --rounds 30       # more rounds
+    .venv/bin/python bench/bench_gpt.py --clock wall      # wall clock, each library's default threads (or: both)
     .venv/bin/python bench/bench_gpt.py --profile         # also: where our step's time goes, per phase and per
                                                           # primitive (forward and rule), next to PyTorch's profile
 
@@ -307,50 +308,49 @@ def table(clock, threads, rounds, block, command):
 # --profile: where the time of our step goes.
 
 
-class _TimedRules:
-    """A primitive's `vjps` with every rule wrapped in a timer adding to `spent[(name, 'rule i')]`."""
+class _Timers:
+    """Adds the thread time of every wrapped call to `spent[key]` = [seconds, calls]; a call made inside another
+    timed call (a rule calling a primitive) counts only in the outer one."""
 
-    def __init__(self, op, spent):
-        self.op, self.vjps, self.spent, self.wrapped = op, op.vjps, spent, {}
+    def __init__(self):
+        self.spent = collections.defaultdict(lambda: [0.0, 0])
+        self.depth = 0
+
+    def wrap(self, fn, key):
+        timers, spent = self, self.spent
+
+        def timed(*args, **kwargs):
+            if timers.depth:
+                return fn(*args, **kwargs)
+            timers.depth = 1
+            start = time.thread_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent[key][0] += time.thread_time() - start
+                spent[key][1] += 1
+                timers.depth = 0
+        return timed
+
+
+class _TimedRules:
+    """A primitive's `vjps` with every rule wrapped in a timer (key (name, 'rule i'))."""
+
+    def __init__(self, op, timers):
+        self.op, self.vjps, self.timers, self.wrapped = op, op.vjps, timers, {}
 
     def __getitem__(self, i):
         rule = self.wrapped.get(i)
         if rule is None:
-            inner, key, spent = self.vjps[i], (self.op.name, f"rule {i}"), self.spent
-
-            def rule(*args, **kwargs):
-                start = time.thread_time()
-                try:
-                    return inner(*args, **kwargs)
-                finally:
-                    spent[key][0] += time.thread_time() - start
-                    spent[key][1] += 1
-
-            self.wrapped[i] = rule
+            rule = self.wrapped[i] = self.timers.wrap(self.vjps[i], (self.op.name, f"rule {i}"))
         return rule
 
     def __len__(self):
         return len(self.vjps)
 
 
-def _timed(fn, key, spent):
-    def timed(*args, **kwargs):
-        start = time.thread_time()
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            spent[key][0] += time.thread_time() - start
-            spent[key][1] += 1
-    return timed
-
-
-def profile_ours(dropout, steps):
-    torch, nn, F = library(OURS)
-    from autograd_core.ops.primitive import PRIMITIVES
-
-    model, optimizer, (xb, yb), step = build(torch, nn, F, dropout)
-    for _ in range(3):
-        step()
+def _phases(model, optimizer, xb, yb, steps):
+    """ms per step of each phase of the step."""
     phases = collections.defaultdict(float)
     for _ in range(steps):
         t0 = time.thread_time()
@@ -364,35 +364,46 @@ def profile_ours(dropout, steps):
         t4 = time.thread_time()
         for phase, spent in zip(("zero_grad", "forward", "backward", "step"), (t1 - t0, t2 - t1, t3 - t2, t4 - t3)):
             phases[phase] += spent * 1e3 / steps
+    return phases
+
+
+def profile_ours(dropout, steps):
+    torch, nn, F = library(OURS)
+    from autograd_core.ops.primitive import PRIMITIVES
+
+    model, optimizer, (xb, yb), step = build(torch, nn, F, dropout)
+    for _ in range(3):
+        step()
+    plain = sum(_phases(model, optimizer, xb, yb, steps).values())
     nodes = _count_nodes(model, xb, yb)
-    spent = collections.defaultdict(lambda: [0.0, 0])
+    timers = _Timers()
     originals = {}
     for name, op in PRIMITIVES.items():
         originals[name] = (op.forward, op.vjps, op.lazy_vjp)
-        op.forward = _timed(op.forward, (name, "forward"), spent)
+        op.forward = timers.wrap(op.forward, (name, "forward"))
         if op.vjps:
-            op.vjps = _TimedRules(op, spent)
+            op.vjps = _TimedRules(op, timers)
         if op.lazy_vjp is not None:
-            op.lazy_vjp = _timed(op.lazy_vjp, (name, "rule 0 (lazy)"), spent)
+            op.lazy_vjp = timers.wrap(op.lazy_vjp, (name, "rule 0 (lazy)"))
     try:
-        for _ in range(steps):
-            step()
+        phases = _phases(model, optimizer, xb, yb, steps)
     finally:
         for name, (forward, vjps, lazy) in originals.items():
             op = PRIMITIVES[name]
             op.forward, op.vjps, op.lazy_vjp = forward, vjps, lazy
+    spent = timers.spent
     total = sum(phases.values())
-    print(f"\n### ours, dropout {dropout}: {total:.2f} ms per step (CPU time, one thread, {steps} steps), "
-          f"{nodes} nodes recorded per step\n")
+    print(f"\n### ours, dropout {dropout}: {plain:.2f} ms per step (CPU time, one thread, {steps} steps; "
+          f"{total:.2f} ms with the timers below), {nodes} nodes recorded per step\n")
     print("| phase | ms | share |\n|---|---:|---:|")
     for phase, ms in phases.items():
         print(f"| {phase} | {ms:.2f} | {ms / total:.0%} |")
-    forward_ops = sum(s for (_, kind), (s, _) in spent.items() if kind == "forward") * 1e3 / steps
-    rules = sum(s for (_, kind), (s, _) in spent.items() if kind != "forward") * 1e3 / steps
-    print(f"\nprimitives' forward functions {forward_ops:.2f} ms of the forward phase's {phases['forward']:.2f} "
-          f"(the rest, {phases['forward'] - forward_ops:.2f} ms: modules, recording); rules {rules:.2f} ms of the "
-          f"backward phase's {phases['backward']:.2f} (the rest, {phases['backward'] - rules:.2f} ms: the engine's "
-          f"walk, un-broadcasting, accumulating). Timer overhead is counted in.\n")
+    in_forward = sum(s for (_, kind), (s, _) in spent.items() if kind == "forward") * 1e3 / steps
+    in_rules = sum(s for (_, kind), (s, _) in spent.items() if kind != "forward") * 1e3 / steps
+    print(f"\nprimitives' forward functions {in_forward:.2f} ms of the forward phase's {phases['forward']:.2f} "
+          f"(the rest, {phases['forward'] - in_forward:.2f} ms: modules, recording); rules {in_rules:.2f} ms of the "
+          f"backward phase's {phases['backward']:.2f} (the rest, {phases['backward'] - in_rules:.2f} ms: the "
+          f"engine's walk, un-broadcasting, accumulating). The timers' own cost is in the timed calls.\n")
     print("| primitive | part | calls per step | ms per step | µs per call |\n|---|---|---:|---:|---:|")
     for (name, kind), (s, calls) in sorted(spent.items(), key=lambda item: -item[1][0])[:30]:
         print(f"| {name} | {kind} | {calls / steps:.0f} | {s * 1e3 / steps:.3f} | {s * 1e6 / max(calls, 1):.1f} |")
@@ -447,14 +458,14 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="5 rounds instead of 15")
     parser.add_argument("--rounds", type=int, help="rounds (each: one block of steps per library per case)")
     parser.add_argument("--block", type=int, default=3, help="steps per block (default 3)")
-    parser.add_argument("--clock", choices=("cpu", "wall", "both"), default="both",
-                        help="cpu: thread CPU time, one thread; wall: wall clock, default threads; both (default)")
+    parser.add_argument("--clock", choices=("cpu", "wall", "both"), default="cpu",
+                        help="cpu (default): thread CPU time, one thread; wall: wall clock, default threads; both")
     parser.add_argument("--profile", action="store_true", help="also profile one step of each library")
     parser.add_argument("--profile-steps", type=int, default=20, help="steps the profiles average over")
     args = parser.parse_args(argv)
     rounds = args.rounds or (5 if args.quick else 15)
     command = "bench/bench_gpt.py" + (" --quick" if args.quick else "") + (
-        f" --rounds {args.rounds}" if args.rounds else "")
+        f" --rounds {args.rounds}" if args.rounds else "") + (f" --clock {args.clock}" if args.clock != "cpu" else "")
     if not HAVE_TORCH:
         print("(PyTorch is not installed: ours alone)")
     print(f"Karpathy's GPT, one AdamW training step: vocab {SIZES['vocab_size']}, batch {SIZES['batch_size']}, "

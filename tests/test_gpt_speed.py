@@ -93,3 +93,52 @@ def test_dropout_mask_has_the_bits_of_the_float64_product_cast(dtype, p):
     expected = ((same.random(x.shape) >= p) * (1.0 / (1.0 - p))).astype(x.dtype if x.dtype.kind == "f" else np.float64)
     assert mask.dtype == expected.dtype and mask.tobytes() == expected.tobytes()
     assert rng.random() == same.random()
+
+
+# ----------------------------------------------------------------------------------------------------
+# Softmax over short rows (attention's (B, T, T) scores): each row's maximum taken from the transposed copy.
+
+
+def _softmax_along_rows(x):
+    """The softmax as computed for long rows: the shift by NumPy's max along each row (0 where it is not finite)."""
+    n = x.shape[-1]
+    rows = x.reshape(-1, n)
+    m = rows.max(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore"):
+        e = np.exp(rows - np.where(np.isfinite(m), m, 0))
+        e /= (e @ np.ones(n, x.dtype))[:, None]
+    return e.reshape(x.shape)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n", [1, 2, 7, 32, 33])
+def test_softmax_of_short_rows_has_the_bits_of_the_row_max_shift(dtype, n):
+    rng = np.random.default_rng(n)
+    x = (rng.standard_normal((6, 5, n)) * 4).astype(dtype)
+    x[0] = np.where(np.tril(np.ones((5, n), bool)), x[0], -np.inf)  # the causal mask of the lecture
+    x[1, 0], x[1, 1] = -np.inf, np.nan  # a row of -inf only; a NaN row
+    x[1, 2, 0] = np.inf
+    x[2, 0], x[2, 1, :] = 0.0, -0.0  # zero maxima of either sign
+    x[2, 2, : (n + 1) // 2] = -0.0
+    x[2, 2, (n + 1) // 2:] = 0.0
+    with np.errstate(invalid="ignore"):
+        out = F.softmax(ag.tensor(x), dim=-1).data
+    expected = _softmax_along_rows(x)
+    assert out.dtype == x.dtype
+    assert np.array_equal(out, expected, equal_nan=True)
+    assert np.array_equal(np.signbit(out), np.signbit(expected))
+
+
+def test_masked_softmax_gradient_matches_pytorch_in_float64():
+    """The lecture's `wei.masked_fill(tril == 0, float('-inf'))` then F.softmax(wei, dim=-1), rows of 32."""
+    torch = _torch()
+    rng = np.random.default_rng(4)
+    x0, w0 = rng.standard_normal((4, 32, 32)), rng.standard_normal((4, 32, 32))
+    tril = np.tril(np.ones((32, 32)))
+    x, t = ag.tensor(x0, requires_grad=True), torch.tensor(x0, requires_grad=True)
+    out = F.softmax(x.masked_fill(ag.tensor(tril) == 0, float("-inf")), dim=-1)
+    ref = torch.softmax(t.masked_fill(torch.tensor(tril) == 0, float("-inf")), dim=-1)
+    (out * ag.tensor(w0)).sum().backward()
+    (ref * torch.tensor(w0)).sum().backward()
+    np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(x.grad, t.grad.numpy(), rtol=1e-12, atol=1e-14)
