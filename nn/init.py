@@ -108,12 +108,16 @@ def _fan(shape, mode):
 
 
 def uniform(shape, low=0.0, high=1.0, rng=None, dtype=None):
-    """Array of `shape` with entries drawn from U(low, high)."""
+    """Array of `shape` with entries drawn from U(low, high) (low > high: a ValueError, PyTorch's RuntimeError)."""
+    if not low <= high:
+        raise ValueError(f"uniform_: expects a range [from, to) with from <= to, got from={low} > to={high}")
     return get_rng(rng).uniform(low, high, size=tuple(shape)).astype(resolve_dtype(dtype), copy=False)
 
 
 def normal(shape, mean=0.0, std=1.0, rng=None, dtype=None):
-    """Array of `shape` with entries drawn from N(mean, std²)."""
+    """Array of `shape` with entries drawn from N(mean, std²) (std >= 0: else a ValueError, PyTorch's RuntimeError)."""
+    if not std >= 0:
+        raise ValueError(f"normal_: expects std >= 0.0, got std={std}")
     return get_rng(rng).normal(mean, std, size=tuple(shape)).astype(resolve_dtype(dtype), copy=False)
 
 
@@ -192,6 +196,14 @@ def _fill(param, array):
 # or None); `rng=` (this module's name) is taken as well, keyword-only.
 
 
+def _no_elements(tensor):
+    """True (with PyTorch's warning, which its kaiming initialisers give) when `tensor` has no elements."""
+    if 0 in tuple(tensor.shape):
+        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=3)
+        return True
+    return False
+
+
 def _source(generator, rng):
     if generator is not None and rng is not None:
         raise TypeError("pass generator= or rng=, not both")
@@ -238,12 +250,16 @@ def xavier_normal_(tensor, gain=1.0, generator=None, *, rng=None):
 def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", generator=None, *, rng=None):
     """Fill a parameter in place with U(−b, b), b = gain·√(3 / fan) (He et al., 2015). Returns it."""
     _two_dims(tensor)
+    if _no_elements(tensor):
+        return tensor
     return _fill(tensor, kaiming_uniform(tensor.shape, a, mode, nonlinearity, _source(generator, rng), tensor.dtype))
 
 
 def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", generator=None, *, rng=None):
     """Fill a parameter in place with N(0, std²), std = gain/√fan (He et al., 2015). Returns it."""
     _two_dims(tensor)
+    if _no_elements(tensor):
+        return tensor
     return _fill(tensor, kaiming_normal(tensor.shape, a, mode, nonlinearity, _source(generator, rng), tensor.dtype))
 
 

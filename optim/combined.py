@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 
-from .lr_scheduler import LRScheduler, group_values, set_group_value
+from .lr_scheduler import LRScheduler, _group_values, _set_group_value
 from .optimizer import Optimizer
 
 
@@ -74,7 +74,7 @@ class SequentialLR(_Combined):
         self.last_epoch = last_epoch + 1
         self.optimizer = optimizer
         for group in optimizer.param_groups:                 # undo what constructing the schedulers did
-            set_group_value(group, "lr", group["initial_lr"])
+            _set_group_value(group, "lr", group["initial_lr"])
         _undo_initial_steps(self)
         index = bisect.bisect_right(milestones, 0)
         schedulers[index]._initial_step()
@@ -106,13 +106,13 @@ class ChainedScheduler(_Combined):
         if optimizer is not None and not isinstance(optimizer, Optimizer):
             raise TypeError(f"ChainedScheduler: {type(optimizer).__name__} is not an Optimizer")
         self._schedulers, self.optimizer = _check_parts("ChainedScheduler", schedulers, optimizer)
-        self._last_lr = group_values(self.optimizer, "lr")
+        self._last_lr = _group_values(self.optimizer, "lr")
 
     def step(self):
         """Step each scheduler once, in order."""
         for scheduler in self._schedulers:
             scheduler.step()
-        self._last_lr = group_values(self.optimizer, "lr")
+        self._last_lr = _group_values(self.optimizer, "lr")
 
     def get_lr(self):
         raise NotImplementedError("ChainedScheduler has no learning rate of its own (its parts set it), so it "

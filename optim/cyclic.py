@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import types
 
-from .lr_scheduler import LRScheduler, _momentum_key, _per_group, _set_momentum, set_group_value
+from .lr_scheduler import LRScheduler, _momentum_key, _per_group, _set_momentum, _set_group_value
 from .optimizer import Optimizer, check_flag, check_number
 
 _MODES = ("triangular", "triangular2", "exp_range")
@@ -70,7 +70,7 @@ class CyclicLR(LRScheduler):
             self.max_momentums = _per_group("CyclicLR", "max_momentum", optimizer, max_momentum)
         if last_epoch == -1:
             for group, lr in zip(optimizer.param_groups, base_lrs):
-                set_group_value(group, "lr", lr)
+                _set_group_value(group, "lr", lr)
             if self.cycle_momentum:
                 for group, top, low in zip(optimizer.param_groups, self.max_momentums, self.base_momentums):
                     _set_momentum(group, top, self.use_beta1)

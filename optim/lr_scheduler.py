@@ -115,8 +115,8 @@ class LRScheduler:
             self.last_epoch = epoch
             values = self._get_closed_form_lr() if hasattr(self, "_get_closed_form_lr") else self.get_lr()
         for group, lr in zip(self.optimizer.param_groups, values):
-            set_group_value(group, "lr", lr)
-        self._last_lr = group_values(self.optimizer, "lr")
+            _set_group_value(group, "lr", lr)
+        self._last_lr = _group_values(self.optimizer, "lr")
 
     def state_dict(self):
         """Every attribute except the optimizer (save the optimizer's own state dict beside it)."""
@@ -159,7 +159,7 @@ def _copied(value):
     return value.detach().clone() if isinstance(value, Value) else value
 
 
-def set_group_value(group, key, value):
+def _set_group_value(group, key, value):
     """group[key] ← value. A Value there (PyTorch's Tensor lr) is filled in place, as PyTorch does, so that the
     optimizer (and whoever else holds it) sees the new rate."""
     current = group.get(key)
@@ -170,7 +170,7 @@ def set_group_value(group, key, value):
         group[key] = value
 
 
-def group_values(optimizer, key):
+def _group_values(optimizer, key):
     """Each group's `key` entry, a Value copied (so that a later step does not change a get_last_lr() list)."""
     return [_copied(group[key]) for group in optimizer.param_groups]
 
@@ -477,8 +477,8 @@ class CosineAnnealingWarmRestarts(LRScheduler):
                 self.T_i, self.T_cur = self.T_0, epoch
         self.last_epoch = math.floor(epoch)
         for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
-            set_group_value(group, "lr", lr)
-        self._last_lr = group_values(self.optimizer, "lr")
+            _set_group_value(group, "lr", lr)
+        self._last_lr = _group_values(self.optimizer, "lr")
 
 
 from .onecycle import OneCycleLR  # noqa: E402, F401  (they build on LRScheduler above)

@@ -6,7 +6,7 @@ import math
 import numbers
 import warnings
 
-from .lr_scheduler import LRScheduler, group_values, set_group_value
+from .lr_scheduler import LRScheduler, _group_values, _set_group_value
 from .optimizer import Optimizer, check_number
 
 
@@ -50,7 +50,7 @@ class ReduceLROnPlateau(LRScheduler):
         self.mode_worse = math.inf if mode == "min" else -math.inf
         self.last_epoch = 0
         self._step_count = 0
-        self._last_lr = group_values(self.optimizer, "lr")
+        self._last_lr = _group_values(self.optimizer, "lr")
         self.best, self.cooldown_counter, self.num_bad_epochs = self.mode_worse, 0, 0
 
     def step(self, metrics, epoch=None):
@@ -74,7 +74,7 @@ class ReduceLROnPlateau(LRScheduler):
         if self.num_bad_epochs > self.patience:
             self._reduce_lr()
             self.cooldown_counter, self.num_bad_epochs = self.cooldown, 0
-        self._last_lr = group_values(self.optimizer, "lr")
+        self._last_lr = _group_values(self.optimizer, "lr")
 
     def _reduce_lr(self):
         if len(self.min_lrs) != len(self.optimizer.param_groups):
@@ -86,7 +86,7 @@ class ReduceLROnPlateau(LRScheduler):
             old = float(group["lr"])
             new = max(old * self.factor, min_lr)
             if old - new > self.eps:
-                set_group_value(group, "lr", new)
+                _set_group_value(group, "lr", new)
 
     def _from_pytorch(self, state_dict):
         state_dict = super()._from_pytorch(state_dict)

@@ -770,6 +770,28 @@ def test_swa_utils_match_pytorch(torch):
             as_.step()
 
 
+INITIALISERS = [("uniform_", ()), ("normal_", ()), ("xavier_uniform_", ()), ("xavier_normal_", ()),
+                ("kaiming_uniform_", ()), ("kaiming_normal_", ()), ("trunc_normal_", ()), ("orthogonal_", ()),
+                ("sparse_", (0.5,)), ("constant_", (2.0,)), ("zeros_", ()), ("ones_", ()), ("eye_", ())]
+
+
+@pytest.mark.parametrize("name,args", INITIALISERS, ids=[n for n, _ in INITIALISERS])
+@pytest.mark.parametrize("shape", [(0, 3), (3, 0), (4, 5), (4, 5, 3)])
+def test_initialisers_warn_and_shape_as_pytorch(name, args, shape, torch):
+    """fixed: kaiming_uniform_/kaiming_normal_ of a zero-element tensor gave no warning (PyTorch's UserWarning)."""
+    outcomes = []
+    for t in (ag, torch):
+        target = nn.Parameter(np.zeros(shape)) if t is ag else t.empty(shape, dtype=t.float64)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                result = tuple(getattr(t.nn.init, name)(target, *args).shape)
+            except (ValueError, RuntimeError) as err:
+                result = "raises" if not isinstance(err, NotImplementedError) else err
+        outcomes.append((result, sorted({w.category.__name__ for w in caught})))
+    assert outcomes[0] == outcomes[1]
+
+
 def test_packed_sequences_match_pytorch(torch):
     x = np.random.default_rng(0).normal(size=(5, 3, 2))
     for lengths in ([5, 3, 2], [3, 5, 2], [2, 2, 2]):
