@@ -766,6 +766,8 @@ def _freeze_reads(result, since, versions, copies):
 
 
 def _frozen_copy(value, versions, copies, with_data):
+    if value._requires_grad and value._p0 is None:
+        return value  # a leaf that requires grad (a detach() made one again): the gradient goes to it
     copy = copies.get(id(value))
     if copy is None:
         parents = tuple(_frozen_copy(p, versions, copies, with_data) if p._version is versions else p
@@ -781,10 +783,10 @@ def _live_views(versions):
     views = versions.views
     if not views:
         return []
-    live = [view for view in (ref() for ref in views) if view is not None and view._version is versions]
-    views[:] = [weakref.ref(view) for view in live]
-    live.sort(key=operator.attrgetter("_index"))
-    return live
+    kept = [ref for ref in views if ref() is not None and ref()._version is versions]
+    if len(kept) < len(views):
+        views[:] = kept
+    return sorted((view for view in (ref() for ref in kept) if view is not None), key=operator.attrgetter("_index"))
 
 
 def _rebase_views(root, versions, copies, replaced, required_grad):

@@ -67,6 +67,8 @@ PATTERNS = {
     "view_fill_": lambda L, x: _then(x * 2, lambda y: y[:, 3].fill_(7.0)),
     "view_masked_fill_": lambda L, x: _then(x * 2, lambda y: y[1:].masked_fill_(L.tensor(MASK[1:]), -1.0)),
     "view_relu_": lambda L, x: _then(x * 2, lambda y: y[0:2, 1:].relu_()),
+    "view_F_relu_inplace": lambda L, x: _then(x * 2, lambda y: L.nn.functional.relu(y[:, 1:3].t(), inplace=True)),
+    "view_F_elu_inplace": lambda L, x: _then(x * 2, lambda y: L.nn.functional.elu(y[1], 0.7, inplace=True)),
     "view_broadcast_operand": lambda L, x: _then(x * 2, lambda y: y[:, 1:3].add_(x[0, 1:3])),
     "view_setitem": lambda L, x: _then(x * 2, lambda y: y[1].__setitem__(slice(1, 3), x[0, 0:2] * 4)),
     "view_then_base": lambda L, x: _view_then_base(x),
