@@ -257,3 +257,19 @@ def test_copies_of_a_value_are_new_nodes_in_one_graph():
     assert b.grad.tolist() == [7.0, 7.0] and c.grad.tolist() == [8.0, 8.0] and d.grad.tolist() == [9.0, 9.0]
     assert e.grad.tolist() == [10.0, 10.0] and p.grad.tolist() == [6.0, 6.0]
     assert b.data is not p.data and e.data is p.data  # deep and shallow, as for any object
+
+
+def test_recorded_nodes_and_engine_made_nodes_set_every_slot_of_value():
+    """engine._record writes value._new_node's work out for speed: both must set each of Value's slots (a slot
+    added to Value and set in one of them only would be unset on the other's nodes)."""
+    from autograd_core.value import _new_node
+
+    slots = [s for s in Value.__slots__ if s != "__weakref__"]
+    x = Value(np.array([1.0, 2.0]))
+    for node in (x * 2.0, x + x, x.exp(), ag.stack([x, x, x]),
+                 _new_node(Value, np.zeros(2), False, None, (), None, None)):
+        assert [s for s in slots if not hasattr(node, s)] == []
+    y = x * 2.0
+    assert (y._p0, y._p1) == (x, y._p1) and y._p1.data == 2.0 and y._pending is None and y._version is None
+    three = ag.stack([x, x, x])
+    assert three._p0 is x and three._p1 == (x, x, x)  # three or more inputs: _p1 holds them all
