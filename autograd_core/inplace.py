@@ -84,25 +84,37 @@ class Versions:
         return self.count - later
 
 
-def check_saved_versions(node):
+def check_saved_versions(node, walking=False):
     """Raise if an input or the output of `node` that its rules read changed in place after `node` was recorded.
 
     The engine calls this for each node it differentiates that is older than the latest in-place change (before it
     reads the node's inputs). Inputs changed in place that the rules do not read are no error (as in PyTorch, which
     saves only what the rules read): where the change was recorded, the node is re-pointed at the copy of the input
-    as it was (`_frozen_as_of`), so its gradient goes where it went before the change.
+    as it was (`_frozen_as_of`), so its gradient goes where it went before the change. That copy must be among the
+    nodes the backward pass visits: a pass that finds its nodes first (walking them from the roots, then sorting)
+    calls this during that walk with walking=True; called later, the node is re-pointed only at a copy the walk
+    found (the one of a Value changed in place is in the graph that Value became), and otherwise raises as PyTorch
+    raises for a saved input.
     """
     index = node._index
     versions = node._version
     if versions is not None and versions.last > index:
-        return _resolve_changed(node)
+        return _resolve_changed(node, walking)
     for parent in node._parents:
         versions = parent._version
         if versions is not None and versions.last > index:
-            return _resolve_changed(node)
+            return _resolve_changed(node, walking)
 
 
-def _resolve_changed(node):
+def _visited_by_the_pass(node):
+    """Whether the running backward pass will visit `node`: always for a pass that queues nodes as their gradients
+    arrive; for one that found its nodes first, if the walk found it (its `_pending` mark)."""
+    from . import engine
+
+    return not hasattr(engine, "_UNREACHED") or node._pending is not None
+
+
+def _resolve_changed(node, walking):
     index = node._index
     parents = node._parents
     reads = _read_by_rules(node, parents)
@@ -118,6 +130,8 @@ def _resolve_changed(node):
             _raise_modified(node, parent, f"input {position}")
         frozen = _frozen_as_of(versions, parent, index)
         if frozen is not None:
+            if not (walking or _visited_by_the_pass(frozen)):
+                _raise_modified(node, parent, f"input {position}")
             inputs[position] = frozen
     if any(a is not b for a, b in zip(inputs, parents)):
         node._parents = tuple(inputs)
@@ -140,7 +154,7 @@ class _Everything:
 
 
 _EVERYTHING = _Everything()
-_METADATA = frozenset({"shape", "ndim", "dtype", "size"})
+_METADATA = frozenset({"shape", "ndim", "dtype", "size", "__class__"})
 _RULE_READS = {}  # (rule, number of inputs) -> the positions it reads (-1: the output) or _EVERYTHING
 
 
@@ -177,12 +191,12 @@ def _rule_reads(rule, n_inputs):
     for k in range(n_inputs):
         if 2 + k < len(names):
             position[names[2 + k]] = k
-        elif not code.co_flags & _CO_VARARGS or _loads(code, code.co_varnames[code.co_argcount +
+        elif not code.co_flags & _CO_VARARGS or _loads(rule, code.co_varnames[code.co_argcount +
                                                                                code.co_kwonlyargcount]):
             return _EVERYTHING  # inputs gathered by *xs, which the rule reads
         else:
             break
-    return frozenset(p for name, p in position.items() if _loads(code, name))
+    return frozenset(p for name, p in position.items() if _loads(rule, name))
 
 
 _CO_VARARGS = 0x04
@@ -190,10 +204,13 @@ _NOT_A_VARIABLE = frozenset({"LOAD_ATTR", "LOAD_GLOBAL", "LOAD_CONST", "LOAD_MET
                              "LOAD_ASSERTION_ERROR", "LOAD_BUILD_CLASS", "LOAD_SUPER_ATTR"})
 
 
-def _loads(code, name):
-    """Whether `code` loads the variable `name` (other than to read only its .shape, .ndim, .dtype or .size)."""
+def _loads(function, name, depth=0):
+    """Whether `function` loads its variable `name` other than to read only its .shape, .ndim, .dtype, .size or
+    .__class__, or to pass it to a module-level function of the library (`_spread(g, x, axis, keepdims)`) that reads
+    no more of it (looked into two calls deep)."""
     import dis
 
+    code = function.__code__
     instructions = list(dis.get_instructions(code))
     for i, ins in enumerate(instructions):
         if not ins.opname.startswith("LOAD_") or ins.opname in _NOT_A_VARIABLE:
@@ -205,8 +222,35 @@ def _loads(code, name):
         if len(loaded) == 1 and following is not None and following.opname == "LOAD_ATTR" and \
                 following.argval in _METADATA:
             continue  # x.shape: no numbers read
+        if len(loaded) == 1 and depth < 2 and _passed_on_unread(function, instructions, i, depth):
+            continue
         return True
     return False
+
+
+def _passed_on_unread(function, instructions, i, depth):
+    """Whether the load at instructions[i] is an argument of a call `helper(a, b, ...)` (every argument one load)
+    of a plain function of the library whose parameter in that position it does not read (`_loads`)."""
+    def simple(k):
+        return 0 <= k < len(instructions) and instructions[k].opname in ("LOAD_FAST", "LOAD_CONST", "LOAD_DEREF")
+
+    first, end = i, i + 1
+    while simple(first - 1):
+        first -= 1
+    while simple(end):
+        end += 1
+    if first == 0 or end >= len(instructions):
+        return False
+    callee, call = instructions[first - 1], instructions[end]
+    if callee.opname != "LOAD_GLOBAL" or call.opname not in ("PRECALL", "CALL") or call.arg != end - first:
+        return False
+    helper = getattr(function, "__globals__", {}).get(callee.argval)
+    code = getattr(helper, "__code__", None)
+    if code is None or hasattr(helper, "__self__") or not getattr(helper, "__module__", "").startswith(
+            "autograd_core") or code.co_flags & (_CO_VARARGS | 0x08):
+        return False
+    position = i - first
+    return position < code.co_argcount and not _loads(helper, code.co_varnames[position], depth + 1)
 
 
 def share_versions(view, base):

@@ -431,3 +431,69 @@ def test_a_view_of_a_detach_changes_in_place_without_recording_as_in_pytorch():
     ours = run(ag)
     for a, b in zip(ours, run(_torch())):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.xfail(strict=True, reason="the backward pass must call inplace.check_saved_versions(node, walking=True) "
+                                       "while it walks the graph (engine._in_backward_order); until then a node that "
+                                       "read a view before the view's base changed refuses backward")
+def test_a_node_that_read_a_view_before_its_base_changed_backpropagates_as_in_pytorch():
+    def run(L):
+        x = L.tensor(X.copy(), requires_grad=True)
+        y = x * 2
+        s = y[1].sum()  # reads the view y[1]; sum's rule reads no numbers of it
+        y.mul_(3)
+        (s + y.sum()).backward()
+        return np.array(x.grad.tolist())
+
+    np.testing.assert_allclose(run(ag), run(_torch()), rtol=1e-13)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Random sequences of views and in-place changes
+
+
+_VIEWS = [lambda v: v[0:2] if v.ndim and v.shape[0] >= 2 else v,
+          lambda v: v[1] if v.ndim == 2 and v.shape[0] >= 2 else v,
+          lambda v: v[:, 1:3] if v.ndim == 2 and v.shape[1] >= 3 else v, lambda v: v.t() if v.ndim == 2 else v,
+          lambda v: v.reshape(-1) if v.shape == (3, 4) else v, lambda v: v[:, 0] if v.ndim == 2 else v,
+          lambda v: v[::2] if v.ndim else v]
+_CHANGES = [lambda t, x: t.mul_(1.5), lambda t, x: t.add_(0.3), lambda t, x: t.tanh_(), lambda t, x: t.zero_(),
+            lambda t, x: t.mul_(x.reshape(-1)[: t.shape[-1]] * 0.5 + 1), lambda t, x: t.clamp_(-0.8, 0.9),
+            lambda t, x: t.sub_(x.reshape(-1)[: t.shape[-1]].exp() * 0.1), lambda t, x: t.div_(2.0),
+            lambda t, x: t.copy_(x.reshape(-1)[: t.shape[-1]] * 2), lambda t, x: t.add_(t * 0.5)]
+
+
+def _random_program(L, seed):
+    import random
+
+    rnd = random.Random(seed)
+    x = L.tensor(np.random.default_rng(seed).normal(size=(3, 4)), requires_grad=True)
+    y = x * 2
+    pool, reads = [y], []
+    for step in range(rnd.randint(1, 6)):
+        r = rnd.random()
+        if r < 0.4:
+            pool.append(rnd.choice(_VIEWS)(rnd.choice(pool)))
+        elif r < 0.9:
+            rnd.choice(_CHANGES)(rnd.choice(pool), x)
+        else:
+            reads.append(rnd.choice(pool).sum() * (step + 1))  # read now, backpropagated after later changes
+    total = (y * L.tensor(np.arange(12.0).reshape(3, 4))).sum() + sum((v * v).sum() * 0.1 for v in pool) + sum(reads)
+    total.backward()
+    return [np.array(t.tolist()) for t in [y, x.grad, *pool]]
+
+
+@pytest.mark.parametrize("seed", range(120))
+def test_random_sequences_of_views_and_changes_give_pytorchs_numbers(seed):
+    torch = _torch()
+    try:
+        theirs = _random_program(torch, seed)
+    except RuntimeError:
+        pytest.skip("PyTorch refuses this program (a saved tensor was changed)")
+    try:
+        ours = _random_program(ag, seed)
+    except RuntimeError as err:  # the one known difference: see the xfail above
+        assert "modified by an in-place operation: input 0 of 'sum'" in str(err)
+        return
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-10)
