@@ -130,7 +130,7 @@ def _resolve_changed(node, walking):
             _raise_modified(node, parent, f"input {position}")
         frozen = _frozen_as_of(versions, parent, index)
         if frozen is not None:
-            if not (walking or _visited_by_the_pass(frozen)):
+            if frozen._requires_grad and not (walking or _visited_by_the_pass(frozen)):
                 _raise_modified(node, parent, f"input {position}")
             inputs[position] = frozen
     if any(a is not b for a, b in zip(inputs, parents)):

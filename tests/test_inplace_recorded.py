@@ -81,8 +81,16 @@ PATTERNS = {
     "operand_from_same_base": lambda L, x: _then(x * 2, lambda y: y[0:1].add_(y[2:3])),
     "flip_is_a_copy": lambda L, x: _then(x * 2, lambda y: y.flip(0).mul_(5)),  # as PyTorch's flip: y unchanged
     "operator_on_base_with_views": lambda L, x: _operator_on_base(x),
+    "constant_read_before_change": lambda L, x: _constant_read_before(L, x),
     "setitem_on_base_with_views": lambda L, x: _setitem_on_base(x),
 }
+
+
+def _constant_read_before(L, x):
+    z = L.zeros(3, 4, dtype=L.float64)
+    c = z + x  # read while z needed no gradient
+    z[0].copy_(x[0] * 3)
+    return c + z
 
 
 def _operator_on_base(x):
