@@ -35,8 +35,11 @@ import numpy as np
 from autograd_core import Value, enable_grad
 from autograd_core.element import coalesce as coalesce_element_views
 from autograd_core.inplace import mark_changed
-from autograd_core.jit import effect, mark_effects
+from autograd_core.jit import effect, is_effect, mark_effects
 from autograd_core.value import stored_grad
+
+from .hooks import add_hook, with_step_hooks
+from .hooks import register_optimizer_step_post_hook, register_optimizer_step_pre_hook  # noqa: F401  (PyTorch's address)
 
 
 class Optimizer:
@@ -62,6 +65,10 @@ class Optimizer:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
+        # A step a subclass writes (LBFGS, a user's optimizer) runs the step hooks too (hooks.py), as in PyTorch.
+        step = cls.__dict__.get("step")
+        if step is not None and not is_effect(step) and not getattr(step, "with_step_hooks", False):
+            cls.step = with_step_hooks(step)
         # step and zero_grad change parameters and gradients outside the graph: a compiled training step replays
         # them as calls (effects), also where a subclass (LBFGS, or a user's optimizer) writes its own.
         mark_effects(cls, step=False, zero_grad=True)
@@ -80,6 +87,8 @@ class Optimizer:
         self.state = collections.defaultdict(dict)  # as PyTorch's: state[p] of a parameter not stepped yet is {}
         self.param_groups = []
         self._step_count = 0  # read by lr schedulers to warn about calling them before step()
+        for name in _HOOK_KINDS:  # see hooks.py (PyTorch's attribute names)
+            setattr(self, name, collections.OrderedDict())
         if isinstance(params, Value):
             raise TypeError(
                 f"{self._name}: params must be an iterable of Values or of dicts (parameter groups), "
@@ -193,6 +202,7 @@ class Optimizer:
     # Stepping.
 
     @effect()  # autograd_core.compile replays the step as a call, after the compiled backward pass
+    @with_step_hooks
     def step(self, closure=None):
         """Update every parameter that has a gradient, once. Returns closure() if given, else None.
 
@@ -260,6 +270,8 @@ class Optimizer:
         dict is a snapshot that later steps do not change. "optimizer" lets `load_state_dict` refuse the
         state of another algorithm with an error naming both.
         """
+        for hook in self._hooks("_optimizer_state_dict_pre_hooks"):
+            hook(self)
         index = {}
         groups = []
         for group in self.param_groups:
@@ -271,7 +283,12 @@ class Optimizer:
             for p, s in self.state.items()
             if p in index
         }
-        return {"state": state, "param_groups": groups, "optimizer": self._name}
+        state_dict = {"state": state, "param_groups": groups, "optimizer": self._name}
+        for hook in self._hooks("_optimizer_state_dict_post_hooks"):
+            result = hook(self, state_dict)
+            if result is not None:
+                state_dict = result
+        return state_dict
 
     def load_state_dict(self, state_dict):
         """Restore hyper-parameters and per-parameter state saved by `state_dict()`.
@@ -282,6 +299,10 @@ class Optimizer:
         Parameters are matched by position. Floating state is cast to each parameter's dtype.
         """
         who = f"{self._name}.load_state_dict"
+        for hook in self._hooks("_optimizer_load_state_dict_pre_hooks"):
+            result = hook(self, state_dict)
+            if result is not None:
+                state_dict = result
         if not isinstance(state_dict, dict) or not {"state", "param_groups"} <= state_dict.keys():
             raise ValueError(f"{who}: expected a dict with 'state' and 'param_groups' entries")
         saved_by = state_dict.get("optimizer", self._name)
@@ -333,6 +354,39 @@ class Optimizer:
             state[p] = {name: self._restore_state(value, p, index, name, who) for name, value in saved_p.items()}
         self.state = collections.defaultdict(dict, state)
         self.param_groups = groups
+        for hook in self._hooks("_optimizer_load_state_dict_post_hooks"):
+            hook(self)
+
+    # ------------------------------------------------------------------------------------------------
+    # Hooks (hooks.py), PyTorch's: each register method returns a handle whose remove() takes the hook off.
+
+    def register_step_pre_hook(self, hook):
+        """Call hook(optimizer, args, kwargs) before each step(); it may return (new_args, new_kwargs)."""
+        return add_hook(self._optimizer_step_pre_hooks, hook)
+
+    def register_step_post_hook(self, hook):
+        """Call hook(optimizer, args, kwargs) after each step()."""
+        return add_hook(self._optimizer_step_post_hooks, hook)
+
+    def register_state_dict_pre_hook(self, hook, prepend=False):
+        """Call hook(optimizer) at the start of state_dict() (first of the hooks when prepend)."""
+        return add_hook(self._optimizer_state_dict_pre_hooks, hook, prepend)
+
+    def register_state_dict_post_hook(self, hook, prepend=False):
+        """Call hook(optimizer, state_dict) at the end of state_dict(); a dict it returns is returned instead."""
+        return add_hook(self._optimizer_state_dict_post_hooks, hook, prepend)
+
+    def register_load_state_dict_pre_hook(self, hook, prepend=False):
+        """Call hook(optimizer, state_dict) at the start of load_state_dict(); a dict it returns is loaded instead."""
+        return add_hook(self._optimizer_load_state_dict_pre_hooks, hook, prepend)
+
+    def register_load_state_dict_post_hook(self, hook, prepend=False):
+        """Call hook(optimizer) after load_state_dict() has loaded."""
+        return add_hook(self._optimizer_load_state_dict_post_hooks, hook, prepend)
+
+    def _hooks(self, name):
+        hooks = getattr(self, name, None)  # an optimizer pickled before hooks existed has none
+        return tuple(hooks.values()) if hooks else ()
 
     def __repr__(self):
         lines = [f"{self._name} ("]
@@ -341,6 +395,11 @@ class Optimizer:
             lines.extend(f"    {k}: {group[k]}" for k in sorted(group) if k != "params")
         lines.append(")")
         return "\n".join(lines)
+
+
+_HOOK_KINDS = ("_optimizer_step_pre_hooks", "_optimizer_step_post_hooks", "_optimizer_state_dict_pre_hooks",
+               "_optimizer_state_dict_post_hooks", "_optimizer_load_state_dict_pre_hooks",
+               "_optimizer_load_state_dict_post_hooks")
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ torch the comparisons skip; the torch-free tests at the end check what the probe
 
 from __future__ import annotations
 
+import importlib
 import math
 import warnings
 
@@ -280,6 +281,66 @@ def test_zero_grad_and_add_param_group_match_pytorch(torch):
     aopt.step()
     _compare_state(aopt.state_dict(), topt.state_dict(), torch, "add_param_group")
     assert aopt.state[nn.Parameter(np.zeros(1))] == {}  # a defaultdict, as PyTorch's
+
+
+def _hook_log(t, lib, kind="SGD"):
+    """The calls of every kind of hook on an optimizer over two steps, a state_dict() and a load_state_dict()."""
+    log = []
+    params = _params(t)
+    opt = getattr(lib, kind)(params, lr=0.1)
+    module = importlib.import_module(f"{lib.__name__}.optimizer")  # torch.optim.optimizer, PyTorch's address
+    handles = [
+        module.register_optimizer_step_pre_hook(lambda o, a, k: log.append(("global pre", len(a)))),
+        module.register_optimizer_step_post_hook(lambda o, a, k: log.append("global post")),
+    ]
+    try:
+        opt.register_step_pre_hook(lambda o, a, k: log.append(("pre", o is opt, len(a), sorted(k))))
+        removed = opt.register_step_pre_hook(lambda o, a, k: log.append("removed"))
+        removed.remove()
+        opt.register_step_post_hook(lambda o, a, k: log.append("post"))
+        opt.register_state_dict_pre_hook(lambda o: log.append("sd pre"))
+        opt.register_state_dict_pre_hook(lambda o: log.append("sd pre first"), prepend=True)
+        opt.register_state_dict_post_hook(lambda o, sd: {**sd, "extra": 1})
+        opt.register_load_state_dict_pre_hook(lambda o, sd: {k: v for k, v in sd.items() if k != "extra"})
+        opt.register_load_state_dict_post_hook(lambda o: log.append("loaded"))
+        if kind == "LBFGS":
+            def closure():
+                opt.zero_grad()
+                loss = sum((p * p).sum() for p in params)
+                loss.backward()
+                return loss
+            opt.step(closure)
+        else:
+            opt.step()
+            # a pre-hook may replace the arguments: here a closure that returns 7
+            opt.register_step_pre_hook(lambda o, a, k: ((a[0], lambda: 7.0), k))
+            log.append(("returned", float(opt.step())))
+        sd = opt.state_dict()
+        log.append(("extra", sd.get("extra")))
+        opt.load_state_dict(sd)
+    finally:
+        for handle in handles:
+            handle.remove()
+    return log
+
+
+@pytest.mark.parametrize("kind", ["SGD", "Adam", "LBFGS"])
+def test_optimizer_hooks_are_called_as_pytorch_calls_them(kind, torch):
+    """fixed: optimizers had no step, state_dict or load_state_dict hooks."""
+    assert _hook_log(ag, optim, kind) == _hook_log(torch, torch.optim, kind)
+
+
+def test_a_step_calling_the_base_step_runs_the_hooks_once():
+    class Logged(optim.SGD):
+        def step(self, closure=None):
+            return super().step(closure)
+
+    p = nn.Parameter(np.ones(2))
+    p.grad = np.ones(2)
+    opt, calls = Logged([p], lr=0.1), []
+    opt.register_step_post_hook(lambda o, a, k: calls.append(1))
+    opt.step()
+    assert calls == [1] and np.allclose(p.data, 0.9)
 
 
 # ----------------------------------------------------------------------------------------------------
