@@ -229,11 +229,19 @@ PROBES = {
     "cdf_outside_message": "message(lambda: d.cdf(o))",
     "icdf": "d.icdf(T([0.1, 0.5, 0.8]))",
     "cdf_icdf": "d.icdf(d.cdf(v))",
+    "icdf_outside": "d.icdf(T([-0.1, 1.0, 1.5]))",
+    "icdf_ends": "d.icdf(T([0.0, 1.0, 0.5]))",
+    "cdf_infinite": "make(validate_args=False).cdf(T([-np.inf, np.inf, 0.0]))",
+    "log_prob_infinite": "make(validate_args=False).log_prob(T([-np.inf, np.inf, np.nan]))",
     "enumerate_support": "d.enumerate_support()",
     "enumerate_support_unexpanded": "d.enumerate_support(expand=False)",
     "expand": "(lambda e: (e.batch_shape, e.event_shape, e.log_prob(v)))(d.expand((4, 1) + d.batch_shape))",
     "expand_repr": "repr(d.expand((4, 1) + d.batch_shape))",
     "expand_mean": "d.expand((4, 1) + d.batch_shape).mean",
+    "expand_validates": "d.expand((4, 1) + d.batch_shape).log_prob(o)",
+    "expand_support": "d.expand((4, 1) + d.batch_shape).support",
+    "expand_entropy": "d.expand((4, 1) + d.batch_shape).entropy()",
+    "expand_sample_shape": "tuple(d.expand((4, 1) + d.batch_shape).sample((2,)).shape)",
     "expand_twice": "d.expand((4, 1) + d.batch_shape).expand((2, 4, 5) + d.batch_shape).batch_shape",
     "sample_shapes": "[tuple(d.sample(s).shape) for s in [(), (3,), (2, 3)]]",
     "sample_dtype": "d.sample().dtype",
@@ -260,6 +268,15 @@ ALLOWED = {  # (distribution id, probe): why we differ from PyTorch here (the ca
     **{(d, "log_prob_int"): "a ValueError (not within the support: int64 values are not in (0, 1) or not "
                             "inexact) where PyTorch's torch.finfo raises TypeError"
        for d in ("RelaxedBernoulli", "LKJCholesky", "LKJCholesky-one", "TransformedDistribution-sigmoid")},
+    **{(d, "expand_entropy"): "PyTorch's Multinomial.expand forgets _binomial, so the expanded entropy raises "
+                              "AttributeError; ours works"
+       for d in ("Multinomial", "Multinomial-logits", "Multinomial-zeros")},
+    **{(d, "expand_support"): "our constraint's repr names its total_count (see support)"
+       for d in ("Multinomial", "Multinomial-logits", "Multinomial-zeros")},
+    ("RelaxedBernoulli", "log_prob_infinite"): "PyTorch builds the base LogitRelaxedBernoulli validating whatever "
+                                               "validate_args says and raises; ours passes validate_args=False down",
+    **{(d, "log_prob_infinite"): "a vector where a matrix is expected: RuntimeError from our diagonal(), "
+                                 "IndexError from PyTorch's" for d in ("LKJCholesky", "LKJCholesky-one")},
     **{(d, "param_shape"): "ours has param_shape on every family with probs/logits; PyTorch lacks it here"
        for d in ("Geometric-probs", "Geometric-logits", "Geometric-edges", "RelaxedBernoulli")},
     ("Multinomial-zeros", "support"): "our constraint's repr names its total_count: Multinomial(upper_bound=3)",
@@ -1165,3 +1182,23 @@ def test_exponential_family_kl_has_gradients_for_p_and_works_without_grad():
     with ag.no_grad():
         kl = D.kl_divergence(D.Wishart(ag.tensor(4.0, dtype=ag.float64), ag.tensor(cov)), q)
     assert not kl.requires_grad and kl.item() > 0
+
+
+def test_xlogy_is_zero_where_x_is_zero_unless_y_is_nan():
+    # torch.xlogy: 0 · log y = 0 for every y but NaN (0, ∞, negative); Gamma's log_prob at ∞ with concentration 1
+    from autograd_core.distributions.utils import xlogy
+    x = ag.tensor([0.0, 0.0, 0.0, 0.0, 0.0, 2.0], dtype=ag.float64, requires_grad=True)
+    y = ag.tensor([0.0, np.inf, -1.0, np.nan, 3.0, 3.0], dtype=ag.float64)
+    out = xlogy(x, y)
+    np.testing.assert_array_equal(out.data, [0.0, 0.0, 0.0, np.nan, 0.0, 2 * np.log(3)])
+    out[[0, 1, 2, 4, 5]].sum().backward()
+    np.testing.assert_allclose(np.asarray(x.grad)[[0, 1, 2, 4, 5]], [0.0, 0.0, 0.0, np.log(3), np.log(3)])
+    g = D.Gamma(ag.tensor([1.0, 2.0], dtype=ag.float64), ag.tensor(1.0, dtype=ag.float64), validate_args=False)
+    np.testing.assert_array_equal(g.log_prob(ag.tensor(np.inf, dtype=ag.float64)).data, [-np.inf, np.nan])
+
+
+def test_half_distributions_score_nan_as_outside():
+    # PyTorch's where(value >= 0, log_prob, −inf): NaN is not >= 0
+    for d in (D.HalfNormal(ag.tensor(1.0, dtype=ag.float64), validate_args=False),
+              D.HalfCauchy(ag.tensor(1.0, dtype=ag.float64), validate_args=False)):
+        assert d.log_prob(ag.tensor([np.nan, -1.0], dtype=ag.float64)).data.tolist() == [-np.inf, -np.inf]

@@ -93,7 +93,8 @@ class _Half(TransformedDistribution):
             self._validate_sample(value)
         log_prob = self.base_dist.log_prob(value) + math.log(2)
         data = np.asarray(value.data if isinstance(value, Value) else value)
-        outside = np.broadcast_to(data < 0, log_prob.shape)
+        with np.errstate(invalid="ignore"):  # −inf where not value >= 0, NaN included, as PyTorch's where
+            outside = np.broadcast_to(~(data >= 0), log_prob.shape)
         return ops.where(outside, constant(np.array(-np.inf, dtype=log_prob.dtype)), log_prob)
 
     def cdf(self, value):

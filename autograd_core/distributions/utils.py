@@ -141,15 +141,18 @@ def constant(data):
 
 
 def xlogy(x, y):
-    """x · log(y), with 0 where x == 0 and y == 0 (0 · log 0), and finite gradients there.
+    """x · log(y), with 0 where x == 0 and y is not NaN (as torch.xlogy: 0 · log 0, 0 · log ∞ and 0 · log(−1) are
+    0), and finite gradients there.
 
-    y is replaced by 1 at those points before the log, so that neither the value nor the gradient meets
-    0 · (−inf); elsewhere the gradient w.r.t. x is log(y), also where x == 0."""
+    y is replaced by 1 at those points before the log (where y is not a positive finite number), so that
+    neither the value nor the gradient meets 0 · ∞; elsewhere the gradient w.r.t. x is log(y), also where
+    x == 0."""
     xd = np.asarray(x.data if isinstance(x, Value) else x)
     yd = np.asarray(y.data if isinstance(y, Value) else y)
-    both_zero = (xd == 0) & (yd == 0)
-    if np.any(both_zero):
-        y = ops.where(both_zero, constant(np.array(1, dtype=_float_dtype(x, y))), y)
+    with np.errstate(invalid="ignore"):
+        zero = (xd == 0) & ~np.isnan(yd) & ~((yd > 0) & np.isfinite(yd))
+    if np.any(zero):
+        y = ops.where(zero, constant(np.array(1, dtype=_float_dtype(x, y))), y)
     return x * ops.log(y)
 
 
