@@ -338,7 +338,13 @@ class TensorMethods:
         inf gives max |x|, 0 the count of nonzero elements, other p give (Σ|x|^p)^(1/p)."""
         args = reduce_args(None, keepdim, dim, None)
         if p in ("fro", 2, 2.0):
-            return (self * self).sum(**args).sqrt()
+            squares = (self * self).sum(**args)
+            at_zero = _data(squares) == 0
+            if not np.any(at_zero):
+                return squares.sqrt()
+            # The norm of zeros has gradient 0 (PyTorch's), not x·∞ = NaN: √ sees 1 there, and its result is not used.
+            where = _value._ops.where
+            return where(at_zero, 0.0, where(at_zero, 1.0, squares).sqrt())
         if p in (1, 1.0):
             return self.abs().sum(**args)
         if p == float("inf"):

@@ -125,8 +125,9 @@ def _elu(x, alpha):
 
 
 def _elu_vjp(g, out, x, alpha):
-    # 1 where x > 0, alpha·eˣ = out + alpha elsewhere (alpha at 0, as PyTorch); `out` a Value under create_graph
-    return where(np.asarray(data_of(x)) > 0, g, g * (out + alpha))
+    # 1 where x > 0, alpha·eˣ = out + alpha where x <= 0 (alpha at 0, as PyTorch); `out` a Value under create_graph.
+    # NaN x passes g (PyTorch's elu_backward tests x <= 0).
+    return where(np.asarray(data_of(x)) <= 0, g * (out + alpha), g)
 
 
 _elu.defvjp(_elu_vjp, formulas=("g where x > 0, g⊙(out + α) elsewhere",))

@@ -6,10 +6,13 @@ with `where` on a recorded comparison, and the comparisons are PyTorch's, so tha
 PyTorch's too:
 
     hardtanh, relu6      gradient 1 strictly inside (min_val, max_val), 0 at and beyond the limits
-    hardsigmoid          1/6 strictly inside (−3, 3), 0 at ±3
-    hardswish            (2x + 3)/6 strictly inside (−3, 3); 0 at and below −3, 1 at and above 3
-    softshrink, hardshrink   0 on [−λ, λ], 1 outside
-    threshold            1 where x > threshold, else 0
+    hardsigmoid          1/6 strictly inside (−3, 3), 0 at ±3 (and at NaN)
+    hardswish            (2x + 3)/6 strictly inside (−3, 3); 0 at and below −3, 1 at and above 3 (and at NaN)
+    softshrink, hardshrink   0 on [−λ, λ], 1 outside (NaN included: the value is NaN)
+    threshold            0 where x <= threshold, else 1 (NaN included: the value is NaN)
+
+As PyTorch's, these compare so that NaN falls where PyTorch's kernels put it, and a branch that is not chosen never
+sees an infinite x (its zero gradient would meet ∞ in a product: NaN).
     prelu                1 where x > 0, else the weight (x = 0 included)
 
 `inplace=True` (where PyTorch has it) changes the input and returns it, under PyTorch's rules, as for ReLU (see
@@ -117,14 +120,19 @@ def hardswish(input, inplace=False):
     """x·relu6(x + 3)/6: 0 for x < −3, x for x > 3, x(x + 3)/6 between (Howard et al., 2019)."""
     if inplace:
         return update_in_place(input, "hardswish(inplace=True)", hardswish)
-    return where(input <= -3.0, 0.0, where(input >= 3.0, input, input * (input + 3.0) / 6.0))
+    inside = (input > -3.0) & (input < 3.0)
+    middle = where(inside, input, 0.0)  # x only where it is chosen: ±inf elsewhere would make its gradient NaN
+    return where(input <= -3.0, 0.0, where(inside, middle * (middle + 3.0) / 6.0, input))
 
 
 def hardsigmoid(input, inplace=False):
     """relu6(x + 3)/6: 0 for x <= −3, 1 for x >= 3, x/6 + 1/2 between."""
     if inplace:
         return update_in_place(input, "hardsigmoid(inplace=True)", hardsigmoid)
-    return where(input <= -3.0, 0.0, where(input >= 3.0, 1.0, (input + 3.0) / 6.0))
+    inside = (input > -3.0) & (input < 3.0)
+    # Outside: 0, 1, or NaN for NaN as a constant (PyTorch's gradient is 0 there too).
+    return where(inside, (input + 3.0) / 6.0,
+                 where(data_of(input) <= -3.0, 0.0, where(data_of(input) >= 3.0, 1.0, data_of(input))))
 
 
 def logsigmoid(input):
@@ -162,8 +170,8 @@ def glu(input, dim=-1):
 def threshold(input, threshold, value, inplace=False):
     """x where x > threshold, `value` elsewhere."""
     if inplace:
-        return update_in_place(input, "threshold(inplace=True)", lambda x: where(x > threshold, x, float(value)))
-    return where(input > threshold, input, float(value))
+        return update_in_place(input, "threshold(inplace=True)", lambda x: where(x <= threshold, float(value), x))
+    return where(input <= threshold, float(value), input)  # NaN is kept, as PyTorch's
 
 
 def tanhshrink(input):
@@ -180,13 +188,13 @@ def _check_lambd(lambd, who):
 def softshrink(input, lambd=0.5):
     """x − λ where x > λ, x + λ where x < −λ, 0 on [−λ, λ] (λ >= 0)."""
     lambd = _check_lambd(lambd, "softshrink")
-    return where(input > lambd, input - lambd, where(input < -lambd, input + lambd, 0.0))
+    return where((input >= -lambd) & (input <= lambd), 0.0, where(input > lambd, input - lambd, input + lambd))
 
 
 def hardshrink(input, lambd=0.5):
     """x where |x| > λ, 0 on [−λ, λ] (λ >= 0)."""
     lambd = _check_lambd(lambd, "hardshrink")
-    return where(input > lambd, input, where(input < -lambd, input, 0.0))
+    return where((input >= -lambd) & (input <= lambd), 0.0, input)  # NaN is kept, as PyTorch's
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -25,8 +25,8 @@ def _as_value(x):
 def norm2(x, axis, keepdims=False):
     """√(Σ x²) along `axis`, with gradient x/‖x‖, and 0 where ‖x‖ = 0 (PyTorch's subgradient there)."""
     squares = (x * x).sum(axis=axis, keepdims=keepdims)
-    positive = squares > 0
-    return where(positive, sqrt(where(positive, squares, 1.0)), 0.0)  # no 0/0 in the gradient at 0
+    zero = squares == 0  # (not `squares > 0`: a NaN norm stays NaN, as PyTorch's)
+    return where(zero, 0.0, sqrt(where(zero, 1.0, squares)))  # no 0/0 in the gradient at 0
 
 
 def _lift_to(norm, eps):

@@ -162,7 +162,10 @@ def _quadratic_then_linear(who, input, target, reduction, width, scale, weight=N
     z = abs(d)
     if width == 0:
         return _reduce(z * scale if scale != 1 else z, reduction)
-    losses = where(z < width, (0.5 / width) * d * d, z - 0.5 * width)  # the mask: recorded under compile
+    near = ~(z >= width)  # the mask, recorded under compile; NaN takes the square (NaN gradient, as PyTorch's)
+    # d only where the square is chosen: an infinite d elsewhere would make the square's (unused) gradient 0·∞ = NaN
+    near_d = where(near, d, 0.0)
+    losses = where(near, (0.5 / width) * near_d * near_d, z - 0.5 * width)
     return _reduce(losses * scale if scale != 1 else losses, reduction)
 
 

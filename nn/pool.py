@@ -116,11 +116,16 @@ def _scatter_into(dx, g, x, out, kernel, stride, padding, dilation, zeroed=False
             dxp.fill(0)
     disjoint = all(s >= d * (k - 1) + 1 for s, k, d in zip(stride, kernel, dilation))
     part = None if disjoint else _scratch("pool_part", g.shape, g.dtype)
+    # g·hit is 0 off the maxima unless g holds inf or NaN (g·g shows it: one BLAS dot); then a `where`, so that those
+    # elements get 0 as in PyTorch's scatter of g, not ∞·0 = NaN.
+    finite = np.isfinite(np.vdot(g, g))
     for _, at, hit in _first_maxima(x, out, kernel, stride, padding, dilation):
+        piece = np.multiply(g, hit, out=dxp[at] if disjoint else part) if finite else np.where(hit, g, 0)
         if disjoint:
-            np.multiply(g, hit, out=dxp[at])  # each element of x is in one window at most
+            if not finite:
+                dxp[at] = piece  # each element of x is in one window at most
         else:
-            dxp[at] += np.multiply(g, hit, out=part)
+            dxp[at] += piece
     if dxp is not dx:
         np.copyto(dx, dxp[:, :, pt:pt + H, pl:pl + W])
 

@@ -112,9 +112,11 @@ def _pow_vjp_base(g, out, x, y):
     # d(x^y)/dx = y·x^(y-1). Where y == 0 the derivative is 0 (also at x = 0, where x^(y-1) = inf): the exponent
     # is replaced by 0 there, giving y·x⁰ = 0 · 1. A `where` around the result instead would leave
     # 0 · inf = nan in the derivative of this rule (the Hessian of x ** 0 and x ** 1 at x = 0).
+    # And 0 there even for an infinite or NaN g (PyTorch's where), which the product would turn into NaN.
     zero_exponent = data_of(y) == 0
-    exponent = where(zero_exponent, 0, y - 1) if np.any(zero_exponent) else y - 1
-    return _quiet(lambda: g * y * x ** exponent)
+    if np.any(zero_exponent):
+        return where(zero_exponent, 0, _quiet(lambda: g * y * x ** where(zero_exponent, 0, y - 1)))
+    return _quiet(lambda: g * y * x ** (y - 1))
 
 
 def _pow_vjp_exponent(g, out, x, y):
@@ -252,13 +254,24 @@ def _zeros(dtype):
 
 
 def _relu_vjp(g, out, x):
+    # where(x <= 0, 0, g), as PyTorch's threshold_backward: 0 where x <= 0 even for an infinite or NaN g (the
+    # product g·[x>0] gives NaN there), and g where x is NaN.
     x = data_of(x)
-    if g.__class__ is x.__class__ and x.__class__ in _SCALAR_ZEROS:  # g·[x>0] for one number, as NumPy does it
-        return g if x > 0 else g * _SCALAR_ZERO_FLOATS[x.__class__]
-    if (g.__class__ is np.ndarray and g.nbytes >= recycle.MIN_BYTES and g.shape == x.shape
-            and g.dtype.kind == "f" and x.__class__ is np.ndarray):
-        return np.multiply(g, x > number_like(0, x), out=recycle.empty(g.shape, g.dtype))
-    return g * (x > number_like(0, x))
+    if g.__class__ is x.__class__ and x.__class__ in _SCALAR_ZEROS:  # one number
+        return _SCALAR_ZERO_FLOATS[x.__class__] if x <= 0 else g
+    passes = np.less_equal(x, number_like(0, x))
+    if passes.__class__ is np.ndarray:
+        np.logical_not(passes, out=passes)
+    else:  # 0-d data
+        passes = ~passes
+    if g.__class__ is np.ndarray and g.shape == x.shape and g.dtype.kind == "f":
+        # The product is the `where` unless g holds inf or NaN, which g·g then shows (a BLAS dot: cheaper than
+        # np.where, ~10× slower than the product); an overflowing square only takes the `where` for nothing.
+        grad = np.multiply(g, passes, out=recycle.empty(g.shape, g.dtype) if g.nbytes >= recycle.MIN_BYTES else None)
+        flat = grad.reshape(-1)
+        if np.isfinite(np.dot(flat, flat)):
+            return grad
+    return where(passes, g, 0)
 
 
 relu.defvjp(_relu_vjp, formulas=("g⊙[x>0]",))
@@ -282,10 +295,15 @@ leaky_relu.defjvp_elementwise()
 
 
 abs = Primitive("abs", np.abs, title="abs")
-abs.__doc__ = "|x| elementwise (same shape as x); the gradient is sign(x), 0 at 0 (as PyTorch)."
+abs.__doc__ = "|x| elementwise (same shape as x); the gradient is sign(x), 0 at 0 and at NaN (as PyTorch)."
 
 
-abs.defvjp(lambda g, out, x: g * np.sign(data_of(x)), formulas=("g⊙sign x",))
+def _sign_or_zero(x):
+    """sign(x) with 0 at NaN (PyTorch's sgn; NumPy's sign is NaN there)."""
+    return np.sign(x) if x.dtype.kind not in "fc" else ((x > 0).astype(x.dtype) - (x < 0))
+
+
+abs.defvjp(lambda g, out, x: g * _sign_or_zero(data_of(x)), formulas=("g⊙sign x",))
 abs.defjvp_elementwise()
 
 
@@ -297,12 +315,13 @@ def _clip(x, min=None, max=None):
 def _clip_vjp(g, out, x, min=None, max=None):
     xd = data_of(x)
     # Not in place: array bounds may broadcast x to a larger shape (the engine sums g back to x's).
+    # A `where`, as PyTorch's: 0 outside (and at NaN x) even for an infinite or NaN g.
     inside = True
     if min is not None:
         inside = inside & (xd >= min)
     if max is not None:
         inside = inside & (xd <= max)
-    return g * inside
+    return where(inside, g, 0)
 
 
 _clip.defvjp(_clip_vjp, formulas=("g⊙[min≤x≤max]",))
@@ -321,10 +340,11 @@ def clip(input, min=None, max=None):  # noqa: A002  (PyTorch's argument name)
     return _clip(input, min=data_of(min), max=data_of(max))
 
 
-def _tie_weights(xd, yd, winner):
-    """1 where x wins, 1/2 where x and y tie, 0 where y wins, in x's float dtype."""
-    dtype = np.result_type(xd, yd)
-    return np.where(winner(xd, yd), 1, np.where(xd == yd, 0.5, 0)).astype(dtype)
+def _tie_share(g, xd, yd, loser):
+    """x's part of g, as PyTorch's: g/2 where x and y tie, 0 where x loses (even for an infinite or NaN g), else g
+    (NaN in x or y included: both get g)."""
+    tie, lost = xd == yd, loser(xd, yd)
+    return where(lost, 0, where(tie, g / 2, g) if np.any(tie) else g)
 
 
 @primitive("maximum")
@@ -333,8 +353,8 @@ def maximum(x, y):
     return np.maximum(x, y)
 
 
-maximum.defvjp(lambda g, out, x, y: g * _tie_weights(data_of(x), data_of(y), np.greater),
-               lambda g, out, x, y: g * _tie_weights(data_of(y), data_of(x), np.greater),
+maximum.defvjp(lambda g, out, x, y: _tie_share(g, data_of(x), data_of(y), np.less),
+               lambda g, out, x, y: _tie_share(g, data_of(y), data_of(x), np.less),
                formulas=("g⊙[x≥y]", "g⊙[y≥x]"))
 maximum.defjvp_elementwise()
 maximum.promotes = True
@@ -346,8 +366,8 @@ def minimum(x, y):
     return np.minimum(x, y)
 
 
-minimum.defvjp(lambda g, out, x, y: g * _tie_weights(data_of(x), data_of(y), np.less),
-               lambda g, out, x, y: g * _tie_weights(data_of(y), data_of(x), np.less),
+minimum.defvjp(lambda g, out, x, y: _tie_share(g, data_of(x), data_of(y), np.greater),
+               lambda g, out, x, y: _tie_share(g, data_of(y), data_of(x), np.greater),
                formulas=("g⊙[x≤y]", "g⊙[y≤x]"))
 minimum.defjvp_elementwise()
 minimum.promotes = True

@@ -124,10 +124,15 @@ var.defjvp(lambda t, out, x, axis=None, ddof=0, keepdims=False:          # d var
 
 
 def _extremum_vjp(g, out, x, axis=None, keepdims=False):
+    # Ties split g equally; a NaN result goes to the NaNs (NaN != NaN). Elsewhere 0, even for an infinite or NaN g
+    # (a `where`, as PyTorch's max(): g·0 would be NaN).
     xd = data_of(x)
-    hit = xd == np.reshape(data_of(out), _kept_shape(xd.shape, axis))
-    share = (hit / hit.sum(axis=axis, keepdims=True)).astype(xd.dtype)   # ties split equally
-    return _expand(g, x, axis, keepdims) * share
+    extremum = np.reshape(data_of(out), _kept_shape(xd.shape, axis))
+    hit = xd == extremum
+    if xd.dtype.kind in "fc":
+        hit |= np.isnan(xd) & np.isnan(extremum)
+    share = (hit / hit.sum(axis=axis, keepdims=True)).astype(xd.dtype)
+    return where(hit, _expand(g, x, axis, keepdims) * share, 0)
 
 
 @primitive("max")

@@ -62,8 +62,17 @@ acos.defvjp(lambda g, out, x: -g / sqrt(1 - x * x), formulas=("−g/√(1−x²)
 atan.defvjp(lambda g, out, x: g / (1 + x * x), formulas=("g/(1+x²)",))
 sinh.defvjp(lambda g, out, x: g * cosh(x), formulas=("g⊙cosh x",))
 cosh.defvjp(lambda g, out, x: g * sinh(x), formulas=("g⊙sinh x",))
-atan2.defvjp(lambda g, out, y, x: g * x / (x * x + y * y),       # ∂/∂y atan2(y, x) = x / (x² + y²)
-             lambda g, out, y, x: -g * y / (x * x + y * y),      # ∂/∂x atan2(y, x) = −y / (x² + y²)
+def _atan2_recip(y, x):
+    """1 / (x² + y²), and 0 at x = y = 0 (as PyTorch: atan2's gradient there is 0, not 0/0)."""
+    r2 = x * x + y * y
+    origin = data_of(r2) == 0
+    if not np.any(origin):
+        return 1 / r2
+    return where(origin, 0, 1 / where(origin, 1, r2))
+
+
+atan2.defvjp(lambda g, out, y, x: g * x * _atan2_recip(y, x),     # ∂/∂y atan2(y, x) = x / (x² + y²)
+             lambda g, out, y, x: -g * y * _atan2_recip(y, x),    # ∂/∂x atan2(y, x) = −y / (x² + y²)
              formulas=("g⊙x/(x²+y²)", "−g⊙y/(x²+y²)"))
 for _p in (log1p, expm1, tan, asin, acos, atan, sinh, cosh, atan2):
     _p.defjvp_elementwise()
@@ -76,7 +85,7 @@ atan2.promotes = True  # float32 with int64 computes in float32, as PyTorch's (N
 
 
 def _zero(g, out, x, **params):
-    return g * 0
+    return where(False, g, 0)  # zeros even where g is infinite or NaN (g·0 would be NaN there), as PyTorch's
 
 
 def _round_half_even(x, decimals=0):

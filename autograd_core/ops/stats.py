@@ -73,8 +73,9 @@ def logcumsumexp(input, dim):
     dim = check_dim(dim, x.ndim)
     last = movedim(x, dim, -1)
     n = last.shape[-1]
-    later = np.triu(np.full((n, n), -np.inf, dtype=x.dtype), k=1)  # row i: 0 for j <= i, −inf after
-    prefixes = last.unsqueeze(-2) + later  # (..., i, j)
+    later = np.triu(np.ones((n, n), dtype=bool), k=1)  # row i: True after i
+    # (..., i, j): x_j for j <= i, −inf after (chosen, not added: an infinite x_j + (−inf) would be NaN)
+    prefixes = where(later, -np.inf, last.unsqueeze(-2))
     return movedim(prefixes.logsumexp(axis=-1), -1, dim)
 
 
