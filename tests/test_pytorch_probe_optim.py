@@ -419,6 +419,11 @@ CASES = [
     'S(t.optim.SGD(P(t)[0], lr=0.1))',
     'S(t.optim.SGD([P(t)[0], P(t)[0]], lr=0.1))',
     'S(t.optim.LBFGS([{"params": P(t)[:1]}, {"params": P(t)[1:]}]))',
+    'S(A(t.optim.SGD(P(t)[:2], lr=0.1), {"params": P(t)[2:], "lr": 0.5, "momentum": 0.9}))',
+    'A(t.optim.SGD(P(t)[:2], lr=0.1), [P(t)[2]])',
+    'A(t.optim.SGD(P(t)[:2], lr=0.1), {"params": {Q(t, 2)}})',
+    'A(t.optim.SGD(P(t)[:2], lr=0.1), {"params": Q(t, 2) * 2})',
+    'S(t.optim.SGD([{"params": P(t)[:2]}, {"params": P(t)[2:], "lr": 0.3}], lr=0.1, momentum=0.5))',
     'L(t, "StepLR", step_size=3, gamma=0.5, epochs=7)',
     'L(t, "CosineAnnealingWarmRestarts", T_0=0)',
     'L(t, "CosineAnnealingWarmRestarts", T_0=2, T_mult=0)',
@@ -447,6 +452,9 @@ CASES = [
     'float(t.nn.utils.clip_grad_norm_([], 1.0))',
     'G(t.nn.utils.clip_grad_norm_, 0.5)',
     'G(t.nn.utils.clip_grad_value_, 0.3)',
+    'G(lambda ps, v: t.nn.utils.clip_grad_norm_(ps, v, error_if_nonfinite=True, foreach=True), 0.5)',
+    'NF(t, True)',
+    'NF(t, False)',
     'G(lambda ps, v: t.nn.utils.clip_grads_with_norm_(ps, v, t.tensor(3.0, dtype=t.float64)), 1.0)',
     'float(t.nn.utils.get_total_norm([p.grad for p in P(t)], 3.0))',  # fixed: a 0-d gradient was a TypeError
     't.nn.utils.parameters_to_vector(P(t)).shape[0]',
@@ -502,6 +510,13 @@ CASES = [
     't.nn.utils.rnn.pack_padded_sequence(Z(t, 5, 3, 2), [2, 3, 5])',
     't.nn.utils.rnn.pack_padded_sequence(Z(t, 5, 3, 2), [2, 3, 5], enforce_sorted=False).sorted_indices',
     't.nn.utils.rnn.pad_sequence([])',
+    't.nn.utils.rnn.pad_sequence([Z(t, 2, 3) + 1, Z(t, 4, 3)], batch_first=True, padding_value=-1.0)',
+    't.nn.utils.rnn.pad_sequence([Z(t, 2, 3) + 1, Z(t, 4, 3)], padding_side="left")',
+    't.nn.utils.rnn.pad_sequence(Z(t, 3, 2) + 1)',
+    't.nn.utils.rnn.pad_sequence([Z(t), Z(t)])',
+    't.nn.utils.rnn.unpad_sequence(Z(t, 5, 3, 2) + 1, t.tensor([5, 3, 2]))',
+    't.nn.utils.rnn.unpack_sequence(t.nn.utils.rnn.pack_sequence([Z(t, 2) + 1, Z(t, 3)], enforce_sorted=False))',
+    't.nn.utils.rnn.pack_sequence([Z(t, 2) + 1, Z(t, 3)])',
     't.nn.utils.rnn.pad_sequence([Z(t, 2, 3), Z(t, 3, 2)])',
     't.nn.utils.rnn.pad_sequence([Z(t, 2), Z(t, 3)], padding_side="up")',
     't.nn.utils.weight_norm(t.nn.Linear(2, 3), name="nope")',  # fixed: ValueError (PyTorch: AttributeError)
@@ -534,6 +549,10 @@ ALLOWED = {  # expression: why we differ from PyTorch here (the case must still 
         'stricter: a vector longer than the parameters is an error (PyTorch ignores the rest)',
     't.nn.init.sparse_(Q(t, 3, 4), 1.5)': 'stricter: sparsity must be in [0, 1]',
     't.nn.init.trunc_normal_(Q(t, 3, 4), std=-1)': 'stricter: std must be positive',
+    'A(t.optim.SGD(P(t)[:2], lr=0.1), {"lr": 0.5})':
+        "a ValueError naming the missing 'params' entry (PyTorch: a KeyError from its dict lookup)",
+    'A(t.optim.Adam(P(t)[:2], lr=0.1), {"params": P(t)[2:], "lr": -1.0})':
+        "stricter: add_param_group checks the group's hyper-parameters (PyTorch's checks only the defaults)",
     't.nn.utils.rnn.pack_padded_sequence(Z(t, 5, 3, 2), [6, 3, 2])':
         'stricter: a length beyond the time steps is an error (PyTorch packs past the end)',
 }
@@ -549,9 +568,21 @@ def _grads_after(clip, t, value):
     return [np.asarray(p.grad.numpy() if hasattr(p.grad, "numpy") else p.grad) for p in params]
 
 
+def _added(opt, group):
+    opt.add_param_group(group)
+    return opt
+
+
+def _nonfinite_clip(t, error):
+    params = _params(t)
+    params[0].grad = params[0].grad * float("nan") if t is not ag else params[0].grad * np.nan
+    norm = t.nn.utils.clip_grad_norm_(params, 1.0, error_if_nonfinite=error)
+    return [float(norm)] + [np.asarray(p.grad.numpy() if hasattr(p.grad, "numpy") else p.grad) for p in params]
+
+
 def _evaluate(t, expression):
     scope = {"t": t, "np": np, "P": _params, "S": _two_steps, "L": _scheduled, "Z": _zeros_value, "Q": _param,
-             "G": lambda clip, value: _grads_after(clip, t, value)}
+             "G": lambda clip, value: _grads_after(clip, t, value), "A": _added, "NF": _nonfinite_clip}
     return eval(expression, scope)  # test-authored expressions only
 
 
@@ -571,9 +602,10 @@ def _same(a, b):
     if isinstance(a, list) and isinstance(b, list):
         return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
     if isinstance(a, tuple) and isinstance(b, tuple) and a and a[0] == "array":
-        return a[0] == b[0] and a[1].shape == b[1].shape and np.allclose(a[1], b[1], rtol=1e-9, atol=1e-12)
+        return a[0] == b[0] and a[1].shape == b[1].shape and np.allclose(a[1], b[1], rtol=1e-9, atol=1e-12,
+                                                                          equal_nan=True)
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
-        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) or (math.isnan(a) and math.isnan(b))
     return a == b
 
 
