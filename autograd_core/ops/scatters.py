@@ -81,53 +81,71 @@ def _scatter_reduce(x, src, *, dim, index, reduce, include_self):
     return out[()] if out.ndim == 0 else out
 
 
-def _factors(out, x, src, dim, index, reduce, include_self):
-    """(∂out/∂x elementwise, ∂out[target of p]/∂src[p]) as arrays or Values (see the module's docstring)."""
-    positions = along(index, dim)
-    dtype = np.result_type(data_of(out))
+def _ties(out, x, src, positions, dtype):
+    """amax/amin: where input and src equal the extremum at their target, and how many do there (input's element
+    counted even with include_self=False: PyTorch's count)."""
+    o = data_of(out)
+    self_is, src_is = data_of(x) == o, data_of(src) == o[positions]
+    ties = self_is.astype(dtype)
+    np.add.at(ties, positions, src_is)
+    return self_is, src_is, ties
+
+
+def _self_factor(out, x, src, dim, index, reduce, include_self):
+    """∂out/∂input elementwise (see the module's docstring), an array or a Value."""
+    shape, dtype = np.shape(data_of(out)), np.result_type(data_of(out))
+    if reduce == "sum":
+        factor = np.ones((), dtype)
+    elif reduce == "mean":
+        factor = 1 / _counts(shape, index, dim, include_self).astype(dtype)
+    elif reduce in ("amax", "amin"):
+        self_is, _, ties = _ties(out, x, src, along(index, dim), dtype)
+        factor = self_is / ties
+    else:  # prod: the product of the others (src and input's zeros replaced by 1 only where input is 0)
+        masked_x = where(data_of(x) == 0, np.ones((), dtype), x)
+        factor = _scatter_reduce(masked_x, src, dim=dim, index=index, reduce=reduce,
+                                 include_self=include_self) / masked_x
+    if include_self:
+        return factor
+    return where(_written(shape, index, dim), np.zeros((), dtype), factor)  # input's element was replaced
+
+
+def _src_factor(out, x, src, dim, index, reduce, include_self):
+    """∂out[target of p]/∂src[p] for each position p of index (index's shape), an array or a Value."""
+    positions, dtype = along(index, dim), np.result_type(data_of(out))
     one = np.ones((), dtype)
     if reduce == "sum":
-        self_factor, src_factor = one, one
-    elif reduce == "mean":
-        counts = _counts(np.shape(data_of(out)), index, dim, include_self).astype(dtype)
-        self_factor, src_factor = 1 / counts, 1 / counts[positions]
-    elif reduce in ("amax", "amin"):
-        o, xs, ss = data_of(out), data_of(x), data_of(src)
-        self_is, src_is = (xs == o), (ss == o[positions])
-        ties = self_is.astype(dtype)
-        np.add.at(ties, positions, src_is)  # include_self or not: PyTorch's count
-        self_factor, src_factor = self_is / ties, src_is / ties[positions]
-    else:  # prod: the product of the others, also where an element is 0
-        x_zero, src_zero = data_of(x) == 0, data_of(src) == 0
-        masked_x = where(x_zero, one, x)
-        self_factor = _scatter_reduce(masked_x, src, dim=dim, index=index, reduce=reduce,
-                                      include_self=include_self) / masked_x
-        zeros_at_target = np.zeros(np.shape(data_of(out)), np.int64)
-        np.add.at(zeros_at_target, positions, src_zero)
-        single_zero = src_zero & (zeros_at_target[positions] == 1)  # the only 0 of its group: out / src would be 0
-        others = _scatter_reduce(x, where(single_zero, one, src), dim=dim, index=index, reduce=reduce,
-                                 include_self=include_self)
-        src_factor = where(single_zero, getitem(others, positions), getitem(out, positions) / where(src_zero, one, src))
-    if not include_self:
-        self_factor = where(_written(np.shape(data_of(out)), index, dim), np.zeros((), dtype), self_factor)
-    return self_factor, src_factor
+        return one
+    if reduce == "mean":
+        return 1 / _counts(np.shape(data_of(out)), index, dim, include_self).astype(dtype)[positions]
+    if reduce in ("amax", "amin"):
+        _, src_is, ties = _ties(out, x, src, positions, dtype)
+        return src_is / ties[positions]
+    # prod: out / src, except for the only zero of its group, where out / src would be 0: the product of the others
+    src_zero = data_of(src) == 0
+    zeros_at_target = np.zeros(np.shape(data_of(out)), np.int64)
+    np.add.at(zeros_at_target, positions, src_zero)
+    single_zero = src_zero & (zeros_at_target[positions] == 1)
+    others = _scatter_reduce(x, where(single_zero, one, src), dim=dim, index=index, reduce=reduce,
+                             include_self=include_self)
+    return where(single_zero, getitem(others, positions), getitem(out, positions) / where(src_zero, one, src))
 
 
-def _vjp_x(g, out, x, src, *, dim, index, reduce, include_self):
-    return g * _factors(out, x, src, dim, index, reduce, include_self)[0]
+def _vjp_x(g, out, x, src, **params):
+    return g * _self_factor(out, x, src, **params)
 
 
-def _vjp_src(g, out, x, src, *, dim, index, reduce, include_self):
-    return getitem(g, along(index, dim)) * _factors(out, x, src, dim, index, reduce, include_self)[1]
+def _vjp_src(g, out, x, src, **params):
+    return getitem(g, along(params["index"], params["dim"])) * _src_factor(out, x, src, **params)
 
 
-def _jvp_x(t, out, x, src, *, dim, index, reduce, include_self):
-    return t * _factors(out, x, src, dim, index, reduce, include_self)[0]
+def _jvp_x(t, out, x, src, **params):
+    return t * _self_factor(out, x, src, **params)
 
 
-def _jvp_src(t, out, x, src, *, dim, index, reduce, include_self):
-    factor = _factors(out, x, src, dim, index, reduce, include_self)[1]
-    return _scatter_add(t * factor, index=along(index, dim), shape=np.shape(data_of(out)))
+def _jvp_src(t, out, x, src, **params):
+    positions = along(params["index"], params["dim"])
+    return _scatter_add(t * _src_factor(out, x, src, **params), index=positions, shape=np.shape(data_of(out)))
 
 
 _scatter_reduce.defvjp(_vjp_x, _vjp_src, formulas=("g·∂out/∂input", "g[index]·∂out/∂src"))
