@@ -4,11 +4,18 @@ the gradients agree with PyTorch in float64."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 import autograd_core as ag
 import autograd_core.nn.functional as F
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+
+import bench_gpt  # noqa: E402
 
 
 def _torch():
@@ -142,3 +149,33 @@ def test_masked_softmax_gradient_matches_pytorch_in_float64():
     (ref * torch.tensor(w0)).sum().backward()
     np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=1e-13, atol=1e-15)
     np.testing.assert_allclose(x.grad, t.grad.numpy(), rtol=1e-12, atol=1e-14)
+
+
+# ----------------------------------------------------------------------------------------------------
+# The benchmark itself: it times what PyTorch computes, and its profile leaves the primitives as it found them.
+
+
+def test_bench_gpt_step_is_pytorchs_step(monkeypatch):
+    """Two AdamW steps of the lecture's model from the same weights and batch: the same losses as PyTorch's."""
+    torch = _torch()
+    monkeypatch.setattr(bench_gpt, "SIZES", dict(bench_gpt.SIZES, batch_size=4, block_size=8, n_layer=2))
+    ours = bench_gpt.build(*bench_gpt.library(bench_gpt.OURS), dropout=0.0)[-1]
+    theirs = bench_gpt.build(*bench_gpt.library(bench_gpt.TORCH), dropout=0.0)[-1]
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # tiny tensors: a pool of threads only waits for the others
+    try:
+        for _ in range(3):
+            assert abs(float(ours().item()) - float(theirs().item())) < 1e-5
+    finally:
+        torch.set_num_threads(threads)
+
+
+def test_bench_gpt_profile_restores_the_primitives(monkeypatch, capsys):
+    from autograd_core.ops.primitive import PRIMITIVES
+
+    monkeypatch.setattr(bench_gpt, "SIZES", dict(bench_gpt.SIZES, batch_size=2, block_size=4, n_layer=1))
+    before = {name: (op.forward, op.vjps, op.lazy_vjp) for name, op in PRIMITIVES.items()}
+    bench_gpt.profile_ours(0.2, steps=2)
+    assert {name: (op.forward, op.vjps, op.lazy_vjp) for name, op in PRIMITIVES.items()} == before
+    printed = capsys.readouterr().out
+    assert "| linear | forward | 16 |" in printed and "| softmax | forward | 4 |" in printed, printed
