@@ -64,7 +64,15 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-HAVE_TORCH = importlib.util.find_spec("torch") is not None
+
+def _installed(name):
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ImportError:  # a finder that hides the package (the test suite's AUTOGRAD_CORE_TEST_WITHOUT=torch)
+        return False
+
+
+HAVE_TORCH = _installed("torch")
 CLOCKS = {"wall": time.perf_counter, "cpu": time.thread_time}
 OURS, TORCH = "autograd-core", "PyTorch CPU"
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
