@@ -173,8 +173,10 @@ class _MoreMethods:
 
     def data_ptr(self):
         """The address of the first element (an int): equal for Values that start at the same memory. A 0-d Value
-        holds a NumPy scalar, whose address is that of the scalar object's number."""
-        return _address(self.data)
+        holds an immutable NumPy scalar rather than memory of its own: its number is the scalar object's id, the same
+        for Values that share it (x and x.detach())."""
+        data = self.data
+        return _address(data) if isinstance(data, np.ndarray) else id(data)
 
     def byte(self):
         """x converted to uint8 (no gradient flows through an integer Value)."""

@@ -424,6 +424,8 @@ def test_storage_facts_follow_the_array():
     assert view.storage_offset() == 5 and view.stride() == (4, 1) and x.t().stride() == (1, 4)
     assert x.data_ptr() + 5 * 4 == view.data_ptr()
     assert (x.element_size(), x.itemsize, x.nbytes) == (4, 4, 48)
+    y, z = ag.tensor(1.0), ag.tensor(1.0)
+    assert y.data_ptr() == y.detach().data_ptr() != z.data_ptr()
 
 
 def test_torch_activation_functions_at_top_level(torch):
