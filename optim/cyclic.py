@@ -6,7 +6,9 @@ from __future__ import annotations
 import math
 import types
 
-from .lr_scheduler import LRScheduler, _momentum_key, _per_group, _set_momentum, _set_group_value
+from .lr_scheduler import (
+    LRScheduler, _momentum_key, _per_group, _set_group_value, _set_momentum, _warn_get_lr_called_within_step,
+)
 from .optimizer import Optimizer, check_flag, check_number
 
 _MODES = ("triangular", "triangular2", "exp_range")
@@ -89,6 +91,7 @@ class CyclicLR(LRScheduler):
         return self.gamma**x
 
     def get_lr(self):
+        _warn_get_lr_called_within_step(self)
         t = self.last_epoch
         cycle = math.floor(1 + t / self.total_size)
         x = 1.0 + t / self.total_size - cycle

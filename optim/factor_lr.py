@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numbers
 
-from .lr_scheduler import LRScheduler, _check_positive_int, _PerGroupLambdas
+from .lr_scheduler import LRScheduler, _check_positive_int, _PerGroupLambdas, _warn_get_lr_called_within_step
 from .optimizer import check_number
 
 
@@ -35,6 +35,7 @@ class ConstantLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
+        _warn_get_lr_called_within_step(self)
         if self.last_epoch == 0:
             return [lr * self.factor for lr in self._current_lrs()]
         if self.last_epoch != self.total_iters:
@@ -62,6 +63,7 @@ class PolynomialLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
+        _warn_get_lr_called_within_step(self)
         t, n = self.last_epoch, self.total_iters
         if self._is_initial or t > n:
             return self._current_lrs()
@@ -86,6 +88,7 @@ class MultiplicativeLR(_PerGroupLambdas, LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
+        _warn_get_lr_called_within_step(self)
         if self._is_initial:
             return self._current_lrs()
         return [lr * fn(self.last_epoch) for fn, lr in zip(self.lr_lambdas, self._current_lrs())]

@@ -54,6 +54,7 @@ class LRScheduler:
         if isinstance(last_epoch, bool) or not isinstance(last_epoch, numbers.Integral) or last_epoch < -1:
             raise ValueError(f"{type(self).__name__}: last_epoch must be an integer >= -1, got {last_epoch!r}")
         self.optimizer = optimizer
+        self._get_lr_called_within_step = False  # True while step() calls get_lr() (see its warning)
         if last_epoch == -1:
             for group in optimizer.param_groups:
                 group.setdefault("initial_lr", _copied(group["lr"]))
@@ -108,15 +109,22 @@ class LRScheduler:
     def _update_lr(self, epoch=None, warn=True):
         if epoch is None:
             self.last_epoch += 1
-            values = self.get_lr()
+            values = self._get_lr_within_step()
         else:
             if warn:  # not when SequentialLR restarts a part at its epoch 0 (nor does PyTorch's)
                 warnings.warn(_EPOCH_DEPRECATION, UserWarning, stacklevel=4)
             self.last_epoch = epoch
-            values = self._get_closed_form_lr() if hasattr(self, "_get_closed_form_lr") else self.get_lr()
+            values = self._get_closed_form_lr() if hasattr(self, "_get_closed_form_lr") else self._get_lr_within_step()
         for group, lr in zip(self.optimizer.param_groups, values):
             _set_group_value(group, "lr", lr)
         self._last_lr = _group_values(self.optimizer, "lr")
+
+    def _get_lr_within_step(self):
+        self._get_lr_called_within_step = True
+        try:
+            return self.get_lr()
+        finally:
+            self._get_lr_called_within_step = False
 
     def state_dict(self):
         """Every attribute except the optimizer (save the optimizer's own state dict beside it)."""
@@ -130,9 +138,12 @@ class LRScheduler:
         self.__dict__.update(self._check_state_dict(state_dict))
 
     def _from_pytorch(self, state_dict):
-        """`state_dict` with PyTorch's own bookkeeping translated: its `_get_lr_called_within_step` (which makes its
-        get_lr() warn outside step()) has no counterpart here."""
-        state_dict.pop("_get_lr_called_within_step", None)
+        """`state_dict` with what differs in PyTorch's translated (by subclasses); and `_get_lr_called_within_step`
+        (False between steps) where one of them has it and the other not, as a state dict of an older version."""
+        if "_get_lr_called_within_step" in vars(self):
+            state_dict.setdefault("_get_lr_called_within_step", False)
+        else:
+            state_dict.pop("_get_lr_called_within_step", None)
         return state_dict
 
     def _check_state_dict(self, state_dict):
@@ -152,6 +163,14 @@ class LRScheduler:
 
     def _current_lrs(self):
         return [group["lr"] for group in self.optimizer.param_groups]
+
+
+def _warn_get_lr_called_within_step(scheduler):
+    """PyTorch's warning when get_lr() is called other than by step(): it computes the next step's rates from the
+    current ones, which is not what the schedule set last (get_last_lr())."""
+    if not getattr(scheduler, "_get_lr_called_within_step", True):
+        warnings.warn("To get the last learning rate computed by the scheduler, please use `get_last_lr()`.",
+                      UserWarning, stacklevel=3)
 
 
 def _copied(value):
@@ -260,6 +279,7 @@ class StepLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
+        _warn_get_lr_called_within_step(self)
         if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
             return self._current_lrs()
         return [lr * self.gamma for lr in self._current_lrs()]
@@ -277,6 +297,7 @@ class ExponentialLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
+        _warn_get_lr_called_within_step(self)
         if self._is_initial:
             return self._current_lrs()
         return [lr * self.gamma for lr in self._current_lrs()]
@@ -306,6 +327,7 @@ class CosineAnnealingLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
+        _warn_get_lr_called_within_step(self)
         t, T, eta_min = self.last_epoch, self.T_max, self.eta_min
         if self._is_initial:
             return self._current_lrs()
@@ -369,6 +391,7 @@ class LambdaLR(_PerGroupLambdas, LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
+        _warn_get_lr_called_within_step(self)
         return [base_lr * fn(self.last_epoch) for fn, base_lr in zip(self.lr_lambdas, self.base_lrs)]
 
 
@@ -387,6 +410,7 @@ class MultiStepLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
+        _warn_get_lr_called_within_step(self)
         if self.last_epoch not in self.milestones:
             return self._current_lrs()
         return [lr * self.gamma ** self.milestones[self.last_epoch] for lr in self._current_lrs()]
@@ -417,6 +441,7 @@ class LinearLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
+        _warn_get_lr_called_within_step(self)
         t, a, b, n = self.last_epoch, self.start_factor, self.end_factor, self.total_iters
         if t == 0:
             return [lr * a for lr in self._current_lrs()]
@@ -449,6 +474,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
+        _warn_get_lr_called_within_step(self)
         return [self.eta_min + (base_lr - self.eta_min) * (1 + math.cos(math.pi * self.T_cur / self.T_i)) / 2
                 for base_lr in self.base_lrs]
 
@@ -476,7 +502,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
             else:
                 self.T_i, self.T_cur = self.T_0, epoch
         self.last_epoch = math.floor(epoch)
-        for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
+        for group, lr in zip(self.optimizer.param_groups, self._get_lr_within_step()):
             _set_group_value(group, "lr", lr)
         self._last_lr = _group_values(self.optimizer, "lr")
 

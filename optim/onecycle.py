@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import math
 
-from .lr_scheduler import LRScheduler, _check_positive_int, _momentum_key, _per_group, _set_momentum
+from .lr_scheduler import (
+    LRScheduler, _check_positive_int, _momentum_key, _per_group, _set_momentum, _warn_get_lr_called_within_step,
+)
 from .optimizer import Optimizer, check_number
 
 
@@ -93,6 +95,7 @@ class OneCycleLR(LRScheduler):
         return state_dict
 
     def get_lr(self):
+        _warn_get_lr_called_within_step(self)
         step = self.last_epoch
         if step > self.total_steps:
             raise ValueError(f"OneCycleLR: tried to step {step} times, but total_steps is {self.total_steps}")

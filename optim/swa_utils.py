@@ -26,7 +26,7 @@ import numpy as np
 from autograd_core import Value, nn, no_grad
 from autograd_core import device as _device
 
-from .lr_scheduler import LRScheduler, _per_group
+from .lr_scheduler import LRScheduler, _per_group, _warn_get_lr_called_within_step
 
 __all__ = ["AveragedModel", "update_bn", "SWALR", "get_ema_multi_avg_fn", "get_swa_multi_avg_fn", "get_ema_avg_fn",
            "get_swa_avg_fn"]
@@ -247,6 +247,7 @@ class SWALR(LRScheduler):
         return s if self._anneal_strategy == "linear" else (1 - math.cos(math.pi * s)) / 2
 
     def get_lr(self):
+        _warn_get_lr_called_within_step(self)
         step = self._step_count - 1
         if self.anneal_epochs == 0:
             step = max(1, step)

@@ -376,6 +376,23 @@ def _scheduled(t, name, epochs=3, **kwargs):
     return [float(lr) for lr in sched.get_last_lr()]
 
 
+def _get_lr_outside_step(t, name, **kwargs):
+    """get_lr() called by the user, with the warnings it gave: (rates, warning categories)."""
+    opt = t.optim.SGD(_params(t), lr=0.1, momentum=0.9)
+    ns = t.optim.lr_scheduler
+    parts = {"SequentialLR": lambda: dict(schedulers=[ns.ConstantLR(opt), ns.StepLR(opt, 2)], milestones=[3]),
+             "SWALR": lambda: dict(swa_lr=0.05)}
+    kwargs = {**kwargs, **parts.get(name, dict)()}
+    if name == "ChainedScheduler":
+        sched = ns.ChainedScheduler([ns.ConstantLR(opt), ns.StepLR(opt, 2)])
+    else:
+        sched = (t.optim.swa_utils.SWALR if name == "SWALR" else getattr(ns, name))(opt, **kwargs)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rates = [float(lr) for lr in sched.get_lr()]
+    return rates, sorted({w.category.__name__ for w in caught})
+
+
 def _zeros(t, *shape):
     return t.zeros(shape, dtype=t.float64)
 
@@ -424,6 +441,21 @@ CASES = [
     'A(t.optim.SGD(P(t)[:2], lr=0.1), {"params": {Q(t, 2)}})',
     'A(t.optim.SGD(P(t)[:2], lr=0.1), {"params": Q(t, 2) * 2})',
     'S(t.optim.SGD([{"params": P(t)[:2]}, {"params": P(t)[2:], "lr": 0.3}], lr=0.1, momentum=0.5))',
+    'GL(t, "StepLR", step_size=2)',  # fixed: get_lr() outside step() gave no warning (here and below)
+    'GL(t, "MultiStepLR", milestones=[2])',
+    'GL(t, "ExponentialLR", gamma=0.9)',
+    'GL(t, "CosineAnnealingLR", T_max=5)',
+    'GL(t, "LambdaLR", lr_lambda=lambda e: 1.0)',
+    'GL(t, "LinearLR")',
+    'GL(t, "CosineAnnealingWarmRestarts", T_0=3)',
+    'GL(t, "ConstantLR")',
+    'GL(t, "PolynomialLR")',
+    'GL(t, "MultiplicativeLR", lr_lambda=lambda e: 0.9)',
+    'GL(t, "CyclicLR", base_lr=0.01, max_lr=0.1)',
+    'GL(t, "OneCycleLR", max_lr=0.1, total_steps=10)',
+    'GL(t, "SWALR")',
+    'GL(t, "SequentialLR")',
+    'GL(t, "ChainedScheduler")',
     'L(t, "StepLR", step_size=3, gamma=0.5, epochs=7)',
     'L(t, "CosineAnnealingWarmRestarts", T_0=0)',
     'L(t, "CosineAnnealingWarmRestarts", T_0=2, T_mult=0)',
@@ -549,6 +581,8 @@ ALLOWED = {  # expression: why we differ from PyTorch here (the case must still 
         'stricter: a vector longer than the parameters is an error (PyTorch ignores the rest)',
     't.nn.init.sparse_(Q(t, 3, 4), 1.5)': 'stricter: sparsity must be in [0, 1]',
     't.nn.init.trunc_normal_(Q(t, 3, 4), std=-1)': 'stricter: std must be positive',
+    'GL(t, "ReduceLROnPlateau")': "more lenient: ReduceLROnPlateau.get_lr() gives the current rates (PyTorch: "
+                                  "NotImplementedError)",
     'A(t.optim.SGD(P(t)[:2], lr=0.1), {"lr": 0.5})':
         "a ValueError naming the missing 'params' entry (PyTorch: a KeyError from its dict lookup)",
     'A(t.optim.Adam(P(t)[:2], lr=0.1), {"params": P(t)[2:], "lr": -1.0})':
@@ -582,7 +616,8 @@ def _nonfinite_clip(t, error):
 
 def _evaluate(t, expression):
     scope = {"t": t, "np": np, "P": _params, "S": _two_steps, "L": _scheduled, "Z": _zeros_value, "Q": _param,
-             "G": lambda clip, value: _grads_after(clip, t, value), "A": _added, "NF": _nonfinite_clip}
+             "G": lambda clip, value: _grads_after(clip, t, value), "A": _added, "NF": _nonfinite_clip,
+             "GL": _get_lr_outside_step}
     return eval(expression, scope)  # test-authored expressions only
 
 
