@@ -154,18 +154,19 @@ def frexp(input):
 
 
 def ldexp(input, other):
-    """input · 2**other, elementwise (broadcasting), as torch.ldexp: the result is a float (integer input takes the
-    default float dtype); differentiable in both: d/dinput = 2**other, d/dother = input · 2**other · ln 2."""
-    from .arith import _float_default
+    """input · 2**other, elementwise (broadcasting), as torch.ldexp: in PyTorch's promoted dtype of the two (two integer
+    operands: the default float dtype); differentiable in both: d/dinput = 2**other, d/dother = input · 2**other ·
+    ln 2."""
     from .special_more import exp2
 
-    x = _float_default(as_value(input))
-    other = as_value(other)
-    power = exp2(other if other.dtype.kind == "f" else _float_default(other))
-    if power.dtype != x.dtype:
-        dtype = result_dtype(x, power)
-        x, power = x.to(dtype), power.to(dtype)
-    return x * power
+    from ..tensor import DEFAULTS
+
+    x, other = as_value(input), as_value(other)
+    dtype = result_dtype(x, other)  # PyTorch's promotion of the two, integers giving the default float dtype
+    if dtype.kind != "f":
+        dtype = DEFAULTS["dtype"]
+    x, other = (x if x.dtype == dtype else x.to(dtype)), (other if other.dtype == dtype else other.to(dtype))
+    return x * exp2(other)
 
 
 def _nextafter(a, b):
