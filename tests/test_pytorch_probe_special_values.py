@@ -122,7 +122,7 @@ LOSSES = [expression.replace("@R", reduction) for reduction in ("mean", "none")
 ]
 
 # Rows whose zero results carry a sign that users see (1/x, atan2, copysign downstream): compared with the sign.
-SIGNED_ZEROS = {"-x", "x.abs()", "x.ceil()", "x.round()", "x.trunc()", "x.sign()", "x*0", "x.copysign(-1)",
+SIGNED_ZEROS = {"-x", "x.abs()", "x.fmod(2)", "x.ceil()", "x.round()", "x.trunc()", "x.sign()", "x*0", "x.copysign(-1)",
                 "t.copysign(t.ones_like(x),x)", "x.square()", "x.sin()", "x.tanh()", "x.expm1()", "x.log1p()"}
 
 ROWS = ([(e, "XS") for e in ELEMENTWISE] + [(e, s) for e in REDUCTIONS for s in SETS]
@@ -145,8 +145,8 @@ REASONS = {
     'special': ("a special function at a pole or at ±inf: ours is the limit or the IEEE value (inf, 0), PyTorch's "
                 'NaN or a large finite stand-in (polygamma(1, -1) = 6.6e32)'),
     'pow_half': "x ** 0.5 at -0.0 and -inf: ours 0.5·x^(−0.5) by IEEE pow (+inf, 0); PyTorch's −inf and NaN",
-    'fmod_inf': ("x % ±inf and fmod(x, ±inf) are NaN here (computed as x − y·q); PyTorch's are C's (x, or y for x "
-                 '% -inf with x > 0)'),
+    'fmod_inf': ("a divisor y = ±inf gets gradient 0 here (x % ±inf is x, or y); PyTorch's −floor(x / y)·g is NaN for "
+                 'an infinite or NaN g, and g at y = −inf (its 1 // −inf is −1)'),
     'copysign': ("copysign's gradient is g·sign agreement here; PyTorch's g·result/x is 0/0 or ∞/∞ = NaN at 0 and "
                  '±inf'),
     'logaddexp': "logaddexp(x, x) at ±inf: ours the limit (1/2 to each operand); PyTorch's exp(∞ − ∞) = NaN",
@@ -230,8 +230,8 @@ DIFFERENCES = {  # reason: {expression: {input set: the kinds that differ there}
         'x**0.5': {'XS': 'one inf zero'},
     },
     'fmod_inf': {
-        't.fmod(t.ones_like(x),x)': {'XS': 'value'},
-        't.remainder(t.ones_like(x),x)': {'XS': 'value one inf'},
+        't.fmod(t.ones_like(x),x)': {'XS': 'inf nan'},
+        't.remainder(t.ones_like(x),x)': {'XS': 'one inf nan'},
     },
     'copysign': {
         'x.copysign(-1)': {'XS': 'one inf nan zero'},
@@ -465,6 +465,10 @@ FIXED = [  # (expression, x, kind, the value (kind "value") or the gradient of x
     ("F.smooth_l1_loss(x, t.zeros_like(x), reduction='none')", [I, -I, 0.5], "one", [1.0, -1.0, 0.5]),
     # max_pool: g·hit gave NaN off the maxima for an infinite g
     ("F.max_pool1d(x.reshape(1, 1, 4), 2)", [1.0, 3.0, 2.0, 0.0], "inf", [0.0, I, I, 0.0]),
+    # fmod and % by ±inf were NaN (x − q·y with q·y = 0·∞); the sign of an exact zero was lost (fmod(−6, 2) = −0.0)
+    ("t.fmod(t.ones_like(x), x)", [I, -I, 2.0], "value", [1.0, 1.0, 1.0]),
+    ("t.remainder(t.ones_like(x), x)", [I, -I, 2.0], "value", [1.0, -I, 1.0]),
+    ("1 / x.fmod(2)", [-6.0, 7.0], "value", [-I, 1.0]),
     # logcumsumexp: the later entries were masked by adding −inf (∞ − ∞ = NaN)
     ("x.logcumsumexp(0)", [1.0, I, 2.0], "value", [1.0, I, I]),
 ]

@@ -30,7 +30,7 @@ def exact_with_gradient_of(exact, surrogate):
     """A Value with `exact`'s numbers (a Value without a gradient) and `surrogate`'s derivatives: surrogate minus
     a copy of its own numbers (exactly zero, keeping the gradient) plus exact. The copy and `exact` are recorded
     operations under a tracer, so a compiled step computes them again from each call's data."""
-    zero = surrogate - without_gradient(_same, surrogate)
+    zero = -(without_gradient(_same, surrogate) - surrogate)  # −0.0: exact + zero keeps the sign of an exact ±0
     return zero + exact
 
 
@@ -105,7 +105,13 @@ def _remainder_of(x, y, exact_remainder, rounded_quotient):
         _refuse_integer_zero(y)
         return without_gradient(exact_remainder, x, y)
     exact = without_gradient(exact_remainder, x, y)
-    return exact_with_gradient_of(exact, x - without_gradient(rounded_quotient, x, y) * y)
+    q = without_gradient(rounded_quotient, x, y)
+    if isinstance(y, Value):
+        # y = ±inf (x % inf is x): q·y = 0·∞ would make the result NaN; there q·y is taken as 0, with no gradient
+        # for y (PyTorch's −q·g: 0, or g where its floor(1 / −inf) is −1).
+        infinite = without_gradient(np.isinf, y)
+        return exact_with_gradient_of(exact, x - where(infinite, 0.0, q) * where(infinite, 0.0, y))
+    return exact_with_gradient_of(exact, x - q * y)
 
 
 def _trunc_quotient(x, y):
