@@ -389,12 +389,10 @@ class Optimizer:
         return tuple(hooks.values()) if hooks else ()
 
     def __repr__(self):
-        lines = [f"{self._name} ("]
-        for i, group in enumerate(self.param_groups):
-            lines.append(f"Parameter Group {i}")
-            lines.extend(f"    {k}: {group[k]}" for k in sorted(group) if k != "params")
-        lines.append(")")
-        return "\n".join(lines)
+        """PyTorch's layout: each group's hyper-parameters sorted by name, a blank line between groups."""
+        groups = [f"Parameter Group {i}\n" + "".join(f"    {k}: {group[k]}\n" for k in sorted(group) if k != "params")
+                  for i, group in enumerate(self.param_groups)]
+        return f"{self._name} (" + "".join("\n" + text for text in groups) + ")"
 
 
 _HOOK_KINDS = ("_optimizer_step_pre_hooks", "_optimizer_step_post_hooks", "_optimizer_state_dict_pre_hooks",

@@ -330,6 +330,16 @@ def test_optimizer_hooks_are_called_as_pytorch_calls_them(kind, torch):
     assert _hook_log(ag, optim, kind) == _hook_log(torch, torch.optim, kind)
 
 
+def test_repr_matches_pytorch(torch):
+    """fixed: no blank line between parameter groups."""
+    texts = []
+    for t, lib in ((ag, optim), (torch, torch.optim)):
+        params = _params(t)
+        texts.append(repr(lib.Adam([{"params": params[:2]}, {"params": params[2:], "lr": 0.5}], lr=0.1,
+                                   weight_decay=0.5, eps=1e-6)))
+    assert texts[0] == texts[1]
+
+
 def test_a_step_calling_the_base_step_runs_the_hooks_once():
     class Logged(optim.SGD):
         def step(self, closure=None):
