@@ -277,7 +277,12 @@ def _probabilities(p):
 @primitive("bce_with_logits")
 def _bce_logits(x, y):
     # −(y log σ(x) + (1−y) log(1−σ(x))) = max(x, 0) − x·y + log(1 + e^−|x|): no overflow for any x.
-    return np.maximum(x, 0) - x * y + np.log1p(np.exp(-np.abs(x)))
+    out = np.maximum(x, 0) - x * y + np.log1p(np.exp(-np.abs(x)))
+    at_inf = np.isposinf(x)
+    if np.any(at_inf):  # ∞ − ∞·y is NaN; (1 − y)·x is its value there (inf for y < 1), as PyTorch's
+        with np.errstate(invalid="ignore"):
+            out = np.where(at_inf, (1 - y) * x, out)[()]
+    return out
 
 
 _bce_logits.defvjp(lambda g, out, x, y: g * (sigmoid(x) - y),      # d/dx = σ(x) − y

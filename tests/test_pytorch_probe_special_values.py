@@ -177,8 +177,8 @@ REASONS = {
                     'CPU kernel'),
     'lp_pool': ("lp_pool of an all-zero window: the root's infinite derivative times 0 is NaN here; PyTorch's "
                 'takes sign(s)·relu(|s|) first, whose gradient there is 0'),
-    'bce_logits': ("binary_cross_entropy_with_logits at x = +inf with target 0: ours NaN (x·y = ∞·0), PyTorch's "
-                   'inf; at x = −inf with target 1 the reverse'),
+    'bce_logits': ("binary_cross_entropy_with_logits at x = −inf with target 1: ours inf (the limit), PyTorch's "
+                   '(1 − y)·x gives 0·(−∞) = NaN'),
     'soft_margin': "soft_margin_loss at x = ±inf: ours the limit (±1 from σ(∓∞)); PyTorch's NaN",
     'gaussian_var': ("gaussian_nll_loss with var = +inf: ours NaN (log ∞ − ∞/∞), PyTorch's 0; and ours raises for "
                      'var = −inf'),
@@ -469,6 +469,9 @@ FIXED = [  # (expression, x, kind, the value (kind "value") or the gradient of x
     ("t.fmod(t.ones_like(x), x)", [I, -I, 2.0], "value", [1.0, 1.0, 1.0]),
     ("t.remainder(t.ones_like(x), x)", [I, -I, 2.0], "value", [1.0, -I, 1.0]),
     ("1 / x.fmod(2)", [-6.0, 7.0], "value", [-I, 1.0]),
+    # binary_cross_entropy_with_logits at x = +inf, target 0 was NaN (max(x, 0) − x·y = ∞ − ∞·0); PyTorch's inf
+    ("F.binary_cross_entropy_with_logits(x, t.tensor([0.0, 0.5, 1.0], dtype=t.float64), reduction='none')",
+     [I, I, 1.0], "value", [I, I, np.log1p(np.exp(-1.0))]),
     # logcumsumexp: the later entries were masked by adding −inf (∞ − ∞ = NaN)
     ("x.logcumsumexp(0)", [1.0, I, 2.0], "value", [1.0, I, I]),
 ]
