@@ -532,16 +532,28 @@ GRAD_PROBES = {
     "mean": "d.mean",
     "variance": "d.variance",
     "expand_log_prob": "d.expand((2, 1) + d.batch_shape).log_prob(v)",
+    "log_prob_second": "d.log_prob(v)",
+    "entropy_second": "d.entropy()",
     "log_prob_value": "d.log_prob(v)",
+    "log_prob_value_second": "d.log_prob(v)",
     "cdf_value": "d.cdf(v)",
     "icdf_value": "d.icdf(d.cdf(v))",
 }
 _TRIL = ("the gradient w.r.t. scale_tril's upper triangle: ours is zero (a lower-triangular parameter, its upper "
          "entries are never read); PyTorch's cholesky_solve backward returns the full matrix")
+_KINK = ("the second derivative at logits = 0 (probs = 0.5): PyTorch's Binomial writes softplus as "
+         "_clamp_by_zero(x) + log1p(exp(−|x|)), whose kinks make it 0 there; ours is σ'(0) = 1/4")
 GRAD_ALLOWED = {  # (distribution id, probe): why our gradient differs from PyTorch's here
     ("Wishart-tril", "log_prob"): _TRIL,
     ("Wishart-tril", "expand_log_prob"): _TRIL,
     ("VonMises-edges", "variance"): "PyTorch's polynomial I1/I0 is off by 6e-5 at concentration 50 (see RTOL)",
+    ("Wishart-tril", "log_prob_second"): _TRIL,
+    **{(d, p): _KINK for d, p in [("Binomial-probs", "log_prob_second"), ("Binomial-logits", "log_prob_second"),
+                                  ("Binomial-logits", "entropy_second"), ("Multinomial", "entropy_second"),
+                                  ("Multinomial-zeros", "entropy_second")]},
+    ("Pareto-edges", "log_prob_second"): "PyTorch's second derivative w.r.t. a scale broadcast to alpha's shape is "
+                                         "wrong (−17 where finite differences of its first derivative give −10); "
+                                         "ours agrees with the finite differences",
 }
 
 
@@ -559,7 +571,7 @@ def _gradients(torch_or_none, dist_id, probe):
         return leaves[-1]
 
     try:
-        wrt_value = probe.endswith("_value")
+        wrt_value = probe.endswith(("_value", "_value_second"))
         v = eval(values, {**scope, "T": leaf} if wrt_value else scope)  # test-authored expressions only
         d = eval(ctor, scope if wrt_value else {**scope, "T": leaf}, {"kw": {"validate_args": True}})
         out = eval(GRAD_PROBES[probe], {**scope, "d": d, "v": v})
@@ -571,11 +583,21 @@ def _gradients(torch_or_none, dist_id, probe):
     if not out.requires_grad:
         return "constant"
     weights = 1 + 0.25 * np.arange(data.size, dtype=np.float64).reshape(data.shape)
+    loss = (out * scope["T"](weights)).sum()
     try:
-        (out * scope["T"](weights)).sum().backward()
+        if probe.endswith("_second"):
+            # second derivatives: backpropagate a weighted sum of the first ones, taken with create_graph
+            autograd = ag.autograd if torch_or_none is None else torch_or_none.autograd
+            firsts = autograd.grad(loss, leaves, create_graph=True, allow_unused=True)
+            loss = sum((g * scope["T"](np.linspace(1.0, 2.0, int(np.prod(g.shape)))).reshape(g.shape)).sum()
+                       for g in firsts if g is not None and g.requires_grad)
+            if not getattr(loss, "requires_grad", False):
+                return "constant"
+        loss.backward()
     except Exception as err:  # noqa: BLE001  (Gamma.cdf has no derivative w.r.t. concentration in PyTorch)
         return f"backward raises {type(err).__name__}"
-    return [np.zeros(leaf.shape) if leaf.grad is None else np.asarray(leaf.grad.tolist(), dtype=float)
+    return [np.zeros(tuple(leaf.shape)) if leaf.grad is None
+            else np.array(leaf.grad if torch_or_none is None else leaf.grad.detach().clone().numpy(), dtype=float)
             for leaf in leaves]
 
 
@@ -584,8 +606,11 @@ def _gradients_agree(dist_id, probe, torch):
     if isinstance(ours, str) or isinstance(theirs, str):
         # Where PyTorch has no finite gradient to compare with, ours may exist (a probe that raises in PyTorch is
         # compared in PROBES).
-        return isinstance(theirs, str), f"ours {ours}, torch {theirs}"
-    return _same(ours, theirs, max(1e-8, RTOL.get(dist_id.split("-")[0], 0))), f"ours {ours}, torch {theirs}"
+        # A first derivative without a graph (sign(x − loc), ...) has the second derivative 0.
+        zeros = ours == "constant" and not isinstance(theirs, str) and not any(np.any(g) for g in theirs)
+        return isinstance(theirs, str) or zeros, f"ours {ours}, torch {theirs}"
+    rtol = max(1e-7 if probe.endswith("_second") else 1e-8, RTOL.get(dist_id.split("-")[0], 0))
+    return _same(ours, theirs, rtol), f"ours {ours}, torch {theirs}"
 
 
 @pytest.mark.parametrize("dist_id", DISTS)
@@ -1202,3 +1227,18 @@ def test_half_distributions_score_nan_as_outside():
     for d in (D.HalfNormal(ag.tensor(1.0, dtype=ag.float64), validate_args=False),
               D.HalfCauchy(ag.tensor(1.0, dtype=ag.float64), validate_args=False)):
         assert d.log_prob(ag.tensor([np.nan, -1.0], dtype=ag.float64)).data.tolist() == [-np.inf, -np.inf]
+
+
+def test_softplus_second_derivative_is_smooth_at_zero():
+    # σ'(0) = 1/4: Bernoulli's, Geometric's, ... log_prob at probs = 0.5 (logits = 0) had the second derivative 0
+    from autograd_core.distributions.special import softplus
+    x = ag.tensor([-2.0, 0.0, 3.0], dtype=ag.float64, requires_grad=True)
+    (first,) = ag.autograd.grad(softplus(x).sum(), [x], create_graph=True)
+    (second,) = ag.autograd.grad(first.sum(), [x])
+    s = 1 / (1 + np.exp(-np.array([-2.0, 0.0, 3.0])))
+    np.testing.assert_allclose(np.asarray(second), s * (1 - s), rtol=1e-12)
+    logits = ag.tensor([0.0], dtype=ag.float64, requires_grad=True)
+    (first,) = ag.autograd.grad(D.Bernoulli(logits=logits).log_prob(ag.tensor([1.0], dtype=ag.float64)).sum(),
+                                [logits], create_graph=True)
+    (second,) = ag.autograd.grad(first.sum(), [logits])
+    np.testing.assert_allclose(np.asarray(second), [-0.25])
