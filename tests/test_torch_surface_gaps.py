@@ -38,7 +38,12 @@ CASES = [
     't.tensor([-128], dtype=t.int8) >> t.tensor([-3], dtype=t.int8)',
     't.bitwise_right_shift(t.tensor([-9, 9]), 1)',
     't.gcd(t.tensor([0, -4, 6, 9]), t.tensor([0, 6, -4, 0]))', 't.lcm(t.tensor([0, -4, 6]), t.tensor([0, 6, -4]))',
-    't.gcd(t.tensor([1.0]), t.tensor([2.0]))',
+    't.gcd(t.tensor([1.0]), t.tensor([2.0]))', 't.gcd(t.tensor([4, 6]), 2)',
+    't.gcd(t.tensor([6, 3], dtype=t.int8), t.tensor(4))', 't.bitwise_and(t.tensor([3, 1], dtype=t.uint8), t.tensor(2))',
+    't.bitwise_or(t.tensor([3, 1], dtype=t.int16), t.tensor([1, 2], dtype=t.int8))',
+    't.bitwise_xor(t.tensor(5, dtype=t.int32), t.tensor([1, 2], dtype=t.int8))',
+    't.bitwise_left_shift(t.tensor([3, 1], dtype=t.int32), t.tensor(2))',
+    't.tensor([3, 1], dtype=t.int8) & t.tensor(2)',
     # parts of floats
     't.frexp(t.tensor([0.0, 3.0, -0.5, 1e-40, float("inf")]))', 't.frexp(t.tensor([6.0], dtype=t.float64))',
     't.frexp(t.tensor([1, 2]))', 't.ldexp(t.tensor([1]), t.tensor([3]))',
@@ -285,7 +290,7 @@ def test_in_place_forms_change_the_value_itself():
     i = ag.tensor([12, 10])
     for method, arg, want in [("bitwise_and_", 10, [8, 10]), ("bitwise_or_", 1, [9, 11]), ("bitwise_xor_", 3, [10, 8]),
                               ("bitwise_left_shift_", 1, [20, 16]), ("bitwise_right_shift_", 2, [5, 4]),
-                              ("gcd_", 4, [1, 4]), ("lcm_", 6, [6, 12])]:
+                              ("gcd_", ag.tensor(4), [1, 4]), ("lcm_", ag.tensor(6), [6, 12])]:
         assert getattr(i, method)(arg) is i and i.tolist() == want, method
     assert i.bitwise_not_() is i and i.tolist() == [-7, -13]
     assert i.sgn_() is i and i.tolist() == [-1, -1]

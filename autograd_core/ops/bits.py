@@ -23,11 +23,16 @@ from .promotion import result_dtype
 
 
 def _integer_operands(name, input, other=None, *, two=True):
-    """input (a Value) and other (a Value, or a Python int or bool kept as it is) after PyTorch's dtype check:
-    integers or bools only."""
+    """input (a Value) and other (a Value, or a Python int or bool kept as it is) after PyTorch's dtype check
+    (integers or bools only), two Values in PyTorch's result dtype (a 0-d one takes the other's: int8 & a 0-d int64
+    is int8), as NumPy would widen them."""
     if isinstance(input, Value) and input.data.dtype.kind in "biu" and (
             not two or isinstance(other, Value) and other.data.dtype.kind in "biu"):
-        return input, other  # masks and integer Values: `(x > 0) & (x < 1)` needs no more
+        if not two or input.data.dtype == other.data.dtype:
+            return input, other  # masks and integer Values: `(x > 0) & (x < 1)` needs no more
+        dtype = result_dtype(input, other)
+        return (input if input.dtype == dtype else input.type(dtype)), (other if other.dtype == dtype else
+                                                                        other.type(dtype))
     if not isinstance(input, Value) and isinstance(input, numbers.Number) and isinstance(other, Value):
         input = as_value(np.asarray(input, dtype=result_dtype(input, other)))  # torch.bitwise_and(3, x)
     x = as_value(input)
@@ -117,14 +122,22 @@ def _lcm(a, b):
     return np.lcm(a, b)
 
 
+def _two_values(name, input, other):
+    """gcd and lcm take two Values (arrays), not numbers, as PyTorch's."""
+    for argument, v in (("input", input), ("other", other)):
+        if not isinstance(v, (Value, np.ndarray)):
+            raise TypeError(f"{name}(): argument {argument!r} must be a Value, not {type(v).__name__}")
+    return _integer_operands(name, input, other)
+
+
 def gcd(input, other):
     """The greatest common divisor of input and other, elementwise (non-negative; gcd(0, 0) = 0); integers only."""
-    return without_gradient(_gcd, *_integer_operands("gcd", input, other))
+    return without_gradient(_gcd, *_two_values("gcd", input, other))
 
 
 def lcm(input, other):
     """The least common multiple of input and other, elementwise (non-negative; 0 if either is 0); integers only."""
-    return without_gradient(_lcm, *_integer_operands("lcm", input, other))
+    return without_gradient(_lcm, *_two_values("lcm", input, other))
 
 
 # ----------------------------------------------------------------------------------------------------
