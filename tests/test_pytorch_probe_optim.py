@@ -330,6 +330,40 @@ def test_optimizer_hooks_are_called_as_pytorch_calls_them(kind, torch):
     assert _hook_log(ag, optim, kind) == _hook_log(torch, torch.optim, kind)
 
 
+def _custom_momentum_sgd(lib):
+    """A user's optimizer written PyTorch's way: defaults as a dict, state read with self.state[p]."""
+
+    class MomentumSGD(lib.Optimizer):
+        def __init__(self, params, lr=0.1, momentum=0.9):
+            super().__init__(params, dict(lr=lr, momentum=momentum))
+
+        def step(self, closure=None):
+            for group in self.param_groups:
+                for p in group["params"]:
+                    if p.grad is None:
+                        continue
+                    state = self.state[p]
+                    if len(state) == 0:
+                        state["buf"] = p.grad * 0
+                    state["buf"] = state["buf"] * group["momentum"] + p.grad
+                    p.data -= group["lr"] * state["buf"]
+
+    return MomentumSGD
+
+
+def test_a_custom_optimizer_written_for_pytorch_runs_alike(torch):
+    """fixed: self.state[p] of a parameter not stepped yet was a KeyError (PyTorch's state is a defaultdict)."""
+    results = []
+    for t, lib in ((ag, optim), (torch, torch.optim)):
+        params = _params(t)
+        opt = _custom_momentum_sgd(lib)(params, lr=0.05)
+        for _ in range(3):
+            opt.step()
+        results.append([_plain(p, torch) for p in params])
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+
+
 def test_repr_matches_pytorch(torch):
     """fixed: no blank line between parameter groups."""
     texts = []
