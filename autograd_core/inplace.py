@@ -61,9 +61,9 @@ _KEEP_STAMPS = 16  # the latest change stamps each Value remembers, to name the 
 
 class Versions:
     """How often a Value's array changed in place, and when (the creation counter at the latest changes); shared by a
-    Value, its detach()es and its views. The views are also listed (`root`, `views`), so that a change recorded
-    through one of them can reach the Value they view and the others (`_record_change`), and each recorded change
-    keeps what it replaced (`changes`), for the nodes recorded before it (`check_saved_versions`)."""
+    Value, its detach()es and its views. The views of a node of a graph are also listed (`views`), so that a change
+    recorded through the Value or one of them reaches the others (`_record_in_place`), and each recorded change keeps
+    what it replaced (`changes`), for the nodes recorded before it (`check_saved_versions`)."""
 
     __slots__ = ("count", "last", "stamps", "root", "views", "limit", "changes", "graph", "viewed")
 
@@ -71,7 +71,7 @@ class Versions:
         self.count = 0
         self.last = -1
         self.stamps = collections.deque(maxlen=_KEEP_STAMPS)
-        self.root = None  # a weak reference to the Value views taken without recording view, once found, or None
+        self.root = None  # a weak reference to the Value that views taken without recording view, once found
         self.views = None  # [weak reference]: the views of root and of its views
         self.limit = 256  # when the list is longer, the views that are gone are forgotten
         self.changes = None  # [(stamp, {id(value): (weak reference, frozen copy)})]: the recorded changes, oldest first
