@@ -107,11 +107,8 @@ def check_saved_versions(node, walking=False):
 
 
 def _visited_by_the_pass(node):
-    """Whether the running backward pass will visit `node`: always for a pass that queues nodes as their gradients
-    arrive; for one that found its nodes first, if the walk found it (its `_pending` mark)."""
-    from . import engine
-
-    return not hasattr(engine, "_UNREACHED") or node._pending is not None
+    """Whether the running backward pass will visit `node`: its walk found it (and marked its `_pending` slot)."""
+    return node._pending is not None
 
 
 def _resolve_changed(node, walking):
