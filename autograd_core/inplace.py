@@ -62,10 +62,9 @@ _KEEP_STAMPS = 16  # the latest change stamps each Value remembers, to name the 
 class Versions:
     """How often a Value's array changed in place, and when (the creation counter at the latest changes); shared by a
     Value, its detach()es and its views. The views of a node of a graph are also listed (`views`), so that a change
-    recorded through the Value or one of them reaches the others (`_record_in_place`), and each recorded change keeps
-    what it replaced (`changes`), for the nodes recorded before it (`check_saved_versions`)."""
+    recorded through the Value or one of them reaches the others (`_record_in_place`)."""
 
-    __slots__ = ("count", "last", "stamps", "root", "views", "limit", "changes", "graph", "viewed")
+    __slots__ = ("count", "last", "stamps", "root", "views", "limit", "graph", "viewed")
 
     def __init__(self):
         self.count = 0
@@ -74,7 +73,6 @@ class Versions:
         self.root = None  # a weak reference to the Value that views taken without recording view, once found
         self.views = None  # [weak reference]: the views of root and of its views
         self.limit = 256  # when the list is longer, the views that are gone are forgotten
-        self.changes = None  # [(stamp, {id(value): (weak reference, frozen copy)})]: the recorded changes, oldest first
         self.graph = False  # whether root, or a view, required grad when a view was taken or a change recorded
         self.viewed = False  # whether a view was taken of a Value that needed no gradient (such views are not listed)
 
@@ -125,7 +123,7 @@ def _resolve_changed(node, walking):
             continue
         if position in reads:
             _raise_modified(node, parent, f"input {position}")
-        frozen = _frozen_as_of(versions, parent, index)
+        frozen = _frozen_as_of(parent, index)
         if frozen is not None:
             if frozen._requires_grad and not (walking or _visited_by_the_pass(frozen)):
                 _raise_modified(node, parent, f"input {position}")
@@ -134,14 +132,29 @@ def _resolve_changed(node, walking):
         node._parents = tuple(inputs)
 
 
-def _frozen_as_of(versions, value, index):
+# id(value) -> (weak reference to value, [(stamp, copy)]): for each Value whose node a recorded in-place change replaced
+# (the Value changed, its views), the copies of what it was, oldest first. Kept while the Value lives (a detach(), which
+# shares its version counter, does not keep them), for the nodes recorded before the changes (`_frozen_as_of`).
+_REPLACED = {}
+
+
+def _keep_replaced(value, stamp, copy):
+    entry = _REPLACED.get(id(value))
+    if entry is None or entry[0]() is not value:
+        key = id(value)
+        ref = weakref.ref(value, lambda ref: _REPLACED.pop(key) if _REPLACED.get(key, (None,))[0] is ref else None)
+        entry = _REPLACED[key] = (ref, [])
+    entry[1].append((stamp, copy))
+
+
+def _frozen_as_of(value, index):
     """The copy of `value` as it stood at creation number `index`, made by the first change recorded after it that
     replaced value's node (None if none did: then only its array changed, and its graph stands)."""
-    for stamp, frozen in versions.changes or ():
-        if stamp > index:
-            entry = frozen.get(id(value))
-            if entry is not None and entry[0]() is value:
-                return entry[1]
+    entry = _REPLACED.get(id(value))
+    if entry is not None and entry[0]() is value:
+        for stamp, copy in entry[1]:
+            if stamp > index:
+                return copy
     return None
 
 
@@ -651,11 +664,10 @@ def _record_in_place(target, name, result_of):
     root._index = result._index  # younger than `old` and than the stamp: parents before children still holds
     if root._requires_grad:
         versions.graph = True
-    replaced = {id(root): (weakref.ref(root), old)}
+    replaced = [(root, old)]
     _rebase_views(root, versions, copies, replaced, required_grad)
-    if versions.changes is None:
-        versions.changes = []
-    versions.changes.append((stamp, replaced))
+    for value, copy in replaced:
+        _keep_replaced(value, stamp, copy)
     _stamp((root,), stamp)
     if follow is not None:
         follow()
@@ -837,7 +849,7 @@ def _rebase_views(root, versions, copies, replaced, required_grad):
     gather of its elements from root. `replaced` gets a copy of each as it was, for the nodes recorded before."""
     for view in _live_views(versions):
         if view._p0 is not None:
-            replaced[id(view)] = (weakref.ref(view), _frozen_copy(view, versions, copies, False))
+            replaced.append((view, _frozen_copy(view, versions, copies, False)))
             view._index = _value._next_index()
     if not (root._requires_grad and not required_grad and versions.viewed):
         return
@@ -851,7 +863,7 @@ def _rebase_views(root, versions, copies, replaced, required_grad):
         if positions is None:
             continue
         gathered = getitem(reshape(root, shape=(-1,)), positions)
-        replaced[id(view)] = (weakref.ref(view), _copy_node(view, view.data, view._index, ()))
+        replaced.append((view, _copy_node(view, view.data, view._index, ())))
         view._op, view._p0, view._p1, view._params = gathered._op, gathered._p0, gathered._p1, gathered._params
         view._scope, view._requires_grad, view._index = gathered._scope, True, gathered._index
         versions.views.append(weakref.ref(view))

@@ -505,3 +505,27 @@ def test_random_sequences_of_views_and_changes_give_pytorchs_numbers(seed):
         return
     for a, b in zip(ours, theirs):
         np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-10)
+
+
+def test_the_copies_a_change_keeps_go_with_the_value_by_reference_counting():
+    import gc
+    import weakref
+
+    from autograd_core import inplace
+
+    before = len(inplace._REPLACED)
+    gc.disable()
+    try:
+        x = Value(X.copy())
+        y = x * 2
+        view = y[1]
+        y.mul_(3)
+        view.add_(1)
+        d = y.detach()  # shares the version counter, not the history
+        assert len(inplace._REPLACED) > before
+        gone = weakref.ref(y)
+        del y, view
+        assert gone() is None and len(inplace._REPLACED) == before  # no cycle kept them
+        np.testing.assert_array_equal(d.data[1], X[1] * 6 + 1)
+    finally:
+        gc.enable()
