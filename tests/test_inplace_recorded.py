@@ -511,7 +511,7 @@ def test_the_copies_a_change_keeps_go_with_the_value_by_reference_counting():
     import gc
     import weakref
 
-    from autograd_core import inplace
+    from autograd_core import inplace_graph as inplace
 
     before = len(inplace._REPLACED)
     gc.disable()

@@ -1,0 +1,483 @@
+"""In-place changes recorded in a graph, as PyTorch records them, and the version check that follows them.
+
+    y = x * 2
+    y.mul_(3)              # y becomes the node (old y) * 3; `old y` keeps y's former operation and contents
+    y[0:2].add_(z)         # a view changes the Value it views (PyTorch's CopySlices), and the views in use follow
+    loss.backward()        # nodes recorded before a change raise if their rules read what changed, else read the old
+
+inplace.py decides when a change is recorded (grad mode on, and a gradient must flow) and calls `_record_in_place`;
+the engine calls `check_saved_versions` for the nodes older than the latest change. The rules are in inplace.py's
+docstring.
+"""
+
+from __future__ import annotations
+
+import operator
+import weakref
+
+import numpy as np
+
+from . import value as _value
+from .inplace import _is_view, _made_in_no_grad, _stamp, placed, viewed_array
+from .modes import TRACERS
+
+def check_saved_versions(node, walking=False):
+    """Raise if an input or the output of `node` that its rules read changed in place after `node` was recorded.
+
+    The engine calls this for each node it differentiates that is older than the latest in-place change (before it
+    reads the node's inputs). Inputs changed in place that the rules do not read are no error (as in PyTorch, which
+    saves only what the rules read): where the change was recorded, the node is re-pointed at the copy of the input
+    as it was (`_frozen_as_of`), so its gradient goes where it went before the change. That copy must be among the
+    nodes the backward pass visits: a pass that finds its nodes first (walking them from the roots, then sorting)
+    calls this during that walk with walking=True; called later, the node is re-pointed only at a copy the walk
+    found (the one of a Value changed in place is in the graph that Value became), and otherwise raises as PyTorch
+    raises for a saved input.
+    """
+    index = node._index
+    versions = node._version
+    if versions is not None and versions.last > index:
+        return _resolve_changed(node, walking)
+    for parent in node._parents:
+        versions = parent._version
+        if versions is not None and versions.last > index:
+            return _resolve_changed(node, walking)
+
+
+def _visited_by_the_pass(node):
+    """Whether the running backward pass will visit `node`: its walk found it (and marked its `_pending` slot)."""
+    return node._pending is not None
+
+
+def _resolve_changed(node, walking):
+    index = node._index
+    parents = node._parents
+    reads = _read_by_rules(node, parents)
+    versions = node._version
+    if versions is not None and versions.last > index and -1 in reads:
+        _raise_modified(node, node, "its output")
+    inputs = list(parents)
+    for position, parent in enumerate(parents):
+        versions = parent._version
+        if versions is None or versions.last <= index:
+            continue
+        if position in reads:
+            _raise_modified(node, parent, f"input {position}")
+        frozen = _frozen_as_of(parent, index)
+        if frozen is not None:
+            if frozen._requires_grad and not (walking or _visited_by_the_pass(frozen)):
+                _raise_modified(node, parent, f"input {position}")
+            inputs[position] = frozen
+    if any(a is not b for a, b in zip(inputs, parents)):
+        node._parents = tuple(inputs)
+
+
+# id(value) -> (weak reference to value, [(stamp, copy)]): for each Value whose node a recorded in-place change replaced
+# (the Value changed, its views), the copies of what it was, oldest first. Kept while the Value lives (a detach(), which
+# shares its version counter, does not keep them), for the nodes recorded before the changes (`_frozen_as_of`).
+_REPLACED = {}
+
+
+def _keep_replaced(value, stamp, copy):
+    entry = _REPLACED.get(id(value))
+    if entry is None or entry[0]() is not value:
+        key = id(value)
+        ref = weakref.ref(value, lambda ref: _REPLACED.pop(key) if _REPLACED.get(key, (None,))[0] is ref else None)
+        entry = _REPLACED[key] = (ref, [])
+    entry[1].append((stamp, copy))
+
+
+def _frozen_as_of(value, index):
+    """The copy of `value` as it stood at creation number `index`, made by the first change recorded after it that
+    replaced value's node (None if none did: then only its array changed, and its graph stands)."""
+    entry = _REPLACED.get(id(value))
+    if entry is not None and entry[0]() is value:
+        for stamp, copy in entry[1]:
+            if stamp > index:
+                return copy
+    return None
+
+
+class _Everything:
+    def __contains__(self, item):
+        return True
+
+
+_EVERYTHING = _Everything()
+_METADATA = frozenset({"shape", "ndim", "dtype", "size", "__class__"})
+_RULE_READS = {}  # (rule, number of inputs) -> the positions it reads (-1: the output) or _EVERYTHING
+
+
+def _read_by_rules(node, parents):
+    """The positions (-1 for the output, 0, 1, ... for the inputs) whose numbers the rules of `node` that will run
+    (those of inputs that require grad) read: what PyTorch's node would have saved."""
+    vjps = node._op.vjps
+    if vjps.__class__ is not tuple:
+        return _EVERYTHING
+    reads = set()
+    for i, parent in enumerate(parents):
+        if not parent._requires_grad or i >= len(vjps) or vjps[i] is None:
+            continue
+        key = (vjps[i], len(parents))
+        found = _RULE_READS.get(key)
+        if found is None:
+            found = _RULE_READS[key] = _rule_reads(vjps[i], len(parents))
+        if found is _EVERYTHING:
+            return found
+        reads |= found
+    return reads
+
+
+def _rule_reads(rule, n_inputs):
+    """Which of (out, x0, x1, ...) the rule `rule(g, out, *xs, **params)` reads, from its bytecode: the parameters it
+    loads, except to read only .shape, .ndim, .dtype or .size. Anything but a plain function reads everything."""
+    code = getattr(rule, "__code__", None)
+    if code is None or hasattr(rule, "__self__"):
+        return _EVERYTHING
+    names = code.co_varnames[:code.co_argcount]
+    if len(names) < 2:
+        return _EVERYTHING
+    position = {names[1]: -1}
+    for k in range(n_inputs):
+        if 2 + k < len(names):
+            position[names[2 + k]] = k
+        elif not code.co_flags & _CO_VARARGS or _loads(rule, code.co_varnames[code.co_argcount +
+                                                                               code.co_kwonlyargcount]):
+            return _EVERYTHING  # inputs gathered by *xs, which the rule reads
+        else:
+            break
+    return frozenset(p for name, p in position.items() if _loads(rule, name))
+
+
+_CO_VARARGS = 0x04
+_NOT_A_VARIABLE = frozenset({"LOAD_ATTR", "LOAD_GLOBAL", "LOAD_CONST", "LOAD_METHOD", "LOAD_NAME",
+                             "LOAD_ASSERTION_ERROR", "LOAD_BUILD_CLASS", "LOAD_SUPER_ATTR"})
+
+
+def _loads(function, name, depth=0):
+    """Whether `function` loads its variable `name` other than to read only its .shape, .ndim, .dtype, .size or
+    .__class__, or to pass it to a module-level function of the library (`_spread(g, x, axis, keepdims)`) that reads
+    no more of it (looked into two calls deep)."""
+    import dis
+
+    code = function.__code__
+    instructions = list(dis.get_instructions(code))
+    for i, ins in enumerate(instructions):
+        if not ins.opname.startswith("LOAD_") or ins.opname in _NOT_A_VARIABLE:
+            continue
+        loaded = ins.argval if isinstance(ins.argval, tuple) else (ins.argval,)
+        if name not in loaded:
+            continue
+        following = instructions[i + 1] if i + 1 < len(instructions) else None
+        if len(loaded) == 1 and following is not None and following.opname == "LOAD_ATTR" and \
+                following.argval in _METADATA:
+            continue  # x.shape: no numbers read
+        if len(loaded) == 1 and depth < 2 and _passed_on_unread(function, instructions, i, depth):
+            continue
+        return True
+    return False
+
+
+def _passed_on_unread(function, instructions, i, depth):
+    """Whether the load at instructions[i] is an argument of a call `helper(a, b, ...)` (every argument one load)
+    of a plain function of the library whose parameter in that position it does not read (`_loads`)."""
+    def simple(k):
+        return 0 <= k < len(instructions) and instructions[k].opname in ("LOAD_FAST", "LOAD_CONST", "LOAD_DEREF")
+
+    first, end = i, i + 1
+    while simple(first - 1):
+        first -= 1
+    while simple(end):
+        end += 1
+    if first == 0 or end >= len(instructions):
+        return False
+    callee, call = instructions[first - 1], instructions[end]
+    if callee.opname != "LOAD_GLOBAL" or call.opname not in ("PRECALL", "CALL") or call.arg != end - first:
+        return False
+    helper = getattr(function, "__globals__", {}).get(callee.argval)
+    code = getattr(helper, "__code__", None)
+    if code is None or hasattr(helper, "__self__") or not getattr(helper, "__module__", "").startswith(
+            "autograd_core") or code.co_flags & (_CO_VARARGS | 0x08):
+        return False
+    position = i - first
+    return position < code.co_argcount and not _loads(helper, code.co_varnames[position], depth + 1)
+
+
+def _raise_modified(node, v, role):
+    versions = v._version
+    raise RuntimeError(
+        f"backward: one of the variables needed for gradient computation has been modified by an in-place "
+        f"operation: {role} of '{node._op.title}' (a Value of shape {v.shape}{_label(v)}) is at version "
+        f"{versions.count}; expected version {versions.at(node._index)} instead. Change it out of place "
+        "(x = x + y) or after backward()."
+    )
+
+
+def _label(v):
+    return f", label {v.label!r}" if v.label else ""
+
+
+def _record_in_place(target, name, result_of):
+    """An in-place change recorded as PyTorch records it (grad mode on, and target or the new contents need a gradient):
+    target keeps its identity and its contents become result_of(old), a function on Values of a node standing for
+    its old contents; returns target.
+
+    * target is a Value of its own (not a view): it becomes the node result_of(old), where `old` is a new node holding
+      its former operation, inputs and contents.
+    * target is a view of another Value y (y[1:], y[:, 0], y.view(-1), y.T, ...: `share_versions`): y changes, as
+      PyTorch's CopySlices changes it: y becomes the node placing result_of(y's old contents at target's elements)
+      into y's old contents, and target, and every other view of y still in use, stand for their elements of the
+      new y (their operation on y stands; they take creation numbers after y's new one).
+    * Nodes recorded before the change that read target or y (or a view of y) keep reading what they read: the
+      backward pass re-points them at the copies kept here (`check_saved_versions`), or raises PyTorch's "modified
+      by an in-place operation" if their rules read the changed numbers.
+
+    y's array is written in place (its views and detach()es see the new numbers); a 0-d or read-only y gets a new one.
+    """
+    root, positions = _base_of(target, name)
+    follow = None
+    if TRACERS.get():  # a compile recording or a jvp watches this thread
+        from .forward import follow_in_place
+        from .jit import not_replayable
+
+        not_replayable(f"an in-place change (Value.{name}) of a Value in a graph being recorded, inside the "
+                       "function: a replay runs operations on the Values they made; write it out of place "
+                       f"(x = x.{name.rstrip('_')}(...)) to compile it")
+        follow = follow_in_place(target, result_of)
+    versions = root._shared_versions()
+    data = root.data
+    writable = data.__class__ is np.ndarray and data.flags.writeable
+    if not writable and _live_views(versions):
+        raise RuntimeError(f"{name}: the array of the Value these views share is read-only; clone() it first")
+    since, required_grad = root._index, root._requires_grad
+    old = _copy_node(root, data.copy() if writable else data, since, root._parents)
+    stamp = _value._next_index()  # the nodes recorded until now saw the old contents
+    if positions is None:
+        result = _conformed(_computed(result_of, old, target, name), target, name)
+        if result is old:
+            return target  # nothing changed (an identity)
+        if result._index < stamp:
+            from .ops.shape import clone
+
+            result = clone(result)  # a node of its own (result_of gave back an existing Value)
+    else:
+        from .ops.shape import getitem, reshape
+
+        part = getitem(reshape(old, shape=(-1,)), positions)  # target's old contents, from y's
+        source = np.full(root.shape, -1, dtype=np.intp)
+        source.reshape(-1)[positions.reshape(-1)] = np.arange(positions.size)
+        result = placed(_conformed(_computed(result_of, part, target, name), target, name), source, old)
+    copies = {id(root): old}
+    _freeze_reads(result, since, versions, copies)
+    if writable:
+        np.copyto(data, result.data)
+    else:
+        root.data = result.data
+    root._op, root._p0, root._p1, root._params = result._op, result._p0, result._p1, result._params
+    root._scope, root._origin, root._pending = result._scope, result._origin, None
+    root._requires_grad = result._requires_grad
+    root._index = result._index  # younger than `old` and than the stamp: parents before children still holds
+    if root._requires_grad:
+        versions.graph = True
+    replaced = [(root, old)]
+    _rebase_views(root, versions, copies, replaced, required_grad)
+    for value, copy in replaced:
+        _keep_replaced(value, stamp, copy)
+    _stamp((root,), stamp)
+    if follow is not None:
+        follow()
+    return target
+
+
+def _base_of(target, name):
+    """(y, positions) for a view `target` of y (positions: the flat index into y of each element of target), or
+    (target, None) for a Value of its own; raises PyTorch's errors for views of leaves and views made in no_grad()."""
+    versions = target._version
+    if _viewed_leaf(target) is not None:
+        raise RuntimeError(f"{name}: a view of a leaf Value that requires grad is being used in an in-place "
+                           "operation (as PyTorch refuses); change the leaf inside no_grad(), or clone() the view")
+    if versions is None or not _is_view(target, versions):
+        return target, None  # a Value of its own, or one sharing memory outside the graph (a detach())
+    if target._p0 is not None:  # a recorded view: up its chain of views to the Value they view
+        root = target
+        while root._p0 is not None and root._op.views and root._p0._version is versions:
+            root = root._p0
+    elif _made_in_no_grad(target, versions):
+        raise RuntimeError(
+            f"{name}: a view was created in no_grad mode and is being modified inplace with grad mode enabled (as "
+            "PyTorch refuses: it is ambiguous); make the view and the change both inside no_grad() or both outside")
+    else:
+        root = _unlisted_base(versions, target)
+    positions = _positions(target.data, root.data, name)
+    if positions is None:
+        return target, None
+    return root, positions
+
+
+def _unlisted_base(versions, view):
+    """The Value that `view`, a view taken while it needed no gradient, views (such views are not listed: see
+    `share_versions`): found among the Values sharing `versions` by memory (a scan of the collector's objects, made
+    only by the first change recorded through such a view), or, if it is gone, a new leaf standing for its array."""
+    import gc
+
+    known = None if versions.root is None else versions.root()
+    if known is not None and _positions(view.data, known.data, "view") is not None:
+        return known
+    owner = view.data.base
+    found = [v for v in gc.get_referrers(versions) if isinstance(v, _value.Value) and v._version is versions and
+             v is not view and not _is_view(v, versions) and v.data.__class__ is np.ndarray and
+             (v.data is owner or v.data.base is owner) and _positions(view.data, v.data, "view") is not None]
+    if found:
+        root = min(found, key=lambda v: (not v._requires_grad, v._index))  # the Value itself before its detach()es
+    else:
+        root = _value._new_node(_value.Value, owner, False, None, (), None, None)
+        root._version = versions
+    versions.root = weakref.ref(root)
+    return root
+
+
+def _unlisted_views(versions, root):
+    """The views of `root` taken while it needed no gradient (not listed: see `share_versions`), found by memory."""
+    import gc
+
+    return sorted((v for v in gc.get_referrers(versions) if isinstance(v, _value.Value) and v._version is versions
+                   and v is not root and v._p0 is None and _is_view(v, versions)), key=operator.attrgetter("_index"))
+
+
+def _viewed_leaf(value):
+    """The leaf that requires grad whose array `value` views through recorded view operations, or None."""
+    node = value
+    while node._op is not None and node._op.views and node._p0 is not None:
+        parent = node._p0
+        if viewed_array(node, parent) is None:
+            return None
+        if parent._requires_grad and parent._p0 is None:
+            return parent
+        node = parent
+    return None
+
+
+def _positions(view, base, name):
+    """The flat index into `base` (an ndarray) of each element of `view` (an array viewing base's memory), or None
+    if view's elements are not all base's."""
+    if view.__class__ is not np.ndarray or base.__class__ is not np.ndarray or view.dtype != base.dtype:
+        return None
+    if any(stride == 0 and n > 1 for n, stride in zip(view.shape, view.strides)):
+        raise RuntimeError(f"{name}: unsupported operation: more than one element of the written-to Value refers to "
+                           "a single memory location (an expand()); clone() it before changing it in place")
+    from .forward import _memory_positions
+
+    start = base.__array_interface__["data"][0]
+    mine = _memory_positions(view, start)
+    if base.flags.c_contiguous:
+        if mine.size and (mine.min() < 0 or mine.max() >= base.size):
+            return None
+        return mine
+    theirs = _memory_positions(base, start)
+    low = min(int(theirs.min()), int(mine.min())) if mine.size else 0
+    index = np.full(int(max(theirs.max(), mine.max() if mine.size else 0)) - low + 1, -1, dtype=np.intp)
+    index[(theirs - low).reshape(-1)] = np.arange(theirs.size)
+    found = index[mine - low]
+    return None if found.size and found.min() < 0 else found
+
+
+def _computed(result_of, old, target, name):
+    """result_of(old), with a broadcasting error in PyTorch's words (a RuntimeError)."""
+    try:
+        return result_of(old)
+    except ValueError as err:
+        if "broadcast" not in str(err):
+            raise
+        raise RuntimeError(f"{name}: output with shape {target.shape} doesn't match the broadcast shape ({err})") \
+            from None
+
+
+def _conformed(result, target, name):
+    """The new contents for target as a Value of its shape and dtype (PyTorch's errors otherwise)."""
+    if not isinstance(result, _value.Value):
+        result = _value.Value(np.asarray(result), requires_grad=False)
+    if result.shape != target.shape:
+        raise RuntimeError(f"{name}: output with shape {target.shape} doesn't match the broadcast shape "
+                           f"{result.shape}")
+    if result.dtype != target.dtype:
+        if not np.can_cast(result.dtype, target.dtype, "same_kind"):
+            raise RuntimeError(f"{name}: result type {result.dtype} can't be cast to the desired output type "
+                               f"{target.dtype}")
+        result = result.astype(target.dtype)
+    return result
+
+
+def _copy_node(value, data, index, parents):
+    """A node standing for `value` as it is now: its operation, `parents` and parameters, `data`, creation number
+    `index`, and a version counter of its own."""
+    node = _value._new_node(_value.Value, data, value._requires_grad, value._op, parents, value._params, value._scope)
+    node.label, node._origin, node._index = value.label, value._origin, index
+    return node
+
+
+def _freeze_reads(result, since, versions, copies):
+    """Make the nodes that lead to `result` and were recorded after creation number `since` read copies of the Values
+    whose array is about to change (the Value being changed, its views, its detach()es: those sharing `versions`)
+    instead of those Values: they read the old contents (`x[i] = x[i] - 1`, `y.add_(y[0])`). copies: {id: copy},
+    filled here (a copy of a view stands on the copies of what it views)."""
+    stack, seen = [result], set()
+    while stack:
+        node = stack.pop()
+        if node._index <= since or id(node) in seen:
+            continue
+        seen.add(id(node))
+        parents = node._parents
+        inputs = tuple(_frozen_copy(p, versions, copies, True) if p._version is versions else p for p in parents)
+        if any(a is not b for a, b in zip(inputs, parents)):
+            node._parents = inputs
+        stack.extend(p for p in inputs if p._p0 is not None)
+
+
+def _frozen_copy(value, versions, copies, with_data):
+    if value._requires_grad and value._p0 is None:
+        return value  # a leaf that requires grad (a detach() made one again): the gradient goes to it
+    copy = copies.get(id(value))
+    if copy is None:
+        parents = tuple(_frozen_copy(p, versions, copies, with_data) if p._version is versions else p
+                        for p in value._parents)
+        data = value.data
+        copy = copies[id(value)] = _copy_node(value, data.copy() if with_data and data.__class__ is np.ndarray
+                                              else data, value._index, parents)
+    return copy
+
+
+def _live_views(versions):
+    """The views of versions' root still in use, oldest first (forgetting those that are gone)."""
+    views = versions.views
+    if not views:
+        return []
+    kept = [ref for ref in views if ref() is not None and ref()._version is versions]
+    if len(kept) < len(views):
+        views[:] = kept
+    return sorted((view for view in (ref() for ref in kept) if view is not None), key=operator.attrgetter("_index"))
+
+
+def _rebase_views(root, versions, copies, replaced, required_grad):
+    """After `root` became a new node: its views still in use stand for their elements of the new root, as PyTorch
+    regenerates a view's grad_fn after its base changed. A recorded view keeps its operation on its base (now the new
+    one) and takes a creation number after it; a view made when root needed no gradient (and now does) becomes the
+    gather of its elements from root. `replaced` gets a copy of each as it was, for the nodes recorded before."""
+    for view in _live_views(versions):
+        if view._p0 is not None:
+            replaced.append((view, _frozen_copy(view, versions, copies, False)))
+            view._index = _value._next_index()
+    if not (root._requires_grad and not required_grad and versions.viewed):
+        return
+    from .ops.shape import getitem, reshape
+
+    versions.root = weakref.ref(root)
+    if versions.views is None:
+        versions.views = []
+    for view in _unlisted_views(versions, root):
+        positions = _positions(view.data, root.data, "view")
+        if positions is None:
+            continue
+        gathered = getitem(reshape(root, shape=(-1,)), positions)
+        replaced.append((view, _copy_node(view, view.data, view._index, ())))
+        view._op, view._p0, view._p1, view._params = gathered._op, gathered._p0, gathered._p1, gathered._params
+        view._scope, view._requires_grad, view._index = gathered._scope, True, gathered._index
+        versions.views.append(weakref.ref(view))
