@@ -210,7 +210,6 @@ PROBES = {
     "variance": "d.variance",
     "stddev": "d.stddev",
     "entropy": "d.entropy()",
-    "perplexity": "d.perplexity()",
     "log_prob": "d.log_prob(v)",
     "log_prob_outside": "d.log_prob(o)",
     "log_prob_outside_message": "message(lambda: d.log_prob(o))",
@@ -257,7 +256,7 @@ RTOL = {"VonMises": 1e-6}
 _NAMED = ("our repr names the parameters; PyTorch's lists only those in the instance __dict__, and this family "
           "keeps them as properties of its base distribution there")
 ALLOWED = {  # (distribution id, probe): why we differ from PyTorch here (the case must still differ)
-    **{(d, p): _NAMED for d in ("LogNormal", "LogNormal-edges", "Beta", "Beta-edges", "RelaxedBernoulli")
+    **{(d, p): _NAMED for d in ("LogNormal", "Beta", "RelaxedBernoulli")
        for p in ("repr", "expand_repr")},
     ("Kumaraswamy-edges", "mode"): "see Kumaraswamy.mode",
     **{(d, "log_prob_int"): "ours scores int64 values (as floats) where PyTorch fails inside log_prob with a "
@@ -270,16 +269,15 @@ ALLOWED = {  # (distribution id, probe): why we differ from PyTorch here (the ca
        for d in ("RelaxedBernoulli", "LKJCholesky", "LKJCholesky-one", "TransformedDistribution-sigmoid")},
     **{(d, "expand_entropy"): "PyTorch's Multinomial.expand forgets _binomial, so the expanded entropy raises "
                               "AttributeError; ours works"
-       for d in ("Multinomial", "Multinomial-logits", "Multinomial-zeros")},
+       for d in ("Multinomial", "Multinomial-logits")},
     **{(d, "expand_support"): "our constraint's repr names its total_count (see support)"
-       for d in ("Multinomial", "Multinomial-logits", "Multinomial-zeros")},
+       for d in ("Multinomial", "Multinomial-logits")},
     ("RelaxedBernoulli", "log_prob_infinite"): "PyTorch builds the base LogitRelaxedBernoulli validating whatever "
                                                "validate_args says and raises; ours passes validate_args=False down",
     **{(d, "log_prob_infinite"): "a vector where a matrix is expected: RuntimeError from our diagonal(), "
                                  "IndexError from PyTorch's" for d in ("LKJCholesky", "LKJCholesky-one")},
     **{(d, "param_shape"): "ours has param_shape on every family with probs/logits; PyTorch lacks it here"
-       for d in ("Geometric-probs", "Geometric-logits", "Geometric-edges", "RelaxedBernoulli")},
-    ("Multinomial-zeros", "support"): "our constraint's repr names its total_count: Multinomial(upper_bound=3)",
+       for d in ("Geometric-probs", "Geometric-logits", "RelaxedBernoulli")},
     ("VonMises-edges", "variance"): "PyTorch's polynomial I1/I0 is off by 6e-5 at concentration 50 (see RTOL)",
     ("VonMises-edges", "stddev"): "PyTorch's polynomial I1/I0 is off by 6e-5 at concentration 50 (see RTOL)",
     ("Kumaraswamy", "mode"): "PyTorch 2.13's formula gives nan for every parameter; ours is ((a-1)/(ab-1))^(1/a) "
@@ -415,10 +413,19 @@ def torch():
     ag.set_default_dtype(default)
 
 
+# The edge cases (the entries from Uniform-edges on) are probed for their values only, to keep the run short.
+EDGES = set(list(DISTS)[list(DISTS).index("Uniform-edges"):])
+VALUE_PROBES = {"mean", "mode", "variance", "stddev", "entropy", "log_prob", "log_prob_outside_unvalidated",
+                "log_prob_int", "cdf", "icdf", "cdf_icdf", "cdf_infinite", "log_prob_infinite", "enumerate_support",
+                "sample_in_support", "parameters", "support_check"}
+
+
 @pytest.mark.parametrize("dist_id", DISTS)
 def test_distribution_matches_pytorch(dist_id, torch):
     differences = []
     for probe in PROBES:
+        if dist_id in EDGES and probe not in VALUE_PROBES:
+            continue
         if (dist_id, probe) not in ALLOWED:
             agrees, description = _agrees(dist_id, probe, torch)
             if not agrees:
@@ -535,9 +542,7 @@ GRAD_PROBES = {
     "log_prob_second": "d.log_prob(v)",
     "entropy_second": "d.entropy()",
     "log_prob_value": "d.log_prob(v)",
-    "log_prob_value_second": "d.log_prob(v)",
     "cdf_value": "d.cdf(v)",
-    "icdf_value": "d.icdf(d.cdf(v))",
 }
 _TRIL = ("the gradient w.r.t. scale_tril's upper triangle: ours is zero (a lower-triangular parameter, its upper "
          "entries are never read); PyTorch's cholesky_solve backward returns the full matrix")
@@ -573,7 +578,8 @@ def _gradients(torch_or_none, dist_id, probe):
     try:
         wrt_value = probe.endswith(("_value", "_value_second"))
         v = eval(values, {**scope, "T": leaf} if wrt_value else scope)  # test-authored expressions only
-        d = eval(ctor, scope if wrt_value else {**scope, "T": leaf}, {"kw": {"validate_args": True}})
+        # without validation (compared by PROBES), which costs more than the gradients in PyTorch
+        d = eval(ctor, scope if wrt_value else {**scope, "T": leaf}, {"kw": {"validate_args": False}})
         out = eval(GRAD_PROBES[probe], {**scope, "d": d, "v": v})
     except Exception as err:  # noqa: BLE001
         return f"raises {type(err).__name__}"
@@ -1128,7 +1134,7 @@ def test_number_parameters_take_the_default_dtype_as_pytorchs(expression, torch)
 
 
 def test_tables_name_known_cases():
-    assert all(d in DISTS and p in PROBES for d, p in ALLOWED)
+    assert all(d in DISTS and p in PROBES and (d not in EDGES or p in VALUE_PROBES) for d, p in ALLOWED)
     assert all(d in DISTS and p in GRAD_PROBES for d, p in GRAD_ALLOWED)
     assert set(BAD_ALLOWED) <= set(BAD_PARAMETERS)
     assert all(t in TRANSFORMS and p in TRANSFORM_PROBES for t, p in TRANSFORM_ALLOWED)
