@@ -1,16 +1,19 @@
 """Differential probe of autograd_core.distributions against torch.distributions, in float64.
 
 Every distribution is built with several parameter shapes (scalar, batched, broadcast between parameters, event
-shapes) from the same expression on both libraries, and each attribute in PROBES is compared: shapes, support,
-arg_constraints, moments, entropy, log_prob inside the support and outside it (with and without validate_args),
-cdf/icdf, enumerate_support, expand, sample and rsample shapes, repr, and the gradients of log_prob with respect
-to the parameters. Transforms (forward, inverse, log_abs_det_jacobian, domain/codomain) and kl_divergence for
-every pair registered in PyTorch are compared the same way. Where PyTorch raises we must raise an instance of the
-same exception type.
+shapes, values and parameters on the edges of their sets) from the same expression on both libraries, and each
+attribute in PROBES is compared: shapes, support, arg_constraints, moments, entropy, log_prob inside the support
+and outside it (with and without validate_args, and the ValueError's message), cdf/icdf, enumerate_support,
+expand, sample and rsample shapes, repr. GRAD_PROBES compares first and second derivatives (torch's double
+backward) of log_prob, entropy, cdf, icdf and the moments w.r.t. the parameters and the value; rsample's
+gradients are checked against the implicit ones of PyTorch's cdf, or by gradcheck at a fixed seed. Transforms
+(forward, inverse, log|det J|, domain/codomain, caching, composition, gradients), constraints (check, biject_to,
+transform_to), invalid parameters and kl_divergence for every pair registered in PyTorch are compared the same
+way. Where PyTorch raises we must raise an instance of the same exception type.
 
-Where we deliberately differ the case is listed in ALLOWED with the reason; an ALLOWED case that starts agreeing
-with PyTorch fails (remove it from the list). Without torch the comparisons skip; the torch-free tests at the end
-guard what this probe fixed.
+Where we deliberately differ the case is listed in an *_ALLOWED table with the reason; an allowed case that starts
+agreeing with PyTorch fails (remove it from the table). Without torch the comparisons skip; the torch-free tests
+at the end guard what this probe fixed.
 """
 
 from __future__ import annotations
