@@ -378,12 +378,18 @@ def _in_backward_order(roots, seeds):
     roots = list(dict.fromkeys(roots))  # a root given twice is visited once, with both seeds
     found, stack = list(roots), list(roots)
     push, pop, keep = stack.append, stack.pop, found.append
+    latest_inplace = INPLACE.latest  # nodes recorded after the latest in-place change need no version check
     try:
         while stack:
             node = pop()
             p0 = node._p0
             if p0 is None:
                 continue  # a leaf
+            if node._index < latest_inplace:
+                # An input changed in place that the rules do not read: the node is re-pointed at a copy of it as it
+                # was, which the walk must then find (inplace_graph.py); one that they read raises here.
+                check_saved_versions(node, walking=True)
+                p0 = node._p0
             p1 = node._p1
             if p1 is None or p1.__class__ is not tuple:
                 if p0._requires_grad and p0._pending is None:
