@@ -4,16 +4,6 @@
     x = Value(2.0); y = (x * x).tanh(); y.backward(); x.grad
 """
 
-import warnings as _warnings
-
-# NumPy warns where a float operation meets an edge case (log(0) = -inf, 0/0 = nan, exp overflowing) and PyTorch is
-# silent: our operations give the same IEEE results without a warning that points the user at engine.py. Only for
-# warnings raised from this package's own code (user code calling NumPy still warns); appended, so that a user's own
-# filters (-W error, warnings.simplefilter("error")) come first, and np.seterr(all="raise") still raises.
-_warnings.filterwarnings("ignore", message=r"(divide by zero|invalid value|overflow|underflow) encountered",
-                         category=RuntimeWarning, module=r"autograd_core(\.|$)", append=True)
-del _warnings
-
 from .value import Value  # first: the engine and the operations build on it
 from .lazy_imports import lazy_attributes
 from .engine import enable_grad, is_grad_enabled, name_scope, no_grad, set_grad_enabled
@@ -88,6 +78,7 @@ from .tensor import (  # bits and parts of numbers, writing into copies, members
     scatter_reduce, select_scatter, sgn, slice_scatter, unique_consecutive, vander,
 )
 from .tensor import gcd_, index_put_, lcm_, ldexp_  # torch's in-place functions with operands (x's methods)
+
 
 __version__ = "0.1.0"
 
@@ -176,3 +167,13 @@ _LAZY = {  # public name -> (defining module, its name there)
 
 
 __getattr__, __dir__ = lazy_attributes(__name__, globals(), _SUBMODULES, _LAZY)
+
+import warnings as _warnings  # noqa: E402
+
+# NumPy warns where a float operation meets an edge case (log(0) = -inf, 0/0 = nan, exp overflowing) and PyTorch is
+# silent: our operations give the same IEEE results without a warning that points the user at engine.py. Only for
+# warnings raised from this package's own code (user code calling NumPy still warns); appended, so that a user's own
+# filters (-W error, warnings.simplefilter("error")) come first, and np.seterr(all="raise") still raises.
+_warnings.filterwarnings("ignore", message=r"(divide by zero|invalid value|overflow|underflow) encountered",
+                         category=RuntimeWarning, module=r"autograd_core(\.|$)", append=True)
+del _warnings

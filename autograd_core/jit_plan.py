@@ -17,6 +17,7 @@ import sys
 
 import numpy as np
 
+from .ops.elementwise import relu_backward
 from .ops.shape import sum_to
 from .value import _CONSTANTS, _GRAD_PROPERTY, Value
 
@@ -459,7 +460,7 @@ class _Plan:
         return out
 
     def _update_in_place(self):
-        """Rewrite `t = g * mask` (ReLU's rule) as a multiplication into g where nothing after it reads g: g is
+        """Rewrite ReLU's rule `t = _relu_backward(g, x)` to write into g where nothing after it reads g: g is
         then an array this program allocated (`fresh`) and only ever reads here. The same numbers, one array
         less per ReLU layer to allocate and fill. Runs once the outputs are known (they may read g)."""
         for index, gname, line in self.in_place:
@@ -508,7 +509,8 @@ class _Plan:
     def build(self):
         from .jit import _GuardFailed
 
-        namespace = dict(self.ns.objects, **_RUNTIME, GuardFailed=_GuardFailed)
+        # __name__: the module NumPy's floating-point warnings name, which autograd_core/__init__.py silences
+        namespace = dict(self.ns.objects, **_RUNTIME, GuardFailed=_GuardFailed, __name__="autograd_core.compiled")
         body = self.body()
         self._keep = None
         if len(body) <= _ONE_FUNCTION:
@@ -588,15 +590,14 @@ def _template_source(t):
 
 
 _INLINE = {}
-# template -> the same product written into g (ReLU's rule; see _Plan._update_in_place)
-_IN_PLACE = {"{g} * ({x[0]} > {zero})": "_mul_into({g}, {x[0]} > {zero}, {g})",
-             "_mul({g}, _gt({x[0]}, {zero}))": "_mul_into({g}, _gt({x[0]}, {zero}), {g})"}
+# template -> the same rule written into g (ReLU's; see _Plan._update_in_place)
+_IN_PLACE = {"_relu_backward({g}, {x[0]})": "_relu_backward({g}, {x[0]}, {g})"}
 # What the templates call. Where every operand is an array, a template calls the ufunc itself (a few tens of
 # nanoseconds less than the operator) and takes its numbers 1 and 0 as 0-d arrays of the data's dtype: a
 # Python number costs NumPy a conversion of about 400 ns per call, and the result is the same (a Python
 # number meets an array in the array's dtype).
 _UFUNCS = {"_add": np.add, "_sub": np.subtract, "_mul": np.multiply, "_div": np.divide, "_neg": np.negative,
-           "_gt": np.greater, "_mul_into": np.multiply, "_matmul": np.matmul, "_add_reduce": np.add.reduce}
+           "_matmul": np.matmul, "_add_reduce": np.add.reduce, "_relu_backward": relu_backward}
 _PYTHON_UNITS = {"one": "1", "zero": "0"}
 
 
@@ -625,7 +626,7 @@ def _inline_rules():
                          ("-{g} * {out} / {x[1]}", "_div(_mul(_neg({g}), {out}), {x[1]})"))),
                 (e.exp, (("{g} * {out}", "_mul({g}, {out})"),)),
                 (e.tanh, (("{g} * ({one} - {out} * {out})", "_mul({g}, _sub({one}, _mul({out}, {out})))"),)),
-                (e.relu, (("{g} * ({x[0]} > {zero})", "_mul({g}, _gt({x[0]}, {zero}))"),))):
+                (e.relu, ((None, "_relu_backward({g}, {x[0]})"),))):  # numbers: the rule itself
             for rule, pair in zip(prim.vjps, templates):
                 _INLINE[rule] = pair
     return _INLINE

@@ -1361,7 +1361,8 @@ def test_relu_gradients_multiplied_in_place_give_the_eager_numbers(returns):
         assert _equal(compiled(x), eager(x))
     assert compiled.stats["replayed"] == 3
     source = compiled.sources()[0]
-    assert source.count("_mul_into(") == (1 if "out" in returns else 2), source
+    in_place = re.findall(r"(\w+) = _relu_backward\((\w+), [^,()]+, (\w+)\)", source)  # t = rule(g, x, out=g)
+    assert len(in_place) == (1 if "out" in returns else 2) and all(g == o for _, g, o in in_place), source
 
 
 @pytest.mark.parametrize("batch_shape", [(6,), (2, 3)])
@@ -1470,15 +1471,15 @@ def test_a_gradient_that_a_rule_also_keeps_is_not_multiplied_in_place():
     x = np.array([-1.0, 2.0, -3.0, 4.0])
     for _ in range(4):
         assert _equal(compiled(x), f(x))
-    assert compiled.stats["replayed"] == 2 and "_mul_into" not in compiled.sources()[0]
+    assert compiled.stats["replayed"] == 2 and not re.search(r"_relu_backward\([^()]*,[^()]*,", compiled.sources()[0])
     assert all(np.array_equal(k, [6.0, 6.0, 6.0, 6.0]) for k in _KEPT)  # each as the rule returned it
 
 
 @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
 def test_inlined_rules_take_their_numbers_in_the_data_dtype(dtype):
-    # On arrays the program writes tanh's and ReLU's rules as ufunc calls whose 1 and 0 are 0-d arrays of the
-    # data's dtype (a Python number costs NumPy a conversion per call). Same numbers and dtypes as eager mode,
-    # and the rules are inlined, not called, in every float dtype.
+    # On arrays the program writes tanh's rule as ufunc calls whose 1 is a 0-d array of the data's dtype (a Python
+    # number costs NumPy a conversion per call), and ReLU's as a call of eager mode's own relu_backward. Same numbers
+    # and dtypes as eager mode, and the rules are inlined, not called, in every float dtype.
     rng = np.random.default_rng(0)
     w = Value(rng.standard_normal((3, 3)).astype(dtype), requires_grad=True)
 
@@ -1495,7 +1496,7 @@ def test_inlined_rules_take_their_numbers_in_the_data_dtype(dtype):
         assert all(_equal(a, b) and a.dtype == b.dtype == dtype for a, b in zip(got, want))
     source = compiled.sources()[0]
     assert compiled.stats["replayed"] == 2, compiled.stats
-    assert re.search(r"_sub\((C\d+|K\[\d+\]), ", source) and re.search(r"_gt\(\w+, (C\d+|K\[\d+\])\)", source)
+    assert re.search(r"_sub\((C\d+|K\[\d+\]), ", source) and "_relu_backward(" in source  # ReLU's: its own function
     assert " 1 " not in source and "> 0" not in source, source
 
 
@@ -1743,3 +1744,23 @@ def test_embedding_ids_reaching_the_padding_row_record_again():
         got = compiled(np.array([0, 2, 3]))
     assert _equal(got, eager(np.array([0, 2, 3]))) and not got[0].any()
     assert compiled.stats["recorded"] == 3
+
+
+def test_relu_gradient_at_an_infinite_or_nan_incoming_gradient_is_the_eager_one():
+    """ReLU's rule is where(x <= 0, 0, g) (PyTorch's): 0 where x <= 0 even for an infinite g, g where x is NaN. A
+    compiled step runs the same rule written into g, so its numbers are eager mode's bit for bit, also when the
+    step was recorded on finite numbers and replays infinite ones."""
+    def step(x, scale):
+        x = Value(x)
+        (x.relu() * Value(scale, requires_grad=False)).sum().backward()
+        return x.grad
+
+    for x in (np.array([[-1.0, 0.0, 2.0, 5.0], [3.0, -2.0, -0.0, 1.0]]),
+              np.array([[-1.0, 0.0, 2.0, np.nan], [3.0, -2.0, -0.0, 1.0]])):
+        compiled = ag.compile(step)
+        for scale in (1.0, 2.0, 3.0, np.inf, np.nan, -np.inf):
+            expected = step(x, np.full((2, 4), scale))
+            got = compiled(x, np.full((2, 4), scale))
+            assert got.tobytes() == expected.tobytes(), (scale, got, expected)
+        assert compiled.stats["recorded"] == 2 and compiled.stats["replayed"] == 4
+    np.testing.assert_array_equal(step(x, np.full((2, 4), np.inf)), [[0, 0, np.inf, np.inf], [np.inf, 0, 0, np.inf]])

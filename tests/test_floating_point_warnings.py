@@ -12,6 +12,9 @@ x = ag.tensor([0.0, 1.0, -1.0, 1000.0], dtype=ag.float64, requires_grad=True)
 y = ag.log(x).sum() + x.sqrt().sum() + (1 / x).sum() + x.exp().sum() + F.softmax(x * np.inf, 0).sum()
 y.backward()
 print(y.item(), x.grad.tolist())
+compiled = ag.compile(lambda v: ag.log(v) + 1)
+for _ in range(4):  # recorded twice, then replayed: the replay is our code too
+    compiled(ag.tensor([0.0, -1.0]))
 """
 
 

@@ -253,25 +253,29 @@ def _zeros(dtype):
     return zeros
 
 
-def _relu_vjp(g, out, x):
-    # where(x <= 0, 0, g), as PyTorch's threshold_backward: 0 where x <= 0 even for an infinite or NaN g (the
-    # product g·[x>0] gives NaN there), and g where x is NaN.
-    x = data_of(x)
-    if g.__class__ is x.__class__ and x.__class__ in _SCALAR_ZEROS:  # one number
-        return _SCALAR_ZERO_FLOATS[x.__class__] if x <= 0 else g
+def relu_backward(g, x, out=None):
+    """ReLU's rule for a float gradient g and data x of one shape (arrays): where(x <= 0, 0, g), as PyTorch's
+    threshold_backward (0 where x <= 0 even for an infinite or NaN g, and g where x is NaN), computed as the product
+    g·[not x <= 0] into `out` (g itself in a compiled step, jit_plan.py) and mended where g held inf or NaN."""
     passes = np.less_equal(x, number_like(0, x))
-    if passes.__class__ is np.ndarray:
-        np.logical_not(passes, out=passes)
-    else:  # 0-d data
-        passes = ~passes
-    if g.__class__ is np.ndarray and g.shape == x.shape and g.dtype.kind == "f":
-        # The product is the `where` unless g holds inf or NaN, which g·g then shows (a BLAS dot: cheaper than
-        # np.where, ~10× slower than the product); an overflowing square only takes the `where` for nothing.
-        grad = np.multiply(g, passes, out=recycle.empty(g.shape, g.dtype) if g.nbytes >= recycle.MIN_BYTES else None)
-        flat = grad.reshape(-1)
-        if np.isfinite(np.dot(flat, flat)):
-            return grad
-    return where(passes, g, 0)
+    np.logical_not(passes, out=passes)
+    grad = np.multiply(g, passes, out=out)
+    flat = grad.reshape(-1)
+    # g·g shows an inf or NaN in g (a BLAS dot: ~10× cheaper than np.where); an overflowing square only mends for
+    # nothing. Mending sets the masked places to 0 (the product left NaN there); the rest is g·1 = g, so it works
+    # also where the product was written into g.
+    if not np.isfinite(np.dot(flat, flat)):
+        np.copyto(grad, 0, where=np.logical_not(passes))
+    return grad
+
+
+def _relu_vjp(g, out, x):
+    x = data_of(x)
+    if g.__class__ is x.__class__ and x.__class__ in _SCALAR_ZEROS:  # one number: where(x <= 0, 0, g)
+        return _SCALAR_ZERO_FLOATS[x.__class__] if x <= 0 else g
+    if g.__class__ is np.ndarray and x.__class__ is np.ndarray and g.shape == x.shape and g.dtype.kind == "f":
+        return relu_backward(g, x, out=recycle.empty(g.shape, g.dtype) if g.nbytes >= recycle.MIN_BYTES else None)
+    return where(np.logical_not(np.less_equal(x, number_like(0, x))), g, 0)  # 0-d, broadcast or integer data
 
 
 relu.defvjp(_relu_vjp, formulas=("g⊙[x>0]",))
