@@ -403,7 +403,7 @@ def _computed_by(result_of):
     def compute(data, out):
         token = GRAD_ENABLED.set(False)
         try:
-            result = _data(result_of(_value.Value(data, requires_grad=False)))
+            result = _data(result_of(_value.Value(data, requires_grad=False, dtype=np.asarray(data).dtype)))
         finally:
             GRAD_ENABLED.reset(token)
         if out is None:

@@ -343,3 +343,10 @@ def test_a_compiled_training_step_with_in_place_activations_replays_the_eager_nu
     with warnings.catch_warnings():
         warnings.simplefilter("error", ag.CompileWarning)
         assert [compiled(x, y).item() for _ in range(4)] == eager
+
+
+def test_in_place_activation_of_integers_keeps_them_integers_as_pytorch():
+    """F.relu(y, inplace=True) on an int64 Value gives PyTorch's int64 [0, 2] (it raised: the result was computed on
+    a float64 copy, which cannot be cast back in place)."""
+    y = ag.tensor([-1, 2])
+    assert F.relu(y, inplace=True) is y and y.dtype == np.int64 and y.tolist() == [0, 2]
