@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import autograd_core as ag
+from probe_helpers import agreement, outcome
 
 A = [[3.0, 1.0, 3.0, 2.0], [0.0, 5.0, 5.0, -1.0], [2.0, 2.0, 1.0, 7.0]]
 N, I = float("nan"), float("inf")
@@ -1079,23 +1080,13 @@ def _same(a, b):
 
 
 def _outcome(t, expression, torch):
-    try:
-        return "value", _plain(_run(t, expression), torch)
-    except Exception as err:  # noqa: BLE001  (the exception is the result compared)
-        return "raises", err
+    return outcome(lambda: _plain(_run(t, expression), torch))
 
 
 def _agrees(expression, torch):
     """(agrees, description): the same dtype, shape and values, or both raise with ours an instance of PyTorch's
     exception type. Shape errors are ValueErrors here where PyTorch raises RuntimeError (documented)."""
-    (kind, ours), (torch_kind, theirs) = _outcome(ag, expression, torch), _outcome(torch, expression, torch)
-    if kind == torch_kind == "value":
-        return _same(ours, theirs), f"ours {ours!r}, torch {theirs!r}"
-    if kind == torch_kind == "raises":
-        same_kind = isinstance(ours, type(theirs)) or (type(theirs) is RuntimeError and isinstance(ours, ValueError))
-        return same_kind, f"ours raised {ours!r}, torch {theirs!r}"
-    ours_text = f"raised {ours!r}" if kind == "raises" else repr(ours)
-    return False, f"ours {ours_text}, torch {'raised ' if torch_kind == 'raises' else ''}{theirs!r}"
+    return agreement(_outcome(ag, expression, torch), _outcome(torch, expression, torch), _same)
 
 
 @pytest.fixture(scope="module")

@@ -26,6 +26,7 @@ import pytest
 
 import autograd_core as ag
 from autograd_core import distributions as D
+from probe_helpers import agreement
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning", "ignore::UserWarning")
 
@@ -394,14 +395,9 @@ def _outcome(torch_or_none, torch, dist_id, probe):
 
 
 def _agrees(dist_id, probe, torch):
-    (kind, ours), (torch_kind, theirs) = _outcome(None, torch, dist_id, probe), _outcome(torch, torch, dist_id, probe)
-    if kind == torch_kind == "value":
-        return _same(ours, theirs, RTOL.get(dist_id.split("-")[0], 1e-9)), f"ours {ours!r}, torch {theirs!r}"
-    if kind == torch_kind == "raises":
-        same_kind = isinstance(ours, type(theirs)) or (type(theirs) is RuntimeError and isinstance(ours, ValueError))
-        return same_kind, f"ours raised {ours!r}, torch {theirs!r}"
-    ours_text = f"raised {ours!r}" if kind == "raises" else repr(ours)
-    return False, f"ours {ours_text}, torch {'raised ' if torch_kind == 'raises' else ''}{theirs!r}"
+    rtol = RTOL.get(dist_id.split("-")[0], 1e-9)
+    return agreement(_outcome(None, torch, dist_id, probe), _outcome(torch, torch, dist_id, probe),
+                     lambda ours, theirs: _same(ours, theirs, rtol))
 
 
 @pytest.fixture(scope="module")

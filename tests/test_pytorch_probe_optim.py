@@ -25,6 +25,7 @@ import pytest
 
 import autograd_core as ag
 from autograd_core import nn, optim
+from probe_helpers import agreement, outcome
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
@@ -693,17 +694,8 @@ def _agrees(expression, torch):
     for t in (ag, torch):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            try:
-                outcomes.append(("value", _as_plain(_evaluate(t, expression), torch)))
-            except Exception as err:  # noqa: BLE001  (the exception is the result compared)
-                outcomes.append(("raises", err))
-    (kind, ours), (torch_kind, theirs) = outcomes
-    if kind == torch_kind == "value":
-        return _same(ours, theirs), f"ours {ours!r}, torch {theirs!r}"
-    if kind == torch_kind == "raises":
-        same = isinstance(ours, type(theirs)) or (type(theirs) is RuntimeError and isinstance(ours, ValueError))
-        return same, f"ours raised {ours!r}, torch {theirs!r}"
-    return False, f"ours {kind} {ours!r:.200}, torch {torch_kind} {theirs!r:.200}"
+            outcomes.append(outcome(lambda: _as_plain(_evaluate(t, expression), torch)))  # noqa: B023 (called here)
+    return agreement(*outcomes, _same)
 
 
 @pytest.mark.parametrize("expression", CASES)

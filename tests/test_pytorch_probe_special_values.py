@@ -23,6 +23,7 @@ import pytest
 
 import autograd_core as ag
 import autograd_core.nn.functional as AF
+from probe_helpers import same_exception_kind
 
 N, I = float("nan"), float("inf")
 
@@ -420,8 +421,8 @@ def _agrees(expression, inputs, kind, torch):
             outcomes.append(err)
     ours, theirs = outcomes
     if isinstance(ours, Exception) or isinstance(theirs, Exception):  # agree if both raise the same kind
-        same_kind = isinstance(ours, type(theirs)) or (type(theirs) is RuntimeError and isinstance(ours, ValueError))
-        return isinstance(ours, Exception) and isinstance(theirs, Exception) and same_kind, f"{ours!r}, {theirs!r}"
+        both_raise = isinstance(ours, Exception) and isinstance(theirs, Exception)
+        return both_raise and same_exception_kind(ours, theirs), f"{ours!r}, {theirs!r}"
     part = 0 if kind == "value" else 1
     same = _same(ours[part], theirs[part], signed_zeros=kind == "value" and expression in SIGNED_ZEROS)
     return same, f"x = {INPUTS[inputs]}\n ours  {ours[part]!r}\n torch {theirs[part]!r}"

@@ -11,6 +11,7 @@ import pytest
 import autograd_core as ag
 from autograd_core import nn
 from autograd_core.gradcheck import gradcheck, gradgradcheck
+from probe_helpers import outcome
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning", "ignore::RuntimeWarning")  # index_reduce is "beta"
 
@@ -140,10 +141,7 @@ def _plain(r, torch):
 
 
 def _outcome(t, expression, torch):
-    try:
-        return "value", _plain(_run(t, expression), torch)
-    except Exception as err:  # noqa: BLE001  (the exception is what is compared)
-        return "raises", err
+    return outcome(lambda: _plain(_run(t, expression), torch))
 
 
 def _same(a, b):
