@@ -179,3 +179,11 @@ def test_bench_gpt_profile_restores_the_primitives(monkeypatch, capsys):
     assert {name: (op.forward, op.vjps, op.lazy_vjp) for name, op in PRIMITIVES.items()} == before
     printed = capsys.readouterr().out
     assert "| linear | forward | 16 |" in printed and "| softmax | forward | 4 |" in printed, printed
+
+
+def test_the_benchmarked_model_is_the_lectures_code():
+    """bench_gpt.MODEL is a copy of the lecture's model classes (the benchmark's workers must not import the test
+    suite): it must stay the very text test_zero_to_hero_gpt.py runs."""
+    from test_zero_to_hero_gpt import GPT
+
+    assert bench_gpt.MODEL.strip() in GPT
