@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import importlib.util
 import multiprocessing as mp
 import os
@@ -262,29 +263,37 @@ def worker(name, threads, clock, pipe):
         pipe.send((tick() - start) / count)
 
 
-def measure(rounds, block, threads, clock):
-    libraries = [OURS] + ([TORCH] if HAVE_TORCH else [])
+@contextlib.contextmanager
+def _blas_threads(threads):
+    """The BLAS thread variables set to `threads` (None: unset, the libraries' default) while workers start (the
+    BLAS libraries read them at import), then as they were."""
     saved = {v: os.environ.get(v) for v in THREAD_VARIABLES}
-    for variable in THREAD_VARIABLES:  # before the workers start: the BLAS libraries read these at import
+    for variable in THREAD_VARIABLES:
         if threads:
             os.environ[variable] = str(threads)
         else:
             os.environ.pop(variable, None)
-    context = mp.get_context("spawn")
-    pipes, processes, losses = {}, [], {}
     try:
-        for name in libraries:
-            here, there = context.Pipe()
-            process = context.Process(target=worker, args=(name, threads, clock, there), daemon=True)
-            process.start()
-            pipes[name], losses[name] = here, {}
-            processes.append(process)
+        yield
     finally:
         for variable, value in saved.items():
             if value is None:
                 os.environ.pop(variable, None)
             else:
                 os.environ[variable] = value
+
+
+def measure(rounds, block, threads, clock):
+    libraries = [OURS] + ([TORCH] if HAVE_TORCH else [])
+    context = mp.get_context("spawn")
+    pipes, processes, losses = {}, [], {}
+    with _blas_threads(threads):
+        for name in libraries:
+            here, there = context.Pipe()
+            process = context.Process(target=worker, args=(name, threads, clock, there), daemon=True)
+            process.start()
+            pipes[name], losses[name] = here, {}
+            processes.append(process)
     for name in libraries:
         while (message := pipes[name].recv()) != "ready":
             losses[name][message[0]] = message[1]
@@ -460,18 +469,9 @@ def profile_torch(dropout, steps):
 
 def _in_worker(target, *args):
     """Run target(*args) in a fresh process with one BLAS thread (printing to our stdout)."""
-    saved = {v: os.environ.get(v) for v in THREAD_VARIABLES}
-    for variable in THREAD_VARIABLES:
-        os.environ[variable] = "1"
-    try:
+    with _blas_threads(1):
         process = mp.get_context("spawn").Process(target=target, args=args)
         process.start()
-    finally:
-        for variable, value in saved.items():
-            if value is None:
-                os.environ.pop(variable, None)
-            else:
-                os.environ[variable] = value
     process.join()
 
 
