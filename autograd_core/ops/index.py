@@ -364,16 +364,23 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
 
 
 def _diagonal(x, offset, dim1, dim2):
+    moved, _, index = diagonal_index(x, offset, dim1, dim2, "diagonal")
+    return getitem(moved, index)
+
+
+def diagonal_index(x, offset, dim1, dim2, name):
+    """(moved, order, index): x with dim1 and dim2 moved last (x itself if they are last already), the order of
+    axes that moved it, and the index of diagonal `offset` in `moved`; PyTorch's errors for bad dims, named `name`
+    (diagonal and diagonal_scatter)."""
     if x.ndim < 2:
-        raise RuntimeError(f"diagonal(): expected a tensor of at least 2 dimensions, got {x.ndim}")
+        raise RuntimeError(f"{name}(): expected a tensor of at least 2 dimensions, got {x.ndim}")
     dim1, dim2 = check_dim(dim1, x.ndim), check_dim(dim2, x.ndim)
     if dim1 == dim2:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
     order = tuple(d for d in range(x.ndim) if d not in (dim1, dim2)) + (dim1, dim2)
-    if order != tuple(range(x.ndim)):
-        x = transpose(x, axes=order)
-    rows, cols = _diagonal_positions(x.shape[-2], x.shape[-1], offset)
-    return getitem(x, (Ellipsis, rows, cols))
+    moved = transpose(x, axes=order) if order != tuple(range(x.ndim)) else x
+    rows, cols = _diagonal_positions(moved.shape[-2], moved.shape[-1], offset)
+    return moved, order, (Ellipsis, rows, cols)
 
 
 def diag(input, diagonal=0):

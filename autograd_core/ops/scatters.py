@@ -238,18 +238,11 @@ def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
 def diagonal_scatter(input, src, offset=0, dim1=0, dim2=1):
     """A copy of input with src on input.diagonal(offset, dim1, dim2) (src of that shape: the other dimensions, then
     the diagonal's length), as torch.diagonal_scatter; gradients as select_scatter's."""
-    from .index import _diagonal_positions
+    from .index import diagonal_index
 
     x = as_value(input)
-    if x.ndim < 2:
-        raise RuntimeError(f"diagonal_scatter(): expected a tensor of at least 2 dimensions, got {x.ndim}")
-    dim1, dim2 = check_dim(dim1, x.ndim), check_dim(dim2, x.ndim)
-    if dim1 == dim2:
-        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
-    order = tuple(d for d in range(x.ndim) if d not in (dim1, dim2)) + (dim1, dim2)
-    moved = transpose(x, axes=order) if order != tuple(range(x.ndim)) else x
-    rows, cols = _diagonal_positions(moved.shape[-2], moved.shape[-1], int(offset))
-    out = _embedded(moved, (Ellipsis, rows, cols), src, "diagonal_scatter")
+    moved, order, index = diagonal_index(x, int(offset), dim1, dim2, "diagonal_scatter")
+    out = _embedded(moved, index, src, "diagonal_scatter")
     return transpose(out, axes=tuple(np.argsort(order))) if moved is not x else out
 
 
