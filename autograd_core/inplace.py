@@ -32,8 +32,8 @@ counter (the number every new node takes). A node recorded before that stamp rea
 backward pass reaches it, `check_saved_versions` raises PyTorch's "modified by an in-place operation" if one of
 its rules reads the changed numbers (an input or its output: what PyTorch's node would have saved, found in the
 rules' code), and otherwise lets it through, pointing it at what it read. A Value and its `detach()`es share one
-counter, and so do a Value and its views (x[1:], reshape, transpose, expand: results whose array is a view of x's),
-as in PyTorch. One element read out of a 1-D Value (`x[0]`) is a NumPy scalar, a copy: its in-place methods raise
+counter, and so do a Value and its views (x[1:], reshape, transpose, expand, diagonal, unfold: results whose array
+is a view of x's), as in PyTorch. One element read out of a 1-D Value (`x[0]`) is a NumPy scalar, a copy: its in-place methods raise
 rather than leave x unchanged where PyTorch would change it. Raw NumPy writes (`p.data -= ...`) bypass these methods
 and cannot be seen; code that makes them can call `mark_changed(value)` (the optimizers' `step` does).
 
@@ -41,7 +41,8 @@ More lenient than PyTorch (the gradient is the one of the same code written out 
 a change of a Value whose old contents a recorded rule needs (`F.elu_(y)` then `y.tanh_()`; `y.mul_(y)`; `x[0] =
 x[0] * x[1]`) is recorded with those contents kept, where PyTorch raises at backward; the outputs of split, chunk
 and unbind may change in place. Stricter: a rule that reads an input only through a helper (sum's, relu's) counts as
-reading it.
+reading it; a change through overlapping windows of unfold (step < size) raises as one through an expand() does,
+where PyTorch lets it through with numbers that depend on the order it visits the elements.
 """
 
 from __future__ import annotations
@@ -137,6 +138,30 @@ def viewed_array(view, base):
     return None
 
 
+
+
+def overlapping(data):
+    """Whether two elements of the ndarray `data` are one memory location: an expand() (a stride 0), the overlapping
+    windows of unfold (step < size). PyTorch refuses in-place changes of the first and lets those of the second
+    through with numbers that depend on the order it visits the elements (`w.mul_(2)` doubles a shared element twice,
+    while its gradient counts it once); here both raise (`overlap_error`)."""
+    if data.flags.c_contiguous or data.flags.f_contiguous or data.size < 2:
+        return False
+    reach = 0  # the farthest byte, from the first element, that the dimensions of smaller strides reach
+    for stride, n in sorted((abs(s), n) for s, n in zip(data.strides, data.shape) if n > 1):
+        if stride < reach + data.itemsize:  # may fall on an element already reached: count the positions
+            from .forward import _memory_positions
+
+            positions = _memory_positions(data, data.__array_interface__["data"][0]).reshape(-1)
+            return np.unique(positions).size < positions.size
+        reach += stride * (n - 1)
+    return False
+
+
+def overlap_error(name):
+    return RuntimeError(f"{name}: unsupported operation: more than one element of the written-to Value refers to a "
+                        "single memory location (an expand(), or overlapping windows of unfold()); clone() it before "
+                        "changing it in place")
 
 
 def mark_changed(*values):
@@ -237,6 +262,8 @@ def _write(self, name, compute, result_of=None):
 
             follow = follow_in_place(self, result_of)  # from self's contents before the change; applied after it
         if isinstance(data, np.ndarray) and data.flags.writeable:
+            if overlapping(data):
+                raise overlap_error(name)
             compute(data, data)
         else:  # a NumPy scalar (0-d Values) or a read-only array: rebind to a new array of the same dtype/shape
             result = np.asarray(compute(data, None))

@@ -18,7 +18,7 @@ import weakref
 import numpy as np
 
 from . import value as _value
-from .inplace import _is_view, _made_in_no_grad, _stamp, placed, viewed_array
+from .inplace import _is_view, _made_in_no_grad, _stamp, overlap_error, overlapping, placed, viewed_array
 from .modes import TRACERS
 
 def check_saved_versions(node, walking=False):
@@ -358,12 +358,12 @@ def _viewed_leaf(value):
 
 def _positions(view, base, name):
     """The flat index into `base` (an ndarray) of each element of `view` (an array viewing base's memory), or None
-    if view's elements are not all base's."""
+    if view's elements are not all base's. `name`: the in-place change written through view, which raises if two of
+    its elements are one (None: view is only read)."""
     if view.__class__ is not np.ndarray or base.__class__ is not np.ndarray or view.dtype != base.dtype:
         return None
-    if any(stride == 0 and n > 1 for n, stride in zip(view.shape, view.strides)):
-        raise RuntimeError(f"{name}: unsupported operation: more than one element of the written-to Value refers to "
-                           "a single memory location (an expand()); clone() it before changing it in place")
+    if name is not None and overlapping(view):  # a change through it: PyTorch's error for an expand()
+        raise overlap_error(name)
     from .forward import _memory_positions
 
     start = base.__array_interface__["data"][0]
@@ -473,7 +473,7 @@ def _rebase_views(root, versions, copies, replaced, required_grad):
     if versions.views is None:
         versions.views = []
     for view in _unlisted_views(versions, root):
-        positions = _positions(view.data, root.data, "view")
+        positions = _positions(view.data, root.data, None)  # read by a gather: elements may repeat
         if positions is None:
             continue
         gathered = getitem(reshape(root, shape=(-1,)), positions)

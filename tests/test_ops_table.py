@@ -289,9 +289,9 @@ _ALONG = [
     ("getitem", "roll-(3,4)-dim1", lambda B, x: B.roll(x, 1, 1), [(3, 4)]),
     ("getitem", "roll-(3,4)-dims0,1", lambda B, x: B.roll(x, (1, -2), (0, 1)), [(3, 4)]),
     ("getitem", "roll-(2,3)-flat", lambda B, x: B.roll(x, 4), [(2, 3)]),
-    ("getitem", "diagonal-(3,4)-offset1", lambda B, x: B.diagonal(x, 1), [(3, 4)]),
-    ("getitem", "diagonal-(2,3,4)-offset-1-dims2,0", lambda B, x: B.diagonal(x, -1, 2, 0), [(2, 3, 4)]),
-    ("getitem", "diag-(3,4)-offset-1", lambda B, x: B.diag(x, -1), [(3, 4)]),
+    ("diagonal", "diagonal-(3,4)-offset1", lambda B, x: B.diagonal(x, 1), [(3, 4)]),
+    ("diagonal", "diagonal-(2,3,4)-offset-1-dims2,0", lambda B, x: B.diagonal(x, -1, 2, 0), [(2, 3, 4)]),
+    ("diagonal", "diag-(3,4)-offset-1", lambda B, x: B.diag(x, -1), [(3, 4)]),
     ("scatter_add", "diag-(3,)-offset1", lambda B, x: B.diag(x, 1), [(3,)]),
     ("scatter_add", "diag-(2,)", lambda B, x: B.diag(x), [(2,)]),
     ("sum", "trace-(3,4)", lambda B, x: B.trace(x), [(3, 4)]),
@@ -305,6 +305,12 @@ _ALONG = [
 for prim, label, fn, shapes in _ALONG:
     rng = _rng(label)
     case(prim, label, fn, *[sample(rng, s) for s in shapes])
+# Tensor.unfold (a view, as diagonal): overlapping windows (their gradients add up) and windows apart. A method only
+# (HIPS has none).
+case("unfold", "unfold-(3,4)-dim1-size2-step1", lambda B, x: x.unfold(1, 2, 1), sample(_rng("unfold-1"), (3, 4)),
+     refs=("torch",))
+case("unfold", "unfold-(5,2)-dim0-size2-step2", lambda B, x: x.unfold(0, 2, 2), sample(_rng("unfold-2"), (5, 2)),
+     refs=("torch",))
 # scatter: no repeated positions (where PyTorch leaves the order of the writes unspecified). No HIPS version; PyTorch
 # differentiates only a src of index's shape (tests/test_tensor_ops_index.py compares the larger one's values).
 case("where", "scatter-(3,4)-dim0", lambda B, x, s: B.scatter(x, 0, np.array([[0, 1, 2, 0], [2, 0, 1, 1]]), s),

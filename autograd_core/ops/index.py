@@ -13,12 +13,14 @@ take's indices; RuntimeError for gather's, scatter's and index_select's) with a 
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
 
 from ..value import Value
 from .elementwise import where
+from .primitive import primitive
 from .shape import broadcast_to, clone, getitem, reshape, transpose
 from .shape import scatter_add as _scatter_add
 
@@ -359,28 +361,100 @@ def _diagonal_positions(n1, n2, offset):
 
 def diagonal(input, offset=0, dim1=0, dim2=1):
     """The diagonal `offset` of the matrices spanned by dim1 and dim2, as the last dimension of the result (the
-    other dimensions kept in order), as torch.diagonal."""
+    other dimensions kept in order), as torch.diagonal: a view of input, as PyTorch's (`x.diagonal().zero_()`
+    changes x; its stride along the diagonal is the sum of x's along dim1 and dim2, so it is not contiguous)."""
     return _diagonal(as_value(input), int(offset), dim1, dim2)
 
 
 def _diagonal(x, offset, dim1, dim2):
-    moved, _, index = diagonal_index(x, offset, dim1, dim2, "diagonal")
-    return getitem(moved, index)
+    dim1, dim2 = _diagonal_dims(x, dim1, dim2, "diagonal")
+    return _diagonal_view(x, offset=offset, dim1=dim1, dim2=dim2)
 
 
-def diagonal_index(x, offset, dim1, dim2, name):
-    """(moved, order, index): x with dim1 and dim2 moved last (x itself if they are last already), the order of
-    axes that moved it, and the index of diagonal `offset` in `moved`; PyTorch's errors for bad dims, named `name`
-    (diagonal and diagonal_scatter)."""
+def _diagonal_dims(x, dim1, dim2, name):
+    """dim1 and dim2 as non-negative axes of x; PyTorch's errors for bad ones, named `name`."""
     if x.ndim < 2:
         raise RuntimeError(f"{name}(): expected a tensor of at least 2 dimensions, got {x.ndim}")
     dim1, dim2 = check_dim(dim1, x.ndim), check_dim(dim2, x.ndim)
     if dim1 == dim2:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
-    order = tuple(d for d in range(x.ndim) if d not in (dim1, dim2)) + (dim1, dim2)
+    return dim1, dim2
+
+
+def diagonal_index(x, offset, dim1, dim2, name):
+    """(moved, order, index): x with dim1 and dim2 moved last (x itself if they are last already), the order of
+    axes that moved it, and the index of diagonal `offset` in `moved`; PyTorch's errors for bad dims, named `name`
+    (diagonal_scatter)."""
+    dim1, dim2 = _diagonal_dims(x, dim1, dim2, name)
+    order = _diagonal_order(x.ndim, dim1, dim2)
     moved = transpose(x, axes=order) if order != tuple(range(x.ndim)) else x
     rows, cols = _diagonal_positions(moved.shape[-2], moved.shape[-1], offset)
     return moved, order, (Ellipsis, rows, cols)
+
+
+def _diagonal_order(ndim, dim1, dim2):
+    """The axes in the order that moves dim1 and dim2 last (the diagonal's result keeps the others in order)."""
+    return tuple(d for d in range(ndim) if d not in (dim1, dim2)) + (dim1, dim2)
+
+
+@primitive("diagonal")
+def _diagonal_view(x, offset, dim1, dim2):
+    """out[..., i] = x[..., r0 + i, ..., c0 + i, ...] (dim1 and dim2 removed, the diagonal last), as a view of x's
+    memory: one stride, the sum of x's along dim1 and dim2, steps along the diagonal. NumPy's np.diagonal is a
+    read-only view whose .base is not x's, which the in-place rules could not follow (see `strided_view`)."""
+    rows, cols = _diagonal_positions(x.shape[dim1], x.shape[dim2], offset)
+    first = [slice(None)] * x.ndim  # x cut so that its first element is the diagonal's (a basic-indexing view)
+    if len(rows):
+        first[dim1], first[dim2] = slice(int(rows[0]), None), slice(int(cols[0]), None)
+    kept = [d for d in range(x.ndim) if d not in (dim1, dim2)]
+    shape = tuple(x.shape[d] for d in kept) + (len(rows),)
+    strides = tuple(x.strides[d] for d in kept) + (x.strides[dim1] + x.strides[dim2],)
+    return strided_view(x[tuple(first)], shape, strides)
+
+
+def _diagonal_vjp(g, out, x, offset, dim1, dim2):
+    # d out[..., i] / d x[..., r0 + i, ..., c0 + i, ...] = 1: g is placed on that diagonal of zeros of x's shape
+    # (scattered with dim1 and dim2 last, then moved back)
+    shape = x.shape
+    order = _diagonal_order(len(shape), dim1, dim2)
+    moved = tuple(shape[d] for d in order)
+    rows, cols = _diagonal_positions(moved[-2], moved[-1], offset)
+    placed = _scatter_add(g, index=(Ellipsis, rows, cols), shape=moved)
+    return transpose(placed, axes=tuple(int(i) for i in np.argsort(order)))
+
+
+_diagonal_view.defvjp(_diagonal_vjp, formulas=("g on the diagonal",))
+_diagonal_view.defjvp_linear()
+_diagonal_view.views = True
+
+
+def strided_view(data, shape, strides):
+    """A view of the memory of the ndarray `data`, from data's first element: `shape`, `strides` (in bytes), writable
+    if data is (the elements must lie in data's memory). Its `.base` is the array that owns that memory, as for
+    NumPy's own views (basic indexing, reshape, transpose), which is how the in-place rules find views
+    (inplace.viewed_array); np.lib.stride_tricks' views hide it behind a helper object. A copy, rarely: when that
+    owner is not an ndarray laid out densely (a view of bytes, say), so a change of it does not reach data."""
+    owner = data if data.base is None else data.base
+    buffer = _dense_layout(owner)
+    if buffer is None:
+        return np.lib.stride_tricks.as_strided(data, shape, strides, writeable=False).copy()
+    address = data.__array_interface__["data"][0] - owner.__array_interface__["data"][0]
+    view = np.ndarray(shape, data.dtype, buffer=buffer, offset=address if math.prod(shape) else 0, strides=strides)
+    if view.flags.writeable and not data.flags.writeable:  # a view of a broadcast: read-only as it is
+        view.flags.writeable = False
+    return view  # NumPy gives a view of a view of `owner` the base `owner`
+
+
+def _dense_layout(owner):
+    """`owner` (an ndarray owning its memory) with its axes ordered so that it is C-contiguous (what an ndarray's
+    buffer must be), or None if it is not an ndarray or no order is."""
+    if owner.__class__ is not np.ndarray:
+        return None
+    if owner.flags.c_contiguous:
+        return owner
+    order = tuple(int(i) for i in np.argsort([-abs(s) for s in owner.strides], kind="stable"))
+    moved = owner.transpose(order)
+    return moved if moved.flags.c_contiguous else None
 
 
 def diag(input, diagonal=0):

@@ -15,8 +15,9 @@ import numbers
 import numpy as np
 
 from ..value import Value
-from .index import as_value, check_dim, index_array
-from .shape import broadcast_to, concatenate, getitem, reshape
+from .index import as_value, check_dim, index_array, strided_view
+from .primitive import primitive
+from .shape import broadcast_to, concatenate, getitem, reshape, scatter_add, transpose
 
 
 def _window(x, dim, start, stop):
@@ -184,8 +185,10 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
 
 def unfold(input, dimension, size, step):
     """Every window of `size` entries along `dimension`, `step` apart, as Tensor.unfold: the windows replace that
-    dimension (floor((n - size) / step) + 1 of them) and each window's entries form a new last dimension. Windows
-    that overlap share their input's gradient (it adds up)."""
+    dimension (floor((n - size) / step) + 1 of them) and each window's entries form a new last dimension. A view of
+    input, as PyTorch's: `x.unfold(0, 2, 2).mul_(2)` changes x (windows that overlap, step < size, share elements:
+    an in-place change through them raises, see autograd_core.inplace). Windows that overlap share their input's
+    gradient (it adds up)."""
     x = as_value(input)
     dim = check_dim(dimension, x.ndim)
     length = x.shape[dim] if x.ndim else 1
@@ -195,9 +198,34 @@ def unfold(input, dimension, size, step):
         raise RuntimeError(f"unfold(): step must be a positive integer, got {step!r}")
     if x.ndim == 0:
         return reshape(x, shape=(1,))
+    return _unfold(x, dim=dim, size=int(size), step=int(step))
+
+
+def _window_starts(length, size, step):
+    """(windows, entries): the position along the dimension of each entry of each window."""
     count = (length - size) // step + 1
-    positions = np.arange(count)[:, None] * step + np.arange(size)[None, :]  # (windows, entries)
-    windows = getitem(x, (slice(None),) * dim + (positions,))  # the windows at dim, their entries right after
-    order = list(range(windows.ndim))
-    order.append(order.pop(dim + 1))  # the entries last
-    return windows.transpose(order)
+    return np.arange(count)[:, None] * step + np.arange(size)[None, :]
+
+
+@primitive("unfold")
+def _unfold(x, dim, size, step):
+    """out[..., w, ..., k] = x[..., w·step + k, ...] (w at `dim`, k last), as a view of x's memory: the windows step
+    step·s apart and their entries s apart, s being x's stride along dim (PyTorch's strides for it)."""
+    count = (x.shape[dim] - size) // step + 1
+    shape = x.shape[:dim] + (count,) + x.shape[dim + 1:] + (size,)
+    strides = x.strides[:dim] + (step * x.strides[dim],) + x.strides[dim + 1:] + (x.strides[dim],)
+    return strided_view(x, shape, strides)
+
+
+def _unfold_vjp(g, out, x, dim, size, step):
+    # d out[..., w, ..., k] / d x[..., w·step + k, ...] = 1: each window's gradient is added back where it was read
+    # (entries of overlapping windows add up); g's entries axis is moved next to the windows' first
+    shape = x.shape
+    axes = tuple(range(dim + 1)) + (len(shape),) + tuple(range(dim + 1, len(shape)))
+    index = (slice(None),) * dim + (_window_starts(shape[dim], size, step),)
+    return scatter_add(transpose(g, axes=axes), index=index, shape=shape)
+
+
+_unfold.defvjp(_unfold_vjp, formulas=("windows of g added back",))
+_unfold.defjvp_linear()
+_unfold.views = True
