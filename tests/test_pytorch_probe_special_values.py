@@ -150,7 +150,6 @@ REASONS = {
                  'an infinite or NaN g, and g at y = −inf (its 1 // −inf is −1)'),
     'copysign': ("copysign's gradient is g·sign agreement here; PyTorch's g·result/x is 0/0 or ∞/∞ = NaN at 0 and "
                  '±inf'),
-    'logaddexp': "logaddexp(x, x) at ±inf: ours the limit (1/2 to each operand); PyTorch's exp(∞ − ∞) = NaN",
     'nan_to_num': ('replaced elements get 0 even for an infinite or NaN incoming gradient (a `where`); PyTorch '
                    'multiplies by a mask: NaN'),
     'logit': ("logit without eps outside [0, 1], where the value is NaN: ours the formula's number (1/x + "
@@ -193,7 +192,6 @@ REASONS = {
 DIFFERENCES = {  # reason: {expression: {input set: the kinds that differ there}}
     'composite': {
         'x.sinc()': {'XS': 'inf'},
-        't.logaddexp(x,t.zeros_like(x))': {'XS': 'inf'},
         't.lerp(x,t.ones_like(x),0.3)': {'XS': 'inf'},
         'F.gelu(x)': {'XS': 'inf'},
         'F.gelu(x,approximate="tanh")': {'XS': 'inf'},
@@ -237,10 +235,6 @@ DIFFERENCES = {  # reason: {expression: {input set: the kinds that differ there}
     'copysign': {
         'x.copysign(-1)': {'XS': 'one inf nan zero'},
         'x.copysign(x)': {'XS': 'one inf nan zero'},
-    },
-    'logaddexp': {
-        't.logaddexp(x,x)': {'XS': 'one inf zero'},
-        't.logaddexp2(x,x)': {'XS': 'one inf zero'},
     },
     'nan_to_num': {
         'x.nan_to_num()': {'XS': 'inf nan'},

@@ -1,6 +1,6 @@
-"""More of PyTorch's elementwise functions: log1p, expm1, tan, asin, acos, atan, sinh, cosh, atan2 (primitives,
-each beside its derivative), the rounding family sign, round, floor, ceil, trunc (primitives with a zero gradient,
-as in PyTorch), and compositions: log2, log10, reciprocal, rsqrt, frac, lerp, addcmul, addcdiv, logaddexp, hypot;
+"""More of PyTorch's elementwise functions: log1p, expm1, tan, asin, acos, atan, sinh, cosh, atan2, logaddexp
+(primitives, each beside its derivative), the rounding family sign, round, floor, ceil, trunc (primitives with a zero
+gradient, as in PyTorch), and compositions: log2, log10, reciprocal, rsqrt, frac, lerp, addcmul, addcdiv, hypot;
 the comparisons eq, ne, gt, ge, lt, le and the tests isnan, isinf, isfinite, isclose (boolean results without a
 gradient, as the operators `==`, `<`, ... give); positions and counts: nonzero, argwhere, unique, bincount,
 count_nonzero (integer results without a gradient).
@@ -15,7 +15,7 @@ import operator
 
 import numpy as np
 
-from .elementwise import abs, data_of, exp, log, maximum, sqrt, where
+from .elementwise import data_of, log, sigmoid, sqrt, where
 from .index import as_value
 from .nondifferentiable import without_gradient
 from .primitive import Primitive
@@ -74,9 +74,21 @@ def _atan2_recip(y, x):
 atan2.defvjp(lambda g, out, y, x: g * x * _atan2_recip(y, x),     # ∂/∂y atan2(y, x) = x / (x² + y²)
              lambda g, out, y, x: -g * y * _atan2_recip(y, x),    # ∂/∂x atan2(y, x) = −y / (x² + y²)
              formulas=("g⊙x/(x²+y²)", "−g⊙y/(x²+y²)"))
-for _p in (log1p, expm1, tan, asin, acos, atan, sinh, cosh, atan2):
+
+
+_logaddexp = Primitive("logaddexp", np.logaddexp)   # log(eˣ + eʸ): NumPy's max(x, y) + log1p(exp(−|x − y|))
+
+
+# ∂/∂x log(eˣ + eʸ) = eˣ/(eˣ + eʸ) = σ(x − y): PyTorch's g/(1 + e^(y−x)), without its overflow (e^(y−x) = inf makes
+# PyTorch's second derivative inf/inf = NaN at |x − y| > 710; σ's is 0). One product with g, so an infinite g gives
+# ±inf where σ > 0, and NaN where σ = 0 (inf·0), as PyTorch's inf/(1 + inf).
+_logaddexp.defvjp(lambda g, out, x, y: g * sigmoid(x - y),
+                  lambda g, out, x, y: g * sigmoid(y - x),
+                  formulas=("g⊙σ(x−y)", "g⊙σ(y−x)"))
+for _p in (log1p, expm1, tan, asin, acos, atan, sinh, cosh, atan2, _logaddexp):
     _p.defjvp_elementwise()
 atan2.promotes = True  # float32 with int64 computes in float32, as PyTorch's (NumPy: float64)
+_logaddexp.promotes = True
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -172,13 +184,10 @@ def addcdiv(input, tensor1, tensor2, *, value=1):
 
 
 def logaddexp(input, other):
-    """log(exp(x) + exp(y)), computed as max(x, y) + log1p(exp(−|x − y|)): no overflow at ±1000."""
-    x = as_value(input)
-    with np.errstate(invalid="ignore"):  # inf - inf: NaN, replaced just below
-        diff = x - other
-    # Where x == other (both -inf or both inf too, where x - other is NaN) the gap is 0: log1p(exp(0)) = log 2.
-    gap = -abs(where(data_of(x) == data_of(other), 0.0, diff))
-    return maximum(x, other) + log1p(exp(gap))
+    """log(eˣ + eʸ) elementwise over the broadcast shape, without overflow (max(x, y) + log1p(e^−|x−y|)); −inf at
+    (−inf, −inf). Gradients σ(x − y) and σ(y − x), as PyTorch's (NaN where both are +inf or both −inf); one
+    primitive, so its second derivative at x = y is PyTorch's 1/4 too."""
+    return _logaddexp(as_value(input), other)
 
 
 def hypot(input, other):

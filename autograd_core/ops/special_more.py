@@ -18,8 +18,9 @@ import math
 import numpy as np
 
 from .elementwise import log, sigmoid, sin, where
+from .index import as_value
 from .primitive import primitive
-from .special import log1p, logaddexp, sign
+from .special import log1p, sign
 from .special_kernels import BERNOULLI, float_result
 
 _LN2 = math.log(2.0)
@@ -86,9 +87,25 @@ def exp2(input):
 exp2.defvjp(lambda g, out, x: g * out * _LN2, formulas=("g⊙2ˣ·log 2",))
 
 
+@primitive("logaddexp2")
+def _logaddexp2(input, other):
+    """log₂(2ˣ + 2ʸ): NumPy's max(x, y) + log₂(1 + 2^−|x−y|), without overflow."""
+    return np.logaddexp2(input, other)
+
+
+# ∂/∂x log₂(2ˣ + 2ʸ) = 2ˣ/(2ˣ + 2ʸ) = σ((x − y)·log 2): PyTorch's g/(1 + 2^(y−x)), without its overflow (as
+# logaddexp's: NaN where x − y is, ±inf or NaN for an infinite g, PyTorch's second derivative (log 2)/4 at x = y).
+_logaddexp2.defvjp(lambda g, out, x, y: g * sigmoid((x - y) * _LN2),
+                   lambda g, out, x, y: g * sigmoid((y - x) * _LN2),
+                   formulas=("g⊙σ((x−y)·log 2)", "g⊙σ((y−x)·log 2)"))
+_logaddexp2.defjvp_elementwise()
+_logaddexp2.promotes = True  # float32 with a float64 0-d Value stays float32, as PyTorch's (NumPy: float64)
+
+
 def logaddexp2(input, other):
-    """log₂(2ˣ + 2ʸ), without overflow: logaddexp(x·log 2, y·log 2)/log 2."""
-    return logaddexp(input * _LN2, other * _LN2) * (1 / _LN2)
+    """log₂(2ˣ + 2ʸ) elementwise over the broadcast shape, without overflow; gradients σ((x − y)·log 2) and
+    σ((y − x)·log 2), as PyTorch's (NaN where both are +inf or both −inf). One primitive, as logaddexp."""
+    return _logaddexp2(as_value(input), other)
 
 
 def logit(input, eps=None):
