@@ -37,9 +37,18 @@ class Adadelta(Optimizer):
         state["step"] += 1
         if hp["weight_decay"] != 0:
             g = g + hp["weight_decay"] * p                              # gradient of the L2 penalty
-        v = rho * state["square_avg"] + (1 - rho) * g * g               # running mean of g²
-        delta = np.sqrt(state["acc_delta"] + eps) / np.sqrt(v + eps) * g   # RMS of past steps / RMS of g
-        u = rho * state["acc_delta"] + (1 - rho) * delta * delta        # running mean of Δ²
-        state["square_avg"], state["acc_delta"] = v, u
-        p -= hp["lr"] * delta
+        v, u = state["square_avg"], state["acc_delta"]                 # changed in place, as PyTorch's
+        v *= rho
+        d = g * (1 - rho)
+        d *= g
+        v += d                                                          # running mean of g²
+        delta = np.sqrt(u + eps)
+        delta /= np.sqrt(v + eps)
+        delta *= g                                                      # RMS of past steps / RMS of g
+        u *= rho
+        d = delta * (1 - rho)
+        d *= delta
+        u += d                                                          # running mean of Δ²
+        d = delta * hp["lr"]
+        p -= d
         return p

@@ -39,7 +39,11 @@ class Adagrad(Optimizer):
         if hp["weight_decay"] != 0:
             g = g + hp["weight_decay"] * p                   # gradient of the L2 penalty
         lr_t = hp["lr"] / (1 + (t - 1) * hp["lr_decay"])     # decayed learning rate
-        s = state["sum"] + g * g                             # sum of squared gradients
-        state["sum"] = s
-        p -= lr_t * g / (np.sqrt(s) + hp["eps"])
+        s = state["sum"]
+        s += g * g                                           # sum of squared gradients, in place as PyTorch's
+        std = np.sqrt(s)
+        std += hp["eps"]
+        d = g * lr_t
+        d /= std
+        p -= d
         return p

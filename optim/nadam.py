@@ -19,6 +19,20 @@ def _weight_decay(p, g, lr, weight_decay, decoupled):
     return p, g + weight_decay * p                           # gradient of the L2 penalty
 
 
+def _moments(state, g, beta1, beta2):
+    """Adam's moments m ← beta1·m + (1 − beta1)·g and v ← beta2·v + (1 − beta2)·g², changed in place (whoever holds
+    state["exp_avg"] sees the step, as in PyTorch: exp_avg.lerp_(g, 1 − beta1), exp_avg_sq.mul_(beta2).addcmul_())."""
+    m, v = state["exp_avg"], state["exp_avg_sq"]
+    d = g - m
+    d *= 1 - beta1
+    m += d                                                   # first moment: m + (1 − beta1)·(g − m)
+    v *= beta2
+    d = g * (1 - beta2)
+    d *= g
+    v += d                                                   # second moment
+    return m, v
+
+
 class NAdam(Optimizer):
     """Adam whose first moment looks one step ahead, with a momentum schedule μₜ (PyTorch's formulation).
 
@@ -55,12 +69,15 @@ class NAdam(Optimizer):
         mu = beta1 * (1 - 0.5 * 0.96 ** (t * psi))                # momentum schedule, this step
         mu_next = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * psi))      # and the next
         state["mu_product"] = mu_product = state["mu_product"] * mu
-        m = beta1 * state["exp_avg"] + (1 - beta1) * g              # first moment
-        v = beta2 * state["exp_avg_sq"] + (1 - beta2) * g * g       # second moment
-        state["exp_avg"], state["exp_avg_sq"] = m, v
-        denom = np.sqrt(v / (1 - beta2**t)) + eps
-        p -= lr * (1 - mu) / (1 - mu_product) * g / denom                       # the gradient, now
-        p -= lr * mu_next / (1 - mu_product * mu_next) * m / denom              # the momentum, one step ahead
+        m, v = _moments(state, g, beta1, beta2)
+        denom = np.sqrt(v / (1 - beta2**t))
+        denom += eps
+        d = g * (lr * (1 - mu) / (1 - mu_product))
+        d /= denom
+        p -= d                                                      # the gradient, now
+        d = m * (lr * mu_next / (1 - mu_product * mu_next))
+        d /= denom
+        p -= d                                                      # the momentum, one step ahead
         return p
 
 
@@ -97,15 +114,16 @@ class RAdam(Optimizer):
             state.update(step=0, exp_avg=np.zeros_like(p), exp_avg_sq=np.zeros_like(p))
         state["step"] = t = state["step"] + 1
         p, g = _weight_decay(p, g, lr, hp["weight_decay"], hp["decoupled_weight_decay"])
-        m = beta1 * state["exp_avg"] + (1 - beta1) * g              # first moment
-        v = beta2 * state["exp_avg_sq"] + (1 - beta2) * g * g       # second moment
-        state["exp_avg"], state["exp_avg_sq"] = m, v
-        m_hat = m / (1 - beta1**t)
+        m, v = _moments(state, g, beta1, beta2)
+        d = m / (1 - beta1**t)                                      # m̂
+        d *= lr
         rho_inf = 2 / (1 - beta2) - 1                               # length of the approximated SMA
         rho_t = rho_inf - 2 * t * beta2**t / (1 - beta2**t)
         if rho_t > 5:                                               # the adaptive step's variance is tractable
             r = math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
-            p -= m_hat * lr * (math.sqrt(1 - beta2**t) / (np.sqrt(v) + eps)) * r
-        else:
-            p -= m_hat * lr
+            denom = np.sqrt(v)
+            denom += eps
+            d *= math.sqrt(1 - beta2**t) / denom
+            d *= r
+        p -= d
         return p

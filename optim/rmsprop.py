@@ -47,17 +47,28 @@ class RMSprop(Optimizer):
         state["step"] += 1
         if hp["weight_decay"] != 0:
             g = g + hp["weight_decay"] * p                       # gradient of the L2 penalty
-        v = alpha * state["square_avg"] + (1 - alpha) * g * g    # running mean of g² (uncentred)
-        state["square_avg"] = v
+        # The state changes in place, as PyTorch's (square_avg.mul_(alpha).addcmul_(g, g), grad_avg.lerp_(g), ...).
+        v = state["square_avg"]
+        v *= alpha
+        d = g * (1 - alpha)
+        d *= g
+        v += d                                                   # running mean of g² (uncentred)
         if hp["centered"]:
-            m = alpha * state["grad_avg"] + (1 - alpha) * g      # running mean of g
-            state["grad_avg"] = m
-            v = v - m * m                                        # running variance of g
-        rms = np.sqrt(v) + eps
+            m = state["grad_avg"]
+            d = g - m
+            d *= 1 - alpha
+            m += d                                               # running mean of g
+            rms = np.sqrt(v - m * m)                             # running variance of g
+        else:
+            rms = np.sqrt(v)
+        rms += eps
         if momentum > 0:
-            b = momentum * state["momentum_buffer"] + g / rms    # velocity of the normalised steps
-            state["momentum_buffer"] = b
-            p -= lr * b
-            return p
-        p -= lr * g / rms
+            b = state["momentum_buffer"]
+            b *= momentum
+            b += g / rms                                         # velocity of the normalised steps
+            d = b * lr
+        else:
+            d = g * lr
+            d /= rms
+        p -= d
         return p
