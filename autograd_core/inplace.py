@@ -33,9 +33,10 @@ backward pass reaches it, `check_saved_versions` raises PyTorch's "modified by a
 its rules reads the changed numbers (an input or its output: what PyTorch's node would have saved, found in the
 rules' code), and otherwise lets it through, pointing it at what it read. A Value and its `detach()`es share one
 counter, and so do a Value and its views (x[1:], reshape, transpose, expand, diagonal, unfold: results whose array
-is a view of x's), as in PyTorch. One element read out of a 1-D Value (`x[0]`) is a NumPy scalar, a copy: its in-place methods raise
-rather than leave x unchanged where PyTorch would change it. Raw NumPy writes (`p.data -= ...`) bypass these methods
-and cannot be seen; code that makes them can call `mark_changed(value)` (the optimizers' `step` does).
+is a view of x's), as in PyTorch. One element read out of a 1-D Value (`x[0]`) is a NumPy scalar, a copy: its
+in-place methods raise rather than leave x unchanged where PyTorch would change it. Raw NumPy writes (`p.data -=
+...`) bypass these methods and cannot be seen; code that makes them can call `mark_changed(value)` (the optimizers'
+`step` does).
 
 More lenient than PyTorch (the gradient is the one of the same code written out of place, never another number):
 a change of a Value whose old contents a recorded rule needs (`F.elu_(y)` then `y.tanh_()`; `y.mul_(y)`; `x[0] =

@@ -234,6 +234,9 @@ def _record_in_place(target, name, result_of):
     y's array is written in place (its views and detach()es see the new numbers); a 0-d or read-only y gets a new one.
     """
     root, positions = _base_of(target, name)
+    if positions is not None and not positions.size:  # an empty view (y[:, 4:], y.diagonal(5)): nothing changes
+        _conformed(_computed(result_of, target, target, name), target, name)  # but a wrong shape still raises
+        return target
     follow = None
     if TRACERS.get():  # a compile recording or a jvp watches this thread
         from .forward import follow_in_place

@@ -77,6 +77,14 @@ def _is_dim(d):
     return isinstance(d, numbers.Integral) and not isinstance(d, bool)
 
 
+def _contiguous_format(memory_format, name):
+    """Check `memory_format` (None or torch.contiguous_format: C order); PyTorch's others (channels_last,
+    preserve_format) are not modelled here."""
+    if memory_format is not None and not str(memory_format).endswith("contiguous_format"):
+        raise NotImplementedError(f"{name}: memory_format {memory_format} (only torch.contiguous_format, C order, is "
+                                  "modelled here)")
+
+
 def _dtype(dtype):
     return np.dtype(dtype)
 
@@ -109,13 +117,29 @@ class TensorMethods:
     nelement = numel
 
     def view(self, *shape, size=None):
-        """x with a new shape of the same size (one entry may be -1): x.view(2, 3), x.view((2, 3)) or
-        x.view(size=(2, 3)); `reshape` (NumPy arrays need no contiguity, so view and reshape are the same here)."""
-        return self.reshape(*_sizes(shape, size, "view", "size"))
+        """x with a new shape of the same size, sharing x's memory (one entry may be -1): x.view(2, 3),
+        x.view((2, 3)) or x.view(size=(2, 3)). As PyTorch's, it raises where the new shape cannot be laid over x's
+        elements where they are (`x.t().view(-1)`: the elements of a transpose are not in that order in memory);
+        `reshape` copies them then, and so does `contiguous()` first."""
+        shape = _sizes(shape, size, "view", "size")
+        data = self.data
+        if data.__class__ is np.ndarray and not data.flags.c_contiguous:  # a contiguous x always can
+            new = shape[0] if len(shape) == 1 and not _is_dim(shape[0]) else shape
+            try:
+                laid = np.reshape(data, new)  # NumPy copies exactly where PyTorch's view refuses
+            except (ValueError, TypeError):
+                laid = None  # sizes that do not fit: reshape says so below
+            if laid is not None and laid.size and not np.may_share_memory(laid, data):
+                raise RuntimeError(
+                    "view size is not compatible with input tensor's size and stride (at least one dimension spans "
+                    f"across two contiguous subspaces): the shape {tuple(laid.shape)} cannot be laid over the elements "
+                    f"of this Value of shape {data.shape} and strides {self.stride()} where they are. Use "
+                    ".reshape(...) instead.")
+        return self.reshape(*shape)
 
     def view_as(self, other):
-        """x reshaped to other's shape (view is reshape here)."""
-        return self.reshape(other.shape)
+        """x.view(other's shape): raises as view does where x's elements are not in that order in memory."""
+        return self.view(other.shape)
 
     def reshape_as(self, other):
         """x reshaped to other's shape (same number of elements)."""
@@ -183,12 +207,22 @@ class TensorMethods:
         return GradFn(self) if self._parents and self.requires_grad else None
 
     def contiguous(self, memory_format=None):
-        """x itself: NumPy arrays need no contiguity for any operation here (`view` is `reshape`)."""
-        return self
+        """x itself if `is_contiguous()`, else a copy of x whose elements are in memory in C order (PyTorch's; the
+        gradient passes through unchanged): what `view` needs after a transpose (`x.t().contiguous().view(-1)`)."""
+        _contiguous_format(memory_format, "contiguous")
+        if self.is_contiguous():
+            return self
+        return _value._ops.index.contiguous(self)
 
     def is_contiguous(self, memory_format=None):
-        """Always True: NumPy arrays need no contiguity for any operation here."""
-        return True
+        """Whether x's elements are in memory in C order, one after the other, as PyTorch's is_contiguous
+        (dimensions of length 1 do not count; an empty Value is contiguous): True for a new Value, a reshape of one,
+        x[1:] or x[0]; False for a transpose, permute, expand, a strided slice x[:, ::2], a column x[:, 0], a
+        diagonal, or windows of unfold that overlap or leave gaps (see `stride()`). NumPy runs every operation on
+        either layout; `view` is what needs one (see there)."""
+        _contiguous_format(memory_format, "is_contiguous")
+        data = self.data
+        return data.__class__ is not np.ndarray or data.flags.c_contiguous
 
     def is_floating_point(self):
         """True if x's dtype is a float dtype (float16, float32, float64)."""

@@ -141,9 +141,14 @@ class _MoreMethods:
     def stride(self, dim=None):
         """The step, in elements, between neighbours along each dimension (a tuple), or along `dim` (an int):
         NumPy's strides divided by the item size (a transpose or a slice x[:, ::2] has other strides than a fresh
-        Value, as in PyTorch)."""
+        Value, as in PyTorch). A dimension of length 1 that NumPy gives the stride 0 (x[:, None]) has PyTorch's for
+        it, as unsqueeze's: the next dimension's length times its stride (1 for the last)."""
         data = self.data
-        strides = tuple(s // data.itemsize for s in data.strides)
+        strides = [s // data.itemsize for s in data.strides]
+        for d in range(len(strides) - 1, -1, -1):
+            if strides[d] == 0 and data.shape[d] == 1:
+                strides[d] = data.shape[d + 1] * strides[d + 1] if d + 1 < len(strides) else 1
+        strides = tuple(strides)
         return strides if dim is None else strides[_value._ops.index.check_dim(dim, len(strides))]
 
     def storage_offset(self):

@@ -311,6 +311,9 @@ case("unfold", "unfold-(3,4)-dim1-size2-step1", lambda B, x: x.unfold(1, 2, 1), 
      refs=("torch",))
 case("unfold", "unfold-(5,2)-dim0-size2-step2", lambda B, x: x.unfold(0, 2, 2), sample(_rng("unfold-2"), (5, 2)),
      refs=("torch",))
+# Tensor.contiguous() of a Value that is not (a transpose): a copy in C order.
+case("contiguous", "contiguous-(3,4)-transposed", lambda B, x: x.t().contiguous(), sample(_rng("contiguous"), (3, 4)),
+     refs=("torch",))
 # scatter: no repeated positions (where PyTorch leaves the order of the writes unspecified). No HIPS version; PyTorch
 # differentiates only a src of index's shape (tests/test_tensor_ops_index.py compares the larger one's values).
 case("where", "scatter-(3,4)-dim0", lambda B, x, s: B.scatter(x, 0, np.array([[0, 1, 2, 0], [2, 0, 1, 1]]), s),

@@ -428,6 +428,18 @@ _diagonal_view.defjvp_linear()
 _diagonal_view.views = True
 
 
+@primitive("contiguous")
+def contiguous(x):
+    """A copy of x with its elements in memory in C order (Tensor.contiguous() of a Value that is not: a transpose, a
+    diagonal, ...); clone keeps x's layout, as PyTorch's does."""
+    out = np.array(x, copy=True, order="C")
+    return out[()] if out.ndim == 0 else out
+
+
+contiguous.defvjp(lambda g, out, x: g, formulas=("g",))
+contiguous.defjvp_linear()
+
+
 def strided_view(data, shape, strides):
     """A view of the memory of the ndarray `data`, from data's first element: `shape`, `strides` (in bytes), writable
     if data is (the elements must lie in data's memory). Its `.base` is the array that owns that memory, as for
@@ -459,14 +471,14 @@ def _dense_layout(owner):
 
 def diag(input, diagonal=0):
     """1-D input: the square matrix with input on its diagonal `diagonal` (zeros elsewhere). 2-D input: that
-    diagonal of the matrix, as a 1-D Value. As torch.diag."""
+    diagonal of the matrix, as a 1-D Value: a copy, as PyTorch's (Tensor.diagonal is the view). As torch.diag."""
     x = as_value(input)
     diagonal = int(diagonal)
     if x.ndim == 1:
         n = x.shape[0] + abs(diagonal)
         return scatter_add_at(x, _diagonal_positions(n, n, diagonal), (n, n))
     if x.ndim == 2:
-        return _diagonal(x, diagonal, 0, 1)
+        return clone(_diagonal(x, diagonal, 0, 1))
     raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {x.ndim}D")
 
 
