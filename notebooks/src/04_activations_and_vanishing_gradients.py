@@ -64,6 +64,33 @@ plt.show()
 # ReLU's is exactly 1 wherever the neuron is active. Both sigmoid and tanh
 # flatten out for large |x| (saturation): there, the derivative is nearly 0 whatever comes after.
 #
+# ## ReLU's flat side: dead units, and why leaky ReLU exists
+#
+# The lecture says that ReLU solves the vanishing gradient problem (解决了梯度消失问题) but may leave neurons
+# "dead" (神经元坏死). "Eases" is the more accurate word: where a unit is active its derivative is exactly 1,
+# so the activation no longer shrinks the gradient there, but the weights still scale it at every layer
+# (notebook 7 shows a stack of ReLU layers whose gradient vanishes for that reason), and where the unit is
+# inactive its derivative is 0. A unit whose weighted input is negative for *every* example gets no gradient
+# at all, so gradient descent can never bring it back: that is a dead unit. Here is one ReLU unit
+# $\max(0, w \cdot x + b)$ with a bias so negative that $w \cdot x + b < 0$ on all 100 inputs, and the same
+# unit with leaky ReLU, whose slope α below 0 keeps a gradient:
+
+# %%
+inputs = ag.Value(np.random.default_rng(0).normal(size=(100, 3)), requires_grad=False)
+for name, fn in [("ReLU", ag.relu), ("leaky ReLU", lambda v: ag.leaky_relu(v, negative_slope=alpha))]:
+    w, b = ag.Value(np.array([0.5, -0.3, 0.2])), ag.Value(-5.0)
+    z = inputs @ w + b
+    assert (z.data < 0).all()                          # off on every input
+    fn(z).sum().backward()
+    print(f"{name:<11} ∂/∂w = {np.array2string(w.grad, precision=4)}   ∂/∂b = {float(b.grad):.4f}")
+    slope = 0.0 if name == "ReLU" else alpha            # the derivative below 0
+    assert np.allclose(w.grad, slope * inputs.data.sum(axis=0)) and np.isclose(b.grad, slope * len(inputs))
+
+# %% [markdown]
+# With ReLU both gradients are exactly 0: no update will ever change this unit. With leaky ReLU the
+# gradient is α times what an active unit would get (here ∂/∂b = α · 100), small but enough to move the unit
+# back. Notebook 7 finds dead units in a trained convolutional network.
+#
 # ## Softmax: a function of a whole vector
 #
 # Softmax turns scores into probabilities; each output depends on every input, so its derivative is a
@@ -177,20 +204,41 @@ for (activation, init), g in norms.items():
 # %% [markdown]
 # In the sigmoid networks the gradient is multiplied at every layer by about the factor in the last column
 # (its geometric mean over the layers), so the first layers receive a gradient several orders of magnitude
-# smaller than the last ones: they hardly learn. In the tanh and ReLU networks it stays within the same order of magnitude from layer to layer.
-# The cause is the factor σ′(z) ≤ 1/4: here is its average over the batch in each hidden layer of the
-# sigmoid network with Xavier weights, read from the activations a = σ(z) as a(1 − a).
+# smaller than the last ones: they hardly learn. In the tanh and ReLU networks it stays within the same
+# order of magnitude from layer to layer. The cause is the factor σ′(z) ≤ 1/4: here is its average over the
+# batch in each hidden layer of the sigmoid network with Xavier weights, read from the activations
+# a = σ(z) as a(1 − a).
 
 # %%
-model = deep_network("sigmoid", "xavier", depth=10)
-with no_grad():
-    a, mean_slopes = X_train[:256], []
-    for module in model:
-        a = module(a)
-        if isinstance(module, nn.Sigmoid):
-            mean_slopes.append(float((a * (1 - a)).data.mean()))
-print("mean σ′(z) per hidden layer:", " ".join(f"{s:.3f}" for s in mean_slopes))
-assert max(mean_slopes) <= 0.25
+def mean_slope_per_layer(model, X):
+    """The mean over the batch of each hidden layer's activation derivative, read from its output a."""
+    slopes = []
+    with no_grad():
+        a = X
+        for module in model:
+            a = module(a)
+            if isinstance(module, nn.Sigmoid):
+                slopes.append(float((a * (1 - a)).data.mean()))    # σ′(z) = σ(z)(1 − σ(z))
+            elif isinstance(module, nn.Tanh):
+                slopes.append(float((1 - a * a).data.mean()))      # tanh′(z) = 1 − tanh²(z)
+    return slopes
+
+
+sigmoid_slopes = mean_slope_per_layer(deep_network("sigmoid", "xavier", depth=10), X_train[:256])
+print("mean σ′(z) per hidden layer:   ", " ".join(f"{s:.3f}" for s in sigmoid_slopes))
+assert max(sigmoid_slopes) <= 0.25
+
+# %% [markdown]
+# The lecture adds that tanh has the vanishing gradient problem too (同样存在梯度消失问题): its derivative
+# also tends to 0 when |z| grows, and a saturated tanh unit passes almost no gradient. It fared better above
+# for two reasons: its derivative reaches 1 rather than 1/4, and its output is centred on 0, so with Xavier
+# weights the units of this network stay mostly in the middle of the curve. The same measurement on the tanh
+# network:
+
+# %%
+tanh_slopes = mean_slope_per_layer(deep_network("tanh", "xavier", depth=10), X_train[:256])
+print("mean tanh′(z) per hidden layer:", " ".join(f"{s:.3f}" for s in tanh_slopes))
+assert min(tanh_slopes) > 2 * max(sigmoid_slopes)
 
 # %% [markdown]
 # ## What it does to training
