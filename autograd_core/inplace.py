@@ -236,13 +236,14 @@ def _change(self, name, compute, result_of, *operands):
     return _write(self, name, compute, result_of)
 
 
-def _write(self, name, compute, result_of=None):
+def _write(self, name, compute, result_of=None, index=None):
     """Replace self's array contents by compute(data, out) and bump the version.
 
     compute(data, out) returns the new contents; with `out` (self's own writeable array) it writes there.
     result_of(self): the new contents computed out of place by operations on Values (`self + other` for add_), or
     None when they depend on no Value (zero_, fill_ with a number). A jvp running in this thread follows the change
-    through it: self's tangent becomes the result's (forward.py's `follow_in_place`).
+    through it: self's tangent becomes the result's (forward.py's `follow_in_place`). index: the index of
+    `self[index] = value`, whose elements alone must not overlap in memory (`overlapping`).
     """
     data = self.data
     made_by = None if self._op is None else self._op.name
@@ -263,7 +264,7 @@ def _write(self, name, compute, result_of=None):
 
             follow = follow_in_place(self, result_of)  # from self's contents before the change; applied after it
         if isinstance(data, np.ndarray) and data.flags.writeable:
-            if overlapping(data):
+            if overlapping(data if index is None else _written_part(data, index)):
                 raise overlap_error(name)
             compute(data, data)
         else:  # a NumPy scalar (0-d Values) or a read-only array: rebind to a new array of the same dtype/shape
@@ -280,6 +281,14 @@ def _write(self, name, compute, result_of=None):
     if follow is not None:
         follow()
     return self
+
+
+def _written_part(data, index):
+    """The elements of `data` that `data[index] = ...` writes, as a view of it for a basic index (`w[:, 0] = 0` on
+    overlapping windows of unfold writes each element once, as PyTorch's); data itself for index arrays."""
+    from .scattered_gradient import is_basic_index
+
+    return data[index] if is_basic_index(index) else data
 
 
 def _ufunc_update(ufunc):
@@ -691,7 +700,7 @@ class InplaceMethods:
                 return out
             out[index] = value
 
-        return _write(self, "x[...] = value", compute, lambda v: _assigned(v, index, assigned))
+        return _write(self, "x[...] = value", compute, lambda v: _assigned(v, index, assigned), index)
 
 
 def _rewritten(self, name, result_of, *operands):

@@ -194,9 +194,17 @@ def test_pytorch_refuses_a_change_through_an_expand_and_not_through_overlapping_
 
 
 def test_disjoint_parts_of_overlapping_windows_still_change_in_place():
-    y = ag.tensor(np.arange(5.0))
-    y.unfold(0, 2, 1)[:, 0].zero_()  # the first entry of each window: each element once
-    assert y.tolist() == [0.0, 0.0, 0.0, 0.0, 4.0]
+    def run(L):
+        y = L.tensor(np.arange(6.0))
+        y.unfold(0, 2, 1)[:, 0].zero_()  # the first entry of each window: each element once
+        w = y.unfold(0, 3, 1)
+        w[1] = 7.0  # x[i] = v writes only x[i]'s elements, which do not overlap
+        w[:, 2] = -1.0
+        return y.tolist()
+
+    ours = run(ag)
+    assert ours == [0.0, 7.0, -1.0, -1.0, -1.0, -1.0]
+    assert ours == run(_torch())
 
 
 def test_fill_diagonal_idioms_change_the_matrix_as_in_pytorch():
@@ -330,3 +338,20 @@ def test_is_contiguous_of_a_new_value_and_a_memory_format():
     ).is_contiguous()
     with pytest.raises(NotImplementedError, match="memory_format"):
         ag.tensor(X).is_contiguous(memory_format="channels_last")
+
+
+@pytest.mark.parametrize("recorded", [False, True])
+def test_forward_mode_follows_changes_through_diagonal_and_unfold(recorded):
+    w = ag.tensor(np.full(X.shape, 2.0), requires_grad=True) if recorded else 2.0  # a graph Value, or none
+
+    def f(x):
+        y = x * w
+        y.diagonal(0, 1, 2).mul_(1.5).tanh_()
+        y.unfold(2, 2, 2)[..., 1].mul_(3)
+        return y
+
+    t = np.random.default_rng(1).normal(size=X.shape)
+    _, tangent = ag.jvp(f, (X,), (t,))
+    eps = 1e-6
+    ahead, behind = (f(ag.tensor(X + s * eps * t)).detach().numpy() for s in (1, -1))
+    np.testing.assert_allclose(np.asarray(tangent), (ahead - behind) / (2 * eps), atol=1e-8)
