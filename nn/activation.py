@@ -1,8 +1,9 @@
 """Activation functions as modules (`ReLU()`, `Tanh()`, ...) and as functions (`relu(x)`, ...).
 
 ReLU, sigmoid, tanh, softmax are one engine primitive each, so a picture shows one node per activation;
-GELU and SiLU are compositions of primitives (GELU of `erf`, a core primitive); ELU and Softplus are primitives of
-this file, so that a compiled step chooses their branches again for each batch.
+GELU, SiLU, ELU and Softplus are primitives of this file: GELU and SiLU so that their rule is PyTorch's derivative
+(one product with the incoming gradient, see below), ELU and Softplus so that a compiled step chooses their
+branches again for each batch.
 Functions accept Values (recording nodes) or arrays (computed directly).
 """
 
@@ -17,6 +18,7 @@ import autograd_core as ag
 from autograd_core.inplace import update_in_place
 from autograd_core.ops import data_of, primitive, where
 from autograd_core.ops.special_functions import erf
+from autograd_core.ops.special_kernels import erf_kernel, float_result
 
 from .module import Module
 
@@ -98,24 +100,101 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     return _over_one_axis(ag.log_softmax, input, dim)
 
 
+# GELU, SiLU (and Mish, Hardswish in activation_extra.py) are one primitive each, whose rule is PyTorch's backward
+# formula: one product with g. As compositions, g reached x along two paths whose terms cancel for an infinite g
+# (∞ − ∞ = NaN, where PyTorch gives ±inf). On arrays the rules read Φ(x) or σ(x) back from the output (out/x, and
+# its limit at 0): erf or σ again would cost as much as the forward pass. On Values (create_graph, nested forward
+# mode) they compose primitives, so that they can be differentiated again.
+_SQRT1_2 = 1 / math.sqrt(2)
+_INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
+_TANH_BETA, _TANH_KAPPA = math.sqrt(2 / math.pi), 0.044715
+_TINY = 1e-20  # below it, out/x loses its digits (or is 0/0); the ratio's limit at 0 is used instead
+
+
+def _arrays(*xs):
+    """Whether all are NumPy arrays (a rule's fast path), not Values (create_graph) or NumPy scalars."""
+    return all(x.__class__ is np.ndarray for x in xs)
+
+
+def _ratio(out, x, limit):
+    """out/x on arrays, `limit` where |x| <= 1e-20 (the ratio's value at 0, where out/x is 0/0 or inexact)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(np.abs(x) > _TINY, out / x, limit)
+
+
+@primitive("gelu")
+def _gelu(x):
+    """x·Φ(x) = ½·x·(1 + erf(x/√2)), in x's dtype (as PyTorch's: float32 arithmetic for float32)."""
+    return 0.5 * x * (1 + float_result(erf_kernel(x * _SQRT1_2), x))
+
+
+def _gelu_vjp(g, out, x):
+    # d/dx x·Φ(x) = Φ(x) + x·φ(x), φ(x) = e^(−x²/2)/√(2π): PyTorch's gelu_backward. On arrays Φ(x) = out/x (½ at 0).
+    if _arrays(g, out, x):
+        return g * (_ratio(out, x, 0.5) + x * np.exp(-0.5 * x * x) * _INV_SQRT_2PI)
+    return g * (0.5 * (1 + erf(x * _SQRT1_2)) + x * ag.exp(-0.5 * x * x) * _INV_SQRT_2PI)
+
+
+_gelu.defvjp(_gelu_vjp, formulas=("g⊙(Φ(x) + x·φ(x))",))
+_gelu.defjvp_elementwise()
+
+
+@primitive("gelu_tanh")
+def _gelu_tanh(x):
+    """½·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), in x's dtype."""
+    return 0.5 * x * (1 + np.tanh(_TANH_BETA * (x + _TANH_KAPPA * x * x * x)))
+
+
+def _gelu_tanh_vjp(g, out, x):
+    # With r = 1 + tanh(u), u = β(x + κx³): d/dx ½·x·r = ½·r + ½·x·(1 − tanh²u)·β(1 + 3κx²), PyTorch's formula;
+    # on arrays r = 2·out/x (1 at 0) and 1 − tanh²u = (2 − r)·r.
+    slope = _TANH_BETA * (1 + 3 * _TANH_KAPPA * x * x)
+    if _arrays(g, out, x):
+        r = _ratio(2 * out, x, 1.0)
+        return g * (0.5 * r + 0.5 * x * (2 - r) * r * slope)
+    th = ag.tanh(_TANH_BETA * (x + _TANH_KAPPA * x * x * x))
+    return g * (0.5 * (1 + th) + 0.5 * x * (1 - th * th) * slope)
+
+
+_gelu_tanh.defvjp(_gelu_tanh_vjp, formulas=("g⊙(½(1 + tanh u) + ½x(1 − tanh²u)·u′)",))
+_gelu_tanh.defjvp_elementwise()
+
+
 def gelu(input, approximate="none"):
     """x·Φ(x), Φ the standard normal CDF: 0.5·x·(1 + erf(x/√2)); approximate='tanh' uses
-    0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) (Hendrycks and Gimpel, 2016).
+    0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) (Hendrycks and Gimpel, 2016). Same shape as x.
 
-    The exact form uses the core's vectorised erf, which costs a few times the tanh form's arithmetic."""
-    x = input
+    One primitive (each form), with PyTorch's derivative as its rule. The exact form uses the core's vectorised
+    erf, which costs a few times the tanh form's arithmetic."""
     if approximate == "none":
-        return 0.5 * x * (1 + erf(x * (1 / math.sqrt(2))))
+        return _gelu(input)
     if approximate == "tanh":
-        return 0.5 * x * (1 + ag.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x * x * x)))
+        return _gelu_tanh(input)
     raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
 
 
+@primitive("silu")
+def _silu(x):
+    """x·σ(x)."""
+    return x * ag.sigmoid(x)
+
+
+def _silu_vjp(g, out, x):
+    # d/dx x·σ(x) = σ(x)·(1 + x·(1 − σ(x))): PyTorch's silu_backward. On arrays σ(x) = out/x (½ at 0).
+    s = _ratio(out, x, 0.5) if _arrays(g, out, x) else ag.sigmoid(x)
+    return g * s * (1 + x * (1 - s))
+
+
+_silu.defvjp(_silu_vjp, formulas=("g⊙σ(x)(1 + x(1 − σ(x)))",))
+_silu.defjvp_elementwise()
+
+
 def silu(input, inplace=False):
-    """x·σ(x) (also called swish). inplace=True: written into input, which is returned."""
+    """x·σ(x) (also called swish), same shape as x; one primitive with PyTorch's derivative as its rule.
+    inplace=True: written into input, which is returned."""
     if inplace:
         return update_in_place(input, "silu(inplace=True)", silu)
-    return input * ag.sigmoid(input)
+    return _silu(input)
 
 
 @primitive("elu")
@@ -125,9 +204,12 @@ def _elu(x, alpha):
 
 
 def _elu_vjp(g, out, x, alpha):
-    # 1 where x > 0, alpha·eˣ = out + alpha where x <= 0 (alpha at 0, as PyTorch); `out` a Value under create_graph.
-    # NaN x passes g (PyTorch's elu_backward tests x <= 0).
-    return where(np.asarray(data_of(x)) <= 0, g * (out + alpha), g)
+    # 1 where x > 0, alpha·eˣ where x <= 0 (alpha at 0), as PyTorch's elu_backward; NaN x passes g (it tests x <= 0).
+    # eˣ from x, not out + alpha: that is 0 once eˣ < 1e-16 (x < −37), where an infinite g then gave NaN (PyTorch's:
+    # ±inf). Of min(x, 0), so that the branch not chosen never overflows (its zero gradient times ∞ would be NaN).
+    negative = np.asarray(data_of(x)) <= 0
+    e = np.exp(np.minimum(x, 0)) if _arrays(x) else ag.exp(where(negative, x, 0.0))
+    return where(negative, g * (alpha * e), g)
 
 
 _elu.defvjp(_elu_vjp, formulas=("g where x > 0, g⊙(out + α) elsewhere",))

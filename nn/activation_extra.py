@@ -1,7 +1,9 @@
 """PyTorch's other activations, as functions (`F.hardtanh(x)`, ...) and modules (`nn.Hardtanh()`, ...).
 
-Every one is a composition of existing primitives (where, clip-free masks, exp, tanh, sigmoid, softplus, elu), so
-gradients, forward mode, higher derivatives and compile come with them. The piecewise ones choose their pieces
+Most are compositions of existing primitives (where, clip-free masks, exp, tanh, sigmoid, softplus, elu), so
+gradients, forward mode, higher derivatives and compile come with them; mish and hardswish are primitives whose rule
+is PyTorch's derivative (one product with the incoming gradient, which as compositions met ∞ − ∞ = NaN for an
+infinite one: see activation.py's GELU and SiLU). The piecewise ones choose their pieces
 with `where` on a recorded comparison, and the comparisons are PyTorch's, so that the gradient AT a kink is
 PyTorch's too:
 
@@ -30,10 +32,10 @@ import numpy as np
 import autograd_core as ag
 from autograd_core import Value
 from autograd_core.inplace import update_in_place
-from autograd_core.ops import data_of, getitem, where
+from autograd_core.ops import data_of, getitem, primitive, where
 
 from . import init
-from .activation import _elu, _softmax_input, softmax, softplus
+from .activation import _arrays, _elu, _ratio, _softmax_input, softmax, softplus
 from .module import Module, Parameter, check_device
 
 # SELU's constants (Klambauer et al., 2017), as PyTorch writes them.
@@ -104,11 +106,31 @@ def celu(input, alpha=1.0, inplace=False):
     return alpha * _elu(input * (1.0 / alpha), alpha=1.0)
 
 
+@primitive("mish")
+def _mish(x):
+    """x·tanh(log(1 + eˣ)), PyTorch's formula (eˣ = inf past 709 gives tanh(inf) = 1: x)."""
+    return x * np.tanh(np.log1p(np.exp(x)))
+
+
+def _mish_vjp(g, out, x):
+    # d/dx x·tanh(sp(x)) = tanh(sp(x)) + x·σ(x)·(1 − tanh²(sp(x))), sp = softplus, sp′ = σ: PyTorch's mish_backward.
+    # On arrays tanh(sp(x)) = out/x (tanh(log 2) = 3/5 at 0).
+    if _arrays(g, out, x):
+        t = _ratio(out, x, 0.6)
+        return g * (t + x * ag.sigmoid(x) * (1 - t * t))
+    t = ag.tanh(softplus(x, threshold=math.inf))
+    return g * (t + x * ag.sigmoid(x) * (1 - t * t))
+
+
+_mish.defvjp(_mish_vjp, formulas=("g⊙(tanh sp(x) + x·σ(x)(1 − tanh² sp(x)))",))
+_mish.defjvp_elementwise()
+
+
 def mish(input, inplace=False):
-    """x·tanh(softplus(x)) (Misra, 2019)."""
+    """x·tanh(softplus(x)) (Misra, 2019), same shape as x; one primitive with PyTorch's derivative as its rule."""
     if inplace:
         return update_in_place(input, "mish(inplace=True)", mish)
-    return input * ag.tanh(softplus(input, threshold=math.inf))  # no threshold: exact for any x
+    return _mish(input)
 
 
 def softsign(input):
@@ -116,13 +138,29 @@ def softsign(input):
     return input / (1 + ag.abs(input))
 
 
+@primitive("hardswish")
+def _hardswish(x):
+    """x·min(max(x + 3, 0), 6)/6, PyTorch's formula (NaN at −inf: −∞·0, as PyTorch's)."""
+    return x * np.minimum(np.maximum(x + 3, 0), 6) / 6
+
+
+def _hardswish_vjp(g, out, x):
+    # 0 where x <= −3, x/3 + 1/2 strictly between, 1 from 3 up (NaN too): PyTorch's hardswish_backward, a `where`,
+    # so that an infinite g gives 0 below −3 and ±inf inside (one product), not ∞ − ∞.
+    xd = data_of(x)
+    return where(xd <= -3.0, 0.0, where(xd < 3.0, g * (x / 3 + 0.5), g))
+
+
+_hardswish.defvjp(_hardswish_vjp, formulas=("0 for x <= −3, g⊙(x/3 + ½) inside, g from 3",))
+_hardswish.defjvp_elementwise()
+
+
 def hardswish(input, inplace=False):
-    """x·relu6(x + 3)/6: 0 for x < −3, x for x > 3, x(x + 3)/6 between (Howard et al., 2019)."""
+    """x·relu6(x + 3)/6: 0 for x <= −3, x for x >= 3, x(x + 3)/6 between (Howard et al., 2019); same shape as x.
+    One primitive with PyTorch's derivative as its rule."""
     if inplace:
         return update_in_place(input, "hardswish(inplace=True)", hardswish)
-    inside = (input > -3.0) & (input < 3.0)
-    middle = where(inside, input, 0.0)  # x only where it is chosen: ±inf elsewhere would make its gradient NaN
-    return where(input <= -3.0, 0.0, where(inside, middle * (middle + 3.0) / 6.0, input))
+    return _hardswish(input)
 
 
 def hardsigmoid(input, inplace=False):
