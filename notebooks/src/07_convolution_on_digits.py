@@ -7,7 +7,10 @@
 #
 # $$y_t = w_1 x_t + w_2 x_{t-1} + w_3 x_{t-2} = \sum_{k=1}^{3} w_k\, x_{t-k+1}.$$
 #
-# The weights $w$ are the filter, or convolution kernel (滤波器, 卷积核). This notebook computes that sum,
+# The weights $w = (w_1, w_2, w_3)$ are the filter, or convolution kernel (滤波器, 卷积核), and $y$ is the
+# filter's output. (The lecture note's sentence reads as if $y_t$ were called the filter; it is the
+# weights $w_k$ that are, the same three numbers at every $t$, while $y_t$ changes with the signal.)
+# This notebook computes that sum,
 # then moves to two dimensions, to stride, padding and dilation (and the receptive field they give), to
 # transposed convolution and pooling, and finally trains a convolutional network on real 8×8 handwritten
 # digits and looks at what it learned. It ends with a residual block.
@@ -237,10 +240,10 @@ assert np.allclose(digit.grad, 0.25)
 # %% [markdown]
 # ## A convolutional network on handwritten digits
 #
-# The lecture's typical structure: convolution blocks (convolution, then pooling) followed by a fully
-# connected layer. Two blocks of 3×3 convolutions (8 then 16 filters, ReLU, 2×2 max pool) turn an 8×8 digit
-# into 16 maps of 2×2, which a linear layer maps to 10 class scores. Ten epochs of Adam on the training
-# images; accuracy on the held-out ones (how many of each is printed below).
+# The lecture's typical structure: N convolution blocks, each M convolutions followed by b pooling layers
+# (M usually 2 to 5, b 0 or 1), then K fully connected layers (K usually 0 to 2). An 8×8 image is small, so
+# here N = 2, M = 1, b = 1, K = 1: two blocks of one 3×3 convolution (8 then 16 filters, ReLU) and a 2×2 max
+# pool turn an 8×8 digit into 16 maps of 2×2, which a linear layer maps to 10 class scores.
 
 # %%
 nn.manual_seed(0)
@@ -250,8 +253,32 @@ cnn = nn.Sequential(
     nn.Flatten(), nn.Linear(16 * 2 * 2, 10, dtype=np.float64),
 )
 print(cnn)
-print(f"{len(X_train)} training images, {len(X_test)} test images")
 
+# %% [markdown]
+# A convolution with $c_{in}$ input channels and $c_{out}$ filters of $k \times k$ has $c_{out}(c_{in} k^2 + 1)$
+# parameters (one bias per filter), whatever the size of the image: the same filter is used at every
+# position. That is the lecture's "convolution instead of full connection" (卷积代替全连接): a fully
+# connected layer computing the same first-layer output, 8 maps of 8×8 from 64 pixels, would need a weight
+# for every pair of input pixel and output value.
+
+# %%
+def conv_parameters(c_in, c_out, k):
+    return c_out * (c_in * k * k + 1)
+
+
+by_formula = conv_parameters(1, 8, 3) + conv_parameters(8, 16, 3) + (16 * 2 * 2 + 1) * 10
+dense_first_layer = (64 + 1) * (8 * 8 * 8)
+print(f"parameters: {cnn.num_parameters()} (counted by the module), {by_formula} (formula)")
+print(f"first layer: {conv_parameters(1, 8, 3)} parameters as a convolution, "
+      f"{dense_first_layer:,} as a fully connected layer")
+assert cnn.num_parameters() == by_formula
+
+# %% [markdown]
+# Training: ten epochs of Adam on the training images; after each, the loss on the whole training set and
+# the accuracy on the held-out images (how many of each is printed first).
+
+# %%
+print(f"{len(X_train)} training images, {len(X_test)} test images")
 opt = optim.Adam(cnn.parameters(), lr=1e-2)
 history = []
 for epoch in range(10):
@@ -271,7 +298,9 @@ assert history[-1][1] > 0.9
 # ## What the network learned
 #
 # The eight 3×3 filters of the first layer, and what they make of a test digit: the feature maps after the
-# first convolution (and ReLU), then the sixteen 4×4 maps after the second.
+# first convolution (and ReLU), then the sixteen 4×4 maps after the second. In the maps brighter means larger
+# and the darkest colour is 0 (ReLU outputs nothing below it); each first-layer map has its own scale, the
+# sixteen second-layer maps share one, so that their sizes can be compared.
 
 # %%
 filters = cnn[0].weight.data[:, 0]                          # (8, 3, 3)
@@ -293,7 +322,7 @@ fig, axes = plt.subplots(3, 9, figsize=(13, 4.6))
 axes[0, 0].imshow(sample[0, 0], cmap="gray")
 axes[0, 0].set_title(f"digit {y_test[0]}\npredicted {predicted}", fontsize=9)
 for k in range(8):
-    axes[0, k + 1].imshow(maps1[k], cmap="viridis")
+    axes[0, k + 1].imshow(maps1[k], cmap="viridis", vmin=0)
     axes[0, k + 1].set_title(f"layer 1, map {k}", fontsize=8)
 for k in range(16):
     ax = axes[1 + k // 8, 1 + k % 8]
@@ -319,8 +348,7 @@ active_on = (all_maps2 > 0).any(axis=(2, 3)).mean(axis=0)  # fraction of test di
 dead = [k for k in range(16) if active_on[k] == 0]
 print(f"blank on this digit: {len(blank_here)} of 16 maps {blank_here}")
 print(f"dead (blank on all {len(X_test)} test digits): {len(dead)} {dead}")
-for k in blank_here:
-    print(f"  map {k:2d}: not blank on {active_on[k]:.0%} of the test digits")
+print(f"maps blank on this digit but active on some other test digit: {[k for k in blank_here if k not in dead]}")
 with no_grad():
     before_relu = cnn[:4](X_train).data                    # the second convolution, before its ReLU
 peak = before_relu.max(axis=(0, 2, 3))
@@ -334,8 +362,8 @@ assert set(blank_here) <= set(dead) and all(peak[k] <= 0 for k in dead)
 # at most 0), so the ReLU outputs 0 everywhere, and since ReLU's derivative is 0 for a negative input, the
 # filter and bias of that map receive a zero gradient from every example: once training pushed them there,
 # they stopped learning. (Only a change in the layer below, which still learns, could make the sum positive
-# somewhere again; by the end of training none did.) A part of this small network's second layer does
-# nothing. The usual remedies
+# somewhere again; by the end of training none did.) So the number of dead maps printed above, out of 16, is
+# the part of this small network's second layer that does nothing. The usual remedies
 # are a leaky ReLU (a small slope below 0 keeps a gradient), a smaller learning rate, or a different
 # initialisation; notebook 04 shows how the choice of activation shapes the gradients.
 
