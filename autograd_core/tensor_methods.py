@@ -77,6 +77,14 @@ def _is_dim(d):
     return isinstance(d, numbers.Integral) and not isinstance(d, bool)
 
 
+def _is_a_view(value):
+    """Whether `value` is a view of another Value made by a view operation (shares its memory and version counter)."""
+    from .inplace import _is_view
+
+    versions = value._version
+    return versions is not None and _is_view(value, versions)
+
+
 def _contiguous_format(memory_format, name):
     """Check `memory_format` (None or torch.contiguous_format: C order); PyTorch's others (channels_last,
     preserve_format) are not modelled here."""
@@ -118,12 +126,15 @@ class TensorMethods:
 
     def view(self, *shape, size=None):
         """x with a new shape of the same size, sharing x's memory (one entry may be -1): x.view(2, 3),
-        x.view((2, 3)) or x.view(size=(2, 3)). As PyTorch's, it raises where the new shape cannot be laid over x's
-        elements where they are (`x.t().view(-1)`: the elements of a transpose are not in that order in memory);
-        `reshape` copies them then, and so does `contiguous()` first."""
+        x.view((2, 3)) or x.view(size=(2, 3)). As PyTorch's, it raises where x is a view of another Value (transpose,
+        permute, expand, a strided slice, diagonal, unfold: laid out as PyTorch lays them out) and the new shape
+        cannot be laid over x's elements where they are (`x.t().view(-1)`); `reshape` copies them then, and so does
+        `contiguous()` first. Where x was computed by an operation whose NumPy layout may not be PyTorch's (x[:, idx],
+        index_select along a later dimension, elementwise functions of a transpose), view copies as reshape does
+        rather than refuse code PyTorch may run."""
         shape = _sizes(shape, size, "view", "size")
         data = self.data
-        if data.__class__ is np.ndarray and not data.flags.c_contiguous:  # a contiguous x always can
+        if data.__class__ is np.ndarray and not data.flags.c_contiguous and _is_a_view(self):
             new = shape[0] if len(shape) == 1 and not _is_dim(shape[0]) else shape
             try:
                 laid = np.reshape(data, new)  # NumPy copies exactly where PyTorch's view refuses

@@ -328,6 +328,17 @@ def test_view_shares_memory_and_reshape_or_contiguous_copy_where_view_cannot():
     assert y.numpy()[0, 0, 0] == 100.0
 
 
+def test_view_copies_a_computed_value_whose_numpy_layout_is_not_pytorchs():
+    """x[:, idx] (index_select, roll along a later dimension): NumPy lays the result out column by column, PyTorch
+    row by row; view works on it, as in PyTorch, with a copy. is_contiguous() says NumPy's layout."""
+    y = ag.tensor(X[0].copy())
+    picked = y.index_select(1, np.array([3, 0, 2]))
+    assert not picked.is_contiguous()
+    np.testing.assert_array_equal(picked.view(-1).numpy(), X[0][:, [3, 0, 2]].reshape(-1))
+    torch = pytest.importorskip("torch")
+    assert torch.tensor(X[0]).index_select(1, torch.tensor([3, 0, 2])).is_contiguous()
+
+
 def test_contiguous_passes_the_gradient_through():
     assert gradcheck(lambda x: x.transpose(0, 2).contiguous().view(-1) * np.arange(24.0), [X])
     assert gradgradcheck(lambda x: (x.diagonal(0, 1, 2).contiguous() ** 2).sum(), [X])
