@@ -116,6 +116,36 @@ for name, make in rules.items():
     assert np.allclose(theta.data, expected, rtol=1e-12, atol=1e-12)
 
 # %% [markdown]
+# ## The lecture's PyTorch example
+#
+# The lecture ends with a few lines of PyTorch: a tensor [1, 2] that requires a gradient, pulled towards
+# [3, 4] by ten SGD steps on the mean squared error. One line does not run as written:
+# `torch.optim.SGD(variable, lr=0.1)` hands the optimizer a single tensor where PyTorch expects an iterable
+# of parameters (a list, or `model.parameters()`), and PyTorch raises a `TypeError`; the fix is `[variable]`.
+# `optim` behaves the same way. Here are the lecture's lines with that fix, and the result checked by hand:
+# the gradient of $\tfrac12\sum_i (v_i - t_i)^2$ is $v - t$, so each step shrinks the distance to the
+# target by the factor $1 - 0.1 = 0.9$, and after ten steps $v = t - 0.9^{10}(t - v_0)$.
+
+# %%
+variable = Value(np.array([1.0, 2.0]))
+target = np.array([3.0, 4.0])
+try:
+    optim.SGD(variable, lr=0.1)                    # as written in the lecture
+except TypeError as error:
+    print(f"TypeError: {error}")
+
+loss_fn = nn.MSELoss()
+optimizer = optim.SGD([variable], lr=0.1)          # a list of parameters
+for _ in range(10):
+    optimizer.zero_grad()
+    loss = loss_fn(variable, target)
+    loss.backward()
+    optimizer.step()
+by_hand = target - 0.9**10 * (target - np.array([1.0, 2.0]))
+print(f"updated value of variable: {variable.data}   by hand: {by_hand}")
+assert np.allclose(variable.data, by_hand)
+
+# %% [markdown]
 # ## SGD, mini-batch and full batch on a least-squares loss
 #
 # Fit $y \approx w x + b$ to 200 noisy points. The loss $L(w, b) = \frac1N\sum_n (w x_n + b - y_n)^2$ is a
@@ -202,7 +232,9 @@ assert mini_gap < sgd_gap
 # valley: gradient descent with a learning rate small enough not to diverge across the valley crawls along
 # it. Each optimizer starts at (−1.2, 1) and takes 1,500 steps on a 2-element Value; the learning rates were
 # picked by hand for each (one value per method, not a search), so this shows how each behaves, not which
-# one is best.
+# one is best. In each panel the shading is the contour map of f (darker is lower; each band spans a
+# constant factor of f, from 0.01 up to 3,000), the black dot the start, the star the minimum; the last
+# panel plots f along each path on a log scale.
 
 # %%
 def rosenbrock(p):
