@@ -23,6 +23,7 @@ import numpy as np
 
 plt.rcParams.update({"figure.dpi": 90})
 
+import autograd_core as ag
 from autograd_core import nn
 import autograd_core.nn.functional as F
 from autograd_core import optim
@@ -308,6 +309,71 @@ for name, path in paths.items():
 # follows the size of the gradient: the last column shows that their first step moves both coordinates by
 # the same amount (lr for Adagrad, Adam and Adamax, 10·lr for RMSprop, whose running average starts at
 # 0.01·g²), although the gradient at the start, printed above, is larger in x than in y.
+#
+# ## A non-convex loss: where gradient descent ends depends on where it starts
+#
+# The Rosenbrock function has one minimum. A network's loss usually does not: the lecture's example
+# (非凸优化问题, a non-convex optimisation problem) is the smallest network there is, $y = \sigma(w_2\,
+# \sigma(w_1 x))$, trained on one example $x = 1$ with target 1 and the squared error,
+# $L(w_1, w_2) = (\sigma(w_2\, \sigma(w_1)) - 1)^2$. A function is convex exactly when its Hessian (the matrix
+# of second derivatives) is positive semi-definite everywhere; `ag.hessian` finds a point where it is not.
+# Then plain gradient descent (learning rate 1, 300 steps) from four starting points.
+
+# %%
+def tiny_network_loss(w):
+    """(σ(w₂ σ(w₁ x)) − 1)² for the one example x = 1, target 1; w = (w₁, w₂)."""
+    return (ag.sigmoid(w[1] * ag.sigmoid(w[0] * 1.0)) - 1.0) ** 2
+
+
+H = ag.hessian(tiny_network_loss)(np.zeros(2))
+print(f"Hessian at (0, 0): {np.array2string(H, precision=4)}, eigenvalues {np.linalg.eigvalsh(H).round(4)}")
+assert np.linalg.eigvalsh(H).min() < 0                 # a negative curvature: L is not convex
+
+starts = [(-1.0, 2.0), (-4.0, 4.0), (4.0, -4.0), (-4.0, -2.0)]
+tiny_paths = {}
+for start in starts:
+    w = Value(np.array(start))
+    opt = optim.SGD([w], lr=1.0)
+    path = [w.data.copy()]
+    for _ in range(300):
+        opt.zero_grad()
+        tiny_network_loss(w).backward()
+        opt.step()
+        path.append(w.data.copy())
+    tiny_paths[start] = np.array(path)
+
+sig = lambda z: 1 / (1 + np.exp(-z))
+w1s, w2s = np.meshgrid(np.linspace(-7, 7, 200), np.linspace(-7, 7, 200))
+fig, ax = plt.subplots(figsize=(6.5, 5))
+filled = ax.contourf(w1s, w2s, (sig(w2s * sig(w1s)) - 1) ** 2, levels=np.linspace(0, 1, 21), cmap="Blues_r")
+fig.colorbar(filled, ax=ax, label="loss L(w₁, w₂)")
+print(f"{'start (w₁, w₂)':<18}{'end after 300 steps':>24}{'loss at the end':>18}")
+for start, path in tiny_paths.items():
+    line, = ax.plot(path[:, 0], path[:, 1], "-", lw=1.5)
+    ax.plot(*path[0], "o", color=line.get_color(), ms=6)
+    ax.plot(*path[-1], "x", color=line.get_color(), ms=9, mew=2)
+    end_loss = float(tiny_network_loss(Value(path[-1])))
+    print(f"{str(start):<18}{np.array2string(path[-1], precision=2):>24}{end_loss:18.4f}")
+ax.set_xlabel("w₁")
+ax.set_ylabel("w₂")
+ax.set_title("L(w₁, w₂) = (σ(w₂ σ(w₁)) − 1)²\ngradient descent: o start, × after 300 steps", fontsize=10)
+ax.set_xlim(-7, 7)
+ax.set_ylim(-7, 7)
+plt.show()
+final_losses = [float(tiny_network_loss(Value(path[-1]))) for path in tiny_paths.values()]
+assert min(final_losses) < 0.01 and max(final_losses) > 0.2
+
+# %% [markdown]
+# Three starts slide down to the region where $w_2\,\sigma(w_1)$ is large and the loss is near 0. The start
+# at (−4, −2) does not: there $w_2 < 0$, so the descent makes $\sigma(w_1)$ smaller (to make the output
+# $\sigma(w_2 \sigma(w_1))$ less small) and runs off towards $w_1 \to -\infty$, where the output tends to
+# $\sigma(0) = 1/2$ and the loss to 1/4: a flat plateau on which the gradient with respect to $w_2$,
+# proportional to $\sigma(w_1)$, has almost vanished, so $w_2$ never gets across to the good side. The start
+# (4, −4) also has $w_2 < 0$, but there $\sigma(w_1) \approx 1$, so $w_2$ receives the full gradient and
+# crosses over before $w_1$ can run away. This is
+# the lecture's warning about gradient descent (最后求解出来的最小值…是局部最小值, and the result depends on the
+# random initial weights): on a non-convex loss it finds a low point near where it starts, or a plateau,
+# not necessarily the lowest one.
 #
 # ## Training a network on the digits with each optimizer
 #
