@@ -247,16 +247,20 @@ def _write(self, name, compute, result_of=None, index=None):
     """
     data = self.data
     made_by = None if self._op is None else self._op.name
-    if name[-1] == "_" and made_by in ("getitem", "broadcast_to") and not (
+    if name[-1] == "_" and made_by in ("getitem", "broadcast_to", "diagonal", "unfold") and not (
             isinstance(data, np.ndarray) and data.flags.writeable):
-        # PyTorch's x[i] and x.expand(...) are views of x; here one element is a NumPy scalar (a copy), and a
-        # broadcast array is read-only: rebinding it, as for other such Values, would silently leave x unchanged.
+        # PyTorch's x[i], x.expand(...), x.diagonal() and x.unfold(...) are views of x; here one element is a NumPy
+        # scalar (a copy), and a broadcast array (and a diagonal or windows of one) is read-only: rebinding it, as
+        # for other such Values, would silently leave x unchanged.
         raise RuntimeError(
             f"{name}: this Value is " + ("one element read out of another Value (x[i]), which NumPy copies, so "
                                          "changing it in place would not change x; write x[i] = ... instead"
                                          if made_by == "getitem" else
                                          "a broadcast (expand) of another Value, whose elements share memory; "
-                                         "change the Value it was expanded from, or clone() it first"))
+                                         "change the Value it was expanded from, or clone() it first"
+                                         if made_by == "broadcast_to" else
+                                         f"a {made_by} of a read-only array (an expand() of another Value), which "
+                                         "cannot change in place here; clone() it first"))
     follow = None
     try:
         if TRACERS.get():  # a jvp or a compile recording watches this thread
