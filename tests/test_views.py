@@ -374,3 +374,34 @@ def test_forward_mode_follows_changes_through_diagonal_and_unfold(recorded):
     eps = 1e-6
     ahead, behind = (f(ag.tensor(X + s * eps * t)).detach().numpy() for s in (1, -1))
     np.testing.assert_allclose(np.asarray(tangent), (ahead - behind) / (2 * eps), atol=1e-8)
+
+
+def test_every_window_size_step_and_diagonal_offset_is_pytorchs():
+    """A sweep of unfold(dim, size, step) and diagonal(offset, dim1, dim2) on a (3, 5, 4) Value: shape, values,
+    strides, storage offset, gradient, and the error type where PyTorch raises."""
+    import itertools
+
+    torch = _torch()
+    makes = [lambda v, a=a: v.unfold(*a) for a in itertools.product([0, 1, 2, -1], [0, 1, 2, 3], [1, 2, 3, 5])]
+    makes += [lambda v, a=a: v.diagonal(*a) for a in itertools.product([-6, -2, 0, 1, 4], [0, 1, -1], [0, 2, -2])]
+    data = np.random.default_rng(32).normal(size=(3, 5, 4))
+    for make in makes:
+        results = []
+        for L in (ag, torch):
+            x = L.tensor(data.copy(), requires_grad=True)
+            try:
+                v = make(x)
+            except (RuntimeError, IndexError) as err:
+                results.append(type(err))
+                continue
+            weights = np.arange(float(np.prod(v.shape))).reshape(tuple(v.shape))
+            (v * L.tensor(weights)).sum().backward()
+            results.append((tuple(v.shape), np.array(v.tolist()), tuple(v.stride()), v.storage_offset(),
+                            np.array(x.grad.tolist())))
+        ours, theirs = results
+        if isinstance(theirs, type) or isinstance(ours, type):
+            assert ours == theirs
+            continue
+        assert ours[0] == theirs[0] and ours[2:4] == theirs[2:4]
+        np.testing.assert_array_equal(ours[1], theirs[1])
+        np.testing.assert_array_equal(ours[4], theirs[4])
