@@ -2,10 +2,16 @@
 # # 8. Deep or fat? The same number of parameters, arranged two ways
 #
 # The lecture asks (为什么模型总是越来越长,而不是越来越胖?, why do models grow deeper rather than fatter?): one
-# hidden layer with enough neurons can approximate any continuous function on a bounded region to any
+# hidden layer with enough neurons can approximate any continuous function on a closed, bounded region to any
 # accuracy (通用近似定理, the universal approximation theorem), so why use several? The lecture cites
 # speech-recognition experiments in which, at equal numbers of parameters, deep thin networks beat shallow
 # fat ones.
+#
+# (The lecture's timeline puts the theorem as "one hidden layer can fit any function" (1个隐藏层就可拟合任何函数).
+# The precise statement is narrower: a network with one hidden layer of a non-polynomial activation, such
+# as the sigmoid or ReLU, and a linear output layer can *approximate*, to any given accuracy, any
+# *continuous* function on a closed and bounded set. It does not say how many neurons that takes, which
+# may be very many, nor that gradient descent will find the weights; that gap is where depth can help.)
 #
 # Here we run that experiment ourselves, on the 8×8 handwritten digits: for a few parameter budgets, networks
 # with 1, 2 and 4 hidden layers whose widths are chosen so that all of them have (almost) the same number of
@@ -148,6 +154,9 @@ for budget in budgets:
     lowest = min(losses, key=losses.get)
     print(f"  {budget:>6} parameters: {lowest} hidden layer(s), {losses[lowest]:.4f} "
           f"(test accuracy {results[budget, lowest][:, 0].mean():.1%})")
+rises = {depth: bool(np.all(np.diff([results[b, depth][:, 0].mean() for b in budgets]) > 0)) for depth in depths}
+print("mean test accuracy rises with every larger budget:",
+      ", ".join(f"{depth} hidden layer(s): {'yes' if up else 'no'}" for depth, up in rises.items()))
 
 # %% [markdown]
 # ## Reading the result
@@ -165,6 +174,10 @@ for budget in budgets:
 #   for depth comes from speech recognition (Seide, Li and Yu, 2011), a far larger problem, and its argument
 #   for depth is modularisation: lower layers learn features that higher layers reuse, which pays off when
 #   the function to learn is built from many reusable parts.
+# * The lecture also says that, in general, more parameters give better results (参数越多,模型表现效果越好).
+#   The last line above says whether that held here, depth by depth. It is a tendency on problems with
+#   enough data, not a rule: a bigger network can also fit the noise of its training set, and notebook 5
+#   shows a test loss getting worse while the training loss keeps falling.
 # * So this notebook does not settle the lecture's question in general; it shows how to ask it properly:
 #   count parameters with the API, match the budgets, fix the recipe, repeat over seeds, look at the spread
 #   before declaring a winner. Try it yourself with more epochs, other budgets, or the convolutional
