@@ -26,9 +26,18 @@ from autograd_core import no_grad
 X_train, y_train = nn.make_moons(300, noise=0.15, rng=0)
 X_test, y_test = nn.make_moons(300, noise=0.15, rng=1)
 
+CLASS_COLOURS = [plt.cm.RdBu_r(0.0), plt.cm.RdBu_r(1.0)]   # the two ends of the probability colour map below
+
+
+def scatter_classes(ax, X, y, size):
+    """The points of each class in its colour: class 0 blue, class 1 red."""
+    for label in (0, 1):
+        ax.scatter(*X[y == label].T, s=size, color=CLASS_COLOURS[label], edgecolors="k", linewidths=0.3,
+                   label=f"class {label}")
+
+
 fig, ax = plt.subplots(figsize=(5.5, 3.6))
-ax.scatter(*X_train[y_train == 0].T, s=12, c="tab:blue", label="class 0")
-ax.scatter(*X_train[y_train == 1].T, s=12, c="tab:orange", label="class 1")
+scatter_classes(ax, X_train, y_train, 12)
 ax.set_title("two moons (training set)")
 ax.set_xlabel("$x_1$")
 ax.set_ylabel("$x_2$")
@@ -133,8 +142,9 @@ print(f"at step {steps}: the {mistakes.sum()} misclassified test points carry {n
 # %% [markdown]
 # ## The decision boundary
 #
-# The colour is the network's probability of class 1 at each point of the plane; the black line is where it
-# equals 1/2, the decision boundary. At step 0 the random network draws a boundary with nothing to do with
+# The background colour is the network's probability of class 1 at each point of the plane (blue near 0,
+# red near 1), the dots are the training points in the colour of their class, and the black line is where
+# the probability equals 1/2, the decision boundary. At step 0 the random network draws a boundary with nothing to do with
 # the data; training bends it around the moons.
 
 # %%
@@ -142,10 +152,11 @@ fig, axes = plt.subplots(1, len(snapshots), figsize=(16, 3.6), sharey=True, layo
 for ax, (step, p) in zip(axes, snapshots.items()):
     regions = ax.contourf(xx, yy, p, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.6)
     ax.contour(xx, yy, p, levels=[0.5], colors="k", linewidths=1.5)
-    ax.scatter(*X_train.T, c=y_train, cmap="RdBu_r", s=8, edgecolors="k", linewidths=0.3)
+    scatter_classes(ax, X_train, y_train, 8)
     ax.set_title(f"step {step}")
     ax.set_xlabel("$x_1$")
 axes[0].set_ylabel("$x_2$")
+axes[0].legend(loc="lower left", fontsize=8)
 fig.colorbar(regions, ax=axes, label="P(class 1)", shrink=0.9)
 plt.show()
 
@@ -158,7 +169,7 @@ fig, ax = plt.subplots(figsize=(6.8, 4))
 regions = ax.contourf(xx, yy, snapshots[steps], levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.6)
 fig.colorbar(regions, ax=ax, label="P(class 1)")
 ax.contour(xx, yy, snapshots[steps], levels=[0.5], colors="k", linewidths=1.5)
-ax.scatter(*X_test.T, c=y_test, cmap="RdBu_r", s=10, edgecolors="k", linewidths=0.3)
+scatter_classes(ax, X_test, y_test, 10)
 ax.scatter(*X_test[wrong].T, s=90, facecolors="none", edgecolors="k", linewidths=1.2, label="misclassified")
 ax.set_title(f"test set: {wrong.sum()} of {len(y_test)} misclassified")
 ax.set_xlabel("$x_1$")
