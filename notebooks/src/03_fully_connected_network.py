@@ -105,8 +105,8 @@ X = np.random.default_rng(0).normal(size=(6, 2))
 nested = np.array([sigma(W3 @ sigma(W2 @ sigma(W1 @ x + b1) + b2) + b3) for x in X])  # f(x) as in the lecture
 matrix = net(X).data                                                                   # (6, 2) in 2 nodes per layer
 neurons = np.array([[float(v) for v in net(list(x))] for x in X])                      # scalar graphs
-print("nested formula vs matrix mode: max |difference| =", np.abs(nested - matrix).max())
-print("nested formula vs neuron mode: max |difference| =", np.abs(nested - neurons).max())
+print(f"nested formula vs matrix mode: max |difference| = {np.abs(nested - matrix).max():.1e}")
+print(f"nested formula vs neuron mode: max |difference| = {np.abs(nested - neurons).max():.1e}")
 assert np.allclose(nested, matrix, rtol=0, atol=1e-15) and np.allclose(nested, neurons, rtol=0, atol=1e-15)
 
 # %% [markdown]
@@ -155,12 +155,19 @@ print(mlp)
 
 # %% [markdown]
 # In matrix mode on a batch of 8 images, each layer is a box with its weight, bias, `linear` node and
-# activation; the loss sits outside the network. The node tables give shapes instead of numbers, and each
+# activation; the loss sits outside the network. The loss is the lecture's cross-entropy
+# $C^n = -\sum_i \hat y_i \ln y_i$ with $y$ the softmax of the scores, but `cross_entropy` averages it over the
+# batch, as PyTorch's does, where the lecture sums, $L = \sum_n C^n$: `reduction="sum"` gives the lecture's L,
+# N times larger, and so are its gradients (the edge into the loss below says ÷N for the mean); the mean just
+# rescales the learning rate. The node tables give shapes instead of numbers, and each
 # edge carries the rule of its local derivative (g is the gradient arriving from below).
 
 # %%
 X_train, _, y_train, _ = nn.load_digits(dtype=np.float64)
 loss = F.cross_entropy(mlp(X_train[:8]), y_train[:8])
+lecture_L = F.cross_entropy(mlp(X_train[:8]), y_train[:8], reduction="sum")
+print(f"mean over the batch {float(loss):.6f}; the lecture's sum L {float(lecture_L):.6f} = 8 × the mean")
+assert np.isclose(float(lecture_L), 8 * float(loss))
 loss.backward()
 display(viz.draw(loss, show=("shape", "derivs")))
 
