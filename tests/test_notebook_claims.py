@@ -1,0 +1,158 @@
+"""The numbers the teaching notebooks state, recomputed with PyTorch as an independent oracle.
+
+The notebooks check themselves against formulas written in the same notebook (tests/test_notebooks.py runs
+them); a rule written wrongly in both places would pass there. Here the stored outputs of the committed
+notebooks are read (nothing is executed, so this is fast) and compared with what PyTorch computes for the
+same question: the optimizers' update rules, the lecture's network, the convolution shapes, the parameter
+counts and the lecture's PyTorch snippet.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+nbformat = pytest.importorskip("nbformat")
+torch = pytest.importorskip("torch")
+
+NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
+
+
+def _stored_text(stem, code):
+    """The printed text (and text/markdown displays) of the committed notebook's code cell containing `code`."""
+    nb = nbformat.read(NOTEBOOK_DIR / f"{stem}.ipynb", as_version=4)
+    cells = [cell for cell in nb.cells if cell.cell_type == "code" and code in cell.source]
+    assert cells, f"{stem}: no code cell with {code!r}"
+    parts = []
+    for output in cells[0].outputs:
+        if output.get("output_type") == "stream":
+            parts.append(output["text"])
+        elif output.get("output_type") in ("display_data", "execute_result"):
+            parts.append(output.get("data", {}).get("text/markdown", ""))
+    return "".join(parts)
+
+
+def _floats(text):
+    """The decimal numbers in text, NumPy's "0." included."""
+    return [float(v) for v in re.findall(r"-?\d+\.\d*(?:e[-+]?\d+)?", text)]
+
+
+def test_notebook_06_update_rules_are_pytorchs():
+    """Five steps of each optimizer on ½θᵀAθ: the stored 'optim' results equal torch.optim's (6 decimals)."""
+    text = _stored_text("06_optimizers", "def by_the_table(")
+    A = torch.tensor([[3.0, 1.0], [1.0, 0.5]], dtype=torch.float64)
+    makers = {
+        "SGD": lambda p: torch.optim.SGD(p, lr=0.1),
+        "momentum": lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9),
+        "Nesterov": lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9, nesterov=True),
+        "RMSprop": lambda p: torch.optim.RMSprop(p, lr=0.1),
+        "Adagrad": lambda p: torch.optim.Adagrad(p, lr=0.1),
+        "Adam": lambda p: torch.optim.Adam(p, lr=0.1),
+        "Adamax": lambda p: torch.optim.Adamax(p, lr=0.1),
+    }
+    for name, make in makers.items():
+        line = next((ln for ln in text.splitlines() if ln.startswith(f"{name} ")), None)
+        assert line is not None, f"notebook 06 prints no result for {name}"
+        stored = np.array(_floats(line.split("table")[0]))
+        assert stored.shape == (2,), line
+        theta = torch.tensor([1.0, -2.0], dtype=torch.float64, requires_grad=True)
+        opt = make([theta])
+        for _ in range(5):
+            opt.zero_grad()
+            (0.5 * theta @ (A @ theta)).backward()
+            opt.step()
+        assert np.allclose(stored, theta.detach().numpy(), rtol=0, atol=1e-6), (name, stored, theta)
+
+
+def test_notebook_06_lecture_snippet_behaves_as_in_pytorch():
+    """The lecture's SGD(variable) raises TypeError in PyTorch, and the fixed snippet ends where the notebook says."""
+    variable = torch.tensor([1.0, 2.0], dtype=torch.float64, requires_grad=True)
+    with pytest.raises(TypeError):
+        torch.optim.SGD(variable, lr=0.1)
+    text = _stored_text("06_optimizers", "loss_fn = nn.MSELoss()")
+    assert text.startswith("TypeError: ")
+    optimizer = torch.optim.SGD([variable], lr=0.1)
+    loss_fn = torch.nn.MSELoss()
+    for _ in range(10):
+        optimizer.zero_grad()
+        loss_fn(variable, torch.tensor([3.0, 4.0], dtype=torch.float64)).backward()
+        optimizer.step()
+    stored = _floats(text.split("updated value of variable:")[1].split("by hand")[0])
+    assert len(stored) == 2, text
+    assert np.allclose(stored, variable.detach().numpy(), rtol=0, atol=1e-8)
+
+
+def test_notebook_03_lecture_network_outputs():
+    """The lecture's 2-2-2-2 sigmoid network: the stored outputs are PyTorch's to 4 decimals."""
+    text = _stored_text("03_fully_connected_network", "stated_by_the_lecture")
+    weights = [[[1.0, -2.0], [-1.0, 1.0]], [[2.0, -1.0], [-2.0, -1.0]], [[3.0, -1.0], [-1.0, 4.0]]]
+    biases = [[1.0, 0.0], [0.0, 0.0], [-2.0, 2.0]]
+    lines = [ln for ln in text.splitlines() if ln.startswith("f(")]
+    assert len(lines) == 2
+    for line, x in zip(lines, ([1.0, -1.0], [0.0, 0.0])):
+        a = torch.tensor(x, dtype=torch.float64)
+        for W, b in zip(weights, biases):
+            a = torch.sigmoid(torch.tensor(W, dtype=torch.float64) @ a + torch.tensor(b, dtype=torch.float64))
+        stored = _floats(line.split("=")[1].split("lecture")[0])
+        assert len(stored) == 2, line
+        assert np.allclose(stored, a.numpy(), rtol=0, atol=5e-5), (line, a)
+
+
+def test_notebook_07_shape_table_is_pytorchs():
+    """Every row of the stored table of convolution output sizes: PyTorch's conv2d / conv_transpose2d agree."""
+    text = _stored_text("07_convolution_on_digits", "def conv_out(")
+    rows = [ln for ln in text.splitlines() if ln.startswith("| conv")]
+    assert len(rows) >= 10
+    F = torch.nn.functional
+    for row in rows:
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        n, k, s, p, d = int(cells[1].split("×")[0]), int(cells[2]), int(cells[3]), int(cells[4]), int(cells[5])
+        shown = int(cells[6].split("×")[0])
+        x, w = torch.zeros(1, 1, n, n), torch.zeros(1, 1, k, k)
+        if cells[0].startswith("conv_transpose2d"):
+            op = int(re.search(r"output_padding (\d+)", cells[0])[1])
+            expected = F.conv_transpose2d(x, w, stride=s, padding=p, dilation=d, output_padding=op).shape[-1]
+        else:
+            expected = F.conv2d(x, w, stride=s, padding=p, dilation=d).shape[-1]
+        assert shown == expected == int(cells[7]), row
+
+
+def test_notebook_07_parameter_counts_are_pytorchs():
+    text = _stored_text("07_convolution_on_digits", "def conv_parameters(")
+    nn = torch.nn
+    cnn = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                        nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                        nn.Flatten(), nn.Linear(16 * 2 * 2, 10))
+    dense = nn.Linear(64, 8 * 8 * 8)
+    counted = [int(v) for v in re.findall(r"(\d[\d,]*) \(counted by the module\)", text)]
+    assert counted == [sum(p.numel() for p in cnn.parameters())]
+    assert f"{sum(p.numel() for p in dense.parameters()):,} as a fully connected layer" in text
+
+
+def test_notebook_08_parameter_table_is_pytorchs():
+    """The matched budgets: each stored (depth, width, parameters) row counts what torch.nn counts."""
+    text = _stored_text("08_deep_versus_fat", "def width_for(")
+    rows = [ln.split() for ln in text.splitlines()[1:] if ln.strip()]
+    assert len(rows) == 9
+    for budget, depth, width, parameters, _ in rows:
+        sizes = [64] + [int(width)] * int(depth) + [10]
+        model = torch.nn.Sequential(*[torch.nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:])])
+        assert int(parameters) == sum(p.numel() for p in model.parameters()), (budget, depth, width)
+
+
+def test_notebook_04_dead_relu_gradients_are_pytorchs():
+    """The unit with w·x + b < 0 everywhere: zero gradient through ReLU, α·(Σx, N) through leaky ReLU."""
+    text = _stored_text("04_activations_and_vanishing_gradients", "off on every input")
+    inputs = torch.tensor(np.random.default_rng(0).normal(size=(100, 3)))
+    activations = {"ReLU": torch.relu, "leaky ReLU": lambda z: torch.nn.functional.leaky_relu(z, 0.1)}
+    for name, fn in activations.items():
+        line = next(ln for ln in text.splitlines() if ln.startswith(f"{name} "))
+        w = torch.tensor([0.5, -0.3, 0.2], dtype=torch.float64, requires_grad=True)
+        b = torch.tensor(-5.0, dtype=torch.float64, requires_grad=True)
+        fn(inputs @ w + b).sum().backward()
+        stored = _floats(line)
+        assert len(stored) == 4, line
+        assert np.allclose(stored, [*w.grad.numpy(), b.grad.item()], rtol=0, atol=1e-4), (name, line)
