@@ -208,7 +208,8 @@ class _FlatAdam:
         layouts = opt.__dict__.setdefault("_flat_groups", {})
         flat = layouts.get(id(group))
         if flat is None or flat.group is not group or not flat.holds(params, datas, states, names):
-            layouts.pop(id(group), None)  # and its references to the state's views, before adopt counts them
+            layouts.pop(id(group), None)
+            flat = None  # (the old buffers' references to the state's views, which adopt counts, go with it)
             flat = _FlatAdam.adopt(group, params, datas, states, names)
             if flat is None:
                 return False

@@ -102,6 +102,18 @@ def test_a_parameter_that_never_has_a_gradient_keeps_no_state_and_the_rest_steps
     assert a[1] not in opt_a.state and all(_flat(opt_a, p) for i, p in enumerate(a) if i != 1)
 
 
+def test_a_group_whose_parameter_stops_having_gradients_steps_flat_at_once():
+    (a, opt_a), (b, opt_b) = _pair(optim.Adam, lr=0.01)
+    for step in range(3):
+        frozen = (1,) if step else ()
+        _grads(a, step, frozen), _grads(b, step, frozen)
+        opt_a.step(), opt_b.step()
+        _same(a, b)
+        if step:  # the others' state moved to new buffers (nobody held it), a[1]'s stays in the old ones
+            assert opt_a.state[a[0]]["exp_avg"].base is not opt_a.state[a[1]]["exp_avg"].base
+            assert all(_flat(opt_a, p) for p in a)
+
+
 def test_state_arrays_are_changed_in_place_and_a_held_one_sees_every_step():
     (a, opt_a), (b, opt_b) = _pair(optim.Adam, lr=0.01, amsgrad=True)
     _grads(a, 0), _grads(b, 0)
