@@ -517,6 +517,7 @@ def _summary(x, stats=None):
         return _num(x)
     if stats is not None and id(x) in stats and x.size > 4:
         lo, mean, hi = stats[id(x)]  # Python floats; + 0.0 turns -0.0 into 0.0 as _num does
+        mean = shown_mean(mean, lo, hi, x)
         return f"min {lo + 0.0:.3g} mean {mean + 0.0:.3g} max {hi + 0.0:.3g}"
     arr = np.asarray(x)
     if arr.size == 1:
@@ -524,9 +525,20 @@ def _summary(x, stats=None):
     if arr.size == 0:
         return "empty"
     if arr.size <= 4:
+        if arr.ndim == 2 and arr.shape[0] > 1 and arr.shape[1] > 1:  # a 2 x 2 matrix: rows, as NumPy prints it
+            return "[" + " ".join("[" + " ".join(_num(v, 3) for v in row) + "]" for row in arr) + "]"
         return "[" + " ".join(_num(v, 3) for v in arr.reshape(-1)) + "]"
     lo, mean, hi = summary_stats(arr)
-    return f"min {_num(lo, 3)} mean {_num(mean, 3)} max {_num(hi, 3)}"
+    return f"min {_num(lo, 3)} mean {_num(shown_mean(mean, lo, hi, arr), 3)} max {_num(hi, 3)}"
+
+
+def shown_mean(mean, lo, hi, arr):
+    """The mean as a picture shows it: 0 when it is below the rounding error of the numbers it averages
+    (size · eps · max |x|), e.g. the gradient of logits under cross_entropy, which sums to 0 in exact
+    arithmetic and to -4.8e-10 in float32: '-4.83e-10' reads as a value, and it is noise."""
+    if not (math.isfinite(lo) and math.isfinite(hi)) or arr.dtype.kind not in "fc":
+        return mean
+    return 0.0 if abs(mean) <= arr.size * np.finfo(arr.dtype).eps * max(-lo, hi) else mean
 
 
 def _html(text, limit=MAX_LABEL_CHARS):
