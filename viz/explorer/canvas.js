@@ -238,6 +238,7 @@ function zoomAt(cx, cy, f) {
   const s = Math.min(4, Math.max(0.01, scale * f));
   tx = cx - (cx - tx) * (s / scale); ty = cy - (cy - ty) * (s / scale); scale = s; redraw();
 }
+const READABLE = 0.5;  // a zoom at which names and numbers in the boxes can be read
 function fit() {
   let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
   for (const u of units) {
@@ -247,6 +248,14 @@ function fit() {
   const w = canvas.clientWidth, h = canvas.clientHeight;
   scale = Math.min(1.4, Math.max(0.01, Math.min((w - 40) / (x1 - x0), (h - 60) / (y1 - y0))));
   tx = (w - (x1 - x0) * scale) / 2 - x0 * scale; ty = 20 + (h - 60 - (y1 - y0) * scale) / 2 - y0 * scale;
+  // A long chain laid out left to right is a strip: fitted whole, it is a hairline across the window (242
+  // nodes of an RNN-like loop: boxes 2 px high). Show its output end at a zoom where names read instead;
+  // dragging reveals the rest.
+  const strip = (x1 - x0) / (y1 - y0) > 3 * (w - 40) / (h - 60);
+  if (scale < OVERVIEW && strip) {  // below OVERVIEW a box shows no text at all
+    scale = Math.min(READABLE, (h - 60) / (y1 - y0));
+    tx = w - 20 - x1 * scale; ty = 20 + (h - 60 - (y1 - y0) * scale) / 2 - y0 * scale;
+  }
   redraw();
 }
 function centerOn(u) {
