@@ -19,8 +19,9 @@ from autograd_core import no_grad
 # %% [markdown]
 # ## The data
 #
-# 300 points for training and 300 more, drawn independently, for testing; Gaussian noise of standard
-# deviation 0.15 on each coordinate.
+# 300 points for training and 300 more for testing. `make_moons` spaces the points evenly along the two half
+# circles and adds Gaussian noise of standard deviation 0.15 to each coordinate; the test set gets noise of
+# its own (another seed), so no test point coincides with a training point.
 
 # %%
 X_train, y_train = nn.make_moons(300, noise=0.15, rng=0)
