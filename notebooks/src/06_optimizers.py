@@ -365,8 +365,9 @@ assert min(final_losses) < 0.01 and max(final_losses) > 0.2
 
 # %% [markdown]
 # Three starts slide down to the region where $w_2\,\sigma(w_1)$ is large and the loss is near 0. The start
-# at (−4, −2) does not: there $w_2 < 0$, so the descent makes $\sigma(w_1)$ smaller (to make the output
-# $\sigma(w_2 \sigma(w_1))$ less small) and runs off towards $w_1 \to -\infty$, where the output tends to
+# at (−4, −2) does not. To raise the output $\sigma(w_2 \sigma(w_1))$ towards 1, the descent makes
+# $w_2 \sigma(w_1)$ less negative; with $w_2 < 0$ the quicker way is a smaller $\sigma(w_1)$, so $w_1$ runs
+# off towards $-\infty$, where the output tends to
 # $\sigma(0) = 1/2$ and the loss to 1/4: a flat plateau on which the gradient with respect to $w_2$,
 # proportional to $\sigma(w_1)$, has almost vanished, so $w_2$ never gets across to the good side. The start
 # (4, −4) also has $w_2 < 0$, but there $\sigma(w_1) \approx 1$, so $w_2$ receives the full gradient and
