@@ -3,7 +3,9 @@ index_copy, index_fill, take, masked_select, narrow, and the reorderings flip, r
 trace.
 
 Each is a composition of the indexing primitives of shape.py (`getitem`, whose gradient is `scatter_add`) and
-`where`, so gradients, higher derivatives, forward mode and compile come from those. A dimension-wise index is
+`where`, so gradients, higher derivatives, forward mode and compile come from those; diagonal is a primitive of its
+own, a strided view of its input's memory as PyTorch's (`strided_view`), and `contiguous` copies a Value into C
+order (Tensor.contiguous). A dimension-wise index is
 turned into one NumPy index tuple (`along`): at each position p of `index`, the coordinate along `dim` is
 index[p] and the others are p's own, which is what `torch.gather` reads and `torch.scatter` writes.
 

@@ -2,9 +2,10 @@
 tile, repeat (PyTorch's: whole copies, not NumPy's element repeats), repeat_interleave, diff and Tensor.unfold
 (sliding windows).
 
-All are compositions of getitem (slices and index arrays), reshape, broadcast_to and concatenate, so their
-gradients (a piece's gradient lands in its window; a copy's gradients add up), forward mode and compile come
-from those primitives.
+All but unfold are compositions of getitem (slices and index arrays), reshape, broadcast_to and concatenate, so
+their gradients (a piece's gradient lands in its window; a copy's gradients add up), forward mode and compile come
+from those primitives. unfold is a primitive of its own: its windows are a strided view of the input's memory, as
+PyTorch's (NumPy's indexing would copy them), so an in-place change through them reaches the input.
 """
 
 from __future__ import annotations
