@@ -85,10 +85,13 @@ class Adam(Optimizer):
         return p
 
     def _step_group(self, group, changed):
-        """The whole group in one pass over flat buffers when it can (see `_FlatAdam`), else the general loop."""
-        flat = type(self)._update is Adam._update and group["foreach"] is not False  # (a subclass's rule: the loop)
-        if not (flat and _FlatAdam.step(self, group, changed)):
-            super()._step_group(group, changed)
+        """The group's small parameters in one pass over flat buffers when it can (see `_FlatAdam`), the others (and
+        all of them with foreach=False or a subclass's own `_update`) in the general loop."""
+        if type(self)._update is Adam._update and group["foreach"] is not False:
+            rest = _FlatAdam.step(self, group, changed)
+            if len(rest) != len(group["params"]):
+                group = {**group, "params": rest}
+        super()._step_group(group, changed)
 
     def __getstate__(self):
         # A pickle or deepcopy keeps the state arrays, not the flat buffers they are views of (they come apart in the
@@ -176,8 +179,11 @@ class _FlatAdam:
 
     Adam's per-parameter loop makes ~14 NumPy calls per parameter: on a model of many small parameters (the GPT
     of bench/bench_gpt.py: 94 parameters, 0.2 M numbers) the calls cost more than the arithmetic. Here the group's
-    gradients are copied into one flat array and the update runs once over all of them; per parameter there remain
-    the copy of its gradient and the subtraction of its step (and AdamW's decay).
+    gradients are copied into one flat array and the update runs over all of them at once, in pieces of `CHUNK`
+    numbers that stay in the processor's cache through the 12 operations; per parameter there remain the copy of
+    its gradient and the subtraction of its step (and AdamW's decay). Parameters of more than `SMALL` numbers keep
+    the loop: their calls cost little next to their arithmetic, which the loop does on arrays still in the cache.
+    The buffers hold the small parameters' two moments (three with amsgrad), their gathered gradients and a scratch.
 
     state[p]["exp_avg"] (and "exp_avg_sq", "max_exp_avg_sq") stay arrays of p's shape, changed in place at each
     step as in the loop: views of the flat buffers. The group steps flat while it is as the buffers left it: the
@@ -190,20 +196,25 @@ class _FlatAdam:
     """
 
     __slots__ = ("group", "params", "shapes", "dtype", "names", "buffers", "views", "grad", "scratch", "steps", "t")
+    SMALL = 2**15
+    CHUNK = 2**16
 
     @staticmethod
     def step(opt, group, changed):
-        """One Adam step of `group` through its flat buffers; False (and nothing changed) if it cannot."""
-        owner, states = opt._name, opt.state
-        params, grads, datas = [], [], []
+        """One Adam step of the small parameters of `group` that have a gradient, through flat buffers; returns the
+        parameters left for the general loop (the large ones, those without a gradient, or all if it cannot)."""
+        owner, states, small = opt._name, opt.state, _FlatAdam.SMALL
+        params, grads, datas, rest = [], [], [], []
         for p in group["params"]:
             g, data = gradient_and_data(p, owner)
-            if g is not None:
+            if g is not None and data.size <= small:
                 params.append(p)
                 grads.append(g)
                 datas.append(data)
+            else:
+                rest.append(p)
         if not params:
-            return True
+            return rest
         names = ("exp_avg", "exp_avg_sq", "max_exp_avg_sq") if group["amsgrad"] else ("exp_avg", "exp_avg_sq")
         layouts = opt.__dict__.setdefault("_flat_groups", {})
         flat = layouts.get(id(group))
@@ -212,7 +223,7 @@ class _FlatAdam:
             flat = None  # (the old buffers' references to the state's views, which adopt counts, go with it)
             flat = _FlatAdam.adopt(group, params, datas, states, names)
             if flat is None:
-                return False
+                return group["params"]
             if len(layouts) >= len(opt.param_groups):  # forget the buffers of groups no longer stepped
                 kept = {id(g) for g in opt.param_groups}
                 for key in [key for key in layouts if key not in kept]:
@@ -226,7 +237,7 @@ class _FlatAdam:
             if data is not p.data:  # a read-only or 0-d parameter: the update made a new array
                 p.data = _as_data_of(data, p)
             changed.append(p)
-        return True
+        return rest
 
     def holds(self, params, datas, states, names):
         """Whether the buffers are still those of these parameters' state (nothing replaced or stepped apart)."""
@@ -297,23 +308,26 @@ class _FlatAdam:
             np.concatenate([x.reshape(-1) for x in datas], out=s)
             s *= weight_decay
             g += s                                           # Adam: gradient of the L2 penalty
-        m, v = self.buffers[0], self.buffers[1]
-        np.subtract(g, m, out=s)
-        s *= 1 - beta1
-        m += s                                               # first moment
-        v *= beta2
-        np.multiply(g, 1 - beta2, out=s)
-        s *= g
-        v += s                                               # second moment
-        if hp["amsgrad"]:
-            np.maximum(self.buffers[2], v, out=self.buffers[2])
-            v = self.buffers[2]
-        np.sqrt(v, out=s)
-        s /= math.sqrt(1 - beta2**t)
-        s += eps
-        np.multiply(m, lr / (1 - beta1**t), out=g)
-        g /= s                                               # the step of every parameter, in `self.steps`
-        decay = number_like(1 - lr * weight_decay, g)  # not converted from a Python float at each multiplication
+        amsgrad, bias2, step_size = hp["amsgrad"], math.sqrt(1 - beta2**t), lr / (1 - beta1**t)
+        whole, chunk = (g, s, *self.buffers), self.CHUNK
+        for start in range(0, g.size, chunk):
+            g, s, m, v, *v_max = (x[start:start + chunk] for x in whole)
+            np.subtract(g, m, out=s)
+            s *= 1 - beta1
+            m += s                                           # first moment
+            v *= beta2
+            np.multiply(g, 1 - beta2, out=s)
+            s *= g
+            v += s                                           # second moment
+            if amsgrad:
+                np.maximum(v_max[0], v, out=v_max[0])        # largest second moment so far
+                v = v_max[0]
+            np.sqrt(v, out=s)
+            s /= bias2
+            s += eps
+            np.multiply(m, step_size, out=g)
+            g /= s                                           # the step of every parameter, in `self.steps`
+        decay = number_like(1 - lr * weight_decay, s)  # not converted from a Python float at each multiplication
         for i, (data, step) in enumerate(zip(datas, self.steps)):
             if decoupled:
                 data *= decay

@@ -74,6 +74,19 @@ def test_flat_step_is_the_loop_bit_for_bit(cls, options, dtype):
     assert all(_flat(opt_a, p) for p in a) and not any(_flat(opt_b, p) for p in b)
 
 
+def test_large_parameters_take_the_loop_and_many_small_ones_take_several_chunks(monkeypatch):
+    from autograd_core.optim.adam import _FlatAdam
+    monkeypatch.setattr(_FlatAdam, "CHUNK", 7)  # chunks across parameters' bounds
+    shapes = [(_FlatAdam.SMALL + 1,), *SHAPES, (_FlatAdam.SMALL,)]
+    (a, opt_a), (b, opt_b) = _pair(optim.AdamW, shapes=shapes, lr=0.01, amsgrad=True)
+    for step in range(3):
+        _grads(a, step), _grads(b, step)
+        opt_a.step(), opt_b.step()
+        _same(a, b)
+        _same_state(opt_a, opt_b)
+    assert [_flat(opt_a, p) for p in a] == [False] + [True] * (len(shapes) - 1)
+
+
 def test_missing_gradients_new_group_and_changed_lr_follow_the_loop():
     (a, opt_a), (b, opt_b) = _pair(optim.AdamW, lr=0.01)
     extra_a, extra_b = _params(seed=1, shapes=[(4,), (2, 2)]), _params(seed=1, shapes=[(4,), (2, 2)])
