@@ -42,6 +42,11 @@ _r = np.random.default_rng(3)
 _GEO = dict(stride=(1, 1), padding=((1, 1), (1, 1)), dilation=(1, 1), groups=1)
 nn_case("elu", "elu", lambda x: F.elu(x, alpha=0.7), _r.standard_normal(6))
 nn_case("softplus", "softplus", lambda x: F.softplus(x, beta=2.0, threshold=1.0), _r.standard_normal(6))
+nn_case("gelu", "gelu", lambda x: F.gelu(x), _r.standard_normal(6))
+nn_case("gelu_tanh", "gelu_tanh", lambda x: F.gelu(x, approximate="tanh"), _r.standard_normal(6))
+nn_case("silu", "silu", lambda x: F.silu(x), _r.standard_normal(6))
+nn_case("mish", "mish", lambda x: F.mish(x), _r.standard_normal(6))
+nn_case("hardswish", "hardswish", lambda x: F.hardswish(x), [-4.0, -2.5, -0.7, 0.4, 1.9, 4.0])  # off ±3
 nn_case("conv2d", "conv2d-bias", lambda x, w, b: F.conv2d(x, w, b, padding=1),
         _r.standard_normal((2, 2, 5, 5)), _r.standard_normal((3, 2, 3, 3)), _r.standard_normal(3))
 nn_case("conv2d", "conv2d-stride2-groups2", lambda x, w: F.conv2d(x, w, stride=2, groups=2),

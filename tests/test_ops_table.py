@@ -418,8 +418,8 @@ unary("polygamma", "digamma-negative", lambda B, x: B.digamma(x), "offgrid", sha
 unary("lgamma", "multigammaln", lambda B, x: B.multigammaln(x + 2.0, 3), "positive", shapes=[(4,)], broadcast=False,
       refs=("autograd",))  # PyTorch's trigamma again (test_special_functions.py compares values and gradients)
 binary("logaddexp2", "logaddexp2", lambda B, x, y: B.logaddexp2(x, y), shapes=BINARY_SHAPES[1:4], apart=True, **_T)
-unary("log1p", "logit", lambda B, x: B.logit(x * 0.4), "positive", **_T)
-unary("sin", "sinc", lambda B, x: B.sinc(x), "nonzero", **_T)
+unary("logit", "logit", lambda B, x: B.logit(x * 0.4), "positive", **_T)
+unary("sinc", "sinc", lambda B, x: B.sinc(x), "nonzero", **_T)
 # --- end of special functions, stop 26 ---
 
 # More elementwise functions (ops/special.py): primitives, then compositions filed under the primitive they end in.
@@ -436,9 +436,9 @@ unary("log", "log2", lambda B, x: B.log2(x), "positive", shapes=[(4,)])
 unary("log", "log10", lambda B, x: B.log10(x), "positive", shapes=[(4,)])
 unary("/", "reciprocal", lambda B, x: B.reciprocal(x), "nonzero", shapes=[(4,)])
 unary("/", "rsqrt", lambda B, x: B.rsqrt(x), "positive", shapes=[(4,)])
-binary("*", "lerp", lambda B, x, y: B.lerp(x, y, 0.3), shapes=BINARY_SHAPES[1:4:2])
+binary("lerp", "lerp", lambda B, x, y: B.lerp(x, y, 0.3), shapes=BINARY_SHAPES[1:4:2])
 _r3 = _rng("lerp-tensor-weight")
-case("*", "lerp-tensor-weight", lambda B, x, y, w: B.lerp(x, y, w), *[sample(_r3, (2, 3)) for _ in range(3)])
+case("lerp", "lerp-tensor-weight", lambda B, x, y, w: B.lerp(x, y, w), *[sample(_r3, (2, 3)) for _ in range(3)])
 _r3 = _rng("addcmul")
 case("*", "addcmul", lambda B, x, a, b: B.addcmul(x, a, b, value=0.5),
      *[sample(_r3, s) for s in [(2, 3), (3,), (2, 1)]])

@@ -164,3 +164,103 @@ def test_float32(name, torch):
         assert str(a.dtype).endswith("float32")
         np.testing.assert_allclose(_numbers(a), _numbers(b), rtol=1e-6, equal_nan=True)
     assert ag.logaddexp(ag.tensor(xs), 0.0).dtype == np.float32  # a Python number keeps float32
+
+
+# ----------------------------------------------------------------------------------------------------
+# lerp, sinc, logit: primitives with PyTorch's backward formulas (as compositions, an infinite incoming gradient met
+# ∞ − ∞ = NaN on two paths; logit's gradient outside its domain was a number where PyTorch's is NaN, and its eps
+# form gave 0 at NaN where PyTorch's is NaN).
+
+# Expressions of x (and of y, w: float64 tensors of x's length), each run on both libraries.
+UNARY = ["t.lerp(x, y, 0.3)", "t.lerp(y, x, 0.7)", "t.lerp(x, y, w)", "t.lerp(y, w, x)", "t.lerp(x, y, 1.0)",
+         "x.sinc()", "x.logit()", "x.logit(0.1)", "t.logit(x, 1e-6)"]
+SPECIAL = [-I, -2.0, -1.0, -0.5, -1e-200, -0.0, 0.0, 1e-200, 1e-6, 0.1, 0.25, 0.5, 0.9, 1.0 - 1e-7, 1.0, 1.5, 2.0,
+           I, N]
+SMOOTH = [-2.3, -1.1, -0.35, 0.05, 0.15, 0.3, 0.45, 0.62, 0.8, 0.97, 1.7, 2.6]  # off kinks, poles and clamp edges
+
+
+def _smooth(expression):
+    """Where finite differences can see the derivative: inside (0, 1) for logit (NaN outside)."""
+    return [x for x in SMOOTH if 0 < x < 1] if "logit" in expression else SMOOTH
+
+
+def _unary(t, expression, xs, g, create_graph=False, dtype=None):
+    dtype = dtype or t.float64
+    x = t.tensor(xs, dtype=dtype, requires_grad=True)
+    y = t.tensor(np.linspace(-1.0, 3.0, len(xs)), dtype=dtype)
+    w = t.tensor(np.linspace(-0.5, 1.5, len(xs)), dtype=dtype)
+    out = eval(expression, {"t": t, "x": x, "y": y, "w": w})  # test-authored expressions only
+    (gx,) = t.autograd.grad(out, x, grad_outputs=t.full(tuple(out.shape), g, dtype=dtype), create_graph=create_graph)
+    return x, out, gx
+
+
+@pytest.mark.parametrize("expression", UNARY)
+@pytest.mark.parametrize("g", [1.0, I, -I, N, 0.0])
+def test_unary_values_and_gradients_match_pytorch(expression, g, torch):
+    _, ours, gours = _unary(ag, expression, SPECIAL, g)
+    _, theirs, gtheirs = _unary(torch, expression, SPECIAL, g)
+    _same(ours, theirs)
+    _same(gours, gtheirs)
+
+
+@pytest.mark.parametrize("expression", UNARY)
+def test_unary_second_derivatives_match_pytorch(expression, torch):
+    results = []
+    for t in (ag, torch):
+        x, _, gx = _unary(t, expression, SMOOTH, 1.0, create_graph=True)
+        weights = t.tensor(np.linspace(0.5, 2.0, len(SMOOTH)))
+        if not gx.requires_grad:  # PyTorch's gradient of lerp(x, y, 0.3) is a constant without a graph
+            results.append(np.zeros(len(SMOOTH)))
+            continue
+        (h,) = t.autograd.grad((gx * weights).sum(), x, allow_unused=True)
+        results.append(np.zeros(len(SMOOTH)) if h is None else h)
+    _same(*results, rtol=1e-10)
+
+
+@pytest.mark.parametrize("expression", UNARY)
+def test_unary_jvp_matches_pytorch(expression, torch):
+    # The rule is the VJP rule (compared at ±inf and NaN above); here the finite inputs: PyTorch's forward mode
+    # multiplies the zero tangents of y and w too (0·∞ = NaN at an infinite weight), and its logit(eps) gives 0 at
+    # NaN p in forward mode but NaN in backward.
+    xs = [x for x in SPECIAL if np.isfinite(x)]
+    tangent = np.linspace(-1.0, 1.0, len(xs))
+    values = []
+    for t in (ag, torch):
+        y = t.tensor(np.linspace(-1.0, 3.0, len(xs)))
+        w = t.tensor(np.linspace(-0.5, 1.5, len(xs)))
+        fn = lambda x: eval(expression, {"t": t, "x": x, "y": y, "w": w})  # noqa: E731, B023
+        jvp = ag.func.jvp if t is ag else torch.func.jvp
+        values.append(jvp(fn, (t.tensor(xs, dtype=t.float64),), (t.tensor(tangent),))[1])
+    _same(*values)
+
+
+@pytest.mark.parametrize("expression", UNARY)
+def test_unary_against_finite_differences(expression):
+    xs = np.array(_smooth(expression))
+    y = np.linspace(-1.0, 3.0, len(xs))
+    w = np.linspace(-0.5, 1.5, len(xs))
+    fn = lambda x: eval(expression, {"t": ag, "x": x, "y": ag.tensor(y), "w": ag.tensor(w)})  # noqa: E731
+    assert gradcheck(fn, [xs], atol=1e-7, rtol=1e-6)
+    assert gradgradcheck(fn, [xs], atol=1e-6, rtol=1e-5)
+
+
+@pytest.mark.parametrize("expression", UNARY)
+def test_unary_float32(expression, torch):
+    results = [_unary(t, expression, SMOOTH, 3.0, dtype=t.float32)[1:] for t in (ag, torch)]
+    for ours, theirs in zip(*results):
+        assert str(ours.dtype).endswith("float32")
+        np.testing.assert_allclose(_numbers(ours), _numbers(theirs), rtol=1e-5, atol=1e-6)
+
+
+def test_lerp_broadcasts_and_rounds_as_pytorch(torch):
+    xs, ends, ws = np.array([[0.1], [2.0], [-3.0]]), np.array([1.0, 1e16, -7.0, 0.3]), np.array([1.0, 0.25, 0.75, 0.5])
+    results = []
+    for t in (ag, torch):
+        x, end, w = (t.tensor(a, requires_grad=True) for a in (xs, ends, ws))
+        out = t.lerp(x, end, w)
+        out.backward(t.tensor(np.arange(12.0).reshape(3, 4)))
+        results.append((out, x.grad, end.grad, w.grad))
+    assert results[0][0].shape == (3, 4) and results[0][1].shape == (3, 1)
+    np.testing.assert_array_equal(_numbers(results[0][0])[:, 0], [1.0] * 3)  # exactly `end` at weight 1
+    for ours, theirs in zip(*results):
+        _same(ours, theirs)

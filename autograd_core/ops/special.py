@@ -1,6 +1,6 @@
 """More of PyTorch's elementwise functions: log1p, expm1, tan, asin, acos, atan, sinh, cosh, atan2, logaddexp
-(primitives, each beside its derivative), the rounding family sign, round, floor, ceil, trunc (primitives with a zero
-gradient, as in PyTorch), and compositions: log2, log10, reciprocal, rsqrt, frac, lerp, addcmul, addcdiv, hypot;
+and lerp (primitives, each beside its derivative), the rounding family sign, round, floor, ceil, trunc (primitives
+with a zero gradient, as in PyTorch), and compositions: log2, log10, reciprocal, rsqrt, frac, addcmul, addcdiv, hypot;
 the comparisons eq, ne, gt, ge, lt, le and the tests isnan, isinf, isfinite, isclose (boolean results without a
 gradient, as the operators `==`, `<`, ... give); positions and counts: nonzero, argwhere, unique, bincount,
 count_nonzero (integer results without a gradient).
@@ -85,8 +85,23 @@ _logaddexp = Primitive("logaddexp", np.logaddexp)   # log(eˣ + eʸ): NumPy's ma
 _logaddexp.defvjp(lambda g, out, x, y: g * sigmoid(x - y),
                   lambda g, out, x, y: g * sigmoid(y - x),
                   formulas=("g⊙σ(x−y)", "g⊙σ(y−x)"))
-for _p in (log1p, expm1, tan, asin, acos, atan, sinh, cosh, atan2, _logaddexp):
+
+
+def _lerp_forward(x, end, weight):
+    """PyTorch's lerp: x + w·(end − x) where |w| < ½, else end − (end − x)·(1 − w) (exact at w = 1)."""
+    return np.where(np.abs(weight) < 0.5, x + weight * (end - x), end - (end - x) * (1 - weight))[()]
+
+
+_lerp = Primitive("lerp", _lerp_forward)
+# ∂/∂x = 1 − w, ∂/∂end = w, ∂/∂w = end − x: one product with g each, as PyTorch's (the composition x + w·(end − x)
+# sent g to x along two paths, g − w·g: ∞ − ∞ = NaN for an infinite g).
+_lerp.defvjp(lambda g, out, x, end, w: g * (1 - w),
+             lambda g, out, x, end, w: g * w,
+             lambda g, out, x, end, w: g * (end - x),
+             formulas=("g⊙(1−w)", "g⊙w", "g⊙(end−x)"))
+for _p in (log1p, expm1, tan, asin, acos, atan, sinh, cosh, atan2, _logaddexp, _lerp):
     _p.defjvp_elementwise()
+_lerp.promotes = True
 atan2.promotes = True  # float32 with int64 computes in float32, as PyTorch's (NumPy: float64)
 _logaddexp.promotes = True
 
@@ -166,9 +181,9 @@ def frac(input):
 
 
 def lerp(input, end, weight):
-    """input + weight · (end − input); weight a number or a Value (broadcasting)."""
-    x = as_value(input)
-    return x + weight * (end - x)
+    """input + weight · (end − input) over the broadcast shape; weight a number or a Value. One primitive, with
+    PyTorch's rounding (from the nearer end: exactly `end` at weight 1) and gradients g·(1 − w), g·w, g·(end − x)."""
+    return _lerp(as_value(input), end, weight)
 
 
 def addcmul(input, tensor1, tensor2, *, value=1):

@@ -17,10 +17,10 @@ import math
 
 import numpy as np
 
-from .elementwise import log, sigmoid, sin, where
+from .elementwise import cos, log, sigmoid, sin, where
 from .index import as_value
 from .primitive import primitive
-from .special import log1p, sign
+from .special import sign
 from .special_kernels import BERNOULLI, float_result
 
 _LN2 = math.log(2.0)
@@ -108,23 +108,58 @@ def logaddexp2(input, other):
     return _logaddexp2(as_value(input), other)
 
 
-def logit(input, eps=None):
-    """log(p/(1 − p)), as log p − log(1 − p); with eps, p is first clamped to [eps, 1 − eps] (and the gradient is 0
-    outside, as PyTorch's). nan outside [0, 1] without eps; ∓inf at 0 and 1."""
-    from .elementwise import clip
+@primitive("logit")
+def _logit(input, eps=None):
+    """log(p/(1 − p)), PyTorch's formula, of p first clamped to [eps, 1 − eps] when eps is given."""
+    p = input if eps is None else np.clip(input, eps, 1.0 - eps)
+    return np.log(p / (1 - p))
 
-    p = input if eps is None else clip(input, float(eps), 1.0 - float(eps))
-    return log(p) - log1p(-p)
+
+def _logit_vjp(g, out, x, eps=None):
+    # d/dp log(p/(1 − p)) = 1/(p(1 − p)), PyTorch's logit_backward: NaN outside [0, 1] without eps (where the value
+    # is NaN), 0 outside [eps, 1 − eps] with it (the clamp's); NaN at NaN p either way. One product with g.
+    xd = _data(x)
+    low, high = (0.0, 1.0) if eps is None else (eps, 1.0 - eps)
+    outside = (xd < low) | (xd > high)
+    if not np.any(outside):
+        return g / (x * (1 - x))
+    safe = where(outside, 0.5, x)  # the branch not chosen stays finite, for the second derivative too
+    return where(outside, np.nan if eps is None else 0.0, g / (safe * (1 - safe)))
+
+
+_logit.defvjp(_logit_vjp, formulas=("g/(p(1−p))",))
+_logit.defjvp_elementwise()
+
+
+def logit(input, eps=None):
+    """log(p/(1 − p)); with eps, p is first clamped to [eps, 1 − eps] (and the gradient is 0 outside, as PyTorch's).
+    NaN outside [0, 1] without eps (its gradient too); ∓inf at 0 and 1. One primitive, PyTorch's gradient."""
+    return _logit(input) if eps is None else _logit(input, eps=float(eps))
 
 
 expit = sigmoid
 
 
+@primitive("sinc")
 def sinc(input):
-    """The normalized sinc function sin(πx)/(πx), 1 at 0 (gradient 0 there, as PyTorch's)."""
-    zero = _data(input) == 0
-    safe = where(zero, 1.0, input)           # no 0/0 at 0, in the value or in the gradient
-    return where(zero, 1.0, sin(safe * math.pi) / (safe * math.pi))
+    """The normalized sinc function sin(πx)/(πx), 1 at 0 (gradient 0 there, as PyTorch's); NaN at ±inf."""
+    zero = input == 0
+    px = np.where(zero, 1, input) * math.pi  # no 0/0 at 0
+    return np.where(zero, 1, np.sin(px) / px)[()]
+
+
+def _sinc_vjp(g, out, x):
+    # d/dx sin(πx)/(πx) = (πx·cos πx − sin πx)/(πx²), 0 where πx² is 0 (x = 0, or so small that it underflows), as
+    # PyTorch's sinc_backward: one product with g (the composition's two paths met as ∞ − ∞ for an infinite g).
+    xd = _data(x)
+    zero = xd * xd * math.pi == 0
+    safe = where(zero, 1.0, x) if np.any(zero) else x   # no 0/0 in the branch not chosen, for create_graph too
+    px = safe * math.pi
+    return where(zero, 0.0, g * (px * cos(px) - sin(px)) / (px * safe))
+
+
+sinc.defvjp(_sinc_vjp, formulas=("g⊙(πx·cos πx − sin πx)/(πx²)",))
+sinc.defjvp_elementwise()
 
 
 def _data(x):
@@ -329,7 +364,7 @@ zeta.defvjp(_zeta_not_differentiable_in_x, lambda g, out, x, q: -g * x * zeta(x 
 zeta.defjvp_elementwise()
 
 # PyTorch's names of the inputs, so that torch.special.i0(input=x) and xlogy(x, other=y) work (defarguments).
-for _unary in (entr, exp2, i0, i0e, i1, i1e):
+for _unary in (entr, exp2, i0, i0e, i1, i1e, sinc):
     _unary.defarguments("input")
 for _binary in (xlogy, xlog1py, zeta):
     _binary.defarguments("input", "other")
