@@ -60,3 +60,35 @@ def test_a_2x2_matrix_is_shown_in_rows():
     assert shown[2] == "data [[1 2] [3 4]]" and shown[3] == "grad [[1 -2] [1 -2]]", shown
     np.testing.assert_array_equal(W.grad, [[1.0, -2.0], [1.0, -2.0]])
     assert cells(viz.draw(y).source, "x")[2:] == ["data [1 -2]", "grad [4 6]"]  # a vector stays one row
+
+
+def recurrent_chain(steps, w=0.5):
+    """One weight w used at every step of a loop: its edges cross the whole picture."""
+    w, s = Value(w, label="w"), Value(0.1, label="s0")
+    for i in range(steps):
+        s = (s * w + Value(i / 100)).tanh()
+    s.label = "out"
+    s.backward(retain_graph=True)
+    return s, w
+
+
+def edge_labels(source, attr):
+    return re.findall(rf'^\t(\w+) -> (\w+) \[{attr}="\s*([^"]*)"', source, re.M)
+
+
+def test_long_edges_get_labels_placed_after_the_layout():
+    # dot doubles every rank when edges have labels; a weight reused at every step crosses them all: a 30-step
+    # loop (122 nodes) kept dot busy for minutes. Its labels become xlabels (placed after the layout).
+    out, w = recurrent_chain(30)
+    source = viz.draw(out).source
+    assert edge_labels(source, "label") == []
+    w_id = viz.trace(out).node_of(w).id
+    from_w = [float(d) for src, _, d in edge_labels(source, "xlabel") if src == w_id]
+    # ∂(s·w)/∂w = s at each step: the numbers are the states the loop went through
+    states = [0.1]
+    for i in range(29):
+        states.append(np.tanh(states[-1] * 0.5 + i / 100))
+    np.testing.assert_allclose(from_w, states, rtol=1e-3, atol=1e-4)
+    # a small graph keeps labels in the layout, where dot places them best
+    small, _ = recurrent_chain(3)
+    assert edge_labels(viz.draw(small).source, "xlabel") == [] and edge_labels(viz.draw(small).source, "label")
