@@ -371,10 +371,13 @@ assert min(final_losses) < 0.01 and max(final_losses) > 0.2
 # $\sigma(0) = 1/2$ and the loss to 1/4: a flat plateau on which the gradient with respect to $w_2$,
 # proportional to $\sigma(w_1)$, has almost vanished, so $w_2$ never gets across to the good side. The start
 # (4, −4) also has $w_2 < 0$, but there $\sigma(w_1) \approx 1$, so $w_2$ receives the full gradient and
-# crosses over before $w_1$ can run away. This is
-# the lecture's warning about gradient descent (最后求解出来的最小值…是局部最小值, and the result depends on the
-# random initial weights): on a non-convex loss it finds a low point near where it starts, or a plateau,
-# not necessarily the lowest one.
+# crosses over before $w_1$ can run away.
+#
+# This is the lecture's warning about gradient descent: the result depends on the random initial weights
+# (由于初始的权重系数是随机选取的,导致最后的最优化结果也各不相同). The lecture says the minimum found is a local, not
+# the global, minimum (不是全局最小值,而是局部最小值); "may be" is the accurate word: three of the four starts
+# reach the lowest region here, and the fourth stalls on a plateau, which is not a minimum at all. On a
+# non-convex loss gradient descent finds a low place near where it starts, not necessarily the lowest one.
 #
 # ## Training a network on the digits with each optimizer
 #
