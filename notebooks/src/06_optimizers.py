@@ -361,7 +361,7 @@ ax.set_xlim(-7, 7)
 ax.set_ylim(-7, 7)
 plt.show()
 final_losses = [float(tiny_network_loss(Value(path[-1]))) for path in tiny_paths.values()]
-assert min(final_losses) < 0.01 and max(final_losses) > 0.2
+assert sorted(loss < 0.01 for loss in final_losses) == [False, True, True, True] and max(final_losses) > 0.2
 
 # %% [markdown]
 # Three starts slide down to the region where $w_2\,\sigma(w_1)$ is large and the loss is near 0. The start
