@@ -208,8 +208,12 @@ def _elu_vjp(g, out, x, alpha):
     # eˣ from x, not out + alpha: that is 0 once eˣ < 1e-16 (x < −37), where an infinite g then gave NaN (PyTorch's:
     # ±inf). Of min(x, 0), so that the branch not chosen never overflows (its zero gradient times ∞ would be NaN).
     negative = np.asarray(data_of(x)) <= 0
-    e = np.exp(np.minimum(x, 0)) if _arrays(x) else ag.exp(where(negative, x, 0.0))
-    return where(negative, g * (alpha * e), g)
+    if _arrays(g, x):
+        e = np.minimum(x, 0)
+        np.exp(e, out=e)
+        e *= alpha
+        return np.where(negative, g * e, g)
+    return where(negative, g * (alpha * ag.exp(where(negative, x, 0.0))), g)
 
 
 _elu.defvjp(_elu_vjp, formulas=("g where x > 0, g⊙(out + α) elsewhere",))

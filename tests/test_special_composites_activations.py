@@ -152,3 +152,16 @@ def test_modules_are_one_node(module, fn):
     out = module(x)
     assert out._op is fn(x)._op and out._op.name in ("gelu", "gelu_tanh", "silu", "mish", "hardswish")
     np.testing.assert_array_equal(out.data, fn(x).data)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_elu_gradient_far_left_is_alpha_exp_x(dtype):
+    # alpha·eˣ, as PyTorch's elu_backward; out + alpha (the former rule) cancels to 0 (float32: from x ≈ −17) and
+    # loses digits before (6e-4 relative at x = −10 in float32).
+    xs = np.array([-40.0, -17.0, -10.0, -5.0, -0.5], dtype)
+    for fn, alpha in [(lambda x: AF.elu(x, alpha=0.7), 0.7), (AF.selu, 1.0507009873554805 * 1.6732632423543772)]:
+        x = ag.tensor(xs, requires_grad=True)
+        fn(x).sum().backward()
+        assert x.grad.dtype == dtype
+        np.testing.assert_allclose(x.grad, alpha * np.exp(xs.astype(np.float64)), rtol=1e-6 if dtype == np.float32
+                                   else 1e-14)
