@@ -187,7 +187,7 @@ class _FlatAdam:
 
     state[p]["exp_avg"] (and "exp_avg_sq", "max_exp_avg_sq") stay arrays of p's shape, changed in place at each
     step as in the loop: views of the flat buffers. The group steps flat while it is as the buffers left it: the
-    same parameters (those with a gradient), of one floating dtype and their shapes, each state made of these views,
+    same small parameters with a gradient, of one floating dtype and their shapes, each state made of these views,
     with the same step count. Otherwise the general loop runs, which updates the same views in place, so the two
     paths alternate freely. A group whose state the buffers do not hold (the first step; a loaded state dict; a
     parameter that had no gradient at the previous step) takes flat buffers again when every parameter has no state
