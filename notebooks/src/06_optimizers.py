@@ -14,8 +14,10 @@
 # * **Adamax**: Adam with the infinity norm (a decaying maximum of |g|) instead of the root mean square.
 #
 # All of them are in `optim`, with PyTorch's interface (`zero_grad()`, `step()`) and PyTorch's update rules,
-# written out and checked below. We then watch them on two small loss surfaces of two parameters, where their
-# paths can be drawn over the contours, and train a network on the digits with each.
+# written out and checked below. We then run the lecture's PyTorch example, watch the optimizers on two small
+# loss surfaces of two parameters, where their paths can be drawn over the contours, see on the lecture's
+# smallest network why a non-convex loss makes the starting point matter, and train a network on the digits
+# with each optimizer.
 
 # %%
 import matplotlib.pyplot as plt
