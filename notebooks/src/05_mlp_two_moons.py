@@ -145,8 +145,8 @@ print(f"at step {steps}: the {mistakes.sum()} misclassified test points carry {n
 #
 # The background colour is the network's probability of class 1 at each point of the plane (blue near 0,
 # red near 1), the dots are the training points in the colour of their class, and the black line is where
-# the probability equals 1/2, the decision boundary. At step 0 the random network draws a boundary with nothing to do with
-# the data; training bends it around the moons.
+# the probability equals 1/2, the decision boundary. At step 0 the random network draws a boundary with
+# nothing to do with the data; training bends it around the moons.
 
 # %%
 fig, axes = plt.subplots(1, len(snapshots), figsize=(16, 3.6), sharey=True, layout="constrained")
