@@ -288,10 +288,10 @@ print(f"each factor grows like size^p over the sizes {sizes[2]} to {sizes[-1]}: 
 # ## What one backward pass costs
 #
 # The lecture's summary says that the backward pass costs as much as the forward pass (计算量和前向传播一样).
-# That is right in order of magnitude, which is what matters, but the factor is nearer 2 than 1: per layer,
+# That is right in order of magnitude, which is what matters, but the backward pass does more: per layer,
 # the forward pass does one matrix product ($x W^\top$), the backward pass two ($g W$ for the layer's input,
 # $g^\top x$ for its weights; the first layer needs only the second, its input x needs no gradient), plus
-# elementwise work the size of the forward's. So expect about two forward passes' worth, for every gradient
+# elementwise work the size of the forward's. So expect one to three forward passes' worth, for every gradient
 # at once: nothing like the one pass *per parameter* that forward mode needs. Measured on a sigmoid network
 # 256 → 256 → 256 → 10 and a batch of 256 (CPU time, median of 7):
 
