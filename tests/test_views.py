@@ -204,6 +204,11 @@ def test_disjoint_parts_of_overlapping_windows_still_change_in_place():
 
     ours = run(ag)
     assert ours == [0.0, 7.0, -1.0, -1.0, -1.0, -1.0]
+    y = ag.tensor(np.arange(6.0))
+    for index in (slice(None), [0, 1]):  # elements written twice: refused, as the in-place methods
+        with pytest.raises(RuntimeError, match="refers to a single memory location"):
+            y.unfold(0, 3, 1)[index] = 7.0
+    assert y.tolist() == list(range(6))
     assert ours == run(_torch())
 
 
