@@ -119,7 +119,9 @@ def _arrays(*xs):
 def _ratio(out, x, limit):
     """out/x on arrays, `limit` where |x| <= 1e-20 (the ratio's value at 0, where out/x is 0/0 or inexact)."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(np.abs(x) > _TINY, out / x, limit)
+        ratio = out / x
+    small = np.abs(x) <= _TINY
+    return np.where(small, limit, ratio) if small.any() else ratio
 
 
 @primitive("gelu")
@@ -130,8 +132,14 @@ def _gelu(x):
 
 def _gelu_vjp(g, out, x):
     # d/dx x·Φ(x) = Φ(x) + x·φ(x), φ(x) = e^(−x²/2)/√(2π): PyTorch's gelu_backward. On arrays Φ(x) = out/x (½ at 0).
-    if _arrays(g, out, x):
-        return g * (_ratio(out, x, 0.5) + x * np.exp(-0.5 * x * x) * _INV_SQRT_2PI)
+    if _arrays(g, out, x):  # the same arithmetic in one array
+        d = np.square(x, dtype=out.dtype)
+        d *= -0.5
+        np.exp(d, out=d)
+        d *= x
+        d *= _INV_SQRT_2PI
+        d += _ratio(out, x, 0.5)
+        return g * d
     return g * (0.5 * (1 + erf(x * _SQRT1_2)) + x * ag.exp(-0.5 * x * x) * _INV_SQRT_2PI)
 
 
@@ -180,8 +188,15 @@ def _silu(x):
 
 
 def _silu_vjp(g, out, x):
-    # d/dx x·σ(x) = σ(x)·(1 + x·(1 − σ(x))): PyTorch's silu_backward. On arrays σ(x) = out/x (½ at 0).
-    s = _ratio(out, x, 0.5) if _arrays(g, out, x) else ag.sigmoid(x)
+    # d/dx x·σ(x) = σ(x)·(1 + x·(1 − σ(x))): PyTorch's silu_backward. On arrays σ(x) = out/x (½ at 0), and the
+    # same derivative as σ + out·(1 − σ) (x·σ = out), in one array.
+    if _arrays(g, out, x):
+        s = _ratio(out, x, 0.5)
+        d = 1 - s
+        d *= out
+        d += s
+        return g * d
+    s = ag.sigmoid(x)
     return g * s * (1 + x * (1 - s))
 
 
