@@ -92,3 +92,25 @@ def test_long_edges_get_labels_placed_after_the_layout():
     # a small graph keeps labels in the layout, where dot places them best
     small, _ = recurrent_chain(3)
     assert edge_labels(viz.draw(small).source, "xlabel") == [] and edge_labels(viz.draw(small).source, "label")
+
+
+def rules(source):
+    """(input, rule) of each edge label, in the DOT's order."""
+    return re.findall(r'label=" ?∂/∂(\w+) = ([^"]*)"', source)
+
+
+def test_a_rule_names_the_other_arguments_as_the_picture_does():
+    # mul's rules are written 'g⊙y' and 'g⊙x' and matmul's 'g·Bᵀ' and 'Aᵀ·g': which input is y, or B?
+    X, W = Value(np.ones((4, 3)), label="X"), Value(np.ones((3, 2)), label="W")
+    h = X @ W
+    c = Value(np.ones((4, 1)), label="c")
+    out = ((h * c) / 2.0 + (h ** 2)).sum()
+    shown = rules(viz.draw(out).source)
+    assert ("X", "g·Wᵀ") in shown and ("W", "Xᵀ·g") in shown
+    assert ("n2", "g⊙c") in shown and ("c", "g⊙n2, summed over axis 1") in shown  # n2: h, drawn with its id
+    assert ("n4", "g/2") in shown  # a number is written as itself
+    # '**': g⊙y⊙x^(y−1), with x = h and y = 2 ('out' and the like stay words)
+    assert ("n2", "g⊙2⊙n2^(2−1)") in shown
+    # an unlabelled tensor constant has no name in the picture: its letter stays
+    x = Value(np.ones((2, 3)), requires_grad=False)
+    assert ("W", "Aᵀ·g") in rules(viz.draw((x @ W).sum()).source)

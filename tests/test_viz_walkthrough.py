@@ -144,8 +144,8 @@ def test_a_broadcast_input_s_edge_says_its_gradient_is_summed():
     out = (((A + v) * s) / c).sum()
     source = viz.draw(out).source
     assert '∂/∂v = g, summed over axis 0"' in source
-    assert '∂/∂s = g⊙x, summed over axes 0, 1"' in source
-    assert '∂/∂c = −g⊙out/y, summed over axis 1"' in source
+    assert '∂/∂s = g⊙n2, summed over axes 0, 1"' in source  # n2 = A + v, the other factor
+    assert '∂/∂c = −g⊙out/c, summed over axis 1"' in source
     assert '∂/∂A = g"' in source  # same shape as the output: nothing to sum
     # the rules of matmul and of reductions already give the input's shape: no note there
     W = Value(np.ones((3, 2)), label="W")

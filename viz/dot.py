@@ -13,6 +13,7 @@ in the size of the graph and deterministic: node ids come from the traversal ord
 from __future__ import annotations
 
 import math
+import re
 
 import graphviz
 import numpy as np
@@ -258,7 +259,7 @@ def _render(graph, rankdir, show, highlight_edges, title_lines, known, current, 
         for e in incoming:
             target = f"{n.id}_op" if n.op else n.id
             attrs = []
-            label = _edge_label(e, nodes) if "derivs" in show else ""
+            label = _edge_label(e, nodes, incoming) if "derivs" in show else ""
             if label:
                 # Top to bottom, Graphviz sets a label against its (vertical) edge: a thick highlighted edge
                 # then hides the minus of "-1", which reads as 1. One space keeps the sign clear.
@@ -406,13 +407,42 @@ def _drawn_per_use(node):
     return node.role == CONSTANT and not node.label and node.is_scalar
 
 
-def _edge_label(e, nodes):
+def _edge_label(e, nodes, incoming=()):
     if e.derivative is not None:
         return _num(e.derivative)
     src, dst = nodes[e.src], nodes[e.dst]
     if e.formula is None or not src.requires_grad or src.role == COLLAPSED or dst.role == COLLAPSED:
         return ""
-    return f"∂/∂{src.name} = {rule_text(e.formula, src, dst)}"
+    formula = with_argument_names(e.formula, dst.op, [nodes[i.src] for i in incoming])
+    return f"∂/∂{src.name} = {rule_text(formula, src, dst)}"
+
+
+# The letters that the rules of operations with several inputs use for their arguments, in argument order
+# (`Primitive.formulas`: mul's rules are 'g⊙y' and 'g⊙x'). A picture writes the arguments' names instead:
+# '∂/∂h = g⊙y' leaves the reader to guess which input y is; '∂/∂h = g⊙c' does not.
+ARGUMENT_LETTERS = {
+    "*": "xy", "/": "xy", "**": "xy", "maximum": "xy", "minimum": "xy", "logaddexp": "xy", "logaddexp2": "xy",
+    "xlogy": "xy", "xlog1py": "xy", "matmul": "AB", "linear": "xW",  # not conv2d: its "over N, H, W" is the width
+}
+_NOT_NAME = "A-Za-z0-9_"  # a letter stands alone (x, not the x of max or exp or 2x) between these
+
+
+def with_argument_names(formula, op_name, args):
+    """`formula` with each argument letter replaced by the name its argument has in the picture (a scalar
+    constant by its value: 'g/2'); a letter stays when its argument has no name shown (an unlabelled tensor
+    constant, drawn as 'const (2, 3)'), or when the operation is not in ARGUMENT_LETTERS."""
+    letters = ARGUMENT_LETTERS.get(op_name)
+    if not letters or len(args) < len(letters):
+        return formula
+    names = {}
+    for letter, node in zip(letters, args):
+        if node.role == COLLAPSED or (node.role == CONSTANT and not node.label and not node.is_scalar):
+            continue
+        names[letter] = _value_text(node.data) if _drawn_per_use(node) else symbol(node.name)
+    if not names:
+        return formula
+    pattern = re.compile(f"(?<![{_NOT_NAME}])([{''.join(names)}])(?![{_NOT_NAME}])")
+    return pattern.sub(lambda m: names[m.group(1)], formula)
 
 
 def rule_text(formula, src, dst):
