@@ -114,3 +114,17 @@ def test_a_rule_names_the_other_arguments_as_the_picture_does():
     # an unlabelled tensor constant has no name in the picture: its letter stays
     x = Value(np.ones((2, 3)), requires_grad=False)
     assert ("W", "Aᵀ·g") in rules(viz.draw((x @ W).sum()).source)
+
+
+def test_the_explorer_shows_the_same_mean():
+    from test_viz_explore import page_data
+
+    rng = np.random.default_rng(0)
+    for rows in (6, 1000):  # summarised with others of its shape, and on its own (more than 4096 numbers)
+        z = Value(rng.standard_normal((rows, 5)), label="z")
+        loss = F.cross_entropy(z * 1.0, ag.tensor(np.arange(rows) % 5))
+        loss.backward()
+        assert np.mean(z.grad) != 0.0
+        data = page_data(viz.explore(loss).html)
+        grad = data["grad"][data["label"].index("z")]
+        assert grad["s"] == [float(z.grad.min()), 0.0, float(z.grad.max())], grad["s"]

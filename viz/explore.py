@@ -23,7 +23,7 @@ import numpy as np
 
 from autograd_core import Value
 
-from .dot import rule_text
+from .dot import rule_text, shown_mean
 from .graph import ROLES, Graph, summary_stats, trace
 
 SCHEMA = "autograd-core.explorer/1"
@@ -216,6 +216,7 @@ def encode_arrays(arrays):
         for j, (i, payload) in enumerate(zip(rows_ok, zip(lo.tolist(), mean.tolist(), hi.tolist(),
                                                             counts.tolist(), ranges.tolist()))):
             a, m, b, h, hr = payload
+            m = shown_mean(m, a, b, arrays[members[i]])
             entry = {"s": [a + 0.0, m + 0.0, b + 0.0], "h": h, "hr": hr}
             if heat is not None:
                 q, nr, nc, scale = heat
@@ -238,7 +239,7 @@ def encode_array(x):
         values = flat.tolist()
         return {"v": values if np.isfinite(flat).all() else [_number(v) for v in values]}
     lo, mean, hi = summary_stats(arr)
-    out = {"s": [_number(lo), _number(mean), _number(hi)]}
+    out = {"s": [_number(lo), _number(shown_mean(mean, lo, hi, arr)), _number(hi)]}
     finite = flat[np.isfinite(flat)] if not (math.isfinite(lo) and math.isfinite(hi)) else flat
     if finite.size:
         a, b = float(finite.min()), float(finite.max())
