@@ -128,3 +128,13 @@ def test_the_explorer_shows_the_same_mean():
         data = page_data(viz.explore(loss).html)
         grad = data["grad"][data["label"].index("z")]
         assert grad["s"] == [float(z.grad.min()), 0.0, float(z.grad.max())], grad["s"]
+
+
+def test_backward_steps_name_the_arguments_too():
+    X, W = Value(np.ones((4, 3)), label="X"), Value(np.ones((3, 2)), label="W")
+    c = Value(np.ones((4, 1)), label="c")
+    out = ((X @ W) * c).sum()
+    out.backward(retain_graph=True)
+    titles = [frame.graph_attr["label"] for frame in viz.backward_steps(out)]
+    assert any("grad W = grad n2 · ∂n2/∂W (rules: Xᵀ·g)" in t for t in titles), titles
+    assert any("(rules: g⊙n2, summed over axis 1)" in t for t in titles), titles

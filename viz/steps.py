@@ -13,7 +13,7 @@ from __future__ import annotations
 from autograd_core.engine import toposort
 
 from .chain import symbol
-from .dot import DEFAULT_SHOW, render, rule_text
+from .dot import DEFAULT_SHOW, render, rule_text, with_argument_names
 from .graph import trace
 
 MAX_STEPS = 500
@@ -102,12 +102,19 @@ def step_arithmetic(graph, node_id, uses=None):
     if not numeric:
         if v.is_scalar:
             return f"grad {name} = {symbols} = {_num(v.grad)}"
-        rules = "; ".join(rule_text(e.formula, v, nodes[e.dst]) if e.formula else nodes[e.dst].op for e in edges[:3])
+        rules = "; ".join(rule_text(_named(graph, e, nodes), v, nodes[e.dst]) if e.formula else nodes[e.dst].op
+                          for e in edges[:3])
         return f"grad {name} = {symbols} (rules: {rules}), shape {tuple(v.shape)}"
     numbers = " + ".join(f"{(_factor if j else _num)(nodes[e.dst].grad)} · {_factor(e.derivative)}"
                          for j, e in enumerate(edges[:4])) + more
     total = sum(float(nodes[e.dst].grad) * e.derivative for e in edges)
     return f"grad {name} = {symbols} = {numbers} = {_num(total)}"
+
+
+def _named(graph, e, nodes):
+    """The rule of edge `e` with its operation's inputs called by their names (viz.dot.with_argument_names)."""
+    args = sorted((x for x in graph.edges if x.dst == e.dst), key=lambda x: x.index)
+    return with_argument_names(e.formula, nodes[e.dst].op, [nodes[x.src] for x in args])
 
 
 def _num(x):
