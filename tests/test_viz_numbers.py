@@ -138,3 +138,12 @@ def test_backward_steps_name_the_arguments_too():
     titles = [frame.graph_attr["label"] for frame in viz.backward_steps(out)]
     assert any("grad W = grad n2 · ∂n2/∂W (rules: Xᵀ·g)" in t for t in titles), titles
     assert any("(rules: g⊙n2, summed over axis 1)" in t for t in titles), titles
+
+
+def test_the_explorer_names_the_arguments_too():
+    from test_viz_explore import page_data
+
+    X, W = Value(np.ones((4, 3)), label="X"), Value(np.ones((3, 2)), label="W")
+    data = page_data(viz.explore((X @ W).sum()).html)
+    rules = {data["label"][s]: data["formulas"][k] for s, k in zip(data["src"], data["formula"]) if k >= 0}
+    assert rules["X"] == "g·Wᵀ" and rules["W"] == "Xᵀ·g"

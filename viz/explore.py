@@ -23,7 +23,7 @@ import numpy as np
 
 from autograd_core import Value
 
-from .dot import rule_text, shown_mean
+from .dot import rule_text, shown_mean, with_argument_names
 from .graph import ROLES, Graph, summary_stats, trace
 
 SCHEMA = "autograd-core.explorer/1"
@@ -125,12 +125,19 @@ def explorer_data(graph: Graph, order, *, title=None, collapse_above=COLLAPSE_AB
     data = encode_arrays([n.data for n in graph.nodes])
     grad = encode_arrays([n.grad for n in graph.nodes])
     src, dst, arg, deriv, formula = [], [], [], [], []
+    in_edges = graph.in_edges()
     for e in graph.edges:
         src.append(index[e.src])
         dst.append(index[e.dst])
         arg.append(e.index)
         deriv.append(None if e.derivative is None else _number(e.derivative))
-        rule = rule_text(e.formula, graph.nodes[src[-1]], graph.nodes[dst[-1]]) if e.formula else None
+        rule = None
+        if e.formula:
+            a, b = graph.nodes[src[-1]], graph.nodes[dst[-1]]
+            # a tensor edge's rule names the operation's inputs as the page does (a scalar edge shows a number)
+            named = e.formula if b.is_scalar else with_argument_names(
+                e.formula, b.op, [graph.nodes[index[x.src]] for x in in_edges[e.dst]])
+            rule = rule_text(named, a, b)
         formula.append(_intern(rule, formulas, formula_ids) if rule else -1)
     values = graph._values
     if len(values) == len(graph.nodes):  # creation order: modules and neurons are laid out in it
