@@ -147,3 +147,22 @@ def test_the_explorer_names_the_arguments_too():
     data = page_data(viz.explore((X @ W).sum()).html)
     rules = {data["label"][s]: data["formulas"][k] for s, k in zip(data["src"], data["formula"]) if k >= 0}
     assert rules["X"] == "g·Wᵀ" and rules["W"] == "Xᵀ·g"
+
+
+def test_the_caption_of_a_collapsed_picture_counts_shown_and_hidden_nodes_apart():
+    """'showing S of T nodes: H hidden' adds up (S + H = T, every Value of the graph): the grey boxes stand for
+    hidden nodes and are not counted among the shown ones (notebook 03 read 'showing 11 of 403 nodes: 395 hidden')."""
+    from autograd_core import nn
+
+    small = nn.MLP(4, [8, 8, 3], activation="tanh", rng=0, dtype=np.float64)
+    cost = (ag.stack(small([0.1, -0.2, 0.3, 0.4])) ** 2).sum()
+    source = viz.draw(cost, max_nodes=14).source
+    shown, total, hidden = map(int, re.search(r"showing (\d+) of (\d+) nodes: (\d+) hidden", source).groups())
+    assert shown + hidden == total and hidden > 0
+    seen, stack = {id(cost)}, [cost]
+    while stack:
+        for parent in stack.pop().parents:
+            if id(parent) not in seen:
+                seen.add(id(parent))
+                stack.append(parent)
+    assert total == len(seen)

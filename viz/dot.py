@@ -284,8 +284,8 @@ def _render(graph, rankdir, show, highlight_edges, title_lines, known, current, 
         body.extend(stmts_edges)
     footer = list(title_lines)
     if graph.hidden:
-        total = sum(1 for n in graph.nodes if n.role != COLLAPSED) + graph.hidden
-        footer.append(f"showing {len(graph.nodes)} of {total} nodes: {graph.hidden} hidden in grey boxes")
+        shown = sum(1 for n in graph.nodes if n.role != COLLAPSED)  # the grey boxes stand for hidden nodes
+        footer.append(f"showing {shown} of {shown + graph.hidden} nodes: {graph.hidden} hidden in grey boxes")
     graph_attr = {"rankdir": rankdir, "fontname": FONT, "fontsize": "11", "nodesep": "0.25",
                   "ranksep": "0.35", "labelloc": "t", "labeljust": "l"}
     if footer:
