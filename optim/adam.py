@@ -16,6 +16,20 @@ from .optimizer import (
 )
 
 
+def _moments(state, g, beta1, beta2):
+    """Adam's moments m ← beta1·m + (1 − beta1)·g and v ← beta2·v + (1 − beta2)·g², changed in place (whoever holds
+    state["exp_avg"] sees the step, as in PyTorch: exp_avg.lerp_(g, 1 − beta1), exp_avg_sq.mul_(beta2).addcmul_())."""
+    m, v = state["exp_avg"], state["exp_avg_sq"]
+    d = g - m
+    d *= 1 - beta1
+    m += d                                                   # first moment: m + (1 − beta1)·(g − m)
+    v *= beta2
+    d = g * (1 - beta2)
+    d *= g
+    v += d                                                   # second moment
+    return m, v
+
+
 class Adam(Optimizer):
     """Adam (Kingma and Ba, 2015): steps of size ~lr along the bias-corrected ratio m̂ / √v̂.
 
@@ -62,16 +76,7 @@ class Adam(Optimizer):
                 p *= 1 - lr * weight_decay                   # AdamW: decay the weights themselves
             else:
                 g = g + weight_decay * p                     # Adam: gradient of the L2 penalty
-        # The moments change in place, as PyTorch's (exp_avg.lerp_, exp_avg_sq.mul_().addcmul_()): whoever holds
-        # state["exp_avg"] sees the step, and a step allocates 4 temporary arrays instead of 13.
-        m, v = state["exp_avg"], state["exp_avg_sq"]
-        d = g - m
-        d *= 1 - beta1
-        m += d                                               # first moment: m + (1 − beta1)·(g − m)
-        v *= beta2
-        d = g * (1 - beta2)
-        d *= g
-        v += d                                               # second moment: beta2·v + (1 − beta2)·g²
+        m, v = _moments(state, g, beta1, beta2)             # in place: a step allocates 4 temporaries, not 13
         if hp["amsgrad"]:
             v = state["max_exp_avg_sq"]
             np.maximum(v, state["exp_avg_sq"], out=v)        # largest second moment so far

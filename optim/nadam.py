@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from .adam import _moments
 from .optimizer import Optimizer, beta_pair, flag, implementation_flags, learning_rate, nonnegative
 
 
@@ -17,20 +18,6 @@ def _weight_decay(p, g, lr, weight_decay, decoupled):
         p *= 1 - lr * weight_decay                           # shrink the weights themselves
         return p, g
     return p, g + weight_decay * p                           # gradient of the L2 penalty
-
-
-def _moments(state, g, beta1, beta2):
-    """Adam's moments m ← beta1·m + (1 − beta1)·g and v ← beta2·v + (1 − beta2)·g², changed in place (whoever holds
-    state["exp_avg"] sees the step, as in PyTorch: exp_avg.lerp_(g, 1 − beta1), exp_avg_sq.mul_(beta2).addcmul_())."""
-    m, v = state["exp_avg"], state["exp_avg_sq"]
-    d = g - m
-    d *= 1 - beta1
-    m += d                                                   # first moment: m + (1 − beta1)·(g − m)
-    v *= beta2
-    d = g * (1 - beta2)
-    d *= g
-    v += d                                                   # second moment
-    return m, v
 
 
 class NAdam(Optimizer):
