@@ -229,12 +229,17 @@ def _check_forward(node):
     check_forward(node)
 
 
+class ShapeError(ValueError, RuntimeError):
+    """Shapes an operation cannot take (operands that do not broadcast, a reshape to another size): a ValueError, as
+    NumPy raises, that is also a RuntimeError, as PyTorch raises, so that code written for either catches it."""
+
+
 def _shape_error(op, args, err):
     if "broadcast" in str(err) and len(args) == 2:
-        return ValueError(f"{op.title}: shapes {args[0].shape} and {args[1].shape} cannot be broadcast together")
+        return ShapeError(f"{op.title}: shapes {args[0].shape} and {args[1].shape} cannot be broadcast together")
     if isinstance(err, IndexError):  # a dim out of range: NumPy's AxisError is both, PyTorch raises IndexError
         return np.exceptions.AxisError(f"{op.title}: {err}")
-    return ValueError(f"{op.title}: {err}")
+    return ShapeError(f"{op.title}: {err}")
 
 
 # ----------------------------------------------------------------------------------------------------
