@@ -231,7 +231,7 @@ def _elu_vjp(g, out, x, alpha):
     return where(negative, g * (alpha * ag.exp(where(negative, x, 0.0))), g)
 
 
-_elu.defvjp(_elu_vjp, formulas=("g where x > 0, g⊙(out + α) elsewhere",))
+_elu.defvjp(_elu_vjp, formulas=("g where x > 0, g⊙α·eˣ elsewhere",))
 _elu.defjvp_elementwise()
 
 
