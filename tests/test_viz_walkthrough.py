@@ -271,3 +271,32 @@ def test_a_backward_step_of_a_broadcast_input_says_its_gradient_is_summed():
     assert step_arithmetic(graph, graph.node_of("v").id).endswith("(rules: g, summed over axis 0), shape (3,)")
     assert step_arithmetic(graph, graph.node_of("A").id).endswith("(rules: g), shape (2, 3)")
     assert np.array_equal(v.grad, [2.0, 2.0, 2.0])
+
+
+class _EdgesRead:
+    """A traced graph that counts how often its edge list is read."""
+
+    def __init__(self, graph):
+        self._graph, self.reads = graph, 0
+
+    def __getattr__(self, name):
+        if name == "edges":
+            self.reads += 1
+        return getattr(self._graph, name)
+
+
+def test_backward_frames_index_the_edges_once_not_once_per_rule_shown():
+    """Each frame's arithmetic names the inputs of a few operations; finding them by scanning every edge of the
+    graph for each rule made the frames of a big tensor graph quadratic in its size."""
+    from autograd_core.viz import steps
+
+    W = Value(np.arange(6.0).reshape(2, 3), label="W")
+    x = Value(np.ones((4, 3)), label="x")
+    out = (x @ W.T).tanh().sum()
+    out.backward()
+    graph = _EdgesRead(viz.trace(out))
+    uses, inputs = steps._edges_by_end(graph)
+    assert graph.reads == 1
+    texts = [step_arithmetic(graph, node.id, uses, inputs) for node in graph.nodes]
+    assert graph.reads == 1
+    assert any("∂/∂" in t or "rules:" in t for t in texts)

@@ -56,21 +56,19 @@ def iter_backward_steps(root, *, rankdir="auto", show=DEFAULT_SHOW, max_steps=MA
         raise ValueError(f"backward_steps: {len(groups)} steps is more than max_steps={max_steps}")
     known = set()
     nodes = graph._node_index()
-    uses = {}
-    for e in graph.edges:
-        uses.setdefault(e.src, []).append(e)
+    uses, inputs = _edges_by_end(graph)
     scopes = {s.id: s for s in graph.scopes}
     for k, (key, group) in enumerate(groups):
         known.update(group)
         if len(group) == 1:
             node = nodes[group[0]]
             title = [f"backward step {k + 1}/{len(groups)}: gradient of {node.name} ({node.op or 'leaf'}) is complete",
-                     step_arithmetic(graph, group[0], uses)]
+                     step_arithmetic(graph, group[0], uses, inputs)]
         else:
             s = scopes.get(key)
             where = "" if s is None else (s.kind if s.name == s.kind else f"{s.kind} {s.name}") + ": "
             title = [f"backward step {k + 1}/{len(groups)}: {where}gradients of {len(group)} nodes are complete"]
-            title += [step_arithmetic(graph, i, uses) for i in group[:3]]
+            title += [step_arithmetic(graph, i, uses, inputs) for i in group[:3]]
             if len(group) > 3:
                 title.append(f"… and {len(group) - 3} more")
         picture = render(graph, rankdir=rankdir, show=show, title_lines=title, known=set(known),
@@ -80,13 +78,25 @@ def iter_backward_steps(root, *, rankdir="auto", show=DEFAULT_SHOW, max_steps=MA
         yield picture
 
 
-def step_arithmetic(graph, node_id, uses=None):
+def _edges_by_end(graph):
+    """({node id: the edges out of it}, {node id: the edges into it, in argument order}), built once per graph:
+    a frame's arithmetic looks up a few nodes' edges, and scanning every edge for each would make drawing the
+    frames of a big graph quadratic."""
+    uses, inputs = {}, {}
+    for e in graph.edges:
+        uses.setdefault(e.src, []).append(e)
+        inputs.setdefault(e.dst, []).append(e)
+    for edges in inputs.values():
+        edges.sort(key=lambda x: x.index)
+    return uses, inputs
+
+
+def step_arithmetic(graph, node_id, uses=None, inputs=None):
     """The chain rule of one backward step as text: grad v = Σ over uses c of grad c · ∂c/∂v, with numbers
-    when v and its uses are scalars and the local derivatives are available."""
-    if uses is None:
-        uses = {}
-        for e in graph.edges:
-            uses.setdefault(e.src, []).append(e)
+    when v and its uses are scalars and the local derivatives are available. uses, inputs: the graph's edges by
+    source and by destination (`_edges_by_end`), when the caller already has them."""
+    if uses is None or inputs is None:
+        uses, inputs = _edges_by_end(graph)
     nodes = graph._node_index()
     v = nodes[node_id]
     name = symbol(v.name)  # in parentheses when a label is not one symbol: ∂n/∂(x1*w1 + x2*w2)
@@ -102,7 +112,7 @@ def step_arithmetic(graph, node_id, uses=None):
     if not numeric:
         if v.is_scalar:
             return f"grad {name} = {symbols} = {_num(v.grad)}"
-        rules = "; ".join(rule_text(_named(graph, e, nodes), v, nodes[e.dst]) if e.formula else nodes[e.dst].op
+        rules = "; ".join(rule_text(_named(e, nodes, inputs), v, nodes[e.dst]) if e.formula else nodes[e.dst].op
                           for e in edges[:3])
         return f"grad {name} = {symbols} (rules: {rules}), shape {tuple(v.shape)}"
     numbers = " + ".join(f"{(_factor if j else _num)(nodes[e.dst].grad)} · {_factor(e.derivative)}"
@@ -111,9 +121,9 @@ def step_arithmetic(graph, node_id, uses=None):
     return f"grad {name} = {symbols} = {numbers} = {_num(total)}"
 
 
-def _named(graph, e, nodes):
+def _named(e, nodes, inputs):
     """The rule of edge `e` with its operation's inputs called by their names (viz.dot.with_argument_names)."""
-    args = sorted((x for x in graph.edges if x.dst == e.dst), key=lambda x: x.index)
+    args = inputs[e.dst]
     return with_argument_names(e.formula, nodes[e.dst].op, [nodes[x.src] for x in args])
 
 
