@@ -107,6 +107,10 @@ def own_doc(obj):
         doc = obj.__dict__.get("__doc__")
         return inspect.cleandoc(doc) if isinstance(doc, str) and doc.strip() else ""
     doc = inspect.getdoc(obj) or ""
+    if not callable(obj) and doc == (inspect.getdoc(type(obj)) or ""):
+        # A constant (a re-exported NumPy dtype, a str) has no docstring: getdoc returns its class's, whose wording
+        # is NumPy's or Python's and changes between their versions (NumPy 2.2 and 2.3 word BoolDType's apart).
+        return ""
     wrapped = getattr(obj, "__wrapped__", None)  # a primitive made from a NumPy ufunc starts with NumPy's docstring
     if wrapped is not None and not _is_ours(wrapped) and doc == (inspect.getdoc(wrapped) or ""):
         return ""
