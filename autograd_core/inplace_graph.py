@@ -152,36 +152,68 @@ _CO_VARARGS = 0x04
 _NOT_A_VARIABLE = frozenset({"LOAD_ATTR", "LOAD_GLOBAL", "LOAD_CONST", "LOAD_METHOD", "LOAD_NAME",
                              "LOAD_ASSERTION_ERROR", "LOAD_BUILD_CLASS", "LOAD_SUPER_ATTR"})
 
+# The bytecode of one rule differs between Python versions: 3.10 calls with CALL_FUNCTION/CALL_METHOD, 3.11 puts a
+# PRECALL before each CALL, 3.12 inlines list comprehensions (3.10 and 3.11 make them nested functions that capture
+# the variable), and 3.13 fuses two loads into one LOAD_FAST_LOAD_FAST and loads a cell for a closure with LOAD_FAST.
+# Read as it comes, the same rule read different inputs on each (sum's read x on 3.10 and 3.13, so a change of x in
+# place raised there only). `_instructions` gives one stream for all of them; `_loads` looks into nested functions.
+_SKIPPED = frozenset({"PRECALL", "PUSH_NULL", "NOP", "RESUME", "MAKE_CELL", "COPY_FREE_VARS", "EXTENDED_ARG", "CACHE"})
+_RENAMED = {"CALL_FUNCTION": "CALL", "CALL_METHOD": "CALL", "LOAD_METHOD": "LOAD_ATTR", "LOAD_FAST_CHECK": "LOAD_FAST",
+            "LOAD_FAST_BORROW": "LOAD_FAST",
+            "LOAD_FAST_AND_CLEAR": "SAVE_FAST"}  # 3.12: an inlined comprehension saves its variable's outer value
+_FUSED = {"LOAD_FAST_LOAD_FAST": ("LOAD_FAST", "LOAD_FAST"), "STORE_FAST_LOAD_FAST": ("STORE_FAST", "LOAD_FAST"),
+          "STORE_FAST_STORE_FAST": ("STORE_FAST", "STORE_FAST"),
+          "LOAD_FAST_BORROW_LOAD_FAST_BORROW": ("LOAD_FAST", "LOAD_FAST")}
 
-def _loads(function, name, depth=0):
-    """Whether `function` loads its variable `name` other than to read only its .shape, .ndim, .dtype, .size or
-    .__class__, or to pass it to a module-level function of the library (`_spread(g, x, axis, keepdims)`) that reads
-    no more of it (looked into two calls deep)."""
+
+def _instructions(code):
+    """`code`'s instructions as (opname, argval, arg), spelled alike on Python 3.10 to 3.13: fused loads apart, calls
+    as CALL n (no PRECALL or PUSH_NULL), and a cell handed to a nested function as LOAD_CLOSURE."""
     import dis
 
-    code = function.__code__
-    instructions = list(dis.get_instructions(code))
-    for i, ins in enumerate(instructions):
-        if not ins.opname.startswith("LOAD_") or ins.opname in _NOT_A_VARIABLE:
+    cells = set(code.co_cellvars)
+    stream = []
+    for ins in dis.get_instructions(code):
+        opname, argval = ins.opname, ins.argval
+        if opname in _SKIPPED:
             continue
-        loaded = ins.argval if isinstance(ins.argval, tuple) else (ins.argval,)
-        if name not in loaded:
+        if opname in _FUSED and isinstance(argval, tuple):
+            stream += [(part, value, None) for part, value in zip(_FUSED[opname], argval)]
+            continue
+        opname = _RENAMED.get(opname, opname)
+        if opname == "LOAD_FAST" and argval in cells:
+            opname = "LOAD_CLOSURE"  # 3.13: the cell itself, for a closure (its value is read by LOAD_DEREF)
+        stream.append((opname, argval, ins.arg))
+    return stream
+
+
+def _loads(function, name, depth=0, code=None):
+    """Whether `function` loads its variable `name` other than to read only its .shape, .ndim, .dtype, .size or
+    .__class__, or to pass it to a module-level function of the library (`_spread(g, x, axis, keepdims)`) that reads
+    no more of it (looked into two calls deep); a nested function (a lambda, a comprehension) that captures `name`
+    reads it if its own code does. `code` is the nested function's, else function's own."""
+    code = function.__code__ if code is None else code
+    instructions = _instructions(code)
+    for i, (opname, argval, _) in enumerate(instructions):
+        if opname == "LOAD_CLOSURE" or not opname.startswith("LOAD_") or opname in _NOT_A_VARIABLE:
+            continue  # LOAD_CLOSURE: the cell handed to a nested function, looked into below
+        if argval != name:
             continue
         following = instructions[i + 1] if i + 1 < len(instructions) else None
-        if len(loaded) == 1 and following is not None and following.opname == "LOAD_ATTR" and \
-                following.argval in _METADATA:
+        if following is not None and following[0] == "LOAD_ATTR" and following[1] in _METADATA:
             continue  # x.shape: no numbers read
-        if len(loaded) == 1 and depth < 2 and _passed_on_unread(function, instructions, i, depth):
+        if depth < 2 and _passed_on_unread(function, instructions, i, depth):
             continue
         return True
-    return False
+    return any(_loads(function, name, depth, nested) for nested in code.co_consts
+               if hasattr(nested, "co_freevars") and name in nested.co_freevars)
 
 
 def _passed_on_unread(function, instructions, i, depth):
     """Whether the load at instructions[i] is an argument of a call `helper(a, b, ...)` (every argument one load)
     of a plain function of the library whose parameter in that position it does not read (`_loads`)."""
     def simple(k):
-        return 0 <= k < len(instructions) and instructions[k].opname in ("LOAD_FAST", "LOAD_CONST", "LOAD_DEREF")
+        return 0 <= k < len(instructions) and instructions[k][0] in ("LOAD_FAST", "LOAD_CONST", "LOAD_DEREF")
 
     first, end = i, i + 1
     while simple(first - 1):
@@ -190,10 +222,10 @@ def _passed_on_unread(function, instructions, i, depth):
         end += 1
     if first == 0 or end >= len(instructions):
         return False
-    callee, call = instructions[first - 1], instructions[end]
-    if callee.opname != "LOAD_GLOBAL" or call.opname not in ("PRECALL", "CALL") or call.arg != end - first:
+    (callee, helper_name, _), (call, _, n_arguments) = instructions[first - 1], instructions[end]
+    if callee != "LOAD_GLOBAL" or call != "CALL" or n_arguments != end - first:
         return False
-    helper = getattr(function, "__globals__", {}).get(callee.argval)
+    helper = getattr(function, "__globals__", {}).get(helper_name)
     code = getattr(helper, "__code__", None)
     if code is None or hasattr(helper, "__self__") or not getattr(helper, "__module__", "").startswith(
             "autograd_core") or code.co_flags & (_CO_VARARGS | 0x08):
@@ -390,7 +422,8 @@ def _computed(result_of, old, target, name):
     except ValueError as err:
         if "broadcast" not in str(err):
             raise
-        raise RuntimeError(f"{name}: output with shape {target.shape} doesn't match the broadcast shape ({err})") \
+        from .engine import ShapeError  # not at the top: this module loads before engine.py
+        raise ShapeError(f"{name}: output with shape {target.shape} doesn't match the broadcast shape ({err})") \
             from None
 
 
@@ -399,7 +432,8 @@ def _conformed(result, target, name):
     if not isinstance(result, _value.Value):
         result = _value.Value(np.asarray(result), requires_grad=False)
     if result.shape != target.shape:
-        raise RuntimeError(f"{name}: output with shape {target.shape} doesn't match the broadcast shape "
+        from .engine import ShapeError  # not at the top: this module loads before engine.py
+        raise ShapeError(f"{name}: output with shape {target.shape} doesn't match the broadcast shape "
                            f"{result.shape}")
     if result.dtype != target.dtype:
         if not np.can_cast(result.dtype, target.dtype, "same_kind"):
