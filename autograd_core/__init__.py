@@ -6,7 +6,7 @@
 
 from .value import Value  # first: the engine and the operations build on it
 from .lazy_imports import lazy_attributes
-from .engine import enable_grad, is_grad_enabled, name_scope, no_grad, set_grad_enabled
+from .engine import ShapeError, enable_grad, is_grad_enabled, name_scope, no_grad, set_grad_enabled
 from .ops import abs, clip, concatenate, cos, exp, leaky_relu, log, maximum, minimum, relu, sigmoid, sin
 from .ops import sqrt, tanh
 # Eager although rarely used: importing the submodule autograd_core.gradcheck (autograd/ does) sets the package's
@@ -83,7 +83,7 @@ from .tensor import gcd_, index_put_, lcm_, ldexp_  # torch's in-place functions
 __version__ = "0.1.0"
 
 __all__ = [
-    "Value", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "name_scope",
+    "Value", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "name_scope", "ShapeError",
     "abs", "clip", "concatenate", "cos", "exp", "leaky_relu", "log", "log_softmax", "logsumexp",
     "matmul", "max", "maximum", "mean", "min", "minimum", "relu", "sigmoid", "sin", "softmax", "sqrt",
     "stack", "sum", "tanh", "var", "where", "reshape", "transpose",

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .engine import ShapeError
 from .value import Value, _next_index
 
 
@@ -105,7 +106,7 @@ def _write(array, index, value, what):
     if isinstance(value, Value):
         value = value.data
     if np.ndim(value) != 0 and np.size(value) != 1:
-        raise ValueError(f"ElementView.{what}: expected a single number, got shape {np.shape(value)}")
+        raise ShapeError(f"ElementView.{what}: expected a single number, got shape {np.shape(value)}")
     if isinstance(array, np.ndarray) and array.ndim:
         array[index] = value
         return array

@@ -230,11 +230,16 @@ def _check_forward(node):
 
 
 class ShapeError(ValueError, RuntimeError):
-    """Shapes an operation cannot take (operands that do not broadcast, a reshape to another size): a ValueError, as
-    NumPy raises, that is also a RuntimeError, as PyTorch raises, so that code written for either catches it."""
+    """Shapes an operation or a layer cannot take (operands that do not broadcast, a reshape to another size, a
+    Linear layer given the wrong number of input features, a mask of another shape): a ValueError, as NumPy raises,
+    that is also a RuntimeError, as PyTorch raises, so that code written for either catches it. Importable as
+    `autograd_core.ShapeError`. Errors about other arguments (a bad `reduction` string, a negative size) stay
+    ValueErrors; a dim out of range is an IndexError (NumPy's AxisError, which is both)."""
 
 
 def _shape_error(op, args, err):
+    if isinstance(err, ShapeError):  # an operation's own check inside its forward: its message names the operation
+        return err
     if "broadcast" in str(err) and len(args) == 2:
         return ShapeError(f"{op.title}: shapes {args[0].shape} and {args[1].shape} cannot be broadcast together")
     if isinstance(err, IndexError):  # a dim out of range: NumPy's AxisError is both, PyTorch raises IndexError
@@ -297,7 +302,7 @@ _SCALAR_ONES = {t: t(1) for t in (np.float16, np.float32, np.float64, np.longdou
 def _seed_gradient(root, gradient, create_graph):
     if gradient is None:
         if root.data.size != 1:
-            raise RuntimeError(
+            raise ShapeError(
                 f"backward: output of shape {root.shape} is not a scalar; pass `gradient=` with the "
                 f"output's shape (e.g. np.ones({root.shape})) or reduce it first (e.g. .sum())"
             )
@@ -309,7 +314,7 @@ def _seed_gradient(root, gradient, create_graph):
         seed = gradient.data if isinstance(gradient, Value) and not create_graph else gradient
         seed_shape = np.shape(seed)
         if seed_shape != root.shape:
-            raise ValueError(
+            raise ShapeError(
                 f"backward: gradient of shape {seed_shape} does not match output of shape {root.shape}"
             )
         if not isinstance(seed, Value):
@@ -646,7 +651,7 @@ def _run_hooks(node, g):
         replaced = hook(g)
         if replaced is not None:
             if np.shape(replaced) != np.shape(g):
-                raise ValueError(
+                raise ShapeError(
                     f"hook {hook!r} returned a gradient of shape {np.shape(replaced)}, expected {np.shape(g)}"
                 )
             g = replaced

@@ -33,6 +33,7 @@ import numbers
 
 import numpy as np
 
+from .engine import ShapeError
 from .modes import GRAD_ENABLED, TRACERS
 from .ops.primitive import LINEAR
 from .ops.shape import broadcast_to, reshape, stack
@@ -258,7 +259,7 @@ def _as_tangent(t, primal, symbolic, name):
     data = t.data if isinstance(t, Value) else t
     shape = () if data.__class__ in (float, int) else getattr(data, "shape", None)  # np.shape costs more
     if shape != primal.shape and np.shape(data) != primal.shape:
-        raise ValueError(f"{name}: tangent of shape {np.shape(data)} does not match primal of shape {primal.shape}")
+        raise ShapeError(f"{name}: tangent of shape {np.shape(data)} does not match primal of shape {primal.shape}")
     if symbolic:
         if isinstance(t, Value):
             return t if t.dtype == primal.dtype else t.astype(primal.dtype)

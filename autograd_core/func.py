@@ -24,6 +24,7 @@ import functools
 
 import numpy as np
 
+from .engine import ShapeError
 from . import forward as _forward
 from . import functional as _functional
 from .functional import value_and_grad, vmap
@@ -115,7 +116,7 @@ def linearize(func, *primals):
             ts = flatten(t, any_container)[0]
             for p, tangent in zip(ps, ts):
                 if np.shape(_data(tangent)) != np.shape(_data(p)):
-                    raise RuntimeError(f"linearize: tangent {k} of shape {np.shape(_data(tangent))} does not match its "
+                    raise ShapeError(f"linearize: tangent {k} of shape {np.shape(_data(tangent))} does not match its "
                                        f"primal's shape {np.shape(_data(p))}")
         return jvp(func, primals, tangents)[1]
 
@@ -153,7 +154,7 @@ def stack_module_state(models):
             values = [list(named(m))[i][1] for m in models]
             shapes = {tuple(np.shape(_data(v))) for v in values}
             if len(shapes) > 1:
-                raise RuntimeError(f"stack_module_state: {name!r} has different shapes in the models: {sorted(shapes)}")
+                raise ShapeError(f"stack_module_state: {name!r} has different shapes in the models: {sorted(shapes)}")
             data = np.stack([np.asarray(_data(v)) for v in values])
             if isinstance(values[0], Value):
                 data = Value(data, requires_grad=requires_grad, dtype=data.dtype)

@@ -15,6 +15,7 @@ import numbers
 
 import numpy as np
 
+from .engine import ShapeError
 from . import engine
 from .modes import TRACERS
 from .ops.shape import reshape, stack
@@ -173,7 +174,7 @@ def value_and_grad(f, argnums=0, has_aux=False):
         args, inputs, regroup, nested = _prepare(args, argnums, "grad")
         out, aux = _call(f, args, kwargs, "grad", has_aux=True) if has_aux else (_call(f, args, kwargs, "grad"), None)
         if out.size != 1:
-            raise ValueError(f"grad: the function must return a scalar, got shape {out.shape}; use jacobian")
+            raise ShapeError(f"grad: the function must return a scalar, got shape {out.shape}; use jacobian")
         grads = regroup(_gradients(out, inputs, None, nested))
         if has_aux:
             return (_output(out, nested), aux_output(aux, nested)), grads
@@ -283,7 +284,7 @@ def vjp(f, *primals, has_aux=False):
             ct = ct if isinstance(ct, Value) and nested else np.asarray(
                 ct.data if isinstance(ct, Value) else ct, dtype=o.dtype)
             if np.shape(ct) != o.shape:
-                raise ValueError(f"vjp: cotangent of shape {np.shape(ct)} does not match output of shape {o.shape}")
+                raise ShapeError(f"vjp: cotangent of shape {np.shape(ct)} does not match output of shape {o.shape}")
             seeds.append(ct)
         return regroup(_gradients(outs, inputs, seeds, nested))
 
@@ -338,10 +339,10 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
         if not sizes:
             raise ValueError("vmap: at least one argument must be mapped (in_dims are all None)")
         if len(sizes) > 1:
-            raise ValueError(f"vmap: the mapped axes have different sizes {sorted(sizes)}; they must all be equal")
+            raise ShapeError(f"vmap: the mapped axes have different sizes {sorted(sizes)}; they must all be equal")
         n = sizes.pop()
         if n == 0:
-            raise ValueError("vmap: the mapped axes have size 0")
+            raise ShapeError("vmap: the mapped axes have size 0")
         results, out_spec = [], None
         for i in range(n):
             sliced = [leaf if axis is None else leaf[(slice(None),) * axis + (i,)]

@@ -20,6 +20,7 @@ import numbers
 
 import numpy as np
 
+from .engine import ShapeError
 from .ops import linalg as _ops
 from .ops.index import as_value
 from .ops.linalg import LinAlgError
@@ -46,9 +47,9 @@ def _mT(x):
 
 def _check_square(name, A):
     if A.ndim < 2:
-        raise RuntimeError(f"linalg.{name}: The input tensor A must have at least 2 dimensions.")
+        raise ShapeError(f"linalg.{name}: The input tensor A must have at least 2 dimensions.")
     if A.shape[-1] != A.shape[-2]:
-        raise RuntimeError(f"linalg.{name}: A must be batches of square matrices, but they are "
+        raise ShapeError(f"linalg.{name}: A must be batches of square matrices, but they are "
                            f"{A.shape[-2]} by {A.shape[-1]} matrices")
 
 
@@ -106,7 +107,7 @@ def solve(A, B, *, left=True):
     if vector:
         B = B.reshape(B.shape + (1,)) if left else B.reshape(B.shape[:-1] + (1, B.shape[-1]))
     if B.ndim < 2 or B.shape[-2 if left else -1] != A.shape[-1]:
-        raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation "
+        raise ShapeError(f"linalg.solve: Incompatible shapes of A and B for the equation "
                            f"{'AX = B' if left else 'XA = B'} ({A.shape[-2]}x{A.shape[-1]} and "
                            f"{'x'.join(map(str, B.shape[-2:]))})")
     X = _ops.solve(A, B) if left else _mT(_ops.solve(_mT(A), _mT(B)))
@@ -134,10 +135,10 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
     A, B = as_value(A), as_value(B)
     _check_square("solve_triangular", A)
     if B.ndim < 2:
-        raise RuntimeError(f"linalg.solve_triangular: The input tensor B must have at least 2 dimensions, "
+        raise ShapeError(f"linalg.solve_triangular: The input tensor B must have at least 2 dimensions, "
                            f"got {B.ndim}")
     if B.shape[-2 if left else -1] != A.shape[-1]:
-        raise RuntimeError(f"linalg.solve_triangular: Incompatible shapes of A and B for the equation "
+        raise ShapeError(f"linalg.solve_triangular: Incompatible shapes of A and B for the equation "
                            f"{'AX = B' if left else 'XA = B'} ({A.shape[-2]}x{A.shape[-1]} and "
                            f"{'x'.join(map(str, B.shape[-2:]))})")
     if unitriangular:
@@ -212,7 +213,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):  # no
     dtype: A is converted to it first (PyTorch's)."""
     A = _as_dtype(as_value(A), dtype)
     if A.ndim < 2:
-        raise RuntimeError(f"linalg.matrix_norm: The input tensor A must have at least 2 dimensions, got {A.ndim}")
+        raise ShapeError(f"linalg.matrix_norm: The input tensor A must have at least 2 dimensions, got {A.ndim}")
     rows, cols = _dims(dim, A.ndim)
     if rows == cols:
         raise RuntimeError(f"linalg.matrix_norm: dims must be different. Got ({rows}, {cols})")
@@ -254,7 +255,7 @@ def norm(input, ord=None, dim=None, keepdim=False, *, dtype=None):  # noqa: A002
         return vector_norm(A, ord, None, keepdim)
     if A.ndim == 2:
         return matrix_norm(A, ord, (-2, -1), keepdim)
-    raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. "
+    raise ShapeError(f"linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. "
                        f"Got {A.ndim}D.")
 
 
@@ -292,7 +293,7 @@ def multi_dot(tensors):
     for i, t in enumerate(tensors):
         allowed = (1, 2) if i in (0, len(tensors) - 1) else (2,)
         if t.ndim not in allowed:
-            raise RuntimeError(f"multi_dot(): tensor {i} must be {' or '.join(f'{d}D' for d in allowed)} "
+            raise ShapeError(f"multi_dot(): tensor {i} must be {' or '.join(f'{d}D' for d in allowed)} "
                                f"but got {t.ndim}D")
     out = tensors[0]
     for t in tensors[1:]:
@@ -311,10 +312,10 @@ def cross(input, other, *, dim=-1):  # noqa: A002  (PyTorch's argument name)
     number of dimensions, and the others broadcast."""
     x, y = as_value(input), as_value(other)
     if x.ndim != y.ndim:
-        raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
+        raise ShapeError("linalg.cross: inputs must have the same number of dimensions.")
     shape = np.broadcast_shapes(x.shape, y.shape)
     if not shape or shape[dim] != 3 or x.shape[dim] != 3 or y.shape[dim] != 3:
-        raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got {x.shape[dim:][:1]} "
+        raise ShapeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got {x.shape[dim:][:1]} "
                            f"and {y.shape[dim:][:1]}")
     x = swapaxes(broadcast_to(x, shape=shape), axis1=dim, axis2=-1)
     y = swapaxes(broadcast_to(y, shape=shape), axis1=dim, axis2=-1)

@@ -11,6 +11,7 @@ import numbers
 
 import numpy as np
 
+from .engine import ShapeError
 from .linalg import _check_square, _mT, inv, matrix_norm
 from .ops import decompositions as _ops
 from .ops.elementwise import where
@@ -27,7 +28,7 @@ linalg_lstsq = collections.namedtuple("linalg_lstsq", ["solution", "residuals", 
 
 def _check_matrix(name, A):
     if A.ndim < 2:
-        raise RuntimeError(f"linalg.{name}: The input tensor A must have at least 2 dimensions.")
+        raise ShapeError(f"linalg.{name}: The input tensor A must have at least 2 dimensions.")
 
 
 def _no_driver(name, driver):
@@ -125,7 +126,7 @@ def pinv(A, *, atol=None, rtol=None, hermitian=False):
     gradient is A⁺'s derivative at a locally constant rank (PyTorch's), defined at repeated singular values too."""
     A = as_value(A)
     if A.ndim < 2:
-        raise RuntimeError(f"linalg.pinv: expected a tensor with 2 or more dimensions, got {A.ndim}")
+        raise ShapeError(f"linalg.pinv: expected a tensor with 2 or more dimensions, got {A.ndim}")
     atol, rtol = _tolerances("pinv", atol, rtol)
     return _ops.pinv(A, atol=_number_or_array(atol), rtol=_number_or_array(rtol), hermitian=bool(hermitian))
 
@@ -155,7 +156,7 @@ def matrix_rank(A, tol=None, hermitian=False, *, atol=None, rtol=None):
     hermitian=True: A is symmetric and its eigenvalues' absolute values are its singular values."""
     A = as_value(A)
     if A.ndim < 2:
-        raise RuntimeError("torch.linalg.matrix_rank: The input tensor input must have at least 2 dimensions.")
+        raise ShapeError("torch.linalg.matrix_rank: The input tensor input must have at least 2 dimensions.")
     if tol is not None:
         if atol is not None or rtol is not None:
             raise TypeError("linalg.matrix_rank: give either tol or atol/rtol, not both")
@@ -184,16 +185,16 @@ def lstsq(A, B, rcond=None, *, driver=None):
         raise RuntimeError(f"torch.linalg.lstsq: parameter `driver` should be one of ({', '.join(_LSTSQ_DRIVERS)})")
     driver = driver or "gelsy"
     if A.ndim < 2:
-        raise RuntimeError("torch.linalg.lstsq: input must have at least 2 dimensions.")
+        raise ShapeError("torch.linalg.lstsq: input must have at least 2 dimensions.")
     if not (1 <= B.ndim and 0 <= A.ndim - B.ndim <= 1):
-        raise RuntimeError("torch.linalg.lstsq: input.dim() must be greater or equal to other.dim() and "
+        raise ShapeError("torch.linalg.lstsq: input.dim() must be greater or equal to other.dim() and "
                            "(input.dim() - other.dim()) <= 1")
     vector = B.ndim == A.ndim - 1
     if vector:
         B = B.reshape(B.shape + (1,))
     m, n = A.shape[-2:]
     if B.shape[-2] != m:
-        raise RuntimeError("torch.linalg.lstsq: input.size(-2) should match other.size(-2)")
+        raise ShapeError("torch.linalg.lstsq: input.size(-2) should match other.size(-2)")
     rtol = np.finfo(A.dtype).eps * max(m, n) if rcond is None or rcond < 0 else float(rcond)
     X = _ops.pinv(A, rtol=rtol) @ B
     s = _singular_values(A, False)
@@ -216,7 +217,7 @@ def cond(A, p=None):
     singular, as in PyTorch."""
     A = as_value(A)
     if A.ndim < 2:
-        raise RuntimeError("linalg.cond: The input tensor must have at least 2 dimensions.")
+        raise ShapeError("linalg.cond: The input tensor must have at least 2 dimensions.")
     if p is None or (isinstance(p, numbers.Real) and not isinstance(p, bool) and p in (2, -2)):
         s = svdvals(A)
         return s[..., -1] / s[..., 0] if p == -2 else s[..., 0] / s[..., -1]
@@ -251,7 +252,7 @@ def qr(A, mode="reduced"):
     be nonsingular for the gradient."""
     A = as_value(A)
     if A.ndim < 2:
-        raise RuntimeError("linalg.qr: The input tensor A must have at least 2 dimensions.")
+        raise ShapeError("linalg.qr: The input tensor A must have at least 2 dimensions.")
     if mode not in _QR_MODES:
         raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of 'reduced' (default), 'r', or "
                            "'complete'")

@@ -13,6 +13,7 @@ import numbers
 
 import numpy as np
 
+from .engine import ShapeError
 from .linalg import _check_square, _is_vector_rhs, _mT, cholesky, inv, solve, solve_triangular
 from .ops import lu as _lu
 from .ops.elementwise import where
@@ -49,7 +50,7 @@ def _info_of(packed, m):
 def _lu_factor(name, A, pivot):
     A = as_value(A)
     if A.ndim < 2:
-        raise RuntimeError(f"torch.{name}: Expected tensor with 2 or more dimensions. Got size: {list(A.shape)} "
+        raise ShapeError(f"torch.{name}: Expected tensor with 2 or more dimensions. Got size: {list(A.shape)} "
                            "instead")
     if not pivot:
         raise RuntimeError(f"linalg.{name}: LU without pivoting is not implemented on the CPU")
@@ -112,10 +113,10 @@ def lu_solve(LU, pivots, B, *, left=True, adjoint=False):
     LU, B = as_value(LU), as_value(B)
     _check_square("lu_solve", LU)
     if B.ndim < 2:
-        raise RuntimeError(f"linalg.lu_solve: Expected B to have at least 2 dimensions, but it has {B.ndim}")
+        raise ShapeError(f"linalg.lu_solve: Expected B to have at least 2 dimensions, but it has {B.ndim}")
     n = LU.shape[-1]
     if B.shape[-2 if left else -1] != n:
-        raise RuntimeError(f"linalg.lu_solve: Incompatible shapes of A and B for the equation "
+        raise ShapeError(f"linalg.lu_solve: Incompatible shapes of A and B for the equation "
                            f"{'AX = B' if left else 'XA = B'} ({n}x{n} and {'x'.join(map(str, B.shape[-2:]))})")
     P, L, U = lu_unpack(LU, pivots)
     if not left:                        # X A = B  ⟺  Aᵀ Xᵀ = Bᵀ
@@ -236,7 +237,7 @@ def cholesky_solve(input, input2, upper=False):  # noqa: A002  (PyTorch's argume
     outside the triangle get one too)."""
     B, L = as_value(input), as_value(input2)
     if B.ndim < 2:
-        raise RuntimeError(f"b should have at least 2 dimensions, but has {B.ndim} dimensions instead")
+        raise ShapeError(f"b should have at least 2 dimensions, but has {B.ndim} dimensions instead")
     _check_square("cholesky_solve", L)
     # The triangle's values, the whole matrix's gradient: subtract the other entries without their gradient.
     factor = L - without_gradient(_off_triangle, L, upper=upper)
@@ -277,7 +278,7 @@ def tensorinv(A, ind=2):
         raise RuntimeError(f"Expected a strictly positive integer for 'ind', but got {ind}")
     rows, cols = math.prod(A.shape[:ind]), math.prod(A.shape[ind:])
     if rows != cols:
-        raise RuntimeError(f"Expected self to satisfy the requirement prod(self.shape[ind:]) == "
+        raise ShapeError(f"Expected self to satisfy the requirement prod(self.shape[ind:]) == "
                            f"prod(self.shape[:ind]), but got {cols} != {rows}")
     return inv(A.reshape(rows, cols)).reshape(A.shape[ind:] + A.shape[:ind])
 
@@ -291,7 +292,7 @@ def tensorsolve(A, B, dims=None):
         A = A.permute(*[d for d in range(A.ndim) if d not in moved], *moved)
     rows, cols = math.prod(B.shape), math.prod(A.shape[B.ndim:])
     if rows != cols or math.prod(A.shape[:B.ndim]) != rows:
-        raise RuntimeError(f"Expected self to satisfy the requirement prod(self.shape[other.ndim:]) == "
+        raise ShapeError(f"Expected self to satisfy the requirement prod(self.shape[other.ndim:]) == "
                            f"prod(other.shape), but got {cols} != {rows}")
     return solve(A.reshape(rows, cols), B.reshape(rows)).reshape(A.shape[B.ndim:])
 

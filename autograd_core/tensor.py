@@ -19,6 +19,7 @@ import numbers
 
 import numpy as np
 
+from .engine import ShapeError
 from . import ops
 from .modes import GRAD_ENABLED
 from .tensor_methods import Device, MaxMin  # noqa: F401  (MaxMin: the type of max(x, dim))
@@ -541,7 +542,7 @@ def _with_out(name, compute, doc):
             raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
                                "differentiation, but one of the arguments requires grad (as in PyTorch)")
         if out.shape != result.shape:
-            raise RuntimeError(f"{name}(): out= has shape {out.shape}, the result has shape {result.shape}")
+            raise ShapeError(f"{name}(): out= has shape {out.shape}, the result has shape {result.shape}")
         return out.copy_(result.data)
 
     fn.__name__ = fn.__qualname__ = name

@@ -302,7 +302,7 @@ class Value(TensorMethods, InplaceMethods):
     def item(self):
         """The single element of a size-1 Value as a Python number (ValueError for any other size)."""
         if self.data.size != 1:
-            raise ValueError(f"item: only a Value of size 1 converts to a Python number, not shape {self.shape}")
+            raise ShapeError(f"item: only a Value of size 1 converts to a Python number, not shape {self.shape}")
         return self.data.item()
 
     def __float__(self):
@@ -313,7 +313,7 @@ class Value(TensorMethods, InplaceMethods):
 
     def __bool__(self):
         if self.data.size != 1:
-            raise ValueError(f"the truth value of a Value of shape {self.shape} is ambiguous")
+            raise ShapeError(f"the truth value of a Value of shape {self.shape} is ambiguous")
         return bool(self.data)
 
     def __len__(self):
@@ -843,6 +843,7 @@ _COMPARISONS = {"greater", "greater_equal", "less", "less_equal", "equal", "not_
 from . import ops as _ops  # noqa: E402  (ops needs Value defined)
 from . import numpy_functions as _numpy_functions  # noqa: E402
 from .engine import apply_binary as _apply_binary, apply_unary as _apply_unary, backward as _backward  # noqa: E402
+from .engine import ShapeError  # noqa: E402
 
 _UFUNCS = {
     "add": _ops.add, "subtract": _ops.sub, "multiply": _ops.mul, "divide": _ops.div,

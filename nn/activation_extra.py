@@ -30,6 +30,7 @@ import warnings
 import numpy as np
 
 import autograd_core as ag
+from autograd_core import ShapeError
 from autograd_core import Value
 from autograd_core.inplace import update_in_place
 from autograd_core.ops import data_of, getitem, primitive, where
@@ -57,10 +58,10 @@ def prelu(input, weight):
     x_shape, w_shape = _shape(input), _shape(weight)
     count = math.prod(w_shape)
     if len(w_shape) > 1:
-        raise ValueError(f"prelu: weight must be 0-D or 1-D, got shape {w_shape}")
+        raise ShapeError(f"prelu: weight must be 0-D or 1-D, got shape {w_shape}")
     channels = x_shape[1] if len(x_shape) >= 2 else 1
     if count != 1 and count != channels:
-        raise ValueError(f"prelu: weight has {count} parameters and the input has {channels} channels "
+        raise ShapeError(f"prelu: weight has {count} parameters and the input has {channels} channels "
                          f"(input shape {x_shape}): give one parameter, or one per channel")
     if count == 1:
         slope = weight.reshape(()) if isinstance(weight, Value) else np.reshape(weight, ())
@@ -190,12 +191,12 @@ def glu(input, dim=-1):
     Output: x's shape with that axis halved."""
     shape = _shape(input)
     if not shape:
-        raise ValueError("glu: does not support scalars because halving size must be even")
+        raise ShapeError("glu: does not support scalars because halving size must be even")
     if not -len(shape) <= dim < len(shape):
         raise IndexError(f"glu: dim {dim} is out of range for an input of {len(shape)} dimensions")
     axis = dim % len(shape)
     if shape[axis] % 2:
-        raise ValueError(f"glu: halving dimension must be even, but dimension {axis} is size {shape[axis]}")
+        raise ShapeError(f"glu: halving dimension must be even, but dimension {axis} is size {shape[axis]}")
     half = shape[axis] // 2
     first = (slice(None),) * axis + (slice(0, half),)
     second = (slice(None),) * axis + (slice(half, None),)
@@ -431,5 +432,5 @@ class Softmax2d(Module):
     def forward(self, input):
         ndim = len(_shape(input))
         if ndim not in (3, 4):
-            raise ValueError(f"Softmax2d: expected input to be 3D or 4D, got {ndim}D instead")
+            raise ShapeError(f"Softmax2d: expected input to be 3D or 4D, got {ndim}D instead")
         return softmax(input, -3)

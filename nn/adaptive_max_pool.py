@@ -14,6 +14,7 @@ import itertools
 
 import numpy as np
 
+from autograd_core import ShapeError
 from autograd_core import Value
 from autograd_core.ops import data_of, getitem, without_gradient
 
@@ -46,10 +47,10 @@ def _argmax_in_bins(x, out_size):
 def _adaptive_max(who, nd, input, output_size, return_indices):
     shape = tuple(np.shape(data_of(input)))
     if len(shape) not in (nd + 1, nd + 2):
-        raise ValueError(f"{who}: expected a {nd + 1}-D (unbatched) or {nd + 2}-D (batched) input, got shape {shape}")
+        raise ShapeError(f"{who}: expected a {nd + 1}-D (unbatched) or {nd + 2}-D (batched) input, got shape {shape}")
     spatial = shape[-nd:]
     if min(spatial, default=1) < 1:
-        raise ValueError(f"{who}: the spatial size {spatial} must be non-empty")
+        raise ShapeError(f"{who}: the spatial size {spatial} must be non-empty")
     if nd == 1:
         sizes = _ints(output_size, 1, "output_size", who, 1)
     else:

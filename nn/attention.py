@@ -22,6 +22,7 @@ import numbers
 
 import numpy as np
 
+from autograd_core import ShapeError
 from autograd_core import Value
 from autograd_core.ops import broadcast_to, concatenate, data_of, softmax
 
@@ -72,17 +73,17 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     """
     query, key, value = (_as_value(x) for x in (query, key, value))
     if query.ndim < 2 or key.ndim < 2 or value.ndim < 2:
-        raise ValueError(f"scaled_dot_product_attention: query, key and value need at least 2 dimensions, got "
+        raise ShapeError(f"scaled_dot_product_attention: query, key and value need at least 2 dimensions, got "
                          f"shapes {query.shape}, {key.shape}, {value.shape}")
     if query.shape[-1] != key.shape[-1] or key.shape[-2] != value.shape[-2]:
-        raise RuntimeError(f"scaled_dot_product_attention: query (..., L, E) {query.shape}, key (..., S, E) "
+        raise ShapeError(f"scaled_dot_product_attention: query (..., L, E) {query.shape}, key (..., S, E) "
                            f"{key.shape} and value (..., S, Ev) {value.shape} do not fit together")
     if is_causal and attn_mask is not None:
         raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when is_causal=True")
     if enable_gqa and key.shape[-3] != query.shape[-3]:
         heads, kv_heads = query.shape[-3], key.shape[-3]
         if kv_heads == 0 or heads % kv_heads or value.shape[-3] != kv_heads:
-            raise RuntimeError(f"scaled_dot_product_attention: enable_gqa needs the query's {heads} heads to be a "
+            raise ShapeError(f"scaled_dot_product_attention: enable_gqa needs the query's {heads} heads to be a "
                                f"multiple of the key's and value's ({kv_heads}, {value.shape[-3]})")
         shared = np.repeat(np.arange(kv_heads), heads // kv_heads)  # query head h reads key head h // group
         key, value = key[..., shared, :, :], value[..., shared, :, :]
@@ -103,17 +104,17 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
 def _check_shapes(query, key, value, key_padding_mask, attn_mask, num_heads):
     """PyTorch's shape rules for multi-head attention; returns whether the input is batched."""
     if query.ndim not in (2, 3):
-        raise ValueError(f"query should be unbatched 2D or batched 3D tensor but received {query.ndim}-D query tensor")
+        raise ShapeError(f"query should be unbatched 2D or batched 3D tensor but received {query.ndim}-D query tensor")
     batched = query.ndim == 3
     name = "batched (3-D)" if batched else "unbatched (2-D)"
     if key.ndim != query.ndim or value.ndim != query.ndim:
-        raise ValueError(f"For {name} `query`, expected `key` and `value` to be {query.ndim}-D but found "
+        raise ShapeError(f"For {name} `query`, expected `key` and `value` to be {query.ndim}-D but found "
                          f"{key.ndim}-D and {value.ndim}-D tensors respectively")
     if key_padding_mask is not None and np.ndim(data_of(key_padding_mask)) != query.ndim - 1:
-        raise ValueError(f"For {name} `query`, expected `key_padding_mask` to be `None` or "
+        raise ShapeError(f"For {name} `query`, expected `key_padding_mask` to be `None` or "
                          f"{query.ndim - 1}-D but found {np.ndim(data_of(key_padding_mask))}-D tensor instead")
     if attn_mask is not None and np.ndim(data_of(attn_mask)) not in (2, 3):
-        raise ValueError(f"For {name} `query`, expected `attn_mask` to be `None`, 2-D or 3-D but found "
+        raise ShapeError(f"For {name} `query`, expected `attn_mask` to be `None`, 2-D or 3-D but found "
                          f"{np.ndim(data_of(attn_mask))}-D tensor instead")
     return batched
 
@@ -165,11 +166,11 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     length, batch, embed_dim = query.shape
     source = key.shape[0]
     if embed_dim != embed_dim_to_check:
-        raise ValueError(f"was expecting embedding dimension of {embed_dim_to_check}, but got {embed_dim}")
+        raise ShapeError(f"was expecting embedding dimension of {embed_dim_to_check}, but got {embed_dim}")
     if embed_dim % num_heads:
         raise ValueError(f"embed_dim {embed_dim} not divisible by num_heads {num_heads}")
     if key.shape[:2] != value.shape[:2]:
-        raise ValueError(f"key shape {key.shape} does not match value shape {value.shape}")
+        raise ShapeError(f"key shape {key.shape} does not match value shape {value.shape}")
     if is_causal and attn_mask is None:
         raise RuntimeError("Need attn_mask if specifying the is_causal hint. You may use the Transformer module "
                            "method `generate_square_subsequent_mask` to create this mask.")
@@ -213,16 +214,16 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     if mask is not None:
         shape = tuple(np.shape(data_of(mask)))
         if len(shape) == 2 and shape != (length, source):
-            raise RuntimeError(f"The shape of the 2D attn_mask is {shape}, but should be {(length, source)}.")
+            raise ShapeError(f"The shape of the 2D attn_mask is {shape}, but should be {(length, source)}.")
         if len(shape) == 3 and shape != (batch * num_heads, length, source):
-            raise RuntimeError(f"The shape of the 3D attn_mask is {shape}, but should be "
+            raise ShapeError(f"The shape of the 3D attn_mask is {shape}, but should be "
                                f"{(batch * num_heads, length, source)}.")
         if len(shape) == 3:
             mask = mask.reshape((batch, num_heads, length, source))
     padding = _float_mask(key_padding_mask, "key_padding_mask", dtype, true_means_ignore=True)
     if padding is not None:
         if tuple(np.shape(data_of(padding))) != (batch, keys):
-            raise ValueError(f"expecting key_padding_mask shape of {(batch, keys)}, but got "
+            raise ShapeError(f"expecting key_padding_mask shape of {(batch, keys)}, but got "
                              f"{tuple(np.shape(data_of(padding)))}")
         padding = padding.reshape((batch, 1, 1, keys))
         mask = padding if mask is None else mask + padding

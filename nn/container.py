@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numbers
 
+from autograd_core import ShapeError
 from autograd_core import Value
 
 from .module import Module, _members
@@ -69,7 +70,7 @@ class Residual(Module):
     def forward(self, x):
         fx = self.block(x)
         if tuple(fx.shape) != tuple(x.shape):
-            raise ValueError(f"Residual: the block maps shape {tuple(x.shape)} to {tuple(fx.shape)}; "
+            raise ShapeError(f"Residual: the block maps shape {tuple(x.shape)} to {tuple(fx.shape)}; "
                              "x + f(x) needs them equal")
         return x + fx
 
@@ -107,7 +108,7 @@ class Unflatten(Module):
             known *= n if n != -1 else 1
         if sizes.count(-1) > 1 or (-1 not in sizes and known != shape[dim]) or (
                 -1 in sizes and (known == 0 or shape[dim] % known)):
-            raise ValueError(f"Unflatten: unflattened_size {sizes} does not fit the size {shape[dim]} of dim "
+            raise ShapeError(f"Unflatten: unflattened_size {sizes} does not fit the size {shape[dim]} of dim "
                              f"{self.dim} (input shape {shape})")
         return x.reshape(shape[:dim] + sizes + shape[dim + 1:])
 

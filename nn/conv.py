@@ -26,6 +26,7 @@ import numbers
 
 import numpy as np
 
+from autograd_core import ShapeError
 from autograd_core import Value
 from autograd_core.ops import data_of, primitive, reshape
 
@@ -144,31 +145,31 @@ def _check_shapes(who, nd, x_shape, w_shape, bias, groups, transposed):
     """Validate ranks, channels, groups and bias; return (groups, out_channels)."""
     layout = {1: "(N, C, L)", 2: "(N, C, H, W)"}.get(nd, "(N, C, D, H, W)")
     if len(x_shape) != nd + 2:
-        raise ValueError(f"{who}: input must be {nd + 2}-D {layout}, got shape {x_shape}")
+        raise ShapeError(f"{who}: input must be {nd + 2}-D {layout}, got shape {x_shape}")
     if len(w_shape) != nd + 2:
         what = "(in, out/groups, *kernel)" if transposed else "(out, in/groups, *kernel)"
-        raise ValueError(f"{who}: weight must be {nd + 2}-D {what}, got shape {w_shape}")
+        raise ShapeError(f"{who}: weight must be {nd + 2}-D {what}, got shape {w_shape}")
     if not isinstance(groups, numbers.Integral) or isinstance(groups, bool) or groups < 1:
         raise ValueError(f"{who}: groups must be a positive int, got {groups!r}")
     groups = int(groups)
     if transposed:
         in_channels, out_channels = w_shape[0], w_shape[1] * groups
         if x_shape[1] != in_channels:
-            raise ValueError(f"{who}: input of shape {x_shape} has {x_shape[1]} channels, but weight of shape "
+            raise ShapeError(f"{who}: input of shape {x_shape} has {x_shape[1]} channels, but weight of shape "
                              f"{w_shape} expects in_channels = weight.shape[0] = {in_channels}")
         if in_channels % groups:
-            raise ValueError(f"{who}: in_channels={in_channels} (weight.shape[0]) is not divisible by groups={groups}")
+            raise ShapeError(f"{who}: in_channels={in_channels} (weight.shape[0]) is not divisible by groups={groups}")
     else:
         in_channels, out_channels = w_shape[1] * groups, w_shape[0]
         if x_shape[1] != in_channels:
-            raise ValueError(f"{who}: input of shape {x_shape} has {x_shape[1]} channels, but weight of shape "
+            raise ShapeError(f"{who}: input of shape {x_shape} has {x_shape[1]} channels, but weight of shape "
                              f"{w_shape} with groups={groups} expects in_channels = weight.shape[1]·groups "
                              f"= {in_channels}")
         if out_channels % groups:
-            raise ValueError(f"{who}: out_channels={out_channels} (weight.shape[0]) is not divisible by "
+            raise ShapeError(f"{who}: out_channels={out_channels} (weight.shape[0]) is not divisible by "
                              f"groups={groups}")
     if bias is not None and np.shape(bias) != (out_channels,):
-        raise ValueError(f"{who}: bias of shape {np.shape(bias)} does not match out_channels={out_channels}")
+        raise ShapeError(f"{who}: bias of shape {np.shape(bias)} does not match out_channels={out_channels}")
     return groups, out_channels
 
 
@@ -180,7 +181,7 @@ def _batched(who, x, rank):
         return reshape(x, shape=(1,) + shape), True
     if len(shape) != rank:
         layout = {3: "(N, C, L)", 4: "(N, C, H, W)", 5: "(N, C, D, H, W)"}.get(rank, "(N, C, ...)")
-        raise ValueError(f"{who}: expected a {rank - 1}-D (unbatched) or {rank}-D {layout} input, got shape {shape}")
+        raise ShapeError(f"{who}: expected a {rank - 1}-D (unbatched) or {rank}-D {layout} input, got shape {shape}")
     return x, False
 
 
@@ -207,7 +208,7 @@ def _conv_geometry(who, nd, x_shape, w_shape, bias, stride, padding, dilation, g
     pads = _conv_padding(who, padding, kernel, stride, dilation)
     out_size = tuple(_out_len(n, pad, k, s, d) for n, pad, k, s, d in zip(x_shape[2:], pads, kernel, stride, dilation))
     if min(out_size) < 1:
-        raise ValueError(f"{who}: input of shape {x_shape} with padding {pads} is smaller than the kernel "
+        raise ShapeError(f"{who}: input of shape {x_shape} with padding {pads} is smaller than the kernel "
                          f"{tuple(kernel)} at dilation {dilation} (weight shape {w_shape})")
     return groups, out_channels, stride, dilation, pads, out_size
 
@@ -229,7 +230,7 @@ def _conv_transpose_geometry(who, nd, x_shape, w_shape, bias, stride, padding, o
     size = tuple((n - 1) * s - 2 * p + d * (k - 1) + op + 1
                  for n, s, p, d, k, op in zip(x_shape[2:], stride, padding, dilation, kernel, output_padding))
     if min(size) < 1:
-        raise ValueError(f"{who}: input of shape {x_shape} with weight of shape {w_shape}, stride {stride}, "
+        raise ShapeError(f"{who}: input of shape {x_shape} with weight of shape {w_shape}, stride {stride}, "
                          f"padding {padding} gives an empty output {size}")
     return groups, out_channels, stride, dilation, padding, output_padding, size
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograd_core import ShapeError
 from autograd_core import Value
 from autograd_core.ops import concatenate, data_of, logsumexp, stack, where
 
@@ -29,7 +30,7 @@ from .loss import _Loss, _check_reduction
 def _lengths(lengths, batch, name):
     lengths = np.asarray(data_of(lengths)).reshape(-1)
     if lengths.size != batch:
-        raise RuntimeError(f"{name} must be of size batch_size")
+        raise ShapeError(f"{name} must be of size batch_size")
     if lengths.size and lengths.dtype.kind == "f" and np.any(lengths != np.round(lengths)):
         raise ValueError(f"ctc_loss: {name} must be whole numbers, got {lengths}")
     return lengths.astype(np.int64)
@@ -45,18 +46,18 @@ def _label_lists(targets, target_lengths, batch):
         raise RuntimeError("ctc_loss: target_lengths must be non-negative")
     if targets.ndim == 2:
         if targets.shape[0] != batch:
-            raise RuntimeError(f"ctc_loss: padded targets have {targets.shape[0]} rows for a batch of {batch}")
+            raise ShapeError(f"ctc_loss: padded targets have {targets.shape[0]} rows for a batch of {batch}")
         if target_lengths.size and target_lengths.max() > targets.shape[1]:
-            raise RuntimeError(f"Expected tensor to have size at least {target_lengths.max()} at dimension 1, but "
+            raise ShapeError(f"Expected tensor to have size at least {target_lengths.max()} at dimension 1, but "
                                f"got size {targets.shape[1]} for argument #2 'targets'")
         return [targets[n, :length] for n, length in enumerate(target_lengths)]
     if targets.ndim == 1:
         ends = np.cumsum(target_lengths)
         if ends.size and ends[-1] > targets.size:
-            raise RuntimeError(f"ctc_loss: target_lengths sum to {ends[-1]}, but the concatenated targets hold "
+            raise ShapeError(f"ctc_loss: target_lengths sum to {ends[-1]}, but the concatenated targets hold "
                                f"{targets.size} labels")
         return [targets[end - length:end] for end, length in zip(ends, target_lengths)]
-    raise RuntimeError(f"ctc_loss: targets must be 1-D (concatenated) or 2-D (N, S), got {targets.ndim}-D")
+    raise ShapeError(f"ctc_loss: targets must be 1-D (concatenated) or 2-D (N, S), got {targets.ndim}-D")
 
 
 def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction="mean", zero_infinity=False):
@@ -78,7 +79,7 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
     _check_reduction(reduction, "ctc_loss")
     log_probs = log_probs if isinstance(log_probs, Value) else Value(log_probs, requires_grad=False)
     if log_probs.ndim not in (2, 3):
-        raise ValueError(f"ctc_loss: log_probs must be (T, N, C) or unbatched (T, C), got shape {log_probs.shape}")
+        raise ShapeError(f"ctc_loss: log_probs must be (T, N, C) or unbatched (T, C), got shape {log_probs.shape}")
     batched = log_probs.ndim == 3
     if not batched:
         log_probs = log_probs.reshape((log_probs.shape[0], 1, log_probs.shape[1]))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograd_core import ShapeError
 from autograd_core import Value
 from autograd_core.ops import sqrt, where, without_gradient
 
@@ -46,7 +47,7 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     try:
         shape = np.broadcast_shapes(x1.shape, x2.shape)
     except ValueError:
-        raise ValueError(f"cosine_similarity: x1 of shape {tuple(x1.shape)} and x2 of shape {tuple(x2.shape)} "
+        raise ShapeError(f"cosine_similarity: x1 of shape {tuple(x1.shape)} and x2 of shape {tuple(x2.shape)} "
                          "cannot be broadcast together") from None
     ndim = max(len(shape), 1)
     if not -ndim <= dim < ndim:
@@ -68,10 +69,10 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
     try:
         np.broadcast_shapes(x1.shape, x2.shape)
     except ValueError:
-        raise ValueError(f"pairwise_distance: x1 of shape {tuple(x1.shape)} and x2 of shape {tuple(x2.shape)} "
+        raise ShapeError(f"pairwise_distance: x1 of shape {tuple(x1.shape)} and x2 of shape {tuple(x2.shape)} "
                          "cannot be broadcast together") from None
     if x1.ndim == 0 and x2.ndim == 0:
-        raise ValueError("pairwise_distance: inputs must have at least one dimension")
+        raise ShapeError("pairwise_distance: inputs must have at least one dimension")
     if p < 0:
         raise ValueError(f"pairwise_distance: p must be >= 0, got {p}")
     d = x1 - x2 + eps

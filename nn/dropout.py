@@ -12,6 +12,7 @@ import json
 
 import numpy as np
 
+from autograd_core import ShapeError
 from autograd_core import Value
 from autograd_core.inplace import update_in_place
 from autograd_core.ops import data_of, without_gradient
@@ -119,7 +120,7 @@ def _feature_dropout(who, x, p, training, rng, spatial, inplace):
     shape = np.shape(xd)
     if len(shape) not in (spatial + 1, spatial + 2):
         axes = ("L", "H, W", "D, H, W")[spatial - 1]
-        raise ValueError(f"{who}: input must be (N, C, {axes}) or unbatched (C, {axes}), got shape {shape}")
+        raise ShapeError(f"{who}: input must be (N, C, {axes}) or unbatched (C, {axes}), got shape {shape}")
     if not training or p == 0.0:
         return x
     if inplace:
@@ -204,7 +205,7 @@ def _alpha_dropout(who, input, p, training, rng, feature, inplace):
         raise ValueError(f"{who}: p must be in [0, 1], got {p}")
     xd = data_of(input)
     if feature and np.ndim(xd) < 2:
-        raise ValueError(f"{who}: input must have at least 2 axes (N, C, ...), got shape {np.shape(xd)}")
+        raise ShapeError(f"{who}: input must have at least 2 axes (N, C, ...), got shape {np.shape(xd)}")
     if not training or p == 0.0:
         return input
     if inplace:

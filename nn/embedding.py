@@ -7,6 +7,7 @@ import numbers
 import numpy as np
 
 import autograd_core as ag
+from autograd_core import ShapeError
 from autograd_core import Value
 from autograd_core.jit import not_replayable, replay_requires
 from autograd_core.ops import data_of, primitive, where
@@ -136,7 +137,7 @@ class Embedding(Module):
         else:
             weight = data_of(_weight)
             if np.shape(weight) != (self.num_embeddings, self.embedding_dim):
-                raise ValueError(f"Embedding: _weight of shape {np.shape(weight)} does not match num_embeddings and "
+                raise ShapeError(f"Embedding: _weight of shape {np.shape(weight)} does not match num_embeddings and "
                                  f"embedding_dim {(self.num_embeddings, self.embedding_dim)}")
         self.weight = Parameter(weight, dtype=dtype)
         if _freeze:
@@ -148,7 +149,7 @@ class Embedding(Module):
         """An Embedding whose weight is `embeddings` (num, dim), as PyTorch's: freeze=True (the default) keeps it
         out of training (no gradient)."""
         if np.ndim(data_of(embeddings)) != 2:
-            raise ValueError("Embeddings parameter is expected to be 2-dimensional")
+            raise ShapeError("Embeddings parameter is expected to be 2-dimensional")
         rows, cols = np.shape(data_of(embeddings))
         return cls(rows, cols, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse, _weight=embeddings,
                    _freeze=freeze)
@@ -187,7 +188,7 @@ def _bags(idx, offsets, include_last_offset, who):
         rows, length = idx.shape
         return idx.reshape(-1), [(b * length, (b + 1) * length) for b in range(rows)]
     if idx.ndim != 1:
-        raise ValueError(f"{who}: input has to be 1D or 2D, but got an input of dimension {idx.ndim}")
+        raise ShapeError(f"{who}: input has to be 1D or 2D, but got an input of dimension {idx.ndim}")
     if offsets is None:
         raise ValueError(f"{who}: offsets has to be a 1D tensor but got None")
     offsets = np.asarray(data_of(offsets))
@@ -234,7 +235,7 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
     if idx.dtype.kind not in "iu":
         raise TypeError(f"{who}: input must hold integer ids, got dtype {idx.dtype}")
     if per_sample_weights is not None and tuple(np.shape(data_of(per_sample_weights))) != idx.shape:
-        raise ValueError(f"{who}: per_sample_weights of shape {np.shape(data_of(per_sample_weights))} must have "
+        raise ShapeError(f"{who}: per_sample_weights of shape {np.shape(data_of(per_sample_weights))} must have "
                          f"the input's shape {idx.shape}")
     flat, bags = _bags(idx, offsets, include_last_offset, who)
     num, dim = np.shape(weight)
@@ -285,7 +286,7 @@ class EmbeddingBag(Module):
         if _weight is not None:
             weight = np.array(data_of(_weight), dtype=init.resolve_dtype(dtype))
             if weight.shape != (self.num_embeddings, self.embedding_dim):
-                raise ValueError(f"EmbeddingBag: _weight of shape {weight.shape} must be "
+                raise ShapeError(f"EmbeddingBag: _weight of shape {weight.shape} must be "
                                  f"{(self.num_embeddings, self.embedding_dim)}")
         else:
             weight = init.normal((self.num_embeddings, self.embedding_dim), 0.0, 1.0, rng, dtype)

@@ -15,6 +15,7 @@ import math
 
 import numpy as np
 
+from autograd_core import ShapeError
 from autograd_core import Value
 from autograd_core.ops import data_of
 
@@ -49,7 +50,7 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     kernel, dilation, padding, stride = _geometry(who, kernel_size, dilation, padding, stride)
     shape = tuple(np.shape(data_of(input)))
     if len(shape) not in (3, 4):
-        raise ValueError(f"{who}: expected a 3-D (unbatched) or 4-D (batched) input, got shape {shape}")
+        raise ShapeError(f"{who}: expected a 3-D (unbatched) or 4-D (batched) input, got shape {shape}")
     x = _as_value(input)
     unbatched = len(shape) == 3
     N, C, H, W = ((1,) if unbatched else ()) + shape
@@ -67,17 +68,17 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     size = _ints(output_size, 2, "output_size", who, 1)
     shape = tuple(np.shape(data_of(input)))
     if len(shape) not in (2, 3):
-        raise ValueError(f"{who}: expected a 2-D (unbatched) or 3-D (batched) input, got shape {shape}")
+        raise ShapeError(f"{who}: expected a 2-D (unbatched) or 3-D (batched) input, got shape {shape}")
     unbatched = len(shape) == 2
     N, rows, L = ((1,) if unbatched else ()) + shape
     count = kernel[0] * kernel[1]
     if rows % count:
-        raise ValueError(f"{who}: expected size of input's dimension {0 if unbatched else 1} ({rows}) to be "
+        raise ShapeError(f"{who}: expected size of input's dimension {0 if unbatched else 1} ({rows}) to be "
                          f"divisible by the product of kernel_size ({count})")
     spans = [n + 2 * p - d * (k - 1) - 1 for n, p, d, k in zip(size, padding, dilation, kernel)]
     windows = [span // s + 1 if span >= 0 else 0 for span, s in zip(spans, stride)]
     if math.prod(windows) != L or min(windows) < 1:
-        raise ValueError(f"{who}: given output_size={size}, kernel_size={kernel}, dilation={dilation}, "
+        raise ShapeError(f"{who}: given output_size={size}, kernel_size={kernel}, dilation={dilation}, "
                          f"padding={padding}, stride={stride}, expected the size of the last dimension "
                          f"({L}) to match the number of sliding blocks {windows[0]} * {windows[1]} = "
                          f"{math.prod(windows)}")

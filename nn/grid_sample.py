@@ -19,6 +19,7 @@ import math
 
 import numpy as np
 
+from autograd_core import ShapeError
 from autograd_core import Value
 from autograd_core.ops import data_of, getitem, matmul, reshape, stack, transpose, where, without_gradient
 
@@ -48,7 +49,7 @@ def affine_grid(theta, size, align_corners=None):
         raise NotImplementedError(f"affine_grid only supports 4D and 5D sizes, for 2D and 3D affine transforms, "
                                   f"respectively. Got size {size}.")
     if shape != (size[0], nd, nd + 1):
-        raise ValueError(f"Expected a batch of {nd}D affine matrices of shape Nx{nd}x{nd + 1} for size {size}. "
+        raise ShapeError(f"Expected a batch of {nd}D affine matrices of shape Nx{nd}x{nd + 1} for size {size}. "
                          f"Got {shape}.")
     if min(size[2:]) <= 0:
         raise ValueError(f"Expected non-zero, positive output size. Got {size}")
@@ -202,12 +203,12 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
     x_shape, g_shape = tuple(np.shape(data_of(input))), tuple(np.shape(data_of(grid)))
     nd = len(x_shape) - 2
     if nd not in (2, 3) or len(g_shape) != nd + 2 or g_shape[-1] != nd or g_shape[0] != x_shape[0]:
-        raise ValueError(f"grid_sample: expected input (N, C, H, W) with grid (N, Ho, Wo, 2), or input (N, C, D, H, W) "
+        raise ShapeError(f"grid_sample: expected input (N, C, H, W) with grid (N, Ho, Wo, 2), or input (N, C, D, H, W) "
                          f"with grid (N, Do, Ho, Wo, 3), got input {x_shape} and grid {g_shape}")
     if min(x_shape[2:]) < 1:
-        raise ValueError(f"grid_sample: the input's spatial size {x_shape[2:]} must be non-empty")
+        raise ShapeError(f"grid_sample: the input's spatial size {x_shape[2:]} must be non-empty")
     if mode == "bicubic" and nd != 2:
-        raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
+        raise ShapeError("grid_sampler(): bicubic interpolation only supports 4D input")
     N, C, sizes = x_shape[0], x_shape[1], x_shape[2:]
     out = g_shape[1:-1]
     dtype = np.result_type(data_of(input), data_of(grid))

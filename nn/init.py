@@ -23,6 +23,7 @@ import warnings
 import numpy as np
 
 import autograd_core as ag
+from autograd_core import ShapeError
 from autograd_core import no_grad
 # One generator and one default dtype for factories and layers: nn.init's names are the core's functions.
 from autograd_core.tensor import get_default_dtype, get_rng, manual_seed, set_default_dtype  # noqa: F401
@@ -75,7 +76,7 @@ def fans(shape):
     """(fan_in, fan_out) of a weight of shape (out, in, *kernel); a 1-D shape (n,) has fans (n, 1)."""
     shape = tuple(int(n) for n in shape)
     if len(shape) == 0:
-        raise ValueError("fans: a scalar has no fan-in or fan-out")
+        raise ShapeError("fans: a scalar has no fan-in or fan-out")
     if len(shape) == 1:
         return shape[0], 1
     receptive = math.prod(shape[2:])
@@ -91,7 +92,7 @@ def _calculate_fan_in_and_fan_out(tensor):
 
 def _two_dims(tensor):
     if len(np.shape(tensor)) < 2:
-        raise ValueError("Fan in and fan out can not be computed for tensor with fewer than 2 dimensions")
+        raise ShapeError("Fan in and fan out can not be computed for tensor with fewer than 2 dimensions")
 
 
 def _fan(shape, mode):
@@ -304,7 +305,7 @@ def orthogonal(shape, gain=1.0, rng=None, dtype=None):
     is uniformly (Haar) distributed, as PyTorch."""
     shape = tuple(int(n) for n in shape)
     if len(shape) < 2:
-        raise ValueError(f"orthogonal_: only tensors with 2 or more dimensions are supported, got shape {shape}")
+        raise ShapeError(f"orthogonal_: only tensors with 2 or more dimensions are supported, got shape {shape}")
     if math.prod(shape) == 0:
         return zeros(shape, dtype)  # nothing to draw (PyTorch: a no-op)
     rows = shape[0]
@@ -324,7 +325,7 @@ def sparse(shape, sparsity, std=0.01, rng=None, dtype=None):
     rows chosen at random per column (Martens, 2010)."""
     shape = tuple(int(n) for n in shape)
     if len(shape) != 2:
-        raise ValueError(f"sparse_: only tensors with 2 dimensions are supported, got shape {shape}")
+        raise ShapeError(f"sparse_: only tensors with 2 dimensions are supported, got shape {shape}")
     if not 0.0 <= sparsity <= 1.0:
         raise ValueError(f"sparse_: sparsity must be in [0, 1], got {sparsity}")
     rows, cols = shape
@@ -340,7 +341,7 @@ def eye_(tensor):
     """Fill a 2-D parameter with the identity matrix (ones on the main diagonal, also when not square), in place;
     keeps the identity of the inputs in Linear layers. Returns the parameter."""
     if len(tensor.shape) != 2:
-        raise ValueError(f"eye_: only tensors with 2 dimensions are supported, got shape {tuple(tensor.shape)}")
+        raise ShapeError(f"eye_: only tensors with 2 dimensions are supported, got shape {tuple(tensor.shape)}")
     return _fill(tensor, np.eye(*tensor.shape, dtype=tensor.dtype))
 
 
@@ -350,9 +351,9 @@ def dirac_(tensor, groups=1):
     convolution preserves its input's first min(out/groups, in) channels. Returns the parameter."""
     shape = tuple(tensor.shape)
     if len(shape) not in (3, 4, 5):
-        raise ValueError(f"dirac_: only tensors with 3, 4, or 5 dimensions are supported, got shape {shape}")
+        raise ShapeError(f"dirac_: only tensors with 3, 4, or 5 dimensions are supported, got shape {shape}")
     if isinstance(groups, bool) or not isinstance(groups, int) or groups < 1 or shape[0] % groups:
-        raise ValueError(f"dirac_: dim 0 ({shape[0]}) must be divisible by groups ({groups!r})")
+        raise ShapeError(f"dirac_: dim 0 ({shape[0]}) must be divisible by groups ({groups!r})")
     per_group = shape[0] // groups
     centre = tuple(k // 2 for k in shape[2:])
     values = np.zeros(shape, dtype=tensor.dtype)

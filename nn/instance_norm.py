@@ -14,6 +14,7 @@ import warnings
 
 import numpy as np
 
+from autograd_core import ShapeError
 from autograd_core import Value
 from autograd_core.jit import effect, not_replayable
 from autograd_core.ops import data_of
@@ -37,7 +38,7 @@ def _by_instance(x, eps):
     xd = data_of(x)
     count = int(np.prod(xd.shape[2:]))
     if count <= 1:
-        raise ValueError(f"instance_norm: expected more than 1 spatial element when training, got input of shape "
+        raise ShapeError(f"instance_norm: expected more than 1 spatial element when training, got input of shape "
                          f"{xd.shape}")
     xhat, mean, var = standardize(x, tuple(range(2, xd.ndim)), eps)
     return xhat, mean, var, count
@@ -52,12 +53,12 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     """
     xd = data_of(input)
     if np.ndim(xd) < 3:
-        raise ValueError(f"instance_norm: expected input of shape (N, C, ...) with spatial axes, got {np.shape(xd)}")
+        raise ShapeError(f"instance_norm: expected input of shape (N, C, ...) with spatial axes, got {np.shape(xd)}")
     channels = xd.shape[1]
     for name, arr in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
                       ("bias", bias)):
         if arr is not None and np.shape(arr) != (channels,):
-            raise ValueError(f"instance_norm: {name} has shape {np.shape(arr)}, expected ({channels},) for input of "
+            raise ShapeError(f"instance_norm: {name} has shape {np.shape(arr)}, expected ({channels},) for input of "
                              f"shape {xd.shape}")
     x = input if isinstance(input, Value) else Value(np.asarray(xd), requires_grad=False)
     if not use_input_stats:
@@ -96,7 +97,7 @@ class _InstanceNorm(Module):
         shape = tuple(np.shape(data_of(input)))
         name, d = type(self).__name__, self._spatial
         if len(shape) not in (d + 1, d + 2):
-            raise ValueError(f"{name}: expected {d + 1}-D (unbatched) or {d + 2}-D input, got shape {shape}")
+            raise ShapeError(f"{name}: expected {d + 1}-D (unbatched) or {d + 2}-D input, got shape {shape}")
         x = input if isinstance(input, Value) else Value(np.asarray(input), requires_grad=False, dtype=self._dtype)
         unbatched = len(shape) == d + 1
         if unbatched:
@@ -104,7 +105,7 @@ class _InstanceNorm(Module):
         channels = x.shape[1]
         if channels != self.num_features:
             if self.affine or self.track_running_stats:
-                raise ValueError(f"{name}({self.num_features}): expected input with {self.num_features} channels, "
+                raise ShapeError(f"{name}({self.num_features}): expected input with {self.num_features} channels, "
                                  f"got shape {shape}")
             warnings.warn(f"input's size at dim={1 - unbatched} ({channels}) does not match num_features "
                           f"({self.num_features}). You can silence this warning by not passing in num_features, "

@@ -12,6 +12,7 @@ import warnings
 
 import numpy as np
 
+from autograd_core import ShapeError
 from autograd_core import Value
 from autograd_core.linalg import vector_norm
 from autograd_core.ops import data_of, getitem, matmul, transpose, where
@@ -25,7 +26,7 @@ def pdist(input, p=2):
     at a zero distance is 0, as PyTorch's."""
     shape = np.shape(data_of(input))
     if len(shape) != 2:
-        raise RuntimeError(f"pdist only supports 2D tensors, got: {len(shape)}D")
+        raise ShapeError(f"pdist only supports 2D tensors, got: {len(shape)}D")
     if not isinstance(p, numbers.Real) or isinstance(p, bool) or p < 0:
         raise RuntimeError("pdist only supports non-negative p values")
     x = input if isinstance(input, Value) else Value(np.asarray(input), requires_grad=False)
@@ -66,7 +67,7 @@ class CrossMapLRN2d(Module):
     def forward(self, input):
         shape = np.shape(data_of(input))
         if len(shape) != 4:
-            raise ValueError(f"CrossMapLRN2d: Expected input to be 4D, got {len(shape)}D instead.")
+            raise ShapeError(f"CrossMapLRN2d: Expected input to be 4D, got {len(shape)}D instead.")
         dtype = np.result_type(data_of(input))
         window = _window_matrix(shape[1], self.size).astype(dtype if dtype.kind == "f" else np.float64)
         squares = transpose(input * input, axes=(0, 2, 3, 1))                       # channels last

@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 
+from autograd_core import ShapeError
 from autograd_core import Value
 from autograd_core.ops import primitive, reshape
 
@@ -17,7 +18,7 @@ from .module import Module, Parameter, check_device
 def _check_features(x, in_features, who):
     shape = x.shape if isinstance(x, Value) else getattr(x, "shape", None)
     if shape is None or len(shape) == 0 or shape[-1] != in_features:
-        raise ValueError(f"{who}: expected input of shape (..., {in_features}), got {shape}")
+        raise ShapeError(f"{who}: expected input of shape (..., {in_features}), got {shape}")
 
 
 def _folded(x):
@@ -105,15 +106,15 @@ def linear(input, weight, bias=None):
         out = reshape(out, shape=np.shape(out)[:-1])
         return out if bias is None else out + bias
     if len(w_shape) != 2:
-        raise ValueError(f"linear: weight must be 2-D (out, in) or 1-D (in,), got shape {w_shape}")
+        raise ShapeError(f"linear: weight must be 2-D (out, in) or 1-D (in,), got shape {w_shape}")
     x_shape = np.shape(input)
     if len(x_shape) == 0 or x_shape[-1] != w_shape[1]:
-        raise ValueError(f"linear: input of shape {x_shape} does not end in in_features={w_shape[1]} "
+        raise ShapeError(f"linear: input of shape {x_shape} does not end in in_features={w_shape[1]} "
                          f"(weight shape {w_shape})")
     if bias is None:
         return _linear(input, weight)
     if np.shape(bias) != (w_shape[0],):
-        raise ValueError(f"linear: bias of shape {np.shape(bias)} does not match out_features={w_shape[0]}")
+        raise ShapeError(f"linear: bias of shape {np.shape(bias)} does not match out_features={w_shape[0]}")
     return _linear(input, weight, bias)
 
 
@@ -162,13 +163,13 @@ def bilinear(input1, input2, weight, bias=None):
     """
     s1, s2, w_shape = tuple(np.shape(input1)), tuple(np.shape(input2)), tuple(np.shape(weight))
     if len(w_shape) != 3:
-        raise ValueError(f"bilinear: weight must be 3-D (out, in1, in2), got shape {w_shape}")
+        raise ShapeError(f"bilinear: weight must be 3-D (out, in1, in2), got shape {w_shape}")
     out, in1, in2 = w_shape
     if not s1 or not s2 or s1[-1] != in1 or s2[-1] != in2 or s1[:-1] != s2[:-1]:
-        raise ValueError(f"bilinear: inputs of shapes {s1} and {s2} must be (..., {in1}) and (..., {in2}) with the "
+        raise ShapeError(f"bilinear: inputs of shapes {s1} and {s2} must be (..., {in1}) and (..., {in2}) with the "
                          f"same leading shape (weight shape {w_shape})")
     if bias is not None and tuple(np.shape(bias)) != (out,):
-        raise ValueError(f"bilinear: bias of shape {tuple(np.shape(bias))} does not match out_features={out}")
+        raise ShapeError(f"bilinear: bias of shape {tuple(np.shape(bias))} does not match out_features={out}")
     input1, input2, weight = (x if isinstance(x, Value) else Value(np.asarray(x), requires_grad=False)
                               for x in (input1, input2, weight))
     rows = math.prod(s1[:-1])

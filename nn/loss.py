@@ -15,6 +15,7 @@ import warnings
 
 import numpy as np
 
+from autograd_core import ShapeError
 from autograd_core import Value
 from autograd_core.jit import replay_requires
 from autograd_core.ops import abs, data_of, exp, log, primitive, relu, sigmoid, stack, where
@@ -63,7 +64,7 @@ def _weighted_mean_or(losses, weight, reduction, who, divide_by_weights):
     (mse, l1), by the number of elements otherwise (huber), as PyTorch's."""
     w = _as_value(weight, who, like=losses)
     if tuple(w.shape) != tuple(losses.shape):
-        raise ValueError(f"{who}: weight of shape {tuple(w.shape)} and input of shape {tuple(losses.shape)} must "
+        raise ShapeError(f"{who}: weight of shape {tuple(w.shape)} and input of shape {tuple(losses.shape)} must "
                          "have the same size")
     weighted = losses * w
     if reduction == "mean" and divide_by_weights:
@@ -86,7 +87,7 @@ def _as_value(x, who, like=None):
 
 def _same_shape(input, target, who):
     if tuple(input.shape) != tuple(target.shape):
-        raise ValueError(f"{who}: input of shape {tuple(input.shape)} and target of shape "
+        raise ShapeError(f"{who}: input of shape {tuple(input.shape)} and target of shape "
                          f"{tuple(target.shape)} must have the same shape")
 
 
@@ -118,7 +119,7 @@ def hinge_loss(scores, target, reduction="mean"):
     scores = _as_value(scores, "hinge_loss")
     y = np.asarray(data_of(target))
     if tuple(y.shape) != tuple(scores.shape):
-        raise ValueError(f"hinge_loss: scores of shape {tuple(scores.shape)} and target of shape {y.shape} "
+        raise ShapeError(f"hinge_loss: scores of shape {tuple(scores.shape)} and target of shape {y.shape} "
                          "must have the same shape")
     if not _plus_minus_one(y):
         raise ValueError(f"hinge_loss: target labels must be -1 or +1, got values {np.unique(y)[:5]}")
@@ -247,7 +248,7 @@ def _weighted(losses, weight, who):
     try:
         np.broadcast_shapes(w.shape, tuple(losses.shape))
     except ValueError:
-        raise ValueError(f"{who}: weight of shape {w.shape} does not broadcast to the input's shape "
+        raise ShapeError(f"{who}: weight of shape {w.shape} does not broadcast to the input's shape "
                          f"{tuple(losses.shape)}") from None
     return losses * w
 
@@ -316,7 +317,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
         try:
             np.broadcast_shapes(pw.shape, tuple(input.shape))
         except ValueError:
-            raise ValueError(f"{who}: pos_weight of shape {pw.shape} does not broadcast to the input's shape "
+            raise ShapeError(f"{who}: pos_weight of shape {pw.shape} does not broadcast to the input's shape "
                              f"{tuple(input.shape)}") from None
         # softplus(−x) = log(1 + e⁻ˣ), with no threshold: exact for any x
         losses = (1 - target) * input + (1 + (pw - 1) * target) * softplus(-input, threshold=math.inf)

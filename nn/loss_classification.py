@@ -25,6 +25,7 @@ import math
 
 import numpy as np
 
+from autograd_core import ShapeError
 from autograd_core import Value, is_grad_enabled
 from autograd_core.jit import replay_requires
 from autograd_core.ops import data_of, primitive, softmax, transpose, without_gradient
@@ -128,7 +129,7 @@ def _classes_last(x, who):
     """(M, C) with the classes last, and the shape of one loss per sample: (N, C, d...) -> (N, d...)."""
     shape = tuple(x.shape)
     if len(shape) == 0:
-        raise ValueError(f"{who}: input must have a class axis: (C,), (N, C) or (N, C, d1, ...), got a scalar")
+        raise ShapeError(f"{who}: input must have a class axis: (C,), (N, C) or (N, C, d1, ...), got a scalar")
     if len(shape) == 1:
         return x.reshape((1, shape[0])), ()
     if len(shape) == 2:
@@ -145,7 +146,7 @@ def _labels(target, sample_shape, classes, ignore_index, who, input_shape):
         raise TypeError(f"{who}: class labels must be integers, got dtype {labels.dtype} of shape {labels.shape} "
                         f"(for input of shape {input_shape}); pass probabilities with the input's shape instead")
     if labels.shape != sample_shape:
-        raise ValueError(f"{who}: input of shape {input_shape} needs integer labels of shape {sample_shape}, "
+        raise ShapeError(f"{who}: input of shape {input_shape} needs integer labels of shape {sample_shape}, "
                          f"got {labels.shape}")
     labels = labels.reshape(-1)
     if _in_range(labels, classes):
@@ -162,7 +163,7 @@ def _class_weight(weight, classes, dtype, who):
         return None
     w = np.asarray(data_of(weight), dtype=dtype)
     if w.shape != (classes,):
-        raise ValueError(f"{who}: weight must have shape ({classes},), one per class, got {w.shape}")
+        raise ShapeError(f"{who}: weight must have shape ({classes},), one per class, got {w.shape}")
     return w
 
 

@@ -24,6 +24,7 @@ import math
 
 import numpy as np
 
+from autograd_core import ShapeError
 from autograd_core.ops import clip, data_of, relu, where
 
 from .activation import softplus
@@ -46,7 +47,7 @@ def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, r
     x1 = _as_value(input1, who)
     x2, y = _as_value(input2, who, like=x1), _as_value(target, who, like=x1)
     if not (tuple(x1.shape) == tuple(x2.shape) == tuple(y.shape)):
-        raise ValueError(f"{who}: input1 {tuple(x1.shape)}, input2 {tuple(x2.shape)} and target {tuple(y.shape)} "
+        raise ShapeError(f"{who}: input1 {tuple(x1.shape)}, input2 {tuple(x2.shape)} and target {tuple(y.shape)} "
                          "must have the same shape")
     return _reduce(_hinge(-y * (x1 - x2) + float(margin)), reduction)
 
@@ -62,7 +63,7 @@ def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None,
     x1 = _as_value(input1, who)
     x2, y = _as_value(input2, who, like=x1), _as_value(target, who, like=x1)
     if tuple(x1.shape) != tuple(x2.shape) or x1.ndim not in (1, 2) or tuple(y.shape) != tuple(x1.shape[:-1]):
-        raise ValueError(f"{who}: expected input1 and input2 of one shape (N, D) or (D,) and target (N,) or (), got "
+        raise ShapeError(f"{who}: expected input1 and input2 of one shape (N, D) or (D,) and target (N,) or (), got "
                          f"{tuple(x1.shape)}, {tuple(x2.shape)} and {tuple(y.shape)}")
     axis = x1.ndim - 1
     tiny = 1e-12
@@ -83,7 +84,7 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2.0, eps=1e-6,
     a = _as_value(anchor, who)
     pos, neg = _as_value(positive, who, like=a), _as_value(negative, who, like=a)
     if not (a.ndim == pos.ndim == neg.ndim) or a.ndim not in (1, 2):
-        raise ValueError(f"{who}: expected anchor, positive and negative all 1-D (D,) or all 2-D (N, D), got "
+        raise ShapeError(f"{who}: expected anchor, positive and negative all 1-D (D,) or all 2-D (N, D), got "
                          f"{tuple(a.shape)}, {tuple(pos.shape)} and {tuple(neg.shape)}")
     d_pos = pairwise_distance(a, pos, p, eps)
     d_neg = pairwise_distance(a, neg, p, eps)
@@ -114,13 +115,13 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
     y = _as_value(target, who, like=x)
     _same_shape(x, y, who)
     if x.ndim == 0:
-        raise ValueError(f"{who}: input must have a class axis, got a scalar")
+        raise ShapeError(f"{who}: input must have a class axis, got a scalar")
     # −log σ(x) = softplus(−x), −log σ(−x) = softplus(x)
     losses = y * softplus(-x, threshold=math.inf) + (1 - y) * softplus(x, threshold=math.inf)
     if weight is not None:
         w = np.asarray(data_of(weight), dtype=x.dtype)
         if w.shape not in ((x.shape[-1],), ()):
-            raise ValueError(f"{who}: weight of shape {w.shape} must have one entry per class ({x.shape[-1]},)")
+            raise ShapeError(f"{who}: weight of shape {w.shape} must have one entry per class ({x.shape[-1]},)")
         losses = losses * w
     return _reduce(losses.sum(axis=-1) / x.shape[-1], reduction)
 
@@ -135,7 +136,7 @@ def _var_like_input(var, shape, who):
         return var.reshape(vshape + (1,))
     if len(vshape) == len(shape) and sum(v for s, v in zip(shape, vshape) if s != v) == 1:
         return var
-    raise ValueError(f"{who}: var of shape {vshape} is of incorrect size for input of shape {shape}")
+    raise ShapeError(f"{who}: var of shape {vshape} is of incorrect size for input of shape {shape}")
 
 
 def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
@@ -198,10 +199,10 @@ def _class_targets(x, target, who):
     if t.dtype.kind not in "iu":
         raise TypeError(f"{who}: target must hold integer class indices, got dtype {t.dtype}")
     if x.ndim not in (1, 2):
-        raise ValueError(f"{who}: input must be (C,) or (N, C), got shape {tuple(x.shape)}")
+        raise ShapeError(f"{who}: input must be (C,) or (N, C), got shape {tuple(x.shape)}")
     rows = 1 if x.ndim == 1 else x.shape[0]
     if t.size != rows or t.ndim > 1:
-        raise RuntimeError(f"{who}: target should be 1-D with one class index per sample; expected {rows}, got "
+        raise ShapeError(f"{who}: target should be 1-D with one class index per sample; expected {rows}, got "
                            f"shape {t.shape}")
     t = t.reshape(rows)
     if t.size and (t.min() < 0 or t.max() >= x.shape[-1]):
@@ -230,7 +231,7 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     if weight is not None:
         w = np.asarray(data_of(weight), dtype=x.dtype)
         if w.shape != (classes,):
-            raise RuntimeError(f"{who}: inconsistent weight size, expected {classes} but got {list(w.shape)}")
+            raise ShapeError(f"{who}: inconsistent weight size, expected {classes} but got {list(w.shape)}")
         terms = terms * w[t][:, None]
     losses = terms.sum(axis=1) / classes
     return _reduce(losses if x.ndim == 2 else losses.reshape(()), reduction)
@@ -249,7 +250,7 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
     if t.dtype.kind not in "iu":
         raise TypeError(f"{who}: target must hold integer class indices, got dtype {t.dtype}")
     if x.ndim not in (1, 2) or t.shape != tuple(x.shape):
-        raise RuntimeError(f"{who}: inconsistent target size: {list(t.shape)} for input of size: "
+        raise ShapeError(f"{who}: inconsistent target size: {list(t.shape)} for input of size: "
                            f"{list(x.shape)}")
     scores, t = (x, t) if x.ndim == 2 else (x.reshape(1, -1), t.reshape(1, -1))
     rows, classes = t.shape
@@ -289,7 +290,7 @@ def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_fu
     a = _as_value(anchor, who)
     pos, neg = _as_value(positive, who, like=a), _as_value(negative, who, like=a)
     if not a.ndim == pos.ndim == neg.ndim:
-        raise RuntimeError(f"{who}: the anchor, positive, and negative inputs are expected to have the same number "
+        raise ShapeError(f"{who}: the anchor, positive, and negative inputs are expected to have the same number "
                            f"of dimensions, but got: anchor {a.ndim}D, positive {pos.ndim}D, and negative "
                            f"{neg.ndim}D inputs")
     distance = pairwise_distance if distance_function is None else distance_function

@@ -30,6 +30,7 @@ import numbers
 
 import numpy as np
 
+from autograd_core import ShapeError
 from autograd_core import Value
 from autograd_core.element import ElementList, ElementView
 
@@ -58,7 +59,7 @@ def _is_scalar_list(x):
     for item in x:
         if isinstance(item, Value):
             if item.data.ndim != 0:
-                raise ValueError(f"scalar mode takes a list of scalar Values, got one of shape {item.shape}")
+                raise ShapeError(f"scalar mode takes a list of scalar Values, got one of shape {item.shape}")
         elif isinstance(item, (list, tuple, np.ndarray)):
             return False  # a nested list is a batch: tensor mode
         elif not isinstance(item, numbers.Real):
@@ -81,7 +82,7 @@ def _as_input(x, nin, dtype, who):
         x = Value(x, requires_grad=False, dtype=dtype)
     shape = x.shape
     if not shape or shape[-1] != nin:
-        raise ValueError(f"{who}: expected input of shape (..., {nin}), got {shape}")
+        raise ShapeError(f"{who}: expected input of shape (..., {nin}), got {shape}")
     return x
 
 
@@ -169,7 +170,7 @@ class Neuron(_Micrograd):
     def forward(self, x):
         if x.__class__ is _CheckedScalars or _is_scalar_list(x):
             if len(x) != self.nin:
-                raise ValueError(f"Neuron: expected {self.nin} inputs, got {len(x)}")
+                raise ShapeError(f"Neuron: expected {self.nin} inputs, got {len(x)}")
             w, act = self._scalars().items
             for wi, xi in zip(w, x):  # micrograd's sum((wi*xi for ...), b): the same nodes in the same order
                 act = act + wi * xi
@@ -227,7 +228,7 @@ class Layer(_Micrograd):
     def forward(self, x):
         if x.__class__ is not Value and _is_scalar_list(x):  # (a Value is a tensor: the batch from the layer before)
             if len(x) != self.nin:
-                raise ValueError(f"Layer: expected {self.nin} inputs, got {len(x)}")
+                raise ShapeError(f"Layer: expected {self.nin} inputs, got {len(x)}")
             x = _CheckedScalars(x)  # checked once for all the neurons
             outs = [neuron(x) for neuron in self.neurons]
             return outs[0] if len(outs) == 1 else outs

@@ -24,6 +24,7 @@ import numbers
 
 import numpy as np
 
+from autograd_core import ShapeError
 from autograd_core import Value, recycle
 from autograd_core.jit import effect, not_replayable
 from autograd_core.modes import TRACERS
@@ -281,12 +282,12 @@ def batch_norm(input, running_mean=None, running_var=None, weight=None, bias=Non
     """
     xd = data_of(input)
     if xd.ndim < 2:
-        raise ValueError(f"batch_norm: expected input of shape (N, C, ...), got {xd.shape}")
+        raise ShapeError(f"batch_norm: expected input of shape (N, C, ...), got {xd.shape}")
     channels = xd.shape[1]
     for name, arr in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
                       ("bias", bias)):
         if arr is not None and np.shape(arr) != (channels,):
-            raise ValueError(f"batch_norm: {name} has shape {np.shape(arr)}, expected ({channels},) "
+            raise ShapeError(f"batch_norm: {name} has shape {np.shape(arr)}, expected ({channels},) "
                              f"for input of shape {xd.shape}")
     if training or running_mean is None or running_var is None:
         xhat, mean, var, count = _by_batch(input, eps, training)
@@ -307,7 +308,7 @@ def _by_batch(x, eps, training):
     xd = data_of(x)
     count = xd.size // xd.shape[1]
     if training and count <= 1:
-        raise ValueError(f"batch_norm: expected more than 1 value per channel when training, "
+        raise ShapeError(f"batch_norm: expected more than 1 value per channel when training, "
                          f"got input of shape {xd.shape}")
     xhat, mean, var = standardize(x, (0,) + tuple(range(2, xd.ndim)), eps)
     return xhat, mean, var, count
@@ -350,7 +351,7 @@ class _BatchNorm(Module):
         shape = x.shape if isinstance(x, Value) else np.shape(x)
         if len(shape) not in self._dims or shape[1] != self.num_features:
             ranks = " or ".join(f"{n}-D" for n in self._dims)
-            raise ValueError(f"{type(self).__name__}({self.num_features}): expected {ranks} input with "
+            raise ShapeError(f"{type(self).__name__}({self.num_features}): expected {ranks} input with "
                              f"{self.num_features} channels on axis 1, got shape {shape}")
         if not isinstance(x, Value):
             x = Value(x, requires_grad=False, dtype=self._dtype)
@@ -426,7 +427,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     shape = np.shape(data_of(input))
     k = len(normalized_shape)
     if len(shape) < k or tuple(shape[len(shape) - k:]) != normalized_shape:
-        raise ValueError(f"layer_norm: input of shape {shape} does not end in normalized_shape "
+        raise ShapeError(f"layer_norm: input of shape {shape} does not end in normalized_shape "
                          f"{normalized_shape}")
     xhat, _, _ = standardize(input, tuple(range(len(shape) - k, len(shape))), eps)
     if _fusable(xhat, weight, bias, len(shape) - k):
@@ -480,11 +481,11 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     """
     shape = np.shape(data_of(input))
     if len(shape) < 2:
-        raise ValueError(f"group_norm: input must be (N, C, ...), got shape {shape}")
+        raise ShapeError(f"group_norm: input must be (N, C, ...), got shape {shape}")
     N, C = shape[:2]
     if isinstance(num_groups, bool) or not isinstance(num_groups, numbers.Integral) or num_groups < 1 \
             or C % num_groups:
-        raise ValueError(f"group_norm: num_groups={num_groups!r} must be a positive divisor of the {C} channels")
+        raise ShapeError(f"group_norm: num_groups={num_groups!r} must be a positive divisor of the {C} channels")
     grouped = (input.reshape((N, int(num_groups), -1)) if isinstance(input, Value)
                else np.reshape(input, (N, num_groups, -1)))
     xhat, _, _ = standardize(grouped, (2,), eps)
@@ -522,7 +523,7 @@ class GroupNorm(Module):
         if not isinstance(x, Value):
             x = Value(x, requires_grad=False, dtype=self._dtype)
         if x.ndim < 2 or x.shape[1] != self.num_channels:
-            raise ValueError(f"GroupNorm: expected input (N, {self.num_channels}, ...), got shape {tuple(x.shape)}")
+            raise ShapeError(f"GroupNorm: expected input (N, {self.num_channels}, ...), got shape {tuple(x.shape)}")
         return group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
 
     def extra_repr(self):

@@ -12,6 +12,7 @@ import numbers
 
 import numpy as np
 
+from autograd_core import ShapeError
 from autograd_core import Value, concatenate, sqrt
 from autograd_core.ops import data_of
 
@@ -33,7 +34,7 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
     shape = tuple(x.shape)
     k = len(normalized_shape)
     if len(shape) < k or shape[len(shape) - k:] != normalized_shape:
-        raise RuntimeError(f"rms_norm: given normalized_shape={list(normalized_shape)}, expected input with shape "
+        raise ShapeError(f"rms_norm: given normalized_shape={list(normalized_shape)}, expected input with shape "
                            f"[*, {', '.join(map(str, normalized_shape))}], but got input of size {list(shape)}")
     if eps is None:
         eps = float(np.finfo(x.dtype if x.dtype.kind == "f" else np.float64).eps)
@@ -68,7 +69,7 @@ def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
     xd = data_of(input)
     shape = np.shape(xd)
     if len(shape) < 3:
-        raise ValueError(f"local_response_norm: expected 3D or higher dimensionality input (got {len(shape)} "
+        raise ShapeError(f"local_response_norm: expected 3D or higher dimensionality input (got {len(shape)} "
                          "dimensions)")
     if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 1:
         raise ValueError(f"local_response_norm: size must be a positive int, got {size!r}")

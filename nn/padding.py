@@ -15,6 +15,7 @@ import numbers
 
 import numpy as np
 
+from autograd_core import ShapeError
 from autograd_core import Value
 from autograd_core.ops import concatenate, data_of, getitem
 
@@ -26,14 +27,14 @@ def _source_index(n, before, after, mode, who):
     i = np.arange(-before, n + after)
     if mode == "reflect":
         if before >= n or after >= n:
-            raise ValueError(f"{who}: reflect padding ({before}, {after}) must be smaller than the axis size {n}")
+            raise ShapeError(f"{who}: reflect padding ({before}, {after}) must be smaller than the axis size {n}")
         return np.abs(i) - 2 * np.maximum(i - (n - 1), 0)            # mirror at 0 and at n − 1
     if mode == "replicate":
         if n == 0:
-            raise ValueError(f"{who}: cannot replicate-pad an empty axis")
+            raise ShapeError(f"{who}: cannot replicate-pad an empty axis")
         return np.clip(i, 0, n - 1)
     if before > n or after > n:
-        raise ValueError(f"{who}: circular padding ({before}, {after}) must be at most the axis size {n}")
+        raise ShapeError(f"{who}: circular padding ({before}, {after}) must be at most the axis size {n}")
     return i % n
 
 
@@ -49,7 +50,7 @@ def pad(input, pad, mode="constant", value=None):
     shape = np.shape(data_of(input))
     k = len(pad) // 2
     if k > len(shape):
-        raise ValueError(f"{who}: pad {pad} covers {k} axes, the input has only {len(shape)} (shape {shape})")
+        raise ShapeError(f"{who}: pad {pad} covers {k} axes, the input has only {len(shape)} (shape {shape})")
     pairs = [(int(pad[2 * j]), int(pad[2 * j + 1])) for j in range(k)]   # last axis first
     axes = [len(shape) - 1 - j for j in range(k)]
     if mode == "constant":
@@ -119,7 +120,7 @@ class _PadNd(Module):
     def forward(self, input):
         ndim = len(np.shape(data_of(input)))
         if self._mode != "constant" and ndim not in (self._nd + 1, self._nd + 2):
-            raise ValueError(f"{type(self).__name__}: expected a {self._nd + 1}-D or {self._nd + 2}-D (batched) "
+            raise ShapeError(f"{type(self).__name__}: expected a {self._nd + 1}-D or {self._nd + 2}-D (batched) "
                              f"input, got shape {np.shape(data_of(input))}")
         return pad(input, self.padding, self._mode, self.value)
 

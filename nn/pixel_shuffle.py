@@ -12,6 +12,7 @@ import numbers
 
 import numpy as np
 
+from autograd_core import ShapeError
 from autograd_core import Value
 from autograd_core.ops import data_of
 
@@ -36,10 +37,10 @@ def pixel_shuffle(input, upscale_factor):
     r = _factor(upscale_factor, who, "upscale_factor")
     shape = tuple(np.shape(data_of(input)))
     if len(shape) < 3:
-        raise ValueError(f"{who}: expects input to have at least 3 dimensions, but got input with shape {shape}")
+        raise ShapeError(f"{who}: expects input to have at least 3 dimensions, but got input with shape {shape}")
     *batch, channels, H, W = shape
     if channels % (r * r):
-        raise ValueError(f"{who}: the channel dimension ({channels}) must be divisible by the square of "
+        raise ShapeError(f"{who}: the channel dimension ({channels}) must be divisible by the square of "
                          f"upscale_factor ({r * r})")
     b, c = len(batch), channels // (r * r)
     axes = tuple(range(b)) + (b, b + 3, b + 1, b + 4, b + 2)                 # (*, C, H, r, W, r)
@@ -52,10 +53,10 @@ def pixel_unshuffle(input, downscale_factor):
     r = _factor(downscale_factor, who, "downscale_factor")
     shape = tuple(np.shape(data_of(input)))
     if len(shape) < 3:
-        raise ValueError(f"{who}: expects input to have at least 3 dimensions, but got input with shape {shape}")
+        raise ShapeError(f"{who}: expects input to have at least 3 dimensions, but got input with shape {shape}")
     *batch, channels, H, W = shape
     if H % r or W % r:
-        raise ValueError(f"{who}: the height ({H}) and width ({W}) must be divisible by downscale_factor ({r})")
+        raise ShapeError(f"{who}: the height ({H}) and width ({W}) must be divisible by downscale_factor ({r})")
     b, h, w = len(batch), H // r, W // r
     axes = tuple(range(b)) + (b, b + 2, b + 4, b + 1, b + 3)                 # (*, C, r, r, H/r, W/r)
     return _rearrange(input, (*batch, channels, h, r, w, r), axes, (*batch, channels * r * r, h, w))

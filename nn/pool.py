@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograd_core import ShapeError
 from autograd_core import Value, recycle
 from autograd_core.ops import data_of, matmul, mean, primitive, reshape, without_gradient
 
@@ -205,7 +206,7 @@ def _pool_geometry(who, nd, x, kernel_size, stride, padding, dilation=1, ceil_mo
     x_shape = np.shape(x)
     if len(x_shape) != nd + 2:
         layout = {1: "(N, C, L)", 2: "(N, C, H, W)"}.get(nd, "(N, C, D, H, W)")
-        raise ValueError(f"{who}: input must be {nd + 2}-D {layout}, got shape {x_shape}")
+        raise ShapeError(f"{who}: input must be {nd + 2}-D {layout}, got shape {x_shape}")
     kernel = _ints(kernel_size, nd, "kernel_size", who, 1)
     stride = kernel if stride is None or stride == () else _ints(stride, nd, "stride", who, 1)
     pads = _ints(padding, nd, "padding", who, 0)
@@ -221,7 +222,7 @@ def _pool_geometry(who, nd, x, kernel_size, stride, padding, dilation=1, ceil_mo
         out_size.append(m)
         extra.append(max(0, (m - 1) * s + d * (k - 1) + 1 - (n + 2 * p)))   # ceil_mode's partial window
     if min(out_size) < 1:
-        raise ValueError(f"{who}: input of shape {x_shape} with padding {pads} is smaller than kernel_size {kernel}"
+        raise ShapeError(f"{who}: input of shape {x_shape} with padding {pads} is smaller than kernel_size {kernel}"
                          + (f" at dilation {dilation}" if any(d > 1 for d in dilation) else ""))
     pairs = tuple((p, p + e) for p, e in zip(pads, extra))
     if nd == 1:
@@ -329,7 +330,7 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
 def global_avg_pool2d(x, keepdims=False):
     """Mean over H and W: x (N, C, H, W) -> (N, C), or (N, C, 1, 1) with keepdims."""
     if len(np.shape(x)) != 4:
-        raise ValueError(f"global_avg_pool2d: input must be 4-D (N, C, H, W), got shape {np.shape(x)}")
+        raise ShapeError(f"global_avg_pool2d: input must be 4-D (N, C, H, W), got shape {np.shape(x)}")
     return mean(x, axis=(2, 3), keepdims=keepdims)
 
 
@@ -345,7 +346,7 @@ def adaptive_avg_pool2d(input, output_size):
     output_size int or pair (None keeps that size). Computed as Aₕ · x · A_wᵀ with constant averaging matrices."""
     shape = np.shape(input)
     if len(shape) not in (3, 4):  # (C, H, W) is one unbatched sample: the matrices act on the last two axes
-        raise ValueError(f"adaptive_avg_pool2d: expected a 3-D (unbatched) or 4-D (N, C, H, W) input, got shape "
+        raise ShapeError(f"adaptive_avg_pool2d: expected a 3-D (unbatched) or 4-D (N, C, H, W) input, got shape "
                          f"{shape}")
     sizes = (output_size, output_size) if output_size is None or np.ndim(output_size) == 0 else output_size
     sizes = tuple(n if m is None else m for n, m in zip(shape[-2:], sizes))

@@ -16,6 +16,7 @@ import math
 
 import numpy as np
 
+from autograd_core import ShapeError
 from autograd_core import Value
 from autograd_core.ops import data_of, matmul, reshape, without_gradient
 
@@ -158,7 +159,7 @@ def adaptive_avg_pool3d(input, output_size):
     who = "adaptive_avg_pool3d"
     shape = tuple(np.shape(data_of(input)))
     if len(shape) not in (4, 5):
-        raise ValueError(f"{who}: expected a 4-D (C, D, H, W) or 5-D (N, C, D, H, W) input, got shape {shape}")
+        raise ShapeError(f"{who}: expected a 4-D (C, D, H, W) or 5-D (N, C, D, H, W) input, got shape {shape}")
     od, oh, ow = _output_sizes(who, output_size, shape[-3:])
     D, H, W = shape[-3:]
     dtype = _float_dtype(input)

@@ -12,6 +12,7 @@ import numbers
 
 import numpy as np
 
+from autograd_core import ShapeError
 from autograd_core.ops import data_of, matmul
 
 from .conv import _ints
@@ -23,7 +24,7 @@ def adaptive_avg_pool1d(input, output_size):
     """Average over PyTorch's adaptive bins along the last axis: (N, C, L) or (C, L) -> (…, output_size)."""
     shape = np.shape(data_of(input))
     if len(shape) not in (2, 3):
-        raise ValueError(f"adaptive_avg_pool1d: expected 2D or 3D input (C, L) or (N, C, L), got shape {shape}")
+        raise ShapeError(f"adaptive_avg_pool1d: expected 2D or 3D input (C, L) or (N, C, L), got shape {shape}")
     if isinstance(output_size, (tuple, list)):
         if len(output_size) != 1:
             raise ValueError(f"adaptive_avg_pool1d: output_size must be one int, got {output_size!r}")

@@ -25,6 +25,7 @@ import warnings
 
 import numpy as np
 
+from autograd_core import ShapeError
 from autograd_core import Value
 from autograd_core.forward import JVPTrace
 from autograd_core.modes import TRACERS
@@ -160,12 +161,12 @@ class RNNCellBase(Module):
             return Value(np.zeros((batch, self.hidden_size), x.dtype), requires_grad=False)
         hx = _as_value(hx, self.weight_hh.dtype)
         if hx.ndim != 2:
-            raise RuntimeError(f"{type(self).__name__}: hidden{which} should be 2-D for 2-D input and 1-D for "
+            raise ShapeError(f"{type(self).__name__}: hidden{which} should be 2-D for 2-D input and 1-D for "
                                f"1-D input, got shape {hx.shape}")
         if hx.shape[0] != batch:
-            raise RuntimeError(f"Input batch size {batch} doesn't match hidden{which} batch size {hx.shape[0]}")
+            raise ShapeError(f"Input batch size {batch} doesn't match hidden{which} batch size {hx.shape[0]}")
         if hx.shape[1] != self.hidden_size:
-            raise RuntimeError(f"hidden{which} has inconsistent hidden_size: got {hx.shape[1]}, "
+            raise ShapeError(f"hidden{which} has inconsistent hidden_size: got {hx.shape[1]}, "
                                f"expected {self.hidden_size}")
         return hx
 
@@ -173,9 +174,9 @@ class RNNCellBase(Module):
         """(input, tuple of states or None) -> the tuple of new states, batched or not as the input is."""
         x = _as_value(x, self.weight_ih.dtype)
         if x.ndim not in (1, 2):
-            raise ValueError(f"{type(self).__name__}: Expected input to be 1D or 2D, got {x.ndim}D instead")
+            raise ShapeError(f"{type(self).__name__}: Expected input to be 1D or 2D, got {x.ndim}D instead")
         if x.shape[-1] != self.input_size:
-            raise RuntimeError(f"input has inconsistent input_size: got {x.shape[-1]} expected {self.input_size}")
+            raise ShapeError(f"input has inconsistent input_size: got {x.shape[-1]} expected {self.input_size}")
         batched = x.ndim == 2
         if not batched:  # one sample: run it as a batch of one
             x = x.reshape((1, self.input_size))
@@ -198,7 +199,7 @@ class RNNCellBase(Module):
 
 def _unsqueeze0(h, who):
     if h.ndim != 1:
-        raise RuntimeError(f"{who}: for 1-D (unbatched) input, hx should also be 1-D, got shape {h.shape}")
+        raise ShapeError(f"{who}: for 1-D (unbatched) input, hx should also be 1-D, got shape {h.shape}")
     return h.reshape((1,) + h.shape)
 
 
@@ -345,15 +346,15 @@ class RNNBase(Module):
             return Value(np.zeros(expected, dtype), requires_grad=False)
         hx = _as_value(hx, dtype)
         if batched and hx.ndim != 3:
-            raise RuntimeError(f"For batched 3-D input, hx should also be 3-D but got {hx.ndim}-D tensor")
+            raise ShapeError(f"For batched 3-D input, hx should also be 3-D but got {hx.ndim}-D tensor")
         if not batched:
             if hx.ndim != 2:
-                raise RuntimeError(f"For unbatched 2-D input, hx should also be 2-D but got {hx.ndim}-D tensor")
+                raise ShapeError(f"For unbatched 2-D input, hx should also be 2-D but got {hx.ndim}-D tensor")
             hx = hx.reshape((hx.shape[0], 1, hx.shape[1]))
         if hx.shape != expected:
             got = list(hx.shape) if batched else [hx.shape[0], hx.shape[2]]
             want = expected if batched else (count, size)
-            raise RuntimeError(f"Expected hidden{index} size {want}, got {got}")
+            raise ShapeError(f"Expected hidden{index} size {want}, got {got}")
         return hx
 
     def _run(self, input, hx):
@@ -363,7 +364,7 @@ class RNNBase(Module):
         dtype = self.weight_ih_l0.dtype
         x = _as_value(input, dtype)
         if x.ndim not in (2, 3):
-            raise ValueError(f"{type(self).__name__}: Expected input to be 2D or 3D, got {x.ndim}D instead")
+            raise ShapeError(f"{type(self).__name__}: Expected input to be 2D or 3D, got {x.ndim}D instead")
         self._check_input_size(x)
         batched = x.ndim == 3
         if not batched:
@@ -371,7 +372,7 @@ class RNNBase(Module):
         elif self.batch_first:
             x = x.swapaxes(0, 1)  # time first inside: x[t] is one step of the whole batch
         if x.shape[0] == 0:
-            raise ValueError(f"{type(self).__name__}: the input sequence is empty (length 0)")
+            raise ShapeError(f"{type(self).__name__}: the input sequence is empty (length 0)")
         initial = self._initial_states(hx, batched, x.shape[1], x.dtype)
         step = _STEPS[self._mode]
 
@@ -400,7 +401,7 @@ class RNNBase(Module):
         dtype = self.weight_ih_l0.dtype
         x = _as_value(packed.data, dtype)
         if x.ndim != 2:
-            raise ValueError(f"{type(self).__name__}: packed input data should be 2-D, got {x.ndim}-D")
+            raise ShapeError(f"{type(self).__name__}: packed input data should be 2-D, got {x.ndim}-D")
         self._check_input_size(x)
         batch_sizes = [int(size) for size in np.asarray(data_of(packed.batch_sizes))]
         bounds = np.concatenate([[0], np.cumsum(batch_sizes)]).tolist()   # time step t: rows bounds[t]:bounds[t+1]
@@ -438,7 +439,7 @@ class RNNBase(Module):
 
     def _check_input_size(self, x):
         if x.shape[-1] != self.input_size:
-            raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected {self.input_size}, "
+            raise ShapeError(f"input.size(-1) must be equal to input_size. Expected {self.input_size}, "
                                f"got {x.shape[-1]}")
 
     def _initial_states(self, hx, batched, batch, dtype):

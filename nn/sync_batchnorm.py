@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograd_core import ShapeError
 from autograd_core import Value
 from autograd_core import distributed as dist
 from autograd_core.jit import not_replayable
@@ -106,14 +107,14 @@ class SyncBatchNorm(_BatchNorm):
             return super().forward(x)
         shape = x.shape if isinstance(x, Value) else np.shape(x)
         if len(shape) < 2 or shape[1] != self.num_features:
-            raise ValueError(f"SyncBatchNorm({self.num_features}): expected input (N, {self.num_features}, ...), "
+            raise ShapeError(f"SyncBatchNorm({self.num_features}): expected input (N, {self.num_features}, ...), "
                              f"got shape {shape}")
         if not isinstance(x, Value):
             x = Value(x, requires_grad=False, dtype=self._dtype)
         xd = data_of(x)
         xhat, mean, var, total = sync_normalize(x, self.eps)
         if total <= 1:
-            raise ValueError(f"SyncBatchNorm: expected more than 1 value per channel over all ranks, got {total:g}")
+            raise ShapeError(f"SyncBatchNorm: expected more than 1 value per channel over all ranks, got {total:g}")
         if self.training and self.track_running_stats:
             not_replayable("SyncBatchNorm updates its running statistics in training mode (in place, with NumPy)")
             self.num_batches_tracked += 1

@@ -11,6 +11,7 @@ import numbers
 
 import numpy as np
 
+from autograd_core import ShapeError
 from autograd_core import Value, no_grad
 from autograd_core.ops import data_of
 
@@ -288,9 +289,9 @@ class Transformer(Module):
         if len(src_shape) == 3 and len(tgt_shape) == 3:
             axis = 0 if self.batch_first else 1
             if src_shape[axis] != tgt_shape[axis]:
-                raise RuntimeError("the batch number of src and tgt must be equal")
+                raise ShapeError("the batch number of src and tgt must be equal")
         if src_shape[-1] != self.d_model or tgt_shape[-1] != self.d_model:
-            raise RuntimeError("the feature number of src and tgt must be equal to d_model")
+            raise ShapeError("the feature number of src and tgt must be equal to d_model")
         memory = self.encoder(src, mask=src_mask, src_key_padding_mask=src_key_padding_mask, is_causal=src_is_causal)
         return self.decoder(tgt, memory, tgt_mask=tgt_mask, memory_mask=memory_mask,
                             tgt_key_padding_mask=tgt_key_padding_mask, memory_key_padding_mask=memory_key_padding_mask,

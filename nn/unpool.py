@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograd_core import ShapeError
 from autograd_core.ops import data_of, getitem, primitive, reshape
 
 from .conv import _ints
@@ -38,10 +39,10 @@ def _max_unpool(who, nd, x, indices, kernel_size, stride, padding, output_size):
         return reshape(y, shape=np.shape(data_of(y))[1:])
     if len(shape) != nd + 2:
         layout = {1: "(N, C, L)", 2: "(N, C, H, W)"}.get(nd, "(N, C, D, H, W)")
-        raise ValueError(f"{who}: input must be {nd + 2}-D {layout}, got shape {shape}")
+        raise ShapeError(f"{who}: input must be {nd + 2}-D {layout}, got shape {shape}")
     idx = np.asarray(data_of(indices))
     if idx.shape != shape or idx.dtype.kind not in "iu":
-        raise ValueError(f"{who}: indices must be integers of the input's shape {shape}, got {idx.dtype} {idx.shape}")
+        raise ShapeError(f"{who}: indices must be integers of the input's shape {shape}, got {idx.dtype} {idx.shape}")
     kernel = _ints(kernel_size, nd, "kernel_size", who, 1)
     stride = kernel if stride is None else _ints(stride, nd, "stride", who, 1)
     pads = _ints(padding, nd, "padding", who, 0)

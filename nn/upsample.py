@@ -22,6 +22,7 @@ import numbers
 
 import numpy as np
 
+from autograd_core import ShapeError
 from autograd_core.ops import data_of, matmul, reshape
 
 from .grid_sample import cubic_weights
@@ -45,7 +46,7 @@ def _output_size(who, in_size, size, scale_factor):
         raise ValueError(f"{who}: scale_factor must be a positive number or {nd} of them, got {scale_factor!r}")
     out = tuple(int(math.floor(float(n) * float(s))) for n, s in zip(in_size, scales))
     if min(out) < 1:
-        raise ValueError(f"{who}: input size {in_size} times scale_factor {scale_factor!r} gives an empty output")
+        raise ShapeError(f"{who}: input size {in_size} times scale_factor {scale_factor!r} gives an empty output")
     return out, tuple(float(s) for s in scales)
 
 
@@ -117,7 +118,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     nd = len(shape) - 2
     if nd not in _MODES[mode]:
         layouts = " or ".join(f"{d + 2}-D" for d in _MODES[mode])
-        raise ValueError(f"{who}: mode {mode!r} needs {layouts} input, got shape {shape}")
+        raise ShapeError(f"{who}: mode {mode!r} needs {layouts} input, got shape {shape}")
     if mode in ("nearest", "nearest-exact", "area") and align_corners is not None:
         raise ValueError(f"{who}: align_corners applies to the interpolating modes only, not {mode!r}")
     if recompute_scale_factor and size is not None:

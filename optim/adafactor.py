@@ -8,6 +8,7 @@ import numbers
 
 import numpy as np
 
+from autograd_core import ShapeError
 from .optimizer import Optimizer, _restore_state, check_number, flag, learning_rate, nonnegative, optional_flag
 
 
@@ -71,7 +72,7 @@ class Adafactor(Optimizer):
         shape = _factor_shape(p.data.shape, -1 if name == "row_var" else -2)
         if isinstance(value, bool) or not isinstance(value, (np.ndarray, np.generic, numbers.Real)) \
                 or np.shape(value) != shape:
-            raise ValueError(f"{who}: state '{name}' of parameter {index} has shape {np.shape(value)}, expected "
+            raise ShapeError(f"{who}: state '{name}' of parameter {index} has shape {np.shape(value)}, expected "
                              f"{shape} for a parameter of shape {p.data.shape}")
         return np.array(value, dtype=p.data.dtype)
 

@@ -8,6 +8,7 @@ import numbers
 
 import numpy as np
 
+from autograd_core import ShapeError
 from .optimizer import Optimizer, check_number, flag, learning_rate, nonnegative
 
 _ADJUSTMENTS = (None, "original", "match_rms_adamw")
@@ -81,7 +82,7 @@ class Muon(Optimizer):
     def _check_group(self, group):
         for p in group.get("params", ()):
             if p.data.ndim != 2:
-                raise ValueError(f"Muon only supports 2D parameters whereas we found a parameter with size: "
+                raise ShapeError(f"Muon only supports 2D parameters whereas we found a parameter with size: "
                                  f"{p.data.shape} (optimize it with AdamW, say)")
 
     def _state_keys(self, group):

@@ -32,6 +32,7 @@ import numbers
 
 import numpy as np
 
+from autograd_core import ShapeError
 from autograd_core import Value, enable_grad
 from autograd_core.element import coalesce as coalesce_element_views
 from autograd_core.inplace import mark_changed
@@ -526,7 +527,7 @@ def _gradient_of(p, owner):
         g = g.data
     g = np.asarray(g)  # a plain ndarray: the arithmetic of a GradArray goes through Python (__array_wrap__)
     if g.shape != p.data.shape:
-        raise ValueError(
+        raise ShapeError(
             f"{owner}.step: the gradient of parameter {p._describe()} has shape {g.shape}, "
             f"expected {p.data.shape}"
         )
@@ -561,7 +562,7 @@ def _restore_state(value, p, index, name, who):
         return value.item()  # its optimizers do (`beta ** step` in float32 would round the bias correction)
     arr = np.array(value)  # a copy
     if arr.shape != p.data.shape and not (arr.ndim == 0 and p.data.ndim != 0 and name == "step"):
-        raise ValueError(
+        raise ShapeError(
             f"{who}: state '{name}' of parameter {index} has shape {arr.shape}, "
             f"but the parameter has shape {p.data.shape}"
         )

@@ -23,6 +23,7 @@ import numbers
 
 import numpy as np
 
+from autograd_core import ShapeError
 from autograd_core import Value, nn, no_grad
 from autograd_core import device as _device
 
@@ -145,7 +146,7 @@ class AveragedModel(nn.Module):
         current = [np.asarray(_data(p)) for p in theirs]
         for i, (a, c) in enumerate(zip(averaged, current)):
             if a.shape != c.shape:
-                raise ValueError(f"AveragedModel.update_parameters: entry {i} has shape {c.shape} in the model, "
+                raise ShapeError(f"AveragedModel.update_parameters: entry {i} has shape {c.shape} in the model, "
                                  f"{a.shape} in the averaged copy")
         n = int(self.n_averaged)
         if n == 0:

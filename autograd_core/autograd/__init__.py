@@ -32,6 +32,7 @@ import warnings
 
 import numpy as np
 
+from ..engine import ShapeError
 from .. import engine
 from ..engine import apply, enable_grad, no_grad, set_grad_enabled  # noqa: F401  (torch.autograd's names)
 from ..gradcheck import gradcheck as _core_gradcheck, gradgradcheck as _core_gradgradcheck
@@ -170,7 +171,7 @@ def _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, all
     seeds = _as_list(grad_outputs)
     sizes = {np.shape(s)[0] for s in seeds if s is not None}
     if len(sizes) != 1:
-        raise RuntimeError("grad: with is_grads_batched=True every grad_output needs the same first (batch) size")
+        raise ShapeError("grad: with is_grads_batched=True every grad_output needs the same first (batch) size")
     (size,) = sizes
     passes = []
     for b in range(size):

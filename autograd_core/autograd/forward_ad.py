@@ -32,6 +32,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..engine import ShapeError
 from ..forward import JVPTrace
 from ..modes import TRACERS
 from ..ops.shape import reshape
@@ -121,7 +122,7 @@ def make_dual(tensor, tangent, *, level=None):
             raise ValueError(f"Expected {name} to be floating point or complex, but got: {_dtype_of(x)}")
     shape = tangent.shape if isinstance(tangent, Value) else np.shape(tangent)
     if tuple(shape) != tensor.shape:
-        raise RuntimeError(f"make_dual: the tangent's shape {tuple(shape)} differs from the primal's {tensor.shape} "
+        raise ShapeError(f"make_dual: the tangent's shape {tuple(shape)} differs from the primal's {tensor.shape} "
                            "(a tangent has its primal's shape)")
     if tensor in trace.tangents:
         raise RuntimeError("Making a dual Tensor based on a Tensor that already has a forward gradient at the same "

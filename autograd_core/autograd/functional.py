@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..engine import ShapeError
 from .. import functional as _transforms
 from ..engine import grad as _grad
 from ..value import Value
@@ -103,7 +104,7 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False, out
     def scalar(*xs):  # checked where the transform evaluates it, rather than in an evaluation of its own
         out = func(*xs)
         if not isinstance(out, Value) or out.size != 1:
-            raise RuntimeError("hessian: the function given to hessian should return a single-element Value, got "
+            raise ShapeError("hessian: the function given to hessian should return a single-element Value, got "
                                + (f"shape {out.shape}" if isinstance(out, Value) else type(out).__name__))
         return out.reshape(())
 
@@ -172,7 +173,7 @@ def _hessian_product(func, inputs, v, create_graph, strict, name):
     prepared = _prepared(values, create_graph)
     out = func(*values)
     if not isinstance(out, Value) or out.size != 1:
-        raise RuntimeError(f"{name}: the function should return a single-element Value")
+        raise ShapeError(f"{name}: the function should return a single-element Value")
     if v is None:
         if len(values) != 1 or values[0].size != 1:
             raise RuntimeError(f"{name}: the vector v can only be None if the input is a single Value with a single "

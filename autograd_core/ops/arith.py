@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 
+from ..engine import ShapeError
 from ..value import Value
 from .elementwise import abs, clip, maximum, minimum, where  # noqa: F401  (maximum, minimum: methods)
 from .index import as_value
@@ -307,9 +308,9 @@ def is_nonzero(input):
     """Whether the single element of input is nonzero (a Python bool); other sizes raise as in PyTorch."""
     x = as_value(input)
     if x.size == 0:
-        raise RuntimeError("Boolean value of Tensor with no values is ambiguous")
+        raise ShapeError("Boolean value of Tensor with no values is ambiguous")
     if x.size > 1:
-        raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+        raise ShapeError("Boolean value of Tensor with more than one value is ambiguous")
     return bool(np.asarray(x.data).reshape(()) != 0)
 
 

@@ -18,6 +18,7 @@ import numbers
 
 import numpy as np
 
+from ..engine import ShapeError
 from ..value import Value
 from .index import as_value, check_dim, diag, flip, index_array, scatter_add_at
 from .pieces import split, tensor_list, vstack
@@ -117,7 +118,7 @@ def meshgrid(*tensors, indexing=None):
         raise RuntimeError("torch.meshgrid expects a non-empty TensorList")
     for x in values:
         if x.ndim > 1:
-            raise RuntimeError(f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got: {x.ndim}D")
+            raise ShapeError(f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got: {x.ndim}D")
     values = [reshape(x, shape=(x.size,)) for x in values]
     swap = indexing == "xy" and len(values) >= 2
     if swap:
@@ -136,7 +137,7 @@ def broadcast_shapes(*shapes):
     try:
         return tuple(int(n) for n in np.broadcast_shapes(*shapes))
     except ValueError:
-        raise RuntimeError(f"Shape mismatch: objects cannot be broadcast to a single shape: {shapes}") from None
+        raise ShapeError(f"Shape mismatch: objects cannot be broadcast to a single shape: {shapes}") from None
 
 
 def broadcast_tensors(*tensors):
@@ -171,7 +172,7 @@ def tensor_split(input, indices_or_sections, dim=0):
     """
     x = as_value(input)
     if x.ndim == 0:
-        raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims")
+        raise ShapeError("tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims")
     dim = check_dim(dim, x.ndim)
     n = x.shape[dim]
     how = indices_or_sections
@@ -195,10 +196,10 @@ def tensor_split(input, indices_or_sections, dim=0):
 def _split_along(name, x, how, dim, min_ndim):
     x = as_value(x)
     if x.ndim < min_ndim:
-        raise RuntimeError(f"torch.{name} requires a tensor with at least {min_ndim} dimension"
+        raise ShapeError(f"torch.{name} requires a tensor with at least {min_ndim} dimension"
                            f"{'s' if min_ndim > 1 else ''}, but got a tensor with {x.ndim} dimensions!")
     if isinstance(how, numbers.Integral) and (how == 0 or x.shape[dim] % how):
-        raise RuntimeError(f"torch.{name} attempted to split along dimension {dim}, but the size of the dimension "
+        raise ShapeError(f"torch.{name} attempted to split along dimension {dim}, but the size of the dimension "
                            f"{x.shape[dim]} is not divisible by the split_size {how}!")
     return tensor_split(x, how, dim)
 
@@ -238,11 +239,11 @@ def unflatten(input, dim, sizes):
     known = math.prod(s for s in sizes if s != -1)
     if -1 in sizes:
         if known == 0 or n % known:
-            raise RuntimeError(f"unflatten: Provided sizes {sizes} don't multiply up to the size of dim {dim} ({n}) "
+            raise ShapeError(f"unflatten: Provided sizes {sizes} don't multiply up to the size of dim {dim} ({n}) "
                                "in the input tensor")
         sizes[sizes.index(-1)] = n // known
     elif known != n:
-        raise RuntimeError(f"unflatten: Provided sizes {sizes} don't multiply up to the size of dim {dim} ({n}) in "
+        raise ShapeError(f"unflatten: Provided sizes {sizes} don't multiply up to the size of dim {dim} ({n}) in "
                            "the input tensor")
     return reshape(x, shape=x.shape[:dim] + tuple(sizes) + x.shape[dim + 1:])
 
@@ -254,7 +255,7 @@ def rot90(input, k=1, dims=(0, 1)):
     if len(dims) != 2:
         raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
     if x.ndim < 2:
-        raise RuntimeError(f"expected total dims >= 2, but got total dims = {x.ndim}")
+        raise ShapeError(f"expected total dims >= 2, but got total dims = {x.ndim}")
     d0, d1 = check_dim(dims[0], x.ndim), check_dim(dims[1], x.ndim)
     if d0 == d1:
         raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {d0} and dim1 = {d1}")
@@ -272,7 +273,7 @@ def fliplr(input):
     """input reversed along dimension 1 (left to right); needs at least 2 dimensions."""
     x = as_value(input)
     if x.ndim < 2:
-        raise RuntimeError("Input must be >= 2-d.")
+        raise ShapeError("Input must be >= 2-d.")
     return flip(x, 1)
 
 
@@ -280,7 +281,7 @@ def flipud(input):
     """input reversed along dimension 0 (up to down); needs at least 1 dimension."""
     x = as_value(input)
     if x.ndim < 1:
-        raise RuntimeError("Input must be >= 1-d.")
+        raise ShapeError("Input must be >= 1-d.")
     return flip(x, 0)
 
 
@@ -307,7 +308,7 @@ def take_along_dim(input, indices, dim=None):
     if dim is None:
         x, idx, dim = reshape(x, shape=(-1,)), idx.reshape(-1), 0
     if x.ndim != idx.ndim:
-        raise RuntimeError(f"torch.take_along_dim(): input and indices should have the same number of dimensions, "
+        raise ShapeError(f"torch.take_along_dim(): input and indices should have the same number of dimensions, "
                            f"but got {x.ndim} dimensions for input, and {idx.ndim} dimensions for indices")
     if x.ndim == 0:
         check_dim(dim, 0)
@@ -340,7 +341,7 @@ def block_diag(*tensors):
     values = [as_value(t) for t in tensors]
     for i, x in enumerate(values):
         if x.ndim > 2:
-            raise RuntimeError(f"torch.block_diag: Input tensors must have 2 or fewer dimensions. Input {i} has "
+            raise ShapeError(f"torch.block_diag: Input tensors must have 2 or fewer dimensions. Input {i} has "
                                f"{x.ndim} dimensions")
     if not values:
         return Value(np.zeros((1, 0), dtype=np.float32), requires_grad=False)
@@ -367,7 +368,7 @@ def cartesian_prod(*tensors):
     values = [as_value(t) for t in tensors]
     for x in values:
         if x.ndim != 1:
-            raise RuntimeError(f"Expect a 1D vector, but got shape {list(x.shape)}")
+            raise ShapeError(f"Expect a 1D vector, but got shape {list(x.shape)}")
     if len(values) == 1:
         return values[0]
     grids = meshgrid(*values, indexing="ij")
@@ -379,7 +380,7 @@ def combinations(input, r=2, with_replacement=False):
     order (itertools.combinations, or combinations_with_replacement). r=0 gives an empty 1-D Value."""
     x = as_value(input)
     if x.ndim != 1:
-        raise RuntimeError(f"Expect a 1D vector, but got shape {list(x.shape)}")
+        raise ShapeError(f"Expect a 1D vector, but got shape {list(x.shape)}")
     r = int(r)
     if r < 0:
         raise RuntimeError(f"Expect a non-negative number, but got {r}")

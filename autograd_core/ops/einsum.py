@@ -18,6 +18,7 @@ import string
 
 import numpy as np
 
+from ..engine import ShapeError
 from .elementwise import data_of
 from .index import as_value
 from .primitive import primitive
@@ -107,7 +108,7 @@ def einsum(equation, *operands):
     for k, (s, x) in enumerate(zip(subs, xs)):
         if s.count("...") > 1 or s.replace("...", "").count(".") or (s.count("...") == 0 and len(s) != x.ndim) \
                 or len(s.replace("...", "")) > x.ndim:
-            raise RuntimeError(f"einsum(): the subscripts {s!r} of operand {k} do not match its {x.ndim} dimensions")
+            raise ShapeError(f"einsum(): the subscripts {s!r} of operand {k} do not match its {x.ndim} dimensions")
         spans.append(x.ndim - len(s.replace("...", "")) if "..." in s else 0)
     free = sorted(set(string.ascii_letters) - letters)
     ellipsis = "".join(free[:max(spans, default=0)])
@@ -124,7 +125,7 @@ def einsum(equation, *operands):
     for s, x in zip(subs, xs):
         for a, n in zip(s, x.shape):
             if sizes.get(a, 1) not in (1, n) and n != 1:
-                raise RuntimeError(f"einsum(): operands do not broadcast: label {a!r} has sizes {sizes[a]} and {n}")
+                raise ShapeError(f"einsum(): operands do not broadcast: label {a!r} has sizes {sizes[a]} and {n}")
             sizes[a] = max(sizes.get(a, 1), n)
     for k, (s, x) in enumerate(zip(subs, xs)):
         full = tuple(sizes[a] for a in s)
@@ -148,7 +149,7 @@ def tensordot(a, b, dims=2):
     dims_a, dims_b = [d % max(x.ndim, 1) for d in dims_a], [d % max(y.ndim, 1) for d in dims_b]
     for da, db in zip(dims_a, dims_b):
         if x.shape[da] != y.shape[db]:
-            raise RuntimeError(f"tensordot: contracted dimensions need to match, but first has size {x.shape[da]} in "
+            raise ShapeError(f"tensordot: contracted dimensions need to match, but first has size {x.shape[da]} in "
                                f"dim {da} and second has size {y.shape[db]} in dim {db}")
     letters = iter(string.ascii_letters)
     sub_a = [next(letters) for _ in range(x.ndim)]

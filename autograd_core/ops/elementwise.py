@@ -14,6 +14,7 @@ import operator
 
 import numpy as np
 
+from ..engine import ShapeError
 from .. import recycle
 from ..value import Value
 from .primitive import Primitive, primitive
@@ -404,7 +405,7 @@ def where(condition, x, y):
             np.broadcast_shapes(*shapes)
         except ValueError:
             # The engine's message would name only x and y, not the condition.
-            raise ValueError("where: condition of shape {}, x of shape {} and y of shape {} cannot be broadcast "
+            raise ShapeError("where: condition of shape {}, x of shape {} and y of shape {} cannot be broadcast "
                              "together".format(*shapes)) from None
         raise
 

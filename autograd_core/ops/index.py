@@ -20,6 +20,7 @@ import numbers
 
 import numpy as np
 
+from ..engine import ShapeError
 from ..value import Value
 from .elementwise import where
 from .primitive import primitive
@@ -65,18 +66,18 @@ def _check_gather_index(name, x_shape, dim, index, src_shape=None):
     """PyTorch's checks on a gather/scatter index: same number of dimensions as the input, no larger than it
     apart from `dim` (and no larger than `src` anywhere), entries in [0, size of dim)."""
     if index.ndim != len(x_shape):
-        raise RuntimeError(f"{name}(): Index tensor must have the same number of dimensions as input tensor "
+        raise ShapeError(f"{name}(): Index tensor must have the same number of dimensions as input tensor "
                            f"(index has {index.ndim}, input {len(x_shape)})")
     for d, (n, m) in enumerate(zip(index.shape, x_shape)):
         if d != dim and n > m:
-            raise RuntimeError(f"{name}(): Size does not match at dimension {d}: expected index {list(index.shape)} "
+            raise ShapeError(f"{name}(): Size does not match at dimension {d}: expected index {list(index.shape)} "
                                f"to be no larger than self {list(x_shape)} apart from dimension {dim}")
     if src_shape is not None:
         if len(src_shape) != index.ndim:
-            raise RuntimeError(f"{name}(): Index tensor must have the same number of dimensions as src tensor")
+            raise ShapeError(f"{name}(): Index tensor must have the same number of dimensions as src tensor")
         for d, (n, m) in enumerate(zip(index.shape, src_shape)):
             if n > m:
-                raise RuntimeError(f"{name}(): Size does not match at dimension {d}: expected index "
+                raise ShapeError(f"{name}(): Size does not match at dimension {d}: expected index "
                                    f"{list(index.shape)} to be no larger than src {list(src_shape)}")
     if index.size:
         low, high = int(index.min()), int(index.max())
@@ -114,7 +115,7 @@ def gather(input, dim, index, *, sparse_grad=False):
 def _scatter_positions(name, x, dim, index, src):
     index = index_array(index, name)
     if x.ndim == 0:
-        raise RuntimeError(f"{name}(): needs an input of at least one dimension")
+        raise ShapeError(f"{name}(): needs an input of at least one dimension")
     dim = check_dim(dim, x.ndim)
     src_shape = src.shape if isinstance(src, Value) else None
     _check_gather_index(name, x.shape, dim, index, src_shape)
@@ -195,12 +196,12 @@ def _vector_index_along(name, x, dim, index, source_shape):
     if index.ndim > 1:
         raise IndexError(f"{name}(): Index is supposed to be a vector")
     if x.ndim == 0:
-        raise RuntimeError(f"{name}(): needs an input of at least one dimension")
+        raise ShapeError(f"{name}(): needs an input of at least one dimension")
     dim = check_dim(dim, x.ndim)
     index = index.reshape(-1)
     expected = x.shape[:dim] + (index.size,) + x.shape[dim + 1:]
     if source_shape is not None and tuple(source_shape) != expected:
-        raise RuntimeError(f"{name}(): source of shape {tuple(source_shape)} does not match: expected {expected} "
+        raise ShapeError(f"{name}(): source of shape {tuple(source_shape)} does not match: expected {expected} "
                            f"(input's shape with dimension {dim} of the index's length {index.size})")
     if index.size and (index.min() < 0 or index.max() >= x.shape[dim]):
         raise IndexError(f"{name}(): index out of range in self (indices must be in [0, {x.shape[dim]}) along "
@@ -264,7 +265,7 @@ def masked_select(input, mask):
     try:
         shape = np.broadcast_shapes(x.shape, mask.shape)
     except ValueError:
-        raise RuntimeError(f"masked_select: the shape of the mask {mask.shape} does not broadcast with the "
+        raise ShapeError(f"masked_select: the shape of the mask {mask.shape} does not broadcast with the "
                            f"input's {x.shape}") from None
     if x.shape != shape:
         x = broadcast_to(x, shape=shape)
@@ -277,7 +278,7 @@ def narrow(input, dim, start, length):
     x = as_value(input)
     dim = check_dim(dim, x.ndim)
     if x.ndim == 0:
-        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+        raise ShapeError("narrow() cannot be applied to a 0-dim tensor.")
     size = x.shape[dim]
     start, length = int(start), int(length)
     if not -size <= start <= size:
@@ -285,7 +286,7 @@ def narrow(input, dim, start, length):
     if start < 0:
         start += size
     if length < 0 or start + length > size:
-        raise RuntimeError(f"narrow(): start ({start}) + length ({length}) exceeds dimension size ({size}).")
+        raise ShapeError(f"narrow(): start ({start}) + length ({length}) exceeds dimension size ({size}).")
     return getitem(x, (slice(None),) * dim + (slice(start, start + length),))
 
 
@@ -338,7 +339,7 @@ def roll(input, shifts, dims=()):
 def _triangle(x, diagonal, name, lower):
     x = as_value(x)
     if x.ndim < 2:
-        raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
+        raise ShapeError(f"{name}: input tensor must have at least 2 dimensions")
     n, m = x.shape[-2:]
     keep = np.tri(n, m, k=diagonal, dtype=bool) if lower else ~np.tri(n, m, k=diagonal - 1, dtype=bool)
     return where(keep, x, np.zeros((), x.dtype))
@@ -376,7 +377,7 @@ def _diagonal(x, offset, dim1, dim2):
 def _diagonal_dims(x, dim1, dim2, name):
     """dim1 and dim2 as non-negative axes of x; PyTorch's errors for bad ones, named `name`."""
     if x.ndim < 2:
-        raise RuntimeError(f"{name}(): expected a tensor of at least 2 dimensions, got {x.ndim}")
+        raise ShapeError(f"{name}(): expected a tensor of at least 2 dimensions, got {x.ndim}")
     dim1, dim2 = check_dim(dim1, x.ndim), check_dim(dim2, x.ndim)
     if dim1 == dim2:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
@@ -481,12 +482,12 @@ def diag(input, diagonal=0):
         return scatter_add_at(x, _diagonal_positions(n, n, diagonal), (n, n))
     if x.ndim == 2:
         return clone(_diagonal(x, diagonal, 0, 1))
-    raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {x.ndim}D")
+    raise ShapeError(f"diag(): Supports 1D or 2D tensors. Got {x.ndim}D")
 
 
 def trace(input):
     """The sum of the main diagonal of a matrix."""
     x = as_value(input)
     if x.ndim != 2:
-        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {x.ndim}")
+        raise ShapeError(f"trace: expected a matrix, but got tensor with dim {x.ndim}")
     return _diagonal(x, 0, 0, 1).sum()

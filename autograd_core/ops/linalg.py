@@ -12,6 +12,7 @@ import warnings
 
 import numpy as np
 
+from ..engine import ShapeError
 from ..value import Value
 from .nondifferentiable import without_gradient
 from .primitive import primitive
@@ -74,7 +75,7 @@ def outer(input, vec2):
     """The outer product of two vectors: out[i, j] = input[i] · vec2[j], shape (n, m)."""
     x, y = _values(input, vec2)
     if x.ndim != 1 or y.ndim != 1:
-        raise RuntimeError(f"outer: expected 1-D tensors, got {x.ndim}-D and {y.ndim}-D")
+        raise ShapeError(f"outer: expected 1-D tensors, got {x.ndim}-D and {y.ndim}-D")
     return x.reshape(-1, 1) * y.reshape(1, -1)
 
 
@@ -82,9 +83,9 @@ def dot(input, tensor):
     """The inner product Σ input[i] · tensor[i] of two vectors of the same length (a 0-d Value)."""
     x, y = _values(input, tensor)
     if x.ndim != 1 or y.ndim != 1:
-        raise RuntimeError(f"dot: 1D tensors expected, but got {x.ndim}D and {y.ndim}D tensors")
+        raise ShapeError(f"dot: 1D tensors expected, but got {x.ndim}D and {y.ndim}D tensors")
     if x.shape != y.shape:
-        raise RuntimeError(f"dot: inconsistent tensor size, expected tensor [{x.shape[0]}] and src [{y.shape[0]}] to "
+        raise ShapeError(f"dot: inconsistent tensor size, expected tensor [{x.shape[0]}] and src [{y.shape[0]}] to "
                            "have the same number of elements, but got different numbers")
     return matmul(x, y)
 
@@ -93,9 +94,9 @@ def bmm(input, mat2):
     """Batched matrix product: (b, n, k) @ (b, k, m) -> (b, n, m), without broadcasting (as torch.bmm)."""
     x, y = _values(input, mat2)
     if x.ndim != 3 or y.ndim != 3:
-        raise RuntimeError(f"bmm: batch1 and batch2 must be 3D tensors, got {x.ndim}D and {y.ndim}D")
+        raise ShapeError(f"bmm: batch1 and batch2 must be 3D tensors, got {x.ndim}D and {y.ndim}D")
     if x.shape[0] != y.shape[0] or x.shape[2] != y.shape[1]:
-        raise RuntimeError(f"bmm: expected shapes (b, n, k) and (b, k, m), got {x.shape} and {y.shape}")
+        raise ShapeError(f"bmm: expected shapes (b, n, k) and (b, k, m), got {x.shape} and {y.shape}")
     return matmul(x, y)
 
 
@@ -104,7 +105,7 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     With beta = 0, input is ignored (NaN in it does not propagate), as in PyTorch."""
     x, a, b = _values(input, mat1, mat2)
     if a.ndim != 2 or b.ndim != 2:
-        raise RuntimeError(f"addmm: mat1 and mat2 must be matrices, got {a.ndim}-D and {b.ndim}-D")
+        raise ShapeError(f"addmm: mat1 and mat2 must be matrices, got {a.ndim}-D and {b.ndim}-D")
     product = matmul(a, b)
     if alpha != 1:
         product = product * alpha
@@ -131,7 +132,7 @@ def _triangle_mask(n, dtype, upper, strict=False):
 
 def _square(name, a):
     if np.ndim(a) < 2 or np.shape(a)[-1] != np.shape(a)[-2]:
-        raise RuntimeError(f"linalg.{name}: A must be batches of square matrices, but they are "
+        raise ShapeError(f"linalg.{name}: A must be batches of square matrices, but they are "
                            f"{' by '.join(str(n) for n in np.shape(a)[-2:]) or 'not matrices'}")
 
 
@@ -256,7 +257,7 @@ def solve(a, b):
     LinAlgError when a matrix is singular. (linalg.solve adds vector right-hand sides and left=False.)"""
     _square("solve", a)
     if np.ndim(b) < 2 or np.shape(b)[-2] != np.shape(a)[-1]:
-        raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation AX = B "
+        raise ShapeError(f"linalg.solve: Incompatible shapes of A and B for the equation AX = B "
                            f"({' x '.join(map(str, np.shape(a)[-2:]))} and {' x '.join(map(str, np.shape(b)[-2:]))})")
     try:
         return np.linalg.solve(a, b)

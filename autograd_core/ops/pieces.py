@@ -15,6 +15,7 @@ import numbers
 
 import numpy as np
 
+from ..engine import ShapeError
 from ..value import Value
 from .index import as_value, check_dim, index_array, strided_view
 from .primitive import primitive
@@ -31,7 +32,7 @@ def split(tensor, split_size_or_sections, dim=0):
     in its window of the input."""
     x = as_value(tensor)
     if x.ndim == 0:
-        raise RuntimeError("split(): expected a tensor of at least one dimension")
+        raise ShapeError("split(): expected a tensor of at least one dimension")
     dim = check_dim(dim, x.ndim)
     n = x.shape[dim]
     if isinstance(split_size_or_sections, numbers.Integral):
@@ -43,7 +44,7 @@ def split(tensor, split_size_or_sections, dim=0):
     else:
         sizes = [int(s) for s in split_size_or_sections]
         if any(s < 0 for s in sizes) or sum(sizes) != n:
-            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at "
+            raise ShapeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at "
                                f"dimension {dim}), but got split_sizes={sizes}")
     starts = np.cumsum([0] + sizes)
     return tuple(_window(x, dim, int(a), int(b)) for a, b in zip(starts[:-1], starts[1:]))
@@ -117,7 +118,7 @@ def repeat(input, *sizes, repeats=None):
         sizes = tuple(sizes[0])
     sizes = tuple(int(s) for s in sizes)
     if len(sizes) < x.ndim:
-        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of "
+        raise ShapeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of "
                            f"tensor (got {len(sizes)} for a tensor of {x.ndim})")
     return _repeat(x, sizes)
 
@@ -158,7 +159,7 @@ def _repeat_interleave(x, repeats, dim):
     counts = index_array(repeats, "repeat_interleave") if not isinstance(repeats, numbers.Integral) else \
         np.asarray(int(repeats))
     if counts.ndim > 1 or (counts.ndim == 1 and counts.size not in (1, n)):
-        raise RuntimeError(f"repeats must have the same size as input along dim, but got repeats.size(0) = "
+        raise ShapeError(f"repeats must have the same size as input along dim, but got repeats.size(0) = "
                            f"{counts.size} and input.size({dim}) = {n}")
     if np.any(counts < 0):
         raise RuntimeError("Repeats must be non-negative")
@@ -171,7 +172,7 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
     joining `prepend` and `append` (Values or arrays of input's shape but along dim) to input's ends."""
     x = as_value(input)
     if x.ndim == 0:
-        raise RuntimeError("diff(): expected a tensor of at least one dimension")
+        raise ShapeError("diff(): expected a tensor of at least one dimension")
     if not isinstance(n, numbers.Integral) or n < 0:
         raise RuntimeError(f"diff(): order n must be a non-negative integer, got {n!r}")
     dim = check_dim(dim, x.ndim)
@@ -194,7 +195,7 @@ def unfold(input, dimension, size, step):
     dim = check_dim(dimension, x.ndim)
     length = x.shape[dim] if x.ndim else 1
     if not isinstance(size, numbers.Integral) or not 0 <= size <= length:
-        raise RuntimeError(f"unfold(): size {size} must be in [0, {length}] (the size of dimension {dim})")
+        raise ShapeError(f"unfold(): size {size} must be in [0, {length}] (the size of dimension {dim})")
     if not isinstance(step, numbers.Integral) or step <= 0:
         raise RuntimeError(f"unfold(): step must be a positive integer, got {step!r}")
     if x.ndim == 0:

@@ -12,6 +12,7 @@ import numbers
 
 import numpy as np
 
+from ..engine import ShapeError
 from .arith import _same, exact_with_gradient_of
 from .elementwise import abs, sqrt, where
 from .nondifferentiable import without_gradient
@@ -37,15 +38,15 @@ def cross(input, other, dim=None):
     dim, the first dimension of length 3 is used (PyTorch's deprecated default; linalg.cross uses -1)."""
     a, b = as_value(input), as_value(other)
     if a.ndim != b.ndim:
-        raise RuntimeError(f"linalg.cross: inputs must have the same number of dimensions, got {a.ndim} and {b.ndim}")
+        raise ShapeError(f"linalg.cross: inputs must have the same number of dimensions, got {a.ndim} and {b.ndim}")
     shape = np.broadcast_shapes(a.shape, b.shape)
     if dim is None:
         dim = next((d for d, n in enumerate(shape) if n == 3), None)
         if dim is None:
-            raise RuntimeError(f"no dimension of size 3 in input (shapes {list(a.shape)} and {list(b.shape)})")
+            raise ShapeError(f"no dimension of size 3 in input (shapes {list(a.shape)} and {list(b.shape)})")
     dim = check_dim(dim, len(shape))
     if a.shape[dim] != 3 or b.shape[dim] != 3:
-        raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got {a.shape[dim]} and "
+        raise ShapeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got {a.shape[dim]} and "
                            f"{b.shape[dim]}")
     lead = (slice(None),) * dim
 
@@ -63,7 +64,7 @@ def inner(input, other):
     if a.ndim == 0 or b.ndim == 0:
         return a * b
     if a.shape[-1] != b.shape[-1]:
-        raise RuntimeError(f"inner() the last dimension must match on both input tensors but got shapes "
+        raise ShapeError(f"inner() the last dimension must match on both input tensors but got shapes "
                            f"{list(a.shape)} and {list(b.shape)}")
     left = reshape(a, shape=(-1, a.shape[-1]))
     right = reshape(b, shape=(-1, b.shape[-1]))
@@ -74,9 +75,9 @@ def mv(input, vec):
     """The product of a matrix (n, m) and a vector (m,): a vector (n,)."""
     a, v = as_value(input), as_value(vec)
     if a.ndim != 2 or v.ndim != 1:
-        raise RuntimeError(f"vector + matrix @ vector expected, got {a.ndim}, {v.ndim}")
+        raise ShapeError(f"vector + matrix @ vector expected, got {a.ndim}, {v.ndim}")
     if a.shape[1] != v.shape[0]:
-        raise RuntimeError(f"size mismatch, got input ({a.shape[0]}), mat ({a.shape[0]}x{a.shape[1]}), vec "
+        raise ShapeError(f"size mismatch, got input ({a.shape[0]}), mat ({a.shape[0]}x{a.shape[1]}), vec "
                            f"({v.shape[0]})")
     return matmul(a, v)
 
@@ -89,7 +90,7 @@ def _scaled_sum(input, product, beta, alpha):
     try:
         np.broadcast_to(np.empty(x.shape, dtype=np.bool_), product.shape)
     except ValueError:
-        raise RuntimeError(f"the input of shape {list(x.shape)} does not broadcast to the product's shape "
+        raise ShapeError(f"the input of shape {list(x.shape)} does not broadcast to the product's shape "
                            f"{list(product.shape)}") from None
     if beta == 0:
         return product
@@ -105,7 +106,7 @@ def addr(input, vec1, vec2, *, beta=1, alpha=1):
     """beta · input + alpha · outer(vec1, vec2), for vectors of lengths n and m; input broadcasts to (n, m)."""
     a, b = as_value(vec1), as_value(vec2)
     if a.ndim != 1 or b.ndim != 1:
-        raise RuntimeError(f"addr: Expected 1-D argument vec1, but got {a.ndim}-D" if a.ndim != 1 else
+        raise ShapeError(f"addr: Expected 1-D argument vec1, but got {a.ndim}-D" if a.ndim != 1 else
                            f"addr: Expected 1-D argument vec2, but got {b.ndim}-D")
     return _scaled_sum(input, outer(a, b), beta, alpha)
 
@@ -119,9 +120,9 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
     """beta · input + alpha · Σ_b batch1[b] @ batch2[b], for (b, n, k) and (b, k, m); input broadcasts to (n, m)."""
     a, b = as_value(batch1), as_value(batch2)
     if a.ndim != 3 or b.ndim != 3:
-        raise RuntimeError(f"batch1 must be a 3D tensor, batch2 must be a 3D tensor (got {a.ndim}D and {b.ndim}D)")
+        raise ShapeError(f"batch1 must be a 3D tensor, batch2 must be a 3D tensor (got {a.ndim}D and {b.ndim}D)")
     if a.shape[0] != b.shape[0] or a.shape[2] != b.shape[1]:
-        raise RuntimeError(f"addbmm: expected shapes (b, n, k) and (b, k, m), got {list(a.shape)} and "
+        raise ShapeError(f"addbmm: expected shapes (b, n, k) and (b, k, m), got {list(a.shape)} and "
                            f"{list(b.shape)}")
     # Σ_b A[b] @ B[b] is one matrix product: the batch joins the inner dimension, (n, b·k) @ (b·k, m).
     left = reshape(a.transpose(1, 0, 2), shape=(a.shape[1], -1))
@@ -137,7 +138,7 @@ def chain_matmul(*matrices):
         raise RuntimeError("chain_matmul(): Expected one or more matrices")
     for i, m in enumerate(values):
         if m.ndim != 2:
-            raise RuntimeError(f"chain_matmul(): Tensor {i} must have 2 dimensions, got {m.ndim}")
+            raise ShapeError(f"chain_matmul(): Tensor {i} must have 2 dimensions, got {m.ndim}")
     out = values[0]
     for m in values[1:]:
         out = matmul(out, m)
@@ -148,7 +149,7 @@ def vdot(input, other):
     """Σ conj(input[i]) · other[i] of two vectors (real here: dot)."""
     a, b = as_value(input), as_value(other)
     if a.ndim != 1 or b.ndim != 1:
-        raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
+        raise ShapeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
     return dot(a, b)
 
 
@@ -160,9 +161,9 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     p = inf, each coordinate tied for the largest difference gets the whole gradient, as PyTorch's."""
     a, b = as_value(x1), as_value(x2)
     if a.ndim < 2 or b.ndim < 2:
-        raise RuntimeError(f"cdist only supports at least 2D tensors, X1 got: {a.ndim}D, X2 got: {b.ndim}D")
+        raise ShapeError(f"cdist only supports at least 2D tensors, X1 got: {a.ndim}D, X2 got: {b.ndim}D")
     if a.shape[-1] != b.shape[-1]:
-        raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: {a.shape[-1]} X2: {b.shape[-1]}")
+        raise ShapeError(f"X1 and X2 must have the same number of columns. X1: {a.shape[-1]} X2: {b.shape[-1]}")
     if not isinstance(p, numbers.Real) or p < 0:
         raise RuntimeError(f"cdist only supports non-negative p values, got {p}")
     if compute_mode not in ("use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist",

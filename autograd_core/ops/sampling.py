@@ -13,6 +13,7 @@ import numbers
 
 import numpy as np
 
+from ..engine import ShapeError
 from ..value import Value
 from .index import as_value
 
@@ -60,7 +61,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, requires
         raise RuntimeError(f"normal expects floating point means and standard deviations, got {out_dtype}")
     _check_std(s)
     if size is not None and tuple(size) != np.broadcast_shapes(m.shape, s.shape):
-        raise RuntimeError(f"normal(): size {tuple(size)} does not match the shape of mean and std "
+        raise ShapeError(f"normal(): size {tuple(size)} does not match the shape of mean and std "
                            f"{np.broadcast_shapes(m.shape, s.shape)}")
     data = _rng(generator).normal(m, s).astype(out_dtype)
     return _constant(data)
@@ -84,7 +85,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
     with a positive weight)."""
     x = as_value(input)
     if x.ndim not in (1, 2):
-        raise RuntimeError(f"prob_dist must be 1 or 2 dim, got {x.ndim}")
+        raise ShapeError(f"prob_dist must be 1 or 2 dim, got {x.ndim}")
     weights = np.asarray(x.data, dtype=np.float64)
     rows = weights.reshape(-1, weights.shape[-1])
     n = int(num_samples)

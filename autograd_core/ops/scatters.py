@@ -24,6 +24,7 @@ import numbers
 
 import numpy as np
 
+from ..engine import ShapeError
 from ..value import Value
 from .elementwise import data_of, where
 from .index import _check_gather_index, _vector_index_along, along, as_value, check_dim, index_array, narrow
@@ -201,7 +202,7 @@ def _embedded(x, region, src, name):
     src = as_value(src)
     shape = np.empty(x.shape, dtype=bool)[region].shape
     if src.shape != shape:
-        raise RuntimeError(f"{name}(): expected src to have a size equal to the slice of self. src size = "
+        raise ShapeError(f"{name}(): expected src to have a size equal to the slice of self. src size = "
                            f"{list(src.shape)}, slice size = {list(shape)}")
     if src.dtype != x.dtype:
         src = src.type(x.dtype)
@@ -263,7 +264,7 @@ def masked_scatter(input, mask, source):
     mask = np.broadcast_to(mask, shape)
     count = int(mask.sum())
     if source.size < count:
-        raise RuntimeError(f"masked_scatter: Number of elements of source < number of ones in mask ({source.size} < "
+        raise ShapeError(f"masked_scatter: Number of elements of source < number of ones in mask ({source.size} < "
                            f"{count})")
     if source.dtype != x.dtype:  # PyTorch converts for the other functions here, not for this one
         raise RuntimeError(f"masked_scatter: expected self and source to have same dtypes but got {x.dtype} and "
@@ -342,8 +343,8 @@ def fill_diagonal(input, fill_value, wrap=False):
     the computation behind x.fill_diagonal_(fill_value, wrap). The gradient to input is zero on the diagonal."""
     x = as_value(input)
     if x.ndim < 2:
-        raise RuntimeError("fill_diagonal_(): dimensions must larger than 1")
+        raise ShapeError("fill_diagonal_(): dimensions must larger than 1")
     if x.ndim > 2 and len(set(x.shape)) != 1:
-        raise RuntimeError("fill_diagonal_(): all dimensions of input must be of equal length")
+        raise ShapeError("fill_diagonal_(): all dimensions of input must be of equal length")
     fill = fill_value if isinstance(fill_value, Value) else np.asarray(fill_value, dtype=x.dtype)
     return where(_diagonal_mask(x.shape, bool(wrap)), fill, x)

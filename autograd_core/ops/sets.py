@@ -12,6 +12,7 @@ import numbers
 
 import numpy as np
 
+from ..engine import ShapeError
 from ..value import Value
 from .index import as_value, check_dim
 from .nondifferentiable import without_gradient
@@ -71,7 +72,7 @@ def vander(x, N=None, increasing=False):  # noqa: N803  (PyTorch's argument name
     and bool x give int64, floats keep their dtype."""
     v = as_value(x)
     if v.ndim != 1:
-        raise RuntimeError("vander(): x must be a one-dimensional tensor.")
+        raise ShapeError("vander(): x must be a one-dimensional tensor.")
     n = v.shape[0] if N is None else N
     if not isinstance(n, numbers.Integral) or n < 0:
         raise RuntimeError(f"vander(): N must be non-negative, got {N}")
@@ -98,7 +99,7 @@ def histogramdd(input, bins=10, range=None, weight=None, density=False):  # noqa
     if data.dtype.kind != "f":
         raise NotImplementedError(f"histogramdd(): not implemented for dtype {data.dtype} (floats only)")
     if data.ndim < 2:
-        raise RuntimeError("histogramdd(): input tensor should have at least 2 dimensions (points, D)")
+        raise ShapeError("histogramdd(): input tensor should have at least 2 dimensions (points, D)")
     d = data.shape[-1]
     points = data.reshape(-1, d)
     if isinstance(bins, numbers.Integral):

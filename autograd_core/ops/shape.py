@@ -10,6 +10,7 @@ import numbers
 
 import numpy as np
 
+from ..engine import ShapeError
 from ..scattered_gradient import ScatteredGradient, is_basic_index
 from ..value import Value
 from .primitive import primitive
@@ -31,7 +32,7 @@ def sum_to(x, shape):
     """Sum `x` over the axes broadcasting would add or stretch to reach it from `shape`."""
     lead = x.ndim - len(shape)
     if lead < 0 or any(n != 1 and n != m for n, m in zip(shape, x.shape[lead:])):
-        raise ValueError(f"cannot sum shape {x.shape} to shape {tuple(shape)}")
+        raise ShapeError(f"cannot sum shape {x.shape} to shape {tuple(shape)}")
     axes = tuple(range(lead)) + tuple(
         lead + i for i, n in enumerate(shape) if n == 1 and x.shape[lead + i] != 1
     )
@@ -244,5 +245,5 @@ def stack(values, axis=0):
     values = _as_sequence(values, "stack")
     shapes = [np.shape(v.data if isinstance(v, Value) else v) for v in values]
     if any(s != shapes[0] for s in shapes):
-        raise ValueError(f"stack: all inputs must have the same shape, got {', '.join(map(str, shapes))}")
+        raise ShapeError(f"stack: all inputs must have the same shape, got {', '.join(map(str, shapes))}")
     return _stack(*values, axis=int(axis))

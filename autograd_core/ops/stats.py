@@ -15,6 +15,7 @@ import numbers
 
 import numpy as np
 
+from ..engine import ShapeError
 from ..value import Value
 from .arrange import movedim, take_along_dim
 from .elementwise import where
@@ -184,7 +185,7 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
         out_dim = check_dim(dim, x.ndim)
         rows = movedim(x, out_dim, -1) if x.ndim else x.reshape(1)
     if rows.shape[-1] == 0:
-        raise RuntimeError(f"{name}() input tensor must be non-empty")
+        raise ShapeError(f"{name}() input tensor must be non-empty")
     ordered = sort(rows, -1).values  # NaN last
     data = np.asarray(ordered.data)
     n = data.shape[-1]
@@ -234,7 +235,7 @@ def aminmax(input, *, dim=None, keepdim=False):
     """(min, max) over all elements or along dim, as torch.aminmax; ties share the gradient, as amin/amax."""
     x = as_value(input)
     if x.size == 0:
-        raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the operation has no "
+        raise ShapeError("aminmax(): cannot compute aminmax over an empty dimension as the operation has no "
                            "identity.")
     args = {"axis": None if dim is None else check_dim(dim, x.ndim), "keepdims": bool(keepdim)}
     if dim is None and keepdim:
@@ -266,10 +267,10 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
                                "while right was True")
         right = side == "right"
     if seq.ndim == 0:
-        raise RuntimeError("torch.searchsorted(): input value can be a scalar only when boundaries tensor dimension "
+        raise ShapeError("torch.searchsorted(): input value can be a scalar only when boundaries tensor dimension "
                            "is 1, but we got boundaries tensor dim(0)")
     if seq.ndim > 1 and seq.shape[:-1] != values.shape[:-1]:
-        raise RuntimeError(f"torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 "
+        raise ShapeError(f"torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 "
                            f"dimensions of boundaries tensor and input value tensor must match, but we got "
                            f"boundaries tensor {list(seq.shape)} and input value tensor {list(values.shape)}")
     seq_data = np.asarray(seq.data)
@@ -285,7 +286,7 @@ def bucketize(input, boundaries, *, out_int32=False, right=False):
     boundaries[i] (right=False) or boundaries[i-1] <= x < boundaries[i] (right=True). No gradient."""
     b = as_value(boundaries)
     if b.ndim != 1:
-        raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim({b.ndim})")
+        raise ShapeError(f"boundaries tensor must be 1 dimension, but got dim({b.ndim})")
     return searchsorted(b, input, out_int32=out_int32, right=right)
 
 
@@ -329,7 +330,7 @@ def histogram(input, bins=100, *, range=None, weight=None, density=False):  # no
     if weight is not None:
         weight = np.asarray(as_value(weight).data)
         if weight.shape != x.shape:
-            raise RuntimeError(f"torch.histogram: if weight tensor is provided it should have the same shape as the "
+            raise ShapeError(f"torch.histogram: if weight tensor is provided it should have the same shape as the "
                                f"input tensor excluding its innermost dimension, but got input with shape {x.shape} "
                                f"and weight with shape {weight.shape}")
         weight = weight.reshape(-1)
@@ -370,7 +371,7 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
     frequency weights fweights and observation weights aweights (both 1-D, one per observation)."""
     x = as_value(input)
     if x.ndim > 2:
-        raise RuntimeError(f"cov(): expected input to have two or fewer dimensions but got an input with {x.ndim} "
+        raise ShapeError(f"cov(): expected input to have two or fewer dimensions but got an input with {x.ndim} "
                            "dimensions")
     rows = x.reshape(1, -1) if x.ndim < 2 else x
     n = rows.shape[1]
@@ -380,7 +381,7 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
             continue
         w = as_value(w)
         if w.ndim > 1 or w.size != n:
-            raise RuntimeError(f"cov(): expected {name} to have one dimension and {n} elements, got shape "
+            raise ShapeError(f"cov(): expected {name} to have one dimension and {n} elements, got shape "
                                f"{list(w.shape)}")
         if np.any(np.asarray(w.data) < 0):
             raise RuntimeError(f"cov(): {name} cannot be negative")
@@ -429,7 +430,7 @@ def _trapezoid_parts(name, y, x, dx, dim):
     x = as_value(x)
     if x.ndim == 1:
         if x.shape[0] != n:
-            raise RuntimeError(f"{name}: There must be one `x` value for each sample point")
+            raise ShapeError(f"{name}: There must be one `x` value for each sample point")
         steps = x[1:] - x[:-1]
         steps = steps.reshape((-1,) + (1,) * (y.ndim - dim - 1))
     else:
@@ -469,7 +470,7 @@ def renorm(input, p, dim, maxnorm):
     if maxnorm < 0:
         raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm}")
     if x.ndim <= 1:
-        raise RuntimeError(f"renorm: input needs at least 2 dimensions, got {x.ndim} dimensions")
+        raise ShapeError(f"renorm: input needs at least 2 dimensions, got {x.ndim} dimensions")
     dim = check_dim(dim, x.ndim)
     others = tuple(d for d in range(x.ndim) if d != dim)
     norms = x.norm(p, dim=others, keepdim=True)

@@ -9,6 +9,7 @@ import numbers
 
 import numpy as np
 
+from ..engine import ShapeError
 from ..tensor import stack
 from ..value import Value
 
@@ -54,7 +55,7 @@ def default_collate(batch):
     elem = batch[0]
     if isinstance(elem, Value):
         if len({tuple(b.shape) for b in batch}) > 1:
-            raise RuntimeError(f"default_collate: stack expects each tensor to be equal size, got shapes "
+            raise ShapeError(f"default_collate: stack expects each tensor to be equal size, got shapes "
                                f"{[tuple(b.shape) for b in batch]}")
         if any(b.requires_grad for b in batch):
             return stack(batch)
@@ -63,7 +64,7 @@ def default_collate(batch):
         if elem.dtype.kind in _NOT_NUMERIC:
             raise _collate_error(elem)
         if isinstance(elem, np.ndarray) and len({b.shape for b in batch}) > 1:
-            raise RuntimeError(f"default_collate: stack expects each tensor to be equal size, got shapes "
+            raise ShapeError(f"default_collate: stack expects each tensor to be equal size, got shapes "
                                f"{[b.shape for b in batch]}")
         return _plain_value(np.stack(batch) if isinstance(elem, np.ndarray) else np.asarray(batch))
     if isinstance(elem, bool):
@@ -81,7 +82,7 @@ def default_collate(batch):
         return type(elem)(*(default_collate(list(field)) for field in zip(*batch)))
     if isinstance(elem, collections.abc.Sequence):
         if any(len(b) != len(elem) for b in batch):
-            raise RuntimeError("each element in list of batch should be of equal size")
+            raise ShapeError("each element in list of batch should be of equal size")
         collated = [default_collate(list(field)) for field in zip(*batch)]
         return collated if isinstance(elem, tuple) else _same_type(elem, collated)
     raise _collate_error(elem)

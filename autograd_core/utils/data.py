@@ -21,6 +21,7 @@ import numbers
 
 import numpy as np
 
+from ..engine import ShapeError
 from ..distributed.sampler import DistributedSampler  # noqa: F401  (torch.utils.data has it here too)
 from ..tensor import get_rng
 from ..value import Value
@@ -45,7 +46,7 @@ class TensorDataset(Dataset):
         self.arrays = tuple(t.data if isinstance(t, Value) else np.asarray(t) for t in tensors)
         lengths = [a.shape[0] if a.ndim else None for a in self.arrays]
         if None in lengths or len(set(lengths)) != 1:
-            raise ValueError(f"TensorDataset: all inputs must share their first dimension, got shapes "
+            raise ShapeError(f"TensorDataset: all inputs must share their first dimension, got shapes "
                              f"{[a.shape for a in self.arrays]}")
         self.tensors = tuple(_plain_value(a) for a in self.arrays)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from autograd_core import ShapeError
 from autograd_core import Value, concatenate, no_grad
 
 __all__ = ["parameters_to_vector", "vector_to_parameters"]
@@ -32,11 +33,11 @@ def vector_to_parameters(vec, parameters):
     if not isinstance(vec, Value):
         raise TypeError(f"vector_to_parameters: expected a Value (tensor), but got {type(vec).__name__}")
     if vec.ndim != 1:
-        raise RuntimeError(f"vector_to_parameters: vec must be 1-D, got shape {tuple(vec.shape)}")
+        raise ShapeError(f"vector_to_parameters: vec must be 1-D, got shape {tuple(vec.shape)}")
     parameters = _parameter_list(parameters, "vector_to_parameters")
     needed = sum(int(p.data.size) for p in parameters)
     if needed != vec.shape[0]:
-        raise RuntimeError(f"vector_to_parameters: vec has {vec.shape[0]} elements, the parameters hold {needed}")
+        raise ShapeError(f"vector_to_parameters: vec has {vec.shape[0]} elements, the parameters hold {needed}")
     start = 0
     with no_grad():
         for p in parameters:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograd_core import ShapeError
 from autograd_core import Value, concatenate, linalg, tensor
 from autograd_core.tensor import get_rng
 
@@ -110,7 +111,7 @@ class _Orthogonal(Module):
     def right_inverse(self, Q):
         Q = np.asarray(Q.data if isinstance(Q, Value) else Q)
         if Q.shape != self.shape:
-            raise ValueError(f"Expected a matrix or batch of matrices of shape {self.shape}. Got a tensor of shape "
+            raise ShapeError(f"Expected a matrix or batch of matrices of shape {self.shape}. Got a tensor of shape "
                              f"{Q.shape}.")
         start = Q
         n, k = Q.shape[-2], Q.shape[-1]
@@ -146,7 +147,7 @@ def orthogonal(module, name="weight", orthogonal_map=None, *, use_trivialization
 
     weight = _weight_of(module, name, "orthogonal")
     if weight.ndim < 2:
-        raise ValueError(f"Expected a matrix or batch of matrices. Got a tensor of {weight.ndim} dimensions.")
+        raise ShapeError(f"Expected a matrix or batch of matrices. Got a tensor of {weight.ndim} dimensions.")
     n, k = weight.shape[-2], weight.shape[-1]
     if orthogonal_map is None:
         orthogonal_map = "matrix_exp" if n == k else "householder"

@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from autograd_core import ShapeError
 from autograd_core import Value, concatenate, stack
 from autograd_core.ops import data_of
 
@@ -32,11 +33,11 @@ def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="
         raise RuntimeError("pad_sequence: received an empty list of sequences")
     shapes = [tuple(np.shape(s.data if isinstance(s, Value) else s)) for s in sequences]
     if any(len(s) == 0 for s in shapes):
-        raise RuntimeError("pad_sequence: each sequence needs a length axis, got a 0-d one")
+        raise ShapeError("pad_sequence: each sequence needs a length axis, got a 0-d one")
     trailing = shapes[0][1:]
     for i, shape in enumerate(shapes):
         if shape[1:] != trailing:
-            raise RuntimeError(f"pad_sequence: sequence {i} has trailing shape {shape[1:]}, sequence 0 has "
+            raise ShapeError(f"pad_sequence: sequence {i} has trailing shape {shape[1:]}, sequence 0 has "
                                f"{trailing}; all must agree")
     dtype = np.result_type(*[np.asarray(s.data if isinstance(s, Value) else s).dtype for s in sequences])
     longest = max(shape[0] for shape in shapes)
@@ -114,16 +115,16 @@ def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True)
         raise RuntimeError(f"'lengths' argument should be a 1D int64 tensor, but got {lengths.ndim}D "
                            f"{lengths.dtype} tensor")
     if input.ndim < 2:
-        raise ValueError(f"pack_padded_sequence: input needs a time and a batch axis, got shape {input.shape}")
+        raise ShapeError(f"pack_padded_sequence: input needs a time and a batch axis, got shape {input.shape}")
     steps, batch = (input.shape[1], input.shape[0]) if batch_first else input.shape[:2]
     if lengths.size != batch:
-        raise RuntimeError(f"Expected `len(lengths)` to be equal to batch_size, but got {lengths.size} "
+        raise ShapeError(f"Expected `len(lengths)` to be equal to batch_size, but got {lengths.size} "
                            f"(batch_size={batch})")
     if lengths.size and lengths.min() <= 0:
         raise RuntimeError("Length of all samples has to be greater than 0, but found an element in 'lengths' that "
                            "is <= 0")
     if lengths.size and lengths.max() > steps:
-        raise RuntimeError(f"pack_padded_sequence: a length of {lengths.max()} exceeds the input's {steps} time "
+        raise ShapeError(f"pack_padded_sequence: a length of {lengths.max()} exceeds the input's {steps} time "
                            "steps")
     if enforce_sorted:
         if np.any(np.diff(lengths) > 0):
@@ -206,5 +207,5 @@ def unpad_sequence(padded_sequences, lengths, batch_first=False):
     if not batch_first:
         padded = padded.swapaxes(0, 1)
     if lengths.shape != (padded.shape[0],):
-        raise RuntimeError(f"unpad_sequence: {lengths.size} lengths for a batch of {padded.shape[0]}")
+        raise ShapeError(f"unpad_sequence: {lengths.size} lengths for a batch of {padded.shape[0]}")
     return [padded[i, :length] for i, length in enumerate(lengths)]
