@@ -66,11 +66,13 @@ def set_num_threads(num):
 
     Unlike torch.set_num_threads, this leaves NumPy's BLAS (matrix products) alone: OpenBLAS reads
     OPENBLAS_NUM_THREADS (or OMP_NUM_THREADS) once, at start-up; the threadpoolctl package can change it later."""
-    try:
-        count = operator.index(num)  # an int, or a NumPy integer
-    except TypeError:
-        count = None
-    if isinstance(num, (bool, np.bool_)) or count is None or count < 1:
+    count = None
+    if not isinstance(num, (bool, np.bool_)):  # asked first: NumPy 2.2 warns when operator.index is given a np.bool
+        try:
+            count = operator.index(num)  # an int, or a NumPy integer
+        except TypeError:
+            pass
+    if count is None or count < 1:
         raise ValueError(f"set_num_threads: the number of threads must be an int >= 1, got {num!r}")
     with _lock:
         _state["threads"] = count

@@ -8,6 +8,7 @@ import multiprocessing
 import signal
 import threading
 import time
+import warnings
 import weakref
 
 import numpy as np
@@ -59,6 +60,7 @@ def test_set_num_threads_round_trips_and_is_exported(restore_threads):
 
 
 @pytest.mark.parametrize("bad", [0, -2, 1.5, True, np.True_, "2", None, np.int32(0)])
+@pytest.mark.filterwarnings("error")  # and says nothing else first (NumPy 2.2 warned at operator.index(np.True_))
 def test_set_num_threads_rejects_what_is_not_a_positive_int(bad, restore_threads):
     before = ag.get_num_threads()
     with pytest.raises(ValueError, match="int >= 1"):
@@ -193,7 +195,9 @@ def _split_in_forked_child(hung, during_fork=None):
     the child's exit code and the number of threads its parts ran on."""
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
-    with during_fork or contextlib.nullcontext():
+    with during_fork or contextlib.nullcontext(), warnings.catch_warnings():
+        # Forking a process with threads is what is tested; Python 3.12+ warn that it "may lead to deadlocks".
+        warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)
         child = context.Process(target=_split_in_child, args=(send,))
         child.start()
     child.join(timeout=60)
