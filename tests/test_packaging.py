@@ -52,8 +52,9 @@ def _run(cmd, cwd, env=None, timeout=300):
 
 def _copy_sources(dest):
     """The repository's files as a fresh clone has them (no .venv, build output, caches or .git)."""
-    ignore = shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache",
-                                    ".ruff_cache", ".hypothesis", "out", "*.ipynb", ".ipynb_checkpoints")
+    ignore = shutil.ignore_patterns(".git", ".venv", ".venvs", "build", "dist", "*.egg-info", "__pycache__",
+                                    ".pytest_cache", ".ruff_cache", ".hypothesis", "out", "*.ipynb",
+                                    ".ipynb_checkpoints")
     shutil.copytree(ROOT, dest, ignore=ignore)
 
 
