@@ -117,7 +117,7 @@ def linearize(func, *primals):
             for p, tangent in zip(ps, ts):
                 if np.shape(_data(tangent)) != np.shape(_data(p)):
                     raise ShapeError(f"linearize: tangent {k} of shape {np.shape(_data(tangent))} does not match its "
-                                       f"primal's shape {np.shape(_data(p))}")
+                                     f"primal's shape {np.shape(_data(p))}")
         return jvp(func, primals, tangents)[1]
 
     return output, jvp_fn

@@ -282,6 +282,8 @@ def _write(self, name, compute, result_of=None):
             self.data = result[()] if result.ndim == 0 else result
     except (ValueError, TypeError) as err:  # broadcasting, casting (NumPy's UFuncTypeError is a TypeError)
         from .engine import ShapeError  # not at the top: this module loads before engine.py
+        if isinstance(err, ShapeError):  # an operation's own check (x.addmm_ of mismatched matrices): as it is
+            raise
         kind = ShapeError if isinstance(err, ValueError) and "broadcast" in str(err) else RuntimeError
         raise kind(f"{name}: {err} (Value of shape {self.shape}, dtype {data.dtype})") from None
     mark_changed(self)
@@ -328,7 +330,7 @@ def _operator(self, other, kind, symbol):
         if result.shape != self.shape:
             from .engine import ShapeError  # not at the top: this module loads before engine.py
             raise ShapeError(f"{symbol}: output with shape {self.shape} doesn't match the broadcast shape "
-                               f"{result.shape}")
+                             f"{result.shape}")
         return result
     return _change(self, symbol, _UPDATES[kind](_data(other)), lambda v: _OUT_OF_PLACE[kind](v, other), other)
 
@@ -381,7 +383,7 @@ def _overwritten(old, source):
     except ValueError:
         from .engine import ShapeError  # not at the top: this module loads before engine.py
         raise ShapeError(f"output with shape {old.shape} doesn't match the broadcast shape "
-                           f"{np.broadcast_shapes(np.shape(_data(source)), old.shape)}") from None
+                         f"{np.broadcast_shapes(np.shape(_data(source)), old.shape)}") from None
     if not isinstance(source, _value.Value):
         source = _value.Value(np.array(data, dtype=old.dtype), requires_grad=False)
     elif source.dtype != old.dtype:

@@ -423,6 +423,8 @@ def _computed(result_of, old, target, name):
         if "broadcast" not in str(err):
             raise
         from .engine import ShapeError  # not at the top: this module loads before engine.py
+        if isinstance(err, ShapeError) and "doesn't match the broadcast shape" in str(err):
+            raise  # already in PyTorch's words (copy_ or fill_ of a node of a graph)
         raise ShapeError(f"{name}: output with shape {target.shape} doesn't match the broadcast shape ({err})") \
             from None
 

@@ -50,7 +50,7 @@ def _check_square(name, A):
         raise ShapeError(f"linalg.{name}: The input tensor A must have at least 2 dimensions.")
     if A.shape[-1] != A.shape[-2]:
         raise ShapeError(f"linalg.{name}: A must be batches of square matrices, but they are "
-                           f"{A.shape[-2]} by {A.shape[-1]} matrices")
+                         f"{A.shape[-2]} by {A.shape[-1]} matrices")
 
 
 def inv(A):
@@ -108,8 +108,8 @@ def solve(A, B, *, left=True):
         B = B.reshape(B.shape + (1,)) if left else B.reshape(B.shape[:-1] + (1, B.shape[-1]))
     if B.ndim < 2 or B.shape[-2 if left else -1] != A.shape[-1]:
         raise ShapeError(f"linalg.solve: Incompatible shapes of A and B for the equation "
-                           f"{'AX = B' if left else 'XA = B'} ({A.shape[-2]}x{A.shape[-1]} and "
-                           f"{'x'.join(map(str, B.shape[-2:]))})")
+                         f"{'AX = B' if left else 'XA = B'} ({A.shape[-2]}x{A.shape[-1]} and "
+                         f"{'x'.join(map(str, B.shape[-2:]))})")
     X = _ops.solve(A, B) if left else _mT(_ops.solve(_mT(A), _mT(B)))
     if vector:
         X = X.reshape(X.shape[:-1]) if left else X.reshape(X.shape[:-2] + (X.shape[-1],))
@@ -136,11 +136,11 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
     _check_square("solve_triangular", A)
     if B.ndim < 2:
         raise ShapeError(f"linalg.solve_triangular: The input tensor B must have at least 2 dimensions, "
-                           f"got {B.ndim}")
+                         f"got {B.ndim}")
     if B.shape[-2 if left else -1] != A.shape[-1]:
         raise ShapeError(f"linalg.solve_triangular: Incompatible shapes of A and B for the equation "
-                           f"{'AX = B' if left else 'XA = B'} ({A.shape[-2]}x{A.shape[-1]} and "
-                           f"{'x'.join(map(str, B.shape[-2:]))})")
+                         f"{'AX = B' if left else 'XA = B'} ({A.shape[-2]}x{A.shape[-1]} and "
+                         f"{'x'.join(map(str, B.shape[-2:]))})")
     if unitriangular:
         n = A.shape[-1]
         A = A * (1.0 - np.eye(n, dtype=A.dtype)) + np.eye(n, dtype=A.dtype)
@@ -256,7 +256,7 @@ def norm(input, ord=None, dim=None, keepdim=False, *, dtype=None):  # noqa: A002
     if A.ndim == 2:
         return matrix_norm(A, ord, (-2, -1), keepdim)
     raise ShapeError(f"linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. "
-                       f"Got {A.ndim}D.")
+                     f"Got {A.ndim}D.")
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -294,7 +294,7 @@ def multi_dot(tensors):
         allowed = (1, 2) if i in (0, len(tensors) - 1) else (2,)
         if t.ndim not in allowed:
             raise ShapeError(f"multi_dot(): tensor {i} must be {' or '.join(f'{d}D' for d in allowed)} "
-                               f"but got {t.ndim}D")
+                             f"but got {t.ndim}D")
     out = tensors[0]
     for t in tensors[1:]:
         out = out @ t
@@ -316,7 +316,7 @@ def cross(input, other, *, dim=-1):  # noqa: A002  (PyTorch's argument name)
     shape = np.broadcast_shapes(x.shape, y.shape)
     if not shape or shape[dim] != 3 or x.shape[dim] != 3 or y.shape[dim] != 3:
         raise ShapeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got {x.shape[dim:][:1]} "
-                           f"and {y.shape[dim:][:1]}")
+                         f"and {y.shape[dim:][:1]}")
     x = swapaxes(broadcast_to(x, shape=shape), axis1=dim, axis2=-1)
     y = swapaxes(broadcast_to(y, shape=shape), axis1=dim, axis2=-1)
     a = [x[..., i] for i in range(3)]

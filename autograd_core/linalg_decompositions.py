@@ -188,7 +188,7 @@ def lstsq(A, B, rcond=None, *, driver=None):
         raise ShapeError("torch.linalg.lstsq: input must have at least 2 dimensions.")
     if not (1 <= B.ndim and 0 <= A.ndim - B.ndim <= 1):
         raise ShapeError("torch.linalg.lstsq: input.dim() must be greater or equal to other.dim() and "
-                           "(input.dim() - other.dim()) <= 1")
+                         "(input.dim() - other.dim()) <= 1")
     vector = B.ndim == A.ndim - 1
     if vector:
         B = B.reshape(B.shape + (1,))

@@ -51,7 +51,7 @@ def _lu_factor(name, A, pivot):
     A = as_value(A)
     if A.ndim < 2:
         raise ShapeError(f"torch.{name}: Expected tensor with 2 or more dimensions. Got size: {list(A.shape)} "
-                           "instead")
+                         "instead")
     if not pivot:
         raise RuntimeError(f"linalg.{name}: LU without pivoting is not implemented on the CPU")
     m = A.shape[-2]
@@ -117,7 +117,7 @@ def lu_solve(LU, pivots, B, *, left=True, adjoint=False):
     n = LU.shape[-1]
     if B.shape[-2 if left else -1] != n:
         raise ShapeError(f"linalg.lu_solve: Incompatible shapes of A and B for the equation "
-                           f"{'AX = B' if left else 'XA = B'} ({n}x{n} and {'x'.join(map(str, B.shape[-2:]))})")
+                         f"{'AX = B' if left else 'XA = B'} ({n}x{n} and {'x'.join(map(str, B.shape[-2:]))})")
     P, L, U = lu_unpack(LU, pivots)
     if not left:                        # X A = B  ⟺  Aᵀ Xᵀ = Bᵀ
         return _mT(lu_solve(LU, pivots, _mT(B), adjoint=not adjoint))
@@ -279,7 +279,7 @@ def tensorinv(A, ind=2):
     rows, cols = math.prod(A.shape[:ind]), math.prod(A.shape[ind:])
     if rows != cols:
         raise ShapeError(f"Expected self to satisfy the requirement prod(self.shape[ind:]) == "
-                           f"prod(self.shape[:ind]), but got {cols} != {rows}")
+                         f"prod(self.shape[:ind]), but got {cols} != {rows}")
     return inv(A.reshape(rows, cols)).reshape(A.shape[ind:] + A.shape[:ind])
 
 
@@ -293,7 +293,7 @@ def tensorsolve(A, B, dims=None):
     rows, cols = math.prod(B.shape), math.prod(A.shape[B.ndim:])
     if rows != cols or math.prod(A.shape[:B.ndim]) != rows:
         raise ShapeError(f"Expected self to satisfy the requirement prod(self.shape[other.ndim:]) == "
-                           f"prod(other.shape), but got {cols} != {rows}")
+                         f"prod(other.shape), but got {cols} != {rows}")
     return solve(A.reshape(rows, cols), B.reshape(rows)).reshape(A.shape[B.ndim:])
 
 

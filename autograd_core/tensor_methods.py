@@ -211,7 +211,7 @@ class TensorMethods:
         if self.data.ndim > 2:
             from .engine import ShapeError  # not at the top: this module loads before engine.py
             raise ShapeError(f"t: expects a Value of at most 2 dimensions, got {self.data.ndim}; "
-                               "use transpose(d0, d1)")
+                             "use transpose(d0, d1)")
         return self if self.data.ndim < 2 else self.transpose(0, 1)
 
     @property
@@ -257,7 +257,7 @@ class TensorMethods:
         if np.ndim(_data(value)) != 0:  # PyTorch's rule: a vector would silently act as an elementwise `where`
             from .engine import ShapeError  # not at the top: this module loads before engine.py
             raise ShapeError(f"masked_fill: value must be a number or a 0-d Value, got {np.ndim(_data(value))} "
-                               "dimensions (use torch.where(mask, value, x) to fill from another Value)")
+                             "dimensions (use torch.where(mask, value, x) to fill from another Value)")
         if not isinstance(value, _value.Value):
             value = np.asarray(value, dtype=self.dtype)
         if mask.shape != self.shape:

@@ -77,14 +77,14 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
                          f"shapes {query.shape}, {key.shape}, {value.shape}")
     if query.shape[-1] != key.shape[-1] or key.shape[-2] != value.shape[-2]:
         raise ShapeError(f"scaled_dot_product_attention: query (..., L, E) {query.shape}, key (..., S, E) "
-                           f"{key.shape} and value (..., S, Ev) {value.shape} do not fit together")
+                         f"{key.shape} and value (..., S, Ev) {value.shape} do not fit together")
     if is_causal and attn_mask is not None:
         raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when is_causal=True")
     if enable_gqa and key.shape[-3] != query.shape[-3]:
         heads, kv_heads = query.shape[-3], key.shape[-3]
         if kv_heads == 0 or heads % kv_heads or value.shape[-3] != kv_heads:
             raise ShapeError(f"scaled_dot_product_attention: enable_gqa needs the query's {heads} heads to be a "
-                               f"multiple of the key's and value's ({kv_heads}, {value.shape[-3]})")
+                             f"multiple of the key's and value's ({kv_heads}, {value.shape[-3]})")
         shared = np.repeat(np.arange(kv_heads), heads // kv_heads)  # query head h reads key head h // group
         key, value = key[..., shared, :, :], value[..., shared, :, :]
     length, source = query.shape[-2], key.shape[-2]
@@ -217,7 +217,7 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
             raise ShapeError(f"The shape of the 2D attn_mask is {shape}, but should be {(length, source)}.")
         if len(shape) == 3 and shape != (batch * num_heads, length, source):
             raise ShapeError(f"The shape of the 3D attn_mask is {shape}, but should be "
-                               f"{(batch * num_heads, length, source)}.")
+                             f"{(batch * num_heads, length, source)}.")
         if len(shape) == 3:
             mask = mask.reshape((batch, num_heads, length, source))
     padding = _float_mask(key_padding_mask, "key_padding_mask", dtype, true_means_ignore=True)

@@ -19,13 +19,13 @@ def channel_shuffle(input, groups):
     shape = np.shape(data_of(input))
     if len(shape) < 3:
         raise ShapeError(f"channel_shuffle expects input to have at least 3 dimensions, but got input with "
-                           f"sizes {list(shape)}")
+                         f"sizes {list(shape)}")
     if isinstance(groups, bool) or not isinstance(groups, numbers.Integral) or groups <= 0:
         raise RuntimeError(f"Number of groups to divide channels in must be positive. Value of groups:{groups}")
     channels = shape[1]
     if channels % groups:
         raise ShapeError(f"Number of channels must be divisible by groups. Got {channels} channels and "
-                           f"{groups} groups.")
+                         f"{groups} groups.")
     grouped = reshape(input, shape=(shape[0], int(groups), channels // int(groups)) + shape[2:])
     return reshape(swapaxes(grouped, axis1=1, axis2=2), shape=shape)
 

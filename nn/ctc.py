@@ -49,13 +49,13 @@ def _label_lists(targets, target_lengths, batch):
             raise ShapeError(f"ctc_loss: padded targets have {targets.shape[0]} rows for a batch of {batch}")
         if target_lengths.size and target_lengths.max() > targets.shape[1]:
             raise ShapeError(f"Expected tensor to have size at least {target_lengths.max()} at dimension 1, but "
-                               f"got size {targets.shape[1]} for argument #2 'targets'")
+                             f"got size {targets.shape[1]} for argument #2 'targets'")
         return [targets[n, :length] for n, length in enumerate(target_lengths)]
     if targets.ndim == 1:
         ends = np.cumsum(target_lengths)
         if ends.size and ends[-1] > targets.size:
             raise ShapeError(f"ctc_loss: target_lengths sum to {ends[-1]}, but the concatenated targets hold "
-                               f"{targets.size} labels")
+                             f"{targets.size} labels")
         return [targets[end - length:end] for end, length in zip(ends, target_lengths)]
     raise ShapeError(f"ctc_loss: targets must be 1-D (concatenated) or 2-D (N, S), got {targets.ndim}-D")
 

@@ -203,7 +203,7 @@ def _class_targets(x, target, who):
     rows = 1 if x.ndim == 1 else x.shape[0]
     if t.size != rows or t.ndim > 1:
         raise ShapeError(f"{who}: target should be 1-D with one class index per sample; expected {rows}, got "
-                           f"shape {t.shape}")
+                         f"shape {t.shape}")
     t = t.reshape(rows)
     if t.size and (t.min() < 0 or t.max() >= x.shape[-1]):
         raise RuntimeError(f"{who}: target out of range (classes 0 … {x.shape[-1] - 1}, got {t.tolist()})")
@@ -251,7 +251,7 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
         raise TypeError(f"{who}: target must hold integer class indices, got dtype {t.dtype}")
     if x.ndim not in (1, 2) or t.shape != tuple(x.shape):
         raise ShapeError(f"{who}: inconsistent target size: {list(t.shape)} for input of size: "
-                           f"{list(x.shape)}")
+                         f"{list(x.shape)}")
     scores, t = (x, t) if x.ndim == 2 else (x.reshape(1, -1), t.reshape(1, -1))
     rows, classes = t.shape
     if t.size and (t.min() < -1 or t.max() >= classes):
@@ -291,8 +291,8 @@ def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_fu
     pos, neg = _as_value(positive, who, like=a), _as_value(negative, who, like=a)
     if not a.ndim == pos.ndim == neg.ndim:
         raise ShapeError(f"{who}: the anchor, positive, and negative inputs are expected to have the same number "
-                           f"of dimensions, but got: anchor {a.ndim}D, positive {pos.ndim}D, and negative "
-                           f"{neg.ndim}D inputs")
+                         f"of dimensions, but got: anchor {a.ndim}D, positive {pos.ndim}D, and negative "
+                         f"{neg.ndim}D inputs")
     distance = pairwise_distance if distance_function is None else distance_function
     d_pos, d_neg = distance(a, pos), distance(a, neg)
     if swap:

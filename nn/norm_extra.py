@@ -35,7 +35,7 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
     k = len(normalized_shape)
     if len(shape) < k or shape[len(shape) - k:] != normalized_shape:
         raise ShapeError(f"rms_norm: given normalized_shape={list(normalized_shape)}, expected input with shape "
-                           f"[*, {', '.join(map(str, normalized_shape))}], but got input of size {list(shape)}")
+                         f"[*, {', '.join(map(str, normalized_shape))}], but got input of size {list(shape)}")
     if eps is None:
         eps = float(np.finfo(x.dtype if x.dtype.kind == "f" else np.float64).eps)
     axes = tuple(range(len(shape) - k, len(shape)))

@@ -162,12 +162,12 @@ class RNNCellBase(Module):
         hx = _as_value(hx, self.weight_hh.dtype)
         if hx.ndim != 2:
             raise ShapeError(f"{type(self).__name__}: hidden{which} should be 2-D for 2-D input and 1-D for "
-                               f"1-D input, got shape {hx.shape}")
+                             f"1-D input, got shape {hx.shape}")
         if hx.shape[0] != batch:
             raise ShapeError(f"Input batch size {batch} doesn't match hidden{which} batch size {hx.shape[0]}")
         if hx.shape[1] != self.hidden_size:
             raise ShapeError(f"hidden{which} has inconsistent hidden_size: got {hx.shape[1]}, "
-                               f"expected {self.hidden_size}")
+                             f"expected {self.hidden_size}")
         return hx
 
     def _step(self, x, hx):
@@ -440,7 +440,7 @@ class RNNBase(Module):
     def _check_input_size(self, x):
         if x.shape[-1] != self.input_size:
             raise ShapeError(f"input.size(-1) must be equal to input_size. Expected {self.input_size}, "
-                               f"got {x.shape[-1]}")
+                             f"got {x.shape[-1]}")
 
     def _initial_states(self, hx, batched, batch, dtype):
         """[h_0] (or [h_0, c_0] for LSTM): hx's parts, or zeros, each checked and batched by `_initial`."""

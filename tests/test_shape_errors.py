@@ -36,6 +36,11 @@ def _setitem_of_another_shape(t):
     x[:] = t.ones(2, 4)
 
 
+def _copy_of_another_shape_into_a_node(t):
+    x = t.ones(3, requires_grad=True) * 1
+    x.copy_(t.ones(2, 3))
+
+
 def _attn_mask_of_another_shape(t):
     x = t.ones(2, 1, 4)  # (L, N, E)
     return t.nn.MultiheadAttention(4, 2)(x, x, x, attn_mask=t.ones(3, 3))
@@ -77,6 +82,8 @@ CASES = {  # name: a call on the library `t` (autograd_core or torch) that a sha
     "linalg.cross of length 2": lambda t: t.linalg.cross(t.ones(2), t.ones(2)),
     "add_ of a larger operand": lambda t: t.ones(3).add_(t.ones(2, 3)),
     "x[...] = value of another shape": _setitem_of_another_shape,
+    "copy_ of another shape into a node of a graph": _copy_of_another_shape_into_a_node,
+    "addmm_ of mismatched matrices": lambda t: t.ones(2, 2).addmm_(t.ones(2, 3), t.ones(2, 3)),
     "item of a vector": lambda t: t.ones(3).item(),
     "truth value of a vector": lambda t: bool(t.ones(3)),
     "backward of a vector": _backward_of_a_vector,
@@ -159,3 +166,10 @@ def test_ours_is_an_instance_of_what_pytorch_raises(case):
     assert isinstance(ours.value, theirs.type), (
         f"PyTorch raises {theirs.type.__name__} ({str(theirs.value)[:80]}), we raise "
         f"{type(ours.value).__name__} ({str(ours.value)[:80]})")
+
+
+def test_copy_into_a_node_says_the_shapes_once():
+    x = ag.ones(3, requires_grad=True) * 1
+    with pytest.raises(ag.ShapeError) as caught:
+        x.copy_(ag.ones(2, 3))
+    assert str(caught.value).count("doesn't match the broadcast shape") == 1, str(caught.value)

@@ -123,7 +123,7 @@ def make_dual(tensor, tangent, *, level=None):
     shape = tangent.shape if isinstance(tangent, Value) else np.shape(tangent)
     if tuple(shape) != tensor.shape:
         raise ShapeError(f"make_dual: the tangent's shape {tuple(shape)} differs from the primal's {tensor.shape} "
-                           "(a tangent has its primal's shape)")
+                         "(a tangent has its primal's shape)")
     if tensor in trace.tangents:
         raise RuntimeError("Making a dual Tensor based on a Tensor that already has a forward gradient at the same "
                            "level 0 is not supported.")

@@ -105,7 +105,7 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False, out
         out = func(*xs)
         if not isinstance(out, Value) or out.size != 1:
             raise ShapeError("hessian: the function given to hessian should return a single-element Value, got "
-                               + (f"shape {out.shape}" if isinstance(out, Value) else type(out).__name__))
+                             + (f"shape {out.shape}" if isinstance(out, Value) else type(out).__name__))
         return out.reshape(())
 
     argnums = tuple(range(len(values)))

@@ -197,10 +197,10 @@ def _split_along(name, x, how, dim, min_ndim):
     x = as_value(x)
     if x.ndim < min_ndim:
         raise ShapeError(f"torch.{name} requires a tensor with at least {min_ndim} dimension"
-                           f"{'s' if min_ndim > 1 else ''}, but got a tensor with {x.ndim} dimensions!")
+                         f"{'s' if min_ndim > 1 else ''}, but got a tensor with {x.ndim} dimensions!")
     if isinstance(how, numbers.Integral) and (how == 0 or x.shape[dim] % how):
         raise ShapeError(f"torch.{name} attempted to split along dimension {dim}, but the size of the dimension "
-                           f"{x.shape[dim]} is not divisible by the split_size {how}!")
+                         f"{x.shape[dim]} is not divisible by the split_size {how}!")
     return tensor_split(x, how, dim)
 
 
@@ -240,11 +240,11 @@ def unflatten(input, dim, sizes):
     if -1 in sizes:
         if known == 0 or n % known:
             raise ShapeError(f"unflatten: Provided sizes {sizes} don't multiply up to the size of dim {dim} ({n}) "
-                               "in the input tensor")
+                             "in the input tensor")
         sizes[sizes.index(-1)] = n // known
     elif known != n:
         raise ShapeError(f"unflatten: Provided sizes {sizes} don't multiply up to the size of dim {dim} ({n}) in "
-                           "the input tensor")
+                         "the input tensor")
     return reshape(x, shape=x.shape[:dim] + tuple(sizes) + x.shape[dim + 1:])
 
 
@@ -309,7 +309,7 @@ def take_along_dim(input, indices, dim=None):
         x, idx, dim = reshape(x, shape=(-1,)), idx.reshape(-1), 0
     if x.ndim != idx.ndim:
         raise ShapeError(f"torch.take_along_dim(): input and indices should have the same number of dimensions, "
-                           f"but got {x.ndim} dimensions for input, and {idx.ndim} dimensions for indices")
+                         f"but got {x.ndim} dimensions for input, and {idx.ndim} dimensions for indices")
     if x.ndim == 0:
         check_dim(dim, 0)
         return reshape(take_along_dim(reshape(x, shape=(1,)), idx.reshape(1), 0), shape=())
@@ -342,7 +342,7 @@ def block_diag(*tensors):
     for i, x in enumerate(values):
         if x.ndim > 2:
             raise ShapeError(f"torch.block_diag: Input tensors must have 2 or fewer dimensions. Input {i} has "
-                               f"{x.ndim} dimensions")
+                             f"{x.ndim} dimensions")
     if not values:
         return Value(np.zeros((1, 0), dtype=np.float32), requires_grad=False)
     dtype = functools.reduce(promote_types, [x.dtype for x in values])

@@ -150,7 +150,7 @@ def tensordot(a, b, dims=2):
     for da, db in zip(dims_a, dims_b):
         if x.shape[da] != y.shape[db]:
             raise ShapeError(f"tensordot: contracted dimensions need to match, but first has size {x.shape[da]} in "
-                               f"dim {da} and second has size {y.shape[db]} in dim {db}")
+                             f"dim {da} and second has size {y.shape[db]} in dim {db}")
     letters = iter(string.ascii_letters)
     sub_a = [next(letters) for _ in range(x.ndim)]
     sub_b = [next(letters) for _ in range(y.ndim)]

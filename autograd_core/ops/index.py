@@ -67,18 +67,18 @@ def _check_gather_index(name, x_shape, dim, index, src_shape=None):
     apart from `dim` (and no larger than `src` anywhere), entries in [0, size of dim)."""
     if index.ndim != len(x_shape):
         raise ShapeError(f"{name}(): Index tensor must have the same number of dimensions as input tensor "
-                           f"(index has {index.ndim}, input {len(x_shape)})")
+                         f"(index has {index.ndim}, input {len(x_shape)})")
     for d, (n, m) in enumerate(zip(index.shape, x_shape)):
         if d != dim and n > m:
             raise ShapeError(f"{name}(): Size does not match at dimension {d}: expected index {list(index.shape)} "
-                               f"to be no larger than self {list(x_shape)} apart from dimension {dim}")
+                             f"to be no larger than self {list(x_shape)} apart from dimension {dim}")
     if src_shape is not None:
         if len(src_shape) != index.ndim:
             raise ShapeError(f"{name}(): Index tensor must have the same number of dimensions as src tensor")
         for d, (n, m) in enumerate(zip(index.shape, src_shape)):
             if n > m:
                 raise ShapeError(f"{name}(): Size does not match at dimension {d}: expected index "
-                                   f"{list(index.shape)} to be no larger than src {list(src_shape)}")
+                                 f"{list(index.shape)} to be no larger than src {list(src_shape)}")
     if index.size:
         low, high = int(index.min()), int(index.max())
         bad = low if low < 0 else high if high >= x_shape[dim] else None
@@ -202,7 +202,7 @@ def _vector_index_along(name, x, dim, index, source_shape):
     expected = x.shape[:dim] + (index.size,) + x.shape[dim + 1:]
     if source_shape is not None and tuple(source_shape) != expected:
         raise ShapeError(f"{name}(): source of shape {tuple(source_shape)} does not match: expected {expected} "
-                           f"(input's shape with dimension {dim} of the index's length {index.size})")
+                         f"(input's shape with dimension {dim} of the index's length {index.size})")
     if index.size and (index.min() < 0 or index.max() >= x.shape[dim]):
         raise IndexError(f"{name}(): index out of range in self (indices must be in [0, {x.shape[dim]}) along "
                          f"dimension {dim})")
@@ -266,7 +266,7 @@ def masked_select(input, mask):
         shape = np.broadcast_shapes(x.shape, mask.shape)
     except ValueError:
         raise ShapeError(f"masked_select: the shape of the mask {mask.shape} does not broadcast with the "
-                           f"input's {x.shape}") from None
+                         f"input's {x.shape}") from None
     if x.shape != shape:
         x = broadcast_to(x, shape=shape)
     return getitem(x, np.broadcast_to(mask, shape))

@@ -86,7 +86,7 @@ def dot(input, tensor):
         raise ShapeError(f"dot: 1D tensors expected, but got {x.ndim}D and {y.ndim}D tensors")
     if x.shape != y.shape:
         raise ShapeError(f"dot: inconsistent tensor size, expected tensor [{x.shape[0]}] and src [{y.shape[0]}] to "
-                           "have the same number of elements, but got different numbers")
+                         "have the same number of elements, but got different numbers")
     return matmul(x, y)
 
 
@@ -133,7 +133,7 @@ def _triangle_mask(n, dtype, upper, strict=False):
 def _square(name, a):
     if np.ndim(a) < 2 or np.shape(a)[-1] != np.shape(a)[-2]:
         raise ShapeError(f"linalg.{name}: A must be batches of square matrices, but they are "
-                           f"{' by '.join(str(n) for n in np.shape(a)[-2:]) or 'not matrices'}")
+                         f"{' by '.join(str(n) for n in np.shape(a)[-2:]) or 'not matrices'}")
 
 
 def _batch_scalar(x):
@@ -258,7 +258,7 @@ def solve(a, b):
     _square("solve", a)
     if np.ndim(b) < 2 or np.shape(b)[-2] != np.shape(a)[-1]:
         raise ShapeError(f"linalg.solve: Incompatible shapes of A and B for the equation AX = B "
-                           f"({' x '.join(map(str, np.shape(a)[-2:]))} and {' x '.join(map(str, np.shape(b)[-2:]))})")
+                         f"({' x '.join(map(str, np.shape(a)[-2:]))} and {' x '.join(map(str, np.shape(b)[-2:]))})")
     try:
         return np.linalg.solve(a, b)
     except np.linalg.LinAlgError as err:

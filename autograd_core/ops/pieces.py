@@ -45,7 +45,7 @@ def split(tensor, split_size_or_sections, dim=0):
         sizes = [int(s) for s in split_size_or_sections]
         if any(s < 0 for s in sizes) or sum(sizes) != n:
             raise ShapeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at "
-                               f"dimension {dim}), but got split_sizes={sizes}")
+                             f"dimension {dim}), but got split_sizes={sizes}")
     starts = np.cumsum([0] + sizes)
     return tuple(_window(x, dim, int(a), int(b)) for a, b in zip(starts[:-1], starts[1:]))
 
@@ -119,7 +119,7 @@ def repeat(input, *sizes, repeats=None):
     sizes = tuple(int(s) for s in sizes)
     if len(sizes) < x.ndim:
         raise ShapeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of "
-                           f"tensor (got {len(sizes)} for a tensor of {x.ndim})")
+                         f"tensor (got {len(sizes)} for a tensor of {x.ndim})")
     return _repeat(x, sizes)
 
 
@@ -160,7 +160,7 @@ def _repeat_interleave(x, repeats, dim):
         np.asarray(int(repeats))
     if counts.ndim > 1 or (counts.ndim == 1 and counts.size not in (1, n)):
         raise ShapeError(f"repeats must have the same size as input along dim, but got repeats.size(0) = "
-                           f"{counts.size} and input.size({dim}) = {n}")
+                         f"{counts.size} and input.size({dim}) = {n}")
     if np.any(counts < 0):
         raise RuntimeError("Repeats must be non-negative")
     positions = np.repeat(np.arange(n), np.broadcast_to(counts.reshape(-1) if counts.ndim else counts, (n,)))

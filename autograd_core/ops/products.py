@@ -47,7 +47,7 @@ def cross(input, other, dim=None):
     dim = check_dim(dim, len(shape))
     if a.shape[dim] != 3 or b.shape[dim] != 3:
         raise ShapeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got {a.shape[dim]} and "
-                           f"{b.shape[dim]}")
+                         f"{b.shape[dim]}")
     lead = (slice(None),) * dim
 
     def turned(x, order):  # x's components along dim in the order given
@@ -65,7 +65,7 @@ def inner(input, other):
         return a * b
     if a.shape[-1] != b.shape[-1]:
         raise ShapeError(f"inner() the last dimension must match on both input tensors but got shapes "
-                           f"{list(a.shape)} and {list(b.shape)}")
+                         f"{list(a.shape)} and {list(b.shape)}")
     left = reshape(a, shape=(-1, a.shape[-1]))
     right = reshape(b, shape=(-1, b.shape[-1]))
     return reshape(matmul(left, right.T), shape=a.shape[:-1] + b.shape[:-1])
@@ -78,7 +78,7 @@ def mv(input, vec):
         raise ShapeError(f"vector + matrix @ vector expected, got {a.ndim}, {v.ndim}")
     if a.shape[1] != v.shape[0]:
         raise ShapeError(f"size mismatch, got input ({a.shape[0]}), mat ({a.shape[0]}x{a.shape[1]}), vec "
-                           f"({v.shape[0]})")
+                         f"({v.shape[0]})")
     return matmul(a, v)
 
 
@@ -91,7 +91,7 @@ def _scaled_sum(input, product, beta, alpha):
         np.broadcast_to(np.empty(x.shape, dtype=np.bool_), product.shape)
     except ValueError:
         raise ShapeError(f"the input of shape {list(x.shape)} does not broadcast to the product's shape "
-                           f"{list(product.shape)}") from None
+                         f"{list(product.shape)}") from None
     if beta == 0:
         return product
     return product + (x if beta == 1 else x * beta)
@@ -107,7 +107,7 @@ def addr(input, vec1, vec2, *, beta=1, alpha=1):
     a, b = as_value(vec1), as_value(vec2)
     if a.ndim != 1 or b.ndim != 1:
         raise ShapeError(f"addr: Expected 1-D argument vec1, but got {a.ndim}-D" if a.ndim != 1 else
-                           f"addr: Expected 1-D argument vec2, but got {b.ndim}-D")
+                         f"addr: Expected 1-D argument vec2, but got {b.ndim}-D")
     return _scaled_sum(input, outer(a, b), beta, alpha)
 
 
@@ -123,7 +123,7 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
         raise ShapeError(f"batch1 must be a 3D tensor, batch2 must be a 3D tensor (got {a.ndim}D and {b.ndim}D)")
     if a.shape[0] != b.shape[0] or a.shape[2] != b.shape[1]:
         raise ShapeError(f"addbmm: expected shapes (b, n, k) and (b, k, m), got {list(a.shape)} and "
-                           f"{list(b.shape)}")
+                         f"{list(b.shape)}")
     # Σ_b A[b] @ B[b] is one matrix product: the batch joins the inner dimension, (n, b·k) @ (b·k, m).
     left = reshape(a.transpose(1, 0, 2), shape=(a.shape[1], -1))
     right = reshape(b, shape=(-1, b.shape[2]))

@@ -62,7 +62,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, requires
     _check_std(s)
     if size is not None and tuple(size) != np.broadcast_shapes(m.shape, s.shape):
         raise ShapeError(f"normal(): size {tuple(size)} does not match the shape of mean and std "
-                           f"{np.broadcast_shapes(m.shape, s.shape)}")
+                         f"{np.broadcast_shapes(m.shape, s.shape)}")
     data = _rng(generator).normal(m, s).astype(out_dtype)
     return _constant(data)
 

@@ -203,7 +203,7 @@ def _embedded(x, region, src, name):
     shape = np.empty(x.shape, dtype=bool)[region].shape
     if src.shape != shape:
         raise ShapeError(f"{name}(): expected src to have a size equal to the slice of self. src size = "
-                           f"{list(src.shape)}, slice size = {list(shape)}")
+                         f"{list(src.shape)}, slice size = {list(shape)}")
     if src.dtype != x.dtype:
         src = src.type(x.dtype)
     mask = np.zeros(x.shape, dtype=bool)
@@ -265,7 +265,7 @@ def masked_scatter(input, mask, source):
     count = int(mask.sum())
     if source.size < count:
         raise ShapeError(f"masked_scatter: Number of elements of source < number of ones in mask ({source.size} < "
-                           f"{count})")
+                         f"{count})")
     if source.dtype != x.dtype:  # PyTorch converts for the other functions here, not for this one
         raise RuntimeError(f"masked_scatter: expected self and source to have same dtypes but got {x.dtype} and "
                            f"{source.dtype}")

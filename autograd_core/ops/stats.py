@@ -236,7 +236,7 @@ def aminmax(input, *, dim=None, keepdim=False):
     x = as_value(input)
     if x.size == 0:
         raise ShapeError("aminmax(): cannot compute aminmax over an empty dimension as the operation has no "
-                           "identity.")
+                         "identity.")
     args = {"axis": None if dim is None else check_dim(dim, x.ndim), "keepdims": bool(keepdim)}
     if dim is None and keepdim:
         args["axis"] = tuple(range(x.ndim))
@@ -268,11 +268,11 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
         right = side == "right"
     if seq.ndim == 0:
         raise ShapeError("torch.searchsorted(): input value can be a scalar only when boundaries tensor dimension "
-                           "is 1, but we got boundaries tensor dim(0)")
+                         "is 1, but we got boundaries tensor dim(0)")
     if seq.ndim > 1 and seq.shape[:-1] != values.shape[:-1]:
         raise ShapeError(f"torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 "
-                           f"dimensions of boundaries tensor and input value tensor must match, but we got "
-                           f"boundaries tensor {list(seq.shape)} and input value tensor {list(values.shape)}")
+                         f"dimensions of boundaries tensor and input value tensor must match, but we got "
+                         f"boundaries tensor {list(seq.shape)} and input value tensor {list(values.shape)}")
     seq_data = np.asarray(seq.data)
     if sorter is not None:
         seq_data = np.take_along_axis(seq_data, np.asarray(sorter.data if isinstance(sorter, Value) else sorter),
@@ -331,8 +331,8 @@ def histogram(input, bins=100, *, range=None, weight=None, density=False):  # no
         weight = np.asarray(as_value(weight).data)
         if weight.shape != x.shape:
             raise ShapeError(f"torch.histogram: if weight tensor is provided it should have the same shape as the "
-                               f"input tensor excluding its innermost dimension, but got input with shape {x.shape} "
-                               f"and weight with shape {weight.shape}")
+                             f"input tensor excluding its innermost dimension, but got input with shape {x.shape} "
+                             f"and weight with shape {weight.shape}")
         weight = weight.reshape(-1)
     if isinstance(bins, numbers.Integral):
         if bins <= 0:
@@ -372,7 +372,7 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
     x = as_value(input)
     if x.ndim > 2:
         raise ShapeError(f"cov(): expected input to have two or fewer dimensions but got an input with {x.ndim} "
-                           "dimensions")
+                         "dimensions")
     rows = x.reshape(1, -1) if x.ndim < 2 else x
     n = rows.shape[1]
     weights = None
@@ -382,7 +382,7 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
         w = as_value(w)
         if w.ndim > 1 or w.size != n:
             raise ShapeError(f"cov(): expected {name} to have one dimension and {n} elements, got shape "
-                               f"{list(w.shape)}")
+                             f"{list(w.shape)}")
         if np.any(np.asarray(w.data) < 0):
             raise RuntimeError(f"cov(): {name} cannot be negative")
         if name == "fweights" and w.dtype.kind not in "iu":

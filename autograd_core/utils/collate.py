@@ -56,7 +56,7 @@ def default_collate(batch):
     if isinstance(elem, Value):
         if len({tuple(b.shape) for b in batch}) > 1:
             raise ShapeError(f"default_collate: stack expects each tensor to be equal size, got shapes "
-                               f"{[tuple(b.shape) for b in batch]}")
+                             f"{[tuple(b.shape) for b in batch]}")
         if any(b.requires_grad for b in batch):
             return stack(batch)
         return _plain_value(np.stack([b.data for b in batch]))
@@ -65,7 +65,7 @@ def default_collate(batch):
             raise _collate_error(elem)
         if isinstance(elem, np.ndarray) and len({b.shape for b in batch}) > 1:
             raise ShapeError(f"default_collate: stack expects each tensor to be equal size, got shapes "
-                               f"{[b.shape for b in batch]}")
+                             f"{[b.shape for b in batch]}")
         return _plain_value(np.stack(batch) if isinstance(elem, np.ndarray) else np.asarray(batch))
     if isinstance(elem, bool):
         return _plain_value(np.asarray(batch, dtype=np.bool_))

@@ -38,7 +38,7 @@ def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="
     for i, shape in enumerate(shapes):
         if shape[1:] != trailing:
             raise ShapeError(f"pad_sequence: sequence {i} has trailing shape {shape[1:]}, sequence 0 has "
-                               f"{trailing}; all must agree")
+                             f"{trailing}; all must agree")
     dtype = np.result_type(*[np.asarray(s.data if isinstance(s, Value) else s).dtype for s in sequences])
     longest = max(shape[0] for shape in shapes)
     padded = []
@@ -119,13 +119,13 @@ def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True)
     steps, batch = (input.shape[1], input.shape[0]) if batch_first else input.shape[:2]
     if lengths.size != batch:
         raise ShapeError(f"Expected `len(lengths)` to be equal to batch_size, but got {lengths.size} "
-                           f"(batch_size={batch})")
+                         f"(batch_size={batch})")
     if lengths.size and lengths.min() <= 0:
         raise RuntimeError("Length of all samples has to be greater than 0, but found an element in 'lengths' that "
                            "is <= 0")
     if lengths.size and lengths.max() > steps:
         raise ShapeError(f"pack_padded_sequence: a length of {lengths.max()} exceeds the input's {steps} time "
-                           "steps")
+                         "steps")
     if enforce_sorted:
         if np.any(np.diff(lengths) > 0):
             raise RuntimeError("`lengths` array must be sorted in decreasing order when `enforce_sorted` is True. "
