@@ -282,9 +282,8 @@ def _write(self, name, compute, result_of=None):
             self.data = result[()] if result.ndim == 0 else result
     except (ValueError, TypeError) as err:  # broadcasting, casting (NumPy's UFuncTypeError is a TypeError)
         from .engine import ShapeError  # not at the top: this module loads before engine.py
-        if isinstance(err, ShapeError):  # an operation's own check (x.addmm_ of mismatched matrices): as it is
-            raise
-        kind = ShapeError if isinstance(err, ValueError) and "broadcast" in str(err) else RuntimeError
+        shapes = isinstance(err, ShapeError) or isinstance(err, ValueError) and "broadcast" in str(err)
+        kind = ShapeError if shapes else RuntimeError  # x.addmm_ of mismatched matrices: a ShapeError too
         raise kind(f"{name}: {err} (Value of shape {self.shape}, dtype {data.dtype})") from None
     mark_changed(self)
     if follow is not None:
