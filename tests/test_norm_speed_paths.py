@@ -211,14 +211,19 @@ def test_softmax_family_gradients_and_forward_mode(case):
 
 
 def test_last_axis_path_agrees_with_the_general_path():
-    # the same rows along the last axis (BLAS path) and along axis 0 (NumPy's reductions)
-    x = R.standard_normal((6, 9)) * 10
-    g = R.standard_normal((6, 9))
+    # the same rows along the last axis (BLAS path) and along axis 0 (NumPy's reductions). Data of its own: drawn
+    # from the module's generator, it depended on which tests a worker had run before, and some draws fail.
+    rng = np.random.default_rng(12)
+    x = rng.standard_normal((6, 9)) * 10
+    g = rng.standard_normal((6, 9))
+    # log_softmax is x − max − logsumexp: its rounding error is a few ulps of |x|, not of the result (which
+    # cancels to near 0 for the largest entry); over 1,500 draws the paths differ by at most 1.5e-14 at |x| ≤ 40.
+    near_zero = {reduce.softmax: 1e-15, reduce.log_softmax: 8 * np.finfo(x.dtype).eps * np.abs(x).max()}
     for fn in (reduce.softmax, reduce.log_softmax):
         a, b = Value(x), Value(x.T.copy())
         (fn(a, axis=-1) * g).sum().backward()
         (fn(b, axis=0) * g.T).sum().backward()
-        np.testing.assert_allclose(fn(x, axis=-1), fn(x.T.copy(), axis=0).T, rtol=1e-14, atol=1e-15)
+        np.testing.assert_allclose(fn(x, axis=-1), fn(x.T.copy(), axis=0).T, rtol=1e-14, atol=near_zero[fn])
         np.testing.assert_allclose(a.grad, b.grad.T, rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(reduce.logsumexp(x, axis=-1), reduce.logsumexp(x.T.copy(), axis=0), rtol=1e-14)
 
