@@ -7,6 +7,11 @@ The engine tests import their op table and backends from sibling modules (`test_
 launcher). On a user's machine a missing program skips the test with the reason; in CI (`CI` set to true), the
 set-up script must have installed it, so a missing program fails the test instead of hiding it.
 
+A test module's generator at module level (`RNG = np.random.default_rng(0)`, also named `R` or `rng`) is replaced for
+each test by one seeded from the test's id: what a test draws no longer depends on which tests ran before it in
+the same process, which under pytest-xdist changes from run to run (a tolerance that held for one draw failed for
+another, now and then).
+
 `AUTOGRAD_CORE_TEST_WITHOUT=torch` makes `import torch` fail in this run, as on a machine without PyTorch:
 .ci/run uses it to prove that the comparisons with PyTorch skip cleanly.
 """
@@ -14,7 +19,9 @@ set-up script must have installed it, so a missing program fails the test instea
 import os
 import shutil
 import sys
+import zlib
 
+import numpy as np
 import pytest
 
 _HIDDEN = frozenset(filter(None, os.environ.get("AUTOGRAD_CORE_TEST_WITHOUT", "").split(",")))
@@ -35,6 +42,17 @@ if _HIDDEN:
     sys.meta_path.insert(0, _HidePackages())
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+_MODULE_GENERATOR_NAMES = ("RNG", "R", "rng")
+
+
+@pytest.fixture(autouse=True)
+def _module_generator_per_test(request, monkeypatch):
+    """The test module's generator (see the module docstring), seeded from this test's id for this test."""
+    module = getattr(request, "module", None)
+    for name in _MODULE_GENERATOR_NAMES:
+        if isinstance(getattr(module, name, None), np.random.Generator):
+            monkeypatch.setattr(module, name, np.random.default_rng(zlib.crc32(request.node.nodeid.encode())))
 
 
 def pytest_configure(config):
