@@ -7,8 +7,9 @@ The engine tests import their op table and backends from sibling modules (`test_
 launcher). On a user's machine a missing program skips the test with the reason; in CI (`CI` set to true), the
 set-up script must have installed it, so a missing program fails the test instead of hiding it.
 
-A test module's generator at module level (`RNG = np.random.default_rng(0)`, also named `R` or `rng`) is replaced for
-each test by one seeded from the test's id: what a test draws no longer depends on which tests ran before it in
+A test module's generator at module level (`RNG = np.random.default_rng(0)`, also named `R` or `rng`), and the
+library's default generator (what `ag.randn` and new layers draw from), are replaced for each test by ones seeded from
+the test's id: what a test draws no longer depends on which tests ran before it in
 the same process, which under pytest-xdist changes from run to run (a tolerance that held for one draw failed for
 another, now and then).
 
@@ -48,11 +49,17 @@ _MODULE_GENERATOR_NAMES = ("RNG", "R", "rng")
 
 @pytest.fixture(autouse=True)
 def _module_generator_per_test(request, monkeypatch):
-    """The test module's generator (see the module docstring), seeded from this test's id for this test."""
+    """The test module's generator (see the module docstring), and the library's default generator (`ag.randn`,
+    layers' initial weights), seeded from this test's id for this test; the library's is given back afterwards."""
+    seed = zlib.crc32(request.node.nodeid.encode())
     module = getattr(request, "module", None)
     for name in _MODULE_GENERATOR_NAMES:
         if isinstance(getattr(module, name, None), np.random.Generator):
-            monkeypatch.setattr(module, name, np.random.default_rng(zlib.crc32(request.node.nodeid.encode())))
+            monkeypatch.setattr(module, name, np.random.default_rng(seed))
+    library = sys.modules.get("autograd_core.tensor")  # imported by the tests that use it (never imported here)
+    if library is not None:
+        monkeypatch.setitem(library.DEFAULTS, "rng", np.random.default_rng(seed))
+        monkeypatch.setitem(library.DEFAULTS, "seed", seed)
 
 
 def pytest_configure(config):
