@@ -53,13 +53,19 @@ def test_training_loop_keeps_flat_memory(gc_off):
     # and a step may add only one to them, so the warm-up is longer than that.
     for _ in range(2500):
         _training_step(w1, w2, x, labels)
-    values_before, blocks_before = _live_values(), sys.getallocatedblocks()
-    for _ in range(1000):
-        last = _training_step(w1, w2, x, labels)
-    growth = sys.getallocatedblocks() - blocks_before
+    values_before = _live_values()
+    # Blocks in use, over three windows of 1,000 steps: a leak of one object a step adds 1,000 to each window, while
+    # Python's free lists, filling up to their caps, may still add a hundred or so to one of them (how full they were
+    # depends on which tests ran before in this process: a single window measured 136 after one test order).
+    growth = []
+    for _ in range(3):
+        blocks_before = sys.getallocatedblocks()
+        for _ in range(1000):
+            last = _training_step(w1, w2, x, labels)
+        growth.append(sys.getallocatedblocks() - blocks_before)
     assert last < first  # it did train
     assert _live_values() == values_before
-    assert growth < 100, f"{growth} more memory blocks in use after 1000 steps"
+    assert min(growth) < 100, f"{growth} more memory blocks in use after each 1000 steps"
     assert gc.collect() == 0  # nothing was waiting for the cyclic collector
 
 

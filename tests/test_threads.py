@@ -136,6 +136,7 @@ def test_concurrent_split_calls_each_cover_their_batch(monkeypatch, restore_thre
     and runs serially), and every batch is covered exactly once."""
     monkeypatch.setattr(threads, "MIN_WORK", 1)
     ag.set_num_threads(3)
+    pool_before = threads._state["pool_threads"]  # an earlier test in this process may have grown the pool
     counts = np.zeros((8, 40), int)
 
     def caller(i):
@@ -152,7 +153,7 @@ def test_concurrent_split_calls_each_cover_their_batch(monkeypatch, restore_thre
         t.join(timeout=60)
     assert not any(t.is_alive() for t in callers)
     assert (counts == 20).all()
-    assert threads._state["pool_threads"] == 2
+    assert threads._state["pool_threads"] == max(pool_before, 2)  # grown to 2 at most, whatever the contention
 
 
 def test_an_error_in_a_part_propagates_after_every_part_finished(monkeypatch, restore_threads):
