@@ -13,6 +13,10 @@ the test's id: what a test draws no longer depends on which tests ran before it 
 the same process, which under pytest-xdist changes from run to run (a tolerance that held for one draw failed for
 another, now and then).
 
+`AUTOGRAD_CORE_TEST_ORDER=reverse` runs the tests in the reverse of their usual order, to find tests that pass only
+after (or before) some others in the same process: state that one test leaves behind (a thread pool, a cache, a
+default) and another depends on.
+
 `AUTOGRAD_CORE_TEST_WITHOUT=torch` makes `import torch` fail in this run, as on a machine without PyTorch:
 .ci/run uses it to prove that the comparisons with PyTorch skip cleanly.
 """
@@ -60,6 +64,11 @@ def _module_generator_per_test(request, monkeypatch):
     if library is not None:
         monkeypatch.setitem(library.DEFAULTS, "rng", np.random.default_rng(seed))
         monkeypatch.setitem(library.DEFAULTS, "seed", seed)
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("AUTOGRAD_CORE_TEST_ORDER", "") == "reverse":
+        items.reverse()
 
 
 def pytest_configure(config):
