@@ -23,6 +23,7 @@ import threading
 
 import numpy as np
 
+from .errors import ShapeError
 from .modes import (  # noqa: F401  (re-exported: the engine's public names)
     ANOMALY, GRAD_ENABLED, INPLACE, SCOPE, TRACERS, Scope, current_scope, enable_grad, enter_scope, exit_scope,
     is_grad_enabled, name_scope, no_grad, set_grad_enabled,
@@ -227,14 +228,6 @@ def _check_forward(node):
     from .anomaly import check_forward
 
     check_forward(node)
-
-
-class ShapeError(ValueError, RuntimeError):
-    """Shapes an operation or a layer cannot take (operands that do not broadcast, a reshape to another size, a
-    Linear layer given the wrong number of input features, a mask of another shape): a ValueError, as NumPy raises,
-    that is also a RuntimeError, as PyTorch raises, so that code written for either catches it. Importable as
-    `autograd_core.ShapeError`. Errors about other arguments (a bad `reduction` string, a negative size) stay
-    ValueErrors; a dim out of range is an IndexError (NumPy's AxisError, which is both)."""
 
 
 def _shape_error(op, args, err):

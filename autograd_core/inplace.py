@@ -56,6 +56,7 @@ import weakref
 import numpy as np
 
 from . import value as _value
+from .errors import ShapeError
 from .modes import GRAD_ENABLED, INPLACE, TRACERS
 
 _KEEP_STAMPS = 16  # the latest change stamps each Value remembers, to name the version a graph expected
@@ -274,14 +275,12 @@ def _write(self, name, compute, result_of=None):
         else:  # a NumPy scalar (0-d Values) or a read-only array: rebind to a new array of the same dtype/shape
             result = np.asarray(compute(data, None))
             if result.shape != np.shape(data):
-                from .engine import ShapeError  # not at the top: this module loads before engine.py
                 raise ShapeError(f"output with shape {np.shape(data)} doesn't match the broadcast shape {result.shape}")
             if not np.can_cast(result.dtype, data.dtype, "same_kind"):
                 raise TypeError(f"result type {result.dtype} can't be cast to the desired output type {data.dtype}")
             result = result.astype(data.dtype)
             self.data = result[()] if result.ndim == 0 else result
     except (ValueError, TypeError) as err:  # broadcasting, casting (NumPy's UFuncTypeError is a TypeError)
-        from .engine import ShapeError  # not at the top: this module loads before engine.py
         shapes = isinstance(err, ShapeError) or isinstance(err, ValueError) and "broadcast" in str(err)
         kind = ShapeError if shapes else RuntimeError  # x.addmm_ of mismatched matrices: a ShapeError too
         raise kind(f"{name}: {err} (Value of shape {self.shape}, dtype {data.dtype})") from None
@@ -327,7 +326,6 @@ def _operator(self, other, kind, symbol):
             return _record_in_place(self, symbol, lambda v: _OUT_OF_PLACE[kind](v, other))
         result = _OUT_OF_PLACE[kind](self, other)
         if result.shape != self.shape:
-            from .engine import ShapeError  # not at the top: this module loads before engine.py
             raise ShapeError(f"{symbol}: output with shape {self.shape} doesn't match the broadcast shape "
                              f"{result.shape}")
         return result
@@ -380,7 +378,6 @@ def _overwritten(old, source):
     try:
         data = np.broadcast_to(np.asarray(_data(source)), old.shape)
     except ValueError:
-        from .engine import ShapeError  # not at the top: this module loads before engine.py
         raise ShapeError(f"output with shape {old.shape} doesn't match the broadcast shape "
                          f"{np.broadcast_shapes(np.shape(_data(source)), old.shape)}") from None
     if not isinstance(source, _value.Value):
@@ -526,7 +523,6 @@ class InplaceMethods:
     def fill_(self, value):
         """Set every element to `value` (a number or a 0-d Value); returns self."""
         if np.ndim(_data(value)) != 0:
-            from .engine import ShapeError  # not at the top: this module loads before engine.py
             raise ShapeError(f"fill_: expects a number or a 0-d Value, got shape {np.shape(_data(value))}")
         return _copy(self, value, "fill_")
 

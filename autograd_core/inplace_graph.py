@@ -18,6 +18,7 @@ import weakref
 import numpy as np
 
 from . import value as _value
+from .errors import ShapeError
 from .inplace import _is_view, _made_in_no_grad, _stamp, overlap_error, overlapping, placed, viewed_array
 from .modes import TRACERS
 
@@ -422,7 +423,6 @@ def _computed(result_of, old, target, name):
     except ValueError as err:
         if "broadcast" not in str(err):
             raise
-        from .engine import ShapeError  # not at the top: this module loads before engine.py
         if isinstance(err, ShapeError) and "doesn't match the broadcast shape" in str(err):
             raise  # already in PyTorch's words (copy_ or fill_ of a node of a graph)
         raise ShapeError(f"{name}: output with shape {target.shape} doesn't match the broadcast shape ({err})") \
@@ -434,7 +434,6 @@ def _conformed(result, target, name):
     if not isinstance(result, _value.Value):
         result = _value.Value(np.asarray(result), requires_grad=False)
     if result.shape != target.shape:
-        from .engine import ShapeError  # not at the top: this module loads before engine.py
         raise ShapeError(f"{name}: output with shape {target.shape} doesn't match the broadcast shape "
                            f"{result.shape}")
     if result.dtype != target.dtype:

@@ -22,6 +22,7 @@ import operator
 import numpy as np
 
 from . import value as _value
+from .errors import ShapeError
 from .grad_fn import GradFn
 
 MaxMin = collections.namedtuple("MaxMin", ["values", "indices"])  # PyTorch's torch.return_types.max
@@ -141,7 +142,6 @@ class TensorMethods:
             except (ValueError, TypeError):
                 laid = None  # sizes that do not fit: reshape says so below
             if laid is not None and laid.size and not np.may_share_memory(laid, data):
-                from .engine import ShapeError  # not at the top: this module loads before engine.py
                 raise ShapeError(
                     "view size is not compatible with input tensor's size and stride (at least one dimension spans "
                     f"across two contiguous subspaces): the shape {tuple(laid.shape)} cannot be laid over the elements "
@@ -197,7 +197,6 @@ class TensorMethods:
             sizes = sizes[0]
         lead = len(sizes) - self.data.ndim
         if lead < 0:
-            from .engine import ShapeError  # not at the top: this module loads before engine.py
             raise ShapeError(f"expand: {len(sizes)} sizes given for a Value of {self.data.ndim} dimensions")
         shape = tuple(self.shape[i - lead] if n == -1 and i >= lead else n for i, n in enumerate(sizes))
         return _value._ops.broadcast_to(self, shape=shape)
@@ -209,7 +208,6 @@ class TensorMethods:
     def t(self):
         """The transpose of a matrix (a 0-d or 1-D Value unchanged), as PyTorch's t()."""
         if self.data.ndim > 2:
-            from .engine import ShapeError  # not at the top: this module loads before engine.py
             raise ShapeError(f"t: expects a Value of at most 2 dimensions, got {self.data.ndim}; "
                              "use transpose(d0, d1)")
         return self if self.data.ndim < 2 else self.transpose(0, 1)
@@ -255,7 +253,6 @@ class TensorMethods:
         if mask.dtype != np.bool_:
             raise RuntimeError(f"masked_fill: expected a boolean mask, got {mask.dtype}")
         if np.ndim(_data(value)) != 0:  # PyTorch's rule: a vector would silently act as an elementwise `where`
-            from .engine import ShapeError  # not at the top: this module loads before engine.py
             raise ShapeError(f"masked_fill: value must be a number or a 0-d Value, got {np.ndim(_data(value))} "
                              "dimensions (use torch.where(mask, value, x) to fill from another Value)")
         if not isinstance(value, _value.Value):
@@ -264,7 +261,6 @@ class TensorMethods:
             try:
                 np.broadcast_to(mask, self.shape)
             except ValueError:  # a ShapeError, the kind PyTorch code (RuntimeError) and NumPy code catch alike
-                from .engine import ShapeError  # not at the top: this module loads before engine.py
                 raise ShapeError(f"masked_fill: mask of shape {mask.shape} does not broadcast to the shape "
                                  f"{self.shape} of the Value it fills") from None
         # The mask itself, broadcast by `where`: a mask the call computed (x > 0) stays live in a compiled step.

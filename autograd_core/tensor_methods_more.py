@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import value as _value
+from .errors import ShapeError
 from .inplace import update_in_place
 from .tensor_methods import TensorMethods, _function_method
 
@@ -45,7 +46,6 @@ def _in_place(self, name, result_of, *operands):
     if not isinstance(result, _value.Value):
         result = _value.Value(np.asarray(result), requires_grad=False, dtype=np.asarray(result).dtype)
     if result.shape != self.shape:
-        from .engine import ShapeError  # not at the top: this module loads before engine.py
         raise ShapeError(f"{name}: output with shape {self.shape} doesn't match the broadcast shape {result.shape}")
     if not np.can_cast(result.dtype, self.dtype, "same_kind"):
         raise RuntimeError(f"{name}: result type {result.dtype} can't be cast to the desired output type {self.dtype}")

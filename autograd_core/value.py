@@ -10,6 +10,7 @@ from types import MappingProxyType
 
 import numpy as np
 
+from .errors import ShapeError
 from .grad_array import GradArray
 from .inplace import InplaceMethods
 from .tensor_methods import TensorMethods, callable_size, reduce_args
@@ -843,7 +844,6 @@ _COMPARISONS = {"greater", "greater_equal", "less", "less_equal", "equal", "not_
 from . import ops as _ops  # noqa: E402  (ops needs Value defined)
 from . import numpy_functions as _numpy_functions  # noqa: E402
 from .engine import apply_binary as _apply_binary, apply_unary as _apply_unary, backward as _backward  # noqa: E402
-from .engine import ShapeError  # noqa: E402
 
 _UFUNCS = {
     "add": _ops.add, "subtract": _ops.sub, "multiply": _ops.mul, "divide": _ops.div,
