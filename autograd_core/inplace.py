@@ -237,14 +237,14 @@ def _change(self, name, compute, result_of, *operands):
     return _write(self, name, compute, result_of)
 
 
-def _write(self, name, compute, result_of=None):
+def _write(self, name, compute, result_of=None, index=None):
     """Replace self's array contents by compute(data, out) and bump the version.
 
     compute(data, out) returns the new contents; with `out` (self's own writeable array) it writes there.
     result_of(self): the new contents computed out of place by operations on Values (`self + other` for add_), or
     None when they depend on no Value (zero_, fill_ with a number). A jvp running in this thread follows the change
-    through it: self's tangent becomes the result's (forward.py's `follow_in_place`). (compile's recording wraps
-    this function: its signature stays.)
+    through it: self's tangent becomes the result's (forward.py's `follow_in_place`). index: the index of
+    `self[index] = value`, whose elements alone must not overlap in memory (`overlapping`).
     """
     data = self.data
     made_by = None if self._op is None else self._op.name
@@ -269,7 +269,7 @@ def _write(self, name, compute, result_of=None):
 
             follow = follow_in_place(self, result_of)  # from self's contents before the change; applied after it
         if isinstance(data, np.ndarray) and data.flags.writeable:
-            if name != _SETITEM and overlapping(data):  # x[i] = v checks only x[i] (`__setitem__`)
+            if overlapping(data if index is None else _written_part(data, index)):
                 raise overlap_error(name)
             compute(data, data)
         else:  # a NumPy scalar (0-d Values) or a read-only array: rebind to a new array of the same dtype/shape
@@ -288,9 +288,6 @@ def _write(self, name, compute, result_of=None):
     if follow is not None:
         follow()
     return self
-
-
-_SETITEM = "x[...] = value"
 
 
 def _written_part(data, index):
@@ -710,10 +707,7 @@ class InplaceMethods:
                 return out
             out[index] = value
 
-        data = self.data
-        if data.__class__ is np.ndarray and data.flags.writeable and overlapping(_written_part(data, index)):
-            raise overlap_error(_SETITEM)
-        return _write(self, _SETITEM, compute, lambda v: _assigned(v, index, assigned))
+        return _write(self, "x[...] = value", compute, lambda v: _assigned(v, index, assigned), index)
 
 
 def _rewritten(self, name, result_of, *operands):

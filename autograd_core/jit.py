@@ -361,9 +361,9 @@ def not_replayable(reason):
 def _watched_write(original):
     """While recording, the in-place methods of Value (add_, x[i] = v, relu_, ... all write through this)."""
 
-    def write(self, name, compute, result_of=None):
+    def write(self, name, *args, **kwargs):
         _in_place_problem(f"Value.{name}" if name[-1] == "_" else name)
-        return original(self, name, compute, result_of)
+        return original(self, name, *args, **kwargs)
 
     return write
 
