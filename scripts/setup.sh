@@ -67,6 +67,20 @@ install_browser() {
     install_program chromedriver chromium-driver
 }
 
+# install_local_torch VENV LOG: PyTorch into VENV if its CPU wheel for VENV's Python is on this machine (pip's
+# find-links); fails otherwise. PyTorch is only a test oracle: a plain `pip install torch` elsewhere would download
+# gigabytes of CUDA.
+install_local_torch() {
+    local venv="$1" log="$2" wheels status=1
+    wheels="$(mktemp -d)"
+    if "$venv/bin/python" -m pip download -q --no-index --no-deps -d "$wheels" torch==2.13.0 >/dev/null 2>&1 \
+        && "$venv/bin/python" -m pip install -q "$wheels"/torch-*.whl >>"$log" 2>&1; then
+        status=0
+    fi
+    rm -rf "$wheels"
+    return $status
+}
+
 make_venv() {
     if [ ! -x .venv/bin/python ]; then
         echo "setup: creating .venv"
@@ -88,17 +102,11 @@ make_venv() {
             exit 1
         fi
         if [ "$1" = "test" ]; then
-            # PyTorch is only a test oracle. Take it only when its CPU wheel is on this machine (pip's
-            # find-links): a plain `pip install torch` elsewhere would download gigabytes of CUDA.
-            local wheels
-            wheels="$(mktemp -d)"
-            if .venv/bin/python -m pip download -q --no-index --no-deps -d "$wheels" torch==2.13.0 >/dev/null 2>&1 \
-                && .venv/bin/python -m pip install -q "$wheels"/torch-*.whl >>"$log" 2>&1; then
+            if install_local_torch .venv "$log"; then
                 echo "setup: PyTorch 2.13.0 (CPU, local wheel) installed; the comparisons with PyTorch will run"
             else
                 echo "setup: no local PyTorch wheel; the tests that compare with PyTorch will be skipped"
             fi
-            rm -rf "$wheels"
         fi
         echo "$want" > .venv/.installed
     fi

@@ -89,12 +89,7 @@ make_env() {
     rm -rf "$venv"
     "$python" -m venv "$venv" || return 1
     "$venv/bin/python" -m pip install -q -e ".[test]" >"$venv/setup.log" 2>&1 || { tail -20 "$venv/setup.log" >&2; return 1; }
-    local wheels
-    wheels="$(mktemp -d)"
-    if "$venv/bin/python" -m pip download -q --no-index --no-deps -d "$wheels" torch==2.13.0 >/dev/null 2>&1; then
-        "$venv/bin/python" -m pip install -q "$wheels"/torch-*.whl >>"$venv/setup.log" 2>&1 || true
-    fi
-    rm -rf "$wheels"
+    install_local_torch "$venv" "$venv/setup.log" || true   # setup.sh's: where its wheel fits this Python
     echo "$want" >"$venv/.installed"
 }
 
