@@ -14,9 +14,21 @@ Differences from NumPy, all on this class only: `.data` is the array itself (Num
 of the buffer, which PyTorch code such as `p.data -= lr * p.grad.data` would silently misuse), and the
 PyTorch methods below exist. A leaf's gradient is an array of its own (the engine copies where needed), so
 changing it in place changes no other Value's gradient.
+
+PyTorch's other tensor methods, the ones NumPy's ndarray does not have, work on a gradient as on a Value that
+holds it without a gradient of its own (PyTorch's `p.grad` is such a tensor), and give what that Value's
+method gives: `p.grad.view(-1)`, `.pow(2).sum().sqrt()`, `.unsqueeze(0)`, `.float()`, `.numel()`, `.size()`,
+`.isnan().any()`, `.masked_fill(m, 0)` return Values (or numbers); the in-place ones (`neg_`, `sqrt_`,
+`normal_`, `masked_fill_`, ...) change the gradient and return it. Where NumPy has a method of the same name
+it keeps NumPy's meaning (`g.sum()`, `g.max(0)`, `g.repeat(2)` are NumPy's), except where PyTorch's spelling
+cannot be NumPy's: `dim=`/`keepdim=` (`g.sum(dim=0)`, `g.max(dim=1)` -> (values, indices)), `g.view(shape)`,
+`g.size()`, `g.transpose(0, 1)` (which swaps the two dims, as PyTorch does; NumPy's would leave a matrix as
+it is), and `g.norm(dim=...)`. `std()` and `var()` are PyTorch's (unbiased) unless given NumPy's keywords.
 """
 
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 
@@ -33,11 +45,52 @@ def _plain(x):
 _NUMPY_KEYWORDS = frozenset(("axis", "ddof", "keepdims", "dtype", "out"))
 
 
-def _as_value(gradient):
+def _value_class():
     from .value import Value  # value.py imports this module
 
+    return Value
+
+
+def _as_value(gradient):
+    """A Value holding the gradient's memory (not a copy), without a gradient of its own."""
     array = gradient.view(np.ndarray)
-    return Value(array, requires_grad=False, dtype=array.dtype)
+    return _value_class()(array, requires_grad=False, dtype=array.dtype)
+
+
+# Value's names that are about a node of a graph, which a gradient array is not: not answered through a Value.
+_NOT_A_GRADIENTS = frozenset((
+    "backward", "register_hook", "register_post_accumulate_grad_hook", "retain_grad", "retains_grad", "zero_grad",
+    "scope", "op", "parents", "primitive", "saved_params", "creation_index", "label", "is_parameter"))
+_TORCH_KEYWORDS = frozenset(("dim", "keepdim"))
+
+
+def _is_index(x):
+    return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
+
+
+def _is_shape(args, kwargs):
+    """Whether view's arguments are PyTorch's (sizes: view(2, -1), view((2, -1)), view(size=...)), not NumPy's
+    (a dtype or an ndarray class)."""
+    if "size" in kwargs:
+        return True
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        args = args[0]
+    return bool(args) and all(_is_index(a) for a in args)
+
+
+def _numpy_unless_torch_keywords(name):
+    """The ndarray method `name`, or, called with PyTorch's dim=/keepdim=, the Value method (a Value, or for
+    max/min (values, indices)). np.sum(g) and the like call the method with NumPy's keywords: NumPy's."""
+    numpy_method = getattr(np.ndarray, name)
+
+    def method(self, *args, **kwargs):
+        if _TORCH_KEYWORDS.intersection(kwargs):
+            return getattr(_as_value(self), name)(*args, **kwargs)
+        return numpy_method(self, *args, **kwargs)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = (f"NumPy's `{name}`; with PyTorch's dim=/keepdim=, `Value.{name}` of the gradient (a Value).")
+    return method
 
 
 class GradArray(np.ndarray):
@@ -67,8 +120,69 @@ class GradArray(np.ndarray):
         return self
 
     def clone(self):
-        """A copy, as a plain ndarray."""
-        return np.array(self, copy=True, subok=False)
+        """A copy, itself a gradient array (PyTorch's `p.grad.clone()`, then `.detach()`, `.cpu()`, ...); its
+        arithmetic gives plain arrays, as this one's does."""
+        return np.array(self, copy=True, subok=True)
+
+    def cpu(self):
+        """The gradient itself (it is in the CPU's memory), as PyTorch's `.cpu()` of a CPU tensor."""
+        return self
+
+    def requires_grad_(self, requires_grad=True):
+        """requires_grad_(False) is the gradient itself; a gradient array does not record operations, so True is
+        refused (take `Value(p.grad, requires_grad=True)` for a Value that does)."""
+        if requires_grad:
+            raise TypeError("a gradient array does not record operations: requires_grad_(True) cannot apply to it; "
+                            "make a Value of it (Value(p.grad, requires_grad=True)) to differentiate through it")
+        return self
+
+    def detach_(self):
+        return self
+
+    @property
+    def size(self):
+        """The number of elements (NumPy's `g.size`), also callable as PyTorch's `g.size()` -> the shape and
+        `g.size(dim)` -> one dimension's length."""
+        from .tensor_methods import Size
+
+        return Size(np.ndarray.size.__get__(self), self.shape)
+
+    def view(self, *args, **kwargs):
+        """PyTorch's view(*sizes) (a Value sharing the gradient's memory) when given sizes; NumPy's view(dtype or
+        type) otherwise."""
+        if _is_shape(args, kwargs):
+            return _as_value(self).view(*args, **kwargs)
+        return np.ndarray.view(self, *args, **kwargs)
+
+    def transpose(self, *axes):
+        """Two dims: PyTorch's transpose(dim0, dim1), which swaps them (a Value). Otherwise NumPy's: the axes in
+        the order given (reversed when none are given)."""
+        if len(axes) == 2 and all(_is_index(a) for a in axes):
+            return _as_value(self).transpose(*axes)
+        return np.ndarray.transpose(self, *axes)
+
+    for _name in ("sum", "mean", "prod", "max", "min", "cumsum", "cumprod", "argmax", "argmin", "all", "any"):
+        locals()[_name] = _numpy_unless_torch_keywords(_name)
+    del _name
+
+    def __getattr__(self, name):
+        # Reached only for names that neither ndarray nor this class has: PyTorch's other tensor methods.
+        Value = _value_class()
+        if name.startswith("_") or name in _NOT_A_GRADIENTS or not hasattr(Value, name):
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+        if not callable(getattr(Value, name)):  # a property: is_leaf, grad_fn, requires_grad, is_cuda, ...
+            return getattr(_as_value(self), name)
+        if name.endswith("_"):
+            return functools.partial(self._in_place_through_value, name)
+        return getattr(_as_value(self), name)
+
+    def _in_place_through_value(self, name, *args, **kwargs):
+        """g.<name>_(...) as Value's in-place method on a Value holding g's memory; returns g."""
+        value = _as_value(self)
+        result = getattr(value, name)(*args, **kwargs)
+        if not np.shares_memory(value.data, self):  # the method gave the Value a new array: its numbers are g's
+            np.copyto(self, value.data, casting="same_kind")
+        return self if result is value else result
 
     def tolist(self):
         return self.view(np.ndarray).tolist()
@@ -127,8 +241,11 @@ class GradArray(np.ndarray):
             return np.ndarray.std(self.view(np.ndarray), *args, **kwargs)
         return _as_value(self).std(*args, **kwargs).data
 
-    def norm(self, p=2):
-        """The p-norm of all elements (2 by default), as a NumPy scalar."""
+    def norm(self, p=2, dim=None, keepdim=False):
+        """The p-norm of all elements (2 by default), as a NumPy scalar; with dim= (or keepdim=True), PyTorch's
+        `Value.norm` of the gradient along it (a Value)."""
+        if dim is not None or keepdim:
+            return _as_value(self).norm(p, dim=dim, keepdim=keepdim)
         a = self.view(np.ndarray)
         if p in (2, "fro"):
             return np.sqrt(np.sum(a * a))

@@ -86,6 +86,18 @@ class Parameter(Value):
     def __repr__(self):
         return "Parameter" + super().__repr__()[len("Value"):]
 
+    def _set_data(self, new):
+        if isinstance(new, Value):
+            new = new.data
+        # Value's data as it is now: while compile records a call, a property that sees the assignment
+        Value.__dict__["data"].__set__(self, new)
+
+    # Read as Value's slot is (its getter, no Python frame: parameters are read at every operation); assigning a
+    # Value stores its array, PyTorch's `p.data = t` (`m.weight.data = torch.ones(2, 3)`).
+    data = property(Value.__dict__["data"].__get__, _set_data, doc=(
+        "The parameter's array (a NumPy scalar when 0-d), as for any Value. Assigning a Value stores its array "
+        "(PyTorch's `p.data = t`); an array or number is stored as given."))
+
 
 class Buffer(np.ndarray):
     """PyTorch's nn.Buffer: an array that, assigned to a module attribute (`m.stats = nn.Buffer(a)`), is registered

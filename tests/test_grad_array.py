@@ -31,7 +31,7 @@ def test_grad_is_an_ndarray_with_pytorchs_inplace_methods():
 def test_arithmetic_on_a_gradient_gives_plain_arrays_and_scalars():
     x = Value(np.ones((2, 2)))
     g = gradient_of(x, lambda v: v * 2)
-    for result in (0.1 * g, g + g, np.sqrt(g), g.T @ g, g.clone()):
+    for result in (0.1 * g, g + g, np.sqrt(g), g.T @ g, g.clone() * 1):
         assert type(result) is np.ndarray
     assert type(g.sum()) is np.float64 and type(g.max()) is np.float64
     p = nn.Parameter(np.ones((2, 2)))
@@ -81,6 +81,170 @@ def test_optimizers_and_clipping_accept_gradient_arrays():
         nn.utils.clip_grad_norm_(layer.parameters(), 1.0)
         opt.step()
     assert type(layer.weight.data) is np.ndarray and np.isfinite(layer.weight.data).all()
+
+
+# ----------------------------------------------------------------------------------------------------
+# PyTorch's other tensor methods on a gradient: as on a Value holding it (PyTorch's `p.grad` is a tensor).
+
+
+# (expression on g, the gradient of x = G0 under (x * G0).sum(), so that g is G0): the idioms of PyTorch code that
+# logs, clips or inspects gradients. Each gives what the same expression gives on PyTorch's x.grad.
+G0 = np.array([[1.5, -2.0, 0.0], [4.0, -0.5, 3.0]])
+TORCH_IDIOMS = [
+    "g.view(-1)", "g.view(3, 2)", "g.view((1, 6))", "g.pow(2).sum().sqrt()", "g.square().sum()", "g.size()",
+    "g.size(1)", "g.numel()", "g.dim()", "g.unsqueeze(0)", "g.float()", "g.double()", "g.abs().mean()",
+    "g.clamp(-1, 1)", "g.sign()", "g.exp()", "g.neg()", "g.add(1)", "g.mul(2)", "g.div(2)", "g.sum(dim=0)",
+    "g.sum(0, keepdim=True)", "g.mean(dim=1)", "g.max(dim=1).values", "g.max(dim=1).indices", "g.min(dim=0)[0]",
+    "g.amax(dim=1)", "g.argmax(dim=1)", "g.cumsum(dim=1)", "g.norm(dim=1)", "g.norm(2)", "g.transpose(0, 1)",
+    "g.t()", "g.permute(1, 0)", "g.flip(0)", "g.roll(1, 0)", "g.isnan().any()", "g.isfinite().all()",
+    "g.eq(0).sum()", "g.ne(0).sum()", "g.count_nonzero()", "g.masked_fill(g > 0, 0)", "g.softmax(dim=1)",
+    "g.topk(2).values", "g.narrow(1, 0, 2)", "g.chunk(2)[1]", "g.split(1)[0]", "g.expand(2, 2, 3)",
+    "g.contiguous()", "g.clone().detach()", "g.detach().cpu().numpy()", "g.std(dim=0)", "g.var(1, keepdim=True)",
+    "g.to(torch.float64)", "g.type(torch.float64)", "g.new_zeros(2)", "g.is_contiguous()", "g.requires_grad",
+    "g.is_leaf", "g.grad_fn", "g.reshape(3, 2)", "g.flatten()", "g.item() if g.numel() == 1 else g.tolist()",
+]
+
+
+def _gradient_like(lib, dtype):
+    x = lib.tensor(G0, dtype=dtype, requires_grad=True)
+    (x * lib.tensor(G0, dtype=dtype)).sum().backward()
+    return x.grad
+
+
+def _as_plain(result):
+    if isinstance(result, tuple) and not hasattr(result, "_fields") and not all(isinstance(r, int) for r in result):
+        return [_as_plain(r) for r in result]
+    if hasattr(result, "numpy") and not isinstance(result, np.ndarray):
+        return np.array(result.detach().numpy() if hasattr(result, "detach") else result.numpy())
+    return np.asarray(result) if not isinstance(result, (bool, type(None), str)) else result
+
+
+@pytest.mark.parametrize("expression", TORCH_IDIOMS)
+def test_pytorchs_tensor_methods_on_a_gradient_give_pytorchs_results(expression):
+    g = _gradient_like(torch, torch.float64)
+    ours = eval(expression, {"g": g, "torch": torch})
+    # what the same expression gives on a Value holding the gradient (PyTorch's semantics of each method)
+    expected = eval(expression, {"g": Value(G0, requires_grad=False), "torch": torch})
+    np.testing.assert_equal(_as_plain(ours), _as_plain(expected))
+    assert g.tolist() == G0.tolist()  # the gradient itself unchanged
+    torch_ = _torch_or_none()
+    if torch_ is not None:
+        theirs = _as_plain(eval(expression, {"g": _gradient_like(torch_, torch_.float64), "torch": torch_}))
+        if theirs is None or isinstance(theirs, bool):
+            assert _as_plain(ours) == theirs
+        else:
+            np.testing.assert_allclose(_as_plain(ours), theirs, rtol=1e-12, atol=0)
+
+
+def _torch_or_none():
+    try:
+        import torch as torch_
+    except ImportError:
+        return None
+    return torch_
+
+
+def test_a_view_of_a_gradient_shares_its_memory_and_numpys_view_still_takes_a_dtype():
+    g = _gradient_like(torch, torch.float64)
+    flat = g.view(-1)
+    assert isinstance(flat, Value) and np.shares_memory(flat.data, g)
+    assert g.view(np.int64).dtype == np.int64 and type(g.view(np.ndarray)) is np.ndarray
+    assert g.size == 6 and g.size() == (2, 3) and g.size(-1) == 3  # NumPy's attribute and PyTorch's method
+
+
+def test_transpose_of_two_dims_swaps_them_as_pytorch_does():
+    # NumPy's g.transpose(0, 1) orders the axes as they are (a matrix comes back unchanged); PyTorch swaps dim 0
+    # and dim 1. A gradient takes PyTorch's meaning for two dims and NumPy's otherwise.
+    g = _gradient_like(torch, torch.float64)
+    assert g.transpose(0, 1).tolist() == G0.T.tolist() and g.transpose(1, 0).tolist() == G0.T.tolist()
+    assert g.transpose().tolist() == G0.T.tolist() and g.transpose((1, 0)).tolist() == G0.T.tolist()
+
+
+def test_numpys_functions_and_method_calls_on_a_gradient_keep_numpys_meaning():
+    g = _gradient_like(torch, torch.float64)
+    assert type(g.sum()) is np.float64 and g.max(0).tolist() == [4.0, -0.5, 3.0]  # NumPy's max(axis)
+    assert np.sum(g, axis=0).tolist() == [5.5, -2.5, 3.0] and np.mean(g, keepdims=True).shape == (1, 1)
+    assert np.argmax(g) == 3 and np.cumsum(g).shape == (6,) and np.max(g, axis=1).tolist() == [1.5, 4.0]
+    assert np.all(g.any(axis=1)) and g.repeat(2).shape == (12,) and type(g.astype(np.float32)) is GradArray
+
+
+@pytest.mark.parametrize("call, expected", [
+    ("g.neg_()", -G0), ("g.abs_()", np.abs(G0)), ("g.pow_(2)", G0 ** 2), ("g.masked_fill_(g < 0, 0.0)",
+                                                                          np.maximum(G0, 0)),
+    ("g.lerp_(torch.zeros(2, 3, dtype=torch.float64), 0.5)", G0 / 2), ("g.sign_()", np.sign(G0)),
+    ("g.addcmul_(g, g, value=0.5)", G0 + 0.5 * G0 * G0), ("g.clamp_min_(0)", np.maximum(G0, 0)),
+])
+def test_in_place_methods_change_the_gradient_and_return_it(call, expected):
+    x = Value(G0.copy(), requires_grad=True)
+    (x * Value(G0)).sum().backward()
+    g = x.grad
+    assert eval(call, {"g": g, "torch": torch}) is g
+    assert x.grad is g and np.array_equal(x.grad, expected)
+
+
+def test_random_fills_of_a_gradient_draw_into_it():
+    x = Value(np.zeros((100, 10)), requires_grad=True)
+    x.sum().backward()
+    g = x.grad
+    assert g.normal_(0.0, 2.0) is g and abs(float(g.std()) - 2.0) < 0.1
+    assert g.uniform_(-1, 1) is g and -1 <= g.min() and g.max() <= 1 and x.grad is g
+
+
+def test_what_belongs_to_a_graph_node_is_not_a_gradients():
+    g = _gradient_like(torch, torch.float64)
+    for name in ("backward", "register_hook", "retain_grad", "op", "parents", "_grad", "label"):
+        with pytest.raises(AttributeError, match=f"'GradArray' object has no attribute '{name}'"):
+            getattr(g, name)
+    assert g.requires_grad_(False) is g and g.detach_() is g and g.cpu() is g
+    with pytest.raises(TypeError, match=r"requires_grad_\(True\)"):
+        g.requires_grad_()
+
+
+def test_a_clone_of_a_gradient_is_a_gradient_array_of_its_own():
+    g = _gradient_like(torch, torch.float64)
+    c = g.clone()
+    assert type(c) is GradArray and not np.shares_memory(c, g) and c.detach() is c
+    c.zero_()
+    assert g.tolist() == G0.tolist()
+
+
+# ----------------------------------------------------------------------------------------------------
+# A parameter's .data: assigning a Value, and nn.init on the array.
+
+
+def test_assigning_a_value_to_a_parameters_data_stores_its_array():
+    layer = nn.Linear(3, 2)
+    layer.weight.data = torch.ones(2, 3)  # PyTorch's idiom; the array, not the Value, is stored
+    assert type(layer.weight.data) is np.ndarray and layer.weight.data.tolist() == [[1.0] * 3] * 2
+    layer.bias.data = np.zeros(2, dtype=np.float32)
+    assert layer(torch.ones(1, 3)).tolist() == [[3.0, 3.0]]
+    layer.weight.data = layer.weight.data * 2  # arrays as given, as before
+    assert layer(torch.ones(1, 3)).tolist() == [[6.0, 6.0]]
+
+
+def test_a_compiled_function_sees_a_parameters_data_assigned():
+    # The parameter's own data property (which stores a Value's array) is watched while compile records, as
+    # Value's slot is: the function runs eagerly (it writes outside the recorded operations), never a stale replay.
+    p = nn.Parameter(np.ones(3))
+
+    def halve(x):
+        y = (p * x).sum()
+        p.data = p.data * 0.5
+        return y
+
+    compiled = torch.compile(halve)
+    with pytest.warns(torch.jit.CompileWarning, match=r"assigns a parameter's \.data"):
+        results = [float(compiled(torch.ones(3, dtype=torch.float64)).data) for _ in range(4)]
+    assert results == [3.0, 1.5, 0.75, 0.375] and p.data.tolist() == [0.0625] * 3
+
+
+def test_nn_init_writes_into_a_parameters_array():
+    # DCGAN's `nn.init.normal_(m.weight.data, 0.0, 0.02)`: the array in place, the parameter keeps it.
+    layer = nn.Linear(30, 20)
+    w = layer.weight.data
+    assert nn.init.normal_(w, 0.0, 0.02) is w and layer.weight.data is w and abs(w.std() - 0.02) < 0.005
+    assert nn.init.constant_(layer.bias.data, 0.5) is layer.bias.data and layer.bias.data.tolist() == [0.5] * 20
+    assert nn.init.xavier_uniform_(w) is w and w.dtype == np.float32
 
 
 # ----------------------------------------------------------------------------------------------------
