@@ -57,6 +57,9 @@ def _own_buffers(module):
             yield name, array
 
 
+_set_attribute = object.__setattr__
+
+
 class Parameter(Value):
     """A Value that a Module trains: a leaf that always requires a gradient, with float data.
 
@@ -86,17 +89,12 @@ class Parameter(Value):
     def __repr__(self):
         return "Parameter" + super().__repr__()[len("Value"):]
 
-    def _set_data(self, new):
-        if isinstance(new, Value):
-            new = new.data
-        # Value's data as it is now: while compile records a call, a property that sees the assignment
-        Value.__dict__["data"].__set__(self, new)
-
-    # Read as Value's slot is (its getter, no Python frame: parameters are read at every operation); assigning a
-    # Value stores its array, PyTorch's `p.data = t` (`m.weight.data = torch.ones(2, 3)`).
-    data = property(Value.__dict__["data"].__get__, _set_data, doc=(
-        "The parameter's array (a NumPy scalar when 0-d), as for any Value. Assigning a Value stores its array "
-        "(PyTorch's `p.data = t`); an array or number is stored as given."))
+    def __setattr__(self, name, value):
+        # PyTorch's `p.data = t` (`m.weight.data = torch.ones(2, 3)`) stores t's array. An override of assignment,
+        # not a property: reading a parameter's data (at every operation it enters) stays a plain slot read.
+        if name == "data" and isinstance(value, Value):
+            value = value.data
+        _set_attribute(self, name, value)
 
 
 class Buffer(np.ndarray):
