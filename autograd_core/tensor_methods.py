@@ -585,6 +585,11 @@ class TensorMethods:
         """x itself: every Value lives on the CPU."""
         return self
 
+    def cuda(self, device=None, non_blocking=False):
+        """PyTorch's move to a GPU: there is none here, so this raises what `device('cuda')` raises (test
+        `torch.cuda.is_available()` first, as PyTorch code does)."""
+        Device("cuda" if device is None else device if isinstance(device, (str, Device)) else f"cuda:{device}")
+
     @property
     def device(self):
         """device('cpu'): every Value's data is a NumPy array in main memory."""

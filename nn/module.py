@@ -478,6 +478,14 @@ class Module:
             else:
                 param.grad = np.zeros_like(np.asarray(getattr(param.grad, "data", param.grad)))
 
+    def cpu(self):
+        """The module itself: its parameters and buffers are in the CPU's memory (PyTorch's `model.cpu()`)."""
+        return self
+
+    def cuda(self, device=None):
+        """PyTorch's move to a GPU: there is none here, so this raises, as `model.to("cuda")` does."""
+        return self.to("cuda" if device is None else device if isinstance(device, str) else f"cuda:{device}")
+
     def to(self, *args, **kwargs):
         """PyTorch's `model.to(device)` / `model.to(dtype)`: 'cpu' is the only device (others raise); a float
         dtype converts every parameter's data (the same Parameter objects) and every floating-point buffer

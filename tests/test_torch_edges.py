@@ -68,6 +68,19 @@ def test_third_derivative_of_x_to_the_one_is_finite():
     assert h is None or float(h.data) == 0.0
 
 
+def test_cpu_is_the_module_or_value_itself_and_cuda_says_there_is_no_gpu():
+    # PyTorch code moves models and tensors with .cpu()/.cuda(): the first is a no-op here, the second the clear
+    # error of .to("cuda"), not an AttributeError.
+    from autograd_core import nn
+
+    model, x = nn.Linear(2, 3), ag.ones(2)
+    assert model.cpu() is model and x.cpu() is x
+    for move, device in ((model.cuda, "cuda"), (x.cuda, "cuda"), (lambda: model.cuda(0), "cuda:0"),
+                         (lambda: x.cuda(1), "cuda:1")):
+        with pytest.raises(RuntimeError, match=f"device '{device}' is not available"):
+            move()
+
+
 def test_module_to_accepts_the_cpu_and_converts_dtypes():
     from autograd_core import nn
 
