@@ -151,7 +151,7 @@ __all__ += list(IN_PLACE_FUNCTIONS)
 # registers primitives (ops/) stays eager, so `ops.PRIMITIVES` is complete once `autograd_core` is imported
 # (tests/test_import_time.py checks both).
 _SUBMODULES = (  # the public packages, then the modules that used to load with the package (reachable as before)
-    "nn", "optim", "viz", "distributions", "autograd", "func", "utils", "special", "distributed",
+    "nn", "optim", "viz", "distributions", "autograd", "func", "utils", "special", "distributed", "testing",
     "anomaly", "element", "forward", "functional", "jit", "jit_plan", "serialization", "tracing", "trees",
 )
 _LAZY = {  # public name -> (defining module, its name there)

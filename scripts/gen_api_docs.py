@@ -68,6 +68,7 @@ PAGES = {
         ("autograd_core.func", None),
         ("autograd_core.autograd.Function", MEMBERS),
     ]),
+    "testing.md": ("autograd_core.testing", "torch.testing", [("autograd_core.testing", None)]),
     "viz.md": ("autograd_core.viz", "(no PyTorch counterpart: pictures of computation graphs)",
                [("autograd_core.viz", None)]),
 }

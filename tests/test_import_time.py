@@ -34,7 +34,7 @@ LAZY_NAMES = {
     "load": "serialization:load", "save": "serialization:save",
 }
 LAZY_SUBMODULES = ("nn", "optim", "viz", "distributions", "autograd", "func", "utils", "special", "distributed",
-                   "anomaly", "element", "forward", "functional", "jit", "jit_plan", "serialization",
+                   "testing", "anomaly", "element", "forward", "functional", "jit", "jit_plan", "serialization",
                    "tracing", "trees")
 # The same for autograd_core.nn: what nn.functional does not need (recurrent and transformer layers, lazy modules,
 # the micrograd MLP, nn.utils, nn.parallel, data loading).
