@@ -5,6 +5,7 @@
 """
 
 from .value import Value  # first: the engine and the operations build on it
+from .value import set_printoptions  # torch.set_printoptions: how a Value's repr shows its array
 from .lazy_imports import lazy_attributes
 from .engine import ShapeError, enable_grad, is_grad_enabled, name_scope, no_grad, set_grad_enabled
 from .ops import abs, clip, concatenate, cos, exp, leaky_relu, log, maximum, minimum, relu, sigmoid, sin
@@ -101,7 +102,7 @@ __all__ = [
     "linalg", "det", "inverse", "logdet",
     "svd", "pinverse", "qr", "matrix_exp", "cholesky_solve", "cholesky_inverse", "lu_unpack",  # stop 26
     "add", "sub", "subtract", "mul", "multiply", "div", "divide", "neg", "square", "inference_mode", "save", "load",
-    "get_num_threads", "set_num_threads",
+    "get_num_threads", "set_num_threads", "set_printoptions",
     "gather", "scatter", "scatter_add", "index_select", "index_add", "index_copy", "index_fill", "take",
     "masked_select", "narrow", "flip", "roll", "tril",
     "triu", "diagonal", "diag", "trace", "cumsum", "cumprod", "sort", "argsort", "topk",

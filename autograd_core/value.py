@@ -346,8 +346,7 @@ class Value(TensorMethods, InplaceMethods):
             if self.grad is not None and not isinstance(self.grad, Value):
                 parts.append(f"grad={_number_text(np.asarray(self.grad).item())}")
         else:
-            body = np.array2string(np.asarray(self.data), precision=4, threshold=8, edgeitems=2,
-                                   separator=", ").replace("\n", "")
+            body = np.array2string(np.asarray(self.data), separator=", ", **_array_print_options()).replace("\n", "")
             parts.append(f"{body}, shape={self.shape}")
         if self.data.dtype != np.float64:
             parts.append(f"dtype={self.data.dtype}")
@@ -727,6 +726,53 @@ class Value(TensorMethods, InplaceMethods):
 
 
 _DISPLAY = [None]  # the function set by `set_display`, or None for plain text
+
+# How a Value's repr prints an array (`set_printoptions` changes it): short, on one line, as micrograd's reprs are
+_PRINT_DEFAULTS = {"precision": 4, "threshold": 8, "edgeitems": 2, "linewidth": 75, "sci_mode": None}
+_PRINT_OPTIONS = dict(_PRINT_DEFAULTS)
+_PRINT_PROFILES = {"default": {}, "short": {"precision": 2}, "full": {"threshold": 2 ** 63 - 1}}
+
+
+def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None, profile=None, sci_mode=None):
+    """PyTorch's torch.set_printoptions, for how a Value's repr shows its array (the numbers of a 0-d Value keep 6
+    significant digits). Options left as None keep their setting, except sci_mode, which PyTorch also sets each call.
+
+    precision: digits after the decimal point (default 4). threshold: more elements than this are summarised with
+    "..." (default 8: the repr is one short line). edgeitems: elements shown at each end of a summarised dimension
+    (default 2). linewidth: characters per row before NumPy wraps it (the repr joins the rows into one line).
+    profile: "default" (the settings above), "short" (precision 2) or "full" (every element), applied first.
+    sci_mode: True for scientific notation, False for fixed point, None to let NumPy choose (default).
+    Changes this library's reprs only, not NumPy's own print options.
+    """
+    if profile is not None:
+        if profile not in _PRINT_PROFILES:
+            raise ValueError(f"set_printoptions: profile must be one of {sorted(_PRINT_PROFILES)}, got {profile!r}")
+        _PRINT_OPTIONS.update(_PRINT_DEFAULTS, **_PRINT_PROFILES[profile])
+    for name, number in (("precision", precision), ("threshold", threshold), ("edgeitems", edgeitems),
+                         ("linewidth", linewidth)):
+        if number is None:
+            continue
+        if isinstance(number, float) and number == float("inf") and name == "threshold":
+            number = _PRINT_PROFILES["full"]["threshold"]  # PyTorch's threshold=float('inf'): every element
+        if isinstance(number, bool) or not isinstance(number, numbers.Integral) or number < 0:
+            raise ValueError(f"set_printoptions: {name} must be a nonnegative integer, got {number!r}")
+        _PRINT_OPTIONS[name] = int(number)
+    if sci_mode is not None and not isinstance(sci_mode, bool):
+        raise ValueError(f"set_printoptions: sci_mode must be True, False or None, got {sci_mode!r}")
+    _PRINT_OPTIONS["sci_mode"] = sci_mode
+
+
+def _array_print_options():
+    """np.array2string's keyword arguments for the current print options."""
+    options = _PRINT_OPTIONS
+    kwargs = {"precision": options["precision"], "threshold": options["threshold"],
+              "edgeitems": options["edgeitems"], "max_line_width": options["linewidth"]}
+    if options["sci_mode"] is True:
+        digits = options["precision"]
+        kwargs["formatter"] = {"float_kind": lambda x: f"{x:.{digits}e}"}
+    elif options["sci_mode"] is False:
+        kwargs["suppress_small"] = True  # fixed point for every number
+    return kwargs
 
 
 def stored_grad(value):

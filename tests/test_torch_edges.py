@@ -119,3 +119,27 @@ def test_size_is_numpys_count_and_pytorchs_shape_and_pickles_as_an_int():
     assert x.size == 6 and x.size() == (2, 3) and x.size(-1) == 3 and x.size + 1 == 7
     restored = pickle.loads(pickle.dumps(x.size))
     assert restored == 6 and type(restored) is int
+
+
+def test_set_printoptions_changes_how_a_values_array_is_shown_and_nothing_else():
+    x = ag.arange(12, dtype=ag.float32) / 7
+    default = repr(x)
+    assert "0.1429, ..., 1.4286" in default and np.get_printoptions()["precision"] == 8
+    try:
+        ag.set_printoptions(precision=2)
+        assert "0.14, ..., 1.43" in repr(x)
+        ag.set_printoptions(profile="full")
+        assert "..." not in repr(x) and "0.8571" in repr(x) and "\n" not in repr(x)
+        ag.set_printoptions(sci_mode=True)
+        assert "1.4286e-01" in repr(x[:3])
+        ag.set_printoptions(profile="default", threshold=float("inf"))  # PyTorch's way to print everything
+        assert "..." not in repr(x)
+        ag.set_printoptions(profile="default", sci_mode=False)
+        assert repr(ag.tensor([1e-8, 1e5])).startswith("Value([     0., 100000.]")
+        for bad in (dict(precision=-1), dict(threshold="all"), dict(profile="long"), dict(sci_mode="yes")):
+            with pytest.raises(ValueError, match="set_printoptions"):
+                ag.set_printoptions(**bad)
+        assert np.get_printoptions()["precision"] == 8  # NumPy's own options are the user's, untouched
+    finally:
+        ag.set_printoptions(profile="default")
+    assert repr(x) == default
