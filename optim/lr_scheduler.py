@@ -233,6 +233,13 @@ def _check_positive_int(owner, name, value):
         raise ValueError(f"{owner}: {name} must be a positive integer, got {value!r}")
 
 
+def _check_positive_period(owner, name, value):
+    """A period in epochs: a real number > 0. PyTorch takes a float one (the text classification tutorial's
+    StepLR(optimizer, 1.0, gamma=0.1)) and the schedule's formulas hold for it; 0 would divide by zero later."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0:
+        raise ValueError(f"{owner}: {name} must be a positive number, got {value!r}")
+
+
 def _per_group(owner, name, optimizer, value):
     """One number per parameter group, from a number or a list of them (PyTorch's max_lr=[...])."""
     if isinstance(value, (list, tuple)):
@@ -272,7 +279,7 @@ class StepLR(LRScheduler):
     """
 
     def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
-        _check_positive_int("StepLR", "step_size", step_size)
+        _check_positive_period("StepLR", "step_size", step_size)
         check_number("StepLR", "gamma", gamma)
         self.step_size = step_size
         self.gamma = gamma
@@ -320,7 +327,7 @@ class CosineAnnealingLR(LRScheduler):
     """
 
     def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1):
-        _check_positive_int("CosineAnnealingLR", "T_max", T_max)
+        _check_positive_period("CosineAnnealingLR", "T_max", T_max)
         check_number("CosineAnnealingLR", "eta_min", eta_min)
         self.T_max = T_max
         self.eta_min = eta_min
@@ -436,7 +443,7 @@ class LinearLR(LRScheduler):
             raise ValueError(f"LinearLR: start_factor must be in (0, 1], got {start_factor!r}")
         if not 0 <= end_factor <= 1:
             raise ValueError(f"LinearLR: end_factor must be in [0, 1], got {end_factor!r}")
-        _check_positive_int("LinearLR", "total_iters", total_iters)
+        _check_positive_period("LinearLR", "total_iters", total_iters)
         self.start_factor, self.end_factor, self.total_iters = start_factor, end_factor, total_iters
         super().__init__(optimizer, last_epoch)
 

@@ -1,0 +1,1507 @@
+"""PyTorch's example programs run with `import autograd_core as torch`, and give PyTorch's numbers.
+
+Each program below is written the way pytorch/examples and the official tutorials write it: DCGAN, the VAE, the
+reinforcement-learning tutorial's DQN (on a tiny stand-in for gym's CartPole), "NLP From Scratch" (the
+character-level RNN classifying names, by hand and with nn.RNN, and the sequence-to-sequence translation model
+with attention), a CIFAR ResNet and the text classification tutorial's EmbeddingBag model (without torchtext).
+CPU-sized, a few training steps, synthetic data of the tutorials' shapes. Where a line is spelled differently from
+the tutorial because of a documented design difference (a parameter's `.data` is a NumPy array, no
+`set_default_device`), a comment beside it says so.
+
+Each program runs with its import lines changed to autograd_core; where PyTorch is installed it runs again with
+PyTorch from the same starting numbers (every randn/rand/randint/randn_like draw, nn.init's normal_/uniform_
+fills, random_split's subsets and each layer's initial weights, replayed from our run in the same order; Python's
+`random` seeded alike; dropout off in both, since its masks come from each library's own generator), and every
+number it prints agrees to float32 precision.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import random
+import re
+from collections import defaultdict
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+from autograd_core import nn
+from autograd_core.nn import init
+
+DCGAN = r'''
+import random
+import torch
+import torch.nn as nn
+import torch.optim as optim
+import torch.utils.data
+
+manualSeed = 999
+random.seed(manualSeed)
+torch.manual_seed(manualSeed)
+
+# Number of channels in the training images. For color images this is 3
+nc = 3
+# Size of z latent vector (i.e. size of generator input)
+nz = 8
+# Size of feature maps in generator
+ngf = 4
+# Size of feature maps in discriminator
+ndf = 4
+num_epochs = 1
+lr = 0.0002
+beta1 = 0.5
+batch_size = 4
+ngpu = 0
+device = torch.device("cuda:0" if (torch.cuda.is_available() and ngpu > 0) else "cpu")
+
+# 16 random "images" of 3x32x32 in [-1, 1], as the tutorial's transforms.Normalize gives
+images = torch.rand(16, nc, 32, 32) * 2 - 1
+dataset = torch.utils.data.TensorDataset(images, torch.zeros(16))
+dataloader = torch.utils.data.DataLoader(dataset, batch_size=batch_size, shuffle=False)
+
+
+def weights_init(m):
+    classname = m.__class__.__name__
+    if classname.find('Conv') != -1:
+        nn.init.normal_(m.weight.data, 0.0, 0.02)
+    elif classname.find('BatchNorm') != -1:
+        nn.init.normal_(m.weight.data, 1.0, 0.02)
+        nn.init.constant_(m.bias.data, 0)
+
+
+class Generator(nn.Module):
+    def __init__(self, ngpu):
+        super(Generator, self).__init__()
+        self.ngpu = ngpu
+        self.main = nn.Sequential(
+            # input is Z, going into a convolution
+            nn.ConvTranspose2d(nz, ngf * 4, 4, 1, 0, bias=False),
+            nn.BatchNorm2d(ngf * 4),
+            nn.ReLU(True),
+            # state size. (ngf*4) x 4 x 4
+            nn.ConvTranspose2d(ngf * 4, ngf * 2, 4, 2, 1, bias=False),
+            nn.BatchNorm2d(ngf * 2),
+            nn.ReLU(True),
+            # state size. (ngf*2) x 8 x 8
+            nn.ConvTranspose2d(ngf * 2, ngf, 4, 2, 1, bias=False),
+            nn.BatchNorm2d(ngf),
+            nn.ReLU(True),
+            # state size. (ngf) x 16 x 16
+            nn.ConvTranspose2d(ngf, nc, 4, 2, 1, bias=False),
+            nn.Tanh()
+            # state size. (nc) x 32 x 32
+        )
+
+    def forward(self, input):
+        return self.main(input)
+
+
+netG = Generator(ngpu).to(device)
+netG.apply(weights_init)
+print(netG)
+
+
+class Discriminator(nn.Module):
+    def __init__(self, ngpu):
+        super(Discriminator, self).__init__()
+        self.ngpu = ngpu
+        self.main = nn.Sequential(
+            # input is (nc) x 32 x 32
+            nn.Conv2d(nc, ndf, 4, 2, 1, bias=False),
+            nn.LeakyReLU(0.2, inplace=True),
+            # state size. (ndf) x 16 x 16
+            nn.Conv2d(ndf, ndf * 2, 4, 2, 1, bias=False),
+            nn.BatchNorm2d(ndf * 2),
+            nn.LeakyReLU(0.2, inplace=True),
+            # state size. (ndf*2) x 8 x 8
+            nn.Conv2d(ndf * 2, ndf * 4, 4, 2, 1, bias=False),
+            nn.BatchNorm2d(ndf * 4),
+            nn.LeakyReLU(0.2, inplace=True),
+            # state size. (ndf*4) x 4 x 4
+            nn.Conv2d(ndf * 4, 1, 4, 1, 0, bias=False),
+            nn.Sigmoid()
+        )
+
+    def forward(self, input):
+        return self.main(input)
+
+
+netD = Discriminator(ngpu).to(device)
+netD.apply(weights_init)
+print(netD)
+
+criterion = nn.BCELoss()
+
+fixed_noise = torch.randn(8, nz, 1, 1, device=device)
+real_label = 1.
+fake_label = 0.
+
+optimizerD = optim.Adam(netD.parameters(), lr=lr, betas=(beta1, 0.999))
+optimizerG = optim.Adam(netG.parameters(), lr=lr, betas=(beta1, 0.999))
+
+img_list = []
+G_losses = []
+D_losses = []
+iters = 0
+
+print("Starting Training Loop...")
+for epoch in range(num_epochs):
+    for i, data in enumerate(dataloader, 0):
+        ############################
+        # (1) Update D network: maximize log(D(x)) + log(1 - D(G(z)))
+        ###########################
+        ## Train with all-real batch
+        netD.zero_grad()
+        real_cpu = data[0].to(device)
+        b_size = real_cpu.size(0)
+        label = torch.full((b_size,), real_label, dtype=torch.float, device=device)
+        output = netD(real_cpu).view(-1)
+        errD_real = criterion(output, label)
+        errD_real.backward()
+        D_x = output.mean().item()
+
+        ## Train with all-fake batch
+        noise = torch.randn(b_size, nz, 1, 1, device=device)
+        fake = netG(noise)
+        label.fill_(fake_label)
+        output = netD(fake.detach()).view(-1)
+        errD_fake = criterion(output, label)
+        errD_fake.backward()
+        D_G_z1 = output.mean().item()
+        errD = errD_real + errD_fake
+        optimizerD.step()
+
+        ############################
+        # (2) Update G network: maximize log(D(G(z)))
+        ###########################
+        netG.zero_grad()
+        label.fill_(real_label)
+        output = netD(fake).view(-1)
+        errG = criterion(output, label)
+        errG.backward()
+        D_G_z2 = output.mean().item()
+        optimizerG.step()
+
+        print('[%d/%d][%d/%d]\tLoss_D: %.4f\tLoss_G: %.4f\tD(x): %.4f\tD(G(z)): %.4f / %.4f'
+              % (epoch, num_epochs, i, len(dataloader),
+                 errD.item(), errG.item(), D_x, D_G_z1, D_G_z2))
+
+        G_losses.append(errG.item())
+        D_losses.append(errD.item())
+
+        if (iters % 500 == 0) or ((epoch == num_epochs-1) and (i == len(dataloader)-1)):
+            with torch.no_grad():
+                fake = netG(fixed_noise).detach().cpu()
+            img_list.append(fake)
+        iters += 1
+'''
+
+
+VAE = r'''
+import torch
+import torch.utils.data
+from torch import nn, optim
+from torch.nn import functional as F
+
+batch_size = 16
+epochs = 2
+log_interval = 2
+torch.manual_seed(1)
+device = torch.device("cpu")
+
+# random "MNIST" digits in [0, 1), 1x28x28, as transforms.ToTensor gives
+train_images = torch.rand(64, 1, 28, 28)
+test_images = torch.rand(32, 1, 28, 28)
+train_loader = torch.utils.data.DataLoader(
+    torch.utils.data.TensorDataset(train_images, torch.zeros(64, dtype=torch.long)),
+    batch_size=batch_size, shuffle=False)
+test_loader = torch.utils.data.DataLoader(
+    torch.utils.data.TensorDataset(test_images, torch.zeros(32, dtype=torch.long)),
+    batch_size=batch_size, shuffle=False)
+
+
+class VAE(nn.Module):
+    def __init__(self):
+        super(VAE, self).__init__()
+
+        self.fc1 = nn.Linear(784, 400)
+        self.fc21 = nn.Linear(400, 20)
+        self.fc22 = nn.Linear(400, 20)
+        self.fc3 = nn.Linear(20, 400)
+        self.fc4 = nn.Linear(400, 784)
+
+    def encode(self, x):
+        h1 = F.relu(self.fc1(x))
+        return self.fc21(h1), self.fc22(h1)
+
+    def reparameterize(self, mu, logvar):
+        std = torch.exp(0.5*logvar)
+        eps = torch.randn_like(std)
+        return mu + eps*std
+
+    def decode(self, z):
+        h3 = F.relu(self.fc3(z))
+        return torch.sigmoid(self.fc4(h3))
+
+    def forward(self, x):
+        mu, logvar = self.encode(x.view(-1, 784))
+        z = self.reparameterize(mu, logvar)
+        return self.decode(z), mu, logvar
+
+
+model = VAE().to(device)
+optimizer = optim.Adam(model.parameters(), lr=1e-3)
+
+
+# Reconstruction + KL divergence losses summed over all elements and batch
+def loss_function(recon_x, x, mu, logvar):
+    BCE = F.binary_cross_entropy(recon_x, x.view(-1, 784), reduction='sum')
+
+    # see Appendix B from VAE paper:
+    # Kingma and Welling. Auto-Encoding Variational Bayes. ICLR, 2014
+    # https://arxiv.org/abs/1312.6114
+    # 0.5 * sum(1 + log(sigma^2) - mu^2 - sigma^2)
+    KLD = -0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp())
+
+    return BCE + KLD
+
+
+def train(epoch):
+    model.train()
+    train_loss = 0
+    for batch_idx, (data, _) in enumerate(train_loader):
+        data = data.to(device)
+        optimizer.zero_grad()
+        recon_batch, mu, logvar = model(data)
+        loss = loss_function(recon_batch, data, mu, logvar)
+        loss.backward()
+        train_loss += loss.item()
+        optimizer.step()
+        if batch_idx % log_interval == 0:
+            print('Train Epoch: {} [{}/{} ({:.0f}%)]\tLoss: {:.6f}'.format(
+                epoch, batch_idx * len(data), len(train_loader.dataset),
+                100. * batch_idx / len(train_loader),
+                loss.item() / len(data)))
+
+    print('====> Epoch: {} Average loss: {:.4f}'.format(
+          epoch, train_loss / len(train_loader.dataset)))
+
+
+def test(epoch):
+    model.eval()
+    test_loss = 0
+    with torch.no_grad():
+        for i, (data, _) in enumerate(test_loader):
+            data = data.to(device)
+            recon_batch, mu, logvar = model(data)
+            test_loss += loss_function(recon_batch, data, mu, logvar).item()
+            if i == 0:
+                n = min(data.size(0), 8)
+                comparison = torch.cat([data[:n],
+                                      recon_batch.view(batch_size, 1, 28, 28)[:n]])
+
+    test_loss /= len(test_loader.dataset)
+    print('====> Test set loss: {:.4f}'.format(test_loss))
+
+
+for epoch in range(1, epochs + 1):
+    train(epoch)
+    test(epoch)
+    with torch.no_grad():
+        sample = torch.randn(64, 20).to(device)
+        sample = model.decode(sample).cpu()
+'''
+
+
+DQN = r'''
+import math
+import random
+from collections import namedtuple, deque
+from itertools import count
+
+import torch
+import torch.nn as nn
+import torch.optim as optim
+import torch.nn.functional as F
+
+
+class LineWorld:
+    """A tiny stand-in for gym's CartPole: walk on a line of 9 cells, reward 1 for each step right."""
+
+    def __init__(self):
+        self.observation_space_n = 4
+        self.action_space_n = 2
+
+    def reset(self):
+        self.pos, self.t = 4, 0
+        return self.observe(), {}
+
+    def observe(self):
+        return [self.pos / 8.0, (8 - self.pos) / 8.0, self.t / 10.0, 1.0]
+
+    def step(self, action):
+        self.pos = max(0, min(8, self.pos + (1 if action == 1 else -1)))
+        self.t += 1
+        reward = 1.0 if action == 1 else 0.0
+        terminated = self.pos in (0, 8)
+        truncated = self.t >= 10
+        return self.observe(), reward, terminated, truncated, {}
+
+    def sample_action(self):
+        return random.randrange(2)
+
+
+env = LineWorld()
+device = torch.device("cpu")
+
+Transition = namedtuple('Transition',
+                        ('state', 'action', 'next_state', 'reward'))
+
+
+class ReplayMemory(object):
+
+    def __init__(self, capacity):
+        self.memory = deque([], maxlen=capacity)
+
+    def push(self, *args):
+        """Save a transition"""
+        self.memory.append(Transition(*args))
+
+    def sample(self, batch_size):
+        return random.sample(self.memory, batch_size)
+
+    def __len__(self):
+        return len(self.memory)
+
+
+class DQN(nn.Module):
+
+    def __init__(self, n_observations, n_actions):
+        super(DQN, self).__init__()
+        self.layer1 = nn.Linear(n_observations, 32)
+        self.layer2 = nn.Linear(32, 32)
+        self.layer3 = nn.Linear(32, n_actions)
+
+    # Called with either one element to determine next action, or a batch
+    # during optimization. Returns tensor([[left0exp,right0exp]...]).
+    def forward(self, x):
+        x = F.relu(self.layer1(x))
+        x = F.relu(self.layer2(x))
+        return self.layer3(x)
+
+
+BATCH_SIZE = 8
+GAMMA = 0.99
+EPS_START = 0.9
+EPS_END = 0.05
+EPS_DECAY = 1000
+TAU = 0.005
+LR = 1e-4
+
+n_actions = env.action_space_n
+state, info = env.reset()
+n_observations = len(state)
+
+policy_net = DQN(n_observations, n_actions).to(device)
+target_net = DQN(n_observations, n_actions).to(device)
+target_net.load_state_dict(policy_net.state_dict())
+
+optimizer = optim.AdamW(policy_net.parameters(), lr=LR, amsgrad=True)
+memory = ReplayMemory(10000)
+
+steps_done = 0
+
+
+def select_action(state):
+    global steps_done
+    sample = random.random()
+    eps_threshold = EPS_END + (EPS_START - EPS_END) * \
+        math.exp(-1. * steps_done / EPS_DECAY)
+    steps_done += 1
+    if sample > eps_threshold:
+        with torch.no_grad():
+            # t.max(1) will return the largest column value of each row.
+            # second column on max result is index of where max element was
+            # found, so we pick action with the larger expected reward.
+            return policy_net(state).max(1).indices.view(1, 1)
+    else:
+        return torch.tensor([[env.sample_action()]], device=device, dtype=torch.long)
+
+
+episode_durations = []
+losses = []
+
+
+def optimize_model():
+    if len(memory) < BATCH_SIZE:
+        return
+    transitions = memory.sample(BATCH_SIZE)
+    # Transpose the batch (see https://stackoverflow.com/a/19343/3343043 for
+    # detailed explanation). This converts batch-array of Transitions
+    # to Transition of batch-arrays.
+    batch = Transition(*zip(*transitions))
+
+    # Compute a mask of non-final states and concatenate the batch elements
+    # (a final state would've been the one after which simulation ended)
+    non_final_mask = torch.tensor(tuple(map(lambda s: s is not None,
+                                          batch.next_state)), device=device, dtype=torch.bool)
+    non_final_next_states = torch.cat([s for s in batch.next_state
+                                                if s is not None])
+    state_batch = torch.cat(batch.state)
+    action_batch = torch.cat(batch.action)
+    reward_batch = torch.cat(batch.reward)
+
+    # Compute Q(s_t, a) - the model computes Q(s_t), then we select the
+    # columns of actions taken. These are the actions which would've been taken
+    # for each batch state according to policy_net
+    state_action_values = policy_net(state_batch).gather(1, action_batch)
+
+    # Compute V(s_{t+1}) for all next states.
+    next_state_values = torch.zeros(BATCH_SIZE, device=device)
+    with torch.no_grad():
+        next_state_values[non_final_mask] = target_net(non_final_next_states).max(1).values
+    # Compute the expected Q values
+    expected_state_action_values = (next_state_values * GAMMA) + reward_batch
+
+    # Compute Huber loss
+    criterion = nn.SmoothL1Loss()
+    loss = criterion(state_action_values, expected_state_action_values.unsqueeze(1))
+    losses.append(loss.item())
+
+    # Optimize the model
+    optimizer.zero_grad()
+    loss.backward()
+    # In-place gradient clipping
+    torch.nn.utils.clip_grad_value_(policy_net.parameters(), 100)
+    optimizer.step()
+
+
+num_episodes = 6
+
+for i_episode in range(num_episodes):
+    # Initialize the environment and get its state
+    state, info = env.reset()
+    state = torch.tensor(state, dtype=torch.float32, device=device).unsqueeze(0)
+    for t in count():
+        action = select_action(state)
+        observation, reward, terminated, truncated, _ = env.step(action.item())
+        reward = torch.tensor([reward], device=device)
+        done = terminated or truncated
+
+        if terminated:
+            next_state = None
+        else:
+            next_state = torch.tensor(observation, dtype=torch.float32, device=device).unsqueeze(0)
+
+        # Store the transition in memory
+        memory.push(state, action, next_state, reward)
+
+        # Move to the next state
+        state = next_state
+
+        # Perform one step of the optimization (on the policy network)
+        optimize_model()
+
+        # Soft update of the target network's weights
+        # θ′ ← τ θ + (1 −τ )θ′
+        target_net_state_dict = target_net.state_dict()
+        policy_net_state_dict = policy_net.state_dict()
+        for key in policy_net_state_dict:
+            target_net_state_dict[key] = policy_net_state_dict[key]*TAU + target_net_state_dict[key]*(1-TAU)
+        target_net.load_state_dict(target_net_state_dict)
+
+        if done:
+            episode_durations.append(t + 1)
+            break
+
+print('Complete')
+print('durations', episode_durations)
+print('losses', ' '.join('%.6f' % l for l in losses))
+'''
+
+
+CHAR_RNN = r'''
+import random
+import string
+import time
+import math
+
+import torch
+import torch.nn as nn
+
+all_letters = string.ascii_letters + " .,;'"
+n_letters = len(all_letters)
+
+# a few names per language instead of data/names/*.txt
+category_lines = {
+    'English': ['Smith', 'Jones', 'Taylor', 'Brown', 'Walker'],
+    'French': ['Dubois', 'Lefevre', 'Moreau', 'Girard', 'Laurent'],
+    'Japanese': ['Sato', 'Suzuki', 'Takahashi', 'Tanaka', 'Watanabe'],
+}
+all_categories = list(category_lines)
+n_categories = len(all_categories)
+
+
+# Find letter index from all_letters, e.g. "a" = 0
+def letterToIndex(letter):
+    return all_letters.find(letter)
+
+
+# Turn a line into a <line_length x 1 x n_letters>,
+# or an array of one-hot letter vectors
+def lineToTensor(line):
+    tensor = torch.zeros(len(line), 1, n_letters)
+    for li, letter in enumerate(line):
+        tensor[li][0][letterToIndex(letter)] = 1
+    return tensor
+
+
+class RNN(nn.Module):
+    def __init__(self, input_size, hidden_size, output_size):
+        super(RNN, self).__init__()
+
+        self.hidden_size = hidden_size
+
+        self.i2h = nn.Linear(input_size + hidden_size, hidden_size)
+        self.i2o = nn.Linear(input_size + hidden_size, output_size)
+        self.softmax = nn.LogSoftmax(dim=1)
+
+    def forward(self, input, hidden):
+        combined = torch.cat((input, hidden), 1)
+        hidden = self.i2h(combined)
+        output = self.i2o(combined)
+        output = self.softmax(output)
+        return output, hidden
+
+    def initHidden(self):
+        return torch.zeros(1, self.hidden_size)
+
+
+n_hidden = 32
+rnn = RNN(n_letters, n_hidden, n_categories)
+
+input = lineToTensor('Albert')
+hidden = torch.zeros(1, n_hidden)
+
+output, next_hidden = rnn(input[0], hidden)
+print(output)
+
+
+def categoryFromOutput(output):
+    top_n, top_i = output.topk(1)
+    category_i = top_i[0].item()
+    return all_categories[category_i], category_i
+
+
+print(categoryFromOutput(output))
+
+
+def randomChoice(l):
+    return l[random.randint(0, len(l) - 1)]
+
+
+def randomTrainingExample():
+    category = randomChoice(all_categories)
+    line = randomChoice(category_lines[category])
+    category_tensor = torch.tensor([all_categories.index(category)], dtype=torch.long)
+    line_tensor = lineToTensor(line)
+    return category, line, category_tensor, line_tensor
+
+
+criterion = nn.NLLLoss()
+learning_rate = 0.005  # If you set this too high, it might explode. If too low, it might not learn
+
+
+def train(category_tensor, line_tensor):
+    hidden = rnn.initHidden()
+
+    rnn.zero_grad()
+
+    for i in range(line_tensor.size()[0]):
+        output, hidden = rnn(line_tensor[i], hidden)
+
+    loss = criterion(output, category_tensor)
+    loss.backward()
+
+    # Add parameters' gradients to their values, multiplied by learning rate
+    for p in rnn.parameters():
+        # the tutorial's p.data.add_(p.grad.data, alpha=-learning_rate): p.data is a NumPy array here
+        p.data -= learning_rate * p.grad.data
+
+    return output, loss.item()
+
+
+n_iters = 60
+print_every = 10
+current_loss = 0
+all_losses = []
+
+for iter in range(1, n_iters + 1):
+    category, line, category_tensor, line_tensor = randomTrainingExample()
+    output, loss = train(category_tensor, line_tensor)
+    current_loss += loss
+
+    # Print ``iter`` number, loss, name and guess
+    if iter % print_every == 0:
+        guess, guess_i = categoryFromOutput(output)
+        correct = '✓' if guess == category else '✗ (%s)' % category
+        print('%d %d%% %.4f %s / %s %s' % (iter, iter / n_iters * 100, loss, line, guess, correct))
+        all_losses.append(current_loss / print_every)
+        current_loss = 0
+
+
+# Just return an output given a line
+def evaluate(line_tensor):
+    hidden = rnn.initHidden()
+
+    for i in range(line_tensor.size()[0]):
+        output, hidden = rnn(line_tensor[i], hidden)
+
+    return output
+
+
+def predict(input_line, n_predictions=3):
+    print('\n> %s' % input_line)
+    with torch.no_grad():
+        output = evaluate(lineToTensor(input_line))
+
+        # Get top N categories
+        topv, topi = output.topk(n_predictions, 1, True)
+        predictions = []
+
+        for i in range(n_predictions):
+            value = topv[0][i].item()
+            category_index = topi[0][i].item()
+            print('(%.2f) %s' % (value, all_categories[category_index]))
+            predictions.append([value, all_categories[category_index]])
+
+
+predict('Dovesky')
+predict('Jackson')
+predict('Satoshi')
+'''
+
+
+CHAR_RNN_NN_RNN = r'''
+import random
+import string
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+from torch.utils.data import Dataset
+
+device = torch.device('cpu')
+# the tutorial's torch.set_default_device(device): not in autograd_core (the CPU is its only device)
+
+allowed_characters = string.ascii_letters + " .,;'" + "_"
+n_letters = len(allowed_characters)
+
+
+def letterToIndex(letter):
+    # return our out-of-vocabulary character if we encounter a letter unknown to our model
+    if letter not in allowed_characters:
+        return allowed_characters.find("_")
+    else:
+        return allowed_characters.find(letter)
+
+
+def lineToTensor(line):
+    tensor = torch.zeros(len(line), 1, n_letters)
+    for li, letter in enumerate(line):
+        tensor[li][0][letterToIndex(letter)] = 1
+    return tensor
+
+
+class NamesDataset(Dataset):
+
+    def __init__(self, names_by_language):
+        self.data = []
+        self.data_tensors = []
+        self.labels = []
+        self.labels_tensors = []
+        labels_set = set()
+        for label, lines in names_by_language.items():
+            labels_set.add(label)
+            for name in lines:
+                self.data.append(name)
+                self.data_tensors.append(lineToTensor(name))
+                self.labels.append(label)
+
+        self.labels_uniq = sorted(labels_set)
+        for idx in range(len(self.labels)):
+            temp_tensor = torch.tensor([self.labels_uniq.index(self.labels[idx])], dtype=torch.long)
+            self.labels_tensors.append(temp_tensor)
+
+    def __len__(self):
+        return len(self.data)
+
+    def __getitem__(self, idx):
+        data_item = self.data[idx]
+        data_label = self.labels[idx]
+        data_tensor = self.data_tensors[idx]
+        label_tensor = self.labels_tensors[idx]
+
+        return label_tensor, data_tensor, data_label, data_item
+
+
+alldata = NamesDataset({
+    'English': ['Smith', 'Jones', 'Taylor', 'Brown', 'Walker', 'Wright', 'Hughes', 'Green'],
+    'French': ['Dubois', 'Lefevre', 'Moreau', 'Girard', 'Laurent', 'Roux', 'Fournier', 'Mercier'],
+    'Japanese': ['Sato', 'Suzuki', 'Takahashi', 'Tanaka', 'Watanabe', 'Ito', 'Yamamoto', 'Nakamura'],
+})
+print(f"loaded {len(alldata)} items of data")
+print(f"example = {alldata[0]}")
+
+train_set, test_set = torch.utils.data.random_split(alldata, [.75, .25],
+                                                    generator=torch.Generator(device=device).manual_seed(2024))
+print(f"train examples = {len(train_set)}, validation examples = {len(test_set)}")
+
+
+class CharRNN(nn.Module):
+    def __init__(self, input_size, hidden_size, output_size):
+        super(CharRNN, self).__init__()
+
+        self.rnn = nn.RNN(input_size, hidden_size)
+        self.h2o = nn.Linear(hidden_size, output_size)
+        self.softmax = nn.LogSoftmax(dim=1)
+
+    def forward(self, line_tensor):
+        rnn_out, hidden = self.rnn(line_tensor)
+        output = self.h2o(hidden[0])
+        output = self.softmax(output)
+
+        return output
+
+
+n_hidden = 16
+rnn = CharRNN(n_letters, n_hidden, len(alldata.labels_uniq))
+print(rnn)
+
+
+def label_from_output(output, output_labels):
+    top_n, top_i = output.topk(1)
+    label_i = top_i[0].item()
+    return output_labels[label_i], label_i
+
+
+def train(rnn, training_data, n_epoch=10, n_batch_size=64, report_every=50, learning_rate=0.2,
+          criterion=nn.NLLLoss()):
+    current_loss = 0
+    all_losses = []
+    rnn.train()
+    optimizer = torch.optim.SGD(rnn.parameters(), lr=learning_rate)
+
+    start = time.time()
+    print(f"training on data set with n = {len(training_data)}")
+
+    for iter in range(1, n_epoch + 1):
+        rnn.zero_grad()  # clear the gradients
+
+        # create some minibatches
+        # we cannot use dataloaders because each of our names is a different length
+        batches = list(range(len(training_data)))
+        random.shuffle(batches)
+        batches = np.array_split(batches, len(batches) // n_batch_size)
+
+        for idx, batch in enumerate(batches):
+            batch_loss = 0
+            for i in batch:  # for each example in this batch
+                (label_tensor, text_tensor, label, text) = training_data[i]
+                output = rnn.forward(text_tensor)
+                loss = criterion(output, label_tensor)
+                batch_loss += loss
+
+            # optimize parameters
+            batch_loss.backward()
+            nn.utils.clip_grad_norm_(rnn.parameters(), 3)
+            optimizer.step()
+            optimizer.zero_grad()
+
+            current_loss += batch_loss.item() / len(batch)
+
+        all_losses.append(current_loss / len(batches))
+        if iter % report_every == 0:
+            print(f"{iter} ({iter / n_epoch:.0%}): \t average batch loss = {all_losses[-1]}")
+        current_loss = 0
+
+    return all_losses
+
+
+start = time.time()
+all_losses = train(rnn, train_set, n_epoch=6, n_batch_size=6, learning_rate=0.15, report_every=1)
+end = time.time()
+
+
+def evaluate(rnn, testing_data, classes):
+    confusion = torch.zeros(len(classes), len(classes))
+
+    rnn.eval()  # set to eval mode
+    with torch.no_grad():  # do not record the gradients during eval phase
+        for i in range(len(testing_data)):
+            (label_tensor, text_tensor, label, text) = testing_data[i]
+            output = rnn(text_tensor)
+            guess, guess_i = label_from_output(output, classes)
+            label_i = classes.index(label)
+            confusion[label_i][guess_i] += 1
+
+    # Normalize by dividing every row by its sum
+    for i in range(len(classes)):
+        denom = confusion[i].sum()
+        if denom > 0:
+            confusion[i] = confusion[i] / denom
+
+    return confusion
+
+
+confusion = evaluate(rnn, test_set, classes=alldata.labels_uniq)
+print('confusion', ' '.join('%.4f' % v for v in confusion.flatten().tolist()))
+'''
+
+
+SEQ2SEQ = r'''
+import random
+
+import torch
+import torch.nn as nn
+from torch import optim
+import torch.nn.functional as F
+
+device = torch.device("cpu")
+
+SOS_token = 0
+EOS_token = 1
+MAX_LENGTH = 6
+hidden_size = 16
+batch_size = 4
+
+# pairs of token-id sentences instead of the French-English file: the target reverses the source
+input_lang_n_words, output_lang_n_words = 12, 12
+pairs = [[random.randrange(2, 12) for _ in range(random.randint(2, MAX_LENGTH - 1))] for _ in range(16)]
+input_ids = torch.zeros((len(pairs), MAX_LENGTH), dtype=torch.long)
+target_ids = torch.zeros((len(pairs), MAX_LENGTH), dtype=torch.long)
+for idx, inp in enumerate(pairs):
+    inp_ids = inp + [EOS_token]
+    tgt_ids = inp[::-1] + [EOS_token]
+    input_ids[idx, :len(inp_ids)] = torch.tensor(inp_ids)
+    target_ids[idx, :len(tgt_ids)] = torch.tensor(tgt_ids)
+train_data = torch.utils.data.TensorDataset(input_ids, target_ids)
+train_dataloader = torch.utils.data.DataLoader(train_data, batch_size=batch_size)
+
+
+class EncoderRNN(nn.Module):
+    def __init__(self, input_size, hidden_size, dropout_p=0.1):
+        super(EncoderRNN, self).__init__()
+        self.hidden_size = hidden_size
+
+        self.embedding = nn.Embedding(input_size, hidden_size)
+        self.gru = nn.GRU(hidden_size, hidden_size, batch_first=True)
+        self.dropout = nn.Dropout(dropout_p)
+
+    def forward(self, input):
+        embedded = self.dropout(self.embedding(input))
+        output, hidden = self.gru(embedded)
+        return output, hidden
+
+
+class BahdanauAttention(nn.Module):
+    def __init__(self, hidden_size):
+        super(BahdanauAttention, self).__init__()
+        self.Wa = nn.Linear(hidden_size, hidden_size)
+        self.Ua = nn.Linear(hidden_size, hidden_size)
+        self.Va = nn.Linear(hidden_size, 1)
+
+    def forward(self, query, keys):
+        scores = self.Va(torch.tanh(self.Wa(query) + self.Ua(keys)))
+        scores = scores.squeeze(2).unsqueeze(1)
+
+        weights = F.softmax(scores, dim=-1)
+        context = torch.bmm(weights, keys)
+
+        return context, weights
+
+
+class AttnDecoderRNN(nn.Module):
+    def __init__(self, hidden_size, output_size, dropout_p=0.1):
+        super(AttnDecoderRNN, self).__init__()
+        self.embedding = nn.Embedding(output_size, hidden_size)
+        self.attention = BahdanauAttention(hidden_size)
+        self.gru = nn.GRU(2 * hidden_size, hidden_size, batch_first=True)
+        self.out = nn.Linear(hidden_size, output_size)
+        self.dropout = nn.Dropout(dropout_p)
+
+    def forward(self, encoder_outputs, encoder_hidden, target_tensor=None):
+        batch_size = encoder_outputs.size(0)
+        decoder_input = torch.empty(batch_size, 1, dtype=torch.long, device=device).fill_(SOS_token)
+        decoder_hidden = encoder_hidden
+        decoder_outputs = []
+        attentions = []
+
+        for i in range(MAX_LENGTH):
+            decoder_output, decoder_hidden, attn_weights = self.forward_step(
+                decoder_input, decoder_hidden, encoder_outputs
+            )
+            decoder_outputs.append(decoder_output)
+            attentions.append(attn_weights)
+
+            if target_tensor is not None:
+                # Teacher forcing: Feed the target as the next input
+                decoder_input = target_tensor[:, i].unsqueeze(1) # Teacher forcing
+            else:
+                # Without teacher forcing: use its own predictions as the next input
+                _, topi = decoder_output.topk(1)
+                decoder_input = topi.squeeze(-1).detach()  # detach from history as input
+
+        decoder_outputs = torch.cat(decoder_outputs, dim=1)
+        decoder_outputs = F.log_softmax(decoder_outputs, dim=-1)
+        attentions = torch.cat(attentions, dim=1)
+
+        return decoder_outputs, decoder_hidden, attentions
+
+    def forward_step(self, input, hidden, encoder_outputs):
+        embedded = self.dropout(self.embedding(input))
+
+        query = hidden.permute(1, 0, 2)
+        context, attn_weights = self.attention(query, encoder_outputs)
+        input_gru = torch.cat((embedded, context), dim=2)
+
+        output, hidden = self.gru(input_gru, hidden)
+        output = self.out(output)
+
+        return output, hidden, attn_weights
+
+
+def train_epoch(dataloader, encoder, decoder, encoder_optimizer,
+          decoder_optimizer, criterion, teacher_forcing_ratio=0.5):
+
+    total_loss = 0
+    for data in dataloader:
+        input_tensor, target_tensor = data
+
+        encoder_optimizer.zero_grad()
+        decoder_optimizer.zero_grad()
+
+        encoder_outputs, encoder_hidden = encoder(input_tensor)
+        use_teacher_forcing = random.random() < teacher_forcing_ratio
+        decoder_outputs, _, _ = decoder(encoder_outputs, encoder_hidden,
+                                        target_tensor if use_teacher_forcing else None)
+
+        loss = criterion(
+            decoder_outputs.view(-1, decoder_outputs.size(-1)),
+            target_tensor.view(-1)
+        )
+        loss.backward()
+
+        encoder_optimizer.step()
+        decoder_optimizer.step()
+
+        total_loss += loss.item()
+
+    return total_loss / len(dataloader)
+
+
+def train(train_dataloader, encoder, decoder, n_epochs, learning_rate=0.001,
+               print_every=1):
+    print_loss_total = 0  # Reset every print_every
+
+    encoder_optimizer = optim.Adam(encoder.parameters(), lr=learning_rate)
+    decoder_optimizer = optim.Adam(decoder.parameters(), lr=learning_rate)
+    criterion = nn.NLLLoss()
+
+    for epoch in range(1, n_epochs + 1):
+        loss = train_epoch(train_dataloader, encoder, decoder, encoder_optimizer, decoder_optimizer, criterion)
+        print_loss_total += loss
+
+        if epoch % print_every == 0:
+            print_loss_avg = print_loss_total / print_every
+            print_loss_total = 0
+            print('epoch %d loss %.4f' % (epoch, print_loss_avg))
+
+
+def evaluate(encoder, decoder, input_tensor):
+    with torch.no_grad():
+        encoder_outputs, encoder_hidden = encoder(input_tensor)
+        decoder_outputs, decoder_hidden, decoder_attn = decoder(encoder_outputs, encoder_hidden)
+
+        _, topi = decoder_outputs.topk(1)
+        decoded_ids = topi.squeeze()
+    return decoded_ids, decoder_attn
+
+
+encoder = EncoderRNN(input_lang_n_words, hidden_size).to(device)
+decoder = AttnDecoderRNN(hidden_size, output_lang_n_words).to(device)
+
+train(train_dataloader, encoder, decoder, 4, print_every=1)
+
+encoder.eval()
+decoder.eval()
+decoded_ids, attentions = evaluate(encoder, decoder, input_ids[:2])
+print('decoded', decoded_ids.tolist())
+print('attention', tuple(attentions.shape), ' '.join('%.5f' % a for a in attentions[0, 0].tolist()))
+'''
+
+
+RESNET = r'''
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+import torch.optim as optim
+import torch.utils.data
+
+device = 'cpu'
+
+
+class BasicBlock(nn.Module):
+    expansion = 1
+
+    def __init__(self, in_planes, planes, stride=1):
+        super(BasicBlock, self).__init__()
+        self.conv1 = nn.Conv2d(
+            in_planes, planes, kernel_size=3, stride=stride, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(planes)
+        self.conv2 = nn.Conv2d(planes, planes, kernel_size=3,
+                               stride=1, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(planes)
+
+        self.shortcut = nn.Sequential()
+        if stride != 1 or in_planes != self.expansion*planes:
+            self.shortcut = nn.Sequential(
+                nn.Conv2d(in_planes, self.expansion*planes,
+                          kernel_size=1, stride=stride, bias=False),
+                nn.BatchNorm2d(self.expansion*planes)
+            )
+
+    def forward(self, x):
+        out = F.relu(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        out += self.shortcut(x)
+        out = F.relu(out)
+        return out
+
+
+class ResNet(nn.Module):
+    def __init__(self, block, num_blocks, num_classes=10):
+        super(ResNet, self).__init__()
+        self.in_planes = 8
+
+        self.conv1 = nn.Conv2d(3, 8, kernel_size=3,
+                               stride=1, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(8)
+        self.layer1 = self._make_layer(block, 8, num_blocks[0], stride=1)
+        self.layer2 = self._make_layer(block, 16, num_blocks[1], stride=2)
+        self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
+        self.linear = nn.Linear(16*block.expansion, num_classes)
+
+    def _make_layer(self, block, planes, num_blocks, stride):
+        strides = [stride] + [1]*(num_blocks-1)
+        layers = []
+        for stride in strides:
+            layers.append(block(self.in_planes, planes, stride))
+            self.in_planes = planes * block.expansion
+        return nn.Sequential(*layers)
+
+    def forward(self, x):
+        out = F.relu(self.bn1(self.conv1(x)))
+        out = self.layer1(out)
+        out = self.layer2(out)
+        out = self.avgpool(out)
+        out = torch.flatten(out, 1)
+        out = self.linear(out)
+        return out
+
+
+# 32 random 3x8x8 "CIFAR" images in 10 classes
+inputs_all = torch.randn(32, 3, 8, 8)
+targets_all = torch.randint(0, 10, (32,))
+trainloader = torch.utils.data.DataLoader(
+    torch.utils.data.TensorDataset(inputs_all, targets_all), batch_size=8, shuffle=False)
+testloader = torch.utils.data.DataLoader(
+    torch.utils.data.TensorDataset(inputs_all[:16], targets_all[:16]), batch_size=8, shuffle=False)
+
+net = ResNet(BasicBlock, [1, 1])
+net = net.to(device)
+criterion = nn.CrossEntropyLoss()
+optimizer = optim.SGD(net.parameters(), lr=0.1,
+                      momentum=0.9, weight_decay=5e-4)
+scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=200)
+
+
+def train(epoch):
+    print('\nEpoch: %d' % epoch)
+    net.train()
+    train_loss = 0
+    correct = 0
+    total = 0
+    for batch_idx, (inputs, targets) in enumerate(trainloader):
+        inputs, targets = inputs.to(device), targets.to(device)
+        optimizer.zero_grad()
+        outputs = net(inputs)
+        loss = criterion(outputs, targets)
+        loss.backward()
+        optimizer.step()
+
+        train_loss += loss.item()
+        _, predicted = outputs.max(1)
+        total += targets.size(0)
+        correct += predicted.eq(targets).sum().item()
+
+        print(batch_idx, len(trainloader), 'Loss: %.4f | Acc: %.3f%% (%d/%d)'
+              % (train_loss/(batch_idx+1), 100.*correct/total, correct, total))
+
+
+def test(epoch):
+    net.eval()
+    test_loss = 0
+    correct = 0
+    total = 0
+    with torch.no_grad():
+        for batch_idx, (inputs, targets) in enumerate(testloader):
+            inputs, targets = inputs.to(device), targets.to(device)
+            outputs = net(inputs)
+            loss = criterion(outputs, targets)
+
+            test_loss += loss.item()
+            _, predicted = outputs.max(1)
+            total += targets.size(0)
+            correct += predicted.eq(targets).sum().item()
+
+    print('Test Loss: %.4f | Acc: %.3f%% (%d/%d)'
+          % (test_loss/(batch_idx+1), 100.*correct/total, correct, total))
+    return 100.*correct/total
+
+
+for epoch in range(0, 3):
+    train(epoch)
+    acc = test(epoch)
+    scheduler.step()
+print('lr', scheduler.get_last_lr())
+'''
+
+
+TEXT_CLASSIFICATION = r'''
+import time
+
+import torch
+from torch import nn
+from torch.utils.data import DataLoader
+
+device = torch.device("cpu")
+
+# (label, text) pairs instead of AG_NEWS, a whitespace tokenizer and vocabulary instead of torchtext's
+train_iter = [(1 + (i % 4), ' '.join('w%d' % ((7 * i + 3 * j) % (10 + 5 * (i % 4))) for j in range(3 + i % 5)))
+              for i in range(48)]
+tokenizer = str.split
+vocab = {}
+for _, text in train_iter:
+    for token in tokenizer(text):
+        vocab.setdefault(token, len(vocab))
+
+text_pipeline = lambda x: [vocab[token] for token in tokenizer(x)]
+label_pipeline = lambda x: int(x) - 1
+
+
+def collate_batch(batch):
+    label_list, text_list, offsets = [], [], [0]
+    for _label, _text in batch:
+        label_list.append(label_pipeline(_label))
+        processed_text = torch.tensor(text_pipeline(_text), dtype=torch.int64)
+        text_list.append(processed_text)
+        offsets.append(processed_text.size(0))
+    label_list = torch.tensor(label_list, dtype=torch.int64)
+    offsets = torch.tensor(offsets[:-1]).cumsum(dim=0)
+    text_list = torch.cat(text_list)
+    return label_list.to(device), text_list.to(device), offsets.to(device)
+
+
+class TextClassificationModel(nn.Module):
+    def __init__(self, vocab_size, embed_dim, num_class):
+        super(TextClassificationModel, self).__init__()
+        self.embedding = nn.EmbeddingBag(vocab_size, embed_dim, sparse=False)
+        self.fc = nn.Linear(embed_dim, num_class)
+        self.init_weights()
+
+    def init_weights(self):
+        initrange = 0.5
+        # the tutorial's self.embedding.weight.data.uniform_(-initrange, initrange), ...fc.bias.data.zero_():
+        # .data is a NumPy array here, which nn.init fills in place
+        nn.init.uniform_(self.embedding.weight.data, -initrange, initrange)
+        nn.init.uniform_(self.fc.weight.data, -initrange, initrange)
+        nn.init.zeros_(self.fc.bias.data)
+
+    def forward(self, text, offsets):
+        embedded = self.embedding(text, offsets)
+        return self.fc(embedded)
+
+
+num_class = len(set([label for (label, text) in train_iter]))
+vocab_size = len(vocab)
+emsize = 16
+model = TextClassificationModel(vocab_size, emsize, num_class).to(device)
+
+
+def train(dataloader):
+    model.train()
+    total_acc, total_count = 0, 0
+    log_interval = 2
+    start_time = time.time()
+
+    for idx, (label, text, offsets) in enumerate(dataloader):
+        optimizer.zero_grad()
+        predicted_label = model(text, offsets)
+        loss = criterion(predicted_label, label)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 0.1)
+        optimizer.step()
+        total_acc += (predicted_label.argmax(1) == label).sum().item()
+        total_count += label.size(0)
+        if idx % log_interval == 0 and idx > 0:
+            print(
+                "| epoch {:3d} | {:5d}/{:5d} batches "
+                "| accuracy {:8.3f}".format(
+                    epoch, idx, len(dataloader), total_acc / total_count
+                )
+            )
+            total_acc, total_count = 0, 0
+            start_time = time.time()
+
+
+def evaluate(dataloader):
+    model.eval()
+    total_acc, total_count = 0, 0
+
+    with torch.no_grad():
+        for idx, (label, text, offsets) in enumerate(dataloader):
+            predicted_label = model(text, offsets)
+            loss = criterion(predicted_label, label)
+            total_acc += (predicted_label.argmax(1) == label).sum().item()
+            total_count += label.size(0)
+    return total_acc / total_count
+
+
+EPOCHS = 4  # epoch
+LR = 5  # learning rate
+BATCH_SIZE = 8  # batch size for training
+
+criterion = torch.nn.CrossEntropyLoss()
+optimizer = torch.optim.SGD(model.parameters(), lr=LR)
+scheduler = torch.optim.lr_scheduler.StepLR(optimizer, 1.0, gamma=0.1)
+total_accu = None
+train_dataset = train_iter[:32]
+valid_dataset = train_iter[32:]
+
+train_dataloader = DataLoader(
+    train_dataset, batch_size=BATCH_SIZE, shuffle=False, collate_fn=collate_batch
+)
+valid_dataloader = DataLoader(
+    valid_dataset, batch_size=BATCH_SIZE, shuffle=False, collate_fn=collate_batch
+)
+
+for epoch in range(1, EPOCHS + 1):
+    epoch_start_time = time.time()
+    train(train_dataloader)
+    accu_val = evaluate(valid_dataloader)
+    if total_accu is not None and total_accu > accu_val:
+        scheduler.step()
+    else:
+        total_accu = accu_val
+    print("-" * 59)
+    print(
+        "| end of epoch {:3d} | valid accuracy {:8.3f} ".format(
+            epoch, accu_val
+        )
+    )
+    print("-" * 59)
+
+ag_news_label = {1: "World", 2: "Sports", 3: "Business", 4: "Sci/Tec"}
+
+
+def predict(text, text_pipeline):
+    with torch.no_grad():
+        text = torch.tensor(text_pipeline(text))
+        output = model(text, torch.tensor([0]))
+        return output.argmax(1).item() + 1
+
+
+print("This is a %s news" % ag_news_label[predict('w3 w10 w0', text_pipeline)])
+'''
+
+
+PROGRAMS = {"dcgan": DCGAN, "vae": VAE, "dqn": DQN, "char_rnn": CHAR_RNN, "char_rnn_nn_rnn": CHAR_RNN_NN_RNN,
+            "seq2seq": SEQ2SEQ, "resnet": RESNET, "text_classification": TEXT_CLASSIFICATION}
+
+
+def with_our_imports(text):
+    """The program with its import lines changed to autograd_core, and nothing else."""
+    text = re.sub(r"^import torch$", "import autograd_core as torch", text, flags=re.M)
+    text = re.sub(r"^import torch\.", "import autograd_core.", text, flags=re.M)
+    return re.sub(r"^from torch(\.| )", r"from autograd_core\1", text, flags=re.M)
+
+
+def run(text, name):
+    random.seed(0)  # the programs' own draws from Python's random (DQN's exploration, batches, teacher forcing)
+    out = io.StringIO()
+    namespace = {"__name__": "__main__"}
+    with contextlib.redirect_stdout(out):
+        exec(compile(text, f"<example {name}>", "exec"), namespace)
+    return namespace, out.getvalue()
+
+
+# The layers whose initial weights are random, by class name: the same names in both libraries.
+INITIALISED = ("Linear", "Conv2d", "ConvTranspose2d", "Embedding", "EmbeddingBag", "RNN", "GRU")
+
+
+def record_draws(monkeypatch):
+    """What our run draws at random, in order, by kind: randn/rand/randint/randn_like results, nn.init.normal_ and
+    uniform_'s fills, random_split's subsets, and each layer's initial parameters (by its class name)."""
+    draws = defaultdict(list)
+
+    def recording(original, kept, drawn):
+        def call(*args, **kwargs):
+            out = original(*args, **kwargs)
+            kept.append(np.array(drawn(out, args[0] if args else None), copy=True))
+            return out
+        return call
+
+    for name in ("randn", "rand", "randint", "randn_like"):
+        monkeypatch.setattr(ag, name, recording(getattr(ag, name), draws[name], lambda out, _: out.data))
+    for name in ("normal_", "uniform_"):  # they fill their first argument, a parameter or its array
+        monkeypatch.setattr(init, name, recording(getattr(init, name), draws[name],
+                                                  lambda _, tensor: getattr(tensor, "data", tensor)))
+    for name in INITIALISED:
+        cls = getattr(nn, name)
+
+        def recording_init(self, *args, _cls=cls, _original=cls.__init__, **kwargs):
+            _original(self, *args, **kwargs)
+            if type(self) is _cls:
+                draws[_cls.__name__].append([p.data.copy() for p in self.parameters()])
+        monkeypatch.setattr(cls, "__init__", recording_init)
+    split = ag.utils.data.random_split
+
+    def recording_split(*args, **kwargs):
+        subsets = split(*args, **kwargs)
+        draws["random_split"].append([list(map(int, s.indices)) for s in subsets])
+        return subsets
+    monkeypatch.setattr(ag.utils.data, "random_split", recording_split)
+    return draws
+
+
+def replay_draws(monkeypatch, torch, draws):
+    """PyTorch's random functions and layer initialisations replaced by replays of `draws`, in the same order."""
+    queues = {kind: iter(values) for kind, values in draws.items()}
+
+    def replay(kind, dtype=None, requires_grad=False):
+        value = next(queues[kind])
+        dtype = dtype or (torch.get_default_dtype() if value.dtype.kind == "f" else None)
+        return torch.tensor(value, dtype=dtype, requires_grad=requires_grad)
+
+    for name in ("randn", "rand"):
+        monkeypatch.setattr(torch, name, lambda *size, _kind=name, dtype=None, requires_grad=False, **_:
+                            replay(_kind, dtype, requires_grad))
+    monkeypatch.setattr(torch, "randint", lambda *args, dtype=None, **_: replay("randint", dtype))
+    monkeypatch.setattr(torch, "randn_like", lambda like, dtype=None, **_: replay("randn_like", dtype or like.dtype))
+    for name in ("normal_", "uniform_"):
+        def fill(tensor, *args, _kind=name, **kwargs):
+            with torch.no_grad():
+                return tensor.copy_(torch.from_numpy(next(queues[_kind])))
+        monkeypatch.setattr(torch.nn.init, name, fill)
+
+    def reset_parameters(self):
+        values = next(queues[type(self).__name__])
+        parameters = list(self.parameters())
+        assert [p.shape for p in parameters] == [v.shape for v in values]
+        with torch.no_grad():
+            for p, v in zip(parameters, values, strict=True):
+                p.copy_(torch.from_numpy(v))
+    for name in INITIALISED:
+        monkeypatch.setattr(getattr(torch.nn, name), "reset_parameters", reset_parameters)
+    subset = torch.utils.data.Subset
+    monkeypatch.setattr(torch.utils.data, "random_split", lambda dataset, *_, **__:
+                        [subset(dataset, indices) for indices in next(queues["random_split"])])
+    # Dropout masks come from each library's own generator: the comparison runs without them.
+    monkeypatch.setattr(torch.nn.Dropout, "forward", lambda self, x: x)
+
+
+NUMBER = r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?"
+
+
+def without_printed_tensors(text):
+    """`text` with each printed tensor (`Value(...)`, `tensor(...)`, `torch.Size(...)`, to its closing parenthesis,
+    over as many lines as it takes) left out: the two libraries print them differently."""
+    kept, start = [], 0
+    for match in re.finditer(r"\b(?:Value|tensor|Size)\(", text):
+        if match.start() < start:
+            continue
+        kept.append(text[start:match.start()])
+        depth, i = 1, match.end()
+        while depth and i < len(text):
+            depth += {"(": 1, ")": -1}.get(text[i], 0)
+            i += 1
+        start = i
+    return "".join(kept) + text[start:]
+
+
+def reported_numbers(printed):
+    """The numbers a program prints, without what the two libraries print differently: tensors, a shape printed
+    as a tuple (ours) or a torch.Size, and our modules' parameter counts (`# 1,216 parameters`)."""
+    lines = [re.sub(r"\s+# [\d,]+ parameters$", "", line)
+             for line in without_printed_tensors(printed).splitlines() if "shape" not in line]
+    return [float(n) for line in lines for n in re.findall(NUMBER, line)]
+
+
+@pytest.fixture(autouse=True)
+def _in_a_temporary_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.mark.parametrize("name", PROGRAMS)
+def test_example_runs_with_autograd_core(name):
+    ag.manual_seed(0)
+    namespace, printed = run(with_our_imports(PROGRAMS[name]), name)
+    numbers = reported_numbers(printed)
+    assert numbers and np.all(np.isfinite(numbers)), printed
+
+
+@pytest.mark.parametrize("name", PROGRAMS)
+def test_example_reproduces_pytorch_from_the_same_start(name, monkeypatch):
+    torch = pytest.importorskip("torch")
+    ag.manual_seed(0)
+    with monkeypatch.context() as patch:
+        draws = record_draws(patch)
+        patch.setattr(nn.Dropout, "forward", lambda self, x: x)
+        ours, our_printed = run(with_our_imports(PROGRAMS[name]), name)
+    with monkeypatch.context() as patch:
+        replay_draws(patch, torch, draws)
+        theirs, their_printed = run(PROGRAMS[name], name)
+    message = f"ours:\n{our_printed}\nPyTorch:\n{their_printed}"
+    our_numbers, their_numbers = reported_numbers(our_printed), reported_numbers(their_printed)
+    assert len(our_numbers) == len(their_numbers) > 3, message
+    np.testing.assert_allclose(our_numbers, their_numbers, rtol=2e-4, atol=1.5e-4, err_msg=message)
+
+
+def test_schedulers_take_a_float_period_as_pytorch_does():
+    """The text classification tutorial's StepLR(optimizer, 1.0, gamma=0.1): PyTorch takes a float period (StepLR's
+    step_size, CosineAnnealingLR's T_max, LinearLR's total_iters) and its formulas hold for it; 0 stays an error
+    here (PyTorch divides by zero at the first step)."""
+    def lrs(lib, make, epochs=6):
+        w = lib.zeros(2, requires_grad=True)
+        opt = lib.optim.SGD([w], lr=1.0)
+        schedule, seen = make(lib.optim.lr_scheduler, opt), []
+        for _ in range(epochs):
+            opt.step()
+            schedule.step()
+            seen.append(opt.param_groups[0]["lr"])
+        return seen
+
+    schedules = {"StepLR": lambda L, opt: L.StepLR(opt, 1.0, gamma=0.1),
+                 "StepLR_2.5": lambda L, opt: L.StepLR(opt, step_size=2.5, gamma=0.5),
+                 "CosineAnnealingLR": lambda L, opt: L.CosineAnnealingLR(opt, T_max=4.5),
+                 "LinearLR": lambda L, opt: L.LinearLR(opt, start_factor=0.25, total_iters=3.5)}
+    np.testing.assert_allclose(lrs(ag, schedules["StepLR"]), [0.1 ** k for k in range(1, 7)], rtol=1e-12)
+    with pytest.raises(ValueError, match="step_size must be a positive number"):
+        ag.optim.lr_scheduler.StepLR(ag.optim.SGD([ag.zeros(1, requires_grad=True)], lr=1.0), 0)
+    torch = pytest.importorskip("torch")
+    for name, make in schedules.items():
+        np.testing.assert_allclose(lrs(ag, make), lrs(torch, make), rtol=1e-12, err_msg=name)
