@@ -177,6 +177,31 @@ class _MoreMethods:
         """Bytes of all the elements (numel · itemsize)."""
         return int(np.size(self.data)) * self.data.dtype.itemsize
 
+    def unsqueeze_(self, dim):
+        """x.unsqueeze(dim) in place: a new axis of length 1 at dim; x's array becomes a view of its old one (the
+        name-generation tutorial's `target_line_tensor.unsqueeze_(-1)`). Returns x."""
+        return _reshaped_in_place(self, "unsqueeze_", lambda v: v.unsqueeze(dim))
+
+    def squeeze_(self, dim=None):
+        """x.squeeze(dim) in place: the axes of length 1 (all, or those among dim) removed. Returns x."""
+        return _reshaped_in_place(self, "squeeze_", lambda v: v.squeeze() if dim is None else v.squeeze(dim))
+
+    def transpose_(self, dim0, dim1):
+        """x.transpose(dim0, dim1) in place: the two axes swapped. Returns x."""
+        return _reshaped_in_place(self, "transpose_", lambda v: v.transpose(dim0, dim1))
+
+    def swapdims_(self, dim0, dim1):
+        """x.swapdims(dim0, dim1) in place: transpose_'s other name. Returns x."""
+        return _reshaped_in_place(self, "swapdims_", lambda v: v.transpose(dim0, dim1))
+
+    def swapaxes_(self, axis0, axis1):
+        """x.swapaxes(axis0, axis1) in place: transpose_'s other name. Returns x."""
+        return _reshaped_in_place(self, "swapaxes_", lambda v: v.transpose(axis0, axis1))
+
+    def t_(self):
+        """x.t() in place: a matrix transposed (a 0-d or 1-d Value stays as it is). Returns x."""
+        return _reshaped_in_place(self, "t_", lambda v: v.t())
+
     def data_ptr(self):
         """The address of the first element (an int): equal for Values that start at the same memory. A 0-d Value
         holds an immutable NumPy scalar rather than memory of its own: its number is the scalar object's id, the same
@@ -195,6 +220,25 @@ class _MoreMethods:
     def short(self):
         """x converted to int16 (no gradient flows through an integer Value)."""
         return self.type(np.int16)
+
+
+def _reshaped_in_place(self, name, reshaped):
+    """PyTorch's in-place view methods (unsqueeze_, squeeze_, transpose_, t_): self takes the shape of
+    reshaped(self), its array a view of the old one (the memory stays shared with whatever shared it), contents and
+    version unchanged. On a Value a gradient flows through, grad mode on, PyTorch records the change as a view; that
+    is not done here: a RuntimeError says to write `x = x.unsqueeze(dim)`, which gives the same gradient."""
+    from .modes import GRAD_ENABLED, TRACERS, no_grad
+
+    if GRAD_ENABLED.get() and self.requires_grad or TRACERS.get():
+        leaf = "a leaf Value that requires grad" if self.requires_grad and self.is_leaf else None
+        raise RuntimeError(
+            f"{name}: {leaf or 'a Value that a gradient flows through (or one a jvp or compile follows)'} cannot "
+            f"change its shape in place here; write x = x.{name[:-1]}(...) instead"
+            + (" (PyTorch refuses it too), or change it inside no_grad()" if leaf else ""))
+    with no_grad():
+        data = reshaped(self).data
+    self.data = data[()] if isinstance(data, np.ndarray) and data.ndim == 0 else data
+    return self
 
 
 def _address(data):

@@ -1329,8 +1329,387 @@ print("This is a %s news" % ag_news_label[predict('w3 w10 w0', text_pipeline)])
 '''
 
 
+CHAR_RNN_GENERATION = r'''
+import random
+import string
+
+import torch
+import torch.nn as nn
+
+all_letters = string.ascii_letters + " .,;'-"
+n_letters = len(all_letters) + 1  # Plus EOS marker
+
+category_lines = {
+    'English': ['Smith', 'Jones', 'Taylor', 'Brown'],
+    'Russian': ['Ivanov', 'Petrov', 'Sokolov', 'Popov'],
+    'Spanish': ['Garcia', 'Lopez', 'Perez', 'Sanchez'],
+}
+all_categories = list(category_lines)
+n_categories = len(all_categories)
+
+
+class RNN(nn.Module):
+    def __init__(self, input_size, hidden_size, output_size):
+        super(RNN, self).__init__()
+        self.hidden_size = hidden_size
+
+        self.i2h = nn.Linear(n_categories + input_size + hidden_size, hidden_size)
+        self.i2o = nn.Linear(n_categories + input_size + hidden_size, output_size)
+        self.o2o = nn.Linear(hidden_size + output_size, output_size)
+        self.dropout = nn.Dropout(0.1)
+        self.softmax = nn.LogSoftmax(dim=1)
+
+    def forward(self, category, input, hidden):
+        input_combined = torch.cat((category, input, hidden), 1)
+        hidden = self.i2h(input_combined)
+        output = self.i2o(input_combined)
+        output_combined = torch.cat((hidden, output), 1)
+        output = self.o2o(output_combined)
+        output = self.dropout(output)
+        output = self.softmax(output)
+        return output, hidden
+
+    def initHidden(self):
+        return torch.zeros(1, self.hidden_size)
+
+
+# Random item from a list
+def randomChoice(l):
+    return l[random.randint(0, len(l) - 1)]
+
+
+# Get a random category and random line from that category
+def randomTrainingPair():
+    category = randomChoice(all_categories)
+    line = randomChoice(category_lines[category])
+    return category, line
+
+
+# One-hot vector for category
+def categoryTensor(category):
+    li = all_categories.index(category)
+    tensor = torch.zeros(1, n_categories)
+    tensor[0][li] = 1
+    return tensor
+
+
+# One-hot matrix of first to last letters (not including EOS) for input
+def inputTensor(line):
+    tensor = torch.zeros(len(line), 1, n_letters)
+    for li in range(len(line)):
+        letter = line[li]
+        tensor[li][0][all_letters.find(letter)] = 1
+    return tensor
+
+
+# ``LongTensor`` of second letter to end (EOS) for target
+def targetTensor(line):
+    letter_indexes = [all_letters.find(line[li]) for li in range(1, len(line))]
+    letter_indexes.append(n_letters - 1)  # EOS
+    # the tutorial's torch.LongTensor(letter_indexes): no legacy typed constructors in autograd_core
+    return torch.tensor(letter_indexes, dtype=torch.long)
+
+
+# Make category, input, and target tensors from a random category, line pair
+def randomTrainingExample():
+    category, line = randomTrainingPair()
+    category_tensor = categoryTensor(category)
+    input_line_tensor = inputTensor(line)
+    target_line_tensor = targetTensor(line)
+    return category_tensor, input_line_tensor, target_line_tensor
+
+
+criterion = nn.NLLLoss()
+
+learning_rate = 0.0005
+
+
+def train(category_tensor, input_line_tensor, target_line_tensor):
+    target_line_tensor.unsqueeze_(-1)
+    hidden = rnn.initHidden()
+
+    rnn.zero_grad()
+
+    # the tutorial's loss = torch.Tensor([0]) ("you can also just simply use loss = 0"): torch.Tensor(data) is
+    # Value(data) here, a leaf that requires grad, which `loss += l` may not change in place
+    loss = 0
+
+    for i in range(input_line_tensor.size(0)):
+        output, hidden = rnn(category_tensor, input_line_tensor[i], hidden)
+        l = criterion(output, target_line_tensor[i])
+        loss += l
+
+    loss.backward()
+
+    for p in rnn.parameters():
+        # the tutorial's p.data.add_(p.grad.data, alpha=-learning_rate): p.data is a NumPy array here
+        p.data -= learning_rate * p.grad.data
+
+    return output, loss.item() / input_line_tensor.size(0)
+
+
+rnn = RNN(n_letters, 32, n_letters)
+
+n_iters = 40
+print_every = 10
+total_loss = 0  # Reset every ``plot_every`` ``iters``
+
+for iter in range(1, n_iters + 1):
+    output, loss = train(*randomTrainingExample())
+    total_loss += loss
+
+    if iter % print_every == 0:
+        print('(%d %d%%) %.4f' % (iter, iter / n_iters * 100, total_loss / print_every))
+        total_loss = 0
+
+max_length = 8
+
+
+# Sample from a category and starting letter
+def sample(category, start_letter='A'):
+    with torch.no_grad():  # no need to track history in sampling
+        category_tensor = categoryTensor(category)
+        input = inputTensor(start_letter)
+        hidden = rnn.initHidden()
+
+        output_name = start_letter
+
+        for i in range(max_length):
+            output, hidden = rnn(category_tensor, input[0], hidden)
+            topv, topi = output.topk(1)
+            topi = topi[0][0]
+            if topi == n_letters - 1:
+                break
+            else:
+                letter = all_letters[topi]
+                output_name += letter
+            input = inputTensor(letter)
+
+        return output_name
+
+
+# Get multiple samples from one category and multiple starting letters
+def samples(category, start_letters='ABC'):
+    for start_letter in start_letters:
+        print(sample(category, start_letter))
+
+
+samples('Russian', 'RUS')
+samples('Spanish', 'SPA')
+'''
+
+SEQ2SEQ_ONE_SENTENCE = r'''
+import random
+
+import torch
+import torch.nn as nn
+from torch import optim
+import torch.nn.functional as F
+
+device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+SOS_token = 0
+EOS_token = 1
+MAX_LENGTH = 6
+teacher_forcing_ratio = 0.5
+
+# sentences as word indices (the tutorial's Lang.word2index of French and English), the target reverses the source
+n_words = 10
+pairs = [[random.randrange(2, n_words) for _ in range(random.randint(2, MAX_LENGTH - 2))] for _ in range(12)]
+
+
+def tensorFromSentence(indexes):
+    indexes = indexes + [EOS_token]
+    return torch.tensor(indexes, dtype=torch.long, device=device).view(-1, 1)
+
+
+def tensorsFromPair(pair):
+    input_tensor = tensorFromSentence(pair)
+    target_tensor = tensorFromSentence(pair[::-1])
+    return (input_tensor, target_tensor)
+
+
+class EncoderRNN(nn.Module):
+    def __init__(self, input_size, hidden_size):
+        super(EncoderRNN, self).__init__()
+        self.hidden_size = hidden_size
+
+        self.embedding = nn.Embedding(input_size, hidden_size)
+        self.gru = nn.GRU(hidden_size, hidden_size)
+
+    def forward(self, input, hidden):
+        embedded = self.embedding(input).view(1, 1, -1)
+        output = embedded
+        output, hidden = self.gru(output, hidden)
+        return output, hidden
+
+    def initHidden(self):
+        return torch.zeros(1, 1, self.hidden_size, device=device)
+
+
+class AttnDecoderRNN(nn.Module):
+    def __init__(self, hidden_size, output_size, dropout_p=0.1, max_length=MAX_LENGTH):
+        super(AttnDecoderRNN, self).__init__()
+        self.hidden_size = hidden_size
+        self.output_size = output_size
+        self.dropout_p = dropout_p
+        self.max_length = max_length
+
+        self.embedding = nn.Embedding(self.output_size, self.hidden_size)
+        self.attn = nn.Linear(self.hidden_size * 2, self.max_length)
+        self.attn_combine = nn.Linear(self.hidden_size * 2, self.hidden_size)
+        self.dropout = nn.Dropout(self.dropout_p)
+        self.gru = nn.GRU(self.hidden_size, self.hidden_size)
+        self.out = nn.Linear(self.hidden_size, self.output_size)
+
+    def forward(self, input, hidden, encoder_outputs):
+        embedded = self.embedding(input).view(1, 1, -1)
+        embedded = self.dropout(embedded)
+
+        attn_weights = F.softmax(
+            self.attn(torch.cat((embedded[0], hidden[0]), 1)), dim=1)
+        attn_applied = torch.bmm(attn_weights.unsqueeze(0),
+                                 encoder_outputs.unsqueeze(0))
+
+        output = torch.cat((embedded[0], attn_applied[0]), 1)
+        output = self.attn_combine(output).unsqueeze(0)
+
+        output = F.relu(output)
+        output, hidden = self.gru(output, hidden)
+
+        output = F.log_softmax(self.out(output[0]), dim=1)
+        return output, hidden, attn_weights
+
+
+def train(input_tensor, target_tensor, encoder, decoder, encoder_optimizer, decoder_optimizer, criterion,
+          max_length=MAX_LENGTH):
+    encoder_hidden = encoder.initHidden()
+
+    encoder_optimizer.zero_grad()
+    decoder_optimizer.zero_grad()
+
+    input_length = input_tensor.size(0)
+    target_length = target_tensor.size(0)
+
+    encoder_outputs = torch.zeros(max_length, encoder.hidden_size, device=device)
+
+    loss = 0
+
+    for ei in range(input_length):
+        encoder_output, encoder_hidden = encoder(
+            input_tensor[ei], encoder_hidden)
+        encoder_outputs[ei] = encoder_output[0, 0]
+
+    decoder_input = torch.tensor([[SOS_token]], device=device)
+
+    decoder_hidden = encoder_hidden
+
+    use_teacher_forcing = True if random.random() < teacher_forcing_ratio else False
+
+    if use_teacher_forcing:
+        # Teacher forcing: Feed the target as the next input
+        for di in range(target_length):
+            decoder_output, decoder_hidden, decoder_attention = decoder(
+                decoder_input, decoder_hidden, encoder_outputs)
+            loss += criterion(decoder_output, target_tensor[di])
+            decoder_input = target_tensor[di]  # Teacher forcing
+
+    else:
+        # Without teacher forcing: use its own predictions as the next input
+        for di in range(target_length):
+            decoder_output, decoder_hidden, decoder_attention = decoder(
+                decoder_input, decoder_hidden, encoder_outputs)
+            topv, topi = decoder_output.topk(1)
+            decoder_input = topi.squeeze().detach()  # detach from history as input
+
+            loss += criterion(decoder_output, target_tensor[di])
+            if decoder_input.item() == EOS_token:
+                break
+
+    loss.backward()
+
+    encoder_optimizer.step()
+    decoder_optimizer.step()
+
+    return loss.item() / target_length
+
+
+def trainIters(encoder, decoder, n_iters, print_every=6, learning_rate=0.01):
+    print_loss_total = 0  # Reset every print_every
+
+    encoder_optimizer = optim.SGD(encoder.parameters(), lr=learning_rate)
+    decoder_optimizer = optim.SGD(decoder.parameters(), lr=learning_rate)
+    training_pairs = [tensorsFromPair(random.choice(pairs))
+                      for i in range(n_iters)]
+    criterion = nn.NLLLoss()
+
+    for iter in range(1, n_iters + 1):
+        training_pair = training_pairs[iter - 1]
+        input_tensor = training_pair[0]
+        target_tensor = training_pair[1]
+
+        loss = train(input_tensor, target_tensor, encoder,
+                     decoder, encoder_optimizer, decoder_optimizer, criterion)
+        print_loss_total += loss
+
+        if iter % print_every == 0:
+            print_loss_avg = print_loss_total / print_every
+            print_loss_total = 0
+            print('%d %d%% %.4f' % (iter, iter / n_iters * 100, print_loss_avg))
+
+
+def evaluate(encoder, decoder, sentence, max_length=MAX_LENGTH):
+    with torch.no_grad():
+        input_tensor = tensorFromSentence(sentence)
+        input_length = input_tensor.size()[0]
+        encoder_hidden = encoder.initHidden()
+
+        encoder_outputs = torch.zeros(max_length, encoder.hidden_size, device=device)
+
+        for ei in range(input_length):
+            encoder_output, encoder_hidden = encoder(input_tensor[ei],
+                                                     encoder_hidden)
+            encoder_outputs[ei] += encoder_output[0, 0]
+
+        decoder_input = torch.tensor([[SOS_token]], device=device)  # SOS
+
+        decoder_hidden = encoder_hidden
+
+        decoded_words = []
+        decoder_attentions = torch.zeros(max_length, max_length)
+
+        for di in range(max_length):
+            decoder_output, decoder_hidden, decoder_attention = decoder(
+                decoder_input, decoder_hidden, encoder_outputs)
+            decoder_attentions[di] = decoder_attention.data
+            # the tutorial's decoder_output.data.topk(1): .data is a NumPy array here (no gradient is recorded
+            # inside no_grad() either way)
+            topv, topi = decoder_output.topk(1)
+            if topi.item() == EOS_token:
+                decoded_words.append('<EOS>')
+                break
+            else:
+                decoded_words.append(topi.item())
+
+            decoder_input = topi.squeeze().detach()
+
+        return decoded_words, decoder_attentions[:di + 1]
+
+
+hidden_size = 16
+encoder1 = EncoderRNN(n_words, hidden_size).to(device)
+attn_decoder1 = AttnDecoderRNN(hidden_size, n_words, dropout_p=0.1).to(device)
+
+trainIters(encoder1, attn_decoder1, 36, print_every=6)
+
+output_words, attentions = evaluate(encoder1, attn_decoder1, pairs[0])
+print('input', pairs[0], 'output', output_words)
+print('attention', ' '.join('%.5f' % a for a in attentions[0].tolist()))
+'''
+
 PROGRAMS = {"dcgan": DCGAN, "vae": VAE, "dqn": DQN, "char_rnn": CHAR_RNN, "char_rnn_nn_rnn": CHAR_RNN_NN_RNN,
-            "seq2seq": SEQ2SEQ, "resnet": RESNET, "text_classification": TEXT_CLASSIFICATION}
+            "char_rnn_generation": CHAR_RNN_GENERATION, "seq2seq": SEQ2SEQ,
+            "seq2seq_one_sentence": SEQ2SEQ_ONE_SENTENCE, "resnet": RESNET, "text_classification": TEXT_CLASSIFICATION}
 
 
 def with_our_imports(text):
@@ -1505,3 +1884,44 @@ def test_schedulers_take_a_float_period_as_pytorch_does():
     torch = pytest.importorskip("torch")
     for name, make in schedules.items():
         np.testing.assert_allclose(lrs(ag, make), lrs(torch, make), rtol=1e-12, err_msg=name)
+
+
+IN_PLACE_VIEWS = [("unsqueeze_", (-1,)), ("unsqueeze_", (0,)), ("squeeze_", ()), ("squeeze_", (1,)),
+                  ("transpose_", (0, 2)), ("swapdims_", (2, 1)), ("swapaxes_", (0, 1)), ("t_", ())]
+
+
+@pytest.mark.parametrize(("name", "args"), IN_PLACE_VIEWS, ids=[f"{n}{a}" for n, a in IN_PLACE_VIEWS])
+def test_in_place_view_methods_change_the_shape_and_keep_the_memory(name, args):
+    """The name-generation tutorial's `target_line_tensor.unsqueeze_(-1)` (and squeeze_, transpose_, t_): the Value
+    keeps its identity and takes the new shape, its array a view of the old memory (a write through it shows in
+    the Value it was sliced from), as PyTorch changes a tensor's sizes and strides."""
+    def run(lib):
+        base = lib.arange(12.0).reshape(2, 1, 6) if name != "t_" else lib.arange(12.0).reshape(3, 4)
+        x = base[:] if name != "t_" else base[1:]
+        out = getattr(x, name)(*args)
+        x[(0,) * len(x.shape)] = 100.0
+        return out is x, tuple(x.shape), np.asarray(x.tolist()), np.asarray(base.tolist())
+
+    same, shape, values, base = run(ag)
+    assert same and 100.0 in base
+    torch = pytest.importorskip("torch")
+    their_same, their_shape, their_values, their_base = run(torch)
+    assert (same, shape) == (their_same, their_shape)
+    np.testing.assert_array_equal(values, their_values)
+    np.testing.assert_array_equal(base, their_base)
+
+
+def test_in_place_view_methods_on_values_a_gradient_flows_through():
+    x = ag.zeros(3, dtype=ag.long)
+    assert x.unsqueeze_(-1).shape == (3, 1) and x.dtype == ag.int64  # a target tensor: no gradient
+    w = ag.ones(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf Value that requires grad"):
+        w.unsqueeze_(0)  # PyTorch refuses it too
+    with ag.no_grad():
+        w.unsqueeze_(0)
+    assert w.shape == (1, 3) and w.requires_grad
+    y = ag.ones(3, requires_grad=True) * 2  # PyTorch records this one as a view; here it says what to write
+    with pytest.raises(RuntimeError, match=r"write x = x.unsqueeze\(...\) instead"):
+        y.unsqueeze_(0)
+    s = ag.tensor(3.0)
+    assert s.unsqueeze_(0).shape == (1,) and s.squeeze_().shape == ()
