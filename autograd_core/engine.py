@@ -35,6 +35,7 @@ from .modes import (  # noqa: F401  (re-exported: the engine's public names)
 from .value import _LAST_CONSTANT, HOOKED_LEAVES, PostAccumulateHook, Value, _new_node, _next_index  # noqa: E402  (value.py imports nothing from here at module level)
 from .inplace import check_saved_versions, share_versions  # noqa: E402
 from .scattered_gradient import ScatteredGradient  # noqa: E402
+from .grad_array import GradArray  # noqa: E402
 
 _constant = Value._constant
 _grad_enabled, _current_scope = GRAD_ENABLED.get, SCOPE.get  # bound once: the hot path calls them per op
@@ -641,14 +642,30 @@ def _run_hooks(node, g):
     for hook in list(node._hooks.values()):
         if hook.__class__ is PostAccumulateHook:
             continue  # runs after .grad is updated (_run_post_accumulate_hooks)
-        replaced = hook(g)
+        # An array gradient reaches the hook as a GradArray view, as `.grad` reads: PyTorch's hooks call tensor
+        # methods on it (g.norm(), g.clamp(-1, 1), g.abs().mean()).
+        replaced = hook(g.view(GradArray) if g.__class__ is np.ndarray and g.ndim else g)
         if replaced is not None:
+            if replaced.__class__ is not g.__class__:
+                replaced = _as_gradient_like(replaced, g)
             if np.shape(replaced) != np.shape(g):
                 raise ShapeError(
                     f"hook {hook!r} returned a gradient of shape {np.shape(replaced)}, expected {np.shape(g)}"
                 )
             g = replaced
     return g
+
+
+def _as_gradient_like(replaced, g):
+    """A hook's replacement gradient in g's kind: a Value's numbers (g.clamp(-1, 1) on a GradArray is a Value, as
+    PyTorch's is a tensor) or a plain array for array data; a Value unchanged when g is one (create_graph)."""
+    if isinstance(g, Value):
+        return replaced if isinstance(replaced, Value) else Value(replaced, requires_grad=False)
+    if isinstance(replaced, Value):
+        replaced = replaced.data
+    if replaced.__class__ is GradArray:
+        replaced = replaced.view(np.ndarray)
+    return replaced
 
 
 def _run_post_accumulate_hooks(leaf):

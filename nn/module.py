@@ -21,12 +21,14 @@ remembers the module, and `viz` can draw each module call as a cluster.
 from __future__ import annotations
 
 import collections
+import functools
 import os
 import warnings
 
 import numpy as np
 
-from autograd_core import Value, no_grad
+from autograd_core import Value, is_grad_enabled, no_grad
+from autograd_core.engine import queue_callback
 from autograd_core.jit import effect
 from autograd_core.modes import enter_scope, exit_scope
 
@@ -175,7 +177,7 @@ class HookHandle:
         hooks = self._module._module_hooks
         if hooks is not None:
             hooks[self._kind].pop(self.id, None)
-            if not hooks["pre"] and not hooks["post"]:  # none left: calls take the plain path again
+            if not any(hooks.values()):  # none left: calls take the plain path again
                 object.__delattr__(self._module, "_module_hooks")
 
     def __enter__(self):
@@ -184,6 +186,127 @@ class HookHandle:
     def __exit__(self, *exc):
         self.remove()
         return False
+
+
+class _BackwardHooks:
+    """One call of a module with backward hooks: identity nodes on its inputs and outputs whose tensor hooks
+    collect grad_output and grad_input and run the module's hooks, PyTorch's "full" backward hooks."""
+
+    def __init__(self, module, hooks):
+        self.module, self.hooks = module, hooks
+        self.input_grads, self.output_grads = [], []
+        self.inputs, self.outputs = 0, 0  # how many of each require grad
+        self._start_pass()
+
+    def _start_pass(self):
+        """The state of one backward pass (a graph kept with retain_graph=True may be run again)."""
+        self.waiting_inputs, self.waiting_outputs = self.inputs, self.outputs
+        self.input_grads = [None] * len(self.input_grads)
+        self.output_grads = [None] * len(self.output_grads)
+        self.queued = self.pre_done = self.done = False
+
+    def watch_inputs(self, args):
+        """args with each positional Value that requires grad replaced by an identity node watched by a hook."""
+        positions = [i for i, a in enumerate(args) if isinstance(a, Value)]
+        self.input_grads = [None] * len(positions)
+        args = list(args)
+        for slot, i in enumerate(positions):
+            if args[i].requires_grad:
+                args[i] = _watched(args[i], functools.partial(self._input_grad, slot))
+                self.inputs += 1
+        self.waiting_inputs = self.inputs
+        return tuple(args)
+
+    def watch_outputs(self, output):
+        """The output with each Value that requires grad watched: the output itself, or the Values directly in an
+        output tuple; grad_output has an entry for each item of the tuple (as PyTorch's: an LSTM's (out, (h, c))
+        gives (gradient of out, None))."""
+        single = isinstance(output, Value)
+        items = [output] if single else list(output) if isinstance(output, tuple) else []
+        for slot, x in enumerate(items):
+            if isinstance(x, Value) and x.requires_grad:
+                items[slot] = _watched(x, functools.partial(self._output_grad, slot))
+                self.outputs += 1
+        self.output_grads = [None] * len(items)
+        self.waiting_outputs = self.outputs
+        if single:
+            return items[0]
+        if not self.outputs:
+            return output
+        return type(output)(*items) if hasattr(output, "_fields") else type(output)(items)
+
+    def _output_grad(self, slot, g):
+        self._queue_finish()
+        self.output_grads[slot] = g
+        self.waiting_outputs -= 1
+        if self.waiting_outputs == 0 or len(self.output_grads) == 1:
+            g = self._run_pre_hooks(slot, g)
+            if not self.waiting_inputs:  # nothing below needs a gradient: grad_input is all None
+                self._run_hooks(None, None)
+        return g
+
+    def _input_grad(self, slot, g):
+        self._queue_finish()
+        self._run_pre_hooks(None, None)  # an output that got no gradient: the pre-hooks run now
+        self.input_grads[slot] = g
+        self.waiting_inputs -= 1
+        if self.waiting_inputs == 0:
+            g = self._run_hooks(slot, g)
+        return g
+
+    def _queue_finish(self):
+        if not self.queued:
+            self.queued = True
+            queue_callback(self._finish)
+
+    def _finish(self):
+        """At the end of the pass: the hooks that were waiting for a gradient that never came; then ready for
+        another pass through the same graph."""
+        self._run_pre_hooks(None, None)
+        self._run_hooks(None, None)
+        self._start_pass()
+
+    def _run_pre_hooks(self, slot, g):
+        if self.pre_done:
+            return g
+        self.pre_done = True
+        for hook, _, _ in list(self.hooks["backward_pre"].values()):
+            result = hook(self.module, tuple(self.output_grads))
+            if result is not None:
+                g = self._replace("register_full_backward_pre_hook", self.output_grads, result, slot, g)
+        return g
+
+    def _run_hooks(self, slot, g):
+        if self.done:
+            return g
+        self.done = True
+        for hook, _, _ in list(self.hooks["backward"].values()):
+            result = hook(self.module, tuple(self.input_grads), tuple(self.output_grads))
+            if result is not None:
+                g = self._replace("register_full_backward_hook", self.input_grads, result, slot, g)
+        return g
+
+    @staticmethod
+    def _replace(registration, grads, result, slot, g):
+        """grads (a list) updated to a hook's returned tuple; the gradient at `slot` as it goes on. Only that one can
+        still change: the others went on before (or none is flowing when slot is None)."""
+        result = tuple(result) if isinstance(result, (tuple, list)) else (result,)
+        if len(result) != len(grads):
+            raise RuntimeError(f"{registration}: the hook returned {len(result)} gradients, expected {len(grads)}")
+        for i, (old, new) in enumerate(zip(grads, result)):
+            if i != slot and new is not old:
+                raise RuntimeError(
+                    f"{registration}: the hook replaced a gradient that already went on (entry {i}); here a hook "
+                    "can replace only the gradient whose arrival ran it (a module with one input and one output)")
+        grads[:] = result
+        return g if slot is None else result[slot]
+
+
+def _watched(x, hook):
+    """An identity node on x (same numbers, gradient passed through) with `hook` on its gradient."""
+    node = x.reshape(x.shape)
+    node.register_hook(hook)
+    return node
 
 
 class Module:
@@ -240,13 +363,37 @@ class Module:
         raised), as PyTorch's."""
         return self._add_hook("post", hook, with_kwargs, prepend, always_call)
 
+    def register_full_backward_pre_hook(self, hook, *, prepend=False):
+        """Call hook(module, grad_output) when the backward pass reaches the module's output, before it goes into
+        the module: grad_output is a tuple with the gradient of each output Value (GradArrays; None for an output
+        that got none). It may return a tuple that replaces grad_output. Returns a handle whose `remove()` takes
+        the hook off. Registered while gradients are recorded; see `register_full_backward_hook` for modules with
+        several outputs."""
+        return self._add_hook("backward_pre", hook, False, prepend)
+
+    def register_full_backward_hook(self, hook, *, prepend=False):
+        """Call hook(module, grad_input, grad_output) once the backward pass has computed the gradients with
+        respect to the module's inputs: grad_input has one entry per positional Value argument of the call (None
+        where it needs no gradient; keyword arguments and other objects are not listed), grad_output one per output
+        Value, as PyTorch's. It may return a tuple that replaces grad_input (its gradients go on to the inputs).
+        Returns a handle whose `remove()` takes the hook off.
+
+        When the module's inputs need no gradient (a first layer), the hook runs when its output's gradient is
+        complete, with grad_input all None. With several inputs (or outputs), the hook runs when the last of
+        them has its gradient (at the end of the pass if one never gets any); a replacement can then change only
+        that last gradient, and a hook that returns others raises. A compiled function that calls a hooked module
+        runs eagerly."""
+        return self._add_hook("backward", hook, False, prepend)
+
     def _add_hook(self, kind, hook, with_kwargs, prepend=False, always_call=False):
         if not callable(hook):
-            raise TypeError(f"register_forward_{'pre_' if kind == 'pre' else ''}hook: expected a callable, got "
-                            f"{type(hook).__name__}")
+            registration = {"pre": "register_forward_pre_hook", "post": "register_forward_hook",
+                            "backward": "register_full_backward_hook",
+                            "backward_pre": "register_full_backward_pre_hook"}[kind]
+            raise TypeError(f"{registration}: expected a callable, got {type(hook).__name__}")
         hooks = self._module_hooks
         if hooks is None:
-            hooks = {"pre": {}, "post": {}}
+            hooks = {"pre": {}, "post": {}, "backward": {}, "backward_pre": {}}
             object.__setattr__(self, "_module_hooks", hooks)  # not a child: Module.__setattr__ would name it
         handle = HookHandle(self, kind)
         hooks[kind][handle.id] = (hook, bool(with_kwargs), bool(always_call))
@@ -257,8 +404,12 @@ class Module:
     def _call_with_hooks(self, args, kwargs):
         from autograd_core.jit import not_replayable
 
-        not_replayable(f"{type(self).__name__} has forward hooks, Python that a replay would not run")
         hooks = self._module_hooks
+        kinds = "forward" if hooks["pre"] or hooks["post"] else "backward"
+        not_replayable(f"{type(self).__name__} has {kinds} hooks, Python that a replay would not run")
+        backward = None
+        if (hooks["backward"] or hooks["backward_pre"]) and is_grad_enabled():
+            backward = _BackwardHooks(self, hooks)
         for hook, with_kwargs, _ in list(hooks["pre"].values()):
             if with_kwargs:
                 result = hook(self, args, kwargs)
@@ -269,6 +420,8 @@ class Module:
                 result = hook(self, args)
                 if result is not None:
                     args = result if isinstance(result, tuple) else (result,)
+        if backward is not None:
+            args = backward.watch_inputs(args)
         try:
             output = self.forward(*args, **kwargs)
         except Exception:
@@ -284,6 +437,8 @@ class Module:
             result = hook(self, args, kwargs, output) if with_kwargs else hook(self, args, output)
             if result is not None:
                 output = result
+        if backward is not None:
+            output = backward.watch_outputs(output)
         return output
 
     def __setattr__(self, name, value):

@@ -266,6 +266,111 @@ def test_forward_hooks_see_and_replace_inputs_and_outputs_as_in_pytorch():
     assert mine == calls
 
 
+def _backward_hook_run(lib, variant):
+    """A two-layer network with full backward (pre-)hooks on each layer logging what they see: (log, the
+    parameters' gradients). variant: 'plain', 'input grad' (x requires grad), 'scale' (a hook doubles grad_input
+    of the Tanh), 'prescale' (a pre-hook triples grad_output of the last layer)."""
+    def plain(g):
+        return None if g is None else np.array(g.tolist())
+
+    log = []
+    model = lib.nn.Sequential(lib.nn.Linear(2, 3), lib.nn.Tanh(), lib.nn.Linear(3, 1)).double()
+    with lib.no_grad():
+        model[0].weight.copy_(lib.tensor(np.arange(6.0).reshape(3, 2) / 5 - 0.5, dtype=lib.float64))
+        model[2].weight.copy_(lib.tensor([[0.3, -0.7, 1.1]], dtype=lib.float64))
+        model[0].bias.zero_()
+        model[2].bias.zero_()
+    for i, layer in enumerate(model):
+        layer.register_full_backward_hook(
+            lambda m, gi, go, i=i: log.append(("full", i, [plain(g) for g in gi], [plain(g) for g in go])))
+        layer.register_full_backward_pre_hook(lambda m, go, i=i: log.append(("pre", i, [plain(g) for g in go])))
+    if variant == "scale":
+        model[1].register_full_backward_hook(lambda m, gi, go: tuple(g * 2 for g in gi))
+    if variant == "prescale":
+        model[2].register_full_backward_pre_hook(lambda m, go: tuple(g * 3 for g in go))
+    x = lib.tensor([[1.0, -1.0], [0.5, 2.0]], dtype=lib.float64, requires_grad=variant == "input grad")
+    model(x).sum().backward()
+    return log, [plain(p.grad) for p in model.parameters()]
+
+
+@pytest.mark.parametrize("variant", ["plain", "input grad", "scale", "prescale"])
+def test_full_backward_hooks_see_and_replace_gradients_as_in_pytorch(variant):
+    log, grads = _backward_hook_run(ag_module(), variant)
+    order = [("pre", 2), ("full", 2), ("pre", 1), ("full", 1), ("pre", 0), ("full", 0)]
+    assert [entry[:2] for entry in log] == order
+    first = log[-1]  # the first layer's inputs need no gradient unless x does: grad_input (None,) then
+    assert (first[2][0] is None) == (variant != "input grad")
+    # the last layer's grad_output is d(sum)/d(output): ones; its full hook sees it tripled where a pre-hook says so
+    np.testing.assert_array_equal(log[0][2][0], np.ones((2, 1)))
+    np.testing.assert_array_equal(log[1][3][0], np.full((2, 1), 3.0 if variant == "prescale" else 1.0))
+    torch = pytest.importorskip("torch")
+    theirs, their_grads = _backward_hook_run(torch, variant)
+    for ours_entry, their_entry in zip(log, theirs):
+        assert ours_entry[:2] == their_entry[:2]
+        for mine, other in zip(ours_entry[2:], their_entry[2:]):
+            assert [g is None for g in mine] == [g is None for g in other]
+            for g, h in zip(mine, other):
+                if g is not None:
+                    np.testing.assert_allclose(g, h, rtol=1e-12)
+    for g, h in zip(grads, their_grads):
+        np.testing.assert_allclose(g, h, rtol=1e-12)
+
+
+def ag_module():
+    import autograd_core
+
+    return autograd_core
+
+
+def test_backward_hooks_with_several_inputs_or_outputs_and_passes():
+    import autograd_core as ag
+
+    log = []
+    lstm = nn.LSTM(3, 4, batch_first=True)
+    lstm.register_full_backward_hook(lambda m, gi, go: log.append(("lstm", gi, [None if g is None else g.shape
+                                                                               for g in go])))
+    out, (h, c) = lstm(ag.ones(2, 5, 3))
+    out.sum().backward()
+    assert log == [("lstm", (None,), [(2, 5, 4), None])]  # PyTorch's: one entry per item of (out, (h, c))
+    bilinear = nn.Bilinear(2, 3, 4)
+    x1, x2 = ag.ones(5, 2, requires_grad=True), ag.ones(5, 3, requires_grad=True)
+    handle = bilinear.register_full_backward_hook(lambda m, gi, go: log.append(("bilinear", [g.shape for g in gi])))
+    bilinear(x1, x2).sum().backward()
+    assert log[-1] == ("bilinear", [(5, 2), (5, 3)])
+    handle.remove()
+    bilinear.register_full_backward_hook(lambda m, gi, go: tuple(g * 0 for g in gi))  # both: one already went on
+    with pytest.raises(RuntimeError, match="replaced a gradient that already went on"):
+        bilinear(x1, x2).sum().backward()
+    linear = nn.Linear(2, 2)
+    handle = linear.register_full_backward_hook(lambda m, gi, go: log.append("linear"))
+    loss = linear(ag.ones(1, 2, requires_grad=True)).sum()
+    loss.backward(retain_graph=True)
+    loss.backward()
+    assert log[-2:] == ["linear", "linear"]  # once per pass
+    handle.remove()
+    assert linear._module_hooks is None
+    linear(ag.ones(1, 2, requires_grad=True)).sum().backward()
+    assert log[-1] == "linear"
+    with ag.no_grad():
+        linear.register_full_backward_hook(lambda m, gi, go: log.append("no_grad"))
+        linear(ag.ones(1, 2))  # nothing recorded, nothing to hook
+    with pytest.raises(TypeError, match="register_full_backward_hook: expected a callable"):
+        linear.register_full_backward_hook(None)
+
+
+def test_tensor_hooks_get_pytorchs_tensor_methods_and_may_return_a_value():
+    import autograd_core as ag
+
+    x = ag.ones(3, requires_grad=True)
+    h = x * 2
+    norms = []
+    h.register_hook(lambda g: norms.append(float(g.norm())))
+    h.register_hook(lambda g: g.clamp(-1, 1))  # a Value, as PyTorch's clamp gives a tensor
+    (h * 3).sum().backward()
+    assert norms == [pytest.approx(27 ** 0.5)] and x.grad.tolist() == [2.0, 2.0, 2.0]
+    assert type(np.asarray(x.grad)) is np.ndarray
+
+
 def test_a_compiled_step_through_a_hooked_module_runs_eagerly_and_calls_the_hook():
     import warnings
 
