@@ -20,6 +20,7 @@ import numbers
 import numpy as np
 
 from .engine import ShapeError
+from . import backends  # noqa: F401  (torch.backends: modules, so that `import torch.backends.cudnn` works)
 from . import ops
 from .modes import GRAD_ENABLED
 from .tensor_methods import Device, MaxMin  # noqa: F401  (MaxMin: the type of max(x, dim))
@@ -644,31 +645,6 @@ class accelerator:  # noqa: N801  (PyTorch 2's torch.accelerator namespace)
     @staticmethod
     def current_accelerator():
         return None
-
-
-class backends:  # noqa: N801  (PyTorch's torch.backends namespace)
-    """What a course's set-up code sets or asks about GPUs: `backends.cudnn.deterministic = True`,
-    `backends.cudnn.benchmark = False`, `backends.mps.is_available()`. There is no cuDNN or MPS here: the flags are
-    kept (settable, as in PyTorch) and change nothing; every operation here is deterministic already."""
-
-    class cudnn:  # noqa: N801
-        enabled = True
-        deterministic = False
-        benchmark = False
-        allow_tf32 = True
-
-        @staticmethod
-        def is_available():
-            return False
-
-    class mps:  # noqa: N801
-        @staticmethod
-        def is_available():
-            return False
-
-        @staticmethod
-        def is_built():
-            return False
 
 
 _DETERMINISTIC = {"mode": False, "warn_only": False}
