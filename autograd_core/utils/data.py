@@ -314,3 +314,32 @@ class DataLoader:
 
 
 _EXHAUSTED = object()  # a worker's stream has no further batch
+
+
+def _register_submodules():
+    """PyTorch's submodules of torch.utils.data, for the imports that name them (the text classification tutorial's
+    `from torch.utils.data.dataset import random_split`, `from torch.utils.data.sampler import SubsetRandomSampler`,
+    `from torch.utils.data.dataloader import default_collate`): modules holding the same objects as this one,
+    under PyTorch's lists of names. This module is not a package, so they are registered in sys.modules (the import
+    system finds them there once this module is loaded) and as its attributes."""
+    import sys
+    import types
+
+    names = {
+        "dataset": ("Dataset", "IterableDataset", "TensorDataset", "StackDataset", "ConcatDataset", "ChainDataset",
+                    "Subset", "random_split"),
+        "sampler": ("BatchSampler", "RandomSampler", "Sampler", "SequentialSampler", "SubsetRandomSampler",
+                    "WeightedRandomSampler"),
+        "dataloader": ("DataLoader", "get_worker_info", "default_collate", "default_convert"),
+        "distributed": ("DistributedSampler",),
+    }
+    here = globals()
+    for name, members in names.items():
+        module = types.ModuleType(f"{__name__}.{name}", f"torch.utils.data.{name}'s names: {', '.join(members)}.")
+        module.__all__ = list(members)
+        module.__dict__.update({member: here[member] for member in members})
+        sys.modules.setdefault(module.__name__, module)
+        here[name] = sys.modules[module.__name__]
+
+
+_register_submodules()
