@@ -116,6 +116,7 @@ __all__ += [  # lazy modules and nn.Buffer
     "Buffer",
 ]
 __all__ += ["RReLU", "FeatureAlphaDropout", "CrossMapLRN2d", "Container"]  # more layers
+__all__ += ["DataParallel"]  # data_parallel.py
 
 # Loaded on first use (PEP 562), as PyTorch's names all the same: `nn.LSTM`, `from autograd_core.nn import MLP`,
 # `nn.utils.rnn`, ... The modules below are the ones nn.functional does not need, and they register no primitives
@@ -123,6 +124,7 @@ __all__ += ["RReLU", "FeatureAlphaDropout", "CrossMapLRN2d", "Container"]  # mor
 # data.py would load the compiler and utils.data, parallel.py the MPI wrapper.
 _SUBMODULES = ("utils", "parallel", "data", "mlp", "parameter_containers", "rnn", "transformer", "lazy")
 _LAZY = {  # public name -> its module
+    "DataParallel": "data_parallel",
     **dict.fromkeys(("DataLoader", "load_digits", "make_moons"), "data"),
     **dict.fromkeys(("MLP", "Layer", "Neuron"), "mlp"),
     **dict.fromkeys(("ParameterDict", "ParameterList"), "parameter_containers"),

@@ -54,9 +54,10 @@ from autograd_core import Value
 from autograd_core import distributed as dist
 from autograd_core.engine import queue_callback
 
+from .data_parallel import DataParallel
 from .module import Module
 
-__all__ = ["DistributedDataParallel"]
+__all__ = ["DataParallel", "DistributedDataParallel"]
 
 
 class _Bucket:

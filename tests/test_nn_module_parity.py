@@ -121,6 +121,7 @@ CASES = [
     ("CosineSimilarity", lambda nn: nn.CosineSimilarity()),
     ("CrossEntropyLoss", lambda nn: nn.CrossEntropyLoss(label_smoothing=0.1)),
     ("CrossMapLRN2d", lambda nn: nn.CrossMapLRN2d(3)),
+    ("DataParallel", lambda nn: nn.DataParallel(nn.Linear(2, 3))),
     ("Dropout", lambda nn: nn.Dropout()),
     ("Dropout-options", lambda nn: nn.Dropout(0.25, True)),
     ("Dropout1d", lambda nn: nn.Dropout1d(0.1)),

@@ -1045,13 +1045,17 @@ print('attention', tuple(attentions.shape), ' '.join('%.5f' % a for a in attenti
 
 
 RESNET = r'''
+import os
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 import torch.optim as optim
+import torch.backends.cudnn as cudnn
 import torch.utils.data
 
-device = 'cpu'
+device = 'cuda' if torch.cuda.is_available() else 'cpu'
+best_acc = 0  # best test accuracy
 
 
 class BasicBlock(nn.Module):
@@ -1123,6 +1127,9 @@ testloader = torch.utils.data.DataLoader(
 
 net = ResNet(BasicBlock, [1, 1])
 net = net.to(device)
+if device == 'cuda':
+    net = torch.nn.DataParallel(net)
+    cudnn.benchmark = True
 criterion = nn.CrossEntropyLoss()
 optimizer = optim.SGD(net.parameters(), lr=0.1,
                       momentum=0.9, weight_decay=5e-4)
@@ -1170,14 +1177,38 @@ def test(epoch):
 
     print('Test Loss: %.4f | Acc: %.3f%% (%d/%d)'
           % (test_loss/(batch_idx+1), 100.*correct/total, correct, total))
-    return 100.*correct/total
+
+    # Save checkpoint.
+    global best_acc
+    acc = 100.*correct/total
+    if acc > best_acc:
+        print('Saving..')
+        state = {
+            'net': net.state_dict(),
+            'acc': acc,
+            'epoch': epoch,
+        }
+        if not os.path.isdir('checkpoint'):
+            os.mkdir('checkpoint')
+        torch.save(state, './checkpoint/ckpt.pth')
+        best_acc = acc
 
 
 for epoch in range(0, 3):
     train(epoch)
-    acc = test(epoch)
+    test(epoch)
     scheduler.step()
 print('lr', scheduler.get_last_lr())
+
+# Resume from the best checkpoint, as main.py --resume does
+print('==> Resuming from checkpoint..')
+assert os.path.isdir('checkpoint'), 'Error: no checkpoint directory found!'
+checkpoint = torch.load('./checkpoint/ckpt.pth')
+net.load_state_dict(checkpoint['net'])
+best_acc = checkpoint['acc']
+start_epoch = checkpoint['epoch']
+print('resumed', best_acc, start_epoch)
+test(start_epoch)
 '''
 
 
@@ -1187,6 +1218,7 @@ import time
 import torch
 from torch import nn
 from torch.utils.data import DataLoader
+from torch.utils.data.dataset import random_split
 
 device = torch.device("cpu")
 
@@ -1289,14 +1321,18 @@ criterion = torch.nn.CrossEntropyLoss()
 optimizer = torch.optim.SGD(model.parameters(), lr=LR)
 scheduler = torch.optim.lr_scheduler.StepLR(optimizer, 1.0, gamma=0.1)
 total_accu = None
-train_dataset = train_iter[:32]
-valid_dataset = train_iter[32:]
+train_dataset = train_iter  # the tutorial's to_map_style_dataset(train_iter): a list is one already
+num_train = int(len(train_dataset) * 0.75)
+split_train_, split_valid_ = random_split(
+    train_dataset, [num_train, len(train_dataset) - num_train]
+)
 
+# shuffle=False where the tutorial shuffles: each library shuffles with its own generator
 train_dataloader = DataLoader(
-    train_dataset, batch_size=BATCH_SIZE, shuffle=False, collate_fn=collate_batch
+    split_train_, batch_size=BATCH_SIZE, shuffle=False, collate_fn=collate_batch
 )
 valid_dataloader = DataLoader(
-    valid_dataset, batch_size=BATCH_SIZE, shuffle=False, collate_fn=collate_batch
+    split_valid_, batch_size=BATCH_SIZE, shuffle=False, collate_fn=collate_batch
 )
 
 for epoch in range(1, EPOCHS + 1):
@@ -1764,6 +1800,7 @@ def record_draws(monkeypatch):
         draws["random_split"].append([list(map(int, s.indices)) for s in subsets])
         return subsets
     monkeypatch.setattr(ag.utils.data, "random_split", recording_split)
+    monkeypatch.setattr(ag.utils.data.dataset, "random_split", recording_split)
     return draws
 
 
@@ -1797,8 +1834,11 @@ def replay_draws(monkeypatch, torch, draws):
     for name in INITIALISED:
         monkeypatch.setattr(getattr(torch.nn, name), "reset_parameters", reset_parameters)
     subset = torch.utils.data.Subset
-    monkeypatch.setattr(torch.utils.data, "random_split", lambda dataset, *_, **__:
-                        [subset(dataset, indices) for indices in next(queues["random_split"])])
+
+    def random_split(dataset, *_, **__):
+        return [subset(dataset, indices) for indices in next(queues["random_split"])]
+    monkeypatch.setattr(torch.utils.data, "random_split", random_split)
+    monkeypatch.setattr(torch.utils.data.dataset, "random_split", random_split)
     # Dropout masks come from each library's own generator: the comparison runs without them.
     monkeypatch.setattr(torch.nn.Dropout, "forward", lambda self, x: x)
 
@@ -1925,3 +1965,57 @@ def test_in_place_view_methods_on_values_a_gradient_flows_through():
         y.unsqueeze_(0)
     s = ag.tensor(3.0)
     assert s.unsqueeze_(0).shape == (1,) and s.squeeze_().shape == ()
+
+
+def test_torch_backends_cudnn_imports_as_a_module():
+    """pytorch-cifar's and the ImageNet example's `import torch.backends.cudnn as cudnn`, then `cudnn.benchmark =
+    True`: the flag is the one torch.backends.cudnn shows (kept, unused: there is no cuDNN here)."""
+    import subprocess
+    import sys
+
+    program = ("import autograd_core as torch\nimport autograd_core.backends.cudnn as cudnn\n"
+               "cudnn.benchmark = True\ntorch.backends.cuda.matmul.allow_tf32 = True\n"
+               "print(torch.backends.cudnn is cudnn, torch.backends.cudnn.benchmark, cudnn.is_available(),"
+               " torch.backends.mps.is_available(), torch.backends.cuda.is_built())")
+    out = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["True", "True", "False", "False", "False"]
+
+
+def test_torch_utils_data_submodules_import_by_name():
+    """The text classification tutorial's `from torch.utils.data.dataset import random_split` (and the sampler,
+    dataloader and distributed submodules): PyTorch's names there are the objects torch.utils.data has."""
+    import subprocess
+    import sys
+
+    program = ("from autograd_core.utils.data.dataset import random_split, Subset, TensorDataset\n"
+               "from autograd_core.utils.data.sampler import SubsetRandomSampler\n"
+               "from autograd_core.utils.data.dataloader import DataLoader, default_collate\n"
+               "import autograd_core.utils.data.distributed as distributed\n"
+               "import autograd_core as torch\n"
+               "data = torch.utils.data\n"
+               "print(random_split is data.random_split, SubsetRandomSampler is data.SubsetRandomSampler,"
+               " default_collate is data.default_collate, data.dataset.Subset is Subset,"
+               " distributed.DistributedSampler is data.DistributedSampler)")
+    out = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["True"] * 5
+    torch = pytest.importorskip("torch")
+    for name in ("dataset", "sampler", "dataloader"):
+        ours, theirs = getattr(ag.utils.data, name), getattr(torch.utils.data, name)
+        assert ours.__all__ == list(theirs.__all__), name
+
+
+def test_data_parallel_without_gpus_runs_the_module():
+    """`model = torch.nn.DataParallel(model)`, as PyTorch runs it on a machine without GPUs: no devices, the call
+    is the module's, and state_dict names the model's entries `module.<name>`."""
+    ag.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    wrapped = nn.DataParallel(model, device_ids=[0, 1])
+    x = ag.randn(5, 3)
+    np.testing.assert_array_equal(wrapped(x).data, model(x).data)
+    assert wrapped.module is model and wrapped.device_ids == [] and nn.parallel.DataParallel is nn.DataParallel
+    assert list(wrapped.parameters()) == list(model.parameters())
+    keys = list(wrapped.state_dict())
+    assert keys == ["module." + k for k in model.state_dict()]
+    torch = pytest.importorskip("torch")
+    theirs = torch.nn.DataParallel(torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 2)))
+    assert keys == list(theirs.state_dict()) and theirs.device_ids == []
