@@ -1743,9 +1743,358 @@ print('input', pairs[0], 'output', output_words)
 print('attention', ' '.join('%.5f' % a for a in attentions[0].tolist()))
 '''
 
+MNIST = r'''
+import argparse
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+import torch.optim as optim
+from torch.optim.lr_scheduler import StepLR
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super(Net, self).__init__()
+        self.conv1 = nn.Conv2d(1, 4, 3, 1)
+        self.conv2 = nn.Conv2d(4, 8, 3, 1)
+        self.dropout1 = nn.Dropout(0.25)
+        self.dropout2 = nn.Dropout(0.5)
+        self.fc1 = nn.Linear(8 * 5 * 5, 32)
+        self.fc2 = nn.Linear(32, 10)
+
+    def forward(self, x):
+        x = self.conv1(x)
+        x = F.relu(x)
+        x = self.conv2(x)
+        x = F.relu(x)
+        x = F.max_pool2d(x, 2)
+        x = self.dropout1(x)
+        x = torch.flatten(x, 1)
+        x = self.fc1(x)
+        x = F.relu(x)
+        x = self.dropout2(x)
+        x = self.fc2(x)
+        output = F.log_softmax(x, dim=1)
+        return output
+
+
+def train(args, model, device, train_loader, optimizer, epoch):
+    model.train()
+    for batch_idx, (data, target) in enumerate(train_loader):
+        data, target = data.to(device), target.to(device)
+        optimizer.zero_grad()
+        output = model(data)
+        loss = F.nll_loss(output, target)
+        loss.backward()
+        optimizer.step()
+        if batch_idx % args.log_interval == 0:
+            print('Train Epoch: {} [{}/{} ({:.0f}%)]\tLoss: {:.6f}'.format(
+                epoch, batch_idx * len(data), len(train_loader.dataset),
+                100. * batch_idx / len(train_loader), loss.item()))
+            if args.dry_run:
+                break
+
+
+def test(model, device, test_loader):
+    model.eval()
+    test_loss = 0
+    correct = 0
+    with torch.no_grad():
+        for data, target in test_loader:
+            data, target = data.to(device), target.to(device)
+            output = model(data)
+            test_loss += F.nll_loss(output, target, reduction='sum').item()  # sum up batch loss
+            pred = output.argmax(dim=1, keepdim=True)  # get the index of the max log-probability
+            correct += pred.eq(target.view_as(pred)).sum().item()
+
+    test_loss /= len(test_loader.dataset)
+
+    print('\nTest set: Average loss: {:.4f}, Accuracy: {}/{} ({:.0f}%)\n'.format(
+        test_loss, correct, len(test_loader.dataset),
+        100. * correct / len(test_loader.dataset)))
+
+
+def main():
+    # Training settings
+    parser = argparse.ArgumentParser(description='PyTorch MNIST Example')
+    parser.add_argument('--batch-size', type=int, default=16, metavar='N')
+    parser.add_argument('--test-batch-size', type=int, default=32, metavar='N')
+    parser.add_argument('--epochs', type=int, default=2, metavar='N')
+    parser.add_argument('--lr', type=float, default=1.0, metavar='LR')
+    parser.add_argument('--gamma', type=float, default=0.7, metavar='M')
+    parser.add_argument('--no-accel', action='store_true')
+    parser.add_argument('--dry-run', action='store_true')
+    parser.add_argument('--seed', type=int, default=1, metavar='S')
+    parser.add_argument('--log-interval', type=int, default=2, metavar='N')
+    parser.add_argument('--save-model', action='store_true', default=True)
+    args = parser.parse_args([])
+
+    use_accel = not args.no_accel and torch.accelerator.is_available()
+
+    torch.manual_seed(args.seed)
+
+    if use_accel:
+        device = torch.accelerator.current_accelerator()
+    else:
+        device = torch.device("cpu")
+
+    train_kwargs = {'batch_size': args.batch_size}
+    test_kwargs = {'batch_size': args.test_batch_size}
+    if use_accel:
+        accel_kwargs = {'num_workers': 1, 'pin_memory': True, 'shuffle': True}
+        train_kwargs.update(accel_kwargs)
+        test_kwargs.update(accel_kwargs)
+
+    # random 1x14x14 "digits" and labels instead of datasets.MNIST with its transforms
+    dataset1 = torch.utils.data.TensorDataset(torch.randn(64, 1, 14, 14), torch.randint(0, 10, (64,)))
+    dataset2 = torch.utils.data.TensorDataset(torch.randn(32, 1, 14, 14), torch.randint(0, 10, (32,)))
+    train_loader = torch.utils.data.DataLoader(dataset1, **train_kwargs)
+    test_loader = torch.utils.data.DataLoader(dataset2, **test_kwargs)
+
+    model = Net().to(device)
+    optimizer = optim.Adadelta(model.parameters(), lr=args.lr)
+
+    scheduler = StepLR(optimizer, step_size=1, gamma=args.gamma)
+    for epoch in range(1, args.epochs + 1):
+        train(args, model, device, train_loader, optimizer, epoch)
+        test(model, device, test_loader)
+        scheduler.step()
+
+    if args.save_model:
+        torch.save(model.state_dict(), "mnist_cnn.pt")
+        model.load_state_dict(torch.load("mnist_cnn.pt"))
+        test(model, device, test_loader)
+
+
+if __name__ == '__main__':
+    main()
+'''
+
+WORD_LANGUAGE_MODEL = r'''
+import math
+import os
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class Dictionary(object):
+    def __init__(self):
+        self.word2idx = {}
+        self.idx2word = []
+
+    def add_word(self, word):
+        if word not in self.word2idx:
+            self.idx2word.append(word)
+            self.word2idx[word] = len(self.idx2word) - 1
+        return self.word2idx[word]
+
+    def __len__(self):
+        return len(self.idx2word)
+
+
+class Corpus(object):
+    """data.Corpus over a few generated lines instead of wikitext-2's files."""
+
+    def __init__(self, lines):
+        self.dictionary = Dictionary()
+        self.train = self.tokenize(lines[:24])
+        self.valid = self.tokenize(lines[24:])
+
+    def tokenize(self, lines):
+        idss = []
+        for line in lines:
+            words = line.split() + ['<eos>']
+            ids = []
+            for word in words:
+                ids.append(self.dictionary.add_word(word))
+            idss.append(torch.tensor(ids).type(torch.int64))
+        ids = torch.cat(idss)
+        return ids
+
+
+class RNNModel(nn.Module):
+    """Container module with an encoder, a recurrent module, and a decoder."""
+
+    def __init__(self, rnn_type, ntoken, ninp, nhid, nlayers, dropout=0.5, tie_weights=False):
+        super(RNNModel, self).__init__()
+        self.ntoken = ntoken
+        self.drop = nn.Dropout(dropout)
+        self.encoder = nn.Embedding(ntoken, ninp)
+        if rnn_type in ['LSTM', 'GRU']:
+            self.rnn = getattr(nn, rnn_type)(ninp, nhid, nlayers, dropout=dropout)
+        self.decoder = nn.Linear(nhid, ntoken)
+
+        if tie_weights:
+            if nhid != ninp:
+                raise ValueError('When using the tied flag, nhid must be equal to emsize')
+            self.decoder.weight = self.encoder.weight
+
+        self.init_weights()
+
+        self.rnn_type = rnn_type
+        self.nhid = nhid
+        self.nlayers = nlayers
+
+    def init_weights(self):
+        initrange = 0.1
+        nn.init.uniform_(self.encoder.weight, -initrange, initrange)
+        nn.init.zeros_(self.decoder.bias)
+        nn.init.uniform_(self.decoder.weight, -initrange, initrange)
+
+    def forward(self, input, hidden):
+        emb = self.drop(self.encoder(input))
+        output, hidden = self.rnn(emb, hidden)
+        output = self.drop(output)
+        decoded = self.decoder(output)
+        decoded = decoded.view(-1, self.ntoken)
+        return F.log_softmax(decoded, dim=1), hidden
+
+    def init_hidden(self, bsz):
+        weight = next(self.parameters())
+        if self.rnn_type == 'LSTM':
+            return (weight.new_zeros(self.nlayers, bsz, self.nhid),
+                    weight.new_zeros(self.nlayers, bsz, self.nhid))
+        else:
+            return weight.new_zeros(self.nlayers, bsz, self.nhid)
+
+
+words = ['the', 'cat', 'dog', 'sat', 'on', 'mat', 'ran', 'to', 'a', 'tree']
+text = [' '.join(words[(3 * i + 5 * j) % len(words)] for j in range(4 + i % 3)) for i in range(32)]
+corpus = Corpus(text)
+device = torch.device("cpu")
+
+
+def batchify(data, bsz):
+    # Work out how cleanly we can divide the dataset into bsz parts.
+    nbatch = data.size(0) // bsz
+    # Trim off any extra elements that wouldn't cleanly fit (remainders).
+    data = data.narrow(0, 0, nbatch * bsz)
+    # Evenly divide the data across the bsz batches.
+    data = data.view(bsz, -1).t().contiguous()
+    return data.to(device)
+
+
+eval_batch_size = 4
+batch_size = 4
+train_data = batchify(corpus.train, batch_size)
+val_data = batchify(corpus.valid, eval_batch_size)
+
+ntokens = len(corpus.dictionary)
+model = RNNModel('LSTM', ntokens, 16, 16, 2, 0.2, tie_weights=True).to(device)
+criterion = nn.NLLLoss()
+bptt = 5
+clip = 0.25
+lr = 20
+log_interval = 4
+save = 'model.pt'
+
+
+def repackage_hidden(h):
+    """Wraps hidden states in new Tensors, to detach them from their history."""
+
+    if isinstance(h, torch.Tensor):
+        return h.detach()
+    else:
+        return tuple(repackage_hidden(v) for v in h)
+
+
+def get_batch(source, i):
+    seq_len = min(bptt, len(source) - 1 - i)
+    data = source[i:i+seq_len]
+    target = source[i+1:i+1+seq_len].view(-1)
+    return data, target
+
+
+def evaluate(data_source):
+    # Turn on evaluation mode which disables dropout.
+    model.eval()
+    total_loss = 0.
+    hidden = model.init_hidden(eval_batch_size)
+    with torch.no_grad():
+        for i in range(0, data_source.size(0) - 1, bptt):
+            data, targets = get_batch(data_source, i)
+            output, hidden = model(data, hidden)
+            hidden = repackage_hidden(hidden)
+            total_loss += len(data) * criterion(output, targets).item()
+    return total_loss / (len(data_source) - 1)
+
+
+def train():
+    # Turn on training mode which enables dropout.
+    model.train()
+    total_loss = 0.
+    start_time = time.time()
+    hidden = model.init_hidden(batch_size)
+    for batch, i in enumerate(range(0, train_data.size(0) - 1, bptt)):
+        data, targets = get_batch(train_data, i)
+        # Starting each batch, we detach the hidden state from how it was previously produced.
+        # If we didn't, the model would try backpropagating all the way to start of the dataset.
+        model.zero_grad()
+        hidden = repackage_hidden(hidden)
+        output, hidden = model(data, hidden)
+        loss = criterion(output, targets)
+        loss.backward()
+
+        # `clip_grad_norm` helps prevent the exploding gradient problem in RNNs / LSTMs.
+        torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
+        for p in model.parameters():
+            # the example's p.data.add_(p.grad, alpha=-lr): p.data is a NumPy array here
+            p.data -= lr * p.grad
+
+        total_loss += loss.item()
+
+        if batch % log_interval == 0 and batch > 0:
+            cur_loss = total_loss / log_interval
+            print('| epoch {:3d} | {:5d}/{:5d} batches | lr {:02.2f} | loss {:5.2f} | ppl {:8.2f}'.format(
+                epoch, batch, len(train_data) // bptt, lr, cur_loss, math.exp(cur_loss)))
+            total_loss = 0
+            start_time = time.time()
+
+
+best_val_loss = None
+for epoch in range(1, 4):
+    epoch_start_time = time.time()
+    train()
+    val_loss = evaluate(val_data)
+    print('-' * 89)
+    print('| end of epoch {:3d} | valid loss {:5.2f} | valid ppl {:8.2f}'.format(epoch, val_loss, math.exp(val_loss)))
+    print('-' * 89)
+    # Save the model if the validation loss is the best we've seen so far.
+    if not best_val_loss or val_loss < best_val_loss:
+        with open(save, 'wb') as f:
+            # the example's torch.save(model, f): autograd_core saves state dicts, not whole modules
+            torch.save(model.state_dict(), f)
+        best_val_loss = val_loss
+    else:
+        # Anneal the learning rate if no improvement has been seen in the validation dataset.
+        lr /= 4.0
+
+# Load the best saved model.
+with open(save, 'rb') as f:
+    model.load_state_dict(torch.load(f))  # the example's model = torch.load(f, weights_only=False)
+    # after load the rnn params are not a continuous chunk of memory
+    # this makes them a continuous chunk, and will speed up forward pass
+    # Currently, only rnn model supports flatten_parameters function.
+    model.rnn.flatten_parameters()
+
+# Run on test data.
+test_loss = evaluate(val_data)
+print('=' * 89)
+print('| End of training | test loss {:5.2f} | test ppl {:8.2f}'.format(test_loss, math.exp(test_loss)))
+print('=' * 89)
+'''
+
 PROGRAMS = {"dcgan": DCGAN, "vae": VAE, "dqn": DQN, "char_rnn": CHAR_RNN, "char_rnn_nn_rnn": CHAR_RNN_NN_RNN,
             "char_rnn_generation": CHAR_RNN_GENERATION, "seq2seq": SEQ2SEQ,
-            "seq2seq_one_sentence": SEQ2SEQ_ONE_SENTENCE, "resnet": RESNET, "text_classification": TEXT_CLASSIFICATION}
+            "seq2seq_one_sentence": SEQ2SEQ_ONE_SENTENCE, "resnet": RESNET, "text_classification": TEXT_CLASSIFICATION,
+            "mnist": MNIST, "word_language_model": WORD_LANGUAGE_MODEL}
+
+# The programs' settings for the comparison with PyTorch: the LSTM's dropout between its layers draws its masks
+# inside the layer, from each library's own generator, so both runs there use dropout 0.
+SAME_START = {"word_language_model": ("16, 16, 2, 0.2, tie_weights=True", "16, 16, 2, 0.0, tie_weights=True")}
 
 
 def with_our_imports(text):
@@ -1765,7 +2114,7 @@ def run(text, name):
 
 
 # The layers whose initial weights are random, by class name: the same names in both libraries.
-INITIALISED = ("Linear", "Conv2d", "ConvTranspose2d", "Embedding", "EmbeddingBag", "RNN", "GRU")
+INITIALISED = ("Linear", "Conv2d", "ConvTranspose2d", "Embedding", "EmbeddingBag", "RNN", "GRU", "LSTM")
 
 
 def record_draws(monkeypatch):
@@ -1887,13 +2236,14 @@ def test_example_runs_with_autograd_core(name):
 def test_example_reproduces_pytorch_from_the_same_start(name, monkeypatch):
     torch = pytest.importorskip("torch")
     ag.manual_seed(0)
+    program = PROGRAMS[name].replace(*SAME_START.get(name, ("", "")))
     with monkeypatch.context() as patch:
         draws = record_draws(patch)
         patch.setattr(nn.Dropout, "forward", lambda self, x: x)
-        ours, our_printed = run(with_our_imports(PROGRAMS[name]), name)
+        ours, our_printed = run(with_our_imports(program), name)
     with monkeypatch.context() as patch:
         replay_draws(patch, torch, draws)
-        theirs, their_printed = run(PROGRAMS[name], name)
+        theirs, their_printed = run(program, name)
     message = f"ours:\n{our_printed}\nPyTorch:\n{their_printed}"
     our_numbers, their_numbers = reported_numbers(our_printed), reported_numbers(their_printed)
     assert len(our_numbers) == len(their_numbers) > 3, message
