@@ -68,6 +68,8 @@ PAGES = {
         ("autograd_core.func", None),
         ("autograd_core.autograd.Function", MEMBERS),
     ]),
+    "utils.checkpoint.md": ("autograd_core.utils.checkpoint", "torch.utils.checkpoint",
+                            [("autograd_core.utils.checkpoint", None)]),
     "testing.md": ("autograd_core.testing", "torch.testing", [("autograd_core.testing", None)]),
     "viz.md": ("autograd_core.viz", "(no PyTorch counterpart: pictures of computation graphs)",
                [("autograd_core.viz", None)]),
