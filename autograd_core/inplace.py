@@ -344,6 +344,11 @@ def _method(self, other, kind, name, alpha=1):
                    lambda v: _OUT_OF_PLACE[kind](v, other if alpha == 1 else other * alpha), other)
 
 
+def _refuse_python_map(self, name):
+    if self.requires_grad:  # a Python function per element has no derivative to record (PyTorch's message)
+        raise RuntimeError(f"Can't call {name}() on Variable that requires grad. Use var.detach().{name}() instead.")
+
+
 def _copy(self, src, name):
     """self's contents replaced by src (a Value, array or number broadcastable to self's shape), in self's dtype."""
     source = src
@@ -584,6 +589,22 @@ class InplaceMethods:
 
         draw = get_rng(generator).uniform(from_, to, np.shape(self.data))
         return _copy(self, draw, "uniform_")
+
+    def apply_(self, callable):
+        """Replace each element x by callable(x) (a Python number in, a number out, converted to self's dtype), in
+        place; returns self. PyTorch's: for Values that need no gradient, and slow (one Python call per element)."""
+        _refuse_python_map(self, "apply_")
+        data = np.asarray(self.data)
+        return _copy(self, np.reshape([callable(x) for x in data.ravel().tolist()], data.shape), "apply_")
+
+    def map_(self, tensor, callable):
+        """self[i] = callable(self[i], tensor[i]) for every element, `tensor` (a Value, array or number) broadcast to
+        self's shape, in place; returns self. For Values that need no gradient, one Python call per element."""
+        _refuse_python_map(self, "map_")
+        data = np.asarray(self.data)
+        other = np.broadcast_to(np.asarray(_data(tensor)), data.shape)
+        pairs = zip(data.ravel().tolist(), other.ravel().tolist())
+        return _copy(self, np.reshape([callable(a, b) for a, b in pairs], data.shape), "map_")
 
     def normal_(self, mean=0.0, std=1.0, generator=None):
         """Fill with normal numbers of the given mean and standard deviation; returns self."""

@@ -143,3 +143,18 @@ def test_set_printoptions_changes_how_a_values_array_is_shown_and_nothing_else()
     finally:
         ag.set_printoptions(profile="default")
     assert repr(x) == default
+
+
+def test_apply_and_map_run_a_python_function_per_element_in_place():
+    x = ag.tensor([[1.0, 2.0], [3.0, 4.0]])
+    assert x.apply_(lambda v: v * v + 0.5) is x and x.tolist() == [[1.5, 4.5], [9.5, 16.5]]
+    counts = ag.tensor([1, 2, 3])
+    counts.apply_(lambda v: v / 2)  # into the Value's own dtype, as PyTorch's: int64 truncates
+    assert counts.tolist() == [0, 1, 1] and counts.dtype == ag.int64
+    m = ag.tensor([1.0, 2.0])
+    assert m.map_(ag.tensor([10.0, 20.0]), lambda a, b: a * b) is m and m.tolist() == [10.0, 40.0]
+    m.map_(3.0, lambda a, b: a - b)  # a number broadcast, as a 0-d tensor is in PyTorch
+    assert m.tolist() == [7.0, 37.0]
+    for call in (lambda w: w.apply_(abs), lambda w: w.map_(w, max)):
+        with pytest.raises(RuntimeError, match=r"Can't call (apply|map)_\(\) on Variable that requires grad"):
+            call(ag.ones(2, requires_grad=True))
