@@ -180,6 +180,9 @@ class GradArray(np.ndarray):
         """g.<name>_(...) as Value's in-place method on a Value holding g's memory; returns g."""
         value = _as_value(self)
         result = getattr(value, name)(*args, **kwargs)
+        if np.shape(value.data) != self.shape:  # unsqueeze_, t_, ...: an ndarray keeps its shape
+            raise RuntimeError(f"{name}(): a gradient array cannot change its shape in place; use the method "
+                               f"without the underscore ({name[:-1]}), which returns a new Value")
         if not np.shares_memory(value.data, self):  # the method gave the Value a new array: its numbers are g's
             np.copyto(self, value.data, casting="same_kind")
         return self if result is value else result

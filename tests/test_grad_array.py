@@ -182,6 +182,15 @@ def test_in_place_methods_change_the_gradient_and_return_it(call, expected):
     assert x.grad is g and np.array_equal(x.grad, expected)
 
 
+def test_in_place_methods_that_would_change_a_gradients_shape_are_refused():
+    x = Value(G0.copy(), requires_grad=True)
+    (x * Value(G0)).sum().backward()
+    for call in ("unsqueeze_(0)", "t_()", "transpose_(0, 1)"):
+        with pytest.raises(RuntimeError, match="cannot change its shape in place"):
+            eval(f"x.grad.{call}")
+    assert x.grad.shape == (2, 3) and x.grad.tolist() == G0.tolist()
+
+
 def test_random_fills_of_a_gradient_draw_into_it():
     x = Value(np.zeros((100, 10)), requires_grad=True)
     x.sum().backward()
