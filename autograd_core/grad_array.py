@@ -161,10 +161,6 @@ class GradArray(np.ndarray):
             return _as_value(self).transpose(*axes)
         return np.ndarray.transpose(self, *axes)
 
-    for _name in ("sum", "mean", "prod", "max", "min", "cumsum", "cumprod", "argmax", "argmin", "all", "any"):
-        locals()[_name] = _numpy_unless_torch_keywords(_name)
-    del _name
-
     def __getattr__(self, name):
         # Reached only for names that neither ndarray nor this class has: PyTorch's other tensor methods.
         Value = _value_class()
@@ -255,3 +251,9 @@ class GradArray(np.ndarray):
         if p == float("inf"):
             return np.max(np.abs(a))
         return np.sum(np.abs(a) ** p) ** (1.0 / p)
+
+
+# NumPy's reductions and scans, PyTorch's when called with dim=/keepdim=
+for _name in ("sum", "mean", "prod", "max", "min", "cumsum", "cumprod", "argmax", "argmin", "all", "any"):
+    setattr(GradArray, _name, _numpy_unless_torch_keywords(_name))
+del _name
