@@ -14,7 +14,10 @@ class Sequential(Module):
     """Modules applied one after the other: Sequential(m0, m1, ...)(x) = ...m1(m0(x)).
 
     Children are named '0', '1', ... (or by the keys of a single dict argument), so parameter names
-    match PyTorch's (`0.weight`, `2.bias`). Indexing gives a child (a slice gives a new Sequential).
+    match PyTorch's (`0.weight`, `2.bias`). Indexing gives a child (a slice gives a new Sequential of the same
+    children under the same names). A module added later, by `add_module(name, m)` or assignment, runs after the
+    others, as in PyTorch (the style-transfer tutorial builds its model so: `model = nn.Sequential(normalization)`,
+    then `model.add_module("conv_1", layer)`, ...).
     """
 
     def __init__(self, *modules):
@@ -22,11 +25,27 @@ class Sequential(Module):
             items = list(modules[0].items())
         else:
             items = [(str(i), m) for i, m in enumerate(modules)]
+        self._keys = []  # the children's names, in the order they run (kept by __setattr__)
         for name, module in items:
             if not isinstance(module, Module):
                 raise TypeError(f"Sequential: item {name!r} is a {type(module).__name__}, not a Module")
             self.add_module(str(name), module)
-        self._keys = [str(name) for name, _ in items]
+
+    def __setattr__(self, name, value):
+        super().__setattr__(name, value)
+        keys = self.__dict__.get("_keys")
+        if keys is None:
+            return
+        if isinstance(value, Module):
+            if name not in keys:
+                keys.append(name)
+        elif name in keys:  # a child replaced by something else is no longer run
+            keys.remove(name)
+
+    def __delattr__(self, name):
+        super().__delattr__(name)
+        if name in self.__dict__.get("_keys", ()):
+            self._keys.remove(name)
 
     def forward(self, x):
         for key in self._keys:
@@ -35,9 +54,7 @@ class Sequential(Module):
 
     def append(self, module):
         """Add a module at the end (named by its position); returns self."""
-        key = str(len(self._keys))
-        self.add_module(key, module)
-        self._keys.append(key)
+        self.add_module(str(len(self._keys)), module)
         return self
 
     def __len__(self):
@@ -48,7 +65,7 @@ class Sequential(Module):
 
     def __getitem__(self, index):
         if isinstance(index, slice):
-            return Sequential(*[getattr(self, key) for key in self._keys[index]])
+            return Sequential({key: getattr(self, key) for key in self._keys[index]})
         if not isinstance(index, numbers.Integral):
             raise TypeError(f"Sequential indices must be integers or slices, not {type(index).__name__}")
         if not -len(self) <= index < len(self):
