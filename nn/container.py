@@ -57,6 +57,73 @@ class Sequential(Module):
         self.add_module(str(len(self._keys)), module)
         return self
 
+    def extend(self, sequential):
+        """Append each module of `sequential` (any iterable of modules); returns self."""
+        for module in sequential:
+            self.append(module)
+        return self
+
+    def insert(self, index, module):
+        """Put `module` at position index (-len <= index <= len), the children renamed '0', '1', ...; returns
+        self."""
+        if not isinstance(module, Module):
+            raise AssertionError(f"module should be of type: {Module}")
+        n = len(self._keys)
+        if not -n <= index <= n:
+            raise IndexError(f"Index out of range: {index}")
+        modules = list(self)
+        modules.insert(index + n if index < 0 else index, module)
+        self._renumber(modules)
+        return self
+
+    def pop(self, key):
+        """Remove and return the child at index `key` (or a slice of them, as a Sequential)."""
+        module = self[key]
+        del self[key]
+        return module
+
+    def __setitem__(self, index, module):
+        """Replace the child at index (PyTorch's fine-tuning `model.classifier[6] = nn.Linear(4096, 2)`)."""
+        setattr(self, self._keys[self._position(index)], module)
+
+    def __delitem__(self, index):
+        """Remove the child at index (or a slice of them); the others are renamed '0', '1', ..., as in PyTorch."""
+        doomed = set(self._keys[index]) if isinstance(index, slice) else {self._keys[self._position(index)]}
+        self._renumber([getattr(self, key) for key in self._keys if key not in doomed])
+
+    def __add__(self, other):
+        if not isinstance(other, Sequential):
+            raise ValueError(f"add operator supports only objects of Sequential class, but {type(other)} is given.")
+        return Sequential(*self, *other)
+
+    def __iadd__(self, other):
+        if not isinstance(other, Sequential):
+            raise ValueError(f"add operator supports only objects of Sequential class, but {type(other)} is given.")
+        return self.extend(list(other))
+
+    def __mul__(self, other):
+        if not isinstance(other, int):
+            raise TypeError(f"unsupported operand type(s) for *: {type(self)} and {type(other)}")
+        if other <= 0:
+            raise ValueError(f"Non-positive multiplication factor {other} for {type(self)}")
+        return Sequential(*(list(self) * other))
+
+    __rmul__ = __mul__
+
+    def _position(self, index):
+        if not isinstance(index, numbers.Integral):
+            raise TypeError(f"Sequential indices must be integers or slices, not {type(index).__name__}")
+        if not -len(self) <= index < len(self):
+            raise IndexError(f"Sequential index {index} out of range for {len(self)} modules")
+        return index % len(self)
+
+    def _renumber(self, modules):
+        """Make `modules` the children, named '0', '1', ... in that order (PyTorch's numbering after del, insert)."""
+        for key in list(self._keys):
+            delattr(self, key)
+        for i, module in enumerate(modules):
+            self.add_module(str(i), module)
+
     def __len__(self):
         return len(self._keys)
 
@@ -66,11 +133,7 @@ class Sequential(Module):
     def __getitem__(self, index):
         if isinstance(index, slice):
             return Sequential({key: getattr(self, key) for key in self._keys[index]})
-        if not isinstance(index, numbers.Integral):
-            raise TypeError(f"Sequential indices must be integers or slices, not {type(index).__name__}")
-        if not -len(self) <= index < len(self):
-            raise IndexError(f"Sequential index {index} out of range for {len(self)} modules")
-        return getattr(self, self._keys[index])
+        return getattr(self, self._keys[self._position(index)])
 
 
 class Residual(Module):
@@ -298,6 +361,12 @@ class ModuleList(_Container):
         else:
             del items[self._position(index)]
         self._rebuild(items)
+
+    def pop(self, key):
+        """Remove and return the module at index `key` (a slice: a ModuleList of them)."""
+        module = self[key]
+        del self[key]
+        return module
 
     def __iter__(self):
         return iter(self._items())

@@ -2631,3 +2631,43 @@ def test_sequential_runs_the_modules_added_after_construction():
     torch = pytest.importorskip("torch")
     theirs = build(torch)
     assert len(theirs) == 4 and list(theirs[:3].state_dict()) == list(head.state_dict())
+
+
+SEQUENTIAL_EDITS = {
+    "setitem": lambda m, nn: m.__setitem__(2, nn.Linear(3, 5)),  # fine-tuning's model.classifier[6] = nn.Linear(...)
+    "setitem_negative": lambda m, nn: m.__setitem__(-1, nn.Tanh()),
+    "delitem": lambda m, nn: m.__delitem__(1),
+    "delitem_slice": lambda m, nn: m.__delitem__(slice(0, 2)),
+    "insert": lambda m, nn: m.insert(1, nn.Tanh()),
+    "insert_negative": lambda m, nn: m.insert(-1, nn.Tanh()),
+    "pop": lambda m, nn: m.pop(1),
+    "extend": lambda m, nn: m.extend([nn.Tanh(), nn.ReLU()]),
+    "iadd": lambda m, nn: m.__iadd__(nn.Sequential(nn.Tanh())),
+}
+
+
+@pytest.mark.parametrize("edit", SEQUENTIAL_EDITS)
+def test_sequential_edits_as_pytorchs(edit):
+    """Sequential's list methods (PyTorch's __setitem__, __delitem__, insert, pop, extend, +=, + and *): the same
+    children in the same order under the same names (del and insert renumber them '0', '1', ...)."""
+    def edited(lib):
+        model = lib.nn.Sequential(lib.nn.Linear(2, 3), lib.nn.ReLU(), lib.nn.Linear(3, 1), lib.nn.Sigmoid())
+        SEQUENTIAL_EDITS[edit](model, lib.nn)
+        return list(model.state_dict()), [type(m).__name__ for m in model], len(model)
+
+    ours = edited(ag)
+    assert ours[2] == len(ours[1])
+    torch = pytest.importorskip("torch")
+    assert ours == edited(torch)
+
+
+def test_sequential_arithmetic_and_module_list_pop():
+    a, b = nn.Sequential(nn.Linear(1, 2), nn.ReLU()), nn.Sequential(nn.Tanh())
+    assert [type(m).__name__ for m in a + b] == ["Linear", "ReLU", "Tanh"]
+    doubled = a * 2
+    assert len(doubled) == 4 and doubled[2] is a[0]
+    with pytest.raises(IndexError):
+        a[2]
+    modules = nn.ModuleList([nn.Linear(1, 1), nn.ReLU(), nn.Tanh()])
+    assert type(modules.pop(1)).__name__ == "ReLU" and len(modules) == 2 and list(modules.state_dict()) == [
+        "0.weight", "0.bias"]
