@@ -2,11 +2,14 @@
 
 Each program below is written the way pytorch/examples and the official tutorials write it: DCGAN, the VAE, the
 reinforcement-learning tutorial's DQN (on a tiny stand-in for gym's CartPole), "NLP From Scratch" (the
-character-level RNN classifying names, by hand and with nn.RNN, and the sequence-to-sequence translation model
-with attention), a CIFAR ResNet and the text classification tutorial's EmbeddingBag model (without torchtext).
-CPU-sized, a few training steps, synthetic data of the tutorials' shapes. Where a line is spelled differently from
-the tutorial because of a documented design difference (a parameter's `.data` is a NumPy array, no
-`set_default_device`), a comment beside it says so.
+character-level RNN classifying names, by hand and with nn.RNN; generating names; the sequence-to-sequence
+translation model with attention, batched and one sentence at a time), a CIFAR ResNet as pytorch-cifar trains it
+(checkpoints, cudnn), the text classification tutorial's EmbeddingBag model (without torchtext), pytorch/examples'
+MNIST and word language model, and the neural style transfer, transfer learning and FGSM tutorials (small
+stand-ins for VGG and ResNet-18). CPU-sized, a few training steps, synthetic data of the tutorials' shapes. Where a
+line is spelled differently from the tutorial because of a documented design difference (a parameter's `.data` is a
+NumPy array, no `set_default_device`, no legacy `torch.LongTensor`, `torch.Tensor(data)` requires grad, whole
+modules are not saved), a comment beside it says so.
 
 Each program runs with its import lines changed to autograd_core; where PyTorch is installed it runs again with
 PyTorch from the same starting numbers (every randn/rand/randint/randn_like draw, nn.init's normal_/uniform_
@@ -2312,10 +2315,360 @@ output = run_style_transfer(cnn, cnn_normalization_mean, cnn_normalization_std,
 print('output', output.shape[1], '%.5f' % output.mean().item(), '%.5f' % output.std().item())
 '''
 
+TRANSFER_LEARNING = r'''
+import os
+import time
+from tempfile import TemporaryDirectory
+
+import torch
+import torch.nn as nn
+import torch.optim as optim
+from torch.optim import lr_scheduler
+
+device = torch.device("cuda:0" if torch.cuda.is_available() else "cpu")
+
+# random 3x8x8 "ants and bees" instead of datasets.ImageFolder with its transforms
+image_datasets = {x: torch.utils.data.TensorDataset(torch.randn(24, 3, 8, 8), torch.randint(0, 2, (24,)))
+                  for x in ['train', 'val']}
+dataloaders = {x: torch.utils.data.DataLoader(image_datasets[x], batch_size=4,
+                                             shuffle=False)  # the tutorial shuffles: each library its own way
+               for x in ['train', 'val']}
+dataset_sizes = {x: len(image_datasets[x]) for x in ['train', 'val']}
+class_names = ['ants', 'bees']
+
+
+class TinyResNet(nn.Module):
+    """A stand-in for models.resnet18(weights='IMAGENET1K_V1'): features, then a replaceable `fc`."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 8, 3, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(8)
+        self.relu = nn.ReLU(inplace=True)
+        self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
+        self.fc = nn.Linear(8, 1000)
+
+    def forward(self, x):
+        x = self.avgpool(self.relu(self.bn1(self.conv1(x))))
+        return self.fc(torch.flatten(x, 1))
+
+
+def train_model(model, criterion, optimizer, scheduler, num_epochs=25):
+    since = time.time()
+
+    # Create a temporary directory to save training checkpoints
+    with TemporaryDirectory() as tempdir:
+        best_model_params_path = os.path.join(tempdir, 'best_model_params.pt')
+
+        torch.save(model.state_dict(), best_model_params_path)
+        best_acc = 0.0
+
+        for epoch in range(num_epochs):
+            print(f'Epoch {epoch}/{num_epochs - 1}')
+            print('-' * 10)
+
+            # Each epoch has a training and validation phase
+            for phase in ['train', 'val']:
+                if phase == 'train':
+                    model.train()  # Set model to training mode
+                else:
+                    model.eval()   # Set model to evaluate mode
+
+                running_loss = 0.0
+                running_corrects = 0
+
+                # Iterate over data.
+                for inputs, labels in dataloaders[phase]:
+                    inputs = inputs.to(device)
+                    labels = labels.to(device)
+
+                    # zero the parameter gradients
+                    optimizer.zero_grad()
+
+                    # forward
+                    # track history if only in train
+                    with torch.set_grad_enabled(phase == 'train'):
+                        outputs = model(inputs)
+                        _, preds = torch.max(outputs, 1)
+                        loss = criterion(outputs, labels)
+
+                        # backward + optimize only if in training phase
+                        if phase == 'train':
+                            loss.backward()
+                            optimizer.step()
+
+                    # statistics
+                    running_loss += loss.item() * inputs.size(0)
+                    running_corrects += torch.sum(preds == labels.data)
+                if phase == 'train':
+                    scheduler.step()
+
+                epoch_loss = running_loss / dataset_sizes[phase]
+                epoch_acc = running_corrects.double() / dataset_sizes[phase]
+
+                print(f'{phase} Loss: {epoch_loss:.4f} Acc: {epoch_acc:.4f}')
+
+                # deep copy the model
+                if phase == 'val' and epoch_acc > best_acc:
+                    best_acc = epoch_acc
+                    torch.save(model.state_dict(), best_model_params_path)
+
+            print()
+
+        time_elapsed = time.time() - since
+        print(f'Best val Acc: {best_acc:4f}')
+
+        # load best model weights
+        model.load_state_dict(torch.load(best_model_params_path, weights_only=True))
+    return model
+
+
+# Finetuning the ConvNet
+model_ft = TinyResNet()
+num_ftrs = model_ft.fc.in_features
+# Here the size of each output sample is set to 2.
+# Alternatively, it can be generalized to ``nn.Linear(num_ftrs, len(class_names))``.
+model_ft.fc = nn.Linear(num_ftrs, 2)
+
+model_ft = model_ft.to(device)
+
+criterion = nn.CrossEntropyLoss()
+
+# Observe that all parameters are being optimized
+optimizer_ft = optim.SGD(model_ft.parameters(), lr=0.001, momentum=0.9)
+
+# Decay LR by a factor of 0.1 every 7 epochs
+exp_lr_scheduler = lr_scheduler.StepLR(optimizer_ft, step_size=7, gamma=0.1)
+
+model_ft = train_model(model_ft, criterion, optimizer_ft, exp_lr_scheduler,
+                       num_epochs=2)
+
+# ConvNet as fixed feature extractor
+model_conv = TinyResNet()
+for param in model_conv.parameters():
+    param.requires_grad = False
+
+# Parameters of newly constructed modules have requires_grad=True by default
+num_ftrs = model_conv.fc.in_features
+model_conv.fc = nn.Linear(num_ftrs, 2)
+
+model_conv = model_conv.to(device)
+
+criterion = nn.CrossEntropyLoss()
+
+# Observe that only parameters of final layer are being optimized as
+# opposed to before.
+optimizer_conv = optim.SGD(model_conv.fc.parameters(), lr=0.001, momentum=0.9)
+
+# Decay LR by a factor of 0.1 every 7 epochs
+exp_lr_scheduler = lr_scheduler.StepLR(optimizer_conv, step_size=7, gamma=0.1)
+
+model_conv = train_model(model_conv, criterion, optimizer_conv,
+                         exp_lr_scheduler, num_epochs=2)
+
+
+def visualize_model(model, num_images=6):
+    was_training = model.training
+    model.eval()
+    images_so_far = 0
+    predicted = []
+
+    with torch.no_grad():
+        for i, (inputs, labels) in enumerate(dataloaders['val']):
+            inputs = inputs.to(device)
+            labels = labels.to(device)
+
+            outputs = model(inputs)
+            _, preds = torch.max(outputs, 1)
+
+            for j in range(inputs.size()[0]):
+                images_so_far += 1
+                predicted.append(class_names[preds[j]])
+
+                if images_so_far == num_images:
+                    model.train(mode=was_training)
+                    return predicted
+        model.train(mode=was_training)
+    return predicted
+
+
+print('predicted:', ' '.join(visualize_model(model_conv)))
+'''
+
+FGSM = r'''
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+import torch.optim as optim
+
+epsilons = [0, .05, .1, .15]
+use_cuda = True
+# Set random seed for reproducibility
+torch.manual_seed(42)
+
+
+# LeNet Model definition
+class Net(nn.Module):
+    def __init__(self):
+        super(Net, self).__init__()
+        self.conv1 = nn.Conv2d(1, 4, 3, 1)
+        self.conv2 = nn.Conv2d(4, 8, 3, 1)
+        self.dropout1 = nn.Dropout(0.25)
+        self.dropout2 = nn.Dropout(0.5)
+        self.fc1 = nn.Linear(8 * 5 * 5, 32)
+        self.fc2 = nn.Linear(32, 10)
+
+    def forward(self, x):
+        x = self.conv1(x)
+        x = F.relu(x)
+        x = self.conv2(x)
+        x = F.relu(x)
+        x = F.max_pool2d(x, 2)
+        x = self.dropout1(x)
+        x = torch.flatten(x, 1)
+        x = self.fc1(x)
+        x = F.relu(x)
+        x = self.dropout2(x)
+        x = self.fc2(x)
+        output = F.log_softmax(x, dim=1)
+        return output
+
+
+# 20 random "MNIST" digits, normalised as transforms.Normalize((0.1307,), (0.3081,)) would
+images = (torch.rand(20, 1, 14, 14) - 0.1307) / 0.3081
+labels = torch.randint(0, 10, (20,))
+test_loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(images, labels), batch_size=1,
+                                          shuffle=False)
+
+print("CUDA Available: ", torch.cuda.is_available())
+device = torch.device("cuda" if use_cuda and torch.cuda.is_available() else "cpu")
+
+# Initialize the network
+model = Net().to(device)
+
+# A few steps of training instead of loading lenet_mnist_model.pth
+optimizer = optim.SGD(model.parameters(), lr=0.1)
+for _ in range(5):
+    optimizer.zero_grad()
+    F.nll_loss(model(images), labels).backward()
+    optimizer.step()
+
+# Set the model in evaluation mode. In this case this is for the Dropout layers
+model.eval()
+
+
+# FGSM attack code
+def fgsm_attack(image, epsilon, data_grad):
+    # Collect the element-wise sign of the data gradient
+    sign_data_grad = data_grad.sign()
+    # Create the perturbed image by adjusting each pixel of the input image
+    perturbed_image = image + epsilon*sign_data_grad
+    # Adding clipping to maintain [0,1] range
+    perturbed_image = torch.clamp(perturbed_image, 0, 1)
+    # Return the perturbed image
+    return perturbed_image
+
+
+# restores the tensors to their original scale
+def denorm(batch, mean=[0.1307], std=[0.3081]):
+    if isinstance(mean, list):
+        mean = torch.tensor(mean).to(device)
+    if isinstance(std, list):
+        std = torch.tensor(std).to(device)
+
+    return batch * std.view(1, -1, 1, 1) + mean.view(1, -1, 1, 1)
+
+
+def normalize(batch, mean=0.1307, std=0.3081):
+    # the tutorial's transforms.Normalize((0.1307,), (0.3081,))(perturbed_data)
+    return (batch - mean) / std
+
+
+def test(model, device, test_loader, epsilon):
+
+    # Accuracy counter
+    correct = 0
+    adv_examples = []
+
+    # Loop over all examples in test set
+    for data, target in test_loader:
+
+        # Send the data and label to the device
+        data, target = data.to(device), target.to(device)
+
+        # Set requires_grad attribute of tensor. Important for Attack
+        data.requires_grad = True
+
+        # Forward pass the data through the model
+        output = model(data)
+        init_pred = output.max(1, keepdim=True)[1]  # get the index of the max log-probability
+
+        # If the initial prediction is wrong, don't bother attacking, just move on
+        if init_pred.item() != target.item():
+            continue
+
+        # Calculate the loss
+        loss = F.nll_loss(output, target)
+
+        # Zero all existing gradients
+        model.zero_grad()
+
+        # Calculate gradients of model in backward pass
+        loss.backward()
+
+        # Collect ``datagrad``
+        data_grad = data.grad.data
+
+        # Restore the data to its original scale
+        data_denorm = denorm(data)
+
+        # Call FGSM Attack
+        perturbed_data = fgsm_attack(data_denorm, epsilon, data_grad)
+
+        # Reapply normalization
+        perturbed_data_normalized = normalize(perturbed_data)
+
+        # Re-classify the perturbed image
+        output = model(perturbed_data_normalized)
+
+        # Check for success
+        final_pred = output.max(1, keepdim=True)[1]  # get the index of the max log-probability
+        if final_pred.item() == target.item():
+            correct += 1
+            # Special case for saving 0 epsilon examples
+            if epsilon == 0 and len(adv_examples) < 5:
+                adv_ex = perturbed_data.squeeze().detach().cpu().numpy()
+                adv_examples.append((init_pred.item(), final_pred.item(), adv_ex))
+        else:
+            # Save some adv examples for visualization later
+            if len(adv_examples) < 5:
+                adv_ex = perturbed_data.squeeze().detach().cpu().numpy()
+                adv_examples.append((init_pred.item(), final_pred.item(), adv_ex))
+
+    # Calculate final accuracy for this epsilon
+    final_acc = correct/float(len(test_loader))
+    print(f"Epsilon: {epsilon}\tTest Accuracy = {correct} / {len(test_loader)} = {final_acc}")
+
+    # Return the accuracy and an adversarial example
+    return final_acc, adv_examples
+
+
+accuracies = []
+examples = []
+
+# Run test for each epsilon
+for eps in epsilons:
+    acc, ex = test(model, device, test_loader, eps)
+    accuracies.append(acc)
+    examples.append(ex)
+print('examples', [[(a, b, round(float(e.mean()), 5)) for a, b, e in ex] for ex in examples])
+'''
+
 PROGRAMS = {"dcgan": DCGAN, "vae": VAE, "dqn": DQN, "char_rnn": CHAR_RNN, "char_rnn_nn_rnn": CHAR_RNN_NN_RNN,
             "char_rnn_generation": CHAR_RNN_GENERATION, "seq2seq": SEQ2SEQ,
             "seq2seq_one_sentence": SEQ2SEQ_ONE_SENTENCE, "resnet": RESNET, "text_classification": TEXT_CLASSIFICATION,
-            "mnist": MNIST, "word_language_model": WORD_LANGUAGE_MODEL, "neural_style": NEURAL_STYLE}
+            "mnist": MNIST, "word_language_model": WORD_LANGUAGE_MODEL, "neural_style": NEURAL_STYLE,
+            "transfer_learning": TRANSFER_LEARNING, "fgsm": FGSM}
 
 # The programs' settings for the comparison with PyTorch: the LSTM's dropout between its layers draws its masks
 # inside the layer, from each library's own generator, so both runs there use dropout 0.
@@ -2465,7 +2818,8 @@ def test_example_reproduces_pytorch_from_the_same_start(name, monkeypatch):
     torch = pytest.importorskip("torch")
     ag.manual_seed(0)
     program = PROGRAMS[name].replace(*SAME_START.get(name, ("", "")))
-    dtypes = ag.get_default_dtype(), torch.get_default_dtype()
+    dtypes, threads = (ag.get_default_dtype(), torch.get_default_dtype()), torch.get_num_threads()
+    torch.set_num_threads(1)  # these small programs: PyTorch's thread pool only waits (seconds on a busy machine)
     if name in IN_FLOAT64:
         ag.set_default_dtype(ag.float64)
         torch.set_default_dtype(torch.float64)
@@ -2480,6 +2834,7 @@ def test_example_reproduces_pytorch_from_the_same_start(name, monkeypatch):
     finally:
         ag.set_default_dtype(dtypes[0])
         torch.set_default_dtype(dtypes[1])
+        torch.set_num_threads(threads)
     message = f"ours:\n{our_printed}\nPyTorch:\n{their_printed}"
     our_numbers, their_numbers = reported_numbers(our_printed), reported_numbers(their_printed)
     assert len(our_numbers) == len(their_numbers) > 3, message
