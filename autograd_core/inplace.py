@@ -597,12 +597,12 @@ class InplaceMethods:
         data = np.asarray(self.data)
         return _copy(self, np.reshape([callable(x) for x in data.ravel().tolist()], data.shape), "apply_")
 
-    def map_(self, tensor, callable):
-        """self[i] = callable(self[i], tensor[i]) for every element, `tensor` (a Value, array or number) broadcast to
+    def map_(self, other, callable):
+        """self[i] = callable(self[i], other[i]) for every element, `other` (a Value, array or number) broadcast to
         self's shape, in place; returns self. For Values that need no gradient, one Python call per element."""
         _refuse_python_map(self, "map_")
         data = np.asarray(self.data)
-        other = np.broadcast_to(np.asarray(_data(tensor)), data.shape)
+        other = np.broadcast_to(np.asarray(_data(other)), data.shape)
         pairs = zip(data.ravel().tolist(), other.ravel().tolist())
         return _copy(self, np.reshape([callable(a, b) for a, b in pairs], data.shape), "map_")
 
