@@ -49,6 +49,8 @@ PAGES = {
         ("autograd_core.nn.utils.parametrize", None),
         ("autograd_core.nn.utils.parametrizations", None),
         ("autograd_core.nn.utils.stateless", None),
+        ("autograd_core.nn.utils.prune", None),
+        ("autograd_core.nn.utils.prune.BasePruningMethod", MEMBERS),
     ]),
     "optim.md": ("autograd_core.optim", "torch.optim", [
         ("autograd_core.optim", None),

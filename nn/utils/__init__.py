@@ -8,11 +8,12 @@
     nn.utils.spectral_norm(module) (weight_orig, weight_u, weight_v), nn.utils.parametrizations.spectral_norm
     nn.utils.fuse_conv_bn_eval(conv, bn), fuse_linear_bn_eval(linear, bn) and their *_weights    (fusion.py)
     nn.utils.skip_init(Module, ...), nn.utils.convert_parameters, nn.utils.stateless.functional_call
+    nn.utils.prune.l1_unstructured(module, "weight", amount=0.3), ln_structured, global_unstructured, remove
 """
 
 from __future__ import annotations
 
-from . import convert_parameters, parametrizations, parametrize, rnn, stateless
+from . import convert_parameters, parametrizations, parametrize, prune, rnn, stateless
 from .clip_grad import clip_grad_norm, clip_grads_with_norm_, get_total_norm
 from .convert_parameters import parameters_to_vector, vector_to_parameters
 from .fusion import fuse_conv_bn_eval, fuse_conv_bn_weights, fuse_linear_bn_eval, fuse_linear_bn_weights
@@ -24,7 +25,7 @@ __all__ = ["clip_grad_norm_", "clip_grad_norm", "clip_grads_with_norm_", "get_to
            "parameters_to_vector", "vector_to_parameters", "convert_parameters", "rnn", "parametrize",
            "parametrizations", "stateless", "weight_norm", "remove_weight_norm", "spectral_norm",
            "remove_spectral_norm", "fuse_conv_bn_eval", "fuse_conv_bn_weights", "fuse_linear_bn_eval",
-           "fuse_linear_bn_weights", "skip_init"]
+           "fuse_linear_bn_weights", "skip_init", "prune"]
 
 
 def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
