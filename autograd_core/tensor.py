@@ -46,6 +46,45 @@ device = Device
 Tensor = Value
 
 
+class _LegacyTensorType(type):
+    """The type of PyTorch's legacy typed constructors (`torch.LongTensor`, `torch.FloatTensor`, ...): a Value of
+    that dtype is an instance (`isinstance(torch.tensor([1]), torch.LongTensor)` is True, as in PyTorch)."""
+
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, Value) and obj.data.dtype == cls.dtype
+
+
+def _legacy_new(cls, *args, device=None):
+    if device is not None:
+        Device(device)
+    if len(args) == 1 and not isinstance(args[0], numbers.Integral):  # data: a sequence, an array or a Value
+        return tensor(args[0], dtype=cls.dtype)
+    if not builtins.all(isinstance(n, numbers.Integral) and not isinstance(n, bool) for n in args):
+        raise TypeError(f"{cls.__name__}(): expected data (a sequence or an array) or sizes (integers), got {args!r}")
+    return zeros(*args, dtype=cls.dtype) if args else zeros(0, dtype=cls.dtype)
+
+
+def _legacy_type(name, dtype):
+    doc = (f"PyTorch's legacy constructor `torch.{name}`: {name}(data) is tensor(data, dtype={dtype}) (the name-"
+           f"generation tutorial's `torch.LongTensor(letter_indexes)`), {name}(*sizes) a {dtype} Value of that shape "
+           "(zeros, where PyTorch leaves memory uninitialised), no gradient; `x.type(torch." + name + ")` converts.")
+    return _LegacyTensorType(name, (), {"dtype": np.dtype(dtype), "__new__": _legacy_new, "__doc__": doc,
+                                        "__module__": __name__})
+
+
+FloatTensor, DoubleTensor, HalfTensor = (_legacy_type(n, d) for n, d in (
+    ("FloatTensor", np.float32), ("DoubleTensor", np.float64), ("HalfTensor", np.float16)))
+LongTensor, IntTensor, ShortTensor, CharTensor, ByteTensor, BoolTensor = (_legacy_type(n, d) for n, d in (
+    ("LongTensor", np.int64), ("IntTensor", np.int32), ("ShortTensor", np.int16), ("CharTensor", np.int8),
+    ("ByteTensor", np.uint8), ("BoolTensor", np.bool_)))
+
+
+def _legacy_types():
+    """The legacy constructors by name ('LongTensor' -> LongTensor), for `x.type('torch.LongTensor')`."""
+    return {t.__name__: t for t in (FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor, ShortTensor,
+                                    CharTensor, ByteTensor, BoolTensor)}
+
+
 def manual_seed(seed):
     """Seed the generator that `randn`, `rand`, `randint`, shuffling DataLoaders and nn's layer initialisation
     draw from. Returns the new NumPy Generator."""
@@ -111,6 +150,19 @@ def set_default_dtype(d):
 def get_default_dtype():
     """The float dtype that factories and Python floats use when no dtype is given (float32 by default)."""
     return DEFAULTS["dtype"]
+
+
+def set_default_device(device):
+    """PyTorch's default device of new tensors. Only the CPU exists here: "cpu", `device("cpu")` and None (PyTorch's
+    reset) are accepted and change nothing (the NLP-from-scratch tutorial's `torch.set_default_device(device)` after
+    choosing the CPU); any other device raises the RuntimeError of `device(...)`."""
+    if device is not None:
+        Device(device)
+
+
+def get_default_device():
+    """The device new tensors are made on: always the CPU here."""
+    return Device("cpu")
 
 
 def _resolve(dtype):

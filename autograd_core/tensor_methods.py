@@ -95,6 +95,14 @@ def _contiguous_format(memory_format, name):
 
 
 def _dtype(dtype):
+    """A NumPy dtype from a dtype, its name, a legacy typed constructor (`x.type(torch.LongTensor)`) or its PyTorch
+    name (`x.type('torch.LongTensor')`)."""
+    if isinstance(dtype, str) and dtype.startswith("torch.") and dtype.endswith("Tensor"):
+        from .tensor import _legacy_types
+
+        dtype = _legacy_types().get(dtype[len("torch."):], dtype)
+    if isinstance(dtype, type) and isinstance(getattr(dtype, "dtype", None), np.dtype):
+        return dtype.dtype
     return np.dtype(dtype)
 
 

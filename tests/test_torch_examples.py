@@ -3481,3 +3481,42 @@ def test_sequential_arithmetic_and_module_list_pop():
     modules = nn.ModuleList([nn.Linear(1, 1), nn.ReLU(), nn.Tanh()])
     assert type(modules.pop(1)).__name__ == "ReLU" and len(modules) == 2 and list(modules.state_dict()) == [
         "0.weight", "0.bias"]
+
+
+# Defined in autograd_core/tensor.py; `import autograd_core as torch` reaches them once the package exports them.
+_tensor_module = __import__("importlib").import_module("autograd_core.tensor")
+LEGACY = ["FloatTensor", "DoubleTensor", "HalfTensor", "LongTensor", "IntTensor", "ShortTensor", "CharTensor",
+          "ByteTensor", "BoolTensor"]
+LEGACY_CALLS = {"list": lambda T: T([1.7, 2.0, 0.0]), "tuple": lambda T: T((2, 3)), "sizes": lambda T: T(2, 3),
+                "empty": lambda T: T(), "int32 array": lambda T: T(np.zeros((2, 3), dtype=np.int32))}
+
+
+@pytest.mark.parametrize("name", LEGACY)
+def test_legacy_typed_constructors_as_pytorchs(name):
+    """The name-generation tutorial's `torch.LongTensor(letter_indexes)` and its kin: data or sizes, the dtype,
+    no gradient; isinstance(x, torch.LongTensor) for a Value of that dtype; x.type(torch.LongTensor) and
+    x.type('torch.LongTensor') convert."""
+    ours = getattr(_tensor_module, name)
+    made = {case: call(ours) for case, call in LEGACY_CALLS.items()}
+    assert all(isinstance(v, ag.Value) and v.dtype == ours.dtype and not v.requires_grad for v in made.values())
+    other = ag.float32 if name == "DoubleTensor" else ag.float64
+    assert isinstance(made["list"], ours) and not isinstance(ag.tensor([0.5], dtype=other), ours)
+    assert ag.ones(2).type(ours).dtype == ag.ones(2).type(f"torch.{name}").dtype == ours.dtype
+    torch = pytest.importorskip("torch")
+    theirs = getattr(torch, name)
+    for case, call in LEGACY_CALLS.items():
+        if case in ("sizes",):  # PyTorch leaves the memory uninitialised: compare shapes only
+            assert tuple(made[case].shape) == tuple(call(theirs).shape)
+            continue
+        np.testing.assert_array_equal(np.asarray(made[case].tolist()), np.asarray(call(theirs).tolist()),
+                                      err_msg=case)
+
+
+def test_set_default_device_takes_the_cpu():
+    """The NLP-from-scratch tutorial's `torch.set_default_device(device)` once it has chosen the CPU."""
+    _tensor_module.set_default_device("cpu")
+    _tensor_module.set_default_device(ag.device("cpu"))
+    _tensor_module.set_default_device(None)
+    assert _tensor_module.get_default_device() == "cpu"
+    with pytest.raises(RuntimeError, match="device 'cuda' is not available"):
+        _tensor_module.set_default_device("cuda")
