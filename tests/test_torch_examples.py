@@ -6,11 +6,12 @@ character-level RNN classifying names, by hand and with nn.RNN; generating names
 translation model with attention, batched and one sentence at a time), a CIFAR ResNet as pytorch-cifar trains it
 (checkpoints, cudnn), the text classification tutorial's EmbeddingBag model (without torchtext), pytorch/examples'
 MNIST and word language model, the neural style transfer, transfer learning and FGSM tutorials (small stand-ins
-for VGG and ResNet-18), the Bi-LSTM CRF of "Advanced: Making Dynamic Decisions" and the nn.Transformer language
-model tutorial. CPU-sized, a few training steps, synthetic data of the tutorials' shapes. Where a line is spelled
-differently from the tutorial because of a documented design difference (a parameter's `.data` is a NumPy array,
-no `set_default_device`, no legacy `torch.LongTensor`, `torch.Tensor(data)` requires grad, whole modules are not
-saved), a comment beside it says so.
+for VGG and ResNet-18), the Bi-LSTM CRF of "Advanced: Making Dynamic Decisions", the nn.Transformer language
+model tutorial and torch.func's per-sample gradients and model ensembling. CPU-sized, a few training steps,
+synthetic data of the tutorials' shapes. Where a line is spelled differently from the tutorial because of a
+documented design difference (a parameter's `.data` is a NumPy array, no `set_default_device`, no legacy
+`torch.LongTensor`, `torch.Tensor(data)` requires grad, whole modules are not saved, no meta device), a comment
+beside it says so.
 
 Each program runs with its import lines changed to autograd_core; where PyTorch is installed it runs again with
 PyTorch from the same starting numbers (every randn/rand/randint/randn_like draw, nn.init's normal_/uniform_
@@ -3111,12 +3112,132 @@ print(f'| End of training | test loss {test_loss:5.2f} | '
 print('=' * 89)
 '''
 
+PER_SAMPLE_GRADIENTS = r'''
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from torch.func import functional_call, vmap, grad
+
+torch.manual_seed(0)
+
+
+# Here's a simple CNN and loss function:
+
+class SimpleCNN(nn.Module):
+    def __init__(self):
+        super(SimpleCNN, self).__init__()
+        self.conv1 = nn.Conv2d(1, 4, 3, 1)
+        self.conv2 = nn.Conv2d(4, 8, 3, 1)
+        self.fc1 = nn.Linear(8 * 5 * 5, 16)
+        self.fc2 = nn.Linear(16, 10)
+
+    def forward(self, x):
+        x = self.conv1(x)
+        x = F.relu(x)
+        x = self.conv2(x)
+        x = F.relu(x)
+        x = F.max_pool2d(x, 2)
+        x = torch.flatten(x, 1)
+        x = self.fc1(x)
+        x = F.relu(x)
+        x = self.fc2(x)
+        output = F.log_softmax(x, dim=1)
+        return output
+
+
+def loss_fn(predictions, targets):
+    return F.nll_loss(predictions, targets)
+
+
+device = 'cpu'
+
+num_models = 10
+batch_size = 8
+data = torch.randn(batch_size, 1, 14, 14, device=device)
+
+targets = torch.randint(10, (8,), device=device)
+
+model = SimpleCNN().to(device=device)
+predictions = model(data)  # move the entire mini-batch through the model
+
+loss = loss_fn(predictions, targets)
+loss.backward()  # back propagate the 'average' gradient of this mini-batch
+
+
+def compute_grad(sample, target):
+    sample = sample.unsqueeze(0)  # prepend batch dimension for processing
+    target = target.unsqueeze(0)
+
+    prediction = model(sample)
+    loss = loss_fn(prediction, target)
+
+    return torch.autograd.grad(loss, list(model.parameters()))
+
+
+def compute_sample_grads(data, targets):
+    """ manually process each sample with per sample gradient """
+    sample_grads = [compute_grad(data[i], targets[i]) for i in range(batch_size)]
+    sample_grads = zip(*sample_grads)
+    sample_grads = [torch.stack(shards) for shards in sample_grads]
+    return sample_grads
+
+
+per_sample_grads = compute_sample_grads(data, targets)
+print(tuple(per_sample_grads[1].shape))  # bias of the first convolution: [batch_size, out_channels]
+
+params = {k: v.detach() for k, v in model.named_parameters()}
+buffers = {k: v.detach() for k, v in model.named_buffers()}
+
+
+def compute_loss(params, buffers, sample, target):
+    batch = sample.unsqueeze(0)
+    targets = target.unsqueeze(0)
+
+    predictions = functional_call(model, (params, buffers), (batch,))
+    loss = loss_fn(predictions, targets)
+    return loss
+
+
+ft_compute_grad = grad(compute_loss)
+ft_compute_sample_grad = vmap(ft_compute_grad, in_dims=(None, None, 0, 0))
+ft_per_sample_grads = ft_compute_sample_grad(params, buffers, data, targets)
+
+for per_sample_grad, ft_per_sample_grad in zip(per_sample_grads, ft_per_sample_grads.values()):
+    assert torch.allclose(per_sample_grad, ft_per_sample_grad, atol=3e-3, rtol=1e-5)
+# the transforms' results and torch.autograd.grad's are NumPy arrays here (PyTorch's are tensors, with .norm()):
+# printed through float()
+print('norms', ' '.join('%.5f' % float((g ** 2).sum() ** 0.5) for g in ft_per_sample_grads.values()))
+print('manual norms', ' '.join('%.5f' % float((g ** 2).sum() ** 0.5) for g in per_sample_grads))
+
+# Model ensembling: the same tutorial family
+from torch.func import stack_module_state
+import copy
+
+models = [SimpleCNN().to(device) for _ in range(3)]
+params, buffers = stack_module_state(models)
+base_model = copy.deepcopy(models[0])
+# the tutorial's base_model = base_model.to('meta'): no meta device here; the copy keeps its data, which
+# functional_call replaces
+
+
+def fmodel(params, buffers, x):
+    return functional_call(base_model, (params, buffers), (x,))
+
+
+minibatches = data[:6].view(3, 2, 1, 14, 14)
+predictions1_vmap = vmap(fmodel)(params, buffers, minibatches)
+predictions_diff_minibatch_loop = [model(minibatch) for model, minibatch in zip(models, minibatches)]
+assert torch.allclose(predictions1_vmap, torch.stack(predictions_diff_minibatch_loop), atol=1e-3, rtol=1e-5)
+predictions2_vmap = vmap(fmodel, in_dims=(0, 0, None))(params, buffers, data[:2])
+print('ensemble', tuple(predictions2_vmap.shape), '%.5f' % predictions2_vmap.mean().item())
+'''
+
 PROGRAMS = {"dcgan": DCGAN, "vae": VAE, "dqn": DQN, "char_rnn": CHAR_RNN, "char_rnn_nn_rnn": CHAR_RNN_NN_RNN,
             "char_rnn_generation": CHAR_RNN_GENERATION, "seq2seq": SEQ2SEQ,
             "seq2seq_one_sentence": SEQ2SEQ_ONE_SENTENCE, "resnet": RESNET, "text_classification": TEXT_CLASSIFICATION,
             "mnist": MNIST, "word_language_model": WORD_LANGUAGE_MODEL, "neural_style": NEURAL_STYLE,
             "transfer_learning": TRANSFER_LEARNING, "fgsm": FGSM, "bilstm_crf": BILSTM_CRF,
-            "transformer_language_model": TRANSFORMER_LANGUAGE_MODEL}
+            "transformer_language_model": TRANSFORMER_LANGUAGE_MODEL, "per_sample_gradients": PER_SAMPLE_GRADIENTS}
 
 # The programs' settings for the comparison with PyTorch: the LSTM's dropout between its layers draws its masks
 # inside the layer, from each library's own generator, so both runs there use dropout 0.
