@@ -21,6 +21,7 @@ remembers the module, and `viz` can draw each module call as a cluster.
 from __future__ import annotations
 
 import collections
+import collections.abc
 import functools
 import os
 import warnings
@@ -174,11 +175,7 @@ class HookHandle:
         self.id, self._module, self._kind = HookHandle._next_id, module, kind
 
     def remove(self):
-        hooks = self._module._module_hooks
-        if hooks is not None:
-            hooks[self._kind].pop(self.id, None)
-            if not any(hooks.values()):  # none left: calls take the plain path again
-                object.__delattr__(self._module, "_module_hooks")
+        _remove_hook(self._module, self._kind, self.id)
 
     def __enter__(self):
         return self
@@ -186,6 +183,51 @@ class HookHandle:
     def __exit__(self, *exc):
         self.remove()
         return False
+
+
+def _remove_hook(module, kind, key):
+    """Take the hook registered under `key` off; when none is left, calls take the plain path again."""
+    hooks = module._module_hooks
+    if hooks is not None:
+        hooks[kind].pop(key, None)
+        if not any(hooks.values()):
+            object.__delattr__(module, "_module_hooks")
+
+
+class _HookView(collections.abc.MutableMapping):
+    """PyTorch's private `module._forward_pre_hooks`, `_forward_hooks`, `_backward_pre_hooks` and `_backward_hooks`,
+    which code such as PyTorch's pruning tutorial reads: hook id -> hook, a live view of one kind of the module's
+    hooks. `del view[id]` and `view.clear()` take hooks off; the `register_*_hook` methods add them."""
+
+    _REGISTER = {"pre": "register_forward_pre_hook", "post": "register_forward_hook",
+                 "backward_pre": "register_full_backward_pre_hook", "backward": "register_full_backward_hook"}
+
+    def __init__(self, module, kind):
+        self._module, self._kind = module, kind
+
+    def _hooks(self):
+        hooks = self._module._module_hooks
+        return {} if hooks is None else hooks[self._kind]
+
+    def __getitem__(self, key):
+        return self._hooks()[key][0]
+
+    def __iter__(self):
+        return iter(list(self._hooks()))
+
+    def __len__(self):
+        return len(self._hooks())
+
+    def __setitem__(self, key, hook):
+        raise TypeError(f"hooks are added with module.{self._REGISTER[self._kind]}(hook), not by assignment")
+
+    def __delitem__(self, key):
+        if key not in self._hooks():
+            raise KeyError(key)
+        _remove_hook(self._module, self._kind, key)
+
+    def __repr__(self):
+        return f"OrderedDict({dict(self.items())!r})"
 
 
 class _BackwardHooks:
@@ -384,6 +426,13 @@ class Module:
         that last gradient, and a hook that returns others raises. A compiled function that calls a hooked module
         runs eagerly."""
         return self._add_hook("backward", hook, False, prepend)
+
+    _forward_pre_hooks = property(lambda self: _HookView(self, "pre"), doc="id -> forward pre-hook (PyTorch's name).")
+    _forward_hooks = property(lambda self: _HookView(self, "post"), doc="id -> forward hook (PyTorch's name).")
+    _backward_pre_hooks = property(lambda self: _HookView(self, "backward_pre"),
+                                   doc="id -> full backward pre-hook (PyTorch's name).")
+    _backward_hooks = property(lambda self: _HookView(self, "backward"),
+                               doc="id -> full backward hook (PyTorch's name).")
 
     def _add_hook(self, kind, hook, with_kwargs, prepend=False, always_call=False):
         if not callable(hook):

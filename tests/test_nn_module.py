@@ -401,3 +401,26 @@ def test_a_compiled_step_through_a_hooked_module_runs_eagerly_and_calls_the_hook
             compiled(x)
     assert len(calls) == 3 and compiled.stats["replayed"] == 1  # every call ran it: none replayed the old program
     assert any(issubclass(w.category, CompileWarning) and "forward hooks" in str(w.message) for w in caught)
+
+
+def test_pytorchs_private_hook_mappings_are_live_views():
+    # Code written for PyTorch reads module._forward_pre_hooks and friends (the pruning tutorial prints them) and
+    # deletes from them; here they are views of the module's hooks.
+    layer = nn.Linear(2, 2)
+    assert len(layer._forward_hooks) == 0 and dict(layer._backward_hooks) == {}
+
+    def look(module, args, output):
+        return None
+
+    handle = layer.register_forward_hook(look)
+    layer.register_full_backward_hook(lambda m, gi, go: None)
+    assert list(layer._forward_hooks.values()) == [look] and list(layer._forward_hooks) == [handle.id]
+    assert len(layer._backward_hooks) == 1 and len(layer._forward_pre_hooks) == 0
+    assert repr(layer._forward_hooks).startswith("OrderedDict({")
+    with pytest.raises(TypeError, match="register_forward_hook"):
+        layer._forward_hooks[99] = look
+    del layer._forward_hooks[handle.id]
+    layer._backward_hooks.clear()
+    assert layer._module_hooks is None  # none left: the plain call path again
+    with pytest.raises(KeyError):
+        del layer._forward_hooks[handle.id]

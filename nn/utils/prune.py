@@ -21,15 +21,15 @@ generator `autograd_core.manual_seed` seeds (different draws from PyTorch's, sam
 
 `compute_mask(t, default_mask)` receives and returns tensors (Values without gradient), as PyTorch's, so a custom
 method written for PyTorch (`mask = default_mask.clone(); mask.view(-1)[::2] = 0`) runs unchanged; the mask buffer
-is kept as an ndarray, like every buffer here. Pruned modules get `module._forward_pre_hooks`, PyTorch's private
-mapping of hook id -> hook (a live view), which the pruning tutorial reads to find the method.
+is kept as an ndarray, like every buffer here. `module._forward_pre_hooks` (nn.Module's view of PyTorch's private
+mapping of hook id -> hook) lists the pruning methods, as the pruning tutorial reads them.
 """
 
 from __future__ import annotations
 
 import numbers
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, MutableMapping
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -37,7 +37,7 @@ from autograd_core import Value
 from autograd_core.ops import data_of
 from autograd_core.tensor import get_rng
 
-from ..module import HookHandle, Parameter
+from ..module import Parameter
 
 __all__ = ["BasePruningMethod", "PruningContainer", "Identity", "RandomUnstructured", "L1Unstructured",
            "RandomStructured", "LnStructured", "CustomFromMask", "identity", "random_unstructured",
@@ -64,42 +64,7 @@ def _pre_hooks(module):
 
 
 def _remove_pre_hook(module, key):
-    handle = HookHandle(module, "pre")  # a handle for the hook registered under `key`
-    handle.id = key
-    handle.remove()
-
-
-class _ForwardPreHooks(MutableMapping):
-    """`module._forward_pre_hooks` as PyTorch names it: hook id -> hook, a live view of the module's forward
-    pre-hooks. `del view[key]` takes a hook off."""
-
-    def __init__(self, module):
-        self._module = module
-
-    def __getitem__(self, key):
-        return _pre_hooks(self._module)[key][0]
-
-    def __iter__(self):
-        return iter(list(_pre_hooks(self._module)))
-
-    def __len__(self):
-        return len(_pre_hooks(self._module))
-
-    def __setitem__(self, key, hook):
-        raise TypeError("_forward_pre_hooks: add a hook with module.register_forward_pre_hook(hook)")
-
-    def __delitem__(self, key):
-        if key not in _pre_hooks(self._module):
-            raise KeyError(key)
-        _remove_pre_hook(self._module, key)
-
-    def __repr__(self):
-        return f"OrderedDict({dict(self.items())!r})"
-
-
-def _expose_pre_hooks(module):
-    if "_forward_pre_hooks" not in vars(module) and not hasattr(type(module), "_forward_pre_hooks"):
-        object.__setattr__(module, "_forward_pre_hooks", _ForwardPreHooks(module))
+    del module._forward_pre_hooks[key]
 
 
 def _pruning_hooks(module, name=None):
@@ -261,7 +226,6 @@ class BasePruningMethod(ABC):
         if old:
             _remove_pre_hook(module, key)
         module.register_forward_pre_hook(method)
-        _expose_pre_hooks(module)
         return method
 
     def prune(self, t, default_mask=None, importance_scores=None):
