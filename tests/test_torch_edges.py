@@ -158,3 +158,13 @@ def test_apply_and_map_run_a_python_function_per_element_in_place():
     for call in (lambda w: w.apply_(abs), lambda w: w.map_(w, max)):
         with pytest.raises(RuntimeError, match=r"Can't call (apply|map)_\(\) on Variable that requires grad"):
             call(ag.ones(2, requires_grad=True))
+
+
+def test_legacy_typed_constructors_and_the_default_device_are_top_level_names():
+    letters = ag.LongTensor([1, 2, 3])  # the name-generation tutorial's torch.LongTensor(letter_indexes)
+    assert letters.dtype == ag.int64 and isinstance(letters, ag.LongTensor) and not isinstance(letters, ag.FloatTensor)
+    assert ag.FloatTensor(2, 3).shape == (2, 3) and ag.ones(2).type(ag.LongTensor).dtype == ag.int64
+    ag.set_default_device("cpu")
+    assert str(ag.get_default_device()) == "cpu"
+    with pytest.raises(RuntimeError, match="device 'cuda' is not available"):
+        ag.set_default_device("cuda")
