@@ -423,3 +423,15 @@ def test_stored_grad_reads_the_gradient_as_a_plain_array():
     view = ElementView(m, (1, 0))
     (view * view).backward()
     assert stored_grad(view) == view.grad == 4.0  # a subclass keeping its gradient elsewhere: its property
+
+
+def test_torch_autograd_grad_gives_a_tuple_of_gradient_arrays():
+    # The per-sample-gradients tutorial's manual loop: torch.autograd.grad(loss, params) then .norm() on each.
+    x = torch.ones(3, requires_grad=True)
+    w = torch.ones((2, 2), requires_grad=True)
+    grads = torch.autograd.grad((x * 2).sum() + (w * w).sum(), (x, w))
+    assert type(grads) is tuple and all(type(g) is GradArray for g in grads)
+    assert float(grads[0].norm()) == pytest.approx(12 ** 0.5) and grads[1].view(-1).tolist() == [2.0] * 4
+    assert x.grad is None  # nothing accumulated
+    (second,) = torch.autograd.grad((x * x).sum(), x, create_graph=True)
+    assert isinstance(second, Value)

@@ -35,6 +35,7 @@ import numpy as np
 from ..engine import ShapeError
 from .. import engine
 from ..engine import apply, enable_grad, no_grad, set_grad_enabled  # noqa: F401  (torch.autograd's names)
+from ..grad_array import GradArray
 from ..gradcheck import gradcheck as _core_gradcheck, gradgradcheck as _core_gradgradcheck
 from ..lazy_imports import lazy_attributes
 from ..ops import stack
@@ -143,6 +144,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                        per batch entry (a loop here, vectorised in PyTorch), stacked.
     materialize_grads: zeros instead of None for an unused input.
 
+    Returns a tuple, as PyTorch's: per input its gradient (a GradArray, an ndarray with PyTorch's tensor methods; a
+    NumPy scalar for a 0-d input; a Value with create_graph=True), or None where allow_unused lets it be.
+
     Inside a forward AD level (forward_ad.py) the gradients carry tangents, as PyTorch's do (forward over reverse:
     the tangent of the gradient of a loss is a Hessian-vector product): the backward pass is then recorded, so
     that the level's trace follows it, and a gradient with a tangent comes back as a Value without a graph (unless
@@ -161,7 +165,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         grads = _grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused)
     if materialize_grads:
         grads = [np.zeros(np.shape(v.data), v.data.dtype) if g is None else g for v, g in zip(_as_list(inputs), grads)]
-    return grads
+    # PyTorch's tuple of tensors: an array gradient as a GradArray, as `.grad` reads (g.norm(), g.view(-1), ...)
+    return tuple(g.view(GradArray) if g.__class__ is np.ndarray and g.ndim else g for g in grads)
 
 
 def _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused):
