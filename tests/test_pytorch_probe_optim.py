@@ -612,8 +612,8 @@ ALLOWED = {  # expression: why we differ from PyTorch here (the case must still 
     'S(t.optim.Adam(P(t), betas=(0.9,)))': "TypeError naming betas (PyTorch: an IndexError from inside)",
     'S(t.optim.Rprop(P(t), step_sizes=(1, 0.1)))': 'stricter: step_sizes must have min <= max',
     'S(t.optim.Muon([Q(t, 3, 4)], ns_coefficients=(1, 2)))': 'stricter: three Newton-Schulz coefficients, at once',
-    'L(t, "StepLR", step_size=0)': 'stricter: step_size is a positive integer (PyTorch divides by zero later)',
-    'L(t, "CosineAnnealingLR", T_max=0)': 'stricter: T_max is a positive integer (PyTorch divides by zero later)',
+    'L(t, "StepLR", step_size=0)': 'stricter: step_size must be positive (PyTorch divides by zero later)',
+    'L(t, "CosineAnnealingLR", T_max=0)': 'stricter: T_max must be positive (PyTorch divides by zero later)',
     'L(t, "PolynomialLR", total_iters=0)': 'stricter: total_iters is a positive integer',
     'L(t, "MultiStepLR", milestones=[2.5])': 'stricter: milestones are integers',
     'float(t.nn.utils.clip_grad_norm_(P(t), -1.0))':
