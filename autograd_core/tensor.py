@@ -43,7 +43,37 @@ DTYPE_ALIASES = {"float": float32, "double": float64, "half": float16, "long": i
 DEFAULTS = {"rng": np.random.default_rng(0), "dtype": float32, "seed": 0}
 
 device = Device
-Tensor = Value
+
+
+class _TensorType(type):
+    """The type of `Tensor`: every Value is an instance (`isinstance(x, torch.Tensor)`), Value and its subclasses
+    are subclasses, and Tensor has Value's methods (`torch.Tensor.add(x, y)`), as it is a subclass of Value."""
+
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, Value)
+
+    def __subclasscheck__(cls, sub):
+        return isinstance(sub, type) and issubclass(sub, Value)
+
+
+class Tensor(Value, metaclass=_TensorType):
+    """PyTorch's `torch.Tensor`: the node type for isinstance and its methods (it is `Value`), and, called, PyTorch's
+    legacy constructor: `Tensor(data)` is `tensor(data, dtype=get_default_dtype())`, float32 by default, and needs no
+    gradient (where `Value(data)` keeps float64 and requires one, micrograd's way); `Tensor(*sizes)` is zeros of
+    that shape (PyTorch leaves the memory uninitialised); `Tensor()` is empty. No object of this class is made:
+    calls return Values."""
+
+    __slots__ = ()
+
+    def __new__(cls, *args, device=None):
+        if device is not None:
+            Device(device)
+        dtype = DEFAULTS["dtype"]
+        if len(args) == 1 and not isinstance(args[0], numbers.Integral):  # data: a sequence, an array or a Value
+            return tensor(args[0], dtype=dtype)
+        if not builtins.all(isinstance(n, numbers.Integral) and not isinstance(n, bool) for n in args):
+            raise TypeError(f"Tensor(): expected data (a sequence or an array) or sizes (integers), got {args!r}")
+        return zeros(*args, dtype=dtype) if args else zeros(0, dtype=dtype)
 
 
 class _LegacyTensorType(type):

@@ -386,8 +386,26 @@ def test_inplace_activations_stay_right_in_a_compiled_function():
 
 def test_pytorchs_legacy_tensor_constructor_with_a_shape_is_an_error_not_a_scalar():
     with pytest.raises(TypeError, match=r"torch\.Tensor\(5, 3, \.\.\.\).*empty"):
-        torch.Tensor(5, 3)  # PyTorch: an uninitialised 5x3 tensor; Value(5, requires_grad=3) would be a scalar
-    assert torch.Tensor([1.0, 2.0]).shape == (2,) and not Value(1.0, np.bool_(False)).requires_grad
+        Value(5, 3)  # PyTorch's torch.Tensor(5, 3): Value(5, requires_grad=3) would be a scalar
+    assert not Value(1.0, np.bool_(False)).requires_grad
+
+
+def test_torch_tensor_called_is_pytorchs_legacy_constructor_and_stays_the_node_type():
+    # The sequence-to-sequence tutorial's loss = torch.Tensor([0]); loss += l: float32, no gradient, in place.
+    loss = torch.Tensor([0])
+    assert loss.dtype == np.float32 and not loss.requires_grad
+    loss += torch.tensor([1.5])
+    assert loss.tolist() == [1.5]
+    assert torch.Tensor(5, 3).shape == (5, 3) and torch.Tensor().shape == (0,)  # zeros, where PyTorch's are garbage
+    assert torch.Tensor(np.arange(3)).dtype == np.float32 and type(torch.Tensor([1])) is Value
+    assert isinstance(Value(1.0), torch.Tensor) and issubclass(Value, torch.Tensor)
+    assert not isinstance(1.0, torch.Tensor)
+    assert torch.Tensor.add(torch.ones(2), torch.ones(2)).tolist() == [2.0, 2.0]  # Value's methods
+    with pytest.raises(TypeError, match=r"Tensor\(\): expected data"):
+        torch.Tensor(2, "3")
+    torch_ = pytest.importorskip("torch")
+    theirs = torch_.Tensor([0])
+    assert str(theirs.dtype) == "torch.float32" and not theirs.requires_grad
 
 
 def test_numpys_out_and_augmented_assignment_keep_the_gradient_object():

@@ -9,9 +9,8 @@ MNIST and word language model, the neural style transfer, transfer learning and 
 for VGG and ResNet-18), the Bi-LSTM CRF of "Advanced: Making Dynamic Decisions", the nn.Transformer language
 model tutorial and torch.func's per-sample gradients and model ensembling. CPU-sized, a few training steps,
 synthetic data of the tutorials' shapes. Where a line is spelled differently from the tutorial because of a
-documented design difference (a parameter's `.data` is a NumPy array, no `set_default_device`, no legacy
-`torch.LongTensor`, `torch.Tensor(data)` requires grad, whole modules are not saved, no meta device), a comment
-beside it says so.
+documented design difference (a parameter's `.data` is a NumPy array, whole modules are not saved, no meta
+device), a comment beside it says so.
 
 Each program runs with its import lines changed to autograd_core; where PyTorch is installed it runs again with
 PyTorch from the same starting numbers (every randn/rand/randint/randn_like draw, nn.init's normal_/uniform_
@@ -700,7 +699,7 @@ import torch.nn as nn
 from torch.utils.data import Dataset
 
 device = torch.device('cpu')
-# the tutorial's torch.set_default_device(device): not in autograd_core (the CPU is its only device)
+torch.set_default_device(device)
 
 allowed_characters = string.ascii_letters + " .,;'" + "_"
 n_letters = len(allowed_characters)
@@ -1447,8 +1446,7 @@ def inputTensor(line):
 def targetTensor(line):
     letter_indexes = [all_letters.find(line[li]) for li in range(1, len(line))]
     letter_indexes.append(n_letters - 1)  # EOS
-    # the tutorial's torch.LongTensor(letter_indexes): no legacy typed constructors in autograd_core
-    return torch.tensor(letter_indexes, dtype=torch.long)
+    return torch.LongTensor(letter_indexes)
 
 
 # Make category, input, and target tensors from a random category, line pair
@@ -1471,9 +1469,7 @@ def train(category_tensor, input_line_tensor, target_line_tensor):
 
     rnn.zero_grad()
 
-    # the tutorial's loss = torch.Tensor([0]) ("you can also just simply use loss = 0"): torch.Tensor(data) is
-    # Value(data) here, a leaf that requires grad, which `loss += l` may not change in place
-    loss = 0
+    loss = torch.Tensor([0]) # you can also just simply use ``loss = 0``
 
     for i in range(input_line_tensor.size(0)):
         output, hidden = rnn(category_tensor, input_line_tensor[i], hidden)
@@ -2099,7 +2095,7 @@ import torch.nn.functional as F
 import torch.optim as optim
 
 device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-# the tutorial's torch.set_default_device(device): not in autograd_core (the CPU is its only device)
+torch.set_default_device(device)
 
 imsize = 16
 # random 3x16x16 "images" in [0, 1) instead of picasso.jpg and dancing.jpg through transforms
