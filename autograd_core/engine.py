@@ -343,6 +343,7 @@ def run_backward(roots, seeds, *, retain_graph, create_graph, inputs=None, accum
     release = _leaves_to_release(roots) if HOOKED_LEAVES else None
     callbacks = []
     _PASSES.stack.append(callbacks)
+    _PASSES.accumulating.append(accumulate)
     # The backward pass allocates many short-lived arrays but creates no reference cycles: pause the
     # cyclic collector meanwhile, or it would rescan the (acyclic) graph again and again.
     gc_was_enabled, grad_was_enabled = gc.isenabled(), GRAD_ENABLED.get()
@@ -358,6 +359,7 @@ def run_backward(roots, seeds, *, retain_graph, create_graph, inputs=None, accum
         raise
     finally:
         _PASSES.stack.pop()
+        _PASSES.accumulating.pop()
         GRAD_ENABLED.set(grad_was_enabled)
         if gc_was_enabled:
             gc.enable()
@@ -684,6 +686,7 @@ def _run_post_accumulate_hooks(leaf):
 class _Passes(threading.local):
     def __init__(self):
         self.stack = []  # the callbacks queued for each backward pass running in this thread (nested passes)
+        self.accumulating = []  # whether each of those passes adds to .grad (backward) or not (autograd_core.grad)
 
 
 _PASSES = _Passes()
@@ -705,6 +708,14 @@ def _leaves_to_release(roots):
                 seen.add(parent)
                 stack.append(parent)
     return counts or None
+
+
+def accumulating_pass():
+    """Whether the backward pass running now in this thread (the innermost one) adds gradients to `.grad`, as
+    `backward()` does; False for `autograd_core.grad`'s passes and outside any pass (a picture computing an edge's
+    local derivative). For rules that do work of their own (checkpoint's recomputation)."""
+    passes = _PASSES.accumulating
+    return bool(passes) and passes[-1]
 
 
 def queue_callback(fn):

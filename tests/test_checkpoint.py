@@ -129,3 +129,19 @@ def test_a_compiled_function_with_a_checkpoint_runs_eagerly():
 
 def test_torch_utils_checkpoint_is_reachable_as_pytorch_code_spells_it():
     assert ag.utils.checkpoint.checkpoint is checkpoint
+
+
+def test_a_pictures_local_derivative_and_autograd_grad_write_no_gradient():
+    # viz computes each scalar edge's derivative by calling the node's rule outside a backward pass: through a
+    # checkpoint that reruns the function, which must not add to the parameters' .grad (state a picture changed).
+    from autograd_core.engine import edge_vjp
+
+    w = nn.Parameter(ag.tensor(3.0, dtype=ag.float64))
+    x = ag.tensor(2.0, dtype=ag.float64, requires_grad=True)
+    y = checkpoint(lambda a: a * w, x)
+    loss = y * 1.0
+    assert float(edge_vjp(y, 1, 1.0)) == 3.0 and w.grad is None
+    (gx,) = ag.autograd.grad(loss, x, retain_graph=True)
+    assert float(gx) == 3.0 and w.grad is None and x.grad is None
+    loss.backward()
+    assert float(x.grad) == 3.0 and float(w.grad) == 2.0

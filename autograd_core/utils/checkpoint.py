@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine import apply
+from ..engine import accumulating_pass, apply
+from ..engine import grad as engine_grad
 from ..modes import enable_grad, is_grad_enabled, no_grad
 from ..ops.primitive import PRIMITIVES, Primitive
 from ..tensor import get_rng_state, set_rng_state
@@ -39,10 +40,10 @@ def checkpoint(function, *args, use_reentrant=None, context_fn=None, determinism
     preserve_rng_state: draw the same random numbers in the recomputation as in the first call (dropout).
     use_reentrant, context_fn, determinism_check, debug: PyTorch's; accepted, and change nothing here.
 
-    The gradients of the parameters function uses are added to their `.grad` when backward reaches the node, so
-    go through a checkpoint with `loss.backward()`, not `autograd_core.grad(loss, params)` (which would find
-    them missing), nor `create_graph=True` (a second derivative through a checkpoint raises). Outside grad mode
-    (no_grad) it is a plain call.
+    The gradients of the parameters function uses are added to their `.grad` when `backward()` reaches the node;
+    `autograd_core.grad(loss, inputs)` (and a picture's local derivatives) get the arguments' gradients and write no
+    `.grad`, and a parameter used only inside is not connected to the loss for it. A second derivative through a
+    checkpoint (`create_graph=True`) raises. Outside grad mode (no_grad) it is a plain call.
     """
     if not is_grad_enabled():
         return function(*args, **kwargs)
@@ -112,9 +113,15 @@ class _Recompute:
         finally:
             set_rng_state(kept)
         output = outputs if index is None else outputs[index]
-        if output.requires_grad:
+        wanted = [s for s in stand_ins if s.requires_grad]
+        if not output.requires_grad:
+            found = {}
+        elif accumulating_pass():  # backward(): the parameters used inside get their gradients too
             output.backward(g)
-        grads = tuple(s.grad if s.requires_grad else None for s in stand_ins)
+            found = {id(s): s.grad for s in wanted}
+        else:  # autograd_core.grad, or a picture's local derivative: the arguments' gradients only, no .grad written
+            found = dict(zip(map(id, wanted), engine_grad(output, wanted, g, allow_unused=True))) if wanted else {}
+        grads = tuple(found.get(id(s)) for s in stand_ins)
         self.gradients_of[index] = (g, grads)
         return grads
 
