@@ -55,7 +55,7 @@ def checkpoint(function, *args, use_reentrant=None, context_fn=None, determinism
         outputs = run.outputs = function(*args, **kwargs)
     # The node has the Value arguments as inputs, and one leaf of its own that requires a gradient: the node is
     # recorded even when only function's parameters need gradients (PyTorch's reentrant checkpoint loses them).
-    inputs = (Value(np.float32(0.0), requires_grad=True), *run.value_args)
+    inputs = (Value(np.float32(0.0), requires_grad=True, label="parameters inside"), *run.value_args)
     if isinstance(outputs, Value):
         return apply(_NODE, inputs, {"run": run, "index": None}) if outputs.dtype.kind == "f" else outputs
     if isinstance(outputs, tuple):
@@ -145,4 +145,4 @@ def _vjp(argnum, g, out, anchor, *values, run, index):
 
 _NODE = Primitive("checkpoint", _forward, title="checkpoint", module=__name__)
 PRIMITIVES.pop("checkpoint")  # one node per checkpointed call, not an operation of the catalogue
-_NODE.defvjp_argnum(_vjp, formula="∂(function)/∂x, recomputed")
+_NODE.defvjp_argnum(_vjp, formula="by running function again")
