@@ -29,7 +29,8 @@ import warnings
 import numpy as np
 
 from autograd_core import Value, is_grad_enabled, no_grad
-from autograd_core.engine import queue_callback
+from autograd_core.engine import apply, queue_callback
+from autograd_core.ops.primitive import PRIMITIVES, Primitive
 from autograd_core.jit import effect
 from autograd_core.modes import enter_scope, exit_scope
 
@@ -346,9 +347,19 @@ class _BackwardHooks:
 
 def _watched(x, hook):
     """An identity node on x (same numbers, gradient passed through) with `hook` on its gradient."""
-    node = x.reshape(x.shape)
+    node = apply(_BACKWARD_HOOK, (x,))
     node.register_hook(hook)
     return node
+
+
+# The identity where a module's backward hooks watch a gradient (PyTorch's BackwardHookFunction): a node of its own
+# name, so that a picture of the graph says what it is. Not one of the catalogue's operations (PRIMITIVES).
+_BACKWARD_HOOK = Primitive("backward_hook", lambda x: x.view() if isinstance(x, np.ndarray) else x,
+                           title="backward_hook")
+PRIMITIVES.pop("backward_hook")
+_BACKWARD_HOOK.views = True  # the output's array is a view of the input's: they share a version counter
+_BACKWARD_HOOK.defvjp(lambda g, out, x: g, formulas=("g",))
+_BACKWARD_HOOK.defjvp(lambda t, out, x: t)
 
 
 class Module:

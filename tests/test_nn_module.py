@@ -343,6 +343,10 @@ def test_backward_hooks_with_several_inputs_or_outputs_and_passes():
         bilinear(x1, x2).sum().backward()
     linear = nn.Linear(2, 2)
     handle = linear.register_full_backward_hook(lambda m, gi, go: log.append("linear"))
+    out = linear(ag.ones(1, 2, requires_grad=True))
+    assert out.op == "backward_hook" and out.parents[0].op == "linear"  # a picture names the watching node
+    assert ag.jvp(lambda v: linear(v).sum(), (ag.ones(1, 2),), (ag.ones(1, 2),))[1] == pytest.approx(
+        float(linear.weight.data.sum()), rel=1e-6)  # forward mode goes through the watching node
     loss = linear(ag.ones(1, 2, requires_grad=True)).sum()
     loss.backward(retain_graph=True)
     loss.backward()
