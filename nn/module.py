@@ -186,6 +186,11 @@ class HookHandle:
         return False
 
 
+# The method that registers each kind of module hook (the keys of Module._module_hooks)
+_REGISTRATION = {"pre": "register_forward_pre_hook", "post": "register_forward_hook",
+                 "backward_pre": "register_full_backward_pre_hook", "backward": "register_full_backward_hook"}
+
+
 def _remove_hook(module, kind, key):
     """Take the hook registered under `key` off; when none is left, calls take the plain path again."""
     hooks = module._module_hooks
@@ -199,9 +204,6 @@ class _HookView(collections.abc.MutableMapping):
     """PyTorch's private `module._forward_pre_hooks`, `_forward_hooks`, `_backward_pre_hooks` and `_backward_hooks`,
     which code such as PyTorch's pruning tutorial reads: hook id -> hook, a live view of one kind of the module's
     hooks. `del view[id]` and `view.clear()` take hooks off; the `register_*_hook` methods add them."""
-
-    _REGISTER = {"pre": "register_forward_pre_hook", "post": "register_forward_hook",
-                 "backward_pre": "register_full_backward_pre_hook", "backward": "register_full_backward_hook"}
 
     def __init__(self, module, kind):
         self._module, self._kind = module, kind
@@ -220,7 +222,7 @@ class _HookView(collections.abc.MutableMapping):
         return len(self._hooks())
 
     def __setitem__(self, key, hook):
-        raise TypeError(f"hooks are added with module.{self._REGISTER[self._kind]}(hook), not by assignment")
+        raise TypeError(f"hooks are added with module.{_REGISTRATION[self._kind]}(hook), not by assignment")
 
     def __delitem__(self, key):
         if key not in self._hooks():
@@ -447,13 +449,10 @@ class Module:
 
     def _add_hook(self, kind, hook, with_kwargs, prepend=False, always_call=False):
         if not callable(hook):
-            registration = {"pre": "register_forward_pre_hook", "post": "register_forward_hook",
-                            "backward": "register_full_backward_hook",
-                            "backward_pre": "register_full_backward_pre_hook"}[kind]
-            raise TypeError(f"{registration}: expected a callable, got {type(hook).__name__}")
+            raise TypeError(f"{_REGISTRATION[kind]}: expected a callable, got {type(hook).__name__}")
         hooks = self._module_hooks
         if hooks is None:
-            hooks = {"pre": {}, "post": {}, "backward": {}, "backward_pre": {}}
+            hooks = {kind: {} for kind in _REGISTRATION}
             object.__setattr__(self, "_module_hooks", hooks)  # not a child: Module.__setattr__ would name it
         handle = HookHandle(self, kind)
         hooks[kind][handle.id] = (hook, bool(with_kwargs), bool(always_call))
