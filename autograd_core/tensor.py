@@ -66,14 +66,7 @@ class Tensor(Value, metaclass=_TensorType):
     __slots__ = ()
 
     def __new__(cls, *args, device=None):
-        if device is not None:
-            Device(device)
-        dtype = DEFAULTS["dtype"]
-        if len(args) == 1 and not isinstance(args[0], numbers.Integral):  # data: a sequence, an array or a Value
-            return tensor(args[0], dtype=dtype)
-        if not builtins.all(isinstance(n, numbers.Integral) and not isinstance(n, bool) for n in args):
-            raise TypeError(f"Tensor(): expected data (a sequence or an array) or sizes (integers), got {args!r}")
-        return zeros(*args, dtype=dtype) if args else zeros(0, dtype=dtype)
+        return _legacy_value("Tensor", DEFAULTS["dtype"], args, device)
 
 
 class _LegacyTensorType(type):
@@ -85,13 +78,19 @@ class _LegacyTensorType(type):
 
 
 def _legacy_new(cls, *args, device=None):
+    return _legacy_value(cls.__name__, cls.dtype, args, device)
+
+
+def _legacy_value(name, dtype, args, device):
+    """What PyTorch's legacy constructors (torch.Tensor, torch.LongTensor, ...) make: a Value of `dtype` without
+    gradient from data (a sequence, an array or a Value), or zeros of the sizes given, or an empty one."""
     if device is not None:
         Device(device)
     if len(args) == 1 and not isinstance(args[0], numbers.Integral):  # data: a sequence, an array or a Value
-        return tensor(args[0], dtype=cls.dtype)
+        return tensor(args[0], dtype=dtype)
     if not builtins.all(isinstance(n, numbers.Integral) and not isinstance(n, bool) for n in args):
-        raise TypeError(f"{cls.__name__}(): expected data (a sequence or an array) or sizes (integers), got {args!r}")
-    return zeros(*args, dtype=cls.dtype) if args else zeros(0, dtype=cls.dtype)
+        raise TypeError(f"{name}(): expected data (a sequence or an array) or sizes (integers), got {args!r}")
+    return zeros(*args, dtype=dtype) if args else zeros(0, dtype=dtype)
 
 
 def _legacy_type(name, dtype):
