@@ -32,6 +32,8 @@ import functools
 
 import numpy as np
 
+from .tensor_methods import Size, _is_dim
+
 
 def _is_out(array, context):
     """Whether `array` was an input of the ufunc call (so it is the out= array, not a result NumPy made)."""
@@ -64,10 +66,6 @@ _NOT_A_GRADIENTS = frozenset((
 _TORCH_KEYWORDS = frozenset(("dim", "keepdim"))
 
 
-def _is_index(x):
-    return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
-
-
 def _is_shape(args, kwargs):
     """Whether view's arguments are PyTorch's (sizes: view(2, -1), view((2, -1)), view(size=...)), not NumPy's
     (a dtype or an ndarray class)."""
@@ -75,7 +73,7 @@ def _is_shape(args, kwargs):
         return True
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
         args = args[0]
-    return bool(args) and all(_is_index(a) for a in args)
+    return bool(args) and all(_is_dim(a) for a in args)
 
 
 def _numpy_unless_torch_keywords(name):
@@ -143,8 +141,6 @@ class GradArray(np.ndarray):
     def size(self):
         """The number of elements (NumPy's `g.size`), also callable as PyTorch's `g.size()` -> the shape and
         `g.size(dim)` -> one dimension's length."""
-        from .tensor_methods import Size
-
         return Size(np.ndarray.size.__get__(self), self.shape)
 
     def view(self, *args, **kwargs):
@@ -157,7 +153,7 @@ class GradArray(np.ndarray):
     def transpose(self, *axes):
         """Two dims: PyTorch's transpose(dim0, dim1), which swaps them (a Value). Otherwise NumPy's: the axes in
         the order given (reversed when none are given)."""
-        if len(axes) == 2 and all(_is_index(a) for a in axes):
+        if len(axes) == 2 and all(_is_dim(a) for a in axes):
             return _as_value(self).transpose(*axes)
         return np.ndarray.transpose(self, *axes)
 
