@@ -341,9 +341,9 @@ def run_backward(roots, seeds, *, retain_graph, create_graph, inputs=None, accum
     wanted = None if inputs is None else set(inputs)
     captured, visited, undo = {}, [], []
     release = _leaves_to_release(roots) if HOOKED_LEAVES else None
-    callbacks = []
-    _PASSES.stack.append(callbacks)
-    _PASSES.accumulating.append(accumulate)
+    this_pass = _Pass(accumulate)
+    callbacks = this_pass.callbacks
+    _PASSES.stack.append(this_pass)
     # The backward pass allocates many short-lived arrays but creates no reference cycles: pause the
     # cyclic collector meanwhile, or it would rescan the (acyclic) graph again and again.
     gc_was_enabled, grad_was_enabled = gc.isenabled(), GRAD_ENABLED.get()
@@ -359,7 +359,6 @@ def run_backward(roots, seeds, *, retain_graph, create_graph, inputs=None, accum
         raise
     finally:
         _PASSES.stack.pop()
-        _PASSES.accumulating.pop()
         GRAD_ENABLED.set(grad_was_enabled)
         if gc_was_enabled:
             gc.enable()
@@ -683,10 +682,19 @@ def _run_post_accumulate_hooks(leaf):
 # while the pass goes on: data-parallel training starts communicating that gradient meanwhile.
 
 
+class _Pass:
+    """A backward pass running in this thread: whether it adds to .grad (backward) or not (autograd_core.grad), and
+    the callbacks queued for its end."""
+
+    __slots__ = ("accumulate", "callbacks")
+
+    def __init__(self, accumulate):
+        self.accumulate, self.callbacks = accumulate, []
+
+
 class _Passes(threading.local):
     def __init__(self):
-        self.stack = []  # the callbacks queued for each backward pass running in this thread (nested passes)
-        self.accumulating = []  # whether each of those passes adds to .grad (backward) or not (autograd_core.grad)
+        self.stack = []  # the _Pass of each backward pass running in this thread, innermost last (nested passes)
 
 
 _PASSES = _Passes()
@@ -714,8 +722,8 @@ def accumulating_pass():
     """Whether the backward pass running now in this thread (the innermost one) adds gradients to `.grad`, as
     `backward()` does; False for `autograd_core.grad`'s passes and outside any pass (a picture computing an edge's
     local derivative). For rules that do work of their own (checkpoint's recomputation)."""
-    passes = _PASSES.accumulating
-    return bool(passes) and passes[-1]
+    stack = _PASSES.stack
+    return bool(stack) and stack[-1].accumulate
 
 
 def queue_callback(fn):
@@ -727,7 +735,7 @@ def queue_callback(fn):
     stack = _PASSES.stack
     if not stack:
         raise RuntimeError("queue_callback: no backward pass is running")
-    stack[-1].append(fn)
+    stack[-1].callbacks.append(fn)
 
 
 def backward(root, gradient=None, retain_graph=None, create_graph=False):
