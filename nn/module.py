@@ -508,6 +508,13 @@ class Module:
             return
         object.__setattr__(self, name, value)
 
+    def __delattr__(self, name):
+        object.__delattr__(self, name)
+        if name in self._buffers:  # PyTorch's `del module.buffer`: no longer a buffer, nor in the state dict
+            object.__setattr__(self, "_buffers", tuple(b for b in self._buffers if b != name))
+            if name in self._non_persistent:
+                object.__setattr__(self, "_non_persistent", tuple(b for b in self._non_persistent if b != name))
+
     # ------------------------------------------------------------------------------------------------
     # Registration.
 

@@ -428,3 +428,15 @@ def test_pytorchs_private_hook_mappings_are_live_views():
     assert layer._module_hooks is None  # none left: the plain call path again
     with pytest.raises(KeyError):
         del layer._forward_hooks[handle.id]
+
+
+def test_deleting_a_buffer_unregisters_it_as_pytorch_does():
+    import autograd_core as ag
+
+    layer = nn.Linear(2, 2)
+    layer.register_buffer("running", ag.zeros(2))
+    layer.register_buffer("scratch", ag.zeros(1), persistent=False)
+    del layer.running, layer.scratch  # the state dict read the names of deleted buffers before
+    assert list(layer.state_dict()) == ["weight", "bias"] and list(layer.named_buffers()) == []
+    layer.register_buffer("scratch", ag.ones(1))  # a name used again is a buffer of its own kind
+    assert list(layer.state_dict()) == ["weight", "bias", "scratch"]

@@ -256,10 +256,8 @@ class BasePruningMethod(ABC):
 
 
 def _drop_buffer(module, name):
-    vars(module).pop(name, None)
-    object.__setattr__(module, "_buffers", tuple(b for b in module._buffers if b != name))
-    if name in module._non_persistent:
-        object.__setattr__(module, "_non_persistent", tuple(b for b in module._non_persistent if b != name))
+    if name in vars(module):
+        delattr(module, name)  # Module's `del module.buffer` unregisters it
 
 
 class PruningContainer(BasePruningMethod):
