@@ -58,18 +58,13 @@ def _array(x):
 # -- the module's forward pre-hooks ----------------------------------------------------------------------------
 
 
-def _pre_hooks(module):
-    hooks = module._module_hooks
-    return {} if hooks is None else hooks["pre"]
-
-
 def _remove_pre_hook(module, key):
     del module._forward_pre_hooks[key]
 
 
 def _pruning_hooks(module, name=None):
     """(key, method) of the module's pruning pre-hooks, those acting on `name` if given."""
-    return [(key, hook) for key, (hook, *_) in _pre_hooks(module).items()
+    return [(key, hook) for key, hook in module._forward_pre_hooks.items()
             if isinstance(hook, BasePruningMethod) and (name is None or hook._tensor_name == name)]
 
 
@@ -95,6 +90,33 @@ def _compute_nparams_toprune(amount, tensor_size):
     if isinstance(amount, numbers.Integral):
         return int(amount)
     return round(amount * tensor_size)
+
+
+def _count_to_prune(amount, size):
+    """_compute_nparams_toprune, checked against the number of units there are."""
+    k = _compute_nparams_toprune(amount, size)
+    _validate_pruning_amount(k, size)
+    return k
+
+
+def _unstructured_mask(amount, t, default_mask, order):
+    """default_mask with `amount` of t's entries set to 0: the first k of order(size) (flat indices, the entry to
+    prune first at the front), which is called only if some entry is pruned (random methods draw only then)."""
+    size = int(np.prod(t.shape))
+    k = _count_to_prune(amount, size)
+    mask = np.array(_array(default_mask), copy=True)
+    if k != 0:
+        mask.reshape(-1)[order(size)[:k]] = 0
+    return _tensor(mask)
+
+
+def _slices_to_prune(method, t):
+    """(how many slices of t there are along method.dim, how many of them method.amount prunes), after PyTorch's
+    checks of a structured method's tensor and dim."""
+    _validate_structured_pruning(t)
+    _validate_pruning_dim(t, method.dim)
+    size = t.shape[method.dim]
+    return size, _count_to_prune(method.amount, size)
 
 
 def _validate_structured_pruning(t):
@@ -127,13 +149,14 @@ def _compute_norm(t, n, dim):
     return (a ** n).sum(axis=axes) ** (1.0 / n)
 
 
-def _slice_mask(t, dim, channels):
-    """Zeros shaped like t with ones on the slices `channels` (a bool vector or indices) along `dim`."""
+def _slice_mask(t, dim, channels, default_mask):
+    """default_mask with the slices along `dim` not in `channels` (a bool vector or indices: the kept ones) set to
+    0, as a tensor."""
     mask = np.zeros_like(t)
     index = [slice(None)] * t.ndim
     index[dim] = channels
     mask[tuple(index)] = 1
-    return mask
+    return _tensor(mask * _array(default_mask).astype(mask.dtype))
 
 
 # -- the methods -----------------------------------------------------------------------------------------------
@@ -340,14 +363,8 @@ class RandomUnstructured(BasePruningMethod):
         self.amount = amount
 
     def compute_mask(self, t, default_mask):
-        size = int(np.prod(t.shape))
-        k = _compute_nparams_toprune(self.amount, size)
-        _validate_pruning_amount(k, size)
-        mask = np.array(_array(default_mask), copy=True)
-        if k != 0:
-            prob = get_rng(None).random(size)
-            mask.reshape(-1)[np.argsort(-prob, kind="stable")[:k]] = 0
-        return _tensor(mask)
+        return _unstructured_mask(self.amount, t, default_mask,
+                                  lambda size: np.argsort(-get_rng(None).random(size), kind="stable"))
 
     @classmethod
     def apply(cls, module, name, amount):
@@ -364,13 +381,8 @@ class L1Unstructured(BasePruningMethod):
         self.amount = amount
 
     def compute_mask(self, t, default_mask):
-        size = int(np.prod(t.shape))
-        k = _compute_nparams_toprune(self.amount, size)
-        _validate_pruning_amount(k, size)
-        mask = np.array(_array(default_mask), copy=True)
-        if k != 0:
-            mask.reshape(-1)[np.argsort(np.abs(_array(t)).reshape(-1), kind="stable")[:k]] = 0
-        return _tensor(mask)
+        return _unstructured_mask(self.amount, t, default_mask,
+                                  lambda size: np.argsort(np.abs(_array(t)).reshape(-1), kind="stable"))
 
     @classmethod
     def apply(cls, module, name, amount, importance_scores=None):
@@ -389,17 +401,12 @@ class RandomStructured(BasePruningMethod):
         self.dim = dim
 
     def compute_mask(self, t, default_mask):
-        _validate_structured_pruning(t)
-        _validate_pruning_dim(t, self.dim)
-        size = t.shape[self.dim]
-        k = _compute_nparams_toprune(self.amount, size)
-        _validate_pruning_amount(k, size)
+        size, k = _slices_to_prune(self, t)
         if k == 0:
             return default_mask
         prob = get_rng(None).random(size)
         threshold = np.sort(prob)[k - 1]  # torch.kthvalue(prob, k)
-        mask = _slice_mask(_array(t), self.dim, prob > threshold)
-        return _tensor(mask * _array(default_mask).astype(mask.dtype))
+        return _slice_mask(_array(t), self.dim, prob > threshold, default_mask)
 
     @classmethod
     def apply(cls, module, name, amount, dim=-1):
@@ -419,18 +426,13 @@ class LnStructured(BasePruningMethod):
         self.dim = dim
 
     def compute_mask(self, t, default_mask):
-        _validate_structured_pruning(t)
-        _validate_pruning_dim(t, self.dim)
-        size = t.shape[self.dim]
-        k = _compute_nparams_toprune(self.amount, size)
-        _validate_pruning_amount(k, size)
+        size, k = _slices_to_prune(self, t)
         if k == 0:
             return default_mask
         t = _array(t)
         norm = _compute_norm(t, self.n, self.dim)
         keep = np.argsort(-norm, kind="stable")[:size - k]  # torch.topk(norm, size - k, largest=True)
-        mask = _slice_mask(t, self.dim, keep)
-        return _tensor(mask * _array(default_mask).astype(mask.dtype))
+        return _slice_mask(t, self.dim, keep, default_mask)
 
     @classmethod
     def apply(cls, module, name, amount, n, dim, importance_scores=None):
