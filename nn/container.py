@@ -10,6 +10,16 @@ from autograd_core import Value
 from .module import Module, _members
 
 
+def _index_position(index, length, container, items, bools=False):
+    """index (an int, negative from the end) as a position in 0..length-1 of a container: TypeError for another
+    type (a bool too, unless bools), IndexError when out of range, both naming the container and its items."""
+    if not isinstance(index, numbers.Integral) or (isinstance(index, bool) and not bools):
+        raise TypeError(f"{container} indices must be integers or slices, not {type(index).__name__}")
+    if not -length <= index < length:
+        raise IndexError(f"{container} index {index} out of range for {length} {items}")
+    return index % length
+
+
 class Sequential(Module):
     """Modules applied one after the other: Sequential(m0, m1, ...)(x) = ...m1(m0(x)).
 
@@ -111,11 +121,7 @@ class Sequential(Module):
     __rmul__ = __mul__
 
     def _position(self, index):
-        if not isinstance(index, numbers.Integral):
-            raise TypeError(f"Sequential indices must be integers or slices, not {type(index).__name__}")
-        if not -len(self) <= index < len(self):
-            raise IndexError(f"Sequential index {index} out of range for {len(self)} modules")
-        return index % len(self)
+        return _index_position(index, len(self), "Sequential", "modules", bools=True)
 
     def _renumber(self, modules):
         """Make `modules` the children, named '0', '1', ... in that order (PyTorch's numbering after del, insert)."""
@@ -324,11 +330,7 @@ class ModuleList(_Container):
             self._set(str(i), module)
 
     def _position(self, index):
-        if not isinstance(index, numbers.Integral) or isinstance(index, bool):
-            raise TypeError(f"ModuleList indices must be integers or slices, not {type(index).__name__}")
-        if not -len(self) <= index < len(self):
-            raise IndexError(f"ModuleList index {index} out of range for {len(self)} modules")
-        return index % len(self)
+        return _index_position(index, len(self), "ModuleList", "modules")
 
     def append(self, module):
         self._set(str(len(self)), module)

@@ -13,7 +13,7 @@ import numpy as np
 
 from autograd_core import Value
 
-from .container import _KeyedChildren
+from .container import _KeyedChildren, _index_position
 from .module import Module, Parameter
 
 
@@ -67,11 +67,7 @@ class ParameterList(_ParameterContainer):
         return list(self._params.values())
 
     def _position(self, index):
-        if isinstance(index, bool) or not isinstance(index, numbers.Integral):
-            raise TypeError(f"ParameterList indices must be integers or slices, not {type(index).__name__}")
-        if not -len(self) <= index < len(self):
-            raise IndexError(f"ParameterList index {index} out of range for {len(self)} parameters")
-        return index % len(self)
+        return _index_position(index, len(self), "ParameterList", "parameters")
 
     def _store(self, key, value):
         param = _as_parameter(value, "ParameterList")
