@@ -241,7 +241,6 @@ class _BackwardHooks:
         self.module, self.hooks = module, hooks
         self.input_grads, self.output_grads = [], []
         self.inputs, self.outputs = 0, 0  # how many of each require grad
-        self._start_pass()
 
     def _start_pass(self):
         """The state of one backward pass (a graph kept with retain_graph=True may be run again)."""
@@ -259,7 +258,6 @@ class _BackwardHooks:
             if args[i].requires_grad:
                 args[i] = _watched(args[i], functools.partial(self._input_grad, slot))
                 self.inputs += 1
-        self.waiting_inputs = self.inputs
         return tuple(args)
 
     def watch_outputs(self, output):
@@ -273,7 +271,7 @@ class _BackwardHooks:
                 items[slot] = _watched(x, functools.partial(self._output_grad, slot))
                 self.outputs += 1
         self.output_grads = [None] * len(items)
-        self.waiting_outputs = self.outputs
+        self._start_pass()  # the call is recorded: ready for the first pass
         if single:
             return items[0]
         if not self.outputs:
