@@ -20,6 +20,9 @@ import numbers
 
 import numpy as np
 
+from .ops import data_of
+from .value import Value
+
 __all__ = ["assert_close"]
 
 # (rtol, atol) by dtype, as torch.testing's defaults; other dtypes (integers, bools) compare exactly
@@ -63,8 +66,8 @@ def _compare(actual, expected, rtol, atol, equal_nan, check_dtype, path):
         if not (_is_tensor_like(actual) and _is_tensor_like(expected)):
             return _with_path(TypeError, f"No comparison pair was able to handle inputs of type {type(actual)} "
                                          f"and {type(expected)}.", path)
-        return _compare_arrays(_array(actual), _array(expected), rtol, atol, equal_nan, check_dtype, path,
-                               kind="Tensor-likes")
+        return _compare_arrays(np.asarray(data_of(actual)), np.asarray(data_of(expected)), rtol, atol, equal_nan,
+                               check_dtype, path, kind="Tensor-likes")
     if isinstance(actual, numbers.Number) and isinstance(expected, numbers.Number):
         if check_dtype and _number_type(actual) is not _number_type(expected):
             return _with_path(AssertionError, f"The (d)types do not match: {_number_type(actual)} != "
@@ -174,11 +177,7 @@ def _with_path(exception, message, path):
 
 
 def _is_tensor_like(x):
-    return hasattr(x, "requires_grad") or isinstance(x, (np.ndarray, np.generic))
-
-
-def _array(x):
-    return np.asarray(x.data if hasattr(x, "requires_grad") else x)
+    return isinstance(x, (Value, np.ndarray, np.generic))
 
 
 def _number_type(x):
