@@ -215,7 +215,13 @@ def _make(data, requires_grad, device_):
     return Value(data[()] if data.ndim == 0 else data, requires_grad=bool(requires_grad), dtype=data.dtype)
 
 
-def _shape(size):
+def _shape(size, keyword=None, name=None):
+    """The shape from a factory's sizes: ints (`zeros(2, 3)`), one sequence (`zeros((2, 3))`), or PyTorch's
+    keyword (`zeros(size=(2, 3))`, passed as `keyword`; `name` is the factory's, for the error of giving both)."""
+    if keyword is not None:
+        if size:
+            raise TypeError(f"{name}(): give the sizes either as arguments or as size=, not both")
+        size = (keyword,)
     if len(size) == 1 and not isinstance(size[0], numbers.Integral):
         size = size[0]
     return tuple(int(n) for n in size)
@@ -283,19 +289,19 @@ def from_numpy(ndarray):
     return Value(ndarray[()] if ndarray.ndim == 0 else ndarray, requires_grad=False, dtype=ndarray.dtype)
 
 
-def zeros(*size, dtype=None, device=None, requires_grad=False):
-    """A Value of shape `size` (ints or one tuple) filled with 0, in the default float dtype unless dtype=."""
-    return _make(np.zeros(_shape(size), _resolve(dtype)), requires_grad, device)
+def zeros(*sizes, size=None, dtype=None, device=None, requires_grad=False):
+    """A Value of shape `size` (ints, one tuple, or size=) filled with 0, in the default float dtype unless dtype=."""
+    return _make(np.zeros(_shape(sizes, size, "zeros"), _resolve(dtype)), requires_grad, device)
 
 
-def ones(*size, dtype=None, device=None, requires_grad=False):
-    """A Value of shape `size` (ints or one tuple) filled with 1, in the default float dtype unless dtype=."""
-    return _make(np.ones(_shape(size), _resolve(dtype)), requires_grad, device)
+def ones(*sizes, size=None, dtype=None, device=None, requires_grad=False):
+    """A Value of shape `size` (ints, one tuple, or size=) filled with 1, in the default float dtype unless dtype=."""
+    return _make(np.ones(_shape(sizes, size, "ones"), _resolve(dtype)), requires_grad, device)
 
 
-def empty(*size, dtype=None, device=None, requires_grad=False):
+def empty(*sizes, size=None, dtype=None, device=None, requires_grad=False):
     """Like zeros (the contents of PyTorch's `empty` are arbitrary; here they are zeros)."""
-    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+    return zeros(*sizes, size=size, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False):
@@ -340,15 +346,16 @@ def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_
     return _make(np.power(float(base), exponents).astype(_resolve(dtype)), requires_grad, device)
 
 
-def randn(*size, dtype=None, device=None, requires_grad=False, generator=None):
+def randn(*sizes, size=None, dtype=None, device=None, requires_grad=False, generator=None):
     """Standard normal numbers of shape `size` (drawn in float64, then cast)."""
-    data = get_rng(generator).standard_normal(_shape(size)).astype(_floating(_resolve(dtype), "randn"))
+    shape = _shape(sizes, size, "randn")
+    data = get_rng(generator).standard_normal(shape).astype(_floating(_resolve(dtype), "randn"))
     return _make(data, requires_grad, device)
 
 
-def rand(*size, dtype=None, device=None, requires_grad=False, generator=None):
+def rand(*sizes, size=None, dtype=None, device=None, requires_grad=False, generator=None):
     """Uniform numbers in [0, 1) of shape `size`."""
-    data = get_rng(generator).random(_shape(size)).astype(_floating(_resolve(dtype), "rand"))
+    data = get_rng(generator).random(_shape(sizes, size, "rand")).astype(_floating(_resolve(dtype), "rand"))
     return _make(data, requires_grad, device)
 
 

@@ -123,6 +123,10 @@ CASES = [
     't.ones(3, 4, dtype=t.float64).element_size()', 't.ones(3, 4).nbytes', 't.ones(3, dtype=t.int16).itemsize',
     't.tensor([1.7, -1.2, 300.0]).char()', 't.tensor([1.7, 2.0]).byte()', 't.tensor([1.7, 40000.0]).short()',
     't.tensor([1.7]).short().dtype',
+    # factories' size= keyword (d2l: torch.normal(0, 1, size=(4, 4)), torch.rand(size=(2, 4)))
+    't.zeros(size=(2, 3))', 't.ones(size=[2])', 't.ones(size=())', 't.empty(size=(2,)).shape',
+    'tuple(t.rand(size=(2, 3)).shape)', 't.randn(size=(2, 3), dtype=t.float64).dtype', 't.zeros(2, size=(2,))',
+    'tuple(t.normal(0, 1, size=(4, 4)).shape)',
 ]
 
 
@@ -162,6 +166,15 @@ def test_matches_pytorch(expression, torch):
         assert isinstance(ours, type(theirs)), f"{expression}: ours raised {ours!r}, PyTorch {theirs!r}"
     else:
         assert _same(ours, theirs), f"{expression}: ours {ours!r}, PyTorch {theirs!r}"
+
+
+@pytest.mark.parametrize("factory", ["zeros", "ones", "empty", "rand", "randn"])
+def test_factories_take_size_as_a_keyword(factory):
+    make = getattr(ag, factory)
+    assert make(size=(2, 3)).shape == make(2, 3).shape == make((2, 3)).shape == (2, 3)
+    assert make(size=[4], dtype=ag.float64).data.dtype == np.float64
+    with pytest.raises(TypeError, match="size="):
+        make(2, size=(2,))
 
 
 def test_cases_are_unique():
