@@ -233,6 +233,56 @@ class _HookView(collections.abc.MutableMapping):
         return f"OrderedDict({dict(self.items())!r})"
 
 
+class _DirectChildren(collections.abc.MutableMapping):
+    """PyTorch's private `module._modules` and `module._parameters`, which code such as d2l's `MySequential`
+    (`self._modules[str(i)] = block`, `for block in self._modules.values()`) and its RNN initialisation
+    (`m._parameters[name]`) uses: name -> direct child module (or parameter), a live view of the module's own
+    attributes. Assigning an item registers it as `add_module`/`register_parameter` do; `del` removes the
+    attribute. (ModuleList and ModuleDict keep a dict of their own under that name, which takes precedence.)"""
+
+    def __init__(self, module, parameters):
+        self._module, self._parameters = module, parameters
+
+    def _items(self):
+        params, modules = self._module._direct()
+        return dict(params if self._parameters else modules)
+
+    def __getitem__(self, name):
+        return self._items()[name]
+
+    def __iter__(self):
+        return iter(list(self._items()))
+
+    def __len__(self):
+        return len(self._items())
+
+    def __setitem__(self, name, child):
+        if self._parameters:
+            self._module.register_parameter(name, child)
+        else:
+            self._module.add_module(name, child)
+
+    def __delitem__(self, name):
+        if name not in self._items() or name not in vars(self._module):
+            raise KeyError(name)
+        delattr(self._module, name)
+
+    def __repr__(self):
+        return f"OrderedDict({dict(self.items())!r})"
+
+
+class _DirectChildrenDescriptor:
+    """A non-data descriptor, so that an instance's own `_modules` dict (ModuleList's, ModuleDict's) wins."""
+
+    def __init__(self, parameters):
+        self._parameters = parameters
+        self.__doc__ = ("name -> own parameter" if parameters else "name -> direct child module") + \
+            " (PyTorch's private name), a live view of the module's attributes."
+
+    def __get__(self, module, owner=None):
+        return self if module is None else _DirectChildren(module, self._parameters)
+
+
 class _BackwardHooks:
     """One call of a module with backward hooks: identity nodes on its inputs and outputs whose tensor hooks
     collect grad_output and grad_input and run the module's hooks, PyTorch's "full" backward hooks."""
@@ -438,6 +488,8 @@ class Module:
         runs eagerly."""
         return self._add_hook("backward", hook, False, prepend)
 
+    _modules = _DirectChildrenDescriptor(parameters=False)
+    _parameters = _DirectChildrenDescriptor(parameters=True)
     _forward_pre_hooks = property(lambda self: _HookView(self, "pre"), doc="id -> forward pre-hook (PyTorch's name).")
     _forward_hooks = property(lambda self: _HookView(self, "post"), doc="id -> forward hook (PyTorch's name).")
     _backward_pre_hooks = property(lambda self: _HookView(self, "backward_pre"),

@@ -440,3 +440,52 @@ def test_deleting_a_buffer_unregisters_it_as_pytorch_does():
     assert list(layer.state_dict()) == ["weight", "bias"] and list(layer.named_buffers()) == []
     layer.register_buffer("scratch", ag.ones(1))  # a name used again is a buffer of its own kind
     assert list(layer.state_dict()) == ["weight", "bias", "scratch"]
+
+
+def test_modules_view_lets_a_subclass_register_and_run_children_as_d2l_writes_it():
+    # d2l's MySequential: `self._modules[str(idx)] = module` and `for block in self._modules.values()`.
+    class MySequential(Module):
+        def __init__(self, *args):
+            super().__init__()
+            for idx, module in enumerate(args):
+                self._modules[str(idx)] = module
+
+        def forward(self, X):
+            for block in self._modules.values():
+                X = block(X)
+            return X
+
+    first, second = nn.Linear(3, 4), nn.Linear(4, 2)
+    net = MySequential(first, nn.ReLU(), second)
+    assert list(net._modules) == ["0", "1", "2"] and net._modules["2"] is second
+    assert [name for name, _ in net.named_parameters()] == ["0.weight", "0.bias", "2.weight", "2.bias"]
+    x = Value(np.random.default_rng(0).standard_normal((5, 3)))
+    np.testing.assert_allclose(net(x).data, second(first(x).relu()).data)
+    assert "(0): Linear" in repr(net)
+    del net._modules["1"]
+    assert list(net._modules) == ["0", "2"] and not hasattr(net, "1")
+    with pytest.raises(KeyError):
+        del net._modules["1"]
+    with pytest.raises(TypeError, match="must be a Module"):
+        net._modules["3"] = 5
+
+
+def test_parameters_view_reads_registers_and_deletes_own_parameters():
+    # d2l initialises RNN weights through `m._parameters[name]`; weight-norm style code deletes and re-adds them.
+    layer = nn.Linear(3, 2)
+    assert list(layer._parameters) == ["weight", "bias"] and layer._parameters["weight"] is layer.weight
+    assert dict(nn.Sequential(layer)._parameters) == {}  # direct parameters only, as PyTorch's
+    del layer._parameters["bias"]
+    assert [name for name, _ in layer.named_parameters()] == ["weight"]
+    layer._parameters["scale"] = Parameter(np.ones(2))
+    assert layer.scale.data.tolist() == [1.0, 1.0] and "scale" in layer.state_dict()
+    with pytest.raises(TypeError, match="must be a Parameter"):
+        layer._parameters["other"] = np.ones(2)
+
+
+def test_containers_keep_their_own_modules_dict():
+    # ModuleList and ModuleDict store their children in an instance dict named _modules: it wins over the view.
+    items = nn.ModuleList([nn.Linear(1, 1), nn.Linear(1, 1)])
+    assert type(items._modules) is dict and list(items._modules) == ["0", "1"]
+    heads = nn.ModuleDict({"a": nn.ReLU()})
+    assert type(heads._modules) is dict and list(heads._modules) == ["a"]
