@@ -23,6 +23,8 @@ shuffle replayed from our run) and every number it prints agrees to float32 prec
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from test_torch_examples import record_draws, replay_draws, reported_numbers, run, with_our_imports
@@ -31,15 +33,81 @@ import autograd_core as ag
 from autograd_core import nn
 from autograd_core.nn import init
 
-# The d2l helpers the chapter-11 programs use, as d2l/torch.py defines them (plotting left out: Animator keeps
-# the points it would draw).
+# The d2l helpers the chapter-11 programs use, as d2l/torch.py defines them (the plots drawn with matplotlib's Agg
+# backend, not shown; Animator keeps the points it would draw).
 D2L = r'''
 import math
 import time
+import matplotlib
 import numpy as np
 import torch
 from torch import nn
 from torch.utils import data
+
+matplotlib.use('Agg')  # the book's use_svg_display() shows the figures in Jupyter
+from matplotlib import pyplot as plt
+
+
+def set_figsize(figsize=(3.5, 2.5)):
+    """设置matplotlib的图表大小"""
+    plt.rcParams['figure.figsize'] = figsize
+
+
+def set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend):
+    """设置matplotlib的轴"""
+    axes.set_xlabel(xlabel)
+    axes.set_ylabel(ylabel)
+    axes.set_xscale(xscale)
+    axes.set_yscale(yscale)
+    axes.set_xlim(xlim)
+    axes.set_ylim(ylim)
+    if legend:
+        axes.legend(legend)
+    axes.grid()
+
+
+def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None,
+         ylim=None, xscale='linear', yscale='linear',
+         fmts=('-', 'm--', 'g-.', 'r:'), figsize=(3.5, 2.5), axes=None):
+    """绘制数据点"""
+    if legend is None:
+        legend = []
+
+    set_figsize(figsize)
+    axes = axes if axes else plt.gca()
+
+    # 如果X有一个轴，输出True
+    def has_one_axis(X):
+        return (hasattr(X, "ndim") and X.ndim == 1 or isinstance(X, list)
+                and not hasattr(X[0], "__len__"))
+
+    if has_one_axis(X):
+        X = [X]
+    if Y is None:
+        X, Y = [[]] * len(X), X
+    elif has_one_axis(Y):
+        Y = [Y]
+    if len(X) != len(Y):
+        X = X * len(Y)
+    axes.cla()
+    for x, y, fmt in zip(X, Y, fmts):
+        if len(x):
+            axes.plot(x, y, fmt)
+        else:
+            axes.plot(y, fmt)
+    set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend)
+
+
+def show_trace_2d(f, results):
+    """显示优化过程中2D变量的轨迹"""
+    set_figsize()
+    plt.plot(*zip(*results), '-o', color='#ff7f0e')
+    x1, x2 = torch.meshgrid(torch.arange(-5.5, 1.0, 0.1),
+                            torch.arange(-3.0, 1.0, 0.1), indexing='ij')
+    plt.contour(x1, x2, f(x1, x2), colors='#1f77b4')
+    plt.xlabel('x1')
+    plt.ylabel('x2')
+    plt.close('all')
 
 
 class Timer:
@@ -226,10 +294,11 @@ def gd(eta, f_grad):
 def show_trace(results, f):
     n = max(abs(min(results)), abs(max(results)))
     f_line = torch.arange(-n, n, 0.01)
-    # d2l.plot([f_line, results], [[f(x) for x in f_line], [f(x) for x in results]], 'x', 'f(x)', ...)
-    curve = [f(x) for x in f_line]
-    print(f'trace: {len(f_line)} points, f from {float(min(curve)):f} to {float(max(curve)):f}, '
-          f'along the path {[round(float(f(x)), 4) for x in results]}')
+    set_figsize()
+    plot([f_line, results], [[f(x) for x in f_line], [
+        f(x) for x in results]], 'x', 'f(x)', fmts=['-', '-o'])
+    plt.close('all')
+    print(f'trace: {len(f_line)} points, along the path {[round(float(f(x)), 4) for x in results]}')
 
 results = gd(0.2, f_grad)
 show_trace(results, f)
@@ -257,10 +326,7 @@ def gd_2d(x1, x2, s1, s2, f_grad):
     return (x1 - eta * g1, x2 - eta * g2, 0, 0)
 
 eta = 0.1
-results = train_2d(gd_2d, f_grad=f_2d_grad)
-# show_trace_2d's contour grid
-x1, x2 = torch.meshgrid(torch.arange(-5.5, 1.0, 0.1), torch.arange(-3.0, 1.0, 0.1), indexing='ij')
-print(f'contour grid {tuple(x1.shape)}, f from {float(f_2d(x1, x2).min()):f} to {float(f_2d(x1, x2).max()):f}')
+show_trace_2d(f_2d, train_2d(gd_2d, f_grad=f_2d_grad))
 
 # 牛顿法
 c = torch.tensor(0.5)
@@ -325,6 +391,8 @@ def constant_lr():
 
 eta = 0.1
 lr = constant_lr  # 常数学习速度
+# The book shows each trace with show_trace_2d(f, ...): its points, the start (-5, -2) as ints and then 1-element
+# tensors, make an inhomogeneous array for NumPy >= 1.24, an error with PyTorch too. The traces are not drawn here.
 train_2d(sgd, steps=50, f_grad=f_grad)
 
 def exponential_lr():
@@ -425,9 +493,9 @@ def f_2d(x1, x2):
 def gd_2d(x1, x2, s1, s2):
     return (x1 - eta * 0.2 * x1, x2 - eta * 4 * x2, 0, 0)
 
-train_2d(gd_2d)
+show_trace_2d(f_2d, train_2d(gd_2d))
 eta = 0.6
-train_2d(gd_2d)
+show_trace_2d(f_2d, train_2d(gd_2d))
 
 def momentum_2d(x1, x2, v1, v2):
     v1 = beta * v1 + 0.2 * x1
@@ -435,14 +503,19 @@ def momentum_2d(x1, x2, v1, v2):
     return x1 - eta * v1, x2 - eta * v2, v1, v2
 
 eta, beta = 0.6, 0.5
-train_2d(momentum_2d)
+show_trace_2d(f_2d, train_2d(momentum_2d))
 eta, beta = 0.6, 0.25
-train_2d(momentum_2d)
+show_trace_2d(f_2d, train_2d(momentum_2d))
 
 betas = [0.95, 0.9, 0.6, 0]
+set_figsize()
 for beta in betas:
     x = torch.arange(40).detach().numpy()
-    print(f'beta = {beta:.2f}: {float((beta ** x).sum()):f}')  # d2l.plt.plot(x, beta ** x, ...)
+    plt.plot(x, beta ** x, label=f'beta = {beta:.2f}')
+    print(f'beta = {beta:.2f}: {float((beta ** x).sum()):f}')
+plt.xlabel('time')
+plt.legend()
+plt.close('all')
 
 def init_momentum_states(feature_dim):
     v_w = torch.zeros((feature_dim, 1))
@@ -493,9 +566,9 @@ def f_2d(x1, x2):
     return 0.1 * x1 ** 2 + 2 * x2 ** 2
 
 eta = 0.4
-train_2d(adagrad_2d)
+show_trace_2d(f_2d, train_2d(adagrad_2d))
 eta = 2
-train_2d(adagrad_2d)
+show_trace_2d(f_2d, train_2d(adagrad_2d))
 
 def init_adagrad_states(feature_dim):
     s_w = torch.zeros((feature_dim, 1))
@@ -518,9 +591,13 @@ train_concise_ch11(trainer, {'lr': 0.1}, data_iter)
 
 # RMSProp
 gammas = [0.95, 0.9, 0.8, 0.7]
+set_figsize()
 for gamma in gammas:
     x = torch.arange(40).detach().numpy()
+    plt.plot(x, (1-gamma) * gamma ** x, label=f'gamma = {gamma:.2f}')
     print(f'gamma = {gamma:.2f}: {float(((1-gamma) * gamma ** x).sum()):f}')
+plt.xlabel('time')
+plt.close('all')
 
 def rmsprop_2d(x1, x2, s1, s2):
     g1, g2, eps = 0.2 * x1, 4 * x2, 1e-6
@@ -531,7 +608,7 @@ def rmsprop_2d(x1, x2, s1, s2):
     return x1, x2, s1, s2
 
 eta, gamma = 0.4, 0.9
-train_2d(rmsprop_2d)
+show_trace_2d(f_2d, train_2d(rmsprop_2d))
 
 def init_rmsprop_states(feature_dim):
     s_w = torch.zeros((feature_dim, 1))
@@ -734,7 +811,8 @@ class SquareRootScheduler:
         return self.lr * pow(num_update + 1.0, -0.5)
 
 scheduler = SquareRootScheduler(lr=0.1)
-print([round(scheduler(t), 6) for t in range(30)])  # d2l.plot(torch.arange(num_epochs), ...)
+plot(torch.arange(30), [scheduler(t) for t in range(30)])  # the book's 30 epochs
+print([round(scheduler(t), 6) for t in range(30)])
 
 net = net_fn()
 trainer = torch.optim.SGD(net.parameters(), lr)
@@ -751,7 +829,7 @@ class FactorScheduler:
         return self.base_lr
 
 scheduler = FactorScheduler(factor=0.9, stop_factor_lr=1e-2, base_lr=2.0)
-print([round(scheduler(t), 6) for t in range(50)])  # d2l.plot(torch.arange(50), ...)
+plot(torch.arange(50), [scheduler(t) for t in range(50)])
 
 net = net_fn()
 trainer = torch.optim.SGD(net.parameters(), lr=0.5)
@@ -763,7 +841,9 @@ def get_lr(trainer, scheduler):
     scheduler.step()
     return lr
 
-print([get_lr(trainer, scheduler) for t in range(num_epochs * 20)])
+lrs = [get_lr(trainer, scheduler) for t in range(num_epochs * 20)]
+plot(torch.arange(num_epochs * 20), lrs)
+print(lrs)
 
 net = net_fn()
 trainer = torch.optim.SGD(net.parameters(), lr=0.5)
@@ -795,6 +875,7 @@ class CosineScheduler:
         return self.base_lr
 
 scheduler = CosineScheduler(max_update=20, base_lr=0.3, final_lr=0.01)
+plot(torch.arange(30), [scheduler(t) for t in range(30)])
 print([round(scheduler(t), 6) for t in range(30)])
 
 net = net_fn()
@@ -802,6 +883,7 @@ trainer = torch.optim.SGD(net.parameters(), lr=0.3)
 train(net, train_iter, test_iter, num_epochs, loss, trainer, device, scheduler)
 
 scheduler = CosineScheduler(20, warmup_steps=5, base_lr=0.3, final_lr=0.01)
+plot(torch.arange(30), [scheduler(t) for t in range(30)])
 print([round(scheduler(t), 6) for t in range(30)])
 
 net = net_fn()
@@ -964,9 +1046,14 @@ def run_both(program, name, monkeypatch):
     return ours, theirs
 
 
+# A shape printed as a tuple of integers: ours (a shape is a tuple, there is no torch.Size), left out of both
+# outputs (reported_numbers already leaves out PyTorch's torch.Size(...)).
+SHAPE = re.compile(r"\((?:\d+(?:, \d+)*,?)?\)")
+
+
 def assert_same_numbers(ours, theirs):
     message = f"ours:\n{ours}\nPyTorch:\n{theirs}"
-    our_numbers, their_numbers = reported_numbers(ours), reported_numbers(theirs)
+    our_numbers, their_numbers = (reported_numbers(SHAPE.sub("", printed)) for printed in (ours, theirs))
     assert len(our_numbers) == len(their_numbers) >= 3, message
     np.testing.assert_allclose(our_numbers, their_numbers, rtol=2e-4, atol=1.5e-4, err_msg=message)
 
