@@ -52,6 +52,34 @@ from .uniform import Uniform
 from .von_mises import VonMises
 from .wishart import Wishart
 
+# PyTorch's module names for the distributions whose classes share a file here, so that
+# `torch.distributions.multinomial.Multinomial(10, probs)` and `from torch.distributions import multinomial` (d2l's
+# probability chapter) run: each name is a module holding its classes (the files' own modules keep theirs).
+_PYTORCH_MODULES = {
+    "beta": ("Beta",), "binomial": ("Binomial",), "chi2": ("Chi2",), "dirichlet": ("Dirichlet",),
+    "fishersnedecor": ("FisherSnedecor",), "geometric": ("Geometric",), "gumbel": ("Gumbel",),
+    "half_cauchy": ("HalfCauchy",), "half_normal": ("HalfNormal",), "inverse_gamma": ("InverseGamma",),
+    "kumaraswamy": ("Kumaraswamy",), "laplace": ("Laplace",), "logistic_normal": ("LogisticNormal",),
+    "multinomial": ("Multinomial",), "negative_binomial": ("NegativeBinomial",),
+    "one_hot_categorical": ("OneHotCategorical", "OneHotCategoricalStraightThrough"), "pareto": ("Pareto",),
+    "poisson": ("Poisson",), "relaxed_bernoulli": ("RelaxedBernoulli",),
+    "relaxed_categorical": ("RelaxedOneHotCategorical",), "studentT": ("StudentT",), "weibull": ("Weibull",),
+}
+
+
+def _register_pytorch_modules():
+    import sys
+    import types
+    for name, classes in _PYTORCH_MODULES.items():
+        module = types.ModuleType(f"{__name__}.{name}", f"PyTorch's torch.distributions.{name}: {', '.join(classes)}.")
+        module.__all__ = list(classes)
+        for cls in classes:
+            setattr(module, cls, globals()[cls])
+        sys.modules[module.__name__] = globals()[name] = module
+
+
+_register_pytorch_modules()
+
 __all__ = [
     "Cauchy", "Chi2", "ContinuousBernoulli", "ExponentialFamily", "FisherSnedecor", "GeneralizedPareto", "Geometric",
     "Gumbel", "HalfCauchy", "HalfNormal", "InverseGamma", "Kumaraswamy", "LKJCholesky", "LogisticNormal",

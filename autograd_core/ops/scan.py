@@ -112,16 +112,28 @@ _cumprod.defvjp(_cumprod_vjp, formulas=("Σ_{j≥i} g_j Π_{k≤j,k≠i} x_k",))
 _cumprod.defjvp(_cumprod_jvp)
 
 
-def cumsum(input, dim, *, dtype=None):
+def cumsum(input, dim=None, *, dtype=None, axis=None):
     """The running sum along `dim`: out[..., j, ...] = Σ_{i ≤ j} input[..., i, ...]; same shape as input.
-    dtype: convert input first (as PyTorch's dtype=). Integer and boolean inputs give int64."""
-    return _scan(_cumsum, input, dim, dtype)
+    dtype: convert input first (as PyTorch's dtype=). Integer and boolean inputs give int64.
+    axis: another name for dim (PyTorch and NumPy both take it: `A.cumsum(axis=0)`)."""
+    return _scan(_cumsum, input, _dim_or_axis(dim, axis, "cumsum"), dtype)
 
 
-def cumprod(input, dim, *, dtype=None):
+def cumprod(input, dim=None, *, dtype=None, axis=None):
     """The running product along `dim`: out[..., j, ...] = Π_{i ≤ j} input[..., i, ...]; same shape as input.
-    The gradient is right where input has zeros (the product of the other factors, as PyTorch's), in O(n) per row."""
-    return _scan(_cumprod, input, dim, dtype)
+    The gradient is right where input has zeros (the product of the other factors, as PyTorch's), in O(n) per row.
+    axis: another name for dim, as in cumsum."""
+    return _scan(_cumprod, input, _dim_or_axis(dim, axis, "cumprod"), dtype)
+
+
+def _dim_or_axis(dim, axis, name):
+    """The one dimension given as `dim` or as its alias `axis` (PyTorch's `cumsum(x, axis=0)`); both or neither is
+    a TypeError, as in PyTorch."""
+    if dim is None and axis is None:
+        raise TypeError(f"{name}() missing 1 required positional argument: 'dim'")
+    if dim is not None and axis is not None:
+        raise TypeError(f"{name}() got the dimension twice: dim={dim!r} and its alias axis={axis!r}")
+    return axis if dim is None else dim
 
 
 def _scan(prim, input, dim, dtype):
