@@ -37,6 +37,7 @@ import autograd_core as ag
 D2L_NLP = D2L + r'''
 import collections
 import math
+import os
 import random
 from torch.nn import functional as F
 
@@ -312,13 +313,46 @@ class EncoderBlock(nn.Module):
         return self.addnorm2(Y, self.ffn(Y))
 
 
+GLOVE_WORDS = ('the movie film this was is a an and of plot actor story it great good wonderful best loved '
+               'brilliant bad awful worst boring hated terrible man woman son daughter kids dog eating playing '
+               'sees apple ball park outside two chip intel market stock price shares bank .').split()
+
+
+def download_extract(name, folder=None):
+    """下载并解压zip/tar文件 (here: writes a stand-in for GloVe's vec.txt, eight random numbers per token, in
+    the working folder, and returns its folder)"""
+    data_dir = os.path.join('data', name)
+    os.makedirs(data_dir, exist_ok=True)
+    with open(os.path.join(data_dir, 'vec.txt'), 'w') as f:
+        for token in GLOVE_WORDS:
+            f.write(token + ' ' + ' '.join(f'{random.gauss(0, 1):.6f}' for _ in range(8)) + '\n')
+    return data_dir
+
+
 class TokenEmbedding:
-    """GloVe嵌入's stand-in: the same interface, random vectors for a few tokens (the book downloads GloVe)"""
-    def __init__(self, embedding_name, tokens, dim):
-        self.idx_to_token = ['<unk>'] + tokens
-        self.idx_to_vec = torch.cat((torch.zeros(1, dim), torch.randn(len(tokens), dim)))
+    """GloVe嵌入"""
+    def __init__(self, embedding_name):
+        self.idx_to_token, self.idx_to_vec = self._load_embedding(
+            embedding_name)
         self.unknown_idx = 0
-        self.token_to_idx = {token: idx for idx, token in enumerate(self.idx_to_token)}
+        self.token_to_idx = {token: idx for idx, token in
+                             enumerate(self.idx_to_token)}
+
+    def _load_embedding(self, embedding_name):
+        idx_to_token, idx_to_vec = ['<unk>'], []
+        data_dir = download_extract(embedding_name)
+        # GloVe网站：https://nlp.stanford.edu/projects/glove/
+        # fastText网站：https://fasttext.cc/
+        with open(os.path.join(data_dir, 'vec.txt'), 'r') as f:
+            for line in f:
+                elems = line.rstrip().split(' ')
+                token, elems = elems[0], [float(elem) for elem in elems[1:]]
+                # 跳过标题信息，例如fastText中的首行
+                if len(elems) > 1:
+                    idx_to_token.append(token)
+                    idx_to_vec.append(elems)
+        idx_to_vec = [[0] * len(idx_to_vec[0])] + idx_to_vec
+        return idx_to_token, torch.tensor(idx_to_vec)
 
     def __getitem__(self, tokens):
         indices = [self.token_to_idx.get(token, self.unknown_idx) for token in tokens]
@@ -603,7 +637,12 @@ def get_similar_tokens(query_token, k, embed):
 get_similar_tokens('chip', 3, net[0])
 
 
-# 14.7 词的相似性和类比任务, with the trained vectors instead of GloVe's
+# 14.7 词的相似性和类比任务 (GloVe's vec.txt: a small stand-in written by download_extract)
+glove_6b50d = TokenEmbedding('glove.6b.50d')
+print(len(glove_6b50d))
+print(glove_6b50d.token_to_idx['great'], glove_6b50d.idx_to_token[16])
+
+
 def knn(W, x, k):
     # 增加1e-9以获得数值稳定性
     cos = torch.mv(W, x.reshape(-1,)) / (
@@ -612,22 +651,24 @@ def knn(W, x, k):
     _, topk = torch.topk(cos, k=k)
     return topk, [cos[int(i)] for i in topk]
 
-W = net[0].weight.detach()
 
-def get_similar_tokens(query_token, k):
-    topk, cos = knn(W, W[torch.tensor([vocab[query_token]])], k + 1)
+def get_similar_tokens(query_token, k, embed):
+    topk, cos = knn(embed.idx_to_vec, embed[[query_token]], k + 1)
     for i, c in zip(topk[1:], cos[1:]):  # 排除输入词
-        print(f'{vocab.to_tokens(int(i))}：cosine相似度={float(c):.3f}')
+        print(f'{embed.idx_to_token[int(i)]}：cosine相似度={float(c):.3f}')
 
-get_similar_tokens('market', 3)
+get_similar_tokens('chip', 3, glove_6b50d)
+get_similar_tokens('movie', 3, glove_6b50d)
 
-def get_analogy(token_a, token_b, token_c):
-    vecs = W[torch.tensor(vocab[[token_a, token_b, token_c]])]
+
+def get_analogy(token_a, token_b, token_c, embed):
+    vecs = embed[[token_a, token_b, token_c]]
     x = vecs[1] - vecs[0] + vecs[2]
-    topk, cos = knn(W, x, 1)
-    return vocab.to_tokens(int(topk[0])), round(float(cos[0]), 4)  # 删除未知词
+    topk, cos = knn(embed.idx_to_vec, x, 1)
+    return embed.idx_to_token[int(topk[0])]  # 删除未知词
 
-print(get_analogy('stock', 'shares', 'bank'))
+print(get_analogy('man', 'woman', 'son', glove_6b50d))
+print(f'{float(knn(glove_6b50d.idx_to_vec, glove_6b50d[["son"]], 2)[1][1]):.6f}')
 '''
 
 # 14.5 全局向量的词嵌入（GloVe）: the loss, written from the book's formula
@@ -1210,7 +1251,7 @@ def predict_sentiment(net, vocab, sequence):
     label = torch.argmax(net(sequence.reshape(1, -1)), dim=1)
     return 'positive' if label == 1 else 'negative'
 
-glove_embedding = TokenEmbedding('glove.6b.100d', neutral + good + bad, 8)
+glove_embedding = TokenEmbedding('glove.6b.100d')
 '''
 
 # 15.2 情感分析：使用循环神经网络
@@ -1530,7 +1571,7 @@ class DecomposableAttention(nn.Module):
 embed_size, num_hiddens, devices = 8, 16, try_all_gpus()  # the book's 100, 200
 net = DecomposableAttention(vocab, embed_size, num_hiddens, num_inputs_attend=8, num_inputs_compare=16,
                             num_inputs_agg=32)
-glove_embedding = TokenEmbedding('glove.6b.100d', vocab.idx_to_token[1:], 8)
+glove_embedding = TokenEmbedding('glove.6b.100d')
 embeds = glove_embedding[vocab.idx_to_token]
 net.embedding.weight.data.copy_(embeds)
 

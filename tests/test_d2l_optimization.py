@@ -271,6 +271,89 @@ def train_concise_ch11(trainer_fn, hyperparams, data_iter, num_epochs=4):
     print(f'loss: {animator.Y[0][-1]:.6f}')  # the book also prints {timer.avg():.3f} sec/epoch
 '''
 
+# 11.1 优化和深度学习, 11.2 凸性 (the plots, and the numbers matplotlib drew)
+INTRO_CONVEXITY = r'''
+import numpy as np
+import torch
+from mpl_toolkits import mplot3d
+
+
+def f(x):
+    return x * torch.cos(np.pi * x)
+
+
+def g(x):
+    return f(x) + 0.2 * torch.cos(5 * np.pi * x)
+
+
+def annotate(text, xy, xytext):
+    plt.gca().annotate(text, xy=xy, xytext=xytext,
+                       arrowprops=dict(arrowstyle='->'))
+
+
+def drawn():
+    """The points of each line drawn on the current axes (the book shows the figure)."""
+    return [round(float(y), 5) for line in plt.gca().lines for y in line.get_ydata()[::37]]
+
+x = torch.arange(0.5, 1.5, 0.01)
+set_figsize((4.5, 2.5))
+plot(x, [f(x), g(x)], 'x', 'risk')
+annotate('min of\nempirical risk', (1.0, -1.2), (0.5, -1.1))
+annotate('min of risk', (1.1, -1.05), (0.95, -0.5))
+print(drawn())
+
+x = torch.arange(-1.0, 2.0, 0.01)
+plot(x, [f(x), ], 'x', 'f(x)')
+annotate('local minimum', (-0.3, -0.25), (-0.77, -1.0))
+annotate('global minimum', (1.1, -0.95), (0.6, 0.8))
+print(drawn())
+
+x = torch.arange(-2.0, 2.0, 0.01)
+plot(x, [x**3], 'x', 'f(x)')
+annotate('saddle point', (0, -0.2), (-0.52, -5.0))
+print(drawn())
+
+x, y = torch.meshgrid(
+    torch.linspace(-1.0, 1.0, 101), torch.linspace(-1.0, 1.0, 101))
+z = x**2 - y**2
+
+ax = plt.figure().add_subplot(111, projection='3d')
+ax.plot_wireframe(x, y, z, **{'rstride': 10, 'cstride': 10})
+ax.plot([0], [0], [0], 'rx')
+ticks = [-1, 0, 1]
+plt.xticks(ticks)
+plt.yticks(ticks)
+ax.set_zticks(ticks)
+plt.xlabel('x')
+plt.ylabel('y')
+print([round(float(v), 4) for v in z[::25, ::25].reshape(-1)])
+plt.close('all')
+
+x = torch.arange(-2.0, 5.0, 0.01)
+plot(x, [torch.tanh(x)], 'x', 'f(x)')
+annotate('vanishing gradient', (4, 1), (2, 0.0))
+print(drawn())
+plt.close('all')
+
+# 11.2 凸性
+f = lambda x: 0.5 * x**2  # 凸函数
+g = lambda x: torch.cos(np.pi * x)  # 非凸函数
+h = lambda x: torch.exp(0.5 * x)  # 凸函数
+
+x, segment = torch.arange(-2, 2, 0.01), torch.tensor([-1.5, 1])
+_, axes = plt.subplots(1, 3, figsize=(9, 3))
+for ax, func in zip(axes, [f, g, h]):
+    plot([x, segment], [func(x), func(segment)], axes=ax)
+    print([round(float(y), 5) for line in ax.lines for y in line.get_ydata()[::41]])
+plt.close('all')
+
+f = lambda x: (x - 1) ** 2
+set_figsize()
+plot([x, segment], [f(x), f(segment)], 'x', 'f(x)')
+print(drawn())
+plt.close('all')
+'''
+
 # 11.3 梯度下降
 GD = r'''
 import numpy as np
@@ -965,8 +1048,8 @@ for i in range(10):
 net.save('my_mlp')
 '''
 
-PROGRAMS = {"gd": GD, "sgd": SGD, "minibatch_sgd": MINIBATCH_SGD, "minibatch_sgd_scratch": MINIBATCH_SGD_SCRATCH,
-            "momentum": MOMENTUM,
+PROGRAMS = {"intro_convexity": INTRO_CONVEXITY, "gd": GD, "sgd": SGD, "minibatch_sgd": MINIBATCH_SGD,
+            "minibatch_sgd_scratch": MINIBATCH_SGD_SCRATCH, "momentum": MOMENTUM,
             "adagrad_rmsprop_adadelta": ADAGRAD_RMSPROP_ADADELTA, "adam": ADAM, "lr_scheduler": LR_SCHEDULER,
             "async": ASYNC, "hybridize": HYBRIDIZE}
 
@@ -1080,5 +1163,6 @@ def test_d2l_program_runs_with_autograd_core(name):
 
 @pytest.mark.parametrize("name", CASES)
 @pytest.mark.filterwarnings("ignore:Converting a tensor with requires_grad=True")  # PyTorch's, on the book's code
+@pytest.mark.filterwarnings("ignore:torch.meshgrid")  # PyTorch's, on the book's code
 def test_d2l_program_reproduces_pytorch_from_the_same_start(name, monkeypatch):
     assert_same_numbers(*run_both(D2L + PROGRAMS[name], name, monkeypatch))
