@@ -5,9 +5,11 @@ Chapter 11, optimization algorithms: gradient descent in one and two dimensions 
 stochastic gradient descent with learning-rate functions, minibatch SGD (`get_data_ch11`, `train_ch11`,
 `train_concise_ch11`), momentum, Adagrad, RMSProp, Adadelta, Adam and Yogi from scratch and with the torch.optim
 class, and learning-rate scheduling (`SquareRootScheduler`, `FactorScheduler`, `lr_scheduler.MultiStepLR`,
-`CosineScheduler`) on a small LeNet. Chapter 12, computational performance, where it runs on a CPU:
-hybridization's `torch.jit.script` and asynchronous computation's `torch.cuda.synchronize` behind
-`torch.cuda.is_available()`. Multi-GPU training (12.5-12.7) needs GPUs and is left out.
+`CosineScheduler`) on a small LeNet. Chapter 12, computational performance, where it runs on a CPU: asynchronous
+computation's `torch.cuda.synchronize` behind `torch.cuda.is_available()`. Hybridization (12.1) compiles the model
+with `torch.jit.script` and saves a TorchScript archive, which autograd_core does not have (coming-from-pytorch:
+"Not here: TorchScript archives"): only the error is checked. Automatic parallelism and multi-GPU training
+(12.3, 12.5-12.7) need GPUs and are left out.
 
 The programs are the book's code with small sizes: a 150-row stand-in for the airfoil data (six float32 columns,
 drawn by NumPy from a fixed seed, normalised as `get_data_ch11` does), a 32-image stand-in for Fashion-MNIST, and
@@ -1022,36 +1024,10 @@ print(z)
 print(z.tolist())
 '''
 
-# 12.1 编译器和解释器 (hybridization with TorchScript)
-HYBRIDIZE = r'''
-import torch
-from torch import nn
-
-# 生产网络的工厂模式
-def get_net():
-    net = nn.Sequential(nn.Linear(512, 256),
-            nn.ReLU(),
-            nn.Linear(256, 128),
-            nn.ReLU(),
-            nn.Linear(128, 2))
-    return net
-
-x = torch.randn(size=(1, 512))
-net = get_net()
-print(net(x).tolist())
-
-net = torch.jit.script(net)
-print(net(x).tolist())
-
-for i in range(10):
-    net(x)
-net.save('my_mlp')
-'''
-
 PROGRAMS = {"intro_convexity": INTRO_CONVEXITY, "gd": GD, "sgd": SGD, "minibatch_sgd": MINIBATCH_SGD,
             "minibatch_sgd_scratch": MINIBATCH_SGD_SCRATCH, "momentum": MOMENTUM,
             "adagrad_rmsprop_adadelta": ADAGRAD_RMSPROP_ADADELTA, "adam": ADAM, "lr_scheduler": LR_SCHEDULER,
-            "async": ASYNC, "hybridize": HYBRIDIZE}
+            "async": ASYNC}
 
 # What these programs draw beyond test_torch_examples' recording: torch.normal's draws, nn.init's xavier fills,
 # Conv1d's initial weights and each shuffling DataLoader's order (RandomSampler's), replayed in PyTorch alike.
@@ -1147,8 +1123,7 @@ def _in_a_temporary_folder(tmp_path, monkeypatch):
 
 
 # Programs that stop at a gap someone else is fixing (marked so that the fix turns them green and the mark goes).
-LEADS_GAPS = {"hybridize": "lead's gap: torch.jit.script (autograd_core/jit.py has no script)",
-              "minibatch_sgd_scratch": "lead's gap: .data's in-place methods (p.data.sub_) on a requires_grad tensor"}
+LEADS_GAPS = {"minibatch_sgd_scratch": "lead's gap: .data's in-place methods (p.data.sub_) on a requires_grad tensor"}
 CASES = [pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=LEADS_GAPS[name])) if name in LEADS_GAPS
          else name for name in PROGRAMS]
 
@@ -1166,3 +1141,13 @@ def test_d2l_program_runs_with_autograd_core(name):
 @pytest.mark.filterwarnings("ignore:torch.meshgrid")  # PyTorch's, on the book's code
 def test_d2l_program_reproduces_pytorch_from_the_same_start(name, monkeypatch):
     assert_same_numbers(*run_both(D2L + PROGRAMS[name], name, monkeypatch))
+
+
+@pytest.mark.xfail(strict=True, reason="lead's gap: torch.jit.script is an AttributeError of autograd_core.jit "
+                   "(jit.py, not ours to edit), not an error naming TorchScript")
+def test_torchscript_as_d2l_hybridizes_says_it_is_not_here():
+    # d2l 12.1: net = torch.jit.script(net); net(x); net.save('my_mlp'). TorchScript is not part of autograd_core:
+    # the call should say so (and what to do instead), not fail on a missing attribute.
+    net = nn.Sequential(nn.Linear(8, 4), nn.ReLU(), nn.Linear(4, 2))
+    with pytest.raises(NotImplementedError, match="TorchScript"):
+        ag.jit.script(net)
