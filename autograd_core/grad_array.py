@@ -91,71 +91,32 @@ def _numpy_unless_torch_keywords(name):
     return method
 
 
-class GradArray(np.ndarray):
-    """A gradient: an ndarray with PyTorch's in-place methods (`zero_`, `add_`, ...) and `.data`."""
+class _TensorMethods:
+    """What GradArray and ParameterArray add to an ndarray: PyTorch's in-place methods (`zero_`, `fill_`, `copy_`,
+    `add_`, ... and, through a Value holding the array's memory, every other `*_` method such as `normal_`), the
+    other tensor methods that ndarray lacks (answered by that Value), and NumPy's repr."""
 
-    def __array_wrap__(self, array, context=None, return_scalar=False):
-        # Results of ufuncs and reductions are plain arrays or scalars: the class marks `.grad` objects only.
-        # A GradArray given as out= comes back as itself, as NumPy returns `out` (g += 1 keeps g).
-        if array is self or (context is not None and _is_out(array, context)):
-            return array
-        array = array.view(np.ndarray)
-        return array[()] if return_scalar else array
-
-    def __repr__(self):  # NumPy's repr: a gradient prints as the array it is
+    def __repr__(self):  # NumPy's repr: a gradient or a parameter's data prints as the array it is
         return repr(self.view(np.ndarray))
 
-    @property
-    def data(self):
-        """The array itself (PyTorch's `grad.data`), not NumPy's memoryview."""
-        return self
-
     def numpy(self):
-        """The gradient as a plain ndarray (sharing memory)."""
+        """The array as a plain ndarray (sharing memory)."""
         return self.view(np.ndarray)
 
     def detach(self):
         return self
 
     def clone(self):
-        """A copy, itself a gradient array (PyTorch's `p.grad.clone()`, then `.detach()`, `.cpu()`, ...); its
-        arithmetic gives plain arrays, as this one's does."""
+        """A copy of the same class (PyTorch's `p.grad.clone()` or `p.data.clone()`, then `.detach()`, `.cpu()`,
+        ...)."""
         return np.array(self, copy=True, subok=True)
 
     def cpu(self):
-        """The gradient itself (it is in the CPU's memory), as PyTorch's `.cpu()` of a CPU tensor."""
-        return self
-
-    def requires_grad_(self, requires_grad=True):
-        """requires_grad_(False) is the gradient itself; a gradient array does not record operations, so True is
-        refused (take `Value(p.grad, requires_grad=True)` for a Value that does)."""
-        if requires_grad:
-            raise TypeError("a gradient array does not record operations: requires_grad_(True) cannot apply to it; "
-                            "make a Value of it (Value(p.grad, requires_grad=True)) to differentiate through it")
+        """The array itself (it is in the CPU's memory), as PyTorch's `.cpu()` of a CPU tensor."""
         return self
 
     def detach_(self):
         return self
-
-    @property
-    def size(self):
-        """The number of elements (NumPy's `g.size`), also callable as PyTorch's `g.size()` -> the shape and
-        `g.size(dim)` -> one dimension's length."""
-        return Size(np.ndarray.size.__get__(self), self.shape)
-
-    def view(self, *args, **kwargs):
-        """PyTorch's view(*sizes) (a Value sharing the gradient's memory) when given sizes; NumPy's view(dtype or
-        type) otherwise."""
-        if _is_shape(args, kwargs):
-            return _as_value(self).view(*args, **kwargs)
-        return np.ndarray.view(self, *args, **kwargs)
-
-    def transpose(self, *axes):
-        """Two dims: PyTorch's transpose(dim0, dim1), which swaps them (a Value). Otherwise NumPy's: the axes in
-        the order given (reversed when none are given)."""
-        if len(axes) == 2 and all(_is_dim(a) for a in axes):
-            return _as_value(self).transpose(*axes)
-        return np.ndarray.transpose(self, *axes)
 
     def __getattr__(self, name):
         # Reached only for names that neither ndarray nor this class has: PyTorch's other tensor methods.
@@ -169,11 +130,11 @@ class GradArray(np.ndarray):
         return getattr(_as_value(self), name)
 
     def _in_place_through_value(self, name, *args, **kwargs):
-        """g.<name>_(...) as Value's in-place method on a Value holding g's memory; returns g."""
+        """a.<name>_(...) as Value's in-place method on a Value holding a's memory; returns a."""
         value = _as_value(self)
         result = getattr(value, name)(*args, **kwargs)
         if np.shape(value.data) != self.shape:  # unsqueeze_, t_, ...: an ndarray keeps its shape
-            raise RuntimeError(f"{name}(): a gradient array cannot change its shape in place; use the method "
+            raise RuntimeError(f"{name}(): a {type(self).__name__} cannot change its shape in place; use the method "
                                f"without the underscore ({name[:-1]}), which returns a new Value")
         if not np.shares_memory(value.data, self):  # the method gave the Value a new array: its numbers are g's
             np.copyto(self, value.data, casting="same_kind")
@@ -218,6 +179,51 @@ class GradArray(np.ndarray):
         np.clip(self, min, max, out=self)
         return self
 
+
+class GradArray(_TensorMethods, np.ndarray):
+    """A gradient: an ndarray with PyTorch's in-place methods (`zero_`, `add_`, ...) and `.data`."""
+
+    def __array_wrap__(self, array, context=None, return_scalar=False):
+        # Results of ufuncs and reductions are plain arrays or scalars: the class marks `.grad` objects only.
+        # A GradArray given as out= comes back as itself, as NumPy returns `out` (g += 1 keeps g).
+        if array is self or (context is not None and _is_out(array, context)):
+            return array
+        array = array.view(np.ndarray)
+        return array[()] if return_scalar else array
+
+    @property
+    def data(self):
+        """The array itself (PyTorch's `grad.data`), not NumPy's memoryview."""
+        return self
+
+    def requires_grad_(self, requires_grad=True):
+        """requires_grad_(False) is the gradient itself; a gradient array does not record operations, so True is
+        refused (take `Value(p.grad, requires_grad=True)` for a Value that does)."""
+        if requires_grad:
+            raise TypeError("a gradient array does not record operations: requires_grad_(True) cannot apply to it; "
+                            "make a Value of it (Value(p.grad, requires_grad=True)) to differentiate through it")
+        return self
+
+    @property
+    def size(self):
+        """The number of elements (NumPy's `g.size`), also callable as PyTorch's `g.size()` -> the shape and
+        `g.size(dim)` -> one dimension's length."""
+        return Size(np.ndarray.size.__get__(self), self.shape)
+
+    def view(self, *args, **kwargs):
+        """PyTorch's view(*sizes) (a Value sharing the gradient's memory) when given sizes; NumPy's view(dtype or
+        type) otherwise."""
+        if _is_shape(args, kwargs):
+            return _as_value(self).view(*args, **kwargs)
+        return np.ndarray.view(self, *args, **kwargs)
+
+    def transpose(self, *axes):
+        """Two dims: PyTorch's transpose(dim0, dim1), which swaps them (a Value). Otherwise NumPy's: the axes in
+        the order given (reversed when none are given)."""
+        if len(axes) == 2 and all(_is_dim(a) for a in axes):
+            return _as_value(self).transpose(*axes)
+        return np.ndarray.transpose(self, *axes)
+
     def abs(self):
         """|g| elementwise, a plain array (PyTorch's `p.grad.abs()`)."""
         return np.abs(self)
@@ -253,3 +259,43 @@ class GradArray(np.ndarray):
 for _name in ("sum", "mean", "prod", "max", "min", "cumsum", "cumprod", "argmax", "argmin", "all", "any"):
     setattr(GradArray, _name, _numpy_unless_torch_keywords(_name))
 del _name
+
+
+
+class ParameterArray(_TensorMethods, np.ndarray):
+    """A Parameter's data (`p.data`, n-d): an ndarray that also has PyTorch's tensor methods, so that
+    `m.weight.data.normal_(0, 0.01)`, `m.bias.data.fill_(0)`, `target.data.copy_(tau * p.data + ...)` and
+    `p.data.abs()` work as in PyTorch. Every NumPy method and attribute keeps NumPy's meaning (`size`,
+    `transpose`, `view(dtype)`, `std` with ddof=0); reductions give NumPy scalars, as on a plain array.
+
+    Why it costs the engine almost nothing: NumPy's C code makes the results of operations, and no Python runs
+    for them. With a plain array among an operation's inputs (x @ W.T, g @ W) the result is a plain array (the
+    priority below), so the class stays on parameters; only operations on parameters alone (W.T, W * 2) give
+    ParameterArrays, which are ndarrays to every rule."""
+
+    __array_priority__ = -1.0  # below a plain array's 0.0 (which then decides), above Python numbers' -1e6
+    __array_wrap__ = np.ndarray.__array_wrap__  # NumPy's own, in C: no Python call per operation
+
+
+def _numpy_scalar_reduction(name):
+    """The ndarray method `name` computed on the plain array (so that a reduction gives a NumPy scalar, not a 0-d
+    ParameterArray), or, with PyTorch's dim=/keepdim=, `Value.<name>` of the array (a Value)."""
+    numpy_method = getattr(np.ndarray, name)
+
+    def method(self, *args, **kwargs):
+        if _TORCH_KEYWORDS.intersection(kwargs):
+            return getattr(_as_value(self), name)(*args, **kwargs)
+        return numpy_method(self.view(np.ndarray), *args, **kwargs)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"NumPy's `{name}` (a NumPy scalar for a full reduction); with dim=/keepdim=, `Value.{name}`."
+    return method
+
+
+for _name in ("sum", "mean", "prod", "max", "min", "std", "var", "argmax", "argmin", "all", "any", "item"):
+    setattr(ParameterArray, _name, _numpy_scalar_reduction(_name))
+del _name
+
+
+# The classes of NumPy data that rules' fast paths take as plain arrays (a parameter's data is a ParameterArray).
+NUMPY_ARRAYS = frozenset((np.ndarray, ParameterArray))

@@ -122,7 +122,7 @@ from . import inplace as inplace_module
 from . import modes
 from . import value as value_module
 from .element import ElementView
-from .grad_array import GradArray
+from .grad_array import GradArray, ParameterArray, _TensorMethods
 from .modes import ANOMALY, GRAD_ENABLED, TRACERS
 from .tracing import Tracer, tracing
 from .value import Value
@@ -368,18 +368,22 @@ def _watched_write(original):
     return write
 
 
-def _watched_grad_method(name, original):
-    """While recording, the in-place methods of a gradient (`w.grad.zero_()`, `.add_()`, ...)."""
+def _watched_in_place_method(where, name, original):
+    """While recording, the in-place methods of a gradient or a parameter's data (`w.grad.zero_()`,
+    `m.weight.data.normal_()`, ...): they change arrays outside the graph, so the function runs eagerly."""
 
     def method(self, *args, **kwargs):
-        _in_place_problem(f".grad.{name}")
+        _in_place_problem(f"{where}.{name}" if name != "_in_place_through_value" else f"{where}.{args[0]}")
         return original(self, *args, **kwargs)
 
     return functools.wraps(original)(method)
 
 
-_GRAD_IN_PLACE = {name: GradArray.__dict__[name]
-                  for name in ("zero_", "fill_", "copy_", "add_", "sub_", "mul_", "div_", "clamp_")}
+# The in-place methods of gradients and parameters' data (all defined on their shared base class), and the classes
+# with the attribute their writes are described by.
+_IN_PLACE_METHODS = {name: _TensorMethods.__dict__[name] for name in (
+    "zero_", "fill_", "copy_", "add_", "sub_", "mul_", "div_", "clamp_", "_in_place_through_value")}
+_IN_PLACE_OWNERS = ((GradArray, ".grad"), (ParameterArray, ".data"))
 
 
 def _watched_slot(name, slot):
@@ -411,8 +415,9 @@ class _Watching:
         value_module._to_float_data = _watched_conversion(self.conversion)
         self.write = inplace_module._write
         inplace_module._write = _watched_write(self.write)
-        for name, method in _GRAD_IN_PLACE.items():
-            setattr(GradArray, name, _watched_grad_method(name, method))
+        for cls, where in _IN_PLACE_OWNERS:
+            for name, method in _IN_PLACE_METHODS.items():
+                setattr(cls, name, _watched_in_place_method(where, name, method))
         modes.SCOPE_WATCHERS.append(self.recorder.entered)
         view_grad = self.view_grad = ElementView.__dict__["grad"]
         ElementView.grad = property(_watched_view_grad(view_grad.fget), view_grad.fset)
@@ -430,8 +435,9 @@ class _Watching:
             setattr(Value, name, slot)
         value_module._to_float_data = self.conversion
         inplace_module._write = self.write
-        for name, method in _GRAD_IN_PLACE.items():
-            setattr(GradArray, name, method)
+        for cls, _ in _IN_PLACE_OWNERS:
+            for name in _IN_PLACE_METHODS:
+                delattr(cls, name)  # the class's own methods again (inherited)
         modes.SCOPE_WATCHERS.remove(self.recorder.entered)
         ElementView.grad = self.view_grad
         _RECORDING.clear()

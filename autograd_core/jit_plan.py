@@ -17,6 +17,7 @@ import sys
 
 import numpy as np
 
+from .grad_array import NUMPY_ARRAYS
 from .ops.elementwise import relu_backward
 from .ops.shape import sum_to
 from .value import _CONSTANTS, _GRAD_PROPERTY, Value
@@ -316,7 +317,7 @@ class _Plan:
                     if inline is None and op.inline is not None:  # declared by the primitive, for arrays
                         inline = (None, op.inline[i])
                 if inline is not None:
-                    arrays = all(a.__class__ is np.ndarray for a in (g, node.data, *xs_data))
+                    arrays = all(a.__class__ in NUMPY_ARRAYS for a in (g, node.data, *xs_data))
                     inline, units = inline[arrays], _units(node.data, xs_data) if arrays else _PYTHON_UNITS
                     if inline is not None and not _inline_agrees(inline, units, gp, g, node.data, xs_data):
                         inline = None  # the rule was changed since the template was written: call it

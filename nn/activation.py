@@ -15,6 +15,7 @@ import warnings
 import numpy as np
 
 import autograd_core as ag
+from autograd_core.grad_array import NUMPY_ARRAYS
 from autograd_core.inplace import update_in_place
 from autograd_core.ops import data_of, primitive, where
 from autograd_core.ops.special_functions import erf
@@ -113,7 +114,7 @@ _TINY = 1e-20  # below it, out/x loses its digits (or is 0/0); the ratio's limit
 
 def _arrays(*xs):
     """Whether all are NumPy arrays (a rule's fast path), not Values (create_graph) or NumPy scalars."""
-    return all(x.__class__ is np.ndarray for x in xs)
+    return all(x.__class__ in NUMPY_ARRAYS for x in xs)
 
 
 def _ratio(out, x, limit):

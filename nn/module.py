@@ -29,6 +29,7 @@ import warnings
 import numpy as np
 
 from autograd_core import Value, is_grad_enabled, no_grad
+from autograd_core.grad_array import ParameterArray
 from autograd_core.engine import apply, queue_callback
 from autograd_core.ops.primitive import PRIMITIVES, Primitive
 from autograd_core.jit import effect
@@ -96,8 +97,11 @@ class Parameter(Value):
     def __setattr__(self, name, value):
         # PyTorch's `p.data = t` (`m.weight.data = torch.ones(2, 3)`) stores t's array. An override of assignment,
         # not a property: reading a parameter's data (at every operation it enters) stays a plain slot read.
-        if name == "data" and isinstance(value, Value):
-            value = value.data
+        if name == "data":
+            if isinstance(value, Value):
+                value = value.data
+            if value.__class__ is np.ndarray and value.ndim:  # n-d: PyTorch's methods (p.data.normal_()); a
+                value = value.view(ParameterArray)            # 0-d parameter's data stays a NumPy scalar
         _set_attribute(self, name, value)
 
 

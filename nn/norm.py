@@ -24,6 +24,7 @@ import numbers
 
 import numpy as np
 
+from autograd_core.grad_array import NUMPY_ARRAYS
 from autograd_core import ShapeError
 from autograd_core import Value, recycle
 from autograd_core.jit import effect, not_replayable
@@ -43,7 +44,7 @@ def _normalize(x, axes, eps, mean, inv_std):
 
 
 def _fast(a):
-    return a.__class__ is np.ndarray and a.dtype.char in "fd"  # float32 and float64 arrays: BLAS kernels
+    return a.__class__ in NUMPY_ARRAYS and a.dtype.char in "fd"  # float32 and float64 arrays: BLAS kernels
 
 
 def _stat_blocks(shape, axes):

@@ -33,6 +33,7 @@ import threading
 
 import numpy as np
 
+from autograd_core.grad_array import NUMPY_ARRAYS
 from autograd_core import recycle
 from autograd_core.ops import concatenate, data_of, primitive, sigmoid, stack, tanh
 
@@ -175,7 +176,7 @@ def _bptt(g, out, xs, mode, reverse, bias, proj):
     x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr = unpack(xs, mode, bias, proj)
     steps = x.shape[0]
     back = range(steps) if reverse else range(steps - 1, -1, -1)   # the order gradients flow in
-    loops = _STEPS_ARRAYS if all(a.__class__ is np.ndarray for a in (g, out, w_hh)) else _STEPS_VALUES
+    loops = _STEPS_ARRAYS if all(a.__class__ in NUMPY_ARRAYS for a in (g, out, w_hh)) else _STEPS_VALUES
     out_size = h0.shape[-1]
     hs = out[..., :out_size] if mode == "LSTM" else out
     h_prev = _previous(hs, h0, reverse)

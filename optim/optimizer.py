@@ -35,6 +35,7 @@ import numpy as np
 from autograd_core import ShapeError
 from autograd_core import Value, enable_grad
 from autograd_core.element import coalesce as coalesce_element_views
+from autograd_core.grad_array import ParameterArray
 from autograd_core.inplace import mark_changed
 from autograd_core.jit import effect, is_effect, mark_effects
 from autograd_core.value import stored_grad
@@ -498,6 +499,7 @@ def _python_number(value):
 
 _PLAIN_NUMBERS = frozenset({float, int, bool, type(None)})  # passed to an update rule as they are
 _ndarray = np.ndarray
+_parameter_array = ParameterArray  # a Parameter's n-d data (nn.Parameter stores it so)
 
 
 def gradient_and_data(p, owner):
@@ -510,7 +512,7 @@ def gradient_and_data(p, owner):
         return None, None
     data = p.data
     if (g.__class__ is _ndarray and g.shape == data.shape and (g.dtype is data.dtype or g.dtype == data.dtype)
-            and data.__class__ is _ndarray and g.ndim and data.flags.writeable):
+            and (data.__class__ is _parameter_array or data.__class__ is _ndarray) and g.ndim and data.flags.writeable):
         return g, data  # a plain array of data's shape and dtype, and writable data: as they are
     g = _gradient_of(p, owner)
     if data.__class__ is _ndarray and not data.flags.writeable:

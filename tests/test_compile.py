@@ -843,8 +843,29 @@ def _in_place_functions():
 
         return f, lambda: w.data, np.array([0.5, -0.25]) - 0.1 * 10.0
 
+    def blitz_update_of_parameter_data():
+        p = nn.Parameter(np.array([0.5, -0.25]))
+
+        def f(x):
+            (p * x).sum().backward()
+            p.data.sub_(p.grad.data * 0.1)  # the sixty-minute blitz's update by hand
+            p.grad = None
+
+        return f, lambda: p.data, np.array([0.5, -0.25]) - 0.1 * 10.0
+
+    def parameter_data_filled_through_a_value_method():
+        p = nn.Parameter(np.zeros(2))
+
+        def f(x):
+            p.data.clamp_(min=-1.0)
+            p.data.add_(Value(x).exp().data)  # in place, then a method answered by a Value: normal_'s path
+            p.data.abs_()
+
+        return f, lambda: p.data, np.full(2, 1.0 + np.e + np.e ** 2 + np.e ** 3 + np.e ** 4)
+
     return {"Value.add_": counter, "Value.mul_": local_value, "x[i] = v": setitem,
-            "w -= lr * w.grad; w.grad.zero_()": pytorch_sgd_by_hand}
+            "w -= lr * w.grad; w.grad.zero_()": pytorch_sgd_by_hand, "p.data.sub_(...)": blitz_update_of_parameter_data,
+            "p.data.abs_()": parameter_data_filled_through_a_value_method}
 
 
 @pytest.mark.parametrize("name", list(_in_place_functions()))
@@ -877,12 +898,13 @@ def test_in_place_updates_inside_effects_still_replay():
 
 def test_recording_leaves_the_in_place_methods_as_they_were():
     from autograd_core import inplace
-    from autograd_core.grad_array import GradArray
+    from autograd_core.grad_array import GradArray, ParameterArray
 
     write, zero = inplace._write, GradArray.zero_
     compiled = ag.compile(lambda x: (Value(x) * 2.0).sum())
     compiled(np.ones(2))
     assert inplace._write is write and GradArray.zero_ is zero
+    assert "zero_" not in vars(GradArray) and "_in_place_through_value" not in vars(ParameterArray)  # inherited
 
 
 _SCRIPT = '''

@@ -7,7 +7,7 @@ import pytest
 
 import autograd_core as torch
 from autograd_core import Value, nn
-from autograd_core.grad_array import GradArray
+from autograd_core.grad_array import GradArray, ParameterArray
 
 
 def gradient_of(x, f):
@@ -35,8 +35,8 @@ def test_arithmetic_on_a_gradient_gives_plain_arrays_and_scalars():
         assert type(result) is np.ndarray
     assert type(g.sum()) is np.float64 and type(g.max()) is np.float64
     p = nn.Parameter(np.ones((2, 2)))
-    p.data -= 0.5 * g.data  # PyTorch's old idiom: the parameter's data stays a plain array
-    assert type(p.data) is np.ndarray and p.data.tolist() == [[0.0, 0.0], [0.0, 0.0]]
+    p.data -= 0.5 * g.data  # PyTorch's old idiom: the parameter's data stays its own class, not a GradArray
+    assert type(p.data) is ParameterArray and p.data.tolist() == [[0.0, 0.0], [0.0, 0.0]]
 
 
 def test_zeroing_in_place_then_accumulating_matches_pytorch():
@@ -80,7 +80,7 @@ def test_optimizers_and_clipping_accept_gradient_arrays():
         layer.weight.grad.mul_(0.5)  # a hand-made change, then the step
         nn.utils.clip_grad_norm_(layer.parameters(), 1.0)
         opt.step()
-    assert type(layer.weight.data) is np.ndarray and np.isfinite(layer.weight.data).all()
+    assert type(layer.weight.data) is ParameterArray and np.isfinite(layer.weight.data).all()
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -224,7 +224,7 @@ def test_a_clone_of_a_gradient_is_a_gradient_array_of_its_own():
 def test_assigning_a_value_to_a_parameters_data_stores_its_array():
     layer = nn.Linear(3, 2)
     layer.weight.data = torch.ones(2, 3)  # PyTorch's idiom; the array, not the Value, is stored
-    assert type(layer.weight.data) is np.ndarray and layer.weight.data.tolist() == [[1.0] * 3] * 2
+    assert type(layer.weight.data) is ParameterArray and layer.weight.data.tolist() == [[1.0] * 3] * 2
     layer.bias.data = np.zeros(2, dtype=np.float32)
     assert layer(torch.ones(1, 3)).tolist() == [[3.0, 3.0]]
     layer.weight.data = layer.weight.data * 2  # arrays as given, as before
@@ -453,3 +453,69 @@ def test_torch_autograd_grad_gives_a_tuple_of_gradient_arrays():
     assert x.grad is None  # nothing accumulated
     (second,) = torch.autograd.grad((x * x).sum(), x, create_graph=True)
     assert isinstance(second, Value)
+
+
+# ----------------------------------------------------------------------------------------------------
+# A parameter's .data: an ndarray with PyTorch's tensor methods (ParameterArray).
+
+
+def test_parameter_data_answers_d2l_and_tutorial_initialisation_idioms():
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Linear(4, 3))
+    weight, bias = net[0].weight, net[0].bias
+    assert type(weight.data) is ParameterArray and type(bias.data) is ParameterArray
+    assert weight.data.normal_(0, 0.01) is weight.data                     # d2l 3.3: in place, returns the array
+    assert 0 < float(np.std(weight.data)) < 0.05
+    bias.data.fill_(0)
+    assert bias.data.tolist() == [0.0] * 3
+    weight.data.uniform_(-10, 10)
+    weight.data *= weight.data.abs() >= 5                                   # d2l 5.2's my_init
+    assert np.all((weight.data == 0) | (np.abs(weight.data) >= 5))
+    target = nn.Linear(4, 3)
+    before = target.weight.data.copy()
+    target.weight.data.copy_(0.5 * weight.data + 0.5 * target.weight.data)  # DQN's soft update
+    np.testing.assert_allclose(target.weight.data, 0.5 * weight.data + 0.5 * before, rtol=1e-6)
+    weight.data.zero_()
+    assert not weight.data.any()
+    with pytest.raises(RuntimeError, match="cannot change its shape in place"):
+        weight.data.unsqueeze_(0)
+
+
+def test_parameter_data_keeps_numpys_meaning_and_class_only_on_parameters():
+    layer = nn.Linear(3, 2)
+    w = layer.weight.data
+    assert w.size == 6 and w.transpose().shape == (3, 2) and w.view(np.float32) is not w
+    assert type(w.sum()) is np.float32 and type(w.std()) is np.float32  # NumPy scalars, ddof=0
+    assert w.std() == np.std(w.view(np.ndarray)) and repr(w).startswith("array(")
+    x = np.ones((5, 3), np.float32)
+    assert type(x @ w.T) is np.ndarray and type(w * 2.0 + x[:2, :]) is np.ndarray  # a plain array decides
+    out = layer(Value(x))
+    out.sum().backward()
+    assert type(out.data) is np.ndarray and type(layer.weight.grad) is GradArray
+    assert isinstance(w.sum(dim=0), Value)                                  # PyTorch's keywords: Value's method
+    for opt in (torch.optim.SGD(layer.parameters(), lr=0.1), torch.optim.Adam(layer.parameters())):
+        opt.step()
+        assert type(layer.weight.data) is ParameterArray and layer.weight.data is w  # updated in place
+    layer.load_state_dict({k: np.zeros_like(v) for k, v in layer.state_dict().items()})
+    assert type(layer.weight.data) is ParameterArray and not layer.weight.data.any()
+    scalar = nn.Parameter(2.0)  # a 0-d parameter's data stays a NumPy scalar, as micrograd's lessons print it
+    assert not isinstance(scalar.data, ParameterArray)
+
+
+def test_parameter_data_methods_match_pytorch():
+    torch_ = pytest.importorskip("torch")
+    start = np.array([[0.5, -1.5, 2.0], [3.0, -0.25, 1.0]])
+    other = np.array([[1.0, 2.0, -3.0], [0.5, 0.5, 0.5]])
+    for name, args in [("add_", (other,)), ("sub_", (other,)), ("mul_", (other,)), ("div_", (other,)),
+                       ("clamp_", (-1.0, 1.0)), ("fill_", (7.0,)), ("zero_", ()), ("copy_", (other,)),
+                       ("abs_", ()), ("exp_", ()), ("neg_", ())]:
+        ours = nn.Parameter(start.copy())
+        theirs = torch_.nn.Parameter(torch_.tensor(start.copy()))
+        getattr(ours.data, name)(*[torch.tensor(a) if isinstance(a, np.ndarray) else a for a in args])
+        getattr(theirs.data, name)(*[torch_.tensor(a) if isinstance(a, np.ndarray) else a for a in args])
+        np.testing.assert_allclose(ours.data, theirs.data.numpy(), rtol=1e-12, err_msg=name)
+    ours, theirs = nn.Parameter(start.copy()), torch_.nn.Parameter(torch_.tensor(start.copy()))
+    ours.data.add_(torch.tensor(other), alpha=-0.5)
+    theirs.data.add_(torch_.tensor(other), alpha=-0.5)
+    np.testing.assert_allclose(ours.data, theirs.data.numpy(), rtol=1e-12)
+    assert float(ours.data.abs().sum()) == pytest.approx(float(theirs.data.abs().sum()))

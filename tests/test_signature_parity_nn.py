@@ -437,7 +437,7 @@ def test_module_methods_take_pytorchs_arguments():
         assert model.state_dict(into, "p.") is into and "p.2.bias" in into
     state = {k: np.asarray(v, dtype=np.float32) for k, v in model.state_dict().items()}
     model.load_state_dict(state, assign=True)                                 # the arrays themselves, their dtype
-    assert model[0].weight.data is state["0.weight"] and model[0].weight.dtype == np.float32
+    assert np.shares_memory(model[0].weight.data, state["0.weight"]) and model[0].weight.dtype == np.float32
     order, outputs = [], []
     layer = nn.Linear(2, 2)
     layer.register_forward_hook(lambda m, args, out: order.append("registered first"))

@@ -20,6 +20,7 @@ import numbers
 
 import numpy as np
 
+from ..grad_array import NUMPY_ARRAYS
 from ..engine import ShapeError
 from ..value import Value
 from .elementwise import where
@@ -463,7 +464,7 @@ def strided_view(data, shape, strides):
 def _dense_layout(owner):
     """`owner` (an ndarray owning its memory) with its axes ordered so that it is C-contiguous (what an ndarray's
     buffer must be), or None if it is not an ndarray or no order is."""
-    if owner.__class__ is not np.ndarray:
+    if owner.__class__ not in NUMPY_ARRAYS:
         return None
     if owner.flags.c_contiguous:
         return owner
