@@ -1029,11 +1029,246 @@ Y_clone = clone(X)
 print(Y_clone == Y)
 '''
 
+# The book's plots (2.4, 3.1, 3.2, 3.5, 4.1, 4.8) and its Animator (3.6), drawn with matplotlib's Agg backend: the
+# programs hand tensors, their .detach(), .numpy() and .grad to matplotlib as the book does, and print the numbers
+# matplotlib drew.
+PLOTS = r'''
+import math
+import matplotlib
+import numpy as np
+import torch
+from torch import nn
+
+matplotlib.use('Agg')  # the book's use_svg_display() shows the figures in Jupyter
+from matplotlib import pyplot as plt
+
+def set_figsize(figsize=(3.5, 2.5)):  #@save
+    """设置matplotlib的图表大小"""
+    plt.rcParams['figure.figsize'] = figsize
+
+def set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend):
+    """设置matplotlib的轴"""
+    axes.set_xlabel(xlabel)
+    axes.set_ylabel(ylabel)
+    axes.set_xscale(xscale)
+    axes.set_yscale(yscale)
+    axes.set_xlim(xlim)
+    axes.set_ylim(ylim)
+    if legend:
+        axes.legend(legend)
+    axes.grid()
+
+def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None,
+         ylim=None, xscale='linear', yscale='linear',
+         fmts=('-', 'm--', 'g-.', 'r:'), figsize=(3.5, 2.5), axes=None):
+    """绘制数据点"""
+    if legend is None:
+        legend = []
+
+    set_figsize(figsize)
+    axes = axes if axes else plt.gca()
+
+    # 如果X有一个轴，输出True
+    def has_one_axis(X):
+        return (hasattr(X, "ndim") and X.ndim == 1 or isinstance(X, list)
+                and not hasattr(X[0], "__len__"))
+
+    if has_one_axis(X):
+        X = [X]
+    if Y is None:
+        X, Y = [[]] * len(X), X
+    elif has_one_axis(Y):
+        Y = [Y]
+    if len(X) != len(Y):
+        X = X * len(Y)
+    axes.cla()
+    for x, y, fmt in zip(X, Y, fmts):
+        if len(x):
+            axes.plot(x, y, fmt)
+        else:
+            axes.plot(y, fmt)
+    set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend)
+
+# every fifth point drawn, but not x = 0 of arange(-8.0, 8.0, 0.1): relu's gradient there is 0 or 1 as the 81st
+# element rounds (NumPy's arange: -2.8e-14; PyTorch's fused multiply-add: 4e-16)
+def drawn():
+    lines = plt.gca().lines
+    print([np.round(np.asarray(line.get_ydata(), dtype=float)[2::5], 5).tolist() for line in lines])
+    plt.close('all')
+
+# 2.4
+def f(x):
+    return 3 * x ** 2 - 4 * x
+
+x = np.arange(0, 3, 0.1)
+plot(x, [f(x), 2 * x - 3], 'x', 'f(x)', legend=['f(x)', 'Tangent line (x=1)'])
+drawn()
+
+# 3.1
+def normal(x, mu, sigma):
+    p = 1 / math.sqrt(2 * math.pi * sigma**2)
+    return p * np.exp(-0.5 / sigma**2 * (x - mu)**2)
+
+x = np.arange(-7, 7, 0.01)
+params = [(0, 1), (0, 2), (3, 1)]
+plot(x, [normal(x, mu, sigma) for mu, sigma in params], xlabel='x',
+     ylabel='p(x)', figsize=(4.5, 2.5),
+     legend=[f'mean {mu}, std {sigma}' for mu, sigma in params])
+drawn()
+
+# 3.2
+features = torch.normal(0, 1, (20, 2))
+labels = torch.matmul(features, torch.tensor([2, -3.4])) + 4.2
+set_figsize()
+plt.scatter(features[:, (1)].detach().numpy(), labels.detach().numpy(), 1);
+print(np.round(plt.gca().collections[0].get_offsets()[:4], 5).tolist())
+plt.close('all')
+
+# 3.5
+def show_images(imgs, num_rows, num_cols, titles=None, scale=1.5):  #@save
+    """绘制图像列表"""
+    figsize = (num_cols * scale, num_rows * scale)
+    _, axes = plt.subplots(num_rows, num_cols, figsize=figsize)
+    axes = axes.flatten()
+    for i, (ax, img) in enumerate(zip(axes, imgs)):
+        if torch.is_tensor(img):
+            # 图片张量
+            ax.imshow(img.numpy())
+        else:
+            # PIL图片
+            ax.imshow(img)
+        ax.axes.get_xaxis().set_visible(False)
+        ax.axes.get_yaxis().set_visible(False)
+        if titles:
+            ax.set_title(titles[i])
+    return axes
+
+def get_fashion_mnist_labels(labels):  #@save
+    """返回Fashion-MNIST数据集的文本标签"""
+    text_labels = ['t-shirt', 'trouser', 'pullover', 'dress', 'coat',
+                   'sandal', 'shirt', 'sneaker', 'bag', 'ankle boot']
+    return [text_labels[int(i)] for i in labels]
+
+X, y = torch.rand(18, 1, 28, 28), torch.randint(0, 10, (18,))
+axes = show_images(X.reshape(18, 28, 28), 2, 9, titles=get_fashion_mnist_labels(y));
+print([ax.get_title() for ax in axes[:3]], float(axes[0].get_images()[0].get_array().sum()))
+plt.close('all')
+
+# 4.1
+x = torch.arange(-8.0, 8.0, 0.1, requires_grad=True)
+y = torch.relu(x)
+plot(x.detach(), y.detach(), 'x', 'relu(x)', figsize=(5, 2.5))
+drawn()
+y.backward(torch.ones_like(x), retain_graph=True)
+plot(x.detach(), x.grad, 'x', 'grad of relu', figsize=(5, 2.5))
+drawn()
+y = torch.sigmoid(x)
+plot(x.detach(), y.detach(), 'x', 'sigmoid(x)', figsize=(5, 2.5))
+drawn()
+x.grad.data.zero_()
+y.backward(torch.ones_like(x),retain_graph=True)
+plot(x.detach(), x.grad, 'x', 'grad of sigmoid', figsize=(5, 2.5))
+drawn()
+
+# 4.8
+x = torch.arange(-8.0, 8.0, 0.1, requires_grad=True)
+y = torch.sigmoid(x)
+y.backward(torch.ones_like(x))
+plot(x.detach().numpy(), [y.detach().numpy(), x.grad.numpy()],
+         legend=['sigmoid', 'gradient'], figsize=(4.5, 2.5))
+drawn()
+
+# 3.6's Animator (its display.display(self.fig) shows the figure in Jupyter)
+class Animator:  #@save
+    """在动画中绘制数据"""
+    def __init__(self, xlabel=None, ylabel=None, legend=None, xlim=None,
+                 ylim=None, xscale='linear', yscale='linear',
+                 fmts=('-', 'm--', 'g-.', 'r:'), nrows=1, ncols=1,
+                 figsize=(3.5, 2.5)):
+        # 增量地绘制多条线
+        if legend is None:
+            legend = []
+        self.fig, self.axes = plt.subplots(nrows, ncols, figsize=figsize)
+        if nrows * ncols == 1:
+            self.axes = [self.axes, ]
+        # 使用lambda函数捕获参数
+        self.config_axes = lambda: set_axes(
+            self.axes[0], xlabel, ylabel, xlim, ylim, xscale, yscale, legend)
+        self.X, self.Y, self.fmts = None, None, fmts
+
+    def add(self, x, y):
+        # 向图表中添加多个数据点
+        if not hasattr(y, "__len__"):
+            y = [y]
+        n = len(y)
+        if not hasattr(x, "__len__"):
+            x = [x] * n
+        if not self.X:
+            self.X = [[] for _ in range(n)]
+        if not self.Y:
+            self.Y = [[] for _ in range(n)]
+        for i, (a, b) in enumerate(zip(x, y)):
+            if a is not None and b is not None:
+                self.X[i].append(a)
+                self.Y[i].append(b)
+        self.axes[0].cla()
+        for x, y, fmt in zip(self.X, self.Y, self.fmts):
+            self.axes[0].plot(x, y, fmt)
+        self.config_axes()
+
+animator = Animator(xlabel='epoch', xlim=[1, 3], ylim=[0.3, 0.9],
+                    legend=['train loss', 'train acc', 'test acc'])
+W = torch.normal(0, 0.01, size=(4, 3), requires_grad=True)
+for epoch in range(3):
+    with torch.no_grad():
+        l = (torch.ones(2, 4) @ W).sum()
+    animator.add(epoch + 1, (l, torch.tensor(0.5) + epoch / 10, 0.7))
+print([np.asarray(line.get_ydata(), dtype=float).round(5).tolist() for line in animator.axes[0].lines])
+plt.close('all')
+'''
+
+# 5.6: there is no GPU here; the book's helpers fall back to the CPU, as on a machine without one.
+GPU = r'''
+import torch
+from torch import nn
+
+# the book's `torch.device('cpu'), torch.device('cuda'), torch.device('cuda:1')`: a device other than the CPU
+# cannot be made here (docs/coming-from-pytorch.md, Devices)
+print(torch.device('cpu'))
+print(torch.cuda.device_count())
+
+def try_gpu(i=0):  #@save
+    """如果存在，则返回gpu(i)，否则返回cpu()"""
+    if torch.cuda.device_count() >= i + 1:
+        return torch.device(f'cuda:{i}')
+    return torch.device('cpu')
+
+def try_all_gpus():  #@save
+    """返回所有可用的GPU，如果没有GPU，则返回[cpu(),]"""
+    devices = [torch.device(f'cuda:{i}')
+             for i in range(torch.cuda.device_count())]
+    return devices if devices else [torch.device('cpu')]
+
+print(try_gpu(), try_gpu(10), try_all_gpus())
+x = torch.tensor([1, 2, 3])
+print(x.device)
+X = torch.ones(2, 3, device=try_gpu())
+print(X)
+Y = torch.rand(2, 3, device=try_gpu(1))
+print(Y)
+print(X + Y)
+net = nn.Sequential(nn.Linear(3, 1))
+net = net.to(device=try_gpu())
+print(net(X))
+print(net[0].weight.data.device)
+'''
+
 PROGRAMS = {"preliminaries": PRELIMINARIES, "linreg_scratch": LINREG_SCRATCH, "linreg_concise": LINREG_CONCISE,
             "softmax_scratch": SOFTMAX_SCRATCH, "softmax_concise": SOFTMAX_CONCISE, "mlp": MLP,
             "polynomial": POLYNOMIAL, "weight_decay": WEIGHT_DECAY, "dropout": DROPOUT,
             "numerical_stability": NUMERICAL_STABILITY, "layers_and_blocks": LAYERS_AND_BLOCKS,
-            "parameters": PARAMETERS, "lazy_and_custom": LAZY_AND_CUSTOM, "file_io": FILE_IO}
+            "parameters": PARAMETERS, "lazy_and_custom": LAZY_AND_CUSTOM, "file_io": FILE_IO, "gpu": GPU,
+            "plots": PLOTS}
 
 # The comparison's spelling of the lines that draw from a parameter's own `.data` (PyTorch's generator, not
 # replayed): the same draw through nn.init, which the harness replays.
