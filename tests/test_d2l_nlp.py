@@ -10,8 +10,10 @@ cosine similarity), GloVe's loss, subword embedding's byte-pair encoding, and BE
 helpers on generated paragraphs instead of WikiText-2, and a few pretraining steps). Chapter 15, natural language
 processing applications: sentiment analysis with the bidirectional-LSTM `BiRNN` (its `init_weights` loops
 `m._flat_weights_names`) and with `TextCNN` (`nn.Conv1d`, `nn.AdaptiveAvgPool1d`, `torch.cat`), and natural
-language inference with decomposable attention (`Attend`, `Compare`, `Aggregate`). Small sizes, generated text
-instead of the IMDb and SNLI downloads, and random vectors in place of GloVe's.
+language inference with decomposable attention (`Attend`, `Compare`, `Aggregate`) and by fine-tuning BERT (the
+pretrained parameters loaded with `load_state_dict(torch.load(...))`, `BERTClassifier` on the encoder). Small sizes,
+generated text instead of the IMDb and SNLI downloads, a GloVe `vec.txt` of random vectors, and a "pretrained" BERT
+trained and saved by the program itself.
 
 The d2l helpers the programs use (`Vocab`, `tokenize`, `truncate_pad`, `sequence_mask`, `masked_softmax`, the
 attention and Transformer-encoder blocks, `train_ch13` and its helpers) are defined inline as d2l/torch.py defines
@@ -780,8 +782,8 @@ print(segment_BPE(tokens, symbols))
 print(f'{len(symbols)} symbols, {len(segment_BPE(tokens, symbols)[0].split())} pieces in tallest_')
 '''
 
-# 14.8 BERT, 14.9 用于预训练BERT的数据集, 14.10 预训练BERT
-BERT = r'''
+# 14.8 BERT's model: the input representation, the encoder, the two pretraining tasks' heads
+BERT_MODEL = r'''
 import random
 import torch
 from torch import nn
@@ -824,18 +826,6 @@ class BERTEncoder(nn.Module):
             X = blk(X, valid_lens)
         return X
 
-# the book's sizes 10000, 768, 1024, 4 and [768], 768, 2, 0.2, smaller
-vocab_size, num_hiddens, ffn_num_hiddens, num_heads = 100, 24, 32, 4
-norm_shape, ffn_num_input, num_layers, dropout = [24], 24, 2, 0.2
-encoder = BERTEncoder(vocab_size, num_hiddens, norm_shape, ffn_num_input,
-                      ffn_num_hiddens, num_heads, num_layers, dropout,
-                      key_size=24, query_size=24, value_size=24)
-
-tokens = torch.randint(0, vocab_size, (2, 8))
-segments = torch.tensor([[0, 0, 0, 0, 1, 1, 1, 1], [0, 0, 0, 1, 1, 1, 1, 1]])
-encoded_X = encoder(tokens, segments, None)
-print(encoded_X.shape, encoded_X[0, 0, :3].tolist())
-
 
 class MaskLM(nn.Module):
     """BERT的掩蔽语言模型任务"""
@@ -859,16 +849,6 @@ class MaskLM(nn.Module):
         mlm_Y_hat = self.mlp(masked_X)
         return mlm_Y_hat
 
-mlm = MaskLM(vocab_size, num_hiddens, num_inputs=24)
-mlm_positions = torch.tensor([[1, 5, 2], [6, 1, 5]])
-mlm_Y_hat = mlm(encoded_X, mlm_positions)
-print(mlm_Y_hat.shape)
-
-mlm_Y = torch.tensor([[7, 8, 9], [10, 20, 30]])
-loss = nn.CrossEntropyLoss(reduction='none')
-mlm_l = loss(mlm_Y_hat.reshape((-1, vocab_size)), mlm_Y.reshape(-1))
-print(mlm_l.shape, mlm_l.tolist())
-
 
 class NextSentencePred(nn.Module):
     """BERT的下一句预测任务"""
@@ -879,16 +859,6 @@ class NextSentencePred(nn.Module):
     def forward(self, X):
         # X的形状：(batchsize,num_hiddens)
         return self.output(X)
-
-encoded_X = torch.flatten(encoded_X, start_dim=1)
-# NSP的输入形状:(batchsize，num_hiddens)
-nsp = NextSentencePred(encoded_X.shape[-1])
-nsp_Y_hat = nsp(encoded_X)
-print(nsp_Y_hat.shape)
-
-nsp_y = torch.tensor([0, 1])
-nsp_l = loss(nsp_Y_hat, nsp_y)
-print(nsp_l.shape, nsp_l.tolist())
 
 
 class BERTModel(nn.Module):
@@ -918,6 +888,44 @@ class BERTModel(nn.Module):
         # 用于下一句预测的多层感知机分类器的隐藏层，0是“<cls>”标记的索引
         nsp_Y_hat = self.nsp(self.hidden(encoded_X[:, 0, :]))
         return encoded_X, mlm_Y_hat, nsp_Y_hat
+'''
+
+# 14.8 BERT, 14.9 用于预训练BERT的数据集, 14.10 预训练BERT
+BERT = BERT_MODEL + r'''
+# the book's sizes 10000, 768, 1024, 4 and [768], 768, 2, 0.2, smaller
+vocab_size, num_hiddens, ffn_num_hiddens, num_heads = 100, 24, 32, 4
+norm_shape, ffn_num_input, num_layers, dropout = [24], 24, 2, 0.2
+encoder = BERTEncoder(vocab_size, num_hiddens, norm_shape, ffn_num_input,
+                      ffn_num_hiddens, num_heads, num_layers, dropout,
+                      key_size=24, query_size=24, value_size=24)
+
+tokens = torch.randint(0, vocab_size, (2, 8))
+segments = torch.tensor([[0, 0, 0, 0, 1, 1, 1, 1], [0, 0, 0, 1, 1, 1, 1, 1]])
+encoded_X = encoder(tokens, segments, None)
+print(encoded_X.shape, encoded_X[0, 0, :3].tolist())
+
+
+mlm = MaskLM(vocab_size, num_hiddens, num_inputs=24)
+mlm_positions = torch.tensor([[1, 5, 2], [6, 1, 5]])
+mlm_Y_hat = mlm(encoded_X, mlm_positions)
+print(mlm_Y_hat.shape)
+
+mlm_Y = torch.tensor([[7, 8, 9], [10, 20, 30]])
+loss = nn.CrossEntropyLoss(reduction='none')
+mlm_l = loss(mlm_Y_hat.reshape((-1, vocab_size)), mlm_Y.reshape(-1))
+print(mlm_l.shape, mlm_l.tolist())
+
+
+encoded_X = torch.flatten(encoded_X, start_dim=1)
+# NSP的输入形状:(batchsize，num_hiddens)
+nsp = NextSentencePred(encoded_X.shape[-1])
+nsp_Y_hat = nsp(encoded_X)
+print(nsp_Y_hat.shape)
+
+nsp_y = torch.tensor([0, 1])
+nsp_l = loss(nsp_Y_hat, nsp_y)
+print(nsp_l.shape, nsp_l.tolist())
+
 
 # 14.9: WikiText-2's stand-in: 40 generated paragraphs of 2 to 4 sentences (the book reads wiki.train.tokens)
 words = 'the a crane driver came he just left to fly bank river money of and is was big small'.split()
@@ -1394,12 +1402,9 @@ print(predict_sentiment(net, vocab, 'this movie is so bad'))
 print(f'{net(torch.tensor([vocab["this movie is so great".split()]])).softmax(dim=1)[0, 1].item():.6f}')
 '''
 
-# 15.4 自然语言推断与数据集, 15.5 自然语言推断：使用注意力
-NLI = r'''
+# SNLI's stand-in for 15.4, 15.5 and 15.7
+SNLI = r'''
 import random
-import torch
-from torch import nn
-from torch.nn import functional as F
 
 # SNLI's stand-in: generated premise/hypothesis pairs with labels (the book reads snli_1.0)
 subjects, verbs, objects = 'a man|a woman|the dog|two kids'.split('|'), 'is eating|is playing|sees'.split('|'), \
@@ -1424,6 +1429,13 @@ def read_snli(is_train):
     hypotheses = [row[1] for row in rows]
     labels = [row[2] for row in rows]
     return premises, hypotheses, labels
+'''
+
+# 15.4 自然语言推断与数据集, 15.5 自然语言推断：使用注意力
+NLI = SNLI + r'''
+import torch
+from torch import nn
+from torch.nn import functional as F
 
 train_data = read_snli(is_train=True)
 for x0, x1, y in zip(train_data[0][:3], train_data[1][:3], train_data[2][:3]):
@@ -1596,8 +1608,154 @@ print([round(x, 6) for x in net([torch.tensor([vocab[['a', 'man', 'sees', 'the',
                                  torch.tensor([vocab[['a', 'man', 'sees', 'the', 'ball', '.']]])])[0].tolist()])
 '''
 
+# 15.7 自然语言推断：微调BERT. The pretrained "bert.small" is a BERTModel pretrained here for a few steps and saved
+# with torch.save (the book downloads one), the data SNLI's stand-in above.
+BERT_FINETUNE = BERT_MODEL + SNLI + r'''
+import json
+import multiprocessing
+import os
+import torch
+from torch import nn
+
+# The download's stand-in: a small BERT pretrained for a few steps on masked words, its parameters saved with
+# torch.save(state_dict) and its vocabulary with json, as bert.small.torch.zip holds them.
+words = sorted({w for row in zip(*read_snli(True)[:2]) for sentence in row for w in sentence.lower().split()})
+idx_to_token = ['<unk>', '<pad>', '<mask>', '<cls>', '<sep>'] + words
+data_dir = os.path.join('data', 'bert.small.torch')
+os.makedirs(data_dir, exist_ok=True)
+pretrained = BERTModel(len(idx_to_token), 16, norm_shape=[16], ffn_num_input=16, ffn_num_hiddens=32, num_heads=4,
+                       num_layers=2, dropout=0.1, max_len=32, key_size=16, query_size=16, value_size=16,
+                       hid_in_features=16, mlm_in_features=16, nsp_in_features=16)
+optimizer = torch.optim.Adam(pretrained.parameters(), lr=0.01)
+for step in range(3):
+    tokens = torch.randint(5, len(idx_to_token), (4, 10))
+    _, mlm_Y_hat, nsp_Y_hat = pretrained(tokens, torch.zeros(4, 10, dtype=torch.long), torch.tensor([10, 9, 8, 7]),
+                                         torch.tensor([[1, 2], [3, 4], [5, 6], [7, 8]]))
+    l = nn.functional.cross_entropy(mlm_Y_hat.reshape(-1, len(idx_to_token)),
+                                    tokens[:, 1:9:2].reshape(-1)[:8])
+    optimizer.zero_grad()
+    l.backward()
+    optimizer.step()
+    print(f'pretraining step {step + 1}: {l.item():.6f}')
+torch.save(pretrained.state_dict(), os.path.join(data_dir, 'pretrained.params'))
+with open(os.path.join(data_dir, 'vocab.json'), 'w') as f:
+    json.dump(idx_to_token, f)
+
+
+def download_extract(name, folder=None):
+    return os.path.join('data', name + '.torch')  # the files written above
+
+
+def load_pretrained_model(pretrained_model, num_hiddens, ffn_num_hiddens,
+                          num_heads, num_layers, dropout, max_len, devices):
+    data_dir = download_extract(pretrained_model)
+    # 定义空词表以加载预定义词表
+    vocab = Vocab()
+    vocab.idx_to_token = json.load(open(os.path.join(data_dir,
+        'vocab.json')))
+    vocab.token_to_idx = {token: idx for idx, token in enumerate(
+        vocab.idx_to_token)}
+    bert = BERTModel(len(vocab), num_hiddens, norm_shape=[16],
+                         ffn_num_input=16, ffn_num_hiddens=ffn_num_hiddens,
+                         num_heads=4, num_layers=2, dropout=0.2,
+                         max_len=max_len, key_size=16, query_size=16,
+                         value_size=16, hid_in_features=16,
+                         mlm_in_features=16, nsp_in_features=16)  # the book's 256s
+    # 加载预训练BERT参数
+    bert.load_state_dict(torch.load(os.path.join(data_dir,
+                                                 'pretrained.params')))
+    return bert, vocab
+
+devices = try_all_gpus()
+bert, vocab = load_pretrained_model(
+    'bert.small', num_hiddens=16, ffn_num_hiddens=32, num_heads=4,
+    num_layers=2, dropout=0.1, max_len=32, devices=devices)  # the book's 256, 512, 4, 2, 0.1, 512
+
+
+class SNLIBERTDataset(torch.utils.data.Dataset):
+    def __init__(self, dataset, max_len, vocab=None):
+        all_premise_hypothesis_tokens = [[
+            p_tokens, h_tokens] for p_tokens, h_tokens in zip(
+            *[tokenize([s.lower() for s in sentences])
+              for sentences in dataset[:2]])]
+
+        self.labels = torch.tensor(dataset[2])
+        self.vocab = vocab
+        self.max_len = max_len
+        (self.all_token_ids, self.all_segments,
+         self.valid_lens) = self._preprocess(all_premise_hypothesis_tokens)
+        print('read ' + str(len(self.all_token_ids)) + ' examples')
+
+    def _preprocess(self, all_premise_hypothesis_tokens):
+        # The book maps with multiprocessing.Pool(4): its workers cannot unpickle a class defined in exec'd code
+        # (with PyTorch either), so the map runs here.
+        out = map(self._mp_worker, all_premise_hypothesis_tokens)
+        out = list(out)
+        all_token_ids = [
+            token_ids for token_ids, segments, valid_len in out]
+        all_segments = [segments for token_ids, segments, valid_len in out]
+        valid_lens = [valid_len for token_ids, segments, valid_len in out]
+        return (torch.tensor(all_token_ids, dtype=torch.long),
+                torch.tensor(all_segments, dtype=torch.long),
+                torch.tensor(valid_lens))
+
+    def _mp_worker(self, premise_hypothesis_tokens):
+        p_tokens, h_tokens = premise_hypothesis_tokens
+        self._truncate_pair_of_tokens(p_tokens, h_tokens)
+        tokens, segments = get_tokens_and_segments(p_tokens, h_tokens)
+        token_ids = self.vocab[tokens] + [self.vocab['<pad>']] \
+                             * (self.max_len - len(tokens))
+        segments = segments + [0] * (self.max_len - len(segments))
+        valid_len = len(tokens)
+        return token_ids, segments, valid_len
+
+    def _truncate_pair_of_tokens(self, p_tokens, h_tokens):
+        # 为BERT输入中的'<CLS>'、'<SEP>'和'<SEP>'词元保留位置
+        while len(p_tokens) + len(h_tokens) > self.max_len - 3:
+            if len(p_tokens) > len(h_tokens):
+                p_tokens.pop()
+            else:
+                h_tokens.pop()
+
+    def __getitem__(self, idx):
+        return (self.all_token_ids[idx], self.all_segments[idx],
+                self.valid_lens[idx]), self.labels[idx]
+
+    def __len__(self):
+        return len(self.all_token_ids)
+
+# 如果出现显存不足错误，请减少“batch_size”。在原始的BERT模型中，max_len=512
+batch_size, max_len, num_workers = 8, 16, get_dataloader_workers()  # the book's 512, 128
+train_set = SNLIBERTDataset(read_snli(True), max_len, vocab)
+test_set = SNLIBERTDataset(read_snli(False), max_len, vocab)
+train_iter = torch.utils.data.DataLoader(train_set, batch_size, shuffle=True,
+                                   num_workers=num_workers)
+test_iter = torch.utils.data.DataLoader(test_set, batch_size,
+                                  num_workers=num_workers)
+
+
+class BERTClassifier(nn.Module):
+    def __init__(self, bert):
+        super(BERTClassifier, self).__init__()
+        self.encoder = bert.encoder
+        self.hidden = bert.hidden
+        self.output = nn.Linear(16, 3)  # the book's 256
+
+    def forward(self, inputs):
+        tokens_X, segments_X, valid_lens_x = inputs
+        encoded_X = self.encoder(tokens_X, segments_X, valid_lens_x)
+        return self.output(self.hidden(encoded_X[:, 0, :]))
+
+net = BERTClassifier(bert)
+
+lr, num_epochs = 1e-3, 2  # the book's 1e-4, 5
+trainer = torch.optim.Adam(net.parameters(), lr=lr)
+loss = nn.CrossEntropyLoss(reduction='none')
+train_ch13(net, train_iter, test_iter, loss, trainer, num_epochs, devices)
+'''
+
 PROGRAMS = {"word2vec": WORD2VEC, "glove": GLOVE, "subword": SUBWORD, "bert": BERT, "sentiment_rnn": SENTIMENT_RNN,
-            "sentiment_cnn": SENTIMENT_CNN, "nli": NLI}
+            "sentiment_cnn": SENTIMENT_CNN, "nli": NLI, "bert_finetune": BERT_FINETUNE}
 
 # Programs that stop at a gap someone else is fixing (marked so that the fix turns them green and the mark goes).
 LEADS_GAPS = {}
