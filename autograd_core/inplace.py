@@ -714,7 +714,10 @@ class InplaceMethods:
         """
         from .ops.shape import _plain_index
 
-        index, assigned = _plain_index(index), value
+        index = _plain_index(index)
+        if getattr(value, "ndim", 0) and value.shape[0] == 1:  # PyTorch drops value's extra leading 1s: x[i] = net(v)
+            value = _without_leading_ones(value, np.ndim(np.asarray(self.data)[index]))
+        assigned = value
         if _recorded(self, (value,)):
             if self._requires_grad and self._p0 is None:
                 _refuse_leaf(self, "x[...] = value")
@@ -736,6 +739,16 @@ def _rewritten(self, name, result_of, *operands):
     index_add, masked_fill, ...), computed on self's data without recording, then written back under the in-place
     rules (`_change`); a jvp follows the change through result_of."""
     return _change(self, name, _computed_by(result_of), result_of, *operands)
+
+
+def _without_leading_ones(value, ndim):
+    """value without its leading dimensions of size 1 beyond `ndim`, as PyTorch's `x[index] = value` takes it (the
+    value is broadcast to x[index] after that): `x[i] = y` with y of shape (1, 1) writes y's one element into a 1-D x,
+    where NumPy raises "setting an array element with a sequence"."""
+    extra = 0
+    while value.ndim - extra > ndim and value.shape[extra] == 1:
+        extra += 1
+    return value.reshape(value.shape[extra:]) if extra else value
 
 
 def _assigned(x, index, value):

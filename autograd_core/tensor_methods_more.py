@@ -102,6 +102,19 @@ class _MoreMethods:
         return _in_place(self, "index_put_", lambda v: v.index_put(indices, values, accumulate),
                                *_operands(values))
 
+    def detach_(self):
+        """Cut this Value from the graph that made it, in place: it becomes a leaf that needs no gradient (its array,
+        identity and version counter stay); returns self. d2l's `train_epoch_ch8` detaches a recurrent state between
+        minibatches with `state.detach_()` (`for s in state: s.detach_()`). As in PyTorch, a view of a node of a graph
+        refuses (use detach()). Unlike PyTorch, where the graphs already built on this Value keep its old recipe, a
+        backward pass through such a graph now stops here: detach_ once their backward passes are done, as d2l does."""
+        op = self._op
+        if op is not None and op.views and self._p0 is not None and self._requires_grad:
+            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
+        self._op = self._p0 = self._p1 = self._params = self._pending = None
+        self._requires_grad = False
+        return self
+
     def fill_diagonal_(self, fill_value, wrap=False):
         """fill_value on the main diagonal (all dimensions of equal length when more than 2; wrap: again every
         columns + 1 rows of a tall matrix, as NumPy's fill_diagonal); returns self."""

@@ -335,6 +335,23 @@ class RNNBase(Module):
         """The parameters per layer and direction, [[weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0], ...]."""
         return [[getattr(self, name) for name in group.values()] for group in self._weight_names]
 
+    @property
+    def _all_weights(self):
+        """PyTorch's private list of the parameters' names per layer and direction,
+        [['weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0', 'bias_hh_l0'], ...]."""
+        return [list(group.values()) for group in self._weight_names]
+
+    @property
+    def _flat_weights_names(self):
+        """PyTorch's private flat list of the parameters' names, in all_weights' order. d2l initialises a GRU with
+        `for param in m._flat_weights_names: if "weight" in param: nn.init.xavier_uniform_(m._parameters[param])`."""
+        return [name for group in self._weight_names for name in group.values()]
+
+    @property
+    def _flat_weights(self):
+        """PyTorch's private flat list of the parameters, in `_flat_weights_names`' order."""
+        return [getattr(self, name) for name in self._flat_weights_names]
+
     def flatten_parameters(self):
         """PyTorch's cuDNN memory layout call: nothing to do here (kept so that PyTorch code runs)."""
 
