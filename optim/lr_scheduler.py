@@ -519,3 +519,11 @@ from .plateau import ReduceLROnPlateau  # noqa: E402, F401
 from .factor_lr import ConstantLR, MultiplicativeLR, PolynomialLR  # noqa: E402, F401
 from .cyclic import CyclicLR  # noqa: E402, F401
 from .combined import ChainedScheduler, SequentialLR  # noqa: E402, F401
+
+# PyTorch defines every scheduler in torch.optim.lr_scheduler, and code tells them apart by it: d2l's training
+# loop steps a built-in one when `scheduler.__module__ == lr_scheduler.__name__` and calls its own otherwise. So the
+# schedulers kept in the files beside this one say they are from here too (pickle finds them here as well).
+for _scheduler in (OneCycleLR, ReduceLROnPlateau, ConstantLR, MultiplicativeLR, PolynomialLR, CyclicLR,
+                   ChainedScheduler, SequentialLR):
+    _scheduler.__module__ = __name__
+del _scheduler

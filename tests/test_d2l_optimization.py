@@ -1151,3 +1151,52 @@ def test_torchscript_as_d2l_hybridizes_says_it_is_not_here():
     net = nn.Sequential(nn.Linear(8, 4), nn.ReLU(), nn.Linear(4, 2))
     with pytest.raises(NotImplementedError, match="TorchScript"):
         ag.jit.script(net)
+
+
+# d2l 11.11's train() tells PyTorch's schedulers from its own by the module that defines them:
+#     if scheduler.__module__ == lr_scheduler.__name__: scheduler.step()      # a built-in scheduler
+#     else: for param_group in trainer.param_groups: param_group['lr'] = scheduler(epoch)
+# PyTorch defines every scheduler in torch.optim.lr_scheduler.
+SCHEDULERS = ["ChainedScheduler", "ConstantLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "CyclicLR",
+              "ExponentialLR", "LRScheduler", "LambdaLR", "LinearLR", "MultiStepLR", "MultiplicativeLR", "OneCycleLR",
+              "PolynomialLR", "ReduceLROnPlateau", "SequentialLR", "StepLR"]
+
+
+@pytest.mark.parametrize("name", SCHEDULERS)
+def test_every_scheduler_says_it_is_defined_in_lr_scheduler_as_pytorchs(name):
+    from autograd_core.optim import lr_scheduler
+    cls = getattr(lr_scheduler, name)
+    assert cls.__module__ == lr_scheduler.__name__
+    assert getattr(ag.optim, name) is cls
+
+
+D2L_SCHEDULED = {
+    "OneCycleLR": lambda lr_scheduler, trainer: lr_scheduler.OneCycleLR(trainer, max_lr=0.5, total_steps=8),
+    "CyclicLR": lambda lr_scheduler, trainer: lr_scheduler.CyclicLR(trainer, 0.01, 0.5, step_size_up=2),
+    "PolynomialLR": lambda lr_scheduler, trainer: lr_scheduler.PolynomialLR(trainer, total_iters=4, power=2.0),
+    "SequentialLR": lambda lr_scheduler, trainer: lr_scheduler.SequentialLR(
+        trainer, [lr_scheduler.ConstantLR(trainer, 0.5, 2), lr_scheduler.ExponentialLR(trainer, 0.9)], milestones=[2]),
+}
+
+
+@pytest.mark.parametrize("name", D2L_SCHEDULED)
+def test_d2l_training_loop_steps_a_built_in_scheduler_as_pytorchs(name):
+    def learning_rates(torch):
+        from_lr_scheduler = torch.optim.lr_scheduler
+        trainer = torch.optim.SGD(torch.nn.Linear(2, 1).parameters(), lr=0.3, momentum=0.9)
+        scheduler = D2L_SCHEDULED[name](from_lr_scheduler, trainer)
+        rates = []
+        for epoch in range(6):
+            trainer.step()
+            if scheduler.__module__ == from_lr_scheduler.__name__:
+                scheduler.step()  # UsingPyTorchIn-Builtscheduler
+            else:
+                for param_group in trainer.param_groups:  # Usingcustomdefinedscheduler
+                    param_group['lr'] = scheduler(epoch)
+            rates.append(trainer.param_groups[0]["lr"])
+        return rates
+
+    ours = learning_rates(ag)
+    assert len(set(ours)) > 1
+    torch = pytest.importorskip("torch")
+    np.testing.assert_allclose(ours, learning_rates(torch), rtol=1e-12)
