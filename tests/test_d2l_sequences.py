@@ -1031,6 +1031,13 @@ for X, Y in train_iter:
 '''
 
 RNN_SCRATCH = D2L_BASE + D2L_TEXT + D2L_CH8 + r'''
+# 循环神经网络: 有隐状态的循环神经网络
+X, W_xh = torch.normal(0, 1, (3, 1)), torch.normal(0, 1, (1, 4))
+H, W_hh = torch.normal(0, 1, (3, 4)), torch.normal(0, 1, (4, 4))
+show(torch.matmul(X, W_xh) + torch.matmul(H, W_hh))
+show(torch.matmul(torch.cat((X, H), 1), torch.cat((W_xh, W_hh), 0)))
+
+# 循环神经网络的从零开始实现
 batch_size, num_steps = 4, 6
 train_iter, vocab = load_data_time_machine(batch_size, num_steps, max_tokens=300)
 
