@@ -4,9 +4,11 @@ Chapter 2 (data manipulation, linear algebra, the calculus chapter's numeric lim
 probability), 3 (linear regression and softmax regression, from scratch and concise, with the book's `Accumulator`,
 `accuracy`, `evaluate_accuracy` and `train_epoch_ch3`), 4 (MLPs, activation gradients, polynomial model selection,
 weight decay, dropout, numerical stability) and 5 (layers and blocks, parameter management, lazy initialization,
-custom layers, file I/O), each written as the book writes it. The `d2l` package is not installed: the few helpers a
-program needs are defined in it as the book defines them; Fashion-MNIST is a small random stand-in of its shapes
-(1×28×28 float images, int64 labels 0-9), in a fixed order.
+custom layers, file I/O, GPUs: the book's helpers fall back to the CPU), each written as the book writes it, and the
+book's plots of these chapters drawn with matplotlib. The `d2l` package is not installed: the few helpers a program
+needs are defined in it as the book defines them; Fashion-MNIST is a small random stand-in of its shapes (1×28×28
+float images, int64 labels 0-9), in a fixed order. Where a line is spelled differently from the book because of a
+documented design difference, a comment beside it says so.
 
 The harness is test_torch_examples'; two additions: a printed tensor is shown as its numbers (`print(X)` in a
 program is the book's notebook cell showing X), so that they are compared too, and the book's other random draws
