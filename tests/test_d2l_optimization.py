@@ -568,6 +568,14 @@ gd_res = train_sgd(1, 1500, 10)
 sgd_res = train_sgd(0.005, 1)
 mini1_res = train_sgd(.4, 100)
 mini2_res = train_sgd(.05, 10)
+
+set_figsize([6, 3])
+plot(*list(map(list, zip(gd_res, sgd_res, mini1_res, mini2_res))),
+     'time (sec)', 'loss', xlim=[1e-2, 10],
+     legend=['gd', 'sgd', 'batch size=100', 'batch size=10'])
+plt.gca().set_xscale('log')
+print([round(float(y), 6) for line in plt.gca().lines for y in line.get_ydata()])
+plt.close('all')
 '''
 
 # 11.6 动量法
