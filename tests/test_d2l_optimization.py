@@ -1178,6 +1178,8 @@ def test_every_scheduler_says_it_is_defined_in_lr_scheduler_as_pytorchs(name):
     cls = getattr(lr_scheduler, name)
     assert cls.__module__ == lr_scheduler.__name__
     assert getattr(ag.optim, name) is cls
+    torch = pytest.importorskip("torch")
+    assert getattr(torch.optim.lr_scheduler, name).__module__ == torch.optim.lr_scheduler.__name__
 
 
 D2L_SCHEDULED = {
