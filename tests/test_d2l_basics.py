@@ -12,9 +12,9 @@ documented design difference, a comment beside it says so.
 
 The harness is test_torch_examples'; two additions: a printed tensor is shown as its numbers (`print(X)` in a
 program is the book's notebook cell showing X), so that they are compared too, and the book's other random draws
-(torch.normal, Multinomial's samples, nn.init.xavier_uniform_, a shuffling DataLoader's order) are replayed in
-PyTorch's run as the harness replays randn and the layers' initial weights. Every printed number agrees with
-PyTorch's to float32 precision.
+(torch.normal, a tensor's normal_, Multinomial's samples, nn.init.xavier_uniform_, a shuffling DataLoader's order)
+are replayed in PyTorch's run as the harness replays randn and the layers' initial weights. Every printed number
+agrees with PyTorch's to float32 precision.
 """
 
 from __future__ import annotations
@@ -1272,10 +1272,6 @@ PROGRAMS = {"preliminaries": PRELIMINARIES, "linreg_scratch": LINREG_SCRATCH, "l
             "parameters": PARAMETERS, "lazy_and_custom": LAZY_AND_CUSTOM, "file_io": FILE_IO, "gpu": GPU,
             "plots": PLOTS}
 
-# The comparison's spelling of the lines that draw from a parameter's own `.data` (PyTorch's generator, not
-# replayed): the same draw through nn.init, which the harness replays.
-SAME_START = {"linreg_concise": [("net[0].weight.data.normal_(0, 0.01)", "nn.init.normal_(net[0].weight, 0, 0.01)")],
-              "weight_decay": [("param.data.normal_()", "nn.init.normal_(param)")]}
 XFAIL = {}
 
 
@@ -1325,6 +1321,13 @@ def record_more(monkeypatch, draws):
     monkeypatch.setattr(Multinomial, "sample", recording(Multinomial.sample, "multinomial", lambda out, _: out.data))
     monkeypatch.setattr(init, "xavier_uniform_", recording(init.xavier_uniform_, "xavier_uniform_",
                                                            lambda _, args: getattr(args[0], "data", args[0])))
+    tensor_normal_ = ag.Value.normal_
+
+    def recording_normal_(self, *args, **kwargs):  # a tensor's own normal_: net[0].weight.data.normal_(0, 0.01)
+        out = tensor_normal_(self, *args, **kwargs)
+        draws["tensor.normal_"].append(np.array(self.data, copy=True))
+        return out
+    monkeypatch.setattr(ag.Value, "normal_", recording_normal_)
     shuffled = RandomSampler.__iter__
 
     def recording_order(self):
@@ -1335,7 +1338,8 @@ def record_more(monkeypatch, draws):
 
 
 def replay_more(monkeypatch, torch, draws):
-    queues = {kind: iter(draws[kind]) for kind in ("normal", "multinomial", "xavier_uniform_", "order")}
+    kinds = ("normal", "multinomial", "xavier_uniform_", "order", "tensor.normal_")
+    queues = {kind: iter(draws[kind]) for kind in kinds}
 
     def normal(*args, dtype=None, requires_grad=False, **_):
         value = next(queues["normal"])
@@ -1343,6 +1347,11 @@ def replay_more(monkeypatch, torch, draws):
     monkeypatch.setattr(torch, "normal", normal)
     monkeypatch.setattr(torch.distributions.multinomial.Multinomial, "sample",
                         lambda self, *_, **__: torch.tensor(next(queues["multinomial"]), dtype=self.probs.dtype))
+
+    def tensor_normal_(tensor, *_, **__):
+        with torch.no_grad():
+            return tensor.copy_(torch.from_numpy(next(queues["tensor.normal_"])))
+    monkeypatch.setattr(torch.Tensor, "normal_", tensor_normal_)
 
     def xavier_uniform_(tensor, *_, **__):
         with torch.no_grad():
@@ -1417,7 +1426,7 @@ def test_d2l_program_runs_with_autograd_core(name):
 def test_d2l_program_reproduces_pytorch_from_the_same_start(name, monkeypatch):
     if name == "plots":
         pytest.importorskip("matplotlib")
-    compare_with_pytorch(PROGRAMS, name, monkeypatch, SAME_START.get(name, ()))
+    compare_with_pytorch(PROGRAMS, name, monkeypatch)
 
 
 def test_cumsum_and_cumprod_take_axis_for_dim_as_pytorch():
