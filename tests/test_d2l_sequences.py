@@ -19,7 +19,8 @@ the book defines them (`D2L_*` below), plots are left out, and what a notebook c
 program runs with autograd_core and, where PyTorch is installed, again with PyTorch from the same random draws
 (here also `torch.normal` and `nn.init.xavier_uniform_`), and every printed number agrees to float32 precision.
 For that comparison the book's shuffled DataLoaders do not shuffle and dropout is off (both draw from each library's
-own generator); lines that print a speed (tokens per second) are not compared.
+own generator), and the Transformer runs in float64 (see IN_FLOAT64); lines that print a speed (tokens per second)
+are not compared.
 
 Left out: the Transformer chapter's pandas table of decoder attention weights (pandas is not installed here).
 """
