@@ -272,6 +272,11 @@ def _set_momentum(group, value, use_beta1):
         group["momentum"] = value
 
 
+class _LRScheduler(LRScheduler):
+    """PyTorch's old name for LRScheduler, kept (as PyTorch keeps it) for schedulers written as its subclasses.
+    A subclass rather than another name, as in PyTorch: the built-in schedulers are not instances of it."""
+
+
 class StepLR(LRScheduler):
     """lr ← lr·gamma every `step_size` epochs: lr_epoch = base_lr·gamma^⌊epoch / step_size⌋.
 

@@ -1212,3 +1212,33 @@ def test_d2l_training_loop_steps_a_built_in_scheduler_as_pytorchs(name):
     assert len(set(ours)) > 1
     torch = pytest.importorskip("torch")
     np.testing.assert_allclose(ours, learning_rates(torch), rtol=1e-12)
+
+
+def test_a_scheduler_subclassing_pytorchs_old_lr_scheduler_name_runs_as_pytorchs():
+    # Older tutorials write their warm-up as a subclass of _LRScheduler, PyTorch's name before LRScheduler (a
+    # subclass of it, so the built-in schedulers are not instances of it).
+    def learning_rates(torch):
+        _LRScheduler = torch.optim.lr_scheduler._LRScheduler  # from torch.optim.lr_scheduler import _LRScheduler
+
+        class WarmUp(_LRScheduler):
+            def __init__(self, optimizer, warmup, last_epoch=-1):
+                self.warmup = warmup
+                super().__init__(optimizer, last_epoch)
+
+            def get_lr(self):
+                return [base * min(1.0, (self.last_epoch + 1) / self.warmup) for base in self.base_lrs]
+        trainer = torch.optim.SGD(torch.nn.Linear(2, 1).parameters(), lr=0.5)
+        scheduler, rates = WarmUp(trainer, 4), []
+        for _ in range(6):
+            trainer.step()
+            scheduler.step()
+            rates.append(scheduler.get_last_lr()[0])
+        built_in = torch.optim.lr_scheduler.StepLR(trainer, 2)
+        assert isinstance(scheduler, torch.optim.lr_scheduler.LRScheduler)
+        assert not isinstance(built_in, _LRScheduler) and _LRScheduler.__name__ == "_LRScheduler"
+        return rates
+
+    ours = learning_rates(ag)
+    assert ours == [0.25, 0.375, 0.5, 0.5, 0.5, 0.5]
+    torch = pytest.importorskip("torch")
+    assert ours == learning_rates(torch)
