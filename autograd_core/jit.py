@@ -1032,4 +1032,42 @@ def compile(model=None, *, max_recordings=8, max_keys=64):
     return Compiled(model, max_recordings, max_keys)
 
 
+# ----------------------------------------------------------------------------------------------------
+# PyTorch's torch.jit names. TorchScript (a compiler to a Python-free program, saved as an archive) is not part of
+# this library: `script` and `trace` say so; the helpers that library code calls to ask whether it is being
+# scripted answer no, and its decorators leave functions as they are.
+
+_NO_TORCHSCRIPT = ("TorchScript is not part of autograd_core: models run as Python. autograd_core.compile(step) "
+                   "replays a training step without the graph's Python objects; save weights with "
+                   "torch.save(model.state_dict(), path)")
+
+
+def script(obj, *args, **kwargs):
+    """PyTorch's `torch.jit.script`: raises NotImplementedError (no TorchScript here; see `compile`)."""
+    raise NotImplementedError(f"torch.jit.script: {_NO_TORCHSCRIPT}")
+
+
+def trace(func, *args, **kwargs):
+    """PyTorch's `torch.jit.trace`: raises NotImplementedError (no TorchScript here; see `compile`)."""
+    raise NotImplementedError(f"torch.jit.trace: {_NO_TORCHSCRIPT}")
+
+
+def is_scripting():
+    """False: code never runs under TorchScript here (PyTorch's `torch.jit.is_scripting`)."""
+    return False
+
+
+def is_tracing():
+    """False: code never runs under a TorchScript trace here (PyTorch's `torch.jit.is_tracing`)."""
+    return False
+
+
+def ignore(fn=None, **kwargs):
+    """PyTorch's `@torch.jit.ignore` (also `@torch.jit.ignore(drop=True)`): the function as it is."""
+    return fn if fn is not None else (lambda f: f)
+
+
+unused = export = ignore
+
+
 from .jit_plan import _Plan, _writes_the_same  # noqa: E402  (the code generator)

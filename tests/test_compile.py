@@ -1786,3 +1786,18 @@ def test_relu_gradient_at_an_infinite_or_nan_incoming_gradient_is_the_eager_one(
             assert got.tobytes() == expected.tobytes(), (scale, got, expected)
         assert compiled.stats["recorded"] == 2 and compiled.stats["replayed"] == 4
     np.testing.assert_array_equal(step(x, np.full((2, 4), np.inf)), [[0, 0, np.inf, np.inf], [np.inf, 0, 0, np.inf]])
+
+
+def test_torch_jit_names_say_torchscript_is_not_here_and_leave_code_as_it_is():
+    # d2l 12.1 scripts a model; library code asks torch.jit.is_scripting() and decorates with @torch.jit.ignore.
+    net = nn.Linear(2, 2)
+    for make in (ag.jit.script, lambda m: ag.jit.trace(m, np.ones((1, 2)))):
+        with pytest.raises(NotImplementedError, match="TorchScript is not part of autograd_core.*compile"):
+            make(net)
+    assert ag.jit.is_scripting() is False and ag.jit.is_tracing() is False
+
+    def f(x):
+        return x + 1
+
+    assert ag.jit.ignore(f) is f and ag.jit.ignore(drop=True)(f) is f and ag.jit.unused(f) is f
+    assert ag.jit.export(f) is f

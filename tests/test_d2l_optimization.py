@@ -1153,8 +1153,6 @@ def test_d2l_program_reproduces_pytorch_from_the_same_start(name, monkeypatch):
     assert_same_numbers(*run_both(D2L + PROGRAMS[name], name, monkeypatch))
 
 
-@pytest.mark.xfail(strict=True, reason="lead's gap: torch.jit.script is an AttributeError of autograd_core.jit "
-                   "(jit.py, not ours to edit), not an error naming TorchScript")
 def test_torchscript_as_d2l_hybridizes_says_it_is_not_here():
     # d2l 12.1: net = torch.jit.script(net); net(x); net.save('my_mlp'). TorchScript is not part of autograd_core:
     # the call should say so (and what to do instead), not fail on a missing attribute.
