@@ -23,7 +23,7 @@ from .engine import ShapeError
 from . import backends  # noqa: F401  (torch.backends: modules, so that `import torch.backends.cudnn` works)
 from . import ops
 from .modes import GRAD_ENABLED
-from .tensor_methods import Device, MaxMin  # noqa: F401  (MaxMin: the type of max(x, dim))
+from .tensor_methods import Device, MaxMin, on_cpu  # noqa: F401  (MaxMin: the type of max(x, dim))
 from .value import Value
 
 # dtype names (PyTorch's): NumPy dtypes.
@@ -85,7 +85,7 @@ def _legacy_value(name, dtype, args, device):
     """What PyTorch's legacy constructors (torch.Tensor, torch.LongTensor, ...) make: a Value of `dtype` without
     gradient from data (a sequence, an array or a Value), or zeros of the sizes given, or an empty one."""
     if device is not None:
-        Device(device)
+        on_cpu(device)
     if len(args) == 1 and not isinstance(args[0], numbers.Integral):  # data: a sequence, an array or a Value
         return tensor(args[0], dtype=dtype)
     if not builtins.all(isinstance(n, numbers.Integral) and not isinstance(n, bool) for n in args):
@@ -140,7 +140,7 @@ class Generator:
     """PyTorch's `torch.Generator` (for `DataLoader(generator=...)`, `randn(generator=...)`): a NumPy generator."""
 
     def __init__(self, device="cpu"):
-        Device(device)
+        on_cpu(device)
         self._seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0])
         self.rng = np.random.default_rng(self._seed)
 
@@ -186,7 +186,7 @@ def set_default_device(device):
     reset) are accepted and change nothing (the NLP-from-scratch tutorial's `torch.set_default_device(device)` after
     choosing the CPU); any other device raises the RuntimeError of `device(...)`."""
     if device is not None:
-        Device(device)
+        on_cpu(device)
 
 
 def get_default_device():
@@ -208,7 +208,7 @@ def _floating(dtype, name):
 
 def _make(data, requires_grad, device_):
     if device_ is not None:
-        Device(device_)
+        on_cpu(device_)
     data = np.asarray(data)
     if requires_grad and data.dtype.kind != "f":
         raise RuntimeError(f"only floating-point Values can require gradients, not {data.dtype}")

@@ -310,7 +310,7 @@ class TensorMethods:
 
     def _new(self, make, size, dtype, requires_grad, device=None):
         if device is not None:
-            Device(device)  # only the CPU
+            on_cpu(device)
         if len(size) == 1 and not _is_dim(size[0]):
             size = size[0]
         data = make(tuple(size), self.data.dtype if dtype is None else np.dtype(dtype))
@@ -549,8 +549,8 @@ class TensorMethods:
                 device = a
             elif a is not None:
                 dtype = a
-        if device is not None and str(device).split(":")[0] != "cpu":
-            raise RuntimeError(f"to: device {device!r} is not available; autograd_core runs on the CPU with NumPy")
+        if device is not None:
+            on_cpu(device)
         return self if dtype is None else self.type(dtype)
 
     def type(self, dtype=None):
@@ -596,7 +596,7 @@ class TensorMethods:
     def cuda(self, device=None, non_blocking=False):
         """PyTorch's move to a GPU: there is none here, so this raises what `device('cuda')` raises (test
         `torch.cuda.is_available()` first, as PyTorch code does)."""
-        Device("cuda" if device is None else device if isinstance(device, (str, Device)) else f"cuda:{device}")
+        on_cpu("cuda" if device is None else device if isinstance(device, (str, Device)) else f"cuda:{device}")
 
     @property
     def device(self):
@@ -710,28 +710,78 @@ def _arg_of_data(data, which, axis, keep):
     return np.asarray(out, dtype=np.int64)
 
 
+# PyTorch's device types (torch.device accepts these names; only the CPU exists here).
+_DEVICE_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve", "fpga", "maia", "xla",
+                 "lazy", "vulkan", "mps", "meta", "hpu", "mtia", "privateuseone")
+
+
 class Device:
-    """PyTorch's `torch.device`: only the CPU exists here."""
+    """PyTorch's `torch.device(type, index=None)`: `device("cuda")`, `device("cuda:1")`, `device("cuda", 0)`.
 
-    __slots__ = ("type",)
+    Any of PyTorch's device types can be named, as in PyTorch, so that code which chooses its device first
+    (`device = torch.device("cuda" if torch.cuda.is_available() else "cpu")`, d2l's `try_gpu()`) runs; only the CPU
+    exists, and putting data or a module on another device (`x.to(device)`, `zeros(2, device=...)`, `model.to(...)`)
+    raises RuntimeError there. Equality is PyTorch's, on (type, index) (`device("cuda") != device("cuda:0")`), and a
+    string compares as the device it names."""
 
-    def __init__(self, type="cpu"):
-        type = str(type)
-        if type.split(":")[0] != "cpu":
-            raise RuntimeError(f"device {type!r} is not available; autograd_core runs on the CPU with NumPy")
-        self.type = "cpu"
+    __slots__ = ("type", "index")
+
+    def __init__(self, type="cpu", index=None):
+        if isinstance(type, Device):
+            type, index = type.type, type.index if index is None else index
+        elif isinstance(type, numbers.Integral) and not isinstance(type, bool):
+            raise RuntimeError(f"device({type}): an index alone names an accelerator (cuda:{type}); none is "
+                               "available here, where autograd_core runs on the CPU with NumPy")
+        else:
+            text = str(type)
+            kind, colon, number = text.partition(":")
+            if kind not in _DEVICE_TYPES:
+                raise RuntimeError(f"Expected one of {', '.join(_DEVICE_TYPES)} device type at start of device "
+                                   f"string: {text}")
+            if colon:
+                if not number.isdigit():
+                    raise RuntimeError(f"Invalid device string: {text!r}")
+                if index is not None:
+                    raise RuntimeError(f"type (string) must not include an index because index was passed "
+                                       f"explicitly: {text}")
+                index = int(number)
+            type = kind
+        if index is not None:
+            if not isinstance(index, numbers.Integral) or isinstance(index, bool):
+                raise TypeError(f"device(): index must be an integer, not {index!r}")
+            if index < 0:
+                raise RuntimeError("Device index must not be negative")
+            index = int(index)
+        self.type, self.index = type, index
 
     def __repr__(self):
-        return "device(type='cpu')"
+        index = "" if self.index is None else f", index={self.index}"
+        return f"device(type={self.type!r}{index})"
 
     def __str__(self):
-        return "cpu"
+        return self.type if self.index is None else f"{self.type}:{self.index}"
 
     def __eq__(self, other):
-        return str(other) == "cpu"
+        if isinstance(other, str):
+            try:
+                other = Device(other)
+            except RuntimeError:
+                return False
+        if not isinstance(other, Device):
+            return NotImplemented
+        return (self.type, self.index) == (other.type, other.index)
 
     def __hash__(self):
-        return hash("cpu")
+        return hash((self.type, self.index))
+
+
+def on_cpu(device):
+    """`device` (a string or a Device) as a Device, if it is the CPU; any other device raises RuntimeError (the one
+    check every `device=` argument and `.to(device)` goes through)."""
+    device = device if isinstance(device, Device) else Device(device)
+    if device.type != "cpu":
+        raise RuntimeError(f"device {str(device)!r} is not available; autograd_core runs on the CPU with NumPy")
+    return device
 
 
 from . import tensor_methods_more  # noqa: E402, F401  (more methods: bitwise, scatter_reduce, stride, ...; attached)

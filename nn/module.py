@@ -44,9 +44,16 @@ def check_device(device):
     """PyTorch's factory argument `device=` of a layer's constructor: None or the CPU, the only device here (anything
     else raises RuntimeError, as `autograd_core.device` does)."""
     if device is not None:
-        from autograd_core import device as _device
+        _require_cpu(device)
 
-        _device(device)
+
+def _require_cpu(device):
+    """Raise RuntimeError for a device other than the CPU (PyTorch's device names are accepted by
+    `autograd_core.device`; only the CPU exists)."""
+    from autograd_core import device as _device
+
+    if _device(device).type != "cpu":
+        raise RuntimeError(f"device {str(device)!r} is not available; autograd_core runs on the CPU with NumPy")
 
 
 def _own_parameters(module):
@@ -770,7 +777,7 @@ class Module:
         dtype = kwargs.get("dtype")
         for arg in (*args, kwargs.get("device")):
             if isinstance(arg, (str, _device)):
-                _device(arg)  # raises for a device other than the CPU
+                _require_cpu(arg)
             elif arg is not None:
                 dtype = arg
         if dtype is not None:

@@ -1234,9 +1234,7 @@ GPU = r'''
 import torch
 from torch import nn
 
-# the book's `torch.device('cpu'), torch.device('cuda'), torch.device('cuda:1')`: a device other than the CPU
-# cannot be made here (docs/coming-from-pytorch.md, Devices)
-print(torch.device('cpu'))
+print(torch.device('cpu'), torch.device('cuda'), torch.device('cuda:1'))
 print(torch.cuda.device_count())
 
 def try_gpu(i=0):  #@save

@@ -127,6 +127,11 @@ CASES = [
     't.zeros(size=(2, 3))', 't.ones(size=[2])', 't.ones(size=())', 't.empty(size=(2,)).shape',
     'tuple(t.rand(size=(2, 3)).shape)', 't.randn(size=(2, 3), dtype=t.float64).dtype', 't.zeros(2, size=(2,))',
     'tuple(t.normal(0, 1, size=(4, 4)).shape)',
+    # devices: any of PyTorch's types can be named (only the CPU holds data here)
+    'repr(t.device("cuda"))', 'str(t.device("cuda:1"))', 'repr(t.device("cuda", 0))', 't.device("cuda:1").index',
+    't.device("cpu").index', 't.device("cuda") == t.device("cuda:0")', 't.device("cpu", 0) == t.device("cpu")',
+    't.device("cuda:1") == t.device("cuda", 1)', 't.device("gpu")', 't.device("cuda:-1")', 't.device("cuda", -1)',
+    't.device("cuda:1", 1)', 'repr(t.device(t.device("mps")))', 'len({t.device("cpu"), t.device("cpu")})',
 ]
 
 
@@ -175,6 +180,21 @@ def test_factories_take_size_as_a_keyword(factory):
     assert make(size=[4], dtype=ag.float64).data.dtype == np.float64
     with pytest.raises(TypeError, match="size="):
         make(2, size=(2,))
+
+
+def test_a_device_other_than_the_cpu_can_be_named_but_holds_nothing():
+    # d2l's try_gpu() and `device = torch.device("cuda" if torch.cuda.is_available() else "cpu")` name a device
+    # first; putting data or a module there raises (PyTorch: when CUDA is missing).
+    gpu = ag.device("cuda:1")
+    assert (gpu.type, gpu.index, str(gpu)) == ("cuda", 1, "cuda:1") and ag.device("cpu") == "cpu"
+    for put_there in (lambda: ag.zeros(2, device=gpu), lambda: ag.ones(2).to(gpu), lambda: nn.Linear(2, 2).to(gpu),
+                      lambda: nn.Linear(2, 2, device=gpu), lambda: ag.ones(2).cuda(), lambda: ag.Generator(gpu),
+                      lambda: ag.tensor([1.0], device="mps")):
+        with pytest.raises(RuntimeError, match="is not available; autograd_core runs on the CPU"):
+            put_there()
+    assert ag.zeros(2, device=ag.device("cpu:0")).shape == (2,)
+    with pytest.raises(RuntimeError, match="index alone names an accelerator"):
+        ag.device(0)
 
 
 def test_cases_are_unique():
