@@ -1,4 +1,5 @@
-"""`GradArray`: what `v.grad` gives back, an ndarray that also answers PyTorch's gradient idioms.
+"""`GradArray`: what `v.grad` gives back, an ndarray that also answers PyTorch's gradient idioms; and
+`ParameterArray`, a Parameter's `.data`, which answers the same tensor methods (see its docstring).
 
     loss.backward()
     w.grad.zero_()                  # PyTorch's way to reset a gradient in place (as w.grad = None does)
