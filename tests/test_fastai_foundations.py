@@ -1,0 +1,694 @@
+"""fast.ai's "Practical Deep Learning for Coders" part 2 (2022, course22p2), "from the foundations", run with
+`import autograd_core as torch`.
+
+The notebooks write PyTorch tensor code by hand: 01_matmul (matrix multiplication with loops, broadcasting, einsum),
+02_meanshift (mean-shift clustering, one point at a time and batched), 03_backprop (forward and backward passes by
+hand, gradients kept in a `.g` attribute set on tensors, checked against autograd), 04_minibatch_training (log-softmax
+and cross-entropy by hand, training loops, nn.Module, optimizers, Dataset/DataLoader/samplers written and then
+PyTorch's). Each is written as the notebook writes it, a cell's output shown with `print`; the `fastcore` helpers a
+program uses are defined in it in a few lines. MNIST is a small random stand-in of its shapes (784 float pixels in
+[0, 1), int64 labels 0-9) saved as the notebooks' `data/mnist.pkl.gz`, which they open as they open the real one.
+
+The harness is test_torch_examples' and test_d2l_basics': each program runs with autograd_core; where PyTorch is
+installed it runs again with PyTorch, replaying our random draws (also MultivariateNormal's samples and
+nn.init.kaiming_normal_'s fills), and every printed number agrees to float32 precision.
+"""
+
+from __future__ import annotations
+
+import gzip
+import pickle
+import re
+
+import numpy as np
+import pytest
+from test_d2l_basics import marked, record_more, replay_more, run
+from test_torch_examples import record_draws, replay_draws, reported_numbers, with_our_imports
+
+import autograd_core as ag
+from autograd_core import nn
+from autograd_core.distributions import MultivariateNormal
+from autograd_core.nn import init
+
+MATMUL = r'''
+from pathlib import Path
+import pickle, gzip, math, os, time, shutil, matplotlib as mpl, matplotlib.pyplot as plt
+
+path_data = Path('data')
+path_gz = path_data/'mnist.pkl.gz'
+with gzip.open(path_gz, 'rb') as f: ((x_train, y_train), (x_valid, y_valid), _) = pickle.load(f, encoding='latin-1')
+lst1 = list(x_train[0])
+vals = lst1[200:210]
+print(vals)
+
+def chunks(x, sz):
+    for i in range(0, len(x), sz): yield x[i:i+sz]
+
+print(list(chunks(vals, 5)))
+
+class Matrix:
+    def __init__(self, xs): self.xs = xs
+    def __getitem__(self, idxs): return self.xs[idxs[0]][idxs[1]]
+
+from itertools import islice
+it = iter(lst1)
+img = list(iter(lambda: list(islice(it, 28)), []))
+m = Matrix(img)
+print(m[20,15])
+
+import torch
+from torch import tensor
+print(tensor([1,2,3]))
+x_train,y_train,x_valid,y_valid = map(tensor, (x_train,y_train,x_valid,y_valid))
+print(x_train.shape)
+# the notebook's x_train.type() is 'torch.FloatTensor'; ours names the dtype (docs/coming-from-pytorch.md)
+print(x_train.dtype == torch.float32)
+imgs = x_train.reshape((-1,28,28))
+print(imgs.shape)
+print(imgs[0,20,15])
+n,c = x_train.shape
+print(y_train, y_train.shape)
+print(min(y_train),max(y_train))
+print(y_train.min(), y_train.max())
+
+rnd_state = None
+def seed(a):
+    global rnd_state
+    a, x = divmod(a, 30268)
+    a, y = divmod(a, 30306)
+    a, z = divmod(a, 30322)
+    rnd_state = int(x)+1, int(y)+1, int(z)+1
+
+seed(457428938475)
+print(rnd_state)
+
+def rand():
+    global rnd_state
+    x, y, z = rnd_state
+    x = (171 * x) % 30269
+    y = (172 * y) % 30307
+    z = (170 * z) % 30323
+    rnd_state = x,y,z
+    return (x/30269 + y/30307 + z/30323) % 1.0
+
+print(rand(),rand(),rand())
+
+torch.manual_seed(1)
+weights = torch.randn(784,10)
+bias = torch.zeros(10)
+m1 = x_valid[:2]  # the notebook's x_valid[:5]: two rows keep the triple loop below short
+m2 = weights
+print(m1.shape,m2.shape)
+ar,ac = m1.shape # n_rows * n_cols
+br,bc = m2.shape
+print((ar,ac),(br,bc))
+t1 = torch.zeros(ar, bc)
+print(t1.shape)
+for i in range(ar):         # 5
+    for j in range(bc):     # 10
+        for k in range(ac): # 784
+            t1[i,j] += m1[i,k] * m2[k,j]
+print(t1)
+print(t1.shape)
+
+import numpy as np
+np.set_printoptions(precision=2, linewidth=140)
+torch.set_printoptions(precision=2, linewidth=140, sci_mode=False)
+
+def test_close(a,b,eps=1e-5):
+    assert abs(np.asarray(a)-np.asarray(b)).max() < eps, (a, b)
+
+def matmul(a,b):
+    (ar,ac),(br,bc) = a.shape,b.shape
+    c = torch.zeros(ar, bc)
+    for i in range(ar):
+        for j in range(bc):
+            for k in range(ac): c[i,j] += a[i,k] * b[k,j]
+    return c
+
+def njit(f):  # numba is not installed: the function runs as Python, returning a Python float as numba's does
+    return lambda *args: float(f(*args))
+
+@njit
+def dot(a,b):
+    res = 0.
+    for i in range(len(a)): res+=a[i]*b[i]
+    return res
+
+from numpy import array
+print(dot(array([1.,2,3]),array([2.,3,4])))
+
+def matmul(a,b):
+    (ar,ac),(br,bc) = a.shape,b.shape
+    c = torch.zeros(ar, bc)
+    for i in range(ar):
+        for j in range(bc): c[i,j] = dot(a[i,:], b[:,j])
+    return c
+
+m1a,m2a = m1.numpy(),m2.numpy()
+test_close(t1,matmul(m1a, m2a), eps=1e-4)
+
+a = tensor([10., 6, -4])
+b = tensor([2., 8, 7])
+print(a,b)
+print(a + b)
+print((a < b).float().mean())
+m = tensor([[1., 2, 3], [4,5,6], [7,8,9]]); print(m)
+sf = (m*m).sum()
+print(sf)
+print(sf.sqrt())
+print(m[2,:],m[:,2])
+print(m[2])
+
+def matmul(a,b):
+    (ar,ac),(br,bc) = a.shape,b.shape
+    c = torch.zeros(ar, bc)
+    for i in range(ar):
+        for j in range(bc): c[i,j] = (a[i,:] * b[:,j]).sum()
+    return c
+
+test_close(t1,matmul(m1, m2), eps=1e-4)
+
+def matmul(a,b):
+    (ar,ac),(br,bc) = a.shape,b.shape
+    c = torch.zeros(ar, bc)
+    for i in range(ar):
+        for j in range(bc): c[i,j] = torch.dot(a[i,:], b[:,j])
+    return c
+
+test_close(t1,matmul(m1, m2), eps=1e-4)
+
+print(a > 0)
+print(a + 1)
+print(2*m)
+c = tensor([10.,20,30]); print(c)
+print(m.shape,c.shape)
+print(m + c)
+print(c + m)
+t = c.expand_as(m)
+print(t)
+print(m + t)
+print(t.stride(), t.shape)
+print(c.unsqueeze(0), c[None, :])
+print(c.shape, c.unsqueeze(0).shape)
+print(c.unsqueeze(1), c[:, None])
+print(c.shape, c.unsqueeze(1).shape)
+print(c[None].shape,c[...,None].shape)
+print(c[:,None].expand_as(m))
+print(m + c[:,None])
+print(m + c[None,:])
+print(c[None,:] * c[:,None])
+print(c[None] > c[:,None])
+print(m*m)
+n = tensor([[1., 2, 3, 4], [5,6,7,8]])
+print(m.shape, n.shape)
+try: m*n
+except RuntimeError as e: print('m*n: RuntimeError')
+
+digit = m1[0]
+print(digit.shape,m2.shape)
+print(digit[:,None].shape)
+print(digit[:,None].expand_as(m2).shape)
+print((digit[:,None]*m2).shape)
+
+def matmul(a,b):
+    (ar,ac),(br,bc) = a.shape,b.shape
+    c = torch.zeros(ar, bc)
+    for i in range(ar):
+#       c[i,j] = (a[i,:] * b[:,j]).sum()      # previous version
+        c[i]   = (a[i,:,None] * b).sum(dim=0) # broadcast version
+    return c
+
+test_close(t1,matmul(m1, m2), eps=1e-4)
+tr = matmul(x_train, weights)
+print(tr)
+print(tr.shape)
+
+mr = torch.einsum('ik,kj->ikj', m1, m2)
+print(mr.shape)
+print(mr.sum(1))
+print(torch.einsum('ik,kj->ij', m1, m2))
+def matmul(a,b): return torch.einsum('ik,kj->ij', a, b)
+test_close(tr, matmul(x_train, weights), eps=1e-3)
+test_close(tr, x_train@weights, eps=1e-3)
+
+def matmul(grid, a,b,c):
+    i,j = grid
+    if i < c.shape[0] and j < c.shape[1]:
+        tmp = 0.
+        for k in range(a.shape[1]): tmp += a[i, k] * b[k, j]
+        c[i,j] = tmp
+
+res = torch.zeros(ar, bc)
+for i in range(ar):
+    for j in range(bc): matmul((i,j), m1, m2, res)
+test_close(t1,res, eps=1e-4)
+print(res)
+'''
+
+MEANSHIFT = r'''
+import math, matplotlib.pyplot as plt, operator, torch
+from functools import partial
+
+torch.manual_seed(42)
+torch.set_printoptions(precision=3, linewidth=140, sci_mode=False)
+
+n_clusters=6
+n_samples =25  # the notebook's 250
+centroids = torch.rand(n_clusters, 2)*70-35
+print(centroids)
+
+from torch.distributions.multivariate_normal import MultivariateNormal
+from torch import tensor
+
+def sample(m): return MultivariateNormal(m, torch.diag(tensor([5.,5.]))).sample((n_samples,))
+
+slices = [sample(c) for c in centroids]
+data = torch.cat(slices)
+print(data.shape)
+
+def plot_data(centroids, data, n_samples, ax=None):
+    if ax is None: _,ax = plt.subplots()
+    for i, centroid in enumerate(centroids):
+        samples = data[i*n_samples:(i+1)*n_samples]
+        ax.scatter(samples[:,0], samples[:,1], s=1)
+        ax.plot(*centroid, markersize=10, marker="x", color='k', mew=5)
+        ax.plot(*centroid, markersize=5, marker="x", color='m', mew=2)
+
+plot_data(centroids, data, n_samples)
+
+def gaussian(d, bw): return torch.exp(-0.5*((d/bw))**2) / (bw*math.sqrt(2*math.pi))
+
+def plot_func(f):
+    x = torch.linspace(0,10,100)
+    plt.plot(x, f(x))
+
+plot_func(partial(gaussian, bw=2.5))
+f = partial(gaussian, bw=2.5)
+print(f(torch.tensor(4.)))
+
+def tri(d, i): return (-d+i).clamp_min(0)/i
+
+plot_func(partial(tri, i=8))
+X = data.clone()
+x = data[0]
+print(x)
+print(x.shape,X.shape,x[None].shape)
+print((x[None]-X)[:8])
+print((x-X)[:8])
+dist = ((x-X)**2).sum(1).sqrt()
+print(dist[:8])
+weight = gaussian(dist, 2.5)
+print(weight)
+print(weight.shape,X.shape)
+print(weight[:,None].shape)
+print(weight[:,None]*X)
+
+def one_update(X):
+    for i, x in enumerate(X):
+        dist = torch.sqrt(((x-X)**2).sum(1))
+#         weight = gaussian(dist, 2.5)
+        weight = tri(dist, 8)
+        X[i] = (weight[:,None]*X).sum(0)/weight.sum()
+
+def meanshift(data):
+    X = data.clone()
+    for it in range(5): one_update(X)
+    return X
+
+X=meanshift(data)
+print(X[::n_samples])
+plot_data(centroids+2, X, n_samples)
+
+from matplotlib.animation import FuncAnimation
+
+def do_one(d):
+    if d: one_update(X)
+    ax.clear()
+    plot_data(centroids+2, X, n_samples, ax=ax)
+
+X = data.clone()
+fig,ax = plt.subplots()
+ani = FuncAnimation(fig, do_one, frames=5, interval=500, repeat=False)
+ani.to_jshtml()  # the notebook shows HTML(ani.to_jshtml())
+plt.close()
+print(X[::n_samples])
+
+bs=5
+X = data.clone()
+x = X[:bs]
+print(x.shape,X.shape)
+
+def dist_b(a,b): return (((a[None]-b[:,None])**2).sum(2)).sqrt()
+
+print(dist_b(X, x))
+print(dist_b(X, x).shape)
+print(X[None,:].shape, x[:,None].shape, (X[None,:]-x[:,None]).shape)
+weight = gaussian(dist_b(X, x), 2)
+print(weight)
+print(weight.shape,X.shape)
+print(weight[...,None].shape, X[None].shape)
+num = (weight[...,None]*X[None]).sum(1)
+print(num.shape)
+print(num)
+print(torch.einsum('ij,jk->ik', weight, X))
+print(weight@X)
+div = weight.sum(1, keepdim=True)
+print(div.shape)
+print(num/div)
+
+def meanshift(data, bs=500):
+    n = len(data)
+    X = data.clone()
+    for it in range(5):
+        for i in range(0, n, bs):
+            s = slice(i, min(i+bs,n))
+            weight = gaussian(dist_b(X, X[s]), 2.5)
+#             weight = tri(dist_b(X, X[s]), 8)
+            div = weight.sum(1, keepdim=True)
+            X[s] = weight@X/div
+    return X
+
+# the notebook moves data to the GPU (data.cuda()) first: there is none here
+X = meanshift(data, 40).cpu()
+print(X[::n_samples])
+plot_data(centroids+2, X, n_samples)
+plt.close('all')
+'''
+
+BACKPROP = r'''
+import pickle,gzip,math,os,time,shutil,torch,matplotlib as mpl, numpy as np
+from pathlib import Path
+from torch import tensor
+torch.manual_seed(42)
+
+mpl.rcParams['image.cmap'] = 'gray'
+torch.set_printoptions(precision=2, linewidth=125, sci_mode=False)
+np.set_printoptions(precision=2, linewidth=125)
+
+def test_close(a,b,eps=1e-5):
+    assert abs(np.asarray(a)-np.asarray(b)).max() < eps, (a, b)
+
+path_data = Path('data')
+path_gz = path_data/'mnist.pkl.gz'
+with gzip.open(path_gz, 'rb') as f: ((x_train, y_train), (x_valid, y_valid), _) = pickle.load(f, encoding='latin-1')
+x_train, y_train, x_valid, y_valid = map(tensor, [x_train, y_train, x_valid, y_valid])
+
+n,m = x_train.shape
+c = y_train.max()+1
+print(n,m,c)
+nh = 50
+w1 = torch.randn(m,nh)
+b1 = torch.zeros(nh)
+w2 = torch.randn(nh,1)
+b2 = torch.zeros(1)
+
+def lin(x, w, b): return x@w + b
+t = lin(x_valid, w1, b1)
+print(t.shape)
+def relu(x): return x.clamp_min(0.)
+t = relu(t)
+print(t)
+
+def model(xb):
+    l1 = lin(xb, w1, b1)
+    l2 = relu(l1)
+    return lin(l2, w2, b2)
+
+res = model(x_valid)
+print(res.shape)
+print(res.shape,y_valid.shape)
+print((res-y_valid).shape)
+print(res[:,0].shape)
+print(res.squeeze().shape)
+print((res[:,0]-y_valid).shape)
+y_train,y_valid = y_train.float(),y_valid.float()
+preds = model(x_train)
+print(preds.shape)
+def mse(output, targ): return (output[:,0]-targ).pow(2).mean()
+print(mse(preds, y_train))
+
+def lin_grad(inp, out, w, b):
+    # grad of matmul with respect to input
+    inp.g = out.g @ w.t()
+    w.g = (inp.unsqueeze(-1) * out.g.unsqueeze(1)).sum(0)
+    b.g = out.g.sum(0)
+
+def forward_and_backward(inp, targ):
+    # forward pass:
+    l1 = lin(inp, w1, b1)
+    l2 = relu(l1)
+    out = lin(l2, w2, b2)
+    diff = out[:,0]-targ
+    loss = res.pow(2).mean()
+
+    # backward pass:
+    out.g = 2.*diff[:,None] / inp.shape[0]
+    lin_grad(l2, out, w2, b2)
+    l1.g = (l1>0).float() * l2.g
+    lin_grad(inp, l1, w1, b1)
+
+forward_and_backward(x_train, y_train)
+
+# Save for testing against later
+def get_grad(x): return x.g.clone()
+chks = w1,w2,b1,b2,x_train
+w1g,w2g,b1g,b2g,ig = map(get_grad, chks)
+grads = w1g,w2g,b1g,b2g,ig
+print(b1g, b2g)
+
+def mkgrad(x): return x.clone().requires_grad_(True)
+w12,w22,b12,b22,xt2 = map(mkgrad, chks)
+ptgrads = w12,w22,b12,b22,xt2
+
+def forward(inp, targ):
+    l1 = lin(inp, w12, b12)
+    l2 = relu(l1)
+    out = lin(l2, w22, b22)
+    return mse(out, targ)
+
+loss = forward(xt2, y_train)
+loss.backward()
+for a,b in zip(grads, ptgrads): test_close(a, b.grad, eps=0.01)
+
+class Relu():
+    def __call__(self, inp):
+        self.inp = inp
+        self.out = inp.clamp_min(0.)
+        return self.out
+
+    def backward(self): self.inp.g = (self.inp>0).float() * self.out.g
+
+class Lin():
+    def __init__(self, w, b): self.w,self.b = w,b
+
+    def __call__(self, inp):
+        self.inp = inp
+        self.out = lin(inp, self.w, self.b)
+        return self.out
+
+    def backward(self):
+        self.inp.g = self.out.g @ self.w.t()
+        self.w.g = self.inp.t() @ self.out.g
+        self.b.g = self.out.g.sum(0)
+
+class Mse():
+    def __call__(self, inp, targ):
+        self.inp,self.targ = inp,targ
+        self.out = mse(inp, targ)
+        return self.out
+
+    def backward(self):
+        self.inp.g = 2. * (self.inp.squeeze() - self.targ).unsqueeze(-1) / self.targ.shape[0]
+
+class Model():
+    def __init__(self, w1, b1, w2, b2):
+        self.layers = [Lin(w1,b1), Relu(), Lin(w2,b2)]
+        self.loss = Mse()
+
+    def __call__(self, x, targ):
+        for l in self.layers: x = l(x)
+        return self.loss(x, targ)
+
+    def backward(self):
+        self.loss.backward()
+        for l in reversed(self.layers): l.backward()
+
+model = Model(w1, b1, w2, b2)
+loss = model(x_train, y_train)
+print(loss)
+model.backward()
+test_close(w2g, w2.g, eps=0.01)
+test_close(b2g, b2.g, eps=0.01)
+test_close(w1g, w1.g, eps=0.01)
+test_close(b1g, b1.g, eps=0.01)
+test_close(ig, x_train.g, eps=0.01)
+
+class Module():
+    def __call__(self, *args):
+        self.args = args
+        self.out = self.forward(*args)
+        return self.out
+
+    def forward(self): raise Exception('not implemented')
+    def backward(self): self.bwd(self.out, *self.args)
+    def bwd(self): raise Exception('not implemented')
+
+class Relu(Module):
+    def forward(self, inp): return inp.clamp_min(0.)
+    def bwd(self, out, inp): inp.g = (inp>0).float() * out.g
+
+class Lin(Module):
+    def __init__(self, w, b): self.w,self.b = w,b
+    def forward(self, inp): return inp@self.w + self.b
+    def bwd(self, out, inp):
+        inp.g = self.out.g @ self.w.t()
+        self.w.g = inp.t() @ self.out.g
+        self.b.g = self.out.g.sum(0)
+
+class Mse(Module):
+    def forward (self, inp, targ): return (inp.squeeze() - targ).pow(2).mean()
+    def bwd(self, out, inp, targ): inp.g = 2*(inp.squeeze()-targ).unsqueeze(-1) / targ.shape[0]
+
+model = Model(w1, b1, w2, b2)
+loss = model(x_train, y_train)
+model.backward()
+test_close(w2g, w2.g, eps=0.01)
+test_close(b2g, b2.g, eps=0.01)
+test_close(w1g, w1.g, eps=0.01)
+test_close(b1g, b1.g, eps=0.01)
+test_close(ig, x_train.g, eps=0.01)
+
+from torch import nn
+import torch.nn.functional as F
+
+class Linear(nn.Module):
+    def __init__(self, n_in, n_out):
+        super().__init__()
+        self.w = torch.randn(n_in,n_out).requires_grad_()
+        self.b = torch.zeros(n_out).requires_grad_()
+    def forward(self, inp): return inp@self.w + self.b
+
+class Model(nn.Module):
+    def __init__(self, n_in, nh, n_out):
+        super().__init__()
+        self.layers = [Linear(n_in,nh), nn.ReLU(), Linear(nh,n_out)]
+
+    def __call__(self, x, targ):
+        for l in self.layers: x = l(x)
+        return F.mse_loss(x, targ[:,None])
+
+model = Model(m, nh, 1)
+loss = model(x_train, y_train)
+loss.backward()
+l0 = model.layers[0]
+print(l0.b.grad)
+'''
+
+
+def with_gradients_in_a_dict(program):
+    """03_backprop's hand-written backward pass with each `x.g` (a gradient kept as an attribute of tensor x) spelled
+    `g[x]`, in a dict keyed by the tensors, as it runs here until a Value takes attributes of its own (XFAIL)."""
+    return "g = {}\n" + re.sub(r"(\b[A-Za-z_][\w.]*)\.g\b", r"g[\1]", program)
+
+
+PROGRAMS = {"matmul": MATMUL, "meanshift": MEANSHIFT, "backprop": BACKPROP,
+            "backprop_gradients_in_a_dict": with_gradients_in_a_dict(BACKPROP)}
+
+# A tensor here (a Value) has __slots__ and no __dict__, so `inp.g = out.g @ w.t()` (03_backprop's gradients kept as
+# tensors' own attributes) raises AttributeError; PyTorch's tensors take any attribute. The fix is one word in
+# autograd_core/value.py (`"__dict__"` in Value.__slots__: the dict is made only for a tensor given an attribute),
+# which this helper may not edit; backprop_gradients_in_a_dict runs the same notebook meanwhile.
+XFAIL = {"backprop": "lead's gap: a Value takes no attributes of its own (x.g = ...): Value.__slots__ has no "
+                     "__dict__ (autograd_core/value.py)"}
+
+
+def with_fastai_imports(text):
+    """test_torch_examples' `with_our_imports`, also for fastai's one-line imports of many modules
+    (`import pickle,gzip,math,os,time,shutil,torch,matplotlib as mpl`): their `torch` becomes autograd_core."""
+    def one_line(match):
+        names = [re.sub(r"^torch$", "autograd_core as torch", name.strip()) for name in match.group(1).split(",")]
+        return "import " + ",".join(names)
+    return with_our_imports(re.sub(r"^import (.*,.*)$", one_line, text, flags=re.M))
+
+
+# -- the harness: test_d2l_basics', with MultivariateNormal's samples and kaiming_normal_'s fills replayed too --
+
+def record_ours(monkeypatch, draws):
+    def recording(original, kind, drawn):
+        def call(*args, **kwargs):
+            out = original(*args, **kwargs)
+            draws[kind].append(np.array(drawn(out, args), copy=True))
+            return out
+        return call
+    monkeypatch.setattr(MultivariateNormal, "sample", recording(MultivariateNormal.sample, "mvn",
+                                                                lambda out, _: out.data))
+    monkeypatch.setattr(init, "kaiming_normal_", recording(init.kaiming_normal_, "kaiming_normal_",
+                                                           lambda _, args: getattr(args[0], "data", args[0])))
+
+
+def replay_ours(monkeypatch, torch, draws):
+    queues = {kind: iter(draws[kind]) for kind in ("mvn", "kaiming_normal_")}
+    monkeypatch.setattr(torch.distributions.MultivariateNormal, "sample",
+                        lambda self, *_, **__: torch.tensor(next(queues["mvn"]), dtype=self.loc.dtype))
+
+    def kaiming_normal_(tensor, *_, **__):
+        with torch.no_grad():
+            return tensor.copy_(torch.from_numpy(next(queues["kaiming_normal_"])))
+    monkeypatch.setattr(torch.nn.init, "kaiming_normal_", kaiming_normal_)
+
+
+def compare_with_pytorch(name, monkeypatch):
+    """Run PROGRAMS[name] with autograd_core, recording its draws, then with PyTorch replaying them; every number
+    printed agrees."""
+    torch = pytest.importorskip("torch")
+    ag.manual_seed(0)
+    program = PROGRAMS[name]
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        with monkeypatch.context() as patch:
+            draws = record_draws(patch)
+            record_more(patch, draws)
+            record_ours(patch, draws)
+            patch.setattr(nn.Dropout, "forward", lambda self, x: x)
+            _, our_printed = run(with_fastai_imports(program), name)
+        with monkeypatch.context() as patch:
+            replay_draws(patch, torch, draws)
+            replay_more(patch, torch, draws)
+            replay_ours(patch, torch, draws)
+            _, their_printed = run(program, name)
+    finally:
+        torch.set_num_threads(threads)
+    message = f"ours:\n{our_printed}\nPyTorch:\n{their_printed}"
+    our_numbers, their_numbers = reported_numbers(our_printed), reported_numbers(their_printed)
+    assert len(our_numbers) == len(their_numbers) > 3, message
+    np.testing.assert_allclose(our_numbers, their_numbers, rtol=2e-4, atol=1.5e-4, err_msg=message)
+
+
+@pytest.fixture(autouse=True)
+def _mnist_in_a_temporary_folder(tmp_path, monkeypatch):
+    """The notebooks' data/mnist.pkl.gz, a random stand-in of MNIST's shapes, in a temporary working folder."""
+    monkeypatch.chdir(tmp_path)
+    rng = np.random.default_rng(0)
+
+    def split(n):
+        return rng.random((n, 784), dtype=np.float32), rng.integers(0, 10, n)
+    (tmp_path / "data").mkdir()
+    with gzip.open(tmp_path / "data" / "mnist.pkl.gz", "wb") as f:
+        pickle.dump((split(100), split(40), split(10)), f)
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+
+
+@pytest.mark.parametrize("name", marked(PROGRAMS, XFAIL))
+def test_fastai_program_runs_with_autograd_core(name):
+    ag.manual_seed(0)
+    _, printed = run(with_fastai_imports(PROGRAMS[name]), name)
+    numbers = reported_numbers(printed)
+    assert numbers and np.all(np.isfinite(numbers)), printed
+
+
+@pytest.mark.parametrize("name", marked(PROGRAMS, XFAIL))
+def test_fastai_program_reproduces_pytorch_from_the_same_start(name, monkeypatch):
+    compare_with_pytorch(name, monkeypatch)
