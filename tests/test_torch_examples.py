@@ -21,18 +21,16 @@ number it prints agrees to float32 precision (the style transfer's in float64: s
 
 from __future__ import annotations
 
-import contextlib
-import io
-import random
-import re
-from collections import defaultdict
-
 import numpy as np
 import pytest
 
+# The harness, in program_harness; its names stay importable from here (other test files import them from here).
+from program_harness import (  # noqa: F401
+    INITIALISED, NUMBER, assert_runs, compare_with_pytorch, record_draws, replay_draws, reported_numbers, run,
+    with_our_imports, without_printed_tensors)
+
 import autograd_core as ag
 from autograd_core import nn
-from autograd_core.nn import init
 
 DCGAN = r'''
 import random
@@ -3237,138 +3235,11 @@ PROGRAMS = {"dcgan": DCGAN, "vae": VAE, "dqn": DQN, "char_rnn": CHAR_RNN, "char_
 
 # The programs' settings for the comparison with PyTorch: the LSTM's dropout between its layers draws its masks
 # inside the layer, from each library's own generator, so both runs there use dropout 0.
-SAME_START = {"word_language_model": ("16, 16, 2, 0.2, tie_weights=True", "16, 16, 2, 0.0, tie_weights=True"),
-              "transformer_language_model": ("dropout = 0.2  # dropout probability", "dropout = 0.0")}
+SAME_START = {"word_language_model": [("16, 16, 2, 0.2, tie_weights=True", "16, 16, 2, 0.0, tie_weights=True")],
+              "transformer_language_model": [("dropout = 0.2  # dropout probability", "dropout = 0.0")]}
 # Compared in float64: L-BFGS with the style weight 1e6 scales float32 rounding up (the two runs are 3% apart by the
 # 35th closure in float32; in float64 every printed digit agrees).
 IN_FLOAT64 = {"neural_style"}
-
-
-def with_our_imports(text):
-    """The program with its import lines changed to autograd_core, and nothing else."""
-    text = re.sub(r"^import torch$", "import autograd_core as torch", text, flags=re.M)
-    text = re.sub(r"^import torch\.", "import autograd_core.", text, flags=re.M)
-    return re.sub(r"^from torch(\.| )", r"from autograd_core\1", text, flags=re.M)
-
-
-def run(text, name):
-    random.seed(0)  # the programs' own draws from Python's random (DQN's exploration, batches, teacher forcing)
-    out = io.StringIO()
-    namespace = {"__name__": "__main__"}
-    with contextlib.redirect_stdout(out):
-        exec(compile(text, f"<example {name}>", "exec"), namespace)
-    return namespace, out.getvalue()
-
-
-# The layers whose initial weights are random, by class name: the same names in both libraries.
-INITIALISED = ("Linear", "Conv2d", "ConvTranspose2d", "Embedding", "EmbeddingBag", "RNN", "GRU", "LSTM",
-               "MultiheadAttention")
-
-
-def record_draws(monkeypatch):
-    """What our run draws at random, in order, by kind: randn/rand/randint/randn_like results, nn.init.normal_ and
-    uniform_'s fills, random_split's subsets, and each layer's initial parameters (by its class name)."""
-    draws = defaultdict(list)
-
-    def recording(original, kept, drawn):
-        def call(*args, **kwargs):
-            out = original(*args, **kwargs)
-            kept.append(np.array(drawn(out, args[0] if args else None), copy=True))
-            return out
-        return call
-
-    for name in ("randn", "rand", "randint", "randn_like"):
-        monkeypatch.setattr(ag, name, recording(getattr(ag, name), draws[name], lambda out, _: out.data))
-    for name in ("normal_", "uniform_"):  # they fill their first argument, a parameter or its array
-        monkeypatch.setattr(init, name, recording(getattr(init, name), draws[name],
-                                                  lambda _, tensor: getattr(tensor, "data", tensor)))
-    for name in INITIALISED:
-        cls = getattr(nn, name)
-
-        def recording_init(self, *args, _cls=cls, _original=cls.__init__, **kwargs):
-            _original(self, *args, **kwargs)
-            if type(self) is _cls:
-                draws[_cls.__name__].append([p.data.copy() for p in self.parameters()])
-        monkeypatch.setattr(cls, "__init__", recording_init)
-    split = ag.utils.data.random_split
-
-    def recording_split(*args, **kwargs):
-        subsets = split(*args, **kwargs)
-        draws["random_split"].append([list(map(int, s.indices)) for s in subsets])
-        return subsets
-    monkeypatch.setattr(ag.utils.data, "random_split", recording_split)
-    monkeypatch.setattr(ag.utils.data.dataset, "random_split", recording_split)
-    return draws
-
-
-def replay_draws(monkeypatch, torch, draws):
-    """PyTorch's random functions and layer initialisations replaced by replays of `draws`, in the same order."""
-    queues = {kind: iter(values) for kind, values in draws.items()}
-
-    def replay(kind, dtype=None, requires_grad=False):
-        value = next(queues[kind])
-        dtype = dtype or (torch.get_default_dtype() if value.dtype.kind == "f" else None)
-        return torch.tensor(value, dtype=dtype, requires_grad=requires_grad)
-
-    for name in ("randn", "rand"):
-        monkeypatch.setattr(torch, name, lambda *size, _kind=name, dtype=None, requires_grad=False, **_:
-                            replay(_kind, dtype, requires_grad))
-    monkeypatch.setattr(torch, "randint", lambda *args, dtype=None, **_: replay("randint", dtype))
-    monkeypatch.setattr(torch, "randn_like", lambda like, dtype=None, **_: replay("randn_like", dtype or like.dtype))
-    for name in ("normal_", "uniform_"):
-        def fill(tensor, *args, _kind=name, **kwargs):
-            with torch.no_grad():
-                return tensor.copy_(torch.from_numpy(next(queues[_kind])))
-        monkeypatch.setattr(torch.nn.init, name, fill)
-
-    def reset_parameters(self):
-        kind = type(self).__name__
-        if kind not in INITIALISED:  # a subclass our run did not record: MultiheadAttention's out_proj, which the
-            return  # attention's own replay fills
-        values = next(queues[kind])
-        parameters = list(self.parameters())
-        assert [p.shape for p in parameters] == [v.shape for v in values]
-        with torch.no_grad():
-            for p, v in zip(parameters, values, strict=True):
-                p.copy_(torch.from_numpy(v))
-    for name in INITIALISED:
-        method = "_reset_parameters" if name == "MultiheadAttention" else "reset_parameters"
-        monkeypatch.setattr(getattr(torch.nn, name), method, reset_parameters)
-    subset = torch.utils.data.Subset
-
-    def random_split(dataset, *_, **__):
-        return [subset(dataset, indices) for indices in next(queues["random_split"])]
-    monkeypatch.setattr(torch.utils.data, "random_split", random_split)
-    monkeypatch.setattr(torch.utils.data.dataset, "random_split", random_split)
-    # Dropout masks come from each library's own generator: the comparison runs without them.
-    monkeypatch.setattr(torch.nn.Dropout, "forward", lambda self, x: x)
-
-
-NUMBER = r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?"
-
-
-def without_printed_tensors(text):
-    """`text` with each printed tensor (`Value(...)`, `tensor(...)`, `torch.Size(...)`, to its closing parenthesis,
-    over as many lines as it takes) left out: the two libraries print them differently."""
-    kept, start = [], 0
-    for match in re.finditer(r"\b(?:Value|tensor|Size)\(", text):
-        if match.start() < start:
-            continue
-        kept.append(text[start:match.start()])
-        depth, i = 1, match.end()
-        while depth and i < len(text):
-            depth += {"(": 1, ")": -1}.get(text[i], 0)
-            i += 1
-        start = i
-    return "".join(kept) + text[start:]
-
-
-def reported_numbers(printed):
-    """The numbers a program prints, without what the two libraries print differently: tensors, a shape printed
-    as a tuple (ours) or a torch.Size, and our modules' parameter counts (`# 1,216 parameters`)."""
-    lines = [re.sub(r"\s+# [\d,]+ parameters$", "", line)
-             for line in without_printed_tensors(printed).splitlines() if "shape" not in line]
-    return [float(n) for line in lines for n in re.findall(NUMBER, line)]
 
 
 @pytest.fixture(autouse=True)
@@ -3378,39 +3249,14 @@ def _in_a_temporary_folder(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("name", PROGRAMS)
 def test_example_runs_with_autograd_core(name):
-    ag.manual_seed(0)
-    namespace, printed = run(with_our_imports(PROGRAMS[name]), name)
-    numbers = reported_numbers(printed)
-    assert numbers and np.all(np.isfinite(numbers)), printed
+    assert_runs(PROGRAMS[name], name)
 
 
 @pytest.mark.parametrize("name", PROGRAMS)
 @pytest.mark.filterwarnings("ignore:enable_nested_tensor is True")  # PyTorch's, on the tutorial's own code
 def test_example_reproduces_pytorch_from_the_same_start(name, monkeypatch):
-    torch = pytest.importorskip("torch")
-    ag.manual_seed(0)
-    program = PROGRAMS[name].replace(*SAME_START.get(name, ("", "")))
-    dtypes, threads = (ag.get_default_dtype(), torch.get_default_dtype()), torch.get_num_threads()
-    torch.set_num_threads(1)  # these small programs: PyTorch's thread pool only waits (seconds on a busy machine)
-    if name in IN_FLOAT64:
-        ag.set_default_dtype(ag.float64)
-        torch.set_default_dtype(torch.float64)
-    try:
-        with monkeypatch.context() as patch:
-            draws = record_draws(patch)
-            patch.setattr(nn.Dropout, "forward", lambda self, x: x)
-            ours, our_printed = run(with_our_imports(program), name)
-        with monkeypatch.context() as patch:
-            replay_draws(patch, torch, draws)
-            theirs, their_printed = run(program, name)
-    finally:
-        ag.set_default_dtype(dtypes[0])
-        torch.set_default_dtype(dtypes[1])
-        torch.set_num_threads(threads)
-    message = f"ours:\n{our_printed}\nPyTorch:\n{their_printed}"
-    our_numbers, their_numbers = reported_numbers(our_printed), reported_numbers(their_printed)
-    assert len(our_numbers) == len(their_numbers) > 3, message
-    np.testing.assert_allclose(our_numbers, their_numbers, rtol=2e-4, atol=1.5e-4, err_msg=message)
+    compare_with_pytorch(PROGRAMS[name], name, monkeypatch, same_start=SAME_START.get(name, ()),
+                         in_float64=name in IN_FLOAT64)
 
 
 def test_schedulers_take_a_float_period_as_pytorch_does():
@@ -3448,17 +3294,17 @@ def test_in_place_view_methods_change_the_shape_and_keep_the_memory(name, args):
     """The name-generation tutorial's `target_line_tensor.unsqueeze_(-1)` (and squeeze_, transpose_, t_): the Value
     keeps its identity and takes the new shape, its array a view of the old memory (a write through it shows in
     the Value it was sliced from), as PyTorch changes a tensor's sizes and strides."""
-    def run(lib):
+    def viewed(lib):
         base = lib.arange(12.0).reshape(2, 1, 6) if name != "t_" else lib.arange(12.0).reshape(3, 4)
         x = base[:] if name != "t_" else base[1:]
         out = getattr(x, name)(*args)
         x[(0,) * len(x.shape)] = 100.0
         return out is x, tuple(x.shape), np.asarray(x.tolist()), np.asarray(base.tolist())
 
-    same, shape, values, base = run(ag)
+    same, shape, values, base = viewed(ag)
     assert same and 100.0 in base
     torch = pytest.importorskip("torch")
-    their_same, their_shape, their_values, their_base = run(torch)
+    their_same, their_shape, their_values, their_base = viewed(torch)
     assert (same, shape) == (their_same, their_shape)
     np.testing.assert_array_equal(values, their_values)
     np.testing.assert_array_equal(base, their_base)

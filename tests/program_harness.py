@@ -1,0 +1,277 @@
+"""Run a whole program written for PyTorch with autograd_core, and again with PyTorch from the same random draws.
+
+The harness of the tests that run tutorial and book programs (test_torch_examples, test_d2l_*): a program is a
+string of Python written as its author writes it for PyTorch (`import torch`, ...).
+
+- `with_our_imports(program)`: the same program with its import lines changed to autograd_core, and nothing else.
+- `run(program, name)`: runs it in a fresh namespace with Python's `random` and NumPy's global generator seeded,
+  and returns the namespace and what it printed; `show_tensors=True` prints a tensor as its nested list of numbers
+  (a notebook cell showing a tensor), so that its numbers are compared too.
+- `record_draws(monkeypatch)` / `replay_draws(monkeypatch, torch, draws)`: what our run draws at random, recorded
+  in order by kind, and PyTorch's random functions replaced by replays of it (see record_draws for the list).
+- `reported_numbers(printed)`: the numbers a program printed, without what the two libraries print differently.
+- `compare_with_pytorch(program, name, monkeypatch, ...)`: all of the above: every number the program prints with
+  autograd_core agrees with PyTorch's to float32 precision, from the same start. `assert_runs(program, name)`: the
+  program runs with autograd_core and prints finite numbers (without PyTorch).
+
+Draws that come from inside a layer (dropout's masks) are not replayed: the comparison runs with dropout off in both.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import random
+import re
+from collections import defaultdict
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+from autograd_core import nn
+from autograd_core.distributions.counts import Multinomial
+from autograd_core.nn import init
+from autograd_core.utils.samplers import RandomSampler
+
+
+def with_our_imports(text):
+    """The program with its import lines changed to autograd_core, and nothing else."""
+    text = re.sub(r"^import torch$", "import autograd_core as torch", text, flags=re.M)
+    text = re.sub(r"^import torch\.", "import autograd_core.", text, flags=re.M)
+    return re.sub(r"^from torch(\.| )", r"from autograd_core\1", text, flags=re.M)
+
+
+def shown(obj):
+    """What `print` shows for `obj` with run(..., show_tensors=True): a tensor (or an array) as its nested list of
+    numbers (booleans as 0/1), a torch.Size as a tuple; containers element by element."""
+    if type(obj).__name__ == "Size":
+        return tuple(obj)
+    if isinstance(obj, (list, tuple)):
+        items = [shown(o) for o in obj]
+        return type(obj)(*items) if hasattr(obj, "_fields") else type(obj)(items)
+    if isinstance(obj, dict):
+        return {k: shown(v) for k, v in obj.items()}
+    if hasattr(obj, "tolist") and hasattr(obj, "shape") and hasattr(obj, "dtype"):
+        values = np.asarray(obj.tolist())
+        return (values.astype(int) if values.dtype == bool else values).tolist()
+    return obj
+
+
+def run(text, name, *, show_tensors=False):
+    """Run the program `text` in its own namespace, with Python's `random` (DQN's exploration, batches, teacher
+    forcing) and NumPy's global generator seeded; the namespace and what it printed. With `show_tensors`, the
+    program's `print` shows tensors as their numbers (see `shown`)."""
+    random.seed(0)
+    np.random.seed(0)
+    out = io.StringIO()
+    namespace = {"__name__": "__main__"}
+    if show_tensors:
+        namespace["print"] = lambda *objects, **kwargs: print(*(shown(o) for o in objects), **kwargs)
+    with contextlib.redirect_stdout(out):
+        exec(compile(text, f"<program {name}>", "exec"), namespace)
+    return namespace, out.getvalue()
+
+
+# The layers whose initial weights are random, by class name: the same names in both libraries.
+INITIALISED = ("Linear", "Conv1d", "Conv2d", "ConvTranspose2d", "Embedding", "EmbeddingBag", "RNN", "GRU", "LSTM",
+               "MultiheadAttention")
+# nn.init's fills, recorded as the array they leave in their first argument (a parameter or its array).
+FILLS = ("normal_", "uniform_", "xavier_uniform_", "xavier_normal_")
+
+
+def record_draws(monkeypatch):
+    """What our run draws at random, in order, by kind: randn/rand/randint/randn_like/normal results, nn.init's
+    fills (FILLS), a tensor's own normal_ (`net[0].weight.data.normal_(0, 0.01)`), Multinomial's samples,
+    random_split's subsets, each shuffling DataLoader's order (RandomSampler's), and each layer's initial
+    parameters (by its class name, INITIALISED; a LazyLinear as the Linear it becomes)."""
+    draws = defaultdict(list)
+
+    def recording(original, kept, drawn):
+        def call(*args, **kwargs):
+            out = original(*args, **kwargs)
+            kept.append(np.array(drawn(out, args[0] if args else None), copy=True))
+            return out
+        return call
+
+    for name in ("randn", "rand", "randint", "randn_like", "normal"):
+        monkeypatch.setattr(ag, name, recording(getattr(ag, name), draws[name], lambda out, _: out.data))
+    for name in FILLS:
+        monkeypatch.setattr(init, name, recording(getattr(init, name), draws[name],
+                                                  lambda _, tensor: getattr(tensor, "data", tensor)))
+    monkeypatch.setattr(ag.Value, "normal_", recording(ag.Value.normal_, draws["tensor.normal_"],
+                                                       lambda _, tensor: tensor.data))
+    monkeypatch.setattr(Multinomial, "sample", recording(Multinomial.sample, draws["multinomial"],
+                                                         lambda out, _: out.data))
+    for name in INITIALISED:
+        cls = getattr(nn, name)
+
+        def recording_init(self, *args, _cls=cls, _original=cls.__init__, **kwargs):
+            _original(self, *args, **kwargs)
+            if type(self) is _cls:
+                draws[_cls.__name__].append([p.data.copy() for p in self.parameters()])
+        monkeypatch.setattr(cls, "__init__", recording_init)
+    split = ag.utils.data.random_split
+
+    def recording_split(*args, **kwargs):
+        subsets = split(*args, **kwargs)
+        draws["random_split"].append([list(map(int, s.indices)) for s in subsets])
+        return subsets
+    monkeypatch.setattr(ag.utils.data, "random_split", recording_split)
+    monkeypatch.setattr(ag.utils.data.dataset, "random_split", recording_split)
+    shuffled = RandomSampler.__iter__
+
+    def recording_order(self):
+        order = [int(i) for i in shuffled(self)]
+        draws["RandomSampler"].append(order)
+        return iter(order)
+    monkeypatch.setattr(RandomSampler, "__iter__", recording_order)
+    return draws
+
+
+def replay_draws(monkeypatch, torch, draws):
+    """PyTorch's random functions, fills, samplers and layer initialisations replaced by replays of `draws` (from
+    record_draws), each kind in the same order; PyTorch's dropout off (its masks come from its own generator)."""
+    queues = {kind: iter(values) for kind, values in draws.items()}
+
+    def replay(kind, dtype=None, requires_grad=False):
+        value = next(queues[kind])
+        dtype = dtype or (torch.get_default_dtype() if value.dtype.kind == "f" else None)
+        return torch.tensor(value, dtype=dtype, requires_grad=requires_grad)
+
+    for name in ("randn", "rand", "normal"):
+        monkeypatch.setattr(torch, name, lambda *size, _kind=name, dtype=None, requires_grad=False, **_:
+                            replay(_kind, dtype, requires_grad))
+    monkeypatch.setattr(torch, "randint", lambda *args, dtype=None, **_: replay("randint", dtype))
+    monkeypatch.setattr(torch, "randn_like", lambda like, dtype=None, **_: replay("randn_like", dtype or like.dtype))
+
+    def filling(kind):
+        def fill(tensor, *_, **__):
+            with torch.no_grad():
+                return tensor.copy_(torch.from_numpy(next(queues[kind])))
+        return fill
+    for name in FILLS:
+        monkeypatch.setattr(torch.nn.init, name, filling(name))
+    monkeypatch.setattr(torch.Tensor, "normal_", filling("tensor.normal_"))
+    monkeypatch.setattr(torch.distributions.multinomial.Multinomial, "sample",
+                        lambda self, *_, **__: torch.tensor(next(queues["multinomial"]), dtype=self.probs.dtype))
+
+    def reset_parameters(self):
+        kind = type(self).__name__
+        if kind not in INITIALISED:  # a subclass our run did not record: MultiheadAttention's out_proj, which the
+            return  # attention's own replay fills
+        values = next(queues[kind])
+        parameters = list(self.parameters())
+        assert [p.shape for p in parameters] == [v.shape for v in values]
+        with torch.no_grad():
+            for p, v in zip(parameters, values, strict=True):
+                p.copy_(torch.from_numpy(v))
+    for name in INITIALISED:
+        method = "_reset_parameters" if name == "MultiheadAttention" else "reset_parameters"
+        monkeypatch.setattr(getattr(torch.nn, name), method, reset_parameters)
+
+    def lazy_reset(self):  # a LazyLinear once its shapes are known: replayed as the Linear it becomes (ours records)
+        if not self.has_uninitialized_params() and self.in_features != 0:
+            lazy, self.__class__ = self.__class__, torch.nn.Linear
+            torch.nn.Linear.reset_parameters(self)
+            self.__class__ = lazy
+    monkeypatch.setattr(torch.nn.LazyLinear, "reset_parameters", lazy_reset)
+    subset = torch.utils.data.Subset
+
+    def random_split(dataset, *_, **__):
+        return [subset(dataset, indices) for indices in next(queues["random_split"])]
+    monkeypatch.setattr(torch.utils.data, "random_split", random_split)
+    monkeypatch.setattr(torch.utils.data.dataset, "random_split", random_split)
+    monkeypatch.setattr(torch.utils.data.RandomSampler, "__iter__", lambda self: iter(next(queues["RandomSampler"])))
+    # Dropout masks come from each library's own generator: the comparison runs without them.
+    monkeypatch.setattr(torch.nn.Dropout, "forward", lambda self, x: x)
+
+
+NUMBER = r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?"
+# A shape printed as a tuple of integers: ours (a shape is a tuple, there is no torch.Size); see compare_with_pytorch.
+SHAPE = re.compile(r"\((?:\d+(?:, \d+)*,?)?\)")
+
+
+def without_printed_tensors(text):
+    """`text` with each printed tensor (`Value(...)`, `tensor(...)`, `torch.Size(...)`, to its closing parenthesis,
+    over as many lines as it takes) left out: the two libraries print them differently."""
+    kept, start = [], 0
+    for match in re.finditer(r"\b(?:Value|tensor|Size)\(", text):
+        if match.start() < start:
+            continue
+        kept.append(text[start:match.start()])
+        depth, i = 1, match.end()
+        while depth and i < len(text):
+            depth += {"(": 1, ")": -1}.get(text[i], 0)
+            i += 1
+        start = i
+    return "".join(kept) + text[start:]
+
+
+def reported_numbers(printed, *, ignore_lines=None, ignore_shapes=False):
+    """The numbers a program prints, without what the two libraries print differently: tensors, a line that says
+    "shape", a torch.Size, and our modules' parameter counts (`# 1,216 parameters`). Also left out: the lines the
+    regular expression `ignore_lines` finds (timings, speeds), and with `ignore_shapes` every tuple of integers
+    (a shape printed as `x.shape` is a tuple in ours, a torch.Size in PyTorch)."""
+    if ignore_lines is not None:
+        printed = "\n".join(line for line in printed.splitlines() if not re.search(ignore_lines, line))
+    if ignore_shapes:
+        printed = SHAPE.sub("", printed)
+    lines = [re.sub(r"\s+# [\d,]+ parameters$", "", line)
+             for line in without_printed_tensors(printed).splitlines() if "shape" not in line]
+    return [float(n) for line in lines for n in re.findall(NUMBER, line)]
+
+
+def assert_runs(program, name, *, show_tensors=False, ignore_lines=None):
+    """The program, with its imports changed to autograd_core, runs and prints finite numbers."""
+    ag.manual_seed(0)
+    _, printed = run(with_our_imports(program), name, show_tensors=show_tensors)
+    numbers = reported_numbers(printed, ignore_lines=ignore_lines)
+    assert numbers and np.all(np.isfinite(numbers)), printed
+
+
+def compare_with_pytorch(program, name, monkeypatch, *, same_start=(), in_float64=False, show_tensors=False,
+                         ignore_lines=None, ignore_shapes=False):
+    """Run `program` with autograd_core, recording its draws (record_draws), then with PyTorch replaying them
+    (replay_draws); every number it prints (reported_numbers) agrees to float32 precision, and there are more than
+    three. Skipped without PyTorch.
+
+    `same_start`: (old, new) pairs replaced in the program for both runs (each `old` must be there): settings that
+    would draw from each library's own generator (an RNN's dropout between layers, a shuffle). `in_float64`: both
+    runs with float64 as the default dtype. `show_tensors`: printed tensors shown as their numbers (see run).
+    `ignore_lines`, `ignore_shapes`: see reported_numbers. Both runs use one PyTorch thread (for these small programs
+    PyTorch's thread pool only waits: seconds on a busy machine) and no dropout."""
+    torch = pytest.importorskip("torch")
+    for old, new in same_start:
+        assert old in program, old
+        program = program.replace(old, new)
+    ag.manual_seed(0)
+    dtypes, threads = (ag.get_default_dtype(), torch.get_default_dtype()), torch.get_num_threads()
+    torch.set_num_threads(1)
+    if in_float64:
+        ag.set_default_dtype(ag.float64)
+        torch.set_default_dtype(torch.float64)
+    try:
+        with monkeypatch.context() as patch:
+            draws = record_draws(patch)
+            patch.setattr(nn.Dropout, "forward", lambda self, x: x)
+            _, our_printed = run(with_our_imports(program), name, show_tensors=show_tensors)
+        with monkeypatch.context() as patch:
+            replay_draws(patch, torch, draws)
+            _, their_printed = run(program, name, show_tensors=show_tensors)
+    finally:
+        ag.set_default_dtype(dtypes[0])
+        torch.set_default_dtype(dtypes[1])
+        torch.set_num_threads(threads)
+    message = f"ours:\n{our_printed}\nPyTorch:\n{their_printed}"
+    our_numbers, their_numbers = (reported_numbers(printed, ignore_lines=ignore_lines, ignore_shapes=ignore_shapes)
+                                  for printed in (our_printed, their_printed))
+    assert len(our_numbers) == len(their_numbers) > 3, message
+    np.testing.assert_allclose(our_numbers, their_numbers, rtol=2e-4, atol=1.5e-4, err_msg=message)
+
+
+def marked(programs, xfail):
+    """The names of `programs` as pytest parameters, those in the dict `xfail` marked xfail(strict=True) with its
+    reason."""
+    return [pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=xfail[name])) if name in xfail else name
+            for name in programs]
