@@ -10,28 +10,21 @@ needs are defined in it as the book defines them; Fashion-MNIST is a small rando
 float images, int64 labels 0-9), in a fixed order. Where a line is spelled differently from the book because of a
 documented design difference, a comment beside it says so.
 
-The harness is test_torch_examples'; two additions: a printed tensor is shown as its numbers (`print(X)` in a
-program is the book's notebook cell showing X), so that they are compared too, and the book's other random draws
-(torch.normal, a tensor's normal_, Multinomial's samples, nn.init.xavier_uniform_, a shuffling DataLoader's order)
-are replayed in PyTorch's run as the harness replays randn and the layers' initial weights. Every printed number
+The harness is tests/program_harness.py's (which also replays the book's other random draws: torch.normal, a
+tensor's normal_, Multinomial's samples, nn.init.xavier_uniform_, a shuffling DataLoader's order), with a printed
+tensor shown as its numbers (`print(X)` in a program is the book's notebook cell showing X), so that they are
+compared too. Every printed number
 agrees with PyTorch's to float32 precision.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
-import random
-
 import numpy as np
+import program_harness
 import pytest
-from test_torch_examples import record_draws, replay_draws, reported_numbers, with_our_imports
+from program_harness import assert_runs, marked, reported_numbers, with_our_imports  # noqa: F401 (imported from here)
 
 import autograd_core as ag
-from autograd_core import nn
-from autograd_core.distributions.counts import Multinomial
-from autograd_core.nn import init
-from autograd_core.utils.samplers import RandomSampler
 
 PRELIMINARIES = r'''
 import torch
@@ -1273,136 +1266,26 @@ PROGRAMS = {"preliminaries": PRELIMINARIES, "linreg_scratch": LINREG_SCRATCH, "l
 XFAIL = {}
 
 
-# -- the harness: test_torch_examples' with printed tensors shown as numbers and the book's other draws replayed --
-
-def shown(obj):
-    """What `print` shows for `obj`: a tensor (or an array) as its nested list of numbers (booleans as 0/1), a
-    torch.Size as a tuple; containers element by element."""
-    if type(obj).__name__ == "Size":
-        return tuple(obj)
-    if isinstance(obj, (list, tuple)):
-        items = [shown(o) for o in obj]
-        return type(obj)(*items) if hasattr(obj, "_fields") else type(obj)(items)
-    if isinstance(obj, dict):
-        return {k: shown(v) for k, v in obj.items()}
-    if hasattr(obj, "tolist") and hasattr(obj, "shape") and hasattr(obj, "dtype"):
-        values = np.asarray(obj.tolist())
-        return (values.astype(int) if values.dtype == bool else values).tolist()
-    return obj
-
+# The names test_d2l_vision and test_fastai_foundations import from here: tests/program_harness.py's, with printed
+# tensors shown as their numbers.
 
 def run(text, name):
-    """Run the program `text` with its own namespace, Python's and NumPy's generators seeded; what it printed."""
-    random.seed(0)
-    np.random.seed(0)
-    out = io.StringIO()
-
-    def show(*objects, **kwargs):
-        print(*(shown(o) for o in objects), **kwargs)
-
-    namespace = {"__name__": "__main__", "print": show}
-    with contextlib.redirect_stdout(out):
-        exec(compile(text, f"<d2l {name}>", "exec"), namespace)
-    return namespace, out.getvalue()
-
-
-def record_more(monkeypatch, draws):
-    """The harness's `record_draws` plus the book's torch.normal, Multinomial samples, xavier_uniform_ fills and a
-    shuffling DataLoader's orders, into `draws`."""
-    def recording(original, kind, drawn):
-        def call(*args, **kwargs):
-            out = original(*args, **kwargs)
-            draws[kind].append(np.array(drawn(out, args), copy=True))
-            return out
-        return call
-    monkeypatch.setattr(ag, "normal", recording(ag.normal, "normal", lambda out, _: out.data))
-    monkeypatch.setattr(Multinomial, "sample", recording(Multinomial.sample, "multinomial", lambda out, _: out.data))
-    monkeypatch.setattr(init, "xavier_uniform_", recording(init.xavier_uniform_, "xavier_uniform_",
-                                                           lambda _, args: getattr(args[0], "data", args[0])))
-    tensor_normal_ = ag.Value.normal_
-
-    def recording_normal_(self, *args, **kwargs):  # a tensor's own normal_: net[0].weight.data.normal_(0, 0.01)
-        out = tensor_normal_(self, *args, **kwargs)
-        draws["tensor.normal_"].append(np.array(self.data, copy=True))
-        return out
-    monkeypatch.setattr(ag.Value, "normal_", recording_normal_)
-    shuffled = RandomSampler.__iter__
-
-    def recording_order(self):
-        order = list(shuffled(self))
-        draws["order"].append(np.array(order))
-        return iter(order)
-    monkeypatch.setattr(RandomSampler, "__iter__", recording_order)
-
-
-def replay_more(monkeypatch, torch, draws):
-    kinds = ("normal", "multinomial", "xavier_uniform_", "order", "tensor.normal_")
-    queues = {kind: iter(draws[kind]) for kind in kinds}
-
-    def normal(*args, dtype=None, requires_grad=False, **_):
-        value = next(queues["normal"])
-        return torch.tensor(value, dtype=dtype or torch.get_default_dtype(), requires_grad=requires_grad)
-    monkeypatch.setattr(torch, "normal", normal)
-    monkeypatch.setattr(torch.distributions.multinomial.Multinomial, "sample",
-                        lambda self, *_, **__: torch.tensor(next(queues["multinomial"]), dtype=self.probs.dtype))
-
-    def tensor_normal_(tensor, *_, **__):
-        with torch.no_grad():
-            return tensor.copy_(torch.from_numpy(next(queues["tensor.normal_"])))
-    monkeypatch.setattr(torch.Tensor, "normal_", tensor_normal_)
-
-    def xavier_uniform_(tensor, *_, **__):
-        with torch.no_grad():
-            return tensor.copy_(torch.from_numpy(next(queues["xavier_uniform_"])))
-    monkeypatch.setattr(torch.nn.init, "xavier_uniform_", xavier_uniform_)
-    monkeypatch.setattr(torch.utils.data.RandomSampler, "__iter__",
-                        lambda self: iter(next(queues["order"]).tolist()))
-
-    def lazy_reset(self):  # a LazyLinear once its shapes are known: replayed as the Linear it becomes (ours records)
-        if not self.has_uninitialized_params() and self.in_features != 0:
-            lazy, self.__class__ = self.__class__, torch.nn.Linear
-            torch.nn.Linear.reset_parameters(self)
-            self.__class__ = lazy
-    monkeypatch.setattr(torch.nn.LazyLinear, "reset_parameters", lazy_reset)
+    """program_harness.run with printed tensors shown as their numbers."""
+    return program_harness.run(text, name, show_tensors=True)
 
 
 def compare_with_pytorch(programs, name, monkeypatch, same_start=(), in_float64=False):
-    """Run programs[name] with autograd_core, recording its draws, then with PyTorch replaying them; every number
-    printed agrees."""
-    torch = pytest.importorskip("torch")
-    ag.manual_seed(0)
-    program = programs[name]
-    for old, new in same_start:
-        assert old in program, old
-        program = program.replace(old, new)
-    dtypes, threads = (ag.get_default_dtype(), torch.get_default_dtype()), torch.get_num_threads()
-    torch.set_num_threads(1)
-    if in_float64:
-        ag.set_default_dtype(ag.float64)
-        torch.set_default_dtype(torch.float64)
-    try:
-        with monkeypatch.context() as patch:
-            draws = record_draws(patch)
-            record_more(patch, draws)
-            patch.setattr(nn.Dropout, "forward", lambda self, x: x)
-            _, our_printed = run(with_our_imports(program), name)
-        with monkeypatch.context() as patch:
-            replay_draws(patch, torch, draws)
-            replay_more(patch, torch, draws)
-            _, their_printed = run(program, name)
-    finally:
-        ag.set_default_dtype(dtypes[0])
-        torch.set_default_dtype(dtypes[1])
-        torch.set_num_threads(threads)
-    message = f"ours:\n{our_printed}\nPyTorch:\n{their_printed}"
-    our_numbers, their_numbers = reported_numbers(our_printed), reported_numbers(their_printed)
-    assert len(our_numbers) == len(their_numbers) > 3, message
-    np.testing.assert_allclose(our_numbers, their_numbers, rtol=2e-4, atol=1.5e-4, err_msg=message)
+    """program_harness.compare_with_pytorch of programs[name], printed tensors shown as their numbers."""
+    program_harness.compare_with_pytorch(programs[name], name, monkeypatch, same_start=same_start,
+                                         in_float64=in_float64, show_tensors=True)
 
 
-def marked(programs, xfail):
-    return [pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=xfail[name])) if name in xfail else name
-            for name in programs]
+def record_more(monkeypatch, draws):
+    """Nothing now: program_harness.record_draws records the book's other draws itself."""
+
+
+def replay_more(monkeypatch, torch, draws):
+    """Nothing now: program_harness.replay_draws replays the book's other draws itself."""
 
 
 @pytest.fixture(autouse=True)
@@ -1414,10 +1297,7 @@ def _in_a_temporary_folder(tmp_path, monkeypatch):
 def test_d2l_program_runs_with_autograd_core(name):
     if name == "plots":
         pytest.importorskip("matplotlib")
-    ag.manual_seed(0)
-    _, printed = run(with_our_imports(PROGRAMS[name]), name)
-    numbers = reported_numbers(printed)
-    assert numbers and np.all(np.isfinite(numbers)), printed
+    assert_runs(PROGRAMS[name], name, show_tensors=True)
 
 
 @pytest.mark.parametrize("name", PROGRAMS)
