@@ -9,17 +9,13 @@ Inception, batch normalization from scratch (the book's `batch_norm` and `BatchN
 `conv_block`/`DenseBlock`/`transition_block`. Each net is built as the book builds it (narrower where the book's
 widths would take minutes on a CPU; the comments say so), its shape printout runs on a small input, and it trains
 one epoch with the book's train_ch6 on a tiny random stand-in for Fashion-MNIST (two batches of two images). The
-harness is test_d2l_basics'.
+harness is tests/program_harness.py's, with printed tensors shown as their numbers (as test_d2l_basics shows them).
 """
 
 from __future__ import annotations
 
 import pytest
-from test_d2l_basics import compare_with_pytorch, marked, run, with_our_imports, reported_numbers
-
-import numpy as np
-
-import autograd_core as ag
+from program_harness import assert_runs, compare_with_pytorch, marked
 
 CONV_BASICS = r'''
 import torch
@@ -695,12 +691,9 @@ def _in_a_temporary_folder(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("name", marked(PROGRAMS, XFAIL))
 def test_d2l_cnn_runs_with_autograd_core(name):
-    ag.manual_seed(0)
-    _, printed = run(with_our_imports(PROGRAMS[name]), name)
-    numbers = reported_numbers(printed)
-    assert numbers and np.all(np.isfinite(numbers)), printed
+    assert_runs(PROGRAMS[name], name, show_tensors=True)
 
 
 @pytest.mark.parametrize("name", PROGRAMS)
 def test_d2l_cnn_reproduces_pytorch_from_the_same_start(name, monkeypatch):
-    compare_with_pytorch(PROGRAMS, name, monkeypatch, in_float64=name in IN_FLOAT64)
+    compare_with_pytorch(PROGRAMS[name], name, monkeypatch, in_float64=name in IN_FLOAT64, show_tensors=True)

@@ -18,22 +18,19 @@ the d2l helpers they use (`Timer`, `Accumulator`, `Animator` without its drawing
 that print timings print the losses only (the times differ from run to run), and losses are printed with six
 digits instead of three so that the comparison means something.
 
-The harness is tests/test_torch_examples.py's: each program runs with autograd_core; where PyTorch is installed it
+The harness is tests/program_harness.py's: each program runs with autograd_core; where PyTorch is installed it
 runs again with PyTorch from the same starting numbers (every random draw, layer initialisation and DataLoader
 shuffle replayed from our run) and every number it prints agrees to float32 precision.
 """
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pytest
-from test_torch_examples import record_draws, replay_draws, reported_numbers, run, with_our_imports
+from program_harness import assert_runs, compare_with_pytorch, marked
 
 import autograd_core as ag
 from autograd_core import nn
-from autograd_core.nn import init
 
 # The d2l helpers the chapter-11 programs use, as d2l/torch.py defines them (the plots drawn with matplotlib's Agg
 # backend, not shown; Animator keeps the points it would draw).
@@ -1039,94 +1036,6 @@ PROGRAMS = {"intro_convexity": INTRO_CONVEXITY, "gd": GD, "sgd": SGD, "minibatch
             "adagrad_rmsprop_adadelta": ADAGRAD_RMSPROP_ADADELTA, "adam": ADAM, "lr_scheduler": LR_SCHEDULER,
             "async": ASYNC}
 
-# What these programs draw beyond test_torch_examples' recording: torch.normal's draws, nn.init's xavier fills,
-# Conv1d's initial weights and each shuffling DataLoader's order (RandomSampler's), replayed in PyTorch alike.
-FILLS = ("xavier_uniform_", "xavier_normal_")
-MORE_INITIALISED = ("Conv1d",)
-
-
-def record_more_draws(monkeypatch):
-    """test_torch_examples.record_draws, and the draws listed above."""
-    import test_torch_examples
-    monkeypatch.setattr(test_torch_examples, "INITIALISED", test_torch_examples.INITIALISED + MORE_INITIALISED)
-    draws = record_draws(monkeypatch)
-    normal = ag.normal
-
-    def recording_normal(*args, **kwargs):
-        out = normal(*args, **kwargs)
-        draws["normal"].append(np.array(out.data, copy=True))
-        return out
-    monkeypatch.setattr(ag, "normal", recording_normal)
-
-    def recording_fill(original, kept):
-        def fill(tensor, *args, **kwargs):
-            out = original(tensor, *args, **kwargs)
-            kept.append(np.array(getattr(tensor, "data", tensor), copy=True))
-            return out
-        return fill
-    for name in FILLS:
-        monkeypatch.setattr(init, name, recording_fill(getattr(init, name), draws[name]))
-    sampler = ag.utils.data.RandomSampler
-    orders = sampler.__iter__
-
-    def recording_iter(self):
-        order = list(orders(self))
-        draws["RandomSampler"].append(order)
-        return iter(order)
-    monkeypatch.setattr(sampler, "__iter__", recording_iter)
-    return draws
-
-
-def replay_more_draws(monkeypatch, torch, draws):
-    """test_torch_examples.replay_draws, and the draws record_more_draws adds."""
-    import test_torch_examples
-    monkeypatch.setattr(test_torch_examples, "INITIALISED", test_torch_examples.INITIALISED + MORE_INITIALISED)
-    replay_draws(monkeypatch, torch, draws)
-    queues = {kind: iter(draws[kind]) for kind in ("normal", "RandomSampler", *FILLS)}
-
-    def normal(*args, dtype=None, requires_grad=False, **kwargs):
-        value = next(queues["normal"])
-        return torch.tensor(value, dtype=dtype or torch.get_default_dtype(), requires_grad=requires_grad)
-    monkeypatch.setattr(torch, "normal", normal)
-    for name in FILLS:
-        def fill(tensor, *args, _kind=name, **kwargs):
-            with torch.no_grad():
-                return tensor.copy_(torch.from_numpy(next(queues[_kind])))
-        monkeypatch.setattr(torch.nn.init, name, fill)
-    monkeypatch.setattr(torch.utils.data.RandomSampler, "__iter__", lambda self: iter(next(queues["RandomSampler"])))
-
-
-def run_both(program, name, monkeypatch):
-    """The program's output with autograd_core and with PyTorch from the same starting numbers."""
-    torch = pytest.importorskip("torch")
-    ag.manual_seed(0)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # these small programs: PyTorch's thread pool only waits
-    try:
-        with monkeypatch.context() as patch:
-            draws = record_more_draws(patch)
-            patch.setattr(nn.Dropout, "forward", lambda self, x: x)
-            _, ours = run(with_our_imports(program), name)
-        with monkeypatch.context() as patch:
-            replay_more_draws(patch, torch, draws)
-            _, theirs = run(program, name)
-    finally:
-        torch.set_num_threads(threads)
-    return ours, theirs
-
-
-# A shape printed as a tuple of integers: ours (a shape is a tuple, there is no torch.Size), left out of both
-# outputs (reported_numbers already leaves out PyTorch's torch.Size(...)).
-SHAPE = re.compile(r"\((?:\d+(?:, \d+)*,?)?\)")
-
-
-def assert_same_numbers(ours, theirs):
-    message = f"ours:\n{ours}\nPyTorch:\n{theirs}"
-    our_numbers, their_numbers = (reported_numbers(SHAPE.sub("", printed)) for printed in (ours, theirs))
-    assert len(our_numbers) == len(their_numbers) >= 3, message
-    np.testing.assert_allclose(our_numbers, their_numbers, rtol=2e-4, atol=1.5e-4, err_msg=message)
-
-
 @pytest.fixture(autouse=True)
 def _in_a_temporary_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
@@ -1134,23 +1043,20 @@ def _in_a_temporary_folder(tmp_path, monkeypatch):
 
 # Programs that stop at a gap someone else is fixing (marked so that the fix turns them green and the mark goes).
 LEADS_GAPS = {}
-CASES = [pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=LEADS_GAPS[name])) if name in LEADS_GAPS
-         else name for name in PROGRAMS]
+CASES = marked(PROGRAMS, LEADS_GAPS)
 
 
 @pytest.mark.parametrize("name", CASES)
 def test_d2l_program_runs_with_autograd_core(name):
-    ag.manual_seed(0)
-    _, printed = run(with_our_imports(D2L + PROGRAMS[name]), name)
-    numbers = reported_numbers(printed)
-    assert numbers and np.all(np.isfinite(numbers)), printed
+    assert_runs(D2L + PROGRAMS[name], name)
 
 
 @pytest.mark.parametrize("name", CASES)
 @pytest.mark.filterwarnings("ignore:Converting a tensor with requires_grad=True")  # PyTorch's, on the book's code
 @pytest.mark.filterwarnings("ignore:torch.meshgrid")  # PyTorch's, on the book's code
 def test_d2l_program_reproduces_pytorch_from_the_same_start(name, monkeypatch):
-    assert_same_numbers(*run_both(D2L + PROGRAMS[name], name, monkeypatch))
+    # A shape printed as a tuple of integers (ours; PyTorch's torch.Size is left out anyway) is not compared.
+    compare_with_pytorch(D2L + PROGRAMS[name], name, monkeypatch, ignore_shapes=True)
 
 
 def test_torchscript_as_d2l_hybridizes_says_it_is_not_here():

@@ -15,7 +15,7 @@ self-attention with `PositionalEncoding` and the Transformer (encoder and decode
 Each program is the book's code with small sizes: the time machine is its first paragraph written inline, the
 English-French data a few sentence pairs inline (the book downloads both), the `d2l` helpers it uses are defined as
 the book defines them (`D2L_*` below), plots are left out, and what a notebook cell displays is printed with `show`
-(tensors as lists, so that both libraries print them alike). The harness is tests/test_torch_examples.py's: each
+(tensors as lists, so that both libraries print them alike). The harness is tests/program_harness.py's: each
 program runs with autograd_core and, where PyTorch is installed, again with PyTorch from the same random draws
 (here also `torch.normal` and `nn.init.xavier_uniform_`), and every printed number agrees to float32 precision.
 For that comparison the book's shuffled DataLoaders do not shuffle and dropout is off (both draw from each library's
@@ -31,11 +31,10 @@ import re
 
 import numpy as np
 import pytest
-from test_torch_examples import record_draws, replay_draws, reported_numbers, run, with_our_imports
+from program_harness import assert_runs, compare_with_pytorch
 
 import autograd_core as ag
 from autograd_core import nn
-from autograd_core.nn import init
 
 # ---------------------------------------------------------------------------------------------------------------
 # The d2l package's helpers, as the book defines them (d2l/torch.py), in blocks that the programs put together.
@@ -1799,34 +1798,6 @@ IN_FLOAT64 = {"transformer": [("dtype=torch.float32", "dtype=torch.get_default_d
 TIMED = re.compile(r"词元/秒|tokens/sec")
 
 
-def numbers(printed):
-    return reported_numbers("\n".join(line for line in printed.splitlines() if not TIMED.search(line)))
-
-
-def record_more_draws(monkeypatch, draws):
-    """Also torch.normal's results and nn.init.xavier_uniform_'s fills, which the book draws from."""
-    def recording(original, kept, drawn):
-        def call(*args, **kwargs):
-            out = original(*args, **kwargs)
-            kept.append(np.array(drawn(out, args[0] if args else None), copy=True))
-            return out
-        return call
-    monkeypatch.setattr(ag, "normal", recording(ag.normal, draws["normal"], lambda out, _: out.data))
-    monkeypatch.setattr(init, "xavier_uniform_", recording(init.xavier_uniform_, draws["xavier_uniform_"],
-                                                           lambda _, tensor: getattr(tensor, "data", tensor)))
-
-
-def replay_more_draws(monkeypatch, torch, draws):
-    queues = {kind: iter(draws[kind]) for kind in ("normal", "xavier_uniform_")}
-    monkeypatch.setattr(torch, "normal", lambda *args, requires_grad=False, **kwargs: torch.tensor(
-        next(queues["normal"]), dtype=torch.get_default_dtype(), requires_grad=requires_grad))
-
-    def fill(tensor, *args, **kwargs):
-        with torch.no_grad():
-            return tensor.copy_(torch.from_numpy(next(queues["xavier_uniform_"])))
-    monkeypatch.setattr(torch.nn.init, "xavier_uniform_", fill)
-
-
 @pytest.fixture(autouse=True)
 def _in_a_temporary_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
@@ -1834,43 +1805,16 @@ def _in_a_temporary_folder(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("name", PROGRAMS)
 def test_d2l_program_runs_with_autograd_core(name):
-    ag.manual_seed(0)
-    namespace, printed = run(with_our_imports(PROGRAMS[name]), name)
-    found = numbers(printed)
-    assert found and np.all(np.isfinite(found)), printed
+    assert_runs(PROGRAMS[name], name, ignore_lines=TIMED)
 
 
 @pytest.mark.parametrize("name", PROGRAMS)
 @pytest.mark.filterwarnings("ignore:Converting a tensor with requires_grad=True to a scalar")  # PyTorch's, on
 def test_d2l_program_reproduces_pytorch_from_the_same_start(name, monkeypatch):  # d2l's float(l.sum())
-    torch = pytest.importorskip("torch")
-    ag.manual_seed(0)
     program = PROGRAMS[name]
-    for old, new in SAME_START + IN_FLOAT64.get(name, []):
-        program = program.replace(old, new)
-    dtypes, threads = (ag.get_default_dtype(), torch.get_default_dtype()), torch.get_num_threads()
-    torch.set_num_threads(1)
-    if name in IN_FLOAT64:
-        ag.set_default_dtype(ag.float64)
-        torch.set_default_dtype(torch.float64)
-    try:
-        with monkeypatch.context() as patch:
-            draws = record_draws(patch)
-            record_more_draws(patch, draws)
-            patch.setattr(nn.Dropout, "forward", lambda self, x: x)
-            ours, our_printed = run(with_our_imports(program), name)
-        with monkeypatch.context() as patch:
-            replay_draws(patch, torch, draws)
-            replay_more_draws(patch, torch, draws)
-            theirs, their_printed = run(program, name)
-    finally:
-        ag.set_default_dtype(dtypes[0])
-        torch.set_default_dtype(dtypes[1])
-        torch.set_num_threads(threads)
-    message = f"ours:\n{our_printed}\nPyTorch:\n{their_printed}"
-    our_numbers, their_numbers = numbers(our_printed), numbers(their_printed)
-    assert len(our_numbers) == len(their_numbers) > 3, message
-    np.testing.assert_allclose(our_numbers, their_numbers, rtol=2e-4, atol=1.5e-4, err_msg=message)
+    same_start = [(old, new) for old, new in SAME_START + IN_FLOAT64.get(name, []) if old in program]
+    compare_with_pytorch(program, name, monkeypatch, same_start=same_start, in_float64=name in IN_FLOAT64,
+                         ignore_lines=TIMED)
 
 
 # ---------------------------------------------------------------------------------------------------------------
