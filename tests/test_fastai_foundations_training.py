@@ -1,0 +1,592 @@
+"""fast.ai course22p2's later notebooks, from the foundations, run with `import autograd_core as torch`: 05_datasets
+(without the Hugging Face download), 07_convolutions, 09_learner (the miniai Learner and its callbacks), ...
+
+The miniai library's functions are defined in the programs as the notebooks define them; Hugging Face's `datasets`
+(Fashion-MNIST) is a small stand-in of its shapes and API, torcheval's metrics and torchvision's `to_tensor` the few
+lines the programs use of them. The harness, the fastcore stand-ins and the MNIST file are test_fastai_foundations'
+(this file is split from it to keep each under ~40 s): every printed number agrees with PyTorch's, from the same
+random draws.
+"""
+
+from __future__ import annotations
+
+import pytest
+from program_harness import marked
+from test_fastai_foundations import FASTCORE, assert_runs, compare_with_pytorch
+from test_fastai_foundations import _mnist_in_a_temporary_folder  # noqa: F401  (the autouse fixture)
+
+# Hugging Face's `datasets` (not installed, and the notebooks download Fashion-MNIST with it): a stand-in of its
+# DatasetDict/Dataset for what the notebooks use (rows as dicts, columns by name, `features`, `with_transform`), with
+# 28x28 uint8 images as its PIL images; torchvision's TF.to_tensor as the line it is for them.
+DATASETS_STANDIN = r'''
+import numpy as np, types
+
+class ClassLabel:
+    def __init__(self, names): self.names = names
+
+class Dataset:
+    def __init__(self, cols, features, tfm=None): self.cols,self.features,self.tfm = cols,features,tfm
+    def __len__(self): return len(next(iter(self.cols.values())))
+    def __getitem__(self, i):
+        if isinstance(i, str): return self.cols[i]
+        b = {k: v[i] if isinstance(i, slice) else [v[i]] for k,v in self.cols.items()}
+        if self.tfm is not None: b = self.tfm(b)
+        return b if isinstance(i, slice) else {k: v[0] for k,v in b.items()}
+    def with_transform(self, tfm): return Dataset(self.cols, self.features, tfm)
+
+class DatasetDict(dict):
+    def with_transform(self, tfm): return DatasetDict({k: v.with_transform(tfm) for k,v in self.items()})
+
+def load_dataset(name):
+    rng = np.random.default_rng(42)
+    def split(n):
+        return Dataset({'image': list(rng.integers(0, 256, (n, 28, 28), dtype=np.uint8)),
+                        'label': rng.integers(0, 10, n).tolist()},
+                       {'image': 'Image', 'label': ClassLabel([f'class{i}' for i in range(10)])})
+    return DatasetDict(train=split(100), test=split(40))
+
+TF = types.SimpleNamespace(to_tensor=lambda im: torch.tensor(np.asarray(im, dtype=np.float32)/255)[None])
+'''
+
+DATASETS = FASTCORE + r'''
+import math,numpy as np,matplotlib.pyplot as plt
+from operator import itemgetter
+from itertools import zip_longest
+import torch
+from torch.utils.data import default_collate, DataLoader
+from torch import tensor
+''' + DATASETS_STANDIN + r'''
+name = "fashion_mnist"
+dsd = load_dataset(name)
+print(dsd.keys())
+train,test = dsd['train'],dsd['test']
+print(train[0]['label'], train[0]['image'].shape)
+x,y = 'image','label'
+img = train[0][x]
+print(train['label'][:5])
+featy = train.features[y]
+print(featy.names[:3])
+
+def collate_fn(b):
+    return {x:torch.stack([TF.to_tensor(o[x]) for o in b]),
+            y:tensor([o[y] for o in b])}
+
+dl = DataLoader(train, collate_fn=collate_fn, batch_size=16)
+b = next(iter(dl))
+print(b[x].shape,b[y])
+
+def transforms(b):
+    b[x] = [TF.to_tensor(o) for o in b[x]]
+    return b
+
+tds = train.with_transform(transforms)
+dl = DataLoader(tds, batch_size=16)
+b = next(iter(dl))
+print(b[x].shape,b[y])
+print(b[x].mean(), b[x][0, 0, :3, :3])
+
+def _transformi(b): b[x] = [torch.flatten(TF.to_tensor(o)) for o in b[x]]
+
+def inplace(f):
+    def _f(b):
+        f(b)
+        return b
+    return _f
+
+transformi = inplace(_transformi)
+r = train.with_transform(transformi)[0]
+print(r[x].shape,r[y])
+
+@inplace
+def transformi(b): b[x] = [torch.flatten(TF.to_tensor(o)) for o in b[x]]
+
+tdsf = train.with_transform(transformi)
+r = tdsf[0]
+print(r[x].shape,r[y])
+d = dict(a=1,b=2,c=3)
+ig = itemgetter('a','c')
+print(ig(d))
+print(list(tdsf.features))
+batch = dict(a=[1],b=[2]), dict(a=[3],b=[4])
+print(default_collate(batch))
+
+def collate_dict(ds):
+    get = itemgetter(*ds.features)
+    def _f(b): return get(default_collate(b))
+    return _f
+
+dlf = DataLoader(tdsf, batch_size=4, collate_fn=collate_dict(tdsf))
+xb,yb = next(iter(dlf))
+print(xb.shape,yb)
+
+def show_image(im, ax=None, figsize=None, title=None, noframe=True, **kwargs):
+    "Show a PIL or PyTorch image on `ax`."
+    if all(hasattr(im, a) for a in ('cpu','permute','detach')):  # fc.hasattrs
+        im = im.detach().cpu()
+        if len(im.shape)==3 and im.shape[0]<5: im=im.permute(1,2,0)
+    elif not isinstance(im,np.ndarray): im=np.array(im)
+    if im.shape[-1]==1: im=im[...,0]
+    if ax is None: _,ax = plt.subplots(figsize=figsize)
+    ax.imshow(im, **kwargs)
+    if title is not None: ax.set_title(title)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if noframe: ax.axis('off')
+    return ax
+
+def subplots(nrows=1, ncols=1, figsize=None, imsize=3, suptitle=None, **kwargs):
+    if figsize is None: figsize=(ncols*imsize, nrows*imsize)
+    fig,ax = plt.subplots(nrows, ncols, figsize=figsize, **kwargs)
+    if suptitle is not None: fig.suptitle(suptitle)
+    if nrows*ncols==1: ax = np.array([ax])
+    return fig,ax
+
+def get_grid(n, nrows=None, ncols=None, title=None, weight='bold', size=14, **kwargs):
+    if nrows: ncols = ncols or int(np.floor(n/nrows))
+    elif ncols: nrows = nrows or int(np.ceil(n/ncols))
+    else:
+        nrows = int(math.sqrt(n))
+        ncols = int(np.floor(n/nrows))
+    fig,axs = subplots(nrows, ncols, **kwargs)
+    for i in range(n, nrows*ncols): axs.flat[i].set_axis_off()
+    if title is not None: fig.suptitle(title, weight=weight, size=size)
+    return fig,axs
+
+def show_images(ims, nrows=1, ncols=None, titles=None, **kwargs):
+    axs = get_grid(len(ims), **kwargs)[1].flat
+    for im,t,ax in zip_longest(ims, titles or [], axs): show_image(im, ax=ax, title=t)
+
+b = next(iter(dl))
+xb = b['image']
+show_image(xb[0], figsize=(1,1))
+yb = b['label']
+lbls = yb[:8]
+names = "Top Trouser Pullover Dress Coat Sandal Shirt Sneaker Bag Boot".split()
+titles = itemgetter(*lbls)(names)
+print(titles)
+show_images(xb[:8], imsize=1.7, titles=titles)
+print(len(plt.gcf().axes))
+plt.close('all')
+'''
+
+# miniai's learner (09_learner, the with_cbs version the lesson builds), its callbacks and DataLoaders; torcheval's
+# Mean and MulticlassAccuracy (not installed) as the few lines MetricsCB uses of them.
+MINIAI = FASTCORE + r'''
+import math,torch,matplotlib.pyplot as plt,numpy as np
+from collections.abc import Mapping
+from operator import attrgetter,itemgetter
+from functools import partial
+from copy import copy
+from torch import tensor,nn,optim
+from torch.utils.data import DataLoader,default_collate
+import torch.nn.functional as F
+''' + DATASETS_STANDIN + r'''
+class Mean:  # torcheval.metrics.Mean
+    def __init__(self): self.reset()
+    def reset(self): self.total,self.weight = 0.,0.
+    def update(self, x, weight=1.): self.total,self.weight = self.total + x.sum().item()*weight,self.weight + weight
+    def compute(self): return self.total/self.weight
+
+class MulticlassAccuracy:  # torcheval.metrics.MulticlassAccuracy
+    def __init__(self): self.reset()
+    def reset(self): self.correct,self.n = 0,0
+    def update(self, input, target):
+        self.correct += (input.argmax(dim=1)==target).sum().item()
+        self.n += len(target)
+    def compute(self): return self.correct/self.n
+
+def inplace(f):
+    def _f(b):
+        f(b)
+        return b
+    return _f
+
+def collate_dict(ds):
+    get = itemgetter(*ds.features)
+    def _f(b): return get(default_collate(b))
+    return _f
+
+class DataLoaders:
+    def __init__(self, *dls): self.train,self.valid = dls[:2]
+
+    @classmethod
+    def from_dd(cls, dd, batch_size, as_tuple=True, **kwargs):
+        f = collate_dict(dd['train'])
+        return cls(*[DataLoader(ds, batch_size, collate_fn=f, **kwargs) for ds in dd.values()])
+
+def_device = 'mps' if torch.backends.mps.is_available() else 'cuda' if torch.cuda.is_available() else 'cpu'
+
+def to_device(x, device=def_device):
+    if isinstance(x, torch.Tensor): return x.to(device)
+    if isinstance(x, Mapping): return {k:v.to(device) for k,v in x.items()}
+    return type(x)(to_device(o, device) for o in x)
+
+class CancelFitException(Exception): pass
+class CancelBatchException(Exception): pass
+class CancelEpochException(Exception): pass
+
+class Callback(): order = 0
+
+def run_cbs(cbs, method_nm, learn=None):
+    for cb in sorted(cbs, key=attrgetter('order')):
+        method = getattr(cb, method_nm, None)
+        if method is not None: method(learn)
+
+class SingleBatchCB(Callback):
+    order = 1
+    def after_batch(self, learn): raise CancelFitException()
+
+def to_cpu(x):
+    if isinstance(x, Mapping): return {k:to_cpu(v) for k,v in x.items()}
+    if isinstance(x, list): return [to_cpu(o) for o in x]
+    if isinstance(x, tuple): return tuple(to_cpu(list(x)))
+    res = x.detach().cpu()
+    return res.float() if res.dtype==torch.float16 else res
+
+class MetricsCB(Callback):
+    def __init__(self, *ms, **metrics):
+        for o in ms: metrics[type(o).__name__] = o
+        self.metrics = metrics
+        self.all_metrics = copy(metrics)
+        self.all_metrics['loss'] = self.loss = Mean()
+
+    def _log(self, d): print(d)
+    def before_fit(self, learn): learn.metrics = self
+    def before_epoch(self, learn): [o.reset() for o in self.all_metrics.values()]
+
+    def after_epoch(self, learn):
+        log = {k:f'{v.compute():.3f}' for k,v in self.all_metrics.items()}
+        log['epoch'] = learn.epoch
+        log['train'] = 'train' if learn.model.training else 'eval'
+        self._log(log)
+
+    def after_batch(self, learn):
+        x,y,*_ = to_cpu(learn.batch)
+        for m in self.metrics.values(): m.update(to_cpu(learn.preds), y)
+        self.loss.update(to_cpu(learn.loss), weight=len(x))
+
+class DeviceCB(Callback):
+    def __init__(self, device=def_device): fc.store_attr()
+    def before_fit(self, learn):
+        if hasattr(learn.model, 'to'): learn.model.to(self.device)
+    def before_batch(self, learn): learn.batch = to_device(learn.batch, device=self.device)
+
+class with_cbs:
+    def __init__(self, nm): self.nm = nm
+    def __call__(self, f):
+        def _f(o, *args, **kwargs):
+            try:
+                o.callback(f'before_{self.nm}')
+                f(o, *args, **kwargs)
+                o.callback(f'after_{self.nm}')
+            except globals()[f'Cancel{self.nm.title()}Exception']: pass
+            finally: o.callback(f'cleanup_{self.nm}')
+        return _f
+
+class Learner():
+    def __init__(self, model, dls=(0,), loss_func=F.mse_loss, lr=0.1, cbs=None, opt_func=optim.SGD):
+        cbs = fc.L(cbs)
+        fc.store_attr()
+
+    @with_cbs('batch')
+    def _one_batch(self):
+        self.predict()
+        self.callback('after_predict')
+        self.get_loss()
+        self.callback('after_loss')
+        if self.training:
+            self.backward()
+            self.callback('after_backward')
+            self.step()
+            self.callback('after_step')
+            self.zero_grad()
+
+    @with_cbs('epoch')
+    def _one_epoch(self):
+        for self.iter,self.batch in enumerate(self.dl): self._one_batch()
+
+    def one_epoch(self, training):
+        self.model.train(training)
+        self.dl = self.dls.train if training else self.dls.valid
+        self._one_epoch()
+
+    @with_cbs('fit')
+    def _fit(self, train, valid):
+        for self.epoch in self.epochs:
+            if train: self.one_epoch(True)
+            if valid: torch.no_grad()(self.one_epoch)(False)
+
+    def fit(self, n_epochs=1, train=True, valid=True, cbs=None, lr=None):
+        cbs = fc.L(cbs)
+        for cb in cbs: self.cbs.append(cb)
+        try:
+            self.n_epochs = n_epochs
+            self.epochs = range(n_epochs)
+            if lr is None: lr = self.lr
+            if self.opt_func: self.opt = self.opt_func(self.model.parameters(), lr)
+            self._fit(train, valid)
+        finally:
+            for cb in cbs: self.cbs.remove(cb)
+
+    def __getattr__(self, name):
+        if name in ('predict','get_loss','backward','step','zero_grad'): return partial(self.callback, name)
+        raise AttributeError(name)
+
+    def callback(self, method_nm): run_cbs(self.cbs, method_nm, self)
+
+    @property
+    def training(self): return self.model.training
+
+class TrainCB(Callback):
+    def __init__(self, n_inp=1): self.n_inp = n_inp
+    def predict(self, learn): learn.preds = learn.model(*learn.batch[:self.n_inp])
+    def get_loss(self, learn): learn.loss = learn.loss_func(learn.preds, *learn.batch[self.n_inp:])
+    def backward(self, learn): learn.loss.backward()
+    def step(self, learn): learn.opt.step()
+    def zero_grad(self, learn): learn.opt.zero_grad()
+
+class TrainLearner(Learner):
+    def predict(self): self.preds = self.model(self.batch[0])
+    def get_loss(self): self.loss = self.loss_func(self.preds, self.batch[1])
+    def backward(self): self.loss.backward()
+    def step(self): self.opt.step()
+    def zero_grad(self): self.opt.zero_grad()
+
+class MomentumLearner(TrainLearner):
+    def __init__(self, model, dls, loss_func, lr=None, cbs=None, opt_func=optim.SGD, mom=0.85):
+        self.mom = mom
+        super().__init__(model, dls, loss_func, lr, cbs, opt_func)
+
+    def zero_grad(self):
+        with torch.no_grad():
+            for p in self.model.parameters(): p.grad *= self.mom
+
+xl,yl = 'image','label'
+dsd = load_dataset("fashion_mnist")
+'''
+
+CONVOLUTIONS = MINIAI + r'''
+@inplace
+def transformi(b): b[xl] = [TF.to_tensor(o) for o in b[xl]]
+
+tds = dsd.with_transform(transformi)
+x_train = torch.stack(tds['train'][:][xl]).view(-1, 784)
+y_train = tensor(tds['train'][:][yl])
+x_imgs = x_train.view(-1,28,28)
+xv_imgs = x_imgs[50:]
+im3 = x_imgs[7]
+top_edge = tensor([[-1,-1,-1],
+                   [ 0, 0, 0],
+                   [ 1, 1, 1]]).float()
+print(im3[3:6,14:17])
+print((im3[3:6,14:17] * top_edge).sum())
+print((im3[7:10,14:17] * top_edge).sum())
+
+def apply_kernel(row, col, kernel): return (im3[row-1:row+2,col-1:col+2] * kernel).sum()
+
+print(apply_kernel(4,15,top_edge))
+rng = range(1,27)
+top_edge3 = tensor([[apply_kernel(i,j,top_edge) for j in rng] for i in rng])
+print(top_edge3.shape, top_edge3[5:8, 5:8])
+left_edge = tensor([[-1,0,1],
+                    [-1,0,1],
+                    [-1,0,1]]).float()
+left_edge3 = tensor([[apply_kernel(i,j,left_edge) for j in rng] for i in rng])
+print(left_edge3[5:8, 5:8])
+
+import torch.nn.functional as F
+inp = im3[None,None,:,:].float()
+inp_unf = F.unfold(inp, (3,3))[0]
+print(inp_unf.shape)
+w = left_edge.view(-1)
+print(w.shape)
+out_unf = w@inp_unf
+print(out_unf.shape)
+out = out_unf.view(26,26)
+test_close = lambda a,b,eps=1e-5: print((abs(a-b) < eps).all())
+test_close(out, left_edge3, eps=1e-4)
+print(F.conv2d(inp, left_edge[None,None]).shape)
+diag1_edge = tensor([[ 0,-1, 1],
+                     [-1, 1, 0],
+                     [ 1, 0, 0]]).float()
+diag2_edge = tensor([[ 1,-1, 0],
+                     [ 0, 1,-1],
+                     [ 0, 0, 1]]).float()
+xb = x_imgs[:16][:,None]
+print(xb.shape)
+edge_kernels = torch.stack([left_edge, top_edge, diag1_edge, diag2_edge])[:,None]
+print(edge_kernels.shape)
+batch_features = F.conv2d(xb, edge_kernels)
+print(batch_features.shape)
+print(batch_features[1, :, 3, 3:6])
+print(F.conv2d(xb, edge_kernels, stride=2, padding=1).shape)
+
+n,m = x_train.shape
+c = y_train.max()+1
+nh = 50
+model = nn.Sequential(nn.Linear(m,nh), nn.ReLU(), nn.Linear(nh,10))
+broken_cnn = nn.Sequential(
+    nn.Conv2d(1,30, kernel_size=3, padding=1),
+    nn.ReLU(),
+    nn.Conv2d(30,10, kernel_size=3, padding=1)
+)
+print(broken_cnn(xb).shape)
+
+def conv(ni, nf, ks=3, stride=2, act=True):
+    res = nn.Conv2d(ni, nf, stride=stride, kernel_size=ks, padding=ks//2)
+    if act: res = nn.Sequential(res, nn.ReLU())
+    return res
+
+simple_cnn = nn.Sequential(
+    conv(1 ,4),            #14x14
+    conv(4 ,8),            #7x7
+    conv(8 ,16),           #4x4
+    conv(16,16),           #2x2
+    conv(16,10, act=False), #1x1
+    nn.Flatten(),
+)
+print(simple_cnn(xb).shape)
+x_imgs = x_train.view(-1,1,28,28)
+train_ds = list(zip(x_imgs[:80], y_train[:80]))  # the notebook's Dataset(x_imgs, y_train)
+valid_ds = list(zip(x_imgs[80:], y_train[80:]))
+
+def collate_device(b): return to_device(default_collate(b))
+
+def accuracy(out, yb): return (out.argmax(dim=1)==yb).float().mean()
+
+def fit(epochs, model, loss_func, opt, train_dl, valid_dl):
+    for epoch in range(epochs):
+        model.train()
+        for xb,yb in train_dl:
+            loss = loss_func(model(xb), yb)
+            loss.backward()
+            opt.step()
+            opt.zero_grad()
+
+        model.eval()
+        with torch.no_grad():
+            tot_loss,tot_acc,count = 0.,0.,0
+            for xb,yb in valid_dl:
+                pred = model(xb)
+                n = len(xb)
+                count += n
+                tot_loss += loss_func(pred,yb).item()*n
+                tot_acc  += accuracy (pred,yb).item()*n
+        print(epoch, tot_loss/count, tot_acc/count)
+    return tot_loss/count, tot_acc/count
+
+def get_dls(train_ds, valid_ds, bs, **kwargs):
+    return (DataLoader(train_ds, batch_size=bs, shuffle=True, **kwargs),
+            DataLoader(valid_ds, batch_size=bs*2, **kwargs))
+
+bs = 16
+train_dl,valid_dl = get_dls(train_ds, valid_ds, bs, collate_fn=collate_device)
+opt = optim.SGD(simple_cnn.parameters(), lr=0.4)
+loss,acc = fit(2, simple_cnn.to(def_device), F.cross_entropy, opt, train_dl, valid_dl)
+opt = optim.SGD(simple_cnn.parameters(), lr=0.1)
+loss,acc = fit(1, simple_cnn.to(def_device), F.cross_entropy, opt, train_dl, valid_dl)
+print(sum(p.numel() for p in simple_cnn.parameters()))
+'''
+
+LEARNER = MINIAI + r'''
+@inplace
+def transformi(b): b[xl] = [torch.flatten(TF.to_tensor(o)) for o in b[xl]]
+
+bs = 32
+tds = dsd.with_transform(transformi)
+dls = DataLoaders.from_dd(tds, batch_size=bs)
+dt = dls.train
+xb,yb = next(iter(dt))
+print(xb.shape,yb[:10])
+
+class Metric:
+    def __init__(self): self.reset()
+    def reset(self): self.vals,self.ns = [],[]
+    def add(self, inp, targ=None, n=1):
+        self.last = self.calc(inp, targ)
+        self.vals.append(self.last)
+        self.ns.append(n)
+    @property
+    def value(self):
+        ns = tensor(self.ns)
+        return (tensor(self.vals)*ns).sum()/ns.sum()
+    def calc(self, inps, targs): return inps
+
+class Accuracy(Metric):
+    def calc(self, inps, targs): return (inps==targs).float().mean()
+
+acc = Accuracy()
+acc.add(tensor([0, 1, 2, 0, 1, 2]), tensor([0, 1, 1, 2, 1, 0]))
+acc.add(tensor([1, 1, 2, 0, 1]), tensor([0, 1, 1, 2, 1]))
+print(acc.value)
+loss = Metric()
+loss.add(0.6, n=32)
+loss.add(0.9, n=2)
+print(loss.value, round((0.6*32+0.9*2)/(32+2), 2))
+
+m,nh = 28*28,50
+def get_model(): return nn.Sequential(nn.Linear(m,nh), nn.ReLU(), nn.Linear(nh,10))
+
+class CompletionCB(Callback):
+    def before_fit(self, learn): self.count = 0
+    def after_batch(self, learn): self.count += 1
+    def after_fit(self, learn): print(f'Completed {self.count} batches')
+
+metrics = MetricsCB(accuracy=MulticlassAccuracy())
+cbs = [TrainCB(), DeviceCB(), metrics, CompletionCB()]
+learn = Learner(get_model(), dls, F.cross_entropy, lr=0.2, cbs=cbs)
+learn.fit(2)
+
+learn = MomentumLearner(get_model(), dls, F.cross_entropy, cbs=[DeviceCB(), metrics], lr=0.1)
+learn.fit(1)
+
+from torch.optim.lr_scheduler import ExponentialLR
+
+class LRFinderCB(Callback):
+    def __init__(self, gamma=1.3, max_mult=3): fc.store_attr()
+
+    def before_fit(self, learn):
+        self.sched = ExponentialLR(learn.opt, self.gamma)
+        self.lrs,self.losses = [],[]
+        self.min = math.inf
+
+    def after_batch(self, learn):
+        if not learn.training: raise CancelEpochException()
+        self.lrs.append(learn.opt.param_groups[0]['lr'])
+        loss = to_cpu(learn.loss)
+        self.losses.append(loss)
+        if loss < self.min: self.min = loss
+        if loss > self.min*self.max_mult:
+            raise CancelFitException()
+        self.sched.step()
+
+    def cleanup_fit(self, learn):
+        plt.plot(self.lrs, self.losses)
+        plt.xscale('log')
+
+def lr_find(self, gamma=1.3, max_mult=3, start_lr=1e-5, max_epochs=10):  # @fc.patch
+    self.fit(max_epochs, lr=start_lr, cbs=LRFinderCB(gamma=gamma, max_mult=max_mult))
+Learner.lr_find = lr_find
+
+lrfind = LRFinderCB(gamma=4)
+MomentumLearner(get_model(), dls, F.cross_entropy, cbs=[DeviceCB()]).fit(3, lr=1e-4, cbs=lrfind)
+print(len(lrfind.lrs), [f'{o:.5g}' for o in lrfind.lrs[:6]], [f'{float(o):.4f}' for o in lrfind.losses[:6]])
+MomentumLearner(get_model(), dls, F.cross_entropy, cbs=[DeviceCB()]).lr_find(gamma=4)
+plt.close('all')
+'''
+
+
+PROGRAMS = {"datasets": DATASETS, "convolutions": CONVOLUTIONS, "learner": LEARNER}
+
+XFAIL = {}
+
+
+@pytest.mark.parametrize("name", marked(PROGRAMS, XFAIL))
+def test_fastai_program_runs_with_autograd_core(name):
+    assert_runs(PROGRAMS, name)
+
+
+@pytest.mark.parametrize("name", marked(PROGRAMS, XFAIL))
+@pytest.mark.filterwarnings("ignore:__array__ implementation doesn't accept a copy")  # PyTorch's Tensor.__array__
+def test_fastai_program_reproduces_pytorch_from_the_same_start(name, monkeypatch):
+    compare_with_pytorch(PROGRAMS, name, monkeypatch)
