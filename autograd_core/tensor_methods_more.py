@@ -176,6 +176,20 @@ class _MoreMethods:
             return 0
         return (_address(data) - _address(base)) // data.itemsize
 
+    def storage(self):
+        """The memory under x as a flat sequence of its elements (a `storage.TypedStorage`): the whole array that x
+        is a view of, in memory order, so `x.t().storage()` lists x.storage()'s elements and `x[1].storage()` has
+        all of x's; `s[i] = v` writes into every Value viewing it. A 0-d Value's storage is a copy."""
+        from .storage import TypedStorage
+
+        return TypedStorage(self.data, self.device)
+
+    def untyped_storage(self):
+        """The memory under x as bytes (a `storage.UntypedStorage`), as storage() but byte by byte."""
+        from .storage import UntypedStorage
+
+        return UntypedStorage(self.data, self.device)
+
     def element_size(self):
         """Bytes per element (4 for float32)."""
         return self.data.dtype.itemsize

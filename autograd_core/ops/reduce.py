@@ -92,7 +92,13 @@ sum.defjvp_linear()
 
 @primitive("mean")
 def mean(x, axis=None, keepdims=False):
-    return np.mean(x, axis=_check_axis(x, axis), keepdims=keepdims)
+    axis = _check_axis(x, axis)
+    dtype = getattr(x, "dtype", None)
+    if dtype is None or dtype.kind != "f" or dtype.itemsize < 4:  # NumPy's accumulators (float16: float32, ints)
+        return np.mean(x, axis=axis, keepdims=keepdims)
+    # np.mean of float32/float64, bit for bit: the sum reduced from here, so that an overflow (a diverging loss) is
+    # silent as in PyTorch, where np.mean warns "overflow encountered in reduce" from inside NumPy
+    return np.add.reduce(x, axis=axis, keepdims=keepdims) / _count(np.shape(x), axis)
 
 
 mean.defvjp(lambda g, out, x, axis=None, keepdims=False:
