@@ -1533,7 +1533,8 @@ def _storage_facts(lib):
               points.untyped_storage().nbytes()]
     points_t, second_point = points.t(), points[1]
     facts += [points_t.storage().tolist(), second_point.storage().tolist(),
-              points_t.storage().data_ptr() == storage.data_ptr(), second_point.storage().data_ptr() == storage.data_ptr(),
+              points_t.storage().data_ptr() == storage.data_ptr(),
+              second_point.storage().data_ptr() == storage.data_ptr(),
               points_t.contiguous().storage().tolist(), points[:, 1].storage().tolist()]
     storage[0] = 2.0  # writes into points, and into its transpose
     points_t.storage()[5] = 9.0
