@@ -589,11 +589,10 @@ FASTCORE = r'''
 import inspect, types
 from itertools import islice
 
-def _store_attr(**kwargs):  # fc.store_attr(): the calling method's arguments become attributes of its self
-    args = dict(inspect.currentframe().f_back.f_locals, **kwargs)
-    self = args.pop('self')
-    for k in inspect.signature(type(self).__init__).parameters:
-        if k in args: setattr(self, k, args[k])
+def _store_attr():  # fc.store_attr(): the calling method's arguments become attributes of its self
+    frame = inspect.currentframe().f_back
+    names = frame.f_code.co_varnames[1:frame.f_code.co_argcount]
+    for k in names: setattr(frame.f_locals['self'], k, frame.f_locals[k])
 
 def _chunked(it, chunk_sz=None, drop_last=False):  # fc.chunked
     it = iter(it)

@@ -1,5 +1,7 @@
 """fast.ai course22p2's later notebooks, from the foundations, run with `import autograd_core as torch`: 05_datasets
-(without the Hugging Face download), 07_convolutions, 09_learner (the miniai Learner and its callbacks), ...
+(without the Hugging Face download), 07_convolutions, 09_learner (the miniai Learner and its callbacks),
+10_activations (forward hooks, activation statistics and histograms), 11_initializing (Kaiming init, input
+normalization, GeneralRelu, LSUV, LayerNorm and BatchNorm written by hand, nn.BatchNorm2d), ...
 
 The miniai library's functions are defined in the programs as the notebooks define them; Hugging Face's `datasets`
 (Fashion-MNIST) is a small stand-in of its shapes and API, torcheval's metrics and torchvision's `to_tensor` the few
@@ -575,18 +577,461 @@ MomentumLearner(get_model(), dls, F.cross_entropy, cbs=[DeviceCB()]).lr_find(gam
 plt.close('all')
 '''
 
+# 10_activations' miniai functions, as activations.py has them (the plots left out)
+MINIAI_ACTIVATIONS = MINIAI + r'''
+import random
+def set_seed(seed, deterministic=False):
+    torch.use_deterministic_algorithms(deterministic)
+    torch.manual_seed(seed)
+    random.seed(seed)
+    np.random.seed(seed)
 
-PROGRAMS = {"datasets": DATASETS, "convolutions": CONVOLUTIONS, "learner": LEARNER}
+class Hook():
+    def __init__(self, m, f): self.hook = m.register_forward_hook(partial(f, self))
+    def remove(self): self.hook.remove()
+    def __del__(self): self.remove()
 
-XFAIL = {}
+class Hooks(list):
+    def __init__(self, ms, f): super().__init__([Hook(m, f) for m in ms])
+    def __enter__(self, *args): return self
+    def __exit__ (self, *args): self.remove()
+    def __del__(self): self.remove()
+    def __delitem__(self, i):
+        self[i].remove()
+        super().__delitem__(i)
+    def remove(self):
+        for h in self: h.remove()
+
+def _filter_ex(items, f): return [o for o in items if f(o)]  # fc.filter_ex
+fc.filter_ex = _filter_ex
+fc.risinstance = lambda types: lambda o: isinstance(o, types)
+
+class HooksCallback(Callback):
+    def __init__(self, hookfunc, mod_filter=fc.noop, on_train=True, on_valid=False, mods=None):
+        fc.store_attr()
+        super().__init__()
+
+    def before_fit(self, learn):
+        if self.mods: mods=self.mods
+        else: mods = fc.filter_ex(learn.model.modules(), self.mod_filter)
+        self.hooks = Hooks(mods, partial(self._hookfunc, learn))
+
+    def _hookfunc(self, learn, *args, **kwargs):
+        if (self.on_train and learn.training) or (self.on_valid and not learn.training): self.hookfunc(*args, **kwargs)
+
+    def after_fit(self, learn): self.hooks.remove()
+    def __iter__(self): return iter(self.hooks)
+    def __len__(self): return len(self.hooks)
+
+def append_stats(hook, mod, inp, outp):
+    if not hasattr(hook,'stats'): hook.stats = ([],[],[])
+    acts = to_cpu(outp)
+    hook.stats[0].append(acts.mean())
+    hook.stats[1].append(acts.std())
+    hook.stats[2].append(acts.abs().histc(40,0,10))
+
+def get_hist(h): return torch.stack(h.stats[2]).t().float().log1p()
+
+def get_min(h):
+    h1 = torch.stack(h.stats[2]).t().float()
+    return h1[0]/h1.sum(0)
+
+class ActivationStats(HooksCallback):
+    def __init__(self, mod_filter=fc.noop): super().__init__(append_stats, mod_filter)
+
+    def color_dim(self, figsize=(11,5)):
+        fig,axes = get_grid(len(self), figsize=figsize)
+        for ax,h in zip(axes.flat, self):
+            show_image(get_hist(h), ax, origin='lower')
+
+    def dead_chart(self, figsize=(11,5)):
+        fig,axes = get_grid(len(self), figsize=figsize)
+        for ax,h in zip(axes.flatten(), self):
+            ax.plot(get_min(h))
+            ax.set_ylim(0,1)
+
+    def plot_stats(self, figsize=(10,4)):
+        fig,axs = plt.subplots(1,2, figsize=figsize)
+        for h in self:
+            for i in 0,1: axs[i].plot(h.stats[i])
+        axs[0].set_title('Means')
+        axs[1].set_title('Stdevs')
+        plt.legend(range(len(self)))
+
+    def printed(self):  # the numbers plot_stats draws, and color_dim's and dead_chart's
+        for h in self:
+            print([f'{float(o):.4f}' for o in h.stats[0]], [f'{float(o):.4f}' for o in h.stats[1]])
+            print(get_hist(h).sum(0), get_min(h))
+
+@inplace
+def transformi(b): b[xl] = [TF.to_tensor(o) for o in b[xl]]
+
+bs = 32
+tds = dsd.with_transform(transformi)
+dls = DataLoaders.from_dd(tds, bs)
+'''
+
+ACTIVATIONS = MINIAI_ACTIVATIONS + r'''
+def conv(ni, nf, ks=3, act=True):
+    res = nn.Conv2d(ni, nf, stride=2, kernel_size=ks, padding=ks//2)
+    if act: res = nn.Sequential(res, nn.ReLU())
+    return res
+
+def cnn_layers():
+    return [
+        conv(1 ,8, ks=5),        #14x14
+        conv(8 ,16),             #7x7
+        conv(16,32),             #4x4
+        conv(32,64),             #2x2
+        conv(64,10, act=False),  #1x1
+        nn.Flatten()]
+
+metrics = MetricsCB(accuracy=MulticlassAccuracy())
+cbs = [TrainCB(), DeviceCB(), metrics]  # the notebook's ProgressCB(plot=True) draws with fastprogress
+
+def fit(model, epochs=1, xtra_cbs=None):
+    learn = Learner(model, dls, loss_func=F.cross_entropy, lr=0.6, cbs=cbs+fc.L(xtra_cbs))
+    learn.fit(epochs)
+    return learn
+
+set_seed(1)
+learn = fit(nn.Sequential(*cnn_layers()))
+
+class SequentialModel(nn.Module):
+    def __init__(self, *layers):
+        super().__init__()
+        self.layers = nn.ModuleList(layers)
+        self.act_means = [[] for _ in layers]
+        self.act_stds  = [[] for _ in layers]
+
+    def __call__(self, x):
+        for i,l in enumerate(self.layers):
+            x = l(x)
+            self.act_means[i].append(to_cpu(x).mean())
+            self.act_stds [i].append(to_cpu(x).std ())
+        return x
+
+    def __iter__(self): return iter(self.layers)
+
+set_seed(1)
+model = SequentialModel(*cnn_layers())
+learn = fit(model)
+for l in model.act_means: plt.plot(l)
+plt.legend(range(5))
+print([f'{float(o):.4f}' for o in model.act_means[0]], [f'{float(o):.4f}' for o in model.act_stds[3]])
+
+set_seed(1)
+model = nn.Sequential(*cnn_layers())
+act_means = [[] for _ in model]
+act_stds  = [[] for _ in model]
+
+def append_stats(i, mod, inp, outp):
+    act_means[i].append(to_cpu(outp).mean())
+    act_stds [i].append(to_cpu(outp).std())
+
+for i,m in enumerate(model): m.register_forward_hook(partial(append_stats, i))
+fit(model)
+for o in act_means: plt.plot(o)
+plt.legend(range(5))
+print([f'{float(o):.4f}' for o in act_means[1]], [f'{float(o):.4f}' for o in act_stds[2]])
+
+def append_stats(hook, mod, inp, outp):
+    if not hasattr(hook,'stats'): hook.stats = ([],[])
+    acts = to_cpu(outp)
+    hook.stats[0].append(acts.mean())
+    hook.stats[1].append(acts.std())
+
+set_seed(1)
+model = nn.Sequential(*cnn_layers())
+hooks = [Hook(l, append_stats) for l in model[:5].children()]
+learn = fit(model)
+for h in hooks:
+    plt.plot(h.stats[0])
+    h.remove()
+plt.legend(range(5))
+print([f'{float(o):.4f}' for o in hooks[4].stats[1]])
+
+class DummyCtxMgr:
+    def __enter__(self, *args):
+        print("let's go!")
+        return self
+    def __exit__ (self, *args): print("all done!")
+    def hello(self): print("hello.")
+
+with DummyCtxMgr() as dcm: dcm.hello()
+
+model = nn.Sequential(*cnn_layers())
+with Hooks(model, append_stats) as hooks:
+    fit(model)
+    fig,axs = plt.subplots(1,2, figsize=(10,4))
+    for h in hooks:
+        for i in 0,1: axs[i].plot(h.stats[i])
+    plt.legend(range(6))
+print([f'{float(o):.4f}' for o in hooks[0].stats[0]])
+
+hc = HooksCallback(append_stats, mod_filter=fc.risinstance(nn.Conv2d))
+model = fit(nn.Sequential(*cnn_layers()), xtra_cbs=[hc])
+print(len(hc), [f'{float(o):.4f}' for o in list(hc)[2].stats[1]])
+
+def append_stats(hook, mod, inp, outp):
+    if not hasattr(hook,'stats'): hook.stats = ([],[],[])
+    acts = to_cpu(outp)
+    hook.stats[0].append(acts.mean())
+    hook.stats[1].append(acts.std())
+    hook.stats[2].append(acts.abs().histc(40,0,10))
+
+set_seed(1)
+astats = ActivationStats(fc.risinstance(nn.Sequential))
+learn = fit(nn.Sequential(*cnn_layers()), xtra_cbs=[astats])
+astats.printed()
+plt.close('all')
+'''
+
+# 11_initializing's miniai functions, as init.py has them
+MINIAI_INIT = MINIAI_ACTIVATIONS + r'''
+from torch.nn import init
+
+class GeneralRelu(nn.Module):
+    def __init__(self, leak=None, sub=None, maxv=None):
+        super().__init__()
+        self.leak,self.sub,self.maxv = leak,sub,maxv
+
+    def forward(self, x):
+        x = F.leaky_relu(x,self.leak) if self.leak is not None else F.relu(x)
+        if self.sub is not None: x -= self.sub
+        if self.maxv is not None: x.clamp_max_(self.maxv)
+        return x
+
+def plot_func(f, start=-5., end=5., steps=100):
+    x = torch.linspace(start, end, steps)
+    plt.plot(x, f(x))
+    plt.grid(True, which='both', ls='--')
+    plt.axhline(y=0, color='k', linewidth=0.7)
+    plt.axvline(x=0, color='k', linewidth=0.7)
+
+def init_weights(m, leaky=0.):
+    if isinstance(m, (nn.Conv1d,nn.Conv2d,nn.Conv3d,nn.Linear)): init.kaiming_normal_(m.weight, a=leaky)
+
+def conv(ni, nf, ks=3, stride=2, act=nn.ReLU, norm=None, bias=True):
+    layers = [nn.Conv2d(ni, nf, stride=stride, kernel_size=ks, padding=ks//2, bias=bias)]
+    if norm: layers.append(norm(nf))
+    if act: layers.append(act())
+    return nn.Sequential(*layers)
+
+def get_model(act=nn.ReLU, nfs=None, norm=None):
+    if nfs is None: nfs = [1,8,16,32,64]
+    layers = [conv(nfs[i], nfs[i+1], act=act, norm=norm) for i in range(len(nfs)-1)]
+    return nn.Sequential(*layers, conv(nfs[-1],10, act=None, norm=None, bias=False), nn.Flatten()).to(def_device)
+
+class BatchTransformCB(Callback):
+    def __init__(self, tfm, on_train=True, on_val=True): fc.store_attr()
+
+    def before_batch(self, learn):
+        if (self.on_train and learn.training) or (self.on_val and not learn.training):
+            learn.batch = self.tfm(learn.batch)
+
+metrics = MetricsCB(accuracy=MulticlassAccuracy())
+astats = ActivationStats(fc.risinstance(GeneralRelu))
+cbs = [DeviceCB(), metrics, astats]
+'''
+
+INITIALIZING = MINIAI_INIT + r'''
+x = torch.randn(200, 100)
+for i in range(50): x = x @ torch.randn(100,100)
+print(x[0:5,0:5])
+x = torch.randn(200, 100)
+for i in range(50): x = x @ (torch.randn(100,100) * 0.01)
+print(x[0:5,0:5])
+x = torch.randn(200, 100)
+for i in range(50): x = x @ (torch.randn(100,100) * 0.1)
+print(x[0:5,0:5])
+print(x.std())
+
+x = torch.randn(200, 100)
+y = torch.randn(200)
+from math import sqrt
+w1 = torch.randn(100,50) / sqrt(100)
+b1 = torch.zeros(50)
+w2 = torch.randn(50,1) / sqrt(50)
+b2 = torch.zeros(1)
+def lin(x, w, b): return x @ w + b
+l1 = lin(x, w1, b1)
+print(l1.mean(),l1.std())
+def relu(x): return x.clamp_min(0.)
+x = torch.randn(200, 100)
+for i in range(50): x = relu(x @ (torch.randn(100,100) * 0.1))
+print(x[0:5,0:5])
+x = torch.randn(200, 100)
+for i in range(50): x = relu(x @ (torch.randn(100,100) * sqrt(2/100)))
+print(x[0:5,0:5])
+
+def get_model():
+    return nn.Sequential(conv(1 ,8), conv(8 ,16), conv(16,32), conv(32,64),
+                         conv(64,10, act=None), nn.Flatten()).to(def_device)
+
+set_seed(42)
+model = get_model()
+model.apply(init_weights)
+MomentumLearner(model, dls, F.cross_entropy, lr=0.2, cbs=[DeviceCB(), metrics]).fit(1)
+
+xmean,xstd = next(iter(dls.train))[0].mean(), next(iter(dls.train))[0].std()
+print(xmean,xstd)
+def _norm(b): return (b[0]-xmean)/xstd,b[1]
+norm = BatchTransformCB(_norm)
+set_seed(42)
+model = get_model()
+model.apply(init_weights)
+MomentumLearner(model, dls, F.cross_entropy, lr=0.2, cbs=[DeviceCB(), metrics, norm]).fit(1)
+
+@inplace
+def transformi(b): b[xl] = [(TF.to_tensor(o)-xmean)/xstd for o in b[xl]]
+tds = dsd.with_transform(transformi)
+dls = DataLoaders.from_dd(tds, bs)
+xb,yb = next(iter(dls.train))
+print(xb.mean(),xb.std())
+
+plot_func(GeneralRelu(leak=0.1, sub=0.4))
+print(GeneralRelu(leak=0.1, sub=0.4)(torch.linspace(-2, 2, 5)))
+
+def get_model(act=nn.ReLU, nfs=None):
+    if nfs is None: nfs = [1,8,16,32,64]
+    layers = [conv(nfs[i], nfs[i+1], act=act) for i in range(len(nfs)-1)]
+    return nn.Sequential(*layers, conv(nfs[-1],10, act=None), nn.Flatten()).to(def_device)
+
+set_seed(42)
+iw = partial(init_weights, leaky=0.1)
+act_gr = partial(GeneralRelu, leak=0.1, sub=0.4)
+model = get_model(act_gr).apply(iw)
+astats = ActivationStats(fc.risinstance(GeneralRelu))
+learn = MomentumLearner(model, dls, F.cross_entropy, lr=0.2, cbs=[DeviceCB(), metrics, astats]).fit(1)
+astats.printed()
+
+def _lsuv_stats(hook, mod, inp, outp):
+    acts = to_cpu(outp)
+    hook.mean = acts.mean()
+    hook.std = acts.std()
+
+def lsuv_init(model, m, m_in, xb):
+    h = Hook(m, _lsuv_stats)
+    with torch.no_grad():
+        while model(xb) is not None and (abs(h.std-1)>1e-3 or abs(h.mean)>1e-3):
+            m_in.bias -= h.mean
+            m_in.weight.data /= h.std
+    h.remove()
+
+set_seed(42)
+model = get_model(act_gr)
+relus = [o for o in model.modules() if isinstance(o, GeneralRelu)]
+convs = [o for o in model.modules() if isinstance(o, nn.Conv2d)]
+for ms in zip(relus,convs): lsuv_init(model, *ms, xb.to(def_device))
+with Hooks(relus, _lsuv_stats) as hooks:
+    model(xb)
+    print([(f'{float(h.mean):.3f}', f'{float(h.std):.3f}') for h in hooks])
+astats = ActivationStats(fc.risinstance(GeneralRelu))
+learn = MomentumLearner(model, dls, F.cross_entropy, lr=0.2, cbs=[DeviceCB(), metrics, astats]).fit(1)
+astats.printed()
+plt.close('all')
+'''
+
+# 11_initializing's normalization layers: its conv and get_model with a norm layer, LayerNorm written by hand,
+# nn.BatchNorm2d, and (BATCHNORM) BatchNorm written by hand with register_buffer and lerp_
+MINIAI_NORM = MINIAI_INIT + r'''
+def conv(ni, nf, ks=3, stride=2, act=nn.ReLU, norm=None, bias=None):
+    if bias is None: bias = not isinstance(norm, (nn.BatchNorm1d,nn.BatchNorm2d,nn.BatchNorm3d))
+    layers = [nn.Conv2d(ni, nf, stride=stride, kernel_size=ks, padding=ks//2, bias=bias)]
+    if norm: layers.append(norm(nf))
+    if act: layers.append(act())
+    return nn.Sequential(*layers)
+
+def get_model(act=nn.ReLU, nfs=None, norm=None):
+    if nfs is None: nfs = [1,8,16,32,64]
+    layers = [conv(nfs[i], nfs[i+1], act=act, norm=norm) for i in range(len(nfs)-1)]
+    return nn.Sequential(*layers, conv(nfs[-1],10, act=None, norm=False, bias=True),
+                         nn.Flatten()).to(def_device)
+
+iw = partial(init_weights, leaky=0.1)
+act_gr = partial(GeneralRelu, leak=0.1, sub=0.4)
+'''
+
+NORMALIZATION = MINIAI_NORM + r'''
+class LayerNorm(nn.Module):
+    def __init__(self, dummy, eps=1e-5):
+        super().__init__()
+        self.eps = eps
+        self.mult = nn.Parameter(tensor(1.))
+        self.add  = nn.Parameter(tensor(0.))
+
+    def forward(self, x):
+        m = x.mean((1,2,3), keepdim=True)
+        v = x.var ((1,2,3), keepdim=True)
+        x = (x-m) / ((v+self.eps).sqrt())
+        return x*self.mult + self.add
+
+set_seed(42)
+model = get_model(act_gr, norm=LayerNorm).apply(iw)
+learn = MomentumLearner(model, dls, F.cross_entropy, lr=0.2, cbs=[DeviceCB(), metrics, astats]).fit(1)
+astats.printed()
+
+set_seed(42)
+model = get_model(act_gr, norm=nn.BatchNorm2d).apply(iw)
+learn = MomentumLearner(model, dls, F.cross_entropy, lr=0.2, cbs=[DeviceCB(), metrics, astats]).fit(1)
+print(model[0][1].running_mean, model[0][1].running_var)
+plt.close('all')
+'''
+
+BATCHNORM = MINIAI_NORM + r'''
+class BatchNorm(nn.Module):
+    def __init__(self, nf, mom=0.1, eps=1e-5):
+        super().__init__()
+        # NB: pytorch bn mom is opposite of what you'd expect
+        self.mom,self.eps = mom,eps
+        self.mults = nn.Parameter(torch.ones (nf,1,1))
+        self.adds  = nn.Parameter(torch.zeros(nf,1,1))
+        self.register_buffer('vars',  torch.ones(1,nf,1,1))
+        self.register_buffer('means', torch.zeros(1,nf,1,1))
+
+    def update_stats(self, x):
+        m = x.mean((0,2,3), keepdim=True)
+        v = x.var ((0,2,3), keepdim=True)
+        self.means.lerp_(m, self.mom)
+        self.vars.lerp_ (v, self.mom)
+        return m,v
+
+    def forward(self, x):
+        if self.training:
+            with torch.no_grad(): m,v = self.update_stats(x)
+        else: m,v = self.means,self.vars
+        x = (x-m) / (v+self.eps).sqrt()
+        return x*self.mults + self.adds
+
+set_seed(42)
+model = get_model(act_gr, norm=BatchNorm).apply(iw)
+learn = MomentumLearner(model, dls, F.cross_entropy, lr=0.2, cbs=[DeviceCB(), metrics, astats]).fit(2)
+astats.printed()
+print(model[0][1].means.flatten(), model[0][1].vars.flatten())
+plt.close('all')
+'''
+
+PROGRAMS = {"datasets": DATASETS, "convolutions": CONVOLUTIONS, "learner": LEARNER, "activations": ACTIVATIONS,
+            "initializing": INITIALIZING, "normalization": NORMALIZATION, "batchnorm": BATCHNORM}
+
+# A buffer here is a plain ndarray (Module.register_buffer keeps the array), so the BatchNorm written by hand fails at
+# `self.means.lerp_(m, self.mom)` (and, evaluating, at `(v+self.eps).sqrt()` on the buffer): PyTorch's buffers are
+# tensors. A Parameter's n-d `.data` is a ParameterArray (an ndarray with PyTorch's methods, lerp_ and sqrt among them);
+# register_buffer keeping `np.asarray(array).view(ParameterArray)` for an n-d float buffer would give buffers the
+# same (nn/module.py, which this helper may not edit).
+XFAIL = {"batchnorm": "lead's gap: a registered buffer is a plain ndarray without PyTorch's methods "
+                      "(self.means.lerp_(m, mom) raises AttributeError; nn/module.py's register_buffer)"}
 
 
 @pytest.mark.parametrize("name", marked(PROGRAMS, XFAIL))
+@pytest.mark.filterwarnings("ignore:overflow encountered")  # 11's 50 layers without scaling: inf, as the notebook shows
 def test_fastai_program_runs_with_autograd_core(name):
     assert_runs(PROGRAMS, name)
 
 
 @pytest.mark.parametrize("name", marked(PROGRAMS, XFAIL))
 @pytest.mark.filterwarnings("ignore:__array__ implementation doesn't accept a copy")  # PyTorch's Tensor.__array__
+@pytest.mark.filterwarnings("ignore:overflow encountered")
 def test_fastai_program_reproduces_pytorch_from_the_same_start(name, monkeypatch):
     compare_with_pytorch(PROGRAMS, name, monkeypatch)
