@@ -13,8 +13,7 @@ documented design difference, a comment beside it says so.
 The harness is tests/program_harness.py's (which also replays the book's other random draws: torch.normal, a
 tensor's normal_, Multinomial's samples, nn.init.xavier_uniform_, a shuffling DataLoader's order), with a printed
 tensor shown as its numbers (`print(X)` in a program is the book's notebook cell showing X), so that they are
-compared too. Every printed number
-agrees with PyTorch's to float32 precision.
+compared too. Every printed number agrees with PyTorch's to float32 precision.
 """
 
 from __future__ import annotations
