@@ -14,11 +14,12 @@ synthetic stand-ins of the same shapes and dtypes: the wine and bike CSV files a
 CIFAR-2 is a list of random 3×32×32 float images with labels 0/1 (torchvision is not used: the book's
 `transforms.Normalize` is the few lines it stands for). Plots, the GPU cells and h5py are left out.
 
-The harness is test_torch_examples' and test_d2l_basics' (printed tensors compared as numbers, the random draws of
-our run replayed in PyTorch's); this file adds torch.randperm's permutations and nn.init.kaiming_normal_'s fills to
-the replayed draws, leaves out the clock (the book's `datetime.datetime.now()` in its training loops) and compares a
-`str(param.shape)` printed inside a string as a tuple (there is no torch.Size here, by design). Where a line is
-spelled differently from the book because of a documented design difference, a comment beside it says so.
+The harness is tests/program_harness.py's (printed tensors compared as numbers, the random draws of our run replayed
+in PyTorch's); this file adds torch.randperm's permutations, nn.init.kaiming_normal_'s fills and the RNN cells'
+initial weights to the replayed draws, leaves out the clock (the book's `datetime.datetime.now()` in its training
+loops) and compares a `str(param.shape)` printed inside a string as a tuple (there is no torch.Size here, by
+design). Where a line is spelled differently from the book because of a documented design difference, a comment
+beside it says so.
 """
 
 from __future__ import annotations
@@ -27,8 +28,7 @@ import re
 
 import numpy as np
 import pytest
-from test_d2l_basics import record_more, replay_more, run
-from test_torch_examples import record_draws, replay_draws, reported_numbers, with_our_imports
+from program_harness import record_draws, replay_draws, reported_numbers, run, with_our_imports
 
 import autograd_core as ag
 from autograd_core import nn
@@ -1428,10 +1428,15 @@ PROGRAMS = {"tensors": TENSORS, "named_tensors": NAMED_TENSORS, "wine": WINE, "b
 IN_FLOAT64 = {"convolution_variants"}
 
 
-# -- the harness: test_d2l_basics' with torch.randperm and kaiming_normal_ replayed and the clock left out --
+# -- the harness: program_harness's, with torch.randperm, kaiming_normal_ and the RNN cells replayed and the clock
+# left out --
 
-def record_permutations_and_kaiming(monkeypatch, draws):
-    """torch.randperm's permutations and nn.init.kaiming_normal_'s fills of our run, into `draws`."""
+CELLS = ("RNNCell", "GRUCell", "LSTMCell")  # their initial weights, recorded and replayed as program_harness's layers
+
+
+def record_more_draws(monkeypatch, draws):
+    """torch.randperm's permutations, nn.init.kaiming_normal_'s fills and the RNN cells' initial parameters of our
+    run, into `draws`."""
     randperm = ag.randperm
 
     def recording_randperm(*args, **kwargs):
@@ -1446,20 +1451,35 @@ def record_permutations_and_kaiming(monkeypatch, draws):
         draws["kaiming_normal_"].append(np.array(getattr(tensor, "data", tensor), copy=True))
         return out
     monkeypatch.setattr(init, "kaiming_normal_", recording_kaiming)
+    for name in CELLS:
+        cls = getattr(nn, name)
+
+        def recording_init(self, *args, _cls=cls, _original=cls.__init__, **kwargs):
+            _original(self, *args, **kwargs)
+            if type(self) is _cls:
+                draws[_cls.__name__].append([p.data.copy() for p in self.parameters()])
+        monkeypatch.setattr(cls, "__init__", recording_init)
 
 
-def replay_permutations_and_kaiming(monkeypatch, torch, draws):
-    permutations, fills = iter(draws["randperm"]), iter(draws["kaiming_normal_"])
-    monkeypatch.setattr(torch, "randperm", lambda *_, **__: torch.from_numpy(next(permutations)))
+def replay_more_draws(monkeypatch, torch, draws):
+    queues = {kind: iter(draws[kind]) for kind in ("randperm", "kaiming_normal_", *CELLS)}
+    monkeypatch.setattr(torch, "randperm", lambda *_, **__: torch.from_numpy(next(queues["randperm"])))
 
     def kaiming_normal_(tensor, *_, **__):
         with torch.no_grad():
-            return tensor.copy_(torch.from_numpy(next(fills)))
+            return tensor.copy_(torch.from_numpy(next(queues["kaiming_normal_"])))
     monkeypatch.setattr(torch.nn.init, "kaiming_normal_", kaiming_normal_)
+
+    def reset_parameters(self):
+        with torch.no_grad():
+            for p, v in zip(self.parameters(), next(queues[type(self).__name__]), strict=True):
+                p.copy_(torch.from_numpy(v))
+    for name in CELLS:
+        monkeypatch.setattr(getattr(torch.nn, name), "reset_parameters", reset_parameters)
     monkeypatch.setattr(torch.nn.Dropout2d, "forward", lambda self, x: x)
 
 
-CLOCK = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?")
+CLOCK = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?|\[\d+m \d+s\]")
 
 
 def comparable(printed, theirs=False):
@@ -1470,7 +1490,7 @@ def comparable(printed, theirs=False):
 
 def compare_with_pytorch(programs, name, monkeypatch, in_float64=False):
     """Run programs[name] with autograd_core, recording its draws, then with PyTorch replaying them; every number
-    printed agrees."""
+    printed (printed tensors as their numbers) agrees."""
     torch = pytest.importorskip("torch")
     ag.manual_seed(0)
     program = programs[name]
@@ -1482,16 +1502,14 @@ def compare_with_pytorch(programs, name, monkeypatch, in_float64=False):
     try:
         with monkeypatch.context() as patch:
             draws = record_draws(patch)
-            record_more(patch, draws)
-            record_permutations_and_kaiming(patch, draws)
+            record_more_draws(patch, draws)
             patch.setattr(nn.Dropout, "forward", lambda self, x: x)
             patch.setattr(nn.Dropout2d, "forward", lambda self, x: x)
-            _, our_printed = run(with_our_imports(program), name)
+            _, our_printed = run(with_our_imports(program), name, show_tensors=True)
         with monkeypatch.context() as patch:
             replay_draws(patch, torch, draws)
-            replay_more(patch, torch, draws)
-            replay_permutations_and_kaiming(patch, torch, draws)
-            _, their_printed = run(program, name)
+            replay_more_draws(patch, torch, draws)
+            _, their_printed = run(program, name, show_tensors=True)
     finally:
         ag.set_default_dtype(dtypes[0])
         torch.set_default_dtype(dtypes[1])
@@ -1511,7 +1529,7 @@ def _in_a_temporary_folder(tmp_path, monkeypatch):
 @pytest.mark.parametrize("name", PROGRAMS)
 def test_dlwpt_program_runs_with_autograd_core(name):
     ag.manual_seed(0)
-    _, printed = run(with_our_imports(PROGRAMS[name]), name)
+    _, printed = run(with_our_imports(PROGRAMS[name]), name, show_tensors=True)
     numbers = reported_numbers(comparable(printed))
     assert numbers and np.all(np.isfinite(numbers)), printed
 
