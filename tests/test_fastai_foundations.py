@@ -1039,14 +1039,17 @@ def replay_ours(monkeypatch, torch, draws):
     monkeypatch.setattr(torch.nn.init, "kaiming_normal_", kaiming_normal_)
 
 
-def compare_with_pytorch(programs, name, monkeypatch):
+def compare_with_pytorch(programs, name, monkeypatch, in_float64=False):
     """Run programs[name] with autograd_core, recording its draws, then with PyTorch replaying them; every number
-    printed agrees."""
+    printed agrees. `in_float64`: both runs with float64 as the default dtype."""
     torch = pytest.importorskip("torch")
     ag.manual_seed(0)
     program = programs[name]
-    threads = torch.get_num_threads()
+    dtypes, threads = (ag.get_default_dtype(), torch.get_default_dtype()), torch.get_num_threads()
     torch.set_num_threads(1)
+    if in_float64:
+        ag.set_default_dtype(ag.float64)
+        torch.set_default_dtype(torch.float64)
     try:
         with monkeypatch.context() as patch:
             draws = record_draws(patch)
@@ -1058,6 +1061,8 @@ def compare_with_pytorch(programs, name, monkeypatch):
             replay_ours(patch, torch, draws)
             _, their_printed = run(program, name, show_tensors=True)
     finally:
+        ag.set_default_dtype(dtypes[0])
+        torch.set_default_dtype(dtypes[1])
         torch.set_num_threads(threads)
     message = f"ours:\n{our_printed}\nPyTorch:\n{their_printed}"
     our_numbers, their_numbers = printed_numbers(our_printed), printed_numbers(their_printed)

@@ -12,6 +12,8 @@ random draws.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from program_harness import marked
 from test_fastai_foundations import FASTCORE, assert_runs, compare_with_pytorch
@@ -47,7 +49,8 @@ def load_dataset(name):
                        {'image': 'Image', 'label': ClassLabel([f'class{i}' for i in range(10)])})
     return DatasetDict(train=split(100), test=split(40))
 
-TF = types.SimpleNamespace(to_tensor=lambda im: torch.tensor(np.asarray(im, dtype=np.float32)/255)[None])
+# (in the default float dtype, which is float32 unless a comparison runs in float64: IN_FLOAT64)
+TF = types.SimpleNamespace(to_tensor=lambda im: torch.tensor(np.asarray(im)/255, dtype=torch.get_default_dtype())[None])
 '''
 
 DATASETS = FASTCORE + r'''
@@ -978,6 +981,198 @@ learn = MomentumLearner(model, dls, F.cross_entropy, lr=0.2, cbs=[DeviceCB(), me
 print(model[0][1].running_mean, model[0][1].running_var)
 plt.close('all')
 '''
+# 12_accel_sgd's and 13_resnet's set-up: normalized inputs, GeneralRelu, Kaiming init
+MINIAI_SGD = MINIAI_INIT + r'''
+from torch.optim import lr_scheduler
+xmean,xstd = 0.28, 0.35
+
+@inplace
+def transformi(b): b[xl] = [(TF.to_tensor(o)-xmean)/xstd for o in b[xl]]
+
+tds = dsd.with_transform(transformi)
+dls = DataLoaders.from_dd(tds, bs)
+metrics = MetricsCB(accuracy=MulticlassAccuracy())
+astats = ActivationStats(fc.risinstance(GeneralRelu))
+cbs = [DeviceCB(), metrics, astats]  # and the notebook's ProgressCB(plot=True)
+act_gr = partial(GeneralRelu, leak=0.1, sub=0.4)
+iw = partial(init_weights, leaky=0.1)
+'''
+
+ACCEL_SGD = MINIAI_SGD + r'''
+class SGD:
+    def __init__(self, params, lr, wd=0.):
+        params = list(params)
+        fc.store_attr()
+        self.i = 0
+
+    def step(self):
+        with torch.no_grad():
+            for p in self.params:
+                self.reg_step(p)
+                self.opt_step(p)
+        self.i +=1
+
+    def opt_step(self, p): p -= p.grad * self.lr
+    def reg_step(self, p):
+        if self.wd != 0: p *= 1 - self.lr*self.wd
+
+    def zero_grad(self):
+        for p in self.params: p.grad.data.zero_()
+
+set_seed(42)
+model = get_model(act_gr, norm=nn.BatchNorm2d).apply(iw)
+learn = TrainLearner(model, dls, F.cross_entropy, lr=0.4, cbs=cbs, opt_func=SGD)
+learn.fit(2)
+
+class Momentum(SGD):
+    def __init__(self, params, lr, wd=0., mom=0.9):
+        super().__init__(params, lr=lr, wd=wd)
+        self.mom=mom
+
+    def opt_step(self, p):
+        if not hasattr(p, 'grad_avg'): p.grad_avg = torch.zeros_like(p.grad)
+        p.grad_avg = p.grad_avg*self.mom + p.grad*(1-self.mom)
+        p -= self.lr * p.grad_avg
+
+set_seed(42)
+model = get_model(act_gr, norm=nn.BatchNorm2d).apply(iw)
+learn = TrainLearner(model, dls, F.cross_entropy, lr=1.5, cbs=cbs, opt_func=Momentum)
+learn.fit(2)
+
+class RMSProp(SGD):
+    def __init__(self, params, lr, wd=0., sqr_mom=0.99, eps=1e-5):
+        super().__init__(params, lr=lr, wd=wd)
+        self.sqr_mom,self.eps = sqr_mom,eps
+
+    def opt_step(self, p):
+        # the notebook's p.grad**2: arithmetic on a gradient gives a NumPy array here (docs/coming-from-pytorch.md),
+        # without the tensor's .sqrt() used below
+        if not hasattr(p, 'sqr_avg'): p.sqr_avg = torch.as_tensor(p.grad)**2
+        p.sqr_avg = p.sqr_avg*self.sqr_mom + p.grad**2*(1-self.sqr_mom)
+        p -= self.lr * p.grad/(p.sqr_avg.sqrt() + self.eps)
+
+set_seed(42)
+model = get_model(act_gr, norm=nn.BatchNorm2d).apply(iw)
+learn = TrainLearner(model, dls, F.cross_entropy, lr=3e-3, cbs=cbs, opt_func=RMSProp)
+learn.fit(2)
+
+class Adam(SGD):
+    def __init__(self, params, lr, wd=0., beta1=0.9, beta2=0.99, eps=1e-5):
+        super().__init__(params, lr=lr, wd=wd)
+        self.beta1,self.beta2,self.eps = beta1,beta2,eps
+
+    def opt_step(self, p):
+        if not hasattr(p, 'avg'): p.avg = torch.zeros_like(p.grad.data)
+        if not hasattr(p, 'sqr_avg'): p.sqr_avg = torch.zeros_like(p.grad.data)
+        p.avg = self.beta1*p.avg + (1-self.beta1)*p.grad
+        unbias_avg = p.avg / (1 - (self.beta1**(self.i+1)))
+        p.sqr_avg = self.beta2*p.sqr_avg + (1-self.beta2)*(p.grad**2)
+        unbias_sqr_avg = p.sqr_avg / (1 - (self.beta2**(self.i+1)))
+        p -= self.lr * unbias_avg / (unbias_sqr_avg + self.eps).sqrt()
+
+set_seed(42)
+model = get_model(act_gr, norm=nn.BatchNorm2d).apply(iw)
+learn = TrainLearner(model, dls, F.cross_entropy, lr=6e-3, cbs=cbs, opt_func=Adam)
+learn.fit(2)
+astats.printed()
+'''
+
+SCHEDULERS = MINIAI_SGD + r'''
+print(' '.join(o for o in dir(lr_scheduler) if o[0].isupper() and o[1].islower()) != '')
+learn = TrainLearner(get_model(), dls, F.cross_entropy, lr=6e-3, cbs=[DeviceCB(), SingleBatchCB()])
+learn.fit(1)
+opt = learn.opt
+print('step' in dir(opt), 'zero_grad' in dir(opt), 'param_groups' in dir(opt))
+param = next(iter(learn.model.parameters()))
+st = opt.state[param]
+print(st)
+print(len(opt.param_groups))
+pg = opt.param_groups[0]
+print(pg['lr'], pg['momentum'], pg['weight_decay'], 'params' in list(pg))
+sched = lr_scheduler.CosineAnnealingLR(opt, 100)
+print(sched.base_lrs)
+print(sched.get_last_lr())
+
+def sched_lrs(sched, steps):
+    lrs = [sched.get_last_lr()]
+    for i in range(steps):
+        sched.optimizer.step()
+        sched.step()
+        lrs.append(sched.get_last_lr())
+    plt.plot(lrs)
+    return lrs
+
+print([f'{o[0]:.6f}' for o in sched_lrs(sched, 110)[::10]])
+
+class BaseSchedCB(Callback):
+    def __init__(self, sched): self.sched = sched
+    def before_fit(self, learn): self.schedo = self.sched(learn.opt)
+    def _step(self, learn):
+        if learn.training: self.schedo.step()
+
+class BatchSchedCB(BaseSchedCB):
+    def after_batch(self, learn): self._step(learn)
+
+class HasLearnCB(Callback):
+    def before_fit(self, learn): self.learn = learn
+    def after_fit(self, learn): self.learn = None
+
+class RecorderCB(Callback):
+    def __init__(self, **d): self.d = d
+    def before_fit(self, learn):
+        self.recs = {k:[] for k in self.d}
+        self.pg = learn.opt.param_groups[0]
+
+    def after_batch(self, learn):
+        if not learn.training: return
+        for k,v in self.d.items():
+            self.recs[k].append(v(self))
+
+    def plot(self):
+        for k,v in self.recs.items():
+            plt.plot(v, label=k)
+            plt.legend()
+            plt.show()
+
+class EpochSchedCB(BaseSchedCB):
+    def after_epoch(self, learn): self._step(learn)
+
+def _lr(cb): return cb.pg['lr']
+print(len(dls.train))
+tmax = 3 * len(dls.train)
+sched = partial(lr_scheduler.CosineAnnealingLR, T_max=tmax)
+set_seed(42)
+model = get_model(act_gr, norm=nn.BatchNorm2d).apply(iw)
+rec = RecorderCB(lr=_lr)
+xtra = [BatchSchedCB(sched),rec]
+learn = TrainLearner(model, dls, F.cross_entropy, lr=2e-2, cbs=cbs+xtra, opt_func=optim.AdamW)
+learn.fit(3)
+rec.plot()
+print(rec.recs['lr'])
+
+sched = partial(lr_scheduler.CosineAnnealingLR, T_max=3)
+set_seed(42)
+model = get_model(act_gr, norm=nn.BatchNorm2d).apply(iw)
+rec = RecorderCB(lr=_lr)
+xtra = [EpochSchedCB(sched),rec]
+learn = TrainLearner(model, dls, F.cross_entropy, lr=2e-2, cbs=cbs+xtra, opt_func=optim.AdamW)
+learn.fit(3)
+print(rec.recs['lr'])
+
+def _beta1(cb): return cb.pg['betas'][0]
+rec = RecorderCB(lr=_lr, mom=_beta1)
+set_seed(42)
+lr,epochs = 6e-2,3
+model = get_model(act_gr, norm=nn.BatchNorm2d).apply(iw)
+tmax = epochs * len(dls.train)
+sched = partial(lr_scheduler.OneCycleLR, max_lr=lr, total_steps=tmax)
+xtra = [BatchSchedCB(sched), rec]
+learn = TrainLearner(model, dls, F.cross_entropy, lr=lr, cbs=cbs+xtra, opt_func=optim.AdamW)
+learn.fit(epochs)
+rec.plot()
+print(rec.recs['lr'], rec.recs['mom'])
+plt.close('all')
+'''
 
 BATCHNORM = MINIAI_NORM + r'''
 class BatchNorm(nn.Module):
@@ -1012,16 +1207,39 @@ print(model[0][1].means.flatten(), model[0][1].vars.flatten())
 plt.close('all')
 '''
 
+def with_optimizer_state_in_a_dict(program):
+    """12_accel_sgd's optimizers with each parameter's state (`p.grad_avg`, `p.sqr_avg`, `p.avg`, attributes set on
+    the parameter) kept in a namespace per parameter, `state(p).grad_avg`, as they run here until a parameter takes
+    attributes of its own (XFAIL)."""
+    program = re.sub(r"hasattr\(p, '", "hasattr(state(p), '", program)
+    program = re.sub(r"\bp\.(grad_avg|sqr_avg|avg)\b", r"state(p).\1", program)
+    return ("import types\n_state = {}\ndef state(p): return _state.setdefault(p, types.SimpleNamespace())\n"
+            + program)
+
+
 PROGRAMS = {"datasets": DATASETS, "convolutions": CONVOLUTIONS, "learner": LEARNER, "activations": ACTIVATIONS,
-            "initializing": INITIALIZING, "normalization": NORMALIZATION, "batchnorm": BATCHNORM}
+            "initializing": INITIALIZING, "normalization": NORMALIZATION, "batchnorm": BATCHNORM,
+            "accel_sgd": ACCEL_SGD, "accel_sgd_state_in_a_dict": with_optimizer_state_in_a_dict(ACCEL_SGD),
+            "schedulers": SCHEDULERS}
 
 # A buffer here is a plain ndarray (Module.register_buffer keeps the array), so the BatchNorm written by hand fails at
 # `self.means.lerp_(m, self.mom)` (and, evaluating, at `(v+self.eps).sqrt()` on the buffer): PyTorch's buffers are
 # tensors. A Parameter's n-d `.data` is a ParameterArray (an ndarray with PyTorch's methods, lerp_ and sqrt among them);
 # register_buffer keeping `np.asarray(array).view(ParameterArray)` for an n-d float buffer would give buffers the
 # same (nn/module.py, which this helper may not edit).
+# A Parameter (a Value) has __slots__ and no __dict__: 12_accel_sgd's optimizers keep their state as attributes of
+# the parameters (`p.grad_avg = torch.zeros_like(p.grad)`), an AttributeError here. The fix is test_fastai_foundations'
+# XFAIL's ("__dict__" in Value.__slots__); accel_sgd_state_in_a_dict runs the same notebook meanwhile.
 XFAIL = {"batchnorm": "lead's gap: a registered buffer is a plain ndarray without PyTorch's methods "
-                      "(self.means.lerp_(m, mom) raises AttributeError; nn/module.py's register_buffer)"}
+                      "(self.means.lerp_(m, mom) raises AttributeError; nn/module.py's register_buffer)",
+         "accel_sgd": "lead's gap: a Parameter takes no attributes of its own (p.grad_avg = ...): Value.__slots__ has "
+                      "no __dict__ (autograd_core/value.py)"}
+
+# Compared in float64: a convolution's bias before a batch norm gets a gradient of rounding noise only (the norm takes
+# the mean out), which Adam's step, divided by the gradient's own size, turns into steps of ±lr whose signs differ
+# between the libraries in float32; the running means (and the evaluation's losses) follow them. In float64 the noise
+# is 1e-17, far below Adam's eps, and every printed digit agrees.
+IN_FLOAT64 = {"accel_sgd", "accel_sgd_state_in_a_dict", "schedulers"}
 
 
 @pytest.mark.parametrize("name", marked(PROGRAMS, XFAIL))
@@ -1034,4 +1252,4 @@ def test_fastai_program_runs_with_autograd_core(name):
 @pytest.mark.filterwarnings("ignore:__array__ implementation doesn't accept a copy")  # PyTorch's Tensor.__array__
 @pytest.mark.filterwarnings("ignore:overflow encountered")
 def test_fastai_program_reproduces_pytorch_from_the_same_start(name, monkeypatch):
-    compare_with_pytorch(PROGRAMS, name, monkeypatch)
+    compare_with_pytorch(PROGRAMS, name, monkeypatch, in_float64=name in IN_FLOAT64)
