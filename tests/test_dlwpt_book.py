@@ -163,6 +163,22 @@ print(a.shape, a_t.shape)
 a = torch.ones(3, 2)
 a.zero_()
 print(a)
+
+# the chapter's exercises
+a = torch.tensor(list(range(9)))
+print(a.size(), a.storage_offset(), a.stride())
+b = a.view(3, 3)
+print(b.storage_offset(), b.stride(), a.storage().data_ptr() == b.storage().data_ptr())
+c = b[1:,1:]
+print(c.size(), c.storage_offset(), c.stride(), c.is_contiguous())
+print(torch.cos(a).dtype == torch.float32, torch.sqrt(a))
+try:
+    a.cos_()  # an integer tensor cannot hold the cosines
+except RuntimeError:
+    print("cos_ of an int64 tensor: RuntimeError")
+a = a.float()
+a.cos_()
+print(a)
 '''
 
 
