@@ -12,7 +12,8 @@ variants NetWidth, NetDropout, NetBatchNorm, NetDepth, NetRes and NetResDeep, L2
 loading the state dict), each written as the book's notebooks write it. Data the book downloads are small
 synthetic stand-ins of the same shapes and dtypes: the wine and bike CSV files are written by the program itself,
 CIFAR-2 is a list of random 3×32×32 float images with labels 0/1 (torchvision is not used: the book's
-`transforms.Normalize` is the few lines it stands for). Plots, the GPU cells and h5py are left out.
+`transforms.Normalize` is the few lines it stands for). The book's plots (5.4, 6.3, 7.1) are drawn with matplotlib
+and read back; the GPU cells and h5py are left out.
 
 The harness is tests/program_harness.py's (printed tensors compared as numbers, the random draws of our run replayed
 in PyTorch's); this file adds torch.randperm's permutations, nn.init.kaiming_normal_'s fills and the RNN cells'
@@ -1434,10 +1435,60 @@ validate(model, train_loader, val_loader)
 '''
 
 
+PLOTS = CIFAR2 + r'''
+import matplotlib
+matplotlib.use("Agg")
+from matplotlib import pyplot as plt
+import torch.nn as nn
+import torch.optim as optim
+
+def drawn():  # what the figure shows, read back from it
+    for ax in plt.gcf().axes:
+        print([np.round(np.asarray(line.get_ydata(), dtype=float), 4).tolist()[::4] for line in ax.lines],
+              [float(np.asarray(image.get_array()).sum()) for image in ax.get_images()])
+    plt.close('all')
+
+# 5.4: the thermometer model's fit
+t_c = torch.tensor([0.5,  14.0, 15.0, 28.0, 11.0,  8.0,  3.0, -4.0,  6.0, 13.0, 21.0])
+t_u = torch.tensor([35.7, 55.9, 58.2, 81.9, 56.3, 48.9, 33.9, 21.8, 48.4, 60.4, 68.4])
+params = torch.tensor([1.0, 0.0], requires_grad=True)
+optimizer = optim.SGD([params], lr=1e-2)
+for epoch in range(200):
+    t_p = params[0] * (0.1 * t_u) + params[1]
+    loss = ((t_p - t_c) ** 2).mean()
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+t_p = params[0] * (0.1 * t_u) + params[1]
+fig = plt.figure(dpi=60)
+plt.xlabel("Temperature (°Fahrenheit)")
+plt.ylabel("Temperature (°Celsius)")
+plt.plot(t_u.numpy(), t_p.detach().numpy()) # <2>
+plt.plot(t_u.numpy(), t_c.numpy(), 'o')
+drawn()
+
+# 6.3: the network's fit over the range of temperatures
+seq_model = nn.Sequential(nn.Linear(1, 8), nn.Tanh(), nn.Linear(8, 1))
+t_range = torch.arange(20., 90.).unsqueeze(1)
+fig = plt.figure(dpi=60)
+plt.xlabel("Fahrenheit")
+plt.ylabel("Celsius")
+plt.plot(t_u.numpy(), t_c.numpy(), 'o')
+plt.plot(t_range.numpy(), seq_model(0.1 * t_range).detach().numpy(), 'c-')
+plt.plot(t_u.numpy(), seq_model(0.1 * t_u.unsqueeze(1)).detach().numpy(), 'kx')
+drawn()
+
+# 7.1: an image of the dataset, channels last (the book passes the tensor itself)
+img, label = cifar2[0]
+plt.imshow(img.permute(1, 2, 0).clamp(0, 1))
+drawn()
+'''
+
+
 PROGRAMS = {"tensors": TENSORS, "named_tensors": NAMED_TENSORS, "wine": WINE, "bikes": BIKES,
             "thermometer": THERMOMETER, "autograd": AUTOGRAD, "nn_linear": NN_LINEAR,
             "birds_vs_airplanes": BIRDS_VS_AIRPLANES, "convolution": CONVOLUTION,
-            "convolution_variants": CONVOLUTION_VARIANTS}
+            "convolution_variants": CONVOLUTION_VARIANTS, "plots": PLOTS}
 
 # Compared in float64: ten batch-normalised residual blocks (one block, shared, as the book's `n_blocks * [ResBlock]`)
 # carry float32 rounding far enough to move the last printed digits.
@@ -1544,6 +1595,8 @@ def _in_a_temporary_folder(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("name", PROGRAMS)
 def test_dlwpt_program_runs_with_autograd_core(name):
+    if name == "plots":
+        pytest.importorskip("matplotlib")
     ag.manual_seed(0)
     _, printed = run(with_our_imports(PROGRAMS[name]), name, show_tensors=True)
     numbers = reported_numbers(comparable(printed))
@@ -1551,7 +1604,10 @@ def test_dlwpt_program_runs_with_autograd_core(name):
 
 
 @pytest.mark.parametrize("name", PROGRAMS)
+@pytest.mark.filterwarnings("ignore:__array__ implementation doesn't accept a copy keyword")  # PyTorch's tensors'
 def test_dlwpt_program_reproduces_pytorch_from_the_same_start(name, monkeypatch):
+    if name == "plots":
+        pytest.importorskip("matplotlib")
     compare_with_pytorch(PROGRAMS, name, monkeypatch, in_float64=name in IN_FLOAT64)
 
 
