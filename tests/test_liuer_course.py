@@ -1184,6 +1184,5 @@ def test_liuer_program_runs_with_autograd_core(name):
 
 @pytest.mark.parametrize("name", marked(PROGRAMS, XFAIL))
 @pytest.mark.filterwarnings("ignore:size_average and reduce args will be deprecated")
-@pytest.mark.filterwarnings("ignore:nn.functional.sigmoid is deprecated")  # PyTorch's, on the course's F.sigmoid
 def test_liuer_program_reproduces_pytorch_from_the_same_start(name, monkeypatch):
     compare_with_pytorch(PROGRAMS, name, monkeypatch)
