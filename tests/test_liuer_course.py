@@ -607,9 +607,9 @@ maxpooling_layer = torch.nn.MaxPool2d(kernel_size=2)
 output = maxpooling_layer(input)
 print(output)
 
-batch_size = 16
-train_loader = DataLoader(MNIST(64, seed=1), shuffle=True, batch_size=batch_size)
-test_loader = DataLoader(MNIST(32, seed=2), shuffle=False, batch_size=batch_size)
+batch_size = 8
+train_loader = DataLoader(MNIST(32, seed=1), shuffle=True, batch_size=batch_size)
+test_loader = DataLoader(MNIST(16, seed=2), shuffle=False, batch_size=batch_size)
 
 class Net(torch.nn.Module):
     def __init__(self):
@@ -686,7 +686,7 @@ import torch.nn.functional as F
 import torch.optim as optim
 from torch.utils.data import DataLoader
 
-train_loader = DataLoader(MNIST(16, seed=1), shuffle=True, batch_size=8)
+train_loader = DataLoader(MNIST(8, seed=1), shuffle=True, batch_size=4)
 
 class InceptionA(nn.Module):
     def __init__(self, in_channels):
