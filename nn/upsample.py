@@ -8,6 +8,7 @@
     area:      the same products with PyTorch's adaptive-average-pooling bins (any of 1-D, 2-D, 3-D)
     bicubic:   y = A_h · x · A_wᵀ    (N, C, H, W)   four weights per row (Keys' cubic convolution, A = −0.75),
                                                     taps beyond the edge read the edge pixel
+    bilinear, antialias=True: the same product, each row a triangle filter as wide as the step (PyTorch's weights)
 
 Source coordinates follow PyTorch: with align_corners=False (the default) the output pixel centres map
 to src = max((i + ½)·s − ½, 0) (bicubic: not clamped at 0); with align_corners=True the corner pixels coincide,
@@ -102,6 +103,26 @@ def _cubic_matrix(n_in, n_out, scale, align_corners, dtype):
     return A.astype(dtype)
 
 
+def _antialiased_matrix(n_in, n_out, scale, align_corners, dtype):
+    """(n_out, n_in): PyTorch's antialiased bilinear weights (its `_upsample_bilinear2d_aa`). With s the
+    input/output step, row i is a triangle filter of half-width max(s, 1) centred at c = s·(i + ½), read at the
+    input pixel centres j + ½ inside ⌊c ∓ max(s, 1) + ½⌋ and scaled by 1/s when shrinking, w_j = max(0, 1 − |j + ½ −
+    c|/max(s, 1)), then normalised to sum to 1. Enlarging with align_corners=False gives plain bilinear weights."""
+    if align_corners:
+        s = (n_in - 1) / (n_out - 1) if n_out > 1 else 0.0
+    else:
+        s = 1.0 / scale if scale is not None else n_in / n_out
+    support = max(s, 1.0)                                          # the filter's half-width, in input pixels
+    A = np.zeros((n_out, n_in))
+    for i in range(n_out):
+        center = s * (i + 0.5)
+        lo = max(int(center - support + 0.5), 0)
+        hi = min(int(center + support + 0.5), n_in)
+        w = np.maximum(0.0, 1.0 - np.abs((np.arange(lo, hi) - center + 0.5) / support))
+        A[i, lo:hi] = w / w.sum() if w.sum() else w
+    return A.astype(dtype)
+
+
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None, recompute_scale_factor=None,
                 antialias=False):
     """Resize the spatial axes of (N, C, L), (N, C, H, W) or (N, C, D, H, W) input to `size`, or by `scale_factor`
@@ -109,8 +130,10 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     (2-D), 'bicubic' (2-D; may overshoot the input's range, as PyTorch's), 'trilinear' (3-D), 'area' (1-D to 3-D:
     adaptive average pooling to the output size); align_corners: only for the interpolating modes (default
     False). recompute_scale_factor=True (with scale_factor):
-    the sampling uses the ratio of the sizes, not scale_factor, as PyTorch's. antialias: 'bilinear' only, as
-    PyTorch's; enlarging is unchanged by it, shrinking with it is not supported (NotImplementedError)."""
+    the sampling uses the ratio of the sizes, not scale_factor, as PyTorch's. antialias: 'bilinear' only here
+    (PyTorch's also takes 'bicubic'): shrinking averages each output pixel over its whole footprint (a triangle filter
+    as wide as the step, PyTorch's weights; torchvision's tensor Resize default), enlarging is plain bilinear
+    (with align_corners=True, PyTorch's antialiased weights, which differ from plain bilinear)."""
     who = "interpolate"
     if mode not in _MODES:
         raise ValueError(f"{who}: mode must be one of {sorted(_MODES)}, got {mode!r}")
@@ -132,14 +155,13 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     out, scales = _output_size(who, shape[2:], size, scale_factor)
     if recompute_scale_factor:
         scales = (None,) * len(out)
-    if antialias and any(m < n for n, m in zip(shape[2:], out)):
-        raise NotImplementedError(f"{who}: antialias=True when shrinking is not supported")
     if mode in ("nearest", "nearest-exact"):
         index = [_nearest_index(n, m, s, mode == "nearest-exact") for n, m, s in zip(shape[2:], out, scales)]
         grids = np.ix_(*index)                                     # one index array per spatial axis, broadcasting
         return input[(slice(None), slice(None)) + grids]
     dtype = np.result_type(data_of(input), np.float32)
-    matrix = {"bicubic": _cubic_matrix, "area": _area_matrix}.get(mode, _linear_matrix)
+    matrix = {"bicubic": _cubic_matrix, "area": _area_matrix}.get(mode, _antialiased_matrix if antialias
+                                                                   else _linear_matrix)
     mats = [matrix(n, m, s, bool(align_corners), dtype) for n, m, s in zip(shape[2:], out, scales)]
     y = matmul(input, mats[-1].T)                                  # along the last axis
     if nd >= 2:

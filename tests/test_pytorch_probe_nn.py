@@ -1327,7 +1327,6 @@ ALLOWED = {
     "act hardsigmoid": "PyTorch's hardsigmoid backward multiplies by a float32 1/6 (5e-8 relative); ours is exact",
     "grid_sample border nearest": "nearest grid_sample gives the grid no gradient (None), PyTorch zeros",
     # Not implemented (raise ValueError / NotImplementedError, never a wrong number).
-    "interp antialias": "interpolate(antialias=True) is not implemented",
     "interp bilinear on 3d": "bilinear on a 3-D input: ValueError here, NotImplementedError in PyTorch",
     "dtype log_softmax int err": "log_softmax of int64 computes in float64 (PyTorch: NotImplementedError)",
     "dtype leaky int": "leaky_relu of int64 computes in float (PyTorch: NotImplementedError)",
