@@ -4,7 +4,8 @@
 Chapter 3 (tensors: indexing, the named-tensor section as far as PyTorch 2 still runs it, storage, strides and
 offsets, contiguity, dtypes, NumPy interoperability, torch.save/torch.load), 4 (real-world data: the wine-quality
 table read with numpy.loadtxt, one-hot encoding with scatter_, masks from torch.le/lt/gt; the bike-sharing hours
-reshaped into days with view/transpose and the weather column one-hot encoded), 5 (the thermometer model learned by
+reshaped into days with view/transpose and the weather column one-hot encoded; images as uint8 batches normalised
+per channel, a CT volume, one-hot characters and words of a line of text), 5 (the thermometer model learned by
 hand, with autograd, with torch.optim's SGD and Adam, with a train/validation split from torch.randperm), 6
 (nn.Linear, nn.Sequential with an OrderedDict, a subclassed model) and 7-8 (the birds-vs-airplanes models on
 CIFAR-2: softmax, LogSoftmax with NLLLoss, CrossEntropyLoss, parameter counts, the convolutional Net and its
@@ -343,6 +344,78 @@ daily_bikes[:, 10, :] = ((daily_bikes[:, 10, :] - torch.mean(temp))
                          / torch.std(temp))
 print(daily_bikes[:2, 9:12])
 print(daily_bikes.shape, daily_bikes.is_contiguous())
+'''
+
+
+IMAGES_AND_TEXT = r'''
+import numpy as np
+import torch
+torch.set_printoptions(edgeitems=2, threshold=50)
+
+# 4.1 images: imageio.imread's H x W x C uint8 arrays, stand-ins of 8 x 8 pixels
+img_arr = np.random.randint(0, 256, (8, 8, 3)).astype(np.uint8)
+print(img_arr.shape)
+img = torch.from_numpy(img_arr)
+out = img.permute(2, 0, 1)
+print(out.shape, out.stride(), out.is_contiguous(), out.dtype == torch.uint8)
+batch_size = 3
+batch = torch.zeros(batch_size, 3, 8, 8, dtype=torch.uint8)
+for i in range(batch_size):
+    img_arr = np.random.randint(0, 256, (8, 8, 4)).astype(np.uint8)  # an RGBA PNG
+    img_t = torch.from_numpy(img_arr)
+    img_t = img_t.permute(2, 0, 1)
+    img_t = img_t[:3] # <1>
+    batch[i] = img_t
+print(batch[:, :, 0, 0])
+batch = batch.float()
+batch /= 255.0
+print(batch[0, 0, :2])
+n_channels = batch.shape[1]
+for c in range(n_channels):
+    mean = torch.mean(batch[:, c])
+    std = torch.std(batch[:, c])
+    batch[:, c] = (batch[:, c] - mean) / std
+print(batch.mean(dim=(0, 2, 3)), batch.std(dim=(0, 2, 3)))
+
+# 4.2 volumetric data: imageio.volread's D x H x W int16 array
+vol_arr = np.random.randint(-1000, 1000, (5, 6, 6)).astype(np.int16)
+vol = torch.from_numpy(vol_arr).float()
+vol = torch.unsqueeze(vol, 0)
+print(vol.shape, vol[0, :2, 0, :3])
+
+# 4.5 text: one-hot characters and words of a line of Pride and Prejudice
+text = ("It is a truth universally acknowledged, that a single man in possession of a good fortune, must be in want "
+        "of a wife.\n“Impossible, Mr. Bennet, impossible, when I am not acquainted with him myself; how can you be so "
+        "teasing?”\n")
+lines = text.split('\n')
+line = lines[1]
+print(line)
+letter_t = torch.zeros(len(line), 128) # <1>
+print(letter_t.shape)
+for i, letter in enumerate(line.lower().strip()):
+    letter_index = ord(letter) if ord(letter) < 128 else 0  # <1>
+    letter_t[i][letter_index] = 1
+print(letter_t.sum(), letter_t.argmax(dim=1)[:10])
+
+def clean_words(input_str):
+    punctuation = '.,;:"!?”“_-'
+    word_list = input_str.lower().replace('\n',' ').split()
+    word_list = [word.strip(punctuation) for word in word_list]
+    return word_list
+
+words_in_line = clean_words(line)
+print(line, words_in_line)
+word_list = sorted(set(clean_words(text)))
+word2index_dict = {word: i for (i, word) in enumerate(word_list)}
+print(len(word2index_dict), word2index_dict['impossible'])
+word_t = torch.zeros(len(words_in_line), len(word2index_dict))
+for i, word in enumerate(words_in_line):
+    word_index = word2index_dict[word]
+    word_t[i][word_index] = 1
+    print('{:2} {:4} {}'.format(i, word_index, word))
+print(word_t.shape)
+word_t = word_t.unsqueeze(1)
+print(word_t.shape, word_t.sum(dim=(1, 2)))
 '''
 
 
@@ -1486,6 +1559,7 @@ drawn()
 
 
 PROGRAMS = {"tensors": TENSORS, "named_tensors": NAMED_TENSORS, "wine": WINE, "bikes": BIKES,
+            "images_and_text": IMAGES_AND_TEXT,
             "thermometer": THERMOMETER, "autograd": AUTOGRAD, "nn_linear": NN_LINEAR,
             "birds_vs_airplanes": BIRDS_VS_AIRPLANES, "convolution": CONVOLUTION,
             "convolution_variants": CONVOLUTION_VARIANTS, "plots": PLOTS}
