@@ -5,7 +5,8 @@ strides and offsets by looking at it: `points.storage()` lists the six floats un
 shares them, `points.storage()[0] = 2.0` changes `points`. Here the memory is a NumPy array's: the storage of x is
 the whole array at the root of x.data's chain of views (`.base`), read flat in memory order, so a transpose, a row
 or a slice of x has the same storage as x, and writing to the storage writes to every Value that views it. A 0-d
-Value holds an immutable NumPy scalar rather than memory: its storage is a one-element copy.
+Value holds an immutable NumPy scalar rather than memory: its storage is a one-element array whose writes (`s[0] = v`,
+`fill_`, `copy_`) are stored back into that Value (not into other Values sharing the scalar).
 """
 
 from __future__ import annotations
@@ -87,11 +88,16 @@ class TypedStorage:
     length is the whole memory's (a row of a 3×2 Value has a storage of 6), and slices read through
     `untyped_storage()` only."""
 
-    def __init__(self, data, device="cpu"):
+    def __init__(self, data, device="cpu", owner=None):
         dtype = np.asarray(data).dtype
         raw, self._shared = _memory(data)
         self._elements = raw[: raw.size - raw.size % dtype.itemsize].view(dtype)
         self.device = device
+        self._owner = None if self._shared else owner  # a 0-d Value, whose scalar is replaced after each write
+
+    def _written(self):
+        if self._owner is not None and self._elements.size == 1:
+            self._owner.data = self._elements[0]
 
     @property
     def dtype(self):
@@ -132,6 +138,7 @@ class TypedStorage:
         if not isinstance(index, slice):
             index = _position(index, len(self))
         self._elements[index] = getattr(value, "data", value)
+        self._written()
 
     def tolist(self):
         """The elements as a list of Python numbers."""
@@ -143,6 +150,7 @@ class TypedStorage:
     def fill_(self, value):
         """Every element set to `value`, in place; returns the storage."""
         self._elements[...] = value
+        self._written()
         return self
 
     def copy_(self, source):
@@ -152,6 +160,7 @@ class TypedStorage:
             raise RuntimeError(f"size mismatch: a storage of size {len(self)} cannot take {np.size(elements)} "
                                f"elements")
         self._elements[...] = np.reshape(elements, -1)
+        self._written()
         return self
 
     def clone(self):

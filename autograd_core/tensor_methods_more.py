@@ -179,10 +179,10 @@ class _MoreMethods:
     def storage(self):
         """The memory under x as a flat sequence of its elements (a `storage.TypedStorage`): the whole array that x
         is a view of, in memory order, so `x.t().storage()` lists x.storage()'s elements and `x[1].storage()` has
-        all of x's; `s[i] = v` writes into every Value viewing it. A 0-d Value's storage is a copy."""
+        all of x's; `s[i] = v` writes into every Value viewing it (a 0-d Value's storage writes back into it)."""
         from .storage import TypedStorage
 
-        return TypedStorage(self.data, self.device)
+        return TypedStorage(self.data, self.device, owner=self)
 
     def untyped_storage(self):
         """The memory under x as bytes (a `storage.UntypedStorage`), as storage() but byte by byte."""

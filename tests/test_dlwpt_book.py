@@ -1711,6 +1711,9 @@ def _storage_facts(lib):
               lib.tensor([True, False]).storage().tolist(), lib.tensor(3.5).storage().tolist(),
               lib.ones(3).expand(2, 3).storage().tolist(), len(lib.zeros(0).storage()),
               lib.arange(6.0).reshape(2, 3)[:, ::2].storage().tolist(), lib.ones(2, 2).untyped_storage()[0]]
+    scalar = lib.tensor(3.5)
+    scalar.storage()[0] = 1.5  # a 0-d tensor's storage writes into it too
+    facts.append(scalar.item())
     for bad in (6, -7):
         with pytest.raises(IndexError, match=f"index {bad} out of range for storage of size 6"):
             storage[bad]
