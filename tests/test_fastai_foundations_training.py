@@ -1,7 +1,11 @@
 """fast.ai course22p2's later notebooks, from the foundations, run with `import autograd_core as torch`: 05_datasets
 (without the Hugging Face download), 07_convolutions, 09_learner (the miniai Learner and its callbacks),
 10_activations (forward hooks, activation statistics and histograms), 11_initializing (Kaiming init, input
-normalization, GeneralRelu, LSUV, LayerNorm and BatchNorm written by hand, nn.BatchNorm2d), ...
+normalization, GeneralRelu, LSUV, LayerNorm and BatchNorm written by hand, nn.BatchNorm2d), 12_accel_sgd (SGD,
+momentum, RMSProp and Adam written as classes, PyTorch's schedulers through callbacks, 1cycle), 13_resnet (ResBlock,
+shapes printed by hooks, the model summary, lr_find), 14_augment's PyTorch parts (global average pooling, FLOPS,
+test-time augmentation, random erasing and copying) and 15_DDPM (the noise schedule, noisify, training through the
+Learner, the sampling loop), at smaller widths and image sizes.
 
 The miniai library's functions are defined in the programs as the notebooks define them; Hugging Face's `datasets`
 (Fashion-MNIST) is a small stand-in of its shapes and API, torcheval's metrics and torchvision's `to_tensor` the few
@@ -51,6 +55,48 @@ def load_dataset(name):
 
 # (in the default float dtype, which is float32 unless a comparison runs in float64: IN_FLOAT64)
 TF = types.SimpleNamespace(to_tensor=lambda im: torch.tensor(np.asarray(im)/255, dtype=torch.get_default_dtype())[None])
+'''
+
+# miniai's image display (05_datasets), as datasets.py has it (fastcore's delegates left out)
+SHOW_IMAGES = r'''
+from itertools import zip_longest
+
+def show_image(im, ax=None, figsize=None, title=None, noframe=True, **kwargs):
+    "Show a PIL or PyTorch image on `ax`."
+    if all(hasattr(im, a) for a in ('cpu','permute','detach')):  # fc.hasattrs
+        im = im.detach().cpu()
+        if len(im.shape)==3 and im.shape[0]<5: im=im.permute(1,2,0)
+    elif not isinstance(im,np.ndarray): im=np.array(im)
+    if im.shape[-1]==1: im=im[...,0]
+    if ax is None: _,ax = plt.subplots(figsize=figsize)
+    ax.imshow(im, **kwargs)
+    if title is not None: ax.set_title(title)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if noframe: ax.axis('off')
+    return ax
+
+def subplots(nrows=1, ncols=1, figsize=None, imsize=3, suptitle=None, **kwargs):
+    if figsize is None: figsize=(ncols*imsize, nrows*imsize)
+    fig,ax = plt.subplots(nrows, ncols, figsize=figsize, **kwargs)
+    if suptitle is not None: fig.suptitle(suptitle)
+    if nrows*ncols==1: ax = np.array([ax])
+    return fig,ax
+
+def get_grid(n, nrows=None, ncols=None, title=None, weight='bold', size=14, **kwargs):
+    if nrows: ncols = ncols or int(np.floor(n/nrows))
+    elif ncols: nrows = nrows or int(np.ceil(n/ncols))
+    else:
+        nrows = int(math.sqrt(n))
+        ncols = int(np.floor(n/nrows))
+    fig,axs = subplots(nrows, ncols, **kwargs)
+    for i in range(n, nrows*ncols): axs.flat[i].set_axis_off()
+    if title is not None: fig.suptitle(title, weight=weight, size=size)
+    return fig,axs
+
+def show_images(ims, nrows=1, ncols=None, titles=None, **kwargs):
+    axs = get_grid(len(ims), **kwargs)[1].flat
+    for im,t,ax in zip_longest(ims, titles or [], axs): show_image(im, ax=ax, title=t)
 '''
 
 DATASETS = FASTCORE + r'''
@@ -124,43 +170,7 @@ dlf = DataLoader(tdsf, batch_size=4, collate_fn=collate_dict(tdsf))
 xb,yb = next(iter(dlf))
 print(xb.shape,yb)
 
-def show_image(im, ax=None, figsize=None, title=None, noframe=True, **kwargs):
-    "Show a PIL or PyTorch image on `ax`."
-    if all(hasattr(im, a) for a in ('cpu','permute','detach')):  # fc.hasattrs
-        im = im.detach().cpu()
-        if len(im.shape)==3 and im.shape[0]<5: im=im.permute(1,2,0)
-    elif not isinstance(im,np.ndarray): im=np.array(im)
-    if im.shape[-1]==1: im=im[...,0]
-    if ax is None: _,ax = plt.subplots(figsize=figsize)
-    ax.imshow(im, **kwargs)
-    if title is not None: ax.set_title(title)
-    ax.set_xticks([])
-    ax.set_yticks([])
-    if noframe: ax.axis('off')
-    return ax
-
-def subplots(nrows=1, ncols=1, figsize=None, imsize=3, suptitle=None, **kwargs):
-    if figsize is None: figsize=(ncols*imsize, nrows*imsize)
-    fig,ax = plt.subplots(nrows, ncols, figsize=figsize, **kwargs)
-    if suptitle is not None: fig.suptitle(suptitle)
-    if nrows*ncols==1: ax = np.array([ax])
-    return fig,ax
-
-def get_grid(n, nrows=None, ncols=None, title=None, weight='bold', size=14, **kwargs):
-    if nrows: ncols = ncols or int(np.floor(n/nrows))
-    elif ncols: nrows = nrows or int(np.ceil(n/ncols))
-    else:
-        nrows = int(math.sqrt(n))
-        ncols = int(np.floor(n/nrows))
-    fig,axs = subplots(nrows, ncols, **kwargs)
-    for i in range(n, nrows*ncols): axs.flat[i].set_axis_off()
-    if title is not None: fig.suptitle(title, weight=weight, size=size)
-    return fig,axs
-
-def show_images(ims, nrows=1, ncols=None, titles=None, **kwargs):
-    axs = get_grid(len(ims), **kwargs)[1].flat
-    for im,t,ax in zip_longest(ims, titles or [], axs): show_image(im, ax=ax, title=t)
-
+''' + SHOW_IMAGES + r'''
 b = next(iter(dl))
 xb = b['image']
 show_image(xb[0], figsize=(1,1))
@@ -185,7 +195,7 @@ from copy import copy
 from torch import tensor,nn,optim
 from torch.utils.data import DataLoader,default_collate
 import torch.nn.functional as F
-''' + DATASETS_STANDIN + r'''
+''' + DATASETS_STANDIN + SHOW_IMAGES + r'''
 class Mean:  # torcheval.metrics.Mean
     def __init__(self): self.reset()
     def reset(self): self.total,self.weight = 0.,0.
@@ -1446,6 +1456,117 @@ learn = TrainLearner(model, dls, F.cross_entropy, lr=lr, cbs=cbs+[BatchSchedCB(s
 learn.fit(1)
 plt.close('all')
 '''
+# 15_DDPM: the noise schedule, noisify, the training step through the Learner and the sampling loop, on 16x16 images
+# and 40 steps (the notebook's 32x32 and 1000); diffusers' UNet2DModel (not installed) is a tiny stand-in that takes
+# (x, t) and returns an object with `.sample`, as UNet2DModel does; torchvision's TF.resize is F.interpolate here.
+DDPM = MINIAI_RESNET + r'''
+from pathlib import Path
+TF.resize = lambda im, size: F.interpolate(im[None], size=size, mode='bilinear')[0]
+
+@inplace
+def transformi(b): b[xl] = [TF.resize(TF.to_tensor(o), (16,16)) for o in b[xl]]
+
+set_seed(42)
+bs = 32
+tds = dsd.with_transform(transformi)
+dls = DataLoaders.from_dd(tds, bs)
+dt = dls.train
+xb,yb = next(iter(dt))
+print(xb.shape,yb[:10])
+
+betamin,betamax,n_steps = 0.0001,0.02,1000
+beta = torch.linspace(betamin, betamax, n_steps)
+alpha = 1.-beta
+alphabar = alpha.cumprod(dim=0)
+sigma = beta.sqrt()
+plt.plot(beta)
+plt.plot(sigma)
+plt.plot(alphabar)
+print(alphabar[::100], sigma[::100])
+
+def noisify(x0, ᾱ):
+    device = x0.device
+    n = len(x0)
+    t = torch.randint(0, n_steps, (n,), dtype=torch.long)
+    ε = torch.randn(x0.shape, device=device)
+    ᾱ_t = ᾱ[t].reshape(-1, 1, 1, 1).to(device)
+    xt = ᾱ_t.sqrt()*x0 + (1-ᾱ_t).sqrt()*ε
+    return (xt, t.to(device)), ε
+
+(xt,t),ε = noisify(xb[:25],alphabar)
+print(t)
+titles = [f'{o}' for o in t]  # fc.map_ex(t, '{}')
+show_images(xt, imsize=1.5, titles=titles)
+print(titles[:5], xt.mean(), xt.std())
+
+@torch.no_grad()
+def sample(model, sz, alpha, alphabar, sigma, n_steps):
+    device = next(model.parameters()).device
+    x_t = torch.randn(sz, device=device)
+    preds = []
+    for t in reversed(range(n_steps)):
+        t_batch = torch.full((x_t.shape[0],), t, device=device, dtype=torch.long)
+        z = (torch.randn(x_t.shape) if t > 0 else torch.zeros(x_t.shape)).to(device)
+        ᾱ_t1 = alphabar[t-1]  if t > 0 else torch.tensor(1)
+        b̄_t = 1 - alphabar[t]
+        b̄_t1 = 1 - ᾱ_t1
+        x_0_hat = ((x_t - b̄_t.sqrt() * learn.model((x_t, t_batch)))/alphabar[t].sqrt()).clamp(-1,1)
+        x_t = x_0_hat * ᾱ_t1.sqrt()*(1-alpha[t])/b̄_t + x_t * alpha[t].sqrt()*b̄_t1/b̄_t + sigma[t]*z
+        preds.append(x_t.cpu())
+    return preds
+
+class DDPMCB(Callback):
+    order = DeviceCB.order+1
+    def __init__(self, n_steps, beta_min, beta_max):
+        fc.store_attr()
+        self.beta = torch.linspace(self.beta_min, self.beta_max, self.n_steps)
+        self.α = 1. - self.beta
+        self.ᾱ = torch.cumprod(self.α, dim=0)
+        self.σ = self.beta.sqrt()
+
+    def before_batch(self, learn): learn.batch = noisify(learn.batch[0], self.ᾱ)
+
+    def sample(self, model, sz): return sample(model, sz, self.α, self.ᾱ, self.σ, self.n_steps)
+
+class UNet2DModel(nn.Module):  # the stand-in
+    def __init__(self, in_channels=1, out_channels=1, nf=8):
+        super().__init__()
+        self.emb = nn.Linear(1, nf)
+        self.down = nn.Conv2d(in_channels, nf, 3, stride=2, padding=1)
+        self.mid = nn.Conv2d(nf, nf, 3, padding=1)
+        self.up = nn.ConvTranspose2d(nf, nf, 4, stride=2, padding=1)
+        self.out = nn.Conv2d(nf+in_channels, out_channels, 3, padding=1)
+
+    def forward(self, x, t):
+        h = F.silu(self.down(x)) + self.emb(t[:,None].float()/1000)[:,:,None,None]
+        h = self.up(F.silu(self.mid(h)))
+        return types.SimpleNamespace(sample=self.out(torch.cat([h, x], dim=1)))
+
+class UNet(UNet2DModel):
+    def forward(self, x): return super().forward(*x).sample
+
+n_steps = 40
+model = UNet(in_channels=1, out_channels=1)
+lr = 5e-3
+epochs = 2
+tmax = epochs * len(dls.train)
+sched = partial(lr_scheduler.OneCycleLR, max_lr=lr, total_steps=tmax)
+ddpm_cb = DDPMCB(n_steps=n_steps, beta_min=0.0001, beta_max=0.02)
+cbs = [ddpm_cb, DeviceCB(), MetricsCB(), BatchSchedCB(sched)]  # and the notebook's ProgressCB(plot=True)
+learn = TrainLearner(model, dls, nn.MSELoss(), lr=lr, cbs=cbs, opt_func=optim.Adam)
+learn.fit(epochs)
+
+mdl_path = Path('models')
+mdl_path.mkdir(exist_ok=True)
+# the notebook saves and loads the whole module (torch.save(learn.model, ...)); here a module is saved as its state
+# dict (docs/coming-from-pytorch.md)
+torch.save(learn.model.state_dict(), mdl_path/'fashion_ddpm.pkl')
+learn.model.load_state_dict(torch.load(mdl_path/'fashion_ddpm.pkl'))
+samples = ddpm_cb.sample(learn.model, (16, 1, 16, 16))
+print(len(samples), samples[-1].mean(), samples[-1].std(), samples[-1][0, 0, :2])
+show_images(samples[-1], figsize=(5,5))
+plt.close('all')
+'''
 
 BATCHNORM = MINIAI_NORM + r'''
 class BatchNorm(nn.Module):
@@ -1493,7 +1614,7 @@ def with_optimizer_state_in_a_dict(program):
 PROGRAMS = {"datasets": DATASETS, "convolutions": CONVOLUTIONS, "learner": LEARNER, "activations": ACTIVATIONS,
             "initializing": INITIALIZING, "normalization": NORMALIZATION, "batchnorm": BATCHNORM,
             "accel_sgd": ACCEL_SGD, "accel_sgd_state_in_a_dict": with_optimizer_state_in_a_dict(ACCEL_SGD),
-            "schedulers": SCHEDULERS, "resnet": RESNET, "augment": AUGMENT}
+            "schedulers": SCHEDULERS, "resnet": RESNET, "augment": AUGMENT, "ddpm": DDPM}
 
 # A buffer here is a plain ndarray (Module.register_buffer keeps the array), so the BatchNorm written by hand fails at
 # `self.means.lerp_(m, self.mom)` (and, evaluating, at `(v+self.eps).sqrt()` on the buffer): PyTorch's buffers are
