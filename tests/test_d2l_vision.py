@@ -11,9 +11,11 @@ a few training steps on generated "banana" images and boxes, `predict`), 13.8's 
 example, 13.9 semantic segmentation's `voc_colormap2label`/`voc_label_indices`, `voc_rand_crop` and
 `VOCSegDataset` on generated label images, 13.10 transposed convolution (`trans_conv` by hand,
 `nn.ConvTranspose2d` with padding, stride and channels, `kernel2matrix`), 13.11 the fully convolutional network
-(`bilinear_kernel` copied into `ConvTranspose2d`'s weight, a few training steps, `predict`, `label2image`) and
-13.13's CIFAR-10 training loop (`get_net`, `train` with `lr_scheduler.StepLR`) on a tiny stand-in. 13.12 (neural
-style) is tests/test_torch_examples.py's; 13.6 and the Kaggle data handling only read and copy files.
+(`bilinear_kernel` copied into `ConvTranspose2d`'s weight, a few training steps, `predict`, `label2image`),
+13.13's CIFAR-10 training loop (`get_net`, `train` with `lr_scheduler.StepLR`) and 13.14's dog-breed fine-tuning (a
+frozen "pretrained" ResNet-34 as `nn.Sequential().features`, SGD over a generator of the parameters that require
+grad, the submission file) on tiny stand-ins. 13.12 (neural style) is tests/test_torch_examples.py's; 13.6 and the
+Kaggle data handling only read and copy files.
 
 Stand-ins, defined inline: torchvision's transforms that the chapter uses, written with tensor operations as
 torchvision's tensor path writes them (flips by `flip`, crops by indexing, `resize` by `F.interpolate(...,
@@ -757,7 +759,8 @@ class BasicBlock(nn.Module):
 
 
 class ResNet(nn.Module):
-    """torchvision.models.ResNet with BasicBlock, [2, 2, 2, 2] (ResNet-18), widths 64-512 divided by 8"""
+    """torchvision.models.ResNet with BasicBlock ([2, 2, 2, 2]: ResNet-18, [3, 4, 6, 3]: ResNet-34), widths 64-512
+    divided by 8"""
     def __init__(self, layers=(2, 2, 2, 2), num_classes=1000, width=8):
         super().__init__()
         self.inplanes = width
@@ -805,14 +808,14 @@ class ResNet(nn.Module):
         return x
 
 
-_downloaded = []
+_downloaded = set()
 
 
-def _pretrained_resnet18():
-    """a "pretrained" ResNet-18: trained a few steps on generated images, saved, as torchvision downloads one"""
-    if not _downloaded:
-        _downloaded.append(True)
-        net = ResNet()
+def _pretrained(name, layers):
+    """a "pretrained" ResNet: trained a few steps on generated images and saved, as torchvision downloads one"""
+    if name not in _downloaded:
+        _downloaded.add(name)
+        net = ResNet(layers)
         trainer = torch.optim.SGD(net.parameters(), lr=0.1)
         images = generated_images(4, 10, size=(3, 64, 64))
         for k in range(0, len(images), 2):
@@ -821,18 +824,25 @@ def _pretrained_resnet18():
             trainer.zero_grad()
             l.backward()
             trainer.step()
-        torch.save(net.state_dict(), 'resnet18.pt')
-    return torch.load('resnet18.pt')
+        torch.save(net.state_dict(), f'{name}.pt')
+    return torch.load(f'{name}.pt')
 
 
 def resnet18_model(pretrained=False):
     net = ResNet()
     if pretrained:
-        net.load_state_dict(_pretrained_resnet18())
+        net.load_state_dict(_pretrained('resnet18', (2, 2, 2, 2)))
     return net
 
 
-torchvision.models = types.SimpleNamespace(resnet18=resnet18_model)
+def resnet34_model(pretrained=False):
+    net = ResNet((3, 4, 6, 3))
+    if pretrained:
+        net.load_state_dict(_pretrained('resnet34', (3, 4, 6, 3)))
+    return net
+
+
+torchvision.models = types.SimpleNamespace(resnet18=resnet18_model, resnet34=resnet34_model)
 '''
 
 AUGMENTATION = r'''
@@ -1774,18 +1784,159 @@ sorted_ids.sort(key=lambda x: str(x))
 print(sorted_ids, [int(p) for p in preds], [classes[x] for x in preds])
 '''
 
+KAGGLE_DOG = TORCHVISION_RESNET + r'''
+# the Kaggle dog-breed folders after reorg_dog_data: 10 training, 6 validation and 4 test images of 40 x 40
+# (the book's 10,222 photographs of 120 breeds)
+folders = {'train': generated_images(10, 120, size=(3, 40, 40)), 'valid': generated_images(6, 120, size=(3, 40, 40))}
+folders['train_valid'] = folders['train'] + folders['valid']
+folders['test'] = [(image, 0) for image, _ in generated_images(4, 120, size=(3, 40, 40))]
+batch_size = 2  # the book's 32 (tiny data set) or 128
+
+transform_train = torchvision.transforms.Compose([
+    torchvision.transforms.ToTensor(),  # first here: see IN_FLOAT64
+    # 随机裁剪图像，所得图像为原始面积的0.08～1之间，高宽比在3/4和4/3之间。
+    # 然后，缩放图像以创建224x224的新图像
+    torchvision.transforms.RandomResizedCrop(32, scale=(0.08, 1.0),  # the book's 224
+                                             ratio=(3.0/4.0, 4.0/3.0)),
+    torchvision.transforms.RandomHorizontalFlip(),
+    # 随机更改亮度，对比度和饱和度
+    torchvision.transforms.ColorJitter(brightness=0.4,
+                                       contrast=0.4,
+                                       saturation=0.4),
+    # 标准化图像的每个通道
+    torchvision.transforms.Normalize([0.485, 0.456, 0.406],
+                                     [0.229, 0.224, 0.225])])
+
+transform_test = torchvision.transforms.Compose([
+    torchvision.transforms.Resize((40, 40)),  # the book's Resize(256) and CenterCrop(224)
+    # 从图像中心裁切224x224大小的图片
+    torchvision.transforms.CenterCrop(32),
+    torchvision.transforms.ToTensor(),
+    torchvision.transforms.Normalize([0.485, 0.456, 0.406],
+                                     [0.229, 0.224, 0.225])])
+
+train_ds, train_valid_ds = [torchvision.datasets.ImageFolder(
+    folders[folder], transform=transform_train) for folder in ['train', 'train_valid']]
+
+valid_ds, test_ds = [torchvision.datasets.ImageFolder(
+    folders[folder], transform=transform_test) for folder in ['valid', 'test']]
+
+train_iter, train_valid_iter = [torch.utils.data.DataLoader(
+    dataset, batch_size, shuffle=True, drop_last=True)
+    for dataset in (train_ds, train_valid_ds)]
+
+valid_iter = torch.utils.data.DataLoader(valid_ds, batch_size, shuffle=False,
+                                         drop_last=True)
+
+test_iter = torch.utils.data.DataLoader(test_ds, batch_size, shuffle=False,
+                                        drop_last=False)
+
+
+def get_net(devices):
+    finetune_net = nn.Sequential()
+    finetune_net.features = torchvision.models.resnet34(pretrained=True)
+    # 定义一个新的输出网络，共有120个输出类别
+    finetune_net.output_new = nn.Sequential(nn.Linear(1000, 256),
+                                            nn.ReLU(),
+                                            nn.Linear(256, 120))
+    # 将模型参数分配给用于计算的CPU或GPU
+    finetune_net = finetune_net.to(devices[0])
+    # 冻结参数
+    for param in finetune_net.features.parameters():
+        param.requires_grad = False
+    return finetune_net
+
+
+loss = nn.CrossEntropyLoss(reduction='none')
+
+
+def evaluate_loss(data_iter, net, devices):
+    l_sum, n = 0.0, 0
+    for features, labels in data_iter:
+        features, labels = features.to(devices[0]), labels.to(devices[0])
+        outputs = net(features)
+        l = loss(outputs, labels)
+        l_sum += l.sum()
+        n += labels.numel()
+    return (l_sum / n).to('cpu')
+
+
+def train(net, train_iter, valid_iter, num_epochs, lr, wd, devices, lr_period,
+          lr_decay):
+    # 只训练小型自定义输出网络
+    net = nn.DataParallel(net, device_ids=devices).to(devices[0])
+    trainer = torch.optim.SGD((param for param in net.parameters()
+                               if param.requires_grad), lr=lr,
+                              momentum=0.9, weight_decay=wd)
+    scheduler = torch.optim.lr_scheduler.StepLR(trainer, lr_period, lr_decay)
+    num_batches, timer = len(train_iter), Timer()
+    legend = ['train loss']
+    if valid_iter is not None:
+        legend.append('valid loss')
+    animator = Animator(xlabel='epoch', xlim=[1, num_epochs],
+                        legend=legend)
+    for epoch in range(num_epochs):
+        metric = Accumulator(2)
+        for i, (features, labels) in enumerate(train_iter):
+            timer.start()
+            features, labels = features.to(devices[0]), labels.to(devices[0])
+            trainer.zero_grad()
+            output = net(features)
+            l = loss(output, labels).sum()
+            l.backward()
+            trainer.step()
+            metric.add(l, labels.shape[0])
+            timer.stop()
+            if (i + 1) % (num_batches // 5) == 0 or i == num_batches - 1:
+                animator.add(epoch + (i + 1) / num_batches,
+                             (metric[0] / metric[1], None))
+        measures = f'train loss {metric[0] / metric[1]:.6f}'  # the book's .3f
+        if valid_iter is not None:
+            valid_loss = evaluate_loss(valid_iter, net, devices)
+            animator.add(epoch + 1, (None, valid_loss.detach().cpu()))
+        scheduler.step()
+    if valid_iter is not None:
+        measures += f', valid loss {valid_loss:.6f}'
+    print(measures)  # and examples/sec
+
+
+devices, num_epochs, lr, wd = try_all_gpus(), 2, 1e-4, 1e-4  # the book's 10 epochs
+lr_period, lr_decay, net = 2, 0.9, get_net(devices)
+train(net, train_iter, valid_iter, num_epochs, lr, wd, devices, lr_period,
+      lr_decay)
+print(sum(p.numel() for p in net.parameters() if p.requires_grad), net.features.fc.weight.requires_grad)
+
+net = get_net(devices)
+train(net, train_valid_iter, None, num_epochs, lr, wd, devices, lr_period,
+      lr_decay)
+
+preds = []
+for data, label in test_iter:
+    output = torch.nn.functional.softmax(net(data.to(devices[0])), dim=1)
+    preds.extend(output.cpu().detach().numpy())
+ids = [f'{i:04d}.jpg' for i in range(len(test_ds))]  # the book lists the test folder
+with open('submission.csv', 'w') as f:
+    f.write('id,' + ','.join(f'breed{k}' for k in range(120)) + '\n')
+    for i, output in zip(ids, preds):
+        f.write(i.split('.')[0] + ',' + ','.join(
+            [str(num) for num in output]) + '\n')
+with open('submission.csv') as f:
+    rows = f.read().splitlines()
+print(len(rows), [round(float(v), 6) for v in rows[1].split(',')[1:6]])
+'''
+
 PROGRAMS = {"augmentation": AUGMENTATION, "fine_tuning": TORCHVISION_RESNET + FINE_TUNING,
             "anchors": ANCHORS, "ssd": SSD, "roi_pool": ROI_POOL, "segmentation": SEGMENTATION,
-            "transposed_conv": TRANSPOSED_CONV, "fcn": FCN, "kaggle_cifar10": KAGGLE_CIFAR10}
+            "transposed_conv": TRANSPOSED_CONV, "fcn": FCN, "kaggle_cifar10": KAGGLE_CIFAR10, "kaggle_dog": KAGGLE_DOG}
 PROGRAMS = {name: D2L_VISION + program for name, program in PROGRAMS.items()}
 XFAIL = {}
 # Compared in float64: these train a BatchNorm ResNet a few steps on batches of two, where a pre-activation crossing
 # zero or a channel's batch of eight values turns float32 rounding into a different loss within ten steps. Their
-# images are converted to floats before they are resized (the book resizes the PIL images): PyTorch computes
-# bilinear weights in float32 (we in float64), and one in a thousand pixels of a resized uint8 image rounds to the
-# next level in one library and not in the other. The FCN's test accuracy is an argmax over 21 classes that barely
-# differ after five steps. In float64 every printed digit agrees.
-IN_FLOAT64 = {"fine_tuning", "kaggle_cifar10", "fcn"}
+# images are converted to floats before they are resized and colour-jittered (the book does it to the PIL images):
+# PyTorch computes bilinear weights in float32 (we in float64) and a mean in another order, and one in a thousand
+# pixels of a uint8 result rounds to the next level in one library and not in the other. The FCN's test accuracy
+# is an argmax over 21 classes that barely differ after five steps. In float64 every printed digit agrees.
+IN_FLOAT64 = {"fine_tuning", "kaggle_cifar10", "fcn", "kaggle_dog"}
 
 
 @pytest.fixture(autouse=True)
