@@ -191,6 +191,25 @@ def corr2d(X, K):  #@save
     return Y
 
 
+def show_images(imgs, num_rows, num_cols, titles=None, scale=1.5):  #@save
+    """绘制图像列表"""
+    figsize = (num_cols * scale, num_rows * scale)
+    _, axes = plt.subplots(num_rows, num_cols, figsize=figsize)
+    axes = axes.flatten()
+    for i, (ax, img) in enumerate(zip(axes, imgs)):
+        if torch.is_tensor(img):
+            # 图片张量
+            ax.imshow(img.numpy())
+        else:
+            # PIL图片
+            ax.imshow(img)
+        ax.axes.get_xaxis().set_visible(False)
+        ax.axes.get_yaxis().set_visible(False)
+        if titles:
+            ax.set_title(titles[i])
+    return axes
+
+
 def box_corner_to_center(boxes):
     """从（左上，右下）转换到（中间，宽度，高度）"""
     x1, y1, x2, y2 = boxes[:, 0], boxes[:, 1], boxes[:, 2], boxes[:, 3]
@@ -1249,6 +1268,14 @@ train_iter, _ = load_data_bananas(batch_size)
 batch = next(iter(train_iter))
 print(batch[0].shape, batch[1].shape)
 
+edge_size = 64  # the book's 256
+imgs = (batch[0][0:10].permute(0, 2, 3, 1)) / 255
+axes = show_images(imgs, 2, 5, scale=2)
+for ax, label in zip(axes, batch[1][0:10]):
+    show_bboxes(ax, [label[0][1:5] * edge_size], colors=['w'])
+print([patch.get_width() for ax in axes for patch in ax.patches])
+plt.close('all')
+
 device, net = try_gpu(), TinySSD(num_classes=1)
 trainer = torch.optim.SGD(net.parameters(), lr=0.2, weight_decay=5e-4)
 
@@ -1491,7 +1518,8 @@ train_features, train_labels = read_voc_images(voc_dir, True)
 n = 5
 imgs = train_features[0:n] + train_labels[0:n]
 imgs = [img.permute(1,2,0) for img in imgs]
-print([int(img.sum()) for img in imgs])  # the book shows them with d2l.show_images(imgs, 2, n)
+show_images(imgs, 2, n);
+print([int(img.sum()) for img in imgs])  # what show_images shows
 
 y = voc_label_indices(train_labels[0], voc_colormap2label())
 print(y[30:35, 40:50], VOC_CLASSES[1])  # the book's y[105:115, 130:140]
@@ -1502,7 +1530,9 @@ for _ in range(n):
     imgs += voc_rand_crop(train_features[0], train_labels[0], 20, 30)  # the book's 200 x 300
 
 imgs = [img.permute(1, 2, 0) for img in imgs]
+show_images(imgs[::2] + imgs[1::2], 2, n);
 print([int(img.sum()) for img in imgs[::2] + imgs[1::2]])
+plt.close('all')
 
 crop_size = (32, 48)  # the book's (320, 480)
 voc_train = VOCSegDataset(True, crop_size, voc_dir)
@@ -1672,7 +1702,9 @@ for i in range(n):
     imgs += [X.permute(1,2,0), pred.cpu(),
              torchvision.transforms.functional.crop(
                  test_labels[i], *crop_rect).permute(1,2,0)]
-# the book shows them; their sums here, but the predictions' (argmax of near ties) only as a shape
+show_images(imgs[::3] + imgs[1::3] + imgs[2::3], 3, n, scale=2);
+plt.close('all')
+# their sums, but the predictions' (an argmax of near ties) only as a shape
 print([int(img.sum()) for img in imgs[::3] + imgs[2::3]], [img.shape for img in imgs[1::3]])
 '''
 
