@@ -8,7 +8,8 @@
     area:      the same products with PyTorch's adaptive-average-pooling bins (any of 1-D, 2-D, 3-D)
     bicubic:   y = A_h · x · A_wᵀ    (N, C, H, W)   four weights per row (Keys' cubic convolution, A = −0.75),
                                                     taps beyond the edge read the edge pixel
-    bilinear, antialias=True: the same product, each row a triangle filter as wide as the step (PyTorch's weights)
+    antialias=True (bilinear, bicubic): the same product, each row the triangle or the cubic (A = −0.5) filter
+                                        stretched by the step when shrinking (PyTorch's weights)
 
 Source coordinates follow PyTorch: with align_corners=False (the default) the output pixel centres map
 to src = max((i + ½)·s − ½, 0) (bicubic: not clamped at 0); with align_corners=True the corner pixels coincide,
@@ -103,22 +104,36 @@ def _cubic_matrix(n_in, n_out, scale, align_corners, dtype):
     return A.astype(dtype)
 
 
-def _antialiased_matrix(n_in, n_out, scale, align_corners, dtype):
-    """(n_out, n_in): PyTorch's antialiased bilinear weights (its `_upsample_bilinear2d_aa`). With s the
-    input/output step, row i is a triangle filter of half-width max(s, 1) centred at c = s·(i + ½), read at the
-    input pixel centres j + ½ inside ⌊c ∓ max(s, 1) + ½⌋ and scaled by 1/s when shrinking, w_j = max(0, 1 − |j + ½ −
-    c|/max(s, 1)), then normalised to sum to 1. Enlarging with align_corners=False gives plain bilinear weights."""
+def _triangle(x):
+    return np.maximum(0.0, 1.0 - np.abs(x))
+
+
+def _keys_cubic_half(x):
+    """Keys' cubic convolution kernel with A = −0.5 (PIL's, and PyTorch's antialiased bicubic)."""
+    x, a = np.abs(x), -0.5
+    return np.where(x < 1.0, ((a + 2.0) * x - (a + 3.0)) * x * x + 1.0,
+                    np.where(x < 2.0, (((x - 5.0) * x + 8.0) * x - 4.0) * a, 0.0))
+
+
+def _antialiased_matrix(n_in, n_out, scale, align_corners, dtype, bicubic=False):
+    """(n_out, n_in): PyTorch's antialiased weights (its `_upsample_bilinear2d_aa`/`_upsample_bicubic2d_aa`). With s
+    the input/output step, row i is the filter (bilinear: a triangle of half-width 1; bicubic: Keys' cubic with
+    A = −0.5, half-width 2) stretched by max(s, 1), centred at c = s·(i + ½), read at the input pixel centres
+    j + ½ inside ⌊c ∓ half-width·max(s, 1) + ½⌋, then normalised to sum to 1. Enlarging bilinear with
+    align_corners=False gives plain bilinear weights."""
     if align_corners:
         s = (n_in - 1) / (n_out - 1) if n_out > 1 else 0.0
     else:
         s = 1.0 / scale if scale is not None else n_in / n_out
-    support = max(s, 1.0)                                          # the filter's half-width, in input pixels
+    stretch = max(s, 1.0)
+    support = (2.0 if bicubic else 1.0) * stretch                  # the filter's half-width, in input pixels
+    kernel = _keys_cubic_half if bicubic else _triangle
     A = np.zeros((n_out, n_in))
     for i in range(n_out):
         center = s * (i + 0.5)
         lo = max(int(center - support + 0.5), 0)
         hi = min(int(center + support + 0.5), n_in)
-        w = np.maximum(0.0, 1.0 - np.abs((np.arange(lo, hi) - center + 0.5) / support))
+        w = kernel((np.arange(lo, hi) - center + 0.5) / stretch)
         A[i, lo:hi] = w / w.sum() if w.sum() else w
     return A.astype(dtype)
 
@@ -130,10 +145,10 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     (2-D), 'bicubic' (2-D; may overshoot the input's range, as PyTorch's), 'trilinear' (3-D), 'area' (1-D to 3-D:
     adaptive average pooling to the output size); align_corners: only for the interpolating modes (default
     False). recompute_scale_factor=True (with scale_factor):
-    the sampling uses the ratio of the sizes, not scale_factor, as PyTorch's. antialias: 'bilinear' only here
-    (PyTorch's also takes 'bicubic'): shrinking averages each output pixel over its whole footprint (a triangle filter
-    as wide as the step, PyTorch's weights; torchvision's tensor Resize default), enlarging is plain bilinear
-    (with align_corners=True, PyTorch's antialiased weights, which differ from plain bilinear)."""
+    the sampling uses the ratio of the sizes, not scale_factor, as PyTorch's. antialias: 'bilinear' and 'bicubic',
+    PyTorch's weights (torchvision's tensor Resize default): shrinking averages each output pixel over its whole
+    footprint (the filter stretched by the step); enlarging bilinear is plain bilinear (with align_corners=True,
+    PyTorch's antialiased weights, which differ from it), bicubic uses Keys' A = −0.5, not −0.75."""
     who = "interpolate"
     if mode not in _MODES:
         raise ValueError(f"{who}: mode must be one of {sorted(_MODES)}, got {mode!r}")
@@ -146,12 +161,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         raise ValueError(f"{who}: align_corners applies to the interpolating modes only, not {mode!r}")
     if recompute_scale_factor and size is not None:
         raise ValueError(f"{who}: recompute_scale_factor is not meaningful with an explicit size")
-    if antialias and mode == "bicubic":
-        raise NotImplementedError(f"{who}: antialias=True with mode 'bicubic' is not supported (PyTorch's uses other "
-                                  f"cubic weights, A = −0.5)")
-    if antialias and mode != "bilinear":
-        raise ValueError(f"{who}: anti-alias option is restricted to the bilinear mode here (PyTorch's bilinear and "
-                         f"bicubic), got {mode!r}")
+    if antialias and mode not in ("bilinear", "bicubic"):
+        raise ValueError(f"{who}: anti-alias option is restricted to the bilinear and bicubic modes, got {mode!r}")
     out, scales = _output_size(who, shape[2:], size, scale_factor)
     if recompute_scale_factor:
         scales = (None,) * len(out)
@@ -160,9 +171,12 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         grids = np.ix_(*index)                                     # one index array per spatial axis, broadcasting
         return input[(slice(None), slice(None)) + grids]
     dtype = np.result_type(data_of(input), np.float32)
-    matrix = {"bicubic": _cubic_matrix, "area": _area_matrix}.get(mode, _antialiased_matrix if antialias
-                                                                   else _linear_matrix)
-    mats = [matrix(n, m, s, bool(align_corners), dtype) for n, m, s in zip(shape[2:], out, scales)]
+    if antialias:
+        mats = [_antialiased_matrix(n, m, s, bool(align_corners), dtype, bicubic=mode == "bicubic")
+                for n, m, s in zip(shape[2:], out, scales)]
+    else:
+        matrix = {"bicubic": _cubic_matrix, "area": _area_matrix}.get(mode, _linear_matrix)
+        mats = [matrix(n, m, s, bool(align_corners), dtype) for n, m, s in zip(shape[2:], out, scales)]
     y = matmul(input, mats[-1].T)                                  # along the last axis
     if nd >= 2:
         y = matmul(mats[-2], y)                                    # along H

@@ -2042,22 +2042,38 @@ def test_antialiased_bilinear_resize_averages_the_footprint_as_pytorchs():
     np.testing.assert_allclose(constant.data, 0.3, rtol=1e-6)
 
 
+def test_antialiased_bicubic_resize_uses_keys_cubic_with_a_half():
+    """torchvision's Resize(interpolation=BICUBIC) on tensors: F.interpolate(mode='bicubic', antialias=True), Keys'
+    cubic convolution with A = -0.5 (PIL's). Shrinking 8 pixels to 2 stretches it 4 times: output 0 reads every pixel
+    with the weights k((j + 0.5 - 2) / 4), k(t) = 1.5|t|^3 - 2.5|t|^2 + 1 below 1, -0.5(|t|^3 - 5|t|^2 + 8|t| - 4)
+    below 2, normalised to sum to 1; output 1 the same weights mirrored."""
+    def k(t):
+        t = abs(t)
+        return 1.5 * t ** 3 - 2.5 * t ** 2 + 1 if t < 1 else -0.5 * (t ** 3 - 5 * t ** 2 + 8 * t - 4)
+    w = np.array([k((j + 0.5 - 2) / 4) for j in range(8)])
+    row = np.array([3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0, 6.0])
+    y = F.interpolate(ag.tensor(row.reshape(1, 1, 1, 8)), size=(1, 2), mode="bicubic", antialias=True)
+    np.testing.assert_allclose(y.data[0, 0, 0], [w @ row / w.sum(), w[::-1] @ row / w.sum()], rtol=1e-12)
+
+
+@pytest.mark.parametrize("mode", ["bilinear", "bicubic"])
 @pytest.mark.parametrize("kwargs", [{"size": (4, 5)}, {"size": (3, 13)}, {"size": (1, 1)}, {"scale_factor": 0.3},
                                     {"scale_factor": (0.37, 2.2)}, {"size": (12, 20)},
                                     {"size": (4, 5), "align_corners": True}, {"size": (12, 20), "align_corners": True},
                                     {"size": (1, 1), "align_corners": True}])
-def test_antialiased_bilinear_resize_gives_pytorchs_numbers_and_gradients(kwargs):
+def test_antialiased_resize_gives_pytorchs_numbers_and_gradients(mode, kwargs):
     """Shrinking and enlarging, both align_corners (enlarging with align_corners=True: PyTorch's antialiased
-    weights differ from plain bilinear, and so do ours), in float64, forward and backward."""
+    weights differ from plain bilinear, and so do ours; antialiased bicubic is Keys' cubic with A = -0.5, not the
+    -0.75 of plain bicubic), in float64, forward and backward."""
     torch = pytest.importorskip("torch")
     data = np.random.default_rng(0).random((2, 3, 9, 13))
     weights = np.random.default_rng(1).random
     x = ag.tensor(data, requires_grad=True)
-    y = F.interpolate(x, mode="bilinear", antialias=True, **kwargs)
+    y = F.interpolate(x, mode=mode, antialias=True, **kwargs)
     g = weights(y.shape)
     (y * ag.tensor(g)).sum().backward()
     xt = torch.tensor(data, requires_grad=True)
-    yt = torch.nn.functional.interpolate(xt, mode="bilinear", antialias=True, **kwargs)
+    yt = torch.nn.functional.interpolate(xt, mode=mode, antialias=True, **kwargs)
     yt.backward(torch.tensor(g))
     np.testing.assert_allclose(y.data, yt.detach().numpy(), rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(x.grad, xt.grad.numpy(), rtol=1e-12, atol=1e-12)
