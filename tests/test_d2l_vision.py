@@ -14,21 +14,25 @@ example, 13.9 semantic segmentation's `voc_colormap2label`/`voc_label_indices`, 
 (`bilinear_kernel` copied into `ConvTranspose2d`'s weight, a few training steps, `predict`, `label2image`),
 13.13's CIFAR-10 training loop (`get_net`, `train` with `lr_scheduler.StepLR`) and 13.14's dog-breed fine-tuning (a
 frozen "pretrained" ResNet-34 as `nn.Sequential().features`, SGD over a generator of the parameters that require
-grad, the submission file) on tiny stand-ins. 13.12 (neural style) is tests/test_torch_examples.py's; 13.6 and the
-Kaggle data handling only read and copy files.
+grad, the submission file) on tiny stand-ins; 13.6's banana data set is generated, and shown with its boxes.
+13.12 (neural style) is tests/test_torch_examples.py's; the Kaggle chapters' file reorganisation only reads and
+copies files and is left out.
 
 Stand-ins, defined inline: torchvision's transforms that the chapter uses, written with tensor operations as
 torchvision's tensor path writes them (flips by `flip`, crops by indexing, `resize` by `F.interpolate(...,
 antialias=True)`, colour changes by `_blend`, `_rgb2hsv`/`_hsv2rgb` with `torch.einsum`), on uint8 CHW images
 (what `torchvision.io.read_image` returns) instead of PIL images; `torchvision.ops.roi_pool` written out; a small
-torchvision-style ResNet-18 (narrower) instead of the pretrained one; generated images and labels instead of the
-downloads. Plots are drawn with matplotlib's Agg backend and not shown; timings are not printed; a few lines print
-numbers (or more digits) where the book shows a picture, so that the comparison means something.
+torchvision-style ResNet-18/34 (narrower), "pretrained" by a few steps and saved, instead of the downloaded weights;
+generated images and labels instead of the downloads. Plots are drawn with matplotlib's Agg backend and not shown;
+timings are not printed; a few lines print numbers (or more digits) where the book shows a picture, so that the
+comparison means something.
 
 The harness is tests/test_d2l_basics.py's (printed tensors compared as numbers), with the draws torchvision's
 transforms make (`torch.empty(1).uniform_`, `torch.randperm`) recorded and replayed too: each program runs with
 autograd_core; where PyTorch is installed it runs again with PyTorch from the same starting numbers and every number
-it prints agrees to float32 precision.
+it prints agrees to float32 precision (the training programs in IN_FLOAT64 compared in float64). The antialiased
+resize torchvision calls (`F.interpolate(..., antialias=True)`, bilinear and bicubic) is checked on its own at the
+end against PyTorch's numbers and gradients.
 """
 
 from __future__ import annotations
