@@ -5,9 +5,11 @@ The notebooks write PyTorch tensor code by hand: 01_matmul (matrix multiplicatio
 02_meanshift (mean-shift clustering, one point at a time and batched), 03_backprop (forward and backward passes by
 hand, gradients kept in a `.g` attribute set on tensors, checked against autograd), 04_minibatch_training (log-softmax
 and cross-entropy by hand, training loops, nn.Module, optimizers, Dataset/DataLoader/samplers written and then
-PyTorch's). Each is written as the notebook writes it, a cell's output shown with `print`; the `fastcore` helpers a
-program uses are defined in it in a few lines. MNIST is a small random stand-in of its shapes (784 float pixels in
-[0, 1), int64 labels 0-9) saved as the notebooks' `data/mnist.pkl.gz`, which they open as they open the real one.
+PyTorch's; not its multiprocessing DataLoader, whose workers send computed tensors back: see
+test_a_computed_value_pickles_as_a_leaf_copy_as_in_pytorch). Each is written as the notebook writes it, a cell's
+output shown with `print`; the `fastcore` helpers a program uses are defined in it in a few lines. MNIST is a small
+random stand-in of its shapes (784 float pixels in [0, 1), int64 labels 0-9) saved as the notebooks'
+`data/mnist.pkl.gz`, which they open as they open the real one. 05-15 are in test_fastai_foundations_training.py.
 
 The harness is tests/program_harness.py's: each program runs with autograd_core; where PyTorch is
 installed it runs again with PyTorch, replaying our random draws (also MultivariateNormal's samples and
@@ -187,6 +189,7 @@ print(c + m)
 t = c.expand_as(m)
 print(t)
 print(m + t)
+print(t.storage())
 print(t.stride(), t.shape)
 print(c.unsqueeze(0), c[None, :])
 print(c.shape, c.unsqueeze(0).shape)
@@ -931,6 +934,7 @@ print(train_ds[[3,6,8,1]])
 print(train_ds.__getitem__([3,6,8,1]))
 for o in map(train_ds.__getitem__, ([3,6],[8,1])): print(o)
 
+
 from torch.utils.data import DataLoader, SequentialSampler, RandomSampler, BatchSampler
 
 train_samp = BatchSampler(RandomSampler(train_ds),     bs, drop_last=False)
@@ -1100,5 +1104,48 @@ def test_fastai_program_runs_with_autograd_core(name):
 
 @pytest.mark.parametrize("name", marked(PROGRAMS, XFAIL))
 @pytest.mark.filterwarnings("ignore:__array__ implementation doesn't accept a copy")  # PyTorch's Tensor.__array__
+@pytest.mark.filterwarnings("ignore:TypedStorage is deprecated")  # PyTorch's, on 01_matmul's t.storage()
 def test_fastai_program_reproduces_pytorch_from_the_same_start(name, monkeypatch):
     compare_with_pytorch(PROGRAMS, name, monkeypatch)
+
+
+def _row_sums(x):
+    return x.sum(1).detach()  # a leaf: a computed Value does not pickle yet (the xfail below)
+
+
+def test_torch_multiprocessing_is_pythons_and_sends_values_as_copies():
+    """04_minibatch_training's `import torch.multiprocessing as mp` and its `mp.Pool(n).map(...)`: the standard
+    library's module under PyTorch's name; a Value goes to a worker pickled (a copy)."""
+    import multiprocessing
+
+    import autograd_core.multiprocessing as mp
+
+    assert mp.Pool is multiprocessing.Pool and mp.get_context is multiprocessing.get_context
+    assert set(multiprocessing.__all__) <= set(dir(mp))
+    xs = [ag.tensor([[1.0, 2.0], [3.0, 4.0]]), ag.tensor([[5.0, 6.0]])]
+    with mp.get_context("fork").Pool(2) as pool:
+        sums = pool.map(_row_sums, xs)
+    assert [s.tolist() for s in sums] == [[3.0, 7.0], [11.0]]
+    assert mp.get_sharing_strategy() in mp.get_all_sharing_strategies()
+    mp.set_sharing_strategy("file_system")
+    try:
+        assert mp.get_sharing_strategy() == "file_system"
+    finally:
+        mp.set_sharing_strategy("file_descriptor")
+    with pytest.raises(ValueError, match="set_sharing_strategy"):
+        mp.set_sharing_strategy("shared_memory")
+    torch = pytest.importorskip("torch")
+    assert torch.multiprocessing.get_all_sharing_strategies() == mp.get_all_sharing_strategies()
+
+
+# 04_minibatch_training's multiprocessing DataLoader returns `self.x[i],self.y[i]` from its workers: computed Values,
+# which do not pickle here (their graph's primitives and rules are not picklable), where PyTorch pickles a tensor as a
+# leaf copy of its data (requires_grad kept, no graph). The fix is Value.__reduce_ex__ in autograd_core/value.py.
+@pytest.mark.xfail(strict=True, reason="lead's gap: a computed Value does not pickle (pickle.dumps(x[0]) raises "
+                                       "PicklingError on its graph's primitive; autograd_core/value.py)")
+def test_a_computed_value_pickles_as_a_leaf_copy_as_in_pytorch():
+    x = ag.arange(6.0).reshape(2, 3)
+    w = ag.tensor([1.0, 2.0], requires_grad=True) * 2
+    y, v = pickle.loads(pickle.dumps((x[0], w)))
+    assert y.tolist() == [0.0, 1.0, 2.0] and not y.requires_grad
+    assert v.tolist() == [2.0, 4.0] and v.requires_grad and v.grad_fn is None
