@@ -946,7 +946,7 @@ fit()
 print(loss_func(model(xb), yb), accuracy(model(xb), yb))
 train_dl = DataLoader(train_ds, bs, sampler=RandomSampler(train_ds), collate_fn=collate)
 valid_dl = DataLoader(valid_ds, bs, sampler=SequentialSampler(valid_ds), collate_fn=collate)
-train_dl = DataLoader(train_ds, bs, shuffle=True, drop_last=True, num_workers=0)  # the notebook's num_workers=2
+train_dl = DataLoader(train_ds, bs, shuffle=True, drop_last=True, num_workers=2)
 xb,yb = next(iter(train_dl))
 print(xb.shape,yb.shape)
 train_dl = DataLoader(train_ds, sampler=train_samp)

@@ -221,6 +221,8 @@ def collate_dict(ds):
     def _f(b): return get(default_collate(b))
     return _f
 
+# (the notebooks' from_dd(..., num_workers=4) is left out below: it runs here, in this process, but PyTorch's four
+# worker processes per pass over the data cost seconds at these sizes; 04's DataLoader(..., num_workers=2) keeps it)
 class DataLoaders:
     def __init__(self, *dls): self.train,self.valid = dls[:2]
 
