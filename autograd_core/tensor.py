@@ -184,7 +184,7 @@ def get_default_dtype():
 def set_default_device(device):
     """PyTorch's default device of new tensors. Only the CPU exists here: "cpu", `device("cpu")` and None (PyTorch's
     reset) are accepted and change nothing (the NLP-from-scratch tutorial's `torch.set_default_device(device)` after
-    choosing the CPU); any other device raises the RuntimeError of `device(...)`."""
+    choosing the CPU); any other device raises RuntimeError."""
     if device is not None:
         on_cpu(device)
 

@@ -32,6 +32,7 @@ from autograd_core import Value, is_grad_enabled, no_grad
 from autograd_core.grad_array import ParameterArray
 from autograd_core.engine import apply, queue_callback
 from autograd_core.ops.primitive import PRIMITIVES, Primitive
+from autograd_core.tensor_methods import on_cpu
 from autograd_core.jit import effect
 from autograd_core.modes import enter_scope, exit_scope
 
@@ -42,7 +43,7 @@ from .checkpoint import (
 
 def check_device(device):
     """PyTorch's factory argument `device=` of a layer's constructor: None or the CPU, the only device here (anything
-    else raises RuntimeError, as `autograd_core.device` does)."""
+    else raises RuntimeError: `autograd_core.device` names every PyTorch device, only the CPU exists)."""
     if device is not None:
         _require_cpu(device)
 
@@ -50,10 +51,7 @@ def check_device(device):
 def _require_cpu(device):
     """Raise RuntimeError for a device other than the CPU (PyTorch's device names are accepted by
     `autograd_core.device`; only the CPU exists)."""
-    from autograd_core import device as _device
-
-    if _device(device).type != "cpu":
-        raise RuntimeError(f"device {str(device)!r} is not available; autograd_core runs on the CPU with NumPy")
+    on_cpu(device)
 
 
 def _own_parameters(module):

@@ -25,7 +25,7 @@ import numpy as np
 
 from autograd_core import ShapeError
 from autograd_core import Value, nn, no_grad
-from autograd_core import device as _device
+from autograd_core.tensor_methods import on_cpu
 
 from .lr_scheduler import LRScheduler, _per_group, _warn_get_lr_called_within_step
 
@@ -194,7 +194,7 @@ def update_bn(loader, model, device=None):
     the batches: the statistics that fit averaged weights. The layers' momentum and the model's training mode
     are restored afterwards. A model without BatchNorm layers is left alone. device: None or 'cpu'."""
     if device is not None:
-        _device(device)  # raises for a device other than the CPU
+        on_cpu(device)  # raises for a device other than the CPU
     momenta = {}
     for module in model.modules():
         if isinstance(module, _BATCH_NORMS):

@@ -66,6 +66,31 @@ def _module_generator_per_test(request, monkeypatch):
         monkeypatch.setitem(library.DEFAULTS, "seed", seed)
 
 
+@pytest.fixture(autouse=True)
+def _print_options_per_test():
+    """Print options as they were before the test: the book programs run in-process call `torch.set_printoptions`
+    and `np.set_printoptions` (precision=2, as their authors like it), which would otherwise change what every later
+    test in the same process prints (a README example's promised digits, a lesson's printed statistics)."""
+    numpy_options = np.get_printoptions()
+    ours = sys.modules.get("autograd_core.value")
+    our_options = dict(ours._PRINT_OPTIONS) if ours is not None else None
+    torch = sys.modules.get("torch")
+    torch_options = None
+    if torch is not None and hasattr(torch, "_tensor_str"):
+        torch_options = dict(vars(torch._tensor_str.PRINT_OPTS))
+    yield
+    np.set_printoptions(**numpy_options)
+    ours = sys.modules.get("autograd_core.value")
+    if ours is not None:
+        ours._PRINT_OPTIONS.clear()
+        ours._PRINT_OPTIONS.update(our_options if our_options is not None else ours._PRINT_DEFAULTS)
+    torch = sys.modules.get("torch")
+    if torch_options is not None:
+        vars(torch._tensor_str.PRINT_OPTS).update(torch_options)
+    elif torch is not None and hasattr(torch, "set_printoptions"):  # imported by this test: PyTorch's defaults
+        torch.set_printoptions(profile="default", sci_mode=None)
+
+
 def pytest_collection_modifyitems(config, items):
     if os.environ.get("AUTOGRAD_CORE_TEST_ORDER", "") == "reverse":
         items.reverse()
