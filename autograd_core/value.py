@@ -140,6 +140,15 @@ class Value(TensorMethods, InplaceMethods):
         self._pending = None
         self._version = None  # in-place changes, see inplace.py
 
+    def __reduce_ex__(self, protocol):
+        # pickle, copy.copy and copy.deepcopy. A leaf (data, a Parameter) is rebuilt from its slots (__setstate__
+        # below). A computed Value goes as PyTorch pickles a tensor: a leaf copy of its data, requires_grad kept,
+        # without the graph that made it (its primitives and rules are code, not data; a DataLoader's worker
+        # processes send `x[i]` back this way).
+        if self._op is None:
+            return object.__reduce_ex__(self, protocol)
+        return _leaf_copy, (self.__class__, self.data, self._requires_grad, self.label)
+
     def __setstate__(self, state):
         # copy.copy, copy.deepcopy and pickle rebuild a Value from its slots. The copy is another node: it takes a
         # creation number of its own (the backward pass orders nodes by it, and two nodes sharing one would tie,
@@ -723,6 +732,13 @@ class Value(TensorMethods, InplaceMethods):
     def astype(self, dtype):
         """A copy converted to dtype (NumPy's name; PyTorch's is .to(dtype)); differentiable between floats."""
         return _ops.astype(self, dtype=np.dtype(dtype))
+
+
+def _leaf_copy(cls, data, requires_grad, label):
+    """A computed Value as unpickled: a leaf of class `cls` holding `data` (see Value.__reduce_ex__)."""
+    value = _new_node(cls, data, requires_grad, None, (), None, None)
+    value.label = label
+    return value
 
 
 _DISPLAY = [None]  # the function set by `set_display`, or None for plain text

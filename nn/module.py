@@ -67,6 +67,14 @@ def _own_buffers(module):
             yield name, array
 
 
+def _as_buffer(array):
+    """What a module keeps as a buffer: an n-d array as a ParameterArray (PyTorch's buffers are tensors: hand-written
+    BatchNorm's `self.means.lerp_(m, mom)`, `(self.vars + eps).sqrt()`), a 0-d array or None as it is."""
+    if array is not None and array.__class__ is np.ndarray and array.ndim:
+        return array.view(ParameterArray)
+    return array
+
+
 _set_attribute = object.__setattr__
 
 
@@ -112,7 +120,7 @@ class Parameter(Value):
 
 class Buffer(np.ndarray):
     """PyTorch's nn.Buffer: an array that, assigned to a module attribute (`m.stats = nn.Buffer(a)`), is registered
-    as a buffer (`register_buffer(name, a, persistent)`); the module keeps the plain array.
+    as a buffer (`register_buffer(name, a, persistent)`); the module keeps the array, as register_buffer does.
 
     Buffer(data=None, *, persistent=True): persistent=False keeps it out of the state dict.
     """
@@ -565,6 +573,8 @@ class Module:
         elif isinstance(value, Buffer):
             self.register_buffer(name, value.view(np.ndarray), persistent=value.persistent)
             return
+        elif name in self._buffers:  # a buffer assigned anew (`self.running_mean = m.copy()`) stays a buffer
+            value = _as_buffer(value)
         object.__setattr__(self, name, value)
 
     def __delattr__(self, name):
@@ -582,14 +592,16 @@ class Module:
         parameter: it is not trained (BatchNorm's running statistics). persistent=False: not in the state dict.
 
         A Value is kept as its array (a buffer is data, never part of a graph): PyTorch code registers tensors,
-        `self.register_buffer('tril', torch.tril(torch.ones(8, 8)))`, and then indexes and compares them."""
+        `self.register_buffer('tril', torch.tril(torch.ones(8, 8)))`, and then indexes and compares them. An n-d
+        buffer is a ParameterArray, as a Parameter's `.data` is: an ndarray with PyTorch's tensor methods too
+        (`self.means.lerp_(m, 0.1)`, `self.vars.sqrt()`), which stays one when the attribute is assigned anew."""
         array = tensor
         if not isinstance(name, str) or not name or "." in name:
             raise ValueError(f"register_buffer: invalid buffer name {name!r}")
         if isinstance(array, Value):
             array = array.data
         if array is not None:
-            array = np.asarray(array)
+            array = _as_buffer(np.asarray(array))
         if name not in self._buffers:
             object.__setattr__(self, "_buffers", tuple(self._buffers) + (name,))
         if persistent == (name in self._non_persistent):
@@ -786,7 +798,7 @@ class Module:
                 for name in module._buffers:
                     buffer = getattr(module, name)
                     if buffer is not None and np.asarray(buffer).dtype.kind == "f":
-                        object.__setattr__(module, name, np.asarray(buffer, dtype=dtype))
+                        object.__setattr__(module, name, _as_buffer(np.asarray(buffer, dtype=dtype)))
         return self
 
     def double(self):
@@ -956,7 +968,7 @@ class Module:
                 with no_grad():  # in place, as PyTorch's param.copy_(...): the version counter notes it
                     owner.copy_(new)
             else:
-                object.__setattr__(owner, attribute, new)
+                object.__setattr__(owner, attribute, _as_buffer(new))
 
     def save(self, path):
         """Write the state dict to `path` as an uncompressed .npz (plain arrays, no pickled objects).

@@ -259,6 +259,25 @@ def test_copies_of_a_value_are_new_nodes_in_one_graph():
     assert b.data is not p.data and e.data is p.data  # deep and shallow, as for any object
 
 
+def test_a_computed_value_pickles_and_copies_as_a_leaf_of_its_data():
+    """PyTorch pickles a tensor as its data and requires_grad, without the graph that made it (a DataLoader's worker
+    processes send `x[i]` back so); the graph's primitives are code, not data, and raised PicklingError here."""
+    import copy
+    import pickle
+
+    w = Value(np.array([1.0, 2.0]), requires_grad=True)
+    computed, picked = w * 2, ag.arange(6).reshape(2, 3)[1]
+    computed.label = "twice"
+    for twin, row in (pickle.loads(pickle.dumps((computed, picked))), copy.deepcopy((computed, picked))):
+        assert twin.is_leaf and twin.grad_fn is None and twin.requires_grad and twin.label == "twice"
+        assert twin.tolist() == [2.0, 4.0] and not np.shares_memory(twin.data, computed.data)
+        assert row.tolist() == [3, 4, 5] and row.dtype == np.int64 and not row.requires_grad
+        twin.sum().backward()
+        assert twin.grad.tolist() == [1.0, 1.0] and w.grad is None  # no path back to w
+    shallow = copy.copy(computed)
+    assert shallow.is_leaf and shallow.data is computed.data
+
+
 def test_recorded_nodes_and_engine_made_nodes_set_every_slot_of_value():
     """engine._record writes value._new_node's work out for speed: both must set each of Value's slots (a slot
     added to Value and set in one of them only would be unset on the other's nodes)."""

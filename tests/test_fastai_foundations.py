@@ -1139,10 +1139,7 @@ def test_torch_multiprocessing_is_pythons_and_sends_values_as_copies():
 
 
 # 04_minibatch_training's multiprocessing DataLoader returns `self.x[i],self.y[i]` from its workers: computed Values,
-# which do not pickle here (their graph's primitives and rules are not picklable), where PyTorch pickles a tensor as a
-# leaf copy of its data (requires_grad kept, no graph). The fix is Value.__reduce_ex__ in autograd_core/value.py.
-@pytest.mark.xfail(strict=True, reason="lead's gap: a computed Value does not pickle (pickle.dumps(x[0]) raises "
-                                       "PicklingError on its graph's primitive; autograd_core/value.py)")
+# which PyTorch pickles as a leaf copy of their data (requires_grad kept, no graph); Value.__reduce_ex__ does the same.
 def test_a_computed_value_pickles_as_a_leaf_copy_as_in_pytorch():
     x = ag.arange(6.0).reshape(2, 3)
     w = ag.tensor([1.0, 2.0], requires_grad=True) * 2

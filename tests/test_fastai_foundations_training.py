@@ -1616,17 +1616,10 @@ PROGRAMS = {"datasets": DATASETS, "convolutions": CONVOLUTIONS, "learner": LEARN
             "accel_sgd": ACCEL_SGD, "accel_sgd_state_in_a_dict": with_optimizer_state_in_a_dict(ACCEL_SGD),
             "schedulers": SCHEDULERS, "resnet": RESNET, "augment": AUGMENT, "ddpm": DDPM}
 
-# A buffer here is a plain ndarray (Module.register_buffer keeps the array), so the BatchNorm written by hand fails at
-# `self.means.lerp_(m, self.mom)` (and, evaluating, at `(v+self.eps).sqrt()` on the buffer): PyTorch's buffers are
-# tensors. A Parameter's n-d `.data` is a ParameterArray (an ndarray with PyTorch's methods, lerp_ and sqrt among them);
-# register_buffer keeping `np.asarray(array).view(ParameterArray)` for an n-d float buffer would give buffers the
-# same (nn/module.py, which this helper may not edit).
 # A Parameter (a Value) has __slots__ and no __dict__: 12_accel_sgd's optimizers keep their state as attributes of
 # the parameters (`p.grad_avg = torch.zeros_like(p.grad)`), an AttributeError here. The fix is test_fastai_foundations'
 # XFAIL's ("__dict__" in Value.__slots__); accel_sgd_state_in_a_dict runs the same notebook meanwhile.
-XFAIL = {"batchnorm": "lead's gap: a registered buffer is a plain ndarray without PyTorch's methods "
-                      "(self.means.lerp_(m, mom) raises AttributeError; nn/module.py's register_buffer)",
-         "accel_sgd": "lead's gap: a Parameter takes no attributes of its own (p.grad_avg = ...): Value.__slots__ has "
+XFAIL = {"accel_sgd": "lead's gap: a Parameter takes no attributes of its own (p.grad_avg = ...): Value.__slots__ has "
                       "no __dict__ (autograd_core/value.py)"}
 
 # Compared in float64: a convolution's bias before a batch norm gets a gradient of rounding noise only (the norm takes

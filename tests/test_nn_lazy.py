@@ -10,6 +10,7 @@ from nn_helpers import assert_compiled_training_matches_eager, rand
 import autograd_core as ag
 import autograd_core.nn.functional as F
 from autograd_core import Value, nn, optim
+from autograd_core.grad_array import ParameterArray
 
 F64 = np.float64
 
@@ -168,7 +169,7 @@ def test_buffer_assignment_and_non_persistent_buffers_match_torch():
     module.kept = nn.Buffer(np.ones(2))
     module.scratch = nn.Buffer(np.zeros(3), persistent=False)
     module.register_buffer("other", np.full(1, 2.0), persistent=False)
-    assert type(module.kept) is np.ndarray and type(module.scratch) is np.ndarray
+    assert type(module.kept) is ParameterArray and type(module.scratch) is ParameterArray
     assert [name for name, _ in module.named_buffers()] == ["kept", "scratch", "other"]
     assert list(module.state_dict()) == ["kept"]
     module.register_buffer("other", np.full(1, 3.0))  # registered again, persistent

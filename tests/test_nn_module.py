@@ -5,6 +5,7 @@ import pytest
 
 from autograd_core import nn
 from autograd_core import Value
+from autograd_core.grad_array import ParameterArray
 from autograd_core.nn import Module, Parameter
 
 
@@ -187,7 +188,7 @@ def test_register_buffer_validates():
     with pytest.raises(ValueError, match="invalid buffer name"):
         m.register_buffer("a.b", np.zeros(1))
     m.register_buffer("a", Value([1.0, 2.0]))  # PyTorch code registers tensors: kept as the array
-    assert type(m.a) is np.ndarray and m.a.tolist() == [1.0, 2.0] and "a" in m.state_dict()
+    assert type(m.a) is ParameterArray and m.a.tolist() == [1.0, 2.0] and "a" in m.state_dict()
     with pytest.raises(TypeError, match="Parameter"):
         m.register_parameter("w", np.zeros(2))
 
@@ -489,3 +490,29 @@ def test_containers_keep_their_own_modules_dict():
     assert type(items._modules) is dict and list(items._modules) == ["0", "1"]
     heads = nn.ModuleDict({"a": nn.ReLU()})
     assert type(heads._modules) is dict and list(heads._modules) == ["a"]
+
+
+def test_a_buffer_has_pytorchs_tensor_methods_and_keeps_them():
+    """fast.ai's BatchNorm written by hand: `self.register_buffer('means', torch.zeros(1, nf, 1, 1))`, then
+    `self.means.lerp_(m, mom)` and `(self.vars + eps).sqrt()`: PyTorch's buffers are tensors. An n-d buffer is a
+    ParameterArray (as a Parameter's data) however it is set: registered, assigned anew, converted, loaded."""
+    m = Module()
+    m.register_buffer("means", np.zeros((1, 3)))
+    m.register_buffer("count", np.array(0))  # 0-d: kept as it is (num_batches_tracked)
+    m.register_buffer("missing", None)
+    assert type(m.means) is ParameterArray and type(m.count) is np.ndarray and m.missing is None
+    m.means.lerp_(np.ones((1, 3)), 0.25)
+    assert m.means.tolist() == [[0.25, 0.25, 0.25]]
+    assert np.allclose((m.means + 1.0).sqrt().data, np.sqrt(1.25))
+    m.means = np.full((1, 3), 2.0)  # assigned anew: still a buffer with the methods
+    assert type(m.means) is ParameterArray and "means" in m.state_dict()
+    m.plain = np.zeros(2)  # not a buffer: a plain attribute stays a plain array
+    assert type(m.plain) is np.ndarray
+    m.to(np.float32)
+    assert type(m.means) is ParameterArray and m.means.dtype == np.float32
+    m.load_state_dict({"means": np.ones((1, 3), np.float32), "count": np.array(4)})
+    assert type(m.means) is ParameterArray and m.means.tolist() == [[1.0, 1.0, 1.0]] and int(m.count) == 4
+    bn = nn.BatchNorm1d(3)
+    assert type(bn.running_mean) is ParameterArray
+    bn(Value(np.arange(6.0, dtype=np.float32).reshape(2, 3)))
+    assert type(bn.running_mean) is ParameterArray and np.allclose(bn.running_mean, [0.15, 0.25, 0.35])

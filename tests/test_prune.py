@@ -5,7 +5,9 @@ global_unstructured, the state dict, training after pruning, bad amounts; and th
 run with `import autograd_core as torch` (random parts checked by counts, the rest against PyTorch)."""
 
 import contextlib
+import copy
 import io
+import pickle
 import math
 import re
 
@@ -584,8 +586,6 @@ def test_pruning_tutorial_lenet():
 
 
 def test_identity_custom_from_mask_and_copies_by_hand():
-    import copy
-
     w = RNG.normal(size=(3, 4))
     m = prune.identity(_linear(w, np.zeros(3)), "weight")
     np.testing.assert_array_equal(m.weight_mask, np.ones((3, 4)))
@@ -600,5 +600,8 @@ def test_identity_custom_from_mask_and_copies_by_hand():
     x = np.ones((1, 4))
     np.testing.assert_allclose(twin(ag.tensor(x)).data, (twin.weight_mask @ x.T).T)
     np.testing.assert_allclose(m(ag.tensor(x)).data, ((w * m.weight_mask) @ x.T).T)
+    unpickled = pickle.loads(pickle.dumps(m))  # the computed weight as a leaf copy; the hook recomputes it
+    unpickled.weight_orig.data[...] = 2.0
+    np.testing.assert_allclose(unpickled(ag.tensor(x)).data, (2.0 * m.weight_mask @ x.T).T)
     prune.remove(twin, "weight")
     assert prune.is_pruned(m) and not prune.is_pruned(twin)
