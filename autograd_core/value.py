@@ -108,13 +108,16 @@ class Value(TensorMethods, InplaceMethods):
     that records the operation (`.op`) and its inputs (`.parents`). PyTorch's names work too (`dim=`,
     `keepdim=`, `unsqueeze`, `view`, `x.size()`, in-place `add_`, ...: see tensor_methods.py, inplace.py).
     `==`, `!=`, `<`, `<=`, `>`, `>=` compare data elementwise and give a boolean Value (no gradient), as in
-    PyTorch; Values still hash by identity, so they can be dict keys and set members.
+    PyTorch; Values still hash by identity, so they can be dict keys and set members. A Value takes
+    attributes of its own, as a PyTorch tensor does (fast.ai's `x.g = ...`, an optimizer's `p.grad_avg`).
     """
 
     # The parents live in two slots (`_p0`, `_p1`; see the `_parents` property) rather than in a tuple of their
-    # own: one object less per node for the cyclic garbage collector to count and scan (`_new_node`).
+    # own: one object less per node for the cyclic garbage collector to count and scan (`_new_node`). "__dict__":
+    # users' own attributes, as on a PyTorch tensor; the dict is made at the first one (1.5-3% on scalar graphs,
+    # BENCHMARKS.md "Stop 34").
     __slots__ = ("data", "_grad", "_requires_grad", "label", "_op", "_p0", "_p1", "_params", "_hooks",
-                 "_scope", "_origin", "_index", "_pending", "_version", "__weakref__")
+                 "_scope", "_origin", "_index", "_pending", "_version", "__weakref__", "__dict__")
     __array_priority__ = 1000  # ndarray <op> Value defers to Value
 
     def __init__(self, data, requires_grad=True, label=None, dtype=None):
@@ -147,13 +150,15 @@ class Value(TensorMethods, InplaceMethods):
         # processes send `x[i]` back this way).
         if self._op is None:
             return object.__reduce_ex__(self, protocol)
-        return _leaf_copy, (self.__class__, self.data, self._requires_grad, self.label)
+        return _leaf_copy, (self.__class__, self.data, self._requires_grad, self.label, vars(self) or None)
 
     def __setstate__(self, state):
         # copy.copy, copy.deepcopy and pickle rebuild a Value from its slots. The copy is another node: it takes a
         # creation number of its own (the backward pass orders nodes by it, and two nodes sharing one would tie,
         # `deepcopy(p)` twice in one graph) and a version counter of its own (in-place changes to it are its own).
-        _, slots = state
+        attributes, slots = state  # users' own attributes (x.g = ...), or None
+        if attributes:
+            vars(self).update(attributes)
         for name, value in slots.items():
             # "requires_grad": a Value pickled when that was the slot's name
             object.__setattr__(self, "_requires_grad" if name == "requires_grad" else name, value)
@@ -734,10 +739,13 @@ class Value(TensorMethods, InplaceMethods):
         return _ops.astype(self, dtype=np.dtype(dtype))
 
 
-def _leaf_copy(cls, data, requires_grad, label):
-    """A computed Value as unpickled: a leaf of class `cls` holding `data` (see Value.__reduce_ex__)."""
+def _leaf_copy(cls, data, requires_grad, label, attributes=None):
+    """A computed Value as unpickled: a leaf of class `cls` holding `data`, with the original's own attributes (see
+    Value.__reduce_ex__)."""
     value = _new_node(cls, data, requires_grad, None, (), None, None)
     value.label = label
+    if attributes:
+        vars(value).update(attributes)
     return value
 
 

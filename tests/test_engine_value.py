@@ -278,12 +278,33 @@ def test_a_computed_value_pickles_and_copies_as_a_leaf_of_its_data():
     assert shallow.is_leaf and shallow.data is computed.data
 
 
+def test_a_value_takes_attributes_of_its_own_as_a_pytorch_tensor_does():
+    """fast.ai's 03_backprop keeps each gradient by hand in `x.g`; its optimizers keep `p.grad_avg` on the parameter.
+    The attributes go with the Value when it is copied or pickled (a leaf, or a computed Value's leaf copy)."""
+    import copy
+    import pickle
+
+    from autograd_core import nn
+
+    x = Value(np.array([1.0, 2.0]), requires_grad=True)
+    y = x * 3
+    x.g, y.g = np.ones(2), "computed"
+    p = nn.Parameter(np.zeros(2))
+    p.grad_avg = np.full(2, 0.5)
+    assert x.g.tolist() == [1.0, 1.0] and y.g == "computed" and p.grad_avg.tolist() == [0.5, 0.5]
+    assert not hasattr(x * 2, "g")  # attributes are the node's own, not inherited by results
+    for twin_x, twin_y, twin_p in (pickle.loads(pickle.dumps((x, y, p))), copy.deepcopy((x, y, p))):
+        assert twin_x.g.tolist() == [1.0, 1.0] and twin_y.g == "computed" and twin_p.grad_avg.tolist() == [0.5, 0.5]
+    with pytest.raises(AttributeError):
+        x.grad_fn = None  # PyTorch's read-only properties stay read-only
+
+
 def test_recorded_nodes_and_engine_made_nodes_set_every_slot_of_value():
     """engine._record writes value._new_node's work out for speed: both must set each of Value's slots (a slot
     added to Value and set in one of them only would be unset on the other's nodes)."""
     from autograd_core.value import _new_node
 
-    slots = [s for s in Value.__slots__ if s != "__weakref__"]
+    slots = [s for s in Value.__slots__ if s not in ("__weakref__", "__dict__")]
     x = Value(np.array([1.0, 2.0]))
     for node in (x * 2.0, x + x, x.exp(), ag.stack([x, x, x]),
                  _new_node(Value, np.zeros(2), False, None, (), None, None)):

@@ -3,13 +3,14 @@
 
 The notebooks write PyTorch tensor code by hand: 01_matmul (matrix multiplication with loops, broadcasting, einsum),
 02_meanshift (mean-shift clustering, one point at a time and batched), 03_backprop (forward and backward passes by
-hand, gradients kept in a `.g` attribute set on tensors, checked against autograd), 04_minibatch_training (log-softmax
-and cross-entropy by hand, training loops, nn.Module, optimizers, Dataset/DataLoader/samplers written and then
-PyTorch's; not its multiprocessing DataLoader, whose workers send computed tensors back: see
-test_a_computed_value_pickles_as_a_leaf_copy_as_in_pytorch). Each is written as the notebook writes it, a cell's
-output shown with `print`; the `fastcore` helpers a program uses are defined in it in a few lines. MNIST is a small
-random stand-in of its shapes (784 float pixels in [0, 1), int64 labels 0-9) saved as the notebooks'
-`data/mnist.pkl.gz`, which they open as they open the real one. 05-15 are in test_fastai_foundations_training.py.
+hand, gradients kept in a `.g` attribute set on tensors, checked against autograd), 04_minibatch_training
+(log-softmax and cross-entropy by hand, training loops, nn.Module, optimizers, Dataset/DataLoader/samplers written
+and then PyTorch's, `num_workers=2` included: this library's workers run in-process; a computed tensor that another
+process gets pickles as a leaf copy, test_a_computed_value_pickles_as_a_leaf_copy_as_in_pytorch). Each is written as
+the notebook writes it, a cell's output shown with `print`; the `fastcore` helpers a program uses are defined in it
+in a few lines. MNIST is a small random stand-in of its shapes (784 float pixels in [0, 1), int64 labels 0-9) saved
+as the notebooks' `data/mnist.pkl.gz`, which they open as they open the real one. 05-15 are in
+test_fastai_foundations_training.py.
 
 The harness is tests/program_harness.py's: each program runs with autograd_core; where PyTorch is
 installed it runs again with PyTorch, replaying our random draws (also MultivariateNormal's samples and
@@ -985,21 +986,9 @@ plt.close('all')
 '''
 
 
-def with_gradients_in_a_dict(program):
-    """03_backprop's hand-written backward pass with each `x.g` (a gradient kept as an attribute of tensor x) spelled
-    `g[x]`, in a dict keyed by the tensors, as it runs here until a Value takes attributes of its own (XFAIL)."""
-    return "g = {}\n" + re.sub(r"(\b[A-Za-z_][\w.]*)\.g\b", r"g[\1]", program)
+PROGRAMS = {"matmul": MATMUL, "meanshift": MEANSHIFT, "backprop": BACKPROP, "minibatch_training": MINIBATCH}
 
-
-PROGRAMS = {"matmul": MATMUL, "meanshift": MEANSHIFT, "backprop": BACKPROP,
-            "backprop_gradients_in_a_dict": with_gradients_in_a_dict(BACKPROP), "minibatch_training": MINIBATCH}
-
-# A tensor here (a Value) has __slots__ and no __dict__, so `inp.g = out.g @ w.t()` (03_backprop's gradients kept as
-# tensors' own attributes) raises AttributeError; PyTorch's tensors take any attribute. The fix is one word in
-# autograd_core/value.py (`"__dict__"` in Value.__slots__: the dict is made only for a tensor given an attribute),
-# which this helper may not edit; backprop_gradients_in_a_dict runs the same notebook meanwhile.
-XFAIL = {"backprop": "lead's gap: a Value takes no attributes of its own (x.g = ...): Value.__slots__ has no "
-                     "__dict__ (autograd_core/value.py)"}
+XFAIL = {}
 
 
 def with_fastai_imports(text):

@@ -16,8 +16,6 @@ random draws.
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from program_harness import marked
 from test_fastai_foundations import FASTCORE, assert_runs, compare_with_pytorch
@@ -1601,32 +1599,18 @@ print(model[0][1].means.flatten(), model[0][1].vars.flatten())
 plt.close('all')
 '''
 
-def with_optimizer_state_in_a_dict(program):
-    """12_accel_sgd's optimizers with each parameter's state (`p.grad_avg`, `p.sqr_avg`, `p.avg`, attributes set on
-    the parameter) kept in a namespace per parameter, `state(p).grad_avg`, as they run here until a parameter takes
-    attributes of its own (XFAIL)."""
-    program = re.sub(r"hasattr\(p, '", "hasattr(state(p), '", program)
-    program = re.sub(r"\bp\.(grad_avg|sqr_avg|avg)\b", r"state(p).\1", program)
-    return ("import types\n_state = {}\ndef state(p): return _state.setdefault(p, types.SimpleNamespace())\n"
-            + program)
-
-
 PROGRAMS = {"datasets": DATASETS, "convolutions": CONVOLUTIONS, "learner": LEARNER, "activations": ACTIVATIONS,
             "initializing": INITIALIZING, "normalization": NORMALIZATION, "batchnorm": BATCHNORM,
-            "accel_sgd": ACCEL_SGD, "accel_sgd_state_in_a_dict": with_optimizer_state_in_a_dict(ACCEL_SGD),
+            "accel_sgd": ACCEL_SGD,
             "schedulers": SCHEDULERS, "resnet": RESNET, "augment": AUGMENT, "ddpm": DDPM}
 
-# A Parameter (a Value) has __slots__ and no __dict__: 12_accel_sgd's optimizers keep their state as attributes of
-# the parameters (`p.grad_avg = torch.zeros_like(p.grad)`), an AttributeError here. The fix is test_fastai_foundations'
-# XFAIL's ("__dict__" in Value.__slots__); accel_sgd_state_in_a_dict runs the same notebook meanwhile.
-XFAIL = {"accel_sgd": "lead's gap: a Parameter takes no attributes of its own (p.grad_avg = ...): Value.__slots__ has "
-                      "no __dict__ (autograd_core/value.py)"}
+XFAIL = {}
 
 # Compared in float64: a convolution's bias before a batch norm gets a gradient of rounding noise only (the norm takes
 # the mean out), which Adam's step, divided by the gradient's own size, turns into steps of ±lr whose signs differ
 # between the libraries in float32; the running means (and the evaluation's losses) follow them. In float64 the noise
 # is 1e-17, far below Adam's eps, and every printed digit agrees.
-IN_FLOAT64 = {"accel_sgd", "accel_sgd_state_in_a_dict", "schedulers", "resnet", "augment"}
+IN_FLOAT64 = {"accel_sgd", "schedulers", "resnet", "augment"}
 
 
 @pytest.mark.parametrize("name", marked(PROGRAMS, XFAIL))
