@@ -160,6 +160,7 @@ __all__ += list(IN_PLACE_FUNCTIONS)
 _SUBMODULES = (  # the public packages, then the modules that used to load with the package (reachable as before)
     "nn", "optim", "viz", "distributions", "autograd", "func", "utils", "special", "distributed", "testing",
     "anomaly", "element", "forward", "functional", "jit", "jit_plan", "serialization", "tracing", "trees",
+    "multiprocessing",
 )
 _LAZY = {  # public name -> (defining module, its name there)
     **{name: ("functional", name)
@@ -167,6 +168,7 @@ _LAZY = {  # public name -> (defining module, its name there)
     **{name: ("anomaly", name) for name in ("AnomalyError", "detect_anomaly")},
     "compile": ("jit", "compile"), "CompileWarning": ("jit", "CompileWarning"),
     "load": ("serialization", "load"), "save": ("serialization", "save"),
+    "TypedStorage": ("storage", "TypedStorage"), "UntypedStorage": ("storage", "UntypedStorage"),
     # torch.selu, torch.threshold_, ...: nn.functional's, loaded on first use (the core does not import nn)
     **{name: ("nn.functional", name) for name in ("selu", "celu", "threshold", "selu_", "celu_", "threshold_")},
     "rrelu": ("nn.torch_activations", "rrelu"), "rrelu_": ("nn.torch_activations", "rrelu_"),  # generator=, not inplace

@@ -46,7 +46,8 @@ class ElementView(Value):
         self.base = base
         self.index = index
         self.requires_grad = True
-        self.label = label
+        if label is not None:
+            self.label = label
         self._op = None
         self._p0 = self._p1 = None
         self._params = None
@@ -88,7 +89,9 @@ class ElementView(Value):
     def _unchecked(cls, base, index, label):
         """A view without validation, for callers that make many of a known-good base (a layer's matrices)."""
         view = _object_new(cls)
-        view.base, view.index, view.requires_grad, view.label = base, index, True, label
+        view.base, view.index, view.requires_grad = base, index, True
+        if label is not None:
+            view.label = label
         view._op, view._p0, view._p1, view._params, view._hooks, view._scope = None, None, None, None, None, None
         view._origin = None
         view._index, view._pending, view._version = _next_index(), None, None

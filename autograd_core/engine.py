@@ -198,7 +198,6 @@ def _record(op, out, args, params, input_needs_grad):
         node.data = out
         node._grad = None
         node._requires_grad = True
-        node.label = None
         node._op = op
         if len(args) == 2:
             node._p0, node._p1 = args

@@ -114,10 +114,12 @@ class Value(TensorMethods, InplaceMethods):
 
     # The parents live in two slots (`_p0`, `_p1`; see the `_parents` property) rather than in a tuple of their
     # own: one object less per node for the cyclic garbage collector to count and scan (`_new_node`). "__dict__":
-    # users' own attributes, as on a PyTorch tensor; the dict is made at the first one (1.5-3% on scalar graphs,
-    # BENCHMARKS.md "Stop 34").
-    __slots__ = ("data", "_grad", "_requires_grad", "label", "_op", "_p0", "_p1", "_params", "_hooks",
+    # users' own attributes, as on a PyTorch tensor; the dict is made at the first one. `label` lives there too
+    # (the class's None until a node is named): one slot fewer keeps a node in the same 160-byte size class of
+    # Python's allocator as without "__dict__" (BENCHMARKS.md "Stop 34").
+    __slots__ = ("data", "_grad", "_requires_grad", "_op", "_p0", "_p1", "_params", "_hooks",
                  "_scope", "_origin", "_index", "_pending", "_version", "__weakref__", "__dict__")
+    label = None  # a name for pictures and error messages, set on the nodes that have one
     __array_priority__ = 1000  # ndarray <op> Value defers to Value
 
     def __init__(self, data, requires_grad=True, label=None, dtype=None):
@@ -132,7 +134,8 @@ class Value(TensorMethods, InplaceMethods):
             raise TypeError(f"Value: dtype {self.data.dtype} cannot carry a gradient")
         self._grad = None
         self._requires_grad = bool(requires_grad)
-        self.label = label
+        if label is not None:
+            self.label = label
         self._op = None
         self._p0 = self._p1 = None
         self._params = None
@@ -150,7 +153,7 @@ class Value(TensorMethods, InplaceMethods):
         # processes send `x[i]` back this way).
         if self._op is None:
             return object.__reduce_ex__(self, protocol)
-        return _leaf_copy, (self.__class__, self.data, self._requires_grad, self.label, vars(self) or None)
+        return _leaf_copy, (self.__class__, self.data, self._requires_grad, vars(self) or None)
 
     def __setstate__(self, state):
         # copy.copy, copy.deepcopy and pickle rebuild a Value from its slots. The copy is another node: it takes a
@@ -739,11 +742,10 @@ class Value(TensorMethods, InplaceMethods):
         return _ops.astype(self, dtype=np.dtype(dtype))
 
 
-def _leaf_copy(cls, data, requires_grad, label, attributes=None):
-    """A computed Value as unpickled: a leaf of class `cls` holding `data`, with the original's own attributes (see
-    Value.__reduce_ex__)."""
+def _leaf_copy(cls, data, requires_grad, attributes=None):
+    """A computed Value as unpickled: a leaf of class `cls` holding `data`, with the original's own attributes (its
+    label among them; see Value.__reduce_ex__)."""
     value = _new_node(cls, data, requires_grad, None, (), None, None)
-    value.label = label
     if attributes:
         vars(value).update(attributes)
     return value
@@ -852,7 +854,6 @@ def _new_node(cls, data, requires_grad, op, parents, params, scope):
     v.data = data
     v._grad = None
     v._requires_grad = requires_grad
-    v.label = None
     v._op = op
     n = len(parents)  # `_parent_slots`, inline: this runs once per node
     if n == 2:

@@ -1729,6 +1729,8 @@ def test_storage_is_pytorchs_view_of_the_memory_under_a_tensor():
     ours = _storage_facts(ag)
     assert ours[4] == [1.0, 4.0, 2.0, 1.0, 3.0, 5.0]
     assert "TypedStorage(dtype=float32, device=cpu) of size 6]" in repr(ag.ones(3, 2).storage())
+    assert isinstance(ag.ones(2).storage(), ag.TypedStorage)  # torch.TypedStorage, torch.UntypedStorage
+    assert isinstance(ag.ones(2).untyped_storage(), ag.UntypedStorage)
     torch = pytest.importorskip("torch")
     assert ours == _storage_facts(torch)
 
