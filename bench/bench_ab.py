@@ -1,6 +1,10 @@
 """Two checkouts of the library against each other on bench_engine.py's workloads, taking turns.
 
     .venv/bin/python bench/bench_ab.py /tmp/before /tmp/after --only demo,per-op,chain --rounds 31
+    .venv/bin/python bench/bench_ab.py /tmp/before /tmp/after --only W2:eager,W2:compiled,W3:eager
+
+A workload is bench_engine.py's (demo, demo-nn, per-op, chain) or bench_compile.py's as NAME:ENGINE (W1-W4, engine
+eager or compiled; W2 and W4 timed as 10 calls a round, as bench_compile.py does).
 
 Each checkout (a folder with autograd_core/, e.g. made by `git worktree add /tmp/before HEAD~1`) runs in a
 process of its own, with that folder first on sys.path; the processes take turns, one timed run each per round,
@@ -12,6 +16,7 @@ between two runs of bench_engine.py (a slot added to Value, one branch in a hot 
 import argparse
 import gc
 import importlib.util
+import os
 import statistics
 import subprocess
 import sys
@@ -21,28 +26,71 @@ from pathlib import Path
 HERE = Path(__file__).resolve()
 
 
+def _load(name):
+    spec = importlib.util.spec_from_file_location(name, HERE.with_name(f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _workload(workload):
+    """The function that runs `workload` once (see the module docstring)."""
+    name, _, engine = workload.partition(":")
+    if not engine:
+        bench_engine = _load("bench_engine")
+        return bench_engine.WORKLOADS[name][1](bench_engine.OURS)
+    sys.path.insert(0, str(HERE.parent))  # bench_compile.py imports bench_mlp, bench_conv
+    bench_compile = _load("bench_compile")
+    _, make, _, _, calls = bench_compile.WORKLOADS[name]
+    once = make(engine)
+    if not calls or calls == 1:
+        return once
+
+    def run():
+        for _ in range(calls):
+            once()
+    return run
+
+
 def worker(root, workload):
-    """Build `workload` (bench_engine.py's, engine autograd-core) from the checkout at `root`, then time one run per
-    line read from stdin, printing each CPU time."""
-    sys.path.insert(0, root)
-    spec = importlib.util.spec_from_file_location("bench_engine", HERE.with_name("bench_engine.py"))
-    bench_engine = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench_engine)
-    sys.path.insert(0, root)  # bench_engine.py put its own checkout first
-    for name in [m for m in sys.modules if m == "autograd_core" or m.startswith("autograd_core.")]:
-        del sys.modules[name]
+    """Build `workload` from the checkout at `root` (its autograd_core first on sys.path, one thread for BLAS), then
+    time one run per line read from stdin, printing each CPU time."""
     import autograd_core
 
-    if not autograd_core.__file__.startswith(str(Path(root).resolve())):
+    root = Path(root).resolve()
+    if not autograd_core.__file__.startswith(str(root)):
         raise SystemExit(f"bench_ab: {root} has no autograd_core/ (imported {autograd_core.__file__})")
-    run = bench_engine.WORKLOADS[workload][1](bench_engine.OURS)
-    run()  # warm-up: imports, caches
+    # The installed package maps autograd_core.nn/.optim/.viz to the folders nn/, optim/, viz/ of the checkout it
+    # was installed from (pyproject's package-dir): load this checkout's instead.
+    for name in ("nn", "optim", "viz"):
+        spec = importlib.util.spec_from_file_location(f"autograd_core.{name}", root / name / "__init__.py",
+                                                      submodule_search_locations=[str(root / name)])
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module
+        spec.loader.exec_module(module)
+        setattr(autograd_core, name, module)
+    run = _workload(workload)
+    import autograd_core as again
+
+    if again is not autograd_core or not again.nn.__file__.startswith(str(root)):
+        raise SystemExit("bench_ab: a benchmark module imported another checkout's autograd_core")
+    run()  # warm-up: imports, caches, compiled steps' recordings
+    run()
     gc.collect()
     print("ready", flush=True)
     for _ in sys.stdin:
         start = time.thread_time()
         run()
         print(time.thread_time() - start, flush=True)
+
+
+def _environment(root):
+    """The worker's environment: `root` first on the import path; BLAS and OpenMP on one thread (CPU time of one
+    thread is what is timed: a BLAS thread pool's spinning would be counted on a loaded machine)."""
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(root).resolve()), env.get("PYTHONPATH")]))
+    return env
 
 
 def main():
@@ -53,7 +101,8 @@ def main():
     args = parser.parse_args()
     for workload in args.only.split(","):
         procs = [subprocess.Popen([sys.executable, str(HERE), "--worker", root, workload], stdin=subprocess.PIPE,
-                                  stdout=subprocess.PIPE, text=True) for root in args.checkouts]
+                                  stdout=subprocess.PIPE, text=True, env=_environment(root))
+                 for root in args.checkouts]
         for proc in procs:
             if proc.stdout.readline().strip() != "ready":
                 raise SystemExit(f"bench_ab: the worker for {workload} did not start")
