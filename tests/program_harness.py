@@ -1,7 +1,8 @@
 """Run a whole program written for PyTorch with autograd_core, and again with PyTorch from the same random draws.
 
-The harness of the tests that run tutorial and book programs (test_torch_examples, test_d2l_*): a program is a
-string of Python written as its author writes it for PyTorch (`import torch`, ...).
+The harness of the tests that run tutorial, book and course programs (test_torch_tutorials, test_torch_examples,
+test_d2l_*, test_dlwpt_book, test_liuer_course, test_fastai_*): a program is a string of Python written as its
+author writes it for PyTorch (`import torch`, ...).
 
 - `with_our_imports(program)`: the same program with its import lines changed to autograd_core, and nothing else.
 - `run(program, name)`: runs it in a fresh namespace with Python's `random` and NumPy's global generator seeded,
@@ -30,13 +31,20 @@ import pytest
 
 import autograd_core as ag
 from autograd_core import nn
+from autograd_core.distributions import MultivariateNormal
 from autograd_core.distributions.counts import Multinomial
 from autograd_core.nn import init
 from autograd_core.utils.samplers import RandomSampler
 
 
 def with_our_imports(text):
-    """The program with its import lines changed to autograd_core, and nothing else."""
+    """The program with its import lines changed to autograd_core, and nothing else; `torch` among the modules of a
+    one-line import (fast.ai's `import pickle,gzip,math,torch,matplotlib as mpl`) too."""
+    def among_others(line):
+        modules = line[1].split(",")
+        return "import " + ",".join(module.replace("torch", "autograd_core as torch") if module.strip() == "torch"
+                                    else module for module in modules)
+    text = re.sub(r"^import (.*,.*)$", among_others, text, flags=re.M)
     text = re.sub(r"^import torch$", "import autograd_core as torch", text, flags=re.M)
     text = re.sub(r"^import torch\.", "import autograd_core.", text, flags=re.M)
     return re.sub(r"^from torch(\.| )", r"from autograd_core\1", text, flags=re.M)
@@ -75,16 +83,25 @@ def run(text, name, *, show_tensors=False):
 
 # The layers whose initial weights are random, by class name: the same names in both libraries.
 INITIALISED = ("Linear", "Conv1d", "Conv2d", "ConvTranspose2d", "Embedding", "EmbeddingBag", "RNN", "GRU", "LSTM",
-               "MultiheadAttention")
+               "RNNCell", "GRUCell", "LSTMCell", "MultiheadAttention")
+# The random functions, recorded as the array they return, by their name.
+FUNCTIONS = ("randn", "rand", "randint", "randn_like", "normal", "randperm")
 # nn.init's fills, recorded as the array they leave in their first argument (a parameter or its array).
-FILLS = ("normal_", "uniform_", "xavier_uniform_", "xavier_normal_")
+FILLS = ("normal_", "uniform_", "xavier_uniform_", "xavier_normal_", "kaiming_normal_")
+# A tensor's own fills (`net[0].weight.data.normal_(0, 0.01)`, torchvision's `torch.empty(1).uniform_(a, b)`),
+# recorded as the array they leave in the tensor, as the kind "tensor.<name>" (nn.init's are other draws).
+TENSOR_FILLS = ("normal_", "uniform_")
+# The distributions whose samples are recorded, each as its own kind.
+SAMPLED = {"multinomial": Multinomial, "MultivariateNormal": MultivariateNormal}
+# Off in both runs: their masks come from each library's own generator and are not replayed.
+DROPOUTS = ("Dropout", "Dropout1d", "Dropout2d", "Dropout3d")
 
 
 def record_draws(monkeypatch):
-    """What our run draws at random, in order, by kind: randn/rand/randint/randn_like/normal results, nn.init's
-    fills (FILLS), a tensor's own normal_ (`net[0].weight.data.normal_(0, 0.01)`), Multinomial's samples,
-    random_split's subsets, each shuffling DataLoader's order (RandomSampler's), and each layer's initial
-    parameters (by its class name, INITIALISED; a LazyLinear as the Linear it becomes)."""
+    """What our run draws at random, in order, by kind: the random functions' results (FUNCTIONS), nn.init's fills
+    (FILLS), a tensor's own fills (TENSOR_FILLS), Multinomial's and MultivariateNormal's samples, random_split's
+    subsets, each shuffling DataLoader's order (RandomSampler's), and each layer's initial parameters (by its class
+    name, INITIALISED; a LazyLinear as the Linear it becomes). Dropout (DROPOUTS) is off."""
     draws = defaultdict(list)
 
     def recording(original, kept, drawn):
@@ -94,15 +111,17 @@ def record_draws(monkeypatch):
             return out
         return call
 
-    for name in ("randn", "rand", "randint", "randn_like", "normal"):
+    for name in FUNCTIONS:
         monkeypatch.setattr(ag, name, recording(getattr(ag, name), draws[name], lambda out, _: out.data))
     for name in FILLS:
         monkeypatch.setattr(init, name, recording(getattr(init, name), draws[name],
                                                   lambda _, tensor: getattr(tensor, "data", tensor)))
-    monkeypatch.setattr(ag.Value, "normal_", recording(ag.Value.normal_, draws["tensor.normal_"],
-                                                       lambda _, tensor: tensor.data))
-    monkeypatch.setattr(Multinomial, "sample", recording(Multinomial.sample, draws["multinomial"],
-                                                         lambda out, _: out.data))
+    for name in TENSOR_FILLS:
+        monkeypatch.setattr(ag.Value, name, recording(getattr(ag.Value, name), draws[f"tensor.{name}"],
+                                                      lambda _, tensor: tensor.data))
+    for kind, distribution in SAMPLED.items():
+        monkeypatch.setattr(distribution, "sample", recording(distribution.sample, draws[kind],
+                                                              lambda out, _: out.data))
     for name in INITIALISED:
         cls = getattr(nn, name)
 
@@ -126,12 +145,14 @@ def record_draws(monkeypatch):
         draws["RandomSampler"].append(order)
         return iter(order)
     monkeypatch.setattr(RandomSampler, "__iter__", recording_order)
+    for name in DROPOUTS:
+        monkeypatch.setattr(getattr(nn, name), "forward", lambda self, x: x)
     return draws
 
 
 def replay_draws(monkeypatch, torch, draws):
     """PyTorch's random functions, fills, samplers and layer initialisations replaced by replays of `draws` (from
-    record_draws), each kind in the same order; PyTorch's dropout off (its masks come from its own generator)."""
+    record_draws), each kind in the same order; PyTorch's dropout off (DROPOUTS), as ours."""
     queues = {kind: iter(values) for kind, values in draws.items()}
 
     def replay(kind, dtype=None, requires_grad=False):
@@ -142,7 +163,8 @@ def replay_draws(monkeypatch, torch, draws):
     for name in ("randn", "rand", "normal"):
         monkeypatch.setattr(torch, name, lambda *size, _kind=name, dtype=None, requires_grad=False, **_:
                             replay(_kind, dtype, requires_grad))
-    monkeypatch.setattr(torch, "randint", lambda *args, dtype=None, **_: replay("randint", dtype))
+    for name in ("randint", "randperm"):
+        monkeypatch.setattr(torch, name, lambda *_, _kind=name, dtype=None, **__: replay(_kind, dtype))
     monkeypatch.setattr(torch, "randn_like", lambda like, dtype=None, **_: replay("randn_like", dtype or like.dtype))
 
     def filling(kind):
@@ -152,9 +174,12 @@ def replay_draws(monkeypatch, torch, draws):
         return fill
     for name in FILLS:
         monkeypatch.setattr(torch.nn.init, name, filling(name))
-    monkeypatch.setattr(torch.Tensor, "normal_", filling("tensor.normal_"))
+    for name in TENSOR_FILLS:
+        monkeypatch.setattr(torch.Tensor, name, filling(f"tensor.{name}"))
     monkeypatch.setattr(torch.distributions.multinomial.Multinomial, "sample",
                         lambda self, *_, **__: torch.tensor(next(queues["multinomial"]), dtype=self.probs.dtype))
+    monkeypatch.setattr(torch.distributions.MultivariateNormal, "sample",
+                        lambda self, *_, **__: torch.tensor(next(queues["MultivariateNormal"]), dtype=self.loc.dtype))
 
     def reset_parameters(self):
         kind = type(self).__name__
@@ -183,13 +208,16 @@ def replay_draws(monkeypatch, torch, draws):
     monkeypatch.setattr(torch.utils.data, "random_split", random_split)
     monkeypatch.setattr(torch.utils.data.dataset, "random_split", random_split)
     monkeypatch.setattr(torch.utils.data.RandomSampler, "__iter__", lambda self: iter(next(queues["RandomSampler"])))
-    # Dropout masks come from each library's own generator: the comparison runs without them.
-    monkeypatch.setattr(torch.nn.Dropout, "forward", lambda self, x: x)
+    for name in DROPOUTS:
+        monkeypatch.setattr(getattr(torch.nn, name), "forward", lambda self, x: x)
 
 
 NUMBER = r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?"
 # A shape printed as a tuple of integers: ours (a shape is a tuple, there is no torch.Size); see compare_with_pytorch.
 SHAPE = re.compile(r"\((?:\d+(?:, \d+)*,?)?\)")
+# A time of day and a duration, never the same in two runs: the DLwPT book's `datetime.datetime.now()` in its training
+# loops, Liu Er's `time_since(start)` ("[0m 3s]").
+CLOCK = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?|\[\d+m \d+s\]")
 
 
 def without_printed_tensors(text):
@@ -210,14 +238,18 @@ def without_printed_tensors(text):
 
 def reported_numbers(printed, *, ignore_lines=None, ignore_shapes=False):
     """The numbers a program prints, without what the two libraries print differently: tensors, a line that says
-    "shape", a torch.Size, and our modules' parameter counts (`# 1,216 parameters`). Also left out: the lines the
-    regular expression `ignore_lines` finds (timings, speeds), and with `ignore_shapes` every tuple of integers
-    (a shape printed as `x.shape` is a tuple in ours, a torch.Size in PyTorch)."""
+    "shape", and our modules' parameter counts (`# 1,216 parameters`, at a line's end or inside it: a module in a
+    printed list); PyTorch's `torch.Size([a, b])` (`str(p.shape)` inside a string) is read as the tuple `(a, b)` we
+    print. Also left out: the clock (CLOCK), the lines the regular expression `ignore_lines` finds (timings,
+    speeds), and with `ignore_shapes` every tuple of integers (a shape printed as `x.shape` is a tuple in ours, a
+    torch.Size in PyTorch)."""
+    printed = CLOCK.sub("<time>", printed)
+    printed = re.sub(r"torch\.Size\(\[([^\]]*)\]\)", r"(\1)", printed)
     if ignore_lines is not None:
         printed = "\n".join(line for line in printed.splitlines() if not re.search(ignore_lines, line))
     if ignore_shapes:
         printed = SHAPE.sub("", printed)
-    lines = [re.sub(r"\s+# [\d,]+ parameters$", "", line)
+    lines = [re.sub(r"\s+# [\d,]+ parameters\b", "", line)
              for line in without_printed_tensors(printed).splitlines() if "shape" not in line]
     return [float(n) for line in lines for n in re.findall(NUMBER, line)]
 
@@ -254,7 +286,6 @@ def compare_with_pytorch(program, name, monkeypatch, *, same_start=(), in_float6
     try:
         with monkeypatch.context() as patch:
             draws = record_draws(patch)
-            patch.setattr(nn.Dropout, "forward", lambda self, x: x)
             _, our_printed = run(with_our_imports(program), name, show_tensors=show_tensors)
         with monkeypatch.context() as patch:
             replay_draws(patch, torch, draws)

@@ -27,8 +27,8 @@ generated images and labels instead of the downloads. Plots are drawn with matpl
 timings are not printed; a few lines print numbers (or more digits) where the book shows a picture, so that the
 comparison means something.
 
-The harness is tests/test_d2l_basics.py's (printed tensors compared as numbers), with the draws torchvision's
-transforms make (`torch.empty(1).uniform_`, `torch.randperm`) recorded and replayed too: each program runs with
+The harness is tests/program_harness.py's (printed tensors compared as numbers; the draws torchvision's transforms
+make, `torch.empty(1).uniform_` and `torch.randperm`, recorded and replayed with the others): each program runs with
 autograd_core; where PyTorch is installed it runs again with PyTorch from the same starting numbers and every number
 it prints agrees to float32 precision (the training programs in IN_FLOAT64 compared in float64). The antialiased
 resize torchvision calls (`F.interpolate(..., antialias=True)`, bilinear and bicubic) is checked on its own at the
@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from test_d2l_basics import compare_with_pytorch, marked, reported_numbers, run, with_our_imports
+from program_harness import assert_runs, compare_with_pytorch, marked
 from test_d2l_optimization import D2L
 
 import autograd_core as ag
@@ -1980,46 +1980,9 @@ def _in_a_temporary_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
 
 
-def record_and_replay_transforms(monkeypatch, torch):
-    """torchvision's draws beyond the harness's: `torch.empty(1).uniform_(a, b)`, `torch.randperm(n)` and the
-    ResNet's `nn.init.kaiming_normal_` fills, recorded from our run (which runs first) and replayed to PyTorch's."""
-    kept = {"uniform_": [], "randperm": [], "kaiming_normal_": []}
-    uniform_, randperm, kaiming_normal_ = ag.Value.uniform_, ag.randperm, ag.nn.init.kaiming_normal_
-
-    def recording_uniform_(self, *args, **kwargs):
-        out = uniform_(self, *args, **kwargs)
-        kept["uniform_"].append(np.array(self.data, copy=True))
-        return out
-
-    def recording_randperm(*args, **kwargs):
-        out = randperm(*args, **kwargs)
-        kept["randperm"].append(np.array(out.data, copy=True))
-        return out
-
-    def recording_kaiming_normal_(tensor, *args, **kwargs):
-        out = kaiming_normal_(tensor, *args, **kwargs)
-        kept["kaiming_normal_"].append(np.array(getattr(tensor, "data", tensor), copy=True))
-        return out
-
-    monkeypatch.setattr(ag.Value, "uniform_", recording_uniform_)
-    monkeypatch.setattr(ag, "randperm", recording_randperm)
-    monkeypatch.setattr(ag.nn.init, "kaiming_normal_", recording_kaiming_normal_)
-
-    def replayed(kind, tensor):
-        with torch.no_grad():
-            return tensor.copy_(torch.from_numpy(kept[kind].pop(0)))
-
-    monkeypatch.setattr(torch.Tensor, "uniform_", lambda self, *_, **__: replayed("uniform_", self))
-    monkeypatch.setattr(torch, "randperm", lambda *_, **__: torch.from_numpy(kept["randperm"].pop(0)))
-    monkeypatch.setattr(torch.nn.init, "kaiming_normal_", lambda tensor, *_, **__: replayed("kaiming_normal_", tensor))
-
-
 @pytest.mark.parametrize("name", marked(PROGRAMS, XFAIL))
 def test_d2l_vision_runs_with_autograd_core(name):
-    ag.manual_seed(0)
-    _, printed = run(with_our_imports(PROGRAMS[name]), name)
-    numbers = reported_numbers(printed)
-    assert numbers and np.all(np.isfinite(numbers)), printed
+    assert_runs(PROGRAMS[name], name, show_tensors=True)
 
 
 @pytest.mark.parametrize("name", marked(PROGRAMS, XFAIL))
@@ -2027,9 +1990,7 @@ def test_d2l_vision_runs_with_autograd_core(name):
 @pytest.mark.filterwarnings("ignore:Converting a tensor with requires_grad=True")  # PyTorch's, on the book's code
 @pytest.mark.filterwarnings("ignore:__array__ implementation doesn't accept a copy")  # PyTorch's Tensor in matplotlib
 def test_d2l_vision_reproduces_pytorch_from_the_same_start(name, monkeypatch):
-    torch = pytest.importorskip("torch")
-    record_and_replay_transforms(monkeypatch, torch)
-    compare_with_pytorch(PROGRAMS, name, monkeypatch, in_float64=name in IN_FLOAT64)
+    compare_with_pytorch(PROGRAMS[name], name, monkeypatch, in_float64=name in IN_FLOAT64, show_tensors=True)
 
 
 def test_antialiased_bilinear_resize_averages_the_footprint_as_pytorchs():

@@ -16,25 +16,20 @@ CIFAR-2 is a list of random 3×32×32 float images with labels 0/1 (torchvision 
 `transforms.Normalize` is the few lines it stands for). The book's plots (5.4, 6.3, 7.1) are drawn with matplotlib
 and read back; the GPU cells and h5py are left out.
 
-The harness is tests/program_harness.py's (printed tensors compared as numbers, the random draws of our run replayed
-in PyTorch's); this file adds torch.randperm's permutations, nn.init.kaiming_normal_'s fills and the RNN cells'
-initial weights to the replayed draws, leaves out the clock (the book's `datetime.datetime.now()` in its training
-loops) and compares a `str(param.shape)` printed inside a string as a tuple (there is no torch.Size here, by
-design). Where a line is spelled differently from the book because of a documented design difference, a comment
-beside it says so.
+The harness is tests/program_harness.py's: printed tensors compared as numbers, the random draws of our run replayed
+in PyTorch's (the book's torch.randperm, nn.init.kaiming_normal_ and RNN cells among them), the clock left out (the
+book's `datetime.datetime.now()` in its training loops) and a `str(param.shape)` printed inside a string compared as
+a tuple (there is no torch.Size here, by design). Where a line is spelled differently from the book because of a
+documented design difference, a comment beside it says so.
 """
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pytest
-from program_harness import record_draws, replay_draws, reported_numbers, run, with_our_imports
+from program_harness import assert_runs, compare_with_pytorch
 
 import autograd_core as ag
-from autograd_core import nn
-from autograd_core.nn import init
 
 TENSORS = r'''
 import torch
@@ -1569,99 +1564,6 @@ PROGRAMS = {"tensors": TENSORS, "named_tensors": NAMED_TENSORS, "wine": WINE, "b
 IN_FLOAT64 = {"convolution_variants"}
 
 
-# -- the harness: program_harness's, with torch.randperm, kaiming_normal_ and the RNN cells replayed and the clock
-# left out --
-
-CELLS = ("RNNCell", "GRUCell", "LSTMCell")  # their initial weights, recorded and replayed as program_harness's layers
-
-
-def record_more_draws(monkeypatch, draws):
-    """torch.randperm's permutations, nn.init.kaiming_normal_'s fills and the RNN cells' initial parameters of our
-    run, into `draws`."""
-    randperm = ag.randperm
-
-    def recording_randperm(*args, **kwargs):
-        out = randperm(*args, **kwargs)
-        draws["randperm"].append(np.array(out.data, copy=True))
-        return out
-    monkeypatch.setattr(ag, "randperm", recording_randperm)
-    kaiming_normal_ = init.kaiming_normal_
-
-    def recording_kaiming(tensor, *args, **kwargs):
-        out = kaiming_normal_(tensor, *args, **kwargs)
-        draws["kaiming_normal_"].append(np.array(getattr(tensor, "data", tensor), copy=True))
-        return out
-    monkeypatch.setattr(init, "kaiming_normal_", recording_kaiming)
-    for name in CELLS:
-        cls = getattr(nn, name)
-
-        def recording_init(self, *args, _cls=cls, _original=cls.__init__, **kwargs):
-            _original(self, *args, **kwargs)
-            if type(self) is _cls:
-                draws[_cls.__name__].append([p.data.copy() for p in self.parameters()])
-        monkeypatch.setattr(cls, "__init__", recording_init)
-
-
-def replay_more_draws(monkeypatch, torch, draws):
-    queues = {kind: iter(draws[kind]) for kind in ("randperm", "kaiming_normal_", *CELLS)}
-    monkeypatch.setattr(torch, "randperm", lambda *_, **__: torch.from_numpy(next(queues["randperm"])))
-
-    def kaiming_normal_(tensor, *_, **__):
-        with torch.no_grad():
-            return tensor.copy_(torch.from_numpy(next(queues["kaiming_normal_"])))
-    monkeypatch.setattr(torch.nn.init, "kaiming_normal_", kaiming_normal_)
-
-    def reset_parameters(self):
-        with torch.no_grad():
-            for p, v in zip(self.parameters(), next(queues[type(self).__name__]), strict=True):
-                p.copy_(torch.from_numpy(v))
-    for name in CELLS:
-        monkeypatch.setattr(getattr(torch.nn, name), "reset_parameters", reset_parameters)
-    monkeypatch.setattr(torch.nn.Dropout2d, "forward", lambda self, x: x)
-
-
-CLOCK = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?|\[\d+m \d+s\]")
-
-
-def comparable(printed, theirs=False):
-    """What a run printed, without the clock; PyTorch's torch.Size([a, b]) printed inside a string as (a, b)."""
-    printed = CLOCK.sub("<time>", printed)
-    return re.sub(r"torch\.Size\(\[([^\]]*)\]\)", r"(\1)", printed) if theirs else printed
-
-
-def compare_with_pytorch(programs, name, monkeypatch, in_float64=False):
-    """Run programs[name] with autograd_core, recording its draws, then with PyTorch replaying them; every number
-    printed (printed tensors as their numbers) agrees."""
-    torch = pytest.importorskip("torch")
-    ag.manual_seed(0)
-    program = programs[name]
-    dtypes, threads = (ag.get_default_dtype(), torch.get_default_dtype()), torch.get_num_threads()
-    torch.set_num_threads(1)
-    if in_float64:
-        ag.set_default_dtype(ag.float64)
-        torch.set_default_dtype(torch.float64)
-    try:
-        with monkeypatch.context() as patch:
-            draws = record_draws(patch)
-            record_more_draws(patch, draws)
-            patch.setattr(nn.Dropout, "forward", lambda self, x: x)
-            patch.setattr(nn.Dropout2d, "forward", lambda self, x: x)
-            _, our_printed = run(with_our_imports(program), name, show_tensors=True)
-        with monkeypatch.context() as patch:
-            replay_draws(patch, torch, draws)
-            replay_more_draws(patch, torch, draws)
-            _, their_printed = run(program, name, show_tensors=True)
-    finally:
-        ag.set_default_dtype(dtypes[0])
-        torch.set_default_dtype(dtypes[1])
-        torch.set_num_threads(threads)
-    our_printed, their_printed = comparable(our_printed), comparable(their_printed, theirs=True)
-    message = f"ours:\n{our_printed}\nPyTorch:\n{their_printed}"
-    our_numbers, their_numbers = reported_numbers(our_printed), reported_numbers(their_printed)
-    assert len(our_numbers) == len(their_numbers) > 3, message
-    np.testing.assert_allclose(our_numbers, their_numbers, rtol=2e-4, atol=1.5e-4, err_msg=message)
-
-
 @pytest.fixture(autouse=True)
 def _in_a_temporary_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
@@ -1671,10 +1573,7 @@ def _in_a_temporary_folder(tmp_path, monkeypatch):
 def test_dlwpt_program_runs_with_autograd_core(name):
     if name == "plots":
         pytest.importorskip("matplotlib")
-    ag.manual_seed(0)
-    _, printed = run(with_our_imports(PROGRAMS[name]), name, show_tensors=True)
-    numbers = reported_numbers(comparable(printed))
-    assert numbers and np.all(np.isfinite(numbers)), printed
+    assert_runs(PROGRAMS[name], name, show_tensors=True)
 
 
 @pytest.mark.parametrize("name", PROGRAMS)
@@ -1682,7 +1581,7 @@ def test_dlwpt_program_runs_with_autograd_core(name):
 def test_dlwpt_program_reproduces_pytorch_from_the_same_start(name, monkeypatch):
     if name == "plots":
         pytest.importorskip("matplotlib")
-    compare_with_pytorch(PROGRAMS, name, monkeypatch, in_float64=name in IN_FLOAT64)
+    compare_with_pytorch(PROGRAMS[name], name, monkeypatch, in_float64=name in IN_FLOAT64, show_tensors=True)
 
 
 # -- what the book needed that was missing --

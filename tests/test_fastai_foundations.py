@@ -12,25 +12,21 @@ in a few lines. MNIST is a small random stand-in of its shapes (784 float pixels
 as the notebooks' `data/mnist.pkl.gz`, which they open as they open the real one. 05-15 are in
 test_fastai_foundations_training.py.
 
-The harness is tests/program_harness.py's: each program runs with autograd_core; where PyTorch is
-installed it runs again with PyTorch, replaying our random draws (also MultivariateNormal's samples and
-nn.init.kaiming_normal_'s fills), and every printed number agrees to float32 precision.
+The harness is tests/program_harness.py's, printed tensors shown as their numbers: each program runs with
+autograd_core; where PyTorch is installed it runs again with PyTorch, replaying our random draws (MultivariateNormal's
+samples and nn.init.kaiming_normal_'s fills among them), and every printed number agrees to float32 precision.
 """
 
 from __future__ import annotations
 
 import gzip
 import pickle
-import re
 
 import numpy as np
 import pytest
-from program_harness import marked, record_draws, replay_draws, reported_numbers, run, with_our_imports
+from program_harness import assert_runs, compare_with_pytorch, marked
 
 import autograd_core as ag
-from autograd_core import nn
-from autograd_core.distributions import MultivariateNormal
-from autograd_core.nn import init
 
 MATMUL = r'''
 from pathlib import Path
@@ -991,78 +987,6 @@ PROGRAMS = {"matmul": MATMUL, "meanshift": MEANSHIFT, "backprop": BACKPROP, "min
 XFAIL = {}
 
 
-def with_fastai_imports(text):
-    """program_harness' `with_our_imports`, also for fastai's one-line imports of many modules
-    (`import pickle,gzip,math,os,time,shutil,torch,matplotlib as mpl`): their `torch` becomes autograd_core."""
-    def one_line(match):
-        names = [re.sub(r"^torch$", "autograd_core as torch", name.strip()) for name in match.group(1).split(",")]
-        return "import " + ",".join(names)
-    return with_our_imports(re.sub(r"^import (.*,.*)$", one_line, text, flags=re.M))
-
-
-def printed_numbers(printed):
-    """program_harness' `reported_numbers`, also without our modules' parameter counts inside a line (a module in
-    a printed list or dict: `[('foo', Linear(...)  # 16 parameters)]`)."""
-    return reported_numbers(re.sub(r"\s+# [\d,]+ parameters\b", "", printed))
-
-
-# -- the harness: program_harness', with MultivariateNormal's samples and kaiming_normal_'s fills replayed too --
-
-def record_ours(monkeypatch, draws):
-    def recording(original, kind, drawn):
-        def call(*args, **kwargs):
-            out = original(*args, **kwargs)
-            draws[kind].append(np.array(drawn(out, args), copy=True))
-            return out
-        return call
-    monkeypatch.setattr(MultivariateNormal, "sample", recording(MultivariateNormal.sample, "mvn",
-                                                                lambda out, _: out.data))
-    monkeypatch.setattr(init, "kaiming_normal_", recording(init.kaiming_normal_, "kaiming_normal_",
-                                                           lambda _, args: getattr(args[0], "data", args[0])))
-
-
-def replay_ours(monkeypatch, torch, draws):
-    queues = {kind: iter(draws[kind]) for kind in ("mvn", "kaiming_normal_")}
-    monkeypatch.setattr(torch.distributions.MultivariateNormal, "sample",
-                        lambda self, *_, **__: torch.tensor(next(queues["mvn"]), dtype=self.loc.dtype))
-
-    def kaiming_normal_(tensor, *_, **__):
-        with torch.no_grad():
-            return tensor.copy_(torch.from_numpy(next(queues["kaiming_normal_"])))
-    monkeypatch.setattr(torch.nn.init, "kaiming_normal_", kaiming_normal_)
-
-
-def compare_with_pytorch(programs, name, monkeypatch, in_float64=False):
-    """Run programs[name] with autograd_core, recording its draws, then with PyTorch replaying them; every number
-    printed agrees. `in_float64`: both runs with float64 as the default dtype."""
-    torch = pytest.importorskip("torch")
-    ag.manual_seed(0)
-    program = programs[name]
-    dtypes, threads = (ag.get_default_dtype(), torch.get_default_dtype()), torch.get_num_threads()
-    torch.set_num_threads(1)
-    if in_float64:
-        ag.set_default_dtype(ag.float64)
-        torch.set_default_dtype(torch.float64)
-    try:
-        with monkeypatch.context() as patch:
-            draws = record_draws(patch)
-            record_ours(patch, draws)
-            patch.setattr(nn.Dropout, "forward", lambda self, x: x)
-            _, our_printed = run(with_fastai_imports(program), name, show_tensors=True)
-        with monkeypatch.context() as patch:
-            replay_draws(patch, torch, draws)
-            replay_ours(patch, torch, draws)
-            _, their_printed = run(program, name, show_tensors=True)
-    finally:
-        ag.set_default_dtype(dtypes[0])
-        torch.set_default_dtype(dtypes[1])
-        torch.set_num_threads(threads)
-    message = f"ours:\n{our_printed}\nPyTorch:\n{their_printed}"
-    our_numbers, their_numbers = printed_numbers(our_printed), printed_numbers(their_printed)
-    assert len(our_numbers) == len(their_numbers) > 3, message
-    np.testing.assert_allclose(our_numbers, their_numbers, rtol=2e-4, atol=1.5e-4, err_msg=message)
-
-
 @pytest.fixture(autouse=True)
 def _mnist_in_a_temporary_folder(tmp_path, monkeypatch):
     """The notebooks' data/mnist.pkl.gz, a random stand-in of MNIST's shapes, in a temporary working folder."""
@@ -1078,24 +1002,16 @@ def _mnist_in_a_temporary_folder(tmp_path, monkeypatch):
     matplotlib.use("Agg")
 
 
-def assert_runs(programs, name):
-    """programs[name], with its imports changed to autograd_core, runs and prints finite numbers."""
-    ag.manual_seed(0)
-    _, printed = run(with_fastai_imports(programs[name]), name, show_tensors=True)
-    numbers = printed_numbers(printed)
-    assert numbers and np.all(np.isfinite(numbers)), printed
-
-
 @pytest.mark.parametrize("name", marked(PROGRAMS, XFAIL))
 def test_fastai_program_runs_with_autograd_core(name):
-    assert_runs(PROGRAMS, name)
+    assert_runs(PROGRAMS[name], name, show_tensors=True)
 
 
 @pytest.mark.parametrize("name", marked(PROGRAMS, XFAIL))
 @pytest.mark.filterwarnings("ignore:__array__ implementation doesn't accept a copy")  # PyTorch's Tensor.__array__
 @pytest.mark.filterwarnings("ignore:TypedStorage is deprecated")  # PyTorch's, on 01_matmul's t.storage()
 def test_fastai_program_reproduces_pytorch_from_the_same_start(name, monkeypatch):
-    compare_with_pytorch(PROGRAMS, name, monkeypatch)
+    compare_with_pytorch(PROGRAMS[name], name, monkeypatch, show_tensors=True)
 
 
 def _row_sums(x):

@@ -9,16 +9,16 @@ Learner, the sampling loop), at smaller widths and image sizes.
 
 The miniai library's functions are defined in the programs as the notebooks define them; Hugging Face's `datasets`
 (Fashion-MNIST) is a small stand-in of its shapes and API, torcheval's metrics and torchvision's `to_tensor` the few
-lines the programs use of them. The harness, the fastcore stand-ins and the MNIST file are test_fastai_foundations'
-(this file is split from it to keep each under ~40 s): every printed number agrees with PyTorch's, from the same
-random draws.
+lines the programs use of them. The harness is tests/program_harness.py's (printed tensors shown as their numbers);
+the fastcore stand-ins and the MNIST file are test_fastai_foundations' (this file is split from it to keep each under
+~40 s): every printed number agrees with PyTorch's, from the same random draws.
 """
 
 from __future__ import annotations
 
 import pytest
-from program_harness import marked
-from test_fastai_foundations import FASTCORE, assert_runs, compare_with_pytorch
+from program_harness import assert_runs, compare_with_pytorch, marked
+from test_fastai_foundations import FASTCORE
 from test_fastai_foundations import _mnist_in_a_temporary_folder  # noqa: F401  (the autouse fixture)
 
 # Hugging Face's `datasets` (not installed, and the notebooks download Fashion-MNIST with it): a stand-in of its
@@ -1616,11 +1616,11 @@ IN_FLOAT64 = {"accel_sgd", "schedulers", "resnet", "augment"}
 @pytest.mark.parametrize("name", marked(PROGRAMS, XFAIL))
 @pytest.mark.filterwarnings("ignore:(overflow|invalid value) encountered")  # 11: 50 unscaled layers give inf, nan
 def test_fastai_program_runs_with_autograd_core(name):
-    assert_runs(PROGRAMS, name)
+    assert_runs(PROGRAMS[name], name, show_tensors=True)
 
 
 @pytest.mark.parametrize("name", marked(PROGRAMS, XFAIL))
 @pytest.mark.filterwarnings("ignore:__array__ implementation doesn't accept a copy")  # PyTorch's Tensor.__array__
 @pytest.mark.filterwarnings("ignore:(overflow|invalid value) encountered")
 def test_fastai_program_reproduces_pytorch_from_the_same_start(name, monkeypatch):
-    compare_with_pytorch(PROGRAMS, name, monkeypatch, in_float64=name in IN_FLOAT64)
+    compare_with_pytorch(PROGRAMS[name], name, monkeypatch, in_float64=name in IN_FLOAT64, show_tensors=True)
