@@ -19,9 +19,8 @@ compared too. Every printed number agrees with PyTorch's to float32 precision.
 from __future__ import annotations
 
 import numpy as np
-import program_harness
 import pytest
-from program_harness import assert_runs, marked, reported_numbers, with_our_imports  # noqa: F401 (imported from here)
+from program_harness import assert_runs, compare_with_pytorch, marked
 
 import autograd_core as ag
 
@@ -1265,28 +1264,6 @@ PROGRAMS = {"preliminaries": PRELIMINARIES, "linreg_scratch": LINREG_SCRATCH, "l
 XFAIL = {}
 
 
-# The names test_d2l_vision and test_fastai_foundations import from here: tests/program_harness.py's, with printed
-# tensors shown as their numbers.
-
-def run(text, name):
-    """program_harness.run with printed tensors shown as their numbers."""
-    return program_harness.run(text, name, show_tensors=True)
-
-
-def compare_with_pytorch(programs, name, monkeypatch, same_start=(), in_float64=False):
-    """program_harness.compare_with_pytorch of programs[name], printed tensors shown as their numbers."""
-    program_harness.compare_with_pytorch(programs[name], name, monkeypatch, same_start=same_start,
-                                         in_float64=in_float64, show_tensors=True)
-
-
-def record_more(monkeypatch, draws):
-    """Nothing now: program_harness.record_draws records the book's other draws itself."""
-
-
-def replay_more(monkeypatch, torch, draws):
-    """Nothing now: program_harness.replay_draws replays the book's other draws itself."""
-
-
 @pytest.fixture(autouse=True)
 def _in_a_temporary_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
@@ -1303,7 +1280,7 @@ def test_d2l_program_runs_with_autograd_core(name):
 def test_d2l_program_reproduces_pytorch_from_the_same_start(name, monkeypatch):
     if name == "plots":
         pytest.importorskip("matplotlib")
-    compare_with_pytorch(PROGRAMS, name, monkeypatch)
+    compare_with_pytorch(PROGRAMS[name], name, monkeypatch, show_tensors=True)
 
 
 def test_cumsum_and_cumprod_take_axis_for_dim_as_pytorch():
