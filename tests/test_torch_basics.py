@@ -18,7 +18,7 @@ import pytest
 
 import autograd_core as ag
 from autograd_core import nn
-from test_torch_tutorials import with_our_imports
+from program_harness import with_our_imports
 
 TENSORS = """
 import torch

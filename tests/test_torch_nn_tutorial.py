@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from test_torch_tutorials import record_draws, replay_draws, with_our_imports
+from program_harness import record_draws, replay_draws, with_our_imports
 
 import autograd_core as ag
 

@@ -5,21 +5,19 @@ autograd, nn, optim, a custom nn.Module, a custom autograd.Function; the Quickst
 its torch.save/torch.load, on random data instead of FashionMNIST). It runs
 twice with only its import lines changed: with autograd_core, and (where installed) with PyTorch from the
 same starting values: PyTorch's `randn` and `nn.Linear` initialisation are replaced by replays of the numbers
-our run drew, in the same order. The printed losses, the accuracies and the final weights then agree to
-float32 precision.
+our run drew, in the same order (tests/program_harness.py's record_draws and replay_draws). The printed losses,
+the accuracies and the final weights then agree to float32 precision.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
 import re
 
 import numpy as np
 import pytest
+from program_harness import NUMBER, record_draws, replay_draws, run, with_our_imports
 
 import autograd_core as ag
-from autograd_core import nn
 
 POLYNOMIAL_AUTOGRAD = '''
 import torch
@@ -390,67 +388,7 @@ TUTORIALS = {"polynomial_tensors": POLYNOMIAL_TENSORS, "polynomial_autograd": PO
              "polynomial_custom_function": POLYNOMIAL_CUSTOM_FUNCTION, "quickstart": QUICKSTART}
 
 
-def with_our_imports(text):
-    """The tutorial with its import lines changed to autograd_core, and nothing else."""
-    text = re.sub(r"^import torch$", "import autograd_core as torch", text, flags=re.M)
-    return re.sub(r"^from torch(\.| )", r"from autograd_core\1", text, flags=re.M)
-
-
-def run(text, name):
-    out = io.StringIO()
-    namespace = {"__name__": name}
-    with contextlib.redirect_stdout(out):
-        exec(compile(text, f"<tutorial {name}>", "exec"), namespace)
-    return namespace, out.getvalue()
-
-
-class Draws:
-    """What our run drew at random, in order: randn results and nn.Linear initial (weight, bias)."""
-
-    def __init__(self):
-        self.randn, self.linear = [], []
-
-
-def record_draws(monkeypatch):
-    draws = Draws()
-    randn, linear_init = ag.randn, nn.Linear.__init__
-
-    def recording_randn(*args, **kwargs):
-        out = randn(*args, **kwargs)
-        draws.randn.append(np.array(out.data, copy=True))
-        return out
-
-    def recording_init(self, *args, **kwargs):
-        linear_init(self, *args, **kwargs)
-        bias = None if self.bias is None else self.bias.data.copy()
-        draws.linear.append((self.weight.data.copy(), bias))
-
-    monkeypatch.setattr(ag, "randn", recording_randn)
-    monkeypatch.setattr(nn.Linear, "__init__", recording_init)
-    return draws
-
-
-def replay_draws(monkeypatch, torch, draws):
-    randns, linears = iter(draws.randn), iter(draws.linear)
-
-    def randn(*size, dtype=None, requires_grad=False, **_):
-        return torch.tensor(next(randns), dtype=dtype or torch.get_default_dtype(), requires_grad=requires_grad)
-
-    def reset_parameters(self):
-        weight, bias = next(linears)
-        with torch.no_grad():
-            self.weight.copy_(torch.from_numpy(weight))
-            if bias is not None:
-                self.bias.copy_(torch.from_numpy(bias))
-
-    monkeypatch.setattr(torch, "randn", randn)
-    monkeypatch.setattr(torch.nn.Linear, "reset_parameters", reset_parameters)
-
-
-NUMBER = r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?"
-
-
-def reported_numbers(printed):
+def tutorial_numbers(printed):
     """The numbers a tutorial prints on its loss, accuracy and result lines."""
     lines = [line for line in printed.splitlines()
              if re.match(r"\d+ ", line) or line.startswith(("loss:", " Accuracy", "Result"))]
@@ -467,7 +405,7 @@ def _in_a_temporary_folder(tmp_path, monkeypatch):
 def test_tutorial_runs_with_autograd_core_and_learns(name, monkeypatch):
     ag.manual_seed(0)
     namespace, printed = run(with_our_imports(TUTORIALS[name]), name)
-    numbers = reported_numbers(printed)
+    numbers = tutorial_numbers(printed)
     assert numbers and all(np.isfinite(numbers)), printed
     if name == "quickstart":
         assert namespace["accuracy"] > 0.5, printed  # better than chance (1/3) after 5 epochs
@@ -494,7 +432,7 @@ def test_tutorial_reproduces_pytorch_from_the_same_start(name, monkeypatch):
     with monkeypatch.context() as patch:
         replay_draws(patch, torch, draws)
         theirs, their_printed = run(TUTORIALS[name], name)
-    our_numbers, their_numbers = reported_numbers(our_printed), reported_numbers(their_printed)
+    our_numbers, their_numbers = tutorial_numbers(our_printed), tutorial_numbers(their_printed)
     assert len(our_numbers) == len(their_numbers) > 3
     agree = 2 * AGREE_UNTIL.get(name, len(our_numbers))  # two numbers (step, loss) per printed loss
     message = f"ours:\n{our_printed}\nPyTorch:\n{their_printed}"
@@ -527,7 +465,7 @@ def test_rmsprop_tutorial_agrees_to_the_end_in_float64(monkeypatch):
     finally:
         ag.set_default_dtype(previous[0])
         torch.set_default_dtype(previous[1])
-    ours_numbers, their_numbers = reported_numbers(our_printed), reported_numbers(their_printed)
+    ours_numbers, their_numbers = tutorial_numbers(our_printed), tutorial_numbers(their_printed)
     np.testing.assert_allclose(ours_numbers[:26], their_numbers[:26], rtol=1e-9)  # steps 99 ... 1,299
     # Afterwards: rounding noise scaled up, which differs with the CPU's vector kernels (1% apart on one machine,
     # 3% on another): the float32 test's tolerance for the same part.

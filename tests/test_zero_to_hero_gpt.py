@@ -19,7 +19,7 @@ import re
 
 import numpy as np
 import pytest
-from test_torch_tutorials import NUMBER, run
+from program_harness import NUMBER, run
 
 import autograd_core as ag
 from autograd_core import nn
