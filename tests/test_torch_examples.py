@@ -25,10 +25,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-# The harness, in program_harness; its names stay importable from here (other test files import them from here).
-from program_harness import (  # noqa: F401
-    INITIALISED, NUMBER, assert_runs, compare_with_pytorch, record_draws, replay_draws, reported_numbers, run,
-    with_our_imports, without_printed_tensors)
+from program_harness import assert_runs, compare_with_pytorch
 
 import autograd_core as ag
 from autograd_core import nn
