@@ -11,6 +11,8 @@ author writes it for PyTorch (`import torch`, ...).
 - `record_draws(monkeypatch)` / `replay_draws(monkeypatch, torch, draws)`: what our run draws at random, recorded
   in order by kind, and PyTorch's random functions replaced by replays of it (see record_draws for the list).
 - `reported_numbers(printed)`: the numbers a program printed, without what the two libraries print differently.
+- `run_both(program, name, monkeypatch, ...)`: the program run with autograd_core, recording its draws, then with
+  PyTorch replaying them; both namespaces and what each printed.
 - `compare_with_pytorch(program, name, monkeypatch, ...)`: all of the above: every number the program prints with
   autograd_core agrees with PyTorch's to float32 precision, from the same start. `assert_runs(program, name)`: the
   program runs with autograd_core and prints finite numbers (without PyTorch).
@@ -85,14 +87,14 @@ def run(text, name, *, show_tensors=False):
 INITIALISED = ("Linear", "Conv1d", "Conv2d", "ConvTranspose2d", "Embedding", "EmbeddingBag", "RNN", "GRU", "LSTM",
                "RNNCell", "GRUCell", "LSTMCell", "MultiheadAttention")
 # The random functions, recorded as the array they return, by their name.
-FUNCTIONS = ("randn", "rand", "randint", "randn_like", "normal", "randperm")
+FUNCTIONS = ("randn", "rand", "randint", "randn_like", "rand_like", "normal", "randperm", "multinomial")
 # nn.init's fills, recorded as the array they leave in their first argument (a parameter or its array).
 FILLS = ("normal_", "uniform_", "xavier_uniform_", "xavier_normal_", "kaiming_normal_")
 # A tensor's own fills (`net[0].weight.data.normal_(0, 0.01)`, torchvision's `torch.empty(1).uniform_(a, b)`),
 # recorded as the array they leave in the tensor, as the kind "tensor.<name>" (nn.init's are other draws).
 TENSOR_FILLS = ("normal_", "uniform_")
 # The distributions whose samples are recorded, each as its own kind.
-SAMPLED = {"multinomial": Multinomial, "MultivariateNormal": MultivariateNormal}
+SAMPLED = {"Multinomial": Multinomial, "MultivariateNormal": MultivariateNormal}
 # Off in both runs: their masks come from each library's own generator and are not replayed.
 DROPOUTS = ("Dropout", "Dropout1d", "Dropout2d", "Dropout3d")
 
@@ -152,7 +154,8 @@ def record_draws(monkeypatch):
 
 def replay_draws(monkeypatch, torch, draws):
     """PyTorch's random functions, fills, samplers and layer initialisations replaced by replays of `draws` (from
-    record_draws), each kind in the same order; PyTorch's dropout off (DROPOUTS), as ours."""
+    record_draws), each kind in the same order; PyTorch's dropout off (DROPOUTS), as ours. Returns the replays,
+    one iterator a kind: what is left in them was not replayed."""
     queues = {kind: iter(values) for kind, values in draws.items()}
 
     def replay(kind, dtype=None, requires_grad=False):
@@ -163,9 +166,10 @@ def replay_draws(monkeypatch, torch, draws):
     for name in ("randn", "rand", "normal"):
         monkeypatch.setattr(torch, name, lambda *size, _kind=name, dtype=None, requires_grad=False, **_:
                             replay(_kind, dtype, requires_grad))
-    for name in ("randint", "randperm"):
+    for name in ("randint", "randperm", "multinomial"):
         monkeypatch.setattr(torch, name, lambda *_, _kind=name, dtype=None, **__: replay(_kind, dtype))
-    monkeypatch.setattr(torch, "randn_like", lambda like, dtype=None, **_: replay("randn_like", dtype or like.dtype))
+    for name in ("randn_like", "rand_like"):
+        monkeypatch.setattr(torch, name, lambda like, _kind=name, dtype=None, **_: replay(_kind, dtype or like.dtype))
 
     def filling(kind):
         def fill(tensor, *_, **__):
@@ -177,7 +181,7 @@ def replay_draws(monkeypatch, torch, draws):
     for name in TENSOR_FILLS:
         monkeypatch.setattr(torch.Tensor, name, filling(f"tensor.{name}"))
     monkeypatch.setattr(torch.distributions.multinomial.Multinomial, "sample",
-                        lambda self, *_, **__: torch.tensor(next(queues["multinomial"]), dtype=self.probs.dtype))
+                        lambda self, *_, **__: torch.tensor(next(queues["Multinomial"]), dtype=self.probs.dtype))
     monkeypatch.setattr(torch.distributions.MultivariateNormal, "sample",
                         lambda self, *_, **__: torch.tensor(next(queues["MultivariateNormal"]), dtype=self.loc.dtype))
 
@@ -210,6 +214,7 @@ def replay_draws(monkeypatch, torch, draws):
     monkeypatch.setattr(torch.utils.data.RandomSampler, "__iter__", lambda self: iter(next(queues["RandomSampler"])))
     for name in DROPOUTS:
         monkeypatch.setattr(getattr(torch.nn, name), "forward", lambda self, x: x)
+    return queues
 
 
 NUMBER = r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?"
@@ -262,17 +267,15 @@ def assert_runs(program, name, *, show_tensors=False, ignore_lines=None):
     assert numbers and np.all(np.isfinite(numbers)), printed
 
 
-def compare_with_pytorch(program, name, monkeypatch, *, same_start=(), in_float64=False, show_tensors=False,
-                         ignore_lines=None, ignore_shapes=False):
+def run_both(program, name, monkeypatch, *, same_start=(), in_float64=False, show_tensors=False):
     """Run `program` with autograd_core, recording its draws (record_draws), then with PyTorch replaying them
-    (replay_draws); every number it prints (reported_numbers) agrees to float32 precision, and there are three or
-    more. Skipped without PyTorch.
+    (replay_draws); both runs' (namespace, what it printed), ours first. Skipped without PyTorch.
 
     `same_start`: (old, new) pairs replaced in the program for both runs (each `old` must be there): settings that
     would draw from each library's own generator (an RNN's dropout between layers, a shuffle). `in_float64`: both
-    runs with float64 as the default dtype. `show_tensors`: printed tensors shown as their numbers (see run).
-    `ignore_lines`, `ignore_shapes`: see reported_numbers. Both runs use one PyTorch thread (for these small programs
-    PyTorch's thread pool only waits: seconds on a busy machine) and no dropout."""
+    runs with float64 as the default dtype. `show_tensors`: printed tensors shown as their numbers (see run). Both
+    runs use one PyTorch thread (for these small programs PyTorch's thread pool only waits: seconds on a busy
+    machine) and no dropout."""
     torch = pytest.importorskip("torch")
     for old, new in same_start:
         assert old in program, old
@@ -286,14 +289,25 @@ def compare_with_pytorch(program, name, monkeypatch, *, same_start=(), in_float6
     try:
         with monkeypatch.context() as patch:
             draws = record_draws(patch)
-            _, our_printed = run(with_our_imports(program), name, show_tensors=show_tensors)
+            ours = run(with_our_imports(program), name, show_tensors=show_tensors)
         with monkeypatch.context() as patch:
             replay_draws(patch, torch, draws)
-            _, their_printed = run(program, name, show_tensors=show_tensors)
+            theirs = run(program, name, show_tensors=show_tensors)
     finally:
         ag.set_default_dtype(dtypes[0])
         torch.set_default_dtype(dtypes[1])
         torch.set_num_threads(threads)
+    return ours, theirs
+
+
+def compare_with_pytorch(program, name, monkeypatch, *, same_start=(), in_float64=False, show_tensors=False,
+                         ignore_lines=None, ignore_shapes=False):
+    """Run `program` with autograd_core and with PyTorch from the same draws (run_both, which `same_start`,
+    `in_float64` and `show_tensors` are passed to); every number it prints (reported_numbers) agrees to float32
+    precision, and there are three or more. `ignore_lines`, `ignore_shapes`: see reported_numbers. Skipped without
+    PyTorch."""
+    (_, our_printed), (_, their_printed) = run_both(program, name, monkeypatch, same_start=same_start,
+                                                    in_float64=in_float64, show_tensors=show_tensors)
     message = f"ours:\n{our_printed}\nPyTorch:\n{their_printed}"
     our_numbers, their_numbers = (reported_numbers(printed, ignore_lines=ignore_lines, ignore_shapes=ignore_shapes)
                                   for printed in (our_printed, their_printed))

@@ -3,22 +3,18 @@
 TENSORS and AUTOGRAD are the tutorials' code (pytorch.org/tutorials/beginner/basics/tensorqs_tutorial and
 autogradqs_tutorial), cell after cell, unchanged but for the import line. Each runs with autograd_core and
 (where installed) with PyTorch from the same random numbers (`rand`, `rand_like` and `randn` replay what our
-run drew), and the values the tutorial computes (its variables at the end, and the gradients it prints
-between its backward calls) must agree. Printed text differs (`tensor([...])` against our arrays), so the
-comparison is of values, not of text.
+run drew: tests/program_harness.py's record_draws and replay_draws), and the values the tutorial computes (its
+variables at the end, and the gradients it prints between its backward calls) must agree. Printed text differs
+(`tensor([...])` against our arrays), so the comparison is of values, not of text.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
-
 import numpy as np
 import pytest
+from program_harness import record_draws, replay_draws, run, with_our_imports
 
 import autograd_core as ag
-from autograd_core import nn
-from program_harness import with_our_imports
 
 TENSORS = """
 import torch
@@ -230,14 +226,6 @@ COMPARED = {
 }
 
 
-def run(text, name, **extra):
-    namespace = {"__name__": name, **extra}
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        exec(compile(text, f"<tutorial {name}>", "exec"), namespace)
-    return namespace, out.getvalue()
-
-
 def ours(name):
     return with_our_imports(TUTORIALS[name])
 
@@ -271,45 +259,14 @@ def test_basics_tutorial_runs_unchanged(name):
 @pytest.mark.parametrize("name", TUTORIALS)
 def test_basics_tutorial_gives_pytorchs_values(name, monkeypatch):
     torch = pytest.importorskip("torch")
-    draws = []
-
-    def recording(fn):
-        def draw(*args, **kwargs):
-            result = fn(*args, **kwargs)
-            draws.append(np.array(result.data, copy=True))
-            return result
-        return draw
-
-    def replaying(*args, dtype=None, requires_grad=False, **kwargs):
-        value = draws.pop(0)
-        return torch.tensor(value, dtype=dtype or torch.float32, requires_grad=requires_grad)
-
-    layers = []  # nn.Linear's initial (weight, bias), replayed into torch.nn.Linear
-    linear_init = nn.Linear.__init__
-
-    def recording_init(self, *args, **kwargs):
-        linear_init(self, *args, **kwargs)
-        layers.append((self.weight.data.copy(), self.bias.data.copy()))
-
-    def replaying_init(self):
-        weight, bias = layers.pop(0)
-        with torch.no_grad():
-            self.weight.copy_(torch.from_numpy(weight))
-            self.bias.copy_(torch.from_numpy(bias))
-
     ag.manual_seed(0)
     with monkeypatch.context() as patch:
-        for fn in ("rand", "rand_like", "randn"):
-            patch.setattr(ag, fn, recording(getattr(ag, fn)))
-        patch.setattr(nn.Linear, "__init__", recording_init)
+        draws = record_draws(patch)
         mine, _ = run(ours(name), name)
     with monkeypatch.context() as patch:
-        for fn in ("rand", "randn"):
-            patch.setattr(torch, fn, replaying)
-        patch.setattr(torch, "rand_like", lambda x, dtype=None, **kw: replaying(dtype=dtype or x.dtype))
-        patch.setattr(torch.nn.Linear, "reset_parameters", replaying_init)
+        replays = replay_draws(patch, torch, draws)
         theirs, _ = run(TUTORIALS[name], name)
-    assert not draws and not layers  # every number we drew was replayed
+    assert not any(list(replay) for replay in replays.values())  # every number we drew was replayed
     for expression in COMPARED[name]:
         a, b = eval(expression, mine), eval(expression, theirs)  # noqa: S307  (the test's own expressions)
         if isinstance(a, list):
@@ -397,10 +354,7 @@ optimizer.step()    # Does the update
 
 def test_sixty_minute_blitz_neural_networks_runs_unchanged():  # `f.data.sub_(f.grad.data * learning_rate)`
     ag.manual_seed(0)
-    text = NEURAL_NETWORKS.replace("\nimport torch\n", "\nimport autograd_core as torch\n")
-    text = text.replace("import torch.nn as nn", "import autograd_core.nn as nn")
-    text = text.replace("import torch.nn.functional as F", "import autograd_core.nn.functional as F")
-    text = text.replace("import torch.optim as optim", "import autograd_core.optim as optim")
+    text = with_our_imports(NEURAL_NETWORKS)
     run(text, "neural_networks")
 
 
@@ -408,10 +362,7 @@ def test_sixty_minute_blitz_neural_networks_runs_with_parameter_updates_spelled_
     """Everything but the one line above runs: with `f.data -= f.grad * learning_rate` (this library's
     spelling of the same update) the tutorial runs to its end."""
     ag.manual_seed(0)
-    text = NEURAL_NETWORKS.replace("\nimport torch\n", "\nimport autograd_core as torch\n")
-    text = text.replace("import torch.nn as nn", "import autograd_core.nn as nn")
-    text = text.replace("import torch.nn.functional as F", "import autograd_core.nn.functional as F")
-    text = text.replace("import torch.optim as optim", "import autograd_core.optim as optim")
+    text = with_our_imports(NEURAL_NETWORKS)
     text = text.replace("f.data.sub_(f.grad.data * learning_rate)", "f.data -= f.grad.data * learning_rate")
     namespace, printed = run(text, "neural_networks")
     assert "<MeanBackward0 object at" in printed and namespace["params"][0].size() == (6, 1, 5, 5)

@@ -5,7 +5,7 @@ autograd, nn, optim, a custom nn.Module, a custom autograd.Function; the Quickst
 its torch.save/torch.load, on random data instead of FashionMNIST). It runs
 twice with only its import lines changed: with autograd_core, and (where installed) with PyTorch from the
 same starting values: PyTorch's `randn` and `nn.Linear` initialisation are replaced by replays of the numbers
-our run drew, in the same order (tests/program_harness.py's record_draws and replay_draws). The printed losses,
+our run drew, in the same order (tests/program_harness.py's run_both). The printed losses,
 the accuracies and the final weights then agree to float32 precision.
 """
 
@@ -15,7 +15,7 @@ import re
 
 import numpy as np
 import pytest
-from program_harness import NUMBER, record_draws, replay_draws, run, with_our_imports
+from program_harness import NUMBER, run, run_both, with_our_imports
 
 import autograd_core as ag
 
@@ -424,14 +424,7 @@ AGREE_UNTIL = {"polynomial_optim": 15}
 
 @pytest.mark.parametrize("name", TUTORIALS)
 def test_tutorial_reproduces_pytorch_from_the_same_start(name, monkeypatch):
-    torch = pytest.importorskip("torch")
-    ag.manual_seed(0)
-    with monkeypatch.context() as patch:
-        draws = record_draws(patch)
-        ours, our_printed = run(with_our_imports(TUTORIALS[name]), name)
-    with monkeypatch.context() as patch:
-        replay_draws(patch, torch, draws)
-        theirs, their_printed = run(TUTORIALS[name], name)
+    (ours, our_printed), (theirs, their_printed) = run_both(TUTORIALS[name], name, monkeypatch)
     our_numbers, their_numbers = tutorial_numbers(our_printed), tutorial_numbers(their_printed)
     assert len(our_numbers) == len(their_numbers) > 3
     agree = 2 * AGREE_UNTIL.get(name, len(our_numbers))  # two numbers (step, loss) per printed loss
@@ -449,22 +442,8 @@ def test_rmsprop_tutorial_agrees_to_the_end_in_float64(monkeypatch):
     same way as in float32 (AGREE_UNTIL): the even coefficients' gradients reach rounding noise, which RMSprop
     scales up to steps of size lr, in either precision. The divergence is the method's, not a difference
     between the two implementations."""
-    torch = pytest.importorskip("torch")
     name = "polynomial_optim"
-    ag.manual_seed(0)
-    previous = ag.get_default_dtype(), torch.get_default_dtype()
-    ag.set_default_dtype(ag.float64)
-    torch.set_default_dtype(torch.float64)
-    try:
-        with monkeypatch.context() as patch:
-            draws = record_draws(patch)
-            ours, our_printed = run(with_our_imports(TUTORIALS[name]), name)
-        with monkeypatch.context() as patch:
-            replay_draws(patch, torch, draws)
-            theirs, their_printed = run(TUTORIALS[name], name)
-    finally:
-        ag.set_default_dtype(previous[0])
-        torch.set_default_dtype(previous[1])
+    (ours, our_printed), (theirs, their_printed) = run_both(TUTORIALS[name], name, monkeypatch, in_float64=True)
     ours_numbers, their_numbers = tutorial_numbers(our_printed), tutorial_numbers(their_printed)
     np.testing.assert_allclose(ours_numbers[:26], their_numbers[:26], rtol=1e-9)  # steps 99 ... 1,299
     # Afterwards: rounding noise scaled up, which differs with the CPU's vector kernels (1% apart on one machine,

@@ -8,8 +8,8 @@ tiny and the data synthetic (names.txt and input.txt are written in a temporary 
 
 Each program runs with its import lines changed to autograd_core and must learn; where PyTorch is installed it
 also runs with PyTorch from the same starting numbers (every randn, randint and multinomial draw, and the initial
-weights of nn.Linear and nn.Embedding, replayed from our run in the same order), and the printed numbers (losses,
-gradient differences, parameter counts) agree to float32 precision.
+weights of nn.Linear and nn.Embedding, replayed from our run in the same order: tests/program_harness.py's
+run_both), and the printed numbers (losses, gradient differences, parameter counts) agree to float32 precision.
 """
 
 from __future__ import annotations
@@ -19,11 +19,10 @@ import re
 
 import numpy as np
 import pytest
-from program_harness import NUMBER, run
+from program_harness import NUMBER, run, run_both, with_our_imports
 
 import autograd_core as ag
 from autograd_core import nn
-from autograd_core.nn import init
 from autograd_core.gradcheck import numerical_jacobian
 
 BACKPROP_NINJA = '''
@@ -1024,13 +1023,6 @@ print(decode(m.generate(context, max_new_tokens=50)[0].tolist()))
 LESSONS = {"backprop_ninja": BACKPROP_NINJA, "wavenet": WAVENET, "gpt": GPT}
 
 
-def with_our_imports(text):
-    """The lesson with its import lines changed to autograd_core, and nothing else."""
-    text = re.sub(r"^import torch$", "import autograd_core as torch", text, flags=re.M)
-    text = re.sub(r"^import torch\.", "import autograd_core.", text, flags=re.M)
-    return re.sub(r"^from torch(\.| )", r"from autograd_core\1", text, flags=re.M)
-
-
 def synthetic_names(count=300, seed=0):
     """Made-up names of syllables (the lectures read 32,000 real ones from names.txt)."""
     rng = random.Random(seed)
@@ -1055,91 +1047,6 @@ def _data_files_in_a_temporary_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "names.txt").write_text("\n".join(synthetic_names()) + "\n")
     (tmp_path / "input.txt").write_text(synthetic_text(), encoding="utf-8")
-
-
-class Draws:
-    """What our run drew at random, in order, by kind: randn, randint and multinomial results, and the initial
-    weights of nn.Linear ((weight, bias)) and nn.Embedding, and nn.init.normal_'s."""
-
-    def __init__(self):
-        self.randn, self.randint, self.multinomial, self.linear, self.embedding = [], [], [], [], []
-        self.normal = []
-
-
-def record_draws(monkeypatch):
-    draws = Draws()
-
-    def recording(name, kept):
-        original = getattr(ag, name)
-
-        def draw(*args, **kwargs):
-            out = original(*args, **kwargs)
-            kept.append(np.array(out.data, copy=True))
-            return out
-
-        monkeypatch.setattr(ag, name, draw)
-
-    recording("randn", draws.randn)
-    recording("randint", draws.randint)
-    recording("multinomial", draws.multinomial)
-    linear_init, embedding_init = nn.Linear.__init__, nn.Embedding.__init__
-
-    def recording_linear(self, *args, **kwargs):
-        linear_init(self, *args, **kwargs)
-        draws.linear.append((self.weight.data.copy(), None if self.bias is None else self.bias.data.copy()))
-
-    def recording_embedding(self, *args, **kwargs):
-        embedding_init(self, *args, **kwargs)
-        draws.embedding.append(self.weight.data.copy())
-
-    monkeypatch.setattr(nn.Linear, "__init__", recording_linear)
-    monkeypatch.setattr(nn.Embedding, "__init__", recording_embedding)
-    normal = init.normal_
-
-    def recording_normal(tensor, *args, **kwargs):
-        out = normal(tensor, *args, **kwargs)
-        draws.normal.append(np.array(tensor.data, copy=True))
-        return out
-
-    monkeypatch.setattr(init, "normal_", recording_normal)
-    return draws
-
-
-def replay_draws(monkeypatch, torch, draws):
-    randns, randints, multinomials = iter(draws.randn), iter(draws.randint), iter(draws.multinomial)
-    linears, embeddings, normals = iter(draws.linear), iter(draws.embedding), iter(draws.normal)
-
-    def randn(*size, dtype=None, requires_grad=False, **_):
-        return torch.tensor(next(randns), dtype=dtype or torch.get_default_dtype(), requires_grad=requires_grad)
-
-    def randint(*args, **_):
-        return torch.from_numpy(next(randints))
-
-    def multinomial(*args, **_):
-        return torch.from_numpy(next(multinomials))
-
-    def reset_linear(self):
-        weight, bias = next(linears)
-        with torch.no_grad():
-            self.weight.copy_(torch.from_numpy(weight))
-            if bias is not None:
-                self.bias.copy_(torch.from_numpy(bias))
-
-    def reset_embedding(self):
-        with torch.no_grad():
-            self.weight.copy_(torch.from_numpy(next(embeddings)))
-
-    monkeypatch.setattr(torch, "randn", randn)
-    monkeypatch.setattr(torch, "randint", randint)
-    monkeypatch.setattr(torch, "multinomial", multinomial)
-    monkeypatch.setattr(torch.nn.Linear, "reset_parameters", reset_linear)
-    monkeypatch.setattr(torch.nn.Embedding, "reset_parameters", reset_embedding)
-
-    def normal_(tensor, *args, **kwargs):
-        with torch.no_grad():
-            return tensor.copy_(torch.from_numpy(next(normals)))
-
-    monkeypatch.setattr(torch.nn.init, "normal_", normal_)
 
 
 def reported_numbers(printed):
@@ -1219,19 +1126,7 @@ def test_gpt_runs_and_learns():
 
 @pytest.mark.parametrize("name", LESSONS)
 def test_lesson_reproduces_pytorch_from_the_same_start(name, monkeypatch):
-    torch = pytest.importorskip("torch")
-    ag.manual_seed(0)
-    with monkeypatch.context() as patch:
-        draws = record_draws(patch)
-        _, our_printed = run(with_our_imports(lesson(name, same_start=True)), name)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # tiny tensors: a pool of threads only waits for the others (and for other tests)
-    try:
-        with monkeypatch.context() as patch:
-            replay_draws(patch, torch, draws)
-            _, their_printed = run(lesson(name, same_start=True), name)
-    finally:
-        torch.set_num_threads(threads)
+    (_, our_printed), (_, their_printed) = run_both(lesson(name, same_start=True), name, monkeypatch)
     message = f"ours:\n{our_printed}\nPyTorch:\n{their_printed}"
     ours, theirs = reported_numbers(our_printed), reported_numbers(their_printed)
     assert len(ours) == len(theirs) > 50, message

@@ -6,19 +6,19 @@ BatchNorm and the hand-written "PyTorch-ified" layers with their activation and 
 fewer names (a synthetic names.txt of 200 names) and fewer steps. It runs twice with only its import lines
 changed: with autograd_core, and (where installed) with PyTorch. What a `torch.Generator` draws cannot be the
 same numbers in two libraries, so PyTorch's run replays ours: its randn, rand, randint and multinomial return
-the numbers our run drew, in the same order. From the same numbers, the printed counts, losses, statistics and
-the final parameters agree to float32 precision.
+the numbers our run drew, in the same order (tests/program_harness.py's record_draws and replay_draws). From the
+same numbers, the printed counts, losses, statistics and the final parameters agree to float32 precision.
 """
 
 from __future__ import annotations
 
 import contextlib
-import io
 import random
 import re
 
 import numpy as np
 import pytest
+from program_harness import record_draws, replay_draws, run, with_our_imports
 
 import autograd_core as ag
 
@@ -819,54 +819,6 @@ def synthetic_names(count=200, seed=0):
         parts = [rng.choice(consonants) + rng.choice(vowels) for _ in range(rng.randint(1, 3))]
         names.append("".join(parts) + rng.choice(["", "n", "l", "h", "s"]))
     return names
-
-
-def with_our_imports(text):
-    """The lesson with its import lines changed to autograd_core, and nothing else."""
-    text = re.sub(r"^import torch$", "import autograd_core as torch", text, flags=re.M)
-    return re.sub(r"^import torch\.", "import autograd_core.", text, flags=re.M)
-
-
-def run(text, name):
-    out = io.StringIO()
-    namespace = {"__name__": name}
-    with contextlib.redirect_stdout(out):
-        exec(compile(text, f"<lesson {name}>", "exec"), namespace)
-    return namespace, out.getvalue()
-
-
-RANDOM_FUNCTIONS = ("randn", "rand", "randint", "multinomial")
-
-
-def record_draws(monkeypatch):
-    """Make our random functions keep what they return, in order; returns that list."""
-    draws = []
-
-    def recorder(draw):
-        def recording(*args, **kwargs):
-            out = draw(*args, **kwargs)
-            draws.append(np.array(out.data, copy=True))
-            return out
-        return recording
-
-    for name in RANDOM_FUNCTIONS:
-        monkeypatch.setattr(ag, name, recorder(getattr(ag, name)))
-    return draws
-
-
-def replay_draws(monkeypatch, torch, draws):
-    """Make PyTorch's random functions return what ours drew, in the same order (and advance PyTorch's
-    generators not at all: only the draws matter)."""
-    queue = iter(draws)
-
-    def replay(*args, dtype=None, requires_grad=False, **kwargs):
-        drawn = next(queue)
-        if drawn.dtype.kind == "f":
-            return torch.tensor(drawn, dtype=dtype or torch.get_default_dtype(), requires_grad=requires_grad)
-        return torch.tensor(drawn, dtype=dtype or torch.int64)
-
-    for name in RANDOM_FUNCTIONS:
-        monkeypatch.setattr(torch, name, replay)
 
 
 NUMBER = r"[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?"
