@@ -378,11 +378,6 @@ def data(n_train=640, n_valid=256):
             "x_valid": x[n_train:], "y_valid": y[n_train:].astype(np.int64)}
 
 
-def imports_changed(text):
-    text = with_our_imports(text)
-    return text.replace("import torch.nn.functional as F", "import autograd_core.nn.functional as F")
-
-
 class Printed:
     """Stands in for `print` in the tutorial's namespace: keeps the numbers each call printed (one-element
     tensors and Values as floats), so that the two libraries' outputs compare as numbers, not as text."""
@@ -408,7 +403,7 @@ def run(text, printed):
 def test_nn_tutorial_runs_to_its_end_and_learns():
     ag.manual_seed(0)
     printed = Printed()
-    namespace = run(imports_changed(PART1) + PART2, printed)
+    namespace = run(with_our_imports(PART1) + PART2, printed)
     assert all(np.isfinite(printed.numbers))
     first_loss = printed.numbers[2]  # nll of the untrained model (after the labels' min and max)
     assert 2.0 < first_loss < 2.7, printed.numbers  # about log 10
@@ -425,7 +420,7 @@ def test_nn_tutorial_prints_pytorchs_numbers(monkeypatch):
     ours, theirs = Printed(), Printed()
     with monkeypatch.context() as patch:
         draws = record_draws(patch)
-        run(imports_changed(PART1), ours)
+        run(with_our_imports(PART1), ours)
     with monkeypatch.context() as patch:
         replay_draws(patch, torch, draws)
         run(PART1, theirs)
