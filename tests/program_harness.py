@@ -269,7 +269,7 @@ def assert_runs(program, name, *, show_tensors=False, ignore_lines=None):
 
 def run_both(program, name, monkeypatch, *, same_start=(), in_float64=False, show_tensors=False):
     """Run `program` with autograd_core, recording its draws (record_draws), then with PyTorch replaying them
-    (replay_draws); both runs' (namespace, what it printed), ours first. Skipped without PyTorch.
+    (replay_draws), every one of them; both runs' (namespace, what it printed), ours first. Skipped without PyTorch.
 
     `same_start`: (old, new) pairs replaced in the program for both runs (each `old` must be there): settings that
     would draw from each library's own generator (an RNN's dropout between layers, a shuffle). `in_float64`: both
@@ -291,8 +291,11 @@ def run_both(program, name, monkeypatch, *, same_start=(), in_float64=False, sho
             draws = record_draws(patch)
             ours = run(with_our_imports(program), name, show_tensors=show_tensors)
         with monkeypatch.context() as patch:
-            replay_draws(patch, torch, draws)
+            replays = replay_draws(patch, torch, draws)
             theirs = run(program, name, show_tensors=show_tensors)
+        # PyTorch's run drawing more than ours ends it (a replay runs out); drawing less is caught here.
+        unreplayed = [kind for kind, replay in replays.items() if next(replay, None) is not None]
+        assert not unreplayed, f"draws of our run that PyTorch's did not make: {unreplayed}"
     finally:
         ag.set_default_dtype(dtypes[0])
         torch.set_default_dtype(dtypes[1])

@@ -3,16 +3,16 @@
 TENSORS and AUTOGRAD are the tutorials' code (pytorch.org/tutorials/beginner/basics/tensorqs_tutorial and
 autogradqs_tutorial), cell after cell, unchanged but for the import line. Each runs with autograd_core and
 (where installed) with PyTorch from the same random numbers (`rand`, `rand_like` and `randn` replay what our
-run drew: tests/program_harness.py's record_draws and replay_draws), and the values the tutorial computes (its
-variables at the end, and the gradients it prints between its backward calls) must agree. Printed text differs
-(`tensor([...])` against our arrays), so the comparison is of values, not of text.
+run drew: tests/program_harness.py's run_both), and the values the tutorial computes (its variables at the end,
+and the gradients it prints between its backward calls) must agree. Printed text differs (`tensor([...])` against
+our arrays), so the comparison is of values, not of text.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from program_harness import record_draws, replay_draws, run, with_our_imports
+from program_harness import run, run_both, with_our_imports
 
 import autograd_core as ag
 
@@ -226,10 +226,6 @@ COMPARED = {
 }
 
 
-def ours(name):
-    return with_our_imports(TUTORIALS[name])
-
-
 def plain(x):
     if hasattr(x, "detach") and hasattr(x, "numpy"):
         x = x.detach().numpy()
@@ -239,7 +235,7 @@ def plain(x):
 @pytest.mark.parametrize("name", TUTORIALS)
 def test_basics_tutorial_runs_unchanged(name):
     ag.manual_seed(0)
-    namespace, printed = run(ours(name), name)
+    namespace, printed = run(with_our_imports(TUTORIALS[name]), name)
     assert printed
     if name == "tensors":
         np.testing.assert_array_equal(namespace["tensor"].numpy(), np.where(np.arange(4) == 1, 5.0, 6.0)[None]
@@ -258,15 +254,7 @@ def test_basics_tutorial_runs_unchanged(name):
 
 @pytest.mark.parametrize("name", TUTORIALS)
 def test_basics_tutorial_gives_pytorchs_values(name, monkeypatch):
-    torch = pytest.importorskip("torch")
-    ag.manual_seed(0)
-    with monkeypatch.context() as patch:
-        draws = record_draws(patch)
-        mine, _ = run(ours(name), name)
-    with monkeypatch.context() as patch:
-        replays = replay_draws(patch, torch, draws)
-        theirs, _ = run(TUTORIALS[name], name)
-    assert not any(list(replay) for replay in replays.values())  # every number we drew was replayed
+    (mine, _), (theirs, _) = run_both(TUTORIALS[name], name, monkeypatch)  # every number we drew replayed
     for expression in COMPARED[name]:
         a, b = eval(expression, mine), eval(expression, theirs)  # noqa: S307  (the test's own expressions)
         if isinstance(a, list):
