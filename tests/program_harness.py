@@ -1,8 +1,8 @@
 """Run a whole program written for PyTorch with autograd_core, and again with PyTorch from the same random draws.
 
-The harness of the tests that run tutorial, book and course programs (test_torch_tutorials, test_torch_examples,
-test_d2l_*, test_dlwpt_book, test_liuer_course, test_fastai_*): a program is a string of Python written as its
-author writes it for PyTorch (`import torch`, ...).
+The harness of the tests that run tutorial, book and course programs (test_torch_tutorials, test_torch_basics,
+test_torch_nn_tutorial, test_torch_examples, test_d2l_*, test_dlwpt_book, test_liuer_course, test_fastai_*,
+test_zero_to_hero_*): a program is a string of Python written as its author writes it for PyTorch (`import torch`).
 
 - `with_our_imports(program)`: the same program with its import lines changed to autograd_core, and nothing else.
 - `run(program, name)`: runs it in a fresh namespace with Python's `random` and NumPy's global generator seeded,
