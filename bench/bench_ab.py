@@ -3,8 +3,9 @@
     .venv/bin/python bench/bench_ab.py /tmp/before /tmp/after --only demo,per-op,chain --rounds 31
     .venv/bin/python bench/bench_ab.py /tmp/before /tmp/after --only W2:eager,W2:compiled,W3:eager
 
-A workload is bench_engine.py's (demo, demo-nn, per-op, chain) or bench_compile.py's as NAME:ENGINE (W1-W4, engine
-eager or compiled; W2 and W4 timed as 10 calls a round, as bench_compile.py does).
+A workload is bench_engine.py's (demo, demo-nn, per-op, chain), bench_compile.py's as NAME:ENGINE (W1-W4, engine
+eager or compiled; W2 and W4 timed as 10 calls a round, as bench_compile.py does) or bench_gpt.py's step as
+gpt:DROPOUT (gpt:0.0, gpt:0.2).
 
 Each checkout (a folder with autograd_core/, e.g. made by `git worktree add /tmp/before HEAD~1`) runs in a
 process of its own, with that folder first on sys.path; the processes take turns, one timed run each per round,
@@ -37,6 +38,9 @@ def _load(name):
 def _workload(workload):
     """The function that runs `workload` once (see the module docstring)."""
     name, _, engine = workload.partition(":")
+    if name == "gpt":  # bench_gpt.py's step of the lecture's GPT, at dropout `engine`
+        bench_gpt = _load("bench_gpt")
+        return bench_gpt.build(*bench_gpt.library("autograd-core"), float(engine or 0))[3]
     if not engine:
         bench_engine = _load("bench_engine")
         return bench_engine.WORKLOADS[name][1](bench_engine.OURS)
