@@ -93,8 +93,8 @@ Not seen (documented limits): data read through `.data` or `.numpy()` (or compar
 `np.greater(v, 0)`, which give plain arrays) and then used in Python `if`s; changes made in place to raw NumPy
 arrays other than the arguments (checked: a function that changes an array argument runs eagerly), modules'
 small ones and the small ones the function reads as globals, closure variables or attributes; Python
-side effects that change no guarded name (`print`, `history.append(loss.item())`): they happen in the recorded
-calls only, so return what you want to keep and collect it outside; anything
+side effects that change no guarded name (`print`, `history.append(loss.item())`, an attribute set on a Value,
+`x.g = ...`): they happen in the recorded calls only, so return what you want to keep and collect it outside; anything
 random or data-dependent that two consecutive calls happen to agree on. A function that
 reads a guarded value only after an effect (a parameter's `.item()` after `optimizer.step()`), calls
 backward with `create_graph`, uses gradient hooks (DistributedDataParallel's too; a hook registered after
