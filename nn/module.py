@@ -45,13 +45,7 @@ def check_device(device):
     """PyTorch's factory argument `device=` of a layer's constructor: None or the CPU, the only device here (anything
     else raises RuntimeError: `autograd_core.device` names every PyTorch device, only the CPU exists)."""
     if device is not None:
-        _require_cpu(device)
-
-
-def _require_cpu(device):
-    """Raise RuntimeError for a device other than the CPU (PyTorch's device names are accepted by
-    `autograd_core.device`; only the CPU exists)."""
-    on_cpu(device)
+        on_cpu(device)
 
 
 def _own_parameters(module):
@@ -67,10 +61,11 @@ def _own_buffers(module):
             yield name, array
 
 
-def _as_buffer(array):
-    """What a module keeps as a buffer: an n-d array as a ParameterArray (PyTorch's buffers are tensors: hand-written
-    BatchNorm's `self.means.lerp_(m, mom)`, `(self.vars + eps).sqrt()`), a 0-d array or None as it is."""
-    if array is not None and array.__class__ is np.ndarray and array.ndim:
+def _with_tensor_methods(array):
+    """What a Parameter keeps as its data and a module as a buffer: an n-d array as a ParameterArray (PyTorch's
+    methods: `p.data.normal_()`, hand-written BatchNorm's `self.means.lerp_(m, mom)`), a 0-d array (a NumPy scalar
+    for a 0-d parameter) or None as it is."""
+    if array.__class__ is np.ndarray and array.ndim:
         return array.view(ParameterArray)
     return array
 
@@ -113,8 +108,7 @@ class Parameter(Value):
         if name == "data":
             if isinstance(value, Value):
                 value = value.data
-            if value.__class__ is np.ndarray and value.ndim:  # n-d: PyTorch's methods (p.data.normal_()); a
-                value = value.view(ParameterArray)            # 0-d parameter's data stays a NumPy scalar
+            value = _with_tensor_methods(value)
         _set_attribute(self, name, value)
 
 
@@ -574,7 +568,7 @@ class Module:
             self.register_buffer(name, value.view(np.ndarray), persistent=value.persistent)
             return
         elif name in self._buffers:  # a buffer assigned anew (`self.running_mean = m.copy()`) stays a buffer
-            value = _as_buffer(value)
+            value = _with_tensor_methods(value)
         object.__setattr__(self, name, value)
 
     def __delattr__(self, name):
@@ -601,7 +595,7 @@ class Module:
         if isinstance(array, Value):
             array = array.data
         if array is not None:
-            array = _as_buffer(np.asarray(array))
+            array = _with_tensor_methods(np.asarray(array))
         if name not in self._buffers:
             object.__setattr__(self, "_buffers", tuple(self._buffers) + (name,))
         if persistent == (name in self._non_persistent):
@@ -787,7 +781,7 @@ class Module:
         dtype = kwargs.get("dtype")
         for arg in (*args, kwargs.get("device")):
             if isinstance(arg, (str, _device)):
-                _require_cpu(arg)
+                on_cpu(arg)
             elif arg is not None:
                 dtype = arg
         if dtype is not None:
@@ -798,7 +792,7 @@ class Module:
                 for name in module._buffers:
                     buffer = getattr(module, name)
                     if buffer is not None and np.asarray(buffer).dtype.kind == "f":
-                        object.__setattr__(module, name, _as_buffer(np.asarray(buffer, dtype=dtype)))
+                        object.__setattr__(module, name, _with_tensor_methods(np.asarray(buffer, dtype=dtype)))
         return self
 
     def double(self):
@@ -968,7 +962,7 @@ class Module:
                 with no_grad():  # in place, as PyTorch's param.copy_(...): the version counter notes it
                     owner.copy_(new)
             else:
-                object.__setattr__(owner, attribute, _as_buffer(new))
+                object.__setattr__(owner, attribute, _with_tensor_methods(new))
 
     def save(self, path):
         """Write the state dict to `path` as an uncompressed .npz (plain arrays, no pickled objects).
