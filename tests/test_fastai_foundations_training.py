@@ -1623,4 +1623,5 @@ def test_fastai_program_runs_with_autograd_core(name):
 @pytest.mark.filterwarnings("ignore:__array__ implementation doesn't accept a copy")  # PyTorch's Tensor.__array__
 @pytest.mark.filterwarnings("ignore:(overflow|invalid value) encountered")
 def test_fastai_program_reproduces_pytorch_from_the_same_start(name, monkeypatch):
-    compare_with_pytorch(PROGRAMS[name], name, monkeypatch, in_float64=name in IN_FLOAT64, show_tensors=True)
+    compare_with_pytorch(PROGRAMS[name], name, monkeypatch, in_float64=name in IN_FLOAT64, show_tensors=True,
+                         fewest=4)  # every program here prints more than three numbers

@@ -1178,4 +1178,5 @@ def test_liuer_program_runs_with_autograd_core(name):
 @pytest.mark.parametrize("name", marked(PROGRAMS, XFAIL))
 @pytest.mark.filterwarnings("ignore:size_average and reduce args will be deprecated")
 def test_liuer_program_reproduces_pytorch_from_the_same_start(name, monkeypatch):
-    compare_with_pytorch(PROGRAMS[name], name, monkeypatch, show_tensors=True)
+    compare_with_pytorch(PROGRAMS[name], name, monkeypatch, show_tensors=True,
+                         fewest=4)  # every program here prints more than three numbers
