@@ -89,9 +89,29 @@ def apply_unary(op, x):
         out = op.forward(x.data)
     except ValueError as err:
         raise _shape_error(op, (x,), err) from None
+    if x._requires_grad and _grad_enabled():
+        # _record's node, written out here and in apply_binary: a call fewer per operation is ~3% of 1,000 small
+        # ops and ~5% of micrograd's demo (BENCHMARKS.md "Stop 35"); tests/test_engine_value.py checks the slots.
+        node = _object_new(Value)
+        node.data = out
+        node._grad = None
+        node._requires_grad = True
+        node._op = op
+        node._p0 = x
+        node._p1 = None
+        node._params = None
+        node._hooks = None
+        node._scope = _current_scope()
+        node._origin = None
+        node._index = _next_index()
+        node._pending = None
+        node._version = None
+        if ANOMALY.enabled:
+            _check_forward(node)
+        return node
     if not x._requires_grad and out.dtype is not x.data.dtype:  # an integer input, perhaps (never needs grad)
         out = _float_function_of_integers(op, x.data, out)
-    return _record(op, out, (x,), None, x._requires_grad)
+    return _new_node(Value, out, False, op, (), None, None)
 
 
 def apply_binary(op, a, b):
@@ -116,7 +136,25 @@ def apply_binary(op, a, b):
         out = op.forward(a.data, b.data)
     except ValueError as err:
         raise _shape_error(op, (a, b), err) from None
-    return _record(op, out, (a, b), None, a._requires_grad or b._requires_grad)
+    if (a._requires_grad or b._requires_grad) and _grad_enabled():  # _record's node, written out (see apply_unary)
+        node = _object_new(Value)
+        node.data = out
+        node._grad = None
+        node._requires_grad = True
+        node._op = op
+        node._p0 = a
+        node._p1 = b
+        node._params = None
+        node._hooks = None
+        node._scope = _current_scope()
+        node._origin = None
+        node._index = _next_index()
+        node._pending = None
+        node._version = None
+        if ANOMALY.enabled:
+            _check_forward(node)
+        return node
+    return _new_node(Value, out, False, op, (), None, None)
 
 
 _KEEP_INTEGERS = frozenset({"floor", "ceil", "round", "trunc", "fix"})  # PyTorch returns integers as they are
@@ -382,6 +420,7 @@ def _in_backward_order(roots, seeds):
     roots = list(dict.fromkeys(roots))  # a root given twice is visited once, with both seeds
     found, stack = list(roots), list(roots)
     push, pop, keep = stack.append, stack.pop, found.append
+    unreached = _UNREACHED
     latest_inplace = INPLACE.latest  # nodes recorded after the latest in-place change need no version check
     try:
         while stack:
@@ -397,17 +436,17 @@ def _in_backward_order(roots, seeds):
             p1 = node._p1
             if p1 is None or p1.__class__ is not tuple:
                 if p0._requires_grad and p0._pending is None:
-                    p0._pending = _UNREACHED
+                    p0._pending = unreached
                     push(p0)
                     keep(p0)
                 if p1 is not None and p1._requires_grad and p1._pending is None:
-                    p1._pending = _UNREACHED
+                    p1._pending = unreached
                     push(p1)
                     keep(p1)
             else:
                 for parent in p1:  # three or more inputs: p1 holds them all
                     if parent._requires_grad and parent._pending is None:
-                        parent._pending = _UNREACHED
+                        parent._pending = unreached
                         push(parent)
                         keep(parent)
     except BaseException:  # Ctrl-C on a long graph: no mark may outlive the walk
@@ -444,12 +483,13 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
     visit, log = visited.append, undo.append
     ndarray, scattered = np.ndarray, ScatteredGradient
     passed_through = set()  # leaves that a rule handed the very array it received
-    plain = not create_graph and not anomaly and release is None  # then nodes of 1-2 inputs take _to_few_parents
+    plain = not create_graph and not anomaly and release is None  # then nodes of 1-2 inputs take the short way
+    unreached, freed_empty = _UNREACHED, FREED_EMPTY
     released = []  # leaves with hooks whose last gradient has arrived: taken next (see _leaves_to_release)
     for node in (order if release is None else _release_first(order, released)):
         g = node._pending
         node._pending = None
-        if g is _UNREACHED or g is None:
+        if g is unreached or g is None:
             continue  # no gradient reached it, or a leaf already released early
         if g.__class__ is scattered:
             g = g.dense()
@@ -484,13 +524,40 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
             check_saved_versions(node)
         p1 = node._p1
         if plain and node._params is None and p1.__class__ is not tuple:
-            _to_few_parents(node, g, p1, passed_through)  # + - * / ** @ tanh exp ...: most nodes of most graphs
+            # A node of one or two inputs and no parameters (+ - * / ** @ tanh exp ...: most nodes of most graphs):
+            # `_to_parents`'s steps for the first input and then the second, written out here rather than called,
+            # without building tuples of the parents and their data (micrograd's demo ~15% faster in all, 1,000
+            # small ops ~6%; written inline rather than as a function, a further ~3% on both).
+            p0, out = node._p0, node.data
+            x0 = p0.data
+            x1 = None if p1 is None else p1.data
+            vjps = op.vjps
+            if p0._requires_grad:
+                gp = vjps[0](g, out, x0) if p1 is None else vjps[0](g, out, x0, x1)
+                if gp is not None:
+                    if (gp.__class__ is not x0.__class__ or gp.__class__ is ndarray) and (
+                            gp.shape != x0.shape or (gp.dtype is not x0.dtype and gp.dtype != x0.dtype)):
+                        gp = _fit(gp, x0, op, 0)
+                    if gp is g and p0._op is None:
+                        passed_through.add(p0)
+                    prev = p0._pending
+                    p0._pending = gp if prev is unreached else prev + gp
+            if p1 is not None and p1._requires_grad:
+                gp = vjps[1](g, out, x0, x1)
+                if gp is not None:
+                    if (gp.__class__ is not x1.__class__ or gp.__class__ is ndarray) and (
+                            gp.shape != x1.shape or (gp.dtype is not x1.dtype and gp.dtype != x1.dtype)):
+                        gp = _fit(gp, x1, op, 1)
+                    if gp is g and p1._op is None:
+                        passed_through.add(p1)
+                    prev = p1._pending
+                    p1._pending = gp if prev is unreached else prev + gp
         else:
             _to_parents(node, g, create_graph, anomaly, passed_through, release, released)
         if not retain_graph:
             params = node._params
             if params is None:
-                node._params = FREED_EMPTY
+                node._params = freed_empty
             else:
                 log(("params", node, params))
                 node._params = FREED_PARAMS
@@ -517,7 +584,7 @@ def _to_parents(node, g, create_graph, anomaly, passed_through, release=None, re
     """Send output gradient `g` of `node` down each edge whose parent needs a gradient: call the edge's rule,
     fit the result to the parent's shape and dtype (`_fit`), and add it to what the parent has received (its
     `_pending`). A leaf with a hook whose last gradient this was goes to `released`, to be taken next.
-    The general case; `_to_few_parents` does the same for the commonest nodes, faster."""
+    The general case; `_chain_rule` does the same for the commonest nodes itself, faster."""
     op = node._op
     params = node._params
     if params is not None and params.__class__ is _Freed:
@@ -578,37 +645,6 @@ def _to_parents(node, g, create_graph, anomaly, passed_through, release=None, re
             release[parent] -= 1
             if not release[parent]:  # its last contribution: take it next, ahead of its creation order
                 released.append(parent)
-
-
-def _to_few_parents(node, g, p1, passed_through):
-    """`_to_parents` for a node of one or two inputs (p1 the second, or None) and no parameters, in a pass without
-    create_graph, anomaly detection or early release: the same steps, for the first input and then the second,
-    without building tuples of the parents and their data, and called straight from the pass's loop (micrograd's
-    demo ~15% faster in all, 1,000 small ops ~6%)."""
-    op, out, p0 = node._op, node.data, node._p0
-    x0 = p0.data
-    x1 = None if p1 is None else p1.data
-    vjps = op.vjps
-    if p0._requires_grad:  # the two inputs written out one after the other: a loop over them cost ~6% of the pass
-        gp = vjps[0](g, out, x0) if p1 is None else vjps[0](g, out, x0, x1)
-        if gp is not None:
-            if (gp.__class__ is not x0.__class__ or gp.__class__ is _ndarray) and (
-                    gp.shape != x0.shape or (gp.dtype is not x0.dtype and gp.dtype != x0.dtype)):
-                gp = _fit(gp, x0, op, 0)
-            if gp is g and p0._op is None:
-                passed_through.add(p0)
-            prev = p0._pending
-            p0._pending = gp if prev is _UNREACHED else prev + gp
-    if p1 is not None and p1._requires_grad:
-        gp = vjps[1](g, out, x0, x1)
-        if gp is not None:
-            if (gp.__class__ is not x1.__class__ or gp.__class__ is _ndarray) and (
-                    gp.shape != x1.shape or (gp.dtype is not x1.dtype and gp.dtype != x1.dtype)):
-                gp = _fit(gp, x1, op, 1)
-            if gp is g and p1._op is None:
-                passed_through.add(p1)
-            prev = p1._pending
-            p1._pending = gp if prev is _UNREACHED else prev + gp
 
 
 _ndarray = np.ndarray
