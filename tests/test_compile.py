@@ -1771,21 +1771,27 @@ def test_embedding_ids_reaching_the_padding_row_record_again():
 def test_relu_gradient_at_an_infinite_or_nan_incoming_gradient_is_the_eager_one():
     """ReLU's rule is where(x <= 0, 0, g) (PyTorch's): 0 where x <= 0 even for an infinite g, g where x is NaN. A
     compiled step runs the same rule written into g, so its numbers are eager mode's bit for bit, also when the
-    step was recorded on finite numbers and replays infinite ones."""
+    step was recorded on finite numbers and replays infinite ones. Small arrays take np.where, large ones (from
+    2,048 elements) a product mended where g is not finite: both sizes are checked."""
     def step(x, scale):
         x = Value(x)
         (x.relu() * Value(scale, requires_grad=False)).sum().backward()
         return x.grad
 
-    for x in (np.array([[-1.0, 0.0, 2.0, 5.0], [3.0, -2.0, -0.0, 1.0]]),
-              np.array([[-1.0, 0.0, 2.0, np.nan], [3.0, -2.0, -0.0, 1.0]])):
-        compiled = ag.compile(step)
-        for scale in (1.0, 2.0, 3.0, np.inf, np.nan, -np.inf):
-            expected = step(x, np.full((2, 4), scale))
-            got = compiled(x, np.full((2, 4), scale))
-            assert got.tobytes() == expected.tobytes(), (scale, got, expected)
-        assert compiled.stats["recorded"] == 2 and compiled.stats["replayed"] == 4
-    np.testing.assert_array_equal(step(x, np.full((2, 4), np.inf)), [[0, 0, np.inf, np.inf], [np.inf, 0, 0, np.inf]])
+    for repeats in (1, 600):  # (2, 4) and (2, 2400)
+        for x in (np.array([[-1.0, 0.0, 2.0, 5.0], [3.0, -2.0, -0.0, 1.0]]),
+                  np.array([[-1.0, 0.0, 2.0, np.nan], [3.0, -2.0, -0.0, 1.0]])):
+            x = np.tile(x, (1, repeats))
+            compiled = ag.compile(step)
+            for scale in (1.0, 2.0, 3.0, np.inf, np.nan, -np.inf):
+                expected = step(x, np.full(x.shape, scale))
+                got = compiled(x, np.full(x.shape, scale))
+                assert got.tobytes() == expected.tobytes(), (scale, got, expected)
+            assert compiled.stats["recorded"] == 2 and compiled.stats["replayed"] == 4
+        np.testing.assert_array_equal(step(x, np.full(x.shape, np.inf)),
+                                      np.tile([[0, 0, np.inf, np.inf], [np.inf, 0, 0, np.inf]], (1, repeats)))
+        np.testing.assert_array_equal(step(x, np.full(x.shape, -2.0)),
+                                      np.tile([[0, 0, -2.0, -2.0], [-2.0, 0, 0, -2.0]], (1, repeats)))
 
 
 def test_torch_jit_names_say_torchscript_is_not_here_and_leave_code_as_it_is():
