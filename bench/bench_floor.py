@@ -19,6 +19,10 @@ Workloads, in one process, taking turns round by round (CPU time of this thread,
   W2 small    bench_mlp.py's step (forward, mean cross-entropy, backward, SGD) on an MLP 8-8-8-4, batch 4: the
               arithmetic is almost nothing, so each engine's time above the hand-written step is its fixed cost
               (as bench_step_overhead.py measures it)
+  W2          the same step at bench_mlp.py's sizes (784-256-128-10, batch 128), and an estimate of ours with the
+              lean engine's fixed cost (ours minus W2 small's difference between ours and the lean engine): where
+              issue #12's "eager W2 ≤ 1.05× hand-written NumPy" stands against a Python engine with nothing but the
+              chain rule
 against bare NumPy (W4, the same arithmetic with every intermediate kept) and the hand-written step (W2). PyTorch
 stays out of this process (importing it slows every Python engine's garbage collection):
 `bench_engine.py --only per-op` runs the lean engine's W4 next to PyTorch's, each in a process of its own.
@@ -210,10 +214,14 @@ def lean_w4(x0, y0):
     return run
 
 
-def w2_steps():
+W2_SMALL = (8, 8, 8, 4), 4  # sizes and batch: the fixed cost per step
+W2_FULL = (784, 256, 128, 10), 128  # bench_mlp.py's own
+
+
+def w2_steps(sizes=W2_SMALL):
     import bench_mlp
 
-    bench_mlp.SIZES, bench_mlp.BATCH = (8, 8, 8, 4), 4
+    bench_mlp.SIZES, bench_mlp.BATCH = sizes
     weights = bench_mlp.initial_weights()
     x, y = bench_mlp.make_batch()
     steps = {"ours": bench_mlp.Ours(weights).step, "lean engine": LeanMLP(weights, bench_mlp.LR).step,
@@ -310,6 +318,16 @@ def main(argv=None):
     print("|---|---:|---:|")
     for name, t in w2.items():
         print(f"| {name} | {t * 1e6:.1f} | {(t - hand) * 1e6:.1f} |")
+    full = measure(w2_steps(W2_FULL), max(args.rounds // 4, 5), 10)
+    at_floor = full["ours"] - (w2["ours"] - w2["lean engine"])
+    print(f"\nW2 itself (MLP 784-256-128-10, batch 128); {max(args.rounds // 4, 5)} rounds × 10 steps\n")
+    print("| engine | ms per step | ÷ NumPy by hand |")
+    print("|---|---:|---:|")
+    for name, t in {**full, "ours with the lean engine's fixed cost (estimate)": at_floor}.items():
+        print(f"| {name} | {t * 1e3:.3f} | {t / full['NumPy by hand']:.3f}× |")
+    print("\n(The estimate takes W2 small's difference between ours and the lean engine, the Python a step costs "
+          "above the chain rule itself, off ours: ours with nothing but the chain rule in Python. The lean engine "
+          "itself is slower at this size: its operations allocate every result, where ours add in place.)")
     if args.phases:
         phases = measure_phases(w2_phases(), args.rounds, 300)
         print(f"\nW2 small's phases, µs (medians of {args.rounds} rounds × 300 steps; clock reads between them)\n")
