@@ -5,6 +5,11 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 PYTHON="${PYTHON:-python3}"
+# Python keeps the bytecode of each module it imports (in __pycache__/, ignored by git), as it does by default: with
+# PYTHONDONTWRITEBYTECODE set (some images set it), every interpreter the scripts start (each test worker, each
+# subprocess a test launches, the notebooks' kernels) would compile the package and the test files again. pip is
+# told not to compile what it installs (below), so a module is compiled on its first import, once.
+unset PYTHONDONTWRITEBYTECODE
 if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
     echo "autograd-core needs Python >= 3.10 (found: $("$PYTHON" --version 2>&1)); set PYTHON=/path/to/python3.x" >&2
     exit 1
@@ -74,7 +79,7 @@ install_local_torch() {
     local venv="$1" log="$2" wheels status=1
     wheels="$(mktemp -d)"
     if "$venv/bin/python" -m pip download -q --no-index --no-deps -d "$wheels" torch==2.13.0 >/dev/null 2>&1 \
-        && "$venv/bin/python" -m pip install -q "$wheels"/torch-*.whl >>"$log" 2>&1; then
+        && "$venv/bin/python" -m pip install -q --no-compile "$wheels"/torch-*.whl >>"$log" 2>&1; then
         status=0
     fi
     rm -rf "$wheels"
@@ -92,7 +97,9 @@ make_venv() {
     if [ "$want" != "$have" ]; then
         echo "setup: installing autograd-core[$1] into .venv (first run takes a minute or two)"
         local log=.venv/setup.log
-        if ! .venv/bin/python -m pip install -e ".[$1]" >"$log" 2>&1; then
+        # --no-compile: pip would compile every module of every package (half of the install's time, most of it
+        # never imported); Python compiles what is imported on first use instead (see PYTHONDONTWRITEBYTECODE above).
+        if ! .venv/bin/python -m pip install --no-compile -e ".[$1]" >"$log" 2>&1; then
             grep -v "is ignored" "$log" | tail -20 >&2
             if grep -q "No space left on device" "$log"; then
                 # The test extras and PyTorch take about 1.5 GB; say where the space went, not only that pip failed.
