@@ -527,7 +527,8 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
             # A node of one or two inputs and no parameters (+ - * / ** @ tanh exp ...: most nodes of most graphs):
             # `_to_parents`'s steps for the first input and then the second, written out here rather than called,
             # without building tuples of the parents and their data (micrograd's demo ~15% faster in all, 1,000
-            # small ops ~6%; written inline rather than as a function, a further ~3% on both).
+            # small ops ~6%; written inline rather than as a function called from here, a further 3.5% and 1.4%:
+            # BENCHMARKS.md "Stop 35").
             p0, out = node._p0, node.data
             x0 = p0.data
             x1 = None if p1 is None else p1.data
