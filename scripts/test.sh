@@ -1,17 +1,29 @@
 #!/usr/bin/env bash
 # The test suite: sets everything up on a fresh machine, lints, then runs pytest on 2 workers. With no
-# arguments it then runs the tests that compare with PyTorch again as on a machine without PyTorch
-# (AUTOGRAD_CORE_TEST_WITHOUT=torch): each comparison must skip with a reason and the rest pass (HIPS
-# autograd stays an oracle that always runs), so every run proves that users without PyTorch get a green suite.
+# arguments it then runs again, as on a machine without PyTorch (AUTOGRAD_CORE_TEST_WITHOUT=torch), every test that
+# asked for PyTorch in the first run (AUTOGRAD_CORE_TEST_TORCH_LOG: the tests, and whole test modules, that made a
+# request for `torch` to the import system; see _TorchRequests in tests/conftest.py): each comparison must skip with
+# a reason and the rest pass (HIPS autograd stays an oracle that always runs), so every run proves that users without
+# PyTorch get a green suite. A test that never asks for PyTorch runs the same without it, and is not run again.
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 install_graphviz
 install_browser
 make_venv test
 install_mpi
 .venv/bin/python -m ruff check .
-.venv/bin/python -m pytest -n 2 -q "$@"
-if [ $# -eq 0 ] && .venv/bin/python -c "import torch" >/dev/null 2>&1; then
-    mapfile -t torch_tests < <(grep -l "torch" tests/test_*.py)
-    echo "test.sh: again without PyTorch: ${torch_tests[*]}"
-    AUTOGRAD_CORE_TEST_WITHOUT=torch .venv/bin/python -m pytest -n 2 -q "${torch_tests[@]}"
+if [ $# -gt 0 ]; then
+    exec .venv/bin/python -m pytest -n 2 -q "$@"
+fi
+requests="$(mktemp -d)"
+trap 'rm -rf "$requests"' EXIT
+AUTOGRAD_CORE_TEST_TORCH_LOG="$requests/asked" .venv/bin/python -m pytest -n 2 -q
+cat "$requests"/asked.* | sort -u > "$requests/list"
+if [ -s "$requests/list" ] && .venv/bin/python -c "import torch" >/dev/null 2>&1; then
+    if grep -qx '\*' "$requests/list"; then  # a request from outside any test or module: all of them
+        torch_tests=(tests)
+    else
+        mapfile -t torch_tests < <(sed 's/::.*//' "$requests/list" | sort -u)
+    fi
+    echo "test.sh: again without PyTorch, the $(grep -c . "$requests/list") tests and modules that asked for it, in: ${torch_tests[*]}"
+    AUTOGRAD_CORE_TEST_WITHOUT=torch AUTOGRAD_CORE_TEST_ONLY="$requests/list" .venv/bin/python -m pytest -n 2 -q "${torch_tests[@]}"
 fi

@@ -19,8 +19,17 @@ default) and another depends on.
 
 `AUTOGRAD_CORE_TEST_WITHOUT=torch` makes `import torch` fail in this run, as on a machine without PyTorch:
 .ci/run uses it to prove that the comparisons with PyTorch skip cleanly.
+
+`AUTOGRAD_CORE_TEST_TORCH_LOG=PATH` writes to PATH.<worker> the tests that ask for PyTorch in this run (see
+`_TorchRequests`), and `AUTOGRAD_CORE_TEST_ONLY=PATH` runs only the tests such a list names: scripts/test.sh runs
+without PyTorch again only the tests that asked for it with PyTorch installed, the only ones whose outcome can
+depend on its absence.
 """
 
+import ast
+import builtins
+import importlib
+import importlib.util
 import os
 import shutil
 import sys
@@ -42,9 +51,22 @@ class _HidePackages:
         return None
 
 
+def _find_spec_hiding(name, package=None, _find_spec=importlib.util.find_spec):
+    """importlib.util.find_spec as on a machine without the hidden packages: None for one of them (a library's
+    `find_spec("torch") is None` test, bench/bench_engine's), ModuleNotFoundError for a submodule of one (its
+    parent is imported first); the finder above would raise for the package itself too."""
+    top = (importlib.util.resolve_name(name, package) if name.startswith(".") else name).partition(".")
+    if top[0] in _HIDDEN:
+        if not top[2]:
+            return None
+        raise ModuleNotFoundError(f"No module named {top[0]!r} (hidden by AUTOGRAD_CORE_TEST_WITHOUT)", name=top[0])
+    return _find_spec(name, package)
+
+
 if _HIDDEN:
     assert not _HIDDEN & set(sys.modules), f"already imported: {sorted(_HIDDEN & set(sys.modules))}"
     sys.meta_path.insert(0, _HidePackages())
+    importlib.util.find_spec = _find_spec_hiding
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -98,6 +120,10 @@ def pytest_collection_modifyitems(config, items):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "needs(program): the test needs this program on PATH (fails in CI if missing)")
+    if _TORCH_REQUESTS is not None:
+        config.pluginmanager.register(_TORCH_REQUESTS, "autograd_core_torch_requests")
+    if os.environ.get("AUTOGRAD_CORE_TEST_ONLY"):
+        config.pluginmanager.register(_OnlyListed(os.environ["AUTOGRAD_CORE_TEST_ONLY"]), "autograd_core_only_listed")
 
 
 def pytest_runtest_setup(item):
@@ -113,3 +139,178 @@ def pytest_runtest_setup(item):
 _HERE = os.path.dirname(os.path.abspath(__file__))
 if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
+
+
+
+class _TorchRequests:
+    """Which tests ask for PyTorch, recorded in a run where it is installed (AUTOGRAD_CORE_TEST_TORCH_LOG).
+
+    Hiding PyTorch (AUTOGRAD_CORE_TEST_WITHOUT) changes nothing but the answer to a request for the module `torch`
+    (or a submodule) made to the import system: an import statement, `__import__` (so `pytest.importorskip`),
+    `importlib.import_module`, `importlib.util.find_spec`. Code that makes no such request runs the same with
+    PyTorch hidden as with it installed, so a test whose run makes none, and that reaches no torch object kept from
+    an earlier request, passes or fails the same in both runs. Every request is noted against what is running when it
+    is made: a test (its set-up, call and tear-down), a fixture being set up, a module being imported or collected.
+    Listed (in PATH.<worker> when the session ends), of the tests that ran in this process:
+    - a test that made a request, itself or through a fixture it uses (a module- or session-scoped fixture that
+      asked when it was set up for another test hands the same objects to this one);
+    - a whole test module (its file's path), if it asked while being imported or collected (a module-level
+      `torch = ...`, parameters made from torch), or if it imports a module that asked while being imported (a
+      helper's or a benchmark's module-level `try: import torch`, however many imports deep): each of its tests,
+      and its parameters, may depend on the answer;
+    - everything ("*"), if a request came from anywhere else.
+    What this cannot see is a torch object kept by one test and reached by another without a request (a cache):
+    the helpers here keep none (signature_parity's cache of stubs is reached only with torch in hand)."""
+
+    def __init__(self, path):
+        self.path = path
+        self.owners = []  # what is running, innermost last: ("test", nodeid), ("fixture", fixturedef), ("module", path)
+        self.tests, self.fixtures, self.modules, self.importers = set(), set(), set(), set()
+        self.anywhere = False
+        self.ran = []
+        self._import, self._import_module, self._find_spec = (builtins.__import__, importlib.import_module,
+                                                              importlib.util.find_spec)
+
+    def install(self):
+        def __import__(name, globals=None, locals=None, fromlist=(), level=0):
+            if level == 0 and name.partition(".")[0] == "torch":
+                self.note()
+            return self._import(name, globals, locals, fromlist, level)
+
+        def import_module(name, package=None):
+            if name.partition(".")[0] == "torch":
+                self.note()
+            return self._import_module(name, package)
+
+        def find_spec(name, package=None):
+            if name.partition(".")[0] == "torch":
+                self.note()
+            return self._find_spec(name, package)
+        builtins.__import__, importlib.import_module, importlib.util.find_spec = __import__, import_module, find_spec
+
+    def note(self):
+        if not self.owners:
+            self.anywhere = True
+        for kind, owner in self.owners:
+            if kind == "test":
+                self.tests.add(owner)
+            elif kind == "fixture":
+                self.fixtures.add(owner)
+            else:  # the test module being collected, and every module whose import is running (by name)
+                self.modules.add(owner)
+                frame = sys._getframe(1)
+                while frame is not None:
+                    name = frame.f_globals.get("__name__") or "" if frame.f_code.co_name == "<module>" else ""
+                    if name and name.partition(".")[0] != "torch":  # (torch's own imports are part of the request)
+                        self.importers.add(name)
+                    frame = frame.f_back
+
+    def whole(self, item):
+        path = str(item.path)
+        return path in self.modules or any(
+            name == asked or asked.startswith(name + ".") or name.startswith(asked + ".")
+            for name in _imported_names(path) for asked in self.importers)
+
+    def listed(self, item):
+        if item.nodeid in self.tests:
+            return True
+        info = getattr(item, "_fixtureinfo", None)
+        return info is not None and any(d in self.fixtures for defs in info.name2fixturedefs.values() for d in defs)
+
+    # hooks (registered as a plugin by pytest_configure)
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_make_collect_report(self, collector):
+        module = isinstance(collector, pytest.Module)
+        if module:
+            self.owners.append(("module", str(collector.path)))
+        try:
+            yield
+        finally:
+            if module:
+                self.owners.pop()
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_protocol(self, item, nextitem):
+        self.owners.append(("test", item.nodeid))
+        self.ran.append(item)
+        try:
+            yield
+        finally:
+            self.owners.pop()
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_fixture_setup(self, fixturedef, request):
+        self.owners.append(("fixture", fixturedef))
+        try:
+            yield
+        finally:
+            self.owners.pop()
+
+    def pytest_sessionfinish(self, session):
+        files = {item.nodeid.partition("::")[0] for item in self.ran if self.whole(item)}
+        tests = {item.nodeid for item in self.ran if item.nodeid.partition("::")[0] not in files and self.listed(item)}
+        lines = ["*"] if self.anywhere else sorted(files) + sorted(tests)
+        with open(f"{self.path}.{os.environ.get('PYTEST_XDIST_WORKER', 'main')}", "w", encoding="utf-8") as out:
+            out.write("".join(line + "\n" for line in lines))
+
+
+_IMPORTED_NAMES = {}
+
+
+def _imported_names(path):
+    """The names of the modules that the file at `path` imports anywhere in it, and those that the modules of this
+    folder among them import (a helper's imports are its importer's too)."""
+    if path not in _IMPORTED_NAMES:
+        _IMPORTED_NAMES[path] = found = set()
+        with open(path, encoding="utf-8") as source:
+            tree = ast.parse(source.read())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                found.add(name)
+                local = os.path.join(_HERE, f"{name.partition('.')[0]}.py")
+                if local != path and os.path.exists(local):
+                    found |= _imported_names(local)
+    return _IMPORTED_NAMES[path]
+
+
+class _OnlyListed:
+    """AUTOGRAD_CORE_TEST_ONLY=PATH: run only the tests, and the whole modules, that PATH lists (one a line; "*": all).
+    A listed test that is not collected is an error, unless its module was skipped as a whole."""
+
+    def __init__(self, path):
+        with open(path, encoding="utf-8") as listing:
+            self.wanted = {line.strip() for line in listing if line.strip()}
+        self.skipped_modules = set()
+
+    def pytest_collectreport(self, report):
+        if report.skipped:  # a module-level importorskip: none of its tests is collected
+            self.skipped_modules.add(report.nodeid.partition("::")[0])
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, config, items):
+        if "*" in self.wanted:
+            return
+        kept, left = [], []
+        for item in items:
+            wanted = item.nodeid in self.wanted or item.nodeid.partition("::")[0] in self.wanted
+            (kept if wanted else left).append(item)
+        collected = {item.nodeid for item in items}
+        missing = sorted(name for name in self.wanted if "::" in name and name not in collected
+                         and name.partition("::")[0] not in self.skipped_modules)
+        if missing:
+            raise pytest.UsageError(f"AUTOGRAD_CORE_TEST_ONLY: {len(missing)} listed tests were not collected, "
+                                    f"such as {missing[:3]}")
+        items[:] = kept
+        config.hook.pytest_deselected(items=left)
+
+
+_TORCH_REQUESTS = None
+if os.environ.get("AUTOGRAD_CORE_TEST_TORCH_LOG"):  # installed now, before any test module is imported
+    _TORCH_REQUESTS = _TorchRequests(os.environ["AUTOGRAD_CORE_TEST_TORCH_LOG"])
+    _TORCH_REQUESTS.install()
