@@ -4,8 +4,8 @@ This file knows no calculus. Each operation is a `Primitive` (see `ops/primitive
 own forward function and one vector-Jacobian rule per input; the engine only
 
 * runs the forward function and records the result as a node (`apply`; `apply_unary` and `apply_binary`
-  are the same for the operators' common cases, with less argument handling). Every node is made by
-  `_record`: a node that needs a gradient (some input does, and grad mode is on in this thread) keeps its
+  are the same for the operators' common cases, with less argument handling). Every node of the graph is made
+  by `_node`: a node that needs a gradient (some input does, and grad mode is on in this thread) keeps its
   primitive, inputs, keyword parameters and the current module scope; any other result is a bare leaf;
 * runs the backward pass (`run_backward`): visits the nodes from the output down in reverse creation order (a
   topological order: a node is always younger than its inputs), calls each edge's rule, fits the result to the
@@ -30,7 +30,7 @@ from .modes import (  # noqa: F401  (re-exported: the engine's public names)
 )
 
 # ----------------------------------------------------------------------------------------------------
-# Recording: every operation goes through `apply` (or its two fast forms), and every node through `_record`.
+# Recording: every operation goes through `apply` (or its two fast forms), every node of the graph through `_node`.
 
 from .value import _LAST_CONSTANT, HOOKED_LEAVES, PostAccumulateHook, Value, _new_node, _next_index  # noqa: E402  (value.py imports nothing from here at module level)
 from .inplace import check_saved_versions, share_versions  # noqa: E402
@@ -90,25 +90,7 @@ def apply_unary(op, x):
     except ValueError as err:
         raise _shape_error(op, (x,), err) from None
     if x._requires_grad and _grad_enabled():
-        # _record's node, written out here and in apply_binary: a call fewer per operation is ~3% of 1,000 small
-        # ops and ~5% of micrograd's demo (BENCHMARKS.md "Stop 35"); tests/test_engine_value.py checks the slots.
-        node = _object_new(Value)
-        node.data = out
-        node._grad = None
-        node._requires_grad = True
-        node._op = op
-        node._p0 = x
-        node._p1 = None
-        node._params = None
-        node._hooks = None
-        node._scope = _current_scope()
-        node._origin = None
-        node._index = _next_index()
-        node._pending = None
-        node._version = None
-        if ANOMALY.enabled:
-            _check_forward(node)
-        return node
+        return _node(op, out, x, None, None)
     if not x._requires_grad and out.dtype is not x.data.dtype:  # an integer input, perhaps (never needs grad)
         out = _float_function_of_integers(op, x.data, out)
     return _new_node(Value, out, False, op, (), None, None)
@@ -136,24 +118,8 @@ def apply_binary(op, a, b):
         out = op.forward(a.data, b.data)
     except ValueError as err:
         raise _shape_error(op, (a, b), err) from None
-    if (a._requires_grad or b._requires_grad) and _grad_enabled():  # _record's node, written out (see apply_unary)
-        node = _object_new(Value)
-        node.data = out
-        node._grad = None
-        node._requires_grad = True
-        node._op = op
-        node._p0 = a
-        node._p1 = b
-        node._params = None
-        node._hooks = None
-        node._scope = _current_scope()
-        node._origin = None
-        node._index = _next_index()
-        node._pending = None
-        node._version = None
-        if ANOMALY.enabled:
-            _check_forward(node)
-        return node
+    if (a._requires_grad or b._requires_grad) and _grad_enabled():
+        return _node(op, out, a, b, None)
     return _new_node(Value, out, False, op, (), None, None)
 
 
@@ -223,37 +189,41 @@ def _converted(x, dtype, record=False):
 
 
 def _record(op, out, args, params, input_needs_grad):
-    """The node for result `out` of `op` on `args`: the one place where nodes of operations are made.
+    """The node for result `out` of `op` on `args` (any number of inputs; `apply_unary` and `apply_binary` call
+    `_node` themselves).
 
     It joins the graph (keeps op, inputs, params and this thread's current scope; checked for NaN/Inf under
     `detect_anomaly`) when an input needs a gradient and grad mode is on in this thread; otherwise it is
     a leaf that remembers only which op made it.
     """
     if input_needs_grad and _grad_enabled():
-        # value._new_node's work, written out: a call fewer per node is ~5% of micrograd's demo's forward pass
-        # (tests/test_engine_value.py checks that both set every slot of Value).
-        node = _object_new(Value)
-        node.data = out
-        node._grad = None
-        node._requires_grad = True
-        node._op = op
-        if len(args) == 2:
-            node._p0, node._p1 = args
-        elif len(args) == 1:
-            node._p0, node._p1 = args[0], None
-        else:
-            node._p0, node._p1 = args[0], tuple(args)  # three or more inputs: _p1 holds them all
-        node._params = params
-        node._hooks = None
-        node._scope = _current_scope()
-        node._origin = None
-        node._index = _next_index()
-        node._pending = None
-        node._version = None
-        if ANOMALY.enabled:
-            _check_forward(node)
-        return node
+        n = len(args)
+        p1 = args[1] if n == 2 else None if n == 1 else tuple(args)  # three or more inputs: _p1 holds them all
+        return _node(op, out, args[0], p1, params)
     return _new_node(Value, out, False, op, (), None, None)
+
+
+def _node(op, out, p0, p1, params):
+    """The one place where a node of the graph is made: result `out` of `op` on inputs p0 and p1 (see Value's
+    slots). value._new_node's work, written out for this one case: its general argument handling cost ~5% of
+    micrograd's demo (tests/test_engine_value.py checks that both set every slot of Value)."""
+    node = _object_new(Value)
+    node.data = out
+    node._grad = None
+    node._requires_grad = True
+    node._op = op
+    node._p0 = p0
+    node._p1 = p1
+    node._params = params
+    node._hooks = None
+    node._scope = _current_scope()
+    node._origin = None
+    node._index = _next_index()
+    node._pending = None
+    node._version = None
+    if ANOMALY.enabled:
+        _check_forward(node)
+    return node
 
 
 _object_new = object.__new__

@@ -300,8 +300,9 @@ def test_a_value_takes_attributes_of_its_own_as_a_pytorch_tensor_does():
 
 
 def test_recorded_nodes_and_engine_made_nodes_set_every_slot_of_value():
-    """engine._record, apply_unary and apply_binary write value._new_node's work out for speed: each must set every
-    one of Value's slots (a slot added to Value and set in some of them only would be unset on the others' nodes)."""
+    """engine._node (which makes every node of the graph) writes value._new_node's work out for speed: both must set
+    every one of Value's slots (a slot added to Value and set in one of them only would be unset on the other's
+    nodes). Nodes of one, two and three inputs, and a leaf."""
     from autograd_core.value import _new_node
 
     slots = [s for s in Value.__slots__ if s not in ("__weakref__", "__dict__")]
