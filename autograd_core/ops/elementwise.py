@@ -271,7 +271,8 @@ def relu_backward(g, x, out=None):
     from ~4,096 elements np.where is the slower). Its masked places are +0.0 where the product's are -0.0 for a
     negative g: equal numbers, and eager and compiled steps both come here, so they agree bit for bit."""
     if x.size < _WHERE_BELOW:
-        grad = np.where(np.less_equal(x, number_like(0, x)), number_like(0, g), g)
+        zero = number_like(0, x)  # (x's 0 is g's when their dtypes agree: a 0-d array's dtype decides where's result)
+        grad = np.where(np.less_equal(x, zero), zero if g.dtype == x.dtype else number_like(0, g), g)
         if out is None:
             return grad
         np.copyto(out, grad)
