@@ -141,7 +141,6 @@ if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
 
 
-
 class _TorchRequests:
     """Which tests ask for PyTorch, recorded in a run where it is installed (AUTOGRAD_CORE_TEST_TORCH_LOG).
 
@@ -200,7 +199,7 @@ class _TorchRequests:
                 self.modules.add(owner)
                 frame = sys._getframe(1)
                 while frame is not None:
-                    name = frame.f_globals.get("__name__") or "" if frame.f_code.co_name == "<module>" else ""
+                    name = (frame.f_globals.get("__name__") or "") if frame.f_code.co_name == "<module>" else ""
                     if name and name.partition(".")[0] != "torch":  # (torch's own imports are part of the request)
                         self.importers.add(name)
                     frame = frame.f_back
