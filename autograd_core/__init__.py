@@ -18,7 +18,7 @@ from .tensor import (  # PyTorch's names: factories, dtypes, functions taking di
     Generator, Tensor, accelerator, are_deterministic_algorithms_enabled, backends, use_deterministic_algorithms,
     allclose, arange, argmax, argmin, as_tensor, bool_, cat, clamp, clone, concat,
     cuda, device, empty, empty_like, equal, eye, flatten, float16, float32, float64, from_numpy, full, full_like,
-    get_default_dtype,
+    get_default_dtype, bfloat16, cpu,
     int8, int16, int32, int64, is_tensor, linspace, log_softmax, logspace, logsumexp, manual_seed, max, mean, min, mm,
     norm,
     numel, ones, ones_like, permute, pow, prod, rand, rand_like, randint, randn, randn_like, randperm, reshape,
@@ -120,7 +120,8 @@ __all__ = [
     "median", "cummax", "cummin", "diff", "nonzero", "argwhere", "unique", "bincount", "count_nonzero", "std_mean",
     "var_mean", "erf", "erfinv", "lgamma", "digamma", "polygamma",
     "igamma", "igammac", "special", "erfc", "mvlgamma", "exp2", "i0", "logaddexp2", "logit", "sinc", "xlogy",
-    "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool_",
+    "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool_", "bfloat16", "cpu", "amp",
+    "autocast",
     "bool", "half", "float", "double", "short", "int", "long",
     "addbmm", "addmv", "addr", "atleast_1d", "atleast_2d", "atleast_3d", "baddbmm", "block_diag", "broadcast_shapes",
     "broadcast_tensors", "cartesian_prod", "cdist", "chain_matmul", "column_stack", "combinations", "cross",
@@ -160,13 +161,14 @@ __all__ += list(IN_PLACE_FUNCTIONS)
 _SUBMODULES = (  # the public packages, then the modules that used to load with the package (reachable as before)
     "nn", "optim", "viz", "distributions", "autograd", "func", "utils", "special", "distributed", "testing",
     "anomaly", "element", "forward", "functional", "jit", "jit_plan", "serialization", "tracing", "trees",
-    "multiprocessing",
+    "multiprocessing", "amp",
 )
 _LAZY = {  # public name -> (defining module, its name there)
     **{name: ("functional", name)
        for name in ("grad", "hessian", "jacobian", "jvp", "value_and_grad", "vjp", "vmap", "jacfwd", "jacrev")},
     **{name: ("anomaly", name) for name in ("AnomalyError", "detect_anomaly")},
     "compile": ("jit", "compile"), "CompileWarning": ("jit", "CompileWarning"),
+    "autocast": ("amp", "autocast"),  # torch.autocast is torch.amp.autocast
     "load": ("serialization", "load"), "save": ("serialization", "save"),
     "TypedStorage": ("storage", "TypedStorage"), "UntypedStorage": ("storage", "UntypedStorage"),
     # torch.selu, torch.threshold_, ...: nn.functional's, loaded on first use (the core does not import nn)

@@ -22,6 +22,7 @@ import numpy as np
 from .engine import ShapeError
 from . import backends  # noqa: F401  (torch.backends: modules, so that `import torch.backends.cudnn` works)
 from . import ops
+from .amp import CPU_AMP, CUDA_AMP
 from .modes import GRAD_ENABLED
 from .tensor_methods import Device, MaxMin, on_cpu  # noqa: F401  (MaxMin: the type of max(x, dim))
 from .value import Value
@@ -36,6 +37,30 @@ int16 = np.dtype(np.int16)
 int8 = np.dtype(np.int8)
 uint8 = np.dtype(np.uint8)
 bool_ = np.dtype(np.bool_)
+
+
+class _DtypeNumPyLacks:
+    """A PyTorch dtype NumPy has no type for (bfloat16): a name that scripts can put in a dict and compare with
+    (`x.dtype == torch.bfloat16` is False for every tensor here), and a TypeError saying why wherever it would make
+    an array: NumPy reads `.dtype` of any object it is given as a dtype."""
+
+    def __init__(self, name, instead):
+        self.name, self._instead = name, instead
+
+    @property
+    def dtype(self):
+        raise TypeError(f"{self.name}: NumPy has no {self.name} type, so no tensor can hold one here; use "
+                        f"{self._instead} instead")
+
+    @property
+    def is_floating_point(self):
+        return True
+
+    def __repr__(self):
+        return f"torch.{self.name}"
+
+
+bfloat16 = _DtypeNumPyLacks("bfloat16", "float32 (which holds every bfloat16 number exactly) or float16")
 DTYPE_ALIASES = {"float": float32, "double": float64, "half": float16, "long": int64, "int": int32,
                  "short": int16, "bool": bool_}
 
@@ -702,6 +727,12 @@ class cuda:  # noqa: N801  (PyTorch's torch.cuda namespace: `torch.cuda.is_avail
         return False
 
     @staticmethod
+    def is_bf16_supported(including_emulation=True):
+        return False
+
+    amp = CUDA_AMP  # torch.cuda.amp.GradScaler, torch.cuda.amp.autocast (amp.py)
+
+    @staticmethod
     def device_count():
         return 0
 
@@ -721,6 +752,25 @@ class cuda:  # noqa: N801  (PyTorch's torch.cuda namespace: `torch.cuda.is_avail
     @staticmethod
     def empty_cache():
         return None
+
+
+class cpu:  # noqa: N801  (PyTorch's torch.cpu namespace)
+    """The CPU, the one device here: `torch.cpu.is_available()` is True; `torch.cpu.amp.autocast(...)` is
+    `autograd_core.amp.autocast("cpu", ...)`."""
+
+    @staticmethod
+    def is_available():
+        return True
+
+    @staticmethod
+    def device_count():
+        return 1
+
+    @staticmethod
+    def synchronize(device=None):
+        return None
+
+    amp = CPU_AMP  # torch.cpu.amp.autocast (amp.py)
 
 
 class accelerator:  # noqa: N801  (PyTorch 2's torch.accelerator namespace)

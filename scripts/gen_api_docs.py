@@ -4,7 +4,7 @@
     python scripts/gen_api_docs.py --check    # write nothing; exit 1 if docs/api/ is stale or a docstring is missing
     python scripts/gen_api_docs.py --json     # write nothing; print {"stale": [...], "missing": [...]} (the test's)
 
-One page per namespace (autograd_core, Value, linalg, special, nn, nn.functional, nn.init, nn.utils, optim,
+One page per namespace (autograd_core, Value, linalg, special, amp, nn, nn.functional, nn.init, nn.utils, optim,
 utils.data, distributions, autograd + func, viz), an index, docs/api/README.md, with counts, and names.md, every
 name A-Z with the namespaces that have it. Each public name gets an anchor, its signature (inspect.signature: for
 PyTorch-named callables, PyTorch's) and the first paragraph of its docstring; the classes users call methods on
@@ -39,6 +39,8 @@ PAGES = {
     "Value.md": ("autograd_core.Value", "torch.Tensor", [("autograd_core.Value", MEMBERS)]),
     "linalg.md": ("autograd_core.linalg", "torch.linalg", [("autograd_core.linalg", None)]),
     "special.md": ("autograd_core.special", "torch.special", [("autograd_core.special", None)]),
+    "amp.md": ("autograd_core.amp", "torch.amp", [("autograd_core.amp", None),
+                                                  ("autograd_core.amp.GradScaler", MEMBERS)]),
     "nn.md": ("autograd_core.nn", "torch.nn", [("autograd_core.nn", None), ("autograd_core.nn.Module", MEMBERS)]),
     "nn.functional.md": ("autograd_core.nn.functional", "torch.nn.functional",
                          [("autograd_core.nn.functional", None)]),

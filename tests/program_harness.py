@@ -323,3 +323,13 @@ def marked(programs, xfail):
     reason."""
     return [pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=xfail[name])) if name in xfail else name
             for name in programs]
+
+
+def synthetic_text(lines=120, seed=1):
+    """Short sentences from a tiny grammar: a corpus for programs that train on Shakespeare's (the GPT lecture,
+    nanoGPT's shakespeare_char)."""
+    rng = random.Random(seed)
+    subjects = ["the cat", "a dog", "my friend", "the king", "our teacher", "the bird"]
+    verbs = ["sees", "likes", "follows", "finds", "calls", "helps"]
+    objects = ["the moon", "a river", "the queen", "her brother", "a small house", "the green tree"]
+    return "".join(f"{rng.choice(subjects)} {rng.choice(verbs)} {rng.choice(objects)}.\n" for _ in range(lines))

@@ -19,7 +19,7 @@ import re
 
 import numpy as np
 import pytest
-from program_harness import NUMBER, run, run_both, with_our_imports
+from program_harness import NUMBER, run, run_both, synthetic_text, with_our_imports
 
 import autograd_core as ag
 from autograd_core import nn
@@ -1031,15 +1031,6 @@ def synthetic_names(count=300, seed=0):
     codas = ["", "", "n", "l", "r", "s", "h", "y"]
     return ["".join(rng.choice(onsets) + rng.choice(vowels) for _ in range(rng.randint(1, 3))) + rng.choice(codas)
             for _ in range(count)]
-
-
-def synthetic_text(lines=120, seed=1):
-    """Short sentences from a tiny grammar (the lecture trains on Shakespeare)."""
-    rng = random.Random(seed)
-    subjects = ["the cat", "a dog", "my friend", "the king", "our teacher", "the bird"]
-    verbs = ["sees", "likes", "follows", "finds", "calls", "helps"]
-    objects = ["the moon", "a river", "the queen", "her brother", "a small house", "the green tree"]
-    return "".join(f"{rng.choice(subjects)} {rng.choice(verbs)} {rng.choice(objects)}.\n" for _ in range(lines))
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,333 @@
+"""Automatic mixed precision under PyTorch's names (`torch.amp`): `autocast` and `GradScaler`.
+
+Training scripts written for GPUs wrap their forward pass in `torch.autocast(...)` and their backward pass and
+update in a `GradScaler` (nanoGPT's train.py: `scaler = torch.cuda.amp.GradScaler(enabled=(dtype == 'float16'))`,
+then `scaler.scale(loss).backward()`, `scaler.unscale_(optimizer)`, `scaler.step(optimizer)`, `scaler.update()`).
+Here they run as written:
+
+- `autocast` is a region in which PyTorch computes chosen operations in float16 or bfloat16. NumPy has no bfloat16,
+  and this engine computes every operation in the dtypes of the tensors it is given, so inside an enabled region
+  the operations run at their tensors' own precision. Entering one warns once per process, so that nobody takes its
+  numbers for mixed-precision ones. As in PyTorch: a context manager and a decorator, disabled with a warning for a
+  device that is not here (`device_type="cuda"`).
+- `GradScaler` is PyTorch's loss scaling, the same algorithm: `scale(loss)` multiplies by the scale (2¹⁶ to begin);
+  `unscale_(optimizer)` divides the gradients by it and notes whether any is inf or NaN; `step(optimizer)` skips
+  the step if so; `update()` multiplies the scale by `backoff_factor` after such a step and by `growth_factor` after
+  `growth_interval` steps without. A scaler for "cuda" (`torch.cuda.amp.GradScaler`) disables itself with a warning
+  on this machine without a GPU, as PyTorch's does on one, and then passes everything through; `device="cpu"` works.
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+
+import numpy as np
+
+from .value import Value
+
+__all__ = ["GradScaler", "autocast", "is_autocast_available"]
+
+_PLACES_HERE = ("cpu",)  # the devices this engine computes on
+
+
+def is_autocast_available(device_type):
+    """Whether `autocast(device_type)` can be enabled: True for "cpu" (where it runs at full precision)."""
+    return device_type in _PLACES_HERE
+
+
+class autocast:  # noqa: N801  (PyTorch's name)
+    """A region (or, as a decorator, a function) in which PyTorch would run chosen operations in `dtype`.
+
+    device_type: "cpu", or a device this machine lacks ("cuda", "mps", ...), for which the region is disabled with a
+    warning, as PyTorch disables it where CUDA is not available. dtype: float16 or bfloat16 (the default for "cpu",
+    as in PyTorch); another dtype disables the region with a warning. enabled=False: the region does nothing.
+    cache_enabled: accepted, unused. Operations in an enabled region run in their tensors' own dtypes (NumPy has no
+    bfloat16): the first enabled region of the process says so in a UserWarning.
+    """
+
+    def __init__(self, device_type, dtype=None, enabled=True, cache_enabled=None):
+        stacklevel = 2 if type(self) is autocast else 3  # the caller's line, also through torch.cuda.amp.autocast
+        if not isinstance(device_type, str):
+            raise ValueError(f"Expected `device_type` of type `str`, got: `{type(device_type)}`")
+        from .tensor import bfloat16, float16
+
+        self.device = device_type
+        self.fast_dtype = dtype if dtype is not None else bfloat16 if device_type == "cpu" else float16
+        self._cache_enabled = cache_enabled
+        if enabled and device_type not in _PLACES_HERE:
+            warnings.warn(f"User provided device_type of '{device_type}', but {device_type.upper()} is not available. "
+                          "Disabling", UserWarning, stacklevel=stacklevel)
+            enabled = False
+        elif enabled and not (self.fast_dtype is bfloat16 or self.fast_dtype == float16):
+            warnings.warn(f"In CPU autocast, but the target dtype is not supported ({self.fast_dtype}). Disabling "
+                          "autocast.\nCPU Autocast only supports dtype of torch.bfloat16, torch.float16 currently.",
+                          UserWarning, stacklevel=stacklevel)
+            enabled = False
+        self._enabled = enabled
+
+    def __enter__(self):
+        if self._enabled:
+            _say_full_precision_once(self.fast_dtype)
+
+    def __exit__(self, exc_type, exc_value, traceback):
+        return False
+
+    def __call__(self, func):
+        @functools.wraps(func)
+        def in_region(*args, **kwargs):
+            with self:
+                return func(*args, **kwargs)
+        return in_region
+
+
+_SAID = []
+
+
+def _say_full_precision_once(dtype):
+    if not _SAID:
+        _SAID.append(True)
+        warnings.warn(f"autocast: this engine computes every operation in the dtypes of its tensors (NumPy has no "
+                      f"bfloat16), so the operations in this autocast region run at full precision, not in {dtype}; "
+                      "this warning is shown once", UserWarning, stacklevel=3)
+
+
+# What a GradScaler has done to one optimizer since its last update(): PyTorch's OptState.
+_READY, _UNSCALED, _STEPPED = "ready", "unscaled", "stepped"
+
+
+class GradScaler:
+    """PyTorch's dynamic loss scaling: gradients of a loss multiplied by `scale`, divided again before the step, and
+    the step skipped when one of them overflowed (inf or NaN), with the scale then reduced.
+
+        scaler = GradScaler("cpu")
+        scaler.scale(loss).backward()     # the loss times the scale (a Value); its gradients are scaled
+        scaler.unscale_(optimizer)        # optional: divide them now, e.g. to clip them
+        scaler.step(optimizer)            # unscales if not done yet; skips the step if any gradient is inf or NaN
+        scaler.update()                   # the next scale: × backoff_factor after an overflow, × growth_factor
+                                          # after growth_interval steps without one
+
+    device: "cpu", or "cuda" (PyTorch's default), which this machine does not have: the scaler then warns and is
+    disabled. A disabled scaler (`enabled=False`) passes everything through: `scale(loss)` is the loss itself and
+    `step(optimizer)` is `optimizer.step()`. init_scale: the first scale; growth_factor > 1 and backoff_factor < 1
+    multiply it; growth_interval: steps without an overflow before it grows.
+    """
+
+    def __init__(self, device="cuda", init_scale=2.0 ** 16, growth_factor=2.0, backoff_factor=0.5,
+                 growth_interval=2000, enabled=True):
+        self._device = device
+        if enabled and device not in _PLACES_HERE:
+            warnings.warn(f"torch.{device}.amp.GradScaler is enabled, but {device.upper()} is not available.  "
+                          "Disabling.", UserWarning, stacklevel=2 if type(self) is GradScaler else 3)
+            enabled = False
+        self._enabled = enabled
+        if enabled:
+            if not growth_factor > 1.0:
+                raise ValueError(f"GradScaler: the growth factor must be > 1.0, got {growth_factor!r}")
+            if not backoff_factor < 1.0:
+                raise ValueError(f"GradScaler: the backoff factor must be < 1.0, got {backoff_factor!r}")
+            _check_interval(growth_interval)
+        self._init_scale = init_scale
+        self._scale = None  # set by the first scale() call, as in PyTorch
+        self._growth_factor = growth_factor
+        self._backoff_factor = backoff_factor
+        self._growth_interval = growth_interval
+        self._growth_tracker = 0
+        self._states = {}  # id(optimizer) -> [stage, found an inf or NaN]
+
+    def is_enabled(self):
+        """Whether the scaler scales (False when made with enabled=False, or for a device that is not here)."""
+        return self._enabled
+
+    def scale(self, outputs):
+        """outputs (a Value, or a list or tuple of them, nested) times the scale; outputs themselves if disabled."""
+        if not self._enabled:
+            return outputs
+        if self._scale is None:
+            self._scale = float(self._init_scale)
+        return _scaled(outputs, self._scale)
+
+    def unscale_(self, optimizer):
+        """Divide the gradients of optimizer's parameters by the scale, in place, and note whether any is inf or
+        NaN. Once per optimizer between two update() calls, and before step()."""
+        if not self._enabled:
+            return
+        if self._scale is None:
+            raise RuntimeError("unscale_: the scale is not set yet: call scaler.scale(loss) earlier in the iteration")
+        _not_replayable("GradScaler.unscale_")
+        state = self._state(optimizer)
+        if state[0] is _UNSCALED:
+            raise RuntimeError("unscale_() has already been called on this optimizer since the last update().")
+        if state[0] is _STEPPED:
+            raise RuntimeError("unscale_() is being called after step().")
+        state[1] = _unscale_gradients(optimizer, 1.0 / self._scale)
+        state[0] = _UNSCALED
+
+    def step(self, optimizer, *args, **kwargs):
+        """optimizer.step(*args, **kwargs) after unscaling its gradients (unless unscale_ already did), unless one of
+        them is inf or NaN: then the step is skipped and None returned."""
+        if not self._enabled:
+            return optimizer.step(*args, **kwargs)
+        if "closure" in kwargs:
+            raise RuntimeError("Closure use is not currently supported if GradScaler is enabled.")
+        _not_replayable("GradScaler.step")
+        state = self._state(optimizer)
+        if state[0] is _STEPPED:
+            raise RuntimeError("step() has already been called since the last update().")
+        if state[0] is _READY:
+            self.unscale_(optimizer)
+        result = None if state[1] else optimizer.step(*args, **kwargs)
+        state[0] = _STEPPED
+        return result
+
+    def update(self, new_scale=None):
+        """The scale for the next iteration: new_scale (a number, or a one-element tensor) if given; else the scale
+        × backoff_factor if a gradient overflowed since the last update, × growth_factor after growth_interval
+        updates in a row without one."""
+        if not self._enabled:
+            return
+        if self._scale is None:
+            raise RuntimeError("update: the scale is not set yet: call scaler.scale(loss) earlier in the iteration")
+        if new_scale is not None:
+            self._scale = float(new_scale.item() if hasattr(new_scale, "item") else new_scale)
+        elif any(found for _, found in self._states.values()):
+            self._scale *= self._backoff_factor
+            self._growth_tracker = 0
+        else:
+            self._growth_tracker += 1
+            if self._growth_tracker == self._growth_interval:
+                self._scale *= self._growth_factor
+                self._growth_tracker = 0
+        self._states = {}
+
+    def get_scale(self):
+        """The current scale as a Python float (1.0 when disabled)."""
+        if not self._enabled:
+            return 1.0
+        return float(self._init_scale if self._scale is None else self._scale)
+
+    def get_growth_factor(self):
+        """What the scale is multiplied by after growth_interval steps without an overflow."""
+        return self._growth_factor
+
+    def set_growth_factor(self, new_factor):
+        """Set the growth factor (see get_growth_factor)."""
+        self._growth_factor = new_factor
+
+    def get_backoff_factor(self):
+        """What the scale is multiplied by after a step with an inf or NaN gradient."""
+        return self._backoff_factor
+
+    def set_backoff_factor(self, new_factor):
+        """Set the backoff factor (see get_backoff_factor)."""
+        self._backoff_factor = new_factor
+
+    def get_growth_interval(self):
+        """How many steps in a row without an overflow make the scale grow."""
+        return self._growth_interval
+
+    def set_growth_interval(self, new_interval):
+        """Set the growth interval (a positive integer; see get_growth_interval)."""
+        self._growth_interval = _check_interval(new_interval)
+
+    def state_dict(self):
+        """The scale and its settings (PyTorch's keys); {} when disabled."""
+        if not self._enabled:
+            return {}
+        return {"scale": self.get_scale(), "growth_factor": self._growth_factor,
+                "backoff_factor": self._backoff_factor, "growth_interval": self._growth_interval,
+                "_growth_tracker": self._growth_tracker}
+
+    def load_state_dict(self, state_dict):
+        """Take the scale and settings of `state_dict` (from state_dict()); a disabled scaler ignores it, an enabled
+        one refuses an empty one (a disabled scaler's)."""
+        if not self._enabled:
+            return
+        if len(state_dict) == 0:
+            raise RuntimeError("The source state dict is empty, possibly because it was saved from a disabled "
+                               "instance of GradScaler.")
+        self._init_scale = float(state_dict["scale"])
+        self._scale = None if self._scale is None else self._init_scale
+        self._growth_factor = state_dict["growth_factor"]
+        self._backoff_factor = state_dict["backoff_factor"]
+        self._growth_interval = _check_interval(state_dict["growth_interval"])
+        self._growth_tracker = int(state_dict["_growth_tracker"])
+
+    def _state(self, optimizer):
+        return self._states.setdefault(id(optimizer), [_READY, False])
+
+
+def _not_replayable(what):
+    from .jit import not_replayable  # the compiler loads on first use
+
+    # A compiled step would replay neither the division of the gradients (NumPy, in place) nor the decision to skip
+    # a step (Python, on their values): a function that uses an enabled scaler runs eagerly.
+    not_replayable(f"{what} changes the gradients in place and decides in Python whether the step runs")
+
+
+def _check_interval(interval):
+    if not isinstance(interval, (int, np.integer)) or isinstance(interval, bool) or interval <= 0:
+        raise ValueError(f"GradScaler: growth_interval must be a positive integer, got {interval!r}")
+    return int(interval)
+
+
+def _scaled(outputs, scale):
+    if isinstance(outputs, Value):
+        return outputs * scale
+    if isinstance(outputs, (list, tuple)):
+        return type(outputs)(_scaled(o, scale) for o in outputs)
+    raise TypeError(f"GradScaler.scale: outputs must be a tensor or a list or tuple of tensors, not "
+                    f"{type(outputs).__name__}")
+
+
+def _unscale_gradients(optimizer, inverse):
+    """Multiply every gradient of optimizer's parameters by `inverse` in place; whether any is inf or NaN."""
+    found = False
+    for group in optimizer.param_groups:
+        for p in group["params"]:
+            g = p.grad
+            if g is None:
+                continue
+            if isinstance(g, Value):  # a gradient recorded with create_graph=True
+                g = g.data
+            if np.asarray(g).dtype == np.float16:
+                raise ValueError("Attempting to unscale FP16 gradients.")
+            if isinstance(g, np.ndarray) and g.ndim:
+                np.multiply(g, inverse, out=g, casting="same_kind")
+            else:
+                g = p.grad = g * inverse  # a 0-d parameter's gradient: a NumPy scalar, set anew
+            found = found or not np.isfinite(g).all()
+    return found
+
+
+# torch.cuda.amp and torch.cpu.amp: PyTorch's older names, each fixed to its device (tensor.py's `cuda.amp` and
+# `cpu.amp` are these classes).
+class _CudaGradScaler(GradScaler):
+    """torch.cuda.amp.GradScaler: a GradScaler for "cuda", which is not here: enabled, it warns and disables itself."""
+
+    def __init__(self, init_scale=2.0 ** 16, growth_factor=2.0, backoff_factor=0.5, growth_interval=2000,
+                 enabled=True):
+        super().__init__("cuda", init_scale, growth_factor, backoff_factor, growth_interval, enabled)
+
+
+class _CudaAutocast(autocast):
+    """torch.cuda.amp.autocast: autocast("cuda", ...), disabled with a warning here (no GPU)."""
+
+    def __init__(self, enabled=True, dtype=None, cache_enabled=True):
+        super().__init__("cuda", dtype, enabled, cache_enabled)
+
+
+class _CpuAutocast(autocast):
+    """torch.cpu.amp.autocast: autocast("cpu", ...)."""
+
+    def __init__(self, enabled=True, dtype=None, cache_enabled=True):
+        super().__init__("cpu", dtype, enabled, cache_enabled)
+
+
+class CUDA_AMP:  # noqa: N801
+    GradScaler = _CudaGradScaler
+    autocast = _CudaAutocast
+
+
+class CPU_AMP:  # noqa: N801
+    autocast = _CpuAutocast
