@@ -102,7 +102,12 @@ compiling fails a guard) or anomaly detection, or is compiled inside another tra
 runs eagerly (with a warning, once). While a call is recorded, the hooks on Value are process-wide but only
 the recording thread's events count; a compiled function called during another recording runs eagerly for
 that call. Returned Values are new leaves holding the result's data (and `.grad`
-for leaves that had one); they have no graph.
+for leaves that had one); they have no graph. So a function that runs no backward pass itself and returns a Value
+that needs a gradient (`model = compile(model)`, then `loss.backward()` on what it returned) runs eagerly, with a
+warning, whenever grad mode is on: compile the whole training step to replay training; called under `no_grad()`
+(evaluation), it replays. A compiled module is used as the module: the attributes and methods the compiled object
+does not have are the module's (`model.eval()`, `model.parameters()`, `model.state_dict()`), as on PyTorch's
+compiled modules, and `_orig_mod` is the module itself.
 """
 
 from __future__ import annotations
@@ -822,7 +827,26 @@ class Compiled:
         self.cache = {}  # guard key -> _Slot
         self._warned_keys = False
         self.stats = {"recorded": 0, "replayed": 0, "eager": 0, "guard_failures": 0}
-        functools.update_wrapper(self, fn)
+        # A function's name, docstring and attributes; of a module (or any other object) only its name and docstring:
+        # its attributes stay its own, read through __getattr__ (a copy of `training` would go stale).
+        functools.update_wrapper(self, fn, updated=functools.WRAPPER_UPDATES if isinstance(fn, types.FunctionType)
+                                 else ())
+
+    def __getattr__(self, name):
+        # What this object does not have, the compiled object has: `compile(model)` is used as the model, as PyTorch's
+        # OptimizedModule is (`model.eval()`, `model.parameters()`, `model.state_dict()`, its own methods).
+        fn = self.__dict__.get("fn")
+        if fn is None or name.startswith("__"):
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        return getattr(fn, name)
+
+    @property
+    def _orig_mod(self):
+        """The compiled function or module itself (PyTorch's name on a compiled module)."""
+        return self.fn
+
+    def _name(self):
+        return getattr(self.fn, "__name__", None) or type(self.fn).__name__
 
     def __call__(self, *args, **kwargs):
         if TRACERS.get() or ANOMALY.enabled or _RECORDING:
@@ -871,7 +895,7 @@ class Compiled:
         """A call with a new guard key once `max_keys` are kept: eager, no new slot (each slot keeps a recording)."""
         if not self._warned_keys:
             self._warned_keys = True
-            warnings.warn(f"compile({getattr(self.fn, '__name__', 'fn')}): runs eagerly for new arguments: "
+            warnings.warn(f"compile({self._name()}): runs eagerly for new arguments: "
                           f"{self.max_keys} combinations of argument shapes, dtypes, Python numbers and grad mode "
                           "have been recorded already. A Python number that changes at every call (an iteration "
                           "count, a learning rate) makes a new one each time: keep it out of the compiled function "
@@ -955,7 +979,7 @@ class Compiled:
         """Run this slot's calls eagerly from now on, until a name the function reads (`referenced`, as it was
         when the reason arose) changes. (stacklevel: the warning points at the line that called the function)"""
         slot.eager, slot.previous, slot.program, slot.referenced = True, None, None, referenced
-        warnings.warn(f"compile({getattr(self.fn, '__name__', 'fn')}): runs eagerly: {reason}", CompileWarning,
+        warnings.warn(f"compile({self._name()}): runs eagerly: {reason}", CompileWarning,
                       stacklevel=stacklevel)
 
 

@@ -398,6 +398,13 @@ class _Plan:
         name = f"r{len(self.outputs)}"
         self.outputs.append(name)
         if isinstance(obj, Value):
+            if not self.node_grads and obj._requires_grad and obj._op is not None and obj.creation_index >= self.start:
+                # `model = compile(model)`, then `loss.backward()` on what it returned: a replay returns values
+                # without their graph, so that backward would find none.
+                raise _unsupported("the result needs a gradient from a backward pass that runs after the call, and "
+                                   "a replay returns values without their graph; compile the whole training step "
+                                   "(forward, loss.backward(), optimizer step) to replay it, or call the function "
+                                   "under no_grad() (evaluation)")
             data = self._fresh(self.value(obj))
             grad = "None"
             if id(obj) in self.internal_leaves:

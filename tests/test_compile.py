@@ -1821,3 +1821,42 @@ def test_torch_jit_names_say_torchscript_is_not_here_and_leave_code_as_it_is():
 
     assert ag.jit.ignore(f) is f and ag.jit.ignore(drop=True)(f) is f and ag.jit.unused(f) is f
     assert ag.jit.export(f) is f
+
+
+def test_a_compiled_module_is_used_as_the_module():
+    """`model = torch.compile(model)`, PyTorch 2's idiom: what the compiled object does not have, the module has
+    (PyTorch's OptimizedModule forwards it the same way), and `_orig_mod` is the module."""
+    model = nn.Sequential(nn.Linear(4, 8, rng=0), nn.ReLU(), nn.Linear(8, 3, rng=1))
+    compiled = ag.compile(model)
+    assert compiled._orig_mod is model and compiled.training
+    compiled.eval()
+    assert not model.training and not compiled.training  # read from the module, not a copy made at compile time
+    compiled.train()
+    assert [p is q for p, q in zip(compiled.parameters(), model.parameters())] == [True] * 4
+    assert list(compiled.state_dict()) == ["0.weight", "0.bias", "2.weight", "2.bias"]
+    assert compiled.get_submodule("0") is model[0] and compiled.__doc__ == model.__doc__
+    with pytest.raises(AttributeError, match="no attribute 'not_there'"):
+        _ = compiled.not_there
+
+
+def test_a_compiled_module_whose_output_is_differentiated_after_the_call_runs_eagerly():
+    """Training with `model = compile(model)` and `loss.backward()` outside it: a replay would return the output
+    without its graph, so the calls that need a gradient run eagerly (with one warning naming why), and give eager
+    mode's numbers; calls under no_grad() (evaluation) replay."""
+    x, y = ag.randn(6, 4), ag.tensor([0, 1, 2, 0, 1, 2])
+    models = [nn.Sequential(nn.Linear(4, 8, rng=0), nn.ReLU(), nn.Linear(8, 3, rng=1)) for _ in range(2)]
+    compiled = ag.compile(models[0])
+    opts = [optim.SGD(m.parameters(), lr=0.1) for m in models]
+    with pytest.warns(CompileWarning, match=r"compile\(Sequential\): runs eagerly: the result needs a gradient"):
+        for _ in range(4):
+            for model, opt in zip((compiled, models[1]), opts):
+                loss = F.cross_entropy(model(x), y)
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+    assert compiled.stats["replayed"] == 0
+    np.testing.assert_array_equal(models[0][0].weight.data, models[1][0].weight.data)
+    with ag.no_grad():
+        outputs = [compiled(x) for _ in range(4)]
+    assert compiled.stats["replayed"] == 2
+    np.testing.assert_array_equal(outputs[-1].data, models[1](x).data)

@@ -22,6 +22,8 @@ import numpy as np
 import pytest
 from program_harness import run, run_both, synthetic_text, with_our_imports
 
+from autograd_core import CompileWarning
+
 PREPARE = '''
 import os
 import pickle
@@ -865,6 +867,22 @@ def test_trains_resumes_and_samples_as_the_readme_runs_it_on_a_cpu(tmp_path, mon
     texts = samples.split("Loading meta from data/shakespeare_char/meta.pkl...\n", 1)[1].split("---------------\n")
     assert [len(t) for t in texts[:2]] == [62, 62] and texts[2] == "", samples  # "\n", 60 characters, print's "\n"
     assert set("".join(texts)) <= set(synthetic_text(400)), samples
+
+
+def test_with_compile_true_training_runs_eagerly_and_evaluation_replays(monkeypatch):
+    """train.py's default `compile = True`: `model = torch.compile(model)`, then `loss.backward()` outside it. The
+    compiled model is used as the model (`model.eval()`, `model.parameters()`, `raw_model.estimate_mfu`); training
+    calls, whose output a later backward needs, run eagerly (one CompileWarning says why), evaluation under no_grad
+    replays, and every loss is the uncompiled run's."""
+    loss = re.compile(r"loss ([\d.]+)")
+    with pytest.warns(CompileWarning, match=r"compile\(GPT\): runs eagerly: the result needs a gradient"), \
+            pytest.warns(UserWarning, match="CUDA is not available"):
+        namespace, compiled = run_ours(as_run(TRAIN), [a.replace("--compile=False", "--compile=True") for a in CPU_RUN],
+                                       monkeypatch)
+    assert "compiling the model" in compiled and namespace["model"].stats["replayed"] > 0, compiled
+    with pytest.warns(UserWarning, match="CUDA is not available"):
+        _, plain = run_ours(as_run(TRAIN), CPU_RUN, monkeypatch)
+    assert loss.findall(compiled) == loss.findall(plain) and len(loss.findall(plain)) == 17, (compiled, plain)
 
 
 def test_slow_attention_path_and_cropping_the_block_size(monkeypatch):
