@@ -102,12 +102,13 @@ compiling fails a guard) or anomaly detection, or is compiled inside another tra
 runs eagerly (with a warning, once). While a call is recorded, the hooks on Value are process-wide but only
 the recording thread's events count; a compiled function called during another recording runs eagerly for
 that call. Returned Values are new leaves holding the result's data (and `.grad`
-for leaves that had one); they have no graph. So a function that runs no backward pass itself and returns a Value
-that needs a gradient (`model = compile(model)`, then `loss.backward()` on what it returned) runs eagerly, with a
-warning, whenever grad mode is on: compile the whole training step to replay training; called under `no_grad()`
-(evaluation), it replays. A compiled module is used as the module: the attributes and methods the compiled object
-does not have are the module's (`model.eval()`, `model.parameters()`, `model.state_dict()`), as on PyTorch's
-compiled modules, and `_orig_mod` is the module itself.
+for leaves that had one); they have no graph. A compiled module (`model = compile(model)`, PyTorch 2's idiom) is
+used as the module: the attributes and methods the compiled object does not have are the module's (`model.eval()`,
+`model.parameters()`, `model.state_dict()`), as on PyTorch's compiled modules, and `_orig_mod` is the module
+itself. Training differentiates a module's output after the call (`loss.backward()`), which a replay's graphless
+result cannot give: so a module call that runs no backward pass itself and returns a Value needing a gradient runs
+eagerly, with a warning; under `no_grad()` (evaluation) it replays. Compile the whole training step to replay
+training.
 """
 
 from __future__ import annotations
@@ -817,6 +818,9 @@ def _guard_key(args, kwargs):
 # The compiled function.
 
 
+_FUNCTIONS = (types.FunctionType, types.MethodType, types.BuiltinFunctionType, functools.partial)
+
+
 class Compiled:
     """What `compile(fn)` returns: call it like fn. `.stats` counts recordings, replays and eager calls."""
 
@@ -938,7 +942,7 @@ class Compiled:
         try:
             if recorder.problem:
                 raise _Unsupported(recorder.problem)
-            plan = _Plan(recorder, result)
+            plan = _Plan(recorder, result, graph_wanted=not isinstance(self.fn, _FUNCTIONS))
         except _Unsupported as err:
             self._go_eager(slot, str(err), referenced)
             return result

@@ -56,7 +56,9 @@ def _unsupported(reason):
 
 
 class _Plan:
-    def __init__(self, rec, result):
+    def __init__(self, rec, result, graph_wanted=False):
+        """graph_wanted: the compiled object is a module, whose outputs training differentiates after the call."""
+        self.graph_wanted = graph_wanted
         self.ns = _Names()
         self.constants = []          # names of baked constants (compared between two recordings)
         self.lines = []
@@ -398,12 +400,13 @@ class _Plan:
         name = f"r{len(self.outputs)}"
         self.outputs.append(name)
         if isinstance(obj, Value):
-            if not self.node_grads and obj._requires_grad and obj._op is not None and obj.creation_index >= self.start:
+            if (self.graph_wanted and not self.node_grads and obj._requires_grad and obj._op is not None
+                    and obj.creation_index >= self.start):
                 # `model = compile(model)`, then `loss.backward()` on what it returned: a replay returns values
                 # without their graph, so that backward would find none.
-                raise _unsupported("the result needs a gradient from a backward pass that runs after the call, and "
-                                   "a replay returns values without their graph; compile the whole training step "
-                                   "(forward, loss.backward(), optimizer step) to replay it, or call the function "
+                raise _unsupported("the module's output needs a gradient from a backward pass after the call, and a "
+                                   "replay returns values without their graph; compile the whole training step "
+                                   "(forward, loss.backward(), optimizer step) to replay it, or call the module "
                                    "under no_grad() (evaluation)")
             data = self._fresh(self.value(obj))
             grad = "None"

@@ -802,6 +802,24 @@ def are_deterministic_algorithms_enabled():
     return _DETERMINISTIC["mode"]
 
 
+_MATMUL_PRECISION = ["highest"]
+
+
+def set_float32_matmul_precision(precision):
+    """PyTorch's permission to multiply float32 matrices in lower internal precision ("high": TF32 on GPUs,
+    "medium": bfloat16), which GPT-2 training scripts set. NumPy's float32 products are always full precision here,
+    so the setting is only kept for `get_float32_matmul_precision()`. precision: "highest", "high" or "medium"."""
+    if precision not in ("highest", "high", "medium"):
+        raise RuntimeError(f"set_float32_matmul_precision: precision must be 'highest', 'high' or 'medium', "
+                           f"got {precision!r}")
+    _MATMUL_PRECISION[0] = precision
+
+
+def get_float32_matmul_precision():
+    """What `set_float32_matmul_precision` last set ("highest" at first, as in PyTorch)."""
+    return _MATMUL_PRECISION[0]
+
+
 # torch.relu_(x), torch.floor_(x), ...: PyTorch's functions that change their first argument in place (the Value
 # method of the same name; the in-place rules of inplace.py apply).
 _IN_PLACE = (

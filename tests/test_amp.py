@@ -221,3 +221,18 @@ def test_bfloat16_is_a_name_numpy_has_no_type_for():
                  lambda: ag.tensor([1.0], dtype=ag.bfloat16), lambda: nn.Linear(2, 2, dtype=ag.bfloat16)):
         with pytest.raises(TypeError, match="bfloat16: NumPy has no bfloat16 type.*use float32"):
             make()
+
+
+def test_float32_matmul_precision_is_kept():
+    """build-nanogpt's `torch.set_float32_matmul_precision('high')`: accepted and kept; products stay full precision."""
+    assert ag.get_float32_matmul_precision() == "highest"
+    x = ag.randn(3, 3)
+    before = (x @ x).data
+    try:
+        ag.set_float32_matmul_precision("high")
+        assert ag.get_float32_matmul_precision() == "high"
+        np.testing.assert_array_equal((x @ x).data, before)
+        with pytest.raises(RuntimeError, match="must be 'highest', 'high' or 'medium'"):
+            ag.set_float32_matmul_precision("low")
+    finally:
+        ag.set_float32_matmul_precision("highest")

@@ -1847,7 +1847,7 @@ def test_a_compiled_module_whose_output_is_differentiated_after_the_call_runs_ea
     models = [nn.Sequential(nn.Linear(4, 8, rng=0), nn.ReLU(), nn.Linear(8, 3, rng=1)) for _ in range(2)]
     compiled = ag.compile(models[0])
     opts = [optim.SGD(m.parameters(), lr=0.1) for m in models]
-    with pytest.warns(CompileWarning, match=r"compile\(Sequential\): runs eagerly: the result needs a gradient"):
+    with pytest.warns(CompileWarning, match=r"compile\(Sequential\): runs eagerly: the module.s output needs a "):
         for _ in range(4):
             for model, opt in zip((compiled, models[1]), opts):
                 loss = F.cross_entropy(model(x), y)
@@ -1860,3 +1860,14 @@ def test_a_compiled_module_whose_output_is_differentiated_after_the_call_runs_ea
         outputs = [compiled(x) for _ in range(4)]
     assert compiled.stats["replayed"] == 2
     np.testing.assert_array_equal(outputs[-1].data, models[1](x).data)
+
+
+def test_a_compiled_function_still_replays_values_without_their_graph():
+    """Only a module's output is taken for one a backward pass after the call needs: a function's results replay as
+    leaves without a graph, as documented (help(autograd_core.jit))."""
+    w = Value(np.ones(3))
+    compiled = ag.compile(lambda x: (x * w).sum())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        results = [compiled(np.arange(3.0)) for _ in range(3)]
+    assert compiled.stats["replayed"] == 1 and results[-1].is_leaf and not results[-1].requires_grad
