@@ -4,6 +4,7 @@ exactly (sequential orders, batching, lengths, errors, collated structure), rand
 (our streams are NumPy's, not PyTorch's)."""
 
 import collections
+import itertools
 
 import numpy as np
 import pytest
@@ -51,6 +52,27 @@ def test_sequential_and_batch_sampler_match_pytorch():
             tdata.BatchSampler(range(4), bad, False)
     with pytest.raises(ValueError, match="drop_last should be a boolean"):
         data.BatchSampler(range(4), 2, 1)
+
+
+def test_an_endless_random_sampler_draws_its_indices_as_they_are_reached():
+    """minGPT's trainer: RandomSampler(dataset, replacement=True, num_samples=int(1e10)) read by a DataLoader until
+    training stops (drawn at once, its indices would take 80 GB); without replacement, whole permutations one after
+    another. An epoch of up to 65,536 indices is drawn whole as it starts, the same indices as one draw."""
+    sampler = data.RandomSampler(range(100), replacement=True, num_samples=int(1e10), generator=0)
+    assert len(sampler) == 10 ** 10
+    indices = list(itertools.islice(sampler, 200_000))  # past the first block
+    assert len(indices) == 200_000 and min(indices) == 0 and max(indices) == 99
+    loader = data.DataLoader(data.TensorDataset(ag.arange(100.0)), sampler=sampler, batch_size=4, shuffle=False)
+    (batch,) = next(iter(loader))
+    assert tuple(batch.shape) == (4,)
+    permutations = data.RandomSampler(range(10), num_samples=10 ** 12, generator=1)
+    taken = list(itertools.islice(permutations, 70_010))
+    assert all(sorted(taken[i:i + 10]) == list(range(10)) for i in range(0, 70_000, 10))
+    small = list(data.RandomSampler(range(7), replacement=True, num_samples=5000, generator=np.random.default_rng(4)))
+    assert small == np.random.default_rng(4).integers(0, 7, size=5000).tolist()
+    rounds = list(data.RandomSampler(range(7), num_samples=50, generator=np.random.default_rng(5)))
+    rng = np.random.default_rng(5)
+    assert rounds == np.concatenate([rng.permutation(7) for _ in range(8)])[:50].tolist()
 
 
 def test_batch_sampler_without_torch():

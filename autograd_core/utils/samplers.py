@@ -9,6 +9,7 @@ PyTorch draws: the streams differ.
 
 from __future__ import annotations
 
+import itertools
 import numbers
 
 import numpy as np
@@ -82,12 +83,41 @@ class RandomSampler(Sampler):
     def __iter__(self):
         n, count, rng = len(self.data_source), self.num_samples, get_rng(self.generator)
         if self.replacement:
-            return iter(rng.integers(0, n, size=count).tolist())
-        rounds = [rng.permutation(n) for _ in range(-(-count // n))]
-        return iter(np.concatenate(rounds)[:count].tolist())
+            blocks = (rng.integers(0, n, size=min(_DRAWN_AHEAD, count - done))
+                      for done in range(0, count, _DRAWN_AHEAD))
+        else:
+            blocks = (rng.permutation(n) for _ in range(-(-count // n)))
+        return _first_indices(blocks, count)
 
     def __len__(self):
         return self.num_samples
+
+
+# Indices an epoch draws when its iteration starts; the rest are drawn as it reaches them. minGPT's trainer iterates
+# RandomSampler(dataset, replacement=True, num_samples=int(1e10)), endlessly: drawn at once, 80 GB.
+_DRAWN_AHEAD = 1 << 16
+
+
+def _first_indices(blocks, count):
+    """An iterator over the first `count` indices of the arrays that `blocks` yields: the blocks holding the first
+    _DRAWN_AHEAD indices are drawn now (an epoch of fewer indices is drawn whole as it starts, so other draws that
+    happen during it do not shift its order), later ones when the iteration reaches them."""
+    ready, drawn = [], 0
+    for block in blocks:
+        ready.append(block)
+        drawn += len(block)
+        if drawn >= _DRAWN_AHEAD:
+            break
+    return _indices_of(itertools.chain(ready, blocks), count)
+
+
+def _indices_of(blocks, count):
+    for block in blocks:
+        block = block[:count].tolist()
+        yield from block
+        count -= len(block)
+        if count <= 0:
+            return
 
 
 class SubsetRandomSampler(Sampler):
