@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 import random
 import re
 from collections import defaultdict
@@ -143,13 +144,26 @@ def record_draws(monkeypatch):
     shuffled = RandomSampler.__iter__
 
     def recording_order(self):
-        order = [int(i) for i in shuffled(self)]
+        # An epoch's first _ORDER_AHEAD indices as it starts (all of a usual one: PyTorch's loader may prefetch past
+        # where the program stops), the rest as the program reaches them (minGPT's endless sampler).
+        indices = shuffled(self)
+        order = [int(i) for i in itertools.islice(indices, _ORDER_AHEAD)]
         draws["RandomSampler"].append(order)
-        return iter(order)
+        return _recorded_as_read(order, indices)
     monkeypatch.setattr(RandomSampler, "__iter__", recording_order)
     for name in DROPOUTS:
         monkeypatch.setattr(getattr(nn, name), "forward", lambda self, x: x)
     return draws
+
+
+_ORDER_AHEAD = 1 << 16
+
+
+def _recorded_as_read(order, indices):
+    yield from order[:]
+    for i in indices:
+        order.append(int(i))
+        yield order[-1]
 
 
 def replay_draws(monkeypatch, torch, draws):
