@@ -54,6 +54,23 @@ def test_sequential_and_batch_sampler_match_pytorch():
         data.BatchSampler(range(4), 2, 1)
 
 
+def test_a_tensor_alone_is_a_data_set_of_its_rows():
+    """DataLoader(tokens, batch_size=4): PyTorch batches the rows of a tensor given alone into tensors; the older
+    form (NumPy arrays, or Values with more of them) keeps its tuples of slices."""
+    batches = [b.tolist() for b in data.DataLoader(ag.arange(10.0), batch_size=4)]
+    assert batches == [[0.0, 1.0, 2.0, 3.0], [4.0, 5.0, 6.0, 7.0], [8.0, 9.0]]
+    assert isinstance(next(iter(data.DataLoader(ag.arange(10.0), batch_size=4))), Value)
+    assert next(iter(data.DataLoader(ag.arange(6.0).reshape(3, 2), 2))).shape == (2, 2)  # batch_size by position
+    assert next(iter(data.DataLoader(ag.arange(10.0)))).shape == (1,)                  # PyTorch's default of 1
+    assert isinstance(next(iter(data.DataLoader(np.arange(10.0), batch_size=4))), tuple)
+    assert isinstance(next(iter(data.DataLoader(ag.arange(10.0), ag.arange(10.0), batch_size=4))), tuple)
+    assert isinstance(next(iter(data.DataLoader(ag.arange(10.0), batch_size=4, as_values=True))), tuple)
+    torch, tdata = _torch_data()
+    for make, size in ((lambda m: m.arange(10.0), 4), (lambda m: m.arange(12.0).reshape(4, 3), 3)):
+        ours, theirs = data.DataLoader(make(ag), batch_size=size), tdata.DataLoader(make(torch), batch_size=size)
+        assert [_plain(b) for b in ours] == [_plain(b) for b in theirs]
+
+
 def test_an_endless_random_sampler_draws_its_indices_as_they_are_reached():
     """minGPT's trainer: RandomSampler(dataset, replacement=True, num_samples=int(1e10)) read by a DataLoader until
     training stops (drawn at once, its indices would take 80 GB); without replacement, whole permutations one after

@@ -130,7 +130,8 @@ class DataLoader:
     `len(loader)` is the number of batches per epoch (an IterableDataset must define `__len__` for it).
 
     Older form: NumPy arrays or Values with one first dimension; batches are tuples of array slices (float ones as
-    Values with `as_values=True`); `rng` (a seed, a Generator or None) shuffles as `generator` does.
+    Values with `as_values=True`); `rng` (a seed, a Generator or None) shuffles as `generator` does. A Value given
+    alone (without rng= or as_values=) is PyTorch's data set of its rows instead: batches are stacked Values.
     """
 
     def __init__(self, dataset, *arrays, batch_size=_DEFAULT_BATCH, shuffle=None, sampler=None, batch_sampler=None,
@@ -138,7 +139,10 @@ class DataLoader:
                  multiprocessing_context=None, generator=None, prefetch_factor=None, persistent_workers=False,
                  pin_memory_device="", in_order=True, rng=None, as_values=False):
         self._initialized = False
-        self._arrays_form = isinstance(dataset, (np.ndarray, Value))
+        # The older form takes NumPy arrays, or Values with more of them or its own options; a Value alone is a data
+        # set of its rows, as in PyTorch (`DataLoader(tokens, batch_size=4)` batches rows into Values).
+        self._arrays_form = isinstance(dataset, np.ndarray) or isinstance(dataset, Value) and (
+            rng is not None or as_values or (arrays and all(isinstance(a, (np.ndarray, Value)) for a in arrays)))
         options = dict(batch_size=batch_size, shuffle=shuffle, sampler=sampler, batch_sampler=batch_sampler,
                        num_workers=num_workers, collate_fn=collate_fn, pin_memory=pin_memory, drop_last=drop_last,
                        timeout=timeout, worker_init_fn=worker_init_fn,
