@@ -104,8 +104,9 @@ the recording thread's events count; a compiled function called during another r
 that call. Returned Values are new leaves holding the result's data (and `.grad`
 for leaves that had one); they have no graph. A compiled module (`model = compile(model)`, PyTorch 2's idiom) is
 used as the module: the attributes and methods the compiled object does not have are the module's (`model.eval()`,
-`model.parameters()`, `model.state_dict()`), as on PyTorch's compiled modules, and `_orig_mod` is the module
-itself. Training differentiates a module's output after the call (`loss.backward()`), which a replay's graphless
+`model.parameters()`, `model.state_dict()`; those that return the module, such as `eval()` and `to()`, return the
+compiled object, so `model = model.to(device)` stays compiled), as on PyTorch's compiled modules, and `_orig_mod` is
+the module itself. Training differentiates a module's output after the call (`loss.backward()`), which a replay's graphless
 result cannot give: so a module call that runs no backward pass itself and returns a Value needing a gradient runs
 eagerly, with a warning; under `no_grad()` (evaluation) it replays. Compile the whole training step to replay
 training.
@@ -842,7 +843,16 @@ class Compiled:
         fn = self.__dict__.get("fn")
         if fn is None or name.startswith("__"):
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        return getattr(fn, name)
+        attribute = getattr(fn, name)
+        if getattr(attribute, "__self__", None) is not fn or isinstance(fn, types.FunctionType):
+            return attribute
+
+        @functools.wraps(attribute)
+        def method(*args, **kwargs):  # a module's method that returns the module (eval, train, to) returns this object
+            result = attribute(*args, **kwargs)
+            return self if result is fn else result
+
+        return method
 
     @property
     def _orig_mod(self):

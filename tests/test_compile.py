@@ -1829,9 +1829,9 @@ def test_a_compiled_module_is_used_as_the_module():
     model = nn.Sequential(nn.Linear(4, 8, rng=0), nn.ReLU(), nn.Linear(8, 3, rng=1))
     compiled = ag.compile(model)
     assert compiled._orig_mod is model and compiled.training
-    compiled.eval()
+    assert compiled.eval() is compiled  # as Module.eval returns the module: `model = model.eval()` stays compiled
     assert not model.training and not compiled.training  # read from the module, not a copy made at compile time
-    compiled.train()
+    assert compiled.train() is compiled and compiled.to("cpu") is compiled and model.training
     assert [p is q for p, q in zip(compiled.parameters(), model.parameters())] == [True] * 4
     assert list(compiled.state_dict()) == ["0.weight", "0.bias", "2.weight", "2.bias"]
     assert compiled.get_submodule("0") is model[0] and compiled.__doc__ == model.__doc__
