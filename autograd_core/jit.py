@@ -106,10 +106,10 @@ for leaves that had one); they have no graph. A compiled module (`model = compil
 used as the module: the attributes and methods the compiled object does not have are the module's (`model.eval()`,
 `model.parameters()`, `model.state_dict()`; those that return the module, such as `eval()` and `to()`, return the
 compiled object, so `model = model.to(device)` stays compiled), as on PyTorch's compiled modules, and `_orig_mod` is
-the module itself. Training differentiates a module's output after the call (`loss.backward()`), which a replay's graphless
-result cannot give: so a module call that runs no backward pass itself and returns a Value needing a gradient runs
-eagerly, with a warning; under `no_grad()` (evaluation) it replays. Compile the whole training step to replay
-training.
+the module itself. Training differentiates a module's output after the call (`loss.backward()`), which a replay's
+graphless result cannot give: so a module call that runs no backward pass itself and returns a Value needing a
+gradient runs eagerly, with a warning; under `no_grad()` (evaluation) it replays. Compile the whole training step to
+replay training.
 """
 
 from __future__ import annotations
