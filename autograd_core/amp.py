@@ -24,6 +24,7 @@ import warnings
 
 import numpy as np
 
+from .tensor import bfloat16, float16
 from .value import Value
 
 __all__ = ["GradScaler", "autocast", "is_autocast_available"]
@@ -50,8 +51,6 @@ class autocast:  # noqa: N801  (PyTorch's name)
         stacklevel = 2 if type(self) is autocast else 3  # the caller's line, also through torch.cuda.amp.autocast
         if not isinstance(device_type, str):
             raise ValueError(f"Expected `device_type` of type `str`, got: `{type(device_type)}`")
-        from .tensor import bfloat16, float16
-
         self.device = device_type
         self.fast_dtype = dtype if dtype is not None else bfloat16 if device_type == "cpu" else float16
         self._cache_enabled = cache_enabled
@@ -301,7 +300,7 @@ def _unscale_gradients(optimizer, inverse):
 
 
 # torch.cuda.amp and torch.cpu.amp: PyTorch's older names, each fixed to its device (tensor.py's `cuda.amp` and
-# `cpu.amp` are these classes).
+# `cpu.amp` read these classes on first use).
 class _CudaGradScaler(GradScaler):
     """torch.cuda.amp.GradScaler: a GradScaler for "cuda", which is not here: enabled, it warns and disables itself."""
 

@@ -22,7 +22,6 @@ import numpy as np
 from .engine import ShapeError
 from . import backends  # noqa: F401  (torch.backends: modules, so that `import torch.backends.cudnn` works)
 from . import ops
-from .amp import CPU_AMP, CUDA_AMP
 from .modes import GRAD_ENABLED
 from .tensor_methods import Device, MaxMin, on_cpu  # noqa: F401  (MaxMin: the type of max(x, dim))
 from .value import Value
@@ -37,6 +36,19 @@ int16 = np.dtype(np.int16)
 int8 = np.dtype(np.int8)
 uint8 = np.dtype(np.uint8)
 bool_ = np.dtype(np.bool_)
+
+
+class _AmpNamespace:
+    """`cuda.amp` and `cpu.amp`: amp.py's namespace class `name`, read when first used: amp.py loads on first use,
+    as the other rarely used modules do (tests/test_import_time.py)."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __get__(self, instance, owner=None):
+        from . import amp
+
+        return getattr(amp, self.name)
 
 
 class _DtypeNumPyLacks:
@@ -730,7 +742,7 @@ class cuda:  # noqa: N801  (PyTorch's torch.cuda namespace: `torch.cuda.is_avail
     def is_bf16_supported(including_emulation=True):
         return False
 
-    amp = CUDA_AMP  # torch.cuda.amp.GradScaler, torch.cuda.amp.autocast (amp.py)
+    amp = _AmpNamespace("CUDA_AMP")  # torch.cuda.amp.GradScaler, torch.cuda.amp.autocast
 
     @staticmethod
     def device_count():
@@ -770,7 +782,7 @@ class cpu:  # noqa: N801  (PyTorch's torch.cpu namespace)
     def synchronize(device=None):
         return None
 
-    amp = CPU_AMP  # torch.cpu.amp.autocast (amp.py)
+    amp = _AmpNamespace("CPU_AMP")  # torch.cpu.amp.autocast
 
 
 class accelerator:  # noqa: N801  (PyTorch 2's torch.accelerator namespace)

@@ -22,7 +22,7 @@ NOT_LOADED_BY_THE_CORE = (
     "autograd_core.jit", "autograd_core.jit_plan", "autograd_core.functional", "autograd_core.forward",
     "autograd_core.autograd", "autograd_core.autograd.forward_ad", "autograd_core.func", "autograd_core.utils",
     "autograd_core.utils.data", "autograd_core.distributed", "autograd_core.serialization", "autograd_core.special",
-    "autograd_core.anomaly",
+    "autograd_core.anomaly", "autograd_core.amp",
     "torch", "graphviz", "mpi4py", "IPython", "matplotlib", "scipy",
 )
 # Public names of the package that load on first use, and where each is defined ("module:name").
@@ -30,12 +30,12 @@ LAZY_NAMES = {
     **{name: f"functional:{name}" for name in ("grad", "hessian", "jacobian", "jvp", "value_and_grad", "vjp", "vmap",
                                                 "jacfwd", "jacrev")},
     "AnomalyError": "anomaly:AnomalyError", "detect_anomaly": "anomaly:detect_anomaly",
-    "compile": "jit:compile", "CompileWarning": "jit:CompileWarning",
+    "compile": "jit:compile", "CompileWarning": "jit:CompileWarning", "autocast": "amp:autocast",
     "load": "serialization:load", "save": "serialization:save",
 }
 LAZY_SUBMODULES = ("nn", "optim", "viz", "distributions", "autograd", "func", "utils", "special", "distributed",
                    "testing", "anomaly", "element", "forward", "functional", "jit", "jit_plan", "serialization",
-                   "tracing", "trees")
+                   "tracing", "trees", "amp")
 # The same for autograd_core.nn: what nn.functional does not need (recurrent and transformer layers, lazy modules,
 # the micrograd MLP, nn.utils, nn.parallel, data loading).
 NOT_LOADED_BY_NN = (
