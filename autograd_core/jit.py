@@ -819,6 +819,8 @@ def _guard_key(args, kwargs):
 # The compiled function.
 
 
+# Compiled functions, as opposed to modules and other callable objects (whose outputs training differentiates after
+# the call, and whose attributes are read through the compiled object).
 _FUNCTIONS = (types.FunctionType, types.MethodType, types.BuiltinFunctionType, functools.partial)
 
 
@@ -834,8 +836,7 @@ class Compiled:
         self.stats = {"recorded": 0, "replayed": 0, "eager": 0, "guard_failures": 0}
         # A function's name, docstring and attributes; of a module (or any other object) only its name and docstring:
         # its attributes stay its own, read through __getattr__ (a copy of `training` would go stale).
-        functools.update_wrapper(self, fn, updated=functools.WRAPPER_UPDATES if isinstance(fn, types.FunctionType)
-                                 else ())
+        functools.update_wrapper(self, fn, updated=functools.WRAPPER_UPDATES if isinstance(fn, _FUNCTIONS) else ())
 
     def __getattr__(self, name):
         # What this object does not have, the compiled object has: `compile(model)` is used as the model, as PyTorch's
@@ -844,7 +845,7 @@ class Compiled:
         if fn is None or name.startswith("__"):
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
         attribute = getattr(fn, name)
-        if getattr(attribute, "__self__", None) is not fn or isinstance(fn, types.FunctionType):
+        if getattr(attribute, "__self__", None) is not fn:  # not a method of the module: as it is
             return attribute
 
         @functools.wraps(attribute)
