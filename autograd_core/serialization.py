@@ -4,8 +4,11 @@
     model.load_state_dict(autograd_core.load("model.pth", weights_only=True))
 
 What can be saved: arrays, Values, NumPy and Python numbers, strings, None, and dicts (str, int, float, bool
-or None keys), lists and tuples of these, nested: model and optimizer state dicts, checkpoints of several;
-objects of other types are refused when saving, naming them. Two formats:
+or None keys), lists and tuples of these, nested: model and optimizer state dicts, checkpoints of several; and
+objects that pickle in Python's plain way (a dataclass config, an argparse.Namespace), which `load` rebuilds only
+for the classes allowed with `add_safe_globals([GPTConfig])` or `with safe_globals([...]):` (PyTorch's
+weights_only=True; safe_globals.py). Other objects (functions, modules, optimizers: save their state_dict()) are
+refused when saving, naming them. Two formats:
 
 - `format="npz"` (the default): a NumPy `.npz` archive (a zip of `.npy` arrays) whose entry `__structure__`
   describes the nesting as JSON. A Value loads as a Value (with its requires_grad), an array as an array.
@@ -21,8 +24,9 @@ a storage in PyTorch view one array here.
 
 Loading never runs code from the file (PyTorch's `weights_only=True`, always): the `.npz` is never unpickled,
 and a PyTorch pickle is interpreted by our own small unpickler (`torch_unpickler.py`) that allows only tensors,
-Parameters, dicts, OrderedDicts, lists, tuples, sets, numbers and strings, and refuses any other global
-(`os.system`, a class) with `pickle.UnpicklingError` naming it, before anything is called. PyTorch's legacy
+Parameters, dicts, OrderedDicts, lists, tuples, sets, numbers and strings, and the classes the user allowed, and
+refuses any other global (`os.system`, a class) with `pickle.UnpicklingError` naming it, before anything is called.
+`get_unsafe_globals_in_checkpoint(f)` lists what a file names that would be refused. PyTorch's legacy
 format (before 1.6, or `_use_new_zipfile_serialization=False`) is read as well; TorchScript archives
 (`torch.jit.save`) are refused with a message.
 
@@ -41,8 +45,13 @@ import zipfile
 import numpy as np
 
 from . import torch_format
+from .safe_globals import add_safe_globals, allowed, clear_safe_globals, get_safe_globals, not_allowed, rebuilt, \
+    reduced, safe_globals
 from .torch_pickler import KEYS, bad_key, unsupported
 from .value import Value
+
+__all__ = ["save", "load", "add_safe_globals", "get_safe_globals", "clear_safe_globals", "safe_globals",
+           "get_unsafe_globals_in_checkpoint"]
 
 _STRUCTURE = "__structure__"
 _FORMAT = "autograd_core.save/1"
@@ -71,7 +80,12 @@ class _Writer:
         if isinstance(obj, (list, tuple)):
             return {"t": type(obj).__name__ if type(obj) in (list, tuple) else "list",
                     "items": [self.encode(v, f"{where}[{i}]") for i, v in enumerate(obj)]}
-        raise unsupported(obj, where)
+        reduction = reduced(obj)  # a dataclass, an argparse.Namespace: its class's name, arguments and state
+        if reduction is None:
+            raise unsupported(obj, where)
+        cls, new, args, state = reduction
+        return {"t": "object", "class": [cls.__module__, cls.__qualname__], "new": new,
+                "args": self.encode(args, f"{where}'s arguments"), "state": self.encode(state, f"{where}.__dict__")}
 
     def array(self, data):
         data = np.asarray(data)
@@ -178,12 +192,49 @@ def _load(handle, name):
             structure = json.loads(archive[_STRUCTURE].tobytes().decode())
             if structure.get("format") != _FORMAT:
                 raise ValueError(f"unknown format {structure.get('format')!r}")
-            return _decode(structure["root"], archive)
+            return _decode(structure["root"], archive, name)
         except (ValueError, KeyError, TypeError) as err:
             raise RuntimeError(f"load: {name} is damaged or not from autograd_core.save: {err}") from None
 
 
-def _decode(node, archive):
+def get_unsafe_globals_in_checkpoint(f):
+    """The classes and functions ("module.name", sorted) that the checkpoint `f` (a path or a binary file object, of
+    either format) names and `load` would refuse: neither plain data nor allowed with `add_safe_globals`. Nothing in
+    the file is built or run to find them."""
+    if hasattr(f, "read"):
+        return _unsafe_globals(io.BytesIO(f.read()), getattr(f, "name", "the file"))
+    with open(f, "rb") as handle:
+        return _unsafe_globals(handle, f)
+
+
+def _unsafe_globals(handle, name):
+    from .torch_unpickler import unsafe_globals
+
+    try:
+        with zipfile.ZipFile(handle) as archive:
+            prefix = torch_format.torch_prefix(archive)
+            if prefix is not None:
+                return unsafe_globals(archive.read(f"{prefix}data.pkl"))
+            structure = json.loads(np.load(archive.open(f"{_STRUCTURE}.npy"), allow_pickle=False).tobytes().decode())
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as err:
+        raise RuntimeError(f"get_unsafe_globals_in_checkpoint: {name} is not a checkpoint of torch.save's or "
+                           f"autograd_core.save's zip formats ({err})") from None
+    found, nodes = set(), [structure["root"]]
+    while nodes:
+        node = nodes.pop()
+        if node["t"] == "object":
+            module, qualname = node["class"]
+            if allowed(module, qualname) is None:
+                found.add(f"{module}.{qualname}")
+            nodes += [node["args"], node["state"]]
+        elif node["t"] in ("list", "tuple"):
+            nodes += node["items"]
+        elif node["t"] == "dict":
+            nodes += [value for _, value in node["items"]]
+    return sorted(found)
+
+
+def _decode(node, archive, name):
     kind = node["t"]
     if kind == "py":
         return node["v"]
@@ -196,8 +247,17 @@ def _decode(node, archive):
         return Value(data[()] if data.ndim == 0 else data, requires_grad=bool(node["requires_grad"]),
                      dtype=data.dtype)
     if kind == "dict":
-        return {key: _decode(value, archive) for key, value in node["items"]}
+        return {key: _decode(value, archive, name) for key, value in node["items"]}
     if kind in ("list", "tuple"):
-        items = [_decode(v, archive) for v in node["items"]]
+        items = [_decode(v, archive, name) for v in node["items"]]
         return items if kind == "list" else tuple(items)
+    if kind == "object":  # rebuilt only as an object of a class the user allowed (safe_globals.py)
+        module, qualname = node["class"]
+        cls = allowed(module, qualname)
+        if cls is None:
+            raise not_allowed(module, qualname, name)
+        args = _decode(node["args"], archive, name)
+        if not isinstance(args, tuple) or (node["new"] and not isinstance(cls, type)):
+            raise ValueError(f"malformed object of class {module}.{qualname}")
+        return rebuilt(cls, bool(node["new"]), args, _decode(node["state"], archive, name))
     raise ValueError(f"unknown entry type {kind!r}")

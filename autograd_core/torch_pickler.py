@@ -9,6 +9,7 @@ import struct
 
 import numpy as np
 
+from .safe_globals import reduced
 from .torch_unpickler import STORAGES
 from .value import Value
 
@@ -20,7 +21,8 @@ _V3_DTYPE_OF = {np.dtype(np.uint16): "uint16", np.dtype(np.uint32): "uint32", np
 
 def unsupported(obj, where):
     return TypeError(f"save: cannot save a {type(obj).__name__} (at {where}); save state dicts, arrays, Values, "
-                     "numbers, strings and lists/dicts of them (a module: save module.state_dict())")
+                     "numbers, strings, lists/dicts of them and objects that pickle plainly, such as dataclasses "
+                     "(a module, an optimizer: save its state_dict())")
 
 
 def bad_key(key, where):
@@ -30,8 +32,9 @@ def bad_key(key, where):
 
 class Pickler:
     """Protocol-2 opcodes for state dicts: dicts (OrderedDicts as such), lists, tuples, numbers, strings, None,
-    and tensors for arrays, NumPy scalars and Values (a Value that `is_parameter`: an nn.Parameter). An object met
-    twice is written once and referred to, so it loads as one object."""
+    tensors for arrays, NumPy scalars and Values (a Value that `is_parameter`: an nn.Parameter), and other objects
+    as pickle writes them where it can rebuild them plainly (`safe_globals.reduced`: a dataclass as its class, NEWOBJ
+    and its `__dict__`). An object met twice is written once and referred to, so it loads as one object."""
 
     def __init__(self):
         self.out = bytearray(b"\x80\x02")
@@ -113,7 +116,21 @@ class Pickler:
                 self.save(value, f"{where}[{i}]")
             self.out += b"t"
         else:
-            raise unsupported(obj, where)
+            reduction = reduced(obj)
+            if reduction is None:
+                raise unsupported(obj, where)
+            self.object(obj, *reduction, where)
+
+    def object(self, obj, cls, new, args, state, where):
+        """`obj` as pickle writes it: its class, `__new__`-ed (NEWOBJ) or called (REDUCE) with args, then its state
+        (BUILD). torch.load reads it when the class is allowed (torch.serialization.add_safe_globals)."""
+        self.global_(cls.__module__, cls.__qualname__)
+        self.save(args, where)
+        self.out += b"\x81" if new else b"R"  # NEWOBJ or REDUCE
+        self.put(id(obj), obj)
+        if state is not None:
+            self.save(state, f"{where}.__dict__")
+            self.out += b"b"  # BUILD
 
     def int(self, n):
         if 0 <= n < 256:

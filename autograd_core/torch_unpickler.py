@@ -18,6 +18,7 @@ import pickletools
 
 import numpy as np
 
+from . import safe_globals
 from .value import Value
 
 # Storage classes in the pickle -> NumPy dtype ("bfloat16" has none in NumPy: read as float32, exactly).
@@ -196,10 +197,11 @@ def _size(items=()):
 
 
 class _Call:
-    """A global that REDUCE may call. Every callable the file can reach is one of these (none is from the file)."""
+    """A global that REDUCE may call. Every callable the file can reach is one of these (none is from the file):
+    ours, or a class or function the user allowed (safe_globals.py), which NEWOBJ may also instantiate."""
 
-    def __init__(self, name, function):
-        self.name, self.function = name, function
+    def __init__(self, name, function, users=False):
+        self.name, self.function, self.users = name, function, users
 
 
 def _allowed(reader):
@@ -236,8 +238,9 @@ _CONSTANTS = {"INT", "BININT", "BININT1", "BININT2", "LONG", "LONG1", "LONG4", "
 def unpickle(data, reader):
     """Run the pickle `data` on a stack machine that knows only data opcodes and `_allowed(reader)`'s globals.
 
-    A global outside that list, or an opcode that could build other objects (NEWOBJ, INST, OBJ, EXT*), raises
-    pickle.UnpicklingError naming it; nothing from the file is ever imported or called."""
+    A global outside that list and the user's (safe_globals.py), or an opcode that could build other objects (INST,
+    OBJ, EXT*; NEWOBJ of anything but an allowed class), raises pickle.UnpicklingError naming it; nothing from the
+    file is ever imported or called."""
     allowed = _allowed(reader)
     stack, marks, memo = [], [], {}
 
@@ -320,11 +323,18 @@ def unpickle(data, reader):
                     check(isinstance(module, str) and isinstance(name, str), "pickle: STACK_GLOBAL of non-strings")
                 found = allowed.get((module, name))
                 if found is None:
-                    raise pickle.UnpicklingError(
-                        f"load: {reader.name} names the global {module}.{name}, which is not allowed: only tensors, "
-                        "parameters, dicts, lists, tuples, sets, numbers and strings load (PyTorch's weights_only=True)"
-                        "; nothing from the file was run")
+                    users = safe_globals.allowed(module, name)  # a class of the user's, allowed by the user
+                    if users is None:
+                        raise safe_globals.not_allowed(module, name, reader.name)
+                    found = _Call(f"{module}.{name}", users, users=True)
                 stack.append(found)
+            elif op == "NEWOBJ":  # cls.__new__(cls, *args): an instance of a class the user allowed (its state follows)
+                args = stack.pop()
+                cls = stack.pop()
+                check(isinstance(cls, _Call) and cls.users and isinstance(cls.function, type),
+                      f"pickle: NEWOBJ of {cls!r}, which is not an allowed class")
+                check(isinstance(args, tuple), f"pickle: the arguments of {cls.name} are not a tuple")
+                stack.append(cls.function.__new__(cls.function, *args))
             elif op == "REDUCE":
                 args = stack.pop()
                 function = stack.pop()
@@ -337,6 +347,9 @@ def unpickle(data, reader):
             elif op == "BUILD":
                 state = stack.pop()
                 target = stack[-1]
+                if safe_globals.is_allowed_class(type(target)):
+                    safe_globals.set_state(target, state)  # an object of a class the user allowed
+                    continue
                 # torch's state dicts carry `_metadata` (module versions) as an attribute of the OrderedDict.
                 check(type(target) is collections.OrderedDict and isinstance(state, dict)
                       and all(isinstance(k, str) and not hasattr(collections.OrderedDict, k) for k in state),
@@ -351,3 +364,19 @@ def unpickle(data, reader):
     except (IndexError, TypeError, ValueError, KeyError, AttributeError) as err:  # a truncated or malformed pickle
         raise pickle.UnpicklingError(f"load: {reader.name} has a damaged pickle: {err}") from None
     raise pickle.UnpicklingError(f"load: {reader.name} has a damaged pickle (no STOP)")
+
+
+def unsafe_globals(data):
+    """The globals ("module.name") that the pickle `data` names and a load would refuse: neither ours nor allowed
+    by the user (PyTorch's get_unsafe_globals_in_checkpoint). Read from the opcodes only: nothing is built."""
+    known = _allowed(Reader("", lambda path: None))
+    names, strings = set(), []
+    for opcode, arg, _ in pickletools.genops(data):
+        if opcode.name in ("UNICODE", "BINUNICODE", "SHORT_BINUNICODE", "BINUNICODE8"):
+            strings.append(arg)
+        elif opcode.name == "GLOBAL":
+            names.add(tuple(arg.partition(" ")[::2]))
+        elif opcode.name == "STACK_GLOBAL" and len(strings) >= 2:  # (protocol 4: module and name pushed before)
+            names.add(tuple(strings[-2:]))
+    return sorted(f"{module}.{name}" for module, name in names
+                  if (module, name) not in known and safe_globals.allowed(module, name) is None)
