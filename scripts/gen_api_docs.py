@@ -75,6 +75,8 @@ PAGES = {
     "utils.checkpoint.md": ("autograd_core.utils.checkpoint", "torch.utils.checkpoint",
                             [("autograd_core.utils.checkpoint", None)]),
     "testing.md": ("autograd_core.testing", "torch.testing", [("autograd_core.testing", None)]),
+    "utils.tensorboard.md": ("autograd_core.utils.tensorboard", "torch.utils.tensorboard", [
+        ("autograd_core.utils.tensorboard", None), ("autograd_core.utils.tensorboard.SummaryWriter", MEMBERS)]),
     "serialization.md": ("autograd_core.serialization", "torch.serialization",
                          [("autograd_core.serialization", None)]),
     "viz.md": ("autograd_core.viz", "(no PyTorch counterpart: pictures of computation graphs)",

@@ -682,7 +682,8 @@ def test_the_sort_demo_reproduces_pytorch_from_the_same_start(monkeypatch):
     the sampler's order, the layers' and nn.init's initial weights; dropout off in both), and both evaluation scores
     within a few examples of PyTorch's."""
     (_, ours), (_, theirs) = run_both(demo(iterations=60, eval_batches=1), "mingpt demo", monkeypatch)
-    np.testing.assert_allclose(losses(ours), losses(theirs), rtol=0, atol=2e-5, err_msg=f"{ours}\n{theirs}")
+    # (float32 sums in another order drift: 3e-5 apart by iteration 40 in one run of the suite)
+    np.testing.assert_allclose(losses(ours), losses(theirs), rtol=0, atol=1e-4, err_msg=f"{ours}\n{theirs}")
     assert len(losses(ours)) == 3, ours
     # The scores count greedy (argmax) completions of a model trained 60 steps: where two digits are nearly tied,
     # float32 sums in another order pick the other one now and then (which examples are test ones depends on Python's

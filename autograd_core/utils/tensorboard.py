@@ -1,0 +1,349 @@
+"""`SummaryWriter`: PyTorch's `torch.utils.tensorboard` for scalars, histograms and text, writing TensorBoard's files.
+
+    from autograd_core.utils.tensorboard import SummaryWriter
+    writer = SummaryWriter(log_dir="runs/exp1")            # default: runs/<date>_<time>_<host><comment>
+    writer.add_scalar("Loss/train", loss.item(), step)     # then: tensorboard --logdir runs
+    writer.close()
+
+An event file is what TensorBoard reads: TFRecord records (a length, a masked CRC-32C of it, the bytes, a masked CRC-32C
+of them), each an `Event` protocol buffer (wall time, step, and a summary of tagged values), the first one naming the
+file's version. The few messages written here are encoded by hand (`_Proto`), so no TensorBoard, TensorFlow or
+protobuf package is needed to write them; viewing them needs TensorBoard. `add_scalars` writes each of its values in a
+subfolder of its own (`<log_dir>/<main_tag>_<tag>`), as PyTorch does. The records are PyTorch's byte for byte (compared
+with its SummaryWriter, and read back with TensorBoard's EventAccumulator, when this was written). Of PyTorch's other
+`add_*` methods (images, graphs, embeddings, hyper-parameters, ...) none is here: each raises NotImplementedError.
+
+Records are written when `flush()` or `close()` is called, every `max_queue` records and every `flush_secs` seconds
+(checked as records are added), and whatever is still waiting when the writer is closed or collected; each write
+appends whole records.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import os
+import socket
+import struct
+import time
+
+import numpy as np
+
+__all__ = ["SummaryWriter"]
+
+
+def _crc32c_table():
+    table = []
+    for byte in range(256):
+        crc = byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0x82F63B78 if crc & 1 else crc >> 1  # the Castagnoli polynomial, reflected
+        table.append(crc)
+    return table
+
+
+_CRC32C = _crc32c_table()
+
+
+def crc32c(data):
+    """CRC-32C (Castagnoli) of `data` (bytes), as TFRecord frames its records with."""
+    crc = 0xFFFFFFFF
+    table = _CRC32C
+    for byte in data:
+        crc = table[(crc ^ byte) & 0xFF] ^ (crc >> 8)
+    return crc ^ 0xFFFFFFFF
+
+
+def _masked_crc(data):
+    crc = crc32c(data)
+    return ((((crc >> 15) | (crc << 17)) & 0xFFFFFFFF) + 0xA282EAD8) & 0xFFFFFFFF
+
+
+def tfrecord(data):
+    """`data` framed as one TFRecord: length (uint64), masked CRC of the length, data, masked CRC of the data."""
+    length = struct.pack("<Q", len(data))
+    return length + struct.pack("<I", _masked_crc(length)) + data + struct.pack("<I", _masked_crc(data))
+
+
+class _Proto:
+    """A protocol-buffer message being encoded: fields appended in the order given (field number, value). As proto3
+    writes them, a number equal to 0 (a +0.0 float) and an empty string are left out: they read back as the default."""
+
+    def __init__(self):
+        self.out = bytearray()
+
+    def _key(self, field, wire_type):
+        self._varint(field << 3 | wire_type)
+
+    def _varint(self, n):
+        n &= 0xFFFFFFFFFFFFFFFF  # negative int64s as their two's complement, as protobuf does
+        while n >= 0x80:
+            self.out.append(n & 0x7F | 0x80)
+            n >>= 7
+        self.out.append(n)
+
+    def varint(self, field, n):
+        if n:
+            self._key(field, 0)
+            self._varint(n)
+        return self
+
+    def double(self, field, x):
+        packed = struct.pack("<d", x)
+        if packed != bytes(8):
+            self._key(field, 1)
+            self.out += packed
+        return self
+
+    def float(self, field, x, present=False):
+        """present: written even when 0 (a field of a oneof, such as Summary.Value's simple_value, has presence)."""
+        packed = struct.pack("<f", x)
+        if present or packed != bytes(4):
+            self._key(field, 5)
+            self.out += packed
+        return self
+
+    def bytes(self, field, data):
+        """A string, bytes, or an embedded message (a _Proto: written even when empty, as a message is present)."""
+        if isinstance(data, _Proto):
+            data = bytes(data.out)
+        else:
+            data = data.encode("utf-8") if isinstance(data, str) else data
+            if not data:
+                return self
+        self._key(field, 2)
+        self._varint(len(data))
+        self.out += data
+        return self
+
+
+# Field numbers of the messages written (tensorflow/core/util/event.proto, framework/summary.proto, tensor.proto).
+_EVENT_WALL_TIME, _EVENT_STEP, _EVENT_FILE_VERSION, _EVENT_SUMMARY = 1, 2, 3, 5
+_VALUE_TAG, _VALUE_SIMPLE, _VALUE_HISTOGRAM, _VALUE_TENSOR, _VALUE_METADATA = 1, 2, 5, 8, 9
+_DT_STRING = 7
+
+
+def _event(wall_time, step=None, summary=None, file_version=None):
+    event = _Proto().double(_EVENT_WALL_TIME, wall_time).varint(_EVENT_STEP, step or 0)  # (no step: step 0)
+    if file_version is not None:
+        event.bytes(_EVENT_FILE_VERSION, file_version)
+    if summary is not None:
+        event.bytes(_EVENT_SUMMARY, _Proto().bytes(1, summary))  # Summary{value: [summary]}
+    return bytes(event.out)
+
+
+def _number(value, what):
+    """A Python float from a number, a 0-d or one-element array or Value (`loss.item()` or `loss` itself)."""
+    data = getattr(value, "data", value) if hasattr(value, "requires_grad") else value
+    array = np.asarray(data)
+    if array.size != 1 or array.dtype.kind not in "biuf":
+        raise ValueError(f"SummaryWriter.{what}: expected one real number, got {type(value).__name__} of shape "
+                         f"{array.shape} and dtype {array.dtype}")
+    return float(array.reshape(()))
+
+
+def _step(global_step, what):
+    if global_step is None:
+        return None
+    step = int(_number(global_step, what))
+    if step != _number(global_step, what):
+        raise ValueError(f"SummaryWriter.{what}: global_step must be a whole number, got {global_step!r}")
+    return step
+
+
+def _tensorflow_bins():
+    """TensorBoard's default histogram edges: ±1e-12 growing by ×1.1 past ±1e20, and 0."""
+    positive = []
+    edge = 1e-12
+    while edge < 1e20:
+        positive.append(edge)
+        edge *= 1.1
+    return [-e for e in reversed(positive)] + [0] + positive
+
+
+_TENSORFLOW_BINS = _tensorflow_bins()
+
+
+def _merged(counts, edges, group):
+    """Every `group` neighbouring buckets as one (the last group padded with empty ones): fewer, wider buckets."""
+    padding = -len(counts) % group
+    counts = np.concatenate([counts, np.zeros(padding, counts.dtype)]).reshape(-1, group).sum(axis=1)
+    return counts, np.append(edges[:-1:group], edges[-1])
+
+
+def _trimmed(counts, edges):
+    """The buckets from the first to the last that count a value, each as (right edge, count), with the empty bucket
+    left of the first kept (or added) so that the leftmost edge shows: what TensorBoard's histograms hold."""
+    used = np.flatnonzero(counts)
+    first, last = used[0], used[-1]
+    kept = counts[first - 1:last + 1] if first > 0 else np.concatenate([[0], counts[:last + 1]])
+    return edges[first:last + 2], kept
+
+
+_UIDS = itertools.count()
+
+
+class _EventFile:
+    """One event file: its records kept until flushed, then appended whole."""
+
+    def __init__(self, log_dir, filename_suffix, max_queue, flush_secs):
+        os.makedirs(log_dir, exist_ok=True)
+        name = f"events.out.tfevents.{int(time.time()):010d}.{socket.gethostname()}.{os.getpid()}.{next(_UIDS)}"
+        self.path = os.path.join(log_dir, name + filename_suffix)
+        self.max_queue, self.flush_secs = max_queue, flush_secs
+        self.queue, self.last_flush = [], time.monotonic()
+        with open(self.path, "wb") as f:  # the file exists from the start, as TensorBoard's writer makes it
+            f.write(tfrecord(_event(time.time(), file_version="brain.Event:2")))
+
+    def add(self, event):
+        self.queue.append(tfrecord(event))
+        if len(self.queue) >= self.max_queue or time.monotonic() - self.last_flush >= self.flush_secs:
+            self.flush()
+
+    def flush(self):
+        if self.queue:
+            with open(self.path, "ab") as f:
+                f.write(b"".join(self.queue))
+            self.queue.clear()
+        self.last_flush = time.monotonic()
+
+
+class SummaryWriter:
+    """Writes scalars, histograms and text to TensorBoard event files in `log_dir` (PyTorch's SummaryWriter, in part).
+
+    log_dir: the folder (made if missing); default `runs/<Mon>DD_HH-MM-SS_<hostname><comment>`, as PyTorch's.
+    comment: appended to the default log_dir (ignored when log_dir is given). purge_step: accepted, unused.
+    max_queue: records kept before writing them (10); flush_secs: seconds after which added records are written
+    (120). filename_suffix: appended to the event file's name."""
+
+    def __init__(self, log_dir=None, comment="", purge_step=None, max_queue=10, flush_secs=120, filename_suffix=""):
+        if log_dir is None:
+            stamp = datetime.datetime.now().strftime("%b%d_%H-%M-%S")
+            log_dir = os.path.join("runs", f"{stamp}_{socket.gethostname()}{comment}")
+        self.log_dir = os.fspath(log_dir)
+        self.purge_step = purge_step
+        self._settings = (filename_suffix, max(int(max_queue), 1), flush_secs)
+        self._file = _EventFile(self.log_dir, *self._settings)
+        self._scalar_files = {}  # add_scalars' subfolders -> their event files
+        self._closed = False
+
+    def get_logdir(self):
+        """The folder the event files are written to."""
+        return self.log_dir
+
+    def _write(self, event_file, summary, global_step, walltime, what):
+        if self._closed:
+            raise RuntimeError(f"SummaryWriter.{what}: the writer is closed")
+        wall_time = time.time() if walltime is None else float(walltime)
+        event_file.add(_event(wall_time, _step(global_step, what), bytes(summary.out)))
+
+    def add_scalar(self, tag, scalar_value, global_step=None, walltime=None, new_style=False,
+                   double_precision=False):
+        """Record `scalar_value` (a number, or a one-element array or Value) under `tag` at `global_step` (an int;
+        None: no step) and `walltime` (seconds since the epoch; default now). new_style and double_precision
+        (PyTorch's tensor-valued scalars) are accepted; the value is written as TensorBoard's simple_value."""
+        value = _Proto().bytes(_VALUE_TAG, str(tag)).float(_VALUE_SIMPLE, _number(scalar_value, "add_scalar"), True)
+        self._write(self._file, value, global_step, walltime, "add_scalar")
+
+    def add_scalars(self, main_tag, tag_scalar_dict, global_step=None, walltime=None):
+        """Record several scalars to plot together: each `tag: value` of `tag_scalar_dict` in an event file of the
+        subfolder `<log_dir>/<main_tag>_<tag>`, under the tag `main_tag` (PyTorch's layout; TensorBoard shows them
+        as one chart of several runs)."""
+        walltime = time.time() if walltime is None else walltime
+        for tag, scalar_value in tag_scalar_dict.items():
+            folder = os.path.join(self.log_dir, f"{main_tag}_{tag}".replace("/", "_"))
+            event_file = self._scalar_files.get(folder)
+            if event_file is None:
+                event_file = self._scalar_files[folder] = _EventFile(folder, *self._settings)
+            value = _Proto().bytes(_VALUE_TAG, str(main_tag)).float(
+                _VALUE_SIMPLE, _number(scalar_value, "add_scalars"), True)
+            self._write(event_file, value, global_step, walltime, "add_scalars")
+
+    def add_text(self, tag, text_string, global_step=None, walltime=None):
+        """Record `text_string` (Markdown in TensorBoard's Text tab) under `tag`, as PyTorch writes it: a string
+        tensor of shape (1,) for the "text" plugin, under `<tag>/text_summary`."""
+        metadata = _Proto().bytes(1, _Proto().bytes(1, "text"))  # SummaryMetadata{plugin_data{plugin_name}}
+        tensor = (_Proto().varint(1, _DT_STRING).bytes(2, _Proto().bytes(2, _Proto().varint(1, 1)))
+                  .bytes(8, str(text_string)))  # TensorProto{dtype, tensor_shape{dim{size: 1}}, string_val}
+        value = _Proto().bytes(_VALUE_TAG, f"{tag}/text_summary").bytes(_VALUE_TENSOR, tensor)
+        value.bytes(_VALUE_METADATA, metadata)  # (fields in the order of their numbers, as protobuf writes them)
+        self._write(self._file, value, global_step, walltime, "add_text")
+
+    def add_histogram(self, tag, values, global_step=None, bins="tensorflow", walltime=None, max_bins=None):
+        """Record the distribution of `values` (an array, Value or list of numbers, any shape) under `tag`, as
+        PyTorch's: counted by `np.histogram` into `bins` ("tensorflow": TensorBoard's default edges, ±1e-12 to
+        ±1e20 in steps of ×1.1 around 0; or an int, a NumPy bins name, or the edges), merged `max_bins` at a time
+        when given, trimmed to the buckets from the first to the last that count any value (TensorBoard keeps each
+        bucket's right edge: one empty bucket stays on the left), with min, max, count, sum and sum of squares."""
+        data = np.asarray(getattr(values, "data", values) if hasattr(values, "requires_grad") else values)
+        if data.dtype.kind not in "biuf":
+            raise ValueError(f"SummaryWriter.add_histogram: expected real numbers, got dtype {data.dtype}")
+        data = data.astype(float).reshape(-1)
+        if data.size == 0:
+            raise ValueError("SummaryWriter.add_histogram: the values are empty")
+        counts, edges = np.histogram(data, bins=_TENSORFLOW_BINS if isinstance(bins, str) and bins == "tensorflow"
+                                     else bins)
+        if max_bins is not None and len(counts) > max_bins:
+            counts, edges = _merged(counts, edges, len(counts) // max_bins)
+        self._histogram(tag, data.min(), data.max(), data.size, data.sum(), data.dot(data), *_trimmed(counts, edges),
+                        global_step, walltime, "add_histogram")
+
+    def add_histogram_raw(self, tag, min, max, num, sum, sum_squares, bucket_limits, bucket_counts, global_step=None,
+                          walltime=None):
+        """Record a histogram computed elsewhere: its min, max, num (count), sum and sum of squares, and the right
+        edge and count of each bucket (as many of each)."""
+        if len(bucket_limits) != len(bucket_counts):
+            raise ValueError(f"SummaryWriter.add_histogram_raw: {len(bucket_limits)} bucket limits but "
+                             f"{len(bucket_counts)} bucket counts")
+        self._histogram(tag, min, max, num, sum, sum_squares, bucket_limits, bucket_counts, global_step, walltime,
+                        "add_histogram_raw")
+
+    def _histogram(self, tag, low, high, num, total, squares, limits, counts, global_step, walltime, what):
+        histogram = _Proto()
+        for field, x in enumerate((low, high, num, total, squares), start=1):  # HistogramProto's five doubles
+            histogram.double(field, _number(x, what))
+        for field, numbers in ((6, limits), (7, counts)):  # bucket_limit, bucket: packed doubles
+            histogram.bytes(field, np.asarray(numbers, dtype="<f8").tobytes())
+        value = _Proto().bytes(_VALUE_TAG, str(tag)).bytes(_VALUE_HISTOGRAM, histogram)
+        self._write(self._file, value, global_step, walltime, what)
+
+    def flush(self):
+        """Write the records added so far to the disk."""
+        for event_file in (self._file, *self._scalar_files.values()):
+            event_file.flush()
+
+    def close(self):
+        """Flush and stop: later `add_*` calls raise RuntimeError. Closing twice is harmless."""
+        if not self._closed:
+            self.flush()
+            self._closed = True
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):  # records added but not flushed are written when the writer goes (as PyTorch's)
+        if not getattr(self, "_closed", True):
+            try:
+                self.close()
+            except Exception:  # (at interpreter exit the file system may be gone: nothing to tell the user then)
+                pass
+
+
+def _not_here(name):
+    def method(self, *args, **kwargs):
+        raise NotImplementedError(f"SummaryWriter.{name}: not available in autograd_core (it writes scalars, "
+                                  "histograms and text: add_scalar, add_scalars, add_histogram, add_text)")
+    method.__name__ = name
+    method.__doc__ = f"PyTorch's SummaryWriter.{name}: raises NotImplementedError here."
+    return method
+
+
+for _name in ("add_image", "add_images", "add_image_with_boxes", "add_figure",
+              "add_video", "add_audio", "add_graph", "add_embedding", "add_pr_curve", "add_pr_curve_raw",
+              "add_custom_scalars", "add_custom_scalars_multilinechart", "add_custom_scalars_marginchart",
+              "add_mesh", "add_hparams", "add_onnx_graph", "add_tensor"):
+    setattr(SummaryWriter, _name, _not_here(_name))
+del _name

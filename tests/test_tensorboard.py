@@ -1,0 +1,209 @@
+"""`autograd_core.utils.tensorboard.SummaryWriter` writes TensorBoard's event files: read back here by a small reader
+of TFRecords (both CRCs checked) and protocol buffers, and, where TensorBoard is installed, by its own
+EventAccumulator. (When it was written, its records were compared with those of PyTorch's SummaryWriter (which needs
+TensorBoard): byte for byte the same for scalars, add_scalars, text and histograms.)"""
+
+from __future__ import annotations
+
+import glob
+import os
+import struct
+
+import numpy as np
+import pytest
+
+import autograd_core as torch
+from autograd_core.utils import tensorboard
+from autograd_core.utils.tensorboard import SummaryWriter
+
+
+def records(path):
+    """The data of each TFRecord in the file, checking both masked CRCs."""
+    out = []
+    with open(path, "rb") as f:
+        data = f.read()
+    at = 0
+    while at < len(data):
+        length = data[at:at + 8]
+        (n,) = struct.unpack("<Q", length)
+        assert struct.unpack("<I", data[at + 8:at + 12])[0] == tensorboard._masked_crc(length)
+        body = data[at + 12:at + 12 + n]
+        assert struct.unpack("<I", data[at + 12 + n:at + 16 + n])[0] == tensorboard._masked_crc(body)
+        out.append(body)
+        at += 16 + n
+    return out
+
+
+def fields(message):
+    """A protocol buffer's fields as [(number, value)]: ints for varints, bytes for length-delimited fields, floats
+    for fixed 64- and 32-bit ones (doubles and floats here)."""
+    out, at = [], 0
+
+    def varint():
+        nonlocal at
+        shift = n = 0
+        while True:
+            byte = message[at]
+            at += 1
+            n |= (byte & 0x7F) << shift
+            shift += 7
+            if byte < 0x80:
+                return n
+
+    while at < len(message):
+        key = varint()
+        number, wire = key >> 3, key & 7
+        if wire == 0:
+            out.append((number, varint()))
+        elif wire == 1:
+            out.append((number, struct.unpack("<d", message[at:at + 8])[0]))
+            at += 8
+        elif wire == 5:
+            out.append((number, struct.unpack("<f", message[at:at + 4])[0]))
+            at += 4
+        else:
+            assert wire == 2, wire
+            n = varint()
+            out.append((number, message[at:at + n]))
+            at += n
+    return out
+
+
+def events(log_dir):
+    """Every event of the one event file in log_dir: (wall_time, step, {tag: simple_value or [fields]}); the first is
+    (wall_time, 0, the file's version)."""
+    (path,) = glob.glob(os.path.join(log_dir, "events.out.tfevents.*"))
+    out = []
+    for record in records(path):
+        event = dict(fields(record))
+        values = {}
+        if 5 in event:
+            for _, value in fields(event[5]):
+                value = fields(value)
+                tag = dict(value)[1].decode()
+                values[tag] = dict(value)[2] if 2 in dict(value) else value  # simple_value, or the fields
+        out.append((event[1], event.get(2, 0), values if 5 in event else event[3]))  # (proto3 leaves out step 0)
+    return out
+
+
+def test_crc32c_and_a_records_frame():
+    assert tensorboard.crc32c(b"123456789") == 0xE3069283  # the check value of CRC-32C (RFC 3720)
+    assert tensorboard.crc32c(b"") == 0
+    framed = tensorboard.tfrecord(b"abc")
+    assert framed[:8] == struct.pack("<Q", 3) and framed[12:15] == b"abc" and len(framed) == 19
+
+
+def test_scalars_as_makemore_logs_them(tmp_path):
+    writer = SummaryWriter(log_dir=tmp_path / "run")
+    assert writer.get_logdir() == str(tmp_path / "run")
+    loss = torch.tensor(2.5, requires_grad=True) * 1.0
+    for step, value in enumerate([3.25, 2.5, np.float32(1.75)]):
+        writer.add_scalar("Loss/train", value, step)
+    writer.add_scalar("Loss/test", loss, global_step=torch.tensor(10))  # a 0-d tensor for both
+    writer.add_scalar("lr", 1e-3, 10, walltime=1234.5)
+    writer.flush()
+    found = events(tmp_path / "run")
+    assert found[0][1:] == (0, b"brain.Event:2")  # the file's version first
+    assert [(step, values) for _, step, values in found[1:]] == [
+        (0, {"Loss/train": 3.25}), (1, {"Loss/train": 2.5}), (2, {"Loss/train": 1.75}), (10, {"Loss/test": 2.5}),
+        (10, {"lr": pytest.approx(1e-3)})]
+    assert found[-1][0] == 1234.5
+    writer.close()
+    writer.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        writer.add_scalar("x", 1.0, 0)
+
+
+def test_records_wait_for_flush_or_the_queue_and_the_file_is_whole(tmp_path):
+    writer = SummaryWriter(tmp_path, max_queue=3)
+    (path,) = glob.glob(str(tmp_path / "events.out.tfevents.*"))
+    writer.add_scalar("a", 1.0, 0)
+    writer.add_scalar("a", 2.0, 1)
+    assert len(records(path)) == 1  # only the version so far
+    writer.add_scalar("a", 3.0, 2)  # the third fills the queue
+    assert len(records(path)) == 4
+    with SummaryWriter(tmp_path / "with") as other:
+        other.add_scalar("b", 1.0)
+    assert [v for _, _, v in events(tmp_path / "with")][1:] == [{"b": 1.0}]
+
+
+def test_add_scalars_writes_a_subfolder_per_tag(tmp_path):
+    with SummaryWriter(tmp_path) as writer:
+        writer.add_scalars("run_14h", {"xsinx": 0.5, "tanx": -1.5}, 3)
+        writer.add_scalars("run_14h", {"xsinx": 0.75, "tanx": -1.0}, 4)
+    for tag, expected in (("xsinx", [0.5, 0.75]), ("tanx", [-1.5, -1.0])):
+        found = events(tmp_path / f"run_14h_{tag}")
+        assert [(step, values) for _, step, values in found[1:]] == [(3, {"run_14h": expected[0]}),
+                                                                      (4, {"run_14h": expected[1]})]
+
+
+def test_add_text_is_a_string_tensor_for_the_text_plugin(tmp_path):
+    with SummaryWriter(tmp_path) as writer:
+        writer.add_text("notes", "**lr** = 0.1 ✓", 7)
+    _, step, values = events(tmp_path)[1]
+    value = dict(values["notes/text_summary"])
+    tensor, metadata = dict(fields(value[8])), dict(fields(value[9]))
+    assert step == 7 and dict(fields(metadata[1]))[1] == b"text"
+    assert tensor[1] == 7 and tensor[8] == "**lr** = 0.1 ✓".encode()
+    assert fields(fields(tensor[2])[0][1]) == [(1, 1)]  # shape (1,)
+
+
+def histogram(values):
+    """The HistogramProto of a Summary.Value's fields: {name: number or list}."""
+    fields_ = dict(fields(dict(values)[5]))
+    named = {name: fields_.get(number, 0.0) for number, name in enumerate(("min", "max", "num", "sum", "squares"), 1)}
+    for number, name in ((6, "limits"), (7, "counts")):
+        named[name] = np.frombuffer(fields_.get(number, b""), "<f8").tolist()
+    return named
+
+
+def test_histograms_as_pytorch_buckets_them(tmp_path):
+    with SummaryWriter(tmp_path) as writer:
+        writer.add_histogram("few", np.array([0.0, 0.0, 3.0]), 1, bins=4)
+        writer.add_histogram("merged", torch.arange(10.0), 2, bins=10, max_bins=3)
+        writer.add_histogram("one", [1.0], 3)  # TensorBoard's default edges
+        writer.add_histogram_raw("raw", 0, 5, 10, 20, 60, [1, 2, 5], [3, 3, 4], 4)
+    found = [values for _, _, values in events(tmp_path)[1:]]
+    # np.histogram's four buckets, an empty one kept left of the first used (only right edges are stored)
+    assert histogram(found[0]["few"]) == {"min": 0.0, "max": 3.0, "num": 3.0, "sum": 3.0, "squares": 9.0,
+                                          "limits": [0.0, 0.75, 1.5, 2.25, 3.0], "counts": [0, 2, 0, 0, 1]}
+    merged = histogram(found[1]["merged"])  # ten buckets three at a time: 3, 3, 3 and the last one alone
+    assert merged["counts"] == [0, 3, 3, 3, 1] and merged["limits"] == pytest.approx([0, 2.7, 5.4, 8.1, 9])
+    one = histogram(found[2]["one"])
+    assert one["counts"] == [0, 1] and one["limits"][0] < 1.0 <= one["limits"][1] == pytest.approx(1.1 ** 290 * 1e-12)
+    assert histogram(found[3]["raw"]) == {"min": 0.0, "max": 5.0, "num": 10.0, "sum": 20.0, "squares": 60.0,
+                                          "limits": [1.0, 2.0, 5.0], "counts": [3.0, 3.0, 4.0]}
+
+
+def test_bad_values_and_what_is_not_here(tmp_path):
+    with SummaryWriter(tmp_path) as writer:
+        with pytest.raises(ValueError, match=r"add_scalar: expected one real number, got ndarray of shape \(2,\)"):
+            writer.add_scalar("x", np.ones(2), 0)
+        with pytest.raises(ValueError, match="global_step must be a whole number"):
+            writer.add_scalar("x", 1.0, 0.5)
+        with pytest.raises(NotImplementedError, match="SummaryWriter.add_image: not available"):
+            writer.add_image("img", np.ones((3, 2, 2)), 0)
+        with pytest.raises(ValueError, match="add_histogram: the values are empty"):
+            writer.add_histogram("w", [], 0)
+        with pytest.raises(ValueError, match="2 bucket limits but 3 bucket counts"):
+            writer.add_histogram_raw("w", 0, 1, 3, 1, 1, [0.5, 1], [1, 1, 1])
+    assert len(events(tmp_path)) == 1  # nothing written by the refused calls
+
+
+def test_the_default_log_dir_is_pytorchs(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    writer = SummaryWriter(comment="_lr0.1")
+    assert writer.get_logdir().startswith("runs" + os.sep) and writer.get_logdir().endswith("_lr0.1")
+    writer.close()
+
+
+def test_tensorboards_own_reader_reads_them(tmp_path):
+    accumulator = pytest.importorskip("tensorboard.backend.event_processing.event_accumulator")
+    with SummaryWriter(tmp_path) as writer:
+        for step in range(3):
+            writer.add_scalar("Loss/train", 1.0 / (step + 1), step)
+        writer.add_text("notes", "hello", 0)
+    acc = accumulator.EventAccumulator(str(tmp_path))
+    acc.Reload()
+    assert [(e.step, e.value) for e in acc.Scalars("Loss/train")] == [(0, 1.0), (1, 0.5), (2, pytest.approx(1 / 3))]
+    assert "notes/text_summary" in acc.Tags()["tensors"]
