@@ -8,11 +8,14 @@ from __future__ import annotations
 import glob
 import os
 import struct
+import zlib
 
 import numpy as np
 import pytest
 
 import autograd_core as torch
+from autograd_core import nn
+from autograd_core.nn import functional as F
 from autograd_core.utils import tensorboard
 from autograd_core.utils.tensorboard import SummaryWriter
 
@@ -175,14 +178,115 @@ def test_histograms_as_pytorch_buckets_them(tmp_path):
                                           "limits": [1.0, 2.0, 5.0], "counts": [3.0, 3.0, 4.0]}
 
 
+def summary_image(values):
+    """A Summary.Value's image: (height, width, channels, the PNG decoded to an array)."""
+    image = dict(fields(dict(values)[4]))
+    return image[1], image[2], image[3], decoded_png(image[4])
+
+
+def decoded_png(data):
+    """The pixels of a PNG of 8-bit RGB or RGBA rows without filters (what `tensorboard.png` writes), by hand."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    at, chunks = 8, {}
+    while at < len(data):
+        (n,) = struct.unpack(">I", data[at:at + 4])
+        kind, body = data[at + 4:at + 8], data[at + 8:at + 8 + n]
+        assert struct.unpack(">I", data[at + 8 + n:at + 12 + n])[0] == zlib.crc32(kind + body)
+        chunks[kind] = chunks.get(kind, b"") + body
+        at += 12 + n
+    width, height, depth, colour = struct.unpack(">IIBB", chunks[b"IHDR"][:10])
+    channels = {2: 3, 6: 4}[colour]
+    rows = np.frombuffer(zlib.decompress(chunks[b"IDAT"]), np.uint8).reshape(height, 1 + width * channels)
+    assert depth == 8 and (rows[:, 0] == 0).all()
+    return rows[:, 1:].reshape(height, width, channels)
+
+
+def test_images_as_pytorch_lays_them_out_and_scales_them(tmp_path):
+    rng = np.random.default_rng(0)
+    chw = rng.random((3, 5, 7))
+    with SummaryWriter(tmp_path) as writer:
+        writer.add_image("chw", chw, 1)                                       # floats: 0..1 scaled by 255
+        writer.add_image("gray", torch.tensor(chw[:1]), 2)                     # one channel, three times
+        writer.add_image("hwc", (chw.transpose(1, 2, 0) * 255).astype(np.uint8), 3, dataformats="HWC")  # uint8
+        writer.add_image("hw", np.array([[-0.5, 0.5], [1.0, 2.0]]), 4, dataformats="HW")  # clipped to 0..255
+        writer.add_images("batch", rng.random((11, 1, 2, 3)), 5)              # eight a row, two rows
+    found = [values for _, _, values in events(tmp_path)[1:]]
+    expected = (chw.transpose(1, 2, 0).astype(np.float32) * 255).astype(np.uint8)
+    height, width, channels, pixels = summary_image(found[0]["chw"])
+    assert (height, width, channels) == (5, 7, 3) and (pixels == expected).all()
+    assert (summary_image(found[1]["gray"])[3] == expected[:, :, :1]).all()
+    assert (summary_image(found[2]["hwc"])[3] == (chw.transpose(1, 2, 0) * 255).astype(np.uint8)).all()
+    assert summary_image(found[3]["hw"])[3][:, :, 0].tolist() == [[0, 127], [255, 255]]
+    height, width, channels, batch = summary_image(found[4]["batch"])
+    assert (height, width, channels) == (4, 24, 3) and (batch[2:, 9:].sum() == 0)  # black after image 11
+
+
+def test_a_matplotlib_figure_as_an_image(tmp_path):
+    plt = pytest.importorskip("matplotlib.pyplot")
+    figure = plt.figure(figsize=(2, 1), dpi=40)
+    plt.plot([0, 1], [0, 1], color="red")
+    with SummaryWriter(tmp_path) as writer:
+        writer.add_figure("line", figure, 0)
+    assert not plt.fignum_exists(figure.number)  # closed, as PyTorch closes it
+    height, width, channels, pixels = summary_image(events(tmp_path)[1][2]["line"])
+    assert (height, width, channels) == (40, 80, 3) and ((pixels[:, :, 0] > 200) & (pixels[:, :, 1] < 100)).any()
+
+
+class Net(nn.Module):
+    """The TensorBoard tutorial's network, for Fashion-MNIST's 28×28 images."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 6, 5)
+        self.pool = nn.MaxPool2d(2, 2)
+        self.fc1 = nn.Linear(6 * 12 * 12, 10)
+
+    def forward(self, x):
+        x = self.pool(F.relu(self.conv1(x)))
+        return self.fc1(x.view(-1, 6 * 12 * 12))
+
+
+def test_add_graph_names_each_operation_by_its_modules(tmp_path):
+    with SummaryWriter(tmp_path) as writer:
+        writer.add_graph(Net(), np.zeros((4, 1, 28, 28), np.float32))
+    graph_events = [dict(fields(r)) for r in records(glob.glob(str(tmp_path / "events.out.tfevents.*"))[0])]
+    (graph,) = [e[4] for e in graph_events if 4 in e]
+    nodes = {}
+    for number, node in fields(graph):
+        if number == 1:
+            node = fields(node)
+            name = dict(node)[1].decode()
+            shapes = fields(dict(fields(dict(fields(dict(node)[5]))[2]))[1])  # attr _output_shapes: list.shape
+            shape = tuple(size for _, dim in fields(shapes[0][1]) for _, size in fields(dim))
+            nodes[name] = (dict(node)[2].decode(), [v.decode() for k, v in node if k == 3], shape)
+    assert nodes == {
+        "Net/Conv2d[conv1]/weight": ("prim::GetAttr", [], (6, 1, 5, 5)),
+        "Net/Conv2d[conv1]/bias": ("prim::GetAttr", [], (6,)),
+        "Net/Linear[fc1]/weight": ("prim::GetAttr", [], (10, 864)),
+        "Net/Linear[fc1]/bias": ("prim::GetAttr", [], (10,)),
+        "input/input.0": ("IO Node", [], (4, 1, 28, 28)),
+        "Net/Conv2d[conv1]/conv2d.1": ("conv2d", ["input/input.0", "Net/Conv2d[conv1]/weight",
+                                                  "Net/Conv2d[conv1]/bias"], (4, 6, 24, 24)),
+        "Net/relu.1": ("relu", ["Net/Conv2d[conv1]/conv2d.1"], (4, 6, 24, 24)),
+        "Net/MaxPool2d[pool]/max_pool2d.1": ("max_pool2d", ["Net/relu.1"], (4, 6, 12, 12)),
+        "Net/reshape.1": ("reshape", ["Net/MaxPool2d[pool]/max_pool2d.1"], (4, 864)),
+        "Net/Linear[fc1]/linear.1": ("linear", ["Net/reshape.1", "Net/Linear[fc1]/weight", "Net/Linear[fc1]/bias"],
+                                     (4, 10)),
+        "output/output.0": ("IO Node", ["Net/Linear[fc1]/linear.1"], (4, 10))}
+
+
 def test_bad_values_and_what_is_not_here(tmp_path):
     with SummaryWriter(tmp_path) as writer:
         with pytest.raises(ValueError, match=r"add_scalar: expected one real number, got ndarray of shape \(2,\)"):
             writer.add_scalar("x", np.ones(2), 0)
         with pytest.raises(ValueError, match="global_step must be a whole number"):
             writer.add_scalar("x", 1.0, 0.5)
-        with pytest.raises(NotImplementedError, match="SummaryWriter.add_image: not available"):
-            writer.add_image("img", np.ones((3, 2, 2)), 0)
+        with pytest.raises(NotImplementedError, match="SummaryWriter.add_embedding: not available"):
+            writer.add_embedding(np.ones((3, 2)))
+        with pytest.raises(ValueError, match=r"add_image: an image of shape \(2, 2\) does not match dataformats 'CHW'"):
+            writer.add_image("img", np.ones((2, 2)), 0)
+        with pytest.raises(ValueError, match="add_image: an image needs 1, 3 or 4 channels, got 2"):
+            writer.add_image("img", np.ones((2, 3, 3)), 0)
         with pytest.raises(ValueError, match="add_histogram: the values are empty"):
             writer.add_histogram("w", [], 0)
         with pytest.raises(ValueError, match="2 bucket limits but 3 bucket counts"):
@@ -203,7 +307,12 @@ def test_tensorboards_own_reader_reads_them(tmp_path):
         for step in range(3):
             writer.add_scalar("Loss/train", 1.0 / (step + 1), step)
         writer.add_text("notes", "hello", 0)
+        writer.add_histogram("w", np.arange(10.0), 0)
+        writer.add_image("img", np.ones((3, 4, 5)), 0)
+        writer.add_graph(Net(), np.zeros((1, 1, 28, 28), np.float32))
     acc = accumulator.EventAccumulator(str(tmp_path))
     acc.Reload()
+    assert acc.Histograms("w")[0].histogram_value.num == 10 and acc.Images("img")[0].width == 5
+    assert len(acc.Graph().node) == 11
     assert [(e.step, e.value) for e in acc.Scalars("Loss/train")] == [(0, 1.0), (1, 0.5), (2, pytest.approx(1 / 3))]
     assert "notes/text_summary" in acc.Tags()["tensors"]

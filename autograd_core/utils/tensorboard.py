@@ -1,17 +1,21 @@
-"""`SummaryWriter`: PyTorch's `torch.utils.tensorboard` for scalars, histograms and text, writing TensorBoard's files.
+"""`SummaryWriter`: PyTorch's `torch.utils.tensorboard`, writing TensorBoard's event files itself.
 
     from autograd_core.utils.tensorboard import SummaryWriter
     writer = SummaryWriter(log_dir="runs/exp1")            # default: runs/<date>_<time>_<host><comment>
     writer.add_scalar("Loss/train", loss.item(), step)     # then: tensorboard --logdir runs
+    writer.add_graph(model, images)                        # the Graphs tab: the model's operations, module by module
     writer.close()
 
 An event file is what TensorBoard reads: TFRecord records (a length, a masked CRC-32C of it, the bytes, a masked CRC-32C
-of them), each an `Event` protocol buffer (wall time, step, and a summary of tagged values), the first one naming the
-file's version. The few messages written here are encoded by hand (`_Proto`), so no TensorBoard, TensorFlow or
-protobuf package is needed to write them; viewing them needs TensorBoard. `add_scalars` writes each of its values in a
-subfolder of its own (`<log_dir>/<main_tag>_<tag>`), as PyTorch does. The records are PyTorch's byte for byte (compared
-with its SummaryWriter, and read back with TensorBoard's EventAccumulator, when this was written). Of PyTorch's other
-`add_*` methods (images, graphs, embeddings, hyper-parameters, ...) none is here: each raises NotImplementedError.
+of them), each an `Event` protocol buffer (wall time, step, and a summary of tagged values, or a graph), the first one
+naming the file's version. The few messages written here are encoded by hand (`_Proto`), images as PNG files by
+`png`, so no TensorBoard, TensorFlow, protobuf or imaging package is needed to write them; viewing them needs
+TensorBoard. Here: `add_scalar`, `add_scalars` (each value in a subfolder of its own, `<log_dir>/<main_tag>_<tag>`, as
+PyTorch does), `add_histogram`, `add_histogram_raw`, `add_text`, `add_image`, `add_images`, `add_figure` (matplotlib)
+and `add_graph` (from the graph one call of the model records). Their records were compared with those of PyTorch's
+SummaryWriter when this was written: the same bytes for scalars, text and histograms, the same pixels for images;
+`add_graph`'s nodes are ours (PyTorch traces TorchScript), named by module as PyTorch names them. PyTorch's other
+`add_*` methods (embeddings, PR curves, hyper-parameters, audio, video, meshes, ...) raise NotImplementedError.
 
 Records are written when `flush()` or `close()` is called, every `max_queue` records and every `flush_secs` seconds
 (checked as records are added), and whatever is still waiting when the writer is closed or collected; each write
@@ -26,8 +30,11 @@ import os
 import socket
 import struct
 import time
+import zlib
 
 import numpy as np
+
+from ..value import Value
 
 __all__ = ["SummaryWriter"]
 
@@ -118,8 +125,8 @@ class _Proto:
 
 
 # Field numbers of the messages written (tensorflow/core/util/event.proto, framework/summary.proto, tensor.proto).
-_EVENT_WALL_TIME, _EVENT_STEP, _EVENT_FILE_VERSION, _EVENT_SUMMARY = 1, 2, 3, 5
-_VALUE_TAG, _VALUE_SIMPLE, _VALUE_HISTOGRAM, _VALUE_TENSOR, _VALUE_METADATA = 1, 2, 5, 8, 9
+_EVENT_WALL_TIME, _EVENT_STEP, _EVENT_FILE_VERSION, _EVENT_GRAPH, _EVENT_SUMMARY = 1, 2, 3, 4, 5
+_VALUE_TAG, _VALUE_SIMPLE, _VALUE_IMAGE, _VALUE_HISTOGRAM, _VALUE_TENSOR, _VALUE_METADATA = 1, 2, 4, 5, 8, 9
 _DT_STRING = 7
 
 
@@ -180,6 +187,141 @@ def _trimmed(counts, edges):
     return edges[first:last + 2], kept
 
 
+def _array(values, what):
+    data = getattr(values, "data", values) if hasattr(values, "requires_grad") else values
+    array = np.asarray(data)
+    if array.dtype.kind not in "biuf":
+        raise ValueError(f"SummaryWriter.{what}: expected real numbers, got dtype {array.dtype}")
+    return array
+
+
+def _as_hwc(array, dataformats, what):
+    """An image array laid out as `dataformats` (letters N, C, H, W) as (height, width, 3 or 4 channels): one
+    channel repeated three times, a batch tiled (`_tiled`)."""
+    layout = str(dataformats).upper()
+    if sorted(layout) not in (sorted("NCHW"), sorted("CHW"), sorted("HWC"), sorted("HW")) or \
+            array.ndim != len(layout):
+        raise ValueError(f"SummaryWriter.{what}: an image of shape {array.shape} does not match dataformats "
+                         f"{dataformats!r} (one of the orders of NCHW, CHW, HW)")
+    if "N" in layout:
+        return _tiled(array.transpose([layout.index(c) for c in "NCHW"])).transpose(1, 2, 0)
+    if "C" not in layout:
+        return np.repeat(array.transpose([layout.index(c) for c in "HW"])[:, :, None], 3, axis=2)
+    hwc = array.transpose([layout.index(c) for c in "HWC"])
+    if hwc.shape[2] == 1:
+        hwc = np.repeat(hwc, 3, axis=2)
+    if hwc.shape[2] not in (3, 4):
+        raise ValueError(f"SummaryWriter.{what}: an image needs 1, 3 or 4 channels, got {hwc.shape[2]}")
+    return hwc
+
+
+def _tiled(nchw, per_row=8):
+    """A batch (N, 1 or 3, H, W) as one (3, rows·H, min(N, 8)·W) picture, image i at row i // 8, column i % 8."""
+    if nchw.shape[1] == 1:
+        nchw = np.repeat(nchw, 3, axis=1)
+    if nchw.shape[1] != 3:
+        raise ValueError(f"SummaryWriter.add_images: images need 1 or 3 channels, got {nchw.shape[1]}")
+    n, _, height, width = nchw.shape
+    columns = min(n, per_row)
+    rows = -(-n // columns)
+    canvas = np.zeros((3, rows * height, columns * width), dtype=nchw.dtype)
+    for i, image in enumerate(nchw):
+        row, column = divmod(i, columns)
+        canvas[:, row * height:(row + 1) * height, column * width:(column + 1) * width] = image
+    return canvas
+
+
+def png(pixels):
+    """A PNG file of `pixels`, a (height, width, 3 or 4) uint8 array (RGB or RGBA, 8 bits a channel)."""
+    height, width, channels = pixels.shape
+    rows = np.concatenate([np.zeros((height, 1), np.uint8), pixels.reshape(height, width * channels)], axis=1)
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2 if channels == 3 else 6, 0, 0, 0)  # RGB or RGBA
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows.tobytes()))
+            + chunk(b"IEND", b""))  # (each row after its filter byte, 0: none)
+
+
+def _figure_pixels(figure, close):
+    """A matplotlib figure drawn into an (height, width, 3) uint8 array (matplotlib's Agg canvas)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    width, height = canvas.get_width_height()
+    pixels = np.asarray(canvas.buffer_rgba()).reshape(height, width, 4)[:, :, :3].copy()
+    if close:
+        import matplotlib.pyplot as plt
+
+        plt.close(figure)
+    return pixels
+
+
+def _outputs(outputs):
+    """The Values among a model's outputs: one, or a tuple, list or dict of them (nested)."""
+    if hasattr(outputs, "requires_grad"):
+        return [outputs]
+    items = outputs.values() if isinstance(outputs, dict) else outputs if isinstance(outputs, (tuple, list)) else ()
+    return [v for item in items for v in _outputs(item)]
+
+
+def _shape(shape):
+    dims = _Proto()
+    for size in shape:
+        dims.bytes(2, _Proto().varint(1, int(size)))  # TensorShapeProto{dim: [Dim{size}]}
+    return dims
+
+
+def _graph_nodes(outputs, names):
+    """(name, op, parent names, shape) for every Value behind `outputs`, parents first, then one IO node per output.
+    An operation's name is its scopes' path (`Net/Linear[fc1]`) and its op with a number; a leaf's comes from `names`
+    (id -> name: the model's inputs, `input/...`, and parameters, `parameter/<name>`), a parameter's placed in the
+    path of the first operation that reads it (`Net/Linear[fc1]/weight`: TensorBoard folds it into the module's
+    box), or is `constant/constant.<k>`."""
+    found, stack = {}, list(outputs)
+    while stack:
+        v = stack.pop()
+        if id(v) not in found:
+            found[id(v)] = v
+            stack.extend(v.parents)
+    order = sorted(found.values(), key=lambda v: v.creation_index)
+    named, counts, taken = {}, {"constant": 0}, set()
+    for v in order:  # the operations first: their names, and where the parameters they read go
+        if not v.parents:
+            continue
+        scope = v.scope
+        path = "/".join(s.kind if s.name in (None, s.kind) else f"{s.kind}[{s.name}]"
+                        for s in (scope.path() if scope is not None else ()))
+        op = v.op if v.op.isidentifier() else (v.primitive.title or v.op)
+        counts[op] = counts.get(op, 0) + 1
+        named[id(v)] = f"{path}/{op}.{counts[op]}" if path else f"{op}.{counts[op]}"
+        for p in v.parents:
+            name = names.get(id(p), "")
+            if name.startswith("parameter/") and id(p) not in named and path:
+                short = f"{path}/{name.rpartition('.')[2]}"
+                named[id(p)] = short if short not in taken else f"{path}/{name[len('parameter/'):]}"
+                taken.add(named[id(p)])
+    nodes = []
+    for v in order:
+        if v.parents:
+            op = v.op if v.op.isidentifier() else (v.primitive.title or v.op)
+        else:  # a leaf: an input, a parameter or a constant
+            if id(v) not in named:
+                if id(v) in names:
+                    named[id(v)] = names[id(v)]
+                else:
+                    counts["constant"] += 1
+                    named[id(v)] = f"constant/constant.{counts['constant']}"
+            op = "IO Node" if named[id(v)].startswith("input/") else "prim::GetAttr" if id(v) in names else \
+                "prim::Constant"
+        nodes.append((named[id(v)], op, [named[id(p)] for p in v.parents], v.shape))
+    for k, out in enumerate(outputs):
+        nodes.append((f"output/output.{k}", "IO Node", [named[id(out)]], out.shape))
+    return nodes
+
+
 _UIDS = itertools.count()
 
 
@@ -209,7 +351,8 @@ class _EventFile:
 
 
 class SummaryWriter:
-    """Writes scalars, histograms and text to TensorBoard event files in `log_dir` (PyTorch's SummaryWriter, in part).
+    """Writes scalars, histograms, text, images and graphs to TensorBoard event files in `log_dir` (PyTorch's
+    SummaryWriter, but for embeddings, PR curves, hyper-parameters and media).
 
     log_dir: the folder (made if missing); default `runs/<Mon>DD_HH-MM-SS_<hostname><comment>`, as PyTorch's.
     comment: appended to the default log_dir (ignored when log_dir is given). purge_step: accepted, unused.
@@ -307,6 +450,64 @@ class SummaryWriter:
         value = _Proto().bytes(_VALUE_TAG, str(tag)).bytes(_VALUE_HISTOGRAM, histogram)
         self._write(self._file, value, global_step, walltime, what)
 
+    def add_image(self, tag, img_tensor, global_step=None, walltime=None, dataformats="CHW"):
+        """Record one image under `tag`: `img_tensor` (array or Value) laid out as `dataformats` says ("CHW", the
+        default, "HWC", "HW", or with an N: a batch, tiled eight to a row as `add_images` does), with 1, 3 or 4
+        channels. Floats are taken as 0..1 (scaled by 255), uint8 as 0..255, as PyTorch does; stored as a PNG."""
+        hwc = _as_hwc(_array(img_tensor, "add_image"), dataformats, "add_image")
+        scale = 1 if hwc.dtype == np.uint8 else 255  # PyTorch's rule: the dtype tells the range
+        pixels = (hwc.astype(np.float32) * scale).clip(0, 255).astype(np.uint8)
+        height, width, channels = pixels.shape
+        image = (_Proto().varint(1, height).varint(2, width).varint(3, channels)
+                 .bytes(4, png(pixels)))  # Summary.Image{height, width, colorspace, encoded_image_string}
+        value = _Proto().bytes(_VALUE_TAG, str(tag)).bytes(_VALUE_IMAGE, image)
+        self._write(self._file, value, global_step, walltime, "add_image")
+
+    def add_images(self, tag, img_tensor, global_step=None, walltime=None, dataformats="NCHW"):
+        """Record a batch of images as one picture: tiled eight to a row (black where the last row ends), as
+        PyTorch's. `dataformats`: "NCHW" (the default), "NHWC", ..."""
+        self.add_image(tag, img_tensor, global_step, walltime, dataformats)
+
+    def add_figure(self, tag, figure, global_step=None, close=True, walltime=None):
+        """Record a matplotlib figure (or a list of them, tiled as `add_images` does) as an image, drawn at its own
+        size and dpi; close=True closes it afterwards (as PyTorch does)."""
+        figures = figure if isinstance(figure, list) else [figure]
+        images = [_figure_pixels(f, close) for f in figures]
+        if isinstance(figure, list):
+            self.add_image(tag, np.stack(images), global_step, walltime, dataformats="NHWC")
+        else:
+            self.add_image(tag, images[0], global_step, walltime, dataformats="HWC")
+
+    def add_graph(self, model, input_to_model=None, verbose=False, use_strict_trace=True):
+        """Record the computation graph of `model(*input_to_model)` for TensorBoard's Graphs tab: one call of the
+        model (gradient recording on), then every operation behind its outputs as a node named by the modules it ran
+        in (`Net/Linear[fc1]/linear.3`, which TensorBoard folds into one box per module), its inputs as edges and its
+        output's shape on each edge. The model's inputs are `input/input.<k>`, its parameters named by
+        `named_parameters()` under `parameter/`, its outputs `output/output.<k>`. `input_to_model`: one input or a
+        tuple of them. verbose and use_strict_trace (PyTorch's tracer's) are accepted and unused."""
+        from ..modes import enable_grad
+
+        inputs = input_to_model if isinstance(input_to_model, tuple) else (
+            () if input_to_model is None else (input_to_model,))
+        inputs = tuple(x if hasattr(x, "requires_grad") else Value(x) for x in inputs)  # arrays: leaves of their own
+        with enable_grad():
+            outputs = model(*inputs)
+        names = {id(p): f"parameter/{name}" for name, p in getattr(model, "named_parameters", dict)()}
+        names.update({id(x): f"input/input.{k}" for k, x in enumerate(inputs)})
+        graph = _Proto()
+        for name, op, parents, shape in _graph_nodes(_outputs(outputs), names):
+            node = _Proto().bytes(1, name).bytes(2, op)
+            for parent in parents:
+                node.bytes(3, parent)
+            node.bytes(4, "/device:CPU:0")
+            shapes = _Proto().bytes(7, _shape(shape))  # AttrValue{list: ListValue{shape: [TensorShapeProto]}}
+            node.bytes(5, _Proto().bytes(1, "_output_shapes").bytes(2, _Proto().bytes(1, shapes)))
+            graph.bytes(1, node)
+        graph.bytes(4, _Proto().varint(1, 22))  # VersionDef{producer}, as PyTorch's
+        if self._closed:
+            raise RuntimeError("SummaryWriter.add_graph: the writer is closed")
+        self._file.add(bytes(_Proto().double(_EVENT_WALL_TIME, time.time()).bytes(_EVENT_GRAPH, graph).out))
+
     def flush(self):
         """Write the records added so far to the disk."""
         for event_file in (self._file, *self._scalar_files.values()):
@@ -335,15 +536,14 @@ class SummaryWriter:
 def _not_here(name):
     def method(self, *args, **kwargs):
         raise NotImplementedError(f"SummaryWriter.{name}: not available in autograd_core (it writes scalars, "
-                                  "histograms and text: add_scalar, add_scalars, add_histogram, add_text)")
+                                  "histograms, text, images, figures and graphs)")
     method.__name__ = name
     method.__doc__ = f"PyTorch's SummaryWriter.{name}: raises NotImplementedError here."
     return method
 
 
-for _name in ("add_image", "add_images", "add_image_with_boxes", "add_figure",
-              "add_video", "add_audio", "add_graph", "add_embedding", "add_pr_curve", "add_pr_curve_raw",
-              "add_custom_scalars", "add_custom_scalars_multilinechart", "add_custom_scalars_marginchart",
-              "add_mesh", "add_hparams", "add_onnx_graph", "add_tensor"):
+for _name in ("add_image_with_boxes", "add_video", "add_audio", "add_embedding", "add_pr_curve",
+              "add_pr_curve_raw", "add_custom_scalars", "add_custom_scalars_multilinechart",
+              "add_custom_scalars_marginchart", "add_mesh", "add_hparams", "add_onnx_graph", "add_tensor"):
     setattr(SummaryWriter, _name, _not_here(_name))
 del _name
