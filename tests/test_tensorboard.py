@@ -232,6 +232,44 @@ def test_a_matplotlib_figure_as_an_image(tmp_path):
     assert (height, width, channels) == (40, 80, 3) and ((pixels[:, :, 0] > 200) & (pixels[:, :, 1] < 100)).any()
 
 
+def test_a_pr_curve_counts_each_threshold(tmp_path):
+    with SummaryWriter(tmp_path) as writer:
+        writer.add_pr_curve("cat", np.array([1, 0, 1, 1]), torch.tensor([0.9, 0.8, 0.3, 0.6]), 7, num_thresholds=5)
+    _, step, values = events(tmp_path)[1]
+    value = dict(values["cat"])
+    tensor, plugin = dict(fields(value[8])), dict(fields(dict(fields(value[9]))[1]))
+    assert step == 7 and plugin[1] == b"pr_curves" and fields(plugin[2]) == [(2, 5)]  # num_thresholds
+    assert tensor[1] == 1 and [size for _, dim in fields(tensor[2]) for _, size in fields(dim)] == [6, 5]
+    # buckets floor(p · 4): 3, 3, 1, 2; counts at or above each of the five thresholds
+    np.testing.assert_allclose(np.frombuffer(tensor[5], "<f4").reshape(6, 5), [
+        [3, 3, 2, 1, 0],                    # true positives
+        [1, 1, 1, 1, 0],                    # false positives
+        [0, 0, 0, 0, 1],                    # true negatives
+        [0, 0, 1, 2, 3],                    # false negatives
+        [0.75, 0.75, 2 / 3, 0.5, 0],        # precision
+        [1, 1, 2 / 3, 1 / 3, 0]], rtol=1e-6)  # recall
+
+
+def test_embeddings_for_the_projector(tmp_path):
+    with SummaryWriter(tmp_path) as writer:
+        writer.add_embedding(np.array([[1.0, 2.5], [0.1, -3.0], [0.0, 1.0]], np.float32), metadata=["a", "b", "a"],
+                             label_img=np.ones((3, 1, 2, 2)))
+        writer.add_embedding(torch.tensor([[1.0], [2.0]]), metadata=[["x", 1], ["y", 2]], metadata_header=["k", "n"],
+                             global_step=12, tag="more")
+    tensors = (tmp_path / "00000" / "default" / "tensors.tsv").read_text()
+    assert tensors == "1.0\t2.5\n0.10000000149011612\t-3.0\n0.0\t1.0\n"  # float32's 0.1 as PyTorch writes it
+    assert (tmp_path / "00000" / "default" / "metadata.tsv").read_text() == "a\nb\na\n"
+    assert (tmp_path / "00012" / "more" / "metadata.tsv").read_text() == "k\tn\nx\t1\ny\t2\n"
+    sprite = decoded_png((tmp_path / "00000" / "default" / "sprite.png").read_bytes())
+    assert sprite.shape == (4, 4, 3) and (sprite[:2].all() and sprite[2:, :2].all() and not sprite[2:, 2:].any())
+    assert (tmp_path / "projector_config.pbtxt").read_text() == (
+        'embeddings {\n  tensor_name: "default:00000"\n  metadata_path: "00000/default/metadata.tsv"\n  sprite {\n'
+        '    image_path: "00000/default/sprite.png"\n    single_image_dim: 2\n    single_image_dim: 2\n  }\n'
+        '  tensor_path: "00000/default/tensors.tsv"\n}\n'
+        'embeddings {\n  tensor_name: "more:00012"\n  metadata_path: "00012/more/metadata.tsv"\n'
+        '  tensor_path: "00012/more/tensors.tsv"\n}\n')
+
+
 class Net(nn.Module):
     """The TensorBoard tutorial's network, for Fashion-MNIST's 28×28 images."""
 
@@ -281,8 +319,12 @@ def test_bad_values_and_what_is_not_here(tmp_path):
             writer.add_scalar("x", np.ones(2), 0)
         with pytest.raises(ValueError, match="global_step must be a whole number"):
             writer.add_scalar("x", 1.0, 0.5)
-        with pytest.raises(NotImplementedError, match="SummaryWriter.add_embedding: not available"):
-            writer.add_embedding(np.ones((3, 2)))
+        with pytest.raises(NotImplementedError, match="SummaryWriter.add_hparams: not available"):
+            writer.add_hparams({"lr": 0.1}, {"loss": 1.0})
+        with pytest.raises(ValueError, match=r"add_pr_curve: labels of shape \(3,\) but predictions of shape \(2,\)"):
+            writer.add_pr_curve("pr", [1, 0, 1], [0.5, 0.5])
+        with pytest.raises(ValueError, match="add_embedding: 2 labels for 3 points"):
+            writer.add_embedding(np.ones((3, 2)), metadata=["a", "b"])
         with pytest.raises(ValueError, match=r"add_image: an image of shape \(2, 2\) does not match dataformats 'CHW'"):
             writer.add_image("img", np.ones((2, 2)), 0)
         with pytest.raises(ValueError, match="add_image: an image needs 1, 3 or 4 channels, got 2"):
@@ -310,9 +352,11 @@ def test_tensorboards_own_reader_reads_them(tmp_path):
         writer.add_histogram("w", np.arange(10.0), 0)
         writer.add_image("img", np.ones((3, 4, 5)), 0)
         writer.add_graph(Net(), np.zeros((1, 1, 28, 28), np.float32))
+        writer.add_pr_curve("pr", np.array([1, 0]), np.array([0.7, 0.2]), 0)
     acc = accumulator.EventAccumulator(str(tmp_path))
     acc.Reload()
     assert acc.Histograms("w")[0].histogram_value.num == 10 and acc.Images("img")[0].width == 5
     assert len(acc.Graph().node) == 11
+    assert "pr" in acc.Tags()["tensors"]
     assert [(e.step, e.value) for e in acc.Scalars("Loss/train")] == [(0, 1.0), (1, 0.5), (2, pytest.approx(1 / 3))]
     assert "notes/text_summary" in acc.Tags()["tensors"]

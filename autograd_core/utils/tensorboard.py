@@ -11,11 +11,12 @@ of them), each an `Event` protocol buffer (wall time, step, and a summary of tag
 naming the file's version. The few messages written here are encoded by hand (`_Proto`), images as PNG files by
 `png`, so no TensorBoard, TensorFlow, protobuf or imaging package is needed to write them; viewing them needs
 TensorBoard. Here: `add_scalar`, `add_scalars` (each value in a subfolder of its own, `<log_dir>/<main_tag>_<tag>`, as
-PyTorch does), `add_histogram`, `add_histogram_raw`, `add_text`, `add_image`, `add_images`, `add_figure` (matplotlib)
-and `add_graph` (from the graph one call of the model records). Their records were compared with those of PyTorch's
-SummaryWriter when this was written: the same bytes for scalars, text and histograms, the same pixels for images;
-`add_graph`'s nodes are ours (PyTorch traces TorchScript), named by module as PyTorch names them. PyTorch's other
-`add_*` methods (embeddings, PR curves, hyper-parameters, audio, video, meshes, ...) raise NotImplementedError.
+PyTorch does), `add_histogram`, `add_histogram_raw`, `add_text`, `add_image`, `add_images`, `add_figure` (matplotlib),
+`add_pr_curve`, `add_pr_curve_raw`, `add_embedding` (the Projector's files) and `add_graph` (from the graph one call of
+the model records). Their output was compared with that of PyTorch's SummaryWriter when this was written: the same
+bytes for scalars, text, histograms, PR curves and the Projector's files, the same pixels for images; `add_graph`'s
+nodes are ours (PyTorch traces TorchScript), named by module as PyTorch names them. PyTorch's other `add_*` methods
+(hyper-parameters, custom scalar layouts, audio, video, meshes, boxes, ONNX) raise NotImplementedError.
 
 Records are written when `flush()` or `close()` is called, every `max_queue` records and every `flush_secs` seconds
 (checked as records are added), and whatever is still waiting when the writer is closed or collected; each write
@@ -127,7 +128,7 @@ class _Proto:
 # Field numbers of the messages written (tensorflow/core/util/event.proto, framework/summary.proto, tensor.proto).
 _EVENT_WALL_TIME, _EVENT_STEP, _EVENT_FILE_VERSION, _EVENT_GRAPH, _EVENT_SUMMARY = 1, 2, 3, 4, 5
 _VALUE_TAG, _VALUE_SIMPLE, _VALUE_IMAGE, _VALUE_HISTOGRAM, _VALUE_TENSOR, _VALUE_METADATA = 1, 2, 4, 5, 8, 9
-_DT_STRING = 7
+_DT_FLOAT, _DT_STRING = 1, 7
 
 
 def _event(wall_time, step=None, summary=None, file_version=None):
@@ -213,6 +214,14 @@ def _as_hwc(array, dataformats, what):
     if hwc.shape[2] not in (3, 4):
         raise ValueError(f"SummaryWriter.{what}: an image needs 1, 3 or 4 channels, got {hwc.shape[2]}")
     return hwc
+
+
+def _write_text(path, text):
+    """`text` to `path`, replacing it whole (a temporary file renamed over it)."""
+    temporary = path + ".tmp"
+    with open(temporary, "w") as f:
+        f.write(text)
+    os.replace(temporary, path)
 
 
 def _tiled(nchw, per_row=8):
@@ -351,8 +360,8 @@ class _EventFile:
 
 
 class SummaryWriter:
-    """Writes scalars, histograms, text, images and graphs to TensorBoard event files in `log_dir` (PyTorch's
-    SummaryWriter, but for embeddings, PR curves, hyper-parameters and media).
+    """Writes scalars, histograms, text, images, PR curves, embeddings and graphs for TensorBoard in `log_dir`
+    (PyTorch's SummaryWriter, but for hyper-parameters, custom layouts and media).
 
     log_dir: the folder (made if missing); default `runs/<Mon>DD_HH-MM-SS_<hostname><comment>`, as PyTorch's.
     comment: appended to the default log_dir (ignored when log_dir is given). purge_step: accepted, unused.
@@ -368,6 +377,7 @@ class SummaryWriter:
         self._settings = (filename_suffix, max(int(max_queue), 1), flush_secs)
         self._file = _EventFile(self.log_dir, *self._settings)
         self._scalar_files = {}  # add_scalars' subfolders -> their event files
+        self._embeddings = []  # add_embedding's entries of projector_config.pbtxt, rewritten whole at each call
         self._closed = False
 
     def get_logdir(self):
@@ -478,6 +488,92 @@ class SummaryWriter:
         else:
             self.add_image(tag, images[0], global_step, walltime, dataformats="HWC")
 
+    def add_pr_curve(self, tag, labels, predictions, global_step=None, num_thresholds=127, weights=None,
+                     walltime=None):
+        """Record a precision-recall curve for TensorBoard's PR Curves tab, as PyTorch's: `labels` (1 for the
+        positive class, 0 otherwise) and `predictions` (probabilities in [0, 1]) of one shape, counted into
+        `num_thresholds` (at most 127) buckets by floor(prediction · (num_thresholds − 1)); then, per threshold, the
+        true and false positives, true and false negatives, precision and recall (a 6 × num_thresholds float32
+        tensor). weights: a weight per example (default 1)."""
+        labels = _array(labels, "add_pr_curve").astype(np.float64)
+        predictions = _array(predictions, "add_pr_curve")
+        if labels.shape != predictions.shape:
+            raise ValueError(f"SummaryWriter.add_pr_curve: labels of shape {labels.shape} but predictions of shape "
+                             f"{predictions.shape}")
+        num_thresholds = min(int(num_thresholds), 127)
+        weights = 1.0 if weights is None else _array(weights, "add_pr_curve")
+        buckets = np.floor(predictions * (num_thresholds - 1)).astype(np.int32)
+        counted = [np.histogram(buckets, bins=num_thresholds, range=(0, num_thresholds - 1), weights=w * weights)[0]
+                   for w in (labels, 1.0 - labels)]
+        tp, fp = (np.cumsum(c[::-1])[::-1] for c in counted)  # at or above each threshold
+        tn, fn = fp[0] - fp, tp[0] - tp
+        precision = tp / np.maximum(1e-7, tp + fp)
+        recall = tp / np.maximum(1e-7, tp + fn)
+        self._pr_curve(tag, np.stack((tp, fp, tn, fn, precision, recall)), num_thresholds, global_step, walltime,
+                       "add_pr_curve")
+
+    def add_pr_curve_raw(self, tag, true_positive_counts, false_positive_counts, true_negative_counts,
+                         false_negative_counts, precision, recall, global_step=None, num_thresholds=127,
+                         weights=None, walltime=None):
+        """Record a precision-recall curve computed elsewhere: six sequences of num_thresholds numbers each (weights:
+        accepted, unused, as in PyTorch)."""
+        rows = [_array(r, "add_pr_curve_raw").reshape(-1) for r in (
+            true_positive_counts, false_positive_counts, true_negative_counts, false_negative_counts, precision,
+            recall)]
+        if len({len(r) for r in rows}) != 1:
+            raise ValueError("SummaryWriter.add_pr_curve_raw: the six sequences must have one length, got "
+                             f"{[len(r) for r in rows]}")
+        self._pr_curve(tag, np.stack(rows), min(int(num_thresholds), 127), global_step, walltime, "add_pr_curve_raw")
+
+    def _pr_curve(self, tag, data, num_thresholds, global_step, walltime, what):
+        plugin = _Proto().bytes(1, "pr_curves").bytes(2, _Proto().varint(2, num_thresholds))  # PrCurvePluginData
+        tensor = _Proto().varint(1, _DT_FLOAT).bytes(2, _shape(data.shape)).bytes(
+            5, data.astype("<f4").tobytes())  # TensorProto{dtype, tensor_shape, float_val (packed)}
+        value = _Proto().bytes(_VALUE_TAG, str(tag)).bytes(_VALUE_TENSOR, tensor)
+        value.bytes(_VALUE_METADATA, _Proto().bytes(1, plugin))
+        self._write(self._file, value, global_step, walltime, what)
+
+    def add_embedding(self, mat, metadata=None, label_img=None, global_step=None, tag="default",
+                      metadata_header=None):
+        """Write points for TensorBoard's Projector, as PyTorch's: `mat` (N, D) as `<step>/<tag>/tensors.tsv`, the
+        N labels of `metadata` (or N rows of columns named by `metadata_header`) as `metadata.tsv`, the N images of
+        `label_img` (N, C, H, W) tiled into a square `sprite.png`, all listed in `<log_dir>/projector_config.pbtxt`
+        (step: `global_step`, five digits, default 0)."""
+        mat = _array(mat, "add_embedding")
+        if mat.ndim != 2:
+            raise ValueError(f"SummaryWriter.add_embedding: mat must be (N, D), got shape {mat.shape}")
+        step = f"{_step(global_step, 'add_embedding') or 0:05d}"
+        folder = os.path.join(self.log_dir, step, tag)
+        os.makedirs(folder, exist_ok=True)
+        lines = []
+        if metadata is not None:
+            if len(metadata) != len(mat):
+                raise ValueError(f"SummaryWriter.add_embedding: {len(metadata)} labels for {len(mat)} points")
+            rows = [str(m) for m in metadata] if metadata_header is None else \
+                ["\t".join(str(x) for x in row) for row in [metadata_header, *metadata]]
+            _write_text(os.path.join(folder, "metadata.tsv"), "".join(row + "\n" for row in rows))
+            lines += [f'  metadata_path: "{step}/{tag}/metadata.tsv"']
+        if label_img is not None:
+            images = _array(label_img, "add_embedding")
+            if images.ndim != 4 or len(images) != len(mat):
+                raise ValueError(f"SummaryWriter.add_embedding: label_img must be (N, C, H, W) with N = {len(mat)}, "
+                                 f"got shape {images.shape}")
+            side = int(np.ceil(np.sqrt(len(images))))  # a square of side² places, the last ones black
+            padded = np.concatenate([images, np.zeros((side * side - len(images), *images.shape[1:]), images.dtype)])
+            sprite = _tiled(padded, per_row=side).transpose(1, 2, 0)
+            scale = 1 if sprite.dtype == np.uint8 else 255
+            with open(os.path.join(folder, "sprite.png"), "wb") as f:
+                f.write(png((sprite.astype(np.float32) * scale).clip(0, 255).astype(np.uint8)))
+            height, width = images.shape[2:]
+            lines += ["  sprite {", f'    image_path: "{step}/{tag}/sprite.png"', f"    single_image_dim: {width}",
+                      f"    single_image_dim: {height}", "  }"]
+        _write_text(os.path.join(folder, "tensors.tsv"),
+                    "".join("\t".join(str(float(x)) for x in row) + "\n" for row in mat))
+        self._embeddings.append("\n".join([  # (EmbeddingInfo's fields in the order of their numbers, as protobuf)
+            "embeddings {", f'  tensor_name: "{tag}:{step}"', *lines, f'  tensor_path: "{step}/{tag}/tensors.tsv"',
+            "}"]) + "\n")
+        _write_text(os.path.join(self.log_dir, "projector_config.pbtxt"), "".join(self._embeddings))
+
     def add_graph(self, model, input_to_model=None, verbose=False, use_strict_trace=True):
         """Record the computation graph of `model(*input_to_model)` for TensorBoard's Graphs tab: one call of the
         model (gradient recording on), then every operation behind its outputs as a node named by the modules it ran
@@ -536,14 +632,14 @@ class SummaryWriter:
 def _not_here(name):
     def method(self, *args, **kwargs):
         raise NotImplementedError(f"SummaryWriter.{name}: not available in autograd_core (it writes scalars, "
-                                  "histograms, text, images, figures and graphs)")
+                                  "histograms, text, images, figures, PR curves, embeddings and graphs)")
     method.__name__ = name
     method.__doc__ = f"PyTorch's SummaryWriter.{name}: raises NotImplementedError here."
     return method
 
 
-for _name in ("add_image_with_boxes", "add_video", "add_audio", "add_embedding", "add_pr_curve",
-              "add_pr_curve_raw", "add_custom_scalars", "add_custom_scalars_multilinechart",
-              "add_custom_scalars_marginchart", "add_mesh", "add_hparams", "add_onnx_graph", "add_tensor"):
+for _name in ("add_image_with_boxes", "add_video", "add_audio", "add_custom_scalars",
+              "add_custom_scalars_multilinechart", "add_custom_scalars_marginchart", "add_mesh", "add_hparams",
+              "add_onnx_graph", "add_tensor"):
     setattr(SummaryWriter, _name, _not_here(_name))
 del _name
