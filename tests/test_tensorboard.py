@@ -106,6 +106,7 @@ def test_scalars_as_makemore_logs_them(tmp_path):
     writer.add_scalar("lr", 1e-3, 10, walltime=1234.5)
     writer.flush()
     found = events(tmp_path / "run")
+    (found_path,) = glob.glob(str(tmp_path / "run" / "events.out.tfevents.*"))
     assert found[0][1:] == (0, b"brain.Event:2")  # the file's version first
     assert [(step, values) for _, step, values in found[1:]] == [
         (0, {"Loss/train": 3.25}), (1, {"Loss/train": 2.5}), (2, {"Loss/train": 1.75}), (10, {"Loss/test": 2.5}),
@@ -113,8 +114,10 @@ def test_scalars_as_makemore_logs_them(tmp_path):
     assert found[-1][0] == 1234.5
     writer.close()
     writer.close()
-    with pytest.raises(RuntimeError, match="closed"):
-        writer.add_scalar("x", 1.0, 0)
+    writer.add_scalar("again", 1.0, 11)  # after close(): a new event file, as PyTorch's writer starts one
+    writer.close()
+    second = [p for p in glob.glob(str(tmp_path / "run" / "events.out.tfevents.*")) if p != found_path]
+    assert len(second) == 1 and [fields(r) for r in records(second[0])][1][1] == (2, 11)
 
 
 def test_records_wait_for_flush_or_the_queue_and_the_file_is_whole(tmp_path):

@@ -384,11 +384,21 @@ class SummaryWriter:
         """The folder the event files are written to."""
         return self.log_dir
 
-    def _write(self, event_file, summary, global_step, walltime, what):
+    def _event_file(self, folder=None):
+        """The event file records go to: log_dir's own, or that of an add_scalars subfolder; after close(), new ones
+        (as PyTorch's writer starts new files when it is written to again)."""
         if self._closed:
-            raise RuntimeError(f"SummaryWriter.{what}: the writer is closed")
+            self._file, self._scalar_files, self._closed = _EventFile(self.log_dir, *self._settings), {}, False
+        if folder is None:
+            return self._file
+        event_file = self._scalar_files.get(folder)
+        if event_file is None:
+            event_file = self._scalar_files[folder] = _EventFile(folder, *self._settings)
+        return event_file
+
+    def _write(self, summary, global_step, walltime, what, folder=None):
         wall_time = time.time() if walltime is None else float(walltime)
-        event_file.add(_event(wall_time, _step(global_step, what), bytes(summary.out)))
+        self._event_file(folder).add(_event(wall_time, _step(global_step, what), bytes(summary.out)))
 
     def add_scalar(self, tag, scalar_value, global_step=None, walltime=None, new_style=False,
                    double_precision=False):
@@ -396,7 +406,7 @@ class SummaryWriter:
         None: no step) and `walltime` (seconds since the epoch; default now). new_style and double_precision
         (PyTorch's tensor-valued scalars) are accepted; the value is written as TensorBoard's simple_value."""
         value = _Proto().bytes(_VALUE_TAG, str(tag)).float(_VALUE_SIMPLE, _number(scalar_value, "add_scalar"), True)
-        self._write(self._file, value, global_step, walltime, "add_scalar")
+        self._write(value, global_step, walltime, "add_scalar")
 
     def add_scalars(self, main_tag, tag_scalar_dict, global_step=None, walltime=None):
         """Record several scalars to plot together: each `tag: value` of `tag_scalar_dict` in an event file of the
@@ -405,12 +415,9 @@ class SummaryWriter:
         walltime = time.time() if walltime is None else walltime
         for tag, scalar_value in tag_scalar_dict.items():
             folder = os.path.join(self.log_dir, f"{main_tag}_{tag}".replace("/", "_"))
-            event_file = self._scalar_files.get(folder)
-            if event_file is None:
-                event_file = self._scalar_files[folder] = _EventFile(folder, *self._settings)
             value = _Proto().bytes(_VALUE_TAG, str(main_tag)).float(
                 _VALUE_SIMPLE, _number(scalar_value, "add_scalars"), True)
-            self._write(event_file, value, global_step, walltime, "add_scalars")
+            self._write(value, global_step, walltime, "add_scalars", folder)
 
     def add_text(self, tag, text_string, global_step=None, walltime=None):
         """Record `text_string` (Markdown in TensorBoard's Text tab) under `tag`, as PyTorch writes it: a string
@@ -420,7 +427,7 @@ class SummaryWriter:
                   .bytes(8, str(text_string)))  # TensorProto{dtype, tensor_shape{dim{size: 1}}, string_val}
         value = _Proto().bytes(_VALUE_TAG, f"{tag}/text_summary").bytes(_VALUE_TENSOR, tensor)
         value.bytes(_VALUE_METADATA, metadata)  # (fields in the order of their numbers, as protobuf writes them)
-        self._write(self._file, value, global_step, walltime, "add_text")
+        self._write(value, global_step, walltime, "add_text")
 
     def add_histogram(self, tag, values, global_step=None, bins="tensorflow", walltime=None, max_bins=None):
         """Record the distribution of `values` (an array, Value or list of numbers, any shape) under `tag`, as
@@ -458,7 +465,7 @@ class SummaryWriter:
         for field, numbers in ((6, limits), (7, counts)):  # bucket_limit, bucket: packed doubles
             histogram.bytes(field, np.asarray(numbers, dtype="<f8").tobytes())
         value = _Proto().bytes(_VALUE_TAG, str(tag)).bytes(_VALUE_HISTOGRAM, histogram)
-        self._write(self._file, value, global_step, walltime, what)
+        self._write(value, global_step, walltime, what)
 
     def add_image(self, tag, img_tensor, global_step=None, walltime=None, dataformats="CHW"):
         """Record one image under `tag`: `img_tensor` (array or Value) laid out as `dataformats` says ("CHW", the
@@ -471,7 +478,7 @@ class SummaryWriter:
         image = (_Proto().varint(1, height).varint(2, width).varint(3, channels)
                  .bytes(4, png(pixels)))  # Summary.Image{height, width, colorspace, encoded_image_string}
         value = _Proto().bytes(_VALUE_TAG, str(tag)).bytes(_VALUE_IMAGE, image)
-        self._write(self._file, value, global_step, walltime, "add_image")
+        self._write(value, global_step, walltime, "add_image")
 
     def add_images(self, tag, img_tensor, global_step=None, walltime=None, dataformats="NCHW"):
         """Record a batch of images as one picture: tiled eight to a row (black where the last row ends), as
@@ -531,7 +538,7 @@ class SummaryWriter:
             5, data.astype("<f4").tobytes())  # TensorProto{dtype, tensor_shape, float_val (packed)}
         value = _Proto().bytes(_VALUE_TAG, str(tag)).bytes(_VALUE_TENSOR, tensor)
         value.bytes(_VALUE_METADATA, _Proto().bytes(1, plugin))
-        self._write(self._file, value, global_step, walltime, what)
+        self._write(value, global_step, walltime, what)
 
     def add_embedding(self, mat, metadata=None, label_img=None, global_step=None, tag="default",
                       metadata_header=None):
@@ -600,9 +607,7 @@ class SummaryWriter:
             node.bytes(5, _Proto().bytes(1, "_output_shapes").bytes(2, _Proto().bytes(1, shapes)))
             graph.bytes(1, node)
         graph.bytes(4, _Proto().varint(1, 22))  # VersionDef{producer}, as PyTorch's
-        if self._closed:
-            raise RuntimeError("SummaryWriter.add_graph: the writer is closed")
-        self._file.add(bytes(_Proto().double(_EVENT_WALL_TIME, time.time()).bytes(_EVENT_GRAPH, graph).out))
+        self._event_file().add(bytes(_Proto().double(_EVENT_WALL_TIME, time.time()).bytes(_EVENT_GRAPH, graph).out))
 
     def flush(self):
         """Write the records added so far to the disk."""
@@ -610,7 +615,8 @@ class SummaryWriter:
             event_file.flush()
 
     def close(self):
-        """Flush and stop: later `add_*` calls raise RuntimeError. Closing twice is harmless."""
+        """Flush the event files and close them; writing again afterwards starts new ones (as PyTorch's writer does).
+        Closing twice is harmless."""
         if not self._closed:
             self.flush()
             self._closed = True
