@@ -7,8 +7,8 @@ What can be saved: arrays, Values, NumPy and Python numbers, strings, None, and 
 or None keys), lists and tuples of these, nested: model and optimizer state dicts, checkpoints of several; and
 objects that pickle in Python's plain way (a dataclass config, an argparse.Namespace), which `load` rebuilds only
 for the classes allowed with `add_safe_globals([GPTConfig])` or `with safe_globals([...]):` (PyTorch's
-weights_only=True; safe_globals.py). Other objects (functions, modules, optimizers: save their state_dict()) are
-refused when saving, naming them. Two formats:
+weights_only=True; safe_globals.py); a `torch.device` loads without being allowed, as in PyTorch. Other objects
+(functions, modules, optimizers: save their state_dict()) are refused when saving, naming them. Two formats:
 
 - `format="npz"` (the default): a NumPy `.npz` archive (a zip of `.npy` arrays) whose entry `__structure__`
   describes the nesting as JSON. A Value loads as a Value (with its requires_grad), an array as an array.
@@ -47,6 +47,7 @@ import numpy as np
 from . import torch_format
 from .safe_globals import add_safe_globals, allowed, clear_safe_globals, get_safe_globals, not_allowed, rebuilt, \
     reduced, safe_globals
+from .tensor_methods import Device
 from .torch_pickler import KEYS, bad_key, unsupported
 from .value import Value
 
@@ -80,6 +81,8 @@ class _Writer:
         if isinstance(obj, (list, tuple)):
             return {"t": type(obj).__name__ if type(obj) in (list, tuple) else "list",
                     "items": [self.encode(v, f"{where}[{i}]") for i, v in enumerate(obj)]}
+        if isinstance(obj, Device):  # a device loads as one without being allowed (PyTorch's weights_only does)
+            return {"t": "device", "v": str(obj)}
         reduction = reduced(obj)  # a dataclass, an argparse.Namespace: its class's name, arguments and state
         if reduction is None:
             raise unsupported(obj, where)
@@ -251,6 +254,8 @@ def _decode(node, archive, name):
     if kind in ("list", "tuple"):
         items = [_decode(v, archive, name) for v in node["items"]]
         return items if kind == "list" else tuple(items)
+    if kind == "device":
+        return Device(str(node["v"]))
     if kind == "object":  # rebuilt only as an object of a class the user allowed (safe_globals.py)
         module, qualname = node["class"]
         cls = allowed(module, qualname)

@@ -19,6 +19,12 @@ _STORAGE_OF = {np.dtype(dtype): name for name, dtype in STORAGES.items() if dtyp
 _V3_DTYPE_OF = {np.dtype(np.uint16): "uint16", np.dtype(np.uint32): "uint32", np.dtype(np.uint64): "uint64"}
 
 
+def _device_class():
+    from .tensor_methods import Device  # (tensor_methods imports much of the package: looked up when saving)
+
+    return Device
+
+
 def unsupported(obj, where):
     return TypeError(f"save: cannot save a {type(obj).__name__} (at {where}); save state dicts, arrays, Values, "
                      "numbers, strings, lists/dicts of them and objects that pickle plainly, such as dataclasses "
@@ -110,6 +116,11 @@ class Pickler:
                 for i, value in enumerate(obj):
                     self.save(value, f"{where}[{i}]")
                 self.out += b"e"  # APPENDS
+        elif obj.__class__ is _device_class():  # torch.device("cpu"), as PyTorch writes it (and loads it by default)
+            self.global_("torch", "device")
+            self.save((str(obj),), where)
+            self.out += b"R"  # REDUCE
+            self.put(id(obj), obj)
         elif isinstance(obj, tuple):
             self.out += b"("
             for i, value in enumerate(obj):

@@ -192,6 +192,17 @@ def _collection(kind):
     return make
 
 
+def _device(*args):
+    """torch.device("cuda:0") in a checkpoint (a config's device, as PyTorch's weights_only loads it): ours."""
+    from .tensor_methods import Device
+
+    check(all(isinstance(a, (str, int)) for a in args), f"torch.device{args!r}")
+    try:
+        return Device(*args)
+    except RuntimeError as err:
+        raise pickle.UnpicklingError(f"load: torch.device{args!r}: {err}") from None
+
+
 def _size(items=()):
     return _ints(items, "torch.Size")
 
@@ -214,6 +225,7 @@ def _allowed(reader):
         ("collections", "OrderedDict"): _ordered_dict,
         ("torch", "Size"): _size,
         ("_codecs", "encode"): _encode,
+        ("torch", "device"): _device,
     }
     for module in ("builtins", "__builtin__"):  # protocol 2 spells builtins the Python 2 way
         calls[(module, "set")] = _collection(set)

@@ -135,6 +135,13 @@ def renamed_in_pickle(f, old, new):
     return out.getvalue()
 
 
+@pytest.mark.parametrize("format", FORMATS)
+def test_devices_load_without_being_allowed(format):
+    back = torch.load(saved({"device": torch.device("cpu"), "gpu": torch.device("cuda", 1)}, format))
+    assert back == {"device": torch.device("cpu"), "gpu": torch.device("cuda:1")}
+    assert type(back["device"]) is type(torch.device("cpu"))
+
+
 def test_a_class_allowed_under_the_name_a_file_spells_it():
     f = saved({"config": GPTConfig(16)}, "torch")
     renamed = renamed_in_pickle(f, f"{__name__}\nGPTConfig\n".encode(), b"old_train\nConfig\n")
@@ -198,6 +205,15 @@ def test_a_checkpoint_of_pytorchs_with_a_config_loads_here_as_there():
         theirs = real.load(io.BytesIO(f.getvalue()))
     assert ours["config"] == theirs["config"] == GPTConfig(32, 100) and ours["args"] == theirs["args"]
     np.testing.assert_array_equal(ours["model"]["w"], theirs["model"]["w"].numpy())
+
+
+def test_devices_as_pytorch_saves_and_loads_them():
+    real = pytest.importorskip("torch")
+    f = io.BytesIO()
+    real.save({"device": real.device("cuda", 0), "cpu": real.device("cpu")}, f)
+    assert torch.load(io.BytesIO(f.getvalue())) == {"device": torch.device("cuda:0"), "cpu": torch.device("cpu")}
+    theirs = real.load(saved({"device": torch.device("cpu")}, "torch"))  # weights_only, nothing allowed
+    assert theirs == {"device": real.device("cpu")}
 
 
 def test_pytorch_loads_ours_with_its_own_safe_globals():
