@@ -8,6 +8,8 @@ from __future__ import annotations
 import glob
 import os
 import struct
+import subprocess
+import sys
 import zlib
 
 import numpy as np
@@ -131,6 +133,16 @@ def test_records_wait_for_flush_or_the_queue_and_the_file_is_whole(tmp_path):
     with SummaryWriter(tmp_path / "with") as other:
         other.add_scalar("b", 1.0)
     assert [v for _, _, v in events(tmp_path / "with")][1:] == [{"b": 1.0}]
+
+
+def test_a_script_that_never_closes_its_writer_keeps_its_records(tmp_path):
+    script = ("from autograd_core.utils.tensorboard import SummaryWriter\n"
+              f"writer = SummaryWriter({str(tmp_path)!r})\n"
+              "writer.cycle = writer  # (in a reference cycle: no reference count frees it at exit)\n"
+              "for step in range(3):\n    writer.add_scalar('loss', 1.0 / (step + 1), step)\n")
+    subprocess.run([sys.executable, "-c", script], check=True)
+    assert [(step, values) for _, step, values in events(tmp_path)[1:]] == [
+        (0, {"loss": 1.0}), (1, {"loss": 0.5}), (2, {"loss": pytest.approx(1 / 3)})]
 
 
 def test_add_scalars_writes_a_subfolder_per_tag(tmp_path):

@@ -19,18 +19,20 @@ nodes are ours (PyTorch traces TorchScript), named by module as PyTorch names th
 (hyper-parameters, custom scalar layouts, audio, video, meshes, boxes, ONNX) raise NotImplementedError.
 
 Records are written when `flush()` or `close()` is called, every `max_queue` records and every `flush_secs` seconds
-(checked as records are added), and whatever is still waiting when the writer is closed or collected; each write
-appends whole records.
+(checked as records are added), and whatever is still waiting when the writer is closed or collected, or when the
+interpreter exits; each write appends whole records.
 """
 
 from __future__ import annotations
 
+import atexit
 import datetime
 import itertools
 import os
 import socket
 import struct
 import time
+import weakref
 import zlib
 
 import numpy as np
@@ -379,6 +381,7 @@ class SummaryWriter:
         self._scalar_files = {}  # add_scalars' subfolders -> their event files
         self._embeddings = []  # add_embedding's entries of projector_config.pbtxt, rewritten whole at each call
         self._closed = False
+        _OPEN.add(self)  # flushed when the interpreter exits, if it is still open then
 
     def get_logdir(self):
         """The folder the event files are written to."""
@@ -633,6 +636,18 @@ class SummaryWriter:
                 self.close()
             except Exception:  # (at interpreter exit the file system may be gone: nothing to tell the user then)
                 pass
+
+
+_OPEN = weakref.WeakSet()  # the writers alive: a script that never closes its writer still gets its records
+
+
+@atexit.register
+def _close_open_writers():
+    for writer in list(_OPEN):
+        try:
+            writer.close()
+        except Exception:  # (one writer's full disk must not keep the others' records from being written)
+            pass
 
 
 def _not_here(name):
