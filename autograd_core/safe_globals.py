@@ -43,7 +43,7 @@ def add_safe_globals(safe_globals):
 
 def get_safe_globals():
     """The classes and functions allowed so far, as a list (the pairs as given)."""
-    return [obj if name == f"{obj.__module__}.{obj.__qualname__}" else (obj, name) for name, obj in _ALLOWED.items()]
+    return [obj if name == _name(obj)[0] else (obj, name) for name, obj in _ALLOWED.items()]
 
 
 def clear_safe_globals():

@@ -10,6 +10,7 @@ import struct
 import numpy as np
 
 from .safe_globals import reduced
+from .tensor_methods import Device
 from .torch_unpickler import STORAGES
 from .value import Value
 
@@ -17,12 +18,6 @@ KEYS = (str, int, float, bool, type(None))  # dict keys that both formats store
 _STORAGE_OF = {np.dtype(dtype): name for name, dtype in STORAGES.items() if dtype != "bfloat16"}
 # Dtypes without a storage class: an untyped storage and the dtype (`_rebuild_tensor_v3`), as torch.save writes them.
 _V3_DTYPE_OF = {np.dtype(np.uint16): "uint16", np.dtype(np.uint32): "uint32", np.dtype(np.uint64): "uint64"}
-
-
-def _device_class():
-    from .tensor_methods import Device  # (tensor_methods imports much of the package: looked up when saving)
-
-    return Device
 
 
 def unsupported(obj, where):
@@ -116,7 +111,7 @@ class Pickler:
                 for i, value in enumerate(obj):
                     self.save(value, f"{where}[{i}]")
                 self.out += b"e"  # APPENDS
-        elif obj.__class__ is _device_class():  # torch.device("cpu"), as PyTorch writes it (and loads it by default)
+        elif isinstance(obj, Device):  # torch.device("cpu"), as PyTorch writes it (and loads it by default)
             self.global_("torch", "device")
             self.save((str(obj),), where)
             self.out += b"R"  # REDUCE

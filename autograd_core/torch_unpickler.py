@@ -19,6 +19,7 @@ import pickletools
 import numpy as np
 
 from . import safe_globals
+from .tensor_methods import Device
 from .value import Value
 
 # Storage classes in the pickle -> NumPy dtype ("bfloat16" has none in NumPy: read as float32, exactly).
@@ -194,8 +195,6 @@ def _collection(kind):
 
 def _device(*args):
     """torch.device("cuda:0") in a checkpoint (a config's device, as PyTorch's weights_only loads it): ours."""
-    from .tensor_methods import Device
-
     check(all(isinstance(a, (str, int)) for a in args), f"torch.device{args!r}")
     try:
         return Device(*args)

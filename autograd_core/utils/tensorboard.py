@@ -37,6 +37,7 @@ import zlib
 
 import numpy as np
 
+from ..ops import data_of
 from ..value import Value
 
 __all__ = ["SummaryWriter"]
@@ -133,10 +134,12 @@ _VALUE_TAG, _VALUE_SIMPLE, _VALUE_IMAGE, _VALUE_HISTOGRAM, _VALUE_TENSOR, _VALUE
 _DT_FLOAT, _DT_STRING = 1, 7
 
 
-def _event(wall_time, step=None, summary=None, file_version=None):
+def _event(wall_time, step=None, summary=None, file_version=None, graph=None):
     event = _Proto().double(_EVENT_WALL_TIME, wall_time).varint(_EVENT_STEP, step or 0)  # (no step: step 0)
     if file_version is not None:
         event.bytes(_EVENT_FILE_VERSION, file_version)
+    if graph is not None:
+        event.bytes(_EVENT_GRAPH, graph)
     if summary is not None:
         event.bytes(_EVENT_SUMMARY, _Proto().bytes(1, summary))  # Summary{value: [summary]}
     return bytes(event.out)
@@ -144,8 +147,7 @@ def _event(wall_time, step=None, summary=None, file_version=None):
 
 def _number(value, what):
     """A Python float from a number, a 0-d or one-element array or Value (`loss.item()` or `loss` itself)."""
-    data = getattr(value, "data", value) if hasattr(value, "requires_grad") else value
-    array = np.asarray(data)
+    array = np.asarray(data_of(value))
     if array.size != 1 or array.dtype.kind not in "biuf":
         raise ValueError(f"SummaryWriter.{what}: expected one real number, got {type(value).__name__} of shape "
                          f"{array.shape} and dtype {array.dtype}")
@@ -155,8 +157,9 @@ def _number(value, what):
 def _step(global_step, what):
     if global_step is None:
         return None
-    step = int(_number(global_step, what))
-    if step != _number(global_step, what):
+    number = _number(global_step, what)
+    step = int(number)
+    if step != number:
         raise ValueError(f"SummaryWriter.{what}: global_step must be a whole number, got {global_step!r}")
     return step
 
@@ -191,8 +194,7 @@ def _trimmed(counts, edges):
 
 
 def _array(values, what):
-    data = getattr(values, "data", values) if hasattr(values, "requires_grad") else values
-    array = np.asarray(data)
+    array = np.asarray(data_of(values))
     if array.dtype.kind not in "biuf":
         raise ValueError(f"SummaryWriter.{what}: expected real numbers, got dtype {array.dtype}")
     return array
@@ -216,6 +218,13 @@ def _as_hwc(array, dataformats, what):
     if hwc.shape[2] not in (3, 4):
         raise ValueError(f"SummaryWriter.{what}: an image needs 1, 3 or 4 channels, got {hwc.shape[2]}")
     return hwc
+
+
+def _pixels(image):
+    """Image values as uint8 pixels, as PyTorch converts them: uint8 as they are, other dtypes taken as 0..1 (scaled by
+    255), clipped to 0..255."""
+    scale = 1 if image.dtype == np.uint8 else 255  # PyTorch's rule: the dtype tells the range
+    return (image.astype(np.float32) * scale).clip(0, 255).astype(np.uint8)
 
 
 def _write_text(path, text):
@@ -272,7 +281,7 @@ def _figure_pixels(figure, close):
 
 def _outputs(outputs):
     """The Values among a model's outputs: one, or a tuple, list or dict of them (nested)."""
-    if hasattr(outputs, "requires_grad"):
+    if isinstance(outputs, Value):
         return [outputs]
     items = outputs.values() if isinstance(outputs, dict) else outputs if isinstance(outputs, (tuple, list)) else ()
     return [v for item in items for v in _outputs(item)]
@@ -298,14 +307,14 @@ def _graph_nodes(outputs, names):
             found[id(v)] = v
             stack.extend(v.parents)
     order = sorted(found.values(), key=lambda v: v.creation_index)
-    named, counts, taken = {}, {"constant": 0}, set()
+    named, ops, counts, taken = {}, {}, {"constant": 0}, set()
     for v in order:  # the operations first: their names, and where the parameters they read go
         if not v.parents:
             continue
         scope = v.scope
         path = "/".join(s.kind if s.name in (None, s.kind) else f"{s.kind}[{s.name}]"
                         for s in (scope.path() if scope is not None else ()))
-        op = v.op if v.op.isidentifier() else (v.primitive.title or v.op)
+        op = ops[id(v)] = v.op if v.op.isidentifier() else (v.primitive.title or v.op)
         counts[op] = counts.get(op, 0) + 1
         named[id(v)] = f"{path}/{op}.{counts[op]}" if path else f"{op}.{counts[op]}"
         for p in v.parents:
@@ -317,7 +326,7 @@ def _graph_nodes(outputs, names):
     nodes = []
     for v in order:
         if v.parents:
-            op = v.op if v.op.isidentifier() else (v.primitive.title or v.op)
+            op = ops[id(v)]
         else:  # a leaf: an input, a parameter or a constant
             if id(v) not in named:
                 if id(v) in names:
@@ -438,10 +447,7 @@ class SummaryWriter:
         ±1e20 in steps of ×1.1 around 0; or an int, a NumPy bins name, or the edges), merged `max_bins` at a time
         when given, trimmed to the buckets from the first to the last that count any value (TensorBoard keeps each
         bucket's right edge: one empty bucket stays on the left), with min, max, count, sum and sum of squares."""
-        data = np.asarray(getattr(values, "data", values) if hasattr(values, "requires_grad") else values)
-        if data.dtype.kind not in "biuf":
-            raise ValueError(f"SummaryWriter.add_histogram: expected real numbers, got dtype {data.dtype}")
-        data = data.astype(float).reshape(-1)
+        data = _array(values, "add_histogram").astype(float).reshape(-1)
         if data.size == 0:
             raise ValueError("SummaryWriter.add_histogram: the values are empty")
         counts, edges = np.histogram(data, bins=_TENSORFLOW_BINS if isinstance(bins, str) and bins == "tensorflow"
@@ -474,9 +480,7 @@ class SummaryWriter:
         """Record one image under `tag`: `img_tensor` (array or Value) laid out as `dataformats` says ("CHW", the
         default, "HWC", "HW", or with an N: a batch, tiled eight to a row as `add_images` does), with 1, 3 or 4
         channels. Floats are taken as 0..1 (scaled by 255), uint8 as 0..255, as PyTorch does; stored as a PNG."""
-        hwc = _as_hwc(_array(img_tensor, "add_image"), dataformats, "add_image")
-        scale = 1 if hwc.dtype == np.uint8 else 255  # PyTorch's rule: the dtype tells the range
-        pixels = (hwc.astype(np.float32) * scale).clip(0, 255).astype(np.uint8)
+        pixels = _pixels(_as_hwc(_array(img_tensor, "add_image"), dataformats, "add_image"))
         height, width, channels = pixels.shape
         image = (_Proto().varint(1, height).varint(2, width).varint(3, channels)
                  .bytes(4, png(pixels)))  # Summary.Image{height, width, colorspace, encoded_image_string}
@@ -571,9 +575,8 @@ class SummaryWriter:
             side = int(np.ceil(np.sqrt(len(images))))  # a square of side² places, the last ones black
             padded = np.concatenate([images, np.zeros((side * side - len(images), *images.shape[1:]), images.dtype)])
             sprite = _tiled(padded, per_row=side).transpose(1, 2, 0)
-            scale = 1 if sprite.dtype == np.uint8 else 255
             with open(os.path.join(folder, "sprite.png"), "wb") as f:
-                f.write(png((sprite.astype(np.float32) * scale).clip(0, 255).astype(np.uint8)))
+                f.write(png(_pixels(sprite)))
             height, width = images.shape[2:]
             lines += ["  sprite {", f'    image_path: "{step}/{tag}/sprite.png"', f"    single_image_dim: {width}",
                       f"    single_image_dim: {height}", "  }"]
@@ -595,7 +598,7 @@ class SummaryWriter:
 
         inputs = input_to_model if isinstance(input_to_model, tuple) else (
             () if input_to_model is None else (input_to_model,))
-        inputs = tuple(x if hasattr(x, "requires_grad") else Value(x) for x in inputs)  # arrays: leaves of their own
+        inputs = tuple(x if isinstance(x, Value) else Value(x) for x in inputs)  # arrays: leaves of their own
         with enable_grad():
             outputs = model(*inputs)
         names = {id(p): f"parameter/{name}" for name, p in getattr(model, "named_parameters", dict)()}
@@ -610,7 +613,7 @@ class SummaryWriter:
             node.bytes(5, _Proto().bytes(1, "_output_shapes").bytes(2, _Proto().bytes(1, shapes)))
             graph.bytes(1, node)
         graph.bytes(4, _Proto().varint(1, 22))  # VersionDef{producer}, as PyTorch's
-        self._event_file().add(bytes(_Proto().double(_EVENT_WALL_TIME, time.time()).bytes(_EVENT_GRAPH, graph).out))
+        self._event_file().add(_event(time.time(), graph=graph))
 
     def flush(self):
         """Write the records added so far to the disk."""
