@@ -334,8 +334,8 @@ def test_bad_values_and_what_is_not_here(tmp_path):
             writer.add_scalar("x", np.ones(2), 0)
         with pytest.raises(ValueError, match="global_step must be a whole number"):
             writer.add_scalar("x", 1.0, 0.5)
-        with pytest.raises(NotImplementedError, match="SummaryWriter.add_hparams: not available"):
-            writer.add_hparams({"lr": 0.1}, {"loss": 1.0})
+        with pytest.raises(NotImplementedError, match="SummaryWriter.add_video: not available"):
+            writer.add_video("v", np.zeros((1, 2, 3, 4, 4)))
         with pytest.raises(ValueError, match=r"add_pr_curve: labels of shape \(3,\) but predictions of shape \(2,\)"):
             writer.add_pr_curve("pr", [1, 0, 1], [0.5, 0.5])
         with pytest.raises(ValueError, match="add_embedding: 2 labels for 3 points"):
@@ -348,7 +348,171 @@ def test_bad_values_and_what_is_not_here(tmp_path):
             writer.add_histogram("w", [], 0)
         with pytest.raises(ValueError, match="2 bucket limits but 3 bucket counts"):
             writer.add_histogram_raw("w", 0, 1, 3, 1, 1, [0.5, 1], [1, 1, 1])
+        with pytest.raises(ValueError, match="add_tensor: t has unsupported tensor dtype uint16"):
+            writer.add_tensor("t", np.zeros(2, np.uint16))
+        with pytest.raises(ValueError, match=r"add_audio: expected one channel of samples .* got shape \(2, 3\)"):
+            writer.add_audio("a", np.zeros((2, 3)))
+        with pytest.raises(ValueError, match=r"add_mesh: faces must have shape \(batch, n, 3\), got \(2, 3\)"):
+            writer.add_mesh("m", np.zeros((1, 4, 3)), faces=np.zeros((2, 3)))
+        with pytest.raises(ValueError, match="add_custom_scalars: a margin chart needs 3 tags"):
+            writer.add_custom_scalars({"c": {"t": ["Margin", ["a", "b"]]}})
     assert len(events(tmp_path)) == 1  # nothing written by the refused calls
+
+
+def plugin_of(value):
+    """(plugin name, content) of a Summary.Value's fields' metadata."""
+    plugin_data = dict(fields(dict(fields(dict(value)[9]))[1]))
+    return plugin_data[1].decode(), plugin_data.get(2, b"")
+
+
+def test_hyper_parameters_of_a_run_for_the_hparams_tab(tmp_path):
+    with SummaryWriter(tmp_path) as writer:
+        writer.add_hparams({"lr": 0.1, "bsize": np.int64(32), "optimizer": "adam", "batch_norm": False,
+                            "dropout": torch.tensor(0.5), "seed": None},
+                           {"hparam/accuracy": 0.75, "hparam/loss": torch.tensor(0.25)},
+                           hparam_domain_discrete={"optimizer": ["adam", "sgd"]}, run_name="trial1", global_step=3)
+    experiment, start, end, *metrics = [values for _, _, values in events(tmp_path / "trial1")[1:]]
+    (tag, value), = experiment.items()
+    plugin, content = plugin_of(value)
+    assert (tag, plugin) == ("_hparams_/experiment", "hparams")
+    (field, message), = fields(content)  # HParamsPluginData{version 0 (left out), experiment}
+    infos = [dict(fields(info)) for number, info in fields(message) if number == 4]
+    assert field == 2 and [(i[1], i[4]) for i in infos] == [
+        (b"lr", 3), (b"bsize", 3), (b"optimizer", 1), (b"batch_norm", 2), (b"dropout", 3)]  # FLOAT64, STRING, BOOL
+    assert fields(infos[2][5]) == [(1, bytes([0x1a, 4]) + b"adam"), (1, bytes([0x1a, 3]) + b"sgd")]  # the domain
+    assert [fields(fields(m)[0][1]) for number, m in fields(message) if number == 5] == [
+        [(2, b"hparam/accuracy")], [(2, b"hparam/loss")]]
+    (tag, value), = start.items()
+    (field, message), = fields(plugin_of(value)[1])
+    entries = {dict(fields(e))[1].decode(): fields(dict(fields(e))[2])[0] for _, e in fields(message)}
+    assert tag == "_hparams_/session_start_info" and field == 3
+    assert entries == {"lr": (2, 0.1), "bsize": (2, 32.0), "optimizer": (3, b"adam"), "batch_norm": (4, 0),
+                       "dropout": (2, 0.5)}  # google.protobuf.Value: number_value, string_value, bool_value
+    (tag, value), = end.items()
+    assert tag == "_hparams_/session_end_info" and fields(plugin_of(value)[1]) == [(4, bytes([8, 1]))]  # success
+    assert metrics == [{"hparam/accuracy": 0.75}, {"hparam/loss": 0.25}]
+    assert [step for _, step, _ in events(tmp_path / "trial1")[1:]] == [3] * 5
+
+
+def test_bad_hyper_parameters_are_refused_before_a_folder_is_made(tmp_path):
+    with SummaryWriter(tmp_path) as writer:
+        with pytest.raises(ValueError, match="add_hparams: hyper-parameter 'layers' is a list"):
+            writer.add_hparams({"lr": 0.1, "layers": [1, 2]}, {"loss": 1.0}, run_name="r")
+        with pytest.raises(TypeError, match=r"hparam_domain_discrete\['lr'\] should be a list of values of the type"):
+            writer.add_hparams({"lr": 0.1}, {"loss": 1.0}, hparam_domain_discrete={"lr": ["big"]}, run_name="r")
+        with pytest.raises(ValueError, match="add_hparams: metric 'loss': expected one real number"):
+            writer.add_hparams({"lr": 0.1}, {"loss": "low"}, run_name="r")
+        with pytest.raises(TypeError, match="should be dictionaries"):
+            writer.add_hparams([("lr", 0.1)], {"loss": 1.0}, run_name="r")
+    assert not (tmp_path / "r").exists()
+
+
+def test_custom_scalar_layouts(tmp_path):
+    with SummaryWriter(tmp_path) as writer:
+        writer.add_custom_scalars({"Losses": {"train vs val": ["Multiline", ["loss/train", "loss/val"]]},
+                                   "Accuracy": {"band": ["Margin", ["acc/mid", "acc/low", "acc/high"]]}})
+        writer.add_custom_scalars_multilinechart(["a", "b"], category="c", title="t")
+    (_, step, first), (_, _, second) = events(tmp_path)[1:]
+    value = first["custom_scalars__config__"]
+    tensor = dict(fields(dict(value)[8]))
+    assert step == 0 and plugin_of(value) == ("custom_scalars", b"") and tensor[1] == 7 and tensor[2] == b""
+    categories = [dict(fields(c)) for _, c in fields(tensor[8])]
+    assert [c[1] for c in categories] == [b"Losses", b"Accuracy"]
+    losses, band = (dict(fields(c[2])) for c in categories)
+    assert losses[1] == b"train vs val" and fields(losses[2]) == [(1, b"loss/train"), (1, b"loss/val")]
+    assert band[1] == b"band" and fields(fields(band[3])[0][1]) == [(1, b"acc/mid"), (2, b"acc/low"), (3, b"acc/high")]
+    layout = fields(dict(fields(dict(second["custom_scalars__config__"])[8]))[8])
+    assert fields(layout[0][1])[0] == (1, b"c")
+
+
+def packed_varints(data):
+    out, at = [], 0
+    while at < len(data):
+        n = shift = 0
+        while True:
+            n |= (data[at] & 0x7F) << shift
+            shift, at = shift + 7, at + 1
+            if data[at - 1] < 0x80:
+                break
+        out.append(n - (1 << 64) if n >= 1 << 63 else n)
+    return out
+
+
+@pytest.mark.parametrize("array, dtype_code, field", [
+    (np.array([[1.5, -2.0, 0.0], [3.25, 1e30, -1e-3]], np.float32), 1, 5),
+    (np.array([0.1, -7.0]), 2, 6),
+    (np.array([[-3, 0, 100]], np.int8), 6, 7), (np.array([-300, 7], np.int16), 5, 7),
+    (np.array([-70000, 2], np.int32), 3, 7), (np.array([-(2 ** 40), 2], np.int64), 9, 10),
+    (np.array([0, 255, 7], np.uint8), 4, 16), (np.array([True, False, True]), 10, 11),
+    (np.array([1 + 2j, -3j], np.complex64), 8, 9), (np.array([0.5 - 1j], np.complex128), 18, 12),
+    (np.array([[1.5, -2.25], [0.0, 65504.0]], np.float16), 19, 13)])
+def test_add_tensor_writes_the_whole_tensor(tmp_path, array, dtype_code, field):
+    with SummaryWriter(tmp_path) as writer:
+        writer.add_tensor("t", array if array.dtype.kind == "c" else torch.tensor(array), 4)  # (no complex Values)
+    _, step, values = events(tmp_path)[1]
+    value = values["t"]
+    tensor = dict(fields(dict(value)[8]))
+    assert step == 4 and plugin_of(value) == ("tensor", b"") and tensor[1] == dtype_code
+    assert [dict(fields(d))[1] for _, d in fields(tensor[2])] == list(array.shape)
+    if array.dtype.kind in "fc" and array.dtype != np.float16:
+        read = np.frombuffer(tensor[field], dtype="<f" if array.dtype in (np.float32, np.complex64) else "<d")
+        read = read.view(array.dtype) if array.dtype.kind == "c" else read
+    else:
+        read = np.array(packed_varints(tensor[field]))
+        read = read.astype(np.uint16).view(np.float16) if array.dtype == np.float16 else read  # each value's 16 bits
+    np.testing.assert_array_equal(read.astype(array.dtype), array.reshape(-1))
+
+
+def test_audio_is_a_wav_file_of_16_bit_samples(tmp_path):
+    import io
+    import wave
+    tone = 0.5 * np.sin(2 * np.pi * 440 * np.arange(800) / 8000)
+    with SummaryWriter(tmp_path) as writer:
+        writer.add_audio("tone", torch.tensor(tone[None]), 2, sample_rate=8000)  # (1, L) as torchaudio loads it
+        with pytest.warns(UserWarning, match="amplitude out of range"):
+            writer.add_audio("loud", np.array([2.0, -3.0, 0.5]), 3)
+    (_, step, tone_values), (_, _, loud_values) = events(tmp_path)[1:]
+    audio = dict(fields(dict(tone_values["tone"])[6]))
+    assert step == 2 and (audio[1], audio[2], audio[3], audio[5]) == (8000.0, 1, 800, b"audio/wav")
+    with wave.open(io.BytesIO(audio[4])) as w:
+        assert (w.getnchannels(), w.getsampwidth(), w.getframerate(), w.getnframes()) == (1, 2, 8000, 800)
+        samples = np.frombuffer(w.readframes(800), "<i2")
+    np.testing.assert_array_equal(samples, (tone * 32767).astype(np.int16))
+    with wave.open(io.BytesIO(dict(fields(dict(loud_values["loud"])[6]))[4])) as w:
+        assert list(np.frombuffer(w.readframes(3), "<i2")) == [32767, -32767, 16383]  # clipped to -1..1
+
+
+def test_a_mesh_is_one_tensor_per_part(tmp_path):
+    vertices = np.array([[[1, 1, 1], [-1, -1, 1], [1, -1, -1], [-1, 1, -1]]], np.float32)
+    faces = np.array([[[0, 2, 3], [0, 3, 1], [0, 1, 2]]])
+    with SummaryWriter(tmp_path) as writer:
+        writer.add_mesh("tetra", torch.tensor(vertices), faces=faces, config_dict={"camera": {"fov": 75}},
+                        global_step=1)
+    _, step, values = events(tmp_path)[1]
+    assert step == 1 and list(values) == ["tetra_VERTEX", "tetra_FACE"]  # (colors not given: no part)
+    for value, (array, content_type) in zip(values.values(), ((vertices, 1), (faces, 2))):
+        plugin, content = plugin_of(value)
+        mesh = dict(fields(content))
+        assert plugin == "mesh" and (mesh[2], mesh[3], mesh[5], mesh[7]) == (
+            b"tetra", content_type, b'{"camera": {"fov": 75}}', 0b110)  # parts present: 1 << VERTEX | 1 << FACE
+        assert packed_varints(mesh[6]) == list(array.shape)
+        tensor = dict(fields(dict(value)[8]))
+        assert tensor[1] == 1 and list(np.frombuffer(tensor[5], "<f")) == list(array.reshape(-1))
+
+
+def test_purge_step_tells_tensorboard_to_drop_what_a_crashed_run_logged_after_it(tmp_path):
+    with SummaryWriter(tmp_path / "first") as writer:
+        pass
+    writer = SummaryWriter(tmp_path / "run", purge_step=5)
+    (path,) = glob.glob(str(tmp_path / "run" / "events.out.tfevents.*"))
+    written = [fields(r) for r in records(path)]  # on the disk at once: a crash right after still purges
+    assert [f[1:] for f in written] == [[(3, b"brain.Event:2")], [(2, 5), (3, b"brain.Event:2")],
+                                        [(2, 5), (7, bytes([8, 1]))]]  # SessionLog{status: START} at step 5
+    writer.add_scalar("loss", 1.0, 5)
+    writer.close()
+    writer.add_scalar("loss", 1.0, 6)  # a new file after close(): no second purge, as PyTorch's
+    writer.close()
+    assert sum(len(records(p)) for p in glob.glob(str(tmp_path / "run" / "events.out.tfevents.*"))) == 6
 
 
 def test_the_default_log_dir_is_pytorchs(tmp_path, monkeypatch):
@@ -368,10 +532,24 @@ def test_tensorboards_own_reader_reads_them(tmp_path):
         writer.add_image("img", np.ones((3, 4, 5)), 0)
         writer.add_graph(Net(), np.zeros((1, 1, 28, 28), np.float32))
         writer.add_pr_curve("pr", np.array([1, 0]), np.array([0.7, 0.2]), 0)
-    acc = accumulator.EventAccumulator(str(tmp_path))
+        writer.add_tensor("half", np.array([1.5, -2.25], np.float16), 0)
+        writer.add_audio("a", np.zeros(100), 0, sample_rate=1000)
+        writer.add_hparams({"lr": 0.1, "opt": "adam"}, {"hparam/acc": 0.9}, run_name="trial")
+    from tensorboard.backend.event_processing import plugin_event_accumulator
+    from tensorboard.plugins.hparams import metadata
+    from tensorboard.util import tensor_util
+    trial = plugin_event_accumulator.EventAccumulator(str(tmp_path / "trial"))
+    trial.Reload()
+    start = trial.SummaryMetadata("_hparams_/session_start_info").plugin_data.content
+    assert metadata.parse_session_start_info_plugin_data(start).hparams["opt"].string_value == "adam"
+    experiment = trial.SummaryMetadata("_hparams_/experiment").plugin_data.content
+    assert [i.name for i in metadata.parse_experiment_plugin_data(experiment).hparam_infos] == ["lr", "opt"]
+    acc = accumulator.EventAccumulator(str(tmp_path), size_guidance={"tensors": 0, "audio": 0})
     acc.Reload()
     assert acc.Histograms("w")[0].histogram_value.num == 10 and acc.Images("img")[0].width == 5
     assert len(acc.Graph().node) == 11
     assert "pr" in acc.Tags()["tensors"]
     assert [(e.step, e.value) for e in acc.Scalars("Loss/train")] == [(0, 1.0), (1, 0.5), (2, pytest.approx(1 / 3))]
     assert "notes/text_summary" in acc.Tags()["tensors"]
+    assert list(tensor_util.make_ndarray(acc.Tensors("half")[0].tensor_proto)) == [1.5, -2.25]
+    assert acc.Audio("a")[0].length_frames == 100

@@ -12,11 +12,16 @@ naming the file's version. The few messages written here are encoded by hand (`_
 `png`, so no TensorBoard, TensorFlow, protobuf or imaging package is needed to write them; viewing them needs
 TensorBoard. Here: `add_scalar`, `add_scalars` (each value in a subfolder of its own, `<log_dir>/<main_tag>_<tag>`, as
 PyTorch does), `add_histogram`, `add_histogram_raw`, `add_text`, `add_image`, `add_images`, `add_figure` (matplotlib),
-`add_pr_curve`, `add_pr_curve_raw`, `add_embedding` (the Projector's files) and `add_graph` (from the graph one call of
-the model records). Their output was compared with that of PyTorch's SummaryWriter when this was written: the same
-bytes for scalars, text, histograms, PR curves and the Projector's files, the same pixels for images; `add_graph`'s
-nodes are ours (PyTorch traces TorchScript), named by module as PyTorch names them. PyTorch's other `add_*` methods
-(hyper-parameters, custom scalar layouts, audio, video, meshes, boxes, ONNX) raise NotImplementedError.
+`add_audio` (a WAV file), `add_pr_curve`, `add_pr_curve_raw`, `add_embedding` (the Projector's files), `add_mesh`,
+`add_hparams` (a subfolder per run, for the HParams tab), `add_tensor`, `add_custom_scalars` (and its multiline and
+margin shorthands), `add_graph` (from the graph one call of the model records) and `purge_step`. Their output was
+compared with that of PyTorch's SummaryWriter when this was written: the same bytes for scalars, text, histograms,
+audio, PR curves, meshes, tensors, custom layouts, hyper-parameters (but for the order of the start record's map,
+which protobuf leaves open) and the Projector's files, the same pixels for images. Where it differs, on purpose:
+`add_graph`'s nodes are ours (PyTorch traces TorchScript), named by module as PyTorch names them; `add_hparams` writes
+a bool as a bool (PyTorch's as 1.0 or 0.0); `add_tensor` writes float16 values' own 16 bits, which TensorBoard reads
+(PyTorch's are float32 bits). PyTorch's `add_video`, `add_image_with_boxes` and `add_onnx_graph` raise
+NotImplementedError.
 
 Records are written when `flush()` or `close()` is called, every `max_queue` records and every `flush_secs` seconds
 (checked as records are added), and whatever is still waiting when the writer is closed or collected, or when the
@@ -27,11 +32,15 @@ from __future__ import annotations
 
 import atexit
 import datetime
+import io
 import itertools
+import json
 import os
 import socket
 import struct
 import time
+import warnings
+import wave
 import weakref
 import zlib
 
@@ -93,15 +102,16 @@ class _Proto:
             n >>= 7
         self.out.append(n)
 
-    def varint(self, field, n):
-        if n:
+    def varint(self, field, n, present=False):
+        """present: written even when 0 (a field of a oneof has presence, as `float` below)."""
+        if n or present:
             self._key(field, 0)
             self._varint(n)
         return self
 
-    def double(self, field, x):
+    def double(self, field, x, present=False):
         packed = struct.pack("<d", x)
-        if packed != bytes(8):
+        if present or packed != bytes(8):
             self._key(field, 1)
             self.out += packed
         return self
@@ -127,21 +137,45 @@ class _Proto:
         self.out += data
         return self
 
+    def packed(self, field, numbers, kind):
+        """A repeated number field, packed as proto3 writes it: `kind` "varint" (ints, bools; negative ones as 64-bit
+        two's complement), or a struct format ("<f", "<d") for fixed-size floats. Nothing when empty."""
+        if len(numbers) == 0:
+            return self
+        if kind == "varint":
+            payload = _Proto()
+            for n in numbers:
+                payload._varint(int(n))
+            data = payload.out
+        else:
+            data = np.asarray(numbers, dtype=kind).tobytes()
+        return self.bytes(field, bytes(data))
+
 
 # Field numbers of the messages written (tensorflow/core/util/event.proto, framework/summary.proto, tensor.proto).
 _EVENT_WALL_TIME, _EVENT_STEP, _EVENT_FILE_VERSION, _EVENT_GRAPH, _EVENT_SUMMARY = 1, 2, 3, 4, 5
-_VALUE_TAG, _VALUE_SIMPLE, _VALUE_IMAGE, _VALUE_HISTOGRAM, _VALUE_TENSOR, _VALUE_METADATA = 1, 2, 4, 5, 8, 9
+_EVENT_SESSION_LOG = 7
+_SESSION_START = 1
+_VALUE_TAG, _VALUE_SIMPLE, _VALUE_IMAGE, _VALUE_HISTOGRAM, _VALUE_AUDIO = 1, 2, 4, 5, 6
+_VALUE_TENSOR, _VALUE_METADATA = 8, 9
 _DT_FLOAT, _DT_STRING = 1, 7
 
 
-def _event(wall_time, step=None, summary=None, file_version=None, graph=None):
+def _event(wall_time, step=None, values=(), file_version=None, graph=None, session_start=False):
+    """An Event: its wall time, step, and one of a file version, a graph, the `values` (Summary.Value messages) of a
+    summary, or a SessionLog marking a (re)start."""
     event = _Proto().double(_EVENT_WALL_TIME, wall_time).varint(_EVENT_STEP, step or 0)  # (no step: step 0)
     if file_version is not None:
         event.bytes(_EVENT_FILE_VERSION, file_version)
     if graph is not None:
         event.bytes(_EVENT_GRAPH, graph)
-    if summary is not None:
-        event.bytes(_EVENT_SUMMARY, _Proto().bytes(1, summary))  # Summary{value: [summary]}
+    if values:
+        summary = _Proto()
+        for value in values:
+            summary.bytes(1, value)  # Summary{value: [...]}
+        event.bytes(_EVENT_SUMMARY, summary)
+    if session_start:
+        event.bytes(_EVENT_SESSION_LOG, _Proto().varint(1, _SESSION_START))  # SessionLog{status: START}
     return bytes(event.out)
 
 
@@ -342,6 +376,180 @@ def _graph_nodes(outputs, names):
     return nodes
 
 
+def _plugin_metadata(name, content=b""):
+    """SummaryMetadata{plugin_data{plugin_name, content}}: which TensorBoard plugin reads a value."""
+    return _Proto().bytes(1, _Proto().bytes(1, name).bytes(2, content))
+
+
+# The hyper-parameters plugin's messages (tensorboard/plugins/hparams/api.proto, plugin_data.proto) and
+# google.protobuf.Value's fields: a value's kind is the field it is written in.
+_HP_EXPERIMENT, _HP_SESSION_START, _HP_SESSION_END = 2, 3, 4
+_HP_TYPES = {"number": (2, 3), "string": (3, 1), "bool": (4, 2)}  # kind -> (Value's field, HParamInfo's DataType)
+_HP_STATUS_SUCCESS = 1
+
+
+def _hparam_kind(value, name):
+    """The kind of a hyper-parameter's value and the value as written: a bool, a string, or a number (int, float,
+    or a one-element array or Value)."""
+    if isinstance(value, (bool, np.bool_)):
+        return "bool", bool(value)
+    if isinstance(value, str):
+        return "string", value
+    if isinstance(value, (int, float, np.number, np.ndarray, Value)):
+        return "number", _number(value, f"add_hparams: hyper-parameter {name!r}")
+    raise ValueError(f"SummaryWriter.add_hparams: hyper-parameter {name!r} is a {type(value).__name__}; it must be "
+                     "a bool, str, int, float or a one-element tensor (or None, left out)")
+
+
+def _hparam_value(kind, value):
+    field = _HP_TYPES[kind][0]
+    if kind == "number":
+        return _Proto().double(field, value, present=True)
+    if kind == "bool":
+        return _Proto().varint(field, int(value), present=True)
+    return _Proto().bytes(field, value) if value else _Proto().bytes(field, _Proto())  # ("" is still a string)
+
+
+def _hparams_values(hparam_dict, metric_dict, domains):
+    """The three Summary.Values of a run's hyper-parameters, as PyTorch writes them: the experiment (each
+    hyper-parameter's name, type and, from `domains`, the values it can take; the metrics' tags), the session's start
+    (each hyper-parameter's value) and its end (success). Checks every value before anything is built."""
+    domains = domains or {}
+    if not isinstance(domains, dict):
+        raise TypeError("SummaryWriter.add_hparams: hparam_domain_discrete should be a dict of lists")
+    kinds = {name: _hparam_kind(value, name) for name, value in hparam_dict.items() if value is not None}
+    for name, values in domains.items():
+        if name not in kinds or not isinstance(values, list) or \
+                any(_hparam_kind(v, name)[0] != kinds[name][0] for v in values):
+            raise TypeError(f"SummaryWriter.add_hparams: hparam_domain_discrete[{name!r}] should be a list of values "
+                            f"of the type of hparam_dict[{name!r}]")
+    start, experiment = _Proto(), _Proto()
+    for name, (kind, value) in kinds.items():
+        start.bytes(1, _Proto().bytes(1, name).bytes(2, _hparam_value(kind, value)))  # map<string, Value> entry
+        info = _Proto().bytes(1, name).varint(4, _HP_TYPES[kind][1])  # HParamInfo{name, type, domain_discrete}
+        if name in domains:
+            listed = _Proto()
+            for v in domains[name]:
+                listed.bytes(1, _hparam_value(*_hparam_kind(v, name)))
+            info.bytes(5, listed)  # ListValue{values}
+        experiment.bytes(4, info)
+    for tag in metric_dict:
+        experiment.bytes(5, _Proto().bytes(1, _Proto().bytes(2, str(tag))))  # MetricInfo{name: MetricName{tag}}
+    end = _Proto().varint(1, _HP_STATUS_SUCCESS)
+    values = []
+    for tag, field, message in (("_hparams_/experiment", _HP_EXPERIMENT, experiment),
+                                ("_hparams_/session_start_info", _HP_SESSION_START, start),
+                                ("_hparams_/session_end_info", _HP_SESSION_END, end)):
+        content = _Proto().bytes(field, message)  # HParamsPluginData{version: 0, one of the three}
+        values.append(_Proto().bytes(_VALUE_TAG, tag).bytes(_VALUE_METADATA, _plugin_metadata("hparams",
+                                                                                              bytes(content.out))))
+    return values
+
+
+def _layout_value(layout):
+    """The custom-scalars plugin's layout (`{category: {chart title: ["Multiline", [tags]] or ["Margin", [value,
+    lower, upper]]}}`) as the Summary.Value PyTorch writes (tensorboard/plugins/custom_scalar/layout.proto)."""
+    categories = _Proto()
+    for category, charts in layout.items():
+        entry = _Proto().bytes(1, str(category))
+        for title, (kind, tags) in charts.items():
+            tags = [str(tag) for tag in tags]
+            if kind == "Margin":
+                if len(tags) != 3:
+                    raise ValueError(f"SummaryWriter.add_custom_scalars: a margin chart needs 3 tags (value, lower, "
+                                     f"upper), got {len(tags)} for {title!r}")
+                series = _Proto().bytes(1, tags[0]).bytes(2, tags[1]).bytes(3, tags[2])
+                content = (3, _Proto().bytes(1, series))  # Chart.margin: MarginChartContent{series}
+            else:
+                multiline = _Proto()
+                for tag in tags:
+                    multiline.bytes(1, tag)
+                content = (2, multiline)  # Chart.multiline: MultilineChartContent{tag}
+            entry.bytes(2, _Proto().bytes(1, str(title)).bytes(*content))  # Category.chart
+        categories.bytes(2, entry)  # Layout.category
+    tensor = _Proto().varint(1, _DT_STRING).bytes(2, _Proto()).bytes(8, bytes(categories.out))  # a 0-d string tensor
+    return (_Proto().bytes(_VALUE_TAG, "custom_scalars__config__").bytes(_VALUE_TENSOR, tensor)
+            .bytes(_VALUE_METADATA, _plugin_metadata("custom_scalars")))
+
+
+# dtype -> (TensorProto's DataType, the field holding the values, how they are encoded), as PyTorch maps its dtypes.
+_TENSOR_FIELDS = {
+    np.dtype(np.float16): (19, 13, "varint"),  # half_val: each value's 16 bits
+    np.dtype(np.float32): (1, 5, "<f"), np.dtype(np.float64): (2, 6, "<d"),
+    np.dtype(np.int8): (6, 7, "varint"), np.dtype(np.int16): (5, 7, "varint"), np.dtype(np.int32): (3, 7, "varint"),
+    np.dtype(np.int64): (9, 10, "varint"), np.dtype(np.uint8): (4, 16, "varint"),
+    np.dtype(np.bool_): (10, 11, "varint"),
+    np.dtype(np.complex64): (8, 9, "<f"), np.dtype(np.complex128): (18, 12, "<d"),  # (real, imaginary) pairs
+}
+
+
+def _tensor_proto(array, dtype_code, field, kind):
+    """TensorProto{dtype, tensor_shape, values}: `array`'s values, flattened, in `field`."""
+    values = array.reshape(-1)
+    if array.dtype == np.float16:
+        values = values.view(np.uint16)
+    elif array.dtype.kind == "c":
+        values = values.view(values.real.dtype)
+    return _Proto().varint(1, dtype_code).bytes(2, _shape(array.shape)).packed(field, values, kind)
+
+
+def _tensor_value(tag, tensor):
+    array = np.asarray(data_of(tensor))
+    if array.dtype not in _TENSOR_FIELDS:
+        raise ValueError(f"SummaryWriter.add_tensor: {tag} has unsupported tensor dtype {array.dtype} (supported: "
+                         f"{', '.join(sorted(str(d) for d in _TENSOR_FIELDS))})")
+    if array.nbytes >= 1 << 31:
+        raise ValueError(f"SummaryWriter.add_tensor: {tag} is bigger than a protocol buffer's limit of 2 GB")
+    tensor_proto = _tensor_proto(array, *_TENSOR_FIELDS[array.dtype])
+    return (_Proto().bytes(_VALUE_TAG, str(tag)).bytes(_VALUE_TENSOR, tensor_proto)
+            .bytes(_VALUE_METADATA, _plugin_metadata("tensor")))
+
+
+def _audio_value(tag, sound, sample_rate):
+    """A clip of sound (one channel, amplitudes in -1..1) as a WAV file of 16-bit samples in a Summary.Audio."""
+    samples = _array(sound, "add_audio").squeeze()
+    if samples.ndim != 1:
+        raise ValueError(f"SummaryWriter.add_audio: expected one channel of samples (shape (L,) or (1, L)), got shape "
+                         f"{np.shape(data_of(sound))}")
+    if samples.size and np.abs(samples).max() > 1:
+        warnings.warn("SummaryWriter.add_audio: audio amplitude out of range (-1..1), clipped", stacklevel=3)
+        samples = samples.clip(-1, 1)
+    pcm = (samples * np.iinfo(np.int16).max).astype("<i2")
+    wav = io.BytesIO()
+    with wave.open(wav, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(sample_rate)
+        w.writeframes(pcm.tobytes())
+    audio = (_Proto().float(1, float(sample_rate)).varint(2, 1).varint(3, len(pcm)).bytes(4, wav.getvalue())
+             .bytes(5, "audio/wav"))
+    return _Proto().bytes(_VALUE_TAG, str(tag)).bytes(_VALUE_AUDIO, audio)
+
+
+_MESH_PARTS = (("VERTEX", 1), ("FACE", 2), ("COLOR", 3))  # tensorboard/plugins/mesh/plugin_data.proto's ContentType
+
+
+def _mesh_values(tag, vertices, colors, faces, config_dict):
+    """One Summary.Value per part given (vertices, faces, colors, each (batch, n, 3)), tagged `<tag>_VERTEX`, ...,
+    each telling the mesh plugin which parts the mesh has."""
+    given = zip(_MESH_PARTS, (vertices, faces, colors))
+    parts = [(name, code, _array(part, "add_mesh")) for (name, code), part in given if part is not None]
+    for name, _, array in parts:
+        if array.ndim != 3 or array.shape[2] != 3:
+            raise ValueError(f"SummaryWriter.add_mesh: {name.lower()}s must have shape (batch, n, 3), got "
+                             f"{array.shape}")
+    components = sum(1 << code for _, code, _ in parts)
+    config = "{}" if config_dict is None else json.dumps(config_dict, sort_keys=True)
+    values = []
+    for name, code, array in parts:
+        plugin_data = (_Proto().bytes(2, str(tag)).varint(3, code).bytes(5, config).packed(6, array.shape, "varint")
+                       .varint(7, components))  # MeshPluginData{name, content_type, json_config, shape, components}
+        tensor = _tensor_proto(array.astype(np.float32), _DT_FLOAT, 5, "<f")
+        values.append(_Proto().bytes(_VALUE_TAG, f"{tag}_{name}").bytes(_VALUE_TENSOR, tensor)
+                      .bytes(_VALUE_METADATA, _plugin_metadata("mesh", bytes(plugin_data.out))))
+    return values
+
+
 _UIDS = itertools.count()
 
 
@@ -371,11 +579,14 @@ class _EventFile:
 
 
 class SummaryWriter:
-    """Writes scalars, histograms, text, images, PR curves, embeddings and graphs for TensorBoard in `log_dir`
-    (PyTorch's SummaryWriter, but for hyper-parameters, custom layouts and media).
+    """Writes scalars, histograms, text, images, audio, PR curves, embeddings, meshes, hyper-parameters, tensors,
+    custom scalar layouts and graphs for TensorBoard in `log_dir` (PyTorch's SummaryWriter, but for videos, images
+    with boxes and ONNX graphs).
 
     log_dir: the folder (made if missing); default `runs/<Mon>DD_HH-MM-SS_<hostname><comment>`, as PyTorch's.
-    comment: appended to the default log_dir (ignored when log_dir is given). purge_step: accepted, unused.
+    comment: appended to the default log_dir (ignored when log_dir is given). purge_step: when resuming a run that
+    stopped after logging past the step it resumes from, that step: TensorBoard then discards the events at or after
+    it that were logged to log_dir before (a SessionLog START, as PyTorch writes).
     max_queue: records kept before writing them (10); flush_secs: seconds after which added records are written
     (120). filename_suffix: appended to the event file's name."""
 
@@ -387,6 +598,11 @@ class SummaryWriter:
         self.purge_step = purge_step
         self._settings = (filename_suffix, max(int(max_queue), 1), flush_secs)
         self._file = _EventFile(self.log_dir, *self._settings)
+        if purge_step is not None:  # TensorBoard then drops what earlier runs logged in log_dir from this step on
+            step = _step(purge_step, "__init__ (purge_step)")
+            self._file.add(_event(time.time(), step, file_version="brain.Event:2"))
+            self._file.add(_event(time.time(), step, session_start=True))
+            self._file.flush()
         self._scalar_files = {}  # add_scalars' subfolders -> their event files
         self._embeddings = []  # add_embedding's entries of projector_config.pbtxt, rewritten whole at each call
         self._closed = False
@@ -408,9 +624,11 @@ class SummaryWriter:
             event_file = self._scalar_files[folder] = _EventFile(folder, *self._settings)
         return event_file
 
-    def _write(self, summary, global_step, walltime, what, folder=None):
+    def _write(self, values, global_step, walltime, what, folder=None):
+        """One event of a summary holding `values` (a Summary.Value, or a list of them)."""
         wall_time = time.time() if walltime is None else float(walltime)
-        self._event_file(folder).add(_event(wall_time, _step(global_step, what), bytes(summary.out)))
+        values = values if isinstance(values, list) else [values]
+        self._event_file(folder).add(_event(wall_time, _step(global_step, what), values))
 
     def add_scalar(self, tag, scalar_value, global_step=None, walltime=None, new_style=False,
                    double_precision=False):
@@ -615,6 +833,61 @@ class SummaryWriter:
         graph.bytes(4, _Proto().varint(1, 22))  # VersionDef{producer}, as PyTorch's
         self._event_file().add(_event(time.time(), graph=graph))
 
+    def add_hparams(self, hparam_dict, metric_dict, hparam_domain_discrete=None, run_name=None, global_step=None):
+        """Record one run's hyper-parameters and its results for TensorBoard's HParams tab, as PyTorch does: in a
+        subfolder `<log_dir>/<run_name>` (default: the current time in seconds), the experiment (names and types),
+        `hparam_dict`'s values and `metric_dict`'s values as scalars (each metric under its key, at `global_step`).
+
+        hparam_dict: name -> bool, str, int, float or one-element tensor (None: left out). metric_dict: tag -> number.
+        Use metric tags that the run does not log with add_scalar, or the tab shows those values instead.
+        hparam_domain_discrete: name -> list of all the values it can take (of its type), for the tab's filters.
+        Unlike PyTorch (whose check for numbers comes first), bools are written as booleans, not as 1.0 and 0.0.
+        Everything is checked before the subfolder is made."""
+        if type(hparam_dict) is not dict or type(metric_dict) is not dict:
+            raise TypeError("SummaryWriter.add_hparams: hparam_dict and metric_dict should be dictionaries, got "
+                            f"{type(hparam_dict).__name__} and {type(metric_dict).__name__}")
+        values = _hparams_values(hparam_dict, metric_dict, hparam_domain_discrete)
+        metrics = {tag: _number(value, f"add_hparams: metric {tag!r}") for tag, value in metric_dict.items()}
+        step = _step(global_step, "add_hparams")
+        run = os.path.join(self.log_dir, str(run_name) if run_name else str(time.time()))
+        with SummaryWriter(log_dir=run) as writer:
+            for value in values:
+                writer._write(value, step, None, "add_hparams")
+            for tag, number in metrics.items():
+                writer.add_scalar(tag, number, step)
+
+    def add_custom_scalars(self, layout):
+        """Lay out the Custom Scalars tab: `layout` is `{category: {chart title: ["Multiline", [tags]]}}`, a chart
+        plotting those scalar tags together (regular expressions), or `["Margin", [value, lower, upper]]`, a line
+        with a band between two other tags. Call it once per run, before or after logging the scalars."""
+        self._write(_layout_value(layout), None, None, "add_custom_scalars")
+
+    def add_custom_scalars_multilinechart(self, tags, category="default", title="untitled"):
+        """A layout of one chart plotting the scalar `tags` together (see add_custom_scalars)."""
+        self.add_custom_scalars({category: {title: ["Multiline", tags]}})
+
+    def add_custom_scalars_marginchart(self, tags, category="default", title="untitled"):
+        """A layout of one chart of `tags` = [value, lower, upper]: a line with a band (see add_custom_scalars)."""
+        if len(tags) != 3:
+            raise ValueError(f"SummaryWriter.add_custom_scalars_marginchart: expected 3 tags, got {len(tags)}")
+        self.add_custom_scalars({category: {title: ["Margin", tags]}})
+
+    def add_tensor(self, tag, tensor, global_step=None, walltime=None):
+        """Record a whole tensor (array or Value, any shape; float16/32/64, int8/16/32/64, uint8, bool, complex)
+        under `tag`, as a TensorProto for the "tensor" plugin (read back with TensorBoard's `make_ndarray`)."""
+        self._write(_tensor_value(tag, tensor), global_step, walltime, "add_tensor")
+
+    def add_audio(self, tag, snd_tensor, global_step=None, sample_rate=44100, walltime=None):
+        """Record a clip of sound for the Audio tab: `snd_tensor` of shape (L,) or (1, L), amplitudes in -1..1
+        (beyond them: clipped, with a warning), `sample_rate` samples a second; written as a 16-bit WAV file."""
+        self._write(_audio_value(tag, snd_tensor, sample_rate), global_step, walltime, "add_audio")
+
+    def add_mesh(self, tag, vertices, colors=None, faces=None, config_dict=None, global_step=None, walltime=None):
+        """Record a 3-D mesh or point cloud for the Mesh tab: `vertices` (B, N, 3) coordinates, `colors` (B, N, 3)
+        0..255 per vertex, `faces` (B, F, 3) vertex indices per triangle; `config_dict`: three.js settings (camera,
+        lights, material), as JSON."""
+        self._write(_mesh_values(tag, vertices, colors, faces, config_dict), global_step, walltime, "add_mesh")
+
     def flush(self):
         """Write the records added so far to the disk."""
         for event_file in (self._file, *self._scalar_files.values()):
@@ -656,14 +929,13 @@ def _close_open_writers():
 def _not_here(name):
     def method(self, *args, **kwargs):
         raise NotImplementedError(f"SummaryWriter.{name}: not available in autograd_core (it writes scalars, "
-                                  "histograms, text, images, figures, PR curves, embeddings and graphs)")
+                                  "histograms, text, images, figures, audio, PR curves, embeddings, meshes, "
+                                  "hyper-parameters, tensors, custom scalar layouts and graphs)")
     method.__name__ = name
     method.__doc__ = f"PyTorch's SummaryWriter.{name}: raises NotImplementedError here."
     return method
 
 
-for _name in ("add_image_with_boxes", "add_video", "add_audio", "add_custom_scalars",
-              "add_custom_scalars_multilinechart", "add_custom_scalars_marginchart", "add_mesh", "add_hparams",
-              "add_onnx_graph", "add_tensor"):
+for _name in ("add_image_with_boxes", "add_video", "add_onnx_graph"):
     setattr(SummaryWriter, _name, _not_here(_name))
 del _name
