@@ -6,6 +6,7 @@ TensorBoard): byte for byte the same for scalars, add_scalars, text and histogra
 from __future__ import annotations
 
 import glob
+import io
 import os
 import struct
 import subprocess
@@ -334,8 +335,12 @@ def test_bad_values_and_what_is_not_here(tmp_path):
             writer.add_scalar("x", np.ones(2), 0)
         with pytest.raises(ValueError, match="global_step must be a whole number"):
             writer.add_scalar("x", 1.0, 0.5)
-        with pytest.raises(NotImplementedError, match="SummaryWriter.add_video: not available"):
-            writer.add_video("v", np.zeros((1, 2, 3, 4, 4)))
+        with pytest.raises(NotImplementedError, match="SummaryWriter.add_onnx_graph: not available"):
+            writer.add_onnx_graph("model.onnx")
+        with pytest.raises(ValueError, match=r"add_video: expected a video of shape \(N, T, C, H, W\), got \(2, 3"):
+            writer.add_video("v", np.zeros((2, 3, 4, 4)))
+        with pytest.raises(ValueError, match=r"add_image_with_boxes: boxes must have shape \(K, 4\)"):
+            writer.add_image_with_boxes("b", np.zeros((3, 8, 8)), np.zeros(4))
         with pytest.raises(ValueError, match=r"add_pr_curve: labels of shape \(3,\) but predictions of shape \(2,\)"):
             writer.add_pr_curve("pr", [1, 0, 1], [0.5, 0.5])
         with pytest.raises(ValueError, match="add_embedding: 2 labels for 3 points"):
@@ -498,6 +503,68 @@ def test_a_mesh_is_one_tensor_per_part(tmp_path):
         assert packed_varints(mesh[6]) == list(array.shape)
         tensor = dict(fields(dict(value)[8]))
         assert tensor[1] == 1 and list(np.frombuffer(tensor[5], "<f")) == list(array.reshape(-1))
+
+
+def decoded_gif(data):
+    """The frames (T, H, W, 3) of a GIF and its info (duration in ms, loop), as Pillow reads them."""
+    from PIL import Image, ImageSequence
+
+    gif = Image.open(io.BytesIO(data))
+    return np.stack([np.asarray(frame.convert("RGB")) for frame in ImageSequence.Iterator(gif)]), gif.info
+
+
+def test_a_video_is_an_animated_gif_of_the_clips_side_by_side(tmp_path):
+    pytest.importorskip("PIL")
+    rng = np.random.default_rng(0)
+    few = rng.integers(0, 4, (3, 5, 3, 6, 7)).astype(np.uint8) * 80  # 3 clips of 5 frames, 64 colours
+    many = rng.random((1, 4, 1, 40, 40))  # gray noise: more than 256 colours
+    with SummaryWriter(tmp_path) as writer:
+        writer.add_video("few", few, 1, fps=5)
+        writer.add_video("many", torch.tensor(many), 2)
+        writer.add_video("four", np.ones((4, 1, 3, 2, 3)), 3)
+    (_, step, first), (_, _, second), (_, _, third) = events(tmp_path)[1:]
+    assert [dict(fields(dict(third["four"])[4]))[k] for k in (1, 2)] == [4, 6]  # 4 clips: 2 rows of 2
+    image = dict(fields(dict(first["few"])[4]))
+    frames, info = decoded_gif(image[4])
+    assert step == 1 and (image[1], image[2], image[3]) == (6, 28, 3)  # 3 clips padded to 4, in one row of 4
+    expected = np.zeros((5, 6, 28, 3), np.uint8)
+    for clip in range(3):
+        expected[:, :, clip * 7:(clip + 1) * 7] = few[clip].transpose(0, 2, 3, 1)
+    np.testing.assert_array_equal(frames, expected)  # 256 colours or fewer: exact
+    assert (info["duration"], info["loop"]) == (200, 0)  # 5 frames a second, looping
+    frames, _ = decoded_gif(dict(fields(dict(second["many"])[4]))[4])
+    expected = np.repeat((many[0, :, 0] * 255).astype(np.uint8)[..., None], 3, axis=3)
+    assert frames.shape == (4, 40, 40, 3) and np.abs(frames.astype(int) - expected).max() <= 26  # a 6x7x6 cube
+
+
+def test_boxes_drawn_on_an_image_with_their_labels(tmp_path):
+    pytest.importorskip("PIL")
+    image = np.zeros((3, 40, 60), np.float32)
+    image[2] = 1.0  # blue
+    with SummaryWriter(tmp_path) as writer:
+        writer.add_image_with_boxes("det", image, torch.tensor([[5.0, 5.0, 30.0, 35.0]]), 3, labels=["cat"])
+        writer.add_image_with_boxes("big", image, np.array([[5, 5, 30, 35]]), 3, rescale=2)
+        with pytest.warns(UserWarning, match="2 labels for 1 boxes: drawn without labels"):
+            writer.add_image_with_boxes("unlabelled", image, np.array([[5, 5, 30, 35]]), 3, labels=["a", "b"])
+    (_, step, det), (_, _, big), (_, _, unlabelled) = events(tmp_path)[1:]
+    encoded = dict(fields(dict(det["det"])[4]))
+    pixels = decoded_png(encoded[4])
+    red, blue = [255, 0, 0], [0, 0, 255]
+    assert step == 3 and (encoded[1], encoded[2], encoded[3]) == (40, 60, 3)
+    assert pixels[20, 5].tolist() == red and pixels[5, 20].tolist() == red and pixels[20, 30].tolist() == red
+    assert pixels[20, 20].tolist() == blue and pixels[2, 2].tolist() == blue  # inside and outside the box
+    text = pixels[30:36, 6:16]
+    assert pixels[26, 8].tolist() == red and ((text[..., 0] < 60) & (text[..., 2] == 0)).any()  # dark text on red
+    plain = decoded_png(dict(fields(dict(unlabelled["unlabelled"])[4]))[4])
+    assert plain[26, 8].tolist() == blue  # no label's band
+    assert decoded_png(dict(fields(dict(big["big"])[4]))[4]).shape == (80, 120, 3)
+
+
+def test_boxes_need_pillow_and_say_so(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "PIL", None)
+    with SummaryWriter(tmp_path) as writer:
+        with pytest.raises(ImportError, match="add_image_with_boxes draws with Pillow: pip install pillow"):
+            writer.add_image_with_boxes("b", np.zeros((3, 8, 8)), np.zeros((1, 4)))
 
 
 def test_purge_step_tells_tensorboard_to_drop_what_a_crashed_run_logged_after_it(tmp_path):

@@ -12,16 +12,17 @@ naming the file's version. The few messages written here are encoded by hand (`_
 `png`, so no TensorBoard, TensorFlow, protobuf or imaging package is needed to write them; viewing them needs
 TensorBoard. Here: `add_scalar`, `add_scalars` (each value in a subfolder of its own, `<log_dir>/<main_tag>_<tag>`, as
 PyTorch does), `add_histogram`, `add_histogram_raw`, `add_text`, `add_image`, `add_images`, `add_figure` (matplotlib),
-`add_audio` (a WAV file), `add_pr_curve`, `add_pr_curve_raw`, `add_embedding` (the Projector's files), `add_mesh`,
-`add_hparams` (a subfolder per run, for the HParams tab), `add_tensor`, `add_custom_scalars` (and its multiline and
-margin shorthands), `add_graph` (from the graph one call of the model records) and `purge_step`. Their output was
-compared with that of PyTorch's SummaryWriter when this was written: the same bytes for scalars, text, histograms,
-audio, PR curves, meshes, tensors, custom layouts, hyper-parameters (but for the order of the start record's map,
-which protobuf leaves open) and the Projector's files, the same pixels for images. Where it differs, on purpose:
-`add_graph`'s nodes are ours (PyTorch traces TorchScript), named by module as PyTorch names them; `add_hparams` writes
-a bool as a bool (PyTorch's as 1.0 or 0.0); `add_tensor` writes float16 values' own 16 bits, which TensorBoard reads
-(PyTorch's are float32 bits). PyTorch's `add_video`, `add_image_with_boxes` and `add_onnx_graph` raise
-NotImplementedError.
+`add_image_with_boxes` (drawn with Pillow, as PyTorch's), `add_video` (an animated GIF, written by `gif`), `add_audio`
+(a WAV file), `add_pr_curve`, `add_pr_curve_raw`, `add_embedding` (the Projector's files), `add_mesh`, `add_hparams` (a
+subfolder per run, for the HParams tab), `add_tensor`, `add_custom_scalars` (and its multiline and margin shorthands),
+`add_graph` (from the graph one call of the model records) and `purge_step`. Their output was compared with that of
+PyTorch's SummaryWriter when this was written: the same bytes for scalars, text, histograms, audio, PR curves, meshes,
+tensors, custom layouts, hyper-parameters (but for the order of the start record's map, which protobuf leaves open) and
+the Projector's files, the same pixels for images and images with boxes, the same frames laid out for videos (PyTorch
+encodes its GIF with moviepy). Where it differs, on purpose: `add_graph`'s nodes are ours (PyTorch traces
+TorchScript), named by module as PyTorch names them; `add_hparams` writes a bool as a bool (PyTorch's as 1.0 or 0.0);
+`add_tensor` writes float16 values' own 16 bits, which TensorBoard reads (PyTorch's are float32 bits). PyTorch's
+`add_onnx_graph` raises NotImplementedError.
 
 Records are written when `flush()` or `close()` is called, every `max_queue` records and every `flush_secs` seconds
 (checked as records are added), and whatever is still waiting when the writer is closed or collected, or when the
@@ -296,6 +297,92 @@ def png(pixels):
     header = struct.pack(">IIBBBBB", width, height, 8, 2 if channels == 3 else 6, 0, 0, 0)  # RGB or RGBA
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows.tobytes()))
             + chunk(b"IEND", b""))  # (each row after its filter byte, 0: none)
+
+
+def _video_frames(video):
+    """A video (N, T, C, H, W) as PyTorch lays it out for TensorBoard: (T, rows·H, columns·W, 3) uint8 frames, the N
+    clips side by side in a grid (N padded with black clips to a power of 2; rows 2**((bit_length(N) - 1) // 2)),
+    values scaled as images' (`_pixels`), one channel repeated three times (a fourth, alpha, dropped)."""
+    if video.ndim != 5:
+        raise ValueError(f"SummaryWriter.add_video: expected a video of shape (N, T, C, H, W), got {video.shape}")
+    n, t, c, h, w = video.shape
+    if c not in (1, 3, 4):
+        raise ValueError(f"SummaryWriter.add_video: frames need 1, 3 or 4 channels, got {c}")
+    frames = _pixels(video)
+    padded = 1 << (n - 1).bit_length()
+    frames = np.concatenate([frames, np.zeros((padded - n, t, c, h, w), np.uint8)])
+    rows = 2 ** ((n.bit_length() - 1) // 2)
+    grid = frames.reshape(rows, padded // rows, t, c, h, w).transpose(2, 0, 4, 1, 5, 3)
+    grid = grid.reshape(t, rows * h, padded // rows * w, c)
+    return np.repeat(grid, 3, axis=3) if c == 1 else grid[..., :3]
+
+
+def _lzw(indices, code_size):
+    """GIF's variable-length LZW codes of `indices` (palette entries below 2**code_size), packed LSB first."""
+    clear, end = 1 << code_size, (1 << code_size) + 1
+    out, buffer, filled = bytearray(), 0, 0
+    width, next_code, table = code_size + 1, end + 1, {}
+
+    def emit(code):
+        nonlocal buffer, filled
+        buffer |= code << filled
+        filled += width
+        while filled >= 8:
+            out.append(buffer & 0xFF)
+            buffer >>= 8
+            filled -= 8
+
+    emit(clear)
+    prefix = int(indices[0])
+    for index in indices[1:].tolist():
+        key = prefix << 8 | index
+        code = table.get(key)
+        if code is not None:
+            prefix = code
+            continue
+        emit(prefix)
+        if next_code < 4096:
+            table[key] = next_code
+            next_code += 1
+            if next_code > 1 << width:  # (the decoder, one entry behind, widens when it reaches 2**width)
+                width += 1
+        else:  # the table is full: start a new one
+            emit(clear)
+            width, next_code, table = code_size + 1, end + 1, {}
+        prefix = index
+    emit(prefix)
+    emit(end)
+    if filled:
+        out.append(buffer & 0xFF)
+    return bytes(out)
+
+
+def gif(frames, fps):
+    """An animated GIF, looping, of `frames` ((T, H, W, 3) uint8), each shown 1/fps seconds (in hundredths). The
+    palette holds the frames' own colours when there are 256 or fewer, else a 6×7×6 colour cube (each channel
+    rounded to its nearest level)."""
+    t, height, width, _ = frames.shape
+    colours, indices = np.unique(frames.reshape(-1, 3), axis=0, return_inverse=True)
+    if len(colours) > 256:
+        levels = np.array([6, 7, 6])
+        steps = np.rint(frames.reshape(-1, 3) / 255.0 * (levels - 1)).astype(np.int64)
+        indices = (steps[:, 0] * levels[1] + steps[:, 1]) * levels[2] + steps[:, 2]
+        cube = np.stack(np.meshgrid(*(np.arange(n) for n in levels), indexing="ij"), axis=-1).reshape(-1, 3)
+        colours = np.rint(cube / (levels - 1) * 255).astype(np.uint8)
+    bits = max(2, (len(colours) - 1).bit_length())
+    palette = np.zeros((1 << bits, 3), np.uint8)
+    palette[:len(colours)] = colours
+    out = bytearray(b"GIF89a" + struct.pack("<HHBBB", width, height, 0x80 | (bits - 1) << 4 | (bits - 1), 0, 0))
+    out += palette.tobytes() + b"\x21\xff\x0bNETSCAPE2.0\x03\x01\x00\x00\x00"  # the global palette; loop forever
+    delay = max(1, round(100 / fps))
+    for frame in indices.reshape(t, -1):
+        out += b"\x21\xf9\x04\x00" + struct.pack("<H", delay) + b"\x00\x00"  # graphic control: the frame's delay
+        out += b"\x2c" + struct.pack("<HHHHB", 0, 0, width, height, 0) + bytes([bits])
+        data = _lzw(frame, bits)
+        for at in range(0, len(data), 255):  # in sub-blocks of at most 255 bytes
+            out += bytes([len(data[at:at + 255])]) + data[at:at + 255]
+        out += b"\x00"
+    return bytes(out + b"\x3b")
 
 
 def _figure_pixels(figure, close):
@@ -579,9 +666,9 @@ class _EventFile:
 
 
 class SummaryWriter:
-    """Writes scalars, histograms, text, images, audio, PR curves, embeddings, meshes, hyper-parameters, tensors,
-    custom scalar layouts and graphs for TensorBoard in `log_dir` (PyTorch's SummaryWriter, but for videos, images
-    with boxes and ONNX graphs).
+    """Writes scalars, histograms, text, images (with boxes), videos, audio, PR curves, embeddings, meshes,
+    hyper-parameters, tensors, custom scalar layouts and graphs for TensorBoard in `log_dir` (PyTorch's SummaryWriter,
+    but for ONNX graphs).
 
     log_dir: the folder (made if missing); default `runs/<Mon>DD_HH-MM-SS_<hostname><comment>`, as PyTorch's.
     comment: appended to the default log_dir (ignored when log_dir is given). purge_step: when resuming a run that
@@ -705,10 +792,59 @@ class SummaryWriter:
         value = _Proto().bytes(_VALUE_TAG, str(tag)).bytes(_VALUE_IMAGE, image)
         self._write(value, global_step, walltime, "add_image")
 
+    def add_image_with_boxes(self, tag, img_tensor, box_tensor, global_step=None, walltime=None, rescale=1,
+                             dataformats="CHW", labels=None):
+        """Record an image with boxes drawn on it, as PyTorch does (object detection): `box_tensor` (K, 4) holds each
+        box's corners (x_min, y_min, x_max, y_max) in pixels, drawn in red two pixels wide, each with its label from
+        `labels` (K strings, or one string for one box) on a red band at its bottom left; the picture is then scaled
+        by `rescale`. The image as for add_image. Drawing text needs Pillow (`pip install pillow`), as PyTorch's."""
+        try:
+            from PIL import Image, ImageDraw, ImageFont
+        except ImportError:
+            raise ImportError("SummaryWriter.add_image_with_boxes draws with Pillow: pip install pillow") from None
+        pixels = _pixels(_as_hwc(_array(img_tensor, "add_image_with_boxes"), dataformats, "add_image_with_boxes"))
+        boxes = _array(box_tensor, "add_image_with_boxes")
+        if boxes.ndim != 2 or boxes.shape[1] != 4:
+            raise ValueError(f"SummaryWriter.add_image_with_boxes: boxes must have shape (K, 4) (x_min, y_min, x_max, "
+                             f"y_max), got {boxes.shape}")
+        labels = [labels] if isinstance(labels, str) else labels
+        if labels is not None and len(labels) != len(boxes):
+            warnings.warn(f"SummaryWriter.add_image_with_boxes: {len(labels)} labels for {len(boxes)} boxes: drawn "
+                          "without labels (as PyTorch does)", stacklevel=2)
+            labels = None
+        height, width, channels = pixels.shape
+        image = Image.fromarray(pixels)
+        draw, font = ImageDraw.Draw(image), ImageFont.load_default()
+        for k, (left, top, right, bottom) in enumerate(boxes.tolist()):
+            draw.line([(left, top), (left, bottom), (right, bottom), (right, top), (left, top)], width=2, fill="Red")
+            if labels is not None and labels[k]:
+                text_left, text_top, text_right, text_bottom = font.getbbox(labels[k])
+                text_width, text_height = text_right - text_left, text_bottom - text_top
+                margin = np.ceil(0.05 * text_height)
+                draw.rectangle([(left, bottom - text_height - 2 * margin), (left + text_width, bottom)], fill="Red")
+                draw.text((left + margin, bottom - text_height - margin), labels[k], fill="black", font=font)
+        image = image.resize((int(width * rescale), int(height * rescale)), Image.Resampling.LANCZOS)
+        encoded = (_Proto().varint(1, height).varint(2, width).varint(3, channels)  # (the size before rescaling,
+                   .bytes(4, png(np.asarray(image))))                                # as PyTorch writes it)
+        self._write(_Proto().bytes(_VALUE_TAG, str(tag)).bytes(_VALUE_IMAGE, encoded), global_step, walltime,
+                    "add_image_with_boxes")
+
     def add_images(self, tag, img_tensor, global_step=None, walltime=None, dataformats="NCHW"):
         """Record a batch of images as one picture: tiled eight to a row (black where the last row ends), as
         PyTorch's. `dataformats`: "NCHW" (the default), "NHWC", ..."""
         self.add_image(tag, img_tensor, global_step, walltime, dataformats)
+
+    def add_video(self, tag, vid_tensor, global_step=None, fps=4, walltime=None):
+        """Record a video (N, T, C, H, W: N clips of T frames; float 0..1 or uint8 0..255; C 1 or 3) for the Images tab,
+        as an animated GIF at `fps` frames a second, the N clips side by side as PyTorch lays them out. (PyTorch
+        needs moviepy for this; here the GIF is written by hand.)"""
+        video = _array(vid_tensor, "add_video")
+        frames = _video_frames(video)
+        _, height, width, _ = frames.shape
+        image = (_Proto().varint(1, height).varint(2, width).varint(3, 3)
+                 .bytes(4, gif(frames, fps)))  # Summary.Image{height, width, colorspace, encoded_image_string}
+        self._write(_Proto().bytes(_VALUE_TAG, str(tag)).bytes(_VALUE_IMAGE, image), global_step, walltime,
+                    "add_video")
 
     def add_figure(self, tag, figure, global_step=None, close=True, walltime=None):
         """Record a matplotlib figure (or a list of them, tiled as `add_images` does) as an image, drawn at its own
@@ -929,13 +1065,13 @@ def _close_open_writers():
 def _not_here(name):
     def method(self, *args, **kwargs):
         raise NotImplementedError(f"SummaryWriter.{name}: not available in autograd_core (it writes scalars, "
-                                  "histograms, text, images, figures, audio, PR curves, embeddings, meshes, "
-                                  "hyper-parameters, tensors, custom scalar layouts and graphs)")
+                                  "histograms, text, images, figures, videos, audio, PR curves, embeddings, "
+                                  "meshes, hyper-parameters, tensors, custom scalar layouts and graphs)")
     method.__name__ = name
     method.__doc__ = f"PyTorch's SummaryWriter.{name}: raises NotImplementedError here."
     return method
 
 
-for _name in ("add_image_with_boxes", "add_video", "add_onnx_graph"):
+for _name in ("add_onnx_graph",):
     setattr(SummaryWriter, _name, _not_here(_name))
 del _name
