@@ -11,6 +11,7 @@ import os
 import struct
 import subprocess
 import sys
+import time
 import zlib
 
 import numpy as np
@@ -134,6 +135,19 @@ def test_records_wait_for_flush_or_the_queue_and_the_file_is_whole(tmp_path):
     with SummaryWriter(tmp_path / "with") as other:
         other.add_scalar("b", 1.0)
     assert [v for _, _, v in events(tmp_path / "with")][1:] == [{"b": 1.0}]
+
+
+def test_records_waiting_flush_secs_are_written_by_the_background_thread(tmp_path, monkeypatch):
+    monkeypatch.setattr(tensorboard, "_FLUSH_TICK", 0.05)
+    writer = SummaryWriter(tmp_path, flush_secs=0.2)
+    (path,) = glob.glob(str(tmp_path / "events.out.tfevents.*"))
+    writer.add_scalar("epoch_loss", 0.5, 1)  # a loop that logs once an epoch: one record, then a long wait
+    assert len(records(path)) == 1
+    deadline = time.monotonic() + 20
+    while len(records(path)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [values for _, _, values in events(tmp_path)[1:]] == [{"epoch_loss": 0.5}]  # without flush() or close()
+    writer.close()
 
 
 def test_a_script_that_never_closes_its_writer_keeps_its_records(tmp_path):

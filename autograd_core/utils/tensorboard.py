@@ -24,9 +24,9 @@ TorchScript), named by module as PyTorch names them; `add_hparams` writes a bool
 `add_tensor` writes float16 values' own 16 bits, which TensorBoard reads (PyTorch's are float32 bits). PyTorch's
 `add_onnx_graph` raises NotImplementedError.
 
-Records are written when `flush()` or `close()` is called, every `max_queue` records and every `flush_secs` seconds
-(checked as records are added), and whatever is still waiting when the writer is closed or collected, or when the
-interpreter exits; each write appends whole records.
+Records are written when `flush()` or `close()` is called, every `max_queue` records, by a background thread once a
+record has waited `flush_secs` seconds, and whatever is still waiting when the writer is closed or collected, or when
+the interpreter exits; each write appends whole records.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ import json
 import os
 import socket
 import struct
+import threading
 import time
 import warnings
 import wave
@@ -641,7 +642,9 @@ _UIDS = itertools.count()
 
 
 class _EventFile:
-    """One event file: its records kept until flushed, then appended whole."""
+    """One event file: its records kept until flushed, then appended whole; flushed when `max_queue` records wait, and
+    by a background thread (`_flush_when_due`) once the oldest has waited `flush_secs`, as PyTorch's writer does (a
+    loop that logs once an epoch still shows up in TensorBoard while it runs)."""
 
     def __init__(self, log_dir, filename_suffix, max_queue, flush_secs):
         os.makedirs(log_dir, exist_ok=True)
@@ -649,20 +652,60 @@ class _EventFile:
         self.path = os.path.join(log_dir, name + filename_suffix)
         self.max_queue, self.flush_secs = max_queue, flush_secs
         self.queue, self.last_flush = [], time.monotonic()
+        self.lock = threading.Lock()  # the background flush and the writer's own calls take turns
         with open(self.path, "wb") as f:  # the file exists from the start, as TensorBoard's writer makes it
             f.write(tfrecord(_event(time.time(), file_version="brain.Event:2")))
+        _watch(self)
 
     def add(self, event):
-        self.queue.append(tfrecord(event))
-        if len(self.queue) >= self.max_queue or time.monotonic() - self.last_flush >= self.flush_secs:
+        record = tfrecord(event)
+        with self.lock:
+            if not self.queue:
+                self.last_flush = time.monotonic()  # (flush_secs counts from the first record waiting)
+            self.queue.append(record)
+            full = len(self.queue) >= self.max_queue
+        if full:
             self.flush()
 
+    def due(self, now):
+        return bool(self.queue) and now - self.last_flush >= self.flush_secs
+
     def flush(self):
-        if self.queue:
-            with open(self.path, "ab") as f:
-                f.write(b"".join(self.queue))
-            self.queue.clear()
-        self.last_flush = time.monotonic()
+        with self.lock:
+            if self.queue:
+                with open(self.path, "ab") as f:
+                    f.write(b"".join(self.queue))
+                self.queue.clear()
+            self.last_flush = time.monotonic()
+
+
+_WATCHED = weakref.WeakSet()  # the event files the background thread flushes when due
+_WATCHED_LOCK = threading.Lock()
+_FLUSH_TICK = 1.0  # seconds between the background thread's looks (flush_secs is PyTorch's: 120 by default)
+_flusher = None
+
+
+def _watch(event_file):
+    global _flusher
+    with _WATCHED_LOCK:
+        _WATCHED.add(event_file)
+        if _flusher is None or not _flusher.is_alive():  # (not alive: in a process forked after it started)
+            _flusher = threading.Thread(target=_flush_when_due, name="SummaryWriter flush", daemon=True)
+            _flusher.start()
+
+
+def _flush_when_due():
+    while True:
+        time.sleep(_FLUSH_TICK)
+        with _WATCHED_LOCK:
+            event_files = list(_WATCHED)
+        now = time.monotonic()
+        for event_file in event_files:
+            if event_file.due(now):
+                try:
+                    event_file.flush()
+                except OSError:  # (a full disk: the records stay queued, and the writer's next flush raises)
+                    pass
 
 
 class SummaryWriter:
