@@ -83,6 +83,7 @@ from .tensor import (  # bits and parts of numbers, writing into copies, members
     scatter_reduce, select_scatter, sgn, slice_scatter, unique_consecutive, vander,
 )
 from .tensor import gcd_, index_put_, lcm_, ldexp_  # torch's in-place functions with operands (x's methods)
+from math import e, inf, nan, pi  # torch.e, torch.inf, torch.nan, torch.pi: Python's floats, as in PyTorch
 
 
 __version__ = "0.1.0"
@@ -145,12 +146,15 @@ __all__ = [
     "slice_scatter", "unique_consecutive", "vander",
     "selu", "celu", "rrelu", "threshold", "selu_", "celu_", "rrelu_", "threshold_", "gcd_", "lcm_", "ldexp_",
     "index_put_",
+    "e", "inf", "nan", "pi", "newaxis",  # constants
 ]
 
 from .tensor import IN_PLACE_FUNCTIONS  # torch.relu_(x), torch.floor_(x), ...: x's in-place method (stop 26)
 
 globals().update(IN_PLACE_FUNCTIONS)
 __all__ += list(IN_PLACE_FUNCTIONS)
+
+newaxis = None  # torch.newaxis: x[:, torch.newaxis] adds an axis, as None does
 
 # Importing the package loads the node, the engine, the primitives and PyTorch's functions on them (tensor.py); the
 # rest loads on first use (PEP 562): `autograd_core.nn`, `autograd_core.compile`, `from autograd_core import

@@ -5,6 +5,8 @@ against PyTorch's and finite differences (gradcheck, which runs without PyTorch 
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -195,6 +197,17 @@ def test_a_device_other_than_the_cpu_can_be_named_but_holds_nothing():
     assert ag.zeros(2, device=ag.device("cpu:0")).shape == (2,)
     with pytest.raises(RuntimeError, match="index alone names an accelerator"):
         ag.device(0)
+
+
+def test_constants_are_pythons_as_in_pytorch():
+    # torch.pi, torch.inf, ...: the Python floats (math's), which the "LLMs from scratch" book's GELU
+    # (torch.sqrt(torch.tensor(2.0 / torch.pi))) and causal masks (masked_fill_(mask, -torch.inf)) use.
+    assert (ag.e, ag.pi) == (math.e, math.pi) and ag.inf == math.inf and math.isnan(ag.nan) and ag.newaxis is None
+    assert {type(c) for c in (ag.e, ag.inf, ag.nan, ag.pi)} == {float}
+    assert {"e", "inf", "nan", "pi", "newaxis"} <= set(ag.__all__)
+    scores = ag.ones(3, 3).masked_fill(ag.triu(ag.ones(3, 3), diagonal=1).bool(), -ag.inf)
+    np.testing.assert_allclose(ag.softmax(scores, dim=-1).data[0], [1.0, 0.0, 0.0])
+    assert ag.arange(3)[:, ag.newaxis].shape == (3, 1)
 
 
 def test_cases_are_unique():
