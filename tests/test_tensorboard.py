@@ -353,6 +353,8 @@ def test_bad_values_and_what_is_not_here(tmp_path):
             writer.add_onnx_graph("model.onnx")
         with pytest.raises(ValueError, match=r"add_video: expected a video of shape \(N, T, C, H, W\), got \(2, 3"):
             writer.add_video("v", np.zeros((2, 3, 4, 4)))
+        with pytest.raises(ValueError, match=r"add_video: the video is empty \(shape \(1, 0, 3, 4, 4\)\)"):
+            writer.add_video("v", np.zeros((1, 0, 3, 4, 4)))
         with pytest.raises(ValueError, match=r"add_image_with_boxes: boxes must have shape \(K, 4\)"):
             writer.add_image_with_boxes("b", np.zeros((3, 8, 8)), np.zeros(4))
         with pytest.raises(ValueError, match=r"add_pr_curve: labels of shape \(3,\) but predictions of shape \(2,\)"):

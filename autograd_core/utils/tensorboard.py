@@ -309,6 +309,8 @@ def _video_frames(video):
     n, t, c, h, w = video.shape
     if c not in (1, 3, 4):
         raise ValueError(f"SummaryWriter.add_video: frames need 1, 3 or 4 channels, got {c}")
+    if video.size == 0:
+        raise ValueError(f"SummaryWriter.add_video: the video is empty (shape {video.shape})")
     frames = _pixels(video)
     padded = 1 << (n - 1).bit_length()
     frames = np.concatenate([frames, np.zeros((padded - n, t, c, h, w), np.uint8)])
