@@ -144,6 +144,14 @@ class _TensorMethods:
     def tolist(self):
         return self.view(np.ndarray).tolist()
 
+    def view(self, *args, **kwargs):
+        """PyTorch's view(*sizes) (a Value sharing the array's memory) when given sizes, which NumPy's view never
+        takes: `p.grad.view(-1)`, a buffer's `self.freqs_cos[:T].view(1, T, 1, D)`; NumPy's view(dtype or type)
+        otherwise."""
+        if _is_shape(args, kwargs):
+            return _as_value(self).view(*args, **kwargs)
+        return np.ndarray.view(self, *args, **kwargs)
+
     def zero_(self):
         """Set every element to 0, in place; returns self."""
         self[...] = 0
@@ -211,13 +219,6 @@ class GradArray(_TensorMethods, np.ndarray):
         `g.size(dim)` -> one dimension's length."""
         return Size(np.ndarray.size.__get__(self), self.shape)
 
-    def view(self, *args, **kwargs):
-        """PyTorch's view(*sizes) (a Value sharing the gradient's memory) when given sizes; NumPy's view(dtype or
-        type) otherwise."""
-        if _is_shape(args, kwargs):
-            return _as_value(self).view(*args, **kwargs)
-        return np.ndarray.view(self, *args, **kwargs)
-
     def transpose(self, *axes):
         """Two dims: PyTorch's transpose(dim0, dim1), which swaps them (a Value). Otherwise NumPy's: the axes in
         the order given (reversed when none are given)."""
@@ -267,7 +268,9 @@ class ParameterArray(_TensorMethods, np.ndarray):
     """A Parameter's data (`p.data`, n-d): an ndarray that also has PyTorch's tensor methods, so that
     `m.weight.data.normal_(0, 0.01)`, `m.bias.data.fill_(0)`, `target.data.copy_(tau * p.data + ...)` and
     `p.data.abs()` work as in PyTorch. Every NumPy method and attribute keeps NumPy's meaning (`size`,
-    `transpose`, `view(dtype)`, `std` with ddof=0); reductions give NumPy scalars, as on a plain array.
+    `transpose`, `view(dtype)`, `std` with ddof=0); reductions give NumPy scalars, as on a plain array. `view` with
+    sizes, which NumPy's never takes, is PyTorch's, as a gradient's (a module's buffer is a ParameterArray too:
+    llama2.c's `self.freqs_cos[:seqlen]`, then `.view(shape)`).
 
     Why it costs the engine almost nothing: NumPy's C code makes the results of operations, and no Python runs
     for them. With a plain array among an operation's inputs (x @ W.T, g @ W) the result is a plain array (the

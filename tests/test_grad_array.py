@@ -481,6 +481,21 @@ def test_parameter_data_answers_d2l_and_tutorial_initialisation_idioms():
         weight.data.unsqueeze_(0)
 
 
+def test_a_buffer_and_a_parameters_data_take_pytorchs_view_of_sizes():
+    """A module's buffer is a ParameterArray, and PyTorch code views it (llama2.c's reshape_for_broadcast:
+    `self.freqs_cos[:seqlen]`, then `.view(shape)` with a list of sizes): sizes are PyTorch's view, a Value sharing
+    the memory, as a gradient's view; NumPy's view(dtype or type) is unchanged."""
+    layer = nn.Linear(3, 2)
+    layer.register_buffer("table", np.arange(12.0, dtype=np.float32).reshape(4, 3))
+    rows = layer.table[:2]
+    assert type(rows) is ParameterArray
+    for view in (rows.view([1, 2, 1, 3]), rows.view(1, 2, 1, 3), rows.view((1, 2, 1, 3)), rows.view(size=(6,))):
+        assert isinstance(view, Value) and np.shares_memory(view.data, layer.table)
+    assert rows.view([1, 2, 1, 3]).tolist() == [[[[0.0, 1.0, 2.0]], [[3.0, 4.0, 5.0]]]]
+    assert layer.weight.data.view(-1).shape == (6,) and not layer.weight.data.view(-1).requires_grad
+    assert type(rows.view(np.ndarray)) is np.ndarray and rows.view(np.int32).dtype == np.int32
+
+
 def test_parameter_data_keeps_numpys_meaning_and_class_only_on_parameters():
     layer = nn.Linear(3, 2)
     w = layer.weight.data
