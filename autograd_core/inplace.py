@@ -69,15 +69,22 @@ class Versions:
 
     __slots__ = ("count", "last", "stamps", "root", "views", "limit", "graph", "viewed")
 
-    def __init__(self):
+    def __init__(self, owner):
         self.count = 0
         self.last = -1
         self.stamps = collections.deque(maxlen=_KEEP_STAMPS)
-        self.root = None  # a weak reference to the Value that views taken without recording view, once found
+        # a weak reference to the Value that views taken without recording view: the one the counter was made for
+        # (never a view: a view takes its base's), or the one `_unlisted_base` finds after it is gone
+        self.root = weakref.ref(owner)
         self.views = None  # [weak reference]: the views of root and of its views
         self.limit = 256  # when the list is longer, the views that are gone are forgotten
         self.graph = False  # whether root, or a view, required grad when a view was taken or a change recorded
         self.viewed = False  # whether a view was taken of a Value that needed no gradient (such views are not listed)
+
+    def __reduce__(self):
+        # In a Value's pickle or copy, its counter is there only for Value.__setstate__ to drop (a copy counts its own
+        # changes): it goes as None (its weak reference to its owner could not be pickled).
+        return type(None), ()
 
     def at(self, index):
         """The version the array had when the node with creation number `index` was recorded."""
@@ -102,7 +109,7 @@ def share_versions(view, base):
         return
     versions = base._version
     if versions is None:
-        versions = base._version = Versions()
+        versions = base._version = Versions(base)
     view._version = versions
     if not base._requires_grad:
         versions.viewed = True
@@ -122,12 +129,15 @@ def share_versions(view, base):
 
 def _is_view(value, versions):
     """Whether `value` (which shares `versions`) is a view of the Value they count for: the result of a view operation
-    (reshape, transpose, x[1:], ...) recorded on a Value sharing them, or made without recording."""
+    (reshape, transpose, x[1:], ...) recorded on a Value sharing them, or made without recording and holding another
+    Value's counter. A view operation's result that is a copy (x[:, idx], roll) has a counter of its own, if any."""
     op = value._op
     if op is None or not op.views:
         return False
     parent = value._p0
-    return parent is None or parent._version is versions
+    if parent is None:
+        return versions.root() is not value
+    return parent._version is versions
 
 
 def viewed_array(view, base):
@@ -179,7 +189,7 @@ def _stamp(values, stamp):
     for value in values:
         versions = value._version
         if versions is None:
-            versions = value._version = Versions()
+            versions = value._version = Versions(value)
         versions.count += 1
         versions.last = stamp
         versions.stamps.append(stamp)
@@ -473,7 +483,7 @@ class InplaceMethods:
         """This Value's version counter, made on first use (shared with its detach()es)."""
         versions = self._version
         if versions is None:
-            versions = self._version = Versions()
+            versions = self._version = Versions(self)
         return versions
 
     @property

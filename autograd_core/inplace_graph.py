@@ -355,7 +355,7 @@ def _unlisted_base(versions, view):
     only by the first change recorded through such a view), or, if it is gone, a new leaf standing for its array."""
     import gc
 
-    known = None if versions.root is None else versions.root()
+    known = versions.root()
     if known is not None and _positions(view.data, known.data, "view") is not None:
         return known
     owner = view.data.base

@@ -352,6 +352,30 @@ def test_view_copies_a_computed_value_whose_numpy_layout_is_not_pytorchs():
     assert torch.tensor(X[0]).index_select(1, torch.tensor([3, 0, 2])).is_contiguous()
 
 
+def test_a_computed_copy_changed_in_place_is_still_no_view():
+    """roll and x[:, idx] copy (in NumPy's column-by-column layout); a change in place gives such a copy a version
+    counter of its own, which does not make it a view of anything: view works on it, as PyTorch's (llama2.c's
+    targets, `tokens.roll(-1, 1)` with the last column set to -1, then `targets.view(-1)`). A real view made without
+    recording and changed in place still refuses a view that PyTorch refuses."""
+    def run(L):
+        targets = L.tensor(X[0].copy()).roll(-1, 1)
+        targets[:, -1] = -1
+        picked = L.tensor(X[0].copy())[:, [3, 0, 2]]
+        picked.add_(1)
+        return targets.view(-1).tolist(), picked.view(-1).tolist()
+
+    ours = run(ag)
+    assert ours[0] == np.concatenate([X[0][:, 1:], -np.ones((3, 1))], 1).reshape(-1).tolist()
+    assert ours[1] == (X[0][:, [3, 0, 2]] + 1).reshape(-1).tolist()
+    torch = _torch()
+    if torch is not None:
+        assert ours == run(torch)
+    t = ag.tensor(X[0].copy()).t()
+    t[0] = 5.0
+    with pytest.raises(RuntimeError, match="view size is not compatible"):
+        t.view(-1)
+
+
 def test_contiguous_passes_the_gradient_through():
     assert gradcheck(lambda x: x.transpose(0, 2).contiguous().view(-1) * np.arange(24.0), [X])
     assert gradgradcheck(lambda x: (x.diagonal(0, 1, 2).contiguous() ** 2).sum(), [X])
