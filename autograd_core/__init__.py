@@ -48,7 +48,7 @@ from .tensor import (  # more elementwise functions, comparisons, products (ops/
     ceil, cosh, dot, eq, expm1, floor, frac, ge, gt, hypot, isclose, isfinite, isinf, isnan, le, lerp, log1p, log2,
     log10, logaddexp, lt, ne, outer, reciprocal, rsqrt, sign, sinh, t, tan, trunc,
 )
-from .tensor import all, any, round  # noqa: A004  (torch.all, torch.any, torch.round)
+from .tensor import all, any, range, round  # noqa: A004  (torch.all, torch.any, torch.range, torch.round)
 from .tensor import (  # picking by the numbers, differences, positions and counts, where with one argument
     argwhere, bincount, count_nonzero, cummax, cummin, diff, median, nonzero, std_mean, unique, var_mean, where,
 )
@@ -100,8 +100,8 @@ __all__ = [
     "use_deterministic_algorithms", "allclose", "arange", "argmax", "argmin", "as_tensor", "cat", "clamp",
     "clone", "concat",
     "cuda", "device", "empty", "empty_like", "equal", "eye", "flatten", "from_numpy", "full", "full_like",
-    "get_default_dtype", "set_default_dtype", "is_tensor", "linspace", "logspace", "manual_seed", "mm", "norm", "numel",
-    "ones",
+    "get_default_dtype", "set_default_dtype", "is_tensor", "range", "linspace", "logspace", "manual_seed", "mm", "norm",
+    "numel", "ones",
     "ones_like", "permute", "pow", "prod", "rand", "rand_like", "randint", "randn", "randn_like", "randperm", "squeeze",
     "std", "tensor", "unsqueeze", "zeros", "zeros_like", "utils", "autograd", "func",
     "linalg", "det", "inverse", "logdet",

@@ -372,6 +372,29 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
     return _make(np.arange(start, end, step).astype(dtype), requires_grad, device)
 
 
+# torch.range: named as Python's builtin, which this module's own code would have to spell `builtins.range`.
+def range(start, end, step=1, dtype=None, device=None, requires_grad=False):  # noqa: A001  (torch.range)
+    """[start, end] with its end included, in steps of `step`: floor((end - start) / step) + 1 numbers start + i*step
+    (computed in float64), of the default float dtype unless `dtype` is given, integers too (torch.range(0, 10) is
+    0., 1., ..., 10.). Deprecated in PyTorch and kept for the programs that still call it: it warns as PyTorch's does
+    (arange, which stops before end, is the function to use). A zero step, or one leading away from end, raises
+    RuntimeError."""
+    import warnings
+
+    warnings.warn("torch.range is deprecated and will be removed in a future release because its behavior is "
+                  "inconsistent with Python's range builtin. Instead, use torch.arange, which produces values in "
+                  "[start, end).", UserWarning, stacklevel=2)
+    start, end, step = (v.item() if isinstance(v, (Value, np.ndarray, np.generic)) else v for v in (start, end, step))
+    if step == 0:
+        raise RuntimeError("range: step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError(f"range: upper bound and lower bound inconsistent with step sign (start={start}, "
+                           f"end={end}, step={step})")
+    count = int(np.floor((end - start) / step)) + 1
+    values = start + np.arange(count, dtype=np.float64) * step
+    return _make(values.astype(_resolve(dtype)), requires_grad, device)
+
+
 def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
     """`steps` evenly spaced numbers from start to end, both included."""
     return _make(np.linspace(start, end, int(steps)).astype(_resolve(dtype)), requires_grad, device)

@@ -184,6 +184,33 @@ def test_factories_take_size_as_a_keyword(factory):
         make(2, size=(2,))
 
 
+def test_range_includes_its_end_warns_and_matches_pytorch():
+    # torch.range, deprecated but still in PyTorch and in courses (Zero to Mastery's 00 notebook): end included, the
+    # default float dtype even for integers, PyTorch's warning.
+    with pytest.warns(UserWarning, match="torch.range is deprecated"):
+        zero_to_ten = ag.range(0, 10)
+    assert zero_to_ten.dtype == ag.float32 and zero_to_ten.tolist() == [float(i) for i in range(11)]
+    with pytest.warns(UserWarning):
+        cases = [ag.range(1, 2.0, 0.3), ag.range(5, -1, -2, dtype=ag.int64), ag.range(0, 1, 0.1, dtype=ag.float64),
+                 ag.range(3, 3)]
+    assert [c.tolist() for c in cases[1:2] + cases[3:]] == [[5, 3, 1, -1], [3.0]] and cases[1].dtype == ag.int64
+    np.testing.assert_allclose(cases[0].data, [1.0, 1.3, 1.6, 1.9], rtol=1e-7)
+    np.testing.assert_array_equal(cases[2].data, np.arange(11) * 0.1)
+    for bad in ((0, 1, 0), (0, 1, -1)):
+        with pytest.warns(UserWarning), pytest.raises(RuntimeError):
+            ag.range(*bad)
+    with pytest.raises(TypeError):
+        ag.range(5)  # noqa: B018  (end is required, as in PyTorch)
+    torch = pytest.importorskip("torch")
+    for args, kwargs in (((0, 10), {}), ((1, 2.0, 0.3), {}), ((5, -1, -2), {"dtype": "int64"}),
+                         ((0, 1, 0.1), {"dtype": "float64"}), ((-2.5, 3), {})):
+        with pytest.warns(UserWarning):
+            ours = ag.range(*args, **{k: getattr(ag, v) for k, v in kwargs.items()})
+            theirs = torch.range(*args, **{k: getattr(torch, v) for k, v in kwargs.items()})
+        assert str(ours.dtype) == str(theirs.dtype).removeprefix("torch.")
+        np.testing.assert_array_equal(ours.data, theirs.numpy())
+
+
 def test_a_device_other_than_the_cpu_can_be_named_but_holds_nothing():
     # d2l's try_gpu() and `device = torch.device("cuda" if torch.cuda.is_available() else "cpu")` name a device
     # first; putting data or a module there raises (PyTorch: when CUDA is missing).
