@@ -636,3 +636,17 @@ def test_tensorboards_own_reader_reads_them(tmp_path):
     assert "notes/text_summary" in acc.Tags()["tensors"]
     assert list(tensor_util.make_ndarray(acc.Tensors("half")[0].tensor_proto)) == [1.5, -2.25]
     assert acc.Audio("a")[0].length_frames == 100
+
+
+def test_the_writer_module_names_the_summary_writer(tmp_path):
+    # PyTorch defines SummaryWriter in torch.utils.tensorboard.writer, and programs name it there: the Zero to Mastery
+    # course annotates `-> torch.utils.tensorboard.writer.SummaryWriter()`, a call Python makes at the def.
+    import autograd_core.utils.tensorboard.writer as writer_module
+    from autograd_core.utils.tensorboard.writer import SummaryWriter as imported
+
+    assert imported is SummaryWriter is torch.utils.tensorboard.writer.SummaryWriter is writer_module.SummaryWriter
+    assert writer_module.__name__ == "autograd_core.utils.tensorboard.writer"
+    writer = torch.utils.tensorboard.writer.SummaryWriter(log_dir=tmp_path)
+    writer.add_scalar("Loss", 0.5, 1)
+    writer.close()
+    assert events(tmp_path)[1][1:] == (1, {"Loss": 0.5})

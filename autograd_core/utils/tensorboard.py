@@ -1120,3 +1120,20 @@ def _not_here(name):
 for _name in ("add_onnx_graph",):
     setattr(SummaryWriter, _name, _not_here(_name))
 del _name
+
+
+def _register_writer_module():
+    """torch.utils.tensorboard.writer, the module in which PyTorch defines SummaryWriter: programs name the class by
+    it (`writer: torch.utils.tensorboard.writer.SummaryWriter`, as the Zero to Mastery course's train() and
+    create_writer() annotate), and `from torch.utils.tensorboard.writer import SummaryWriter` imports it."""
+    import sys
+    import types
+
+    module = types.ModuleType(f"{__name__}.writer", "torch.utils.tensorboard.writer's names: SummaryWriter.")
+    module.__all__ = ["SummaryWriter"]
+    module.SummaryWriter = SummaryWriter
+    sys.modules.setdefault(module.__name__, module)
+    globals()["writer"] = sys.modules[module.__name__]
+
+
+_register_writer_module()
