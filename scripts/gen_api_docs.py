@@ -75,6 +75,7 @@ PAGES = {
     "utils.checkpoint.md": ("autograd_core.utils.checkpoint", "torch.utils.checkpoint",
                             [("autograd_core.utils.checkpoint", None)]),
     "testing.md": ("autograd_core.testing", "torch.testing", [("autograd_core.testing", None)]),
+    "random.md": ("autograd_core.random", "torch.random", [("autograd_core.random", None)]),
     "utils.tensorboard.md": ("autograd_core.utils.tensorboard", "torch.utils.tensorboard", [
         ("autograd_core.utils.tensorboard", None), ("autograd_core.utils.tensorboard.SummaryWriter", MEMBERS)]),
     "serialization.md": ("autograd_core.serialization", "torch.serialization",

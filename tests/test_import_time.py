@@ -35,7 +35,7 @@ LAZY_NAMES = {
 }
 LAZY_SUBMODULES = ("nn", "optim", "viz", "distributions", "autograd", "func", "utils", "special", "distributed",
                    "testing", "anomaly", "element", "forward", "functional", "jit", "jit_plan", "serialization",
-                   "tracing", "trees", "amp")
+                   "tracing", "trees", "amp", "random")
 # The same for autograd_core.nn: what nn.functional does not need (recurrent and transformer layers, lazy modules,
 # the micrograd MLP, nn.utils, nn.parallel, data loading).
 NOT_LOADED_BY_NN = (

@@ -107,6 +107,30 @@ def test_seeded_draws_repeat_and_state_restores():
                                   ag.normal(0.0, 1.0, (2,), generator=ag.Generator().manual_seed(4)).data)
 
 
+def test_torch_random_seeds_the_default_generator_and_forks_it():
+    # torch.random.manual_seed(seed=42) (the Zero to Mastery course's reproducibility cell) is torch.manual_seed; its
+    # other names are the package's, and fork_rng restores the state after its block, also when the block raises.
+    assert set(ag.random.__all__) == {"set_rng_state", "get_rng_state", "manual_seed", "seed", "initial_seed",
+                                      "fork_rng"}
+    assert all(getattr(ag.random, name) is getattr(ag, name) for name in ag.random.__all__ if name != "fork_rng")
+    ag.random.manual_seed(seed=42)
+    first = ag.rand(3, 4).data
+    ag.manual_seed(42)
+    np.testing.assert_array_equal(ag.rand(3, 4).data, first)
+    assert ag.random.initial_seed() == 42
+    with ag.random.fork_rng():
+        forked = ag.randn(5).data
+    after = ag.randn(5).data
+    np.testing.assert_array_equal(after, forked)  # the block's draws were undone
+    with pytest.raises(ZeroDivisionError), ag.random.fork_rng(devices=[]):
+        ag.randn(2)
+        1 / 0  # noqa: B018
+    state = ag.get_rng_state()
+    with ag.random.fork_rng(enabled=False):
+        ag.randn(2)
+    assert not np.array_equal(ag.get_rng_state().data, state.data)
+
+
 ERRORS = [
     ("normal-std", lambda m: m.normal(m.zeros(2), -1.0), RuntimeError, "std >= 0"),
     ("bernoulli-p", lambda m: m.bernoulli(m.tensor([1.5])), RuntimeError, "probabilities|p_in"),
