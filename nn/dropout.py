@@ -65,15 +65,15 @@ class Dropout(Module):
     """Dropout(p=0.5, inplace=False, rng=None): `dropout` in training mode, identity in evaluation mode.
 
     rng: a np.random.Generator or int seed (kept: masks differ per call but the sequence of masks is
-    reproducible); None uses the module-wide generator of `nn.init`.
+    reproducible); None (PyTorch's way) draws from the default generator (`torch.manual_seed`).
 
-    The state of the generator the masks come from is saved with the model, as the state-dict entry
-    `<name>._extra_state` (PyTorch's key for extra state; JSON text of `bit_generator.state` as uint8), so
-    a training run resumed from a checkpoint draws the same masks as one that never stopped. Loading it
-    restores that generator: with rng=None that is the module-wide generator of `nn.init` (what
-    `torch.set_rng_state` does after `torch.load` in a PyTorch script). A state dict without the entry
-    (PyTorch's, or an older checkpoint) loads and leaves the generator as it is; drop `_extra_state` keys
-    before loading our state dict into PyTorch.
+    With rng=None the module has no state, as in PyTorch: its state dict has no entry, and loading one leaves the
+    default generator alone (a script that saves `torch.get_rng_state()` beside the model resumes its masks, as in
+    PyTorch). With its own generator, that generator's state is saved with the model as the state-dict entry
+    `<name>._extra_state` (PyTorch's key for extra state; JSON text of `bit_generator.state` as uint8), so a training
+    run resumed from a checkpoint draws the same masks as one that never stopped; loading it restores the generator.
+    A state dict without the entry (PyTorch's) loads and leaves the generator as it is; an entry for a Dropout
+    without its own generator (written before it kept none) is ignored.
     """
 
     def __init__(self, p=0.5, inplace=False, rng=None):
@@ -87,7 +87,9 @@ class Dropout(Module):
         return dropout(x, self.p, self.training, self.inplace, rng=self._rng)
 
     def get_extra_state(self):
-        state = init.get_rng(self._rng).bit_generator.state
+        if self._rng is None:
+            return None  # the default generator is the program's, not the model's (torch.get_rng_state saves it)
+        state = self._rng.bit_generator.state
         text = json.dumps(state, default=lambda a: a.tolist() if isinstance(a, np.ndarray) else str(a))
         return np.frombuffer(text.encode("ascii"), np.uint8).copy()
 

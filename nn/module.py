@@ -164,6 +164,10 @@ def _name_children(obj, prefix):
 _EXTRA = object()  # the `attribute` of a state entry owned by get_extra_state/set_extra_state
 
 
+def _keeps_extra_state(module):
+    return type(module).get_extra_state is not Module.get_extra_state
+
+
 class _IncompatibleKeys(collections.namedtuple("_IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
     """What `load_state_dict` returns: (missing_keys, unexpected_keys), printed as PyTorch prints it."""
 
@@ -853,9 +857,17 @@ class Module:
             for name in module._buffers:
                 if getattr(module, name) is not None and name not in module._non_persistent:
                     entries.append((pre + name, module, name))
-            if type(module).get_extra_state is not Module.get_extra_state:
+            if _keeps_extra_state(module) and module.get_extra_state() is not None:
                 entries.append((pre + EXTRA_STATE, module, _EXTRA))
         return entries
+
+    def _extra_state_keys(self):
+        """The `_extra_state` keys a state dict may hold for this model: those of every module whose class keeps
+        extra state, whether or not it keeps any now (a Dropout with its own generator does, one drawing from the
+        default generator does not). A state dict with such a key for a module keeping none loads, the entry
+        ignored: checkpoints written before that Dropout kept none."""
+        return {(f"{name}." if name else "") + EXTRA_STATE for name, module in self.named_modules()
+                if _keeps_extra_state(module)}
 
     @staticmethod
     def _entry_array(owner, attribute):
@@ -865,8 +877,9 @@ class Module:
 
     def get_extra_state(self):
         """State that is neither a parameter nor a buffer, as an ndarray kept in the state dict under
-        `<module name>._extra_state` (PyTorch's key). The base class has none; `nn.Dropout` keeps the state
-        of its random generator there, so a resumed run draws the same masks."""
+        `<module name>._extra_state` (PyTorch's key); None: none (then the state dict has no such key). The base
+        class has none; an `nn.Dropout` given its own generator (`rng=`) keeps that generator's state there, so a
+        resumed run draws the same masks."""
         return None
 
     def set_extra_state(self, state):
@@ -909,7 +922,7 @@ class Module:
                 f"load_state_dict: expected a mapping of name -> array, got {type(state_dict).__name__}"
             )
         entries = self._state_entries()
-        own = {key for key, _, _ in entries}
+        own = {key for key, _, _ in entries} | self._extra_state_keys()
         missing = [key for key, _, _ in entries if key not in state_dict and not is_extra_state(key)]
         unexpected = [key for key in state_dict.keys() if key not in own]
         if strict:
@@ -981,8 +994,9 @@ class Module:
         key; the model is unchanged then. Returns (missing_keys, unexpected_keys) like load_state_dict.
         """
         entries = self._state_entries()
-        expected = {key: (None if attribute is _EXTRA else self._entry_array(owner, attribute))
-                    for key, owner, attribute in entries}
+        expected = {key: None for key in self._extra_state_keys()}  # (read if there, not needed)
+        expected.update({key: (None if attribute is _EXTRA else self._entry_array(owner, attribute))
+                         for key, owner, attribute in entries})
         state, missing, unexpected = read_checkpoint(path, expected, strict, type(self).__name__)
         self._apply_state(state, entries, os.fspath(path))
         return _IncompatibleKeys(missing, unexpected)

@@ -20,6 +20,7 @@ import zipfile
 import numpy as np
 import pytest
 
+import autograd_core as ag
 from autograd_core import Value, nn, optim
 from autograd_core.nn import CheckpointError, Module, Parameter
 
@@ -313,7 +314,8 @@ def test_load_round_trip_closes_the_file(tmp_path):
 
 
 # ----------------------------------------------------------------------------------------------------
-# Dropout's generator travels with the model: a resumed run is bit-identical.
+# A Dropout's own generator travels with the model; the default generator is the program's (saved beside the model
+# with get_rng_state, as in PyTorch): a resumed run is bit-identical.
 
 
 def _net(seed_rng):
@@ -342,9 +344,11 @@ def test_resuming_with_dropout_is_bit_identical(tmp_path, own_rng):
     first = _net(own_rng)
     _train(first, 4)
     first.save(tmp_path / "ckpt.npz")
+    np.save(tmp_path / "rng.npy", ag.get_rng_state())  # the default generator's state, as PyTorch scripts keep it
     nn.manual_seed(999)  # a new process: a different module-wide generator
     resumed = _net(None if own_rng is None else 555)
     resumed.load(tmp_path / "ckpt.npz")
+    ag.set_rng_state(np.load(tmp_path / "rng.npy"))
     _train(resumed, 6)
     for key, value in expected.items():
         np.testing.assert_array_equal(resumed.state_dict()[key], value, err_msg=key)
@@ -353,7 +357,7 @@ def test_resuming_with_dropout_is_bit_identical(tmp_path, own_rng):
 def test_dropout_state_is_optional_and_checked():
     model = _net(7)
     state = model.state_dict()
-    assert [k for k in state if k.endswith("_extra_state")] == ["2._extra_state", "4._extra_state"]
+    assert [k for k in state if k.endswith("_extra_state")] == ["2._extra_state"]  # (4: no generator of its own)
     plain = {k: v for k, v in state.items() if not k.endswith("_extra_state")}
     assert model.load_state_dict(plain) == ([], [])  # a PyTorch state dict has no extra state
     before = model[2].get_extra_state()
@@ -362,3 +366,19 @@ def test_dropout_state_is_optional_and_checked():
     with pytest.raises(CheckpointError, match="2._extra_state.*MT19937"):
         model.load_state_dict(bad)
     np.testing.assert_array_equal(model[2].get_extra_state(), before)
+
+
+def test_loading_a_model_leaves_the_default_generator_alone(tmp_path):
+    # PyTorch's Dropout has no state: loading the best weights back mid-run (early stopping) must not rewind the
+    # draws of the default generator (dropout masks, shuffles, torch.rand), which the module-wide Dropout reads.
+    model = _net(None)
+    state = model.state_dict()
+    assert not [k for k in state if k.endswith("_extra_state")]  # the keys of PyTorch's state dict
+    old = dict(state, **{"4._extra_state": np.frombuffer(b"{}", np.uint8)})  # as written before: ignored
+    model.save(tmp_path / "m.npz")
+    np.savez(tmp_path / "old.npz", **old)
+    first = ag.rand(4).data
+    for load in (lambda: model.load_state_dict(state), lambda: model.load_state_dict(old),
+                 lambda: model.load(tmp_path / "m.npz"), lambda: model.load(tmp_path / "old.npz")):
+        assert load() == ([], [])
+        assert not np.array_equal(ag.rand(4).data, first)  # the next draws, not the same ones again
