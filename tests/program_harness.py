@@ -79,8 +79,10 @@ def run(text, name, *, show_tensors=False):
     namespace = {"__name__": "__main__"}
     if show_tensors:
         namespace["print"] = lambda *objects, **kwargs: print(*(shown(o) for o in objects), **kwargs)
-    with contextlib.redirect_stdout(out):
-        exec(compile(text, f"<program {name}>", "exec"), namespace)
+    with contextlib.redirect_stdout(out):  # dont_inherit: this module's `from __future__ import annotations` is not
+        # the program's, whose annotations Python evaluates at each def (the Zero to Mastery course's create_writer
+        # makes a SummaryWriter in its return annotation)
+        exec(compile(text, f"<program {name}>", "exec", dont_inherit=True), namespace)
     return namespace, out.getvalue()
 
 
