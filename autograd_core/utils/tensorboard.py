@@ -466,6 +466,13 @@ def _graph_nodes(outputs, names):
     return nodes
 
 
+def _image_value(tag, height, width, channels, encoded):
+    """A Summary.Value holding an encoded image (PNG or GIF): Summary.Image{height, width, colorspace,
+    encoded_image_string}."""
+    image = _Proto().varint(1, height).varint(2, width).varint(3, channels).bytes(4, encoded)
+    return _Proto().bytes(_VALUE_TAG, str(tag)).bytes(_VALUE_IMAGE, image)
+
+
 def _plugin_metadata(name, content=b""):
     """SummaryMetadata{plugin_data{plugin_name, content}}: which TensorBoard plugin reads a value."""
     return _Proto().bytes(1, _Proto().bytes(1, name).bytes(2, content))
@@ -784,11 +791,11 @@ class SummaryWriter:
     def add_text(self, tag, text_string, global_step=None, walltime=None):
         """Record `text_string` (Markdown in TensorBoard's Text tab) under `tag`, as PyTorch writes it: a string
         tensor of shape (1,) for the "text" plugin, under `<tag>/text_summary`."""
-        metadata = _Proto().bytes(1, _Proto().bytes(1, "text"))  # SummaryMetadata{plugin_data{plugin_name}}
         tensor = (_Proto().varint(1, _DT_STRING).bytes(2, _Proto().bytes(2, _Proto().varint(1, 1)))
                   .bytes(8, str(text_string)))  # TensorProto{dtype, tensor_shape{dim{size: 1}}, string_val}
+        # (fields in the order of their numbers, as protobuf writes them)
         value = _Proto().bytes(_VALUE_TAG, f"{tag}/text_summary").bytes(_VALUE_TENSOR, tensor)
-        value.bytes(_VALUE_METADATA, metadata)  # (fields in the order of their numbers, as protobuf writes them)
+        value.bytes(_VALUE_METADATA, _plugin_metadata("text"))
         self._write(value, global_step, walltime, "add_text")
 
     def add_histogram(self, tag, values, global_step=None, bins="tensorflow", walltime=None, max_bins=None):
@@ -832,10 +839,7 @@ class SummaryWriter:
         channels. Floats are taken as 0..1 (scaled by 255), uint8 as 0..255, as PyTorch does; stored as a PNG."""
         pixels = _pixels(_as_hwc(_array(img_tensor, "add_image"), dataformats, "add_image"))
         height, width, channels = pixels.shape
-        image = (_Proto().varint(1, height).varint(2, width).varint(3, channels)
-                 .bytes(4, png(pixels)))  # Summary.Image{height, width, colorspace, encoded_image_string}
-        value = _Proto().bytes(_VALUE_TAG, str(tag)).bytes(_VALUE_IMAGE, image)
-        self._write(value, global_step, walltime, "add_image")
+        self._write(_image_value(tag, height, width, channels, png(pixels)), global_step, walltime, "add_image")
 
     def add_image_with_boxes(self, tag, img_tensor, box_tensor, global_step=None, walltime=None, rescale=1,
                              dataformats="CHW", labels=None):
@@ -869,10 +873,8 @@ class SummaryWriter:
                 draw.rectangle([(left, bottom - text_height - 2 * margin), (left + text_width, bottom)], fill="Red")
                 draw.text((left + margin, bottom - text_height - margin), labels[k], fill="black", font=font)
         image = image.resize((int(width * rescale), int(height * rescale)), Image.Resampling.LANCZOS)
-        encoded = (_Proto().varint(1, height).varint(2, width).varint(3, channels)  # (the size before rescaling,
-                   .bytes(4, png(np.asarray(image))))                                # as PyTorch writes it)
-        self._write(_Proto().bytes(_VALUE_TAG, str(tag)).bytes(_VALUE_IMAGE, encoded), global_step, walltime,
-                    "add_image_with_boxes")
+        value = _image_value(tag, height, width, channels, png(np.asarray(image)))  # (the size before rescaling,
+        self._write(value, global_step, walltime, "add_image_with_boxes")             # as PyTorch writes it)
 
     def add_images(self, tag, img_tensor, global_step=None, walltime=None, dataformats="NCHW"):
         """Record a batch of images as one picture: tiled eight to a row (black where the last row ends), as
@@ -886,10 +888,7 @@ class SummaryWriter:
         video = _array(vid_tensor, "add_video")
         frames = _video_frames(video)
         _, height, width, _ = frames.shape
-        image = (_Proto().varint(1, height).varint(2, width).varint(3, 3)
-                 .bytes(4, gif(frames, fps)))  # Summary.Image{height, width, colorspace, encoded_image_string}
-        self._write(_Proto().bytes(_VALUE_TAG, str(tag)).bytes(_VALUE_IMAGE, image), global_step, walltime,
-                    "add_video")
+        self._write(_image_value(tag, height, width, 3, gif(frames, fps)), global_step, walltime, "add_video")
 
     def add_figure(self, tag, figure, global_step=None, close=True, walltime=None):
         """Record a matplotlib figure (or a list of them, tiled as `add_images` does) as an image, drawn at its own
@@ -939,11 +938,10 @@ class SummaryWriter:
         self._pr_curve(tag, np.stack(rows), min(int(num_thresholds), 127), global_step, walltime, "add_pr_curve_raw")
 
     def _pr_curve(self, tag, data, num_thresholds, global_step, walltime, what):
-        plugin = _Proto().bytes(1, "pr_curves").bytes(2, _Proto().varint(2, num_thresholds))  # PrCurvePluginData
-        tensor = _Proto().varint(1, _DT_FLOAT).bytes(2, _shape(data.shape)).bytes(
-            5, data.astype("<f4").tobytes())  # TensorProto{dtype, tensor_shape, float_val (packed)}
+        plugin_data = _Proto().varint(2, num_thresholds)  # PrCurvePluginData{num_thresholds}
+        tensor = _tensor_proto(data.astype(np.float32), _DT_FLOAT, 5, "<f")
         value = _Proto().bytes(_VALUE_TAG, str(tag)).bytes(_VALUE_TENSOR, tensor)
-        value.bytes(_VALUE_METADATA, _Proto().bytes(1, plugin))
+        value.bytes(_VALUE_METADATA, _plugin_metadata("pr_curves", bytes(plugin_data.out)))
         self._write(value, global_step, walltime, what)
 
     def add_embedding(self, mat, metadata=None, label_img=None, global_step=None, tag="default",
