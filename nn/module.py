@@ -866,7 +866,8 @@ class Module:
         extra state, whether or not it keeps any now (a Dropout with its own generator does, one drawing from the
         default generator does not). A state dict with such a key for a module keeping none loads, the entry
         ignored: checkpoints written before that Dropout kept none."""
-        return {(f"{name}." if name else "") + EXTRA_STATE for name, module in self.named_modules()
+        return {(f"{name}." if name else "") + EXTRA_STATE
+                for name, module in self.named_modules(remove_duplicate=False)  # (every name, as _state_entries)
                 if _keeps_extra_state(module)}
 
     @staticmethod
