@@ -41,27 +41,28 @@ def records(path):
     return out
 
 
+def read_varint(data, at):
+    """The varint starting at data[at] (7 bits a byte, least significant first) and where the next field starts."""
+    shift = n = 0
+    while True:
+        byte = data[at]
+        at += 1
+        n |= (byte & 0x7F) << shift
+        shift += 7
+        if byte < 0x80:
+            return n, at
+
+
 def fields(message):
     """A protocol buffer's fields as [(number, value)]: ints for varints, bytes for length-delimited fields, floats
     for fixed 64- and 32-bit ones (doubles and floats here)."""
     out, at = [], 0
-
-    def varint():
-        nonlocal at
-        shift = n = 0
-        while True:
-            byte = message[at]
-            at += 1
-            n |= (byte & 0x7F) << shift
-            shift += 7
-            if byte < 0x80:
-                return n
-
     while at < len(message):
-        key = varint()
+        key, at = read_varint(message, at)
         number, wire = key >> 3, key & 7
         if wire == 0:
-            out.append((number, varint()))
+            n, at = read_varint(message, at)
+            out.append((number, n))
         elif wire == 1:
             out.append((number, struct.unpack("<d", message[at:at + 8])[0]))
             at += 8
@@ -70,7 +71,7 @@ def fields(message):
             at += 4
         else:
             assert wire == 2, wire
-            n = varint()
+            n, at = read_varint(message, at)
             out.append((number, message[at:at + n]))
             at += n
     return out
@@ -447,14 +448,10 @@ def test_custom_scalar_layouts(tmp_path):
 
 
 def packed_varints(data):
+    """The numbers of a packed repeated varint field, negative ones read back from their 64-bit two's complement."""
     out, at = [], 0
     while at < len(data):
-        n = shift = 0
-        while True:
-            n |= (data[at] & 0x7F) << shift
-            shift, at = shift + 7, at + 1
-            if data[at - 1] < 0x80:
-                break
+        n, at = read_varint(data, at)
         out.append(n - (1 << 64) if n >= 1 << 63 else n)
     return out
 
