@@ -11,7 +11,7 @@ itself and never spreads into a Value's data. The engine stores plain arrays; `V
 the stored array into a GradArray view (same memory) the first time it is read. The gradient of a 0-d Value
 stays a NumPy scalar, a float like its data (micrograd's code formats and compares it as one).
 
-Differences from NumPy, all on this class only: `.data` is the array itself (NumPy's `.data` is a memoryview
+Differences from NumPy, on these two classes only: `.data` is the array itself (NumPy's `.data` is a memoryview
 of the buffer, which PyTorch code such as `p.data -= lr * p.grad.data` would silently misuse), and the
 PyTorch methods below exist. A leaf's gradient is an array of its own (the engine copies where needed), so
 changing it in place changes no other Value's gradient.
@@ -99,6 +99,17 @@ class _TensorMethods:
 
     def __repr__(self):  # NumPy's repr: a gradient or a parameter's data prints as the array it is
         return repr(self.view(np.ndarray))
+
+    @property
+    def data(self):
+        """The array itself (PyTorch's `p.grad.data`, `state_dict()[name].data`), not NumPy's memoryview."""
+        return self
+
+    @property
+    def size(self):
+        """The number of elements (NumPy's `a.size`, an int), also callable as PyTorch's `a.size()` -> the shape
+        and `a.size(dim)` -> one dimension's length (the PyTorch tutorial's `model.state_dict()[name].size()`)."""
+        return Size(np.ndarray.size.__get__(self), self.shape)
 
     def numpy(self):
         """The array as a plain ndarray (sharing memory)."""
@@ -200,11 +211,6 @@ class GradArray(_TensorMethods, np.ndarray):
         array = array.view(np.ndarray)
         return array[()] if return_scalar else array
 
-    @property
-    def data(self):
-        """The array itself (PyTorch's `grad.data`), not NumPy's memoryview."""
-        return self
-
     def requires_grad_(self, requires_grad=True):
         """requires_grad_(False) is the gradient itself; a gradient array does not record operations, so True is
         refused (take `Value(p.grad, requires_grad=True)` for a Value that does)."""
@@ -212,12 +218,6 @@ class GradArray(_TensorMethods, np.ndarray):
             raise TypeError("a gradient array does not record operations: requires_grad_(True) cannot apply to it; "
                             "make a Value of it (Value(p.grad, requires_grad=True)) to differentiate through it")
         return self
-
-    @property
-    def size(self):
-        """The number of elements (NumPy's `g.size`), also callable as PyTorch's `g.size()` -> the shape and
-        `g.size(dim)` -> one dimension's length."""
-        return Size(np.ndarray.size.__get__(self), self.shape)
 
     def transpose(self, *axes):
         """Two dims: PyTorch's transpose(dim0, dim1), which swaps them (a Value). Otherwise NumPy's: the axes in
@@ -267,10 +267,11 @@ del _name
 class ParameterArray(_TensorMethods, np.ndarray):
     """A Parameter's data (`p.data`, n-d): an ndarray that also has PyTorch's tensor methods, so that
     `m.weight.data.normal_(0, 0.01)`, `m.bias.data.fill_(0)`, `target.data.copy_(tau * p.data + ...)` and
-    `p.data.abs()` work as in PyTorch. Every NumPy method and attribute keeps NumPy's meaning (`size`,
-    `transpose`, `view(dtype)`, `std` with ddof=0); reductions give NumPy scalars, as on a plain array. `view` with
-    sizes, which NumPy's never takes, is PyTorch's, as a gradient's (a module's buffer is a ParameterArray too:
-    llama2.c's `self.freqs_cos[:seqlen]`, then `.view(shape)`).
+    `p.data.abs()` work as in PyTorch. Every NumPy method and attribute keeps NumPy's meaning (`size` is NumPy's
+    int, also callable as PyTorch's `size()`; `transpose`, `view(dtype)`, `std` with ddof=0), but for `.data`, the
+    array itself as on a gradient; reductions give NumPy scalars, as on a plain array. `view` with sizes, which
+    NumPy's never takes, is PyTorch's, as a gradient's (a module's buffer is a ParameterArray too: llama2.c's
+    `self.freqs_cos[:seqlen]`, then `.view(shape)`; and so is each value of a module's `state_dict()`, a copy).
 
     Why it costs the engine almost nothing: NumPy's C code makes the results of operations, and no Python runs
     for them. With a plain array among an operation's inputs (x @ W.T, g @ W) the result is a plain array (the

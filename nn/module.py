@@ -889,9 +889,14 @@ class Module:
         raise CheckpointError(f"{type(self).__name__} keeps no extra state")
 
     def state_dict(self, *args, destination=None, prefix="", keep_vars=False):
-        """An ordered dict of dotted name -> ndarray (a copy) for every parameter, buffer and extra state.
+        """An ordered dict of dotted name -> array (a copy) for every parameter, buffer and extra state.
         PyTorch's arguments: destination (a dict to fill and return), prefix (put before every key), keep_vars
-        (the Parameters themselves rather than copies of their arrays); positional ones are deprecated, as there."""
+        (the Parameters themselves rather than copies of their arrays); positional ones are deprecated, as there.
+
+        Each array is a ParameterArray: an ndarray to NumPy (np.savez, arithmetic, indexing) that also answers the
+        tensor methods PyTorch code calls on a state dict's values (`.size()`, `.numpy()`, `.cpu()`, `.clone()`,
+        `.detach()`, `.data`, `.copy_()`, `.numel()`, `.float()`). Unlike PyTorch's, which share memory with the
+        parameters, they are copies: a state dict kept as "the best weights so far" stays as it was taken."""
         if args:
             warnings.warn("Positional args are being deprecated, use kwargs instead. Refer to "
                           "https://pytorch.org/docs/main/generated/torch.nn.Module.html#torch.nn.Module.state_dict "
@@ -904,7 +909,7 @@ class Module:
             if keep_vars and attribute is None:
                 state[prefix + key] = owner
             else:
-                state[prefix + key] = np.array(self._entry_array(owner, attribute), copy=True)
+                state[prefix + key] = np.array(self._entry_array(owner, attribute), copy=True).view(ParameterArray)
         return state
 
     def load_state_dict(self, state_dict, strict=True, assign=False):

@@ -866,8 +866,7 @@ print(net[2].bias.data)
 print(net[2].weight.grad == None)
 print(*[(name, param.shape) for name, param in net[0].named_parameters()])
 print(*[(name, param.shape) for name, param in net.named_parameters()])
-# the book's net.state_dict()['2.bias'].data: our state_dict holds NumPy arrays (whose .data is a memoryview)
-print(net.state_dict()['2.bias'])
+print(net.state_dict()['2.bias'].data)
 
 def block1():
     return nn.Sequential(nn.Linear(4, 8), nn.ReLU(),
