@@ -6,6 +6,7 @@
 
 from .value import Value  # first: the engine and the operations build on it
 from .value import set_printoptions  # torch.set_printoptions: how a Value's repr shows its array
+from .tensor_methods import Size  # torch.Size: a shape, a tuple with numel()
 from .lazy_imports import lazy_attributes
 from .engine import ShapeError, enable_grad, is_grad_enabled, name_scope, no_grad, set_grad_enabled
 from .ops import abs, clip, concatenate, cos, exp, leaky_relu, log, maximum, minimum, relu, sigmoid, sin
@@ -89,7 +90,7 @@ from math import e, inf, nan, pi  # torch.e, torch.inf, torch.nan, torch.pi: Pyt
 __version__ = "0.1.0"
 
 __all__ = [
-    "Value", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "name_scope", "ShapeError",
+    "Value", "Size", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "name_scope", "ShapeError",
     "abs", "clip", "concatenate", "cos", "exp", "leaky_relu", "log", "log_softmax", "logsumexp",
     "matmul", "max", "maximum", "mean", "min", "minimum", "relu", "sigmoid", "sin", "softmax", "sqrt",
     "stack", "sum", "tanh", "var", "where", "reshape", "transpose",

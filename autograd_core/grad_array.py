@@ -33,7 +33,7 @@ import functools
 
 import numpy as np
 
-from .tensor_methods import Size, _is_dim
+from .tensor_methods import CallableSize, _is_dim
 
 
 def _is_out(array, context):
@@ -109,7 +109,7 @@ class _TensorMethods:
     def size(self):
         """The number of elements (NumPy's `a.size`, an int), also callable as PyTorch's `a.size()` -> the shape
         and `a.size(dim)` -> one dimension's length (the PyTorch tutorial's `model.state_dict()[name].size()`)."""
-        return Size(np.ndarray.size.__get__(self), self.shape)
+        return CallableSize(np.ndarray.size.__get__(self), self.shape)
 
     def numpy(self):
         """The array as a plain ndarray (sharing memory)."""

@@ -47,7 +47,7 @@ import numpy as np
 from . import torch_format
 from .safe_globals import add_safe_globals, allowed, clear_safe_globals, get_safe_globals, not_allowed, rebuilt, \
     reduced, safe_globals
-from .tensor_methods import Device
+from .tensor_methods import Device, Size
 from .torch_pickler import KEYS, bad_key, unsupported
 from .value import Value
 
@@ -78,8 +78,8 @@ class _Writer:
                     raise bad_key(key, where)
                 items.append([key, self.encode(value, f"{where}[{key!r}]")])
             return {"t": "dict", "items": items}
-        if isinstance(obj, (list, tuple)):
-            return {"t": type(obj).__name__ if type(obj) in (list, tuple) else "list",
+        if isinstance(obj, (list, tuple)):  # (a Size, x.shape, is the tuple it is; other subclasses load as lists)
+            return {"t": "tuple" if type(obj) is Size else type(obj).__name__ if type(obj) in (list, tuple) else "list",
                     "items": [self.encode(v, f"{where}[{i}]") for i, v in enumerate(obj)]}
         if isinstance(obj, Device):  # a device loads as one without being allowed (PyTorch's weights_only does)
             return {"t": "device", "v": str(obj)}

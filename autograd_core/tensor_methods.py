@@ -28,8 +28,26 @@ from .grad_fn import GradFn
 MaxMin = collections.namedtuple("MaxMin", ["values", "indices"])  # PyTorch's torch.return_types.max
 
 
-class Size(int):
-    """NumPy's `x.size` (an int, the number of elements) that is also PyTorch's `x.size()` (the shape) and
+class Size(tuple):
+    """PyTorch's torch.Size: the sizes of a tensor's axes (`x.shape`, `x.size()`), a tuple of ints that also has
+    `numel()`. `Size([2, 3]) == (2, 3)`, and it prints as the tuple it is, `(2, 3)`, as a NumPy shape does (PyTorch
+    prints `torch.Size([2, 3])`). Slices and sums of it are plain tuples (PyTorch's are Sizes)."""
+
+    __slots__ = ()
+
+    def numel(self):
+        """The number of elements of a tensor of this shape (1 for ())."""
+        n = 1
+        for d in self:
+            n *= d
+        return n
+
+    def __reduce__(self):  # pickles and copies as the plain tuple it stands for
+        return tuple, (tuple(self),)
+
+
+class CallableSize(int):
+    """NumPy's `x.size` (an int, the number of elements) that is also PyTorch's `x.size()` (the shape, a Size) and
     `x.size(dim)` (one dimension's length)."""
 
     def __new__(cls, n, shape):
@@ -39,7 +57,7 @@ class Size(int):
 
     def __call__(self, dim=None):
         if dim is None:
-            return self.shape
+            return Size(self.shape)
         return self.shape[dim]
 
     def __reduce__(self):  # pickles and copies as the plain int it stands for
@@ -47,7 +65,7 @@ class Size(int):
 
 
 def callable_size(data):
-    return Size(data.size, data.shape)
+    return CallableSize(data.size, data.shape)
 
 
 def reduce_args(axis, keepdims, dim, keepdim):

@@ -19,7 +19,7 @@ import pickletools
 import numpy as np
 
 from . import safe_globals
-from .tensor_methods import Device
+from .tensor_methods import Device, Size
 from .value import Value
 
 # Storage classes in the pickle -> NumPy dtype ("bfloat16" has none in NumPy: read as float32, exactly).
@@ -203,7 +203,7 @@ def _device(*args):
 
 
 def _size(items=()):
-    return _ints(items, "torch.Size")
+    return Size(_ints(items, "torch.Size"))
 
 
 class _Call:

@@ -13,7 +13,7 @@ import numpy as np
 from .errors import ShapeError
 from .grad_array import GradArray
 from .inplace import InplaceMethods
-from .tensor_methods import TensorMethods, callable_size, reduce_args
+from .tensor_methods import Size, TensorMethods, callable_size, reduce_args
 
 _FLOAT64 = np.dtype(np.float64)
 _FLOAT_SCALARS = frozenset({np.float16, np.float32, np.float64, np.longdouble})  # each class is one dtype
@@ -217,8 +217,8 @@ class Value(TensorMethods, InplaceMethods):
 
     @property
     def shape(self):
-        """The sizes of the axes, a tuple of ints (() for a scalar); PyTorch's torch.Size is a tuple too."""
-        return self.data.shape
+        """The sizes of the axes: a Size, PyTorch's torch.Size, a tuple of ints (() for a scalar) with `numel()`."""
+        return Size(self.data.shape)
 
     @property
     def ndim(self):

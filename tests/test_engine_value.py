@@ -78,6 +78,23 @@ def test_shape_ndim_dtype_size():
     assert (v.shape, v.ndim, v.dtype, v.size) == ((2, 3, 4), 3, np.float32, 24)
 
 
+def test_shape_and_size_are_pytorchs_size():
+    # torch.Size: a tuple with numel(), from x.shape, x.size(), a gradient's and a state dict value's size(); it
+    # prints, compares, hashes, pickles and saves as the tuple it is
+    import pickle
+
+    from autograd_core import nn
+
+    v = ag.randn(2, 3, requires_grad=True)
+    (v * 2).sum().backward()
+    sizes = [v.shape, v.size(), v.grad.size(), nn.Linear(3, 2).state_dict()["weight"].size()]
+    for size in sizes:
+        assert type(size) is ag.Size and size == (2, 3) == ag.Size([2, 3]) and size.numel() == 6
+        assert repr(size) == "(2, 3)" and hash(size) == hash((2, 3)) and pickle.loads(pickle.dumps(size)) == (2, 3)
+    assert ag.Size([]).numel() == 1 and v.size(1) == 3 and v.size == 6
+    assert ag.zeros(v.shape).shape == (2, 3) and v.view(ag.Size([3, 2])).shape == (3, 2)
+
+
 def test_asarray_and_numpy():
     data = np.arange(3.0)
     v = Value(data)

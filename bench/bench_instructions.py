@@ -1,0 +1,84 @@
+"""Instructions per run of bench_engine.py's workloads, counted by Valgrind (callgrind), for checkouts side by side.
+
+    .venv/bin/python bench/bench_instructions.py /tmp/before /work/main --only per-op,demo --runs 20
+
+For a change of a percent or two on a machine whose load moves CPU times by more than that (BENCHMARKS.md "Stop 39"):
+the count of instructions a workload executes is the same from run to run, whatever else the machine is doing. It is
+not a time: it does not see cache misses or how long each instruction takes (a hash lookup's instructions are cheap,
+a cache miss's few are not), so quote it beside CPU times (bench_ab.py), not instead of them.
+
+Each checkout (a folder with autograd_core/) runs the workload once and `--runs` + 1 times under callgrind, in a
+process of its own (the two at once, one a core); the difference divided by `--runs` leaves out the import and the
+first, warming call. Needs `valgrind` (Debian's package); a run of per-op takes ~1 minute.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+_RUNNER = """
+import sys
+sys.path.insert(0, {checkout!r})
+sys.path.insert(0, {bench!r})
+import bench_engine
+run = getattr(bench_engine, {function!r})(bench_engine.OURS)
+for _ in range({calls}):
+    run()
+"""
+
+_FUNCTIONS = {"per-op": "per_op", "demo": "demo", "demo-nn": "demo_nn", "chain": "chain"}
+
+
+def instructions(checkout, workload, calls):
+    """Instructions callgrind counts for the whole process that imports the engine and calls `workload` `calls`
+    times."""
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as script:
+        script.write(_RUNNER.format(checkout=str(checkout), bench=str(HERE), function=_FUNCTIONS[workload],
+                                    calls=calls))
+    try:
+        done = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
+                               script.name], capture_output=True, text=True, check=True,
+                              env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
+    finally:
+        os.unlink(script.name)
+    match = re.search(r"Collected : (\d+)", done.stderr)
+    if match is None:
+        raise RuntimeError(f"callgrind printed no count:\n{done.stderr[-2000:]}")
+    return int(match.group(1))
+
+
+def per_run(checkout, workload, runs):
+    return (instructions(checkout, workload, runs + 1) - instructions(checkout, workload, 1)) / runs
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("checkouts", nargs="+", type=Path)
+    parser.add_argument("--only", default="per-op", help=f"comma-separated, of {', '.join(_FUNCTIONS)}")
+    parser.add_argument("--runs", type=int, default=20)
+    args = parser.parse_args()
+    if shutil.which("valgrind") is None:
+        sys.exit("valgrind is not installed (apt-get install valgrind)")
+    workloads = args.only.split(",")
+    for workload in workloads:
+        if workload not in _FUNCTIONS:
+            sys.exit(f"unknown workload {workload!r}: {', '.join(_FUNCTIONS)}")
+    print("| workload | checkout | instructions per run | ratio |\n|---|---|---:|---:|")
+    for workload in workloads:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            counts = list(pool.map(per_run, [c.resolve() for c in args.checkouts], [workload] * len(args.checkouts),
+                                   [args.runs] * len(args.checkouts)))
+        for checkout, count in zip(args.checkouts, counts):
+            print(f"| {workload} | {checkout} | {count:,.0f} | {count / counts[0]:.4f}× |")
+
+
+if __name__ == "__main__":
+    main()
