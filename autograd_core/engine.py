@@ -453,10 +453,6 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
     visit, log = visited.append, undo.append
     ndarray, scattered = np.ndarray, ScatteredGradient
     passed_through = set()  # leaves that a rule handed the very array it received
-    # Nodes whose gradient so far is a sum this pass made (a fresh array no one else holds) and so may be added to in
-    # place: 1,000 small operations reusing one input ran ~2% faster (BENCHMARKS.md "Stop 39"). The first
-    # contribution may be another node's gradient, handed on by a rule (x + y gives g to both): never changed.
-    summed = set()
     plain = not create_graph and not anomaly and release is None  # then nodes of 1-2 inputs take the short way
     unreached, freed_empty = _UNREACHED, FREED_EMPTY
     released = []  # leaves with hooks whose last gradient has arrived: taken next (see _leaves_to_release)
@@ -507,51 +503,26 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
             x0 = p0.data
             x1 = None if p1 is None else p1.data
             vjps = op.vjps
-            fits = None  # whether the rules' results surely fit their inputs: found when first asked (see below)
             if p0._requires_grad:  # the two inputs one after the other: a loop over them cost ~6% of the pass
                 gp = vjps[0](g, out, x0) if p1 is None else vjps[0](g, out, x0, x1)
                 if gp is not None:
-                    # A result fits unless it is an array (two NumPy scalars of one type fit: a scalar graph's
-                    # case, decided here by the class alone) and has another shape or dtype. An elementwise
-                    # operation on inputs of one shape and dtype returns fitting results (Primitive.defelementwise):
-                    # one test for the node instead of one per edge.
-                    if gp.__class__ is not x0.__class__ or gp.__class__ is ndarray:
-                        fits = op.elementwise and (
-                            x1 is None or (x0.dtype is x1.dtype and x0.shape == x1.shape))
-                        if not fits and (gp.shape != x0.shape or (
-                                gp.dtype is not x0.dtype and gp.dtype != x0.dtype)):
-                            gp = _fit(gp, x0, op, 0)
+                    if (gp.__class__ is not x0.__class__ or gp.__class__ is ndarray) and (
+                            gp.shape != x0.shape or (gp.dtype is not x0.dtype and gp.dtype != x0.dtype)):
+                        gp = _fit(gp, x0, op, 0)
                     if gp is g and p0._op is None:
                         passed_through.add(p0)
                     prev = p0._pending
-                    if prev is unreached:
-                        p0._pending = gp
-                    elif p0 in summed:  # the array is this pass's own sum: add in place (no new array)
-                        prev += gp
-                        p0._pending = prev  # (a NumPy scalar is not changed in place: `+=` made a new one)
-                    else:
-                        p0._pending = prev + gp
-                        summed.add(p0)
+                    p0._pending = gp if prev is unreached else prev + gp
             if p1 is not None and p1._requires_grad:
                 gp = vjps[1](g, out, x0, x1)
                 if gp is not None:
-                    if gp.__class__ is not x1.__class__ or gp.__class__ is ndarray:
-                        if fits is None:
-                            fits = op.elementwise and x0.dtype is x1.dtype and x0.shape == x1.shape
-                        if not fits and (gp.shape != x1.shape or (
-                                gp.dtype is not x1.dtype and gp.dtype != x1.dtype)):
-                            gp = _fit(gp, x1, op, 1)
+                    if (gp.__class__ is not x1.__class__ or gp.__class__ is ndarray) and (
+                            gp.shape != x1.shape or (gp.dtype is not x1.dtype and gp.dtype != x1.dtype)):
+                        gp = _fit(gp, x1, op, 1)
                     if gp is g and p1._op is None:
                         passed_through.add(p1)
                     prev = p1._pending
-                    if prev is unreached:
-                        p1._pending = gp
-                    elif p1 in summed:
-                        prev += gp
-                        p1._pending = prev
-                    else:
-                        p1._pending = prev + gp
-                        summed.add(p1)
+                    p1._pending = gp if prev is unreached else prev + gp
         else:
             _to_parents(node, g, create_graph, anomaly, passed_through, release, released)
         if not retain_graph:
