@@ -46,7 +46,7 @@ def instructions(checkout, workload, calls):
     try:
         done = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
                                script.name], capture_output=True, text=True, check=True,
-                              env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
+                              env={**os.environ, "OPENBLAS_NUM_THREADS": "1", "PYTHONHASHSEED": "0"})
     finally:
         os.unlink(script.name)
     match = re.search(r"Collected : (\d+)", done.stderr)
