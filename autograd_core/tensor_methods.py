@@ -31,9 +31,25 @@ MaxMin = collections.namedtuple("MaxMin", ["values", "indices"])  # PyTorch's to
 class Size(tuple):
     """PyTorch's torch.Size: the sizes of a tensor's axes (`x.shape`, `x.size()`), a tuple of ints that also has
     `numel()`. `Size([2, 3]) == (2, 3)`, and it prints as the tuple it is, `(2, 3)`, as a NumPy shape does (PyTorch
-    prints `torch.Size([2, 3])`). Slices and sums of it are plain tuples (PyTorch's are Sizes)."""
+    prints `torch.Size([2, 3])`). As PyTorch's, its slices, sums with tuples and repeats are Sizes
+    (`x.shape[1:].numel()`)."""
 
     __slots__ = ()
+
+    def __getitem__(self, index):
+        item = tuple.__getitem__(self, index)
+        return Size(item) if index.__class__ is slice else item
+
+    def __add__(self, other):
+        return Size(tuple.__add__(self, other))
+
+    def __radd__(self, other):  # (1,) + x.shape: Python asks a tuple's subclass first
+        return Size(tuple.__add__(tuple(other), self)) if isinstance(other, tuple) else NotImplemented
+
+    def __mul__(self, n):
+        return Size(tuple.__mul__(self, n))
+
+    __rmul__ = __mul__
 
     def numel(self):
         """The number of elements of a tensor of this shape (1 for ())."""

@@ -78,7 +78,7 @@ def test_shape_ndim_dtype_size():
     assert (v.shape, v.ndim, v.dtype, v.size) == ((2, 3, 4), 3, np.float32, 24)
 
 
-def test_shape_and_size_are_pytorchs_size():
+def test_shape_and_size_are_pytorchs_size(tmp_path):
     # torch.Size: a tuple with numel(), from x.shape, x.size(), a gradient's and a state dict value's size(); it
     # prints, compares, hashes, pickles and saves as the tuple it is
     import pickle
@@ -91,7 +91,13 @@ def test_shape_and_size_are_pytorchs_size():
     for size in sizes:
         assert type(size) is ag.Size and size == (2, 3) == ag.Size([2, 3]) and size.numel() == 6
         assert repr(size) == "(2, 3)" and hash(size) == hash((2, 3)) and pickle.loads(pickle.dumps(size)) == (2, 3)
-    assert ag.Size([]).numel() == 1 and v.size(1) == 3 and v.size == 6
+    assert ag.Size([]).numel() == 1 and v.size(1) == 3 and v.size == 6 and type(v.shape[0]) is int
+    for derived in (v.shape[1:], v.shape + (4,), (1,) + v.shape, v.shape * 2, 2 * v.shape):  # Sizes, as PyTorch's
+        assert type(derived) is ag.Size
+    assert v.shape[1:].numel() == 3 and (1,) + v.shape == (1, 2, 3) and v.shape * 2 == (2, 3, 2, 3)
+    ag.save({"shape": v.shape}, tmp_path / "shape.pt")  # saved as the tuple it is (another subclass: as a list)
+    loaded = ag.load(tmp_path / "shape.pt")["shape"]
+    assert loaded == (2, 3) and type(loaded) is tuple
     assert ag.zeros(v.shape).shape == (2, 3) and v.view(ag.Size([3, 2])).shape == (3, 2)
 
 
