@@ -78,8 +78,8 @@ class _Writer:
                     raise bad_key(key, where)
                 items.append([key, self.encode(value, f"{where}[{key!r}]")])
             return {"t": "dict", "items": items}
-        if isinstance(obj, (list, tuple)):  # (a Size, x.shape, is the tuple it is; other subclasses load as lists)
-            return {"t": "tuple" if type(obj) is Size else type(obj).__name__ if type(obj) in (list, tuple) else "list",
+        if isinstance(obj, (list, tuple)):  # a Size (x.shape) is saved as the tuple it is, other subclasses as lists
+            return {"t": "tuple" if type(obj) in (tuple, Size) else "list",
                     "items": [self.encode(v, f"{where}[{i}]") for i, v in enumerate(obj)]}
         if isinstance(obj, Device):  # a device loads as one without being allowed (PyTorch's weights_only does)
             return {"t": "device", "v": str(obj)}
