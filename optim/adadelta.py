@@ -22,7 +22,7 @@ class Adadelta(Optimizer):
     hyperparameters = dict(lr=learning_rate, rho=unit_interval, eps=nonnegative, weight_decay=nonnegative,
                            maximize=flag, **implementation_flags("capturable", "foreach", "differentiable"))
 
-    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0, foreach=None, *, capturable=False,
+    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *, capturable=False,
                  maximize=False, differentiable=False):
         super().__init__(params, lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize,
                          capturable=capturable, foreach=foreach, differentiable=differentiable)

@@ -22,7 +22,7 @@ class Adagrad(Optimizer):
                            initial_accumulator_value=nonnegative, **implementation_flags("foreach"), maximize=flag,
                            **implementation_flags("differentiable", "fused"))
 
-    def __init__(self, params, lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0,
+    def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0,
                  eps=1e-10, foreach=None, *, maximize=False, differentiable=False, fused=None):
         super().__init__(params, lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
                          initial_accumulator_value=initial_accumulator_value, foreach=foreach, maximize=maximize,

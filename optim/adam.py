@@ -48,7 +48,7 @@ class Adam(Optimizer):
                            maximize=flag, **implementation_flags("foreach", "capturable", "differentiable", "fused"),
                            decoupled_weight_decay=flag)
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, *,
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
                  foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,
                  decoupled_weight_decay=False):
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
@@ -111,8 +111,10 @@ class AdamW(Adam):
 
     The weights shrink by the factor (1 − lr·weight_decay) before the Adam step, instead of
     weight_decay·p entering the gradient (where Adam's normalisation would rescale it). Default
-    weight_decay = 1e-2; everything else as `Adam`.
+    weight_decay = 1e-2; everything else as `Adam`. Loading another Adam's state keeps the decoupling (as in PyTorch).
     """
+
+    _kept_on_load = {"decoupled_weight_decay": True}
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *,
                  maximize=False, foreach=None, capturable=False, differentiable=False, fused=None):
@@ -137,7 +139,7 @@ class Adamax(Optimizer):
                            **implementation_flags("foreach"), maximize=flag,
                            **implementation_flags("differentiable", "capturable"))
 
-    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, foreach=None, *,
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, foreach=None, *,
                  maximize=False, differentiable=False, capturable=False):
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, foreach=foreach,
                          maximize=maximize, differentiable=differentiable, capturable=capturable)

@@ -27,7 +27,7 @@ class ASGD(Optimizer):
                            **implementation_flags("differentiable", "capturable"))
     _scalar_state = frozenset({"eta", "mu"})
 
-    def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0.0, foreach=None, maximize=False,
+    def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0, foreach=None, maximize=False,
                  differentiable=False, capturable=False):
         super().__init__(params, lr=lr, lambd=lambd, alpha=alpha, t0=t0, weight_decay=weight_decay, foreach=foreach,
                          maximize=maximize, differentiable=differentiable, capturable=capturable)

@@ -37,7 +37,7 @@ class NAdam(Optimizer):
                            **implementation_flags("foreach", "capturable", "differentiable"))
     _scalar_state = frozenset({"mu_product"})
 
-    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, momentum_decay=4e-3,
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, momentum_decay=4e-3,
                  decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False,
                  differentiable=False):
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
@@ -85,7 +85,7 @@ class RAdam(Optimizer):
                            maximize=flag, **implementation_flags("foreach", "capturable"), decoupled_weight_decay=flag,
                            **implementation_flags("differentiable"))
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False,
                  differentiable=False):
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, maximize=maximize,

@@ -64,6 +64,9 @@ class Optimizer:
     _scalar_state = frozenset()  # state entries that are numbers (besides "step"), 0-d tensors in PyTorch's state
     # Options a state dict saved by an older version may lack (they take this optimizer's defaults on loading).
     _added_later = frozenset({"maximize", "decoupled_weight_decay", "foreach", "fused", "capturable", "differentiable"})
+    # Hyper-parameters that define the algorithm, whatever a loaded state dict says (AdamW's decoupling: PyTorch's
+    # AdamW keeps it when it loads Adam's state).
+    _kept_on_load = {}
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -265,12 +268,13 @@ class Optimizer:
     # Saving and loading.
 
     def state_dict(self):
-        """{"state": {index: {name: array or number}}, "param_groups": [{..., "params": [index, ...]}],
-        "optimizer": class name}.
+        """{"state": {index: {name: array or number}}, "param_groups": [{..., "params": [index, ...]}]}, as in
+        PyTorch.
 
         Parameters are numbered 0, 1, 2, ... in group order, as in PyTorch. Arrays are copies, so the
-        dict is a snapshot that later steps do not change. "optimizer" lets `load_state_dict` refuse the
-        state of another algorithm with an error naming both.
+        dict is a snapshot that later steps do not change. Which algorithm saved it is not recorded (PyTorch's
+        has only these two entries, and users print them): `load_state_dict` tells another algorithm's state by
+        its hyper-parameters and state names.
         """
         for hook in self._hooks("_optimizer_state_dict_pre_hooks"):
             hook(self)
@@ -285,7 +289,7 @@ class Optimizer:
             for p, s in self.state.items()
             if p in index
         }
-        state_dict = {"state": state, "param_groups": groups, "optimizer": self._name}
+        state_dict = {"state": state, "param_groups": groups}
         for hook in self._hooks("_optimizer_state_dict_post_hooks"):
             result = hook(self, state_dict)
             if result is not None:
@@ -296,7 +300,7 @@ class Optimizer:
         """Restore hyper-parameters and per-parameter state saved by `state_dict()`.
 
         Validated before anything changes (a failed load leaves the optimizer as it was): the algorithm
-        that saved it (when recorded), the number of groups and of parameters in each, every
+        that saved it (when an older version recorded it), the number of groups and of parameters in each, every
         hyper-parameter this algorithm needs, the names of each parameter's state and its array shapes.
         Parameters are matched by position. Floating state is cast to each parameter's dtype.
         """
@@ -307,7 +311,7 @@ class Optimizer:
                 state_dict = result
         if not isinstance(state_dict, dict) or not {"state", "param_groups"} <= state_dict.keys():
             raise ValueError(f"{who}: expected a dict with 'state' and 'param_groups' entries")
-        saved_by = state_dict.get("optimizer", self._name)
+        saved_by = state_dict.get("optimizer", self._name)  # older versions recorded it
         if saved_by != self._name:
             raise ValueError(f"{who}: this state dict was saved by {saved_by}, it cannot be loaded into "
                              f"{self._name} (their hyper-parameters and state differ)")
@@ -336,6 +340,7 @@ class Optimizer:
             group = {"params": mine["params"]}
             group.update((k, v) for k, v in self.defaults.items() if k in self._added_later)  # older saves
             group.update((k, v) for k, v in saved.items() if k != "params")
+            group.update(self._kept_on_load)
             self._check_hyperparameters(group)
             groups.append(group)
             by_index.update((index, (p, group)) for index, p in zip(saved["params"], mine["params"]))

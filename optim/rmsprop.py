@@ -25,7 +25,7 @@ class RMSprop(Optimizer):
                            weight_decay=nonnegative, **implementation_flags("capturable", "foreach"), maximize=flag,
                            **implementation_flags("differentiable"))
 
-    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0,
+    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
                  centered=False, capturable=False, foreach=None, maximize=False, differentiable=False):
         super().__init__(params, lr=lr, momentum=momentum, alpha=alpha, eps=eps, centered=centered,
                          weight_decay=weight_decay, capturable=capturable, foreach=foreach, maximize=maximize,

@@ -30,7 +30,7 @@ class SGD(Optimizer):
     hyperparameters = dict(lr=learning_rate, momentum=nonnegative, dampening=real, weight_decay=nonnegative,
                            nesterov=flag, maximize=flag, **implementation_flags("foreach", "differentiable", "fused"))
 
-    def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False, *,
+    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
                  maximize=False, foreach=None, differentiable=False, fused=None):
         super().__init__(params, lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
                          nesterov=nesterov, maximize=maximize, foreach=foreach, differentiable=differentiable,

@@ -125,13 +125,18 @@ def _probe_optimizer(torch, name, kwargs, spec=None, steps=10, shapes=SHAPES, re
             fresh = [nn.Parameter(a.data.copy()) for a in ap]
             loaded = getattr(optim, name)(_groups(fresh, spec), **_ours_kwargs(kwargs, torch))
             loaded.load_state_dict(_numpy_state_dict(topt.state_dict(), torch))
-            _compare_state(loaded.state_dict(), topt.state_dict(), torch, where + " (PyTorch's state loaded)")
+            # ... as it loads into PyTorch's (AdamW's group keeps its decoupling, whatever the state dict says)
+            tfresh = [t.detach().clone().requires_grad_(True) for t in tp]
+            twin = getattr(torch.optim, name)(_groups(tfresh, spec), **kwargs)
+            twin.load_state_dict(topt.state_dict())
+            _compare_state(loaded.state_dict(), twin.state_dict(), torch, where + " (PyTorch's state loaded)")
             fresh = [nn.Parameter(a.data.copy()) for a in ap]
             resumed = getattr(optim, name)(_groups(fresh, spec), **_ours_kwargs(kwargs, torch))
             resumed.load_state_dict(aopt.state_dict())
             for f, a in zip(fresh, ap):
                 f.grad = None if a.grad is None else np.array(a.grad)
             ap, aopt = fresh, resumed
+            tp, topt = tfresh, twin  # both resume from a loaded state dict
 
 
 def _grid(**axes):

@@ -164,6 +164,14 @@ def test_the_tutorial_runs_but_for_saving_the_entire_model(tmp_path):
     # The state dict's sizes, one line a parameter, as the tutorial shows them (ours as tuples)
     assert lines[1:4] == ["conv1.weight \t (6, 3, 5, 5)", "conv1.bias \t (6,)", "conv2.weight \t (16, 6, 5, 5)"]
     assert "fc3.bias \t (10,)" in lines
+    # The optimizer's state dict, line for line as PyTorch prints it (two entries; its defaults of 0 are ints)
+    at = lines.index("Optimizer's state_dict:")
+    assert lines[at + 1:at + 4] == [
+        "state \t {}",
+        "param_groups \t [{'lr': 0.001, 'momentum': 0.9, 'dampening': 0, 'weight_decay': 0, 'nesterov': False, "
+        "'maximize': False, 'foreach': None, 'differentiable': False, 'fused': None, "
+        "'params': [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]}]",
+        "<All keys matched successfully>"]
     assert "<All keys matched successfully>" in lines
     assert ("_IncompatibleKeys(missing_keys=['fc.weight', 'fc.bias'], unexpected_keys=['conv2.weight', "
             "'conv2.bias', 'fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias', 'fc3.weight', 'fc3.bias'])") in lines
