@@ -93,9 +93,9 @@ __all__ = [
     "Value", "Size", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "name_scope", "ShapeError",
     "abs", "clip", "concatenate", "cos", "exp", "leaky_relu", "log", "log_softmax", "logsumexp",
     "matmul", "max", "maximum", "mean", "min", "minimum", "relu", "sigmoid", "sin", "softmax", "sqrt",
-    "stack", "sum", "tanh", "var", "where", "reshape", "transpose",
+    "stack", "sum", "tanh", "var", "where", "reshape", "transpose", "compiler",
     "grad", "value_and_grad", "jacobian", "hessian", "vjp", "jvp",
-    "jacfwd", "jacrev", "vmap", "compile", "CompileWarning",
+    "jacfwd", "jacrev", "vmap", "compile", "CompileWarning", "CompileError",
     "gradcheck", "gradgradcheck", "GradcheckError", "detect_anomaly", "AnomalyError",
     "Tensor", "Generator", "accelerator", "are_deterministic_algorithms_enabled", "backends",
     "use_deterministic_algorithms", "allclose", "arange", "argmax", "argmin", "as_tensor", "cat", "clamp",
@@ -167,13 +167,14 @@ newaxis = None  # torch.newaxis: x[:, torch.newaxis] adds an axis, as None does
 _SUBMODULES = (  # the public packages, then the modules that used to load with the package (reachable as before)
     "nn", "optim", "viz", "distributions", "autograd", "func", "utils", "special", "distributed", "testing",
     "anomaly", "element", "forward", "functional", "jit", "jit_plan", "serialization", "tracing", "trees",
-    "multiprocessing", "amp", "random",
+    "multiprocessing", "amp", "random", "compiler",
 )
 _LAZY = {  # public name -> (defining module, its name there)
     **{name: ("functional", name)
        for name in ("grad", "hessian", "jacobian", "jvp", "value_and_grad", "vjp", "vmap", "jacfwd", "jacrev")},
     **{name: ("anomaly", name) for name in ("AnomalyError", "detect_anomaly")},
     "compile": ("jit", "compile"), "CompileWarning": ("jit", "CompileWarning"),
+    "CompileError": ("jit", "CompileError"),
     "autocast": ("amp", "autocast"),  # torch.autocast is torch.amp.autocast
     "load": ("serialization", "load"), "save": ("serialization", "save"),
     "TypedStorage": ("storage", "TypedStorage"), "UntypedStorage": ("storage", "UntypedStorage"),

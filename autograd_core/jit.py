@@ -121,6 +121,7 @@ import operator
 import threading
 import types
 import warnings
+import weakref
 
 import numpy as np
 
@@ -137,6 +138,11 @@ from .value import Value
 
 class CompileWarning(UserWarning):
     """A compiled function runs eagerly: what it does cannot be replayed safely."""
+
+
+class CompileError(RuntimeError):
+    """`compile(..., fullgraph=True)`: a call could not be made one replayable program (where a CompileWarning
+    would otherwise say that it runs eagerly). The call that finds it has run eagerly when this is raised."""
 
 
 class _Unsupported(Exception):
@@ -827,10 +833,18 @@ _FUNCTIONS = (types.FunctionType, types.MethodType, types.BuiltinFunctionType, f
 class Compiled:
     """What `compile(fn)` returns: call it like fn. `.stats` counts recordings, replays and eager calls."""
 
-    def __init__(self, fn, max_recordings=8, max_keys=64):
+    _all = weakref.WeakSet()  # every compiled object alive, for `forget_all_recordings`
+
+    def __init__(self, fn, max_recordings=8, max_keys=64, *, fullgraph=False, name=None, graph_wanted=None):
         self.fn = fn
         self.max_recordings = max_recordings
         self.max_keys = max_keys
+        self.fullgraph = fullgraph  # what would run eagerly with a warning raises CompileError instead
+        self.name = name
+        # A module's outputs are differentiated after the call (training): a replay's graphless result cannot give
+        # that. A function's are not. `Module.compile()` compiles the bound forward as a module.
+        self._graph_wanted = not isinstance(fn, _FUNCTIONS) if graph_wanted is None else graph_wanted
+        Compiled._all.add(self)
         self.cache = {}  # guard key -> _Slot
         self._warned_keys = False
         self.stats = {"recorded": 0, "replayed": 0, "eager": 0, "guard_failures": 0}
@@ -861,7 +875,15 @@ class Compiled:
         return self.fn
 
     def _name(self):
-        return getattr(self.fn, "__name__", None) or type(self.fn).__name__
+        return self.name or getattr(self.fn, "__name__", None) or type(self.fn).__name__
+
+    def _runs_eagerly(self, message, stacklevel, ran=True):
+        """Warn that calls run eagerly, or under fullgraph=True raise (PyTorch's error on a graph break with
+        fullgraph). ran: whether the call that finds it has already run (eagerly, while it was recorded)."""
+        if self.fullgraph:
+            raise CompileError(f"{message} (fullgraph=True: {'this call ran eagerly' if ran else 'not run'}; with "
+                               "fullgraph=False such calls run eagerly with a warning)")
+        warnings.warn(message, CompileWarning, stacklevel=stacklevel + 1)
 
     def __call__(self, *args, **kwargs):
         if TRACERS.get() or ANOMALY.enabled or _RECORDING:
@@ -902,6 +924,8 @@ class Compiled:
                 # again, a few times at most before a program replays (Python state changing on every call).
                 slot.eager, slot.recordings, slot.retries = False, 0, slot.retries + 1
                 return self._record(slot, args, kwargs, leaves)
+            if self.fullgraph:  # every such call raises, before it runs, not only the one that found it
+                self._runs_eagerly(f"compile({self._name()}): runs eagerly: {slot.reason}", stacklevel=2, ran=False)
             self.stats["eager"] += 1
             return self.fn(*args, **kwargs)
         return self._record(slot, args, kwargs, leaves)
@@ -910,14 +934,19 @@ class Compiled:
         """A call with a new guard key once `max_keys` are kept: eager, no new slot (each slot keeps a recording)."""
         if not self._warned_keys:
             self._warned_keys = True
-            warnings.warn(f"compile({self._name()}): runs eagerly for new arguments: "
-                          f"{self.max_keys} combinations of argument shapes, dtypes, Python numbers and grad mode "
-                          "have been recorded already. A Python number that changes at every call (an iteration "
-                          "count, a learning rate) makes a new one each time: keep it out of the compiled function "
-                          "(set the learning rate in the optimizer's param_groups outside it), or pass it as an array",
-                          CompileWarning, stacklevel=3)
+            self._runs_eagerly(f"compile({self._name()}): runs eagerly for new arguments: "
+                               f"{self.max_keys} combinations of argument shapes, dtypes, Python numbers and grad mode "
+                               "have been recorded already. A Python number that changes at every call (an iteration "
+                               "count, a learning rate) makes a new one each time: keep it out of the compiled "
+                               "function (set the learning rate in the optimizer's param_groups outside it), or pass "
+                               "it as an array", stacklevel=3, ran=False)
         self.stats["eager"] += 1
         return self.fn(*args, **kwargs)
+
+    def forget_recordings(self):
+        """Drop every recording and program: the next calls are recorded anew (torch.compiler.reset())."""
+        self.cache.clear()
+        self._warned_keys = False
 
     def sources(self):
         """The generated Python source of each compiled program (one per guard key), for reading."""
@@ -953,7 +982,7 @@ class Compiled:
         try:
             if recorder.problem:
                 raise _Unsupported(recorder.problem)
-            plan = _Plan(recorder, result, graph_wanted=not isinstance(self.fn, _FUNCTIONS))
+            plan = _Plan(recorder, result, graph_wanted=self._graph_wanted)
         except _Unsupported as err:
             self._go_eager(slot, str(err), referenced)
             return result
@@ -993,9 +1022,8 @@ class Compiled:
     def _go_eager(self, slot, reason, referenced, stacklevel=4):
         """Run this slot's calls eagerly from now on, until a name the function reads (`referenced`, as it was
         when the reason arose) changes. (stacklevel: the warning points at the line that called the function)"""
-        slot.eager, slot.previous, slot.program, slot.referenced = True, None, None, referenced
-        warnings.warn(f"compile({self._name()}): runs eagerly: {reason}", CompileWarning,
-                      stacklevel=stacklevel)
+        slot.eager, slot.previous, slot.program, slot.referenced, slot.reason = True, None, None, referenced, reason
+        self._runs_eagerly(f"compile({self._name()}): runs eagerly: {reason}", stacklevel=stacklevel)
 
 
 class _Slot:
@@ -1004,11 +1032,11 @@ class _Slot:
     model.eval() alternate, each with its own program); and the recording and eager-mode bookkeeping."""
 
     __slots__ = ("program", "previous", "eager", "recordings", "mismatch", "referenced", "replays", "retries",
-                 "shelf", "alternates")
+                 "shelf", "alternates", "reason")
 
     def __init__(self):
         self.program, self.previous, self.eager, self.recordings, self.mismatch = None, None, False, 0, None
-        self.referenced, self.replays, self.retries, self.shelf = None, 0, 0, []
+        self.referenced, self.replays, self.retries, self.shelf, self.reason = None, 0, 0, [], None
         self.alternates = []  # (program, referenced) whose guards on the data failed once: other batches may pass
 
     def run_alternate(self, leaves):
@@ -1056,19 +1084,82 @@ _ALTERNATES = 2  # programs kept per guard key for data that failed the current 
 _RETRIES = 2  # times a slot that runs eagerly records again after a referenced name changed, until a replay
 
 
-def compile(model=None, *, max_recordings=8, max_keys=64):
+def forget_all_recordings():
+    """Every compiled object alive drops its recordings and programs (PyTorch's `torch.compiler.reset()`)."""
+    for compiled in list(Compiled._all):
+        compiled.forget_recordings()
+
+
+# torch.compile's modes and backends: all of them name this compiler here (there is one), and a name PyTorch would
+# not accept is an error here too.
+_MODES = ("default", "lite", "reduce-overhead", "max-autotune-no-cudagraphs", "max-autotune")
+_BACKENDS = ("inductor", "cudagraphs", "eager", "aot_eager", "aot_eager_decomp_partition",
+             "aot_eager_default_partitioner", "aot_ts", "ts", "openxla", "tvm")
+
+
+def compile(model=None, *, fullgraph=False, dynamic=None, backend="inductor", mode=None, options=None, name=None,
+            disable=False, recompile_limit=None, isolate_recompiles=False, shapes_spec=None, max_recordings=8,
+            max_keys=64):
     """Compile `model` (a function, or a Module: anything callable) into a replay of the primitives one call
     runs (forward, backward, effects): see the module's docstring for what is recorded, what is guarded and what
-    is not. Usable as a decorator.
+    is not. Usable as a decorator, with or without arguments (`@compile`, `@compile(fullgraph=True)`).
 
     The first two calls with a given combination of argument shapes, dtypes, Python numbers and grad mode (a guard
     key) run eagerly and are recorded; later calls replay. Results are the same as eager mode, bit for bit.
+
+    PyTorch's arguments, so that `torch.compile(...)` lines run as they are:
+    fullgraph: True raises CompileError where a call would otherwise run eagerly with a CompileWarning (PyTorch's
+               error on a graph break). The call that finds it has run eagerly.
+    dynamic: None, True or False. Programs here are always specialised to their shapes (each new shape is recorded
+             and gets its own program, as PyTorch's dynamic=False): the value changes nothing.
+    backend, mode: a name PyTorch knows (backend "inductor", "eager", "aot_eager", ...; mode "default",
+             "reduce-overhead", "max-autotune", ...), all meaning this one compiler; another name is an error, as in
+             PyTorch. A callable backend (a function of an FX graph) raises NotImplementedError: no FX graphs here.
+    options: a dict of backend settings (inductor's kernel tuning: none applies here); not together with mode.
+    name: the name that warnings and errors give the compiled function.
+    disable: True returns `model` itself, uncompiled (PyTorch's switch for testing).
+    recompile_limit: guard keys kept (max_keys): calls with a new key beyond them run eagerly with a warning (an
+             error with fullgraph=True), as torch.compile's past its recompile limit.
+    isolate_recompiles, shapes_spec: accepted; each compiled object has its own recordings anyway, and shapes are
+             always specialised.
     max_recordings: recordings of one key without two calls agreeing before its calls run eagerly (with a warning).
-    max_keys: keys kept (each with its recording or program); calls with a new key beyond them run eagerly, with a
-              warning, as torch.compile does past its cache_size_limit."""
-    if model is None:
-        return lambda f: Compiled(f, max_recordings, max_keys)
-    return Compiled(model, max_recordings, max_keys)
+    max_keys: as recompile_limit (64 unless one of them is given)."""
+    if mode is not None and options is not None:
+        raise RuntimeError("compile: either mode or options can be specified, but not both (as in PyTorch)")
+    if mode is not None and mode not in _MODES:
+        raise RuntimeError(f"compile: unrecognized mode={mode!r}, should be one of: {', '.join(_MODES)}")
+    if callable(backend):
+        raise NotImplementedError(
+            f"compile: backend={getattr(backend, '__name__', backend)!r}: a custom backend compiles PyTorch's FX "
+            "graphs, which do not exist here; leave backend out (this library's own compiler records and replays "
+            "the primitives)")
+    if backend is not None and backend not in _BACKENDS:
+        raise RuntimeError(f"compile: invalid backend {backend!r}; PyTorch's names are accepted: "
+                           f"{', '.join(_BACKENDS)}")
+    if options is not None and not isinstance(options, dict):
+        raise TypeError(f"compile: options must be a dict, got {type(options).__name__}")
+    for flag_name, flag_value in (("fullgraph", fullgraph), ("disable", disable),
+                                  ("isolate_recompiles", isolate_recompiles)):
+        if not isinstance(flag_value, (bool, np.bool_)):
+            raise TypeError(f"compile: {flag_name} must be True or False, got {flag_value!r}")
+    if dynamic is not None and not isinstance(dynamic, (bool, np.bool_)):
+        raise TypeError(f"compile: dynamic must be None, True or False, got {dynamic!r}")
+    if recompile_limit is not None:
+        if isinstance(recompile_limit, (bool, np.bool_)) or not isinstance(recompile_limit, numbers.Integral) or \
+                recompile_limit < 1:
+            raise ValueError(f"compile: recompile_limit must be a positive integer, got {recompile_limit!r}")
+        max_keys = int(recompile_limit)
+    if name is not None and not isinstance(name, str):
+        raise TypeError(f"compile: name must be a string, got {type(name).__name__}")
+
+    def compiled(fn):
+        if fn is None:
+            raise RuntimeError("compile: model can't be None")
+        if disable:
+            return fn
+        return Compiled(fn, max_recordings, max_keys, fullgraph=bool(fullgraph), name=name)
+
+    return compiled if model is None else compiled(model)
 
 
 # ----------------------------------------------------------------------------------------------------

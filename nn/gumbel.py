@@ -35,7 +35,7 @@ def _relaxed(logits, gumbels, tau, hard, dim):
     return _one_hot_argmax(y_soft, axis=dim)
 
 
-def gumbel_softmax(logits, tau=1.0, hard=False, eps=1e-10, dim=-1, *, rng=None):
+def gumbel_softmax(logits, tau=1, hard=False, eps=1e-10, dim=-1, *, rng=None):
     """A sample from the Gumbel-softmax distribution: softmax((logits + g)/tau) along `dim`, g standard Gumbel
     noise drawn from `rng` (nn.init's generator by default, so manual_seed repeats it). With hard=True the result
     is the one-hot of its argmax, and the gradient is the soft sample's (straight-through), as PyTorch.

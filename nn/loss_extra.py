@@ -39,7 +39,7 @@ def _hinge(z):
     return clip(z, min=0.0)
 
 
-def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None, reduction="mean"):
+def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, reduce=None, reduction="mean"):
     """max(0, −y·(x1 − x2) + margin): x1 should rank above x2 where y = 1, below where y = −1. Same shapes."""
     who = "margin_ranking_loss"
     reduction = _legacy_reduction(size_average, reduce, reduction)
@@ -52,7 +52,7 @@ def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, r
     return _reduce(_hinge(-y * (x1 - x2) + float(margin)), reduction)
 
 
-def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None, reduction="mean"):
+def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, reduce=None, reduction="mean"):
     """1 − cos(x1, x2) where y = 1, max(0, cos(x1, x2) − margin) where y = −1 (0 for other labels).
 
     input1, input2: (N, D) with target (N,), or (D,) with a 0-d target. cos uses PyTorch's
@@ -72,7 +72,7 @@ def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None,
     return _reduce(losses, reduction)
 
 
-def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2.0, eps=1e-6, swap=False, size_average=None,
+def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False, size_average=None,
                         reduce=None, reduction="mean"):
     """max(0, margin + d(a, p) − d(a, n)) with d = pairwise_distance(·, ·, p, eps) over the last axis; swap=True
     uses min(d(a, n), d(p, n)) as the negative distance (Balntas et al., 2016). Inputs (N, D) or (D,)."""

@@ -427,6 +427,19 @@ _BACKWARD_HOOK.defvjp(lambda g, out, x: g, formulas=("g",))
 _BACKWARD_HOOK.defjvp(lambda t, out, x: t)
 
 
+class _ModuleForward:
+    """A module's own forward as a callable object, for `Module.compile`: compiled as a module (whose outputs training
+    differentiates after the call), not as a function."""
+
+    __slots__ = ("module",)
+
+    def __init__(self, module):
+        self.module = module
+
+    def __call__(self, *args, **kwargs):
+        return type(self.module).forward(self.module, *args, **kwargs)
+
+
 class Module:
     """Base class of layers and models: subclasses set attributes in `__init__` and define `forward`.
 
@@ -451,6 +464,20 @@ class Module:
     def forward(self, *args, **kwargs):
         """The module's computation: subclasses define it; callers call the module, module(x), not forward."""
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
+
+    def compile(self, *args, **kwargs):
+        """PyTorch's `model.compile(...)`: compile this module's forward in place, with `autograd_core.compile`'s
+        arguments (fullgraph, mode, ...). The module stays itself (its class, parameters, state dict, hooks); its
+        calls go through the compiled program, as `model = compile(model)`'s would: replayed under `no_grad()`,
+        and run eagerly with a warning when training differentiates the output after the call (compile the whole
+        training step to replay training). Calling it again compiles the class's forward anew. Returns None."""
+        from autograd_core import compile as compile_function
+
+        self.__dict__.pop("forward", None)  # the class's forward, not an earlier compiled one
+        forward = _ModuleForward(self)
+        compiled = compile_function(forward, *args, name=kwargs.pop("name", None) or type(self).__name__, **kwargs)
+        if compiled is not forward:  # disable=True gives the forward back: the module stays uncompiled
+            object.__setattr__(self, "forward", compiled)
 
     def __call__(self, *args, **kwargs):
         # `with name_scope(name, kind, owner):` as two calls: no context-manager object per layer call.
