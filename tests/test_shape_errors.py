@@ -173,3 +173,14 @@ def test_copy_into_a_node_says_the_shapes_once():
     with pytest.raises(ag.ShapeError) as caught:
         x.copy_(ag.ones(2, 3))
     assert str(caught.value).count("doesn't match the broadcast shape") == 1, str(caught.value)
+
+
+@pytest.mark.parametrize("call,message", [
+    (lambda: ag.ones(4, 5).view(-1, 7), r"reshape: shape \(-1, 7\) is invalid for input of size 20 \(shape \(4, 5\)\)"),
+    (lambda: ag.ones(4, 5).reshape(3, 3), r"shape \(3, 3\) is invalid for input of size 20"),
+    (lambda: ag.ones(4, 5).view(-1, -1), r"shape \(-1, -1\): only one dimension can be inferred"),
+])
+def test_a_reshape_names_the_shape_asked_for(call, message):
+    # NumPy's own message dropped the -1 ("cannot reshape array of size 20 into shape (7)"); PyTorch's names it
+    with pytest.raises(ag.ShapeError, match=message):
+        call()

@@ -63,7 +63,14 @@ broadcast_to.views = True
 @primitive("reshape")
 def reshape(x, shape):
     """x with a new shape of the same size; one dimension may be -1."""
-    return np.reshape(x, shape)
+    try:
+        return np.reshape(x, shape)
+    except ValueError:  # NumPy's message drops the -1 ("into shape (7)"): PyTorch's names the shape asked for
+        asked = tuple(shape) if isinstance(shape, (tuple, list)) else (shape,)
+        if sum(1 for n in asked if n == -1) > 1:
+            raise ShapeError(f"reshape: shape {asked}: only one dimension can be inferred (-1)") from None
+        raise ShapeError(f"reshape: shape {asked} is invalid for input of size {np.size(x)} "
+                         f"(shape {np.shape(x)})") from None
 
 
 reshape.defvjp(lambda g, out, x, shape: g.reshape(x.shape), formulas=("reshape g back",))
