@@ -1097,7 +1097,7 @@ _BACKENDS = ("inductor", "cudagraphs", "eager", "aot_eager", "aot_eager_decomp_p
              "aot_eager_default_partitioner", "aot_ts", "ts", "openxla", "tvm")
 
 
-def compile(model=None, *, fullgraph=False, dynamic=None, backend="inductor", mode=None, options=None, name=None,
+def compile(model=None, *, fullgraph=False, dynamic=None, backend=None, mode=None, options=None, name=None,
             disable=False, recompile_limit=None, isolate_recompiles=False, shapes_spec=None, max_recordings=8,
             max_keys=64):
     """Compile `model` (a function, or a Module: anything callable) into a replay of the primitives one call
@@ -1112,7 +1112,7 @@ def compile(model=None, *, fullgraph=False, dynamic=None, backend="inductor", mo
                error on a graph break). The call that finds it has run eagerly.
     dynamic: None, True or False. Programs here are always specialised to their shapes (each new shape is recorded
              and gets its own program, as PyTorch's dynamic=False): the value changes nothing.
-    backend, mode: a name PyTorch knows (backend "inductor", "eager", "aot_eager", ...; mode "default",
+    backend, mode: None or a name PyTorch knows (backend "inductor", "eager", "aot_eager", ...; mode "default",
              "reduce-overhead", "max-autotune", ...), all meaning this one compiler; another name is an error, as in
              PyTorch. A callable backend (a function of an FX graph) raises NotImplementedError: no FX graphs here.
     options: a dict of backend settings (inductor's kernel tuning: none applies here); not together with mode.

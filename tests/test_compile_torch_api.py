@@ -37,7 +37,7 @@ def test_every_torch_compile_keyword_is_accepted():
     theirs = inspect.signature(real_torch.compile).parameters
     assert set(theirs) - {"model"} <= set(ours), "a keyword PyTorch's compile has and ours lacks"
     for name in TORCH_COMPILE_KEYWORDS:
-        assert ours[name].default == theirs[name].default or name == "backend", name  # ours names its default
+        assert ours[name].default == theirs[name].default, name
 
 
 @pytest.mark.parametrize("kwargs", [dict(mode="reduce-overhead"), dict(mode="max-autotune"), dict(mode="default"),

@@ -89,7 +89,6 @@ ALLOWED = {
     "torch.linspace": ({"required"}, "steps is required (PyTorch's steps=None is an error too)"),
     "torch.logspace": ({"required"}, "steps is required (PyTorch's steps=None is an error too)"),
     # PyTorch's arguments we do not have.
-    "torch.compile": ({"missing"}, "backend, mode, fullgraph, dynamic, ...: our compile has one way of working"),
     "torch.mm": ({"missing"}, "out_dtype (low-precision CUDA matmuls)"),
     "torch.bmm": ({"missing"}, "as torch.mm"),
     "torch.addmm": ({"missing"}, "as torch.mm"),
