@@ -45,7 +45,8 @@ from .tensor import (  # PyTorch's indexing along a dim, running sums and sortin
     masked_select, narrow, roll, scatter, scatter_add, sort, take, topk, trace, tril, triu,
 )
 from .tensor import (  # more elementwise functions, comparisons, products (ops/special.py, ops/linalg.py)
-    acos, addcdiv, addcmul, addmm, amax, amin, arccos, arcsin, arctan, arctan2, asin, atan, atan2, bmm, broadcast_to,
+    acos, acosh, addcdiv, addcmul, addmm, amax, amin, arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh,
+    asin, asinh, atan, atan2, atanh, bmm, broadcast_to,
     ceil, cosh, dot, eq, expm1, floor, frac, ge, gt, hypot, isclose, isfinite, isinf, isnan, le, lerp, log1p, log2,
     log10, logaddexp, lt, ne, outer, reciprocal, rsqrt, sign, sinh, t, tan, trunc,
 )
@@ -116,6 +117,7 @@ __all__ = [
     "triu", "diagonal", "diag", "trace", "cumsum", "cumprod", "sort", "argsort", "topk",
     "eq", "ne", "gt", "ge", "lt", "le", "isnan", "isinf", "isfinite", "isclose", "log1p", "expm1", "log2", "log10",
     "tan", "asin", "acos", "atan", "arcsin", "arccos", "arctan", "arctan2", "sinh", "cosh", "atan2", "reciprocal",
+    "asinh", "acosh", "atanh", "arcsinh", "arccosh", "arctanh",
     "rsqrt", "lerp", "addcmul", "addcdiv", "logaddexp", "hypot", "sign", "round", "floor", "ceil", "trunc", "frac",
     "amax", "amin", "all", "any", "t", "broadcast_to", "outer", "dot", "bmm", "addmm",
     "split", "chunk", "unbind", "hstack", "vstack", "tile", "repeat_interleave", "einsum", "tensordot",

@@ -548,6 +548,8 @@ eq, ne, gt, ge, lt, le, isnan, isinf, isfinite, isclose = (
 log1p, expm1, log2, log10, tan, asin, acos, atan, sinh, cosh, atan2 = (
     _s.log1p, _s.expm1, _s.log2, _s.log10, _s.tan, _s.asin, _s.acos, _s.atan, _s.sinh, _s.cosh, _s.atan2)
 arcsin, arccos, arctan, arctan2 = asin, acos, atan, atan2
+asinh, acosh, atanh = _s.asinh, _s.acosh, _s.atanh
+arcsinh, arccosh, arctanh = asinh, acosh, atanh
 reciprocal, rsqrt, lerp, addcmul, addcdiv, logaddexp, hypot = (
     _s.reciprocal, _s.rsqrt, _s.lerp, _s.addcmul, _s.addcdiv, _s.logaddexp, _s.hypot)
 sign, round, floor, ceil, trunc, frac = _s.sign, _s.round, _s.floor, _s.ceil, _s.trunc, _s.frac  # noqa: A001
@@ -858,7 +860,8 @@ def get_float32_matmul_precision():
 # torch.relu_(x), torch.floor_(x), ...: PyTorch's functions that change their first argument in place (the Value
 # method of the same name; the in-place rules of inplace.py apply).
 _IN_PLACE = (
-    "abs_", "acos_", "addmv_", "arccos_", "arcsin_", "arctan_", "asin_", "atan_", "ceil_", "clamp_", "clamp_max_",
+    "abs_", "acos_", "acosh_", "addmv_", "arccos_", "arccosh_", "arcsin_", "arcsinh_", "arctan_", "arctanh_", "asin_",
+    "asinh_", "atan_", "atanh_", "ceil_", "clamp_", "clamp_max_",
     "clamp_min_", "clip_", "cos_", "cosh_", "deg2rad_", "erf_", "exp_", "expm1_", "fill_", "fix_", "floor_", "frac_",
     "log10_", "log1p_", "log2_", "log_", "nan_to_num_", "neg_", "negative_", "rad2deg_", "reciprocal_", "relu_",
     "round_", "rsqrt_", "sigmoid_", "sin_", "sinh_", "sqrt_", "square_", "tan_", "tanh_", "trunc_", "zero_",

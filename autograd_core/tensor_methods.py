@@ -646,9 +646,9 @@ _FUNCTION_METHODS = {
               "masked_select", "narrow", "roll", "tril", "triu", "diagonal", "diag", "trace"),
     "scan": ("cumsum", "cumprod", "sort", "argsort", "topk", "median", "cummax", "cummin"),
     "special": ("eq", "ne", "gt", "ge", "lt", "le", "isnan", "isinf", "isfinite", "isclose", "log1p", "expm1",
-                "log2", "log10", "tan", "asin", "acos", "atan", "sinh", "cosh", "atan2", "reciprocal", "rsqrt",
-                "lerp", "addcmul", "addcdiv", "logaddexp", "hypot", "sign", "round", "floor", "ceil", "trunc",
-                "frac", "nonzero", "argwhere", "unique", "bincount", "count_nonzero"),
+                "log2", "log10", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "atan2",
+                "reciprocal", "rsqrt", "lerp", "addcmul", "addcdiv", "logaddexp", "hypot", "sign", "round", "floor",
+                "ceil", "trunc", "frac", "nonzero", "argwhere", "unique", "bincount", "count_nonzero"),
     "linalg": ("outer", "dot", "bmm", "addmm", "inverse", "det", "logdet"),
     "special_functions": ("erf", "erfinv", "lgamma", "digamma", "igamma", "igammac", "erfc", "mvlgamma"),
     "special_more": ("xlogy", "logit", "sinc", "exp2", "logaddexp2", "i0"),  # stop 26
@@ -683,6 +683,8 @@ for _module, _names in _FUNCTION_METHODS.items():
         setattr(TensorMethods, _name, _function_method(_module, _name))
 TensorMethods.arcsin, TensorMethods.arccos, TensorMethods.arctan, TensorMethods.arctan2 = (
     TensorMethods.asin, TensorMethods.acos, TensorMethods.atan, TensorMethods.atan2)
+TensorMethods.arcsinh, TensorMethods.arccosh, TensorMethods.arctanh = (
+    TensorMethods.asinh, TensorMethods.acosh, TensorMethods.atanh)
 
 
 # --- linalg decompositions, stop 26 --- x.svd() (torch.svd's V), x.pinverse(), x.qr(), x.matrix_exp(), ...
