@@ -587,9 +587,9 @@ take_along_dim, ravel, block_diag, cartesian_prod, combinations, diag_embed, dia
     _a.take_along_dim, _a.ravel, _a.block_diag, _a.cartesian_prod, _a.combinations, _a.diag_embed, _a.diagflat)
 tril_indices, triu_indices, unravel_index = _a.tril_indices, _a.triu_indices, _a.unravel_index
 _pr = ops.products
-kron, cross, inner, mv, addmv, addr, baddbmm, addbmm, chain_matmul, vdot, cdist = (
+kron, cross, inner, mv, addmv, addr, baddbmm, addbmm, chain_matmul, vdot, cdist, dist = (
     _pr.kron, _pr.cross, _pr.inner, _pr.mv, _pr.addmv, _pr.addr, _pr.baddbmm, _pr.addbmm, _pr.chain_matmul,
-    _pr.vdot, _pr.cdist)
+    _pr.vdot, _pr.cdist, _pr.dist)
 # More elementwise functions (ops/arith.py), reductions and statistics (ops/stats.py), type promotion
 # (ops/promotion.py); most are also Value methods.
 _ar = ops.arith
@@ -599,8 +599,8 @@ fmax, fmin, fmod, remainder, floor_divide, copysign, heaviside, float_power, deg
 logical_and, logical_or, logical_xor, logical_not, signbit, isposinf, isneginf, nan_to_num = (
     _ar.logical_and, _ar.logical_or, _ar.logical_xor, _ar.logical_not, _ar.signbit, _ar.isposinf, _ar.isneginf,
     _ar.nan_to_num)
-clamp_min, clamp_max, positive, negative, absolute, fix = (
-    _ar.clamp_min, _ar.clamp_max, _ar.positive, _ar.negative, _ar.absolute, _ar.fix)
+clamp_min, clamp_max, positive, negative, absolute, fix, rsub = (
+    _ar.clamp_min, _ar.clamp_max, _ar.positive, _ar.negative, _ar.absolute, _ar.fix, _ar.rsub)
 greater, greater_equal, less, less_equal, not_equal = (
     _ar.greater, _ar.greater_equal, _ar.less, _ar.less_equal, _ar.not_equal)
 is_floating_point, is_complex, is_nonzero, is_same_size = (
@@ -613,6 +613,7 @@ searchsorted, bucketize, histc, cov, corrcoef, trapezoid, trapz, cumulative_trap
     _st.searchsorted, _st.bucketize, _st.histc, _st.cov, _st.corrcoef, _st.trapezoid, _st.trapz,
     _st.cumulative_trapezoid, _st.renorm)
 histogram = _st.histogram
+gradient = ops.finite_differences.gradient  # torch.gradient: derivatives of samples by finite differences
 # Random sampling and the default generator's state (ops/sampling.py).
 _sa = ops.sampling
 normal, bernoulli, multinomial, poisson, randint_like = (

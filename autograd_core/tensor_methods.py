@@ -656,7 +656,7 @@ _FUNCTION_METHODS = {
     "arrange": ("movedim", "moveaxis", "swapdims", "tensor_split", "hsplit", "vsplit", "dsplit", "split_with_sizes",
                 "unflatten", "rot90", "fliplr", "flipud", "select", "take_along_dim", "ravel", "diag_embed",
                 "diagflat"),
-    "products": ("kron", "cross", "inner", "mv", "addmv", "addr", "baddbmm", "addbmm", "vdot"),
+    "products": ("kron", "cross", "inner", "mv", "addmv", "addr", "baddbmm", "addbmm", "vdot", "dist"),
     "arith": ("fmax", "fmin", "fmod", "remainder", "floor_divide", "copysign", "heaviside", "logical_and", "logical_or",
               "logical_xor", "logical_not", "deg2rad", "rad2deg", "float_power", "nan_to_num", "signbit", "positive",
               "negative", "clamp_min", "clamp_max", "isposinf", "isneginf", "is_complex", "is_nonzero", "is_same_size",
@@ -706,6 +706,13 @@ for _name, (_module, _function) in {
 }.items():
     setattr(TensorMethods, _name, _decomposition_method(_name, _module, _function))
 # --- end of linalg decompositions, stop 26 ---
+# x.matrix_power(n), x.slogdet() (torch.linalg's, under torch's names), x.hardshrink(), x.prelu(weight): found on use
+# in the module that defines them; nn.functional's so, since the core does not import nn.
+for _name, (_module, _function) in {
+    "matrix_power": ("linalg", "matrix_power"), "slogdet": ("linalg", "slogdet_old"),
+    "hardshrink": ("nn.functional", "hardshrink"), "prelu": ("nn.functional", "prelu"),
+}.items():
+    setattr(TensorMethods, _name, _decomposition_method(_name, _module, _function))
 
 
 def _axis(dim):
