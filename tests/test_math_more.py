@@ -90,6 +90,7 @@ def test_inverse_hyperbolic_aliases_methods_and_in_place():
             np.testing.assert_array_equal(z.data, expected)
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # acosh(0) and atanh(2) are nan, atanh(1) inf
 def test_inverse_hyperbolic_of_integers_are_default_floats():
     for name in ("asinh", "acosh", "atanh"):
         out = getattr(ag, name)(ag.tensor([0, 1, 2]))

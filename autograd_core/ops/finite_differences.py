@@ -70,11 +70,7 @@ def gradient(input, *, spacing=1, dim=None, edge_order=1):  # noqa: A002  (PyTor
     per index; uneven spacing allowed). edge_order: 1 or 2, the order of the one-sided differences at the two ends;
     each dimension needs at least edge_order + 1 samples. The interior points take second-order central differences.
     """
-    f = as_value(input)
-    if f.dtype.kind in "biu":
-        from ..tensor import DEFAULTS
-
-        f = f.astype(DEFAULTS["dtype"])
+    f = as_value(input)  # (integer samples: the divisions give the default float dtype, as PyTorch's)
     if edge_order not in (1, 2):
         raise RuntimeError("torch.gradient only supports edge_order=1 and edge_order=2.")
     dims = list(range(f.ndim)) if dim is None else [dim] if isinstance(dim, numbers.Integral) else list(dim)
