@@ -60,15 +60,16 @@ def _coordinates(f, dim, x, edge_order):
     return concatenate([first, center, last], axis=dim)
 
 
-def gradient(input, *, spacing=1, dim=None, edge_order=1):  # noqa: A002  (PyTorch's argument name)
+def gradient(input, *, spacing=None, dim=None, edge_order=1):  # noqa: A002  (PyTorch's argument name)
     """The partial derivatives of a function g sampled at the points of a grid, estimated by finite differences
     (torch.gradient): one Value of input's shape for each dimension in `dim` (all of input's by default; an int or a
     list of ints), in a tuple. Integer inputs give the default float dtype.
 
-    spacing: a number h (the coordinates of index i along every dimension are i·h), a list of numbers (one h per
-    dimension of `dim`), or a list of 1-D Values (the coordinates of the samples along each dimension of `dim`, one
-    per index; uneven spacing allowed). edge_order: 1 or 2, the order of the one-sided differences at the two ends;
-    each dimension needs at least edge_order + 1 samples. The interior points take second-order central differences.
+    spacing: a number h (the coordinates of index i along every dimension are i·h; None means 1), a list of numbers
+    (one h per dimension of `dim`), or a list of 1-D Values (the coordinates of the samples along each dimension of
+    `dim`, one per index; uneven spacing allowed). edge_order: 1 or 2, the order of the one-sided differences at the
+    two ends; each dimension needs at least edge_order + 1 samples. The interior points take second-order central
+    differences.
     """
     f = as_value(input)  # (integer samples: the divisions give the default float dtype, as PyTorch's)
     if edge_order not in (1, 2):
@@ -91,7 +92,7 @@ def gradient(input, *, spacing=1, dim=None, edge_order=1):  # noqa: A002  (PyTor
                                f"{len(spacing)} and a dim argument of length {len(dims)}.")
         spacings = list(spacing)
     else:
-        spacings = [spacing] * len(dims)
+        spacings = [1 if spacing is None else spacing] * len(dims)
     results = []
     for d, h in zip(dims, spacings):
         if isinstance(h, numbers.Number):
