@@ -34,7 +34,8 @@ from .tensor import int16 as short, int32 as int, int64 as long  # noqa: A001
 # torch.linalg stays eager: linalg.py re-exports linalg_decompositions.py and linalg_solvers.py, which import it
 # back, so it has to be imported before either of them (x.svd() imports linalg_decompositions on use).
 from . import linalg  # torch.linalg (linalg.py; its primitives in ops/linalg.py)
-from .linalg import det, logdet  # torch.det, torch.logdet
+from .linalg import det, logdet, matrix_power  # torch.det, torch.logdet, torch.matrix_power
+from .linalg import slogdet_old as slogdet  # torch.slogdet: its named tuple is torch.return_types.slogdet
 from .linalg import inv as inverse  # torch.inverse
 from .linalg_decompositions import matrix_exp, pinverse, qr_old as qr, svd_old as svd  # linalg decompositions
 from .linalg_solvers import cholesky_inverse, cholesky_solve, lu_unpack  # linalg decompositions, stop 26
@@ -45,7 +46,8 @@ from .tensor import (  # PyTorch's indexing along a dim, running sums and sortin
     masked_select, narrow, roll, scatter, scatter_add, sort, take, topk, trace, tril, triu,
 )
 from .tensor import (  # more elementwise functions, comparisons, products (ops/special.py, ops/linalg.py)
-    acos, addcdiv, addcmul, addmm, amax, amin, arccos, arcsin, arctan, arctan2, asin, atan, atan2, bmm, broadcast_to,
+    acos, acosh, addcdiv, addcmul, addmm, amax, amin, arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh,
+    asin, asinh, atan, atan2, atanh, bmm, broadcast_to,
     ceil, cosh, dot, eq, expm1, floor, frac, ge, gt, hypot, isclose, isfinite, isinf, isnan, le, lerp, log1p, log2,
     log10, logaddexp, lt, ne, outer, reciprocal, rsqrt, sign, sinh, t, tan, trunc,
 )
@@ -62,7 +64,7 @@ from .tensor import einsum, tensordot  # ops/einsum.py
 from .threads import get_num_threads, set_num_threads  # torch.set_num_threads: threads of large kernels
 from .tensor import (  # rearranging, cutting up, more products (ops/arrange.py, ops/products.py; stop 26)
     addbmm, addmv, addr, atleast_1d, atleast_2d, atleast_3d, baddbmm, block_diag, broadcast_shapes, broadcast_tensors,
-    cartesian_prod, cdist, chain_matmul, column_stack, combinations, cross, diag_embed, diagflat, dsplit, dstack,
+    cartesian_prod, cdist, chain_matmul, column_stack, combinations, cross, diag_embed, diagflat, dist, dsplit, dstack,
     fliplr, flipud, hsplit, inner, kron, meshgrid, moveaxis, movedim, mv, ravel, rot90, row_stack, select,
     split_with_sizes, swapaxes, swapdims, take_along_dim, tensor_split, tril_indices, triu_indices, unflatten,
     unravel_index, vdot, vsplit,
@@ -73,8 +75,9 @@ from .tensor import (  # more elementwise functions, statistics, type promotion 
     histogram, iinfo, is_complex, is_floating_point, is_nonzero, is_same_size, isneginf, isposinf, kthvalue, less,
     less_equal, logcumsumexp, logical_and, logical_not, logical_or, logical_xor, mode, nan_to_num, nanmean, nanmedian,
     nanquantile, nansum, negative, not_equal, positive, promote_types, quantile, rad2deg, remainder, renorm,
-    result_type, searchsorted, signbit, trapezoid, trapz, true_divide,
+    result_type, rsub, searchsorted, signbit, trapezoid, trapz, true_divide,
 )
+from .tensor import gradient  # torch.gradient (ops/finite_differences.py)
 from .tensor import (  # random sampling, the default generator's state (ops/sampling.py; stop 26)
     bernoulli, get_rng_state, initial_seed, multinomial, normal, poisson, randint_like, seed, set_rng_state,
 )
@@ -105,7 +108,7 @@ __all__ = [
     "numel", "ones",
     "ones_like", "permute", "pow", "prod", "rand", "rand_like", "randint", "randn", "randn_like", "randperm", "squeeze",
     "std", "tensor", "unsqueeze", "zeros", "zeros_like", "utils", "autograd", "func",
-    "linalg", "det", "inverse", "logdet",
+    "linalg", "det", "inverse", "logdet", "matrix_power", "slogdet",
     "svd", "pinverse", "qr", "matrix_exp", "cholesky_solve", "cholesky_inverse", "lu_unpack",  # stop 26
     "add", "sub", "subtract", "mul", "multiply", "div", "divide", "neg", "square", "inference_mode", "save", "load",
     "get_num_threads", "set_num_threads", "set_printoptions",
@@ -116,6 +119,7 @@ __all__ = [
     "triu", "diagonal", "diag", "trace", "cumsum", "cumprod", "sort", "argsort", "topk",
     "eq", "ne", "gt", "ge", "lt", "le", "isnan", "isinf", "isfinite", "isclose", "log1p", "expm1", "log2", "log10",
     "tan", "asin", "acos", "atan", "arcsin", "arccos", "arctan", "arctan2", "sinh", "cosh", "atan2", "reciprocal",
+    "asinh", "acosh", "atanh", "arcsinh", "arccosh", "arctanh",
     "rsqrt", "lerp", "addcmul", "addcdiv", "logaddexp", "hypot", "sign", "round", "floor", "ceil", "trunc", "frac",
     "amax", "amin", "all", "any", "t", "broadcast_to", "outer", "dot", "bmm", "addmm",
     "split", "chunk", "unbind", "hstack", "vstack", "tile", "repeat_interleave", "einsum", "tensordot",
@@ -139,6 +143,7 @@ __all__ = [
     "logical_or", "logical_xor", "mode", "nan_to_num", "nanmean", "nanmedian", "nanquantile", "nansum", "negative",
     "not_equal", "positive", "promote_types", "quantile", "rad2deg", "remainder", "renorm", "result_type",
     "searchsorted", "signbit", "trapezoid", "trapz", "true_divide",
+    "dist", "rsub", "gradient", "hardshrink", "prelu",
     "bernoulli", "get_rng_state", "initial_seed", "multinomial", "normal", "poisson", "randint_like", "seed",
     "set_rng_state",
     "bitwise_and", "bitwise_left_shift", "bitwise_not", "bitwise_or", "bitwise_right_shift", "bitwise_xor",
@@ -179,7 +184,8 @@ _LAZY = {  # public name -> (defining module, its name there)
     "load": ("serialization", "load"), "save": ("serialization", "save"),
     "TypedStorage": ("storage", "TypedStorage"), "UntypedStorage": ("storage", "UntypedStorage"),
     # torch.selu, torch.threshold_, ...: nn.functional's, loaded on first use (the core does not import nn)
-    **{name: ("nn.functional", name) for name in ("selu", "celu", "threshold", "selu_", "celu_", "threshold_")},
+    **{name: ("nn.functional", name)
+       for name in ("selu", "celu", "threshold", "selu_", "celu_", "threshold_", "hardshrink", "prelu")},
     "rrelu": ("nn.torch_activations", "rrelu"), "rrelu_": ("nn.torch_activations", "rrelu_"),  # generator=, not inplace
 }
 

@@ -792,7 +792,8 @@ def placed(value, source, base):
 # out-of-place method of the same name, computed on x's data and written back (`_rewritten`), under the same rules.
 # The result must keep x's shape and convert to x's dtype (`x.lt_(y)` writes 0 and 1; an integer x.sqrt_() raises).
 _REWRITTEN = (
-    "sin", "cos", "tan", "asin", "acos", "atan", "arcsin", "arccos", "arctan", "sinh", "cosh", "floor", "ceil",
+    "sin", "cos", "tan", "asin", "acos", "atan", "arcsin", "arccos", "arctan", "sinh", "cosh", "asinh", "acosh",
+    "atanh", "arcsinh", "arccosh", "arctanh", "floor", "ceil",
     "trunc", "fix", "frac", "round", "sign", "reciprocal", "rsqrt", "square", "log1p", "expm1", "log2", "log10",
     "deg2rad", "rad2deg", "absolute", "negative", "nan_to_num", "erf", "erfinv", "lgamma", "digamma", "polygamma",
     "logical_not", "atan2", "arctan2", "lerp", "addcmul", "addcdiv", "fmod", "remainder", "clamp_min", "clamp_max",

@@ -36,8 +36,9 @@ __all__ = [
     "tensorinv", "tensorsolve", "vander",
 ]
 
-# torch.return_types.linalg_slogdet and linalg_eigh: named tuples.
+# torch.return_types.linalg_slogdet, slogdet (torch.slogdet's) and linalg_eigh: named tuples.
 linalg_slogdet = collections.namedtuple("linalg_slogdet", ["sign", "logabsdet"])
+slogdet_result = collections.namedtuple("slogdet", ["sign", "logabsdet"])
 linalg_eigh = collections.namedtuple("linalg_eigh", ["eigenvalues", "eigenvectors"])
 
 
@@ -81,6 +82,12 @@ def slogdet(A):
     A = as_value(A)
     _check_square("slogdet", A)
     return linalg_slogdet(without_gradient(_det_sign, A), _ops.logabsdet(A))
+
+
+def slogdet_old(input):  # noqa: A002  (PyTorch's argument name)
+    """torch.slogdet(input) and x.slogdet(): linalg.slogdet's (sign, logabsdet) of square matrices (..., n, n), both of
+    shape (...), in the named tuple PyTorch's older function returns (torch.return_types.slogdet)."""
+    return slogdet_result(*slogdet(input))
 
 
 def logdet(A):
@@ -191,6 +198,10 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):  # noqa: A002
         safe = _where(zero, 1.0, x.abs())  # no infinity is formed, at any order of derivative
         norm = (safe ** ord).sum(axis=dims, keepdims=keepdim) ** (1.0 / ord)
         return _where(np.any(zero, axis=dims, keepdims=keepdim), 0.0, norm)
+    if ord < 1:  # |x|^p has an infinite derivative at x = 0 for p < 1: PyTorch's gradient is 0 there, not 0·∞ = NaN
+        zero = x.data == 0
+        if np.any(zero):
+            return _root(_where(zero, 0.0, _where(zero, 1.0, x.abs()) ** ord), 1.0 / ord, dims, keepdim)
     return _root(x.abs() ** ord, 1.0 / ord, dims, keepdim)
 
 
@@ -272,8 +283,8 @@ def matrix_power(A, n):
         raise TypeError(f"linalg.matrix_power: n must be an integer, got {type(n).__name__}")
     if n < 0:
         A, n = _ops.inv(A), -n
-    if n == 0:
-        return A * 0 + np.eye(A.shape[-1], dtype=A.dtype)
+    if n == 0:  # the identity even where A holds inf or nan (A·0 would be nan there), as PyTorch's; zero gradient
+        return _where(np.zeros(A.shape, bool), A, np.eye(A.shape[-1], dtype=A.dtype))
     result, square = None, A
     while True:
         if n & 1:

@@ -548,6 +548,8 @@ eq, ne, gt, ge, lt, le, isnan, isinf, isfinite, isclose = (
 log1p, expm1, log2, log10, tan, asin, acos, atan, sinh, cosh, atan2 = (
     _s.log1p, _s.expm1, _s.log2, _s.log10, _s.tan, _s.asin, _s.acos, _s.atan, _s.sinh, _s.cosh, _s.atan2)
 arcsin, arccos, arctan, arctan2 = asin, acos, atan, atan2
+asinh, acosh, atanh = _s.asinh, _s.acosh, _s.atanh
+arcsinh, arccosh, arctanh = asinh, acosh, atanh
 reciprocal, rsqrt, lerp, addcmul, addcdiv, logaddexp, hypot = (
     _s.reciprocal, _s.rsqrt, _s.lerp, _s.addcmul, _s.addcdiv, _s.logaddexp, _s.hypot)
 sign, round, floor, ceil, trunc, frac = _s.sign, _s.round, _s.floor, _s.ceil, _s.trunc, _s.frac  # noqa: A001
@@ -585,9 +587,9 @@ take_along_dim, ravel, block_diag, cartesian_prod, combinations, diag_embed, dia
     _a.take_along_dim, _a.ravel, _a.block_diag, _a.cartesian_prod, _a.combinations, _a.diag_embed, _a.diagflat)
 tril_indices, triu_indices, unravel_index = _a.tril_indices, _a.triu_indices, _a.unravel_index
 _pr = ops.products
-kron, cross, inner, mv, addmv, addr, baddbmm, addbmm, chain_matmul, vdot, cdist = (
+kron, cross, inner, mv, addmv, addr, baddbmm, addbmm, chain_matmul, vdot, cdist, dist = (
     _pr.kron, _pr.cross, _pr.inner, _pr.mv, _pr.addmv, _pr.addr, _pr.baddbmm, _pr.addbmm, _pr.chain_matmul,
-    _pr.vdot, _pr.cdist)
+    _pr.vdot, _pr.cdist, _pr.dist)
 # More elementwise functions (ops/arith.py), reductions and statistics (ops/stats.py), type promotion
 # (ops/promotion.py); most are also Value methods.
 _ar = ops.arith
@@ -597,8 +599,8 @@ fmax, fmin, fmod, remainder, floor_divide, copysign, heaviside, float_power, deg
 logical_and, logical_or, logical_xor, logical_not, signbit, isposinf, isneginf, nan_to_num = (
     _ar.logical_and, _ar.logical_or, _ar.logical_xor, _ar.logical_not, _ar.signbit, _ar.isposinf, _ar.isneginf,
     _ar.nan_to_num)
-clamp_min, clamp_max, positive, negative, absolute, fix = (
-    _ar.clamp_min, _ar.clamp_max, _ar.positive, _ar.negative, _ar.absolute, _ar.fix)
+clamp_min, clamp_max, positive, negative, absolute, fix, rsub = (
+    _ar.clamp_min, _ar.clamp_max, _ar.positive, _ar.negative, _ar.absolute, _ar.fix, _ar.rsub)
 greater, greater_equal, less, less_equal, not_equal = (
     _ar.greater, _ar.greater_equal, _ar.less, _ar.less_equal, _ar.not_equal)
 is_floating_point, is_complex, is_nonzero, is_same_size = (
@@ -611,6 +613,7 @@ searchsorted, bucketize, histc, cov, corrcoef, trapezoid, trapz, cumulative_trap
     _st.searchsorted, _st.bucketize, _st.histc, _st.cov, _st.corrcoef, _st.trapezoid, _st.trapz,
     _st.cumulative_trapezoid, _st.renorm)
 histogram = _st.histogram
+gradient = ops.finite_differences.gradient  # torch.gradient: derivatives of samples by finite differences
 # Random sampling and the default generator's state (ops/sampling.py).
 _sa = ops.sampling
 normal, bernoulli, multinomial, poisson, randint_like = (
@@ -858,7 +861,8 @@ def get_float32_matmul_precision():
 # torch.relu_(x), torch.floor_(x), ...: PyTorch's functions that change their first argument in place (the Value
 # method of the same name; the in-place rules of inplace.py apply).
 _IN_PLACE = (
-    "abs_", "acos_", "addmv_", "arccos_", "arcsin_", "arctan_", "asin_", "atan_", "ceil_", "clamp_", "clamp_max_",
+    "abs_", "acos_", "acosh_", "addmv_", "arccos_", "arccosh_", "arcsin_", "arcsinh_", "arctan_", "arctanh_", "asin_",
+    "asinh_", "atan_", "atanh_", "ceil_", "clamp_", "clamp_max_",
     "clamp_min_", "clip_", "cos_", "cosh_", "deg2rad_", "erf_", "exp_", "expm1_", "fill_", "fix_", "floor_", "frac_",
     "log10_", "log1p_", "log2_", "log_", "nan_to_num_", "neg_", "negative_", "rad2deg_", "reciprocal_", "relu_",
     "round_", "rsqrt_", "sigmoid_", "sin_", "sinh_", "sqrt_", "square_", "tan_", "tanh_", "trunc_", "zero_",

@@ -646,9 +646,9 @@ _FUNCTION_METHODS = {
               "masked_select", "narrow", "roll", "tril", "triu", "diagonal", "diag", "trace"),
     "scan": ("cumsum", "cumprod", "sort", "argsort", "topk", "median", "cummax", "cummin"),
     "special": ("eq", "ne", "gt", "ge", "lt", "le", "isnan", "isinf", "isfinite", "isclose", "log1p", "expm1",
-                "log2", "log10", "tan", "asin", "acos", "atan", "sinh", "cosh", "atan2", "reciprocal", "rsqrt",
-                "lerp", "addcmul", "addcdiv", "logaddexp", "hypot", "sign", "round", "floor", "ceil", "trunc",
-                "frac", "nonzero", "argwhere", "unique", "bincount", "count_nonzero"),
+                "log2", "log10", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "atan2",
+                "reciprocal", "rsqrt", "lerp", "addcmul", "addcdiv", "logaddexp", "hypot", "sign", "round", "floor",
+                "ceil", "trunc", "frac", "nonzero", "argwhere", "unique", "bincount", "count_nonzero"),
     "linalg": ("outer", "dot", "bmm", "addmm", "inverse", "det", "logdet"),
     "special_functions": ("erf", "erfinv", "lgamma", "digamma", "igamma", "igammac", "erfc", "mvlgamma"),
     "special_more": ("xlogy", "logit", "sinc", "exp2", "logaddexp2", "i0"),  # stop 26
@@ -656,7 +656,7 @@ _FUNCTION_METHODS = {
     "arrange": ("movedim", "moveaxis", "swapdims", "tensor_split", "hsplit", "vsplit", "dsplit", "split_with_sizes",
                 "unflatten", "rot90", "fliplr", "flipud", "select", "take_along_dim", "ravel", "diag_embed",
                 "diagflat"),
-    "products": ("kron", "cross", "inner", "mv", "addmv", "addr", "baddbmm", "addbmm", "vdot"),
+    "products": ("kron", "cross", "inner", "mv", "addmv", "addr", "baddbmm", "addbmm", "vdot", "dist"),
     "arith": ("fmax", "fmin", "fmod", "remainder", "floor_divide", "copysign", "heaviside", "logical_and", "logical_or",
               "logical_xor", "logical_not", "deg2rad", "rad2deg", "float_power", "nan_to_num", "signbit", "positive",
               "negative", "clamp_min", "clamp_max", "isposinf", "isneginf", "is_complex", "is_nonzero", "is_same_size",
@@ -683,6 +683,8 @@ for _module, _names in _FUNCTION_METHODS.items():
         setattr(TensorMethods, _name, _function_method(_module, _name))
 TensorMethods.arcsin, TensorMethods.arccos, TensorMethods.arctan, TensorMethods.arctan2 = (
     TensorMethods.asin, TensorMethods.acos, TensorMethods.atan, TensorMethods.atan2)
+TensorMethods.arcsinh, TensorMethods.arccosh, TensorMethods.arctanh = (
+    TensorMethods.asinh, TensorMethods.acosh, TensorMethods.atanh)
 
 
 # --- linalg decompositions, stop 26 --- x.svd() (torch.svd's V), x.pinverse(), x.qr(), x.matrix_exp(), ...
@@ -704,6 +706,13 @@ for _name, (_module, _function) in {
 }.items():
     setattr(TensorMethods, _name, _decomposition_method(_name, _module, _function))
 # --- end of linalg decompositions, stop 26 ---
+# x.matrix_power(n), x.slogdet() (torch.linalg's, under torch's names), x.hardshrink(), x.prelu(weight): found on use
+# in the module that defines them; nn.functional's so, since the core does not import nn.
+for _name, (_module, _function) in {
+    "matrix_power": ("linalg", "matrix_power"), "slogdet": ("linalg", "slogdet_old"),
+    "hardshrink": ("nn.functional", "hardshrink"), "prelu": ("nn.functional", "prelu"),
+}.items():
+    setattr(TensorMethods, _name, _decomposition_method(_name, _module, _function))
 
 
 def _axis(dim):

@@ -1,8 +1,9 @@
 """More of PyTorch's Value methods: the functions of ops/bits.py, ops/scatters.py and ops/sets.py with the Value
 first (`x.scatter_reduce(0, index, src, "amax")`, `x.gcd(y)`), their in-place forms (`x.scatter_reduce_(...)`,
 `x.bitwise_and_(y)`, `x.fill_diagonal_(0)`, `x.index_put_((rows, cols), v)`), the shift operators and the in-place
-bitwise ones (`x << 2`, `x >>= 1`, `mask &= other`), the storage facts (`x.stride()`, `x.storage_offset()`,
-`x.element_size()`, `x.nbytes`, `x.itemsize`, `x.data_ptr()`) and the conversions byte, char and short.
+bitwise ones (`x << 2`, `x >>= 1`, `mask &= other`), `x.sum_to_size(*size)`, the storage facts (`x.stride()`,
+`x.storage_offset()`, `x.element_size()`, `x.nbytes`, `x.itemsize`, `x.data_ptr()`) and the conversions byte, char
+and short.
 
 The in-place forms are `inplace.update_in_place` around the out-of-place function: in a graph being recorded they are
 recorded as PyTorch records them (the Value keeps its identity and becomes the node f(old)), elsewhere the array
@@ -11,6 +12,8 @@ tensor_methods.py attaches the functions of ops/ (this module is imported at its
 """
 
 from __future__ import annotations
+
+import numbers
 
 import numpy as np
 
@@ -247,6 +250,22 @@ class _MoreMethods:
     def short(self):
         """x converted to int16 (no gradient flows through an integer Value)."""
         return self.type(np.int16)
+
+    def sum_to_size(self, *size):
+        """x summed to `size` (ints, or one sequence of them), which must broadcast to x's shape: the sum over the
+        dimensions that broadcasting from size to x's shape adds or stretches (the gradient of broadcasting), of
+        shape size. x itself when size is its shape, as PyTorch's."""
+        if not size:
+            raise TypeError('sum_to_size() missing 1 required positional arguments: "size"')
+        if len(size) == 1 and not isinstance(size[0], numbers.Integral):
+            size = size[0]
+        size = tuple(int(n) for n in size)
+        lead = self.ndim - len(size)
+        if lead < 0 or any(n != 1 and n != m for n, m in zip(size, self.shape[lead:])):
+            raise ShapeError(f"size {{{list(size)}}} is not expandable to size {{{list(self.shape)}}}.")
+        if size == tuple(self.shape):
+            return self
+        return _value._ops.sum_to(self, shape=size)
 
 
 def _reshaped_in_place(self, name, reshaped):

@@ -32,6 +32,7 @@ LAZY_NAMES = {
     "AnomalyError": "anomaly:AnomalyError", "detect_anomaly": "anomaly:detect_anomaly",
     "compile": "jit:compile", "CompileWarning": "jit:CompileWarning", "autocast": "amp:autocast",
     "load": "serialization:load", "save": "serialization:save",
+    "hardshrink": "nn.functional:hardshrink", "prelu": "nn.functional:prelu",  # nn.functional's, on first use
 }
 LAZY_SUBMODULES = ("nn", "optim", "viz", "distributions", "autograd", "func", "utils", "special", "distributed",
                    "testing", "anomaly", "element", "forward", "functional", "jit", "jit_plan", "serialization",
@@ -90,6 +91,7 @@ def test_using_values_leaves_them_unloaded():
         x = ag.randn(3, 3, requires_grad=True)
         (ag.tanh(x) * x.exp().lgamma() + ag.linalg.det(x)).sum().backward()
         x.svd(), x.cumsum(0), x.erf(), x.xlogy(x), ag.einsum("ij,jk->ik", x, x)
+        x.asinh(), x.dist(x), x.matrix_power(2), x.slogdet(), x.sum_to_size(3), ag.gradient(x), ag.rsub(x, 1)
     """, NOT_LOADED_BY_THE_CORE) == set()
 
 

@@ -144,6 +144,7 @@ class OURS:
         ag.acos, ag.atan
     sinh, cosh, atan2, reciprocal, rsqrt, lerp, addcmul = ag.sinh, ag.cosh, ag.atan2, ag.reciprocal, ag.rsqrt, \
         ag.lerp, ag.addcmul
+    asinh, acosh, atanh = ag.asinh, ag.acosh, ag.atanh
     addcdiv, logaddexp, hypot, sign, floor, ceil, trunc = ag.addcdiv, ag.logaddexp, ag.hypot, ag.sign, ag.floor, \
         ag.ceil, ag.trunc
     round, frac, outer, dot, bmm, addmm = ag.round, ag.frac, ag.outer, ag.dot, ag.bmm, ag.addmm
@@ -418,6 +419,7 @@ def _hips():
         asin, acos, atan, atan2, reciprocal, logaddexp, hypot = anp.arcsin, anp.arccos, anp.arctan, anp.arctan2, \
             anp.reciprocal, anp.logaddexp, anp.hypot
         floor, ceil, trunc, outer, dot = anp.floor, anp.ceil, anp.trunc, anp.outer, anp.dot
+        asinh, acosh, atanh = anp.arcsinh, anp.arccosh, anp.arctanh
 
         @staticmethod
         def round(x, decimals=0):
@@ -801,6 +803,7 @@ def _torch():
             torch.tan, torch.asin, torch.acos, torch.atan
         sinh, cosh, atan2, reciprocal, rsqrt, lerp, addcmul = torch.sinh, torch.cosh, torch.atan2, torch.reciprocal, \
             torch.rsqrt, torch.lerp, torch.addcmul
+        asinh, acosh, atanh = torch.asinh, torch.acosh, torch.atanh
         addcdiv, logaddexp, hypot, sign, floor, ceil, trunc = torch.addcdiv, torch.logaddexp, torch.hypot, torch.sign, \
             torch.floor, torch.ceil, torch.trunc
         round, frac, outer, dot, bmm, addmm = torch.round, torch.frac, torch.outer, torch.dot, torch.bmm, torch.addmm

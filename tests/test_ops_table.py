@@ -43,8 +43,10 @@ def sample(rng, shape, domain="real"):
     if domain == "distinct":                      # no two elements within 0.25: max/min without ties
         size = int(np.prod(shape))
         return (rng.permutation(size) * 0.3 + rng.uniform(0, 0.05, size) - 0.15 * size).reshape(shape)
-    if domain == "unit":                          # inside (-1, 1), away from its ends: asin, acos
+    if domain == "unit":                          # inside (-1, 1), away from its ends: asin, acos, atanh
         return rng.uniform(-0.8, 0.8, shape)
+    if domain == "above1":                        # (1.2, 3), away from acosh's pole at 1
+        return rng.uniform(1.2, 3.0, shape)
     if domain == "offgrid":                       # at least 0.1 from every integer and half-integer: rounding
         return rng.integers(-3, 3, shape) + rng.choice([0.15, 0.3, 0.65, 0.85], shape) + rng.uniform(-0.03, 0.03, shape)
     raise ValueError(domain)
@@ -424,7 +426,8 @@ unary("sinc", "sinc", lambda B, x: B.sinc(x), "nonzero", **_T)
 
 # More elementwise functions (ops/special.py): primitives, then compositions filed under the primitive they end in.
 for prim, domain in [("log1p", "positive"), ("expm1", "real"), ("tan", "unit"), ("asin", "unit"), ("acos", "unit"),
-                     ("atan", "real"), ("sinh", "real"), ("cosh", "real")]:
+                     ("atan", "real"), ("sinh", "real"), ("cosh", "real"), ("asinh", "real"), ("acosh", "above1"),
+                     ("atanh", "unit")]:
     unary(prim, prim, lambda B, x, prim=prim: getattr(B, prim)(x), domain)
 binary("atan2", "atan2", lambda B, y, x: B.atan2(y, x), domains=("nonzero", "nonzero"))
 for prim in ("sign", "floor", "ceil", "trunc", "round"):  # zero gradients, as PyTorch's

@@ -40,6 +40,7 @@ ELEMENTWISE = """
 x.exp() x.log() x.sqrt() x.tanh() x.sigmoid() x.sin() x.cos() x.relu() x.abs() -x x.square() x.reciprocal() x.rsqrt()
 F.relu(x) F.leaky_relu(x,0.1) x.clamp(-1,1) x.clamp(min=0) x.clamp(max=0) x.clamp(-I,I) x.clamp_min(1) x.clamp_max(-1)
 x.clamp(t.zeros_like(x),t.ones_like(x)) x.acos() x.asin() x.atan() x.cosh() x.sinh() x.tan() x.expm1() x.log1p()
+x.asinh() x.acosh() x.atanh() x.arcsinh() x.arccosh() x.arctanh()
 x.log2() x.log10() x.exp2() x.sinc() x.frac() x.ceil() x.floor() x.round() x.trunc()
 x.round(decimals=1) x.sign() x.sgn() x.erf() x.erfc() x.erfinv() x.lgamma() x.digamma() t.polygamma(2,x)
 t.special.erfcx(x) t.special.log_ndtr(x) t.special.ndtr(x) t.special.ndtri(x) t.special.i0(x) t.special.i0e(x)

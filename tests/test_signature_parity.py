@@ -77,6 +77,7 @@ ALLOWED = {
     "torch.logdet": ({"name"}, "linalg.logdet(A)"),
     "torch.inverse": ({"name"}, "linalg.inv(A)"),
     "torch.matrix_exp": ({"name"}, "linalg.matrix_exp(A)"),
+    "torch.matrix_power": ({"name"}, "linalg.matrix_power(A, n)"),
     # Defaults that mean the same.
     "torch.trapezoid": ({"default"}, "dx=None means 1 (None tells that neither x nor dx was given)"),
     "torch.trapz": ({"default"}, "as torch.trapezoid"),

@@ -41,6 +41,7 @@ for _name in ("eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "l
     ARGUMENTS[_name] = lambda m: (m.tensor(Y),)
 KEYWORDS = {"divide": lambda m: {"other": m.tensor(Y), "rounding_mode": "floor"}}
 SELF = {"asin": X / 3, "acos": X / 3, "arcsin": X / 3, "arccos": X / 3, "erfinv": X / 3, "log2": np.abs(X),
+        "atanh": X / 3, "arctanh": X / 3, "acosh": np.abs(X) + 1, "arccosh": np.abs(X) + 1,
         "log10": np.abs(X), "rsqrt": np.abs(X), "lgamma": np.abs(X), "digamma": np.abs(X), "polygamma": np.abs(X),
         "log1p": np.abs(X), "addmm": np.ones((2, 2)), "addmv": np.ones(3), "addr": np.ones((3, 2)),
         "addbmm": np.ones((3, 3)), "baddbmm": np.ones((2, 3, 3))}
@@ -126,8 +127,10 @@ def test_torch_in_place_functions(name):
     torch = _torch()
     args = {"clamp_": (0.0, 1.0), "clip_": (-0.5,), "clamp_max_": (0.5,), "clamp_min_": (0.5,), "fill_": (2.5,),
             "addmv_": None}.get(name, ())
-    data = np.abs(X) / 3 if name in ("acos_", "asin_", "arccos_", "arcsin_", "log2_", "log10_", "log1p_", "log_",
-                                     "sqrt_", "rsqrt_") else X
+    data = np.abs(X) / 3 if name in ("acos_", "asin_", "arccos_", "arcsin_", "atanh_", "arctanh_", "log2_", "log10_",
+                                     "log1p_", "log_", "sqrt_", "rsqrt_") else X
+    if name in ("acosh_", "arccosh_"):
+        data = np.abs(X) + 1
     if name == "addmv_":
         data, args = np.ones(3), None
     ours, theirs = Value(data.copy(), requires_grad=False), torch.tensor(data.copy())

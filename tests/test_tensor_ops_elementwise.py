@@ -102,7 +102,9 @@ def test_log1p_and_expm1_are_exact_near_zero():
 def test_aliases_and_methods_are_the_functions():
     x, y = Value(np.array([0.3, 0.4])), Value(np.array([0.5, -0.6]))
     assert ag.arcsin is ag.asin and ag.arctan2 is ag.atan2
-    for name in ("log1p", "expm1", "tan", "asin", "acos", "atan", "sinh", "cosh", "reciprocal", "rsqrt", "arcsin"):
+    assert ag.arcsinh is ag.asinh and ag.arccosh is ag.acosh and ag.arctanh is ag.atanh
+    for name in ("log1p", "expm1", "tan", "asin", "acos", "atan", "sinh", "cosh", "reciprocal", "rsqrt", "arcsin",
+                 "asinh", "atanh", "arcsinh", "arctanh"):
         np.testing.assert_array_equal(getattr(x, name)().data, getattr(ag, name)(x).data)
     for name in ("atan2", "hypot", "logaddexp", "dot", "outer", "arctan2"):
         np.testing.assert_array_equal(getattr(x, name)(y).data, getattr(ag, name)(x, y).data)

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..engine import ShapeError
 from ..value import Value
-from .elementwise import abs, clip, maximum, minimum, where  # noqa: F401  (maximum, minimum: methods)
+from .elementwise import abs, clip, maximum, minimum, sub, where  # noqa: F401  (maximum, minimum: methods)
 from .index import as_value
 from .nondifferentiable import without_gradient
 from .promotion import result_dtype
@@ -338,6 +338,13 @@ def multiply(input, other):
 def subtract(input, other, *, alpha=1):
     """input − alpha · other, elementwise (broadcasting)."""
     return as_value(input) - (other if alpha == 1 else other * alpha)
+
+
+def rsub(input, other, alpha=1):
+    """other − alpha · input, elementwise (broadcasting): torch.rsub, subtract with its operands swapped. other may
+    be a Value or a number."""
+    x = as_value(input)
+    return sub(other, x if alpha == 1 else x * alpha)
 
 
 # PyTorch's other names for existing functions.

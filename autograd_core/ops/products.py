@@ -1,5 +1,5 @@
 """More of PyTorch's products: kron, cross, inner, mv, addmv, addr, baddbmm, addbmm, chain_matmul, vdot, and the
-pairwise distances cdist.
+distances dist (of two tensors) and cdist (pairwise, between rows).
 
 All are compositions of matmul, *, sums, reshapes and indexing, with PyTorch's shape checks, so gradients, forward
 mode, higher derivatives and compile come from those primitives. The add* family computes
@@ -192,3 +192,17 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     safe = where(zero, np.ones((), total.dtype), total)
     root = sqrt(safe) if p == 2 else safe ** (1.0 / p)
     return where(zero, np.zeros((), total.dtype), root)
+
+
+def dist(input, other, p=2):
+    """The p-norm of input − other (broadcast together) over all elements, a 0-d Value (torch.dist): p = 2 (the
+    Euclidean distance), 1, inf (the largest |difference|), -inf (the smallest), 0 (how many elements differ; no
+    gradient), any other real p (Σ |difference|^p)^(1/p). linalg.vector_norm of the difference, so the gradients
+    are PyTorch's: 0 where input and other coincide (the norm's kink), ties for inf sharing the gradient."""
+    from ..linalg import vector_norm  # linalg.py builds on ops/: imported on use
+
+    difference = as_value(input) - other
+    if difference.dtype.kind != "f":
+        raise RuntimeError(f"norm(): input dtype should be either floating point or complex. Got "
+                           f"{difference.dtype} instead.")
+    return vector_norm(difference, p)

@@ -1,9 +1,9 @@
-"""More of PyTorch's elementwise functions: log1p, expm1, tan, asin, acos, atan, sinh, cosh, atan2, logaddexp
-and lerp (primitives, each beside its derivative), the rounding family sign, round, floor, ceil, trunc (primitives
-with a zero gradient, as in PyTorch), and compositions: log2, log10, reciprocal, rsqrt, frac, addcmul, addcdiv, hypot;
-the comparisons eq, ne, gt, ge, lt, le and the tests isnan, isinf, isfinite, isclose (boolean results without a
-gradient, as the operators `==`, `<`, ... give); positions and counts: nonzero, argwhere, unique, bincount,
-count_nonzero (integer results without a gradient).
+"""More of PyTorch's elementwise functions: log1p, expm1, tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh,
+atan2, logaddexp and lerp (primitives, each beside its derivative), the rounding family sign, round, floor, ceil,
+trunc (primitives with a zero gradient, as in PyTorch), and compositions: log2, log10, reciprocal, rsqrt, frac,
+addcmul, addcdiv, hypot; the comparisons eq, ne, gt, ge, lt, le and the tests isnan, isinf, isfinite, isclose
+(boolean results without a gradient, as the operators `==`, `<`, ... give); positions and counts: nonzero, argwhere,
+unique, bincount, count_nonzero (integer results without a gradient).
 
 Forward mode: each Jacobian is diagonal, so each VJP rule is also the JVP rule (`defjvp_elementwise`).
 """
@@ -31,6 +31,9 @@ acos = Primitive("acos", np.arccos)
 atan = Primitive("atan", np.arctan)
 sinh = Primitive("sinh", np.sinh)
 cosh = Primitive("cosh", np.cosh)
+asinh = Primitive("asinh", np.arcsinh)
+acosh = Primitive("acosh", np.arccosh)
+atanh = Primitive("atanh", np.arctanh)
 
 
 def _arctan2(y, x):
@@ -52,6 +55,9 @@ acos.__doc__ = "Inverse cosine elementwise (same shape as x), in [0, π]; nan ou
 atan.__doc__ = "Inverse tangent elementwise (same shape as x), in (-π/2, π/2)."
 sinh.__doc__ = "Hyperbolic sine elementwise (same shape as x)."
 cosh.__doc__ = "Hyperbolic cosine elementwise (same shape as x)."
+asinh.__doc__ = "Inverse hyperbolic sine elementwise (same shape as x)."
+acosh.__doc__ = "Inverse hyperbolic cosine elementwise (same shape as x), in [0, inf); nan for x < 1."
+atanh.__doc__ = "Inverse hyperbolic tangent elementwise (same shape as x); ±inf at ±1, nan outside [-1, 1]."
 atan2.__doc__ = "atan2(y, x): the angle of the point (x, y) in (-π, π], elementwise over the broadcast shape."
 
 log1p.defvjp(lambda g, out, x: g / (1 + x), formulas=("g/(1+x)",))
@@ -62,6 +68,11 @@ acos.defvjp(lambda g, out, x: -g / sqrt(1 - x * x), formulas=("−g/√(1−x²)
 atan.defvjp(lambda g, out, x: g / (1 + x * x), formulas=("g/(1+x²)",))
 sinh.defvjp(lambda g, out, x: g * cosh(x), formulas=("g⊙cosh x",))
 cosh.defvjp(lambda g, out, x: g * sinh(x), formulas=("g⊙sinh x",))
+# The inverse hyperbolic functions' rules are PyTorch's formulas, so their poles agree: acosh's derivative is inf
+# at x = ±1 (√0) and nan for |x| < 1, atanh's is inf at x = ±1 (1 − x² = +0) and finite again for |x| > 1.
+asinh.defvjp(lambda g, out, x: g / sqrt(x * x + 1), formulas=("g/√(x²+1)",))
+acosh.defvjp(lambda g, out, x: g / sqrt(x * x - 1), formulas=("g/√(x²−1)",))
+atanh.defvjp(lambda g, out, x: g / (1 - x * x), formulas=("g/(1−x²)",))
 def _atan2_recip(y, x):
     """1 / (x² + y²), and 0 at x = y = 0 (as PyTorch: atan2's gradient there is 0, not 0/0)."""
     r2 = x * x + y * y
@@ -99,7 +110,7 @@ _lerp.defvjp(lambda g, out, x, end, w: g * (1 - w),
              lambda g, out, x, end, w: g * w,
              lambda g, out, x, end, w: g * (end - x),
              formulas=("g⊙(1−w)", "g⊙w", "g⊙(end−x)"))
-for _p in (log1p, expm1, tan, asin, acos, atan, sinh, cosh, atan2, _logaddexp, _lerp):
+for _p in (log1p, expm1, tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh, atan2, _logaddexp, _lerp):
     _p.defjvp_elementwise()
 _lerp.promotes = True
 atan2.promotes = True  # float32 with int64 computes in float32, as PyTorch's (NumPy: float64)
@@ -313,6 +324,6 @@ def count_nonzero(input, dim=None):
 
 
 # PyTorch's names of the inputs, so that torch.log1p(input=x) and torch.atan2(x, other=y) work (defarguments).
-for _unary in (log1p, expm1, tan, asin, acos, atan, sinh, cosh, sign, floor, ceil, trunc):
+for _unary in (log1p, expm1, tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh, sign, floor, ceil, trunc):
     _unary.defarguments("input")
 atan2.defarguments("input", "other")
