@@ -445,7 +445,10 @@ class TensorMethods:
             return self.abs().min(axis=args["axis"], keepdims=args["keepdims"])
         if p == 0:  # the count of nonzero elements, in self's dtype, with a zero gradient (PyTorch's)
             return (self.abs() * 0).sum(**args) + (self != 0).sum(**args).to(self.dtype)
-        return (self.abs() ** p).sum(**args) ** (1.0 / p)
+        # Other p: linalg.vector_norm's, whose gradient is 0 (PyTorch's) where the sum or, for p < 1, an element is 0
+        from .linalg import vector_norm  # linalg imports this module
+
+        return vector_norm(self, p, dim, keepdim)
 
     # Logical operators on boolean Values (masks), as PyTorch's: `(x > 0) & (x < 1)`, `~mask`; bit by bit on integers
     # (ops/bits.py: PyTorch's result dtype, bool & int64 -> int64). Shifts and `&=`: tensor_methods_more.py.

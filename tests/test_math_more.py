@@ -465,3 +465,35 @@ def test_gradient_dtypes_match_torch():
             theirs = torch.gradient(torch.tensor(f), spacing=spacing)[0]
         assert str(ours.dtype) == str(theirs.dtype).removeprefix("torch."), (f.dtype, spacing)
         np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-6)
+
+
+# ----------------------------------------------------------------------------------------------------
+# x.norm(p) for p other than 1, 2, inf and 0 is linalg.vector_norm's: a zero gradient (PyTorch's) where a row is all
+# zeros, and for p < 1 where an element is 0. Before, x.norm(3, dim=1) gave NaN for a zero row and x.norm(0.5) NaN
+# everywhere once one element was 0.
+
+NORM_X = np.array([[0.0, 0.0, 0.0], [1.0, 0.0, -2.0]])
+
+
+@pytest.mark.parametrize("p", [3, 0.5, -1, 1.5])
+@pytest.mark.parametrize("dim", [None, 1])
+def test_norm_of_other_p_has_finite_gradients_at_zeros(p, dim):
+    x = ag.tensor(NORM_X, requires_grad=True)
+    x.norm(p, dim=dim).sum().backward()
+    grad = np.asarray(x.grad)
+    assert np.all(np.isfinite(grad)), grad
+    np.testing.assert_array_equal(grad[0], 0.0)  # the zero row
+    if p < 1:
+        assert grad[1, 1] == 0.0  # a zero element, where |x|^p has an infinite derivative
+    np.testing.assert_allclose(x.norm(p, dim=dim).data, ag.linalg.vector_norm(ag.tensor(NORM_X), p, dim).data)
+
+
+@pytest.mark.parametrize("p", [3, 0.5, -1, 1.5])
+@pytest.mark.parametrize("dim", [None, 1])
+def test_norm_of_other_p_matches_torch(p, dim):
+    torch = pytest.importorskip("torch")
+    theirs = torch.tensor(NORM_X, requires_grad=True)
+    ours = ag.tensor(NORM_X, requires_grad=True)
+    (theirs.norm(p) if dim is None else theirs.norm(p, dim=dim)).sum().backward()
+    ours.norm(p, dim=dim).sum().backward()
+    np.testing.assert_allclose(ours.grad, theirs.grad.numpy(), rtol=1e-12)
