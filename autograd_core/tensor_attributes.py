@@ -187,10 +187,11 @@ class _Attributes:
         mark_changed(self)  # a graph that read the old array sees the change at backward (version counter)
         return self
 
-    def resize_as_(self, other, memory_format=None):
-        """x.resize_(other.shape): x takes other's shape in place, its elements kept in order as far as they go
-        (see resize_). Returns x."""
-        return self.resize_(tuple(np.shape(other.data if isinstance(other, _value.Value) else other)))
+    def resize_as_(self, the_template, memory_format=None):
+        """x.resize_(the_template.shape): x takes the template's shape in place, its elements kept in order as far
+        as they go (see resize_). Returns x."""
+        template = the_template
+        return self.resize_(tuple(np.shape(template.data if isinstance(template, _value.Value) else template)))
 
 
 for _name, _member in vars(_Attributes).items():

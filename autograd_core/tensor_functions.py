@@ -84,7 +84,7 @@ def _supported(dtype):
         raise TypeError(f"asarray: cannot make a Value of dtype {dtype}")
 
 
-def scalar_tensor(s, *, dtype=None, layout=None, device=None, pin_memory=None, requires_grad=False):
+def scalar_tensor(s, *, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
     """A 0-d Value holding the number s, in the default float dtype (float32) unless dtype= is given, whatever
     the number's type (scalar_tensor(3) and scalar_tensor(True) are float, as PyTorch's)."""
     check_layout(layout, "scalar_tensor")

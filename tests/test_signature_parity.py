@@ -37,6 +37,8 @@ ALLOWED = {
     "Tensor.max": ({"name"}, "as torch.max"),
     "Tensor.min": ({"name"}, "as torch.max"),
     "torch.arange": ({"order"}, "arange(end) is arange(start) without end: the one number is the end"),
+    **{f"torch.conv{n}d": ({"default"}, "padding=0 and the overload with padding='valid' (a string) are one "
+                                          "function: F's, which takes both") for n in (1, 2, 3)},
     "torch.randint": ({"order"}, "randint(high, size) is told from randint(low, high, size) by size being a tuple"),
     "torch.randint_like": ({"order"}, "randint_like(input, high) is told from (input, low, high) by the count"),
     "Tensor.random_": ({"order"}, "random_(to) is told from random_(from_, to) by the count"),
