@@ -5,7 +5,8 @@ PyTorch code calls these without going through `torch.nn.functional` (old script
 operator names). Where PyTorch's top-level function takes F's arguments in F's order, the name here is F's function
 itself. Where it does not, a thin adapter with PyTorch's signature calls F's:
 
-* losses take `reduction` as ATen's integer (0 none, 1 mean, 2 sum), not a string;
+* losses take `reduction` as ATen's integer (0 none, 1 mean, 2 sum), not a string, and reduce nothing by default,
+  as PyTorch's top-level losses do (see below);
 * `dropout(input, p, train)` and its variants need `train` (no default);
 * `batch_norm` and `instance_norm` take (input, weight, bias, running_mean, running_var, ...), all positional;
 * `embedding(weight, indices, padding_idx=-1, ...)` has the weight first and -1 for "no padding row";
@@ -150,41 +151,44 @@ def embedding(weight, indices, padding_idx=-1, scale_grad_by_freq=False, sparse=
 
 
 # ----------------------------------------------------------------------------------------------------
-# Losses: reduction as ATen's integer, 0 none, 1 mean (the default), 2 sum.
+# Losses: reduction as ATen's integer, 0 none, 1 mean, 2 sum. Left out, it is 0 (no reduction), as PyTorch computes:
+# its stubs and schemas say 1, but the default written `reduction=Mean` in ATen's schema reaches torch.* as 0
+# (`torch.kl_div(a, b)` has a's shape); F's losses, which pass it explicitly, average by default.
 
 
-def kl_div(input, target, reduction=1, *, log_target=False):
+def kl_div(input, target, reduction=0, *, log_target=False):
     """target · (log target − input) summed per `reduction` (input: log-probabilities; target: probabilities, or
-    log-probabilities when log_target). 1 (mean) averages over every element, as F.kl_div's 'mean'."""
+    log-probabilities when log_target). 0 (the default) keeps input's shape; 1 (mean) averages over every element,
+    as F.kl_div's 'mean'; 2 sums."""
     return F.kl_div(input, target, reduction=_reduction(reduction, "kl_div"), log_target=log_target)
 
 
-def binary_cross_entropy_with_logits(input, target, weight=None, pos_weight=None, reduction=1):
+def binary_cross_entropy_with_logits(input, target, weight=None, pos_weight=None, reduction=0):
     """−[pos_weight · target · log σ(input) + (1 − target) · log(1 − σ(input))] · weight, elementwise, then
     reduced (0 none: input's shape; 1 mean; 2 sum). ATen's order: pos_weight before reduction."""
     return F.binary_cross_entropy_with_logits(input, target, weight, reduction=_reduction(
         reduction, "binary_cross_entropy_with_logits"), pos_weight=pos_weight)
 
 
-def margin_ranking_loss(input1, input2, target, margin=0.0, reduction=1):
+def margin_ranking_loss(input1, input2, target, margin=0.0, reduction=0):
     """max(0, −target · (input1 − input2) + margin), elementwise (target ±1), then reduced (0, 1 or 2)."""
     return F.margin_ranking_loss(input1, input2, target, margin,
                                  reduction=_reduction(reduction, "margin_ranking_loss"))
 
 
-def hinge_embedding_loss(input, target, margin=1.0, reduction=1):
+def hinge_embedding_loss(input, target, margin=1.0, reduction=0):
     """input where target is 1, max(0, margin − input) where it is −1, then reduced (0, 1 or 2)."""
     return F.hinge_embedding_loss(input, target, margin, reduction=_reduction(reduction, "hinge_embedding_loss"))
 
 
-def cosine_embedding_loss(input1, input2, target, margin=0.0, reduction=1):
+def cosine_embedding_loss(input1, input2, target, margin=0.0, reduction=0):
     """1 − cos(input1, input2) where target is 1, max(0, cos − margin) where it is −1, per row of (N, D) inputs,
     then reduced (0: (N,), 1 mean, 2 sum)."""
     return F.cosine_embedding_loss(input1, input2, target, margin,
                                    reduction=_reduction(reduction, "cosine_embedding_loss"))
 
 
-def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2.0, eps=1e-6, swap=False, reduction=1):
+def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2.0, eps=1e-6, swap=False, reduction=0):
     """max(d(anchor, positive) − d(anchor, negative) + margin, 0) per row of (N, D) inputs, with d the p-norm
     pairwise distance (swap: the smaller of d(a, n) and d(p, n)), then reduced (0: (N,), 1 mean, 2 sum)."""
     return F.triplet_margin_loss(anchor, positive, negative, margin, p, eps, swap,
@@ -199,7 +203,7 @@ def poisson_nll_loss(input, target, log_input, full, eps, reduction):
                               reduction=_reduction(reduction, "poisson_nll_loss"))
 
 
-def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction=1, zero_infinity=False):
+def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction=0, zero_infinity=False):
     """Connectionist temporal classification loss of (T, N, C) log-probabilities against targets, as F.ctc_loss
     with reduction an integer: 0 none ((N,)), 1 mean (each loss divided by its target length, then averaged),
     2 sum."""
