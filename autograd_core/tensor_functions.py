@@ -11,7 +11,7 @@ import numbers
 
 import numpy as np
 
-from .tensor import DEFAULTS, _make, _value, from_numpy, on_cpu, tensor
+from .tensor import DEFAULTS, _make, _method, _value, from_numpy, on_cpu, tensor
 from .tensor_attributes import check_layout
 from .value import Value
 
@@ -119,11 +119,6 @@ def empty_strided(size, stride, *, dtype=None, layout=None, device=None, require
 # Function forms of Value methods.
 
 
-def detach(input):
-    """input.detach(): a Value sharing input's data, cut from the graph (requires_grad=False)."""
-    return input.detach()
-
-
 def fill(input, value):
     """A new Value of input's shape and dtype with every element `value` (a number or a 0-d Value): the
     out-of-place fill_. The gradient is zero for input and the sum of the output's for value (if a Value)."""
@@ -135,52 +130,21 @@ def fill(input, value):
     return input.masked_fill(np.True_, value)
 
 
-def masked_fill(input, mask, value):
-    """input.masked_fill(mask, value): input with `value` (a number or a 0-d Value) where the boolean mask
-    (broadcast to input's shape) is True; differentiable in input (where mask is False) and value."""
-    return _value(input).masked_fill(mask, value)
-
-
 def real(input):
     """input itself: the real part of a real Value (every Value is real here)."""
     return input.real
 
 
-def conj(input):
-    """input itself: the complex conjugate of a real Value."""
-    return input.conj()
-
-
-def resolve_conj(input):
-    """input itself: a real Value has no lazy conjugation to materialise."""
-    return input.resolve_conj()
-
-
-def resolve_neg(input):
-    """input itself: no lazy negation to materialise here."""
-    return input.resolve_neg()
-
-
-def is_conj(input):
-    """False: no Value carries PyTorch's lazy conjugate bit."""
-    return input.is_conj()
-
-
-def is_neg(input):
-    """False: no Value carries PyTorch's lazy negative bit."""
-    return input.is_neg()
-
-
-def is_signed(input):
-    """Whether input's dtype holds negative numbers (floats and signed integers; not uint8 or bool)."""
-    return input.is_signed()
-
-
-def is_inference(input):
-    """False: Values made inside inference_mode() are ordinary Values here."""
-    return input.is_inference()
-
-
-def get_device(input):
-    """-1, PyTorch's device index of a CPU tensor (every Value is on the CPU)."""
-    return input.get_device()
+conj = _method("conj", "input itself: the complex conjugate of a real Value.")
+resolve_conj = _method("resolve_conj", "input itself: a real Value has no lazy conjugation to materialise.")
+resolve_neg = _method("resolve_neg", "input itself: no lazy negation to materialise here.")
+is_conj = _method("is_conj", "False: no Value carries PyTorch's lazy conjugate bit.")
+is_neg = _method("is_neg", "False: no Value carries PyTorch's lazy negative bit.")
+is_signed = _method("is_signed", "Whether input's dtype holds negative numbers (floats and signed integers; not uint8 "
+                                 "or bool).")
+is_inference = _method("is_inference", "False: Values made inside inference_mode() are ordinary Values here.")
+get_device = _method("get_device", "-1, PyTorch's device index of a CPU tensor (every Value is on the CPU).")
+detach = _method("detach", "input.detach(): a Value sharing input's data, cut from the graph (requires_grad=False).")
+masked_fill = _method("masked_fill", "input.masked_fill(mask, value): input with `value` (a number or a 0-d Value) "
+                                     "where the boolean mask (broadcast to input's shape) is True; differentiable in "
+                                     "input (where mask is False) and value.")
