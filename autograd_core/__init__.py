@@ -87,6 +87,7 @@ from .tensor import (  # bits and parts of numbers, writing into copies, members
     scatter_reduce, select_scatter, sgn, slice_scatter, unique_consecutive, vander,
 )
 from .tensor import gcd_, index_put_, lcm_, ldexp_  # torch's in-place functions with operands (x's methods)
+from .tensor_attributes import strided  # torch.strided: the layout of every Value (x.layout)
 from math import e, inf, nan, pi  # torch.e, torch.inf, torch.nan, torch.pi: Python's floats, as in PyTorch
 
 
@@ -153,12 +154,35 @@ __all__ = [
     "selu", "celu", "rrelu", "threshold", "selu_", "celu_", "rrelu_", "threshold_", "gcd_", "lcm_", "ldexp_",
     "index_put_",
     "e", "inf", "nan", "pi", "newaxis",  # constants
+    "strided",
 ]
 
 from .tensor import IN_PLACE_FUNCTIONS  # torch.relu_(x), torch.floor_(x), ...: x's in-place method (stop 26)
 
 globals().update(IN_PLACE_FUNCTIONS)
 __all__ += list(IN_PLACE_FUNCTIONS)
+
+# Names loaded on first use (see _LAZY below), by the module defining them.
+_TORCH_FUNCTIONAL = (
+    "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "max_pool1d",
+    "max_pool2d", "max_pool3d", "avg_pool1d", "adaptive_avg_pool1d", "adaptive_max_pool1d", "dropout",
+    "alpha_dropout", "feature_alpha_dropout", "dropout_", "alpha_dropout_", "feature_alpha_dropout_", "layer_norm",
+    "group_norm", "batch_norm", "instance_norm", "rms_norm", "embedding", "pixel_shuffle", "pixel_unshuffle",
+    "channel_shuffle", "cosine_similarity", "pairwise_distance", "pdist", "bilinear", "kl_div",
+    "binary_cross_entropy_with_logits", "margin_ranking_loss", "hinge_embedding_loss", "cosine_embedding_loss",
+    "triplet_margin_loss", "poisson_nll_loss", "ctc_loss",
+)
+_TENSOR_FUNCTIONS = (
+    "asarray", "scalar_tensor", "empty_strided", "detach", "fill", "masked_fill", "real", "conj", "resolve_conj",
+    "resolve_neg", "is_conj", "is_neg", "is_signed", "is_inference", "get_device",
+)
+_WINDOWS = ("hann_window", "hamming_window", "bartlett_window", "blackman_window", "kaiser_window")
+_TORCH_GLOBALS = (
+    "set_default_tensor_type", "is_anomaly_enabled", "set_anomaly_enabled", "is_anomaly_check_nan_enabled",
+    "is_inference_mode_enabled", "get_num_interop_threads", "set_num_interop_threads", "set_warn_always",
+    "is_warn_always_enabled", "set_flush_denormal", "typename", "is_storage",
+)
+__all__ += [*_TORCH_FUNCTIONAL, *_TENSOR_FUNCTIONS, *_WINDOWS, *_TORCH_GLOBALS]
 
 newaxis = None  # torch.newaxis: x[:, torch.newaxis] adds an axis, as None does
 
@@ -187,6 +211,12 @@ _LAZY = {  # public name -> (defining module, its name there)
     **{name: ("nn.functional", name)
        for name in ("selu", "celu", "threshold", "selu_", "celu_", "threshold_", "hardshrink", "prelu")},
     "rrelu": ("nn.torch_activations", "rrelu"), "rrelu_": ("nn.torch_activations", "rrelu_"),  # generator=, not inplace
+    # torch.conv2d, torch.layer_norm, torch.dropout(input, p, train), torch.kl_div(..., reduction=1), ...:
+    # nn.functional's with PyTorch's top-level signatures (torch_functional.py; it imports nn)
+    **{name: "torch_functional" for name in _TORCH_FUNCTIONAL},
+    **{name: "tensor_functions" for name in _TENSOR_FUNCTIONS},  # torch.asarray, torch.fill, torch.conj, ...
+    **{name: "windows" for name in _WINDOWS},  # torch.hann_window, ...
+    **{name: "torch_globals" for name in _TORCH_GLOBALS},  # torch.set_default_tensor_type, torch.typename, ...
 }
 
 

@@ -23,10 +23,16 @@ GRAD_ENABLED = contextvars.ContextVar("autograd_core.grad_enabled", default=True
 SCOPE = contextvars.ContextVar("autograd_core.scope", default=None)  # innermost Scope of a running nn.Module
 # Forward-mode traces and compile recorders that see every operation of this thread (tracing.py).
 TRACERS = contextvars.ContextVar("autograd_core.tracers", default=())
+# Inside `inference_mode()` (per thread, as grad mode): only what `is_inference_mode_enabled()` reports; the engine
+# reads GRAD_ENABLED, which inference_mode turns off.
+INFERENCE = contextvars.ContextVar("autograd_core.inference_mode", default=False)
 
 
 class _GlobalState:
     enabled = False  # anomaly detection, for every thread
+    # PyTorch's check_nan flag of set_anomaly_enabled, reported by is_anomaly_check_nan_enabled(); anomaly
+    # detection here is the NaN/Inf check itself, so it checks whatever this says
+    check_nan = True
 
 
 ANOMALY = _GlobalState()
@@ -82,6 +88,35 @@ class enable_grad(set_grad_enabled):
 
     def __init__(self):
         super().__init__(True)
+
+
+class inference_mode(set_grad_enabled):
+    """PyTorch's `torch.inference_mode(mode=True)`, a context manager and decorator: here `no_grad()` (nothing is
+    recorded inside) that `is_inference_mode_enabled()` reports; with mode=False it leaves the grad mode as it is
+    and reports False. Values made inside are ordinary Values (PyTorch's inference tensors are not modelled:
+    `x.is_inference()` is False)."""
+
+    def __init__(self, mode=True):
+        super().__init__(False)
+        self.inference = bool(mode)
+
+    def __enter__(self):
+        self._saved.append((GRAD_ENABLED.get(), INFERENCE.get()))
+        if self.inference:
+            GRAD_ENABLED.set(False)
+        INFERENCE.set(self.inference)
+        return self
+
+    def __exit__(self, *exc):
+        grad, inference = self._saved.pop()
+        GRAD_ENABLED.set(grad)
+        INFERENCE.set(inference)
+        return False
+
+
+def is_inference_mode_enabled():
+    """True inside `inference_mode()` (in this thread), as PyTorch's torch.is_inference_mode_enabled()."""
+    return INFERENCE.get()
 
 
 class Scope:

@@ -22,7 +22,7 @@ import numpy as np
 from .engine import ShapeError
 from . import backends  # noqa: F401  (torch.backends: modules, so that `import torch.backends.cudnn` works)
 from . import ops
-from .modes import GRAD_ENABLED
+from .modes import GRAD_ENABLED, inference_mode  # noqa: F401  (torch.inference_mode)
 from .tensor_methods import Device, MaxMin, on_cpu  # noqa: F401  (MaxMin: the type of max(x, dim))
 from .value import Value
 
@@ -731,14 +731,6 @@ def neg(input):
 def square(input):
     """input * input, elementwise (same shape; bools give int64, as PyTorch's)."""
     return _value(input).square()
-
-
-def inference_mode(mode=True):
-    """PyTorch's `torch.inference_mode()`: here `no_grad()` (nothing is recorded inside); with mode=False
-    it leaves the grad mode as it is. A context manager and a decorator."""
-    from .modes import is_grad_enabled, no_grad, set_grad_enabled
-
-    return no_grad() if mode else set_grad_enabled(is_grad_enabled())
 
 
 def cat(tensors, dim=0, *, axis=None):

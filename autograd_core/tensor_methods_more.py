@@ -306,3 +306,5 @@ for _name, _member in vars(_MoreMethods).items():
         if callable(_member) or isinstance(_member, property):
             assert not hasattr(TensorMethods, _name), _name
             setattr(TensorMethods, _name, _member)
+
+from . import tensor_attributes  # noqa: E402, F401  (is_cpu, layout, conj, H, mH, new, resize_, ...; attached)

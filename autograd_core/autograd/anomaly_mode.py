@@ -28,13 +28,14 @@ class set_detect_anomaly:
     accepted for PyTorch's signature: here anomaly mode always checks for NaN/Inf (that is all it does)."""
 
     def __init__(self, mode, check_nan=True):
-        self.prev = ANOMALY.enabled
+        self.prev = ANOMALY.enabled, ANOMALY.check_nan
         self.mode, self.check_nan = bool(mode), check_nan
-        ANOMALY.enabled = self.mode
+        # check_nan: the flag torch.is_anomaly_check_nan_enabled() reads
+        ANOMALY.enabled, ANOMALY.check_nan = self.mode, bool(check_nan)
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
-        ANOMALY.enabled = self.prev
+        ANOMALY.enabled, ANOMALY.check_nan = self.prev
         return False

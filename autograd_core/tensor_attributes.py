@@ -1,0 +1,200 @@
+"""PyTorch's tensor facts that are fixed for a real NumPy array on the CPU, and the few methods that follow from them:
+`x.is_cpu`, `x.get_device()` (-1), `x.layout` (`torch.strided`), `x.is_signed()`, the conjugate family (`conj`,
+`resolve_conj`, `resolve_neg`, `is_conj`, `is_neg`, `real`: x itself, as PyTorch's for a real tensor), the
+conjugate transposes (`H`, `mH`, `adjoint()`: transposes, since every Value is real), the legacy constructor
+`x.new(...)`, `x.new_empty_strided(...)`, and `resize_`/`resize_as_`.
+
+They are attached to `TensorMethods` (tensor_methods_more.py imports this module at its end), as class attributes and
+methods: a Value has no per-instance state for any of them, and the engine's hot path does not see them.
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+
+import numpy as np
+
+from . import value as _value
+from .errors import ShapeError
+from .inplace import mark_changed
+from .tensor_methods import Size, TensorMethods, _is_dim
+
+
+class Layout:
+    """PyTorch's `torch.layout`: how a tensor's elements are laid out in memory. Every Value is dense and strided (a
+    NumPy array), so `torch.strided` is the only layout here; `x.layout == torch.strided` is True and prints
+    `torch.strided`, as in PyTorch."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return f"torch.{self.name}"
+
+    def __reduce__(self):  # one object per layout, after pickling too
+        return (_layout, (self.name,))
+
+
+strided = Layout("strided")
+
+
+def _layout(name):
+    return {"strided": strided}[name]
+
+
+def check_layout(layout, who):
+    """None or torch.strided (the only layout here); PyTorch's sparse layouts raise."""
+    if layout is not None and layout is not strided:
+        raise NotImplementedError(f"{who}: layout {layout} is not available; every Value is dense (torch.strided)")
+
+
+def _deprecated_on_0d(self, what, ndim_needed):
+    """PyTorch's rule for H, mH and adjoint(): a 0-d Value is returned as it is, with its deprecation warning; one
+    with fewer dimensions than the transpose needs raises."""
+    ndim = self.data.ndim
+    if ndim == 0:
+        warnings.warn(f"{what} is deprecated on 0-D tensors. Consider using x.conj().", UserWarning, stacklevel=3)
+        return True
+    if ndim < 2 or (ndim_needed == 2 and ndim != 2):
+        kind = "matrices (2-D tensors)" if ndim_needed == 2 else "matrices or batches of matrices"
+        hint = ". For batches of matrices, consider using tensor.mH" if ndim_needed == 2 and ndim > 2 else ""
+        raise ShapeError(f"{what} is only supported on {kind}. Got {ndim}-D tensor{hint}")
+    return False
+
+
+class _Attributes:
+    """Copied onto TensorMethods below."""
+
+    # Where the data is: main memory, as a NumPy array; never pinned, shared between processes, or a meta tensor.
+    is_cpu = True
+    is_meta = False
+    layout = strided
+
+    def get_device(self):
+        """The device index of x: -1, PyTorch's number for the CPU (every Value is on the CPU)."""
+        return -1
+
+    def is_pinned(self, device=None):
+        """False: NumPy memory is never pinned (page-locked) for a GPU."""
+        return False
+
+    def is_shared(self):
+        """False: a Value's memory is its process's own (PyTorch's share_memory_ is not modelled)."""
+        return False
+
+    def is_signed(self):
+        """Whether x's dtype holds negative numbers: True for floats and signed integers, False for unsigned
+        integers (uint8) and bool."""
+        return self.data.dtype.kind in "fi"
+
+    def is_inference(self):
+        """False: inference_mode() here is no_grad(), whose Values are ordinary ones (PyTorch marks tensors made
+        inside it as inference tensors)."""
+        return False
+
+    # The conjugate family: every Value is real, so each is x itself (PyTorch returns the same tensor too).
+    def conj(self):
+        """x itself: the complex conjugate of a real Value (PyTorch returns the same tensor for real dtypes)."""
+        return self
+
+    def resolve_conj(self):
+        """x itself: a real Value carries no lazy conjugation to materialise."""
+        return self
+
+    def resolve_neg(self):
+        """x itself: no lazy negation to materialise here."""
+        return self
+
+    def is_conj(self):
+        """False: no Value carries PyTorch's lazy conjugate bit."""
+        return False
+
+    def is_neg(self):
+        """False: no Value carries PyTorch's lazy negative bit."""
+        return False
+
+    @property
+    def real(self):
+        """x itself: the real part of a real Value (as PyTorch's, the same object)."""
+        return self
+
+    # Conjugate transposes are transposes of real Values (differentiable, as swapaxes is).
+    @property
+    def H(self):  # noqa: N802  (PyTorch's name)
+        """The conjugate transpose of a matrix: x.transpose(0, 1) for a 2-D Value; other ranks raise, a 0-d Value is
+        returned with PyTorch's deprecation warning."""
+        return self if _deprecated_on_0d(self, "Tensor.H", 2) else self.transpose(0, 1)
+
+    @property
+    def mH(self):  # noqa: N802  (PyTorch's name)
+        """The conjugate transpose of each matrix: the last two dims swapped ((..., m, n) -> (..., n, m)), as mT."""
+        return self if _deprecated_on_0d(self, "Tensor.mH", 3) else self.swapaxes(-1, -2)
+
+    def adjoint(self):
+        """The conjugate transpose of each matrix: the last two dims swapped, as x.mH."""
+        return self if _deprecated_on_0d(self, "adjoint()", 3) else self.swapaxes(-1, -2)
+
+    def new(self, *args, device=None):
+        """PyTorch's legacy constructor, in x's dtype: x.new(2, 3) (or x.new(torch.Size([2, 3]))) a Value of that
+        shape (zeros; PyTorch leaves the memory uninitialised), x.new([1, 2]) one holding that data (a tuple is
+        data too, as in PyTorch), x.new() an empty one of shape (0,), x.new(y) a Value sharing y's memory (y of x's
+        dtype; another dtype raises TypeError). None requires grad; dtype= is refused, as PyTorch refuses it."""
+        from .tensor import _legacy_value
+
+        if len(args) == 1 and isinstance(args[0], _value.Value):
+            other = args[0]
+            if other.dtype != self.dtype:
+                raise TypeError(f"new(): expected a Value of dtype {self.dtype}, got {other.dtype}")
+            return other.detach()
+        if len(args) == 1 and isinstance(args[0], Size):
+            args = tuple(args[0])
+        if len(args) == 1 and isinstance(args[0], numbers.Number) and not _is_dim(args[0]):
+            raise TypeError(f"new(): data must be a sequence (got {type(args[0]).__name__})")
+        return _legacy_value("new", self.dtype, args, device)
+
+    def new_empty_strided(self, size, stride, *, dtype=None, layout=None, device=None, requires_grad=False,
+                          pin_memory=False):
+        """autograd_core.empty_strided(size, stride) with x's dtype unless dtype= is given."""
+        from .tensor_functions import empty_strided
+
+        return empty_strided(size, stride, dtype=self.dtype if dtype is None else dtype, layout=layout,
+                             device=device, requires_grad=requires_grad)
+
+    def resize_(self, *sizes, memory_format=None):
+        """x given the shape `sizes` in place, its elements kept in order as far as they go (x.resize_(2, 3) or
+        x.resize_((2, 3))): fewer elements drops the rest, more adds zeros (PyTorch leaves them uninitialised).
+        As PyTorch's, a Value that requires grad refuses (RuntimeError). Returns x."""
+        if len(sizes) == 1 and not _is_dim(sizes[0]):
+            sizes = sizes[0]
+        shape = tuple(int(n) for n in sizes)
+        if any(n < 0 for n in shape):
+            raise RuntimeError(f"resize_: negative dimension in {shape}")
+        if self.requires_grad:
+            raise RuntimeError("cannot resize variables that require grad")
+        from .modes import TRACERS
+
+        if TRACERS.get():
+            raise RuntimeError("resize_: a Value that a jvp or compile follows cannot change its shape in place")
+        flat, count = np.ravel(self.data), int(np.prod(shape))
+        if count <= flat.size:
+            data = flat[:count].reshape(shape)
+        else:
+            data = np.concatenate([flat, np.zeros(count - flat.size, flat.dtype)]).reshape(shape)
+        self.data = data[()] if data.ndim == 0 else data
+        mark_changed(self)  # a graph that read the old array sees the change at backward (version counter)
+        return self
+
+    def resize_as_(self, the_template, memory_format=None):
+        """x.resize_(the_template.shape): x takes the template's shape in place, its elements kept in order as far
+        as they go (see resize_). Returns x."""
+        template = the_template
+        return self.resize_(tuple(np.shape(template.data if isinstance(template, _value.Value) else template)))
+
+
+for _name, _member in vars(_Attributes).items():
+    if not _name.startswith("__"):
+        assert not hasattr(TensorMethods, _name), _name
+        setattr(TensorMethods, _name, _member)

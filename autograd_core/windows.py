@@ -1,0 +1,76 @@
+"""PyTorch's window functions: `hann_window`, `hamming_window`, `bartlett_window`, `blackman_window`,
+`kaiser_window`, each a 1-D Value of `window_length` samples for spectral analysis (tapering a frame before an FFT).
+
+As PyTorch's, a window is periodic by default (`periodic=True`): the symmetric window of window_length + 1 samples
+without its last one, the form that tiles when frames overlap; `periodic=False` gives the symmetric window of
+window_length samples (NumPy's `np.hanning` and friends). A window of 0 samples is empty and one of 1 sample is [1].
+The samples are computed in float64 and then cast to the dtype asked for (the default float dtype unless `dtype=`),
+so float32 windows can differ from PyTorch's, which computes in float32, in the last bit.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .tensor import DEFAULTS, _make
+from .tensor_attributes import check_layout
+
+
+def _window(name, window_length, periodic, dtype, layout, device, requires_grad, samples):
+    """The window `samples(n, m)` for n = 0 .. window_length − 1 with m the symmetric window's last index, as a
+    Value; the checks and the periodic/symmetric choice that every window shares."""
+    check_layout(layout, name)
+    if isinstance(window_length, bool) or not isinstance(window_length, numbers.Integral):
+        raise TypeError(f"{name}(): argument 'window_length' must be int, not {type(window_length).__name__}")
+    if window_length < 0:
+        raise RuntimeError(f"{name} requires non-negative window_length, got window_length={window_length}")
+    dtype = DEFAULTS["dtype"] if dtype is None else np.dtype(dtype)
+    if dtype.kind != "f":
+        raise RuntimeError(f"{name} expects floating point dtypes, got {dtype}")
+    if window_length <= 1:
+        data = np.ones(window_length)
+    else:
+        # The periodic window is the symmetric one of window_length + 1 samples without the last.
+        m = window_length if periodic else window_length - 1
+        data = samples(np.arange(window_length, dtype=np.float64), m)
+    return _make(data.astype(dtype), requires_grad, device)
+
+
+def hamming_window(window_length, periodic=True, alpha=0.54, beta=0.46, *, dtype=None, layout=None, device=None,
+                   requires_grad=False):
+    """The generalised Hamming window α − β · cos(2πn / m), n = 0 .. window_length − 1 (shape (window_length,));
+    m = window_length when periodic, window_length − 1 otherwise."""
+    return _window("hamming_window", window_length, periodic, dtype, layout, device, requires_grad,
+                   lambda n, m: alpha - beta * np.cos(2 * np.pi * n / m))
+
+
+def hann_window(window_length, periodic=True, *, dtype=None, layout=None, device=None, requires_grad=False):
+    """The Hann window 0.5 − 0.5 · cos(2πn / m) = sin²(πn / m), n = 0 .. window_length − 1 (shape
+    (window_length,)); m = window_length when periodic, window_length − 1 otherwise."""
+    return _window("hann_window", window_length, periodic, dtype, layout, device, requires_grad,
+                   lambda n, m: 0.5 - 0.5 * np.cos(2 * np.pi * n / m))
+
+
+def bartlett_window(window_length, periodic=True, *, dtype=None, layout=None, device=None, requires_grad=False):
+    """The Bartlett (triangular) window 1 − |2n / m − 1|, n = 0 .. window_length − 1 (shape (window_length,));
+    m = window_length when periodic, window_length − 1 otherwise."""
+    return _window("bartlett_window", window_length, periodic, dtype, layout, device, requires_grad,
+                   lambda n, m: 1 - np.abs(2 * n / m - 1))
+
+
+def blackman_window(window_length, periodic=True, *, dtype=None, layout=None, device=None, requires_grad=False):
+    """The Blackman window 0.42 − 0.5 · cos(2πn / m) + 0.08 · cos(4πn / m), n = 0 .. window_length − 1 (shape
+    (window_length,)); m = window_length when periodic, window_length − 1 otherwise."""
+    return _window("blackman_window", window_length, periodic, dtype, layout, device, requires_grad,
+                   lambda n, m: 0.42 - 0.5 * np.cos(2 * np.pi * n / m) + 0.08 * np.cos(4 * np.pi * n / m))
+
+
+def kaiser_window(window_length, periodic=True, beta=12.0, *, dtype=None, layout=None, device=None,
+                  requires_grad=False):
+    """The Kaiser window I₀(β · sqrt(1 − (2n / m − 1)²)) / I₀(β), n = 0 .. window_length − 1 (shape
+    (window_length,)), with I₀ the modified Bessel function of order 0; m = window_length when periodic,
+    window_length − 1 otherwise."""
+    return _window("kaiser_window", window_length, periodic, dtype, layout, device, requires_grad,
+                   lambda n, m: np.i0(beta * np.sqrt(np.clip(1 - (2 * n / m - 1) ** 2, 0, None))) / np.i0(beta))
