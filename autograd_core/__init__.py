@@ -212,8 +212,8 @@ _LAZY = {  # public name -> (defining module, its name there)
        for name in ("selu", "celu", "threshold", "selu_", "celu_", "threshold_", "hardshrink", "prelu")},
     "rrelu": ("nn.torch_activations", "rrelu"), "rrelu_": ("nn.torch_activations", "rrelu_"),  # generator=, not inplace
     # torch.conv2d, torch.layer_norm, torch.dropout(input, p, train), torch.kl_div(..., reduction=1), ...:
-    # nn.functional's with PyTorch's top-level signatures (torch_functional.py; it imports nn)
-    **{name: "torch_functional" for name in _TORCH_FUNCTIONAL},
+    # nn.functional's with PyTorch's top-level signatures (nn/torch_functional.py, loaded on first use)
+    **{name: "nn.torch_functional" for name in _TORCH_FUNCTIONAL},
     **{name: "tensor_functions" for name in _TENSOR_FUNCTIONS},  # torch.asarray, torch.fill, torch.conj, ...
     **{name: "windows" for name in _WINDOWS},  # torch.hann_window, ...
     **{name: "torch_globals" for name in _TORCH_GLOBALS},  # torch.set_default_tensor_type, torch.typename, ...

@@ -221,7 +221,7 @@ def test_unsupported_ufunc_raises_type_error():
     (lambda: ag.maximum(Value(np.ones(2)), Value(np.ones(3))), r"maximum: shapes \(2,\) and \(3,\)"),
     (lambda: ag.where(np.ones((5, 3), bool), Value(np.ones((2, 3))), 1.0),
      r"where: condition of shape \(5, 3\), x of shape \(2, 3\) and y of shape \(\)"),
-    (lambda: Value(np.ones((2, 3))).reshape(4), r"reshape: .*size 6 into shape \(4,\)"),
+    (lambda: Value(np.ones((2, 3))).reshape(4), r"reshape: shape \(4,\) is invalid for input of size 6"),
     (lambda: Value(np.ones((2, 3))).sum(axis=2), r"sum: axis 2 is out of bounds for 2 dimensions"),
     (lambda: Value(np.ones((2, 3))).mean(axis=(0, 0)), r"mean: repeated axis"),
     (lambda: Value(np.ones((2, 3))).softmax(axis=2), r"softmax: axis 2 is out of bounds"),

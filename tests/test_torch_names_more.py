@@ -1,5 +1,5 @@
 """PyTorch names that PyTorch code uses, added here: nn.functional's functions under torch.* with ATen's signatures
-(autograd_core/torch_functional.py), asarray, scalar_tensor, empty_strided and function forms of methods
+(nn/torch_functional.py), asarray, scalar_tensor, empty_strided and function forms of methods
 (tensor_functions.py), the window functions (windows.py), process switches and typename (torch_globals.py), and
 Value's fixed facts and the methods that follow from them (tensor_attributes.py). Values and gradients are compared
 with PyTorch's in float64 where torch is importable; the rest runs without it.

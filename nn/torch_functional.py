@@ -18,7 +18,7 @@ The package loads this module on first use of one of its names (the core does no
 
 from __future__ import annotations
 
-from .nn import functional as F
+from . import functional as F
 
 # The same arguments in the same order as PyTorch's top-level function: F's function itself.
 conv1d, conv2d, conv3d = F.conv1d, F.conv2d, F.conv3d
