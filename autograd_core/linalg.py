@@ -201,7 +201,10 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):  # noqa: A002
     if ord < 1:  # |x|^p has an infinite derivative at x = 0 for p < 1: PyTorch's gradient is 0 there, not 0·∞ = NaN
         zero = x.data == 0
         if np.any(zero):
-            return _root(_where(zero, 0.0, _where(zero, 1.0, x.abs()) ** ord), 1.0 / ord, dims, keepdim)
+            powers = _where(zero, 0.0, _where(zero, 1.0, x.abs()) ** ord)
+            # ... more exactly 0 times the root's derivative, as PyTorch computes it: NaN where the norm is inf or NaN
+            at_zeros = _where(zero, x, 0.0) * 0.0
+            return _root(powers + at_zeros, 1.0 / ord, dims, keepdim)
     return _root(x.abs() ** ord, 1.0 / ord, dims, keepdim)
 
 

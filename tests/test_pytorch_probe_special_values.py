@@ -283,9 +283,6 @@ DIFFERENCES = {  # reason: {expression: {input set: the kinds that differ there}
         'x.kthvalue(2)[0]': {'zeros': 'one inf nan', 'ninf': 'one inf nan'},
         'x.kthvalue(3)[0]': {'zeros': 'one inf nan', 'ninf': 'one inf nan'},
     },
-    'norm_p': {
-        'x.norm(0.5)': {'tie': 'one zero', 'zeros': 'one zero'},
-    },
     'prod': {
         'x.prod()': {'zeros': 'inf nan', 'mix': 'one inf nan zero'},
     },
