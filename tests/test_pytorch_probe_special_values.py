@@ -165,8 +165,6 @@ REASONS = {
                     "PyTorch's whole row is NaN"),
     'nansum': ('NaN elements get 0 even for an infinite or NaN incoming gradient (a `where`); PyTorch multiplies '
                'by a mask: NaN'),
-    'norm_p': ('(Σ|x|^p)^(1/p) for p < 1 is a composite: at x = 0 the derivative of |x|^p is infinite (∞·0 = NaN); '
-               'PyTorch masks it to 0'),
     'norm_zero_g': ('a zero norm gets gradient 0 through a `where` even for an infinite or NaN incoming gradient; '
                     'PyTorch multiplies: NaN'),
     'cosine': ('cosine_similarity of a zero or NaN row: ours finite or infinite in places (the eps clamp is a '
