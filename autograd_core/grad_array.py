@@ -5,11 +5,14 @@
     w.grad.zero_()                  # PyTorch's way to reset a gradient in place (as w.grad = None does)
     p.grad.data, p.grad.add_(g)     # .data is the array itself; add_/mul_/clamp_ change it in place
 
-A gradient is a NumPy array: arithmetic, indexing and every NumPy function treat it as one, and the results of
-arithmetic are plain ndarrays (or NumPy scalars), never GradArrays, so the class stays on the `.grad` object
-itself and never spreads into a Value's data. The engine stores plain arrays; `Value.grad` (a property) turns
-the stored array into a GradArray view (same memory) the first time it is read. The gradient of a 0-d Value
-stays a NumPy scalar, a float like its data (micrograd's code formats and compares it as one).
+A gradient is a NumPy array: arithmetic, indexing and every NumPy function treat it as one. Arithmetic and
+elementwise functions of gradients and numbers only (`lr * p.grad`, `g ** 2`, `-g`, `g.abs()`) give GradArrays, as
+PyTorch's give tensors (the lectures' `((lr*p.grad).std() / p.data.std()).log10()`); with another array among the
+inputs (`p.data - lr * p.grad`, a Value's data) the result is a plain ndarray, and NumPy's reductions give NumPy
+scalars, so the class never spreads into parameters or a graph's data. The engine stores plain arrays;
+`Value.grad` (a property) turns the stored array into a GradArray view (same memory) the first time it is read.
+The gradient of a 0-d Value stays a NumPy scalar, a float like its data (micrograd's code formats and compares it
+as one).
 
 Differences from NumPy, on these two classes only: `.data` is the array itself (NumPy's `.data` is a memoryview
 of the buffer, which PyTorch code such as `p.data -= lr * p.grad.data` would silently misuse), and the
@@ -52,6 +55,14 @@ def _value_class():
     from .value import Value  # value.py imports this module
 
     return Value
+
+
+def _of_gradients_and_numbers(inputs):
+    """Whether a ufunc's inputs are GradArrays and numbers only (no other array)."""
+    for x in inputs:
+        if isinstance(x, np.ndarray) and x.__class__ is not GradArray:
+            return False
+    return True
 
 
 def _as_value(gradient):
@@ -204,10 +215,15 @@ class GradArray(_TensorMethods, np.ndarray):
     """A gradient: an ndarray with PyTorch's in-place methods (`zero_`, `add_`, ...) and `.data`."""
 
     def __array_wrap__(self, array, context=None, return_scalar=False):
-        # Results of ufuncs and reductions are plain arrays or scalars: the class marks `.grad` objects only.
         # A GradArray given as out= comes back as itself, as NumPy returns `out` (g += 1 keeps g).
         if array is self or (context is not None and _is_out(array, context)):
             return array
+        if context is not None and _of_gradients_and_numbers(context[1]):
+            # A gradient scaled, shifted or mapped elementwise (`lr * p.grad`, `g ** 2`, `-g`) is one still, with
+            # PyTorch's methods: the lectures' `((lr*p.grad).std() / p.data.std()).log10()`. With another array
+            # among the inputs (p.data - lr * p.grad, a Value's data) the result is a plain array, so the class
+            # never spreads into parameters or the graph; NumPy's reductions (context None) give NumPy scalars.
+            return array.view(GradArray)
         array = array.view(np.ndarray)
         return array[()] if return_scalar else array
 
@@ -227,7 +243,7 @@ class GradArray(_TensorMethods, np.ndarray):
         return np.ndarray.transpose(self, *axes)
 
     def abs(self):
-        """|g| elementwise, a plain array (PyTorch's `p.grad.abs()`)."""
+        """|g| elementwise, a GradArray (PyTorch's `p.grad.abs()`)."""
         return np.abs(self)
 
     def var(self, *args, **kwargs):
@@ -239,10 +255,12 @@ class GradArray(_TensorMethods, np.ndarray):
         return _as_value(self).var(*args, **kwargs).data
 
     def std(self, *args, **kwargs):
-        """The square root of `var` with the same arguments (PyTorch's unbiased std unless NumPy's keywords)."""
+        """The square root of `var` with the same arguments (PyTorch's unbiased std unless NumPy's keywords). Over
+        all elements, a 0-d GradArray (PyTorch's 0-d tensor: `g.std().log10()`, `float(g.std())`, `%e` formats)."""
         if _NUMPY_KEYWORDS.intersection(kwargs):
             return np.ndarray.std(self.view(np.ndarray), *args, **kwargs)
-        return _as_value(self).std(*args, **kwargs).data
+        result = _as_value(self).std(*args, **kwargs).data
+        return np.asarray(result).view(GradArray) if np.ndim(result) == 0 else result
 
     def norm(self, p=2, dim=None, keepdim=False):
         """The p-norm of all elements (2 by default), as a NumPy scalar; with dim= (or keepdim=True), PyTorch's
@@ -268,8 +286,9 @@ class ParameterArray(_TensorMethods, np.ndarray):
     """A Parameter's data (`p.data`, n-d): an ndarray that also has PyTorch's tensor methods, so that
     `m.weight.data.normal_(0, 0.01)`, `m.bias.data.fill_(0)`, `target.data.copy_(tau * p.data + ...)` and
     `p.data.abs()` work as in PyTorch. Every NumPy method and attribute keeps NumPy's meaning (`size` is NumPy's
-    int, also callable as PyTorch's `size()`; `transpose`, `view(dtype)`, `std` with ddof=0), but for `.data`, the
-    array itself as on a gradient; reductions give NumPy scalars, as on a plain array. `view` with sizes, which
+    int, also callable as PyTorch's `size()`; `transpose`, `view(dtype)`), but for `.data`, the array itself as on
+    a gradient, and `std()`/`var()`, PyTorch's (unbiased) as on a gradient unless given NumPy's keywords;
+    reductions give NumPy scalars, as on a plain array. `view` with sizes, which
     NumPy's never takes, is PyTorch's, as a gradient's (a module's buffer is a ParameterArray too: llama2.c's
     `self.freqs_cos[:seqlen]`, then `.view(shape)`; and so is each value of a module's `state_dict()`, a copy).
 
@@ -297,9 +316,29 @@ def _numpy_scalar_reduction(name):
     return method
 
 
-for _name in ("sum", "mean", "prod", "max", "min", "std", "var", "argmax", "argmin", "all", "any", "item"):
+for _name in ("sum", "mean", "prod", "max", "min", "argmax", "argmin", "all", "any", "item"):
     setattr(ParameterArray, _name, _numpy_scalar_reduction(_name))
 del _name
+
+
+def _pytorch_spread(name):
+    """PyTorch's `std` or `var` (unbiased) of a parameter's data, as `Value.<name>` of it: `p.data.std()` in the
+    lectures' update-to-data ratio is PyTorch's number. A NumPy scalar over all elements (an array along dims without
+    keepdim); with dim=/keepdim= a Value, as the other reductions; with NumPy's keywords (np.std(p.data) passes them)
+    NumPy's (ddof=0)."""
+
+    def method(self, *args, **kwargs):
+        if _NUMPY_KEYWORDS.intersection(kwargs):
+            return getattr(np.ndarray, name)(self.view(np.ndarray), *args, **kwargs)
+        result = getattr(_as_value(self), name)(*args, **kwargs)
+        return result if _TORCH_KEYWORDS.intersection(kwargs) else result.data
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = _pytorch_spread.__doc__.replace("`std` or `var`", f"`{name}`")
+    return method
+
+
+ParameterArray.std, ParameterArray.var = _pytorch_spread("std"), _pytorch_spread("var")
 
 
 # The classes of NumPy data that rules' fast paths take as plain arrays (a parameter's data is a ParameterArray).

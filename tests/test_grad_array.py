@@ -28,12 +28,16 @@ def test_grad_is_an_ndarray_with_pytorchs_inplace_methods():
     assert x.grad.tolist() == [1.0, -2.0, 2.0] and g.norm() == 3.0 and g.fill_(0.5).tolist() == [0.5] * 3
 
 
-def test_arithmetic_on_a_gradient_gives_plain_arrays_and_scalars():
+def test_arithmetic_of_gradients_and_numbers_gives_gradients_with_another_array_plain_arrays():
     x = Value(np.ones((2, 2)))
     g = gradient_of(x, lambda v: v * 2)
-    for result in (0.1 * g, g + g, np.sqrt(g), g.T @ g, g.clone() * 1):
+    for result in (0.1 * g, g + g, np.sqrt(g), g.T @ g, g.clone() * 1, -g, g ** 2, g.abs()):  # PyTorch's tensors
+        assert type(result) is GradArray
+    assert not np.shares_memory(0.1 * g, g)
+    for result in (g + np.ones(2), x.data * g, np.ones((2, 2)) @ g):  # another array: the class goes no further
         assert type(result) is np.ndarray
-    assert type(g.sum()) is np.float64 and type(g.max()) is np.float64
+    assert type(g.sum()) is np.float64 and type(g.max()) is np.float64  # NumPy's reductions: NumPy scalars
+    assert type(g.std()) is GradArray and g.std().shape == ()  # PyTorch's std: a 0-d tensor
     p = nn.Parameter(np.ones((2, 2)))
     p.data -= 0.5 * g.data  # PyTorch's old idiom: the parameter's data stays its own class, not a GradArray
     assert type(p.data) is ParameterArray and p.data.tolist() == [[0.0, 0.0], [0.0, 0.0]]
@@ -500,8 +504,11 @@ def test_parameter_data_keeps_numpys_meaning_and_class_only_on_parameters():
     layer = nn.Linear(3, 2)
     w = layer.weight.data
     assert w.size == 6 and w.transpose().shape == (3, 2) and w.view(np.float32) is not w
-    assert type(w.sum()) is np.float32 and type(w.std()) is np.float32  # NumPy scalars, ddof=0
-    assert w.std() == np.std(w.view(np.ndarray)) and repr(w).startswith("array(")
+    assert type(w.sum()) is np.float32 and type(w.std()) is np.float32  # NumPy scalars
+    plain = w.view(np.ndarray)
+    assert w.std() == pytest.approx(plain.std(ddof=1)) and w.var() == pytest.approx(plain.var(ddof=1))  # PyTorch's
+    assert np.std(w) == plain.std() and w.std(axis=0).tolist() == plain.std(0).tolist()  # NumPy's keywords: NumPy's
+    assert repr(w).startswith("array(")
     x = np.ones((5, 3), np.float32)
     assert type(x @ w.T) is np.ndarray and type(w * 2.0 + x[:2, :]) is np.ndarray  # a plain array decides
     out = layer(Value(x))

@@ -21,6 +21,7 @@ import pytest
 from program_harness import record_draws, replay_draws, run, with_our_imports
 
 import autograd_core as ag
+from autograd_core.grad_array import GradArray
 
 BIGRAM_COUNTS = '''
 import torch
@@ -845,12 +846,10 @@ def _names_txt(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
 
 
-# What does not run here yet, and what our run does instead (the report's "gaps"): arithmetic on a gradient
-# (`lr * p.grad`) and `p.data` are plain NumPy arrays, whose std() is a NumPy float without PyTorch's methods.
-KNOWN_GAPS = {
-    "batchnorm": [("((lr*p.grad).std() / p.data.std()).log10().item()",
-                   "math.log10((lr*p.grad).std(ddof=1) / p.data.std(ddof=1))")],
-}
+# What does not run here yet, and what our run does instead (the report's "gaps"): nothing now. Part 3's
+# update-to-data ratio `((lr*p.grad).std() / p.data.std()).log10().item()` ran as `math.log10(... std(ddof=1))`
+# until arithmetic on a gradient kept its class and std() gave a 0-d GradArray (test_update_to_data_ratio_...).
+KNOWN_GAPS = {}
 
 
 def our_program(name):
@@ -1033,7 +1032,7 @@ def test_statistics_of_a_gradient_are_pytorchs():
     np.testing.assert_allclose(g.std(correction=0), reference.std(), rtol=1e-12)
     np.testing.assert_allclose(g.std(axis=0), reference.std(0), rtol=1e-12)  # NumPy's spelling: ddof=0
     np.testing.assert_allclose(np.std(g), reference.std(), rtol=1e-12)
-    assert type(g.abs()) is np.ndarray and g.abs().tolist() == np.abs(reference).tolist()
+    assert type(g.abs()) is GradArray and g.abs().tolist() == np.abs(reference).tolist()
     torch = _torch_or_none()
     if torch is not None:
         t = torch.tensor(x.data, requires_grad=True)
@@ -1077,14 +1076,23 @@ def test_the_lessons_batchnorm_has_finite_difference_gradients():
     assert ag.gradcheck(layer, inputs)
 
 
-@pytest.mark.xfail(strict=True, raises=AttributeError, reason="a gradient's arithmetic gives plain NumPy arrays, "
-                   "whose std() is a NumPy float without .log10() (KNOWN_GAPS)")
-def test_known_gap_update_to_data_ratio():
-    p = ag.randn(4, 3, requires_grad=True)
-    (p * p).sum().backward()
+def test_update_to_data_ratio_runs_as_the_lecture_writes_it_with_pytorchs_numbers():
+    # Part 3's `ud.append([((lr*p.grad).std() / p.data.std()).log10().item() for p in parameters])`: `lr * p.grad` is
+    # a gradient still, its std() PyTorch's (unbiased) as a 0-d GradArray, and p.data.std() PyTorch's too.
+    rng = np.random.default_rng(3)
+    W, G = rng.standard_normal((27, 10)), rng.standard_normal((27, 10))
+    p = ag.nn.Parameter(W.copy())
+    p.grad = G.copy()
     lr = 0.1
     with ag.no_grad():
-        ((lr*p.grad).std() / p.data.std()).log10().item()
+        ratio = ((lr*p.grad).std() / p.data.std()).log10().item()
+    assert isinstance(ratio, float)
+    assert ratio == pytest.approx(np.log10((lr * G).std(ddof=1) / W.std(ddof=1)), rel=1e-12)
+    torch = _torch_or_none()
+    if torch is not None:
+        t = torch.tensor(W, requires_grad=True)
+        t.grad = torch.tensor(G)
+        assert ratio == pytest.approx(((lr*t.grad).std() / t.data.std()).log10().item(), rel=1e-12)
 
 
 def _torch_or_none():
