@@ -65,6 +65,12 @@ def _of_gradients_and_numbers(inputs):
     return True
 
 
+def _zero_d_gradient(result):
+    """A statistic of a gradient over all its elements as a 0-d GradArray (PyTorch's 0-d tensor, with its methods:
+    `g.std().log10()`); along dims, the array as it is."""
+    return np.asarray(result).view(GradArray) if np.ndim(result) == 0 else result
+
+
 def _as_value(gradient):
     """A Value holding the gradient's memory (not a copy), without a gradient of its own."""
     array = gradient.view(np.ndarray)
@@ -249,18 +255,18 @@ class GradArray(_TensorMethods, np.ndarray):
     def var(self, *args, **kwargs):
         """PyTorch's variance (unbiased: correction=1; dim, keepdim, correction, unbiased) as `Value.var`, unless
         called with NumPy's keywords (axis, ddof, keepdims, dtype, out, as np.var passes them): then NumPy's
-        (ddof=0). A plain array or NumPy scalar: the lectures' `layer.out.grad.std()` gives PyTorch's number."""
+        (ddof=0). Over all elements a 0-d GradArray, along dims a plain array: the lectures' `layer.out.grad.std()`
+        gives PyTorch's number."""
         if _NUMPY_KEYWORDS.intersection(kwargs):
             return np.ndarray.var(self.view(np.ndarray), *args, **kwargs)
-        return _as_value(self).var(*args, **kwargs).data
+        return _zero_d_gradient(_as_value(self).var(*args, **kwargs).data)
 
     def std(self, *args, **kwargs):
         """The square root of `var` with the same arguments (PyTorch's unbiased std unless NumPy's keywords). Over
         all elements, a 0-d GradArray (PyTorch's 0-d tensor: `g.std().log10()`, `float(g.std())`, `%e` formats)."""
         if _NUMPY_KEYWORDS.intersection(kwargs):
             return np.ndarray.std(self.view(np.ndarray), *args, **kwargs)
-        result = _as_value(self).std(*args, **kwargs).data
-        return np.asarray(result).view(GradArray) if np.ndim(result) == 0 else result
+        return _zero_d_gradient(_as_value(self).std(*args, **kwargs).data)
 
     def norm(self, p=2, dim=None, keepdim=False):
         """The p-norm of all elements (2 by default), as a NumPy scalar; with dim= (or keepdim=True), PyTorch's

@@ -37,7 +37,7 @@ def test_arithmetic_of_gradients_and_numbers_gives_gradients_with_another_array_
     for result in (g + np.ones(2), x.data * g, np.ones((2, 2)) @ g):  # another array: the class goes no further
         assert type(result) is np.ndarray
     assert type(g.sum()) is np.float64 and type(g.max()) is np.float64  # NumPy's reductions: NumPy scalars
-    assert type(g.std()) is GradArray and g.std().shape == ()  # PyTorch's std: a 0-d tensor
+    assert type(g.std()) is GradArray and g.std().shape == () and type(g.var()) is GradArray  # 0-d tensors
     p = nn.Parameter(np.ones((2, 2)))
     p.data -= 0.5 * g.data  # PyTorch's old idiom: the parameter's data stays its own class, not a GradArray
     assert type(p.data) is ParameterArray and p.data.tolist() == [[0.0, 0.0], [0.0, 0.0]]
