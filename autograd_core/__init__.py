@@ -86,7 +86,7 @@ from .tensor import (  # bits and parts of numbers, writing into copies, members
     gcd, histogramdd, index_put, index_reduce, isin, lcm, ldexp, masked_scatter, msort, narrow_copy, nextafter, put,
     scatter_reduce, select_scatter, sgn, slice_scatter, unique_consecutive, vander,
 )
-from .tensor import gcd_, index_put_, lcm_, ldexp_  # torch's in-place functions with operands (x's methods)
+from .tensor import gcd_, index_put_, lcm_, ldexp_, xlogy_  # torch's in-place functions with operands (x's methods)
 from .tensor_attributes import strided  # torch.strided: the layout of every Value (x.layout)
 from math import e, inf, nan, pi  # torch.e, torch.inf, torch.nan, torch.pi: Python's floats, as in PyTorch
 
@@ -152,7 +152,7 @@ __all__ = [
     "masked_scatter", "msort", "narrow_copy", "nextafter", "put", "scatter_reduce", "select_scatter", "sgn",
     "slice_scatter", "unique_consecutive", "vander",
     "selu", "celu", "rrelu", "threshold", "selu_", "celu_", "rrelu_", "threshold_", "gcd_", "lcm_", "ldexp_",
-    "index_put_",
+    "index_put_", "xlogy_",
     "e", "inf", "nan", "pi", "newaxis",  # constants
     "strided",
 ]

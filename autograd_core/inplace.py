@@ -800,7 +800,7 @@ _REWRITTEN = (
     "hypot", "copysign", "heaviside", "floor_divide", "true_divide", "divide", "multiply", "subtract",
     "logical_and", "logical_or", "logical_xor", "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal",
     "less", "less_equal", "not_equal", "cumsum", "cumprod", "renorm", "addmm", "addmv", "addr", "addbmm", "baddbmm",
-    "float_power",
+    "float_power", "erfc", "exp2", "i0", "logit", "sinc", "xlogy", "igamma", "igammac", "mvlgamma",
 )
 
 

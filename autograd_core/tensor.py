@@ -855,7 +855,8 @@ def get_float32_matmul_precision():
 _IN_PLACE = (
     "abs_", "acos_", "acosh_", "addmv_", "arccos_", "arccosh_", "arcsin_", "arcsinh_", "arctan_", "arctanh_", "asin_",
     "asinh_", "atan_", "atanh_", "ceil_", "clamp_", "clamp_max_",
-    "clamp_min_", "clip_", "cos_", "cosh_", "deg2rad_", "erf_", "exp_", "expm1_", "fill_", "fix_", "floor_", "frac_",
+    "clamp_min_", "clip_", "cos_", "cosh_", "deg2rad_", "erf_", "erfc_", "exp_", "exp2_", "expm1_", "fill_", "fix_",
+    "floor_", "frac_", "i0_", "logit_", "sinc_",
     "log10_", "log1p_", "log2_", "log_", "nan_to_num_", "neg_", "negative_", "rad2deg_", "reciprocal_", "relu_",
     "round_", "rsqrt_", "sigmoid_", "sin_", "sinh_", "sqrt_", "square_", "tan_", "tanh_", "trunc_", "zero_",
 )
@@ -874,4 +875,5 @@ def _in_place_function(name):
 
 IN_PLACE_FUNCTIONS = {name: _in_place_function(name) for name in _IN_PLACE}  # autograd_core.relu_, ...
 # and those with operands (torch.gcd_(x, y), torch.index_put_(x, indices, values)): x's in-place method
-gcd_, lcm_, ldexp_, index_put_ = (_in_place_function(name) for name in ("gcd_", "lcm_", "ldexp_", "index_put_"))
+gcd_, lcm_, ldexp_, index_put_, xlogy_ = (_in_place_function(name)
+                                           for name in ("gcd_", "lcm_", "ldexp_", "index_put_", "xlogy_"))

@@ -36,6 +36,8 @@ ARGUMENTS = {
     "logical_xor": lambda m: (m.tensor(Y),), "cumsum": lambda m: (1,), "cumprod": lambda m: (0,),
     "renorm": lambda m: (2, 0, 1.0),
     "float_power": lambda m: (2,), "nan_to_num": lambda m: (), "round": lambda m: (),
+    "logit": lambda m: (1e-3,), "xlogy": lambda m: (m.tensor(np.abs(Y)),), "igamma": lambda m: (m.tensor(np.abs(Y)),),
+    "igammac": lambda m: (m.tensor(np.abs(Y)),), "mvlgamma": lambda m: (2,),
 }
 for _name in ("eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal", "not_equal"):
     ARGUMENTS[_name] = lambda m: (m.tensor(Y),)
@@ -44,7 +46,8 @@ SELF = {"asin": X / 3, "acos": X / 3, "arcsin": X / 3, "arccos": X / 3, "erfinv"
         "atanh": X / 3, "arctanh": X / 3, "acosh": np.abs(X) + 1, "arccosh": np.abs(X) + 1,
         "log10": np.abs(X), "rsqrt": np.abs(X), "lgamma": np.abs(X), "digamma": np.abs(X), "polygamma": np.abs(X),
         "log1p": np.abs(X), "addmm": np.ones((2, 2)), "addmv": np.ones(3), "addr": np.ones((3, 2)),
-        "addbmm": np.ones((3, 3)), "baddbmm": np.ones((2, 3, 3))}
+        "addbmm": np.ones((3, 3)), "baddbmm": np.ones((2, 3, 3)), "logit": np.abs(X) / 3,
+        "igamma": np.abs(X), "igammac": np.abs(X), "mvlgamma": np.abs(X) + 1}
 ARGUMENTS.update({"addmm": lambda m: (m.tensor(X), m.tensor(X.T)), "addmv": lambda m: (m.tensor(M @ M.T), m.tensor(V)),
                   "addr": lambda m: (m.tensor(V), m.tensor(V[:2])),
                   "addbmm": lambda m: (m.tensor(B), m.tensor(np.ones((2, 2, 3)))),
@@ -128,7 +131,7 @@ def test_torch_in_place_functions(name):
     args = {"clamp_": (0.0, 1.0), "clip_": (-0.5,), "clamp_max_": (0.5,), "clamp_min_": (0.5,), "fill_": (2.5,),
             "addmv_": None}.get(name, ())
     data = np.abs(X) / 3 if name in ("acos_", "asin_", "arccos_", "arcsin_", "atanh_", "arctanh_", "log2_", "log10_",
-                                     "log1p_", "log_", "sqrt_", "rsqrt_") else X
+                                     "log1p_", "log_", "sqrt_", "rsqrt_", "logit_") else X
     if name in ("acosh_", "arccosh_"):
         data = np.abs(X) + 1
     if name == "addmv_":
@@ -142,3 +145,11 @@ def test_torch_in_place_functions(name):
         getattr(torch, name)(theirs, *args)
     assert result is ours and name in ag.__all__
     np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_torch_xlogy_in_place_function():
+    x = ag.tensor([0.0, 2.0, 3.0])
+    assert ag.xlogy_(x, ag.tensor([5.0, 1.0, np.e])) is x
+    np.testing.assert_allclose(x.data, [0.0, 0.0, 3.0])
+    with pytest.raises(TypeError, match="must be a Value"):
+        ag.xlogy_(np.ones(2), ag.tensor([1.0, 2.0]))
