@@ -17,6 +17,7 @@ from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 # Reductions, shapes and joins take NumPy's (axis, keepdims) and PyTorch's (dim, keepdim) arguments alike.
 from .tensor import (  # PyTorch's names: factories, dtypes, functions taking dim=/keepdim= (see tensor.py)
     Generator, Tensor, accelerator, are_deterministic_algorithms_enabled, backends, use_deterministic_algorithms,
+    is_deterministic_algorithms_warn_only_enabled, get_deterministic_debug_mode, set_deterministic_debug_mode,
     allclose, arange, argmax, argmin, as_tensor, bool_, cat, clamp, clone, concat,
     cuda, device, empty, empty_like, equal, eye, flatten, float16, float32, float64, from_numpy, full, full_like,
     get_default_dtype, bfloat16, cpu, set_float32_matmul_precision, get_float32_matmul_precision,
@@ -102,6 +103,7 @@ __all__ = [
     "jacfwd", "jacrev", "vmap", "compile", "CompileWarning", "CompileError",
     "gradcheck", "gradgradcheck", "GradcheckError", "detect_anomaly", "AnomalyError",
     "Tensor", "Generator", "accelerator", "are_deterministic_algorithms_enabled", "backends",
+    "is_deterministic_algorithms_warn_only_enabled", "get_deterministic_debug_mode", "set_deterministic_debug_mode",
     "use_deterministic_algorithms", "allclose", "arange", "argmax", "argmin", "as_tensor", "cat", "clamp",
     "clone", "concat",
     "cuda", "device", "empty", "empty_like", "equal", "eye", "flatten", "from_numpy", "full", "full_like",
@@ -174,7 +176,8 @@ _TORCH_FUNCTIONAL = (
 )
 _TENSOR_FUNCTIONS = (
     "asarray", "scalar_tensor", "empty_strided", "detach", "fill", "masked_fill", "real", "conj", "resolve_conj",
-    "resolve_neg", "is_conj", "is_neg", "is_signed", "is_inference", "get_device",
+    "resolve_neg", "is_conj", "is_neg", "is_signed", "is_inference", "get_device", "isreal", "ger", "unsafe_chunk",
+    "unsafe_split", "unsafe_split_with_sizes", "cholesky", "frombuffer",
 )
 _WINDOWS = ("hann_window", "hamming_window", "bartlett_window", "blackman_window", "kaiser_window")
 _TORCH_GLOBALS = (

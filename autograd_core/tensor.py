@@ -832,6 +832,30 @@ def are_deterministic_algorithms_enabled():
     return _DETERMINISTIC["mode"]
 
 
+def is_deterministic_algorithms_warn_only_enabled():
+    """The warn_only flag `use_deterministic_algorithms` last set (False at first)."""
+    return _DETERMINISTIC["warn_only"]
+
+
+def set_deterministic_debug_mode(debug_mode):
+    """PyTorch's other spelling of the switch: 0 or "default" (off), 1 or "warn" (on, warn only), 2 or "error" (on).
+    Every operation here is deterministic, so this is only kept, as `use_deterministic_algorithms` keeps it."""
+    modes = {"default": 0, "warn": 1, "error": 2}
+    level = modes.get(debug_mode, debug_mode) if isinstance(debug_mode, str) else debug_mode
+    if isinstance(level, bool) or level not in (0, 1, 2):
+        raise RuntimeError(f"invalid value of debug_mode, expected one of `default`, `warn`, `error`, 0, 1, 2, but "
+                           f"got {debug_mode!r}")
+    _DETERMINISTIC.update(mode=level > 0, warn_only=level == 1)
+
+
+def get_deterministic_debug_mode():
+    """0 (off), 1 (warn only) or 2 (on), from what `use_deterministic_algorithms` or
+    `set_deterministic_debug_mode` last set."""
+    if not _DETERMINISTIC["mode"]:
+        return 0
+    return 1 if _DETERMINISTIC["warn_only"] else 2
+
+
 _MATMUL_PRECISION = ["highest"]
 
 

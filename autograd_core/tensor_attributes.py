@@ -2,7 +2,9 @@
 `x.is_cpu`, `x.get_device()` (-1), `x.layout` (`torch.strided`), `x.is_signed()`, the conjugate family (`conj`,
 `resolve_conj`, `resolve_neg`, `is_conj`, `is_neg`, `real`: x itself, as PyTorch's for a real tensor), the
 conjugate transposes (`H`, `mH`, `adjoint()`: transposes, since every Value is real), the legacy constructor
-`x.new(...)`, `x.new_empty_strided(...)`, and `resize_`/`resize_as_`.
+`x.new(...)`, `x.new_empty_strided(...)`, `resize_`/`resize_as_`, `isreal()` and `imag` (refused, as PyTorch does for a
+real tensor), `pin_memory()` (refused: no accelerator), `share_memory_()` (refused: see SHARED_MEMORY_REFUSED), and
+PyTorch's deprecated spellings `ger`, `unsafe_chunk`, `unsafe_split`, `cholesky`.
 
 They are attached to `TensorMethods` (tensor_methods_more.py imports this module at its end), as class attributes and
 methods: a Value has no per-instance state for any of them, and the engine's hot path does not see them.
@@ -65,6 +67,21 @@ def _deprecated_on_0d(self, what, ndim_needed):
     return False
 
 
+SHARED_MEMORY_REFUSED = (
+    "share_memory_: parameters cannot be shared between processes here: a Value sent to another process is a "
+    "pickled copy, so processes updating one shared model (Hogwild training) would each train their own copy. Train "
+    "in one process, or average gradients across processes with autograd_core.distributed (DistributedDataParallel)")
+
+
+def _deprecated_cholesky(A, upper):
+    from .linalg import cholesky  # linalg imports the Value classes
+
+    warnings.warn("torch.cholesky is deprecated in favor of torch.linalg.cholesky and will be removed in a future "
+                  "PyTorch release: L = torch.linalg.cholesky(A); U = torch.linalg.cholesky(A).mH", UserWarning,
+                  stacklevel=3)
+    return cholesky(A, upper=bool(upper))
+
+
 class _Attributes:
     """Copied onto TensorMethods below."""
 
@@ -84,6 +101,47 @@ class _Attributes:
     def is_shared(self):
         """False: a Value's memory is its process's own (PyTorch's share_memory_ is not modelled)."""
         return False
+
+    def share_memory_(self):
+        """Refused: a Value sent to another process is a pickled copy (autograd_core.multiprocessing), so
+        training that relies on processes updating one shared copy of the parameters (PyTorch's Hogwild example)
+        would silently train copies. Raises NotImplementedError saying so."""
+        raise NotImplementedError(SHARED_MEMORY_REFUSED)
+
+    def pin_memory(self, device=None):
+        """Raises RuntimeError, as PyTorch's does without an accelerator: pinned memory is for copies to a GPU."""
+        raise RuntimeError("Cannot access accelerator device when none is available.")
+
+    def isreal(self):
+        """A boolean Value of x's shape, all True: every element of a real Value is real (PyTorch's isreal)."""
+        return _value.Value(np.ones(np.shape(self.data), dtype=bool), requires_grad=False, dtype=np.bool_)
+
+    @property
+    def imag(self):
+        """Raises RuntimeError, as PyTorch's on a real tensor: there is no imaginary part (no complex Values here)."""
+        raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+
+    # PyTorch's deprecated spellings of existing methods.
+    def ger(self, vec2):
+        """x.outer(vec2): the outer product (PyTorch's deprecated name)."""
+        return self.outer(vec2)
+
+    def unsafe_chunk(self, chunks, dim=0):
+        """x.chunk(chunks, dim) (PyTorch's variant that skips a view check: the same pieces here)."""
+        return self.chunk(chunks, dim)
+
+    def unsafe_split(self, split_size, dim=0):
+        """x.split(split_size, dim) (PyTorch's variant that skips a view check: the same pieces here)."""
+        return self.split(split_size, dim)
+
+    def unsafe_split_with_sizes(self, split_sizes, dim=0):
+        """x.split_with_sizes(split_sizes, dim) (the same pieces here)."""
+        return self.split_with_sizes(split_sizes, dim)
+
+    def cholesky(self, upper=False):
+        """PyTorch's deprecated x.cholesky(upper=False): linalg.cholesky(x) (its transpose with upper=True), with
+        PyTorch's deprecation warning."""
+        return _deprecated_cholesky(self, upper)
 
     def is_signed(self):
         """Whether x's dtype holds negative numbers: True for floats and signed integers, False for unsigned

@@ -148,3 +148,24 @@ detach = _method("detach", "input.detach(): a Value sharing input's data, cut fr
 masked_fill = _method("masked_fill", "input.masked_fill(mask, value): input with `value` (a number or a 0-d Value) "
                                      "where the boolean mask (broadcast to input's shape) is True; differentiable in "
                                      "input (where mask is False) and value.")
+
+isreal = _method("isreal", "A boolean Value of input's shape, all True (every element of a real Value is real).")
+ger = _method("ger", "input.outer(vec2): the outer product (PyTorch's deprecated name).")
+unsafe_chunk = _method("unsafe_chunk", "input.chunk(chunks, dim): the same pieces.")
+unsafe_split = _method("unsafe_split", "input.split(split_size, dim): the same pieces.")
+unsafe_split_with_sizes = _method("unsafe_split_with_sizes", "input.split_with_sizes(split_sizes, dim).")
+
+
+def cholesky(input, upper=False):
+    """PyTorch's deprecated torch.cholesky(A, upper=False): linalg.cholesky(A) (its transpose with upper=True),
+    with PyTorch's deprecation warning."""
+    return _value(input).cholesky(upper)
+
+
+def frombuffer(buffer, *, dtype, count=-1, offset=0, requires_grad=False):
+    """A 1-D Value over the bytes of `buffer` (bytes, bytearray, memoryview, array.array, mmap: anything with the
+    buffer protocol) read as `dtype`, sharing its memory as PyTorch's torch.frombuffer: `count` elements (-1: all that
+    fit after `offset` bytes). A read-only buffer (bytes) gives a read-only array; NumPy's errors name a size that
+    does not fit."""
+    array = np.frombuffer(buffer, dtype=np.dtype(dtype), count=count, offset=offset)
+    return from_numpy(array).requires_grad_(requires_grad) if requires_grad else from_numpy(array)

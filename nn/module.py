@@ -795,6 +795,13 @@ class Module:
             else:
                 param.grad = np.zeros_like(np.asarray(getattr(param.grad, "data", param.grad)))
 
+    def share_memory(self):
+        """Refused with NotImplementedError, as a parameter's `share_memory_()` is: a module sent to another process is
+        a pickled copy, so Hogwild training (processes updating one shared model) would train copies."""
+        from autograd_core.tensor_attributes import SHARED_MEMORY_REFUSED
+
+        raise NotImplementedError("Module." + SHARED_MEMORY_REFUSED.replace("share_memory_:", "share_memory:", 1))
+
     def cpu(self):
         """The module itself: its parameters and buffers are in the CPU's memory (PyTorch's `model.cpu()`)."""
         return self

@@ -553,3 +553,78 @@ def test_names_are_public():
     torch = pytest.importorskip("torch")
     missing = [n for n in ag.__all__ if not hasattr(torch, n) and n not in ("Value", "ShapeError")]
     assert not [n for n in missing if n in added]
+
+
+# ----------------------------------------------------------------------------------------------------
+# isreal, imag, pin_memory, share_memory_, PyTorch's deprecated spellings, frombuffer, the deterministic debug mode
+
+
+def test_isreal_is_all_true_and_imag_is_refused_as_pytorch():
+    x = ag.tensor([1.0, float("nan"), -2.0])
+    for result in (x.isreal(), ag.isreal(x)):
+        assert result.dtype == np.bool_ and result.tolist() == [True, True, True] and not result.requires_grad
+    with pytest.raises(RuntimeError, match="imag is not implemented for tensors with non-complex dtypes"):
+        _ = x.imag
+    with pytest.raises(RuntimeError, match="Cannot access accelerator"):
+        x.pin_memory()
+
+
+def test_sharing_memory_between_processes_is_refused_with_the_reason():
+    # A Value sent to another process is a copy: Hogwild training would silently train copies
+    with pytest.raises(NotImplementedError, match="share_memory_: parameters cannot be shared.*pickled copy"):
+        ag.ones(2).share_memory_()
+    with pytest.raises(NotImplementedError, match="Module.share_memory: .*Hogwild"):
+        ag.nn.Linear(2, 2).share_memory()
+
+
+def test_deprecated_spellings_are_the_methods_they_stand_for():
+    x, y = ag.tensor([1.0, 2.0, 3.0]), ag.tensor([4.0, 5.0])
+    np.testing.assert_array_equal(x.ger(y).data, np.outer(x.data, y.data))
+    np.testing.assert_array_equal(ag.ger(x, y).data, np.outer(x.data, y.data))
+    assert [p.tolist() for p in x.unsafe_chunk(2)] == [[1.0, 2.0], [3.0]]
+    assert [p.tolist() for p in ag.unsafe_split(x, 2)] == [[1.0, 2.0], [3.0]]
+    assert [p.tolist() for p in x.unsafe_split_with_sizes([1, 2])] == [[1.0], [2.0, 3.0]]
+    A = ag.tensor([[4.0, 2.0], [2.0, 3.0]], dtype=ag.float64, requires_grad=True)
+    with pytest.warns(UserWarning, match="torch.cholesky is deprecated"):
+        L = ag.cholesky(A)
+    with pytest.warns(UserWarning, match="deprecated"):
+        U = A.cholesky(upper=True)
+    np.testing.assert_allclose(L.data, np.linalg.cholesky(A.data))
+    np.testing.assert_allclose(U.data, np.linalg.cholesky(A.data).T)
+    L.sum().backward()
+    assert A.grad is not None and np.all(np.isfinite(A.grad))
+
+
+def test_deprecated_spellings_match_torch():
+    torch = pytest.importorskip("torch")
+    a = np.array([[4.0, 2.0, 0.6], [2.0, 3.0, 0.4], [0.6, 0.4, 2.0]])
+    ours, theirs = ag.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        (ag.cholesky(ours, upper=True) * ag.tensor(a)).sum().backward()
+        (torch.cholesky(theirs, upper=True) * torch.tensor(a)).sum().backward()
+    np.testing.assert_allclose(ours.grad, theirs.grad.numpy(), rtol=1e-10)
+
+
+def test_frombuffer_shares_the_buffer():
+    buffer = bytearray(np.arange(4, dtype=np.float32).tobytes())
+    x = ag.frombuffer(buffer, dtype=ag.float32, count=2, offset=4)
+    assert x.tolist() == [1.0, 2.0] and x.dtype == np.float32
+    buffer[4:8] = np.float32(9.0).tobytes()
+    assert x.tolist() == [9.0, 2.0]  # the same memory, as PyTorch's
+    with pytest.raises(ValueError):
+        ag.frombuffer(bytearray(6), dtype=ag.float32)
+
+
+def test_deterministic_debug_mode_is_pytorchs_other_spelling():
+    try:
+        for mode, level, on, warn_only in (("warn", 1, True, True), (2, 2, True, False), ("default", 0, False, False)):
+            ag.set_deterministic_debug_mode(mode)
+            assert ag.get_deterministic_debug_mode() == level and ag.are_deterministic_algorithms_enabled() is on
+            assert ag.is_deterministic_algorithms_warn_only_enabled() is warn_only
+        ag.use_deterministic_algorithms(True, warn_only=True)
+        assert ag.get_deterministic_debug_mode() == 1
+        with pytest.raises(RuntimeError, match="invalid value of debug_mode"):
+            ag.set_deterministic_debug_mode(3)
+    finally:
+        ag.use_deterministic_algorithms(False)
