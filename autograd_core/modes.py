@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import copy
 
 GRAD_ENABLED = contextvars.ContextVar("autograd_core.grad_enabled", default=True)
 SCOPE = contextvars.ContextVar("autograd_core.scope", default=None)  # innermost Scope of a running nn.Module
@@ -52,11 +53,9 @@ def is_grad_enabled() -> bool:
     return GRAD_ENABLED.get()
 
 
-class set_grad_enabled(contextlib.ContextDecorator):
-    """Context manager and decorator that switches graph recording on or off inside its block.
-
-    The mode is per thread (as in PyTorch): other threads keep recording (or not) as they were.
-    """
+class _GradMode(contextlib.ContextDecorator):
+    """A context manager and decorator that sets grad mode to `mode` inside its block, in the calling thread, and puts
+    back the mode it found on the way out."""
 
     def __init__(self, mode: bool):
         self.mode = bool(mode)
@@ -71,8 +70,48 @@ class set_grad_enabled(contextlib.ContextDecorator):
         GRAD_ENABLED.set(self._saved.pop())
         return False
 
+    def _recreate_cm(self):
+        # Each call of a decorated function gets a copy with a stack of its own: two threads in the function at once
+        # would otherwise each put back the mode the other found.
+        fresh = copy.copy(self)
+        fresh._saved = []
+        return fresh
 
-class no_grad(set_grad_enabled):
+
+class set_grad_enabled(_GradMode):
+    """Switch graph recording on or off in the calling thread (the mode is per thread, as in PyTorch: other threads
+    keep recording, or not, as they were). As PyTorch's, three ways:
+
+        torch.set_grad_enabled(False)             # a call: from now on, in this thread
+        with torch.set_grad_enabled(is_train):    # inside the block; the mode before the call comes back after it
+        @torch.set_grad_enabled(False)            # around each call of the function
+    """
+
+    def __init__(self, mode: bool):
+        super().__init__(mode)
+        self._before = GRAD_ENABLED.get()  # what `with` puts back: the mode before this call set it
+        GRAD_ENABLED.set(self.mode)
+
+    def __enter__(self):
+        before, self._before = self._before, None
+        self._saved.append(GRAD_ENABLED.get() if before is None else before)
+        GRAD_ENABLED.set(self.mode)
+        return self
+
+    def __call__(self, func):
+        # As a decorator the mode applies inside the function only: undo the call's own setting (PyTorch's too).
+        if self._before is not None:
+            GRAD_ENABLED.set(self._before)
+            self._before = None
+        return super().__call__(func)
+
+    def _recreate_cm(self):
+        fresh = super()._recreate_cm()
+        fresh._before = None
+        return fresh
+
+
+class no_grad(_GradMode):
     """`with no_grad():` or `@no_grad()`: operations inside record no graph and need no memory for it.
 
     It applies to the calling thread only: another thread running at the same time keeps recording.
@@ -83,14 +122,14 @@ class no_grad(set_grad_enabled):
         super().__init__(False)
 
 
-class enable_grad(set_grad_enabled):
+class enable_grad(_GradMode):
     """Re-enables graph recording inside a `no_grad` block (in the calling thread)."""
 
     def __init__(self):
         super().__init__(True)
 
 
-class inference_mode(set_grad_enabled):
+class inference_mode(_GradMode):
     """PyTorch's `torch.inference_mode(mode=True)`, a context manager and decorator: here `no_grad()` (nothing is
     recorded inside) that `is_inference_mode_enabled()` reports; with mode=False it leaves the grad mode as it is
     and reports False. Values made inside are ordinary Values (PyTorch's inference tensors are not modelled:

@@ -63,6 +63,82 @@ def test_same_no_grad_object_reentrant():
 # detach, requires_grad_.
 
 
+def test_set_grad_enabled_called_as_a_function_sets_the_mode_as_pytorch():
+    # PyTorch's inference scripts start with `torch.set_grad_enabled(False)`: a call, not a block
+    try:
+        ag.set_grad_enabled(False)
+        assert not ag.is_grad_enabled() and not (Value(2.0) * 3).requires_grad
+        ag.set_grad_enabled(True)
+        assert ag.is_grad_enabled()
+        with ag.no_grad():
+            with ag.set_grad_enabled(True):  # as a block: the mode before the call comes back after it
+                assert ag.is_grad_enabled()
+            assert not ag.is_grad_enabled()
+
+        @ag.set_grad_enabled(False)  # as a decorator: only inside the function, not from the decoration on
+        def inside():
+            return ag.is_grad_enabled()
+
+        assert ag.is_grad_enabled() and inside() is False and ag.is_grad_enabled()
+    finally:
+        ag.set_grad_enabled(True)
+
+
+def test_set_grad_enabled_forms_match_pytorch():
+    torch = pytest.importorskip("torch")
+    seen = {}
+    for lib in (ag, torch):
+        try:
+            steps = [lib.is_grad_enabled()]
+            lib.set_grad_enabled(False)
+            steps.append(lib.is_grad_enabled())
+            with lib.set_grad_enabled(True):
+                steps.append(lib.is_grad_enabled())
+            steps.append(lib.is_grad_enabled())
+            decorated = lib.set_grad_enabled(True)(lib.is_grad_enabled)
+            steps += [lib.is_grad_enabled(), decorated(), lib.is_grad_enabled()]
+            seen[lib.__name__] = steps
+        finally:
+            lib.set_grad_enabled(True)
+    assert seen["autograd_core"] == seen["torch"] == [True, False, True, False, False, True, False]
+
+
+def test_a_decorated_function_in_two_threads_puts_back_each_threads_own_mode():
+    # One decorator object serves every call: each call keeps what it found on its own stack (before, a thread
+    # leaving the function could put back the mode another thread had found)
+    import threading
+
+    a_inside, b_inside, b_may_leave = threading.Event(), threading.Event(), threading.Event()
+    after = {}
+
+    @ag.no_grad()
+    def work(who):
+        if who == "A":
+            a_inside.set()
+            b_inside.wait(5)
+        else:
+            b_inside.set()
+            b_may_leave.wait(5)
+
+    def thread_a():  # grad mode on
+        work("A")
+        after["A"] = ag.is_grad_enabled()
+
+    def thread_b():  # grad mode off, then into the function while A is inside it
+        a_inside.wait(5)
+        ag.set_grad_enabled(False)
+        work("B")
+        after["B"] = ag.is_grad_enabled()
+
+    threads = [threading.Thread(target=thread_a), threading.Thread(target=thread_b)]
+    for t in threads:
+        t.start()
+    threads[0].join(5)
+    b_may_leave.set()
+    threads[1].join(5)
+    assert after == {"A": True, "B": False}
+
+
 def test_detach_shares_data_and_cuts_the_graph():
     x = Value(np.array([1.0, 2.0]))
     y = x * 3
