@@ -98,7 +98,7 @@ __all__ = [
     "Value", "Size", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "name_scope", "ShapeError",
     "abs", "clip", "concatenate", "cos", "exp", "leaky_relu", "log", "log_softmax", "logsumexp",
     "matmul", "max", "maximum", "mean", "min", "minimum", "relu", "sigmoid", "sin", "softmax", "sqrt",
-    "stack", "sum", "tanh", "var", "where", "reshape", "transpose", "compiler",
+    "stack", "sum", "tanh", "var", "where", "reshape", "transpose", "compiler", "version",
     "grad", "value_and_grad", "jacobian", "hessian", "vjp", "jvp",
     "jacfwd", "jacrev", "vmap", "compile", "CompileWarning", "CompileError",
     "gradcheck", "gradgradcheck", "GradcheckError", "detect_anomaly", "AnomalyError",
@@ -199,7 +199,7 @@ newaxis = None  # torch.newaxis: x[:, torch.newaxis] adds an axis, as None does
 _SUBMODULES = (  # the public packages, then the modules that used to load with the package (reachable as before)
     "nn", "optim", "viz", "distributions", "autograd", "func", "utils", "special", "distributed", "testing",
     "anomaly", "element", "forward", "functional", "jit", "jit_plan", "serialization", "tracing", "trees",
-    "multiprocessing", "amp", "random", "compiler",
+    "multiprocessing", "amp", "random", "compiler", "version",
 )
 _LAZY = {  # public name -> (defining module, its name there)
     **{name: ("functional", name)

@@ -628,3 +628,12 @@ def test_deterministic_debug_mode_is_pytorchs_other_spelling():
             ag.set_deterministic_debug_mode(3)
     finally:
         ag.use_deterministic_algorithms(False)
+
+
+def test_torch_version_reports_no_cuda():
+    # `print(torch.__version__, torch.version.cuda)`, the first lines of many environment reports
+    assert ag.version.__version__ == ag.__version__
+    assert ag.version.cuda is None and ag.version.hip is None and ag.version.rocm is None and ag.version.debug is False
+    torch = pytest.importorskip("torch")
+    missing = [n for n in dir(torch.version) if not n.startswith("_") and n != "Optional" and not hasattr(ag.version, n)]
+    assert not missing
