@@ -177,7 +177,7 @@ _TORCH_FUNCTIONAL = (
 _TENSOR_FUNCTIONS = (
     "asarray", "scalar_tensor", "empty_strided", "detach", "fill", "masked_fill", "real", "conj", "resolve_conj",
     "resolve_neg", "is_conj", "is_neg", "is_signed", "is_inference", "get_device", "isreal", "ger", "unsafe_chunk",
-    "unsafe_split", "unsafe_split_with_sizes", "cholesky", "frombuffer",
+    "unsafe_split", "unsafe_split_with_sizes", "cholesky", "frombuffer", "cond", "while_loop",
 )
 _WINDOWS = ("hann_window", "hamming_window", "bartlett_window", "blackman_window", "kaiser_window")
 _TORCH_GLOBALS = (

@@ -169,3 +169,42 @@ def frombuffer(buffer, *, dtype, count=-1, offset=0, requires_grad=False):
     does not fit."""
     array = np.frombuffer(buffer, dtype=np.dtype(dtype), count=count, offset=offset)
     return from_numpy(array).requires_grad_(requires_grad) if requires_grad else from_numpy(array)
+
+
+def _predicate(pred, who):
+    """A Python bool from `pred`: a bool, a number, or a one-element Value (its `bool()`, which a compile recording
+    guards as it guards `.item()`)."""
+    if isinstance(pred, Value):
+        if pred.data.size != 1:
+            raise RuntimeError(f"{who}: Expected pred to be bool or single-element tensor, but got a Value of shape "
+                               f"{tuple(pred.shape)}.")
+        return bool(pred)
+    if isinstance(pred, (bool, numbers.Number, np.bool_)):
+        return bool(pred)
+    raise RuntimeError(f"{who}: Expected pred to be bool or single-element tensor, got {type(pred).__name__}")
+
+
+def cond(pred, true_fn, false_fn, operands=()):
+    """PyTorch's torch.cond: true_fn(*operands) if pred else false_fn(*operands), with the gradient of the branch
+    taken. pred: a bool, a number or a one-element Value. PyTorch keeps both branches in its exported graphs; run
+    eagerly, as here, only the chosen one runs (a compiled function records the branch taken, and its guard on
+    `bool(pred)` re-records when the other is taken)."""
+    if not isinstance(operands, (tuple, list)):
+        raise RuntimeError(f"cond: operands must be a tuple or a list, got {type(operands).__name__}")
+    return (true_fn if _predicate(pred, "cond") else false_fn)(*operands)
+
+
+def while_loop(cond_fn, body_fn, carried_inputs):
+    """PyTorch's torch.while_loop: while cond_fn(*carried) holds, carried = body_fn(*carried); returns the final
+    carried inputs as a tuple. cond_fn returns a bool or a one-element Value; body_fn returns as many values as it
+    takes (a tuple, or one value for one input)."""
+    if not isinstance(carried_inputs, (tuple, list)):
+        raise RuntimeError(f"while_loop: carried_inputs must be a tuple or a list, got {type(carried_inputs).__name__}")
+    carried = tuple(carried_inputs)
+    while _predicate(cond_fn(*carried), "while_loop"):
+        new = body_fn(*carried)
+        new = tuple(new) if isinstance(new, (tuple, list)) else (new,)
+        if len(new) != len(carried):
+            raise RuntimeError(f"while_loop: body_fn returned {len(new)} values for {len(carried)} carried inputs")
+        carried = new
+    return carried

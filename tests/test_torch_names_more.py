@@ -638,3 +638,48 @@ def test_torch_version_reports_no_cuda():
     names = [n for n in dir(torch.version) if not n.startswith("_") and n != "Optional"]
     missing = [n for n in names if not hasattr(ag.version, n)]
     assert not missing
+
+
+def test_cond_runs_the_branch_taken_with_its_gradient():
+    x = ag.ones(2, requires_grad=True)
+    y = ag.cond(ag.tensor(True), lambda a: (a * 3).sum(), lambda a: a.sum(), (x,))
+    y.backward()
+    assert y.item() == 6.0 and x.grad.tolist() == [3.0, 3.0]
+    assert ag.cond(0, lambda a: a + 1, lambda a: a - 1, [ag.ones(2)]).tolist() == [0.0, 0.0]
+    with pytest.raises(RuntimeError, match="Expected pred to be bool or single-element tensor"):
+        ag.cond(ag.tensor([True, False]), lambda a: a, lambda a: a, (x,))
+    with pytest.raises(RuntimeError, match="operands must be a tuple or a list"):
+        ag.cond(True, lambda a: a, lambda a: a, x)
+
+
+def test_while_loop_carries_its_inputs_until_the_condition_fails():
+    i, x = ag.while_loop(lambda i, x: i < 3, lambda i, x: (i + 1, x * 2), (ag.tensor(0), ag.ones(2)))
+    assert i.item() == 3 and x.tolist() == [8.0, 8.0]
+    w = ag.tensor([1.5], requires_grad=True)
+    (out,) = ag.while_loop(lambda v: v.sum() < 10, lambda v: v * w, (ag.ones(1),))
+    out.sum().backward()
+    assert out.item() == 1.5 ** 6 and w.grad.item() == pytest.approx(6 * 1.5 ** 5)
+    with pytest.raises(RuntimeError, match="returned 1 values for 2 carried inputs"):
+        ag.while_loop(lambda i, x: i < 1, lambda i, x: i + 1, (ag.tensor(0), ag.ones(1)))
+
+
+def test_while_loop_gradient_matches_finite_differences():
+    # (Not compared with PyTorch: its cond and while_loop trace with Dynamo on first use, 5-6 s each.)
+    def run(w0):
+        w = ag.tensor([w0], dtype=ag.float64, requires_grad=True)
+
+        def body(n, v):
+            return n + 1, (v * w).sin()
+
+        n, v = ag.while_loop(lambda n, v: n < 4, body, (ag.tensor(0), ag.tensor([1.0], dtype=ag.float64)))
+        return n, v, w
+
+    n, v, w = run(0.7)
+    v.sum().backward()
+    expected = 1.0
+    for _ in range(4):
+        expected = np.sin(expected * 0.7)
+    assert n.item() == 4 and v.item() == pytest.approx(expected, rel=1e-12)
+    h = 1e-6
+    numeric = (run(0.7 + h)[1].item() - run(0.7 - h)[1].item()) / (2 * h)
+    assert w.grad.item() == pytest.approx(numeric, rel=1e-6)
