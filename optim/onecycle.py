@@ -53,7 +53,7 @@ class OneCycleLR(LRScheduler):
         for name, value in (("div_factor", div_factor), ("final_div_factor", final_div_factor)):
             check_number("OneCycleLR", name, value)
         self.total_steps = total_steps
-        self.anneal_strategy = anneal_strategy
+        self._anneal_func_type = anneal_strategy  # PyTorch's attribute, so the state dict has PyTorch's keys
         up = float(pct_start * total_steps) - 1
         if three_phase:
             self._schedule_phases = [
@@ -88,10 +88,15 @@ class OneCycleLR(LRScheduler):
                     group["max_momentum"], group["base_momentum"] = top, low
         super().__init__(optimizer, last_epoch)
 
+    @property
+    def anneal_strategy(self):
+        """'cos' or 'linear', as given."""
+        return self._anneal_func_type
+
     def _from_pytorch(self, state_dict):
         state_dict = super()._from_pytorch(state_dict)
-        if "_anneal_func_type" in state_dict and "anneal_strategy" not in state_dict:  # PyTorch's name for it
-            state_dict["anneal_strategy"] = state_dict.pop("_anneal_func_type")
+        if "anneal_strategy" in state_dict and "_anneal_func_type" not in state_dict:  # saved by an older version
+            state_dict["_anneal_func_type"] = state_dict.pop("anneal_strategy")
         return state_dict
 
     def get_lr(self):

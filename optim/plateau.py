@@ -49,7 +49,6 @@ class ReduceLROnPlateau(LRScheduler):
         self.mode, self.threshold, self.threshold_mode = mode, threshold, threshold_mode
         self.mode_worse = math.inf if mode == "min" else -math.inf
         self.last_epoch = 0
-        self._step_count = 0
         self._last_lr = _group_values(self.optimizer, "lr")
         self.best, self.cooldown_counter, self.num_bad_epochs = self.mode_worse, 0, 0
 
@@ -57,7 +56,6 @@ class ReduceLROnPlateau(LRScheduler):
         """Record this epoch's metric (a number, or a 0-d Value) and reduce the lr if it plateaued. epoch: the
         number of this epoch instead of the last one plus 1 (deprecated, with PyTorch's warning)."""
         current = float(metrics.item() if hasattr(metrics, "item") else metrics)
-        self._step_count += 1
         if epoch is None:
             self.last_epoch += 1
         else:
@@ -90,7 +88,7 @@ class ReduceLROnPlateau(LRScheduler):
 
     def _from_pytorch(self, state_dict):
         state_dict = super()._from_pytorch(state_dict)
-        state_dict.setdefault("_step_count", state_dict.get("last_epoch", 0))  # PyTorch's keeps no step count
+        state_dict.pop("_step_count", None)  # kept by older versions; PyTorch's keeps no step count, nor do we
         return state_dict
 
     @property

@@ -8,7 +8,7 @@ import pickle
 import numpy as np
 import pytest
 
-from autograd_core import optim
+from autograd_core import Value, optim
 from autograd_core.optim import lr_scheduler
 
 from test_optim_lr_scheduler import BASE_LRS, EPOCHS, lr_sequence, make_optimizer
@@ -256,3 +256,20 @@ def test_clip_grad_value_matches_torch():
     with pytest.raises(ValueError, match="clip_value"):
         optim.clip_grad_value_([a], -1.0)
     assert math.isfinite(float(a.grad[0]))
+
+
+def test_state_dicts_saved_by_older_versions_still_load():
+    # OneCycleLR's strategy was saved as `anneal_strategy` (PyTorch's key, and ours now, is `_anneal_func_type`), and
+    # ReduceLROnPlateau kept a `_step_count` that PyTorch's does not
+    opt = optim.SGD([Value(np.ones(2))], lr=0.1, momentum=0.9)
+    one_cycle = optim.lr_scheduler.OneCycleLR(opt, max_lr=0.5, total_steps=10, anneal_strategy="linear")
+    old = one_cycle.state_dict()
+    assert old.pop("_anneal_func_type") == "linear" and "anneal_strategy" not in old
+    old["anneal_strategy"] = "linear"
+    fresh = optim.lr_scheduler.OneCycleLR(opt, max_lr=0.5, total_steps=10)
+    fresh.load_state_dict(old)
+    assert fresh.anneal_strategy == "linear" and "anneal_strategy" not in fresh.state_dict()
+    plateau = optim.lr_scheduler.ReduceLROnPlateau(opt)
+    saved = {**plateau.state_dict(), "_step_count": 7}
+    plateau.load_state_dict(saved)
+    assert "_step_count" not in plateau.state_dict()

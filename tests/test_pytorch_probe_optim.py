@@ -837,6 +837,7 @@ def test_pytorch_scheduler_state_dicts_load_and_go_on_alike(spec, torch):
             asched = _make(optim.lr_scheduler, aopt, spec)
             aopt.load_state_dict(_numpy_state_dict(topt.state_dict(), torch))
             asched.load_state_dict(tsched.state_dict())
+            assert set(asched.state_dict()) == set(tsched.state_dict()), spec  # the same keys, printed alike
         elif epoch > 12:
             aopt.step()
             asched.step(*([3.0] if plateau else []))
