@@ -169,6 +169,7 @@ _TORCH_FUNCTIONAL = (
     "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "max_pool1d",
     "max_pool2d", "max_pool3d", "avg_pool1d", "adaptive_avg_pool1d", "adaptive_max_pool1d", "dropout",
     "alpha_dropout", "feature_alpha_dropout", "dropout_", "alpha_dropout_", "feature_alpha_dropout_", "layer_norm",
+    "feature_dropout", "feature_dropout_", "max_pool1d_with_indices",
     "group_norm", "batch_norm", "instance_norm", "rms_norm", "embedding", "pixel_shuffle", "pixel_unshuffle",
     "channel_shuffle", "cosine_similarity", "pairwise_distance", "pdist", "bilinear", "kl_div",
     "binary_cross_entropy_with_logits", "margin_ranking_loss", "hinge_embedding_loss", "cosine_embedding_loss",

@@ -18,7 +18,10 @@ The package loads this module on first use of one of its names (the core does no
 
 from __future__ import annotations
 
+import numpy as np
+
 from . import functional as F
+from .dropout import _feature_dropout as _channel_dropout  # (N, C, *spatial) masks, as dropout1d/2d/3d draw them
 
 # The same arguments in the same order as PyTorch's top-level function: F's function itself.
 conv1d, conv2d, conv3d = F.conv1d, F.conv2d, F.conv3d
@@ -54,6 +57,12 @@ def max_pool1d(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=F
     """Max over windows along L: (N, C, L) -> (N, C, Lo), or (C, L) -> (C, Lo); stride () is the kernel size.
     F.max_pool1d without return_indices, as torch.max_pool1d."""
     return F.max_pool1d(input, kernel_size, _stride(stride), padding, dilation, ceil_mode)
+
+
+def max_pool1d_with_indices(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False):
+    """max_pool1d and the flat index along L of each window's maximum: (values, indices), as
+    F.max_pool1d(..., return_indices=True)."""
+    return F.max_pool1d(input, kernel_size, _stride(stride), padding, dilation, ceil_mode, return_indices=True)
 
 
 def max_pool2d(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False):
@@ -96,6 +105,27 @@ def alpha_dropout(input, p, train):
 def feature_alpha_dropout(input, p, train):
     """alpha_dropout of whole channels of (N, C, *) input when `train`; input itself otherwise."""
     return F.feature_alpha_dropout(input, p, train)
+
+
+def feature_dropout(input, p, train):
+    """Zero whole channels of (N, C, *) input, each with probability p, and scale the rest by 1/(1 − p), when
+    `train`: a mask of shape (N, C, 1, ...), as ATen's (a 2-D input is masked element by element; fewer than 2
+    dimensions raise). input itself when not training."""
+    return _feature_dropout_aten(input, p, train, inplace=False)
+
+
+def feature_dropout_(input, p, train):
+    """feature_dropout written into input, which is returned."""
+    return _feature_dropout_aten(input, p, train, inplace=True)
+
+
+def _feature_dropout_aten(input, p, train, inplace):
+    ndim = np.ndim(input.data if hasattr(input, "data") else input)
+    if ndim < 2:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+    if ndim == 2:  # (N, C): one draw per element
+        return F.dropout(input, p, train, inplace=inplace)
+    return _channel_dropout("feature_dropout", input, p, train, None, ndim - 2, inplace)
 
 
 def dropout_(input, p, train):

@@ -683,3 +683,26 @@ def test_while_loop_gradient_matches_finite_differences():
     h = 1e-6
     numeric = (run(0.7 + h)[1].item() - run(0.7 - h)[1].item()) / (2 * h)
     assert w.grad.item() == pytest.approx(numeric, rel=1e-6)
+
+
+def test_feature_dropout_zeroes_whole_channels_as_aten():
+    ag.manual_seed(0)
+    x = ag.ones(4, 5, 6)
+    y = ag.feature_dropout(x, 0.5, True)
+    kept = y.data[:, :, :1]
+    assert np.all(y.data == kept) and set(np.unique(kept)) <= {0.0, 2.0}  # one draw per (sample, channel)
+    assert ag.feature_dropout(x, 0.5, False) is x
+    flat = ag.feature_dropout(ag.ones(50, 40), 0.5, True)  # 2-D: element by element, as ATen's
+    assert not np.all(flat.data == flat.data[:, :1])
+    with pytest.raises(RuntimeError, match="at least 2 dimensions"):
+        ag.feature_dropout(ag.ones(4), 0.5, True)
+    z = ag.ones(2, 3, 4)
+    assert ag.feature_dropout_(z, 0.5, True) is z and np.all(z.data == z.data[:, :, :1])
+
+
+def test_max_pool1d_with_indices():
+    values, indices = ag.max_pool1d_with_indices(ag.tensor([[[0.0, 3.0, 1.0, 5.0, 4.0, 2.0]]]), 2)
+    assert values.tolist() == [[[3.0, 5.0, 4.0]]] and indices.tolist() == [[[1, 3, 4]]]
+    torch = pytest.importorskip("torch")
+    theirs = torch.max_pool1d_with_indices(torch.tensor([[[0.0, 3.0, 1.0, 5.0, 4.0, 2.0]]]), 2)
+    assert theirs[0].tolist() == values.tolist() and theirs[1].tolist() == indices.tolist()
