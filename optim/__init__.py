@@ -22,6 +22,7 @@ from autograd_core.lazy_imports import lazy_attributes
 from . import lr_scheduler
 from .adagrad import Adagrad
 from .adam import Adam, Adamax, AdamW
+from .sparse_adam import SparseAdam
 from .clip import clip_grad_norm_
 from .clip import clip_grad_value_
 from .lr_scheduler import CosineAnnealingLR, ExponentialLR, LambdaLR, LRScheduler, StepLR
@@ -44,7 +45,7 @@ __all__ = [
     "NAdam", "RAdam", "Adadelta", "Rprop", "LBFGS", "clip_grad_value_",
     "MultiStepLR", "LinearLR", "OneCycleLR", "ReduceLROnPlateau", "SequentialLR", "CosineAnnealingWarmRestarts",
     "ASGD", "ConstantLR", "PolynomialLR", "MultiplicativeLR", "CyclicLR", "ChainedScheduler", "swa_utils",
-    "Adafactor", "Muon",
+    "Adafactor", "Muon", "SparseAdam",
 ]
 
 
