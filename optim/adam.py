@@ -16,6 +16,17 @@ from .optimizer import (
 )
 
 
+def next_step(state, p, *moments):
+    """This update's step number t (1 at the first), counted in state["step"]; the first time, each state entry named
+    in `moments` starts as zeros like p (Adam's and its relatives' state, in PyTorch's order)."""
+    if not state:
+        state["step"] = 0
+        for name in moments:
+            state[name] = np.zeros_like(p)
+    state["step"] = t = state["step"] + 1  # a new object: a step loaded as a 0-d array is not changed in place
+    return t
+
+
 def _moments(state, g, beta1, beta2):
     """Adam's moments m ← beta1·m + (1 − beta1)·g and v ← beta2·v + (1 − beta2)·g², changed in place (whoever holds
     state["exp_avg"] sees the step, as in PyTorch: exp_avg.lerp_(g, 1 − beta1), exp_avg_sq.mul_(beta2).addcmul_())."""
@@ -64,13 +75,7 @@ class Adam(Optimizer):
 
     def _update(self, p, g, state, hp):
         lr, (beta1, beta2), eps, weight_decay = hp["lr"], hp["betas"], hp["eps"], hp["weight_decay"]
-        if not state:
-            state["step"] = 0
-            state["exp_avg"] = np.zeros_like(p)
-            state["exp_avg_sq"] = np.zeros_like(p)
-            if hp["amsgrad"]:
-                state["max_exp_avg_sq"] = np.zeros_like(p)
-        state["step"] = t = state["step"] + 1
+        t = next_step(state, p, "exp_avg", "exp_avg_sq", *(("max_exp_avg_sq",) if hp["amsgrad"] else ()))
         if weight_decay != 0:
             if hp["decoupled_weight_decay"]:
                 p *= 1 - lr * weight_decay                   # AdamW: decay the weights themselves
@@ -149,11 +154,7 @@ class Adamax(Optimizer):
 
     def _update(self, p, g, state, hp):
         lr, (beta1, beta2), eps = hp["lr"], hp["betas"], hp["eps"]
-        if not state:
-            state["step"] = 0
-            state["exp_avg"] = np.zeros_like(p)
-            state["exp_inf"] = np.zeros_like(p)
-        state["step"] = t = state["step"] + 1
+        t = next_step(state, p, "exp_avg", "exp_inf")
         if hp["weight_decay"] != 0:
             g = g + hp["weight_decay"] * p                        # gradient of the L2 penalty
         m, u = state["exp_avg"], state["exp_inf"]                 # changed in place, as PyTorch's

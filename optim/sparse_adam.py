@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from .adam import next_step
 from .optimizer import Optimizer, beta_pair, flag, learning_rate, nonnegative
 
 
@@ -34,11 +35,7 @@ class SparseAdam(Optimizer):
 
     def _update(self, p, g, state, hp):
         lr, (beta1, beta2), eps = hp["lr"], hp["betas"], hp["eps"]
-        if not state:
-            state["step"] = 0
-            state["exp_avg"] = np.zeros_like(p)
-            state["exp_avg_sq"] = np.zeros_like(p)
-        state["step"] = t = state["step"] + 1
+        t = next_step(state, p, "exp_avg", "exp_avg_sq")
         if np.ndim(p) == 0:
             raise ValueError("SparseAdam: a 0-d parameter has no rows to update; use Adam")
         rows = np.flatnonzero(np.any(g.reshape(g.shape[0], -1) != 0, axis=1))
