@@ -65,12 +65,6 @@ def _of_gradients_and_numbers(inputs):
     return True
 
 
-def _zero_d_gradient(result):
-    """A statistic of a gradient over all its elements as a 0-d GradArray (PyTorch's 0-d tensor, with its methods:
-    `g.std().log10()`); along dims, the array as it is."""
-    return np.asarray(result).view(GradArray) if np.ndim(result) == 0 else result
-
-
 def _as_value(gradient):
     """A Value holding the gradient's memory (not a copy), without a gradient of its own."""
     array = gradient.view(np.ndarray)
@@ -252,22 +246,6 @@ class GradArray(_TensorMethods, np.ndarray):
         """|g| elementwise, a GradArray (PyTorch's `p.grad.abs()`)."""
         return np.abs(self)
 
-    def var(self, *args, **kwargs):
-        """PyTorch's variance (unbiased: correction=1; dim, keepdim, correction, unbiased) as `Value.var`, unless
-        called with NumPy's keywords (axis, ddof, keepdims, dtype, out, as np.var passes them): then NumPy's
-        (ddof=0). Over all elements a 0-d GradArray, along dims a plain array: the lectures' `layer.out.grad.std()`
-        gives PyTorch's number."""
-        if _NUMPY_KEYWORDS.intersection(kwargs):
-            return np.ndarray.var(self.view(np.ndarray), *args, **kwargs)
-        return _zero_d_gradient(_as_value(self).var(*args, **kwargs).data)
-
-    def std(self, *args, **kwargs):
-        """The square root of `var` with the same arguments (PyTorch's unbiased std unless NumPy's keywords). Over
-        all elements, a 0-d GradArray (PyTorch's 0-d tensor: `g.std().log10()`, `float(g.std())`, `%e` formats)."""
-        if _NUMPY_KEYWORDS.intersection(kwargs):
-            return np.ndarray.std(self.view(np.ndarray), *args, **kwargs)
-        return _zero_d_gradient(_as_value(self).std(*args, **kwargs).data)
-
     def norm(self, p=2, dim=None, keepdim=False):
         """The p-norm of all elements (2 by default), as a NumPy scalar; with dim= (or keepdim=True), PyTorch's
         `Value.norm` of the gradient along it (a Value)."""
@@ -327,24 +305,41 @@ for _name in ("sum", "mean", "prod", "max", "min", "argmax", "argmin", "all", "a
 del _name
 
 
-def _pytorch_spread(name):
-    """PyTorch's `std` or `var` (unbiased) of a parameter's data, as `Value.<name>` of it: `p.data.std()` in the
-    lectures' update-to-data ratio is PyTorch's number. A NumPy scalar over all elements (an array along dims without
-    keepdim); with dim=/keepdim= a Value, as the other reductions; with NumPy's keywords (np.std(p.data) passes them)
-    NumPy's (ddof=0)."""
+def _pytorch_spread(name, finish):
+    """The `std` or `var` method of GradArray and ParameterArray: PyTorch's (unbiased: correction=1; dim, keepdim,
+    correction, unbiased), as `Value.<name>` of the array, unless called with NumPy's keywords (axis, ddof, keepdims,
+    dtype, out, as np.std passes them): then NumPy's (ddof=0). `finish(result, kwargs)` turns the Value into the
+    class's kind of answer (its docstring says which). The lectures' `layer.out.grad.std()` and
+    `((lr*p.grad).std() / p.data.std()).log10()` give PyTorch's numbers."""
 
     def method(self, *args, **kwargs):
         if _NUMPY_KEYWORDS.intersection(kwargs):
             return getattr(np.ndarray, name)(self.view(np.ndarray), *args, **kwargs)
-        result = getattr(_as_value(self), name)(*args, **kwargs)
-        return result if _TORCH_KEYWORDS.intersection(kwargs) else result.data
+        return finish(getattr(_as_value(self), name)(*args, **kwargs), kwargs)
 
     method.__name__ = method.__qualname__ = name
-    method.__doc__ = _pytorch_spread.__doc__.replace("`std` or `var`", f"`{name}`")
+    method.__doc__ = (f"PyTorch's {'standard deviation' if name == 'std' else 'variance'} (unbiased: correction=1; "
+                      f"dim, keepdim, correction, unbiased), as `Value.{name}`, unless called with NumPy's keywords "
+                      f"(axis, ddof, keepdims, dtype, out): then NumPy's (ddof=0). {' '.join(finish.__doc__.split())}")
     return method
 
 
-ParameterArray.std, ParameterArray.var = _pytorch_spread("std"), _pytorch_spread("var")
+def _gradient_statistic(result, kwargs):
+    """Over all elements a 0-d GradArray (PyTorch's 0-d tensor, with its methods: `g.std().log10()`,
+    `float(g.std())`, `%e` formats); along dims a plain array."""
+    data = result.data
+    return np.asarray(data).view(GradArray) if np.ndim(data) == 0 else data
+
+
+def _parameter_statistic(result, kwargs):
+    """A NumPy scalar over all elements (an array along dims); with dim=/keepdim= a Value, as the other reductions
+    of a parameter's data."""
+    return result if _TORCH_KEYWORDS.intersection(kwargs) else result.data
+
+
+GradArray.std, GradArray.var = _pytorch_spread("std", _gradient_statistic), _pytorch_spread("var", _gradient_statistic)
+ParameterArray.std, ParameterArray.var = (_pytorch_spread("std", _parameter_statistic),
+                                          _pytorch_spread("var", _parameter_statistic))
 
 
 # The classes of NumPy data that rules' fast paths take as plain arrays (a parameter's data is a ParameterArray).

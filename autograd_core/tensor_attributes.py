@@ -67,8 +67,8 @@ def _deprecated_on_0d(self, what, ndim_needed):
     return False
 
 
-SHARED_MEMORY_REFUSED = (
-    "share_memory_: parameters cannot be shared between processes here: a Value sent to another process is a "
+SHARED_MEMORY_REFUSED = (  # after the name of the method refused
+    "parameters cannot be shared between processes here: a Value sent to another process is a "
     "pickled copy, so processes updating one shared model (Hogwild training) would each train their own copy. Train "
     "in one process, or average gradients across processes with autograd_core.distributed (DistributedDataParallel)")
 
@@ -106,7 +106,7 @@ class _Attributes:
         """Refused: a Value sent to another process is a pickled copy (autograd_core.multiprocessing), so
         training that relies on processes updating one shared copy of the parameters (PyTorch's Hogwild example)
         would silently train copies. Raises NotImplementedError saying so."""
-        raise NotImplementedError(SHARED_MEMORY_REFUSED)
+        raise NotImplementedError(f"share_memory_: {SHARED_MEMORY_REFUSED}")
 
     def pin_memory(self, device=None):
         """Raises RuntimeError, as PyTorch's does without an accelerator: pinned memory is for copies to a GPU."""

@@ -800,7 +800,7 @@ class Module:
         a pickled copy, so Hogwild training (processes updating one shared model) would train copies."""
         from autograd_core.tensor_attributes import SHARED_MEMORY_REFUSED
 
-        raise NotImplementedError("Module." + SHARED_MEMORY_REFUSED.replace("share_memory_:", "share_memory:", 1))
+        raise NotImplementedError(f"Module.share_memory: {SHARED_MEMORY_REFUSED}")
 
     def cpu(self):
         """The module itself: its parameters and buffers are in the CPU's memory (PyTorch's `model.cpu()`)."""
