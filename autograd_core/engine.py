@@ -230,6 +230,7 @@ _object_new = object.__new__
 
 
 traced_apply = None  # set by tracing.py, which alone puts tracers into TRACERS
+watched_to_parents = None  # set by tracing.py: `_to_parents` as the tracers watching a backward pass want it
 
 
 def _check_forward(node):
@@ -354,11 +355,14 @@ def run_backward(roots, seeds, *, retain_graph, create_graph, inputs=None, accum
     # The backward pass allocates many short-lived arrays but creates no reference cycles: pause the
     # cyclic collector meanwhile, or it would rescan the (acyclic) graph again and again.
     gc_was_enabled, grad_was_enabled = gc.isenabled(), GRAD_ENABLED.get()
+    # Asked once per pass: a tracer watching this thread (a profiler) may time each node's rules (tracing.py).
+    tracers = _tracers()
+    to_parents = watched_to_parents(tracers) if tracers else _to_parents
     gc.disable()
     GRAD_ENABLED.set(create_graph)  # in this thread only
     try:
         order = _in_backward_order(roots, seeds)
-        _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured, visited, undo, release)
+        _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured, visited, undo, release, to_parents)
         while callbacks:  # queued by hooks during the pass (see queue_callback)
             callbacks.pop(0)()
     except BaseException:
@@ -437,7 +441,8 @@ def _release_first(order, released):
         yield released.pop()
 
 
-def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured, visited, undo, release=None):
+def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured, visited, undo, release=None,
+                to_parents=None):
     """Take each node of `order` (youngest first) that has received a gradient, run its hooks, add its gradient to
     its `.grad`, hand it to the rules of its edges (`_to_parents`), and free its saved parameters. Records what
     `_undo` needs: every visited node in `visited`, and in `undo` the `.grad` (as ('grad', node, old)) and parameters
@@ -447,13 +452,19 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
     own. Pass-through rules (+, astype) hand the very array they received to their inputs, and view rules
     (reshape, transpose) a view of it: leaves reached that way get a copy. Other nodes' gradients are for
     reading, and may share memory with each other (but are never read-only broadcast views).
+
+    to_parents: what hands a node's gradient to its inputs, `_to_parents` or a tracer's wrapper of it (a profiler's,
+    which times each node): with a wrapper every node goes through it, none the short way below.
     """
     anomaly = ANOMALY.enabled
     latest_inplace = INPLACE.latest  # nodes recorded after the latest in-place change need no version check
     visit, log = visited.append, undo.append
     ndarray, scattered = np.ndarray, ScatteredGradient
     passed_through = set()  # leaves that a rule handed the very array it received
-    plain = not create_graph and not anomaly and release is None  # then nodes of 1-2 inputs take the short way
+    if to_parents is None:
+        to_parents = _to_parents
+    # then nodes of 1-2 inputs take the short way
+    plain = not create_graph and not anomaly and release is None and to_parents is _to_parents
     unreached, freed_empty = _UNREACHED, FREED_EMPTY
     released = []  # leaves with hooks whose last gradient has arrived: taken next (see _leaves_to_release)
     for node in (order if release is None else _release_first(order, released)):
@@ -524,7 +535,7 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
                     prev = p1._pending
                     p1._pending = gp if prev is unreached else prev + gp
         else:
-            _to_parents(node, g, create_graph, anomaly, passed_through, release, released)
+            to_parents(node, g, create_graph, anomaly, passed_through, release, released)
         if not retain_graph:
             params = node._params
             if params is None:

@@ -48,6 +48,12 @@ class _InplaceClock:
 INPLACE = _InplaceClock()
 
 
+def values_followed():
+    """True when a tracer that follows Values watches this thread (a jvp, a compile recording); False with none, or
+    with only a profiler, which watches operations without following what they compute."""
+    return any(tracer.follows_values for tracer in TRACERS.get())
+
+
 def is_grad_enabled() -> bool:
     """True when new operations record a graph in this thread (the default)."""
     return GRAD_ENABLED.get()

@@ -273,9 +273,9 @@ def _reshaped_in_place(self, name, reshaped):
     reshaped(self), its array a view of the old one (the memory stays shared with whatever shared it), contents and
     version unchanged. On a Value a gradient flows through, grad mode on, PyTorch records the change as a view; that
     is not done here: a RuntimeError says to write `x = x.unsqueeze(dim)`, which gives the same gradient."""
-    from .modes import GRAD_ENABLED, TRACERS, no_grad
+    from .modes import GRAD_ENABLED, TRACERS, no_grad, values_followed
 
-    if GRAD_ENABLED.get() and self.requires_grad or TRACERS.get():
+    if GRAD_ENABLED.get() and self.requires_grad or TRACERS.get() and values_followed():
         leaf = "a leaf Value that requires grad" if self.requires_grad and self.is_leaf else None
         raise RuntimeError(
             f"{name}: {leaf or 'a Value that a gradient flows through (or one a jvp or compile follows)'} cannot "

@@ -1,5 +1,5 @@
-"""Tracers: objects that watch every operation as it runs, for forward mode (forward.py) and for
-recording compiled steps (compile.py).
+"""Tracers: objects that watch every operation as it runs, for forward mode (forward.py), for
+recording compiled steps (jit.py) and for the profiler (profiler.py).
 
 While `TRACERS` (per thread, modes.py) is non-empty the engine hands each operation to `traced_apply` here,
 which runs it the ordinary way (with the tracers switched off, so nothing is seen twice) and then shows the new node to
@@ -8,9 +8,14 @@ computes (a tangent, say) is itself seen by the outer ones (forward over forward
 first, because what an inner tracer computes may use the new node itself (exp's tangent is t·exp(x), the output
 times t): an outer tracer must have seen the node before it sees an operation on it, or it would take the node
 for a constant (d/dx of t·eˣ would lose the eˣ's own derivative).
+
+A backward pass asks once whether tracers watch its thread; if so, each may wrap the function that runs a node's
+rules (`Tracer.watch_backward`: the profiler times each node with it). Untraced, neither side checks anything more.
 """
 
 from __future__ import annotations
+
+from time import perf_counter_ns
 
 from . import engine
 from .modes import TRACERS
@@ -19,16 +24,32 @@ from .value import Value
 
 class Tracer:
     """Base class: `record(op, args, params, node)` is called after each operation with its inputs
-    (Values, arrays or numbers, as passed), its keyword parameters (a dict or None) and its output."""
+    (Values, arrays or numbers, as passed), its keyword parameters (a dict or None) and its output.
+
+    A tracer with `timed = True` is called `record_timed(op, args, params, node, started)` instead, `started` being
+    `time.perf_counter_ns()` when the operation began (before its inputs were converted)."""
 
     runs_operations = True  # False: `record` never runs an operation on Values (so it needs no hiding)
+    timed = False
+    # False for a tracer that only watches (the profiler): code that takes another path while Values are followed
+    # (by a jvp or a compile recording; `modes.values_followed`) need not take it for this one.
+    follows_values = True
 
     def record(self, op, args, params, node):
         raise NotImplementedError
 
+    def record_timed(self, op, args, params, node, started):
+        raise NotImplementedError
+
+    def watch_backward(self, to_parents):
+        """The function a backward pass in this thread calls to run a node's rules, `to_parents(node, g, ...)`
+        (engine._to_parents, or an inner tracer's wrapper of it): this one unchanged, or a wrapper that calls it."""
+        return to_parents
+
 
 def traced_apply(op, args, params):
     """`engine.apply`, then each tracer's `record`; constants are made Values first, so tracers see Values."""
+    started = perf_counter_ns()  # for timed tracers (the profiler): ~50 ns, on the traced path only
     if len(args) == 2:  # as engine.apply_binary does (cheaper than the general conversion)
         a, b = args
         if not isinstance(b, Value):
@@ -58,17 +79,23 @@ def traced_apply(op, args, params):
         except ValueError as err:
             raise engine._shape_error(op, args, err) from None
         node = engine._record(op, out, args, None, needs_grad)
-        tracers[0].record(op, args, params, node)
+        tracer = tracers[0]
+        if tracer.timed:
+            tracer.record_timed(op, args, params, node, started)
+        else:
+            tracer.record(op, args, params, node)
         return node
     TRACERS.set(())
     try:
         node = engine.apply(op, args, params)
-        if len(tracers) == 1:
-            tracers[0].record(op, args, params, node)
-        else:
-            for k in range(len(tracers)):  # outermost first (see the module's docstring)
+        for k in range(len(tracers)):  # outermost first (see the module's docstring)
+            if k:
                 TRACERS.set(tracers[:k])
-                tracers[k].record(op, args, params, node)
+            tracer = tracers[k]
+            if tracer.timed:
+                tracer.record_timed(op, args, params, node, started)
+            else:
+                tracer.record(op, args, params, node)
     finally:
         TRACERS.set(tracers)
     return node
@@ -110,5 +137,15 @@ class _Suspended:
         return False
 
 
+def watched_to_parents(tracers):
+    """engine._to_parents as the tracers watching a backward pass want it (`Tracer.watch_backward`), innermost
+    tracer's wrapper outermost; the engine asks once per pass, and only when tracers watch its thread."""
+    to_parents = engine._to_parents
+    for tracer in tracers:
+        to_parents = tracer.watch_backward(to_parents)
+    return to_parents
+
+
 _constant = Value._constant
 engine.traced_apply = traced_apply
+engine.watched_to_parents = watched_to_parents

@@ -45,8 +45,8 @@ from ..value import Value
 from . import anomaly_mode, grad_mode, graph  # forward_ad and functional load on first use (__getattr__ below)
 from .anomaly_mode import detect_anomaly, set_detect_anomaly
 
-__all__ = ["Function", "FunctionCtx", "Variable", "grad", "backward", "functional", "forward_ad", "graph", "gradcheck",
-           "gradgradcheck", "detect_anomaly", "set_detect_anomaly", "anomaly_mode", "grad_mode", "no_grad",
+__all__ = ["Function", "FunctionCtx", "Variable", "grad", "backward", "functional", "forward_ad", "profiler", "graph",
+           "gradcheck", "gradgradcheck", "detect_anomaly", "set_detect_anomaly", "anomaly_mode", "grad_mode", "no_grad",
            "enable_grad", "set_grad_enabled", "inference_mode", "set_multithreading_enabled",
            "is_multithreading_enabled"]
 
@@ -375,9 +375,10 @@ class Function:
 
 
 # forward_ad (dual numbers) and functional (jacobian, hessian, ...) build on the function transforms (functional.py,
-# forward.py), which a Function or autograd.grad does not need: each loads on first use (PEP 562), as
-# `autograd_core.autograd.forward_ad` or `from autograd_core.autograd import functional` all the same.
-_SUBMODULES = ("forward_ad", "functional")
+# forward.py), which a Function or autograd.grad does not need; profiler, the old profiler (autograd_core.profiler's
+# results). Each loads on first use (PEP 562), as `autograd_core.autograd.forward_ad` or `from autograd_core.autograd
+# import functional` all the same.
+_SUBMODULES = ("forward_ad", "functional", "profiler")
 
 
 __getattr__, __dir__ = lazy_attributes(__name__, globals(), _SUBMODULES)
