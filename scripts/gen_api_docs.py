@@ -5,8 +5,8 @@
     python scripts/gen_api_docs.py --json     # write nothing; print {"stale": [...], "missing": [...]} (the test's)
 
 One page per namespace (autograd_core, Value, linalg, special, amp, nn, nn.functional, nn.init, nn.utils, optim,
-utils.data, distributions, autograd + func, viz), an index, docs/api/README.md, with counts, and names.md, every
-name A-Z with the namespaces that have it. Each public name gets an anchor, its signature (inspect.signature: for
+utils.data, distributions, autograd + func, profiler, viz), an index, docs/api/README.md, with counts, and names.md,
+every name A-Z with the namespaces that have it. Each public name gets an anchor, its signature (inspect.signature: for
 PyTorch-named callables, PyTorch's) and the first paragraph of its docstring; the classes users call methods on
 (Value, nn.Module, Optimizer, LRScheduler, Distribution, autograd.Function) get their members listed. A namespace's
 public names are its `__all__`, else dir() minus private names, modules and names defined outside the namespace's
@@ -80,6 +80,13 @@ PAGES = {
         ("autograd_core.utils.tensorboard", None), ("autograd_core.utils.tensorboard.SummaryWriter", MEMBERS)]),
     "serialization.md": ("autograd_core.serialization", "torch.serialization",
                          [("autograd_core.serialization", None)]),
+    "profiler.md": ("autograd_core.profiler and autograd_core.autograd.profiler",
+                    "torch.profiler, torch.autograd.profiler", [
+        ("autograd_core.profiler", None),
+        ("autograd_core.autograd.profiler", None),
+        ("autograd_core.profiler.profile", MEMBERS),
+        ("autograd_core.profiler.EventList", MEMBERS),
+    ]),
     "viz.md": ("autograd_core.viz", "(no PyTorch counterpart: pictures of computation graphs)",
                [("autograd_core.viz", None)]),
 }

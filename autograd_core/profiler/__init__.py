@@ -37,7 +37,7 @@ from .recording import Recording, record_function
 
 __all__ = ["profile", "record_function", "schedule", "tensorboard_trace_handler", "ProfilerAction",
            "ProfilerActivity", "supported_activities", "EventList", "FunctionEvent", "FunctionEventAvg",
-           "UnknownSortKeyError"]
+           "UnknownSortKeyError", "ScheduleError"]
 
 
 class ProfilerActivity(enum.Enum):
@@ -142,6 +142,7 @@ class _Results:
 
     @property
     def function_events(self):
+        """The recorded events (the legacy profiler's name for `events()`)."""
         return self.events()
 
     def key_averages(self, group_by_input_shape=False, group_by_stack_n=0, group_by_overload_name=False):
