@@ -151,6 +151,11 @@ def test_profile_memory_counts_the_bytes_of_results_and_gradients():
     assert events["block"].self_cpu_memory_usage == 0 and events["block"].cpu_memory_usage == 280
     assert events["ExpBackward0"].self_cpu_memory_usage == 280  # the gradient it made for x
     assert events["SumBackward0"].self_cpu_memory_usage == 280  # for z (35 float64)
+    assert events["ReshapeBackward0"].self_cpu_memory_usage == 0  # y's gradient is a view of z's
+    with profile(profile_memory=True) as passed_on:
+        (x + x.exp()).sum().backward()
+    events = {e.name: e for e in passed_on.events()}
+    assert events["AddBackward0"].self_cpu_memory_usage == 0  # x + y hands its gradient on to both, unchanged
     table = prof.key_averages().table(sort_by="self_cpu_memory_usage")
     assert "CPU Mem" in table and "Self CPU Mem" in table and "280 B" in table
     with profile() as without:

@@ -60,6 +60,17 @@ def _output_bytes(op, out, args):
     return getattr(out, "nbytes", 0)
 
 
+def _gradient_bytes(parents, before, g):
+    """Bytes of the gradients a node's rules made for its inputs: each input's received gradient that changed and is
+    not g itself or a view of it (x + y hands g on, reshape a view of it: nothing allocated)."""
+    total = 0
+    for parent, old in zip(parents, before):
+        new = parent._pending
+        if new is not old and isinstance(new, np.ndarray) and not np.may_share_memory(new, g):
+            total += new.nbytes
+    return total
+
+
 class Recording(Tracer):
     """The events of one profiling session in one thread: every operation run there (forward), every backward node
     processed there, and the `record_function` blocks entered there while it records. Installed in the thread's
@@ -95,13 +106,15 @@ class Recording(Tracer):
         record_shapes, profile_memory = self.record_shapes, self.profile_memory
 
         def timed_to_parents(node, g, create_graph, anomaly, passed_through, release=None, released=None):
+            if profile_memory:
+                parents = node._parents
+                before = [p._pending for p in parents]
             started = perf_counter_ns()
             to_parents(node, g, create_graph, anomaly, passed_through, release, released)
             ended = perf_counter_ns()
             shapes = [_shape_of(g)] if record_shapes else ()
             types = [str(getattr(g, "dtype", ""))] if record_shapes else ()
-            # the gradients it made: one of each input's shape and dtype, for each input that needs one
-            memory = sum(p.data.nbytes for p in node._parents if p._requires_grad) if profile_memory else 0
+            memory = _gradient_bytes(parents, before, g) if profile_memory else 0
             events.append(FunctionEvent(_backward_name(node), started, ended, thread, shapes, types, memory))
 
         return timed_to_parents
