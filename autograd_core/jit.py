@@ -220,7 +220,7 @@ class _Recorder(Tracer):
     def __init__(self, flat_args, arg_numbers=()):
         self.arg_numbers = arg_numbers  # the Python numbers among the arguments (guarded by value): may be returned
         self.entries = []          # ("op", op, args, params, node) / ("read", value, kind, result) /
-        self.paused = False        # ("backward", roots, seeds) / ("effect", method, self, args, kwargs, idem)
+        self.paused = False        # ("backward", roots, seeds) / ("effect", method, self, idempotent, args, kwargs)
         self.start = Value(0.0, requires_grad=False).creation_index
         self.thread = threading.get_ident()  # the hooks on Value are process-wide: other threads are ignored
         self.flat_args = flat_args
@@ -248,11 +248,12 @@ class _Recorder(Tracer):
             self.entries.append(("read", value, kind, result))
 
     def call_effect(self, method, obj, args, kwargs, idempotent):
-        if kwargs or not all(a is None or isinstance(a, (np.ndarray, np.generic, bool, numbers.Number, Value))
-                             for a in args):
-            self.problem = (f"{type(obj).__name__}.{method.__name__} is called with keyword arguments or arguments "
-                            "other than arrays, Values and numbers")
-        self.entries.append(("effect", method, obj, idempotent, args))
+        # (keywords too: `optimizer.zero_grad(set_to_none=True)`, as the GPT lecture's step calls it)
+        if not all(a is None or isinstance(a, (np.ndarray, np.generic, bool, numbers.Number, str, Value))
+                   for a in (*args, *kwargs.values())):
+            self.problem = (f"{type(obj).__name__}.{method.__name__} is called with arguments other than arrays, "
+                            "Values, numbers and strings")
+        self.entries.append(("effect", method, obj, idempotent, args, kwargs))
         if callable(method.effect_updates):  # (object, attribute) pairs it sets: unguarded if set before first use
             self.set_before_use.update((id(owner), name) for owner, name in method.effect_updates(obj)
                                        if id(owner) not in self.entered_modules)
@@ -262,7 +263,8 @@ class _Recorder(Tracer):
         saved = TRACERS.get()
         TRACERS.set(())
         try:  # a Value is handed over as its data, as the replay will hand over the program's value
-            return method(obj, *[a.data if isinstance(a, Value) else a for a in args], **kwargs)
+            return method(obj, *[a.data if isinstance(a, Value) else a for a in args],
+                          **{k: a.data if isinstance(a, Value) else a for k, a in kwargs.items()})
         finally:
             TRACERS.set(saved)
             self.paused = False

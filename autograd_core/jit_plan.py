@@ -17,8 +17,10 @@ import sys
 
 import numpy as np
 
+from .engine import apply
 from .grad_array import NUMPY_ARRAYS
 from .ops.elementwise import relu_backward
+from .ops.primitive import PRIMITIVES, Primitive
 from .ops.shape import sum_to
 from .value import _CONSTANTS, _GRAD_PROPERTY, Value
 
@@ -88,14 +90,27 @@ class _Plan:
         self.shared_constants = {id(c) for c in _CONSTANTS.values()}
         self._keep = [rec, result]   # ids stay valid while the plan lives
         self.args = []
+        self.arg_values = {}         # id(Value argument) -> its name (a graph output's parent, at replay that call's)
         for k, leaf in enumerate(rec.flat_args):
             name = f"A{k}"
             self.args.append(name)
             if isinstance(leaf, Value):
                 self.exprs[id(leaf)] = f"{name}.data"
                 self.arrays[id(leaf.data)] = f"{name}.data"
+                self.arg_values[id(leaf)] = name
             else:
                 self.arrays[id(leaf)] = name
+        # A module's outputs that a backward pass after the call will differentiate (`loss = F.cross_entropy(model(x),
+        # y); loss.backward()`): each is replayed as one node of the graph, whose rule is the recorded backward pass
+        # from it (see _graph_output). Its forward then allocates its results, as eager mode does, instead of
+        # writing into the program's buffers: a second call before the first's backward must not overwrite what that
+        # backward reads.
+        self.graph_outputs = {}      # id(output Value) -> its output line's name, once written
+        if graph_wanted and not any(e[0] == "backward" for e in rec.entries):
+            self.graph_outputs = {id(v): None for v in _values_in(result)
+                                  if v._requires_grad and v._op is not None and v.creation_index >= self.start}
+        self.graph_leaves = None     # while a graph output's backward is planned: id(input) -> (input, gradient name)
+        self.backward_programs = []  # (name, body, result template) of each graph output's backward function
         changed = False  # a non-idempotent effect (or a backward pass) has run
         for entry in rec.entries:
             kind = entry[0]
@@ -123,12 +138,17 @@ class _Plan:
                 self._backward(entry[1], entry[2])
                 changed = True
             else:
-                _, method, obj, idempotent, args = entry
+                _, method, obj, idempotent, args, kwargs = entry
                 passed = "".join(f", {self.value(a) if isinstance(a, Value) else self.param(a)}"
                                  for a in args)  # arrays and Values computed by the call: live
+                passed += "".join(f", {k}={self.value(a) if isinstance(a, Value) else self.param(a)}"
+                                  for k, a in kwargs.items())
                 self.lines.append(f"{self.ns.bind('X', method)}({self.ns.bind('O', obj)}{passed})")
                 changed = changed or not idempotent
         self.outputs = []
+        for v in sorted(_values_in(result), key=lambda v: v.creation_index):  # an output's inputs come first
+            if id(v) in self.graph_outputs and self.graph_outputs[id(v)] is None:
+                self.graph_outputs[id(v)] = self._graph_output(v)
         self.result = self._output(result)
         self._update_in_place()
 
@@ -251,6 +271,8 @@ class _Plan:
         data = node.data
         ufunc = _BUFFERED.get(op.forward)
         into = op.forward_into
+        if self.graph_outputs:  # results a later backward reads: allocated per call (see __init__)
+            ufunc = into = None
         if ufunc is not None and params is None and data.__class__ is np.ndarray and data.ndim > 0:
             buf = self.ns.bind("B", np.empty_like(data), reuse=False)
             self.buffers.add(name)
@@ -279,13 +301,18 @@ class _Plan:
 
     # -- backward: the engine's algorithm on the recorded graph -----------------------------------------
 
-    def _backward(self, roots, seeds):
+    def _backward(self, roots, seeds, seed_name=None):
+        """seed_name: the name the seed has in the program (a graph output's backward function takes it as an
+        argument); by default each seed is a constant of the program."""
         self.lines.append("#backward")
         heap, pending, passed_through = [], {}, set()
         for root, seed in zip(roots, seeds):
             seed = seed[()] if seed.ndim == 0 else seed
-            name = self.temp()
-            self.lines.append(f"{name} = {self.constant(seed)}")
+            if seed_name is not None:
+                name = seed_name
+            else:
+                name = self.temp()
+                self.lines.append(f"{name} = {self.constant(seed)}")
             passed_through.add(id(root))  # a constant: never hand it out as .grad without copying
             pending[id(root)] = (name, seed, root)
             heapq.heappush(heap, (-root.creation_index, id(root)))
@@ -294,7 +321,9 @@ class _Plan:
             gname, g, node = pending.pop(key)
             self.node_grads[key] = (gname, key in passed_through)
             entry = self.op_node.get(key)
-            if entry is None:
+            if entry is None or (self.graph_leaves is not None and key in self.graph_outputs and node is not roots[0]):
+                # (another output the call returns, `logits` below `loss`: an input of this one's node, as in the
+                # eager graph, so that its own node's rule takes it on and its .grad is the eager one)
                 self._leaf_gradient(node, gname, key in passed_through)
                 continue
             self.graph_nodes.append(node)
@@ -347,7 +376,10 @@ class _Plan:
                     fresh = True
                 if fresh and gp.__class__ is np.ndarray:
                     self.fresh.add(t)
-                if gp is g and self._is_leaf(parent):  # after fitting, as the engine checks
+                if gp is g and (self._is_leaf(parent) or (self.graph_leaves is not None
+                                                           and parent.creation_index < self.start)):
+                    # (after fitting, as the engine checks; a graph output's input may be a leaf in one call and
+                    # not in the next: its gradient is made its own either way, so the program is the same)
                     passed_through.add(id(parent))
                 if id(parent) in pending:
                     pname, prev, _ = pending[id(parent)]
@@ -356,7 +388,8 @@ class _Plan:
                     self.lines.append(f"{pname} = _add({pname}, {t})" if both else f"{pname} = {pname} + {t}")
                     self.fresh.add(pname)  # a new array (unless a NumPy scalar: then it is never written to)
                 else:
-                    if parent.creation_index < self.start and not self._is_leaf(parent):
+                    if parent.creation_index < self.start and not self._is_leaf(parent) and \
+                            self.graph_leaves is None:  # (a graph output's node hands it its gradient, as eager mode)
                         raise _unsupported("the backward pass reaches a graph recorded before the call")
                     pending[id(parent)] = (t, gp, parent)
                     heapq.heappush(heap, (-parent.creation_index, id(parent)))
@@ -369,6 +402,15 @@ class _Plan:
         return id(v) not in self.op_node and v.is_leaf
 
     def _leaf_gradient(self, leaf, gname, passed):
+        if self.graph_leaves is not None:  # an input of a graph output's node: its gradient is the rule's result
+            if leaf.creation_index >= self.start and id(leaf) not in self.graph_outputs:
+                raise _unsupported("a Value made inside the module requires a gradient of its own (a leaf created "
+                                   "with requires_grad=True in forward)")
+            t = self.temp()  # the engine makes a leaf's .grad of it: an array of its own, as _own gives
+            self.lines.append(f"{t} = _own({gname}, {passed})")
+            gname = t
+            self.graph_leaves[id(leaf)] = (leaf, gname)
+            return
         if leaf._hooks:
             raise _unsupported("a gradient hook (register_hook) on a parameter")
         if leaf.creation_index < self.start:
@@ -397,6 +439,8 @@ class _Plan:
             return [self._output(o) for o in obj]
         if isinstance(obj, dict):
             return {k: self._output(v) for k, v in obj.items()}
+        if isinstance(obj, Value) and id(obj) in self.graph_outputs:  # its node, made first (see __init__)
+            return _Out(self.graph_outputs[id(obj)])
         name = f"r{len(self.outputs)}"
         self.outputs.append(name)
         if isinstance(obj, Value):
@@ -433,6 +477,55 @@ class _Plan:
                 self.returned_reads.add(constant)
             self.lines.append(f"{name} = {constant}")
         return _Out(name)
+
+    def _graph_output(self, root):
+        """Write the line that makes output `root` a node of the graph at replay: its inputs are the Values its
+        recorded graph starts from (parameters, arguments, earlier graphs' nodes), its rule the backward pass from
+        it, planned as `_backward` plans one inside a call (the engine's algorithm, run once on the recorded arrays)
+        and compiled as a function of the seed and the forward's results it reads. Returns the line's name."""
+        forward_lines, self.lines = self.lines, []
+        kept = self.node_grads, self.graph_nodes, self.fresh, self.in_place
+        self.node_grads, self.graph_nodes, self.fresh, self.in_place, self.graph_leaves = {}, [], set(), [], {}
+        try:
+            data = root.data
+            probe = np.ones_like(data) if isinstance(data, np.ndarray) else data.dtype.type(1)
+            self._backward([root], [np.asarray(probe)], seed_name="S")
+            self._update_in_place()
+            leaves = list(self.graph_leaves.values())
+            if not leaves:
+                raise _unsupported("the module's output needs a gradient, but no input of its graph does")
+            if all(np.ndim(leaf.data) == 0 for leaf, _ in leaves):
+                # micrograd's scalar Values (nn.MLP on lists): a node with one input per weight costs the backward
+                # pass more than the graph it replaces (W1 through nn.MLP, compiled so: 1.7× eager's time)
+                raise _unsupported("the module's output needs a gradient from a backward pass after the call, and its "
+                                   "inputs are scalar Values, whose graph replays no faster than eager mode; compile "
+                                   "the whole training step (forward, loss.backward(), optimizer step) to replay it")
+            defined = set(self.args) | {line.partition(" = ")[0] for line in forward_lines if " = " in line}
+            used = []
+            for line in self.lines:
+                for token in _SAVED_TOKEN.findall(line):
+                    if token in defined and token not in used:
+                        used.append(token)
+            body = [f"{name} = T[{i}]" for i, name in enumerate(used)] + [
+                line for line in self.lines if line != "#backward"]
+            result = tuple(_Out(gname) for _, gname in leaves)
+        finally:
+            self.lines = forward_lines
+            self.node_grads, self.graph_nodes, self.fresh, self.in_place = kept
+            self.graph_leaves = None
+        backward = f"W{len(self.backward_programs)}"
+        self.backward_programs.append((backward, body, result))
+        parents = "".join(f"{self._input_name(leaf)}, " for leaf, _ in leaves)
+        saved = "".join(f"{name}, " for name in used)
+        name = f"r{len(self.outputs)}"
+        self.outputs.append(name)
+        self.lines.append(f"{name} = _graph({self.value(root)}, ({parents}), {backward}, ({saved}))")
+        return name
+
+    def _input_name(self, v):
+        """The name at replay of an input of a graph output's node: another output's node, an argument, or a Value
+        that existed before the call (a parameter)."""
+        return self.graph_outputs.get(id(v)) or self.arg_values.get(id(v)) or self.value_owner(v)
 
     def _fresh(self, expr):
         """A buffer's contents are overwritten by the next call: what leaves the program is a copy."""
@@ -493,12 +586,14 @@ class _Plan:
 
     def source(self):
         """The replay as one Python function (what `build` compiles for programs of up to _ONE_FUNCTION lines)."""
-        lines = self.body() + [f"return {_template_source(self.result)}"]
-        return f"def replay({', '.join(self.args)}):\n" + "\n".join("    " + line for line in lines) + "\n"
+        return "".join(_function_source(name, ["S", "T"], body, result)
+                       for name, body, result in self.backward_programs) + _function_source(
+            "replay", self.args, self.body(), self.result)
 
     def check_same_as(self, other):
         """Raise unless `other` (the previous call's plan) is the same program with the same constants."""
-        if self.body() != other.body() or self.result != other.result:
+        if (self.body() != other.body() or self.result != other.result
+                or self.backward_programs != other.backward_programs):
             raise _unsupported("two calls with the same argument shapes ran different operations (Python "
                                "control flow that depends on data not read through a guarded method, or on "
                                "something other than the arguments)")
@@ -522,20 +617,34 @@ class _Plan:
 
         # __name__: the module NumPy's floating-point warnings name, which autograd_core/__init__.py silences
         namespace = dict(self.ns.objects, **_RUNTIME, GuardFailed=_GuardFailed, __name__="autograd_core.compiled")
-        body = self.body()
         self._keep = None
-        if len(body) <= _ONE_FUNCTION:
-            source = self.source()
-            code = compile(source, "<autograd_core.compile>", "exec")
-            exec(code, namespace)  # our own generated source, built from the recording (no user text)
-            return _Program(namespace["replay"], source)
-        # Python compiles a function with tens of thousands of locals very slowly (and many distinct global
-        # names too): split a long program into functions of _CHUNK lines, each with its own locals; values
-        # used by a later part travel in a list V, constants in a list K.
-        parts, namespace = _chunked(body, self.args, self.result, namespace)
-        for part in parts:  # compiled one by one: compiling them as one module takes several times longer
-            exec(compile(part, "<autograd_core.compile>", "exec"), namespace)
-        return _Program(namespace["replay"], "".join(parts))
+        sources = []
+        for name, body, result in self.backward_programs:  # each graph output's rule, named in the forward
+            namespace[name], source = _compiled_function(name, body, ["S", "T"], result, dict(namespace))
+            sources.append(source)
+        replay, source = _compiled_function("replay", self.body(), self.args, self.result, namespace)
+        return _Program(replay, "".join(sources) + source)
+
+
+def _function_source(name, args, body, result):
+    lines = body + [f"return {_template_source(result)}"]
+    return f"def {name}({', '.join(args)}):\n" + "\n".join("    " + line for line in lines) + "\n"
+
+
+def _compiled_function(name, body, args, result, namespace):
+    """The function `def name(*args): body; return result` compiled in `namespace` (which it changes), and its
+    source."""
+    if len(body) <= _ONE_FUNCTION:
+        source = _function_source(name, args, body, result)
+        exec(compile(source, "<autograd_core.compile>", "exec"), namespace)  # our own generated source (no user text)
+        return namespace[name], source
+    # Python compiles a function with tens of thousands of locals very slowly (and many distinct global
+    # names too): split a long program into functions of _CHUNK lines, each with its own locals; values
+    # used by a later part travel in a list V, constants in a list K.
+    parts, namespace = _chunked(body, args, result, namespace)
+    for part in parts:  # compiled one by one: compiling them as one module takes several times longer
+        exec(compile(part, "<autograd_core.compile>", "exec"), namespace)
+    return namespace["replay"], "".join(parts)
 
 
 _CHUNK = 500
@@ -584,6 +693,20 @@ def _chunked(body, args, result, namespace):
                  + "\n".join(calls) + f"\n    return {ret}\n")
     namespace["_K"] = K
     return parts, namespace
+
+
+_SAVED_TOKEN = re.compile(r"\b([vg][0-9]+|A[0-9]+)\b")  # names a backward function may read from the forward
+
+
+def _values_in(obj):
+    """The Values in a result (nested tuples, lists and dicts), in order."""
+    if isinstance(obj, Value):
+        return [obj]
+    if isinstance(obj, (tuple, list)):
+        return [v for item in obj for v in _values_in(item)]
+    if isinstance(obj, dict):
+        return [v for item in obj.values() for v in _values_in(item)]
+    return []
 
 
 class _Out(str):
@@ -725,8 +848,55 @@ def _reader(convert):
     return check
 
 
+class _ReplayedCall:
+    """What one replay of a graph output keeps for its node's rule: the backward function, the forward's results it
+    reads, and the gradients of all the node's inputs, computed at the first input's turn and handed out one by
+    one (the engine asks for them in input order, once per pass)."""
+
+    __slots__ = ("data", "backward", "saved", "grads", "last")
+
+    def __init__(self, data, backward, saved):
+        self.data, self.backward, self.saved, self.grads, self.last = data, backward, saved, None, -1
+
+    def gradient(self, i, g):
+        grads = self.grads
+        if grads is None or i <= self.last:  # the first input asked for in this pass
+            grads = self.grads = self.backward(g, self.saved)
+        self.last = i
+        if i == len(grads) - 1:
+            self.grads = None  # handed out: not kept by a graph retained for another pass
+        return grads[i]
+
+    def __repr__(self):
+        return "<the recorded backward pass>"
+
+
+def _replayed_forward(*xs, call):
+    """The output the replay computed (the node's inputs are the parameters and arguments it read)."""
+    return call.data
+
+
+def _replayed_vjp(argnum, g, out, *xs, call):
+    if isinstance(g, Value):
+        raise RuntimeError("compile: a second derivative (create_graph=True) through the output of a compiled module "
+                           "is not supported (nor is it by PyTorch's torch.compile); differentiate the module "
+                           "uncompiled (model._orig_mod) for higher-order gradients")
+    return call.gradient(argnum, g)
+
+
+# One node per replayed output that a later backward pass differentiates: PyTorch's CompiledFunctionBackward.
+_REPLAYED = Primitive("compiled_function", _replayed_forward, title="compiled function", module=__name__)
+PRIMITIVES.pop("compiled_function")  # one node per replayed call, not an operation of the catalogue
+_REPLAYED.defvjp_argnum(_replayed_vjp, formula="the recorded backward pass")
+
+
+def _graph(data, parents, backward, saved):
+    """A replayed output as a node of the graph: its inputs are `parents` (Values), its rule `backward` on `saved`."""
+    return apply(_REPLAYED, parents, {"call": _ReplayedCall(data, backward, saved)})
+
+
 _RUNTIME = {
-    **_UFUNCS, "_acc": _accumulate, "_own": _own, "_leaf": _leaf,
+    **_UFUNCS, "_acc": _accumulate, "_own": _own, "_leaf": _leaf, "_graph": _graph,
     "_astype": lambda t, dtype: t.astype(dtype), "_copy": lambda x: x.copy(),
     "_reshape": lambda a, shape: a.reshape(shape), "_grad_of": lambda v: v.grad,
     "_set_grad": lambda v, g: setattr(v, "grad", g),

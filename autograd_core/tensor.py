@@ -152,11 +152,22 @@ def _legacy_types():
 
 
 def manual_seed(seed):
-    """Seed the generator that `randn`, `rand`, `randint`, shuffling DataLoaders and nn's layer initialisation
-    draw from. Returns the new NumPy Generator."""
-    DEFAULTS["rng"] = np.random.default_rng(seed)
+    """Seed the generator that `randn`, `rand`, `randint`, shuffling DataLoaders, dropout and nn's layer
+    initialisation draw from, and return it (a NumPy Generator). As PyTorch's, it is the same generator object
+    before and after, reseeded: code holding it (a compiled step replaying a dropout) draws the new sequence."""
+    DEFAULTS["rng"] = _reseeded(DEFAULTS["rng"], seed)
     DEFAULTS["seed"] = seed
     return DEFAULTS["rng"]
+
+
+def _reseeded(rng, seed):
+    """rng (a NumPy Generator) reseeded in place to draw what `np.random.default_rng(seed)` draws; a new generator
+    if rng's bit generator is of another kind."""
+    fresh = np.random.default_rng(seed)
+    if type(rng.bit_generator) is not type(fresh.bit_generator):
+        return fresh
+    rng.bit_generator.state = fresh.bit_generator.state
+    return rng
 
 
 def get_rng(rng=None):
@@ -183,7 +194,7 @@ class Generator:
 
     def manual_seed(self, seed):
         self._seed = seed
-        self.rng = np.random.default_rng(seed)
+        self.rng = _reseeded(self.rng, seed)  # the same NumPy generator, as a compiled step may hold it
         return self
 
     def initial_seed(self):

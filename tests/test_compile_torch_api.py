@@ -168,19 +168,40 @@ def test_module_compile_keeps_the_module_and_replays_its_evaluation():
     assert "forward" not in vars(model)
 
 
-def test_module_compile_trains_eagerly_with_a_warning_and_the_right_gradients():
+def test_module_compile_trains_by_replaying_with_the_right_gradients():
     model, twin = _model(), _model()
     model.compile()
     x = torch.randn(5, 4)
-    out, said = _eager_warnings(model, x)
-    out.sum().backward()
-    twin(x).sum().backward()
-    assert len(said) == 1 and said[0].startswith("compile(Sequential): runs eagerly: the module's output needs a")
-    for ours, theirs in zip(model.parameters(), twin.parameters()):
-        np.testing.assert_array_equal(ours.grad, theirs.grad)
+    for _ in range(3):
+        for m in (model, twin):
+            m.zero_grad()
+            out, said = _eager_warnings(m, x)
+            out.sum().backward()
+            assert said == []
+        for ours, theirs in zip(model.parameters(), twin.parameters()):
+            np.testing.assert_array_equal(ours.grad, theirs.grad)
+    assert model.forward.stats["replayed"] == 1
+
+
+class _ChangesItsInput(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.linear = nn.Linear(4, 3)
+
+    def forward(self, x):
+        with torch.no_grad():
+            x.add_(1.0)  # an in-place change a replay would skip: runs eagerly
+        return self.linear(x)
+
+
+def test_module_compile_with_fullgraph_raises_where_it_would_run_eagerly():
+    model = _ChangesItsInput()
+    model.compile()
+    _, said = _eager_warnings(model, torch.randn(5, 4))
+    assert len(said) == 1 and said[0].startswith("compile(_ChangesItsInput): runs eagerly")
     model.compile(fullgraph=True)  # what would run eagerly raises
     with pytest.raises(torch.CompileError, match="fullgraph=True"):
-        model(x)
+        model(torch.randn(5, 4))
 
 
 def test_a_compiled_module_copies_and_saves():

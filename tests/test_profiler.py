@@ -66,22 +66,21 @@ def test_backward_events_are_the_graphs_nodes_named_as_their_grad_fn():
     assert _names(prof.events()) == expected
 
 
-def test_events_time_the_operations_and_start_in_order():
-    x = ag.randn(300, 300, dtype=ag.float64)
-    fastest = min(_duration_us(lambda: np.tanh(x.data @ x.data)) for _ in range(5))
+def test_events_time_the_operations_and_start_in_order(monkeypatch):
+    from autograd_core.ops import elementwise
+
+    def slow_tanh(data):  # work of a known least duration: a sleep is never shorter, however loaded the machine
+        time.sleep(0.03)
+        return np.tanh(data)
+
+    monkeypatch.setattr(elementwise.tanh, "forward", slow_tanh)
+    x = ag.randn(30, 30, dtype=ag.float64)
     with profile() as prof:
         (x @ x).tanh()
     events = prof.events()
     assert [e.name for e in events] == ["aten::matmul", "aten::tanh"]
-    # the events hold the NumPy work (at least most of the fastest time it took alone)
-    assert events[0].cpu_time_total + events[1].cpu_time_total >= 0.5 * fastest
+    assert events[1].cpu_time_total >= 30_000  # the event holds the forward's work (µs)
     assert events[0].end_ns <= events[1].start_ns
-
-
-def _duration_us(fn):
-    started = time.perf_counter_ns()
-    fn()
-    return (time.perf_counter_ns() - started) / 1000.0
 
 
 def test_record_function_encloses_the_ops_inside_it_and_self_is_total_minus_children():
