@@ -102,14 +102,23 @@ compiling fails a guard) or anomaly detection, or is compiled inside another tra
 runs eagerly (with a warning, once). While a call is recorded, the hooks on Value are process-wide but only
 the recording thread's events count; a compiled function called during another recording runs eagerly for
 that call. Returned Values are new leaves holding the result's data (and `.grad`
-for leaves that had one); they have no graph. A compiled module (`model = compile(model)`, PyTorch 2's idiom) is
-used as the module: the attributes and methods the compiled object does not have are the module's (`model.eval()`,
-`model.parameters()`, `model.state_dict()`; those that return the module, such as `eval()` and `to()`, return the
-compiled object, so `model = model.to(device)` stays compiled), as on PyTorch's compiled modules, and `_orig_mod` is
-the module itself. Training differentiates a module's output after the call (`loss.backward()`), which a replay's
-graphless result cannot give: so a module call that runs no backward pass itself and returns a Value needing a
-gradient runs eagerly, with a warning; under `no_grad()` (evaluation) it replays. Compile the whole training step to
-replay training.
+for leaves that had one); they have no graph (except a module's outputs that need a gradient: below). A compiled
+module (`model = compile(model)`, PyTorch 2's idiom) is used as the module: the attributes and methods the compiled
+object does not have are the module's (`model.eval()`, `model.parameters()`, `model.state_dict()`; those that return
+the module, such as `eval()` and `to()`, return the compiled object, so `model = model.to(device)` stays compiled),
+as on PyTorch's compiled modules, and `_orig_mod` is
+the module itself. Training differentiates a module's output after the call (`loss.backward()`): a replayed module
+call that runs no backward pass itself returns each output that needs a gradient as one node of the graph
+(`CompiledFunctionBackward0`, as PyTorch's AOTAutograd makes one), whose inputs are the Values its recorded graph
+starts from (the parameters, the Value arguments, outputs it was computed from) and whose rule is the recorded
+backward pass from it, planned as one inside a call is and compiled as a function of the incoming gradient and the
+forward's results it reads. Such a program allocates its results per call (no buffers: a second call before the
+first's backward must not overwrite what that backward reads). The engine hands the node's gradients on, so
+`.grad`s, hooks on parameters, `autograd_core.grad` and retain_graph behave as in eager mode; a second derivative
+through it raises, as PyTorch's; a parameter changed in place before `backward()` raises as the eager graph would
+(every input counts as read). A model of scalar Values (nn.MLP on lists: one input per weight) runs eagerly with a
+warning: that node costs more than the graph it replaces. Effects called with keywords
+(`optimizer.zero_grad(set_to_none=True)`) replay with them.
 """
 
 from __future__ import annotations

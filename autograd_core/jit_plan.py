@@ -162,11 +162,12 @@ class _Plan:
             name = self.ns.bind("E", v)
             expr = f"{name}.data"
             # Its shape, dtype and requires_grad as recorded, and no hook registered since (the replay would
-            # not call it). Written out rather than a call: one per parameter, before every replay.
+            # not call it; where the program's outputs are nodes of the graph, the engine's backward pass calls
+            # the hooks). Written out rather than a call: one per parameter, before every replay.
+            hooks = "" if self.graph_outputs else f" or {name}._hooks"
             self.guards_start.append(
                 f"if {name}.data.shape != {self.constant(v.shape)} or {name}.data.dtype != {self.constant(v.dtype)}"
-                f" or {name}.requires_grad is not {self.constant(v.requires_grad)} or {name}._hooks: "
-                "raise GuardFailed()")
+                f" or {name}.requires_grad is not {self.constant(v.requires_grad)}{hooks}: raise GuardFailed()")
         elif id(v.data) in self.arrays:          # wraps an argument's or an intermediate's array
             expr = self.arrays[id(v.data)]
         elif isinstance(v.data, np.ndarray) and self._reshaped_live(v.data) is not None:

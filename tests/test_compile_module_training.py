@@ -264,3 +264,43 @@ def test_a_whole_step_that_zeroes_with_set_to_none_replays():
         np.testing.assert_array_equal(got.data, expected.data)
         assert_same_state(model, reference)
     assert compiled.stats["replayed"] == 3
+
+
+def test_hooks_on_parameters_run_at_each_replays_backward():
+    """The engine's pass calls them, as in eager mode (DistributedDataParallel's hooks, gradient clipping by hook),
+    and a hook registered after compiling needs no new recording."""
+    model, reference = mlp(), mlp()
+    model.eval(), reference.eval()
+    compiled = torch.compile(model)
+    calls = []
+    for m in (model, reference):
+        m[0].weight.register_hook(lambda g: g * 2)
+    x = np.ones((5, 4), np.float32)
+    for _ in range(4):
+        for m in (compiled, reference):
+            m(x).sum().backward()
+        assert_same_state(model, reference)
+    model[4].bias.register_hook(lambda g: calls.append(g.copy()))
+    compiled(x).sum().backward()
+    assert compiled.stats["replayed"] == 3 and len(calls) == 1
+    np.testing.assert_array_equal(calls[0], [5.0, 5.0, 5.0])
+
+
+class HooksInside(nn.Module):
+    def __init__(self, seen):
+        super().__init__()
+        self.linear, self.seen = nn.Linear(4, 3), seen
+
+    def forward(self, x):
+        h = self.linear(x)
+        h.register_hook(self.seen.append)  # on a Value a replay would not make: its calls run eagerly
+        return h.tanh()
+
+
+def test_a_hook_registered_inside_forward_keeps_the_calls_eager():
+    seen = []
+    compiled = torch.compile(HooksInside(seen))
+    with pytest.warns(torch.CompileWarning, match="runs eagerly: a gradient hook"):
+        for _ in range(3):
+            compiled(np.ones((2, 4), np.float32)).sum().backward()
+    assert len(seen) == 3 and compiled.stats["replayed"] == 0
