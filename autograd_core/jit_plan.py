@@ -485,6 +485,8 @@ class _Plan:
         it, planned as `_backward` plans one inside a call (the engine's algorithm, run once on the recorded arrays)
         and compiled as a function of the seed and the forward's results it reads. Returns the line's name."""
         forward_lines, self.lines = self.lines, []
+        # Reshaped views of live arrays that this function writes for itself are its own: forgotten after it.
+        views = {key for key in self.exprs if key.__class__ is tuple}
         kept = self.node_grads, self.graph_nodes, self.fresh, self.in_place
         self.node_grads, self.graph_nodes, self.fresh, self.in_place, self.graph_leaves = {}, [], set(), [], {}
         try:
@@ -492,7 +494,8 @@ class _Plan:
             probe = np.ones_like(data) if isinstance(data, np.ndarray) else data.dtype.type(1)
             self._backward([root], [np.asarray(probe)], seed_name="S")
             self._update_in_place()
-            leaves = list(self.graph_leaves.values())
+            # in creation order (a picture lists a layer's weight before its bias, the first layer first)
+            leaves = sorted(self.graph_leaves.values(), key=lambda item: item[0].creation_index)
             if not leaves:
                 raise _unsupported("the module's output needs a gradient, but no input of its graph does")
             if all(np.ndim(leaf.data) == 0 for leaf, _ in leaves):
@@ -514,6 +517,8 @@ class _Plan:
             self.lines = forward_lines
             self.node_grads, self.graph_nodes, self.fresh, self.in_place = kept
             self.graph_leaves = None
+            for key in [key for key in self.exprs if key.__class__ is tuple and key not in views]:
+                del self.exprs[key]
         backward = f"W{len(self.backward_programs)}"
         self.backward_programs.append((backward, body, result))
         parents = "".join(f"{self._input_name(leaf)}, " for leaf, _ in leaves)

@@ -76,6 +76,9 @@ def _installed(name):
 HAVE_TORCH = _installed("torch")
 CLOCKS = {"wall": time.perf_counter, "cpu": time.thread_time}
 OURS, TORCH = "autograd-core", "PyTorch CPU"
+# --compiled: the same step with `model = torch.compile(model)` (loss.backward() and the optimizer outside it, as the
+# lecture would write it), and with the whole step compiled
+OURS_MODEL, OURS_STEP = "autograd-core, compiled model", "autograd-core, compiled step"
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 SIZES = dict(vocab_size=65, batch_size=16, block_size=32, n_embd=64, n_head=4, n_layer=4, learning_rate=1e-3)
@@ -205,8 +208,9 @@ def library(name):
     return torch, nn, F
 
 
-def build(torch, nn, F, dropout):
-    """The lecture's model with the same starting weights in both libraries, its AdamW, a fixed batch and the step."""
+def build(torch, nn, F, dropout, compiled=None):
+    """The lecture's model with the same starting weights in both libraries, its AdamW, a fixed batch and the step.
+    compiled: None, "model" (the step calls `torch.compile(model)`) or "step" (the step is compiled)."""
     namespace = dict(torch=torch, nn=nn, F=F, dropout=dropout, device="cpu", **SIZES)
     exec(compile(MODEL, "<gpt.py>", "exec"), namespace)
     torch.manual_seed(1337)
@@ -225,14 +229,16 @@ def build(torch, nn, F, dropout):
     xb = torch.tensor(np.stack([text[i:i + SIZES["block_size"]] for i in starts]))
     yb = torch.tensor(np.stack([text[i + 1:i + SIZES["block_size"] + 1] for i in starts]))
 
+    call = torch.compile(model) if compiled == "model" else model
+
     def step():
         optimizer.zero_grad(set_to_none=True)
-        logits, loss = model(xb, yb)
+        logits, loss = call(xb, yb)
         loss.backward()
         optimizer.step()
         return loss
 
-    return model, optimizer, (xb, yb), step
+    return model, optimizer, (xb, yb), torch.compile(step) if compiled == "step" else step
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -245,9 +251,10 @@ def worker(name, threads, clock, pipe):
         torch.set_num_threads(threads)
     tick = CLOCKS[clock]
     steps = {}
+    compiled = {OURS_MODEL: "model", OURS_STEP: "step"}.get(name)
     for dropout in DROPOUTS:
-        *_, step = build(torch, nn, F, dropout)
-        losses = [float(step().item()) for _ in range(3)]  # also the warm-up (lazy imports, caches)
+        *_, step = build(torch, nn, F, dropout, compiled)
+        losses = [float(step().item()) for _ in range(3)]  # also the warm-up (lazy imports, caches, recordings)
         steps[dropout] = step
         pipe.send((dropout, losses))
     pipe.send("ready")
@@ -283,8 +290,8 @@ def _blas_threads(threads):
                 os.environ[variable] = value
 
 
-def measure(rounds, block, threads, clock):
-    libraries = [OURS] + ([TORCH] if HAVE_TORCH else [])
+def measure(rounds, block, threads, clock, compiled=False):
+    libraries = [OURS] + ([OURS_MODEL, OURS_STEP] if compiled else []) + ([TORCH] if HAVE_TORCH else [])
     context = mp.get_context("spawn")
     pipes, processes, losses = {}, [], {}
     with _blas_threads(threads):
@@ -310,8 +317,8 @@ def measure(rounds, block, threads, clock):
     return libraries, times, losses
 
 
-def table(clock, threads, rounds, block, command):
-    libraries, times, losses = measure(rounds, block, threads, clock)
+def table(clock, threads, rounds, block, command, compiled=False):
+    libraries, times, losses = measure(rounds, block, threads, clock, compiled)
     print(f"\nclock {clock}, threads {threads or 'default'}, {rounds} rounds × {block} steps, medians "
           f"(`{command}`)\n")
     print("| step | ours (ms) | PyTorch (ms) | ours ÷ PyTorch |")
@@ -331,6 +338,17 @@ def table(clock, threads, rounds, block, command):
         print(row)
     if HAVE_TORCH:
         print(f"\nlosses of the first 3 steps at dropout 0: ours {losses[OURS][0.0]}, PyTorch {losses[TORCH][0.0]}")
+    if compiled:
+        print("\n| step | compiled model (ms) | ÷ eager | compiled step (ms) | ÷ eager | losses as eager's |")
+        print("|---|---:|---:|---:|---:|---|")
+        for dropout in DROPOUTS:
+            eager = statistics.median(times[OURS, dropout])
+            row = f"| dropout {dropout} |"
+            for name in (OURS_MODEL, OURS_STEP):
+                t = statistics.median(times[name, dropout])
+                row += f" {t * 1e3:.2f} | {t / eager:.3f}× |"
+            same = all(losses[name][dropout] == losses[OURS][dropout] for name in (OURS_MODEL, OURS_STEP))
+            print(row + f" {'yes' if same else 'NO'} |")
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -483,17 +501,20 @@ def main(argv=None):
     parser.add_argument("--clock", choices=("cpu", "wall", "both"), default="cpu",
                         help="cpu (default): thread CPU time, one thread; wall: wall clock, default threads; both")
     parser.add_argument("--profile", action="store_true", help="also profile one step of each library")
+    parser.add_argument("--compiled", action="store_true",
+                        help="also ours with torch.compile(model) and with the step compiled")
     parser.add_argument("--profile-steps", type=int, default=20, help="steps the profiles average over")
     args = parser.parse_args(argv)
     rounds = args.rounds or (5 if args.quick else 15)
     command = "bench/bench_gpt.py" + (" --quick" if args.quick else "") + (
         f" --rounds {args.rounds}" if args.rounds else "") + (f" --clock {args.clock}" if args.clock != "cpu" else "")
+    command += " --compiled" if args.compiled else ""
     if not HAVE_TORCH:
         print("(PyTorch is not installed: ours alone)")
     print(f"Karpathy's GPT, one AdamW training step: vocab {SIZES['vocab_size']}, batch {SIZES['batch_size']}, "
           f"block {SIZES['block_size']}, n_embd {SIZES['n_embd']}, {SIZES['n_head']} heads, {SIZES['n_layer']} layers")
     for clock in (("cpu", "wall") if args.clock == "both" else (args.clock,)):
-        table(clock, 1 if clock == "cpu" else 0, rounds, args.block, command)
+        table(clock, 1 if clock == "cpu" else 0, rounds, args.block, command, args.compiled)
     if args.profile:
         for dropout in DROPOUTS:
             _in_worker(profile_ours, dropout, args.profile_steps)
