@@ -101,23 +101,25 @@ backward with `create_graph`, uses gradient hooks (DistributedDataParallel's too
 compiling fails a guard) or anomaly detection, or is compiled inside another transform,
 runs eagerly (with a warning, once). While a call is recorded, the hooks on Value are process-wide but only
 the recording thread's events count; a compiled function called during another recording runs eagerly for
-that call. Returned Values are new leaves holding the result's data (and `.grad`
-for leaves that had one); they have no graph (except a module's outputs that need a gradient: below). A compiled
-module (`model = compile(model)`, PyTorch 2's idiom) is used as the module: the attributes and methods the compiled
-object does not have are the module's (`model.eval()`, `model.parameters()`, `model.state_dict()`; those that return
-the module, such as `eval()` and `to()`, return the compiled object, so `model = model.to(device)` stays compiled),
-as on PyTorch's compiled modules, and `_orig_mod` is
-the module itself. Training differentiates a module's output after the call (`loss.backward()`): a replayed module
-call that runs no backward pass itself returns each output that needs a gradient as one node of the graph
-(`CompiledFunctionBackward0`, as PyTorch's AOTAutograd makes one), whose inputs are the Values its recorded graph
-starts from (the parameters, the Value arguments, outputs it was computed from) and whose rule is the recorded
-backward pass from it, planned as one inside a call is and compiled as a function of the incoming gradient and the
-forward's results it reads. Such a program allocates its results per call (no buffers: a second call before the
-first's backward must not overwrite what that backward reads). The engine hands the node's gradients on, so
-`.grad`s, hooks on parameters, `autograd_core.grad` and retain_graph behave as in eager mode; a second derivative
+that call. Returned Values are new leaves holding the result's data (and `.grad` for leaves that had one), without a
+graph, except outputs that need a gradient (below). A compiled module (`model = compile(model)`, PyTorch 2's idiom) is
+used as the module: the attributes and methods the compiled object does not have are the module's (`model.eval()`,
+`model.parameters()`, `model.state_dict()`; those that return the module, such as `eval()` and `to()`, return the
+compiled object, so `model = model.to(device)` stays compiled), as on PyTorch's compiled modules, and `_orig_mod` is
+the module itself.
+
+Training differentiates a module's output after the call (`loss.backward()`): a replayed call (of a module, or of a
+function: `f = compile(f); f(x).backward()`) that runs no backward pass itself returns each output that needs a
+gradient as one node of the graph (`CompiledFunctionBackward0`, as PyTorch's AOTAutograd makes one), whose inputs are
+the Values its recorded graph starts from (the parameters, the Value arguments, outputs it was computed from) and whose
+rule is the recorded backward pass from it, planned as one inside a call is and compiled as a function of the incoming
+gradient and the forward's results it reads. Such a program allocates its results per call (no buffers: a second call
+before the first's backward must not overwrite what that backward reads). The engine hands the node's gradients on,
+so `.grad`s, hooks on parameters, `autograd_core.grad` and retain_graph behave as in eager mode; a second derivative
 through it raises, as PyTorch's; a parameter changed in place before `backward()` raises as the eager graph would
-(every input counts as read). A model of scalar Values (nn.MLP on lists: one input per weight) runs eagerly with a
-warning: that node costs more than the graph it replaces. Effects called with keywords
+(every input counts as read). An output computed only from Values the call made itself (`Value(x)` of an argument)
+is a leaf without a graph, as before. A model of scalar Values (nn.MLP on lists: one input per weight) runs eagerly
+with a warning: that node costs more than the graph it replaces. Effects called with keywords
 (`optimizer.zero_grad(set_to_none=True)`) replay with them.
 """
 
@@ -836,8 +838,8 @@ def _guard_key(args, kwargs):
 # The compiled function.
 
 
-# Compiled functions, as opposed to modules and other callable objects (whose outputs training differentiates after
-# the call, and whose attributes are read through the compiled object).
+# Compiled functions, as opposed to modules and other callable objects (whose attributes are read through the
+# compiled object).
 _FUNCTIONS = (types.FunctionType, types.MethodType, types.BuiltinFunctionType, functools.partial)
 
 
@@ -846,15 +848,15 @@ class Compiled:
 
     _all = weakref.WeakSet()  # every compiled object alive, for `forget_all_recordings`
 
-    def __init__(self, fn, max_recordings=8, max_keys=64, *, fullgraph=False, name=None, graph_wanted=None):
+    def __init__(self, fn, max_recordings=8, max_keys=64, *, fullgraph=False, name=None, graph_wanted=True):
         self.fn = fn
         self.max_recordings = max_recordings
         self.max_keys = max_keys
         self.fullgraph = fullgraph  # what would run eagerly with a warning raises CompileError instead
         self.name = name
-        # A module's outputs are differentiated after the call (training): a replay's graphless result cannot give
-        # that. A function's are not. `Module.compile()` compiles the bound forward as a module.
-        self._graph_wanted = not isinstance(fn, _FUNCTIONS) if graph_wanted is None else graph_wanted
+        # Outputs that a backward pass after the call differentiates (a module's in training, a function's loss) are
+        # replayed as nodes of the graph; graph_wanted=False replays every output as a leaf without a graph.
+        self._graph_wanted = graph_wanted
         Compiled._all.add(self)
         self.cache = {}  # guard key -> _Slot
         self._warned_keys = False

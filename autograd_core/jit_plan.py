@@ -59,7 +59,7 @@ def _unsupported(reason):
 
 class _Plan:
     def __init__(self, rec, result, graph_wanted=False):
-        """graph_wanted: the compiled object is a module, whose outputs training differentiates after the call."""
+        """graph_wanted: outputs that a backward pass after the call may differentiate become nodes of the graph."""
         self.graph_wanted = graph_wanted
         self.ns = _Names()
         self.constants = []          # names of baked constants (compared between two recordings)
@@ -146,9 +146,14 @@ class _Plan:
                 self.lines.append(f"{self.ns.bind('X', method)}({self.ns.bind('O', obj)}{passed})")
                 changed = changed or not idempotent
         self.outputs = []
+        self.returned = {id(v) for v in _values_in(result)}
         for v in sorted(_values_in(result), key=lambda v: v.creation_index):  # an output's inputs come first
             if id(v) in self.graph_outputs and self.graph_outputs[id(v)] is None:
-                self.graph_outputs[id(v)] = self._graph_output(v)
+                name = self._graph_output(v)
+                if name is None:  # computed from Values made inside the call only: a leaf, as any function result
+                    del self.graph_outputs[id(v)]
+                else:
+                    self.graph_outputs[id(v)] = name
         self.result = self._output(result)
         self._update_in_place()
 
@@ -405,8 +410,13 @@ class _Plan:
     def _leaf_gradient(self, leaf, gname, passed):
         if self.graph_leaves is not None:  # an input of a graph output's node: its gradient is the rule's result
             if leaf.creation_index >= self.start and id(leaf) not in self.graph_outputs:
-                raise _unsupported("a Value made inside the module requires a gradient of its own (a leaf created "
-                                   "with requires_grad=True in forward)")
+                # A leaf made inside the call (`Value(x)` of an array argument requires a gradient): its gradient
+                # is seen by no one unless the call returns it, and then a replay would not write it.
+                if id(leaf) in self.returned:
+                    raise _unsupported("the call returns a Value it made that requires a gradient (a leaf made with "
+                                       "requires_grad=True) beside an output computed from it: a backward pass "
+                                       "after a replay would not give that leaf its .grad")
+                return
             t = self.temp()  # the engine makes a leaf's .grad of it: an array of its own, as _own gives
             self.lines.append(f"{t} = _own({gname}, {passed})")
             gname = t
@@ -445,14 +455,6 @@ class _Plan:
         name = f"r{len(self.outputs)}"
         self.outputs.append(name)
         if isinstance(obj, Value):
-            if (self.graph_wanted and not self.node_grads and obj._requires_grad and obj._op is not None
-                    and obj.creation_index >= self.start):
-                # `model = compile(model)`, then `loss.backward()` on what it returned: a replay returns values
-                # without their graph, so that backward would find none.
-                raise _unsupported("the module's output needs a gradient from a backward pass after the call, and a "
-                                   "replay returns values without their graph; compile the whole training step "
-                                   "(forward, loss.backward(), optimizer step) to replay it, or call the module "
-                                   "under no_grad() (evaluation)")
             data = self._fresh(self.value(obj))
             grad = "None"
             if id(obj) in self.internal_leaves:
@@ -483,7 +485,8 @@ class _Plan:
         """Write the line that makes output `root` a node of the graph at replay: its inputs are the Values its
         recorded graph starts from (parameters, arguments, earlier graphs' nodes), its rule the backward pass from
         it, planned as `_backward` plans one inside a call (the engine's algorithm, run once on the recorded arrays)
-        and compiled as a function of the seed and the forward's results it reads. Returns the line's name."""
+        and compiled as a function of the seed and the forward's results it reads. Returns the line's name, or None
+        if no Value from outside the call leads to it (only leaves the call made itself: nothing to hand a gradient)."""
         forward_lines, self.lines = self.lines, []
         # Reshaped views of live arrays that this function writes for itself are its own: forgotten after it.
         views = {key for key in self.exprs if key.__class__ is tuple}
@@ -497,11 +500,11 @@ class _Plan:
             # in creation order (a picture lists a layer's weight before its bias, the first layer first)
             leaves = sorted(self.graph_leaves.values(), key=lambda item: item[0].creation_index)
             if not leaves:
-                raise _unsupported("the module's output needs a gradient, but no input of its graph does")
+                return None
             if all(np.ndim(leaf.data) == 0 for leaf, _ in leaves):
                 # micrograd's scalar Values (nn.MLP on lists): a node with one input per weight costs the backward
                 # pass more than the graph it replaces (W1 through nn.MLP, compiled so: 1.7× eager's time)
-                raise _unsupported("the module's output needs a gradient from a backward pass after the call, and its "
+                raise _unsupported("the output needs a gradient from a backward pass after the call, and its "
                                    "inputs are scalar Values, whose graph replays no faster than eager mode; compile "
                                    "the whole training step (forward, loss.backward(), optimizer step) to replay it")
             defined = set(self.args) | {line.partition(" = ")[0] for line in forward_lines if " = " in line}

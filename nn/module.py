@@ -468,9 +468,9 @@ class Module:
     def compile(self, *args, **kwargs):
         """PyTorch's `model.compile(...)`: compile this module's forward in place, with `autograd_core.compile`'s
         arguments (fullgraph, mode, ...). The module stays itself (its class, parameters, state dict, hooks); its
-        calls go through the compiled program, as `model = compile(model)`'s would: replayed under `no_grad()`,
-        and run eagerly with a warning when training differentiates the output after the call (compile the whole
-        training step to replay training). Calling it again compiles the class's forward anew. Returns None."""
+        calls go through the compiled program, as `model = compile(model)`'s would: replayed in training (each output
+        a later backward differentiates is one node of the graph) and under `no_grad()`. Calling it again compiles
+        the class's forward anew. Returns None."""
         from autograd_core import compile as compile_function
 
         self.__dict__.pop("forward", None)  # the class's forward, not an earlier compiled one

@@ -1562,7 +1562,8 @@ def test_a_linear_layer_replays_into_buffers_with_the_eager_numbers():
     outs = []
     for _ in range(4):
         x = rng.standard_normal((3, 5)).astype(np.float32)
-        outs.append(compiled(x).data)
+        with ag.no_grad():  # (in grad mode the output is a node of the graph, whose program allocates per call)
+            outs.append(compiled(x).data)
         assert _equal(outs[-1], twin(x).data)
     assert compiled.stats["replayed"] == 2
     assert not np.shares_memory(outs[-1], outs[-2])  # what leaves the program is a copy of its buffer
@@ -1863,12 +1864,18 @@ def test_a_compiled_module_whose_output_is_differentiated_after_the_call_replays
     np.testing.assert_array_equal(outputs[-1].data, models[1](x).data)
 
 
-def test_a_compiled_function_still_replays_values_without_their_graph():
-    """Only a module's output is taken for one a backward pass after the call needs: a function's results replay as
-    leaves without a graph, as documented (help(autograd_core.jit))."""
+def test_a_compiled_functions_result_is_differentiated_after_the_call_as_torch_compiles():
+    """`f = torch.compile(f); f(x).backward()`: a function's result that needs a gradient is a node of the graph, as a
+    module's is; one computed only from Values the call made itself (`Value(x)`) is a leaf without a graph."""
     w = Value(np.ones(3))
     compiled = ag.compile(lambda x: (x * w).sum())
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         results = [compiled(np.arange(3.0)) for _ in range(3)]
-    assert compiled.stats["replayed"] == 1 and results[-1].is_leaf and not results[-1].requires_grad
+    assert compiled.stats["replayed"] == 1 and results[-1].grad_fn.name() == "CompiledFunctionBackward0"
+    for result in results:
+        result.backward()
+    np.testing.assert_array_equal(w.grad, [0.0, 3.0, 6.0])
+    inside = ag.compile(lambda x: (Value(x) * 2.0).sum())
+    results = [inside(np.arange(3.0)) for _ in range(3)]
+    assert inside.stats["replayed"] == 1 and results[-1].is_leaf and not results[-1].requires_grad
