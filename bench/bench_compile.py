@@ -10,7 +10,8 @@
 Workloads (the same code as the eager benchmarks, compiled by wrapping the step in `autograd_core.compile`):
   W1  micrograd's demo: MLP 2-16-16-1 of scalar Values on 100 points, forward and backward
       (bench_engine.py `demo`); peer micrograd 0.1.0
-  W2  MLP 784-256-128-10 SGD step, batch 128, float32 (bench_mlp.py `Ours`); peers NumPy by hand, PyTorch
+  W2  MLP 784-256-128-10 SGD step, batch 128, float32 (bench_mlp.py `Ours`); peers NumPy by hand, PyTorch;
+      "compiled model" compiles the model only (`model = compile(model)`), the loss, backward and step run eagerly
   W3  small CNN train step, batch 64 of 1×28×28, float32 (bench_conv.py, full step); peers NumPy im2col,
       PyTorch
   W4  1,000 small ops (add, mul, tanh on 10 elements) forward and backward (bench_engine.py `per_op`); peers
@@ -63,8 +64,10 @@ def w2(engine):
 
     weights = bm.initial_weights()
     x, y = bm.make_batch()
-    if engine in ("compiled", "eager"):
+    if engine in ("compiled", "compiled model", "eager"):
         model = bm.Ours(weights)
+        if engine == "compiled model":  # `model = torch.compile(model)`; loss, backward and SGD step eager
+            model.model = ag.compile(model.model)
         step = ag.compile(model.step) if engine == "compiled" else model.step
         return lambda: step(x, y)
     model = (bm.NumpyMLP if engine == "NumPy by hand" else bm.Torch)(weights)
@@ -97,7 +100,8 @@ def w4(engine):
 
 WORKLOADS = {
     "W1": ("micrograd demo, fwd+bwd", w1, ["compiled", "eager", "micrograd 0.1.0"], 5, 1),
-    "W2": ("MLP 784-256-128-10 SGD step", w2, ["compiled", "eager", "NumPy by hand", "PyTorch"], 31, 10),
+    "W2": ("MLP 784-256-128-10 SGD step", w2, ["compiled", "compiled model", "eager", "NumPy by hand", "PyTorch"], 31,
+           10),
     "W3": ("CNN train step (batch 64)", w3, ["compiled", "eager", "NumPy im2col", "PyTorch"], 15, 3),
     "W4": ("1,000 small ops fwd+bwd", w4, ["compiled", "eager", "bare NumPy", "PyTorch"], 31, 10),
 }
@@ -105,7 +109,8 @@ NEEDS = {"micrograd 0.1.0": "micrograd", "PyTorch": "torch"}
 
 
 def _check_bit_for_bit():
-    """W2 and W4: the compiled step gives eager mode's numbers (np.array_equal) over several steps."""
+    """W2 and W4: the compiled step (and W2's compiled model) gives eager mode's numbers (np.array_equal) over several
+    steps."""
     import bench_mlp as bm
     import numpy as np
 
@@ -113,13 +118,16 @@ def _check_bit_for_bit():
 
     weights = bm.initial_weights()
     x, y = bm.make_batch()
-    a, b = bm.Ours(weights), bm.Ours(weights)
+    a, b, c = bm.Ours(weights), bm.Ours(weights), bm.Ours(weights)
     step = ag.compile(b.step)
+    c.model = compiled_model = ag.compile(c.model)
     for _ in range(5):
-        assert np.array_equal(a.step(x, y), step(x, y))
-    for p, q in zip(a.model.parameters(), b.model.parameters()):
+        expected = a.step(x, y)
+        assert np.array_equal(expected, step(x, y)) and np.array_equal(expected, c.step(x, y))
+    for p, q, r in zip(a.model.parameters(), b.model.parameters(), compiled_model.parameters()):
         assert np.array_equal(p.data, q.data) and np.array_equal(p.grad, q.grad)
-    assert step.stats["replayed"] == 3
+        assert np.array_equal(p.data, r.data) and np.array_equal(p.grad, r.grad)
+    assert step.stats["replayed"] == 3 and compiled_model.stats["replayed"] == 3
 
 
 def _worker(conn, key, engine, clock_name, threads, keep_memory=False):

@@ -4298,7 +4298,11 @@ def check_custom_datasets(ns, printed, folder):
 
 
 def check_experiment_tracking(ns, printed, folder):
-    (default,) = [d for d in glob.glob(str(folder / "runs" / "*_*")) if os.path.isdir(d)]  # runs/<date>_<time>_<host>
+    # runs/<date>_<time>_<host>: the notebook's `writer = SummaryWriter()`, which the training logs to. (The return
+    # annotation `-> ...SummaryWriter()` of create_writer makes another default writer when the def runs: the same
+    # folder, or one a second later on a loaded machine, which holds no scalars.)
+    (default,) = [d for d in glob.glob(str(folder / "runs" / "*_*"))
+                  if os.path.isdir(d) and os.path.isdir(os.path.join(d, "Loss_train_loss"))]
     results = ns["results"]
     for main, tag in (("Loss", "train_loss"), ("Loss", "test_loss"), ("Accuracy", "train_acc")):
         logged = scalars(os.path.join(default, f"{main}_{tag}"))[main]
