@@ -504,11 +504,18 @@ class InplaceMethods:
         return _operator(self, other, "div", "/=")
 
     def add_(self, other, alpha=1):
-        """self += alpha * other, in place (inside no_grad() for a Value that requires grad); returns self."""
+        """self += alpha * other, in place (inside no_grad() for a Value that requires grad); returns self. alpha
+        must suit self's dtype, as in PyTorch (not a float for an integer or bool self, a bool only for a bool one)."""
+        if alpha.__class__ is not int or alpha != 1:
+            other, alpha = _value._ops.arith.times_alpha("add_", self.dtype, other, alpha), 1
         return _method(self, other, "add", "add_", alpha)
 
     def sub_(self, other, alpha=1):
-        """self -= alpha * other, in place; returns self."""
+        """self -= alpha * other, in place; returns self. A bool self or operand raises, as in PyTorch; alpha as in
+        add_."""
+        _value._ops.arith.refuse_bool_subtraction("sub_", self, other)
+        if alpha.__class__ is not int or alpha != 1:
+            other, alpha = _value._ops.arith.times_alpha("sub_", self.dtype, other, alpha), 1
         return _method(self, other, "sub", "sub_", alpha)
 
     def mul_(self, other):

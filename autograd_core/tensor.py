@@ -713,12 +713,11 @@ def _with_out(name, compute, doc):
     return fn
 
 
-def _alpha(other, alpha):
-    return other if alpha == 1 else other * alpha
-
-
-add = _with_out("add", lambda x, y, alpha=1: x + _alpha(y, alpha), "input + alpha·other (broadcasting); out=.")
-sub = _with_out("sub", lambda x, y, alpha=1: x - _alpha(y, alpha), "input − alpha·other (broadcasting); out=.")
+add = _with_out("add", ops.arith.add_scaled, "input + alpha·other (broadcasting); out=. alpha must suit the result's "
+                "dtype, as in PyTorch: not a float for an integer or bool result, a bool only for a bool result.")
+sub = _with_out("sub", lambda x, y, alpha=1: ops.arith.subtract(x, y, alpha=alpha),
+                "input − alpha·other (broadcasting); out=. A bool operand raises, as in PyTorch (use ^ or ~); alpha "
+                "as in add.")
 subtract = sub
 mul = _with_out("mul", lambda x, y: x * y, "input · other, elementwise (broadcasting); out=.")
 multiply = mul

@@ -503,12 +503,12 @@ class TensorMethods:
         return self ** exponent
 
     def add(self, other, alpha=1):
-        """self + alpha * other, broadcast (torch.add)."""
-        return self + (other if alpha == 1 else other * alpha)
+        """self + alpha * other, broadcast (torch.add, with its checks of alpha)."""
+        return _value._ops.arith.add_scaled(self, other, alpha)
 
     def sub(self, other, alpha=1):
-        """self - alpha * other, broadcast (torch.sub)."""
-        return self - (other if alpha == 1 else other * alpha)
+        """self - alpha * other, broadcast (torch.sub: a bool operand raises; alpha checked as in add)."""
+        return _value._ops.arith.subtract(self, other, alpha=alpha)
 
     def mul(self, other):
         """self * other elementwise, broadcast (torch.mul)."""

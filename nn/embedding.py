@@ -9,6 +9,7 @@ import numpy as np
 import autograd_core as ag
 from autograd_core import ShapeError
 from autograd_core import Value
+from autograd_core.grad_array import looked_up_gradient
 from autograd_core.jit import not_replayable, replay_requires
 from autograd_core.ops import data_of, primitive, where
 
@@ -25,8 +26,9 @@ from .module import Module, Parameter, check_device
 
 
 @primitive("embedding")
-def _lookup(weight, ids):
-    """weight (num, *row) -> (*ids.shape, *row): the rows ids (integers; `embedding` has checked them)."""
+def _lookup(weight, ids, sparse=False, padding=None):
+    """weight (num, *row) -> (*ids.shape, *row): the rows ids (integers; `embedding` has checked them). sparse: the
+    gradient also lists the rows read, but the row `padding` (a LookedUpGradient); otherwise it is a plain array."""
     return weight[ids]
 
 
@@ -43,8 +45,15 @@ def _scatter_rows(g, ids, num):
     return out.reshape((num,) + row)
 
 
-_lookup.defvjp(lambda g, out, weight, *, ids: _scatter_rows(g, ids=ids, num=weight.shape[0]),
-               formulas=("scatter g by ids",))
+def _lookup_vjp(g, out, weight, *, ids, sparse=False, padding=None):
+    grad = _scatter_rows(g, ids=ids, num=weight.shape[0])
+    if sparse and grad.__class__ is np.ndarray:  # on arrays (a create_graph pass makes Values: dense, as they are)
+        # the rows PyTorch's sparse gradient lists, which SparseAdam updates: every id read, but the padding row
+        grad = looked_up_gradient(grad, ids if padding is None else ids[ids != padding])
+    return grad
+
+
+_lookup.defvjp(_lookup_vjp, formulas=("scatter g by ids",))
 _scatter_rows.defvjp(lambda g, out, x, *, ids, num: _lookup(g, ids=ids), formulas=("g[ids]",))
 _lookup.defjvp_linear()          # both linear in their one input: the tangent is looked up (scattered) alike
 _scatter_rows.defjvp_linear()
@@ -57,7 +66,9 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     `padding_idx` (if given; negative counts from the end) is read like the others but gets no gradient.
     max_norm: each row read whose norm_type-norm exceeds max_norm is first rescaled IN PLACE in weight to norm
     max_norm (PyTorch's factor max_norm / (norm + 1e-7)), without gradient. scale_grad_by_freq: each row's gradient
-    is divided by how often its id occurs in input. sparse: accepted; the gradient is dense here (the same values).
+    is divided by how often its id occurs in input. sparse: the gradient is dense here (the same values), and also
+    lists the rows looked up, but for padding_idx (`autograd_core.grad_array.LookedUpGradient`), as PyTorch's sparse
+    gradient does: `optim.SparseAdam` updates those rows, including one whose gradient is exactly 0.
     """
     idx = input.data if isinstance(input, Value) else np.asarray(input)
     if idx.dtype.kind not in "iu":
@@ -71,7 +82,13 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
                          f"max {idx.max()}")
     if max_norm is not None:
         _renorm_rows(weight, idx, float(max_norm), float(norm_type))
-    rows = _lookup(weight, ids=idx) if isinstance(weight, Value) else np.asarray(weight)[idx]
+    if not isinstance(weight, Value):
+        rows = np.asarray(weight)[idx]
+    elif sparse:
+        padding = None if padding_idx is None else _padding_index(padding_idx, num, "embedding")
+        rows = _lookup(weight, ids=idx, sparse=True, padding=padding)
+    else:
+        rows = _lookup(weight, ids=idx)
     if scale_grad_by_freq and isinstance(rows, Value) and idx.size:
         _, position, counts = np.unique(idx, return_inverse=True, return_counts=True)
         inverse_freq = (1.0 / counts[position.reshape(idx.shape)])[..., None].astype(rows.dtype)
@@ -220,7 +237,8 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
     max_norm: every row the input reads (padding ids too) whose norm_type-norm exceeds max_norm is first rescaled IN
     PLACE in weight to norm max_norm, without gradient, as `embedding` does. scale_grad_by_freq: the gradient of each
     row is divided by how often its id occurs in the whole input (not with mode='max': ValueError, as PyTorch).
-    sparse is accepted (gradients are dense here; not with mode='max': ValueError, as PyTorch)."""
+    sparse: as `embedding`'s, the gradient lists the rows read, but for padding_idx (not with mode='max': ValueError,
+    as PyTorch)."""
     who = "embedding_bag"
     if mode not in _BAG_MODES:
         raise ValueError(f"{who}: mode has to be one of sum, mean or max, got {mode!r}")
@@ -247,7 +265,9 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
     dtype = np.result_type(data_of(weight))
     # (M, dim): the row each id reads, renormalised first (max_norm) and with its gradient scaled by its id's
     # frequency (scale_grad_by_freq); padding ids read their row too, but no bag counts them
-    rows = embedding(flat, weight, None, max_norm, norm_type, scale_grad_by_freq)
+    # (with sparse=True, padding_idx goes to embedding too, so that the gradient lists no padding row: that row's
+    # gradient is 0 either way, as no bag counts it)
+    rows = embedding(flat, weight, padding_idx if sparse else None, max_norm, norm_type, scale_grad_by_freq, sparse)
     if mode == "max":
         maxima = []
         for start, end in bags:

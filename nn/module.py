@@ -29,7 +29,7 @@ import warnings
 import numpy as np
 
 from autograd_core import Value, is_grad_enabled, no_grad
-from autograd_core.grad_array import ParameterArray
+from autograd_core.grad_array import ParameterArray, zeros_replacing
 from autograd_core.engine import apply, queue_callback
 from autograd_core.ops.primitive import PRIMITIVES, Primitive
 from autograd_core.tensor_methods import on_cpu
@@ -793,7 +793,9 @@ class Module:
             if set_to_none or param.grad is None:
                 param.grad = None
             else:
-                param.grad = np.zeros_like(np.asarray(getattr(param.grad, "data", param.grad)))
+                # (the zeros of a sparse lookup's gradient list no rows, as PyTorch's sparse zero_ leaves none)
+                param.grad = zeros_replacing(param.grad, np.zeros_like(np.asarray(getattr(param.grad, "data",
+                                                                                            param.grad))))
 
     def share_memory(self):
         """Refused with NotImplementedError, as a parameter's `share_memory_()` is: a module sent to another process is

@@ -491,14 +491,19 @@ class CosineAnnealingWarmRestarts(LRScheduler):
                 for base_lr in self.base_lrs]
 
     def step(self, epoch=None):
-        self._count_step()
+        """Advance one epoch, or go to `epoch` (a number >= 0, fractional to anneal per batch), and set each
+        group's learning rate. Unlike the other schedules it neither counts its calls (`_step_count` stays 0, as in
+        PyTorch) nor warns when called before `optimizer.step()` or with an epoch."""
+        # No _count_step(): PyTorch's override of step() skips the base class's count, so its state dict holds
+        # _step_count 0 for ever (and it never warns about the call order); ours keeps the same numbers.
         if epoch is None and self.last_epoch < 0:
             epoch = 0
         if epoch is None:
             epoch = self.last_epoch + 1
             self.T_cur += 1
             if self.T_cur >= self.T_i:                       # restart
-                self.T_cur -= self.T_i
+                # `%`, not `- T_i`: resuming with last_epoch puts T_cur = last_epoch + 1, several cycles past T_i
+                self.T_cur %= self.T_i
                 self.T_i *= self.T_mult
         else:
             check_number("CosineAnnealingWarmRestarts.step", "epoch", epoch)
@@ -517,6 +522,12 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         for group, lr in zip(self.optimizer.param_groups, self._get_lr_within_step()):
             _set_group_value(group, "lr", lr)
         self._last_lr = _group_values(self.optimizer, "lr")
+
+    def _from_pytorch(self, state_dict):
+        state_dict = super()._from_pytorch(state_dict)
+        if "_step_count" in state_dict:  # older versions counted the calls; PyTorch's (and ours now) stays 0
+            state_dict["_step_count"] = 0
+        return state_dict
 
 
 from .onecycle import OneCycleLR  # noqa: E402, F401  (they build on LRScheduler above)

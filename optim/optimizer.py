@@ -38,6 +38,7 @@ from autograd_core.element import coalesce as coalesce_element_views
 from autograd_core.grad_array import ParameterArray
 from autograd_core.inplace import mark_changed
 from autograd_core.jit import effect, is_effect, mark_effects
+from autograd_core.grad_array import zeros_replacing
 from autograd_core.value import stored_grad
 
 from .hooks import add_hook, with_step_hooks
@@ -261,8 +262,8 @@ class Optimizer:
             for p in group["params"]:
                 if set_to_none or p.grad is None:
                     p.grad = None
-                else:
-                    p.grad = _as_data_of(np.zeros_like(p.data), p)
+                else:  # (the zeros of a sparse lookup's gradient list no rows, as PyTorch's sparse zero_ leaves none)
+                    p.grad = zeros_replacing(stored_grad(p), _as_data_of(np.zeros_like(p.data), p))
 
     # ------------------------------------------------------------------------------------------------
     # Saving and loading.

@@ -310,6 +310,80 @@ def test_rsub_matches_torch():
     _same_as_torch(_grads(lambda a: ag.rsub(a, 2.5, 3), x), _torch_grads(torch, lambda a: torch.rsub(a, 2.5, 3), x))
 
 
+# add, sub and rsub with alpha, over every pairing of an int64, float32 or bool input with a Value or Python number
+# of those kinds and an alpha that is 1, an integer, a float, or a bool: the same dtype and values as PyTorch's, or
+# the same exception type (a float alpha with an integer result, a bool alpha with a non-bool one, a bool operand of
+# a subtraction, an in-place result that cannot be cast back).
+_ALPHA_INPUTS = {"int64": [3, -2], "float32": [1.5, -2.0], "bool": [True, False]}
+_ALPHA_OTHERS = ["int64", "float32", "bool", 2, 0.5, True]
+_ALPHAS = [1, 2, 2.5, True, False, 1.0]
+_ALPHA_FORMS = ["add", "sub", "subtract", "rsub", ".add", ".sub", ".subtract", ".add_", ".sub_", ".subtract_"]
+
+
+def _alpha_outcome(lib, form, input_dtype, other, alpha):
+    def tensor(dtype):
+        values = _ALPHA_INPUTS[dtype]
+        return lib.tensor(values, dtype=getattr(lib, dtype))
+
+    x = tensor(input_dtype)
+    y = tensor(other) if isinstance(other, str) else other
+    try:
+        out = getattr(x, form[1:])(y, alpha=alpha) if form.startswith(".") else getattr(lib, form)(x, y, alpha=alpha)
+    except (RuntimeError, TypeError, ValueError) as error:
+        return type(error).__name__
+    values = out.detach().numpy() if lib is not ag else out.data
+    return str(out.dtype).removeprefix("torch."), np.asarray(values, dtype=np.float64).tolist()
+
+
+@pytest.mark.parametrize("form", _ALPHA_FORMS)
+def test_alpha_of_add_sub_rsub_matches_torch(form):
+    """fixed: an integer input with a float alpha gave a float result (PyTorch raises), as did a bool alpha with a
+    non-bool result; a bool operand of a subtraction went through (PyTorch raises); add of bools with alpha=2 gave
+    int64 (PyTorch: bool)."""
+    torch = _torch()
+    differ = []
+    for input_dtype in _ALPHA_INPUTS:
+        for other in _ALPHA_OTHERS:
+            for alpha in _ALPHAS:
+                ours = _alpha_outcome(ag, form, input_dtype, other, alpha)
+                theirs = _alpha_outcome(torch, form, input_dtype, other, alpha)
+                if ours != theirs:
+                    differ.append((input_dtype, other, alpha, ours, theirs))
+    assert not differ, differ
+
+
+def test_alpha_checks_by_values():
+    ints, floats, bools = ag.tensor([1, 2]), ag.tensor([1.5, -2.0]), ag.tensor([True, False])
+    with pytest.raises(RuntimeError, match="rsub: For integral input tensors, argument alpha must not be a floating "
+                                           r"point number \(alpha=2.5, the result is int64\)"):
+        ag.rsub(ints, 3, alpha=2.5)
+    with pytest.raises(RuntimeError, match="add: For integral input tensors"):
+        ag.add(ints, ints, alpha=1.0)  # 1.0 is a float, equal to 1 or not
+    with pytest.raises(RuntimeError, match="add_: For integral"):
+        ints.clone().add_(1, alpha=0.5)
+    with pytest.raises(RuntimeError, match=r"sub: Boolean alpha only supported for Boolean results \(alpha=True"):
+        floats.sub(floats, alpha=True)
+    with pytest.raises(RuntimeError, match="with two bool tensors is not supported"):
+        ag.sub(bools, bools)
+    with pytest.raises(RuntimeError, match="sub_: Subtraction, the `-` operator, with a bool tensor"):
+        floats.clone().sub_(True)
+    with pytest.raises(RuntimeError, match="rsub: .*with a bool tensor"):
+        ag.rsub(ints, True)
+    # what PyTorch allows: a float result takes a float alpha, a bool result an integer or bool one (then `and`)
+    assert ag.rsub(ints, 3.0, alpha=2.5).tolist() == [0.5, -2.0]
+    assert ag.add(ints, floats, alpha=0.5).tolist() == [1.75, 1.0]
+    assert ag.add(bools, bools, alpha=2).dtype == np.bool_ and ag.add(bools, bools, alpha=2).tolist() == [True, False]
+    assert ag.add(ag.tensor([False, False]), bools, alpha=False).tolist() == [False, False]
+    assert ints.add(ints, alpha=3).tolist() == [4, 8]
+    # alpha · other is computed in the result's dtype, so the gradient of a float32 other is float32 and exact
+    x, y = Value(np.array([1.0, 2.0]), requires_grad=True), Value(np.array([3.0, 4.0], np.float32), requires_grad=True)
+    out = ag.sub(x, y, alpha=0.1)
+    assert out.dtype == np.float64
+    np.testing.assert_array_equal(out.data, np.array([1.0, 2.0]) - np.array([3.0, 4.0]) * 0.1)
+    out.sum().backward()
+    assert y.grad.dtype == np.float32 and y.grad.tolist() == [np.float32(-0.1)] * 2
+
+
 # ------------------------------------------------------------------------------------------------------------------
 # hardshrink, prelu: nn.functional's, reached from the core without importing nn at import time.
 

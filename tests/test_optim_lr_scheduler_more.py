@@ -2,6 +2,7 @@
 torch.optim.lr_scheduler; scheduler state dicts are validated on load (issue 10, item 9)."""
 
 import copy
+import warnings
 import math
 import pickle
 
@@ -273,3 +274,109 @@ def test_state_dicts_saved_by_older_versions_still_load():
     saved = {**plateau.state_dict(), "_step_count": 7}
     plateau.load_state_dict(saved)
     assert "_step_count" not in plateau.state_dict()
+
+
+# ----------------------------------------------------------------------------------------------------
+# State dict values: the same as PyTorch's after the same calls (a state dict saved by one goes on alike in the
+# other, and whoever prints or compares one sees the same numbers).
+
+
+def _plain(value):
+    """A state-dict value as comparable data: numbers with their kind, lists and dicts entry by entry, a
+    callable as such (functions are not saved)."""
+    if isinstance(value, dict):
+        return {key: _plain(v) for key, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if callable(value):
+        return "callable"
+    return type(value).__name__, value
+
+
+def _lambda_factor(epoch):
+    return 0.9**epoch
+
+
+STATE_SCHEDULES = [
+    ("StepLR", dict(step_size=2, gamma=0.5)),
+    ("MultiStepLR", dict(milestones=[2, 4, 4])),
+    ("ExponentialLR", dict(gamma=0.9)),
+    ("CosineAnnealingLR", dict(T_max=5, eta_min=0.01)),
+    ("LinearLR", dict(total_iters=4)),
+    ("LambdaLR", dict(lr_lambda=_lambda_factor)),
+    ("MultiplicativeLR", dict(lr_lambda=_lambda_factor)),
+    ("ConstantLR", dict(factor=0.5, total_iters=3)),
+    ("PolynomialLR", dict(total_iters=6, power=2.0)),
+    ("CosineAnnealingWarmRestarts", dict(T_0=3, T_mult=2, eta_min=0.001)),
+    ("CosineAnnealingWarmRestarts", dict(T_0=4)),
+    ("CyclicLR", dict(base_lr=0.01, max_lr=0.1, step_size_up=3)),
+    ("OneCycleLR", dict(max_lr=0.5, total_steps=40)),
+    ("ReduceLROnPlateau", dict(patience=1)),
+]
+# (name, steps): each step is None (step()), a number (step(epoch)) or "metric" (ReduceLROnPlateau's step(metric))
+CALLS = [
+    ("steps", [None] * 7),
+    ("epochs", [None, 2, None, 5, 3, None]),
+    # CosineAnnealingWarmRestarts.step's docstring: scheduler.step(epoch + i / iters) per batch, then step()
+    ("fractional", [e + i / 4 for e in range(3) for i in range(4)] + [None, 6.5, None]),
+    ("resumed", [None] * 5),  # made with last_epoch=10, as when resuming
+]
+
+
+def _drive(module, opt, name, kw, calls):
+    calls_name, steps = calls
+    if calls_name == "resumed":
+        for group in opt.param_groups:
+            group["initial_lr"] = group["lr"] * 2
+    sched = getattr(module, name)(opt, **kw, **({"last_epoch": 10} if calls_name == "resumed" else {}))
+    for i, step in enumerate(steps):
+        opt.step()
+        if name == "ReduceLROnPlateau":
+            sched.step(1.0 / (1 + i % 3))
+        else:
+            sched.step() if step is None else sched.step(step)
+    return sched
+
+
+@pytest.mark.parametrize("name, kw, calls", [
+    pytest.param(name, kw, calls, id=f"{name}{i}-{calls[0]}")
+    for i, (name, kw) in enumerate(STATE_SCHEDULES) for calls in CALLS
+    if (calls[0] == "steps" or name not in ("CyclicLR", "OneCycleLR", "ReduceLROnPlateau"))
+    and (calls[0] != "fractional" or name == "CosineAnnealingWarmRestarts")])
+def test_state_dict_values_match_pytorch(name, kw, calls):
+    """fixed: CosineAnnealingWarmRestarts counted its steps (PyTorch's `_step_count` stays 0), and resumed with
+    last_epoch past its first cycle at T_cur = last_epoch + 1 − T_i (PyTorch's: modulo T_i)."""
+    torch = pytest.importorskip("torch")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # step(epoch)'s deprecation, alike in both
+        ours = _drive(lr_scheduler, make_optimizer(), name, kw, calls).state_dict()
+        theirs = _drive(torch.optim.lr_scheduler, torch_optimizer(torch), name, kw, calls).state_dict()
+    assert _plain(ours) == _plain(theirs)
+
+
+def test_warm_restarts_state_by_values():
+    """What PyTorch's CosineAnnealingWarmRestarts keeps, checked without it: no step count, no warning about the
+    call order, T_cur within the cycle when resuming, and an older state dict (which counted steps) loads."""
+    opt = make_optimizer()
+    sched = lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=3, T_mult=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # PyTorch's never warns: its step() skips the check with the count
+        sched.step()
+        for epoch in range(3):
+            for i in range(4):
+                sched.step(epoch + i / 4)
+        sched.step()
+    state = sched.state_dict()
+    assert state["_step_count"] == 0 and state["last_epoch"] == 3
+    assert (state["T_cur"], state["T_i"]) == (0.75, 6)  # step(2.75), then step(): 3.75, 0.75 into the second cycle
+    opt = make_optimizer()
+    for group in opt.param_groups:
+        group["initial_lr"] = group["lr"]
+    resumed = lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=3, last_epoch=10)
+    assert (resumed.T_cur, resumed.last_epoch) == (2, 11)  # 11 % 3
+    np.testing.assert_allclose(resumed.get_last_lr(), [b * (1 + math.cos(math.pi * 2 / 3)) / 2 for b in BASE_LRS],
+                               rtol=1e-14)
+    older = dict(state, _step_count=8)
+    fresh = lr_scheduler.CosineAnnealingWarmRestarts(make_optimizer(), T_0=3, T_mult=2)
+    fresh.load_state_dict(older)
+    assert fresh.state_dict() == state

@@ -1,5 +1,7 @@
-"""SparseAdam: Adam on the rows a gradient touches (PyTorch's, for nn.Embedding(sparse=True)). Our gradients are dense:
-the touched rows are those holding a nonzero number. Compared with PyTorch's sparse gradients where installed."""
+"""SparseAdam: Adam on the rows a gradient touches (PyTorch's, for nn.Embedding(sparse=True)). Our gradients are dense;
+a sparse lookup's also lists the rows looked up (LookedUpGradient), which are the touched rows, as PyTorch's sparse
+gradient lists them; any other gradient touches the rows holding a nonzero number. Compared with PyTorch's sparse
+gradients where installed."""
 
 from __future__ import annotations
 
@@ -74,3 +76,79 @@ def test_state_dict_round_trip_and_bad_settings():
         scalar = nn.Parameter(1.0)
         scalar.grad = np.float64(1.0)
         optim.SparseAdam([scalar]).step()
+
+
+# A looked-up row whose gradient is exactly 0 (its output multiplied by 0) after a step that gave it moments: PyTorch's
+# sparse gradient lists it, so SparseAdam decays its moments and moves it; so does ours (it was left alone).
+_ZERO_ROW_BATCHES = [np.array([[1, 2, 7]]), np.array([[2, 3, 7]]), np.array([[7, 4, 1]]), np.array([[5, 5, 2]])]
+
+
+def _zero_row_steps(lib, case):
+    weights = np.random.default_rng(0).standard_normal((10, 3))
+    bag, padding = case.get("bag", False), case.get("padding")
+    kind = lib.nn.EmbeddingBag if bag else lib.nn.Embedding
+    extra = dict(mode="sum") if bag else {}
+    emb = kind(10, 3, sparse=True, padding_idx=padding, **extra)
+    emb.weight.data = lib.tensor(weights.copy())  # float64 in both (`_weight=` of a bag is float32 here)
+    opt = lib.optim.SparseAdam(emb.parameters(), lr=0.1, maximize=case.get("maximize", False))
+    for i, ids in enumerate(_ZERO_ROW_BATCHES):
+        if not case.get("accumulate") or i % 2 == 0:
+            opt.zero_grad(set_to_none=case.get("set_to_none", True))
+        scale = np.where(ids == 7, 0.0, 1.0) if i else np.ones(ids.shape)  # row 7: a zero gradient after step 0
+        if bag:  # one bag per id, so that each id's output can be scaled alone
+            out = emb(lib.tensor(ids.reshape(-1, 1))) * lib.tensor(scale.reshape(-1, 1))
+        else:
+            out = emb(lib.tensor(ids)) * lib.tensor(scale[..., None])
+        loss = (out ** 2).sum()
+        if case.get("twice"):  # two lookups in one pass: the gradient lists the rows of both
+            loss = loss + (emb(lib.tensor(np.array([[8]]))) * 0.0).sum()
+        loss.backward()
+        if not case.get("accumulate") or i % 2 == 1:
+            opt.step()
+    state = opt.state[emb.weight]
+    to_numpy = (lambda a: a.detach().numpy()) if lib is not ag else np.asarray
+    return to_numpy(emb.weight.data), to_numpy(state["exp_avg"]), to_numpy(state["exp_avg_sq"])
+
+
+ZERO_ROW_CASES = [dict(), dict(padding=7), dict(padding=2), dict(maximize=True), dict(set_to_none=False),
+                  dict(accumulate=True), dict(twice=True), dict(bag=True), dict(bag=True, padding=5)]
+
+
+@pytest.mark.parametrize("case", ZERO_ROW_CASES, ids=lambda c: ",".join(f"{k}={v}" for k, v in c.items()) or "plain")
+def test_looked_up_rows_with_zero_gradient_step_as_pytorch(case):
+    torch = pytest.importorskip("torch")
+    for ours, theirs in zip(_zero_row_steps(ag, case), _zero_row_steps(torch, case)):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-13, atol=1e-15)
+
+
+def test_looked_up_rows_by_values():
+    from autograd_core.grad_array import LookedUpGradient, looked_up_rows
+
+    weights = np.random.default_rng(0).standard_normal((10, 3))
+    emb = nn.Embedding(10, 3, sparse=True, padding_idx=4, _weight=ag.tensor(weights.copy()))
+    opt = optim.SparseAdam(emb.parameters(), lr=0.1)
+    (emb(ag.tensor([1, 7, 4])) ** 2).sum().backward()
+    g = emb.weight.grad
+    assert isinstance(g, LookedUpGradient) and looked_up_rows(g).tolist() == [1, 7]  # not the padding row
+    opt.step()
+    m_before = opt.state[emb.weight]["exp_avg"].copy()
+    opt.zero_grad()
+    (emb(ag.tensor([7, 1])) * ag.tensor([[0.0], [1.0]])).sum().backward()  # row 7: looked up, gradient 0
+    opt.step()
+    m = opt.state[emb.weight]["exp_avg"]
+    np.testing.assert_array_equal(m[7], 0.9 * m_before[7])  # decayed: m ← m + (0 − m)·(1 − 0.9)
+    assert m[7].all()
+    # sums list the rows of both; zero_() lists none; a dense gradient added makes a dense one (no rows)
+    a, b = emb.weight.grad, emb.weight.grad.copy()
+    assert looked_up_rows(a + b).tolist() == [1, 7] and looked_up_rows(a * 2) is None
+    assert looked_up_rows(a + np.ones((10, 3))) is None and looked_up_rows(b.zero_()).tolist() == []
+    opt.zero_grad(set_to_none=False)
+    assert looked_up_rows(emb.weight.grad).tolist() == [] and not emb.weight.grad.any()
+    # a lookup without sparse=True gives a plain gradient, and SparseAdam takes its nonzero rows, as before
+    dense = nn.Embedding(10, 3, _weight=ag.tensor(weights.copy()))
+    dense_opt = optim.SparseAdam(dense.parameters(), lr=0.1)
+    (dense(ag.tensor([2, 3])) * ag.tensor([[1.0], [0.0]])).sum().backward()
+    assert type(dense.weight.grad).__name__ == "GradArray"
+    dense_opt.step()
+    changed = np.flatnonzero(np.any(dense.weight.data != weights, axis=1))
+    assert changed.tolist() == [2]

@@ -11,6 +11,7 @@ NumPy and the gradient from the composition (`exact_with_gradient_of`).
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
 
@@ -335,16 +336,93 @@ def multiply(input, other):
     return as_value(input) * other
 
 
+def add_scaled(input, other, alpha=1):
+    """input + alpha · other, elementwise (broadcasting): torch.add. alpha is checked against the result's dtype as
+    PyTorch checks it (`times_alpha`): a float alpha with an integer or bool result, or a bool alpha with a non-bool
+    result, is a RuntimeError."""
+    x = as_value(input)
+    if alpha.__class__ is not int or alpha != 1:
+        other = times_alpha("add", result_dtype(x, other), other, alpha, compute=True)
+    return x + other
+
+
 def subtract(input, other, *, alpha=1):
-    """input − alpha · other, elementwise (broadcasting)."""
-    return as_value(input) - (other if alpha == 1 else other * alpha)
+    """input − alpha · other, elementwise (broadcasting): torch.sub. A bool operand (a bool Value or a Python bool) is
+    a RuntimeError, as in PyTorch (use `^` or logical_xor, `~` or logical_not); alpha is checked as in `add_scaled`."""
+    x = as_value(input)
+    refuse_bool_subtraction("sub", x, other)
+    if alpha.__class__ is not int or alpha != 1:
+        other = times_alpha("sub", result_dtype(x, other), other, alpha, compute=True)
+    return x - other
 
 
 def rsub(input, other, alpha=1):
     """other − alpha · input, elementwise (broadcasting): torch.rsub, subtract with its operands swapped. other may
-    be a Value or a number."""
+    be a Value or a number. A bool operand, or an alpha that does not suit the result's dtype (a float alpha with
+    an integer result, a bool alpha with a non-bool one), is a RuntimeError, as in PyTorch."""
     x = as_value(input)
-    return sub(other, x if alpha == 1 else x * alpha)
+    refuse_bool_subtraction("rsub", other, x)
+    if alpha.__class__ is not int or alpha != 1:
+        x = times_alpha("rsub", result_dtype(x, other), x, alpha, compute=True)
+    return sub(other, x)
+
+
+def _number_kind(alpha):
+    """'b', 'i' or 'f': whether alpha is a bool, an integer or a float (a NumPy scalar or 0-d Value by its dtype)."""
+    if isinstance(alpha, (bool, np.bool_)):
+        return "b"
+    if isinstance(alpha, numbers.Integral):
+        return "i"
+    if isinstance(alpha, numbers.Real):
+        return "f"
+    dtype = getattr(alpha, "dtype", None)
+    if dtype is None:
+        raise TypeError(f"alpha must be a number, got {type(alpha).__name__}")
+    return "i" if dtype.kind == "u" else dtype.kind
+
+
+def times_alpha(who, dtype, other, alpha, compute=False):
+    """alpha · other, the operand that add, sub and rsub (and add_, sub_) add to or subtract from the other one, for
+    a result of `dtype`. PyTorch's checks first: a float alpha needs a floating-point result ("for integral input
+    tensors, argument alpha must not be a floating point number"), a bool alpha a bool result; both RuntimeErrors.
+    For a bool result the product is `alpha and other` (PyTorch computes in the result's dtype, where alpha=2 is
+    True). compute=True: a Value `other` of another dtype is converted to `dtype` first, as PyTorch computes alpha ·
+    other in the result's dtype (float64 for a float32 other added to a float64 input), not in other's."""
+    kind = _number_kind(alpha)
+    if kind == "b" and dtype.kind != "b":
+        raise RuntimeError(f"{who}: Boolean alpha only supported for Boolean results (alpha={alpha!r}, the result "
+                           f"is {dtype})")
+    if kind == "f" and dtype.kind != "f":
+        raise RuntimeError(f"{who}: For integral input tensors, argument alpha must not be a floating point number "
+                           f"(alpha={alpha!r}, the result is {dtype})")
+    if dtype.kind == "b":
+        if alpha:
+            return other
+        # zeros of other's dtype (not a plain False), so that add_ on a bool self still refuses a number operand
+        return False if isinstance(other, (bool, np.bool_)) else other * False
+    if alpha == 1:
+        return other
+    if compute and isinstance(other, Value) and other.dtype != dtype:
+        other = other.astype(dtype)
+    return other * alpha
+
+
+def refuse_bool_subtraction(who, minuend, subtrahend):
+    """PyTorch's RuntimeError for a subtraction with a bool operand (a bool Value or array, or a Python bool)."""
+    first, second = _is_bool(minuend), _is_bool(subtrahend)
+    if first and second:
+        raise RuntimeError(f"{who}: Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
+                           "or `logical_xor()` operator instead.")
+    if first or second:
+        raise RuntimeError(f"{who}: Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+                           "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+
+
+def _is_bool(x):
+    if isinstance(x, (bool, np.bool_)):
+        return True
+    dtype = getattr(x, "dtype", None)
+    return dtype is not None and dtype.kind == "b"
 
 
 # PyTorch's other names for existing functions.
