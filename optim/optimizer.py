@@ -35,10 +35,9 @@ import numpy as np
 from autograd_core import ShapeError
 from autograd_core import Value, enable_grad
 from autograd_core.element import coalesce as coalesce_element_views
-from autograd_core.grad_array import ParameterArray
+from autograd_core.grad_array import ParameterArray, zeros_replacing
 from autograd_core.inplace import mark_changed
 from autograd_core.jit import effect, is_effect, mark_effects
-from autograd_core.grad_array import zeros_replacing
 from autograd_core.value import stored_grad
 
 from .hooks import add_hook, with_step_hooks
