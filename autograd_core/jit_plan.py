@@ -445,11 +445,17 @@ class _Plan:
     def _output(self, obj):
         """A template of the result: the same nesting, with the names of output lines at the leaves."""
         if isinstance(obj, tuple):
-            return tuple(self._output(o) for o in obj)
+            items = tuple(self._output(o) for o in obj)
+            if type(obj) is tuple:
+                return items
+            # a namedtuple (`Out(logits, loss)`), or another tuple class: made again of the replay's items
+            how = "._make" if hasattr(type(obj), "_fields") else ""
+            return _Rebuilt((self.ns.bind("O", type(obj)) + how, items))
         if isinstance(obj, list):
             return [self._output(o) for o in obj]
         if isinstance(obj, dict):
-            return {k: self._output(v) for k, v in obj.items()}
+            items = {k: self._output(v) for k, v in obj.items()}
+            return items if type(obj) is dict else _Rebuilt((self.ns.bind("O", type(obj)), items))
         if isinstance(obj, Value) and id(obj) in self.graph_outputs:  # its node, made first (see __init__)
             return _Out(self.graph_outputs[id(obj)])
         name = f"r{len(self.outputs)}"
@@ -722,9 +728,16 @@ class _Out(str):
     """The name of an output line, inside a result template."""
 
 
+class _Rebuilt(tuple):
+    """(constructor, items): a result of a tuple or dict class (a namedtuple, an OrderedDict), made again by calling
+    the constructor (its name in the program) with the template `items`."""
+
+
 def _template_source(t):
     if isinstance(t, _Out):
         return str(t)
+    if isinstance(t, _Rebuilt):
+        return f"{t[0]}({_template_source(t[1])})"
     if isinstance(t, tuple):
         return "(" + "".join(_template_source(x) + ", " for x in t) + ")"
     if isinstance(t, list):

@@ -5,6 +5,7 @@ bit for bit."""
 
 from __future__ import annotations
 
+import collections
 import warnings
 
 import numpy as np
@@ -304,3 +305,33 @@ def test_a_hook_registered_inside_forward_keeps_the_calls_eager():
         for _ in range(3):
             compiled(np.ones((2, 4), np.float32)).sum().backward()
     assert len(seen) == 3 and compiled.stats["replayed"] == 0
+
+
+Output = collections.namedtuple("Output", "logits loss")
+
+
+class NamedOutputs(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.linear = nn.Linear(3, 2)
+
+    def forward(self, x):
+        logits = self.linear(x)
+        return Output(logits, logits.sum()), collections.OrderedDict(scores=logits.tanh())
+
+
+def test_named_tuples_and_dict_classes_come_back_as_they_were_returned():
+    """out.loss after a replay, as after the eager call (a replay returned plain tuples and dicts)."""
+    torch.manual_seed(7)
+    model = NamedOutputs()
+    compiled = torch.compile(model)
+    for grad_mode in (True, False):  # outputs as graph nodes, and as leaves without a graph
+        with torch.set_grad_enabled(grad_mode):
+            for _ in range(3):
+                out, extra = compiled(np.ones((2, 3), np.float32))
+            assert type(out) is Output and type(extra) is collections.OrderedDict and list(extra) == ["scores"]
+            np.testing.assert_array_equal(out.loss.data, out.logits.data.sum())
+            if grad_mode:
+                out.loss.backward()
+                np.testing.assert_array_equal(model.linear.bias.grad, [2.0, 2.0])
+    assert compiled.stats["replayed"] == 2
