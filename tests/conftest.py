@@ -88,6 +88,17 @@ def _module_generator_per_test(request, monkeypatch):
         monkeypatch.setitem(library.DEFAULTS, "seed", seed)
 
 
+@pytest.fixture(params=["one-function", "chunked"])
+def compiled_program_layout(request, monkeypatch):
+    """For the compile tests: each compiled program as one function, and split into parts of a few lines (as long
+    programs are, jit_plan._chunked). Returns which."""
+    if request.param == "chunked":
+        import autograd_core.jit_plan
+
+        monkeypatch.setattr(autograd_core.jit_plan, "_ONE_FUNCTION", 0)
+    return request.param
+
+
 @pytest.fixture(autouse=True)
 def _print_options_per_test():
     """Print options as they were before the test: the book programs run in-process call `torch.set_printoptions`

@@ -53,14 +53,10 @@ def _classifier_batches(seed, count, shape, classes=3, uniform=False):
              rng.integers(0, classes, shape[0])) for _ in range(count)]
 
 
-@pytest.fixture(autouse=True, params=["one-function", "chunked"])
-def backend(request, monkeypatch):
+@pytest.fixture(autouse=True)
+def backend(compiled_program_layout):
     """Every test runs with the program as one function and split into parts (as long programs are)."""
-    if request.param == "chunked":
-        import autograd_core.jit_plan
-
-        monkeypatch.setattr(autograd_core.jit_plan, "_ONE_FUNCTION", 0)
-    return request.param
+    return compiled_program_layout
 
 
 @pytest.fixture(autouse=True)

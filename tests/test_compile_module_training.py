@@ -16,14 +16,7 @@ from autograd_core import nn
 from autograd_core.nn import functional as F
 
 
-@pytest.fixture(autouse=True, params=["one-function", "chunked"])
-def backend(request, monkeypatch):
-    """Every test runs with the programs (forward and backward) as one function each and split into parts."""
-    if request.param == "chunked":
-        import autograd_core.jit_plan
-
-        monkeypatch.setattr(autograd_core.jit_plan, "_ONE_FUNCTION", 0)
-    return request.param
+pytestmark = pytest.mark.usefixtures("compiled_program_layout")  # (conftest.py: the programs whole and in parts)
 
 
 @pytest.fixture(autouse=True)
