@@ -102,7 +102,8 @@ compiling fails a guard) or anomaly detection, or is compiled inside another tra
 runs eagerly (with a warning, once). While a call is recorded, the hooks on Value are process-wide but only
 the recording thread's events count; a compiled function called during another recording runs eagerly for
 that call. Returned Values are new leaves holding the result's data (and `.grad` for leaves that had one), without a
-graph, except outputs that need a gradient (below). A compiled module (`model = compile(model)`, PyTorch 2's idiom) is
+graph, except outputs that need a gradient (below) and Values that existed before the call (an argument, a parameter:
+returned as themselves, as eager mode returns them). A compiled module (`model = compile(model)`, PyTorch 2's idiom) is
 used as the module: the attributes and methods the compiled object does not have are the module's (`model.eval()`,
 `model.parameters()`, `model.state_dict()`; those that return the module, such as `eval()` and `to()`, return the
 compiled object, so `model = model.to(device)` stays compiled), as on PyTorch's compiled modules, and `_orig_mod` is

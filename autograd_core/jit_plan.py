@@ -458,6 +458,10 @@ class _Plan:
             return items if type(obj) is dict else _Rebuilt((self.ns.bind("O", type(obj)), items))
         if isinstance(obj, Value) and id(obj) in self.graph_outputs:  # its node, made first (see __init__)
             return _Out(self.graph_outputs[id(obj)])
+        if isinstance(obj, Value) and obj.creation_index < self.start and id(obj) not in self.shared_constants:
+            # a Value that existed before the call, returned as it is (nn.Identity's input, a parameter): the very
+            # object, as eager mode returns it, with its graph and .grad (a copy of its data would cut the graph)
+            return _Out(self._input_name(obj))
         name = f"r{len(self.outputs)}"
         self.outputs.append(name)
         if isinstance(obj, Value):

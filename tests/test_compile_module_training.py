@@ -328,3 +328,19 @@ def test_named_tuples_and_dict_classes_come_back_as_they_were_returned():
                 out.loss.backward()
                 np.testing.assert_array_equal(model.linear.bias.grad, [2.0, 2.0])
     assert compiled.stats["replayed"] == 2
+
+
+def test_a_value_that_existed_before_the_call_is_returned_as_itself():
+    """nn.Identity's input, a parameter: the very object, as eager mode returns it (a replay returned a new leaf holding
+    a copy of its data, cut off from its graph)."""
+    x = torch.tensor(np.ones(3), requires_grad=True)
+    h = x * 3.0  # a node of a graph made before the call
+    identity = torch.compile(nn.Identity())
+    linear = nn.Linear(3, 2)
+    weight_too = torch.compile(lambda v: (linear(v), linear.weight))
+    for _ in range(3):
+        assert identity(h) is h
+        out, weight = weight_too(h)
+    assert identity.stats["replayed"] == 1 and weight_too.stats["replayed"] == 1 and weight is linear.weight
+    identity(h).sum().backward()
+    np.testing.assert_array_equal(x.grad, [3.0, 3.0, 3.0])
