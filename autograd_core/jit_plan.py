@@ -879,18 +879,19 @@ class _ReplayedCall:
     reads, and the gradients of all the node's inputs, computed at the first input's turn and handed out one by
     one (the engine asks for them in input order, once per pass)."""
 
-    __slots__ = ("data", "backward", "saved", "grads", "last")
+    __slots__ = ("data", "backward", "saved", "grads", "g", "last")
 
     def __init__(self, data, backward, saved):
-        self.data, self.backward, self.saved, self.grads, self.last = data, backward, saved, None, -1
+        self.data, self.backward, self.saved, self.grads, self.g, self.last = data, backward, saved, None, None, -1
 
     def gradient(self, i, g):
         grads = self.grads
-        if grads is None or i <= self.last:  # the first input asked for in this pass
+        if grads is None or g is not self.g or i <= self.last:  # the first input asked for in this pass (or for this g)
             grads = self.grads = self.backward(g, self.saved)
+            self.g = g
         self.last = i
         if i == len(grads) - 1:
-            self.grads = None  # handed out: not kept by a graph retained for another pass
+            self.grads = self.g = None  # handed out: not kept by a graph retained for another pass
         return grads[i]
 
     def __repr__(self):

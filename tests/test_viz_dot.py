@@ -252,6 +252,17 @@ def test_backward_steps_follow_reverse_topological_order():
         assert f"step {k + 1}/{len(order)}" in frame.source
 
 
+def test_backward_steps_of_a_one_element_output_with_dimensions():
+    """A (1, 1) output (a linear layer's, one sample, one unit): its gradient is an array of one element, which NumPy
+    2's float() refuses; the step's arithmetic shows the number."""
+    w = Value(np.array([[0.5, -2.0]]), label="w")
+    out = w @ Value(np.array([[1.0], [3.0]]), requires_grad=False)
+    loss = (out * 2.0).sum()
+    loss.backward()
+    sources = [frame.source for frame in viz.backward_steps(loss)]
+    assert len(sources) == 4 and any("= 1 · 2 = 2" in source for source in sources), sources
+
+
 def test_backward_steps_need_a_backward_pass_first():
     f, _ = sigma()
     with pytest.raises(ValueError, match="backward"):

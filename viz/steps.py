@@ -117,7 +117,7 @@ def step_arithmetic(graph, node_id, uses=None, inputs=None):
         return f"grad {name} = {symbols} (rules: {rules}), shape {tuple(v.shape)}"
     numbers = " + ".join(f"{(_factor if j else _num)(nodes[e.dst].grad)} · {_factor(e.derivative)}"
                          for j, e in enumerate(edges[:4])) + more
-    total = sum(float(nodes[e.dst].grad) * e.derivative for e in edges)
+    total = sum(_float(nodes[e.dst].grad) * e.derivative for e in edges)
     return f"grad {name} = {symbols} = {numbers} = {_num(total)}"
 
 
@@ -127,8 +127,14 @@ def _named(e, nodes, inputs):
     return with_argument_names(e.formula, nodes[e.dst].op, [nodes[x.src] for x in args])
 
 
+def _float(x):
+    """One number: a Python or NumPy scalar, or an array of one element of any shape (a (1, 1) output's gradient),
+    which NumPy 2's float() refuses above 0-d."""
+    return float(x.reshape(())) if hasattr(x, "reshape") and getattr(x, "ndim", 0) else float(x)
+
+
 def _num(x):
-    return f"{float(x) + 0.0:.4g}".replace("-", "−")  # + 0.0: never "-0"
+    return f"{_float(x) + 0.0:.4g}".replace("-", "−")  # + 0.0: never "-0"
 
 
 def _factor(x):
