@@ -105,9 +105,11 @@ class _Plan:
         # from it (see _graph_output). Its forward then allocates its results, as eager mode does, instead of
         # writing into the program's buffers: a second call before the first's backward must not overwrite what that
         # backward reads.
+        returned = _values_in(result)
+        self.returned = {id(v) for v in returned}
         self.graph_outputs = {}      # id(output Value) -> its output line's name, once written
         if graph_wanted and not any(e[0] == "backward" for e in rec.entries):
-            self.graph_outputs = {id(v): None for v in _values_in(result)
+            self.graph_outputs = {id(v): None for v in returned
                                   if v._requires_grad and v._op is not None and v.creation_index >= self.start}
         self.graph_leaves = None     # while a graph output's backward is planned: id(input) -> (input, gradient name)
         self.backward_programs = []  # (name, body, result template) of each graph output's backward function
@@ -139,15 +141,12 @@ class _Plan:
                 changed = True
             else:
                 _, method, obj, idempotent, args, kwargs = entry
-                passed = "".join(f", {self.value(a) if isinstance(a, Value) else self.param(a)}"
-                                 for a in args)  # arrays and Values computed by the call: live
-                passed += "".join(f", {k}={self.value(a) if isinstance(a, Value) else self.param(a)}"
-                                  for k, a in kwargs.items())
+                passed = "".join([f", {self._passed(a)}" for a in args] +
+                                 [f", {k}={self._passed(a)}" for k, a in kwargs.items()])
                 self.lines.append(f"{self.ns.bind('X', method)}({self.ns.bind('O', obj)}{passed})")
                 changed = changed or not idempotent
         self.outputs = []
-        self.returned = {id(v) for v in _values_in(result)}
-        for v in sorted(_values_in(result), key=lambda v: v.creation_index):  # an output's inputs come first
+        for v in sorted(returned, key=lambda v: v.creation_index):  # an output's inputs come first
             if id(v) in self.graph_outputs and self.graph_outputs[id(v)] is None:
                 name = self._graph_output(v)
                 if name is None:  # computed from Values made inside the call only: a leaf, as any function result
@@ -252,6 +251,10 @@ class _Plan:
             # An index (rows, labels): each array in it live where it can be, the rest constants.
             return "(" + "".join(f"{self.param(v)}, " for v in value) + ")"
         return self.constant(value)
+
+    def _passed(self, a):
+        """An effect's argument: arrays and Values computed by the call live, anything else a constant."""
+        return self.value(a) if isinstance(a, Value) else self.param(a)
 
     def _kwargs(self, params):
         if not params:
