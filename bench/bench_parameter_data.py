@@ -43,7 +43,7 @@ def _with_plain_data(parameters):
     changed = 0
     for p in parameters:
         if type(p.data) is ParameterArray:
-            object.__setattr__(p, "data", p.data.view(np.ndarray))
+            ag.Value.__dict__["data"].__set__(p, p.data.view(np.ndarray))  # the slot itself
             changed += 1
     return changed
 

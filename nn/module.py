@@ -70,7 +70,8 @@ def _with_tensor_methods(array):
     return array
 
 
-_set_attribute = object.__setattr__
+_VALUE_DATA = Value.__dict__["data"]  # the slot's descriptor: C code that reads and writes it
+_VALUE_ATTRIBUTES = Value.__dict__  # (live: a compile recording replaces Value.data while it watches)
 
 
 class Parameter(Value):
@@ -102,14 +103,19 @@ class Parameter(Value):
     def __repr__(self):
         return "Parameter" + super().__repr__()[len("Value"):]
 
-    def __setattr__(self, name, value):
-        # PyTorch's `p.data = t` (`m.weight.data = torch.ones(2, 3)`) stores t's array. An override of assignment,
-        # not a property: reading a parameter's data (at every operation it enters) stays a plain slot read.
-        if name == "data":
-            if isinstance(value, Value):
-                value = value.data
-            value = _with_tensor_methods(value)
-        _set_attribute(self, name, value)
+    def _set_data(self, value):
+        if isinstance(value, Value):
+            value = value.data
+        # Through Value's descriptor as it is now, not the slot's: a compile recording watches assignments there.
+        _VALUE_ATTRIBUTES["data"].__set__(self, _with_tensor_methods(value))
+
+    # PyTorch's `p.data = t` (`m.weight.data = torch.ones(2, 3)`) stores t's array. A property over Value's slot rather
+    # than an override of __setattr__, which every other assignment would go through: the backward pass sets a
+    # parameter's gradient and pending slots five times a step (0.2 µs each through __setattr__), while reading its
+    # data through the slot's own getter costs 0.05 µs more than a plain read.
+    data = property(_VALUE_DATA.__get__, _set_data,
+                    doc="The parameter's array (a ParameterArray when it has dimensions); assigning an array or a "
+                        "Value stores its array, as PyTorch's `p.data = t`.")
 
 
 class Buffer(np.ndarray):
