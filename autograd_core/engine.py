@@ -61,6 +61,9 @@ def apply(op, args, params=None):
             *[a.data for a in args], **params)
     except ValueError as err:
         raise _shape_error(op, args, err) from None
+    except TypeError:
+        _refuse_bool_arithmetic(op, args)
+        raise
     needs_grad = False
     for arg in args:
         if arg._requires_grad:
@@ -89,6 +92,9 @@ def apply_unary(op, x):
         out = op.forward(x.data)
     except ValueError as err:
         raise _shape_error(op, (x,), err) from None
+    except TypeError:
+        _refuse_bool_arithmetic(op, (x,))
+        raise
     if x._requires_grad and _grad_enabled():
         return _node(op, out, x, None, None)
     if not x._requires_grad and out.dtype is not x.data.dtype:  # an integer input, perhaps (never needs grad)
@@ -107,17 +113,20 @@ def apply_binary(op, a, b):
         else:
             b = _constant(b, a)
             if b.data.dtype is not a.data.dtype:
-                a, b = _promoted((a, b))
+                a, b = _promoted_operands(op, a, b)
     elif not isinstance(a, Value):
         a = _constant(a, b)
         if a.data.dtype is not b.data.dtype:
-            a, b = _promoted((a, b))
+            a, b = _promoted_operands(op, a, b)
     elif not (a._requires_grad and b._requires_grad) and a.data.dtype is not b.data.dtype:  # see _promoted
-        a, b = _promoted((a, b))
+        a, b = _promoted_operands(op, a, b)
     try:
         out = op.forward(a.data, b.data)
     except ValueError as err:
         raise _shape_error(op, (a, b), err) from None
+    except TypeError:
+        _refuse_bool_arithmetic(op, (a, b))
+        raise
     if (a._requires_grad or b._requires_grad) and _grad_enabled():
         return _node(op, out, a, b, None)
     return _new_node(Value, out, False, op, (), None, None)
@@ -173,6 +182,14 @@ def _promoted(args, record=False):
     if np.result_type(*[a.data for a in args]) == target:
         return args
     return tuple([_converted(a, target, record) for a in args])
+
+
+def _promoted_operands(op, a, b):
+    """`_promoted((a, b))` for operands of two dtypes; a subtraction with a bool one raises as PyTorch's (NumPy would
+    compute it in the other's dtype)."""
+    if op.name == "-" and (a.data.dtype.kind == "b" or b.data.dtype.kind == "b"):
+        _refuse_bool_arithmetic(op, (a, b))
+    return _promoted((a, b))
 
 
 def _converted(x, dtype, record=False):
@@ -237,6 +254,18 @@ def _check_forward(node):
     from .anomaly import check_forward
 
     check_forward(node)
+
+
+def _refuse_bool_arithmetic(op, args):
+    """PyTorch's RuntimeError where NumPy raised a TypeError for bool data: `-` of a bool Value, a bool Value minus a
+    bool Value. Anything else: nothing (the caller re-raises NumPy's error)."""
+    if op.name not in ("-", "neg") or not any(a.data.dtype.kind == "b" for a in args):
+        return
+    from .ops import arith
+
+    if op.name == "neg":
+        arith.refuse_bool_negation()
+    arith.refuse_bool_subtraction(None, *[a.data for a in args])
 
 
 def _shape_error(op, args, err):

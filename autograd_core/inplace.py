@@ -495,6 +495,7 @@ class InplaceMethods:
         return _operator(self, other, "add", "+=")
 
     def __isub__(self, other):
+        _value._ops.arith.refuse_bool_subtraction(None, self, other)
         return _operator(self, other, "sub", "-=")
 
     def __imul__(self, other):

@@ -509,9 +509,13 @@ class Value(TensorMethods, InplaceMethods):
         return _apply_binary(_ops.add, other, self)
 
     def __sub__(self, other):
+        if other.__class__ is bool:  # NumPy computes x - True; PyTorch refuses it (and computes x - np.True_)
+            _ops.arith.refuse_bool_subtraction(None, self, other)
         return _apply_binary(_ops.sub, self, other)
 
     def __rsub__(self, other):
+        if other.__class__ is bool:
+            _ops.arith.refuse_bool_subtraction(None, other, self)
         return _apply_binary(_ops.sub, other, self)
 
     def __mul__(self, other):

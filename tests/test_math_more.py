@@ -352,6 +352,46 @@ def test_alpha_of_add_sub_rsub_matches_torch(form):
     assert not differ, differ
 
 
+_BOOL_SUBTRACTION = "Subtraction, the `-` operator, with a bool tensor is not supported"
+_TWO_BOOLS = "Subtraction, the `-` operator, with two bool tensors is not supported"
+_BOOL_NEGATION = "Negation, the `-` operator, on a bool tensor is not supported"
+
+
+@pytest.mark.parametrize("expression, message", [
+    (lambda t: t.ones(2) - True, _BOOL_SUBTRACTION),                 # NumPy would give [0., 0.]
+    (lambda t: True - t.ones(2), _BOOL_SUBTRACTION),
+    (lambda t: t.tensor([1, 2]) - True, _BOOL_SUBTRACTION),          # an integer tensor too
+    (lambda t: t.ones(2) - t.tensor(True), _BOOL_SUBTRACTION),       # a bool tensor of another dtype than x's
+    (lambda t: t.tensor([True]) - t.ones(1), _BOOL_SUBTRACTION),
+    (lambda t: t.tensor([True, False]) - True, _TWO_BOOLS),          # NumPy's TypeError, in PyTorch's words
+    (lambda t: t.tensor([True, False]) - t.tensor([True, True]), _TWO_BOOLS),
+    (lambda t: -t.tensor([True, False]), _BOOL_NEGATION),
+    (lambda t: t.neg(t.tensor([True])), _BOOL_NEGATION),
+    (lambda t: t.ones(2).__isub__(True), _BOOL_SUBTRACTION),         # x -= True
+], ids=["float-True", "True-float", "int-True", "float-bool0d", "bool-float", "bool-True",
+        "bool-bool", "neg", "torch.neg", "isub"])
+def test_the_minus_operator_refuses_bools_as_pytorch_does(expression, message):
+    # PyTorch refuses `-` with a bool operand (it asks for ~ or logical_xor); NumPy computes it or raises a TypeError.
+    with pytest.raises(RuntimeError, match=message):
+        expression(ag)
+    try:
+        import torch
+    except ImportError:
+        return
+    with pytest.raises(RuntimeError, match=message):  # the same words as PyTorch's
+        expression(torch)
+
+
+def test_the_minus_operator_still_takes_numbers_and_other_dtypes():
+    assert (ag.ones(2) - 1).tolist() == [0.0, 0.0]
+    assert (ag.ones(2) - np.True_).tolist() == [0.0, 0.0]  # a NumPy bool is a number to PyTorch
+    assert (ag.tensor([1, 2]) - ag.tensor([0.5, 0.5])).tolist() == [0.5, 1.5]
+    assert (ag.tensor([True]) + True).tolist() == [True]  # addition of bools is allowed (or)
+    assert (-ag.tensor([1, -2])).tolist() == [-1, 2]
+    with pytest.raises(TypeError):
+        -ag.tensor(["a"])  # other TypeErrors stay NumPy's
+
+
 def test_alpha_checks_by_values():
     ints, floats, bools = ag.tensor([1, 2]), ag.tensor([1.5, -2.0]), ag.tensor([True, False])
     with pytest.raises(RuntimeError, match="rsub: For integral input tensors, argument alpha must not be a floating "

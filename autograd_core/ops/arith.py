@@ -408,14 +408,23 @@ def times_alpha(who, dtype, other, alpha, compute=False):
 
 
 def refuse_bool_subtraction(who, minuend, subtrahend):
-    """PyTorch's RuntimeError for a subtraction with a bool operand (a bool Value or array, or a Python bool)."""
+    """PyTorch's RuntimeError for a subtraction with a bool operand (a bool Value or array, or a Python bool).
+    who: the function's name, put first in the message; None for the `-` operator (PyTorch's own words alone)."""
     first, second = _is_bool(minuend), _is_bool(subtrahend)
+    prefix = "" if who is None else f"{who}: "
     if first and second:
-        raise RuntimeError(f"{who}: Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
-                           "or `logical_xor()` operator instead.")
+        raise RuntimeError(f"{prefix}Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
+                           "`^` or `logical_xor()` operator instead.")
     if first or second:
-        raise RuntimeError(f"{who}: Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+        raise RuntimeError(f"{prefix}Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
                            "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+
+
+def refuse_bool_negation(who=None):
+    """PyTorch's RuntimeError for negating a bool tensor (NumPy's is a TypeError)."""
+    prefix = "" if who is None else f"{who}: "
+    raise RuntimeError(f"{prefix}Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
+                       "invert a mask, use the `~` or `logical_not()` operator instead.")
 
 
 def _is_bool(x):
