@@ -303,16 +303,30 @@ class EmbeddingBag(Module):
         self.mode, self.include_last_offset, self.sparse = mode, bool(include_last_offset), bool(sparse)
         self.padding_idx = None if padding_idx is None else _padding_index(padding_idx, self.num_embeddings,
                                                                             "EmbeddingBag")
-        if _weight is not None:
-            weight = np.array(data_of(_weight), dtype=init.resolve_dtype(dtype))
-            if weight.shape != (self.num_embeddings, self.embedding_dim):
-                raise ShapeError(f"EmbeddingBag: _weight of shape {weight.shape} must be "
+        if _weight is not None:  # taken as is (its dtype too), as Embedding's and PyTorch's
+            weight = data_of(_weight)
+            if np.shape(weight) != (self.num_embeddings, self.embedding_dim):
+                raise ShapeError(f"EmbeddingBag: _weight of shape {np.shape(weight)} must be "
                                  f"{(self.num_embeddings, self.embedding_dim)}")
         else:
             weight = init.normal((self.num_embeddings, self.embedding_dim), 0.0, 1.0, rng, dtype)
             if self.padding_idx is not None:
                 weight[self.padding_idx] = 0
-        self.weight = Parameter(weight)
+        self.weight = Parameter(weight, dtype=dtype)
+
+    @classmethod
+    def from_pretrained(cls, embeddings, freeze=True, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
+                        mode="mean", sparse=False, include_last_offset=False, padding_idx=None):
+        """An EmbeddingBag whose weight is `embeddings` (num, dim), as PyTorch's: freeze=True (the default) keeps it
+        out of training (no gradient); the other options as the constructor's."""
+        if np.ndim(data_of(embeddings)) != 2:
+            raise ShapeError("Embeddings parameter is expected to be 2-dimensional")
+        rows, cols = np.shape(data_of(embeddings))
+        bag = cls(rows, cols, max_norm, norm_type, scale_grad_by_freq, mode, sparse, _weight=embeddings,
+                  include_last_offset=include_last_offset, padding_idx=padding_idx)
+        if freeze:
+            bag.weight.requires_grad_(False)
+        return bag
 
     def forward(self, input, offsets=None, per_sample_weights=None):
         return embedding_bag(input, self.weight, offsets, self.max_norm, self.norm_type, self.scale_grad_by_freq,

@@ -162,6 +162,28 @@ def test_embedding_bag_finite_differences(mode):
                      (Value(RNG.normal(size=(10, 3))),))
 
 
+def test_embedding_bag_takes_its_weight_as_given_and_from_pretrained():
+    table = RNG.normal(size=(10, 3))  # float64
+    bag = nn.EmbeddingBag(10, 3, _weight=table, mode="sum")
+    assert bag.weight.dtype == np.float64 and np.shares_memory(bag.weight.data, table)  # as is, as PyTorch's
+    assert nn.EmbeddingBag(10, 3, _weight=table, dtype=np.float32).weight.dtype == np.float32
+    frozen = nn.EmbeddingBag.from_pretrained(table, mode="max", padding_idx=2, include_last_offset=True)
+    assert not frozen.weight.requires_grad and frozen.mode == "max" and frozen.padding_idx == 2
+    assert frozen.include_last_offset and frozen.weight.dtype == np.float64
+    np.testing.assert_array_equal(frozen(np.array([[1, 4]])).data, np.maximum(table[1], table[4])[None])
+    assert nn.EmbeddingBag.from_pretrained(table, freeze=False).weight.requires_grad
+    with pytest.raises(ag.ShapeError, match="2-dimensional"):
+        nn.EmbeddingBag.from_pretrained(table[0])
+    try:
+        import torch
+    except ImportError:
+        return
+    theirs = torch.nn.EmbeddingBag.from_pretrained(torch.tensor(table), mode="max", padding_idx=2,
+                                                  include_last_offset=True)
+    assert str(theirs) == str(frozen).split("  #")[0] and not theirs.weight.requires_grad  # (ours counts parameters)
+    assert theirs.weight.dtype == torch.float64
+
+
 def test_embedding_bag_empty_bags_padding_row_and_errors():
     bag = nn.EmbeddingBag(5, 2, mode="mean", padding_idx=0, rng=0)
     assert np.all(bag.weight.data[0] == 0)
