@@ -188,14 +188,22 @@ class _TensorMethods:
         return self
 
     def add_(self, other, alpha=1):
-        """self += alpha * other, in place; returns self."""
+        """self += alpha * other, in place; returns self. alpha as PyTorch checks it: a float alpha needs a float
+        array, a bool alpha a bool one (RuntimeError otherwise)."""
         other = _plain(other)
-        np.add(self, other if alpha == 1 else np.multiply(other, alpha), out=self, casting="same_kind")
+        if alpha.__class__ is not int or alpha != 1:
+            other = _arith().times_alpha("add_", self.dtype, other, alpha)
+        np.add(self, other, out=self, casting="same_kind")
         return self
 
     def sub_(self, other, alpha=1):
+        """self -= alpha * other, in place; returns self. alpha as in add_; a bool array or operand raises, as
+        PyTorch's subtraction does."""
         other = _plain(other)
-        np.subtract(self, other if alpha == 1 else np.multiply(other, alpha), out=self, casting="same_kind")
+        _arith().refuse_bool_subtraction("sub_", self, other)
+        if alpha.__class__ is not int or alpha != 1:
+            other = _arith().times_alpha("sub_", self.dtype, other, alpha)
+        np.subtract(self, other, out=self, casting="same_kind")
         return self
 
     def mul_(self, other):
@@ -305,6 +313,12 @@ class LookedUpGradient(GradArray):
         self[...] = 0
         self.looked_up = _NO_ROWS
         return self
+
+
+def _arith():
+    from .ops import arith  # (ops imports this module)
+
+    return arith
 
 
 def looked_up_gradient(array, rows):

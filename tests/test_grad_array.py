@@ -28,6 +28,29 @@ def test_grad_is_an_ndarray_with_pytorchs_inplace_methods():
     assert x.grad.tolist() == [1.0, -2.0, 2.0] and g.norm() == 3.0 and g.fill_(0.5).tolist() == [0.5] * 3
 
 
+def test_in_place_add_and_sub_of_gradients_and_parameters_check_alpha_as_pytorch():
+    from autograd_core import nn
+
+    x = Value(np.arange(3.0))
+    g = gradient_of(x, lambda v: v * v)
+    p = nn.Parameter(np.ones(3, np.float32))
+    for array in (g, p.data):  # a GradArray and a ParameterArray
+        before = array.copy()
+        with pytest.raises(RuntimeError, match="add_: Boolean alpha only supported for Boolean results"):
+            array.add_(np.ones(3), alpha=True)
+        with pytest.raises(RuntimeError, match="sub_: Boolean alpha only supported"):
+            array.sub_(1.0, alpha=False)
+        with pytest.raises(RuntimeError, match="sub_: Subtraction, the `-` operator, with a bool tensor"):
+            array.sub_(True)
+        np.testing.assert_array_equal(array, before)  # nothing changed
+        assert array.sub_(np.ones(3), alpha=0.5) is array
+        np.testing.assert_array_equal(array, before - 0.5)
+    counts = nn.Parameter(np.zeros(2)).data.view(np.ndarray).astype(np.int64).view(type(g))
+    with pytest.raises(RuntimeError, match="add_: For integral input tensors, argument alpha must not be a floating"):
+        counts.add_(1, alpha=0.5)
+    assert counts.add_(1, alpha=3).tolist() == [3, 3]
+
+
 def test_arithmetic_of_gradients_and_numbers_gives_gradients_with_another_array_plain_arrays():
     x = Value(np.ones((2, 2)))
     g = gradient_of(x, lambda v: v * 2)
