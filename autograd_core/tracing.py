@@ -61,6 +61,8 @@ def traced_apply(op, args, params):
             if not isinstance(a, Value):
                 args = engine._with_constants(args)
                 break
+    if op.name == "-" or op.name == "neg":  # PyTorch refuses them with a bool operand (NumPy computes or raises)
+        engine._refuse_bool_arithmetic(op, args)
     # PyTorch's dtypes, as the untraced engine gives them; conversions are recorded operations here.
     if op.promotes:
         args = engine._promoted(args, record=True)
@@ -78,6 +80,9 @@ def traced_apply(op, args, params):
                 out, needs_grad = op.forward(*[a.data for a in args]), any(a.requires_grad for a in args)
         except ValueError as err:
             raise engine._shape_error(op, args, err) from None
+        except TypeError:
+            engine._refuse_bool_arithmetic(op, args)
+            raise
         node = engine._record(op, out, args, None, needs_grad)
         tracer = tracers[0]
         if tracer.timed:

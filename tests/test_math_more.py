@@ -382,6 +382,25 @@ def test_the_minus_operator_refuses_bools_as_pytorch_does(expression, message):
         expression(torch)
 
 
+@pytest.mark.parametrize("traced", ["jvp", "compile"])
+@pytest.mark.parametrize("expression, message", [
+    (lambda x: x - ag.tensor([True, False]), _BOOL_SUBTRACTION),
+    (lambda x: x - True, _BOOL_SUBTRACTION),
+    (lambda x: -(x > 0), _BOOL_NEGATION),
+    (lambda x: (x > 0) - (x < 0), _TWO_BOOLS),
+], ids=["float-bool", "float-True", "neg", "bool-bool"])
+def test_the_minus_operator_refuses_bools_while_traced(expression, message, traced):
+    # Forward mode and compile recordings run operations through tracing.py, not the engine's fast paths.
+    from autograd_core.func import jvp
+
+    x = ag.tensor([1.0, -2.0])
+    with pytest.raises(RuntimeError, match=message):
+        if traced == "jvp":
+            jvp(lambda v: expression(v).float(), (x,), (ag.ones(2),))
+        else:
+            ag.compile(lambda v: expression(v).float().sum())(x)
+
+
 def test_the_minus_operator_still_takes_numbers_and_other_dtypes():
     assert (ag.ones(2) - 1).tolist() == [0.0, 0.0]
     assert (ag.ones(2) - np.True_).tolist() == [0.0, 0.0]  # a NumPy bool is a number to PyTorch
