@@ -352,6 +352,14 @@ def test_a_pickle_with_objects_a_cifar_batch_never_holds_is_refused(tmp_path, en
         datasets.CIFAR10(tmp_path, train=False)
 
 
+def test_a_pickle_that_builds_anything_but_numpys_arrays_is_refused(tmp_path):
+    _cifar_folder(tmp_path)
+    path = tmp_path / "cifar-10-batches-py" / "test_batch"
+    path.write_bytes(b"\x80\x02}q\x00(U\x04dataq\x01}q\x02}q\x03bu.")  # {"data": {} with BUILD({})}
+    with pytest.raises(pickle.UnpicklingError, match="BUILD of a dict is not allowed"):
+        datasets.CIFAR10(tmp_path, train=False)
+
+
 @pytest.mark.parametrize("damage, error, message", [
     (lambda raw: raw[: len(raw) // 2], pickle.UnpicklingError, "damaged pickle"),
     (lambda raw: pickle.dumps({"data": np.zeros((2, 100), np.uint8), "labels": [0, 1]}), ValueError, "N, 3072"),

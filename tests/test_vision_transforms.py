@@ -202,6 +202,7 @@ def test_center_crop_offsets_round_half_to_even_and_pad_small_images():
     gray = np.arange(9 * 8, dtype=np.uint8).reshape(9, 8)
     # 9 - 4 = 5 rows to spare: round(2.5) = 2 above; 8 - 5 = 3 columns: round(1.5) = 2 to the left
     np.testing.assert_array_equal(T.CenterCrop((4, 5))(gray), gray[2:6, 2:7])
+    np.testing.assert_array_equal(T.CenterCrop((6, 3))(gray), gray[2:8, 2:5])  # 3 rows (2 above), 5 columns (2)
     np.testing.assert_array_equal(T.CenterCrop((4, 5))(ag.from_numpy(gray[None])).numpy()[0], gray[2:6, 2:7])
     big = T.CenterCrop((12, 9))(gray)  # 3 more rows: 1 above, 2 below; 1 more column: 0 left, 1 right
     assert big.shape == (12, 9)
