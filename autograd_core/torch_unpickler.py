@@ -6,8 +6,11 @@ its storage a persistent id `("storage", torch.FloatStorage, key, location, nume
 elements; several tensors may view one storage.
 
 `unpickle(data, reader)` runs the opcodes (`pickletools.genops` parses them) on a stack machine that knows only
-data opcodes and the globals in `_allowed`, each mapped to a function of ours, as PyTorch's `weights_only=True`
-unpickler does: any other global (`os.system`, a class) or opcode is refused before anything runs.
+data opcodes and the globals its reader allows, each mapped to a function of ours, as PyTorch's `weights_only=True`
+unpickler does: any other global (`os.system`, a class) or opcode is refused before anything runs. The reader says
+what a file may name (`find_global`), how BUILD sets an object's state (`build`) and what a persistent id is
+(`persistent_load`): `Reader` reads checkpoints (the globals in `_allowed`); autograd_core.vision reads CIFAR's
+batches with a reader of its own (NumPy arrays only).
 """
 
 from __future__ import annotations
@@ -80,6 +83,32 @@ class Reader:
         self.raws = {}  # key -> the storage's bytes, read once however many tensors name it
         self.bases = {}  # (key, dtype) -> the whole storage as a 1-d native array
         self.converted_bfloat16 = False
+        self.globals = None  # _allowed(self), made on the first global a pickle names
+
+    def find_global(self, module, name):
+        """What the global `module.name` loads as: ours (`_allowed`), or a class or function the user allowed
+        (safe_globals.py); anything else is refused (pickle.UnpicklingError naming it)."""
+        if self.globals is None:
+            self.globals = _allowed(self)
+        found = self.globals.get((module, name))
+        if found is not None:
+            return found
+        users = safe_globals.allowed(module, name)  # a class of the user's, allowed by the user
+        if users is None:
+            raise safe_globals.not_allowed(module, name, self.name)
+        return Call(f"{module}.{name}", users, users=True)
+
+    def build(self, target, state):
+        """Pickle's BUILD: the state of an object of a class the user allowed, or torch's `_metadata` (module
+        versions) set as an attribute of a state dict's OrderedDict; nothing else."""
+        if safe_globals.is_allowed_class(type(target)):
+            safe_globals.set_state(target, state)
+            return
+        check(type(target) is collections.OrderedDict and isinstance(state, dict)
+              and all(isinstance(k, str) and not hasattr(collections.OrderedDict, k) for k in state),
+              f"pickle: BUILD of a {type(target).__name__} is not allowed")
+        for key, value in state.items():
+            setattr(target, key, value)
 
     def record(self, path):
         data = self.records(path)
@@ -170,7 +199,7 @@ def _ints(values, what):
     return tuple(values)
 
 
-def _encode(text, encoding="utf-8"):
+def codecs_encode(text, encoding="utf-8"):
     # Protocol 2 writes bytes as _codecs.encode(str, "latin1"); nothing else is allowed through.
     check(isinstance(text, str) and encoding == "latin1", f"_codecs.encode({text!r}, {encoding!r})")
     return text.encode("latin1")
@@ -206,7 +235,7 @@ def _size(items=()):
     return Size(_ints(items, "torch.Size"))
 
 
-class _Call:
+class Call:
     """A global that REDUCE may call. Every callable the file can reach is one of these (none is from the file):
     ours, or a class or function the user allowed (safe_globals.py), which NEWOBJ may also instantiate."""
 
@@ -223,14 +252,14 @@ def _allowed(reader):
         ("torch._utils", "_rebuild_parameter_with_state"): reader.rebuild_parameter,  # the state is ignored
         ("collections", "OrderedDict"): _ordered_dict,
         ("torch", "Size"): _size,
-        ("_codecs", "encode"): _encode,
+        ("_codecs", "encode"): codecs_encode,
         ("torch", "device"): _device,
     }
     for module in ("builtins", "__builtin__"):  # protocol 2 spells builtins the Python 2 way
         calls[(module, "set")] = _collection(set)
         calls[(module, "frozenset")] = _collection(frozenset)
         calls[(module, "complex")] = _complex
-    allowed = {key: _Call(f"{key[0]}.{key[1]}", f) for key, f in calls.items()}
+    allowed = {key: Call(f"{key[0]}.{key[1]}", f) for key, f in calls.items()}
     allowed.update({("torch", name): Marker("storage", name, dtype) for name, dtype in STORAGES.items()})
     for module in ("torch", "torch.storage"):
         allowed[(module, "UntypedStorage")] = Marker("storage", "UntypedStorage", np.uint8)
@@ -242,17 +271,19 @@ def _allowed(reader):
 
 _BFLOAT16 = Marker("dtype", "bfloat16", "bfloat16")
 _PUSH = {"NONE": None, "NEWTRUE": True, "NEWFALSE": False, "EMPTY_TUPLE": ()}
+# Python 2's str opcodes (STRING, BINSTRING, SHORT_BINSTRING) push latin-1 text, as pickle.load(encoding="latin1").
 _CONSTANTS = {"INT", "BININT", "BININT1", "BININT2", "LONG", "LONG1", "LONG4", "FLOAT", "BINFLOAT", "UNICODE",
-              "BINUNICODE", "SHORT_BINUNICODE", "BINUNICODE8", "BINBYTES", "SHORT_BINBYTES", "BINBYTES8"}
+              "BINUNICODE", "SHORT_BINUNICODE", "BINUNICODE8", "BINBYTES", "SHORT_BINBYTES", "BINBYTES8", "BYTEARRAY8",
+              "STRING", "BINSTRING", "SHORT_BINSTRING"}
 
 
 def unpickle(data, reader):
-    """Run the pickle `data` on a stack machine that knows only data opcodes and `_allowed(reader)`'s globals.
+    """Run the pickle `data` on a stack machine that knows only data opcodes and the globals `reader` allows.
 
-    A global outside that list and the user's (safe_globals.py), or an opcode that could build other objects (INST,
-    OBJ, EXT*; NEWOBJ of anything but an allowed class), raises pickle.UnpicklingError naming it; nothing from the
-    file is ever imported or called."""
-    allowed = _allowed(reader)
+    reader: `.name` (for messages), `.find_global(module, name)` (what a global loads as; it raises for one not
+    allowed), `.build(target, state)` (BUILD, in place) and `.persistent_load(pid)`. A global the reader refuses, or
+    an opcode that could build other objects (INST, OBJ, EXT*; NEWOBJ of anything but an allowed class), raises
+    pickle.UnpicklingError naming it; nothing from the file is ever imported or called."""
     stack, marks, memo = [], [], {}
 
     def pop_mark():
@@ -332,24 +363,18 @@ def unpickle(data, reader):
                     module, name = stack[-2:]
                     del stack[-2:]
                     check(isinstance(module, str) and isinstance(name, str), "pickle: STACK_GLOBAL of non-strings")
-                found = allowed.get((module, name))
-                if found is None:
-                    users = safe_globals.allowed(module, name)  # a class of the user's, allowed by the user
-                    if users is None:
-                        raise safe_globals.not_allowed(module, name, reader.name)
-                    found = _Call(f"{module}.{name}", users, users=True)
-                stack.append(found)
+                stack.append(reader.find_global(module, name))
             elif op == "NEWOBJ":  # cls.__new__(cls, *args): an instance of a class the user allowed (its state follows)
                 args = stack.pop()
                 cls = stack.pop()
-                check(isinstance(cls, _Call) and cls.users and isinstance(cls.function, type),
+                check(isinstance(cls, Call) and cls.users and isinstance(cls.function, type),
                       f"pickle: NEWOBJ of {cls!r}, which is not an allowed class")
                 check(isinstance(args, tuple), f"pickle: the arguments of {cls.name} are not a tuple")
                 stack.append(cls.function.__new__(cls.function, *args))
             elif op == "REDUCE":
                 args = stack.pop()
                 function = stack.pop()
-                check(isinstance(function, _Call), f"pickle: REDUCE calls {function!r}, which is not allowed")
+                check(isinstance(function, Call), f"pickle: REDUCE calls {function!r}, which is not allowed")
                 check(isinstance(args, tuple), f"pickle: the arguments of {function.name} are not a tuple")
                 try:
                     stack.append(function.function(*args))
@@ -357,21 +382,12 @@ def unpickle(data, reader):
                     raise pickle.UnpicklingError(f"load: {function.name}{args!r:.200}: {err}") from None
             elif op == "BUILD":
                 state = stack.pop()
-                target = stack[-1]
-                if safe_globals.is_allowed_class(type(target)):
-                    safe_globals.set_state(target, state)  # an object of a class the user allowed
-                    continue
-                # torch's state dicts carry `_metadata` (module versions) as an attribute of the OrderedDict.
-                check(type(target) is collections.OrderedDict and isinstance(state, dict)
-                      and all(isinstance(k, str) and not hasattr(collections.OrderedDict, k) for k in state),
-                      f"pickle: BUILD of a {type(target).__name__} is not allowed")
-                for key, value in state.items():
-                    setattr(target, key, value)
+                reader.build(stack[-1], state)
             elif op == "BINPERSID":
                 stack.append(reader.persistent_load(stack.pop()))
             else:
                 raise pickle.UnpicklingError(f"load: {reader.name}: the pickle opcode {op} (at byte {position}) is "
-                                             "not allowed in a weights-only checkpoint; nothing from the file was run")
+                                             "not allowed (only data is read); nothing from the file was run")
     except (IndexError, TypeError, ValueError, KeyError, AttributeError) as err:  # a truncated or malformed pickle
         raise pickle.UnpicklingError(f"load: {reader.name} has a damaged pickle: {err}") from None
     raise pickle.UnpicklingError(f"load: {reader.name} has a damaged pickle (no STOP)")

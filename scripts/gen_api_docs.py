@@ -5,13 +5,14 @@
     python scripts/gen_api_docs.py --json     # write nothing; print {"stale": [...], "missing": [...]} (the test's)
 
 One page per namespace (autograd_core, Value, linalg, special, amp, nn, nn.functional, nn.init, nn.utils, optim,
-utils.data, distributions, autograd + func, profiler, viz), an index, docs/api/README.md, with counts, and names.md,
-every name A-Z with the namespaces that have it. Each public name gets an anchor, its signature (inspect.signature: for
-PyTorch-named callables, PyTorch's) and the first paragraph of its docstring; the classes users call methods on
-(Value, nn.Module, Optimizer, LRScheduler, Distribution, autograd.Function) get their members listed. A namespace's
-public names are its `__all__`, else dir() minus private names, modules and names defined outside the namespace's
-own package (imports such as `np` or a helper from the engine). Lazily loaded names (PEP 562 `__getattr__`) are
-resolved by getattr. The output is deterministic: names sorted, memory addresses removed from default values.
+utils.data, distributions, autograd + func, profiler, viz, vision: datasets and transforms), an index,
+docs/api/README.md, with counts, and names.md, every name A-Z with the namespaces that have it. Each public name
+gets an anchor, its signature (inspect.signature: for PyTorch-named callables, PyTorch's) and the first paragraph of
+its docstring; the classes users call methods on (Value, nn.Module, Optimizer, LRScheduler, Distribution,
+autograd.Function) get their members listed. A namespace's public names are its `__all__`, else dir() minus private
+names, modules and names defined outside the namespace's own package (imports such as `np` or a helper from the
+engine). Lazily loaded names (PEP 562 `__getattr__`) are resolved by getattr. The output is deterministic: names
+sorted, memory addresses removed from default values.
 tests/test_api_docs.py checks that the committed pages equal what this script produces.
 """
 
@@ -89,6 +90,13 @@ PAGES = {
     ]),
     "viz.md": ("autograd_core.viz", "(no PyTorch counterpart: pictures of computation graphs)",
                [("autograd_core.viz", None)]),
+    "vision.md": ("autograd_core.vision.datasets and autograd_core.vision.transforms",
+                  "torchvision.datasets, torchvision.transforms", [
+        ("autograd_core.vision.datasets", None),
+        ("autograd_core.vision.datasets.utils", None),
+        ("autograd_core.vision.transforms", None),
+        ("autograd_core.vision.transforms.functional", None),
+    ]),
 }
 
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")

@@ -1,5 +1,7 @@
 """The package boundaries: the core (autograd_core/*.py, autograd_core/ops/) imports nothing from nn, optim or
-viz, and they read Values only through the public inspection API. Jupyter display is registered by viz."""
+viz, and they read Values only through the public inspection API. Jupyter display is registered by viz.
+autograd_core/vision/ (torchvision's datasets and transforms) is a layer above nn, as torchvision is above torch: it
+may import nn, nothing imports it from the core, and it imports neither optim nor viz."""
 
 import ast
 import pathlib
@@ -13,6 +15,7 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 CORE = ROOT / "autograd_core"
 SIBLINGS = ("nn", "optim", "viz")
+VISION = CORE / "vision"  # inside the autograd_core folder, but above nn
 # A Value's private slots read from outside (`self._params` of an optimizer or `self._index()` of a container is
 # that object's own attribute, not a Value's).
 PRIVATE_SLOTS = re.compile(r"(?<!\bself)\._(op|params|scope|index|parents|pending|hooks|origin)\b")
@@ -32,7 +35,7 @@ def test_importing_the_core_loads_no_sibling_package():
         from autograd_core import Value, engine, functional, gradcheck, anomaly, modes, ops
         x = Value([1.0, 2.0]); (x * x).tanh().sum().backward()
         loaded = sorted(m for m in sys.modules if m.startswith(('autograd_core.nn', 'autograd_core.optim',
-                                                                'autograd_core.viz')))
+                                                                'autograd_core.viz', 'autograd_core.vision')))
         print(loaded)
     """)
     assert out.strip() == "[]"
@@ -53,21 +56,32 @@ def _imported_modules(tree, package):
             yield from (f"{module}.{alias.name}" for alias in node.names)
 
 
-def _is_sibling(name):
+def _is_sibling(name, siblings=SIBLINGS + ("vision",)):
     parts = name.split(".")
-    return parts[0] in SIBLINGS or (parts[0] == "autograd_core" and len(parts) > 1 and parts[1] in SIBLINGS)
+    return parts[0] in siblings or (parts[0] == "autograd_core" and len(parts) > 1 and parts[1] in siblings)
 
 
-def test_no_core_module_imports_nn_optim_or_viz():
-    files = sorted(CORE.rglob("*.py"))
-    assert len(files) > 10
-    offenders = []
+def _offenders(files, is_offender):
+    found = []
     for path in files:
         rel = path.relative_to(ROOT).with_suffix("")
         package = ".".join(rel.parts[:-1])  # the package a relative import starts from
         tree = ast.parse(path.read_text(), str(path))
-        offenders += [f"{rel}: {name}" for name in _imported_modules(tree, package) if _is_sibling(name)]
-    assert not offenders
+        found += [f"{rel}: {name}" for name in _imported_modules(tree, package) if is_offender(name)]
+    return found
+
+
+def test_no_core_module_imports_nn_optim_viz_or_vision():
+    files = sorted(p for p in CORE.rglob("*.py") if VISION not in p.parents)
+    assert len(files) > 10
+    assert not _offenders(files, _is_sibling)
+
+
+def test_vision_imports_nn_but_not_optim_or_viz():
+    files = sorted(VISION.rglob("*.py"))
+    assert len(files) > 5
+    assert _offenders(files, lambda name: _is_sibling(name, ("nn",)))  # it does use nn (the scan sees it)
+    assert not _offenders(files, lambda name: _is_sibling(name, ("optim", "viz")))
 
 
 def test_the_ast_scan_sees_imports_of_siblings(tmp_path):
@@ -85,7 +99,7 @@ def test_the_private_slot_pattern_can_fail():
     assert not PRIVATE_SLOTS.search("for p in self._params:") and not PRIVATE_SLOTS.search("v.scope")
 
 
-@pytest.mark.parametrize("folder", ["nn", "optim", "viz", "examples", "bench"])
+@pytest.mark.parametrize("folder", ["nn", "optim", "viz", "autograd_core/vision", "examples", "bench"])
 def test_siblings_read_no_private_slot_of_a_value(folder):
     offenders = [f"{p.relative_to(ROOT)}:{i}: {line.strip()}" for p in sorted((ROOT / folder).rglob("*.py"))
                  for i, line in enumerate(p.read_text().splitlines(), 1) if PRIVATE_SLOTS.search(line)]

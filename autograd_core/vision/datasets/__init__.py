@@ -1,0 +1,16 @@
+"""torchvision.datasets for NumPy: MNIST, FashionMNIST, KMNIST (mnist.py), CIFAR10, CIFAR100 (cifar.py), their base
+VisionDataset (vision.py) and the download helpers (utils.py).
+
+    datasets.MNIST(root="data", train=True, download=True, transform=transforms.ToTensor())
+
+Constructor arguments, files, folders, `.data`, `.targets`, `.classes`, `.class_to_idx` and the repr are torchvision's;
+a sample's image is a uint8 NumPy array (H×W, or H×W×3) where torchvision gives a PIL image, so `transforms.ToTensor()`
+makes the same tensor. The mirrors and md5 checksums are torchvision's.
+"""
+
+from . import utils  # noqa: F401
+from .cifar import CIFAR10, CIFAR100
+from .mnist import KMNIST, MNIST, FashionMNIST
+from .vision import StandardTransform, VisionDataset
+
+__all__ = ["VisionDataset", "StandardTransform", "MNIST", "FashionMNIST", "KMNIST", "CIFAR10", "CIFAR100"]
