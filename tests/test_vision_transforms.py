@@ -304,3 +304,11 @@ def test_grayscale_of_a_tensor_matches_torchvisions_formula():
         assert T.Grayscale(3)(image).shape == image.shape
     with pytest.raises(ValueError, match="either 1 or 3"):
         T.Grayscale(2)(_image())
+
+
+def test_grayscale_keeps_a_one_channel_tensor_one_channel_as_torchvision():
+    # torchvision's tensor path expands the luma to the input's shape: (1, H, W) stays (1, H, W) for 3 outputs; an
+    # image array (PIL's path) becomes three channels.
+    gray_tensor = T.ToTensor()(np.full((4, 5), 7, np.uint8))
+    assert tuple(T.Grayscale(3)(gray_tensor).shape) == (1, 4, 5)
+    assert T.Grayscale(3)(np.full((4, 5), 7, np.uint8)).shape == (4, 5, 3)

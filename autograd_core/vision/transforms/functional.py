@@ -294,7 +294,7 @@ def rgb_to_grayscale(img, num_output_channels=1):
     cast back to its dtype (uint8 truncates, as torchvision's); (…, 1, H, W) is gray already. An image array
     H×W×3 (or ×4: the alpha is dropped): PIL's convert("L"), ITU-R 601-2 luma L = (299 R + 587 G + 114 B) / 1000,
     rounded as Pillow rounds (16-bit fixed point), H×W; an H×W array is gray already. num_output_channels: 1, or 3
-    (the luma repeated: R = G = B)."""
+    (the luma repeated: R = G = B; a one-channel tensor stays one channel, as torchvision's tensor path)."""
     img = _image(img, "rgb_to_grayscale")
     if num_output_channels not in (1, 3):
         raise ValueError(f"rgb_to_grayscale: num_output_channels should be either 1 or 3, got {num_output_channels}")
@@ -307,7 +307,9 @@ def rgb_to_grayscale(img, num_output_channels=1):
         if channels == 3:
             r, g, b = img[..., 0:1, :, :], img[..., 1:2, :, :], img[..., 2:3, :, :]
             gray = (0.2989 * r + 0.587 * g + 0.114 * b).to(img.dtype)
-        return gray if num_output_channels == 1 else ag.cat([gray] * 3, dim=-3)
+        # A one-channel tensor stays one channel whatever num_output_channels says, as torchvision's tensor path
+        # (it expands the luma to the input's shape); an image array is repeated to three, as PIL's path.
+        return gray if num_output_channels == 1 or channels == 1 else ag.cat([gray] * 3, dim=-3)
     if img.ndim == 3 and img.shape[2] not in (1, 3, 4):
         raise TypeError(f"rgb_to_grayscale: an image array is H×W, H×W×3 or H×W×4, got shape {img.shape}")
     if img.ndim == 2 or img.shape[2] == 1:
