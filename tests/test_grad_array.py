@@ -564,3 +564,16 @@ def test_parameter_data_methods_match_pytorch():
     theirs.data.add_(torch_.tensor(other), alpha=-0.5)
     np.testing.assert_allclose(ours.data, theirs.data.numpy(), rtol=1e-12)
     assert float(ours.data.abs().sum()) == pytest.approx(float(theirs.data.abs().sum()))
+
+
+def test_a_sum_of_parameters_alone_is_plain_numpy_data():
+    # Operations on parameters alone give ParameterArrays (p ** 2); their sum takes NumPy's reduction directly (not
+    # the ParameterArray's Python `sum` method) and is plain data: a NumPy scalar, or a plain array with keepdims.
+    from autograd_core import nn
+
+    p = nn.Parameter(np.arange(6, dtype=np.float32).reshape(2, 3))
+    total = (p ** 2).sum()
+    assert type(total.data) is np.float32 and total.data == np.sum(np.arange(6, dtype=np.float32) ** 2)
+    assert type((p * 2.0).sum(keepdims=True).data) is np.ndarray
+    total.backward()
+    np.testing.assert_array_equal(p.grad, 2 * p.data)

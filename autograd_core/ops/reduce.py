@@ -14,6 +14,7 @@ import warnings
 import numpy as np
 
 from .. import recycle
+from ..grad_array import ParameterArray
 from .elementwise import _quiet, data_of, exp, where
 from .primitive import primitive
 from .shape import broadcast_to
@@ -71,7 +72,7 @@ _FLOAT_DATA = _FLOAT_SCALARS | {np.ndarray}
 def _spread(g, x, axis, keepdims):
     """g put back on the reduced axes and broadcast to x's shape. On NumPy data a fresh array: the engine would
     copy a read-only broadcast view before keeping it as a gradient, and np.broadcast_to costs more in Python."""
-    if g.__class__ in _FLOAT_DATA and x.__class__ is np.ndarray:
+    if g.__class__ in _FLOAT_DATA and (x.__class__ is np.ndarray or x.__class__ is ParameterArray):
         spread = np.empty(x.shape, g.dtype)
         spread[...] = g if axis is None else _expand(g, x, axis, keepdims)
         return spread
@@ -82,6 +83,8 @@ def _spread(g, x, axis, keepdims):
 def sum(x, axis=None, keepdims=False):
     if axis is None and x.__class__ is np.ndarray:
         return np.add.reduce(x, axis=None, keepdims=keepdims)  # np.sum's own call, without its Python wrapper
+    if axis is None and x.__class__ is ParameterArray:  # (np.sum would call its Python `sum` method): a plain result
+        return np.add.reduce(x.view(np.ndarray), axis=None, keepdims=keepdims)
     return np.sum(x, axis=_check_axis(x, axis), keepdims=keepdims)
 
 
