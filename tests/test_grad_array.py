@@ -575,5 +575,6 @@ def test_a_sum_of_parameters_alone_is_plain_numpy_data():
     total = (p ** 2).sum()
     assert type(total.data) is np.float32 and total.data == np.sum(np.arange(6, dtype=np.float32) ** 2)
     assert type((p * 2.0).sum(keepdims=True).data) is np.ndarray
+    assert type(p.mean().data) is np.float32 and type((p * p).mean(0).data) is np.ndarray
     total.backward()
     np.testing.assert_array_equal(p.grad, 2 * p.data)

@@ -95,6 +95,8 @@ sum.defjvp_linear()
 
 @primitive("mean")
 def mean(x, axis=None, keepdims=False):
+    if x.__class__ is ParameterArray:  # a parameter's data alone (p.mean()): plain data out, as from other arrays
+        x = x.view(np.ndarray)
     axis = _check_axis(x, axis)
     dtype = getattr(x, "dtype", None)
     if dtype is None or dtype.kind != "f" or dtype.itemsize < 4:  # NumPy's accumulators (float16: float32, ints)
