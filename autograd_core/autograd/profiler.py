@@ -24,7 +24,8 @@ class profile(_Results):
     """The legacy profiler: with `enabled`, records the calling thread's operations, backward nodes and
     `record_function` blocks between `__enter__` and `__exit__` (record_shapes, profile_memory as in
     `torch.profiler.profile`); disabled, it records nothing. use_cuda=True warns, as PyTorch's CPU build does, that
-    CUDA is not available. with_flops, with_stack, with_modules, use_kineto and the rest: accepted, not recorded."""
+    CUDA is not available. with_stack, with_flops, with_modules: as in `torch.profiler.profile` (stacks,
+    `export_stacks`, FLOPs, module hierarchies). use_kineto and the rest: accepted, not recorded."""
 
     def __init__(self, enabled=True, *, use_cuda=False, use_device=None, record_shapes=False, with_flops=False,
                  profile_memory=False, with_stack=False, with_modules=False, use_kineto=False, use_cpu=True,
@@ -32,6 +33,7 @@ class profile(_Results):
                  post_processing_timeout_s=None):
         self.enabled = enabled
         self.record_shapes, self.profile_memory = bool(record_shapes), bool(profile_memory)
+        self.with_stack, self.with_flops, self.with_modules = bool(with_stack), bool(with_flops), bool(with_modules)
         self._recording = None
         self._events = None
         if enabled and use_cuda:
@@ -46,7 +48,8 @@ class profile(_Results):
             if self._recording is not None:
                 raise RuntimeError("profiler context manager is not reentrant")
             _refuse_compile_replay()
-            self._recording = Recording(self.record_shapes, self.profile_memory)
+            self._recording = Recording(self.record_shapes, self.profile_memory, self.with_stack, self.with_flops,
+                                        self.with_modules)
             self._recording.start()
         return self
 

@@ -10,17 +10,21 @@
 
 What is recorded (recording.py): one event per operation run (`aten::mm`, `aten::tanh`, ...), one per node a backward
 pass processes (`MmBackward0`, ...), one per `record_function` block, with CPU time (wall time of the thread), input
-shapes (record_shapes) and the bytes of the result or of the gradients made (profile_memory). Tables, averages and the
-Chrome trace are PyTorch's (events.py). `schedule`, `on_trace_ready`, `step()` and `tensorboard_trace_handler` follow
-PyTorch's semantics step for step.
+shapes (record_shapes) and the bytes of the result or of the gradients made (profile_memory); with_stack adds where the
+user's code called each (`FunctionEvent.stack`, for `key_averages(group_by_stack_n=N)`, the table's "Source Location"
+and `export_stacks`), with_flops the FLOPs PyTorch's formulas count (matrix products, linear, conv2d, `*`, `+`: the
+table's "Total FLOPs"), with_modules the modules each ran in (`FunctionEvent.module_hierarchy`). Tables, averages and
+the Chrome trace are PyTorch's (events.py). `schedule`, `on_trace_ready`, `step()` and `tensorboard_trace_handler`
+follow PyTorch's semantics step for step.
 
 Per thread, as PyTorch's: a profile records the thread that started it (ops run by other threads are not in it).
 A compiled function (`autograd_core.compile`) called while profiling runs eagerly, so its operations are recorded; a
 profile started inside a function being compiled makes that function run eagerly (with a CompileWarning). Profiling
 never changes a number: the operations run as they do untraced. There is no accelerator: `ProfilerActivity.CUDA`
 is accepted with PyTorch's CPU build's warning, and the device columns are absent (sorting by them sorts by zeros).
-Not recorded: stacks (`with_stack`), FLOPs, module hierarchy (`with_modules`), memory freed (PyTorch's negative
-"Self CPU Mem"), a leaf's accumulation into `.grad`.
+Profiles nested in one thread each record what runs inside them (the outer one the inner one's events too), where
+PyTorch 2.13's outer profile loses its events. Not recorded: memory freed (PyTorch's negative "Self CPU Mem"), a
+leaf's accumulation into `.grad`, PyTorch's Python-function events (with_stack's `nn.Module: Linear_0` rows).
 """
 
 from __future__ import annotations
@@ -165,6 +169,15 @@ class _Results:
         """The sum of the events' self times, in microseconds."""
         return self.events().self_cpu_time_total
 
+    def export_stacks(self, path, metric="self_cpu_time_total"):
+        """Write the events' stacks to `path` as a flame-graph file (see EventList.export_stacks): one line per
+        event, its frames outermost first joined by ";", then the metric in microseconds. Needs with_stack=True
+        (AssertionError otherwise, as PyTorch's)."""
+        events = self.events()
+        if not getattr(self, "with_stack", False):
+            raise AssertionError("export_stacks() requires with_stack=True")
+        return events.export_stacks(path, metric)
+
     def export_chrome_trace(self, path):
         """Write the events as a Chrome trace JSON file (see EventList.export_chrome_trace; a path ending in .gz is
         written gzipped)."""
@@ -223,7 +236,12 @@ class profile(_Results):
     on_trace_ready: called with the profiler at the end of each recorded cycle (and when the profile stops while
     recording); `events()`, `key_averages()` and `export_chrome_trace()` then show that cycle (all cycles so far
     with acc_events=True).
-    with_stack, with_flops, with_modules, experimental_config, execution_trace_observer: accepted, not recorded."""
+    with_stack: each event's `stack`, the user's source lines that led to it ("file(line): function", innermost
+    first, autograd_core's own frames left out), for `key_averages(group_by_stack_n=N)`, the table's "Source
+    Location" and `export_stacks`. with_flops: each event's `flops` (PyTorch's formulas; see recording.py), the
+    table's "Total FLOPs" column; input shapes are recorded too. with_modules: each event's `module_hierarchy`
+    (`TOP(Net)::forward.fc1(Linear)::forward.`). Each costs only the profiles that ask for it.
+    experimental_config, execution_trace_observer: accepted, not recorded."""
 
     def __init__(self, *, activities=None, schedule=None, on_trace_ready=None, record_shapes=False,
                  profile_memory=False, with_stack=False, with_flops=False, with_modules=False,
@@ -244,7 +262,8 @@ class profile(_Results):
 
     # -- what the actions do (PyTorch's prepare_trace, start_trace, stop_trace, trace_ready)
     def _prepare(self):
-        self._recording = Recording(self.record_shapes, self.profile_memory)
+        self._recording = Recording(self.record_shapes, self.profile_memory, bool(self.with_stack),
+                                    bool(self.with_flops), bool(self.with_modules))
 
     def _start_trace(self):
         if self._recording is None:
@@ -257,8 +276,7 @@ class profile(_Results):
             return
         events, self._recording = self._recording.stop(), None
         if self.acc_events and self._events is not None:
-            events = EventList(sorted([*self._events, *events], key=lambda e: e.start_ns), events.profile_memory,
-                               self._events.base_ns, self._events.wall_base_ns)
+            events = self._events._with(sorted([*self._events, *events], key=lambda e: e.start_ns))
         self._events = events
 
     def _trace_ready(self):
