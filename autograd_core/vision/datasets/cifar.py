@@ -26,7 +26,7 @@ import numpy as np
 from autograd_core.torch_unpickler import Call, check, codecs_encode, unpickle
 
 from .utils import check_integrity, download_from_mirrors, extract_tar_members
-from .vision import VisionDataset
+from .vision import VisionDataset, transformed
 
 __all__ = ["CIFAR10", "CIFAR100", "read_cifar_pickle"]
 
@@ -237,11 +237,7 @@ class CIFAR10(VisionDataset):
 
     def __getitem__(self, index):
         image, target = self.data[index].copy(), self.targets[index]
-        if self.transform is not None:
-            image = self.transform(image)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return image, target
+        return transformed(self.transform, self.target_transform, image, target)
 
     def __len__(self):
         return len(self.data)

@@ -23,7 +23,7 @@ import numpy as np
 import autograd_core as ag
 
 from .utils import download_from_mirrors, gunzip
-from .vision import VisionDataset
+from .vision import VisionDataset, transformed
 
 __all__ = ["MNIST", "FashionMNIST", "KMNIST", "read_idx_file"]
 
@@ -171,11 +171,7 @@ class MNIST(VisionDataset):
     def __getitem__(self, index):
         # from the arrays (not Values: no node per sample); .data and .targets may have been replaced by a subset
         image, target = _array(self.data)[index].copy(), int(_array(self.targets)[index])
-        if self.transform is not None:
-            image = self.transform(image)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return image, target
+        return transformed(self.transform, self.target_transform, image, target)
 
     def __len__(self):
         return len(self.data)

@@ -20,6 +20,16 @@ from autograd_core.utils.data import Dataset
 __all__ = ["VisionDataset", "StandardTransform"]
 
 
+def transformed(transform, target_transform, image, target):
+    """(transform(image), target_transform(target)), either left as is where its transform is None: what a data
+    set's __getitem__ returns, with the transforms it holds at that moment (a user may replace `dataset.transform`)."""
+    if transform is not None:
+        image = transform(image)
+    if target_transform is not None:
+        target = target_transform(target)
+    return image, target
+
+
 class StandardTransform:
     """(image, target) -> (transform(image), target_transform(target)); either may be None (left as is)."""
 
@@ -27,11 +37,7 @@ class StandardTransform:
         self.transform, self.target_transform = transform, target_transform
 
     def __call__(self, image, target):
-        if self.transform is not None:
-            image = self.transform(image)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return image, target
+        return transformed(self.transform, self.target_transform, image, target)
 
     @staticmethod
     def _indented(transform, head):
