@@ -190,6 +190,8 @@ tanh.defjvp_elementwise()
 @primitive("sigmoid")
 def sigmoid(x):
     """Logistic sigmoid 1 / (1 + exp(-x)), elementwise (same shape as x); stable for large |x|."""
+    if x.dtype.kind == "b":  # as integers (NumPy cannot negate bools): the engine computes those in the default float
+        x = x.astype(np.int8)
     # exp(-|x|) never overflows; the two branches agree at 0.
     z = np.exp(-np.abs(x))
     return np.where(x >= 0, 1 / (1 + z), z / (1 + z))[()]

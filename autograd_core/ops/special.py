@@ -133,6 +133,8 @@ def _round_half_even(x, decimals=0):
 
 
 def _sign(x):
+    if x.dtype.kind == "b":
+        return x.copy()  # a bool's sign is itself, as PyTorch's (NumPy has no sign for bools)
     out = np.sign(x)
     if out.dtype.kind == "f" and np.isnan(out).any():
         out = np.where(np.isnan(out), out.dtype.type(0), out)[()]  # PyTorch's sign(NaN) is 0 (NumPy's: NaN)
