@@ -125,7 +125,15 @@ def _write(f, write):
     if hasattr(f, "write"):
         write(f)
         return
-    path = os.fspath(f)
+    replace_file(f, write)
+
+
+def replace_file(path, write):
+    """write(file) writes the content of `path` into a binary file: a temporary one in path's folder, renamed over
+    `path` only when write returns, so that readers (and a failure half way) never see a partial file; on failure
+    nothing is left. FileNotFoundError if the folder does not exist. (The profiler's exports and the vision data
+    sets' downloads write through this too.)"""
+    path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
     fd, temporary = tempfile.mkstemp(dir=folder, prefix=".saving-", suffix=".tmp")
     try:

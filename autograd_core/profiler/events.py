@@ -18,7 +18,8 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
+
+from ..serialization import replace_file
 
 _SPACING = 2  # between columns, as PyTorch's table
 _COLUMN = 12  # the width of every numeric column, as PyTorch's
@@ -282,18 +283,8 @@ def write_atomically(path, content, who="export_chrome_trace"):
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"{who}: the folder {folder!r} (of {path!r}) does not exist")
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".trace-", suffix=".tmp")
-    try:
-        if isinstance(content, bytes):
-            with os.fdopen(handle, "wb") as file:
-                file.write(content)
-        else:
-            with os.fdopen(handle, "w", encoding="utf-8") as file:
-                file.write(content)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
+    data = content if isinstance(content, bytes) else content.encode("utf-8")
+    replace_file(path, lambda file: file.write(data))
 
 
 def build_tree(events):

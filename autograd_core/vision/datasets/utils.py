@@ -14,9 +14,10 @@ import hashlib
 import os
 import shutil
 import tarfile
-import tempfile
 import urllib.error
 import urllib.request
+
+from ...serialization import replace_file
 
 __all__ = ["calculate_md5", "check_md5", "check_integrity", "download_url", "download_from_mirrors", "gunzip",
            "extract_tar_members"]
@@ -43,24 +44,11 @@ def check_integrity(fpath, md5=None):
     return os.path.isfile(fpath) and (md5 is None or check_md5(fpath, md5))
 
 
-def _temporary_beside(path):
-    """An open binary file in path's folder, to be renamed onto path."""
-    folder, name = os.path.split(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    return tempfile.NamedTemporaryFile(dir=folder, prefix=f".{name}.", suffix=".part", delete=False)
-
-
 def _write_atomically(path, copy):
-    """copy(file) writes the content; it lands at path only if copy returns, else nothing is left."""
-    temporary = _temporary_beside(path)
-    try:
-        with temporary:
-            copy(temporary)
-        os.replace(temporary.name, path)
-    except BaseException:
-        if os.path.exists(temporary.name):
-            os.unlink(temporary.name)
-        raise
+    """copy(file) writes the content; it lands at path (its folder made if missing) only if copy returns, else
+    nothing is left."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    replace_file(path, copy)
 
 
 def download_url(url, root, filename=None, md5=None, timeout=60):
