@@ -187,8 +187,7 @@ def _promoted(args, record=False):
 def _promoted_operands(op, a, b):
     """`_promoted((a, b))` for operands of two dtypes; a subtraction with a bool one raises as PyTorch's (NumPy would
     compute it in the other's dtype)."""
-    if op.name == "-" and (a.data.dtype.kind == "b" or b.data.dtype.kind == "b"):
-        _refuse_bool_arithmetic(op, (a, b))
+    _refuse_bool_arithmetic(op, (a, b))
     return _promoted((a, b))
 
 
@@ -257,8 +256,9 @@ def _check_forward(node):
 
 
 def _refuse_bool_arithmetic(op, args):
-    """PyTorch's RuntimeError where NumPy raised a TypeError for bool data: `-` of a bool Value, a bool Value minus a
-    bool Value. Anything else: nothing (the caller re-raises NumPy's error)."""
+    """PyTorch's RuntimeError for `-` or neg with a bool operand among `args` (NumPy raises a TypeError for -bool and
+    bool - bool, and computes a float minus a bool). Any other operation or operands: nothing (after NumPy's
+    TypeError the caller re-raises it)."""
     if op.name not in ("-", "neg") or not any(a.data.dtype.kind == "b" for a in args):
         return
     from .ops import arith

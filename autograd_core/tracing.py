@@ -80,9 +80,6 @@ def traced_apply(op, args, params):
                 out, needs_grad = op.forward(*[a.data for a in args]), any(a.requires_grad for a in args)
         except ValueError as err:
             raise engine._shape_error(op, args, err) from None
-        except TypeError:
-            engine._refuse_bool_arithmetic(op, args)
-            raise
         node = engine._record(op, out, args, None, needs_grad)
         tracer = tracers[0]
         if tracer.timed:
