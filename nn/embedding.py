@@ -120,6 +120,13 @@ def _misses(idx, num, padding):
     return not (idx == padding).any()
 
 
+def _table_shape(embeddings):
+    """(num, dim) of a pretrained table for `from_pretrained`; ShapeError (PyTorch's words) unless it is 2-D."""
+    if np.ndim(data_of(embeddings)) != 2:
+        raise ShapeError("Embeddings parameter is expected to be 2-dimensional")
+    return np.shape(data_of(embeddings))
+
+
 def _padding_index(padding_idx, num, who):
     if isinstance(padding_idx, bool) or not isinstance(padding_idx, numbers.Integral) \
             or not -num <= padding_idx < num:
@@ -165,9 +172,7 @@ class Embedding(Module):
                         scale_grad_by_freq=False, sparse=False):
         """An Embedding whose weight is `embeddings` (num, dim), as PyTorch's: freeze=True (the default) keeps it
         out of training (no gradient)."""
-        if np.ndim(data_of(embeddings)) != 2:
-            raise ShapeError("Embeddings parameter is expected to be 2-dimensional")
-        rows, cols = np.shape(data_of(embeddings))
+        rows, cols = _table_shape(embeddings)
         return cls(rows, cols, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse, _weight=embeddings,
                    _freeze=freeze)
 
@@ -319,9 +324,7 @@ class EmbeddingBag(Module):
                         mode="mean", sparse=False, include_last_offset=False, padding_idx=None):
         """An EmbeddingBag whose weight is `embeddings` (num, dim), as PyTorch's: freeze=True (the default) keeps it
         out of training (no gradient); the other options as the constructor's."""
-        if np.ndim(data_of(embeddings)) != 2:
-            raise ShapeError("Embeddings parameter is expected to be 2-dimensional")
-        rows, cols = np.shape(data_of(embeddings))
+        rows, cols = _table_shape(embeddings)
         bag = cls(rows, cols, max_norm, norm_type, scale_grad_by_freq, mode, sparse, _weight=embeddings,
                   include_last_offset=include_last_offset, padding_idx=padding_idx)
         if freeze:

@@ -207,32 +207,30 @@ class RandomCrop(nn.Module):
         return f"{type(self).__name__}(size={self.size}, padding={self.padding})"
 
 
-class RandomHorizontalFlip(nn.Module):
+class _RandomFlip(nn.Module):
+    """The image flipped by `_flip` with probability p: one draw of autograd_core.rand(1) < p per call."""
+
+    def __init__(self, p=0.5):
+        super().__init__()
+        self.p = p
+
+    def forward(self, img):
+        return self._flip(img) if ag.rand(1).item() < self.p else img
+
+    def __repr__(self):
+        return f"{type(self).__name__}(p={self.p})"
+
+
+class RandomHorizontalFlip(_RandomFlip):
     """Mirror the image left to right with probability p: one draw of autograd_core.rand(1) < p per call."""
 
-    def __init__(self, p=0.5):
-        super().__init__()
-        self.p = p
-
-    def forward(self, img):
-        return TF.hflip(img) if ag.rand(1).item() < self.p else img
-
-    def __repr__(self):
-        return f"{type(self).__name__}(p={self.p})"
+    _flip = staticmethod(TF.hflip)
 
 
-class RandomVerticalFlip(nn.Module):
+class RandomVerticalFlip(_RandomFlip):
     """Turn the image upside down with probability p: one draw of autograd_core.rand(1) < p per call."""
 
-    def __init__(self, p=0.5):
-        super().__init__()
-        self.p = p
-
-    def forward(self, img):
-        return TF.vflip(img) if ag.rand(1).item() < self.p else img
-
-    def __repr__(self):
-        return f"{type(self).__name__}(p={self.p})"
+    _flip = staticmethod(TF.vflip)
 
 
 class Grayscale(nn.Module):
