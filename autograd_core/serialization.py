@@ -38,13 +38,12 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import tempfile
 import zipfile
 
 import numpy as np
 
 from . import torch_format
+from .files import replace_file  # noqa: F401  (also imported from here by the vision data sets)
 from .safe_globals import add_safe_globals, allowed, clear_safe_globals, get_safe_globals, not_allowed, rebuilt, \
     reduced, safe_globals
 from .tensor_methods import Device, Size
@@ -125,25 +124,7 @@ def _write(f, write):
     if hasattr(f, "write"):
         write(f)
         return
-    replace_file(f, write)
-
-
-def replace_file(path, write):
-    """write(file) writes the content of `path` into a binary file: a temporary one in path's folder, renamed over
-    `path` only when write returns, so that readers (and a failure half way) never see a partial file; on failure
-    nothing is left. FileNotFoundError if the folder does not exist. (The profiler's exports and the vision data
-    sets' downloads write through this too.)"""
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, temporary = tempfile.mkstemp(dir=folder, prefix=".saving-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            write(out)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
+    replace_file(f, write, who="save")
 
 
 def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=None, **pickle_load_args):

@@ -21,15 +21,14 @@ Loading trusts nothing in the archive before checking it against the model:
 
 from __future__ import annotations
 
-import io
 import math
 import os
-import stat
-import tempfile
 import zipfile
 import zlib
 
 import numpy as np
+
+from autograd_core.files import replace_file
 
 MAX_MEMBERS = 10_000
 MAX_EXTRA_STATE_BYTES = 1 << 16  # a generator's state (nn.Dropout): small, JSON text
@@ -79,46 +78,15 @@ def is_extra_state(key):
 
 
 def save_atomic(state, path):
-    """Write `state` (name -> ndarray) to `path` as an uncompressed .npz, atomically (see module doc).
+    """Write `state` (name -> ndarray) to `path` as an uncompressed .npz, atomically and durably (see module doc).
 
     A symlink at `path` is followed: the file it points to is replaced and the link stays a link. An
     existing character device or named pipe (/dev/null, a FIFO) is written into, never replaced; a
-    directory or other special file is refused, and no file is ever created under /dev, /proc or /sys.
-    A save killed midway may leave a `.NAME.*.tmp` file next to the checkpoint; the checkpoint is intact.
+    directory or other special file is refused, and no file is ever created under /dev, /proc or /sys
+    (`autograd_core.files.replace_file`). A save killed midway may leave a `.NAME.*.tmp` file next to the
+    checkpoint; the checkpoint is intact.
     """
-    target = os.path.realpath(os.fspath(path))
-    try:
-        info = os.stat(target)
-    except FileNotFoundError:
-        info = None
-    if info is not None and not stat.S_ISREG(info.st_mode):
-        if not (stat.S_ISCHR(info.st_mode) or stat.S_ISFIFO(info.st_mode)):
-            raise IsADirectoryError(f"save: {os.fspath(path)} is not a file") if stat.S_ISDIR(info.st_mode) \
-                else OSError(f"save: {os.fspath(path)} is a special file, not a regular file")
-        buffer = io.BytesIO()  # zipfile seeks back to write sizes: /dev/null and pipes cannot
-        _write_npz(buffer, state)
-        with open(target, "wb") as f:  # write into it, never rename over it
-            f.write(buffer.getbuffer())
-        return
-    if target.startswith(("/dev/", "/proc/", "/sys/")):
-        raise OSError(f"save: will not create or replace a file under /{target.split('/')[1]}: {target}")
-    directory = os.path.dirname(target)
-    mode = stat.S_IMODE(info.st_mode) if info is not None else 0o666 & ~_umask()
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(target) + ".", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            _write_npz(f, state)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    _fsync_directory(directory)
+    replace_file(path, lambda file: _write_npz(file, state), durable=True, who="save")
 
 
 def _write_npz(f, state):
@@ -126,26 +94,6 @@ def _write_npz(f, state):
         for key, array in state.items():
             with archive.open(key + ".npy", "w", force_zip64=True) as member:
                 np.lib.format.write_array(member, np.asarray(array), allow_pickle=False)
-
-
-def _fsync_directory(directory):
-    """Make the rename itself durable (POSIX); some systems cannot open a folder, which is fine."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def _umask():
-    mask = os.umask(0)  # the only way to read it is to set it; put it straight back
-    os.umask(mask)
-    return mask
 
 
 # ----------------------------------------------------------------------------------------------------

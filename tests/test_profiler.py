@@ -247,26 +247,6 @@ def test_chrome_trace_is_json_with_complete_events(tmp_path):
     assert next(e for e in complete if e["name"] == "fwd")["cat"] == "user_annotation"
 
 
-def test_chrome_trace_is_written_atomically(tmp_path, monkeypatch):
-    with profile() as prof:
-        ag.ones(3).exp()
-    missing = tmp_path / "no_such_folder" / "trace.json"
-    with pytest.raises(FileNotFoundError, match="no_such_folder"):
-        prof.export_chrome_trace(str(missing))
-    assert not missing.parent.exists()
-    path = tmp_path / "trace.json"
-    path.write_text("the previous trace")
-
-    def failing_replace(src, dst):
-        raise OSError("disk full")
-
-    monkeypatch.setattr(os, "replace", failing_replace)
-    with pytest.raises(OSError, match="disk full"):
-        prof.export_chrome_trace(str(path))
-    assert path.read_text() == "the previous trace"  # untouched, and no temporary file left behind
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["trace.json"]
-
-
 # ----------------------------------------------------------------------------------------------------
 # Schedules
 

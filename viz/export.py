@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import stat
 import subprocess
-import tempfile
 
 import graphviz
+
+from autograd_core.files import replace_file
 
 from .graph import Graph, trace
 from .graph_json import to_json
@@ -126,67 +126,11 @@ def export_bytes(root, fmt, timeout=None, **draw_options) -> bytes:
 
 
 def write_atomic(path, data: bytes):
-    """Write `data` to `path`, respecting what the path names:
-
-    * a new or regular file: through a temporary file in the same directory and a rename, so it is never
-      half-written; an existing file keeps its permission bits (a 0600 file stays 0600);
-    * a symlink: followed on purpose; the file it points to is replaced that way and the link stays;
-    * an existing character device or named pipe (/dev/null, /dev/stdout, a FIFO): written into, never
-      replaced (a FIFO waits for its reader, as a shell redirection does);
-    * anything under /dev or /proc is only ever written into, never renamed over or created;
-    * a directory, socket or block device: refused with an OSError that says what it is.
-    """
-    path = os.fspath(path)
-    absolute = os.path.abspath(path)
-    try:
-        info = os.stat(path)  # follows symlinks: what would be written
-    except FileNotFoundError:
-        info = None
-    if info is not None and not stat.S_ISREG(info.st_mode):
-        kind = _special_kind(info.st_mode)
-        if kind not in ("character device", "named pipe"):
-            raise OSError(f"{path} is a {kind}, not a file; give a file name")
-        with open(path, "wb") as f:  # /dev/null, /dev/stdout, a FIFO: write into it, keep it
-            f.write(data)
-        return
-    if absolute.startswith(("/dev/", "/proc/", "/sys/")):
-        if info is None:
-            raise OSError(f"{path}: will not create a new file under /{absolute.split('/')[1]}")
-        # Never rename over /dev/*: write into the file. /dev/stdout redirected to a file (`> log` or
-        # `>> log`) is appended to, as the shell set it up; another existing file is overwritten.
-        alias = absolute in ("/dev/stdout", "/dev/stderr") or absolute.startswith(("/dev/fd/", "/proc/self/fd/"))
-        with open(path, "ab" if alias else "r+b") as f:
-            if not alias:
-                f.truncate(0)
-            f.write(data)
-        return
-    target = os.path.realpath(path)  # a symlink is followed: the link stays, its target is replaced
-    directory = os.path.dirname(target)
-    mode = stat.S_IMODE(info.st_mode) if info is not None else 0o666 & ~_umask()
-    fd, tmp = tempfile.mkstemp(prefix=".autograd-graph-", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, mode)  # mkstemp makes it 0600; a new picture is not private, an old file keeps its mode
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def _special_kind(mode):
-    for test, kind in ((stat.S_ISDIR, "directory"), (stat.S_ISCHR, "character device"),
-                       (stat.S_ISFIFO, "named pipe"), (stat.S_ISSOCK, "socket"), (stat.S_ISBLK, "block device")):
-        if test(mode):
-            return kind
-    return "special file"
-
-
-def _umask():
-    mask = os.umask(0)  # the only way to read it is to set it; put it straight back
-    os.umask(mask)
-    return mask
+    """Write `data` to `path` whole (`autograd_core.files.replace_file`): a new or regular file through a temporary
+    file and a rename, keeping an existing file's permission bits; a symlink followed; /dev/null, /dev/stdout or a
+    FIFO written into, never replaced; nothing created under /dev or /proc; a directory, socket or block device
+    refused with an OSError that says what it is."""
+    replace_file(path, lambda file: file.write(data), who="autograd-graph")
 
 
 def export(root, path, fmt=None, **draw_options):

@@ -19,7 +19,7 @@ import json
 import math
 import os
 
-from ..serialization import replace_file
+from ..files import replace_file
 
 _SPACING = 2  # between columns, as PyTorch's table
 _COLUMN = 12  # the width of every numeric column, as PyTorch's
@@ -276,15 +276,11 @@ class EventList(list):
 
 
 def write_atomically(path, content, who="export_chrome_trace"):
-    """Write `content` (text, or bytes) to `path` through a temporary file in the same folder renamed over it, so
-    that readers (and a failure half way) never see a partial file. FileNotFoundError names a folder that does not
-    exist (and `who` was asked to write there)."""
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise FileNotFoundError(f"{who}: the folder {folder!r} (of {path!r}) does not exist")
+    """Write `content` (text, or bytes) to `path` whole (`autograd_core.files.replace_file`: a temporary file in the
+    same folder renamed over it), so that readers (and a failure half way) never see a partial file.
+    FileNotFoundError names a folder that does not exist (and `who` was asked to write there)."""
     data = content if isinstance(content, bytes) else content.encode("utf-8")
-    replace_file(path, lambda file: file.write(data))
+    replace_file(path, lambda file: file.write(data), who=who)
 
 
 def build_tree(events):

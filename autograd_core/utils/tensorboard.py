@@ -48,6 +48,7 @@ import zlib
 
 import numpy as np
 
+from ..files import replace_file
 from ..ops import data_of
 from ..value import Value
 
@@ -264,11 +265,9 @@ def _pixels(image):
 
 
 def _write_text(path, text):
-    """`text` to `path`, replacing it whole (a temporary file renamed over it)."""
-    temporary = path + ".tmp"
-    with open(temporary, "w") as f:
-        f.write(text)
-    os.replace(temporary, path)
+    """`text` to `path`, replacing it whole (`autograd_core.files.replace_file`)."""
+    data = text.encode("utf-8")
+    replace_file(path, lambda file: file.write(data), who="SummaryWriter.add_embedding")
 
 
 def _tiled(nchw, per_row=8):
