@@ -149,3 +149,36 @@ def test_module_paths_pick_one_node_of_the_graph():
     assert graph.node_of("neurons.2.w[2,1]").label == "w[2,1]"  # a path's tail is enough when it is unique
     with pytest.raises(KeyError, match="by its module path"):
         graph.node_of("w[0,0]")
+
+
+def run_with_input(data, *args, cwd):
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    return subprocess.run([sys.executable, "-m", "autograd_core.viz", *args], cwd=cwd, env=env, capture_output=True,
+                          input=data, timeout=60)
+
+
+def test_dash_reads_the_expression_or_a_program_from_standard_input(tmp_path):
+    r = run_with_input(b"sigmoid(w*x + b)\n", "export", "-", "--set", "w=2", "--set", "x=-1", "--set", "b=0.5",
+                       "--backward", "-f", "json", "-o", "-", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    nodes = json.loads(r.stdout)["nodes"]
+    assert {n["op"] for n in nodes} >= {"*", "+", "sigmoid"}
+    program = b"h1 = x*w\nh2 = h1 + b\nf = tanh(h2)\n"  # a file of assignments, one a line: `< steps.txt`
+    r = run_with_input(program, "export", "-", "--set", "x=1", "--set", "w=2", "--set", "b=0", "-f", "json",
+                       "-o", "-", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert {"h1", "h2", "f"} <= {n["label"] for n in json.loads(r.stdout)["nodes"]}
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"", b"standard input is empty"),
+    (b"  \n", b"standard input is empty"),
+    (b"\xff\xfe x", b"standard input is not UTF-8 text"),
+    (b"x+" * 3000 + b"x", b"longer than the limit of 2000 characters"),
+    ("é".encode() * 20000, b"longer than the limit of 2000 characters"),
+    (b"model.py:build", b"an expression never runs code"),
+])
+def test_bad_standard_input_is_one_line_and_status_2(tmp_path, data, message):
+    r = run_with_input(data, "export", "-", "--set", "x=1", "-o", "out.dot", cwd=tmp_path)
+    assert r.returncode == 2 and message in r.stderr and r.stderr.count(b"\n") == 1, r.stderr
+    assert os.listdir(tmp_path) == []

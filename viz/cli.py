@@ -104,7 +104,8 @@ def build_parser():
     sub.required = True
     ex = sub.add_parser("export", help="draw or export the graph of an expression, a model or an MLP",
                         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ex.add_argument("source", nargs="?", help='an expression such as "sigmoid(w*x + b)" (never runs code)')
+    ex.add_argument("source", nargs="?", help='an expression such as "sigmoid(w*x + b)" (never runs code), or - '
+                                              'to read it, or a program of one statement a line, from standard input')
     ex.add_argument("--file", metavar="FILE.py:FUNC",
                     help="RUN the code in FILE.py and draw the Value that FUNC() returns (only for files you trust)")
     ex.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
@@ -370,9 +371,10 @@ def _source_value(args):
         if args.set or args.const:
             raise CliError("--set/--const apply to expressions, not to --file")
         return _run_user_function(match.group(1), match.group(2), args.traceback)
-    if re.fullmatch(r"\S+\.py:\w+", args.source.strip()):
-        raise CliError(f"{args.source[:60]!r} is not an expression; an expression never runs code: to run "
-                       f"a Python file, write --file {args.source.strip()[:60]}")
+    source = _standard_input() if args.source == "-" else args.source
+    if re.fullmatch(r"\S+\.py:\w+", source.strip()):
+        raise CliError(f"{source[:60]!r} is not an expression; an expression never runs code: to run "
+                       f"a Python file, write --file {source.strip()[:60]}")
     if len(args.set) + len(args.const) > MAX_SET_VALUES:
         raise CliError(f"{len(args.set) + len(args.const)} --set/--const options is more than the limit "
                        f"{MAX_SET_VALUES}")
@@ -386,7 +388,27 @@ def _source_value(args):
         if total > _expr.MAX_WORK:
             raise CliError(f"the --set values hold more than {_expr.MAX_WORK:,} elements in all")
         variables[name] = value
-    return evaluate_program(args.source, variables)
+    return evaluate_program(source, variables)
+
+
+def _standard_input():
+    """The expression or program given as `-` (as `python -` and `jq` read theirs): standard input, read no
+    further than the length limit, so an endless stream is refused rather than read."""
+    limit = _expr.MAX_EXPR_CHARS
+    cap = 4 * (limit + 1)  # bytes: that many hold more than `limit` characters of UTF-8 (at most 4 bytes each)
+    stream = getattr(sys.stdin, "buffer", sys.stdin)  # bytes, decoded strictly whatever the locale's error handler
+    raw = stream.read(cap)
+    if isinstance(raw, str):  # a text stream without bytes underneath (a test's StringIO)
+        raw = raw.encode("utf-8", "surrogateescape")
+    try:
+        text = raw.decode("utf-8") if len(raw) < cap else None
+    except UnicodeDecodeError:
+        raise CliError("standard input is not UTF-8 text; give an expression or a program") from None
+    if text is None or len(text) > limit:
+        raise CliError(f"the program on standard input is longer than the limit of {limit} characters")
+    if not text.strip():
+        raise CliError("standard input is empty; give an expression, or a program of one statement a line")
+    return text
 
 
 def _run_user_function(path, func_name, show_traceback):
