@@ -319,3 +319,25 @@ def test_whole_arrays_at_once():
 
     calls(1)  # first calls may fill caches
     assert calls(1_000) == calls(1)
+
+
+INTEGER_INPUT_FUNCTIONS = {
+    "digamma": lambda x: ag.digamma(x), "polygamma": lambda x: ag.polygamma(1, x), "lgamma": lambda x: ag.lgamma(x),
+    "erfinv": lambda x: ag.erfinv(x), "xlogy": lambda x: S.xlogy(x, x), "xlog1py": lambda x: S.xlog1py(x, x),
+    "zeta": lambda x: S.zeta(x + 1, x), "i0e": lambda x: S.i0e(x), "ndtr": lambda x: S.ndtr(x),
+    "entr": lambda x: S.entr(x), "multigammaln": lambda x: S.multigammaln(x + 2, 2),
+}
+
+
+@pytest.mark.parametrize("name", INTEGER_INPUT_FUNCTIONS)
+@pytest.mark.parametrize("dtype", [ag.int64, ag.int32, ag.uint8, ag.bool])
+def test_integer_and_bool_inputs_give_the_default_float_dtype(name, dtype):
+    """As PyTorch's: float32, or float64 after set_default_dtype(float64) (digamma, polygamma, xlogy: float64)."""
+    x = ag.tensor([1, 2]).to(dtype) if dtype != ag.bool else ag.tensor([True, True])
+    assert INTEGER_INPUT_FUNCTIONS[name](x).dtype == np.float32
+    previous = ag.get_default_dtype()
+    ag.set_default_dtype(ag.float64)
+    try:
+        assert INTEGER_INPUT_FUNCTIONS[name](x).dtype == np.float64
+    finally:
+        ag.set_default_dtype(previous)

@@ -45,10 +45,15 @@ def _f64(x):
 
 
 def float_result(out, *inputs):
-    """A kernel's float64 result in its inputs' common float dtype (float32 stays float32, integers give float64),
-    a NumPy scalar for 0-d inputs."""
+    """A kernel's float64 result in its inputs' common float dtype (float32 stays float32; integers and bools give
+    the default float dtype, float32 unless `set_default_dtype` changed it, as PyTorch's), a NumPy scalar for 0-d
+    inputs."""
     dtype = np.result_type(*[np.asarray(x) for x in inputs])
-    return np.asarray(out).astype(dtype if dtype.kind == "f" else np.float64)[()]
+    if dtype.kind != "f":
+        from ..tensor import DEFAULTS
+
+        dtype = DEFAULTS["dtype"]
+    return np.asarray(out).astype(dtype)[()]
 
 
 def _sinpi_abs(x):
