@@ -481,12 +481,14 @@ class TensorMethods:
         return _value._ops.arith.remainder(other, self)
 
     def any(self, dim=None, keepdim=False):
-        """True where any element is nonzero, over all elements or along dim (a bool Value, no gradient)."""
-        return _without_gradient(np.any, self, axis=dim, keepdims=keepdim)
+        """True where any element is nonzero, over all elements or along dim (a bool Value, no gradient; uint8 for a
+        uint8 input, as PyTorch keeps it)."""
+        return _without_gradient(_truth, self, which=np.any, axis=dim, keepdims=keepdim)
 
     def all(self, dim=None, keepdim=False):
-        """True where every element is nonzero, over all elements or along dim (a bool Value, no gradient)."""
-        return _without_gradient(np.all, self, axis=dim, keepdims=keepdim)
+        """True where every element is nonzero, over all elements or along dim (a bool Value, no gradient; uint8 for
+        a uint8 input, as PyTorch keeps it)."""
+        return _without_gradient(_truth, self, which=np.all, axis=dim, keepdims=keepdim)
 
     # ------------------------------------------------------------------------------------------------
     # Elementwise, under PyTorch's names.
@@ -728,6 +730,12 @@ def _data(x):
 
 def _without_gradient(fn, x, *other, **options):
     return _value._ops.without_gradient(fn, x, *other, **options)
+
+
+def _truth(data, which, axis, keepdims):
+    """np.any or np.all of data: bools, or uint8 for uint8 data (PyTorch's legacy rule for byte masks)."""
+    out = which(data, axis=axis, keepdims=keepdims)
+    return out.astype(np.uint8) if data.dtype == np.uint8 else out
 
 
 def _cast(data, dtype):

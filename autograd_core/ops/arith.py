@@ -190,6 +190,8 @@ def copysign(input, other):
     input (0 where input is 0, as PyTorch's), none for other. Integer inputs give the default float dtype."""
     x, y = _operands(input, other)
     x = _float_default(x)
+    if isinstance(y, Value) and y.dtype != x.dtype:  # both integers: other too in x's float dtype, as PyTorch's
+        y = y.to(x.dtype)
     flip = without_gradient(np.signbit, x) ^ without_gradient(np.signbit, as_value(y))
     # Where input is ±0 the result is ±0 (y's sign) with a zero gradient, as PyTorch's.
     return where(x == 0, without_gradient(np.copysign, x, y), where(flip, -x, x))
@@ -230,12 +232,12 @@ def nan_to_num(input, nan=None, posinf=None, neginf=None):
 
 
 def clamp_min(input, min):  # noqa: A002  (PyTorch's argument name)
-    """max(input, min) elementwise: clamp with a lower bound only."""
+    """max(input, min) elementwise: clamp with a lower bound only (clip's dtype rule)."""
     return clip(as_value(input), min=min)
 
 
 def clamp_max(input, max):  # noqa: A002
-    """min(input, max) elementwise: clamp with an upper bound only."""
+    """min(input, max) elementwise: clamp with an upper bound only (clip's dtype rule)."""
     return clip(as_value(input), max=max)
 
 
@@ -292,7 +294,12 @@ def heaviside(input, values):
     if isinstance(v, Value) and v.dtype != x.dtype:
         raise RuntimeError(f"heaviside is not yet implemented for tensors with different dtypes ({x.dtype} and "
                            f"{v.dtype})")
-    return without_gradient(np.heaviside, x, v)
+    return without_gradient(_heaviside, x, v)
+
+
+def _heaviside(x, values):
+    """np.heaviside in x's dtype (NumPy computes integers and bools in floats; PyTorch keeps the dtype)."""
+    return np.heaviside(x, values).astype(x.dtype, copy=False)
 
 
 def is_floating_point(input):

@@ -19,7 +19,7 @@ import numpy as np
 from ..value import Value
 from .index import as_value
 from .nondifferentiable import without_gradient
-from .promotion import result_dtype
+from .promotion import float_result_dtype, result_dtype
 
 
 def _integer_operands(name, input, other=None, *, two=True):
@@ -172,12 +172,8 @@ def ldexp(input, other):
     ln 2."""
     from .special_more import exp2
 
-    from ..tensor import DEFAULTS
-
     x, other = as_value(input), as_value(other)
-    dtype = result_dtype(x, other)  # PyTorch's promotion of the two, integers giving the default float dtype
-    if dtype.kind != "f":
-        dtype = DEFAULTS["dtype"]
+    dtype = float_result_dtype(x, other)
     x, other = (x if x.dtype == dtype else x.to(dtype)), (other if other.dtype == dtype else other.to(dtype))
     return x * exp2(other)
 
@@ -187,13 +183,13 @@ def _nextafter(a, b):
 
 
 def nextafter(input, other):
-    """The next float after input in the direction of other, elementwise (broadcasting); floats only, in their
-    promoted dtype. No gradient (PyTorch defines none)."""
+    """The next float after input in the direction of other, elementwise (broadcasting), in the two's promoted
+    dtype, which must be a float one (an integer operand next to a float one is converted, as PyTorch's). No
+    gradient (PyTorch defines none)."""
     x, y = as_value(input), as_value(other)
-    for v in (x, y):
-        if v.dtype.kind != "f":
-            raise NotImplementedError(f"nextafter(): not implemented for dtype {v.dtype} (floats only)")
     dtype = result_dtype(x, y)
+    if dtype.kind != "f":
+        raise NotImplementedError(f"nextafter(): not implemented for dtype {dtype} (floats only)")
     return without_gradient(_nextafter, x.to(dtype), y.to(dtype))
 
 

@@ -358,14 +358,19 @@ _clip.defjvp_elementwise()
 
 
 def clip(input, min=None, max=None):  # noqa: A002  (PyTorch's argument name)
-    """Limit input to [min, max] (either may be None); min and max are constants."""
+    """Limit input to [min, max] (either may be None); min and max are constants (numbers, arrays or Values, whose
+    gradient is not followed). The result has PyTorch's dtype of the three: integers clamped to float bounds give the
+    default float dtype, a float32 input with float64 or integer tensor bounds stays float32."""
     if min is None and max is None:
         raise ValueError("clip: give min, max or both")
-    if isinstance(input, Value) and input.dtype.kind in "biu" and any(
-            np.asarray(data_of(b)).dtype.kind == "f" for b in (min, max) if b is not None):
-        from ..tensor import DEFAULTS  # integers clamped to float bounds: the default float dtype, as PyTorch's
+    if isinstance(input, Value):
+        from .promotion import result_dtype
 
-        input = input.to(DEFAULTS["dtype"])
+        dtype = result_dtype(input, *[b for b in (min, max) if b is not None])
+        if dtype != input.dtype:
+            input = input.to(dtype)
+        min, max = [b if b is None or isinstance(b, (int, float)) else np.asarray(data_of(b)).astype(dtype, copy=False)
+                    for b in (min, max)]
     return _clip(input, min=data_of(min), max=data_of(max))
 
 

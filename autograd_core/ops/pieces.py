@@ -17,6 +17,7 @@ import numpy as np
 
 from ..engine import ShapeError
 from ..value import Value
+from .arith import logical_xor, sub
 from .index import as_value, check_dim, index_array, strided_view
 from .primitive import primitive
 from .shape import broadcast_to, concatenate, getitem, reshape, scatter_add, transpose
@@ -179,9 +180,10 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
     parts = [as_value(p) for p in (prepend, x, append) if p is not None]
     if len(parts) > 1:
         x = concatenate(parts, axis=dim)
+    difference = logical_xor if x.dtype == np.bool_ else sub  # bools: True where neighbours differ, as PyTorch's
     for _ in range(n):
         size = x.shape[dim]
-        x = _window(x, dim, 1, size) - _window(x, dim, 0, max(size - 1, 0))
+        x = difference(_window(x, dim, 1, size), _window(x, dim, 0, max(size - 1, 0)))
     return x
 
 

@@ -75,6 +75,13 @@ def result_dtype(*operands):
     raise AssertionError("unreachable")
 
 
+def float_result_dtype(*operands):
+    """The dtype of a PyTorch operation that computes in floats (ldexp, copysign, xlogy): `result_dtype`'s, or the
+    default float dtype where that is an integer or bool one."""
+    dtype = result_dtype(*operands)
+    return dtype if dtype.kind == "f" else _default_float()
+
+
 def result_type(tensor, other):
     """The dtype of an arithmetic operation on the two operands (Values or numbers), as torch.result_type."""
     return result_dtype(tensor, other)

@@ -172,3 +172,5 @@ for _unary in (erf, erfc, erfcx, erfinv, ndtr, ndtri, log_ndtr, lgamma):
     _unary.defarguments("input")
 igamma.defarguments("input", "other")
 igammac.defarguments("input", "other")
+
+igamma.promotes = igammac.promotes = True  # mixed dtypes meet in PyTorch's result dtype first

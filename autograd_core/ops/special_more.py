@@ -368,3 +368,8 @@ for _unary in (entr, exp2, i0, i0e, i1, i1e, sinc):
     _unary.defarguments("input")
 for _binary in (xlogy, xlog1py, zeta):
     _binary.defarguments("input", "other")
+
+# Mixed dtypes meet in PyTorch's result dtype before the float64 kernels (float32 with int64 stays float32).
+xlogy.promotes = True
+xlog1py.promotes = True
+zeta.promotes = True

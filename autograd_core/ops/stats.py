@@ -370,6 +370,10 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
     variable: a 0-d result), as torch.cov: Σ w (x − mean)(x − mean)ᵀ / (Σw − correction · ...), with integer
     frequency weights fweights and observation weights aweights (both 1-D, one per observation)."""
     x = as_value(input)
+    if x.dtype.kind in "iu":  # integers: computed in the default float dtype, as PyTorch's
+        from ..tensor import DEFAULTS
+
+        x = x.to(DEFAULTS["dtype"])
     if x.ndim > 2:
         raise ShapeError(f"cov(): expected input to have two or fewer dimensions but got an input with {x.ndim} "
                          "dimensions")

@@ -1,0 +1,105 @@
+"""Result dtypes of functions on integer, bool and mixed operands, as PyTorch gives them (found by comparing every
+function of both namespaces on every dtype and pair of dtypes): fixed cases below, and the whole comparison again
+where PyTorch is installed."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+
+
+def tensor(values, dtype):
+    return ag.tensor([bool(v) for v in values]) if dtype == "bool" else ag.tensor(values, dtype=getattr(ag, dtype))
+
+
+def test_diff_of_bools_is_where_neighbours_differ():
+    x = ag.tensor([[True, False, False, True], [True, True, False, False]])
+    assert ag.diff(x).tolist() == [[True, False, True], [False, True, False]]
+    assert ag.diff(x, n=2, dim=1).tolist() == [[True, True], [True, True]]
+    assert ag.diff(x, dim=0, prepend=ag.tensor([[True] * 4])).tolist() == [[False, True, True, False],
+                                                                            [False, True, False, True]]
+
+
+def test_cov_and_corrcoef_of_integers_compute_in_the_default_float_dtype():
+    x = [[1, 5, 2], [3, 3, 9]]
+    for dtype in ("int64", "int32", "uint8"):
+        c, r = ag.cov(tensor(x, dtype)), ag.corrcoef(tensor(x, dtype))
+        assert c.dtype == np.float32 and r.dtype == np.float32
+        np.testing.assert_allclose(c.data, np.cov(np.array(x, dtype=float)), rtol=1e-6)
+        np.testing.assert_allclose(r.data, np.corrcoef(np.array(x, dtype=float)), rtol=1e-6)
+
+
+def test_any_and_all_of_bytes_are_bytes():
+    u = ag.tensor([[1, 0], [2, 3]], dtype=ag.uint8)
+    assert u.all().dtype == np.uint8 and int(u.all()) == 0
+    assert u.any(dim=1).dtype == np.uint8 and u.any(dim=1).tolist() == [1, 1]
+    assert ag.tensor([1, 2]).all().dtype == np.bool_  # other dtypes: bools
+
+
+@pytest.mark.parametrize("call, a, b, expected", [
+    (ag.copysign, "int64", "int64", "float32"),
+    (ag.copysign, "int32", "bool", "float32"),
+    (ag.copysign, "int64", "float64", "float64"),
+    (ag.special.xlogy, "int64", "float32", "float32"),
+    (ag.special.xlogy, "float16", "int32", "float16"),
+    (ag.special.xlogy, "int64", "int64", "float32"),
+    (ag.special.xlog1py, "float32", "int64", "float32"),
+    (ag.heaviside, "int64", "int64", "int64"),
+    (ag.heaviside, "uint8", "uint8", "uint8"),
+    (ag.heaviside, "bool", "bool", "bool"),
+    (ag.clamp_min, "int64", "float16", "float16"),
+    (ag.clamp_max, "float32", "int64", "float32"),
+    (lambda x, y: ag.clamp(x, min=y), "float16", "int32", "float16"),
+    (lambda x, y: x.clamp(min=y, max=y), "uint8", "float16", "float16"),
+    (ag.nextafter, "int64", "float32", "float32"),
+    (ag.nextafter, "float64", "bool", "float64"),
+])
+def test_mixed_operands_meet_in_pytorchs_dtype(call, a, b, expected):
+    assert call(tensor([3, 0, 1], a), tensor([1, 2, 3], b)).dtype == np.dtype(expected)
+
+
+def test_values_in_the_kept_dtypes():
+    np.testing.assert_array_equal(ag.heaviside(ag.tensor([-2, 0, 3]), ag.tensor([7, 7, 7])).data, [0, 7, 1])
+    np.testing.assert_array_equal(ag.copysign(ag.tensor([3, 2]), ag.tensor([-1, 1])).data, np.float32([-3, 2]))
+    assert ag.clamp(ag.tensor([1, 2, 3]), min=0.5).dtype == np.float32  # a float bound: the default float dtype
+    assert ag.clamp(ag.tensor([1, 2, 3]), min=2).tolist() == [2, 2, 3]  # an integer one keeps the integers
+    with pytest.raises(NotImplementedError, match="floats only"):
+        ag.nextafter(ag.tensor([1]), ag.tensor([2]))
+
+
+UNARY = ("abs ceil floor round trunc sign exp log sqrt sigmoid tanh digamma lgamma erfinv cumsum cumprod sum prod "
+         "mean all any diff corrcoef cov logical_not square reciprocal neg").split()
+BINARY = ("add sub mul div floor_divide remainder fmod pow atan2 hypot maximum minimum fmax fmin copysign nextafter "
+          "ldexp logaddexp xlogy heaviside gcd lcm float_power clamp_min clamp_max eq lt logical_xor "
+          "bitwise_and").split()
+DTYPES = ["int64", "int32", "uint8", "int8", "bool", "float16", "float32", "float64"]
+
+
+def _dtype_or_raise(module, name, *operands):
+    try:
+        return str(getattr(module, name)(*operands).dtype).replace("torch.", "")
+    except Exception:  # noqa: BLE001  (the comparison is between raising and computing)
+        return None
+
+
+@pytest.mark.parametrize("name", UNARY)
+def test_every_unary_function_gives_pytorchs_dtype(name):
+    torch = pytest.importorskip("torch")
+    for dtype in DTYPES:
+        values = [[1, 2, 3], [0, 1, 2]]
+        theirs = _dtype_or_raise(torch, name, torch.tensor(values).to(getattr(torch, dtype)))
+        if theirs is not None:  # where PyTorch raises, ours may compute (a documented leniency)
+            assert _dtype_or_raise(ag, name, tensor(values, dtype) if dtype == "bool" else
+                                   ag.tensor(values, dtype=getattr(ag, dtype))) == theirs, (name, dtype)
+
+
+@pytest.mark.parametrize("name", BINARY)
+def test_every_binary_function_gives_pytorchs_dtype_for_every_pair(name):
+    torch = pytest.importorskip("torch")
+    for a, b in itertools.product(DTYPES, DTYPES):
+        theirs = _dtype_or_raise(torch, name, torch.tensor([3, 2, 1]).to(getattr(torch, a)),
+                                 torch.tensor([1, 2, 3]).to(getattr(torch, b)))
+        if theirs is not None:
+            assert _dtype_or_raise(ag, name, tensor([3, 2, 1], a), tensor([1, 2, 3], b)) == theirs, (name, a, b)
