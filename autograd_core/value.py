@@ -67,6 +67,17 @@ def _number_dtype(x, peer_dtype):
     return DEFAULTS["dtype"]
 
 
+def _scalar_of(x, dtype):
+    """Python number x as a NumPy scalar of `dtype`; an integer out of an integer dtype's range wraps around, as
+    PyTorch's C cast does (`uint8_tensor + -1` subtracts 1; NumPy 2 raises OverflowError), up to int64's range."""
+    try:
+        return dtype.type(x)
+    except OverflowError:
+        if dtype.kind not in "iu":
+            raise
+        return np.int64(x).astype(dtype)  # two's complement; beyond int64, OverflowError as PyTorch raises
+
+
 def _to_float_data(data, dtype, requires_grad, what="Value"):
     """Convert user data to a float ndarray (or a NumPy scalar for 0-d), with clear errors."""
     if isinstance(data, Value):
@@ -192,7 +203,7 @@ class Value(TensorMethods, InplaceMethods):
             if hit is None:
                 dtype = np.dtype(kind)
                 if dtype.kind != "f":  # next to integers or bools: PyTorch's promotion; not cached (1 == 1.0 == True)
-                    return _new_node(cls, _number_dtype(x, dtype).type(x), False, None, (), None, None)
+                    return _new_node(cls, _scalar_of(x, _number_dtype(x, dtype)), False, None, (), None, None)
                 if len(_CONSTANTS) > 4096:
                     _CONSTANTS.clear()
                 hit = _CONSTANTS[key] = _new_node(cls, np.dtype(kind).type(x), False, None, (), None, None)
@@ -202,7 +213,7 @@ class Value(TensorMethods, InplaceMethods):
         if isinstance(x, numbers.Number) and not isinstance(x, np.generic):
             if isinstance(x, complex):
                 raise TypeError("complex operands are not supported")
-            data = (dtype if dtype.kind == "f" else _number_dtype(x, dtype)).type(x)
+            data = dtype.type(x) if dtype.kind == "f" else _scalar_of(x, _number_dtype(x, dtype))
         else:
             arr = np.asarray(x)
             if arr.dtype.kind in "biu":

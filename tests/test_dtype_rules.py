@@ -3,6 +3,7 @@ function of both namespaces on every dtype and pair of dtypes): fixed cases belo
 where PyTorch is installed."""
 
 import itertools
+import operator
 
 import numpy as np
 import pytest
@@ -63,6 +64,10 @@ def test_mixed_operands_meet_in_pytorchs_dtype(call, a, b, expected):
 def test_values_in_the_kept_dtypes():
     np.testing.assert_array_equal(ag.heaviside(ag.tensor([-2, 0, 3]), ag.tensor([7, 7, 7])).data, [0, 7, 1])
     np.testing.assert_array_equal(ag.copysign(ag.tensor([3, 2]), ag.tensor([-1, 1])).data, np.float32([-3, 2]))
+    for dtype in (ag.uint8, ag.int64):  # in floats: -1 is not wrapped into the integers' dtype (x / -1 neither)
+        assert ag.copysign(ag.tensor([1, 2], dtype=dtype), -1).tolist() == [-1.0, -2.0]
+        assert (ag.tensor([3, 6], dtype=dtype) / -1).tolist() == [-3.0, -6.0]
+        assert (-3 / ag.tensor([1, 3], dtype=dtype)).tolist() == [-3.0, -1.0]
     assert ag.clamp(ag.tensor([1, 2, 3]), min=0.5).dtype == np.float32  # a float bound: the default float dtype
     assert ag.clamp(ag.tensor([1, 2, 3]), min=2).tolist() == [2, 2, 3]  # an integer one keeps the integers
     with pytest.raises(NotImplementedError, match="floats only"):
@@ -103,3 +108,47 @@ def test_every_binary_function_gives_pytorchs_dtype_for_every_pair(name):
                                  torch.tensor([1, 2, 3]).to(getattr(torch, b)))
         if theirs is not None:
             assert _dtype_or_raise(ag, name, tensor([3, 2, 1], a), tensor([1, 2, 3], b)) == theirs, (name, a, b)
+
+
+def test_python_integers_wrap_around_in_an_integer_dtype_as_pytorchs_cast():
+    u = ag.tensor([3, 2, 1], dtype=ag.uint8)
+    assert (u + -1).tolist() == [2, 1, 0] and (u + 300).tolist() == [47, 46, 45]
+    assert (u * -1).tolist() == [253, 254, 255]
+    assert (u // -1).tolist() == [0, 0, 0] and (u & -1).tolist() == [3, 2, 1] and (-1 << u).tolist() == [248, 252, 254]
+    i8 = ag.tensor([100, -3], dtype=ag.int8)
+    assert (i8 + 200).tolist() == [44, -59] and (i8 // 200).tolist() == [-2, 0] and (i8 ^ 1000).tolist() == [-116, 21]
+    assert (u + -1).dtype == np.uint8 and (i8 * 1000).dtype == np.int8
+    with pytest.raises(OverflowError):
+        u + 2 ** 64  # beyond int64, as PyTorch's "int too big to convert"
+
+
+OPERATORS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "//": operator.floordiv,
+             "%": operator.mod, "**": operator.pow, "&": operator.and_, "|": operator.or_, "^": operator.xor,
+             "<<": operator.lshift, ">>": operator.rshift, "<": operator.lt, "==": operator.eq}
+
+
+def _operator_result(module, op, dtype, number, reflected):
+    x = module.tensor([3, 2, 1]).to(getattr(module, dtype))
+    try:
+        out = op(number, x) if reflected else op(x, number)
+    except Exception:  # noqa: BLE001  (the comparison is between raising and computing)
+        return None
+    return str(out.dtype).replace("torch.", ""), out.tolist()
+
+
+@pytest.mark.parametrize("symbol", OPERATORS)
+def test_every_operator_with_a_python_number_gives_pytorchs_dtype_and_values(symbol):
+    torch = pytest.importorskip("torch")
+    op = OPERATORS[symbol]
+    for dtype, number, reflected in itertools.product(DTYPES, (2, 2.5, True, -1, 300), (False, True)):
+        if symbol == "**" and dtype == "bool" and number is True:
+            continue  # bool ** True: bool in PyTorch, int8 here (NumPy's power of bools)
+        if symbol in ("<", "==") and dtype in ("uint8", "int8") and number in (-1, 300):
+            continue  # compared by value here; PyTorch wraps the number first (uint8 < -1 is True there)
+
+        theirs = _operator_result(torch, op, dtype, number, reflected)
+        if theirs is not None:
+            ours = _operator_result(ag, op, dtype, number, reflected)
+            assert ours is not None and ours[0] == theirs[0], (symbol, dtype, number, reflected, ours, theirs)
+            np.testing.assert_allclose(np.array(ours[1], dtype=float), np.array(theirs[1], dtype=float), rtol=1e-3,
+                                       err_msg=f"{symbol} {dtype} {number} {reflected}")

@@ -16,11 +16,11 @@ import numbers
 import numpy as np
 
 from ..engine import ShapeError
-from ..value import Value
+from ..value import Value, _scalar_of
 from .elementwise import abs, clip, maximum, minimum, sub, where  # noqa: F401  (maximum, minimum: methods)
 from .index import as_value
 from .nondifferentiable import without_gradient
-from .promotion import result_dtype
+from .promotion import float_result_dtype, result_dtype
 from .special import floor, ge, gt, le, lt, ne, trunc
 
 
@@ -49,7 +49,23 @@ def _operands(input, other):
         x = x.to(target)
     if isinstance(other, Value) and other.dtype != target:
         other = other.to(target)
+    elif other.__class__ is int and target.kind in "iu":
+        other = int(_scalar_of(other, target))  # -1 next to uint8 wraps around to 255, as PyTorch's cast
     return x, other
+
+
+def _float_operands(input, other):
+    """input as a Value and other (a Value, or a Python number kept as it is: it does not widen input) in the dtype
+    of a PyTorch operation that computes in floats (true division, copysign): PyTorch's result dtype of the two, or
+    the default float dtype for integers. A Python int is not wrapped into input's integer dtype (x / -1 divides by
+    -1 whatever x's dtype)."""
+    dtype = float_result_dtype(input, other)
+    x = as_value(input)
+    x = x if x.dtype == dtype else x.to(dtype)
+    if isinstance(other, (int, float)):  # bools too
+        return x, other
+    y = as_value(other)
+    return x, (y if y.dtype == dtype else y.to(dtype))
 
 
 def _is_float(x):
@@ -153,12 +169,10 @@ def div(input, other, *, rounding_mode=None):
     """input / other: true division (rounding_mode None), rounded toward zero ('trunc') or toward −inf ('floor',
     Python's //). The rounded quotients have a zero gradient (as PyTorch's); integer inputs divide exactly
     ('trunc', 'floor') or give the default float dtype (None)."""
-    x, y = _operands(input, other)
     if rounding_mode is None:
-        if not (_is_float(x) or _is_float(y)):  # integers divide into the default float dtype, as in PyTorch
-            x = _float_default(x)
-            y = _float_default(y) if isinstance(y, Value) else y
+        x, y = _float_operands(input, other)
         return x / y
+    x, y = _operands(input, other)
     if rounding_mode not in ("trunc", "floor"):
         raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
                            f"'{rounding_mode}'")
@@ -188,10 +202,7 @@ def _int_trunc_divide(x, y):
 def copysign(input, other):
     """|input| with the sign of other (its sign bit: −0.0 counts as negative), elementwise. Gradient: ±1 for
     input (0 where input is 0, as PyTorch's), none for other. Integer inputs give the default float dtype."""
-    x, y = _operands(input, other)
-    x = _float_default(x)
-    if isinstance(y, Value) and y.dtype != x.dtype:  # both integers: other too in x's float dtype, as PyTorch's
-        y = y.to(x.dtype)
+    x, y = _float_operands(input, other)
     flip = without_gradient(np.signbit, x) ^ without_gradient(np.signbit, as_value(y))
     # Where input is ±0 the result is ±0 (y's sign) with a zero gradient, as PyTorch's.
     return where(x == 0, without_gradient(np.copysign, x, y), where(flip, -x, x))

@@ -16,7 +16,7 @@ import numbers
 
 import numpy as np
 
-from ..value import Value
+from ..value import Value, _scalar_of
 from .index import as_value
 from .nondifferentiable import without_gradient
 from .promotion import float_result_dtype, result_dtype
@@ -34,12 +34,15 @@ def _integer_operands(name, input, other=None, *, two=True):
         return (input if input.dtype == dtype else input.type(dtype)), (other if other.dtype == dtype else
                                                                         other.type(dtype))
     if not isinstance(input, Value) and isinstance(input, numbers.Number) and isinstance(other, Value):
-        input = as_value(np.asarray(input, dtype=result_dtype(input, other)))  # torch.bitwise_and(3, x)
+        dtype = result_dtype(input, other)  # torch.bitwise_and(3, x), -1 << x
+        input = as_value(np.asarray(_scalar_of(input, dtype) if input.__class__ is int else input, dtype=dtype))
     x = as_value(input)
     operands = [x]
     if two:
         if not isinstance(other, (Value, bool, int, np.integer, np.bool_)):
             other = as_value(other)
+        elif other.__class__ is int and x.dtype.kind in "iu":
+            other = int(_scalar_of(other, x.dtype))  # -1 next to uint8 wraps around to 255, as PyTorch's cast
         operands.append(other)
     for v in operands:
         kind = np.asarray(v.data if isinstance(v, Value) else v).dtype.kind
