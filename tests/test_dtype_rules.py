@@ -12,7 +12,7 @@ import autograd_core as ag
 
 
 def tensor(values, dtype):
-    return ag.tensor([bool(v) for v in values]) if dtype == "bool" else ag.tensor(values, dtype=getattr(ag, dtype))
+    return ag.tensor(values).bool() if dtype == "bool" else ag.tensor(values, dtype=getattr(ag, dtype))
 
 
 def test_diff_of_bools_is_where_neighbours_differ():
@@ -96,8 +96,7 @@ def test_every_unary_function_gives_pytorchs_dtype(name):
         values = [[1, 2, 3], [0, 1, 2]]
         theirs = _dtype_or_raise(torch, name, torch.tensor(values).to(getattr(torch, dtype)))
         if theirs is not None:  # where PyTorch raises, ours may compute (a documented leniency)
-            assert _dtype_or_raise(ag, name, tensor(values, dtype) if dtype == "bool" else
-                                   ag.tensor(values, dtype=getattr(ag, dtype))) == theirs, (name, dtype)
+            assert _dtype_or_raise(ag, name, tensor(values, dtype)) == theirs, (name, dtype)
 
 
 @pytest.mark.parametrize("name", BINARY)
@@ -152,3 +151,36 @@ def test_every_operator_with_a_python_number_gives_pytorchs_dtype_and_values(sym
             assert ours is not None and ours[0] == theirs[0], (symbol, dtype, number, reflected, ours, theirs)
             np.testing.assert_allclose(np.array(ours[1], dtype=float), np.array(theirs[1], dtype=float), rtol=1e-3,
                                        err_msg=f"{symbol} {dtype} {number} {reflected}")
+
+
+_NOT_COMPARED = {  # methods whose result is not a function of the values, or that change global or device state
+    "backward", "register_hook", "retain_grad", "requires_grad_", "share_memory_", "numpy", "tolist", "item",
+    "storage", "untyped_storage", "cpu", "cuda", "data_ptr", "zero_", "detach_", "resize_", "set_", "pin_memory",
+    "dim_order", "uniform_", "normal_", "random_", "exponential_", "geometric_", "cauchy_", "log_normal_",
+    "bernoulli_", "bernoulli", "multinomial", "apply_", "map_", "new_empty", "empty_like"}
+
+
+def test_every_method_without_arguments_gives_pytorchs_dtype():
+    torch = pytest.importorskip("torch")
+    values = [[1, 2, 3], [0, 1, 2]]
+    names = sorted(n for n in set(dir(torch.tensor(values))) & set(dir(ag.tensor(values)))
+                   if not n.startswith("_") and n not in _NOT_COMPARED)
+    compared = 0
+    for name, dtype in itertools.product(names, DTYPES):
+        try:
+            method = getattr(torch.tensor(values).to(getattr(torch, dtype)), name)
+            if not callable(method):
+                continue
+            theirs = str(method().dtype).replace("torch.", "")
+        except Exception:  # noqa: BLE001  (needs arguments, or PyTorch raises: ours may compute)
+            continue
+        assert _dtype_or_raise_method(tensor(values, dtype), name) == theirs, (name, dtype)
+        compared += 1
+    assert compared > 1000  # the comparison did run over the methods
+
+
+def _dtype_or_raise_method(value, name):
+    try:
+        return str(getattr(value, name)().dtype)
+    except Exception as error:  # noqa: BLE001
+        return f"raised {error!r}"
