@@ -18,10 +18,12 @@ The rules (PyTorch's, with the differences listed):
   changes (PyTorch's CopySlices: y becomes old y with f(its elements) put in place), and every view of y still in use
   follows (PyTorch regenerates their grad_fn): they show the new numbers and their gradients flow through the change.
   zero_, fill_ and copy_ send a zero gradient, not none, to what y was made from, as PyTorch's.
-* The operators (`+= -= *= /=`) on a Value inside a graph record the operation out of place (`y += x` makes a new
+* The operators (`+= -= *= /= **= %= //=`) on a Value inside a graph record the operation out of place (`y += x` makes a new
   node `y + x` that Python binds to the name y) unless y is a view or has views in use, where they change y in place
   like the methods. The gradient is PyTorch's; the difference is identity: other names for the old y keep its value.
-* Anywhere else (inside `no_grad()`, or on Values that need no gradient) the Value's own array changes.
+* Anywhere else (inside `no_grad()`, or on Values that need no gradient) the Value's own array changes, keeping
+  its dtype: a result of the same or a lower category converts (int64 into uint8, float64 into float16), a float
+  into integers or anything into bools raises, as PyTorch's casting rule (`castable`).
   Inside a jvp (forward mode), the Value's tangent changes with it, as in PyTorch's forward mode: `y += x` gives y
   the tangent of y + x (each change also says what it computes out of place, for that). Inside a compile recording, a
   recorded change makes the function run eagerly (a CompileWarning says why), except nn's in-place activations on a
@@ -286,7 +288,7 @@ def _write(self, name, compute, result_of=None, index=None):
             result = np.asarray(compute(data, None))
             if result.shape != np.shape(data):
                 raise ShapeError(f"output with shape {np.shape(data)} doesn't match the broadcast shape {result.shape}")
-            if not np.can_cast(result.dtype, data.dtype, "same_kind"):
+            if not castable(result.dtype, data.dtype):
                 raise TypeError(f"result type {result.dtype} can't be cast to the desired output type {data.dtype}")
             result = result.astype(data.dtype)
             self.data = result[()] if result.ndim == 0 else result
@@ -300,6 +302,23 @@ def _write(self, name, compute, result_of=None, index=None):
     return self
 
 
+def castable(from_dtype, to_dtype):
+    """Whether an in-place change may write a result of from_dtype into an array of to_dtype: PyTorch's rule, no
+    lower category (a float into integers, or anything else into bools, raises), but any dtype within one (int64 into
+    uint8, float64 into float16), where NumPy's "same_kind" refuses int64 into uint8."""
+    from .ops.promotion import can_cast
+
+    return can_cast(from_dtype, to_dtype)
+
+
+def write_back(out, result):
+    """result (an array or number) into `out` in out's dtype, under `castable`'s rule; TypeError otherwise."""
+    from_dtype = np.result_type(result)
+    if not castable(from_dtype, out.dtype):
+        raise TypeError(f"result type {from_dtype} can't be cast to the desired output type {out.dtype}")
+    np.copyto(out, result, casting="unsafe")
+
+
 def _written_part(data, index):
     """The elements of `data` that `data[index] = ...` writes, as a view of it for a basic index (`w[:, 0] = 0` on
     overlapping windows of unfold writes each element once, as PyTorch's); data itself for index arrays."""
@@ -311,16 +330,24 @@ def _written_part(data, index):
 def _ufunc_update(ufunc):
     def compute_with(operand):
         def compute(data, out):
+            other = operand
+            if other.__class__ is int and data.dtype.kind in "iu" and ufunc is not np.power:  # (u8 ** -1 raises)
+                other = int(_value._scalar_of(other, data.dtype))  # -1 into uint8 wraps around, as PyTorch's cast
             if out is None:
-                return ufunc(data, operand)
-            return ufunc(data, operand, out=out, casting="same_kind")
+                return ufunc(data, other)
+            try:
+                return ufunc(data, other, out=out, casting="same_kind")
+            except TypeError:  # what NumPy's casting rule refuses and PyTorch's allows (int64 into uint8), or raise
+                write_back(out, ufunc(data, other))
+                return out
         return compute
     return compute_with
 
 
 _UPDATES = {name: _ufunc_update(ufunc) for name, ufunc in
             [("add", np.add), ("sub", np.subtract), ("mul", np.multiply), ("div", np.true_divide)]}
-_OUT_OF_PLACE = {"add": operator.add, "sub": operator.sub, "mul": operator.mul, "div": operator.truediv}
+_OUT_OF_PLACE = {"add": operator.add, "sub": operator.sub, "mul": operator.mul, "div": operator.truediv,
+                 "pow": operator.pow, "remainder": operator.mod, "floor_divide": operator.floordiv}
 
 
 def _operator(self, other, kind, symbol):
@@ -336,6 +363,8 @@ def _operator(self, other, kind, symbol):
             raise ShapeError(f"{symbol}: output with shape {self.shape} doesn't match the broadcast shape "
                              f"{result.shape}")
         return result
+    if kind not in _UPDATES:  # **= %= //=: the in-place method (pow_, remainder_, floor_divide_), PyTorch's too
+        return getattr(self, kind + "_")(other)
     return _change(self, symbol, _UPDATES[kind](_data(other)), lambda v: _OUT_OF_PLACE[kind](v, other), other)
 
 
@@ -403,7 +432,7 @@ def _sigmoid(d, out):
     result = 0.5 * (np.tanh(0.5 * np.asarray(d)) + 1.0)  # the stable form of 1 / (1 + exp(-x))
     if out is None:
         return result
-    np.copyto(out, result, casting="same_kind")
+    write_back(out, result)
 
 
 def _elementwise(self, name, compute, result_of):
@@ -431,7 +460,7 @@ def update_in_place(value, name, result_of, *operands):
     if not isinstance(value, _value.Value):
         if not isinstance(value, np.ndarray):
             raise TypeError(f"{name}: expected a Value or an ndarray, got {type(value).__name__}")
-        np.copyto(value, _data(result_of(value)), casting="same_kind")
+        write_back(value, _data(result_of(value)))
         return value
     if _recorded(value, operands):
         if value._requires_grad and value._p0 is None:
@@ -467,7 +496,7 @@ def _computed_by(result_of):
             GRAD_ENABLED.reset(token)
         if out is None:
             return result
-        np.copyto(out, result, casting="same_kind")
+        write_back(out, result)
 
     return compute
 
@@ -503,6 +532,15 @@ class InplaceMethods:
 
     def __itruediv__(self, other):
         return _operator(self, other, "div", "/=")
+
+    def __ipow__(self, other):
+        return _operator(self, other, "pow", "**=")
+
+    def __imod__(self, other):
+        return _operator(self, other, "remainder", "%=")
+
+    def __ifloordiv__(self, other):
+        return _operator(self, other, "floor_divide", "//=")
 
     def add_(self, other, alpha=1):
         """self += alpha * other, in place (inside no_grad() for a Value that requires grad); returns self. alpha

@@ -19,7 +19,7 @@ import numpy as np
 
 from . import value as _value
 from .errors import ShapeError
-from .inplace import _is_view, _made_in_no_grad, _stamp, overlap_error, overlapping, placed, viewed_array
+from .inplace import _is_view, _made_in_no_grad, _stamp, castable, overlap_error, overlapping, placed, viewed_array
 from .modes import TRACERS
 
 def check_saved_versions(node, walking=False):
@@ -437,7 +437,7 @@ def _conformed(result, target, name):
         raise ShapeError(f"{name}: output with shape {target.shape} doesn't match the broadcast shape "
                            f"{result.shape}")
     if result.dtype != target.dtype:
-        if not np.can_cast(result.dtype, target.dtype, "same_kind"):
+        if not castable(result.dtype, target.dtype):
             raise RuntimeError(f"{name}: result type {result.dtype} can't be cast to the desired output type "
                                f"{target.dtype}")
         result = result.astype(target.dtype)

@@ -19,7 +19,7 @@ import numpy as np
 
 from . import value as _value
 from .errors import ShapeError
-from .inplace import update_in_place
+from .inplace import castable, update_in_place
 from .tensor_methods import TensorMethods, _function_method
 
 _FUNCTION_METHODS = {
@@ -50,7 +50,7 @@ def _in_place(self, name, result_of, *operands):
         result = _value.Value(np.asarray(result), requires_grad=False, dtype=np.asarray(result).dtype)
     if result.shape != self.shape:
         raise ShapeError(f"{name}: output with shape {self.shape} doesn't match the broadcast shape {result.shape}")
-    if not np.can_cast(result.dtype, self.dtype, "same_kind"):
+    if not castable(result.dtype, self.dtype):
         raise RuntimeError(f"{name}: result type {result.dtype} can't be cast to the desired output type {self.dtype}")
     return self.copy_(result)
 

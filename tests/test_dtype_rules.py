@@ -184,3 +184,75 @@ def _dtype_or_raise_method(value, name):
         return str(getattr(value, name)().dtype)
     except Exception as error:  # noqa: BLE001
         return f"raised {error!r}"
+
+
+def test_augmented_power_remainder_and_floor_division_change_the_value_in_place():
+    # PyTorch's x **= y, x %= y and x //= y are pow_, remainder_ and floor_divide_: the same Value, its dtype kept.
+    x = ag.tensor([3.0, 4.0], dtype=ag.float16)
+    same = x
+    x %= ag.tensor([2.0, 3.0])
+    assert x is same and x.dtype == np.float16 and x.tolist() == [1.0, 1.0]
+    x **= ag.tensor([2.0, 3.0], dtype=ag.float64)
+    assert x is same and x.dtype == np.float16
+    i = ag.tensor([7, 8], dtype=ag.int32)
+    same = i
+    i //= ag.tensor([2, 3])  # an int64 divisor: int32 kept
+    assert i is same and i.dtype == np.int32 and i.tolist() == [3, 2]
+    with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+        i //= 0
+    with pytest.raises(RuntimeError, match="can't be cast to the desired output type int32"):
+        i %= 1.5
+
+
+def test_augmented_operators_in_a_graph_make_a_new_node_with_the_right_gradient():
+    w = ag.tensor([1.0, 2.0], requires_grad=True)
+    h = w * 3
+    h **= 2  # as `h += 1`: recorded out of place, the name h bound to the new node
+    h.sum().backward()
+    assert w.grad.tolist() == [18.0, 36.0]
+
+
+def test_in_place_results_are_cast_by_pytorchs_rule():
+    u = ag.tensor([3, 2, 1], dtype=ag.uint8)
+    u += ag.tensor([1, 2, 1])  # int64 into uint8: allowed (NumPy's same_kind refuses it)
+    u -= -1  # a Python int wraps into uint8
+    u &= ag.tensor([7, 7, 7])
+    assert u.dtype == np.uint8 and u.tolist() == [5, 5, 3]
+    with pytest.raises(RuntimeError, match="can't be cast to the desired output type uint8"):
+        u += ag.tensor([0.5, 0.5, 0.5])  # a float into integers: refused, as PyTorch
+    f = ag.tensor([1.0, 2.0], dtype=ag.float16)
+    f.copy_(ag.tensor([3.0, 4.0], dtype=ag.float64))
+    f.add_(ag.tensor([1.0, 1.0], dtype=ag.float64))
+    assert f.dtype == np.float16 and f.tolist() == [4.0, 5.0]
+
+
+AUGMENTED = {"+=": operator.iadd, "-=": operator.isub, "*=": operator.imul, "/=": operator.itruediv,
+             "//=": operator.ifloordiv, "%=": operator.imod, "**=": operator.ipow, "&=": operator.iand,
+             "|=": operator.ior}
+
+
+@pytest.mark.parametrize("symbol", AUGMENTED)
+def test_every_augmented_operator_gives_pytorchs_dtype_values_and_identity(symbol):
+    torch = pytest.importorskip("torch")
+    for dtype, other in itertools.product(["int64", "int32", "uint8", "bool", "float16", "float32", "float64"],
+                                          [2, 2.5, True, -1, "int64", "float32", "float64", "bool", "uint8"]):
+        if symbol == "**=" and dtype == "bool" and other is True:
+            continue  # bool ** True: bool in PyTorch, int8 here (NumPy's power of bools)
+        theirs = _augmented_result(torch, AUGMENTED[symbol], dtype, other)
+        ours = _augmented_result(ag, AUGMENTED[symbol], dtype, other)
+        assert (theirs is None) == (ours is None) or theirs is None, (symbol, dtype, other, ours)
+        if theirs is not None:
+            assert ours[:2] == theirs[:2], (symbol, dtype, other, ours, theirs)
+            np.testing.assert_allclose(ours[2], theirs[2], rtol=1e-3, err_msg=f"{symbol} {dtype} {other}")
+
+
+def _augmented_result(module, op, dtype, other):
+    x = module.tensor([3, 2, 1]).to(getattr(module, dtype))
+    if isinstance(other, str):
+        other = module.tensor([1, 2, 1]).to(getattr(module, other))
+    before = x
+    try:
+        x = op(x, other)
+    except Exception:  # noqa: BLE001  (the comparison is between raising and computing)
+        return None
+    return x is before, str(x.dtype).replace("torch.", ""), np.array(x.tolist(), dtype=float)
