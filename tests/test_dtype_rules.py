@@ -256,3 +256,93 @@ def _augmented_result(module, op, dtype, other):
     except Exception:  # noqa: BLE001  (the comparison is between raising and computing)
         return None
     return x is before, str(x.dtype).replace("torch.", ""), np.array(x.tolist(), dtype=float)
+
+
+
+REDUCTIONS_AND_LAYERS = {  # name: f(module, x), x a 2×3 tensor of every dtype
+    "sum(0)": lambda m, x: x.sum(0),
+    "sum(dtype=f64)": lambda m, x: x.sum(dtype=m.float64),
+    "sum(dtype=i32)": lambda m, x: x.sum(dtype=m.int32),
+    "prod(1)": lambda m, x: x.prod(1),
+    "cumsum(0)": lambda m, x: x.cumsum(0),
+    "cumprod(1)": lambda m, x: x.cumprod(1),
+    "cumsum(0,dtype=f32)": lambda m, x: x.cumsum(0, dtype=m.float32),
+    "mean(0)": lambda m, x: x.mean(0),
+    "mean(dtype=f32)": lambda m, x: x.mean(dtype=m.float32),
+    "nansum": lambda m, x: x.nansum(),
+    "nanmean": lambda m, x: x.nanmean(),
+    "max(0).values": lambda m, x: x.max(0).values,
+    "max(0).indices": lambda m, x: x.max(0).indices,
+    "amax(1)": lambda m, x: x.amax(1),
+    "argmax(1)": lambda m, x: x.argmax(1),
+    "std(0)": lambda m, x: x.std(0),
+    "var_mean": lambda m, x: m.var_mean(x)[0],
+    "norm": lambda m, x: x.norm(),
+    "logsumexp(1)": lambda m, x: x.logsumexp(1),
+    "count_nonzero(0)": lambda m, x: m.count_nonzero(x, 0),
+    "sort": lambda m, x: x.sort(1).values,
+    "topk": lambda m, x: x.topk(2).values,
+    "kthvalue": lambda m, x: x.kthvalue(1).values,
+    "cummax": lambda m, x: x.cummax(1).values,
+    "cummin idx": lambda m, x: x.cummin(1).indices,
+    "median(1)": lambda m, x: x.median(1).values,
+    "mode": lambda m, x: x.mode(1).values,
+    "unique": lambda m, x: m.unique(x),
+    "bincount": lambda m, x: m.bincount(x.flatten()),
+    "histc": lambda m, x: m.histc(x, 4),
+    "diff": lambda m, x: m.diff(x),
+    "trace": lambda m, x: x.trace(),
+    "tril": lambda m, x: x.tril(),
+    "matmul": lambda m, x: x @ x.T,
+    "dot": lambda m, x: m.dot(x[0], x[1]),
+    "outer": lambda m, x: m.outer(x[0], x[1]),
+    "mean(0) keep": lambda m, x: x.float().mean(0, keepdim=True),
+    "sum(bool) ": lambda m, x: (x > 0).sum(),
+    "to float then sum": lambda m, x: x.sum(0, keepdim=True),
+    "abs().sum": lambda m, x: x.abs().sum(),
+    "renorm": lambda m, x: x.renorm(2, 0, 1.0),
+    "softmax": lambda m, x: x.softmax(0),
+    "log_softmax": lambda m, x: x.log_softmax(1),
+    "F.normalize": lambda m, x: m.nn.functional.normalize(x),
+    "F.one_hot": lambda m, x: m.nn.functional.one_hot(x.long().flatten()),
+    "F.relu": lambda m, x: m.nn.functional.relu(x),
+    "F.gelu": lambda m, x: m.nn.functional.gelu(x),
+    "F.silu": lambda m, x: m.nn.functional.silu(x),
+    "F.softplus": lambda m, x: m.nn.functional.softplus(x),
+    "F.pad": lambda m, x: m.nn.functional.pad(x, (1, 1)),
+    "F.mse": lambda m, x: m.nn.functional.mse_loss(x, x),
+    "F.l1": lambda m, x: m.nn.functional.l1_loss(x, x),
+    "F.dropout eval": lambda m, x: m.nn.functional.dropout(x, training=False),
+    "F.linear": lambda m, x: m.nn.functional.linear(x, x),
+    "F.embedding": lambda m, x: m.nn.functional.embedding(m.tensor([0, 1]), x),
+    "F.avg_pool1d": lambda m, x: m.nn.functional.avg_pool1d(x.unsqueeze(0), 2),
+    "F.max_pool1d": lambda m, x: m.nn.functional.max_pool1d(x.unsqueeze(0), 2),
+    "F.interp": lambda m, x: m.nn.functional.interpolate(x.unsqueeze(0), scale_factor=2),
+    "F.cosine_sim": lambda m, x: m.nn.functional.cosine_similarity(x, x),
+    "F.hardtanh": lambda m, x: m.nn.functional.hardtanh(x),
+    "F.leaky_relu": lambda m, x: m.nn.functional.leaky_relu(x),
+    "F.elu": lambda m, x: m.nn.functional.elu(x),
+    "F.softmax": lambda m, x: m.nn.functional.softmax(x, dim=1),
+    "F.threshold": lambda m, x: m.nn.functional.threshold(x, 1, 0),
+    "F.relu6": lambda m, x: m.nn.functional.relu6(x),
+    "F.pdist": lambda m, x: m.nn.functional.pdist(x),
+    "cdist": lambda m, x: m.cdist(x, x),
+    "F.layer_norm": lambda m, x: m.nn.functional.layer_norm(x, (3,)),
+}
+
+
+@pytest.mark.parametrize("name", REDUCTIONS_AND_LAYERS)
+def test_reductions_and_functional_layers_give_pytorchs_dtype_and_values(name):
+    torch = pytest.importorskip("torch")
+    call = REDUCTIONS_AND_LAYERS[name]
+    for dtype in DTYPES:
+        if name == "F.avg_pool1d" and dtype in ("int64", "int32", "int8", "uint8"):
+            continue  # integers average in floats here; PyTorch's integer pooling rounds the mean down
+        try:
+            theirs = call(torch, torch.tensor([[1, 2, 3], [0, 1, 2]]).to(getattr(torch, dtype)))
+        except Exception:  # noqa: BLE001  (where PyTorch raises, ours may compute)
+            continue
+        ours = call(ag, tensor([[1, 2, 3], [0, 1, 2]], dtype))
+        assert str(ours.dtype) == str(theirs.dtype).replace("torch.", ""), (name, dtype)
+        np.testing.assert_allclose(np.array(ours.tolist(), dtype=float), np.array(theirs.tolist(), dtype=float),
+                                   rtol=2e-3, atol=1e-3, err_msg=f"{name} {dtype}")
