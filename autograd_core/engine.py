@@ -271,6 +271,8 @@ def _refuse_bool_arithmetic(op, args):
 def _shape_error(op, args, err):
     if isinstance(err, ShapeError):  # an operation's own check inside its forward: its message names the operation
         return err
+    if "negative integer powers" in str(err):  # NumPy's int ** -1: PyTorch's RuntimeError, in the same words
+        return RuntimeError(str(err))
     if "broadcast" in str(err) and len(args) == 2:
         return ShapeError(f"{op.title}: shapes {args[0].shape} and {args[1].shape} cannot be broadcast together")
     if isinstance(err, IndexError):  # a dim out of range: NumPy's AxisError is both, PyTorch raises IndexError

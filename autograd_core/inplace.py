@@ -18,9 +18,10 @@ The rules (PyTorch's, with the differences listed):
   changes (PyTorch's CopySlices: y becomes old y with f(its elements) put in place), and every view of y still in use
   follows (PyTorch regenerates their grad_fn): they show the new numbers and their gradients flow through the change.
   zero_, fill_ and copy_ send a zero gradient, not none, to what y was made from, as PyTorch's.
-* The operators (`+= -= *= /= **= %= //=`) on a Value inside a graph record the operation out of place (`y += x` makes a new
-  node `y + x` that Python binds to the name y) unless y is a view or has views in use, where they change y in place
-  like the methods. The gradient is PyTorch's; the difference is identity: other names for the old y keep its value.
+* The operators (`+= -= *= /= **= %= //=`) on a Value inside a graph record the operation out of place (`y += x`
+  makes a new node `y + x` that Python binds to the name y) unless y is a view or has views in use, where they change
+  y in place like the methods. The gradient is PyTorch's; the difference is identity: other names for the old y keep
+  its value.
 * Anywhere else (inside `no_grad()`, or on Values that need no gradient) the Value's own array changes, keeping
   its dtype: a result of the same or a lower category converts (int64 into uint8, float64 into float16), a float
   into integers or anything into bools raises, as PyTorch's casting rule (`castable`).

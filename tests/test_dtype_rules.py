@@ -346,3 +346,69 @@ def test_reductions_and_functional_layers_give_pytorchs_dtype_and_values(name):
         assert str(ours.dtype) == str(theirs.dtype).replace("torch.", ""), (name, dtype)
         np.testing.assert_allclose(np.array(ours.tolist(), dtype=float), np.array(theirs.tolist(), dtype=float),
                                    rtol=2e-3, atol=1e-3, err_msg=f"{name} {dtype}")
+
+
+
+def test_numpy_float_scalars_act_as_python_floats_and_integer_powers_raise_as_pytorchs():
+    assert (ag.tensor([1, 2]) * np.float64(2.0)).dtype == np.float32  # a Python float to PyTorch: not float64
+    assert (np.float64(2.0) * ag.tensor([1, 2])).dtype == np.float32
+    assert (ag.tensor([1.0, 2.0], dtype=ag.float16) * np.float64(2.0)).dtype == np.float16
+    with pytest.raises(RuntimeError, match="Integers to negative integer powers are not allowed") as raised:
+        ag.tensor([2]) ** -1
+    assert not isinstance(raised.value, ag.ShapeError)  # (it was one: the message named no shape)
+
+
+CONSTRUCTIONS = [  # m is torch or autograd_core
+    "m.tensor([1, 2.5])", "m.tensor([True, 1])", "m.tensor([True, False])", "m.tensor(3)", "m.tensor(3.0)",
+    "m.tensor([])", "m.tensor(np.array([1, 2], dtype=np.int32))", "m.tensor(np.array([1.0, 2.0]))",
+    "m.tensor(np.float64(2.0))", "m.tensor(np.int16(2))", "m.tensor([[1, 2], [3, 4]], dtype=m.float64)",
+    "m.tensor([1, 2]) * np.float64(2.0)", "m.tensor([1., 2.]) * np.float64(2.0)",
+    "m.tensor([1., 2.]) + np.array([2.0, 1.0])", "m.as_tensor([1, 2])", "m.as_tensor(np.array([1., 2.]))",
+    "m.from_numpy(np.array([1., 2.], dtype=np.float32))", "m.full((2,), 3)", "m.full((2,), 3.0)",
+    "m.full((2,), True)", "m.arange(5)", "m.arange(5.)", "m.arange(0, 1, 0.25)", "m.arange(1, 4, dtype=m.float64)",
+    "m.linspace(0, 1, 5)", "m.logspace(0, 1, 3)", "m.eye(2)", "m.eye(2, 3, dtype=m.int32)",
+    "m.zeros(2, dtype=m.bool)", "m.ones_like(m.tensor([1, 2]))", "m.zeros_like(m.tensor([1, 2]), dtype=m.float16)",
+    "m.full_like(m.tensor([1, 2]), 2.7)", "m.randint(0, 5, (3,))", "m.rand(2)", "m.randn(2, dtype=m.float64)",
+    "m.empty(2, 2)", "m.tensor([1, 2]).float()", "m.tensor([1, 2]).double()", "m.tensor([1, 2]).half()",
+    "m.tensor([1., 2.]).long()", "m.tensor([1.7, -2.7]).int()", "m.tensor([1, 0]).bool()",
+    "m.tensor([1., 2.]).to(m.int16)", "m.tensor([1, 2]).to(m.tensor([1.0], dtype=m.float64))",
+    "m.tensor([1, 2]).type(m.float32)", "m.tensor([1, 2]).new_zeros(3)", "m.tensor([1., 2.]).new_tensor([1, 2])",
+    "m.tensor([1., 2.]).new_full((2,), 3)", "m.tensor([1, 2], dtype=m.int32).new_ones(2)",
+    "m.tensor([300]).to(m.uint8)", "m.tensor([-1.5, 2.5]).to(m.uint8)", "m.tensor([1e10]).to(m.int32)",
+    "m.tensor([float('nan')]).to(m.int64)", "m.tensor([2.5, 3.5, -0.5]).round()",
+    "m.tensor([0.5, 1.5]).round(decimals=0)", "m.tensor([1.2345]).round(decimals=2)", "m.tensor([[1, 2]]).T",
+    "m.tensor([5, -5]) // 2", "m.tensor([5, -5]) % 3", "m.tensor([5., -5.]) % 3", "m.fmod(m.tensor([5, -5]), 3)",
+    "m.tensor([5, -5]).div(2, rounding_mode='trunc')", "m.tensor([1, 2]) / 0", "m.tensor([0.]) / 0",
+    "m.tensor([True]) + m.tensor([True])", "m.tensor([True]) * 3", "m.tensor([2]) ** 0.5",
+    "m.tensor([2.]) ** m.tensor([2])", "m.tensor([1, 2]).sum().item()", "m.tensor([1., 2.]).mean().item()",
+    "m.tensor([3, 1, 2]).sort(descending=True).values", "m.tensor([[1, 2], [3, 4]]).flip(0)",
+    "m.tensor([1, 2, 3]).roll(1)", "m.tensor([1, 2, 3]).repeat(2)", "m.tensor([1, 2, 3]).repeat_interleave(2)",
+    "m.tensor([[1], [2]]).expand(2, 3)", "m.tensor([1, 2, 3]).chunk(2)[1]", "m.tensor([1, 2, 3]).split(2)[1]",
+    "m.tensor([[1, 2], [3, 4]]).view(-1)", "m.tensor([[1, 2], [3, 4]]).unsqueeze(-1).squeeze()",
+    "m.tensor([1., 4.]).sqrt()", "m.tensor([-1.]).sqrt()", "m.tensor([0.]).log()", "m.tensor([1, 2, 3]).clamp(2)",
+    "m.tensor([1, 2, 3]).float().clamp(max=2.5)", "m.where(m.tensor([True, False]), 1, 0)",
+    "m.where(m.tensor([True, False]), 1.0, 0)", "m.where(m.tensor([True, False]), m.tensor([1, 2]), 0.5)",
+    "m.tensor([1., 2.]).masked_fill(m.tensor([True, False]), 9)", "m.cat([m.tensor([1]), m.tensor([2.])])",
+    "m.stack([m.tensor([1]), m.tensor([2], dtype=m.int8)])", "m.tensor([[1, 2]]).numpy()", "m.tensor(3).numpy()",
+]
+# Left out: `tensor + np.array(2.0)` (PyTorch gives float64, as if the 0-d array were a float64 tensor with dimensions)
+# and `tensor(2) ** tensor(-1)` (PyTorch computes integer powers with negative exponents, 2 ** -1 = 0; NumPy raises).
+
+
+@pytest.mark.parametrize("expression", CONSTRUCTIONS)
+def test_constructions_conversions_and_operations_give_pytorchs_dtype_shape_and_values(expression):
+    torch = pytest.importorskip("torch")
+    theirs, ours = (_described(eval(expression, {"m": module, "np": np})) for module in (torch, ag))  # noqa: S307
+    if expression.startswith(("m.empty", "m.rand")):
+        theirs, ours = theirs[:2], ours[:2]  # values unspecified or random
+    assert ours[:2] == theirs[:2], (expression, ours, theirs)
+    if len(theirs) > 2:
+        np.testing.assert_allclose(ours[2], theirs[2], equal_nan=True, err_msg=expression)
+
+
+def _described(result):
+    if isinstance(result, np.ndarray):
+        return ("ndarray", str(result.dtype), result.shape), tuple(result.shape), np.array(result, dtype=float)
+    if hasattr(result, "dtype"):
+        return str(result.dtype).replace("torch.", ""), tuple(result.shape), np.array(result.tolist(), dtype=float)
+    return type(result).__name__, (), np.array(result, dtype=float)
