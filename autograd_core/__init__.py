@@ -8,6 +8,7 @@ from .value import Value  # first: the engine and the operations build on it
 from .value import set_printoptions  # torch.set_printoptions: how a Value's repr shows its array
 from .tensor_methods import Size  # torch.Size: a shape, a tuple with numel()
 from .lazy_imports import lazy_attributes
+from .errors import ArgumentError, DTypeError
 from .engine import ShapeError, enable_grad, is_grad_enabled, name_scope, no_grad, set_grad_enabled
 from .ops import abs, clip, concatenate, cos, exp, leaky_relu, log, maximum, minimum, relu, sigmoid, sin
 from .ops import sqrt, tanh
@@ -96,6 +97,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Value", "Size", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "name_scope", "ShapeError",
+    "ArgumentError", "DTypeError",
     "abs", "clip", "concatenate", "cos", "exp", "leaky_relu", "log", "log_softmax", "logsumexp",
     "matmul", "max", "maximum", "mean", "min", "minimum", "relu", "sigmoid", "sin", "softmax", "sqrt",
     "stack", "sum", "tanh", "var", "where", "reshape", "transpose", "compiler", "version",

@@ -59,7 +59,7 @@ import weakref
 import numpy as np
 
 from . import value as _value
-from .errors import ShapeError
+from .errors import ArgumentError, ShapeError
 from .modes import GRAD_ENABLED, INPLACE, TRACERS
 
 _KEEP_STAMPS = 16  # the latest change stamps each Value remembers, to name the version a graph expected
@@ -592,7 +592,7 @@ class InplaceMethods:
     def clamp_(self, min=None, max=None):
         """Limit the elements to [min, max] in place (either bound may be None); returns self."""
         if min is None and max is None:
-            raise ValueError("clamp_: give min, max or both")
+            raise ArgumentError("clamp_: give min, max or both (at least one of 'min' or 'max' must not be None)")
         lo, hi = _data(min), _data(max)
 
         def compute(data, out):

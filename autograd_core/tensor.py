@@ -20,6 +20,7 @@ import numbers
 import numpy as np
 
 from .engine import ShapeError
+from .errors import ArgumentError
 from . import backends  # noqa: F401  (torch.backends: modules, so that `import torch.backends.cudnn` works)
 from . import ops
 from .modes import GRAD_ENABLED, inference_mode  # noqa: F401  (torch.inference_mode)
@@ -272,7 +273,10 @@ def _shape(size, keyword=None, name=None):
         size = (keyword,)
     if len(size) == 1 and not isinstance(size[0], numbers.Integral):
         size = size[0]
-    return tuple(int(n) for n in size)
+    shape = tuple(int(n) for n in size)
+    if builtins.any(n < 0 for n in shape):  # (`any` here is torch.any)
+        raise ArgumentError(f"{name or 'factory'}(): negative dimensions are not allowed, got size {shape}")
+    return shape
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -354,6 +358,8 @@ def empty(*sizes, size=None, dtype=None, device=None, requires_grad=False):
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False):
     """A Value of shape `size` filled with fill_value; dtype follows it (bool, int64, else the default float)."""
+    if isinstance(fill_value, (str, bytes)):
+        raise TypeError(f"full(): fill_value must be a number, not {type(fill_value).__name__}")
     if dtype is None and isinstance(fill_value, (bool, np.bool_)):
         dtype = bool_
     elif dtype is None and isinstance(fill_value, numbers.Integral):
@@ -363,6 +369,8 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
 
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):
     """The (n, m) identity matrix (m defaults to n): ones on the diagonal, zeros elsewhere."""
+    if n < 0 or (m is not None and m < 0):
+        raise ArgumentError(f"eye(): n and m must be at least 0, got n={n}, m={m}")
     return _make(np.eye(n, m, dtype=_resolve(dtype)), requires_grad, device)
 
 
@@ -439,6 +447,8 @@ def randint(low, high=None, size=None, dtype=None, device=None, generator=None):
             raise TypeError("randint: give size=")
     elif high is None:
         low, high = 0, low
+    if not low < high:
+        raise ArgumentError(f"randint(): random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     data = get_rng(generator).integers(low, high, size=tuple(size)).astype(dtype or int64)
     return _make(data, False, device)
 

@@ -108,6 +108,17 @@ def _sizes(given, keyword, name, keyword_name):
     return (keyword,)
 
 
+def _is_dtype(x):
+    """Whether x names a dtype (np.float32, np.dtype("int8"), autograd_core.float16), not a size."""
+    return isinstance(x, np.dtype) or isinstance(x, type) and issubclass(x, np.generic)
+
+
+def _reinterpreted(data, dtype):
+    """data's bytes as `dtype`, sharing its memory (x.view(dtype))."""
+    data = np.asarray(data)
+    return (np.ascontiguousarray(data) if data.ndim and not data.flags.c_contiguous else data).view(dtype)
+
+
 def _is_dim(d):
     return isinstance(d, numbers.Integral) and not isinstance(d, bool)
 
@@ -174,7 +185,11 @@ class TensorMethods:
         cannot be laid over x's elements where they are (`x.t().view(-1)`); `reshape` copies them then, and so does
         `contiguous()` first. Where x was computed by an operation whose NumPy layout may not be PyTorch's (x[:, idx],
         index_select along a later dimension, elementwise functions of a transpose), view copies as reshape does
-        rather than refuse code PyTorch may run."""
+        rather than refuse code PyTorch may run. x.view(dtype) reads x's bytes as another dtype (NumPy's view: the
+        last dimension scaled by the ratio of the element sizes), without a gradient, as PyTorch's."""
+        if size is None and len(shape) == 1 and _is_dtype(shape[0]):
+            dtype = np.dtype(shape[0])
+            return self if dtype == self.dtype else _without_gradient(_reinterpreted, self, dtype=dtype)
         shape = _sizes(shape, size, "view", "size")
         data = self.data
         if data.__class__ is np.ndarray and not data.flags.c_contiguous and _is_a_view(self):

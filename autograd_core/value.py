@@ -10,7 +10,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from .errors import ShapeError
+from .errors import DTypeError, ShapeError
 from .grad_array import GradArray
 from .inplace import InplaceMethods
 from .tensor_methods import Size, TensorMethods, callable_size, reduce_args
@@ -91,7 +91,7 @@ def _to_float_data(data, dtype, requires_grad, what="Value"):
         pass
     elif kind in "biu":
         if dtype is not None and requires_grad:
-            raise TypeError(
+            raise DTypeError(
                 f"{what}: integer dtype {arr.dtype} cannot carry a gradient; use a float dtype or "
                 "requires_grad=False"
             )
@@ -468,7 +468,7 @@ class Value(TensorMethods, InplaceMethods):
                 "requires_grad_: only a leaf can stop requiring a gradient; use .detach() instead"
             )
         if requires_grad and self.data.dtype.kind != "f":
-            raise TypeError(f"requires_grad_: dtype {self.data.dtype} cannot carry a gradient")
+            raise DTypeError(f"requires_grad_: only floating-point Values can require gradients, not {self.data.dtype}")
         if requires_grad and self._op is not None and not self._parents:
             self._op = None  # made without recording: it becomes a plain leaf, as in PyTorch
         self.requires_grad = bool(requires_grad)

@@ -25,7 +25,7 @@ import math
 
 import numpy as np
 
-from autograd_core import ShapeError
+from autograd_core import DTypeError, ShapeError
 from autograd_core import Value, is_grad_enabled
 from autograd_core.jit import replay_requires
 from autograd_core.ops import data_of, primitive, softmax, transpose, without_gradient
@@ -143,8 +143,8 @@ def _labels(target, sample_shape, classes, ignore_index, who, input_shape):
     [0, C) (then none is ignored unless ignore_index is a class number)."""
     labels = np.asarray(data_of(target))
     if labels.dtype.kind not in "iu":
-        raise TypeError(f"{who}: class labels must be integers, got dtype {labels.dtype} of shape {labels.shape} "
-                        f"(for input of shape {input_shape}); pass probabilities with the input's shape instead")
+        raise DTypeError(f"{who}: class labels must be integers, got dtype {labels.dtype} of shape {labels.shape} "
+                         f"(for input of shape {input_shape}); pass probabilities with the input's shape instead")
     if labels.shape != sample_shape:
         raise ShapeError(f"{who}: input of shape {input_shape} needs integer labels of shape {sample_shape}, "
                          f"got {labels.shape}")

@@ -15,7 +15,7 @@ import numbers
 
 import numpy as np
 
-from autograd_core import ShapeError
+from autograd_core import ArgumentError, ShapeError
 from autograd_core import Value
 from autograd_core.ops import concatenate, data_of, getitem
 
@@ -46,7 +46,7 @@ def pad(input, pad, mode="constant", value=None):
         raise ValueError(f"{who}: mode must be one of {_MODES}, got {mode!r}")
     pad = tuple(pad)
     if len(pad) % 2 or not all(isinstance(p, numbers.Integral) and not isinstance(p, bool) for p in pad):
-        raise ValueError(f"{who}: pad must be an even number of ints (left, right, top, bottom, ...), got {pad!r}")
+        raise ArgumentError(f"{who}: pad must be an even number of ints (left, right, top, bottom, ...), got {pad!r}")
     shape = np.shape(data_of(input))
     k = len(pad) // 2
     if k > len(shape):

@@ -15,6 +15,7 @@ import operator
 import numpy as np
 
 from ..engine import ShapeError
+from ..errors import ArgumentError
 from .. import recycle
 from ..value import Value
 from .primitive import Primitive, primitive
@@ -362,7 +363,7 @@ def clip(input, min=None, max=None):  # noqa: A002  (PyTorch's argument name)
     gradient is not followed). The result has PyTorch's dtype of the three: integers clamped to float bounds give the
     default float dtype, a float32 input with float64 or integer tensor bounds stays float32."""
     if min is None and max is None:
-        raise ValueError("clip: give min, max or both")
+        raise ArgumentError("clip: give min, max or both (at least one of 'min' or 'max' must not be None)")
     if isinstance(input, Value):
         from .promotion import result_dtype
 
