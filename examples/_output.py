@@ -26,6 +26,12 @@ def pyplot():
     return plt
 
 
+def hidden_progress(progress):
+    """tqdm's `disable` for a `progress` option: None shows the bar on a terminal only (tqdm's own rule, so that a
+    log file or a pipe gets no carriage-return lines), True always, False never."""
+    return None if progress is None else not progress
+
+
 def save(fig, path):
     """Write `fig` to `path` and close it (figures otherwise stay in memory until the process ends)."""
     plt = pyplot()

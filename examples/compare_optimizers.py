@@ -25,7 +25,7 @@ from tqdm.auto import tqdm  # noqa: E402
 from autograd_core import nn  # noqa: E402
 from autograd_core import optim  # noqa: E402
 from autograd_core import no_grad  # noqa: E402
-from examples._output import finish, output_dir, parser, positive_int, subplots  # noqa: E402
+from examples._output import finish, hidden_progress, output_dir, parser, positive_int, subplots  # noqa: E402
 from autograd_core.nn.functional import cross_entropy  # noqa: E402
 
 # name -> a function making that optimizer for a list of parameters.
@@ -51,7 +51,7 @@ def _test_accuracy(model, X, y):
         return float(np.mean(model(X).data.argmax(axis=1) == y))
 
 
-def train(optimizer="Adam", epochs=20, seed=0, progress=True, batch_size=32, data=None):
+def train(optimizer="Adam", epochs=20, seed=0, progress=None, batch_size=32, data=None):
     """Train the MLP on the digits with one optimizer; returns (model, history).
 
     optimizer: a key of OPTIMIZERS. seed: the split, the initial weights and the batch order.
@@ -67,7 +67,7 @@ def train(optimizer="Adam", epochs=20, seed=0, progress=True, batch_size=32, dat
     loader = nn.DataLoader(X_train, y_train, batch_size=batch_size, shuffle=True, rng=seed)
     history = {"train_loss": [], "test_accuracy": [], "step_loss": []}
     start = time.perf_counter()
-    for _ in tqdm(range(epochs), desc=f"{optimizer:>12}", disable=not progress, leave=False):
+    for _ in tqdm(range(epochs), desc=f"{optimizer:>12}", disable=hidden_progress(progress), leave=False):
         losses = []
         for xb, yb in loader:
             loss = cross_entropy(model(xb), yb)
@@ -82,7 +82,7 @@ def train(optimizer="Adam", epochs=20, seed=0, progress=True, batch_size=32, dat
     return model, history
 
 
-def compare(names=None, epochs=20, seed=0, progress=True, batch_size=32):
+def compare(names=None, epochs=20, seed=0, progress=None, batch_size=32):
     """Run `train` for each optimizer in `names` (all by default); returns {name: history}."""
     data = nn.load_digits(seed=seed)
     return {name: train(name, epochs, seed, progress, batch_size, data)[1] for name in (names or OPTIMIZERS)}
@@ -113,7 +113,7 @@ def main(argv=None):
     args = p.parse_args(argv)
     out = output_dir(args.out)
     start = time.perf_counter()
-    results = compare(args.only, args.epochs, args.seed, progress=not args.no_progress)
+    results = compare(args.only, args.epochs, args.seed, progress=False if args.no_progress else None)
     total = time.perf_counter() - start
     plot_comparison(results, out / "optimizers_digits.png")
     print(f"{'optimizer':<14}{'final train loss':>18}{'test accuracy':>15}{'seconds':>9}")

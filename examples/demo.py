@@ -119,7 +119,7 @@ def train_moons(out, steps):
     from examples.train_moons import accuracy, make_data, plot_decision_boundary, plot_training, train
 
     print(f"\ntraining an MLP 2-16-16-1 on two moons for {steps} steps (micrograd's demo)")
-    model, history = train(steps=steps, seed=0, progress=True)
+    model, history = train(steps=steps, seed=0)
     X, y = make_data(seed=0)
     plot_decision_boundary(model, X, y, path=out / "moons_boundary.png")
     plot_training(history, path=out / "moons_training.png")

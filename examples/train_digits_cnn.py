@@ -47,7 +47,7 @@ from autograd_core import distributed as dist  # noqa: E402
 from autograd_core import nn  # noqa: E402
 from autograd_core import optim  # noqa: E402
 from autograd_core import no_grad  # noqa: E402
-from examples._output import finish, output_dir, parser, positive_int, subplots  # noqa: E402
+from examples._output import finish, hidden_progress, output_dir, parser, positive_int, subplots  # noqa: E402
 from autograd_core.nn.functional import cross_entropy  # noqa: E402
 
 CLASSES = 10
@@ -76,7 +76,7 @@ def evaluate(model, X, y, batch_size=512):
     return total / len(y), float(np.mean(predicted == y)), predicted
 
 
-def train(epochs=15, seed=0, progress=True, channels=(32, 64), batch_size=32, lr=3e-3, max_train=None,
+def train(epochs=15, seed=0, progress=None, channels=(32, 64), batch_size=32, lr=3e-3, max_train=None,
           distributed=False, checkpoint=None, resume=False, compiled=False):
     """Train the CNN on the digits; returns (model, history).
 
@@ -122,8 +122,8 @@ def train(epochs=15, seed=0, progress=True, channels=(32, 64), batch_size=32, lr
         for _ in range(first_epoch):  # the same batches as an uninterrupted run
             next(iter(loader))
     start = time.perf_counter()
-    bar = tqdm(total=(epochs - first_epoch) * len(loader), desc="digits CNN", disable=not progress or rank != 0,
-               leave=False)
+    bar = tqdm(total=(epochs - first_epoch) * len(loader), desc="digits CNN",
+               disable=True if rank != 0 else hidden_progress(progress), leave=False)
 
     def step(xb, yb):
         logits = model(xb)
@@ -292,7 +292,7 @@ def main(argv=None):
     if args.resume and args.checkpoint is None:
         p.error("--resume needs --checkpoint PATH")
     try:
-        _, history = train(epochs=args.epochs, seed=args.seed, progress=not args.no_progress,
+        _, history = train(epochs=args.epochs, seed=args.seed, progress=False if args.no_progress else None,
                            channels=tuple(args.channels), lr=args.lr, distributed=args.distributed,
                            checkpoint=args.checkpoint, resume=args.resume, max_train=args.max_train,
                            compiled=args.compile)

@@ -30,7 +30,7 @@ from tqdm.auto import tqdm  # noqa: E402
 from autograd_core import nn  # noqa: E402
 from autograd_core import optim  # noqa: E402
 from autograd_core import no_grad  # noqa: E402
-from examples._output import finish, output_dir, parser, positive_int, save, subplots  # noqa: E402
+from examples._output import finish, hidden_progress, output_dir, parser, positive_int, save, subplots  # noqa: E402
 from autograd_core.nn.functional import hinge_loss  # noqa: E402
 
 L2_WEIGHT = 1e-4
@@ -75,13 +75,13 @@ def accuracy(model, X, y):
     return float(np.mean((s > 0) == (y > 0)))
 
 
-def train(steps=100, seed=0, progress=True, n_samples=100, noise=0.1, l2_weight=L2_WEIGHT):
+def train(steps=100, seed=0, progress=None, n_samples=100, noise=0.1, l2_weight=L2_WEIGHT):
     """Train the demo's MLP on two moons; returns (model, history).
 
     steps:    full-batch SGD steps; the learning rate decays linearly from 1.0 to 1.0 − 0.9·(steps−1)/100
               (micrograd's schedule, which reaches 0.1 after 100 steps).
     seed:     seeds the data and the initial weights: the same seed gives the same numbers, run after run.
-    progress: show a tqdm progress bar.
+    progress: show a tqdm progress bar (None: on a terminal only, so that a log file gets no bar).
 
     history: dict with per-step lists "loss", "data_loss", "accuracy" (measured on the forward pass of
     that step, before its update, as micrograd prints it) and "lr"; "final_accuracy" after the last update;
@@ -92,7 +92,7 @@ def train(steps=100, seed=0, progress=True, n_samples=100, noise=0.1, l2_weight=
     opt = optim.SGD(model.parameters(), lr=1.0)
     schedule = optim.LambdaLR(opt, lambda k: 1.0 - 0.9 * k / 100)
     history = {"loss": [], "data_loss": [], "accuracy": [], "lr": [], "X": X, "y": y}
-    bar = tqdm(range(steps), desc="two moons", disable=not progress, leave=False)
+    bar = tqdm(range(steps), desc="two moons", disable=hidden_progress(progress), leave=False)
     for _ in bar:
         loss, data_loss, s = loss_of(model, X, y, l2_weight)
         opt.zero_grad()
@@ -155,7 +155,7 @@ def main(argv=None):
     p.add_argument("--steps", type=positive_int, default=100, help="SGD steps (default 100)")
     args = p.parse_args(argv)
     out = output_dir(args.out)
-    model, history = train(steps=args.steps, seed=args.seed, progress=not args.no_progress)
+    model, history = train(steps=args.steps, seed=args.seed, progress=False if args.no_progress else None)
     plot_decision_boundary(model, history["X"], history["y"], out / "moons_boundary.png")
     plot_training(history, out / "moons_loss.png")
     final = history["final_accuracy"]

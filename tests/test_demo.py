@@ -20,3 +20,12 @@ def test_the_demo_script_writes_its_picture_and_plots(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     assert "<svg" in (tmp_path / "sigmoid.svg").read_text()
     assert {"sigmoid.json", "moons_boundary.png", "moons_training.png"} <= {p.name for p in tmp_path.iterdir()}
+    # Output to a pipe or a log file has no progress bar (tqdm's carriage-return lines); a terminal shows one.
+    assert "\r" not in result.stderr and "it/s" not in result.stderr, result.stderr[-500:]
+
+
+def test_progress_bars_show_on_a_terminal_only():
+    from examples._output import hidden_progress
+
+    assert hidden_progress(None) is None  # tqdm's disable=None: shown only when the output is a terminal
+    assert hidden_progress(True) is False and hidden_progress(False) is True
