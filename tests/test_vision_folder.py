@@ -1,13 +1,20 @@
 """datasets.DatasetFolder, ImageFolder and FakeData with torchvision's semantics: class folders in tmp_path holding
 PNG, Netpbm and BMP files written by test_vision_io's encoders; sorted classes and walks, links followed, the
 extensions / is_valid_file rules and their errors, empty classes, the repr, DataLoader batches; FakeData's
-per-index determinism. The network is refused in every test."""
+per-index determinism. Also EMNIST and QMNIST (IDX files written as test_vision_datasets writes MNIST's, downloads
+served by its urlopen stand-in). The network is refused in every test."""
 
+import gzip
+import hashlib
+import io
+import lzma
 import os
 import urllib.request
+import zipfile
 
 import numpy as np
 import pytest
+from test_vision_datasets import _idx, _serve
 from test_vision_io import encode_bmp, encode_png
 
 from autograd_core.utils.data import DataLoader
@@ -218,3 +225,145 @@ def test_fake_data_shapes_errors_transforms_and_repr():
                         f"Transform: ToTensor()\nTarget transform: {ds.target_transform!r}")
     assert datasets.FakeData().image_size == (3, 224, 224) and len(datasets.FakeData()) == 1000
     assert datasets.FakeData().num_classes == 10
+
+
+# -- EMNIST and QMNIST (MNIST's extensions, read by mnist.py's IDX reader) -----------------------------------------
+
+def _emnist_files(raw, split, n=6, compress=None):
+    """raw/emnist-<split>-{train,test}-{images,labels} (images numbered so each is recognisable)."""
+    made = {}
+    for part in ("train", "test"):
+        images = RNG.integers(0, 256, (n, 28, 28), dtype=np.uint8)
+        labels = RNG.integers(1 if split == "letters" else 0, 27 if split == "letters" else 10, n, dtype=np.uint8)
+        for kind, array in (("images-idx3-ubyte", images), ("labels-idx1-ubyte", labels)):
+            name = f"emnist-{split}-{part}-{kind}"
+            data = _idx(array)
+            _write(raw / (name + (".gz" if compress else "")), gzip.compress(data) if compress else data)
+        made[part] = images, labels
+    return made
+
+
+def test_emnist_reads_each_split_as_stored(tmp_path):
+    for split, n_classes, first in (("byclass", 62, "0"), ("bymerge", 47, "0"), ("balanced", 47, "0"),
+                                    ("letters", 27, "N/A"), ("digits", 10, "0"), ("mnist", 10, "0")):
+        made = _emnist_files(tmp_path / "EMNIST" / "raw", split, compress=split == "digits")
+        for train, part in ((True, "train"), (False, "test")):
+            ds = datasets.EMNIST(tmp_path, split=split, train=train)
+            images, labels = made[part]
+            np.testing.assert_array_equal(ds.data.numpy(), images)  # not transposed back: torchvision's orientation
+            assert ds.targets.dtype == np.int64 and ds.targets.numpy().tolist() == labels.tolist()
+            image, label = ds[2]
+            np.testing.assert_array_equal(image, images[2])
+            assert type(label) is int and label == labels[2]
+            assert len(ds.classes) == n_classes and ds.classes[0] == first and ds.split == split
+    byclass = datasets.EMNIST.classes_split_dict["byclass"]
+    assert byclass[9:12] == ["9", "A", "B"] and byclass[-1] == "z"  # digits, capitals, then lower case
+    assert "c" not in datasets.EMNIST.classes_split_dict["balanced"] and "a" in datasets.EMNIST.classes_split_dict[
+        "balanced"]
+    assert repr(ds).splitlines()[3] == "    Split: Test"
+
+
+def test_emnist_refuses_an_unknown_split_and_says_how_to_get_files(tmp_path):
+    with pytest.raises(ValueError, match=r"Unknown value 'bytes' for argument split\. Valid values are "
+                                         r"\{byclass, bymerge, balanced, letters, digits, mnist\}\."):
+        datasets.EMNIST(tmp_path, split="bytes")
+    with pytest.raises(RuntimeError, match=r"emnist-letters-train-images-idx3-ubyte \(or \.gz\) not found.*gzip\.zip"):
+        datasets.EMNIST(tmp_path, split="letters")
+
+
+def test_emnist_download_unpacks_the_zip_of_gzipped_files(tmp_path, monkeypatch):
+    staging = tmp_path / "staging"
+    made = _emnist_files(staging, "mnist", compress=True)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zipped:
+        for split in datasets.EMNIST.splits:  # the real zip holds every split; only .gz members are taken
+            for part in ("train", "test"):
+                for kind in ("images-idx3-ubyte", "labels-idx1-ubyte"):
+                    name = f"emnist-{split}-{part}-{kind}.gz"
+                    source = staging / f"emnist-mnist-{part}-{kind}.gz"
+                    zipped.writestr(f"gzip/{name}", source.read_bytes())
+        zipped.writestr("gzip/emnist-mnist-mapping.txt", "0 48\n")
+    archive = buffer.getvalue()
+    monkeypatch.setattr(datasets.EMNIST, "md5", hashlib.md5(archive).hexdigest())
+    asked = _serve(monkeypatch, {datasets.EMNIST.url: archive})
+    ds = datasets.EMNIST(tmp_path / "data", split="mnist", download=True)
+    np.testing.assert_array_equal(ds.data.numpy(), made["train"][0])
+    raw = tmp_path / "data" / "EMNIST" / "raw"
+    assert (raw / "gzip.zip").is_file() and (raw / "emnist-byclass-test-labels-idx1-ubyte").is_file()
+    assert not (raw / "emnist-mnist-mapping.txt").exists() and asked == [datasets.EMNIST.url]
+    datasets.EMNIST(tmp_path / "data", split="letters", train=False, download=True)  # already there: no fetch
+    assert asked == [datasets.EMNIST.url]
+
+
+def _qmnist_files(raw, what, n=12, compress=True):
+    """QMNIST's two files for subset `what` ("train", "test" or "nist"), .gz (.xz for nist) or plain."""
+    images = RNG.integers(0, 256, (n, 28, 28), dtype=np.uint8)
+    labels = RNG.integers(0, 1000, (n, 8)).astype(np.int32)
+    labels[:, 0] = np.arange(n) % 10
+    prefix = "xnist" if what == "nist" else f"qmnist-{what}"
+    for name, array, code in ((f"{prefix}-images-idx3-ubyte", images, 0x08),
+                              (f"{prefix}-labels-idx2-int", labels, 0x0C)):
+        data = _idx(array, code)
+        if compress:
+            data, name = (lzma.compress(data), name + ".xz") if what == "nist" else (gzip.compress(data), name + ".gz")
+        _write(raw / name, data)
+    return images, labels
+
+
+def test_qmnist_subsets_and_compat_targets(tmp_path):
+    raw = tmp_path / "QMNIST" / "raw"
+    train = _qmnist_files(raw, "train")
+    nist = _qmnist_files(raw, "nist")
+    test = _qmnist_files(raw, "test", n=10010, compress=False)
+    for what, (images, labels) in (("train", train), ("nist", nist), ("test", test),
+                                   ("test10k", (test[0][:10000], test[1][:10000])),
+                                   ("test50k", (test[0][10000:], test[1][10000:]))):
+        ds = datasets.QMNIST(tmp_path, what=what)
+        np.testing.assert_array_equal(ds.data.numpy(), images)
+        assert ds.targets.dtype == np.int64 and ds.targets.shape == labels.shape
+        np.testing.assert_array_equal(ds.targets.numpy(), labels)
+        image, label = ds[1]
+        assert type(label) is int and label == labels[1, 0] and image.shape == (28, 28)
+        assert repr(ds).splitlines()[3] == f"    Split: {what}"
+    assert datasets.QMNIST(tmp_path, train=False).what == "test"
+    full = datasets.QMNIST(tmp_path, compat=False, target_transform=lambda t: t.numpy().tolist())
+    assert full[3][1] == train[1][3].tolist()
+    assert datasets.QMNIST(tmp_path, target_transform=str)[3][1] == str(train[1][3, 0])  # compat before transform
+    assert datasets.QMNIST(tmp_path).classes[0] == "0 - zero"
+
+
+def test_qmnist_errors(tmp_path):
+    with pytest.raises(ValueError, match=r"Unknown value 'val' for argument what\. Valid values are "
+                                         r"\{train, test, test10k, test50k, nist\}\."):
+        datasets.QMNIST(tmp_path, what="val")
+    with pytest.raises(RuntimeError, match=r"qmnist-test-images-idx3-ubyte \(or compressed\) not found.*"
+                                           r"qmnist-test-images-idx3-ubyte\.gz \(md5 1394631089c404de565df7b7aeaf9412"):
+        datasets.QMNIST(tmp_path, what="test50k")
+    raw = tmp_path / "QMNIST" / "raw"
+    _write(raw / "qmnist-train-images-idx3-ubyte", _idx(np.zeros((2, 28, 28), np.uint8)))
+    _write(raw / "qmnist-train-labels-idx2-int", _idx(np.zeros(2, np.uint8)))  # MNIST's labels, not QMNIST's
+    with pytest.raises(ValueError, match=r"labels are int32 in 2 dimension\(s\), this file holds uint8 \(2,\)"):
+        datasets.QMNIST(tmp_path)
+
+
+def test_qmnist_download_fetches_and_unpacks_gzip_and_xz(tmp_path, monkeypatch):
+    staging = tmp_path / "staging"
+    served, resources = {}, {}
+    for what in ("train", "nist"):
+        _qmnist_files(staging, what)
+        resources[what] = []
+        for url, _ in datasets.QMNIST.resources[what]:
+            data = (staging / os.path.basename(url)).read_bytes()
+            served[url] = data
+            resources[what].append((url, hashlib.md5(data).hexdigest()))
+    monkeypatch.setattr(datasets.QMNIST, "resources", {**datasets.QMNIST.resources, **resources})
+    asked = _serve(monkeypatch, served)
+    for what in ("train", "nist"):
+        ds = datasets.QMNIST(tmp_path / "data", what=what, download=True)
+        assert len(ds) == 12
+    raw = tmp_path / "data" / "QMNIST" / "raw"
+    assert sorted(os.listdir(raw)) == sorted(
+        ["qmnist-train-images-idx3-ubyte", "qmnist-train-images-idx3-ubyte.gz", "qmnist-train-labels-idx2-int",
+         "qmnist-train-labels-idx2-int.gz", "xnist-images-idx3-ubyte", "xnist-images-idx3-ubyte.xz",
+         "xnist-labels-idx2-int", "xnist-labels-idx2-int.xz"])
+    assert len(asked) == 4
