@@ -9,12 +9,11 @@ import hashlib
 import io
 import lzma
 import os
-import urllib.request
 import zipfile
 
 import numpy as np
 import pytest
-from test_vision_datasets import _idx, _serve
+from test_vision_datasets import _idx, _serve, no_network  # noqa: F401 (autouse: any urlopen fails the test)
 from test_vision_io import encode_bmp, encode_png
 
 from autograd_core.utils.data import DataLoader
@@ -22,13 +21,6 @@ from autograd_core.vision import datasets, transforms
 from autograd_core.vision.datasets import folder
 
 RNG = np.random.default_rng(2)
-
-
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch):
-    def refuse(*args, **kwargs):
-        raise AssertionError(f"a test tried to reach the network: {args}")
-    monkeypatch.setattr(urllib.request, "urlopen", refuse)
 
 
 def _write(path, data):

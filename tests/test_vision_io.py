@@ -8,24 +8,17 @@ import struct
 import sys
 import tracemalloc
 import types
-import urllib.request
 import zlib
 
 import numpy as np
 import pytest
+from test_vision_datasets import no_network  # noqa: F401 (autouse: any urlopen fails the test)
 
 import autograd_core as ag
 from autograd_core.vision import datasets, io
 from autograd_core.vision.io import bmp, image, png
 
 RNG = np.random.default_rng(1)
-
-
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch):
-    def refuse(*args, **kwargs):
-        raise AssertionError(f"a test tried to reach the network: {args}")
-    monkeypatch.setattr(urllib.request, "urlopen", refuse)
 
 
 # -- a small PNG encoder ------------------------------------------------------------------------------------------
