@@ -188,6 +188,18 @@ def test_read_image_modes_follow_torchvision(tmp_path):
     assert io.read_image(tmp_path / "g.png", io.ImageReadMode.GRAY_ALPHA).numpy()[1].tolist() == [[255, 255]]
 
 
+@pytest.mark.parametrize("depth", [8, 16])
+def test_gray_mode_uses_libpngs_fixed_point_weights(depth):
+    # png_do_rgb_to_gray without gamma, read from libpng 1.6: (9794 r + 19234 g + 3740 b) >> 15, truncated at 8 bits
+    # with gray pixels kept, rounded (+ 2**14) at 16 bits
+    rgb = RNG.integers(0, 1 << depth, (20, 30, 3))
+    rgb[0, :3] = rgb[0, :3, :1]  # a few gray pixels
+    weighted = 9794 * rgb[..., 0] + 19234 * rgb[..., 1] + 3740 * rgb[..., 2]
+    expected = (weighted + 16384) >> 15 if depth == 16 else np.where(
+        (rgb[..., 0] == rgb[..., 1]) & (rgb[..., 1] == rgb[..., 2]), rgb[..., 0], weighted >> 15)
+    np.testing.assert_array_equal(io.decode_image(encode_png(rgb, 2, depth), "GRAY").numpy()[0], expected)
+
+
 def test_decode_image_takes_read_file_bytes_arrays_and_paths(tmp_path):
     samples, data, _ = random_png(2, 8, (4, 5))
     (tmp_path / "x.png").write_bytes(data)

@@ -159,13 +159,16 @@ def to_pil_rgb(image):
 
 
 # torchvision.io's rgb_to_gray (libpng's png_set_rgb_to_gray(png, 1, 0.2989, 0.587)): libpng's fixed-point weights
-# out of 2**15, floor(w * 32768), blue taking the rest; a gray pixel (r == g == b) is kept exactly.
+# out of 2**15, floor(w * 32768), blue taking the rest.
 _GRAY_WEIGHTS = (9794, 19234, 32768 - 9794 - 19234)
 
 
 def _rgb_to_gray(rgb):
+    """libpng's png_do_rgb_to_gray without gamma: 8 bits truncate (a gray pixel, r == g == b, is kept as is),
+    16 bits round (adding 2**14 before the shift, libpng >= 1.5.5)."""
     r, g, b = (rgb[..., i].astype(np.int64) for i in range(3))
-    gray = (_GRAY_WEIGHTS[0] * r + _GRAY_WEIGHTS[1] * g + _GRAY_WEIGHTS[2] * b) >> 15
+    rounding = 1 << 14 if rgb.dtype == np.uint16 else 0
+    gray = (_GRAY_WEIGHTS[0] * r + _GRAY_WEIGHTS[1] * g + _GRAY_WEIGHTS[2] * b + rounding) >> 15
     gray = np.where((r == g) & (g == b), r, gray)
     return gray.astype(rgb.dtype)[..., None]
 
@@ -177,8 +180,8 @@ def to_read_mode(image, mode):
     UNCHANGED keeps the file's channels; a PNG palette image gives its indices (1 channel), as libpng does without
     expansion in torchvision. The other modes expand a palette (its tRNS becomes alpha), add an opaque alpha,
     drop alpha, repeat gray to RGB, or turn RGB into gray with libpng's weights (0.2989, 0.587, 0.1141 in 15-bit
-    fixed point, truncated). Low bit depths are scaled to 8 bits; a Netpbm maxval other than 255 and 65535 is
-    rescaled to 255 (or 65535 when above 255); PBM gives 0 and 255."""
+    fixed point: 9794, 19234, 3740; `_rgb_to_gray`). Low bit depths are scaled to 8 bits; a Netpbm maxval other
+    than 255 and 65535 is rescaled to 255 (or 65535 when above 255); PBM gives 0 and 255."""
     pixels, kind = image.pixels, image.mode
     if kind == "1":
         pixels, kind = (pixels * 255).astype(np.uint8), "L"
