@@ -219,6 +219,11 @@ def test_a_16_bit_png_reads_as_uint16(tmp_path):
     assert io.decode_image(encode_png(samples, 2, 16), "RGBA").numpy()[3].tolist() == [[65535, 65535]]
 
 
+def test_io_is_an_attribute_of_vision_as_torchvision_io_is():
+    import autograd_core.vision as vision
+    assert vision.io is io and "io" in dir(vision) and vision.io.read_image is io.read_image
+
+
 def test_decode_image_refuses_what_torchvision_refuses():
     with pytest.raises(ValueError, match="uint8"):
         io.decode_image(np.zeros(4, np.int64))
@@ -541,7 +546,9 @@ def test_the_loader_matches_pillow_file_by_file(tmp_path):
          b"P6 1 1 300\n" + np.array([1, 150, 299], ">u2").tobytes()])})
     files["24.bmp"] = encode_bmp(RNG.integers(0, 256, (3, 5, 3)))
     files["32.bmp"] = encode_bmp(RNG.integers(0, 256, (3, 5, 3)), 32, top_down=True)
-    files["4.bmp"] = encode_bmp(None, 4, palette=RNG.integers(0, 256, (16, 3)), indices=RNG.integers(0, 16, (3, 5)))
+    for bits, core in ((1, False), (4, False), (8, False), (8, True)):
+        files[f"{bits}-{core}.bmp"] = encode_bmp(None, bits, palette=RNG.integers(0, 256, (1 << bits, 3)),
+                                                 indices=RNG.integers(0, 1 << bits, (3, 11)), core=core)
     files["fields.bmp"] = encode_bmp(RNG.integers(0, 256, (3, 5, 4)), 32, masks=(0xFF0000, 0xFF00, 0xFF, 0xFF << 24))
     for name, data in files.items():
         path = tmp_path / name

@@ -32,7 +32,8 @@ class ImageDecodeError(OSError):
 
 
 class DecompressionBombError(ImageDecodeError):
-    """An image with more pixels than MAX_IMAGE_PIXELS (PIL's DecompressionBombError)."""
+    """An image with more pixels than autograd_core.vision.io.image.MAX_IMAGE_PIXELS (89,478,485, PIL's limit;
+    None lifts it): PIL's DecompressionBombError, refused before the pixels are allocated."""
 
 
 class PillowRequiredError(ModuleNotFoundError):
