@@ -5,14 +5,16 @@
     loader = autograd_core.utils.data.DataLoader(train, batch_size=64, shuffle=True)
     images, labels = next(iter(loader))      # Values (64, 1, 28, 28) float32 and (64,) int64
 
-`datasets`: MNIST, FashionMNIST, KMNIST, CIFAR10 and CIFAR100, reading the files of torchvision's folder layout (a
-`data/` folder torchvision made elsewhere is read as it is) and downloading from torchvision's mirrors. A sample's
-image is a NumPy uint8 array (H×W, or H×W×3 for CIFAR) where torchvision gives a PIL image. `transforms`: torchvision's
-v1 transforms (Compose, ToTensor, Normalize, RandomCrop, ...) on those arrays and on Values (…, C, H, W).
+`datasets`: MNIST, FashionMNIST, KMNIST, EMNIST, QMNIST, CIFAR10 and CIFAR100, reading the files of torchvision's
+folder layout (a `data/` folder torchvision made elsewhere is read as it is) and downloading from torchvision's
+mirrors; ImageFolder and DatasetFolder (one sub-folder per class); FakeData. A sample's image is a NumPy uint8 array
+(H×W, or H×W×3 for CIFAR and ImageFolder) where torchvision gives a PIL image. `transforms`: torchvision's
+v1 transforms (Compose, ToTensor, Normalize, RandomCrop, ...) on those arrays and on Values (…, C, H, W). `io`:
+torchvision.io's read_image / decode_image (PNG, Netpbm and BMP decoded with NumPy and zlib; other formats by Pillow).
 
 A layer above nn, as torchvision is above torch: it uses nn.functional (interpolate, pad); the core never imports it.
 """
 
 from ..lazy_imports import lazy_attributes
 
-__getattr__, __dir__ = lazy_attributes(__name__, globals(), ("datasets", "transforms"))
+__getattr__, __dir__ = lazy_attributes(__name__, globals(), ("datasets", "transforms", "io"))

@@ -4,7 +4,8 @@
     root/MNIST/raw/train-labels-idx1-ubyte   (60000,) uint8            t10k-labels-idx1-ubyte   (10000,)
 
 (FashionMNIST/raw/, KMNIST/raw/ alike.) Each file may also be there gzipped only (name + ".gz", as the mirrors
-serve it). A folder torchvision wrote is read as it is, its older layout too (processed/training.pt and test.pt,
+serve it), or xz-compressed (QMNIST's nist files). EMNIST and QMNIST (mnist_variants.py) read their files with the
+same reader. A folder torchvision wrote is read as it is, its older layout too (processed/training.pt and test.pt,
 torch.save'd (images, labels) tensors, read by autograd_core.load without running code from the file).
 
 An IDX file is a header, then the array in big-endian order: two zero bytes, a type byte (0x08 uint8, 0x09 int8,
@@ -15,6 +16,7 @@ big-endian int. MNIST's images have the magic number 0x00000803 (uint8, 3-D), it
 from __future__ import annotations
 
 import gzip
+import lzma
 import os
 import zlib
 
@@ -25,7 +27,7 @@ import autograd_core as ag
 from .utils import download_from_mirrors, gunzip
 from .vision import VisionDataset, transformed
 
-__all__ = ["MNIST", "FashionMNIST", "KMNIST", "read_idx_file"]
+__all__ = ["MNIST", "FashionMNIST", "KMNIST", "read_idx_file", "read_images_and_labels"]
 
 _IDX_TYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 
@@ -36,15 +38,16 @@ def _damaged(path, why):
 
 
 def read_idx_file(path):
-    """The array stored in an IDX file (gzipped or not: told by its first bytes), in native byte order. ValueError
-    naming the file for a wrong magic number, a truncated file or trailing bytes."""
+    """The array stored in an IDX file (gzipped, xz-compressed or not: told by its first bytes), in native byte
+    order. ValueError naming the file for a wrong magic number, a truncated file or trailing bytes."""
     with open(path, "rb") as f:
         raw = f.read()
-    if raw[:2] == b"\x1f\x8b":  # gzip's magic bytes
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError, zlib.error) as err:
-            raise _damaged(path, f"its gzip stream is damaged ({err})") from None
+    for magic, name, decompress in ((b"\x1f\x8b", "gzip", gzip.decompress), (b"\xfd7zXZ\x00", "xz", lzma.decompress)):
+        if raw.startswith(magic):
+            try:
+                raw = decompress(raw)
+            except (OSError, EOFError, zlib.error, lzma.LZMAError) as err:
+                raise _damaged(path, f"its {name} stream is damaged ({err})") from None
     if len(raw) < 4:
         raise _damaged(path, f"{len(raw)} bytes, shorter than the 4-byte magic number")
     zeros, type_code, ndim = raw[:2], raw[2], raw[3]
@@ -62,6 +65,22 @@ def read_idx_file(path):
         raise _damaged(path, f"{what}: the header announces shape {shape} ({expected} bytes of data), the file has "
                              f"{len(raw) - header}")
     return np.frombuffer(raw, dtype=dtype, offset=header).reshape(shape).astype(dtype.newbyteorder("="))
+
+
+def read_images_and_labels(images_path, labels_path, label_dtype=np.uint8, label_ndim=1):
+    """(uint8 Value (N, H, W), int64 Value of labels) from an images file (magic 0x00000803) and a labels file
+    holding `label_dtype` in `label_ndim` dimensions (MNIST's uint8 (N,), QMNIST's int32 (N, 8)). ValueError naming
+    the file for another type or shape, or when the counts differ."""
+    images, labels = read_idx_file(images_path), read_idx_file(labels_path)
+    if images.dtype != np.uint8 or images.ndim != 3:
+        raise _damaged(images_path, f"images are uint8 (N, H, W) (magic number 0x00000803), this file holds "
+                                    f"{images.dtype} {images.shape}")
+    if labels.dtype != label_dtype or labels.ndim != label_ndim:
+        raise _damaged(labels_path, f"labels are {np.dtype(label_dtype)} in {label_ndim} dimension(s), this file holds "
+                                    f"{labels.dtype} {labels.shape}")
+    if len(images) != len(labels):
+        raise ValueError(f"{images_path} has {len(images)} images but {labels_path} has {len(labels)} labels")
+    return ag.from_numpy(images), ag.from_numpy(labels.astype(np.int64))
 
 
 def _array(x):
@@ -136,17 +155,8 @@ class MNIST(VisionDataset):
 
     def _load_data(self):
         prefix = "train" if self.train else "t10k"
-        images_path, labels_path = self._file(f"{prefix}-images-idx3-ubyte"), self._file(f"{prefix}-labels-idx1-ubyte")
-        images, labels = read_idx_file(images_path), read_idx_file(labels_path)
-        if images.dtype != np.uint8 or images.ndim != 3:
-            raise _damaged(images_path, f"images are uint8 (N, H, W) (magic number 0x00000803), this file holds "
-                                        f"{images.dtype} {images.shape}")
-        if labels.dtype != np.uint8 or labels.ndim != 1:
-            raise _damaged(labels_path, f"labels are uint8 (N,) (magic number 0x00000801), this file holds "
-                                        f"{labels.dtype} {labels.shape}")
-        if len(images) != len(labels):
-            raise ValueError(f"{images_path} has {len(images)} images but {labels_path} has {len(labels)} labels")
-        return ag.from_numpy(images), ag.from_numpy(labels.astype(np.int64))
+        return read_images_and_labels(self._file(f"{prefix}-images-idx3-ubyte"),
+                                      self._file(f"{prefix}-labels-idx1-ubyte"))
 
     def _load_legacy(self, path):
         data, targets = ag.load(path)

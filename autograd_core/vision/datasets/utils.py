@@ -1,5 +1,5 @@
-"""Downloading and checking data files, as torchvision.datasets.utils: md5 checksums, fetching from mirrors, and
-unpacking gzip files and the members of a tar.gz.
+"""Downloading and checking data files, as torchvision.datasets.utils: md5 checksums, fetching from mirrors,
+unpacking gzip and xz files and the members of a tar.gz or a zip, and verify_str_arg.
 
 Nothing is ever half-written: a download goes to a temporary file beside its destination (".name.<random>.part"),
 is checked against its md5, and only then renamed into place (os.replace, atomic on one file system); a failed or
@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import lzma
 import os
 import shutil
 import tarfile
 import urllib.error
 import urllib.request
+import zipfile
 
 from ...serialization import replace_file
 
 __all__ = ["calculate_md5", "check_md5", "check_integrity", "download_url", "download_from_mirrors", "gunzip",
-           "extract_tar_members"]
+           "unxz", "extract_tar_members", "extract_zip_members", "verify_str_arg"]
 
 _CHUNK = 1 << 20
 
@@ -92,15 +94,49 @@ def download_from_mirrors(urls, fpath, md5, by_hand=""):
                        + (f"\n{by_hand}" if by_hand else ""))
 
 
-def gunzip(source, destination):
-    """Decompress the gzip file `source` into `destination` (written atomically); OSError/EOFError for a damaged
-    gzip file."""
+def _unpack(opener, source, destination):
     def copy(out):
-        with gzip.open(source, "rb") as compressed:
+        with opener(source, "rb") as compressed:
             shutil.copyfileobj(compressed, out, _CHUNK)
 
     _write_atomically(destination, copy)
     return destination
+
+
+def gunzip(source, destination):
+    """Decompress the gzip file `source` into `destination` (written atomically); OSError/EOFError for a damaged
+    gzip file."""
+    return _unpack(gzip.open, source, destination)
+
+
+def unxz(source, destination):
+    """Decompress the xz file `source` into `destination` (written atomically); lzma.LZMAError for a damaged one."""
+    return _unpack(lzma.open, source, destination)
+
+
+def verify_str_arg(value, arg, valid_values):
+    """`value` if it is one of valid_values, else torchvision's ValueError: "Unknown value 'x' for argument arg.
+    Valid values are {a, b}."."""
+    if value not in valid_values:
+        raise ValueError(f"Unknown value '{value}' for argument {arg}. Valid values are "
+                         f"{{{', '.join(map(str, valid_values))}}}.")
+    return value
+
+
+def _extract_members(archive, members, lookup, is_file, open_member, unpack):
+    for name, destination in members.items():
+        try:
+            member = lookup(name)
+        except KeyError:
+            raise RuntimeError(f"{archive} has no {name}: not the archive expected") from None
+        if not is_file(member):
+            raise RuntimeError(f"{archive}: {name} is not a regular file")
+
+        def copy(out, member=member):
+            with open_member(member) as stream:
+                shutil.copyfileobj(gzip.GzipFile(fileobj=stream) if unpack else stream, out, _CHUNK)
+
+        _write_atomically(destination, copy)
 
 
 def extract_tar_members(archive, members):
@@ -108,11 +144,12 @@ def extract_tar_members(archive, members):
     nothing else: no other member, no link, no path the archive chooses. RuntimeError for a member missing or not a
     regular file."""
     with tarfile.open(archive, "r:*") as tar:
-        for name, destination in members.items():
-            try:
-                member = tar.getmember(name)
-            except KeyError:
-                raise RuntimeError(f"{archive} has no {name}: not the archive expected") from None
-            if not member.isfile():
-                raise RuntimeError(f"{archive}: {name} is not a regular file")
-            _write_atomically(destination, lambda out, member=member: shutil.copyfileobj(tar.extractfile(member), out))
+        _extract_members(archive, members, tar.getmember, tarfile.TarInfo.isfile, tar.extractfile, False)
+
+
+def extract_zip_members(archive, members, gunzip_members=False):
+    """extract_tar_members for a zip file; with gunzip_members=True each member is a .gz whose content is written
+    (EMNIST's zip of gzipped IDX files)."""
+    with zipfile.ZipFile(archive) as zipped:
+        _extract_members(archive, members, zipped.getinfo, lambda info: not info.is_dir(), zipped.open,
+                         gunzip_members)

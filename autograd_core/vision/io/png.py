@@ -1,0 +1,192 @@
+"""PNG decoding with zlib and NumPy (the PNG specification, ISO/IEC 15948 / W3C PNG 2nd edition).
+
+A PNG file is the 8-byte signature, then chunks: a 4-byte big-endian length, a 4-byte type, the data, and a CRC-32 of
+type and data. IHDR (first) gives width, height, bit depth, colour type and interlace; PLTE the palette; tRNS the
+transparency; the IDAT chunks together one zlib stream; IEND ends the file. The inflated stream holds each scanline
+as a filter-type byte (0 None, 1 Sub, 2 Up, 3 Average, 4 Paeth) then the filtered bytes; Adam7 interlacing stores
+seven reduced images one after the other.
+
+Every colour type and bit depth the specification allows is read: gray (1, 2, 4, 8, 16 bits), RGB (8, 16), palette
+(1, 2, 4, 8), gray+alpha (8, 16), RGBA (8, 16). A bad CRC in a critical chunk (IHDR, PLTE, IDAT, IEND) is an error,
+in an ancillary one the chunk is skipped (libpng's rule). The Average and Paeth filters run byte by byte in Python:
+correct, but slow for large images (about a second per megapixel).
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+
+import numpy as np
+
+from .image import Decoded, check_size, fail
+
+__all__ = ["decode_png_file"]
+
+SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# colour type -> (mode, samples per pixel, allowed bit depths)
+_COLOR_TYPES = {0: ("L", 1, (1, 2, 4, 8, 16)), 2: ("RGB", 3, (8, 16)), 3: ("P", 1, (1, 2, 4, 8)),
+                4: ("LA", 2, (8, 16)), 6: ("RGBA", 4, (8, 16))}
+# Adam7's seven passes: (first column, first row, column step, row step)
+_ADAM7 = ((0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2))
+
+
+def _chunks(data, name):
+    """(type, data) of each chunk, CRCs checked, up to and including IEND."""
+    pos = len(SIGNATURE)
+    while True:
+        if pos + 8 > len(data):
+            raise fail(name, f"truncated: the file ends at byte {len(data)} inside a chunk header (no IEND)")
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        if length > 0x7FFFFFFF:
+            raise fail(name, f"chunk {kind!r} at byte {pos} declares length {length}, over PNG's 2**31 - 1")
+        end = pos + 8 + length
+        if end + 4 > len(data):
+            raise fail(name, f"truncated: chunk {kind!r} at byte {pos} declares {length} bytes, the file has "
+                             f"{max(0, len(data) - pos - 12)} of them")
+        body = data[pos + 8:end]
+        (crc,) = struct.unpack(">I", data[end:end + 4])
+        critical = kind[:1].isupper()
+        if zlib.crc32(kind + body) != crc:
+            if critical:
+                raise fail(name, f"bad CRC in chunk {kind!r} at byte {pos}: the file is damaged")
+        else:
+            yield kind, body
+        if kind == b"IEND":
+            return
+        pos = end + 4
+
+
+def _header(body, name):
+    if len(body) != 13:
+        raise fail(name, f"IHDR has {len(body)} bytes, not 13")
+    width, height, depth, color, compression, filtering, interlace = struct.unpack(">IIBBBBB", body)
+    if color not in _COLOR_TYPES or depth not in _COLOR_TYPES[color][2]:
+        raise fail(name, f"colour type {color} with bit depth {depth} is not a valid PNG combination")
+    if compression != 0 or filtering != 0 or interlace not in (0, 1):
+        raise fail(name, f"compression method {compression}, filter method {filtering}, interlace method "
+                         f"{interlace}: PNG defines only 0, 0 and 0 or 1")
+    check_size(width, height, name)
+    return width, height, depth, color, interlace
+
+
+def _passes(width, height, interlace):
+    """(x0, y0, dx, dy, columns, rows) of each non-empty reduced image (one, the whole image, without interlace)."""
+    grid = _ADAM7 if interlace else ((0, 0, 1, 1),)
+    for x0, y0, dx, dy in grid:
+        columns, rows = -(-(width - x0) // dx), -(-(height - y0) // dy)
+        if columns > 0 and rows > 0:
+            yield x0, y0, dx, dy, columns, rows
+
+
+def _inflate(idat, expected, name):
+    """The zlib stream's first `expected` bytes, never inflating more (a stream that expands further is cut)."""
+    inflater = zlib.decompressobj()
+    try:
+        raw = inflater.decompress(idat, expected)
+    except zlib.error as err:
+        raise fail(name, f"the image data (IDAT) is not a valid zlib stream: {err}") from None
+    if len(raw) < expected:
+        raise fail(name, f"truncated image data: {len(raw)} bytes inflated, the image needs {expected}")
+    return raw
+
+
+def _unfilter(raw, rows, stride, bpp, name, start):
+    """The scanlines of one reduced image, filters undone: uint8 (rows, stride)."""
+    lines = np.frombuffer(raw, np.uint8, rows * (stride + 1), start).reshape(rows, stride + 1)
+    out = np.zeros((rows, stride), np.uint8)
+    prior = np.zeros(stride, np.uint8)
+    for y in range(rows):
+        kind, line = lines[y, 0], lines[y, 1:]
+        if kind == 0:
+            out[y] = line
+        elif kind == 1:  # Sub: x + left; bytes bpp apart form independent running sums
+            padded = np.zeros(-(-stride // bpp) * bpp, np.uint16)
+            padded[:stride] = line
+            out[y] = np.cumsum(padded.reshape(-1, bpp), axis=0, dtype=np.uint64).reshape(-1)[:stride] % 256
+        elif kind == 2:  # Up: x + above
+            out[y] = line + prior
+        elif kind in (3, 4):
+            out[y] = _average_or_paeth(kind, bytes(line), bytes(prior), bpp)
+        else:
+            raise fail(name, f"scanline {y} of the image data has filter type {kind}; PNG defines 0 to 4")
+        prior = out[y]
+    return out
+
+
+def _average_or_paeth(kind, line, prior, bpp):
+    """Undo filter 3 (x + floor((left + above) / 2)) or 4 (x + Paeth predictor of left, above, upper left),
+    byte by byte: each byte needs the one reconstructed bpp before it."""
+    out = bytearray(line)
+    for i in range(len(out)):
+        left = out[i - bpp] if i >= bpp else 0
+        up = prior[i]
+        if kind == 3:
+            out[i] = (out[i] + ((left + up) >> 1)) & 0xFF
+            continue
+        corner = prior[i - bpp] if i >= bpp else 0
+        estimate = left + up - corner
+        to_left, to_up, to_corner = abs(estimate - left), abs(estimate - up), abs(estimate - corner)
+        if to_left <= to_up and to_left <= to_corner:
+            predictor = left
+        elif to_up <= to_corner:
+            predictor = up
+        else:
+            predictor = corner
+        out[i] = (out[i] + predictor) & 0xFF
+    return np.frombuffer(bytes(out), np.uint8)
+
+
+def _samples(lines, columns, channels, depth):
+    """Unfiltered scanlines (rows, stride) -> samples (rows, columns, channels), uint8 or (16 bits) uint16."""
+    rows = lines.shape[0]
+    if depth == 16:
+        return lines.view(">u2").reshape(rows, columns, channels).astype(np.uint16)
+    if depth == 8:
+        return lines.reshape(rows, columns, channels)
+    bits = np.unpackbits(lines, axis=1)[:, :columns * depth].reshape(rows, columns, depth)
+    weights = (1 << np.arange(depth - 1, -1, -1)).astype(np.uint8)  # most significant bit first
+    return (bits * weights).sum(axis=2, dtype=np.uint8)[..., None]
+
+
+def decode_png_file(data, name="<bytes>"):
+    """Decode a PNG file's bytes into a `Decoded` (samples as stored: a palette image's indices, gray of 1-4 bits
+    unscaled with maxval 2**bits - 1). ImageDecodeError naming `name` for anything malformed."""
+    if not data.startswith(SIGNATURE):
+        raise fail(name, "not a PNG file (no PNG signature)")
+    header = palette = alpha = None
+    idat = []
+    for kind, body in _chunks(data, name):
+        if header is None and kind != b"IHDR":
+            raise fail(name, f"the first chunk is {kind!r}, not IHDR")
+        if kind == b"IHDR":
+            if header is not None:
+                raise fail(name, "a second IHDR chunk")
+            header = _header(body, name)
+        elif kind == b"PLTE":
+            if len(body) % 3 or not 3 <= len(body) <= 768:
+                raise fail(name, f"PLTE of {len(body)} bytes: a palette is 1 to 256 RGB triples")
+            palette = np.frombuffer(body, np.uint8).reshape(-1, 3)
+        elif kind == b"tRNS":
+            alpha = np.frombuffer(body, np.uint8)
+        elif kind == b"IDAT":
+            idat.append(body)
+    width, height, depth, color, interlace = header
+    mode, channels, _ = _COLOR_TYPES[color]
+    if mode == "P" and palette is None:
+        raise fail(name, "a palette image (colour type 3) without a PLTE chunk")
+    if not idat:
+        raise fail(name, "no image data (IDAT chunk)")
+    passes = list(_passes(width, height, interlace))
+    bpp = max(1, channels * depth // 8)  # bytes per complete pixel, the filters' "left" distance
+    strides = [-(-columns * channels * depth // 8) for *_, columns, _ in passes]
+    expected = sum(rows * (stride + 1) for (*_, rows), stride in zip(passes, strides))
+    raw = _inflate(b"".join(idat), expected, name)
+    pixels = np.zeros((height, width, channels), np.uint16 if depth == 16 else np.uint8)
+    start = 0
+    for (x0, y0, dx, dy, columns, rows), stride in zip(passes, strides):
+        lines = _unfilter(raw, rows, stride, bpp, name, start)
+        pixels[y0::dy, x0::dx] = _samples(lines, columns, channels, depth)
+        start += rows * (stride + 1)
+    maxval = (1 << depth) - 1
+    return Decoded(pixels, mode, maxval, "PNG", palette=palette, alpha=alpha if mode == "P" else None)
