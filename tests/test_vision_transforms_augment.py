@@ -106,7 +106,7 @@ def test_brightness_blends_with_black_clamps_and_truncates_uint8():
     row = np.array([[[10, 100, 200]]], dtype=np.uint8)  # (C=1, H=1, W=3)
     np.testing.assert_array_equal(TF.adjust_brightness(ag.from_numpy(row), 1.5).numpy(), [[[15, 150, 255]]])
     # torchvision: (f · x + (1 − f) · 0).clamp(0, 255).to(uint8), in float32: .to truncates
-    np.testing.assert_array_equal(TF.adjust_brightness(ag.from_numpy(row), 0.33).numpy(), [[[3, 33, 66]]])
+    np.testing.assert_array_equal(TF.adjust_brightness(ag.from_numpy(row), 0.37).numpy(), [[[3, 37, 74]]])  # 3.7
     floats = ag.from_numpy(np.array([[[0.2, 0.5, 0.8]]], np.float32))
     np.testing.assert_allclose(TF.adjust_brightness(floats, 2.0).numpy(), [[[0.4, 1.0, 1.0]]])
     with pytest.raises(ValueError, match="is not non-negative"):
@@ -176,6 +176,8 @@ def test_sharpness_blends_with_the_inner_pixels_smoothed_by_the_1_5_1_kernel():
                                   [[0, 0, 0], [0, 5, 0], [0, 0, 0]])
     np.testing.assert_array_equal(TF.adjust_sharpness(ag.from_numpy(dot), 2.0).numpy()[0],
                                   [[0, 0, 0], [0, 21, 0], [0, 0, 0]])  # 2 · 13 − 5
+    flat = np.full((1, 4, 4), 9, np.uint8)  # smoothing a flat image changes nothing, its border included
+    np.testing.assert_array_equal(TF.adjust_sharpness(ag.from_numpy(flat), 0.0).numpy(), flat)
     thin = _rgb(2, 5)
     np.testing.assert_array_equal(TF.adjust_sharpness(thin, 0.0), thin)  # 2 rows: nothing inside
     with pytest.raises(ValueError, match="sharpness_factor"):
@@ -217,6 +219,10 @@ def test_equalize_uses_the_cumulative_histogram_in_steps():
     out = TF.equalize(levels)
     assert out.dtype == np.uint8
     np.testing.assert_array_equal(out, np.select([levels == 10, levels == 20], [0, 150], 255))
+    # 401, 400 and 199 pixels: step (401 + 400) // 255 = 3; 20 -> (401 + 3 // 2) // 3 = 134 (without the half
+    # step: 133), 30 -> 802 // 3 -> 255
+    levels = np.repeat(np.array([10, 20, 30], np.uint8), [401, 400, 199]).reshape(25, 40)
+    np.testing.assert_array_equal(TF.equalize(levels), np.select([levels == 10, levels == 20], [0, 134], 255))
     few = np.array([[0, 0], [128, 255]], np.uint8)  # step 0: unchanged
     np.testing.assert_array_equal(TF.equalize(few), few)
     with pytest.raises(TypeError, match="Only uint8"):
@@ -404,6 +410,11 @@ def test_random_affine_get_params_order_and_ranges():
     assert scale == pytest.approx(0.8 + 0.4 * u[3], abs=1e-6)
     assert shear_x == pytest.approx(-5 + 10 * u[4], abs=1e-5) and shear_y == pytest.approx(20 * u[5], abs=1e-5)
     assert T.RandomAffine.get_params([0.0, 0.0], None, None, None, [5, 5]) == (0.0, (0, 0), 1.0, (0.0, 0.0))
+    ag.manual_seed(10)
+    shifts = [T.RandomAffine.get_params([0.0, 0.0], (0.5, 0.5), None, None, [10, 10])[1] for _ in range(10)]
+    ag.manual_seed(10)
+    draws = _uniform_draws(30)  # per call: the angle, tx, ty
+    assert shifts == [(round(-5 + 10 * draws[3 * k + 1]), round(-5 + 10 * draws[3 * k + 2])) for k in range(10)]
 
 
 def test_random_affine_forward_repr_and_validation():
@@ -512,6 +523,18 @@ def test_random_resized_crop_get_params_draws_area_ratio_then_top_left():
     assert T.RandomResizedCrop.get_params(image, (1.0, 1.0), (1.0, 1.0)) == (0, 0, 8, 8)
 
 
+def test_random_resized_crop_draws_its_ratio_log_uniformly():
+    image = np.zeros((100, 100), np.uint8)
+    ag.manual_seed(17)
+    top, left, height, width = T.RandomResizedCrop.get_params(image, (0.5, 0.5), (0.5, 2.0))
+    ag.manual_seed(17)
+    _, u = _uniform_draws(2)
+    ratio = math.exp(math.log(0.5) + u * (math.log(2.0) - math.log(0.5)))  # width / height
+    assert (width, height) == (round(math.sqrt(5000 * ratio)), round(math.sqrt(5000 / ratio)))
+    assert (top, left) == (int(ag.randint(0, 101 - height, size=(1,)).item()),
+                           int(ag.randint(0, 101 - width, size=(1,)).item()))
+
+
 def test_random_resized_crop_falls_back_to_a_central_crop_of_the_nearest_ratio():
     tall, wide = np.zeros((10, 2), np.uint8), np.zeros((2, 10), np.uint8)
     # area 20 at ratio 1: 4 × 4 never fits 2 pixels; fallback: width / height 0.2 < 1: full width, height 2
@@ -590,6 +613,13 @@ def test_random_erasing_sets_its_window_to_value_and_leaves_the_input():
     np.testing.assert_array_equal(out.numpy(), expected)
     np.testing.assert_array_equal(x.numpy(), before)
     assert T.RandomErasing(p=1.0, value=5, inplace=True)(x) is x and (x.numpy() != before).any()
+
+
+def test_random_erasing_ratio_is_height_over_width():
+    x = ag.zeros(1, 10, 10)
+    out = T.RandomErasing(p=1.0, scale=(0.16, 0.16), ratio=(4.0, 4.0), value=1)(x).numpy()[0]
+    rows, cols = np.nonzero(out)  # area 16 at ratio 4: 8 rows, 2 columns
+    assert out.sum() == 16 and np.ptp(rows) == 7 and np.ptp(cols) == 1
 
 
 def test_random_erasing_random_value_draws_normals_before_the_corner():
