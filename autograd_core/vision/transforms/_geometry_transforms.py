@@ -16,7 +16,7 @@ from autograd_core import Value, nn
 
 from . import functional as TF
 from .functional import InterpolationMode
-from .transforms import _crop_size, _randint, _uniform
+from .transforms import _crop_size, _CropOfSize, _randint, _uniform
 
 __all__ = ["RandomResizedCrop", "FiveCrop", "TenCrop", "RandomRotation", "RandomAffine", "GaussianBlur",
            "RandomErasing"]
@@ -102,19 +102,11 @@ class RandomResizedCrop(nn.Module):
                 f"antialias={self.antialias})")
 
 
-class FiveCrop(nn.Module):
+class FiveCrop(_CropOfSize):
     """The four corners and the centre, each of size (int: square; or (height, width)): a tuple of 5 images
     (functional.five_crop). Stack them for a batch: ag.stack([ToTensor()(c) for c in crops])."""
 
-    def __init__(self, size):
-        super().__init__()
-        self.size = _crop_size(size)
-
-    def forward(self, img):
-        return TF.five_crop(img, self.size)
-
-    def __repr__(self):
-        return f"{type(self).__name__}(size={self.size})"
+    _crop = staticmethod(TF.five_crop)
 
 
 class TenCrop(nn.Module):

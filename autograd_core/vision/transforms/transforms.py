@@ -136,19 +136,26 @@ def _crop_size(size):
     return TF._pair(size, "crop")
 
 
-class CenterCrop(nn.Module):
-    """The size×size (or (height, width)) window at the centre; a smaller image is padded with 0 first
-    (functional.center_crop)."""
+class _CropOfSize(nn.Module):
+    """`_crop(img, size)` for a fixed size ((height, width); an int for a square): CenterCrop and FiveCrop, which
+    differ only by their crop."""
 
     def __init__(self, size):
         super().__init__()
         self.size = _crop_size(size)
 
     def forward(self, img):
-        return TF.center_crop(img, self.size)
+        return self._crop(img, self.size)
 
     def __repr__(self):
         return f"{type(self).__name__}(size={self.size})"
+
+
+class CenterCrop(_CropOfSize):
+    """The size×size (or (height, width)) window at the centre; a smaller image is padded with 0 first
+    (functional.center_crop)."""
+
+    _crop = staticmethod(TF.center_crop)
 
 
 def _check_padding(padding, fill, padding_mode):
