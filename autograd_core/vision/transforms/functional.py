@@ -12,6 +12,11 @@ Two kinds of image, as torchvision has two:
   `resize` and `rgb_to_grayscale` are arithmetic on Values.
 
 Crops and pads take (top, left) / (left, top, right, bottom) in pixels, as torchvision's; sizes are (height, width).
+
+The augmentations (_geometry.py: resized_crop, five_crop, ten_crop, rotate, affine, erase; _filters.py:
+gaussian_blur; _color.py: adjust_*, invert, posterize, solarize, autocontrast, equalize) are part of this namespace.
+Those that torchvision computes with tensor code compute its tensor formulas on either kind of image: an image array
+goes through `_as_tensor_image` and comes back as an array, so it gives what its pixels give as a tensor.
 """
 
 from __future__ import annotations

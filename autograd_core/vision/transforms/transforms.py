@@ -6,10 +6,12 @@
     x = transform(image)        # image: a 28×28 uint8 array (what MNIST returns) -> a float32 Value (1, 28, 28)
 
 An image is an image array (H×W or H×W×C ndarray, where torchvision has a PIL image) or a tensor image (a Value
-(…, C, H, W)); functional.py says what each kind means. As in torchvision, ToTensor, PILToTensor, Compose and Lambda
-are plain callables and the others are nn.Modules (so nn.Sequential can chain them on tensor images). The random
-ones draw from autograd_core's default generator (`autograd_core.rand`, `autograd_core.randint`, as torchvision
-draws from torch's), so `autograd_core.manual_seed(s)` makes a run repeat.
+(…, C, H, W)); functional.py says what each kind means. As in torchvision, ToTensor, PILToTensor, Compose, Lambda,
+RandomOrder and RandomChoice are plain callables and the others are nn.Modules (so nn.Sequential can chain them on
+tensor images). The random ones draw from autograd_core's default generator (`autograd_core.rand`,
+`autograd_core.randint`, `autograd_core.randperm`, as torchvision draws from torch's), so
+`autograd_core.manual_seed(s)` makes a run repeat. This file holds the v1 basics and the random containers; the
+augmentations are in _geometry_transforms.py and _color_transforms.py, imported at its end.
 """
 
 from __future__ import annotations
