@@ -12,6 +12,11 @@ Two kinds of image, as torchvision has two:
   `resize` and `rgb_to_grayscale` are arithmetic on Values.
 
 Crops and pads take (top, left) / (left, top, right, bottom) in pixels, as torchvision's; sizes are (height, width).
+
+The augmentations (_geometry.py: resized_crop, five_crop, ten_crop, rotate, affine, erase; _filters.py:
+gaussian_blur; _color.py: adjust_*, invert, posterize, solarize, autocontrast, equalize) are part of this namespace.
+Those that torchvision computes with tensor code compute its tensor formulas on either kind of image: an image array
+goes through `_as_tensor_image` and comes back as an array, so it gives what its pixels give as a tensor.
 """
 
 from __future__ import annotations
@@ -26,7 +31,11 @@ from autograd_core import Value
 from autograd_core.nn import functional as F
 
 __all__ = ["InterpolationMode", "get_dimensions", "to_tensor", "pil_to_tensor", "normalize", "hflip", "vflip", "crop",
-           "center_crop", "pad", "resize", "rgb_to_grayscale", "to_grayscale", "convert_image_dtype"]
+           "center_crop", "pad", "resize", "rgb_to_grayscale", "to_grayscale", "convert_image_dtype",
+           # augmentations, defined in _geometry.py, _filters.py and _color.py (imported at the end of this file)
+           "resized_crop", "five_crop", "ten_crop", "affine", "rotate", "erase", "gaussian_blur", "adjust_brightness",
+           "adjust_contrast", "adjust_saturation", "adjust_hue", "adjust_gamma", "adjust_sharpness", "invert",
+           "posterize", "solarize", "autocontrast", "equalize"]
 
 
 class InterpolationMode(enum.Enum):
@@ -80,6 +89,24 @@ def _as_array(pic, who):
     if pic.ndim not in (2, 3):
         raise ValueError(f"{who}: pic should be 2 or 3 dimensional (H×W or H×W×C), got {pic.ndim} dimensions")
     return pic if pic.ndim == 3 else pic[:, :, None]
+
+
+def _as_tensor_image(img, who):
+    """(tensor, as_input_kind): img as a tensor image, and the function that turns a tensor image computed from it
+    back into img's kind. A tensor image is itself and comes back as it is. An image array H×W×C becomes a Value
+    (C, H, W) (H×W: (1, H, W)) holding a copy of its pixels, so nothing done to the tensor reaches the caller's array;
+    a result (C', H', W') comes back as a new H'×W'×C' array (H'×W' if img was H×W). This is how the functions that
+    torchvision computes on tensors (colour, blur, affine) treat image arrays: with the tensor formulas."""
+    if isinstance(img, Value):
+        return img, lambda tensor: tensor
+    two_dimensional = np.ndim(img) == 2
+    tensor = ag.from_numpy(np.array(_as_array(img, who).transpose(2, 0, 1), order="C"))  # a copy, C-ordered
+
+    def as_image_array(result):
+        hwc = result.detach().numpy().transpose(1, 2, 0)
+        return np.ascontiguousarray(hwc[:, :, 0] if two_dimensional else hwc)
+
+    return tensor, as_image_array
 
 
 def to_tensor(pic):
@@ -266,10 +293,9 @@ def resize(img, size, interpolation=InterpolationMode.BILINEAR, max_size=None, a
     new_height, new_width = _resized_size(height, width, size, max_size)
     if (new_height, new_width) == (height, width):
         return img if isinstance(img, Value) else img.copy()
-    is_array, array_ndim = not isinstance(img, Value), img.ndim
+    is_array = not isinstance(img, Value)
     smooth = mode in ("bilinear", "bicubic")
-    if is_array:  # H×W×C -> (C, H, W), as a tensor image
-        img = ag.from_numpy(np.ascontiguousarray(_as_array(img, "resize").transpose(2, 0, 1)))
+    img, as_input_kind = _as_tensor_image(img, "resize")
     dtype, leading = img.dtype, tuple(img.shape[:-2])
     x = img.reshape(-1, 1, height, width)  # each channel of each image resized alike
     if dtype.kind != "f":
@@ -282,11 +308,7 @@ def resize(img, size, interpolation=InterpolationMode.BILINEAR, max_size=None, a
         if dtype.kind in "iu":
             x = x.clamp(np.iinfo(dtype).min, np.iinfo(dtype).max)
         x = x.to(dtype)
-    x = x.reshape(*leading, new_height, new_width)
-    if is_array:
-        hwc = np.ascontiguousarray(x.numpy().transpose(1, 2, 0))
-        return hwc[:, :, 0] if array_ndim == 2 else hwc
-    return x
+    return as_input_kind(x.reshape(*leading, new_height, new_width))
 
 
 def rgb_to_grayscale(img, num_output_channels=1):
@@ -357,3 +379,13 @@ def convert_image_dtype(image, dtype=ag.float32):
         return ag.from_numpy((image.numpy() // factor).astype(dtype))
     factor = (output_max + 1) // (input_max + 1)
     return ag.from_numpy(image.numpy().astype(dtype) * np.asarray(factor, dtype))
+
+
+# The augmentations are written in modules of their own, which import the helpers above; importing them last makes
+# them part of this namespace, as in torchvision.transforms.functional.
+from ._color import (  # noqa: E402
+    adjust_brightness, adjust_contrast, adjust_gamma, adjust_hue, adjust_saturation, adjust_sharpness, autocontrast,
+    equalize, invert, posterize, solarize,
+)
+from ._filters import gaussian_blur  # noqa: E402
+from ._geometry import affine, erase, five_crop, resized_crop, rotate, ten_crop  # noqa: E402

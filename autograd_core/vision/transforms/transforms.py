@@ -6,15 +6,20 @@
     x = transform(image)        # image: a 28×28 uint8 array (what MNIST returns) -> a float32 Value (1, 28, 28)
 
 An image is an image array (H×W or H×W×C ndarray, where torchvision has a PIL image) or a tensor image (a Value
-(…, C, H, W)); functional.py says what each kind means. As in torchvision, ToTensor, PILToTensor, Compose and Lambda
-are plain callables and the others are nn.Modules (so nn.Sequential can chain them on tensor images). The random
-ones draw from autograd_core's default generator (`autograd_core.rand`, `autograd_core.randint`, as torchvision
-draws from torch's), so `autograd_core.manual_seed(s)` makes a run repeat.
+(…, C, H, W)); functional.py says what each kind means. As in torchvision, ToTensor, PILToTensor, Compose, Lambda,
+RandomOrder and RandomChoice are plain callables and the others are nn.Modules (so nn.Sequential can chain them on
+tensor images). The random ones draw from autograd_core's default generator (`autograd_core.rand`,
+`autograd_core.randint`, `autograd_core.randperm`, as torchvision draws from torch's), so
+`autograd_core.manual_seed(s)` makes a run repeat. This file holds the v1 basics and the random containers; the
+augmentations are in _geometry_transforms.py and _color_transforms.py, imported at its end.
 """
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import numbers
+from collections.abc import Sequence
 
 import autograd_core as ag
 from autograd_core import nn
@@ -23,7 +28,12 @@ from . import functional as TF
 from .functional import InterpolationMode
 
 __all__ = ["Compose", "ToTensor", "PILToTensor", "ConvertImageDtype", "Normalize", "Lambda", "Resize", "CenterCrop",
-           "Pad", "RandomCrop", "RandomHorizontalFlip", "RandomVerticalFlip", "Grayscale", "InterpolationMode"]
+           "Pad", "RandomCrop", "RandomHorizontalFlip", "RandomVerticalFlip", "Grayscale", "InterpolationMode",
+           "RandomApply", "RandomChoice", "RandomOrder",
+           # augmentations, defined in _geometry_transforms.py and _color_transforms.py (imported at the end)
+           "RandomResizedCrop", "FiveCrop", "TenCrop", "RandomRotation", "RandomAffine", "GaussianBlur",
+           "RandomErasing", "ColorJitter", "RandomGrayscale", "RandomInvert", "RandomPosterize", "RandomSolarize",
+           "RandomAdjustSharpness", "RandomAutocontrast", "RandomEqualize"]
 
 
 class Compose:
@@ -128,19 +138,26 @@ def _crop_size(size):
     return TF._pair(size, "crop")
 
 
-class CenterCrop(nn.Module):
-    """The size×size (or (height, width)) window at the centre; a smaller image is padded with 0 first
-    (functional.center_crop)."""
+class _CropOfSize(nn.Module):
+    """`_crop(img, size)` for a fixed size ((height, width); an int for a square): CenterCrop and FiveCrop, which
+    differ only by their crop."""
 
     def __init__(self, size):
         super().__init__()
         self.size = _crop_size(size)
 
     def forward(self, img):
-        return TF.center_crop(img, self.size)
+        return self._crop(img, self.size)
 
     def __repr__(self):
         return f"{type(self).__name__}(size={self.size})"
+
+
+class CenterCrop(_CropOfSize):
+    """The size×size (or (height, width)) window at the centre; a smaller image is padded with 0 first
+    (functional.center_crop)."""
+
+    _crop = staticmethod(TF.center_crop)
 
 
 def _check_padding(padding, fill, padding_mode):
@@ -189,8 +206,8 @@ class RandomCrop(nn.Module):
                              f"{(height, width)}")
         if (height, width) == (crop_height, crop_width):
             return 0, 0, height, width
-        top = int(ag.randint(0, height - crop_height + 1, size=(1,)).item())
-        left = int(ag.randint(0, width - crop_width + 1, size=(1,)).item())
+        top = _randint(height - crop_height + 1)
+        left = _randint(width - crop_width + 1)
         return top, left, crop_height, crop_width
 
     def forward(self, img):
@@ -207,30 +224,32 @@ class RandomCrop(nn.Module):
         return f"{type(self).__name__}(size={self.size}, padding={self.padding})"
 
 
-class _RandomFlip(nn.Module):
-    """The image flipped by `_flip` with probability p: one draw of autograd_core.rand(1) < p per call."""
+class _WithProbability(nn.Module):
+    """`_transform(img)` with probability p, else img itself: one draw of autograd_core.rand(1) < p per call, as
+    torchvision's torch.rand(1) < p. The flips, RandomGrayscale and the RandomInvert family are this with their
+    own `_transform`."""
 
     def __init__(self, p=0.5):
         super().__init__()
         self.p = p
 
     def forward(self, img):
-        return self._flip(img) if ag.rand(1).item() < self.p else img
+        return self._transform(img) if ag.rand(1).item() < self.p else img
 
     def __repr__(self):
         return f"{type(self).__name__}(p={self.p})"
 
 
-class RandomHorizontalFlip(_RandomFlip):
+class RandomHorizontalFlip(_WithProbability):
     """Mirror the image left to right with probability p: one draw of autograd_core.rand(1) < p per call."""
 
-    _flip = staticmethod(TF.hflip)
+    _transform = staticmethod(TF.hflip)
 
 
-class RandomVerticalFlip(_RandomFlip):
+class RandomVerticalFlip(_WithProbability):
     """Turn the image upside down with probability p: one draw of autograd_core.rand(1) < p per call."""
 
-    _flip = staticmethod(TF.vflip)
+    _transform = staticmethod(TF.vflip)
 
 
 class Grayscale(nn.Module):
@@ -245,3 +264,100 @@ class Grayscale(nn.Module):
 
     def __repr__(self):
         return f"{type(self).__name__}(num_output_channels={self.num_output_channels})"
+
+
+# -- drawing from autograd_core's default generator, as torchvision draws from torch's ---------------------------
+
+def _uniform(low, high):
+    """One float drawn uniformly from [low, high): torchvision's torch.empty(1).uniform_(low, high).item()."""
+    return float(ag.empty(1).uniform_(float(low), float(high)).item())
+
+
+def _randint(high):
+    """One int drawn uniformly from 0 … high − 1: torchvision's torch.randint(0, high, size=(1,)).item()."""
+    return int(ag.randint(0, high, size=(1,)).item())
+
+
+# -- applying transforms at random ---------------------------------------------------------------------------------
+
+def _listing(name, transforms, *extra):
+    """torchvision's repr of a list of transforms: 'Name(', optional extra lines, one line per transform, ')'."""
+    return "\n".join([f"{name}(", *(f"    {line}" for line in (*extra, *transforms)), ")"])
+
+
+class RandomApply(nn.Module):
+    """All of `transforms`, in order, with probability p; else the image untouched. One draw r = rand(1) per call,
+    applied when r ≤ p (torchvision skips when p < r)."""
+
+    def __init__(self, transforms, p=0.5):
+        super().__init__()
+        self.transforms, self.p = transforms, p
+
+    def forward(self, img):
+        if self.p < ag.rand(1).item():
+            return img
+        for transform in self.transforms:
+            img = transform(img)
+        return img
+
+    def __repr__(self):
+        return _listing(type(self).__name__, self.transforms, f"p={self.p}")
+
+
+class _RandomTransforms:
+    """A sequence of transforms that a subclass picks from or orders at random."""
+
+    def __init__(self, transforms):
+        if not isinstance(transforms, Sequence):
+            raise TypeError("Argument transforms should be a sequence")
+        self.transforms = transforms
+
+    def __repr__(self):
+        return _listing(type(self).__name__, self.transforms)
+
+
+class RandomOrder(_RandomTransforms):
+    """All the transforms, in an order drawn with autograd_core.randperm (torchvision shuffles with Python's
+    `random` module, which torch.manual_seed does not seed; here manual_seed repeats the order)."""
+
+    def __call__(self, img):
+        for index in ag.randperm(len(self.transforms)).tolist():
+            img = self.transforms[index](img)
+        return img
+
+
+class RandomChoice(_RandomTransforms):
+    """One of the transforms, drawn with weights p (a sequence, one non-negative weight per transform, not
+    necessarily summing to 1; None: equal weights), as Python's random.choices draws (torchvision's): r =
+    rand(1) · Σp picks the first transform whose cumulative weight exceeds r. The draw comes from autograd_core's
+    generator, so manual_seed repeats it."""
+
+    def __init__(self, transforms, p=None):
+        super().__init__(transforms)
+        if p is not None and not isinstance(p, Sequence):
+            raise TypeError("Argument p should be a sequence")
+        if p is not None and len(p) != len(transforms):
+            raise ValueError(f"The number of weights p ({len(p)}) does not match the number of transforms "
+                             f"({len(transforms)})")
+        self.p = p
+
+    def __call__(self, *args):
+        cumulative = list(itertools.accumulate([1.0] * len(self.transforms) if self.p is None else self.p))
+        if not cumulative or cumulative[-1] <= 0:
+            raise ValueError("RandomChoice: there is no transform to choose (no transforms, or all weights 0)")
+        index = bisect.bisect_right(cumulative, ag.rand(1).item() * cumulative[-1], 0, len(cumulative) - 1)
+        return self.transforms[index](*args)
+
+    def __repr__(self):
+        return f"{super().__repr__()}(p={self.p})"  # torchvision's, the p after the closing bracket
+
+
+# The augmentation classes live in modules of their own, which import the helpers above; importing them last makes
+# them part of this namespace, as in torchvision.transforms.
+from ._color_transforms import (  # noqa: E402
+    ColorJitter, RandomAdjustSharpness, RandomAutocontrast, RandomEqualize, RandomGrayscale, RandomInvert,
+    RandomPosterize, RandomSolarize,
+)
+from ._geometry_transforms import (  # noqa: E402
+    FiveCrop, GaussianBlur, RandomAffine, RandomErasing, RandomResizedCrop, RandomRotation, TenCrop,
+)
