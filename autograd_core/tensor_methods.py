@@ -631,6 +631,12 @@ class TensorMethods:
         """x converted to float16 (self.to(torch.float16)); differentiable."""
         return self.type(np.float16)
 
+    def bfloat16(self):
+        """PyTorch's x.to(torch.bfloat16): a TypeError saying why (NumPy has no bfloat16) and what to use instead."""
+        from .tensor import bfloat16
+
+        return self.type(bfloat16)
+
     def long(self):
         """x converted to int64 (no gradient flows through an integer Value)."""
         return self.type(np.int64)

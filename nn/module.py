@@ -853,6 +853,18 @@ class Module:
         """Every parameter and floating-point buffer to float16: `to(float16)`. Returns self."""
         return self.to(np.float16)
 
+    def bfloat16(self):
+        """PyTorch's `to(torch.bfloat16)`: a TypeError saying why (NumPy has no bfloat16) and what to use instead;
+        the module is unchanged."""
+        import autograd_core
+
+        return self.to(autograd_core.bfloat16)
+
+    def type(self, dst_type):
+        """Every parameter and floating-point buffer to dst_type (a float dtype): `to(dst_type)`, as PyTorch's
+        Module.type. Returns self."""
+        return self.to(dst_type)
+
     def get_submodule(self, target):
         """The module at dotted path `target` ('' is self), e.g. `model.get_submodule('encoder.layers.0')`.
         AttributeError naming the missing step, as PyTorch's."""

@@ -157,7 +157,8 @@ _NOT_COMPARED = {  # methods whose result is not a function of the values, or th
     "backward", "register_hook", "retain_grad", "requires_grad_", "share_memory_", "numpy", "tolist", "item",
     "storage", "untyped_storage", "cpu", "cuda", "data_ptr", "zero_", "detach_", "resize_", "set_", "pin_memory",
     "dim_order", "uniform_", "normal_", "random_", "exponential_", "geometric_", "cauchy_", "log_normal_",
-    "bernoulli_", "bernoulli", "multinomial", "apply_", "map_", "new_empty", "empty_like"}
+    "bernoulli_", "bernoulli", "multinomial", "apply_", "map_", "new_empty", "empty_like",
+    "bfloat16"}  # (NumPy has no bfloat16: a TypeError says so, tested below)
 
 
 def test_every_method_without_arguments_gives_pytorchs_dtype():
@@ -412,3 +413,14 @@ def _described(result):
     if hasattr(result, "dtype"):
         return str(result.dtype).replace("torch.", ""), tuple(result.shape), np.array(result.tolist(), dtype=float)
     return type(result).__name__, (), np.array(result, dtype=float)
+
+
+def test_module_type_and_bfloat16_as_pytorchs_methods():
+    model = ag.nn.Sequential(ag.nn.Linear(2, 3), ag.nn.BatchNorm1d(3))
+    assert model.type(ag.float64) is model and model[0].weight.dtype == np.float64
+    assert model[1].running_mean.dtype == np.float64
+    with pytest.raises(TypeError, match="NumPy has no bfloat16"):
+        model.bfloat16()
+    assert model[0].weight.dtype == np.float64  # unchanged by the refusal
+    with pytest.raises(TypeError, match="NumPy has no bfloat16"):
+        ag.tensor([1.0]).bfloat16()
