@@ -171,7 +171,7 @@ def test_a_damaged_image_names_its_file_when_read(tree):
     _write(root / "dog" / "zz_broken.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 10)
     ds = datasets.ImageFolder(root)
     assert len(ds) == 5  # listing does not open files, as torchvision's
-    with pytest.raises(OSError, match=r"zz_broken\.png: truncated"):
+    with pytest.raises(OSError, match=r"zz_broken\.png"):  # Pillow's UnidentifiedImageError, or ours without it
         ds[4]
 
 

@@ -119,7 +119,7 @@ def test_png_every_colour_type_and_depth_decodes_exactly(tmp_path, color, depth,
         np.testing.assert_array_equal(decoded.pixels, samples)
         path = tmp_path / "x.png"
         path.write_bytes(data)
-        rgb = datasets.default_loader(path)
+        rgb = image.load_rgb(path)
         assert rgb.dtype == np.uint8 and rgb.shape == (11, 13, 3)
         np.testing.assert_array_equal(rgb, pil_rgb_expected(samples, color, depth, palette))
 
@@ -135,10 +135,10 @@ def test_png_gray_16_bit_is_clipped_but_colour_keeps_its_high_byte(tmp_path):
     # PIL's quirks, checked against Pillow 13: mode I;16 -> RGB clips at 255; RGB;16B keeps the high byte
     gray = np.array([[[0], [255], [256], [65535]]])
     (tmp_path / "g.png").write_bytes(encode_png(gray, 0, 16))
-    assert datasets.default_loader(tmp_path / "g.png")[0, :, 0].tolist() == [0, 255, 255, 255]
+    assert image.load_rgb(tmp_path / "g.png")[0, :, 0].tolist() == [0, 255, 255, 255]
     rgb = np.array([[[0, 255, 256], [65535, 0x1234, 0xFF00]]])
     (tmp_path / "c.png").write_bytes(encode_png(rgb, 2, 16))
-    assert datasets.default_loader(tmp_path / "c.png").tolist() == [[[0, 0, 1], [255, 0x12, 0xFF]]]
+    assert image.load_rgb(tmp_path / "c.png").tolist() == [[[0, 0, 1], [255, 0x12, 0xFF]]]
 
 
 def test_palette_transparency_is_ignored_by_the_loader_and_read_as_alpha_by_io(tmp_path):
@@ -146,7 +146,7 @@ def test_palette_transparency_is_ignored_by_the_loader_and_read_as_alpha_by_io(t
     palette = [[10, 20, 30], [40, 50, 60], [70, 80, 90]]
     data = encode_png(samples, 3, 8, palette, trns=[0, 128])
     (tmp_path / "p.png").write_bytes(data)
-    assert datasets.default_loader(tmp_path / "p.png").tolist() == [palette]
+    assert image.load_rgb(tmp_path / "p.png").tolist() == [palette]
     rgba = io.read_image(tmp_path / "p.png", io.ImageReadMode.RGB_ALPHA)
     assert rgba.shape == (4, 1, 3) and rgba.dtype == np.uint8
     assert rgba.numpy()[:, 0].T.tolist() == [[10, 20, 30, 0], [40, 50, 60, 128], [70, 80, 90, 255]]
@@ -263,7 +263,7 @@ def test_netpbm_plain_and_raw_follow_pil(tmp_path):
     for data, expected in cases.items():
         path = tmp_path / "x.ppm"
         path.write_bytes(data)
-        rgb = datasets.default_loader(path)
+        rgb = image.load_rgb(path)
         got = rgb[0].tolist() if isinstance(expected[0], list) else rgb[0, :, 0].tolist()
         assert got == expected, data[:20]
         if not isinstance(expected[0], list):
@@ -319,7 +319,7 @@ def encode_bmp(rgb, bits=24, top_down=False, palette=None, indices=None, masks=N
 def test_bmp_true_colour(tmp_path, bits, top_down):
     rgb = RNG.integers(0, 256, (5, 7, 3))
     (tmp_path / "x.bmp").write_bytes(encode_bmp(rgb, bits, top_down))
-    np.testing.assert_array_equal(datasets.default_loader(tmp_path / "x.bmp"), rgb)
+    np.testing.assert_array_equal(image.load_rgb(tmp_path / "x.bmp"), rgb)
     assert io.read_image(tmp_path / "x.bmp").shape == (3, 5, 7)  # BGRX: the fourth byte is not alpha
 
 
@@ -329,7 +329,7 @@ def test_bmp_palette(tmp_path, bits, core):
     palette = RNG.integers(0, 256, (1 << bits, 3))
     indices = RNG.integers(0, 1 << bits, (6, 9))
     (tmp_path / "x.bmp").write_bytes(encode_bmp(None, bits, palette=palette, indices=indices, core=core))
-    np.testing.assert_array_equal(datasets.default_loader(tmp_path / "x.bmp"), palette[indices])
+    np.testing.assert_array_equal(image.load_rgb(tmp_path / "x.bmp"), palette[indices])
 
 
 def test_bmp_bitfields_with_alpha():
@@ -382,7 +382,7 @@ def test_png_damage_is_named(tmp_path, message):
     path.write_bytes(PNG_ERRORS[message](_png_parts()))
     with pytest.raises(io.ImageDecodeError, match=r"bad\.png: .*" + message.replace("(", r"\(").replace(")", r"\)")) \
             as err:
-        datasets.default_loader(path)
+        image.load_rgb(path)
     assert isinstance(err.value, OSError)
 
 
@@ -395,7 +395,7 @@ def test_huge_dimensions_are_refused_before_any_allocation(tmp_path, monkeypatch
     path = tmp_path / "bomb.png"
     path.write_bytes(_with_ihdr(100_000, 100_000))
     with pytest.raises(io.DecompressionBombError, match=r"bomb\.png: image size 100000x100000 .* 89478485"):
-        datasets.default_loader(path)
+        image.load_rgb(path)
     monkeypatch.setattr(image, "MAX_IMAGE_PIXELS", 15)  # the limit is read at each decode
     for data in (_png_parts(), b"P5 4 4 255\n" + bytes(16), encode_bmp(np.zeros((4, 4, 3), int))):
         with pytest.raises(io.DecompressionBombError, match="16 pixels"):
@@ -438,7 +438,7 @@ def test_netpbm_damage_is_named(tmp_path, data):
     path = tmp_path / "bad.pgm"
     path.write_bytes(data)
     with pytest.raises(io.ImageDecodeError, match=r"bad\.pgm: .*" + NETPBM_ERRORS[data]):
-        datasets.default_loader(path)
+        image.load_rgb(path)
 
 
 def test_bmp_damage_is_named(tmp_path):
@@ -451,7 +451,7 @@ def test_bmp_damage_is_named(tmp_path):
     for data, message in cases.items():
         (tmp_path / "bad.bmp").write_bytes(data)
         with pytest.raises(io.ImageDecodeError, match=r"bad\.bmp: " + message):
-            datasets.default_loader(tmp_path / "bad.bmp")
+            image.load_rgb(tmp_path / "bad.bmp")
 
 
 # -- other formats: Pillow's job ----------------------------------------------------------------------------------
@@ -525,11 +525,24 @@ def test_other_formats_go_to_pillow_when_it_is_there(tmp_path, fake_pillow):
     assert io.read_image(path, io.ImageReadMode.GRAY).shape == (1, 2, 3)
     assert fake_pillow[-1] == ("convert", "L")
     assert (io.read_image(path).numpy() == 9).all()  # a "P" image, UNCHANGED: converted to RGB
-    # a PNG never goes to Pillow
+    # vision.io decodes a PNG itself; the loader hands every file to Pillow when it is there, as torchvision's
     del fake_pillow[:]
     path.write_bytes(_png_parts())
-    datasets.default_loader(path)
+    io.read_image(path)
     assert fake_pillow == []
+    assert (datasets.default_loader(path) == 9).all()
+    assert fake_pillow == [("open", _png_parts()[:4]), ("convert", "RGB")]
+
+
+def test_without_pillow_the_loader_decodes_png_netpbm_and_bmp_itself(tmp_path, no_pillow):
+    samples, data, palette = random_png(2, 8, (5, 7), first_filter=4)
+    (tmp_path / "x.png").write_bytes(data)
+    np.testing.assert_array_equal(datasets.default_loader(tmp_path / "x.png"), samples)
+    (tmp_path / "x.pgm").write_bytes(b"P2 2 1 255\n0 255\n")
+    assert datasets.default_loader(tmp_path / "x.pgm").tolist() == [[[0, 0, 0], [255, 255, 255]]]
+    (tmp_path / "bad.png").write_bytes(data[:40])
+    with pytest.raises(io.ImageDecodeError, match=r"bad\.png: "):
+        datasets.default_loader(tmp_path / "bad.png")
 
 
 # -- the same pixels as Pillow, when Pillow is installed ----------------------------------------------------------
@@ -555,4 +568,4 @@ def test_the_loader_matches_pillow_file_by_file(tmp_path):
         path.write_bytes(data)
         with pil_image.open(path) as opened:
             expected = np.asarray(opened.convert("RGB"))
-        np.testing.assert_array_equal(datasets.default_loader(path), expected, err_msg=name)
+        np.testing.assert_array_equal(image.load_rgb(path), expected, err_msg=name)
