@@ -392,7 +392,7 @@ def _refuse_python_map(self, name):
 def _copy(self, src, name):
     """self's contents replaced by src (a Value, array or number broadcastable to self's shape), in self's dtype."""
     source = src
-    src = _data(src)
+    src = _value.wrapped(_data(src), self.dtype)  # fill_(-1) of uint8 is 255, as PyTorch's
 
     def compute(data, out):
         if out is None:

@@ -25,7 +25,7 @@ from . import backends  # noqa: F401  (torch.backends: modules, so that `import 
 from . import ops
 from .modes import GRAD_ENABLED, inference_mode  # noqa: F401  (torch.inference_mode)
 from .tensor_methods import Device, MaxMin, on_cpu  # noqa: F401  (MaxMin: the type of max(x, dim))
-from .value import Value
+from .value import Value, wrapped
 
 # dtype names (PyTorch's): NumPy dtypes.
 float32 = np.dtype(np.float32)
@@ -364,7 +364,9 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
         dtype = bool_
     elif dtype is None and isinstance(fill_value, numbers.Integral):
         dtype = int64
-    return _make(np.full(_shape((size,)), fill_value, _resolve(dtype)), requires_grad, device)
+    dtype = _resolve(dtype)
+    return _make(np.full(_shape((size,)), wrapped(fill_value, dtype or DEFAULTS["dtype"]), dtype), requires_grad,
+                 device)
 
 
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):
@@ -483,7 +485,7 @@ def empty_like(input, dtype=None, device=None, requires_grad=False):
 def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
     """fill_value in input's shape and dtype (unless dtype=); a new leaf, not connected to input's graph."""
     shape, dtype = _like(input, dtype)
-    return _make(np.full(shape, fill_value, dtype), requires_grad, device)
+    return _make(np.full(shape, wrapped(fill_value, dtype), dtype), requires_grad, device)
 
 
 def randn_like(input, dtype=None, device=None, requires_grad=False, *, generator=None):

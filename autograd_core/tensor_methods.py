@@ -313,7 +313,7 @@ class TensorMethods:
             raise ShapeError(f"masked_fill: value must be a number or a 0-d Value, got {np.ndim(_data(value))} "
                              "dimensions (use torch.where(mask, value, x) to fill from another Value)")
         if not isinstance(value, _value.Value):
-            value = np.asarray(value, dtype=self.dtype)
+            value = np.asarray(_value.wrapped(value, self.dtype), dtype=self.dtype)
         if mask.shape != self.shape:
             try:
                 np.broadcast_to(mask, self.shape)
@@ -350,7 +350,8 @@ class TensorMethods:
     def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
         """`fill_value` in an array of shape `size`, with x's dtype unless `dtype` is given. As in PyTorch,
         only size and fill_value may be given by position."""
-        return self._new(lambda shape, dt: np.full(shape, fill_value, dt), (size,), dtype, requires_grad, device)
+        return self._new(lambda shape, dt: np.full(shape, _value.wrapped(fill_value, dt), dt), (size,), dtype,
+                         requires_grad, device)
 
     def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
         """A new Value holding a copy of `data`, with x's dtype unless `dtype` is given. As in PyTorch, only

@@ -78,6 +78,16 @@ def _scalar_of(x, dtype):
         return np.int64(x).astype(dtype)  # two's complement; beyond int64, OverflowError as PyTorch raises
 
 
+def wrapped(x, dtype):
+    """x, or for a Python int and an integer dtype, x in that dtype as PyTorch's cast gives it (-1 into uint8 is 255,
+    where NumPy 2 raises OverflowError): for fills and copies of a number into integers."""
+    if x.__class__ is int:
+        dtype = np.dtype(dtype)
+        if dtype.kind in "iu":
+            return _scalar_of(x, dtype)
+    return x
+
+
 def _to_float_data(data, dtype, requires_grad, what="Value"):
     """Convert user data to a float ndarray (or a NumPy scalar for 0-d), with clear errors."""
     if isinstance(data, Value):

@@ -424,3 +424,12 @@ def test_module_type_and_bfloat16_as_pytorchs_methods():
     assert model[0].weight.dtype == np.float64  # unchanged by the refusal
     with pytest.raises(TypeError, match="NumPy has no bfloat16"):
         ag.tensor([1.0]).bfloat16()
+
+
+def test_fills_and_copies_of_a_python_int_wrap_into_integer_values_as_pytorchs():
+    u = ag.tensor([3, 2, 1], dtype=ag.uint8)
+    assert u.masked_fill(u > 1, -1).tolist() == [255, 255, 1]
+    assert ag.full_like(u, -1).tolist() == [255, 255, 255] and ag.full((2,), -1, dtype=ag.uint8).tolist() == [255, 255]
+    assert u.new_full((2,), 300).tolist() == [44, 44]
+    assert u.clone().fill_(-1).tolist() == [255, 255, 255]
+    assert ag.full((2,), 2).dtype == np.int64 and ag.full((2,), 2.5).dtype == np.float32  # dtypes as before
