@@ -332,8 +332,8 @@ def _ufunc_update(ufunc):
     def compute_with(operand):
         def compute(data, out):
             other = operand
-            if other.__class__ is int and data.dtype.kind in "iu" and ufunc is not np.power:  # (u8 ** -1 raises)
-                other = int(_value._scalar_of(other, data.dtype))  # -1 into uint8 wraps around, as PyTorch's cast
+            if other.__class__ is int and ufunc is not np.power:  # (u8 ** -1 raises, as PyTorch's)
+                other = _value.wrapped(other, data.dtype)  # -1 into uint8 is 255, as PyTorch's cast
             if out is None:
                 return ufunc(data, other)
             try:

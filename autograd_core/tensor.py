@@ -365,8 +365,7 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
     elif dtype is None and isinstance(fill_value, numbers.Integral):
         dtype = int64
     dtype = _resolve(dtype)
-    return _make(np.full(_shape((size,)), wrapped(fill_value, dtype or DEFAULTS["dtype"]), dtype), requires_grad,
-                 device)
+    return _make(np.full(_shape((size,)), wrapped(fill_value, dtype), dtype), requires_grad, device)
 
 
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):

@@ -79,12 +79,13 @@ def _scalar_of(x, dtype):
 
 
 def wrapped(x, dtype):
-    """x, or for a Python int and an integer dtype, x in that dtype as PyTorch's cast gives it (-1 into uint8 is 255,
-    where NumPy 2 raises OverflowError): for fills and copies of a number into integers."""
+    """x, or for a Python int and an integer dtype, the Python int that dtype's cast makes of it, as PyTorch's (-1
+    into uint8 is 255, where NumPy 2 raises OverflowError): an operand, fill or copy of a number into integers. It
+    stays a Python int, so that it does not widen the array it meets."""
     if x.__class__ is int:
         dtype = np.dtype(dtype)
         if dtype.kind in "iu":
-            return _scalar_of(x, dtype)
+            return int(_scalar_of(x, dtype))
     return x
 
 

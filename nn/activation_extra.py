@@ -208,10 +208,8 @@ def glu(input, dim=-1):
 
 def threshold(input, threshold, value, inplace=False):
     """x where x > threshold, `value` elsewhere (in x's dtype: integers stay integers, as PyTorch's)."""
-    if ag.as_tensor(input).dtype.kind != "f":
-        value = np.asarray(value).astype(ag.as_tensor(input).dtype)
-    else:
-        value = float(value)
+    dtype = ag.as_tensor(input).dtype
+    value = float(value) if dtype.kind == "f" else np.asarray(value).astype(dtype)
     if inplace:
         return update_in_place(input, "threshold(inplace=True)", lambda x: where(x <= threshold, value, x))
     return where(input <= threshold, value, input)  # NaN is kept, as PyTorch's

@@ -16,7 +16,7 @@ import numbers
 import numpy as np
 
 from ..engine import ShapeError
-from ..value import Value, _scalar_of
+from ..value import Value, wrapped
 from .elementwise import abs, clip, maximum, minimum, sub, where  # noqa: F401  (maximum, minimum: methods)
 from .index import as_value
 from .nondifferentiable import without_gradient
@@ -49,8 +49,8 @@ def _operands(input, other):
         x = x.to(target)
     if isinstance(other, Value) and other.dtype != target:
         other = other.to(target)
-    elif other.__class__ is int and target.kind in "iu":
-        other = int(_scalar_of(other, target))  # -1 next to uint8 wraps around to 255, as PyTorch's cast
+    else:
+        other = wrapped(other, target)  # -1 next to uint8 is 255, as PyTorch's cast
     return x, other
 
 

@@ -16,7 +16,7 @@ import numbers
 
 import numpy as np
 
-from ..value import Value, _scalar_of
+from ..value import Value, wrapped
 from .index import as_value
 from .nondifferentiable import without_gradient
 from .promotion import float_result_dtype, result_dtype
@@ -35,14 +35,14 @@ def _integer_operands(name, input, other=None, *, two=True):
                                                                         other.type(dtype))
     if not isinstance(input, Value) and isinstance(input, numbers.Number) and isinstance(other, Value):
         dtype = result_dtype(input, other)  # torch.bitwise_and(3, x), -1 << x
-        input = as_value(np.asarray(_scalar_of(input, dtype) if input.__class__ is int else input, dtype=dtype))
+        input = as_value(np.asarray(wrapped(input, dtype), dtype=dtype))
     x = as_value(input)
     operands = [x]
     if two:
         if not isinstance(other, (Value, bool, int, np.integer, np.bool_)):
             other = as_value(other)
-        elif other.__class__ is int and x.dtype.kind in "iu":
-            other = int(_scalar_of(other, x.dtype))  # -1 next to uint8 wraps around to 255, as PyTorch's cast
+        else:
+            other = wrapped(other, x.dtype)  # -1 next to uint8 is 255, as PyTorch's cast
         operands.append(other)
     for v in operands:
         kind = np.asarray(v.data if isinstance(v, Value) else v).dtype.kind
