@@ -57,9 +57,9 @@ def _workload(workload):
     return run
 
 
-def worker(root, workload):
-    """Build `workload` from the checkout at `root` (its autograd_core first on sys.path, one thread for BLAS), then
-    time one run per line read from stdin, printing each CPU time."""
+def load_checkout(root):
+    """Import autograd_core from the checkout at `root` (which must be first on sys.path), with its nn/, optim/ and
+    viz/; raise SystemExit if another checkout's came in. bench_instructions.py's runner calls this too."""
     import autograd_core
 
     root = Path(root).resolve()
@@ -74,6 +74,14 @@ def worker(root, workload):
         sys.modules[spec.name] = module
         spec.loader.exec_module(module)
         setattr(autograd_core, name, module)
+    return autograd_core
+
+
+def worker(root, workload):
+    """Build `workload` from the checkout at `root` (its autograd_core first on sys.path, one thread for BLAS), then
+    time one run per line read from stdin, printing each CPU time."""
+    autograd_core = load_checkout(root)
+    root = Path(root).resolve()
     run = _workload(workload)
     import autograd_core as again
 

@@ -24,10 +24,14 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
+# The checkout's autograd_core is imported first: bench_engine.py puts its own repository first on sys.path when
+# imported, and before stop 45 this runner let that happen, so every checkout counted the one beside this script.
 _RUNNER = """
 import sys
 sys.path.insert(0, {checkout!r})
 sys.path.insert(0, {bench!r})
+import bench_ab
+bench_ab.load_checkout({checkout!r})
 import bench_engine
 run = getattr(bench_engine, {function!r})(bench_engine.OURS)
 for _ in range({calls}):
