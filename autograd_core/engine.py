@@ -351,7 +351,9 @@ def _seed_gradient(root, gradient, create_graph):
                 f"backward: gradient of shape {seed_shape} does not match output of shape {root.shape}"
             )
         if not isinstance(seed, Value):
-            seed = np.array(seed, dtype=root.dtype)  # a copy: it becomes .grad, which must not alias the caller's array
+            # A copy (it becomes .grad, which must not alias the caller's array) in the output's dtype, as PyTorch
+            # converts it: the pass takes every gradient it hands on to have its node's dtype (defelementwise).
+            seed = np.array(seed, dtype=root.dtype)
             if seed.ndim == 0:
                 seed = seed[()]
     if create_graph and not isinstance(seed, Value):
@@ -545,12 +547,20 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
             x0 = p0.data
             x1 = None if p1 is None else p1.data
             vjps = op.vjps
+            # Whether this node's rules surely return results of their inputs' shape and dtype, found at its first
+            # array result: an elementwise operation (Primitive.defelementwise) of one input, or of two that both
+            # need gradients and share one shape and dtype, one test for the node instead of one per edge (~0.3 µs
+            # each; BENCHMARKS.md "Stop 45"). A result is otherwise checked, and fitted if it must be, unless both it
+            # and its input are NumPy scalars of one type (a scalar graph's case, decided by the class alone).
+            fits = None
             if p0._requires_grad:  # the two inputs one after the other: a loop over them cost ~6% of the pass
                 gp = vjps[0](g, out, x0) if p1 is None else vjps[0](g, out, x0, x1)
                 if gp is not None:
-                    if (gp.__class__ is not x0.__class__ or gp.__class__ is ndarray) and (
-                            gp.shape != x0.shape or (gp.dtype is not x0.dtype and gp.dtype != x0.dtype)):
-                        gp = _fit(gp, x0, op, 0)
+                    if gp.__class__ is not x0.__class__ or gp.__class__ is ndarray:
+                        fits = op.elementwise and (x1 is None or (
+                            p1._requires_grad and x0.dtype is x1.dtype and x0.shape == x1.shape))
+                        if not fits and (gp.shape != x0.shape or (gp.dtype is not x0.dtype and gp.dtype != x0.dtype)):
+                            gp = _fit(gp, x0, op, 0)
                     if gp is g and p0._op is None:
                         passed_through.add(p0)
                     prev = p0._pending
@@ -558,9 +568,9 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
             if p1 is not None and p1._requires_grad:
                 gp = vjps[1](g, out, x0, x1)
                 if gp is not None:
-                    if (gp.__class__ is not x1.__class__ or gp.__class__ is ndarray) and (
-                            gp.shape != x1.shape or (gp.dtype is not x1.dtype and gp.dtype != x1.dtype)):
-                        gp = _fit(gp, x1, op, 1)
+                    if gp.__class__ is not x1.__class__ or gp.__class__ is ndarray:
+                        if not fits and (gp.shape != x1.shape or (gp.dtype is not x1.dtype and gp.dtype != x1.dtype)):
+                            gp = _fit(gp, x1, op, 1)
                     if gp is g and p1._op is None:
                         passed_through.add(p1)
                     prev = p1._pending
@@ -701,6 +711,10 @@ def _run_hooks(node, g):
                 raise ShapeError(
                     f"hook {hook!r} returned a gradient of shape {np.shape(replaced)}, expected {np.shape(g)}"
                 )
+            if not isinstance(g, Value) and replaced.dtype != g.dtype:
+                # The node's dtype, as the rules below it take for granted (see Primitive.defelementwise); PyTorch
+                # raises here instead, and before the elementwise short path our pass converted it further down.
+                replaced = replaced.astype(g.dtype)
             g = replaced
     return g
 

@@ -71,6 +71,7 @@ add.defvjp(lambda g, out, x, y: g,            # d(x+y)/dx = 1
            lambda g, out, x, y: g,            # d(x+y)/dy = 1
            formulas=("g", "g"))
 add.defjvp(lambda t, out, x, y: t, lambda t, out, x, y: t)     # d(x+y) = dx + dy
+add.defelementwise()
 
 
 sub = Primitive("-", operator.sub)             # x - y
@@ -80,6 +81,7 @@ sub.defvjp(lambda g, out, x, y: g,            # d(x-y)/dx = 1
            lambda g, out, x, y: -g,           # d(x-y)/dy = -1
            formulas=("g", "−g"))
 sub.defjvp(lambda t, out, x, y: t, lambda t, out, x, y: -t)    # d(x-y) = dx - dy
+sub.defelementwise()
 
 
 mul = Primitive("*", operator.mul)             # x * y
@@ -89,6 +91,7 @@ mul.defvjp(lambda g, out, x, y: g * y,        # d(xy)/dx = y
            lambda g, out, x, y: g * x,        # d(xy)/dy = x
            formulas=("g⊙y", "g⊙x"))
 mul.defjvp(lambda t, out, x, y: t * y, lambda t, out, x, y: x * t)   # d(xy) = dx·y + x·dy
+mul.defelementwise()
 
 
 div = Primitive("/", operator.truediv, title="div")   # x / y
@@ -98,6 +101,7 @@ div.defvjp(lambda g, out, x, y: g / y,             # d(x/y)/dx = 1/y
            lambda g, out, x, y: -g * out / y,      # d(x/y)/dy = -x/y² = -out/y
            formulas=("g/y", "−g⊙out/y"))
 div.defjvp_elementwise()                    # d(x/y) = dx/y − out·dy/y
+div.defelementwise()
 
 
 neg = Primitive("neg", operator.neg)           # -x
@@ -105,6 +109,7 @@ neg = Primitive("neg", operator.neg)           # -x
 
 neg.defvjp(lambda g, out, x: -g, formulas=("−g",))
 neg.defjvp_linear()
+neg.defelementwise()
 
 
 pow = Primitive("**", operator.pow)            # x ** y
@@ -144,6 +149,7 @@ exp.__doc__ = "e**x elementwise (same shape as x)."
 
 exp.defvjp(lambda g, out, x: g * out, formulas=("g⊙exp(x)",))        # d exp(x)/dx = exp(x)
 exp.defjvp_elementwise()
+exp.defelementwise()
 
 
 log = Primitive("log", np.log)
@@ -152,6 +158,7 @@ log.__doc__ = "Natural logarithm elementwise (same shape as x); -inf at 0, nan b
 
 log.defvjp(lambda g, out, x: g / x, formulas=("g/x",))                # d log(x)/dx = 1/x
 log.defjvp_elementwise()
+log.defelementwise()
 
 
 sqrt = Primitive("sqrt", np.sqrt)
@@ -160,6 +167,7 @@ sqrt.__doc__ = "Square root elementwise (same shape as x); nan below 0."
 
 sqrt.defvjp(lambda g, out, x: g * 0.5 / out, formulas=("g/(2√x)",))   # d √x/dx = 1/(2√x)
 sqrt.defjvp_elementwise()
+sqrt.defelementwise()
 
 
 tanh = Primitive("tanh", np.tanh)
@@ -186,6 +194,7 @@ _ONES = {}  # dtype -> number_like(1, an array of that dtype), found without num
 
 tanh.defvjp(_tanh_vjp, formulas=("g⊙(1−tanh²x)",))   # 1 - tanh²
 tanh.defjvp_elementwise()
+tanh.defelementwise()
 
 
 @primitive("sigmoid")
@@ -200,6 +209,7 @@ def sigmoid(x):
 
 sigmoid.defvjp(lambda g, out, x: g * out * (1 - out), formulas=("g⊙σ(x)(1−σ(x))",))   # σ(1-σ)
 sigmoid.defjvp_elementwise()
+sigmoid.defelementwise()
 
 
 sin = Primitive("sin", np.sin)
@@ -208,6 +218,7 @@ sin.__doc__ = "Sine elementwise (same shape as x), x in radians."
 
 sin.defvjp(lambda g, out, x: g * np.cos(x), formulas=("g⊙cos x",))
 sin.defjvp_elementwise()
+sin.defelementwise()
 
 
 cos = Primitive("cos", np.cos)
@@ -216,6 +227,7 @@ cos.__doc__ = "Cosine elementwise (same shape as x), x in radians."
 
 cos.defvjp(lambda g, out, x: -g * np.sin(x), formulas=("−g⊙sin x",))
 cos.defjvp_elementwise()
+cos.defelementwise()
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -306,6 +318,7 @@ def _relu_vjp(g, out, x):
 
 relu.defvjp(_relu_vjp, formulas=("g⊙[x>0]",))
 relu.defjvp_elementwise()
+relu.defelementwise()
 relu.defforward_into(lambda x, *, out: _max_with_zeros(x, out) if (
     _vector_max_applies(x) and out.flags.c_contiguous and x.dtype == out.dtype)
     else np.maximum(x, number_like(0, x), out=out))

@@ -91,6 +91,14 @@ class Primitive:
         self.jvps = self.vjps
         return self
 
+    def defelementwise(self):
+        """Declare that the operation acts elementwise and keeps its inputs' dtype: when all its inputs have one
+        shape and one dtype, the output has them too, and so does every VJP rule's result (g has the output's).
+        The backward pass then skips its check that each rule's result fits its input (`engine._fit`), ~0.2 µs an
+        edge (BENCHMARKS.md "Stop 39"). tests/test_engine_fit.py holds every operation that declares it to this."""
+        self.elementwise = True
+        return self
+
     def defjvp_linear(self):
         """The operation is linear in its differentiable inputs: its JVP is the forward function
         applied to the tangents (zeros for inputs without one), with the same parameters."""
@@ -98,6 +106,7 @@ class Primitive:
         return self
 
     forward_into = None  # see defforward_into
+    elementwise = False  # see defelementwise
     promotes = False  # inputs of mixed dtypes are converted to PyTorch's result dtype first (engine._promoted)
     lazy_vjp = None  # lazy_vjp(g, x, **params): the engine's pass may call it for vjps[0] (see ops/shape.py, getitem)
     inline = None  # see definline
