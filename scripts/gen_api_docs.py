@@ -5,7 +5,7 @@
     python scripts/gen_api_docs.py --json     # write nothing; print {"stale": [...], "missing": [...]} (the test's)
 
 One page per namespace (autograd_core, Value, linalg, special, amp, nn, nn.functional, nn.init, nn.utils, optim,
-utils.data, distributions, autograd + func, profiler, viz, vision: datasets, transforms and io), an index,
+utils.data, distributions, autograd + func, profiler, viz, vision: datasets, transforms, io, models, utils), an index,
 docs/api/README.md, with counts, and names.md, every name A-Z with the namespaces that have it. Each public name
 gets an anchor, its signature (inspect.signature: for PyTorch-named callables, PyTorch's) and the first paragraph of
 its docstring; the classes users call methods on (Value, nn.Module, Optimizer, LRScheduler, Distribution,
@@ -90,13 +90,17 @@ PAGES = {
     ]),
     "viz.md": ("autograd_core.viz", "(no PyTorch counterpart: pictures of computation graphs)",
                [("autograd_core.viz", None)]),
-    "vision.md": ("autograd_core.vision.datasets, autograd_core.vision.transforms and autograd_core.vision.io",
-                  "torchvision.datasets, torchvision.transforms, torchvision.io", [
+    "vision.md": ("autograd_core.vision.datasets, .transforms, .io, .models and .utils",
+                  "torchvision.datasets, torchvision.transforms, torchvision.io, torchvision.models, "
+                  "torchvision.utils", [
         ("autograd_core.vision.datasets", None),
         ("autograd_core.vision.datasets.utils", None),
         ("autograd_core.vision.transforms", None),
         ("autograd_core.vision.transforms.functional", None),
         ("autograd_core.vision.io", None),
+        ("autograd_core.vision.models", None),
+        ("autograd_core.vision.models.WeightsEnum", MEMBERS),
+        ("autograd_core.vision.utils", None),
     ]),
 }
 

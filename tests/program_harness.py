@@ -4,10 +4,12 @@ The harness of the tests that run tutorial, book and course programs (test_torch
 test_torch_nn_tutorial, test_torch_examples, test_d2l_*, test_dlwpt_book, test_liuer_course, test_fastai_*,
 test_zero_to_hero_*): a program is a string of Python written as its author writes it for PyTorch (`import torch`).
 
-- `with_our_imports(program)`: the same program with its import lines changed to autograd_core, and nothing else.
-- `run(program, name)`: runs it in a fresh namespace with Python's `random` and NumPy's global generator seeded,
-  and returns the namespace and what it printed; `show_tensors=True` prints a tensor as its nested list of numbers
-  (a notebook cell showing a tensor), so that its numbers are compared too.
+- `with_our_imports(program)`: the same program with its import lines changed to autograd_core (torchvision's to
+  autograd_core.vision, which plays its part), and nothing else.
+- `run(program, name)`: runs it as a fresh module `__main__` (pickle finds the classes it defines, as for `python
+  program.py`) with Python's `random` and NumPy's global generator seeded, and returns the namespace and what it
+  printed; `show_tensors=True` prints a tensor as its nested list of numbers (a notebook cell showing a tensor), so
+  that its numbers are compared too.
 - `record_draws(monkeypatch)` / `replay_draws(monkeypatch, torch, draws)`: what our run draws at random, recorded
   in order by kind, and PyTorch's random functions replaced by replays of it (see record_draws for the list).
 - `reported_numbers(printed)`: the numbers a program printed, without what the two libraries print differently.
@@ -27,6 +29,8 @@ import io
 import itertools
 import random
 import re
+import sys
+import types
 from collections import defaultdict
 
 import numpy as np
@@ -42,15 +46,20 @@ from autograd_core.utils.samplers import RandomSampler
 
 def with_our_imports(text):
     """The program with its import lines changed to autograd_core, and nothing else; `torch` among the modules of a
-    one-line import (fast.ai's `import pickle,gzip,math,torch,matplotlib as mpl`) too."""
+    one-line import (fast.ai's `import pickle,gzip,math,torch,matplotlib as mpl`) too. torchvision's imports
+    (`import torchvision`, `import torchvision.transforms as transforms`, `from torchvision.utils import save_image`)
+    become autograd_core.vision's."""
     def among_others(line):
         modules = line[1].split(",")
         return "import " + ",".join(module.replace("torch", "autograd_core as torch") if module.strip() == "torch"
                                     else module for module in modules)
     text = re.sub(r"^import (.*,.*)$", among_others, text, flags=re.M)
-    text = re.sub(r"^import torch$", "import autograd_core as torch", text, flags=re.M)
+    text = re.sub(r"^import torch[ \t]*$", "import autograd_core as torch", text, flags=re.M)
     text = re.sub(r"^import torch\.", "import autograd_core.", text, flags=re.M)
-    return re.sub(r"^from torch(\.| )", r"from autograd_core\1", text, flags=re.M)
+    text = re.sub(r"^from torch(\.| )", r"from autograd_core\1", text, flags=re.M)
+    text = re.sub(r"^import torchvision[ \t]*$", "import autograd_core.vision as torchvision", text, flags=re.M)
+    text = re.sub(r"^import torchvision\.(\w+) as ", r"import autograd_core.vision.\1 as ", text, flags=re.M)
+    return re.sub(r"^from torchvision(\.| )", r"from autograd_core.vision\1", text, flags=re.M)
 
 
 def shown(obj):
@@ -76,13 +85,21 @@ def run(text, name, *, show_tensors=False):
     random.seed(0)
     np.random.seed(0)
     out = io.StringIO()
-    namespace = {"__name__": "__main__"}
+    # The program's globals are the module __main__'s while it runs, as `python program.py` has them: pickle finds
+    # the classes it defines there (yunjey's image captioning pickles its Vocabulary).
+    main = types.ModuleType("__main__")
+    namespace = main.__dict__
     if show_tensors:
         namespace["print"] = lambda *objects, **kwargs: print(*(shown(o) for o in objects), **kwargs)
-    with contextlib.redirect_stdout(out):  # dont_inherit: this module's `from __future__ import annotations` is not
-        # the program's, whose annotations Python evaluates at each def (the Zero to Mastery course's create_writer
-        # makes a SummaryWriter in its return annotation)
-        exec(compile(text, f"<program {name}>", "exec", dont_inherit=True), namespace)
+    outer_main = sys.modules["__main__"]
+    sys.modules["__main__"] = main
+    try:
+        with contextlib.redirect_stdout(out):  # dont_inherit: this module's `from __future__ import annotations` is
+            # not the program's, whose annotations Python evaluates at each def (the Zero to Mastery course's
+            # create_writer makes a SummaryWriter in its return annotation)
+            exec(compile(text, f"<program {name}>", "exec", dont_inherit=True), namespace)
+    finally:
+        sys.modules["__main__"] = outer_main
     return namespace, out.getvalue()
 
 

@@ -117,6 +117,20 @@ def test_normalize_refuses_what_torchvision_refuses():
         T.Normalize((0.5,), (0.5,))(_image())
 
 
+def test_normalize_refuses_more_channels_than_the_image_as_torchvisions_in_place_subtraction():
+    # yunjey's GAN tutorial: MNIST's one channel with three channels' means; torchvision's sub_ raises this message
+    gray = T.ToTensor()(_image(28, 28, channels=None))
+    for inplace in (False, True):
+        with pytest.raises(RuntimeError, match=r"output with shape \[1, 28, 28\] doesn't match the broadcast shape "
+                                               r"\[3, 28, 28\]"):
+            T.Normalize(mean=(0.5, 0.5, 0.5), std=(0.5, 0.5, 0.5), inplace=inplace)(gray)
+    with pytest.raises(RuntimeError, match="do not match the 3 channel"):
+        T.Normalize(mean=(0.5, 0.5), std=(0.5, 0.5))(T.ToTensor()(_image()))
+    torch = pytest.importorskip("torch")
+    with pytest.raises(RuntimeError, match=r"doesn't match the broadcast shape \[3, 28, 28\]"):
+        torch.from_numpy(gray.numpy()).clone().sub_(torch.tensor([0.5, 0.5, 0.5]).view(-1, 1, 1))
+
+
 # -- reprs, Compose, Lambda, modules ------------------------------------------------------------------------------
 
 def test_reprs_are_torchvisions():

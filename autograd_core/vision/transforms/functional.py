@@ -135,7 +135,8 @@ def _tensor_image(tensor, who):
 def normalize(tensor, mean, std, inplace=False):
     """(tensor - mean) / std per channel, for a float Value (…, C, H, W): mean and std are sequences of C numbers
     (or of one, for every channel), made of the tensor's dtype. inplace=True writes the result into `tensor`'s array
-    and returns it. Differentiable (inplace=False)."""
+    and returns it. Differentiable (inplace=False). RuntimeError, as torchvision's, when mean or std has more
+    channels than the image (the result would not have the image's shape). ValueError for a zero std."""
     tensor = _tensor_image(tensor, "normalize")
     if tensor.dtype.kind != "f":
         raise TypeError(f"normalize: input tensor should be a float tensor, got {tensor.dtype}")
@@ -150,6 +151,16 @@ def normalize(tensor, mean, std, inplace=False):
         mean = mean.reshape(-1, 1, 1)
     if std.ndim == 1:
         std = std.reshape(-1, 1, 1)
+    # torchvision subtracts in place (from a clone when inplace=False): three channels' means against a one-channel
+    # image (MNIST with Normalize((0.5, 0.5, 0.5), ...)) are refused, not broadcast into a three-channel image.
+    try:
+        broadcast = np.broadcast_shapes(tensor.shape, mean.shape, std.shape)
+    except ValueError:
+        raise RuntimeError(f"normalize: mean {mean.ravel().tolist()} and std {std.ravel().tolist()} do not match the "
+                           f"{tensor.shape[-3]} channel(s) of an image of shape {list(tensor.shape)}") from None
+    if broadcast != tuple(tensor.shape):
+        raise RuntimeError(f"output with shape {list(tensor.shape)} doesn't match the broadcast shape "
+                           f"{list(broadcast)}")
     if inplace:
         return tensor.sub_(mean).div_(std)
     return (tensor - mean) / std

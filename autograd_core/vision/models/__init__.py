@@ -1,0 +1,49 @@
+"""torchvision.models for NumPy: `import autograd_core.vision.models as models`, as `import torchvision.models as
+models`. The ResNets (resnet.py: resnet18, 34, 50, 101, 152) and VGGs (vgg.py: vgg11 ... vgg19_bn, make_layers,
+cfgs), layer for layer torchvision's, with their weights enums (`ResNet18_Weights.DEFAULT`); `weights=` (or the
+legacy `pretrained=True`) loads torchvision's ImageNet checkpoint from torch.hub's cache folder, downloading it there
+first when it is missing (_api.py). `list_models()`, `get_model(name, **config)` and `get_model_weights(name)` find
+them by name, as torchvision's registry does.
+
+    resnet = models.resnet18()                                  # random weights
+    resnet.fc = nn.Linear(resnet.fc.in_features, 100)
+"""
+
+from . import resnet, vgg
+from ._api import Weights, WeightsEnum, hub_checkpoints_dir, load_state_dict_from_url
+from .resnet import *  # noqa: F401,F403
+from .vgg import *  # noqa: F401,F403
+
+_BUILDERS = {name: getattr(module, name) for module in (resnet, vgg) for name in module.__all__
+             if name[0].islower() and name not in ("make_layers", "cfgs")}
+_WEIGHTS = {name: getattr(module, name) for module in (resnet, vgg) for name in module.__all__
+            if name.endswith("_Weights")}
+
+
+def list_models():
+    """The names of the builders here, sorted: 'resnet101', 'resnet152', 'resnet18', ..., 'vgg19_bn'."""
+    return sorted(_BUILDERS)
+
+
+def _builder(name):
+    try:
+        return _BUILDERS[name.lower()]
+    except KeyError:
+        raise ValueError(f"Unknown model {name}") from None
+
+
+def get_model(name, **config):
+    """The model the builder `name` makes with `config` (weights=..., num_classes=...): get_model("resnet18")."""
+    return _builder(name)(**config)
+
+
+def get_model_weights(name):
+    """The weights enum of the builder `name` (or of the builder itself): get_model_weights("resnet18") is
+    ResNet18_Weights."""
+    builder = name if callable(name) else _builder(name)
+    wanted = builder.__name__.replace("_bn", "_BN").upper().replace("RESNET", "ResNet") + "_Weights"
+    return _WEIGHTS[wanted]
+
+
+__all__ = (["Weights", "WeightsEnum", "hub_checkpoints_dir", "load_state_dict_from_url", "list_models", "get_model",
+            "get_model_weights"] + resnet.__all__ + vgg.__all__)

@@ -1,0 +1,130 @@
+"""What torchvision.models' builders share: the weights enums (`ResNet18_Weights.IMAGENET1K_V1`, `.DEFAULT`), the
+legacy `pretrained=True` read as the first weights (with torchvision's deprecation warning), and the checkpoint
+loaded from torch.hub's cache folder, downloaded there first when it is missing.
+
+The cache is torch.hub's: $TORCH_HOME/hub/checkpoints (TORCH_HOME defaults to $XDG_CACHE_HOME/torch, else
+~/.cache/torch), so a checkpoint PyTorch downloaded is used as it is. The files are PyTorch's own .pth files, read by
+autograd_core.load.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import warnings
+
+import autograd_core as ag
+
+__all__ = ["Weights", "WeightsEnum", "hub_checkpoints_dir", "load_state_dict_from_url"]
+
+
+class Weights:
+    """One set of pretrained weights: the checkpoint's `url` and `meta` (num_classes, the number of parameters)."""
+
+    def __init__(self, url, meta):
+        self.url, self.meta = url, dict(meta)
+
+    def __repr__(self):
+        return f"Weights(url={self.url!r})"
+
+
+class WeightsEnum(enum.Enum):
+    """A model's weights, as torchvision's: members such as IMAGENET1K_V1 whose value is a Weights, DEFAULT an alias
+    of the best. `.url` and `.meta` read the member's Weights; `get_state_dict()` loads its checkpoint."""
+
+    @property
+    def url(self):
+        return self.value.url
+
+    @property
+    def meta(self):
+        return self.value.meta
+
+    def get_state_dict(self, progress=True, check_hash=True):
+        """The checkpoint's state dict (name -> NumPy array), from the hub cache (downloaded there first if needed)."""
+        return load_state_dict_from_url(self.url, progress=progress, check_hash=check_hash)
+
+    @classmethod
+    def verify(cls, obj):
+        """`obj` as a member: None stays None, a member of this enum is itself, "DEFAULT" or "IMAGENET1K_V1" the member
+        of that name. TypeError for a member of another model's weights, ValueError for an unknown name."""
+        if obj is None or isinstance(obj, cls):
+            return obj
+        if isinstance(obj, str):
+            name = obj.replace(cls.__name__ + ".", "")
+            if name not in cls.__members__:
+                raise ValueError(f"Failed to find Weights {obj!r} in {cls.__name__}. Try one of "
+                                 f"{list(cls.__members__)}")
+            return cls[name]
+        raise TypeError(f"Invalid Weight class provided; expected {cls.__name__} but received {type(obj).__name__}.")
+
+    def __repr__(self):
+        return f"{type(self).__name__}.{self._name_}"
+
+
+def weights_from_arguments(weights_enum, weights, kwargs):
+    """The weights a builder was asked for: `weights` (verified against `weights_enum`), or the legacy
+    `pretrained=True/False` in kwargs (removed from it), which torchvision still reads with a UserWarning."""
+    if "pretrained" in kwargs:
+        pretrained = kwargs.pop("pretrained")
+        warnings.warn("The parameter 'pretrained' is deprecated since 0.13 and may be removed in the future, please "
+                      "use 'weights' instead.", UserWarning, stacklevel=4)  # the line that called the builder
+        if pretrained:
+            warnings.warn(f"Arguments other than a weight enum or `None` for 'weights' are deprecated since 0.13 and "
+                          f"may be removed in the future. The current behavior is equivalent to passing "
+                          f"`weights={weights_enum.__name__}.IMAGENET1K_V1`. You can also use "
+                          f"`weights={weights_enum.__name__}.DEFAULT` to get the most up-to-date weights.",
+                          UserWarning, stacklevel=4)  # the line that called the builder
+            weights = weights_enum.IMAGENET1K_V1
+    weights = weights_enum.verify(weights)
+    if weights is not None:
+        num_classes = weights.meta["num_classes"]
+        if kwargs.setdefault("num_classes", num_classes) != num_classes:
+            raise ValueError(f"The parameter 'num_classes' expected value {num_classes} but got "
+                             f"{kwargs['num_classes']} instead.")
+    return weights
+
+
+def hub_checkpoints_dir():
+    """torch.hub's checkpoint folder: $TORCH_HOME/hub/checkpoints, TORCH_HOME defaulting to $XDG_CACHE_HOME/torch
+    (XDG_CACHE_HOME to ~/.cache)."""
+    cache = os.environ.get("XDG_CACHE_HOME", os.path.join(os.path.expanduser("~"), ".cache"))
+    return os.path.join(os.path.expanduser(os.environ.get("TORCH_HOME", os.path.join(cache, "torch"))), "hub",
+                        "checkpoints")
+
+
+def load_state_dict_from_url(url, model_dir=None, progress=True, check_hash=False, file_name=None):
+    """torch.hub.load_state_dict_from_url: the state dict saved at `url`, cached in `model_dir` (default
+    hub_checkpoints_dir()) under `file_name` (default the URL's last part); a cached file is read as it is, a missing
+    one downloaded first. With check_hash, the download's SHA-256 must begin with the hex digits after the name's
+    last '-' ("resnet18-f37072fd.pth"), else RuntimeError and nothing is kept. RuntimeError naming the URL and where
+    to put the file when it cannot be downloaded."""
+    from autograd_core.vision.datasets.utils import download_url
+
+    model_dir = model_dir or hub_checkpoints_dir()
+    file_name = file_name or os.path.basename(url)
+    path = os.path.join(model_dir, file_name)
+    if not os.path.exists(path):
+        os.makedirs(model_dir, exist_ok=True)
+        try:
+            download_url(url, model_dir, file_name)
+        except OSError as err:
+            raise RuntimeError(f"could not download {url} ({err}). Without network: download it on a machine that "
+                               f"can and put it at {path}") from None
+        if check_hash:
+            _check_hash_prefix(path, file_name)
+    return ag.load(path, map_location="cpu")
+
+
+def _check_hash_prefix(path, file_name):
+    import hashlib
+    import re
+
+    match = re.search(r"-([a-f0-9]+)\.", file_name)
+    if match is None:
+        return
+    with open(path, "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()
+    if not digest.startswith(match[1]):
+        os.remove(path)
+        raise RuntimeError(f'invalid hash value (expected "{match[1]}", got "{digest}")')
