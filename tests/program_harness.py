@@ -4,7 +4,8 @@ The harness of the tests that run tutorial, book and course programs (test_torch
 test_torch_nn_tutorial, test_torch_examples, test_d2l_*, test_dlwpt_book, test_liuer_course, test_fastai_*,
 test_zero_to_hero_*): a program is a string of Python written as its author writes it for PyTorch (`import torch`).
 
-- `with_our_imports(program)`: the same program with its import lines changed to autograd_core, and nothing else.
+- `with_our_imports(program)`: the same program with its import lines changed to autograd_core (torchvision's to
+  autograd_core.vision, which plays its part), and nothing else.
 - `run(program, name)`: runs it in a fresh namespace with Python's `random` and NumPy's global generator seeded,
   and returns the namespace and what it printed; `show_tensors=True` prints a tensor as its nested list of numbers
   (a notebook cell showing a tensor), so that its numbers are compared too.
@@ -42,7 +43,9 @@ from autograd_core.utils.samplers import RandomSampler
 
 def with_our_imports(text):
     """The program with its import lines changed to autograd_core, and nothing else; `torch` among the modules of a
-    one-line import (fast.ai's `import pickle,gzip,math,torch,matplotlib as mpl`) too."""
+    one-line import (fast.ai's `import pickle,gzip,math,torch,matplotlib as mpl`) too; `import torchvision` (or
+    `import torchvision.transforms`: the name bound is torchvision) as autograd_core.vision, `import torchvision.X as
+    Y` and `from torchvision... import` from it."""
     def among_others(line):
         modules = line[1].split(",")
         return "import " + ",".join(module.replace("torch", "autograd_core as torch") if module.strip() == "torch"
@@ -50,6 +53,9 @@ def with_our_imports(text):
     text = re.sub(r"^import (.*,.*)$", among_others, text, flags=re.M)
     text = re.sub(r"^import torch$", "import autograd_core as torch", text, flags=re.M)
     text = re.sub(r"^import torch\.", "import autograd_core.", text, flags=re.M)
+    text = re.sub(r"^import torchvision(?:\.[\w.]+)?$", "import autograd_core.vision as torchvision", text, flags=re.M)
+    text = re.sub(r"^import torchvision\.", "import autograd_core.vision.", text, flags=re.M)
+    text = re.sub(r"^from torchvision(\.| )", r"from autograd_core.vision\1", text, flags=re.M)
     return re.sub(r"^from torch(\.| )", r"from autograd_core\1", text, flags=re.M)
 
 
