@@ -7,7 +7,7 @@ import numbers
 from autograd_core import ShapeError
 from autograd_core import Value
 
-from .module import Module, _members
+from .module import Module, _attribute_members
 
 
 def _index_position(index, length, container, items, bools=False):
@@ -280,10 +280,7 @@ class _KeyedChildren:
 
 class _Container(Module):
     def _direct(self):
-        params, modules = [], []
-        for name, value in vars(self).items():
-            if name != "_modules":
-                _members(value, name, params, modules)
+        params, modules = _attribute_members([item for item in vars(self).items() if item[0] != "_modules"])
         modules.extend((key, m) for key, m in self._modules.items() if m is not None)
         return params, modules
 

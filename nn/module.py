@@ -3,7 +3,8 @@
 A `Module` finds its parameters by walking its attributes: Parameters, child Modules, and lists, tuples
 and dicts of them (nested as deep as you like). Every parameter gets a dotted name from the path of
 attributes that leads to it (`layers.0.weight`), the same names PyTorch uses for the same architecture,
-so a state dict moves between the two libraries as plain NumPy arrays.
+so a state dict moves between the two libraries as plain NumPy arrays. (A plain list is a registration
+PyTorch does not have: a member that an attribute of its own also holds keeps that attribute's name.)
 
     class Net(Module):
         def __init__(self):
@@ -150,6 +151,27 @@ def _members(obj, prefix, params, modules):
     elif isinstance(obj, dict):
         for key, item in obj.items():
             _members(item, f"{prefix}.{key}", params, modules)
+
+
+def _attribute_members(attributes):
+    """(name, Parameter) and (name, Module) pairs held by `attributes` (a list of (name, value)), in order,
+    descending into lists, tuples and dicts. A member that an attribute of its own also holds is left out of the
+    containers: PyTorch, which never looks into a plain list, registers it under that attribute's name and in that
+    attribute's place, so its state_dict key is 'fc0.weight' there, not 'fcs.0.weight' (莫烦's batch-norm network
+    keeps its layers in `self.fcs` and registers each with `setattr(self, 'fc%i' % i, fc)`)."""
+    params, modules = [], []
+    held = None  # ids of the members held by attributes directly, found when a container is met
+    for name, value in attributes:
+        if not isinstance(value, (list, tuple, dict)):
+            _members(value, name, params, modules)
+            continue
+        if held is None:
+            held = {id(v) for _, v in attributes if isinstance(v, (Parameter, Module))}
+        inside_params, inside_modules = [], []
+        _members(value, name, inside_params, inside_modules)
+        params += [pair for pair in inside_params if id(pair[1]) not in held]
+        modules += [pair for pair in inside_modules if id(pair[1]) not in held]
+    return params, modules
 
 
 def _name_children(obj, prefix):
@@ -656,11 +678,9 @@ class Module:
     # Walking the tree.
 
     def _direct(self):
-        """(name, Parameter) and (name, Module) pairs held by this module's own attributes, in order."""
-        params, modules = [], []
-        for name, value in vars(self).items():
-            _members(value, name, params, modules)
-        return params, modules
+        """(name, Parameter) and (name, Module) pairs held by this module's own attributes, in order (a member also
+        held by an attribute of its own under that attribute's name only: see _attribute_members)."""
+        return _attribute_members(list(vars(self).items()))
 
     def named_children(self):
         """(name, module) for each direct child module, each child once."""

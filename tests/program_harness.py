@@ -47,8 +47,8 @@ from autograd_core.utils.samplers import RandomSampler
 def with_our_imports(text):
     """The program with its import lines changed to autograd_core, and nothing else; `torch` among the modules of a
     one-line import (fast.ai's `import pickle,gzip,math,torch,matplotlib as mpl`) too. torchvision's imports
-    (`import torchvision`, `import torchvision.transforms as transforms`, `from torchvision.utils import save_image`)
-    become autograd_core.vision's."""
+    (`import torchvision`, `import torchvision.transforms` (the name bound is torchvision), `import
+    torchvision.transforms as transforms`, `from torchvision.utils import save_image`) become autograd_core.vision's."""
     def among_others(line):
         modules = line[1].split(",")
         return "import " + ",".join(module.replace("torch", "autograd_core as torch") if module.strip() == "torch"
@@ -57,8 +57,9 @@ def with_our_imports(text):
     text = re.sub(r"^import torch[ \t]*$", "import autograd_core as torch", text, flags=re.M)
     text = re.sub(r"^import torch\.", "import autograd_core.", text, flags=re.M)
     text = re.sub(r"^from torch(\.| )", r"from autograd_core\1", text, flags=re.M)
-    text = re.sub(r"^import torchvision[ \t]*$", "import autograd_core.vision as torchvision", text, flags=re.M)
-    text = re.sub(r"^import torchvision\.(\w+) as ", r"import autograd_core.vision.\1 as ", text, flags=re.M)
+    text = re.sub(r"^import torchvision(?:\.[\w.]+)?[ \t]*$", "import autograd_core.vision as torchvision", text,
+                  flags=re.M)
+    text = re.sub(r"^import torchvision\.", "import autograd_core.vision.", text, flags=re.M)
     return re.sub(r"^from torchvision(\.| )", r"from autograd_core.vision\1", text, flags=re.M)
 
 

@@ -4,6 +4,8 @@ stack_module_state, functionalize, functional_call in dir(). PyTorch's numbers a
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -206,3 +208,15 @@ def test_functionalize_and_dir():
         func.functionalize(g, remove="views")
     assert {"functional_call", "linearize", "stack_module_state", "functionalize"} <= set(dir(func))
     assert {"functional_call", "linearize", "stack_module_state", "functionalize"} <= set(func.__all__)
+
+
+def test_variable_volatile_warns_that_it_has_no_effect_as_pytorch():
+    # PyTorch 0.3 tutorials build their test sets with `Variable(test_x, volatile=True)`
+    t = ag.tensor(X0)
+    message = r"volatile was removed and now has no effect\. Use `with torch\.no_grad\(\):` instead\.$"
+    with pytest.warns(UserWarning, match=message):
+        v = A.Variable(t, volatile=True)
+    assert not v.requires_grad
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        A.Variable(t, volatile=False)

@@ -63,8 +63,9 @@ def test_module_parameters_dedups_shared():
     ids = [id(p) for p in net.parameters()]
     assert len(ids) == len(set(ids)) == 8
     assert net.num_parameters() == 1 + 6 * 3 + 3  # gain, first, blocks.0, heads.a, heads.b.shift
-    # the state dict lists tied weights under every name, as PyTorch does
-    assert "blocks.1.scale" in net.state_dict() and "heads.b.scale" in net.state_dict()
+    # the state dict lists tied weights under every name, as PyTorch does; but a module that an attribute holds is
+    # not listed again from inside a plain list, which PyTorch never looks into (see the plain-list test below)
+    assert "heads.b.scale" in net.state_dict() and "blocks.1.scale" not in net.state_dict()
 
 
 def test_modules_children_and_names():
@@ -516,3 +517,30 @@ def test_a_buffer_has_pytorchs_tensor_methods_and_keeps_them():
     assert type(bn.running_mean) is ParameterArray
     bn(Value(np.arange(6.0, dtype=np.float32).reshape(2, 3)))
     assert type(bn.running_mean) is ParameterArray and np.allclose(bn.running_mean, [0.15, 0.25, 0.35])
+
+
+def test_a_module_in_a_plain_list_and_an_attribute_takes_the_attributes_name_and_place_as_in_pytorch():
+    # 莫烦's batch-norm network keeps its layers in plain lists (which PyTorch never looks into) and registers each
+    # with setattr: PyTorch names them fc0, bn0, ... in the order they were set, after bn_input.
+    class Net(Module):
+        def __init__(self):
+            super().__init__()
+            self.fcs, self.bns = [], []
+            self.bn_input = nn.BatchNorm1d(1)
+            for i in range(2):
+                fc = nn.Linear(1 if i == 0 else 3, 3)
+                setattr(self, "fc%i" % i, fc)
+                self.fcs.append(fc)
+                bn = nn.BatchNorm1d(3)
+                setattr(self, "bn%i" % i, bn)
+                self.bns.append(bn)
+            self.extra = [nn.Linear(3, 1)]  # only in a list: found there, as this library always did
+
+    net = Net()
+    assert [name for name, _ in net.named_children()] == ["bn_input", "fc0", "bn0", "fc1", "bn1", "extra.0"]
+    assert list(net.state_dict())[:7] == ["bn_input.weight", "bn_input.bias", "bn_input.running_mean",
+                                          "bn_input.running_var", "bn_input.num_batches_tracked", "fc0.weight",
+                                          "fc0.bias"]
+    assert "fcs.0.weight" not in net.state_dict() and "extra.0.weight" in net.state_dict()
+    assert [name for name, _ in net.named_parameters()][-2:] == ["extra.0.weight", "extra.0.bias"]
+    assert len(list(net.parameters())) == 2 + 4 * 2 + 2

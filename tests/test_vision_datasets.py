@@ -161,6 +161,19 @@ def test_fashion_and_kuzushiji_mnist_read_their_own_folders(tmp_path, cls, folde
         datasets.MNIST(tmp_path)  # MNIST's folder is another
 
 
+@pytest.mark.parametrize("old, new", [("train_data", "data"), ("test_data", "data"), ("train_labels", "targets"),
+                                      ("test_labels", "targets")])
+def test_mnist_answers_torchvisions_old_names_with_its_warning(tmp_path, old, new):
+    # 莫烦's tutorial and others from 2017: `train_data.train_data.size()`, `test_data.test_labels[:2000]`
+    _mnist_folder(tmp_path, n_train=7, n_test=3)
+    for train in (True, False):
+        ds = datasets.MNIST(tmp_path, train=train)
+        with pytest.warns(UserWarning, match=f"^{old} has been renamed {new}$"):
+            value = getattr(ds, old)
+        assert value is getattr(ds, new) and value.shape[0] == (7 if train else 3)
+    assert getattr(datasets.FashionMNIST, old) is getattr(datasets.MNIST, old)  # the variants have them too
+
+
 def test_dataloader_yields_torchvision_shaped_batches(tmp_path):
     images, labels = _mnist_folder(tmp_path, n_train=150)["train"]
     ds = datasets.MNIST(tmp_path, train=True, transform=transforms.ToTensor())

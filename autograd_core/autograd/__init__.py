@@ -59,11 +59,15 @@ class _VariableMeta(type):
 class Variable(metaclass=_VariableMeta):
     """PyTorch's deprecated `Variable(tensor, requires_grad=False)`: a new Value sharing tensor's data (and version
     counter), cut from its graph, with the given requires_grad. Only a Value is accepted (TypeError otherwise, as
-    PyTorch's); `isinstance(v, Variable)` holds for every Value."""
+    PyTorch's); `isinstance(v, Variable)` holds for every Value. `volatile=True` (PyTorch 0.3's no-grad flag, in old
+    tutorials' test sets: `Variable(test_x, volatile=True)`) has no effect and warns as PyTorch does."""
 
     def __new__(cls, data, requires_grad=False, volatile=False):
         if not isinstance(data, Value):
             raise TypeError(f"Variable data has to be a tensor, but got {type(data).__name__}")
+        if volatile:
+            warnings.warn("volatile was removed and now has no effect. Use `with torch.no_grad():` instead.",
+                          UserWarning, stacklevel=2)
         out = data.detach()
         return out.requires_grad_(True) if requires_grad else out
 

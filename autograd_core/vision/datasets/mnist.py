@@ -18,6 +18,7 @@ from __future__ import annotations
 import gzip
 import lzma
 import os
+import warnings
 import zlib
 
 import numpy as np
@@ -119,6 +120,32 @@ class MNIST(VisionDataset):
         if download:
             self.download()
         self.data, self.targets = self._load_data()
+
+    # torchvision's names from before `data` and `targets` (2018), still read by many tutorials
+    # (`train_data.train_data.size()`, `test_data.test_labels[:2000]`): the same Values, with torchvision's warning.
+    @property
+    def train_data(self):
+        """`data` under its old name (UserWarning "train_data has been renamed data"), whichever the split."""
+        warnings.warn("train_data has been renamed data", stacklevel=2)
+        return self.data
+
+    @property
+    def test_data(self):
+        """`data` under its old name (UserWarning "test_data has been renamed data"), whichever the split."""
+        warnings.warn("test_data has been renamed data", stacklevel=2)
+        return self.data
+
+    @property
+    def train_labels(self):
+        """`targets` under its old name (UserWarning "train_labels has been renamed targets")."""
+        warnings.warn("train_labels has been renamed targets", stacklevel=2)
+        return self.targets
+
+    @property
+    def test_labels(self):
+        """`targets` under its old name (UserWarning "test_labels has been renamed targets")."""
+        warnings.warn("test_labels has been renamed targets", stacklevel=2)
+        return self.targets
 
     @property
     def raw_folder(self):
