@@ -711,10 +711,12 @@ def _run_hooks(node, g):
                 raise ShapeError(
                     f"hook {hook!r} returned a gradient of shape {np.shape(replaced)}, expected {np.shape(g)}"
                 )
-            if not isinstance(g, Value) and replaced.dtype != g.dtype:
-                # The node's dtype, as the rules below it take for granted (see Primitive.defelementwise); PyTorch
-                # raises here instead, and before the elementwise short path our pass converted it further down.
-                replaced = replaced.astype(g.dtype)
+            if not isinstance(g, Value) and getattr(replaced, "dtype", None) != g.dtype:
+                # The node's dtype (a Python number too), as the rules below it take for granted (see
+                # Primitive.defelementwise); PyTorch raises here instead, and our pass used to convert it further down.
+                replaced = np.asarray(replaced, dtype=g.dtype)
+                if g.__class__ is not np.ndarray:
+                    replaced = replaced[()]  # a NumPy scalar for a scalar node, as its gradients are
             g = replaced
     return g
 
