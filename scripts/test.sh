@@ -12,11 +12,11 @@ make_venv test
 install_mpi
 .venv/bin/python -m ruff check .
 if [ $# -gt 0 ]; then
-    exec .venv/bin/python -m pytest -n 2 -q "$@"
+    exec .venv/bin/python -m pytest -n 2 --dist worksteal -q "$@"
 fi
 requests="$(mktemp -d)"
 trap 'rm -rf "$requests"' EXIT
-AUTOGRAD_CORE_TEST_TORCH_LOG="$requests/asked" .venv/bin/python -m pytest -n 2 -q
+AUTOGRAD_CORE_TEST_TORCH_LOG="$requests/asked" .venv/bin/python -m pytest -n 2 --dist worksteal -q
 cat "$requests"/asked.* | sort -u > "$requests/list"
 if [ -s "$requests/list" ] && .venv/bin/python -c "import torch" >/dev/null 2>&1; then
     if grep -qx '\*' "$requests/list"; then  # a request from outside any test or module: all of them
@@ -25,5 +25,5 @@ if [ -s "$requests/list" ] && .venv/bin/python -c "import torch" >/dev/null 2>&1
         mapfile -t torch_tests < <(sed 's/::.*//' "$requests/list" | sort -u)
     fi
     echo "test.sh: again without PyTorch, the $(grep -c . "$requests/list") tests and modules that asked for it, in: ${torch_tests[*]}"
-    AUTOGRAD_CORE_TEST_WITHOUT=torch AUTOGRAD_CORE_TEST_ONLY="$requests/list" .venv/bin/python -m pytest -n 2 -q "${torch_tests[@]}"
+    AUTOGRAD_CORE_TEST_WITHOUT=torch AUTOGRAD_CORE_TEST_ONLY="$requests/list" .venv/bin/python -m pytest -n 2 --dist worksteal -q "${torch_tests[@]}"
 fi

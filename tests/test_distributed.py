@@ -101,6 +101,7 @@ def test_models_that_differ_across_ranks_are_named():
     assert "rank 1 has '0.weight'" in err
 
 
+@pytest.mark.slow
 @needs_mpiexec
 def test_digits_example_on_two_ranks_resumes_from_a_checkpoint_and_reports_once(tmp_path):
     pytest.importorskip("sklearn", reason="the digits come from scikit-learn")

@@ -222,6 +222,7 @@ def test_the_registry_is_complete_once_a_package_is_imported(package):
                                                                           "autograd_core.distributions"}
 
 
+@pytest.mark.slow
 def test_every_module_can_be_imported_first():
     # Lazy loading changes the order in which modules are first imported; a cycle that works in one order only
     # (functional <-> forward, linalg <-> linalg_solvers) breaks when the second module comes first. Any module's

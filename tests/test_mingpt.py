@@ -666,6 +666,7 @@ def losses(printed):
     return [float(v) for v in re.findall(r"train loss ([\d.]+)", printed)]
 
 
+@pytest.mark.slow
 def test_the_sort_demo_trains_and_sorts():
     _, printed = run(with_our_imports(demo()), "mingpt demo")
     assert "number of parameters: 0.09M" in printed and "running on device cpu" in printed, printed
@@ -676,6 +677,7 @@ def test_the_sort_demo_trains_and_sorts():
     assert "matches         : True" in printed or "matches         : False" in printed, printed
 
 
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore:'pin_memory' argument is set as true:UserWarning")  # PyTorch's, without a GPU
 def test_the_sort_demo_reproduces_pytorch_from_the_same_start(monkeypatch):
     """The losses the callback prints (steps 0, 20 and 40), with PyTorch's from the same draws (every randint and rand

@@ -840,6 +840,7 @@ def evals(printed):
     return [(int(step), float(train), float(val)) for step, train, val in EVAL.findall(printed)]
 
 
+@pytest.mark.slow
 def test_trains_resumes_and_samples_as_the_readme_runs_it_on_a_cpu(tmp_path, monkeypatch):
     with pytest.warns(UserWarning, match="GradScaler is enabled, but CUDA is not available"):
         _, printed = run_ours(as_run(TRAIN), CPU_RUN, monkeypatch)
@@ -870,6 +871,7 @@ def test_trains_resumes_and_samples_as_the_readme_runs_it_on_a_cpu(tmp_path, mon
     assert set("".join(texts)) <= set(synthetic_text(400)), samples
 
 
+@pytest.mark.slow
 def test_with_compile_true_training_and_evaluation_replay(monkeypatch):
     """train.py's default `compile = True`: `model = torch.compile(model)`, then `loss.backward()` outside it. The
     compiled model is used as the model (`model.eval()`, `model.parameters()`, `raw_model.estimate_mfu`); training
