@@ -7,6 +7,14 @@ them by name, as torchvision's registry does.
 
     resnet = models.resnet18()                                  # random weights
     resnet.fc = nn.Linear(resnet.fc.in_features, 100)
+
+Each weights carries its inference preprocessing and class names, as torchvision's:
+
+    weights = models.ResNet50_Weights.DEFAULT
+    model = models.resnet50(weights=weights).eval()
+    batch = weights.transforms()(img).unsqueeze(0)             # img: a PIL image or a uint8 Value (3, H, W)
+    prediction = model(batch).squeeze(0).softmax(0)
+    print(weights.meta["categories"][prediction.argmax().item()])
 """
 
 from . import resnet, vgg

@@ -1,6 +1,7 @@
 """What torchvision.models' builders share: the weights enums (`ResNet18_Weights.IMAGENET1K_V1`, `.DEFAULT`), the
 legacy `pretrained=True` read as the first weights (with torchvision's deprecation warning), and the checkpoint
-loaded from torch.hub's cache folder, downloaded there first when it is missing.
+loaded from torch.hub's cache folder, downloaded there first when it is missing. Each weights also carries its
+inference preprocessing (`weights.transforms()`) and the names of its classes (`weights.meta["categories"]`).
 
 The cache is torch.hub's: $TORCH_HOME/hub/checkpoints (TORCH_HOME defaults to $XDG_CACHE_HOME/torch, else
 ~/.cache/torch), so a checkpoint PyTorch downloaded is used as it is. The files are PyTorch's own .pth files, read by
@@ -19,10 +20,13 @@ __all__ = ["Weights", "WeightsEnum", "hub_checkpoints_dir", "load_state_dict_fro
 
 
 class Weights:
-    """One set of pretrained weights: the checkpoint's `url` and `meta` (num_classes, the number of parameters)."""
+    """One set of pretrained weights, torchvision's three fields: the checkpoint's `url`; `transforms`, a callable
+    that makes the inference preprocessing (a functools.partial of transforms._presets.ImageClassification, so
+    `weights.transforms()` is a new preset); and `meta`, a dict: num_classes, num_params, categories (the class
+    names, by output index), min_size (the smallest (height, width) input), recipe (how they were trained) and _docs."""
 
-    def __init__(self, url, meta):
-        self.url, self.meta = url, dict(meta)
+    def __init__(self, url, transforms, meta):
+        self.url, self.transforms, self.meta = url, transforms, dict(meta)
 
     def __repr__(self):
         return f"Weights(url={self.url!r})"
@@ -30,11 +34,16 @@ class Weights:
 
 class WeightsEnum(enum.Enum):
     """A model's weights, as torchvision's: members such as IMAGENET1K_V1 whose value is a Weights, DEFAULT an alias
-    of the best. `.url` and `.meta` read the member's Weights; `get_state_dict()` loads its checkpoint."""
+    of the best. `.url`, `.transforms` and `.meta` read the member's Weights; `get_state_dict()` loads its
+    checkpoint."""
 
     @property
     def url(self):
         return self.value.url
+
+    @property
+    def transforms(self):
+        return self.value.transforms
 
     @property
     def meta(self):

@@ -13,10 +13,14 @@ output (N, num_classes) logits. BasicBlock (two 3×3 convolutions, ResNet-18/34)
 
 from __future__ import annotations
 
+from functools import partial
+
 import autograd_core as ag
 from autograd_core import nn
 
+from ..transforms._presets import ImageClassification
 from ._api import Weights, WeightsEnum, weights_from_arguments
+from ._meta import _IMAGENET_CATEGORIES
 
 __all__ = ["ResNet", "BasicBlock", "Bottleneck", "resnet18", "resnet34", "resnet50", "resnet101", "resnet152",
            "ResNet18_Weights", "ResNet34_Weights", "ResNet50_Weights", "ResNet101_Weights", "ResNet152_Weights"]
@@ -167,43 +171,63 @@ class ResNet(nn.Module):
         return self.fc(x)
 
 
-def _imagenet(url, num_params):
-    return Weights(url, {"num_classes": 1000, "num_params": num_params})
+# torchvision's meta for its ResNet weights: the V1 checkpoints are the paper's recipe, evaluated on 256-pixel resizes;
+# the V2 ones (ResNet-50/101/152) its 2021 recipe, evaluated on 232-pixel resizes. Both centre-crop 224.
+_COMMON_META = {"num_classes": 1000, "min_size": (1, 1), "categories": _IMAGENET_CATEGORIES}
+_V1_META = {"recipe": "https://github.com/pytorch/vision/tree/main/references/classification#resnet",
+            "_docs": """These weights reproduce closely the results of the paper using a simple training recipe."""}
+_V2_DOCS = """
+                These weights improve upon the results of the original paper by using TorchVision's `new training recipe
+                <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.
+            """
+
+
+def _v1(url, num_params):
+    return Weights(url, partial(ImageClassification, crop_size=224),
+                   {**_COMMON_META, "num_params": num_params, **_V1_META})
+
+
+def _v2(url, num_params, recipe):
+    return Weights(url, partial(ImageClassification, crop_size=224, resize_size=232),
+                   {**_COMMON_META, "num_params": num_params, "recipe": recipe, "_docs": _V2_DOCS})
 
 
 class ResNet18_Weights(WeightsEnum):
     """ResNet-18's torchvision ImageNet checkpoints: IMAGENET1K_V1; DEFAULT is IMAGENET1K_V1."""
-    IMAGENET1K_V1 = _imagenet("https://download.pytorch.org/models/resnet18-f37072fd.pth", 11689512)
+    IMAGENET1K_V1 = _v1("https://download.pytorch.org/models/resnet18-f37072fd.pth", 11689512)
     DEFAULT = IMAGENET1K_V1
 
 
 class ResNet34_Weights(WeightsEnum):
     """ResNet-34's torchvision ImageNet checkpoints: IMAGENET1K_V1; DEFAULT is IMAGENET1K_V1."""
-    IMAGENET1K_V1 = _imagenet("https://download.pytorch.org/models/resnet34-b627a593.pth", 21797672)
+    IMAGENET1K_V1 = _v1("https://download.pytorch.org/models/resnet34-b627a593.pth", 21797672)
     DEFAULT = IMAGENET1K_V1
 
 
 class ResNet50_Weights(WeightsEnum):
-    """ResNet-50\'s torchvision ImageNet checkpoints: IMAGENET1K_V1 and IMAGENET1K_V2 (the newer training recipe);
-    DEFAULT is IMAGENET1K_V2."""
-    IMAGENET1K_V1 = _imagenet("https://download.pytorch.org/models/resnet50-0676ba61.pth", 25557032)
-    IMAGENET1K_V2 = _imagenet("https://download.pytorch.org/models/resnet50-11ad3fa6.pth", 25557032)
+    """ResNet-50's torchvision ImageNet checkpoints: IMAGENET1K_V1 and IMAGENET1K_V2 (the newer training recipe,
+    whose preset resizes to 232 pixels before the 224 crop); DEFAULT is IMAGENET1K_V2."""
+    IMAGENET1K_V1 = _v1("https://download.pytorch.org/models/resnet50-0676ba61.pth", 25557032)
+    IMAGENET1K_V2 = _v2("https://download.pytorch.org/models/resnet50-11ad3fa6.pth", 25557032,
+                        "https://github.com/pytorch/vision/issues/3995#issuecomment-1013906621")
     DEFAULT = IMAGENET1K_V2
 
 
 class ResNet101_Weights(WeightsEnum):
-    """ResNet-101\'s torchvision ImageNet checkpoints: IMAGENET1K_V1 and IMAGENET1K_V2 (the newer training recipe);
-    DEFAULT is IMAGENET1K_V2."""
-    IMAGENET1K_V1 = _imagenet("https://download.pytorch.org/models/resnet101-63fe2227.pth", 44549160)
-    IMAGENET1K_V2 = _imagenet("https://download.pytorch.org/models/resnet101-cd907fc2.pth", 44549160)
+    """ResNet-101's torchvision ImageNet checkpoints: IMAGENET1K_V1 and IMAGENET1K_V2 (the newer training recipe,
+    whose preset resizes to 232 pixels before the 224 crop); DEFAULT is IMAGENET1K_V2."""
+    IMAGENET1K_V1 = _v1("https://download.pytorch.org/models/resnet101-63fe2227.pth", 44549160)
+    IMAGENET1K_V2 = _v2("https://download.pytorch.org/models/resnet101-cd907fc2.pth", 44549160,
+                        "https://github.com/pytorch/vision/issues/3995#new-recipe")
     DEFAULT = IMAGENET1K_V2
 
 
 class ResNet152_Weights(WeightsEnum):
-    """ResNet-152\'s torchvision ImageNet checkpoints: IMAGENET1K_V1 and IMAGENET1K_V2 (the newer training recipe);
-    DEFAULT is IMAGENET1K_V2."""
-    IMAGENET1K_V1 = _imagenet("https://download.pytorch.org/models/resnet152-394f9c45.pth", 60192808)
-    IMAGENET1K_V2 = _imagenet("https://download.pytorch.org/models/resnet152-f82ba261.pth", 60192808)
+    """ResNet-152's torchvision ImageNet checkpoints: IMAGENET1K_V1 and IMAGENET1K_V2 (the newer training recipe,
+    whose preset resizes to 232 pixels before the 224 crop); DEFAULT is IMAGENET1K_V2."""
+    IMAGENET1K_V1 = _v1("https://download.pytorch.org/models/resnet152-394f9c45.pth", 60192808)
+    IMAGENET1K_V2 = _v2("https://download.pytorch.org/models/resnet152-f82ba261.pth", 60192808,
+                        "https://github.com/pytorch/vision/issues/3995#new-recipe")
     DEFAULT = IMAGENET1K_V2
 
 
