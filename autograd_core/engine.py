@@ -128,7 +128,26 @@ def apply_binary(op, a, b):
         _refuse_bool_arithmetic(op, (a, b))
         raise
     if (a._requires_grad or b._requires_grad) and _grad_enabled():
-        return _node(op, out, a, b, None)
+        # `_node(op, out, a, b, None)` written out: the call was ~1% of 1,000 small ops' instructions and ~2.7% of
+        # micrograd's demo, whose nodes are nearly all binary (BENCHMARKS.md "Stop 46"). Keep the two in step
+        # (tests/test_engine_value.py checks that every slot is set).
+        node = _object_new(Value)
+        node.data = out
+        node._grad = None
+        node._requires_grad = True
+        node._op = op
+        node._p0 = a
+        node._p1 = b
+        node._params = None
+        node._hooks = None
+        node._scope = _current_scope()
+        node._origin = None
+        node._index = _next_index()
+        node._pending = None
+        node._version = None
+        if ANOMALY.enabled:
+            _check_forward(node)
+        return node
     return _new_node(Value, out, False, op, (), None, None)
 
 
@@ -220,9 +239,9 @@ def _record(op, out, args, params, input_needs_grad):
 
 
 def _node(op, out, p0, p1, params):
-    """The one place where a node of the graph is made: result `out` of `op` on inputs p0 and p1 (see Value's
-    slots). value._new_node's work, written out for this one case: its general argument handling cost ~5% of
-    micrograd's demo (tests/test_engine_value.py checks that both set every slot of Value)."""
+    """Where a node of the graph is made (apply_binary writes this out): result `out` of `op` on inputs p0 and p1
+    (see Value's slots). value._new_node's work, written out for this one case: its general argument handling cost
+    ~5% of micrograd's demo (tests/test_engine_value.py checks that both set every slot of Value)."""
     node = _object_new(Value)
     node.data = out
     node._grad = None
