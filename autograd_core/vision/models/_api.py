@@ -13,6 +13,7 @@ from __future__ import annotations
 import enum
 import os
 import warnings
+from functools import partial
 
 import autograd_core as ag
 
@@ -30,6 +31,18 @@ class Weights:
 
     def __repr__(self):
         return f"Weights(url={self.url!r})"
+
+
+def imagenet_weights(url, meta, resize_size=256):
+    """The Weights of an ImageNet-1k classifier's checkpoint at `url`, as torchvision declares them: the inference
+    preset resizes to `resize_size` and centre-crops 224 (transforms._presets.ImageClassification), and the meta has
+    num_classes 1000 and the 1,000 class names (one list, shared by every model), then the model's own `meta`
+    (num_params, min_size, recipe, _docs)."""
+    from ..transforms._presets import ImageClassification
+    from ._meta import _IMAGENET_CATEGORIES
+
+    return Weights(url, partial(ImageClassification, crop_size=224, resize_size=resize_size),
+                   {"num_classes": 1000, "categories": _IMAGENET_CATEGORIES, **meta})
 
 
 class WeightsEnum(enum.Enum):

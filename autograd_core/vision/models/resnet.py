@@ -13,14 +13,10 @@ output (N, num_classes) logits. BasicBlock (two 3×3 convolutions, ResNet-18/34)
 
 from __future__ import annotations
 
-from functools import partial
-
 import autograd_core as ag
 from autograd_core import nn
 
-from ..transforms._presets import ImageClassification
-from ._api import Weights, WeightsEnum, weights_from_arguments
-from ._meta import _IMAGENET_CATEGORIES
+from ._api import WeightsEnum, imagenet_weights, weights_from_arguments
 
 __all__ = ["ResNet", "BasicBlock", "Bottleneck", "resnet18", "resnet34", "resnet50", "resnet101", "resnet152",
            "ResNet18_Weights", "ResNet34_Weights", "ResNet50_Weights", "ResNet101_Weights", "ResNet152_Weights"]
@@ -173,9 +169,7 @@ class ResNet(nn.Module):
 
 # torchvision's meta for its ResNet weights: the V1 checkpoints are the paper's recipe, evaluated on 256-pixel resizes;
 # the V2 ones (ResNet-50/101/152) its 2021 recipe, evaluated on 232-pixel resizes. Both centre-crop 224.
-_COMMON_META = {"num_classes": 1000, "min_size": (1, 1), "categories": _IMAGENET_CATEGORIES}
-_V1_META = {"recipe": "https://github.com/pytorch/vision/tree/main/references/classification#resnet",
-            "_docs": """These weights reproduce closely the results of the paper using a simple training recipe."""}
+_V1_DOCS = """These weights reproduce closely the results of the paper using a simple training recipe."""
 _V2_DOCS = """
                 These weights improve upon the results of the original paper by using TorchVision's `new training recipe
                 <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.
@@ -183,13 +177,13 @@ _V2_DOCS = """
 
 
 def _v1(url, num_params):
-    return Weights(url, partial(ImageClassification, crop_size=224),
-                   {**_COMMON_META, "num_params": num_params, **_V1_META})
+    return imagenet_weights(url, {"num_params": num_params, "min_size": (1, 1), "_docs": _V1_DOCS,
+                                  "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#resnet"})
 
 
 def _v2(url, num_params, recipe):
-    return Weights(url, partial(ImageClassification, crop_size=224, resize_size=232),
-                   {**_COMMON_META, "num_params": num_params, "recipe": recipe, "_docs": _V2_DOCS})
+    return imagenet_weights(url, {"num_params": num_params, "min_size": (1, 1), "recipe": recipe, "_docs": _V2_DOCS},
+                            resize_size=232)
 
 
 class ResNet18_Weights(WeightsEnum):

@@ -12,14 +12,10 @@ Input (N, 3, H, W), H and W of 32 or more; output (N, num_classes). The classifi
 
 from __future__ import annotations
 
-from functools import partial
-
 import autograd_core as ag
 from autograd_core import nn
 
-from ..transforms._presets import ImageClassification
-from ._api import Weights, WeightsEnum, weights_from_arguments
-from ._meta import _IMAGENET_CATEGORIES
+from ._api import WeightsEnum, imagenet_weights, weights_from_arguments
 
 __all__ = ["VGG", "make_layers", "cfgs", "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19",
            "vgg19_bn", "VGG11_Weights", "VGG11_BN_Weights", "VGG13_Weights", "VGG13_BN_Weights", "VGG16_Weights",
@@ -83,17 +79,11 @@ class VGG(nn.Module):
 
 
 # torchvision's meta for its VGG weights, all trained with one recipe and evaluated on 256-pixel resizes cropped to 224
-_COMMON_META = {
-    "num_classes": 1000,
-    "min_size": (32, 32),
-    "categories": _IMAGENET_CATEGORIES,
-    "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#alexnet-and-vgg",
-    "_docs": """These weights were trained from scratch by using a simplified training recipe.""",
-}
-
-
 def _imagenet(url, num_params):
-    return Weights(url, partial(ImageClassification, crop_size=224), {**_COMMON_META, "num_params": num_params})
+    return imagenet_weights(url, {
+        "num_params": num_params, "min_size": (32, 32),
+        "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#alexnet-and-vgg",
+        "_docs": """These weights were trained from scratch by using a simplified training recipe."""})
 
 
 class VGG11_Weights(WeightsEnum):
