@@ -11,12 +11,14 @@ install_browser
 make_venv test
 install_mpi
 .venv/bin/python -m ruff check .
+# 2 workers; the one that runs out of tests takes them from the other's end (the longest start first: conftest.py)
+workers=(-n 2 --dist worksteal)
 if [ $# -gt 0 ]; then
-    exec .venv/bin/python -m pytest -n 2 --dist worksteal -q "$@"
+    exec .venv/bin/python -m pytest "${workers[@]}" -q "$@"
 fi
 requests="$(mktemp -d)"
 trap 'rm -rf "$requests"' EXIT
-AUTOGRAD_CORE_TEST_TORCH_LOG="$requests/asked" .venv/bin/python -m pytest -n 2 --dist worksteal -q
+AUTOGRAD_CORE_TEST_TORCH_LOG="$requests/asked" .venv/bin/python -m pytest "${workers[@]}" -q
 cat "$requests"/asked.* | sort -u > "$requests/list"
 if [ -s "$requests/list" ] && .venv/bin/python -c "import torch" >/dev/null 2>&1; then
     if grep -qx '\*' "$requests/list"; then  # a request from outside any test or module: all of them
@@ -25,5 +27,5 @@ if [ -s "$requests/list" ] && .venv/bin/python -c "import torch" >/dev/null 2>&1
         mapfile -t torch_tests < <(sed 's/::.*//' "$requests/list" | sort -u)
     fi
     echo "test.sh: again without PyTorch, the $(grep -c . "$requests/list") tests and modules that asked for it, in: ${torch_tests[*]}"
-    AUTOGRAD_CORE_TEST_WITHOUT=torch AUTOGRAD_CORE_TEST_ONLY="$requests/list" .venv/bin/python -m pytest -n 2 --dist worksteal -q "${torch_tests[@]}"
+    AUTOGRAD_CORE_TEST_WITHOUT=torch AUTOGRAD_CORE_TEST_ONLY="$requests/list" .venv/bin/python -m pytest "${workers[@]}" -q "${torch_tests[@]}"
 fi
