@@ -1,7 +1,8 @@
 """autograd_core.vision.models: torchvision's ResNets and VGGs layer for layer, and their pretrained weights loaded
-from torch.hub's cache folder (downloaded there first when missing). torchvision is not installed: the architecture
-is checked against the numbers torchvision publishes (each model's parameter count, its state dict's names and
-shapes, the feature layers neural style transfer reads), the checkpoints against files written by PyTorch itself."""
+from torch.hub's cache folder (downloaded there first when missing), and the registry. torchvision is not installed:
+the architecture is checked against the numbers torchvision publishes (each model's parameter count, its state
+dict's names and shapes, the feature layers neural style transfer reads), the checkpoints against files written by
+PyTorch itself. AlexNet and GoogLeNet: test_vision_models_classic.py."""
 
 import os
 import warnings
@@ -102,12 +103,12 @@ def test_vgg_wraps_features_in_torchvisions_head(monkeypatch):
 
 
 def test_the_registry_finds_builders_and_weights():
-    assert models.list_models()[:5] == ["resnet101", "resnet152", "resnet18", "resnet34", "resnet50"]
+    assert models.list_models()[2:7] == ["resnet101", "resnet152", "resnet18", "resnet34", "resnet50"]
     assert models.get_model_weights("resnet18") is models.ResNet18_Weights
     assert models.get_model_weights(models.vgg19_bn) is models.VGG19_BN_Weights
     assert models.get_model("resnet18", num_classes=3).fc.out_features == 3
     with pytest.raises(ValueError, match="Unknown model"):
-        models.get_model("alexnet")
+        models.get_model("mobilenet_v2")
     weights = models.ResNet50_Weights
     assert weights.DEFAULT is weights.IMAGENET1K_V2 and weights.verify("IMAGENET1K_V1") is weights.IMAGENET1K_V1
     assert weights.verify("ResNet50_Weights.DEFAULT") is weights.IMAGENET1K_V2 and weights.verify(None) is None

@@ -11,8 +11,8 @@ mirrors; ImageFolder and DatasetFolder (one sub-folder per class); FakeData. A s
 (H×W, or H×W×3 for CIFAR and ImageFolder) where torchvision gives a PIL image. `transforms`: torchvision's
 v1 transforms (Compose, ToTensor, Normalize, RandomCrop, ...) on those arrays and on Values (…, C, H, W). `io`:
 torchvision.io's read_image / decode_image (PNG, Netpbm and BMP decoded with NumPy and zlib; other formats by Pillow).
-`models`: torchvision's ResNets and VGGs, layer for layer, their ImageNet checkpoints loaded from torch.hub's cache
-(`resnet18(weights="DEFAULT")`, or the legacy `pretrained=True`). `utils`: make_grid and save_image.
+`models`: torchvision's AlexNet, VGGs, GoogLeNet and ResNets, layer for layer, their ImageNet checkpoints loaded from
+torch.hub's cache (`resnet18(weights="DEFAULT")`, or the legacy `pretrained=True`). `utils`: make_grid and save_image.
 
 A layer above nn, as torchvision is above torch: it uses nn.functional (interpolate, pad); the core never imports it.
 """

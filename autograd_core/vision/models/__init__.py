@@ -1,9 +1,11 @@
 """torchvision.models for NumPy: `import autograd_core.vision.models as models`, as `import torchvision.models as
-models`. The ResNets (resnet.py: resnet18, 34, 50, 101, 152) and VGGs (vgg.py: vgg11 ... vgg19_bn, make_layers,
-cfgs), layer for layer torchvision's, with their weights enums (`ResNet18_Weights.DEFAULT`); `weights=` (or the
-legacy `pretrained=True`) loads torchvision's ImageNet checkpoint from torch.hub's cache folder, downloading it there
-first when it is missing (_api.py). `list_models()`, `get_model(name, **config)` and `get_model_weights(name)` find
-them by name, as torchvision's registry does.
+models`. The four landmark CNNs, layer for layer torchvision's: AlexNet (alexnet.py: alexnet), the VGGs (vgg.py:
+vgg11 ... vgg19_bn, make_layers, cfgs), GoogLeNet (googlenet.py: googlenet, GoogLeNetOutputs, BasicConv2d,
+Inception, InceptionAux) and the ResNets (resnet.py: resnet18, 34, 50, 101, 152), with their weights enums
+(`ResNet18_Weights.DEFAULT`, `AlexNet_Weights.IMAGENET1K_V1`); `weights=` (or the legacy `pretrained=True`) loads
+torchvision's ImageNet checkpoint from torch.hub's cache folder, downloading it there first when it is missing
+(_api.py). `list_models()`, `get_model(name, **config)` and `get_model_weights(name)` find them by name, as
+torchvision's registry does.
 
     resnet = models.resnet18()                                  # random weights
     resnet.fc = nn.Linear(resnet.fc.in_features, 100)
@@ -17,19 +19,35 @@ Each weights carries its inference preprocessing and class names, as torchvision
     print(weights.meta["categories"][prediction.argmax().item()])
 """
 
-from . import resnet, vgg
+# (the modules under other names: `from .alexnet import *` rebinds `alexnet` to the builder, as in torchvision)
+from . import alexnet as _alexnet_module, googlenet as _googlenet_module, resnet, vgg
 from ._api import Weights, WeightsEnum, hub_checkpoints_dir, load_state_dict_from_url
+from .alexnet import *  # noqa: F401,F403
+from .googlenet import *  # noqa: F401,F403
 from .resnet import *  # noqa: F401,F403
 from .vgg import *  # noqa: F401,F403
 
-_BUILDERS = {name: getattr(module, name) for module in (resnet, vgg) for name in module.__all__
+_MODULES = (_alexnet_module, _googlenet_module, resnet, vgg)
+_BUILDERS = {name: getattr(module, name) for module in _MODULES for name in module.__all__
              if name[0].islower() and name not in ("make_layers", "cfgs")}
-_WEIGHTS = {name: getattr(module, name) for module in (resnet, vgg) for name in module.__all__
+_WEIGHTS = {name: getattr(module, name) for module in _MODULES for name in module.__all__
             if name.endswith("_Weights")}
 
 
+def _spelling(name):
+    return name.replace("_", "").lower()
+
+
+# Each builder's weights enum, by torchvision's naming: the enum is the builder's name in the architecture's own
+# capitals, then "_Weights" (alexnet: AlexNet_Weights, googlenet: GoogLeNet_Weights, resnet18: ResNet18_Weights,
+# vgg11_bn: VGG11_BN_Weights), so the two are one spelling once lower-cased without underscores.
+_ENUMS_BY_SPELLING = {_spelling(name[:-len("_Weights")]): enum for name, enum in _WEIGHTS.items()}
+_WEIGHTS_OF = {name: _ENUMS_BY_SPELLING[_spelling(name)] for name in _BUILDERS}
+
+
 def list_models():
-    """The names of the builders here, sorted: 'resnet101', 'resnet152', 'resnet18', ..., 'vgg19_bn'."""
+    """The names of the builders here, sorted: 'alexnet', 'googlenet', 'resnet101', 'resnet152', 'resnet18', ...,
+    'vgg19_bn'."""
     return sorted(_BUILDERS)
 
 
@@ -49,9 +67,10 @@ def get_model_weights(name):
     """The weights enum of the builder `name` (or of the builder itself): get_model_weights("resnet18") is
     ResNet18_Weights."""
     builder = name if callable(name) else _builder(name)
-    wanted = builder.__name__.replace("_bn", "_BN").upper().replace("RESNET", "ResNet") + "_Weights"
-    return _WEIGHTS[wanted]
+    if _BUILDERS.get(getattr(builder, "__name__", None)) is not builder:
+        raise ValueError(f"Unknown model {builder!r}")
+    return _WEIGHTS_OF[builder.__name__]
 
 
 __all__ = (["Weights", "WeightsEnum", "hub_checkpoints_dir", "load_state_dict_from_url", "list_models", "get_model",
-            "get_model_weights"] + resnet.__all__ + vgg.__all__)
+            "get_model_weights"] + _alexnet_module.__all__ + _googlenet_module.__all__ + resnet.__all__ + vgg.__all__)

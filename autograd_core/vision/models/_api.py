@@ -84,19 +84,22 @@ class WeightsEnum(enum.Enum):
         return f"{type(self).__name__}.{self._name_}"
 
 
-def weights_from_arguments(weights_enum, weights, kwargs):
+def weights_from_arguments(weights_enum, weights, kwargs, stacklevel=4):
     """The weights a builder was asked for: `weights` (verified against `weights_enum`), or the legacy
-    `pretrained=True/False` in kwargs (removed from it), which torchvision still reads with a UserWarning."""
+    `pretrained=True/False` in kwargs (removed from it), which torchvision still reads with a UserWarning. With
+    weights, kwargs' num_classes is set to theirs (ValueError if it was another). `stacklevel` points the warnings at
+    the line that called the builder: 4 when the builder calls this through a helper (resnet18 → _resnet), 3 when it
+    calls it itself."""
     if "pretrained" in kwargs:
         pretrained = kwargs.pop("pretrained")
         warnings.warn("The parameter 'pretrained' is deprecated since 0.13 and may be removed in the future, please "
-                      "use 'weights' instead.", UserWarning, stacklevel=4)  # the line that called the builder
+                      "use 'weights' instead.", UserWarning, stacklevel=stacklevel)
         if pretrained:
             warnings.warn(f"Arguments other than a weight enum or `None` for 'weights' are deprecated since 0.13 and "
                           f"may be removed in the future. The current behavior is equivalent to passing "
                           f"`weights={weights_enum.__name__}.IMAGENET1K_V1`. You can also use "
                           f"`weights={weights_enum.__name__}.DEFAULT` to get the most up-to-date weights.",
-                          UserWarning, stacklevel=4)  # the line that called the builder
+                          UserWarning, stacklevel=stacklevel)
             weights = weights_enum.IMAGENET1K_V1
     weights = weights_enum.verify(weights)
     if weights is not None:
