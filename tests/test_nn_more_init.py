@@ -80,6 +80,23 @@ def test_trunc_normal_distribution(mean, std, a, b):
     assert np.abs(expected - empirical).max() < 0.01
 
 
+@pytest.mark.parametrize("mean,std,a,b,by_inverse_cdf", [(0.0, 0.02, -2.0, 2.0, False), (0.0, 1.0, -2.0, 2.0, False),
+                                                         (0.5, 2.0, -1.0, 3.0, False), (0.0, 1.0, 1.5, 4.0, True),
+                                                         (0.0, 1.0, -0.05, 0.05, True)])
+def test_trunc_normal_draws_again_unless_the_interval_is_a_narrow_one(monkeypatch, mean, std, a, b, by_inverse_cdf):
+    """An interval holding most of the normal's mass is sampled by drawing the misses again (~30× faster than the
+    inverse CDF); one holding less than 1/10 of it (a tail, a sliver) by the inverse CDF, where draws would miss."""
+    calls = []
+    real_ppf = init._normal_ppf
+    monkeypatch.setattr(init, "_normal_ppf", lambda p: calls.append(p.size) or real_ppf(p))
+    w = init.trunc_normal((300, 40), mean, std, a, b, rng=1, dtype=np.float64)
+    assert bool(calls) == by_inverse_cdf
+    assert w.shape == (300, 40) and w.min() >= a and w.max() <= b
+    assert len(np.unique(w)) == w.size  # every value a draw of its own (none left at a rejected draw's value)
+    mu, _ = _truncated_moments(mean, std, a, b)
+    assert abs(w.mean() - mu) < 0.05 * std
+
+
 def test_trunc_normal_warns_and_refuses():
     with pytest.warns(UserWarning, match="more than 2 std"):
         init.trunc_normal_(_param(3), mean=10.0, a=-1.0, b=1.0)
