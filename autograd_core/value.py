@@ -13,6 +13,7 @@ import numpy as np
 from .errors import DTypeError, ShapeError
 from .grad_array import GradArray
 from .inplace import InplaceMethods
+from .modes import SCOPE as _SCOPE
 from .tensor_methods import Size, TensorMethods, callable_size, reduce_args
 
 _FLOAT64 = np.dtype(np.float64)
@@ -192,10 +193,13 @@ class Value(TensorMethods, InplaceMethods):
 
     @classmethod
     def _constant(cls, x, peer=None):
-        """Wrap a non-Value operand as a constant leaf whose dtype does not upcast `peer` (a Value)."""
+        """Wrap a non-Value operand as a constant leaf whose dtype does not upcast `peer` (a Value).
+
+        The leaf remembers the module scope open when it was made (a BatchNorm's running statistics, a mask), so a
+        picture draws it inside that module's box; the leaves shared by every use of a Python number have none."""
         cls_x = type(x)
         if cls_x is _ndarray and x.dtype.kind == "f" and x.ndim:  # a batch of data: taken as it is
-            return _new_node(cls, x, False, None, (), None, None)
+            return _new_node(cls, x, False, None, (), None, _SCOPE.get())
         if (cls_x is float and x) or cls_x is int:
             # Python numbers recur (x + 1, 2 * y): share one immutable leaf per value and dtype. Not for
             # float zeros: -0.0 == 0.0 would find the other's leaf, and the sign matters (1 / -0.0).
@@ -234,7 +238,7 @@ class Value(TensorMethods, InplaceMethods):
             elif dtype.kind != "f" and isinstance(x, np.floating):  # a NumPy float is a Python float to PyTorch
                 arr = arr.astype(_number_dtype(1.0, dtype))  # the default float dtype, not float64
             data = arr[()] if arr.ndim == 0 else arr
-        return _new_node(cls, data, False, None, (), None, None)
+        return _new_node(cls, data, False, None, (), None, _SCOPE.get())
 
     # ------------------------------------------------------------------------------------------------
     # What users read.

@@ -185,3 +185,24 @@ def test_the_caption_of_a_collapsed_picture_counts_shown_and_hidden_nodes_apart(
                 seen.add(id(parent))
                 stack.append(parent)
     assert total == len(seen)
+
+
+def test_a_constant_made_inside_a_module_is_drawn_and_folded_with_it():
+    # eval-mode BatchNorm subtracts its running mean and scales by its running statistics: constants made during
+    # the module's call. They belong in its box (a collapsed picture of a CNN was a column of 'const (1, 64, 1, 1)'
+    # nodes around one box); the network's input, made before the call, stays outside.
+    from autograd_core import nn
+
+    model = nn.Sequential(nn.Conv2d(1, 4, 3), nn.BatchNorm2d(4), nn.ReLU(), nn.Conv2d(4, 2, 3), nn.BatchNorm2d(2))
+    model.eval()
+    x = ag.randn(1, 1, 8, 8)
+    out = model(x).sum()
+    graph = viz.trace(out)
+    constants = [n for n in graph.nodes if n.role == "constant"]
+    scope_kind = {s.id: s.kind for s in graph.scopes}
+    inside = sorted(scope_kind[n.scope] for n in constants if n.scope is not None)
+    assert inside == ["BatchNorm2d"] * 4, inside  # two running statistics per BatchNorm
+    (data_input,) = [n for n in constants if n.scope is None]
+    assert data_input.shape == (1, 1, 8, 8)
+    shown = viz.collapse(graph, 6)
+    assert [n.role for n in shown.nodes].count("constant") == 1, [n.label or n.role for n in shown.nodes]
