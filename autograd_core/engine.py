@@ -99,7 +99,7 @@ def apply_unary(op, x):
         return _node(op, out, x, None, None)
     if not x._requires_grad and out.dtype is not x.data.dtype:  # an integer input, perhaps (never needs grad)
         out = _float_function_of_integers(op, x.data, out)
-    return _new_node(Value, out, False, op, (), None, None)
+    return _new_node(Value, out, False, op, (), None, _current_scope())
 
 
 def apply_binary(op, a, b):
@@ -148,7 +148,7 @@ def apply_binary(op, a, b):
         if ANOMALY.enabled:
             _check_forward(node)
         return node
-    return _new_node(Value, out, False, op, (), None, None)
+    return _new_node(Value, out, False, op, (), None, _current_scope())
 
 
 _KEEP_INTEGERS = frozenset({"floor", "ceil", "round", "trunc", "fix"})  # PyTorch returns integers as they are
@@ -220,7 +220,7 @@ def _converted(x, dtype, record=False):
 
         return astype(x, dtype=dtype)
     data = x.data.astype(dtype)
-    return _new_node(Value, data, False, None, (), None, None)
+    return _new_node(Value, data, False, None, (), None, x._scope)  # drawn where x is
 
 
 def _record(op, out, args, params, input_needs_grad):
@@ -229,13 +229,13 @@ def _record(op, out, args, params, input_needs_grad):
 
     It joins the graph (keeps op, inputs, params and this thread's current scope; checked for NaN/Inf under
     `detect_anomaly`) when an input needs a gradient and grad mode is on in this thread; otherwise it is
-    a leaf that remembers only which op made it.
+    a leaf that remembers only which op made it and the scope it was made in (pictures draw it in that box).
     """
     if input_needs_grad and _grad_enabled():
         n = len(args)
         p1 = args[1] if n == 2 else None if n == 1 else tuple(args)  # three or more inputs: _p1 holds them all
         return _node(op, out, args[0], p1, params)
-    return _new_node(Value, out, False, op, (), None, None)
+    return _new_node(Value, out, False, op, (), None, _current_scope())
 
 
 def _node(op, out, p0, p1, params):

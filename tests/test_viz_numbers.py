@@ -206,3 +206,24 @@ def test_a_constant_made_inside_a_module_is_drawn_and_folded_with_it():
     assert data_input.shape == (1, 1, 8, 8)
     shown = viz.collapse(graph, 6)
     assert [n.role for n in shown.nodes].count("constant") == 1, [n.label or n.role for n in shown.nodes]
+
+
+def test_masks_and_constants_computed_inside_a_module_are_in_its_scope():
+    # a dropout mask (made without a gradient) and the input transposed inside a module (a result of an op on
+    # constants) are made during the module's call; the input itself, made before it, is in no scope
+    from autograd_core import nn
+
+    class Transposing(nn.Module):
+        def forward(self, x):
+            return x.transpose(0, 1) * 2.0
+
+    model = nn.Sequential(nn.Linear(3, 4), nn.Dropout(0.5))
+    model.train()
+    x = ag.randn(2, 3)
+    with_mask = model(x).sum()
+    t = Transposing()(x)
+    out = with_mask + (t * ag.randn(3, 2, requires_grad=True)).sum()
+    graph = viz.trace(out)
+    kind = {s.id: s.kind for s in graph.scopes}
+    where = sorted((n.shape, kind.get(n.scope)) for n in graph.nodes if n.role == "constant" and n.shape)
+    assert where == [((2, 3), None), ((2, 4), "Dropout"), ((3, 2), "Transposing")], where

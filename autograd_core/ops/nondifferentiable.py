@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..modes import TRACERS
+from ..modes import SCOPE, TRACERS
 from ..value import Value, _new_node
 from .primitive import primitive
 
@@ -43,4 +43,4 @@ def without_gradient(fn, x, other=_NO_OPERAND, **options):
     if TRACERS.get():
         return nondifferentiable(*[v.detach() for v in inputs], fn=fn, **options)
     data = nondifferentiable.forward(*[v.data for v in inputs], fn=fn, **options)  # eagerly: no node
-    return _new_node(Value, data, False, None, (), None, None)
+    return _new_node(Value, data, False, None, (), None, SCOPE.get())  # in the module's box in pictures (a mask)
