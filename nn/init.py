@@ -288,7 +288,7 @@ def trunc_normal(shape, mean=0.0, std=1.0, a=-2.0, b=2.0, rng=None, dtype=None):
 
     With α = (a − mean)/std and β = (b − mean)/std, the interval holds the mass Φ(β) − Φ(α) of N(0, 1). When that is
     at least 1/10 (the usual ±2 std, or timm's std=0.02 in [−2, 2]), standard normal draws outside [α, β] are drawn
-    again until none is: exact in distribution, and ~30× faster than the inverse CDF, which costs ~0.5 µs a number.
+    again until none is: exact in distribution, and ~20× faster than the inverse CDF (~0.9 µs a number; BENCHMARKS.md).
     Otherwise (an interval far in a tail, where most draws would miss) inverse-CDF sampling, as PyTorch's:
     u ~ U(Φ(α), Φ(β)), then Φ⁻¹(u). Either way mean + std·z, clamped to [a, b] against rounding.
     """
@@ -312,8 +312,8 @@ def trunc_normal(shape, mean=0.0, std=1.0, a=-2.0, b=2.0, rng=None, dtype=None):
 
 def _normal_within(alpha, beta, shape, rng):
     """Standard normal draws conditioned on [alpha, beta], by drawing again those that fall outside (rejection
-    sampling). Each round keeps a fraction Φ(β) − Φ(α) of what it draws, so an interval of mass 1/10 or more needs
-    ~10 rounds per factor 3 of the count: cheap, whereas an interval far in a tail would need thousands."""
+    sampling). Each round misses again a fraction 1 − (Φ(β) − Φ(α)) of what it draws: ~5 rounds for a million
+    numbers within ±2 std, ~130 at mass 1/10 (each smaller than the last), thousands far in a tail."""
     z = rng.normal(0.0, 1.0, size=shape)
     outside = np.flatnonzero((z < alpha) | (z > beta))
     flat = z.reshape(-1)
