@@ -110,6 +110,16 @@ def weights_from_arguments(weights_enum, weights, kwargs, stacklevel=4):
     return weights
 
 
+def with_weights(make, weights, progress):
+    """`make()`'s model, with the checkpoint of `weights` loaded into it unless weights is None. The checkpoint is
+    read first, so a failed download costs no model (torchvision builds, then loads; the result is the same)."""
+    state = None if weights is None else weights.get_state_dict(progress=progress, check_hash=True)
+    model = make()
+    if state is not None:
+        model.load_state_dict(state)
+    return model
+
+
 def hub_checkpoints_dir():
     """torch.hub's checkpoint folder: $TORCH_HOME/hub/checkpoints, TORCH_HOME defaulting to $XDG_CACHE_HOME/torch
     (XDG_CACHE_HOME to ~/.cache)."""

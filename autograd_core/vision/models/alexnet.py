@@ -17,7 +17,7 @@ from __future__ import annotations
 import autograd_core as ag
 from autograd_core import nn
 
-from ._api import WeightsEnum, imagenet_weights, weights_from_arguments
+from ._api import WeightsEnum, imagenet_weights, weights_from_arguments, with_weights
 
 __all__ = ["AlexNet", "alexnet", "AlexNet_Weights"]
 
@@ -68,9 +68,4 @@ def alexnet(*, weights=None, progress=True, **kwargs):
     `pretrained=True` is IMAGENET1K_V1, with torchvision's warning. kwargs (num_classes, dropout) go to AlexNet;
     with weights, num_classes must be 1000."""
     weights = weights_from_arguments(AlexNet_Weights, weights, kwargs, stacklevel=3)
-    # the checkpoint first: a failed download costs no model (61M parameters to initialise)
-    state = None if weights is None else weights.get_state_dict(progress=progress, check_hash=True)
-    model = AlexNet(**kwargs)
-    if state is not None:
-        model.load_state_dict(state)
-    return model
+    return with_weights(lambda: AlexNet(**kwargs), weights, progress)

@@ -23,7 +23,7 @@ from collections import namedtuple
 import autograd_core as ag
 from autograd_core import nn
 
-from ._api import WeightsEnum, imagenet_weights, weights_from_arguments
+from ._api import WeightsEnum, imagenet_weights, weights_from_arguments, with_weights
 
 __all__ = ["GoogLeNet", "GoogLeNetOutputs", "BasicConv2d", "Inception", "InceptionAux", "googlenet",
            "GoogLeNet_Weights"]
@@ -210,10 +210,7 @@ def googlenet(*, weights=None, progress=True, **kwargs):
         raise ValueError(f"The parameter 'init_weights' expected value False but got {kwargs['init_weights']} "
                          f"instead.")
     kwargs.setdefault("transform_input", True)
-    # the checkpoint first: a failed download costs no model
-    state = weights.get_state_dict(progress=progress, check_hash=True)
-    model = GoogLeNet(aux_logits=True, **kwargs)
-    model.load_state_dict(state)
+    model = with_weights(lambda: GoogLeNet(aux_logits=True, **kwargs), weights, progress)
     if keep_aux:
         warnings.warn("auxiliary heads in the pretrained googlenet model are NOT pretrained, so make sure to train "
                       "them", UserWarning, stacklevel=2)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import autograd_core as ag
 from autograd_core import nn
 
-from ._api import WeightsEnum, imagenet_weights, weights_from_arguments
+from ._api import WeightsEnum, imagenet_weights, weights_from_arguments, with_weights
 
 __all__ = ["ResNet", "BasicBlock", "Bottleneck", "resnet18", "resnet34", "resnet50", "resnet101", "resnet152",
            "ResNet18_Weights", "ResNet34_Weights", "ResNet50_Weights", "ResNet101_Weights", "ResNet152_Weights"]
@@ -227,12 +227,7 @@ class ResNet152_Weights(WeightsEnum):
 
 def _resnet(block, layers, weights_enum, weights, progress, kwargs):
     weights = weights_from_arguments(weights_enum, weights, kwargs)
-    # the checkpoint first: a failed download costs no model (torchvision builds, then loads; the result is the same)
-    state = None if weights is None else weights.get_state_dict(progress=progress, check_hash=True)
-    model = ResNet(block, layers, **kwargs)
-    if state is not None:
-        model.load_state_dict(state)
-    return model
+    return with_weights(lambda: ResNet(block, layers, **kwargs), weights, progress)
 
 
 def resnet18(*, weights=None, progress=True, **kwargs):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import autograd_core as ag
 from autograd_core import nn
 
-from ._api import WeightsEnum, imagenet_weights, weights_from_arguments
+from ._api import WeightsEnum, imagenet_weights, weights_from_arguments, with_weights
 
 __all__ = ["VGG", "make_layers", "cfgs", "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19",
            "vgg19_bn", "VGG11_Weights", "VGG11_BN_Weights", "VGG13_Weights", "VGG13_BN_Weights", "VGG16_Weights",
@@ -136,14 +136,9 @@ class VGG19_BN_Weights(WeightsEnum):
 
 def _vgg(cfg, batch_norm, weights_enum, weights, progress, kwargs):
     weights = weights_from_arguments(weights_enum, weights, kwargs)
-    # the checkpoint first: a failed download costs no model (120M parameters); the result is torchvision's
-    state = None if weights is None else weights.get_state_dict(progress=progress, check_hash=True)
-    if state is not None:
+    if weights is not None:
         kwargs["init_weights"] = False  # the checkpoint replaces them
-    model = VGG(make_layers(cfgs[cfg], batch_norm=batch_norm), **kwargs)
-    if state is not None:
-        model.load_state_dict(state)
-    return model
+    return with_weights(lambda: VGG(make_layers(cfgs[cfg], batch_norm=batch_norm), **kwargs), weights, progress)
 
 
 def vgg11(*, weights=None, progress=True, **kwargs):
