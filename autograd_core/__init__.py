@@ -62,6 +62,7 @@ from .ops.special_functions import igamma, igammac  # torch.igamma, torch.igamma
 from .ops.special_functions import erfc, mvlgamma  # torch.erfc, torch.mvlgamma (stop 26)
 from .ops.special_more import exp2, i0, logaddexp2, logit, sinc, xlogy  # torch.exp2, ... (stop 26)
 from .tensor import chunk, hstack, repeat_interleave, split, tile, unbind, vstack  # ops/pieces.py
+from .tensor import as_strided, as_strided_scatter  # ops/strided.py
 from .tensor import einsum, tensordot  # ops/einsum.py
 from .threads import get_num_threads, set_num_threads  # torch.set_num_threads: threads of large kernels
 from .tensor import (  # rearranging, cutting up, more products (ops/arrange.py, ops/products.py; stop 26)
@@ -158,7 +159,7 @@ __all__ = [
     "selu", "celu", "rrelu", "threshold", "selu_", "celu_", "rrelu_", "threshold_", "gcd_", "lcm_", "ldexp_",
     "index_put_", "xlogy_",
     "e", "inf", "nan", "pi", "newaxis",  # constants
-    "strided",
+    "strided", "as_strided", "as_strided_scatter",
 ]
 
 from .tensor import IN_PLACE_FUNCTIONS  # torch.relu_(x), torch.floor_(x), ...: x's in-place method (stop 26)

@@ -597,6 +597,7 @@ def polygamma(n, input):
         raise RuntimeError(f"polygamma(n, x) does not support negative or non-integer n, got {n!r}")
     return ops.special_functions.polygamma(_value(input), n=int(n))
 diff = ops.pieces.diff
+as_strided, as_strided_scatter = ops.strided.as_strided, ops.strided.as_strided_scatter
 # Rearranging and cutting up (ops/arrange.py) and more products (ops/products.py); most are also Value methods.
 _a = ops.arrange
 movedim, moveaxis, swapdims, swapaxes, atleast_1d, atleast_2d, atleast_3d, meshgrid = (

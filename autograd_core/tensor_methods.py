@@ -692,6 +692,7 @@ _FUNCTION_METHODS = {
     "stats": ("nansum", "nanmean", "logcumsumexp", "kthvalue", "mode", "quantile", "nanquantile", "nanmedian",
               "aminmax", "histc", "histogram", "cov", "corrcoef", "renorm"),
     "sampling": ("bernoulli", "multinomial"),
+    "strided": ("as_strided", "as_strided_scatter"),
 }
 
 

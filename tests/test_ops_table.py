@@ -313,6 +313,18 @@ case("unfold", "unfold-(3,4)-dim1-size2-step1", lambda B, x: x.unfold(1, 2, 1), 
      refs=("torch",))
 case("unfold", "unfold-(5,2)-dim0-size2-step2", lambda B, x: x.unfold(0, 2, 2), sample(_rng("unfold-2"), (5, 2)),
      refs=("torch",))
+# torch.as_strided (ops/strided.py): overlapping windows read from the storage (their gradients add up), a view
+# starting past the first element, and an expand() (stride 0) whose positions share their gradient. as_strided_scatter
+# is a where() of the input and src; PyTorch 2.13 gives its input the wrong gradient (torch's own gradcheck fails),
+# so its case has no reference.
+case("as_strided", "as_strided-(6,)-windows(3,3)", lambda B, x: x.as_strided((3, 3), (1, 1)),
+     sample(_rng("as_strided-1"), (6,)), refs=("torch",))
+case("as_strided", "as_strided-(3,4)-offset", lambda B, x: x.as_strided((2, 2), (4, 2), 1),
+     sample(_rng("as_strided-2"), (3, 4)), refs=("torch",))
+case("as_strided", "as_strided-expand(4,)", lambda B, x: x.expand(3, 4).as_strided((2, 3), (1, 1)),
+     sample(_rng("as_strided-3"), (4,)), refs=("torch",))
+case("where", "as_strided_scatter-(3,3)-diagonal", lambda B, x, s: x.as_strided_scatter(s, (3,), (4,)),
+     *[sample(_rng("as_strided_scatter"), s) for s in [(3, 3), (3,)]], refs=())
 # Tensor.contiguous() of a Value that is not (a transpose): a copy in C order.
 case("contiguous", "contiguous-(3,4)-transposed", lambda B, x: x.t().contiguous(), sample(_rng("contiguous"), (3, 4)),
      refs=("torch",))
