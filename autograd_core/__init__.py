@@ -41,6 +41,7 @@ from .linalg import slogdet_old as slogdet  # torch.slogdet: its named tuple is 
 from .linalg import inv as inverse  # torch.inverse
 from .linalg_decompositions import matrix_exp, pinverse, qr_old as qr, svd_old as svd  # linalg decompositions
 from .linalg_solvers import cholesky_inverse, cholesky_solve, lu_unpack  # linalg decompositions, stop 26
+from .linalg_householder import geqrf, orgqr, ormqr  # QR in Householder form (torch.linalg.householder_product)
 # torch.add/sub/mul/div/matmul with out= (matmul: ops.matmul plus out=)
 from .tensor import add, div, divide, inference_mode, matmul, mul, multiply, neg, square, sub, subtract
 from .tensor import (  # PyTorch's indexing along a dim, running sums and sorting (ops/index.py, ops/scan.py)
@@ -116,6 +117,7 @@ __all__ = [
     "std", "tensor", "unsqueeze", "zeros", "zeros_like", "utils", "autograd", "func",
     "linalg", "det", "inverse", "logdet", "matrix_power", "slogdet",
     "svd", "pinverse", "qr", "matrix_exp", "cholesky_solve", "cholesky_inverse", "lu_unpack",  # stop 26
+    "geqrf", "orgqr", "ormqr",
     "add", "sub", "subtract", "mul", "multiply", "div", "divide", "neg", "square", "inference_mode", "save", "load",
     "get_num_threads", "set_num_threads", "set_printoptions",
     "BoolTensor", "ByteTensor", "CharTensor", "DoubleTensor", "FloatTensor", "HalfTensor", "IntTensor", "LongTensor",

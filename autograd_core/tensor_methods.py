@@ -731,6 +731,8 @@ for _name, (_module, _function) in {
     "svd": ("linalg_decompositions", "svd_old"), "pinverse": ("linalg_decompositions", "pinverse"),
     "qr": ("linalg_decompositions", "qr_old"), "matrix_exp": ("linalg_decompositions", "matrix_exp"),
     "cholesky_solve": ("linalg_solvers", "cholesky_solve"), "cholesky_inverse": ("linalg_solvers", "cholesky_inverse"),
+    "geqrf": ("linalg_householder", "geqrf"), "orgqr": ("linalg_householder", "orgqr"),
+    "ormqr": ("linalg_householder", "ormqr"),
 }.items():
     setattr(TensorMethods, _name, _decomposition_method(_name, _module, _function))
 # --- end of linalg decompositions, stop 26 ---
