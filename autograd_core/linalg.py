@@ -33,7 +33,7 @@ __all__ = [
     "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet", "solve",
     "solve_triangular", "svd", "svdvals", "vecdot", "vector_norm",
     "cholesky_ex", "diagonal", "inv_ex", "lu", "lu_factor", "lu_factor_ex", "lu_solve", "matmul", "solve_ex",
-    "tensorinv", "tensorsolve", "vander", "householder_product",
+    "tensorinv", "tensorsolve", "vander", "householder_product", "ldl_factor", "ldl_factor_ex", "ldl_solve",
 ]
 
 # torch.return_types.linalg_slogdet, slogdet (torch.slogdet's) and linalg_eigh: named tuples.
@@ -374,3 +374,6 @@ from .linalg_solvers import (  # noqa: E402, F401  (the named tuples' types too)
     tensorsolve, vander,
 )
 from .linalg_householder import householder_product  # noqa: E402, F401  (QR in Householder form: geqrf, ormqr)
+from .linalg_ldl import (  # noqa: E402, F401  (LDLᵀ with Bunch–Kaufman pivoting; the named tuples' types too)
+    ldl_factor, ldl_factor_ex, ldl_solve, linalg_ldl_factor, linalg_ldl_factor_ex,
+)
