@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from autograd_core import Value
-from autograd_core.viz import cli, draw, expr
+from autograd_core.viz import cli, draw, explore, export, expr
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 posix_only = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs POSIX FIFOs and signals")
@@ -114,6 +114,34 @@ def test_output_through_a_symlink_replaces_its_target_and_keeps_modes(tmp_path):
 def test_output_to_a_directory_is_refused(tmp_path):
     (tmp_path / "d.dot").mkdir()
     one_line_error(run(*SMALL, "-o", "d.dot", cwd=tmp_path), "d.dot is a directory")
+
+
+def test_output_refusals_name_the_program_once_and_python_callers_by_their_function(tmp_path, monkeypatch,
+                                                                                   capsysbinary):
+    # The refusal used to read "autograd-graph: error: cannot write x/f.svg: autograd-graph: the folder ...", and
+    # viz.export's own message started with "autograd-graph:" in a notebook, where no command line ran.
+    r = call(*SMALL, "-o", "missing/f.svg", cwd=tmp_path, monkeypatch=monkeypatch, capture=capsysbinary)
+    one_line_error(r, "cannot write: the folder")
+    assert r.stderr.decode().count("autograd-graph") == 1, r.stderr
+    with pytest.raises(FileNotFoundError, match=r"^viz\.export: the folder .*missing"):
+        export(Value(1.0) * 2, str(tmp_path / "missing" / "f.dot"))
+    with pytest.raises(IsADirectoryError, match=r"^Explorer\.save: "):
+        explore(Value(1.0) * 2).save(tmp_path)
+    assert sorted(os.listdir(tmp_path)) == []
+
+
+def test_a_format_that_contradicts_the_file_name_is_refused(tmp_path, monkeypatch, capsysbinary):
+    # -f png -o graph.svg used to write a PNG into graph.svg, which a browser or an SVG viewer then rejects.
+    r = call(*SMALL, "-f", "png", "-o", "graph.svg", cwd=tmp_path, monkeypatch=monkeypatch, capture=capsysbinary)
+    one_line_error(r, "the format png does not match the file name 'graph.svg'")
+    with pytest.raises(ValueError, match="does not match"):
+        export(Value(1.0) * 2, str(tmp_path / "graph.json"), fmt="dot")
+    assert os.listdir(tmp_path) == []
+    # a suffix that names no format takes any -f, and .gv is DOT
+    for name in ("graph.txt", "graph.gv"):
+        r = call(*SMALL, "-f", "dot", "-o", name, cwd=tmp_path, monkeypatch=monkeypatch, capture=capsysbinary)
+        assert r.returncode == 0, r.stderr
+        assert (tmp_path / name).read_text().startswith("digraph")
 
 
 def test_write_atomic_never_creates_files_under_dev():

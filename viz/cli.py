@@ -287,9 +287,11 @@ def _write(target, data):
         _to_stdout(data if data.endswith(b"\n") else data + b"\n")
         return
     try:
-        write_atomic(target, data)
+        write_atomic(target, data, who="cannot write")
     except OSError as err:
-        raise CliError(f"cannot write {target}: {err.strerror or err}") from None
+        # A system error (permission denied, disk full) has a strerror and no path; the refusals of write_atomic
+        # are messages of their own that name the path and start with `who`.
+        raise CliError(f"cannot write {target}: {err.strerror}" if err.strerror else str(err)) from None
 
 
 def _name_list(names, limit=20):
