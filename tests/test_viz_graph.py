@@ -214,6 +214,16 @@ def test_chain_rule_diamond_adds_two_paths_and_matches_finite_differences():
     assert "+" in chain.equation()
 
 
+def test_chain_rule_prints_as_its_equation():
+    # print(viz.chain_rule(f, x)) and a notebook cell ending with it used to show the dataclass's dump of every
+    # Path, Factor and Edge with node ids (n0, n4): a screenful for two paths, and no equation.
+    f, v = diamond_graph(0.7)
+    chain = viz.chain_rule(f, v["x"])
+    assert str(chain) == chain.equation()
+    assert repr(chain) == f"ChainRule({chain.equation()}; 2 paths, total={chain.total!r})"
+    assert "Factor(" not in repr(chain) and len(repr(chain)) < 200
+
+
 def test_chain_rule_repeated_parent_counts_each_edge():
     x = Value(1.5, label="x")
     f = x * x * x
