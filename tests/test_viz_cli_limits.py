@@ -130,6 +130,18 @@ def test_output_refusals_name_the_program_once_and_python_callers_by_their_funct
     assert sorted(os.listdir(tmp_path)) == []
 
 
+def test_a_value_that_starts_with_a_minus_is_told_how_to_write_it(tmp_path, monkeypatch, capsysbinary):
+    # argparse takes "-1,2" for an option and said only "argument --input: expected one argument"
+    r = call("export", "--mlp", "2,2,1", "--input", "-1,2", cwd=tmp_path, monkeypatch=monkeypatch,
+             capture=capsysbinary)
+    one_line_error(r, "expected one argument; write --input=-1,2 (a value that starts with '-' goes after '=')")
+    r = call(*SMALL, "-o", "-1.svg", cwd=tmp_path, monkeypatch=monkeypatch, capture=capsysbinary)
+    one_line_error(r, "write --output=-1.svg")  # the long name: -o=-1.svg would name the file '=-1.svg'
+    r = call(*SMALL, "--dpi", cwd=tmp_path, monkeypatch=monkeypatch, capture=capsysbinary)
+    one_line_error(r, "argument --dpi: expected one argument (see")  # a value left out: no such advice
+    assert os.listdir(tmp_path) == []
+
+
 def test_a_format_that_contradicts_the_file_name_is_refused(tmp_path, monkeypatch, capsysbinary):
     # -f png -o graph.svg used to write a PNG into graph.svg, which a browser or an SVG viewer then rejects.
     r = call(*SMALL, "-f", "png", "-o", "graph.svg", cwd=tmp_path, monkeypatch=monkeypatch, capture=capsysbinary)

@@ -90,8 +90,19 @@ class CliError(Exception):
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line too (argparse prints the whole usage first)."""
 
+    argv = ()  # the command line being parsed (set by _parse), to name the value a usage error is about
+
     def error(self, message):
-        self.exit(2, f"{PROG}: error: {' '.join(message.split())} (see '{self.prog} --help')\n")
+        message = " ".join(message.split())
+        if message.endswith("expected one argument"):
+            # argparse takes a value that starts with a minus and is not a plain number (--input -1,2) for an
+            # option, and says only "expected one argument": say how to write it
+            names = message.split()[1].rstrip(":").split("/")  # "-o/--output": the long name takes "=" (-o=x would not)
+            option = next((name for name in names if name in self.argv), None)
+            following = self.argv[self.argv.index(option) + 1:][:1] if option else []
+            if following and re.match(r"-[0-9.]", following[0]):
+                message += f"; write {names[-1]}={following[0]} (a value that starts with '-' goes after '=')"
+        self.exit(2, f"{PROG}: error: {message} (see '{self.prog} --help')\n")
 
 
 def build_parser():
@@ -154,6 +165,8 @@ def _parse(argv):
     the help of the command it was given to), not as a missing command."""
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)
+    for each in (parser, *parser.commands.values()):
+        each.argv = argv
     if argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
         parser.error(f"unrecognized arguments: {argv[0]}")
     args, unknown = parser.parse_known_args(argv)
