@@ -238,6 +238,19 @@ def test_steps_are_written_as_they_are_drawn(tmp_path, monkeypatch, capsys):
     assert all(t is not None and t <= cli.DEFAULT_TIME_LIMIT for t in calls)
 
 
+def test_steps_into_a_folder_of_an_earlier_run_leave_no_frames_of_it(tmp_path, monkeypatch):
+    # A 4-step run and then a 3-step run into one folder left the first run's step_003.svg ("step 4/4" of another
+    # graph) among the second run's frames.
+    monkeypatch.setattr(cli, "render_bytes", lambda picture, fmt, timeout=None: picture.graph_attr["label"].encode())
+    frames = tmp_path / "f"
+    assert cli.main(["export", "tanh(w*x)", "--set", "w=1", "--set", "x=2", "--steps", str(frames)]) == 0
+    assert len(os.listdir(frames)) == 4
+    (frames / "notes.txt").write_text("mine")  # what the run did not write stays
+    assert cli.main(["export", "w*x", "--set", "w=1", "--set", "x=2", "--steps", str(frames)]) == 0
+    assert sorted(os.listdir(frames)) == ["notes.txt", "step_000.svg", "step_001.svg", "step_002.svg"]
+    assert all("/3:" in (frames / f"step_00{k}.svg").read_text() for k in range(3))
+
+
 def test_help_states_the_bounds(tmp_path):
     r = run("export", "--help", cwd=tmp_path)
     text = r.stdout.decode()

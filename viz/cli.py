@@ -147,7 +147,8 @@ def build_parser():
     ex.add_argument("--no-clusters", action="store_true", help="do not box nn.Module calls")
     ex.add_argument("--title", help="a title line for the picture")
     ex.add_argument("--steps", metavar="DIR",
-                    help="also write one SVG per backward step to DIR (step_000.svg, ...); implies --backward")
+                    help="also write one SVG per backward step to DIR (step_000.svg, ...; the step_*.svg of an "
+                         "earlier run there are replaced); implies --backward")
     ex.add_argument("--max-frames", type=int, default=MAX_STEP_FRAMES, metavar="N",
                     help=f"--steps draws at most N pictures (default and largest {MAX_STEP_FRAMES})")
     ex.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT, metavar="SECONDS",
@@ -357,6 +358,7 @@ def _write_steps(root, args, count, deadline):
     from .steps import iter_backward_steps
 
     width = max(3, len(str(count - 1)))
+    _remove_earlier_frames(args.steps)
     written = 0
     for k, frame in enumerate(iter_backward_steps(root, rankdir=args.rankdir, show=_check_show(args.show),
                                                   max_steps=args.max_frames, by=args.steps_by)):
@@ -367,6 +369,24 @@ def _write_steps(root, args, count, deadline):
             raise CliError(f"{reason}; {written} of {count} step pictures were written to {args.steps}") from None
         _write(os.path.join(args.steps, f"step_{k:0{width}d}.svg"), data)
         written += 1
+
+
+STEP_FRAME = re.compile(r"step_\d+\.svg")  # the names _write_steps gives its pictures
+
+
+def _remove_earlier_frames(folder):
+    """Remove the step pictures an earlier run left in `folder` (only names that --steps writes: step_NNN.svg).
+
+    Frames of this run overwrite those of the same number, but a run with fewer steps left the rest: after a
+    7-step graph, a 3-step graph's folder held step_003 to step_006 of the first graph, titled "step 4/7"."""
+    for name in os.listdir(folder):
+        path = os.path.join(folder, name)
+        if STEP_FRAME.fullmatch(name) and os.path.isfile(path) and not os.path.islink(path):
+            try:
+                os.remove(path)
+            except OSError as err:
+                raise CliError(f"--steps {folder}: cannot replace the earlier frame {name}: "
+                               f"{err.strerror or err}") from None
 
 
 def _source_value(args):
