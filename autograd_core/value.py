@@ -423,8 +423,11 @@ class Value(TensorMethods, InplaceMethods):
         return show(self, include, exclude)
 
     def _describe(self):
-        name = f"'{self.label}' " if self.label else ""
-        return f"{name}{self.op or 'leaf'} of shape {self.shape}"
+        """How error messages name this node: its label, what made it and its shape. The label stands apart from the
+        op ("'x1*w1 + x2*w2', made by +"): run together, "'x1*w1 + x2*w2' + of shape ()" read as one formula."""
+        if self.label:
+            return f"'{self.label}', {f'made by {self.op}' if self.op else 'a leaf'}, of shape {self.shape}"
+        return f"{self.op or 'leaf'} of shape {self.shape}"
 
     # ------------------------------------------------------------------------------------------------
     # Gradients.

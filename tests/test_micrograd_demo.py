@@ -276,3 +276,17 @@ def test_scalar_training_steps_are_freed_by_reference_counting():
     finally:
         if was_enabled:
             gc.enable()
+
+
+def test_second_pass_error_names_a_labelled_node_apart_from_its_op():
+    # The lecture labels nodes with formulas (n = x1w1x2w2 + b, label 'x1*w1 + x2*w2') and builds a second graph
+    # on them (the tanh rewritten with exp); its backward goes through the freed first graph. The message read
+    # "(node 'x1*w1 + x2*w2' * of shape ())", the label and the op run together into one formula.
+    x1, w1 = Value(2.0, label="x1"), Value(-3.0, label="w1")
+    x1w1 = x1 * w1
+    x1w1.label = "x1*w1 + x2*w2"
+    (x1w1 + 1.0).tanh().backward()
+    with pytest.raises(RuntimeError) as info:
+        (2 * x1w1).exp().backward()
+    assert "(node 'x1*w1 + x2*w2', made by *, of shape ())" in str(info.value)
+    assert "retain_graph=True" in str(info.value)

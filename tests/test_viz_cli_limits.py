@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from autograd_core import Value
-from autograd_core.viz import cli, draw, expr
+from autograd_core.viz import cli, draw, explore, export, expr
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 posix_only = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs POSIX FIFOs and signals")
@@ -116,6 +116,46 @@ def test_output_to_a_directory_is_refused(tmp_path):
     one_line_error(run(*SMALL, "-o", "d.dot", cwd=tmp_path), "d.dot is a directory")
 
 
+def test_output_refusals_name_the_program_once_and_python_callers_by_their_function(tmp_path, monkeypatch,
+                                                                                   capsysbinary):
+    # The refusal used to read "autograd-graph: error: cannot write x/f.svg: autograd-graph: the folder ...", and
+    # viz.export's own message started with "autograd-graph:" in a notebook, where no command line ran.
+    r = call(*SMALL, "-o", "missing/f.svg", cwd=tmp_path, monkeypatch=monkeypatch, capture=capsysbinary)
+    one_line_error(r, "cannot write: the folder")
+    assert r.stderr.decode().count("autograd-graph") == 1, r.stderr
+    with pytest.raises(FileNotFoundError, match=r"^viz\.export: the folder .*missing"):
+        export(Value(1.0) * 2, str(tmp_path / "missing" / "f.dot"))
+    with pytest.raises(IsADirectoryError, match=r"^Explorer\.save: "):
+        explore(Value(1.0) * 2).save(tmp_path)
+    assert sorted(os.listdir(tmp_path)) == []
+
+
+def test_a_value_that_starts_with_a_minus_is_told_how_to_write_it(tmp_path, monkeypatch, capsysbinary):
+    # argparse takes "-1,2" for an option and said only "argument --input: expected one argument"
+    r = call("export", "--mlp", "2,2,1", "--input", "-1,2", cwd=tmp_path, monkeypatch=monkeypatch,
+             capture=capsysbinary)
+    one_line_error(r, "expected one argument; write --input=-1,2 (a value that starts with '-' goes after '=')")
+    r = call(*SMALL, "-o", "-1.svg", cwd=tmp_path, monkeypatch=monkeypatch, capture=capsysbinary)
+    one_line_error(r, "write --output=-1.svg")  # the long name: -o=-1.svg would name the file '=-1.svg'
+    r = call(*SMALL, "--dpi", cwd=tmp_path, monkeypatch=monkeypatch, capture=capsysbinary)
+    one_line_error(r, "argument --dpi: expected one argument (see")  # a value left out: no such advice
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_format_that_contradicts_the_file_name_is_refused(tmp_path, monkeypatch, capsysbinary):
+    # -f png -o graph.svg used to write a PNG into graph.svg, which a browser or an SVG viewer then rejects.
+    r = call(*SMALL, "-f", "png", "-o", "graph.svg", cwd=tmp_path, monkeypatch=monkeypatch, capture=capsysbinary)
+    one_line_error(r, "the format png does not match the file name 'graph.svg'")
+    with pytest.raises(ValueError, match="does not match"):
+        export(Value(1.0) * 2, str(tmp_path / "graph.json"), fmt="dot")
+    assert os.listdir(tmp_path) == []
+    # a suffix that names no format takes any -f, and .gv is DOT
+    for name in ("graph.txt", "graph.gv"):
+        r = call(*SMALL, "-f", "dot", "-o", name, cwd=tmp_path, monkeypatch=monkeypatch, capture=capsysbinary)
+        assert r.returncode == 0, r.stderr
+        assert (tmp_path / name).read_text().startswith("digraph")
+
+
 def test_write_atomic_never_creates_files_under_dev():
     from autograd_core.viz.export import write_atomic
 
@@ -196,6 +236,19 @@ def test_steps_are_written_as_they_are_drawn(tmp_path, monkeypatch, capsys):
     assert sorted(os.listdir(tmp_path / "f")) == ["step_000.svg", "step_001.svg", "step_002.svg"]
     assert "3 of 4 step pictures were written" in capsys.readouterr().err
     assert all(t is not None and t <= cli.DEFAULT_TIME_LIMIT for t in calls)
+
+
+def test_steps_into_a_folder_of_an_earlier_run_leave_no_frames_of_it(tmp_path, monkeypatch):
+    # A 4-step run and then a 3-step run into one folder left the first run's step_003.svg ("step 4/4" of another
+    # graph) among the second run's frames.
+    monkeypatch.setattr(cli, "render_bytes", lambda picture, fmt, timeout=None: picture.graph_attr["label"].encode())
+    frames = tmp_path / "f"
+    assert cli.main(["export", "tanh(w*x)", "--set", "w=1", "--set", "x=2", "--steps", str(frames)]) == 0
+    assert len(os.listdir(frames)) == 4
+    (frames / "notes.txt").write_text("mine")  # what the run did not write stays
+    assert cli.main(["export", "w*x", "--set", "w=1", "--set", "x=2", "--steps", str(frames)]) == 0
+    assert sorted(os.listdir(frames)) == ["notes.txt", "step_000.svg", "step_001.svg", "step_002.svg"]
+    assert all("/3:" in (frames / f"step_00{k}.svg").read_text() for k in range(3))
 
 
 def test_help_states_the_bounds(tmp_path):

@@ -118,6 +118,20 @@ def test_trace_rejects_non_values():
         viz.trace(np.ones(3))
 
 
+def test_drawing_a_non_value_says_what_to_draw_instead():
+    # Two a learner meets: micrograd's own Value ("expected a Value, got Value" contradicted itself), and the
+    # list an MLP with several outputs returns.
+    class Value:  # micrograd.engine.Value, as far as the message is concerned
+        pass
+
+    with pytest.raises(TypeError, match=r"got .*test_drawing_a_non_value.*\.Value, not autograd_core\.Value"):
+        viz.draw(Value())
+    outputs = ag.nn.MLP(2, [3, 2], rng=0)([1.0, 2.0])
+    with pytest.raises(TypeError, match=r"got a list of 2 Values .*draw one of them, or their sum"):
+        viz.draw(outputs)
+    viz.draw(sum(outputs))
+
+
 def test_scopes_nest_and_parameters_sit_in_their_module():
     from autograd_core import nn
     model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 1))
@@ -212,6 +226,16 @@ def test_chain_rule_diamond_adds_two_paths_and_matches_finite_differences():
     products = sorted(p.product for p in chain.paths)
     assert products == pytest.approx(sorted([3 * math.tanh(0.7), 3 * 0.7 * (1 - math.tanh(0.7) ** 2)]))
     assert "+" in chain.equation()
+
+
+def test_chain_rule_prints_as_its_equation():
+    # print(viz.chain_rule(f, x)) and a notebook cell ending with it used to show the dataclass's dump of every
+    # Path, Factor and Edge with node ids (n0, n4): a screenful for two paths, and no equation.
+    f, v = diamond_graph(0.7)
+    chain = viz.chain_rule(f, v["x"])
+    assert str(chain) == chain.equation()
+    assert repr(chain) == f"ChainRule({chain.equation()}; 2 paths, total={chain.total!r})"
+    assert "Factor(" not in repr(chain) and len(repr(chain)) < 200
 
 
 def test_chain_rule_repeated_parent_counts_each_edge():

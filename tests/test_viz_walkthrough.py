@@ -194,6 +194,20 @@ def test_the_tensor_network_picture_is_not_a_thin_strip(tmp_path):
     assert 0.5 < width / height < 4, (width, height)
 
 
+def test_a_list_of_frames_ending_a_cell_shows_each_frames_title():
+    # viz.backward_steps(f) ending a notebook cell showed "[<...GraphPicture at 0x7f65...>, ...]"
+    a, b = Value(2.0, label="a"), Value(3.0, label="b")
+    c = a * b
+    c.label = "c"
+    c.backward()
+    assert repr(viz.backward_steps(c)) == (
+        "[<graph picture: 3 nodes, backward step 1/3: gradient of c (*) is complete>, "
+        "<graph picture: 3 nodes, backward step 2/3: gradient of b (leaf) is complete>, "
+        "<graph picture: 3 nodes, backward step 3/3: gradient of a (leaf) is complete>]")
+    assert repr(viz.draw(c)) == "<graph picture: 3 nodes>"
+    assert repr(viz.draw(c, highlight=a)) == "<graph picture: 3 nodes, ∂c/∂a = (3) = 3>"
+
+
 def test_in_a_notebook_a_leaf_shows_its_numbers_and_a_result_its_graph():
     import autograd_core as ag
 

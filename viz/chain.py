@@ -45,7 +45,7 @@ class Path:
     product: float
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(repr=False)
 class ChainRule:
     """∂output/∂leaf decomposed into paths.
 
@@ -68,6 +68,15 @@ class ChainRule:
     @property
     def truncated(self) -> bool:
         return len(self.paths) < self.n_paths
+
+    def __str__(self):
+        return self.equation()
+
+    def __repr__(self):
+        # What `print(viz.chain_rule(f, w))` or a notebook cell ending with it shows: the equation, not the
+        # dataclass's dump of every Factor, Edge and node id (a screenful for two paths).
+        paths = f"{self.n_paths} path{'' if self.n_paths == 1 else 's'}"
+        return f"ChainRule({self.equation()}; {paths}, total={self.total!r})"
 
     def equation(self, max_terms=4) -> str:
         """The decomposition as one line of text, e.g. '∂f/∂w = ∂f/∂h · ∂h/∂w = (0.5)(2) = 1'."""

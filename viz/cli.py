@@ -90,8 +90,19 @@ class CliError(Exception):
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line too (argparse prints the whole usage first)."""
 
+    argv = ()  # the command line being parsed (set by _parse), to name the value a usage error is about
+
     def error(self, message):
-        self.exit(2, f"{PROG}: error: {' '.join(message.split())} (see '{self.prog} --help')\n")
+        message = " ".join(message.split())
+        if message.endswith("expected one argument"):
+            # argparse takes a value that starts with a minus and is not a plain number (--input -1,2) for an
+            # option, and says only "expected one argument": say how to write it
+            names = message.split()[1].rstrip(":").split("/")  # "-o/--output": the long name takes "=" (-o=x would not)
+            option = next((name for name in names if name in self.argv), None)
+            following = self.argv[self.argv.index(option) + 1:][:1] if option else []
+            if following and re.match(r"-[0-9.]", following[0]):
+                message += f"; write {names[-1]}={following[0]} (a value that starts with '-' goes after '=')"
+        self.exit(2, f"{PROG}: error: {message} (see '{self.prog} --help')\n")
 
 
 def build_parser():
@@ -136,7 +147,8 @@ def build_parser():
     ex.add_argument("--no-clusters", action="store_true", help="do not box nn.Module calls")
     ex.add_argument("--title", help="a title line for the picture")
     ex.add_argument("--steps", metavar="DIR",
-                    help="also write one SVG per backward step to DIR (step_000.svg, ...); implies --backward")
+                    help="also write one SVG per backward step to DIR (step_000.svg, ...; the step_*.svg of an "
+                         "earlier run there are replaced); implies --backward")
     ex.add_argument("--max-frames", type=int, default=MAX_STEP_FRAMES, metavar="N",
                     help=f"--steps draws at most N pictures (default and largest {MAX_STEP_FRAMES})")
     ex.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT, metavar="SECONDS",
@@ -154,6 +166,8 @@ def _parse(argv):
     the help of the command it was given to), not as a missing command."""
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)
+    for each in (parser, *parser.commands.values()):
+        each.argv = argv
     if argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
         parser.error(f"unrecognized arguments: {argv[0]}")
     args, unknown = parser.parse_known_args(argv)
@@ -287,9 +301,11 @@ def _write(target, data):
         _to_stdout(data if data.endswith(b"\n") else data + b"\n")
         return
     try:
-        write_atomic(target, data)
+        write_atomic(target, data, who="cannot write")
     except OSError as err:
-        raise CliError(f"cannot write {target}: {err.strerror or err}") from None
+        # A system error (permission denied, disk full) has a strerror and no path; the refusals of write_atomic
+        # are messages of their own that name the path and start with `who`.
+        raise CliError(f"cannot write {target}: {err.strerror}" if err.strerror else str(err)) from None
 
 
 def _name_list(names, limit=20):
@@ -342,6 +358,7 @@ def _write_steps(root, args, count, deadline):
     from .steps import iter_backward_steps
 
     width = max(3, len(str(count - 1)))
+    _remove_earlier_frames(args.steps)
     written = 0
     for k, frame in enumerate(iter_backward_steps(root, rankdir=args.rankdir, show=_check_show(args.show),
                                                   max_steps=args.max_frames, by=args.steps_by)):
@@ -352,6 +369,24 @@ def _write_steps(root, args, count, deadline):
             raise CliError(f"{reason}; {written} of {count} step pictures were written to {args.steps}") from None
         _write(os.path.join(args.steps, f"step_{k:0{width}d}.svg"), data)
         written += 1
+
+
+STEP_FRAME = re.compile(r"step_\d+\.svg")  # the names _write_steps gives its pictures
+
+
+def _remove_earlier_frames(folder):
+    """Remove the step pictures an earlier run left in `folder` (only names that --steps writes: step_NNN.svg).
+
+    Frames of this run overwrite those of the same number, but a run with fewer steps left the rest: after a
+    7-step graph, a 3-step graph's folder held step_003 to step_006 of the first graph, titled "step 4/7"."""
+    for name in os.listdir(folder):
+        path = os.path.join(folder, name)
+        if STEP_FRAME.fullmatch(name) and os.path.isfile(path) and not os.path.islink(path):
+            try:
+                os.remove(path)
+            except OSError as err:
+                raise CliError(f"--steps {folder}: cannot replace the earlier frame {name}: "
+                               f"{err.strerror or err}") from None
 
 
 def _source_value(args):

@@ -71,7 +71,7 @@ class Explorer:
         """Write the page to `path` (through a temporary file and a rename: never half-written)."""
         from .export import write_atomic
 
-        write_atomic(os.fspath(path), self.html.encode("utf-8"))
+        write_atomic(os.fspath(path), self.html.encode("utf-8"), who="Explorer.save")
         return path
 
     def _repr_html_(self):

@@ -38,16 +38,22 @@ class GraphvizError(RuntimeError):
     """The Graphviz `dot` program failed or did not finish within the time limit; the message is one line."""
 
 
+SUFFIX_ALIASES = {"gv": "dot", "htm": "html"}
+
+
 def format_for(path=None, fmt=None):
-    """The output format: `fmt` if given, else from the suffix of `path` ('-' or None: 'dot')."""
-    if fmt is None:
-        if path is None or path == "-":
-            return "dot"
+    """The output format: `fmt` if given, else from the suffix of `path` ('-' or None: 'dot').
+
+    A `fmt` that contradicts the suffix of `path` (-f png -o graph.svg) is refused: the file would hold a PNG
+    that every program opening an .svg file rejects. A suffix that names no format (graph.txt) takes any `fmt`.
+    """
+    suffix = None
+    if path is not None and path != "-":
         suffix = os.path.splitext(str(path))[1].lstrip(".").lower()
-        if suffix == "gv":
-            suffix = "dot"
-        if suffix == "htm":
-            suffix = "html"
+        suffix = SUFFIX_ALIASES.get(suffix, suffix)
+    if fmt is None:
+        if suffix is None:
+            return "dot"
         if suffix not in FORMATS:
             raise ValueError(
                 f"cannot tell the format from {path!r}: give -f/format= one of {', '.join(FORMATS)}, or a "
@@ -57,6 +63,9 @@ def format_for(path=None, fmt=None):
     fmt = fmt.lower()
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if suffix in FORMATS and suffix != fmt:
+        raise ValueError(f"the format {fmt} does not match the file name {str(path)!r}, which ends in .{suffix}: "
+                         f"name the file *.{fmt}, or leave out -f/format= to write {suffix}")
     return fmt
 
 
@@ -125,12 +134,13 @@ def export_bytes(root, fmt, timeout=None, **draw_options) -> bytes:
     return render_bytes(draw(root, **draw_options), fmt, timeout=timeout)
 
 
-def write_atomic(path, data: bytes):
+def write_atomic(path, data: bytes, who="viz.export"):
     """Write `data` to `path` whole (`autograd_core.files.replace_file`): a new or regular file through a temporary
     file and a rename, keeping an existing file's permission bits; a symlink followed; /dev/null, /dev/stdout or a
     FIFO written into, never replaced; nothing created under /dev or /proc; a directory, socket or block device
-    refused with an OSError that says what it is."""
-    replace_file(path, lambda file: file.write(data), who="autograd-graph")
+    refused with an OSError that says what it is. `who` starts those messages ("viz.export: the folder ... does
+    not exist"), so that they name what the caller called."""
+    replace_file(path, lambda file: file.write(data), who=who)
 
 
 def export(root, path, fmt=None, **draw_options):

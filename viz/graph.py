@@ -279,6 +279,19 @@ def local_derivative(value, i):
     return float(d) if d.__class__ is not np.ndarray else float(d.reshape(-1)[0])
 
 
+def _kind_of(thing):
+    """What a picture was asked to draw instead of a Value, named so that the learner sees the way out: micrograd's
+    own Value ("expected a Value, got Value" contradicted itself), or a list of outputs (an MLP with several)."""
+    kind = type(thing)
+    if isinstance(thing, (list, tuple)) and thing and all(isinstance(v, Value) for v in thing):
+        return (f"a {kind.__name__} of {len(thing)} Values (a model with several outputs returns one): draw one of "
+                "them, or their sum (sum(outputs))")
+    if kind.__module__ in ("builtins", "numpy"):
+        return kind.__name__
+    return (f"{kind.__module__}.{kind.__qualname__}, not autograd_core.Value (made by another library? import "
+            "Value from autograd_core)")
+
+
 def trace(root, derivatives=True) -> Graph:
     """The graph that produced `root` as plain data (`Graph` of `Node`s, `Edge`s, `ScopeInfo`s).
 
@@ -287,7 +300,7 @@ def trace(root, derivatives=True) -> Graph:
     derivatives: compute the number on each scalar edge (set False to skip the rule calls).
     """
     if not isinstance(root, Value):
-        raise TypeError(f"trace: expected a Value, got {type(root).__name__}")
+        raise TypeError(f"trace: expected a Value, got {_kind_of(root)}")
     with _gc_paused():
         return _trace(root, derivatives)
 

@@ -30,6 +30,13 @@ class GraphPicture(graphviz.Digraph):
 
     graph = None
 
+    def __repr__(self):
+        # A list of pictures ending a notebook cell (`viz.backward_steps(f)`) shows each one's repr: its title's
+        # first line ("backward step 2/5: gradient of h (*) is complete") says more than an object address.
+        n = "?" if self.graph is None else len(self.graph.nodes)
+        title = str(self.graph_attr.get("label", "")).split("\\n")[0]
+        return f"<graph picture: {n} nodes{f', {title}' if title else ''}>"
+
     def _repr_mimebundle_(self, include=None, exclude=None, **_):
         return picture_mimebundle(self, include, exclude)
 
