@@ -85,6 +85,9 @@ NDTRI_MPMATH = [
     (0.3, -0.5244005127080408), (0.49, -0.025068908258711057), (0.5, 0.0), (0.7, 0.5244005127080407),
     (0.9249, 1.4388253927525403), (0.9251, 1.440238267527964), (0.99, 2.3263478740408408),
     (1 - 1e-10, 6.361340889697422), (1 - 2**-53, 8.209536151601387),
+    # where the tails' Newton step needs z² split exactly (2 ulps off with z² rounded)
+    (0.06239409024946474, -1.5349822811044935), (0.9615243828674563, 1.7686563892298894),
+    (0.9626762845967882, 1.782624611032102), (0.9680567674181526, 1.8529713503101237),
 ]
 ERFINV_MPMATH = [
     (5e-324, 5e-324), (1e-300, 8.86226925452758e-301), (-1e-20, -8.86226925452758e-21), (1e-08, 8.86226925452758e-09),
@@ -100,10 +103,14 @@ def _ulps(ours, exact):
     return np.where(ours == exact, 0.0, np.abs(ours - exact) / np.spacing(np.abs(exact)))
 
 
-@pytest.mark.parametrize("fn, table", [(S.ndtri, NDTRI_MPMATH), (S.erfinv, ERFINV_MPMATH)], ids=["ndtri", "erfinv"])
-def test_normal_quantile_and_erfinv_within_two_ulps_of_mpmath(fn, table):
-    x, exact = np.array(table).T
-    assert _ulps(fn(x), exact).max() <= 2
+def test_normal_quantile_and_erfinv_within_an_ulp_or_two_of_mpmath():
+    """Within 2 ulps where AS 241 alone gives the value (ndtri's central region), within 1 where a Newton step
+    refines it (the tails; erfinv's central region, but for |y| > ½ where erfinv's slope makes it 2), as measured
+    over ~35,000 log-spaced points each."""
+    p, exact = np.array(NDTRI_MPMATH).T
+    np.testing.assert_array_less(_ulps(S.ndtri(p), exact), np.where(np.abs(p - 0.5) <= 0.425, 2.5, 1.5))
+    y, exact = np.array(ERFINV_MPMATH).T
+    np.testing.assert_array_less(_ulps(S.erfinv(y), exact), np.where((np.abs(y) > 0.5) & (np.abs(y) <= 0.85), 2.5, 1.5))
 
 
 def test_as241_approximations_before_the_newton_steps():
@@ -145,6 +152,12 @@ def test_erfcinv_kernel_matches_scipy():
     c = np.concatenate([RNG.uniform(0, 2, 2000), np.exp(RNG.uniform(-708, 0, 500)),
                         2 - np.exp(RNG.uniform(-36, 0, 300))])
     _close(erfcinv_kernel(c), sc.erfcinv(c), rtol=2e-15)
+    # mpmath's, 50 digits: down to the smallest subnormal (whose half would round to 0)
+    c, exact = np.array([(5e-324, 27.21329321081295), (1e-315, 26.859832753310737), (1e-300, 26.209469960516124),
+                         (0.01, 1.8213863677184496), (0.1, 1.163087153676674), (0.4519777384680736, 0.5318305152471273),
+                         (1.3, -0.2724627147267544), (1.9, -1.1630871536766738),
+                         (2 - 2**-52, -5.805018683193453)]).T
+    assert _ulps(erfcinv_kernel(c), exact).max() <= 2
     with np.errstate(invalid="ignore"):
         np.testing.assert_array_equal(erfcinv_kernel([0.0, 2.0, 1.0, -0.5, 2.5, np.nan]),
                                       [np.inf, -np.inf, 0.0, np.nan, np.nan, np.nan])
