@@ -381,8 +381,8 @@ def _minus_constant_over_r(numerator, denominator):
 
 
 # A/B evaluated as a₀ + r·N/B: the rounding of the two polynomials and of their quotient then falls on a correction
-# of at most a third of the result (A/B runs from √(2π) = 2.507 at q = 0 to a₀ = 3.387 at |q| = 0.425), which takes
-# the central region from ~6 ulps to ~2 of Φ⁻¹.
+# of about a third of the result at most (A/B runs from √(2π) = 2.507 at q = 0 to a₀ = 3.387 at |q| = 0.425),
+# which takes the central region from ~6 ulps to ~2 of Φ⁻¹ (measured against mpmath).
 _AS241_N = _minus_constant_over_r(_AS241_A, _AS241_B)
 
 
@@ -460,7 +460,8 @@ def ndtri_kernel(p):
     Central region: q·A/B with q = p − ½, within 2 ulps (measured against mpmath). q rounds for p < ¼ (exact from
     ¼ up, by Sterbenz's lemma), by at most 2⁻⁵⁵; putting that error back (it is p − (q + ½) exactly, and moves
     Φ⁻¹ by √(2π)·exp(x²/2) times as much) changed no maximum and cost a fifth of the time, so it is left.
-    Tails: ∓√2·erfcinv(2t), within an ulp, with t = min(p, 1 − p), 1 − p exact for p >= ½."""
+    Tails: ∓√2·erfcinv(2t) (computed as such, not rescaled), within an ulp, with t = min(p, 1 − p), 1 − p exact
+    for p >= ½."""
     p = _f64(p)
     out = np.full_like(p, np.nan)
     q = p - 0.5
@@ -492,8 +493,8 @@ def erfinv_kernel(y):
 
 def erfcinv_kernel(c):
     """The inverse of erfc on (0, 2), inf at 0, −inf at 2, nan outside [0, 2] and for nan: erfinv(1 − c) for
-    |1 − c| <= 0.85, with the rounding error (1 − y) − c of y = 1 − c (exact, by Fast2Sum; nonzero for c < ½)
-    in its Newton step; the tail formula for c < 0.15, and −erfcinv(2 − c) for c > 1.85 (2 − c exact)."""
+    |1 − c| <= 0.85, with the rounding error (1 − y) − c of y = 1 − c (nonzero for c < ½; both subtractions exact
+    by Sterbenz's lemma) in its Newton step; the tail formula for c < 0.15, and −erfcinv(2 − c) for c > 1.85."""
     c = _f64(c)
     out = np.full_like(c, np.nan)
     y = 1.0 - c
