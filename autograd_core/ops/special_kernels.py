@@ -11,8 +11,9 @@ derivatives are in special_functions.py; SciPy, which the tests compare them wit
                      from Chebyshev interpolants on [½, 26] (fitted at import to the C library's erfc at nodes
                      where x² is exact) and its asymptotic series beyond; erfc = exp(−x²)·erfcx, exp(−x²) from an
                      exact split of x²; ndtr likewise
-    erfinv_kernel, erfcinv_kernel
-                     Newton's method from Winitzki's approximation, on log erfc for the tails
+    ndtri_kernel, erfinv_kernel, erfcinv_kernel
+                     Wichura's rational approximations (AS 241, 1988) of Φ⁻¹, in p − ½ centrally and in √(−log p)
+                     in the tails; one Newton step (on erf, on log erfc) for erfinv and for the tails
 """
 
 from __future__ import annotations
@@ -220,8 +221,9 @@ def polygamma_kernel(x, n=0):
 
 
 def _erf_small(x):
-    """erf(x) for |x| <= 1: 2/√π Σ (−1)ⁿ x^(2n+1) / (n! (2n+1)), 22 terms (1/(22!·45) < 1e-22), summed as
-    x + x·[(2/√π − 1) + …] (2/√π in two parts), so that x itself is never rounded: within an ulp."""
+    """erf(x) for |x| <= 1 (and for erfinv's Newton step, |x| <= 1.02): 2/√π Σ (−1)ⁿ x^(2n+1) / (n! (2n+1)), 22
+    terms (1/(22!·45) < 1e-22), summed as x + x·[(2/√π − 1) + …] (2/√π in two parts), so that x itself is never
+    rounded: within an ulp."""
     t = x * x
     acc = np.zeros_like(x)
     for coefficient in _ERF_SERIES:
@@ -337,53 +339,171 @@ def erfcx_kernel(x):
 
 
 # ----------------------------------------------------------------------------------------------------
-# erfinv, erfcinv
+# The normal quantile Φ⁻¹ (ndtri), erfinv and erfcinv: Wichura's rational approximations (AS 241)
 
 
-def _erfcinv_upper(c):
-    """erfcinv(c) for 0 < c <= 1 (so x >= 0): Winitzki's start, then Newton's method on log erfc(x) − log c, whose
-    terms log erfcx(x) − x² − log c stay accurate down to c ~ 1e-308."""
-    a = 0.147
-    ln = np.log(c * (2.0 - c))              # log(1 − y²) for y = 1 − c
-    t = 2.0 / (math.pi * a) + ln / 2.0
-    x = np.sqrt(np.maximum(np.sqrt(t * t - ln / a) - t, 0.0))
-    log_c = np.log(c)
-    for _ in range(5):
-        scaled = erfcx_kernel(x)
-        x = x + (np.log(scaled) - x * x - log_c) * (_SQRT_PI / 2) * scaled
-    return x
+# M. J. Wichura, "Algorithm AS 241: The percentage points of the normal distribution", Applied Statistics 37 (1988)
+# 477–484, PPND16 (relative error ~1e-16). With q = p − ½:
+#   central, |q| <= 0.425:   Φ⁻¹(p) = q·A(r)/B(r),             r = 0.180625 − q² (0.180625 = 0.425²)
+#   tails, s = √(−log t) for t = min(p, 1 − p) <= 0.075 (s >= 1.61), |Φ⁻¹(p)| =
+#                            C(s − 1.6)/D(s − 1.6) for s <= 5,   E(s − 5)/F(s − 5) beyond (t < e⁻²⁵ ≈ 1.4e-11)
+# Coefficients lowest degree first, as published; B, D and F begin with 1.
+_AS241_A = (3.3871328727963666080e0, 1.3314166789178437745e2, 1.9715909503065514427e3, 1.3731693765509461125e4,
+            4.5921953931549871457e4, 6.7265770927008700853e4, 3.3430575583588128105e4, 2.5090809287301226727e3)
+_AS241_B = (1.0, 4.2313330701600911252e1, 6.8718700749205790830e2, 5.3941960214247511077e3,
+            2.1213794301586595867e4, 3.9307895800092710610e4, 2.8729085735721942674e4, 5.2264952788528545610e3)
+_AS241_C = (1.42343711074968357734e0, 4.63033784615654529590e0, 5.76949722146069140550e0, 3.64784832476320460504e0,
+            1.27045825245236838258e0, 2.41780725177450611770e-1, 2.27238449892691845833e-2,
+            7.74545014278341407640e-4)
+_AS241_D = (1.0, 2.05319162663775882187e0, 1.67638483018380384940e0, 6.89767334985100004550e-1,
+            1.48103976427480074590e-1, 1.51986665636164571966e-2, 5.47593808499534494600e-4,
+            1.05075007164441684324e-9)
+_AS241_E = (6.65790464350110377720e0, 5.46378491116411436990e0, 1.78482653991729133580e0, 2.96560571828504891230e-1,
+            2.65321895265761230930e-2, 1.24266094738807843860e-3, 2.71155556874348757815e-5,
+            2.01033439929228813265e-7)
+_AS241_F = (1.0, 5.99832206555887937690e-1, 1.36929880922735805310e-1, 1.48753612908506148525e-2,
+            7.86869131145613259100e-4, 1.84631831751005468180e-5, 1.42151175831644588870e-7,
+            2.04426310338993978564e-15)
+_CENTRAL_HALF_WIDTH = 0.425     # the central region: |p − ½| <= 0.425, |y| <= 0.85 for erfinv(y)
+_LOG_2 = math.log(2.0)
 
 
-def erfcinv_kernel(c):
-    """The inverse of erfc on (0, 2): erfcinv(0) = inf, erfcinv(2) = −inf, nan outside [0, 2]."""
-    c = _f64(c)
-    out = np.full_like(c, np.nan)
-    upper = (c > 0) & (c <= 0.5)
-    out[upper] = _erfcinv_upper(c[upper])
-    middle = (c > 0.5) & (c < 1.5)
-    out[middle] = _erfinv_small(1.0 - c[middle])    # 1 − c exact for c in [½, 2]
-    lower = (c >= 1.5) & (c < 2)
-    out[lower] = -_erfcinv_upper(2.0 - c[lower])
-    out[c == 0], out[c == 2] = np.inf, -np.inf
+def _minus_constant_over_r(numerator, denominator):
+    """The coefficients of N(r) = (A(r) − a₀·B(r))/r, so that A/B = a₀ + r·N/B (B(0) = 1), each formed exactly
+    from the float constants (integer arithmetic on their binary fractions) and rounded once: rounding a₀·bₖ
+    first costs up to an ulp of the quotient."""
+    a0_num, a0_den = numerator[0].as_integer_ratio()
+    out = []
+    for a, b in zip(numerator[1:], denominator[1:]):
+        (a_num, a_den), (b_num, b_den) = a.as_integer_ratio(), b.as_integer_ratio()
+        out.append((a_num * a0_den * b_den - a0_num * b_num * a_den) / (a_den * a0_den * b_den))
+    return tuple(out)
+
+
+# A/B evaluated as a₀ + r·N/B: the rounding of the two polynomials and of their quotient then falls on a correction
+# of about a third of the result at most (A/B runs from √(2π) = 2.507 at q = 0 to a₀ = 3.387 at |q| = 0.425),
+# which takes the central region from ~6 ulps to ~2 of Φ⁻¹ (measured against mpmath).
+_AS241_N = _minus_constant_over_r(_AS241_A, _AS241_B)
+
+
+def _polynomial(coefficients, t):
+    """Σ coefficients[k]·tᵏ by Horner's rule, updating one new array in place."""
+    acc = coefficients[-1] * t
+    for c in coefficients[-2:0:-1]:
+        acc += c
+        acc *= t
+    acc += coefficients[0]
+    return acc
+
+
+def _as241_central_ratio(q):
+    """Φ⁻¹(½ + q)/q for |q| <= 0.425, from √(2π) at q = 0 to 3.39: AS 241's A(r)/B(r), r = 0.180625 − q²."""
+    r = 0.180625 - q * q
+    return _AS241_A[0] + r * (_polynomial(_AS241_N, r) / _polynomial(_AS241_B, r))
+
+
+def _as241_tail(s):
+    """|Φ⁻¹(t)| for a tail probability t <= 0.075 from s = √(−log t) >= 1.6: AS 241's C/D in s − 1.6 up to s = 5,
+    E/F in s − 5 beyond."""
+    out = np.empty_like(s)
+    near = s <= 5.0
+    t = s[near] - 1.6
+    out[near] = _polynomial(_AS241_C, t) / _polynomial(_AS241_D, t)
+    far = ~near
+    t = s[far] - 5.0
+    out[far] = _polynomial(_AS241_E, t) / _polynomial(_AS241_F, t)
     return out
 
 
-def _erfinv_small(y):
-    """erfinv(y) for |y| <= ½: Newton's method on erf(x) − y from two terms of erfinv's series."""
-    x = y * (_SQRT_PI / 2) * (1 + y * y * (math.pi / 12))
-    for _ in range(4):
-        x = x - (erf_kernel(x) - y) * (_SQRT_PI / 2) * np.exp(x * x)
-    return x
+def _erfinv_central(y, y_low=0.0):
+    """erfinv(y + y_low) for |y| <= 0.85 (|z| <= 1.02), y_low a rounding error below y's last bit (erfcinv's):
+    AS 241's central region as y·(A/B)·(1/(2√2)), never forming y/2 (a subnormal y would lose its last bit),
+    then one Newton step on erf(z) − y − y_low. The step (erf's series) takes AS 241's ~3 ulps here (its ~2e-16,
+    and the roundings of the quotient and of the constant 1/(2√2)) to the ulp or so of the series."""
+    z = y * (_as241_central_ratio(0.5 * y) * (0.5 * _SQRT_HALF))
+    return z - ((_erf_small(z) - y) - y_low) * (_SQRT_PI / 2) * np.exp(z * z)
+
+
+def _square_split(x):
+    """x² = hi + lo for |x| < 64, hi exact: h = x rounded to a multiple of 2⁻¹³, hi = h², lo = (x − h)(x + h)."""
+    h = np.round(x * 8192.0) / 8192.0
+    return h * h, (x - h) * (x + h)
+
+
+def _tail_quantile(c, normal):
+    """For 0 < c <= 0.15: erfcinv(c) (1.02 to 27.2), or with normal=True |Φ⁻¹(c/2)| = √2·erfcinv(c) (ndtri's
+    tails), each computed in its own units so that no rescaling rounds it afterwards.
+
+    AS 241's tail at t = c/2 gives the start (−log t as log 2 − log c: c/2 would round for a subnormal c) to a few
+    ulps: its own ~2e-16, and the rounding of log t and of the square root, which it magnifies up to 2× near
+    s = 1.6. One Newton step on log erfc(z) − log c = log erfcx(z) − z² − log c (z = erfcinv(c)) takes it to the
+    accuracy of that residual: its terms stay accurate down to c ~ 5e-324, z² = h² + (z − h)(z + h) is split
+    exactly, and h² + log c is exact (Sterbenz's lemma: −log c = z² − log erfcx(z) lies between z² and 2z²)."""
+    log_c = np.log(c)
+    v = _as241_tail(np.sqrt(_LOG_2 - log_c))
+    if normal:                              # v = √2·z: z² = v²/2, dv = √2·dz
+        z = v * _SQRT_HALF
+        hi, lo = _square_split(v)
+        hi, lo, step = 0.5 * hi, 0.5 * lo, math.sqrt(math.pi / 2)
+    else:
+        v *= _SQRT_HALF
+        z = v
+        hi, lo = _square_split(v)
+        step = _SQRT_PI / 2
+    scaled = _erfcx_large(z)                # d log erfc(z)/dz = −2/(√π·erfcx(z))
+    return v + ((np.log(scaled) - (hi + log_c)) - lo) * step * scaled
+
+
+def ndtri_kernel(p):
+    """Φ⁻¹(p), the standard normal quantile, for p in (0, 1); −inf at 0, inf at 1, nan outside [0, 1] and for nan.
+
+    Central region: q·A/B with q = p − ½, within 2 ulps (measured against mpmath). q rounds for p < ¼ (exact from
+    ¼ up, by Sterbenz's lemma), by at most 2⁻⁵⁵; putting that error back (it is p − (q + ½) exactly, and moves
+    Φ⁻¹ by √(2π)·exp(x²/2) times as much) changed no maximum and cost a fifth of the time, so it is left.
+    Tails: ∓√2·erfcinv(2t) (computed as such, not rescaled), within an ulp, with t = min(p, 1 − p), 1 − p exact
+    for p >= ½."""
+    p = _f64(p)
+    out = np.full_like(p, np.nan)
+    q = p - 0.5
+    central = np.abs(q) <= _CENTRAL_HALF_WIDTH
+    qc = q[central]
+    out[central] = qc * _as241_central_ratio(qc)
+    lower = (p > 0) & (q < -_CENTRAL_HALF_WIDTH)
+    out[lower] = -_tail_quantile(2.0 * p[lower], normal=True)
+    upper = (p < 1) & (q > _CENTRAL_HALF_WIDTH)
+    out[upper] = _tail_quantile(2.0 * (1.0 - p[upper]), normal=True)
+    out[p == 0], out[p == 1] = -np.inf, np.inf
+    return out
 
 
 def erfinv_kernel(y):
-    """The inverse of erf on (−1, 1), ±inf at ±1, nan outside: Newton on erf for |y| <= ½, erfcinv(1 − |y|)
-    beyond (1 − |y| exact there)."""
+    """The inverse of erf on (−1, 1), ±inf at ±1, nan outside [−1, 1] and for nan: erfinv(y) = Φ⁻¹((1 + y)/2)/√2,
+    AS 241's central region for |y| <= 0.85 (never through (1 + y)/2 − ½, which loses a tiny y), ±erfcinv(1 − |y|)
+    beyond, 1 − |y| exact for |y| >= ½."""
     y = _f64(y)
     out = np.full_like(y, np.nan)
-    small = np.abs(y) <= 0.5
-    out[small] = _erfinv_small(y[small])
-    large = (np.abs(y) > 0.5) & (np.abs(y) <= 1)
-    yl = y[large]
-    out[large] = np.copysign(erfcinv_kernel(1.0 - np.abs(yl)), yl)
+    central = np.abs(y) <= 2 * _CENTRAL_HALF_WIDTH
+    out[central] = _erfinv_central(y[central])
+    tail = ~central & (np.abs(y) < 1)
+    yt = y[tail]
+    out[tail] = np.copysign(_tail_quantile(1.0 - np.abs(yt), normal=False), yt)
+    out[y == 1], out[y == -1] = np.inf, -np.inf
+    return out
+
+
+def erfcinv_kernel(c):
+    """The inverse of erfc on (0, 2), inf at 0, −inf at 2, nan outside [0, 2] and for nan: erfinv(1 − c) for
+    |1 − c| <= 0.85, with the rounding error (1 − y) − c of y = 1 − c (nonzero for c < ½; both subtractions exact
+    by Sterbenz's lemma) in its Newton step; the tail formula for c < 0.15, and −erfcinv(2 − c) for c > 1.85."""
+    c = _f64(c)
+    out = np.full_like(c, np.nan)
+    y = 1.0 - c
+    central = np.abs(y) <= 2 * _CENTRAL_HALF_WIDTH
+    yc = y[central]
+    out[central] = _erfinv_central(yc, (1.0 - yc) - c[central])
+    lower = (c > 0) & (y > 2 * _CENTRAL_HALF_WIDTH)
+    out[lower] = _tail_quantile(c[lower], normal=False)
+    upper = (c < 2) & (y < -2 * _CENTRAL_HALF_WIDTH)
+    out[upper] = -_tail_quantile(2.0 - c[upper], normal=False)
+    out[c == 0], out[c == 2] = np.inf, -np.inf
     return out
