@@ -755,8 +755,17 @@ def square(input):
 
 
 def cat(tensors, dim=0, *, axis=None):
-    """Join Values along an existing axis (`dim` or NumPy's `axis`)."""
-    return ops.concatenate(list(tensors), axis=dim if axis is None else axis)
+    """Join Values along an existing axis (`dim` or NumPy's `axis`). As in PyTorch, an empty 1-D Value (shape (0,))
+    among Values of other shapes is left out (it still takes part in the result's dtype), so the accumulating idiom
+    `preds = torch.tensor([])`, then `preds = torch.cat([preds, batch_preds])` over (N, C) batches, runs."""
+    tensors = list(tensors)
+    shapes = [np.shape(t.data if isinstance(t, Value) else t) for t in tensors]
+    if (0,) in shapes and builtins.any(shape != (0,) for shape in shapes):
+        kept = [t for t, shape in zip(tensors, shapes) if shape != (0,)]
+        dtype = ops.promotion.result_dtype(*[t if isinstance(t, Value) else np.asarray(t) for t in tensors])
+        out = ops.concatenate(kept, axis=dim if axis is None else axis)
+        return out if out.dtype == dtype else out.to(dtype)
+    return ops.concatenate(tensors, axis=dim if axis is None else axis)
 
 
 concat = cat
