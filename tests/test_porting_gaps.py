@@ -36,3 +36,95 @@ def test_cat_of_empty_1d_tensors_matches_pytorch():
         ours, theirs = make(ag), make(torch)
         assert ours.shape == tuple(theirs.shape) and str(ours.dtype) == str(theirs.dtype).replace("torch.", "")
         np.testing.assert_array_equal(ours.data, theirs.numpy())
+
+
+def test_memory_formats_are_names_the_factories_clone_and_to_accept():
+    # PyTorch's optimizers' own code, copied into custom ones: `torch.zeros_like(p, memory_format=torch.
+    # preserve_format)`; performance code: `model.to(memory_format=torch.channels_last)`. The formats change no
+    # numbers here; both the names and the argument were missing.
+    p = ag.nn.Parameter(ag.ones(2, 3))
+    for like in (ag.zeros_like, ag.ones_like, ag.empty_like, ag.rand_like, ag.randn_like):
+        out = like(p, memory_format=ag.preserve_format)
+        assert out.shape == (2, 3) and out.dtype == np.float32 and not out.requires_grad
+    assert ag.full_like(p, 7.0, memory_format=ag.contiguous_format).data.tolist() == [[7.0] * 3] * 2
+    assert ag.randint_like(p, 5, memory_format=ag.preserve_format).shape == (2, 3)
+    y = p.clone(memory_format=ag.preserve_format) * 2
+    assert y.requires_grad and ag.clone(p, memory_format=ag.contiguous_format).shape == (2, 3)
+    assert p.data.clone(memory_format=ag.preserve_format).shape == (2, 3)  # a parameter's .data, too
+    conv = ag.nn.Conv2d(3, 4, 3).to(memory_format=ag.channels_last)
+    x = ag.ones(1, 3, 5, 5).to(memory_format=ag.channels_last)
+    assert conv(x).shape == (1, 4, 3, 3) and x.contiguous(memory_format=ag.contiguous_format) is x
+    assert repr(ag.channels_last) == "torch.channels_last" and repr(ag.channels_last_3d) == "torch.channels_last_3d"
+    assert isinstance(ag.preserve_format, ag.memory_format)
+    import pickle
+    assert pickle.loads(pickle.dumps(ag.preserve_format)) is ag.preserve_format
+    with pytest.raises(TypeError, match="argument 'memory_format' must be torch.memory_format, not str"):
+        ag.zeros_like(p, memory_format="channels_last")
+    # torch.dtype and torch.layout: the types, for annotations and isinstance (`def f(dtype: torch.dtype = ...)`)
+    assert isinstance(ag.float32, ag.dtype) and isinstance(p.dtype, ag.dtype) and isinstance(ag.strided, ag.layout)
+
+
+def test_nn_init_deprecated_names_fill_a_tensor_as_pytorch():
+    # Code from before PyTorch 0.4 calls nn.init without the underscore: `init.xavier_uniform(m.weight)`,
+    # `init.constant(m.bias, 0)`. PyTorch still runs them (in place, FutureWarning); here the names were shape
+    # functions, and a tensor given to them raised, or (constant, eye, dirac) was missing.
+    init = ag.nn.init
+    conv = ag.nn.Conv2d(4, 4, 3)
+    for name, args in (("xavier_uniform", ()), ("xavier_normal", (2.0,)), ("kaiming_uniform", ()),
+                       ("kaiming_normal", (0, "fan_out")), ("normal", (0.0, 0.01)), ("uniform", (-0.1, 0.1)),
+                       ("orthogonal", ())):
+        before = conv.weight.data.copy()
+        with pytest.warns(FutureWarning, match=rf"`nn.init.{name}` is now deprecated in favor of `nn.init.{name}_`"):
+            out = getattr(init, name)(conv.weight, *args)
+        assert out is conv.weight and not np.array_equal(conv.weight.data, before), name
+    assert np.abs(conv.weight.data).max() < 10
+    with pytest.warns(FutureWarning):
+        init.uniform(conv.weight.data, -0.01, 0.01)  # a parameter's .data, as old code passes it
+    assert np.abs(conv.weight.data).max() <= 0.01
+    with pytest.warns(FutureWarning, match="nn.init.constant"):
+        init.constant(conv.bias, 0.25)
+    np.testing.assert_array_equal(conv.bias.data, 0.25)
+    with pytest.warns(FutureWarning, match="nn.init.dirac"):
+        init.dirac(conv.weight)
+    linear = ag.nn.Linear(3, 3)
+    with pytest.warns(FutureWarning, match="nn.init.eye"):
+        init.eye(linear.weight)
+    np.testing.assert_array_equal(linear.weight.data, np.eye(3))
+    with pytest.warns(FutureWarning, match="nn.init.sparse"):
+        init.sparse(linear.weight, 0.5)
+    assert (linear.weight.data == 0).sum(axis=0).tolist() == [2, 2, 2]
+    # shapes keep the names' own meaning: arrays of that shape
+    assert init.xavier_uniform((2, 3), rng=0).shape == (2, 3) and init.normal((4,), 0.0, 1.0, rng=0).dtype == np.float32
+
+
+def test_nn_init_deprecated_names_match_pytorch():
+    torch = pytest.importorskip("torch")
+    ours, theirs = ag.nn.Conv2d(2, 4, 3), torch.nn.Conv2d(2, 4, 3)
+    with pytest.warns(FutureWarning):
+        ag.nn.init.dirac(ours.weight, 2)
+    with pytest.warns(FutureWarning):
+        torch.nn.init.dirac(theirs.weight, 2)
+    np.testing.assert_array_equal(ours.weight.data, theirs.weight.detach().numpy())
+    with pytest.warns(FutureWarning):
+        ag.nn.init.constant(ours.bias, -1.5)
+    with pytest.warns(FutureWarning):
+        torch.nn.init.constant(theirs.bias, -1.5)
+    np.testing.assert_array_equal(ours.bias.data, theirs.bias.detach().numpy())
+
+
+def test_functional_upsample_nearest_and_bilinear():
+    x = ag.arange(4.0).view(1, 1, 2, 2)
+    with pytest.warns(UserWarning, match="nn.functional.upsample_nearest` is deprecated"):
+        near = ag.nn.functional.upsample_nearest(x, scale_factor=2)
+    np.testing.assert_array_equal(near.data[0, 0], np.repeat(np.repeat([[0.0, 1.0], [2.0, 3.0]], 2, 0), 2, 1))
+    with pytest.warns(UserWarning, match="nn.functional.upsample_bilinear` is deprecated"):
+        bil = ag.nn.functional.upsample_bilinear(x, size=(3, 3))
+    np.testing.assert_allclose(bil.data[0, 0], [[0.0, 0.5, 1.0], [1.0, 1.5, 2.0], [2.0, 2.5, 3.0]])  # corners aligned
+    torch = pytest.importorskip("torch")
+    data = np.random.default_rng(0).standard_normal((1, 2, 3, 4)).astype(np.float32)
+    for name, kwargs in (("upsample_nearest", {"scale_factor": 2}), ("upsample_bilinear", {"size": (5, 7)})):
+        with pytest.warns(UserWarning):
+            ours = getattr(ag.nn.functional, name)(ag.tensor(data), **kwargs)
+        with pytest.warns(UserWarning):
+            theirs = getattr(torch.nn.functional, name)(torch.tensor(data), **kwargs)
+        np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-6, atol=1e-6)
