@@ -128,3 +128,76 @@ def test_functional_upsample_nearest_and_bilinear():
         with pytest.warns(UserWarning):
             theirs = getattr(torch.nn.functional, name)(torch.tensor(data), **kwargs)
         np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-6, atol=1e-6)
+
+
+def test_pytorchs_nn_module_paths_import():
+    # Custom layers and losses import from PyTorch's own module paths; these were ModuleNotFoundErrors.
+    from autograd_core import nn
+    from autograd_core.nn.common_types import _size_2_t  # noqa: F401  (an annotation's alias)
+    from autograd_core.nn.modules.batchnorm import _BatchNorm
+    from autograd_core.nn.modules.conv import _ConvNd
+    from autograd_core.nn.modules.loss import _Loss, _WeightedLoss
+    from autograd_core.nn.norm import _BatchNorm as ours
+    from autograd_core.nn.modules.module import Module
+    from autograd_core.nn.modules.utils import _pair, _quadruple, _reverse_repeat_tuple, _single, _triple
+    from autograd_core.nn.parameter import Parameter
+
+    assert Parameter is nn.Parameter and Module is nn.Module and nn.modules.Conv2d is nn.Conv2d
+    assert (_single(2), _pair(3), _triple((1, 2, 3)), _quadruple(0)) == ((2,), (3, 3), (1, 2, 3), (0, 0, 0, 0))
+    assert _reverse_repeat_tuple((1, 2), 2) == (2, 2, 1, 1)
+    assert issubclass(nn.Conv2d, _ConvNd) and issubclass(nn.CrossEntropyLoss, _Loss) and _BatchNorm is ours
+    assert issubclass(_WeightedLoss, _Loss)
+    # the weight-decay grouping idiom, with attribute access only (`import torch.nn as nn`)
+    norms = [m for m in nn.Sequential(nn.Conv2d(1, 2, 3), nn.BatchNorm2d(2), nn.SyncBatchNorm(2)).modules()
+             if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    assert len(norms) == 2 and nn.parameter.Parameter is Parameter
+    assert nn.modules.loss.MSELoss is nn.MSELoss and nn.modules.rnn.LSTM is nn.LSTM
+
+
+def test_custom_losses_on_pytorchs_loss_bases():
+    from autograd_core.nn.modules.loss import _Loss, _WeightedLoss
+    import autograd_core.nn.functional as F
+
+    class FocalLoss(_WeightedLoss):  # as written for PyTorch
+        def __init__(self, weight=None, gamma=2.0, reduction="mean"):
+            super().__init__(weight, reduction=reduction)
+            self.gamma = gamma
+
+        def forward(self, input, target):
+            ce = F.cross_entropy(input, target, weight=self.weight, reduction="none")
+            return ((1 - (-ce).exp()) ** self.gamma * ce).mean()
+
+    class Absolute(_Loss):
+        def __init__(self, size_average=None, reduce=None, reduction="mean"):
+            super().__init__(size_average, reduce, reduction)  # PyTorch's positional order
+
+        def forward(self, a, b):
+            return (a - b).abs().sum() if self.reduction == "sum" else (a - b).abs().mean()
+
+    focal = FocalLoss(weight=ag.tensor([1.0, 2.0, 3.0]))
+    assert list(focal.state_dict()) == ["weight"] and FocalLoss().weight is None
+    x = ag.tensor([[0.2, -1.0, 0.5], [1.5, 0.3, -0.2]], dtype=ag.float64, requires_grad=True)
+    loss = focal(x, ag.tensor([2, 0]))
+    loss.backward()
+    assert x.grad.shape == (2, 3)
+    assert float(Absolute(reduction="sum")(ag.ones(2), ag.zeros(2))) == 2.0
+    with pytest.warns(UserWarning, match="size_average and reduce args will be deprecated"):
+        assert Absolute(False).reduction == "sum"
+    with pytest.raises(ValueError):
+        Absolute(reduction="avg")
+    torch = pytest.importorskip("torch")
+
+    class TorchFocal(torch.nn.modules.loss._WeightedLoss):
+        def __init__(self, weight=None, gamma=2.0, reduction="mean"):
+            super().__init__(weight, reduction=reduction)
+            self.gamma = gamma
+
+        def forward(self, input, target):
+            ce = torch.nn.functional.cross_entropy(input, target, weight=self.weight, reduction="none")
+            return ((1 - (-ce).exp()) ** self.gamma * ce).mean()
+
+    t = torch.tensor(x.data, requires_grad=True)
+    expected = TorchFocal(weight=torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64))(t, torch.tensor([2, 0]))
+    expected.backward()
+    np.testing.assert_allclose(float(loss), expected.item(), rtol=1e-12)
+    np.testing.assert_allclose(x.grad, t.grad.numpy(), rtol=1e-10)
