@@ -476,3 +476,6 @@ class BCEWithLogitsLoss(_Loss):
 class HingeLoss(_Loss):
     """hinge_loss (labels ±1) as a module."""
     _fn = staticmethod(hinge_loss)
+
+    def __init__(self, reduction="mean"):  # this library's own loss: no legacy arguments before reduction
+        super().__init__(reduction=reduction)

@@ -201,3 +201,13 @@ def test_custom_losses_on_pytorchs_loss_bases():
     expected.backward()
     np.testing.assert_allclose(float(loss), expected.item(), rtol=1e-12)
     np.testing.assert_allclose(x.grad, t.grad.numpy(), rtol=1e-10)
+
+
+def test_the_librarys_own_hinge_loss_keeps_reduction_first():
+    # _Loss took PyTorch's (size_average, reduce, reduction) for custom losses; HingeLoss, which has no PyTorch
+    # counterpart and no constructor of its own, must still read its first argument as the reduction.
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert ag.nn.HingeLoss("sum").reduction == "sum" and ag.nn.HingeLoss().reduction == "mean"
