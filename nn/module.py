@@ -674,6 +674,10 @@ class Module:
             raise TypeError(f"add_module: {name!r} must be a Module, not {type(module).__name__}")
         setattr(self, name, module)
 
+    def register_module(self, name, module):
+        """PyTorch's alias of `add_module(name, module)`."""
+        self.add_module(name, module)
+
     # ------------------------------------------------------------------------------------------------
     # Walking the tree.
 
@@ -850,6 +854,10 @@ class Module:
                 on_cpu(arg)
             elif arg is not None:
                 dtype = arg
+        if dtype is not None and np.dtype(dtype).kind != "f":
+            # PyTorch's check: integer parameters would take no gradient steps (and truncate the weights)
+            raise TypeError("nn.Module.to only accepts floating point or complex dtypes, but got desired "
+                            f"dtype={np.dtype(dtype)}")
         if dtype is not None:
             for param in self.parameters():
                 param.data = np.asarray(param.data, dtype=dtype)

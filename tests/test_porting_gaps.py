@@ -211,3 +211,41 @@ def test_the_librarys_own_hinge_loss_keeps_reduction_first():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert ag.nn.HingeLoss("sum").reduction == "sum" and ag.nn.HingeLoss().reduction == "mean"
+
+
+def test_parametrize_cached_computes_the_attribute_once():
+    from autograd_core.nn.utils import parametrize
+
+    class Symmetric(ag.nn.Module):
+        calls = 0
+
+        def forward(self, X):
+            Symmetric.calls += 1
+            return X.triu() + X.triu(1).transpose(-1, -2)
+
+    lin = ag.nn.Linear(3, 3)
+    parametrize.register_parametrization(lin, "weight", Symmetric())
+    assert parametrize.type_before_parametrizations(lin) is ag.nn.Linear and type(lin).__name__ == "ParametrizedLinear"
+    assert parametrize.type_before_parametrizations(ag.nn.ReLU()) is ag.nn.ReLU
+    Symmetric.calls = 0
+    with parametrize.cached():
+        first = lin.weight
+        with parametrize.cached():  # nested: still the one value
+            assert lin.weight is first
+        loss = sum((lin(ag.ones(1, 3)) * k).sum() for k in range(1, 4))  # an RNN-like loop of reads
+    assert Symmetric.calls == 1
+    loss.backward()
+    original = lin.parametrizations.weight.original
+    np.testing.assert_allclose(original.grad, 6.0 * (np.triu(np.ones((3, 3))) + np.triu(np.ones((3, 3)), 1)))
+    assert lin.weight is not first and Symmetric.calls == 2  # outside, computed at each read again
+
+
+def test_module_register_module_and_to_an_integer_dtype():
+    m = ag.nn.Linear(2, 2)
+    m.register_module("act", ag.nn.ReLU())
+    assert [name for name, _ in m.named_children()] == ["act"]
+    # PyTorch refuses: integer weights truncate and take no gradient steps. Here they were converted silently.
+    for dtype in (ag.int64, ag.bool):
+        with pytest.raises(TypeError, match="nn.Module.to only accepts floating point or complex dtypes"):
+            m.to(dtype)
+    assert m.weight.dtype == np.float32 and m.to(ag.float64).weight.dtype == np.float64
