@@ -249,3 +249,56 @@ def test_module_register_module_and_to_an_integer_dtype():
         with pytest.raises(TypeError, match="nn.Module.to only accepts floating point or complex dtypes"):
             m.to(dtype)
     assert m.weight.dtype == np.float32 and m.to(ag.float64).weight.dtype == np.float64
+
+
+def _state_dict_hook_run(lib):
+    """PyTorch's state-dict hooks as code uses them: renaming an old checkpoint's keys on load, clearing keys a
+    module expects to miss, dropping an entry on save. Returns what happened, as plain values."""
+    nn = lib.nn
+    seen = []
+
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.proj = nn.Linear(2, 2)
+            self.register_buffer("cache", lib.zeros(2))
+            self._register_load_state_dict_pre_hook(self._rename)  # an old checkpoint called proj "fc"
+            self.register_load_state_dict_post_hook(lambda module, keys: keys.missing_keys.remove(
+                next(k for k in keys.missing_keys if k.endswith("cache"))))
+            self.register_state_dict_post_hook(self._drop_cache)
+            self.register_state_dict_pre_hook(lambda module, prefix, keep_vars: seen.append(("pre", prefix)))
+
+        @staticmethod
+        def _rename(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs):
+            for key in list(state_dict):
+                if key.startswith(prefix + "fc."):
+                    state_dict[prefix + "proj." + key[len(prefix + "fc."):]] = state_dict.pop(key)
+
+        @staticmethod
+        def _drop_cache(module, state_dict, prefix, local_metadata):
+            seen.append(("post", prefix))
+            del state_dict[prefix + "cache"]
+
+    model = nn.Sequential(Block(), nn.ReLU(), Block())
+    keys = list(model.state_dict())
+    old = {"0.fc.weight": lib.ones(2, 2), "0.fc.bias": lib.zeros(2), "2.fc.weight": lib.eye(2),
+           "2.fc.bias": lib.ones(2)}
+    result = model.load_state_dict(old)  # strict: the renamed keys load, the caches' absence is cleared
+    handle = model[0].register_state_dict_pre_hook(lambda module, prefix, keep_vars: seen.append(("extra", prefix)))
+    handle.remove()
+    model.state_dict()
+    return (keys, list(result.missing_keys), list(result.unexpected_keys), sorted(old), seen,
+            np.asarray(model[2].proj.weight.detach().numpy() if hasattr(model[2].proj.weight, "detach")
+                       else model[2].proj.weight.data).tolist())
+
+
+def test_state_dict_hooks_as_pytorch():
+    keys, missing, unexpected, caller_keys, seen, weight = _state_dict_hook_run(ag)
+    assert keys == ["0.proj.weight", "0.proj.bias", "2.proj.weight", "2.proj.bias"]
+    assert missing == [] and unexpected == [] and weight == [[1.0, 0.0], [0.0, 1.0]]
+    assert caller_keys == ["0.fc.bias", "0.fc.weight", "2.fc.bias", "2.fc.weight"]  # the caller's dict is unchanged
+    assert seen[:4] == [("pre", "0."), ("pre", "2."), ("post", "2."), ("post", "0.")]
+    torch = pytest.importorskip("torch")
+    theirs = _state_dict_hook_run(torch)
+    assert (keys, missing, unexpected, caller_keys, weight) == (theirs[0], theirs[1], theirs[2], theirs[3], theirs[5])
+    assert sorted(seen) == sorted(theirs[4])  # the same calls (PyTorch interleaves pre and post by recursion)
