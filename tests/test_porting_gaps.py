@@ -302,3 +302,61 @@ def test_state_dict_hooks_as_pytorch():
     theirs = _state_dict_hook_run(torch)
     assert (keys, missing, unexpected, caller_keys, weight) == (theirs[0], theirs[1], theirs[2], theirs[3], theirs[5])
     assert sorted(seen) == sorted(theirs[4])  # the same calls (PyTorch interleaves pre and post by recursion)
+
+
+class _Lion(ag.optim.Optimizer):
+    """A custom optimizer as PyTorch code writes one (lucidrains' Lion): its state is tensors."""
+
+    def __init__(self, params, lr=1e-2, betas=(0.9, 0.99), weight_decay=0.0):
+        super().__init__(params, dict(lr=lr, betas=betas, weight_decay=weight_decay))
+
+    @ag.no_grad()
+    def step(self, closure=None):
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                p.data.mul_(1 - group["lr"] * group["weight_decay"])
+                state = self.state[p]
+                if len(state) == 0:
+                    state["exp_avg"] = ag.zeros_like(p, memory_format=ag.preserve_format)
+                exp_avg, (beta1, beta2) = state["exp_avg"], group["betas"]
+                update = exp_avg * beta1 + p.grad * (1 - beta1)
+                p.add_(ag.sign(update), alpha=-group["lr"])
+                exp_avg.mul_(beta2).add_(p.grad, alpha=1 - beta2)
+
+
+def test_a_custom_optimizers_tensor_state_saves_and_resumes():
+    # Its state_dict held the live Values, and load_state_dict refused them ("is a Value, expected an array").
+    import io
+
+    def run(steps, resume_at=None):
+        model = ag.nn.Linear(3, 1)
+        with ag.no_grad():
+            model.weight.copy_(ag.tensor([[0.5, -0.3, 0.2]]))
+            model.bias.fill_(0.1)
+        opt = _Lion(model.parameters(), weight_decay=0.1)
+        x, y = ag.tensor([[1.0, 2.0, 3.0], [-1.0, 0.5, 2.0]]), ag.tensor([[1.0], [-1.0]])
+        for step in range(steps):
+            if step == resume_at:
+                buffer = io.BytesIO()
+                ag.save({"model": model.state_dict(), "opt": opt.state_dict()}, buffer)
+                buffer.seek(0)
+                checkpoint = ag.load(buffer)
+                model = ag.nn.Linear(3, 1)
+                model.load_state_dict(checkpoint["model"])
+                opt = _Lion(model.parameters(), weight_decay=0.1)
+                opt.load_state_dict(checkpoint["opt"])
+                assert isinstance(opt.state[model.weight]["exp_avg"], ag.Value)
+            opt.zero_grad()
+            ag.nn.functional.mse_loss(model(x), y).backward()
+            opt.step()
+        return model.weight.data.copy(), opt
+
+    straight, opt = run(6)
+    resumed, _ = run(6, resume_at=3)
+    np.testing.assert_array_equal(straight, resumed)
+    saved = opt.state_dict()["state"][0]["exp_avg"]
+    before = saved.data.copy()
+    opt.state[opt.param_groups[0]["params"][0]]["exp_avg"].mul_(0)  # state_dict() holds copies, as for arrays
+    np.testing.assert_array_equal(saved.data, before)
