@@ -573,6 +573,14 @@ class Module:
         runs eagerly."""
         return self._add_hook("backward", hook, False, prepend)
 
+    def register_backward_hook(self, hook):
+        """PyTorch's deprecated module backward hook (old Grad-CAM and guided-backpropagation code): here
+        `register_full_backward_hook(hook)`. grad_output is the same as PyTorch's; grad_input holds the gradients
+        of the module's inputs, which is what PyTorch's old hook gives for a module of one operation (ReLU, the
+        guided-backpropagation case), while for a module of several (Linear, Conv2d) it gives those of the last
+        operation's inputs (weight and bias included), which PyTorch itself warns about."""
+        return self._add_hook("backward", hook, False)
+
     _modules = _DirectChildrenDescriptor(parameters=False)
     _parameters = _DirectChildrenDescriptor(parameters=True)
     _forward_pre_hooks = property(lambda self: _HookView(self, "pre"), doc="id -> forward pre-hook (PyTorch's name).")

@@ -360,3 +360,39 @@ def test_a_custom_optimizers_tensor_state_saves_and_resumes():
     before = saved.data.copy()
     opt.state[opt.param_groups[0]["params"][0]]["exp_avg"].mul_(0)  # state_dict() holds copies, as for arrays
     np.testing.assert_array_equal(saved.data, before)
+
+
+def _guided_backprop_run(lib):
+    """Guided backpropagation and Grad-CAM as old tutorials write them, with the deprecated
+    `module.register_backward_hook`: ReLUs pass only positive gradients; the last conv's gradient is kept."""
+    nn = lib.nn
+    conv1, conv2 = nn.Conv2d(1, 2, 3, padding=1), nn.Conv2d(2, 2, 3, padding=1)
+    with lib.no_grad():
+        conv1.weight.copy_(lib.tensor(np.linspace(-1, 1, 18).reshape(2, 1, 3, 3), dtype=lib.float32))
+        conv2.weight.copy_(lib.tensor(np.linspace(1, -1, 36).reshape(2, 2, 3, 3), dtype=lib.float32))
+        conv1.bias.zero_()
+        conv2.bias.fill_(0.1)
+    model = nn.Sequential(conv1, nn.ReLU(), conv2, nn.ReLU())
+    kept = {}
+    for module in model:
+        if isinstance(module, nn.ReLU):
+            module.register_backward_hook(lambda m, grad_in, grad_out: (grad_in[0].clamp(min=0.0),))
+    conv2.register_backward_hook(lambda m, grad_in, grad_out: kept.__setitem__("grad", grad_out[0]))
+    image = lib.tensor(np.linspace(-2, 3, 25).reshape(1, 1, 5, 5), dtype=lib.float32, requires_grad=True)
+    out = model(image)
+    out[0, 1].sum().backward()
+    grad = kept["grad"]
+    return np.asarray(image.grad.tolist()), np.asarray(grad.tolist())
+
+
+def test_deprecated_module_backward_hook_for_guided_backprop_and_grad_cam():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # PyTorch's warning about non-full hooks on several-operation modules
+        image_grad, kept = _guided_backprop_run(ag)
+        assert image_grad.shape == (1, 1, 5, 5) and kept.shape == (1, 2, 5, 5)
+        torch = pytest.importorskip("torch")
+        theirs = _guided_backprop_run(torch)
+    np.testing.assert_allclose(image_grad, theirs[0], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(kept, theirs[1], rtol=1e-5, atol=1e-6)
