@@ -92,6 +92,11 @@ from .tensor import (  # bits and parts of numbers, writing into copies, members
 )
 from .tensor import gcd_, index_put_, lcm_, ldexp_, xlogy_  # torch's in-place functions with operands (x's methods)
 from .tensor_attributes import strided  # torch.strided: the layout of every Value (x.layout)
+from .tensor_attributes import (  # torch.memory_format's names (accepted by the *_like factories, clone and to)
+    MemoryFormat as memory_format, channels_last, channels_last_3d, contiguous_format, preserve_format,
+)
+from .tensor_attributes import Layout as layout  # torch.layout: the type of torch.strided (annotations, isinstance)
+from numpy import dtype  # torch.dtype: the type of every dtype here (NumPy's), for annotations and isinstance
 from math import e, inf, nan, pi  # torch.e, torch.inf, torch.nan, torch.pi: Python's floats, as in PyTorch
 
 
@@ -161,7 +166,8 @@ __all__ = [
     "selu", "celu", "rrelu", "threshold", "selu_", "celu_", "rrelu_", "threshold_", "gcd_", "lcm_", "ldexp_",
     "index_put_", "xlogy_",
     "e", "inf", "nan", "pi", "newaxis",  # constants
-    "strided", "as_strided", "as_strided_scatter",
+    "strided", "memory_format", "channels_last", "channels_last_3d", "contiguous_format", "preserve_format", "layout",
+    "dtype", "as_strided", "as_strided_scatter",
 ]
 
 from .tensor import IN_PLACE_FUNCTIONS  # torch.relu_(x), torch.floor_(x), ...: x's in-place method (stop 26)

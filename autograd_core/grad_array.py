@@ -129,9 +129,13 @@ class _TensorMethods:
     def detach(self):
         return self
 
-    def clone(self):
+    def clone(self, *, memory_format=None):
         """A copy of the same class (PyTorch's `p.grad.clone()` or `p.data.clone()`, then `.detach()`, `.cpu()`,
-        ...)."""
+        ...). memory_format: PyTorch's, accepted (the copy is in C order)."""
+        if memory_format is not None:
+            from .tensor_attributes import check_memory_format
+
+            check_memory_format(memory_format, "clone")
         return np.array(self, copy=True, subok=True)
 
     def cpu(self):

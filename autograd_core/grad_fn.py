@@ -27,6 +27,8 @@ class GradFn:
         return self._node._op
 
     def name(self):
+        if getattr(self._node._op, "custom_function", False):  # an autograd.Function: PyTorch's "<Name>Backward"
+            return self._node._op.title + "Backward"
         words = "".join(c if c.isalnum() else " " for c in self._node._op.title).split()
         return "".join(w[:1].upper() + w[1:] for w in words) + "Backward0"  # 'max_pool2d' -> MaxPool2dBackward0
 

@@ -464,38 +464,53 @@ def _like(x, dtype):
     return np.shape(x), (np.asarray(x).dtype if dtype is None else np.dtype(dtype))
 
 
-def zeros_like(input, dtype=None, device=None, requires_grad=False):
+def _check_memory_format(memory_format, who):
+    """PyTorch's `memory_format=` of the *_like factories and clone: a torch.memory_format, which changes no numbers
+    here (see tensor_attributes.MemoryFormat)."""
+    if memory_format is not None:
+        from .tensor_attributes import check_memory_format
+
+        check_memory_format(memory_format, who)
+
+
+def zeros_like(input, dtype=None, device=None, requires_grad=False, *, memory_format=None):
     """Zeros of input's shape and dtype (unless dtype=); a new leaf, not connected to input's graph."""
+    _check_memory_format(memory_format, "zeros_like")
     shape, dtype = _like(input, dtype)
     return _make(np.zeros(shape, dtype), requires_grad, device)
 
 
-def ones_like(input, dtype=None, device=None, requires_grad=False):
+def ones_like(input, dtype=None, device=None, requires_grad=False, *, memory_format=None):
     """Ones of input's shape and dtype (unless dtype=); a new leaf, not connected to input's graph."""
+    _check_memory_format(memory_format, "ones_like")
     shape, dtype = _like(input, dtype)
     return _make(np.ones(shape, dtype), requires_grad, device)
 
 
-def empty_like(input, dtype=None, device=None, requires_grad=False):
+def empty_like(input, dtype=None, device=None, requires_grad=False, *, memory_format=None):
     """Like zeros_like (the contents of PyTorch's `empty_like` are arbitrary; here they are zeros)."""
+    _check_memory_format(memory_format, "empty_like")
     return zeros_like(input, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
-def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
+def full_like(input, fill_value, dtype=None, device=None, requires_grad=False, *, memory_format=None):
     """fill_value in input's shape and dtype (unless dtype=); a new leaf, not connected to input's graph."""
+    _check_memory_format(memory_format, "full_like")
     shape, dtype = _like(input, dtype)
     return _make(np.full(shape, wrapped(fill_value, dtype), dtype), requires_grad, device)
 
 
-def randn_like(input, dtype=None, device=None, requires_grad=False, *, generator=None):
+def randn_like(input, dtype=None, device=None, requires_grad=False, *, generator=None, memory_format=None):
     """Standard normal numbers of input's shape and dtype (unless dtype=)."""
+    _check_memory_format(memory_format, "randn_like")
     shape, dtype = _like(input, dtype)
     return _make(get_rng(generator).standard_normal(shape).astype(_floating(dtype, "randn_like")), requires_grad,
                  device)
 
 
-def rand_like(input, dtype=None, device=None, requires_grad=False, *, generator=None):
+def rand_like(input, dtype=None, device=None, requires_grad=False, *, generator=None, memory_format=None):
     """Uniform numbers in [0, 1) of input's shape and dtype (unless dtype=)."""
+    _check_memory_format(memory_format, "rand_like")
     shape, dtype = _like(input, dtype)
     return _make(get_rng(generator).random(shape).astype(_floating(dtype, "rand_like")), requires_grad, device)
 
@@ -756,8 +771,17 @@ def square(input):
 
 
 def cat(tensors, dim=0, *, axis=None):
-    """Join Values along an existing axis (`dim` or NumPy's `axis`)."""
-    return ops.concatenate(list(tensors), axis=dim if axis is None else axis)
+    """Join Values along an existing axis (`dim` or NumPy's `axis`). As in PyTorch, an empty 1-D Value (shape (0,))
+    among Values of other shapes is left out (it still takes part in the result's dtype), so the accumulating idiom
+    `preds = torch.tensor([])`, then `preds = torch.cat([preds, batch_preds])` over (N, C) batches, runs."""
+    tensors = list(tensors)
+    shapes = [np.shape(t.data if isinstance(t, Value) else t) for t in tensors]
+    if (0,) in shapes and builtins.any(shape != (0,) for shape in shapes):
+        kept = [t for t, shape in zip(tensors, shapes) if shape != (0,)]
+        dtype = ops.promotion.result_dtype(*[t if isinstance(t, Value) else np.asarray(t) for t in tensors])
+        out = ops.concatenate(kept, axis=dim if axis is None else axis)
+        return out if out.dtype == dtype else out.to(dtype)
+    return ops.concatenate(tensors, axis=dim if axis is None else axis)
 
 
 concat = cat

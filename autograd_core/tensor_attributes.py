@@ -47,6 +47,43 @@ def _layout(name):
     return {"strided": strided}[name]
 
 
+class MemoryFormat:
+    """PyTorch's `torch.memory_format`: the order of a tensor's dimensions in memory. Every operation here computes
+    the same numbers on any layout (NumPy's), so the formats are names to pass: `torch.zeros_like(p,
+    memory_format=torch.preserve_format)` (PyTorch's optimizers' own code, copied into custom ones), `x.clone(
+    memory_format=...)`, `x.to(memory_format=torch.channels_last)` and `model.to(memory_format=...)` accept them and
+    give C-order arrays. They print as PyTorch's (`torch.channels_last`)."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return f"torch.{self.name}"
+
+    def __reduce__(self):  # one object per format, after pickling too
+        return (_memory_format, (self.name,))
+
+
+contiguous_format = MemoryFormat("contiguous_format")
+preserve_format = MemoryFormat("preserve_format")
+channels_last = MemoryFormat("channels_last")
+channels_last_3d = MemoryFormat("channels_last_3d")
+
+
+def _memory_format(name):
+    return {f.name: f for f in (contiguous_format, preserve_format, channels_last, channels_last_3d)}[name]
+
+
+def check_memory_format(memory_format, who):
+    """A `memory_format=` argument: None or one of PyTorch's four (which change no numbers here); anything else is
+    PyTorch's TypeError."""
+    if memory_format is not None and not isinstance(memory_format, MemoryFormat):
+        raise TypeError(f"{who}(): argument 'memory_format' must be torch.memory_format, not "
+                        f"{type(memory_format).__name__}")
+
+
 def check_layout(layout, who):
     """None or torch.strided (the only layout here); PyTorch's sparse layouts raise."""
     if layout is not None and layout is not strided:

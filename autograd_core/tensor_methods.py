@@ -584,8 +584,13 @@ class TensorMethods:
     # ------------------------------------------------------------------------------------------------
     # Copies, dtypes, devices.
 
-    def clone(self):
-        """A copy of the data that stays in the graph (the gradient passes through unchanged)."""
+    def clone(self, *, memory_format=None):
+        """A copy of the data that stays in the graph (the gradient passes through unchanged). memory_format:
+        PyTorch's (`torch.preserve_format`, ...), accepted; the copy is in C order."""
+        if memory_format is not None:
+            from .tensor_attributes import check_memory_format
+
+            check_memory_format(memory_format, "clone")
         return _value._ops.clone(self)
 
     def tolist(self):

@@ -148,7 +148,7 @@ class CTCLoss(_Loss):
     _options = ("blank", "zero_infinity")
 
     def __init__(self, blank=0, reduction="mean", zero_infinity=False):
-        super().__init__(reduction, blank=int(blank), zero_infinity=bool(zero_infinity))
+        super().__init__(reduction=reduction, blank=int(blank), zero_infinity=bool(zero_infinity))
 
     def forward(self, log_probs, targets, input_lengths, target_lengths):
         return ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=self.blank,

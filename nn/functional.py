@@ -20,7 +20,7 @@ from .loss import (
 from .loss import huber_loss, kl_div, l1_loss, smooth_l1_loss
 from .norm import batch_norm, layer_norm, normalize
 from .norm import group_norm
-from .upsample import interpolate, upsample
+from .upsample import interpolate, upsample, upsample_bilinear, upsample_nearest
 from .unpool import max_unpool1d, max_unpool2d
 from .padding import pad
 from .pool import (
@@ -77,7 +77,7 @@ __all__ = [
     "avg_pool1d", "avg_pool2d", "global_avg_pool2d", "adaptive_avg_pool2d",
     "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div",
     "gelu", "silu", "elu", "softplus", "erf", "group_norm", "dropout2d",
-    "interpolate", "upsample", "max_unpool1d", "max_unpool2d",
+    "interpolate", "upsample", "upsample_bilinear", "upsample_nearest", "max_unpool1d", "max_unpool2d",
     "pad",
     "scaled_dot_product_attention", "multi_head_attention_forward", "ctc_loss",
     "prelu", "hardtanh", "relu6", "selu", "celu", "mish", "softsign", "hardswish", "hardsigmoid", "logsigmoid",

@@ -404,3 +404,58 @@ def orthogonal_(tensor, gain=1.0, generator=None, *, rng=None):
 def sparse_(tensor, sparsity, std=0.01, generator=None, *, rng=None):
     """Fill a 2-D parameter in place with N(0, std²), ⌈sparsity·rows⌉ zeros per column (see `sparse`)."""
     return _fill(tensor, sparse(tensor.shape, sparsity, std, _source(generator, rng), tensor.dtype))
+
+
+# ----------------------------------------------------------------------------------------------------
+# PyTorch's deprecated names without the underscore, in code written before PyTorch 0.4 (`init.xavier_uniform(
+# m.weight)`, `init.constant(m.bias, 0)`, `init.normal(m.weight.data, std=0.01)`): PyTorch still runs them as the
+# in-place initialisers, with a FutureWarning. The shape functions above keep their names (layers build their
+# weights with them), so each tells a tensor from a shape by its first argument.
+
+
+def _deprecated(name):
+    warnings.warn(f"`nn.init.{name}` is now deprecated in favor of `nn.init.{name}_`.", FutureWarning, stacklevel=3)
+    return globals()[name + "_"]
+
+
+def _is_tensor(x):
+    """A Value (a Parameter) or a float array (a parameter's `.data`): what PyTorch's deprecated names take. Shapes
+    are tuples (or Sizes) of ints."""
+    return isinstance(x, ag.Value) or (isinstance(x, np.ndarray) and x.dtype.kind == "f")
+
+
+def _shape_or_tensor(shape_function):
+    name = shape_function.__name__
+
+    def shape_or_tensor(shape, *args, **kwargs):
+        if _is_tensor(shape):
+            return _deprecated(name)(shape, *args, **kwargs)
+        return shape_function(shape, *args, **kwargs)
+
+    shape_or_tensor.__name__ = shape_or_tensor.__qualname__ = name
+    shape_or_tensor.__module__ = shape_function.__module__
+    shape_or_tensor.__wrapped__ = shape_function
+    shape_or_tensor.__doc__ = (f"{shape_function.__doc__} Given a tensor (a Parameter or its `.data`) instead of a "
+                               f"shape: PyTorch's deprecated `nn.init.{name}(tensor, ...)`, which is `{name}_` with a "
+                               "FutureWarning.")
+    return shape_or_tensor
+
+
+uniform, normal, xavier_uniform, xavier_normal, kaiming_uniform, kaiming_normal, orthogonal, sparse = map(
+    _shape_or_tensor, (uniform, normal, xavier_uniform, xavier_normal, kaiming_uniform, kaiming_normal, orthogonal,
+                       sparse))
+
+
+def constant(tensor, val):
+    """PyTorch's deprecated `nn.init.constant`: `constant_` with a FutureWarning."""
+    return _deprecated("constant")(tensor, val)
+
+
+def eye(tensor):
+    """PyTorch's deprecated `nn.init.eye`: `eye_` with a FutureWarning."""
+    return _deprecated("eye")(tensor)
+
+
+def dirac(tensor, groups=1):
+    """PyTorch's deprecated `nn.init.dirac`: `dirac_` with a FutureWarning."""
+    return _deprecated("dirac")(tensor, groups)

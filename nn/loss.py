@@ -334,12 +334,16 @@ class _Loss(Module):
     """A loss function as a module: options given to the constructor, (input, target) to the call.
 
     The public losses take PyTorch's arguments in PyTorch's order, including the deprecated `size_average` and
-    `reduce` (None: not given; see `_legacy_reduction`), so that a positional call means what it means there."""
+    `reduce` (None: not given; see `_legacy_reduction`), so that a positional call means what it means there. So does
+    this base (`nn.modules.loss._Loss`), for custom losses written PyTorch's way: `super().__init__(size_average,
+    reduce, reduction)` or `super().__init__(reduction=...)`, with their own `forward`. The library's losses pass
+    their options by keyword."""
 
     _fn = None
     _options = ()  # the function's keyword options, besides reduction
 
-    def __init__(self, reduction="mean", **options):
+    def __init__(self, size_average=None, reduce=None, reduction="mean", **options):
+        reduction = _legacy_reduction(size_average, reduce, reduction)
         _check_reduction(reduction, type(self).__name__)
         self.reduction = reduction
         for name, value in options.items():
@@ -355,11 +359,21 @@ class _Loss(Module):
     # No extra_repr: PyTorch prints a loss as `MSELoss()` whatever its options.
 
 
+class _WeightedLoss(_Loss):
+    """PyTorch's `nn.modules.loss._WeightedLoss`, the base of its losses with class weights, which custom losses
+    subclass (`class FocalLoss(_WeightedLoss)`, `super().__init__(weight, reduction=reduction)`): `weight` is a buffer
+    (None when not given), in the state dict when set."""
+
+    def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean"):
+        super().__init__(size_average, reduce, reduction)
+        self.register_buffer("weight", weight)
+
+
 class _LegacyLoss(_Loss):
     """A loss whose constructor is PyTorch's (size_average=None, reduce=None, reduction='mean')."""
 
     def __init__(self, size_average=None, reduce=None, reduction="mean"):
-        super().__init__(_legacy_reduction(size_average, reduce, reduction))
+        super().__init__(reduction=_legacy_reduction(size_average, reduce, reduction))
 
 
 def _optional_array(value):
@@ -384,7 +398,7 @@ class SmoothL1Loss(_Loss):
     def __init__(self, size_average=None, reduce=None, reduction="mean", beta=1.0):
         if not beta >= 0:
             raise ValueError(f"SmoothL1Loss: beta must be >= 0, got {beta}")
-        super().__init__(_legacy_reduction(size_average, reduce, reduction), beta=float(beta))
+        super().__init__(reduction=_legacy_reduction(size_average, reduce, reduction), beta=float(beta))
 
 
 class HuberLoss(_Loss):
@@ -395,7 +409,7 @@ class HuberLoss(_Loss):
     def __init__(self, reduction="mean", delta=1.0):
         if not delta > 0:
             raise ValueError(f"HuberLoss: delta must be > 0, got {delta}")
-        super().__init__(reduction, delta=float(delta))
+        super().__init__(reduction=reduction, delta=float(delta))
 
 
 class KLDivLoss(_Loss):
@@ -423,7 +437,7 @@ class CrossEntropyLoss(_Loss):
         if not 0.0 <= label_smoothing <= 1.0:
             raise ValueError(f"CrossEntropyLoss: label_smoothing must be in [0, 1], got {label_smoothing}")
         reduction = _legacy_reduction(size_average, reduce, reduction)
-        super().__init__(reduction, weight=_optional_array(weight), ignore_index=int(ignore_index),
+        super().__init__(reduction=reduction, weight=_optional_array(weight), ignore_index=int(ignore_index),
                          label_smoothing=float(label_smoothing))
 
 
@@ -435,7 +449,7 @@ class NLLLoss(_Loss):
 
     def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
         reduction = _legacy_reduction(size_average, reduce, reduction)
-        super().__init__(reduction, weight=_optional_array(weight), ignore_index=int(ignore_index))
+        super().__init__(reduction=reduction, weight=_optional_array(weight), ignore_index=int(ignore_index))
 
 
 class BCELoss(_Loss):
@@ -445,7 +459,7 @@ class BCELoss(_Loss):
     _options = ("weight",)
 
     def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean"):
-        super().__init__(_legacy_reduction(size_average, reduce, reduction), weight=_optional_array(weight))
+        super().__init__(reduction=_legacy_reduction(size_average, reduce, reduction), weight=_optional_array(weight))
 
 
 class BCEWithLogitsLoss(_Loss):
@@ -456,9 +470,12 @@ class BCEWithLogitsLoss(_Loss):
 
     def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean", pos_weight=None):
         reduction = _legacy_reduction(size_average, reduce, reduction)
-        super().__init__(reduction, weight=_optional_array(weight), pos_weight=_optional_array(pos_weight))
+        super().__init__(reduction=reduction, weight=_optional_array(weight), pos_weight=_optional_array(pos_weight))
 
 
 class HingeLoss(_Loss):
     """hinge_loss (labels ±1) as a module."""
     _fn = staticmethod(hinge_loss)
+
+    def __init__(self, reduction="mean"):  # this library's own loss: no legacy arguments before reduction
+        super().__init__(reduction=reduction)

@@ -308,7 +308,7 @@ class MarginRankingLoss(_ThreeInputLoss):
     _options = ("margin",)
 
     def __init__(self, margin=0.0, size_average=None, reduce=None, reduction="mean"):
-        super().__init__(_legacy_reduction(size_average, reduce, reduction), margin=float(margin))
+        super().__init__(reduction=_legacy_reduction(size_average, reduce, reduction), margin=float(margin))
 
 
 class CosineEmbeddingLoss(MarginRankingLoss):
@@ -327,7 +327,7 @@ class TripletMarginLoss(_ThreeInputLoss):
         if not margin > 0:
             raise ValueError(f"TripletMarginLoss: margin must be greater than 0, got {margin}")
         reduction = _legacy_reduction(size_average, reduce, reduction)
-        super().__init__(reduction, margin=float(margin), p=float(p), eps=float(eps), swap=bool(swap))
+        super().__init__(reduction=reduction, margin=float(margin), p=float(p), eps=float(eps), swap=bool(swap))
 
 
 class SoftMarginLoss(_LegacyLoss):
@@ -343,7 +343,7 @@ class MultiLabelSoftMarginLoss(_Loss):
 
     def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean"):
         reduction = _legacy_reduction(size_average, reduce, reduction)
-        super().__init__(reduction, weight=None if weight is None else np.asarray(data_of(weight)))
+        super().__init__(reduction=reduction, weight=None if weight is None else np.asarray(data_of(weight)))
 
 
 class GaussianNLLLoss(_Loss):
@@ -352,7 +352,7 @@ class GaussianNLLLoss(_Loss):
     _options = ("full", "eps")
 
     def __init__(self, *, full=False, eps=1e-6, reduction="mean"):
-        super().__init__(reduction, full=bool(full), eps=float(eps))
+        super().__init__(reduction=reduction, full=bool(full), eps=float(eps))
 
     def forward(self, input, target, var):
         return gaussian_nll_loss(input, target, var, self.full, self.eps, self.reduction)
@@ -366,7 +366,7 @@ class PoissonNLLLoss(_Loss):
 
     def __init__(self, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None, reduction="mean"):
         reduction = _legacy_reduction(size_average, reduce, reduction)
-        super().__init__(reduction, log_input=bool(log_input), full=bool(full), eps=float(eps))
+        super().__init__(reduction=reduction, log_input=bool(log_input), full=bool(full), eps=float(eps))
 
 
 class MultiMarginLoss(_Loss):
@@ -379,7 +379,7 @@ class MultiMarginLoss(_Loss):
         if p not in (1, 2):
             raise ValueError("only p == 1 and p == 2 supported")
         reduction = _legacy_reduction(size_average, reduce, reduction)
-        super().__init__(reduction, p=p, margin=float(margin), weight=_optional_array(weight))
+        super().__init__(reduction=reduction, p=p, margin=float(margin), weight=_optional_array(weight))
 
 
 class MultiLabelMarginLoss(_LegacyLoss):
@@ -393,7 +393,7 @@ class HingeEmbeddingLoss(_Loss):
     _options = ("margin",)
 
     def __init__(self, margin=1.0, size_average=None, reduce=None, reduction="mean"):
-        super().__init__(_legacy_reduction(size_average, reduce, reduction), margin=float(margin))
+        super().__init__(reduction=_legacy_reduction(size_average, reduce, reduction), margin=float(margin))
 
 
 class TripletMarginWithDistanceLoss(_Loss):
@@ -406,7 +406,7 @@ class TripletMarginWithDistanceLoss(_Loss):
         if not margin > 0:
             raise ValueError(f"TripletMarginWithDistanceLoss: expected margin to be greater than 0, got {margin} "
                              "instead")
-        super().__init__(reduction, margin=float(margin), swap=bool(swap))
+        super().__init__(reduction=reduction, margin=float(margin), swap=bool(swap))
         # PyTorch keeps its default distance as a child module, so that it shows in print(loss)
         self.distance_function = PairwiseDistance() if distance_function is None else distance_function
 

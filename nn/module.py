@@ -243,6 +243,21 @@ def _remove_hook(module, kind, key):
             object.__delattr__(module, "_module_hooks")
 
 
+# The state-dict hooks (register_state_dict_pre_hook, ...): kept apart from the call hooks above, which make every
+# call take the hooked path; each kind maps handle id -> (hook, flag), flag being PyTorch's with_module for the
+# private load pre-hook and "may return a new dict" for the private state-dict hook.
+_STATE_HOOKS = ("state_dict_pre", "state_dict_post", "load_pre", "load_post")
+
+
+class _StateHookHandle(HookHandle):
+    """What the state-dict hook registrations return: `remove()` takes the hook off."""
+
+    def remove(self):
+        hooks = vars(self._module).get("_state_hooks")
+        if hooks is not None:
+            hooks[self._kind].pop(self.id, None)
+
+
 class _HookView(collections.abc.MutableMapping):
     """PyTorch's private `module._forward_pre_hooks`, `_forward_hooks`, `_backward_pre_hooks` and `_backward_hooks`,
     which code such as PyTorch's pruning tutorial reads: hook id -> hook, a live view of one kind of the module's
@@ -558,6 +573,14 @@ class Module:
         runs eagerly."""
         return self._add_hook("backward", hook, False, prepend)
 
+    def register_backward_hook(self, hook):
+        """PyTorch's deprecated module backward hook (old Grad-CAM and guided-backpropagation code): here
+        `register_full_backward_hook(hook)`. grad_output is the same as PyTorch's; grad_input holds the gradients
+        of the module's inputs, which is what PyTorch's old hook gives for a module of one operation (ReLU, the
+        guided-backpropagation case), while for a module of several (Linear, Conv2d) it gives those of the last
+        operation's inputs (weight and bias included), which PyTorch itself warns about."""
+        return self._add_hook("backward", hook, False)
+
     _modules = _DirectChildrenDescriptor(parameters=False)
     _parameters = _DirectChildrenDescriptor(parameters=True)
     _forward_pre_hooks = property(lambda self: _HookView(self, "pre"), doc="id -> forward pre-hook (PyTorch's name).")
@@ -673,6 +696,10 @@ class Module:
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"add_module: {name!r} must be a Module, not {type(module).__name__}")
         setattr(self, name, module)
+
+    def register_module(self, name, module):
+        """PyTorch's alias of `add_module(name, module)`."""
+        self.add_module(name, module)
 
     # ------------------------------------------------------------------------------------------------
     # Walking the tree.
@@ -850,6 +877,10 @@ class Module:
                 on_cpu(arg)
             elif arg is not None:
                 dtype = arg
+        if dtype is not None and np.dtype(dtype).kind != "f":
+            # PyTorch's check: integer parameters would take no gradient steps (and truncate the weights)
+            raise TypeError("nn.Module.to only accepts floating point or complex dtypes, but got desired "
+                            f"dtype={np.dtype(dtype)}")
         if dtype is not None:
             for param in self.parameters():
                 param.data = np.asarray(param.data, dtype=dtype)
@@ -962,6 +993,59 @@ class Module:
         does not fit."""
         raise CheckpointError(f"{type(self).__name__} keeps no extra state")
 
+    # ------------------------------------------------------------------------------------------------
+    # State-dict hooks (PyTorch's): code that renames a checkpoint's keys on load, or drops entries on save.
+
+    def _add_state_hook(self, kind, hook, flag=False):
+        if not callable(hook):
+            raise TypeError(f"expected a callable hook, got {type(hook).__name__}")
+        hooks = vars(self).get("_state_hooks")
+        if hooks is None:
+            hooks = {k: {} for k in _STATE_HOOKS}
+            object.__setattr__(self, "_state_hooks", hooks)  # not a child: Module.__setattr__ would name it
+        handle = _StateHookHandle(self, kind)
+        hooks[kind][handle.id] = (hook, flag)
+        return handle
+
+    def register_state_dict_pre_hook(self, hook):
+        """Call hook(module, prefix, keep_vars) when `state_dict()` is about to save this module's entries (prefix:
+        its keys' start, such as 'encoder.0.'). Returns a handle whose `remove()` takes it off."""
+        return self._add_state_hook("state_dict_pre", hook)
+
+    def register_state_dict_post_hook(self, hook):
+        """Call hook(module, state_dict, prefix, local_metadata) after `state_dict()` has saved this module's entries
+        (a child's hooks run before its parent's); it may change state_dict in place. Returns a handle."""
+        return self._add_state_hook("state_dict_post", hook)
+
+    def _register_state_dict_hook(self, hook):
+        """PyTorch's private form of `register_state_dict_post_hook`, whose hook may also return a new state dict
+        that replaces it."""
+        return self._add_state_hook("state_dict_post", hook, True)
+
+    def register_load_state_dict_pre_hook(self, hook):
+        """Call hook(module, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs)
+        before `load_state_dict` reads this module's entries: it may rename or convert keys of state_dict (a copy of
+        the dict given, as in PyTorch) or add messages to error_msgs (then loading raises). Returns a handle."""
+        return self._add_state_hook("load_pre", hook, True)
+
+    def _register_load_state_dict_pre_hook(self, hook, with_module=False):
+        """PyTorch's private form: hook(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+        error_msgs), with the module first when with_module=True."""
+        return self._add_state_hook("load_pre", hook, bool(with_module))
+
+    def register_load_state_dict_post_hook(self, hook):
+        """Call hook(module, incompatible_keys) once `load_state_dict` knows the missing and unexpected keys; it may
+        change incompatible_keys.missing_keys and .unexpected_keys in place (clearing keys it expects to miss)
+        before strict=True checks them. Here it runs before the values are copied in, since a load that raises
+        changes nothing. Returns a handle."""
+        return self._add_state_hook("load_post", hook)
+
+    def _state_hooked(self, prefix=""):
+        """(prefix of its keys, module) for this module and those below it that have state-dict hooks, parents
+        first."""
+        return [(prefix + name + "." if name else prefix, module) for name, module in self.named_modules()
+                if any(vars(module).get("_state_hooks", {}).values())]
+
     def state_dict(self, *args, destination=None, prefix="", keep_vars=False):
         """An ordered dict of dotted name -> array (a copy) for every parameter, buffer and extra state.
         PyTorch's arguments: destination (a dict to fill and return), prefix (put before every key), keep_vars
@@ -979,11 +1063,22 @@ class Module:
             prefix = args[1] if len(args) > 1 and prefix == "" else prefix
             keep_vars = args[2] if len(args) > 2 and keep_vars is False else keep_vars
         state = collections.OrderedDict() if destination is None else destination
+        hooked = self._state_hooked(prefix)
+        for module_prefix, module in hooked:
+            for hook, _ in list(module._state_hooks["state_dict_pre"].values()):
+                hook(module, module_prefix, keep_vars)
         for key, owner, attribute in self._state_entries():
             if keep_vars and attribute is None:
                 state[prefix + key] = owner
             else:
                 state[prefix + key] = np.array(self._entry_array(owner, attribute), copy=True).view(ParameterArray)
+        for module_prefix, module in reversed(hooked):  # children before their parents, as PyTorch's recursion
+            for hook, may_replace in list(module._state_hooks["state_dict_post"].values()):
+                result = hook(module, state, module_prefix, {})
+                if result is not None:
+                    if not may_replace:
+                        raise RuntimeError("state_dict post hook must return None")
+                    state = result
         return state
 
     def load_state_dict(self, state_dict, strict=True, assign=False):
@@ -1001,10 +1096,24 @@ class Module:
             raise TypeError(
                 f"load_state_dict: expected a mapping of name -> array, got {type(state_dict).__name__}"
             )
+        hooked = self._state_hooked()
+        hook_missing, hook_unexpected, errors = [], [], []
+        if hooked:
+            state_dict = collections.OrderedDict(state_dict)  # the hooks may rename keys: not in the caller's dict
+            for module_prefix, module in hooked:
+                for hook, with_module in list(module._state_hooks["load_pre"].values()):
+                    args = (state_dict, module_prefix, {}, strict, hook_missing, hook_unexpected, errors)
+                    hook(module, *args) if with_module else hook(*args)
+            if errors:
+                raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
+                                   + "\n\t".join(errors))
         entries = self._state_entries()
         own = {key for key, _, _ in entries} | self._extra_state_keys()
-        missing = [key for key, _, _ in entries if key not in state_dict and not is_extra_state(key)]
-        unexpected = [key for key in state_dict.keys() if key not in own]
+        missing = [key for key, _, _ in entries if key not in state_dict and not is_extra_state(key)] + hook_missing
+        unexpected = [key for key in state_dict.keys() if key not in own] + hook_unexpected
+        for _, module in hooked:
+            for hook, _ in list(module._state_hooks["load_post"].values()):
+                hook(module, _IncompatibleKeys(missing, unexpected))  # the lists, which the hook may change
         if strict:
             check_keys(missing, unexpected, f"load_state_dict for {type(self).__name__}")
         self._apply_state(state_dict, entries, "load_state_dict", assign)

@@ -22,6 +22,8 @@ from __future__ import annotations
 import math
 import numbers
 
+import warnings
+
 import numpy as np
 
 from autograd_core import ShapeError
@@ -186,6 +188,22 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
 
 
 upsample = interpolate
+
+
+def upsample_nearest(input, size=None, scale_factor=None):
+    """PyTorch's deprecated `F.upsample_nearest`: `interpolate(input, size, scale_factor, mode="nearest")`, with its
+    UserWarning."""
+    warnings.warn("`nn.functional.upsample_nearest` is deprecated. Use `nn.functional.interpolate` instead.",
+                  stacklevel=2)
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input, size=None, scale_factor=None):
+    """PyTorch's deprecated `F.upsample_bilinear`: `interpolate(input, size, scale_factor, mode="bilinear",
+    align_corners=True)` (corners aligned, as it always did), with its UserWarning."""
+    warnings.warn("`nn.functional.upsample_bilinear` is deprecated. Use `nn.functional.interpolate` instead.",
+                  stacklevel=2)
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
 
 
 class Upsample(Module):

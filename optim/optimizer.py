@@ -141,7 +141,8 @@ class Optimizer:
 
     def _restore_state(self, value, p, index, name, who):
         """A copy of one saved state entry for parameter p: an array of p's shape (cast to p's float
-        dtype) or a number; anything else is a ValueError naming it."""
+        dtype), a number, or a Value (a custom optimizer's tensor state, which stays a Value); anything else is a
+        ValueError naming it."""
         if name in self._scalar_state and isinstance(value, (np.ndarray, np.generic)) and np.ndim(value) == 0:
             return value.item()  # a number PyTorch keeps as a 0-d tensor (ASGD's eta, NAdam's mu_product)
         return _restore_state(value, p, index, name, who)
@@ -554,12 +555,22 @@ def _as_data_of(x, p):
 def _copy_state(value):
     if isinstance(value, (np.ndarray, np.generic)):
         return value.copy()
+    if isinstance(value, Value):  # a custom optimizer's state kept as tensors, as PyTorch code keeps it
+        return value.detach().clone()
     if isinstance(value, (list, tuple)):
         return type(value)(_copy_state(v) for v in value)
     return value
 
 
 def _restore_state(value, p, index, name, who):
+    if isinstance(value, Value):
+        # A custom optimizer's state kept as tensors (`state["exp_avg"] = torch.zeros_like(p)`, its step then
+        # `exp_avg.mul_(beta).add_(grad, alpha=1 - beta)`): it comes back as a Value (a copy), which that code
+        # needs, in p's float dtype when it has p's shape. Any other shape or dtype is the algorithm's business.
+        data = np.array(value.data)
+        if data.shape == p.data.shape and data.dtype.kind == "f" and data.dtype != p.data.dtype:
+            data = data.astype(p.data.dtype)
+        return Value(data, requires_grad=False, dtype=data.dtype)
     if isinstance(value, bool) or not isinstance(value, (np.ndarray, np.generic, numbers.Real)):
         raise ValueError(f"{who}: state '{name}' of parameter {index} is a {type(value).__name__}, "
                          "expected an array or a number")

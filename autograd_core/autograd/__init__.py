@@ -27,28 +27,31 @@ and output, so that what it computes from them is differentiated too, as in PyTo
 from __future__ import annotations
 
 import contextlib
+import functools
 import sys
 import warnings
+import weakref
 
 import numpy as np
 
 from ..engine import ShapeError
 from .. import engine
-from ..engine import apply, enable_grad, no_grad, set_grad_enabled  # noqa: F401  (torch.autograd's names)
+from ..engine import apply, enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: F401  (torch.autograd's names)
 from ..grad_array import GradArray
+from ..inplace import mark_changed
 from ..gradcheck import gradcheck as _core_gradcheck, gradgradcheck as _core_gradgradcheck
 from ..lazy_imports import lazy_attributes
-from ..ops import stack
+from ..ops import concatenate, stack
 from ..ops.primitive import PRIMITIVES, Primitive
 from ..tensor import inference_mode
 from ..value import Value
 from . import anomaly_mode, grad_mode, graph  # forward_ad and functional load on first use (__getattr__ below)
 from .anomaly_mode import detect_anomaly, set_detect_anomaly
 
-__all__ = ["Function", "FunctionCtx", "Variable", "grad", "backward", "functional", "forward_ad", "profiler", "graph",
-           "gradcheck", "gradgradcheck", "detect_anomaly", "set_detect_anomaly", "anomaly_mode", "grad_mode", "no_grad",
-           "enable_grad", "set_grad_enabled", "inference_mode", "set_multithreading_enabled",
-           "is_multithreading_enabled"]
+__all__ = ["Function", "FunctionCtx", "once_differentiable", "function", "Variable", "grad", "backward", "functional",
+           "forward_ad", "profiler", "graph", "gradcheck", "gradgradcheck", "detect_anomaly", "set_detect_anomaly",
+           "anomaly_mode", "grad_mode", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
+           "set_multithreading_enabled", "is_multithreading_enabled"]
 
 
 class _VariableMeta(type):
@@ -258,8 +261,16 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
 
 
 class FunctionCtx:
-    """What `forward` leaves for `backward`: `save_for_backward(*values)` -> `saved_tensors`, and any
-    attribute the Function sets."""
+    """What `forward` leaves for `backward`: `save_for_backward(*values)` -> `saved_tensors`, any attribute the
+    Function sets, and PyTorch's flags: `needs_input_grad` (one bool per argument of `apply`: a Value that requires
+    grad while grad mode is on), `mark_non_differentiable(*outputs)` (those outputs need no gradient; backward gets
+    zeros for them), `set_materialize_grads(False)` (backward gets None instead of zeros for an output that received
+    no gradient) and `mark_dirty(*inputs)` (forward changed these inputs in place: their version counters move on,
+    so graphs that saved them refuse to backpropagate, as in PyTorch)."""
+
+    saved_tensors = ()
+    needs_input_grad = ()
+    materialize_grads = True
 
     def save_for_backward(self, *tensors):
         self.saved_tensors = tensors
@@ -268,7 +279,20 @@ class FunctionCtx:
         """For `jvp` (forward mode), as in PyTorch: also read back as `saved_tensors`."""
         self.saved_tensors = tensors
 
-    saved_tensors = ()
+    def mark_non_differentiable(self, *outputs):
+        """The outputs of forward among `outputs` (integer results, indices) carry no gradient: they come out of
+        `apply` with requires_grad False, and backward receives zeros for them (None without materialized
+        gradients), as in PyTorch."""
+        self._autograd_non_differentiable = getattr(self, "_autograd_non_differentiable", ()) + outputs
+
+    def set_materialize_grads(self, value):
+        """False: backward receives None, rather than zeros, for an output whose gradient is zero (one not used on
+        the way to the loss), as PyTorch's."""
+        self.materialize_grads = bool(value)
+
+    def mark_dirty(self, *inputs):
+        """forward changed these inputs in place (and returns them): their version counters count the change."""
+        self._autograd_dirty = getattr(self, "_autograd_dirty", ()) + inputs
 
 
 def _detached(data):
@@ -279,13 +303,72 @@ def _data(x):
     return x.data if isinstance(x, Value) else x
 
 
+def _piece(flat, offset, size, shape, dtype):
+    """Output `shape` of a Function with several outputs, cut from the flat array (or Value) that packs them."""
+    piece = flat[offset:offset + size].reshape(shape)
+    return piece if piece.dtype == dtype else piece.astype(dtype) if not isinstance(piece, Value) else piece.to(dtype)
+
+
+def _output_vjp(g, out, flat, offset, size, shape, dtype):
+    """The output's gradient g in its place of the flat packed array (zeros elsewhere); a Value g (create_graph)
+    goes through recorded operations."""
+    before, after = np.zeros(offset, flat.dtype), np.zeros(flat.size - offset - size, flat.dtype)
+    if isinstance(g, Value):
+        return concatenate([before, g.reshape(-1).to(flat.dtype), after], axis=0)
+    return np.concatenate([before, np.ravel(g).astype(flat.dtype, copy=False), after])
+
+
+def once_differentiable(backward):
+    """Decorator of a Function's `backward` (PyTorch's `torch.autograd.function.once_differentiable`): backward runs
+    without recording, on plain gradients, so its own derivative is not taken; a second derivative through it
+    (`create_graph=True`, then a backward pass through the result) raises PyTorch's error instead of giving 0."""
+
+    @functools.wraps(backward)
+    def wrapper(ctx, *grad_outputs):
+        recording = is_grad_enabled() and any(isinstance(g, Value) and g.requires_grad for g in grad_outputs)
+        with no_grad():
+            grads = backward(ctx, *grad_outputs)
+        if not recording:
+            return grads
+        single = not isinstance(grads, tuple)
+        anchor = next(g for g in grad_outputs if isinstance(g, Value) and g.requires_grad)
+        grads = tuple(_DELAYED_ERROR(g, anchor) if isinstance(g, Value) else g for g in ((grads,) if single else grads))
+        return grads[0] if single else grads
+
+    return wrapper
+
+
+def _delayed_error_rule(g, out, result, anchor):
+    raise RuntimeError("trying to differentiate twice a function that was marked with @once_differentiable")
+
+
+# result, anchor -> result: a node standing between a @once_differentiable backward's result and the gradient it was
+# computed from (the anchor, which requires grad), whose rule raises when a second backward pass reaches it.
+_DELAYED_ERROR = Primitive("once_differentiable_result", lambda result, anchor: result, title="DelayedError")
+PRIMITIVES.pop(_DELAYED_ERROR.name, None)  # not one of the library's operations (none of its probes)
+_DELAYED_ERROR.defvjp(None, _delayed_error_rule)
+
+
 class Function:
-    """Subclass with static `forward(ctx, *inputs)` and `backward(ctx, *grad_outputs)`; call `apply(*inputs)`."""
+    """Subclass with static `forward(ctx, *inputs)` and `backward(ctx, *grad_outputs)`; call `apply(*inputs)`.
+
+    As in PyTorch: arguments of `apply` that are not Values (numbers, flags, modules) reach forward as they are and
+    get None as their gradient; forward may return several outputs (a tuple), and backward then gets one gradient
+    per output (zeros for one that was not used, or None after `ctx.set_materialize_grads(False)`); forward may
+    instead be written without ctx, `forward(*inputs)`, with a `setup_context(ctx, inputs, output)` (PyTorch 2's
+    style); backward's gradients may be larger than their inputs where they sum to them (broadcasting), and raise
+    PyTorch's "returned an invalid gradient" otherwise. `grad_fn.name()` of the result is `<Name>Backward`."""
 
     @staticmethod
     def forward(ctx, *args):
         """Define in a subclass: the outputs from the inputs; ctx.save_for_backward keeps what backward needs."""
         raise NotImplementedError("a Function subclass must define forward(ctx, *inputs)")
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        """Define in a subclass whose forward takes no ctx (`forward(*inputs)`): save what backward needs from the
+        inputs (a tuple of apply's arguments) and the output (forward's result), as PyTorch 2 calls it."""
+        raise NotImplementedError("setup_context is not defined: forward takes ctx as its first argument")
 
     @staticmethod
     def backward(ctx, *grad_outputs):
@@ -302,67 +385,154 @@ class Function:
     def _primitive(cls):
         prim = cls.__dict__.get("_autograd_primitive")
         if prim is None:
-            def forward(*xs, ctx):
-                inputs = [_detached(x) for x in xs]
-                with no_grad():
-                    out = cls.forward(ctx, *inputs)
-                ctx._autograd_stand_ins = (inputs, out)  # for a backward that records its graph (`_vjp`)
-                return _data(out)
-
-            prim = Primitive(f"{cls.__name__}@{id(cls):x}", forward, title=cls.__name__, module=cls.__module__)
+            prim = Primitive(f"{cls.__name__}@{id(cls):x}", cls._forward, title=cls.__name__, module=cls.__module__)
             # A user's Function is not one of the library's primitives: keep it out of their registry.
             PRIMITIVES.pop(prim.name, None)
             prim.name = cls.__name__
+            prim.custom_function = True  # grad_fn.name() is PyTorch's "<Name>Backward", without the 0
             prim.defvjp_argnum(cls._vjp, formula=f"{cls.__name__}.backward")
             if cls.jvp is not Function.jvp:  # forward mode (jvp, jacfwd, hessian) through this Function
                 prim.defjvp_argnum(cls._jvp)
-            cls._autograd_primitive = prim
+            # Each of several outputs is cut from the packed output by a node of its own, named after the Function
+            # too (`grad_fn.name()` of every output is "<Name>Backward", as in PyTorch).
+            output = Primitive(f"{cls.__name__}@{id(cls):x}.output", _piece, title=cls.__name__, module=cls.__module__)
+            PRIMITIVES.pop(output.name, None)
+            output.name, output.custom_function = f"{cls.__name__}.output", True
+            output.defvjp(_output_vjp, formulas=("the output's gradient in its place of the packed output",))
+            output.defjvp_linear()
+            cls._autograd_primitive, cls._autograd_output = prim, output
         return prim
+
+    @classmethod
+    def _forward(cls, *xs, ctx):
+        """The node's forward: the user's forward on detached Values sharing the data of the Value arguments `xs`
+        (the other arguments of apply, kept in ctx, in their places). Several outputs are packed into one flat
+        array, the node's output, which `apply` cuts into the outputs again (see `_pack`)."""
+        inputs = list(ctx._autograd_arguments)
+        for position, x in zip(ctx._autograd_positions, xs):
+            inputs[position] = _detached(x)
+        with no_grad():
+            if cls.setup_context is not Function.setup_context:  # PyTorch 2's style: forward(*inputs)
+                out = cls.forward(*inputs)
+                cls.setup_context(ctx, tuple(inputs), out)
+            else:
+                out = cls.forward(ctx, *inputs)
+        ctx._autograd_stand_ins = (inputs, out)  # for a backward that records its graph (`_vjp`)
+        for dirty in getattr(ctx, "_autograd_dirty", ()):  # changed in place: the real inputs' counters count it
+            real = [ctx._autograd_values[i] for i, stand_in in enumerate(inputs) if stand_in is dirty]
+            mark_changed(*[v for v in real if isinstance(v, Value)])
+        if isinstance(out, (tuple, list)):
+            return cls._pack(ctx, out)
+        ctx._autograd_layout = None
+        return _data(out)
+
+    @staticmethod
+    def _pack(ctx, outs):
+        """forward's several outputs as one flat array (the node's output): each floating-point Value output that
+        is not marked non-differentiable, raveled, in order, in their common dtype. ctx keeps where each lies
+        (`_autograd_layout`: output index -> offset, size, shape, dtype)."""
+        skip = {id(o) for o in getattr(ctx, "_autograd_non_differentiable", ())}
+        layout, pieces, offset = {}, [], 0
+        for i, o in enumerate(outs):
+            if isinstance(o, Value) and o.data.dtype.kind == "f" and id(o) not in skip:
+                layout[i] = (offset, o.data.size, o.shape, o.data.dtype)
+                pieces.append(np.ravel(o.data))
+                offset += o.data.size
+        ctx._autograd_layout = layout
+        dtype = np.result_type(*pieces) if pieces else np.float32
+        return np.concatenate(pieces).astype(dtype, copy=False) if pieces else np.zeros(0, dtype)
+
+    @classmethod
+    def _grad_outputs(cls, ctx, g):
+        """backward's arguments from the node's gradient g: g itself for one output; for several, each output's
+        piece of the flat g (zeros for an output without a gradient, or None without materialized gradients)."""
+        layout, (_, outs) = ctx._autograd_layout, ctx._autograd_stand_ins
+        if layout is None:
+            return (g if isinstance(g, Value) else _detached(g),)
+        grads = []
+        for i, o in enumerate(outs):
+            if i in layout:
+                piece = _piece(g, *layout[i])
+                if not ctx.materialize_grads and not np.any(_data(piece)):
+                    piece = None
+                grads.append(piece if piece is None or isinstance(piece, Value) else _detached(piece))
+            elif isinstance(o, Value) and ctx.materialize_grads:
+                grads.append(_detached(np.zeros_like(o.data)))
+            else:
+                grads.append(None)
+        return tuple(grads)
 
     @classmethod
     def _vjp(cls, argnum, g, out, *xs, ctx):
         cached = getattr(ctx, "_autograd_cache", None)
         if cached is None or cached[0] is not g:  # backward runs once per node, not once per input
+            grad_outputs = cls._grad_outputs(ctx, g)
             if isinstance(g, Value):  # create_graph: the rule runs on the node's Values, and records
-                grads = cls._recorded_backward(ctx, g, out, xs)
+                with cls._standing_in(ctx, out, xs):
+                    grads = cls.backward(ctx, *grad_outputs)
             else:
-                grads = cls.backward(ctx, _detached(g))
+                grads = cls.backward(ctx, *grad_outputs)
             grads = grads if isinstance(grads, tuple) else (grads,)
-            if len(grads) != len(xs):
-                raise RuntimeError(f"{cls.__name__}.backward returned {len(grads)} gradients for {len(xs)} inputs")
+            n = len(ctx._autograd_arguments)
+            if len(grads) < n or any(extra is not None for extra in grads[n:]):
+                raise RuntimeError(f"{cls.__name__}.backward returned {len(grads)} gradients for {n} inputs")
             cached = ctx._autograd_cache = (g, grads)
-        gi = cached[1][argnum]
+        gi = cached[1][ctx._autograd_positions[argnum]]
+        if gi is not None and np.shape(gi) != np.shape(xs[argnum]):
+            cls._check_gradient_shape(gi, xs[argnum], ctx._autograd_positions[argnum])
         if gi is None or isinstance(g, Value):
             return gi
         return _data(gi)
 
     @classmethod
-    def _jvp(cls, argnum, t, out, *xs, ctx):
-        """Input `argnum`'s share of the output's tangent: `jvp` with t there and zeros for the other inputs (the
-        forward pass adds the shares; jvp is linear in the tangents)."""
-        symbolic = isinstance(t, Value)
-        tangents = [t if i == argnum else np.zeros_like(_data(x)) for i, x in enumerate(xs)]
-        if not symbolic:
-            return _data(cls.jvp(ctx, *[_detached(tangent) for tangent in tangents]))
-        with cls._standing_in(ctx, out, xs):  # nested transforms see what jvp computes from the inputs
-            return cls.jvp(ctx, *tangents)
+    def _check_gradient_shape(cls, gi, x, position):
+        """A gradient of another shape than its input is summed to it (the engine does) only if the input broadcasts
+        to it, as PyTorch's validate_outputs allows; anything else is PyTorch's error, not a silent broadcast."""
+        shape, expected = tuple(np.shape(gi)), tuple(np.shape(x))
+        try:
+            fits = np.broadcast_shapes(shape, expected) == shape
+        except ValueError:
+            fits = False
+        if not fits:
+            raise RuntimeError(f"Function {cls.__name__}Backward returned an invalid gradient at index {position} - "
+                               f"got {list(shape)} but expected shape compatible with {list(expected)}")
 
     @classmethod
-    def _recorded_backward(cls, ctx, g, out, xs):
-        """backward(ctx, g) with the saved inputs and output standing for the node's inputs `xs` and output `out` (the
-        Values forward saw were detached copies): what it computes from them joins the graph being recorded, so a
-        second derivative sees that the first depends on them (d/dx of 3x²·g is 6x·g, not 0)."""
-        with cls._standing_in(ctx, out, xs):
-            return cls.backward(ctx, g)
+    def _jvp(cls, argnum, t, out, *xs, ctx):
+        """Input `argnum`'s share of the output's tangent: `jvp` with t there and zeros for the other inputs (the
+        forward pass adds the shares; jvp is linear in the tangents). Several outputs' tangents are packed as the
+        outputs are."""
+        symbolic = isinstance(t, Value)
+        tangents = list(ctx._autograd_arguments)
+        for i, (position, x) in enumerate(zip(ctx._autograd_positions, xs)):
+            tangents[position] = t if i == argnum else np.zeros_like(_data(x))
+        if not symbolic:
+            tangent = cls.jvp(ctx, *[_detached(tangent) if isinstance(tangent, np.ndarray) else tangent
+                                     for tangent in tangents])
+        else:
+            with cls._standing_in(ctx, out, xs):  # nested transforms see what jvp computes from the inputs
+                tangent = cls.jvp(ctx, *tangents)
+        if ctx._autograd_layout is not None:
+            pieces = [tangent[i].reshape(-1) if symbolic else np.ravel(_data(tangent[i]))
+                      for i in sorted(ctx._autograd_layout)]
+            return concatenate(pieces, axis=0) if symbolic else np.concatenate(pieces)
+        return tangent if symbolic else _data(tangent)
 
     @staticmethod
     @contextlib.contextmanager
     def _standing_in(ctx, out, xs):
-        """ctx.saved_tensors with forward's detached inputs and output swapped for the node's own Values."""
+        """ctx.saved_tensors with forward's detached inputs and outputs swapped for the node's own Values (the Values
+        forward saw were detached copies): what backward computes from them joins the graph being recorded, so a
+        second derivative sees that the first depends on them (d/dx of 3x²·g is 6x·g, not 0)."""
         inputs, output = ctx._autograd_stand_ins
-        swap = {id(stand_in): real for stand_in, real in zip(inputs, xs)}
+        swap = {id(inputs[position]): real for position, real in zip(ctx._autograd_positions, xs)}
         if isinstance(output, Value):
             swap[id(output)] = out
+        elif ctx._autograd_layout is not None:  # several outputs: the Values apply returned, while they live
+            for i, real in ctx._autograd_outputs.items():
+                real = real()
+                if real is not None:
+                    swap[id(output[i])] = real
         saved = ctx.saved_tensors
         ctx.saved_tensors = tuple(swap.get(id(t), t) for t in saved)
         try:
@@ -372,17 +542,38 @@ class Function:
 
     @classmethod
     def apply(cls, *args):
-        """Run forward and record one node whose gradient rule is this class's backward."""
-        if not any(isinstance(a, Value) for a in args):
-            args = tuple(_detached(a) for a in args)
-        return apply(cls._primitive(), args, {"ctx": FunctionCtx()})
+        """Run forward and record one node whose gradient rule is this class's backward. Returns forward's result:
+        one Value, or a tuple of them (and of its non-Value outputs) when forward returns several."""
+        if not any(isinstance(a, Value) for a in args):  # arrays alone are the inputs, as Values without gradients
+            args = tuple(_detached(a) if isinstance(a, np.ndarray) else a for a in args)
+        ctx = FunctionCtx()
+        positions = tuple(i for i, a in enumerate(args) if isinstance(a, Value))
+        recording = is_grad_enabled()
+        ctx.needs_input_grad = tuple(isinstance(a, Value) and a.requires_grad and recording for a in args)
+        ctx._autograd_positions = positions
+        ctx._autograd_arguments = tuple(None if isinstance(a, Value) else a for a in args)
+        ctx._autograd_values = args  # for mark_dirty, during forward only
+        try:
+            node = apply(cls._primitive(), [args[i] for i in positions], {"ctx": ctx})
+        finally:
+            del ctx._autograd_values
+        layout, (_, outs) = ctx._autograd_layout, ctx._autograd_stand_ins
+        if layout is None:
+            if any(o is outs for o in getattr(ctx, "_autograd_non_differentiable", ())):
+                return node.detach()
+            return node
+        output = cls._autograd_output
+        results = tuple(apply(output, [node], dict(zip(("offset", "size", "shape", "dtype"), layout[i])))
+                        if i in layout else o for i, o in enumerate(outs))
+        ctx._autograd_outputs = {i: weakref.ref(results[i]) for i in layout}  # for _standing_in (no cycle)
+        return results if isinstance(outs, tuple) else list(results)
 
 
 # forward_ad (dual numbers) and functional (jacobian, hessian, ...) build on the function transforms (functional.py,
 # forward.py), which a Function or autograd.grad does not need; profiler, the old profiler (autograd_core.profiler's
 # results). Each loads on first use (PEP 562), as `autograd_core.autograd.forward_ad` or `from autograd_core.autograd
 # import functional` all the same.
-_SUBMODULES = ("forward_ad", "functional", "profiler")
+_SUBMODULES = ("forward_ad", "functional", "profiler", "function")
 
 
 __getattr__, __dir__ = lazy_attributes(__name__, globals(), _SUBMODULES)

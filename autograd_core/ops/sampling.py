@@ -114,9 +114,13 @@ def poisson(input, generator=None):
     return _constant(_rng(generator).poisson(rates).astype(x.dtype))
 
 
-def randint_like(input, low=0, high=None, *, dtype=None, generator=None, requires_grad=False):
+def randint_like(input, low=0, high=None, *, dtype=None, generator=None, requires_grad=False, memory_format=None):
     """Integers in [low, high) (randint_like(x, high) or randint_like(x, low, high)) of input's shape, in input's
-    dtype unless `dtype` is given."""
+    dtype unless `dtype` is given. memory_format: PyTorch's, accepted (C order)."""
+    if memory_format is not None:
+        from ..tensor_attributes import check_memory_format
+
+        check_memory_format(memory_format, "randint_like")
     x = as_value(input)
     if high is None:
         low, high = 0, low

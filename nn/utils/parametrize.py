@@ -5,17 +5,43 @@ register_parametrization(module, "weight", P) moves the parameter `weight` to
 and `module.weight` becomes P(original): a property of a subclass made for this module alone, named
 `Parametrized<Class>` as in PyTorch. The state-dict names are PyTorch's (`parametrizations.weight.original0`).
 Reading the attribute records P's operations each time, so gradients reach the originals, and compile, forward
-mode and higher derivatives see plain operations. No caching (PyTorch's `cached()` context) is offered.
+mode and higher derivatives see plain operations; inside `with parametrize.cached():` the first read of each
+attribute is kept and returned by the later ones (one node, as PyTorch's cache), until the outermost context exits.
 """
 
 from __future__ import annotations
+
+import contextlib
 
 from autograd_core import Value, no_grad
 
 from ..container import ModuleDict, ModuleList
 from ..module import Module, Parameter
 
-__all__ = ["register_parametrization", "is_parametrized", "remove_parametrizations", "ParametrizationList"]
+__all__ = ["register_parametrization", "is_parametrized", "remove_parametrizations", "ParametrizationList", "cached",
+           "type_before_parametrizations"]
+
+_CACHE = {"depth": 0, "values": {}}  # cached()'s nesting and its values: (id(module), name) -> the attribute
+
+
+@contextlib.contextmanager
+def cached():
+    """PyTorch's `parametrize.cached()`: inside it, a parametrized attribute is computed at its first read and the
+    same Value is returned by the later reads (a weight used at every step of an RNN loop is computed once); the
+    values are dropped when the outermost `cached()` exits."""
+    _CACHE["depth"] += 1
+    try:
+        yield
+    finally:
+        _CACHE["depth"] -= 1
+        if not _CACHE["depth"]:
+            _CACHE["values"].clear()
+
+
+def type_before_parametrizations(module):
+    """The class `module` had before its parametrizations (`Linear` for a `ParametrizedLinear`); its class when it
+    has none."""
+    return vars(type(module)).get("_parametrized_base", type(module))
 
 
 class ParametrizationList(ModuleList):
@@ -59,7 +85,13 @@ class ParametrizationList(ModuleList):
 
 def _property(name):
     def read(module):
-        return module.parametrizations[name]()
+        if not _CACHE["depth"]:
+            return module.parametrizations[name]()
+        key = (id(module), name)
+        value = _CACHE["values"].get(key)
+        if value is None:
+            value = _CACHE["values"][key] = module.parametrizations[name]()
+        return value
 
     def write(module, value):
         module.parametrizations[name].right_inverse(value)

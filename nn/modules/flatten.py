@@ -1,0 +1,3 @@
+"""PyTorch's `torch.nn.modules.flatten`: the same classes, for code that imports them from there."""
+
+from .. import Flatten, Unflatten  # noqa: F401

@@ -1,0 +1,3 @@
+"""PyTorch's `torch.nn.modules.module`: the same classes, for code that imports them from there."""
+
+from .. import Module  # noqa: F401
