@@ -57,11 +57,12 @@ def _geqrf_packed(a):
     return packed
 
 
-def _geqrf_not_differentiable(g, out, a):
+def _geqrf_not_differentiable(*args, **params):
     raise NotImplementedError("the derivative for 'geqrf' is not implemented.")
 
 
 _geqrf_packed.defvjp(_geqrf_not_differentiable, formulas=("",))
+_geqrf_packed.defjvp(_geqrf_not_differentiable)
 
 
 def householder_product(A, tau):  # noqa: N803  (PyTorch's argument name)
@@ -86,18 +87,19 @@ def householder_product(A, tau):  # noqa: N803  (PyTorch's argument name)
     return q
 
 
-def orgqr(input, tau):  # noqa: A002  (PyTorch's argument name)
-    """torch.orgqr: householder_product(input, tau), LAPACK's name for it."""
-    return householder_product(input, tau)
+def orgqr(input, input2):  # noqa: A002  (PyTorch's argument names)
+    """torch.orgqr: householder_product(input, input2) (input2 is tau), LAPACK's name for it."""
+    return householder_product(input, input2)
 
 
-def ormqr(input, tau, other, left=True, transpose=False):  # noqa: A002  (PyTorch's argument names)
+def ormqr(input, input2, input3, left=True, transpose=False):  # noqa: A002  (PyTorch's argument names)
     """other multiplied by Q = H₁ H₂ ⋯ H_k, the full (mn × mn) orthogonal matrix of input's Householder vectors and tau
     (torch.ormqr; see householder_product), without forming Q: Q·other (left=True) or other·Q (left=False), with Qᵀ
-    in place of Q if transpose=True. input (..., mn, k) with mn other's rows (left) or columns (right), tau
-    (..., min(mn, k)); other (..., m, n), the same batch dimensions. Differentiable in all three."""
+    in place of Q if transpose=True. input (..., mn, k) with mn other's rows (left) or columns (right), tau = input2
+    (..., min(mn, k)); other = input3 (..., m, n), the same batch dimensions (PyTorch's argument names). Differentiable
+    in all three."""
     name = "torch.ormqr"
-    A, tau, other = as_value(input), as_value(tau), as_value(other)
+    A, tau, other = as_value(input), as_value(input2), as_value(input3)
     for label, x in (("input", A), ("other", other)):
         if x.ndim < 2:
             raise ShapeError(f"{name}: {label} must have at least 2 dimensions.")

@@ -194,11 +194,12 @@ def _interchange(a, k, moved, pivot, step):
         a[k + 1, k], a[pivot, k] = a[pivot, k], a[k + 1, k]
 
 
-def _ldl_not_differentiable(*args):
+def _ldl_not_differentiable(*args, **params):
     raise NotImplementedError("the derivative for 'linalg_ldl_factor_ex' is not implemented.")
 
 
 _ldl_packed.defvjp(_ldl_not_differentiable, formulas=("",))
+_ldl_packed.defjvp(_ldl_not_differentiable)
 
 
 @primitive("ldl_solve")
@@ -253,3 +254,4 @@ def _ldl_solve_not_differentiable(*args, **params):
 
 
 _ldl_solve.defvjp(_ldl_solve_not_differentiable, _ldl_solve_not_differentiable, formulas=("", ""))
+_ldl_solve.defjvp(_ldl_solve_not_differentiable, _ldl_solve_not_differentiable)
