@@ -24,7 +24,7 @@ from .errors import ArgumentError
 from . import backends  # noqa: F401  (torch.backends: modules, so that `import torch.backends.cudnn` works)
 from . import ops
 from .modes import GRAD_ENABLED, inference_mode  # noqa: F401  (torch.inference_mode)
-from .tensor_methods import Device, MaxMin, on_cpu  # noqa: F401  (MaxMin: the type of max(x, dim))
+from .tensor_methods import Device, MaxMin, check_matrices, on_cpu  # noqa: F401  (MaxMin: the type of max(x, dim))
 from .value import Value, wrapped
 
 # dtype names (PyTorch's): NumPy dtypes.
@@ -756,7 +756,9 @@ _mm = _with_out("mm", lambda x, y: x @ y, "The product of two matrices; out=.")
 
 
 def mm(input, mat2, *, out=None):
-    """The product of two matrices, input (n, m) @ mat2 (m, p) -> (n, p); out=."""
+    """The product of two matrices, input (n, m) @ mat2 (m, p) -> (n, p); out=. Anything but two matrices raises
+    PyTorch's RuntimeError (matmul is the one that broadcasts and takes vectors)."""
+    check_matrices(_value(input), _value(mat2))
     return _mm(input, mat2, out=out)
 
 

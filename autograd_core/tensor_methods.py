@@ -556,7 +556,9 @@ class TensorMethods:
         return _value._ops.pieces.split(self, split_size, dim)
 
     def mm(self, mat2):
-        """The matrix product self (n, m) @ mat2 (m, p) (torch.mm's argument name)."""
+        """The matrix product self (n, m) @ mat2 (m, p) (torch.mm's argument name); PyTorch's errors for anything but
+        two matrices."""
+        check_matrices(self, mat2 if isinstance(mat2, _value.Value) else _value.Value(mat2))
         return self @ mat2
 
     # ------------------------------------------------------------------------------------------------
@@ -699,6 +701,17 @@ _FUNCTION_METHODS = {
     "sampling": ("bernoulli", "multinomial"),
     "strided": ("as_strided", "as_strided_scatter"),
 }
+
+
+def check_matrices(x, y):
+    """PyTorch's errors of torch.mm and Tensor.mm for Values x and y that are not matrices or do not chain."""
+    if x.ndim != 2:
+        raise ShapeError("self must be a matrix")
+    if y.ndim != 2:
+        raise ShapeError("mat2 must be a matrix")
+    if x.shape[1] != y.shape[0]:
+        raise ShapeError(f"mat1 and mat2 shapes cannot be multiplied ({x.shape[0]}x{x.shape[1]} and "
+                         f"{y.shape[0]}x{y.shape[1]})")
 
 
 def _function_method(module, name):

@@ -396,3 +396,16 @@ def test_deprecated_module_backward_hook_for_guided_backprop_and_grad_cam():
         theirs = _guided_backprop_run(torch)
     np.testing.assert_allclose(image_grad, theirs[0], rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(kept, theirs[1], rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: ag.mm(ag.ones(3), ag.ones(3, 2)), "self must be a matrix"),
+    (lambda: ag.mm(ag.ones(2, 3, 4), ag.ones(4, 2)), "self must be a matrix"),
+    (lambda: ag.ones(2, 3).mm(ag.ones(3)), "mat2 must be a matrix"),
+    (lambda: ag.mm(ag.ones(2, 3), ag.ones(4, 2)), r"mat1 and mat2 shapes cannot be multiplied \(2x3 and 4x2\)"),
+])
+def test_mm_takes_matrices_only_as_pytorchs(call, message):
+    # torch.mm is not matmul: a vector or a batch raises (it broadcast silently here, giving shapes PyTorch never gives)
+    with pytest.raises(RuntimeError, match=message):
+        call()
+    assert ag.mm(ag.ones(2, 3), [[1.0], [2.0], [3.0]]).tolist() == [[6.0], [6.0]]

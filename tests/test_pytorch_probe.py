@@ -914,7 +914,6 @@ ALLOWED = {  # expression: why we differ from PyTorch here (the case must still 
     't.tensor([np.float64(1.5), 2.0]).dtype':
         'a list of NumPy float64 scalars gives the default dtype (PyTorch keeps float64; a lone np.float64 agrees)',
     't.broadcast_to(t.zeros(2, 1), (-1, 3)).shape': 'not supported: -1 (keep the size) in broadcast_to raises',
-    't.mm(t.ones(2, 3), t.ones(3))': 'more lenient: mm multiplies a matrix by a vector; PyTorch raises',
 }
 
 GRAD_CASES = [  # a function of x (float64, requires grad)
