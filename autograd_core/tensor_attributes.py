@@ -23,57 +23,59 @@ from .inplace import mark_changed
 from .tensor_methods import Size, TensorMethods, _is_dim
 
 
-class Layout:
-    """PyTorch's `torch.layout`: how a tensor's elements are laid out in memory. Every Value is dense and strided (a
-    NumPy array), so `torch.strided` is the only layout here; `x.layout == torch.strided` is True and prints
-    `torch.strided`, as in PyTorch."""
+class _TorchConstant:
+    """A named constant of PyTorch's (torch.strided, torch.channels_last, ...): it prints as PyTorch's, and a pickled
+    one loads as the same object (each subclass's `_ALL` maps names to its constants)."""
 
     __slots__ = ("name",)
+    _ALL = {}
 
     def __init__(self, name):
         self.name = name
+        type(self)._ALL[name] = self
 
     def __repr__(self):
         return f"torch.{self.name}"
 
-    def __reduce__(self):  # one object per layout, after pickling too
-        return (_layout, (self.name,))
+    def __reduce__(self):  # one object per name, after pickling too
+        return (_constant, (type(self), self.name))
+
+
+def _constant(kind, name):
+    return kind._ALL[name]
+
+
+def _layout(name):  # what torch.strided pickled as before _TorchConstant: such pickles still load
+    return Layout._ALL[name]
+
+
+class Layout(_TorchConstant):
+    """PyTorch's `torch.layout`: how a tensor's elements are laid out in memory. Every Value is dense and strided (a
+    NumPy array), so `torch.strided` is the only layout here; `x.layout == torch.strided` is True and prints
+    `torch.strided`, as in PyTorch."""
+
+    __slots__ = ()
+    _ALL = {}
 
 
 strided = Layout("strided")
 
 
-def _layout(name):
-    return {"strided": strided}[name]
-
-
-class MemoryFormat:
+class MemoryFormat(_TorchConstant):
     """PyTorch's `torch.memory_format`: the order of a tensor's dimensions in memory. Every operation here computes
     the same numbers on any layout (NumPy's), so the formats are names to pass: `torch.zeros_like(p,
     memory_format=torch.preserve_format)` (PyTorch's optimizers' own code, copied into custom ones), `x.clone(
     memory_format=...)`, `x.to(memory_format=torch.channels_last)` and `model.to(memory_format=...)` accept them and
     give C-order arrays. They print as PyTorch's (`torch.channels_last`)."""
 
-    __slots__ = ("name",)
-
-    def __init__(self, name):
-        self.name = name
-
-    def __repr__(self):
-        return f"torch.{self.name}"
-
-    def __reduce__(self):  # one object per format, after pickling too
-        return (_memory_format, (self.name,))
+    __slots__ = ()
+    _ALL = {}
 
 
 contiguous_format = MemoryFormat("contiguous_format")
 preserve_format = MemoryFormat("preserve_format")
 channels_last = MemoryFormat("channels_last")
 channels_last_3d = MemoryFormat("channels_last_3d")
-
-
-def _memory_format(name):
-    return {f.name: f for f in (contiguous_format, preserve_format, channels_last, channels_last_3d)}[name]
 
 
 def check_memory_format(memory_format, who):
