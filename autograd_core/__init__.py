@@ -220,6 +220,7 @@ _LAZY = {  # public name -> (defining module, its name there)
     "compile": ("jit", "compile"), "CompileWarning": ("jit", "CompileWarning"),
     "CompileError": ("jit", "CompileError"),
     "autocast": ("amp", "autocast"),  # torch.autocast is torch.amp.autocast
+    "is_autocast_enabled": ("amp", "is_autocast_enabled"), "get_autocast_dtype": ("amp", "get_autocast_dtype"),
     "load": ("serialization", "load"), "save": ("serialization", "save"),
     "TypedStorage": ("storage", "TypedStorage"), "UntypedStorage": ("storage", "UntypedStorage"),
     # torch.selu, torch.threshold_, ...: nn.functional's, loaded on first use (the core does not import nn)

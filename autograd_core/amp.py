@@ -20,6 +20,7 @@ Here they run as written:
 from __future__ import annotations
 
 import functools
+import threading
 import warnings
 
 import numpy as np
@@ -66,10 +67,12 @@ class autocast:  # noqa: N801  (PyTorch's name)
         self._enabled = enabled
 
     def __enter__(self):
+        _REGIONS.stack.append((self.device, self._enabled, self.fast_dtype))
         if self._enabled:
             _say_full_precision_once(self.fast_dtype)
 
     def __exit__(self, exc_type, exc_value, traceback):
+        _REGIONS.stack.pop()
         return False
 
     def __call__(self, func):
@@ -78,6 +81,38 @@ class autocast:  # noqa: N801  (PyTorch's name)
             with self:
                 return func(*args, **kwargs)
         return in_region
+
+
+class _Regions(threading.local):
+    def __init__(self):
+        self.stack = []  # (device_type, enabled, dtype) of the autocast regions open in this thread, innermost last
+
+
+_REGIONS = _Regions()
+_DEFAULT_DTYPES = {"cpu": bfloat16}  # PyTorch's default autocast dtype per device: float16 elsewhere
+
+
+def _innermost(device_type):
+    for device, enabled, dtype in reversed(_REGIONS.stack):
+        if device == device_type:
+            return enabled, dtype
+    return None
+
+
+def is_autocast_enabled(device_type=None):
+    """Whether this thread is inside an enabled autocast region for `device_type` (torch.is_autocast_enabled): the
+    innermost region opened for that device decides (`autocast("cpu", enabled=False)` inside an enabled one turns it
+    off). Without an argument, PyTorch's deprecated meaning: the CUDA regions, never enabled here (no CUDA)."""
+    found = _innermost("cuda" if device_type is None else device_type)
+    return bool(found and found[0])
+
+
+def get_autocast_dtype(device_type):
+    """The dtype the innermost autocast region for `device_type` names (torch.get_autocast_dtype), else PyTorch's
+    default for the device: bfloat16 for "cpu", float16 for the others. Operations here still run in their tensors'
+    own dtypes (see autocast)."""
+    found = _innermost(device_type)
+    return found[1] if found else _DEFAULT_DTYPES.get(device_type, float16)
 
 
 _SAID = []

@@ -409,3 +409,31 @@ def test_mm_takes_matrices_only_as_pytorchs(call, message):
     with pytest.raises(RuntimeError, match=message):
         call()
     assert ag.mm(ag.ones(2, 3), [[1.0], [2.0], [3.0]]).tolist() == [[6.0], [6.0]]
+
+
+def test_is_autocast_enabled_and_get_autocast_dtype_follow_the_regions(monkeypatch):
+    import warnings
+
+    from autograd_core import amp
+
+    monkeypatch.setattr(amp, "_SAID", [])  # leave the once-per-process warning to the tests that look for it
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the once-per-process note that operations run at full precision
+        assert not ag.is_autocast_enabled("cpu") and not ag.is_autocast_enabled()
+        with ag.autocast("cpu", dtype=ag.float16):
+            assert ag.is_autocast_enabled("cpu") and ag.get_autocast_dtype("cpu") == ag.float16
+            assert not ag.is_autocast_enabled()  # no argument: PyTorch's deprecated CUDA meaning
+            with ag.autocast("cpu", enabled=False):
+                assert not ag.is_autocast_enabled("cpu")
+            assert ag.is_autocast_enabled("cpu")
+        assert not ag.is_autocast_enabled("cpu")
+        assert ag.get_autocast_dtype("cpu") == ag.bfloat16 and ag.get_autocast_dtype("cuda") == ag.float16
+
+        @ag.autocast("cpu")
+        def inside():
+            return ag.is_autocast_enabled("cpu")
+
+        assert inside() and not ag.is_autocast_enabled("cpu")
+        with pytest.raises(KeyError), ag.autocast("cpu"):
+            raise KeyError("an error leaves the region closed")
+        assert not ag.is_autocast_enabled("cpu")
