@@ -35,6 +35,7 @@ import numpy as np
 
 from .engine import ShapeError
 from .modes import GRAD_ENABLED, TRACERS
+from .ops.index import strided_positions
 from .ops.primitive import LINEAR
 from .ops.shape import broadcast_to, reshape, stack
 from .tracing import Tracer
@@ -233,11 +234,8 @@ def _memory_positions(array, start):
     """For each element of `array` (a view into memory that begins at address `start`), its position there in
     elements: the same shape as `array`."""
     size = array.itemsize
-    positions = np.full(array.shape, (array.__array_interface__["data"][0] - start) // size, dtype=np.intp)
-    for axis, (n, stride) in enumerate(zip(array.shape, array.strides)):
-        steps = np.arange(n, dtype=np.intp) * (stride // size)
-        positions = positions + steps.reshape((1,) * axis + (n,) + (1,) * (array.ndim - axis - 1))
-    return positions
+    return strided_positions((array.__array_interface__["data"][0] - start) // size, array.shape,
+                             [stride // size for stride in array.strides])
 
 
 def share_tangent(old, new):

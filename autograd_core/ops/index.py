@@ -450,15 +450,30 @@ def strided_view(data, shape, strides):
     NumPy's own views (basic indexing, reshape, transpose), which is how the in-place rules find views
     (inplace.viewed_array); np.lib.stride_tricks' views hide it behind a helper object. A copy, rarely: when that
     owner is not an ndarray laid out densely (a view of bytes, say), so a change of it does not reach data."""
-    owner = data if data.base is None else data.base
-    buffer = _dense_layout(owner)
+    buffer = dense_memory(data)
     if buffer is None:
         return np.lib.stride_tricks.as_strided(data, shape, strides, writeable=False).copy()
-    address = data.__array_interface__["data"][0] - owner.__array_interface__["data"][0]
+    address = data.__array_interface__["data"][0] - buffer.__array_interface__["data"][0]
     view = np.ndarray(shape, data.dtype, buffer=buffer, offset=address if math.prod(shape) else 0, strides=strides)
     if view.flags.writeable and not data.flags.writeable:  # a view of a broadcast: read-only as it is
         view.flags.writeable = False
     return view  # NumPy gives a view of a view of `owner` the base `owner`
+
+
+def strided_positions(first, shape, steps):
+    """The position of each element of an array of `shape` laid out from position `first` with `steps` (one per
+    dimension, in elements) between neighbours: first + Σ iₖ·steps[k], an intp array of `shape`."""
+    positions = np.full(shape, first, dtype=np.intp)
+    for axis, (n, step) in enumerate(zip(shape, steps)):
+        positions = positions + (np.arange(n, dtype=np.intp) * step).reshape(
+            (1,) * axis + (n,) + (1,) * (len(shape) - axis - 1))
+    return positions
+
+
+def dense_memory(data):
+    """The ndarray owning the memory of the ndarray `data` (data itself, or its base), its axes ordered so that it is
+    C-contiguous (the memory read flat, from its lowest address); None when there is no such array."""
+    return _dense_layout(data if data.base is None else data.base)
 
 
 def _dense_layout(owner):

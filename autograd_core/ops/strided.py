@@ -29,7 +29,7 @@ import numpy as np
 
 from ..value import Value
 from .elementwise import where
-from .index import as_value
+from .index import as_value, dense_memory, strided_positions
 from .primitive import primitive
 from .shape import getitem, reshape, scatter_add
 
@@ -158,10 +158,7 @@ def _storage(data):
     """(memory, start): the array owning data's memory, its axes ordered so that it is C-contiguous (the storage, read
     flat), and data's first element's position in it, in data's elements; (None, 0) if no such array exists (a
     view of bytes, a gapped layout): the caller copies."""
-    from .index import _dense_layout
-
-    owner = data if data.base is None else data.base
-    memory = _dense_layout(owner) if isinstance(owner, np.ndarray) else None
+    memory = dense_memory(data)
     if memory is None:
         return None, 0
     start = (data.__array_interface__["data"][0] - memory.__array_interface__["data"][0]) // data.itemsize
@@ -212,9 +209,7 @@ def _geometry(x, size, stride, storage_offset, name):
         raise RuntimeError(f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset {offset}, and "
                            f"itemsize {item} requiring a storage size of {needed * item} are out of bounds for storage "
                            f"of size {length * item}")
-    read = np.full(size, offset, dtype=np.intp)
-    for axis, (n, s) in enumerate(zip(size, stride)):
-        read = read + (np.arange(n, dtype=np.intp) * s).reshape((1,) * axis + (n,) + (1,) * (len(size) - axis - 1))
+    read = strided_positions(offset, size, stride)
     # Number only the positions either side touches, so that a view of a large storage costs what it touches.
     touched, numbered = np.unique(np.concatenate([held.reshape(-1), read.reshape(-1)]), return_inverse=True)
     held_at, read_at = numbered[:held.size].reshape(held.shape), numbered[held.size:].reshape(read.shape)
@@ -223,14 +218,13 @@ def _geometry(x, size, stride, storage_offset, name):
     if counts.max(initial=0) > 1:
         dtype = data.dtype if data.dtype.kind == "f" else np.float64
         share = (1.0 / counts[held_at]).astype(dtype)
-    layout = (data.strides, start) if isinstance(data, np.ndarray) else ((1 * data.itemsize,), 0)
+    layout = (data.strides, start) if isinstance(data, np.ndarray) else ((data.itemsize,), 0)  # as _as_strided sees it
     return StridedGeometry(size, stride, offset, read_at, held_at, share, layout)
 
 
 def _positions_in(data, memory, start):
-    """The storage position of each element of `data` (data's shape): its first element's, plus its steps."""
-    from ..forward import _memory_positions
-
+    """The storage position of each element of `data` (data's shape): from its first element's, `start`, by its
+    strides (see `_storage`)."""
     if memory is None:  # a copy stands for the storage: data's elements in C order
         return np.arange(data.size, dtype=np.intp).reshape(data.shape)
-    return _memory_positions(data, memory.__array_interface__["data"][0])
+    return strided_positions(start, data.shape, [stride // data.itemsize for stride in data.strides])
