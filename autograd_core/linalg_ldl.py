@@ -25,6 +25,7 @@ import numpy as np
 
 from .engine import ShapeError
 from .linalg import _check_square
+from .linalg_solvers import _pivots_of  # LU's: row n of the packed result, as int32
 from .ops.index import as_value
 from .ops.linalg import LinAlgError
 from .ops.nondifferentiable import without_gradient
@@ -92,11 +93,7 @@ def _factor(name, A):
     n = A.shape[-1]
     packed = _ldl_packed(A)
     LD = packed[..., :n, :]
-    return LD, without_gradient(_pivots_of, packed, n=n), without_gradient(_info_of, packed, n=n)
-
-
-def _pivots_of(packed, n):
-    return np.asarray(packed)[..., n, :].astype(np.int32)
+    return LD, without_gradient(_pivots_of, packed, m=n), without_gradient(_info_of, packed, n=n)
 
 
 def _info_of(packed, n):
@@ -120,7 +117,7 @@ def _ldl_packed(a):
     n = a.shape[-1]
     packed = np.zeros(a.shape[:-2] + (n + 2, n), dtype=a.dtype)
     for index in np.ndindex(a.shape[:-2]):
-        ld, pivots, info = _bunch_kaufman(np.tril(a[index]).astype(a.dtype))
+        ld, pivots, info = _bunch_kaufman(np.tril(a[index]))  # a copy, which sytf2 works on in place
         packed[index][:n] = ld
         packed[index][n] = pivots
         if n:

@@ -25,6 +25,7 @@ from . import backends  # noqa: F401  (torch.backends: modules, so that `import 
 from . import ops
 from .modes import GRAD_ENABLED, inference_mode  # noqa: F401  (torch.inference_mode)
 from .tensor_methods import Device, MaxMin, check_matrices, on_cpu  # noqa: F401  (MaxMin: the type of max(x, dim))
+from .tensor_attributes import check_memory_format  # memory_format= of the *_like factories: names, no numbers
 from .value import Value, wrapped
 
 # dtype names (PyTorch's): NumPy dtypes.
@@ -464,45 +465,36 @@ def _like(x, dtype):
     return np.shape(x), (np.asarray(x).dtype if dtype is None else np.dtype(dtype))
 
 
-def _check_memory_format(memory_format, who):
-    """PyTorch's `memory_format=` of the *_like factories and clone: a torch.memory_format, which changes no numbers
-    here (see tensor_attributes.MemoryFormat)."""
-    if memory_format is not None:
-        from .tensor_attributes import check_memory_format
-
-        check_memory_format(memory_format, who)
-
-
 def zeros_like(input, dtype=None, device=None, requires_grad=False, *, memory_format=None):
     """Zeros of input's shape and dtype (unless dtype=); a new leaf, not connected to input's graph."""
-    _check_memory_format(memory_format, "zeros_like")
+    check_memory_format(memory_format, "zeros_like")
     shape, dtype = _like(input, dtype)
     return _make(np.zeros(shape, dtype), requires_grad, device)
 
 
 def ones_like(input, dtype=None, device=None, requires_grad=False, *, memory_format=None):
     """Ones of input's shape and dtype (unless dtype=); a new leaf, not connected to input's graph."""
-    _check_memory_format(memory_format, "ones_like")
+    check_memory_format(memory_format, "ones_like")
     shape, dtype = _like(input, dtype)
     return _make(np.ones(shape, dtype), requires_grad, device)
 
 
 def empty_like(input, dtype=None, device=None, requires_grad=False, *, memory_format=None):
     """Like zeros_like (the contents of PyTorch's `empty_like` are arbitrary; here they are zeros)."""
-    _check_memory_format(memory_format, "empty_like")
+    check_memory_format(memory_format, "empty_like")
     return zeros_like(input, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def full_like(input, fill_value, dtype=None, device=None, requires_grad=False, *, memory_format=None):
     """fill_value in input's shape and dtype (unless dtype=); a new leaf, not connected to input's graph."""
-    _check_memory_format(memory_format, "full_like")
+    check_memory_format(memory_format, "full_like")
     shape, dtype = _like(input, dtype)
     return _make(np.full(shape, wrapped(fill_value, dtype), dtype), requires_grad, device)
 
 
 def randn_like(input, dtype=None, device=None, requires_grad=False, *, generator=None, memory_format=None):
     """Standard normal numbers of input's shape and dtype (unless dtype=)."""
-    _check_memory_format(memory_format, "randn_like")
+    check_memory_format(memory_format, "randn_like")
     shape, dtype = _like(input, dtype)
     return _make(get_rng(generator).standard_normal(shape).astype(_floating(dtype, "randn_like")), requires_grad,
                  device)
@@ -510,7 +502,7 @@ def randn_like(input, dtype=None, device=None, requires_grad=False, *, generator
 
 def rand_like(input, dtype=None, device=None, requires_grad=False, *, generator=None, memory_format=None):
     """Uniform numbers in [0, 1) of input's shape and dtype (unless dtype=)."""
-    _check_memory_format(memory_format, "rand_like")
+    check_memory_format(memory_format, "rand_like")
     shape, dtype = _like(input, dtype)
     return _make(get_rng(generator).random(shape).astype(_floating(dtype, "rand_like")), requires_grad, device)
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import math
 import numbers
-
 import warnings
 
 import numpy as np
