@@ -42,6 +42,10 @@ from .linalg import inv as inverse  # torch.inverse
 from .linalg_decompositions import matrix_exp, pinverse, qr_old as qr, svd_old as svd  # linalg decompositions
 from .linalg_solvers import cholesky_inverse, cholesky_solve, lu_unpack  # linalg decompositions, stop 26
 from .linalg_householder import geqrf, orgqr, ormqr  # QR in Householder form (torch.linalg.householder_product)
+from .linalg_legacy import (  # torch.lu, triangular_solve, ...: the names from before torch.linalg
+    adjoint, eig, frobenius_norm, lstsq, lu, lu_solve, matrix_rank, nuclear_norm, pca_lowrank, solve, svd_lowrank,
+    symeig, triangular_solve,
+)
 # torch.add/sub/mul/div/matmul with out= (matmul: ops.matmul plus out=)
 from .tensor import add, div, divide, inference_mode, matmul, mul, multiply, neg, square, sub, subtract
 from .tensor import (  # PyTorch's indexing along a dim, running sums and sorting (ops/index.py, ops/scan.py)
@@ -123,6 +127,8 @@ __all__ = [
     "linalg", "det", "inverse", "logdet", "matrix_power", "slogdet",
     "svd", "pinverse", "qr", "matrix_exp", "cholesky_solve", "cholesky_inverse", "lu_unpack",  # stop 26
     "geqrf", "orgqr", "ormqr",
+    "lu", "lu_solve", "triangular_solve", "adjoint", "nuclear_norm", "frobenius_norm", "svd_lowrank", "pca_lowrank",
+    "solve", "symeig", "lstsq", "eig", "matrix_rank",
     "add", "sub", "subtract", "mul", "multiply", "div", "divide", "neg", "square", "inference_mode", "save", "load",
     "get_num_threads", "set_num_threads", "set_printoptions",
     "BoolTensor", "ByteTensor", "CharTensor", "DoubleTensor", "FloatTensor", "HalfTensor", "IntTensor", "LongTensor",

@@ -751,6 +751,9 @@ for _name, (_module, _function) in {
     "cholesky_solve": ("linalg_solvers", "cholesky_solve"), "cholesky_inverse": ("linalg_solvers", "cholesky_inverse"),
     "geqrf": ("linalg_householder", "geqrf"), "orgqr": ("linalg_householder", "orgqr"),
     "ormqr": ("linalg_householder", "ormqr"),
+    "lu": ("linalg_legacy", "lu"), "lu_solve": ("linalg_legacy", "lu_solve"),
+    "triangular_solve": ("linalg_legacy", "triangular_solve"), "solve": ("linalg_legacy", "_solve_method"),
+    "symeig": ("linalg_legacy", "symeig"), "lstsq": ("linalg_legacy", "_lstsq_method"), "eig": ("linalg_legacy", "eig"),
 }.items():
     setattr(TensorMethods, _name, _decomposition_method(_name, _module, _function))
 # --- end of linalg decompositions, stop 26 ---

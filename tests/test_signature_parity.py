@@ -43,6 +43,8 @@ ALLOWED = {
                                    "`reduction=Mean` reaches torch.* as 0), where its stubs say 1")
        for n in ("kl_div", "binary_cross_entropy_with_logits", "margin_ranking_loss", "hinge_embedding_loss",
                  "cosine_embedding_loss", "triplet_margin_loss", "ctc_loss")},
+    "torch.nuclear_norm": ({"order"}, "nuclear_norm(input, keepdim) is told from nuclear_norm(input, dim, keepdim) "
+                                      "by the bool at position 1"),
     "torch.randint": ({"order"}, "randint(high, size) is told from randint(low, high, size) by size being a tuple"),
     "torch.randint_like": ({"order"}, "randint_like(input, high) is told from (input, low, high) by the count"),
     "Tensor.random_": ({"order"}, "random_(to) is told from random_(from_, to) by the count"),
