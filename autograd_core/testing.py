@@ -1,4 +1,5 @@
-"""torch.testing's `assert_close`: whether two results agree, with PyTorch's tolerances and messages.
+"""torch.testing: `assert_close` (whether two results agree, with PyTorch's tolerances and messages), its deprecated
+predecessor `assert_allclose`, and `make_tensor` (random test inputs of a shape and dtype).
 
     import autograd_core as torch
     torch.testing.assert_close(model(x), expected)            # float32: rtol 1.3e-6, atol 1e-5
@@ -23,7 +24,7 @@ import numpy as np
 from .ops import data_of
 from .value import Value
 
-__all__ = ["assert_close"]
+__all__ = ["assert_close", "assert_allclose", "make_tensor"]
 
 # (rtol, atol) by dtype, as torch.testing's defaults; other dtypes (integers, bools) compare exactly
 _TOLERANCES = {np.dtype(np.float16): (1e-3, 1e-5), np.dtype(np.float32): (1.3e-6, 1e-5),
@@ -58,6 +59,99 @@ def assert_close(actual, expected, *, allow_subclasses=True, rtol=None, atol=Non
     elif msg is not None:
         message = msg
     raise exception(message)
+
+
+# assert_allclose's own defaults (PyTorch's before assert_close), by the less precise of the two dtypes
+_ALLCLOSE_TOLERANCES = {np.dtype(np.float16): (1e-3, 1e-3), np.dtype(np.float32): (1e-4, 1e-5),
+                        np.dtype(np.float64): (1e-5, 1e-8)}
+
+
+def assert_allclose(actual, expected, rtol=None, atol=None, equal_nan=True, msg=""):
+    """torch.testing.assert_allclose (deprecated since PyTorch 1.12, with its FutureWarning): assert_close with NaNs
+    equal by default, dtypes free to differ (expected is converted to actual's dtype when it is not a tensor), and
+    looser default tolerances: float16 (1e-3, 1e-3), float32 (1e-4, 1e-5), float64 (1e-5, 1e-8), exact otherwise."""
+    import warnings
+
+    warnings.warn("`torch.testing.assert_allclose()` is deprecated since 1.12 and will be removed in a future release. "
+                  "Please use `torch.testing.assert_close()` instead. You can find detailed upgrade instructions in "
+                  "https://github.com/pytorch/pytorch/issues/61844.", FutureWarning, stacklevel=2)
+    actual = np.asarray(data_of(actual))
+    expected = np.asarray(data_of(expected)) if _is_tensor_like(expected) else np.asarray(expected, actual.dtype)
+    if rtol is None and atol is None:
+        pairs = [_ALLCLOSE_TOLERANCES.get(x.dtype, (0.0, 0.0)) for x in (actual, expected)]
+        rtol, atol = max(p[0] for p in pairs), max(p[1] for p in pairs)
+    assert_close(actual, expected, rtol=rtol, atol=atol, equal_nan=equal_nan, check_dtype=False, msg=msg or None)
+
+
+def make_tensor(*shape, dtype, device, low=None, high=None, requires_grad=False, noncontiguous=False,
+                exclude_zero=False, memory_format=None):
+    """torch.testing.make_tensor: a Value of `shape` (ints, or one sequence) and `dtype` with numbers drawn uniformly
+    from [low, high) by the global generator. Defaults: floats [-9, 9), signed integers [-9, 10), unsigned [0, 10),
+    bools {False, True}; low and high are clamped to the dtype's finite range (integers' bounds rounded up).
+    requires_grad: floats only. noncontiguous: a strided view (every other element of a last axis twice as long; not
+    for fewer than two elements). exclude_zero: zeros become 1 (integers, bools) or the dtype's smallest normal number.
+    memory_format: a copy in that layout (not with noncontiguous). device: the CPU."""
+    import math
+    import warnings
+
+    from .tensor import empty, randint
+    from .tensor_methods import on_cpu
+
+    on_cpu(device)
+    if len(shape) == 1 and isinstance(shape[0], collections.abc.Sequence):
+        shape = shape[0]
+    shape = tuple(shape)
+    kind = np.dtype(dtype).kind
+    if kind not in "biuf":
+        raise TypeError(f"The requested dtype '{dtype}' is not supported by torch.testing.make_tensor(). To request "
+                        "support, file an issue at: https://github.com/pytorch/pytorch/issues")
+    if noncontiguous and memory_format is not None:
+        raise ValueError(f"The parameters `noncontiguous` and `memory_format` are mutually exclusive, but got "
+                         f"noncontiguous={noncontiguous} and memory_format={memory_format}")
+    if requires_grad and kind in "biu":
+        raise ValueError(f"`requires_grad=True` is not supported for boolean and integral dtypes, but got "
+                         f"dtype={dtype}")
+    noncontiguous = noncontiguous and math.prod(shape) > 1
+    if noncontiguous:  # twice as long in the last axis: the view below takes every other element
+        shape = (*shape[:-1], 2 * shape[-1])
+    if kind == "f":
+        finfo = np.finfo(dtype)
+        lowest, highest, default = float(finfo.min), float(finfo.max), (-9, 9)
+    else:
+        info = np.iinfo(dtype) if kind != "b" else None
+        lowest, highest = (0, 2) if kind == "b" else (int(info.min), int(info.max) + (np.dtype(dtype) != np.int64))
+        default = (0, 2) if kind == "b" else (-9, 10)
+    low = default[0] if low is None else low
+    high = default[1] if high is None else high
+    if any(isinstance(v, float) and math.isnan(v) for v in (low, high)):
+        raise ValueError(f"`low` and `high` cannot be NaN, but got low={low} and high={high}")
+    if low == high and kind == "f":
+        warnings.warn("Passing `low==high` to `torch.testing.make_tensor` for floating or complex types is deprecated "
+                      "since 2.1 and will be removed in 2.3. Use `torch.full(...)` instead.", FutureWarning,
+                      stacklevel=2)
+    elif low >= high:
+        raise ValueError(f"`low` must be less than `high`, but got {low} >= {high}")
+    elif high < lowest or low >= highest:
+        raise ValueError(f"The value interval specified by `low` and `high` is [{low}, {high}), but {dtype} only "
+                         f"supports [{lowest}, {highest})")
+    low, high = min(max(low, lowest), highest), min(max(high, lowest), highest)
+    if kind == "f":
+        result = empty(shape, dtype=dtype)
+        if high - low >= highest:  # the width itself would overflow: draw in halves and double
+            result.uniform_(low / 2, high / 2).mul_(2)
+        else:
+            result.uniform_(low, high)
+    else:
+        result = randint(math.ceil(low), math.ceil(high), shape, dtype=dtype)
+    if noncontiguous:
+        result = result[..., 1::2]  # from the second element, to catch offset mistakes too
+    elif memory_format is not None:
+        result = result.clone(memory_format=memory_format)
+    if exclude_zero:
+        result[result == 0] = 1 if kind in "biu" else float(np.finfo(dtype).tiny)
+    if kind == "f":
+        result.requires_grad = requires_grad
+    return result
 
 
 def _compare(actual, expected, rtol, atol, equal_nan, check_dtype, path):

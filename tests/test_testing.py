@@ -103,3 +103,102 @@ def test_numpy_arrays_and_gradients_compare_as_tensors():
     ag.testing.assert_close(x.grad, np.array([2.0, 4.0]))
     with pytest.raises(AssertionError, match="Greatest absolute difference: 1.0 at index"):
         ag.testing.assert_close(x.grad, np.array([2.0, 5.0]))
+
+
+# ----------------------------------------------------------------------------------------------------
+# assert_allclose (deprecated in PyTorch) and make_tensor
+
+
+ALLCLOSE_CASES = [
+    ("float32 within its old tolerance", lambda T: (T.tensor([1.0]), T.tensor([1.00005])), {}),
+    ("float32 beyond it", lambda T: (T.tensor([1.0]), T.tensor([1.001])), {}),
+    ("float64 within", lambda T: (T.tensor([1.0], dtype=T.float64), T.tensor([1.000005], dtype=T.float64)), {}),
+    ("NaNs equal by default", lambda T: (T.tensor([NAN, 1.0]), T.tensor([NAN, 1.0])), {}),
+    ("NaNs apart", lambda T: (T.tensor([NAN, 1.0]), T.tensor([NAN, 1.0])), dict(equal_nan=False)),
+    ("a list expected, in actual's dtype", lambda T: (T.tensor([1.0, 2.0]), [1.0, 2.0]), {}),
+    ("dtypes may differ", lambda T: (T.ones(2, dtype=T.float32), T.ones(2, dtype=T.float64)), {}),
+    ("own tolerances", lambda T: (T.tensor([1.0]), T.tensor([1.5])), dict(rtol=0.0, atol=0.6)),
+    ("a message", lambda T: (T.tensor([1.0]), T.tensor([2.0])), dict(msg="custom words")),
+]
+
+
+@pytest.mark.parametrize("name", [c[0] for c in ALLCLOSE_CASES])
+def test_assert_allclose_passes_and_fails_as_pytorchs(name):
+    make, kwargs = next((c[1], c[2]) for c in ALLCLOSE_CASES if c[0] == name)
+    outcomes = []
+    libraries = [ag]
+    try:
+        import torch
+
+        libraries.append(torch)
+    except ImportError:
+        pass
+    for T in libraries:
+        with pytest.warns(FutureWarning, match="assert_allclose\\(\\)` is deprecated since 1.12"):
+            try:
+                T.testing.assert_allclose(*make(T), **kwargs)
+                outcomes.append(None)
+            except AssertionError as error:
+                outcomes.append(str(error).replace("torch.", ""))
+    assert len(set(outcomes)) == 1, outcomes
+    expected_to_fail = name in ("float32 beyond it", "NaNs apart", "a message")
+    assert (outcomes[0] is not None) == expected_to_fail
+    if name == "a message":
+        assert outcomes[0] == "custom words"
+
+
+@pytest.mark.parametrize("dtype, interval", [("float32", (-9, 9)), ("float64", (-9, 9)), ("float16", (-9, 9)),
+                                             ("int64", (-9, 9)), ("int8", (-9, 9)), ("uint8", (0, 9)),
+                                             ("bool", (0, 1))])
+def test_make_tensor_draws_from_pytorchs_default_intervals(dtype, interval):
+    x = ag.testing.make_tensor(40, 50, dtype=getattr(ag, dtype), device="cpu")
+    assert x.shape == (40, 50) and x.dtype == np.dtype(dtype) and not x.requires_grad
+    data = x.data.astype(np.float64)
+    low, high = interval
+    assert data.min() >= low and data.max() <= high
+    assert data.min() < low + 1 and data.max() > high - 1  # 2,000 draws reach both ends of the interval
+    if np.dtype(dtype).kind == "f":
+        assert len(np.unique(data)) > 1000
+
+
+def test_make_tensor_options():
+    T = ag.testing.make_tensor
+    assert T((2, 3), dtype=ag.float32, device="cpu").shape == (2, 3)  # one sequence as the shape
+    x = T(3, 4, dtype=ag.float64, device="cpu", low=2.0, high=3.0, requires_grad=True)
+    assert x.requires_grad and x.is_leaf and 2.0 <= x.data.min() and x.data.max() < 3.0
+    y = T(3, 4, dtype=ag.float32, device="cpu", noncontiguous=True, requires_grad=True)
+    assert y.shape == (3, 4) and not y.is_contiguous() and y.is_leaf
+    (y * 2).sum().backward()
+    np.testing.assert_array_equal(y.grad, np.full((3, 4), 2.0))
+    assert T(1, dtype=ag.float32, device="cpu", noncontiguous=True).is_contiguous()  # one element: left as it is
+    z = T(200, dtype=ag.int64, device="cpu", low=-1, high=2, exclude_zero=True)
+    assert set(np.unique(z.data)) <= {-1, 1} and 1 in z.data
+    w = T(200, dtype=ag.float32, device="cpu", low=0, high=1e-30, exclude_zero=True)
+    assert (w.data != 0).all()
+    huge = T(100, dtype=ag.float64, device="cpu", low=-1e308, high=1e308)  # clamped, drawn in halves
+    assert np.isfinite(huge.data).all() and np.abs(huge.data).max() > 1e306
+    assert T(4, 4, dtype=ag.int32, device="cpu", low=-10**12, high=10**12).dtype == np.int32  # clamped to int32
+
+
+@pytest.mark.parametrize("kwargs, error, words", [
+    (dict(dtype="int64", requires_grad=True), ValueError, "not supported for boolean and integral dtypes"),
+    (dict(dtype="float32", low=3, high=1), ValueError, r"`low` must be less than `high`, but got 3 >= 1"),
+    (dict(dtype="float32", low=NAN), ValueError, "cannot be NaN"),
+    (dict(dtype="uint8", low=-20, high=-10), ValueError, r"is \[-20, -10\), but uint8 only supports \[0, 256\)"),
+    (dict(dtype="float32", noncontiguous=True, memory_format="channels_last"), ValueError, "mutually exclusive"),
+    (dict(dtype="float32", device="cuda"), RuntimeError, "cuda"),
+])
+def test_make_tensor_refuses_what_pytorchs_refuses(kwargs, error, words):
+    kwargs = dict(kwargs)
+    kwargs["dtype"] = getattr(ag, kwargs["dtype"])
+    if kwargs.get("memory_format") == "channels_last":
+        kwargs["memory_format"] = ag.channels_last
+    kwargs.setdefault("device", "cpu")
+    with pytest.raises(error, match=words):
+        ag.testing.make_tensor(2, 3, 4, 5, **kwargs)
+
+
+def test_make_tensor_low_equal_to_high_warns_for_floats():
+    with pytest.warns(FutureWarning, match="Passing `low==high`"):
+        x = ag.testing.make_tensor(3, dtype=ag.float32, device="cpu", low=1.0, high=1.0)
+    np.testing.assert_array_equal(x.data, np.ones(3, dtype=np.float32))
