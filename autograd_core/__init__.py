@@ -130,6 +130,7 @@ __all__ = [
     "lu", "lu_solve", "triangular_solve", "adjoint", "nuclear_norm", "frobenius_norm", "svd_lowrank", "pca_lowrank",
     "solve", "symeig", "lstsq", "eig", "matrix_rank",
     "add", "sub", "subtract", "mul", "multiply", "div", "divide", "neg", "square", "inference_mode", "save", "load",
+    "from_dlpack", "to_dlpack",
     "get_num_threads", "set_num_threads", "set_printoptions",
     "BoolTensor", "ByteTensor", "CharTensor", "DoubleTensor", "FloatTensor", "HalfTensor", "IntTensor", "LongTensor",
     "ShortTensor", "get_default_device", "set_default_device",
@@ -228,6 +229,7 @@ _LAZY = {  # public name -> (defining module, its name there)
     "autocast": ("amp", "autocast"),  # torch.autocast is torch.amp.autocast
     "is_autocast_enabled": ("amp", "is_autocast_enabled"), "get_autocast_dtype": ("amp", "get_autocast_dtype"),
     "load": ("serialization", "load"), "save": ("serialization", "save"),
+    "from_dlpack": ("utils.dlpack", "from_dlpack"), "to_dlpack": ("utils.dlpack", "to_dlpack"),  # torch.from_dlpack
     "TypedStorage": ("storage", "TypedStorage"), "UntypedStorage": ("storage", "UntypedStorage"),
     # torch.selu, torch.threshold_, ...: nn.functional's, loaded on first use (the core does not import nn)
     **{name: ("nn.functional", name)

@@ -376,6 +376,17 @@ class Value(TensorMethods, InplaceMethods):
         arr = np.asarray(self.data, dtype=dtype)
         return arr.copy() if copy else arr
 
+    def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
+        """The DLPack protocol (`torch.from_dlpack(x)`, `np.from_dlpack(x)`): a capsule sharing this Value's memory,
+        as NumPy exports it. A Value that requires grad raises BufferError, as PyTorch's (export `x.detach()`)."""
+        if self.requires_grad:
+            raise BufferError("Can't export tensors that require gradient, use tensor.detach()")
+        return np.asarray(self.data).__dlpack__(stream=stream, max_version=max_version, dl_device=dl_device, copy=copy)
+
+    def __dlpack_device__(self):
+        """(1, 0): DLPack's CPU, where every Value's memory is."""
+        return (1, 0)
+
     def numpy(self, *, force=False):
         """The data as an ndarray sharing its memory (a 0-d array for scalars). As PyTorch's, a Value that requires
         grad raises RuntimeError (read `x.detach().numpy()`, or `x.data`); force=True reads the data of any Value
