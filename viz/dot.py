@@ -72,6 +72,8 @@ def draw(root, *, rankdir="auto", show=DEFAULT_SHOW, highlight=None, max_nodes=N
     max_nodes: collapse the picture to about this many nodes (module scopes fold into boxes first,
                then the nodes furthest from the output); the title says how many were hidden.
     clusters:  draw each nn.Module call as a (nested) box.
+    title:     a line above the picture (a str with newlines: several lines); the lines of a title are
+               left-aligned.
     dpi:       resolution of PNG output (Graphviz's default is 96); size: the largest size in inches,
                'W,H' or a number (Graphviz `size`; the picture is scaled down to fit, never up).
     rankdir 'auto' picks 'LR', or 'TB' when the graph is a long chain (an LR picture would be a thin strip).
@@ -249,14 +251,18 @@ def _render(graph, rankdir, show, highlight_edges, title_lines, known, current, 
         stmts.append(_node_stmt(n, show, n.id in path_nodes, known, current, stats))
         dot_nodes[n.id] = n
         incoming = in_edges[n.id]
+        written = None
         if n.op and incoming:
             dot_nodes[f"{n.id}_op"] = n
             dot_edges.append((f"{n.id}_op", n.id))
             on = n.id in path_nodes
-            shape = "circle" if len(n.op) <= 2 else "ellipse"
-            stmts.append(f'\t{n.id}_op [label="{_quote(n.op)}" shape={shape} {OP_PATH if on else OP_PLAIN}]\n')
+            written = op_label(n.op, [nodes[e.src] for e in incoming])
+            shape = "circle" if len(written) <= 2 else "ellipse"
+            stmts.append(f'\t{n.id}_op [label="{_quote(written)}" shape={shape} {OP_PATH if on else OP_PLAIN}]\n')
             stmts_edges.append(f"\t{n.id}_op -> {n.id}{f' [{EDGE_PATH}]' if on else ''}\n")
         for e in incoming:
+            if written not in (None, n.op) and _drawn_per_use(nodes[e.src]):
+                continue  # a number the operation's label writes in place ('a / 2'): no box of its own
             target = f"{n.id}_op" if n.op else n.id
             attrs = []
             label = _edge_label(e, nodes, incoming) if "derivs" in show else ""
@@ -290,7 +296,7 @@ def _render(graph, rankdir, show, highlight_edges, title_lines, known, current, 
                   "ranksep": "0.35", "labelloc": "t", "labeljust": "l"}
     if footer:
         # nohtml: a title like "<...>" must stay text, not become an HTML-like label that adds nodes or links
-        graph_attr["label"] = graphviz.nohtml("\\n".join(_quote(line, MAX_TITLE_CHARS) for line in footer))
+        graph_attr["label"] = graphviz.nohtml(_title_label(footer))
     picture = GraphPicture(
         graph_attr=graph_attr,
         node_attr={"fontname": FONT, "fontsize": "10"},
@@ -300,6 +306,16 @@ def _render(graph, rankdir, show, highlight_edges, title_lines, known, current, 
     )
     picture.graph = graph
     return picture
+
+
+def _title_label(lines):
+    """Title lines as one DOT label: a single line as it is, several each ending in `\\l`, so that they are
+    left-aligned under each other (`\\n` would centre each line: an equation and its wrapped continuation,
+    or a step's heading and its arithmetic, would start at different places). A line holding newlines (a
+    user's title) is split at them."""
+    lines = [part for line in lines for part in str(line).splitlines() or [""]]
+    quoted = [_quote(line, MAX_TITLE_CHARS) for line in lines]
+    return quoted[0] if len(quoted) == 1 else "".join(line + "\\l" for line in quoted)
 
 
 def _pinned_body(graph, members, stmts_edges, dot_nodes, dot_edges):
@@ -384,6 +400,40 @@ def _ranks_crossed(graph):
         step = 2 if n.op else 1
         rank[n.id] = max((rank[e.src] + step for e in incoming[n.id] if e.src in rank), default=0)
     return sum(max(abs(rank[e.dst] - rank[e.src]) - 2, 0) for e in graph.edges)
+
+
+# Operations of two arguments that may be swapped: their pictures need not say which argument is which.
+COMMUTATIVE = frozenset({"+", "*", "maximum", "minimum", "logaddexp", "logaddexp2"})
+INFIX = {"-": "-", "/": "/", "**": "**", "matmul": "@"}  # written between the arguments; others: name(x, y)
+MAX_OPERAND_CHARS = 24  # an argument's name in an operation's label is cut after this
+
+
+def op_label(op_name, args):
+    """The text of an operation's node, given its argument nodes in order.
+
+    Two-argument primitives that are not commutative (`-`, `/`, `**`, matmul, atan2, xlogy, solve, ...) are
+    written with their arguments in place, `a / 2` against `2 / a`, `a - b` against `b - a`, `A @ x`, `atan2(y, x)`:
+    edges arrive at an operation from both sides, so its symbol alone would not tell numerator from denominator.
+    An argument is written by its name (as `chain.symbol` writes it in a derivative), an unlabelled scalar
+    constant by its value (the picture then draws no separate box for it), an unlabelled tensor constant as
+    'const' and a collapsed summary as '…'. Any other operation: its name ('+', 'tanh', 'linear').
+    """
+    op = PRIMITIVES.get(op_name)
+    if len(args) != 2 or op_name in COMMUTATIVE or op is None or len(op.formulas) != 2:
+        return op_name
+    x, y = (_operand_text(a) for a in args)
+    return f"{x} {INFIX[op_name]} {y}" if op_name in INFIX else f"{op_name}({x}, {y})"
+
+
+def _operand_text(node):
+    if _drawn_per_use(node):
+        text = _value_text(node.data)
+        return f"({text})" if text.startswith("-") else text  # a ** (-1), not a ** -1
+    if node.role == COLLAPSED:
+        return "…"
+    if node.role == CONSTANT and not node.label and not node.is_scalar:
+        return "const"
+    return _printable(symbol(node.name), MAX_OPERAND_CHARS)
 
 
 def _check_show(show):
