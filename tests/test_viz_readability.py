@@ -106,6 +106,87 @@ def test_backward_steps_and_tb_pictures_write_operands_in_place_too():
 
 
 # ----------------------------------------------------------------------------------------------------
+# 2. A collapsed scalar MLP fits a page
+
+
+def demo_loss():
+    """docs/coming-from-micrograd.md's training step: MLP(3, [4, 4, 1]) on four samples, squared error."""
+    from autograd_core.nn import MLP
+
+    model = MLP(3, [4, 4, 1], rng=0)
+    xs = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
+    ys = [1.0, -1.0, -1.0, 1.0]
+    loss = sum((model(x) - y) ** 2 for y, x in zip(ys, xs))
+    loss.label = "loss"
+    loss.backward()
+    return model, loss
+
+
+def test_weights_shared_by_folded_calls_fold_into_one_box_per_layer():
+    model, loss = demo_loss()
+    picture = viz.draw(loss, max_nodes=30)
+    shown = picture.graph
+    assert [n for n in shown.nodes if n.role == "parameter"] == []  # before: a strip of 41 weights
+    groups = {n.label: n for n in shown.nodes if n.parameters}
+    assert sorted(groups) == ["Layer layers.0: parameters", "Layer layers.1: parameters", "Layer layers.2: parameters"]
+    assert [groups[f"Layer layers.{k}: parameters"].hidden for k in range(3)] == [16, 20, 5]
+    calls = [n.id for n in shown.nodes if n.label == "MLP"]
+    assert len(calls) == 4
+    for group in groups.values():  # each layer's parameters feed each of the four calls
+        assert sorted(e.dst for e in shown.edges if e.src == group.id) == sorted(calls)
+    # what the unfolded picture shows is still there: the range in the box, each weight in the tooltip
+    weights = np.concatenate([model.layers[0].weight.data.ravel(), model.layers[0].bias.data.ravel()])
+    first = next(line for line in picture.source.splitlines() if 'label="Layer layers.0: parameters' in line)
+    assert f"data {weights.min():.3g} to {weights.max():.3g}" in first
+    w = model.layers[0].neurons[2].w[1]
+    assert f"{w.label} = {float(w.data):.4g} grad {float(w.grad):.4g}" in first.split("tooltip=")[1]
+    assert len(shown.nodes) <= 30
+
+
+def test_the_demo_folded_at_neurons_groups_weights_per_neuron():
+    _, loss = demo_loss()
+    shown = viz.draw(loss, max_nodes=100).graph
+    assert [n for n in shown.nodes if n.role == "parameter"] == []
+    groups = sorted(n.label for n in shown.nodes if n.parameters)
+    assert len(groups) == 9 and groups[0] == "Neuron neurons.0: parameters"  # 4 + 4 + 1 neurons
+
+
+def test_a_layer_of_many_folded_neurons_is_one_box():
+    from autograd_core.nn import MLP
+
+    model = MLP(2, [16, 16, 1], rng=0)
+    y = model([0.5, -1.0])
+    y.backward()
+    picture = viz.draw(y, max_nodes=100)
+    boxes = {n.label: n for n in picture.graph.nodes if n.role == "collapsed"}
+    assert {label: n.hidden for label, n in boxes.items()} == {"Layer layers.0": 128, "Layer layers.1": 800}
+    assert len(boxes["Layer layers.1"].parameters) == 272  # 16 x 16 weights and 16 biases, summarised in the box
+    # the one neuron left open is a chain of 16 additions: drawn top to bottom, it fits a notebook's width
+    assert "rankdir=TB" in picture.source
+    # a small budget: the network's three layers, as before
+    assert sorted(n.label for n in viz.draw(y, max_nodes=14).graph.nodes if n.role == "collapsed") == [
+        "Layer layers.0", "Layer layers.1", "Layer layers.2"]
+
+
+def test_a_few_folded_siblings_stay_boxes_of_their_own():
+    from autograd_core.nn import MLP
+
+    model = MLP(2, [4, 4, 1], rng=0)
+    y = model([0.5, -1.0])
+    labels = [n.label for n in viz.draw(y, max_nodes=20).graph.nodes if n.role == "collapsed"]
+    assert labels.count("Neuron neurons.0") >= 2 and len(labels) >= 8  # 4 neurons: each its own box
+
+
+def test_a_collapsed_graph_with_parameter_groups_round_trips_through_json():
+    _, loss = demo_loss()
+    shown = viz.collapse(viz.trace(loss), 30)
+    back = viz.from_json(viz.to_json(shown))
+    assert [(n.id, n.role, n.label, n.hidden) for n in back.nodes] == [
+        (n.id, n.role, n.label, n.hidden) for n in shown.nodes]
+    assert {(e.src, e.dst) for e in back.edges} == {(e.src, e.dst) for e in shown.edges}
+
+
+# ----------------------------------------------------------------------------------------------------
 # 3. Titles of several lines are left-aligned
 
 

@@ -70,7 +70,8 @@ def draw(root, *, rankdir="auto", show=DEFAULT_SHOW, highlight=None, max_nodes=N
                scalar graph, the title shows ∂out/∂leaf as the sum over paths of products of local
                derivatives (equal to leaf.grad after out.backward(); see `viz.chain_rule`).
     max_nodes: collapse the picture to about this many nodes (module scopes fold into boxes first,
-               then the nodes furthest from the output); the title says how many were hidden.
+               then the nodes furthest from the output; see `viz.collapse`); the title says how many were
+               hidden. A box that hides parameters gives their range, and lists them in its tooltip.
     clusters:  draw each nn.Module call as a (nested) box.
     title:     a line above the picture (a str with newlines: several lines); the lines of a title are
                left-aligned.
@@ -130,10 +131,17 @@ def auto_rankdir(graph):
     depth, level_width = {}, {}
     parents = graph.in_edges()
     for n in graph.nodes:  # topological order
-        d = max((depth.get(e.src, 0) for e in parents[n.id]), default=-1) + 1
-        depth[n.id] = d
+        depth[n.id] = max((depth.get(e.src, 0) for e in parents[n.id]), default=-1) + 1
+    # Graphviz keeps edges short: a node is drawn just before its first use, not at its depth (the 16 products
+    # of a neuron's sum b + w₀x₀ + … + w₁₅x₁₅ each sit beside their addition, not in one column of 16).
+    placed, children = {}, {}
+    for e in graph.edges:
+        children.setdefault(e.src, []).append(e.dst)
+    for n in reversed(graph.nodes):
+        below = children.get(n.id)
+        placed[n.id] = min(placed.get(c, depth[c]) for c in below) - 1 if below else depth[n.id]
         if parents[n.id]:  # leaves are drawn beside their use, not in one column of their own
-            level_width[d] = level_width.get(d, 0) + 1
+            level_width[placed[n.id]] = level_width.get(placed[n.id], 0) + 1
     levels = max(depth.values(), default=0) + 1
     widest = max(level_width.values(), default=1)
     lr = levels * 220 / (widest * 45)   # a value and an op per level, each ~110 px wide, ~45 px high
@@ -525,8 +533,12 @@ def summed_axes(src_shape, dst_shape):
 def _node_stmt(n, show, on_path, known, current, stats):
     if n.role == COLLAPSED:
         label = f"{_quote(n.label)}\\n{n.hidden} node{'s' if n.hidden != 1 else ''} hidden"
+        tooltip = ""
+        if n.parameters:
+            label += _parameter_summary(n, show)
+            tooltip = f' tooltip="{_parameter_list(n.parameters)}"'
         return (f'\t{n.id} [label="{label}" shape=box3d style=filled '
-                f'fillcolor="#e5e7eb" color="#6b7280" fontcolor="#374151"]\n')
+                f'fillcolor="#e5e7eb" color="#6b7280" fontcolor="#374151"{tooltip}]\n')
     if n.role == CONSTANT:
         text = _value_text(n.data) if n.is_scalar else f"const {_shape(n.shape)}"
         if n.label:
@@ -555,6 +567,41 @@ def _node_stmt(n, show, on_path, known, current, stats):
     table = (f'<table{thick} cellborder="1" cellspacing="0" cellpadding="3"{border}>'
              f'<tr>{"".join(cells)}</tr></table>')
     return f"\t{n.id} [label=<{table}> shape=plain]\n"
+
+
+MAX_TOOLTIP_LINES = 40  # parameters listed in a summary box's tooltip
+
+
+def _parameter_summary(n, show):
+    """More lines for a summary box that hides parameters: how many, and the range of their data and grad (when
+    `show` has them), so that a folded picture keeps what the unfolded one shows, in brief."""
+    params = n.parameters
+    lines = [f"{len(params)} parameter{'s' if len(params) != 1 else ''}" if len(params) < n.hidden else ""]
+    if "data" in show:
+        lines.append(f"data {_range([p.data for p in params])}")
+    if "grad" in show and any(p.grad is not None for p in params):
+        lines.append(f"grad {_range([p.grad for p in params if p.grad is not None])}")
+    return "".join(f"\\n{line}" for line in lines if line)
+
+
+def _range(arrays):
+    values = np.concatenate([np.asarray(a, dtype=np.float64).reshape(-1) for a in arrays])
+    return "empty" if values.size == 0 else f"{_num(values.min(), 3)} to {_num(values.max(), 3)}"
+
+
+def _parameter_list(params):
+    """A tooltip (hover text in SVG) naming each hidden parameter with its data and grad: a scalar's numbers, a
+    tensor's shape."""
+    lines = []
+    for p in params[:MAX_TOOLTIP_LINES]:
+        if p.is_scalar:
+            grad = "" if p.grad is None else f" grad {_summary(p.grad)}"
+            lines.append(f"{p.name} = {_summary(p.data)}{grad}")
+        else:
+            lines.append(f"{p.name} {_shape(p.shape)}")
+    if len(params) > MAX_TOOLTIP_LINES:
+        lines.append(f"… and {len(params) - MAX_TOOLTIP_LINES} more")
+    return "\\n".join(_quote(line) for line in lines)
 
 
 def _clusters(graph, members):

@@ -67,6 +67,8 @@ class Node:
     requires_grad: bool
     scope: str | None = None
     hidden: int = 0  # for role 'collapsed': how many nodes this one stands for
+    # for role 'collapsed': the parameters among them (their Nodes), for the picture's summary and tooltip
+    parameters: tuple = dataclasses.field(default=(), compare=False, repr=False)
 
     @property
     def name(self) -> str:
