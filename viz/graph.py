@@ -54,6 +54,8 @@ class Node:
     shape:      tuple of ints; dtype: its name ('float64').
     scope:      id of the innermost `ScopeInfo` the node was made in, or None; for an nn.Parameter
                 (made outside any module call) the innermost scope enclosing all of its uses.
+    parameters: for role 'collapsed': the parameter Nodes among those it stands for (pictures give their
+                range and list them in a tooltip); not part of equality or of the JSON.
     """
 
     id: str
