@@ -5,6 +5,10 @@ Two steps, each only if the graph is still too big:
 1. Module scopes fold into one summary box each ("Linear layers.0 — 34 nodes"). Scopes start folded
    and are opened breadth first (outer modules before inner ones, siblings together) while the picture
    stays within the budget, so a big model shows its top-level structure and as much detail as fits.
+   A module whose many sub-modules would all stay folded is one box (a layer of 16 folded neurons: one
+   box, not 16 joined to the next layer's 16 by 256 edges). Parameters that several folded calls share
+   (a model applied to each sample of a batch keeps its weights outside every call) fold too, one box
+   per module of the model ("Layer layers.0: 16 parameters"), which lists them in its tooltip.
 2. What remains is cut by distance from the output: the `max_nodes - 1` nodes nearest the output (going
    up through parents, breadth first) stay, everything further away becomes one "⋯ N more nodes" box.
    That is how a 10,000-step chain of scalars still draws: its last steps, and one box for the rest.
@@ -18,7 +22,10 @@ from __future__ import annotations
 import collections
 import dataclasses
 
-from .graph import COLLAPSED, Edge, Graph, Node
+from .graph import COLLAPSED, PARAMETER, Edge, Graph, Node
+
+# A module with more sub-modules than this, all of them folded, is drawn as one box instead.
+MAX_FOLDED_CHILDREN = 8
 
 
 def collapse(graph: Graph, max_nodes: int, keep=()) -> Graph:
@@ -45,6 +52,9 @@ def collapse(graph: Graph, max_nodes: int, keep=()) -> Graph:
                 summaries[r] = Node(f"c{len(summaries)}", COLLAPSED, "", label, (), "", None, None,
                                     True, s.parent)
             summaries[r].hidden += 1
+            if n.role == PARAMETER:
+                summaries[r].parameters += (n,)
+    _fold_shared_parameters(graph, rep, summaries, pinned)
     visible = [n.id for n in graph.nodes if rep[n.id] == n.id]
     if len(visible) + len(summaries) > max_nodes:
         _cut_by_distance(graph, max_nodes, pinned, rep, summaries)
@@ -73,6 +83,12 @@ def _fold_scopes(graph, max_nodes, pinned):
             count += cost
             opened.update(group)
             queue.extend(children[sid] for sid in group)
+    # A module whose sub-modules all stayed folded, and many of them, folds too (innermost first: a model of
+    # such layers may then fold as well).
+    for s in reversed(graph.scopes):
+        kids = children[s.id]
+        if s.id in opened and len(kids) > MAX_FOLDED_CHILDREN and not any(k in opened for k in kids):
+            opened.discard(s.id)
     parent_of = {s.id: s.parent for s in graph.scopes}
     rep = {}
     for n in graph.nodes:
@@ -83,6 +99,57 @@ def _fold_scopes(graph, max_nodes, pinned):
             sid = parent_of[sid]
         rep[n.id] = n.id if folded is None or n.id in pinned else folded
     return rep
+
+
+def _fold_shared_parameters(graph, rep, summaries, pinned):
+    """Fold the visible parameters whose every use is hidden in folded module calls (a model called on each
+    sample keeps each weight outside all the calls that share it) into one summary per module they belong to:
+    the module path their uses share (by name: 'layers.0' in every call), down to one level below the folded
+    boxes (their layer when the calls are folded whole, their neuron when neurons are)."""
+    nodes = graph._node_index()
+    scopes = {s.id: s for s in graph.scopes}
+    uses = collections.defaultdict(list)
+    for e in graph.edges:
+        uses[e.src].append(e.dst)
+    groups = {}
+    for n in graph.nodes:
+        if n.role != PARAMETER or n.id in pinned or rep[n.id] != n.id or not uses[n.id]:
+            continue
+        boxes = {rep[d] for d in uses[n.id]}
+        if any(b not in summaries for b in boxes):
+            continue  # used by a node that stays visible: it stays too
+        paths = [_path(nodes[d].scope, scopes) for d in uses[n.id]]
+        common = paths[0]
+        for path in paths[1:]:
+            k = 0
+            while k < min(len(common), len(path)) and _same_module(common[k], path[k]):
+                k += 1
+            common = common[:k]
+        depth = min(len(_path(b, scopes)) for b in boxes)  # the folded boxes' own depth
+        common = common[:depth + 1]
+        key = ("parameters",) + tuple(s.name for s in common)
+        if key not in groups:
+            where = common[-1] if common else None
+            label = "parameters" if where is None else (
+                f"{where.kind if where.name == where.kind else f'{where.kind} {where.name}'}: parameters")
+            groups[key] = summaries[key] = Node(f"c{len(summaries)}", COLLAPSED, "", label, (), "", None, None,
+                                                True, n.scope)
+        rep[n.id] = key
+        groups[key].hidden += 1
+        groups[key].parameters += (n,)
+
+
+def _path(sid, scopes):
+    """The ScopeInfos from the outermost module call down to scope `sid` (empty for None)."""
+    path = []
+    while sid is not None:
+        path.append(scopes[sid])
+        sid = scopes[sid].parent
+    return path[::-1]
+
+
+def _same_module(a, b):
+    return a.name == b.name and a.kind == b.kind
 
 
 def _cut_by_distance(graph, max_nodes, pinned, rep, summaries):

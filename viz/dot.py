@@ -70,8 +70,11 @@ def draw(root, *, rankdir="auto", show=DEFAULT_SHOW, highlight=None, max_nodes=N
                scalar graph, the title shows ∂out/∂leaf as the sum over paths of products of local
                derivatives (equal to leaf.grad after out.backward(); see `viz.chain_rule`).
     max_nodes: collapse the picture to about this many nodes (module scopes fold into boxes first,
-               then the nodes furthest from the output); the title says how many were hidden.
+               then the nodes furthest from the output; see `viz.collapse`); the title says how many were
+               hidden. A box that hides parameters gives their range, and lists them in its tooltip.
     clusters:  draw each nn.Module call as a (nested) box.
+    title:     a line above the picture (a str with newlines: several lines); the lines of a title are
+               left-aligned.
     dpi:       resolution of PNG output (Graphviz's default is 96); size: the largest size in inches,
                'W,H' or a number (Graphviz `size`; the picture is scaled down to fit, never up).
     rankdir 'auto' picks 'LR', or 'TB' when the graph is a long chain (an LR picture would be a thin strip).
@@ -128,10 +131,17 @@ def auto_rankdir(graph):
     depth, level_width = {}, {}
     parents = graph.in_edges()
     for n in graph.nodes:  # topological order
-        d = max((depth.get(e.src, 0) for e in parents[n.id]), default=-1) + 1
-        depth[n.id] = d
+        depth[n.id] = max((depth.get(e.src, 0) for e in parents[n.id]), default=-1) + 1
+    # Graphviz keeps edges short: a node is drawn just before its first use, not at its depth (the 16 products
+    # of a neuron's sum b + w₀x₀ + … + w₁₅x₁₅ each sit beside their addition, not in one column of 16).
+    placed, children = {}, {}
+    for e in graph.edges:
+        children.setdefault(e.src, []).append(e.dst)
+    for n in reversed(graph.nodes):
+        below = children.get(n.id)
+        placed[n.id] = min(placed.get(c, depth[c]) for c in below) - 1 if below else depth[n.id]
         if parents[n.id]:  # leaves are drawn beside their use, not in one column of their own
-            level_width[d] = level_width.get(d, 0) + 1
+            level_width[placed[n.id]] = level_width.get(placed[n.id], 0) + 1
     levels = max(depth.values(), default=0) + 1
     widest = max(level_width.values(), default=1)
     lr = levels * 220 / (widest * 45)   # a value and an op per level, each ~110 px wide, ~45 px high
@@ -249,14 +259,18 @@ def _render(graph, rankdir, show, highlight_edges, title_lines, known, current, 
         stmts.append(_node_stmt(n, show, n.id in path_nodes, known, current, stats))
         dot_nodes[n.id] = n
         incoming = in_edges[n.id]
+        written = None
         if n.op and incoming:
             dot_nodes[f"{n.id}_op"] = n
             dot_edges.append((f"{n.id}_op", n.id))
             on = n.id in path_nodes
-            shape = "circle" if len(n.op) <= 2 else "ellipse"
-            stmts.append(f'\t{n.id}_op [label="{_quote(n.op)}" shape={shape} {OP_PATH if on else OP_PLAIN}]\n')
+            written = op_label(n.op, [nodes[e.src] for e in incoming])
+            shape = "circle" if len(written) <= 2 else "ellipse"
+            stmts.append(f'\t{n.id}_op [label="{_quote(written)}" shape={shape} {OP_PATH if on else OP_PLAIN}]\n')
             stmts_edges.append(f"\t{n.id}_op -> {n.id}{f' [{EDGE_PATH}]' if on else ''}\n")
         for e in incoming:
+            if written not in (None, n.op) and _drawn_per_use(nodes[e.src]):
+                continue  # a number the operation's label writes in place ('a / 2'): no box of its own
             target = f"{n.id}_op" if n.op else n.id
             attrs = []
             label = _edge_label(e, nodes, incoming) if "derivs" in show else ""
@@ -290,7 +304,7 @@ def _render(graph, rankdir, show, highlight_edges, title_lines, known, current, 
                   "ranksep": "0.35", "labelloc": "t", "labeljust": "l"}
     if footer:
         # nohtml: a title like "<...>" must stay text, not become an HTML-like label that adds nodes or links
-        graph_attr["label"] = graphviz.nohtml("\\n".join(_quote(line, MAX_TITLE_CHARS) for line in footer))
+        graph_attr["label"] = graphviz.nohtml(_title_label(footer))
     picture = GraphPicture(
         graph_attr=graph_attr,
         node_attr={"fontname": FONT, "fontsize": "10"},
@@ -300,6 +314,16 @@ def _render(graph, rankdir, show, highlight_edges, title_lines, known, current, 
     )
     picture.graph = graph
     return picture
+
+
+def _title_label(lines):
+    """Title lines as one DOT label: a single line as it is, several each ending in `\\l`, so that they are
+    left-aligned under each other (`\\n` would centre each line: an equation and its wrapped continuation,
+    or a step's heading and its arithmetic, would start at different places). A line holding newlines (a
+    user's title) is split at them."""
+    lines = [part for line in lines for part in str(line).splitlines() or [""]]
+    quoted = [_quote(line, MAX_TITLE_CHARS) for line in lines]
+    return quoted[0] if len(quoted) == 1 else "".join(line + "\\l" for line in quoted)
 
 
 def _pinned_body(graph, members, stmts_edges, dot_nodes, dot_edges):
@@ -384,6 +408,40 @@ def _ranks_crossed(graph):
         step = 2 if n.op else 1
         rank[n.id] = max((rank[e.src] + step for e in incoming[n.id] if e.src in rank), default=0)
     return sum(max(abs(rank[e.dst] - rank[e.src]) - 2, 0) for e in graph.edges)
+
+
+# Operations of two arguments that may be swapped: their pictures need not say which argument is which.
+COMMUTATIVE = frozenset({"+", "*", "maximum", "minimum", "logaddexp", "logaddexp2"})
+INFIX = {"-": "-", "/": "/", "**": "**", "matmul": "@"}  # written between the arguments; others: name(x, y)
+MAX_OPERAND_CHARS = 24  # an argument's name in an operation's label is cut after this
+
+
+def op_label(op_name, args):
+    """The text of an operation's node, given its argument nodes in order.
+
+    Two-argument primitives that are not commutative (`-`, `/`, `**`, matmul, atan2, xlogy, solve, ...) are
+    written with their arguments in place, `a / 2` against `2 / a`, `a - b` against `b - a`, `A @ x`, `atan2(y, x)`:
+    edges arrive at an operation from both sides, so its symbol alone would not tell numerator from denominator.
+    An argument is written by its name (as `chain.symbol` writes it in a derivative), an unlabelled scalar
+    constant by its value (the picture then draws no separate box for it), an unlabelled tensor constant as
+    'const' and a collapsed summary as '…'. Any other operation: its name ('+', 'tanh', 'linear').
+    """
+    op = PRIMITIVES.get(op_name)
+    if len(args) != 2 or op_name in COMMUTATIVE or op is None or len(op.formulas) != 2:
+        return op_name
+    x, y = (_operand_text(a) for a in args)
+    return f"{x} {INFIX[op_name]} {y}" if op_name in INFIX else f"{op_name}({x}, {y})"
+
+
+def _operand_text(node):
+    if _drawn_per_use(node):
+        text = _value_text(node.data)
+        return f"({text})" if text.startswith("-") else text  # a ** (-1), not a ** -1
+    if node.role == COLLAPSED:
+        return "…"
+    if node.role == CONSTANT and not node.label and not node.is_scalar:
+        return "const"
+    return _printable(symbol(node.name), MAX_OPERAND_CHARS)
 
 
 def _check_show(show):
@@ -475,8 +533,12 @@ def summed_axes(src_shape, dst_shape):
 def _node_stmt(n, show, on_path, known, current, stats):
     if n.role == COLLAPSED:
         label = f"{_quote(n.label)}\\n{n.hidden} node{'s' if n.hidden != 1 else ''} hidden"
+        tooltip = ""
+        if n.parameters:
+            label += _parameter_summary(n, show)
+            tooltip = f' tooltip="{_parameter_list(n.parameters)}"'
         return (f'\t{n.id} [label="{label}" shape=box3d style=filled '
-                f'fillcolor="#e5e7eb" color="#6b7280" fontcolor="#374151"]\n')
+                f'fillcolor="#e5e7eb" color="#6b7280" fontcolor="#374151"{tooltip}]\n')
     if n.role == CONSTANT:
         text = _value_text(n.data) if n.is_scalar else f"const {_shape(n.shape)}"
         if n.label:
@@ -505,6 +567,41 @@ def _node_stmt(n, show, on_path, known, current, stats):
     table = (f'<table{thick} cellborder="1" cellspacing="0" cellpadding="3"{border}>'
              f'<tr>{"".join(cells)}</tr></table>')
     return f"\t{n.id} [label=<{table}> shape=plain]\n"
+
+
+MAX_TOOLTIP_LINES = 40  # parameters listed in a summary box's tooltip
+
+
+def _parameter_summary(n, show):
+    """More lines for a summary box that hides parameters: how many, and the range of their data and grad (when
+    `show` has them), so that a folded picture keeps what the unfolded one shows, in brief."""
+    params = n.parameters
+    lines = [f"{len(params)} parameter{'s' if len(params) != 1 else ''}" if len(params) < n.hidden else ""]
+    if "data" in show:
+        lines.append(f"data {_range([p.data for p in params])}")
+    if "grad" in show and any(p.grad is not None for p in params):
+        lines.append(f"grad {_range([p.grad for p in params if p.grad is not None])}")
+    return "".join(f"\\n{line}" for line in lines if line)
+
+
+def _range(arrays):
+    values = np.concatenate([np.asarray(a, dtype=np.float64).reshape(-1) for a in arrays])
+    return "empty" if values.size == 0 else f"{_num(values.min(), 3)} to {_num(values.max(), 3)}"
+
+
+def _parameter_list(params):
+    """A tooltip (hover text in SVG) naming each hidden parameter with its data and grad: a scalar's numbers, a
+    tensor's shape."""
+    lines = []
+    for p in params[:MAX_TOOLTIP_LINES]:
+        if p.is_scalar:
+            grad = "" if p.grad is None else f" grad {_summary(p.grad)}"
+            lines.append(f"{p.name} = {_summary(p.data)}{grad}")
+        else:
+            lines.append(f"{p.name} {_shape(p.shape)}")
+    if len(params) > MAX_TOOLTIP_LINES:
+        lines.append(f"… and {len(params) - MAX_TOOLTIP_LINES} more")
+    return "\\n".join(_quote(line) for line in lines)
 
 
 def _clusters(graph, members):

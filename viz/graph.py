@@ -54,6 +54,8 @@ class Node:
     shape:      tuple of ints; dtype: its name ('float64').
     scope:      id of the innermost `ScopeInfo` the node was made in, or None; for an nn.Parameter
                 (made outside any module call) the innermost scope enclosing all of its uses.
+    parameters: for role 'collapsed': the parameter Nodes among those it stands for (pictures give their
+                range and list them in a tooltip); not part of equality or of the JSON.
     """
 
     id: str
@@ -67,6 +69,8 @@ class Node:
     requires_grad: bool
     scope: str | None = None
     hidden: int = 0  # for role 'collapsed': how many nodes this one stands for
+    # for role 'collapsed': the parameters among them (their Nodes), for the picture's summary and tooltip
+    parameters: tuple = dataclasses.field(default=(), compare=False, repr=False)
 
     @property
     def name(self) -> str:

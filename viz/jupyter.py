@@ -8,6 +8,8 @@ registered it with the core (importing `autograd_core.viz` does), so a Value sho
 
 from __future__ import annotations
 
+import re
+
 import graphviz
 
 from autograd_core.value import set_display
@@ -34,7 +36,7 @@ class GraphPicture(graphviz.Digraph):
         # A list of pictures ending a notebook cell (`viz.backward_steps(f)`) shows each one's repr: its title's
         # first line ("backward step 2/5: gradient of h (*) is complete") says more than an object address.
         n = "?" if self.graph is None else len(self.graph.nodes)
-        title = str(self.graph_attr.get("label", "")).split("\\n")[0]
+        title = re.split(r"\\[nl]", str(self.graph_attr.get("label", "")))[0]  # lines end in \n or \l
         return f"<graph picture: {n} nodes{f', {title}' if title else ''}>"
 
     def _repr_mimebundle_(self, include=None, exclude=None, **_):

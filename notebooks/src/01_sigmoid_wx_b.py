@@ -71,8 +71,10 @@ display(viz.draw(f, show=("data", "derivs")))
 # %% [markdown]
 # The same graph as a table, read from `viz.trace` (every node in topological order: parents first). The
 # constant 1 of h₄ + 1 and of 1/h₅ is a single node, used twice (the engine keeps one Value per number): the
-# table lists it once. The picture above draws it as a small grey box beside each of its two uses, so that
-# no long edge crosses the picture; the check below confirms it is one node with two uses.
+# table lists it once. The picture above draws it at each of its two uses, so that no long edge crosses the
+# picture: as a small grey box beside the + of h₄ + 1, and inside the operation `1 / h5`, which writes its
+# operands in place because a division, unlike a sum, depends on their order (`h5 / 1` would be another
+# function). The check below confirms it is one node with two uses.
 
 # %%
 graph = viz.trace(f)
