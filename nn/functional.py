@@ -72,6 +72,7 @@ from .fractional_max_pool import (
     fractional_max_pool2d, fractional_max_pool2d_with_indices, fractional_max_pool3d,
     fractional_max_pool3d_with_indices,
 )
+from .loss_more import linear_cross_entropy
 
 __all__ = [
     "linear", "relu", "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax", "dropout", "batch_norm",
@@ -105,5 +106,5 @@ __all__ += [  # more functions
 ]
 __all__ += [  # fractional max pooling
     "fractional_max_pool2d", "fractional_max_pool2d_with_indices", "fractional_max_pool3d",
-    "fractional_max_pool3d_with_indices",
+    "fractional_max_pool3d_with_indices", "linear_cross_entropy",
 ]
