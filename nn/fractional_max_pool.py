@@ -53,10 +53,9 @@ def _argmax_of_windows(planes, samples=None, *, spatial, out_size, kernel, batch
         drawn_in = planes.dtype if planes.dtype in (np.float32, np.float64) else np.float64
         samples = rng.random((batch, P // max(batch, 1), nd), dtype=drawn_in).astype(planes.dtype, copy=False)
     u = np.asarray(samples)[:batch].reshape(P, nd)
+    if not np.isfinite(u).all():  # any finite u keeps every window inside: o + k − 1 <= n makes α >= 1
+        raise ValueError(f"fractional_max_pool{nd}d: _random_samples must be finite (in [0, 1)), got {u.min()}")
     starts = [_window_starts(u[:, _SAMPLE_COLUMN[nd][d]], spatial[d], out_size[d], kernel[d]) for d in range(nd)]
-    if any(s.size and (s.min() < 0 or s.max() > n - k) for s, n, k in zip(starts, spatial, kernel)):
-        raise ValueError(f"fractional_max_pool{nd}d: _random_samples must lie in [0, 1), got values in "
-                         f"[{u.min()}, {u.max()}]")
     # Coordinate d of element j of window i is starts_d[p, i] + j, laid out (P, m_0, .., m_{nd-1}, k_0, .., k_{nd-1}).
     coords = []
     for d in range(nd):
@@ -65,7 +64,8 @@ def _argmax_of_windows(planes, samples=None, *, spatial, out_size, kernel, batch
         coords.append(starts[d].reshape(window) + np.arange(kernel[d]).reshape(offset))
     flat_in_plane = np.broadcast_to(np.ravel_multi_index(coords, spatial), (P,) + tuple(out_size) + tuple(kernel))
     flat_in_plane = flat_in_plane.reshape((P,) + tuple(out_size) + (int(np.prod(kernel)),))
-    values = np.take_along_axis(planes, flat_in_plane.reshape(P, -1), axis=1).reshape(flat_in_plane.shape)
+    values = np.take_along_axis(planes, flat_in_plane.reshape(P, flat_in_plane[0].size if P else 0), axis=1)
+    values = values.reshape(flat_in_plane.shape)
     nan = np.isnan(values)
     last_nan = nan.shape[-1] - 1 - nan[..., ::-1].argmax(axis=-1)
     best = np.where(nan.any(axis=-1), last_nan, values.argmax(axis=-1))   # PyTorch: `v > max || isnan(v)`
