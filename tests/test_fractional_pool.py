@@ -66,10 +66,14 @@ def test_unbatched_and_output_ratio_match_torch(nd):
     assert out.shape == (shape[0],) + tuple(int(n * 0.5) for n in shape[1:])
 
 
+# Two NaNs in one window: PyTorch keeps the last (`v > max || isnan(v)`); an all −inf window gives its first element.
+NAN_ROW = np.array([[[[np.nan, 1.0, np.nan, 3.0, np.nan, -np.inf, -np.inf, -np.inf]]]])
+
+
 def test_nan_and_minus_infinity_match_torch():
     torch = torch_or_skip()
-    x = np.array([[[[1.0, np.nan, 3.0, np.nan, 0.5, -np.inf, -np.inf, -np.inf]]]])
-    u = np.array([[[0.25, 0.0]]])
+    x = NAN_ROW
+    u = np.array([[[0.0, 0.0]]])
     y, i = F.fractional_max_pool2d(Value(x), (1, 3), (1, 3), return_indices=True, _random_samples=u)
     ty, ti = torch.nn.functional.fractional_max_pool2d(torch.tensor(x), (1, 3), (1, 3), return_indices=True,
                                                        _random_samples=torch.tensor(u))
@@ -126,6 +130,23 @@ def test_windows_follow_the_formula_3d():
         for b, h in enumerate(starts[1]):
             for c, w in enumerate(starts[2]):
                 assert y[0, 0, a, b, c] == x[0, 0, t:t + 2, h:h + 3, w:w + 2].max()
+
+
+def test_nan_is_the_last_one_and_minus_infinity_the_first():
+    # u = 0, α = 2.5: windows [0, 3), [2, 5), [5, 8)
+    y, i = F.fractional_max_pool2d(NAN_ROW, (1, 3), (1, 3), return_indices=True, _random_samples=np.zeros((1, 1, 2)))
+    np.testing.assert_array_equal(i[0, 0, 0], [2, 4, 5])
+    assert np.isnan(y[0, 0, 0, :2]).all() and y[0, 0, 0, 2] == -np.inf
+
+
+def test_window_starts_round_in_the_input_dtype():
+    """n = 6, m = 4, u = 0.8: the second start is ⌊1.8·(5/3)⌋ − ⌊0.8·(5/3)⌋ = 3 − 1 = 2 in float64, but 1.8·(5/3)
+    rounds just below 3 in float32 (PyTorch's float32 arithmetic, checked against it: [0, 1, 3, 5])."""
+    x = np.arange(36.0).reshape(1, 1, 6, 6)
+    for dtype, columns in (("float64", [0, 2, 3, 5]), ("float32", [0, 1, 3, 5])):
+        u = np.full((1, 1, 2), 0.8, dtype)
+        _, i = F.fractional_max_pool2d(x.astype(dtype), 1, 4, return_indices=True, _random_samples=u)
+        np.testing.assert_array_equal(i[0, 0, 0], columns, err_msg=dtype)
 
 
 @pytest.mark.parametrize("nd", [2, 3])
