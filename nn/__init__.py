@@ -75,6 +75,10 @@ from .module import Buffer
 from .activation_more import RReLU
 from .dropout import FeatureAlphaDropout
 from .legacy import Container, CrossMapLRN2d
+# the last of torch.nn's modules (fractional_max_pool.py, adaptive_softmax.py, loss_more.py)
+from .fractional_max_pool import FractionalMaxPool2d, FractionalMaxPool3d
+from .adaptive_softmax import AdaptiveLogSoftmaxWithLoss
+from .loss_more import LinearCrossEntropyLoss, NLLLoss2d
 
 __all__ = [
     "Module", "Parameter", "CheckpointError", "functional", "init", "manual_seed", "parallel", "utils",
@@ -117,6 +121,9 @@ __all__ += [  # lazy modules and nn.Buffer
 ]
 __all__ += ["RReLU", "FeatureAlphaDropout", "CrossMapLRN2d", "Container"]  # more layers
 __all__ += ["DataParallel"]  # data_parallel.py
+__all__ += [  # the last of torch.nn's modules
+    "FractionalMaxPool2d", "FractionalMaxPool3d", "AdaptiveLogSoftmaxWithLoss", "LinearCrossEntropyLoss", "NLLLoss2d",
+]
 
 # Loaded on first use (PEP 562), as PyTorch's names all the same: `nn.LSTM`, `from autograd_core.nn import MLP`,
 # `nn.utils.rnn`, ... The modules below are the ones nn.functional does not need, and they register no primitives

@@ -68,6 +68,11 @@ from .activation_more import celu_, elu_, hardtanh_, leaky_relu_, relu_, rrelu, 
 from .dropout import feature_alpha_dropout
 from .legacy import pdist
 from .grid_sample import affine_grid, grid_sample
+from .fractional_max_pool import (
+    fractional_max_pool2d, fractional_max_pool2d_with_indices, fractional_max_pool3d,
+    fractional_max_pool3d_with_indices,
+)
+from .loss_more import linear_cross_entropy
 
 __all__ = [
     "linear", "relu", "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax", "dropout", "batch_norm",
@@ -98,4 +103,8 @@ __all__ += [  # 3-d layers
 __all__ += [  # more functions
     "rrelu", "rrelu_", "relu_", "elu_", "leaky_relu_", "hardtanh_", "selu_", "celu_", "threshold_",
     "feature_alpha_dropout", "pdist", "affine_grid", "grid_sample",
+]
+__all__ += [  # fractional max pooling
+    "fractional_max_pool2d", "fractional_max_pool2d_with_indices", "fractional_max_pool3d",
+    "fractional_max_pool3d_with_indices", "linear_cross_entropy",
 ]
