@@ -161,7 +161,8 @@ def _evaluate(x, n, *, name, dtype):
     if x.dtype.kind == "c" or n.dtype.kind == "c":
         raise TypeError(f"{name}: complex inputs are not supported")
     out = _KERNELS[name](x.astype(np.float64).ravel(), _degrees(n).ravel())
-    return out.reshape(x.shape).astype(dtype)[()]
+    with np.errstate(over="ignore"):                  # beyond float32's range: ±inf, as PyTorch's
+        return out.reshape(x.shape).astype(dtype)[()]
 
 
 def _without_gradient(name, input, n):
