@@ -4,19 +4,31 @@
     torch.special.gammainc(a, x)          # the regularized lower incomplete gamma function P(a, x)
     torch.special.log_ndtr(x)             # log Φ(x), accurate far in the left tail
 
-Every function is the core's own (ops/special_functions.py, ops/special_more.py, ops/special.py, ops/reduce.py),
-differentiable where PyTorch's is, elementwise with broadcasting unless its docstring says otherwise.
+Every function is the core's own (ops/special_functions.py, ops/special_more.py, ops/special_bessel.py,
+ops/special_polynomials.py, ops/special.py, ops/reduce.py), differentiable where PyTorch's is (the Bessel functions
+J, Y, K, Ai and j₀ and the orthogonal polynomials are not, as there), elementwise with broadcasting unless its
+docstring says otherwise.
 """
 
 from __future__ import annotations
 
 from .ops.special import expm1, log1p, round  # noqa: F401, A004
+from .ops.special_bessel import (  # noqa: F401
+    airy_ai, bessel_y0, bessel_y1, modified_bessel_k0, modified_bessel_k1, scaled_modified_bessel_k0,
+    scaled_modified_bessel_k1, spherical_bessel_j0,
+)
 from .ops.special_functions import (  # noqa: F401
     digamma, erf, erfc, erfcx, erfinv, log_ndtr, multigammaln, ndtr, ndtri, polygamma as _polygamma,
 )
 from .ops.special_functions import igamma as gammainc, igammac as gammaincc, lgamma as gammaln  # noqa: F401
 from .ops.special_more import (  # noqa: F401
     bessel_j0, bessel_j1, entr, exp2, expit, i0, i0e, i1, i1e, logit, sinc, xlog1py, xlogy, zeta,
+)
+from .ops.special_polynomials import (  # noqa: F401
+    chebyshev_polynomial_t, chebyshev_polynomial_u, chebyshev_polynomial_v, chebyshev_polynomial_w,
+    hermite_polynomial_h, hermite_polynomial_he, laguerre_polynomial_l, legendre_polynomial_p,
+    shifted_chebyshev_polynomial_t, shifted_chebyshev_polynomial_u, shifted_chebyshev_polynomial_v,
+    shifted_chebyshev_polynomial_w,
 )
 from .tensor import log_softmax as _log_softmax
 from .tensor import logsumexp as _logsumexp
@@ -48,7 +60,12 @@ def _as_dtype(x, dtype):
     return (x if isinstance(x, Value) else Value(x)).to(dtype)
 
 
-__all__ = ["bessel_j0", "bessel_j1", "digamma", "entr", "erf", "erfc", "erfcx", "erfinv", "exp2", "expit", "expm1",
-           "gammainc", "gammaincc", "gammaln", "i0", "i0e", "i1", "i1e", "log1p", "log_ndtr", "log_softmax", "logit",
-           "logsumexp", "modified_bessel_i0", "modified_bessel_i1", "multigammaln", "ndtr", "ndtri", "polygamma", "psi",
-           "round", "sinc", "softmax", "xlog1py", "xlogy", "zeta"]
+__all__ = ["airy_ai", "bessel_j0", "bessel_j1", "bessel_y0", "bessel_y1", "chebyshev_polynomial_t",
+           "chebyshev_polynomial_u", "chebyshev_polynomial_v", "chebyshev_polynomial_w", "digamma", "entr", "erf",
+           "erfc", "erfcx", "erfinv", "exp2", "expit", "expm1", "gammainc", "gammaincc", "gammaln",
+           "hermite_polynomial_h", "hermite_polynomial_he", "i0", "i0e", "i1", "i1e", "laguerre_polynomial_l",
+           "legendre_polynomial_p", "log1p", "log_ndtr", "log_softmax", "logit", "logsumexp", "modified_bessel_i0",
+           "modified_bessel_i1", "modified_bessel_k0", "modified_bessel_k1", "multigammaln", "ndtr", "ndtri",
+           "polygamma", "psi", "round", "scaled_modified_bessel_k0", "scaled_modified_bessel_k1",
+           "shifted_chebyshev_polynomial_t", "shifted_chebyshev_polynomial_u", "shifted_chebyshev_polynomial_v",
+           "shifted_chebyshev_polynomial_w", "sinc", "softmax", "spherical_bessel_j0", "xlog1py", "xlogy", "zeta"]

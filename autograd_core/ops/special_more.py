@@ -263,22 +263,28 @@ def _bessel_j(order, x):
     out[small] = np.cos(order * t - s[:, None] * np.sin(t)).mean(axis=1)
     large = (a >= 20.0) & np.isfinite(a)
     b = a[large]
+    p, q, cos_phase, sin_phase = hankel_series(order, b)
+    out[large] = np.sqrt(2 / (math.pi * b)) * (p * cos_phase - q * sin_phase)
+    out[~np.isfinite(a)] = np.nan               # PyTorch's J₀(±inf), J₁(±inf) (SciPy's: 0)
+    return np.where(np.signbit(x), -out, out) if order == 1 else out   # J₁ is odd
+
+
+def hankel_series(order, x):
+    """Hankel's asymptotic series for x >= 20 (order 0 or 1): P, Q and cos, sin of the phase φ = x − (2·order + 1)π/4,
+    so that J = √(2/πx)·(P cos φ − Q sin φ) and Y = √(2/πx)·(P sin φ + Q cos φ). 40 terms, the smallest near k = 2x;
+    cos φ and sin φ from cos x and sin x, so that x − π/4 is never rounded."""
     nu4 = 4.0 * order * order
-    term, p, q = np.ones_like(b), np.ones_like(b), np.zeros_like(b)
+    term, p, q = np.ones_like(x), np.ones_like(x), np.zeros_like(x)
     for k in range(1, 41):                  # P ~ Σ (−1)ᵏ a₂ₖ/x²ᵏ, Q ~ Σ (−1)ᵏ a₂ₖ₊₁/x^(2k+1), aₖ as in i0/i1
-        term = term * (nu4 - (2 * k - 1) ** 2) / (k * 8.0 * b)
+        term = term * (nu4 - (2 * k - 1) ** 2) / (k * 8.0 * x)
         if k % 2:
             q += term * (1.0 if k % 4 == 1 else -1.0)
         else:
             p += term * (-1.0 if k % 4 == 2 else 1.0)
-    c, sn = np.cos(b), np.sin(b)
+    c, sn = np.cos(x), np.sin(x)
     if order == 0:                          # cos(x − π/4), sin(x − π/4)
-        cos_phase, sin_phase = (c + sn) / math.sqrt(2), (sn - c) / math.sqrt(2)
-    else:                                   # cos(x − 3π/4), sin(x − 3π/4)
-        cos_phase, sin_phase = (sn - c) / math.sqrt(2), -(sn + c) / math.sqrt(2)
-    out[large] = np.sqrt(2 / (math.pi * b)) * (p * cos_phase - q * sin_phase)
-    out[~np.isfinite(a)] = np.nan               # PyTorch's J₀(±inf), J₁(±inf) (SciPy's: 0)
-    return np.where(np.signbit(x), -out, out) if order == 1 else out   # J₁ is odd
+        return p, q, (c + sn) / math.sqrt(2), (sn - c) / math.sqrt(2)
+    return p, q, (sn - c) / math.sqrt(2), -(sn + c) / math.sqrt(2)   # cos(x − 3π/4), sin(x − 3π/4)
 
 
 def _j0_data(x):
