@@ -288,7 +288,9 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
     """A new Value holding a copy of `data` (a number, nested lists, an array or a Value).
 
     dtype: by default NumPy data keeps its dtype, Python floats take the default float dtype (float32),
-    Python ints become int64 and bools bool, as in PyTorch.
+    Python ints become int64 and bools bool, as in PyTorch. In nested lists each element brings its own dtype (a
+    NumPy number, array or Value its own) and they promote as PyTorch's promote_types does: `[np.float64(1.5), 2.0]`
+    is float64, `[np.float16(1), 2]` float16.
     """
     if isinstance(data, Value):
         data = data.data
@@ -301,11 +303,49 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
         raise ValueError(f"tensor: {problem}") from None
     if dtype is not None:
         arr = arr.astype(dtype)
-    elif not isinstance(data, np.ndarray) and arr.dtype == np.float64 and not isinstance(data, np.generic):
-        arr = arr.astype(DEFAULTS["dtype"])  # Python floats: the default dtype (float32)
+    elif isinstance(data, (list, tuple)) and arr.dtype.kind == "f":
+        # NumPy reads a Python float as float64 and promotes a float with an int to a wider float (float16 and int16
+        # give float32); PyTorch gives its default dtype and keeps the float's width. Integer lists agree.
+        arr = arr.astype(_sequence_dtype(data), copy=False)
+    elif not isinstance(data, (np.ndarray, np.generic)) and arr.dtype == np.float64:
+        arr = arr.astype(DEFAULTS["dtype"])  # a Python float: the default dtype (float32)
     if arr.dtype.kind not in "fbiu":
         raise TypeError(f"tensor: cannot make a Value of dtype {arr.dtype}")
     return _make(arr, requires_grad, device)
+
+
+_PYTHON_DTYPES = {bool: np.dtype(np.bool_), int: np.dtype(np.int64)}  # float: the default dtype, read when used
+
+
+def _sequence_dtype(data):
+    """PyTorch's dtype for nested lists: each element's own (a Python float the default dtype, an int int64, a bool
+    bool; a NumPy number, array or Value its dtype), promoted together by `promote_types`."""
+    dtypes, pending = set(), [data]
+    while pending:
+        items = pending.pop()
+        for kind in set(map(type, items)):  # a type at a time: a list of a million floats is one look-up
+            if kind is float:
+                dtypes.add(np.dtype(DEFAULTS["dtype"]))
+            elif kind in _PYTHON_DTYPES:
+                dtypes.add(_PYTHON_DTYPES[kind])
+            elif issubclass(kind, np.generic):
+                dtypes.add(np.dtype(kind))
+            else:  # nested lists, arrays, Values (and subclasses of Python's numbers: their values decide)
+                for x in items:
+                    if type(x) is not kind:
+                        continue
+                    if isinstance(x, (list, tuple)):
+                        pending.append(x)
+                    elif isinstance(x, (np.ndarray, Value)):
+                        dtypes.add(np.dtype(x.dtype))
+                    else:
+                        dtypes.add(np.array(x).dtype if not isinstance(x, float) else np.dtype(DEFAULTS["dtype"]))
+    result = np.dtype(DEFAULTS["dtype"])
+    if dtypes:
+        result = dtypes.pop()
+        for dtype in dtypes:
+            result = ops.promotion.promote_types(result, dtype)
+    return result
 
 
 def _ragged(data):
