@@ -155,11 +155,10 @@ def _legacy_types():
 
 def manual_seed(seed):
     """Seed the generator that `randn`, `rand`, `randint`, shuffling DataLoaders, dropout and nn's layer
-    initialisation draw from, and return it (a NumPy Generator). As PyTorch's, it is the same generator object
-    before and after, reseeded: code holding it (a compiled step replaying a dropout) draws the new sequence."""
-    DEFAULTS["rng"] = _reseeded(DEFAULTS["rng"], seed)
-    DEFAULTS["seed"] = seed
-    return DEFAULTS["rng"]
+    initialisation draw from, and return it: `default_generator`, as PyTorch's returns torch.default_generator. It is
+    the same object before and after, and so is the NumPy generator it draws from, reseeded: code holding either (a
+    compiled step replaying a dropout) draws the new sequence."""
+    return default_generator.manual_seed(seed)
 
 
 def _reseeded(rng, seed):
@@ -187,26 +186,38 @@ def get_rng(rng=None):
 
 
 class Generator:
-    """PyTorch's `torch.Generator` (for `DataLoader(generator=...)`, `randn(generator=...)`): a NumPy generator."""
+    """PyTorch's `torch.Generator` (for `DataLoader(generator=...)`, `randn(generator=...)`): a NumPy generator
+    (`rng`) and the seed it was last seeded with. `default_generator` is the one that draws when none is given."""
 
     def __init__(self, device="cpu"):
         on_cpu(device)
-        self._seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0])
-        self.rng = np.random.default_rng(self._seed)
+        seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0])
+        self._numbers = {"rng": np.random.default_rng(seed), "seed": seed}
+
+    @property
+    def rng(self):
+        """The NumPy Generator this one draws from: the same object after manual_seed."""
+        return self._numbers["rng"]
+
+    @property
+    def device(self):
+        """The CPU: there are no others here."""
+        return Device("cpu")
 
     def manual_seed(self, seed):
-        self._seed = seed
-        self.rng = _reseeded(self.rng, seed)  # the same NumPy generator, as a compiled step may hold it
+        """Reseed (in place: the same NumPy generator, as a compiled step may hold it); returns the generator."""
+        self._numbers["rng"] = _reseeded(self._numbers["rng"], seed)
+        self._numbers["seed"] = seed
         return self
 
     def initial_seed(self):
         """The seed this generator was made with or last seeded with."""
-        return self._seed
+        return self._numbers["seed"]
 
     def seed(self):
         """Seed with a non-deterministic number, and return it."""
         self.manual_seed(int(np.random.SeedSequence().generate_state(1, np.uint64)[0]))
-        return self._seed
+        return self.initial_seed()
 
     def get_state(self):
         """The generator's state, as a uint8 Value (see set_rng_state)."""
@@ -216,6 +227,18 @@ class Generator:
         """Restore a state get_state returned; returns the generator."""
         ops.sampling.restore_state(self.rng, new_state)
         return self
+
+
+def _default_generator():
+    """PyTorch's `torch.default_generator`: a Generator whose numbers are DEFAULTS' (its "rng" and "seed"), so that
+    torch.manual_seed, torch.initial_seed, get_rng_state and nn.init, which read DEFAULTS, and this object are one
+    generator under every name."""
+    generator = Generator.__new__(Generator)
+    generator._numbers = DEFAULTS
+    return generator
+
+
+default_generator = _default_generator()
 
 
 def set_default_dtype(d):
