@@ -18,6 +18,7 @@ from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 # Reductions, shapes and joins take NumPy's (axis, keepdims) and PyTorch's (dim, keepdim) arguments alike.
 from .tensor import (  # PyTorch's names: factories, dtypes, functions taking dim=/keepdim= (see tensor.py)
     Generator, Tensor, accelerator, are_deterministic_algorithms_enabled, backends, use_deterministic_algorithms,
+    default_generator,
     is_deterministic_algorithms_warn_only_enabled, get_deterministic_debug_mode, set_deterministic_debug_mode,
     allclose, arange, argmax, argmin, as_tensor, bool_, cat, clamp, clone, concat,
     cuda, device, empty, empty_like, equal, eye, flatten, float16, float32, float64, from_numpy, full, full_like,
@@ -115,7 +116,7 @@ __all__ = [
     "grad", "value_and_grad", "jacobian", "hessian", "vjp", "jvp",
     "jacfwd", "jacrev", "vmap", "compile", "CompileWarning", "CompileError",
     "gradcheck", "gradgradcheck", "GradcheckError", "detect_anomaly", "AnomalyError",
-    "Tensor", "Generator", "accelerator", "are_deterministic_algorithms_enabled", "backends",
+    "Tensor", "Generator", "default_generator", "accelerator", "are_deterministic_algorithms_enabled", "backends",
     "is_deterministic_algorithms_warn_only_enabled", "get_deterministic_debug_mode", "set_deterministic_debug_mode",
     "use_deterministic_algorithms", "allclose", "arange", "argmax", "argmin", "as_tensor", "cat", "clamp",
     "clone", "concat",

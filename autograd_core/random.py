@@ -6,7 +6,8 @@
         noise = torch.randn(3)
 
 The functions are the package's own (torch.manual_seed, torch.get_rng_state, ...): one default generator, whichever
-name seeds it.
+name seeds it; `torch.random.default_generator` is `torch.default_generator`, the Generator object that manual_seed
+returns.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import contextlib
 
 from .ops.sampling import get_rng_state, initial_seed, seed, set_rng_state
-from .tensor import manual_seed
+from .tensor import default_generator, manual_seed  # noqa: F401  (default_generator: torch.random's, as torch's)
 
 __all__ = ["set_rng_state", "get_rng_state", "manual_seed", "seed", "initial_seed", "fork_rng"]
 

@@ -155,11 +155,10 @@ def _legacy_types():
 
 def manual_seed(seed):
     """Seed the generator that `randn`, `rand`, `randint`, shuffling DataLoaders, dropout and nn's layer
-    initialisation draw from, and return it (a NumPy Generator). As PyTorch's, it is the same generator object
-    before and after, reseeded: code holding it (a compiled step replaying a dropout) draws the new sequence."""
-    DEFAULTS["rng"] = _reseeded(DEFAULTS["rng"], seed)
-    DEFAULTS["seed"] = seed
-    return DEFAULTS["rng"]
+    initialisation draw from, and return it: `default_generator`, as PyTorch's returns torch.default_generator. It is
+    the same object before and after, and so is the NumPy generator it draws from, reseeded: code holding either (a
+    compiled step replaying a dropout) draws the new sequence."""
+    return default_generator.manual_seed(seed)
 
 
 def _reseeded(rng, seed):
@@ -187,26 +186,38 @@ def get_rng(rng=None):
 
 
 class Generator:
-    """PyTorch's `torch.Generator` (for `DataLoader(generator=...)`, `randn(generator=...)`): a NumPy generator."""
+    """PyTorch's `torch.Generator` (for `DataLoader(generator=...)`, `randn(generator=...)`): a NumPy generator
+    (`rng`) and the seed it was last seeded with. `default_generator` is the one that draws when none is given."""
 
     def __init__(self, device="cpu"):
         on_cpu(device)
-        self._seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0])
-        self.rng = np.random.default_rng(self._seed)
+        seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0])
+        self._numbers = {"rng": np.random.default_rng(seed), "seed": seed}
+
+    @property
+    def rng(self):
+        """The NumPy Generator this one draws from: the same object after manual_seed."""
+        return self._numbers["rng"]
+
+    @property
+    def device(self):
+        """The CPU: there are no others here."""
+        return Device("cpu")
 
     def manual_seed(self, seed):
-        self._seed = seed
-        self.rng = _reseeded(self.rng, seed)  # the same NumPy generator, as a compiled step may hold it
+        """Reseed (in place: the same NumPy generator, as a compiled step may hold it); returns the generator."""
+        self._numbers["rng"] = _reseeded(self._numbers["rng"], seed)
+        self._numbers["seed"] = seed
         return self
 
     def initial_seed(self):
         """The seed this generator was made with or last seeded with."""
-        return self._seed
+        return self._numbers["seed"]
 
     def seed(self):
         """Seed with a non-deterministic number, and return it."""
         self.manual_seed(int(np.random.SeedSequence().generate_state(1, np.uint64)[0]))
-        return self._seed
+        return self.initial_seed()
 
     def get_state(self):
         """The generator's state, as a uint8 Value (see set_rng_state)."""
@@ -216,6 +227,18 @@ class Generator:
         """Restore a state get_state returned; returns the generator."""
         ops.sampling.restore_state(self.rng, new_state)
         return self
+
+
+def _default_generator():
+    """PyTorch's `torch.default_generator`: a Generator whose numbers are DEFAULTS' (its "rng" and "seed"), so that
+    torch.manual_seed, torch.initial_seed, get_rng_state and nn.init, which read DEFAULTS, and this object are one
+    generator under every name."""
+    generator = Generator.__new__(Generator)
+    generator._numbers = DEFAULTS
+    return generator
+
+
+default_generator = _default_generator()
 
 
 def set_default_dtype(d):
@@ -288,7 +311,9 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
     """A new Value holding a copy of `data` (a number, nested lists, an array or a Value).
 
     dtype: by default NumPy data keeps its dtype, Python floats take the default float dtype (float32),
-    Python ints become int64 and bools bool, as in PyTorch.
+    Python ints become int64 and bools bool, as in PyTorch. In nested lists each element brings its own dtype (a
+    NumPy number, array or Value its own) and they promote as PyTorch's promote_types does: `[np.float64(1.5), 2.0]`
+    is float64, `[np.float16(1), 2]` float16.
     """
     if isinstance(data, Value):
         data = data.data
@@ -301,11 +326,49 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
         raise ValueError(f"tensor: {problem}") from None
     if dtype is not None:
         arr = arr.astype(dtype)
-    elif not isinstance(data, np.ndarray) and arr.dtype == np.float64 and not isinstance(data, np.generic):
-        arr = arr.astype(DEFAULTS["dtype"])  # Python floats: the default dtype (float32)
+    elif isinstance(data, (list, tuple)) and arr.dtype.kind == "f":
+        # NumPy reads a Python float as float64 and promotes a float with an int to a wider float (float16 and int16
+        # give float32); PyTorch gives its default dtype and keeps the float's width. Integer lists agree.
+        arr = arr.astype(_sequence_dtype(data), copy=False)
+    elif not isinstance(data, (np.ndarray, np.generic)) and arr.dtype == np.float64:
+        arr = arr.astype(DEFAULTS["dtype"])  # a Python float: the default dtype (float32)
     if arr.dtype.kind not in "fbiu":
         raise TypeError(f"tensor: cannot make a Value of dtype {arr.dtype}")
     return _make(arr, requires_grad, device)
+
+
+_PYTHON_DTYPES = {bool: np.dtype(np.bool_), int: np.dtype(np.int64)}  # float: the default dtype, read when used
+
+
+def _sequence_dtype(data):
+    """PyTorch's dtype for nested lists: each element's own (a Python float the default dtype, an int int64, a bool
+    bool; a NumPy number, array or Value its dtype), promoted together by `promote_types`."""
+    dtypes, pending = set(), [data]
+    while pending:
+        items = pending.pop()
+        for kind in set(map(type, items)):  # a type at a time: a list of a million floats is one look-up
+            if kind is float:
+                dtypes.add(np.dtype(DEFAULTS["dtype"]))
+            elif kind in _PYTHON_DTYPES:
+                dtypes.add(_PYTHON_DTYPES[kind])
+            elif issubclass(kind, np.generic):
+                dtypes.add(np.dtype(kind))
+            else:  # nested lists, arrays, Values (and subclasses of Python's numbers: their values decide)
+                for x in items:
+                    if type(x) is not kind:
+                        continue
+                    if isinstance(x, (list, tuple)):
+                        pending.append(x)
+                    elif isinstance(x, (np.ndarray, Value)):
+                        dtypes.add(np.dtype(x.dtype))
+                    else:
+                        dtypes.add(np.array(x).dtype if not isinstance(x, float) else np.dtype(DEFAULTS["dtype"]))
+    result = np.dtype(DEFAULTS["dtype"])
+    if dtypes:
+        result = dtypes.pop()
+        for dtype in dtypes:
+            result = ops.promotion.promote_types(result, dtype)
+    return result
 
 
 def _ragged(data):

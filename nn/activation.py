@@ -276,8 +276,8 @@ class ReLU(Module):
     def __init__(self, inplace=False):
         self.inplace = bool(inplace)
 
-    def forward(self, x):
-        return relu(x, inplace=True) if self.inplace else ag.relu(x)
+    def forward(self, input):
+        return relu(input, inplace=True) if self.inplace else ag.relu(input)
 
     def extra_repr(self):
         return "inplace=True" if self.inplace else ""
@@ -289,8 +289,8 @@ class LeakyReLU(Module):
         self.negative_slope = float(negative_slope)
         self.inplace = bool(inplace)
 
-    def forward(self, x):
-        return leaky_relu(x, self.negative_slope, self.inplace)
+    def forward(self, input):
+        return leaky_relu(input, self.negative_slope, self.inplace)
 
     def extra_repr(self):
         return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
@@ -298,14 +298,14 @@ class LeakyReLU(Module):
 
 class Sigmoid(Module):
     """Sigmoid(): 1 / (1 + exp(-x)) elementwise (same shape), computed without overflow."""
-    def forward(self, x):
-        return ag.sigmoid(x)
+    def forward(self, input):
+        return ag.sigmoid(input)
 
 
 class Tanh(Module):
     """Tanh(): hyperbolic tangent elementwise (same shape), in (-1, 1)."""
-    def forward(self, x):
-        return ag.tanh(x)
+    def forward(self, input):
+        return ag.tanh(input)
 
 
 class Softmax(Module):
@@ -315,8 +315,8 @@ class Softmax(Module):
     def __init__(self, dim=None):
         self.dim = None if dim is None else int(dim)
 
-    def forward(self, x):
-        return softmax(x, self.dim)
+    def forward(self, input):
+        return softmax(input, self.dim)
 
     def extra_repr(self):
         return f"dim={self.dim}"
@@ -325,8 +325,8 @@ class Softmax(Module):
 class LogSoftmax(Softmax):
     """log_softmax along `dim`; LogSoftmax(dim=None), the axis chosen as Softmax's."""
 
-    def forward(self, x):
-        return log_softmax(x, self.dim)
+    def forward(self, input):
+        return log_softmax(input, self.dim)
 
 
 class GELU(Module):
@@ -337,8 +337,8 @@ class GELU(Module):
             raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
         self.approximate = approximate
 
-    def forward(self, x):
-        return gelu(x, self.approximate)
+    def forward(self, input):
+        return gelu(input, self.approximate)
 
     def extra_repr(self):
         return f"approximate={self.approximate!r}"
@@ -350,8 +350,8 @@ class SiLU(Module):
     def __init__(self, inplace=False):
         self.inplace = bool(inplace)
 
-    def forward(self, x):
-        return silu(x, self.inplace)
+    def forward(self, input):
+        return silu(input, self.inplace)
 
     def extra_repr(self):
         return "inplace=True" if self.inplace else ""
@@ -364,8 +364,8 @@ class ELU(Module):
         self.alpha = float(alpha)
         self.inplace = bool(inplace)
 
-    def forward(self, x):
-        return elu(x, self.alpha, self.inplace)
+    def forward(self, input):
+        return elu(input, self.alpha, self.inplace)
 
     def extra_repr(self):
         return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
@@ -379,8 +379,8 @@ class Softplus(Module):
             raise ValueError(f"Softplus: beta must be > 0, got {beta}")
         self.beta, self.threshold = float(beta), float(threshold)
 
-    def forward(self, x):
-        return softplus(x, self.beta, self.threshold)
+    def forward(self, input):
+        return softplus(input, self.beta, self.threshold)
 
     def extra_repr(self):
         return f"beta={self.beta}, threshold={self.threshold}"
@@ -392,8 +392,8 @@ class Identity(Module):
     def __init__(self, *args, **kwargs):
         pass
 
-    def forward(self, x):
-        return x
+    def forward(self, input):
+        return input
 
 
 ACTIVATIONS = {"relu": relu, "tanh": tanh, "sigmoid": sigmoid, "linear": None, None: None}

@@ -36,8 +36,8 @@ class ChannelShuffle(Module):
     def __init__(self, groups):
         self.groups = groups
 
-    def forward(self, x):
-        return channel_shuffle(x, self.groups)
+    def forward(self, input):
+        return channel_shuffle(input, self.groups)
 
     def extra_repr(self):
         return f"groups={self.groups}"

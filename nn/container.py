@@ -57,10 +57,10 @@ class Sequential(Module):
         if name in self.__dict__.get("_keys", ()):
             self._keys.remove(name)
 
-    def forward(self, x):
+    def forward(self, input):
         for key in self._keys:
-            x = getattr(self, key)(x)
-        return x
+            input = getattr(self, key)(input)
+        return input
 
     def append(self, module):
         """Add a module at the end (named by its position); returns self."""
@@ -167,8 +167,8 @@ class Flatten(Module):
     def __init__(self, start_dim=1, end_dim=-1):
         self.start_dim, self.end_dim = int(start_dim), int(end_dim)
 
-    def forward(self, x):
-        return flatten(x, self.start_dim, self.end_dim)
+    def forward(self, input):
+        return flatten(input, self.start_dim, self.end_dim)
 
     def extra_repr(self):
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
@@ -184,8 +184,8 @@ class Unflatten(Module):
             raise TypeError(f"Unflatten: unflattened_size must be a tuple of ints, got {unflattened_size!r}")
         self.dim, self.unflattened_size = int(dim), tuple(int(n) for n in unflattened_size)
 
-    def forward(self, x):
-        shape = tuple(x.shape)
+    def forward(self, input):
+        shape = tuple(input.shape)
         if not -len(shape) <= self.dim < len(shape):
             raise IndexError(f"Unflatten: dim {self.dim} is out of range for an input of shape {shape}")
         dim, sizes = self.dim % len(shape), self.unflattened_size
@@ -196,7 +196,7 @@ class Unflatten(Module):
                 -1 in sizes and (known == 0 or shape[dim] % known)):
             raise ShapeError(f"Unflatten: unflattened_size {sizes} does not fit the size {shape[dim]} of dim "
                              f"{self.dim} (input shape {shape})")
-        return x.reshape(shape[:dim] + sizes + shape[dim + 1:])
+        return input.reshape(shape[:dim] + sizes + shape[dim + 1:])
 
     def extra_repr(self):
         return f"dim={self.dim}, unflattened_size={self.unflattened_size}"

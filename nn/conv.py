@@ -404,8 +404,8 @@ class Conv2d(_ConvNd):
         _ConvNd.__init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, rng,
                          dtype, padding_mode=padding_mode)
 
-    def forward(self, x):
-        return conv2d(self._input(x), self.weight, self.bias, self.stride, self._padding(), self.dilation,
+    def forward(self, input):
+        return conv2d(self._input(input), self.weight, self.bias, self.stride, self._padding(), self.dilation,
                       self.groups)
 
 
@@ -415,8 +415,8 @@ class Conv1d(_ConvNd):
     _nd = 1
     __init__ = Conv2d.__init__
 
-    def forward(self, x):
-        return conv1d(self._input(x), self.weight, self.bias, self.stride, self._padding(), self.dilation,
+    def forward(self, input):
+        return conv1d(self._input(input), self.weight, self.bias, self.stride, self._padding(), self.dilation,
                       self.groups)
 
 
@@ -434,10 +434,10 @@ class ConvTranspose2d(_ConvNd):
         _ConvNd.__init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, rng,
                          dtype, output_padding, padding_mode)
 
-    def forward(self, x, output_size=None):
+    def forward(self, input, output_size=None):
         """output_size: the wanted (H, W) (or (N, C, H, W)), reached by choosing output_padding, as PyTorch."""
-        return conv_transpose2d(self._input(x), self.weight, self.bias, self.stride, self.padding,
-                                self._output_padding(x, output_size), self.groups, self.dilation)
+        return conv_transpose2d(self._input(input), self.weight, self.bias, self.stride, self.padding,
+                                self._output_padding(input, output_size), self.groups, self.dilation)
 
 class ConvTranspose1d(_ConvNd):
     """1-D transposed convolution layer: weight (in_channels, out_channels/groups, k)."""
@@ -445,9 +445,9 @@ class ConvTranspose1d(_ConvNd):
     _nd, _transposed = 1, True
     __init__ = ConvTranspose2d.__init__
 
-    def forward(self, x, output_size=None):
-        return conv_transpose1d(self._input(x), self.weight, self.bias, self.stride, self.padding,
-                                self._output_padding(x, output_size), self.groups, self.dilation)
+    def forward(self, input, output_size=None):
+        return conv_transpose1d(self._input(input), self.weight, self.bias, self.stride, self.padding,
+                                self._output_padding(input, output_size), self.groups, self.dilation)
 
 
 __all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d",

@@ -83,8 +83,8 @@ class Dropout(Module):
         self.p, self.inplace = float(p), bool(inplace)
         self._rng = None if rng is None else init.get_rng(rng)
 
-    def forward(self, x):
-        return dropout(x, self.p, self.training, self.inplace, rng=self._rng)
+    def forward(self, input):
+        return dropout(input, self.p, self.training, self.inplace, rng=self._rng)
 
     def get_extra_state(self):
         if self._rng is None:
@@ -157,24 +157,24 @@ def dropout3d(input, p=0.5, training=True, inplace=False, rng=None):
 class Dropout1d(Dropout):
     """Dropout1d(p=0.5, inplace=False, rng=None): `dropout1d` (whole channels of (N, C, L)) in training mode."""
 
-    def forward(self, x):
-        return dropout1d(x, self.p, self.training, self.inplace, rng=self._rng)
+    def forward(self, input):
+        return dropout1d(input, self.p, self.training, self.inplace, rng=self._rng)
 
 
 class Dropout2d(Dropout):
     """Dropout2d(p=0.5, inplace=False, rng=None): `dropout2d` (whole channels) in training mode, identity in
     evaluation."""
 
-    def forward(self, x):
-        return dropout2d(x, self.p, self.training, self.inplace, rng=self._rng)
+    def forward(self, input):
+        return dropout2d(input, self.p, self.training, self.inplace, rng=self._rng)
 
 
 class Dropout3d(Dropout):
     """Dropout3d(p=0.5, inplace=False, rng=None): `dropout3d` (whole channels of (N, C, D, H, W)) in training
     mode."""
 
-    def forward(self, x):
-        return dropout3d(x, self.p, self.training, self.inplace, rng=self._rng)
+    def forward(self, input):
+        return dropout3d(input, self.p, self.training, self.inplace, rng=self._rng)
 
 
 # SELU's fixed point: −scale·alpha, the value SELU saturates to (Klambauer et al., 2017).
@@ -231,13 +231,13 @@ def _alpha_dropout(who, input, p, training, rng, feature, inplace):
 class AlphaDropout(Dropout):
     """AlphaDropout(p=0.5, inplace=False, rng=None): `alpha_dropout` in training mode, identity in evaluation."""
 
-    def forward(self, x):
-        return alpha_dropout(x, self.p, self.training, self.inplace, rng=self._rng)
+    def forward(self, input):
+        return alpha_dropout(input, self.p, self.training, self.inplace, rng=self._rng)
 
 
 class FeatureAlphaDropout(Dropout):
     """FeatureAlphaDropout(p=0.5, inplace=False, rng=None): `feature_alpha_dropout` (whole channels, SELU's
     saturation value) in training mode, identity in evaluation."""
 
-    def forward(self, x):
-        return feature_alpha_dropout(x, self.p, self.training, self.inplace, rng=self._rng)
+    def forward(self, input):
+        return feature_alpha_dropout(input, self.p, self.training, self.inplace, rng=self._rng)

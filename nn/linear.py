@@ -138,13 +138,13 @@ class Linear(Module):
         self.weight = Parameter(init.default_weight((out_features, in_features), rng, dtype))
         self.bias = Parameter(init.default_bias((out_features,), in_features, rng, dtype)) if bias else None
 
-    def forward(self, x):
-        if not isinstance(x, Value):
-            x = Value(x, requires_grad=False, dtype=self.weight.dtype)
-        _check_features(x, self.in_features, "Linear")
+    def forward(self, input):
+        if not isinstance(input, Value):
+            input = Value(input, requires_grad=False, dtype=self.weight.dtype)
+        _check_features(input, self.in_features, "Linear")
         if self.bias is None:
-            return _linear(x, self.weight)
-        return _linear(x, self.weight, self.bias)
+            return _linear(input, self.weight)
+        return _linear(input, self.weight, self.bias)
 
     def extra_repr(self):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"

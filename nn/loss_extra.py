@@ -186,11 +186,15 @@ def poisson_nll_loss(input, target, log_input=True, full=False, size_average=Non
 
 
 class _ThreeInputLoss(_Loss):
-    """A loss of (input1, input2, target) or (anchor, positive, negative)."""
+    """A loss of (input1, input2, target); TripletMarginLoss names its three (anchor, positive, negative), as
+    PyTorch's forwards do (they can be passed by keyword)."""
 
-    def forward(self, a, b, c):
+    def forward(self, input1, input2, target):
+        return self._loss(input1, input2, target)
+
+    def _loss(self, *inputs):
         options = {name: getattr(self, name) for name in self._options}
-        return type(self)._fn(a, b, c, reduction=self.reduction, **options)
+        return type(self)._fn(*inputs, reduction=self.reduction, **options)
 
 
 def _class_targets(x, target, who):
@@ -329,6 +333,9 @@ class TripletMarginLoss(_ThreeInputLoss):
         reduction = _legacy_reduction(size_average, reduce, reduction)
         super().__init__(reduction=reduction, margin=float(margin), p=float(p), eps=float(eps), swap=bool(swap))
 
+    def forward(self, anchor, positive, negative):
+        return self._loss(anchor, positive, negative)
+
 
 class SoftMarginLoss(_LegacyLoss):
     """SoftMarginLoss(size_average=None, reduce=None, reduction='mean'): `soft_margin_loss`."""
@@ -367,6 +374,9 @@ class PoissonNLLLoss(_Loss):
     def __init__(self, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None, reduction="mean"):
         reduction = _legacy_reduction(size_average, reduce, reduction)
         super().__init__(reduction=reduction, log_input=bool(log_input), full=bool(full), eps=float(eps))
+
+    def forward(self, log_input, target):  # PyTorch's name for the input, whatever the log_input option says
+        return poisson_nll_loss(log_input, target, self.log_input, self.full, eps=self.eps, reduction=self.reduction)
 
 
 class MultiMarginLoss(_Loss):

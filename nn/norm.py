@@ -348,23 +348,23 @@ class _BatchNorm(Module):
             self.register_buffer("running_var", None)
             self.register_buffer("num_batches_tracked", None)
 
-    def forward(self, x):
-        shape = x.shape if isinstance(x, Value) else np.shape(x)
+    def forward(self, input):
+        shape = input.shape if isinstance(input, Value) else np.shape(input)
         if len(shape) not in self._dims or shape[1] != self.num_features:
             ranks = " or ".join(f"{n}-D" for n in self._dims)
             raise ShapeError(f"{type(self).__name__}({self.num_features}): expected {ranks} input with "
                              f"{self.num_features} channels on axis 1, got shape {shape}")
-        if not isinstance(x, Value):
-            x = Value(x, requires_grad=False, dtype=self._dtype)
+        if not isinstance(input, Value):
+            input = Value(input, requires_grad=False, dtype=self._dtype)
         if not (self.training and self.track_running_stats):
-            return batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+            return batch_norm(input, self.running_mean, self.running_var, self.weight, self.bias,
                               training=self.training or not self.track_running_stats, momentum=self.momentum,
                               eps=self.eps)
         # Training: normalise by the batch's statistics, then fold them into the running ones in a step that a
         # compiled function replays with each new batch's statistics (an effect, like an optimizer's step).
-        xhat, mean, var, count = _by_batch(x, self.eps, training=True)
+        xhat, mean, var, count = _by_batch(input, self.eps, training=True)
         self._track(mean, var, count)
-        return _affine(xhat, self.weight, self.bias, x.ndim)
+        return _affine(xhat, self.weight, self.bias, input.ndim)
 
     @effect(updates=("running_mean", "running_var", "num_batches_tracked"))
     def _track(self, mean, var, count):
@@ -460,10 +460,10 @@ class LayerNorm(Module):
         self.bias = Parameter(np.zeros(self.normalized_shape, dtype)) if elementwise_affine and bias else None
         self._dtype = dtype
 
-    def forward(self, x):
-        if not isinstance(x, Value):
-            x = Value(x, requires_grad=False, dtype=self._dtype)
-        return layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+    def forward(self, input):
+        if not isinstance(input, Value):
+            input = Value(input, requires_grad=False, dtype=self._dtype)
+        return layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self):
         return (f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}, "
@@ -520,12 +520,12 @@ class GroupNorm(Module):
         self.bias = Parameter(np.zeros(self.num_channels, dtype)) if affine and bias else None
         self._dtype = dtype
 
-    def forward(self, x):
-        if not isinstance(x, Value):
-            x = Value(x, requires_grad=False, dtype=self._dtype)
-        if x.ndim < 2 or x.shape[1] != self.num_channels:
-            raise ShapeError(f"GroupNorm: expected input (N, {self.num_channels}, ...), got shape {tuple(x.shape)}")
-        return group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
+    def forward(self, input):
+        if not isinstance(input, Value):
+            input = Value(input, requires_grad=False, dtype=self._dtype)
+        if input.ndim < 2 or input.shape[1] != self.num_channels:
+            raise ShapeError(f"GroupNorm: expected input (N, {self.num_channels}, ...), got shape {tuple(input.shape)}")
+        return group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
 
     def extra_repr(self):
         return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "

@@ -383,9 +383,9 @@ class _MaxPool(_Pool):
         self.dilation = dilation
         self.return_indices = bool(return_indices)
 
-    def forward(self, x):
+    def forward(self, input):
         kernel_size, stride, padding = self._sizes
-        return self._fn(x, kernel_size, stride, padding, self._dilation, self.ceil_mode, self.return_indices)
+        return self._fn(input, kernel_size, stride, padding, self._dilation, self.ceil_mode, self.return_indices)
 
     def extra_repr(self):
         return f"{_Pool.extra_repr(self)}, dilation={self.dilation}, ceil_mode={self.ceil_mode}"
@@ -411,9 +411,9 @@ class _AvgPool(_Pool):
         _Pool.__init__(self, kernel_size, stride, padding, ceil_mode)
         self.count_include_pad = bool(count_include_pad)
 
-    def forward(self, x):
+    def forward(self, input):
         kernel_size, stride, padding = self._sizes
-        return self._fn(x, kernel_size, stride, padding, self.ceil_mode, self.count_include_pad)
+        return self._fn(input, kernel_size, stride, padding, self.ceil_mode, self.count_include_pad)
 
 
 class AvgPool2d(_AvgPool):
@@ -428,9 +428,9 @@ class AvgPool2d(_AvgPool):
         _AvgPool.__init__(self, kernel_size, stride, padding, ceil_mode, count_include_pad)
         self.divisor_override = divisor_override
 
-    def forward(self, x):
+    def forward(self, input):
         kernel_size, stride, padding = self._sizes
-        return avg_pool2d(x, kernel_size, stride, padding, self.ceil_mode, self.count_include_pad,
+        return avg_pool2d(input, kernel_size, stride, padding, self.ceil_mode, self.count_include_pad,
                           self.divisor_override)
 
 
@@ -464,8 +464,8 @@ class AdaptiveAvgPool2d(Module):
     def __init__(self, output_size):
         self.output_size = output_size
 
-    def forward(self, x):
-        return adaptive_avg_pool2d(x, self.output_size)
+    def forward(self, input):
+        return adaptive_avg_pool2d(input, self.output_size)
 
     def extra_repr(self):
         return f"output_size={self.output_size!r}"

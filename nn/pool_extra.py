@@ -40,8 +40,8 @@ class AdaptiveAvgPool1d(Module):
     def __init__(self, output_size):
         self.output_size = output_size
 
-    def forward(self, x):
-        return adaptive_avg_pool1d(x, self.output_size)
+    def forward(self, input):
+        return adaptive_avg_pool1d(input, self.output_size)
 
     def extra_repr(self):
         return f"output_size={self.output_size!r}"
@@ -91,12 +91,12 @@ class _LPPool(Module):
 class LPPool1d(_LPPool):
     """LPPool1d(norm_type, kernel_size, stride=None, ceil_mode=False): see `lp_pool1d`."""
 
-    def forward(self, x):
-        return lp_pool1d(x, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
+    def forward(self, input):
+        return lp_pool1d(input, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
 
 
 class LPPool2d(_LPPool):
     """LPPool2d(norm_type, kernel_size, stride=None, ceil_mode=False): see `lp_pool2d`."""
 
-    def forward(self, x):
-        return lp_pool2d(x, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
+    def forward(self, input):
+        return lp_pool2d(input, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)

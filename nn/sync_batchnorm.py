@@ -101,18 +101,18 @@ class SyncBatchNorm(_BatchNorm):
         check_device(device)
         super().__init__(num_features, eps, momentum, affine, track_running_stats, dtype=dtype, bias=bias)
 
-    def forward(self, x):
+    def forward(self, input):
         training = self.training or not self.track_running_stats
         if not training or not dist.is_initialized() or dist.get_world_size() == 1:
-            return super().forward(x)
-        shape = x.shape if isinstance(x, Value) else np.shape(x)
+            return super().forward(input)
+        shape = input.shape if isinstance(input, Value) else np.shape(input)
         if len(shape) < 2 or shape[1] != self.num_features:
             raise ShapeError(f"SyncBatchNorm({self.num_features}): expected input (N, {self.num_features}, ...), "
                              f"got shape {shape}")
-        if not isinstance(x, Value):
-            x = Value(x, requires_grad=False, dtype=self._dtype)
-        xd = data_of(x)
-        xhat, mean, var, total = sync_normalize(x, self.eps)
+        if not isinstance(input, Value):
+            input = Value(input, requires_grad=False, dtype=self._dtype)
+        xd = data_of(input)
+        xhat, mean, var, total = sync_normalize(input, self.eps)
         if total <= 1:
             raise ShapeError(f"SyncBatchNorm: expected more than 1 value per channel over all ranks, got {total:g}")
         if self.training and self.track_running_stats:

@@ -84,8 +84,8 @@ class _MaxUnpool(Module):
         self.stride = self.kernel_size if stride is None else _ints(stride, self._nd, "stride", who, 1)
         self.padding = _ints(padding, self._nd, "padding", who, 0)
 
-    def forward(self, x, indices, output_size=None):
-        return self._fn(x, indices, self.kernel_size, self.stride, self.padding, output_size)
+    def forward(self, input, indices, output_size=None):
+        return self._fn(input, indices, self.kernel_size, self.stride, self.padding, output_size)
 
     def extra_repr(self):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"

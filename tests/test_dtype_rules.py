@@ -359,6 +359,39 @@ def test_numpy_float_scalars_act_as_python_floats_and_integer_powers_raise_as_py
     assert not isinstance(raised.value, ag.ShapeError)  # (it was one: the message named no shape)
 
 
+# Lists of NumPy numbers (and arrays, Values) given to tensor(): each element brings its dtype, promoted as PyTorch's
+# promote_types (not NumPy's: float16 with an int16 stays float16; a Python float is the default dtype, not float64).
+SEQUENCES_OF_NUMPY_NUMBERS = {
+    "[np.float64(1.5)]": "float64", "[np.float64(1.5), 2.0]": "float64", "[2.0, np.float64(1.5)]": "float64",
+    "[[np.float64(1.5)], [2.0]]": "float64", "[np.float32(1.5), np.float64(2)]": "float64",
+    "[np.float64(1), np.int64(2)]": "float64", "[np.float32(1.5)]": "float32", "[np.float32(1.5), 2.0]": "float32",
+    "[np.int64(1), np.float32(2)]": "float32", "[np.float16(1.5)]": "float16", "[np.float16(1.5), 1]": "float16",
+    "[np.float16(1.5), np.int16(1)]": "float16", "[np.float16(1.5), 2.0]": "float32", "[np.int32(3), 1.5]": "float32",
+    "[np.int64(3)]": "int64", "[np.int32(3)]": "int32", "[np.int32(3), 1]": "int64",
+    "[np.uint8(3), np.int8(1)]": "int16", "[np.bool_(True), True]": "bool",
+    "[np.array([1.5]), np.array([2.0])]": "float64",
+    "[m.tensor(1.0, dtype=m.float64), 2.0]": "float64", "[m.tensor(1, dtype=m.int32), 2.0]": "float32",
+}
+
+
+def test_a_list_of_numpy_numbers_promotes_its_elements_dtypes_as_pytorch():
+    for elements, expected in SEQUENCES_OF_NUMPY_NUMBERS.items():
+        got = eval(f"m.tensor({elements})", {"m": ag, "np": np}).dtype  # noqa: S307
+        assert got == np.dtype(expected), (elements, got, expected)
+    assert ag.tensor([np.float64(1.5), 2.0]).tolist() == [1.5, 2.0]
+
+
+def test_python_floats_in_a_list_follow_the_default_dtype():
+    previous = ag.get_default_dtype()
+    try:
+        ag.set_default_dtype(ag.float64)
+        assert ag.tensor([np.float32(1.5), 2.0]).dtype == np.float64  # the default float64 wins over float32
+        assert ag.tensor([np.float16(1.5), 2]).dtype == np.float16
+    finally:
+        ag.set_default_dtype(previous)
+    assert ag.tensor([np.float32(1.5), 2.0]).dtype == np.float32
+
+
 CONSTRUCTIONS = [  # m is torch or autograd_core
     "m.tensor([1, 2.5])", "m.tensor([True, 1])", "m.tensor([True, False])", "m.tensor(3)", "m.tensor(3.0)",
     "m.tensor([])", "m.tensor(np.array([1, 2], dtype=np.int32))", "m.tensor(np.array([1.0, 2.0]))",
@@ -391,6 +424,7 @@ CONSTRUCTIONS = [  # m is torch or autograd_core
     "m.where(m.tensor([True, False]), 1.0, 0)", "m.where(m.tensor([True, False]), m.tensor([1, 2]), 0.5)",
     "m.tensor([1., 2.]).masked_fill(m.tensor([True, False]), 9)", "m.cat([m.tensor([1]), m.tensor([2.])])",
     "m.stack([m.tensor([1]), m.tensor([2], dtype=m.int8)])", "m.tensor([[1, 2]]).numpy()", "m.tensor(3).numpy()",
+    *(f"m.tensor({elements})" for elements in SEQUENCES_OF_NUMPY_NUMBERS),
 ]
 # Left out: `tensor + np.array(2.0)` (PyTorch gives float64, as if the 0-d array were a float64 tensor with dimensions)
 # and `tensor(2) ** tensor(-1)` (PyTorch computes integer powers with negative exponents, 2 ** -1 = 0; NumPy raises).

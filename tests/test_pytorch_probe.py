@@ -289,6 +289,17 @@ CASES = [
     't.tensor(A)[[0, 0, 2]]',
     't.tensor(A)[[-1, 0]]',
     't.tensor(A)[[3]]',
+    # fixed: a list of NumPy numbers promotes their dtypes as PyTorch (float64 stays float64)
+    't.tensor([np.float64(1.5), 2.0]).dtype', 't.tensor([np.float16(1.5), 2])', 't.tensor([[np.float64(1.5)], [2.0]])',
+    # fixed: a uint8 index is a boolean mask (PyTorch's deprecated byte masks), not positions
+    't.tensor([1, 2, 3])[t.tensor([0, 2], dtype=t.uint8)]',
+    't.tensor([1, 2, 3])[t.tensor([1, 0, 2], dtype=t.uint8)]',
+    't.tensor(A)[t.tensor([1, 0, 1], dtype=t.uint8), 1:3]',
+    't.tensor(A)[np.array([0, 1, 1], dtype=np.uint8)]',
+    't.tensor(A)[t.tensor(1, dtype=t.uint8)].shape',
+    't.tensor(A)[t.tensor(0, dtype=t.uint8)].shape',
+    't.tensor([1., 2., 3.]).index_put((t.tensor([1, 0, 1], dtype=t.uint8),), t.tensor([7., 8.]))',
+    '(lambda x: (x.__setitem__(t.tensor([1, 0, 1], dtype=t.uint8), t.tensor([7., 8.])), x)[1])(t.zeros(3))',
     't.tensor(A)[t.tensor([[0, 1], [2, 0]])]',
     't.tensor(A)[t.tensor([True, False, True])]',
     't.tensor(A)[[True, False, True]]',
@@ -905,14 +916,10 @@ ALLOWED = {  # expression: why we differ from PyTorch here (the case must still 
     't.tensor(A)[:, ::-2]': "more lenient: negative slice steps keep NumPy's meaning (reversed); PyTorch raises",
     '(lambda x: (x.__setitem__(slice(None, None, -1), 1.0), x)[1])(t.tensor([0.0, 0.0]))':
         'more lenient: assignment through a negative step works as in NumPy; PyTorch raises',
-    't.tensor([1, 2, 3])[t.tensor([0, 2], dtype=t.uint8)]':
-        "a uint8 index is integer positions (NumPy's); PyTorch reads it as a deprecated boolean mask",
     't.tensor(A).index_select(0, t.tensor([5]))':
         'RuntimeError for an index out of range along every dim (PyTorch: IndexError along dim 0, RuntimeError else)',
     't.full(2, 3.0)': 'more lenient: an int size is taken as (size,); PyTorch raises TypeError',
     't.arange(2, dtype=t.bool)': 'more lenient: arange in bool; PyTorch raises',
-    't.tensor([np.float64(1.5), 2.0]).dtype':
-        'a list of NumPy float64 scalars gives the default dtype (PyTorch keeps float64; a lone np.float64 agrees)',
     't.broadcast_to(t.zeros(2, 1), (-1, 3)).shape': 'not supported: -1 (keep the size) in broadcast_to raises',
 }
 

@@ -107,6 +107,43 @@ def test_seeded_draws_repeat_and_state_restores():
                                   ag.normal(0.0, 1.0, (2,), generator=ag.Generator().manual_seed(4)).data)
 
 
+def test_default_generator_is_the_generator_every_default_draw_uses():
+    """torch.default_generator: what manual_seed returns (one object, of type Generator), the same seed and state as
+    torch.initial_seed / get_rng_state, seeding it seeds randn and nn.init, and generator=default_generator draws
+    what no generator draws."""
+    g = ag.default_generator
+    assert type(g) is ag.Generator and ag.manual_seed(3) is g and ag.random.default_generator is g
+    assert g.initial_seed() == ag.initial_seed() == 3
+    g.manual_seed(7)
+    assert ag.initial_seed() == 7
+    first = ag.randn(4).data
+    assert g.manual_seed(7) is g
+    np.testing.assert_array_equal(ag.randn(4, generator=g).data, first)
+    ag.manual_seed(7)
+    np.testing.assert_array_equal(ag.nn.init.get_rng().standard_normal(4).astype(np.float32), first)
+    state = g.get_state()
+    np.testing.assert_array_equal(state.data, ag.get_rng_state().data)
+    drawn = ag.rand(3).data
+    assert g.set_state(state) is g
+    np.testing.assert_array_equal(ag.rand(3).data, drawn)
+    held = g.rng
+    assert g.seed() == ag.initial_seed() and g.rng is held  # reseeded in place
+    assert str(g.device) == "cpu"
+    seed = ag.initial_seed()
+    other = ag.Generator().manual_seed(5)  # a Generator of its own: seeding it leaves the default one alone
+    assert other.rng is not g.rng and ag.initial_seed() == seed and other.initial_seed() == 5
+
+
+def test_default_generator_as_pytorchs():
+    torch = pytest.importorskip("torch")
+    for module in (torch, ag):
+        g = module.manual_seed(11)
+        assert g is module.default_generator and type(g) is module.Generator and g.initial_seed() == 11
+        g.manual_seed(12)
+        assert module.initial_seed() == 12
+        assert module.random.default_generator is g
+
+
 def test_torch_random_seeds_the_default_generator_and_forks_it():
     # torch.random.manual_seed(seed=42) (the Zero to Mastery course's reproducibility cell) is torch.manual_seed; its
     # other names are the package's, and fork_rng restores the state after its block, also when the block raises.

@@ -120,6 +120,43 @@ def test_cumsum_of_integers_and_booleans_is_int64_as_torch():
     assert ag.cumsum(ag.ones(3), 0, dtype=ag.float64).dtype == np.float64
 
 
+def _running_in_float32(running, data, axis):
+    """What PyTorch's CPU kernels give for float16: accumulated in float32, each output rounded to float16."""
+    return running(data.astype(np.float32), axis=axis).astype(np.float16)
+
+
+def test_float16_running_sums_and_products_accumulate_in_float32():
+    """A float16 running sum of 5000 × 0.1 reaches 500, as PyTorch's; adding in float16 would stall at 256 (0.1 is
+    below half a step of float16 there). The gradients (running sums of g from the end) accumulate so too."""
+    x = ag.tensor(np.full(5000, 0.1, np.float16), requires_grad=True)
+    out = ag.cumsum(x, 0)
+    assert out.dtype == np.float16 and float(out[-1]) == 500.0
+    np.testing.assert_array_equal(out.data, _running_in_float32(np.cumsum, x.data, 0))
+    g = np.full(5000, 0.1, np.float16)
+    out.backward(ag.tensor(g))
+    assert x.grad.dtype == np.float16
+    np.testing.assert_array_equal(x.grad, _running_in_float32(np.cumsum, g[::-1], 0)[::-1])
+    y = ag.tensor(np.full((3, 400), 1.01, np.float16))
+    for axis in (0, 1):
+        np.testing.assert_array_equal(ag.cumprod(y, axis).data, _running_in_float32(np.cumprod, y.data, axis))
+        np.testing.assert_array_equal(ag.cumsum(y, axis).data, _running_in_float32(np.cumsum, y.data, axis))
+
+
+def test_float16_running_sums_and_products_match_torch_bit_for_bit():
+    torch = _torch()
+    rng = np.random.default_rng(4)
+    data = (1 + 0.01 * rng.standard_normal((4, 300))).astype(np.float16)
+    data[1, 150] = 0  # cumprod's gradient through a zero
+    g = rng.standard_normal((4, 300)).astype(np.float16)
+    for name in ("cumsum", "cumprod"):
+        ours, theirs = ag.tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+        out, expected = getattr(ours, name)(1), getattr(theirs, name)(1)
+        np.testing.assert_array_equal(out.data, expected.detach().numpy(), err_msg=name)
+        out.backward(ag.tensor(g))
+        expected.backward(torch.tensor(g))
+        np.testing.assert_array_equal(ours.grad, theirs.grad.numpy(), err_msg=name)
+
+
 def test_cumprod_gradient_with_zeros_costs_linear_time_and_memory():
     """A long row with zeros: the products of the other factors as an (n, n) matrix would need 3 · 20000² numbers."""
     x = np.ones((3, 20000))

@@ -29,7 +29,7 @@ from ..value import Value
 from .elementwise import data_of, where
 from .index import _check_gather_index, _vector_index_along, along, as_value, check_dim, index_array, narrow
 from .primitive import primitive
-from .shape import broadcast_to, getitem, reshape, transpose
+from .shape import broadcast_to, byte_mask, getitem, reshape, transpose
 from .shape import scatter_add as _scatter_add
 
 REDUCTIONS = ("sum", "prod", "mean", "amax", "amin")
@@ -307,11 +307,17 @@ def index_put(input, indices, values, accumulate=False):
     x = as_value(input)
     if not isinstance(indices, (tuple, list)):
         raise TypeError(f"index_put(): indices must be a tuple of Values, not {type(indices).__name__}")
-    region = tuple(slice(None) if i is None else np.asarray(data_of(i)) for i in indices)
-    for i in region:
-        if isinstance(i, np.ndarray) and i.dtype.kind not in "biu":
+    region = []
+    for i in indices:  # a loop, not a generator: byte_mask's warning points at index_put's caller
+        if i is None:
+            region.append(slice(None))
+            continue
+        i = np.asarray(data_of(i))
+        if i.dtype.kind not in "biu":
             raise IndexError(f"index_put(): tensors used as indices must be long, int, byte or bool tensors, got "
                              f"{i.dtype}")
+        region.append(byte_mask(i, stacklevel=2))
+    region = tuple(region)
     shape = np.empty(x.shape, dtype=bool)[region].shape
     values = as_value(values)
     if values.dtype != x.dtype:

@@ -7,6 +7,7 @@ indexing, slicing undoes `concatenate`.
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 
@@ -131,20 +132,43 @@ clone.defjvp_linear()
 # Indexing: the gradient scatters back; repeated integer indices accumulate.
 
 
-def _plain_index(index):
-    """Make an index NumPy-ready: lists become arrays, Values give their data."""
-    if isinstance(index, tuple):
-        return tuple(_plain_index_item(i) for i in index)
-    return _plain_index_item(index)
+BYTE_MASK_WARNING = "indexing with dtype torch.uint8 is now deprecated, please use a dtype torch.bool instead."
 
 
-def _plain_index_item(item):
+def byte_mask(item, stacklevel):
+    """A uint8 index array read as PyTorch reads a byte tensor used as an index: the boolean mask of its nonzero
+    elements (from before PyTorch had bool tensors), with PyTorch's deprecation warning when it has dimensions (a 0-d
+    one is a 0-d mask, silently, as there). Other arrays come back as they are. `stacklevel` as warnings.warn's, seen
+    from the caller."""
+    if item.dtype != np.uint8:
+        return item
+    if item.ndim:
+        warnings.warn(BYTE_MASK_WARNING, UserWarning, stacklevel=stacklevel + 1)
+    return item != 0
+
+
+def _plain_index(index, stacklevel=2):
+    """Make an index NumPy-ready: lists become arrays, Values give their data, uint8 arrays become boolean masks
+    (`byte_mask`; stacklevel as warnings.warn's, seen from the caller)."""
+    if not isinstance(index, tuple):
+        return _plain_index_item(index, stacklevel + 1)
+    items = []
+    for item in index:  # a loop, not a comprehension: the warning's stacklevel counts frames
+        items.append(_plain_index_item(item, stacklevel + 1))
+    return tuple(items)
+
+
+def _plain_index_item(item, stacklevel):
     if isinstance(item, Value):
         item = item.data
+        if item.dtype == np.uint8:
+            item = np.asarray(item)  # a 0-d byte Value's NumPy scalar: a 0-d mask, as in PyTorch, not a position
     if isinstance(item, list):
-        item = np.asarray(item)
-    if isinstance(item, np.ndarray) and item.dtype.kind not in "biu":
-        raise IndexError(f"getitem: index arrays must be integer or boolean, not {item.dtype}")
+        item = np.asarray(item)  # a list of NumPy uint8 numbers is a byte mask too, as in PyTorch
+    if isinstance(item, np.ndarray):
+        if item.dtype.kind not in "biu":
+            raise IndexError(f"getitem: index arrays must be integer or boolean, not {item.dtype}")
+        item = byte_mask(item, stacklevel + 1)
     return item
 
 
@@ -188,8 +212,9 @@ scatter_add.defjvp_linear()
 
 
 def getitem(x, index):
-    """x[index] for ints, slices, None, Ellipsis, and integer or boolean arrays (NumPy semantics)."""
-    return _getitem(x, index=_plain_index(index))
+    """x[index] for ints, slices, None, Ellipsis, and integer or boolean arrays (NumPy semantics); a uint8 array (or
+    Value) is a boolean mask of its nonzero elements, as PyTorch's deprecated byte masks (with its warning)."""
+    return _getitem(x, index=_plain_index(index, stacklevel=3))  # the warning points past Value.__getitem__
 
 
 # ----------------------------------------------------------------------------------------------------
