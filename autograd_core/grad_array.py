@@ -353,7 +353,8 @@ class ParameterArray(_TensorMethods, np.ndarray):
     a gradient, and `std()`/`var()`, PyTorch's (unbiased) as on a gradient unless given NumPy's keywords;
     reductions give NumPy scalars, as on a plain array. `view` with sizes, which
     NumPy's never takes, is PyTorch's, as a gradient's (a module's buffer is a ParameterArray too: llama2.c's
-    `self.freqs_cos[:seqlen]`, then `.view(shape)`; and so is each value of a module's `state_dict()`, a copy).
+    `self.freqs_cos[:seqlen]`, then `.view(shape)`; and so is each value of a module's `state_dict()`: nn's
+    StateArray, a ParameterArray sharing the parameter's memory).
 
     Why it costs the engine almost nothing: NumPy's C code makes the results of operations, and no Python runs
     for them. With a plain array among an operation's inputs (x @ W.T, g @ W) the result is a plain array (the

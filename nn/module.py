@@ -40,6 +40,7 @@ from autograd_core.modes import enter_scope, exit_scope
 from .checkpoint import (
     EXTRA_STATE, CheckpointError, cast_exactly, check_keys, is_extra_state, read_checkpoint, save_atomic, short,
 )
+from .state_array import state_array
 
 
 def check_device(device):
@@ -1047,14 +1048,19 @@ class Module:
                 if any(vars(module).get("_state_hooks", {}).values())]
 
     def state_dict(self, *args, destination=None, prefix="", keep_vars=False):
-        """An ordered dict of dotted name -> array (a copy) for every parameter, buffer and extra state.
+        """An ordered dict of dotted name -> array for every parameter, buffer and extra state, as PyTorch's.
         PyTorch's arguments: destination (a dict to fill and return), prefix (put before every key), keep_vars
-        (the Parameters themselves rather than copies of their arrays); positional ones are deprecated, as there.
+        (the Parameters and buffers themselves rather than arrays of their memory); positional ones are deprecated,
+        as there.
 
-        Each array is a ParameterArray: an ndarray to NumPy (np.savez, arithmetic, indexing) that also answers the
-        tensor methods PyTorch code calls on a state dict's values (`.size()`, `.numpy()`, `.cpu()`, `.clone()`,
-        `.detach()`, `.data`, `.copy_()`, `.numel()`, `.float()`). Unlike PyTorch's, which share memory with the
-        parameters, they are copies: a state dict kept as "the best weights so far" stays as it was taken."""
+        Each parameter's and buffer's array is a StateArray (see nn.state_array) that shares memory with it, as
+        PyTorch's detached tensors do: an ndarray to NumPy (np.savez, arithmetic, indexing) that also answers the
+        tensor methods PyTorch code calls on a state dict's values (`.size()`, `.numpy()`, `.clone()`, `.copy_()`,
+        `.mul_()`, `.add_(x, alpha=a)`, `.lerp_()`, ...; `requires_grad` is False). A change in place through it
+        changes the parameter (an EMA of the weights: `ema_v.mul_(d).add_(model_v, alpha=1 - d)`), and its version
+        counter notes it. So the dict follows training: keep "the best weights so far" as
+        `copy.deepcopy(model.state_dict())` or `{k: v.clone() for k, v in ...}`, as in PyTorch. Extra state is what
+        get_extra_state returns."""
         if args:
             warnings.warn("Positional args are being deprecated, use kwargs instead. Refer to "
                           "https://pytorch.org/docs/main/generated/torch.nn.Module.html#torch.nn.Module.state_dict "
@@ -1068,10 +1074,12 @@ class Module:
             for hook, _ in list(module._state_hooks["state_dict_pre"].values()):
                 hook(module, module_prefix, keep_vars)
         for key, owner, attribute in self._state_entries():
-            if keep_vars and attribute is None:
-                state[prefix + key] = owner
+            if attribute is _EXTRA:
+                state[prefix + key] = owner.get_extra_state()  # as it is, as PyTorch's
+            elif keep_vars:
+                state[prefix + key] = self._entry_array(owner, attribute) if attribute else owner
             else:
-                state[prefix + key] = np.array(self._entry_array(owner, attribute), copy=True).view(ParameterArray)
+                state[prefix + key] = state_array(owner, attribute, self._entry_array(owner, attribute))
         for module_prefix, module in reversed(hooked):  # children before their parents, as PyTorch's recursion
             for hook, may_replace in list(module._state_hooks["state_dict_post"].values()):
                 result = hook(module, state, module_prefix, {})

@@ -272,10 +272,13 @@ class Optimizer:
         """{"state": {index: {name: array or number}}, "param_groups": [{..., "params": [index, ...]}]}, as in
         PyTorch.
 
-        Parameters are numbered 0, 1, 2, ... in group order, as in PyTorch. Arrays are copies, so the
-        dict is a snapshot that later steps do not change. Which algorithm saved it is not recorded (PyTorch's
-        has only these two entries, and users print them): `load_state_dict` tells another algorithm's state by
-        its hyper-parameters and state names.
+        Parameters are numbered 0, 1, 2, ... in group order, as in PyTorch. As PyTorch's, the dict refers to the
+        optimizer's state rather than copying it: each "state" entry is the optimizer's own dict for that parameter
+        (`opt.state[p]`), holding its arrays themselves, which later steps change in place; each param_groups
+        entry is a new dict holding the group's hyper-parameters. Keep a snapshot with `copy.deepcopy(...)`
+        (saving to a file is one too); `load_state_dict` copies what it is given. Which algorithm saved it is not
+        recorded (PyTorch's has only these two entries, and users print them): `load_state_dict` tells another
+        algorithm's state by its hyper-parameters and state names.
         """
         for hook in self._hooks("_optimizer_state_dict_pre_hooks"):
             hook(self)
@@ -285,11 +288,7 @@ class Optimizer:
             packed = {k: v for k, v in group.items() if k != "params"}
             packed["params"] = [index.setdefault(p, len(index)) for p in group["params"]]
             groups.append(packed)
-        state = {
-            index[p]: {name: _copy_state(value) for name, value in s.items()}
-            for p, s in self.state.items()
-            if p in index
-        }
+        state = {index[p]: s for p, s in self.state.items() if p in index}  # the dicts themselves, as PyTorch's
         state_dict = {"state": state, "param_groups": groups}
         for hook in self._hooks("_optimizer_state_dict_post_hooks"):
             result = hook(self, state_dict)

@@ -210,17 +210,23 @@ def test_state_dict_round_trip_continues_identically(config):
 
 
 @pytest.mark.parametrize("config", FULL_STATE, ids=FULL_IDS)
-def test_state_dict_is_a_snapshot(config):
+def test_state_dict_refers_to_the_state_and_deepcopy_is_a_snapshot(config):
+    # PyTorch's: the "state" dicts are the optimizer's own (its arrays, changed by later steps); a deepcopy is not
     name, kw = config
     params = make_params()
     opt = getattr(optim, name)(params, **kw)
     train(opt, params, 3)
     saved = opt.state_dict()
     frozen = copy.deepcopy(saved)
+    assert all(saved["state"][i] is opt.state[p] for i, p in enumerate(params) if p in opt.state)
+    assert saved["param_groups"][0] is not opt.param_groups[0]  # a new dict of the hyper-parameters
     train(opt, params, 3)
+    moved = 0
     for index, state in frozen["state"].items():
         for key, value in state.items():
-            np.testing.assert_array_equal(saved["state"][index][key], value)
+            assert saved["state"][index][key] is opt.state[params[index]][key]
+            moved += not np.array_equal(saved["state"][index][key], value)
+    assert moved > 0
 
 
 def test_state_dict_layout():

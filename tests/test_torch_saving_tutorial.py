@@ -209,11 +209,13 @@ def test_state_dict_values_answer_pytorchs_tensor_methods():
         assert not np.shares_memory(copied, weight)
     assert type(weight.numpy()) is np.ndarray and np.shares_memory(weight.numpy(), weight)
     # PyTorch code's own copy of the best weights, then loaded back
+    taken = np.array(weight)
     best = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
     with ag.no_grad():
         model[0].weight.add_(1.0)
-    np.testing.assert_array_equal(best["0.weight"], weight)  # the dicts are copies: the change reached neither
+    np.testing.assert_array_equal(best["0.weight"], taken)  # the clones keep the weights taken
+    np.testing.assert_array_equal(weight, taken + 1.0)  # the state dict's own values share the memory, as PyTorch's
     model.load_state_dict(best)
-    np.testing.assert_array_equal(model[0].weight.data, weight)
+    np.testing.assert_array_equal(model[0].weight.data, taken)
     # An ndarray to NumPy: saved by np.savez as the plain array
     assert isinstance(weight, np.ndarray) and np.asarray(weight + 1).shape == (2, 3)
