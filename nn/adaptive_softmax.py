@@ -82,8 +82,8 @@ class AdaptiveLogSoftmaxWithLoss(Module):
     def _as_value(self, input):
         return input if isinstance(input, Value) else Value(input, requires_grad=False, dtype=self.head.weight.dtype)
 
-    def forward(self, input, target):
-        x, t = self._as_value(input), np.asarray(data_of(target))
+    def forward(self, input_, target_):  # PyTorch's parameter names, trailing underscores and all
+        x, t = self._as_value(input_), np.asarray(data_of(target_))
         if t.dtype.kind not in "iu":
             raise DTypeError(f"AdaptiveLogSoftmaxWithLoss: target must hold integer class indices, got {t.dtype}")
         if t.ndim == 1:

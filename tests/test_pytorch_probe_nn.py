@@ -1335,7 +1335,6 @@ ALLOWED = {
     "interp unbatched": "interpolate of a 2-D input: ValueError here, NotImplementedError in PyTorch",
     "bn eval then train stats": "PyTorch's eval-mode BatchNorm backward reads running_var at backward time, "
     "after a later training call has updated it in place; ours differentiates the statistics the forward used",
-    "hooks with_kwargs": "forward's first argument is named x, not PyTorch's input, so m(input=...) raises TypeError",
 }
 
 
