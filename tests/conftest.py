@@ -74,36 +74,27 @@ _MODULE_GENERATOR_NAMES = ("RNG", "R", "rng")
 
 
 @pytest.fixture(autouse=True)
-def _module_generator_per_test(request, monkeypatch):
-    """The test module's generator (see the module docstring), and the library's default generator (`ag.randn`,
-    layers' initial weights), seeded from this test's id for this test; the library's is given back afterwards."""
+def _fresh_state_per_test(request):
+    """Each test starts from the same state whatever ran before it in its process, and leaves none behind:
+    - the test module's generator (see the module docstring), and the library's default generator (`ag.randn`,
+      layers' initial weights), seeded from this test's id for this test; both are given back afterwards;
+    - the print options (NumPy's, the library's, PyTorch's) as they were before the test: the book programs run
+      in-process call `torch.set_printoptions` and `np.set_printoptions` (precision=2, as their authors like it),
+      which would otherwise change what every later test in the same process prints (a README example's promised
+      digits, a lesson's printed statistics).
+    One fixture, set up and torn down by hand rather than through `monkeypatch`: it runs around each of the suite's
+    ~24,000 tests, and every fixture costs pytest's machinery its share of a millisecond per test."""
     seed = zlib.crc32(request.node.nodeid.encode())
     module = getattr(request, "module", None)
-    for name in _MODULE_GENERATOR_NAMES:
-        if isinstance(getattr(module, name, None), np.random.Generator):
-            monkeypatch.setattr(module, name, np.random.default_rng(seed))
+    generators = [(name, getattr(module, name)) for name in _MODULE_GENERATOR_NAMES
+                  if isinstance(getattr(module, name, None), np.random.Generator)]
+    for name, _ in generators:
+        setattr(module, name, np.random.default_rng(seed))
     library = sys.modules.get("autograd_core.tensor")  # imported by the tests that use it (never imported here)
+    library_defaults = None
     if library is not None:
-        monkeypatch.setitem(library.DEFAULTS, "rng", np.random.default_rng(seed))
-        monkeypatch.setitem(library.DEFAULTS, "seed", seed)
-
-
-@pytest.fixture(params=["one-function", "chunked"])
-def compiled_program_layout(request, monkeypatch):
-    """For the compile tests: each compiled program as one function, and split into parts of a few lines (as long
-    programs are, jit_plan._chunked). Returns which."""
-    if request.param == "chunked":
-        import autograd_core.jit_plan
-
-        monkeypatch.setattr(autograd_core.jit_plan, "_ONE_FUNCTION", 0)
-    return request.param
-
-
-@pytest.fixture(autouse=True)
-def _print_options_per_test():
-    """Print options as they were before the test: the book programs run in-process call `torch.set_printoptions`
-    and `np.set_printoptions` (precision=2, as their authors like it), which would otherwise change what every later
-    test in the same process prints (a README example's promised digits, a lesson's printed statistics)."""
+        library_defaults = {key: library.DEFAULTS[key] for key in ("rng", "seed") if key in library.DEFAULTS}
+        library.DEFAULTS.update(rng=np.random.default_rng(seed), seed=seed)
     numpy_options = np.get_printoptions()
     ours = sys.modules.get("autograd_core.value")
     our_options = dict(ours._PRINT_OPTIONS) if ours is not None else None
@@ -122,21 +113,67 @@ def _print_options_per_test():
         vars(torch._tensor_str.PRINT_OPTS).update(torch_options)
     elif torch is not None and hasattr(torch, "set_printoptions"):  # imported by this test: PyTorch's defaults
         torch.set_printoptions(profile="default", sci_mode=None)
+    if library_defaults is not None:
+        for key in ("rng", "seed"):
+            if key in library_defaults:
+                library.DEFAULTS[key] = library_defaults[key]
+            else:
+                library.DEFAULTS.pop(key, None)
+    for name, generator in generators:
+        setattr(module, name, generator)
 
 
+@pytest.fixture(params=["one-function", "chunked"])
+def compiled_program_layout(request, monkeypatch):
+    """For the compile tests: each compiled program as one function, and split into parts of a few lines (as long
+    programs are, jit_plan._chunked). Returns which."""
+    if request.param == "chunked":
+        import autograd_core.jit_plan
+
+        monkeypatch.setattr(autograd_core.jit_plan, "_ONE_FUNCTION", 0)
+    return request.param
+
+
+@pytest.hookimpl(trylast=True)  # after -k/-m, the listed-only filter and pytest's own reordering: the final list
 def pytest_collection_modifyitems(config, items):
     if os.environ.get("AUTOGRAD_CORE_TEST_ORDER", "") == "reverse":
         items.reverse()
-    longest_first(items)
+    worker = getattr(config, "workerinput", {})  # in an xdist worker: see pytest_configure_node
+    longest_first(items, worker["workercount"] if worker.get("autograd_core_dist") == "worksteal" else 1)
 
 
-def longest_first(items):
-    """The longest tests (marked slow, and the notebooks) moved to the front of `items`, each group in its order.
+@pytest.hookimpl(optionalhook=True)  # (an xdist hook, run in the controller: a worker's own `--dist` is "no")
+def pytest_configure_node(node):
+    node.workerinput["autograd_core_dist"] = node.config.getoption("dist")
 
-    scripts/test.sh runs the suite on 2 workers with xdist's work stealing, which hands each worker half of the list
-    and lets the first one idle take tests from the other's end. Started first, a 2-minute test overlaps the rest
-    instead of running alone at the end of the suite while the other worker waits."""
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None and item.get_closest_marker("notebook") is None)
+
+def _is_long(item):
+    return item.get_closest_marker("slow") is not None or item.get_closest_marker("notebook") is not None
+
+
+def longest_first(items, workers=1):
+    """The longest tests (marked slow, and the notebooks) first, dealt in turn to each of `workers`, each group in
+    its order.
+
+    scripts/test.sh runs the suite on 2 workers with xdist's work stealing, which hands each worker one contiguous
+    part of the list (the first half, the second half) and lets the first one idle take tests from the end of the
+    other's. The long tests are dealt like cards to the heads of those parts: each worker starts with its share of
+    them, and a 2-minute test overlaps the rest instead of running alone at the end of the suite while the other
+    worker waits. (All of them at the head of the whole list put them all in the first worker's part, one after
+    another: ~420 of that worker's ~950 s of CPU in one run, the other stealing the rest of its part meanwhile; with
+    a few more of them, that worker alone would set the suite's time.)"""
+    long, short = [item for item in items if _is_long(item)], [item for item in items if not _is_long(item)]
+    parts, left = [], len(items)
+    for worker in range(workers):  # the sizes of xdist's first deal (WorkStealingScheduling.check_schedule)
+        parts.append(left // (workers - worker))
+        left -= parts[-1]
+    dealt = [long[worker::workers] for worker in range(workers)]
+    if any(len(mine) > size for mine, size in zip(dealt, parts)):  # fewer tests than long ones for some worker
+        dealt, parts = [long], [len(items)]
+    items[:] = []
+    for mine, size in zip(dealt, parts):
+        items += mine + short[:size - len(mine)]
+        del short[:size - len(mine)]
 
 
 def pytest_configure(config):
