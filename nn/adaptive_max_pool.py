@@ -58,17 +58,28 @@ def _adaptive_max(who, nd, input, output_size, return_indices):
         if len(several) != nd:
             raise ValueError(f"{who}: output_size must be an int or a tuple of {nd}, got {output_size!r}")
         sizes = _ints(tuple(n if m is None else m for n, m in zip(spatial, several)), nd, "output_size", who, 1)
-    lead = shape[:-nd]
+    return max_at_positions(input, nd, sizes, return_indices, _argmax_of_planes, plane=spatial, out_size=sizes)
+
+
+def max_at_positions(input, nd, sizes, return_indices, argmax, *extra, **options):
+    """Max pooling whose windows are found by `argmax`: input (..., *spatial) (nd spatial axes) -> (..., *sizes), each
+    output the element of its plane at the flat index `argmax(planes (B, prod(spatial)), *extra, **options)` gives
+    (B, prod(sizes)); with return_indices also those indices (..., *sizes). An array input is computed directly,
+    arrays out. For a Value, argmax is a recorded result without gradient (found again from new data when a compiled
+    step replays) and the output reads the input by indexing, whose rule sends each output's gradient to its
+    element."""
+    shape = tuple(np.shape(data_of(input)))
+    lead, spatial = shape[:-nd], shape[-nd:]
     B, plane = int(np.prod(lead)), int(np.prod(spatial))
-    out_shape = lead + sizes
+    out_shape = lead + tuple(sizes)
     rows = np.arange(B).reshape(B, 1)
     if not isinstance(input, Value):  # an array: computed directly, arrays out
         planes = np.asarray(input).reshape(B, plane)
-        flat = _argmax_of_planes(planes, spatial, sizes)
+        flat = argmax(planes, *(data_of(e) for e in extra), **options)
         y = planes[rows, flat].reshape(out_shape)
         return (y, flat.reshape(out_shape)) if return_indices else y
     planes = input.reshape((B, plane))
-    flat = without_gradient(_argmax_of_planes, planes, plane=spatial, out_size=sizes)  # recorded: live at replay
+    flat = without_gradient(argmax, planes, *extra, **options)  # recorded: live at replay
     y = getitem(planes, (rows, flat.data)).reshape(out_shape)
     return (y, flat.reshape(out_shape)) if return_indices else y
 

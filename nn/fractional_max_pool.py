@@ -24,10 +24,10 @@ from __future__ import annotations
 import numpy as np
 
 from autograd_core import DTypeError, ShapeError
-from autograd_core import Value
-from autograd_core.ops import data_of, getitem, without_gradient
+from autograd_core.ops import data_of
 
 from . import init
+from .adaptive_max_pool import max_at_positions
 from .conv import _ints
 from .module import Module
 
@@ -112,18 +112,8 @@ def _fractional_max(nd, input, kernel_size, output_size, output_ratio, return_in
         if np.result_type(data_of(_random_samples)) != dtype:
             raise DTypeError(f"{who}: _random_samples must have the input's dtype {dtype}, "
                              f"got {np.result_type(data_of(_random_samples))}")
-    B, plane = int(np.prod(lead)), int(np.prod(spatial))
-    out_shape = lead + sizes
-    rows = np.arange(B).reshape(B, 1)
-    if not isinstance(input, Value):  # an array: computed directly, arrays out
-        planes = np.asarray(input).reshape(B, plane)
-        flat = _argmax_of_windows(planes, *(data_of(s) for s in samples), **options)
-        y = planes[rows, flat].reshape(out_shape)
-        return (y, flat.reshape(out_shape)) if return_indices else y
-    planes = input.reshape((B, plane))
-    flat = without_gradient(_argmax_of_windows, planes, *samples, **options)  # recorded: drawn again at replay
-    y = getitem(planes, (rows, flat.data)).reshape(out_shape)
-    return (y, flat.reshape(out_shape)) if return_indices else y
+    # drawn and found again at each call, a compiled replay's too
+    return max_at_positions(input, nd, sizes, return_indices, _argmax_of_windows, *samples, **options)
 
 
 def fractional_max_pool2d(input, kernel_size, output_size=None, output_ratio=None, return_indices=False,
