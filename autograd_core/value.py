@@ -268,7 +268,12 @@ class Value(TensorMethods, InplaceMethods):
     def grad(self):
         """The gradient accumulated by backward passes: None; a `GradArray` (an ndarray of data's shape that
         also has PyTorch's `zero_()`, `add_()`, `.data`; see grad_array.py); a NumPy scalar for a 0-d Value;
-        or a Value after `backward(create_graph=True)`. Assign None (or an array) to reset it."""
+        or a Value after `backward(create_graph=True)`. Assign None to reset it.
+
+        An assigned gradient must have data's shape, else a RuntimeError (PyTorch's words). A Value must also have
+        data's dtype (as in PyTorch), and is kept as it is. A NumPy array or scalar (the NumPy habit) is kept too,
+        converted to data's dtype if it has another; a list becomes an array; a number fills data's shape
+        (micrograd's `p.grad = 0`). Anything else is a TypeError."""
         g = self._grad
         if g.__class__ is _ndarray:
             g = self._grad = g.view(GradArray)  # once: later reads (and the engine's next accumulation) see it
@@ -276,6 +281,8 @@ class Value(TensorMethods, InplaceMethods):
 
     @grad.setter
     def grad(self, g):
+        if g is not None:
+            g = _as_grad_of(self, g)
         self._grad = g
 
 
@@ -957,6 +964,48 @@ class _HookHandle:
 
 _COMPARISONS = {"greater", "greater_equal", "less", "less_equal", "equal", "not_equal", "isfinite",
                 "isnan", "isinf", "sign"}
+
+_GRAD_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
+                    "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+                    "uint8": "unsigned char", "bool": "bool"}  # how PyTorch's message names an assigned grad's dtype
+_TENSOR_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
+                      "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+                      "bool": "Bool"}  # ... and the tensor's
+
+
+def _as_grad_of(value, g):
+    """`g` as the `.grad` of `value`, or PyTorch's error: a gradient of another shape would broadcast against the
+    next backward pass's (or fail inside it, half done), and one that is not numbers fails at the optimizer's step."""
+    data = value.data
+    shape = np.shape(data)
+    if isinstance(g, Value):
+        if g is value:
+            raise RuntimeError("can't assign Variable as its own grad")
+        if g.shape != shape:
+            raise RuntimeError(_grad_size_message(g.shape, shape))
+        if g.dtype != data.dtype:
+            raise RuntimeError(
+                f"attempting to assign a gradient with dtype '{_GRAD_TYPE_NAMES.get(g.dtype.name, g.dtype.name)}' "
+                f"to a tensor with grad_dtype '{_TENSOR_TYPE_NAMES.get(data.dtype.name, data.dtype.name)}'. The "
+                "gradient must match the tensor's grad_dtype (defaults to the tensor's dtype).")
+        return g
+    if isinstance(g, (list, tuple)):
+        g = np.asarray(g)
+    elif isinstance(g, numbers.Number) and not isinstance(g, np.generic):  # micrograd's p.grad = 0
+        return data.dtype.type(g) if not shape else np.full(shape, g, data.dtype)
+    if not isinstance(g, (np.ndarray, np.generic)) or g.dtype.kind not in "biuf":
+        raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(g).__name__}")
+    if g.shape != shape:
+        raise RuntimeError(_grad_size_message(g.shape, shape))
+    if g.dtype != data.dtype:
+        g = g.astype(data.dtype)
+    return g
+
+
+def _grad_size_message(got, wanted):
+    return (f"attempting to assign a gradient of size '{list(got)}' to a tensor of size '{list(wanted)}'. Please "
+            "ensure that the gradient and the tensor are the same size")
+
 
 from . import ops as _ops  # noqa: E402  (ops needs Value defined)
 from . import numpy_functions as _numpy_functions  # noqa: E402

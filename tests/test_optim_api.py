@@ -155,8 +155,12 @@ def test_parameters_without_gradient_are_skipped_and_get_no_state():
 
 def test_gradient_of_wrong_shape_raises():
     a, _, _ = make_params()
-    a.grad = np.ones(4)
-    with pytest.raises(ValueError, match=r"shape \(4,\).*expected \(3,\)"):
+    with pytest.raises(RuntimeError, match=r"gradient of size '\[4\]' to a tensor of size '\[3\]'"):
+        a.grad = np.ones(4)  # refused when assigned (PyTorch's words), before it could broadcast in a step
+    assert a.grad is None
+    a.grad = np.ones(3)
+    a.grad.shape = (3, 1)  # reshaped in place: the step still checks
+    with pytest.raises(ValueError, match=r"shape \(3, 1\).*expected \(3,\)"):
         optim.SGD([a], lr=0.1).step()
 
 
