@@ -25,7 +25,7 @@ import numpy as np
 
 from .engine import ShapeError
 from .linalg import _check_square
-from .linalg_solvers import _pivots_of  # LU's: row n of the packed result, as int32
+from .linalg_solvers import _pivots_of, first_failure  # _pivots_of: LU's row n of the packed result, int32
 from .ops.index import as_value
 from .ops.linalg import LinAlgError
 from .ops.nondifferentiable import without_gradient
@@ -101,10 +101,11 @@ def _info_of(packed, n):
 
 
 def _raise_if_singular(name, info):
-    info = np.asarray(info)
-    if info.any():
-        k = int(info.ravel()[np.flatnonzero(info)[0]])
-        batch = "" if info.ndim == 0 else f" (batch element {int(np.flatnonzero(info)[0])})"
+    failure = first_failure(info)
+    if failure is not None:
+        (element, k), batch = failure, ""
+        if np.ndim(info):
+            batch = f" (batch element {element})"
         raise LinAlgError(f"{name}: D[{k - 1},{k - 1}] is exactly zero{batch}: the factorization is complete but D, "
                           "and so the input, is singular; ldl_factor_ex reports this in its info instead of raising")
 

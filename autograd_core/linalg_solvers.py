@@ -132,13 +132,18 @@ def lu_solve(LU, pivots, B, *, left=True, adjoint=False):
 # The variants that report failures in an info tensor.
 
 
-def _raise_for_info(name, info, message):
+def first_failure(info):
+    """(the flat batch index, the info code) of the first nonzero entry of a LAPACK-style `info` array, or None."""
     info = np.asarray(info)
     failed = np.flatnonzero(info)
-    if failed.size:
-        k = int(info.ravel()[failed[0]])
-        where_ = f"(Batch element {failed[0]}): " if info.ndim else ""
-        raise LinAlgError(f"linalg.{name}: {where_}{message.format(k=k)}")
+    return None if not failed.size else (int(failed[0]), int(info.ravel()[failed[0]]))
+
+
+def _raise_for_info(name, info, message):
+    failure = first_failure(info)
+    if failure is not None:
+        where_ = f"(Batch element {failure[0]}): " if np.ndim(info) else ""
+        raise LinAlgError(f"linalg.{name}: {where_}{message.format(k=failure[1])}")
 
 
 def _singular_info(a):
