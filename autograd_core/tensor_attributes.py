@@ -124,10 +124,34 @@ def _deprecated_cholesky(A, upper):
 class _Attributes:
     """Copied onto TensorMethods below."""
 
-    # Where the data is: main memory, as a NumPy array; never pinned, shared between processes, or a meta tensor.
+    # Where the data is: main memory, as a NumPy array; never pinned, shared between processes, or a meta tensor;
+    # never on another backend, quantized or nested (PyTorch's flags for those, all False here).
     is_cpu = True
     is_meta = False
+    is_mps = is_xpu = is_xla = is_ipu = is_maia = is_mtia = is_vulkan = is_mkldnn = False
+    is_quantized = is_nested = False
     layout = strided
+    output_nr = 0  # which output of its operation a tensor is: PyTorch's views and single outputs give 0, as all here
+
+    def is_distributed(self):
+        """False: a Value is never spread over processes (PyTorch's legacy distributed tensors)."""
+        return False
+
+    @property
+    def volatile(self):
+        """False, with PyTorch's warning: the legacy Variable flag was removed (use no_grad())."""
+        warnings.warn("volatile was removed (Variable.volatile is always False)", UserWarning, stacklevel=2)
+        return False
+
+    def dim_order(self, *, ambiguity_check=False):
+        """The dimensions from outermost to innermost in memory (largest stride first): (0, 1, ..., n-1) for a
+        C-contiguous Value, (1, 0) for a transposed matrix. Dimensions of equal stride keep their order."""
+        strides = np.asarray(self.data).strides
+        return tuple(sorted(range(len(strides)), key=lambda d: -strides[d]))
+
+    def const_data_ptr(self):
+        """data_ptr(): the address of the first element (PyTorch's read-only spelling)."""
+        return self.data_ptr()
 
     def get_device(self):
         """The device index of x: -1, PyTorch's number for the CPU (every Value is on the CPU)."""

@@ -468,6 +468,25 @@ def test_value_facts():
     assert str(torch.zeros(1).layout) == str(x.layout)
 
 
+BACKEND_FLAGS = ("is_mps", "is_xpu", "is_xla", "is_ipu", "is_maia", "is_mtia", "is_vulkan", "is_mkldnn", "is_quantized",
+                 "is_nested")
+
+
+def test_the_other_backends_flags_and_memory_facts():
+    x = ag.randn(2, 3, 4)
+    assert not any(getattr(x, flag) for flag in BACKEND_FLAGS)
+    assert not x.is_distributed() and x.output_nr == 0 and x.const_data_ptr() == x.data_ptr()
+    assert x.dim_order() == (0, 1, 2) and x.permute(2, 0, 1).dim_order() == (1, 2, 0)
+    assert x.transpose(0, 1).dim_order() == (1, 0, 2) and ag.tensor(1.0).dim_order() == ()
+    with pytest.warns(UserWarning, match="volatile was removed"):
+        assert x.volatile is False
+    torch = pytest.importorskip("torch")
+    t = torch.randn(2, 3, 4)
+    assert all(getattr(t, flag) is False for flag in BACKEND_FLAGS)
+    for view in (lambda v: v, lambda v: v.permute(2, 0, 1), lambda v: v.transpose(0, 1), lambda v: v[:, 1:, ::2]):
+        assert view(x).dim_order() == view(t).dim_order()
+
+
 def test_conjugate_transposes():
     a = r(3, 4)
     x = ag.tensor(a, requires_grad=True)
