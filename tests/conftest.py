@@ -5,7 +5,9 @@ The engine tests import their op table and backends from sibling modules (`test_
 
 `@pytest.mark.needs("dot")` marks a test that needs a program on PATH (Graphviz's `dot`, a browser, an MPI
 launcher). On a user's machine a missing program skips the test with the reason; in CI (`CI` set to true), the
-set-up script must have installed it, so a missing program fails the test instead of hiding it.
+set-up script must have installed it, so a missing program fails the test instead of hiding it. The same holds in CI
+for a Python module a test asks for with `pytest.importorskip` (the test extras), PyTorch excepted: it is the one
+oracle a green suite may lack.
 
 A test module's generator at module level (`RNG = np.random.default_rng(0)`, also named `R` or `rng`), and the
 library's default generator (what `ag.randn` and new layers draw from), are replaced for each test by ones seeded from
@@ -69,6 +71,30 @@ if _HIDDEN:
     importlib.util.find_spec = _find_spec_hiding
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# PyTorch is the one oracle a green suite may lack (README): its comparisons skip. Any other module a test asks for
+# (`pytest.importorskip`) is in the test extras, which the set-up installs: in CI its absence fails the test.
+_OPTIONAL_IN_CI = ("torch",)
+
+
+def _fail_if_a_test_extra_is_missing(report, reason):
+    missing = reason.split("'")[1] if reason.startswith("could not import '") else None
+    if IN_CI and missing is not None and missing.split(".")[0] not in _OPTIONAL_IN_CI:
+        report.outcome = "failed"
+        report.longrepr = f"CI: {reason} (bash scripts/test.sh installs the test extras)"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = (yield).get_result()
+    if report.skipped and call.excinfo is not None:
+        _fail_if_a_test_extra_is_missing(report, str(call.excinfo.value))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector):
+    report = (yield).get_result()
+    if report.skipped and isinstance(report.longrepr, tuple):  # a module's importorskip: (path, line, reason)
+        _fail_if_a_test_extra_is_missing(report, report.longrepr[2].removeprefix("Skipped: "))
 
 _MODULE_GENERATOR_NAMES = ("RNG", "R", "rng")
 

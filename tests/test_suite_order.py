@@ -75,3 +75,22 @@ def test_each_test_gets_generators_seeded_from_its_id_and_print_options_and_they
     assert (module.RNG, tensor.DEFAULTS["rng"], tensor.DEFAULTS["seed"]) == before[:3]
     assert np.get_printoptions() == before[3]
     assert ag.value._PRINT_OPTIONS == ag.value._PRINT_DEFAULTS
+
+
+class _Report:
+    outcome, longrepr = "skipped", "a reason"
+
+
+@pytest.mark.parametrize("reason, in_ci, fails", [
+    ("could not import 'tensorboard.backend': No module named 'tensorboard'", True, True),
+    ("could not import 'tensorboard.backend': No module named 'tensorboard'", False, False),
+    ("could not import 'torch': No module named 'torch'", True, False),   # the one oracle a green suite may lack
+    ("could not import 'torch.nn.utils.prune': hidden", True, False),
+    ("needs a display", True, False),                                     # a test's own skip: not an import
+])
+def test_in_ci_a_missing_test_extra_fails_instead_of_skipping(monkeypatch, reason, in_ci, fails):
+    monkeypatch.setattr(conftest, "IN_CI", in_ci)
+    report = _Report()
+    conftest._fail_if_a_test_extra_is_missing(report, reason)
+    assert report.outcome == ("failed" if fails else "skipped")
+    assert ("CI: " + reason in report.longrepr) == fails
