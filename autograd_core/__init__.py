@@ -206,6 +206,14 @@ _TORCH_GLOBALS = (
     "is_warn_always_enabled", "set_flush_denormal", "typename", "is_storage",
 )
 __all__ += [*_TORCH_FUNCTIONAL, *_TENSOR_FUNCTIONS, *_WINDOWS, *_TORCH_GLOBALS]
+# torch.diagonal_copy, ... (view_copies.py): the view op, then a copy that owns its memory
+_MORE_TORCH_NAMES = {
+    **{name: "view_copies" for name in (
+        "alias_copy", "as_strided_copy", "detach_copy", "diagonal_copy", "expand_copy", "permute_copy", "select_copy",
+        "slice_copy", "split_copy", "split_with_sizes_copy", "squeeze_copy", "t_copy", "transpose_copy",
+        "unbind_copy", "unfold_copy", "unsqueeze_copy", "view_copy")},
+}
+__all__ += list(_MORE_TORCH_NAMES)
 
 newaxis = None  # torch.newaxis: x[:, torch.newaxis] adds an axis, as None does
 
@@ -219,7 +227,7 @@ newaxis = None  # torch.newaxis: x[:, torch.newaxis] adds an axis, as None does
 _SUBMODULES = (  # the public packages, then the modules that used to load with the package (reachable as before)
     "nn", "optim", "viz", "distributions", "autograd", "func", "utils", "special", "distributed", "testing",
     "anomaly", "element", "forward", "functional", "jit", "jit_plan", "serialization", "tracing", "trees",
-    "multiprocessing", "amp", "random", "compiler", "version", "profiler",
+    "multiprocessing", "amp", "random", "compiler", "version", "profiler", "signal",
 )
 _LAZY = {  # public name -> (defining module, its name there)
     **{name: ("functional", name)
@@ -242,6 +250,7 @@ _LAZY = {  # public name -> (defining module, its name there)
     **{name: "tensor_functions" for name in _TENSOR_FUNCTIONS},  # torch.asarray, torch.fill, torch.conj, ...
     **{name: "windows" for name in _WINDOWS},  # torch.hann_window, ...
     **{name: "torch_globals" for name in _TORCH_GLOBALS},  # torch.set_default_tensor_type, torch.typename, ...
+    **_MORE_TORCH_NAMES,
 }
 
 
