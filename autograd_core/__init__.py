@@ -212,6 +212,9 @@ _MORE_TORCH_NAMES = {
         "alias_copy", "as_strided_copy", "detach_copy", "diagonal_copy", "expand_copy", "permute_copy", "select_copy",
         "slice_copy", "split_copy", "split_with_sizes_copy", "squeeze_copy", "t_copy", "transpose_copy",
         "unbind_copy", "unfold_copy", "unsqueeze_copy", "view_copy")},
+    # torch.lstm_cell, torch.lstm (flat parameters), ...: nn/rnn.py's math without modules (nn/functional_rnn.py)
+    **{name: "nn.functional_rnn" for name in (
+        "rnn_tanh_cell", "rnn_relu_cell", "lstm_cell", "gru_cell", "rnn_tanh", "rnn_relu", "lstm", "gru")},
 }
 __all__ += list(_MORE_TORCH_NAMES)
 
