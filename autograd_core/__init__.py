@@ -215,6 +215,10 @@ _MORE_TORCH_NAMES = {
     # torch.lstm_cell, torch.lstm (flat parameters), ...: nn/rnn.py's math without modules (nn/functional_rnn.py)
     **{name: "nn.functional_rnn" for name in (
         "rnn_tanh_cell", "rnn_relu_cell", "lstm_cell", "gru_cell", "rnn_tanh", "rnn_relu", "lstm", "gru")},
+    # torch.binomial, torch.nonzero_static, torch.segment_reduce, torch.detach_, ... (tensor_gaps.py)
+    **{name: "tensor_gaps" for name in (
+        "binomial", "empty_permuted", "nonzero_static", "norm_except_dim", "segment_reduce", "detach_", "resize_as_",
+        "as_strided_")},
 }
 __all__ += list(_MORE_TORCH_NAMES)
 
