@@ -219,6 +219,10 @@ _MORE_TORCH_NAMES = {
     **{name: "tensor_gaps" for name in (
         "binomial", "empty_permuted", "nonzero_static", "norm_except_dim", "segment_reduce", "detach_", "resize_as_",
         "as_strided_")},
+    # torch.convolution, torch.native_layer_norm, torch.embedding_bag, ...: ATen's names for nn's computations
+    **{name: "nn.native" for name in (
+        "convolution", "conv_tbc", "constant_pad_nd", "native_layer_norm", "native_group_norm", "native_batch_norm",
+        "native_dropout", "native_channel_shuffle", "grid_sampler", "affine_grid_generator", "embedding_bag")},
 }
 __all__ += list(_MORE_TORCH_NAMES)
 

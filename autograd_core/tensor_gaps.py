@@ -58,7 +58,7 @@ def nonzero_static(input, *, size, fill_value=-1):
     x = _value(input)
     found = np.argwhere(np.asarray(x.data))[:size]
     padding = np.full((size - len(found), max(x.ndim, found.shape[1])), fill_value, np.int64)
-    return Value(np.concatenate([found.astype(np.int64), padding]), requires_grad=False)
+    return Value(np.concatenate([found.astype(np.int64), padding]), requires_grad=False, dtype=np.int64)
 
 
 def norm_except_dim(v, pow=2, dim=0):  # noqa: A002  (PyTorch's name)
