@@ -255,3 +255,102 @@ def test_segment_reduce_errors():
         ag.segment_reduce(x, "sum")
     with pytest.raises(RuntimeError, match="last dimension of lengths"):
         ag.segment_reduce(x.reshape(2, 3), "sum", lengths=ag.tensor([1, 2]), axis=1)
+
+
+# ----------------------------------------------------------------------------------------------------
+# torch.func, nn.utils, torch.amp and torch.random names
+
+
+def test_replace_all_batch_norm_modules():
+    nn = ag.nn
+    model = nn.Sequential(nn.Conv2d(2, 3, 1), nn.BatchNorm2d(3), nn.Sequential(nn.BatchNorm1d(4, affine=False)))
+    assert ag.func.replace_all_batch_norm_modules_(model) is model
+    for bn in (model[1], model[2][0]):
+        assert not bn.track_running_stats and bn.running_mean is None and bn.running_var is None
+        assert bn.num_batches_tracked is None
+    assert sorted(model.state_dict()) == ["0.bias", "0.weight", "1.bias", "1.weight"]
+    model.eval()  # normalises with the batch's own statistics even in eval mode now
+    y = model[:2](ag.tensor(R.normal(3.0, 2.0, size=(5, 2, 3, 3))))
+    assert np.allclose(y.data.mean((0, 2, 3)), 0, atol=1e-5)
+    with pytest.raises(TypeError, match="nn.Module"):
+        ag.func.replace_all_batch_norm_modules_(3)
+
+
+def test_convert_conv_weight_memory_format():
+    nn = ag.nn
+    model = nn.Sequential(nn.Conv2d(1, 2, 3), nn.ConvTranspose2d(2, 1, 2))
+    before = [p.data.copy() for p in model.parameters()]
+    assert nn.utils.convert_conv2d_weight_memory_format(model, ag.channels_last) is model
+    assert all(np.array_equal(b, p.data) for b, p in zip(before, model.parameters()))
+    assert nn.utils.convert_conv3d_weight_memory_format(model, ag.channels_last) is model  # no 3-D conv: nothing
+    with pytest.raises(RuntimeError, match="rank 5 tensor to use channels_last_3d"):
+        nn.utils.convert_conv2d_weight_memory_format(model, ag.channels_last_3d)
+    with pytest.raises(RuntimeError, match="rank 4 tensor to use channels_last format"):
+        nn.utils.convert_conv3d_weight_memory_format(nn.Conv3d(1, 1, 1), ag.channels_last)
+    with pytest.raises(TypeError, match="memory_format"):
+        nn.utils.convert_conv2d_weight_memory_format(model, "channels_last")
+
+
+def test_custom_fwd_and_bwd():
+    seen = {}
+
+    class Square(ag.autograd.Function):
+        @staticmethod
+        @ag.amp.custom_fwd(device_type="cpu", cast_inputs=ag.float64)
+        def forward(ctx, x):
+            seen["Square"] = (x.dtype, ag.amp.is_autocast_enabled("cpu"))
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        @ag.amp.custom_bwd(device_type="cpu")
+        def backward(ctx, g):
+            seen["backward"] = ag.amp.is_autocast_enabled("cpu")
+            (x,) = ctx.saved_tensors
+            return 2 * x * g
+
+    class Plain(Square):
+        @staticmethod
+        @ag.amp.custom_fwd(device_type="cpu")
+        def forward(ctx, x):
+            seen["Plain"] = (x.dtype, ag.amp.is_autocast_enabled("cpu"))
+            ctx.save_for_backward(x)
+            return x * x
+
+    x = ag.tensor(np.array([1.0, 2.0], np.float32), requires_grad=True)
+    Square.apply(x).sum().backward()  # outside a region: no cast, backward outside one too
+    assert seen == {"Square": (np.float32, False), "backward": False} and x.grad.tolist() == [2.0, 4.0]
+    with pytest.warns(UserWarning):
+        with ag.autocast("cpu"):
+            y = Square.apply(x)  # inside: cast to float64, run with autocast off
+            z = Plain.apply(x)
+    assert y.dtype == np.float64 and seen["Square"] == (np.float64, False)  # cast, run with autocast off
+    y.sum().backward()
+    assert seen["backward"] is False
+    assert seen["Plain"] == (np.float32, True)  # no cast, autocast as it was
+    z.sum().backward()
+    assert seen["backward"] is True  # backward under forward's (enabled) region
+    with pytest.raises(ValueError, match="device_type"):
+        ag.amp.custom_fwd(device_type=None)
+    with pytest.raises(ValueError, match="device_type"):
+        ag.amp.custom_bwd(lambda ctx, g: g, device_type=1)
+
+
+def test_thread_safe_generator_and_signatures():
+    assert ag.random.thread_safe_generator() is None
+    ag.manual_seed(0)
+    a = ag.randint(0, 10, (5,), generator=ag.random.thread_safe_generator())
+    ag.manual_seed(0)
+    assert np.array_equal(a.data, ag.randint(0, 10, (5,)).data)
+    torch = pytest.importorskip("torch")
+    import inspect
+
+    for ours, theirs in ((ag.amp.custom_fwd, torch.amp.custom_fwd), (ag.amp.custom_bwd, torch.amp.custom_bwd),
+                         (ag.func.replace_all_batch_norm_modules_, torch.func.replace_all_batch_norm_modules_),
+                         (ag.nn.utils.convert_conv2d_weight_memory_format,
+                          torch.nn.utils.convert_conv2d_weight_memory_format),
+                         (ag.nn.utils.convert_conv3d_weight_memory_format,
+                          torch.nn.utils.convert_conv3d_weight_memory_format),
+                         (ag.random.thread_safe_generator, torch.random.thread_safe_generator)):
+        p, q = inspect.signature(ours).parameters, inspect.signature(theirs).parameters
+        assert [(n, v.kind, v.default) for n, v in p.items()] == [(n, v.kind, v.default) for n, v in q.items()]
