@@ -206,6 +206,25 @@ _TORCH_GLOBALS = (
     "is_warn_always_enabled", "set_flush_denormal", "typename", "is_storage",
 )
 __all__ += [*_TORCH_FUNCTIONAL, *_TENSOR_FUNCTIONS, *_WINDOWS, *_TORCH_GLOBALS]
+# torch.diagonal_copy, ... (view_copies.py): the view op, then a copy that owns its memory
+_MORE_TORCH_NAMES = {
+    **{name: "view_copies" for name in (
+        "alias_copy", "as_strided_copy", "detach_copy", "diagonal_copy", "expand_copy", "permute_copy", "select_copy",
+        "slice_copy", "split_copy", "split_with_sizes_copy", "squeeze_copy", "t_copy", "transpose_copy",
+        "unbind_copy", "unfold_copy", "unsqueeze_copy", "view_copy")},
+    # torch.lstm_cell, torch.lstm (flat parameters), ...: nn/rnn.py's math without modules (nn/functional_rnn.py)
+    **{name: "nn.functional_rnn" for name in (
+        "rnn_tanh_cell", "rnn_relu_cell", "lstm_cell", "gru_cell", "rnn_tanh", "rnn_relu", "lstm", "gru")},
+    # torch.binomial, torch.nonzero_static, torch.segment_reduce, torch.detach_, ... (tensor_gaps.py)
+    **{name: "tensor_gaps" for name in (
+        "binomial", "empty_permuted", "nonzero_static", "norm_except_dim", "segment_reduce", "detach_", "resize_as_",
+        "as_strided_")},
+    # torch.convolution, torch.native_layer_norm, torch.embedding_bag, ...: ATen's names for nn's computations
+    **{name: "nn.native" for name in (
+        "convolution", "conv_tbc", "constant_pad_nd", "native_layer_norm", "native_group_norm", "native_batch_norm",
+        "native_dropout", "native_channel_shuffle", "grid_sampler", "affine_grid_generator", "embedding_bag")},
+}
+__all__ += list(_MORE_TORCH_NAMES)
 
 newaxis = None  # torch.newaxis: x[:, torch.newaxis] adds an axis, as None does
 
@@ -219,7 +238,7 @@ newaxis = None  # torch.newaxis: x[:, torch.newaxis] adds an axis, as None does
 _SUBMODULES = (  # the public packages, then the modules that used to load with the package (reachable as before)
     "nn", "optim", "viz", "distributions", "autograd", "func", "utils", "special", "distributed", "testing",
     "anomaly", "element", "forward", "functional", "jit", "jit_plan", "serialization", "tracing", "trees",
-    "multiprocessing", "amp", "random", "compiler", "version", "profiler",
+    "multiprocessing", "amp", "random", "compiler", "version", "profiler", "signal",
 )
 _LAZY = {  # public name -> (defining module, its name there)
     **{name: ("functional", name)
@@ -242,6 +261,7 @@ _LAZY = {  # public name -> (defining module, its name there)
     **{name: "tensor_functions" for name in _TENSOR_FUNCTIONS},  # torch.asarray, torch.fill, torch.conj, ...
     **{name: "windows" for name in _WINDOWS},  # torch.hann_window, ...
     **{name: "torch_globals" for name in _TORCH_GLOBALS},  # torch.set_default_tensor_type, torch.typename, ...
+    **_MORE_TORCH_NAMES,
 }
 
 

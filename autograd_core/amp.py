@@ -28,7 +28,7 @@ import numpy as np
 from .tensor import bfloat16, float16
 from .value import Value
 
-__all__ = ["GradScaler", "autocast", "is_autocast_available"]
+__all__ = ["GradScaler", "autocast", "custom_bwd", "custom_fwd", "is_autocast_available"]
 
 _PLACES_HERE = ("cpu",)  # the devices this engine computes on
 
@@ -113,6 +113,60 @@ def get_autocast_dtype(device_type):
     own dtypes (see autocast)."""
     found = _innermost(device_type)
     return found[1] if found else _DEFAULT_DTYPES.get(device_type, float16)
+
+
+def custom_fwd(fwd=None, *, device_type, cast_inputs=None):
+    """A decorator for the `forward` of an autograd.Function (torch.amp.custom_fwd): `forward` records on ctx
+    whether an autocast region for `device_type` is open, so that `backward` (decorated with custom_bwd) runs under
+    the same autocast state. cast_inputs: a floating dtype; inside an enabled region, forward's floating-point Value
+    arguments (also in lists, tuples and dicts) are cast to it and forward runs with autocast disabled; outside one,
+    it changes nothing. bfloat16, which NumPy lacks, leaves them in their own dtypes (as autocast regions do here).
+    Use as `@custom_fwd(device_type="cpu")` or `@custom_fwd(device_type="cpu", cast_inputs=torch.float32)`."""
+    if not isinstance(device_type, str):
+        raise ValueError(f"Expected `device_type` of type `str`, got: `{type(device_type)}`")
+    if fwd is None:
+        return functools.partial(custom_fwd, device_type=device_type, cast_inputs=cast_inputs)
+
+    @functools.wraps(fwd)
+    def decorate_fwd(*args, **kwargs):
+        ctx = args[0]
+        ctx._dtype = get_autocast_dtype(device_type)
+        enabled = is_autocast_enabled(device_type)
+        ctx._fwd_used_autocast = enabled and cast_inputs is None  # backward's region: forward's own
+        if cast_inputs is None or not enabled:
+            return fwd(*args, **kwargs)
+        with autocast(device_type=device_type, enabled=False):
+            return fwd(*_cast(args, cast_inputs), **_cast(kwargs, cast_inputs))
+
+    return decorate_fwd
+
+
+def custom_bwd(bwd=None, *, device_type):
+    """A decorator for the `backward` of an autograd.Function (torch.amp.custom_bwd): backward runs under the
+    autocast state its forward (decorated with custom_fwd) ran under. Use as `@custom_bwd(device_type="cpu")`."""
+    if not isinstance(device_type, str):
+        raise ValueError(f"Expected `device_type` of type `str`, got: `{type(device_type)}`")
+    if bwd is None:
+        return functools.partial(custom_bwd, device_type=device_type)
+
+    @functools.wraps(bwd)
+    def decorate_bwd(*args, **kwargs):
+        ctx = args[0]
+        with autocast(device_type=device_type, enabled=ctx._fwd_used_autocast, dtype=ctx._dtype):
+            return bwd(*args, **kwargs)
+
+    return decorate_bwd
+
+
+def _cast(value, dtype):
+    """value with its floating-point Values cast to dtype (through lists, tuples and dicts), as custom_fwd casts."""
+    if isinstance(value, Value):
+        return value.to(dtype) if value.dtype.kind == "f" and dtype is not bfloat16 else value
+    if isinstance(value, dict):
+        return {k: _cast(v, dtype) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_cast(v, dtype) for v in value)
+    return value
 
 
 _SAID = []

@@ -32,7 +32,7 @@ from .trees import any_container, flatten, unflatten
 from .value import Value
 
 __all__ = ["grad", "grad_and_value", "hessian", "jacfwd", "jacrev", "jvp", "vjp", "vmap", "functional_call",  # noqa: F822
-           "linearize", "stack_module_state", "functionalize"]
+           "linearize", "stack_module_state", "functionalize", "replace_all_batch_norm_modules_"]
 
 
 # torch.func's signatures (argument names, order and keyword-only options) over the core's transforms.
@@ -179,10 +179,10 @@ def __dir__():
 
 
 def __getattr__(name):
-    # functional_call works on nn.Module, and the core imports nothing from nn: nn is loaded on first use, as
-    # `autograd_core.nn` itself is.
-    if name == "functional_call":
+    # functional_call and replace_all_batch_norm_modules_ work on nn.Module, and the core imports nothing from nn:
+    # nn is loaded on first use, as `autograd_core.nn` itself is.
+    if name in ("functional_call", "replace_all_batch_norm_modules_"):
         from importlib import import_module
 
-        return import_module(f"{__package__}.nn.stateless").functional_call
+        return getattr(import_module(f"{__package__}.nn.stateless"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -17,7 +17,7 @@ import contextlib
 from .ops.sampling import get_rng_state, initial_seed, seed, set_rng_state
 from .tensor import default_generator, manual_seed  # noqa: F401  (default_generator: torch.random's, as torch's)
 
-__all__ = ["set_rng_state", "get_rng_state", "manual_seed", "seed", "initial_seed", "fork_rng"]
+__all__ = ["set_rng_state", "get_rng_state", "manual_seed", "seed", "initial_seed", "fork_rng", "thread_safe_generator"]
 
 
 @contextlib.contextmanager
@@ -33,3 +33,12 @@ def fork_rng(devices=None, enabled=True, _caller="fork_rng", _devices_kw="device
         yield
     finally:
         set_rng_state(state)
+
+
+def thread_safe_generator():
+    """The generator for random draws in a DataLoader worker thread (torch.random.thread_safe_generator), None
+    elsewhere: None makes the random functions use the default generator. Our DataLoader's workers take turns in
+    the main thread, each with its own seed (see utils/data.py), as PyTorch's process workers do, for which PyTorch
+    returns None as well; so it is always None here. `torch.randint(0, 10, (5,), generator=thread_safe_generator())`
+    runs as in PyTorch."""
+    return None

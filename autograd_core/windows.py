@@ -18,8 +18,32 @@ from .tensor import DEFAULTS, _make
 from .tensor_attributes import check_layout
 
 
-def _window(name, window_length, periodic, dtype, layout, device, requires_grad, samples):
-    """The window `samples(n, m)` for n = 0 .. window_length − 1 with m the symmetric window's last index, as a
+def samples(window_length, symmetric, formula):
+    """formula(n, m) for n = 0 .. window_length − 1 (float64), m the symmetric window's last index: window_length − 1
+    when `symmetric`, else window_length (the periodic window is the symmetric one of window_length + 1 samples
+    without the last). A window of 0 samples is empty and one of 1 sample is [1]. Shared with signal.windows."""
+    if window_length <= 1:
+        return np.ones(window_length)
+    return formula(np.arange(window_length, dtype=np.float64), window_length - 1 if symmetric else window_length)
+
+
+def general_cosine(n, m, a):
+    """Σᵢ (−1)ⁱ aᵢ cos(2πi n / m): Hann, Hamming, Blackman and Nuttall are sums of a few cosines."""
+    return sum((-1) ** i * c * np.cos(2 * np.pi * i * n / m) for i, c in enumerate(a))
+
+
+def bartlett(n, m):
+    """1 − |2n / m − 1|: the triangle rising from 0 to 1 at n = m / 2 and back."""
+    return 1 - np.abs(2 * n / m - 1)
+
+
+def kaiser(n, m, beta):
+    """I₀(β · sqrt(1 − (2n / m − 1)²)) / I₀(β), I₀ the modified Bessel function of order 0."""
+    return np.i0(beta * np.sqrt(np.clip(1 - (2 * n / m - 1) ** 2, 0, None))) / np.i0(beta)
+
+
+def _window(name, window_length, periodic, dtype, layout, device, requires_grad, formula):
+    """The window `formula(n, m)` for n = 0 .. window_length − 1 with m the symmetric window's last index, as a
     Value; the checks and the periodic/symmetric choice that every window shares."""
     check_layout(layout, name)
     if isinstance(window_length, bool) or not isinstance(window_length, numbers.Integral):
@@ -29,13 +53,7 @@ def _window(name, window_length, periodic, dtype, layout, device, requires_grad,
     dtype = DEFAULTS["dtype"] if dtype is None else np.dtype(dtype)
     if dtype.kind != "f":
         raise RuntimeError(f"{name} expects floating point dtypes, got {dtype}")
-    if window_length <= 1:
-        data = np.ones(window_length)
-    else:
-        # The periodic window is the symmetric one of window_length + 1 samples without the last.
-        m = window_length if periodic else window_length - 1
-        data = samples(np.arange(window_length, dtype=np.float64), m)
-    return _make(data.astype(dtype), requires_grad, device)
+    return _make(samples(window_length, not periodic, formula).astype(dtype), requires_grad, device)
 
 
 def hamming_window(window_length, periodic=True, alpha=0.54, beta=0.46, *, dtype=None, layout=None, device=None,
@@ -43,28 +61,28 @@ def hamming_window(window_length, periodic=True, alpha=0.54, beta=0.46, *, dtype
     """The generalised Hamming window α − β · cos(2πn / m), n = 0 .. window_length − 1 (shape (window_length,));
     m = window_length when periodic, window_length − 1 otherwise."""
     return _window("hamming_window", window_length, periodic, dtype, layout, device, requires_grad,
-                   lambda n, m: alpha - beta * np.cos(2 * np.pi * n / m))
+                   lambda n, m: general_cosine(n, m, (alpha, beta)))
 
 
 def hann_window(window_length, periodic=True, *, dtype=None, layout=None, device=None, requires_grad=False):
     """The Hann window 0.5 − 0.5 · cos(2πn / m) = sin²(πn / m), n = 0 .. window_length − 1 (shape
     (window_length,)); m = window_length when periodic, window_length − 1 otherwise."""
     return _window("hann_window", window_length, periodic, dtype, layout, device, requires_grad,
-                   lambda n, m: 0.5 - 0.5 * np.cos(2 * np.pi * n / m))
+                   lambda n, m: general_cosine(n, m, (0.5, 0.5)))
 
 
 def bartlett_window(window_length, periodic=True, *, dtype=None, layout=None, device=None, requires_grad=False):
     """The Bartlett (triangular) window 1 − |2n / m − 1|, n = 0 .. window_length − 1 (shape (window_length,));
     m = window_length when periodic, window_length − 1 otherwise."""
     return _window("bartlett_window", window_length, periodic, dtype, layout, device, requires_grad,
-                   lambda n, m: 1 - np.abs(2 * n / m - 1))
+                   bartlett)
 
 
 def blackman_window(window_length, periodic=True, *, dtype=None, layout=None, device=None, requires_grad=False):
     """The Blackman window 0.42 − 0.5 · cos(2πn / m) + 0.08 · cos(4πn / m), n = 0 .. window_length − 1 (shape
     (window_length,)); m = window_length when periodic, window_length − 1 otherwise."""
     return _window("blackman_window", window_length, periodic, dtype, layout, device, requires_grad,
-                   lambda n, m: 0.42 - 0.5 * np.cos(2 * np.pi * n / m) + 0.08 * np.cos(4 * np.pi * n / m))
+                   lambda n, m: general_cosine(n, m, (0.42, 0.5, 0.08)))
 
 
 def kaiser_window(window_length, periodic=True, beta=12.0, *, dtype=None, layout=None, device=None,
@@ -73,4 +91,4 @@ def kaiser_window(window_length, periodic=True, beta=12.0, *, dtype=None, layout
     (window_length,)), with I₀ the modified Bessel function of order 0; m = window_length when periodic,
     window_length − 1 otherwise."""
     return _window("kaiser_window", window_length, periodic, dtype, layout, device, requires_grad,
-                   lambda n, m: np.i0(beta * np.sqrt(np.clip(1 - (2 * n / m - 1) ** 2, 0, None))) / np.i0(beta))
+                   lambda n, m: kaiser(n, m, beta))

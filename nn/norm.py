@@ -298,6 +298,8 @@ def batch_norm(input, running_mean=None, running_var=None, weight=None, bias=Non
             _update_running(running_mean, running_var, mean, var, count, momentum, num_batches_tracked)
     else:
         shape = _channel_shape(xd.ndim)
+        # The running statistics as arrays: buffers are arrays, but F.batch_norm(x, torch.zeros(C), ...) passes Values
+        running_mean, running_var = np.asarray(data_of(running_mean)), np.asarray(data_of(running_var))
         inv_std = (1.0 / np.sqrt(running_var + eps)).astype(xd.dtype, copy=False).reshape(shape)
         xhat = (input - running_mean.astype(xd.dtype, copy=False).reshape(shape)) * inv_std
     return _affine(xhat, weight, bias, xd.ndim)

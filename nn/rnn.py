@@ -391,21 +391,7 @@ class RNNBase(Module):
         if x.shape[0] == 0:
             raise ShapeError(f"{type(self).__name__}: the input sequence is empty (length 0)")
         initial = self._initial_states(hx, batched, x.shape[1], x.dtype)
-        step = _STEPS[self._mode]
-
-        def run_direction(x, state, w, reverse):
-            gi = _affine(x, w["weight_ih"], w.get("bias_ih"))  # every time step's input projection at once
-            seq = [None] * gi.shape[0]
-            inputs = _pieces(gi, range(len(seq) + 1), squeeze=True)
-            for t in (reversed(range(len(seq))) if reverse else range(len(seq))):
-                state = step(inputs[t], state, w["weight_hh"], w.get("bias_hh"), w.get("weight_hr"))
-                seq[t] = state[0]
-            return stack(seq, axis=0), state
-
-        # One rnn_sequence node per layer-direction, except while forward mode watches (its rule would run the
-        # composed steps anyway, once per input).
-        fused = FUSED and not any(isinstance(tracer, JVPTrace) for tracer in TRACERS.get())
-        x, states = self._run_layers(x, initial, self._run_fused if fused else run_direction)
+        x, states = self._run_layers(x, initial, padded_direction(self._mode))
         if not batched:
             return x.reshape((x.shape[0], x.shape[2])), tuple(s.reshape((s.shape[0], s.shape[2])) for s in states)
         return (x.swapaxes(0, 1) if self.batch_first else x), states
@@ -426,33 +412,11 @@ class RNNBase(Module):
         if packed.sorted_indices is not None:
             order = np.asarray(data_of(packed.sorted_indices))
             initial = [h[:, order] for h in initial]
-        step = _STEPS[self._mode]
-
-        def run_direction(x, state, w, reverse):
-            gi = _affine(x, w["weight_ih"], w.get("bias_ih"))  # every time step's input projection at once
-            steps = _pieces(gi, bounds, squeeze=False)
-            return (_packed_backward if reverse else _packed_forward)(step, steps, state, w)
-
-        x, states = self._run_layers(x, initial, run_direction)
+        x, states = self._run_layers(x, initial, packed_direction(self._mode, bounds))
         if packed.unsorted_indices is not None:
             unsorted = np.asarray(data_of(packed.unsorted_indices))
             states = tuple(s[:, unsorted] for s in states)
         return type(packed)(x, packed.batch_sizes, packed.sorted_indices, packed.unsorted_indices), states
-
-    def _run_fused(self, x, state, w, reverse):
-        """One layer-direction over a time-first padded sequence x (T, N, features) as one `rnn_sequence` node (see
-        nn/rnn_fused.py). Returns (outputs (T, N, P), final state tuple), as the composed `run_direction` does."""
-        inputs = [x, *state, w["weight_ih"], w["weight_hh"]]
-        if self.bias:
-            inputs += [w["bias_ih"], w["bias_hh"]]
-        if self.proj_size:
-            inputs.append(w["weight_hr"])
-        out = rnn_sequence(*inputs, mode=self._mode, reverse=reverse, bias=self.bias, proj=bool(self.proj_size))
-        last = 0 if reverse else out.shape[0] - 1  # the step read last holds the final state
-        if self._mode != "LSTM":
-            return out, (out[last],)
-        size, cell = state[0].shape[-1], state[1].shape[-1]  # out: h_t, c_t, then the step's gates
-        return out[:, :, :size], (out[last, :, :size], out[last, :, size:size + cell])
 
     def _check_input_size(self, x):
         if x.shape[-1] != self.input_size:
@@ -468,24 +432,10 @@ class RNNBase(Module):
                 for i, (h, size) in enumerate(zip(hx, sizes))]
 
     def _run_layers(self, x, initial, run_direction):
-        """The stack of layers and directions, shared by padded and packed input: x is the first layer's input
-        (time-first, or packed rows); run_direction(x, state, weights, reverse) runs one direction over the
-        input x from `state` and returns (its outputs, its final state). Dropout between layers only.
-        Returns (the last layer's output, final states stacked as (D·num_layers, N, size) per part)."""
-        directions = 2 if self.bidirectional else 1
-        finals = []
-        for layer in range(self.num_layers):
-            outputs = []
-            for direction in range(directions):
-                index = layer * directions + direction
-                w = {kind: getattr(self, name) for kind, name in self._weight_names[index].items()}
-                output, state = run_direction(x, tuple(h[index] for h in initial), w, bool(direction))
-                outputs.append(output)
-                finals.append(state)
-            x = outputs[0] if directions == 1 else concatenate(outputs, axis=-1)
-            if self.dropout and self.training and layer < self.num_layers - 1:
-                x = dropout(x, self.dropout, True, rng=self._rng)
-        return x, tuple(stack([state[i] for state in finals], axis=0) for i in range(len(initial)))
+        """run_layers over this module's parameters (see there)."""
+        weights = [{kind: getattr(self, name) for kind, name in group.items()} for group in self._weight_names]
+        return run_layers(x, initial, weights, run_direction, self.num_layers, self.bidirectional,
+                          self.dropout if self.training else 0.0, self._rng)
 
     def extra_repr(self):
         text = f"{self.input_size}, {self.hidden_size}"
@@ -525,6 +475,78 @@ def _packed_backward(step, steps, initial, w):
         state = step(steps[t], state, w["weight_hh"], w.get("bias_hh"), w.get("weight_hr"))
         outputs[t] = state[0]
     return concatenate(outputs), state
+
+
+def run_layers(x, initial, weights, run_direction, num_layers, bidirectional, dropout_p=0.0, rng=None):
+    """The stack of layers and directions, shared by padded and packed input and by torch.lstm & co.
+    (nn/functional_rnn.py): x is the first layer's input (time-first, or packed rows); initial: the initial states
+    [h_0] or [h_0, c_0], each (D·num_layers, N, size); weights: per layer and direction, a dict weight_ih,
+    weight_hh[, bias_ih, bias_hh][, weight_hr]; run_direction(x, state, weights, reverse) runs one direction over
+    the input x from `state` and returns (its outputs, its final state). Dropout with probability dropout_p on the
+    outputs of every layer but the last. Returns (the last layer's output, final states stacked as
+    (D·num_layers, N, size) per part)."""
+    directions = 2 if bidirectional else 1
+    finals = []
+    for layer in range(num_layers):
+        outputs = []
+        for direction in range(directions):
+            index = layer * directions + direction
+            output, state = run_direction(x, tuple(h[index] for h in initial), weights[index], bool(direction))
+            outputs.append(output)
+            finals.append(state)
+        x = outputs[0] if directions == 1 else concatenate(outputs, axis=-1)
+        if dropout_p and layer < num_layers - 1:
+            x = dropout(x, dropout_p, True, rng=rng)
+    return x, tuple(stack([state[i] for state in finals], axis=0) for i in range(len(initial)))
+
+
+def padded_direction(mode):
+    """run_direction for run_layers over a time-first padded sequence x (T, N, features): one `rnn_sequence` node
+    per layer-direction (nn/rnn_fused.py), except while forward mode watches (its rule would run the composed steps
+    anyway, once per input): then the steps of _STEPS in a loop over time."""
+    if FUSED and not any(isinstance(tracer, JVPTrace) for tracer in TRACERS.get()):
+        return lambda x, state, w, reverse: _run_fused(mode, x, state, w, reverse)
+    step = _STEPS[mode]
+
+    def run_direction(x, state, w, reverse):
+        gi = _affine(x, w["weight_ih"], w.get("bias_ih"))  # every time step's input projection at once
+        seq = [None] * gi.shape[0]
+        inputs = _pieces(gi, range(len(seq) + 1), squeeze=True)
+        for t in (reversed(range(len(seq))) if reverse else range(len(seq))):
+            state = step(inputs[t], state, w["weight_hh"], w.get("bias_hh"), w.get("weight_hr"))
+            seq[t] = state[0]
+        return stack(seq, axis=0), state
+
+    return run_direction
+
+
+def packed_direction(mode, bounds):
+    """run_direction for run_layers over packed rows: time step t is rows bounds[t]:bounds[t+1]."""
+    step = _STEPS[mode]
+
+    def run_direction(x, state, w, reverse):
+        gi = _affine(x, w["weight_ih"], w.get("bias_ih"))  # every time step's input projection at once
+        steps = _pieces(gi, bounds, squeeze=False)
+        return (_packed_backward if reverse else _packed_forward)(step, steps, state, w)
+
+    return run_direction
+
+
+def _run_fused(mode, x, state, w, reverse):
+    """One layer-direction over a time-first padded sequence x (T, N, features) as one `rnn_sequence` node (see
+    nn/rnn_fused.py). Returns (outputs (T, N, P), final state tuple), as the composed direction does."""
+    bias, proj = "bias_ih" in w, "weight_hr" in w
+    inputs = [x, *state, w["weight_ih"], w["weight_hh"]]
+    if bias:
+        inputs += [w["bias_ih"], w["bias_hh"]]
+    if proj:
+        inputs.append(w["weight_hr"])
+    out = rnn_sequence(*inputs, mode=mode, reverse=reverse, bias=bias, proj=proj)
+    last = 0 if reverse else out.shape[0] - 1  # the step read last holds the final state
+    if mode != "LSTM":
+        return out, (out[last],)
+    size, cell = state[0].shape[-1], state[1].shape[-1]  # out: h_t, c_t, then the step's gates
+    return out[:, :, :size], (out[last, :, :size], out[last, :, size:size + cell])
 
 
 _SEQUENCE_DOC = """

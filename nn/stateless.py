@@ -17,8 +17,9 @@ from __future__ import annotations
 from autograd_core import Value
 
 from .module import Module
+from .norm import _BatchNorm
 
-__all__ = ["functional_call"]
+__all__ = ["functional_call", "replace_all_batch_norm_modules_"]
 
 
 def functional_call(module, parameter_and_buffer_dicts, args=None, kwargs=None, *, tie_weights=True, strict=False):
@@ -141,3 +142,19 @@ def _set(owner, key, value):
         owner[key] = value
     else:
         object.__setattr__(owner, key, value)  # bypass Module.__setattr__: the replacement is not named as a child
+
+
+def replace_all_batch_norm_modules_(root):
+    """Every batch-norm module in `root` (itself included) made to stop tracking running statistics, in place:
+    running_mean, running_var and num_batches_tracked become None and track_running_stats False, so that it
+    normalises with each batch's own statistics in training and in eval mode, writing nothing (what torch.func's
+    transforms need, as vmap over a module would otherwise update one buffer from many samples). Returns root."""
+    if not isinstance(root, Module):
+        raise TypeError(f"replace_all_batch_norm_modules_: expected an nn.Module, got {type(root).__name__}")
+    for module in root.modules():
+        if isinstance(module, _BatchNorm) and module.track_running_stats:
+            module.running_mean = None
+            module.running_var = None
+            module.num_batches_tracked = None
+            module.track_running_stats = False
+    return root

@@ -77,6 +77,8 @@ PAGES = {
                             [("autograd_core.utils.checkpoint", None)]),
     "testing.md": ("autograd_core.testing", "torch.testing", [("autograd_core.testing", None)]),
     "random.md": ("autograd_core.random", "torch.random", [("autograd_core.random", None)]),
+    "signal.windows.md": ("autograd_core.signal.windows", "torch.signal.windows",
+                          [("autograd_core.signal.windows", None)]),
     "utils.tensorboard.md": ("autograd_core.utils.tensorboard", "torch.utils.tensorboard", [
         ("autograd_core.utils.tensorboard", None), ("autograd_core.utils.tensorboard.SummaryWriter", MEMBERS)]),
     "serialization.md": ("autograd_core.serialization", "torch.serialization",

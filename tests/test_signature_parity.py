@@ -45,6 +45,12 @@ ALLOWED = {
                  "cosine_embedding_loss", "triplet_margin_loss", "ctc_loss")},
     "torch.nuclear_norm": ({"order"}, "nuclear_norm(input, keepdim) is told from nuclear_norm(input, dim, keepdim) "
                                       "by the bool at position 1"),
+    "torch.view_copy": ({"keyword"}, "view_copy(input, dtype) is told from view_copy(input, size) by the type at "
+                                     "position 1 (as Tensor.view); dtype= by keyword is not accepted"),
+    **{f"torch.{n}": ({"name", "keyword", "order"}, "the packed overload (data, batch_sizes, hx, params, ...) is told "
+                      "from the padded one (input, hx, params, ...), whose names we take, by the type of the 4th "
+                      "argument (tests/test_functional_rnn.py calls both positionally against PyTorch)")
+       for n in ("rnn_tanh", "rnn_relu", "lstm", "gru")},
     "torch.randint": ({"order"}, "randint(high, size) is told from randint(low, high, size) by size being a tuple"),
     "torch.randint_like": ({"order"}, "randint_like(input, high) is told from (input, low, high) by the count"),
     "Tensor.random_": ({"order"}, "random_(to) is told from random_(from_, to) by the count"),

@@ -9,6 +9,7 @@
     nn.utils.fuse_conv_bn_eval(conv, bn), fuse_linear_bn_eval(linear, bn) and their *_weights    (fusion.py)
     nn.utils.skip_init(Module, ...), nn.utils.convert_parameters, nn.utils.stateless.functional_call
     nn.utils.prune.l1_unstructured(module, "weight", amount=0.3), ln_structured, global_unstructured, remove
+    nn.utils.convert_conv2d_weight_memory_format(model, torch.channels_last) (and conv3d's): nothing to move here
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from .clip_grad import clip_grad_norm, clip_grads_with_norm_, get_total_norm
 from .convert_parameters import parameters_to_vector, vector_to_parameters
 from .fusion import fuse_conv_bn_eval, fuse_conv_bn_weights, fuse_linear_bn_eval, fuse_linear_bn_weights
 from .init import skip_init
+from .memory_format import convert_conv2d_weight_memory_format, convert_conv3d_weight_memory_format
 from .spectral_norm import remove_spectral_norm, spectral_norm
 from .weight_norm import remove_weight_norm, weight_norm  # the function, not the submodule, as in PyTorch
 
@@ -25,7 +27,8 @@ __all__ = ["clip_grad_norm_", "clip_grad_norm", "clip_grads_with_norm_", "get_to
            "parameters_to_vector", "vector_to_parameters", "convert_parameters", "rnn", "parametrize",
            "parametrizations", "stateless", "weight_norm", "remove_weight_norm", "spectral_norm",
            "remove_spectral_norm", "fuse_conv_bn_eval", "fuse_conv_bn_weights", "fuse_linear_bn_eval",
-           "fuse_linear_bn_weights", "skip_init", "prune"]
+           "fuse_linear_bn_weights", "skip_init", "prune", "convert_conv2d_weight_memory_format",
+           "convert_conv3d_weight_memory_format"]
 
 
 def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
