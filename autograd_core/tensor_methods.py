@@ -588,11 +588,14 @@ class TensorMethods:
 
     def clone(self, *, memory_format=None):
         """A copy of the data that stays in the graph (the gradient passes through unchanged). memory_format:
-        PyTorch's (`torch.preserve_format`, ...), accepted; the copy is in C order."""
+        PyTorch's. `torch.preserve_format` (the default) keeps the layout of a transposed or permuted Value, as
+        PyTorch's does (other strided views come out in C order); any other format gives C order."""
         if memory_format is not None:
-            from .tensor_attributes import check_memory_format
+            from .tensor_attributes import check_memory_format, preserve_format
 
             check_memory_format(memory_format, "clone")
+            if memory_format is not preserve_format and not self.is_contiguous():
+                return _value._ops.index.contiguous(self)  # itself a copy in C order
         return _value._ops.clone(self)
 
     def tolist(self):

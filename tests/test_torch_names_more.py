@@ -725,3 +725,22 @@ def test_max_pool1d_with_indices():
     torch = pytest.importorskip("torch")
     theirs = torch.max_pool1d_with_indices(torch.tensor([[[0.0, 3.0, 1.0, 5.0, 4.0, 2.0]]]), 2)
     assert theirs[0].tolist() == values.tolist() and theirs[1].tolist() == indices.tolist()
+
+
+@pytest.mark.parametrize("fmt", ["contiguous_format", "preserve_format", None])
+@pytest.mark.parametrize("view", ["transposed", "sliced", "plain"])
+def test_clone_gives_pytorchs_layout_for_each_memory_format(fmt, view):
+    make = {"transposed": lambda v: v.t(), "sliced": lambda v: v[:, ::2], "plain": lambda v: v}[view]
+    x = ag.randn(3, 4, requires_grad=True)
+    kwargs = {} if fmt is None else {"memory_format": getattr(ag, fmt)}
+    copy = make(x).clone(**kwargs)
+    assert not np.shares_memory(copy.data, x.data) and np.array_equal(copy.data, make(x).data)
+    weights = ag.arange(float(copy.shape[-1]))
+    (copy * weights).sum().backward()
+    direct = ag.tensor(x.data.copy(), requires_grad=True)
+    (make(direct) * weights).sum().backward()  # the clone passes the gradient through unchanged
+    assert np.array_equal(x.grad, direct.grad)
+    torch = pytest.importorskip("torch")
+    t = torch.randn(3, 4)
+    tkwargs = {} if fmt is None else {"memory_format": getattr(torch, fmt)}
+    assert copy.is_contiguous() == make(t).clone(**tkwargs).is_contiguous()
