@@ -50,9 +50,9 @@ def _layout(name):  # what torch.strided pickled as before _TorchConstant: such 
 
 
 class Layout(_TorchConstant):
-    """PyTorch's `torch.layout`: how a tensor's elements are laid out in memory. Every Value is dense and strided (a
-    NumPy array), so `torch.strided` is the only layout here; `x.layout == torch.strided` is True and prints
-    `torch.strided`, as in PyTorch."""
+    """PyTorch's `torch.layout`: how a tensor's elements are laid out in memory. A Value is dense and strided (a
+    NumPy array, `torch.strided`) unless it is a sparse COO tensor (`torch.sparse_coo`, sparse_tensor.py);
+    `x.layout == torch.strided` is True and prints `torch.strided`, as in PyTorch."""
 
     __slots__ = ()
     _ALL = {}
@@ -87,7 +87,8 @@ def check_memory_format(memory_format, who):
 
 
 def check_layout(layout, who):
-    """None or torch.strided (the only layout here); PyTorch's sparse layouts raise."""
+    """None or torch.strided (the only layout of dense factories here); PyTorch's sparse layouts raise (sparse COO
+    tensors are made by sparse_coo_tensor or x.to_sparse())."""
     if layout is not None and layout is not strided:
         raise NotImplementedError(f"{who}: layout {layout} is not available; every Value is dense (torch.strided)")
 
@@ -128,6 +129,22 @@ class _Attributes:
     is_cpu = True
     is_meta = False
     layout = strided
+    is_sparse = False  # sparse COO Values are SparseTensors (sparse_tensor.py), which say True
+
+    def to_sparse(self, sparseDims=None, *, layout=None, blocksize=None, dense_dim=None):  # noqa: N803 (PyTorch's)
+        """x as a sparse COO tensor of its nonzero entries (the first `sparseDims` axes sparse, all by default;
+        sparse_tensor.py); differentiable, its gradient comes back dense."""
+        from .sparse_tensor import to_sparse
+
+        return to_sparse(self, sparseDims, layout=layout, blocksize=blocksize, dense_dim=dense_dim)
+
+    def to_sparse_coo(self):
+        """x.to_sparse()."""
+        return self.to_sparse()
+
+    def to_dense(self, dtype=None, *, masked_grad=None):
+        """x itself (already dense), or x.to(dtype)."""
+        return self if dtype is None else self.to(dtype)
 
     def get_device(self):
         """The device index of x: -1, PyTorch's number for the CPU (every Value is on the CPU)."""
