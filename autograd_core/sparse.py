@@ -43,7 +43,8 @@ def _legacy(name, dtype):
         return sparse_coo_tensor(indices, values, size, dtype=dtype)
 
     constructor.__name__ = constructor.__qualname__ = name
-    constructor.__doc__ = f"PyTorch's legacy torch.sparse.{name}(indices, values, size): sparse_coo_tensor with {dtype}."
+    constructor.__doc__ = (f"PyTorch's legacy torch.sparse.{name}(indices, values, size): sparse_coo_tensor with "
+                           f"{dtype} values.")
     return constructor
 
 

@@ -169,6 +169,20 @@ class SparseArray:
     def __bool__(self):
         raise not_sparse("bool()")
 
+    def __getitem__(self, index):
+        raise not_sparse("indexing (getitem)")
+
+    def _compare(self, other, name):
+        raise not_sparse(name)
+
+    __eq__ = lambda self, other: self._compare(other, "equal (==)")  # noqa: E731
+    __ne__ = lambda self, other: self._compare(other, "not_equal (!=)")  # noqa: E731
+    __lt__ = lambda self, other: self._compare(other, "less (<)")  # noqa: E731
+    __le__ = lambda self, other: self._compare(other, "less_equal (<=)")  # noqa: E731
+    __gt__ = lambda self, other: self._compare(other, "greater (>)")  # noqa: E731
+    __ge__ = lambda self, other: self._compare(other, "greater_equal (>=)")  # noqa: E731
+    __hash__ = object.__hash__
+
     def __len__(self):
         return self.shape[0]
 

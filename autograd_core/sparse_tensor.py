@@ -15,8 +15,6 @@ import numbers
 import numpy as np
 
 from .ops import sparse as _sparse
-from .ops.linalg import matmul as _matmul
-from .ops.shape import astype as _astype
 from .sparse_array import SparseArray, not_sparse
 from .tensor_attributes import Layout
 from .tensor_methods import check_matrices
@@ -78,8 +76,8 @@ class SparseTensor(Value):
 
     def __repr__(self):
         data = self.data
-        options = {"separator": ", ", "threshold": _PRINT_OPTIONS["threshold"], "edgeitems": _PRINT_OPTIONS["edgeitems"],
-                   "precision": _PRINT_OPTIONS["precision"]}
+        options = {name: _PRINT_OPTIONS[name] for name in ("threshold", "edgeitems", "precision")}
+        options["separator"] = ", "
         indices = np.array2string(data.indices, **options).replace("\n", "")
         values = np.array2string(data.values, **options).replace("\n", "")
         parts = [f"indices=tensor({indices})", f"values=tensor({values})", f"size={tuple(data.shape)}",
@@ -108,6 +106,9 @@ class SparseTensor(Value):
     @grad.setter
     def grad(self, g):
         self._grad = g.data if isinstance(g, SparseTensor) else g
+
+    def item(self):
+        raise not_sparse("item")
 
     def _describe(self):
         return super()._describe() + " (sparse COO)"
@@ -148,9 +149,7 @@ class SparseTensor(Value):
                 dtype = arg
         if dtype is None or np.dtype(dtype) == self.data.dtype:
             return self
-        values = _astype(_sparse.sparse_values(self), dtype=np.dtype(dtype))
-        return _result(_sparse.sparse_coo(values, indices=self.data.indices, shape=self.data.shape,
-                                          coalesced=self.data.coalesced))
+        return _result(_sparse.sparse_astype(self, dtype=np.dtype(dtype)))
 
     def double(self, memory_format=None):
         """.to(float64)."""

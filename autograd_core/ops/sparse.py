@@ -152,6 +152,16 @@ sparse_scale.defvjp(lambda g, out, x, factor: g * factor, formulas=("g·c",))
 sparse_scale.defjvp_linear()
 
 
+@primitive("sparse_astype")
+def sparse_astype(x, dtype):
+    """Sparse x with its values converted to `dtype` (the same pattern)."""
+    return x.astype(dtype)
+
+
+sparse_astype.defvjp(lambda g, out, x, dtype: g.astype(x.dtype), formulas=("g converted back",))
+sparse_astype.defjvp_linear()
+
+
 @primitive("sparse_transpose")
 def sparse_transpose(x, dim0, dim1):
     """Sparse x with sparse axes dim0 and dim1 swapped (its index rows swapped: no longer coalesced)."""
@@ -193,7 +203,8 @@ def _sparse_sum_vjp(g, out, x, dims):
     g_values = values_at(g, indices=indices[kept]) if kept else g[None]  # each entry's share of g
     for d in dims:  # the summed dense axes back, as size-1 axes broadcast over their length
         if d >= sparse_dim:
-            g_values = g_values.reshape(g_values.shape[:d - sparse_dim + 1] + (1,) + g_values.shape[d - sparse_dim + 1:])
+            axis = d - sparse_dim + 1
+            g_values = g_values.reshape(g_values.shape[:axis] + (1,) + g_values.shape[axis:])
     dense_shape = tuple(x.shape[sparse_dim:])
     values = g_values * np.ones((indices.shape[1],) + dense_shape, dtype=x.dtype)
     return sparse_coo(values, indices=indices, shape=tuple(x.shape), coalesced=True)
@@ -267,8 +278,10 @@ sampled_products.defjvp(lambda t, out, a, b, indices: sampled_products(t, b, ind
 
 @primitive("sparse_values")
 def sparse_values(x):
-    """The values array (nnz, *dense_shape) that sparse x stores, duplicates apart (Tensor.values() of a coalesced
-    tensor)."""
+    """The values array (nnz, *dense_shape) of coalesced sparse x (Tensor.values()). Not for an uncoalesced x: the
+    gradient of a duplicate's own value is no gradient of the tensor (PyTorch's _values() has none)."""
+    if not x.coalesced:
+        raise ValueError("sparse_values: the tensor must be coalesced")
     return x.values
 
 
