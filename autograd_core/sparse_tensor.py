@@ -15,6 +15,7 @@ import numbers
 import numpy as np
 
 from .ops import sparse as _sparse
+from .ops.nondifferentiable import without_gradient
 from .sparse_array import SparseArray, not_sparse
 from .tensor_attributes import Layout
 from .tensor_methods import check_matrices
@@ -342,7 +343,9 @@ def addmm(mat, mat1, mat2, *, beta=1, alpha=1):
 
 
 def sparse_softmax(input, dim, dtype=None, log=False):
-    """torch.sparse.softmax / log_softmax of sparse `input` along sparse `dim` (see autograd_core.sparse)."""
+    """torch.sparse.softmax / log_softmax of sparse `input` along sparse `dim` (see autograd_core.sparse): on the
+    values of the coalesced input, exp(v - m) / Σ_slice exp(v - m), with m each slice's largest value (a constant:
+    softmax does not change with it), so that exp never overflows."""
     if not isinstance(input, SparseTensor):
         raise TypeError(f"sparse.softmax: input must be a sparse COO tensor, not {type(input).__name__}")
     if dtype is not None:
@@ -351,4 +354,26 @@ def sparse_softmax(input, dim, dtype=None, log=False):
     d = dim + input.ndim if dim < 0 else dim
     if not 0 <= d < sparse_dim:
         raise not_sparse(f"sparse softmax along dim {dim} (not a sparse dim of {sparse_dim})")
-    return _result(_sparse.sparse_softmax(input.coalesce(), dim=int(d), log=bool(log)))
+    x = input.coalesce()
+    data = x.data
+    group, count = _sparse.slices(data.indices, d)
+    values = _sparse.sparse_values(x)
+    # the shift read from the data as a recorded operation (without_gradient), so that a compiled step reads it anew
+    shifted = values - without_gradient(_sparse.slice_peak, values, group=group, count=count)
+    exps = shifted.exp()
+    total = _sparse.slice_sum(exps, group=group, count=count)
+    values = shifted - total.log() if log else exps / total
+    return _result(_sparse.sparse_coo(values, indices=data.indices, shape=data.shape, coalesced=True))
+
+
+def sparse_mask(input, mask):
+    """Dense `input`'s elements at the positions of sparse `mask` (its coalesced pattern), as a coalesced sparse
+    tensor of input's shape (Tensor.sparse_mask). The gradient comes back dense, zero off the pattern."""
+    if not isinstance(mask, SparseTensor):
+        raise TypeError(f"sparse_mask: mask must be a sparse COO tensor, not {type(mask).__name__}")
+    if isinstance(input, SparseTensor):
+        raise not_sparse("sparse_mask of a sparse tensor")
+    if tuple(input.shape) != tuple(mask.shape):
+        raise RuntimeError(f"sparse_mask(): operands have incompatible sizes; self has size {tuple(input.shape)} "
+                           f"but mask has size {tuple(mask.shape)}")
+    return _result(_sparse.masked(input, mask))

@@ -146,6 +146,13 @@ class _Attributes:
         """x itself (already dense), or x.to(dtype)."""
         return self if dtype is None else self.to(dtype)
 
+    def sparse_mask(self, mask):
+        """A sparse COO tensor holding x's elements at the positions of sparse `mask` (its coalesced pattern; its
+        values are not read); differentiable (sparse_tensor.py)."""
+        from .sparse_tensor import sparse_mask
+
+        return sparse_mask(self, mask)
+
     def get_device(self):
         """The device index of x: -1, PyTorch's number for the CPU (every Value is on the CPU)."""
         return -1

@@ -17,7 +17,7 @@ from ..sparse_array import SparseArray
 from ..value import Value
 from .linalg import matmul
 from .primitive import primitive
-from .shape import swapaxes
+from .shape import astype, swapaxes
 
 
 def sparse_result(v):
@@ -139,7 +139,7 @@ def sparse_add(a, b):
 
 
 sparse_add.defvjp(lambda g, out, a, b: g, lambda g, out, a, b: g, formulas=("g", "g"))  # d(a + b) = da + db
-sparse_add.defjvp_linear()
+sparse_add.defjvp(lambda t, out, a, b: t, lambda t, out, a, b: t)  # (LINEAR would make zeros of a sparse input)
 
 
 @primitive("sparse_scale")
@@ -158,7 +158,11 @@ def sparse_astype(x, dtype):
     return x.astype(dtype)
 
 
-sparse_astype.defvjp(lambda g, out, x, dtype: g.astype(x.dtype), formulas=("g converted back",))
+def _astype_back(g, out, x, dtype):
+    return sparse_astype(g, dtype=x.dtype) if is_sparse_data(g) else astype(g, dtype=x.dtype)
+
+
+sparse_astype.defvjp(_astype_back, formulas=("g converted back",))
 sparse_astype.defjvp_linear()
 
 
@@ -236,10 +240,13 @@ def spmm(s, d, sparse_grad=False):
 
 
 def _spmm_vjp_s(g, out, s, d, sparse_grad=False):
-    if sparse_grad:  # d(s @ d)/ds[r, c] = g[r] · d[c], at s's entries only
+    if sparse_grad:  # d(s @ d)/ds[r, c] = g[r] · d[c], at s's entries only: (g·dᵀ)[r, c] without making g·dᵀ
         indices = pattern(s)
-        return sparse_coo(sampled_products(g, d, indices=indices), indices=indices, shape=tuple(s.shape),
-                          coalesced=True)
+        rows, cols = indices
+        sampled = g[rows] * d[cols]
+        if d.ndim == 2:
+            sampled = sampled.sum(axis=-1)
+        return sparse_coo(sampled, indices=indices, shape=tuple(s.shape), coalesced=True)
     return matmul(g, swapaxes(d, axis1=0, axis2=-1)) if d.ndim == 2 else matmul(g[:, None], d[None])  # g·dᵀ
 
 
@@ -250,30 +257,6 @@ def _spmm_vjp_d(g, out, s, d, sparse_grad=False):
 spmm.defvjp(_spmm_vjp_s, _spmm_vjp_d, formulas=("g·dᵀ", "sᵀ·g"))
 spmm.defjvp(lambda t, out, s, d, sparse_grad=False: spmm(t, d) if is_sparse_data(t) else matmul(t, d),
             lambda t, out, s, d, sparse_grad=False: spmm(s, t))  # d(s·d) = ds·d + s·dd
-
-
-@primitive("sampled_products")
-def sampled_products(a, b, indices):
-    """(a @ bᵀ) at the positions indices[:, k] only: Σ_j a[r_k, j]·b[c_k, j], (nnz,) (a (n, m), b (k, m), or
-    vectors)."""
-    rows, cols = indices
-    a2, b2 = a.reshape(len(a), -1), b.reshape(len(b), -1)
-    return np.einsum("kj,kj->k", np.take(a2, rows, axis=0), np.take(b2, cols, axis=0))
-
-
-def _sampled_vjp_a(g, out, a, b, indices):
-    shape = (a.shape[0], b.shape[0])
-    return spmm(sparse_coo(g, indices=indices, shape=shape), b)  # Σ_k g_k b[c_k] into row r_k
-
-
-def _sampled_vjp_b(g, out, a, b, indices):
-    shape = (b.shape[0], a.shape[0])
-    return spmm(sparse_coo(g, indices=indices[::-1], shape=shape), a)  # Σ_k g_k a[r_k] into row c_k
-
-
-sampled_products.defvjp(_sampled_vjp_a, _sampled_vjp_b, formulas=("S(g)·b", "S(g)ᵀ·a"))
-sampled_products.defjvp(lambda t, out, a, b, indices: sampled_products(t, b, indices=indices),
-                        lambda t, out, a, b, indices: sampled_products(a, t, indices=indices))
 
 
 @primitive("sparse_values")
@@ -307,53 +290,37 @@ add_sparse.defjvp(lambda t, out, d, s: t, lambda t, out, d, s: dense_of(t))
 
 
 # ----------------------------------------------------------------------------------------------------
-# Softmax over the stored entries (graph attention's normalisation of edge scores).
+# Sums over slices of the stored entries: torch.sparse.softmax (graph attention's normalisation of edge scores) is a
+# composition of this, exp, log and / on the values (sparse_tensor.py).
 
 
-def _groups(indices, dim):
-    """For each entry, the number of its slice along `dim` (entries agreeing on every other sparse index), and the
-    number of slices."""
+def slices(indices, dim):
+    """For each entry of a sparse pattern (sparse_dim, nnz), the number of its slice along `dim` (the entries that
+    agree on every other sparse index), and the number of slices."""
     others = np.delete(indices, dim, axis=0)
-    if not len(others):
+    if not len(others) or not indices.shape[1]:
         return np.zeros(indices.shape[1], dtype=np.int64), 1
     _, group = np.unique(others, axis=1, return_inverse=True)
     group = group.reshape(-1)
-    return group, int(group.max()) + 1 if len(group) else 0
+    return group, int(group.max()) + 1
 
 
-def _group_sum(values, group, count):
-    out = np.zeros((count,) + values.shape[1:], dtype=values.dtype)
-    np.add.at(out, group, values)
-    return out
+def slice_peak(values, group, count):
+    """For each entry k of `values` (nnz, ...), the largest value of its slice (no gradient: softmax's shift)."""
+    peak = np.full((count,) + values.shape[1:], -np.inf, dtype=values.dtype)
+    np.maximum.at(peak, group, values)
+    return peak[group]
 
 
-@primitive("sparse_softmax")
-def sparse_softmax(x, dim, log=False):
-    """Softmax (log=True: log-softmax) of coalesced sparse x along sparse axis `dim`, over the stored entries of each
-    slice (unstored ones are -inf): sparse on x's pattern. Each slice's max is subtracted first."""
-    group, count = _groups(x.indices, dim)
-    peak = np.full((count,) + x.values.shape[1:], -np.inf, dtype=x.values.dtype)
-    np.maximum.at(peak, group, x.values)
-    shifted = x.values - peak[group]
-    exps = np.exp(shifted)
-    total = _group_sum(exps, group, count)[group]
-    values = shifted - np.log(total) if log else exps / total
-    return x.with_values(values)
+@primitive("slice_sum")
+def slice_sum(values, group, count):
+    """For each entry k of `values` (nnz, ...), the sum of the values of its slice: Σ_{j: group[j] = group[k]} v[j]."""
+    totals = np.zeros((count,) + values.shape[1:], dtype=values.dtype)
+    np.add.at(totals, group, values)
+    return totals[group]
 
 
-def _sparse_softmax_vjp(g, out, x, dim, log=False):
-    # y = softmax: dx = y ⊙ (g - Σ_slice g ⊙ y); y = log_softmax: dx = g - exp(y) ⊙ Σ_slice g. Written on the arrays
-    # (a slice's sum is np.add.at), so this rule has no second derivative.
-    out, x = layout_of(out), layout_of(x)
-    g = values_at(layout_of(g), indices=out.indices)
-    group, count = _groups(out.indices, dim)
-    y = out.values
-    if log:
-        values = g - np.exp(y) * _group_sum(g, group, count)[group]
-    else:
-        values = y * (g - _group_sum(g * y, group, count)[group])
-    return x.with_values(values)
-
-
-sparse_softmax.defvjp(_sparse_softmax_vjp, formulas=("y⊙(g − Σ g⊙y)",))
-sparse_softmax.defjvp(lambda t, out, x, dim, log=False: _sparse_softmax_vjp(t, out, x, dim, log))  # self-adjoint
+# The matrix of this linear map is symmetric (1 where two entries share a slice): its transpose is itself.
+slice_sum.defvjp(lambda g, out, values, group, count: slice_sum(g, group=group, count=count),
+                 formulas=("Σ_slice g",))
+slice_sum.defjvp_linear()
