@@ -122,10 +122,10 @@ class SparseTensor(Value):
         out = _sparse.to_dense(self)
         return out if dtype is None else out.to(dtype)
 
-    def to_sparse(self, sparseDims=None, *, layout=None, blocksize=None, dense_dim=None):  # noqa: N803 (PyTorch's)
+    def to_sparse(self, sparse_dim=None, *, layout=None, blocksize=None, dense_dim=None):
         """Itself (already sparse COO); another layout raises."""
         _only_coo(layout, "to_sparse")
-        if sparseDims is not None and sparseDims != self.data.sparse_dim:
+        if sparse_dim is not None and sparse_dim != self.data.sparse_dim:
             raise NotImplementedError("to_sparse: changing the number of sparse dims of a sparse tensor is not "
                                       "implemented here")
         return self
@@ -321,14 +321,14 @@ def sparse_coo_tensor(indices, values, size=None, *, dtype=None, device=None, pi
     return _result(_sparse.sparse_coo(values, indices=index_array, shape=size, coalesced=coalesced))
 
 
-def to_sparse(x, sparseDims=None, *, layout=None, blocksize=None, dense_dim=None):  # noqa: N803 (PyTorch's name)
-    """Dense x as a sparse COO tensor of its nonzero entries (the first `sparseDims` axes sparse, all by default);
+def to_sparse(x, sparse_dim=None, *, layout=None, blocksize=None, dense_dim=None):
+    """Dense x as a sparse COO tensor of its nonzero entries (the first `sparse_dim` axes sparse, all by default);
     differentiable: its gradient comes back dense."""
     _only_coo(layout, "to_sparse")
     if blocksize is not None:
         raise NotImplementedError("to_sparse: blocksize is for the block sparse layouts, not available here")
     ndim = x.ndim
-    sparse_dim = ndim if sparseDims is None else int(sparseDims)
+    sparse_dim = ndim if sparse_dim is None else int(sparse_dim)
     if dense_dim is not None:
         sparse_dim = ndim - int(dense_dim)
     if not 0 < sparse_dim <= ndim:

@@ -131,12 +131,12 @@ class _Attributes:
     layout = strided
     is_sparse = False  # sparse COO Values are SparseTensors (sparse_tensor.py), which say True
 
-    def to_sparse(self, sparseDims=None, *, layout=None, blocksize=None, dense_dim=None):  # noqa: N803 (PyTorch's)
-        """x as a sparse COO tensor of its nonzero entries (the first `sparseDims` axes sparse, all by default;
+    def to_sparse(self, sparse_dim=None, *, layout=None, blocksize=None, dense_dim=None):
+        """x as a sparse COO tensor of its nonzero entries (the first `sparse_dim` axes sparse, all by default;
         sparse_tensor.py); differentiable, its gradient comes back dense."""
         from .sparse_tensor import to_sparse
 
-        return to_sparse(self, sparseDims, layout=layout, blocksize=blocksize, dense_dim=dense_dim)
+        return to_sparse(self, sparse_dim, layout=layout, blocksize=blocksize, dense_dim=dense_dim)
 
     def to_sparse_coo(self):
         """x.to_sparse()."""
