@@ -206,10 +206,16 @@ class SparseTensor(Value):
         return self * -1
 
     def __matmul__(self, other):
-        return spmm(self, other)
+        """self @ other: a dense matrix (k, m) or vector (k,); dense, with dense gradients (torch.mm's, torch.mv's)."""
+        return spmm(self, other, vector=True)
 
     def __rmatmul__(self, other):
-        raise not_sparse("dense @ sparse (matmul with the sparse operand second)")
+        """other @ self for a dense matrix other (m, n): (selfᵀ @ otherᵀ)ᵀ, dense, with dense gradients (PyTorch's)."""
+        if not isinstance(other, Value):
+            other = Value(np.asarray(other), requires_grad=False, dtype=np.asarray(other).dtype)
+        if other.ndim != 2:
+            raise not_sparse(f"matmul of a {other.ndim}-d dense operand and a sparse matrix")
+        return (self.t() @ other.transpose(0, 1)).transpose(0, 1)
 
     def mm(self, mat2):
         """self @ mat2 (torch.mm): mat2's gradient dense, self's too (as PyTorch's torch.mm)."""
@@ -217,7 +223,7 @@ class SparseTensor(Value):
 
     matmul = mm
 
-    def sum(self, dim=None, keepdim=False, dtype=None):
+    def sum(self, dim=None, keepdim=False, *, dtype=None):
         """torch.sparse.sum(self, dim): a 0-d dense Value for dim=None."""
         if keepdim:
             raise not_sparse("sum(keepdim=True)")
@@ -238,10 +244,10 @@ def _only_coo(layout, who):
         raise NotImplementedError(f"{who}: layout {layout} is not available; sparse tensors here are sparse COO")
 
 
-def spmm(input, mat2, sparse_grad=False):
+def spmm(input, mat2, sparse_grad=False, *, vector=False):
     """The product of a sparse COO matrix `input` (n, k) and a dense `mat2` (k, m): dense (n, m). Gradients: mat2's
     dense; input's dense (torch.mm's, torch.spmm's), or on input's pattern with sparse_grad=True
-    (torch.sparse.mm's)."""
+    (torch.sparse.mm's). vector=True (for `@`) also takes a vector mat2 (k,), giving (n,)."""
     if not isinstance(input, SparseTensor):
         raise TypeError(f"spmm: input must be a sparse COO tensor, not {type(input).__name__} (use torch.mm for dense)")
     if isinstance(mat2, SparseTensor):
@@ -251,7 +257,12 @@ def spmm(input, mat2, sparse_grad=False):
     if input.data.sparse_dim != 2 or input.data.dense_dim != 0:
         raise RuntimeError(f"spmm: expects a sparse matrix with 2 sparse and 0 dense dims, but got "
                            f"{input.data.sparse_dim} sparse and {input.data.dense_dim} dense dims")
-    check_matrices(input, mat2)
+    if vector and mat2.ndim == 1:
+        if mat2.shape[0] != input.shape[1]:
+            raise RuntimeError(f"size mismatch, got input ({input.shape[0]}), mat ({input.shape[0]}x{input.shape[1]}), "
+                               f"vec ({mat2.shape[0]})")
+    else:
+        check_matrices(input, mat2)
     if mat2.dtype != input.dtype:
         raise RuntimeError(f"spmm: expected mat1 and mat2 to have the same dtype, but got: {input.dtype} != "
                            f"{mat2.dtype}")
@@ -312,7 +323,12 @@ def sparse_coo_tensor(indices, values, size=None, *, dtype=None, device=None, pi
         raise RuntimeError(f"sparse_coo_tensor: size {size} is inconsistent with indices: the largest index of each "
                            f"sparse dim is {index_array.max(axis=1).tolist()}")
     coalesced = bool(is_coalesced) or nnz < 2 and sparse_dim > 0 or nnz == 0
-    if requires_grad:
+    if is_coalesced and nnz > 1:
+        keys = np.ravel_multi_index(tuple(index_array), size[:sparse_dim])
+        if np.any(keys[1:] <= keys[:-1]):
+            raise RuntimeError("sparse_coo_tensor: cannot set is_coalesced to true if indices correspond to an "
+                               "uncoalesced COO tensor (positions must be sorted and distinct)")
+    if requires_grad and not values.requires_grad:  # a sparse leaf (values that require grad: recorded below)
         if values.dtype.kind != "f":
             raise RuntimeError(f"sparse_coo_tensor: only floating point tensors can require gradients, not "
                                f"{values.dtype}")

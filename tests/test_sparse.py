@@ -101,6 +101,8 @@ def test_repr_like_pytorch():
     (lambda: ag.sparse_coo_tensor([[0.5, 1]], [1.0, 2.0], (3,)), "must be integers"),
     (lambda: ag.sparse_coo_tensor([[0, 1]], [1.0, 2.0], (3, 2)), "does not fit"),
     (lambda: ag.sparse_coo_tensor([[0, 1]], [1, 2], (3,), requires_grad=True), "floating point"),
+    (lambda: ag.sparse_coo_tensor([[1, 0]], [1.0, 2.0], (3,), is_coalesced=True), "uncoalesced"),
+    (lambda: ag.sparse_coo_tensor([[1, 1]], [1.0, 2.0], (3,), is_coalesced=True), "uncoalesced"),
 ])
 def test_bad_input_raises_clearly(bad, message):
     with pytest.raises((ValueError, RuntimeError, TypeError), match=message):
@@ -111,9 +113,10 @@ def test_bad_input_raises_clearly(bad, message):
     (lambda s: s.exp(), "exp"), (lambda s: s.view(-1), "reshape"), (lambda s: s.detach().numpy(), "np.asarray"),
     (lambda s: s.item(), "item"), (lambda s: s[0], "getitem"), (lambda s: s + ag.ones(3, 3), "add(sparse, dense)"),
     (lambda s: s * ag.ones(3, 3), "mul of a sparse tensor"), (lambda s: np.exp(s), "exp"),
-    (lambda s: s == s, "equal"), (lambda s: ag.ones(3, 3) @ s, "dense @ sparse"), (lambda s: s.relu(), "maximum"),
+    (lambda s: s == s, "equal"), (lambda s: s.relu(), "maximum"),
     (lambda s: s.sum(0, keepdim=True), "keepdim"), (lambda s: ag.tanh(s), "tanh"),
-    (lambda s: s.clone(), "array"),
+    (lambda s: s.clone(), "array"), (lambda s: ag.ones(3) @ s, "matmul of a 1-d"),
+    (lambda s: s @ s, "sparse @ sparse"),
 ])
 def test_other_operations_name_the_sparse_layout(operation, name):
     s = _sparse(ag, requires_grad=True)
@@ -123,6 +126,40 @@ def test_other_operations_name_the_sparse_layout(operation, name):
     # ours, naming the layout (not NumPy's TypeError about __array_ufunc__, nor an object array's)
     assert name in message and ("sparse COO" in message or "add(sparse, dense)" in message), message
     assert s._nnz() == 5 and s.grad is None  # nothing changed
+
+
+def test_empty_and_edge_cases():
+    empty = ag.sparse_coo_tensor(np.zeros((2, 0), dtype=np.int64), ag.zeros(0, dtype=ag.float64), (2, 3))
+    assert empty.is_coalesced() and empty._nnz() == 0 and (empty + empty)._nnz() == 0
+    np.testing.assert_array_equal(_dense(empty @ ag.ones(3, 2, dtype=ag.float64)), np.zeros((2, 2)))
+    assert float(ag.sparse.sum(empty)) == 0.0 and ag.sparse.softmax(empty, 1)._nnz() == 0
+    assert ag.sparse_coo_tensor([[2, 0]], [1.0, 2.0]).shape == (3,)
+    assert ag.sparse_coo_tensor([[1]], [1.0]).is_coalesced()
+    ordered = ag.sparse_coo_tensor([[0, 2]], [1.0, 2.0], (3,), is_coalesced=True)
+    assert ordered.is_coalesced() and ordered.coalesce() is ordered
+
+
+def test_values_that_require_grad_are_recorded_even_with_requires_grad():
+    values = ag.tensor([1.0, 2.0], dtype=ag.float64, requires_grad=True)
+    s = ag.sparse_coo_tensor([[0, 1]], values, (3,), requires_grad=True)
+    assert not s.is_leaf and s.requires_grad  # as PyTorch's: in values' graph
+    ag.sparse.sum(s * 3.0).backward()
+    assert values.grad.tolist() == [3.0, 3.0]
+
+
+def test_copies_and_optimizers():
+    import copy
+    import pickle
+
+    s = _sparse(ag, requires_grad=True)
+    for other in (copy.deepcopy(s), pickle.loads(pickle.dumps(s))):
+        assert other.is_sparse and other.requires_grad and other is not s
+        np.testing.assert_array_equal(_dense(other), _dense(s))
+    ag.sparse.sum(s).backward()
+    before = _dense(s)
+    with pytest.raises(NotImplementedError, match="sparse COO"):  # PyTorch's Adam refuses sparse gradients too
+        ag.optim.Adam([s], lr=0.1).step()
+    np.testing.assert_array_equal(_dense(s), before)
 
 
 def test_sparse_data_refuses_numpy():
@@ -201,6 +238,8 @@ LEAF_CASES = {  # name -> fn(module, sparse leaf, dense leaf) -> a scalar
     "addmm": lambda m, s, d: (m.sparse.addmm(d[:, :3] @ d[:, :3].t(), s, d[:, :3], beta=0.5, alpha=2.0) ** 2).sum(),
     "dense+sparse": lambda m, s, d: ((d[:, 1:] + s) ** 2).sum(),
     "values": lambda m, s, d: (s.coalesce().values() ** 3).sum(),
+    "dense@sparse": lambda m, s, d: ((d.t() @ s) ** 2).sum(),
+    "@vector": lambda m, s, d: ((s @ d[:, 0]) ** 2).sum(),
 }
 
 
@@ -295,6 +334,8 @@ def test_spmm_matches_dense_product_float32_and_vector():
         ag.spmm(s, ag.tensor(dense, dtype=ag.float64))
     with pytest.raises(ag.ShapeError, match="cannot be multiplied"):
         s @ ag.tensor(dense[:5])
+    with pytest.raises(RuntimeError, match="size mismatch"):
+        s @ ag.tensor(dense[:5, 0])
 
 
 def test_hooks_and_requires_grad():
