@@ -132,6 +132,7 @@ def test_empty_and_edge_cases():
     empty = ag.sparse_coo_tensor(np.zeros((2, 0), dtype=np.int64), ag.zeros(0, dtype=ag.float64), (2, 3))
     assert empty.is_coalesced() and empty._nnz() == 0 and (empty + empty)._nnz() == 0
     np.testing.assert_array_equal(_dense(empty @ ag.ones(3, 2, dtype=ag.float64)), np.zeros((2, 2)))
+    assert (empty @ ag.ones(3, 0, dtype=ag.float64)).shape == (2, 0)
     assert float(ag.sparse.sum(empty)) == 0.0 and ag.sparse.softmax(empty, 1)._nnz() == 0
     assert ag.sparse_coo_tensor([[2, 0]], [1.0, 2.0]).shape == (3,)
     assert ag.sparse_coo_tensor([[1]], [1.0]).is_coalesced()

@@ -229,13 +229,13 @@ def spmm(s, d, sparse_grad=False):
     (torch.sparse.mm's), else dense (torch.mm's, @'s)."""
     rows, cols = s.indices
     n, m = s.shape[0], d.shape[1:]
-    products = np.take(d, cols, axis=0)  # row c of d for each entry
-    products *= s.values.reshape((-1,) + (1,) * len(m))
-    width = int(np.prod(m, dtype=np.int64))
-    # Summed into rows with one bincount over (row, column) keys: the fastest of np.add.at, reduceat on sorted
-    # rows and bincount measured (timeit, 2708 rows, 13k entries, 16 columns: ~7, ~3.5, ~3 ms with the gather).
-    keys = (rows[:, None] * width + np.arange(width)).ravel()
-    out = np.bincount(keys, weights=products.reshape(-1), minlength=n * width)
+    columns = np.take(d.reshape(len(d), -1).T, cols, axis=1)  # (width, nnz): row c of d for each entry, transposed
+    columns *= s.values
+    # Each column summed into rows by one bincount: the fastest simple way measured (timeit, 2708 rows, 13k entries,
+    # 16 columns, with the gather: np.add.at ~7 ms, reduceat over sorted rows ~3.5, one bincount over (row, column)
+    # keys ~4, a bincount per column ~1.4; a dense matrix product ~31).
+    sums = [np.bincount(rows, weights=column, minlength=n) for column in columns]
+    out = np.stack(sums, axis=-1) if sums else np.zeros((n, 0))
     return out.reshape((n,) + m).astype(np.result_type(s.values, d), copy=False)
 
 
