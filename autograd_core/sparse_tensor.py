@@ -101,7 +101,7 @@ class SparseTensor(Value):
         (torch.mm, @, torch.spmm)."""
         g = self._grad
         if g.__class__ is SparseArray:
-            return _new_node(SparseTensor, g, False, None, (), None, None)
+            return _new_node(SparseGradient, g, False, None, (), None, None)
         return _DENSE_GRAD.__get__(self)
 
     @grad.setter
@@ -179,8 +179,6 @@ class SparseTensor(Value):
         return _result(_sparse.sparse_transpose(self, dim0=int(dims[0]), dim1=int(dims[1])))
 
     def __add__(self, other):
-        if other.__class__ is SparseArray or other.__class__ is np.ndarray:  # the backward pass adding to .grad
-            return self.data + other
         if isinstance(other, SparseTensor):
             return _result(_sparse.sparse_add(self, other))
         raise RuntimeError("add(sparse, dense) is not supported. Use add(dense, sparse) instead.")
@@ -229,6 +227,19 @@ class SparseTensor(Value):
             raise not_sparse("sum(keepdim=True)")
         total = sparse_sum(self, dim)
         return total if dtype is None else total.to(dtype)
+
+
+class SparseGradient(SparseTensor):
+    """What `.grad` of a sparse leaf reads: a sparse tensor (no gradient of its own) that the backward pass can also
+    add its next gradient to. The engine accumulates a leaf's gradient as `leaf.grad + g` with g its data (a
+    SparseArray, or an ndarray where the gradient is dense); that sum is data again, which the `.grad` setter stores."""
+
+    __slots__ = ()
+
+    def __add__(self, other):
+        if other.__class__ is SparseArray or (other.__class__ is np.ndarray and other.shape == self.data.shape):
+            return self.data + other
+        return super().__add__(other)
 
 
 def _number(x, what):
