@@ -205,7 +205,8 @@ _TORCH_GLOBALS = (
     "is_inference_mode_enabled", "get_num_interop_threads", "set_num_interop_threads", "set_warn_always",
     "is_warn_always_enabled", "set_flush_denormal", "typename", "is_storage",
 )
-__all__ += [*_TORCH_FUNCTIONAL, *_TENSOR_FUNCTIONS, *_WINDOWS, *_TORCH_GLOBALS]
+_SPARSE = ("sparse_coo_tensor", "spmm", "sparse_coo")  # the sparse COO layout (sparse_tensor.py)
+__all__ += [*_TORCH_FUNCTIONAL, *_TENSOR_FUNCTIONS, *_WINDOWS, *_TORCH_GLOBALS, *_SPARSE, "sparse"]
 # torch.diagonal_copy, ... (view_copies.py): the view op, then a copy that owns its memory
 _MORE_TORCH_NAMES = {
     **{name: "view_copies" for name in (
@@ -238,7 +239,7 @@ newaxis = None  # torch.newaxis: x[:, torch.newaxis] adds an axis, as None does
 _SUBMODULES = (  # the public packages, then the modules that used to load with the package (reachable as before)
     "nn", "optim", "viz", "distributions", "autograd", "func", "utils", "special", "distributed", "testing",
     "anomaly", "element", "forward", "functional", "jit", "jit_plan", "serialization", "tracing", "trees",
-    "multiprocessing", "amp", "random", "compiler", "version", "profiler", "signal",
+    "multiprocessing", "amp", "random", "compiler", "version", "profiler", "signal", "sparse",
 )
 _LAZY = {  # public name -> (defining module, its name there)
     **{name: ("functional", name)
@@ -262,6 +263,7 @@ _LAZY = {  # public name -> (defining module, its name there)
     **{name: "windows" for name in _WINDOWS},  # torch.hann_window, ...
     **{name: "torch_globals" for name in _TORCH_GLOBALS},  # torch.set_default_tensor_type, torch.typename, ...
     **_MORE_TORCH_NAMES,
+    **{name: "sparse_tensor" for name in _SPARSE},  # torch.sparse_coo_tensor, torch.spmm, torch.sparse_coo
 }
 
 

@@ -50,9 +50,9 @@ def _layout(name):  # what torch.strided pickled as before _TorchConstant: such 
 
 
 class Layout(_TorchConstant):
-    """PyTorch's `torch.layout`: how a tensor's elements are laid out in memory. Every Value is dense and strided (a
-    NumPy array), so `torch.strided` is the only layout here; `x.layout == torch.strided` is True and prints
-    `torch.strided`, as in PyTorch."""
+    """PyTorch's `torch.layout`: how a tensor's elements are laid out in memory. A Value is dense and strided (a
+    NumPy array, `torch.strided`) unless it is a sparse COO tensor (`torch.sparse_coo`, sparse_tensor.py);
+    `x.layout == torch.strided` is True and prints `torch.strided`, as in PyTorch."""
 
     __slots__ = ()
     _ALL = {}
@@ -87,7 +87,8 @@ def check_memory_format(memory_format, who):
 
 
 def check_layout(layout, who):
-    """None or torch.strided (the only layout here); PyTorch's sparse layouts raise."""
+    """None or torch.strided (the only layout of dense factories here); PyTorch's sparse layouts raise (sparse COO
+    tensors are made by sparse_coo_tensor or x.to_sparse())."""
     if layout is not None and layout is not strided:
         raise NotImplementedError(f"{who}: layout {layout} is not available; every Value is dense (torch.strided)")
 
@@ -152,6 +153,29 @@ class _Attributes:
     def const_data_ptr(self):
         """data_ptr(): the address of the first element (PyTorch's read-only spelling)."""
         return self.data_ptr()
+    is_sparse = False  # sparse COO Values are SparseTensors (sparse_tensor.py), which say True
+
+    def to_sparse(self, sparse_dim=None, *, layout=None, blocksize=None, dense_dim=None):
+        """x as a sparse COO tensor of its nonzero entries (the first `sparse_dim` axes sparse, all by default;
+        sparse_tensor.py); differentiable, its gradient comes back dense."""
+        from .sparse_tensor import to_sparse
+
+        return to_sparse(self, sparse_dim, layout=layout, blocksize=blocksize, dense_dim=dense_dim)
+
+    def to_sparse_coo(self):
+        """x.to_sparse()."""
+        return self.to_sparse()
+
+    def to_dense(self, dtype=None, *, masked_grad=None):
+        """x itself (already dense), or x.to(dtype)."""
+        return self if dtype is None else self.to(dtype)
+
+    def sparse_mask(self, mask):
+        """A sparse COO tensor holding x's elements at the positions of sparse `mask` (its coalesced pattern; its
+        values are not read); differentiable (sparse_tensor.py)."""
+        from .sparse_tensor import sparse_mask
+
+        return sparse_mask(self, mask)
 
     def get_device(self):
         """The device index of x: -1, PyTorch's number for the CPU (every Value is on the CPU)."""

@@ -51,6 +51,15 @@ class OURS:
     def leaky_relu(x, slope):
         return ag.leaky_relu(x, negative_slope=slope)
 
+    # The sparse COO layout (tests/test_sparse.py has the rest): tensors' own methods, and these.
+    sparse_coo_tensor, spmm, sparse_mm, sparse_sum = ag.sparse_coo_tensor, ag.spmm, ag.sparse.mm, ag.sparse.sum
+    sparse_softmax, sparse_log_softmax = ag.sparse.softmax, ag.sparse.log_softmax
+
+    @staticmethod
+    def sparse_to(s, dtype):
+        """s.to(dtype) always through the conversion (of float64 to float64 too, where .to returns s itself)."""
+        return ops.sparse.sparse_result(ops.sparse.sparse_astype(s, dtype=np.dtype(dtype)))
+
     @staticmethod
     def clip(x, lo, hi):
         return ag.clip(x, lo, hi)
@@ -229,6 +238,12 @@ def _hips():
         """HIPS autograd: autograd.numpy, plus compositions for what it lacks."""
 
         name = "autograd"
+
+        @staticmethod
+        def _no_sparse(*args, **kwargs):
+            raise NotImplementedError("HIPS autograd has no sparse tensors (the sparse cases' refs leave it out)")
+
+        sparse_coo_tensor = spmm = sparse_mm = sparse_sum = sparse_softmax = sparse_log_softmax = sparse_to = _no_sparse
         exp, log, sqrt, tanh, sin, cos, abs = anp.exp, anp.log, anp.sqrt, anp.tanh, anp.sin, anp.cos, anp.abs
         maximum, minimum, matmul = anp.maximum, anp.minimum, anp.matmul
         sum, mean, max, min = anp.sum, anp.mean, anp.max, anp.min
@@ -581,6 +596,18 @@ def _torch():
         """PyTorch CPU, float64."""
 
         name = "torch"
+
+        @staticmethod
+        def sparse_coo_tensor(indices, values, size):
+            return torch.sparse_coo_tensor(torch.as_tensor(np.asarray(indices)), values, size, check_invariants=True)
+
+        spmm, sparse_mm, sparse_sum = torch.spmm, torch.sparse.mm, torch.sparse.sum
+        sparse_softmax, sparse_log_softmax = torch.sparse.softmax, torch.sparse.log_softmax
+
+        @staticmethod
+        def sparse_to(s, dtype):
+            return s.to(getattr(torch, np.dtype(dtype).name))
+
         exp, log, sqrt, tanh, sigmoid, sin, cos = torch.exp, torch.log, torch.sqrt, torch.tanh, torch.sigmoid, \
             torch.sin, torch.cos
         relu, abs, matmul = torch.relu, torch.abs, torch.matmul

@@ -17,6 +17,7 @@ from test_ops_table import CASES
 
 import autograd_core as ag
 from autograd_core import Value, engine
+from autograd_core.ops import PRIMITIVES
 
 RTOL, ATOL = 1e-10, 1e-12
 
@@ -94,6 +95,10 @@ def test_matches_reference(case, ref):
     w, us = _weights(case)
     ours = derivatives_ours(case, w, us)
     theirs = REFERENCES[ref](case, w, us)
+    if ref == "torch" and PRIMITIVES[case.prim].module == "autograd_core.ops.sparse":
+        # PyTorch's sparse rules are not differentiable again (the gradient of sparse_coo_tensor's values has no
+        # grad_fn): its hvps come back 0. Ours are checked against finite differences in test_ops_grad.py.
+        ours, theirs = ours[:2], theirs[:2]
     for what, a, b in zip(("value", "grad", "hvp"), ours, theirs):
         for i, (x, y) in enumerate(zip(*((a, b) if what != "value" else ([a], [b])))):
             np.testing.assert_allclose(x, y, rtol=RTOL, atol=ATOL, err_msg=f"{what} {i} of {case.label} vs {ref}")

@@ -605,6 +605,43 @@ for shape in [(3, 3), (3, 5), (5, 3), (2, 3, 3)]:      # random matrices: the pi
     case("lu_factor", label, lambda B, x: B.lu_factor(x), sample(_rng(label), shape), refs=("torch",))
 # --- end of linalg decompositions, stop 26 ---
 
+# The sparse COO layout (ops/sparse.py): values (nnz,) at fixed indices, with a repeated position (uncoalesced), and
+# a dense matrix; each case's output is dense. PyTorch only (HIPS has no sparse tensors).
+_SPARSE_INDICES = np.array([[0, 1, 1, 0, 2], [2, 0, 2, 2, 1]])
+
+
+def _coo(B, v, size=(3, 3)):
+    return B.sparse_coo_tensor(_SPARSE_INDICES, v, size)
+
+
+_r3 = _rng("sparse")
+_SV, _SD = sample(_r3, (5,)), sample(_r3, (3, 4))
+for prim, label, fn in [
+    ("sparse_coo_tensor", "sparse-to_dense", lambda B, v, d: _coo(B, v).to_dense() * d[:, :3]),
+    ("to_dense", "sparse-to_dense-squared", lambda B, v, d: _coo(B, v * v).to_dense() @ d),
+    ("spmm", "sparse-spmm", lambda B, v, d: B.spmm(_coo(B, v), d)),
+    ("spmm", "sparse-mm-at", lambda B, v, d: _coo(B, v) @ d),
+    ("spmm", "sparse-sparse.mm", lambda B, v, d: B.sparse_mm(_coo(B, v), d)),
+    ("spmm", "sparse-sparse.mm-vector", lambda B, v, d: B.sparse_mm(_coo(B, v), d[:, :1])),
+    ("coalesce", "sparse-coalesce", lambda B, v, d: B.sparse_mm(_coo(B, v).coalesce(), d)),
+    ("sparse_values", "sparse-values", lambda B, v, d: _coo(B, v).coalesce().values() * d[0, :4]),
+    ("sparse_add", "sparse-add", lambda B, v, d: B.sparse_mm(_coo(B, v) + _coo(B, v * v), d)),
+    ("sparse_scale", "sparse-scale-neg", lambda B, v, d: B.sparse_mm(-(_coo(B, v) * 2.5), d)),
+    ("sparse_transpose", "sparse-t", lambda B, v, d: B.sparse_mm(_coo(B, v).t(), d)),
+    ("sparse_sum", "sparse-sum", lambda B, v, d: B.sparse_sum(_coo(B, v * v)) * d[0, 0]),
+    ("sparse_sum", "sparse-sum-dim1", lambda B, v, d: B.sparse_sum(_coo(B, v * v), 1).to_dense() * d[:, 0]),
+    ("to_sparse", "sparse-to_sparse", lambda B, v, d: B.sparse_mm((d[:, :3] * v[:3]).to_sparse(), d)),
+    ("add_sparse", "sparse-dense+sparse", lambda B, v, d: d[:, :3] * (d[:, 1:] + _coo(B, v))),
+    ("slice_sum", "sparse-softmax", lambda B, v, d: B.sparse_softmax(_coo(B, v).coalesce(), 1).to_dense() * d[:, :3]),
+    ("slice_sum", "sparse-log_softmax", lambda B, v, d: B.sparse_log_softmax(_coo(B, v), 0).to_dense() * d[:, :3]),
+]:
+    case(prim, label, fn, _SV, _SD, refs=("torch",))
+# A float64 conversion (float32=False), and sparse_mask, whose gradient PyTorch does not implement (refs=()).
+case("sparse_astype", "sparse-to-dtype", lambda B, v, d: B.sparse_mm(B.sparse_to(_coo(B, v), np.float64),
+     d.double()), _SV, _SD, refs=("torch",), float32=False)
+case("sparse_values_at", "sparse-sparse_mask",
+     lambda B, v, d: B.sparse_mm(d[:, 1:].sparse_mask(_coo(B, v)), d) + v[0], _SV, _SD, refs=())
+
 CASE_IDS = [c.label for c in CASES]
 assert len(set(CASE_IDS)) == len(CASE_IDS), "case labels must be unique"
 

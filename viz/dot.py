@@ -548,7 +548,9 @@ def _node_stmt(n, show, on_path, known, current, stats):
     fill = CURRENT_FILL if n.id in current else ROLE_FILL[n.role]
     name = f"<b>{_html(n.label)}</b>" if n.label else f'<font color="#64748b">{n.id}</font>'
     cells = [f'<td bgcolor="{fill}">{name}</td>']
-    if "shape" in show and n.shape != ():
+    if n.sparse:  # always said: its data cell summarises the stored values only
+        cells.append(f"<td>{_shape(n.shape)} {n.dtype} sparse</td>")
+    elif "shape" in show and n.shape != ():
         cells.append(f"<td>{_shape(n.shape)} {n.dtype}</td>")
     elif "shape" in show and n.dtype != "float64":
         cells.append(f"<td>{n.dtype}</td>")

@@ -71,6 +71,7 @@ class Node:
     hidden: int = 0  # for role 'collapsed': how many nodes this one stands for
     # for role 'collapsed': the parameters among them (their Nodes), for the picture's summary and tooltip
     parameters: tuple = dataclasses.field(default=(), compare=False, repr=False)
+    sparse: bool = False  # a sparse COO Value: data and grad are then its stored values (nnz, ...), not the whole
 
     @property
     def name(self) -> str:
@@ -325,8 +326,15 @@ def _trace(root, derivatives):
             dtype_name = dtype_names[dtype] = dtype.name
         scope = None if v.scope is None else _scope_ids(v.scope, scope_ids, scopes)
         op = v.primitive
-        nodes.append(Node(node_id, _role(v, v is root), "" if op is None else op.name, v.label,
-                          data.shape, dtype_name, data, v.grad, v.requires_grad, scope))
+        if v.is_sparse:  # pictures summarise its stored values (a dense gradient, as torch.mm's, stays whole)
+            grad = v.grad
+            nodes.append(Node(node_id, _role(v, v is root), "" if op is None else op.name, v.label, tuple(v.shape),
+                              dtype_name, v.detach()._values().numpy(),
+                              grad._values().numpy() if grad is not None and grad.is_sparse else grad,
+                              v.requires_grad, scope, sparse=True))
+        else:
+            nodes.append(Node(node_id, _role(v, v is root), "" if op is None else op.name, v.label,
+                              data.shape, dtype_name, data, v.grad, v.requires_grad, scope))
         if op is None:
             continue
         formulas = op.formulas

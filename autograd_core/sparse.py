@@ -1,0 +1,52 @@
+"""PyTorch's `torch.sparse` namespace: products, sums and softmaxes of sparse COO tensors (sparse_tensor.py).
+
+    adj = autograd_core.sparse_coo_tensor(edges, weights, (n, n))
+    h = autograd_core.sparse.mm(adj, x)      # dense (n, m); adj's gradient (if it requires one) on its pattern
+"""
+
+from __future__ import annotations
+
+from .sparse_tensor import addmm, sparse_coo_tensor, sparse_sum, spmm
+from .sparse_tensor import sparse_softmax as _sparse_softmax
+
+__all__ = ["mm", "addmm", "sum", "softmax", "log_softmax", "FloatTensor", "DoubleTensor"]
+
+
+def mm(mat1, mat2, reduce="sum"):
+    """mat1 @ mat2 for a sparse COO matrix mat1 (n, k) and a dense mat2 (k, m): dense (n, m). mat1's gradient (if it
+    requires one) is sparse on mat1's pattern, mat2's dense."""
+    if reduce != "sum":
+        raise NotImplementedError(f"sparse.mm: reduce={reduce!r} is not implemented here (only 'sum')")
+    return spmm(mat1, mat2, sparse_grad=True)
+
+
+def sum(input, dim=None, dtype=None):  # noqa: A001  (torch.sparse.sum)
+    """The sum of sparse `input` over `dim` (int or tuple; all by default): dense when every sparse dim is summed
+    (a 0-d Value for all), else sparse over the sparse dims left."""
+    total = sparse_sum(input, dim)
+    return total if dtype is None else total.to(dtype)
+
+
+def softmax(input, dim, *, dtype=None):
+    """Softmax of sparse `input` along sparse `dim` over its stored entries only (unstored ones count as -inf, so
+    they stay unstored): sparse, on input's coalesced pattern."""
+    return _sparse_softmax(input, dim, dtype, log=False)
+
+
+def log_softmax(input, dim, *, dtype=None):
+    """log(softmax(input, dim)) over the stored entries, computed stably: sparse, on input's coalesced pattern."""
+    return _sparse_softmax(input, dim, dtype, log=True)
+
+
+def _legacy(name, dtype):
+    def constructor(indices, values, size=None):
+        return sparse_coo_tensor(indices, values, size, dtype=dtype)
+
+    constructor.__name__ = constructor.__qualname__ = name
+    constructor.__doc__ = (f"PyTorch's legacy torch.sparse.{name}(indices, values, size): sparse_coo_tensor with "
+                           f"{dtype} values.")
+    return constructor
+
+
+FloatTensor = _legacy("FloatTensor", "float32")
+DoubleTensor = _legacy("DoubleTensor", "float64")

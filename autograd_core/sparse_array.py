@@ -1,0 +1,198 @@
+"""`SparseArray`: the data of a sparse COO Value (PyTorch's `torch.sparse_coo` layout), and its gradients.
+
+A sparse COO array of shape `sparse_shape + dense_shape` lists its nonzero entries: `indices`, an int64 array
+(sparse_dim, nnz) of their positions in the first sparse_dim axes, and `values`, an array (nnz, *dense_shape) of
+what is there (a hybrid array when dense_shape is not empty). An entry may be listed more than once until the array
+is coalesced (duplicates sorted together and summed), as in PyTorch.
+
+It is deliberately not an ndarray: NumPy's functions and ufuncs on it, and `np.asarray(it)`, raise
+`SparseLayoutError` naming the operation, so a dense code path that meets sparse data fails loudly instead of
+densifying it silently or building an object array. The operations that do work on it are the primitives of
+ops/sparse.py, and `+` (the backward pass adds gradients with `prev + g`): sparse + sparse stays sparse, sparse +
+dense is dense. It never changes in place, so a gradient may be shared by two nodes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+SPARSE_BACKEND = "SparseCPU"  # PyTorch's name for the backend of CPU sparse COO tensors, in our error messages
+
+
+class SparseLayoutError(NotImplementedError):
+    """An operation that has no sparse COO implementation, met a sparse Value (PyTorch's NotImplementedError
+    "Could not run 'aten::exp' with arguments from the 'SparseCPU' backend")."""
+
+
+def not_sparse(what):
+    """The error for operation `what` on sparse COO data."""
+    return SparseLayoutError(
+        f"{what} is not implemented for sparse COO tensors (layout torch.sparse_coo, backend '{SPARSE_BACKEND}'); "
+        "convert with .to_dense() first, or use the sparse operations (torch.sparse.mm, torch.spmm, @, +, * a number, "
+        "t(), coalesce(), torch.sparse.sum, torch.sparse.softmax)")
+
+
+class SparseArray:
+    """A sparse COO array: `indices` (sparse_dim, nnz) int64, `values` (nnz, *dense_shape), `shape`, `coalesced`.
+
+    The constructor trusts its arguments (ops/sparse.py validates users' input); `coalesced` says that the
+    indices are sorted (lexicographically, the first sparse axis slowest) and distinct."""
+
+    __slots__ = ("indices", "values", "shape", "coalesced")
+
+    def __init__(self, indices, values, shape, coalesced=False):
+        self.indices, self.values, self.shape, self.coalesced = indices, values, tuple(shape), bool(coalesced)
+
+    # What shape-reading code asks of any data (Value.shape, .ndim, .dtype, .size, x.size()).
+    @property
+    def dtype(self):
+        return self.values.dtype
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    @property
+    def size(self):
+        """The number of elements of the dense array it stands for (NumPy's `size`)."""
+        return int(np.prod(self.shape, dtype=np.int64))
+
+    @property
+    def sparse_dim(self):
+        return self.indices.shape[0]
+
+    @property
+    def dense_dim(self):
+        return self.values.ndim - 1
+
+    @property
+    def nnz(self):
+        return self.indices.shape[1]
+
+    # ------------------------------------------------------------------------------------------------
+    # The few array operations of the COO layout; the differentiable ones are primitives in ops/sparse.py.
+
+    def keys(self):
+        """Each entry's position in the sparse axes as one int64 (row-major over sparse_shape)."""
+        sparse_shape = self.shape[:self.sparse_dim]
+        if not sparse_shape:
+            return np.zeros(self.nnz, dtype=np.int64)
+        return np.ravel_multi_index(tuple(self.indices), sparse_shape)
+
+    def coalesce(self):
+        """The same array with its entries sorted and each position listed once (duplicates summed)."""
+        if self.coalesced:
+            return self
+        keys = self.keys()
+        unique, first, inverse = _unique(keys)
+        values = np.zeros((len(unique),) + self.values.shape[1:], dtype=self.values.dtype)
+        np.add.at(values, inverse, self.values)
+        return SparseArray(self.indices[:, first], values, self.shape, coalesced=True)
+
+    def to_dense(self):
+        """The ndarray it stands for (duplicates summed)."""
+        dense = np.zeros(self.shape, dtype=self.values.dtype)
+        np.add.at(dense, tuple(self.indices), self.values)
+        return dense
+
+    def with_values(self, values):
+        """Its pattern with other values (nnz, *dense_shape)."""
+        return SparseArray(self.indices, values, self.shape, self.coalesced)
+
+    def values_at(self, indices):
+        """What this array holds at each of the sparse positions `indices` (sparse_dim, n): (n, *dense_shape),
+        zeros where it has no entry."""
+        array = self.coalesce()
+        sparse_shape = self.shape[:self.sparse_dim]
+        wanted = np.ravel_multi_index(tuple(indices), sparse_shape) if sparse_shape else np.zeros(
+            indices.shape[1], dtype=np.int64)
+        keys = array.keys()
+        where = np.searchsorted(keys, wanted)
+        found = where < len(keys)
+        found[found] = keys[where[found]] == wanted[found]
+        out = np.zeros((len(wanted),) + array.values.shape[1:], dtype=array.values.dtype)
+        out[found] = array.values[where[found]]
+        return out
+
+    def __add__(self, other):
+        if other.__class__ is SparseArray:
+            if other.shape != self.shape:
+                raise ValueError(f"add: sparse shapes {self.shape} and {other.shape} differ")
+            if other.indices is self.indices or (
+                    other.indices.shape == self.indices.shape and np.array_equal(other.indices, self.indices)):
+                return SparseArray(self.indices, self.values + other.values, self.shape, self.coalesced)
+            total = SparseArray(np.concatenate([self.indices, other.indices], axis=1),
+                                np.concatenate([self.values, other.values]), self.shape)
+            return total.coalesce() if self.coalesced and other.coalesced else total
+        if isinstance(other, (np.ndarray, np.generic)) and np.shape(other) == self.shape:
+            return self.to_dense() + other  # a dense gradient met a sparse one: the sum is dense, as in PyTorch
+        raise not_sparse(f"add of a sparse array and {type(other).__name__} of shape {np.shape(other)}")
+
+    __radd__ = __add__
+
+    def __mul__(self, number):
+        if isinstance(number, (int, float, np.number)) and np.ndim(number) == 0:
+            return self.with_values(self.values * number)
+        raise not_sparse(f"mul of a sparse array and {type(number).__name__}")
+
+    __rmul__ = __mul__
+
+    def __neg__(self):
+        return self.with_values(-self.values)
+
+    def astype(self, dtype):
+        return self.with_values(self.values.astype(dtype))
+
+    def __repr__(self):
+        return (f"SparseArray(indices={self.indices.tolist()}, values={self.values.tolist()}, size={self.shape}, "
+                f"nnz={self.nnz}, coalesced={self.coalesced})")
+
+    # ------------------------------------------------------------------------------------------------
+    # Everything else refuses, naming the operation.
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if ufunc is np.add and method == "__call__" and len(inputs) == 2 and not kwargs:
+            return inputs[0] + inputs[1] if inputs[0] is self else inputs[1] + inputs[0]  # a gradient's `prev + g`
+        raise not_sparse(ufunc.__name__ + ("" if method == "__call__" else f".{method}"))
+
+    def __array_function__(self, func, types, args, kwargs):
+        raise not_sparse(func.__name__)
+
+    def __array__(self, dtype=None, copy=None):
+        raise not_sparse("conversion to a dense NumPy array (np.asarray)")
+
+    def __getattr__(self, name):
+        if name.startswith("_"):  # NumPy's and Python's probes (__array_interface__, ...) see a plain object
+            raise AttributeError(name)
+        raise not_sparse(name)
+
+    def __bool__(self):
+        raise not_sparse("bool()")
+
+    def __getitem__(self, index):
+        raise not_sparse("indexing (getitem)")
+
+    def _compare(self, other, name):
+        raise not_sparse(name)
+
+    __eq__ = lambda self, other: self._compare(other, "equal (==)")  # noqa: E731
+    __ne__ = lambda self, other: self._compare(other, "not_equal (!=)")  # noqa: E731
+    __lt__ = lambda self, other: self._compare(other, "less (<)")  # noqa: E731
+    __le__ = lambda self, other: self._compare(other, "less_equal (<=)")  # noqa: E731
+    __gt__ = lambda self, other: self._compare(other, "greater (>)")  # noqa: E731
+    __ge__ = lambda self, other: self._compare(other, "greater_equal (>=)")  # noqa: E731
+    __hash__ = object.__hash__
+
+    def __len__(self):
+        return self.shape[0]
+
+
+def _unique(keys):
+    """np.unique(keys, return_index=True, return_inverse=True), stable: first is the first entry of each key."""
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    starts = np.ones(len(keys), dtype=bool)
+    starts[1:] = ordered[1:] != ordered[:-1]
+    inverse = np.empty(len(keys), dtype=np.int64)
+    inverse[order] = np.cumsum(starts) - 1
+    return ordered[starts], order[starts], inverse

@@ -1,0 +1,406 @@
+"""`SparseTensor`: a Value whose data is a `SparseArray` (PyTorch's sparse COO layout), and how users make one.
+
+It is a Value (backward, hooks, requires_grad_, `.grad`, optimizers and pictures see a node like any other) of a
+subclass with no slots of its own: only the methods differ. Its operators and methods are the sparse ones (`@`,
+`+`, `*` a number, `t()`, `coalesce()`, `to_dense()`, ...: the primitives of ops/sparse.py); the dense ones it
+inherits reach the SparseArray, which refuses them naming the operation (sparse_array.py), so nothing densifies
+silently. Because Python asks a subclass's reflected operator first, `dense @ sparse` and `dense + sparse` come here
+too, and the dense Value's own operators (the engine's hot path) never look at the layout.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .ops import sparse as _sparse
+from .ops.nondifferentiable import without_gradient
+from .sparse_array import SparseArray, not_sparse
+from .tensor_attributes import Layout
+from .tensor_methods import check_matrices
+from .value import Value, _new_node, _PRINT_OPTIONS
+
+sparse_coo = Layout("sparse_coo")  # torch.sparse_coo
+_DENSE_GRAD = Value.grad
+_result = _sparse.sparse_result
+
+
+class SparseTensor(Value):
+    """A sparse COO Value: `x.data` is a SparseArray of `indices` (sparse_dim, nnz) and `values` (nnz, *dense_shape).
+    Made by `sparse_coo_tensor(indices, values, size)` or `x.to_sparse()`; see the module's docstring."""
+
+    __slots__ = ()
+    is_sparse = True
+    layout = sparse_coo
+
+    # ------------------------------------------------------------------------------------------------
+    # Inspection (PyTorch's names).
+
+    def sparse_dim(self):
+        """The number of sparse axes (the leading ones)."""
+        return self.data.sparse_dim
+
+    def dense_dim(self):
+        """The number of dense axes of each entry's values (0 unless hybrid)."""
+        return self.data.dense_dim
+
+    def _nnz(self):
+        """The number of stored entries (duplicates counted until coalesced)."""
+        return self.data.nnz
+
+    def is_coalesced(self):
+        """Whether the entries are sorted and each position is stored once."""
+        return self.data.coalesced
+
+    def _indices(self):
+        """The stored indices, (sparse_dim, nnz) int64, coalesced or not (no gradient)."""
+        return _new_node(Value, self.data.indices, False, None, (), None, None)
+
+    def _values(self):
+        """The stored values, (nnz, *dense_shape), coalesced or not; detached, as PyTorch's."""
+        return _new_node(Value, self.data.values, False, None, (), None, None)
+
+    def indices(self):
+        """The indices (sparse_dim, nnz) of a coalesced tensor (RuntimeError otherwise, as PyTorch's)."""
+        self._need_coalesced("indices")
+        return self._indices()
+
+    def values(self):
+        """The values (nnz, *dense_shape) of a coalesced tensor, differentiable (RuntimeError if uncoalesced)."""
+        self._need_coalesced("values")
+        return _sparse.sparse_values(self)
+
+    def _need_coalesced(self, what):
+        if not self.data.coalesced:
+            raise RuntimeError(f"Cannot get {what} on an uncoalesced tensor, please call .coalesce() first")
+
+    def __repr__(self):
+        data = self.data
+        options = {name: _PRINT_OPTIONS[name] for name in ("threshold", "edgeitems", "precision")}
+        options["separator"] = ", "
+        indices = np.array2string(data.indices, **options).replace("\n", "")
+        values = np.array2string(data.values, **options).replace("\n", "")
+        parts = [f"indices=tensor({indices})", f"values=tensor({values})", f"size={tuple(data.shape)}",
+                 f"nnz={data.nnz}"]
+        from .tensor import DEFAULTS
+
+        if data.dtype != DEFAULTS["dtype"]:
+            parts.append(f"dtype=torch.{data.dtype}")
+        parts.append("layout=torch.sparse_coo")
+        if self._op is not None and self._p0 is not None:
+            parts.append(f"grad_fn=<{self._op.title}>")
+        elif self.requires_grad:
+            parts.append("requires_grad=True")
+        return f"tensor({', '.join(parts)})"
+
+    @property
+    def grad(self):
+        """The gradient accumulated by backward passes: None, a sparse tensor (no gradient of its own) on the pattern
+        PyTorch gives (torch.sparse.mm, to_dense, coalesce, +, ...), or a dense GradArray where PyTorch's is dense
+        (torch.mm, @, torch.spmm)."""
+        g = self._grad
+        if g.__class__ is SparseArray:
+            return _new_node(SparseGradient, g, False, None, (), None, None)
+        return _DENSE_GRAD.__get__(self)
+
+    @grad.setter
+    def grad(self, g):
+        self._grad = g.data if isinstance(g, SparseTensor) else g
+
+    def item(self):
+        raise not_sparse("item")
+
+    def _describe(self):
+        return super()._describe() + " (sparse COO)"
+
+    # ------------------------------------------------------------------------------------------------
+    # Layout changes.
+
+    def to_dense(self, dtype=None, *, masked_grad=None):
+        """The dense Value it stands for (duplicates summed); its gradient comes back on this tensor's pattern."""
+        out = _sparse.to_dense(self)
+        return out if dtype is None else out.to(dtype)
+
+    def to_sparse(self, sparse_dim=None, *, layout=None, blocksize=None, dense_dim=None):
+        """Itself (already sparse COO); another layout raises."""
+        _only_coo(layout, "to_sparse")
+        if sparse_dim is not None and sparse_dim != self.data.sparse_dim:
+            raise NotImplementedError("to_sparse: changing the number of sparse dims of a sparse tensor is not "
+                                      "implemented here")
+        return self
+
+    def to_sparse_coo(self):
+        """Itself."""
+        return self
+
+    def coalesce(self):
+        """This tensor with its entries sorted and duplicates summed (itself if already coalesced)."""
+        return self if self.data.coalesced else _result(_sparse.coalesce(self))
+
+    def detach(self):
+        """A sparse leaf sharing these indices and values, cut from the graph."""
+        return _new_node(SparseTensor, self.data, False, None, (), None, None)
+
+    def to(self, *args, **kwargs):
+        """The tensor converted to a float dtype (x.to(torch.float64), x.to("cpu", dtype)); devices are the CPU."""
+        dtype = kwargs.get("dtype")
+        for arg in args:
+            if isinstance(arg, (np.dtype, type)) and np.dtype(arg).kind in "fiub":
+                dtype = arg
+        if dtype is None or np.dtype(dtype) == self.data.dtype:
+            return self
+        return _result(_sparse.sparse_astype(self, dtype=np.dtype(dtype)))
+
+    def double(self, memory_format=None):
+        """.to(float64)."""
+        return self.to(np.float64)
+
+    def float(self, memory_format=None):
+        """.to(float32)."""
+        return self.to(np.float32)
+
+    # ------------------------------------------------------------------------------------------------
+    # Arithmetic.
+
+    def t(self):
+        """The transpose of a sparse matrix (not coalesced)."""
+        if self.data.sparse_dim != 2:
+            raise RuntimeError(f"t() expects a tensor with 2 sparse and 0 dense dimensions, but got "
+                               f"{self.data.sparse_dim} sparse and {self.data.dense_dim} dense dimensions")
+        return self.transpose(0, 1)
+
+    def transpose(self, dim0, dim1):
+        """Sparse axes dim0 and dim1 swapped."""
+        sparse_dim = self.data.sparse_dim
+        dims = [d + self.ndim if isinstance(d, numbers.Integral) and d < 0 else d for d in (dim0, dim1)]
+        if not all(isinstance(d, numbers.Integral) and 0 <= d < sparse_dim for d in dims):
+            raise not_sparse(f"transpose({dim0}, {dim1}) of a dense dim or out of range")
+        return _result(_sparse.sparse_transpose(self, dim0=int(dims[0]), dim1=int(dims[1])))
+
+    def __add__(self, other):
+        if isinstance(other, SparseTensor):
+            return _result(_sparse.sparse_add(self, other))
+        raise RuntimeError("add(sparse, dense) is not supported. Use add(dense, sparse) instead.")
+
+    def __radd__(self, other):  # dense + sparse: dense, as PyTorch's
+        if isinstance(other, Value) or isinstance(other, np.ndarray):
+            other = other if isinstance(other, Value) else Value(other, requires_grad=False, dtype=other.dtype)
+            return _sparse.add_sparse(other, self)
+        raise not_sparse(f"add of {type(other).__name__} and a sparse tensor")
+
+    def __sub__(self, other):
+        return self + (-other)
+
+    def __mul__(self, other):
+        return _result(_sparse.sparse_scale(self, factor=_number(other, "mul")))
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other):
+        return self * (1 / _number(other, "div"))
+
+    def __neg__(self):
+        return self * -1
+
+    def __matmul__(self, other):
+        """self @ other: a dense matrix (k, m) or vector (k,); dense, with dense gradients (torch.mm's, torch.mv's)."""
+        return spmm(self, other, vector=True)
+
+    def __rmatmul__(self, other):
+        """other @ self for a dense matrix other (m, n): (selfᵀ @ otherᵀ)ᵀ, dense, with dense gradients (PyTorch's)."""
+        if not isinstance(other, Value):
+            other = Value(np.asarray(other), requires_grad=False, dtype=np.asarray(other).dtype)
+        if other.ndim != 2:
+            raise not_sparse(f"matmul of a {other.ndim}-d dense operand and a sparse matrix")
+        return (self.t() @ other.transpose(0, 1)).transpose(0, 1)
+
+    def mm(self, mat2):
+        """self @ mat2 (torch.mm): mat2's gradient dense, self's too (as PyTorch's torch.mm)."""
+        return spmm(self, mat2)
+
+    matmul = mm
+
+    def sum(self, dim=None, keepdim=False, *, dtype=None):
+        """torch.sparse.sum(self, dim): a 0-d dense Value for dim=None."""
+        if keepdim:
+            raise not_sparse("sum(keepdim=True)")
+        total = sparse_sum(self, dim)
+        return total if dtype is None else total.to(dtype)
+
+
+class SparseGradient(SparseTensor):
+    """What `.grad` of a sparse leaf reads: a sparse tensor (no gradient of its own) that the backward pass can also
+    add its next gradient to. The engine accumulates a leaf's gradient as `leaf.grad + g` with g its data (a
+    SparseArray, or an ndarray where the gradient is dense); that sum is data again, which the `.grad` setter stores."""
+
+    __slots__ = ()
+
+    def __add__(self, other):
+        if other.__class__ is SparseArray or (other.__class__ is np.ndarray and other.shape == self.data.shape):
+            return self.data + other
+        return super().__add__(other)
+
+
+def _number(x, what):
+    if isinstance(x, Value) and x.data.ndim == 0 and not x.requires_grad:
+        x = x.item()
+    if isinstance(x, (numbers.Real, np.number)) and not isinstance(x, (bool, np.bool_)):
+        return x
+    raise not_sparse(f"{what} of a sparse tensor and {type(x).__name__} (only a number is supported)")
+
+
+def _only_coo(layout, who):
+    if layout is not None and layout is not sparse_coo:
+        raise NotImplementedError(f"{who}: layout {layout} is not available; sparse tensors here are sparse COO")
+
+
+def spmm(input, mat2, sparse_grad=False, *, vector=False):
+    """The product of a sparse COO matrix `input` (n, k) and a dense `mat2` (k, m): dense (n, m). Gradients: mat2's
+    dense; input's dense (torch.mm's, torch.spmm's), or on input's pattern with sparse_grad=True
+    (torch.sparse.mm's). vector=True (for `@`) also takes a vector mat2 (k,), giving (n,)."""
+    if not isinstance(input, SparseTensor):
+        raise TypeError(f"spmm: input must be a sparse COO tensor, not {type(input).__name__} (use torch.mm for dense)")
+    if isinstance(mat2, SparseTensor):
+        raise not_sparse("sparse @ sparse")
+    if not isinstance(mat2, Value):
+        mat2 = Value(np.asarray(mat2), requires_grad=False, dtype=np.asarray(mat2).dtype)
+    if input.data.sparse_dim != 2 or input.data.dense_dim != 0:
+        raise RuntimeError(f"spmm: expects a sparse matrix with 2 sparse and 0 dense dims, but got "
+                           f"{input.data.sparse_dim} sparse and {input.data.dense_dim} dense dims")
+    if vector and mat2.ndim == 1:
+        if mat2.shape[0] != input.shape[1]:
+            raise RuntimeError(f"size mismatch, got input ({input.shape[0]}), mat ({input.shape[0]}x{input.shape[1]}), "
+                               f"vec ({mat2.shape[0]})")
+    else:
+        check_matrices(input, mat2)
+    if mat2.dtype != input.dtype:
+        raise RuntimeError(f"spmm: expected mat1 and mat2 to have the same dtype, but got: {input.dtype} != "
+                           f"{mat2.dtype}")
+    return _sparse.spmm(input, mat2, sparse_grad=bool(sparse_grad))
+
+
+def sparse_sum(input, dim=None):
+    """The sum of sparse `input` over `dim` (an int or a tuple; all axes by default): a dense Value when every sparse
+    axis is summed (0-d for all), else sparse over the sparse axes left, as torch.sparse.sum."""
+    ndim = input.ndim
+    dims = range(ndim) if dim is None else (dim,) if isinstance(dim, numbers.Integral) else dim
+    dims = tuple(sorted({int(d) + ndim if d < 0 else int(d) for d in dims}))
+    if any(not 0 <= d < ndim for d in dims):
+        raise IndexError(f"sparse.sum: dim {dim} out of range for a tensor of {ndim} dims")
+    return _result(_sparse.sparse_sum(input, dims=dims))
+
+
+def sparse_coo_tensor(indices, values, size=None, *, dtype=None, device=None, pin_memory=False, requires_grad=False,
+                      check_invariants=None, is_coalesced=None):
+    """A sparse COO tensor of shape `size` holding values[k] at position indices[:, k].
+
+    indices: (sparse_dim, nnz) integers (a nested list, an array or a Value); values: (nnz, *dense_shape), a Value
+    (the result is then in its graph) or data (float32 by default for floats, as torch.tensor). size: the shape,
+    sparse_shape + dense_shape; inferred as each sparse axis's largest index + 1 when None. Positions may repeat
+    (the tensor is then uncoalesced: coalesce() sums them); is_coalesced=True promises they are sorted and distinct.
+    Indices that are negative or outside `size` raise. requires_grad: a sparse leaf that requires grad (its
+    gradients come back sparse where PyTorch's do).
+    """
+    from .tensor import tensor
+
+    index_array = np.asarray(indices.data if isinstance(indices, Value) else indices)
+    if index_array.dtype.kind not in "iu" and index_array.size:
+        raise TypeError(f"sparse_coo_tensor: indices must be integers, not {index_array.dtype}")
+    index_array = index_array.astype(np.int64)
+    if isinstance(values, SparseTensor):
+        raise TypeError("sparse_coo_tensor: values must be dense")
+    if not isinstance(values, Value):
+        values = tensor(values, dtype=dtype)
+    elif dtype is not None and values.dtype != np.dtype(dtype):
+        values = values.to(dtype)
+    if index_array.ndim != 2:
+        raise ValueError(f"sparse_coo_tensor: indices must be 2-D (sparse_dim, nnz), got shape {index_array.shape}")
+    nnz = index_array.shape[1]
+    if values.ndim == 0 or values.shape[0] != nnz:
+        raise ValueError(f"sparse_coo_tensor: values must have nnz = {nnz} entries along their first dim, got shape "
+                         f"{tuple(values.shape)}")
+    if nnz and index_array.min() < 0:
+        raise RuntimeError("sparse_coo_tensor: found negative index in indices")
+    sparse_dim = index_array.shape[0]
+    if size is None:
+        sparse_shape = tuple(int(n) + 1 for n in index_array.max(axis=1)) if nnz else (0,) * sparse_dim
+        size = sparse_shape + tuple(values.shape[1:])
+    size = tuple(int(n) for n in size)
+    if len(size) != sparse_dim + values.ndim - 1 or size[sparse_dim:] != tuple(values.shape[1:]):
+        raise ValueError(f"sparse_coo_tensor: size {size} does not fit {sparse_dim} sparse dims and values of shape "
+                         f"{tuple(values.shape)} (size = sparse sizes + values.shape[1:])")
+    if nnz and np.any(index_array.max(axis=1) >= np.array(size[:sparse_dim])):
+        raise RuntimeError(f"sparse_coo_tensor: size {size} is inconsistent with indices: the largest index of each "
+                           f"sparse dim is {index_array.max(axis=1).tolist()}")
+    coalesced = bool(is_coalesced) or nnz < 2 and sparse_dim > 0 or nnz == 0
+    if is_coalesced and nnz > 1:
+        keys = np.ravel_multi_index(tuple(index_array), size[:sparse_dim])
+        if np.any(keys[1:] <= keys[:-1]):
+            raise RuntimeError("sparse_coo_tensor: cannot set is_coalesced to true if indices correspond to an "
+                               "uncoalesced COO tensor (positions must be sorted and distinct)")
+    if requires_grad and not values.requires_grad:  # a sparse leaf (values that require grad: recorded below)
+        if values.dtype.kind != "f":
+            raise RuntimeError(f"sparse_coo_tensor: only floating point tensors can require gradients, not "
+                               f"{values.dtype}")
+        return _new_node(SparseTensor, SparseArray(index_array, values.data, size, coalesced), True, None, (), None,
+                         None)
+    return _result(_sparse.sparse_coo(values, indices=index_array, shape=size, coalesced=coalesced))
+
+
+def to_sparse(x, sparse_dim=None, *, layout=None, blocksize=None, dense_dim=None):
+    """Dense x as a sparse COO tensor of its nonzero entries (the first `sparse_dim` axes sparse, all by default);
+    differentiable: its gradient comes back dense."""
+    _only_coo(layout, "to_sparse")
+    if blocksize is not None:
+        raise NotImplementedError("to_sparse: blocksize is for the block sparse layouts, not available here")
+    ndim = x.ndim
+    sparse_dim = ndim if sparse_dim is None else int(sparse_dim)
+    if dense_dim is not None:
+        sparse_dim = ndim - int(dense_dim)
+    if not 0 < sparse_dim <= ndim:
+        raise RuntimeError(f"to_sparse: sparse_dim must be in 1..{ndim}, got {sparse_dim}")
+    return _result(_sparse.to_sparse(x, sparse_dim=sparse_dim))
+
+
+def addmm(mat, mat1, mat2, *, beta=1, alpha=1):
+    """beta·mat + alpha·(mat1 @ mat2) for sparse mat1 (torch.sparse.addmm: mat1's gradient on its pattern)."""
+    product = spmm(mat1, mat2, sparse_grad=True)
+    return (product if alpha == 1 else alpha * product) + (mat if beta == 1 else beta * mat)
+
+
+def sparse_softmax(input, dim, dtype=None, log=False):
+    """torch.sparse.softmax / log_softmax of sparse `input` along sparse `dim` (see autograd_core.sparse): on the
+    values of the coalesced input, exp(v - m) / Σ_slice exp(v - m), with m each slice's largest value (a constant:
+    softmax does not change with it), so that exp never overflows."""
+    if not isinstance(input, SparseTensor):
+        raise TypeError(f"sparse.softmax: input must be a sparse COO tensor, not {type(input).__name__}")
+    if dtype is not None:
+        input = input.to(dtype)
+    sparse_dim = input.data.sparse_dim
+    d = dim + input.ndim if dim < 0 else dim
+    if not 0 <= d < sparse_dim:
+        raise not_sparse(f"sparse softmax along dim {dim} (not a sparse dim of {sparse_dim})")
+    x = input.coalesce()
+    data = x.data
+    group, count = _sparse.slices(data.indices, d)
+    values = _sparse.sparse_values(x)
+    # the shift read from the data as a recorded operation (without_gradient), so that a compiled step reads it anew
+    shifted = values - without_gradient(_sparse.slice_peak, values, group=group, count=count)
+    exps = shifted.exp()
+    total = _sparse.slice_sum(exps, group=group, count=count)
+    values = shifted - total.log() if log else exps / total
+    return _result(_sparse.sparse_coo(values, indices=data.indices, shape=data.shape, coalesced=True))
+
+
+def sparse_mask(input, mask):
+    """Dense `input`'s elements at the positions of sparse `mask` (its coalesced pattern), as a coalesced sparse
+    tensor of input's shape (Tensor.sparse_mask). The gradient comes back dense, zero off the pattern."""
+    if not isinstance(mask, SparseTensor):
+        raise TypeError(f"sparse_mask: mask must be a sparse COO tensor, not {type(mask).__name__}")
+    if isinstance(input, SparseTensor):
+        raise not_sparse("sparse_mask of a sparse tensor")
+    if tuple(input.shape) != tuple(mask.shape):
+        raise RuntimeError(f"sparse_mask(): operands have incompatible sizes; self has size {tuple(input.shape)} "
+                           f"but mask has size {tuple(mask.shape)}")
+    return _result(_sparse.masked(input, mask))
