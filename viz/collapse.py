@@ -118,13 +118,7 @@ def _fold_shared_parameters(graph, rep, summaries, pinned):
         boxes = {rep[d] for d in uses[n.id]}
         if any(b not in summaries for b in boxes):
             continue  # used by a node that stays visible: it stays too
-        paths = [_path(nodes[d].scope, scopes) for d in uses[n.id]]
-        common = paths[0]
-        for path in paths[1:]:
-            k = 0
-            while k < min(len(common), len(path)) and _same_module(common[k], path[k]):
-                k += 1
-            common = common[:k]
+        common = _common_module_path([nodes[d].scope for d in uses[n.id]], scopes)
         depth = min(len(_path(b, scopes)) for b in boxes)  # the folded boxes' own depth
         common = common[:depth + 1]
         key = ("parameters",) + tuple(s.name for s in common)
@@ -137,6 +131,37 @@ def _fold_shared_parameters(graph, rep, summaries, pinned):
         rep[n.id] = key
         groups[key].hidden += 1
         groups[key].parameters += (n,)
+
+
+def shared_parameter_paths(graph: Graph) -> dict:
+    """{parameter node id: the module calls, outermost first, that all of its uses share by name} for each
+    parameter used in several calls of a model (micrograd's loss over four samples calls the MLP four times:
+    the weights stay outside every call). The path is a list of one call's `ScopeInfo`s ('MLP', 'Layer
+    layers.0', 'Neuron neurons.1'); parameters that `trace` placed in a call, or used outside any, are left out."""
+    scopes = {s.id: s for s in graph.scopes}
+    uses = collections.defaultdict(list)
+    for e in graph.edges:
+        uses[e.src].append(graph.node(e.dst).scope)
+    paths = {}
+    for n in graph.nodes:
+        if n.role == PARAMETER and n.scope is None and uses[n.id] and None not in uses[n.id]:
+            common = _common_module_path(uses[n.id], scopes)
+            if common:
+                paths[n.id] = common
+    return paths
+
+
+def _common_module_path(scope_ids, scopes):
+    """The longest path of module calls (outermost first) that the paths of all `scope_ids` start with, calls
+    compared by module name and kind: the same module in different calls of the model."""
+    common = _path(scope_ids[0], scopes)
+    for sid in scope_ids[1:]:
+        path = _path(sid, scopes)
+        k = 0
+        while k < min(len(common), len(path)) and _same_module(common[k], path[k]):
+            k += 1
+        common = common[:k]
+    return common
 
 
 def _path(sid, scopes):

@@ -269,7 +269,7 @@ def _render(graph, rankdir, show, highlight_edges, title_lines, known, current, 
             stmts.append(f'\t{n.id}_op [label="{_quote(written)}" shape={shape} {OP_PATH if on else OP_PLAIN}]\n')
             stmts_edges.append(f"\t{n.id}_op -> {n.id}{f' [{EDGE_PATH}]' if on else ''}\n")
         for e in incoming:
-            if written not in (None, n.op) and _drawn_per_use(nodes[e.src]):
+            if written is not None and written_in_place(n.op, written, nodes[e.src]):
                 continue  # a number the operation's label writes in place ('a / 2'): no box of its own
             target = f"{n.id}_op" if n.op else n.id
             attrs = []
@@ -431,6 +431,13 @@ def op_label(op_name, args):
         return op_name
     x, y = (_operand_text(a) for a in args)
     return f"{x} {INFIX[op_name]} {y}" if op_name in INFIX else f"{op_name}({x}, {y})"
+
+
+def written_in_place(op_name, written, arg):
+    """Whether the operation's label `written` (from `op_label`) shows its argument `arg` itself, so that the
+    argument gets no box and no edge of its own: an unlabelled scalar constant of an operation written with its
+    operands ('a / 2'). Pictures and the explorer both draw by this."""
+    return written != op_name and _drawn_per_use(arg)
 
 
 def _operand_text(node):

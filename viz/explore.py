@@ -23,7 +23,8 @@ import numpy as np
 
 from autograd_core import Value
 
-from .dot import rule_text, shown_mean, with_argument_names
+from .collapse import shared_parameter_paths
+from .dot import op_label, rule_text, shown_mean, with_argument_names, written_in_place
 from .graph import ROLES, Graph, summary_stats, trace
 
 SCHEMA = "autograd-core.explorer/1"
@@ -111,22 +112,31 @@ def explorer_data(graph: Graph, order, *, title=None, collapse_above=COLLAPSE_AB
     ops, op_ids = [], {}
     dtypes, dtype_ids = [], {}
     formulas, formula_ids = [], {}
-    label, op, role, shape, dtype, scope, rg = [], [], [], [], [], [], []
-    scope_index = {s.id: k for k, s in enumerate(graph.scopes)}
+    label, op, written, role, shape, dtype, scope, rg = [], [], [], [], [], [], [], []
+    scopes, home = _scopes_with_parameter_groups(graph)
+    scope_index = {sid: k for k, (sid, *_) in enumerate(scopes)}
     role_index = {r: k for k, r in enumerate(ROLES)}
+    in_edges = graph.in_edges()
+    texts = {}  # node id -> its operation as the Graphviz picture writes it, where that is not the bare symbol
     for n in graph.nodes:
         label.append(n.label)
         op.append(_intern(n.op, ops, op_ids) if n.op else -1)
+        text = op_label(n.op, [graph.nodes[index[e.src]] for e in in_edges[n.id]]) if n.op else ""
+        if text != n.op:  # operands in place: 'a / 2', 'W @ x', 'atan2(n2, y)'
+            texts[n.id] = text
+        written.append(_intern(text, ops, op_ids) if n.id in texts else -1)
         role.append(role_index[n.role])
         shape.append(list(n.shape))
         dtype.append(_intern(n.dtype, dtypes, dtype_ids))
-        scope.append(scope_index.get(n.scope, -1))
+        scope.append(scope_index.get(home.get(n.id, n.scope), -1))
         rg.append(1 if n.requires_grad else 0)
     data = encode_arrays([n.data for n in graph.nodes])
     grad = encode_arrays([n.grad for n in graph.nodes])
     src, dst, arg, deriv, formula = [], [], [], [], []
-    in_edges = graph.in_edges()
-    for e in graph.edges:
+    in_place = []  # edges whose source the operation's label writes itself (the 2 of 'a / 2'): not drawn
+    for k, e in enumerate(graph.edges):
+        if e.dst in texts and written_in_place(graph.node(e.dst).op, texts[e.dst], graph.node(e.src)):
+            in_place.append(k)
         src.append(index[e.src])
         dst.append(index[e.dst])
         arg.append(e.index)
@@ -151,14 +161,35 @@ def explorer_data(graph: Graph, order, *, title=None, collapse_above=COLLAPSE_AB
     return {
         "schema": SCHEMA, "title": str(title), "output": index[graph.output], "roles": list(ROLES),
         "ops": ops, "dtypes": dtypes, "formulas": formulas,
-        "ids": [n.id for n in graph.nodes], "label": label, "op": op, "role": role, "shape": shape,
-        "dtype": dtype, "scope": scope, "rg": rg, "created": created,
+        "ids": [n.id for n in graph.nodes], "label": label, "op": op, "written": written, "role": role,
+        "shape": shape, "dtype": dtype, "scope": scope, "rg": rg, "created": created,
         "data": data, "grad": grad,
-        "scopes": [[s.name, s.kind, scope_index.get(s.parent, -1)] for s in graph.scopes],
-        "src": src, "dst": dst, "arg": arg, "deriv": deriv, "formula": formula,
+        "scopes": [[name, kind, scope_index.get(parent, -1), *group] for _, name, kind, parent, *group in scopes],
+        "src": src, "dst": dst, "arg": arg, "deriv": deriv, "formula": formula, "inPlace": in_place,
         "order": [index[i] for i in order if i in index],
         "collapseAbove": int(collapse_above), "highlight": None if highlight is None else index[highlight],
     }
+
+
+def _scopes_with_parameter_groups(graph):
+    """The page's module boxes: each module call (id, name, kind, parent id), then groups for the parameters that
+    several calls share (id, name, kind, parent id, 1), nested as the modules they belong to ('MLP: parameters' ⊃
+    'Layer layers.0: parameters' ⊃ 'Neuron neurons.0: parameters'); and {parameter id: its group's id}.
+
+    As in a collapsed picture (viz.collapse), the weights of a model called on each sample fold into boxes of
+    their own: without them, folding the calls would leave every weight a loose box (41 for micrograd's demo)."""
+    scopes = [(s.id, s.name, s.kind, s.parent) for s in graph.scopes]
+    groups, home = {}, {}
+    for param, path in shared_parameter_paths(graph).items():
+        parent = None
+        for depth, module in enumerate(path):
+            key = tuple(m.name for m in path[: depth + 1])
+            if key not in groups:
+                groups[key] = f"p{len(groups)}"
+                scopes.append((groups[key], module.name, module.kind, parent, 1))
+            parent = groups[key]
+        home[param] = parent
+    return scopes, home
 
 
 def _intern(text, table, ids):

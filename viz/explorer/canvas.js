@@ -71,7 +71,7 @@ function draw() {
       const mx = (p[0] + p[6]) / 2, my = (p[1] + p[7]) / 2;
       if (!inView(mx - 20, my - 10, mx + 20, my)) continue;
       ctx.fillStyle = edgeOnPath(ve) ? RED : "#475569";
-      ctx.fillText(fmt(D.deriv[ve.e], 3), mx, my - 1);
+      ctx.fillText(fmt(D.deriv[ve.e]), mx, my - 1);  // 4 digits, as the picture's edge labels
     }
     ctx.textAlign = "left";
   }
@@ -124,8 +124,12 @@ function drawUnit(u, x0, y0, bw, bh) {
   const nameSize = Math.max(11, 9 / scale), lineSize = Math.max(10, 8 / scale);
   const twoLines = nameSize + lineSize + 5 <= bh;
   ctx.textBaseline = twoLines ? "top" : "middle"; ctx.fillStyle = "#0f172a";
-  const op = opName(u);
-  const opWidth = op ? Math.min(44 * nameSize / 11, bw * 0.35) : 0;
+  const op = opText(u);
+  ctx.font = `${D.label[u] ? "bold " : ""}${nameSize}px Helvetica, Arial, sans-serif`;
+  const nameWidth = ctx.measureText(name(u)).width;
+  ctx.font = `${lineSize}px Helvetica, Arial, sans-serif`;
+  // the operation gets what the name leaves (at least a third: 'a / 2', 'W @ x' must read), the name the rest
+  const opWidth = op ? Math.min(ctx.measureText(op).width + 2, Math.max(bw * 0.35, bw - 16 - nameWidth)) : 0;
   ctx.font = `${D.label[u] ? "bold " : ""}${nameSize}px Helvetica, Arial, sans-serif`;
   const nameY = twoLines ? y0 + 4 : y0 + bh / 2;
   ctx.fillText(clip(name(u), bw - 12 - opWidth), x0 + 5, nameY);
@@ -185,7 +189,7 @@ const tip = document.getElementById("tip");
 function edgeTip(ve) {
   if (ve.e < 0) return `${ve.a >= N ? scopeLabel(ve.a - N) : name(ve.a)} → ${ve.b >= N ? scopeLabel(ve.b - N) : name(ve.b)} (through a folded module)`;
   const e = ve.e, a = D.src[e], b = D.dst[e];
-  let t = `${name(a)} → ${name(b)} (argument ${D.arg[e]} of ${opName(b)})\n`;
+  let t = `${name(a)} → ${name(b)} (argument ${D.arg[e]} of ${opText(b)})\n`;
   t += `∂${symbolOf(b)}/∂${symbolOf(a)} = ` + (D.deriv[e] !== null ? fmt(D.deriv[e], 6) : "") +
     (D.formula[e] >= 0 ? (D.deriv[e] !== null ? "   rule: " : "rule: ") + D.formulas[D.formula[e]] : "");
   t += `\nvalue ${name(a)} = ${isScalar(a) ? fmt(D.data[a], 6) : shapeText(a) + " " + summary(D.data[a])}`;

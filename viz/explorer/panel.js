@@ -20,7 +20,8 @@ function showModule(s) {
 function showDetails(k) {
   const el = document.getElementById("details");
   let h = `<table class="kv"><tr><td>name</td><td><b>${esc(name(k))}</b> <span class="hint">${esc(D.ids[k])}</span></td></tr>`;
-  h += `<tr><td>op</td><td>${esc(opName(k) || "(none: " + roleName(k) + ")")}</td></tr>`;
+  const op = opText(k) === opName(k) ? esc(opName(k)) : `${esc(opText(k))} <span class="hint">(${esc(opName(k))})</span>`;
+  h += `<tr><td>op</td><td>${op || esc("(none: " + roleName(k) + ")")}</td></tr>`;
   h += `<tr><td>role</td><td>${esc(roleName(k))}</td></tr>`;
   h += `<tr><td>shape</td><td>${shapeText(k)}</td></tr><tr><td>dtype</td><td>${esc(D.dtypes[D.dtype[k]])}</td></tr>`;
   if (D.scope[k] >= 0) h += `<tr><td>module</td><td>${esc(scopeLabel(D.scope[k]))}</td></tr>`;
