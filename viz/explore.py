@@ -144,9 +144,9 @@ def explorer_data(graph: Graph, order, *, title=None, collapse_above=COLLAPSE_AB
         rule = None
         if e.formula:
             a, b = graph.nodes[src[-1]], graph.nodes[dst[-1]]
-            # a tensor edge's rule names the operation's inputs as the page does (a scalar edge shows a number)
-            named = e.formula if b.is_scalar else with_argument_names(
-                e.formula, b.op, [graph.nodes[index[x.src]] for x in in_edges[e.dst]])
+            # the rule names the operation's inputs as the picture does ('−g⊙out/a', not '−g⊙out/y'): the page
+            # shows it in the edge's tooltip for scalars as well
+            named = with_argument_names(e.formula, b.op, [graph.nodes[index[x.src]] for x in in_edges[e.dst]])
             rule = rule_text(named, a, b)
         formula.append(_intern(rule, formulas, formula_ids) if rule else -1)
     values = graph._values

@@ -216,6 +216,8 @@ window.explorer = {
   reveal: (k) => reveal(typeof k === "string" ? D.ids.indexOf(k) : k),
   setCollapsed, isCollapsed: (s) => collapsed[s] === 1, fit,
   positions: () => units.map((u) => [u < N ? D.ids[u] : "module:" + scopeLabel(u - N), X[u], Y[u]]),
+  edgesDrawn: () => vEdges.map((ve) => [ve.a, ve.b].map((u) => (u < N ? D.ids[u] : "module:" + scopeLabel(u - N)))),
+  opText: (k) => opText(typeof k === "string" ? D.ids.indexOf(k) : k),
 };
 timings.ready = performance.now();
 window.explorer.timings = timings;
