@@ -209,3 +209,16 @@ def test_a_one_line_title_stays_as_it_was():
     assert viz.draw(f, title="just one line").graph_attr["label"] == "just one line"
     assert "label" not in viz.draw(f).graph_attr
     assert isinstance(viz.draw(f), GraphPicture)
+
+
+def test_the_graph_json_writes_each_operation_as_the_picture_does():
+    a, b = Value(3.0, label="a"), Value(5.0, label="b")
+    f = (2 / a - b) * (a ** 2)
+    f.backward()
+    doc = viz.graph_to_dict(viz.trace(f))
+    written = {n["id"]: n["written"] for n in doc["nodes"] if "written" in n}
+    src = viz.draw(f).source
+    assert written == {k: v for k, v in re.findall(r'\t(n\d+)_op \[label="([^"]*)"', src) if v not in ("*",)}
+    assert sorted(written.values()) == ["2 / a", "a ** 2", "n2 - b"]
+    assert all("written" not in n for n in doc["nodes"] if n["op"] in ("", "*"))  # the symbol says it all
+    assert viz.from_json(viz.to_json(viz.trace(f))) == viz.trace(f)  # a reader may ignore the key

@@ -433,6 +433,19 @@ def op_label(op_name, args):
     return f"{x} {INFIX[op_name]} {y}" if op_name in INFIX else f"{op_name}({x}, {y})"
 
 
+def operation_texts(graph):
+    """{node id: its operation's label} for each node whose picture writes the operation with its operands ('a / 2',
+    'W @ x') instead of its bare symbol: the explorer and the graph's JSON show the same words as the picture."""
+    nodes, in_edges = graph._node_index(), graph.in_edges()
+    texts = {}
+    for n in graph.nodes:
+        if n.op and in_edges[n.id]:
+            text = op_label(n.op, [nodes[e.src] for e in in_edges[n.id]])
+            if text != n.op:
+                texts[n.id] = text
+    return texts
+
+
 def written_in_place(op_name, written, arg):
     """Whether the operation's label `written` (from `op_label`) shows its argument `arg` itself, so that the
     argument gets no box and no edge of its own: an unlabelled scalar constant of an operation written with its

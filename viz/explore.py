@@ -24,7 +24,7 @@ import numpy as np
 from autograd_core import Value
 
 from .collapse import shared_parameter_paths
-from .dot import op_label, rule_text, shown_mean, with_argument_names, written_in_place
+from .dot import operation_texts, rule_text, shown_mean, with_argument_names, written_in_place
 from .graph import ROLES, Graph, summary_stats, trace
 
 SCHEMA = "autograd-core.explorer/1"
@@ -117,14 +117,11 @@ def explorer_data(graph: Graph, order, *, title=None, collapse_above=COLLAPSE_AB
     scope_index = {sid: k for k, (sid, *_) in enumerate(scopes)}
     role_index = {r: k for k, r in enumerate(ROLES)}
     in_edges = graph.in_edges()
-    texts = {}  # node id -> its operation as the Graphviz picture writes it, where that is not the bare symbol
+    texts = operation_texts(graph)  # operands in place, as the picture writes them: 'a / 2', 'W @ x'
     for n in graph.nodes:
         label.append(n.label)
         op.append(_intern(n.op, ops, op_ids) if n.op else -1)
-        text = op_label(n.op, [graph.nodes[index[e.src]] for e in in_edges[n.id]]) if n.op else ""
-        if text != n.op:  # operands in place: 'a / 2', 'W @ x', 'atan2(n2, y)'
-            texts[n.id] = text
-        written.append(_intern(text, ops, op_ids) if n.id in texts else -1)
+        written.append(_intern(texts[n.id], ops, op_ids) if n.id in texts else -1)
         role.append(role_index[n.role])
         shape.append(list(n.shape))
         dtype.append(_intern(n.dtype, dtypes, dtype_ids))
