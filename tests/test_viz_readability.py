@@ -103,6 +103,10 @@ def test_backward_steps_and_tb_pictures_write_operands_in_place_too():
     f.backward(retain_graph=True)
     for picture in [viz.draw(f, rankdir="TB"), *viz.backward_steps(f)]:
         assert op_labels(picture.source) == ["a - 2", "1 / n3"]
+    # and a frame's heading names the operation with the same words as its picture
+    headings = [p.graph_attr["label"].split("\\l")[0] for p in viz.backward_steps(f)]
+    assert headings[:2] == ["backward step 1/3: gradient of f (1 / n3) is complete",
+                            "backward step 2/3: gradient of n3 (a - 2) is complete"]
 
 
 # ----------------------------------------------------------------------------------------------------
