@@ -226,3 +226,26 @@ def test_the_graph_json_writes_each_operation_as_the_picture_does():
     assert sorted(written.values()) == ["2 / a", "a ** 2", "n2 - b"]
     assert all("written" not in n for n in doc["nodes"] if n["op"] in ("", "*"))  # the symbol says it all
     assert viz.from_json(viz.to_json(viz.trace(f))) == viz.trace(f)  # a reader may ignore the key
+
+
+def edge_rules(source):
+    return re.findall(r'label="(∂/∂[^"]*)"', source)
+
+
+def test_a_rule_writes_a_negative_number_as_the_operation_does():
+    t = ag.tensor([1.0, 2.0], requires_grad=True)
+    t.label = "t"
+    for build, rule in [(lambda: t / -2, "∂/∂t = g/(-2)"), (lambda: t ** -2, "∂/∂t = g⊙(-2)⊙t^((-2)−1)")]:
+        f = build().sum()
+        f.backward()
+        assert edge_rules(viz.draw(f).source)[0] == rule
+
+
+def test_atan2s_rules_name_its_arguments():
+    # atan2(y, x): the rules say y for the first argument and x for the second, as in ∂atan2/∂y = x/(x²+y²)
+    t = Value(np.array([1.0, 2.0]), label="t")
+    u = Value(np.array([3.0, 4.0]), label="u")
+    f = ag.atan2(t, u).sum()
+    f.backward()
+    assert edge_rules(viz.draw(f).source)[:2] == ["∂/∂t = g⊙u/(u²+t²)", "∂/∂u = −g⊙t/(u²+t²)"]
+    np.testing.assert_allclose(t.grad, u.data / (u.data ** 2 + t.data ** 2))  # what the first rule says

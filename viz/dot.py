@@ -501,6 +501,7 @@ def _edge_label(e, nodes, incoming=()):
 ARGUMENT_LETTERS = {
     "*": "xy", "/": "xy", "**": "xy", "maximum": "xy", "minimum": "xy", "logaddexp": "xy", "logaddexp2": "xy",
     "xlogy": "xy", "xlog1py": "xy", "matmul": "AB", "linear": "xW",  # not conv2d: its "over N, H, W" is the width
+    "atan2": "yx",  # atan2(y, x): the rules are written in the usual letters, y first
 }
 _NOT_NAME = "A-Za-z0-9_"  # a letter stands alone (x, not the x of max or exp or 2x) between these
 
@@ -516,7 +517,7 @@ def with_argument_names(formula, op_name, args):
     for letter, node in zip(letters, args):
         if node.role == COLLAPSED or (node.role == CONSTANT and not node.label and not node.is_scalar):
             continue
-        names[letter] = _value_text(node.data) if _drawn_per_use(node) else symbol(node.name)
+        names[letter] = _operand_text(node)  # as the operation's label writes it: 'g/(-2)', not 'g/-2'
     if not names:
         return formula
     pattern = re.compile(f"(?<![{_NOT_NAME}])([{''.join(names)}])(?![{_NOT_NAME}])")
