@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import numbers
 
 from .graph import COLLAPSED, PARAMETER, Edge, Graph, Node
 
@@ -34,10 +35,15 @@ def collapse(graph: Graph, max_nodes: int, keep=()) -> Graph:
     keep: node ids that must stay visible (the output always does). Summary nodes have role
     'collapsed' and `hidden` = how many original nodes they stand for; `Graph.hidden` is the total.
     """
-    if max_nodes is None or len(graph.nodes) <= max_nodes:
+    if max_nodes is None:
         return graph
+    # checked before the size: a bad budget is refused on a small graph too, not first on a big one
+    if not isinstance(max_nodes, numbers.Integral) or isinstance(max_nodes, bool):
+        raise TypeError(f"collapse: max_nodes must be an int (or None), got {type(max_nodes).__name__} {max_nodes!r}")
     if max_nodes < 2:
         raise ValueError(f"collapse: max_nodes must be at least 2, got {max_nodes}")
+    if len(graph.nodes) <= max_nodes:
+        return graph
     pinned = set(keep) | {graph.output}
     rep = _fold_scopes(graph, max_nodes, pinned)
     summaries = {}

@@ -112,16 +112,27 @@ def draw(root, *, rankdir="auto", show=DEFAULT_SHOW, highlight=None, max_nodes=N
 def sized(picture, dpi=None, size=None):
     """Set the picture's resolution (dpi, for PNG) and largest size in inches ('W,H' or a number)."""
     if dpi is not None:
-        dpi = float(dpi)
-        if not 10 <= dpi <= 1200:
-            raise ValueError(f"dpi must be between 10 and 1200, got {dpi:g}")
-        picture.graph_attr["dpi"] = f"{dpi:g}"
+        value = _number_or_none(dpi)
+        if value is None or not 10 <= value <= 1200:
+            raise ValueError(f"dpi must be a number between 10 and 1200, got {dpi!r}")
+        picture.graph_attr["dpi"] = f"{value:g}"
     if size is not None:
-        parts = [float(p) for p in str(size).split(",")] if not isinstance(size, (tuple, list)) else list(size)
-        if not 1 <= len(parts) <= 2 or not all(0 < float(p) <= 1000 for p in parts):
+        parts = list(size) if isinstance(size, (tuple, list)) else str(size).split(",")
+        parts = [_number_or_none(p) for p in parts]
+        if not 1 <= len(parts) <= 2 or not all(p is not None and 0 < p <= 1000 for p in parts):
             raise ValueError(f"size must be W,H or W in inches (0 < W, H <= 1000), got {size!r}")
-        picture.graph_attr["size"] = ",".join(f"{float(p):g}" for p in parts)
+        picture.graph_attr["size"] = ",".join(f"{p:g}" for p in parts)
     return picture
+
+
+def _number_or_none(x):
+    """`x` as a float, or None when it is not a number ('abc', True: a clear error is the caller's to give)."""
+    if isinstance(x, bool):
+        return None
+    try:
+        return float(x)
+    except (TypeError, ValueError):
+        return None
 
 
 def auto_rankdir(graph):
@@ -606,8 +617,13 @@ def _parameter_summary(n, show):
 
 
 def _range(arrays):
-    values = np.concatenate([np.asarray(a, dtype=np.float64).reshape(-1) for a in arrays])
-    return "empty" if values.size == 0 else f"{_num(values.min(), 3)} to {_num(values.max(), 3)}"
+    """'lo to hi' over all of `arrays`, NaN if any holds one; reduced one array at a time (a folded model's
+    parameters, joined into one float64 copy, cost as much memory again as the model)."""
+    ranges = [summary_stats(a) for a in arrays if np.size(a)]
+    if not ranges:
+        return "empty"
+    lo, hi = np.min([r[0] for r in ranges]), np.max([r[2] for r in ranges])  # np.min, not min: NaN wins
+    return f"{_num(lo, 3)} to {_num(hi, 3)}"
 
 
 def _parameter_list(params):
