@@ -700,3 +700,31 @@ def test_parameters_shared_by_folded_calls_fold_into_groups(browser):
     assert all(f"Layer layers.{i}: parameters" in picture for i in range(3))
     screenshot(browser, "demo-loss-groups-open")
     assert console_errors(browser) == []
+
+
+@pytest.mark.needs("chromium", "chromedriver")
+def test_a_collapsed_graphs_summary_boxes_say_what_the_pictures_boxes_say(browser):
+    from test_viz_readability import demo_loss
+
+    model, loss = demo_loss()
+    folded = viz.collapse(viz.trace(loss), 60)
+    boxes = [n for n in folded.nodes if n.role == "collapsed"]
+    params = next(n for n in boxes if n.label == "Layer layers.0: parameters")
+    picture = viz.draw(folded).source
+    line = re.search(rf'\t{params.id} \[label="([^"]*)"', picture).group(1).split("\\n")
+    assert line[:2] == ["Layer layers.0: parameters", "16 nodes hidden"] and line[2].startswith("data ")
+    data = page_data(viz.explore(folded).html)
+    assert {data["ids"][k]: [data["label"][k], *lines] for k, lines, _ in data["summaries"]} == \
+        {n.id: re.search(rf'\t{n.id} \[label="([^"]*)"', picture).group(1).split("\\n") for n in boxes}
+    # a summary has no gradient and no backward step of its own (it stands for many nodes)
+    assert not any(data["rg"][k] for k, _, _ in data["summaries"])
+    assert not set(data["order"]) & {k for k, _, _ in data["summaries"]}
+    open_page(browser, viz.explore(folded), "collapsed-summaries")
+    browser.execute_script("explorer.select(arguments[0])", params.id)
+    details = browser.find_element("id", "details").text
+    assert "16 nodes hidden" in details and line[2] in details and "w[0,0] = " in details, details
+    assert "none yet" not in details and "dtype" not in details
+    texts = browser.execute_script("return Array.from({length: explorer.stepCount}, (_, i) => explorer.stepText(i))")
+    assert not any("MLP" in t or "parameters" in t for t in texts)
+    screenshot(browser, "collapsed-summaries")
+    assert console_errors(browser) == []

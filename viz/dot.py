@@ -564,11 +564,11 @@ def summed_axes(src_shape, dst_shape):
 
 def _node_stmt(n, show, on_path, known, current, stats):
     if n.role == COLLAPSED:
-        label = f"{_quote(n.label)}\\n{n.hidden} node{'s' if n.hidden != 1 else ''} hidden"
+        label = "\\n".join(_quote(line) for line in [n.label, *summary_lines(n, show)])
         tooltip = ""
         if n.parameters:
-            label += _parameter_summary(n, show)
-            tooltip = f' tooltip="{_parameter_list(n.parameters)}"'
+            listed = "\\n".join(_quote(line) for line in parameter_lines(n.parameters))
+            tooltip = f' tooltip="{listed}"'
         return (f'\t{n.id} [label="{label}" shape=box3d style=filled '
                 f'fillcolor="#e5e7eb" color="#6b7280" fontcolor="#374151"{tooltip}]\n')
     if n.role == CONSTANT:
@@ -604,16 +604,20 @@ def _node_stmt(n, show, on_path, known, current, stats):
 MAX_TOOLTIP_LINES = 40  # parameters listed in a summary box's tooltip
 
 
-def _parameter_summary(n, show):
-    """More lines for a summary box that hides parameters: how many, and the range of their data and grad (when
-    `show` has them), so that a folded picture keeps what the unfolded one shows, in brief."""
+def summary_lines(n, show=DEFAULT_SHOW):
+    """The lines under a summary box's name (role 'collapsed'): how many nodes it hides and, when it hides
+    parameters, how many and the range of their data and grad (when `show` has them), so that a folded picture
+    keeps what the unfolded one shows, in brief. The explorer shows the same lines."""
+    lines = [f"{n.hidden} node{'s' if n.hidden != 1 else ''} hidden"]
     params = n.parameters
-    lines = [f"{len(params)} parameter{'s' if len(params) != 1 else ''}" if len(params) < n.hidden else ""]
-    if "data" in show:
-        lines.append(f"data {_range([p.data for p in params])}")
-    if "grad" in show and any(p.grad is not None for p in params):
-        lines.append(f"grad {_range([p.grad for p in params if p.grad is not None])}")
-    return "".join(f"\\n{line}" for line in lines if line)
+    if params:
+        if len(params) < n.hidden:
+            lines.append(f"{len(params)} parameter{'s' if len(params) != 1 else ''}")
+        if "data" in show:
+            lines.append(f"data {_range([p.data for p in params])}")
+        if "grad" in show and any(p.grad is not None for p in params):
+            lines.append(f"grad {_range([p.grad for p in params if p.grad is not None])}")
+    return lines
 
 
 def _range(arrays):
@@ -626,9 +630,9 @@ def _range(arrays):
     return f"{_num(lo, 3)} to {_num(hi, 3)}"
 
 
-def _parameter_list(params):
-    """A tooltip (hover text in SVG) naming each hidden parameter with its data and grad: a scalar's numbers, a
-    tensor's shape."""
+def parameter_lines(params):
+    """Each hidden parameter with its data and grad (a scalar's numbers, a tensor's shape), at most
+    MAX_TOOLTIP_LINES of them: a summary box's tooltip (hover text in SVG), and the explorer's panel."""
     lines = []
     for p in params[:MAX_TOOLTIP_LINES]:
         if p.is_scalar:
@@ -638,7 +642,7 @@ def _parameter_list(params):
             lines.append(f"{p.name} {_shape(p.shape)}")
     if len(params) > MAX_TOOLTIP_LINES:
         lines.append(f"… and {len(params) - MAX_TOOLTIP_LINES} more")
-    return "\\n".join(_quote(line) for line in lines)
+    return lines
 
 
 def _clusters(graph, members):

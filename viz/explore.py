@@ -24,8 +24,10 @@ import numpy as np
 from autograd_core import Value
 
 from .collapse import shared_parameter_paths
-from .dot import operation_texts, rule_text, shown_mean, with_argument_names, written_in_place
-from .graph import ROLES, Graph, summary_stats, trace
+from .dot import (
+    operation_texts, parameter_lines, rule_text, shown_mean, summary_lines, with_argument_names, written_in_place,
+)
+from .graph import COLLAPSED, ROLES, Graph, summary_stats, trace
 
 SCHEMA = "autograd-core.explorer/1"
 SMALL = 16          # arrays up to this many elements are written in full (a 4 x 4 grid of numbers)
@@ -52,7 +54,7 @@ def explore(root, *, title=None, highlight=None, collapse_above=COLLAPSE_ABOVE, 
 
         order = backward_order(root, graph)
     else:
-        order = [n.id for n in reversed(graph.nodes) if n.requires_grad]
+        order = [n.id for n in reversed(graph.nodes) if n.requires_grad and n.role != COLLAPSED]
     start = None
     if highlight is not None:
         start = _node_id(graph, highlight)
@@ -126,7 +128,10 @@ def explorer_data(graph: Graph, order, *, title=None, collapse_above=COLLAPSE_AB
         shape.append(list(n.shape))
         dtype.append(_intern(n.dtype, dtypes, dtype_ids))
         scope.append(scope_index.get(home.get(n.id, n.scope), -1))
-        rg.append(1 if n.requires_grad else 0)
+        rg.append(1 if n.requires_grad and n.role != COLLAPSED else 0)  # a summary has no gradient of its own
+    # a summary box of a collapsed graph (viz.collapse) with the lines and the parameter list of the picture's box
+    summaries = [[k, summary_lines(n), parameter_lines(n.parameters)]
+                 for k, n in enumerate(graph.nodes) if n.role == COLLAPSED]
     data = encode_arrays([n.data for n in graph.nodes])
     grad = encode_arrays([n.grad for n in graph.nodes])
     src, dst, arg, deriv, formula = [], [], [], [], []
@@ -160,7 +165,7 @@ def explorer_data(graph: Graph, order, *, title=None, collapse_above=COLLAPSE_AB
         "ops": ops, "dtypes": dtypes, "formulas": formulas,
         "ids": [n.id for n in graph.nodes], "label": label, "op": op, "written": written, "role": role,
         "shape": shape, "dtype": dtype, "scope": scope, "rg": rg, "created": created,
-        "data": data, "grad": grad,
+        "data": data, "grad": grad, "summaries": summaries,
         "scopes": [[name, kind, scope_index.get(parent, -1), *group] for _, name, kind, parent, *group in scopes],
         "src": src, "dst": dst, "arg": arg, "deriv": deriv, "formula": formula, "inPlace": in_place,
         "order": [index[i] for i in order if i in index],

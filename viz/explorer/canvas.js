@@ -93,24 +93,28 @@ function clip(text, width) {
   return text + "…";
 }
 function drawUnit(u, x0, y0, bw, bh) {
-  if (u >= N) {
-    const s = u - N;
-    ctx.fillStyle = FILL.collapsed; ctx.strokeStyle = "#6b7280"; ctx.lineWidth = 1;
-    roundRect(x0 + 4, y0 - 4, bw, bh, 4); ctx.fill(); ctx.stroke();
-    roundRect(x0, y0, bw, bh, 4); ctx.fill(); ctx.stroke();
-    if (scale <= OVERVIEW) return;
-    const nameSize = Math.max(11, 9 / scale), lineSize = Math.max(10, 8 / scale);
-    const twoLines = nameSize + lineSize + 5 <= bh;
-    ctx.fillStyle = "#1f2937"; ctx.textBaseline = twoLines ? "top" : "middle";
-    ctx.font = `bold ${nameSize}px Helvetica, Arial, sans-serif`;
-    ctx.fillText(clip("⊞ " + scopeLabel(s), bw - 10), x0 + 5, twoLines ? y0 + 5 : y0 + bh / 2);
-    if (twoLines) {
-      ctx.font = `${lineSize}px Helvetica, Arial, sans-serif`;
-      ctx.fillText(clip(`${scopeSize[s]} nodes (double-click)`, bw - 10), x0 + 5, y0 + bh - 4 - lineSize);
-    }
-    namesDrawn++;
-    return;
+  // a folded module (it unfolds on a double-click), or a summary box of a collapsed graph (it cannot)
+  if (u >= N) return drawBox(`⊞ ${scopeLabel(u - N)}`, `${scopeSize[u - N]} nodes (double-click)`, x0, y0, bw, bh);
+  if (summaryOf.has(u)) return drawBox(name(u), summaryOf.get(u).lines.join(" · "), x0, y0, bw, bh, u === selected);
+  drawNode(u, x0, y0, bw, bh);
+}
+function drawBox(title, line, x0, y0, bw, bh, chosen) {  // a stack of boxes, as the pictures' box3d
+  ctx.fillStyle = FILL.collapsed; ctx.strokeStyle = chosen ? "#2563eb" : "#6b7280"; ctx.lineWidth = chosen ? 2.2 : 1;
+  roundRect(x0 + 4, y0 - 4, bw, bh, 4); ctx.fill(); ctx.stroke();
+  roundRect(x0, y0, bw, bh, 4); ctx.fill(); ctx.stroke();
+  if (scale <= OVERVIEW) return;
+  const nameSize = Math.max(11, 9 / scale), lineSize = Math.max(10, 8 / scale);
+  const twoLines = nameSize + lineSize + 5 <= bh;
+  ctx.fillStyle = "#1f2937"; ctx.textBaseline = twoLines ? "top" : "middle";
+  ctx.font = `bold ${nameSize}px Helvetica, Arial, sans-serif`;
+  ctx.fillText(clip(title, bw - 10), x0 + 5, twoLines ? y0 + 5 : y0 + bh / 2);
+  if (twoLines) {
+    ctx.font = `${lineSize}px Helvetica, Arial, sans-serif`;
+    ctx.fillText(clip(line, bw - 10), x0 + 5, y0 + bh - 4 - lineSize);
   }
+  namesDrawn++;
+}
+function drawNode(u, x0, y0, bw, bh) {
   const role = roleName(u);
   const current = step < K && step > 0 && order[step - 1] === u;
   ctx.fillStyle = current ? CURRENT : FILL[role];

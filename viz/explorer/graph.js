@@ -19,6 +19,8 @@ const name = (k) => D.label[k] || (D.roles[D.role[k]] === "constant" && typeof D
   String(num(D.data[k])) : D.ids[k]);
 // a name inside ∂a/∂b: in parentheses unless it reads as one symbol (∂n/∂(x1*w1 + x2*w2)), as viz.chain.symbol
 const symbolOf = (k) => { const s = name(k); return /^[\p{L}\p{N}_.'′]+(\[[\p{L}\p{N}_, ]*\])*$/u.test(s) ? s : `(${s})`; };
+// the summary boxes of a collapsed graph (viz.collapse): node k -> [lines under its name, the parameters it hides]
+const summaryOf = new Map(D.summaries.map(([k, lines, params]) => [k, {lines, params}]));
 const opName = (k) => (D.op[k] < 0 ? "" : D.ops[D.op[k]]);
 // the operation as the Graphviz picture writes it (viz/dot.py's op_label, computed in Python): its operands in
 // place where their order matters ('a / 2' against '2 / a'), else its symbol

@@ -19,6 +19,14 @@ function showModule(s) {
 }
 function showDetails(k) {
   const el = document.getElementById("details");
+  if (summaryOf.has(k)) {  // what the picture's summary box says, and its tooltip's list of parameters
+    const {lines, params} = summaryOf.get(k);
+    el.innerHTML = `<table class="kv"><tr><td>name</td><td><b>${esc(name(k))}</b> <span class="hint">${esc(D.ids[k])}</span></td></tr>` +
+      `<tr><td>role</td><td>collapsed: a summary of the nodes it hides</td></tr>` +
+      lines.map((line) => `<tr><td></td><td>${esc(line)}</td></tr>`).join("") + "</table>" +
+      (params.length ? `<h2>parameters</h2><div class="math">${params.map(esc).join("\n")}</div>` : "");
+    return;
+  }
   let h = `<table class="kv"><tr><td>name</td><td><b>${esc(name(k))}</b> <span class="hint">${esc(D.ids[k])}</span></td></tr>`;
   const op = opText(k) === opName(k) ? esc(opName(k)) : `${esc(opText(k))} <span class="hint">(${esc(opName(k))})</span>`;
   h += `<tr><td>op</td><td>${op || esc("(none: " + roleName(k) + ")")}</td></tr>`;
