@@ -53,10 +53,7 @@ def collapse(graph: Graph, max_nodes: int, keep=()) -> Graph:
         r = rep[n.id]
         if r != n.id:
             if r not in summaries:
-                s = scope_of[r]
-                label = s.kind if s.name == s.kind else f"{s.kind} {s.name}"
-                summaries[r] = Node(f"c{len(summaries)}", COLLAPSED, "", label, (), "", None, None,
-                                    True, s.parent)
+                summaries[r] = _summary_node(f"c{len(summaries)}", scope_of[r].title, scope_of[r].parent)
             summaries[r].hidden += 1
             if n.role == PARAMETER:
                 summaries[r].parameters += (n,)
@@ -107,6 +104,13 @@ def _fold_scopes(graph, max_nodes, pinned):
     return rep
 
 
+def _summary_node(node_id, label, scope):
+    """A box standing for hidden nodes (role 'collapsed'); its `hidden` count and `parameters` are filled in
+    as the nodes are assigned to it."""
+    return Node(node_id, COLLAPSED, op="", label=label, shape=(), dtype="", data=None, grad=None,
+                requires_grad=True, scope=scope)
+
+
 def _fold_shared_parameters(graph, rep, summaries, pinned):
     """Fold the visible parameters whose every use is hidden in folded module calls (a model called on each
     sample keeps each weight outside all the calls that share it) into one summary per module they belong to:
@@ -129,11 +133,8 @@ def _fold_shared_parameters(graph, rep, summaries, pinned):
         common = common[:depth + 1]
         key = ("parameters",) + tuple(s.name for s in common)
         if key not in groups:
-            where = common[-1] if common else None
-            label = "parameters" if where is None else (
-                f"{where.kind if where.name == where.kind else f'{where.kind} {where.name}'}: parameters")
-            groups[key] = summaries[key] = Node(f"c{len(summaries)}", COLLAPSED, "", label, (), "", None, None,
-                                                True, n.scope)
+            label = f"{common[-1].title}: parameters" if common else "parameters"
+            groups[key] = summaries[key] = _summary_node(f"c{len(summaries)}", label, n.scope)
         rep[n.id] = key
         groups[key].hidden += 1
         groups[key].parameters += (n,)
@@ -200,7 +201,7 @@ def _cut_by_distance(graph, max_nodes, pinned, rep, summaries):
             if p not in seen:
                 seen.add(p)
                 queue.append(p)
-    more = Node(f"c{len(summaries)}", COLLAPSED, "", "more nodes", (), "", None, None, True, None)
+    more = _summary_node(f"c{len(summaries)}", "more nodes", None)
     for n in graph.nodes:
         r = rep[n.id]
         if r not in kept:

@@ -358,7 +358,7 @@ def _pinned_body(graph, members, stmts_edges, dot_nodes, dot_edges):
     # network's own inputs, even when they need no gradient, stay at the start: the data flows from them)
     params = {name for name, n in dot_nodes.items()
               if n.role == PARAMETER or ((n.role == CONSTANT or not n.requires_grad) and n.scope is not None)}
-    headings = {f"{s.id}_heading": s.kind if s.name == s.kind else f"{s.kind} {s.name}" for s in graph.scopes}
+    headings = {f"{s.id}_heading": s.title for s in graph.scopes}
     body = [stmt for stmts in members.values() for stmt in stmts]
     body.extend(stmts_edges)
     columns = []
@@ -658,8 +658,7 @@ def _clusters(graph, members):
         if kind == "close":
             body.append("\t}\n")
             continue
-        label = s.kind if s.name == s.kind else f"{s.kind} {s.name}"
-        body.append(f'\tsubgraph cluster_{s.id} {{\n\t\tlabel="{_quote(label)}" style="rounded,filled" '
+        body.append(f'\tsubgraph cluster_{s.id} {{\n\t\tlabel="{_quote(s.title)}" style="rounded,filled" '
                     f'fillcolor="{CLUSTER_FILLS[depth % len(CLUSTER_FILLS)]}" color="#94a3b8" '
                     f'fontname="{FONT}-Bold" fontsize=10\n')
         body.extend(members.get(s.id, ()))

@@ -44,6 +44,11 @@ class ScopeInfo:
     kind: str
     parent: str | None = None
 
+    @property
+    def title(self) -> str:
+        """How pictures name the call: 'Linear layers.0', or 'MLP' for a module whose name is its class name."""
+        return self.kind if self.name == self.kind else f"{self.kind} {self.name}"
+
 
 @dataclasses.dataclass(slots=True)
 class Node:

@@ -68,7 +68,7 @@ def iter_backward_steps(root, *, rankdir="auto", show=DEFAULT_SHOW, max_steps=MA
                      step_arithmetic(graph, group[0], uses, inputs)]
         else:
             s = scopes.get(key)
-            where = "" if s is None else (s.kind if s.name == s.kind else f"{s.kind} {s.name}") + ": "
+            where = "" if s is None else f"{s.title}: "
             title = [f"backward step {k + 1}/{len(groups)}: {where}gradients of {len(group)} nodes are complete"]
             title += [step_arithmetic(graph, i, uses, inputs) for i in group[:3]]
             if len(group) > 3:
