@@ -12,6 +12,7 @@ in the size of the graph and deterministic: node ids come from the traversal ord
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 
@@ -517,28 +518,39 @@ ARGUMENT_LETTERS = {
 _NOT_NAME = "A-Za-z0-9_"  # a letter stands alone (x, not the x of max or exp or 2x) between these
 
 
-def with_argument_names(formula, op_name, args):
+def with_argument_names(formula, op_name, args, names=None):
     """`formula` with each argument letter replaced by the name its argument has in the picture (a scalar
     constant by its value: 'g/2'); a letter stays when its argument has no name shown (an unlabelled tensor
-    constant, drawn as 'const (2, 3)'), or when the operation is not in ARGUMENT_LETTERS."""
+    constant, drawn as 'const (2, 3)'), or when the operation is not in ARGUMENT_LETTERS. `names`: the
+    operation's `argument_names`, when the caller has them (one operation, several edges)."""
+    names = argument_names(op_name, args) if names is None else names
+    if not names:
+        return formula
+    return _letters_pattern("".join(names)).sub(lambda m: names[m.group(1)], formula)
+
+
+def argument_names(op_name, args):
+    """{argument letter of the operation's rules: the argument's name in the picture} (see with_argument_names)."""
     letters = ARGUMENT_LETTERS.get(op_name)
     if not letters or len(args) < len(letters):
-        return formula
+        return {}
     names = {}
     for letter, node in zip(letters, args):
         if node.role == COLLAPSED or (node.role == CONSTANT and not node.label and not node.is_scalar):
             continue
         names[letter] = _operand_text(node)  # as the operation's label writes it: 'g/(-2)', not 'g/-2'
-    if not names:
-        return formula
-    pattern = re.compile(f"(?<![{_NOT_NAME}])([{''.join(names)}])(?![{_NOT_NAME}])")
-    return pattern.sub(lambda m: names[m.group(1)], formula)
+    return names
+
+
+@functools.lru_cache(maxsize=64)
+def _letters_pattern(letters):
+    return re.compile(f"(?<![{_NOT_NAME}])([{letters}])(?![{_NOT_NAME}])")
 
 
 def rule_text(formula, src, dst):
     """An edge's rule as shown: `formula`, and for an input that was broadcast, the axes its gradient is
     summed over (the rule gives a gradient of the output's shape; the engine sums it back to the input's)."""
-    axes = summed_axes(src.shape, dst.shape) if _elementwise(dst.op) else ()
+    axes = summed_axes(src.shape, dst.shape) if src.shape != dst.shape and _elementwise(dst.op) else ()
     if not axes:
         return formula
     where = f"axis {axes[0]}" if len(axes) == 1 else f"axes {', '.join(map(str, axes))}"

@@ -25,7 +25,8 @@ from autograd_core import Value
 
 from .collapse import shared_parameter_paths
 from .dot import (
-    operation_texts, parameter_lines, rule_text, shown_mean, summary_lines, with_argument_names, written_in_place,
+    argument_names, operation_texts, parameter_lines, rule_text, shown_mean, summary_lines, with_argument_names,
+    written_in_place,
 )
 from .graph import COLLAPSED, ROLES, Graph, summary_stats, trace
 
@@ -136,6 +137,7 @@ def explorer_data(graph: Graph, order, *, title=None, collapse_above=COLLAPSE_AB
     grad = encode_arrays([n.grad for n in graph.nodes])
     src, dst, arg, deriv, formula = [], [], [], [], []
     in_place = []  # edges whose source the operation's label writes itself (the 2 of 'a / 2'): not drawn
+    names = {}  # operation's node id -> its argument_names
     for k, e in enumerate(graph.edges):
         if e.dst in texts and written_in_place(graph.node(e.dst).op, texts[e.dst], graph.node(e.src)):
             in_place.append(k)
@@ -147,8 +149,10 @@ def explorer_data(graph: Graph, order, *, title=None, collapse_above=COLLAPSE_AB
         if e.formula:
             a, b = graph.nodes[src[-1]], graph.nodes[dst[-1]]
             # the rule names the operation's inputs as the picture does ('−g⊙out/a', not '−g⊙out/y'): the page
-            # shows it in the edge's tooltip for scalars as well
-            named = with_argument_names(e.formula, b.op, [graph.nodes[index[x.src]] for x in in_edges[e.dst]])
+            # shows it in the edge's tooltip for scalars as well. Names found once per operation, not per edge.
+            if e.dst not in names:
+                names[e.dst] = argument_names(b.op, [graph.nodes[index[x.src]] for x in in_edges[e.dst]])
+            named = with_argument_names(e.formula, b.op, (), names[e.dst])
             rule = rule_text(named, a, b)
         formula.append(_intern(rule, formulas, formula_ids) if rule else -1)
     values = graph._values

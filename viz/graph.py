@@ -84,7 +84,7 @@ class Node:
 
     @property
     def is_scalar(self) -> bool:
-        return self.role != COLLAPSED and int(np.prod(self.shape, dtype=np.int64)) == 1
+        return self.role != COLLAPSED and math.prod(self.shape) == 1  # math.prod: np.prod costs 20 µs a call
 
 
 @dataclasses.dataclass(slots=True)
