@@ -667,6 +667,12 @@ def test_operands_in_place_in_the_browser(browser):
     assert "a → f (argument 1 of 2 / a)" in tip and "rule: −g⊙out/a" in tip, tip  # the rule names a, not 'y'
     assert "∂f/∂a = −0.125" in tip, tip
     browser.save_screenshot(os.path.join(ARTIFACTS, "operand-tip.png"))  # not fitted again: the tooltip stays
+    # found by its id, the 2 is shown where it is drawn: inside its operation's box, centred
+    browser.execute_script("explorer.fit(); explorer.reveal('n0')")
+    x, y = browser.execute_script("return explorer.screenOf('n2')")
+    rect = browser.find_element("id", "canvas").rect
+    assert abs(x - rect["x"] - rect["width"] / 2) < 2 and abs(y - rect["y"] - rect["height"] / 2) < 2
+    assert "2" in browser.find_element("id", "details").text
     assert console_errors(browser) == []
 
 

@@ -153,7 +153,7 @@ function reveal(k) {  // unfold the modules hiding node k, then centre on it and
   let changed = false;
   for (let s = D.scope[k]; s >= 0; s = scopeParent[s]) if (collapsed[s]) { collapsed[s] = 0; changed = true; }
   if (changed) { layout(); moduleList(); }
-  centerOn(k); select(k);
+  centerOn(unitOf[k]); select(k);  // its unit: a number written in place is centred with its operation
 }
 
 // modules
