@@ -598,3 +598,139 @@ def test_values_a_few_ulps_apart_get_a_histogram(size):
     x[::2] = np.nextafter(1.0, 2.0)
     for entry in (encode_array(x), encode_arrays([x, x.copy()])[0]):
         assert sum(entry["h"]) == size and entry["hr"] == [1.0, float(np.nextafter(1.0, 2.0))]
+
+
+# ---- the explorer shows what the Graphviz picture shows ------------------------------------------------
+
+def operands():
+    """Non-commutative operations with a number on either side, and two differences of Values."""
+    a, b = Value(3.0, label="a"), Value(5.0, label="b")
+    q = (a - b) / (b - a) + 2 / a + a ** 2 + (a * 1.5 - 1)
+    q.label = "q"
+    q.backward(retain_graph=True)
+    return q
+
+
+def dot_op_labels(root):
+    """{node id: its operation's label} in the Graphviz picture."""
+    return dict(re.findall(r'\t(n\d+)_op \[label="([^"]*)"', viz.draw(root).source))
+
+
+def test_the_page_writes_each_operation_as_the_picture_does():
+    for root in (operands(), sigmoid()[0]):
+        data = page_data(viz.explore(root).html)
+        written = {data["ids"][k]: data["ops"][w if w >= 0 else o]
+                   for k, (o, w) in enumerate(zip(data["op"], data["written"])) if o >= 0}
+        assert written == dot_op_labels(root)
+    data = page_data(viz.explore(operands()).html)
+    assert {data["ops"][w] for w in data["written"] if w >= 0} == {"a - b", "b - a", "n2 / n3", "2 / a", "a ** 2",
+                                                                   "n11 - 1"}
+    # the numbers written in place: the 2 of '2 / a' and 'a ** 2' (one shared constant), the 1 of 'n13 - 1'
+    in_place = {(data["ids"][data["src"][e]], data["ids"][data["dst"][e]]) for e in data["inPlace"]}
+    assert sorted(data["ops"][data["written"][data["ids"].index(d)]] for _, d in in_place) == \
+        ["2 / a", "a ** 2", "n11 - 1"]
+    assert all(data["role"][data["ids"].index(s)] == data["roles"].index("constant") for s, _ in in_place)
+
+
+@pytest.mark.needs("chromium", "chromedriver")
+def test_operands_in_place_in_the_browser(browser):
+    q = operands()
+    graph = viz.trace(q)
+    open_page(browser, viz.explore(q), "operands")
+    assert console_errors(browser) == []
+    dot = dot_op_labels(q)
+    for node_id, text in dot.items():
+        assert browser.execute_script("return explorer.opText(arguments[0])", node_id) == text
+    # a number every use writes in place has no box; one that '*' uses as well (the 1.5) keeps its box
+    units = {name for name, _, _ in browser.execute_script("return explorer.positions()")}
+    constants = {n.id: float(n.data) for n in graph.nodes if n.role == "constant"}
+    assert {constants[i] for i in constants if i in units} == {1.5}
+    drawn = browser.execute_script("return explorer.edgesDrawn()")
+    assert not any(src in constants and constants[src] != 1.5 for src, _ in drawn)
+    assert len(drawn) == len(graph.edges) - 3  # the 2 of '2 / a' and of 'a ** 2', the 1 of '… - 1'
+    # the panel and the edge tooltip write the operation as the picture does, with its symbol beside it
+    div = next(n for n in graph.nodes if dot.get(n.id) == "2 / a")
+    browser.execute_script("explorer.select(arguments[0])", div.id)
+    assert "op 2 / a (/)" in browser.find_element("id", "details").text
+    screenshot(browser, "operands")
+    # (the edges of q cross near a: the tooltip is read on a graph of one operation)
+    a = Value(4.0, label="a")
+    f = 2 / a
+    f.label = "f"
+    f.backward(retain_graph=True)
+    open_page(browser, viz.explore(f), "operand-tip")
+    units = [name for name, _, _ in browser.execute_script("return explorer.positions()")]
+    assert units == ["n1", "n2"]  # a and f: n0, the 2, has no box
+    point = browser.execute_script("return explorer.edgePoint('n1', 'n2')")
+    move_to(browser, *point)
+    tip = browser.find_element("id", "tip").text
+    assert "a → f (argument 1 of 2 / a)" in tip and "rule: −g⊙out/a" in tip, tip  # the rule names a, not 'y'
+    assert "∂f/∂a = −0.125" in tip, tip
+    browser.save_screenshot(os.path.join(ARTIFACTS, "operand-tip.png"))  # not fitted again: the tooltip stays
+    # found by its id, the 2 is shown where it is drawn: inside its operation's box, centred
+    browser.execute_script("explorer.fit(); explorer.reveal('n0')")
+    x, y = browser.execute_script("return explorer.screenOf('n2')")
+    rect = browser.find_element("id", "canvas").rect
+    assert abs(x - rect["x"] - rect["width"] / 2) < 2 and abs(y - rect["y"] - rect["height"] / 2) < 2
+    assert "2" in browser.find_element("id", "details").text
+    assert console_errors(browser) == []
+
+
+@pytest.mark.needs("chromium", "chromedriver")
+def test_parameters_shared_by_folded_calls_fold_into_groups(browser):
+    from test_viz_readability import demo_loss
+
+    model, loss = demo_loss()
+    graph = viz.trace(loss)
+    params = [n for n in graph.nodes if n.role == "parameter"]
+    assert len(params) == 41 and all(n.scope is None for n in params)  # shared by the four calls of the MLP
+    data = page_data(viz.explore(loss).html)
+    groups = [s for s in data["scopes"] if len(s) > 3]
+    assert [s[:2] for s in groups if s[2] < 0] == [["MLP", "MLP"]]
+    assert sorted(s[0] for s in groups if data["scopes"][s[2]][:2] == ["MLP", "MLP"] and s[2] >= 0) == \
+        ["layers.0", "layers.1", "layers.2"]
+    open_page(browser, viz.explore(loss), "demo-loss-groups")
+    browser.find_element("id", "collapse-all").click()
+    units = [name for name, _, _ in browser.execute_script("return explorer.positions()")]
+    assert units.count("module:MLP") == 4 and units.count("module:MLP: parameters") == 1
+    assert not any(name in {p.id for p in params} for name in units)  # no weight is a loose box
+    assert "MLP: parameters 41" in browser.find_element("id", "modules").text
+    screenshot(browser, "demo-loss-groups")
+    # unfolding the group shows one box per layer, as a collapsed picture has
+    top = next(k for k, s in enumerate(data["scopes"]) if len(s) > 3 and s[2] < 0)
+    browser.execute_script("explorer.setCollapsed(arguments[0], false)", top)
+    units = [name for name, _, _ in browser.execute_script("return explorer.positions()")]
+    assert sorted(u for u in units if u.endswith(": parameters")) == [
+        f"module:Layer layers.{i}: parameters" for i in range(3)]
+    picture = viz.draw(loss, max_nodes=60).source
+    assert all(f"Layer layers.{i}: parameters" in picture for i in range(3))
+    screenshot(browser, "demo-loss-groups-open")
+    assert console_errors(browser) == []
+
+
+@pytest.mark.needs("chromium", "chromedriver")
+def test_a_collapsed_graphs_summary_boxes_say_what_the_pictures_boxes_say(browser):
+    from test_viz_readability import demo_loss
+
+    model, loss = demo_loss()
+    folded = viz.collapse(viz.trace(loss), 60)
+    boxes = [n for n in folded.nodes if n.role == "collapsed"]
+    params = next(n for n in boxes if n.label == "Layer layers.0: parameters")
+    picture = viz.draw(folded).source
+    line = re.search(rf'\t{params.id} \[label="([^"]*)"', picture).group(1).split("\\n")
+    assert line[:2] == ["Layer layers.0: parameters", "16 nodes hidden"] and line[2].startswith("data ")
+    data = page_data(viz.explore(folded).html)
+    assert {data["ids"][k]: [data["label"][k], *lines] for k, lines, _ in data["summaries"]} == \
+        {n.id: re.search(rf'\t{n.id} \[label="([^"]*)"', picture).group(1).split("\\n") for n in boxes}
+    # a summary has no gradient and no backward step of its own (it stands for many nodes)
+    assert not any(data["rg"][k] for k, _, _ in data["summaries"])
+    assert not set(data["order"]) & {k for k, _, _ in data["summaries"]}
+    open_page(browser, viz.explore(folded), "collapsed-summaries")
+    browser.execute_script("explorer.select(arguments[0])", params.id)
+    details = browser.find_element("id", "details").text
+    assert "16 nodes hidden" in details and line[2] in details and "w[0,0] = " in details, details
+    assert "none yet" not in details and "dtype" not in details
+    texts = browser.execute_script("return Array.from({length: explorer.stepCount}, (_, i) => explorer.stepText(i))")
+    assert not any("MLP" in t or "parameters" in t for t in texts)
+    screenshot(browser, "collapsed-summaries")
+    assert console_errors(browser) == []

@@ -103,6 +103,10 @@ def test_backward_steps_and_tb_pictures_write_operands_in_place_too():
     f.backward(retain_graph=True)
     for picture in [viz.draw(f, rankdir="TB"), *viz.backward_steps(f)]:
         assert op_labels(picture.source) == ["a - 2", "1 / n3"]
+    # and a frame's heading names the operation with the same words as its picture
+    headings = [p.graph_attr["label"].split("\\l")[0] for p in viz.backward_steps(f)]
+    assert headings[:2] == ["backward step 1/3: gradient of f (1 / n3) is complete",
+                            "backward step 2/3: gradient of n3 (a - 2) is complete"]
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -209,3 +213,39 @@ def test_a_one_line_title_stays_as_it_was():
     assert viz.draw(f, title="just one line").graph_attr["label"] == "just one line"
     assert "label" not in viz.draw(f).graph_attr
     assert isinstance(viz.draw(f), GraphPicture)
+
+
+def test_the_graph_json_writes_each_operation_as_the_picture_does():
+    a, b = Value(3.0, label="a"), Value(5.0, label="b")
+    f = (2 / a - b) * (a ** 2)
+    f.backward()
+    doc = viz.graph_to_dict(viz.trace(f))
+    written = {n["id"]: n["written"] for n in doc["nodes"] if "written" in n}
+    src = viz.draw(f).source
+    assert written == {k: v for k, v in re.findall(r'\t(n\d+)_op \[label="([^"]*)"', src) if v not in ("*",)}
+    assert sorted(written.values()) == ["2 / a", "a ** 2", "n2 - b"]
+    assert all("written" not in n for n in doc["nodes"] if n["op"] in ("", "*"))  # the symbol says it all
+    assert viz.from_json(viz.to_json(viz.trace(f))) == viz.trace(f)  # a reader may ignore the key
+
+
+def edge_rules(source):
+    return re.findall(r'label="(∂/∂[^"]*)"', source)
+
+
+def test_a_rule_writes_a_negative_number_as_the_operation_does():
+    t = ag.tensor([1.0, 2.0], requires_grad=True)
+    t.label = "t"
+    for build, rule in [(lambda: t / -2, "∂/∂t = g/(-2)"), (lambda: t ** -2, "∂/∂t = g⊙(-2)⊙t^((-2)−1)")]:
+        f = build().sum()
+        f.backward()
+        assert edge_rules(viz.draw(f).source)[0] == rule
+
+
+def test_atan2s_rules_name_its_arguments():
+    # atan2(y, x): the rules say y for the first argument and x for the second, as in ∂atan2/∂y = x/(x²+y²)
+    t = Value(np.array([1.0, 2.0]), label="t")
+    u = Value(np.array([3.0, 4.0]), label="u")
+    f = ag.atan2(t, u).sum()
+    f.backward()
+    assert edge_rules(viz.draw(f).source)[:2] == ["∂/∂t = g⊙u/(u²+t²)", "∂/∂u = −g⊙t/(u²+t²)"]
+    np.testing.assert_allclose(t.grad, u.data / (u.data ** 2 + t.data ** 2))  # what the first rule says

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import numbers
 
 from .graph import COLLAPSED, PARAMETER, Edge, Graph, Node
 
@@ -34,10 +35,15 @@ def collapse(graph: Graph, max_nodes: int, keep=()) -> Graph:
     keep: node ids that must stay visible (the output always does). Summary nodes have role
     'collapsed' and `hidden` = how many original nodes they stand for; `Graph.hidden` is the total.
     """
-    if max_nodes is None or len(graph.nodes) <= max_nodes:
+    if max_nodes is None:
         return graph
+    # checked before the size: a bad budget is refused on a small graph too, not first on a big one
+    if not isinstance(max_nodes, numbers.Integral) or isinstance(max_nodes, bool):
+        raise TypeError(f"collapse: max_nodes must be an int (or None), got {type(max_nodes).__name__} {max_nodes!r}")
     if max_nodes < 2:
         raise ValueError(f"collapse: max_nodes must be at least 2, got {max_nodes}")
+    if len(graph.nodes) <= max_nodes:
+        return graph
     pinned = set(keep) | {graph.output}
     rep = _fold_scopes(graph, max_nodes, pinned)
     summaries = {}
@@ -47,10 +53,7 @@ def collapse(graph: Graph, max_nodes: int, keep=()) -> Graph:
         r = rep[n.id]
         if r != n.id:
             if r not in summaries:
-                s = scope_of[r]
-                label = s.kind if s.name == s.kind else f"{s.kind} {s.name}"
-                summaries[r] = Node(f"c{len(summaries)}", COLLAPSED, "", label, (), "", None, None,
-                                    True, s.parent)
+                summaries[r] = _summary_node(f"c{len(summaries)}", scope_of[r].title, scope_of[r].parent)
             summaries[r].hidden += 1
             if n.role == PARAMETER:
                 summaries[r].parameters += (n,)
@@ -101,6 +104,13 @@ def _fold_scopes(graph, max_nodes, pinned):
     return rep
 
 
+def _summary_node(node_id, label, scope):
+    """A box standing for hidden nodes (role 'collapsed'); its `hidden` count and `parameters` are filled in
+    as the nodes are assigned to it."""
+    return Node(node_id, COLLAPSED, op="", label=label, shape=(), dtype="", data=None, grad=None,
+                requires_grad=True, scope=scope)
+
+
 def _fold_shared_parameters(graph, rep, summaries, pinned):
     """Fold the visible parameters whose every use is hidden in folded module calls (a model called on each
     sample keeps each weight outside all the calls that share it) into one summary per module they belong to:
@@ -118,25 +128,47 @@ def _fold_shared_parameters(graph, rep, summaries, pinned):
         boxes = {rep[d] for d in uses[n.id]}
         if any(b not in summaries for b in boxes):
             continue  # used by a node that stays visible: it stays too
-        paths = [_path(nodes[d].scope, scopes) for d in uses[n.id]]
-        common = paths[0]
-        for path in paths[1:]:
-            k = 0
-            while k < min(len(common), len(path)) and _same_module(common[k], path[k]):
-                k += 1
-            common = common[:k]
+        common = _common_module_path([nodes[d].scope for d in uses[n.id]], scopes)
         depth = min(len(_path(b, scopes)) for b in boxes)  # the folded boxes' own depth
         common = common[:depth + 1]
         key = ("parameters",) + tuple(s.name for s in common)
         if key not in groups:
-            where = common[-1] if common else None
-            label = "parameters" if where is None else (
-                f"{where.kind if where.name == where.kind else f'{where.kind} {where.name}'}: parameters")
-            groups[key] = summaries[key] = Node(f"c{len(summaries)}", COLLAPSED, "", label, (), "", None, None,
-                                                True, n.scope)
+            label = f"{common[-1].title}: parameters" if common else "parameters"
+            groups[key] = summaries[key] = _summary_node(f"c{len(summaries)}", label, n.scope)
         rep[n.id] = key
         groups[key].hidden += 1
         groups[key].parameters += (n,)
+
+
+def shared_parameter_paths(graph: Graph) -> dict:
+    """{parameter node id: the module calls, outermost first, that all of its uses share by name} for each
+    parameter used in several calls of a model (micrograd's loss over four samples calls the MLP four times:
+    the weights stay outside every call). The path is a list of one call's `ScopeInfo`s ('MLP', 'Layer
+    layers.0', 'Neuron neurons.1'); parameters that `trace` placed in a call, or used outside any, are left out."""
+    scopes = {s.id: s for s in graph.scopes}
+    uses = collections.defaultdict(list)
+    for e in graph.edges:
+        uses[e.src].append(graph.node(e.dst).scope)
+    paths = {}
+    for n in graph.nodes:
+        if n.role == PARAMETER and n.scope is None and uses[n.id] and None not in uses[n.id]:
+            common = _common_module_path(uses[n.id], scopes)
+            if common:
+                paths[n.id] = common
+    return paths
+
+
+def _common_module_path(scope_ids, scopes):
+    """The longest path of module calls (outermost first) that the paths of all `scope_ids` start with, calls
+    compared by module name and kind: the same module in different calls of the model."""
+    common = _path(scope_ids[0], scopes)
+    for sid in scope_ids[1:]:
+        path = _path(sid, scopes)
+        k = 0
+        while k < min(len(common), len(path)) and _same_module(common[k], path[k]):
+            k += 1
+        common = common[:k]
+    return common
 
 
 def _path(sid, scopes):
@@ -169,7 +201,7 @@ def _cut_by_distance(graph, max_nodes, pinned, rep, summaries):
             if p not in seen:
                 seen.add(p)
                 queue.append(p)
-    more = Node(f"c{len(summaries)}", COLLAPSED, "", "more nodes", (), "", None, None, True, None)
+    more = _summary_node(f"c{len(summaries)}", "more nodes", None)
     for n in graph.nodes:
         r = rep[n.id]
         if r not in kept:

@@ -12,6 +12,7 @@ in the size of the graph and deterministic: node ids come from the traversal ord
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 
@@ -112,16 +113,27 @@ def draw(root, *, rankdir="auto", show=DEFAULT_SHOW, highlight=None, max_nodes=N
 def sized(picture, dpi=None, size=None):
     """Set the picture's resolution (dpi, for PNG) and largest size in inches ('W,H' or a number)."""
     if dpi is not None:
-        dpi = float(dpi)
-        if not 10 <= dpi <= 1200:
-            raise ValueError(f"dpi must be between 10 and 1200, got {dpi:g}")
-        picture.graph_attr["dpi"] = f"{dpi:g}"
+        value = _number_or_none(dpi)
+        if value is None or not 10 <= value <= 1200:
+            raise ValueError(f"dpi must be a number between 10 and 1200, got {dpi!r}")
+        picture.graph_attr["dpi"] = f"{value:g}"
     if size is not None:
-        parts = [float(p) for p in str(size).split(",")] if not isinstance(size, (tuple, list)) else list(size)
-        if not 1 <= len(parts) <= 2 or not all(0 < float(p) <= 1000 for p in parts):
+        parts = list(size) if isinstance(size, (tuple, list)) else str(size).split(",")
+        parts = [_number_or_none(p) for p in parts]
+        if not 1 <= len(parts) <= 2 or not all(p is not None and 0 < p <= 1000 for p in parts):
             raise ValueError(f"size must be W,H or W in inches (0 < W, H <= 1000), got {size!r}")
-        picture.graph_attr["size"] = ",".join(f"{float(p):g}" for p in parts)
+        picture.graph_attr["size"] = ",".join(f"{p:g}" for p in parts)
     return picture
+
+
+def _number_or_none(x):
+    """`x` as a float, or None when it is not a number ('abc', True: a clear error is the caller's to give)."""
+    if isinstance(x, bool):
+        return None
+    try:
+        return float(x)
+    except (TypeError, ValueError):
+        return None
 
 
 def auto_rankdir(graph):
@@ -269,7 +281,7 @@ def _render(graph, rankdir, show, highlight_edges, title_lines, known, current, 
             stmts.append(f'\t{n.id}_op [label="{_quote(written)}" shape={shape} {OP_PATH if on else OP_PLAIN}]\n')
             stmts_edges.append(f"\t{n.id}_op -> {n.id}{f' [{EDGE_PATH}]' if on else ''}\n")
         for e in incoming:
-            if written not in (None, n.op) and _drawn_per_use(nodes[e.src]):
+            if written is not None and written_in_place(n.op, written, nodes[e.src]):
                 continue  # a number the operation's label writes in place ('a / 2'): no box of its own
             target = f"{n.id}_op" if n.op else n.id
             attrs = []
@@ -347,7 +359,7 @@ def _pinned_body(graph, members, stmts_edges, dot_nodes, dot_edges):
     # network's own inputs, even when they need no gradient, stay at the start: the data flows from them)
     params = {name for name, n in dot_nodes.items()
               if n.role == PARAMETER or ((n.role == CONSTANT or not n.requires_grad) and n.scope is not None)}
-    headings = {f"{s.id}_heading": s.kind if s.name == s.kind else f"{s.kind} {s.name}" for s in graph.scopes}
+    headings = {f"{s.id}_heading": s.title for s in graph.scopes}
     body = [stmt for stmts in members.values() for stmt in stmts]
     body.extend(stmts_edges)
     columns = []
@@ -433,6 +445,26 @@ def op_label(op_name, args):
     return f"{x} {INFIX[op_name]} {y}" if op_name in INFIX else f"{op_name}({x}, {y})"
 
 
+def operation_texts(graph):
+    """{node id: its operation's label} for each node whose picture writes the operation with its operands ('a / 2',
+    'W @ x') instead of its bare symbol: the explorer and the graph's JSON show the same words as the picture."""
+    nodes, in_edges = graph._node_index(), graph.in_edges()
+    texts = {}
+    for n in graph.nodes:
+        if n.op and in_edges[n.id]:
+            text = op_label(n.op, [nodes[e.src] for e in in_edges[n.id]])
+            if text != n.op:
+                texts[n.id] = text
+    return texts
+
+
+def written_in_place(op_name, written, arg):
+    """Whether the operation's label `written` (from `op_label`) shows its argument `arg` itself, so that the
+    argument gets no box and no edge of its own: an unlabelled scalar constant of an operation written with its
+    operands ('a / 2'). Pictures and the explorer both draw by this."""
+    return written != op_name and _drawn_per_use(arg)
+
+
 def _operand_text(node):
     if _drawn_per_use(node):
         text = _value_text(node.data)
@@ -481,32 +513,44 @@ def _edge_label(e, nodes, incoming=()):
 ARGUMENT_LETTERS = {
     "*": "xy", "/": "xy", "**": "xy", "maximum": "xy", "minimum": "xy", "logaddexp": "xy", "logaddexp2": "xy",
     "xlogy": "xy", "xlog1py": "xy", "matmul": "AB", "linear": "xW",  # not conv2d: its "over N, H, W" is the width
+    "atan2": "yx",  # atan2(y, x): the rules are written in the usual letters, y first
 }
 _NOT_NAME = "A-Za-z0-9_"  # a letter stands alone (x, not the x of max or exp or 2x) between these
 
 
-def with_argument_names(formula, op_name, args):
+def with_argument_names(formula, op_name, args, names=None):
     """`formula` with each argument letter replaced by the name its argument has in the picture (a scalar
     constant by its value: 'g/2'); a letter stays when its argument has no name shown (an unlabelled tensor
-    constant, drawn as 'const (2, 3)'), or when the operation is not in ARGUMENT_LETTERS."""
+    constant, drawn as 'const (2, 3)'), or when the operation is not in ARGUMENT_LETTERS. `names`: the
+    operation's `argument_names`, when the caller has them (one operation, several edges)."""
+    names = argument_names(op_name, args) if names is None else names
+    if not names:
+        return formula
+    return _letters_pattern("".join(names)).sub(lambda m: names[m.group(1)], formula)
+
+
+def argument_names(op_name, args):
+    """{argument letter of the operation's rules: the argument's name in the picture} (see with_argument_names)."""
     letters = ARGUMENT_LETTERS.get(op_name)
     if not letters or len(args) < len(letters):
-        return formula
+        return {}
     names = {}
     for letter, node in zip(letters, args):
         if node.role == COLLAPSED or (node.role == CONSTANT and not node.label and not node.is_scalar):
             continue
-        names[letter] = _value_text(node.data) if _drawn_per_use(node) else symbol(node.name)
-    if not names:
-        return formula
-    pattern = re.compile(f"(?<![{_NOT_NAME}])([{''.join(names)}])(?![{_NOT_NAME}])")
-    return pattern.sub(lambda m: names[m.group(1)], formula)
+        names[letter] = _operand_text(node)  # as the operation's label writes it: 'g/(-2)', not 'g/-2'
+    return names
+
+
+@functools.lru_cache(maxsize=64)
+def _letters_pattern(letters):
+    return re.compile(f"(?<![{_NOT_NAME}])([{letters}])(?![{_NOT_NAME}])")
 
 
 def rule_text(formula, src, dst):
     """An edge's rule as shown: `formula`, and for an input that was broadcast, the axes its gradient is
     summed over (the rule gives a gradient of the output's shape; the engine sums it back to the input's)."""
-    axes = summed_axes(src.shape, dst.shape) if _elementwise(dst.op) else ()
+    axes = summed_axes(src.shape, dst.shape) if src.shape != dst.shape and _elementwise(dst.op) else ()
     if not axes:
         return formula
     where = f"axis {axes[0]}" if len(axes) == 1 else f"axes {', '.join(map(str, axes))}"
@@ -532,11 +576,11 @@ def summed_axes(src_shape, dst_shape):
 
 def _node_stmt(n, show, on_path, known, current, stats):
     if n.role == COLLAPSED:
-        label = f"{_quote(n.label)}\\n{n.hidden} node{'s' if n.hidden != 1 else ''} hidden"
+        label = "\\n".join(_quote(line) for line in [n.label, *summary_lines(n, show)])
         tooltip = ""
         if n.parameters:
-            label += _parameter_summary(n, show)
-            tooltip = f' tooltip="{_parameter_list(n.parameters)}"'
+            listed = "\\n".join(_quote(line) for line in parameter_lines(n.parameters))
+            tooltip = f' tooltip="{listed}"'
         return (f'\t{n.id} [label="{label}" shape=box3d style=filled '
                 f'fillcolor="#e5e7eb" color="#6b7280" fontcolor="#374151"{tooltip}]\n')
     if n.role == CONSTANT:
@@ -574,26 +618,35 @@ def _node_stmt(n, show, on_path, known, current, stats):
 MAX_TOOLTIP_LINES = 40  # parameters listed in a summary box's tooltip
 
 
-def _parameter_summary(n, show):
-    """More lines for a summary box that hides parameters: how many, and the range of their data and grad (when
-    `show` has them), so that a folded picture keeps what the unfolded one shows, in brief."""
+def summary_lines(n, show=DEFAULT_SHOW):
+    """The lines under a summary box's name (role 'collapsed'): how many nodes it hides and, when it hides
+    parameters, how many and the range of their data and grad (when `show` has them), so that a folded picture
+    keeps what the unfolded one shows, in brief. The explorer shows the same lines."""
+    lines = [f"{n.hidden} node{'s' if n.hidden != 1 else ''} hidden"]
     params = n.parameters
-    lines = [f"{len(params)} parameter{'s' if len(params) != 1 else ''}" if len(params) < n.hidden else ""]
-    if "data" in show:
-        lines.append(f"data {_range([p.data for p in params])}")
-    if "grad" in show and any(p.grad is not None for p in params):
-        lines.append(f"grad {_range([p.grad for p in params if p.grad is not None])}")
-    return "".join(f"\\n{line}" for line in lines if line)
+    if params:
+        if len(params) < n.hidden:
+            lines.append(f"{len(params)} parameter{'s' if len(params) != 1 else ''}")
+        if "data" in show:
+            lines.append(f"data {_range([p.data for p in params])}")
+        if "grad" in show and any(p.grad is not None for p in params):
+            lines.append(f"grad {_range([p.grad for p in params if p.grad is not None])}")
+    return lines
 
 
 def _range(arrays):
-    values = np.concatenate([np.asarray(a, dtype=np.float64).reshape(-1) for a in arrays])
-    return "empty" if values.size == 0 else f"{_num(values.min(), 3)} to {_num(values.max(), 3)}"
+    """'lo to hi' over all of `arrays`, NaN if any holds one; reduced one array at a time (a folded model's
+    parameters, joined into one float64 copy, cost as much memory again as the model)."""
+    ranges = [summary_stats(a) for a in arrays if np.size(a)]
+    if not ranges:
+        return "empty"
+    lo, hi = np.min([r[0] for r in ranges]), np.max([r[2] for r in ranges])  # np.min, not min: NaN wins
+    return f"{_num(lo, 3)} to {_num(hi, 3)}"
 
 
-def _parameter_list(params):
-    """A tooltip (hover text in SVG) naming each hidden parameter with its data and grad: a scalar's numbers, a
-    tensor's shape."""
+def parameter_lines(params):
+    """Each hidden parameter with its data and grad (a scalar's numbers, a tensor's shape), at most
+    MAX_TOOLTIP_LINES of them: a summary box's tooltip (hover text in SVG), and the explorer's panel."""
     lines = []
     for p in params[:MAX_TOOLTIP_LINES]:
         if p.is_scalar:
@@ -603,7 +656,7 @@ def _parameter_list(params):
             lines.append(f"{p.name} {_shape(p.shape)}")
     if len(params) > MAX_TOOLTIP_LINES:
         lines.append(f"… and {len(params) - MAX_TOOLTIP_LINES} more")
-    return "\\n".join(_quote(line) for line in lines)
+    return lines
 
 
 def _clusters(graph, members):
@@ -619,8 +672,7 @@ def _clusters(graph, members):
         if kind == "close":
             body.append("\t}\n")
             continue
-        label = s.kind if s.name == s.kind else f"{s.kind} {s.name}"
-        body.append(f'\tsubgraph cluster_{s.id} {{\n\t\tlabel="{_quote(label)}" style="rounded,filled" '
+        body.append(f'\tsubgraph cluster_{s.id} {{\n\t\tlabel="{_quote(s.title)}" style="rounded,filled" '
                     f'fillcolor="{CLUSTER_FILLS[depth % len(CLUSTER_FILLS)]}" color="#94a3b8" '
                     f'fontname="{FONT}-Bold" fontsize=10\n')
         body.extend(members.get(s.id, ()))

@@ -23,8 +23,12 @@ import numpy as np
 
 from autograd_core import Value
 
-from .dot import rule_text, shown_mean, with_argument_names
-from .graph import ROLES, Graph, summary_stats, trace
+from .collapse import shared_parameter_paths
+from .dot import (
+    argument_names, operation_texts, parameter_lines, rule_text, shown_mean, summary_lines, with_argument_names,
+    written_in_place,
+)
+from .graph import COLLAPSED, ROLES, Graph, summary_stats, trace
 
 SCHEMA = "autograd-core.explorer/1"
 SMALL = 16          # arrays up to this many elements are written in full (a 4 x 4 grid of numbers)
@@ -51,7 +55,7 @@ def explore(root, *, title=None, highlight=None, collapse_above=COLLAPSE_ABOVE, 
 
         order = backward_order(root, graph)
     else:
-        order = [n.id for n in reversed(graph.nodes) if n.requires_grad]
+        order = [n.id for n in reversed(graph.nodes) if n.requires_grad and n.role != COLLAPSED]
     start = None
     if highlight is not None:
         start = _node_id(graph, highlight)
@@ -111,22 +115,32 @@ def explorer_data(graph: Graph, order, *, title=None, collapse_above=COLLAPSE_AB
     ops, op_ids = [], {}
     dtypes, dtype_ids = [], {}
     formulas, formula_ids = [], {}
-    label, op, role, shape, dtype, scope, rg = [], [], [], [], [], [], []
-    scope_index = {s.id: k for k, s in enumerate(graph.scopes)}
+    label, op, written, role, shape, dtype, scope, rg = [], [], [], [], [], [], [], []
+    scopes, home = _scopes_with_parameter_groups(graph)
+    scope_index = {sid: k for k, (sid, *_) in enumerate(scopes)}
     role_index = {r: k for k, r in enumerate(ROLES)}
+    in_edges = graph.in_edges()
+    texts = operation_texts(graph)  # operands in place, as the picture writes them: 'a / 2', 'W @ x'
     for n in graph.nodes:
         label.append(n.label)
         op.append(_intern(n.op, ops, op_ids) if n.op else -1)
+        written.append(_intern(texts[n.id], ops, op_ids) if n.id in texts else -1)
         role.append(role_index[n.role])
         shape.append(list(n.shape))
         dtype.append(_intern(n.dtype, dtypes, dtype_ids))
-        scope.append(scope_index.get(n.scope, -1))
-        rg.append(1 if n.requires_grad else 0)
+        scope.append(scope_index.get(home.get(n.id, n.scope), -1))
+        rg.append(1 if n.requires_grad and n.role != COLLAPSED else 0)  # a summary has no gradient of its own
+    # a summary box of a collapsed graph (viz.collapse) with the lines and the parameter list of the picture's box
+    summaries = [[k, summary_lines(n), parameter_lines(n.parameters)]
+                 for k, n in enumerate(graph.nodes) if n.role == COLLAPSED]
     data = encode_arrays([n.data for n in graph.nodes])
     grad = encode_arrays([n.grad for n in graph.nodes])
     src, dst, arg, deriv, formula = [], [], [], [], []
-    in_edges = graph.in_edges()
-    for e in graph.edges:
+    in_place = []  # edges whose source the operation's label writes itself (the 2 of 'a / 2'): not drawn
+    names = {}  # operation's node id -> its argument_names
+    for k, e in enumerate(graph.edges):
+        if e.dst in texts and written_in_place(graph.node(e.dst).op, texts[e.dst], graph.node(e.src)):
+            in_place.append(k)
         src.append(index[e.src])
         dst.append(index[e.dst])
         arg.append(e.index)
@@ -134,9 +148,11 @@ def explorer_data(graph: Graph, order, *, title=None, collapse_above=COLLAPSE_AB
         rule = None
         if e.formula:
             a, b = graph.nodes[src[-1]], graph.nodes[dst[-1]]
-            # a tensor edge's rule names the operation's inputs as the page does (a scalar edge shows a number)
-            named = e.formula if b.is_scalar else with_argument_names(
-                e.formula, b.op, [graph.nodes[index[x.src]] for x in in_edges[e.dst]])
+            # the rule names the operation's inputs as the picture does ('−g⊙out/a', not '−g⊙out/y'): the page
+            # shows it in the edge's tooltip for scalars as well. Names found once per operation, not per edge.
+            if e.dst not in names:
+                names[e.dst] = argument_names(b.op, [graph.nodes[index[x.src]] for x in in_edges[e.dst]])
+            named = with_argument_names(e.formula, b.op, (), names[e.dst])
             rule = rule_text(named, a, b)
         formula.append(_intern(rule, formulas, formula_ids) if rule else -1)
     values = graph._values
@@ -151,14 +167,35 @@ def explorer_data(graph: Graph, order, *, title=None, collapse_above=COLLAPSE_AB
     return {
         "schema": SCHEMA, "title": str(title), "output": index[graph.output], "roles": list(ROLES),
         "ops": ops, "dtypes": dtypes, "formulas": formulas,
-        "ids": [n.id for n in graph.nodes], "label": label, "op": op, "role": role, "shape": shape,
-        "dtype": dtype, "scope": scope, "rg": rg, "created": created,
-        "data": data, "grad": grad,
-        "scopes": [[s.name, s.kind, scope_index.get(s.parent, -1)] for s in graph.scopes],
-        "src": src, "dst": dst, "arg": arg, "deriv": deriv, "formula": formula,
+        "ids": [n.id for n in graph.nodes], "label": label, "op": op, "written": written, "role": role,
+        "shape": shape, "dtype": dtype, "scope": scope, "rg": rg, "created": created,
+        "data": data, "grad": grad, "summaries": summaries,
+        "scopes": [[name, kind, scope_index.get(parent, -1), *group] for _, name, kind, parent, *group in scopes],
+        "src": src, "dst": dst, "arg": arg, "deriv": deriv, "formula": formula, "inPlace": in_place,
         "order": [index[i] for i in order if i in index],
         "collapseAbove": int(collapse_above), "highlight": None if highlight is None else index[highlight],
     }
+
+
+def _scopes_with_parameter_groups(graph):
+    """The page's module boxes: each module call (id, name, kind, parent id), then groups for the parameters that
+    several calls share (id, name, kind, parent id, 1), nested as the modules they belong to ('MLP: parameters' ⊃
+    'Layer layers.0: parameters' ⊃ 'Neuron neurons.0: parameters'); and {parameter id: its group's id}.
+
+    As in a collapsed picture (viz.collapse), the weights of a model called on each sample fold into boxes of
+    their own: without them, folding the calls would leave every weight a loose box (41 for micrograd's demo)."""
+    scopes = [(s.id, s.name, s.kind, s.parent) for s in graph.scopes]
+    groups, home = {}, {}
+    for param, path in shared_parameter_paths(graph).items():
+        parent = None
+        for depth, module in enumerate(path):
+            key = tuple(m.name for m in path[: depth + 1])
+            if key not in groups:
+                groups[key] = f"p{len(groups)}"
+                scopes.append((groups[key], module.name, module.kind, parent, 1))
+            parent = groups[key]
+        home[param] = parent
+    return scopes, home
 
 
 def _intern(text, table, ids):

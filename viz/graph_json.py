@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 
+from .dot import operation_texts
 from .graph import COLLAPSED, SCHEMA, Edge, Graph, Node, ScopeInfo, summary_stats, summary_table
 
 MAX_VALUES = 4096
@@ -62,9 +63,12 @@ def _decode_array(obj, dtype):
 def graph_to_dict(graph: Graph, max_values=MAX_VALUES) -> dict:
     """`graph` as a dict of JSON types (see docs/graph-json-schema.md)."""
     stats = summary_table([n.data for n in graph.nodes] + [n.grad for n in graph.nodes])
+    texts = operation_texts(graph)
     nodes = []
     for n in graph.nodes:
         d = {"id": n.id, "role": n.role, "op": n.op, "label": n.label, "scope": n.scope}
+        if n.id in texts:
+            d["written"] = texts[n.id]
         if n.role == COLLAPSED:
             d["hidden"] = n.hidden
         else:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from autograd_core.engine import toposort
 
 from .chain import symbol
-from .dot import DEFAULT_SHOW, render, rule_text, with_argument_names
+from .dot import DEFAULT_SHOW, operation_texts, render, rule_text, with_argument_names
 from .graph import trace
 
 MAX_STEPS = 500
@@ -58,15 +58,17 @@ def iter_backward_steps(root, *, rankdir="auto", show=DEFAULT_SHOW, max_steps=MA
     nodes = graph._node_index()
     uses, inputs = _edges_by_end(graph)
     scopes = {s.id: s for s in graph.scopes}
+    written = operation_texts(graph)  # the operation as the frame's picture writes it: 'f (1 / h5)', not 'f (/)'
     for k, (key, group) in enumerate(groups):
         known.update(group)
         if len(group) == 1:
             node = nodes[group[0]]
-            title = [f"backward step {k + 1}/{len(groups)}: gradient of {node.name} ({node.op or 'leaf'}) is complete",
+            op = written.get(node.id, node.op) or "leaf"
+            title = [f"backward step {k + 1}/{len(groups)}: gradient of {node.name} ({op}) is complete",
                      step_arithmetic(graph, group[0], uses, inputs)]
         else:
             s = scopes.get(key)
-            where = "" if s is None else (s.kind if s.name == s.kind else f"{s.kind} {s.name}") + ": "
+            where = "" if s is None else f"{s.title}: "
             title = [f"backward step {k + 1}/{len(groups)}: {where}gradients of {len(group)} nodes are complete"]
             title += [step_arithmetic(graph, i, uses, inputs) for i in group[:3]]
             if len(group) > 3:

@@ -71,7 +71,7 @@ function draw() {
       const mx = (p[0] + p[6]) / 2, my = (p[1] + p[7]) / 2;
       if (!inView(mx - 20, my - 10, mx + 20, my)) continue;
       ctx.fillStyle = edgeOnPath(ve) ? RED : "#475569";
-      ctx.fillText(fmt(D.deriv[ve.e], 3), mx, my - 1);
+      ctx.fillText(fmt(D.deriv[ve.e]), mx, my - 1);  // 4 digits, as the picture's edge labels
     }
     ctx.textAlign = "left";
   }
@@ -93,24 +93,28 @@ function clip(text, width) {
   return text + "…";
 }
 function drawUnit(u, x0, y0, bw, bh) {
-  if (u >= N) {
-    const s = u - N;
-    ctx.fillStyle = FILL.collapsed; ctx.strokeStyle = "#6b7280"; ctx.lineWidth = 1;
-    roundRect(x0 + 4, y0 - 4, bw, bh, 4); ctx.fill(); ctx.stroke();
-    roundRect(x0, y0, bw, bh, 4); ctx.fill(); ctx.stroke();
-    if (scale <= OVERVIEW) return;
-    const nameSize = Math.max(11, 9 / scale), lineSize = Math.max(10, 8 / scale);
-    const twoLines = nameSize + lineSize + 5 <= bh;
-    ctx.fillStyle = "#1f2937"; ctx.textBaseline = twoLines ? "top" : "middle";
-    ctx.font = `bold ${nameSize}px Helvetica, Arial, sans-serif`;
-    ctx.fillText(clip("⊞ " + scopeLabel(s), bw - 10), x0 + 5, twoLines ? y0 + 5 : y0 + bh / 2);
-    if (twoLines) {
-      ctx.font = `${lineSize}px Helvetica, Arial, sans-serif`;
-      ctx.fillText(clip(`${scopeSize[s]} nodes (double-click)`, bw - 10), x0 + 5, y0 + bh - 4 - lineSize);
-    }
-    namesDrawn++;
-    return;
+  // a folded module (it unfolds on a double-click), or a summary box of a collapsed graph (it cannot)
+  if (u >= N) return drawBox(`⊞ ${scopeLabel(u - N)}`, `${scopeSize[u - N]} nodes (double-click)`, x0, y0, bw, bh);
+  if (summaryOf.has(u)) return drawBox(name(u), summaryOf.get(u).lines.join(" · "), x0, y0, bw, bh, u === selected);
+  drawNode(u, x0, y0, bw, bh);
+}
+function drawBox(title, line, x0, y0, bw, bh, chosen) {  // a stack of boxes, as the pictures' box3d
+  ctx.fillStyle = FILL.collapsed; ctx.strokeStyle = chosen ? "#2563eb" : "#6b7280"; ctx.lineWidth = chosen ? 2.2 : 1;
+  roundRect(x0 + 4, y0 - 4, bw, bh, 4); ctx.fill(); ctx.stroke();
+  roundRect(x0, y0, bw, bh, 4); ctx.fill(); ctx.stroke();
+  if (scale <= OVERVIEW) return;
+  const nameSize = Math.max(11, 9 / scale), lineSize = Math.max(10, 8 / scale);
+  const twoLines = nameSize + lineSize + 5 <= bh;
+  ctx.fillStyle = "#1f2937"; ctx.textBaseline = twoLines ? "top" : "middle";
+  ctx.font = `bold ${nameSize}px Helvetica, Arial, sans-serif`;
+  ctx.fillText(clip(title, bw - 10), x0 + 5, twoLines ? y0 + 5 : y0 + bh / 2);
+  if (twoLines) {
+    ctx.font = `${lineSize}px Helvetica, Arial, sans-serif`;
+    ctx.fillText(clip(line, bw - 10), x0 + 5, y0 + bh - 4 - lineSize);
   }
+  namesDrawn++;
+}
+function drawNode(u, x0, y0, bw, bh) {
   const role = roleName(u);
   const current = step < K && step > 0 && order[step - 1] === u;
   ctx.fillStyle = current ? CURRENT : FILL[role];
@@ -124,8 +128,12 @@ function drawUnit(u, x0, y0, bw, bh) {
   const nameSize = Math.max(11, 9 / scale), lineSize = Math.max(10, 8 / scale);
   const twoLines = nameSize + lineSize + 5 <= bh;
   ctx.textBaseline = twoLines ? "top" : "middle"; ctx.fillStyle = "#0f172a";
-  const op = opName(u);
-  const opWidth = op ? Math.min(44 * nameSize / 11, bw * 0.35) : 0;
+  const op = opText(u);
+  ctx.font = `${D.label[u] ? "bold " : ""}${nameSize}px Helvetica, Arial, sans-serif`;
+  const nameWidth = ctx.measureText(name(u)).width;
+  ctx.font = `${lineSize}px Helvetica, Arial, sans-serif`;
+  // the operation gets what the name leaves (at least a third: 'a / 2', 'W @ x' must read), the name the rest
+  const opWidth = op ? Math.min(ctx.measureText(op).width + 2, Math.max(bw * 0.35, bw - 16 - nameWidth)) : 0;
   ctx.font = `${D.label[u] ? "bold " : ""}${nameSize}px Helvetica, Arial, sans-serif`;
   const nameY = twoLines ? y0 + 4 : y0 + bh / 2;
   ctx.fillText(clip(name(u), bw - 12 - opWidth), x0 + 5, nameY);
@@ -185,7 +193,7 @@ const tip = document.getElementById("tip");
 function edgeTip(ve) {
   if (ve.e < 0) return `${ve.a >= N ? scopeLabel(ve.a - N) : name(ve.a)} → ${ve.b >= N ? scopeLabel(ve.b - N) : name(ve.b)} (through a folded module)`;
   const e = ve.e, a = D.src[e], b = D.dst[e];
-  let t = `${name(a)} → ${name(b)} (argument ${D.arg[e]} of ${opName(b)})\n`;
+  let t = `${name(a)} → ${name(b)} (argument ${D.arg[e]} of ${opText(b)})\n`;
   t += `∂${symbolOf(b)}/∂${symbolOf(a)} = ` + (D.deriv[e] !== null ? fmt(D.deriv[e], 6) : "") +
     (D.formula[e] >= 0 ? (D.deriv[e] !== null ? "   rule: " : "rule: ") + D.formulas[D.formula[e]] : "");
   t += `\nvalue ${name(a)} = ${isScalar(a) ? fmt(D.data[a], 6) : shapeText(a) + " " + summary(D.data[a])}`;

@@ -19,12 +19,25 @@ const name = (k) => D.label[k] || (D.roles[D.role[k]] === "constant" && typeof D
   String(num(D.data[k])) : D.ids[k]);
 // a name inside ∂a/∂b: in parentheses unless it reads as one symbol (∂n/∂(x1*w1 + x2*w2)), as viz.chain.symbol
 const symbolOf = (k) => { const s = name(k); return /^[\p{L}\p{N}_.'′]+(\[[\p{L}\p{N}_, ]*\])*$/u.test(s) ? s : `(${s})`; };
+// the summary boxes of a collapsed graph (viz.collapse): node k -> [lines under its name, the parameters it hides]
+const summaryOf = new Map(D.summaries.map(([k, lines, params]) => [k, {lines, params}]));
 const opName = (k) => (D.op[k] < 0 ? "" : D.ops[D.op[k]]);
+// the operation as the Graphviz picture writes it (viz/dot.py's op_label, computed in Python): its operands in
+// place where their order matters ('a / 2' against '2 / a'), else its symbol
+const opText = (k) => (D.written[k] < 0 ? opName(k) : D.ops[D.written[k]]);
 const roleName = (k) => D.roles[D.role[k]];
 const inE = Array.from({length: N}, () => []), outE = Array.from({length: N}, () => []);
 for (let e = 0; e < E; e++) { inE[D.dst[e]].push(e); outE[D.src[e]].push(e); }
+// An unlabelled number that an operation's label writes in place (the 2 of 'a / 2') has no edge to it, and no box
+// when every use writes it so, as in the picture; it stays in inE/outE (the node's inputs, the backward steps).
+const writtenIn = new Uint8Array(E);
+for (const e of D.inPlace) writtenIn[e] = 1;
+const onlyInPlace = new Uint8Array(N);
+for (let k = 0; k < N; k++) onlyInPlace[k] = outE[k].length > 0 && outE[k].every((e) => writtenIn[e]) ? 1 : 0;
 const scopeParent = D.scopes.map((s) => s[2]);
-const scopeLabel = (s) => (D.scopes[s][0] === D.scopes[s][1] ? D.scopes[s][1] : D.scopes[s][1] + " " + D.scopes[s][0]);
+// a module call ('Layer layers.0'), or the parameters that several calls of it share ('Layer layers.0: parameters')
+const scopeLabel = (s) => (D.scopes[s][0] === D.scopes[s][1] ? D.scopes[s][1] : D.scopes[s][1] + " " + D.scopes[s][0]) +
+  (D.scopes[s][3] ? ": parameters" : "");
 const scopeSize = new Int32Array(S);
 for (let k = 0; k < N; k++) for (let s = D.scope[k]; s >= 0; s = scopeParent[s]) scopeSize[s]++;
 const scopeChildren = Array.from({length: S}, () => []), topScopes = [];
@@ -71,11 +84,13 @@ function computeUnits() {
   const seen = new Uint8Array(N + S);
   units = [];
   for (let k = 0; k < N; k++) {
+    if (onlyInPlace[k]) continue;  // below: it is part of the operation that writes it
     const s = D.scope[k];
     const u = s >= 0 && rep[s] >= 0 && !pinned[k] ? N + rep[s] : k;
     unitOf[k] = u;
     if (!seen[u]) { seen[u] = 1; units.push(u); }
   }
+  for (let k = N - 1; k >= 0; k--) if (onlyInPlace[k]) unitOf[k] = unitOf[D.dst[outE[k][0]]];
 }
 function initialFolding() {
   if (N <= D.collapseAbove || S === 0) return;
@@ -107,7 +122,7 @@ function layout() {
   const merged = new Set();
   for (let e = 0; e < E; e++) {
     const a = unitOf[D.src[e]], b = unitOf[D.dst[e]];
-    if (a === b) continue;
+    if (a === b || writtenIn[e]) continue;
     if (a >= N || b >= N) {
       const key = a * (N + S) + b;
       if (merged.has(key)) continue;

@@ -19,8 +19,17 @@ function showModule(s) {
 }
 function showDetails(k) {
   const el = document.getElementById("details");
+  if (summaryOf.has(k)) {  // what the picture's summary box says, and its tooltip's list of parameters
+    const {lines, params} = summaryOf.get(k);
+    el.innerHTML = `<table class="kv"><tr><td>name</td><td><b>${esc(name(k))}</b> <span class="hint">${esc(D.ids[k])}</span></td></tr>` +
+      `<tr><td>role</td><td>collapsed: a summary of the nodes it hides</td></tr>` +
+      lines.map((line) => `<tr><td></td><td>${esc(line)}</td></tr>`).join("") + "</table>" +
+      (params.length ? `<h2>parameters</h2><div class="math">${params.map(esc).join("\n")}</div>` : "");
+    return;
+  }
   let h = `<table class="kv"><tr><td>name</td><td><b>${esc(name(k))}</b> <span class="hint">${esc(D.ids[k])}</span></td></tr>`;
-  h += `<tr><td>op</td><td>${esc(opName(k) || "(none: " + roleName(k) + ")")}</td></tr>`;
+  const op = opText(k) === opName(k) ? esc(opName(k)) : `${esc(opText(k))} <span class="hint">(${esc(opName(k))})</span>`;
+  h += `<tr><td>op</td><td>${op || esc("(none: " + roleName(k) + ")")}</td></tr>`;
   h += `<tr><td>role</td><td>${esc(roleName(k))}</td></tr>`;
   h += `<tr><td>shape</td><td>${shapeText(k)}</td></tr><tr><td>dtype</td><td>${esc(D.dtypes[D.dtype[k]])}</td></tr>`;
   if (D.scope[k] >= 0) h += `<tr><td>module</td><td>${esc(scopeLabel(D.scope[k]))}</td></tr>`;
@@ -144,7 +153,7 @@ function reveal(k) {  // unfold the modules hiding node k, then centre on it and
   let changed = false;
   for (let s = D.scope[k]; s >= 0; s = scopeParent[s]) if (collapsed[s]) { collapsed[s] = 0; changed = true; }
   if (changed) { layout(); moduleList(); }
-  centerOn(k); select(k);
+  centerOn(unitOf[k]); select(k);  // its unit: a number written in place is centred with its operation
 }
 
 // modules
@@ -215,6 +224,8 @@ window.explorer = {
   reveal: (k) => reveal(typeof k === "string" ? D.ids.indexOf(k) : k),
   setCollapsed, isCollapsed: (s) => collapsed[s] === 1, fit,
   positions: () => units.map((u) => [u < N ? D.ids[u] : "module:" + scopeLabel(u - N), X[u], Y[u]]),
+  edgesDrawn: () => vEdges.map((ve) => [ve.a, ve.b].map((u) => (u < N ? D.ids[u] : "module:" + scopeLabel(u - N)))),
+  opText: (k) => opText(typeof k === "string" ? D.ids.indexOf(k) : k),
 };
 timings.ready = performance.now();
 window.explorer.timings = timings;
