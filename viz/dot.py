@@ -283,7 +283,7 @@ def _render(graph, rankdir, show, highlight_edges, title_lines, known, current, 
         for e in incoming:
             if written is not None and written_in_place(n.op, written, nodes[e.src]):
                 continue  # a number the operation's label writes in place ('a / 2'): no box of its own
-            target = f"{n.id}_op" if n.op else n.id
+            target = f"{n.id}_op" if n.op else n.id  # no op: a summary box of viz.collapse, edges end at it
             attrs = []
             label = _edge_label(e, nodes, incoming) if "derivs" in show else ""
             if label:
