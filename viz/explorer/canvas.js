@@ -65,7 +65,8 @@ function draw() {
   }
   if (detail && vEdges.length < 20000) {
     const px = labelSize(), places = edgeLabelPlaces(px);
-    ctx.font = `${px}px Helvetica, Arial, sans-serif`; ctx.textBaseline = "middle"; ctx.textAlign = "center"; ctx.lineWidth = 3; ctx.strokeStyle = "rgba(255,255,255,0.85)";
+    ctx.font = `${px}px Helvetica, Arial, sans-serif`; ctx.textBaseline = "middle"; ctx.textAlign = "center";
+    ctx.lineWidth = 3; ctx.strokeStyle = "rgba(255,255,255,0.85)";
     for (const [i, x, y, w, h, text] of places) {
       if (!inView(x - w / 2, y - h / 2, x + w / 2, y + h / 2)) continue;
       ctx.strokeText(text, x, y);  // a halo: the number stays readable where it lies on another edge
@@ -82,12 +83,12 @@ function draw() {
   }
 }
 // ---- edge numbers ---------------------------------------------------------------------------------
-// Each edge's local derivative is written on the edge, at the first place along it that no other number and no box
-// covers. At the middle alone, the numbers of the edges that leave one node (x[0] feeding three neurons, a used by
-// eight operations) lay over each other where those edges run together. Edges fan out from a node with many uses
-// and into one with many inputs, so an edge's number is tried first at the end where it runs apart from the others:
-// near its target when its source has more uses than its target has inputs, near its source in the opposite case,
-// else in the middle. Placed once per layout and text size (world units), not per frame.
+// Each edge's local derivative is written on the edge, at the first place along it that no other number, no box and
+// no module's name covers. At the middle alone, the numbers of the edges that leave one node (x[0] feeding three
+// neurons, a used by eight operations) lay over each other where those edges run together. Edges fan out from a node
+// with many uses and into one with many inputs, so an edge's number is tried first at the end where it runs apart
+// from the others: near its target when its source has more uses than its target has inputs, near its source in the
+// opposite case, else in the middle. Placed once per layout and text size (world units), not per frame.
 const LABEL_AT = {  // where along an edge (bezier parameter), in the order tried
   target: [0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2], source: [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8],
   middle: [0.5, 0.38, 0.62, 0.26, 0.74, 0.2, 0.8]};
@@ -102,14 +103,15 @@ function edgeLabelPlaces(px) {
   if (labelCache.has(px)) return labelCache.get(px);
   ctx.font = `${px}px Helvetica, Arial, sans-serif`;
   const CELL = 64, grid = new Map(), places = [];
-  const cells = (r, fn) => {
+  const cells = (r, fn) => {  // fn(key) for each grid cell that rectangle r = [x0, y0, x1, y1] touches
     for (let i = Math.floor(r[0] / CELL); i <= Math.floor(r[2] / CELL); i++) {
-      for (let j = Math.floor(r[1] / CELL); j <= Math.floor(r[3] / CELL); j++) if (fn(i + "," + j)) return true;
+      for (let j = Math.floor(r[1] / CELL); j <= Math.floor(r[3] / CELL); j++) fn(i + "," + j);
     }
-    return false;
   };
   const add = (r) => cells(r, (key) => { (grid.get(key) || grid.set(key, []).get(key)).push(r); });
-  const overlap = (r) => {  // the area of r that boxes and numbers placed so far cover (counted once per cell)
+  // how much of r the boxes, module names and numbers placed so far cover (one spanning several cells counts in
+  // each: a measure to compare candidates by, 0 when r is free)
+  const overlap = (r) => {
     let area = 0;
     cells(r, (key) => {
       for (const q of grid.get(key) || []) area += Math.max(0, Math.min(r[2], q[2]) - Math.max(r[0], q[0])) *
@@ -237,9 +239,7 @@ function edgeAt(wx, wy) {
         wy < Math.min(p[1], p[7]) - tol || wy > Math.max(p[1], p[7]) + tol) continue;
     let px = p[0], py = p[1];
     for (let i = 1; i <= 12; i++) {
-      const t = i / 12, s = 1 - t;
-      const x = s * s * s * p[0] + 3 * s * s * t * p[2] + 3 * s * t * t * p[4] + t * t * t * p[6];
-      const y = s * s * s * p[1] + 3 * s * s * t * p[3] + 3 * s * t * t * p[5] + t * t * t * p[7];
+      const [x, y] = bezierAt(p, i / 12);
       const d = segDist(wx, wy, px, py, x, y);
       if (d < bestD) { bestD = d; best = ve; }
       px = x; py = y;
