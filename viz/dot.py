@@ -283,7 +283,7 @@ def _render(graph, rankdir, show, highlight_edges, title_lines, known, current, 
         for e in incoming:
             if written is not None and written_in_place(n.op, written, nodes[e.src]):
                 continue  # a number the operation's label writes in place ('a / 2'): no box of its own
-            target = f"{n.id}_op" if n.op else n.id
+            target = f"{n.id}_op" if n.op else n.id  # no op: a summary box of viz.collapse, edges end at it
             attrs = []
             label = _edge_label(e, nodes, incoming) if "derivs" in show else ""
             if label:
@@ -584,7 +584,7 @@ def _node_stmt(n, show, on_path, known, current, stats):
         return (f'\t{n.id} [label="{label}" shape=box3d style=filled '
                 f'fillcolor="#e5e7eb" color="#6b7280" fontcolor="#374151"{tooltip}]\n')
     if n.role == CONSTANT:
-        text = _value_text(n.data) if n.is_scalar else f"const {_shape(n.shape)}"
+        text = constant_text(n)
         if n.label:
             text = f"{n.label} = {text}"
         return (f'\t{n.id} [label="{_quote(text)}" shape=box style="rounded,filled" fillcolor="#f8fafc" '
@@ -613,6 +613,13 @@ def _node_stmt(n, show, on_path, known, current, stats):
     table = (f'<table{thick} cellborder="1" cellspacing="0" cellpadding="3"{border}>'
              f'<tr>{"".join(cells)}</tr></table>')
     return f"\t{n.id} [label=<{table}> shape=plain]\n"
+
+
+def constant_text(node):
+    """How a picture writes a constant (role 'constant') in its box: a scalar by its value to 4 significant digits
+    ('0.3333'), a tensor as 'const' and its shape ('const (3,)'). An unlabelled constant has no other name there;
+    the explorer calls it by the same text."""
+    return _value_text(node.data) if node.is_scalar else f"const {_shape(node.shape)}"
 
 
 MAX_TOOLTIP_LINES = 40  # parameters listed in a summary box's tooltip

@@ -25,10 +25,10 @@ from autograd_core import Value
 
 from .collapse import shared_parameter_paths
 from .dot import (
-    argument_names, operation_texts, parameter_lines, rule_text, shown_mean, summary_lines, with_argument_names,
-    written_in_place,
+    argument_names, constant_text, operation_texts, parameter_lines, rule_text, shown_mean, summary_lines,
+    with_argument_names, written_in_place,
 )
-from .graph import COLLAPSED, ROLES, Graph, summary_stats, trace
+from .graph import COLLAPSED, CONSTANT, ROLES, Graph, Node, summary_stats, trace
 
 SCHEMA = "autograd-core.explorer/1"
 SMALL = 16          # arrays up to this many elements are written in full (a 4 x 4 grid of numbers)
@@ -133,6 +133,9 @@ def explorer_data(graph: Graph, order, *, title=None, collapse_above=COLLAPSE_AB
     # a summary box of a collapsed graph (viz.collapse) with the lines and the parameter list of the picture's box
     summaries = [[k, summary_lines(n), parameter_lines(n.parameters)]
                  for k, n in enumerate(graph.nodes) if n.role == COLLAPSED]
+    groups = _parameter_group_boxes(graph, scopes, home, scope_index)
+    # an unlabelled constant is called what the picture writes in its box: '0.3333', 'const (3,)'
+    constants = [[k, constant_text(n)] for k, n in enumerate(graph.nodes) if n.role == CONSTANT and not n.label]
     data = encode_arrays([n.data for n in graph.nodes])
     grad = encode_arrays([n.grad for n in graph.nodes])
     src, dst, arg, deriv, formula = [], [], [], [], []
@@ -169,7 +172,8 @@ def explorer_data(graph: Graph, order, *, title=None, collapse_above=COLLAPSE_AB
         "ops": ops, "dtypes": dtypes, "formulas": formulas,
         "ids": [n.id for n in graph.nodes], "label": label, "op": op, "written": written, "role": role,
         "shape": shape, "dtype": dtype, "scope": scope, "rg": rg, "created": created,
-        "data": data, "grad": grad, "summaries": summaries,
+        "data": data, "grad": grad, "summaries": summaries, "constants": constants,
+        "groups": groups,
         "scopes": [[name, kind, scope_index.get(parent, -1), *group] for _, name, kind, parent, *group in scopes],
         "src": src, "dst": dst, "arg": arg, "deriv": deriv, "formula": formula, "inPlace": in_place,
         "order": [index[i] for i in order if i in index],
@@ -196,6 +200,26 @@ def _scopes_with_parameter_groups(graph):
             parent = groups[key]
         home[param] = parent
     return scopes, home
+
+
+def _parameter_group_boxes(graph, scopes, home, scope_index):
+    """[scope index, lines, parameter lines] for each parameter group of `_scopes_with_parameter_groups`: folded, it
+    says what the collapsed picture's box for it says (how many it hides, the range of their data and grad) and lists
+    them as that box's tooltip does. A group holds the parameters of the groups inside it."""
+    parent = {sid: p for sid, _, _, p, *_ in scopes}
+    members = {}
+    for param, sid in home.items():
+        node = graph.node(param)
+        while sid is not None:
+            members.setdefault(sid, []).append(node)
+            sid = parent[sid]
+    boxes = []
+    for sid, *_ in scopes:
+        if sid in members:
+            params = tuple(members[sid])
+            box = Node(sid, COLLAPSED, "", None, (), "", None, None, True, hidden=len(params), parameters=params)
+            boxes.append([scope_index[sid], summary_lines(box), parameter_lines(params)])
+    return boxes
 
 
 def _intern(text, table, ids):

@@ -64,14 +64,14 @@ function draw() {
     ctx.beginPath(); ctx.moveTo(p[0], p[1]); ctx.bezierCurveTo(p[2], p[3], p[4], p[5], p[6], p[7]); ctx.stroke();
   }
   if (detail && vEdges.length < 20000) {
-    ctx.font = `${Math.max(9, 8 / scale)}px Helvetica, Arial, sans-serif`; ctx.textBaseline = "bottom"; ctx.textAlign = "center";
-    for (const ve of vEdges) {
-      if (ve.e < 0 || D.deriv[ve.e] === null) continue;
-      const p = bezier(ve.a, ve.b);
-      const mx = (p[0] + p[6]) / 2, my = (p[1] + p[7]) / 2;
-      if (!inView(mx - 20, my - 10, mx + 20, my)) continue;
-      ctx.fillStyle = edgeOnPath(ve) ? RED : "#475569";
-      ctx.fillText(fmt(D.deriv[ve.e]), mx, my - 1);  // 4 digits, as the picture's edge labels
+    const px = labelSize(), places = edgeLabelPlaces(px);
+    ctx.font = `${px}px Helvetica, Arial, sans-serif`; ctx.textBaseline = "middle"; ctx.textAlign = "center";
+    ctx.lineWidth = 3; ctx.strokeStyle = "rgba(255,255,255,0.85)";
+    for (const [i, x, y, w, h, text] of places) {
+      if (!inView(x - w / 2, y - h / 2, x + w / 2, y + h / 2)) continue;
+      ctx.strokeText(text, x, y);  // a halo: the number stays readable where it lies on another edge
+      ctx.fillStyle = edgeOnPath(vEdges[i]) ? RED : "#475569";
+      ctx.fillText(text, x, y);
     }
     ctx.textAlign = "left";
   }
@@ -81,6 +81,69 @@ function draw() {
     if (!inView(x0, y0, x0 + bw, y0 + bh)) continue;
     drawUnit(u, x0, y0, bw, bh);
   }
+}
+// ---- edge numbers ---------------------------------------------------------------------------------
+// Each edge's local derivative is written on the edge, at the first place along it that no other number, no box and
+// no module's name covers. At the middle alone, the numbers of the edges that leave one node (x[0] feeding three
+// neurons, a used by eight operations) lay over each other where those edges run together. Edges fan out from a node
+// with many uses and into one with many inputs, so an edge's number is tried first at the end where it runs apart
+// from the others: near its target when its source has more uses than its target has inputs, near its source in the
+// opposite case, else in the middle. Placed once per layout and text size (world units), not per frame.
+const LABEL_AT = {  // where along an edge (bezier parameter), in the order tried
+  target: [0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2], source: [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8],
+  middle: [0.5, 0.38, 0.62, 0.26, 0.74, 0.2, 0.8]};
+let labelCache = new Map();  // text size -> [[vEdges index, x, y, width, height, text], ...]
+const labelSize = () => Math.max(9, Math.ceil(8 / scale));  // readable on screen down to zoom 0.45; whole units
+function bezierAt(p, t) {
+  const s = 1 - t;
+  return [s * s * s * p[0] + 3 * s * s * t * p[2] + 3 * s * t * t * p[4] + t * t * t * p[6],
+    s * s * s * p[1] + 3 * s * s * t * p[3] + 3 * s * t * t * p[5] + t * t * t * p[7]];
+}
+function edgeLabelPlaces(px) {
+  if (labelCache.has(px)) return labelCache.get(px);
+  ctx.font = `${px}px Helvetica, Arial, sans-serif`;
+  const CELL = 64, grid = new Map(), places = [];
+  const cells = (r, fn) => {  // fn(key) for each grid cell that rectangle r = [x0, y0, x1, y1] touches
+    for (let i = Math.floor(r[0] / CELL); i <= Math.floor(r[2] / CELL); i++) {
+      for (let j = Math.floor(r[1] / CELL); j <= Math.floor(r[3] / CELL); j++) fn(i + "," + j);
+    }
+  };
+  const add = (r) => cells(r, (key) => { (grid.get(key) || grid.set(key, []).get(key)).push(r); });
+  // how much of r the boxes, module names and numbers placed so far cover (one spanning several cells counts in
+  // each: a measure to compare candidates by, 0 when r is free)
+  const overlap = (r) => {
+    let area = 0;
+    cells(r, (key) => {
+      for (const q of grid.get(key) || []) area += Math.max(0, Math.min(r[2], q[2]) - Math.max(r[0], q[0])) *
+        Math.max(0, Math.min(r[3], q[3]) - Math.max(r[1], q[1]));
+    });
+    return area;
+  };
+  for (const u of units) add([X[u] - W(u) / 2, Y[u] - H(u) / 2, X[u] + W(u) / 2, Y[u] + H(u) / 2]);
+  for (const c of clusters) add([c.x0, c.y0, c.x1, c.y0 + TOP - 6]);  // the module's name
+  const uses = new Map(), inputs = new Map();
+  for (const ve of vEdges) { uses.set(ve.a, (uses.get(ve.a) || 0) + 1); inputs.set(ve.b, (inputs.get(ve.b) || 0) + 1); }
+  vEdges.forEach((ve, i) => {
+    if (ve.e < 0 || D.deriv[ve.e] === null) return;
+    const text = fmt(D.deriv[ve.e]);  // 4 digits, as the picture's edge labels
+    const w = ctx.measureText(text).width + 2, h = px, p = bezier(ve.a, ve.b);
+    const fanOut = uses.get(ve.a), fanIn = inputs.get(ve.b);
+    let best = null, least = Infinity;
+    const at = LABEL_AT[fanOut > fanIn ? "target" : (fanIn > fanOut ? "source" : "middle")];
+    for (const shift of [0, -0.8, 0.8]) {  // on the edge, else just above or below it
+      for (const t of at) {
+        const [x, y0] = bezierAt(p, t), y = y0 + shift * h, r = [x - w / 2, y - h / 2, x + w / 2, y + h / 2];
+        const area = overlap(r);
+        if (area < least) { best = r; least = area; }  // nowhere free: where the least is covered
+        if (!area) break;
+      }
+      if (!least) break;
+    }
+    add(best);
+    places.push([i, (best[0] + best[2]) / 2, (best[1] + best[3]) / 2, w, h, text]);
+  });
+  labelCache.set(px, places);
+  return places;
 }
 function roundRect(x, y, w, h, r) {
   ctx.beginPath();
@@ -94,10 +157,12 @@ function clip(text, width) {
 }
 function drawUnit(u, x0, y0, bw, bh) {
   // a folded module (it unfolds on a double-click), or a summary box of a collapsed graph (it cannot)
-  if (u >= N) return drawBox(`⊞ ${scopeLabel(u - N)}`, `${scopeSize[u - N]} nodes (double-click)`, x0, y0, bw, bh);
+  if (u >= N) return drawBox(`⊞ ${scopeLabel(u - N)}`, moduleLine(u - N), x0, y0, bw, bh);
   if (summaryOf.has(u)) return drawBox(name(u), summaryOf.get(u).lines.join(" · "), x0, y0, bw, bh, u === selected);
   drawNode(u, x0, y0, bw, bh);
 }
+// under a folded module's name: its size; under a group of shared parameters, what the picture's box for it says
+const moduleLine = (s) => (groupOf.has(s) ? groupOf.get(s).lines.join(" · ") : `${scopeSize[s]} nodes (double-click)`);
 function drawBox(title, line, x0, y0, bw, bh, chosen) {  // a stack of boxes, as the pictures' box3d
   ctx.fillStyle = FILL.collapsed; ctx.strokeStyle = chosen ? "#2563eb" : "#6b7280"; ctx.lineWidth = chosen ? 2.2 : 1;
   roundRect(x0 + 4, y0 - 4, bw, bh, 4); ctx.fill(); ctx.stroke();
@@ -174,9 +239,7 @@ function edgeAt(wx, wy) {
         wy < Math.min(p[1], p[7]) - tol || wy > Math.max(p[1], p[7]) + tol) continue;
     let px = p[0], py = p[1];
     for (let i = 1; i <= 12; i++) {
-      const t = i / 12, s = 1 - t;
-      const x = s * s * s * p[0] + 3 * s * s * t * p[2] + 3 * s * t * t * p[4] + t * t * t * p[6];
-      const y = s * s * s * p[1] + 3 * s * s * t * p[3] + 3 * s * t * t * p[5] + t * t * t * p[7];
+      const [x, y] = bezierAt(p, i / 12);
       const d = segDist(wx, wy, px, py, x, y);
       if (d < bestD) { bestD = d; best = ve; }
       px = x; py = y;

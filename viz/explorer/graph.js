@@ -14,13 +14,16 @@ const NW = 132, NH = 40, CW = 196, RH = 54;   // node box, column and row pitch 
 const num = (x) => (typeof x === "string" ? Number(x) : x);
 const size = (k) => D.shape[k].reduce((a, b) => a * b, 1);
 const isScalar = (k) => size(k) === 1;
-// unlabelled scalar constants are called by their value (the 1 of h + 1), other nodes by label or id
-const name = (k) => D.label[k] || (D.roles[D.role[k]] === "constant" && typeof D.data[k] !== "object" ?
-  String(num(D.data[k])) : D.ids[k]);
+// nodes are called by label, else unlabelled constants as the picture writes them (the 1 of h + 1, 'const (3,)',
+// computed in Python: viz.dot.constant_text), else by id
+const constantText = new Map(D.constants);
+const name = (k) => D.label[k] || constantText.get(k) || D.ids[k];
 // a name inside ∂a/∂b: in parentheses unless it reads as one symbol (∂n/∂(x1*w1 + x2*w2)), as viz.chain.symbol
 const symbolOf = (k) => { const s = name(k); return /^[\p{L}\p{N}_.'′]+(\[[\p{L}\p{N}_, ]*\])*$/u.test(s) ? s : `(${s})`; };
 // the summary boxes of a collapsed graph (viz.collapse): node k -> [lines under its name, the parameters it hides]
 const summaryOf = new Map(D.summaries.map(([k, lines, params]) => [k, {lines, params}]));
+// the same for a group of shared parameters folded in the page: scope s -> the lines of the picture's box for it
+const groupOf = new Map(D.groups.map(([s, lines, params]) => [s, {lines, params}]));
 const opName = (k) => (D.op[k] < 0 ? "" : D.ops[D.op[k]]);
 // the operation as the Graphviz picture writes it (viz/dot.py's op_label, computed in Python): its operands in
 // place where their order matters ('a / 2' against '2 / a'), else its symbol
@@ -119,6 +122,7 @@ function unitScope(u) { return u >= N ? scopeParent[u - N] : D.scope[u]; }
 function layout() {
   computeUnits();
   vEdges = [];
+  labelCache = new Map();  // canvas.js: the edge numbers are placed anew
   const merged = new Set();
   for (let e = 0; e < E; e++) {
     const a = unitOf[D.src[e]], b = unitOf[D.dst[e]];

@@ -13,8 +13,11 @@ function select(u) {
 }
 function showModule(s) {
   const el = document.getElementById("details");
+  const group = groupOf.get(s);  // shared parameters: the picture's box and its tooltip's list
   el.innerHTML = `<table class="kv"><tr><td>module</td><td>${esc(scopeLabel(s))}</td></tr>` +
-    `<tr><td>nodes</td><td>${scopeSize[s]}</td></tr></table><button id="expand-this">expand</button>`;
+    (group ? group.lines.map((line) => `<tr><td></td><td>${esc(line)}</td></tr>`).join("") :
+      `<tr><td>nodes</td><td>${scopeSize[s]}</td></tr>`) + '</table><button id="expand-this">expand</button>' +
+    (group ? `<h2>parameters</h2><div class="math">${group.params.map(esc).join("\n")}</div>` : "");
   document.getElementById("expand-this").onclick = () => setCollapsed(s, false);
 }
 function showDetails(k) {
@@ -226,6 +229,13 @@ window.explorer = {
   positions: () => units.map((u) => [u < N ? D.ids[u] : "module:" + scopeLabel(u - N), X[u], Y[u]]),
   edgesDrawn: () => vEdges.map((ve) => [ve.a, ve.b].map((u) => (u < N ? D.ids[u] : "module:" + scopeLabel(u - N)))),
   opText: (k) => opText(typeof k === "string" ? D.ids.indexOf(k) : k),
+  name: (k) => name(typeof k === "string" ? D.ids.indexOf(k) : k),
+  // the edge numbers at the current zoom, [text, x0, y0, x1, y1], and the boxes [unit, x0, y0, x1, y1] (world units)
+  edgeLabels: () => (scale > 0.45 ? edgeLabelPlaces(labelSize()) : []).map(([, x, y, w, h, text]) =>
+    [text, x - w / 2, y - h / 2, x + w / 2, y + h / 2]),
+  boxes: () => units.map((u) => [u < N ? D.ids[u] : "module:" + scopeLabel(u - N),
+    X[u] - W(u) / 2, Y[u] - H(u) / 2, X[u] + W(u) / 2, Y[u] + H(u) / 2]),
+  moduleLine,
 };
 timings.ready = performance.now();
 window.explorer.timings = timings;

@@ -1,0 +1,121 @@
+"""The explorer says what the Graphviz pictures say: unlabelled constants named alike, folded parameter groups with
+the picture's box lines, and edge numbers that can be read (none over another, none under a box).
+
+Screenshots go to out/explorer/ as test_viz_explore's do.
+"""
+
+import os
+import re
+
+import numpy as np
+import pytest
+
+from autograd_core import Value, viz
+from test_viz_explore import ARTIFACTS, browser, console_errors, open_page, page_data, screenshot  # noqa: F401 (a fixture)
+
+
+def uses_of_a():
+    """Eight operations on a (its edges leave it together), a tensor constant and the number 1/3."""
+    a = Value(1.5, label="a")
+    f = a * 3
+    for term in (a + 1, a / 3, a.tanh(), a ** 2, a.exp(), a * a, 1 / a):
+        f = f + term
+    g = (f * Value(np.array([1.0, 2.0, 3.0]), requires_grad=False)).sum() * (1 / 3)
+    g.label = "g"
+    g.backward(retain_graph=True)
+    return g
+
+
+def picture_texts(root):
+    """{node id: the text of its box} for the constants of the Graphviz picture (a number has a box per use,
+    'n3_n5_1'; a number written into its operation's label, the 2 of 'a ** 2', none)."""
+    return dict(re.findall(r'\t(n\d+)(?:_n\d+_\d+)? \[label="([^"]*)" shape=box ', viz.draw(root).source))
+
+
+@pytest.mark.needs("chromium", "chromedriver")
+def test_unlabelled_constants_are_called_what_the_picture_writes(browser):  # noqa: F811
+    g = uses_of_a()
+    graph = viz.trace(g)
+    drawn = picture_texts(g)
+    constants = {n.id for n in graph.nodes if n.role == "constant" and not n.label and n.id in drawn}
+    assert {drawn[i] for i in constants} >= {"const (3,)", "0.3333", "3"}  # 1/3 to 4 digits, as the picture
+    open_page(browser, viz.explore(g), "constants")
+    for node_id in constants:
+        assert browser.execute_script("return explorer.name(arguments[0])", node_id) == drawn[node_id]
+    third = next(i for i in constants if drawn[i] == "0.3333")
+    browser.execute_script("explorer.select(arguments[0])", third)
+    assert "name 0.3333" in browser.find_element("id", "details").text
+    tensor = next(i for i in constants if drawn[i] == "const (3,)")
+    browser.execute_script("explorer.select(arguments[0])", tensor)
+    assert "name const (3,)" in browser.find_element("id", "details").text
+    assert console_errors(browser) == []
+
+
+def overlaps(labels, boxes):
+    """The pairs of numbers, and the pairs (number, box), whose rectangles intersect (world units)."""
+    cut = lambda r, q: r[0] < q[2] and q[0] < r[2] and r[1] < q[3] and q[1] < r[3]  # noqa: E731
+    numbers = [(r[0], q[0]) for i, r in enumerate(labels) for q in labels[i + 1:] if cut(r[1:], q[1:])]
+    return numbers, [(r[0], q[0]) for r in labels for q in boxes if cut(r[1:], q[1:])]
+
+
+@pytest.mark.needs("chromium", "chromedriver")
+def test_edge_numbers_do_not_overlap(browser):  # noqa: F811
+    g = uses_of_a()
+    a = viz.trace(g).node_of("a")
+    open_page(browser, viz.explore(g), "edge-numbers")
+    browser.execute_script("explorer.reveal(arguments[0]); explorer.select(-1)", a.id)  # zoom 0.9, around a
+    labels = browser.execute_script("return explorer.edgeLabels()")
+    assert len(labels) >= 20  # every drawn edge of a scalar has its number
+    assert overlaps(labels, browser.execute_script("return explorer.boxes()")) == ([], [])
+    browser.execute_async_script("requestAnimationFrame(() => requestAnimationFrame(arguments[0]))")
+    browser.save_screenshot(os.path.join(ARTIFACTS, "edge-numbers.png"))  # at that zoom, not fitted
+    # the README's MLP, fitted: x[0]'s three edges and the weights' leave the first column together
+    from autograd_core.viz.cli import main
+
+    page = os.path.join(ARTIFACTS, "edge-numbers-mlp.html")
+    assert main(["export", "--mlp", "2,3,1", "--input=1,-2", "--backward", "--highlight", "x[0]", "-o", page]) == 0
+    browser.get("file://" + page)
+    assert browser.execute_script("return document.body.dataset.ready") == "1"
+    for zoom in (None, 0.9):
+        if zoom:
+            browser.execute_script("explorer.reveal(explorer.labels().indexOf('x[0]')); explorer.select(-1)")
+        labels = browser.execute_script("return explorer.edgeLabels()")
+        assert len(labels) > 30, zoom
+        numbers, under_boxes = overlaps(labels, browser.execute_script("return explorer.boxes()"))
+        assert numbers == [], zoom
+        # fitted (zoom 0.5: a number of 16 world units' height in a gap of 64 between columns), one touches a box
+        assert len(under_boxes) <= (0 if zoom else 1), (zoom, under_boxes)
+    screenshot(browser, "edge-numbers-mlp")
+    assert console_errors(browser) == []
+
+
+@pytest.mark.needs("chromium", "chromedriver")
+def test_a_folded_parameter_group_says_what_the_pictures_box_says(browser):  # noqa: F811
+    from test_viz_readability import demo_loss
+
+    model, loss = demo_loss()
+    picture = viz.draw(loss, max_nodes=60).source
+    boxes = dict(re.findall(r'\tc\d+ \[label="([^"\\]*)\\n([^"]*)" shape=box3d', picture))
+    lines = {name: text.split("\\n") for name, text in boxes.items() if name.endswith(": parameters")}
+    assert sorted(lines) == [f"Layer layers.{i}: parameters" for i in range(3)]
+    assert all(len(v) == 3 and v[1].startswith("data ") and v[2].startswith("grad ") for v in lines.values())
+    data = page_data(viz.explore(loss).html)
+    open_page(browser, viz.explore(loss), "parameter-group-lines")
+    top = next(k for k, s in enumerate(data["scopes"]) if len(s) > 3 and s[2] < 0)
+    browser.execute_script("explorer.setCollapsed(arguments[0], true); explorer.setCollapsed(arguments[0], false)", top)
+    for k, scope in enumerate(data["scopes"]):
+        if len(scope) > 3 and scope[2] == top:
+            name = f"Layer {scope[0]}: parameters"
+            browser.execute_script("explorer.setCollapsed(arguments[0], true)", k)
+            assert browser.execute_script("return explorer.moduleLine(arguments[0])", k) == " · ".join(lines[name])
+            browser.execute_script("explorer.select(explorer.nodeCount + arguments[0])", k)
+            details = browser.find_element("id", "details").text
+            assert all(line in details for line in lines[name]) and " = " in details, details
+    layer0 = next(k for k, s in enumerate(data["scopes"]) if len(s) > 3 and s[0] == "layers.0" and s[2] == top)
+    browser.execute_script("explorer.select(explorer.nodeCount + arguments[0])", layer0)
+    assert "w[0,0] = " in browser.find_element("id", "details").text  # the tooltip's list, as for a summary box
+    # a folded module call still gives its size
+    call = next(k for k, s in enumerate(data["scopes"]) if len(s) == 3 and s[2] < 0)
+    assert browser.execute_script("return explorer.moduleLine(arguments[0])", call).endswith("nodes (double-click)")
+    screenshot(browser, "parameter-group-lines")
+    assert console_errors(browser) == []
