@@ -86,11 +86,62 @@ def test_size_inferred_hybrid_and_to_sparse():
 
 def test_repr_like_pytorch():
     s = _sparse(ag, requires_grad=True)
-    # one line, summarised beyond set_printoptions' threshold (8 elements), as a dense Value's repr
-    assert repr(s) == ("tensor(indices=tensor([[0, 1, ..., 0, 2], [2, 0, ..., 2, 1]]), values=tensor([ 3.,  4.,  5.,  "
-                       "6., -1.]), size=(3, 3), nnz=5, dtype=torch.float64, layout=torch.sparse_coo, "
-                       "requires_grad=True)")
-    assert "grad_fn=<coalesce>" in repr(s.coalesce())
+    assert repr(s) == """\
+tensor(indices=tensor([[0, 1, 1, 0, 2],
+                       [2, 0, 2, 2, 1]]),
+       values=tensor([ 3.,  4.,  5.,  6., -1.]),
+       size=(3, 3), nnz=5, dtype=torch.float64, layout=torch.sparse_coo,
+       requires_grad=True)"""
+    assert repr(s.coalesce()).endswith("layout=torch.sparse_coo,\n       grad_fn=<CoalesceBackward0>)")
+    empty = ag.sparse_coo_tensor(ag.zeros(2, 0, dtype=ag.int64), ag.zeros(0), (2, 0))
+    assert repr(empty) == """\
+tensor(indices=tensor([], size=(2, 0)),
+       values=tensor([], size=(0,)),
+       size=(2, 0), nnz=0, layout=torch.sparse_coo)"""
+    hybrid = ag.sparse_coo_tensor([[0, 2]], ag.tensor([[0.5, 1.0], [2.0, -3.25]]), (3, 2))
+    assert repr(hybrid) == """\
+tensor(indices=tensor([[0, 2]]),
+       values=tensor([[ 0.5000,  1.0000],
+                      [ 2.0000, -3.2500]]),
+       size=(3, 2), nnz=2, layout=torch.sparse_coo)"""
+
+
+REPR_CASES = {  # name -> fn(module) -> a sparse tensor, printed alike by both libraries
+    "2-d float32": lambda m: m.sparse_coo_tensor(INDICES, VALUES, (3, 3)),
+    "2-d float64 requires_grad": lambda m: _sparse(m, requires_grad=True),
+    "coalesce grad_fn": lambda m: _sparse(m, requires_grad=True).coalesce(),
+    "1-d": lambda m: m.sparse_coo_tensor([[0, 2]], [1.0, 2.0], (3,)),
+    "3-d": lambda m: m.sparse_coo_tensor([[0, 2], [1, 1], [0, 1]], [1.0, 2.0], (3, 2, 2)),
+    "empty (2, 0)": lambda m: m.sparse_coo_tensor(m.zeros(2, 0, dtype=m.int64), m.zeros(0), (2, 0)),
+    "empty float64": lambda m: m.sparse_coo_tensor(m.zeros(2, 0, dtype=m.int64), m.zeros(0, dtype=m.float64), (2, 3)),
+    "hybrid": lambda m: m.sparse_coo_tensor([[0, 2]], m.ones(2, 3), (3, 3)),
+    "wrapped lines": lambda m: m.sparse_coo_tensor([list(range(20))], m.arange(20.0), (20,)),
+    "summarised": lambda m: m.sparse_coo_tensor([list(range(2000))], m.arange(2000.0), (2000,)),
+    "summarised hybrid": lambda m: m.sparse_coo_tensor([list(range(10))], m.tensor(
+        np.arange(720.0).reshape(10, 9, 8)), (10, 9, 8)),
+    "fixed point": lambda m: m.sparse_coo_tensor([[0, 1, 2]], m.tensor([0.5, 1.25, -3.0]), (3,)),
+    "scientific": lambda m: m.sparse_coo_tensor([[0, 1, 2]], m.tensor([1e-5, 1.25, -3.0]), (3,)),
+    "scientific whole": lambda m: m.sparse_coo_tensor([[0, 1, 2]], m.tensor([1e5, 1.0, -3.0], dtype=m.float64), (3,)),
+    "int64": lambda m: m.sparse_coo_tensor([[0, 1, 2]], m.tensor([1, 2, 3]), (3,)),
+    "bool": lambda m: m.sparse_coo_tensor([[0, 1]], m.tensor([True, False]), (3,)),
+    "nan inf": lambda m: m.sparse_coo_tensor([[0, 1, 2]], m.tensor([float("nan"), 2.5, float("inf")]), (3,)),
+    "zeros": lambda m: m.sparse_coo_tensor([[0, 1]], m.tensor([0.0, 0.0]), (3,)),
+}  # grad_fn names come from our primitives (grad_fn.py): t() prints SparseTransposeBackward0 here, TBackward0 there
+
+
+@pytest.mark.parametrize("options", [{}, {"threshold": 5, "edgeitems": 1}, {"sci_mode": True, "precision": 2},
+                                     {"sci_mode": False, "linewidth": 40}], ids=str)
+@pytest.mark.parametrize("name", REPR_CASES)
+def test_repr_matches_pytorch(name, options):
+    torch = torch_or_skip()
+    texts = []
+    for module in (ag, torch):
+        module.set_printoptions(**options)
+        try:
+            texts.append(repr(REPR_CASES[name](module)))
+        finally:
+            module.set_printoptions(profile="default")
+    assert texts[0] == texts[1]
 
 
 @pytest.mark.parametrize("bad, message", [
