@@ -98,15 +98,28 @@ class SparseTensor(Value):
     def grad(self):
         """The gradient accumulated by backward passes: None, a sparse tensor (no gradient of its own) on the pattern
         PyTorch gives (torch.sparse.mm, to_dense, coalesce, +, ...), or a dense GradArray where PyTorch's is dense
-        (torch.mm, @, torch.spmm)."""
+        (torch.mm, @, torch.spmm). After backward(create_graph=True), a sparse tensor in the gradient's graph."""
         g = self._grad
         if g.__class__ is SparseArray:
             return _new_node(SparseGradient, g, False, None, (), None, None)
+        if isinstance(g, Value):
+            return _result(g)
         return _DENSE_GRAD.__get__(self)
 
     @grad.setter
     def grad(self, g):
-        self._grad = g.data if isinstance(g, SparseTensor) else g
+        self._grad = g.data if isinstance(g, SparseTensor) and not g.requires_grad else g
+
+    def register_hook(self, hook):
+        """Call hook(grad) whenever the backward pass computes this tensor's gradient (Value.register_hook): a sparse
+        gradient reaches it as a sparse tensor that needs no gradient (PyTorch's), a dense one as a dense tensor. A
+        sparse tensor returned replaces the gradient."""
+        def sparse_hook(g):
+            replaced = hook(as_sparse_tensor(g))
+            return replaced.data if isinstance(replaced, SparseTensor) and not isinstance(g, Value) else replaced
+
+        sparse_hook.__wrapped__ = hook
+        return super().register_hook(sparse_hook)
 
     def item(self):
         raise not_sparse("item")
@@ -179,7 +192,7 @@ class SparseTensor(Value):
         return _result(_sparse.sparse_transpose(self, dim0=int(dims[0]), dim1=int(dims[1])))
 
     def __add__(self, other):
-        if isinstance(other, SparseTensor):
+        if isinstance(other, Value) and other.data.__class__ is SparseArray:  # (a gradient of create_graph=True)
             return _result(_sparse.sparse_add(self, other))
         raise RuntimeError("add(sparse, dense) is not supported. Use add(dense, sparse) instead.")
 
@@ -240,6 +253,14 @@ class SparseGradient(SparseTensor):
         if other.__class__ is SparseArray or (other.__class__ is np.ndarray and other.shape == self.data.shape):
             return self.data + other
         return super().__add__(other)
+
+
+def as_sparse_tensor(g):
+    """Gradient g as users see it: sparse data as a SparseTensor that needs no gradient, a Value with sparse data
+    (a gradient of create_graph=True) as a SparseTensor in its graph; anything else unchanged."""
+    if g.__class__ is SparseArray:
+        return _new_node(SparseTensor, g, False, None, (), None, None)
+    return _result(g)
 
 
 def _number(x, what):

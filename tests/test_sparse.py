@@ -396,8 +396,38 @@ def test_hooks_and_requires_grad():
     seen = []
     s.register_hook(lambda g: seen.append(g))
     ag.sparse.sum(s).backward()
-    assert len(seen) == 1 and isinstance(seen[0], SparseArray)
+    assert len(seen) == 1 and isinstance(seen[0], ag.Tensor) and seen[0].is_sparse and not seen[0].requires_grad
     assert not s.detach().requires_grad and s.detach().is_sparse
+
+
+def _sparse_gradients(module):
+    """What hooks, autograd.grad and .grad give for a sparse leaf: (kind, is_sparse, requires_grad, dense) each."""
+    s = _sparse(module, requires_grad=True)
+    d = module.tensor(_D, dtype=module.float64)
+    seen = []
+    s.register_hook(lambda g: seen.append(g))
+    s.register_hook(lambda g: g * 2)  # a sparse gradient returned replaces it
+    s.register_hook(lambda g: seen.append(g))
+    (module.sparse.mm(s, d) ** 2).sum().backward()
+    results = seen + [s.grad]
+    (first,) = module.autograd.grad((module.sparse.mm(s, d) ** 2).sum(), s)
+    (recorded,) = module.autograd.grad((module.sparse.mm(s, d) ** 2).sum(), s, create_graph=True)
+    (second,) = module.autograd.grad(module.sparse.sum(recorded * 3.0), s)
+    results += [first, recorded, second]
+    s = _sparse(module, requires_grad=True)  # (no hooks)
+    for _ in range(2):  # accumulated into .grad with its graph
+        (module.sparse.mm(s, d) ** 2).sum().backward(create_graph=True)
+    results += [s.grad, module.autograd.grad(module.sparse.sum(s.grad), s)[0]]
+    return [(g.is_sparse, g.requires_grad, g._nnz(), _dense(g)) for g in results]
+
+
+def test_hooks_and_autograd_grad_give_sparse_tensors_as_pytorch():
+    torch = torch_or_skip()
+    ours, theirs = _sparse_gradients(ag), _sparse_gradients(torch)
+    assert len(ours) == len(theirs) == 8
+    for k, ((*kind, dense), (*t_kind, t_dense)) in enumerate(zip(ours, theirs)):
+        assert kind == t_kind, k
+        np.testing.assert_allclose(dense, t_dense, rtol=1e-12, err_msg=str(k))
 
 
 def test_forward_mode_jvp_of_spmm():
