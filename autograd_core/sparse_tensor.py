@@ -185,10 +185,14 @@ class SparseTensor(Value):
 
     def transpose(self, dim0, dim1):
         """Sparse axes dim0 and dim1 swapped."""
-        sparse_dim = self.data.sparse_dim
-        dims = [d + self.ndim if isinstance(d, numbers.Integral) and d < 0 else d for d in (dim0, dim1)]
-        if not all(isinstance(d, numbers.Integral) and 0 <= d < sparse_dim for d in dims):
-            raise not_sparse(f"transpose({dim0}, {dim1}) of a dense dim or out of range")
+        sparse_dim, ndim = self.data.sparse_dim, self.ndim
+        dims = [d + ndim if isinstance(d, numbers.Integral) and d < 0 else d for d in (dim0, dim1)]
+        if not all(isinstance(d, numbers.Integral) and 0 <= d < ndim for d in dims):
+            raise IndexError(f"transpose: dimension out of range (expected to be in range of [{-ndim}, {ndim - 1}], "
+                             f"but got {dim0} and {dim1})")
+        if not all(d < sparse_dim for d in dims):  # PyTorch's too: a hybrid tensor's dense dims stay in place
+            raise RuntimeError(f"sparse transpose: transposed dimensions must be sparse Got sparse_dim: {sparse_dim}, "
+                               f"d0: {dims[0]}, d1: {dims[1]}")
         return _result(_sparse.sparse_transpose(self, dim0=int(dims[0]), dim1=int(dims[1])))
 
     def __add__(self, other):
@@ -235,10 +239,10 @@ class SparseTensor(Value):
     matmul = mm
 
     def sum(self, dim=None, keepdim=False, *, dtype=None):
-        """torch.sparse.sum(self, dim): a 0-d dense Value for dim=None."""
-        if keepdim:
-            raise not_sparse("sum(keepdim=True)")
-        total = sparse_sum(self, dim)
+        """Tensor.sum of a sparse tensor: torch.sparse.sum(self, dim) (a 0-d dense Value for dim=None). keepdim=True
+        keeps each summed axis with size 1: still sparse when a sparse axis was left (a summed sparse axis stays
+        sparse, index 0), else dense, as PyTorch's (whose backward then fails; ours differentiates)."""
+        total = sparse_sum(self, dim, keepdim=keepdim)
         return total if dtype is None else total.to(dtype)
 
 
@@ -301,15 +305,33 @@ def spmm(input, mat2, sparse_grad=False, *, vector=False):
     return _sparse.spmm(input, mat2, sparse_grad=bool(sparse_grad))
 
 
-def sparse_sum(input, dim=None):
+def sparse_sum(input, dim=None, keepdim=False):
     """The sum of sparse `input` over `dim` (an int or a tuple; all axes by default): a dense Value when every sparse
-    axis is summed (0-d for all), else sparse over the sparse axes left, as torch.sparse.sum."""
+    axis is summed (0-d for all), else sparse over the sparse axes left, as torch.sparse.sum. keepdim: the summed
+    axes kept with size 1 (Tensor.sum's; a summed sparse axis stays a sparse one when the result is sparse)."""
     ndim = input.ndim
     dims = range(ndim) if dim is None else (dim,) if isinstance(dim, numbers.Integral) else dim
     dims = tuple(sorted({int(d) + ndim if d < 0 else int(d) for d in dims}))
     if any(not 0 <= d < ndim for d in dims):
         raise IndexError(f"sparse.sum: dim {dim} out of range for a tensor of {ndim} dims")
-    return _result(_sparse.sparse_sum(input, dims=dims))
+    total = _result(_sparse.sparse_sum(input, dims=dims))
+    if not keepdim:
+        return total
+    shape = tuple(1 if d in dims else n for d, n in enumerate(input.shape))
+    if not isinstance(total, SparseTensor):
+        return total.reshape(shape)
+    # PyTorch's unsqueeze of each summed axis in turn (the sum is coalesced, and rows of zeros keep it so): an axis
+    # that lands among the sparse ones, or just after them, comes back sparse (a row of zero indices), a later one
+    # dense (a size-1 axis of the values)
+    data = total.data
+    indices, value_shape = list(data.indices), list(data.values.shape)
+    for d in dims:
+        if d <= len(indices):
+            indices.insert(d, np.zeros(data.nnz, np.int64))
+        else:
+            value_shape.insert(d - len(indices) + 1, 1)
+    values = _sparse.sparse_values(total).reshape(tuple(value_shape))
+    return _result(_sparse.sparse_coo(values, indices=np.stack(indices), shape=shape, coalesced=True))
 
 
 def sparse_coo_tensor(indices, values, size=None, *, dtype=None, device=None, pin_memory=False, requires_grad=False,
