@@ -259,6 +259,72 @@ def test_transpose_of_a_dense_dim_raises_as_pytorch():
     assert hybrid.transpose(-3, 0).shape == (2, 3, 2, 3)
 
 
+SGD_OPTIONS = [{}, {"momentum": 0.9}, {"weight_decay": 0.1}, {"maximize": True}, {"nesterov": True, "momentum": 0.9},
+               {"momentum": 0.9, "dampening": 0.1, "weight_decay": 0.05}, {"foreach": True}]
+
+
+def _sgd_steps(module, options, coalesced, steps=3):
+    """A sparse parameter and a dense one in one group, trained by SGD with `options`: per step, the sparse one's
+    dense values and coalesced pattern and the dense one."""
+    s = _sparse(module, requires_grad=True)
+    if coalesced:
+        s = s.detach().coalesce().requires_grad_()
+    w = module.tensor(_D[:, :2], dtype=module.float64, requires_grad=True)
+    optimizer = module.optim.SGD([s, w], lr=0.1, **options)
+    out = []
+    for _ in range(steps):
+        optimizer.zero_grad()
+        (module.sparse.mm(s, w) ** 2).sum().backward()
+        optimizer.step()
+        out.append((_dense(s), _coalesced_pattern(s.detach())[0], _dense(w)))
+    return out
+
+
+@pytest.mark.parametrize("coalesced", [False, True])
+@pytest.mark.parametrize("options", SGD_OPTIONS, ids=str)
+def test_sgd_on_a_sparse_parameter_matches_pytorch(options, coalesced):
+    torch = torch_or_skip()
+    for (s, pattern, w), (t_s, t_pattern, t_w) in zip(_sgd_steps(ag, options, coalesced),
+                                                      _sgd_steps(torch, options, coalesced)):
+        np.testing.assert_allclose(s, t_s, rtol=1e-12, atol=1e-12)
+        assert pattern == t_pattern
+        np.testing.assert_allclose(w, t_w, rtol=1e-12, atol=1e-12)
+
+
+def test_sgd_on_a_sparse_parameter_formulas_and_errors():
+    s = _sparse(ag, requires_grad=True).detach().coalesce().requires_grad_()
+    d = ag.tensor(_D, dtype=ag.float64)
+    before = _dense(s)
+    optimizer = ag.optim.SGD([s], lr=0.5, momentum=0.9)
+    for _ in range(2):
+        optimizer.zero_grad()
+        ag.sparse.sum(s * 2.0).backward()  # g = 2 at each stored entry
+        optimizer.step()
+    buffer = optimizer.state[s]["momentum_buffer"]  # 2, then 0.9·2 + 2
+    assert isinstance(buffer, SparseArray) and s.is_sparse and s.is_coalesced() and s._nnz() == 4
+    np.testing.assert_allclose(_dense(s), before - 0.5 * (2 + 3.8) * (before != 0))
+    np.testing.assert_allclose(buffer.to_dense(), 3.8 * (before != 0))
+
+    loose = _sparse(ag, requires_grad=True)  # uncoalesced: its pattern does not grow step after step
+    optimizer = ag.optim.SGD([loose], lr=0.1)
+    for _ in range(3):
+        optimizer.zero_grad()
+        (ag.sparse.mm(loose, d) ** 2).sum().backward()
+        optimizer.step()
+    assert loose._nnz() == 4
+
+    fused = _sparse(ag, requires_grad=True)
+    ag.sparse.sum(fused).backward()
+    with pytest.raises(RuntimeError, match="`_fused_sgd` does not support sparse gradients"):
+        ag.optim.SGD([fused], lr=0.1, fused=True).step()
+    ok, dense_grad = _sparse(ag, requires_grad=True), _sparse(ag, requires_grad=True)
+    ag.sparse.sum(ok).backward()
+    (ag.mm(dense_grad, d) ** 2).sum().backward()  # torch.mm's gradient is dense
+    with pytest.raises(RuntimeError, match="has a dense gradient"):
+        ag.optim.SGD([ok, dense_grad], lr=0.1).step()
+    assert ok._nnz() == 5 and np.array_equal(_dense(ok), _dense(_sparse(ag)))  # nothing changed
+
+
 def test_sparse_data_refuses_numpy():
     data = _sparse(ag).data
     for call in (lambda: np.asarray(data), lambda: np.sum(data), lambda: data.reshape(9), lambda: data * data):
