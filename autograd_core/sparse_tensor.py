@@ -232,6 +232,10 @@ class SparseTensor(Value):
             raise not_sparse(f"matmul of a {other.ndim}-d dense operand and a sparse matrix")
         return (self.t() @ other.transpose(0, 1)).transpose(0, 1)
 
+    def smm(self, mat):
+        """torch.smm(self, mat): the product as a sparse tensor."""
+        return smm(self, mat)
+
     def mm(self, mat2):
         """self @ mat2 (torch.mm): mat2's gradient dense, self's too (as PyTorch's torch.mm)."""
         return spmm(self, mat2)
@@ -303,6 +307,34 @@ def spmm(input, mat2, sparse_grad=False, *, vector=False):
         raise RuntimeError(f"spmm: expected mat1 and mat2 to have the same dtype, but got: {input.dtype} != "
                            f"{mat2.dtype}")
     return _sparse.spmm(input, mat2, sparse_grad=bool(sparse_grad))
+
+
+def hspmm(mat1, mat2, *, out=None):
+    """The product of a sparse COO matrix mat1 (n, k) and a dense mat2 (k, m) as a hybrid sparse tensor (n, m): one
+    sparse dim listing the rows where mat1 stores an entry (even a zero), each with its dense row of the product
+    (torch.hspmm). Differentiable here (PyTorch's has no derivative): mat1's gradient on its pattern, mat2's dense."""
+    if out is not None:
+        raise NotImplementedError("hspmm: out= is not available for sparse results here")
+    product, rows = _rows_of_product(mat1, mat2)
+    values = _sparse.values_at(product, indices=rows)
+    return _result(_sparse.sparse_coo(values, indices=rows, shape=tuple(product.shape)))
+
+
+def smm(input, mat2):
+    """The product of a sparse COO matrix input (n, k) and a dense mat2 (k, m) as a sparse tensor (n, m) of two sparse
+    dims: every element of each row where input stores an entry (torch.smm). Differentiable here (PyTorch's is not):
+    input's gradient on its pattern, mat2's dense."""
+    product, rows = _rows_of_product(input, mat2)
+    width = product.shape[1]
+    indices = np.stack([np.repeat(rows[0], width), np.tile(np.arange(width, dtype=np.int64), rows.shape[1])])
+    values = _sparse.values_at(product, indices=indices)
+    return _result(_sparse.sparse_coo(values, indices=indices, shape=tuple(product.shape)))
+
+
+def _rows_of_product(mat1, mat2):
+    """mat1 @ mat2 (dense, recorded; mat1's gradient sparse) and the rows (1, r) where sparse mat1 stores an entry."""
+    product = spmm(mat1, mat2, sparse_grad=True)
+    return product, np.unique(mat1.data.indices[0])[None]
 
 
 def sparse_sum(input, dim=None, keepdim=False):

@@ -44,7 +44,7 @@ def _coalesced_pattern(x):
 
 
 def test_names_exist():
-    for name in ("sparse_coo_tensor", "spmm", "sparse_coo", "sparse"):
+    for name in ("sparse_coo_tensor", "spmm", "smm", "hspmm", "sparse_coo", "sparse"):
         assert hasattr(ag, name), name
     for name in ("mm", "addmm", "sum", "softmax", "log_softmax", "FloatTensor"):
         assert hasattr(ag.sparse, name), name
@@ -325,6 +325,23 @@ def test_sgd_on_a_sparse_parameter_formulas_and_errors():
     assert ok._nnz() == 5 and np.array_equal(_dense(ok), _dense(_sparse(ag)))  # nothing changed
 
 
+@pytest.mark.parametrize("name", ["smm", "hspmm", "Tensor.smm"])
+def test_smm_and_hspmm_match_pytorch(name):
+    torch = torch_or_skip()
+    texts = []
+    for module in (ag, torch):  # a stored zero keeps its row; row 3 has no entry
+        s = module.sparse_coo_tensor(module.tensor([[0, 1, 1, 0, 2], [2, 0, 2, 2, 1]]),
+                                     module.tensor([3.0, 4.0, 5.0, -3.0, 0.0], dtype=module.float64), (4, 3))
+        d = module.tensor(_D, dtype=module.float64)
+        out = s.smm(d) if name == "Tensor.smm" else getattr(module, name)(s, d)
+        texts.append((repr(out), out.is_coalesced()))
+    assert texts[0] == texts[1]
+    with pytest.raises(TypeError, match="sparse COO"):
+        ag.hspmm(ag.tensor(_D), ag.tensor(_D))
+    with pytest.raises(ag.ShapeError, match="cannot be multiplied"):
+        ag.smm(_sparse(ag), ag.tensor(_D[:2]))
+
+
 def test_sparse_data_refuses_numpy():
     data = _sparse(ag).data
     for call in (lambda: np.asarray(data), lambda: np.sum(data), lambda: data.reshape(9), lambda: data * data):
@@ -365,6 +382,8 @@ FUNCTIONS = {  # name -> fn(values, dense) -> dense Value, through a sparse tens
                                           beta=0.5, alpha=2.0),
     "to_sparse": lambda v, d: ag.sparse.mm((d[:, :3] * v[:3]).to_sparse(), d),
     "dense+sparse": lambda v, d: d[:, :3] * (d[:, 1:] + ag.sparse_coo_tensor(INDICES, v, (3, 3))),
+    "smm": lambda v, d: ag.smm(ag.sparse_coo_tensor(INDICES, v, (4, 3)), d).to_dense() ** 2,  # (PyTorch's: none)
+    "hspmm": lambda v, d: ag.hspmm(ag.sparse_coo_tensor(INDICES, v, (4, 3)), d).to_dense() ** 2,
 }
 
 
