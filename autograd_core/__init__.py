@@ -205,7 +205,7 @@ _TORCH_GLOBALS = (
     "is_inference_mode_enabled", "get_num_interop_threads", "set_num_interop_threads", "set_warn_always",
     "is_warn_always_enabled", "set_flush_denormal", "typename", "is_storage",
 )
-_SPARSE = ("sparse_coo_tensor", "spmm", "sparse_coo")  # the sparse COO layout (sparse_tensor.py)
+_SPARSE = ("sparse_coo_tensor", "spmm", "smm", "hspmm", "sparse_coo")  # the sparse COO layout (sparse_tensor.py)
 __all__ += [*_TORCH_FUNCTIONAL, *_TENSOR_FUNCTIONS, *_WINDOWS, *_TORCH_GLOBALS, *_SPARSE, "sparse"]
 # torch.diagonal_copy, ... (view_copies.py): the view op, then a copy that owns its memory
 _MORE_TORCH_NAMES = {

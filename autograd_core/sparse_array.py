@@ -156,6 +156,8 @@ class SparseArray:
         raise not_sparse(ufunc.__name__ + ("" if method == "__call__" else f".{method}"))
 
     def __array_function__(self, func, types, args, kwargs):
+        if func in _READ_SHAPE:  # np.shape, np.ndim: what the engine asks of any gradient (a hook's replacement)
+            return _READ_SHAPE[func](self)
         raise not_sparse(func.__name__)
 
     def __array__(self, dtype=None, copy=None):
@@ -185,6 +187,9 @@ class SparseArray:
 
     def __len__(self):
         return self.shape[0]
+
+
+_READ_SHAPE = {np.shape: lambda a: a.shape, np.ndim: lambda a: a.ndim}
 
 
 def _unique(keys):

@@ -17,9 +17,10 @@ import numpy as np
 from .ops import sparse as _sparse
 from .ops.nondifferentiable import without_gradient
 from .sparse_array import SparseArray, not_sparse
+from .sparse_format import sparse_text
 from .tensor_attributes import Layout
 from .tensor_methods import check_matrices
-from .value import Value, _new_node, _PRINT_OPTIONS
+from .value import Value, _new_node
 
 sparse_coo = Layout("sparse_coo")  # torch.sparse_coo
 _DENSE_GRAD = Value.grad
@@ -76,37 +77,40 @@ class SparseTensor(Value):
             raise RuntimeError(f"Cannot get {what} on an uncoalesced tensor, please call .coalesce() first")
 
     def __repr__(self):
-        data = self.data
-        options = {name: _PRINT_OPTIONS[name] for name in ("threshold", "edgeitems", "precision")}
-        options["separator"] = ", "
-        indices = np.array2string(data.indices, **options).replace("\n", "")
-        values = np.array2string(data.values, **options).replace("\n", "")
-        parts = [f"indices=tensor({indices})", f"values=tensor({values})", f"size={tuple(data.shape)}",
-                 f"nnz={data.nnz}"]
+        """PyTorch's text: indices and values as tensors, each on lines aligned under its opening bracket, then size,
+        nnz, dtype (unless the default float dtype, int64 or bool), layout and grad_fn or requires_grad."""
         from .tensor import DEFAULTS
 
-        if data.dtype != DEFAULTS["dtype"]:
-            parts.append(f"dtype=torch.{data.dtype}")
-        parts.append("layout=torch.sparse_coo")
-        if self._op is not None and self._p0 is not None:
-            parts.append(f"grad_fn=<{self._op.title}>")
-        elif self.requires_grad:
-            parts.append("requires_grad=True")
-        return f"tensor({', '.join(parts)})"
+        data = self.data
+        grad_fn = self.grad_fn.name() if self._op is not None and self._p0 is not None else None
+        return sparse_text(data.indices, data.values, data.shape, DEFAULTS["dtype"], grad_fn, self.requires_grad)
 
     @property
     def grad(self):
         """The gradient accumulated by backward passes: None, a sparse tensor (no gradient of its own) on the pattern
         PyTorch gives (torch.sparse.mm, to_dense, coalesce, +, ...), or a dense GradArray where PyTorch's is dense
-        (torch.mm, @, torch.spmm)."""
+        (torch.mm, @, torch.spmm). After backward(create_graph=True), a sparse tensor in the gradient's graph."""
         g = self._grad
         if g.__class__ is SparseArray:
             return _new_node(SparseGradient, g, False, None, (), None, None)
+        if isinstance(g, Value):
+            return _result(g)
         return _DENSE_GRAD.__get__(self)
 
     @grad.setter
     def grad(self, g):
-        self._grad = g.data if isinstance(g, SparseTensor) else g
+        self._grad = g.data if isinstance(g, SparseTensor) and not g.requires_grad else g
+
+    def register_hook(self, hook):
+        """Call hook(grad) whenever the backward pass computes this tensor's gradient (Value.register_hook): a sparse
+        gradient reaches it as a sparse tensor that needs no gradient (PyTorch's), a dense one as a dense tensor. A
+        sparse tensor returned replaces the gradient."""
+        def sparse_hook(g):
+            replaced = hook(as_sparse_tensor(g))
+            return replaced.data if isinstance(replaced, SparseTensor) and not isinstance(g, Value) else replaced
+
+        sparse_hook.__wrapped__ = hook
+        return super().register_hook(sparse_hook)
 
     def item(self):
         raise not_sparse("item")
@@ -172,14 +176,18 @@ class SparseTensor(Value):
 
     def transpose(self, dim0, dim1):
         """Sparse axes dim0 and dim1 swapped."""
-        sparse_dim = self.data.sparse_dim
-        dims = [d + self.ndim if isinstance(d, numbers.Integral) and d < 0 else d for d in (dim0, dim1)]
-        if not all(isinstance(d, numbers.Integral) and 0 <= d < sparse_dim for d in dims):
-            raise not_sparse(f"transpose({dim0}, {dim1}) of a dense dim or out of range")
+        sparse_dim, ndim = self.data.sparse_dim, self.ndim
+        dims = [d + ndim if isinstance(d, numbers.Integral) and d < 0 else d for d in (dim0, dim1)]
+        if not all(isinstance(d, numbers.Integral) and 0 <= d < ndim for d in dims):
+            raise IndexError(f"transpose: dimension out of range (expected to be in range of [{-ndim}, {ndim - 1}], "
+                             f"but got {dim0} and {dim1})")
+        if not all(d < sparse_dim for d in dims):  # PyTorch's too: a hybrid tensor's dense dims stay in place
+            raise RuntimeError(f"sparse transpose: transposed dimensions must be sparse Got sparse_dim: {sparse_dim}, "
+                               f"d0: {dims[0]}, d1: {dims[1]}")
         return _result(_sparse.sparse_transpose(self, dim0=int(dims[0]), dim1=int(dims[1])))
 
     def __add__(self, other):
-        if isinstance(other, SparseTensor):
+        if isinstance(other, Value) and other.data.__class__ is SparseArray:  # (a gradient of create_graph=True)
             return _result(_sparse.sparse_add(self, other))
         raise RuntimeError("add(sparse, dense) is not supported. Use add(dense, sparse) instead.")
 
@@ -215,6 +223,10 @@ class SparseTensor(Value):
             raise not_sparse(f"matmul of a {other.ndim}-d dense operand and a sparse matrix")
         return (self.t() @ other.transpose(0, 1)).transpose(0, 1)
 
+    def smm(self, mat):
+        """torch.smm(self, mat): the product as a sparse tensor."""
+        return smm(self, mat)
+
     def mm(self, mat2):
         """self @ mat2 (torch.mm): mat2's gradient dense, self's too (as PyTorch's torch.mm)."""
         return spmm(self, mat2)
@@ -222,10 +234,10 @@ class SparseTensor(Value):
     matmul = mm
 
     def sum(self, dim=None, keepdim=False, *, dtype=None):
-        """torch.sparse.sum(self, dim): a 0-d dense Value for dim=None."""
-        if keepdim:
-            raise not_sparse("sum(keepdim=True)")
-        total = sparse_sum(self, dim)
+        """Tensor.sum of a sparse tensor: torch.sparse.sum(self, dim) (a 0-d dense Value for dim=None). keepdim=True
+        keeps each summed axis with size 1: still sparse when a sparse axis was left (a summed sparse axis stays
+        sparse, index 0), else dense, as PyTorch's (whose backward then fails; ours differentiates)."""
+        total = sparse_sum(self, dim, keepdim=keepdim)
         return total if dtype is None else total.to(dtype)
 
 
@@ -240,6 +252,14 @@ class SparseGradient(SparseTensor):
         if other.__class__ is SparseArray or (other.__class__ is np.ndarray and other.shape == self.data.shape):
             return self.data + other
         return super().__add__(other)
+
+
+def as_sparse_tensor(g):
+    """Gradient g as users see it: sparse data as a SparseTensor that needs no gradient, a Value with sparse data
+    (a gradient of create_graph=True) as a SparseTensor in its graph; anything else unchanged."""
+    if g.__class__ is SparseArray:
+        return _new_node(SparseTensor, g, False, None, (), None, None)
+    return _result(g)
 
 
 def _number(x, what):
@@ -280,15 +300,61 @@ def spmm(input, mat2, sparse_grad=False, *, vector=False):
     return _sparse.spmm(input, mat2, sparse_grad=bool(sparse_grad))
 
 
-def sparse_sum(input, dim=None):
+def hspmm(mat1, mat2, *, out=None):
+    """The product of a sparse COO matrix mat1 (n, k) and a dense mat2 (k, m) as a hybrid sparse tensor (n, m): one
+    sparse dim listing the rows where mat1 stores an entry (even a zero), each with its dense row of the product
+    (torch.hspmm). Differentiable here (PyTorch's has no derivative): mat1's gradient on its pattern, mat2's dense."""
+    if out is not None:
+        raise NotImplementedError("hspmm: out= is not available for sparse results here")
+    product, rows = _rows_of_product(mat1, mat2)
+    values = _sparse.values_at(product, indices=rows)
+    return _result(_sparse.sparse_coo(values, indices=rows, shape=tuple(product.shape)))
+
+
+def smm(input, mat2):
+    """The product of a sparse COO matrix input (n, k) and a dense mat2 (k, m) as a sparse tensor (n, m) of two sparse
+    dims: every element of each row where input stores an entry (torch.smm). Differentiable here (PyTorch's is not):
+    input's gradient on its pattern, mat2's dense."""
+    product, rows = _rows_of_product(input, mat2)
+    width = product.shape[1]
+    indices = np.stack([np.repeat(rows[0], width), np.tile(np.arange(width, dtype=np.int64), rows.shape[1])])
+    values = _sparse.values_at(product, indices=indices)
+    return _result(_sparse.sparse_coo(values, indices=indices, shape=tuple(product.shape)))
+
+
+def _rows_of_product(mat1, mat2):
+    """mat1 @ mat2 (dense, recorded; mat1's gradient sparse) and the rows (1, r) where sparse mat1 stores an entry."""
+    product = spmm(mat1, mat2, sparse_grad=True)
+    return product, np.unique(mat1.data.indices[0])[None]
+
+
+def sparse_sum(input, dim=None, keepdim=False):
     """The sum of sparse `input` over `dim` (an int or a tuple; all axes by default): a dense Value when every sparse
-    axis is summed (0-d for all), else sparse over the sparse axes left, as torch.sparse.sum."""
+    axis is summed (0-d for all), else sparse over the sparse axes left, as torch.sparse.sum. keepdim: the summed
+    axes kept with size 1 (Tensor.sum's; a summed sparse axis stays a sparse one when the result is sparse)."""
     ndim = input.ndim
     dims = range(ndim) if dim is None else (dim,) if isinstance(dim, numbers.Integral) else dim
     dims = tuple(sorted({int(d) + ndim if d < 0 else int(d) for d in dims}))
     if any(not 0 <= d < ndim for d in dims):
         raise IndexError(f"sparse.sum: dim {dim} out of range for a tensor of {ndim} dims")
-    return _result(_sparse.sparse_sum(input, dims=dims))
+    total = _result(_sparse.sparse_sum(input, dims=dims))
+    if not keepdim:
+        return total
+    shape = tuple(1 if d in dims else n for d, n in enumerate(input.shape))
+    if not isinstance(total, SparseTensor):
+        return total.reshape(shape)
+    # PyTorch's unsqueeze of each summed axis in turn (the sum is coalesced, and rows of zeros keep it so): an axis
+    # that lands among the sparse ones, or just after them, comes back sparse (a row of zero indices), a later one
+    # dense (a size-1 axis of the values)
+    data = total.data
+    indices, value_shape = list(data.indices), list(data.values.shape)
+    for d in dims:
+        if d <= len(indices):
+            indices.insert(d, np.zeros(data.nnz, np.int64))
+        else:
+            value_shape.insert(d - len(indices) + 1, 1)
+    values = _sparse.sparse_values(total).reshape(tuple(value_shape))
+    return _result(_sparse.sparse_coo(values, indices=np.stack(indices), shape=shape, coalesced=True))
 
 
 def sparse_coo_tensor(indices, values, size=None, *, dtype=None, device=None, pin_memory=False, requires_grad=False,
@@ -404,3 +470,4 @@ def sparse_mask(input, mask):
         raise RuntimeError(f"sparse_mask(): operands have incompatible sizes; self has size {tuple(input.shape)} "
                            f"but mask has size {tuple(mask.shape)}")
     return _result(_sparse.masked(input, mask))
+

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from autograd_core.ops import number_like
+from autograd_core.sparse_array import SparseArray
+from autograd_core.value import Value
 
 from .optimizer import (
     _PLAIN_NUMBERS, Optimizer, _as_data_of, _python_number, flag, gradient_and_data, implementation_flags,
@@ -36,12 +38,16 @@ class SGD(Optimizer):
                          nesterov=nesterov, maximize=maximize, foreach=foreach, differentiable=differentiable,
                          fused=fused)
 
+    _sparse_params = False  # True once a group holds a sparse COO parameter: only then does step look for one
+
     def _check_group(self, group):
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError(
                 f"SGD: nesterov=True needs momentum > 0 and dampening = 0, got "
                 f"momentum={group['momentum']!r}, dampening={group['dampening']!r}"
             )
+        if any(p.is_sparse for p in group.get("params", ())):
+            self._sparse_params = True
 
     def _state_keys(self, group):
         return {"momentum_buffer"} if group["momentum"] != 0 else set()
@@ -49,7 +55,10 @@ class SGD(Optimizer):
     def _step_group(self, group, changed):
         """Plain SGD (no momentum, weight decay or maximize, and this class's own `_update`) is p ← p − lr·g for each
         parameter, written out here: the general loop's per-parameter call of `_update` costs more than this update
-        does on small parameters. Other settings take the general loop."""
+        does on small parameters. Other settings take the general loop; sparse COO parameters, `_step_sparse`."""
+        if self._sparse_params and any(p.is_sparse for p in group["params"]):
+            self._step_sparse(group, changed)
+            group = dict(group, params=[p for p in group["params"] if not p.is_sparse])  # the dense ones, below
         if type(self)._update is not SGD._update or not _plain(group):
             return super()._step_group(group, changed)
         owner = self._name
@@ -67,6 +76,33 @@ class SGD(Optimizer):
                 p.data = _as_data_of(data, p)
             changed.append(p)
 
+    def _step_sparse(self, group, changed):
+        """The update of each sparse COO parameter of `group` that has a sparse gradient, as PyTorch's SGD makes it
+        with sparse tensors (p.add_(d, alpha=-lr)): the same formulas on sparse arrays, whose sums hold the entries of
+        both terms (coalesced here, so that the pattern does not grow step after step)."""
+        hp = {k: v if v.__class__ in _PLAIN_NUMBERS else _python_number(v) for k, v in group.items() if k != "params"}
+        gradients = [(p, _data(p.grad)) for p in group["params"] if p.is_sparse and p.grad is not None]
+        for p, g in gradients:  # checked before any parameter changes
+            if g.__class__ is not SparseArray:
+                raise RuntimeError(f"SGD.step: the sparse parameter {p._describe()} has a dense gradient (from "
+                                   "torch.mm or @); PyTorch's add_ of a dense tensor to a sparse one fails too: use "
+                                   "torch.sparse.mm for a sparse gradient")
+            if hp["fused"]:
+                raise RuntimeError("`_fused_sgd` does not support sparse gradients")
+        for p, g in gradients:
+            if hp["maximize"]:
+                g = -g
+            if hp["weight_decay"] != 0:
+                g = g + hp["weight_decay"] * p.data              # gradient of the L2 penalty
+            momentum = hp["momentum"]
+            if momentum != 0:
+                b = self.state.setdefault(p, {}).get("momentum_buffer")
+                b = g if b is None else momentum * b + (1 - hp["dampening"]) * g  # (sparse arrays never change)
+                self.state[p]["momentum_buffer"] = b
+                g = g + momentum * b if hp["nesterov"] else b
+            p.data = (p.data + (-hp["lr"]) * g).coalesce()
+            changed.append(p)
+
     def _update(self, p, g, state, hp):
         lr, momentum, dampening = hp["lr"], hp["momentum"], hp["dampening"]
         if hp["weight_decay"] != 0:
@@ -81,6 +117,10 @@ class SGD(Optimizer):
             g = g + momentum * b if hp["nesterov"] else b    # Nesterov looks one velocity step ahead
         p -= number_like(lr, g) * g  # lr * g, without NumPy converting the Python number at every call
         return p
+
+
+def _data(g):
+    return g.data if isinstance(g, Value) else g  # (a sparse gradient reads as a sparse tensor: its SparseArray)
 
 
 def _plain(group):

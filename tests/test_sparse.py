@@ -44,7 +44,7 @@ def _coalesced_pattern(x):
 
 
 def test_names_exist():
-    for name in ("sparse_coo_tensor", "spmm", "sparse_coo", "sparse"):
+    for name in ("sparse_coo_tensor", "spmm", "smm", "hspmm", "sparse_coo", "sparse"):
         assert hasattr(ag, name), name
     for name in ("mm", "addmm", "sum", "softmax", "log_softmax", "FloatTensor"):
         assert hasattr(ag.sparse, name), name
@@ -86,11 +86,62 @@ def test_size_inferred_hybrid_and_to_sparse():
 
 def test_repr_like_pytorch():
     s = _sparse(ag, requires_grad=True)
-    # one line, summarised beyond set_printoptions' threshold (8 elements), as a dense Value's repr
-    assert repr(s) == ("tensor(indices=tensor([[0, 1, ..., 0, 2], [2, 0, ..., 2, 1]]), values=tensor([ 3.,  4.,  5.,  "
-                       "6., -1.]), size=(3, 3), nnz=5, dtype=torch.float64, layout=torch.sparse_coo, "
-                       "requires_grad=True)")
-    assert "grad_fn=<coalesce>" in repr(s.coalesce())
+    assert repr(s) == """\
+tensor(indices=tensor([[0, 1, 1, 0, 2],
+                       [2, 0, 2, 2, 1]]),
+       values=tensor([ 3.,  4.,  5.,  6., -1.]),
+       size=(3, 3), nnz=5, dtype=torch.float64, layout=torch.sparse_coo,
+       requires_grad=True)"""
+    assert repr(s.coalesce()).endswith("layout=torch.sparse_coo,\n       grad_fn=<CoalesceBackward0>)")
+    empty = ag.sparse_coo_tensor(ag.zeros(2, 0, dtype=ag.int64), ag.zeros(0), (2, 0))
+    assert repr(empty) == """\
+tensor(indices=tensor([], size=(2, 0)),
+       values=tensor([], size=(0,)),
+       size=(2, 0), nnz=0, layout=torch.sparse_coo)"""
+    hybrid = ag.sparse_coo_tensor([[0, 2]], ag.tensor([[0.5, 1.0], [2.0, -3.25]]), (3, 2))
+    assert repr(hybrid) == """\
+tensor(indices=tensor([[0, 2]]),
+       values=tensor([[ 0.5000,  1.0000],
+                      [ 2.0000, -3.2500]]),
+       size=(3, 2), nnz=2, layout=torch.sparse_coo)"""
+
+
+REPR_CASES = {  # name -> fn(module) -> a sparse tensor, printed alike by both libraries
+    "2-d float32": lambda m: m.sparse_coo_tensor(INDICES, VALUES, (3, 3)),
+    "2-d float64 requires_grad": lambda m: _sparse(m, requires_grad=True),
+    "coalesce grad_fn": lambda m: _sparse(m, requires_grad=True).coalesce(),
+    "1-d": lambda m: m.sparse_coo_tensor([[0, 2]], [1.0, 2.0], (3,)),
+    "3-d": lambda m: m.sparse_coo_tensor([[0, 2], [1, 1], [0, 1]], [1.0, 2.0], (3, 2, 2)),
+    "empty (2, 0)": lambda m: m.sparse_coo_tensor(m.zeros(2, 0, dtype=m.int64), m.zeros(0), (2, 0)),
+    "empty float64": lambda m: m.sparse_coo_tensor(m.zeros(2, 0, dtype=m.int64), m.zeros(0, dtype=m.float64), (2, 3)),
+    "hybrid": lambda m: m.sparse_coo_tensor([[0, 2]], m.ones(2, 3), (3, 3)),
+    "wrapped lines": lambda m: m.sparse_coo_tensor([list(range(20))], m.arange(20.0), (20,)),
+    "summarised": lambda m: m.sparse_coo_tensor([list(range(2000))], m.arange(2000.0), (2000,)),
+    "summarised hybrid": lambda m: m.sparse_coo_tensor([list(range(10))], m.tensor(
+        np.arange(720.0).reshape(10, 9, 8)), (10, 9, 8)),
+    "fixed point": lambda m: m.sparse_coo_tensor([[0, 1, 2]], m.tensor([0.5, 1.25, -3.0]), (3,)),
+    "scientific": lambda m: m.sparse_coo_tensor([[0, 1, 2]], m.tensor([1e-5, 1.25, -3.0]), (3,)),
+    "scientific whole": lambda m: m.sparse_coo_tensor([[0, 1, 2]], m.tensor([1e5, 1.0, -3.0], dtype=m.float64), (3,)),
+    "int64": lambda m: m.sparse_coo_tensor([[0, 1, 2]], m.tensor([1, 2, 3]), (3,)),
+    "bool": lambda m: m.sparse_coo_tensor([[0, 1]], m.tensor([True, False]), (3,)),
+    "nan inf": lambda m: m.sparse_coo_tensor([[0, 1, 2]], m.tensor([float("nan"), 2.5, float("inf")]), (3,)),
+    "zeros": lambda m: m.sparse_coo_tensor([[0, 1]], m.tensor([0.0, 0.0]), (3,)),
+}  # grad_fn names come from our primitives (grad_fn.py): t() prints SparseTransposeBackward0 here, TBackward0 there
+
+
+@pytest.mark.parametrize("options", [{}, {"threshold": 5, "edgeitems": 1}, {"sci_mode": True, "precision": 2},
+                                     {"sci_mode": False, "linewidth": 40}], ids=str)
+@pytest.mark.parametrize("name", REPR_CASES)
+def test_repr_matches_pytorch(name, options):
+    torch = torch_or_skip()
+    texts = []
+    for module in (ag, torch):
+        module.set_printoptions(**options)
+        try:
+            texts.append(repr(REPR_CASES[name](module)))
+        finally:
+            module.set_printoptions(profile="default")
+    assert texts[0] == texts[1]
 
 
 @pytest.mark.parametrize("bad, message", [
@@ -114,7 +165,7 @@ def test_bad_input_raises_clearly(bad, message):
     (lambda s: s.item(), "item"), (lambda s: s[0], "getitem"), (lambda s: s + ag.ones(3, 3), "add(sparse, dense)"),
     (lambda s: s * ag.ones(3, 3), "mul of a sparse tensor"), (lambda s: np.exp(s), "exp"),
     (lambda s: s == s, "equal"), (lambda s: s.relu(), "maximum"),
-    (lambda s: s.sum(0, keepdim=True), "keepdim"), (lambda s: ag.tanh(s), "tanh"),
+    (lambda s: ag.tanh(s), "tanh"),
     (lambda s: s.clone(), "array"), (lambda s: ag.ones(3) @ s, "matmul of a 1-d"),
     (lambda s: s @ s, "sparse @ sparse"), (lambda s: s + np.ones((3, 3)), "add(sparse, dense)"),
 ])
@@ -163,6 +214,134 @@ def test_copies_and_optimizers():
     np.testing.assert_array_equal(_dense(s), before)
 
 
+SUM_CASES = [(False, 0), (False, 1), (False, (0, 1)), (False, -1), (False, None), (True, 0), (True, 1), (True, 2),
+             (True, 3), (True, (0, 2)), (True, (1, 3)), (True, (0, 1)), (True, (0, 1, 3)), (True, (2, 3))]
+
+
+def _summed(module, hybrid, values=None):
+    """A 2-d sparse tensor, or a hybrid one of 2 sparse and 2 dense dims (3, 2, 2, 3)."""
+    if hybrid:
+        values = module.tensor(np.arange(18.0).reshape(3, 2, 3)) if values is None else values
+        return module.sparse_coo_tensor(module.tensor([[0, 2, 0], [1, 1, 1]]), values, (3, 2, 2, 3))
+    values = module.tensor(VALUES, dtype=module.float64) if values is None else values
+    return module.sparse_coo_tensor(module.tensor(INDICES), values, (3, 3))
+
+
+@pytest.mark.parametrize("keepdim", [False, True])
+@pytest.mark.parametrize("hybrid, dim", SUM_CASES, ids=str)
+def test_tensor_sum_keepdim_matches_pytorch(hybrid, dim, keepdim):
+    torch = torch_or_skip()
+    ours, theirs = _summed(ag, hybrid).sum(dim, keepdim), _summed(torch, hybrid).sum(dim, keepdim)
+    assert ours.is_sparse == theirs.is_sparse and ours.shape == tuple(theirs.shape)
+    if theirs.is_sparse:  # the same dims sparse, the same pattern
+        assert repr(ours) == repr(theirs)
+    np.testing.assert_array_equal(_dense(ours), _dense(theirs))
+
+
+@pytest.mark.parametrize("hybrid, dim", SUM_CASES, ids=str)
+def test_tensor_sum_keepdim_gradients(hybrid, dim):
+    # PyTorch's backward of a sparse keepdim sum raises ("expand is unsupported for Sparse tensors"): finite differences
+    values = np.arange(18.0).reshape(3, 2, 3) / 7 if hybrid else _V
+
+    def total(v):
+        out = _summed(ag, hybrid, v).sum(dim, keepdim=True)
+        return (out.to_dense() if out.is_sparse else out) ** 2
+
+    assert gradcheck(total, (values,))
+
+
+def test_transpose_of_a_dense_dim_raises_as_pytorch():
+    hybrid = _summed(ag, True)
+    with pytest.raises(RuntimeError, match="transposed dimensions must be sparse Got sparse_dim: 2, d0: 1, d1: 2"):
+        hybrid.transpose(1, 2)
+    with pytest.raises(IndexError, match="out of range"):
+        hybrid.transpose(0, 4)
+    assert hybrid.transpose(-3, 0).shape == (2, 3, 2, 3)
+
+
+SGD_OPTIONS = [{}, {"momentum": 0.9}, {"weight_decay": 0.1}, {"maximize": True}, {"nesterov": True, "momentum": 0.9},
+               {"momentum": 0.9, "dampening": 0.1, "weight_decay": 0.05}, {"foreach": True}]
+
+
+def _sgd_steps(module, options, coalesced, steps=3):
+    """A sparse parameter and a dense one in one group, trained by SGD with `options`: per step, the sparse one's
+    dense values and coalesced pattern and the dense one."""
+    s = _sparse(module, requires_grad=True)
+    if coalesced:
+        s = s.detach().coalesce().requires_grad_()
+    w = module.tensor(_D[:, :2], dtype=module.float64, requires_grad=True)
+    optimizer = module.optim.SGD([s, w], lr=0.1, **options)
+    out = []
+    for _ in range(steps):
+        optimizer.zero_grad()
+        (module.sparse.mm(s, w) ** 2).sum().backward()
+        optimizer.step()
+        out.append((_dense(s), _coalesced_pattern(s.detach())[0], _dense(w)))
+    return out
+
+
+@pytest.mark.parametrize("coalesced", [False, True])
+@pytest.mark.parametrize("options", SGD_OPTIONS, ids=str)
+def test_sgd_on_a_sparse_parameter_matches_pytorch(options, coalesced):
+    torch = torch_or_skip()
+    for (s, pattern, w), (t_s, t_pattern, t_w) in zip(_sgd_steps(ag, options, coalesced),
+                                                      _sgd_steps(torch, options, coalesced)):
+        np.testing.assert_allclose(s, t_s, rtol=1e-12, atol=1e-12)
+        assert pattern == t_pattern
+        np.testing.assert_allclose(w, t_w, rtol=1e-12, atol=1e-12)
+
+
+def test_sgd_on_a_sparse_parameter_formulas_and_errors():
+    s = _sparse(ag, requires_grad=True).detach().coalesce().requires_grad_()
+    d = ag.tensor(_D, dtype=ag.float64)
+    before = _dense(s)
+    optimizer = ag.optim.SGD([s], lr=0.5, momentum=0.9)
+    for _ in range(2):
+        optimizer.zero_grad()
+        ag.sparse.sum(s * 2.0).backward()  # g = 2 at each stored entry
+        optimizer.step()
+    buffer = optimizer.state[s]["momentum_buffer"]  # 2, then 0.9·2 + 2
+    assert isinstance(buffer, SparseArray) and s.is_sparse and s.is_coalesced() and s._nnz() == 4
+    np.testing.assert_allclose(_dense(s), before - 0.5 * (2 + 3.8) * (before != 0))
+    np.testing.assert_allclose(buffer.to_dense(), 3.8 * (before != 0))
+
+    loose = _sparse(ag, requires_grad=True)  # uncoalesced: its pattern does not grow step after step
+    optimizer = ag.optim.SGD([loose], lr=0.1)
+    for _ in range(3):
+        optimizer.zero_grad()
+        (ag.sparse.mm(loose, d) ** 2).sum().backward()
+        optimizer.step()
+    assert loose._nnz() == 4
+
+    fused = _sparse(ag, requires_grad=True)
+    ag.sparse.sum(fused).backward()
+    with pytest.raises(RuntimeError, match="`_fused_sgd` does not support sparse gradients"):
+        ag.optim.SGD([fused], lr=0.1, fused=True).step()
+    ok, dense_grad = _sparse(ag, requires_grad=True), _sparse(ag, requires_grad=True)
+    ag.sparse.sum(ok).backward()
+    (ag.mm(dense_grad, d) ** 2).sum().backward()  # torch.mm's gradient is dense
+    with pytest.raises(RuntimeError, match="has a dense gradient"):
+        ag.optim.SGD([ok, dense_grad], lr=0.1).step()
+    assert ok._nnz() == 5 and np.array_equal(_dense(ok), _dense(_sparse(ag)))  # nothing changed
+
+
+@pytest.mark.parametrize("name", ["smm", "hspmm", "Tensor.smm"])
+def test_smm_and_hspmm_match_pytorch(name):
+    torch = torch_or_skip()
+    texts = []
+    for module in (ag, torch):  # a stored zero keeps its row; row 3 has no entry
+        s = module.sparse_coo_tensor(module.tensor([[0, 1, 1, 0, 2], [2, 0, 2, 2, 1]]),
+                                     module.tensor([3.0, 4.0, 5.0, -3.0, 0.0], dtype=module.float64), (4, 3))
+        d = module.tensor(_D, dtype=module.float64)
+        out = s.smm(d) if name == "Tensor.smm" else getattr(module, name)(s, d)
+        texts.append((repr(out), out.is_coalesced()))
+    assert texts[0] == texts[1]
+    with pytest.raises(TypeError, match="sparse COO"):
+        ag.hspmm(ag.tensor(_D), ag.tensor(_D))
+    with pytest.raises(ag.ShapeError, match="cannot be multiplied"):
+        ag.smm(_sparse(ag), ag.tensor(_D[:2]))
+
+
 def test_sparse_data_refuses_numpy():
     data = _sparse(ag).data
     for call in (lambda: np.asarray(data), lambda: np.sum(data), lambda: data.reshape(9), lambda: data * data):
@@ -203,6 +382,8 @@ FUNCTIONS = {  # name -> fn(values, dense) -> dense Value, through a sparse tens
                                           beta=0.5, alpha=2.0),
     "to_sparse": lambda v, d: ag.sparse.mm((d[:, :3] * v[:3]).to_sparse(), d),
     "dense+sparse": lambda v, d: d[:, :3] * (d[:, 1:] + ag.sparse_coo_tensor(INDICES, v, (3, 3))),
+    "smm": lambda v, d: ag.smm(ag.sparse_coo_tensor(INDICES, v, (4, 3)), d).to_dense() ** 2,  # (PyTorch's: none)
+    "hspmm": lambda v, d: ag.hspmm(ag.sparse_coo_tensor(INDICES, v, (4, 3)), d).to_dense() ** 2,
 }
 
 
@@ -345,8 +526,38 @@ def test_hooks_and_requires_grad():
     seen = []
     s.register_hook(lambda g: seen.append(g))
     ag.sparse.sum(s).backward()
-    assert len(seen) == 1 and isinstance(seen[0], SparseArray)
+    assert len(seen) == 1 and isinstance(seen[0], ag.Tensor) and seen[0].is_sparse and not seen[0].requires_grad
     assert not s.detach().requires_grad and s.detach().is_sparse
+
+
+def _sparse_gradients(module):
+    """What hooks, autograd.grad and .grad give for a sparse leaf: (kind, is_sparse, requires_grad, dense) each."""
+    s = _sparse(module, requires_grad=True)
+    d = module.tensor(_D, dtype=module.float64)
+    seen = []
+    s.register_hook(lambda g: seen.append(g))
+    s.register_hook(lambda g: g * 2)  # a sparse gradient returned replaces it
+    s.register_hook(lambda g: seen.append(g))
+    (module.sparse.mm(s, d) ** 2).sum().backward()
+    results = seen + [s.grad]
+    (first,) = module.autograd.grad((module.sparse.mm(s, d) ** 2).sum(), s)
+    (recorded,) = module.autograd.grad((module.sparse.mm(s, d) ** 2).sum(), s, create_graph=True)
+    (second,) = module.autograd.grad(module.sparse.sum(recorded * 3.0), s)
+    results += [first, recorded, second]
+    s = _sparse(module, requires_grad=True)  # (no hooks)
+    for _ in range(2):  # accumulated into .grad with its graph
+        (module.sparse.mm(s, d) ** 2).sum().backward(create_graph=True)
+    results += [s.grad, module.autograd.grad(module.sparse.sum(s.grad), s)[0]]
+    return [(g.is_sparse, g.requires_grad, g._nnz(), _dense(g)) for g in results]
+
+
+def test_hooks_and_autograd_grad_give_sparse_tensors_as_pytorch():
+    torch = torch_or_skip()
+    ours, theirs = _sparse_gradients(ag), _sparse_gradients(torch)
+    assert len(ours) == len(theirs) == 8
+    for k, ((*kind, dense), (*t_kind, t_dense)) in enumerate(zip(ours, theirs)):
+        assert kind == t_kind, k
+        np.testing.assert_allclose(dense, t_dense, rtol=1e-12, err_msg=str(k))
 
 
 def test_forward_mode_jvp_of_spmm():

@@ -38,6 +38,7 @@ from ..engine import ShapeError
 from .. import engine
 from ..engine import apply, enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: F401  (torch.autograd's names)
 from ..grad_array import GradArray
+from ..sparse_array import SparseArray
 from ..inplace import mark_changed
 from ..gradcheck import gradcheck as _core_gradcheck, gradgradcheck as _core_gradgradcheck
 from ..lazy_imports import lazy_attributes
@@ -172,8 +173,18 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         grads = _grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused)
     if materialize_grads:
         grads = [np.zeros(np.shape(v.data), v.data.dtype) if g is None else g for v, g in zip(_as_list(inputs), grads)]
-    # PyTorch's tuple of tensors: an array gradient as a GradArray, as `.grad` reads (g.norm(), g.view(-1), ...)
-    return tuple(g.view(GradArray) if g.__class__ is np.ndarray and g.ndim else g for g in grads)
+    # PyTorch's tuple of tensors: an array gradient as a GradArray, as `.grad` reads (g.norm(), g.view(-1), ...); a
+    # sparse one as a sparse tensor (sparse_tensor.py)
+    return tuple(g.view(GradArray) if g.__class__ is np.ndarray and g.ndim else _sparse_as_tensor(g) for g in grads)
+
+
+def _sparse_as_tensor(g):
+    """A sparse gradient (data, or a Value with create_graph) as a SparseTensor; any other g unchanged."""
+    if g.__class__ is SparseArray or isinstance(g, Value) and g.data.__class__ is SparseArray:
+        from ..sparse_tensor import as_sparse_tensor
+
+        return as_sparse_tensor(g)
+    return g
 
 
 def _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused):
