@@ -26,7 +26,7 @@ import numpy as np
 
 from autograd_core.grad_array import NUMPY_ARRAYS
 from autograd_core import ShapeError
-from autograd_core import Value, recycle
+from autograd_core import Value, is_grad_enabled, recycle
 from autograd_core.jit import effect, not_replayable
 from autograd_core.modes import TRACERS
 from autograd_core.linalg import vector_norm
@@ -290,6 +290,11 @@ def batch_norm(input, running_mean=None, running_var=None, weight=None, bias=Non
         if arr is not None and np.shape(arr) != (channels,):
             raise ShapeError(f"batch_norm: {name} has shape {np.shape(arr)}, expected ({channels},) "
                              f"for input of shape {xd.shape}")
+    for name, stat in (("running_mean", running_mean), ("running_var", running_var)):
+        # statistics are read as numbers, so a gradient asked of them would be silently lost: PyTorch's error instead
+        if isinstance(stat, Value) and stat.requires_grad and is_grad_enabled():
+            raise RuntimeError(f"The function 'native_batch_norm' is not differentiable with respect to argument "
+                               f"'{name}'. This input cannot have requires_grad True.")
     if training or running_mean is None or running_var is None:
         xhat, mean, var, count = _by_batch(input, eps, training)
         if training and running_mean is not None and running_var is not None:

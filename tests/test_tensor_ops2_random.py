@@ -148,7 +148,7 @@ def test_torch_random_seeds_the_default_generator_and_forks_it():
     # torch.random.manual_seed(seed=42) (the Zero to Mastery course's reproducibility cell) is torch.manual_seed; its
     # other names are the package's, and fork_rng restores the state after its block, also when the block raises.
     assert set(ag.random.__all__) == {"set_rng_state", "get_rng_state", "manual_seed", "seed", "initial_seed",
-                                      "fork_rng"}
+                                      "fork_rng", "thread_safe_generator"}
     assert all(getattr(ag.random, name) is getattr(ag, name) for name in ag.random.__all__ if name != "fork_rng")
     ag.random.manual_seed(seed=42)
     first = ag.rand(3, 4).data
