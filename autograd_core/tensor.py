@@ -775,20 +775,24 @@ def transpose(input, *dims, axes=None, dim0=None, dim1=None):
     return _value(input).transpose(*[d for d in dims if d is not None], dim0=dim0, dim1=dim1)
 
 
+def write_out(name, out, result):
+    """PyTorch's out=: `result` written into the Value `out` (which changes in place, under the in-place rules), and
+    `out` returned. Refused when the result requires grad (PyTorch's error) or has another shape."""
+    if result.requires_grad and GRAD_ENABLED.get():
+        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
+                           "differentiation, but one of the arguments requires grad (as in PyTorch)")
+    if out.shape != result.shape:
+        raise ShapeError(f"{name}(): out= has shape {out.shape}, the result has shape {result.shape}")
+    return out.copy_(result.data)
+
+
 def _with_out(name, compute, doc):
     """A function of PyTorch's that takes `out=`: the result is written into the Value `out` (which then
     changes in place, under the in-place rules) and `out` is returned, as in PyTorch."""
 
     def fn(input, other, *, out=None, **kwargs):
         result = compute(_value(input), other, **kwargs)
-        if out is None:
-            return result
-        if result.requires_grad and GRAD_ENABLED.get():
-            raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
-                               "differentiation, but one of the arguments requires grad (as in PyTorch)")
-        if out.shape != result.shape:
-            raise ShapeError(f"{name}(): out= has shape {out.shape}, the result has shape {result.shape}")
-        return out.copy_(result.data)
+        return result if out is None else write_out(name, out, result)
 
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = doc

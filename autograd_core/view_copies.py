@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import inspect
 
-from .engine import ShapeError
-from .modes import GRAD_ENABLED
-from .tensor import _value
+from .tensor import _value, write_out
 
 
 # name -> (the view, as a function of PyTorch's parameters; what it is, for the docstring)
@@ -69,12 +67,7 @@ def _write(name, out, result):
         if not isinstance(out, (tuple, list)) or len(out) != len(result):
             raise RuntimeError(f"{name}(): out= must be a list of {len(result)} tensors")
         return [_write(name, o, r) for o, r in zip(out, result)]
-    if result.requires_grad and GRAD_ENABLED.get():
-        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic differentiation, "
-                           "but one of the arguments requires grad (as in PyTorch)")
-    if out.shape != result.shape:
-        raise ShapeError(f"{name}(): out= has shape {out.shape}, the result has shape {result.shape}")
-    return out.copy_(result.data)
+    return write_out(name, out, result)
 
 
 def _copy_function(name, view, what):
