@@ -146,8 +146,9 @@ class _Attributes:
 
     def dim_order(self, *, ambiguity_check=False):
         """The dimensions from outermost to innermost in memory (largest stride first): (0, 1, ..., n-1) for a
-        C-contiguous Value, (1, 0) for a transposed matrix. Dimensions of equal stride keep their order."""
-        strides = np.asarray(self.data).strides
+        C-contiguous Value, (1, 0) for a transposed matrix, from PyTorch's strides (`stride()`). Dimensions of equal
+        stride keep their order."""
+        strides = self.stride()
         return tuple(sorted(range(len(strides)), key=lambda d: -strides[d]))
 
     def const_data_ptr(self):

@@ -483,7 +483,8 @@ def test_the_other_backends_flags_and_memory_facts():
     torch = pytest.importorskip("torch")
     t = torch.randn(2, 3, 4)
     assert all(getattr(t, flag) is False for flag in BACKEND_FLAGS)
-    for view in (lambda v: v, lambda v: v.permute(2, 0, 1), lambda v: v.transpose(0, 1), lambda v: v[:, 1:, ::2]):
+    for view in (lambda v: v, lambda v: v.permute(2, 0, 1), lambda v: v.transpose(0, 1), lambda v: v[:, 1:, ::2],
+                 lambda v: v[:, None]):
         assert view(x).dim_order() == view(t).dim_order()
 
 
