@@ -23,7 +23,7 @@ import threading
 
 import numpy as np
 
-from .errors import ShapeError
+from .errors import ShapeError, describe
 from .modes import (  # noqa: F401  (re-exported: the engine's public names)
     ANOMALY, GRAD_ENABLED, INPLACE, SCOPE, TRACERS, Scope, current_scope, enable_grad, enter_scope, exit_scope,
     is_grad_enabled, name_scope, no_grad, set_grad_enabled,
@@ -632,7 +632,7 @@ def _to_parents(node, g, create_graph, anomaly, passed_through, release=None, re
     if params is not None and params.__class__ is _Freed:
         raise RuntimeError(
             f"backward: trying to go through the graph a second time at '{op.title}' "
-            f"(node {node._describe()}); its saved values were freed by the first backward. "
+            f"(node {describe(node)}); its saved values were freed by the first backward. "
             "Pass retain_graph=True to the first backward() if you need to call it twice."
         )
     p1 = node._p1  # the parents, read from their slots (Value._parents builds the same tuple)
@@ -866,13 +866,13 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         if g is None and not allow_unused:
             # The first cause a PyTorch user would check, in PyTorch's words.
             if not v.requires_grad:
-                raise RuntimeError(f"grad: one of the differentiated Values does not require grad ({v._describe()}); "
+                raise RuntimeError(f"grad: one of the differentiated Values does not require grad ({describe(v)}); "
                                    "create it with requires_grad=True")
             if not roots:
                 raise RuntimeError("grad: element 0 of outputs does not require grad and does not have a grad_fn "
                                    "(no output depends on a Value that requires grad)")
             raise RuntimeError(
-                f"grad: input {v._describe()} is not connected to the outputs; pass allow_unused=True "
+                f"grad: input {describe(v)} is not connected to the outputs; pass allow_unused=True "
                 "to get None for it"
             )
     return result

@@ -1,5 +1,5 @@
-"""The library's own exception classes that modules loaded before the engine raise too (a module of its own, importing
-nothing, so that every module can import it at the top)."""
+"""The library's own exception classes that modules loaded before the engine raise too, and `describe`, how their
+messages name a Value (a module of its own, importing nothing, so that every module can import it at the top)."""
 
 
 class ShapeError(ValueError, RuntimeError):
@@ -21,3 +21,26 @@ class DTypeError(TypeError, RuntimeError):
     """A dtype an operation cannot take where PyTorch raises a RuntimeError (float class labels, a gradient on
     integers): a TypeError, as Python and NumPy raise, and a RuntimeError, as PyTorch raises. Importable as
     `autograd_core.DTypeError`."""
+
+
+def describe(value):
+    """How error messages name a Value: its label, what made it and its shape, and its layout when sparse
+    ("'w1', a leaf, of shape (3,)", "matmul of shape (4, 2)"). The label stands apart from the op ("'x1*w1 + x2*w2',
+    made by +"): run together, "'x1*w1 + x2*w2' + of shape ()" read as one formula. Reads only public attributes,
+    so optimizers and layers name parameters the way the engine names nodes."""
+    if value.label:
+        named = f"'{value.label}', {f'made by {value.op}' if value.op else 'a leaf'}, of shape {value.shape}"
+    else:
+        named = f"{value.op or 'leaf'} of shape {value.shape}"
+    return named + " (sparse COO)" if value.is_sparse else named
+
+
+_SCALAR_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
+                      "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+                      "bool": "Bool"}
+
+
+def scalar_type_name(dtype):
+    """PyTorch's name for a dtype in its messages ("Float" for float32, "Long" for int64, ...); any other dtype by
+    NumPy's name. `dtype`: a NumPy dtype, or anything whose str() is a NumPy dtype's name."""
+    return _SCALAR_TYPE_NAMES.get(str(dtype), str(dtype))

@@ -20,6 +20,7 @@ import collections
 import numpy as np
 
 from .engine import ShapeError
+from .errors import scalar_type_name
 from .ops.elementwise import where
 from .ops.index import as_value
 from .ops.primitive import primitive
@@ -121,7 +122,7 @@ def ormqr(input, input2, input3, left=True, transpose=False):  # noqa: A002  (Py
                              f"{list(batch)}")
         if x.dtype != A.dtype:
             raise RuntimeError(f"{name}: Expected input and {label} to have the same dtype, but input has dtype "
-                               f"{_torch_dtype(A.dtype)} and {label} has dtype {_torch_dtype(x.dtype)}")
+                               f"{scalar_type_name(A.dtype)} and {label} has dtype {scalar_type_name(x.dtype)}")
     # Q·C = H₁(H₂(⋯ H_k C)); Qᵀ·C = H_k(⋯ H₁ C); C·Q = ((C H₁) H₂)⋯; C·Qᵀ = ((C H_k) ⋯) H₁ (each Hᵢ symmetric).
     order = range(tau.shape[-1])
     last_first = left != transpose
@@ -137,12 +138,8 @@ def _check_tau(name, A, tau):  # noqa: N803
         raise ShapeError(f"{name}: Expected batch dimensions of tau to be equal to input.shape[:-2], but got "
                          f"{list(tau.shape[:-1])}")
     if tau.dtype != A.dtype:
-        raise RuntimeError(f"{name}: tau dtype {_torch_dtype(tau.dtype)} does not match input dtype "
-                           f"{_torch_dtype(A.dtype)}")
-
-
-def _torch_dtype(dtype):
-    return {"float64": "Double", "float32": "Float", "float16": "Half"}.get(str(dtype), str(dtype))
+        raise RuntimeError(f"{name}: tau dtype {scalar_type_name(tau.dtype)} does not match input dtype "
+                           f"{scalar_type_name(A.dtype)}")
 
 
 def _vector(A, i):

@@ -115,9 +115,6 @@ class SparseTensor(Value):
     def item(self):
         raise not_sparse("item")
 
-    def _describe(self):
-        return super()._describe() + " (sparse COO)"
-
     # ------------------------------------------------------------------------------------------------
     # Layout changes.
 

@@ -10,7 +10,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from .errors import DTypeError, ShapeError
+from .errors import DTypeError, ShapeError, scalar_type_name
 from .grad_array import GradArray
 from .inplace import InplaceMethods
 from .modes import SCOPE as _SCOPE
@@ -439,13 +439,6 @@ class Value(TensorMethods, InplaceMethods):
         if show is None:
             return {"text/plain": repr(self)}
         return show(self, include, exclude)
-
-    def _describe(self):
-        """How error messages name this node: its label, what made it and its shape. The label stands apart from the
-        op ("'x1*w1 + x2*w2', made by +"): run together, "'x1*w1 + x2*w2' + of shape ()" read as one formula."""
-        if self.label:
-            return f"'{self.label}', {f'made by {self.op}' if self.op else 'a leaf'}, of shape {self.shape}"
-        return f"{self.op or 'leaf'} of shape {self.shape}"
 
     # ------------------------------------------------------------------------------------------------
     # Gradients.
@@ -968,9 +961,6 @@ _COMPARISONS = {"greater", "greater_equal", "less", "less_equal", "equal", "not_
 _GRAD_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
                     "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
                     "uint8": "unsigned char", "bool": "bool"}  # how PyTorch's message names an assigned grad's dtype
-_TENSOR_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
-                      "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-                      "bool": "Bool"}  # ... and the tensor's
 
 
 def _as_grad_of(value, g):
@@ -986,7 +976,7 @@ def _as_grad_of(value, g):
         if g.dtype != data.dtype:
             raise RuntimeError(
                 f"attempting to assign a gradient with dtype '{_GRAD_TYPE_NAMES.get(g.dtype.name, g.dtype.name)}' "
-                f"to a tensor with grad_dtype '{_TENSOR_TYPE_NAMES.get(data.dtype.name, data.dtype.name)}'. The "
+                f"to a tensor with grad_dtype '{scalar_type_name(data.dtype)}'. The "
                 "gradient must match the tensor's grad_dtype (defaults to the tensor's dtype).")
         return g
     if isinstance(g, (list, tuple)):

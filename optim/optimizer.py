@@ -35,6 +35,7 @@ import numpy as np
 from autograd_core import ShapeError
 from autograd_core import Value, enable_grad
 from autograd_core.element import coalesce as coalesce_element_views
+from autograd_core.errors import describe
 from autograd_core.grad_array import ParameterArray, zeros_replacing
 from autograd_core.inplace import mark_changed
 from autograd_core.jit import effect, is_effect, mark_effects
@@ -188,7 +189,7 @@ class Optimizer:
                 )
             if not p.is_leaf:
                 raise ValueError(
-                    f"{self._name}: parameter {i} of group {index} ({p._describe()}) is not a leaf; "
+                    f"{self._name}: parameter {i} of group {index} ({describe(p)}) is not a leaf; "
                     "optimize the leaves it was computed from"
                 )
         if len({id(p) for p in params}) != len(params):
@@ -535,7 +536,7 @@ def _gradient_of(p, owner):
     g = np.asarray(g)  # a plain ndarray: the arithmetic of a GradArray goes through Python (__array_wrap__)
     if g.shape != p.data.shape:
         raise ShapeError(
-            f"{owner}.step: the gradient of parameter {p._describe()} has shape {g.shape}, "
+            f"{owner}.step: the gradient of parameter {describe(p)} has shape {g.shape}, "
             f"expected {p.data.shape}"
         )
     if g.dtype != p.data.dtype:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from autograd_core.errors import describe
 from autograd_core.ops import number_like
 from autograd_core.sparse_array import SparseArray
 from autograd_core.value import Value
@@ -84,7 +85,7 @@ class SGD(Optimizer):
         gradients = [(p, _data(p.grad)) for p in group["params"] if p.is_sparse and p.grad is not None]
         for p, g in gradients:  # checked before any parameter changes
             if g.__class__ is not SparseArray:
-                raise RuntimeError(f"SGD.step: the sparse parameter {p._describe()} has a dense gradient (from "
+                raise RuntimeError(f"SGD.step: the sparse parameter {describe(p)} has a dense gradient (from "
                                    "torch.mm or @); PyTorch's add_ of a dense tensor to a sparse one fails too: use "
                                    "torch.sparse.mm for a sparse gradient")
             if hp["fused"]:
