@@ -1971,8 +1971,12 @@ XFAIL = {}
 # images are converted to floats before they are resized and colour-jittered (the book does it to the PIL images):
 # PyTorch computes bilinear weights in float32 (we in float64) and a mean in another order, and one in a thousand
 # pixels of a uint8 result rounds to the next level in one library and not in the other. The FCN's test accuracy
-# is an argmax over 21 classes that barely differ after five steps. In float64 every printed digit agrees.
-IN_FLOAT64 = {"fine_tuning", "kaggle_cifar10", "fcn", "kaggle_dog"}
+# is an argmax over 21 classes that barely differ after five steps. SSD's class error counts the anchors whose
+# argmax over two classes is wrong: on a host with AVX-512, PyTorch's float32 convolutions round otherwise than on
+# AVX2 and one anchor's two scores swapped (1.78e-02 against 1.74e-02). In float64 every printed digit agrees.
+IN_FLOAT64 = {"fine_tuning", "kaggle_cifar10", "fcn", "kaggle_dog", "ssd"}
+# The book's own casts to float32, made float64 in both runs of a program compared in float64.
+FLOAT64_CASTS = {"ssd": ((".float()", ".double()"), ("dtype=torch.float32", "dtype=torch.float64"))}
 
 
 @pytest.fixture(autouse=True)
@@ -1990,7 +1994,8 @@ def test_d2l_vision_runs_with_autograd_core(name):
 @pytest.mark.filterwarnings("ignore:Converting a tensor with requires_grad=True")  # PyTorch's, on the book's code
 @pytest.mark.filterwarnings("ignore:__array__ implementation doesn't accept a copy")  # PyTorch's Tensor in matplotlib
 def test_d2l_vision_reproduces_pytorch_from_the_same_start(name, monkeypatch):
-    compare_with_pytorch(PROGRAMS[name], name, monkeypatch, in_float64=name in IN_FLOAT64, show_tensors=True)
+    compare_with_pytorch(PROGRAMS[name], name, monkeypatch, same_start=FLOAT64_CASTS.get(name, ()),
+                         in_float64=name in IN_FLOAT64, show_tensors=True)
 
 
 def test_antialiased_bilinear_resize_averages_the_footprint_as_pytorchs():

@@ -113,6 +113,22 @@ def test_normal_quantile_and_erfinv_within_an_ulp_or_two_of_mpmath():
     np.testing.assert_array_less(_ulps(S.erfinv(y), exact), np.where((np.abs(y) > 0.5) & (np.abs(y) <= 0.85), 2.5, 1.5))
 
 
+def test_erfcx_coefficients_are_the_generators_and_no_blas_computes_them():
+    """The Chebyshev coefficients in special_kernels.py are what scripts/gen_erfcx_coefficients.py computes with
+    mpmath (a float64 solve at import gave each BLAS kernel its own last bits, and ndtri 2 ulps on AVX-512 hosts)."""
+    pytest.importorskip("mpmath")
+    import importlib.util
+    import pathlib
+
+    from autograd_core.ops import special_kernels as K
+
+    path = pathlib.Path(__file__).parents[1] / "scripts" / "gen_erfcx_coefficients.py"
+    spec = importlib.util.spec_from_file_location("gen_erfcx_coefficients", path)
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    assert K._ERFCX_PIECES == tuple(generator.pieces())
+
+
 def test_as241_approximations_before_the_newton_steps():
     """AS 241 on its own, against the refined kernels (Newton steps on erf and log erfc, which do not use its
     coefficients): ~1e-16 as published, plus the rounding of float arithmetic. A wrong digit in a coefficient
