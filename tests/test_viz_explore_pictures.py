@@ -114,8 +114,77 @@ def test_a_folded_parameter_group_says_what_the_pictures_box_says(browser):  # n
     layer0 = next(k for k, s in enumerate(data["scopes"]) if len(s) > 3 and s[0] == "layers.0" and s[2] == top)
     browser.execute_script("explorer.select(explorer.nodeCount + arguments[0])", layer0)
     assert "w[0,0] = " in browser.find_element("id", "details").text  # the tooltip's list, as for a summary box
-    # a folded module call still gives its size
-    call = next(k for k, s in enumerate(data["scopes"]) if len(s) == 3 and s[2] < 0)
-    assert browser.execute_script("return explorer.moduleLine(arguments[0])", call).endswith("nodes (double-click)")
     screenshot(browser, "parameter-group-lines")
+    assert console_errors(browser) == []
+
+
+def picture_boxes(picture):
+    """The lines of each summary box (box3d) of a Graphviz picture's source, its name first, in the order drawn."""
+    found = re.findall(r'\t(c\d+) \[label="([^"]*)" shape=box3d', picture)
+    return [text.split("\\n") for _, text in found]
+
+
+def test_the_pages_folded_boxes_have_the_pictures_lines_computed_in_python():
+    """The page's data names every module box as the picture does and carries the lines of the picture's box for it
+    folded (viz.dot.summary_lines), so that the page's script computes none of them itself."""
+    from test_viz_explore import tensor_model
+
+    loss = tensor_model()
+    expected = {lines[0]: lines[1:] for lines in picture_boxes(viz.draw(loss, max_nodes=8).source)}
+    data = page_data(viz.explore(loss).html)
+    assert data["scopeTitles"] == ["Sequential", "Linear 0", "ReLU 1", "Linear 2"]
+    assert {title: lines for title, (lines, _) in zip(data["scopeTitles"], data["folded"])
+            if title in expected} == expected
+    assert data["folded"][1][1] == ["weight (16, 6)", "bias (16,)"]  # the picture's tooltip
+    # a box holds the boxes inside it, as the picture's box for the whole Sequential does
+    whole = picture_boxes(viz.draw(loss, max_nodes=4).source)
+    assert ["Sequential", *data["folded"][0][0]] in whole and len(data["folded"][0][1]) == 4
+
+
+def folded_boxes_drawn(driver, zoom=1):
+    """{name: the lines written in its box} for each folded module the explorer draws, centred at this zoom."""
+    names = [name for name, *_ in driver.execute_script("return explorer.positions()") if name.startswith("module:")]
+    drawn = {}
+    for name in names:
+        driver.execute_script("explorer.show(arguments[0], arguments[1])", name, zoom)
+        driver.execute_async_script("requestAnimationFrame(() => requestAnimationFrame(arguments[0]))")
+        drawn[name] = driver.execute_script("return explorer.boxText()")[name]
+    return drawn
+
+
+@pytest.mark.needs("chromium", "chromedriver")
+def test_a_folded_module_says_what_the_pictures_box_says(browser):  # noqa: F811
+    """A module call folded in the page writes the lines of the collapsed picture's box for it (its name, the nodes
+    it hides, how many are parameters, their data and grad ranges), all of them, uncut; and it still unfolds."""
+    from test_viz_explore import tensor_model
+    from test_viz_readability import demo_loss
+
+    loss = tensor_model()
+    expected = picture_boxes(viz.draw(loss, max_nodes=8).source)  # Linear 0, ReLU 1, Linear 2, folded
+    assert [lines[0] for lines in expected] == ["Linear 0", "ReLU 1", "Linear 2"]
+    assert expected[0][1:3] == ["3 nodes hidden", "2 parameters"] and len(expected[0]) == 5
+    data = page_data(viz.explore(loss).html)
+    open_page(browser, viz.explore(loss), "folded-modules")
+    calls = [k for k, s in enumerate(data["scopes"]) if s[2] >= 0]  # the Sequential's three calls
+    for k in calls:
+        browser.execute_script("explorer.setCollapsed(arguments[0], true)", k)
+    drawn = folded_boxes_drawn(browser)
+    assert drawn == {f"module:{lines[0]}": [f"⊞ {lines[0]}", *lines[1:]] for lines in expected}
+    browser.execute_script("explorer.select(explorer.nodeCount + arguments[0])", calls[0])
+    details = browser.find_element("id", "details").text
+    assert all(line in details for line in expected[0]) and "weight (16, 6)" in details, details
+    screenshot(browser, "folded-modules")
+    units = browser.execute_script("return explorer.visibleUnits()")
+    browser.find_element("id", "expand-this").click()  # unfolding still works
+    assert browser.execute_script("return explorer.visibleUnits()") == units + 2
+    # the four calls of micrograd's MLP, folded, as the picture folds them: 72 nodes each, the weights in groups
+    model, loss = demo_loss()
+    expected = picture_boxes(viz.draw(loss, max_nodes=60).source)
+    open_page(browser, viz.explore(loss), "folded-calls")
+    browser.find_element("id", "collapse-all").click()
+    drawn = folded_boxes_drawn(browser)
+    assert drawn["module:MLP"] == ["⊞ MLP"] + next(lines[1:] for lines in expected if lines[0] == "MLP")
+    group = browser.execute_script("return explorer.boxText()")
+    assert all(len(lines) > 1 for lines in group.values())
+    screenshot(browser, "folded-calls")
     assert console_errors(browser) == []

@@ -23,12 +23,12 @@ import numpy as np
 
 from autograd_core import Value
 
-from .collapse import shared_parameter_paths
+from .collapse import parameter_group_title, shared_parameter_paths
 from .dot import (
     argument_names, constant_text, operation_texts, parameter_lines, rule_text, shown_mean, summary_lines,
     with_argument_names, written_in_place,
 )
-from .graph import COLLAPSED, CONSTANT, ROLES, Graph, Node, summary_stats, trace
+from .graph import COLLAPSED, CONSTANT, PARAMETER, ROLES, Graph, Node, summary_stats, trace
 
 SCHEMA = "autograd-core.explorer/1"
 SMALL = 16          # arrays up to this many elements are written in full (a 4 x 4 grid of numbers)
@@ -116,7 +116,7 @@ def explorer_data(graph: Graph, order, *, title=None, collapse_above=COLLAPSE_AB
     dtypes, dtype_ids = [], {}
     formulas, formula_ids = [], {}
     label, op, written, role, shape, dtype, scope, rg = [], [], [], [], [], [], [], []
-    scopes, home = _scopes_with_parameter_groups(graph)
+    scopes, home, titles = _scopes_with_parameter_groups(graph)
     scope_index = {sid: k for k, (sid, *_) in enumerate(scopes)}
     role_index = {r: k for k, r in enumerate(ROLES)}
     in_edges = graph.in_edges()
@@ -133,7 +133,7 @@ def explorer_data(graph: Graph, order, *, title=None, collapse_above=COLLAPSE_AB
     # a summary box of a collapsed graph (viz.collapse) with the lines and the parameter list of the picture's box
     summaries = [[k, summary_lines(n), parameter_lines(n.parameters)]
                  for k, n in enumerate(graph.nodes) if n.role == COLLAPSED]
-    groups = _parameter_group_boxes(graph, scopes, home, scope_index)
+    folded = _folded_boxes(graph, scopes, home)
     # an unlabelled constant is called what the picture writes in its box: '0.3333', 'const (3,)'
     constants = [[k, constant_text(n)] for k, n in enumerate(graph.nodes) if n.role == CONSTANT and not n.label]
     data = encode_arrays([n.data for n in graph.nodes])
@@ -173,8 +173,8 @@ def explorer_data(graph: Graph, order, *, title=None, collapse_above=COLLAPSE_AB
         "ids": [n.id for n in graph.nodes], "label": label, "op": op, "written": written, "role": role,
         "shape": shape, "dtype": dtype, "scope": scope, "rg": rg, "created": created,
         "data": data, "grad": grad, "summaries": summaries, "constants": constants,
-        "groups": groups,
         "scopes": [[name, kind, scope_index.get(parent, -1), *group] for _, name, kind, parent, *group in scopes],
+        "scopeTitles": titles, "folded": folded,
         "src": src, "dst": dst, "arg": arg, "deriv": deriv, "formula": formula, "inPlace": in_place,
         "order": [index[i] for i in order if i in index],
         "collapseAbove": int(collapse_above), "highlight": None if highlight is None else index[highlight],
@@ -184,11 +184,13 @@ def explorer_data(graph: Graph, order, *, title=None, collapse_above=COLLAPSE_AB
 def _scopes_with_parameter_groups(graph):
     """The page's module boxes: each module call (id, name, kind, parent id), then groups for the parameters that
     several calls share (id, name, kind, parent id, 1), nested as the modules they belong to ('MLP: parameters' ⊃
-    'Layer layers.0: parameters' ⊃ 'Neuron neurons.0: parameters'); and {parameter id: its group's id}.
+    'Layer layers.0: parameters' ⊃ 'Neuron neurons.0: parameters'); {parameter id: its group's id}; and each box's
+    title as the pictures write it ('Linear layers.0', 'Layer layers.0: parameters').
 
     As in a collapsed picture (viz.collapse), the weights of a model called on each sample fold into boxes of
     their own: without them, folding the calls would leave every weight a loose box (41 for micrograd's demo)."""
     scopes = [(s.id, s.name, s.kind, s.parent) for s in graph.scopes]
+    titles = [s.title for s in graph.scopes]
     groups, home = {}, {}
     for param, path in shared_parameter_paths(graph).items():
         parent = None
@@ -197,28 +199,35 @@ def _scopes_with_parameter_groups(graph):
             if key not in groups:
                 groups[key] = f"p{len(groups)}"
                 scopes.append((groups[key], module.name, module.kind, parent, 1))
+                titles.append(parameter_group_title(module))
             parent = groups[key]
         home[param] = parent
-    return scopes, home
+    return scopes, home, titles
 
 
-def _parameter_group_boxes(graph, scopes, home, scope_index):
-    """[scope index, lines, parameter lines] for each parameter group of `_scopes_with_parameter_groups`: folded, it
-    says what the collapsed picture's box for it says (how many it hides, the range of their data and grad) and lists
-    them as that box's tooltip does. A group holds the parameters of the groups inside it."""
+def _folded_boxes(graph, scopes, home):
+    """[lines, parameter lines] for each of the page's module boxes (`_scopes_with_parameter_groups`), in their
+    order: folded in the page, a box says what a collapsed picture's box for it says (how many nodes it hides, how
+    many of them are parameters, the range of their data and grad: dot.summary_lines) and lists its parameters as
+    that box's tooltip does (dot.parameter_lines). A box holds the nodes of the boxes inside it; the output is never
+    folded (the page keeps it visible, as collapse does), so it is not counted."""
     parent = {sid: p for sid, _, _, p, *_ in scopes}
-    members = {}
-    for param, sid in home.items():
-        node = graph.node(param)
+    hidden, params = dict.fromkeys(parent, 0), {sid: [] for sid in parent}
+    for n in graph.nodes:
+        if n.id == graph.output:
+            continue
+        sid = home.get(n.id, n.scope)
+        # a summary box of a collapsed graph stands for the nodes it hides
+        count, found = (n.hidden, n.parameters) if n.role == COLLAPSED else (1, (n,) if n.role == PARAMETER else ())
         while sid is not None:
-            members.setdefault(sid, []).append(node)
+            hidden[sid] += count
+            params[sid].extend(found)
             sid = parent[sid]
     boxes = []
     for sid, *_ in scopes:
-        if sid in members:
-            params = tuple(members[sid])
-            box = Node(sid, COLLAPSED, "", None, (), "", None, None, True, hidden=len(params), parameters=params)
-            boxes.append([scope_index[sid], summary_lines(box), parameter_lines(params)])
+        box = Node(sid, COLLAPSED, "", None, (), "", None, None, True, hidden=hidden[sid],
+                   parameters=tuple(params[sid]))
+        boxes.append([summary_lines(box), parameter_lines(box.parameters)])
     return boxes
 
 

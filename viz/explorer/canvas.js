@@ -76,6 +76,7 @@ function draw() {
     ctx.textAlign = "left";
   }
   namesDrawn = 0;
+  textDrawn = new Map();
   for (const u of units) {
     const bw = W(u), bh = H(u), x0 = X[u] - bw / 2, y0 = Y[u] - bh / 2;
     if (!inView(x0, y0, x0 + bw, y0 + bh)) continue;
@@ -156,27 +157,40 @@ function clip(text, width) {
   return text + "…";
 }
 function drawUnit(u, x0, y0, bw, bh) {
-  // a folded module (it unfolds on a double-click), or a summary box of a collapsed graph (it cannot)
-  if (u >= N) return drawBox(`⊞ ${scopeLabel(u - N)}`, moduleLine(u - N), x0, y0, bw, bh);
-  if (summaryOf.has(u)) return drawBox(name(u), summaryOf.get(u).lines.join(" · "), x0, y0, bw, bh, u === selected);
+  // a folded module (it unfolds on a double-click), or a summary box of a collapsed graph (it cannot): the lines of
+  // the picture's box for it
+  if (u >= N) return drawBox(u, `⊞ ${scopeLabel(u - N)}`, boxLines(u), x0, y0, bw, bh);
+  if (summaryOf.has(u)) return drawBox(u, name(u), boxLines(u), x0, y0, bw, bh, u === selected);
   drawNode(u, x0, y0, bw, bh);
 }
-// under a folded module's name: its size; under a group of shared parameters, what the picture's box for it says
-const moduleLine = (s) => (groupOf.has(s) ? groupOf.get(s).lines.join(" · ") : `${scopeSize[s]} nodes (double-click)`);
-function drawBox(title, line, x0, y0, bw, bh, chosen) {  // a stack of boxes, as the pictures' box3d
+// the lines under a folded module's name, as its picture's box writes them ('3 nodes hidden', '2 parameters', ...)
+const moduleLine = (s) => foldedOf(s).lines.join(" · ");
+let textDrawn = new Map();  // unit -> the lines the last frame wrote in its box (the tests read it)
+function drawBox(u, title, lines, x0, y0, bw, bh, chosen) {  // a stack of boxes, as the pictures' box3d
   ctx.fillStyle = FILL.collapsed; ctx.strokeStyle = chosen ? "#2563eb" : "#6b7280"; ctx.lineWidth = chosen ? 2.2 : 1;
   roundRect(x0 + 4, y0 - 4, bw, bh, 4); ctx.fill(); ctx.stroke();
   roundRect(x0, y0, bw, bh, 4); ctx.fill(); ctx.stroke();
   if (scale <= OVERVIEW) return;
+  // the name, then as many of the lines as fit (text keeps a size readable on screen when zoomed out; the box
+  // does not): the panel lists them all
   const nameSize = Math.max(11, 9 / scale), lineSize = Math.max(10, 8 / scale);
-  const twoLines = nameSize + lineSize + 5 <= bh;
-  ctx.fillStyle = "#1f2937"; ctx.textBaseline = twoLines ? "top" : "middle";
+  const room = nameSize + lineSize + 5 <= bh;
+  const written = [clip(title, bw - 10)];
+  ctx.fillStyle = "#1f2937"; ctx.textBaseline = room ? "top" : "middle";
   ctx.font = `bold ${nameSize}px Helvetica, Arial, sans-serif`;
-  ctx.fillText(clip(title, bw - 10), x0 + 5, twoLines ? y0 + 5 : y0 + bh / 2);
-  if (twoLines) {
-    ctx.font = `${lineSize}px Helvetica, Arial, sans-serif`;
-    ctx.fillText(clip(line, bw - 10), x0 + 5, y0 + bh - 4 - lineSize);
+  ctx.fillText(written[0], x0 + 5, room ? y0 + 5 : y0 + bh / 2);
+  // zoomed out, the lines get smaller to fit, down to 7 px on screen; below that the last ones are left out
+  const fits = (bh - 11 - nameSize) / lines.length - (BOX_LINE - 10);
+  const size = Math.min(lineSize, Math.max(7 / scale, fits));
+  ctx.font = `${size}px Helvetica, Arial, sans-serif`;
+  let y = y0 + 5 + nameSize + 3;
+  for (const line of room ? lines : []) {
+    if (y + size > y0 + bh - 3) break;
+    written.push(clip(line, bw - 10));
+    ctx.fillText(written[written.length - 1], x0 + 5, y);
+    y += size + BOX_LINE - 10;
   }
+  textDrawn.set(u, written);
   namesDrawn++;
 }
 function drawNode(u, x0, y0, bw, bh) {

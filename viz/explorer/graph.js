@@ -22,8 +22,9 @@ const name = (k) => D.label[k] || constantText.get(k) || D.ids[k];
 const symbolOf = (k) => { const s = name(k); return /^[\p{L}\p{N}_.'′]+(\[[\p{L}\p{N}_, ]*\])*$/u.test(s) ? s : `(${s})`; };
 // the summary boxes of a collapsed graph (viz.collapse): node k -> [lines under its name, the parameters it hides]
 const summaryOf = new Map(D.summaries.map(([k, lines, params]) => [k, {lines, params}]));
-// the same for a group of shared parameters folded in the page: scope s -> the lines of the picture's box for it
-const groupOf = new Map(D.groups.map(([s, lines, params]) => [s, {lines, params}]));
+// the same for each module box folded in the page (a module call, or a group of shared parameters): scope s -> the
+// lines of a collapsed picture's box for it (computed in Python: viz.dot.summary_lines, parameter_lines)
+const foldedOf = (s) => ({lines: D.folded[s][0], params: D.folded[s][1]});
 const opName = (k) => (D.op[k] < 0 ? "" : D.ops[D.op[k]]);
 // the operation as the Graphviz picture writes it (viz/dot.py's op_label, computed in Python): its operands in
 // place where their order matters ('a / 2' against '2 / a'), else its symbol
@@ -38,9 +39,9 @@ for (const e of D.inPlace) writtenIn[e] = 1;
 const onlyInPlace = new Uint8Array(N);
 for (let k = 0; k < N; k++) onlyInPlace[k] = outE[k].length > 0 && outE[k].every((e) => writtenIn[e]) ? 1 : 0;
 const scopeParent = D.scopes.map((s) => s[2]);
-// a module call ('Layer layers.0'), or the parameters that several calls of it share ('Layer layers.0: parameters')
-const scopeLabel = (s) => (D.scopes[s][0] === D.scopes[s][1] ? D.scopes[s][1] : D.scopes[s][1] + " " + D.scopes[s][0]) +
-  (D.scopes[s][3] ? ": parameters" : "");
+// a module call ('Layer layers.0'), or the parameters that several calls of it share ('Layer layers.0: parameters'),
+// named as the pictures name it (viz.graph.ScopeInfo.title, viz.collapse.parameter_group_title)
+const scopeLabel = (s) => D.scopeTitles[s];
 const scopeSize = new Int32Array(S);
 for (let k = 0; k < N; k++) for (let s = D.scope[k]; s >= 0; s = scopeParent[s]) scopeSize[s]++;
 const scopeChildren = Array.from({length: S}, () => []), topScopes = [];
@@ -116,7 +117,16 @@ function initialFolding() {
 
 // ---- layout: layers left to right, modules as blocks in creation order ----------------------------
 const X = new Float64Array(N + S), Y = new Float64Array(N + S), layer = new Int32Array(N + S);
-const W = (u) => (u >= N ? NW + 24 : NW), H = (u) => (u >= N ? NH + 8 : NH);
+// A folded module, or a summary box of a collapsed graph, is wider, and as high as its lines need (the picture's box
+// says up to five: its name, how many nodes it hides, how many are parameters, their data and grad ranges).
+const BOX_LINE = 12;
+const boxLines = (u) => (u >= N ? foldedOf(u - N).lines : summaryOf.has(u) ? summaryOf.get(u).lines : null);
+const boxHeight = new Float64Array(N + S);  // 0 for a node's box
+for (let u = 0; u < N + S; u++) {
+  const lines = boxLines(u);
+  if (lines) boxHeight[u] = Math.max(NH + 8, 12 + BOX_LINE * (1 + lines.length));
+}
+const W = (u) => (boxHeight[u] ? NW + 24 : NW), H = (u) => boxHeight[u] || NH;
 let vEdges = [];  // {a, b, e}: e the edge index, or -1 for edges merged into a folded module
 function unitScope(u) { return u >= N ? scopeParent[u - N] : D.scope[u]; }
 function layout() {
@@ -189,7 +199,7 @@ function packBlocks() {
     // inputs outside every module come first (top left), then modules and nodes in creation order
     const source = u < N && unitScope(u) < 0 && !inE[u].length;
     const i = (u < N ? D.created[u] : minCreated[u - N]) - (source ? 1e15 : 0);
-    const item = {u, first: i, l0: layer[u], l1: layer[u], h: RH};
+    const item = {u, first: i, l0: layer[u], l1: layer[u], h: Math.max(RH, H(u) + 6)};
     const s = unitScope(u);
     if (s >= 0) blockOf(s).items.push(item); else rootItems.push(item);
     for (let t = s; t >= 0; t = scopeParent[t]) {
@@ -221,7 +231,7 @@ function packBlocks() {
         clusters.push({s: it.s, depth, l0: it.l0, l1: it.l1, y0: y, y1: y + it.h, inner: !it.items.some((i) => i.items)});
         maxDepth = Math.max(maxDepth, depth);
         place(it.items, y + TOP, depth + 1);
-      } else { Y[it.u] = y + RH / 2; X[it.u] = layer[it.u] * CW; }
+      } else { Y[it.u] = y + it.h / 2; X[it.u] = layer[it.u] * CW; }
     }
   };
   place(rootItems, 0, 0);

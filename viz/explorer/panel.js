@@ -11,13 +11,12 @@ function select(u) {
   if (D.rg[u] && u !== D.output && (r === "leaf" || r === "parameter" || r === "intermediate")) showChain(u);
   else redraw();
 }
-function showModule(s) {
-  const el = document.getElementById("details");
-  const group = groupOf.get(s);  // shared parameters: the picture's box and its tooltip's list
+function showModule(s) {  // what the picture's box for it says, and its tooltip's list of parameters
+  const el = document.getElementById("details"), {lines, params} = foldedOf(s);
   el.innerHTML = `<table class="kv"><tr><td>module</td><td>${esc(scopeLabel(s))}</td></tr>` +
-    (group ? group.lines.map((line) => `<tr><td></td><td>${esc(line)}</td></tr>`).join("") :
-      `<tr><td>nodes</td><td>${scopeSize[s]}</td></tr>`) + '</table><button id="expand-this">expand</button>' +
-    (group ? `<h2>parameters</h2><div class="math">${group.params.map(esc).join("\n")}</div>` : "");
+    lines.map((line) => `<tr><td></td><td>${esc(line)}</td></tr>`).join("") +
+    '</table><button id="expand-this">expand</button> <span class="hint">(or double-click its box)</span>' +
+    (params.length ? `<h2>parameters</h2><div class="math">${params.map(esc).join("\n")}</div>` : "");
   document.getElementById("expand-this").onclick = () => setCollapsed(s, false);
 }
 function showDetails(k) {
@@ -236,6 +235,15 @@ window.explorer = {
   boxes: () => units.map((u) => [u < N ? D.ids[u] : "module:" + scopeLabel(u - N),
     X[u] - W(u) / 2, Y[u] - H(u) / 2, X[u] + W(u) / 2, Y[u] + H(u) / 2]),
   moduleLine,
+  // the lines the last frame wrote in each folded module's or summary's box, by the names positions() gives
+  boxText: () => Object.fromEntries(Array.from(textDrawn, ([u, lines]) =>
+    [u < N ? D.ids[u] : "module:" + scopeLabel(u - N), lines])),
+  // centre the view on a node or folded module (a name as positions() gives it), at this zoom (else one where text reads)
+  show: (key, zoom) => {
+    const u = units.find((v) => (v < N ? D.ids[v] : "module:" + scopeLabel(v - N)) === key);
+    if (zoom) scale = zoom;
+    centerOn(u);
+  },
 };
 timings.ready = performance.now();
 window.explorer.timings = timings;
