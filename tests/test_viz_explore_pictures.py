@@ -188,3 +188,33 @@ def test_a_folded_module_says_what_the_pictures_box_says(browser):  # noqa: F811
     assert all(len(lines) > 1 for lines in group.values())
     screenshot(browser, "folded-calls")
     assert console_errors(browser) == []
+
+
+def notebook_03_cost():
+    """Notebook 03's last graph: a 4 → 8 → 8 → 3 network of neurons on one input, the cost Σ y_k² of its outputs
+    stacked. The output layer's first node in topological order is one of its weights, met before the layer below
+    it is computed."""
+    import autograd_core as ag
+    from autograd_core.nn import MLP
+
+    model = MLP(4, [8, 8, 3], rng=0)
+    outs = model([Value(v) for v in (0.1, -0.2, 0.3, 0.4)])
+    return (ag.stack(outs) ** 2).sum()
+
+
+@pytest.mark.needs("chromium", "chromedriver")
+def test_folded_layers_are_laid_out_left_to_right(browser):  # noqa: F811
+    """Every drawn edge goes from left to right, folded modules included (Layer layers.2, whose first node comes
+    before Layer layers.1's, was drawn left of it, its input edge running backwards across the picture)."""
+    open_page(browser, viz.explore(notebook_03_cost()), "folded-layers")
+    for fold in ("document.getElementById('collapse-all').click(); explorer.setCollapsed(0, false)",
+                 "document.getElementById('expand-all').click()"):
+        browser.execute_script(fold)
+        x = {name: x for name, x, _ in browser.execute_script("return explorer.positions()")}
+        backwards = [(a, b) for a, b in browser.execute_script("return explorer.edgesDrawn()") if x[a] >= x[b]]
+        assert backwards == [], fold
+    browser.execute_script("document.getElementById('collapse-all').click(); explorer.setCollapsed(0, false)")
+    x = {name: x for name, x, _ in browser.execute_script("return explorer.positions()")}
+    assert x["module:Layer layers.0"] < x["module:Layer layers.1"] < x["module:Layer layers.2"]
+    screenshot(browser, "folded-layers")
+    assert console_errors(browser) == []

@@ -154,10 +154,13 @@ function layout() {
     for (let s = a < N ? D.scope[a] : a - N; s >= 0; s = scopeParent[s]) if (s === target) return false;
     return true;
   };
-  for (let pass = 0; pass < 2; pass++) {
-    for (const u of units) {
-      for (const a of ins.get(u)) layer[u] = Math.max(layer[u], layer[a] + (enters(a, u) ? 2 : 1));
-    }
+  // Each unit's layer is the longest path to it, so every edge points right. The units are in the order of their
+  // first nodes, which is not an order of the folded graph: a folded layer's first node may be a weight met before
+  // the layer below it is computed. So the units are visited in a topological order of the folded graph (Kahn's);
+  // the units of a cycle (a module folded around another's call) follow in their order.
+  const order = unitOrder(ins, outs);
+  for (const u of order) {
+    for (const a of ins.get(u)) layer[u] = Math.max(layer[u], layer[a] + (enters(a, u) ? 2 : 1));
   }
   // inputs, and whatever is computed from parameters alone (a weight read from a matrix), sit just left of
   // their first use, not at the far left edge: the last ones first, so each lands before what it feeds
@@ -165,18 +168,33 @@ function layout() {
   // (a constant counts only inside a module: the network's own inputs start the data flow even when they
   // need no gradient; counting them pulled each neuron one layer later than the one before, a staircase)
   const isParam = (u) => u < N && (roleName(u) === "parameter" || (roleName(u) === "constant" && D.scope[u] >= 0));
-  for (const u of units) {
+  for (const u of order) {
     const parents = ins.get(u);
     if (parents.length ? parents.every((a) => fromParams.has(a)) : isParam(u)) fromParams.add(u);
   }
-  for (let i = units.length - 1; i >= 0; i--) {
-    const u = units[i];
+  for (let i = order.length - 1; i >= 0; i--) {
+    const u = order[i];
     if (!(fromParams.has(u) || !ins.get(u).length) || !outs.get(u).length) continue;
     let m = Infinity;
     for (const b of outs.get(u)) m = Math.min(m, layer[b]);
     layer[u] = Math.max(0, m - 1);
   }
   packBlocks();
+}
+function unitOrder(ins, outs) {  // the units, each after the units it reads (Kahn's algorithm), then any in a cycle
+  const waiting = new Map(), order = [], done = new Set();
+  for (const u of units) waiting.set(u, ins.get(u).length);
+  for (const u of units) if (!waiting.get(u)) order.push(u);
+  for (let i = 0; i < order.length; i++) {
+    done.add(order[i]);
+    for (const b of outs.get(order[i])) {
+      const left = waiting.get(b) - 1;
+      waiting.set(b, left);
+      if (!left) order.push(b);
+    }
+  }
+  if (order.length < units.length) for (const u of units) if (!done.has(u)) order.push(u);
+  return order;
 }
 // Each module is a block: its nodes and sub-modules packed in creation order, stacked only where their
 // layer ranges overlap (the neurons of a layer one above the other, in order; consecutive layers side by
