@@ -218,3 +218,36 @@ def test_folded_layers_are_laid_out_left_to_right(browser):  # noqa: F811
     assert x["module:Layer layers.0"] < x["module:Layer layers.1"] < x["module:Layer layers.2"]
     screenshot(browser, "folded-layers")
     assert console_errors(browser) == []
+
+
+def notebook_03_matrix_loss():
+    """Notebook 03's network in matrix mode (smaller): nn.MLP's layers nested in its box, cross-entropy outside."""
+    import autograd_core as ag
+    from autograd_core import nn
+    from autograd_core.nn import functional as F
+
+    nn.manual_seed(0)
+    mlp = nn.MLP(6, [8, 4, 3], activation="relu", dtype=np.float64)
+    rng = np.random.default_rng(0)
+    loss = F.cross_entropy(mlp(rng.normal(size=(8, 6))), ag.tensor(rng.integers(0, 3, 8)))  # x made in the call
+    loss.backward()
+    return loss
+
+
+@pytest.mark.needs("chromium", "chromedriver")
+def test_fit_shows_the_module_boxes_whole(browser):  # noqa: F811
+    """Fitting the view takes in the module boxes too, not only the nodes: the network's box stuck out of the left
+    edge of the window (a box reaches 12 units and more beyond the nodes it holds, the margin was 20 px)."""
+    open_page(browser, viz.explore(notebook_03_matrix_loss()), "fit-modules")
+    for width in (1400, 900):
+        browser.set_window_size(width, 900)
+        browser.execute_script("explorer.fit()")
+        scale, tx, ty = browser.execute_script("return explorer.view()")
+        w, h = browser.execute_script("const c = document.getElementById('canvas'); "
+                                      "return [c.clientWidth, c.clientHeight]")
+        for name, x0, y0, x1, y1 in browser.execute_script("return explorer.clusterBoxes()"):
+            margin = min(x0 * scale + tx, y0 * scale + ty, w - x1 * scale - tx, h - y1 * scale - ty)
+            assert margin >= 8, (width, name, margin)  # inside the window, its border clear of the edge
+    browser.set_window_size(1400, 900)
+    screenshot(browser, "fit-modules")
+    assert console_errors(browser) == []

@@ -330,6 +330,9 @@ function fit() {
     x0 = Math.min(x0, X[u] - W(u) / 2); x1 = Math.max(x1, X[u] + W(u) / 2);
     y0 = Math.min(y0, Y[u] - H(u) / 2 - 30); y1 = Math.max(y1, Y[u] + H(u) / 2 + 12);
   }
+  for (const c of clusters) {  // a module's box reaches beyond the nodes it holds
+    x0 = Math.min(x0, c.x0); x1 = Math.max(x1, c.x1); y0 = Math.min(y0, c.y0 - 8); y1 = Math.max(y1, c.y1 + 8);
+  }
   const w = canvas.clientWidth, h = canvas.clientHeight;
   scale = Math.min(1.4, Math.max(0.01, Math.min((w - 40) / (x1 - x0), (h - 60) / (y1 - y0))));
   tx = (w - (x1 - x0) * scale) / 2 - x0 * scale; ty = 20 + (h - 60 - (y1 - y0) * scale) / 2 - y0 * scale;

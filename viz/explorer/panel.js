@@ -235,6 +235,7 @@ window.explorer = {
   boxes: () => units.map((u) => [u < N ? D.ids[u] : "module:" + scopeLabel(u - N),
     X[u] - W(u) / 2, Y[u] - H(u) / 2, X[u] + W(u) / 2, Y[u] + H(u) / 2]),
   moduleLine,
+  clusterBoxes: () => clusters.map((c) => [scopeLabel(c.s), c.x0, c.y0, c.x1, c.y1]),  // the module boxes (world units)
   // the lines the last frame wrote in each folded module's or summary's box, by the names positions() gives
   boxText: () => Object.fromEntries(Array.from(textDrawn, ([u, lines]) =>
     [u < N ? D.ids[u] : "module:" + scopeLabel(u - N), lines])),
