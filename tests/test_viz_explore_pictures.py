@@ -251,3 +251,27 @@ def test_fit_shows_the_module_boxes_whole(browser):  # noqa: F811
     browser.set_window_size(1400, 900)
     screenshot(browser, "fit-modules")
     assert console_errors(browser) == []
+
+
+@pytest.mark.needs("chromium", "chromedriver")
+def test_a_small_arrays_mean_is_the_pictures(browser):  # noqa: F811
+    """The mean of an array of up to 16 numbers (written in full) is the one the picture writes: 0 where it is below
+    the rounding error of the numbers it averages (the gradient of the last layer's weight under cross_entropy sums
+    to 0: the page wrote 'g mean 3.47e−18', computed again in the page, where the picture writes 'mean 0')."""
+    loss = notebook_03_matrix_loss()
+    graph = viz.trace(loss)
+    weight = next(n for n in graph.nodes if n.label == "weight" and n.shape == (3, 4))
+    assert abs(weight.grad.mean()) > 0  # noise
+    row = re.search(rf'\t{weight.id} \[label=<.*?grad min (\S+) mean (\S+) max (\S+)<', viz.draw(loss).source)
+    assert row.group(2) == "0"
+    data = page_data(viz.explore(loss).html)
+    k = data["ids"].index(weight.id)
+    assert data["grad"][k]["s"][1] == 0 and len(data["grad"][k]["v"]) == 12
+    open_page(browser, viz.explore(loss), "small-array-mean")
+    browser.execute_script("explorer.show(arguments[0], 1)", weight.id)
+    browser.execute_async_script("requestAnimationFrame(() => requestAnimationFrame(arguments[0]))")
+    assert browser.execute_script("return explorer.boxText()")[weight.id] == ["weight", "(3, 4)   g mean 0"]
+    browser.execute_script("explorer.select(arguments[0])", weight.id)
+    gradient = browser.find_element("id", "grad-view").text
+    assert "mean 0 ·" in gradient, gradient
+    assert console_errors(browser) == []

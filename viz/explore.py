@@ -259,14 +259,23 @@ def encode_arrays(arrays):
     """`encode_array` of each entry (None stays None), with the arrays of one shape summarised together:
     a 10,000-node tensor graph is encoded with a few NumPy calls per shape, not a few per array."""
     out = [None] * len(arrays)
-    groups = {}
+    groups, small = {}, {}
     for k, x in enumerate(arrays):
         if x is None:
             continue
-        if x.__class__ is np.ndarray and SMALL < x.size <= 4096 and x.dtype.kind == "f":
-            groups.setdefault((x.shape, x.dtype), []).append(k)
+        if x.__class__ is np.ndarray and 1 < x.size <= 4096 and x.dtype.kind == "f":
+            (small if x.size <= SMALL else groups).setdefault((x.shape, x.dtype), []).append(k)
         else:
             out[k] = encode_array(x)
+    for members in small.values():  # written in full, with min, mean, max as encode_array writes them
+        block = np.stack([arrays[k] for k in members]).reshape(len(members), -1).astype(np.float64)
+        finite = np.isfinite(block).all(axis=1)
+        lo, hi, mean = block.min(axis=1).tolist(), block.max(axis=1).tolist(), block.mean(axis=1).tolist()
+        for i, (k, values) in enumerate(zip(members, block.tolist())):
+            if not finite[i]:
+                out[k] = encode_array(arrays[k])
+                continue
+            out[k] = {"v": values, "s": [lo[i] + 0.0, shown_mean(mean[i], lo[i], hi[i], arrays[k]) + 0.0, hi[i] + 0.0]}
     for (shape, _), members in groups.items():
         block = np.stack([arrays[k] for k in members]).reshape(len(members), -1).astype(np.float64)
         finite = np.isfinite(block).all(axis=1)
@@ -303,7 +312,8 @@ def encode_arrays(arrays):
 
 
 def encode_array(x):
-    """A number for a size-1 value; {'v': [...]} for a small array; else a summary with a histogram
+    """A number for a size-1 value; {'v': [...], 's': [min, mean, max]} for a small array (the mean as pictures
+    write it, `shown_mean`); else the summary 's' with a histogram
     ('h': counts over 'hr': [lo, hi]) and, for 2-D and higher, a heatmap ('m': base64 bytes, 128 = 0,
     scaled by 'ma' = max |x|, 'mr' x 'mc' cells; n-D arrays are shown as (prod of leading dims, last dim))."""
     arr = np.asarray(x)
@@ -314,7 +324,11 @@ def encode_array(x):
     flat = arr.reshape(-1)
     if arr.size <= SMALL:
         values = flat.tolist()
-        return {"v": values if np.isfinite(flat).all() else [_number(v) for v in values]}
+        out = {"v": values if np.isfinite(flat).all() else [_number(v) for v in values]}
+        if arr.dtype.kind in "fiu":  # the mean as the picture writes it (shown_mean: 0, not rounding noise)
+            lo, mean, hi = summary_stats(arr)
+            out["s"] = [_number(lo), _number(shown_mean(mean, lo, hi, arr)), _number(hi)]
+        return out
     lo, mean, hi = summary_stats(arr)
     out = {"s": [_number(lo), _number(shown_mean(mean, lo, hi, arr)), _number(hi)]}
     finite = flat[np.isfinite(flat)] if not (math.isfinite(lo) and math.isfinite(hi)) else flat

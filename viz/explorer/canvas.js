@@ -165,7 +165,7 @@ function drawUnit(u, x0, y0, bw, bh) {
 }
 // the lines under a folded module's name, as its picture's box writes them ('3 nodes hidden', '2 parameters', ...)
 const moduleLine = (s) => foldedOf(s).lines.join(" · ");
-let textDrawn = new Map();  // unit -> the lines the last frame wrote in its box (the tests read it)
+let textDrawn = new Map();  // unit -> the texts the last frame wrote in its box (the tests read it)
 function drawBox(u, title, lines, x0, y0, bw, bh, chosen) {  // a stack of boxes, as the pictures' box3d
   ctx.fillStyle = FILL.collapsed; ctx.strokeStyle = chosen ? "#2563eb" : "#6b7280"; ctx.lineWidth = chosen ? 2.2 : 1;
   roundRect(x0 + 4, y0 - 4, bw, bh, 4); ctx.fill(); ctx.stroke();
@@ -215,17 +215,21 @@ function drawNode(u, x0, y0, bw, bh) {
   const opWidth = op ? Math.min(ctx.measureText(op).width + 2, Math.max(bw * 0.35, bw - 16 - nameWidth)) : 0;
   ctx.font = `${D.label[u] ? "bold " : ""}${nameSize}px Helvetica, Arial, sans-serif`;
   const nameY = twoLines ? y0 + 4 : y0 + bh / 2;
-  ctx.fillText(clip(name(u), bw - 12 - opWidth), x0 + 5, nameY);
+  const written = [clip(name(u), bw - 12 - opWidth)];
+  ctx.fillText(written[0], x0 + 5, nameY);
   namesDrawn++;
   if (op) {
     ctx.font = `${lineSize}px Helvetica, Arial, sans-serif`; ctx.fillStyle = "#475569"; ctx.textAlign = "right";
-    ctx.fillText(clip(op, opWidth), x0 + bw - 5, nameY + (twoLines ? 1 : 0)); ctx.textAlign = "left";
+    written.push(clip(op, opWidth));
+    ctx.fillText(written[1], x0 + bw - 5, nameY + (twoLines ? 1 : 0)); ctx.textAlign = "left";
   }
+  textDrawn.set(u, written);
   if (!twoLines) return;
   ctx.font = `${lineSize}px Helvetica, Arial, sans-serif`; ctx.fillStyle = "#334155";
   let line = isScalar(u) ? fmt(D.data[u]) : shapeText(u);
   if (D.rg[u]) line += "   g " + (gradKnown(u) ? summary(gradOf(u)) : (D.grad[u] === null ? "—" : "?"));
-  ctx.fillText(clip(line, bw - 10), x0 + 5, y0 + bh - 4 - lineSize);
+  written.push(clip(line, bw - 10));
+  ctx.fillText(written[written.length - 1], x0 + 5, y0 + bh - 4 - lineSize);
 }
 
 // ---- interaction --------------------------------------------------------------------------------

@@ -68,8 +68,9 @@ const shapeText = (k) => "(" + D.shape[k].join(", ") + (D.shape[k].length === 1 
 function summary(p) {  // one line for a node box
   if (p === null || p === undefined) return "—";
   if (typeof p !== "object") return fmt(p);
-  if (p.v) return p.v.length <= 3 ? "[" + p.v.map((x) => fmt(x, 3)).join(" ") + "]" : "mean " + fmt(mean(p.v), 3);
-  return "mean " + fmt(p.s[1], 3);
+  // the mean as the picture writes it, computed in Python (viz.dot.shown_mean: 0, not rounding noise)
+  if (p.v && p.v.length <= 3) return "[" + p.v.map((x) => fmt(x, 3)).join(" ") + "]";
+  return "mean " + fmt(p.s ? p.s[1] : mean(p.v), 3);  // no 's': booleans
 }
 const mean = (v) => v.reduce((a, b) => a + num(b), 0) / v.length;
 const esc = (t) => String(t).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");

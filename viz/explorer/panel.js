@@ -58,7 +58,8 @@ function arrayView(el, p, shape) {
     h += '<table class="nums">';
     for (let i = 0; i < p.v.length; i += cols) h += "<tr>" + p.v.slice(i, i + cols).map((x) => `<td>${fmt(x, 4)}</td>`).join("") + "</tr>";
     h += "</table>";
-    if (p.v.length > 1) {
+    if (p.s) h += `<div class="stats">min ${fmt(p.s[0])} · mean ${fmt(p.s[1])} · max ${fmt(p.s[2])}</div>`;
+    else if (p.v.length > 1) {  // booleans: viz.explore writes no min, mean, max for them
       const vs = p.v.map(num);
       h += `<div class="stats">min ${fmt(Math.min(...vs))} · mean ${fmt(mean(vs))} · max ${fmt(Math.max(...vs))}</div>`;
     }
@@ -236,7 +237,7 @@ window.explorer = {
     X[u] - W(u) / 2, Y[u] - H(u) / 2, X[u] + W(u) / 2, Y[u] + H(u) / 2]),
   moduleLine,
   clusterBoxes: () => clusters.map((c) => [scopeLabel(c.s), c.x0, c.y0, c.x1, c.y1]),  // the module boxes (world units)
-  // the lines the last frame wrote in each folded module's or summary's box, by the names positions() gives
+  // the texts the last frame wrote in each box (a node's: name, op if any, value line), by the names positions() gives
   boxText: () => Object.fromEntries(Array.from(textDrawn, ([u, lines]) =>
     [u < N ? D.ids[u] : "module:" + scopeLabel(u - N), lines])),
   // centre the view on a node or folded module (a name as positions() gives it), at this zoom (else one where text reads)
