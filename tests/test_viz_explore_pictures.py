@@ -275,3 +275,24 @@ def test_a_small_arrays_mean_is_the_pictures(browser):  # noqa: F811
     gradient = browser.find_element("id", "grad-view").text
     assert "mean 0 ·" in gradient, gradient
     assert console_errors(browser) == []
+
+
+@pytest.mark.needs("chromium", "chromedriver")
+def test_the_readme_mlps_numbers_are_written_whole(browser, tmp_path):  # noqa: F811
+    """The README's explorer, fitted to a 1400 x 800 window: every number in the boxes is written whole (the value
+    lines of w[0,1] and four more were cut, '−0.3256   g −1.…'); zoomed out further, where a whole line no longer
+    fits at a readable size, it is cut."""
+    from autograd_core.viz.cli import main
+
+    page = str(tmp_path / "mlp.html")
+    assert main(["export", "--mlp", "2,3,1", "--input=1,-2", "--backward", "--highlight", "x[0]", "-o", page]) == 0
+    browser.set_window_size(1400, 800)
+    browser.get("file://" + page)
+    browser.execute_async_script("explorer.fit(); requestAnimationFrame(() => requestAnimationFrame(arguments[0]))")
+    texts = browser.execute_script("return explorer.boxText()")
+    assert len(texts) == 36 and [t for t in texts.values() if len(t) < 2] == []  # every box, with its values
+    assert {k: t for k, t in texts.items() if any("…" in line for line in t)} == {}
+    assert texts[browser.execute_script("return explorer.ids()[explorer.labels().indexOf('w[0,1]')]")][-1] == \
+        "−0.3256 g −1.005"  # closer, as it is wide
+    browser.set_window_size(1400, 900)
+    assert console_errors(browser) == []

@@ -228,6 +228,13 @@ function drawNode(u, x0, y0, bw, bh) {
   ctx.font = `${lineSize}px Helvetica, Arial, sans-serif`; ctx.fillStyle = "#334155";
   let line = isScalar(u) ? fmt(D.data[u]) : shapeText(u);
   if (D.rg[u]) line += "   g " + (gradKnown(u) ? summary(gradOf(u)) : (D.grad[u] === null ? "—" : "?"));
+  // a line a little too wide is written closer and smaller (down to 7 px on screen), not cut: '−0.3256   g −1.…'
+  // hid digits
+  if (ctx.measureText(line).width > bw - 10) {
+    line = line.replace("   g ", " g ");
+    const wide = ctx.measureText(line).width;
+    if (wide > bw - 10) ctx.font = `${Math.max(7 / scale, lineSize * (bw - 10) / wide)}px Helvetica, Arial, sans-serif`;
+  }
   written.push(clip(line, bw - 10));
   ctx.fillText(written[written.length - 1], x0 + 5, y0 + bh - 4 - lineSize);
 }
