@@ -296,3 +296,31 @@ def test_the_readme_mlps_numbers_are_written_whole(browser, tmp_path):  # noqa: 
         "−0.3256 g −1.005"  # closer, as it is wide
     browser.set_window_size(1400, 900)
     assert console_errors(browser) == []
+
+
+@pytest.mark.needs("chromium", "chromedriver")
+def test_an_edge_does_not_run_through_its_number(browser):  # noqa: F811
+    """An edge's number lies on a chip of its own: the edge does not run through it (on a straight edge, '1.4' read
+    as '1-4', the line showing between the digits)."""
+    x = Value(0.7, label="x")
+    y = x ** 2
+    y.label = "y"
+    z = y.sin()
+    z.label = "z"
+    z.backward(retain_graph=True)
+    open_page(browser, viz.explore(z), "edge-number-chip")
+    browser.execute_script("explorer.show(arguments[0], 2)", viz.trace(z).node_of(y).id)
+    browser.execute_async_script("requestAnimationFrame(() => requestAnimationFrame(arguments[0]))")
+    scale, tx, ty = browser.execute_script("return explorer.view()")
+    labels = {text: rect for text, *rect in browser.execute_script("return explorer.edgeLabels()")}
+    assert sorted(labels) == ["0.8823", "1.4"]
+    pixel = ("const c = document.getElementById('canvas'), d = window.devicePixelRatio || 1;"
+             "return Array.from(c.getContext('2d').getImageData(arguments[0] * d, arguments[1] * d, 1, 1).data)")
+    for text, (x0, y0, _, y1) in labels.items():
+        row = (y0 + y1) / 2 * scale + ty
+        line = [min(browser.execute_script(pixel, (x0 - 12) * scale + tx, row + dy)[:3]) for dy in (-1, 0, 1)]
+        assert min(line) < 200, text  # the edge, left of its number
+        beside = [min(browser.execute_script(pixel, (x0 - 1.25) * scale + tx, row + dy)[:3]) for dy in (-1, 0, 1)]
+        assert min(beside) > 235, (text, beside)  # just before the number: the chip, not the edge
+    screenshot(browser, "edge-number-chip")
+    assert console_errors(browser) == []

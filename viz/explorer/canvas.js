@@ -66,10 +66,12 @@ function draw() {
   if (detail && vEdges.length < 20000) {
     const px = labelSize(), places = edgeLabelPlaces(px);
     ctx.font = `${px}px Helvetica, Arial, sans-serif`; ctx.textBaseline = "middle"; ctx.textAlign = "center";
-    ctx.lineWidth = 3; ctx.strokeStyle = "rgba(255,255,255,0.85)";
     for (const [i, x, y, w, h, text] of places) {
       if (!inView(x - w / 2, y - h / 2, x + w / 2, y + h / 2)) continue;
-      ctx.strokeText(text, x, y);  // a halo: the number stays readable where it lies on another edge
+      // on a chip: no edge runs through the number (a halo around the digits let the line show between them,
+      // '1.4' read as '1-4')
+      ctx.fillStyle = "rgba(255,255,255,0.92)";
+      roundRect(x - w / 2 - 2, y - h / 2, w + 4, h, 3); ctx.fill();
       ctx.fillStyle = edgeOnPath(vEdges[i]) ? RED : "#475569";
       ctx.fillText(text, x, y);
     }
