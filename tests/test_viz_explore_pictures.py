@@ -324,3 +324,17 @@ def test_an_edge_does_not_run_through_its_number(browser):  # noqa: F811
         assert min(beside) > 235, (text, beside)  # just before the number: the chip, not the edge
     screenshot(browser, "edge-number-chip")
     assert console_errors(browser) == []
+
+
+@pytest.mark.needs("chromium", "chromedriver")
+def test_modules_are_listed_in_the_order_they_were_called(browser):  # noqa: F811
+    """The module list (and the packing of the boxes) follows the order of the calls, as the picture's boxes do:
+    Linear 0, ReLU 1, Linear 2 (Linear 2 came before ReLU 1: its weight was made with the model, before any call)."""
+    from test_viz_explore import tensor_model
+
+    loss = tensor_model()
+    assert [s.title for s in viz.trace(loss).scopes] == ["Sequential", "Linear 0", "ReLU 1", "Linear 2"]
+    open_page(browser, viz.explore(loss), "module-order")
+    rows = [r.text for r in browser.find_elements("css selector", "#modules [data-s]")]
+    assert [r.rsplit(" ", 1)[0] for r in rows] == ["⊟ Sequential", "⊟ Linear 0", "⊟ ReLU 1", "⊟ Linear 2"], rows
+    assert console_errors(browser) == []

@@ -46,10 +46,17 @@ const scopeSize = new Int32Array(S);
 for (let k = 0; k < N; k++) for (let s = D.scope[k]; s >= 0; s = scopeParent[s]) scopeSize[s]++;
 const scopeChildren = Array.from({length: S}, () => []), topScopes = [];
 for (let s = 0; s < S; s++) (scopeParent[s] < 0 ? topScopes : scopeChildren[scopeParent[s]]).push(s);
-const minCreated = new Float64Array(S).fill(Infinity);  // modules in creation order: layer 0 first
+// Modules in the order of their calls: layer 0 first. A call is as old as the first node it computed; its
+// parameters were made with the model, before any call (Linear 2's weight came before ReLU 1's first node). A group
+// of shared parameters, which computes nothing, is as old as its first parameter.
+const minCreated = new Float64Array(S).fill(Infinity), firstMade = new Float64Array(S).fill(Infinity);
 for (let k = 0; k < N; k++) {
-  for (let s = D.scope[k]; s >= 0; s = scopeParent[s]) minCreated[s] = Math.min(minCreated[s], D.created[k]);
+  for (let s = D.scope[k]; s >= 0; s = scopeParent[s]) {
+    if (D.op[k] >= 0) minCreated[s] = Math.min(minCreated[s], D.created[k]);
+    firstMade[s] = Math.min(firstMade[s], D.created[k]);
+  }
 }
+for (let s = 0; s < S; s++) if (minCreated[s] === Infinity) minCreated[s] = firstMade[s];
 for (const list of [topScopes, ...scopeChildren]) list.sort((p, q) => minCreated[p] - minCreated[q]);
 
 // ---- number formatting ---------------------------------------------------------------------------
@@ -207,7 +214,7 @@ function packBlocks() {
   const blockOf = (s) => {
     let b = blocks.get(s);
     if (!b) {
-      b = {s, items: [], first: Infinity, l0: Infinity, l1: -Infinity, h: 0};
+      b = {s, items: [], first: minCreated[s], l0: Infinity, l1: -Infinity, h: 0};
       blocks.set(s, b);
       const p = scopeParent[s];
       (p >= 0 ? blockOf(p).items : rootItems).push(b);
@@ -223,7 +230,7 @@ function packBlocks() {
     if (s >= 0) blockOf(s).items.push(item); else rootItems.push(item);
     for (let t = s; t >= 0; t = scopeParent[t]) {
       const b = blocks.get(t);
-      b.first = Math.min(b.first, i); b.l0 = Math.min(b.l0, layer[u]); b.l1 = Math.max(b.l1, layer[u]);
+      b.l0 = Math.min(b.l0, layer[u]); b.l1 = Math.max(b.l1, layer[u]);
     }
   });
   const pack = (items) => {  // relative y of each item; returns the height used
