@@ -338,3 +338,34 @@ def test_modules_are_listed_in_the_order_they_were_called(browser):  # noqa: F81
     rows = [r.text for r in browser.find_elements("css selector", "#modules [data-s]")]
     assert [r.rsplit(" ", 1)[0] for r in rows] == ["⊟ Sequential", "⊟ Linear 0", "⊟ ReLU 1", "⊟ Linear 2"], rows
     assert console_errors(browser) == []
+
+
+def notebook_03_y1():
+    """Notebook 03's lecture network, neuron by neuron: three nn.Layers of two sigmoid neurons in a Sequential."""
+    from autograd_core import nn
+
+    net = nn.Sequential(*[nn.Layer(2, 2, activation="sigmoid", dtype=np.float64, rng=0) for _ in range(3)])
+    x1, x2 = Value(1.0, label="x1", requires_grad=False), Value(-1.0, label="x2", requires_grad=False)
+    y1, _ = net([x1, x2])
+    y1.label = "y1"
+    return y1
+
+
+@pytest.mark.needs("chromium", "chromedriver")
+def test_zoomed_out_the_module_boxes_are_named_as_the_pictures_headings(browser):  # noqa: F811
+    """Zoomed out, an outer module's box has no room for its name: the name goes to the label of its first inner box,
+    as the picture's headings do ('Layer 1 › Neuron neurons.0'); the three layers' first neurons were all labelled
+    'Neuron neurons.0', which layer they belong to said nowhere."""
+    y1 = notebook_03_y1()
+    headings = re.findall(r'_heading \[label="([^"]*)"', viz.draw(y1, show=("data",), rankdir="TB").source)
+    assert headings[:3] == ["Sequential › Layer 0 › Neuron neurons.0", "Neuron neurons.1", "Layer 1 › Neuron neurons.0"]
+    open_page(browser, viz.explore(y1), "module-headings")
+    browser.execute_async_script("explorer.fit(); requestAnimationFrame(() => requestAnimationFrame(arguments[0]))")
+    assert browser.execute_script("return explorer.zoom()") < 0.45  # too small for every box's own name
+    assert sorted(browser.execute_script("return explorer.moduleLabels()")) == sorted(f"⊟ {h}" for h in headings)
+    browser.execute_script("explorer.show('n0', 1)")  # close up, each box has its own name
+    browser.execute_async_script("requestAnimationFrame(() => requestAnimationFrame(arguments[0]))")
+    close = browser.execute_script("return explorer.moduleLabels()")
+    assert "⊟ Sequential" in close and not any("›" in label for label in close), close
+    screenshot(browser, "module-headings")
+    assert console_errors(browser) == []

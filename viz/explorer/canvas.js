@@ -10,6 +10,7 @@ function resize() {
   canvas.height = Math.max(1, canvas.clientHeight * dpr);
   redraw();
 }
+let moduleLabels = [];  // the module names the last frame wrote (the tests read them)
 let namesDrawn = 0;  // nodes whose name the last frame wrote (the tests read it: a canvas has no text to query)
 const OVERVIEW = 0.16;  // below this zoom nodes are drawn as plain boxes; up to 0.45 with their names only
 function redraw() { if (!drawPending) { drawPending = true; requestAnimationFrame(draw); } }
@@ -35,17 +36,23 @@ function draw() {
   const inView = (x0, y0, x1, y1) => x1 >= vx0 && x0 <= vx1 && y1 >= vy0 && y0 <= vy1;
   const detail = scale > 0.45;  // edge labels from this zoom on
   ctx.lineJoin = "round";
-  for (const c of clusters) {
+  // labels keep a size readable on screen; zoomed far out, only the innermost modules' (the others would overlap
+  // theirs), while they fit above the first row of nodes. A module whose name is not written hands it on to its
+  // first inner box, as the picture's headings do ('Layer 1 › Neuron neurons.0'), so that the name still shows.
+  const px = Math.max(11, 9 / scale), carried = new Map();
+  moduleLabels = [];
+  for (const c of clusters) {  // outer modules first
+    const label = (carried.has(c.s) ? carried.get(c.s) + " › " : "") + scopeLabel(c.s);
+    const named = px <= TOP - 4 || (c.inner && px <= TOP + 8);
+    if (!named && c.first >= 0) carried.set(c.first, label);
     if (!inView(c.x0, c.y0, c.x1, c.y1)) continue;
     ctx.fillStyle = ["#f8fafc", "#eef2ff", "#f0fdf4", "#fff7ed"][c.depth % 4];
     ctx.strokeStyle = "#94a3b8"; ctx.lineWidth = 1 / Math.max(scale, 0.2);
     roundRect(c.x0, c.y0, c.x1 - c.x0, c.y1 - c.y0, 8); ctx.fill(); ctx.stroke();
-    // labels keep a size readable on screen; zoomed far out, only the innermost modules' (the others would
-    // overlap theirs), while they fit above the first row of nodes
-    const px = Math.max(11, 9 / scale);
-    if (px <= TOP - 4 || (c.inner && px <= TOP + 8)) {
+    if (named) {
       ctx.fillStyle = "#334155"; ctx.font = `bold ${px}px Helvetica, Arial, sans-serif`; ctx.textBaseline = "top";
-      ctx.fillText(clip("⊟ " + scopeLabel(c.s), c.x1 - c.x0 - 8), c.x0 + 6, c.y0 + 3);
+      moduleLabels.push(clip("⊟ " + label, c.x1 - c.x0 - 8));
+      ctx.fillText(moduleLabels[moduleLabels.length - 1], c.x0 + 6, c.y0 + 3);
     }
   }
   // edges: plain ones in one path, highlighted ones on top

@@ -254,7 +254,10 @@ function packBlocks() {
     for (const it of items) {
       const y = base + it.y;
       if (it.items) {
-        clusters.push({s: it.s, depth, l0: it.l0, l1: it.l1, y0: y, y1: y + it.h, inner: !it.items.some((i) => i.items)});
+        // its first inner box: the one at its top, leftmost (it takes the module's name when that has no room)
+        const top = it.items.filter((i) => i.items && i.y === 0).sort((p, q) => p.l0 - q.l0)[0];
+        clusters.push({s: it.s, depth, l0: it.l0, l1: it.l1, y0: y, y1: y + it.h, inner: !it.items.some((i) => i.items),
+          first: top ? top.s : -1});
         maxDepth = Math.max(maxDepth, depth);
         place(it.items, y + TOP, depth + 1);
       } else { Y[it.u] = y + it.h / 2; X[it.u] = layer[it.u] * CW; }

@@ -236,6 +236,7 @@ window.explorer = {
   boxes: () => units.map((u) => [u < N ? D.ids[u] : "module:" + scopeLabel(u - N),
     X[u] - W(u) / 2, Y[u] - H(u) / 2, X[u] + W(u) / 2, Y[u] + H(u) / 2]),
   moduleLine,
+  moduleLabels: () => moduleLabels.slice(),  // the module names the last frame wrote
   clusterBoxes: () => clusters.map((c) => [scopeLabel(c.s), c.x0, c.y0, c.x1, c.y1]),  // the module boxes (world units)
   // the texts the last frame wrote in each box (a node's: name, op if any, value line), by the names positions() gives
   boxText: () => Object.fromEntries(Array.from(textDrawn, ([u, lines]) =>
