@@ -369,3 +369,23 @@ def test_zoomed_out_the_module_boxes_are_named_as_the_pictures_headings(browser)
     assert "⊟ Sequential" in close and not any("›" in label for label in close), close
     screenshot(browser, "module-headings")
     assert console_errors(browser) == []
+
+
+@pytest.mark.needs("chromium", "chromedriver")
+def test_before_backward_no_gradient_is_shown(browser):  # noqa: F811
+    """Before any backward pass the boxes show no gradient, as the picture's 'grad —' and the page's own 'no
+    gradients yet' say (the page worked them out from the local derivatives: 'g 0.8399' beside w.grad None)."""
+    w, x = Value(0.5, label="w"), Value(2.0, label="x")
+    f = (w * x).tanh()
+    f.label = "f"
+    assert viz.draw(f).source.count("grad —") == 4
+    open_page(browser, viz.explore(f), "before-backward")
+    browser.execute_async_script("requestAnimationFrame(() => requestAnimationFrame(arguments[0]))")
+    lines = {k: t[-1] for k, t in browser.execute_script("return explorer.boxText()").items()}
+    assert lines == {"n0": "0.5   g —", "n1": "2   g —", "n2": "1   g —", "n3": "0.7616   g —"}
+    assert "no gradients yet" in browser.find_element("id", "step-text").text
+    f.backward(retain_graph=True)
+    open_page(browser, viz.explore(f), "after-backward")
+    browser.execute_async_script("requestAnimationFrame(() => requestAnimationFrame(arguments[0]))")
+    assert browser.execute_script("return explorer.boxText()")["n0"][-1] == f"0.5   g {float(w.grad):.4g}"
+    assert console_errors(browser) == []
