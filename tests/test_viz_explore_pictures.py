@@ -389,3 +389,26 @@ def test_before_backward_no_gradient_is_shown(browser):  # noqa: F811
     browser.execute_async_script("requestAnimationFrame(() => requestAnimationFrame(arguments[0]))")
     assert browser.execute_script("return explorer.boxText()")["n0"][-1] == f"0.5   g {float(w.grad):.4g}"
     assert console_errors(browser) == []
+
+
+@pytest.mark.needs("chromium", "chromedriver")
+def test_a_summary_boxs_name_is_cut_to_its_box(browser):  # noqa: F811
+    """A name too long for its box is cut to the box, measured in the name's own (bold, bigger) font: 'Layer
+    layers.2: parameters', fitted, ran past the box's right edge."""
+    from test_viz_readability import demo_loss
+
+    model, loss = demo_loss()
+    open_page(browser, viz.explore(viz.collapse(viz.trace(loss), 60)), "summary-names")
+    browser.execute_async_script("explorer.fit(); requestAnimationFrame(() => requestAnimationFrame(arguments[0]))")
+    scale = browser.execute_script("return explorer.zoom()")
+    texts = browser.execute_script("return explorer.boxText()")
+    width = ("const c = document.createElement('canvas').getContext('2d');"
+             "c.font = `bold ${arguments[1]}px Helvetica, Arial, sans-serif`; return c.measureText(arguments[0]).width")
+    cut = 0
+    for name, x0, _, x1, _ in browser.execute_script("return explorer.boxes()"):
+        title = texts[name][0]
+        if name.startswith("c"):  # a summary box
+            assert browser.execute_script(width, title, max(11, 9 / scale)) <= x1 - x0 - 10, title
+            cut += title.endswith("…")
+    assert cut >= 1  # 'Layer layers.2: parameters' does not fit at this zoom
+    assert console_errors(browser) == []

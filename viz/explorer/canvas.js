@@ -184,9 +184,9 @@ function drawBox(u, title, lines, x0, y0, bw, bh, chosen) {  // a stack of boxes
   // does not): the panel lists them all
   const nameSize = Math.max(11, 9 / scale), lineSize = Math.max(10, 8 / scale);
   const room = nameSize + lineSize + 5 <= bh;
-  const written = [clip(title, bw - 10)];
   ctx.fillStyle = "#1f2937"; ctx.textBaseline = room ? "top" : "middle";
   ctx.font = `bold ${nameSize}px Helvetica, Arial, sans-serif`;
+  const written = [clip(title, bw - 10)];  // measured in its own font
   ctx.fillText(written[0], x0 + 5, room ? y0 + 5 : y0 + bh / 2);
   // zoomed out, the lines get smaller to fit, down to 7 px on screen; below that the last ones are left out
   const fits = (bh - 11 - nameSize) / lines.length - (BOX_LINE - 10);
