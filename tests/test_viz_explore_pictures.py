@@ -412,3 +412,24 @@ def test_a_summary_boxs_name_is_cut_to_its_box(browser):  # noqa: F811
             cut += title.endswith("…")
     assert cut >= 1  # 'Layer layers.2: parameters' does not fit at this zoom
     assert console_errors(browser) == []
+
+
+@pytest.mark.needs("chromium", "chromedriver")
+def test_an_operation_on_a_folded_module_is_written_as_in_the_picture(browser):  # noqa: F811
+    """An operation whose argument is folded into a module's box writes it '…', as the collapsed picture does ('… ** 2'
+    on the folded Linear 2; the page wrote 'n7 ** 2', a node nowhere to be seen)."""
+    from test_viz_explore import tensor_model
+
+    loss = tensor_model()
+    ops = dict(re.findall(r'\t(n\d+)_op \[label="([^"]*)"', viz.draw(loss, max_nodes=8).source))
+    square = next(i for i, text in ops.items() if text.endswith("** 2"))
+    assert ops[square] == "… ** 2"
+    data = page_data(viz.explore(loss).html)
+    open_page(browser, viz.explore(loss), "folded-operand")
+    assert browser.execute_script("return explorer.opText(arguments[0])", square) == "n7 ** 2"  # unfolded
+    browser.execute_script("explorer.setCollapsed(arguments[0], true)", data["scopeTitles"].index("Linear 2"))
+    assert browser.execute_script("return explorer.opText(arguments[0])", square) == "… ** 2"
+    browser.execute_script("explorer.show(arguments[0], 1)", square)
+    browser.execute_async_script("requestAnimationFrame(() => requestAnimationFrame(arguments[0]))")
+    assert browser.execute_script("return explorer.boxText()")[square][1] == "… ** 2"
+    assert console_errors(browser) == []

@@ -25,7 +25,7 @@ from autograd_core import Value
 
 from .collapse import parameter_group_title, shared_parameter_paths
 from .dot import (
-    argument_names, constant_text, operation_texts, parameter_lines, rule_text, shown_mean, summary_lines,
+    argument_names, constant_text, op_label, operation_texts, parameter_lines, rule_text, shown_mean, summary_lines,
     with_argument_names, written_in_place,
 )
 from .graph import COLLAPSED, CONSTANT, PARAMETER, ROLES, Graph, Node, summary_stats, trace
@@ -121,6 +121,7 @@ def explorer_data(graph: Graph, order, *, title=None, collapse_above=COLLAPSE_AB
     role_index = {r: k for k, r in enumerate(ROLES)}
     in_edges = graph.in_edges()
     texts = operation_texts(graph)  # operands in place, as the picture writes them: 'a / 2', 'W @ x'
+    folded_texts = _folded_operation_texts(graph, texts, index, in_edges, scopes, home)
     for n in graph.nodes:
         label.append(n.label)
         op.append(_intern(n.op, ops, op_ids) if n.op else -1)
@@ -130,6 +131,8 @@ def explorer_data(graph: Graph, order, *, title=None, collapse_above=COLLAPSE_AB
         dtype.append(_intern(n.dtype, dtypes, dtype_ids))
         scope.append(scope_index.get(home.get(n.id, n.scope), -1))
         rg.append(1 if n.requires_grad and n.role != COLLAPSED else 0)  # a summary has no gradient of its own
+    # [node, its label with argument 0 folded, with argument 1 folded, with both], as interned texts
+    folded_written = [[index[i], *(_intern(t, ops, op_ids) for t in variants)] for i, variants in folded_texts.items()]
     # a summary box of a collapsed graph (viz.collapse) with the lines and the parameter list of the picture's box
     summaries = [[k, summary_lines(n), parameter_lines(n.parameters)]
                  for k, n in enumerate(graph.nodes) if n.role == COLLAPSED]
@@ -170,7 +173,8 @@ def explorer_data(graph: Graph, order, *, title=None, collapse_above=COLLAPSE_AB
     return {
         "schema": SCHEMA, "title": str(title), "output": index[graph.output], "roles": list(ROLES),
         "ops": ops, "dtypes": dtypes, "formulas": formulas,
-        "ids": [n.id for n in graph.nodes], "label": label, "op": op, "written": written, "role": role,
+        "ids": [n.id for n in graph.nodes], "label": label, "op": op, "written": written,
+        "writtenFolded": folded_written, "role": role,
         "shape": shape, "dtype": dtype, "scope": scope, "rg": rg, "created": created,
         "data": data, "grad": grad, "summaries": summaries, "constants": constants,
         "scopes": [[name, kind, scope_index.get(parent, -1), *group] for _, name, kind, parent, *group in scopes],
@@ -203,6 +207,35 @@ def _scopes_with_parameter_groups(graph):
             parent = groups[key]
         home[param] = parent
     return scopes, home, titles
+
+
+def _folded_operation_texts(graph, texts, index, in_edges, scopes, home):
+    """{node id: (its label with argument 0 folded, with argument 1 folded, with both)} for each operation written
+    with its operands ('n7 ** 2') one of which the page can fold into a module's box while the operation stays
+    visible: it is then written '…' as a collapsed picture writes it ('… ** 2', dot.op_label of a summary)."""
+    parent = {sid: p for sid, _, _, p, *_ in scopes}
+
+    def enclosing(sid):
+        chain = {None}
+        while sid is not None:
+            chain.add(sid)
+            sid = parent[sid]
+        return chain
+
+    folded = {}
+    for n in graph.nodes:
+        if n.id not in texts:
+            continue
+        args = [graph.nodes[index[e.src]] for e in in_edges[n.id]]
+        around = enclosing(home.get(n.id, n.scope))
+        if any(home.get(a.id, a.scope) not in around for a in args):
+            folded[n.id] = tuple(op_label(n.op, [FOLDED if k in ks else a for k, a in enumerate(args)])
+                                 for ks in ((0,), (1,), (0, 1)))
+    return folded
+
+
+# what an argument folded into a module's box is to dot.op_label: a summary ('…')
+FOLDED = Node("folded", COLLAPSED, "", None, (), "", None, None, True)
 
 
 def _folded_boxes(graph, scopes, home):

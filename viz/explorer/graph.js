@@ -27,8 +27,18 @@ const summaryOf = new Map(D.summaries.map(([k, lines, params]) => [k, {lines, pa
 const foldedOf = (s) => ({lines: D.folded[s][0], params: D.folded[s][1]});
 const opName = (k) => (D.op[k] < 0 ? "" : D.ops[D.op[k]]);
 // the operation as the Graphviz picture writes it (viz/dot.py's op_label, computed in Python): its operands in
-// place where their order matters ('a / 2' against '2 / a'), else its symbol
-const opText = (k) => (D.written[k] < 0 ? opName(k) : D.ops[D.written[k]]);
+// place where their order matters ('a / 2' against '2 / a'), else its symbol; an argument folded into a module's
+// box is written '…', as in a collapsed picture ('… ** 2')
+const writtenFolded = new Map(D.writtenFolded.map(([k, ...texts]) => [k, texts]));
+function opText(k) {
+  if (D.written[k] < 0) return opName(k);
+  const variants = writtenFolded.get(k);
+  if (variants) {
+    const [a, b] = inE[k].map((e) => unitOf[D.src[e]] >= N && unitOf[D.src[e]] !== unitOf[k]);
+    if (a || b) return D.ops[variants[a && b ? 2 : (a ? 0 : 1)]];
+  }
+  return D.ops[D.written[k]];
+}
 const roleName = (k) => D.roles[D.role[k]];
 const inE = Array.from({length: N}, () => []), outE = Array.from({length: N}, () => []);
 for (let e = 0; e < E; e++) { inE[D.dst[e]].push(e); outE[D.src[e]].push(e); }
