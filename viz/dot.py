@@ -280,6 +280,7 @@ def _render(graph, rankdir, show, highlight_edges, title_lines, known, current, 
             shape = "circle" if len(written) <= 2 else "ellipse"
             stmts.append(f'\t{n.id}_op [label="{_quote(written)}" shape={shape} {OP_PATH if on else OP_PLAIN}]\n')
             stmts_edges.append(f"\t{n.id}_op -> {n.id}{f' [{EDGE_PATH}]' if on else ''}\n")
+        pills = []  # the numbers drawn for this node's arguments, in argument order
         for e in incoming:
             if written is not None and written_in_place(n.op, written, nodes[e.src]):
                 continue  # a number the operation's label writes in place ('a / 2'): no box of its own
@@ -301,8 +302,16 @@ def _render(graph, rankdir, show, highlight_edges, title_lines, known, current, 
                 stmts.append(_node_stmt(nodes[e.src], show, False, known, current, stats).replace(
                     f"\t{e.src} [", f"\t{src} [", 1))
                 dot_nodes[src] = n
+                pills.append(src)
             stmts_edges.append(f"\t{src} -> {target}{attr_text}\n")
             dot_edges.append((src, target))
+        if n.role == COLLAPSED and len(pills) > 1:
+            # Graphviz draws the numbers that feed one box backwards (the input [0.1, -0.2, 0.3, 0.4] of a folded
+            # network as 0.4 0.3 -0.2 0.1); chained in a rank of their own, they keep the arguments' order (the
+            # chain is written in the module's box they are drawn in: written outside it, it pulled them out).
+            # Left to right, a rank is drawn bottom up: the chain runs from the last argument, so the first is on top.
+            chain = pills if rankdir in ("TB", "BT") else pills[::-1]
+            stmts.append(f"\t{{rank=same; {' -> '.join(chain)} [style=invis]}}\n")
     if pin:
         body = _pinned_body(graph, members, stmts_edges, dot_nodes, dot_edges)
     else:
