@@ -433,3 +433,28 @@ def test_an_operation_on_a_folded_module_is_written_as_in_the_picture(browser): 
     browser.execute_async_script("requestAnimationFrame(() => requestAnimationFrame(arguments[0]))")
     assert browser.execute_script("return explorer.boxText()")[square][1] == "… ** 2"
     assert console_errors(browser) == []
+
+
+@pytest.mark.needs("chromium", "chromedriver")
+def test_fitted_a_folded_module_still_shows_all_its_lines(browser):  # noqa: F811
+    """Notebook 02's network with its three layers folded, fitted to the window (zoom 0.66, where text is drawn bigger
+    than the boxes grow): each box still writes all the lines of the picture's box (the grad range was left out)."""
+    from autograd_core import nn
+
+    nn.manual_seed(0)
+    net = nn.Sequential(*(nn.Layer(m, n, activation="sigmoid", dtype=np.float64) for m, n in ((3, 4), (4, 3), (3, 2))))
+    rng = np.random.default_rng(1)
+    loss = 0.5 * ((net(Value(rng.normal(size=(5, 3)), requires_grad=False)) - rng.uniform(size=(5, 2))) ** 2).sum()
+    loss.backward()
+    expected = {lines[0]: lines for lines in picture_boxes(viz.draw(loss, max_nodes=12).source)}
+    assert sorted(expected) == ["Layer 0", "Layer 1", "Layer 2"] and all(len(v) == 5 for v in expected.values())
+    open_page(browser, viz.explore(loss), "fitted-folded")
+    browser.find_element("id", "collapse-all").click()
+    browser.execute_script("explorer.setCollapsed(0, false)")
+    browser.execute_async_script("explorer.fit(); requestAnimationFrame(() => requestAnimationFrame(arguments[0]))")
+    assert browser.execute_script("return explorer.zoom()") < 0.8
+    texts = browser.execute_script("return explorer.boxText()")
+    assert {k[len("module:"):]: v for k, v in texts.items() if k.startswith("module:")} == \
+        {title: [f"⊞ {title}", *lines[1:]] for title, lines in expected.items()}
+    screenshot(browser, "fitted-folded")
+    assert console_errors(browser) == []

@@ -142,7 +142,7 @@ const boxLines = (u) => (u >= N ? foldedOf(u - N).lines : summaryOf.has(u) ? sum
 const boxHeight = new Float64Array(N + S);  // 0 for a node's box
 for (let u = 0; u < N + S; u++) {
   const lines = boxLines(u);
-  if (lines) boxHeight[u] = Math.max(NH + 8, 12 + BOX_LINE * (1 + lines.length));
+  if (lines) boxHeight[u] = Math.max(NH + 8, 20 + BOX_LINE * (1 + lines.length));  // + 8: room to zoom out
 }
 const W = (u) => (boxHeight[u] ? NW + 24 : NW), H = (u) => boxHeight[u] || NH;
 let vEdges = [];  // {a, b, e}: e the edge index, or -1 for edges merged into a folded module
