@@ -365,3 +365,25 @@ def test_module_headings_come_before_their_block_top_to_bottom():
         heading = pos[f"{t.id}_heading"]
         same_rank = [w for w in weights if abs(pos[w.id][1] - heading[1]) < 1]
         assert same_rank and all(heading[0] < pos[w.id][0] for w in same_rank), s.name  # left of its weights
+
+
+@pytest.mark.needs("dot")
+def test_numbers_into_a_folded_module_keep_their_order():
+    """Notebook 03's folded network on the input [0.1, -0.2, 0.3, 0.4]: the four numbers are drawn in that order into
+    the first layer's box (Graphviz drew them backwards, 0.4 0.3 -0.2 0.1, reading as another input)."""
+    import subprocess
+
+    import autograd_core as ag
+    from autograd_core import nn
+
+    small = nn.MLP(4, [8, 8, 3], activation="tanh", rng=0, dtype=np.float64)
+    cost = (ag.stack(small([0.1, -0.2, 0.3, 0.4])) ** 2).sum()
+    for rankdir, axis in (("TB", 0), ("LR", 1), ("BT", 0), ("RL", 1)):
+        source = viz.draw(cost, max_nodes=14, show=("data", "shape"), rankdir=rankdir).source
+        pills = dict(re.findall(r'\t(n\d+_c\d+_\d+) \[label="([^"]*)" shape=box ', source))
+        assert sorted(pills.values()) == ["-0.2", "0.1", "0.3", "0.4"]
+        plain = subprocess.run(["dot", "-Tplain"], input=source, capture_output=True, text=True, check=True).stdout
+        where = {f[1]: (float(f[2]), -float(f[3])) for f in (line.split() for line in plain.splitlines())
+                 if f[0] == "node" and f[1] in pills}
+        drawn = [pills[name] for name in sorted(pills, key=lambda name: where[name][axis])]
+        assert drawn == ["0.1", "-0.2", "0.3", "0.4"], rankdir

@@ -10,7 +10,7 @@ Two steps, each only if the graph is still too big:
    (a model applied to each sample of a batch keeps its weights outside every call) fold too, one box
    per module of the model ("Layer layers.0: 16 parameters"), which lists them in its tooltip.
 2. What remains is cut by distance from the output: the `max_nodes - 1` nodes nearest the output (going
-   up through parents, breadth first) stay, everything further away becomes one "⋯ N more nodes" box.
+   up through parents, breadth first) stay, everything further away becomes one "more nodes" box.
    That is how a 10,000-step chain of scalars still draws: its last steps, and one box for the rest.
 
 The output and any `keep` nodes (a highlighted path) always stay visible. Edges between visible nodes keep
@@ -133,11 +133,17 @@ def _fold_shared_parameters(graph, rep, summaries, pinned):
         common = common[:depth + 1]
         key = ("parameters",) + tuple(s.name for s in common)
         if key not in groups:
-            label = f"{common[-1].title}: parameters" if common else "parameters"
+            label = parameter_group_title(common[-1] if common else None)
             groups[key] = summaries[key] = _summary_node(f"c{len(summaries)}", label, n.scope)
         rep[n.id] = key
         groups[key].hidden += 1
         groups[key].parameters += (n,)
+
+
+def parameter_group_title(module) -> str:
+    """The name of the box holding the shared parameters of `module` (a ScopeInfo, or None for those of no
+    module): 'Layer layers.0: parameters'. Pictures and the explorer both name groups by it."""
+    return f"{module.title}: parameters" if module is not None else "parameters"
 
 
 def shared_parameter_paths(graph: Graph) -> dict:

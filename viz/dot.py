@@ -280,6 +280,7 @@ def _render(graph, rankdir, show, highlight_edges, title_lines, known, current, 
             shape = "circle" if len(written) <= 2 else "ellipse"
             stmts.append(f'\t{n.id}_op [label="{_quote(written)}" shape={shape} {OP_PATH if on else OP_PLAIN}]\n')
             stmts_edges.append(f"\t{n.id}_op -> {n.id}{f' [{EDGE_PATH}]' if on else ''}\n")
+        pills = []  # the numbers drawn for this node's arguments, in argument order
         for e in incoming:
             if written is not None and written_in_place(n.op, written, nodes[e.src]):
                 continue  # a number the operation's label writes in place ('a / 2'): no box of its own
@@ -301,8 +302,16 @@ def _render(graph, rankdir, show, highlight_edges, title_lines, known, current, 
                 stmts.append(_node_stmt(nodes[e.src], show, False, known, current, stats).replace(
                     f"\t{e.src} [", f"\t{src} [", 1))
                 dot_nodes[src] = n
+                pills.append(src)
             stmts_edges.append(f"\t{src} -> {target}{attr_text}\n")
             dot_edges.append((src, target))
+        if n.role == COLLAPSED and len(pills) > 1:
+            # Graphviz draws the numbers that feed one box backwards (the input [0.1, -0.2, 0.3, 0.4] of a folded
+            # network as 0.4 0.3 -0.2 0.1); chained in a rank of their own, they keep the arguments' order (the
+            # chain is written in the module's box they are drawn in: written outside it, it pulled them out).
+            # Left to right, a rank is drawn bottom up: the chain runs from the last argument, so the first is on top.
+            chain = pills if rankdir in ("TB", "BT") else pills[::-1]
+            stmts.append(f"\t{{rank=same; {' -> '.join(chain)} [style=invis]}}\n")
     if pin:
         body = _pinned_body(graph, members, stmts_edges, dot_nodes, dot_edges)
     else:
@@ -735,9 +744,16 @@ def shown_mean(mean, lo, hi, arr):
     softmax and batch norm with respect to their inputs, x − x.mean()) came out below 0.1 eps · max |x| on arrays of
     up to a million numbers. A bound growing with the size (as it did) showed a conv layer's real mean of -0.00115
     over 16,384 numbers as 0."""
-    if not (math.isfinite(lo) and math.isfinite(hi)) or arr.dtype.kind not in "fc":
+    dtype = arr.dtype
+    if dtype.kind not in "fc" or not (math.isfinite(lo) and math.isfinite(hi)):
         return mean
-    return 0.0 if abs(mean) <= min(arr.size, 64) * np.finfo(arr.dtype).eps * max(-lo, hi) else mean
+    eps = _EPS.get(dtype)
+    if eps is None:  # np.finfo costs 2 µs a call: a page of 40,000 small arrays asks 40,000 times
+        eps = _EPS[dtype] = float(np.finfo(dtype).eps)
+    return 0.0 if abs(mean) <= min(arr.size, 64) * eps * max(-lo, hi) else mean
+
+
+_EPS = {}
 
 
 def _html(text, limit=MAX_LABEL_CHARS):

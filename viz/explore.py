@@ -23,12 +23,12 @@ import numpy as np
 
 from autograd_core import Value
 
-from .collapse import shared_parameter_paths
+from .collapse import parameter_group_title, shared_parameter_paths
 from .dot import (
-    argument_names, constant_text, operation_texts, parameter_lines, rule_text, shown_mean, summary_lines,
+    argument_names, constant_text, op_label, operation_texts, parameter_lines, rule_text, shown_mean, summary_lines,
     with_argument_names, written_in_place,
 )
-from .graph import COLLAPSED, CONSTANT, ROLES, Graph, Node, summary_stats, trace
+from .graph import COLLAPSED, CONSTANT, PARAMETER, ROLES, Graph, Node, summary_stats, trace
 
 SCHEMA = "autograd-core.explorer/1"
 SMALL = 16          # arrays up to this many elements are written in full (a 4 x 4 grid of numbers)
@@ -116,11 +116,12 @@ def explorer_data(graph: Graph, order, *, title=None, collapse_above=COLLAPSE_AB
     dtypes, dtype_ids = [], {}
     formulas, formula_ids = [], {}
     label, op, written, role, shape, dtype, scope, rg = [], [], [], [], [], [], [], []
-    scopes, home = _scopes_with_parameter_groups(graph)
+    scopes, home, titles = _scopes_with_parameter_groups(graph)
     scope_index = {sid: k for k, (sid, *_) in enumerate(scopes)}
     role_index = {r: k for k, r in enumerate(ROLES)}
     in_edges = graph.in_edges()
     texts = operation_texts(graph)  # operands in place, as the picture writes them: 'a / 2', 'W @ x'
+    folded_texts = _folded_operation_texts(graph, texts, index, in_edges, scopes, home)
     for n in graph.nodes:
         label.append(n.label)
         op.append(_intern(n.op, ops, op_ids) if n.op else -1)
@@ -130,10 +131,12 @@ def explorer_data(graph: Graph, order, *, title=None, collapse_above=COLLAPSE_AB
         dtype.append(_intern(n.dtype, dtypes, dtype_ids))
         scope.append(scope_index.get(home.get(n.id, n.scope), -1))
         rg.append(1 if n.requires_grad and n.role != COLLAPSED else 0)  # a summary has no gradient of its own
+    # [node, its label with argument 0 folded, with argument 1 folded, with both], as interned texts
+    folded_written = [[index[i], *(_intern(t, ops, op_ids) for t in variants)] for i, variants in folded_texts.items()]
     # a summary box of a collapsed graph (viz.collapse) with the lines and the parameter list of the picture's box
     summaries = [[k, summary_lines(n), parameter_lines(n.parameters)]
                  for k, n in enumerate(graph.nodes) if n.role == COLLAPSED]
-    groups = _parameter_group_boxes(graph, scopes, home, scope_index)
+    folded = _folded_boxes(graph, scopes, home)
     # an unlabelled constant is called what the picture writes in its box: '0.3333', 'const (3,)'
     constants = [[k, constant_text(n)] for k, n in enumerate(graph.nodes) if n.role == CONSTANT and not n.label]
     data = encode_arrays([n.data for n in graph.nodes])
@@ -170,11 +173,12 @@ def explorer_data(graph: Graph, order, *, title=None, collapse_above=COLLAPSE_AB
     return {
         "schema": SCHEMA, "title": str(title), "output": index[graph.output], "roles": list(ROLES),
         "ops": ops, "dtypes": dtypes, "formulas": formulas,
-        "ids": [n.id for n in graph.nodes], "label": label, "op": op, "written": written, "role": role,
+        "ids": [n.id for n in graph.nodes], "label": label, "op": op, "written": written,
+        "writtenFolded": folded_written, "role": role,
         "shape": shape, "dtype": dtype, "scope": scope, "rg": rg, "created": created,
         "data": data, "grad": grad, "summaries": summaries, "constants": constants,
-        "groups": groups,
         "scopes": [[name, kind, scope_index.get(parent, -1), *group] for _, name, kind, parent, *group in scopes],
+        "scopeTitles": titles, "folded": folded,
         "src": src, "dst": dst, "arg": arg, "deriv": deriv, "formula": formula, "inPlace": in_place,
         "order": [index[i] for i in order if i in index],
         "collapseAbove": int(collapse_above), "highlight": None if highlight is None else index[highlight],
@@ -184,11 +188,13 @@ def explorer_data(graph: Graph, order, *, title=None, collapse_above=COLLAPSE_AB
 def _scopes_with_parameter_groups(graph):
     """The page's module boxes: each module call (id, name, kind, parent id), then groups for the parameters that
     several calls share (id, name, kind, parent id, 1), nested as the modules they belong to ('MLP: parameters' ⊃
-    'Layer layers.0: parameters' ⊃ 'Neuron neurons.0: parameters'); and {parameter id: its group's id}.
+    'Layer layers.0: parameters' ⊃ 'Neuron neurons.0: parameters'); {parameter id: its group's id}; and each box's
+    title as the pictures write it ('Linear layers.0', 'Layer layers.0: parameters').
 
     As in a collapsed picture (viz.collapse), the weights of a model called on each sample fold into boxes of
     their own: without them, folding the calls would leave every weight a loose box (41 for micrograd's demo)."""
     scopes = [(s.id, s.name, s.kind, s.parent) for s in graph.scopes]
+    titles = [s.title for s in graph.scopes]
     groups, home = {}, {}
     for param, path in shared_parameter_paths(graph).items():
         parent = None
@@ -197,28 +203,64 @@ def _scopes_with_parameter_groups(graph):
             if key not in groups:
                 groups[key] = f"p{len(groups)}"
                 scopes.append((groups[key], module.name, module.kind, parent, 1))
+                titles.append(parameter_group_title(module))
             parent = groups[key]
         home[param] = parent
-    return scopes, home
+    return scopes, home, titles
 
 
-def _parameter_group_boxes(graph, scopes, home, scope_index):
-    """[scope index, lines, parameter lines] for each parameter group of `_scopes_with_parameter_groups`: folded, it
-    says what the collapsed picture's box for it says (how many it hides, the range of their data and grad) and lists
-    them as that box's tooltip does. A group holds the parameters of the groups inside it."""
+def _folded_operation_texts(graph, texts, index, in_edges, scopes, home):
+    """{node id: (its label with argument 0 folded, with argument 1 folded, with both)} for each operation written
+    with its operands ('n7 ** 2') one of which the page can fold into a module's box while the operation stays
+    visible: it is then written '…' as a collapsed picture writes it ('… ** 2', dot.op_label of a summary)."""
     parent = {sid: p for sid, _, _, p, *_ in scopes}
-    members = {}
-    for param, sid in home.items():
-        node = graph.node(param)
+
+    def enclosing(sid):
+        chain = {None}
         while sid is not None:
-            members.setdefault(sid, []).append(node)
+            chain.add(sid)
+            sid = parent[sid]
+        return chain
+
+    folded = {}
+    for n in graph.nodes:
+        if n.id not in texts:
+            continue
+        args = [graph.nodes[index[e.src]] for e in in_edges[n.id]]
+        around = enclosing(home.get(n.id, n.scope))
+        if any(home.get(a.id, a.scope) not in around for a in args):
+            folded[n.id] = tuple(op_label(n.op, [FOLDED if k in ks else a for k, a in enumerate(args)])
+                                 for ks in ((0,), (1,), (0, 1)))
+    return folded
+
+
+# what an argument folded into a module's box is to dot.op_label: a summary ('…')
+FOLDED = Node("folded", COLLAPSED, "", None, (), "", None, None, True)
+
+
+def _folded_boxes(graph, scopes, home):
+    """[lines, parameter lines] for each of the page's module boxes (`_scopes_with_parameter_groups`), in their
+    order: folded in the page, a box says what a collapsed picture's box for it says (how many nodes it hides, how
+    many of them are parameters, the range of their data and grad: dot.summary_lines) and lists its parameters as
+    that box's tooltip does (dot.parameter_lines). A box holds the nodes of the boxes inside it; the output is never
+    folded (the page keeps it visible, as collapse does), so it is not counted."""
+    parent = {sid: p for sid, _, _, p, *_ in scopes}
+    hidden, params = dict.fromkeys(parent, 0), {sid: [] for sid in parent}
+    for n in graph.nodes:
+        if n.id == graph.output:
+            continue
+        sid = home.get(n.id, n.scope)
+        # a summary box of a collapsed graph stands for the nodes it hides
+        count, found = (n.hidden, n.parameters) if n.role == COLLAPSED else (1, (n,) if n.role == PARAMETER else ())
+        while sid is not None:
+            hidden[sid] += count
+            params[sid].extend(found)
             sid = parent[sid]
     boxes = []
     for sid, *_ in scopes:
-        if sid in members:
-            params = tuple(members[sid])
-            box = Node(sid, COLLAPSED, "", None, (), "", None, None, True, hidden=len(params), parameters=params)
-            boxes.append([scope_index[sid], summary_lines(box), parameter_lines(params)])
+        box = Node(sid, COLLAPSED, "", None, (), "", None, None, True, hidden=hidden[sid],
+                   parameters=tuple(params[sid]))
+        boxes.append([summary_lines(box), parameter_lines(box.parameters)])
     return boxes
 
 
@@ -250,14 +292,23 @@ def encode_arrays(arrays):
     """`encode_array` of each entry (None stays None), with the arrays of one shape summarised together:
     a 10,000-node tensor graph is encoded with a few NumPy calls per shape, not a few per array."""
     out = [None] * len(arrays)
-    groups = {}
+    groups, small = {}, {}
     for k, x in enumerate(arrays):
         if x is None:
             continue
-        if x.__class__ is np.ndarray and SMALL < x.size <= 4096 and x.dtype.kind == "f":
-            groups.setdefault((x.shape, x.dtype), []).append(k)
+        if x.__class__ is np.ndarray and 1 < x.size <= 4096 and x.dtype.kind == "f":
+            (small if x.size <= SMALL else groups).setdefault((x.shape, x.dtype), []).append(k)
         else:
             out[k] = encode_array(x)
+    for members in small.values():  # written in full, with min, mean, max as encode_array writes them
+        block = np.stack([arrays[k] for k in members]).reshape(len(members), -1).astype(np.float64)
+        finite = np.isfinite(block).all(axis=1)
+        lo, hi, mean = block.min(axis=1).tolist(), block.max(axis=1).tolist(), block.mean(axis=1).tolist()
+        for i, (k, values) in enumerate(zip(members, block.tolist())):
+            if not finite[i]:
+                out[k] = encode_array(arrays[k])
+                continue
+            out[k] = {"v": values, "s": [lo[i] + 0.0, shown_mean(mean[i], lo[i], hi[i], arrays[k]) + 0.0, hi[i] + 0.0]}
     for (shape, _), members in groups.items():
         block = np.stack([arrays[k] for k in members]).reshape(len(members), -1).astype(np.float64)
         finite = np.isfinite(block).all(axis=1)
@@ -294,7 +345,8 @@ def encode_arrays(arrays):
 
 
 def encode_array(x):
-    """A number for a size-1 value; {'v': [...]} for a small array; else a summary with a histogram
+    """A number for a size-1 value; {'v': [...], 's': [min, mean, max]} for a small array (the mean as pictures
+    write it, `shown_mean`); else the summary 's' with a histogram
     ('h': counts over 'hr': [lo, hi]) and, for 2-D and higher, a heatmap ('m': base64 bytes, 128 = 0,
     scaled by 'ma' = max |x|, 'mr' x 'mc' cells; n-D arrays are shown as (prod of leading dims, last dim))."""
     arr = np.asarray(x)
@@ -305,7 +357,11 @@ def encode_array(x):
     flat = arr.reshape(-1)
     if arr.size <= SMALL:
         values = flat.tolist()
-        return {"v": values if np.isfinite(flat).all() else [_number(v) for v in values]}
+        out = {"v": values if np.isfinite(flat).all() else [_number(v) for v in values]}
+        if arr.dtype.kind in "fiu":  # the mean as the picture writes it (shown_mean: 0, not rounding noise)
+            lo, mean, hi = summary_stats(arr)
+            out["s"] = [_number(lo), _number(shown_mean(mean, lo, hi, arr)), _number(hi)]
+        return out
     lo, mean, hi = summary_stats(arr)
     out = {"s": [_number(lo), _number(shown_mean(mean, lo, hi, arr)), _number(hi)]}
     finite = flat[np.isfinite(flat)] if not (math.isfinite(lo) and math.isfinite(hi)) else flat

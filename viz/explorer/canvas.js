@@ -10,6 +10,7 @@ function resize() {
   canvas.height = Math.max(1, canvas.clientHeight * dpr);
   redraw();
 }
+let moduleLabels = [];  // the module names the last frame wrote (the tests read them)
 let namesDrawn = 0;  // nodes whose name the last frame wrote (the tests read it: a canvas has no text to query)
 const OVERVIEW = 0.16;  // below this zoom nodes are drawn as plain boxes; up to 0.45 with their names only
 function redraw() { if (!drawPending) { drawPending = true; requestAnimationFrame(draw); } }
@@ -35,17 +36,23 @@ function draw() {
   const inView = (x0, y0, x1, y1) => x1 >= vx0 && x0 <= vx1 && y1 >= vy0 && y0 <= vy1;
   const detail = scale > 0.45;  // edge labels from this zoom on
   ctx.lineJoin = "round";
-  for (const c of clusters) {
+  // labels keep a size readable on screen; zoomed far out, only the innermost modules' (the others would overlap
+  // theirs), while they fit above the first row of nodes. A module whose name is not written hands it on to its
+  // first inner box, as the picture's headings do ('Layer 1 › Neuron neurons.0'), so that the name still shows.
+  const px = Math.max(11, 9 / scale), carried = new Map();
+  moduleLabels = [];
+  for (const c of clusters) {  // outer modules first
+    const label = (carried.has(c.s) ? carried.get(c.s) + " › " : "") + scopeLabel(c.s);
+    const named = px <= TOP - 4 || (c.inner && px <= TOP + 8);
+    if (!named && c.first >= 0) carried.set(c.first, label);
     if (!inView(c.x0, c.y0, c.x1, c.y1)) continue;
     ctx.fillStyle = ["#f8fafc", "#eef2ff", "#f0fdf4", "#fff7ed"][c.depth % 4];
     ctx.strokeStyle = "#94a3b8"; ctx.lineWidth = 1 / Math.max(scale, 0.2);
     roundRect(c.x0, c.y0, c.x1 - c.x0, c.y1 - c.y0, 8); ctx.fill(); ctx.stroke();
-    // labels keep a size readable on screen; zoomed far out, only the innermost modules' (the others would
-    // overlap theirs), while they fit above the first row of nodes
-    const px = Math.max(11, 9 / scale);
-    if (px <= TOP - 4 || (c.inner && px <= TOP + 8)) {
+    if (named) {
       ctx.fillStyle = "#334155"; ctx.font = `bold ${px}px Helvetica, Arial, sans-serif`; ctx.textBaseline = "top";
-      ctx.fillText(clip("⊟ " + scopeLabel(c.s), c.x1 - c.x0 - 8), c.x0 + 6, c.y0 + 3);
+      moduleLabels.push(clip("⊟ " + label, c.x1 - c.x0 - 8));
+      ctx.fillText(moduleLabels[moduleLabels.length - 1], c.x0 + 6, c.y0 + 3);
     }
   }
   // edges: plain ones in one path, highlighted ones on top
@@ -66,16 +73,19 @@ function draw() {
   if (detail && vEdges.length < 20000) {
     const px = labelSize(), places = edgeLabelPlaces(px);
     ctx.font = `${px}px Helvetica, Arial, sans-serif`; ctx.textBaseline = "middle"; ctx.textAlign = "center";
-    ctx.lineWidth = 3; ctx.strokeStyle = "rgba(255,255,255,0.85)";
     for (const [i, x, y, w, h, text] of places) {
       if (!inView(x - w / 2, y - h / 2, x + w / 2, y + h / 2)) continue;
-      ctx.strokeText(text, x, y);  // a halo: the number stays readable where it lies on another edge
+      // on a chip: no edge runs through the number (a halo around the digits let the line show between them,
+      // '1.4' read as '1-4')
+      ctx.fillStyle = "rgba(255,255,255,0.92)";
+      roundRect(x - w / 2 - 2, y - h / 2, w + 4, h, 3); ctx.fill();
       ctx.fillStyle = edgeOnPath(vEdges[i]) ? RED : "#475569";
       ctx.fillText(text, x, y);
     }
     ctx.textAlign = "left";
   }
   namesDrawn = 0;
+  textDrawn = new Map();
   for (const u of units) {
     const bw = W(u), bh = H(u), x0 = X[u] - bw / 2, y0 = Y[u] - bh / 2;
     if (!inView(x0, y0, x0 + bw, y0 + bh)) continue;
@@ -156,27 +166,40 @@ function clip(text, width) {
   return text + "…";
 }
 function drawUnit(u, x0, y0, bw, bh) {
-  // a folded module (it unfolds on a double-click), or a summary box of a collapsed graph (it cannot)
-  if (u >= N) return drawBox(`⊞ ${scopeLabel(u - N)}`, moduleLine(u - N), x0, y0, bw, bh);
-  if (summaryOf.has(u)) return drawBox(name(u), summaryOf.get(u).lines.join(" · "), x0, y0, bw, bh, u === selected);
+  // a folded module (it unfolds on a double-click), or a summary box of a collapsed graph (it cannot): the lines of
+  // the picture's box for it
+  if (u >= N) return drawBox(u, `⊞ ${scopeLabel(u - N)}`, boxLines(u), x0, y0, bw, bh);
+  if (summaryOf.has(u)) return drawBox(u, name(u), boxLines(u), x0, y0, bw, bh, u === selected);
   drawNode(u, x0, y0, bw, bh);
 }
-// under a folded module's name: its size; under a group of shared parameters, what the picture's box for it says
-const moduleLine = (s) => (groupOf.has(s) ? groupOf.get(s).lines.join(" · ") : `${scopeSize[s]} nodes (double-click)`);
-function drawBox(title, line, x0, y0, bw, bh, chosen) {  // a stack of boxes, as the pictures' box3d
+// the lines under a folded module's name, as its picture's box writes them ('3 nodes hidden', '2 parameters', ...)
+const moduleLine = (s) => foldedOf(s).lines.join(" · ");
+let textDrawn = new Map();  // unit -> the texts the last frame wrote in its box (the tests read it)
+function drawBox(u, title, lines, x0, y0, bw, bh, chosen) {  // a stack of boxes, as the pictures' box3d
   ctx.fillStyle = FILL.collapsed; ctx.strokeStyle = chosen ? "#2563eb" : "#6b7280"; ctx.lineWidth = chosen ? 2.2 : 1;
   roundRect(x0 + 4, y0 - 4, bw, bh, 4); ctx.fill(); ctx.stroke();
   roundRect(x0, y0, bw, bh, 4); ctx.fill(); ctx.stroke();
   if (scale <= OVERVIEW) return;
+  // the name, then as many of the lines as fit (text keeps a size readable on screen when zoomed out; the box
+  // does not): the panel lists them all
   const nameSize = Math.max(11, 9 / scale), lineSize = Math.max(10, 8 / scale);
-  const twoLines = nameSize + lineSize + 5 <= bh;
-  ctx.fillStyle = "#1f2937"; ctx.textBaseline = twoLines ? "top" : "middle";
+  const room = nameSize + lineSize + 5 <= bh;
+  ctx.fillStyle = "#1f2937"; ctx.textBaseline = room ? "top" : "middle";
   ctx.font = `bold ${nameSize}px Helvetica, Arial, sans-serif`;
-  ctx.fillText(clip(title, bw - 10), x0 + 5, twoLines ? y0 + 5 : y0 + bh / 2);
-  if (twoLines) {
-    ctx.font = `${lineSize}px Helvetica, Arial, sans-serif`;
-    ctx.fillText(clip(line, bw - 10), x0 + 5, y0 + bh - 4 - lineSize);
+  const written = [clip(title, bw - 10)];  // measured in its own font
+  ctx.fillText(written[0], x0 + 5, room ? y0 + 5 : y0 + bh / 2);
+  // zoomed out, the lines get smaller to fit, down to 7 px on screen; below that the last ones are left out
+  const fits = (bh - 11 - nameSize) / lines.length - (BOX_LINE - 10);
+  const size = Math.min(lineSize, Math.max(7 / scale, fits));
+  ctx.font = `${size}px Helvetica, Arial, sans-serif`;
+  let y = y0 + 5 + nameSize + 3;
+  for (const line of room ? lines : []) {
+    if (y + size > y0 + bh - 3) break;
+    written.push(clip(line, bw - 10));
+    ctx.fillText(written[written.length - 1], x0 + 5, y);
+    y += size + BOX_LINE - 10;
   }
+  textDrawn.set(u, written);
   namesDrawn++;
 }
 function drawNode(u, x0, y0, bw, bh) {
@@ -201,17 +224,28 @@ function drawNode(u, x0, y0, bw, bh) {
   const opWidth = op ? Math.min(ctx.measureText(op).width + 2, Math.max(bw * 0.35, bw - 16 - nameWidth)) : 0;
   ctx.font = `${D.label[u] ? "bold " : ""}${nameSize}px Helvetica, Arial, sans-serif`;
   const nameY = twoLines ? y0 + 4 : y0 + bh / 2;
-  ctx.fillText(clip(name(u), bw - 12 - opWidth), x0 + 5, nameY);
+  const written = [clip(name(u), bw - 12 - opWidth)];
+  ctx.fillText(written[0], x0 + 5, nameY);
   namesDrawn++;
   if (op) {
     ctx.font = `${lineSize}px Helvetica, Arial, sans-serif`; ctx.fillStyle = "#475569"; ctx.textAlign = "right";
-    ctx.fillText(clip(op, opWidth), x0 + bw - 5, nameY + (twoLines ? 1 : 0)); ctx.textAlign = "left";
+    written.push(clip(op, opWidth));
+    ctx.fillText(written[1], x0 + bw - 5, nameY + (twoLines ? 1 : 0)); ctx.textAlign = "left";
   }
+  textDrawn.set(u, written);
   if (!twoLines) return;
   ctx.font = `${lineSize}px Helvetica, Arial, sans-serif`; ctx.fillStyle = "#334155";
   let line = isScalar(u) ? fmt(D.data[u]) : shapeText(u);
   if (D.rg[u]) line += "   g " + (gradKnown(u) ? summary(gradOf(u)) : (D.grad[u] === null ? "—" : "?"));
-  ctx.fillText(clip(line, bw - 10), x0 + 5, y0 + bh - 4 - lineSize);
+  // a line a little too wide is written closer and smaller (down to 7 px on screen), not cut: '−0.3256   g −1.…'
+  // hid digits
+  if (ctx.measureText(line).width > bw - 10) {
+    line = line.replace("   g ", " g ");
+    const wide = ctx.measureText(line).width;
+    if (wide > bw - 10) ctx.font = `${Math.max(7 / scale, lineSize * (bw - 10) / wide)}px Helvetica, Arial, sans-serif`;
+  }
+  written.push(clip(line, bw - 10));
+  ctx.fillText(written[written.length - 1], x0 + 5, y0 + bh - 4 - lineSize);
 }
 
 // ---- interaction --------------------------------------------------------------------------------
@@ -315,6 +349,9 @@ function fit() {
   for (const u of units) {
     x0 = Math.min(x0, X[u] - W(u) / 2); x1 = Math.max(x1, X[u] + W(u) / 2);
     y0 = Math.min(y0, Y[u] - H(u) / 2 - 30); y1 = Math.max(y1, Y[u] + H(u) / 2 + 12);
+  }
+  for (const c of clusters) {  // a module's box reaches beyond the nodes it holds
+    x0 = Math.min(x0, c.x0); x1 = Math.max(x1, c.x1); y0 = Math.min(y0, c.y0 - 8); y1 = Math.max(y1, c.y1 + 8);
   }
   const w = canvas.clientWidth, h = canvas.clientHeight;
   scale = Math.min(1.4, Math.max(0.01, Math.min((w - 40) / (x1 - x0), (h - 60) / (y1 - y0))));

@@ -11,6 +11,9 @@ const usesOf = (v) => outE[v].filter((e) => D.rg[D.dst[e]]);
 const numericStep = (v) => isScalar(v) && usesOf(v).length > 0 &&
   usesOf(v).every((e) => D.deriv[e] !== null && replayGrad[D.dst[e]] !== null);
 function replay() {  // the whole backward pass, once: every node's gradient from its uses' (no text yet)
+  // before any backward pass there is nothing to replay: the boxes say 'g —', as the picture's 'grad —' (worked
+  // out from the local derivatives, they showed gradients that .grad did not have)
+  if (D.grad[D.output] === null) return;
   for (let i = 0; i < K; i++) {
     const v = order[i];
     const stored = D.grad[v];

@@ -22,12 +22,23 @@ const name = (k) => D.label[k] || constantText.get(k) || D.ids[k];
 const symbolOf = (k) => { const s = name(k); return /^[\p{L}\p{N}_.'′]+(\[[\p{L}\p{N}_, ]*\])*$/u.test(s) ? s : `(${s})`; };
 // the summary boxes of a collapsed graph (viz.collapse): node k -> [lines under its name, the parameters it hides]
 const summaryOf = new Map(D.summaries.map(([k, lines, params]) => [k, {lines, params}]));
-// the same for a group of shared parameters folded in the page: scope s -> the lines of the picture's box for it
-const groupOf = new Map(D.groups.map(([s, lines, params]) => [s, {lines, params}]));
+// the same for each module box folded in the page (a module call, or a group of shared parameters): scope s -> the
+// lines of a collapsed picture's box for it (computed in Python: viz.dot.summary_lines, parameter_lines)
+const foldedOf = (s) => ({lines: D.folded[s][0], params: D.folded[s][1]});
 const opName = (k) => (D.op[k] < 0 ? "" : D.ops[D.op[k]]);
 // the operation as the Graphviz picture writes it (viz/dot.py's op_label, computed in Python): its operands in
-// place where their order matters ('a / 2' against '2 / a'), else its symbol
-const opText = (k) => (D.written[k] < 0 ? opName(k) : D.ops[D.written[k]]);
+// place where their order matters ('a / 2' against '2 / a'), else its symbol; an argument folded into a module's
+// box is written '…', as in a collapsed picture ('… ** 2')
+const writtenFolded = new Map(D.writtenFolded.map(([k, ...texts]) => [k, texts]));
+function opText(k) {
+  if (D.written[k] < 0) return opName(k);
+  const variants = writtenFolded.get(k);
+  if (variants) {
+    const [a, b] = inE[k].map((e) => unitOf[D.src[e]] >= N && unitOf[D.src[e]] !== unitOf[k]);
+    if (a || b) return D.ops[variants[a && b ? 2 : (a ? 0 : 1)]];
+  }
+  return D.ops[D.written[k]];
+}
 const roleName = (k) => D.roles[D.role[k]];
 const inE = Array.from({length: N}, () => []), outE = Array.from({length: N}, () => []);
 for (let e = 0; e < E; e++) { inE[D.dst[e]].push(e); outE[D.src[e]].push(e); }
@@ -38,17 +49,24 @@ for (const e of D.inPlace) writtenIn[e] = 1;
 const onlyInPlace = new Uint8Array(N);
 for (let k = 0; k < N; k++) onlyInPlace[k] = outE[k].length > 0 && outE[k].every((e) => writtenIn[e]) ? 1 : 0;
 const scopeParent = D.scopes.map((s) => s[2]);
-// a module call ('Layer layers.0'), or the parameters that several calls of it share ('Layer layers.0: parameters')
-const scopeLabel = (s) => (D.scopes[s][0] === D.scopes[s][1] ? D.scopes[s][1] : D.scopes[s][1] + " " + D.scopes[s][0]) +
-  (D.scopes[s][3] ? ": parameters" : "");
+// a module call ('Layer layers.0'), or the parameters that several calls of it share ('Layer layers.0: parameters'),
+// named as the pictures name it (viz.graph.ScopeInfo.title, viz.collapse.parameter_group_title)
+const scopeLabel = (s) => D.scopeTitles[s];
 const scopeSize = new Int32Array(S);
 for (let k = 0; k < N; k++) for (let s = D.scope[k]; s >= 0; s = scopeParent[s]) scopeSize[s]++;
 const scopeChildren = Array.from({length: S}, () => []), topScopes = [];
 for (let s = 0; s < S; s++) (scopeParent[s] < 0 ? topScopes : scopeChildren[scopeParent[s]]).push(s);
-const minCreated = new Float64Array(S).fill(Infinity);  // modules in creation order: layer 0 first
+// Modules in the order of their calls: layer 0 first. A call is as old as the first node it computed; its
+// parameters were made with the model, before any call (Linear 2's weight came before ReLU 1's first node). A group
+// of shared parameters, which computes nothing, is as old as its first parameter.
+const minCreated = new Float64Array(S).fill(Infinity), firstMade = new Float64Array(S).fill(Infinity);
 for (let k = 0; k < N; k++) {
-  for (let s = D.scope[k]; s >= 0; s = scopeParent[s]) minCreated[s] = Math.min(minCreated[s], D.created[k]);
+  for (let s = D.scope[k]; s >= 0; s = scopeParent[s]) {
+    if (D.op[k] >= 0) minCreated[s] = Math.min(minCreated[s], D.created[k]);
+    firstMade[s] = Math.min(firstMade[s], D.created[k]);
+  }
 }
+for (let s = 0; s < S; s++) if (minCreated[s] === Infinity) minCreated[s] = firstMade[s];
 for (const list of [topScopes, ...scopeChildren]) list.sort((p, q) => minCreated[p] - minCreated[q]);
 
 // ---- number formatting ---------------------------------------------------------------------------
@@ -67,8 +85,9 @@ const shapeText = (k) => "(" + D.shape[k].join(", ") + (D.shape[k].length === 1 
 function summary(p) {  // one line for a node box
   if (p === null || p === undefined) return "—";
   if (typeof p !== "object") return fmt(p);
-  if (p.v) return p.v.length <= 3 ? "[" + p.v.map((x) => fmt(x, 3)).join(" ") + "]" : "mean " + fmt(mean(p.v), 3);
-  return "mean " + fmt(p.s[1], 3);
+  // the mean as the picture writes it, computed in Python (viz.dot.shown_mean: 0, not rounding noise)
+  if (p.v && p.v.length <= 3) return "[" + p.v.map((x) => fmt(x, 3)).join(" ") + "]";
+  return "mean " + fmt(p.s ? p.s[1] : mean(p.v), 3);  // no 's': booleans
 }
 const mean = (v) => v.reduce((a, b) => a + num(b), 0) / v.length;
 const esc = (t) => String(t).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
@@ -116,7 +135,16 @@ function initialFolding() {
 
 // ---- layout: layers left to right, modules as blocks in creation order ----------------------------
 const X = new Float64Array(N + S), Y = new Float64Array(N + S), layer = new Int32Array(N + S);
-const W = (u) => (u >= N ? NW + 24 : NW), H = (u) => (u >= N ? NH + 8 : NH);
+// A folded module, or a summary box of a collapsed graph, is wider, and as high as its lines need (the picture's box
+// says up to five: its name, how many nodes it hides, how many are parameters, their data and grad ranges).
+const BOX_LINE = 12;
+const boxLines = (u) => (u >= N ? foldedOf(u - N).lines : summaryOf.has(u) ? summaryOf.get(u).lines : null);
+const boxHeight = new Float64Array(N + S);  // 0 for a node's box
+for (let u = 0; u < N + S; u++) {
+  const lines = boxLines(u);
+  if (lines) boxHeight[u] = Math.max(NH + 8, 20 + BOX_LINE * (1 + lines.length));  // + 8: room to zoom out
+}
+const W = (u) => (boxHeight[u] ? NW + 24 : NW), H = (u) => boxHeight[u] || NH;
 let vEdges = [];  // {a, b, e}: e the edge index, or -1 for edges merged into a folded module
 function unitScope(u) { return u >= N ? scopeParent[u - N] : D.scope[u]; }
 function layout() {
@@ -144,10 +172,13 @@ function layout() {
     for (let s = a < N ? D.scope[a] : a - N; s >= 0; s = scopeParent[s]) if (s === target) return false;
     return true;
   };
-  for (let pass = 0; pass < 2; pass++) {
-    for (const u of units) {
-      for (const a of ins.get(u)) layer[u] = Math.max(layer[u], layer[a] + (enters(a, u) ? 2 : 1));
-    }
+  // Each unit's layer is the longest path to it, so every edge points right. The units are in the order of their
+  // first nodes, which is not an order of the folded graph: a folded layer's first node may be a weight met before
+  // the layer below it is computed. So the units are visited in a topological order of the folded graph (Kahn's);
+  // the units of a cycle (a module folded around another's call) follow in their order.
+  const order = unitOrder(ins, outs);
+  for (const u of order) {
+    for (const a of ins.get(u)) layer[u] = Math.max(layer[u], layer[a] + (enters(a, u) ? 2 : 1));
   }
   // inputs, and whatever is computed from parameters alone (a weight read from a matrix), sit just left of
   // their first use, not at the far left edge: the last ones first, so each lands before what it feeds
@@ -155,18 +186,33 @@ function layout() {
   // (a constant counts only inside a module: the network's own inputs start the data flow even when they
   // need no gradient; counting them pulled each neuron one layer later than the one before, a staircase)
   const isParam = (u) => u < N && (roleName(u) === "parameter" || (roleName(u) === "constant" && D.scope[u] >= 0));
-  for (const u of units) {
+  for (const u of order) {
     const parents = ins.get(u);
     if (parents.length ? parents.every((a) => fromParams.has(a)) : isParam(u)) fromParams.add(u);
   }
-  for (let i = units.length - 1; i >= 0; i--) {
-    const u = units[i];
+  for (let i = order.length - 1; i >= 0; i--) {
+    const u = order[i];
     if (!(fromParams.has(u) || !ins.get(u).length) || !outs.get(u).length) continue;
     let m = Infinity;
     for (const b of outs.get(u)) m = Math.min(m, layer[b]);
     layer[u] = Math.max(0, m - 1);
   }
   packBlocks();
+}
+function unitOrder(ins, outs) {  // the units, each after the units it reads (Kahn's algorithm), then any in a cycle
+  const waiting = new Map(), order = [], done = new Set();
+  for (const u of units) waiting.set(u, ins.get(u).length);
+  for (const u of units) if (!waiting.get(u)) order.push(u);
+  for (let i = 0; i < order.length; i++) {
+    done.add(order[i]);
+    for (const b of outs.get(order[i])) {
+      const left = waiting.get(b) - 1;
+      waiting.set(b, left);
+      if (!left) order.push(b);
+    }
+  }
+  if (order.length < units.length) for (const u of units) if (!done.has(u)) order.push(u);
+  return order;
 }
 // Each module is a block: its nodes and sub-modules packed in creation order, stacked only where their
 // layer ranges overlap (the neurons of a layer one above the other, in order; consecutive layers side by
@@ -178,7 +224,7 @@ function packBlocks() {
   const blockOf = (s) => {
     let b = blocks.get(s);
     if (!b) {
-      b = {s, items: [], first: Infinity, l0: Infinity, l1: -Infinity, h: 0};
+      b = {s, items: [], first: minCreated[s], l0: Infinity, l1: -Infinity, h: 0};
       blocks.set(s, b);
       const p = scopeParent[s];
       (p >= 0 ? blockOf(p).items : rootItems).push(b);
@@ -189,12 +235,12 @@ function packBlocks() {
     // inputs outside every module come first (top left), then modules and nodes in creation order
     const source = u < N && unitScope(u) < 0 && !inE[u].length;
     const i = (u < N ? D.created[u] : minCreated[u - N]) - (source ? 1e15 : 0);
-    const item = {u, first: i, l0: layer[u], l1: layer[u], h: RH};
+    const item = {u, first: i, l0: layer[u], l1: layer[u], h: Math.max(RH, H(u) + 6)};
     const s = unitScope(u);
     if (s >= 0) blockOf(s).items.push(item); else rootItems.push(item);
     for (let t = s; t >= 0; t = scopeParent[t]) {
       const b = blocks.get(t);
-      b.first = Math.min(b.first, i); b.l0 = Math.min(b.l0, layer[u]); b.l1 = Math.max(b.l1, layer[u]);
+      b.l0 = Math.min(b.l0, layer[u]); b.l1 = Math.max(b.l1, layer[u]);
     }
   });
   const pack = (items) => {  // relative y of each item; returns the height used
@@ -218,10 +264,13 @@ function packBlocks() {
     for (const it of items) {
       const y = base + it.y;
       if (it.items) {
-        clusters.push({s: it.s, depth, l0: it.l0, l1: it.l1, y0: y, y1: y + it.h, inner: !it.items.some((i) => i.items)});
+        // its first inner box: the one at its top, leftmost (it takes the module's name when that has no room)
+        const top = it.items.filter((i) => i.items && i.y === 0).sort((p, q) => p.l0 - q.l0)[0];
+        clusters.push({s: it.s, depth, l0: it.l0, l1: it.l1, y0: y, y1: y + it.h, inner: !it.items.some((i) => i.items),
+          first: top ? top.s : -1});
         maxDepth = Math.max(maxDepth, depth);
         place(it.items, y + TOP, depth + 1);
-      } else { Y[it.u] = y + RH / 2; X[it.u] = layer[it.u] * CW; }
+      } else { Y[it.u] = y + it.h / 2; X[it.u] = layer[it.u] * CW; }
     }
   };
   place(rootItems, 0, 0);

@@ -11,13 +11,12 @@ function select(u) {
   if (D.rg[u] && u !== D.output && (r === "leaf" || r === "parameter" || r === "intermediate")) showChain(u);
   else redraw();
 }
-function showModule(s) {
-  const el = document.getElementById("details");
-  const group = groupOf.get(s);  // shared parameters: the picture's box and its tooltip's list
+function showModule(s) {  // what the picture's box for it says, and its tooltip's list of parameters
+  const el = document.getElementById("details"), {lines, params} = foldedOf(s);
   el.innerHTML = `<table class="kv"><tr><td>module</td><td>${esc(scopeLabel(s))}</td></tr>` +
-    (group ? group.lines.map((line) => `<tr><td></td><td>${esc(line)}</td></tr>`).join("") :
-      `<tr><td>nodes</td><td>${scopeSize[s]}</td></tr>`) + '</table><button id="expand-this">expand</button>' +
-    (group ? `<h2>parameters</h2><div class="math">${group.params.map(esc).join("\n")}</div>` : "");
+    lines.map((line) => `<tr><td></td><td>${esc(line)}</td></tr>`).join("") +
+    '</table><button id="expand-this">expand</button> <span class="hint">(or double-click its box)</span>' +
+    (params.length ? `<h2>parameters</h2><div class="math">${params.map(esc).join("\n")}</div>` : "");
   document.getElementById("expand-this").onclick = () => setCollapsed(s, false);
 }
 function showDetails(k) {
@@ -59,7 +58,8 @@ function arrayView(el, p, shape) {
     h += '<table class="nums">';
     for (let i = 0; i < p.v.length; i += cols) h += "<tr>" + p.v.slice(i, i + cols).map((x) => `<td>${fmt(x, 4)}</td>`).join("") + "</tr>";
     h += "</table>";
-    if (p.v.length > 1) {
+    if (p.s) h += `<div class="stats">min ${fmt(p.s[0])} · mean ${fmt(p.s[1])} · max ${fmt(p.s[2])}</div>`;
+    else if (p.v.length > 1) {  // booleans: viz.explore writes no min, mean, max for them
       const vs = p.v.map(num);
       h += `<div class="stats">min ${fmt(Math.min(...vs))} · mean ${fmt(mean(vs))} · max ${fmt(Math.max(...vs))}</div>`;
     }
@@ -236,6 +236,17 @@ window.explorer = {
   boxes: () => units.map((u) => [u < N ? D.ids[u] : "module:" + scopeLabel(u - N),
     X[u] - W(u) / 2, Y[u] - H(u) / 2, X[u] + W(u) / 2, Y[u] + H(u) / 2]),
   moduleLine,
+  moduleLabels: () => moduleLabels.slice(),  // the module names the last frame wrote
+  clusterBoxes: () => clusters.map((c) => [scopeLabel(c.s), c.x0, c.y0, c.x1, c.y1]),  // the module boxes (world units)
+  // the texts the last frame wrote in each box (a node's: name, op if any, value line), by the names positions() gives
+  boxText: () => Object.fromEntries(Array.from(textDrawn, ([u, lines]) =>
+    [u < N ? D.ids[u] : "module:" + scopeLabel(u - N), lines])),
+  // centre the view on a node or folded module (a name as positions() gives it), at this zoom (else one where text reads)
+  show: (key, zoom) => {
+    const u = units.find((v) => (v < N ? D.ids[v] : "module:" + scopeLabel(v - N)) === key);
+    if (zoom) scale = zoom;
+    centerOn(u);
+  },
 };
 timings.ready = performance.now();
 window.explorer.timings = timings;
