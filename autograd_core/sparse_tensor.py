@@ -16,7 +16,7 @@ import numpy as np
 
 from .ops import sparse as _sparse
 from .ops.nondifferentiable import without_gradient
-from .sparse_array import SparseArray, not_sparse
+from .sparse_array import SparseArray, SparseGradients, not_sparse
 from .sparse_format import sparse_text
 from .tensor_attributes import Layout
 from .tensor_methods import check_matrices
@@ -100,6 +100,8 @@ class SparseTensor(Value):
     @grad.setter
     def grad(self, g):
         self._grad = g.data if isinstance(g, SparseTensor) and not g.requires_grad else g
+        if self._grad.__class__ is SparseArray:
+            SparseGradients.stored = True
 
     def register_hook(self, hook):
         """Call hook(grad) whenever the backward pass computes this tensor's gradient (Value.register_hook): a sparse
@@ -163,6 +165,40 @@ class SparseTensor(Value):
     def float(self, memory_format=None):
         """.to(float32)."""
         return self.to(np.float32)
+
+    # ------------------------------------------------------------------------------------------------
+    # In place, on a tensor that records nothing (a sparse gradient: `p.grad.zero_()`, clipping's `mul_`): the data
+    # is replaced by a new SparseArray (which never changes in place, so a gradient shared elsewhere is safe).
+
+    def _replace_data(self, data, name):
+        if self.requires_grad:
+            raise RuntimeError(f"{name}: in-place operations on a sparse tensor that requires grad are not supported "
+                               "here (a leaf Variable that requires grad is being used in an in-place operation)")
+        self.data = data
+        return self
+
+    def zero_(self):
+        """No entries left (nnz 0, coalesced), in place, as PyTorch's sparse zero_; returns self."""
+        data = self.data
+        empty = SparseArray(np.zeros((data.sparse_dim, 0), np.int64),
+                            np.zeros((0,) + data.values.shape[1:], data.values.dtype), data.shape, coalesced=True)
+        return self._replace_data(empty, "zero_")
+
+    def mul_(self, other):
+        """Each stored value times the number `other`, in place; returns self."""
+        return self._replace_data(self.data * _number(other, "mul_"), "mul_")
+
+    def div_(self, other):
+        """Each stored value divided by the number `other`, in place; returns self."""
+        factor = _number(other, "div_")
+        return self._replace_data(self.data.with_values(self.data.values / factor), "div_")
+
+    def add_(self, other, alpha=1):
+        """self + alpha·other for a sparse `other` of self's shape (sparse: the entries of both), in place."""
+        if not isinstance(other, SparseTensor):
+            raise RuntimeError("add_(sparse, dense) is not supported here: the sum of a sparse tensor and a dense one "
+                               "is dense; use other + self")
+        return self._replace_data(self.data + other.data * _number(alpha, "add_"), "add_")
 
     # ------------------------------------------------------------------------------------------------
     # Arithmetic.
