@@ -332,3 +332,12 @@ def test_optimizer_errors_match_pytorch():
                 except RuntimeError as error:
                     results.append(str(error))
             assert results[0] == results[1], (name, kwargs)
+
+
+def test_a_stored_sparse_gradient_owns_contiguous_values():
+    # PyTorch's accumulation clones a sparse gradient whose values are a strided view: later sums then merge
+    w = ag.tensor(_table(5, 2), requires_grad=True)
+    w.grad = SparseArray(np.array([[3, 0]]), np.broadcast_to(np.ones(2), (2, 2)), (5, 2))
+    assert w.grad.is_sparse and w.grad._values().data.flags.c_contiguous
+    w.grad = w.grad + SparseArray(np.array([[3, 0]]), np.ones((2, 2)), (5, 2))
+    assert _entries(w.grad)[0] == [[3, 0]]
