@@ -11,7 +11,7 @@ from autograd_core import ShapeError
 from autograd_core import Value
 from autograd_core.jit import not_replayable, replay_requires
 from autograd_core.ops import data_of, primitive, where
-from autograd_core.ops.sparse import sparse_coo
+from autograd_core.ops.sparse import sparse_coo, sparse_result
 
 from . import init
 from .module import Module, Parameter, check_device
@@ -55,7 +55,7 @@ def _sparse_rows(g, ids, shape, padding):
     if padding is not None:
         keep = np.flatnonzero(flat != padding)
         flat, values = flat[keep], values[keep]
-    return sparse_coo(values, indices=flat[None], shape=tuple(shape), coalesced=flat.size < 2)
+    return sparse_result(sparse_coo(values, indices=flat[None], shape=tuple(shape), coalesced=flat.size < 2))
 
 
 def _lookup_vjp(g, out, weight, *, ids, sparse=False, padding=None, by_frequency=False):

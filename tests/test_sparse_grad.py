@@ -341,3 +341,22 @@ def test_a_stored_sparse_gradient_owns_contiguous_values():
     assert w.grad.is_sparse and w.grad._values().data.flags.c_contiguous
     w.grad = w.grad + SparseArray(np.array([[3, 0]]), np.ones((2, 2)), (5, 2))
     assert _entries(w.grad)[0] == [[3, 0]]
+
+
+def test_hooks_see_a_sparse_tensor_and_may_replace_it():
+    emb = nn.Embedding(5, 2, sparse=True, _weight=_table(5, 2))
+    seen = []
+    emb.weight.register_hook(lambda g: seen.append(g.is_sparse) or g * 2)
+    _backward(emb, [1, 2], np.ones((2, 2)))
+    assert seen == [True] and _entries(emb.weight.grad)[1].tolist() == [[2, 2], [2, 2]]
+
+
+def test_second_derivatives_through_a_sparse_gradient():
+    w = ag.tensor(_table(4, 2), requires_grad=True)
+    out = F.embedding(ag.tensor([1, 3, 1]), w, sparse=True)
+    g, = ag.autograd.grad((out ** 2).sum(), [w], create_graph=True)
+    assert g.is_sparse and g.requires_grad
+    np.testing.assert_allclose(g.to_dense().data, np.array([[0, 0], [4, 4], [0, 0], [2, 2]]) * w.data, rtol=1e-15)
+    h, = ag.autograd.grad(g.to_dense().sum(), [w])   # d/dw Σ 2·count(row)·w[row] = 2·count(row)
+    dense = h.to_dense().data if getattr(h, "is_sparse", False) else np.asarray(h)
+    np.testing.assert_allclose(dense, [[0, 0], [4, 4], [0, 0], [2, 2]])
