@@ -248,7 +248,8 @@ class SparseTensor(Value):
         return self * -1
 
     def __matmul__(self, other):
-        """self @ other: a dense matrix (k, m) or vector (k,); dense, with dense gradients (torch.mm's, torch.mv's)."""
+        """self @ other: a dense matrix (k, m) or vector (k,): dense, with dense gradients (torch.mm's, torch.mv's); a
+        sparse matrix: sparse, with sparse gradients (torch.mm's)."""
         return spmm(self, other, vector=True)
 
     def __rmatmul__(self, other):
@@ -314,11 +315,12 @@ def _only_coo(layout, who):
 def spmm(input, mat2, sparse_grad=False, *, vector=False):
     """The product of a sparse COO matrix `input` (n, k) and a dense `mat2` (k, m): dense (n, m). Gradients: mat2's
     dense; input's dense (torch.mm's, torch.spmm's), or on input's pattern with sparse_grad=True
-    (torch.sparse.mm's). vector=True (for `@`) also takes a vector mat2 (k,), giving (n,)."""
+    (torch.sparse.mm's). vector=True (for `@`) also takes a vector mat2 (k,), giving (n,). A sparse mat2 gives a
+    sparse product (`_sparse_sparse_mm`)."""
     if not isinstance(input, SparseTensor):
         raise TypeError(f"spmm: input must be a sparse COO tensor, not {type(input).__name__} (use torch.mm for dense)")
     if isinstance(mat2, SparseTensor):
-        raise not_sparse("sparse @ sparse")
+        return _sparse_sparse_mm(input, mat2, sparse_grad)
     if not isinstance(mat2, Value):
         mat2 = Value(np.asarray(mat2), requires_grad=False, dtype=np.asarray(mat2).dtype)
     if input.data.sparse_dim != 2 or input.data.dense_dim != 0:
@@ -334,6 +336,20 @@ def spmm(input, mat2, sparse_grad=False, *, vector=False):
         raise RuntimeError(f"spmm: expected mat1 and mat2 to have the same dtype, but got: {input.dtype} != "
                            f"{mat2.dtype}")
     return _sparse.spmm(input, mat2, sparse_grad=bool(sparse_grad))
+
+
+def _sparse_sparse_mm(mat1, mat2, sparse_grad):
+    """Sparse mat1 (n, k) @ sparse mat2 (k, m): sparse (n, m), coalesced (see ops/sparse.py's sparse_matmul).
+    Gradients sparse: g·mat2ᵀ and mat1ᵀ·g (torch.mm's), with 0 off each input's pattern when sparse_grad
+    (torch.sparse.mm's)."""
+    for name, x in (("mat1", mat1), ("mat2", mat2)):
+        if x.data.sparse_dim != 2 or x.data.dense_dim != 0:
+            raise RuntimeError(f"sparse @ sparse: {name} must be a sparse matrix with 2 sparse and 0 dense dims, but "
+                               f"got {x.data.sparse_dim} sparse and {x.data.dense_dim} dense dims")
+    check_matrices(mat1, mat2)
+    if mat1.dtype != mat2.dtype:
+        raise RuntimeError(f"mat1 dtype {mat1.dtype} does not match mat2 dtype {mat2.dtype}")
+    return _result(_sparse.sparse_matmul(mat1, mat2, masked_grad=bool(sparse_grad)))
 
 
 def hspmm(mat1, mat2, *, out=None):

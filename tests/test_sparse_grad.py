@@ -360,3 +360,61 @@ def test_second_derivatives_through_a_sparse_gradient():
     h, = ag.autograd.grad(g.to_dense().sum(), [w])   # d/dw Σ 2·count(row)·w[row] = 2·count(row)
     dense = h.to_dense().data if getattr(h, "is_sparse", False) else np.asarray(h)
     np.testing.assert_allclose(dense, [[0, 0], [4, 4], [0, 0], [2, 2]])
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# Sparse @ sparse (torch.sparse.mm, torch.mm, @): a sparse product, with PyTorch's sparse gradients.
+
+_PRODUCTS = {"sparse.mm": lambda lib, a, b: lib.sparse.mm(a, b), "mm": lambda lib, a, b: lib.mm(a, b),
+             "@": lambda lib, a, b: a @ b}
+
+
+def _random_sparse(lib, rng, shape, nnz):
+    indices = np.stack([rng.integers(0, n, nnz) for n in shape])  # repeats included: uncoalesced
+    return lib.sparse_coo_tensor(lib.tensor(indices), lib.tensor(rng.normal(size=nnz)), shape, requires_grad=True)
+
+
+def _as_entries(x, lib):
+    to_numpy = (lambda v: v.detach().numpy()) if lib is not ag else (lambda v: np.asarray(v.data))
+    return x._indices().tolist() if lib is not ag else x._indices().data.tolist(), to_numpy(x._values()), \
+        x.is_coalesced()
+
+
+@pytest.mark.parametrize("product", list(_PRODUCTS))
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_sparse_sparse_product_and_gradients_match_pytorch(product, seed):
+    torch = _torch()
+    results = []
+    for lib in (ag, torch):
+        rng = np.random.default_rng(seed)
+        a, b = _random_sparse(lib, rng, (4, 5), 7), _random_sparse(lib, rng, (5, 3), 6)
+        c = _PRODUCTS[product](lib, a, b)
+        weights = lib.tensor(rng.normal(size=(4, 3)))
+        ga, gb = lib.autograd.grad((c.to_dense() * weights).sum(), (a, b))
+        results.append([_as_entries(x, lib) for x in (c, ga, gb)])
+    for ours, theirs in zip(*results):
+        assert ours[0] == theirs[0] and ours[2] == theirs[2]
+        np.testing.assert_allclose(ours[1], theirs[1], rtol=1e-14, atol=1e-15)
+
+
+def test_sparse_sparse_product_keeps_cancelled_entries_and_checks_shapes():
+    a = ag.sparse_coo_tensor([[0, 0], [0, 1]], [1.0, -1.0], (1, 2))
+    b = ag.sparse_coo_tensor([[0, 1], [0, 0]], [1.0, 1.0], (2, 1))
+    c = ag.sparse.mm(a, b)
+    assert c.is_sparse and c._indices().data.tolist() == [[0], [0]] and c._values().data.tolist() == [0.0]
+    with pytest.raises(ag.ShapeError, match="cannot be multiplied"):
+        ag.mm(a, a)
+
+
+def test_mm_of_sparse_matrices_with_a_dense_output_gradient_matches_pytorch():
+    torch = _torch()
+    results = []
+    for lib in (ag, torch):
+        rng = np.random.default_rng(5)
+        a, b = _random_sparse(lib, rng, (3, 4), 5), _random_sparse(lib, rng, (4, 2), 5)
+        d = lib.tensor(rng.normal(size=(3, 2)))
+        ga, gb = lib.autograd.grad(((d + lib.mm(a, b)) * d).sum(), (a, b))  # dense + sparse: a dense gradient
+        results.append([np.asarray(g.data if lib is ag else g.detach().numpy()) for g in (ga, gb)])
+        assert not ga.is_sparse
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-14)
