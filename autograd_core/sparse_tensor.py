@@ -91,8 +91,11 @@ class SparseTensor(Value):
         PyTorch gives (torch.sparse.mm, to_dense, coalesce, +, ...), or a dense GradArray where PyTorch's is dense
         (torch.mm, @, torch.spmm). After backward(create_graph=True), a sparse tensor in the gradient's graph."""
         g = self._grad
-        if g.__class__ is SparseArray:
-            return _new_node(SparseGradient, g, False, None, (), None, None)
+        if g.__class__ is SparseArray:  # made once, so that in-place changes (zero_grad's zero_) stay
+            g = self._grad = _new_node(SparseGradient, g, False, None, (), None, None)
+            return g
+        if g.__class__ is SparseGradient:
+            return g
         if isinstance(g, Value):
             return _result(g)
         return _DENSE_GRAD.__get__(self)

@@ -591,6 +591,13 @@ def _copy_state(value):
 
 
 def _restore_state(value, p, index, name, who):
+    if isinstance(value, Value) and value.data.__class__ is SparseArray:
+        value = value.data  # a sparse tensor saved by PyTorch code: its data, as the algorithm keeps it
+    if value.__class__ is SparseArray:  # SGD's momentum of a sparse gradient (it never changes in place: no copy)
+        if tuple(value.shape) != tuple(p.data.shape):
+            raise ShapeError(f"{who}: state '{name}' of parameter {index} has shape {tuple(value.shape)}, but the "
+                             f"parameter has shape {tuple(p.data.shape)}")
+        return value if value.dtype == p.data.dtype else value.astype(p.data.dtype)
     if isinstance(value, Value):
         # A custom optimizer's state kept as tensors (`state["exp_avg"] = torch.zeros_like(p)`, its step then
         # `exp_avg.mul_(beta).add_(grad, alpha=1 - beta)`): it comes back as a Value (a copy), which that code

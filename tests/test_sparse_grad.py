@@ -111,6 +111,11 @@ def test_sparse_then_dense_gradient_is_dense():
     F.embedding(ag.tensor([1, 3]), w).sum().backward()
     assert not w.grad.is_sparse
     assert np.asarray(w.grad).tolist() == [[0, 0], [3, 3], [0, 0], [1, 1]]
+    w.grad = None  # dense first, then sparse: dense too, as PyTorch's
+    F.embedding(ag.tensor([1, 3]), w).sum().backward()
+    F.embedding(ag.tensor([1, 1]), w, sparse=True).sum().backward()
+    assert not w.grad.is_sparse
+    assert np.asarray(w.grad).tolist() == [[0, 0], [3, 3], [0, 0], [1, 1]]
 
 
 def test_embedding_bag_sparse_gradient():
@@ -418,3 +423,27 @@ def test_mm_of_sparse_matrices_with_a_dense_output_gradient_matches_pytorch():
         assert not ga.is_sparse
     for ours, theirs in zip(*results):
         np.testing.assert_allclose(ours, theirs, rtol=1e-14)
+
+
+def test_zero_grad_of_a_sparse_parameter_stays_zeroed():
+    s = ag.sparse_coo_tensor([[0, 1], [1, 0]], [1.0, 2.0], (2, 2), requires_grad=True)
+    ag.sparse.sum(s * 3.0).backward()
+    assert s.grad is s.grad
+    optim.SGD([s], lr=0.1).zero_grad(set_to_none=False)
+    assert s.grad._nnz() == 0
+
+
+def test_sgd_momentum_of_a_sparse_gradient_saves_and_loads():
+    import copy
+
+    emb = _looked_up()
+    opt = optim.SGD(emb.parameters(), lr=0.1, momentum=0.9)
+    opt.step()
+    fresh = optim.SGD(emb.parameters(), lr=0.1, momentum=0.9)
+    fresh.load_state_dict(copy.deepcopy(opt.state_dict()))
+    buffer = fresh.state[emb.weight]["momentum_buffer"]
+    assert buffer.__class__ is SparseArray and buffer.indices.tolist() == [[1, 4, 1]]
+    fresh.step()
+    opt.step()
+    np.testing.assert_array_equal(fresh.state[emb.weight]["momentum_buffer"].values,
+                                  opt.state[emb.weight]["momentum_buffer"].values)
