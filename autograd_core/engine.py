@@ -35,6 +35,7 @@ from .modes import (  # noqa: F401  (re-exported: the engine's public names)
 from .value import _LAST_CONSTANT, HOOKED_LEAVES, PostAccumulateHook, Value, _new_node, _next_index  # noqa: E402  (value.py imports nothing from here at module level)
 from .inplace import check_saved_versions, share_versions  # noqa: E402
 from .scattered_gradient import ScatteredGradient  # noqa: E402
+from .sparse_array import SparseArray  # noqa: E402
 from .grad_array import GradArray  # noqa: E402
 
 _constant = Value._constant
@@ -722,7 +723,12 @@ def _run_hooks(node, g):
             continue  # runs after .grad is updated (_run_post_accumulate_hooks)
         # An array gradient reaches the hook as a GradArray view, as `.grad` reads: PyTorch's hooks call tensor
         # methods on it (g.norm(), g.clamp(-1, 1), g.abs().mean()).
-        replaced = hook(g.view(GradArray) if g.__class__ is np.ndarray and g.ndim else g)
+        if g.__class__ is SparseArray:  # a sparse gradient (nn.Embedding(sparse=True)'s) as a sparse tensor
+            from .sparse_tensor import as_sparse_tensor
+
+            replaced = hook(as_sparse_tensor(g))
+        else:
+            replaced = hook(g.view(GradArray) if g.__class__ is np.ndarray and g.ndim else g)
         if replaced is not None:
             if replaced.__class__ is not g.__class__:
                 replaced = _as_gradient_like(replaced, g)

@@ -58,9 +58,9 @@ def _value_class():
 
 
 def _of_gradients_and_numbers(inputs):
-    """Whether a ufunc's inputs are GradArrays (a LookedUpGradient is one) and numbers only (no other array)."""
+    """Whether a ufunc's inputs are GradArrays and numbers only (no other array)."""
     for x in inputs:
-        if isinstance(x, np.ndarray) and x.__class__ is not GradArray and x.__class__ is not LookedUpGradient:
+        if isinstance(x, np.ndarray) and x.__class__ is not GradArray:
             return False
     return True
 
@@ -277,71 +277,10 @@ for _name in ("sum", "mean", "prod", "max", "min", "cumsum", "cumprod", "argmax"
 del _name
 
 
-_NO_ROWS = np.zeros(0, np.int64)
-_NO_ROWS.flags.writeable = False
-
-
-class LookedUpGradient(GradArray):
-    """The gradient of a table looked up with sparse=True (`nn.Embedding(sparse=True)`, `F.embedding`,
-    `F.embedding_bag`): dense, as every gradient here, and also listing the rows looked up (`looked_up`: sorted row
-    indices, each once; the padding row not), which are the indices of PyTorch's sparse gradient, including rows
-    whose gradient is exactly 0. `optim.SparseAdam` updates exactly those rows.
-
-    Two of them added (the lookups of one pass, or of passes accumulated in one .grad) list the rows of both, as
-    PyTorch's sparse sum does; changed in place (clipping's `mul_`) it keeps its rows; zero_() lists none (PyTorch's
-    sparse zero_ leaves no indices). Anything else computed from it (with a dense gradient too) is a GradArray or an
-    array without rows, dense, as PyTorch's sparse + dense is dense. A copy or view of the same shape keeps the rows.
-    Dense gradients never meet this class: it costs them nothing.
-    """
-
-    looked_up = None  # a view NumPy makes of another shape (g[1:], g.reshape(...)) lists no rows: it is dense
-
-    def __array_finalize__(self, obj):
-        if obj is not None and getattr(obj, "shape", None) == self.shape:
-            rows = getattr(obj, "looked_up", None)
-            if rows is not None:
-                self.looked_up = rows  # copy(), astype(), g[...]: the same gradient
-
-    def __array_wrap__(self, array, context=None, return_scalar=False):
-        if context is not None and context[0] is np.add and len(context[1]) == 2 and all(
-                x.__class__ is LookedUpGradient and x.looked_up is not None for x in context[1]):
-            rows = np.union1d(context[1][0].looked_up, context[1][1].looked_up)
-            if array is not self and not _is_out(array, context):
-                array = array.view(LookedUpGradient)
-            array.looked_up = rows
-            return array
-        return GradArray.__array_wrap__(self, array, context, return_scalar)
-
-    def zero_(self):
-        """Set every element to 0 and list no rows, in place; returns self."""
-        self[...] = 0
-        self.looked_up = _NO_ROWS
-        return self
-
-
 def _arith():
     from .ops import arith  # (ops imports this module)
 
     return arith
-
-
-def looked_up_gradient(array, rows):
-    """`array`, a gradient that the caller owns (fresh), as a LookedUpGradient listing `rows` (row indices, in any
-    order, repeated or not)."""
-    gradient = array.view(LookedUpGradient)
-    gradient.looked_up = np.unique(np.asarray(rows, dtype=np.int64))
-    return gradient
-
-
-def looked_up_rows(gradient):
-    """The rows a gradient lists as looked up (a sorted array of row indices), or None for a dense gradient."""
-    return gradient.looked_up if gradient.__class__ is LookedUpGradient else None
-
-
-def zeros_replacing(gradient, zeros):
-    """The zeros that replace `gradient` (zero_grad(set_to_none=False)): as a LookedUpGradient listing no rows when
-    `gradient` is one (PyTorch's sparse gradient zeroed has no indices), otherwise `zeros` as they are."""
-    return looked_up_gradient(zeros, _NO_ROWS) if gradient.__class__ is LookedUpGradient else zeros
 
 
 

@@ -14,7 +14,8 @@ __all__ = ["mm", "addmm", "sum", "softmax", "log_softmax", "FloatTensor", "Doubl
 
 def mm(mat1, mat2, reduce="sum"):
     """mat1 @ mat2 for a sparse COO matrix mat1 (n, k) and a dense mat2 (k, m): dense (n, m). mat1's gradient (if it
-    requires one) is sparse on mat1's pattern, mat2's dense."""
+    requires one) is sparse on mat1's pattern, mat2's dense. A sparse mat2 gives a sparse (n, m), and both gradients
+    sparse, 0 off each input's pattern (PyTorch's)."""
     if reduce != "sum":
         raise NotImplementedError(f"sparse.mm: reduce={reduce!r} is not implemented here (only 'sum')")
     return spmm(mat1, mat2, sparse_grad=True)

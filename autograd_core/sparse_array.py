@@ -19,6 +19,13 @@ import numpy as np
 SPARSE_BACKEND = "SparseCPU"  # PyTorch's name for the backend of CPU sparse COO tensors, in our error messages
 
 
+class SparseGradients:
+    """Whether a `.grad` has held sparse data in this process (set when one is stored): optimizers look for sparse
+    gradients among their parameters' only after that, so that dense training pays nothing for them."""
+
+    stored = False
+
+
 class SparseLayoutError(NotImplementedError):
     """An operation that has no sparse COO implementation, met a sparse Value (PyTorch's NotImplementedError
     "Could not run 'aten::exp' with arguments from the 'SparseCPU' backend")."""
@@ -118,12 +125,7 @@ class SparseArray:
         if other.__class__ is SparseArray:
             if other.shape != self.shape:
                 raise ValueError(f"add: sparse shapes {self.shape} and {other.shape} differ")
-            if other.indices is self.indices or (
-                    other.indices.shape == self.indices.shape and np.array_equal(other.indices, self.indices)):
-                return SparseArray(self.indices, self.values + other.values, self.shape, self.coalesced)
-            total = SparseArray(np.concatenate([self.indices, other.indices], axis=1),
-                                np.concatenate([self.values, other.values]), self.shape)
-            return total.coalesce() if self.coalesced and other.coalesced else total
+            return sparse_sum(self, other)
         if isinstance(other, (np.ndarray, np.generic)) and np.shape(other) == self.shape:
             return self.to_dense() + other  # a dense gradient met a sparse one: the sum is dense, as in PyTorch
         raise not_sparse(f"add of a sparse array and {type(other).__name__} of shape {np.shape(other)}")
@@ -187,6 +189,73 @@ class SparseArray:
 
     def __len__(self):
         return self.shape[0]
+
+
+def sparse_sum(t, s):
+    """t + s for sparse arrays of one shape, with the entries PyTorch's add of two sparse COO tensors gives
+    (add_out_sparse_cpu), which is what the backward pass's accumulation calls: an empty operand gives the other;
+    when both values arrays are C-contiguous, a merge of the two entry lists by position (head against head, the
+    smaller first, equal positions summed into one entry), coalesced if both were; otherwise (a values array that
+    is a broadcast or strided view) the entries of t then those of s, uncoalesced."""
+    if s.nnz == 0:
+        return t
+    if t.nnz == 0:
+        return s
+    if not (t.values.flags.c_contiguous and s.values.flags.c_contiguous):
+        return SparseArray(np.concatenate([t.indices, s.indices], axis=1), np.concatenate([t.values, s.values]),
+                           t.shape)
+    from_t, from_s = _merge_walk(t, s)
+    values = np.zeros((len(from_t),) + t.values.shape[1:], dtype=np.result_type(t.values, s.values))
+    has_t, has_s = from_t >= 0, from_s >= 0
+    values[has_t] = t.values[from_t[has_t]]
+    values[has_s] += s.values[from_s[has_s]]
+    indices = np.empty((t.sparse_dim, len(from_t)), dtype=np.int64)
+    indices[:, has_t] = t.indices[:, from_t[has_t]]
+    indices[:, ~has_t] = s.indices[:, from_s[~has_t]]
+    return SparseArray(indices, values, t.shape, coalesced=t.coalesced and s.coalesced)
+
+
+def add_to_dense(dense, sparse, alpha=1):
+    """dense += alpha·sparse, in place (a dense ndarray of sparse's shape): each entry added in turn, duplicates too,
+    as PyTorch's add_ of a sparse tensor to a dense one. (PyTorch's fuses the multiply and the add of each element
+    into one rounding; here they round apart, which can change the last bit.)"""
+    values = sparse.values if alpha == 1 else sparse.values * alpha
+    np.add.at(dense, tuple(sparse.indices), values)
+    return dense
+
+
+def _merge_walk(t, s):
+    """For each entry of the merge of t's and s's entry lists (PyTorch's walk, on lists sorted or not), the entry of t
+    and the entry of s it holds (-1 for none)."""
+    tk, sk = t.keys(), s.keys()
+    if t.coalesced and s.coalesced or np.array_equal(tk, sk):  # sorted or alike: the walk is a sorted union
+        if np.array_equal(tk, sk):
+            every = np.arange(len(tk))
+            return every, every
+        keys = np.union1d(tk, sk)
+        return _position_in(keys, tk), _position_in(keys, sk)
+    tk, sk = tk.tolist(), sk.tolist()
+    from_t, from_s = [], []
+    i = j = 0
+    while i < len(tk) or j < len(sk):
+        if j == len(sk) or (i < len(tk) and tk[i] < sk[j]):
+            from_t.append(i), from_s.append(-1)
+            i += 1
+        elif i == len(tk) or tk[i] > sk[j]:
+            from_t.append(-1), from_s.append(j)
+            j += 1
+        else:
+            from_t.append(i), from_s.append(j)
+            i, j = i + 1, j + 1
+    return np.array(from_t, dtype=np.int64), np.array(from_s, dtype=np.int64)
+
+
+def _position_in(keys, sub):
+    """For each of the sorted distinct `keys`, its position in the sorted distinct `sub`, or -1."""
+    where = np.searchsorted(sub, keys)
+    found = where < len(sub)
+    found[found] = sub[where[found]] == keys[found]
+    return np.where(found, where, -1)
 
 
 _READ_SHAPE = {np.shape: lambda a: a.shape, np.ndim: lambda a: a.ndim}

@@ -16,7 +16,7 @@ import numpy as np
 
 from .ops import sparse as _sparse
 from .ops.nondifferentiable import without_gradient
-from .sparse_array import SparseArray, not_sparse
+from .sparse_array import SparseArray, SparseGradients, not_sparse
 from .sparse_format import sparse_text
 from .tensor_attributes import Layout
 from .tensor_methods import check_matrices
@@ -91,8 +91,11 @@ class SparseTensor(Value):
         PyTorch gives (torch.sparse.mm, to_dense, coalesce, +, ...), or a dense GradArray where PyTorch's is dense
         (torch.mm, @, torch.spmm). After backward(create_graph=True), a sparse tensor in the gradient's graph."""
         g = self._grad
-        if g.__class__ is SparseArray:
-            return _new_node(SparseGradient, g, False, None, (), None, None)
+        if g.__class__ is SparseArray:  # made once, so that in-place changes (zero_grad's zero_) stay
+            g = self._grad = _new_node(SparseGradient, g, False, None, (), None, None)
+            return g
+        if g.__class__ is SparseGradient:
+            return g
         if isinstance(g, Value):
             return _result(g)
         return _DENSE_GRAD.__get__(self)
@@ -100,6 +103,8 @@ class SparseTensor(Value):
     @grad.setter
     def grad(self, g):
         self._grad = g.data if isinstance(g, SparseTensor) and not g.requires_grad else g
+        if self._grad.__class__ is SparseArray:
+            SparseGradients.stored = True
 
     def register_hook(self, hook):
         """Call hook(grad) whenever the backward pass computes this tensor's gradient (Value.register_hook): a sparse
@@ -162,6 +167,40 @@ class SparseTensor(Value):
         return self.to(np.float32)
 
     # ------------------------------------------------------------------------------------------------
+    # In place, on a tensor that records nothing (a sparse gradient: `p.grad.zero_()`, clipping's `mul_`): the data
+    # is replaced by a new SparseArray (which never changes in place, so a gradient shared elsewhere is safe).
+
+    def _replace_data(self, data, name):
+        if self.requires_grad:
+            raise RuntimeError(f"{name}: in-place operations on a sparse tensor that requires grad are not supported "
+                               "here (a leaf Variable that requires grad is being used in an in-place operation)")
+        self.data = data
+        return self
+
+    def zero_(self):
+        """No entries left (nnz 0, coalesced), in place, as PyTorch's sparse zero_; returns self."""
+        data = self.data
+        empty = SparseArray(np.zeros((data.sparse_dim, 0), np.int64),
+                            np.zeros((0,) + data.values.shape[1:], data.values.dtype), data.shape, coalesced=True)
+        return self._replace_data(empty, "zero_")
+
+    def mul_(self, other):
+        """Each stored value times the number `other`, in place; returns self."""
+        return self._replace_data(self.data * _number(other, "mul_"), "mul_")
+
+    def div_(self, other):
+        """Each stored value divided by the number `other`, in place; returns self."""
+        factor = _number(other, "div_")
+        return self._replace_data(self.data.with_values(self.data.values / factor), "div_")
+
+    def add_(self, other, alpha=1):
+        """self + alpha·other for a sparse `other` of self's shape (sparse: the entries of both), in place."""
+        if not isinstance(other, SparseTensor):
+            raise RuntimeError("add_(sparse, dense) is not supported here: the sum of a sparse tensor and a dense one "
+                               "is dense; use other + self")
+        return self._replace_data(self.data + other.data * _number(alpha, "add_"), "add_")
+
+    # ------------------------------------------------------------------------------------------------
     # Arithmetic.
 
     def t(self):
@@ -209,7 +248,8 @@ class SparseTensor(Value):
         return self * -1
 
     def __matmul__(self, other):
-        """self @ other: a dense matrix (k, m) or vector (k,); dense, with dense gradients (torch.mm's, torch.mv's)."""
+        """self @ other: a dense matrix (k, m) or vector (k,): dense, with dense gradients (torch.mm's, torch.mv's); a
+        sparse matrix: sparse, with sparse gradients (torch.mm's)."""
         return spmm(self, other, vector=True)
 
     def __rmatmul__(self, other):
@@ -275,11 +315,12 @@ def _only_coo(layout, who):
 def spmm(input, mat2, sparse_grad=False, *, vector=False):
     """The product of a sparse COO matrix `input` (n, k) and a dense `mat2` (k, m): dense (n, m). Gradients: mat2's
     dense; input's dense (torch.mm's, torch.spmm's), or on input's pattern with sparse_grad=True
-    (torch.sparse.mm's). vector=True (for `@`) also takes a vector mat2 (k,), giving (n,)."""
+    (torch.sparse.mm's). vector=True (for `@`) also takes a vector mat2 (k,), giving (n,). A sparse mat2 gives a
+    sparse product (`_sparse_sparse_mm`)."""
     if not isinstance(input, SparseTensor):
         raise TypeError(f"spmm: input must be a sparse COO tensor, not {type(input).__name__} (use torch.mm for dense)")
     if isinstance(mat2, SparseTensor):
-        raise not_sparse("sparse @ sparse")
+        return _sparse_sparse_mm(input, mat2, sparse_grad)
     if not isinstance(mat2, Value):
         mat2 = Value(np.asarray(mat2), requires_grad=False, dtype=np.asarray(mat2).dtype)
     if input.data.sparse_dim != 2 or input.data.dense_dim != 0:
@@ -295,6 +336,20 @@ def spmm(input, mat2, sparse_grad=False, *, vector=False):
         raise RuntimeError(f"spmm: expected mat1 and mat2 to have the same dtype, but got: {input.dtype} != "
                            f"{mat2.dtype}")
     return _sparse.spmm(input, mat2, sparse_grad=bool(sparse_grad))
+
+
+def _sparse_sparse_mm(mat1, mat2, sparse_grad):
+    """Sparse mat1 (n, k) @ sparse mat2 (k, m): sparse (n, m), coalesced (see ops/sparse.py's sparse_matmul).
+    Gradients sparse: g·mat2ᵀ and mat1ᵀ·g (torch.mm's), with 0 off each input's pattern when sparse_grad
+    (torch.sparse.mm's)."""
+    for name, x in (("mat1", mat1), ("mat2", mat2)):
+        if x.data.sparse_dim != 2 or x.data.dense_dim != 0:
+            raise RuntimeError(f"sparse @ sparse: {name} must be a sparse matrix with 2 sparse and 0 dense dims, but "
+                               f"got {x.data.sparse_dim} sparse and {x.data.dense_dim} dense dims")
+    check_matrices(mat1, mat2)
+    if mat1.dtype != mat2.dtype:
+        raise RuntimeError(f"mat1 dtype {mat1.dtype} does not match mat2 dtype {mat2.dtype}")
+    return _result(_sparse.sparse_matmul(mat1, mat2, masked_grad=bool(sparse_grad)))
 
 
 def hspmm(mat1, mat2, *, out=None):

@@ -14,6 +14,7 @@ from .errors import DTypeError, ShapeError, scalar_type_name
 from .grad_array import GradArray
 from .inplace import InplaceMethods
 from .modes import SCOPE as _SCOPE
+from .sparse_array import SparseArray, SparseGradients
 from .tensor_methods import Size, TensorMethods, callable_size, reduce_args
 
 _FLOAT64 = np.dtype(np.float64)
@@ -268,7 +269,8 @@ class Value(TensorMethods, InplaceMethods):
     def grad(self):
         """The gradient accumulated by backward passes: None; a `GradArray` (an ndarray of data's shape that
         also has PyTorch's `zero_()`, `add_()`, `.data`; see grad_array.py); a NumPy scalar for a 0-d Value;
-        or a Value after `backward(create_graph=True)`. Assign None to reset it.
+        or a Value after `backward(create_graph=True)`; a sparse COO tensor (`is_sparse`, no gradient of its own)
+        where PyTorch's is sparse (`nn.Embedding(sparse=True)`'s weight). Assign None to reset it.
 
         An assigned gradient must have data's shape, else a RuntimeError (PyTorch's words). A Value must also have
         data's dtype (as in PyTorch), and is kept as it is. A NumPy array or scalar (the NumPy habit) is kept too,
@@ -277,6 +279,8 @@ class Value(TensorMethods, InplaceMethods):
         g = self._grad
         if g.__class__ is _ndarray:
             g = self._grad = g.view(GradArray)  # once: later reads (and the engine's next accumulation) see it
+        elif g.__class__ is SparseArray:  # a sparse gradient (nn.Embedding(sparse=True)'s): a sparse tensor, once
+            g = self._grad = _sparse_gradient(g)
         return g
 
     @grad.setter
@@ -978,18 +982,43 @@ def _as_grad_of(value, g):
                 f"attempting to assign a gradient with dtype '{_GRAD_TYPE_NAMES.get(g.dtype.name, g.dtype.name)}' "
                 f"to a tensor with grad_dtype '{scalar_type_name(data.dtype)}'. The "
                 "gradient must match the tensor's grad_dtype (defaults to the tensor's dtype).")
+        if g.data.__class__ is SparseArray:
+            SparseGradients.stored = True
         return g
     if isinstance(g, (list, tuple)):
         g = np.asarray(g)
     elif isinstance(g, numbers.Number) and not isinstance(g, np.generic):  # micrograd's p.grad = 0
         return data.dtype.type(g) if not shape else np.full(shape, g, data.dtype)
     if not isinstance(g, (np.ndarray, np.generic)) or g.dtype.kind not in "biuf":
+        if g.__class__ is SparseArray:
+            return _sparse_grad_of(value, g)
         raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(g).__name__}")
     if g.shape != shape:
         raise RuntimeError(_grad_size_message(g.shape, shape))
     if g.dtype != data.dtype:
         g = g.astype(data.dtype)
     return g
+
+
+def _sparse_grad_of(value, g):
+    """Sparse data g (what the backward pass accumulates for a sparse gradient) as the `.grad` of `value`: of its
+    shape and dtype, with values of its own layout (PyTorch's accumulation clones a gradient whose values are a
+    strided view, so that they are contiguous)."""
+    if g.shape != tuple(np.shape(value.data)):
+        raise RuntimeError(_grad_size_message(g.shape, np.shape(value.data)))
+    if g.dtype != value.data.dtype:
+        g = g.astype(value.data.dtype)
+    if not g.values.flags.c_contiguous:
+        g = g.with_values(np.ascontiguousarray(g.values))
+    SparseGradients.stored = True
+    return g
+
+
+def _sparse_gradient(g):
+    """Sparse data g as a gradient users read: a sparse tensor that needs no gradient (sparse_tensor.py)."""
+    from .sparse_tensor import SparseGradient
+
+    return _new_node(SparseGradient, g, False, None, (), None, None)
 
 
 def _grad_size_message(got, wanted):

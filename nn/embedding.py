@@ -9,9 +9,9 @@ import numpy as np
 import autograd_core as ag
 from autograd_core import ShapeError
 from autograd_core import Value
-from autograd_core.grad_array import looked_up_gradient
 from autograd_core.jit import not_replayable, replay_requires
 from autograd_core.ops import data_of, primitive, where
+from autograd_core.ops.sparse import sparse_coo, sparse_result
 
 from . import init
 from .module import Module, Parameter, check_device
@@ -26,9 +26,10 @@ from .module import Module, Parameter, check_device
 
 
 @primitive("embedding")
-def _lookup(weight, ids, sparse=False, padding=None):
+def _lookup(weight, ids, sparse=False, padding=None, by_frequency=False):
     """weight (num, *row) -> (*ids.shape, *row): the rows ids (integers; `embedding` has checked them). sparse: the
-    gradient also lists the rows read, but the row `padding` (a LookedUpGradient); otherwise it is a plain array."""
+    gradient is a sparse COO array (PyTorch's, see `_sparse_rows`), leaving out the positions that read the row
+    `padding`; by_frequency (with sparse) makes the backward pass raise PyTorch's error. Otherwise a plain array."""
     return weight[ids]
 
 
@@ -45,12 +46,24 @@ def _scatter_rows(g, ids, num):
     return out.reshape((num,) + row)
 
 
-def _lookup_vjp(g, out, weight, *, ids, sparse=False, padding=None):
-    grad = _scatter_rows(g, ids=ids, num=weight.shape[0])
-    if sparse and grad.__class__ is np.ndarray:  # on arrays (a create_graph pass makes Values: dense, as they are)
-        # the rows PyTorch's sparse gradient lists, which SparseAdam updates: every id read, but the padding row
-        grad = looked_up_gradient(grad, ids if padding is None else ids[ids != padding])
-    return grad
+def _sparse_rows(g, ids, shape, padding):
+    """PyTorch's embedding_sparse_backward: the gradient (num, dim) of the table as a sparse COO array listing one
+    entry per position of ids (in ids' order, repeats not summed: uncoalesced), g's row there its value, but the
+    positions that read the row `padding`. Made with primitives, so that it runs on Values too (create_graph)."""
+    flat = ids.reshape(-1).astype(np.int64)
+    values = g.reshape(-1, shape[1])  # a view where NumPy can make one: its layout decides how sums of it go
+    if padding is not None:
+        keep = np.flatnonzero(flat != padding)
+        flat, values = flat[keep], values[keep]
+    return sparse_result(sparse_coo(values, indices=flat[None], shape=tuple(shape), coalesced=flat.size < 2))
+
+
+def _lookup_vjp(g, out, weight, *, ids, sparse=False, padding=None, by_frequency=False):
+    if not sparse:
+        return _scatter_rows(g, ids=ids, num=weight.shape[0])
+    if by_frequency:
+        raise RuntimeError("embedding_backward: scale_grad_by_freq not supported with sparse gradients")
+    return _sparse_rows(g, ids, weight.shape, padding)
 
 
 _lookup.defvjp(_lookup_vjp, formulas=("scatter g by ids",))
@@ -66,9 +79,9 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     `padding_idx` (if given; negative counts from the end) is read like the others but gets no gradient.
     max_norm: each row read whose norm_type-norm exceeds max_norm is first rescaled IN PLACE in weight to norm
     max_norm (PyTorch's factor max_norm / (norm + 1e-7)), without gradient. scale_grad_by_freq: each row's gradient
-    is divided by how often its id occurs in input. sparse: the gradient is dense here (the same values), and also
-    lists the rows looked up, but for padding_idx (`autograd_core.grad_array.LookedUpGradient`), as PyTorch's sparse
-    gradient does: `optim.SparseAdam` updates those rows, including one whose gradient is exactly 0.
+    is divided by how often its id occurs in input. sparse: weight's gradient is a sparse COO tensor, PyTorch's: one
+    entry per id read (in input's order, uncoalesced; none for padding_idx), g's row there its value (weight must be
+    2-D; with scale_grad_by_freq the backward pass raises, as PyTorch's). optim.SGD, Adagrad and SparseAdam take it.
     """
     idx = input.data if isinstance(input, Value) else np.asarray(input)
     if idx.dtype.kind not in "iu":
@@ -85,11 +98,13 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     if not isinstance(weight, Value):
         rows = np.asarray(weight)[idx]
     elif sparse:
+        if weight.ndim != 2:
+            raise RuntimeError("'weight' must be 2-D")
         padding = None if padding_idx is None else _padding_index(padding_idx, num, "embedding")
-        rows = _lookup(weight, ids=idx, sparse=True, padding=padding)
+        rows = _lookup(weight, ids=idx, sparse=True, padding=padding, by_frequency=bool(scale_grad_by_freq))
     else:
         rows = _lookup(weight, ids=idx)
-    if scale_grad_by_freq and isinstance(rows, Value) and idx.size:
+    if scale_grad_by_freq and not sparse and isinstance(rows, Value) and idx.size:  # (sparse: backward raises)
         _, position, counts = np.unique(idx, return_inverse=True, return_counts=True)
         inverse_freq = (1.0 / counts[position.reshape(idx.shape)])[..., None].astype(rows.dtype)
         # the rows' values, and their gradient divided by their id's frequency
@@ -242,8 +257,8 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
     max_norm: every row the input reads (padding ids too) whose norm_type-norm exceeds max_norm is first rescaled IN
     PLACE in weight to norm max_norm, without gradient, as `embedding` does. scale_grad_by_freq: the gradient of each
     row is divided by how often its id occurs in the whole input (not with mode='max': ValueError, as PyTorch).
-    sparse: as `embedding`'s, the gradient lists the rows read, but for padding_idx (not with mode='max': ValueError,
-    as PyTorch)."""
+    sparse: weight's gradient is sparse COO, as `embedding`'s: an entry per id read, but for padding_idx (not with
+    mode='max': ValueError, as PyTorch)."""
     who = "embedding_bag"
     if mode not in _BAG_MODES:
         raise ValueError(f"{who}: mode has to be one of sum, mean or max, got {mode!r}")
@@ -270,8 +285,8 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
     dtype = np.result_type(data_of(weight))
     # (M, dim): the row each id reads, renormalised first (max_norm) and with its gradient scaled by its id's
     # frequency (scale_grad_by_freq); padding ids read their row too, but no bag counts them
-    # (with sparse=True, padding_idx goes to embedding too, so that the gradient lists no padding row: that row's
-    # gradient is 0 either way, as no bag counts it)
+    # (with sparse=True, padding_idx goes to embedding too, so that the sparse gradient has no entry for the padding
+    # row, as PyTorch's: that row's gradient is 0 either way, as no bag counts it)
     rows = embedding(flat, weight, padding_idx if sparse else None, max_norm, norm_type, scale_grad_by_freq, sparse)
     if mode == "max":
         maxima = []

@@ -30,7 +30,7 @@ import warnings
 import numpy as np
 
 from autograd_core import Value, is_grad_enabled, no_grad
-from autograd_core.grad_array import ParameterArray, zeros_replacing
+from autograd_core.grad_array import ParameterArray
 from autograd_core.engine import apply, queue_callback
 from autograd_core.ops.primitive import PRIMITIVES, Primitive
 from autograd_core.tensor_methods import on_cpu
@@ -844,12 +844,13 @@ class Module:
         """Reset every parameter's gradient to None (the next backward pass starts from zero); set_to_none=False
         fills the gradients there are with zeros instead, as PyTorch's."""
         for param in self.parameters():
-            if set_to_none or param.grad is None:
+            grad = param.grad
+            if set_to_none or grad is None:
                 param.grad = None
+            elif getattr(grad, "is_sparse", False):
+                grad.zero_()  # PyTorch's sparse zero_, in place: no entries left
             else:
-                # (the zeros of a sparse lookup's gradient list no rows, as PyTorch's sparse zero_ leaves none)
-                param.grad = zeros_replacing(param.grad, np.zeros_like(np.asarray(getattr(param.grad, "data",
-                                                                                            param.grad))))
+                param.grad = np.zeros_like(np.asarray(getattr(grad, "data", grad)))
 
     def share_memory(self):
         """Refused with NotImplementedError, as a parameter's `share_memory_()` is: a module sent to another process is

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograd_core.sparse_array import SparseArray
+
 from .optimizer import Optimizer, flag, implementation_flags, learning_rate, nonnegative
 
 
@@ -14,7 +16,8 @@ class Adagrad(Optimizer):
         lr_t = lr / (1 + (t − 1)·lr_decay)           at step t = 1, 2, ...
         s   ← s + g²                                  (s starts at initial_accumulator_value)
 
-    lr, lr_decay, weight_decay, initial_accumulator_value, eps: all >= 0.
+    lr, lr_decay, weight_decay, initial_accumulator_value, eps: all >= 0. A sparse gradient
+    (`nn.Embedding(sparse=True)`'s) updates only the rows it holds, as PyTorch's (with weight_decay: RuntimeError).
     State per parameter: "step" (t), "sum" (s).
     """
 
@@ -31,11 +34,20 @@ class Adagrad(Optimizer):
     def _state_keys(self, group):
         return {"step", "sum"}
 
+    def _refuse_sparse_gradient(self, group, p):
+        """Sparse gradients are taken (see `_update_sparse`), as PyTorch's, but with weight decay or fused."""
+        if group["fused"]:
+            raise RuntimeError("`fused` does not support sparse grad or complex param")
+        if group["weight_decay"] != 0:
+            raise RuntimeError("weight_decay option is not compatible with sparse gradients")
+
     def _update(self, p, g, state, hp):
         if not state:
             state["step"] = 0
             state["sum"] = np.full_like(p, hp["initial_accumulator_value"])
         state["step"] = t = state["step"] + 1
+        if g.__class__ is SparseArray:
+            return _update_sparse(p, g, state["sum"], hp["lr"] / (1 + (t - 1) * hp["lr_decay"]), hp["eps"])
         if hp["weight_decay"] != 0:
             g = g + hp["weight_decay"] * p                   # gradient of the L2 penalty
         lr_t = hp["lr"] / (1 + (t - 1) * hp["lr_decay"])     # decayed learning rate
@@ -47,3 +59,15 @@ class Adagrad(Optimizer):
         d /= std
         p -= d
         return p
+
+
+def _update_sparse(p, g, s, lr_t, eps):
+    """PyTorch's Adagrad step for a sparse gradient g: on its coalesced entries only (the update is not linear in g, so
+    repeated rows are summed first), s ← s + g², p ← p − lr_t·g / (√s + eps) there."""
+    g = g.coalesce()
+    rows, values = tuple(g.indices), g.values
+    s[rows] += values * values                               # sum of squared gradients, on the rows g holds
+    std = np.sqrt(s[rows])
+    std += eps
+    p[rows] += (values / std) * -lr_t
+    return p

@@ -94,6 +94,9 @@ class Adam(Optimizer):
         p -= d
         return p
 
+    def _refuse_sparse_gradient(self, group, p):
+        raise RuntimeError("Adam does not support sparse gradients, please consider SparseAdam instead")
+
     def _step_group(self, group, changed):
         """The group's small parameters in one pass over flat buffers when it can (see `_FlatAdam`), the others (and
         all of them with foreach=False or a subclass's own `_update`) in the general loop."""

@@ -15,6 +15,7 @@ import numpy as np
 
 from autograd_core import Value
 from autograd_core.jit import effect
+from autograd_core.sparse_array import SPARSE_BACKEND, SparseLayoutError
 
 
 def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False):
@@ -40,6 +41,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
         raise ValueError(f"clip_grad_norm_: max_norm must be >= 0, got {max_norm}")
     if not norm_type > 0:
         raise ValueError(f"clip_grad_norm_: norm_type must be > 0 (or math.inf), got {norm_type}")
+    _refuse_sparse(params, "clip_grad_norm_", "linalg_vector_norm")
     return np.float64(_clipping(params).by_norm(max_norm, norm_type, bool(error_if_nonfinite)))
 
 
@@ -70,7 +72,17 @@ def clip_grad_value_(parameters, clip_value):
         raise TypeError(f"clip_grad_value_: clip_value must be a real number, got {clip_value!r}")
     if not clip_value >= 0:
         raise ValueError(f"clip_grad_value_: clip_value must be >= 0, got {clip_value}")
+    _refuse_sparse(params, "clip_grad_value_", "clamp_")
     _clipping(params).by_value(clip_value)
+
+
+def _refuse_sparse(params, who, op):
+    """PyTorch's NotImplementedError for a sparse gradient (nn.Embedding(sparse=True)'s), whose norm and clamp
+    PyTorch's sparse layout does not have."""
+    for i, p in enumerate(params):
+        if getattr(p.grad, "is_sparse", False):
+            raise SparseLayoutError(f"Could not run 'aten::{op}' with arguments from the '{SPARSE_BACKEND}' backend: "
+                                    f"{who} does not take the sparse gradient of parameter {i}, as PyTorch's does not")
 
 
 def _parameters(parameters, who):

@@ -73,6 +73,8 @@ class LBFGS(Optimizer):
         parts = []
         for p in self._all_params:
             g = p.grad
+            if getattr(g, "is_sparse", False):
+                g = g.to_dense()  # PyTorch's LBFGS densifies a sparse gradient
             g = np.zeros(p.data.shape, p.data.dtype) if g is None else np.asarray(g.data if isinstance(g, Value) else g)
             parts.append(g.reshape(-1))
         return np.concatenate(parts)

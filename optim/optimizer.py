@@ -36,9 +36,10 @@ from autograd_core import ShapeError
 from autograd_core import Value, enable_grad
 from autograd_core.element import coalesce as coalesce_element_views
 from autograd_core.errors import describe
-from autograd_core.grad_array import ParameterArray, zeros_replacing
+from autograd_core.grad_array import ParameterArray
 from autograd_core.inplace import mark_changed
 from autograd_core.jit import effect, is_effect, mark_effects
+from autograd_core.sparse_array import SparseArray, SparseGradients
 from autograd_core.value import stored_grad
 
 from .hooks import add_hook, with_step_hooks
@@ -221,6 +222,8 @@ class Optimizer:
             with enable_grad():
                 loss = closure()
         changed = []
+        if SparseGradients.stored:  # (never set in dense training: then nothing is looked at)
+            self._check_sparse_gradients()
         try:
             for group in self.param_groups:
                 self._step_group(group, changed)
@@ -228,6 +231,19 @@ class Optimizer:
             mark_changed(*changed)
         self._step_count += 1
         return loss
+
+    def _check_sparse_gradients(self):
+        """PyTorch's error, before any parameter changes, for a sparse gradient that this algorithm does not take
+        (`_refuse_sparse_gradient`)."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                if sparse_gradient(p) is not None:
+                    self._refuse_sparse_gradient(group, p)
+
+    def _refuse_sparse_gradient(self, group, p):
+        """Raise PyTorch's error for parameter p of `group`, whose gradient is sparse. An algorithm that takes sparse
+        gradients (SGD, Adagrad, SparseAdam) overrides this, and its `_update` then gets a SparseArray."""
+        raise RuntimeError(f"{self._name} does not support sparse gradients")
 
     def _step_group(self, group, changed):
         """Update the parameters of one group that have a gradient, appending each to `changed`: the general loop,
@@ -263,8 +279,10 @@ class Optimizer:
             for p in group["params"]:
                 if set_to_none or p.grad is None:
                     p.grad = None
-                else:  # (the zeros of a sparse lookup's gradient list no rows, as PyTorch's sparse zero_ leaves none)
-                    p.grad = zeros_replacing(stored_grad(p), _as_data_of(np.zeros_like(p.data), p))
+                elif getattr(p.grad, "is_sparse", False):
+                    p.grad.zero_()  # PyTorch's sparse zero_, in place: no entries left
+                else:
+                    p.grad = _as_data_of(np.zeros_like(p.data), p)
 
     # ------------------------------------------------------------------------------------------------
     # Saving and loading.
@@ -526,13 +544,24 @@ def gradient_and_data(p, owner):
     return g, data
 
 
+def sparse_gradient(p):
+    """p's gradient as sparse data (a SparseArray: `nn.Embedding(sparse=True)`'s weight, a sparse parameter), or None
+    when it is dense or missing."""
+    g = stored_grad(p)
+    if isinstance(g, Value):
+        g = g.data
+    return g if g.__class__ is SparseArray else None
+
+
 def _gradient_of(p, owner):
-    """p.grad as NumPy data of p's shape and dtype, or None."""
+    """p.grad as NumPy data of p's shape and dtype (a SparseArray if it is sparse), or None."""
     g = p.grad
     if g is None:
         return None
-    if isinstance(g, Value):  # a gradient recorded with create_graph=True
+    if isinstance(g, Value):  # a gradient recorded with create_graph=True, or a sparse one
         g = g.data
+    if g.__class__ is SparseArray:  # (only for an algorithm that takes it: `Optimizer._check_sparse_gradients`)
+        return g if g.dtype == p.data.dtype else g.astype(p.data.dtype)
     g = np.asarray(g)  # a plain ndarray: the arithmetic of a GradArray goes through Python (__array_wrap__)
     if g.shape != p.data.shape:
         raise ShapeError(
@@ -563,6 +592,13 @@ def _copy_state(value):
 
 
 def _restore_state(value, p, index, name, who):
+    if isinstance(value, Value) and value.data.__class__ is SparseArray:
+        value = value.data  # a sparse tensor saved by PyTorch code: its data, as the algorithm keeps it
+    if value.__class__ is SparseArray:  # SGD's momentum of a sparse gradient (it never changes in place: no copy)
+        if tuple(value.shape) != tuple(p.data.shape):
+            raise ShapeError(f"{who}: state '{name}' of parameter {index} has shape {tuple(value.shape)}, but the "
+                             f"parameter has shape {tuple(p.data.shape)}")
+        return value if value.dtype == p.data.dtype else value.astype(p.data.dtype)
     if isinstance(value, Value):
         # A custom optimizer's state kept as tensors (`state["exp_avg"] = torch.zeros_like(p)`, its step then
         # `exp_avg.mul_(beta).add_(grad, alpha=1 - beta)`): it comes back as a Value (a copy), which that code

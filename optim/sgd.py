@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from autograd_core.errors import describe
 from autograd_core.ops import number_like
-from autograd_core.sparse_array import SparseArray
+from autograd_core.sparse_array import SparseArray, SparseGradients, add_to_dense
 from autograd_core.value import Value
 
 from .optimizer import (
     _PLAIN_NUMBERS, Optimizer, _as_data_of, _python_number, flag, gradient_and_data, implementation_flags,
-    learning_rate, nonnegative, real,
+    learning_rate, nonnegative, real, sparse_gradient,
 )
 
 
@@ -57,9 +57,12 @@ class SGD(Optimizer):
         """Plain SGD (no momentum, weight decay or maximize, and this class's own `_update`) is p ← p − lr·g for each
         parameter, written out here: the general loop's per-parameter call of `_update` costs more than this update
         does on small parameters. Other settings take the general loop; sparse COO parameters, `_step_sparse`."""
-        if self._sparse_params and any(p.is_sparse for p in group["params"]):
-            self._step_sparse(group, changed)
-            group = dict(group, params=[p for p in group["params"] if not p.is_sparse])  # the dense ones, below
+        if (self._sparse_params and any(p.is_sparse for p in group["params"])) or SparseGradients.stored:
+            sparse = [p for p in group["params"] if p.is_sparse or sparse_gradient(p) is not None]
+            if sparse:
+                self._step_sparse(group, sparse, changed)
+                taken = set(sparse)
+                group = dict(group, params=[p for p in group["params"] if p not in taken])  # dense, below
         if type(self)._update is not SGD._update or not _plain(group):
             return super()._step_group(group, changed)
         owner = self._name
@@ -77,19 +80,28 @@ class SGD(Optimizer):
                 p.data = _as_data_of(data, p)
             changed.append(p)
 
-    def _step_sparse(self, group, changed):
-        """The update of each sparse COO parameter of `group` that has a sparse gradient, as PyTorch's SGD makes it
-        with sparse tensors (p.add_(d, alpha=-lr)): the same formulas on sparse arrays, whose sums hold the entries of
-        both terms (coalesced here, so that the pattern does not grow step after step)."""
+    def _refuse_sparse_gradient(self, group, p):
+        """Sparse gradients are taken (`_step_sparse`), as PyTorch's, but with fused, or weight decay on a dense
+        parameter (PyTorch's sparse gradient + dense parameter fails)."""
+        if group["fused"]:
+            raise RuntimeError("`_fused_sgd` does not support sparse gradients")
+        if group["weight_decay"] != 0 and not p.is_sparse:
+            raise RuntimeError("add(sparse, dense) is not supported. Use add(dense, sparse) instead.")
+
+    def _step_sparse(self, group, params, changed):
+        """The update of each parameter of `params` that has a gradient: sparse COO parameters (with sparse
+        gradients), and dense ones with sparse gradients (`nn.Embedding(sparse=True)`'s weight), as PyTorch's SGD
+        makes it with sparse tensors: the same formulas on sparse arrays, whose sums hold the entries of both terms,
+        and p.add_(d, alpha=-lr) at the end (a sparse parameter's coalesced here, so that its pattern does not grow
+        step after step; a dense one's changed in place on d's entries)."""
         hp = {k: v if v.__class__ in _PLAIN_NUMBERS else _python_number(v) for k, v in group.items() if k != "params"}
-        gradients = [(p, _data(p.grad)) for p in group["params"] if p.is_sparse and p.grad is not None]
+        gradients = [(p, _data(p.grad)) for p in params if p.grad is not None]
         for p, g in gradients:  # checked before any parameter changes
-            if g.__class__ is not SparseArray:
+            if p.is_sparse and g.__class__ is not SparseArray:
                 raise RuntimeError(f"SGD.step: the sparse parameter {describe(p)} has a dense gradient (from "
                                    "torch.mm or @); PyTorch's add_ of a dense tensor to a sparse one fails too: use "
                                    "torch.sparse.mm for a sparse gradient")
-            if hp["fused"]:
-                raise RuntimeError("`_fused_sgd` does not support sparse gradients")
+            self._refuse_sparse_gradient(group, p)
         for p, g in gradients:
             if hp["maximize"]:
                 g = -g
@@ -101,7 +113,10 @@ class SGD(Optimizer):
                 b = g if b is None else momentum * b + (1 - hp["dampening"]) * g  # (sparse arrays never change)
                 self.state[p]["momentum_buffer"] = b
                 g = g + momentum * b if hp["nesterov"] else b
-            p.data = (p.data + (-hp["lr"]) * g).coalesce()
+            if p.is_sparse:
+                p.data = (p.data + (-hp["lr"]) * g).coalesce()
+            else:
+                add_to_dense(p.data, g, -hp["lr"])
             changed.append(p)
 
     def _update(self, p, g, state, hp):

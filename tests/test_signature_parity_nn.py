@@ -325,8 +325,10 @@ def test_embedding_max_norm_and_scale_grad_by_freq():
     norms = np.linalg.norm(weight.data, axis=1)
     assert np.all(norms[[0, 1, 2, 4]] <= 1.0 + 1e-6) and np.isclose(norms[3], np.linalg.norm(table[3]))
     weight = _value(table)
-    F.embedding(input=ids, weight=weight, scale_grad_by_freq=True, sparse=True).sum().backward()
+    F.embedding(input=ids, weight=weight, scale_grad_by_freq=True, sparse=False).sum().backward()
     np.testing.assert_allclose(weight.grad[:, 0], [1.0, 1.0, 1.0, 0.0, 1.0])   # id 2 read 3 times, divided by 3
+    with pytest.raises(RuntimeError, match="scale_grad_by_freq not supported with sparse gradients"):  # PyTorch's
+        F.embedding(input=ids, weight=weight, scale_grad_by_freq=True, sparse=True).sum().backward()
 
 
 def test_init_takes_pytorchs_names_and_generator():

@@ -167,7 +167,7 @@ def test_bad_input_raises_clearly(bad, message):
     (lambda s: s == s, "equal"), (lambda s: s.relu(), "maximum"),
     (lambda s: ag.tanh(s), "tanh"),
     (lambda s: s.clone(), "array"), (lambda s: ag.ones(3) @ s, "matmul of a 1-d"),
-    (lambda s: s @ s, "sparse @ sparse"), (lambda s: s + np.ones((3, 3)), "add(sparse, dense)"),
+    (lambda s: s + np.ones((3, 3)), "add(sparse, dense)"),
 ])
 def test_other_operations_name_the_sparse_layout(operation, name):
     s = _sparse(ag, requires_grad=True)
@@ -209,7 +209,7 @@ def test_copies_and_optimizers():
         np.testing.assert_array_equal(_dense(other), _dense(s))
     ag.sparse.sum(s).backward()
     before = _dense(s)
-    with pytest.raises(NotImplementedError, match="sparse COO"):  # PyTorch's Adam refuses sparse gradients too
+    with pytest.raises(RuntimeError, match="Adam does not support sparse gradients"):  # PyTorch's error
         ag.optim.Adam([s], lr=0.1).step()
     np.testing.assert_array_equal(_dense(s), before)
 

@@ -259,6 +259,83 @@ spmm.defjvp(lambda t, out, s, d, sparse_grad=False: spmm(t, d) if is_sparse_data
             lambda t, out, s, d, sparse_grad=False: spmm(s, t))  # d(s·d) = ds·d + s·dd
 
 
+# ----------------------------------------------------------------------------------------------------
+# Sparse @ sparse.
+
+
+@primitive("sparse_sparse_matmul")
+def sparse_matmul(a, b, masked_grad=False):
+    """a @ b for sparse matrices a (n, k) and b (k, m) (two sparse axes, scalar values): a coalesced sparse (n, m)
+    holding an entry wherever some stored a[i, j] meets a stored b[j, l] (even where the sum comes out 0), as
+    PyTorch's. Each entry sums its products in increasing j, as PyTorch's row-by-row (Gustavson) product.
+    masked_grad: the gradients keep only the inputs' own patterns' values (torch.sparse.mm's), else they are the
+    whole products g·bᵀ and aᵀ·g (torch.mm's)."""
+    a, b = a.coalesce(), b.coalesce()
+    (rows_a, inner_a), (inner_b, cols_b) = a.indices, b.indices
+    m = b.shape[1]
+    row_start = np.searchsorted(inner_b, np.arange(b.shape[0] + 1))  # b's entries of row j: row_start[j]:[j + 1]
+    counts = row_start[inner_a + 1] - row_start[inner_a]             # for each entry of a, the entries of b it meets
+    of_a = np.repeat(np.arange(a.nnz), counts)
+    of_b = row_start[inner_a][of_a] + np.arange(len(of_a)) - np.repeat(np.cumsum(counts) - counts, counts)
+    keys = rows_a[of_a] * m + cols_b[of_b]
+    order = np.argsort(keys, kind="stable")  # (stable: each sum in a's entry order, which is increasing j)
+    ordered = keys[order]
+    starts = np.ones(len(ordered), dtype=bool)
+    starts[1:] = ordered[1:] != ordered[:-1]
+    slot = np.empty(len(keys), dtype=np.int64)
+    slot[order] = np.cumsum(starts) - 1
+    unique = ordered[starts]
+    values = np.zeros(len(unique), dtype=np.result_type(a.values, b.values))
+    np.add.at(values, slot, a.values[of_a] * b.values[of_b])  # in order: one product after another
+    return SparseArray(np.stack([unique // m, unique % m]).astype(np.int64), values, (a.shape[0], m), coalesced=True)
+
+
+def _sparse_matmul_vjp_a(g, out, a, b, masked_grad=False):
+    if is_sparse_data(g):
+        grad = sparse_matmul(g, sparse_transpose(b, dim0=0, dim1=1))                    # g·bᵀ
+    else:  # a dense g (dense + sparse reached it): g·bᵀ = (b·gᵀ)ᵀ, dense
+        grad = swapaxes(spmm(b, swapaxes(g, axis1=0, axis2=1)), axis1=0, axis2=1)
+    return _on_pattern(grad, a) if masked_grad else grad
+
+
+def _sparse_matmul_vjp_b(g, out, a, b, masked_grad=False):
+    if is_sparse_data(g):
+        grad = sparse_matmul(sparse_transpose(a, dim0=0, dim1=1), g)                    # aᵀ·g
+    else:
+        grad = spmm(sparse_transpose(a, dim0=0, dim1=1), g)
+    return _on_pattern(grad, b) if masked_grad else grad
+
+
+def _on_pattern(grad, x):
+    """torch.sparse.mm's gradient of sparse input x: a sparse grad keeps its entries, 0 off x's pattern; a dense one
+    (where PyTorch's fails) is taken on x's pattern."""
+    return zero_outside(grad, indices=pattern(x)) if is_sparse_data(grad) else masked(grad, x)
+
+
+sparse_matmul.defvjp(_sparse_matmul_vjp_a, _sparse_matmul_vjp_b, formulas=("g·bᵀ", "aᵀ·g"))
+sparse_matmul.defjvp(lambda t, out, a, b, masked_grad=False: sparse_matmul(t, b),
+                     lambda t, out, a, b, masked_grad=False: sparse_matmul(a, t))  # d(a·b) = da·b + a·db
+
+
+@primitive("sparse_zero_outside")
+def zero_outside(x, indices):
+    """Sparse x with the values of its entries that are at none of the positions `indices` (sparse_dim, n) set to 0
+    (its entries kept)."""
+    inside = np.isin(x.keys(), SparseArray(indices, None, x.shape).keys())
+    return x.with_values(x.values * inside.reshape((-1,) + (1,) * (x.values.ndim - 1)))
+
+
+def _zero_outside_vjp(g, out, x, indices):
+    stored = layout_of(x)  # d out / d x's values: 1 inside, 0 outside; g read at x's entries
+    back = sparse_coo(values_at(g, indices=stored.indices), indices=stored.indices, shape=stored.shape,
+                      coalesced=stored.coalesced)
+    return zero_outside(back, indices=indices)
+
+
+zero_outside.defvjp(_zero_outside_vjp, formulas=("g at x's entries, 0 outside",))
+zero_outside.defjvp_linear()
+
+
 @primitive("sparse_values")
 def sparse_values(x):
     """The values array (nnz, *dense_shape) of coalesced sparse x (Tensor.values()). Not for an uncoalesced x: the
