@@ -319,7 +319,7 @@ def is_floating_point(input):
 
 
 def is_complex(input):
-    """Whether input is complex: always False here (there are no complex Values)."""
+    """Whether input's dtype is complex (complex64, complex128): a Python bool."""
     return as_value(input).dtype.kind == "c"
 
 

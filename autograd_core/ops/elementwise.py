@@ -341,8 +341,17 @@ def _sign_or_zero(x):
     return np.sign(x) if x.dtype.kind not in "fc" else ((x > 0).astype(x.dtype) - (x < 0))
 
 
-abs.defvjp(lambda g, out, x: g * _sign_or_zero(data_of(x)), formulas=("g⊙sign x",))
-abs.defjvp_elementwise()
+def _abs_derivative(x):
+    """∂|x|/∂x as the rules take it: sign(x), 0 at 0 and NaN; for complex x, 2∂|z|/∂z = conj(z)/|z|, 0 at 0
+    (ops/complex.py)."""
+    if x.dtype.kind == "c":
+        size = np.abs(x)
+        return np.where(size == 0, 0, np.conjugate(x) / np.where(size == 0, 1, size)).astype(x.dtype, copy=False)
+    return _sign_or_zero(x)
+
+
+abs.defvjp(lambda g, out, x: g * _abs_derivative(data_of(x)), formulas=("g⊙sign x",))
+abs.defjvp(lambda t, out, x: (t * _abs_derivative(data_of(x))).real)   # d|z| = Re(conj(z)/|z|·dz)
 
 
 @primitive("clip")
