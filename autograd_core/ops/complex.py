@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..value import COMPLEX_VALUES_EXIST, complex_values_exist
-from .elementwise import _abs_derivative, data_of
+from .elementwise import data_of, where
 from .primitive import PRIMITIVES, primitive
 
 # ----------------------------------------------------------------------------------------------------
@@ -171,10 +171,10 @@ def angle(x):
 
 def _angle_vjp(g, out, x):
     # θ = (log z − log z̄)/2i, so 2∂θ/∂z = −i/z (0 at z = 0, as PyTorch); a real x's angle is piecewise constant
-    xd = np.asarray(data_of(x))
-    if xd.dtype.kind != "c":
+    if x.dtype.kind != "c":
         return g * 0
-    return g * (-1j * _abs_derivative(xd) / np.where(xd == 0, 1, np.abs(xd)))
+    zero = data_of(x) == 0
+    return where(zero, 0, g * -1j / where(zero, 1, x)) if np.any(zero) else g * -1j / x
 
 
 angle.defvjp(_angle_vjp, formulas=("−i·g/z",))
@@ -248,9 +248,9 @@ def view_as_real(x):
     if x.dtype.kind != "c":
         raise RuntimeError("view_as_real is only supported for complex tensors")
     arr = np.asarray(x)
-    if not arr.flags.c_contiguous:
-        arr = np.ascontiguousarray(arr)
-    return arr.view(_REAL_OF[arr.dtype]).reshape(arr.shape + (2,))
+    if not arr.flags.c_contiguous or arr.ndim == 0:
+        arr = np.ascontiguousarray(arr.reshape(arr.shape or (1,)))
+    return arr.view(_REAL_OF[arr.dtype]).reshape(np.shape(x) + (2,))
 
 
 @primitive("view_as_complex")
