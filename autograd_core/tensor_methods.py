@@ -19,6 +19,8 @@ import collections
 import numbers
 import operator
 
+import warnings
+
 import numpy as np
 
 from . import value as _value
@@ -628,7 +630,9 @@ class TensorMethods:
         dtype = _dtype(dtype)
         if dtype == self.data.dtype:
             return self
-        if dtype.kind == "f":
+        if dtype.kind in "fc":
+            if self.data.dtype.kind == "c" and dtype.kind == "f":
+                warnings.warn("Casting complex values to real discards the imaginary part", UserWarning, stacklevel=2)
             return self.astype(dtype)
         return _without_gradient(_cast, self, dtype=dtype)
 

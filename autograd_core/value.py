@@ -519,7 +519,7 @@ class Value(TensorMethods, InplaceMethods):
         if not requires_grad and p0 is not None:
             raise RuntimeError("requires_grad: you can only change requires_grad flags of leaf Values; use "
                                ".detach() for a Value that needs no gradient")
-        if requires_grad and self.data.dtype.kind != "f":
+        if requires_grad and self.data.dtype.kind not in "fc":
             raise RuntimeError(f"requires_grad: only floating point Values can require gradients, not "
                                f"{self.data.dtype}")
         if requires_grad and op is not None and p0 is None:
@@ -539,7 +539,7 @@ class Value(TensorMethods, InplaceMethods):
             raise RuntimeError(
                 "requires_grad_: only a leaf can stop requiring a gradient; use .detach() instead"
             )
-        if requires_grad and self.data.dtype.kind != "f":
+        if requires_grad and self.data.dtype.kind not in "fc":
             raise DTypeError(f"requires_grad_: only floating-point Values can require gradients, not {self.data.dtype}")
         if requires_grad and self._op is not None and not self._parents:
             self._op = None  # made without recording: it becomes a plain leaf, as in PyTorch
@@ -763,7 +763,7 @@ class Value(TensorMethods, InplaceMethods):
     def logsumexp(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
         """log(sum(exp(x))) over axis/dim (all elements by default), computed stably (max subtracted first);
         integers and bools in the default float dtype, as PyTorch's."""
-        if self.data.dtype.kind != "f":
+        if self.data.dtype.kind not in "fc":
             from .tensor import DEFAULTS
 
             return self.to(DEFAULTS["dtype"]).logsumexp(axis, keepdims, dim=dim, keepdim=keepdim)
