@@ -32,7 +32,9 @@ from .modes import (  # noqa: F401  (re-exported: the engine's public names)
 # ----------------------------------------------------------------------------------------------------
 # Recording: every operation goes through `apply` (or its two fast forms), every node of the graph through `_node`.
 
-from .value import _LAST_CONSTANT, COMPLEX_VALUES_EXIST, HOOKED_LEAVES, PostAccumulateHook, Value, _new_node, _next_index  # noqa: E402  (value.py imports nothing from here at module level)
+from .value import (  # noqa: E402  (value.py imports nothing from here at module level)
+    _LAST_CONSTANT, COMPLEX_VALUES_EXIST, HOOKED_LEAVES, PostAccumulateHook, Value, _new_node, _next_index,
+)
 from .inplace import check_saved_versions, share_versions  # noqa: E402
 from .scattered_gradient import ScatteredGradient  # noqa: E402
 from .grad_array import GradArray  # noqa: E402

@@ -201,7 +201,7 @@ class _Attributes:
         raise RuntimeError("Cannot access accelerator device when none is available.")
 
     def isreal(self):
-        """A boolean Value of x's shape: True where the imaginary part is 0 (all True for a real Value), as PyTorch's."""
+        """A boolean Value of x's shape: True where the imaginary part is 0 (all True for a real Value)."""
         return _value.Value(np.isreal(self.data), requires_grad=False, dtype=np.bool_)
 
     @property

@@ -246,7 +246,7 @@ def test_real_views_and_parts():
     x = ag.tensor([1.0])
     assert x.real is x and x.conj() is x
     with pytest.raises(RuntimeError, match="imag is not implemented for tensors with non-complex dtypes"):
-        x.imag
+        _ = x.imag
     with pytest.raises(RuntimeError, match="view_as_real is only supported for complex tensors"):
         ag.view_as_real(x)
     with pytest.raises(RuntimeError, match="Tensor must have a last dimension of size 2"):
