@@ -435,6 +435,8 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
         dtype = bool_
     elif dtype is None and isinstance(fill_value, numbers.Integral):
         dtype = int64
+    elif dtype is None and isinstance(fill_value, numbers.Complex) and not isinstance(fill_value, numbers.Real):
+        dtype = ops.promotion.result_dtype(fill_value)  # the default complex dtype
     dtype = _resolve(dtype)
     return _make(np.full(_shape((size,)), wrapped(fill_value, dtype), dtype), requires_grad, device)
 
