@@ -60,8 +60,8 @@ class _DtypeNumPyLacks:
     (`x.dtype == torch.bfloat16` is False for every tensor here), and a TypeError saying why wherever it would make
     an array: NumPy reads `.dtype` of any object it is given as a dtype."""
 
-    def __init__(self, name, instead):
-        self.name, self._instead = name, instead
+    def __init__(self, name, instead, floating=True):
+        self.name, self._instead, self._floating = name, instead, floating
 
     @property
     def dtype(self):
@@ -70,14 +70,18 @@ class _DtypeNumPyLacks:
 
     @property
     def is_floating_point(self):
-        return True
+        return self._floating
+
+    @property
+    def is_complex(self):
+        return not self._floating
 
     def __repr__(self):
         return f"torch.{self.name}"
 
 
 bfloat16 = _DtypeNumPyLacks("bfloat16", "float32 (which holds every bfloat16 number exactly) or float16")
-complex32 = _DtypeNumPyLacks("complex32", "complex64")
+complex32 = _DtypeNumPyLacks("complex32", "complex64", floating=False)
 DTYPE_ALIASES = {"float": float32, "double": float64, "half": float16, "long": int64, "int": int32,
                  "short": int16, "bool": bool_, "cfloat": complex64, "cdouble": complex128}
 
