@@ -264,6 +264,14 @@ class _Attributes:
         """x itself: no Value carries a lazy conjugation to materialise."""
         return self
 
+    def stft(self, n_fft, hop_length=None, win_length=None, window=None, center=True, pad_mode="reflect",
+             normalized=False, onesided=None, return_complex=None):
+        """torch.stft(x, ...): the short-time Fourier transform (autograd_core/spectral.py)."""
+        from .spectral import stft
+
+        return stft(self, n_fft, hop_length, win_length, window, center, pad_mode, normalized, onesided,
+                    return_complex)
+
     def angle(self):
         """The argument of each element in (−π, π] (real dtype; a real Value gives π where negative, 0 elsewhere)."""
         from .ops import complex as _complex

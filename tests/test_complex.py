@@ -434,3 +434,39 @@ def test_pictures_refuse_complex_values_clearly():
         viz.draw(out)
     bundle = (z * 2)._repr_mimebundle_()
     assert "complex Values are not drawn yet" in bundle["text/plain"]
+
+
+STFT_CASES = [dict(n_fft=16), dict(n_fft=16, hop_length=5, center=False), dict(n_fft=16, win_length=12, window=True),
+              dict(n_fft=15, hop_length=3, normalized=True, onesided=False), dict(n_fft=8, pad_mode="constant"),
+              dict(n_fft=8, pad_mode="circular", win_length=6), dict(n_fft=8, pad_mode="replicate", window=True)]
+
+
+@pytest.mark.filterwarnings("ignore:A window was not provided")
+@pytest.mark.parametrize("kwargs", STFT_CASES, ids=[str(k) for k in STFT_CASES])
+def test_stft_matches_pytorch(kwargs):
+    x0 = RNG.standard_normal((2, 40))
+    window0 = RNG.uniform(0.5, 1.0, kwargs.get("win_length", kwargs["n_fft"]))
+    weights = None
+    results = []
+    for m in (ag, torch):
+        x, window = m.tensor(x0, requires_grad=True), m.tensor(window0, requires_grad=True)
+        options = {**kwargs, "window": window if kwargs.get("window") else None}
+        out = m.stft(x, return_complex=True, **options)
+        if weights is None:
+            weights = RNG.standard_normal(tuple(out.shape)) + 1j * RNG.standard_normal(tuple(out.shape))
+        (out * m.tensor(weights)).real.sum().backward()
+        results.append((out, x.grad, window.grad))
+    (ours, our_x, our_w), (theirs, their_x, their_w) = results
+    assert tuple(ours.shape) == tuple(theirs.shape)
+    np.testing.assert_allclose(_numpy(ours), _numpy(theirs), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(np.asarray(our_x), _numpy(their_x), rtol=1e-9, atol=1e-12)
+    if kwargs.get("window"):
+        np.testing.assert_allclose(np.asarray(our_w), _numpy(their_w), rtol=1e-9, atol=1e-12)
+
+
+def test_stft_needs_return_complex_and_warns_without_a_window():
+    x = ag.tensor(RNG.standard_normal(32))
+    with pytest.raises(RuntimeError, match="stft requires the return_complex parameter"):
+        ag.stft(x, 8)
+    with pytest.warns(UserWarning, match="A window was not provided"):
+        assert x.stft(8, return_complex=True).shape == (5, 17)
