@@ -232,7 +232,7 @@ _MORE_TORCH_NAMES = {
         "convolution", "conv_tbc", "constant_pad_nd", "native_layer_norm", "native_group_norm", "native_batch_norm",
         "native_dropout", "native_channel_shuffle", "grid_sampler", "affine_grid_generator", "embedding_bag")},
     "thread_safe_generator": "random",  # torch.thread_safe_generator is torch.random's
-    "stft": "spectral",  # torch.stft: a composition of frames, a window and torch.fft (spectral.py)
+    "stft": "spectral", "istft": "spectral",  # compositions of frames, a window and torch.fft (spectral.py)
 }
 __all__ += list(_MORE_TORCH_NAMES)
 

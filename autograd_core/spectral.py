@@ -1,5 +1,6 @@
-"""torch.stft: the short-time Fourier transform, a composition of padding, frames (`unfold`), a window and torch.fft's
-rfft/fft, so that it is differentiable through their rules."""
+"""torch.stft and torch.istft: the short-time Fourier transform and its inverse, compositions of padding, frames
+(`unfold`) or overlap-add (`scatter_add`), a window and torch.fft's transforms, so differentiable through their
+rules."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import numpy as np
 from . import fft as _fft
 from .ops.complex import view_as_real
 from .ops.index import as_value
-from .ops.shape import concatenate
+from .ops.shape import concatenate, scatter_add
 
 
 def _padded(x, pad, mode):
@@ -89,3 +90,60 @@ def stft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tru
                   "complex tensors for all inputs, and return_complex=False will raise an error.", UserWarning,
                   stacklevel=2)
     return view_as_real(spectrum)
+
+
+def _overlap_added(frames, hop, shape_prefix):
+    """Frames (..., T, n) added into a signal (..., n + hop·(T − 1)), frame t starting at t·hop."""
+    count, n = frames.shape[-2], frames.shape[-1]
+    positions = (np.arange(count)[:, None] * hop + np.arange(n)).reshape(-1)
+    lead = int(np.prod(shape_prefix, dtype=np.int64))
+    flat = frames.reshape(lead, count * n)
+    rows = np.repeat(np.arange(lead), count * n)
+    total = n + hop * (count - 1)
+    added = scatter_add(flat.reshape(-1), index=(rows, np.tile(positions, lead)), shape=(lead, total))
+    return added.reshape(*shape_prefix, total)
+
+
+def istft(input, n_fft, hop_length=None, win_length=None, window=None, center=True, normalized=False,  # noqa: A002
+          onesided=None, length=None, return_complex=False):
+    """The inverse of stft: complex input (..., freq, frames) back to the signal (..., length), by the inverse
+    transform of each frame, the window, overlap-add, and division by the overlap-added squared window (which must
+    not vanish anywhere: PyTorch's NOLA check). The arguments are stft's; onesided defaults to freq == n_fft // 2 + 1;
+    length cuts or zero-pads the result (by default, what stft's input had with center=True); return_complex: the
+    complex inverse of a two-sided input (else the real one, from its non-negative frequencies, as PyTorch's)."""
+    z = as_value(input)
+    if not z.is_complex():
+        raise RuntimeError("istft requires a complex-valued input tensor")
+    if z.ndim not in (2, 3):
+        raise RuntimeError(f"istft: expected a tensor with 2 or 3 dimensions of complex dtype, got {z.ndim}D")
+    hop = n_fft // 4 if hop_length is None else int(hop_length)
+    win_length = n_fft if win_length is None else int(win_length)
+    onesided = z.shape[-2] == n_fft // 2 + 1 if onesided is None else onesided
+    if normalized:
+        z = z * float(np.sqrt(n_fft))
+    spectra = z.transpose(-1, -2)  # (..., frames, freq)
+    if return_complex:
+        frames = _fft.ifft(spectra, n=n_fft)
+    else:  # a real signal: the non-negative frequencies alone, read as Hermitian (a two-sided input's first half)
+        frames = _fft.irfft(spectra if onesided else spectra[..., :n_fft // 2 + 1], n=n_fft)
+    window = np.ones(win_length, dtype=frames.real.dtype) if window is None else window
+    window = as_value(window)
+    if win_length < n_fft:
+        left = (n_fft - win_length) // 2
+        zeros = window[:1] * 0
+        window = concatenate([zeros.expand(left), window, zeros.expand(n_fft - win_length - left)])
+    signal = _overlap_added(frames * window, hop, tuple(frames.shape[:-2]))
+    envelope = _overlap_added((window * window).expand(frames.shape[-2], n_fft), hop, ())  # differentiable in window
+    start = n_fft // 2 if center else 0
+    end = signal.shape[-1] - (n_fft // 2 if center else 0)
+    if length is not None:
+        end = start + length
+    kept = envelope[start:min(end, envelope.shape[-1])]
+    if np.abs(kept.data).min() < 1e-11:
+        raise RuntimeError("istft: window overlap add min: the window's squares overlap-added vanish somewhere "
+                           "(the NOLA condition); choose another window or hop_length")
+    signal = signal[..., start:min(end, signal.shape[-1])] / kept
+    if length is not None and signal.shape[-1] < length:
+        zeros = signal[..., :1] * 0
+        signal = concatenate([signal, zeros.expand(*signal.shape[:-1], length - signal.shape[-1])], axis=-1)
+    return signal

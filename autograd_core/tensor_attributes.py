@@ -272,6 +272,14 @@ class _Attributes:
         return stft(self, n_fft, hop_length, win_length, window, center, pad_mode, normalized, onesided,
                     return_complex)
 
+    def istft(self, n_fft, hop_length=None, win_length=None, window=None, center=True, normalized=False,
+              onesided=None, length=None, return_complex=False):
+        """torch.istft(x, ...): the inverse short-time Fourier transform (autograd_core/spectral.py)."""
+        from .spectral import istft
+
+        return istft(self, n_fft, hop_length, win_length, window, center, normalized, onesided, length,
+                     return_complex)
+
     def angle(self):
         """The argument of each element in (−π, π] (real dtype; a real Value gives π where negative, 0 elsewhere)."""
         from .ops import complex as _complex

@@ -470,3 +470,34 @@ def test_stft_needs_return_complex_and_warns_without_a_window():
         ag.stft(x, 8)
     with pytest.warns(UserWarning, match="A window was not provided"):
         assert x.stft(8, return_complex=True).shape == (5, 17)
+
+
+ISTFT_CASES = [(dict(n_fft=16), 9, 11), (dict(n_fft=16, hop_length=4, length=37), 9, 11),
+               (dict(n_fft=16, win_length=12), 9, 9), (dict(n_fft=16, length=50), 9, 11),
+               (dict(n_fft=8, hop_length=2, normalized=True, onesided=False), 8, 7),
+               (dict(n_fft=8, hop_length=2, onesided=False, return_complex=True), 8, 7)]
+
+
+@pytest.mark.parametrize("kwargs, freq, frames", ISTFT_CASES, ids=[str(c[0]) for c in ISTFT_CASES])
+def test_istft_matches_pytorch(kwargs, freq, frames):
+    z0 = RNG.standard_normal((2, freq, frames)) + 1j * RNG.standard_normal((2, freq, frames))
+    window0 = np.hanning(kwargs.get("win_length", kwargs["n_fft"]) + 2)[1:-1]
+    weights, results = None, []
+    for m in (ag, torch):
+        z, window = m.tensor(z0, requires_grad=True), m.tensor(window0, requires_grad=True)
+        out = m.istft(z, window=window, **kwargs)
+        if weights is None:
+            weights = RNG.standard_normal(tuple(out.shape)) + 1j * RNG.standard_normal(tuple(out.shape))
+        _real_loss(m, out, weights.reshape(-1)).backward()
+        results.append((out, z.grad, window.grad))
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(_numpy(ours), _numpy(theirs), rtol=1e-9, atol=1e-12)
+
+
+def test_istft_inverts_stft():
+    x = ag.tensor(RNG.standard_normal((2, 50)))
+    window = ag.hann_window(16, dtype=ag.float64)
+    back = ag.stft(x, 16, window=window, return_complex=True).istft(16, window=window, length=50)
+    np.testing.assert_allclose(back.data, x.data, atol=1e-12)
+    with pytest.raises(RuntimeError, match="window overlap add"):
+        ag.istft(ag.ones(9, 9).to(ag.cdouble), 16, win_length=12, window=ag.ones(12), center=False)
