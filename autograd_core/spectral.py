@@ -144,6 +144,8 @@ def istft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tr
                            "(the NOLA condition); choose another window or hop_length")
     signal = signal[..., start:min(end, signal.shape[-1])] / kept
     if length is not None and signal.shape[-1] < length:
+        warnings.warn("The length of signal is shorter than the length parameter. Result is being padded with zeros "
+                      "in the tail. Please check your center and hop_length settings.", UserWarning, stacklevel=2)
         zeros = signal[..., :1] * 0
         signal = concatenate([signal, zeros.expand(*signal.shape[:-1], length - signal.shape[-1])], axis=-1)
     return signal
