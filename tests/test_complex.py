@@ -502,3 +502,23 @@ def test_istft_inverts_stft():
     np.testing.assert_allclose(back.data, x.data, atol=1e-12)
     with pytest.raises(RuntimeError, match="window overlap add"):
         ag.istft(ag.ones(9, 9).to(ag.cdouble), 16, win_length=12, window=ag.ones(12), center=False)
+
+
+def test_custom_function_backward_is_written_in_pytorchs_convention():
+    """A Function's backward gets PyTorch's gradient and gives PyTorch's (here g·conj(c) for z ↦ c·z)."""
+    c = 0.5 - 2j
+    grads = []
+    for m in (ag, torch):
+        class Scale(m.autograd.Function):
+            @staticmethod
+            def forward(ctx, z):
+                return z * c
+
+            @staticmethod
+            def backward(ctx, g):
+                return g * np.conj(c)
+
+        z = m.tensor(Z0, requires_grad=True)
+        (Scale.apply(z) ** 2).real.sum().backward()  # a complex gradient at the output (its conjugate differs)
+        grads.append(_numpy(z.grad))
+    np.testing.assert_allclose(*grads, rtol=1e-10)
