@@ -522,3 +522,12 @@ def test_custom_function_backward_is_written_in_pytorchs_convention():
         (Scale.apply(z) ** 2).real.sum().backward()  # a complex gradient at the output (its conjugate differs)
         grads.append(_numpy(z.grad))
     np.testing.assert_allclose(*grads, rtol=1e-10)
+
+
+def test_gradcheck_refuses_complex_inputs_and_outputs():
+    z = ag.tensor(Z0, requires_grad=True)
+    with pytest.raises(NotImplementedError, match="gradcheck: complex inputs are not supported"):
+        ag.autograd.gradcheck(lambda z: z.abs(), (z,))
+    with pytest.raises(NotImplementedError, match="gradcheck: complex outputs are not supported"):
+        ag.autograd.gradcheck(lambda x: x * 1j, (ag.tensor(X0, requires_grad=True),))
+    assert ag.autograd.gradcheck(lambda x, y: ag.view_as_real(ag.complex(x, y).exp()), (X0, X0.T.copy().T))
