@@ -531,3 +531,8 @@ def test_gradcheck_refuses_complex_inputs_and_outputs():
     with pytest.raises(NotImplementedError, match="gradcheck: complex outputs are not supported"):
         ag.autograd.gradcheck(lambda x: x * 1j, (ag.tensor(X0, requires_grad=True),))
     assert ag.autograd.gradcheck(lambda x, y: ag.view_as_real(ag.complex(x, y).exp()), (X0, X0.T.copy().T))
+
+
+def test_optimizers_refuse_complex_parameters():
+    with pytest.raises(NotImplementedError, match="complex parameters are not supported by the optimizers here"):
+        ag.optim.Adam([ag.tensor(Z0, requires_grad=True)])
