@@ -536,3 +536,21 @@ def test_gradcheck_refuses_complex_inputs_and_outputs():
 def test_optimizers_refuse_complex_parameters():
     with pytest.raises(NotImplementedError, match="complex parameters are not supported by the optimizers here"):
         ag.optim.Adam([ag.tensor(Z0, requires_grad=True)])
+
+
+def test_compiled_steps_give_pytorchs_gradients_of_complex_values():
+    z = ag.tensor(Z0, requires_grad=True)
+
+    def step(w):
+        z.grad = None
+        h = z * w
+        (h * h).real.sum().backward()
+        return h, h.grad
+
+    compiled = ag.compile(step)
+    for k in range(4):
+        w = ag.tensor(W0 * (1 + k))
+        h, h_grad = compiled(w)
+        np.testing.assert_allclose(z.grad, np.conj(2 * (Z0 * W0 * (1 + k)) * W0 * (1 + k)), rtol=1e-12)
+        np.testing.assert_allclose(h_grad, np.conj(2 * Z0 * W0 * (1 + k)), rtol=1e-12)
+    assert compiled.stats["replayed"] == 2, compiled.stats
