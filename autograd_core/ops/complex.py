@@ -81,21 +81,26 @@ def _refusing_complex(op, forward):
 
     forward_refusing_complex.__wrapped__ = forward
     forward_refusing_complex.__name__ = getattr(forward, "__name__", op.name)
+    forward_refusing_complex.refuses_complex = True
     return forward_refusing_complex
 
 
 def gate(op):
     """Make op refuse complex inputs, unless it is complex-ready (called for every primitive when the first complex
     Value is made, and for each primitive defined after that)."""
-    if not op.complex_ready and not hasattr(op.forward, "__wrapped__"):
+    if not op.complex_ready and not gated(op):
         op.forward = _refusing_complex(op, op.forward)
+
+
+def gated(op):
+    """Whether op's forward refuses complex inputs (see `gate`)."""
+    return getattr(op.forward, "refuses_complex", False)
 
 
 def ungate(op):
     """Undo `gate` (Primitive.defcomplex on a primitive defined after the first complex Value)."""
-    original = getattr(op.forward, "__wrapped__", None)
-    if original is not None and op.forward.__name__ == getattr(original, "__name__", op.name):
-        op.forward = original
+    if gated(op):
+        op.forward = op.forward.__wrapped__
 
 
 def arm_complex_gate():
