@@ -236,6 +236,10 @@ def nan_to_num(input, nan=None, posinf=None, neginf=None):
     PyTorch's."""
     x = as_value(input)
     nan = 0.0 if nan is None else nan
+    if x.dtype.kind == "c":
+        from .complex import complex_refusal
+
+        raise complex_refusal("nan_to_num", x.dtype)
     if x.dtype.kind != "f":
         return x.clone() if x.requires_grad else as_value(np.array(x.data, copy=True))
     replaced = without_gradient(np.nan_to_num, x, nan=nan, posinf=posinf, neginf=neginf)
