@@ -37,14 +37,16 @@ def _padded(x, pad, mode):
 
 
 def stft(input, n_fft, hop_length=None, win_length=None, window=None, center=True, pad_mode="reflect",  # noqa: A002
-         normalized=False, onesided=None, return_complex=None):
+         normalized=False, onesided=None, return_complex=None, align_to_window=None):
     """The STFT of real input (L,) or (B, L): complex (n_fft // 2 + 1, frames) or (B, n_fft // 2 + 1, frames)
     (n_fft rows with onesided=False), frame t being rfft(window · x[t·hop : t·hop + n_fft]).
 
     hop_length: n_fft // 4 by default; window: of win_length (n_fft by default) samples, zero-padded on both sides
     to n_fft (a rectangular window of ones if None); center: x padded by n_fft // 2 at both ends first (pad_mode);
     normalized: the frames scaled by n_fft^(-1/2); return_complex must be given, as PyTorch 2.13 requires (False: the
-    real and imaginary parts as a last dimension of 2, with PyTorch's deprecation warning). Complex input is refused."""
+    real and imaginary parts as a last dimension of 2, with PyTorch's deprecation warning); align_to_window (with
+    center=False only): frame t is the win_length samples from t·hop, windowed, then zero-padded to n_fft. Complex
+    input is refused."""
     x = as_value(input)
     if return_complex is None:
         raise RuntimeError("stft requires the return_complex parameter be given for real inputs, and will further "
@@ -59,11 +61,14 @@ def stft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tru
         raise RuntimeError(f"stft: expected 0 < win_length <= n_fft, but got win_length={win_length}")
     if hop <= 0:
         raise RuntimeError(f"stft: expected hop_length > 0, but got hop_length={hop}")
+    if center and align_to_window is not None:
+        raise RuntimeError("stft align_to_window should only be set when center = false")
     if center:
         x = _padded(x, n_fft // 2, pad_mode)
     if x.shape[-1] < n_fft:
         raise RuntimeError(f"stft: expected 0 < n_fft <= {x.shape[-1]}, but got n_fft={n_fft}")
-    frames = x.unfold(-1, n_fft, hop)  # (..., frames, n_fft)
+    aligned = bool(align_to_window) and win_length < n_fft
+    frames = x.unfold(-1, win_length if aligned else n_fft, hop)  # (..., frames, n_fft or win_length)
     if window is None:
         warnings.warn("A window was not provided. A rectangular window will be applied,which is known to cause "
                       "spectral leakage. Other windows such as torch.hann_window or torch.hamming_window are "
@@ -76,11 +81,16 @@ def stft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tru
         if window.shape != (win_length,):
             raise RuntimeError(f"stft: expected a 1D window tensor of size equal to win_length={win_length}, but got "
                                f"window with size {list(window.shape)}")
-        if win_length < n_fft:
+        if win_length < n_fft and not aligned:
             left = (n_fft - win_length) // 2
             zeros = window[:1] * 0
             window = concatenate([zeros.expand(left), window, zeros.expand(n_fft - win_length - left)])
         frames = frames * window
+    if aligned:  # the windowed pieces, zero-padded on both sides to n_fft
+        left = (n_fft - win_length) // 2
+        zeros = frames[..., :1] * 0
+        frames = concatenate([zeros.expand(*frames.shape[:-1], left), frames,
+                              zeros.expand(*frames.shape[:-1], n_fft - win_length - left)], axis=-1)
     onesided = True if onesided is None else onesided
     spectrum = (_fft.rfft if onesided else _fft.fft)(frames, norm="ortho" if normalized else "backward")
     spectrum = spectrum.transpose(-1, -2)

@@ -265,12 +265,12 @@ class _Attributes:
         return self
 
     def stft(self, n_fft, hop_length=None, win_length=None, window=None, center=True, pad_mode="reflect",
-             normalized=False, onesided=None, return_complex=None):
+             normalized=False, onesided=None, return_complex=None, align_to_window=None):
         """torch.stft(x, ...): the short-time Fourier transform (autograd_core/spectral.py)."""
         from .spectral import stft
 
         return stft(self, n_fft, hop_length, win_length, window, center, pad_mode, normalized, onesided,
-                    return_complex)
+                    return_complex, align_to_window)
 
     def istft(self, n_fft, hop_length=None, win_length=None, window=None, center=True, normalized=False,
               onesided=None, length=None, return_complex=False):

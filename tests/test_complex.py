@@ -440,7 +440,8 @@ def test_pictures_refuse_complex_values_clearly():
 
 STFT_CASES = [dict(n_fft=16), dict(n_fft=16, hop_length=5, center=False), dict(n_fft=16, win_length=12, window=True),
               dict(n_fft=15, hop_length=3, normalized=True, onesided=False), dict(n_fft=8, pad_mode="constant"),
-              dict(n_fft=8, pad_mode="circular", win_length=6), dict(n_fft=8, pad_mode="replicate", window=True)]
+              dict(n_fft=8, pad_mode="circular", win_length=6), dict(n_fft=8, pad_mode="replicate", window=True),
+              dict(n_fft=16, hop_length=4, win_length=12, window=True, center=False, align_to_window=True)]
 
 
 @pytest.mark.filterwarnings("ignore:A window was not provided")

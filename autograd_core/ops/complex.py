@@ -247,22 +247,22 @@ _COMPLEX_OF = {v: k for k, v in _REAL_OF.items()}
 
 
 @primitive("view_as_real")
-def view_as_real(x):
+def view_as_real(input):  # noqa: A002  (PyTorch's argument name)
     """Complex x of shape (..., ) as real pairs of shape (..., 2): [..., 0] the real parts, [..., 1] the imaginary
     ones (a view of x's data where it is contiguous, as PyTorch's)."""
-    if x.dtype.kind != "c":
+    if input.dtype.kind != "c":
         raise RuntimeError("view_as_real is only supported for complex tensors")
-    arr = np.asarray(x)
+    arr = np.asarray(input)
     if not arr.flags.c_contiguous or arr.ndim == 0:
         arr = np.ascontiguousarray(arr.reshape(arr.shape or (1,)))
-    return arr.view(_REAL_OF[arr.dtype]).reshape(np.shape(x) + (2,))
+    return arr.view(_REAL_OF[arr.dtype]).reshape(np.shape(input) + (2,))
 
 
 @primitive("view_as_complex")
-def view_as_complex(x):
+def view_as_complex(input):  # noqa: A002  (PyTorch's argument name)
     """Real x of shape (..., 2) read as complex numbers x[..., 0] + i·x[..., 1] of shape (...): float32 gives
     complex64, float64 complex128 (a view of x's data where it is contiguous, as PyTorch's)."""
-    arr = np.asarray(x)
+    arr = np.asarray(input)
     if arr.dtype not in _COMPLEX_OF:
         raise RuntimeError("view_as_complex is only supported for float and double tensors, but got a tensor of "
                            f"scalar type: {arr.dtype}")
@@ -280,7 +280,8 @@ view_as_real.defvjp(lambda g, out, x: conj(view_as_complex(g)), formulas=("conj(
 view_as_complex.defvjp(lambda g, out, x: view_as_real(conj(g)), formulas=("conj(g) as pairs",))
 view_as_real.defjvp_linear()
 view_as_complex.defjvp_linear()
-complex.defarguments("real", "imag")
+view_as_real.defarguments("input")
+view_as_complex.defarguments("input")
 view_as_real.views = view_as_complex.views = True
 
 
