@@ -34,6 +34,10 @@ from .tensor import (  # PyTorch's legacy typed constructors (torch.LongTensor(d
 )
 from .tensor import bool_ as bool, float16 as half, float32 as float, float64 as double  # noqa: A001
 from .tensor import int16 as short, int32 as int, int64 as long  # noqa: A001
+# Complex Values (ops/complex.py): dtypes, and the functions that make and take them apart
+from .tensor import complex32, complex64, complex128  # noqa: F401
+from .tensor import complex32 as chalf, complex64 as cfloat, complex128 as cdouble  # noqa: F401
+from .ops.complex import complex, polar, view_as_complex, view_as_real  # noqa: F401, A004
 # torch.linalg stays eager: linalg.py re-exports linalg_decompositions.py and linalg_solvers.py, which import it
 # back, so it has to be imported before either of them (x.svd() imports linalg_decompositions on use).
 from . import linalg  # torch.linalg (linalg.py; its primitives in ops/linalg.py)
@@ -182,6 +186,8 @@ from .tensor import IN_PLACE_FUNCTIONS  # torch.relu_(x), torch.floor_(x), ...: 
 
 globals().update(IN_PLACE_FUNCTIONS)
 __all__ += list(IN_PLACE_FUNCTIONS)
+__all__ += ["complex32", "complex64", "complex128", "chalf", "cfloat", "cdouble", "complex", "polar", "view_as_complex",
+            "view_as_real", "fft"]
 
 # Names loaded on first use (see _LAZY below), by the module defining them.
 _TORCH_FUNCTIONAL = (
@@ -195,7 +201,8 @@ _TORCH_FUNCTIONAL = (
     "triplet_margin_loss", "poisson_nll_loss", "ctc_loss",
 )
 _TENSOR_FUNCTIONS = (
-    "asarray", "scalar_tensor", "empty_strided", "detach", "fill", "masked_fill", "real", "conj", "resolve_conj",
+    "asarray", "scalar_tensor", "empty_strided", "detach", "fill", "masked_fill", "real", "imag", "conj",
+    "conj_physical", "angle", "resolve_conj",
     "resolve_neg", "is_conj", "is_neg", "is_signed", "is_inference", "get_device", "isreal", "ger", "unsafe_chunk",
     "unsafe_split", "unsafe_split_with_sizes", "cholesky", "frombuffer", "cond", "while_loop",
 )
@@ -225,6 +232,7 @@ _MORE_TORCH_NAMES = {
         "convolution", "conv_tbc", "constant_pad_nd", "native_layer_norm", "native_group_norm", "native_batch_norm",
         "native_dropout", "native_channel_shuffle", "grid_sampler", "affine_grid_generator", "embedding_bag")},
     "thread_safe_generator": "random",  # torch.thread_safe_generator is torch.random's
+    "stft": "spectral", "istft": "spectral",  # compositions of frames, a window and torch.fft (spectral.py)
 }
 __all__ += list(_MORE_TORCH_NAMES)
 
@@ -240,7 +248,7 @@ newaxis = None  # torch.newaxis: x[:, torch.newaxis] adds an axis, as None does
 _SUBMODULES = (  # the public packages, then the modules that used to load with the package (reachable as before)
     "nn", "optim", "viz", "distributions", "autograd", "func", "utils", "special", "distributed", "testing",
     "anomaly", "element", "forward", "functional", "jit", "jit_plan", "serialization", "tracing", "trees",
-    "multiprocessing", "amp", "random", "compiler", "version", "profiler", "signal", "sparse",
+    "multiprocessing", "amp", "random", "compiler", "version", "profiler", "signal", "sparse", "fft",
 )
 _LAZY = {  # public name -> (defining module, its name there)
     **{name: ("functional", name)

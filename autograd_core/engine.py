@@ -32,7 +32,9 @@ from .modes import (  # noqa: F401  (re-exported: the engine's public names)
 # ----------------------------------------------------------------------------------------------------
 # Recording: every operation goes through `apply` (or its two fast forms), every node of the graph through `_node`.
 
-from .value import _LAST_CONSTANT, HOOKED_LEAVES, PostAccumulateHook, Value, _new_node, _next_index  # noqa: E402  (value.py imports nothing from here at module level)
+from .value import (  # noqa: E402  (value.py imports nothing from here at module level)
+    _LAST_CONSTANT, COMPLEX_VALUES_EXIST, HOOKED_LEAVES, PostAccumulateHook, Value, _new_node, _next_index,
+)
 from .inplace import check_saved_versions, share_versions  # noqa: E402
 from .scattered_gradient import ScatteredGradient  # noqa: E402
 from .sparse_array import SparseArray  # noqa: E402
@@ -376,9 +378,19 @@ def _seed_gradient(root, gradient, create_graph):
             seed = np.array(seed, dtype=root.dtype)
             if seed.ndim == 0:
                 seed = seed[()]
+    if root.data.dtype.kind == "c":
+        if gradient is None:
+            raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got {root.dtype}")
+        seed = conjugate_gradient(seed)  # PyTorch's gradient in, its conjugate carried by the pass (ops/complex.py)
     if create_graph and not isinstance(seed, Value):
         seed = Value(seed, requires_grad=False)
     return seed
+
+
+def conjugate_gradient(g):
+    from .ops.complex import conjugate_gradient
+
+    return conjugate_gradient(g)
 
 
 def run_backward(roots, seeds, *, retain_graph, create_graph, inputs=None, accumulate=True):
@@ -511,6 +523,7 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
     """
     anomaly = ANOMALY.enabled
     latest_inplace = INPLACE.latest  # nodes recorded after the latest in-place change need no version check
+    complex_values = COMPLEX_VALUES_EXIST[0]  # until the first complex Value, no gradient needs conjugating
     visit, log = visited.append, undo.append
     ndarray, scattered = np.ndarray, ScatteredGradient
     passed_through = set()  # leaves that a rule handed the very array it received
@@ -527,30 +540,35 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
             continue  # no gradient reached it, or a leaf already released early
         if g.__class__ is scattered:
             g = g.dense()
-        if node._hooks:
-            g = _run_hooks(node, g)
-        if wanted is not None and node in wanted:
-            captured[node] = g
         op = node._op
-        if accumulate:  # inline rather than a function: this runs once per node
-            # A leaf's .grad goes through the property (ElementView redirects it into its matrix); other nodes'
-            # through the slot behind it, skipping the property's cost.
-            old = node.grad if op is None else node._grad
-            if old is not None:
-                log(("grad", node, old))
-                total = old + g
-            else:
-                if g.__class__ is ndarray and (
-                        (op is None and (g.base is not None or not g.flags.writeable or node in passed_through))
-                        or (g.base is not None and not g.flags.writeable)):  # a broadcast view: never a .grad
-                    g = g.copy()  # (a fresh array, the commonest case, is looked at no further: flags cost ~0.1 µs)
-                total = g
-            if op is None:
-                node.grad = total
-                if node._hooks:
-                    _run_post_accumulate_hooks(node)
-            else:
-                node._grad = total
+        if complex_values and g.dtype.kind == "c":
+            # The pass carries the conjugate of PyTorch's gradient (ops/complex.py); hooks, autograd.grad and .grad
+            # get PyTorch's.
+            g = _complex_node_gradient(node, g, op, wanted, captured, accumulate, log, passed_through)
+        else:
+            if node._hooks:
+                g = _run_hooks(node, g)
+            if wanted is not None and node in wanted:
+                captured[node] = g
+            if accumulate:  # inline rather than a function: this runs once per node
+                # A leaf's .grad goes through the property (ElementView redirects it into its matrix); other nodes'
+                # through the slot behind it, skipping the property's cost.
+                old = node.grad if op is None else node._grad
+                if old is not None:
+                    log(("grad", node, old))
+                    total = old + g
+                else:
+                    if g.__class__ is ndarray and (
+                            (op is None and (g.base is not None or not g.flags.writeable or node in passed_through))
+                            or (g.base is not None and not g.flags.writeable)):  # a broadcast view: never a .grad
+                        g = g.copy()  # (a fresh array, the commonest case, is looked at no further: flags cost ~0.1 µs)
+                    total = g
+                if op is None:
+                    node.grad = total
+                    if node._hooks:
+                        _run_post_accumulate_hooks(node)
+                else:
+                    node._grad = total
         visit(node)
         if op is None:
             continue  # a leaf
@@ -604,6 +622,31 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
             else:
                 log(("params", node, params))
                 node._params = FREED_PARAMS
+
+
+def _complex_node_gradient(node, g, op, wanted, captured, accumulate, log, passed_through):
+    """`_chain_rule`'s steps before the rules for a node whose gradient g is complex: hooks, autograd.grad's capture
+    and `.grad` see PyTorch's gradient, conj(g) (ops/complex.py); returns the (conjugated back) gradient the rules
+    take."""
+    g = conjugate_gradient(g)
+    if node._hooks:
+        g = _run_hooks(node, g)
+    if wanted is not None and node in wanted:
+        captured[node] = g
+    if accumulate:
+        old = node.grad if op is None else node._grad
+        if old is not None:
+            log(("grad", node, old))
+            total = old + g
+        else:
+            total = g.copy() if g.__class__ is np.ndarray and (g.base is not None or node in passed_through) else g
+        if op is None:
+            node.grad = total
+            if node._hooks:
+                _run_post_accumulate_hooks(node)
+        else:
+            node._grad = total
+    return conjugate_gradient(g)
 
 
 def _undo(roots, order, visited, undo, accumulate, retain_graph):
@@ -700,6 +743,8 @@ def _fit(gp, pdata, op, i):
     if gp.shape != pdata.shape:
         gp = _unbroadcast(gp, pdata.shape, op, i)
     if gp.dtype != pdata.dtype:
+        if gp.dtype.kind == "c" and pdata.dtype.kind != "c":
+            gp = gp.real  # a real input that became complex: its gradient is the real part (ops/complex.py)
         gp = gp.astype(pdata.dtype)
     return gp
 

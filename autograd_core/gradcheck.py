@@ -12,10 +12,19 @@ class GradcheckError(AssertionError):
     """Analytic and numerical derivatives disagree; the message names the worst element."""
 
 
+def _float64(x, what):
+    """x's numbers as a float64 array; complex ones refused (their real parts alone would be checked silently)."""
+    data = np.asarray(x.data if isinstance(x, Value) else x)
+    if data.dtype.kind == "c":
+        raise NotImplementedError(f"gradcheck: complex {what} are not supported here; check a function of real inputs "
+                                  "and outputs instead (torch.complex(re, im) in, torch.view_as_real(out) out)")
+    return data
+
+
 def _as_float64_leaves(inputs):
     leaves = []
     for x in inputs:
-        data = np.array(x.data if isinstance(x, Value) else x, dtype=np.float64)
+        data = np.array(_float64(x, "inputs"), dtype=np.float64)
         leaves.append(Value(data))
     return leaves
 
@@ -26,15 +35,14 @@ def _evaluate(f, datas, differentiable=False):
         out = f(*[Value(d, requires_grad=differentiable) for d in datas])
     # A copy: the output of reshape, transpose or basic indexing is a view of the input that the next
     # perturbation would change underneath us.
-    return np.array(out.data if isinstance(out, Value) else out, dtype=np.float64)
+    return np.array(_float64(out, "outputs"), dtype=np.float64)
 
 
 def numerical_jacobian(f, inputs, eps=1e-6, differentiable=False):
     """Central differences: for each input, an array of shape out.shape + input.shape."""
     # C order: the perturbations go through x.reshape(-1), a view only of a C-contiguous array (a transposed input,
     # copied in its own order, would be perturbed in a copy and give a numerical gradient of 0).
-    datas = [np.array(np.asarray(v.data if isinstance(v, Value) else v), dtype=np.float64, order="C")
-             for v in inputs]
+    datas = [np.array(_float64(v, "inputs"), dtype=np.float64, order="C") for v in inputs]
     out_shape = _evaluate(f, datas, differentiable).shape
     jacs = []
     for x in datas:

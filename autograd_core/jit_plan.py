@@ -411,6 +411,10 @@ class _Plan:
         return id(v) not in self.op_node and v.is_leaf
 
     def _leaf_gradient(self, leaf, gname, passed):
+        if leaf.data.dtype.kind == "c":  # .grad is PyTorch's gradient, the conjugate of the one the pass carries
+            t = self.temp()
+            self.lines.append(f"{t} = _conj({gname})")
+            gname, passed = t, False
         if self.graph_leaves is not None:  # an input of a graph output's node: its gradient is the rule's result
             if leaf.creation_index >= self.start and id(leaf) not in self.graph_outputs:
                 # A leaf made inside the call (`Value(x)` of an array argument requires a gradient): its gradient
@@ -475,6 +479,8 @@ class _Plan:
             elif id(obj) in self.node_grads and obj.creation_index >= self.start:
                 grad = self.temp()
                 self.lines.append(f"{grad} = _own(%s, %s)" % self.node_grads[id(obj)])
+                if obj.data.dtype.kind == "c":  # PyTorch's gradient: the conjugate of the one the plan carries
+                    self.lines.append(f"{grad} = _conj({grad})")
             self.lines.append(f"{name} = _leaf({data}, {grad})")
         elif isinstance(obj, (np.ndarray, np.generic)):
             expr = self.arrays.get(id(obj)) or self._grad_exprs().get(id(obj))
@@ -571,6 +577,10 @@ class _Plan:
                 self.lines.append(f"{gname} = _grad_of({self.ns.bind('E', view)})")
         for node in self.graph_nodes:  # an intermediate node's .grad (a user may return h.grad)
             g = node.grad
+            if g is not None and id(g) not in out and node.data.dtype.kind == "c":
+                out[id(g)] = self.temp()  # PyTorch's gradient: the conjugate of the one the plan carries
+                self.lines.append(f"{out[id(g)]} = _conj({self.node_grads[id(node)][0]})")
+                continue
             if g is not None and id(g) not in out:
                 gname, passed = self.node_grads[id(node)]
                 if passed:  # the seed itself, a constant of the program: hand out a copy
@@ -927,7 +937,7 @@ def _graph(data, parents, backward, saved):
 
 _RUNTIME = {
     **_UFUNCS, "_acc": _accumulate, "_own": _own, "_leaf": _leaf, "_graph": _graph,
-    "_astype": lambda t, dtype: t.astype(dtype), "_copy": lambda x: x.copy(),
+    "_astype": lambda t, dtype: t.astype(dtype), "_copy": lambda x: x.copy(), "_conj": np.conjugate,
     "_reshape": lambda a, shape: a.reshape(shape), "_grad_of": lambda v: v.grad,
     "_set_grad": lambda v, g: setattr(v, "grad", g),
     "_read_item": _reader(lambda d: d.item()), "_read_float": _reader(float),

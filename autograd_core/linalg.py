@@ -178,6 +178,8 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):  # noqa: A002
     other p (Σ |x|^p)^(1/p). The result has x's shape without `dim` (kept as size 1 with keepdim=True).
     dtype: x is converted to it first (PyTorch's)."""
     x = _as_dtype(as_value(x), dtype)
+    if x.dtype.kind == "c":
+        x = x.abs()  # a complex vector's norm is its moduli's (real; the gradient flows through abs)
     if not isinstance(ord, numbers.Real):
         raise RuntimeError(f"linalg.vector_norm: Expected a numerical ord (got {ord!r}); use matrix_norm for 'fro'")
     dims = _dims(dim, x.ndim)

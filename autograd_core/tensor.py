@@ -38,6 +38,8 @@ int16 = np.dtype(np.int16)
 int8 = np.dtype(np.int8)
 uint8 = np.dtype(np.uint8)
 bool_ = np.dtype(np.bool_)
+complex64 = np.dtype(np.complex64)
+complex128 = np.dtype(np.complex128)
 
 
 class _AmpNamespace:
@@ -58,8 +60,8 @@ class _DtypeNumPyLacks:
     (`x.dtype == torch.bfloat16` is False for every tensor here), and a TypeError saying why wherever it would make
     an array: NumPy reads `.dtype` of any object it is given as a dtype."""
 
-    def __init__(self, name, instead):
-        self.name, self._instead = name, instead
+    def __init__(self, name, instead, floating=True):
+        self.name, self._instead, self._floating = name, instead, floating
 
     @property
     def dtype(self):
@@ -68,15 +70,20 @@ class _DtypeNumPyLacks:
 
     @property
     def is_floating_point(self):
-        return True
+        return self._floating
+
+    @property
+    def is_complex(self):
+        return not self._floating
 
     def __repr__(self):
         return f"torch.{self.name}"
 
 
 bfloat16 = _DtypeNumPyLacks("bfloat16", "float32 (which holds every bfloat16 number exactly) or float16")
+complex32 = _DtypeNumPyLacks("complex32", "complex64", floating=False)
 DTYPE_ALIASES = {"float": float32, "double": float64, "half": float16, "long": int64, "int": int32,
-                 "short": int16, "bool": bool_}
+                 "short": int16, "bool": bool_, "cfloat": complex64, "cdouble": complex128}
 
 # The default generator and float dtype, shared with nn.init (layers' weights draw from the same generator).
 DEFAULTS = {"rng": np.random.default_rng(0), "dtype": float32, "seed": 0}
@@ -283,8 +290,8 @@ def _make(data, requires_grad, device_):
     if device_ is not None:
         on_cpu(device_)
     data = np.asarray(data)
-    if requires_grad and data.dtype.kind != "f":
-        raise RuntimeError(f"only floating-point Values can require gradients, not {data.dtype}")
+    if requires_grad and data.dtype.kind not in "fc":
+        raise RuntimeError(f"only floating-point and complex Values can require gradients, not {data.dtype}")
     return Value(data[()] if data.ndim == 0 else data, requires_grad=bool(requires_grad), dtype=data.dtype)
 
 
@@ -326,13 +333,15 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
         raise ValueError(f"tensor: {problem}") from None
     if dtype is not None:
         arr = arr.astype(dtype)
-    elif isinstance(data, (list, tuple)) and arr.dtype.kind == "f":
+    elif isinstance(data, (list, tuple)) and arr.dtype.kind in "fc":
         # NumPy reads a Python float as float64 and promotes a float with an int to a wider float (float16 and int16
         # give float32); PyTorch gives its default dtype and keeps the float's width. Integer lists agree.
         arr = arr.astype(_sequence_dtype(data), copy=False)
     elif not isinstance(data, (np.ndarray, np.generic)) and arr.dtype == np.float64:
         arr = arr.astype(DEFAULTS["dtype"])  # a Python float: the default dtype (float32)
-    if arr.dtype.kind not in "fbiu":
+    elif not isinstance(data, (np.ndarray, np.generic)) and arr.dtype == np.complex128:
+        arr = arr.astype(ops.promotion._complex_of(DEFAULTS["dtype"]))  # a Python complex: complex64 by default
+    if arr.dtype.kind not in "fbiuc":
         raise TypeError(f"tensor: cannot make a Value of dtype {arr.dtype}")
     return _make(arr, requires_grad, device)
 
@@ -349,6 +358,8 @@ def _sequence_dtype(data):
         for kind in set(map(type, items)):  # a type at a time: a list of a million floats is one look-up
             if kind is float:
                 dtypes.add(np.dtype(DEFAULTS["dtype"]))
+            elif kind is complex:
+                dtypes.add(ops.promotion._complex_of(DEFAULTS["dtype"]))
             elif kind in _PYTHON_DTYPES:
                 dtypes.add(_PYTHON_DTYPES[kind])
             elif issubclass(kind, np.generic):
@@ -428,6 +439,8 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
         dtype = bool_
     elif dtype is None and isinstance(fill_value, numbers.Integral):
         dtype = int64
+    elif dtype is None and isinstance(fill_value, numbers.Complex) and not isinstance(fill_value, numbers.Real):
+        dtype = ops.promotion.result_dtype(fill_value)  # the default complex dtype
     dtype = _resolve(dtype)
     return _make(np.full(_shape((size,)), wrapped(fill_value, dtype), dtype), requires_grad, device)
 

@@ -201,13 +201,18 @@ class _Attributes:
         raise RuntimeError("Cannot access accelerator device when none is available.")
 
     def isreal(self):
-        """A boolean Value of x's shape, all True: every element of a real Value is real (PyTorch's isreal)."""
-        return _value.Value(np.ones(np.shape(self.data), dtype=bool), requires_grad=False, dtype=np.bool_)
+        """A boolean Value of x's shape: True where the imaginary part is 0 (all True for a real Value)."""
+        return _value.Value(np.isreal(self.data), requires_grad=False, dtype=np.bool_)
 
     @property
     def imag(self):
-        """Raises RuntimeError, as PyTorch's on a real tensor: there is no imaginary part (no complex Values here)."""
-        raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+        """The imaginary part of a complex Value (real dtype, differentiable); a real Value raises RuntimeError, as
+        PyTorch's."""
+        if self.data.dtype.kind != "c":
+            raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+        from .ops import complex as _complex
+
+        return _complex.imag(self)
 
     # PyTorch's deprecated spellings of existing methods.
     def ger(self, vec2):
@@ -234,21 +239,52 @@ class _Attributes:
     def is_signed(self):
         """Whether x's dtype holds negative numbers: True for floats and signed integers, False for unsigned
         integers (uint8) and bool."""
-        return self.data.dtype.kind in "fi"
+        return self.data.dtype.kind in "fic"
 
     def is_inference(self):
         """False: inference_mode() here is no_grad(), whose Values are ordinary ones (PyTorch marks tensors made
         inside it as inference tensors)."""
         return False
 
-    # The conjugate family: every Value is real, so each is x itself (PyTorch returns the same tensor too).
+    # The conjugate family: a real Value is its own conjugate (PyTorch returns the same tensor too); a complex one's
+    # conjugate is computed at once (PyTorch's lazy conjugate bit is not kept: is_conj() is always False).
     def conj(self):
-        """x itself: the complex conjugate of a real Value (PyTorch returns the same tensor for real dtypes)."""
-        return self
+        """The complex conjugate (differentiable); x itself for a real Value, as PyTorch's."""
+        if self.data.dtype.kind != "c":
+            return self
+        from .ops import complex as _complex
+
+        return _complex.conj(self)
+
+    def conj_physical(self):
+        """The complex conjugate, computed (x itself for a real Value here; PyTorch copies it)."""
+        return self.conj()
 
     def resolve_conj(self):
-        """x itself: a real Value carries no lazy conjugation to materialise."""
+        """x itself: no Value carries a lazy conjugation to materialise."""
         return self
+
+    def stft(self, n_fft, hop_length=None, win_length=None, window=None, center=True, pad_mode="reflect",
+             normalized=False, onesided=None, return_complex=None, align_to_window=None):
+        """torch.stft(x, ...): the short-time Fourier transform (autograd_core/spectral.py)."""
+        from .spectral import stft
+
+        return stft(self, n_fft, hop_length, win_length, window, center, pad_mode, normalized, onesided,
+                    return_complex, align_to_window)
+
+    def istft(self, n_fft, hop_length=None, win_length=None, window=None, center=True, normalized=False,
+              onesided=None, length=None, return_complex=False):
+        """torch.istft(x, ...): the inverse short-time Fourier transform (autograd_core/spectral.py)."""
+        from .spectral import istft
+
+        return istft(self, n_fft, hop_length, win_length, window, center, normalized, onesided, length,
+                     return_complex)
+
+    def angle(self):
+        """The argument of each element in (−π, π] (real dtype; a real Value gives π where negative, 0 elsewhere)."""
+        from .ops import complex as _complex
+
+        return _complex.angle(self)
 
     def resolve_neg(self):
         """x itself: no lazy negation to materialise here."""
@@ -264,8 +300,12 @@ class _Attributes:
 
     @property
     def real(self):
-        """x itself: the real part of a real Value (as PyTorch's, the same object)."""
-        return self
+        """The real part of a complex Value (real dtype, differentiable); x itself for a real Value, as PyTorch's."""
+        if self.data.dtype.kind != "c":
+            return self
+        from .ops import complex as _complex
+
+        return _complex.real(self)
 
     # Conjugate transposes are transposes of real Values (differentiable, as swapaxes is).
     @property

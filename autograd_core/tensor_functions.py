@@ -131,14 +131,22 @@ def fill(input, value):
 
 
 def real(input):
-    """input itself: the real part of a real Value (every Value is real here)."""
+    """The real part of complex input (differentiable); input itself for a real Value."""
     return input.real
 
 
-conj = _method("conj", "input itself: the complex conjugate of a real Value.")
-resolve_conj = _method("resolve_conj", "input itself: a real Value has no lazy conjugation to materialise.")
+def imag(input):
+    """The imaginary part of complex input (differentiable); a real Value raises RuntimeError, as PyTorch's."""
+    return input.imag
+
+
+conj = _method("conj", "The complex conjugate of input (differentiable); input itself for a real Value.")
+conj_physical = _method("conj_physical", "The complex conjugate of input, computed (input itself for a real Value).")
+angle = _method("angle", "The argument of each element of input in (−π, π], of the real dtype (real input: π where "
+                         "negative, 0 elsewhere).")
+resolve_conj = _method("resolve_conj", "input itself: no Value carries a lazy conjugation to materialise.")
 resolve_neg = _method("resolve_neg", "input itself: no lazy negation to materialise here.")
-is_conj = _method("is_conj", "False: no Value carries PyTorch's lazy conjugate bit.")
+is_conj = _method("is_conj", "False: no Value carries PyTorch's lazy conjugate bit (conj() computes the conjugate).")
 is_neg = _method("is_neg", "False: no Value carries PyTorch's lazy negative bit.")
 is_signed = _method("is_signed", "Whether input's dtype holds negative numbers (floats and signed integers; not uint8 "
                                  "or bool).")

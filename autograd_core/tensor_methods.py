@@ -19,6 +19,8 @@ import collections
 import numbers
 import operator
 
+import warnings
+
 import numpy as np
 
 from . import value as _value
@@ -444,6 +446,8 @@ class TensorMethods:
     def norm(self, p="fro", dim=None, keepdim=False):
         """The p-norm over all elements (or along dim): 'fro' and 2 give sqrt(Σx²), 1 gives Σ|x|,
         inf gives max |x|, 0 the count of nonzero elements, other p give (Σ|x|^p)^(1/p)."""
+        if self.data.dtype.kind == "c":
+            return self.abs().norm(p, dim, keepdim)  # a complex Value's norm is its moduli's
         args = reduce_args(None, keepdim, dim, None)
         if p in ("fro", 2, 2.0):
             squares = (self * self).sum(**args)
@@ -626,7 +630,9 @@ class TensorMethods:
         dtype = _dtype(dtype)
         if dtype == self.data.dtype:
             return self
-        if dtype.kind == "f":
+        if dtype.kind in "fc":
+            if self.data.dtype.kind == "c" and dtype.kind == "f":
+                warnings.warn("Casting complex values to real discards the imaginary part", UserWarning, stacklevel=2)
             return self.astype(dtype)
         return _without_gradient(_cast, self, dtype=dtype)
 
@@ -801,6 +807,8 @@ def _arg(x, fn, dim, keepdim, axis, keepdims):
 def _arg_of_data(data, which, axis, keep):
     """np.argmax/np.argmin (`which`) of data as int64, over the flattened data when axis is None."""
     data = np.asarray(data)
+    if data.dtype.kind == "c":
+        raise RuntimeError(f"{which.__name__}(): does not support complex input")
     if data.size == 0 and (axis is None or data.ndim == 0 or data.shape[axis] == 0):  # PyTorch's IndexError
         where = "" if axis is None else f" {axis}"
         raise IndexError(f"{which.__name__}(): Expected reduction dim{where} to have non-zero size.")

@@ -69,6 +69,37 @@ def _number_dtype(x, peer_dtype):
     return DEFAULTS["dtype"]
 
 
+# Complex Values. While none exists, nothing below costs the real graphs anything; the first one switches on the
+# refusal of complex inputs by the operations not made ready for them, and the backward pass's conjugation of complex
+# gradients (ops/complex.py explains both). Every way into a complex Value calls `complex_values_exist` first.
+COMPLEX_VALUES_EXIST = [False]
+
+
+def complex_values_exist():
+    """Called wherever complex data becomes a Value: the first call arms ops/complex.py's gate."""
+    if not COMPLEX_VALUES_EXIST[0]:
+        from .ops.complex import arm_complex_gate
+
+        arm_complex_gate()
+        COMPLEX_VALUES_EXIST[0] = True
+
+
+def _complex_constant(x, peer_dtype):
+    """Python number x next to a Value of `peer_dtype`, where either is complex, as PyTorch types it: the peer's dtype
+    if complex; a complex number next to floats the complex dtype of their width (float64 -> complex128), next to
+    integers or bools the default complex dtype (complex64 while the default float dtype is float32)."""
+    if peer_dtype.kind == "c":
+        return peer_dtype.type(x)
+    complex_values_exist()
+    if peer_dtype.kind != "f":
+        from .tensor import DEFAULTS
+
+        peer_dtype = DEFAULTS["dtype"]
+    if peer_dtype == np.float16:
+        raise TypeError("complex32 (torch.chalf) is not supported: NumPy has no complex32; convert to float32 first")
+    return np.result_type(peer_dtype, np.complex64).type(x)
+
+
 def _scalar_of(x, dtype):
     """Python number x as a NumPy scalar of `dtype`; an integer out of an integer dtype's range wraps around, as
     PyTorch's C cast does (`uint8_tensor + -1` subtracts 1; NumPy 2 raises OverflowError), up to int64's range."""
@@ -111,7 +142,7 @@ def _to_float_data(data, dtype, requires_grad, what="Value"):
         if dtype is None:
             arr = arr.astype(np.float64)
     elif kind == "c":
-        raise TypeError(f"{what}: complex data ({arr.dtype}) is not supported")
+        complex_values_exist()
     else:
         raise TypeError(f"{what}: data of dtype {arr.dtype} is not numeric")
     return arr[()] if arr.ndim == 0 else arr
@@ -154,7 +185,7 @@ class Value(TensorMethods, InplaceMethods):
                    f"tensor of that shape) write autograd_core.empty(...) or zeros(...)"
                    if isinstance(data, numbers.Integral) and isinstance(requires_grad, numbers.Integral) else ""))
         self.data = _to_float_data(data, dtype, requires_grad)
-        if requires_grad and self.data.dtype.kind != "f":
+        if requires_grad and self.data.dtype.kind not in "fc":
             raise TypeError(f"Value: dtype {self.data.dtype} cannot carry a gradient")
         self._grad = None
         self._requires_grad = bool(requires_grad)
@@ -218,6 +249,8 @@ class Value(TensorMethods, InplaceMethods):
             hit = _CONSTANTS.get(key)
             if hit is None:
                 dtype = np.dtype(kind)
+                if dtype.kind == "c":  # next to a complex Value: a number of its dtype (not interned: 1 == 1+0j)
+                    return _new_node(cls, dtype.type(x), False, None, (), None, None)
                 if dtype.kind != "f":  # next to integers or bools: PyTorch's promotion; not cached (1 == 1.0 == True)
                     return _new_node(cls, _scalar_of(x, _number_dtype(x, dtype)), False, None, (), None, None)
                 if len(_CONSTANTS) > 4096:
@@ -227,13 +260,16 @@ class Value(TensorMethods, InplaceMethods):
             return hit
         dtype = peer.data.dtype if peer is not None else _FLOAT64
         if isinstance(x, numbers.Number) and not isinstance(x, np.generic):
-            if isinstance(x, complex):
-                raise TypeError("complex operands are not supported")
-            data = dtype.type(x) if dtype.kind == "f" else _scalar_of(x, _number_dtype(x, dtype))
+            if isinstance(x, complex) or dtype.kind == "c":
+                data = _complex_constant(x, dtype)
+            else:
+                data = dtype.type(x) if dtype.kind == "f" else _scalar_of(x, _number_dtype(x, dtype))
         else:
             arr = np.asarray(x)
             if arr.dtype.kind in "biu":
                 arr = arr.astype(dtype)
+            elif arr.dtype.kind == "c":
+                complex_values_exist()
             elif arr.dtype.kind != "f":
                 raise TypeError(f"cannot use an operand of dtype {arr.dtype} ({type(x).__name__})")
             elif dtype.kind != "f" and isinstance(x, np.floating):  # a NumPy float is a Python float to PyTorch
@@ -480,7 +516,7 @@ class Value(TensorMethods, InplaceMethods):
         if not requires_grad and p0 is not None:
             raise RuntimeError("requires_grad: you can only change requires_grad flags of leaf Values; use "
                                ".detach() for a Value that needs no gradient")
-        if requires_grad and self.data.dtype.kind != "f":
+        if requires_grad and self.data.dtype.kind not in "fc":
             raise RuntimeError(f"requires_grad: only floating point Values can require gradients, not "
                                f"{self.data.dtype}")
         if requires_grad and op is not None and p0 is None:
@@ -500,7 +536,7 @@ class Value(TensorMethods, InplaceMethods):
             raise RuntimeError(
                 "requires_grad_: only a leaf can stop requiring a gradient; use .detach() instead"
             )
-        if requires_grad and self.data.dtype.kind != "f":
+        if requires_grad and self.data.dtype.kind not in "fc":
             raise DTypeError(f"requires_grad_: only floating-point Values can require gradients, not {self.data.dtype}")
         if requires_grad and self._op is not None and not self._parents:
             self._op = None  # made without recording: it becomes a plain leaf, as in PyTorch
@@ -714,7 +750,7 @@ class Value(TensorMethods, InplaceMethods):
 
     def mean(self, axis=None, keepdims=False, *, dim=None, keepdim=None, dtype=None):
         """Mean over all elements, or over axis/dim (int or tuple), keeping reduced axes as size 1 with keepdim=True."""
-        if dtype is None and self.data.dtype.kind != "f":
+        if dtype is None and self.data.dtype.kind not in "fc":
             raise RuntimeError(
                 "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. "
                 f"Got: {self.data.dtype} (convert first: x.float().mean(), or pass dtype=)")
@@ -724,7 +760,7 @@ class Value(TensorMethods, InplaceMethods):
     def logsumexp(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
         """log(sum(exp(x))) over axis/dim (all elements by default), computed stably (max subtracted first);
         integers and bools in the default float dtype, as PyTorch's."""
-        if self.data.dtype.kind != "f":
+        if self.data.dtype.kind not in "fc":
             from .tensor import DEFAULTS
 
             return self.to(DEFAULTS["dtype"]).logsumexp(axis, keepdims, dim=dim, keepdim=keepdim)
@@ -962,7 +998,8 @@ class _HookHandle:
 _COMPARISONS = {"greater", "greater_equal", "less", "less_equal", "equal", "not_equal", "isfinite",
                 "isnan", "isinf", "sign"}
 
-_GRAD_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
+_GRAD_TYPE_NAMES = {"complex64": "c10::complex<float>", "complex128": "c10::complex<double>",
+                    "float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
                     "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
                     "uint8": "unsigned char", "bool": "bool"}  # how PyTorch's message names an assigned grad's dtype
 
@@ -989,7 +1026,7 @@ def _as_grad_of(value, g):
         g = np.asarray(g)
     elif isinstance(g, numbers.Number) and not isinstance(g, np.generic):  # micrograd's p.grad = 0
         return data.dtype.type(g) if not shape else np.full(shape, g, data.dtype)
-    if not isinstance(g, (np.ndarray, np.generic)) or g.dtype.kind not in "biuf":
+    if not isinstance(g, (np.ndarray, np.generic)) or g.dtype.kind not in "biufc":
         if g.__class__ is SparseArray:
             return _sparse_grad_of(value, g)
         raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(g).__name__}")

@@ -4,7 +4,7 @@
     python scripts/gen_api_docs.py --check    # write nothing; exit 1 if docs/api/ is stale or a docstring is missing
     python scripts/gen_api_docs.py --json     # write nothing; print {"stale": [...], "missing": [...]} (the test's)
 
-One page per namespace (autograd_core, Value, linalg, special, amp, nn, nn.functional, nn.init, nn.utils, optim,
+One page per namespace (autograd_core, Value, linalg, special, fft, amp, nn, nn.functional, nn.init, nn.utils, optim,
 utils.data, distributions, autograd + func, profiler, viz, vision: datasets, transforms, io, models, utils), an index,
 docs/api/README.md, with counts, and names.md, every name A-Z with the namespaces that have it. Each public name
 gets an anchor, its signature (inspect.signature: for PyTorch-named callables, PyTorch's) and the first paragraph of
@@ -40,6 +40,7 @@ PAGES = {
     "Value.md": ("autograd_core.Value", "torch.Tensor", [("autograd_core.Value", MEMBERS)]),
     "linalg.md": ("autograd_core.linalg", "torch.linalg", [("autograd_core.linalg", None)]),
     "special.md": ("autograd_core.special", "torch.special", [("autograd_core.special", None)]),
+    "fft.md": ("autograd_core.fft", "torch.fft", [("autograd_core.fft", None)]),
     "amp.md": ("autograd_core.amp", "torch.amp", [("autograd_core.amp", None),
                                                   ("autograd_core.amp.GradScaler", MEMBERS)]),
     "nn.md": ("autograd_core.nn", "torch.nn", [("autograd_core.nn", None), ("autograd_core.nn.Module", MEMBERS)]),

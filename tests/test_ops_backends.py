@@ -51,6 +51,11 @@ class OURS:
     def leaky_relu(x, slope):
         return ag.leaky_relu(x, negative_slope=slope)
 
+    # Complex Values (tests/test_complex.py has the rest) and torch.fft
+    complex, polar, real, imag, conj, angle = ag.complex, ag.polar, ag.real, ag.imag, ag.conj, ag.angle
+    view_as_real, view_as_complex = ag.view_as_real, ag.view_as_complex
+    fftn, ifftn, rfftn, irfftn = ag.fft.fftn, ag.fft.ifftn, ag.fft.rfftn, ag.fft.irfftn
+
     # The sparse COO layout (tests/test_sparse.py has the rest): tensors' own methods, and these.
     sparse_coo_tensor, spmm, sparse_mm, sparse_sum = ag.sparse_coo_tensor, ag.spmm, ag.sparse.mm, ag.sparse.sum
     sparse_softmax, sparse_log_softmax = ag.sparse.softmax, ag.sparse.log_softmax
@@ -244,6 +249,13 @@ def _hips():
             raise NotImplementedError("HIPS autograd has no sparse tensors (the sparse cases' refs leave it out)")
 
         sparse_coo_tensor = spmm = sparse_mm = sparse_sum = sparse_softmax = sparse_log_softmax = sparse_to = _no_sparse
+
+        @staticmethod
+        def _no_complex(*args, **kwargs):
+            raise NotImplementedError("the complex cases' refs leave HIPS autograd out (PyTorch is their reference)")
+
+        complex = polar = real = imag = conj = angle = view_as_real = view_as_complex = _no_complex
+        fftn = ifftn = rfftn = irfftn = _no_complex
         exp, log, sqrt, tanh, sin, cos, abs = anp.exp, anp.log, anp.sqrt, anp.tanh, anp.sin, anp.cos, anp.abs
         maximum, minimum, matmul = anp.maximum, anp.minimum, anp.matmul
         sum, mean, max, min = anp.sum, anp.mean, anp.max, anp.min
@@ -603,6 +615,10 @@ def _torch():
 
         spmm, sparse_mm, sparse_sum = torch.spmm, torch.sparse.mm, torch.sparse.sum
         sparse_softmax, sparse_log_softmax = torch.sparse.softmax, torch.sparse.log_softmax
+        complex, polar, real, imag, angle = torch.complex, torch.polar, torch.real, torch.imag, torch.angle
+        conj = torch.conj_physical  # (torch.conj's lazy bit: view_as_real refuses it)
+        view_as_real, view_as_complex = torch.view_as_real, torch.view_as_complex
+        fftn, ifftn, rfftn, irfftn = torch.fft.fftn, torch.fft.ifftn, torch.fft.rfftn, torch.fft.irfftn
 
         @staticmethod
         def sparse_to(s, dtype):

@@ -642,6 +642,41 @@ case("sparse_astype", "sparse-to-dtype", lambda B, v, d: B.sparse_mm(B.sparse_to
 case("sparse_values_at", "sparse-sparse_mask",
      lambda B, v, d: B.sparse_mm(d[:, 1:].sparse_mask(_coo(B, v)), d) + v[0], _SV, _SD, refs=())
 
+# Complex Values (ops/complex.py, ops/fft.py): real inputs made complex and the result read back as real numbers, so
+# that every check of the table (finite differences, PyTorch, forward mode, compile) applies unchanged.
+_CPAIR = ("complex", "polar", "conj", "real", "imag", "angle")
+for _shape in [(), (3,), (2, 3)]:
+    _label = shape_id(_shape)
+    _rng_c = _rng(f"complex-{_label}")
+    _x, _y = sample(_rng_c, _shape, "nonzero"), sample(_rng_c, _shape, "nonzero")
+    case("complex", f"complex-square-{_label}", lambda B, x, y: B.view_as_real(B.complex(x, y) * B.complex(x, y)),
+         _x, _y, refs=("torch",))
+    case("polar", f"polar-{_label}", lambda B, r, t: B.view_as_real(B.polar(r, t) * B.polar(r, t)),
+         sample(_rng_c, _shape, "positive"), _y, refs=("torch",))
+    case("conj", f"conj-{_label}", lambda B, x, y: B.view_as_real(B.conj(B.complex(x, y)) * B.complex(y, x)),
+         _x, _y, refs=("torch",))
+    case("real", f"real-imag-{_label}", lambda B, x, y: B.real(B.complex(x, y).exp()) * B.imag(B.complex(y, x) ** 2),
+         _x, _y, refs=("torch",))
+    case("imag", f"imag-{_label}", lambda B, x, y: B.imag(B.complex(x, y) * B.complex(y, x)), _x, _y, refs=("torch",))
+    case("angle", f"angle-{_label}", lambda B, x, y: B.angle(B.complex(x, y)), _x, _y, refs=("torch",))
+    case("abs", f"abs-complex-{_label}", lambda B, x, y: B.abs(B.complex(x, y)), _x, _y, refs=("torch",))
+case("view_as_complex", "view_as_complex-(3,2)",
+     lambda B, x, y: B.view_as_real(B.view_as_complex(x) * B.view_as_complex(y)),
+     *(_rng("view_as_complex").standard_normal((2, 3, 2)) for _ in range(2)), refs=("torch",))
+case("view_as_real", "view_as_real-(4,)", lambda B, x, y: B.view_as_real(B.complex(x, y)).sum(-1) * x,
+     *(_rng("view_as_real").standard_normal(4) for _ in range(2)), refs=("torch",))
+for _s, _dim, _norm in [(None, None, "backward"), ((5,), (1,), "ortho"), ((2, 6), (1, 0), "forward")]:
+    _rng_f = _rng(f"fft-{_s}")
+    _x, _y = _rng_f.standard_normal((3, 4)), _rng_f.standard_normal((3, 4))
+    case("fftn", f"fftn-{_s}-{_norm}", lambda B, x, y, s=_s, dim=_dim, norm=_norm: B.view_as_real(
+        B.fftn(B.complex(x, y), s=s, dim=dim, norm=norm)), _x, _y, refs=("torch",))
+    case("fftn", f"ifftn-real-{_s}-{_norm}", lambda B, x, s=_s, dim=_dim, norm=_norm: B.view_as_real(
+        B.ifftn(x, s=s, dim=dim, norm=norm)), _x, refs=("torch",))
+    case("rfftn", f"rfftn-{_s}-{_norm}", lambda B, x, s=_s, dim=_dim, norm=_norm: B.view_as_real(
+        B.rfftn(x, s=s, dim=dim, norm=norm)), _x, refs=("torch",))
+    case("irfftn", f"irfftn-{_s}-{_norm}", lambda B, x, y, s=_s, dim=_dim, norm=_norm: B.irfftn(
+        B.complex(x, y), s=s, dim=dim, norm=norm), _x, _y, refs=("torch",))
+
 CASE_IDS = [c.label for c in CASES]
 assert len(set(CASE_IDS)) == len(CASE_IDS), "case labels must be unique"
 

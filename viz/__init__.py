@@ -18,7 +18,7 @@ if __name__ != "autograd_core.viz":  # the repository's viz/ folder is installed
     raise ImportError("viz/ is the package autograd_core.viz: write `from autograd_core import viz` "
                       "(after `pip install -e .` in a checkout)")
 
-from .graph import SCHEMA, Edge, Graph, Node, ScopeInfo, trace
+from .graph import SCHEMA, ComplexNotDrawn, Edge, Graph, Node, ScopeInfo, trace
 from .chain import ChainRule, chain_rule
 from .collapse import collapse
 from .dot import draw, render
@@ -31,7 +31,7 @@ from .explore import Explorer, explore
 show_values_as_graphs()  # from now on Jupyter shows a Value as the picture of its graph
 
 __all__ = [
-    "SCHEMA", "Edge", "Graph", "Node", "ScopeInfo", "trace", "ChainRule", "chain_rule", "collapse",
+    "SCHEMA", "ComplexNotDrawn", "Edge", "Graph", "Node", "ScopeInfo", "trace", "ChainRule", "chain_rule", "collapse",
     "draw", "render", "from_json", "graph_from_dict", "graph_to_dict", "to_json", "GraphvizNotFound",
     "export", "export_bytes", "render_bytes", "GraphPicture", "show_values_as_graphs", "value_mimebundle",
     "backward_order", "backward_steps", "Explorer", "explore",

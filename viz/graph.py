@@ -302,6 +302,10 @@ def _kind_of(thing):
             "Value from autograd_core)")
 
 
+class ComplexNotDrawn(TypeError):
+    """Raised by `trace` (so by every picture) for a graph holding a complex Value: pictures format real numbers."""
+
+
 def trace(root, derivatives=True) -> Graph:
     """The graph that produced `root` as plain data (`Graph` of `Node`s, `Edge`s, `ScopeInfo`s).
 
@@ -328,6 +332,11 @@ def _trace(root, derivatives):
         dtype = data.dtype
         dtype_name = dtype_names.get(dtype)
         if dtype_name is None:
+            if dtype.kind == "c":
+                raise ComplexNotDrawn(
+                    f"viz: complex Values are not drawn yet ({node_id}{'' if v.label is None else f' {v.label!r}'}, "
+                    f"{dtype.name}, made by {v.op or 'the user'}); print it, or draw a graph of its "
+                    "torch.view_as_real(...) instead")
             dtype_name = dtype_names[dtype] = dtype.name
         scope = None if v.scope is None else _scope_ids(v.scope, scope_ids, scopes)
         op = v.primitive

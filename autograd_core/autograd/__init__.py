@@ -402,6 +402,7 @@ class Function:
             prim.name = cls.__name__
             prim.custom_function = True  # grad_fn.name() is PyTorch's "<Name>Backward", without the 0
             prim.defvjp_argnum(cls._vjp, formula=f"{cls.__name__}.backward")
+            prim.defcomplex()  # the user's forward takes what it is given; _vjp conjugates at backward's boundary
             if cls.jvp is not Function.jvp:  # forward mode (jvp, jacfwd, hessian) through this Function
                 prim.defjvp_argnum(cls._jvp)
             # Each of several outputs is cut from the packed output by a node of its own, named after the Function
@@ -411,6 +412,7 @@ class Function:
             output.name, output.custom_function = f"{cls.__name__}.output", True
             output.defvjp(_output_vjp, formulas=("the output's gradient in its place of the packed output",))
             output.defjvp_linear()
+            output.defcomplex()
             cls._autograd_primitive, cls._autograd_output = prim, output
         return prim
 
@@ -477,13 +479,19 @@ class Function:
     def _vjp(cls, argnum, g, out, *xs, ctx):
         cached = getattr(ctx, "_autograd_cache", None)
         if cached is None or cached[0] is not g:  # backward runs once per node, not once per input
-            grad_outputs = cls._grad_outputs(ctx, g)
+            # A complex gradient: the pass carries the conjugate of PyTorch's (ops/complex.py), and backward is written
+            # in PyTorch's terms, so it gets and gives PyTorch's.
+            conjugated = g.dtype.kind == "c"
+            grad_outputs = cls._grad_outputs(ctx, engine.conjugate_gradient(g) if conjugated else g)
             if isinstance(g, Value):  # create_graph: the rule runs on the node's Values, and records
                 with cls._standing_in(ctx, out, xs):
                     grads = cls.backward(ctx, *grad_outputs)
             else:
                 grads = cls.backward(ctx, *grad_outputs)
             grads = grads if isinstance(grads, tuple) else (grads,)
+            if conjugated or any(np.iscomplexobj(_data(gi)) for gi in grads if gi is not None):
+                grads = tuple(gi if gi is None or not np.iscomplexobj(_data(gi)) else engine.conjugate_gradient(gi)
+                              for gi in grads)
             n = len(ctx._autograd_arguments)
             if len(grads) < n or any(extra is not None for extra in grads[n:]):
                 raise RuntimeError(f"{cls.__name__}.backward returned {len(grads)} gradients for {n} inputs")

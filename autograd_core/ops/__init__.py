@@ -21,4 +21,6 @@ from . import decompositions, lu, special_more  # noqa: F401
 from . import bits, scatters, sets  # noqa: F401  (bitwise, scatter_reduce, isin, ...: torch surface gaps)
 from . import strided  # noqa: F401  (torch.as_strided, as_strided_scatter)
 from . import finite_differences  # noqa: F401  (torch.gradient: a composition, no primitives of its own)
+from . import fft  # noqa: F401  (the transforms behind torch.fft, fft.py)
+from . import complex  # noqa: F401  (real, imag, conj, angle, polar, view_as_real, ...; the gate of the others)
 from . import sparse  # noqa: F401  (the sparse COO layout's primitives; autograd_core.sparse is PyTorch's namespace)

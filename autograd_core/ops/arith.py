@@ -236,6 +236,10 @@ def nan_to_num(input, nan=None, posinf=None, neginf=None):
     PyTorch's."""
     x = as_value(input)
     nan = 0.0 if nan is None else nan
+    if x.dtype.kind == "c":
+        from .complex import complex_refusal
+
+        raise complex_refusal("nan_to_num", x.dtype)
     if x.dtype.kind != "f":
         return x.clone() if x.requires_grad else as_value(np.array(x.data, copy=True))
     replaced = without_gradient(np.nan_to_num, x, nan=nan, posinf=posinf, neginf=neginf)
@@ -319,7 +323,7 @@ def is_floating_point(input):
 
 
 def is_complex(input):
-    """Whether input is complex: always False here (there are no complex Values)."""
+    """Whether input's dtype is complex (complex64, complex128): a Python bool."""
     return as_value(input).dtype.kind == "c"
 
 

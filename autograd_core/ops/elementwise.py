@@ -341,8 +341,29 @@ def _sign_or_zero(x):
     return np.sign(x) if x.dtype.kind not in "fc" else ((x > 0).astype(x.dtype) - (x < 0))
 
 
-abs.defvjp(lambda g, out, x: g * _sign_or_zero(data_of(x)), formulas=("g⊙sign x",))
-abs.defjvp_elementwise()
+def conj_phase(x, size):
+    """conj(x)/|x| for complex x (`size` its |x|), 0 where x = 0: 2∂|z|/∂z in the convention of ops/complex.py. Made
+    of operations, so that under create_graph it is differentiated too."""
+    from .complex import conj
+
+    zero = data_of(size) == 0
+    return conj(x) / where(zero, 1, size) if np.any(zero) else conj(x) / size
+
+
+def _abs_vjp(g, out, x):
+    if x.dtype.kind == "c":
+        return g * conj_phase(x, out)
+    return g * _sign_or_zero(data_of(x))
+
+
+def _abs_jvp(t, out, x):
+    if x.dtype.kind == "c":
+        return (t * conj_phase(x, out)).real   # d|z| = Re(conj(z)/|z|·dz)
+    return t * _sign_or_zero(data_of(x))
+
+
+abs.defvjp(_abs_vjp, formulas=("g⊙sign x",))
+abs.defjvp(_abs_jvp)
 
 
 @primitive("clip")

@@ -10,19 +10,32 @@ call's whenever two consecutive calls happened to agree on it.
 
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
 from ..modes import SCOPE, TRACERS
-from ..value import Value, _new_node
+from ..value import COMPLEX_VALUES_EXIST, Value, _new_node
 from .primitive import primitive
 
 _NO_OPERAND = object()
+# Functions that order numbers, refused for complex data in PyTorch's words (ops/complex.py's `complex_refusal`)
+ORDERINGS = {operator.lt: "lt", operator.le: "le", operator.gt: "gt", operator.ge: "ge", np.less: "lt",
+             np.less_equal: "le", np.greater: "gt", np.greater_equal: "ge", np.argmax: "argmax", np.argmin: "argmin"}
+
+
+def refuse_complex(title, *xs):
+    from .complex import refuse_complex
+
+    refuse_complex(title, *xs)
 
 
 @primitive("nondifferentiable")
 def nondifferentiable(*xs, fn, operand=_NO_OPERAND, **options):
     """fn(*xs[, operand], **options) as data: xs the inputs' data, `operand` a second operand that is not a Value
     (a number, an array: kept as it is, never cast to the inputs' dtype as an operation's constants are)."""
+    if COMPLEX_VALUES_EXIST[0] and fn in ORDERINGS:  # <, argmax, ...: complex numbers have no order
+        refuse_complex(ORDERINGS[fn], *xs, operand)
     out = np.asarray(fn(*xs, **options) if operand is _NO_OPERAND else fn(*xs, operand, **options))
     return out[()] if out.ndim == 0 else out
 

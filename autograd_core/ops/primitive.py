@@ -19,7 +19,7 @@ from __future__ import annotations
 import sys
 
 from ..engine import apply, apply_unary
-from ..value import Value
+from ..value import COMPLEX_VALUES_EXIST, Value
 
 PRIMITIVES: dict[str, Primitive] = {}
 
@@ -54,6 +54,22 @@ class Primitive:
         if name in PRIMITIVES:
             raise ValueError(f"primitive {name!r} is defined twice")
         PRIMITIVES[name] = self
+        if COMPLEX_VALUES_EXIST[0]:  # defined after the first complex Value: it refuses them until `defcomplex`
+            from .complex import gate
+
+            gate(self)
+
+    complex_ready = False  # see defcomplex
+
+    def defcomplex(self):
+        """Declare that forward, VJP and JVP rules hold for complex data, in the convention of ops/complex.py (a
+        holomorphic operation's real rules already do: G_in = G_out·f'(z)). Other primitives refuse complex inputs."""
+        self.complex_ready = True
+        if COMPLEX_VALUES_EXIST[0]:
+            from .complex import ungate
+
+            ungate(self)
+        return self
 
     def defvjp(self, *vjps, formulas=()):
         """Register one vector-Jacobian rule per input (None for an input that is never differentiable)."""

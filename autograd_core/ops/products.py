@@ -146,11 +146,11 @@ def chain_matmul(*matrices):
 
 
 def vdot(input, other):
-    """Σ conj(input[i]) · other[i] of two vectors (real here: dot)."""
+    """Σ conj(input[i]) · other[i] of two vectors (dot for real ones)."""
     a, b = as_value(input), as_value(other)
     if a.ndim != 1 or b.ndim != 1:
         raise ShapeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
-    return dot(a, b)
+    return dot(a.conj(), b)
 
 
 def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
@@ -202,7 +202,7 @@ def dist(input, other, p=2):
     from ..linalg import vector_norm  # linalg.py builds on ops/: imported on use
 
     difference = as_value(input) - other
-    if difference.dtype.kind != "f":
+    if difference.dtype.kind not in "fc":
         raise RuntimeError(f"norm(): input dtype should be either floating point or complex. Got "
                            f"{difference.dtype} instead.")
     return vector_norm(difference, p)

@@ -16,11 +16,11 @@ import numpy as np
 
 from ..value import Value
 
-_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
 
 
 def category(dtype):
-    """0 for bool, 1 for integers, 2 for floats."""
+    """0 for bool, 1 for integers, 2 for floats, 3 for complex."""
     dtype = np.dtype(dtype)
     if dtype.kind not in _CATEGORY:
         raise TypeError(f"unsupported dtype {dtype}")
@@ -38,7 +38,7 @@ def promote_types(type1, type2):
     or bool (int64 and float32 give float32), else NumPy's promotion (uint8 and int8 give int16)."""
     a, b = np.dtype(type1), np.dtype(type2)
     ca, cb = category(a), category(b)
-    if ca != cb:
+    if ca != cb and min(ca, cb) < 2:  # (a float and a complex meet in NumPy's way: float64, complex64 -> complex128)
         return a if ca > cb else b
     return np.promote_types(a, b)
 
@@ -50,6 +50,8 @@ def _python_number_dtype(x):
         return np.dtype(np.int64)
     if isinstance(x, numbers.Real):
         return _default_float()
+    if isinstance(x, numbers.Complex):
+        return _complex_of(_default_float())
     raise TypeError(f"result_type: expected a Value or a number, got {type(x).__name__}")
 
 
@@ -63,6 +65,8 @@ def result_dtype(*operands):
         else:
             groups[2].append(_python_number_dtype(x))
     top = max(category(d) for group in groups for d in group)
+    if top == 3:
+        return _complex_result_dtype(groups)
     for i, group in enumerate(groups):
         members = [d for d in group if category(d) == top]
         if members:
@@ -73,6 +77,34 @@ def result_dtype(*operands):
                 out = np.promote_types(out, d)
             return out
     raise AssertionError("unreachable")
+
+
+def _complex_of(dtype):
+    """The complex dtype whose parts are float `dtype` (float16's complex32, which NumPy lacks, refused)."""
+    if dtype == np.float16:
+        raise TypeError("complex32 (torch.chalf) is not supported: NumPy has no complex32; use float32 or complex64")
+    return np.result_type(dtype, np.complex64)
+
+
+def _complex_result_dtype(groups):
+    """PyTorch's result dtype where a complex operand takes part (its combine_categories): each group (Values with
+    dimensions, 0-d Values, Python numbers) promotes within itself, then a higher group decides over a lower one,
+    except that a complex lower group makes a float higher one complex of its width (a float64 vector times a
+    complex64 0-d Value is complex128, a float32 vector times 1j complex64)."""
+    result = None
+    for group in reversed(groups):
+        if not group:
+            continue
+        mine = group[0]
+        for d in group[1:]:
+            mine = promote_types(mine, d)
+        if result is None or category(mine) == 3 or category(result) < category(mine):
+            result = mine
+        elif category(result) == 3:
+            result = _complex_of(mine) if category(mine) == 2 else result
+        else:
+            result = mine
+    return result
 
 
 def float_result_dtype(*operands):

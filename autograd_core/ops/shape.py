@@ -110,7 +110,15 @@ swapaxes.views = True
 
 @primitive("astype")
 def astype(x, dtype):
-    """x converted to a floating dtype; the gradient is converted back."""
+    """x converted to a floating or complex dtype (complex to real keeps the real part, as PyTorch's); the gradient is
+    converted back."""
+    dtype = np.dtype(dtype)
+    if dtype.kind == "c":
+        from ..value import complex_values_exist
+
+        complex_values_exist()
+    elif x.dtype.kind == "c":
+        x = np.real(x)
     return np.asarray(x).astype(dtype)[()]
 
 

@@ -1,0 +1,297 @@
+"""Complex Values: the operations made for them, the ones made ready for them, and the gate that refuses the rest.
+
+**The gradient a backward pass carries.** PyTorch's `.grad` of a complex Value z is the conjugate Wirtinger
+derivative, doubled: for a real loss L of z = x + iy, z.grad = ∂L/∂x + i·∂L/∂y (so `(z.abs()**2).sum()` gives
+2z), and a holomorphic f's VJP is g·conj(f'(z)). Inside the pass this library carries the conjugate of that,
+G = ∂L/∂x − i·∂L/∂y = 2·∂L/∂z. With it the chain rule of a holomorphic f is G_in = G_out·f'(z), exactly
+the rule the real operations already have: `+ − * /`, exp, matmul, sums, reshapes and slices need no change,
+and their JVPs (t·f'(z)) neither. An operation that is not holomorphic writes its rule in the same terms,
+G_in = G_out·∂w/∂z + conj(G_out)·∂w̄/∂z (w its output): abs gives G·conj(z)/|z|, real G, imag −iG, conj
+conj(G). A real input's gradient is the real part of its G, which the engine takes when it fits a complex
+result to a real input (`engine._fit`), as PyTorch does. The engine conjugates at the boundary alone: the
+gradient a hook sees, `.grad`, what `autograd.grad` returns, and a `gradient=` given to `backward` are
+PyTorch's (engine._chain_rule, engine._seed_gradient).
+
+**The gate.** Every primitive not marked `complex_ready` refuses complex inputs with an error naming it
+(PyTorch's words where PyTorch refuses too), rather than computing NumPy's numbers for them (NumPy orders
+complex numbers lexicographically, so `relu` and `max` would give an answer, and a real rule a wrong gradient).
+The refusal wraps those primitives' forward functions, and only once the first complex Value exists
+(value.complex_values_exist): until then real graphs pay nothing for it, not even a test of the dtype.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..value import COMPLEX_VALUES_EXIST, complex_values_exist
+from .elementwise import data_of, where
+from .primitive import PRIMITIVES, primitive
+
+# ----------------------------------------------------------------------------------------------------
+# The gate.
+
+# The operations whose forward function and rules hold for complex data in the convention above, each checked
+# against PyTorch in tests/test_complex.py.
+COMPLEX_READY = (
+    "+", "-", "*", "/", "neg", "**", "exp", "log", "sqrt", "tanh", "sin", "cos", "abs",
+    "sum", "mean", "sum_to", "broadcast_to", "reshape", "transpose", "swapaxes", "astype", "clone", "getitem",
+    "scatter_add", "concatenate", "stack", "matmul", "where", "nondifferentiable",
+)
+
+# PyTorch's words for the refusals users meet most (its kernels' messages; NotImplementedError is a RuntimeError).
+_TORCH_REFUSALS = {
+    "relu": (NotImplementedError, "clamp is not supported for complex types"),
+    "clip": (NotImplementedError, "clamp is not supported for complex types"),
+    "leaky_relu": (NotImplementedError, "leaky_relu is not supported for complex types"),
+    "maximum": (RuntimeError, "maximum not implemented for complex tensors."),
+    "minimum": (RuntimeError, "minimum not implemented for complex tensors."),
+    "floor": (NotImplementedError, "floor is not supported for complex inputs"),
+    "ceil": (NotImplementedError, "ceil is not supported for complex inputs"),
+    "trunc": (NotImplementedError, "trunc is not supported for complex inputs"),
+    "max": (NotImplementedError, '"max_all" not implemented for \'{torch}\''),
+    "min": (NotImplementedError, '"min_all" not implemented for \'{torch}\''),
+    "atan2": (NotImplementedError, '"atan2_cpu" not implemented for \'{torch}\''),
+    **{name: (NotImplementedError, f'"{name}_cpu" not implemented for \'{{torch}}\'') for name in ("lt", "le", "gt",
+                                                                                                     "ge")},
+    "argmax": (RuntimeError, "argmax(): does not support complex input"),
+    "argmin": (RuntimeError, "argmin(): does not support complex input"),
+    "sort": (RuntimeError, " Sort does not support complex dtypes on CPU"),
+}
+_TORCH_NAMES = {np.dtype(np.complex64): "ComplexFloat", np.dtype(np.complex128): "ComplexDouble"}
+
+
+def complex_refusal(title, dtype):
+    """The error for operation `title` given data of complex `dtype`."""
+    kind, message = _TORCH_REFUSALS.get(title, (NotImplementedError, None))
+    if message is None:
+        message = (f"{title}: complex inputs are not supported here (got {dtype}); the complex operations are "
+                   "listed in docs/coming-from-pytorch.md")
+    return kind(message.format(torch=_TORCH_NAMES.get(np.dtype(dtype), str(dtype))))
+
+
+def _refusing_complex(op, forward):
+    """op's forward function, refusing complex data among its inputs."""
+
+    def forward_refusing_complex(*xs, **params):
+        for x in xs:
+            dtype = getattr(x, "dtype", None)
+            if dtype is not None and dtype.kind == "c":
+                raise complex_refusal(op.name if op.name in _TORCH_REFUSALS else op.title, dtype)
+        return forward(*xs, **params)
+
+    forward_refusing_complex.__wrapped__ = forward
+    forward_refusing_complex.__name__ = getattr(forward, "__name__", op.name)
+    forward_refusing_complex.refuses_complex = True
+    return forward_refusing_complex
+
+
+def gate(op):
+    """Make op refuse complex inputs, unless it is complex-ready (called for every primitive when the first complex
+    Value is made, and for each primitive defined after that)."""
+    if not op.complex_ready and not gated(op):
+        op.forward = _refusing_complex(op, op.forward)
+
+
+def gated(op):
+    """Whether op's forward refuses complex inputs (see `gate`)."""
+    return getattr(op.forward, "refuses_complex", False)
+
+
+def ungate(op):
+    """Undo `gate` (Primitive.defcomplex on a primitive defined after the first complex Value)."""
+    if gated(op):
+        op.forward = op.forward.__wrapped__
+
+
+def arm_complex_gate():
+    """Gate every primitive defined so far (value.complex_values_exist calls this once)."""
+    for op in list(PRIMITIVES.values()):
+        gate(op)
+
+
+def refuse_complex(title, *xs):
+    """For functions that are not primitives (comparisons, argmax, ...): raise `complex_refusal` if any x is a
+    complex Value or array. Costs nothing before the first complex Value exists."""
+    if COMPLEX_VALUES_EXIST[0]:
+        for x in xs:
+            dtype = getattr(x, "dtype", None)
+            if dtype is not None and np.dtype(dtype).kind == "c":
+                raise complex_refusal(title, dtype)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Conjugation, for the engine's boundary and for rules.
+
+
+def _check_complex(x, what):
+    if x.dtype.kind != "c":
+        raise RuntimeError(f"{what} is only supported for complex tensors")
+
+
+@primitive("conj")
+def conj(x):
+    """The complex conjugate, elementwise (eager: PyTorch's lazy conjugate bit is not kept; `is_conj()` is False)."""
+    return np.conjugate(x)
+
+
+conj.defvjp(lambda g, out, x: conj(g), formulas=("conj g",))   # G_in = conj(G_out): w̄ = z
+conj.defjvp_linear()                                            # conj is linear over the reals
+
+
+@primitive("real")
+def real(x):
+    """The real part of complex x (a view of its data), of the matching real dtype."""
+    return np.real(x)
+
+
+real.defvjp(lambda g, out, x: g, formulas=("g",))               # Re z = (z + z̄)/2: G_in = G_out (real)
+real.defjvp_linear()
+real.views = True
+
+
+@primitive("imag")
+def imag(x):
+    """The imaginary part of complex x (a view of its data), of the matching real dtype."""
+    _check_complex(x, "imag")
+    return np.imag(x)
+
+
+imag.defvjp(lambda g, out, x: g * -1j, formulas=("−i·g",))      # Im z = (z − z̄)/2i: G_in = −i·G_out
+imag.defjvp_linear()
+imag.views = True
+
+
+@primitive("angle")
+def angle(x):
+    """The argument of each element, in (−π, π]; for real x, π where x < 0 and 0 elsewhere (NaN stays NaN), as
+    PyTorch's. Integers give the default float dtype."""
+    if x.dtype.kind == "c":
+        return np.angle(x)[()]
+    if x.dtype.kind != "f":
+        from ..tensor import DEFAULTS
+
+        x = np.asarray(x, dtype=DEFAULTS["dtype"])
+    return np.where(x < 0, np.pi, np.where(np.isnan(x), x, 0)).astype(x.dtype)[()]
+
+
+def _angle_vjp(g, out, x):
+    # θ = (log z − log z̄)/2i, so 2∂θ/∂z = −i/z (0 at z = 0, as PyTorch); a real x's angle is piecewise constant
+    if x.dtype.kind != "c":
+        return g * 0
+    zero = data_of(x) == 0
+    return where(zero, 0, g * -1j / where(zero, 1, x)) if np.any(zero) else g * -1j / x
+
+
+angle.defvjp(_angle_vjp, formulas=("−i·g/z",))
+angle.defjvp(lambda t, out, x: (_angle_vjp(t, out, x)).real)
+
+
+def _complex_of(real_part, imag_part):
+    dtype = np.result_type(real_part, imag_part, np.complex64)
+    out = np.empty(np.broadcast_shapes(np.shape(real_part), np.shape(imag_part)), dtype=dtype)
+    out.real = real_part  # assigned, not real + 1j·imag: inf·1j would put a NaN into the real part
+    out.imag = imag_part
+    complex_values_exist()
+    return out[()]
+
+
+def _same_float_dtype(name, a, b):
+    """PyTorch's checks of torch.complex's and torch.polar's inputs: one float dtype (float16, whose complex32 NumPy
+    lacks, refused)."""
+    for x in (a, b):
+        if np.dtype(x.dtype).kind != "f":
+            raise RuntimeError(f"Expected both inputs to be Half, Float or Double tensors but got {a.dtype} and "
+                               f"{b.dtype}")
+        if x.dtype == np.float16:
+            raise TypeError(f"{name}: float16 parts would make complex32 (torch.chalf), which NumPy has not")
+    if a.dtype != b.dtype:
+        torch_names = {np.dtype(np.float32): "Float", np.dtype(np.float64): "Double"}
+        raise RuntimeError(f"Expected object of scalar type {torch_names[np.dtype(a.dtype)]} but got scalar type "
+                           f"{torch_names[np.dtype(b.dtype)]} for second argument")
+
+
+@primitive("complex")
+def complex(real, imag):
+    """real + i·imag elementwise (broadcast): float32 parts give complex64, float64 complex128 (both of one dtype)."""
+    _same_float_dtype("complex", real, imag)
+    return _complex_of(real, imag)
+
+
+complex.defvjp(lambda g, out, re, im: g,            # ∂z/∂Re = 1: the real part of G (the engine takes it)
+               lambda g, out, re, im: g * 1j,       # ∂z/∂Im = i: Re(i·G) = −Im G
+               formulas=("Re g", "−Im g"))
+complex.defjvp_linear()
+complex.defarguments("real", "imag")
+
+
+@primitive("polar")
+def polar(abs, angle):
+    """abs·(cos angle + i·sin angle) elementwise (broadcast), of the complex dtype of the inputs' (one) float dtype."""
+    _same_float_dtype("polar", abs, angle)
+    return _complex_of(abs * np.cos(angle), abs * np.sin(angle))
+
+
+def _phase_factor(angle):
+    return np.cos(angle) + np.sin(angle) * 1j
+
+
+polar.defvjp(lambda g, out, r, theta: g * _phase_factor(theta),   # ∂z/∂r = e^{iθ}
+             lambda g, out, r, theta: g * out * 1j,               # ∂z/∂θ = i·z
+             formulas=("Re(g·e^{iθ})", "Re(i·g·z)"))
+polar.defarguments("abs", "angle")
+polar.defjvp(lambda t, out, r, theta: t * _phase_factor(theta), lambda t, out, r, theta: t * out * 1j)
+
+
+_REAL_OF = {np.dtype(np.complex64): np.dtype(np.float32), np.dtype(np.complex128): np.dtype(np.float64)}
+_COMPLEX_OF = {v: k for k, v in _REAL_OF.items()}
+
+
+@primitive("view_as_real")
+def view_as_real(input):  # noqa: A002  (PyTorch's argument name)
+    """Complex x of shape (..., ) as real pairs of shape (..., 2): [..., 0] the real parts, [..., 1] the imaginary
+    ones (a view of x's data where it is contiguous, as PyTorch's)."""
+    if input.dtype.kind != "c":
+        raise RuntimeError("view_as_real is only supported for complex tensors")
+    arr = np.asarray(input)
+    if not arr.flags.c_contiguous or arr.ndim == 0:
+        arr = np.ascontiguousarray(arr.reshape(arr.shape or (1,)))
+    return arr.view(_REAL_OF[arr.dtype]).reshape(np.shape(input) + (2,))
+
+
+@primitive("view_as_complex")
+def view_as_complex(input):  # noqa: A002  (PyTorch's argument name)
+    """Real x of shape (..., 2) read as complex numbers x[..., 0] + i·x[..., 1] of shape (...): float32 gives
+    complex64, float64 complex128 (a view of x's data where it is contiguous, as PyTorch's)."""
+    arr = np.asarray(input)
+    if arr.dtype not in _COMPLEX_OF:
+        raise RuntimeError("view_as_complex is only supported for float and double tensors, but got a tensor of "
+                           f"scalar type: {arr.dtype}")
+    if arr.ndim == 0 or arr.shape[-1] != 2:
+        raise RuntimeError("Tensor must have a last dimension of size 2")
+    if not arr.flags.c_contiguous:
+        arr = np.ascontiguousarray(arr)
+    complex_values_exist()
+    return arr.view(_COMPLEX_OF[arr.dtype])[..., 0][()]
+
+
+# z = a + ib from the pair (a, b): G_a = Re G, G_b = Re(iG) = −Im G, i.e. the pairs of conj(G); the other way round,
+# G_z = g_a − i·g_b = conj of the pair read as a complex number.
+view_as_real.defvjp(lambda g, out, x: conj(view_as_complex(g)), formulas=("conj(g as complex)",))
+view_as_complex.defvjp(lambda g, out, x: view_as_real(conj(g)), formulas=("conj(g) as pairs",))
+view_as_real.defjvp_linear()
+view_as_complex.defjvp_linear()
+view_as_real.defarguments("input")
+view_as_complex.defarguments("input")
+view_as_real.views = view_as_complex.views = True
+
+
+def conjugate_gradient(g):
+    """conj(g), for the engine: PyTorch's gradient from the one a backward pass carries, and back (on arrays, or
+    Values under create_graph)."""
+    return conj(g)
+
+
+for _name in COMPLEX_READY:
+    PRIMITIVES[_name].defcomplex()
+for _op in (conj, real, imag, angle, complex, polar, view_as_real, view_as_complex):
+    _op.defcomplex()
