@@ -35,9 +35,9 @@ def describe(value):
     return named + " (sparse COO)" if value.is_sparse else named
 
 
-_SCALAR_TYPE_NAMES = {"complex64": "ComplexFloat", "complex128": "ComplexDouble", "float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
+_SCALAR_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
                       "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-                      "bool": "Bool"}
+                      "bool": "Bool", "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
 
 
 def scalar_type_name(dtype):
