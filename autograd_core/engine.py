@@ -541,34 +541,36 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
         if g.__class__ is scattered:
             g = g.dense()
         op = node._op
-        if complex_values and g.dtype.kind == "c":
-            # The pass carries the conjugate of PyTorch's gradient (ops/complex.py); hooks, autograd.grad and .grad
-            # get PyTorch's.
-            g = _complex_node_gradient(node, g, op, wanted, captured, accumulate, log, passed_through)
-        else:
-            if node._hooks:
-                g = _run_hooks(node, g)
-            if wanted is not None and node in wanted:
-                captured[node] = g
-            if accumulate:  # inline rather than a function: this runs once per node
-                # A leaf's .grad goes through the property (ElementView redirects it into its matrix); other nodes'
-                # through the slot behind it, skipping the property's cost.
-                old = node.grad if op is None else node._grad
-                if old is not None:
-                    log(("grad", node, old))
-                    total = old + g
-                else:
-                    if g.__class__ is ndarray and (
-                            (op is None and (g.base is not None or not g.flags.writeable or node in passed_through))
-                            or (g.base is not None and not g.flags.writeable)):  # a broadcast view: never a .grad
-                        g = g.copy()  # (a fresh array, the commonest case, is looked at no further: flags cost ~0.1 µs)
-                    total = g
-                if op is None:
-                    node.grad = total
-                    if node._hooks:
-                        _run_post_accumulate_hooks(node)
-                else:
-                    node._grad = total
+        # The pass carries the conjugate of PyTorch's gradient for complex data (ops/complex.py): hooks, autograd.grad
+        # and .grad get PyTorch's, and the rules below the conjugate back.
+        conjugated = complex_values and g.dtype.kind == "c"
+        if conjugated:
+            g = conjugate_gradient(g)
+        if node._hooks:
+            g = _run_hooks(node, g)
+        if wanted is not None and node in wanted:
+            captured[node] = g
+        if accumulate:  # inline rather than a function: this runs once per node
+            # A leaf's .grad goes through the property (ElementView redirects it into its matrix); other nodes'
+            # through the slot behind it, skipping the property's cost.
+            old = node.grad if op is None else node._grad
+            if old is not None:
+                log(("grad", node, old))
+                total = old + g
+            else:
+                if g.__class__ is ndarray and (
+                        (op is None and (g.base is not None or not g.flags.writeable or node in passed_through))
+                        or (g.base is not None and not g.flags.writeable)):  # a broadcast view: never a .grad
+                    g = g.copy()  # (a fresh array, the commonest case, is looked at no further: flags cost ~0.1 µs)
+                total = g
+            if op is None:
+                node.grad = total
+                if node._hooks:
+                    _run_post_accumulate_hooks(node)
+            else:
+                node._grad = total
+        if conjugated:
+            g = conjugate_gradient(g)
         visit(node)
         if op is None:
             continue  # a leaf
@@ -622,31 +624,6 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
             else:
                 log(("params", node, params))
                 node._params = FREED_PARAMS
-
-
-def _complex_node_gradient(node, g, op, wanted, captured, accumulate, log, passed_through):
-    """`_chain_rule`'s steps before the rules for a node whose gradient g is complex: hooks, autograd.grad's capture
-    and `.grad` see PyTorch's gradient, conj(g) (ops/complex.py); returns the (conjugated back) gradient the rules
-    take."""
-    g = conjugate_gradient(g)
-    if node._hooks:
-        g = _run_hooks(node, g)
-    if wanted is not None and node in wanted:
-        captured[node] = g
-    if accumulate:
-        old = node.grad if op is None else node._grad
-        if old is not None:
-            log(("grad", node, old))
-            total = old + g
-        else:
-            total = g.copy() if g.__class__ is np.ndarray and (g.base is not None or node in passed_through) else g
-        if op is None:
-            node.grad = total
-            if node._hooks:
-                _run_post_accumulate_hooks(node)
-        else:
-            node._grad = total
-    return conjugate_gradient(g)
 
 
 def _undo(roots, order, visited, undo, accumulate, retain_graph):
