@@ -61,6 +61,11 @@ class OURS:
     sparse_softmax, sparse_log_softmax = ag.sparse.softmax, ag.sparse.log_softmax
 
     @staticmethod
+    def sparse_zero_outside(s, indices):
+        """Sparse s with its entries off the positions `indices` zeroed (a primitive of sparse.mm's gradients)."""
+        return ops.sparse.sparse_result(ops.sparse.zero_outside(s, indices=indices))
+
+    @staticmethod
     def sparse_to(s, dtype):
         """s.to(dtype) always through the conversion (of float64 to float64 too, where .to returns s itself)."""
         return ops.sparse.sparse_result(ops.sparse.sparse_astype(s, dtype=np.dtype(dtype)))

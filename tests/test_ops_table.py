@@ -634,8 +634,17 @@ for prim, label, fn in [
     ("add_sparse", "sparse-dense+sparse", lambda B, v, d: d[:, :3] * (d[:, 1:] + _coo(B, v))),
     ("slice_sum", "sparse-softmax", lambda B, v, d: B.sparse_softmax(_coo(B, v).coalesce(), 1).to_dense() * d[:, :3]),
     ("slice_sum", "sparse-log_softmax", lambda B, v, d: B.sparse_log_softmax(_coo(B, v), 0).to_dense() * d[:, :3]),
+    ("sparse_sparse_matmul", "sparse-sparse-at-sparse", lambda B, v, d: B.sparse_mm(_coo(B, v) @ _coo(B, v).t(), d)),
 ]:
     case(prim, label, fn, _SV, _SD, refs=("torch",))
+# sparse.mm(sparse, sparse), whose gradient PyTorch fails (an internal assert) for a sparse output gradient; and
+# zero_outside, which that gradient uses (0 off each input's pattern; on coalesced data, as the products are), called
+# here directly.
+case("sparse_sparse_matmul", "sparse-sparse.mm-sparse",
+     lambda B, v, d: B.sparse_mm(B.sparse_mm(_coo(B, v), _coo(B, v * v)), d), _SV, _SD, refs=())
+case("sparse_zero_outside", "sparse-zero_outside",
+     lambda B, v, d: B.sparse_mm(B.sparse_zero_outside(_coo(B, v).coalesce(), np.array([[0, 1], [2, 0]])), d),
+     _SV, _SD, refs=())
 # A float64 conversion (float32=False), and sparse_mask, whose gradient PyTorch does not implement (refs=()).
 case("sparse_astype", "sparse-to-dtype", lambda B, v, d: B.sparse_mm(B.sparse_to(_coo(B, v), np.float64),
      d.double()), _SV, _SD, refs=("torch",), float32=False)

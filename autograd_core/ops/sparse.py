@@ -320,7 +320,8 @@ sparse_matmul.defjvp(lambda t, out, a, b, masked_grad=False: sparse_matmul(t, b)
 @primitive("sparse_zero_outside")
 def zero_outside(x, indices):
     """Sparse x with the values of its entries that are at none of the positions `indices` (sparse_dim, n) set to 0
-    (its entries kept)."""
+    (its entries kept). x is coalesced (the sparse products that reach it are): the rule reads the gradient at each
+    entry, which for an entry repeated in an uncoalesced x would count it once per repeat."""
     inside = np.isin(x.keys(), SparseArray(indices, None, x.shape).keys())
     return x.with_values(x.values * inside.reshape((-1,) + (1,) * (x.values.ndim - 1)))
 
