@@ -240,7 +240,7 @@ newaxis = None  # torch.newaxis: x[:, torch.newaxis] adds an axis, as None does
 _SUBMODULES = (  # the public packages, then the modules that used to load with the package (reachable as before)
     "nn", "optim", "viz", "distributions", "autograd", "func", "utils", "special", "distributed", "testing",
     "anomaly", "element", "forward", "functional", "jit", "jit_plan", "serialization", "tracing", "trees",
-    "multiprocessing", "amp", "random", "compiler", "version", "profiler", "signal", "sparse",
+    "multiprocessing", "amp", "random", "compiler", "version", "profiler", "signal", "sparse", "hub", "types",
 )
 _LAZY = {  # public name -> (defining module, its name there)
     **{name: ("functional", name)
