@@ -241,7 +241,7 @@ _SUBMODULES = (  # the public packages, then the modules that used to load with 
     "nn", "optim", "viz", "distributions", "autograd", "func", "utils", "special", "distributed", "testing",
     "anomaly", "element", "forward", "functional", "jit", "jit_plan", "serialization", "tracing", "trees",
     "multiprocessing", "amp", "random", "compiler", "version", "profiler", "signal", "sparse", "hub", "types",
-    "cuda", "cpu",  # modules, as PyTorch's: `import torch.cuda`, `from torch.cuda import amp`
+    "futures", "cuda", "cpu",  # modules, as PyTorch's: `import torch.cuda`, `from torch.cuda import amp`
 )
 _LAZY = {  # public name -> (defining module, its name there)
     **{name: ("functional", name)
