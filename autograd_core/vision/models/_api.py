@@ -3,9 +3,9 @@ legacy `pretrained=True` read as the first weights (with torchvision's deprecati
 loaded from torch.hub's cache folder, downloaded there first when it is missing. Each weights also carries its
 inference preprocessing (`weights.transforms()`) and the names of its classes (`weights.meta["categories"]`).
 
-The cache is torch.hub's: $TORCH_HOME/hub/checkpoints (TORCH_HOME defaults to $XDG_CACHE_HOME/torch, else
-~/.cache/torch), so a checkpoint PyTorch downloaded is used as it is. The files are PyTorch's own .pth files, read by
-autograd_core.load.
+The checkpoints are loaded by `autograd_core.hub.load_state_dict_from_url` (torch.hub's, re-exported here): its cache
+is $TORCH_HOME/hub/checkpoints (TORCH_HOME defaults to $XDG_CACHE_HOME/torch, else ~/.cache/torch), so a checkpoint
+PyTorch downloaded is used as it is. The files are PyTorch's own .pth files, read by autograd_core.load.
 """
 
 from __future__ import annotations
