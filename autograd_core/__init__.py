@@ -21,8 +21,8 @@ from .tensor import (  # PyTorch's names: factories, dtypes, functions taking di
     default_generator,
     is_deterministic_algorithms_warn_only_enabled, get_deterministic_debug_mode, set_deterministic_debug_mode,
     allclose, arange, argmax, argmin, as_tensor, bool_, cat, clamp, clone, concat,
-    cuda, device, empty, empty_like, equal, eye, flatten, float16, float32, float64, from_numpy, full, full_like,
-    get_default_dtype, bfloat16, cpu, set_float32_matmul_precision, get_float32_matmul_precision,
+    device, empty, empty_like, equal, eye, flatten, float16, float32, float64, from_numpy, full, full_like,
+    get_default_dtype, bfloat16, set_float32_matmul_precision, get_float32_matmul_precision,
     int8, int16, int32, int64, is_tensor, linspace, log_softmax, logspace, logsumexp, manual_seed, max, mean, min, mm,
     norm,
     numel, ones, ones_like, permute, pow, prod, rand, rand_like, randint, randn, randn_like, randperm, reshape,
@@ -248,7 +248,8 @@ newaxis = None  # torch.newaxis: x[:, torch.newaxis] adds an axis, as None does
 _SUBMODULES = (  # the public packages, then the modules that used to load with the package (reachable as before)
     "nn", "optim", "viz", "distributions", "autograd", "func", "utils", "special", "distributed", "testing",
     "anomaly", "element", "forward", "functional", "jit", "jit_plan", "serialization", "tracing", "trees",
-    "multiprocessing", "amp", "random", "compiler", "version", "profiler", "signal", "sparse", "fft",
+    "multiprocessing", "amp", "random", "compiler", "version", "profiler", "signal", "sparse", "fft", "hub", "types",
+    "futures", "cuda", "cpu",  # modules, as PyTorch's: `import torch.cuda`, `from torch.cuda import amp`
 )
 _LAZY = {  # public name -> (defining module, its name there)
     **{name: ("functional", name)

@@ -388,34 +388,53 @@ def _unscale_gradients(optimizer, inverse):
     return found
 
 
-# torch.cuda.amp and torch.cpu.amp: PyTorch's older names, each fixed to its device (tensor.py's `cuda.amp` and
-# `cpu.amp` read these classes on first use).
+# torch.cuda.amp and torch.cpu.amp (cuda/amp.py, cpu/amp.py): PyTorch's deprecated names, each fixed to its device
+# and warning as PyTorch's, pointed at the caller's line.
+def _deprecated(old, new):
+    warnings.warn(f"`{old}(args...)` is deprecated. Please use `{new}` instead.", FutureWarning, stacklevel=3)
+
+
 class _CudaGradScaler(GradScaler):
     """torch.cuda.amp.GradScaler: a GradScaler for "cuda", which is not here: enabled, it warns and disables itself."""
 
     def __init__(self, init_scale=2.0 ** 16, growth_factor=2.0, backoff_factor=0.5, growth_interval=2000,
                  enabled=True):
+        _deprecated("torch.cuda.amp.GradScaler", "torch.amp.GradScaler('cuda', args...)")
         super().__init__("cuda", init_scale, growth_factor, backoff_factor, growth_interval, enabled)
+
+
+class _CpuGradScaler(GradScaler):
+    """torch.cpu.amp.GradScaler: GradScaler("cpu", ...)."""
+
+    def __init__(self, init_scale=2.0 ** 16, growth_factor=2.0, backoff_factor=0.5, growth_interval=2000,
+                 enabled=True):
+        _deprecated("torch.cpu.amp.GradScaler", "torch.amp.GradScaler('cpu', args...)")
+        super().__init__("cpu", init_scale, growth_factor, backoff_factor, growth_interval, enabled)
 
 
 class _CudaAutocast(autocast):
     """torch.cuda.amp.autocast: autocast("cuda", ...), disabled with a warning here (no GPU)."""
 
-    def __init__(self, enabled=True, dtype=None, cache_enabled=True):
+    def __init__(self, enabled=True, dtype=float16, cache_enabled=True):
+        _deprecated("torch.cuda.amp.autocast", "torch.amp.autocast('cuda', args...)")
         super().__init__("cuda", dtype, enabled, cache_enabled)
 
 
 class _CpuAutocast(autocast):
     """torch.cpu.amp.autocast: autocast("cpu", ...)."""
 
-    def __init__(self, enabled=True, dtype=None, cache_enabled=True):
+    def __init__(self, enabled=True, dtype=bfloat16, cache_enabled=True):
+        _deprecated("torch.cpu.amp.autocast", "torch.amp.autocast('cpu', args...)")
         super().__init__("cpu", dtype, enabled, cache_enabled)
 
 
-class CUDA_AMP:  # noqa: N801
-    GradScaler = _CudaGradScaler
-    autocast = _CudaAutocast
+def _cuda_custom_fwd(fwd=None, *, cast_inputs=None):
+    """torch.cuda.amp.custom_fwd: custom_fwd(device_type="cuda"), with PyTorch's FutureWarning."""
+    _deprecated("torch.cuda.amp.custom_fwd", "torch.amp.custom_fwd(args..., device_type='cuda')")
+    return custom_fwd(fwd, device_type="cuda", cast_inputs=cast_inputs)
 
 
-class CPU_AMP:  # noqa: N801
-    autocast = _CpuAutocast
+def _cuda_custom_bwd(bwd):
+    """torch.cuda.amp.custom_bwd: custom_bwd(device_type="cuda"), with PyTorch's FutureWarning."""
+    _deprecated("torch.cuda.amp.custom_bwd", "torch.amp.custom_bwd(args..., device_type='cuda')")
+    return custom_bwd(bwd, device_type="cuda")

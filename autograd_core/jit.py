@@ -1177,41 +1177,26 @@ def compile(model=None, *, fullgraph=False, dynamic=None, backend=None, mode=Non
 
 
 # ----------------------------------------------------------------------------------------------------
-# PyTorch's torch.jit names. TorchScript (a compiler to a Python-free program, saved as an archive) is not part of
-# this library: `script` and `trace` say so; the helpers that library code calls to ask whether it is being
-# scripted answer no, and its decorators leave functions as they are.
-
-_NO_TORCHSCRIPT = ("TorchScript is not part of autograd_core: models run as Python. autograd_core.compile(step) "
-                   "replays a training step without the graph's Python objects; save weights with "
-                   "torch.save(model.state_dict(), path)")
-
-
-def script(obj, *args, **kwargs):
-    """PyTorch's `torch.jit.script`: raises NotImplementedError (no TorchScript here; see `compile`)."""
-    raise NotImplementedError(f"torch.jit.script: {_NO_TORCHSCRIPT}")
+# PyTorch's torch.jit names around TorchScript, which is not part of this library (jit_script.py).
+from .jit_script import (  # noqa: E402, F401
+    Attribute, Error, Final, Future, ScriptFunction, ScriptModule, ScriptWarning, TracerWarning, TracingCheckError,
+    annotate, enable_onednn_fusion, export, fork, freeze, fuser, ignore, interface, is_scripting, is_tracing, load,
+    onednn_fusion_enabled, optimize_for_inference, optimized_execution, save, script, script_if_tracing,
+    script_method, set_fusion_strategy, strict_fusion, trace, unused, wait,
+)
 
 
-def trace(func, *args, **kwargs):
-    """PyTorch's `torch.jit.trace`: raises NotImplementedError (no TorchScript here; see `compile`)."""
-    raise NotImplementedError(f"torch.jit.trace: {_NO_TORCHSCRIPT}")
+def __getattr__(name):
+    # torch.jit.isinstance is reached as an attribute only: a global of that name would replace the builtin in
+    # every function of this module.
+    if name == "isinstance":
+        from .jit_script import isinstance as refine
+
+        return refine
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def is_scripting():
-    """False: code never runs under TorchScript here (PyTorch's `torch.jit.is_scripting`)."""
-    return False
-
-
-def is_tracing():
-    """False: code never runs under a TorchScript trace here (PyTorch's `torch.jit.is_tracing`)."""
-    return False
-
-
-def ignore(fn=None, **kwargs):
-    """PyTorch's `@torch.jit.ignore` (also `@torch.jit.ignore(drop=True)`): the function as it is."""
-    return fn if fn is not None else (lambda f: f)
-
-
-unused = export = ignore
-
+def __dir__():
+    return sorted([*globals(), "isinstance"])
 
 from .jit_plan import _Plan, _writes_the_same  # noqa: E402  (the code generator)

@@ -42,19 +42,6 @@ complex64 = np.dtype(np.complex64)
 complex128 = np.dtype(np.complex128)
 
 
-class _AmpNamespace:
-    """`cuda.amp` and `cpu.amp`: amp.py's namespace class `name`, read when first used: amp.py loads on first use,
-    as the other rarely used modules do (tests/test_import_time.py)."""
-
-    def __init__(self, name):
-        self.name = name
-
-    def __get__(self, instance, owner=None):
-        from . import amp
-
-        return getattr(amp, self.name)
-
-
 class _DtypeNumPyLacks:
     """A PyTorch dtype NumPy has no type for (bfloat16): a name that scripts can put in a dict and compare with
     (`x.dtype == torch.bfloat16` is False for every tensor here), and a TypeError saying why wherever it would make
@@ -867,60 +854,6 @@ def stack(tensors, dim=0, *, axis=None):
 
 
 allclose, equal = ops.arith.allclose, ops.arith.equal
-
-
-class cuda:  # noqa: N801  (PyTorch's torch.cuda namespace: `torch.cuda.is_available()`)
-    """There is no GPU here: `cuda.is_available()` is False, so tutorials choose the CPU."""
-
-    @staticmethod
-    def is_available():
-        return False
-
-    @staticmethod
-    def is_bf16_supported(including_emulation=True):
-        return False
-
-    amp = _AmpNamespace("CUDA_AMP")  # torch.cuda.amp.GradScaler, torch.cuda.amp.autocast
-
-    @staticmethod
-    def device_count():
-        return 0
-
-    # Seeding and syncing with no GPU do nothing, as in PyTorch without CUDA: a course's set_seed() runs as written.
-    @staticmethod
-    def manual_seed(seed):
-        return None
-
-    @staticmethod
-    def manual_seed_all(seed):
-        return None
-
-    @staticmethod
-    def synchronize(device=None):
-        return None
-
-    @staticmethod
-    def empty_cache():
-        return None
-
-
-class cpu:  # noqa: N801  (PyTorch's torch.cpu namespace)
-    """The CPU, the one device here: `torch.cpu.is_available()` is True; `torch.cpu.amp.autocast(...)` is
-    `autograd_core.amp.autocast("cpu", ...)`."""
-
-    @staticmethod
-    def is_available():
-        return True
-
-    @staticmethod
-    def device_count():
-        return 1
-
-    @staticmethod
-    def synchronize(device=None):
-        return None
-
-    amp = _AmpNamespace("CPU_AMP")  # torch.cpu.amp.autocast
 
 
 class accelerator:  # noqa: N801  (PyTorch 2's torch.accelerator namespace)

@@ -12,6 +12,7 @@ import numpy as np
 
 from .errors import DTypeError, ShapeError, scalar_type_name
 from .grad_array import GradArray
+from .hook_handles import RemovableHandle
 from .inplace import InplaceMethods
 from .modes import SCOPE as _SCOPE
 from .sparse_array import SparseArray, SparseGradients
@@ -543,6 +544,13 @@ class Value(TensorMethods, InplaceMethods):
         self.requires_grad = bool(requires_grad)
         return self
 
+    @property
+    def _backward_hooks(self):
+        """PyTorch's private `tensor._backward_hooks`, which torch.utils.hooks.warn_if_has_hooks reads: handle id ->
+        gradient hook (register_hook's; not the post-accumulate ones), or None when there is none. A copy."""
+        hooks = {key: hook for key, hook in (self._hooks or {}).items() if not isinstance(hook, PostAccumulateHook)}
+        return hooks or None
+
     def register_hook(self, hook):
         """Call hook(grad) whenever the backward pass computes this Value's gradient.
 
@@ -977,15 +985,19 @@ class PostAccumulateHook:
         self.fn = fn
 
 
-class _HookHandle:
-    _next_id = 0
+class _HookHandle(RemovableHandle):
+    """What `register_hook` returns: a RemovableHandle whose remove() also forgets a leaf left without hooks."""
 
     def __init__(self, value):
-        import weakref
+        self.id = self._take_id()
+        self._value = weakref.ref(value)  # weak, as PyTorch's: a handle keeps no Value alive
+        self.extra_dict_ref = ()
 
-        _HookHandle._next_id += 1
-        self.id = _HookHandle._next_id
-        self._value = weakref.ref(value)
+    def hooks_dict_ref(self):
+        """The Value's hooks dict, or None (PyTorch's attribute: a weak reference to it). Looked up each time: the
+        Value's dict is replaced when its hooks are released."""
+        value = self._value()
+        return None if value is None else value._hooks
 
     def remove(self):
         value = self._value()

@@ -26,8 +26,11 @@ from autograd_core import ShapeError
 from autograd_core import Value
 from autograd_core.ops import broadcast_to, concatenate, data_of, softmax
 
+from autograd_core.backends.cuda import check_sdp_kernel_available
+
 from . import init
 from .dropout import dropout
+from .sdpa_backends import WARN_FOR_UNFUSED_KERNELS, SDPBackend, sdpa_kernel  # noqa: F401  (torch.nn.attention's)
 from .linear import NonDynamicallyQuantizableLinear, _linear
 from .module import Module, Parameter, check_device
 
@@ -70,6 +73,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     enable_gqa: grouped-query attention: key and value have fewer heads (axis −3) than query, each shared by
         query.shape[-3] / key.shape[-3] consecutive query heads.
     rng: the generator of the dropout masks (see `nn.init`).
+    RuntimeError (PyTorch's) inside `with sdpa_kernel(...)` that allows neither MATH nor FLASH_ATTENTION.
     """
     query, key, value = (_as_value(x) for x in (query, key, value))
     if query.ndim < 2 or key.ndim < 2 or value.ndim < 2:
@@ -80,6 +84,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
                          f"{key.shape} and value (..., S, Ev) {value.shape} do not fit together")
     if is_causal and attn_mask is not None:
         raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when is_causal=True")
+    check_sdp_kernel_available()  # sdpa_kernel may have switched off the kernels that run on the CPU
     if enable_gqa and key.shape[-3] != query.shape[-3]:
         heads, kv_heads = query.shape[-3], key.shape[-3]
         if kv_heads == 0 or heads % kv_heads or value.shape[-3] != kv_heads:

@@ -31,6 +31,7 @@ import numpy as np
 
 from autograd_core import Value, is_grad_enabled, no_grad
 from autograd_core.grad_array import ParameterArray
+from autograd_core.hook_handles import RemovableHandle
 from autograd_core.engine import apply, queue_callback
 from autograd_core.ops.primitive import PRIMITIVES, Primitive
 from autograd_core.tensor_methods import on_cpu
@@ -210,24 +211,22 @@ class _IncompatibleKeys(collections.namedtuple("_IncompatibleKeys", ["missing_ke
     __str__ = __repr__
 
 
-class HookHandle:
-    """What `register_forward_hook` returns: `remove()` takes the hook off (also as a context manager's exit)."""
-
-    _next_id = 0
+class HookHandle(RemovableHandle):
+    """What `register_forward_hook` and the other module hook registrations return: a `torch.utils.hooks.
+    RemovableHandle` whose `remove()` takes the hook off (also as a context manager's exit), and lets calls take the
+    plain path again when the module has no hook left."""
 
     def __init__(self, module, kind):
-        HookHandle._next_id += 1
-        self.id, self._module, self._kind = HookHandle._next_id, module, kind
+        self.id, self._module, self._kind = self._take_id(), module, kind
+        self.extra_dict_ref = ()
+
+    def hooks_dict_ref(self):
+        """The dict of this kind of the module's hooks, or None (PyTorch's attribute: a weak reference to it)."""
+        hooks = self._module._module_hooks
+        return None if hooks is None else hooks[self._kind]
 
     def remove(self):
         _remove_hook(self._module, self._kind, self.id)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()
-        return False
 
 
 # The method that registers each kind of module hook (the keys of Module._module_hooks)
@@ -252,6 +251,10 @@ _STATE_HOOKS = ("state_dict_pre", "state_dict_post", "load_pre", "load_post")
 
 class _StateHookHandle(HookHandle):
     """What the state-dict hook registrations return: `remove()` takes the hook off."""
+
+    def hooks_dict_ref(self):
+        hooks = vars(self._module).get("_state_hooks")
+        return None if hooks is None else hooks[self._kind]
 
     def remove(self):
         hooks = vars(self._module).get("_state_hooks")

@@ -21,34 +21,13 @@ from __future__ import annotations
 
 import collections
 import functools
-import itertools
-import weakref
+
+from autograd_core.hook_handles import RemovableHandle  # torch.utils.hooks.RemovableHandle
 
 __all__ = ["register_optimizer_step_pre_hook", "register_optimizer_step_post_hook"]
 
 _GLOBAL_STEP_PRE_HOOKS = collections.OrderedDict()
 _GLOBAL_STEP_POST_HOOKS = collections.OrderedDict()
-_ids = itertools.count()
-
-
-class RemovableHandle:
-    """What the register functions return: `remove()` takes the hook off (also on leaving a `with` block)."""
-
-    def __init__(self, hooks):
-        self.id = next(_ids)
-        self._hooks = weakref.ref(hooks)
-
-    def remove(self):
-        hooks = self._hooks()
-        if hooks is not None:
-            hooks.pop(self.id, None)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()
-        return False
 
 
 def add_hook(hooks, hook, prepend=False):

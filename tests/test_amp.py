@@ -137,9 +137,12 @@ def test_a_scaler_for_the_gpu_disables_itself_here():
     assert not scaler.is_enabled() and isinstance(scaler, amp.GradScaler)
     with pytest.warns(UserWarning, match="CUDA is not available"):
         assert not amp.GradScaler().is_enabled()  # PyTorch's default device is "cuda"
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         assert not ag.cuda.amp.GradScaler(enabled=False).is_enabled()
+    assert [(w.category, str(w.message), w.filename) for w in caught] == [  # PyTorch's, on its deprecated name
+        (FutureWarning, "`torch.cuda.amp.GradScaler(args...)` is deprecated. Please use `torch.amp.GradScaler("
+                        "'cuda', args...)` instead.", __file__)]
 
 
 def test_grad_scaler_matches_pytorch():
@@ -206,7 +209,9 @@ def test_autocast_for_a_device_that_is_not_here_or_a_dtype_it_does_not_take():
         ag.autocast("cpu", dtype=ag.float64)
     with pytest.raises(ValueError, match="Expected `device_type` of type `str`"):
         ag.autocast(ag.device("cpu"))
-    assert isinstance(ag.cpu.amp.autocast(enabled=False), amp.autocast)
+    with pytest.warns(FutureWarning, match=r"`torch.cpu.amp.autocast\(args...\)` is deprecated. Please use "
+                                           r"`torch.amp.autocast\('cpu', args...\)` instead."):
+        assert isinstance(ag.cpu.amp.autocast(enabled=False), amp.autocast)
     assert amp.is_autocast_available("cpu") and not amp.is_autocast_available("cuda")
 
 

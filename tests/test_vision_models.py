@@ -13,7 +13,7 @@ import pytest
 import autograd_core as ag
 from autograd_core import nn
 from autograd_core.vision import models
-from autograd_core.vision.datasets import utils as dataset_utils
+from autograd_core import hub
 
 
 @pytest.fixture(scope="module")
@@ -133,7 +133,7 @@ def test_pretrained_weights_load_from_torch_hubs_cache(tmp_path, monkeypatch, re
     state = resnet18_state
     path = _cached(tmp_path, monkeypatch, "resnet18", state)
     assert path == str(tmp_path / "hub" / "checkpoints" / "resnet18-f37072fd.pth")
-    monkeypatch.setattr(dataset_utils, "download_url", lambda *a, **k: pytest.fail("downloaded a cached file"))
+    monkeypatch.setattr(hub, "urlopen", lambda *a, **k: pytest.fail("downloaded a cached file"))
     with pytest.warns(UserWarning) as caught:
         model = models.resnet18(pretrained=True)
     assert [str(w.message)[:45] for w in caught] == ["The parameter 'pretrained' is deprecated sinc",
@@ -150,15 +150,21 @@ def test_pretrained_weights_load_from_torch_hubs_cache(tmp_path, monkeypatch, re
 
 
 def test_a_missing_checkpoint_is_downloaded_checked_and_kept(tmp_path, monkeypatch):
+    import email.message
+    import io
+
     monkeypatch.setenv("TORCH_HOME", str(tmp_path))
     served = tmp_path / "served.pth"
     ag.save({"weight": np.ones((2, 2), np.float32)}, served)
 
-    def download_url(url, root, filename=None, md5=None):
-        assert url == "https://download.pytorch.org/models/resnet18-f37072fd.pth"
-        with open(served, "rb") as source, open(os.path.join(root, filename), "wb") as target:
-            target.write(source.read())
-    monkeypatch.setattr(dataset_utils, "download_url", download_url)
+    class Response(io.BytesIO):  # what urllib's urlopen returns: a binary file with the headers in info()
+        def info(self):
+            return email.message.Message()
+
+    def urlopen(request):
+        assert request.full_url == "https://download.pytorch.org/models/resnet18-f37072fd.pth"
+        return Response(served.read_bytes())
+    monkeypatch.setattr(hub, "urlopen", urlopen)
     with pytest.raises(RuntimeError, match='invalid hash value \\(expected "f37072fd"'):  # not torchvision's file
         models.ResNet18_Weights.DEFAULT.get_state_dict()
     assert not os.listdir(models.hub_checkpoints_dir())  # nothing kept
@@ -168,14 +174,17 @@ def test_a_missing_checkpoint_is_downloaded_checked_and_kept(tmp_path, monkeypat
 
 
 def test_without_network_the_error_says_where_to_put_the_checkpoint(tmp_path, monkeypatch):
+    import urllib.error
+
     monkeypatch.setenv("TORCH_HOME", str(tmp_path))
 
     def offline(*args, **kwargs):
-        raise OSError("no network")
-    monkeypatch.setattr(dataset_utils, "download_url", offline)
+        raise urllib.error.URLError("no network")
+    monkeypatch.setattr(hub, "urlopen", offline)
     expected = os.path.join(str(tmp_path), "hub", "checkpoints", "vgg19-dcbb9e9d.pth")
     with pytest.raises(RuntimeError, match=f"vgg19-dcbb9e9d.pth \\(no network\\).*put it at {expected}"):
         models.vgg19(weights=models.VGG19_Weights.DEFAULT)
+    assert not os.listdir(models.hub_checkpoints_dir())  # no partial file left
 
 
 def test_the_hub_folder_follows_torch_home_and_xdg_cache_home(monkeypatch, tmp_path):
@@ -184,3 +193,4 @@ def test_the_hub_folder_follows_torch_home_and_xdg_cache_home(monkeypatch, tmp_p
     assert models.hub_checkpoints_dir() == os.path.join(str(tmp_path), "torch", "hub", "checkpoints")
     monkeypatch.setenv("TORCH_HOME", str(tmp_path / "th"))
     assert models.hub_checkpoints_dir() == os.path.join(str(tmp_path / "th"), "hub", "checkpoints")
+    assert models.load_state_dict_from_url is hub.load_state_dict_from_url  # one definition, torch.hub's

@@ -8,4 +8,4 @@ from . import data  # noqa: F401
 from ..lazy_imports import lazy_attributes
 
 # torch.utils.checkpoint (activation checkpointing) and torch.utils.tensorboard load on first use
-__getattr__, __dir__ = lazy_attributes(__name__, globals(), ("checkpoint", "tensorboard", "dlpack"))
+__getattr__, __dir__ = lazy_attributes(__name__, globals(), ("checkpoint", "tensorboard", "dlpack", "hooks"))

@@ -3,9 +3,9 @@ legacy `pretrained=True` read as the first weights (with torchvision's deprecati
 loaded from torch.hub's cache folder, downloaded there first when it is missing. Each weights also carries its
 inference preprocessing (`weights.transforms()`) and the names of its classes (`weights.meta["categories"]`).
 
-The cache is torch.hub's: $TORCH_HOME/hub/checkpoints (TORCH_HOME defaults to $XDG_CACHE_HOME/torch, else
-~/.cache/torch), so a checkpoint PyTorch downloaded is used as it is. The files are PyTorch's own .pth files, read by
-autograd_core.load.
+The checkpoints are loaded by `autograd_core.hub.load_state_dict_from_url` (torch.hub's, re-exported here): its cache
+is $TORCH_HOME/hub/checkpoints (TORCH_HOME defaults to $XDG_CACHE_HOME/torch, else ~/.cache/torch), so a checkpoint
+PyTorch downloaded is used as it is. The files are PyTorch's own .pth files, read by autograd_core.load.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ import os
 import warnings
 from functools import partial
 
-import autograd_core as ag
+from autograd_core import hub
+from autograd_core.hub import load_state_dict_from_url
 
 __all__ = ["Weights", "WeightsEnum", "hub_checkpoints_dir", "load_state_dict_from_url"]
 
@@ -121,45 +122,6 @@ def with_weights(make, weights, progress):
 
 
 def hub_checkpoints_dir():
-    """torch.hub's checkpoint folder: $TORCH_HOME/hub/checkpoints, TORCH_HOME defaulting to $XDG_CACHE_HOME/torch
-    (XDG_CACHE_HOME to ~/.cache)."""
-    cache = os.environ.get("XDG_CACHE_HOME", os.path.join(os.path.expanduser("~"), ".cache"))
-    return os.path.join(os.path.expanduser(os.environ.get("TORCH_HOME", os.path.join(cache, "torch"))), "hub",
-                        "checkpoints")
-
-
-def load_state_dict_from_url(url, model_dir=None, progress=True, check_hash=False, file_name=None):
-    """torch.hub.load_state_dict_from_url: the state dict saved at `url`, cached in `model_dir` (default
-    hub_checkpoints_dir()) under `file_name` (default the URL's last part); a cached file is read as it is, a missing
-    one downloaded first. With check_hash, the download's SHA-256 must begin with the hex digits after the name's
-    last '-' ("resnet18-f37072fd.pth"), else RuntimeError and nothing is kept. RuntimeError naming the URL and where
-    to put the file when it cannot be downloaded."""
-    from autograd_core.vision.datasets.utils import download_url
-
-    model_dir = model_dir or hub_checkpoints_dir()
-    file_name = file_name or os.path.basename(url)
-    path = os.path.join(model_dir, file_name)
-    if not os.path.exists(path):
-        os.makedirs(model_dir, exist_ok=True)
-        try:
-            download_url(url, model_dir, file_name)
-        except OSError as err:
-            raise RuntimeError(f"could not download {url} ({err}). Without network: download it on a machine that "
-                               f"can and put it at {path}") from None
-        if check_hash:
-            _check_hash_prefix(path, file_name)
-    return ag.load(path, map_location="cpu")
-
-
-def _check_hash_prefix(path, file_name):
-    import hashlib
-    import re
-
-    match = re.search(r"-([a-f0-9]+)\.", file_name)
-    if match is None:
-        return
-    with open(path, "rb") as f:
-        digest = hashlib.sha256(f.read()).hexdigest()
-    if not digest.startswith(match[1]):
-        os.remove(path)
-        raise RuntimeError(f'invalid hash value (expected "{match[1]}", got "{digest}")')
+    """torch.hub's checkpoint folder, `autograd_core.hub.get_dir()/checkpoints`: $TORCH_HOME/hub/checkpoints,
+    TORCH_HOME defaulting to $XDG_CACHE_HOME/torch (XDG_CACHE_HOME to ~/.cache), unless hub.set_dir chose another."""
+    return os.path.join(hub.get_dir(), "checkpoints")
