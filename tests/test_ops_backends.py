@@ -254,6 +254,7 @@ def _hips():
             raise NotImplementedError("HIPS autograd has no sparse tensors (the sparse cases' refs leave it out)")
 
         sparse_coo_tensor = spmm = sparse_mm = sparse_sum = sparse_softmax = sparse_log_softmax = sparse_to = _no_sparse
+        sparse_zero_outside = _no_sparse
 
         @staticmethod
         def _no_complex(*args, **kwargs):
@@ -628,6 +629,10 @@ def _torch():
         @staticmethod
         def sparse_to(s, dtype):
             return s.to(getattr(torch, np.dtype(dtype).name))
+
+        @staticmethod
+        def sparse_zero_outside(s, indices):
+            raise NotImplementedError("PyTorch has no public zero_outside (the case's refs leave it out)")
 
         exp, log, sqrt, tanh, sigmoid, sin, cos = torch.exp, torch.log, torch.sqrt, torch.tanh, torch.sigmoid, \
             torch.sin, torch.cos
