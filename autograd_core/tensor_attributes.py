@@ -122,6 +122,12 @@ def _deprecated_cholesky(A, upper):
     return cholesky(A, upper=bool(upper))
 
 
+def _no_dense_kernel(name):
+    """PyTorch's error for a sparse-only operator called on a dense tensor (its first sentence)."""
+    return NotImplementedError(f"Could not run 'aten::{name}' with arguments from the 'CPU' backend. This could be "
+                               "because the operator doesn't exist for this backend (it is for sparse tensors).")
+
+
 class _Attributes:
     """Copied onto TensorMethods below."""
 
@@ -166,6 +172,44 @@ class _Attributes:
     def to_sparse_coo(self):
         """x.to_sparse()."""
         return self.to_sparse()
+
+    # The sparse COO accessors on a dense (strided) Value, answered as PyTorch's dense tensors answer them (a
+    # SparseTensor, sparse_tensor.py, has its own): no sparse dimensions, every dimension dense, errors for the rest.
+    def sparse_dim(self):
+        """0: a dense Value has no sparse dimensions."""
+        return 0
+
+    def dense_dim(self):
+        """x.ndim: every dimension of a dense Value is dense."""
+        return self.ndim
+
+    def indices(self):
+        """PyTorch's RuntimeError: a dense Value has no sparse indices (`x.to_sparse().indices()` has)."""
+        raise RuntimeError("indices expected sparse coordinate tensor layout but got Strided")
+
+    def values(self):
+        """PyTorch's RuntimeError: a dense Value has no sparse values (`x.to_sparse().values()` has)."""
+        raise RuntimeError("values expected sparse tensor layout but got Strided")
+
+    def coalesce(self):
+        """PyTorch's RuntimeError: only a sparse COO tensor can be coalesced."""
+        raise RuntimeError("coalesce expected sparse coordinate tensor layout but got Strided")
+
+    def is_coalesced(self):
+        """PyTorch's RuntimeError: only a sparse COO tensor is coalesced or not."""
+        raise RuntimeError("is_coalesced expected sparse coordinate tensor layout but got Strided")
+
+    def _nnz(self):
+        """PyTorch's NotImplementedError: a dense Value stores no sparse entries."""
+        raise _no_dense_kernel("_nnz")
+
+    def _indices(self):
+        """PyTorch's NotImplementedError, as `_nnz`."""
+        raise _no_dense_kernel("_indices")
+
+    def _values(self):
+        """PyTorch's NotImplementedError, as `_nnz`."""
+        raise _no_dense_kernel("_values")
 
     def to_dense(self, dtype=None, *, masked_grad=None):
         """x itself (already dense), or x.to(dtype)."""

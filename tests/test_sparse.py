@@ -648,3 +648,18 @@ def test_gcn_trains():
 def test_gcn_losses_match_pytorch_step_for_step():
     torch = torch_or_skip()
     np.testing.assert_allclose(_gcn_losses(ag), _gcn_losses(torch), rtol=1e-10)
+
+
+@pytest.mark.parametrize("method", ["indices", "values", "coalesce", "is_coalesced", "sparse_dim", "dense_dim", "_nnz",
+                                    "_indices", "_values"])
+def test_a_dense_values_sparse_accessors_answer_as_pytorchs(method):
+    """A dense tensor's sparse accessors: PyTorch's numbers (sparse_dim 0, dense_dim ndim) or its error type and
+    first words, not an AttributeError."""
+    torch = torch_or_skip()
+    outcomes = []
+    for lib in (ag, torch):
+        try:
+            outcomes.append(("value", getattr(lib.ones(2, 3), method)()))
+        except Exception as err:  # noqa: BLE001 (the exception is the result compared)
+            outcomes.append((type(err), str(err).split(" This could be")[0]))
+    assert outcomes[0] == outcomes[1]
