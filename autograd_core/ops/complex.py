@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import scalar_type_name
 from ..value import COMPLEX_VALUES_EXIST, complex_values_exist
 from .elementwise import data_of, where
 from .primitive import PRIMITIVES, primitive
@@ -57,7 +58,6 @@ _TORCH_REFUSALS = {
     "argmin": (RuntimeError, "argmin(): does not support complex input"),
     "sort": (RuntimeError, " Sort does not support complex dtypes on CPU"),
 }
-_TORCH_NAMES = {np.dtype(np.complex64): "ComplexFloat", np.dtype(np.complex128): "ComplexDouble"}
 
 
 def complex_refusal(title, dtype):
@@ -66,7 +66,7 @@ def complex_refusal(title, dtype):
     if message is None:
         message = (f"{title}: complex inputs are not supported here (got {dtype}); the complex operations are "
                    "listed in docs/coming-from-pytorch.md")
-    return kind(message.format(torch=_TORCH_NAMES.get(np.dtype(dtype), str(dtype))))
+    return kind(message.format(torch=scalar_type_name(np.dtype(dtype))))
 
 
 def _refusing_complex(op, forward):
@@ -205,9 +205,8 @@ def _same_float_dtype(name, a, b):
         if x.dtype == np.float16:
             raise TypeError(f"{name}: float16 parts would make complex32 (torch.chalf), which NumPy has not")
     if a.dtype != b.dtype:
-        torch_names = {np.dtype(np.float32): "Float", np.dtype(np.float64): "Double"}
-        raise RuntimeError(f"Expected object of scalar type {torch_names[np.dtype(a.dtype)]} but got scalar type "
-                           f"{torch_names[np.dtype(b.dtype)]} for second argument")
+        raise RuntimeError(f"Expected object of scalar type {scalar_type_name(np.dtype(a.dtype))} but got scalar type "
+                           f"{scalar_type_name(np.dtype(b.dtype))} for second argument")
 
 
 @primitive("complex")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import scalar_type_name
 from ..value import complex_values_exist
 from .primitive import primitive
 from .shape import concatenate
@@ -57,8 +58,7 @@ fftn.defjvp_linear()
 def rfftn(x, s, axes, norm):
     """The n-dimensional DFT of real x along `axes`, the last of them halved (its n//2 + 1 non-negative frequencies)."""
     if x.dtype.kind == "c":
-        torch_names = {np.dtype(np.complex64): "ComplexFloat", np.dtype(np.complex128): "ComplexDouble"}
-        raise RuntimeError(f"rfft expects a real input tensor, but got {torch_names[x.dtype]}")
+        raise RuntimeError(f"rfft expects a real input tensor, but got {scalar_type_name(x.dtype)}")
     complex_values_exist()
     return np.fft.rfftn(x, s=s, axes=axes, norm=norm)
 
