@@ -10,6 +10,16 @@ def outcome(compute):
         return "raises", err
 
 
+def error_of(call):
+    """(type, message) of the exception call() raises, or None when it returns: the error an API test compares
+    with PyTorch's."""
+    try:
+        call()
+    except Exception as err:  # noqa: BLE001  (the exception is the result compared)
+        return type(err), str(err)
+    return None
+
+
 def same_exception_kind(ours, theirs):
     """Ours is an instance of PyTorch's exception's type, or a ValueError where PyTorch raises RuntimeError (shape and
     argument errors are ValueErrors here, documented in docs/coming-from-pytorch.md)."""

@@ -17,6 +17,7 @@ import pytest
 
 import autograd_core as ag
 from autograd_core import hub
+from probe_helpers import error_of
 
 HUBCONF = '''
 """A hubconf.py as a repository publishes it."""
@@ -81,14 +82,6 @@ def _torch_hub(monkeypatch, server):
     monkeypatch.setattr(torch.hub, "_hub_dir", None)
     monkeypatch.setattr(torch.hub, "urlopen", server)
     return torch.hub
-
-
-def _error(call):
-    try:
-        call()
-    except Exception as err:  # noqa: BLE001
-        return type(err), str(err)
-    return None
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -169,7 +162,7 @@ def test_a_wrong_hash_keeps_nothing_and_leaves_the_old_file(hub_dir, tmp_path, m
     assert str(caught.value) == f'invalid hash value (expected "1234", got "{digest}")'
     assert os.listdir(folder) == ["w.bin"] and (folder / "w.bin").read_bytes() == b"a working checkpoint"
     torch_hub = _torch_hub(monkeypatch, _Server({URL: data}))
-    assert _error(lambda: torch_hub.download_url_to_file(URL, str(folder / "t.bin"), "1234", False)) == (
+    assert error_of(lambda: torch_hub.download_url_to_file(URL, str(folder / "t.bin"), "1234", False)) == (
         RuntimeError, str(caught.value))
 
 
@@ -328,14 +321,14 @@ def test_load_local_errors_are_pytorchs(repo, tmp_path, monkeypatch):
         lambda h: h.load(repo, 3, source="local"),
         lambda h: h.load(repo, "tiny_mlp", source="gitlab"),
     ]
-    ours = [_error(lambda case=case: case(hub)) for case in cases]
+    ours = [error_of(lambda case=case: case(hub)) for case in cases]
     assert ours == [(RuntimeError, "Cannot find callable missing in hubconf"),
                     (RuntimeError, "Cannot find callable VERSION in hubconf"),
                     (RuntimeError, "Cannot find callable _helper_module in hubconf"),
                     (ValueError, "Invalid input: model should be a string of function name"),
                     (ValueError, 'Unknown source: "gitlab". Allowed values: "github" | "local".')]
     torch_hub = _torch_hub(monkeypatch, _Server())
-    assert ours == [_error(lambda case=case: case(torch_hub)) for case in cases]
+    assert ours == [error_of(lambda case=case: case(torch_hub)) for case in cases]
 
 
 def test_missing_dependencies_are_named(tmp_path, monkeypatch):
@@ -344,9 +337,9 @@ def test_missing_dependencies_are_named(tmp_path, monkeypatch):
     (folder / "hubconf.py").write_text('dependencies = ["json", "no_such_package_x", "no_such_y"]\n'
                                        'def m():\n    return 1\n')
     expected = (RuntimeError, "Missing dependencies: no_such_package_x, no_such_y")
-    assert _error(lambda: hub.load(str(folder), "m", source="local")) == expected
+    assert error_of(lambda: hub.load(str(folder), "m", source="local")) == expected
     torch_hub = _torch_hub(monkeypatch, _Server())
-    assert _error(lambda: torch_hub.load(str(folder), "m", source="local")) == expected
+    assert error_of(lambda: torch_hub.load(str(folder), "m", source="local")) == expected
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -12,14 +12,7 @@ import pytest
 
 import autograd_core as torch
 from autograd_core import nn
-
-
-def _error(call):
-    try:
-        call()
-    except Exception as err:  # noqa: BLE001
-        return type(err), str(err)
-    return None
+from probe_helpers import error_of
 
 
 class MyDecisionGate(nn.Module):
@@ -90,7 +83,7 @@ def test_fork_runs_now_and_wait_returns_its_value():
     results = [torch.jit.wait(f) for f in futures]
     assert torch.stack(results).sum(dim=0).shape == (4, 1)
     real = pytest.importorskip("torch")
-    assert _error(lambda: real.jit.fork(fails)) == _error(lambda: torch.jit.fork(fails))
+    assert error_of(lambda: real.jit.fork(fails)) == error_of(lambda: torch.jit.fork(fails))
 
 
 def test_futures_complete_once_and_chain_as_pytorchs():
@@ -104,7 +97,7 @@ def test_futures_complete_once_and_chain_as_pytorchs():
     assert chained.wait() == 2 and f.value() == 1
     already = (RuntimeError, "Attempting to mark a completed Future as complete again. Note that a Future can only "
                              "be marked completed once.")
-    assert _error(lambda: f.set_result(2)) == already
+    assert error_of(lambda: f.set_result(2)) == already
     g = futures.Future()
     after = g.then(lambda done: done.wait())
     g.set_exception(ValueError("y"))
@@ -112,7 +105,7 @@ def test_futures_complete_once_and_chain_as_pytorchs():
         g.wait()
     with pytest.raises(RuntimeError, match="Got the following error when running the callback: ValueError: y"):
         after.wait()
-    assert _error(lambda: futures.Future().set_exception("no")) == (
+    assert error_of(lambda: futures.Future().set_exception("no")) == (
         AssertionError, "no is of type <class 'str'>, not an Exception.")
     a, b = futures.Future(), futures.Future()
     both = futures.collect_all([a, b])
@@ -121,15 +114,15 @@ def test_futures_complete_once_and_chain_as_pytorchs():
     real = pytest.importorskip("torch")
     theirs = real.futures.Future()
     theirs.set_result(1)
-    assert _error(lambda: theirs.set_result(2)) == already
-    assert _error(lambda: real.futures.Future().set_exception("no")) == _error(
+    assert error_of(lambda: theirs.set_result(2)) == already
+    assert error_of(lambda: real.futures.Future().set_exception("no")) == error_of(
         lambda: futures.Future().set_exception("no"))
     assert futures.__all__ == real.futures.__all__
 
 
 def test_freeze_and_optimize_for_inference_give_pytorchs_errors():
     model = nn.Linear(2, 2).eval()
-    ours = [_error(lambda: torch.jit.freeze(model)), _error(lambda: torch.jit.optimize_for_inference(model))]
+    ours = [error_of(lambda: torch.jit.freeze(model)), error_of(lambda: torch.jit.optimize_for_inference(model))]
     assert ours == [
         (RuntimeError, "Freezing expects a ScriptModule as input. Please use torch.jit.script or torch.jit.trace to "
                        "script your 'nn.Module'."),
@@ -137,7 +130,8 @@ def test_freeze_and_optimize_for_inference_give_pytorchs_errors():
                        "torch.jit.trace to script your 'nn.Module'.")]
     real = pytest.importorskip("torch")
     theirs = real.nn.Linear(2, 2).eval()
-    assert ours == [_error(lambda: real.jit.freeze(theirs)), _error(lambda: real.jit.optimize_for_inference(theirs))]
+    assert ours == [error_of(lambda: real.jit.freeze(theirs)),
+                    error_of(lambda: real.jit.optimize_for_inference(theirs))]
 
 
 def test_script_module_and_function_never_exist_here():

@@ -14,14 +14,7 @@ import pytest
 import autograd_core as ag
 from autograd_core import nn
 from autograd_core.nn import functional as F
-
-
-def _error(call):
-    try:
-        call()
-    except Exception as err:  # noqa: BLE001
-        return type(err), str(err)
-    return None
+from probe_helpers import error_of
 
 
 @pytest.mark.parametrize("module", ["autograd_core.cuda", "autograd_core.cuda.amp", "autograd_core.cpu",
@@ -79,18 +72,18 @@ def test_cuda_answers_as_pytorch_without_cuda():
                                   "current_stream", "ipc_collect"])
 def test_what_needs_a_gpu_raises_pytorchs_assertion(name):
     expected = (AssertionError, "Torch not compiled with CUDA enabled")
-    assert _error(getattr(ag.cuda, name)) == expected
+    assert error_of(getattr(ag.cuda, name)) == expected
     torch = pytest.importorskip("torch")
-    assert _error(getattr(torch.cuda, name)) == expected
+    assert error_of(getattr(torch.cuda, name)) == expected
 
 
 def test_set_device_and_streams_need_a_gpu():
-    assert _error(lambda: ag.cuda.set_device("cuda:0")) == (AssertionError, "Torch not compiled with CUDA enabled")
-    assert _error(ag.cuda.Stream) == (RuntimeError, "torch.cuda.Stream requires CUDA support")
-    assert _error(ag.cuda.Event) == (RuntimeError, "Tried to instantiate dummy base class Event")
+    assert error_of(lambda: ag.cuda.set_device("cuda:0")) == (AssertionError, "Torch not compiled with CUDA enabled")
+    assert error_of(ag.cuda.Stream) == (RuntimeError, "torch.cuda.Stream requires CUDA support")
+    assert error_of(ag.cuda.Event) == (RuntimeError, "Tried to instantiate dummy base class Event")
     torch = pytest.importorskip("torch")
-    assert _error(torch.cuda.Stream) == _error(ag.cuda.Stream)
-    assert _error(torch.cuda.Event) == _error(ag.cuda.Event)
+    assert error_of(torch.cuda.Stream) == error_of(ag.cuda.Stream)
+    assert error_of(torch.cuda.Event) == error_of(ag.cuda.Event)
 
 
 def test_cuda_amp_is_pytorchs_deprecated_spelling():
@@ -317,15 +310,15 @@ def test_backend_switches_are_settable_and_checked_as_pytorchs():
     backends.quantized.engine = "none"
     assert backends.quantized.engine == "none"
     torch = pytest.importorskip("torch")
-    assert _error(lambda: setattr(torch.backends.quantized, "engine", "fancy")) == \
+    assert error_of(lambda: setattr(torch.backends.quantized, "engine", "fancy")) == \
         (RuntimeError, "fancy is not a valid value for quantized engine")
-    assert _error(lambda: setattr(torch.backends.quantized, "supported_engines", [])) == \
+    assert error_of(lambda: setattr(torch.backends.quantized, "supported_engines", [])) == \
         (RuntimeError, "Assignment not supported")
     if not torch.backends.opt_einsum.is_available():
-        assert _error(lambda: torch.backends.opt_einsum.set_flags(True)) == \
-            _error(lambda: backends.opt_einsum.set_flags(True))
-        assert _error(lambda: torch.backends.opt_einsum.set_flags(None, "auto")) == \
-            _error(lambda: backends.opt_einsum.set_flags(None, "auto"))
+        assert error_of(lambda: torch.backends.opt_einsum.set_flags(True)) == \
+            error_of(lambda: backends.opt_einsum.set_flags(True))
+        assert error_of(lambda: torch.backends.opt_einsum.set_flags(None, "auto")) == \
+            error_of(lambda: backends.opt_einsum.set_flags(None, "auto"))
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -360,7 +353,7 @@ def test_without_a_kernel_that_runs_here_sdpa_raises_as_pytorch_on_the_cpu(backe
     chosen = [SDPBackend[b] for b in backends] if isinstance(backends, list) else SDPBackend[backends]
     q = ag.randn(1, 2, 3, 4)
     with sdpa_kernel(chosen):
-        ours = _error(lambda: F.scaled_dot_product_attention(q, q, q))
+        ours = error_of(lambda: F.scaled_dot_product_attention(q, q, q))
     assert ours == (RuntimeError, "No viable backend for scaled_dot_product_attention was found. This is likely due "
                                   "to turning off both the math kernel and the fused kernels.")
     assert ag.backends.cuda.math_sdp_enabled()  # back on after the block
@@ -371,7 +364,7 @@ def test_without_a_kernel_that_runs_here_sdpa_raises_as_pytorch_on_the_cpu(backe
         TheirBackend.__members__[backends]
     t = torch.randn(1, 2, 3, 4)
     with their_kernel(theirs):
-        assert _error(lambda: torch.nn.functional.scaled_dot_product_attention(t, t, t)) == ours
+        assert error_of(lambda: torch.nn.functional.scaled_dot_product_attention(t, t, t)) == ours
 
 
 def test_sdp_backend_and_sdpa_kernel_as_pytorchs():
