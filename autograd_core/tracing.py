@@ -34,6 +34,9 @@ class Tracer:
     # False for a tracer that only watches (the profiler): code that takes another path while Values are followed
     # (by a jvp or a compile recording; `modes.values_followed`) need not take it for this one.
     follows_values = True
+    # True: `apply_directly(op, args)` may run an operation without parameters in place of traced_apply's general
+    # path (forward mode's numeric trace, alone: its hot path), returning the node, or None to leave it to that path.
+    applies_directly = False
 
     def record(self, op, args, params, node):
         raise NotImplementedError
@@ -49,6 +52,12 @@ class Tracer:
 
 def traced_apply(op, args, params):
     """`engine.apply`, then each tracer's `record`; constants are made Values first, so tracers see Values."""
+    if params is None:
+        tracers = TRACERS.get()
+        if len(tracers) == 1 and tracers[0].applies_directly:
+            node = tracers[0].apply_directly(op, args)
+            if node is not None:
+                return node
     started = perf_counter_ns()  # for timed tracers (the profiler): ~50 ns, on the traced path only
     if len(args) == 2:  # as engine.apply_binary does (cheaper than the general conversion)
         a, b = args

@@ -216,6 +216,51 @@ def test_jvp_is_one_forward_pass_with_tangents():
     np.testing.assert_allclose(jt, np.cos(X) * X + np.sin(X))
 
 
+def _direct_path_functions():
+    c32, c64 = np.linspace(-1, 1, 5, dtype=np.float32), np.linspace(-1, 1, 5)
+    w = Value(np.linspace(0.5, 1.5, 5), requires_grad=True)  # a parameter f closes over: the graph is recorded
+    return {
+        "float64, constants": (lambda s: ag.tanh(s * c64 + 1.0) / (1.0 + s * s) - (-s), np.float64(0.3)),
+        "float32, Python numbers": (lambda v: ag.exp(-v) * 2.0 + 1.0 / v, np.linspace(1, 2, 5, dtype=np.float32)),
+        "float32 times a float64 array": (lambda v: ag.sin(v * c64) + c32, np.linspace(1, 2, 5, dtype=np.float32)),
+        "0-d float64 times float32": (lambda s: s * c32 + ag.cos(s), np.float64(0.7)),
+        "a closed-over parameter": (lambda v: ag.tanh(v * w) * v, np.linspace(1, 2, 5)),
+        "integers": (lambda v: ag.exp(v * 1) + v, np.arange(5)),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(_direct_path_functions()))
+def test_jvp_direct_path_gives_the_general_paths_values_tangents_and_dtypes(name, monkeypatch):
+    """A numeric jvp runs most operations through JVPTrace.apply_directly: the same bits and dtypes as the tracer's
+    general path (which it leaves mixed dtypes, parameters and integers to), and it is taken for plain float data."""
+    from autograd_core import forward
+
+    f, x = _direct_path_functions()[name]
+    t = np.ones_like(x, dtype=np.float64).astype(np.asarray(x).dtype) if np.asarray(x).dtype.kind == "f" else x * 0
+    direct = forward.JVPTrace.apply_directly
+    taken = []
+
+    def counted(self, op, args):
+        node = direct(self, op, args)
+        taken.append(node is not None)
+        return node
+
+    monkeypatch.setattr(forward.JVPTrace, "apply_directly", counted)
+    value, tangent = ag.jvp(f, (x,), (t,))
+    monkeypatch.setattr(forward.JVPTrace, "apply_directly", lambda self, op, args: None)
+    general_value, general_tangent = ag.jvp(f, (x,), (t,))
+    for ours, theirs in ((value, general_value), (tangent, general_tangent)):
+        assert np.asarray(ours).dtype == np.asarray(theirs).dtype
+        np.testing.assert_array_equal(ours, theirs)
+    if name in ("float64, constants", "float32, Python numbers"):
+        assert taken and all(taken)
+
+
+def test_jvp_direct_path_leaves_errors_to_the_general_path():
+    with pytest.raises(ag.ShapeError, match="broadcast"):
+        ag.jvp(lambda v: v * np.ones(4), (np.ones(3),), (np.ones(3),))
+
+
 def test_jacfwd_jacrev_jacobian_agree_and_have_jax_shapes():
     jf = ag.jacfwd(f_vec)(X)
     jr = ag.jacrev(f_vec)(X)
