@@ -22,7 +22,7 @@ from .ops.index import as_value
 from .value import Value
 
 __all__ = ["fft", "ifft", "rfft", "irfft", "fft2", "ifft2", "rfft2", "irfft2", "fftn", "ifftn", "rfftn", "irfftn",
-           "hfft", "ihfft", "fftfreq", "rfftfreq", "fftshift", "ifftshift"]
+           "hfft", "ihfft", "hfft2", "ihfft2", "hfftn", "ihfftn", "fftfreq", "rfftfreq", "fftshift", "ifftshift"]
 
 _DUAL_NORM = {"backward": "forward", "forward": "backward", "ortho": "ortho"}
 
@@ -173,6 +173,29 @@ def rfftn(input, s=None, dim=None, norm=None):  # noqa: A002
 def irfftn(input, s=None, dim=None, norm=None):  # noqa: A002
     """The inverse of rfftn: real output of sizes s over `dim` (the last one 2·(m − 1) by default)."""
     return _c2r(input, s, dim, norm)
+
+
+def hfft2(input, s=None, dim=(-2, -1), norm=None):  # noqa: A002
+    """hfftn over the last two dimensions (or `dim`)."""
+    return hfftn(input, s, dim, norm)
+
+
+def ihfft2(input, s=None, dim=(-2, -1), norm=None):  # noqa: A002
+    """ihfftn over the last two dimensions (or `dim`)."""
+    return ihfftn(input, s, dim, norm)
+
+
+def hfftn(input, s=None, dim=None, norm=None):  # noqa: A002
+    """The n-d DFT of a signal with Hermitian symmetry given by its half (the last of `dim` halved): real output of
+    sizes s (the last 2·(m − 1) by default); irfftn of the conjugate with the dual normalisation."""
+    x = _input(input)
+    return irfftn(x.conj(), s, dim, _DUAL_NORM[_norm(norm)])
+
+
+def ihfftn(input, s=None, dim=None, norm=None):  # noqa: A002
+    """The inverse of hfftn: from real input, its inverse n-d DFT with the last of `dim` halved to n // 2 + 1 (conj of
+    rfftn with the dual normalisation)."""
+    return rfftn(input, s, dim, _DUAL_NORM[_norm(norm)]).conj()
 
 
 def _frequencies(values, dtype, requires_grad):

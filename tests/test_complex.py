@@ -329,10 +329,13 @@ for _norm in (None, "backward", "ortho", "forward"):
                       ("ihfft", "real", dict(n=_n, norm=_norm))]
     for _s in (None, (2, 5), (4, 3)):
         for _name, _input in (("fft2", "complex"), ("ifft2", "complex"), ("rfft2", "real"), ("irfft2", "half"),
-                              ("fftn", "real"), ("ifftn", "complex"), ("rfftn", "real"), ("irfftn", "half")):
+                              ("fftn", "real"), ("ifftn", "complex"), ("rfftn", "real"), ("irfftn", "half"),
+                              ("hfft2", "half"), ("ihfft2", "real"), ("hfftn", "half"), ("ihfftn", "real")):
             FFT_CASES.append((_name, _input, dict(s=_s, norm=_norm)))
     FFT_CASES += [("fftn", "complex", dict(dim=(0,), norm=_norm)), ("irfftn", "half", dict(s=(5,), dim=(0,))),
-                  ("rfftn", "real", dict(s=(4, 4), dim=(1, 0), norm=_norm))]
+                  ("rfftn", "real", dict(s=(4, 4), dim=(1, 0), norm=_norm)),
+                  ("hfftn", "half", dict(s=(5,), dim=(0,), norm=_norm)),
+                  ("ihfftn", "real", dict(dim=(1, 0), norm=_norm))]
 FFT_CASES += [("fftshift", "complex", {}), ("ifftshift", "real", dict(dim=1)), ("fftshift", "real", dict(dim=(0, 1)))]
 
 
