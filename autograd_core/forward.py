@@ -255,8 +255,8 @@ def _direct_operand(x, peer):
         return None if x._requires_grad else x.data
     if cls is np.ndarray and x.ndim:  # data in an operation, as the engine's constant leaf would hold it
         return x
-    if cls is float and peer.__class__ is Value:
-        return _constant(x, peer).data  # of peer's dtype, shared per number (as the engine's)
+    if (cls is float or cls is int) and peer.__class__ is Value:
+        return _constant(x, peer).data  # of peer's dtype if a float, shared per number (as the engine's)
     return None
 
 

@@ -221,7 +221,8 @@ def _direct_path_functions():
     w = Value(np.linspace(0.5, 1.5, 5), requires_grad=True)  # a parameter f closes over: the graph is recorded
     return {
         "float64, constants": (lambda s: ag.tanh(s * c64 + 1.0) / (1.0 + s * s) - (-s), np.float64(0.3)),
-        "float32, Python numbers": (lambda v: ag.exp(-v) * 2.0 + 1.0 / v, np.linspace(1, 2, 5, dtype=np.float32)),
+        "float32, Python numbers": (lambda v: ag.exp(-v) * 2.0 + 1.0 / v - 3 * v ** 2,
+                                    np.linspace(1, 2, 5, dtype=np.float32)),
         "float32 times a float64 array": (lambda v: ag.sin(v * c64) + c32, np.linspace(1, 2, 5, dtype=np.float32)),
         "0-d float64 times float32": (lambda s: s * c32 + ag.cos(s), np.float64(0.7)),
         "a closed-over parameter": (lambda v: ag.tanh(v * w) * v, np.linspace(1, 2, 5)),
