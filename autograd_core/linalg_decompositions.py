@@ -70,7 +70,7 @@ def svd(A, full_matrices=True, *, driver=None):
     _check_matrix("svd", A)
     _no_driver("svd", driver)
     U, S, V = _svd(A, full_matrices)
-    return linalg_svd(U, S, _mT(V))
+    return linalg_svd(U, S, V.mH if A.dtype.kind == "c" else _mT(V))
 
 
 def svdvals(A, *, driver=None):

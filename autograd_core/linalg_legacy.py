@@ -70,8 +70,8 @@ def triangular_solve(input, A, upper=True, transpose=False, unitriangular=False)
 
 
 def adjoint(input):  # noqa: A002  (PyTorch's argument name)
-    """torch.adjoint: a view of input (..., m, n) with its last two dimensions swapped (..., n, m), the conjugate
-    transpose of real matrices."""
+    """torch.adjoint: the conjugate transpose of input (..., m, n), shape (..., n, m): a view with its last two
+    dimensions swapped for real input, conjugated (a copy) for complex input."""
     return as_value(input).adjoint()
 
 

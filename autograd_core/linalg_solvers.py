@@ -37,7 +37,7 @@ linalg_cholesky_ex = collections.namedtuple("linalg_cholesky_ex", ["L", "info"])
 
 
 def _pivots_of(packed, m):
-    return np.asarray(packed)[..., m, :min(m, packed.shape[-1])].astype(np.int32)
+    return np.asarray(packed)[..., m, :min(m, packed.shape[-1])].real.astype(np.int32)
 
 
 def _info_of(packed, m):
