@@ -15,6 +15,7 @@ import numpy as np
 
 from .engine import ShapeError
 from .linalg import _check_square, _is_vector_rhs, _mT, cholesky, inv, solve, solve_triangular
+from .ops.linalg import _mH
 from .ops import lu as _lu
 from .ops.elementwise import where
 from .ops.index import as_value
@@ -107,7 +108,7 @@ def lu(A, *, pivot=True):
 
 
 def lu_solve(LU, pivots, B, *, left=True, adjoint=False):
-    """X with A X = B (left=True) or X A = B (left=False), or with Aᵀ in place of A (adjoint=True), from lu_factor's
+    """X with A X = B (left=True) or X A = B (left=False), or with Aᴴ in place of A (adjoint=True), from lu_factor's
     (LU, pivots) of square A (..., n, n). B (..., n, k) (left) or (..., k, n); batch dimensions broadcast.
     Differentiable in LU and B (through L and U: a composition of triangular solves)."""
     LU, B = as_value(LU), as_value(B)
@@ -119,11 +120,11 @@ def lu_solve(LU, pivots, B, *, left=True, adjoint=False):
         raise ShapeError(f"linalg.lu_solve: Incompatible shapes of A and B for the equation "
                          f"{'AX = B' if left else 'XA = B'} ({n}x{n} and {'x'.join(map(str, B.shape[-2:]))})")
     P, L, U = lu_unpack(LU, pivots)
-    if not left:                        # X A = B  ⟺  Aᵀ Xᵀ = Bᵀ
-        return _mT(lu_solve(LU, pivots, _mT(B), adjoint=not adjoint))
-    if adjoint:                         # Aᵀ = Uᵀ Lᵀ Pᵀ: X = P L⁻ᵀ U⁻ᵀ B
-        y = solve_triangular(_mT(U), B, upper=False)
-        return P @ solve_triangular(_mT(L), y, upper=True, unitriangular=True)
+    if not left:                        # X A = B  ⟺  Aᴴ Xᴴ = Bᴴ
+        return _mH(lu_solve(LU, pivots, _mH(B), adjoint=not adjoint))
+    if adjoint:                         # Aᴴ = Uᴴ Lᴴ Pᵀ: X = P L⁻ᴴ U⁻ᴴ B
+        y = solve_triangular(_mH(U), B, upper=False)
+        return P @ solve_triangular(_mH(L), y, upper=True, unitriangular=True)
     y = solve_triangular(L, _mT(P) @ B, upper=False, unitriangular=True)        # A = P L U: X = U⁻¹ L⁻¹ Pᵀ B
     return solve_triangular(U, y, upper=True)
 

@@ -215,6 +215,10 @@ class OURS:
     def eigh(x):
         return tuple(ag.linalg.eigh(x))
 
+    @staticmethod
+    def eig(x):
+        return tuple(ag.linalg.eig(x))
+
     # --- linalg decompositions, stop 26 ---
     @staticmethod
     def svd(x):
@@ -810,6 +814,10 @@ def _torch():
         @staticmethod
         def eigh(x):
             return tuple(torch.linalg.eigh(x))
+
+        @staticmethod
+        def eig(x):
+            return tuple(torch.linalg.eig(x))
 
         # --- linalg decompositions, stop 26 ---
         @staticmethod
