@@ -235,11 +235,11 @@ def _off_triangle(x, upper):
 
 
 def cholesky_solve(input, input2, upper=False):  # noqa: A002  (PyTorch's argument names)
-    """torch.cholesky_solve(B, L): X with A X = B for A = L Lᵀ (upper=False: L lower-triangular) or A = Uᵀ U
+    """torch.cholesky_solve(B, L): X with A X = B for A = L Lᴴ (upper=False: L lower-triangular) or A = Uᴴ U
     (upper=True, L holding U), from the factor L = input2 (..., n, n) and B = input (..., n, k); batch dimensions
     broadcast.
 
-    Only L's triangle is read; the gradient is PyTorch's, that of (L Lᵀ)⁻¹ B in the whole of L (so the entries
+    Only L's triangle is read; the gradient is PyTorch's, that of (L Lᴴ)⁻¹ B in the whole of L (so the entries
     outside the triangle get one too)."""
     B, L = as_value(input), as_value(input2)
     if B.ndim < 2:
@@ -247,7 +247,7 @@ def cholesky_solve(input, input2, upper=False):  # noqa: A002  (PyTorch's argume
     _check_square("cholesky_solve", L)
     # The triangle's values, the whole matrix's gradient: subtract the other entries without their gradient.
     factor = L - without_gradient(_off_triangle, L, upper=upper)
-    return solve(_mT(factor) @ factor if upper else factor @ _mT(factor), B)
+    return solve(_mH(factor) @ factor if upper else factor @ _mH(factor), B)
 
 
 def cholesky_inverse(input, upper=False):  # noqa: A002  (PyTorch's argument name)

@@ -147,6 +147,18 @@ OPS = {  # name -> (fn(m, *leaves), inputs)
     "inv_ex": (lambda m, a: m.linalg.inv_ex(a).inverse, (A0,)),
     "solve_ex": (lambda m, a, b: m.linalg.solve_ex(a, b).result, (A0, B0)),
     "cholesky_ex": (lambda m, a: m.linalg.cholesky_ex(_positive_definite(m, a)).L, (A0,)),
+    "cholesky_solve": (lambda m, b, a: m.cholesky_solve(b, m.linalg.cholesky(_positive_definite(m, a))), (B0, A0)),
+    "cholesky_solve-upper": (lambda m, b, a: m.cholesky_solve(b, m.linalg.cholesky(_positive_definite(m, a),
+                                                                                   upper=True), upper=True), (B0, A0)),
+    "cholesky_inverse": (lambda m, a: m.cholesky_inverse(m.linalg.cholesky(_positive_definite(m, a))), (A0,)),
+    "torch.cholesky": (lambda m, a: m.cholesky(_positive_definite(m, a)), (A0,)),
+    "lstsq": (lambda m, a, b: m.linalg.lstsq(a, b).solution, (T0, _complex(4, 2))),
+    "lstsq-residuals": (lambda m, a, b: m.linalg.lstsq(a, b, driver="gelsd").residuals, (T0, _complex(4, 2))),
+    "torch.svd": (lambda m, a: (lambda u, s, v: u @ v.mH)(*m.svd(a)), (T0,)),
+    "pinverse": (lambda m, a: m.pinverse(a), (T0,)),
+    "lu_unpack": (lambda m, a: m.cat([f.reshape(-1) for f in m.lu_unpack(*m.linalg.lu_factor(a))]), (T0,)),
+    "triangular_solve": (lambda m, b, a: m.triangular_solve(b, a).solution, (B0, A0)),
+    "cond-fro": (lambda m, a: m.linalg.cond(a, "fro") * 1, (A0,)),
 }
 
 
@@ -158,7 +170,7 @@ def _run(m, fn, inputs):
 
 
 # PyTorch 2.13's own backward fails here ("modified by an inplace operation"): checked by finite differences only.
-PYTORCH_FAILS = {"cond-1"}
+PYTORCH_FAILS = {"cond-1", "cond-fro"}
 
 
 @pytest.mark.parametrize("name", sorted(set(OPS) - PYTORCH_FAILS))
@@ -175,7 +187,7 @@ def test_values_and_gradients_match_pytorch(name):
 
 @pytest.mark.parametrize("name", ["inv", "slogdet-sign", "cholesky", "qr", "qr-wide", "lu", "eigh", "svd", "svd-wide",
                                   "eig", "eig-real-input", "pinv", "matrix_exp", "householder_product", "cond-1",
-                                  "lu_solve-adjoint"])
+                                  "cond-fro", "lu_solve-adjoint", "cholesky_solve"])
 def test_gradients_match_finite_differences(name):
     """A.grad = ∂L/∂Re A + i·∂L/∂Im A for a real loss L (PyTorch's convention), by central differences."""
     fn, inputs = OPS[name]
@@ -345,6 +357,14 @@ def test_singular_and_not_positive_definite_complex_matrices_raise_linalg_errors
         ag.linalg.cholesky(ag.tensor(-np.eye(2, dtype=complex)))
     with pytest.raises(ag.linalg.LinAlgError, match="non-finite"):
         ag.linalg.eig(ag.tensor(np.array([[np.nan, 0], [0, 1]], dtype=complex)))
+
+
+def test_lstsq_of_complex_matrices_returns_real_residuals_and_singular_values():
+    for driver in ("gels", "gelsy", "gelsd", "gelss"):
+        ours = ag.linalg.lstsq(ag.tensor(T0), ag.tensor(_complex(4, 2)), driver=driver)
+        theirs = torch.linalg.lstsq(torch.tensor(T0), torch.tensor(_complex(4, 2)), driver=driver)
+        for a, b in zip(ours, theirs):
+            assert str(a.dtype) == str(b.dtype).removeprefix("torch.") and tuple(a.shape) == tuple(b.shape), driver
 
 
 def test_lu_pivots_are_lapacks_for_complex_matrices():
