@@ -62,13 +62,13 @@ def _inverse_free_eig(m, a):
 
 def _svd_invariants(m, a):
     u, s, vh = m.linalg.svd(a, full_matrices=False)
-    return m.cat([(u @ vh).reshape(-1), s.to(u.dtype), (u.abs() ** 4).sum(-2).to(u.dtype),
-                  (vh.abs() ** 4).sum(-1).to(u.dtype)])
+    return m.cat([(u @ vh).reshape(-1), s.to(u.dtype).reshape(-1), (u.abs() ** 4).sum(-2).to(u.dtype).reshape(-1),
+                  (vh.abs() ** 4).sum(-1).to(u.dtype).reshape(-1)])
 
 
 def _eigh_invariants(m, a):
     w, v = m.linalg.eigh(_hermitian(m, a))
-    return m.cat([w.to(v.dtype), (v.abs() ** 4).sum(-2).to(v.dtype), (v @ v.mH).reshape(-1)])
+    return m.cat([w.to(v.dtype).reshape(-1), (v.abs() ** 4).sum(-2).to(v.dtype).reshape(-1), (v @ v.mH).reshape(-1)])
 
 
 OPS = {  # name -> (fn(m, *leaves), inputs)
@@ -112,6 +112,11 @@ OPS = {  # name -> (fn(m, *leaves), inputs)
     "svd-square": (_svd_invariants, (A0,)),
     "eigvals": (lambda m, a: m.linalg.eigvals(a) ** 2, (A0,)),
     "eig": (_inverse_free_eig, (A0,)),
+    "eig-batch": (_inverse_free_eig, (BATCH,)),
+    "eigh-batch": (_eigh_invariants, (BATCH,)),
+    "svd-batch": (_svd_invariants, (_complex(2, 4, 3),)),
+    "qr-batch": (lambda m, a: m.cat(list(m.linalg.qr(a)), dim=-2), (_complex(2, 4, 3),)),
+    "pinv-batch": (lambda m, a: m.linalg.pinv(a), (_complex(2, 3, 4),)),
     "eigvals-real-input": (lambda m, a: m.linalg.eigvals(a) ** 3, (REAL,)),
     "eig-real-input": (_inverse_free_eig, (REAL,)),
     "matrix_exp": (lambda m, a: m.linalg.matrix_exp(a), (A0,)),
@@ -212,7 +217,8 @@ def test_gradients_match_finite_differences(name):
 
 JVP_CASES = ["inv", "det", "slogdet-sign", "slogdet-logabsdet", "solve", "cholesky", "cholesky-upper",
              "solve_triangular", "qr", "qr-wide", "lu", "lu-wide", "eigvalsh", "eigh", "svdvals", "svd", "svd-wide",
-             "eigvals", "eig", "eig-real-input", "pinv", "pinv-wide", "matrix_exp", "matrix_norm-nuc",
+             "eigvals", "eig", "eig-real-input", "pinv", "pinv-wide", "matrix_exp", "matrix_norm-nuc", "eig-batch",
+             "eigh-batch", "svd-batch", "qr-batch",
              "householder_product", "mH"]
 
 
