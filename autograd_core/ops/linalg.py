@@ -6,11 +6,11 @@ Their rules are written with matmul, swapaxes, triangle masks and the primitives
 arrays and on Values (higher derivatives) alike.
 
 **Complex matrices** (ops/complex.py's convention: a backward pass carries G = 2∂L/∂Z). The holomorphic primitives
-(matmul, solve_triangular, inv, det, solve, log det, and in ops/ matrix_exp and lu_factor) keep their real rules
+(matmul, solve_triangular, inv, det, solve, log det; matrix_exp, lu_factor in their modules) keep their real rules
 unchanged: G_A = G·f'(A), with transposes, not conjugate transposes. The others (cholesky, eigh here; svd, qr, pinv,
-eig in ops/decompositions.py) depend on conj(A) through A = L Lᴴ, VᴴV = I, ...: their rules are PyTorch's formulas
-with conjugate transposes (`_mH`), written in PyTorch's convention (gradient ∂L/∂Re + i·∂L/∂Im = conj(G)) and
-converted at their edges by `in_pytorch_convention`. On real data both are the real rules, to the bit.
+ops/decompositions.py; eig in ops/eig.py) depend on conj(A) through A = L Lᴴ, VᴴV = I, ...: their rules are
+PyTorch's formulas with conjugate transposes (`_mH`), written in PyTorch's convention (gradient ∂L/∂Re + i·∂L/∂Im =
+conj(G)) and converted at their edges by `in_pytorch_convention`. On real data both are the real rules, to the bit.
 """
 
 from __future__ import annotations
