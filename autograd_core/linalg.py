@@ -21,6 +21,7 @@ import numbers
 import numpy as np
 
 from .engine import ShapeError
+from .errors import scalar_type_name
 from .ops import complex as _complex
 from .ops import eig as _eig
 from .ops import linalg as _ops
@@ -111,6 +112,18 @@ def logdet(A):
     return _ops.logdet(A)
 
 
+def check_same_dtype(message, **operands):
+    """PyTorch's refusal of operands of different dtypes (real and complex, float32 and float64, ...): `message` with
+    {a}, {b} (the operands' names) and {a_type}, {b_type} (their scalar types) filled in."""
+    (a, x), (b, y) = operands.items()
+    if x.dtype != y.dtype:
+        raise RuntimeError(message.format(a=a, b=b, a_type=scalar_type_name(x.dtype), b_type=scalar_type_name(y.dtype)))
+
+
+_SAME_DTYPE = ("{name}: Expected {{a}} and {{b}} to have the same dtype, but found {{a}} of type {{a_type}} and "
+               "{{b}} of type {{b_type}} instead")
+
+
 def _is_vector_rhs(A, B):
     # PyTorch's rule: B is a batch of vectors when it is 1-D, or when its shape is A's without the last dimension.
     return B.ndim == 1 or (B.ndim == A.ndim - 1 and B.shape == A.shape[:-1])
@@ -123,6 +136,7 @@ def solve(A, B, *, left=True):
     Batch dimensions broadcast. LinAlgError when A is singular."""
     A, B = as_value(A), as_value(B)
     _check_square("solve", A)
+    check_same_dtype(_SAME_DTYPE.format(name="linalg.solve"), A=A, B=B)
     vector = _is_vector_rhs(A, B)
     if vector:
         B = B.reshape(B.shape + (1,)) if left else B.reshape(B.shape[:-1] + (1, B.shape[-1]))
@@ -335,6 +349,7 @@ def multi_dot(tensors):
 def vecdot(x, y, *, dim=-1):
     """Σ conj(x) · y along `dim`, broadcasting x and y (x is conjugated when complex, as in PyTorch)."""
     x, y = as_value(x), as_value(y)
+    check_same_dtype(_SAME_DTYPE.format(name="linalg.vecdot"), x=x, y=y)
     if x.dtype.kind == "c":
         x = _complex.conj(x)
     return (x * y).sum(axis=dim)
@@ -344,6 +359,7 @@ def cross(input, other, *, dim=-1):  # noqa: A002  (PyTorch's argument name)
     """The cross product of 3-vectors along `dim` (which must have size 3 in both); input and other have the same
     number of dimensions, and the others broadcast."""
     x, y = as_value(input), as_value(other)
+    check_same_dtype("expected scalar type {a_type} but found {b_type}", input=x, other=y)
     if x.ndim != y.ndim:
         raise ShapeError("linalg.cross: inputs must have the same number of dimensions.")
     shape = np.broadcast_shapes(x.shape, y.shape)

@@ -14,7 +14,8 @@ import numbers
 import numpy as np
 
 from .engine import ShapeError
-from .linalg import _check_square, _is_vector_rhs, _mT, cholesky, inv, solve, solve_triangular
+from .linalg import _SAME_DTYPE, _check_square, _is_vector_rhs, _mT, check_same_dtype, cholesky, inv, solve, \
+    solve_triangular
 from .ops.linalg import _mH
 from .ops import lu as _lu
 from .ops.elementwise import where
@@ -113,6 +114,7 @@ def lu_solve(LU, pivots, B, *, left=True, adjoint=False):
     Differentiable in LU and B (through L and U: a composition of triangular solves)."""
     LU, B = as_value(LU), as_value(B)
     _check_square("lu_solve", LU)
+    check_same_dtype(_SAME_DTYPE.format(name="linalg.lu_solve"), LU=LU, B=B)
     if B.ndim < 2:
         raise ShapeError(f"linalg.lu_solve: Expected B to have at least 2 dimensions, but it has {B.ndim}")
     n = LU.shape[-1]
@@ -242,6 +244,8 @@ def cholesky_solve(input, input2, upper=False):  # noqa: A002  (PyTorch's argume
     Only L's triangle is read; the gradient is PyTorch's, that of (L Lᴴ)⁻¹ B in the whole of L (so the entries
     outside the triangle get one too)."""
     B, L = as_value(input), as_value(input2)
+    check_same_dtype("Expected b and A to have the same dtype, but found b of type {a_type} and A of type {b_type} "
+                     "instead.", b=B, A=L)
     if B.ndim < 2:
         raise ShapeError(f"b should have at least 2 dimensions, but has {B.ndim} dimensions instead")
     _check_square("cholesky_solve", L)

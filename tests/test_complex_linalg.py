@@ -356,6 +356,24 @@ def test_errors_in_pytorchs_words(name, fn):
     assert str(ours.value) == str(theirs.value)
 
 
+@pytest.mark.parametrize("name, fn", [
+    ("solve", lambda m, r, z: m.linalg.solve(r, z)), ("solve-complex-A", lambda m, r, z: m.linalg.solve(z, r)),
+    ("solve-float32", lambda m, r, z: m.linalg.solve(r.float(), r)),
+    ("lu_solve", lambda m, r, z: m.linalg.lu_solve(*m.linalg.lu_factor(z), r)),
+    ("cholesky_solve", lambda m, r, z: m.cholesky_solve(r, z)),
+    ("vecdot", lambda m, r, z: m.linalg.vecdot(r, z)),
+    ("vecdot-float32", lambda m, r, z: m.linalg.vecdot(r.float(), r)),
+    ("cross", lambda m, r, z: m.linalg.cross(r, z)), ("cross-complex-first", lambda m, r, z: m.linalg.cross(z, r)),
+])
+def test_operands_of_different_dtypes_are_refused_in_pytorchs_words(name, fn):
+    errors = []
+    for m in (ag, torch):
+        with pytest.raises(RuntimeError) as caught:
+            fn(m, m.tensor(REAL), m.tensor(A0))
+        errors.append(str(caught.value))
+    assert errors[0] == errors[1]
+
+
 def test_singular_and_not_positive_definite_complex_matrices_raise_linalg_errors():
     with pytest.raises(ag.linalg.LinAlgError):
         ag.linalg.inv(ag.tensor(np.zeros((2, 2), dtype=complex)))
