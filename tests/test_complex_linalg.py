@@ -236,7 +236,8 @@ def test_forward_mode_matches_pytorch(name):
         np.testing.assert_allclose(_numpy(a), _numpy(b), rtol=1e-8, atol=1e-9)
 
 
-@pytest.mark.parametrize("name", ["inv", "det", "svdvals", "eigvalsh", "cholesky", "eig"])
+@pytest.mark.parametrize("name", ["inv", "det", "svdvals", "eigvalsh", "cholesky", "eig", "eigh", "svd", "qr", "pinv",
+                                  "lu", "slogdet-sign", "matrix_exp", "eig-real-input"])
 def test_second_derivatives_match_pytorch(name):
     fn, inputs = OPS[name]
     results = []
@@ -398,3 +399,16 @@ def test_lu_pivots_are_lapacks_for_complex_matrices():
         ours, theirs = ag.linalg.lu_factor(ag.tensor(data)), torch.linalg.lu_factor(torch.tensor(data))
         np.testing.assert_array_equal(ours.pivots.data, theirs.pivots.numpy())
         np.testing.assert_allclose(ours.LU.data, theirs.LU.numpy(), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["inv", "det", "slogdet-sign", "cholesky", "qr", "lu", "eigh", "svd", "eig", "pinv",
+                                  "matrix_exp", "eig-real-input", "householder_product"])
+def test_complex64_gradients_are_complex64_and_match_pytorch(name):
+    fn, inputs = OPS[name]
+    inputs = tuple(x.astype(np.complex64 if np.iscomplexobj(x) else np.float32) for x in inputs)
+    ours, our_grads = _run(ag, fn, inputs)
+    theirs, their_grads = _run(torch, fn, inputs)
+    assert str(ours.dtype) == str(theirs.dtype).removeprefix("torch.")
+    for mine, expected in zip(our_grads, their_grads):
+        assert mine.dtype == _numpy(expected).dtype
+        np.testing.assert_allclose(np.asarray(mine), _numpy(expected), rtol=2e-3, atol=2e-3)
