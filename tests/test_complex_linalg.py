@@ -164,6 +164,12 @@ OPS = {  # name -> (fn(m, *leaves), inputs)
     "lu_unpack": (lambda m, a: m.cat([f.reshape(-1) for f in m.lu_unpack(*m.linalg.lu_factor(a))]), (T0,)),
     "triangular_solve": (lambda m, b, a: m.triangular_solve(b, a).solution, (B0, A0)),
     "cond-fro": (lambda m, a: m.linalg.cond(a, "fro") * 1, (A0,)),
+    # torch.* names and Value methods of the same functions
+    "torch.slogdet": (lambda m, a: m.slogdet(a)[0] * a.slogdet()[1], (A0,)),
+    "methods": (lambda m, a: m.cat([a.matrix_exp(), a.matrix_power(2), a.inverse(), a.pinverse(), a.det().reshape(1, 1)
+                                    .expand(3, 3), a.logdet().reshape(1, 1).expand(3, 3)]), (A0,)),
+    "torch.qr-lu": (lambda m, a: m.cat([m.qr(a)[1], a.qr()[0], m.lu(a)[0]]), (A0,)),
+    "torch.lu_solve": (lambda m, a, b: m.lu_solve(b, *m.linalg.lu_factor(a)), (A0, B0)),
 }
 
 
