@@ -12,6 +12,9 @@ pivots[k] = pivots[k + 1] = −p < 0 when k + 1 was interchanged with p for a 2 
 choice between a 1 × 1 block, a 1 × 1 block after an interchange and a 2 × 2 block compares the diagonal entry with
 the largest below it, by the factor α = (1 + √17)/8 that bounds the growth of the entries (Bunch and Kaufman, 1977).
 
+Complex A is factored as a complex symmetric matrix (A = Aᵀ, hermitian=False: LAPACK's zsytrf, whose pivoting compares
+|Re| + |Im|); complex Hermitian A (hermitian=True, zhetrf) is not done here.
+
 Only the lower triangle of A is read. Neither function has a gradient, as in PyTorch (a backward pass through them
 raises NotImplementedError): differentiate `linalg.solve` instead.
 """
@@ -24,6 +27,7 @@ import math
 import numpy as np
 
 from .engine import ShapeError
+from .errors import scalar_type_name
 from .linalg import _check_square
 from .linalg_solvers import _pivots_of, first_failure  # _pivots_of: LU's row n of the packed result, int32
 from .ops.index import as_value
@@ -40,7 +44,7 @@ _ALPHA = (1 + math.sqrt(17)) / 8
 def ldl_factor_ex(A, *, hermitian=False, check_errors=False):
     """ldl_factor with sytrf's info (int32 (...): k > 0 when D[k-1, k-1] is exactly zero, the factorization complete
     but D singular; else 0) instead of an error, unless check_errors=True."""
-    LD, pivots, info = _factor("torch.linalg.ldl_factor_ex", A)
+    LD, pivots, info = _factor("torch.linalg.ldl_factor_ex", A, hermitian)
     if check_errors:
         _raise_if_singular("torch.linalg.ldl_factor_ex", info.data)
     return linalg_ldl_factor_ex(LD, pivots, info)
@@ -49,9 +53,10 @@ def ldl_factor_ex(A, *, hermitian=False, check_errors=False):
 def ldl_factor(A, *, hermitian=False):
     """The LDLᵀ decomposition of symmetric A (..., n, n) with Bunch–Kaufman pivoting, in LAPACK's compact form: a named
     tuple (LD, pivots), LD (..., n, n), pivots (..., n) int32 (see the module's docstring). Only A's lower triangle
-    is read; hermitian=True is the same for real matrices. Raises LinAlgError when D has an exact zero on its
-    diagonal (A singular; ldl_factor_ex reports it instead). No gradient, as in PyTorch."""
-    LD, pivots, info = _factor("torch.linalg.ldl_factor", A)
+    is read; hermitian=True is the same for real matrices (complex A: symmetric, hermitian=False only). Raises
+    LinAlgError when D has an exact zero on its diagonal (A singular; ldl_factor_ex reports it instead).
+    No gradient, as in PyTorch."""
+    LD, pivots, info = _factor("torch.linalg.ldl_factor", A, hermitian)
     _raise_if_singular("torch.linalg.ldl_factor", info.data)
     return linalg_ldl_factor(LD, pivots)
 
@@ -83,13 +88,17 @@ def ldl_solve(LD, pivots, B, *, hermitian=False):
     return _ldl_solve(LD, B, pivots=pivots)
 
 
-def _factor(name, A):
+def _factor(name, A, hermitian):
     A = as_value(A)
     if A.ndim < 2:
         raise ShapeError(f"{name}: The input tensor A must have at least 2 dimensions.")
     _check_square(name.split(".")[-1], A)
-    if A.dtype.kind != "f":
-        raise RuntimeError(f"{name}: Expected a floating point tensor as input. Got {A.dtype}")
+    if A.dtype.kind not in "fc":
+        raise RuntimeError("torch.linalg.ldl_factor_ex: Expected a floating point or complex tensor as input. Got "
+                           f"{scalar_type_name(A.dtype)}")
+    if A.dtype.kind == "c" and hermitian:
+        raise NotImplementedError(f"{name}: hermitian=True for complex input (LAPACK's zhetrf) is not implemented "
+                                  "here; complex symmetric input (hermitian=False) is")
     n = A.shape[-1]
     packed = _ldl_packed(A)
     LD = packed[..., :n, :]
@@ -134,22 +143,23 @@ def _bunch_kaufman(a):
     pivots = np.zeros(n, dtype=np.int64)
     info = 0
     k = 0
+    size = _cabs1 if a.dtype.kind == "c" else np.abs
     while k < n:
         step, pivot = 1, k
-        diagonal = abs(a[k, k])
+        diagonal = size(a[k, k])
         below, largest_below = k, 0.0
         if k + 1 < n:
-            below = k + 1 + int(np.argmax(np.abs(a[k + 1:, k])))
-            largest_below = abs(a[below, k])
+            below = k + 1 + int(np.argmax(size(a[k + 1:, k])))
+            largest_below = size(a[below, k])
         if max(diagonal, largest_below) == 0 or math.isnan(diagonal):
             info = info or k + 1  # a zero column (or a NaN): nothing to eliminate, D[k, k] stays as it is
         else:
             if diagonal < _ALPHA * largest_below:
                 # the largest entry off the diagonal in row and column `below` of the trailing matrix
-                largest_other = max(np.abs(a[below, k:below]).max(), np.abs(a[below + 1:, below]).max(initial=0.0))
+                largest_other = max(size(a[below, k:below]).max(), size(a[below + 1:, below]).max(initial=0.0))
                 if diagonal * largest_other >= _ALPHA * largest_below * largest_below:
                     pass  # the diagonal entry is large enough after all: a 1 × 1 block, no interchange
-                elif abs(a[below, below]) >= _ALPHA * largest_other:
+                elif size(a[below, below]) >= _ALPHA * largest_other:
                     pivot = below  # a 1 × 1 block, after interchanging k and below
                 else:
                     pivot, step = below, 2  # a 2 × 2 block, after interchanging k + 1 and below
@@ -179,6 +189,11 @@ def _bunch_kaufman(a):
     return np.tril(a), pivots, info
 
 
+def _cabs1(z):
+    """|Re z| + |Im z|: the size LAPACK's complex routines compare (cheaper than the modulus)."""
+    return np.abs(z.real) + np.abs(z.imag)
+
+
 def _interchange(a, k, moved, pivot, step):
     """Rows and columns `moved` and `pivot` (> moved) of the trailing matrix a[k:, k:] exchanged, its lower triangle
     alone read and written (sytf2's swaps)."""
@@ -198,6 +213,7 @@ def _ldl_not_differentiable(*args, **params):
 
 _ldl_packed.defvjp(_ldl_not_differentiable, formulas=("",))
 _ldl_packed.defjvp(_ldl_not_differentiable)
+_ldl_packed.defcomplex()  # complex symmetric input: the same algebra (no conjugation), no derivative
 
 
 @primitive("ldl_solve")
@@ -253,3 +269,4 @@ def _ldl_solve_not_differentiable(*args, **params):
 
 _ldl_solve.defvjp(_ldl_solve_not_differentiable, _ldl_solve_not_differentiable, formulas=("", ""))
 _ldl_solve.defjvp(_ldl_solve_not_differentiable, _ldl_solve_not_differentiable)
+_ldl_solve.defcomplex()
