@@ -436,9 +436,24 @@ def test_ldl_factor_of_complex_symmetric_matrices_is_lapacks(n):
         np.testing.assert_allclose(a @ x, b, atol=1e-8)
 
 
-def test_ldl_factor_of_complex_hermitian_matrices_is_not_done():
-    with pytest.raises(NotImplementedError, match="hermitian=True for complex input"):
-        ag.linalg.ldl_factor(ag.tensor(A0 + A0.conj().T), hermitian=True)
+@pytest.mark.parametrize("n", [1, 2, 3, 5])
+def test_ldl_factor_of_complex_hermitian_matrices_is_lapacks(n):
+    rng = np.random.default_rng(10 + n)
+    for trial in range(12):
+        a = rng.standard_normal((n, n)) + 1j * rng.standard_normal((n, n))
+        if trial % 3 == 0:
+            a[np.diag_indices(n)] *= 0.01
+        a = a + a.conj().T
+        ours = ag.linalg.ldl_factor(ag.tensor(a), hermitian=True)
+        theirs = torch.linalg.ldl_factor(torch.tensor(a), hermitian=True)
+        np.testing.assert_array_equal(ours.pivots.data, theirs.pivots.numpy())
+        np.testing.assert_allclose(ours.LD.data, theirs.LD.numpy(), rtol=1e-10, atol=1e-10)
+        b = _complex(n, 2)
+        x = ag.linalg.ldl_solve(ours.LD, ours.pivots, ag.tensor(b), hermitian=True).data
+        np.testing.assert_allclose(a @ x, b, atol=1e-8)
+
+
+def test_ldl_factor_refuses_integers_in_pytorchs_words():
     with pytest.raises(RuntimeError) as ours:
         ag.linalg.ldl_factor(ag.eye(2, dtype=ag.int64))
     with pytest.raises(RuntimeError) as theirs:
