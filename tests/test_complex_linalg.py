@@ -459,3 +459,22 @@ def test_ldl_factor_refuses_integers_in_pytorchs_words():
     with pytest.raises(RuntimeError) as theirs:
         torch.linalg.ldl_factor(torch.eye(2, dtype=torch.int64))
     assert str(ours.value) == str(theirs.value)
+
+
+@pytest.mark.parametrize("shape", [(6, 5), (5, 6)])
+def test_svd_lowrank_and_pca_lowrank_of_complex_matrices(shape):
+    rank2 = _complex(shape[0], 2) @ _complex(2, shape[1])
+    results = []
+    for m in (ag, torch):
+        m.manual_seed(0)
+        a = m.tensor(rank2, requires_grad=True)
+        u, s, v = m.svd_lowrank(a, q=4)
+        np.testing.assert_allclose(_numpy(u) * _numpy(s) @ _numpy(v).conj().T, rank2, atol=1e-9)
+        s[:2].sum().backward()
+        results.append((_numpy(s)[:2], _numpy(a.grad), _numpy(m.pca_lowrank(m.tensor(rank2), q=3)[1]),
+                        str(u.dtype).removeprefix("torch."), str(s.dtype).removeprefix("torch.")))
+    for ours, theirs in zip(*results):
+        if isinstance(ours, str):
+            assert ours == theirs
+        else:
+            np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-9)
