@@ -407,9 +407,9 @@ def _check_eig_input(name, A):
     if A.shape[-1] != A.shape[-2]:
         raise ShapeError(f"linalg.{name}: A must be batches of square matrices, but they are {A.shape[-2]} by "
                          f"{A.shape[-1]} matrices")
-    if A.dtype.kind not in "fc" or A.dtype == np.float16:
-        from .errors import scalar_type_name
-
+    if A.dtype.kind not in "fc":  # PyTorch's words, from looking up the complex dtype of the result
+        raise RuntimeError(f"Unknown Complex ScalarType for {scalar_type_name(A.dtype)}")
+    if A.dtype == np.float16:
         raise NotImplementedError(f'"linalg_eig_out_cpu" not implemented for \'{scalar_type_name(A.dtype)}\'')
 
 

@@ -278,4 +278,9 @@ def matrix_exp(A):
     matrices (2n, 2n) (PyTorch's backward), so they are differentiable again."""
     A = as_value(A)
     _check_square("matrix_exp", A)
+    if A.dtype.kind not in "fc":
+        from .errors import scalar_type_name
+
+        raise RuntimeError("linalg.matrix_exp: Expected a floating point or complex tensor as input. Got "
+                           f"{scalar_type_name(A.dtype)}")
     return _ops.matrix_exp(A)

@@ -352,6 +352,9 @@ def test_conjugate_transposes():
     ("eig-not-square", lambda m: m.linalg.eig(m.zeros(2, 3))),
     ("eigvals-1d", lambda m: m.linalg.eigvals(m.zeros(2))),
     ("eig-half", lambda m: m.linalg.eig(m.zeros(2, 2, dtype=m.float16))),
+    ("eig-integers", lambda m: m.linalg.eig(m.ones(2, 2, dtype=m.int64))),
+    ("eigvals-bool", lambda m: m.linalg.eigvals(m.ones(2, 2, dtype=m.bool))),
+    ("matrix_exp-integers", lambda m: m.linalg.matrix_exp(m.ones(2, 2, dtype=m.int32))),
     ("svd-phase", lambda m: m.linalg.svd(m.tensor(A0, requires_grad=True))[0].real.sum().backward()),
 ])
 def test_errors_in_pytorchs_words(name, fn):
