@@ -575,6 +575,10 @@ def _hips():
         def eigh(x):
             return anp.linalg.eigh(x)
 
+        @staticmethod
+        def eig(x):  # (the op table checks eig against PyTorch alone)
+            return anp.linalg.eig(x)
+
         # --- linalg decompositions, stop 26 ---
         @staticmethod
         def svd(x):
