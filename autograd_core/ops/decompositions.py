@@ -81,7 +81,7 @@ def _svd_vjp(g, out, a):
     inner = inner + _eigen_gaps(s * s, True, "svd") * ((uhgu - _mH(uhgu)) * _row(s) + _column(s) * (vhgv - _mH(vhgv)))
     if _is_complex(out):
         phase = _diagonal(uhgu).imag
-        check_phase_invariance("svd_backward", "singular vectors", _data(phase) + np.imag(_diagonal(_data(vhgv))))
+        check_phase_invariance("svd_backward", _data(phase) + np.imag(_diagonal(_data(vhgv))))
         inner = inner + _row(phase / s * 1j) * np.eye(k)
     if m > k:
         gu_scaled = gu / _row(s)

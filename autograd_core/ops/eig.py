@@ -59,7 +59,7 @@ def _eig_vjp(g, out, a):
     if np.any(_data(g_v) != 0):
         vhgv = _mH(v) @ g_v
         diagonal = (vhgv * eye).sum(axis=-2)
-        check_phase_invariance("linalg_eig_backward", "eigenvectors", np.imag(_data(diagonal)))
+        check_phase_invariance("linalg_eig_backward", np.imag(_data(diagonal)))
         projected = vhgv - _mH(v) @ (v * diagonal.real.reshape(diagonal.shape[:-1] + (1, n)))
         inner = inner + projected * (1 - eye) / _gaps(values, conjugate=True)
     return solve(_mH(v), inner @ _mH(v))

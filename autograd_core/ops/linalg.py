@@ -373,14 +373,22 @@ def _eigen_gaps(w, needed, name="eigh"):
     return (1.0 / (gaps + np.where(distinct, 0.0, 1.0))) * distinct.astype(np.asarray(_data(w)).dtype)
 
 
-def check_phase_invariance(name, vectors, imaginary_diagonal):
-    """PyTorch's check that a loss does not depend on the phases of complex eigenvectors (singular vectors), which
-    are defined up to e^{iφ}: `imaginary_diagonal`, Im diag(Vᴴ V̄) (or its equivalent), must be about 0."""
+_VECTORS_PHASE = "The eigenvectors in the complex case are specified up to multiplication by e^{i phi}. The " \
+    "specified loss function depends on this quantity, so it is ill-defined."
+_PHASE_DEPENDENCE = {  # PyTorch's words, by the name of its backward function
+    "linalg_eig_backward": _VECTORS_PHASE,
+    "linalg_eigh_backward": _VECTORS_PHASE,
+    "svd_backward": "The singular vectors in the complex case are specified up to multiplication by e^{i phi}. The "
+                    "specified loss function depends on this phase term, making it ill-defined.",
+}
+
+
+def check_phase_invariance(name, imaginary_diagonal):
+    """PyTorch's check (in its backward function `name`) that a loss does not depend on the phases of complex
+    eigenvectors or singular vectors, which are defined up to e^{iφ}: `imaginary_diagonal`, Im diag(Vᴴ V̄) (or its
+    equivalent), must be about 0."""
     if not np.allclose(np.asarray(_data(imaginary_diagonal)), 0, rtol=1e-2, atol=1e-2):
-        raise RuntimeError(f"{name}: The {vectors} in the complex case are specified up to multiplication by "
-                           "e^{i phi}. The specified loss function depends on this "
-                           f"{'phase term, making it' if vectors == 'singular vectors' else 'quantity, so it is'} "
-                           "ill-defined.")
+        raise RuntimeError(f"{name}: {_PHASE_DEPENDENCE[name]}")
 
 
 @in_pytorch_convention
@@ -390,7 +398,7 @@ def _eigh_vjp(g, out, a, UPLO="L"):  # noqa: N803
     needed = bool(np.any(_data(gv) != 0))
     vhgv = _mH(v) @ gv
     if needed and _is_complex(out):
-        check_phase_invariance("linalg_eigh_backward", "eigenvectors", np.imag(np.diagonal(_data(vhgv), 0, -2, -1)))
+        check_phase_invariance("linalg_eigh_backward", np.imag(np.diagonal(_data(vhgv), 0, -2, -1)))
     n = w.shape[-1]
     if _is_complex(out):
         w = w.real                     # real eigenvalues: F real, and the gap test needs no complex comparison
