@@ -21,6 +21,9 @@ import numbers
 import numpy as np
 
 from .engine import ShapeError
+from .errors import scalar_type_name
+from .ops import complex as _complex
+from .ops import eig as _eig
 from .ops import linalg as _ops
 from .ops.index import as_value
 from .ops.linalg import LinAlgError
@@ -29,7 +32,8 @@ from .ops.elementwise import where as _where
 from .ops.shape import broadcast_to, stack, swapaxes
 
 __all__ = [
-    "LinAlgError", "cholesky", "cond", "cross", "det", "eigh", "eigvalsh", "inv", "lstsq", "matrix_exp", "matrix_norm",
+    "LinAlgError", "cholesky", "cond", "cross", "det", "eig", "eigh", "eigvals", "eigvalsh", "inv", "lstsq",
+    "matrix_exp", "matrix_norm",
     "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet", "solve",
     "solve_triangular", "svd", "svdvals", "vecdot", "vector_norm",
     "cholesky_ex", "diagonal", "inv_ex", "lu", "lu_factor", "lu_factor_ex", "lu_solve", "matmul", "solve_ex",
@@ -40,6 +44,7 @@ __all__ = [
 linalg_slogdet = collections.namedtuple("linalg_slogdet", ["sign", "logabsdet"])
 slogdet_result = collections.namedtuple("slogdet", ["sign", "logabsdet"])
 linalg_eigh = collections.namedtuple("linalg_eigh", ["eigenvalues", "eigenvectors"])
+linalg_eig = collections.namedtuple("linalg_eig", ["eigenvalues", "eigenvectors"])
 
 
 def _mT(x):
@@ -77,11 +82,20 @@ def _det_sign(a):
 def slogdet(A):
     """(sign, logabsdet) of square matrices A (..., n, n), both of shape (...): det A = sign · exp(logabsdet).
 
-    A named tuple as torch.linalg.slogdet's. sign (±1, or 0 for a singular matrix) carries no gradient;
-    logabsdet's gradient is A⁻ᵀ. Computing in logs avoids the overflow of det for large matrices."""
+    A named tuple as torch.linalg.slogdet's. For real A, sign (±1, or 0 for a singular matrix) carries no gradient;
+    logabsdet's gradient is A⁻ᵀ. For complex A, sign = det A / |det A| (0 for a singular matrix), of A's dtype and
+    differentiable as PyTorch's, and logabsdet is real. Computing in logs avoids the overflow of det for large
+    matrices."""
     A = as_value(A)
     _check_square("slogdet", A)
-    return linalg_slogdet(without_gradient(_det_sign, A), _ops.logabsdet(A))
+    sign = without_gradient(_det_sign, A)
+    if A.dtype.kind != "c":
+        return linalg_slogdet(sign, _ops.logabsdet(A))
+    log_det = _ops.logabsdet(A)                     # the complex log det: log |det A| + i·arg det A
+    # sign = e^{i·arg det A}: its value is LAPACK's, the gradient that of the phase (θ − θ's value is 0)
+    phase = _complex.imag(log_det)
+    sign = sign * (1j * (phase - without_gradient(np.asarray, phase))).exp()
+    return linalg_slogdet(sign, _complex.real(log_det))
 
 
 def slogdet_old(input):  # noqa: A002  (PyTorch's argument name)
@@ -98,6 +112,18 @@ def logdet(A):
     return _ops.logdet(A)
 
 
+def check_same_dtype(message, **operands):
+    """PyTorch's refusal of operands of different dtypes (real and complex, float32 and float64, ...): `message` with
+    {a}, {b} (the operands' names) and {a_type}, {b_type} (their scalar types) filled in."""
+    (a, x), (b, y) = operands.items()
+    if x.dtype != y.dtype:
+        raise RuntimeError(message.format(a=a, b=b, a_type=scalar_type_name(x.dtype), b_type=scalar_type_name(y.dtype)))
+
+
+_SAME_DTYPE = ("{name}: Expected {{a}} and {{b}} to have the same dtype, but found {{a}} of type {{a_type}} and "
+               "{{b}} of type {{b_type}} instead")
+
+
 def _is_vector_rhs(A, B):
     # PyTorch's rule: B is a batch of vectors when it is 1-D, or when its shape is A's without the last dimension.
     return B.ndim == 1 or (B.ndim == A.ndim - 1 and B.shape == A.shape[:-1])
@@ -110,6 +136,7 @@ def solve(A, B, *, left=True):
     Batch dimensions broadcast. LinAlgError when A is singular."""
     A, B = as_value(A), as_value(B)
     _check_square("solve", A)
+    check_same_dtype(_SAME_DTYPE.format(name="linalg.solve"), A=A, B=B)
     vector = _is_vector_rhs(A, B)
     if vector:
         B = B.reshape(B.shape + (1,)) if left else B.reshape(B.shape[:-1] + (1, B.shape[-1]))
@@ -125,12 +152,14 @@ def solve(A, B, *, left=True):
 
 def cholesky(A, *, upper=False):
     """The Cholesky factor of symmetric (Hermitian) positive-definite A (..., n, n): lower-triangular L with
-    A = L Lᵀ, or (upper=True) U = Lᵀ with A = Uᵀ U. Only A's lower triangle is read. LinAlgError when A is not
+    A = L Lᴴ, or (upper=True) U = Lᴴ with A = Uᴴ U. Only A's lower triangle is read. LinAlgError when A is not
     positive-definite."""
     A = as_value(A)
     _check_square("cholesky", A)
     L = _ops.cholesky(A)
-    return _mT(L) if upper else L
+    if not upper:
+        return L
+    return _complex.conj(_mT(L)) if A.dtype.kind == "c" else _mT(L)
 
 
 def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
@@ -318,8 +347,11 @@ def multi_dot(tensors):
 
 
 def vecdot(x, y, *, dim=-1):
-    """Σ x · y along `dim`, broadcasting x and y (real inputs: no conjugation)."""
+    """Σ conj(x) · y along `dim`, broadcasting x and y (x is conjugated when complex, as in PyTorch)."""
     x, y = as_value(x), as_value(y)
+    check_same_dtype(_SAME_DTYPE.format(name="linalg.vecdot"), x=x, y=y)
+    if x.dtype.kind == "c":
+        x = _complex.conj(x)
     return (x * y).sum(axis=dim)
 
 
@@ -327,6 +359,7 @@ def cross(input, other, *, dim=-1):  # noqa: A002  (PyTorch's argument name)
     """The cross product of 3-vectors along `dim` (which must have size 3 in both); input and other have the same
     number of dimensions, and the others broadcast."""
     x, y = as_value(input), as_value(other)
+    check_same_dtype("expected scalar type {a_type} but found {b_type}", input=x, other=y)
     if x.ndim != y.ndim:
         raise ShapeError("linalg.cross: inputs must have the same number of dimensions.")
     shape = np.broadcast_shapes(x.shape, y.shape)
@@ -346,23 +379,60 @@ def cross(input, other, *, dim=-1):  # noqa: A002  (PyTorch's argument name)
 
 
 def eigh(A, UPLO="L"):  # noqa: N803  (PyTorch's argument name)
-    """(eigenvalues, eigenvectors) of symmetric A (..., n, n), a named tuple: eigenvalues (..., n) ascending and
-    eigenvectors (..., n, n) as orthonormal columns, A = V diag(w) Vᵀ. Only the UPLO ('L' or 'U') triangle is read.
+    """(eigenvalues, eigenvectors) of symmetric (complex: Hermitian) A (..., n, n), a named tuple: eigenvalues (..., n)
+    real, ascending, and eigenvectors (..., n, n) as orthonormal columns, A = V diag(w) Vᴴ. Only the UPLO ('L' or
+    'U') triangle is read.
 
-    The eigenvectors are defined up to sign, so only sign-invariant functions of them have a meaningful gradient;
-    with repeated eigenvalues their gradient is undefined (a RuntimeWarning; those terms are left out)."""
+    The eigenvectors are defined up to sign (complex: a phase e^{iφ}), so only functions invariant to it have a
+    meaningful gradient (a complex loss that depends on the phases raises PyTorch's RuntimeError); with repeated
+    eigenvalues their gradient is undefined (a RuntimeWarning; those terms are left out)."""
     A = as_value(A)
     _check_square("eigh", A)
     if UPLO not in ("L", "U"):
         raise RuntimeError(f"linalg.eigh: UPLO must be 'L' or 'U', got {UPLO!r}")
     packed = _ops.eigh_packed(A, UPLO=UPLO)
-    return linalg_eigh(packed[..., 0, :], packed[..., 1:, :])
+    eigenvalues = packed[..., 0, :]
+    return linalg_eigh(eigenvalues.real if A.dtype.kind == "c" else eigenvalues, packed[..., 1:, :])
 
 
 def eigvalsh(A, UPLO="L"):  # noqa: N803  (PyTorch's argument name)
-    """The eigenvalues (..., n), ascending, of symmetric A (..., n, n); only the UPLO triangle is read.
-    Their gradient is V diag(w̄) Vᵀ, defined for repeated eigenvalues too."""
+    """The eigenvalues (..., n), real and ascending, of symmetric (Hermitian) A (..., n, n); only the UPLO triangle is
+    read. Their gradient is V diag(w̄) Vᴴ, defined for repeated eigenvalues too."""
     return eigh(A, UPLO).eigenvalues
+
+
+def _check_eig_input(name, A):
+    if A.ndim < 2:
+        raise ShapeError(f"linalg.{name}: The input tensor A must have at least 2 dimensions.")
+    if A.shape[-1] != A.shape[-2]:
+        raise ShapeError(f"linalg.{name}: A must be batches of square matrices, but they are {A.shape[-2]} by "
+                         f"{A.shape[-1]} matrices")
+    if A.dtype.kind not in "fc":  # PyTorch's words, from looking up the complex dtype of the result
+        raise RuntimeError(f"Unknown Complex ScalarType for {scalar_type_name(A.dtype)}")
+    if A.dtype == np.float16:
+        raise NotImplementedError(f'"linalg_eig_out_cpu" not implemented for \'{scalar_type_name(A.dtype)}\'')
+
+
+def eig(A):
+    """(eigenvalues, eigenvectors) of square A (..., n, n), a named tuple as torch.linalg.eig's: A V = V diag(L), with
+    eigenvalues (..., n) and eigenvectors (..., n, n) as columns of norm 1, both complex (complex64 for float32 or
+    complex64 A, complex128 for float64 or complex128), for real A too. The eigenvalues come in LAPACK's order.
+
+    Each eigenvector is defined up to a phase e^{iφ}: a loss that depends on it raises PyTorch's RuntimeError in
+    the backward pass. Repeated eigenvalues make the eigenvectors' gradient infinite, as PyTorch's. A real A's
+    gradient is real."""
+    A = as_value(A)
+    _check_eig_input("eig", A)
+    packed = _eig.eig_packed(A)
+    return linalg_eig(packed[..., 0, :], packed[..., 1:, :])
+
+
+def eigvals(A):
+    """The eigenvalues (..., n) of square A (..., n, n), complex for real A too (see eig), in LAPACK's order. Their
+    gradient V⁻ᴴ diag(L̄) Vᴴ needs V invertible (A diagonalizable)."""
+    A = as_value(A)
+    _check_eig_input("eigvals", A)
+    return _eig.eig_packed(A)[..., 0, :]
 
 
 # The decompositions (svd, pinv, lstsq, qr, matrix_exp, ...) and svdvals, in linalg_decompositions.py: imported last,

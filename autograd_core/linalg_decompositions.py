@@ -70,7 +70,7 @@ def svd(A, full_matrices=True, *, driver=None):
     _check_matrix("svd", A)
     _no_driver("svd", driver)
     U, S, V = _svd(A, full_matrices)
-    return linalg_svd(U, S, _mT(V))
+    return linalg_svd(U, S, V.mH if A.dtype.kind == "c" else _mT(V))
 
 
 def svdvals(A, *, driver=None):
@@ -176,7 +176,7 @@ def lstsq(A, B, rcond=None, *, driver=None):
 
     solution: the minimum-norm least-squares solution A⁺ B, with singular values σ <= rcond · σ_max counting as zero
     (rcond's default eps · max(m, n)); differentiable in A and B (PyTorch's gradient is A⁺'s). residuals (..., k):
-    the squared residuals Σ (A X − B)² of each column, when m > n, every A has full rank and the driver is not
+    the squared residuals Σ |A X − B|² of each column (real), when m > n, every A has full rank and the driver is not
     'gelsy'; else empty (0,). rank (..., int64): for 'gelsy', 'gelsd', 'gelss', else empty. singular_values
     (..., min(m, n)): for 'gelsd' and 'gelss', else empty. driver: None means 'gelsy', PyTorch's CPU default; the
     drivers differ only in which of these they return (here all solve through the SVD)."""
@@ -199,11 +199,11 @@ def lstsq(A, B, rcond=None, *, driver=None):
     X = _ops.pinv(A, rtol=rtol) @ B
     s = _singular_values(A, False)
     rank = _rank(s, A.data, None, rtol)
-    empty = as_value(np.zeros(0, dtype=A.dtype))
+    empty = as_value(np.zeros(0, dtype=np.zeros(0, dtype=A.dtype).real.dtype))   # real for complex A too
     residuals = empty
     if driver != "gelsy" and m > n and np.all(rank == n):
         r = A @ X - B
-        residuals = (r * r).sum(axis=-2)
+        residuals = ((r.abs() ** 2) if r.dtype.kind == "c" else r * r).sum(axis=-2)
     return linalg_lstsq(X.reshape(X.shape[:-1]) if vector else X, residuals,
                         as_value(rank) if driver != "gels" else as_value(np.zeros(0, dtype=np.int64)),
                         as_value(s) if driver in ("gelsd", "gelss") else empty)
@@ -278,4 +278,9 @@ def matrix_exp(A):
     matrices (2n, 2n) (PyTorch's backward), so they are differentiable again."""
     A = as_value(A)
     _check_square("matrix_exp", A)
+    if A.dtype.kind not in "fc":
+        from .errors import scalar_type_name
+
+        raise RuntimeError("linalg.matrix_exp: Expected a floating point or complex tensor as input. Got "
+                           f"{scalar_type_name(A.dtype)}")
     return _ops.matrix_exp(A)

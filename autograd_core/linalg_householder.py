@@ -5,12 +5,12 @@ torch.ormqr.
     Q = torch.linalg.householder_product(a, tau)          # (..., m, n): Q of the reduced QR, A = Q @ triu(a)[:n]
     QC = torch.ormqr(a, tau, C)                           # Q·C with the full m × m Q, never formed
 
-A Householder reflector H = I − τ v vᵀ reflects across the hyperplane orthogonal to v. geqrf zeroes A's columns below
-the diagonal one at a time with reflectors H₁, ..., H_k (k = min(m, n)), so that Hₖ ⋯ H₁ A = R, and stores each vᵢ
-below the diagonal of a, its leading 1 implied at row i and zeros above: Q = H₁ H₂ ⋯ Hₖ. The products here apply the
-reflectors one at a time, x − τ v (vᵀ x), with the ordinary operations, so gradients, forward mode, higher derivatives
-and compile come for free (PyTorch differentiates householder_product and ormqr too, and not geqrf, whose derivative
-raises NotImplementedError here as there).
+A Householder reflector H = I − τ v vᴴ (vᵀ for real v) reflects across the hyperplane orthogonal to v. geqrf zeroes
+A's columns below the diagonal one at a time with reflectors H₁, ..., H_k (k = min(m, n)), so that Hₖᴴ ⋯ H₁ᴴ A = R,
+and stores each vᵢ below the diagonal of a, its leading 1 implied at row i and zeros above: Q = H₁ H₂ ⋯ Hₖ. The
+products here apply the reflectors one at a time, x − τ v (vᴴ x), with the ordinary operations, so gradients, forward
+mode, higher derivatives and compile come for free (PyTorch differentiates householder_product and ormqr too, and not
+geqrf, whose derivative raises NotImplementedError here as there).
 """
 
 from __future__ import annotations
@@ -64,12 +64,13 @@ def _geqrf_not_differentiable(*args, **params):
 
 _geqrf_packed.defvjp(_geqrf_not_differentiable, formulas=("",))
 _geqrf_packed.defjvp(_geqrf_not_differentiable)
+_geqrf_packed.defcomplex()  # LAPACK's zgeqrf for complex input (still without a derivative)
 
 
 def householder_product(A, tau):  # noqa: N803  (PyTorch's argument name)
     """The first n columns of H₁ H₂ ⋯ H_k (torch.linalg.householder_product, torch.orgqr): A (..., m, n) with m ≥ n
     holds the Householder vectors vᵢ below its diagonal (vᵢ[i] = 1 implied, zeros above), tau (..., k) with k ≤ n
-    their scales, Hᵢ = I − tauᵢ vᵢ vᵢᵀ. With geqrf's output it is Q of the reduced QR decomposition. Differentiable in
+    their scales, Hᵢ = I − tauᵢ vᵢ vᵢᴴ. With geqrf's output it is Q of the reduced QR decomposition. Differentiable in
     both A and tau."""
     name = "torch.linalg.householder_product"
     A, tau = as_value(A), as_value(tau)
@@ -95,10 +96,10 @@ def orgqr(input, input2):  # noqa: A002  (PyTorch's argument names)
 
 def ormqr(input, input2, input3, left=True, transpose=False):  # noqa: A002  (PyTorch's argument names)
     """other multiplied by Q = H₁ H₂ ⋯ H_k, the full (mn × mn) orthogonal matrix of input's Householder vectors and tau
-    (torch.ormqr; see householder_product), without forming Q: Q·other (left=True) or other·Q (left=False), with Qᵀ
-    in place of Q if transpose=True. input (..., mn, k) with mn other's rows (left) or columns (right), tau = input2
-    (..., min(mn, k)); other = input3 (..., m, n), the same batch dimensions (PyTorch's argument names). Differentiable
-    in all three."""
+    (torch.ormqr; see householder_product), without forming Q: Q·other (left=True) or other·Q (left=False), with Qᴴ
+    (Qᵀ for real input) in place of Q if transpose=True. input (..., mn, k) with mn other's rows (left) or columns
+    (right), tau = input2 (..., min(mn, k)); other = input3 (..., m, n), the same batch dimensions (PyTorch's
+    argument names). Differentiable in all three."""
     name = "torch.ormqr"
     A, tau, other = as_value(input), as_value(input2), as_value(input3)
     for label, x in (("input", A), ("other", other)):
@@ -123,12 +124,15 @@ def ormqr(input, input2, input3, left=True, transpose=False):  # noqa: A002  (Py
         if x.dtype != A.dtype:
             raise RuntimeError(f"{name}: Expected input and {label} to have the same dtype, but input has dtype "
                                f"{scalar_type_name(A.dtype)} and {label} has dtype {scalar_type_name(x.dtype)}")
-    # Q·C = H₁(H₂(⋯ H_k C)); Qᵀ·C = H_k(⋯ H₁ C); C·Q = ((C H₁) H₂)⋯; C·Qᵀ = ((C H_k) ⋯) H₁ (each Hᵢ symmetric).
+    # Q·C = H₁(H₂(⋯ H_k C)); Qᴴ·C = H_kᴴ(⋯ H₁ᴴ C); C·Q = ((C H₁) H₂)⋯; C·Qᴴ = ((C H_kᴴ) ⋯) H₁ᴴ, where
+    # Hᵢᴴ = I − conj(τᵢ) vᵢ vᵢᴴ (Hᵢ itself for real τ).
     order = range(tau.shape[-1])
     last_first = left != transpose
     result = other
     for i in (reversed(order) if last_first else order):
         v, scale = _vector(A, i), _scale(tau, i)
+        if transpose:
+            scale = scale.conj()
         result = _reflect_rows(result, v, scale) if left else _reflect_columns(result, v, scale)
     return result
 
@@ -156,10 +160,10 @@ def _scale(tau, i):
 
 
 def _reflect_rows(x, v, scale):
-    """H x = x − τ v (vᵀ x) for x (..., m, c) and v (..., m)."""
-    return x - scale * (v[..., :, None] * (v[..., None, :] @ x))
+    """H x = x − τ v (vᴴ x) for x (..., m, c) and v (..., m)."""
+    return x - scale * (v[..., :, None] * (v.conj()[..., None, :] @ x))
 
 
 def _reflect_columns(x, v, scale):
-    """x H = x − τ (x v) vᵀ for x (..., r, m) and v (..., m)."""
-    return x - scale * ((x @ v[..., :, None]) * v[..., None, :])
+    """x H = x − τ (x v) vᴴ for x (..., r, m) and v (..., m)."""
+    return x - scale * ((x @ v[..., :, None]) * v.conj()[..., None, :])

@@ -12,6 +12,8 @@ from __future__ import annotations
 import collections
 import warnings
 
+import numpy as np
+
 from . import linalg
 from .engine import ShapeError
 from .linalg_solvers import lu_factor_ex
@@ -70,8 +72,8 @@ def triangular_solve(input, A, upper=True, transpose=False, unitriangular=False)
 
 
 def adjoint(input):  # noqa: A002  (PyTorch's argument name)
-    """torch.adjoint: a view of input (..., m, n) with its last two dimensions swapped (..., n, m), the conjugate
-    transpose of real matrices."""
+    """torch.adjoint: the conjugate transpose of input (..., m, n), shape (..., n, m): a view with its last two
+    dimensions swapped for real input, conjugated (a copy) for complex input."""
     return as_value(input).adjoint()
 
 
@@ -107,23 +109,35 @@ def _approximate_range(A, q, niter, M):
     def times(right):  # (A − M) · right
         return A @ right if M is None else A @ right - M @ right
 
-    def transposed_times(right):  # (A − M)ᵀ · right
-        product = A.mT @ right
-        return product if M is None else product - M.mT @ right
+    def transposed_times(right):  # (A − M)ᴴ · right
+        product = _adjoint(A) @ right
+        return product if M is None else product - _adjoint(M) @ right
 
-    Q = linalg.qr(times(randn(A.shape[-1], q, dtype=A.dtype))).Q
+    if A.dtype.kind == "c":  # a complex Gaussian sketch: its real and imaginary parts drawn as a last axis of 2
+        from .ops.complex import view_as_complex
+
+        sketch = view_as_complex(randn(A.shape[-1], q, 2, dtype=np.zeros(0, A.dtype).real.dtype))
+    else:
+        sketch = randn(A.shape[-1], q, dtype=A.dtype)
+    Q = linalg.qr(times(sketch)).Q
     for _ in range(niter):
         Q = linalg.qr(transposed_times(Q)).Q
         Q = linalg.qr(times(Q)).Q
     return Q
 
 
+def _adjoint(x):
+    """xᴴ: the transpose of real x."""
+    return x.mH if x.dtype.kind == "c" else x.mT
+
+
 def svd_lowrank(A, q=6, niter=2, M=None):  # noqa: N803  (PyTorch's argument names)
-    """torch.svd_lowrank: (U, S, V) with A − M ≈ U diag(S) Vᵀ, from a randomized sketch of q columns (Halko et al.'s
-    Algorithm 5.1). A (..., m, n); M (broadcast to A's shape) is subtracted without forming A − M (None: nothing);
-    q: a slight overestimate of A's rank (None: 6); niter: power iterations (None: 2). U (..., m, k), S (..., k),
-    V (..., n, k), k = min(q, m, n). The sketch draws from the global generator (torch.manual_seed repeats it; the
-    numbers differ from PyTorch's, whose generator is another). Differentiable, through QR and SVD."""
+    """torch.svd_lowrank: (U, S, V) with A − M ≈ U diag(S) Vᴴ (Vᵀ for real A), from a randomized sketch of q columns
+    (Halko et al.'s Algorithm 5.1; a complex sketch for complex A). A (..., m, n); M (broadcast to A's shape) is
+    subtracted without forming A − M (None: nothing); q: a slight overestimate of A's rank (None: 6); niter: power
+    iterations (None: 2). U (..., m, k), S (..., k), V (..., n, k), k = min(q, m, n). The sketch draws from the global
+    generator (torch.manual_seed repeats it; the numbers differ from PyTorch's, whose generator is another).
+    Differentiable, through QR and SVD."""
     A = as_value(A)
     q = 6 if q is None else q
     niter = 2 if niter is None else niter
@@ -132,20 +146,22 @@ def svd_lowrank(A, q=6, niter=2, M=None):  # noqa: N803  (PyTorch's argument nam
     m, n = A.shape[-2:]
     if M is not None:
         M = as_value(M).broadcast_to(A.shape)
-    if m < n:  # sketch the taller side: work with Aᵀ and swap U and V at the end
-        A = A.mT
-        M = None if M is None else M.mT
+    if m < n:  # sketch the taller side: work with Aᴴ and swap U and V at the end
+        A = _adjoint(A)
+        M = None if M is None else _adjoint(M)
     Q = _approximate_range(A, q, niter, M)
-    B = Q.mT @ A if M is None else Q.mT @ A - Q.mT @ M  # (..., q, n): A − M ≈ Q B
+    Qh = _adjoint(Q)
+    B = Qh @ A if M is None else Qh @ A - Qh @ M  # (..., q, n): A − M ≈ Q B
     U, S, Vh = linalg.svd(B, full_matrices=False)
-    U, V = Q @ U, Vh.mT
+    U, V = Q @ U, _adjoint(Vh)
     return (V, S, U) if m < n else (U, S, V)
 
 
 def pca_lowrank(A, q=None, center=True, niter=2):  # noqa: N803  (PyTorch's argument name)
     """torch.pca_lowrank: (U, S, V), the principal components of the rows of A (..., m, n) by svd_lowrank: with
     center=True the column means are subtracted first, and then A − mean ≈ U diag(S) Vᵀ; V's columns are the
-    principal directions, S²/(m − 1) the variances along them. q: how many (None: min(6, m, n); at most min(m, n))."""
+    principal directions, S²/(m − 1) the variances along them (complex A: A − mean ≈ U diag(S) Vᴴ). q: how many
+    (None: min(6, m, n); at most min(m, n))."""
     A = as_value(A)
     if A.ndim < 2:
         raise ShapeError(f"pca_lowrank: A must have at least 2 dimensions, got {A.ndim}")

@@ -14,7 +14,9 @@ import numbers
 import numpy as np
 
 from .engine import ShapeError
-from .linalg import _check_square, _is_vector_rhs, _mT, cholesky, inv, solve, solve_triangular
+from .linalg import _SAME_DTYPE, _check_square, _is_vector_rhs, _mT, check_same_dtype, cholesky, inv, solve, \
+    solve_triangular
+from .ops.linalg import _mH
 from .ops import lu as _lu
 from .ops.elementwise import where
 from .ops.index import as_value
@@ -37,7 +39,7 @@ linalg_cholesky_ex = collections.namedtuple("linalg_cholesky_ex", ["L", "info"])
 
 
 def _pivots_of(packed, m):
-    return np.asarray(packed)[..., m, :min(m, packed.shape[-1])].astype(np.int32)
+    return np.asarray(packed)[..., m, :min(m, packed.shape[-1])].real.astype(np.int32)
 
 
 def _info_of(packed, m):
@@ -107,11 +109,12 @@ def lu(A, *, pivot=True):
 
 
 def lu_solve(LU, pivots, B, *, left=True, adjoint=False):
-    """X with A X = B (left=True) or X A = B (left=False), or with Aᵀ in place of A (adjoint=True), from lu_factor's
+    """X with A X = B (left=True) or X A = B (left=False), or with Aᴴ in place of A (adjoint=True), from lu_factor's
     (LU, pivots) of square A (..., n, n). B (..., n, k) (left) or (..., k, n); batch dimensions broadcast.
     Differentiable in LU and B (through L and U: a composition of triangular solves)."""
     LU, B = as_value(LU), as_value(B)
     _check_square("lu_solve", LU)
+    check_same_dtype(_SAME_DTYPE.format(name="linalg.lu_solve"), LU=LU, B=B)
     if B.ndim < 2:
         raise ShapeError(f"linalg.lu_solve: Expected B to have at least 2 dimensions, but it has {B.ndim}")
     n = LU.shape[-1]
@@ -119,11 +122,11 @@ def lu_solve(LU, pivots, B, *, left=True, adjoint=False):
         raise ShapeError(f"linalg.lu_solve: Incompatible shapes of A and B for the equation "
                          f"{'AX = B' if left else 'XA = B'} ({n}x{n} and {'x'.join(map(str, B.shape[-2:]))})")
     P, L, U = lu_unpack(LU, pivots)
-    if not left:                        # X A = B  ⟺  Aᵀ Xᵀ = Bᵀ
-        return _mT(lu_solve(LU, pivots, _mT(B), adjoint=not adjoint))
-    if adjoint:                         # Aᵀ = Uᵀ Lᵀ Pᵀ: X = P L⁻ᵀ U⁻ᵀ B
-        y = solve_triangular(_mT(U), B, upper=False)
-        return P @ solve_triangular(_mT(L), y, upper=True, unitriangular=True)
+    if not left:                        # X A = B  ⟺  Aᴴ Xᴴ = Bᴴ
+        return _mH(lu_solve(LU, pivots, _mH(B), adjoint=not adjoint))
+    if adjoint:                         # Aᴴ = Uᴴ Lᴴ Pᵀ: X = P L⁻ᴴ U⁻ᴴ B
+        y = solve_triangular(_mH(U), B, upper=False)
+        return P @ solve_triangular(_mH(L), y, upper=True, unitriangular=True)
     y = solve_triangular(L, _mT(P) @ B, upper=False, unitriangular=True)        # A = P L U: X = U⁻¹ L⁻¹ Pᵀ B
     return solve_triangular(U, y, upper=True)
 
@@ -234,19 +237,21 @@ def _off_triangle(x, upper):
 
 
 def cholesky_solve(input, input2, upper=False):  # noqa: A002  (PyTorch's argument names)
-    """torch.cholesky_solve(B, L): X with A X = B for A = L Lᵀ (upper=False: L lower-triangular) or A = Uᵀ U
+    """torch.cholesky_solve(B, L): X with A X = B for A = L Lᴴ (upper=False: L lower-triangular) or A = Uᴴ U
     (upper=True, L holding U), from the factor L = input2 (..., n, n) and B = input (..., n, k); batch dimensions
     broadcast.
 
-    Only L's triangle is read; the gradient is PyTorch's, that of (L Lᵀ)⁻¹ B in the whole of L (so the entries
+    Only L's triangle is read; the gradient is PyTorch's, that of (L Lᴴ)⁻¹ B in the whole of L (so the entries
     outside the triangle get one too)."""
     B, L = as_value(input), as_value(input2)
+    check_same_dtype("Expected b and A to have the same dtype, but found b of type {a_type} and A of type {b_type} "
+                     "instead.", b=B, A=L)
     if B.ndim < 2:
         raise ShapeError(f"b should have at least 2 dimensions, but has {B.ndim} dimensions instead")
     _check_square("cholesky_solve", L)
     # The triangle's values, the whole matrix's gradient: subtract the other entries without their gradient.
     factor = L - without_gradient(_off_triangle, L, upper=upper)
-    return solve(_mT(factor) @ factor if upper else factor @ _mT(factor), B)
+    return solve(_mH(factor) @ factor if upper else factor @ _mH(factor), B)
 
 
 def cholesky_inverse(input, upper=False):  # noqa: A002  (PyTorch's argument name)

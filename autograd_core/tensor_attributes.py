@@ -93,6 +93,15 @@ def check_layout(layout, who):
         raise NotImplementedError(f"{who}: layout {layout} is not available; every Value is dense (torch.strided)")
 
 
+def _conjugated(x):
+    """conj(x) for a complex Value, x itself for a real one."""
+    if x.data.dtype.kind != "c":
+        return x
+    from .ops import complex as _complex
+
+    return _complex.conj(x)
+
+
 def _deprecated_on_0d(self, what, ndim_needed):
     """PyTorch's rule for H, mH and adjoint(): a 0-d Value is returned as it is, with its deprecation warning; one
     with fewer dimensions than the transpose needs raises."""
@@ -351,21 +360,23 @@ class _Attributes:
 
         return _complex.real(self)
 
-    # Conjugate transposes are transposes of real Values (differentiable, as swapaxes is).
+    # Conjugate transposes: transposes of real Values, and conjugated transposes of complex ones (differentiable, as
+    # swapaxes and conj are; eager copies, where PyTorch's are lazy views with the conjugate bit).
     @property
     def H(self):  # noqa: N802  (PyTorch's name)
-        """The conjugate transpose of a matrix: x.transpose(0, 1) for a 2-D Value; other ranks raise, a 0-d Value is
-        returned with PyTorch's deprecation warning."""
-        return self if _deprecated_on_0d(self, "Tensor.H", 2) else self.transpose(0, 1)
+        """The conjugate transpose of a matrix: x.transpose(0, 1) for a 2-D Value, conjugated if complex; other ranks
+        raise, a 0-d Value is returned with PyTorch's deprecation warning."""
+        return self if _deprecated_on_0d(self, "Tensor.H", 2) else _conjugated(self.transpose(0, 1))
 
     @property
     def mH(self):  # noqa: N802  (PyTorch's name)
-        """The conjugate transpose of each matrix: the last two dims swapped ((..., m, n) -> (..., n, m)), as mT."""
-        return self if _deprecated_on_0d(self, "Tensor.mH", 3) else self.swapaxes(-1, -2)
+        """The conjugate transpose of each matrix: the last two dims swapped ((..., m, n) -> (..., n, m)), as mT, and
+        conjugated if complex."""
+        return self if _deprecated_on_0d(self, "Tensor.mH", 3) else _conjugated(self.swapaxes(-1, -2))
 
     def adjoint(self):
-        """The conjugate transpose of each matrix: the last two dims swapped, as x.mH."""
-        return self if _deprecated_on_0d(self, "adjoint()", 3) else self.swapaxes(-1, -2)
+        """The conjugate transpose of each matrix: the last two dims swapped, as x.mH (conjugated if complex)."""
+        return self if _deprecated_on_0d(self, "adjoint()", 3) else _conjugated(self.swapaxes(-1, -2))
 
     def new(self, *args, device=None):
         """PyTorch's legacy constructor, in x's dtype: x.new(2, 3) (or x.new(torch.Size([2, 3]))) a Value of that

@@ -215,6 +215,10 @@ class OURS:
     def eigh(x):
         return tuple(ag.linalg.eigh(x))
 
+    @staticmethod
+    def eig(x):
+        return tuple(ag.linalg.eig(x))
+
     # --- linalg decompositions, stop 26 ---
     @staticmethod
     def svd(x):
@@ -571,6 +575,10 @@ def _hips():
         def eigh(x):
             return anp.linalg.eigh(x)
 
+        @staticmethod
+        def eig(x):  # (the op table checks eig against PyTorch alone)
+            return anp.linalg.eig(x)
+
         # --- linalg decompositions, stop 26 ---
         @staticmethod
         def svd(x):
@@ -810,6 +818,10 @@ def _torch():
         @staticmethod
         def eigh(x):
             return tuple(torch.linalg.eigh(x))
+
+        @staticmethod
+        def eig(x):
+            return tuple(torch.linalg.eig(x))
 
         # --- linalg decompositions, stop 26 ---
         @staticmethod

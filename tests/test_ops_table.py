@@ -567,6 +567,18 @@ for shape in [(3, 3), (2, 3, 3)]:
     case("eigh", label, _eigh_case, sample(_rng(label), shape))
 
 
+def _eig_case(B, x):
+    # Of a real x (complex eigenvalues L and eigenvectors V): Re L², and Σ_i |V[i, j]|⁴, which the eigenvectors'
+    # phases do not change (random matrices: distinct eigenvalues, in LAPACK's order in every engine).
+    w, v = B.eig(x)
+    return (w * w).real + (((v * v.conj()).real) ** 2).sum(-2)
+
+
+for shape in [(3, 3), (2, 3, 3)]:
+    label = f"eig-{shape_id(shape)}"
+    case("eig", label, _eig_case, sample(_rng(label), shape), refs=("torch",))
+
+
 # --- linalg decompositions, stop 26 ---
 # Singular vectors are defined up to sign: the cases check S, Σ_i U[i, j]⁴, Σ_j Vh[i, j]⁴ and U Vh (the polar
 # factor), which those signs do not change (random matrices: distinct singular values).

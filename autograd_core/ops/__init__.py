@@ -17,7 +17,7 @@ from . import einsum, index, pieces, scan, special, special_functions  # noqa: F
 from . import arith, arrange, products, promotion, sampling, stats  # noqa: F401  (PyTorch's movedim, tensor_split, kron, cdist, ...)
 # Every module that registers primitives is imported here, so PRIMITIVES is complete once `ops` is (the linalg
 # decompositions' primitives too, although autograd_core.linalg itself loads on first use).
-from . import decompositions, lu, special_more  # noqa: F401
+from . import decompositions, eig, lu, special_more  # noqa: F401
 from . import bits, scatters, sets  # noqa: F401  (bitwise, scatter_reduce, isin, ...: torch surface gaps)
 from . import strided  # noqa: F401  (torch.as_strided, as_strided_scatter)
 from . import finite_differences  # noqa: F401  (torch.gradient: a composition, no primitives of its own)

@@ -4,6 +4,13 @@ primitives of torch.linalg (cholesky, solve_triangular, inv, det, slogdet, solve
 The matrix primitives work on the last two dimensions and broadcast the leading (batch) ones as NumPy does.
 Their rules are written with matmul, swapaxes, triangle masks and the primitives themselves, so they run on
 arrays and on Values (higher derivatives) alike.
+
+**Complex matrices** (ops/complex.py's convention: a backward pass carries G = 2∂L/∂Z). The holomorphic primitives
+(matmul, solve_triangular, inv, det, solve, log det; matrix_exp, lu_factor in their modules) keep their real rules
+unchanged: G_A = G·f'(A), with transposes, not conjugate transposes. The others (cholesky, eigh here; svd, qr, pinv,
+ops/decompositions.py; eig in ops/eig.py) depend on conj(A) through A = L Lᴴ, VᴴV = I, ...: their rules are
+PyTorch's formulas with conjugate transposes (`_mH`), written in PyTorch's convention (gradient ∂L/∂Re + i·∂L/∂Im =
+conj(G)) and converted at their edges by `in_pytorch_convention`. On real data both are the real rules, to the bit.
 """
 
 from __future__ import annotations
@@ -124,6 +131,36 @@ def _mT(x):
     return swapaxes(x, axis1=-1, axis2=-2)
 
 
+def _is_complex(x):
+    return np.dtype(x.dtype).kind == "c"
+
+
+def _mH(x):
+    """The conjugate transpose of the last two dimensions (x.mH): the transpose of real x."""
+    if not _is_complex(x):
+        return _mT(x)
+    from .complex import conj  # (ops/complex.py is loaded after this module: it marks matmul complex-ready)
+
+    return conj(_mT(x))
+
+
+def in_pytorch_convention(rule):
+    """A VJP rule written in PyTorch's convention (it receives and returns gradients ∂L/∂Re + i·∂L/∂Im, the
+    conjugates of the G a backward pass carries, see ops/complex.py) as a rule in ours: conj(rule(conj(g))). On real
+    data the rule itself, unchanged."""
+
+    def rule_in_our_convention(g, out, *xs, **params):
+        if not _is_complex(out):
+            return rule(g, out, *xs, **params)
+        from .complex import conj
+
+        return conj(rule(conj(g), out, *xs, **params))
+
+    rule_in_our_convention.__name__ = rule.__name__
+    rule_in_our_convention.__doc__ = rule.__doc__
+    return rule_in_our_convention
+
+
 def _triangle_mask(n, dtype, upper, strict=False):
     """1 on the kept triangle (with the diagonal unless strict), 0 elsewhere."""
     lower = np.tri(n, k=-1 if strict else 0, dtype=dtype)
@@ -168,6 +205,7 @@ def _solve_triangular_vjp_b(g, out, a, b, upper=False):
     return solve_triangular(_mT(a), g, upper=not upper)          # B̄ = A⁻ᵀ g
 
 
+solve_triangular.defcomplex()  # holomorphic: the rules below hold for complex matrices as written
 solve_triangular.defvjp(_solve_triangular_vjp_a, _solve_triangular_vjp_b, formulas=("−A⁻ᵀg·Xᵀ", "A⁻ᵀg"))
 solve_triangular.defjvp(
     lambda t, out, a, b, upper=False: -solve_triangular(a, (t * _triangle_mask(a.shape[-1], t.dtype, upper)) @ out,
@@ -188,28 +226,30 @@ def cholesky(a):
                           "positive-definite.") from None
 
 
+@in_pytorch_convention
 def _cholesky_vjp(g, out, a):
-    # A = L Lᵀ: with Φ(M) = the lower triangle of M with its diagonal halved, symmetrised,
-    # Ā = L⁻ᵀ Φ(Lᵀ L̄) L⁻¹ (Murray, 2016; PyTorch's cholesky_backward).
+    # A = L Lᴴ: with Φ(M) = the lower triangle of M with its diagonal halved, made Hermitian,
+    # Ā = L⁻ᴴ Φ(Lᴴ L̄) L⁻¹ (Murray, 2016; PyTorch's cholesky_backward).
     n = out.shape[-1]
     lower = _triangle_mask(n, out.dtype, upper=False)
     strict = _triangle_mask(n, out.dtype, upper=False, strict=True)
-    m = (_mT(out) @ g) * lower
-    phi = 0.5 * (m + _mT(m * strict))
-    left = solve_triangular(_mT(out), phi, upper=True)                  # L⁻ᵀ Φ
-    return _mT(solve_triangular(_mT(out), _mT(left), upper=True))       # (L⁻ᵀ (L⁻ᵀΦ)ᵀ)ᵀ = L⁻ᵀ Φ L⁻¹
+    m = (_mH(out) @ g) * lower
+    phi = 0.5 * (m + _mH(m * strict))
+    left = solve_triangular(_mH(out), phi, upper=True)                  # L⁻ᴴ Φ
+    return _mH(solve_triangular(_mH(out), _mH(left), upper=True))       # (L⁻ᴴ (L⁻ᴴΦ)ᴴ)ᴴ = L⁻ᴴ Φ L⁻¹
 
 
 def _cholesky_jvp(t, out, a):
-    # dL = L Ψ(L⁻¹ dA L⁻ᵀ), Ψ = the lower triangle with its diagonal halved.
+    # dL = L Ψ(L⁻¹ dA L⁻ᴴ), Ψ = the lower triangle with its diagonal halved.
     n = out.shape[-1]
-    inner = solve_triangular(out, _mT(solve_triangular(out, _mT(t), upper=False)), upper=False)
+    inner = solve_triangular(out, _mH(solve_triangular(out, _mH(t), upper=False)), upper=False)
     half_diagonal = _triangle_mask(n, out.dtype, upper=False, strict=True) + 0.5 * np.eye(n, dtype=out.dtype)
     return out @ (inner * half_diagonal)
 
 
-cholesky.defvjp(_cholesky_vjp, formulas=("L⁻ᵀΦ(LᵀL̄)L⁻¹",))
+cholesky.defvjp(_cholesky_vjp, formulas=("L⁻ᴴΦ(LᴴL̄)L⁻¹",))
 cholesky.defjvp(_cholesky_jvp)
+cholesky.defcomplex()
 
 
 @primitive("inv")
@@ -224,6 +264,7 @@ def inv(a):
 
 inv.defvjp(lambda g, out, a: -(_mT(out) @ g @ _mT(out)), formulas=("−A⁻ᵀ·g·A⁻ᵀ",))   # d A⁻¹ = −A⁻¹ dA A⁻¹
 inv.defjvp(lambda t, out, a: -(out @ t @ out))
+inv.defcomplex()  # holomorphic
 
 
 @primitive("det")
@@ -236,19 +277,26 @@ def det(a):
 # d det A = det A · tr(A⁻¹ dA), so Ā = g · det A · A⁻ᵀ.
 det.defvjp(lambda g, out, a: _batch_scalar(g * out) * _mT(inv(a)), formulas=("g·det·A⁻ᵀ",))
 det.defjvp(lambda t, out, a: out * (inv(a) * _mT(t)).sum(axis=(-2, -1)))
+det.defcomplex()  # holomorphic
 
 
 @primitive("slogdet")
 def logabsdet(a):
     """log |det A| of square matrices a (..., n, n): shape (...); -inf for a singular matrix. The sign (without
-    gradient) is np.linalg.slogdet's first result; linalg.slogdet returns both."""
+    gradient) is np.linalg.slogdet's first result; linalg.slogdet returns both. For complex a, the complex
+    log det A = log |det A| + i·arg det A: holomorphic, so the rules below hold, and linalg.slogdet takes its real
+    part and the sign exp(i·arg det A) from it."""
     _square("slogdet", a)
-    return np.linalg.slogdet(a)[1]
+    sign, log_abs = np.linalg.slogdet(a)
+    if _is_complex(a):
+        return (log_abs + 1j * np.angle(sign)).astype(a.dtype)
+    return log_abs
 
 
-# d log|det A| = tr(A⁻¹ dA), so Ā = g · A⁻ᵀ.
+# d log det A = tr(A⁻¹ dA), so Ā = g · A⁻ᵀ (and for real A, d log|det A| likewise).
 logabsdet.defvjp(lambda g, out, a: _batch_scalar(g) * _mT(inv(a)), formulas=("g·A⁻ᵀ",))
 logabsdet.defjvp(lambda t, out, a: (inv(a) * _mT(t)).sum(axis=(-2, -1)))
+logabsdet.defcomplex()
 
 
 @primitive("solve")
@@ -271,6 +319,7 @@ def _solve_vjp_a(g, out, a, b):
 
 solve.defvjp(_solve_vjp_a, lambda g, out, a, b: solve(_mT(a), g), formulas=("−A⁻ᵀg·Xᵀ", "A⁻ᵀg"))
 solve.defjvp(lambda t, out, a, b: -solve(a, t @ out), lambda t, out, a, b: solve(a, t))   # dX = A⁻¹(dB − dA X)
+solve.defcomplex()  # holomorphic
 
 
 # torch.inverse, torch.logdet (and the Value methods x.inverse(), x.det(), x.logdet()).
@@ -278,12 +327,14 @@ inverse = inv
 
 
 def _nan_where_negative(a):
+    if _is_complex(a):  # the complex log det is defined wherever det A ≠ 0
+        return np.zeros(np.shape(a)[:-2], dtype=a.dtype)
     return np.where(np.linalg.slogdet(a)[0] < 0, np.nan, 0.0).astype(a.dtype)
 
 
 def logdet(a):
     """log det A of square matrices a (..., n, n): shape (...); nan where det A < 0 and -inf where det A = 0,
-    as torch.logdet. The gradient is A⁻ᵀ (slogdet's)."""
+    as torch.logdet (complex a: the complex log det, log |det A| + i·arg det A). The gradient is A⁻ᵀ (slogdet's)."""
     return logabsdet(a) + without_gradient(_nan_where_negative, a)
 
 
@@ -294,8 +345,9 @@ def logdet(a):
 
 @primitive("eigh")
 def eigh_packed(a, UPLO="L"):  # noqa: N803  (PyTorch's argument name)
-    """w and V with A = V diag(w) Vᵀ, for symmetric a (..., n, n) (only the UPLO triangle is read), packed as
-    (..., n + 1, n): [..., 0, :] = w ascending, [..., 1:, :] = V (orthonormal columns)."""
+    """w and V with A = V diag(w) Vᴴ, for symmetric (Hermitian) a (..., n, n) (only the UPLO triangle is read), packed
+    as (..., n + 1, n): [..., 0, :] = w ascending (real, in a complex array for complex a), [..., 1:, :] = V
+    (orthonormal columns)."""
     _square("eigh", a)
     try:
         w, v = np.linalg.eigh(a, UPLO=UPLO)
@@ -321,24 +373,51 @@ def _eigen_gaps(w, needed, name="eigh"):
     return (1.0 / (gaps + np.where(distinct, 0.0, 1.0))) * distinct.astype(np.asarray(_data(w)).dtype)
 
 
+_VECTORS_PHASE = "The eigenvectors in the complex case are specified up to multiplication by e^{i phi}. The " \
+    "specified loss function depends on this quantity, so it is ill-defined."
+_PHASE_DEPENDENCE = {  # PyTorch's words, by the name of its backward function
+    "linalg_eig_backward": _VECTORS_PHASE,
+    "linalg_eigh_backward": _VECTORS_PHASE,
+    "svd_backward": "The singular vectors in the complex case are specified up to multiplication by e^{i phi}. The "
+                    "specified loss function depends on this phase term, making it ill-defined.",
+}
+
+
+def check_phase_invariance(name, imaginary_diagonal):
+    """PyTorch's check (in its backward function `name`) that a loss does not depend on the phases of complex
+    eigenvectors or singular vectors, which are defined up to e^{iφ}: `imaginary_diagonal`, Im diag(Vᴴ V̄) (or its
+    equivalent), must be about 0."""
+    if not np.allclose(np.asarray(_data(imaginary_diagonal)), 0, rtol=1e-2, atol=1e-2):
+        raise RuntimeError(f"{name}: {_PHASE_DEPENDENCE[name]}")
+
+
+@in_pytorch_convention
 def _eigh_vjp(g, out, a, UPLO="L"):  # noqa: N803
-    # Ā = V (diag(w̄) + F ∘ (Vᵀ V̄)) Vᵀ (Giles, 2008; PyTorch's linalg_eig_backward for Hermitian inputs).
+    # Ā = V (diag(w̄) + F ∘ (Vᴴ V̄)) Vᴴ (Giles, 2008; PyTorch's linalg_eig_backward for Hermitian inputs).
     w, v, gw, gv = out[..., 0, :], out[..., 1:, :], g[..., 0, :], g[..., 1:, :]
     needed = bool(np.any(_data(gv) != 0))
-    inner = _eigen_gaps(w, needed) * (_mT(v) @ gv)
+    vhgv = _mH(v) @ gv
+    if needed and _is_complex(out):
+        check_phase_invariance("linalg_eigh_backward", np.imag(np.diagonal(_data(vhgv), 0, -2, -1)))
     n = w.shape[-1]
-    return v @ (gw.reshape(gw.shape[:-1] + (1, n)) * np.eye(n, dtype=inner.dtype) + inner) @ _mT(v)
+    if _is_complex(out):
+        w = w.real                     # real eigenvalues: F real, and the gap test needs no complex comparison
+    inner = _eigen_gaps(w, needed) * vhgv
+    return v @ (gw.reshape(gw.shape[:-1] + (1, n)) * np.eye(n, dtype=inner.dtype) + inner) @ _mH(v)
 
 
 def _eigh_jvp(t, out, a, UPLO="L"):  # noqa: N803
-    # dw = diag(Vᵀ dA V), dV = V (F ∘ (Vᵀ dA V)).
+    # dw = diag(Vᴴ dA V), dV = V (F ∘ (Vᴴ dA V)).
     w, v = out[..., 0, :], out[..., 1:, :]
-    inner = _mT(v) @ t @ v
+    if _is_complex(out):
+        w = w.real
+    inner = _mH(v) @ t @ v
     dw = (inner * np.eye(w.shape[-1], dtype=inner.dtype)).sum(axis=-2, keepdims=True)
     dv = v @ (_eigen_gaps(w, True) * inner)
     from .shape import concatenate
     return concatenate([dw, dv], axis=-2)
 
 
-eigh_packed.defvjp(_eigh_vjp, formulas=("V(diag(w̄)+F∘VᵀV̄)Vᵀ",))
+eigh_packed.defvjp(_eigh_vjp, formulas=("V(diag(w̄)+F∘VᴴV̄)Vᴴ",))
 eigh_packed.defjvp(_eigh_jvp)
+eigh_packed.defcomplex()

@@ -4,7 +4,9 @@ LAPACK's getrf packs L (unit lower-triangular, its ones not stored) and U (upper
 A's shape (m, n), and records its row swaps as 1-based pivots: row j was swapped with row pivots[j] at step j. The
 primitive returns both in one array (..., m + 1, n): rows :m hold LU, row m the pivots (as numbers, then zeros);
 linalg.lu_factor slices them apart. The forward pass is getrf's right-looking algorithm in NumPy (column by column,
-batched); the rules are PyTorch's linalg_lu_backward and linalg_lu_jvp for real matrices, square, wide and tall.
+batched); the rules are PyTorch's linalg_lu_backward and linalg_lu_jvp, for square, wide and tall matrices. LU is
+holomorphic (a rational function of A, for fixed pivots), so the same rules hold for complex matrices (see
+ops/linalg.py); their pivots are chosen by |Re| + |Im|, as LAPACK's izamax does.
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ def lu_packed(a):
     lu = a.astype(np.result_type(a.dtype, np.float32), copy=True)
     pivots = np.zeros(a.shape[:-2] + (n,), dtype=lu.dtype)
     for j in range(k):
-        p = j + np.argmax(np.abs(lu[..., j:, j]), axis=-1)           # the largest entry at or below the diagonal
+        column = lu[..., j:, j]
+        size = np.abs(column.real) + np.abs(column.imag) if lu.dtype.kind == "c" else np.abs(column)
+        p = j + np.argmax(size, axis=-1)                              # the largest entry at or below the diagonal
         pivots[..., j] = p + 1
         at_p = np.expand_dims(p, (-1, -2))
         row_p = np.take_along_axis(lu, at_p, axis=-2)
@@ -68,7 +72,7 @@ def unpack_lu(lu):
 
 def _factors(out, m):
     lu = out[..., :m, :]
-    pivots = np.asarray(_data(out))[..., m, :min(lu.shape[-2:])]
+    pivots = np.asarray(_data(out))[..., m, :min(lu.shape[-2:])].real
     return lu, permutation(pivots, m, np.asarray(_data(out)).dtype)
 
 
@@ -124,3 +128,4 @@ def _lu_jvp(t, out, a):
 
 lu_packed.defvjp(_lu_vjp, formulas=("P L⁻ᵀ(tril₋₁(LᵀL̄)+triu(ŪUᵀ))U⁻ᵀ",))
 lu_packed.defjvp(_lu_jvp)
+lu_packed.defcomplex()  # holomorphic
