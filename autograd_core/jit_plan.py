@@ -380,6 +380,9 @@ class _Plan:
                     self.lines.append(f"{t} = {self.ns.bind('F', sum_to.forward)}({t}, {self.constant(pdata.shape)})")
                     fresh = True
                 if gp.dtype is not pdata.dtype and gp.dtype != pdata.dtype:
+                    if gp.dtype.kind == "c" and pdata.dtype.kind != "c":  # the real part, as engine._fit takes
+                        gp = gp.real
+                        self.lines.append(f"{t} = {t}.real")
                     gp = gp.astype(pdata.dtype)
                     self.lines.append(f"{t} = _astype({t}, {self.constant(pdata.dtype)})")
                     fresh = True
