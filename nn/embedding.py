@@ -70,6 +70,8 @@ _lookup.defvjp(_lookup_vjp, formulas=("scatter g by ids",))
 _scatter_rows.defvjp(lambda g, out, x, *, ids, num: _lookup(g, ids=ids), formulas=("g[ids]",))
 _lookup.defjvp_linear()          # both linear in their one input: the tangent is looked up (scattered) alike
 _scatter_rows.defjvp_linear()
+_lookup.defcomplex()             # linear in the table: complex tables take the same rules (ops/complex.py)
+_scatter_rows.defcomplex()
 
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False):
