@@ -126,6 +126,8 @@ class Parameter(Value):
     def _set_data(self, value):
         if isinstance(value, Value):
             value = value.data
+        elif getattr(value, "dtype", None) is not None and value.dtype.kind == "c":
+            complex_values_exist()  # complex data from outside any Value: the complex gate (ops/complex.py) arms now
         # Through Value's descriptor as it is now, not the slot's: a compile recording watches assignments there.
         _VALUE_ATTRIBUTES["data"].__set__(self, _with_tensor_methods(value))
 
