@@ -8,7 +8,7 @@ import numpy as np
 
 import autograd_core as ag
 from autograd_core import ShapeError
-from autograd_core import Value
+from autograd_core import Value, is_grad_enabled
 from autograd_core.jit import not_replayable, replay_requires
 from autograd_core.ops import data_of, primitive, where
 from autograd_core.ops.sparse import sparse_coo, sparse_result
@@ -70,8 +70,7 @@ _lookup.defvjp(_lookup_vjp, formulas=("scatter g by ids",))
 _scatter_rows.defvjp(lambda g, out, x, *, ids, num: _lookup(g, ids=ids), formulas=("g[ids]",))
 _lookup.defjvp_linear()          # both linear in their one input: the tangent is looked up (scattered) alike
 _scatter_rows.defjvp_linear()
-_lookup.defcomplex()             # linear in the table: complex tables take the same rules (ops/complex.py)
-_scatter_rows.defcomplex()
+_lookup.defcomplex()  # a complex table looked up without a gradient (`embedding` refuses one, as PyTorch does)
 
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False):
@@ -97,6 +96,9 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
                          f"max {idx.max()}")
     if max_norm is not None:
         _renorm_rows(weight, idx, float(max_norm), float(norm_type))
+    if isinstance(weight, Value) and weight.data.dtype.kind == "c" and weight.requires_grad and is_grad_enabled():
+        # PyTorch's: a complex table is looked up (no_grad, or frozen) but not differentiated
+        raise RuntimeError("embedding does not support automatic differentiation for outputs with complex dtype.")
     if not isinstance(weight, Value):
         rows = np.asarray(weight)[idx]
     elif sparse:
