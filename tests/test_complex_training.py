@@ -109,6 +109,31 @@ def test_optimizer_steps_complex_parameters_as_pytorch(torch, name, kwargs, dtyp
             np.testing.assert_allclose(ours, theirs.numpy(), rtol=rtol, atol=rtol, err_msg=key)
 
 
+@pytest.mark.parametrize("name", ["Adam", "AdamW"])
+def test_adams_flat_buffer_path_takes_complex_parameters(torch, name):
+    """Adam's small parameters step together through flat buffers (foreach, the default): a complex one joins them
+    as its real pairs, its state complex views of the buffers, also after a state dict is loaded."""
+    grads = _gradients(np.complex128, 5)
+    theirs = _run(torch, name, dict(lr=0.1, weight_decay=0.1), np.complex128, grads, state_dict_after=2)
+    z = ag.tensor(Z0, requires_grad=True)
+    x = ag.tensor(X0, requires_grad=True)
+    opt = getattr(ag.optim, name)([z, x], lr=0.1, weight_decay=0.1)
+    for k, (gz, gx) in enumerate(grads):
+        if k == 2:
+            saved = copy.deepcopy(opt.state_dict())
+            z, x = ag.tensor(_numpy(z), requires_grad=True), ag.tensor(_numpy(x), requires_grad=True)
+            opt = getattr(ag.optim, name)([z, x], lr=0.1, weight_decay=0.1)
+            opt.load_state_dict(saved)
+        z.grad, x.grad = ag.tensor(gz), ag.tensor(gx)
+        opt.step()
+        (flat,) = opt.__dict__["_flat_groups"].values()
+        assert flat.params == [z, x]
+        assert opt.state[z]["exp_avg"].dtype == np.complex128
+        assert np.shares_memory(opt.state[z]["exp_avg"], flat.buffers[0])
+    np.testing.assert_allclose(_numpy(z), theirs[0], rtol=1e-13)
+    np.testing.assert_allclose(_numpy(x), theirs[1], rtol=1e-13)
+
+
 def test_state_arrays_of_a_complex_parameter_are_complex_and_change_in_place():
     z = ag.tensor(Z0, requires_grad=True)
     opt = ag.optim.Adam([z], lr=0.1, foreach=False)
