@@ -10,6 +10,7 @@ import numpy as np
 from autograd_core import Value
 from autograd_core.grad_array import ParameterArray as _parameter_array
 from autograd_core.ops import number_like
+from autograd_core.value import COMPLEX_VALUES_EXIST
 
 from .optimizer import (
     _PLAIN_NUMBERS, Optimizer, _as_data_of, _python_number, as_real_pairs, beta_pair, flag, from_real_pairs,
@@ -227,11 +228,12 @@ class _FlatAdam:
         """One Adam step of the small parameters of `group` that have a gradient, through flat buffers; returns the
         parameters left for the general loop (the large ones, those without a gradient, or all if it cannot)."""
         owner, states, small = opt._name, opt.state, _FlatAdam.SMALL
+        complex_values = COMPLEX_VALUES_EXIST[0]  # (until the first complex Value, no parameter is looked at for it)
         params, grads, datas, rest = [], [], [], []
         for p in group["params"]:
             g, data = gradient_and_data(p, owner)
             if g is not None and data.size <= small:
-                if data.dtype.kind == "c":  # stepped as its real pairs, as PyTorch's foreach Adam: a view of it
+                if complex_values and data.dtype.kind == "c":  # its real pairs, as PyTorch's foreach Adam: a view
                     if data.__class__ is not _parameter_array and data.__class__ is not np.ndarray \
                             or not data.flags.c_contiguous:
                         rest.append(p)  # (a NumPy scalar or a strided array: no view; the general loop takes it)
@@ -276,7 +278,7 @@ class _FlatAdam:
         for i, (p, mine, data) in enumerate(zip(params, self.params, datas)):
             state = states.get(p)
             if (p is not mine or state is None or state.get("step") != t or data.shape != self.shapes[i]
-                    or data.dtype != dtype or (p.data.dtype.kind == "c") != (views[i][0].dtype.kind == "c")):
+                    or data.dtype != dtype):
                 return False
             for name, view in zip(names, views[i]):
                 if state.get(name) is not view:
