@@ -108,9 +108,6 @@ def gradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, _
     inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
     analytic = analytic_jacobian(f, inputs)
     numeric = numerical_jacobian(f, inputs, eps, _differentiable)
-    in_complex = [_data64(x).dtype.kind == "c" for x in inputs]
-    with engine.no_grad():
-        out_complex = np.asarray(f(*_as_leaves(inputs)).data).dtype.kind == "c"
     worst = None
     for i, (a, n) in enumerate(zip(analytic, numeric)):
         excess = np.abs(a - n) - (atol + rtol * np.abs(n))
@@ -122,6 +119,9 @@ def gradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, _
     if worst is None:
         return True
     _, i, k, a, n = worst
+    in_complex = [_data64(x).dtype.kind == "c" for x in inputs]
+    with engine.set_grad_enabled(_differentiable):  # (gradgradcheck's function computes gradients itself)
+        out_complex = np.asarray(f(*_as_leaves(inputs)).data).dtype.kind == "c"
     in_ndim = _pairs(_data64(inputs[i])).ndim
     out_index, in_index = k[:len(k) - in_ndim], k[len(k) - in_ndim:]
     message = (

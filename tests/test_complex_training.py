@@ -282,6 +282,24 @@ def test_gradcheck_names_the_part_that_disagrees():
         ag.autograd.gradcheck(lambda x: bad(x * (1 + 1j)), [ag.tensor(RNG.standard_normal((3, 2)))])
 
 
+def test_gradgradcheck_finds_a_complex_backward_that_is_not_differentiable():
+    class Square(ag.autograd.Function):
+        @staticmethod
+        def forward(ctx, z):
+            ctx.save_for_backward(z)
+            return z * z
+
+        @staticmethod
+        def backward(ctx, g):
+            (z,) = ctx.saved_tensors
+            return 2 * g * z.detach().conj()  # right values, but no second derivative through z
+
+    z = ag.tensor(Z0, requires_grad=True)
+    assert ag.autograd.gradcheck(Square.apply, [z])
+    with pytest.raises(GradcheckError, match=r"d (Re|Im) out\(\d,\) / d (Re|Im) input 0\(\d, \d\): analytic 0.0"):
+        ag.autograd.gradgradcheck(Square.apply, [z])
+
+
 def test_gradcheck_of_complex_functions_without_pytorch():
     """The same verdicts from the finite differences alone: a right and a wrong backward, fast_mode accepted."""
     z = ag.tensor(Z0, requires_grad=True)
