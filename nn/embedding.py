@@ -8,12 +8,13 @@ import numpy as np
 
 import autograd_core as ag
 from autograd_core import ShapeError
-from autograd_core import Value, is_grad_enabled
+from autograd_core import Value
 from autograd_core.jit import not_replayable, replay_requires
 from autograd_core.ops import data_of, primitive, where
 from autograd_core.ops.sparse import sparse_coo, sparse_result
 
 from . import init
+from .linear import refuse_complex_differentiation
 from .module import Module, Parameter, check_device
 
 
@@ -96,9 +97,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
                          f"max {idx.max()}")
     if max_norm is not None:
         _renorm_rows(weight, idx, float(max_norm), float(norm_type))
-    if isinstance(weight, Value) and weight.data.dtype.kind == "c" and weight.requires_grad and is_grad_enabled():
-        # PyTorch's: a complex table is looked up (no_grad, or frozen) but not differentiated
-        raise RuntimeError("embedding does not support automatic differentiation for outputs with complex dtype.")
+    refuse_complex_differentiation("embedding", weight)  # (PyTorch looks a complex table up, without a gradient)
     if not isinstance(weight, Value):
         rows = np.asarray(weight)[idx]
     elif sparse:

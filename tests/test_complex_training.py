@@ -340,6 +340,26 @@ def test_complex_linear_layer_forward_and_backward_match_pytorch(torch, dtype):
         np.testing.assert_allclose(ours, theirs, rtol=rtol, atol=rtol)
 
 
+def test_complex_bilinear_layer_as_pytorch(torch):
+    """Bilinear runs on complex numbers without a gradient, with PyTorch's values; with one, PyTorch's error (it has no
+    complex backward of _trilinear)."""
+    x1, x2 = (RNG.standard_normal((4, 2)) + 1j * RNG.standard_normal((4, 2)) for _ in range(2))
+    weight0 = RNG.standard_normal((3, 2, 2)) + 1j * RNG.standard_normal((3, 2, 2))
+    results, errors = [], []
+    for m in (ag, torch):
+        layer = m.nn.Bilinear(2, 2, 3, dtype=m.cdouble)
+        with m.no_grad():
+            layer.weight.copy_(m.tensor(weight0))
+            layer.bias.zero_()
+            results.append(_numpy(layer(m.tensor(x1), m.tensor(x2))))
+        try:
+            layer(m.tensor(x1), m.tensor(x2))
+        except RuntimeError as err:
+            errors.append(str(err))
+    np.testing.assert_allclose(*results, rtol=1e-13)
+    assert len(errors) == 2 and errors[0] == errors[1]
+
+
 def test_complex_embedding_as_pytorch(torch):
     """A complex table is looked up without a gradient; with one, PyTorch's error (it has no complex embedding
     backward)."""
