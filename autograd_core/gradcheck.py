@@ -1,4 +1,5 @@
-"""Numerical checks of gradients: central finite differences against reverse mode, in float64."""
+"""Numerical checks of gradients: central finite differences against reverse mode, in float64 (complex128 for
+complex numbers, checked as their real and imaginary parts)."""
 
 from __future__ import annotations
 
@@ -12,21 +13,26 @@ class GradcheckError(AssertionError):
     """Analytic and numerical derivatives disagree; the message names the worst element."""
 
 
-def _float64(x, what):
-    """x's numbers as a float64 array; complex ones refused (their real parts alone would be checked silently)."""
+# Complex numbers are checked as PyTorch's gradcheck checks them: a complex input z = x + iy is the two real inputs x
+# and y, a complex output w the two real outputs Re w and Im w. Reverse mode gives both rows of that real Jacobian
+# from PyTorch's convention (z.grad = ∂L/∂x + i·∂L/∂y): the gradient seeded with 1 is that of L = Re w, the one
+# seeded with 1j that of L = Im w. Comparing all four real blocks with central differences checks the Wirtinger
+# derivatives ∂w/∂z and ∂w/∂z̄ together, which is what PyTorch's complex gradcheck compares.
+
+
+def _data64(x, what="inputs"):
+    """x's numbers in double precision: float64, or complex128 for complex data (what PyTorch's gradcheck expects)."""
     data = np.asarray(x.data if isinstance(x, Value) else x)
-    if data.dtype.kind == "c":
-        raise NotImplementedError(f"gradcheck: complex {what} are not supported here; check a function of real inputs "
-                                  "and outputs instead (torch.complex(re, im) in, torch.view_as_real(out) out)")
-    return data
+    return np.array(data, dtype=np.complex128 if data.dtype.kind == "c" else np.float64, order="C")
 
 
-def _as_float64_leaves(inputs):
-    leaves = []
-    for x in inputs:
-        data = np.array(_float64(x, "inputs"), dtype=np.float64)
-        leaves.append(Value(data))
-    return leaves
+def _pairs(data):
+    """Real data as it is; complex data as its real and imaginary parts, shape + (2,)."""
+    return np.stack([data.real, data.imag], axis=-1) if data.dtype.kind == "c" else data
+
+
+def _as_leaves(inputs):
+    return [Value(_data64(x)) for x in inputs]
 
 
 def _evaluate(f, datas, differentiable=False):
@@ -35,19 +41,22 @@ def _evaluate(f, datas, differentiable=False):
         out = f(*[Value(d, requires_grad=differentiable) for d in datas])
     # A copy: the output of reshape, transpose or basic indexing is a view of the input that the next
     # perturbation would change underneath us.
-    return np.array(_float64(out, "outputs"), dtype=np.float64)
+    return _pairs(_data64(out, "outputs"))
 
 
 def numerical_jacobian(f, inputs, eps=1e-6, differentiable=False):
-    """Central differences: for each input, an array of shape out.shape + input.shape."""
+    """Central differences: for each input, an array of shape out.shape + input.shape (a complex output or input
+    counting as its real and imaginary parts: a trailing axis of 2 on its side)."""
     # C order: the perturbations go through x.reshape(-1), a view only of a C-contiguous array (a transposed input,
     # copied in its own order, would be perturbed in a copy and give a numerical gradient of 0).
-    datas = [np.array(_float64(v, "inputs"), dtype=np.float64, order="C") for v in inputs]
+    datas = [_data64(v) for v in inputs]
     out_shape = _evaluate(f, datas, differentiable).shape
     jacs = []
     for x in datas:
-        jac = np.zeros(out_shape + x.shape)
         flat = x.reshape(-1)  # a view: perturbing it perturbs x
+        if x.dtype.kind == "c":
+            flat = flat.view(np.float64)  # the real and imaginary parts, in turn
+        jac = np.zeros(out_shape + _pairs(x).shape)
         for k in range(flat.size):
             orig = flat[k]
             flat[k] = orig + eps
@@ -61,21 +70,27 @@ def numerical_jacobian(f, inputs, eps=1e-6, differentiable=False):
 
 
 def analytic_jacobian(f, inputs):
-    """Reverse mode, one backward pass per output element: arrays of shape out.shape + input.shape."""
-    leaves = _as_float64_leaves(inputs)
+    """Reverse mode, one backward pass per output element (two for a complex one: seeds 1 and 1j): arrays of shape
+    out.shape + input.shape, complex sides as in `numerical_jacobian`."""
+    leaves = _as_leaves(inputs)
     out = f(*leaves)
     if not isinstance(out, Value):
         raise TypeError(f"gradcheck: the function must return a Value, got {type(out).__name__}")
-    jacs = [np.zeros(out.shape + v.shape) for v in leaves]
+    out_complex = out.data.dtype.kind == "c"
+    out_shape = out.shape + ((2,) if out_complex else ())
+    jacs = [np.zeros(out_shape + _pairs(v.data).shape) for v in leaves]
     if not out.requires_grad:
         return jacs
+    seeds = (1.0, 1j) if out_complex else (1.0,)
     for k in range(out.size):
-        seed = np.zeros(out.shape)
-        seed.flat[k] = 1.0
-        grads = engine.grad(out, leaves, grad_outputs=seed, retain_graph=True, allow_unused=True)
-        for jac, g in zip(jacs, grads):
-            if g is not None:
-                jac.reshape(out.size, -1)[k] = np.asarray(g.data if isinstance(g, Value) else g).reshape(-1)
+        for part, unit in enumerate(seeds):
+            seed = np.zeros(out.shape, out.data.dtype)
+            seed.flat[k] = unit
+            grads = engine.grad(out, leaves, grad_outputs=seed, retain_graph=True, allow_unused=True)
+            for jac, g in zip(jacs, grads):
+                if g is not None:
+                    row = _pairs(np.asarray(g.data if isinstance(g, Value) else g)).reshape(-1)
+                    jac.reshape(out.size, len(seeds), -1)[k, part] = row
     return jacs
 
 
@@ -83,7 +98,9 @@ def gradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, _
     """Check reverse-mode derivatives of f against central differences, in float64.
 
     f:      a function of Values returning a Value of any shape.
-    inputs: a sequence of numbers, arrays or Values (copied to float64 leaves).
+    inputs: a sequence of numbers, arrays or Values (copied to float64 leaves, complex128 for complex ones).
+    Complex inputs and outputs are checked as PyTorch checks them: each as its real and imaginary parts (the
+    Wirtinger derivatives ∂w/∂z and ∂w/∂z̄ together); a mismatch names the part.
     Passes when |analytic - numeric| <= atol + rtol·|numeric| everywhere. Returns True, or raises
     GradcheckError naming the input, the element and both values at the worst mismatch (or returns
     False when raise_exception=False).
@@ -98,18 +115,31 @@ def gradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, _
         if excess.size and excess.max() > 0:
             k = np.unravel_index(int(np.argmax(excess)), excess.shape)
             if worst is None or excess[k] > worst[0]:
-                worst = (excess[k], i, k, a[k], n[k], a.ndim - np.ndim(inputs[i]))
+                worst = (excess[k], i, k, a[k], n[k])
     if worst is None:
         return True
-    _, i, k, a, n, out_ndim = worst
+    _, i, k, a, n = worst
+    in_complex = [_data64(x).dtype.kind == "c" for x in inputs]
+    with engine.set_grad_enabled(_differentiable):  # (gradgradcheck's function computes gradients itself)
+        out_complex = np.asarray(f(*_as_leaves(inputs)).data).dtype.kind == "c"
+    in_ndim = _pairs(_data64(inputs[i])).ndim
+    out_index, in_index = k[:len(k) - in_ndim], k[len(k) - in_ndim:]
     message = (
-        f"gradcheck: d out{tuple(int(j) for j in k[:out_ndim])} / d input {i}"
-        f"{tuple(int(j) for j in k[out_ndim:])}: analytic {float(a)!r} vs numerical {float(n)!r} "
+        f"gradcheck: d {_element('out', out_index, out_complex)} / d {_element(f'input {i}', in_index, in_complex[i])}"
+        f": analytic {float(a)!r} vs numerical {float(n)!r} "
         f"(difference {abs(a - n):.3g}, allowed {atol + rtol * abs(n):.3g})"
     )
     if raise_exception:
         raise GradcheckError(message)
     return False
+
+
+def _element(name, index, is_complex):
+    """'out(1, 2)', or 'Re out(1,)' / 'Im input 0(2,)' for a complex side (its last index is the part)."""
+    if is_complex:
+        *index, part = index
+        name = f"{'Im' if part else 'Re'} {name}"
+    return f"{name}{tuple(int(j) for j in index)}"
 
 
 def gradgradcheck(f, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, seed=0):
@@ -119,11 +149,14 @@ def gradgradcheck(f, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3, 
     way is itself correctly differentiable.
     """
     inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
-    if grad_outputs is None:
+    if grad_outputs is None:  # random cotangents, complex for a complex output (as PyTorch's)
         with engine.no_grad():
-            shape = f(*_as_float64_leaves(inputs)).shape
-        grad_outputs = np.random.default_rng(seed).standard_normal(shape)
-    cotangent = np.asarray(grad_outputs, dtype=np.float64)
+            out = f(*_as_leaves(inputs))
+        rng = np.random.default_rng(seed)
+        grad_outputs = rng.standard_normal(out.shape)
+        if out.data.dtype.kind == "c":
+            grad_outputs = grad_outputs + 1j * rng.standard_normal(out.shape)
+    cotangent = _data64(grad_outputs)
 
     def first_derivatives(*xs):
         from .ops.shape import concatenate

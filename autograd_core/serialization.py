@@ -91,7 +91,7 @@ class _Writer:
 
     def array(self, data):
         data = np.asarray(data)
-        if data.dtype.kind not in "biuf":
+        if data.dtype.kind not in "biufc":
             raise TypeError(f"save: arrays of dtype {data.dtype} cannot be saved (numbers only)")
         key = f"a{len(self.arrays)}"
         self.arrays[key] = data

@@ -170,7 +170,7 @@ class Reader:
             array = np.lib.stride_tricks.as_strided(base[offset:], shape=size,
                                                     strides=[s * base.itemsize for s in stride])
         if requires_grad:
-            check(array.dtype.kind == "f", f"a {array.dtype} tensor cannot require grad")
+            check(array.dtype.kind in "fc", f"a {array.dtype} tensor cannot require grad")
             return Value(array, requires_grad=True, dtype=array.dtype)
         return array
 
@@ -190,7 +190,7 @@ class Reader:
               "malformed nn.Parameter")
         check(isinstance(hooks, dict) and not hooks, "parameters with backward hooks are not loaded (no code is)")
         array = data.data if isinstance(data, Value) else data
-        check(not requires_grad or array.dtype.kind == "f", f"a {array.dtype} parameter cannot require grad")
+        check(not requires_grad or array.dtype.kind in "fc", f"a {array.dtype} parameter cannot require grad")
         return Value(array, requires_grad=requires_grad, dtype=array.dtype)
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 import os
 import zipfile
+import warnings
 import zlib
 
 import numpy as np
@@ -223,6 +224,9 @@ def cast_exactly(new, dtype, where):
     rounding: NaN/inf or a fraction into an integer or bool, an integer out of range, a finite float that
     overflows to inf."""
     dtype = np.dtype(dtype)
+    if new.dtype.kind == "c" and dtype.kind == "f":  # PyTorch's param.copy_ keeps the real parts, and warns
+        warnings.warn("Casting complex values to real discards the imaginary part", UserWarning, stacklevel=4)
+        new = new.real
     with np.errstate(all="ignore"):
         out = np.array(new, dtype=dtype, copy=True)
         if new.dtype == dtype:
@@ -230,8 +234,8 @@ def cast_exactly(new, dtype, where):
         if dtype.kind in "biu":
             bad = out.astype(new.dtype) != new  # NaN != NaN, 3.9 → 3 → 3.0, 300 → int8 44
             bad |= (out < 0) != (new < 0)        # 2**63 → int64 -2**63 round-trips, but changes sign
-        elif dtype.kind == "f":
-            bad = np.isfinite(new) & ~np.isfinite(out) if new.dtype.kind == "f" else ~np.isfinite(out)
+        elif dtype.kind in "fc":
+            bad = np.isfinite(new) & ~np.isfinite(out) if new.dtype.kind in "fc" else ~np.isfinite(out)
         else:
             raise CheckpointError(f"{where}: cannot load into dtype {dtype}")
     if np.any(bad):

@@ -14,6 +14,7 @@ from autograd_core.ops import data_of, primitive, where
 from autograd_core.ops.sparse import sparse_coo, sparse_result
 
 from . import init
+from .linear import refuse_complex_differentiation
 from .module import Module, Parameter, check_device
 
 
@@ -70,6 +71,7 @@ _lookup.defvjp(_lookup_vjp, formulas=("scatter g by ids",))
 _scatter_rows.defvjp(lambda g, out, x, *, ids, num: _lookup(g, ids=ids), formulas=("g[ids]",))
 _lookup.defjvp_linear()          # both linear in their one input: the tangent is looked up (scattered) alike
 _scatter_rows.defjvp_linear()
+_lookup.defcomplex()  # a complex table looked up without a gradient (`embedding` refuses one, as PyTorch does)
 
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False):
@@ -95,6 +97,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
                          f"max {idx.max()}")
     if max_norm is not None:
         _renorm_rows(weight, idx, float(max_norm), float(norm_type))
+    refuse_complex_differentiation("embedding", weight)  # (PyTorch looks a complex table up, without a gradient)
     if not isinstance(weight, Value):
         rows = np.asarray(weight)[idx]
     elif sparse:

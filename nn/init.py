@@ -25,18 +25,32 @@ import numpy as np
 import autograd_core as ag
 from autograd_core import ShapeError
 from autograd_core import no_grad
+from autograd_core.value import complex_values_exist
 # One generator and one default dtype for factories and layers: nn.init's names are the core's functions.
 from autograd_core.tensor import get_default_dtype, get_rng, manual_seed, set_default_dtype  # noqa: F401
 
 
 def resolve_dtype(dtype=None):
-    """`dtype` as a float np.dtype, or the default when None."""
+    """`dtype` as a float or complex np.dtype (PyTorch's layers take `dtype=torch.cfloat`), or the default when None."""
     if dtype is None:
         return get_default_dtype()
     dtype = np.dtype(dtype)
-    if dtype.kind != "f":
-        raise TypeError(f"parameters need a float dtype, not {dtype}")
+    if dtype.kind not in "fc":
+        raise TypeError(f"parameters need a float or complex dtype, not {dtype}")
+    if dtype.kind == "c":
+        complex_values_exist()
     return dtype
+
+
+def _draws(draw, shape, dtype):
+    """draw(size) as an array of `shape` and `dtype`; for a complex dtype, as PyTorch's uniform_ and normal_ fill a
+    complex tensor: its real and imaginary parts drawn alike, each a number of its own (its view_as_real)."""
+    dtype = resolve_dtype(dtype)
+    shape = tuple(shape)
+    if dtype.kind != "c":
+        return draw(shape).astype(dtype, copy=False)
+    pairs = draw(shape + (2,))
+    return (pairs[..., 0] + 1j * pairs[..., 1]).astype(dtype, copy=False)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -112,14 +126,19 @@ def uniform(shape, low=0.0, high=1.0, rng=None, dtype=None):
     """Array of `shape` with entries drawn from U(low, high) (low > high: a ValueError, PyTorch's RuntimeError)."""
     if not low <= high:
         raise ValueError(f"uniform_: expects a range [from, to) with from <= to, got from={low} > to={high}")
-    return get_rng(rng).uniform(low, high, size=tuple(shape)).astype(resolve_dtype(dtype), copy=False)
+    generator = get_rng(rng)
+    return _draws(lambda size: generator.uniform(low, high, size=size), shape, dtype)
 
 
 def normal(shape, mean=0.0, std=1.0, rng=None, dtype=None):
-    """Array of `shape` with entries drawn from N(mean, std²) (std >= 0: else a ValueError, PyTorch's RuntimeError)."""
+    """Array of `shape` with entries drawn from N(mean, std²) (std >= 0: else a ValueError, PyTorch's RuntimeError).
+    A complex dtype draws PyTorch's complex normal: real and imaginary parts each N(mean, std²/2)."""
     if not std >= 0:
         raise ValueError(f"normal_: expects std >= 0.0, got std={std}")
-    return get_rng(rng).normal(mean, std, size=tuple(shape)).astype(resolve_dtype(dtype), copy=False)
+    generator = get_rng(rng)
+    if resolve_dtype(dtype).kind == "c":
+        std = std / math.sqrt(2)  # E|z − mean|² = std², shared by the two parts
+    return _draws(lambda size: generator.normal(mean, std, size=size), shape, dtype)
 
 
 def zeros(shape, dtype=None):
@@ -358,7 +377,7 @@ def sparse(shape, sparsity, std=0.01, rng=None, dtype=None):
         raise ValueError(f"sparse_: sparsity must be in [0, 1], got {sparsity}")
     rows, cols = shape
     generator = get_rng(rng)
-    values = generator.normal(0.0, std, size=shape)
+    values = normal(shape, 0.0, std, generator, dtype)
     num_zeros = int(math.ceil(sparsity * rows))
     for col in range(cols):
         values[generator.permutation(rows)[:num_zeros], col] = 0.0
@@ -393,12 +412,24 @@ def dirac_(tensor, groups=1):
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None, *, rng=None):
     """Fill a parameter in place with N(mean, std²) truncated to [a, b] (see `trunc_normal`). Returns it."""
+    _refuse_complex(tensor, NotImplementedError, '"lt_cpu" not implemented for \'{name}\'')
     return _fill(tensor, trunc_normal(tensor.shape, mean, std, a, b, _source(generator, rng), tensor.dtype))
 
 
 def orthogonal_(tensor, gain=1.0, generator=None, *, rng=None):
     """Fill a parameter (≥ 2-D) in place with a (semi-)orthogonal matrix times gain (see `orthogonal`)."""
+    _refuse_complex(tensor, NotImplementedError, "Unlike NumPy, torch.sign is not intended to support complex "
+                                                 "numbers. Please use torch.sgn instead.")
     return _fill(tensor, orthogonal(tensor.shape, gain, _source(generator, rng), tensor.dtype))
+
+
+def _refuse_complex(tensor, kind, message):
+    """PyTorch's error (its kernel's words) for an initialiser it does not run on complex tensors."""
+    dtype = np.dtype(tensor.dtype)
+    if dtype.kind == "c":
+        from autograd_core.errors import scalar_type_name
+
+        raise kind(message.format(name=scalar_type_name(dtype)))
 
 
 def sparse_(tensor, sparsity, std=0.01, generator=None, *, rng=None):

@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 from autograd_core import ShapeError
-from autograd_core import Value
+from autograd_core import Value, is_grad_enabled
 from autograd_core.ops import primitive, reshape
 
 from . import init
@@ -88,6 +88,7 @@ _linear.defvjp(_linear_vjp_x, _linear_vjp_weight, _linear_vjp_bias, formulas=("g
 # The same three rules for 2-D arrays (a batch of vectors, `_rows` then gives g and x themselves), written out in
 # compiled steps instead of called.
 _linear.definline("_matmul({g}, {x[1]})", "_matmul({g}.T, {x[0]})", "_add_reduce({g}, 0)")
+_linear.defcomplex()  # holomorphic in each input: the same rules carry complex gradients (ops/complex.py)
 _linear.defjvp(lambda t, out, x, weight, bias=None: _linear(t, weight),      # d(x Wᵀ + b) = dx Wᵀ + x dWᵀ + db
                lambda t, out, x, weight, bias=None: _linear(x, t),
                lambda t, out, x, weight, bias=None: t)
@@ -155,6 +156,15 @@ class NonDynamicallyQuantizableLinear(Linear):
     quantization tools), so that print(model) and isinstance checks read as PyTorch's."""
 
 
+def refuse_complex_differentiation(kernel, *values):
+    """PyTorch's RuntimeError for a complex result of `kernel` that a gradient would go through, where PyTorch has no
+    complex backward (embedding, _trilinear): it computes them without a gradient only."""
+    datas = [v.data if isinstance(v, Value) else v for v in values if v is not None]
+    if is_grad_enabled() and any(isinstance(v, Value) and v.requires_grad for v in values) \
+            and any(np.asarray(data).dtype.kind == "c" for data in datas):
+        raise RuntimeError(f"{kernel} does not support automatic differentiation for outputs with complex dtype.")
+
+
 def bilinear(input1, input2, weight, bias=None):
     """y[..., o] = Σ_ij x1[..., i] A[o, i, j] x2[..., j] + b[o].
 
@@ -172,6 +182,7 @@ def bilinear(input1, input2, weight, bias=None):
         raise ShapeError(f"bilinear: bias of shape {tuple(np.shape(bias))} does not match out_features={out}")
     input1, input2, weight = (x if isinstance(x, Value) else Value(np.asarray(x), requires_grad=False)
                               for x in (input1, input2, weight))
+    refuse_complex_differentiation("_trilinear", input1, input2, weight, bias)
     rows = math.prod(s1[:-1])
     x1, x2 = input1.reshape((rows, in1)), input2.reshape((rows, 1, in2))
     a = weight.permute(1, 0, 2).reshape((in1, out * in2))                     # A as in1 × (out·in2)

@@ -35,6 +35,7 @@ from autograd_core.hook_handles import RemovableHandle
 from autograd_core.engine import apply, queue_callback
 from autograd_core.ops.primitive import PRIMITIVES, Primitive
 from autograd_core.tensor_methods import on_cpu
+from autograd_core.value import complex_values_exist
 from autograd_core.jit import effect
 from autograd_core.modes import enter_scope, exit_scope
 
@@ -73,12 +74,28 @@ def _with_tensor_methods(array):
     return array
 
 
+_COMPLEX_MODULES_WARNING = (
+    "Complex modules are a new feature under active development whose design may change, and some modules might not "
+    "work as expected when using complex tensors as parameters or buffers. Please file an issue at "
+    "https://github.com/pytorch/pytorch/issues/new?template=bug-report.yml if a complex module does not work as "
+    "expected.")  # PyTorch's words, from Module.to(complex dtype)
+
+
+def _cast_array(array, dtype):
+    """array as `dtype`; complex to real keeps the real parts, with PyTorch's warning."""
+    array = np.asarray(array)
+    if array.dtype.kind == "c" and dtype.kind != "c":
+        warnings.warn("Casting complex values to real discards the imaginary part", UserWarning, stacklevel=4)
+        array = array.real
+    return np.asarray(array, dtype=dtype)
+
+
 _VALUE_DATA = Value.__dict__["data"]  # the slot's descriptor: C code that reads and writes it
 _VALUE_ATTRIBUTES = Value.__dict__  # (live: a compile recording replaces Value.data while it watches)
 
 
 class Parameter(Value):
-    """A Value that a Module trains: a leaf that always requires a gradient, with float data.
+    """A Value that a Module trains: a leaf that always requires a gradient, with float or complex data.
 
     Parameter(data, dtype=None, label=None, *, requires_grad=True)
 
@@ -98,8 +115,8 @@ class Parameter(Value):
         if isinstance(data, Value):
             data = data.data
         super().__init__(data, requires_grad=True, label=label, dtype=dtype)
-        if self.data.dtype.kind != "f":
-            raise TypeError(f"Parameter: dtype {self.data.dtype} cannot carry a gradient; use a float dtype")
+        if self.data.dtype.kind not in "fc":
+            raise TypeError(f"Parameter: dtype {self.data.dtype} cannot carry a gradient; use a float or complex dtype")
         if not requires_grad:
             self.requires_grad_(False)
 
@@ -109,6 +126,8 @@ class Parameter(Value):
     def _set_data(self, value):
         if isinstance(value, Value):
             value = value.data
+        elif getattr(value, "dtype", None) is not None and value.dtype.kind == "c":
+            complex_values_exist()  # complex data from outside any Value: the complex gate (ops/complex.py) arms now
         # Through Value's descriptor as it is now, not the slot's: a compile recording watches assignments there.
         _VALUE_ATTRIBUTES["data"].__set__(self, _with_tensor_methods(value))
 
@@ -871,9 +890,11 @@ class Module:
         return self.to("cuda" if device is None else device if isinstance(device, str) else f"cuda:{device}")
 
     def to(self, *args, **kwargs):
-        """PyTorch's `model.to(device)` / `model.to(dtype)`: 'cpu' is the only device (others raise); a float
-        dtype converts every parameter's data (the same Parameter objects) and every floating-point buffer
-        (BatchNorm's running statistics; integer ones such as num_batches_tracked stay). Returns self."""
+        """PyTorch's `model.to(device)` / `model.to(dtype)`: 'cpu' is the only device (others raise); a float or
+        complex dtype converts every parameter's data (the same Parameter objects) and every floating-point or
+        complex buffer (BatchNorm's running statistics; integer ones such as num_batches_tracked stay). As PyTorch's:
+        a complex dtype warns that complex modules are new, and a real one given complex parameters drops their
+        imaginary parts, with a warning. Returns self."""
         from autograd_core import device as _device
 
         dtype = kwargs.get("dtype")
@@ -882,32 +903,44 @@ class Module:
                 on_cpu(arg)
             elif arg is not None:
                 dtype = arg
-        if dtype is not None and np.dtype(dtype).kind != "f":
+        if dtype is not None and np.dtype(dtype).kind not in "fc":
             # PyTorch's check: integer parameters would take no gradient steps (and truncate the weights)
             raise TypeError("nn.Module.to only accepts floating point or complex dtypes, but got desired "
                             f"dtype={np.dtype(dtype)}")
         if dtype is not None:
-            for param in self.parameters():
-                param.data = np.asarray(param.data, dtype=dtype)
-                param.grad = None
-            for module in self.modules():
-                for name in module._buffers:
-                    buffer = getattr(module, name)
-                    if buffer is not None and np.asarray(buffer).dtype.kind == "f":
-                        object.__setattr__(module, name, _with_tensor_methods(np.asarray(buffer, dtype=dtype)))
+            if np.dtype(dtype).kind == "c":
+                warnings.warn(_COMPLEX_MODULES_WARNING, UserWarning, stacklevel=2)
+            self._cast(np.dtype(dtype), "fc")
         return self
 
+    def _cast(self, dtype, kinds):
+        """Every parameter and buffer whose dtype kind is among `kinds` ('f' floating, 'c' complex) to `dtype`."""
+        if dtype.kind == "c":
+            complex_values_exist()
+        for param in self.parameters():
+            if param.data.dtype.kind in kinds:
+                param.data = _cast_array(param.data, dtype)
+                param.grad = None
+        for module in self.modules():
+            for name in module._buffers:
+                buffer = getattr(module, name)
+                if buffer is not None and np.asarray(buffer).dtype.kind in kinds:
+                    object.__setattr__(module, name, _with_tensor_methods(_cast_array(buffer, dtype)))
+
     def double(self):
-        """Every parameter and floating-point buffer to float64: `to(float64)`. Returns self."""
-        return self.to(np.float64)
+        """Every floating-point parameter and buffer to float64 (complex ones stay, as PyTorch's). Returns self."""
+        self._cast(np.dtype(np.float64), "f")
+        return self
 
     def float(self):  # (a method: inside the class body below this line, `float` is this function)
-        """Every parameter and floating-point buffer to float32: `to(float32)`. Returns self."""
-        return self.to(np.float32)
+        """Every floating-point parameter and buffer to float32 (complex ones stay, as PyTorch's). Returns self."""
+        self._cast(np.dtype(np.float32), "f")
+        return self
 
     def half(self):
-        """Every parameter and floating-point buffer to float16: `to(float16)`. Returns self."""
-        return self.to(np.float16)
+        """Every floating-point parameter and buffer to float16 (complex ones stay, as PyTorch's). Returns self."""
+        self._cast(np.dtype(np.float16), "f")
+        return self
 
     def bfloat16(self):
         """PyTorch's `to(torch.bfloat16)`: a TypeError saying why (NumPy has no bfloat16) and what to use instead;
@@ -1140,7 +1173,7 @@ class Module:
             where = f"{source}: key {short(key)}"
             value = state[key]
             new = np.asarray(value.data if isinstance(value, Value) else value)
-            if new.dtype.kind not in "biuf":
+            if new.dtype.kind not in "biufc":
                 raise CheckpointError(f"{where}: non-numeric dtype {new.dtype}")
             if attribute is _EXTRA:
                 extras.append((key, owner, np.array(new, copy=True)))

@@ -63,6 +63,9 @@ class Adafactor(Optimizer):
         super().__init__(params, lr=lr, beta2_decay=beta2_decay, eps=eps, d=d, weight_decay=weight_decay,
                          foreach=foreach, maximize=maximize)
 
+    def _complex_update(self, update):
+        raise RuntimeError("Adafactor does not support complex parameters")  # PyTorch's words, at the step too
+
     def _state_keys(self, group):
         return None  # {"step", "row_var", "col_var"} or {"step", "variance"}, by each parameter's shape
 

@@ -8,11 +8,13 @@ import sys
 import numpy as np
 
 from autograd_core import Value
+from autograd_core.grad_array import ParameterArray as _parameter_array
 from autograd_core.ops import number_like
+from autograd_core.value import COMPLEX_VALUES_EXIST
 
 from .optimizer import (
-    _PLAIN_NUMBERS, Optimizer, _as_data_of, _python_number, beta_pair, flag, gradient_and_data, implementation_flags,
-    learning_rate, nonnegative,
+    _PLAIN_NUMBERS, Optimizer, _as_data_of, _python_number, as_real_pairs, beta_pair, flag, from_real_pairs,
+    gradient_and_data, implementation_flags, learning_rate, nonnegative,
 )
 
 
@@ -178,6 +180,17 @@ class Adamax(Optimizer):
 # Adam's step over a whole group at once (PyTorch's foreach=None/True; foreach=False keeps the loop).
 
 
+def _kind(p):
+    """'c' for a complex parameter, 'f' for a real one."""
+    return "c" if p.data.dtype.kind == "c" else "f"
+
+
+def _state_view(pairs, p):
+    """A state array of parameter p as its state keeps it: `pairs` itself, or read as complex numbers for a complex
+    p (the same memory)."""
+    return from_real_pairs(pairs, p.data.dtype) if p.data.dtype.kind == "c" else pairs
+
+
 def _references(state, name):
     return sys.getrefcount(state[name])
 
@@ -215,10 +228,17 @@ class _FlatAdam:
         """One Adam step of the small parameters of `group` that have a gradient, through flat buffers; returns the
         parameters left for the general loop (the large ones, those without a gradient, or all if it cannot)."""
         owner, states, small = opt._name, opt.state, _FlatAdam.SMALL
+        complex_values = COMPLEX_VALUES_EXIST[0]  # (until the first complex Value, no parameter is looked at for it)
         params, grads, datas, rest = [], [], [], []
         for p in group["params"]:
             g, data = gradient_and_data(p, owner)
             if g is not None and data.size <= small:
+                if complex_values and data.dtype.kind == "c":  # its real pairs, as PyTorch's foreach Adam: a view
+                    if data.__class__ is not _parameter_array and data.__class__ is not np.ndarray \
+                            or not data.flags.c_contiguous:
+                        rest.append(p)  # (a NumPy scalar or a strided array: no view; the general loop takes it)
+                        continue
+                    data, g = as_real_pairs(data), as_real_pairs(g)
                 params.append(p)
                 grads.append(g)
                 datas.append(data)
@@ -245,8 +265,8 @@ class _FlatAdam:
         t = flat.t
         for p, data, state in zip(params, datas, (states[p] for p in params)):
             state["step"] = t
-            if data is not p.data:  # a read-only or 0-d parameter: the update made a new array
-                p.data = _as_data_of(data, p)
+            if data is not p.data and data.base is None:  # a read-only or 0-d parameter: the update made a new array
+                p.data = _as_data_of(data, p)  # (not a complex parameter's real pairs, a view changed in place)
             changed.append(p)
         return rest
 
@@ -274,14 +294,18 @@ class _FlatAdam:
         saved = [states.get(p) for p in params]
         if any(saved):
             t = saved[0].get("step") if saved[0] else None
-            for state, data in zip(saved, datas):
+            for p, state, data in zip(params, saved, datas):
                 if not state or state.keys() != {"step", *names} or state["step"] != t:
                     return None
                 for name in names:
                     if _references(state, name) > _UNSHARED:  # (counted before `value` adds a reference)
                         return None
                     value = state[name]
-                    if value.__class__ is not np.ndarray or value.shape != data.shape or value.dtype != dtype:
+                    if value.__class__ is not np.ndarray or value.dtype.kind != _kind(p):
+                        return None
+                    if value.dtype.kind == "c":  # a complex parameter's state: compared as its real pairs
+                        value = as_real_pairs(value)
+                    if value.shape != data.shape or value.dtype != dtype:
                         return None
         flat = _FlatAdam()
         flat.group, flat.params, flat.dtype, flat.names = group, list(params), dtype, names
@@ -292,7 +316,9 @@ class _FlatAdam:
         flat.buffers = [np.zeros(n, dtype) for _ in names]
         flat.grad, flat.scratch = np.empty(n, dtype), np.empty(n, dtype)
         slices = [slice(a, b) for a, b in zip(bounds, bounds[1:])]
-        flat.views = [[buffer[s].reshape(shape) for buffer in flat.buffers] for s, shape in zip(slices, flat.shapes)]
+        # the state's arrays: views of the buffers, complex ones for a complex parameter (PyTorch's state is complex)
+        flat.views = [[_state_view(buffer[s].reshape(shape), p) for buffer in flat.buffers]
+                      for s, shape, p in zip(slices, flat.shapes, params)]
         flat.steps = [flat.grad[s].reshape(shape) for s, shape in zip(slices, flat.shapes)]
         flat.t = 0
         for p, state, views in zip(params, saved, flat.views):

@@ -10,7 +10,9 @@ import numpy as np
 
 from autograd_core import Value, enable_grad
 
-from .optimizer import Optimizer, _as_data_of, _copy_state, _python_number, learning_rate, real
+from .optimizer import (
+    Optimizer, _as_data_of, _copy_state, _python_number, as_real_pairs, from_real_pairs, learning_rate, real,
+)
 
 
 def _positive_int(owner, name, value):
@@ -76,6 +78,8 @@ class LBFGS(Optimizer):
             if getattr(g, "is_sparse", False):
                 g = g.to_dense()  # PyTorch's LBFGS densifies a sparse gradient
             g = np.zeros(p.data.shape, p.data.dtype) if g is None else np.asarray(g.data if isinstance(g, Value) else g)
+            if g.dtype.kind == "c":
+                g = as_real_pairs(g)  # a complex parameter is two real ones (PyTorch's LBFGS views it as real)
             parts.append(g.reshape(-1))
         return np.concatenate(parts)
 
@@ -83,8 +87,14 @@ class LBFGS(Optimizer):
         """x ← x + t·d."""
         offset = 0
         for p in self._all_params:
-            n = p.data.size
-            p.data = _as_data_of(p.data + t * d[offset:offset + n].reshape(p.data.shape), p)
+            data = p.data
+            if data.dtype.kind == "c":
+                n = 2 * data.size
+                pairs = as_real_pairs(data) + t * d[offset:offset + n].reshape(data.shape + (2,))
+                p.data = _as_data_of(from_real_pairs(pairs, data.dtype), p)
+            else:
+                n = data.size
+                p.data = _as_data_of(data + t * d[offset:offset + n].reshape(data.shape), p)
             offset += n
 
     def _evaluate(self, closure):

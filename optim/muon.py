@@ -85,6 +85,9 @@ class Muon(Optimizer):
                 raise ShapeError(f"Muon only supports 2D parameters whereas we found a parameter with size: "
                                  f"{p.data.shape} (optimize it with AdamW, say)")
 
+    def _complex_update(self, update):
+        raise RuntimeError("Muon does not support complex parameters")  # PyTorch's words, at the step too
+
     def _state_keys(self, group):
         return {"momentum_buffer"}
 

@@ -28,6 +28,7 @@ shared between nodes of the graph.
 from __future__ import annotations
 
 import collections
+import functools
 import numbers
 
 import numpy as np
@@ -40,7 +41,7 @@ from autograd_core.grad_array import ParameterArray
 from autograd_core.inplace import mark_changed
 from autograd_core.jit import effect, is_effect, mark_effects
 from autograd_core.sparse_array import SparseArray, SparseGradients
-from autograd_core.value import stored_grad
+from autograd_core.value import COMPLEX_VALUES_EXIST, stored_grad
 
 from .hooks import add_hook, with_step_hooks
 from .hooks import register_optimizer_step_post_hook, register_optimizer_step_pre_hook  # noqa: F401  (PyTorch's address)
@@ -149,6 +150,13 @@ class Optimizer:
             return value.item()  # a number PyTorch keeps as a 0-d tensor (ASGD's eta, NAdam's mu_product)
         return _restore_state(value, p, index, name, who)
 
+    def _complex_update(self, update):
+        """The update rule for a group holding complex parameters: PyTorch's optimizers step a complex parameter as
+        its `view_as_real` (its gradient and state too), so an update rule written for real numbers treats the real
+        and imaginary parts as two real parameters (`update_as_real`). An algorithm whose rule holds for complex
+        numbers as they are (SGD's, linear in g) or that refuses them (Adafactor, Muon) overrides this."""
+        return functools.partial(update_as_real, update)
+
     def _update(self, p, g, state, hp):
         """The update rule: new data for parameter data `p` given its gradient `g`.
 
@@ -188,11 +196,6 @@ class Optimizer:
                     f"{self._name}: parameter {i} of group {index} is a {type(p).__name__}, "
                     f"not a Value{hint}"
                 )
-            if p.is_complex():  # (PyTorch steps a complex parameter as its view_as_real; not done here yet)
-                raise NotImplementedError(
-                    f"{self._name}: parameter {i} of group {index} is complex ({p.dtype}): complex parameters are not "
-                    "supported by the optimizers here; keep a real parameter and make it complex with "
-                    "torch.view_as_complex or torch.complex")
             if not p.is_leaf:
                 raise ValueError(
                     f"{self._name}: parameter {i} of group {index} ({describe(p)}) is not a leaf; "
@@ -256,6 +259,8 @@ class Optimizer:
         owner, update, states = self._name, self._update, self.state
         hp = {k: v if v.__class__ in _PLAIN_NUMBERS else _python_number(v) for k, v in group.items() if k != "params"}
         maximize = hp.get("maximize")
+        if COMPLEX_VALUES_EXIST[0] and any(p.data.dtype.kind == "c" for p in group["params"]):
+            update = self._complex_update(update)
         for p in group["params"]:
             g, data = gradient_and_data(p, owner)
             if g is None:
@@ -584,6 +589,48 @@ def _as_data_of(x, p):
     if x.dtype != p.data.dtype:
         x = x.astype(p.data.dtype)
     return x[()] if x.ndim == 0 else x
+
+
+_REAL_PART_DTYPES = {np.dtype(np.complex64): np.dtype(np.float32), np.dtype(np.complex128): np.dtype(np.float64)}
+
+
+def as_real_pairs(x):
+    """Complex NumPy data x of shape S as real data of shape S + (2,) (real and imaginary parts): a view of x's memory
+    when x is a C-contiguous array (torch.view_as_real's layout), else a copy."""
+    arr = np.ascontiguousarray(x)  # (a 0-d array or a NumPy scalar becomes shape (1,): reshaped below)
+    return np.ndarray.view(arr.reshape(-1), _REAL_PART_DTYPES[arr.dtype]).reshape(np.shape(x) + (2,))
+
+
+def from_real_pairs(r, dtype):
+    """The inverse of `as_real_pairs`: real pairs r of shape S + (2,) as complex data of `dtype` and shape S (a view
+    of r's memory when r is C-contiguous)."""
+    arr = np.ascontiguousarray(r)
+    return np.ndarray.view(arr.reshape(-1), dtype).reshape(r.shape[:-1])
+
+
+def update_as_real(update, data, g, state, hp):
+    """`update(data, g, state, hp)` for complex `data`, as PyTorch's optimizers make it: on the real pairs of the
+    parameter, its gradient and its complex state arrays (`as_real_pairs`), so that each real and imaginary part is
+    stepped as a real parameter of its own (Adam's second moment is then (Re g)² and (Im g)², not |g|²). Arrays the
+    rule puts into the state are kept complex, as PyTorch keeps them (`state["exp_avg"]` is complex). Real data is
+    handed to `update` as it is."""
+    dtype = data.dtype
+    if dtype.kind != "c":
+        return update(data, g, state, hp)
+    shape = np.shape(data)
+    pairs_shape = shape + (2,)
+    pairs = as_real_pairs(data)
+    in_place = isinstance(data, np.ndarray) and np.shares_memory(pairs, data)
+    real_state = {name: as_real_pairs(v) if v.__class__ is np.ndarray and v.dtype == dtype else v
+                  for name, v in state.items()}
+    new = update(pairs, as_real_pairs(g), real_state, hp)
+    for name, v in real_state.items():
+        if v.__class__ is np.ndarray and v.shape == pairs_shape and v.dtype.kind == "f":
+            v = from_real_pairs(v, dtype)  # (a view: the rule's in-place changes of a moment stay the state's)
+        state[name] = v
+    if new is pairs and in_place:
+        return data  # changed in place, through the view
+    return from_real_pairs(np.asarray(new), dtype)
 
 
 def _copy_state(value):

@@ -50,6 +50,9 @@ class SGD(Optimizer):
         if any(p.is_sparse for p in group.get("params", ())):
             self._sparse_params = True
 
+    def _complex_update(self, update):
+        return update  # linear in g: complex arithmetic is stepping the real pairs (PyTorch's SGD takes it so)
+
     def _state_keys(self, group):
         return {"momentum_buffer"} if group["momentum"] != 0 else set()
 

@@ -29,6 +29,11 @@ class SparseAdam(Optimizer):
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, maximize=False):
         super().__init__(params, lr=lr, betas=betas, eps=eps, maximize=maximize)
+        complex_params = [[i, j] for i, group in enumerate(self.param_groups) for j, p in enumerate(group["params"])
+                          if p.is_complex()]
+        if complex_params:  # PyTorch's error and words
+            raise ValueError(f"Complex params at indices {complex_params}: SparseAdam does not support complex "
+                             "parameters")
 
     def _state_keys(self, group):
         return {"step", "exp_avg", "exp_avg_sq"}

@@ -431,17 +431,6 @@ def test_the_gate_costs_nothing_until_the_first_complex_value():
     assert done.stdout.strip() == "ok", done.stderr
 
 
-def test_pictures_refuse_complex_values_clearly():
-    from autograd_core import viz
-
-    z = ag.tensor(Z0, requires_grad=True)
-    out = (z * 2).abs().sum()
-    with pytest.raises(viz.ComplexNotDrawn, match="complex Values are not drawn yet"):
-        viz.draw(out)
-    bundle = (z * 2)._repr_mimebundle_()
-    assert "complex Values are not drawn yet" in bundle["text/plain"]
-
-
 STFT_CASES = [dict(n_fft=16), dict(n_fft=16, hop_length=5, center=False), dict(n_fft=16, win_length=12, window=True),
               dict(n_fft=15, hop_length=3, normalized=True, onesided=False), dict(n_fft=8, pad_mode="constant"),
               dict(n_fft=8, pad_mode="circular", win_length=6), dict(n_fft=8, pad_mode="replicate", window=True),
@@ -529,20 +518,6 @@ def test_custom_function_backward_is_written_in_pytorchs_convention():
         (Scale.apply(z) ** 2).real.sum().backward()  # a complex gradient at the output (its conjugate differs)
         grads.append(_numpy(z.grad))
     np.testing.assert_allclose(*grads, rtol=1e-10)
-
-
-def test_gradcheck_refuses_complex_inputs_and_outputs():
-    z = ag.tensor(Z0, requires_grad=True)
-    with pytest.raises(NotImplementedError, match="gradcheck: complex inputs are not supported"):
-        ag.autograd.gradcheck(lambda z: z.abs(), (z,))
-    with pytest.raises(NotImplementedError, match="gradcheck: complex outputs are not supported"):
-        ag.autograd.gradcheck(lambda x: x * 1j, (ag.tensor(X0, requires_grad=True),))
-    assert ag.autograd.gradcheck(lambda x, y: ag.view_as_real(ag.complex(x, y).exp()), (X0, X0.T.copy().T))
-
-
-def test_optimizers_refuse_complex_parameters():
-    with pytest.raises(NotImplementedError, match="complex parameters are not supported by the optimizers here"):
-        ag.optim.Adam([ag.tensor(Z0, requires_grad=True)])
 
 
 def test_compiled_steps_give_pytorchs_gradients_of_complex_values():

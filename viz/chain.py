@@ -130,7 +130,9 @@ def chain_rule(root, leaf, max_paths=64) -> ChainRule:
     leaf:      the Value to differentiate by (or its label, or a node id 'n3' when root is a Graph).
     max_paths: how many paths to list; `total` always sums all of them.
     Raises ValueError when a node on a path is not a scalar, or when an edge's rule can no longer run
-    (a backward pass without retain_graph freed the parameters it needs).
+    (a backward pass without retain_graph freed the parameters it needs), or has no single complex derivative
+    (a non-holomorphic step of a complex path: see `viz.graph.local_derivative`). On a holomorphic complex path
+    the total is the complex derivative f'(z), whose conjugate is PyTorch's leaf.grad after out.backward(1).
     """
     graph = root if isinstance(root, Graph) else trace(root)
     leaf_node = _find(graph, leaf)
@@ -146,6 +148,12 @@ def chain_rule(root, leaf, max_paths=64) -> ChainRule:
                         f"chain_rule: node {nodes[end].name} ({nodes[end].op or 'leaf'}) has shape "
                         f"{nodes[end].shape}; the path decomposition needs a scalar graph"
                     )
+            if e.derivative is None and any(nodes[end].dtype.startswith("complex") for end in (e.src, e.dst)):
+                raise ValueError(
+                    f"chain_rule: ∂{nodes[e.dst].name}/∂{nodes[e.src].name} ({nodes[e.dst].op}) is not one number: "
+                    "through a non-holomorphic operation, or between a real and a complex number, a derivative is "
+                    "the pair ∂w/∂z, ∂w/∂z̄; the path decomposition needs holomorphic steps between complex numbers"
+                )
             if e.derivative is None:
                 raise ValueError(
                     f"chain_rule: the local derivative ∂{nodes[e.dst].name}/∂{nodes[e.src].name} is not "

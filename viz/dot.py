@@ -24,8 +24,8 @@ from autograd_core.ops.primitive import PRIMITIVES
 from .chain import chain_rule, path_edges, symbol
 from .collapse import collapse
 from .graph import (
-    COLLAPSED, CONSTANT, INTERMEDIATE, LEAF, OUTPUT, PARAMETER, Graph, _gc_paused, summary_stats, summary_table,
-    trace,
+    COLLAPSED, CONSTANT, INTERMEDIATE, LEAF, OUTPUT, PARAMETER, Graph, _gc_paused, complex_summary, summary_stats,
+    summary_table, trace,
 )
 from .jupyter import GraphPicture
 from .layout import enters, rank_order
@@ -79,11 +79,14 @@ def draw(root, *, rankdir="auto", show=DEFAULT_SHOW, highlight=None, max_nodes=N
     dpi:       resolution of PNG output (Graphviz's default is 96); size: the largest size in inches,
                'W,H' or a number (Graphviz `size`; the picture is scaled down to fit, never up).
     rankdir 'auto' picks 'LR', or 'TB' when the graph is a long chain (an LR picture would be a thin strip).
+    Complex Values are drawn with their numbers as Python writes them ('1+2j'; arrays: their mean and largest
+    |z|) and PyTorch's grads; an edge between complex scalars carries f'(z) where the operation is holomorphic, its
+    rule otherwise, written for PyTorch's g (see `rule_text`).
     Works without the Graphviz binary: the result's `.source` is the DOT text.
     """
     show = _check_show(show)
     graph = root if isinstance(root, Graph) else trace(root, derivatives="derivs" in show)
-    on_path, chain, scalar_path = set(), None, False
+    on_path, chain, scalar_path, why = set(), None, False, ""
     if highlight is not None:
         leaf = graph.node(highlight) if _is_node_id(graph, highlight) else graph.node_of(highlight)
         on_path = path_edges(graph, leaf.id)
@@ -92,8 +95,8 @@ def draw(root, *, rankdir="auto", show=DEFAULT_SHOW, highlight=None, max_nodes=N
         if scalar_path:
             try:
                 chain = chain_rule(graph, leaf.id)
-            except ValueError:  # a freed graph: still mark the paths, without the numbers
-                chain = None
+            except ValueError as err:  # a freed graph, a non-holomorphic step: still mark the paths, no numbers
+                chain, why = None, str(err)
     keep = {i for e in on_path for i in e[:2]}
     shown = _collapse_for_layout(graph, max_nodes, keep)
     lines = [title] if title else []
@@ -101,7 +104,9 @@ def draw(root, *, rankdir="auto", show=DEFAULT_SHOW, highlight=None, max_nodes=N
         lines.extend(_chain_title(chain))
     elif highlight is not None:
         lines.append(f"paths from {leaf.name} to {graph.node(graph.output).name} (red)")
-        if scalar_path:
+        if scalar_path and "not one number" in why:
+            lines.append("(complex numbers through a non-holomorphic step: no single local derivative per edge)")
+        elif scalar_path:
             lines.append("(some local derivatives were freed by backward(); pass retain_graph=True to see them)")
     if rankdir == "auto":
         rankdir = auto_rankdir(shown)
@@ -556,9 +561,17 @@ def _letters_pattern(letters):
     return re.compile(f"(?<![{_NOT_NAME}])([{letters}])(?![{_NOT_NAME}])")
 
 
+_LONE_G = _letters_pattern("g")  # the output's gradient in a rule's text
+
 def rule_text(formula, src, dst):
     """An edge's rule as shown: `formula`, and for an input that was broadcast, the axes its gradient is
-    summed over (the rule gives a gradient of the output's shape; the engine sums it back to the input's)."""
+    summed over (the rule gives a gradient of the output's shape; the engine sums it back to the input's).
+
+    On an edge touching a complex number the rule is written conj(formula with ḡ for g): the rules carry the
+    conjugate of PyTorch's gradient (autograd_core/ops/complex.py), the picture's g and grads are PyTorch's, so
+    the input's grad is that, exactly (e.g. 'conj(ḡ⊙y)' = g⊙ȳ for z·y, 'conj(ḡᵀ·x)' for a Linear's weight)."""
+    if src.dtype.startswith("complex") or dst.dtype.startswith("complex"):
+        formula = f"conj({_LONE_G.sub('ḡ', formula)})"
     axes = summed_axes(src.shape, dst.shape) if src.shape != dst.shape and _elementwise(dst.op) else ()
     if not axes:
         return formula
@@ -653,6 +666,9 @@ def summary_lines(n, show=DEFAULT_SHOW):
 def _range(arrays):
     """'lo to hi' over all of `arrays`, NaN if any holds one; reduced one array at a time (a folded model's
     parameters, joined into one float64 copy, cost as much memory again as the model)."""
+    if any(np.asarray(a).dtype.kind == "c" for a in arrays):  # complex numbers have no order: their sizes' range
+        arrays = [np.abs(a) for a in arrays]
+        return "|·| " + _range(arrays)
     ranges = [summary_stats(a) for a in arrays if np.size(a)]
     if not ranges:
         return "empty"
@@ -698,7 +714,19 @@ def _clusters(graph, members):
 
 
 def _num(x, digits=4):
+    if isinstance(x, (complex, np.complexfloating)):
+        return complex_text(x, digits)
     return f"{float(x) + 0.0:.{digits}g}"  # + 0.0 turns -0.0 into 0.0: "grad -0" reads like a bug
+
+
+def complex_text(z, digits=4):
+    """A complex number as Python writes one, each part to `digits` significant digits: '1+2j', '0.5-1.25j', '3j',
+    '-2+0j' (the imaginary part always shown, so that a complex number never reads as a real one)."""
+    re, im = float(z.real) + 0.0, float(z.imag) + 0.0
+    imag = f"{im:.{digits}g}j"
+    if re == 0 and not math.copysign(1, re) < 0:
+        return imag
+    return f"{re:.{digits}g}{'' if imag[0] == '-' else '+'}{imag}"
 
 
 def _value_text(x):
@@ -726,6 +754,9 @@ def _summary(x, stats=None):
         return _num(arr.reshape(-1)[0])
     if arr.size == 0:
         return "empty"
+    if arr.dtype.kind == "c" and arr.size > 2:  # (two complex numbers fit in a cell: more are summarised)
+        mean, largest = complex_summary(arr)
+        return f"mean {complex_text(mean, 3)} max |·| {_num(largest, 3)}"
     if arr.size <= 4:
         if arr.ndim == 2 and arr.shape[0] > 1 and arr.shape[1] > 1:  # a 2 x 2 matrix: rows, as NumPy prints it
             return "[" + " ".join("[" + " ".join(_num(v, 3) for v in row) + "]" for row in arr) + "]"

@@ -28,7 +28,7 @@ from .dot import (
     argument_names, constant_text, op_label, operation_texts, parameter_lines, rule_text, shown_mean, summary_lines,
     with_argument_names, written_in_place,
 )
-from .graph import COLLAPSED, CONSTANT, PARAMETER, ROLES, Graph, Node, summary_stats, trace
+from .graph import COLLAPSED, CONSTANT, PARAMETER, ROLES, ComplexNotDrawn, Graph, Node, summary_stats, trace
 
 SCHEMA = "autograd-core.explorer/1"
 SMALL = 16          # arrays up to this many elements are written in full (a 4 x 4 grid of numbers)
@@ -48,8 +48,15 @@ def explore(root, *, title=None, highlight=None, collapse_above=COLLAPSE_ABOVE, 
     collapse_above: graphs with more nodes open with module clusters folded (expand them in the page).
     height:         the height in pixels of the inline frame in a notebook.
     In Jupyter the result displays inline (a sandboxed iframe); `.save("graph.html")` writes the page.
+    A graph holding complex Values is a `ComplexNotDrawn` error (the page's arithmetic is real; `viz.draw` draws it).
     """
     graph = root if isinstance(root, Graph) else trace(root)
+    for n in graph.nodes:
+        if n.dtype.startswith("complex"):
+            raise ComplexNotDrawn(
+                f"viz.explore: the graph holds complex Values ({n.name}, {n.dtype}), which the explorer's page does "
+                "not show yet (its backward replay, histograms and heat maps are real); draw it with viz.draw(...), "
+                "or export it with viz.to_json(viz.trace(...))")
     if isinstance(root, Value):
         from .steps import backward_order
 

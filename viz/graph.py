@@ -6,7 +6,8 @@ than the live `Value` objects, so they agree on what the graph is:
 * one `Node` per Value, numbered in topological order (every parent before its children, the first
   argument's subgraph before the second's), so the same graph always gets the same ids `n0, n1, …`;
 * one `Edge` per argument of an operation, parent → child, with the argument number, the rule text of
-  the primitive (`formulas[i]`) and, when both ends are scalars, the local derivative ∂child/∂parent;
+  the primitive (`formulas[i]`) and, when both ends are scalars, the local derivative ∂child/∂parent (a
+  complex number on an edge of complex scalars whose operation is holomorphic there: see `local_derivative`);
 * one `ScopeInfo` per `nn.Module` call (engine `Scope`), nested through `parent`, for clusters.
 
 Tracing is linear in the size of the graph and keeps references to the data and gradient arrays rather
@@ -15,6 +16,7 @@ than copying them.
 
 from __future__ import annotations
 
+import cmath
 import contextlib
 import dataclasses
 import gc
@@ -93,14 +95,15 @@ class Edge:
     """Argument `index` of node `dst` is node `src` (the edge points the way data flows).
 
     derivative: ∂dst/∂src as a float when both are scalars and `src` requires a gradient (what the
-                primitive's rule gives for output gradient 1, in dst's dtype); otherwise None.
+                primitive's rule gives for output gradient 1, in dst's dtype); a complex f'(z) on an edge of
+                complex scalars whose operation is holomorphic there; otherwise None.
     formula:    the rule as text (`Primitive.formulas[index]`, e.g. 'g·Bᵀ'), or None if it has none.
     """
 
     src: str
     dst: str
     index: int
-    derivative: float | None = None
+    derivative: float | complex | None = None
     formula: str | None = None
 
 
@@ -191,12 +194,21 @@ def summary_stats(x):
         return lo, float(_ADD(arr, axis=None, dtype=np.float64)) / arr.size, hi
 
 
+def complex_summary(x):
+    """(mean, largest |z|) of a non-empty complex array: a complex number and a float (NaN-propagating). Complex
+    numbers have no order, so pictures give their mean and the size of the largest, not a min and a max."""
+    arr = np.asarray(x)
+    with np.errstate(all="ignore"):
+        return complex(_ADD(arr, axis=None, dtype=np.complex128)) / arr.size, float(_MAX(np.abs(arr), axis=None))
+
+
 _MIN, _MAX, _ADD = np.minimum.reduce, np.maximum.reduce, np.add.reduce
 _BATCH_MAX_SIZE = 4096  # arrays up to this size are summarised together with others of their shape
 
 
 def summary_table(arrays):
-    """{id(array): (min, mean, max)} for the ndarrays among `arrays` (None and empty ones skipped).
+    """{id(array): (min, mean, max)} for the real ndarrays among `arrays` (None, empty and complex ones skipped:
+    complex numbers have no order; pictures summarise them with `complex_summary`).
 
     Small arrays of equal shape and dtype are stacked and reduced together, three NumPy calls per
     group instead of three per array: a 100,000-node tensor graph is summarised in a fraction of a
@@ -204,7 +216,7 @@ def summary_table(arrays):
     """
     table, groups = {}, {}
     for x in arrays:
-        if x.__class__ is not np.ndarray or x.size == 0 or id(x) in table:
+        if x.__class__ is not np.ndarray or x.size == 0 or id(x) in table or x.dtype.kind == "c":
             continue
         if x.size > _BATCH_MAX_SIZE:
             table[id(x)] = summary_stats(x)
@@ -272,6 +284,11 @@ def topological_values(root):
 def local_derivative(value, i):
     """∂value/∂(parent i) as a float for a scalar node and scalar parent, else None.
 
+    Complex scalars: the complex derivative f'(z) when both ends are complex and the operation is holomorphic in
+    this input (its rule multiplies the gradient by one number: rule(i) = i·rule(1), in the convention of
+    autograd_core/ops/complex.py, where the gradient a backward pass carries is conj(.grad) and a holomorphic rule
+    is G·f'(z)); None for an edge between a real and a complex number or through a non-holomorphic operation
+    (abs, real, conj, ...), whose derivative is not one number but the pair ∂w/∂z, ∂w/∂z̄.
     None too when the rule cannot run any more (its saved parameters freed by a backward pass without
     retain_graph) or fails on this data: a picture should not fail because one label is unavailable.
     """
@@ -286,7 +303,23 @@ def local_derivative(value, i):
         return None
     if d is None:
         return None
+    if data.dtype.kind == "c" or parent.data.dtype.kind == "c":
+        return _complex_derivative(value, i, one, d)
     return float(d) if d.__class__ is not np.ndarray else float(d.reshape(-1)[0])
+
+
+def _complex_derivative(value, i, one, d):
+    """f'(z) from the rule's results for output gradients 1 (`d`) and i, when they show a holomorphic edge."""
+    if value.data.dtype.kind != "c" or value.parents[i].data.dtype.kind != "c":
+        return None
+    try:
+        d_i = edge_vjp(value, i, one * 1j)
+    except Exception:  # see local_derivative: a missing label must not stop the picture
+        return None
+    d, d_i = complex(np.asarray(d).reshape(-1)[0]), complex(np.asarray(d_i).reshape(-1)[0])
+    if not cmath.isclose(d_i, 1j * d, rel_tol=1e-9, abs_tol=1e-12):
+        return None  # not holomorphic here: rule(G) = G·∂w/∂z + conj(G)·∂w̄/∂z has two terms
+    return d
 
 
 def _kind_of(thing):
@@ -303,7 +336,8 @@ def _kind_of(thing):
 
 
 class ComplexNotDrawn(TypeError):
-    """Raised by `trace` (so by every picture) for a graph holding a complex Value: pictures format real numbers."""
+    """Raised by `viz.explore` for a graph holding a complex Value: the page's arithmetic (its backward replay,
+    histograms and heat maps) is real. `draw`, `render`, the JSON export and Jupyter's display draw complex graphs."""
 
 
 def trace(root, derivatives=True) -> Graph:
@@ -332,11 +366,6 @@ def _trace(root, derivatives):
         dtype = data.dtype
         dtype_name = dtype_names.get(dtype)
         if dtype_name is None:
-            if dtype.kind == "c":
-                raise ComplexNotDrawn(
-                    f"viz: complex Values are not drawn yet ({node_id}{'' if v.label is None else f' {v.label!r}'}, "
-                    f"{dtype.name}, made by {v.op or 'the user'}); print it, or draw a graph of its "
-                    "torch.view_as_real(...) instead")
             dtype_name = dtype_names[dtype] = dtype.name
         scope = None if v.scope is None else _scope_ids(v.scope, scope_ids, scopes)
         op = v.primitive

@@ -3,7 +3,9 @@
 `graph_to_dict` / `graph_from_dict` convert between a `Graph` and plain JSON types; `to_json` /
 `from_json` add the text step. Arrays up to `max_values` elements are written in full (nested lists),
 bigger ones as null with a min/mean/max summary. JSON has no NaN or infinity, so those are the strings
-"NaN", "Infinity" and "-Infinity".
+"NaN", "Infinity" and "-Infinity". JSON has no complex numbers either: a complex array is written as its real and
+imaginary parts (torch.view_as_real's layout: one more axis of 2), a complex number as [re, im], and a complex
+array's summary as its mean ([re, im]) and largest absolute value ("max_abs"): complex numbers have no order.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import math
 import numpy as np
 
 from .dot import operation_texts
-from .graph import COLLAPSED, SCHEMA, Edge, Graph, Node, ScopeInfo, summary_stats, summary_table
+from .graph import COLLAPSED, SCHEMA, Edge, Graph, Node, ScopeInfo, complex_summary, summary_stats, summary_table
 
 MAX_VALUES = 4096
 _NON_FINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
@@ -32,6 +34,8 @@ def _encode_array(x, max_values, stats):
     if x is None:
         return None, None
     arr = np.asarray(x)
+    if arr.dtype.kind == "c":
+        return _encode_complex(arr, max_values)
     if arr.ndim == 0:
         return _number(arr), None
     summary = None
@@ -47,6 +51,18 @@ def _encode_array(x, max_values, stats):
     return _map_nested(arr.tolist(), _number), summary
 
 
+def _encode_complex(arr, max_values):
+    """(values as [re, im] pairs, or None when too many; summary or None) of a complex array."""
+    pairs = _map_nested(np.stack([arr.real, arr.imag], axis=-1).tolist(), _number)
+    if arr.ndim == 0:
+        return pairs, None
+    summary = None
+    if arr.size:
+        mean, largest = complex_summary(arr)
+        summary = {"mean": [_number(mean.real), _number(mean.imag)], "max_abs": _number(largest)}
+    return (pairs if arr.size <= max_values else None), summary
+
+
 def _map_nested(obj, fn):
     if isinstance(obj, list):
         return [_map_nested(o, fn) for o in obj]
@@ -56,7 +72,11 @@ def _map_nested(obj, fn):
 def _decode_array(obj, dtype):
     if obj is None:
         return None
-    arr = np.asarray(obj, dtype=dtype)  # NumPy reads the strings "NaN", "Infinity", "-Infinity" itself
+    if dtype.kind == "c":  # written as [re, im] pairs (see the module's docstring)
+        pairs = np.asarray(obj, dtype=np.float64)
+        arr = (pairs[..., 0] + 1j * pairs[..., 1]).astype(dtype)
+    else:
+        arr = np.asarray(obj, dtype=dtype)  # NumPy reads the strings "NaN", "Infinity", "-Infinity" itself
     return arr[()] if arr.ndim == 0 else arr
 
 
@@ -81,7 +101,7 @@ def graph_to_dict(graph: Graph, max_values=MAX_VALUES) -> dict:
                 d["grad_summary"] = grad_summary
         nodes.append(d)
     edges = [{"src": e.src, "dst": e.dst, "index": e.index,
-              "derivative": None if e.derivative is None else _number(e.derivative), "formula": e.formula}
+              "derivative": _derivative(e.derivative), "formula": e.formula}
              for e in graph.edges]
     scopes = [{"id": s.id, "name": s.name, "kind": s.kind, "parent": s.parent} for s in graph.scopes]
     return {"schema": SCHEMA, "output": graph.output, "hidden": graph.hidden,
@@ -105,10 +125,28 @@ def graph_from_dict(d: dict) -> Graph:
                           _decode_array(n["data"], dtype), _decode_array(n["grad"], dtype),
                           n["requires_grad"], n["scope"]))
     edges = [Edge(e["src"], e["dst"], e["index"],
-                  None if e["derivative"] is None else float(_NON_FINITE.get(e["derivative"], e["derivative"])),
+                  _read_derivative(e["derivative"]),
                   e["formula"]) for e in d["edges"]]
     scopes = [ScopeInfo(s["id"], s["name"], s["kind"], s["parent"]) for s in d["scopes"]]
     return Graph(nodes, edges, scopes, d["output"], d.get("hidden", 0))
+
+
+def _derivative(d):
+    """An edge's derivative for JSON: null, a number, or [re, im] for a complex one."""
+    if d is None:
+        return None
+    if isinstance(d, complex):
+        return [_number(d.real), _number(d.imag)]
+    return _number(d)
+
+
+def _read_derivative(d):
+    if d is None:
+        return None
+    if isinstance(d, list):
+        re, im = (float(_NON_FINITE.get(part, part)) for part in d)
+        return complex(re, im)
+    return float(_NON_FINITE.get(d, d))
 
 
 def to_json(graph: Graph, max_values=MAX_VALUES, indent=None) -> str:

@@ -14,7 +14,6 @@ import graphviz
 
 from autograd_core.value import set_display
 
-from .graph import ComplexNotDrawn
 
 SVG = "image/svg+xml"
 TEXT = "text/plain"
@@ -104,10 +103,7 @@ def value_mimebundle(value, include=None, exclude=None):
         text = (f"{value!r}\n(its graph has more than {VALUE_MAX_NODES} nodes: viz.draw(v, max_nodes=100) "
                 "draws a summary, viz.explore(v) opens all of it)")
         return {TEXT: text} if _wanted(TEXT, include, exclude) else {}
-    try:
-        picture = draw(value)
-    except ComplexNotDrawn as refusal:  # the numbers, and why there is no picture
-        return {TEXT: f"{value!r}\n({refusal})"} if _wanted(TEXT, include, exclude) else {}
+    picture = draw(value)
     return picture_mimebundle(picture, include, exclude, text=repr(value))
 
 

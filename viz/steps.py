@@ -13,7 +13,7 @@ from __future__ import annotations
 from autograd_core.engine import toposort
 
 from .chain import symbol
-from .dot import DEFAULT_SHOW, operation_texts, render, rule_text, with_argument_names
+from .dot import DEFAULT_SHOW, complex_text, operation_texts, render, rule_text, with_argument_names
 from .graph import trace
 
 MAX_STEPS = 500
@@ -108,7 +108,10 @@ def step_arithmetic(graph, node_id, uses=None, inputs=None):
     more = f" + … ({len(edges) - 4} more uses)" if len(edges) > 4 else ""
     users = [symbol(nodes[e.dst].name) for e in edges[:4]]
     symbols = " + ".join(f"grad {u} · ∂{u}/∂{name}" for u in users) + more
-    numeric = v.is_scalar and all(e.derivative is not None and nodes[e.dst].grad is not None for e in edges)
+    # Complex numbers: .grad is PyTorch's (the conjugate of what the rules carry), and a non-holomorphic use has no
+    # single derivative, so a complex step is told by its rules, not as a sum of products of numbers.
+    numeric = v.is_scalar and all(e.derivative is not None and nodes[e.dst].grad is not None for e in edges) and \
+        not any(nodes[e.dst].dtype.startswith("complex") or v.dtype.startswith("complex") for e in edges)
     if not edges:
         return f"grad {name} = 0 (no use)"
     if not numeric:
@@ -136,6 +139,8 @@ def _float(x):
 
 
 def _num(x):
+    if getattr(x, "dtype", None) is not None and x.dtype.kind == "c":  # '1+2j' (viz.dot.complex_text)
+        return complex_text(complex(x.reshape(()) if getattr(x, "ndim", 0) else x)).replace("-", "−")
     return f"{_float(x) + 0.0:.4g}".replace("-", "−")  # + 0.0: never "-0"
 
 
