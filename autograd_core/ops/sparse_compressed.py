@@ -1,0 +1,131 @@
+"""The primitives of PyTorch's compressed sparse layouts (CSR, CSC, BSR, BSC; data: `CompressedArray`,
+sparse_compressed.py), each beside its derivative.
+
+There are few: a compressed tensor is its values at a fixed pattern, and what it computes is the COO layout's math
+(ops/sparse.py), reached through two conversions that are each other's derivative. `compressed_to_coo` lists the
+entries as COO data, `to_compressed` stores COO data compressed; a gradient crosses them in the other direction, so
+that a COO rule's sparse gradient comes back compressed on the input's pattern (PyTorch's layout for it), and a dense
+gradient stays dense. Rules are written with primitives, so they also run on Values (create_graph=True).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..sparse_compressed import TRANSPOSED, CompressedArray, from_coo
+from ..value import Value
+from .primitive import primitive
+from .shape import broadcast_to, swapaxes
+from .sparse import is_sparse_data, layout_of, values_at
+
+
+def compressed_result(v):
+    """v, made a CompressedTensor (sparse_compressed_tensor.py) if its data is compressed."""
+    if isinstance(v, Value) and v.data.__class__ is CompressedArray:
+        from ..sparse_compressed_tensor import CompressedTensor
+
+        v.__class__ = CompressedTensor
+    return v
+
+
+def is_compressed_data(x):
+    """Whether x (data or Value) is in a compressed layout."""
+    return layout_of(x).__class__ is CompressedArray
+
+
+@primitive("compressed_to_coo")
+def compressed_to_coo(x):
+    """Compressed x's entries as a sparse COO array, in x's storage order (the same values, relabelled)."""
+    return x.to_coo()
+
+
+def _to_coo_vjp(g, out, x):
+    # a COO gradient stored in x's layout (on its own pattern: x's when it comes from a rule that masks with x's
+    # pattern, as PyTorch's); a dense one stays dense
+    stored = layout_of(x)
+    return to_compressed(g, layout=stored.layout, blocksize=stored.blocksize) if is_sparse_data(g) else g
+
+
+compressed_to_coo.defvjp(_to_coo_vjp, formulas=("g in x's layout",))
+compressed_to_coo.defjvp_linear()
+
+
+@primitive("to_compressed")
+def to_compressed(x, layout, blocksize=None):
+    """Sparse COO x in compressed `layout` (duplicates summed, entries sorted as PyTorch stores them; BSR/BSC: whole
+    blocks of `blocksize`)."""
+    return from_coo(x, layout, blocksize)
+
+
+def _to_compressed_vjp(g, out, x, layout, blocksize=None):
+    return compressed_to_coo(g) if is_compressed_data(g) else g
+
+
+to_compressed.defvjp(_to_compressed_vjp, formulas=("g as COO",))
+to_compressed.defjvp_linear()
+
+
+@primitive("compressed_tensor")
+def compressed_tensor(values, pattern):
+    """The compressed array of `pattern`'s layout and indices (a CompressedArray; its values unused) holding
+    `values` (*batch, nnz, *block, *dense_shape)."""
+    return pattern.with_values(values)
+
+
+def _compressed_tensor_vjp(g, out, values, pattern):
+    # d out / d values = 1 at each stored entry: g read there (g has pattern's indices, another pattern, or is dense)
+    if is_compressed_data(g) and layout_of(g).same_pattern(pattern):
+        return compressed_values(g)
+    coo = pattern.to_coo()
+    read = values_at(compressed_to_coo(g) if is_compressed_data(g) else g, indices=coo.indices)
+    return read.reshape(pattern.values.shape)
+
+
+compressed_tensor.defvjp(_compressed_tensor_vjp, formulas=("g at each entry",))
+compressed_tensor.defjvp_linear()
+
+
+@primitive("compressed_values")
+def compressed_values(x):
+    """The values array (*batch, nnz, *block, *dense_shape) of compressed x (Tensor.values())."""
+    return x.values
+
+
+compressed_values.defvjp(lambda g, out, x: compressed_tensor(g, pattern=layout_of(x)),
+                         formulas=("g at x's entries",))
+compressed_values.defjvp_linear()
+
+
+@primitive("compressed_transpose")
+def compressed_transpose(x):
+    """The transpose of compressed x's matrix dims: CSR <-> CSC (BSR <-> BSC, each block transposed), the same index
+    arrays, as PyTorch's t() and transpose(-2, -1)."""
+    values = x.values
+    if x.blocksize is not None:
+        axis = x.batch_dim + 1
+        values = np.swapaxes(values, axis, axis + 1)
+    shape = list(x.shape)
+    d = x.batch_dim
+    shape[d], shape[d + 1] = shape[d + 1], shape[d]
+    return CompressedArray(x.compressed, x.plain, values, shape, TRANSPOSED[x.layout])
+
+
+def _transpose_vjp(g, out, x):
+    if is_compressed_data(g):
+        return compressed_transpose(g)
+    return swapaxes(g, axis1=layout_of(x).batch_dim, axis2=layout_of(x).batch_dim + 1)
+
+
+compressed_transpose.defvjp(_transpose_vjp, formulas=("g transposed back",))
+compressed_transpose.defjvp_linear()
+
+
+@primitive("compressed_sum")
+def compressed_sum(x):
+    """The sum of every element of compressed x (0-d)."""
+    return x.values.sum()
+
+
+# PyTorch's gradient of a compressed tensor's sum is dense: g at every element, stored or not
+compressed_sum.defvjp(lambda g, out, x: broadcast_to(g, shape=tuple(x.shape)), formulas=("g everywhere (dense)",))
+compressed_sum.defjvp(lambda t, out, x: compressed_sum(t) if is_compressed_data(t) else t.sum())
