@@ -6,9 +6,9 @@
 
 from __future__ import annotations
 
-from .sparse_compressed_tensor import CompressedTensor, check_sparse_tensor_invariants
-from .sparse_compressed_tensor import addmm as compressed_addmm
-from .sparse_compressed_tensor import mm as compressed_mm
+from .compressed_tensor import CompressedTensor, check_sparse_tensor_invariants
+from .compressed_tensor import addmm as compressed_addmm
+from .compressed_tensor import mm as compressed_mm
 from .sparse_tensor import addmm as coo_addmm
 from .sparse_tensor import sparse_coo_tensor, sparse_sum, spmm
 from .sparse_tensor import sparse_softmax as _sparse_softmax

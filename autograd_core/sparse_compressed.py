@@ -47,7 +47,7 @@ def not_compressed(what, layout):
 
 class CompressedArray:
     """A compressed sparse array: `compressed`, `plain`, `values`, `shape`, `layout` (see the module's docstring).
-    The constructor trusts its arguments (sparse_compressed_tensor.py validates users' input)."""
+    The constructor trusts its arguments (compressed_tensor.py validates users' input)."""
 
     __slots__ = ("compressed", "plain", "values", "shape", "layout")
 
@@ -116,23 +116,22 @@ class CompressedArray:
         rows, cols = (major, minor) if self.layout in ROW_MAJOR else (minor, major)
         return batch, rows, cols
 
-    def to_coo(self):
-        """The same entries as a SparseArray (batch dims and the two matrix dims sparse, the rest dense), listed in
-        this array's storage order (each block's elements row by row): coalesced when that order is sorted."""
+    def coo_indices(self):
+        """The COO indices (batch_dim + 2, n) of the stored elements, in storage order (each block's elements row by
+        row): what `to_coo` lists, without reading the values."""
         batch, rows, cols = self.entry_positions()
-        dense_shape = self.shape[self.batch_dim + 2:]
-        values = self.values
         if self.layout in BLOCKED:
             r, c = self.blocksize
-            n = len(rows)
             batch = np.repeat(batch, r * c, axis=1)
             rows = (rows[:, None, None] * r + np.arange(r)[None, :, None] + np.zeros((1, 1, c), np.int64)).reshape(-1)
             cols = (cols[:, None, None] * c + np.zeros((1, r, 1), np.int64) + np.arange(c)[None, None, :]).reshape(-1)
-            values = values.reshape((n * r * c,) + dense_shape)
-        else:
-            values = values.reshape((-1,) + dense_shape)
-        indices = np.concatenate([batch, rows[None], cols[None]])
-        coo = SparseArray(indices, values, self.shape)
+        return np.concatenate([batch, rows[None], cols[None]])
+
+    def to_coo(self):
+        """The same entries as a SparseArray (batch dims and the two matrix dims sparse, the rest dense), listed in
+        this array's storage order: coalesced when that order is sorted (CSR's; not CSC's or BSR's)."""
+        dense_shape = self.shape[self.batch_dim + 2:]
+        coo = SparseArray(self.coo_indices(), self.values.reshape((-1,) + dense_shape), self.shape)
         coo.coalesced = bool(np.all(np.diff(coo.keys()) > 0)) if coo.nnz > 1 else True
         return coo
 

@@ -129,10 +129,10 @@ class SparseTensor(Value):
         return out if dtype is None else out.to(dtype)
 
     def to_sparse(self, sparse_dim=None, *, layout=None, blocksize=None, dense_dim=None):
-        """Itself (already sparse COO), or in a compressed layout (torch.sparse_csr, ...: sparse_compressed_tensor.py;
+        """Itself (already sparse COO), or in a compressed layout (torch.sparse_csr, ...: compressed_tensor.py;
         its gradient comes back sparse COO)."""
         if layout is not None and layout is not sparse_coo:
-            from .sparse_compressed_tensor import to_layout
+            from .compressed_tensor import to_layout
 
             return to_layout(self, layout, blocksize, dense_dim)
         if sparse_dim is not None and sparse_dim != self.data.sparse_dim:

@@ -126,7 +126,7 @@ _COMPRESSED = ("sparse_csr", "sparse_csc", "sparse_bsr", "sparse_bsc")
 
 
 def _to_compressed(x, layout_name, blocksize, dense_dim):
-    from .sparse_compressed_tensor import to_layout  # (which defines the compressed layouts)
+    from .compressed_tensor import to_layout  # (which defines the compressed layouts)
 
     return to_layout(x, Layout._ALL[layout_name], blocksize, dense_dim)
 
@@ -170,14 +170,14 @@ class _Attributes:
         """data_ptr(): the address of the first element (PyTorch's read-only spelling)."""
         return self.data_ptr()
     is_sparse = False  # sparse COO Values are SparseTensors (sparse_tensor.py), which say True
-    is_sparse_csr = False  # CSR Values are CompressedTensors (sparse_compressed_tensor.py), which say True
+    is_sparse_csr = False  # CSR Values are CompressedTensors (compressed_tensor.py), which say True
 
     def to_sparse(self, sparse_dim=None, *, layout=None, blocksize=None, dense_dim=None):
         """x as a sparse COO tensor of its nonzero entries (the first `sparse_dim` axes sparse, all by default;
-        sparse_tensor.py), or in a compressed `layout` (torch.sparse_csr, ...: sparse_compressed_tensor.py);
+        sparse_tensor.py), or in a compressed `layout` (torch.sparse_csr, ...: compressed_tensor.py);
         differentiable, its gradient comes back dense."""
         if layout is not None and layout.name in _COMPRESSED:
-            from .sparse_compressed_tensor import to_layout
+            from .compressed_tensor import to_layout
 
             if sparse_dim is not None:
                 raise RuntimeError(f"to_sparse: sparse_dim is not supported for layout {layout}; use dense_dim")
@@ -186,7 +186,7 @@ class _Attributes:
 
         return to_sparse(self, sparse_dim, layout=layout, blocksize=blocksize, dense_dim=dense_dim)
 
-    # x.to_sparse_csr(), ...: x (dense, sparse COO or compressed) in a compressed layout (sparse_compressed_tensor.py)
+    # x.to_sparse_csr(), ...: x (dense, sparse COO or compressed) in a compressed layout (compressed_tensor.py)
     def to_sparse_csr(self, dense_dim=None):
         """x in the CSR layout (its nonzero elements; the last `dense_dim` dims dense); differentiable."""
         return _to_compressed(self, "sparse_csr", None, dense_dim)

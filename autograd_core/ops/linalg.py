@@ -109,7 +109,7 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     x, a, b = _values(input, mat1, mat2)
     if a.ndim != 2 or b.ndim != 2:
         raise ShapeError(f"addmm: mat1 and mat2 must be matrices, got {a.ndim}-D and {b.ndim}-D")
-    # a compressed sparse mat1 (CSR, CSC: sparse_compressed_tensor.py) computes its own product, as torch.mm's
+    # a compressed sparse mat1 (CSR, CSC: compressed_tensor.py) computes its own product, as torch.mm's
     product = a @ b if a.layout.name in _COMPRESSED_LAYOUTS else matmul(a, b)
     if alpha != 1:
         product = product * alpha

@@ -16,13 +16,13 @@ from ..sparse_compressed import TRANSPOSED, CompressedArray, from_coo
 from ..value import Value
 from .primitive import primitive
 from .shape import broadcast_to, swapaxes
-from .sparse import is_sparse_data, layout_of, values_at
+from .sparse import is_sparse_data, layout_of, to_sparse, values_at
 
 
 def compressed_result(v):
-    """v, made a CompressedTensor (sparse_compressed_tensor.py) if its data is compressed."""
+    """v, made a CompressedTensor (compressed_tensor.py) if its data is compressed."""
     if isinstance(v, Value) and v.data.__class__ is CompressedArray:
-        from ..sparse_compressed_tensor import CompressedTensor
+        from ..compressed_tensor import CompressedTensor
 
         v.__class__ = CompressedTensor
     return v
@@ -34,16 +34,21 @@ def is_compressed_data(x):
 
 
 @primitive("compressed_to_coo")
-def compressed_to_coo(x):
-    """Compressed x's entries as a sparse COO array, in x's storage order (the same values, relabelled)."""
+def compressed_to_coo(x, sparse_grad=False):
+    """Compressed x's entries as a sparse COO array, in x's storage order (the same values, relabelled).
+    sparse_grad: a dense gradient comes back in x's layout too (x.to_sparse_coo()'s), else dense (a product's)."""
     return x.to_coo()
 
 
-def _to_coo_vjp(g, out, x):
-    # a COO gradient stored in x's layout (on its own pattern: x's when it comes from a rule that masks with x's
-    # pattern, as PyTorch's); a dense one stays dense
+def _to_coo_vjp(g, out, x, sparse_grad=False):
+    # PyTorch's to_sparse_backward: g in x's layout (a sparse g on its own pattern, which is x's when a rule masked it
+    # with x's pattern; a dense g as its nonzero elements), or a dense g left dense where the rule above is a product's
     stored = layout_of(x)
-    return to_compressed(g, layout=stored.layout, blocksize=stored.blocksize) if is_sparse_data(g) else g
+    if not is_sparse_data(g):
+        if not sparse_grad:
+            return g
+        g = to_sparse(g, sparse_dim=stored.batch_dim + 2)
+    return to_compressed(g, layout=stored.layout, blocksize=stored.blocksize)
 
 
 compressed_to_coo.defvjp(_to_coo_vjp, formulas=("g in x's layout",))
@@ -51,18 +56,30 @@ compressed_to_coo.defjvp_linear()
 
 
 @primitive("to_compressed")
-def to_compressed(x, layout, blocksize=None):
+def to_compressed(x, layout, blocksize=None, sparse_grad=False):
     """Sparse COO x in compressed `layout` (duplicates summed, entries sorted as PyTorch stores them; BSR/BSC: whole
-    blocks of `blocksize`)."""
+    blocks of `blocksize`). sparse_grad: a dense gradient comes back as sparse COO (its nonzero elements)."""
     return from_coo(x, layout, blocksize)
 
 
-def _to_compressed_vjp(g, out, x, layout, blocksize=None):
-    return compressed_to_coo(g) if is_compressed_data(g) else g
+def _to_compressed_vjp(g, out, x, layout, blocksize=None, sparse_grad=False):
+    if is_compressed_data(g):
+        return compressed_to_coo(g)
+    return to_sparse(g, sparse_dim=layout_of(x).sparse_dim) if sparse_grad else g
 
 
 to_compressed.defvjp(_to_compressed_vjp, formulas=("g as COO",))
 to_compressed.defjvp_linear()
+
+
+@primitive("compressed_clone")
+def compressed_clone(x):
+    """A copy of compressed x (its index arrays and values)."""
+    return CompressedArray(x.compressed.copy(), x.plain.copy(), x.values.copy(), x.shape, x.layout)
+
+
+compressed_clone.defvjp(lambda g, out, x: g, formulas=("g",))
+compressed_clone.defjvp_linear()
 
 
 @primitive("compressed_tensor")
@@ -76,9 +93,8 @@ def _compressed_tensor_vjp(g, out, values, pattern):
     # d out / d values = 1 at each stored entry: g read there (g has pattern's indices, another pattern, or is dense)
     if is_compressed_data(g) and layout_of(g).same_pattern(pattern):
         return compressed_values(g)
-    coo = pattern.to_coo()
-    read = values_at(compressed_to_coo(g) if is_compressed_data(g) else g, indices=coo.indices)
-    return read.reshape(pattern.values.shape)
+    read = values_at(compressed_to_coo(g) if is_compressed_data(g) else g, indices=pattern.coo_indices())
+    return read.reshape(values.shape)
 
 
 compressed_tensor.defvjp(_compressed_tensor_vjp, formulas=("g at each entry",))

@@ -13,6 +13,7 @@ and gradients. Operations it does not have reach the CompressedArray, which refu
 
 from __future__ import annotations
 
+import functools
 import numbers
 
 import numpy as np
@@ -21,7 +22,7 @@ from . import sparse_tensor as _coo
 from .ops import sparse as _sparse
 from .ops import sparse_compressed as _ops
 from .sparse_compressed import BACKEND, BLOCKED, COMPRESSED_LAYOUTS, ROW_MAJOR, CompressedArray, index_names, \
-    invariant_errors, sparse_bsc, sparse_bsr, sparse_csc, sparse_csr
+    invariant_errors, not_compressed, sparse_bsc, sparse_bsr, sparse_csc, sparse_csr
 from .sparse_format import compressed_text
 from .sparse_tensor import SparseTensor, sparse_coo
 from .value import Value, _new_node
@@ -112,13 +113,13 @@ class CompressedTensor(Value):
 
     def _values(self):
         """PyTorch's NotImplementedError: values() is the compressed layouts' accessor."""
-        raise NotImplementedError(f"Could not run 'aten::_values' with arguments from the "
-                                  f"'{BACKEND[self.data.layout]}CPU' backend.")
+        raise NotImplementedError("Could not run 'aten::_values' with arguments from the "
+                                  "'SparseCsrCPU' backend.")  # (one backend for all four)
 
     def _indices(self):
         """PyTorch's NotImplementedError, as `_values`."""
-        raise NotImplementedError(f"Could not run 'aten::_indices' with arguments from the "
-                                  f"'{BACKEND[self.data.layout]}CPU' backend.")
+        raise NotImplementedError("Could not run 'aten::_indices' with arguments from the "
+                                  "'SparseCsrCPU' backend.")  # (one backend for all four)
 
     def __repr__(self):
         """PyTorch's text: the two index arrays and the values, each on lines aligned under its opening bracket,
@@ -173,8 +174,9 @@ class CompressedTensor(Value):
 
     def to_sparse_coo(self):
         """The same entries as a sparse COO tensor (batch dims and the matrix dims sparse), listed in this tensor's
-        storage order: coalesced for CSR, not for CSC, as PyTorch's. Its gradient comes back in this layout."""
-        return _as_coo(self)
+        storage order: coalesced for CSR, not for CSC, as PyTorch's. Its gradient comes back in this layout (a dense
+        one as its nonzero elements, as PyTorch's)."""
+        return _as_coo(self, sparse_grad=True)
 
     def detach(self):
         """A leaf sharing these indices and values, cut from the graph."""
@@ -182,9 +184,7 @@ class CompressedTensor(Value):
 
     def clone(self, *, memory_format=None):
         """A copy (indices and values), in the graph: its gradient comes back in this layout."""
-        data = self.data
-        pattern = CompressedArray(data.compressed.copy(), data.plain.copy(), None, data.shape, data.layout)
-        return _result(_ops.compressed_tensor(self.values().clone(), pattern=pattern))
+        return _result(_ops.compressed_clone(self))
 
     def to(self, *args, **kwargs):
         """This tensor with its values converted to a dtype (x.to(torch.float64), x.to("cpu", dtype)); devices are
@@ -195,7 +195,7 @@ class CompressedTensor(Value):
                 dtype = arg
         if dtype is None or np.dtype(dtype) == self.data.dtype:
             return self
-        return self._with_values(self.values().to(dtype))
+        return _result(_sparse.sparse_astype(self, dtype=np.dtype(dtype)))
 
     def double(self, memory_format=None):
         """.to(float64)."""
@@ -204,9 +204,6 @@ class CompressedTensor(Value):
     def float(self, memory_format=None):
         """.to(float32)."""
         return self.to(np.float32)
-
-    def _with_values(self, values):
-        return _result(_ops.compressed_tensor(values, pattern=self.data))
 
     # ------------------------------------------------------------------------------------------------
     # Arithmetic.
@@ -244,12 +241,12 @@ class CompressedTensor(Value):
 
     def __mul__(self, other):
         """Each stored value times the number `other` (PyTorch's gradient: in this layout)."""
-        return self._with_values(self.values() * _number(other, "mul", self.layout))
+        return _result(_sparse.sparse_scale(self, factor=_number(other, "mul", self.layout)))
 
     __rmul__ = __mul__
 
     def __neg__(self):
-        return self._with_values(-self.values())
+        return self * -1
 
     def __add__(self, other):
         """self + other: a compressed tensor of this layout and shape gives one (the union of both patterns; on the
@@ -261,13 +258,17 @@ class CompressedTensor(Value):
             if tuple(other.shape) != tuple(self.shape):
                 raise RuntimeError(f"torch.add: Expected input tensors to have the same shape, but got tensor `self` "
                                    f"with shape {list(self.shape)} and tensor `other` with shape {list(other.shape)}")
-            if self.data.same_pattern(other.data):
-                return self._with_values(self.values() + other.values())
-            total = _sparse.sparse_add(_as_coo(self), _as_coo(other))
-            return _result(_ops.to_compressed(total, layout=self.layout, blocksize=self.data.blocksize))
+            return _result(_sparse.sparse_add(self, other))  # (CompressedArray's +: the union of the patterns)
         if isinstance(other, Value) and not isinstance(other, SparseTensor):
             return other + self
         raise NotImplementedError(f"add of a {self.layout} tensor and {type(other).__name__} is not implemented here")
+
+    def _refuse(self, *args, name):
+        raise not_compressed(name, self.layout)
+
+    # (PyTorch has neither: "unsupported tensor layout: SparseCsr")
+    __sub__ = __rsub__ = functools.partialmethod(_refuse, name="subtract (-)")
+    __truediv__ = __rtruediv__ = functools.partialmethod(_refuse, name="divide (/)")
 
     def __radd__(self, other):  # dense + compressed: dense, as PyTorch's
         if isinstance(other, np.ndarray):
@@ -320,9 +321,10 @@ class CompressedGradient(CompressedTensor):
         return super().__add__(other)
 
 
-def _as_coo(x):
-    """Compressed tensor x's entries as a sparse COO tensor in x's graph (its gradient comes back in x's layout)."""
-    return _sparse.sparse_result(_ops.compressed_to_coo(x))
+def _as_coo(x, sparse_grad=False):
+    """Compressed tensor x's entries as a sparse COO tensor in x's graph. Its gradient comes back in x's layout when
+    sparse; a dense one stays dense, or with sparse_grad comes back in x's layout too (PyTorch's to_sparse_coo)."""
+    return _sparse.sparse_result(_ops.compressed_to_coo(x, sparse_grad=sparse_grad))
 
 
 def _number(x, what, layout):
@@ -376,7 +378,7 @@ def to_layout(x, layout, blocksize=None, dense_dim=None):
     if isinstance(x, CompressedTensor):
         if layout is x.layout and blocksize == x.data.blocksize:
             return x
-        coo = _as_coo(x)
+        coo = _as_coo(x, sparse_grad=True)
     elif isinstance(x, SparseTensor):
         coo = x
     else:
@@ -385,7 +387,8 @@ def to_layout(x, layout, blocksize=None, dense_dim=None):
             raise RuntimeError(f"to_sparse: a {layout} tensor needs two sparse dims; got a {x.ndim}-d tensor with "
                                f"dense_dim={dense_dim}")
         coo = _coo.to_sparse(x, x.ndim - dense_dim)
-    return _result(_ops.to_compressed(coo, layout=layout, blocksize=blocksize))
+    # a sparse input's gradient comes back in its layout, a dense one's dense (PyTorch's to_sparse_backward)
+    return _result(_ops.to_compressed(coo, layout=layout, blocksize=blocksize, sparse_grad=isinstance(x, SparseTensor)))
 
 
 def sparse_compressed_tensor(compressed_indices, plain_indices, values, size=None, *, dtype=None, layout=None,
@@ -468,7 +471,7 @@ def sparse_compressed_tensor(compressed_indices, plain_indices, values, size=Non
     pattern = CompressedArray(compressed, plain, None, size, layout)
     if requires_grad and not values.requires_grad:
         if values.dtype.kind not in "fc":
-            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
         return _new_node(CompressedTensor, pattern.with_values(values.data), True, None, (), None, None)
     return _result(_ops.compressed_tensor(values, pattern=pattern))
 
