@@ -468,12 +468,12 @@ def sparse_compressed_tensor(compressed_indices, plain_indices, values, size=Non
     error = invariant_errors(compressed, plain, nnz, batch_shape + blocks_shape, layout, batch_dim)
     if error is not None:
         raise RuntimeError(error)
-    pattern = CompressedArray(compressed, plain, None, size, layout)
     if requires_grad and not values.requires_grad:
         if values.dtype.kind not in "fc":
             raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
-        return _new_node(CompressedTensor, pattern.with_values(values.data), True, None, (), None, None)
-    return _result(_ops.compressed_tensor(values, pattern=pattern))
+        return _new_node(CompressedTensor, CompressedArray(compressed, plain, values.data, size, layout), True, None,
+                         (), None, None)
+    return _result(_ops.compressed_tensor(values, compressed=compressed, plain=plain, shape=size, layout=layout))
 
 
 def _index_array(indices):

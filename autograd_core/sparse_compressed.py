@@ -172,7 +172,8 @@ class CompressedArray:
     def __repr__(self):
         first, second = index_names(self.layout)
         return (f"CompressedArray({first}={self.compressed.tolist()}, {second}={self.plain.tolist()}, "
-                f"values={self.values.tolist()}, size={self.shape}, layout={self.layout})")
+                f"values={None if self.values is None else self.values.tolist()}, size={self.shape}, "
+                f"layout={self.layout})")
 
     # ------------------------------------------------------------------------------------------------
     # Everything else refuses, naming the operation.

@@ -10,6 +10,9 @@ import numpy as np
 import pytest
 
 from nn_helpers import torch_or_skip
+from test_ops_backends import OURS
+from test_ops_backends import backend as backend_named
+from test_ops_table import CSR_CASES
 
 import autograd_core as ag
 from autograd_core.gradcheck import gradcheck
@@ -18,7 +21,8 @@ from autograd_core.sparse_compressed import CompressedArray
 DENSE = [[0.0, 2.0, 0.0], [1.0, 0.0, 3.0], [0.0, 0.0, 0.0], [4.0, 5.0, 0.0]]
 CROW, COL, VALUES = [0, 1, 3, 3, 5], [1, 0, 2, 0, 1], [2.0, 1.0, 3.0, 4.0, 5.0]
 BATCHED = [[[1.0, 0.0], [0.0, 2.0]], [[0.0, 3.0], [4.0, 0.0]]]
-pytestmark = pytest.mark.filterwarnings("ignore:Sparse CSR tensor support is in beta state")
+pytestmark = [pytest.mark.filterwarnings("ignore:Sparse CSR tensor support is in beta state"),
+              pytest.mark.filterwarnings("ignore:Sparse invariant checks are implicitly disabled")]
 _D = np.random.default_rng(0).standard_normal((3, 2))
 _D4 = np.random.default_rng(1).standard_normal((4, 2))
 
@@ -91,13 +95,14 @@ def test_accessors_match_pytorch():
     assert ours == theirs
 
 
-@pytest.mark.parametrize("method", ["crow_indices", "col_indices", "ccol_indices", "row_indices", "indices",
-                                    "coalesce", "is_coalesced", "_values", "_indices"])
-@pytest.mark.parametrize("layout", ["csr", "csc", "strided"])
+_COMPRESSED_ACCESSORS = ["crow_indices", "col_indices", "ccol_indices", "row_indices"]
+_ACCESSOR_CASES = [(method, layout) for layout in ("csr", "csc") for method in _COMPRESSED_ACCESSORS + [
+    "indices", "coalesce", "is_coalesced", "_values", "_indices"]] + [(m, "strided") for m in _COMPRESSED_ACCESSORS]
+
+
+@pytest.mark.parametrize("method, layout", _ACCESSOR_CASES)
 def test_accessor_errors_match_pytorch(method, layout):
     torch = torch_or_skip()
-    if layout == "strided" and method not in ("crow_indices", "col_indices", "ccol_indices", "row_indices"):
-        pytest.skip("the dense accessors are test_sparse.py's")
     errors = []
     for m in (ag, torch):
         x = m.tensor(DENSE)
@@ -418,6 +423,21 @@ def test_leaf_gradients_match_pytorch(name):
         ours, theirs = _parts(c.grad), _parts(t_c.grad)
         assert ours[:4] == theirs[:4]
         np.testing.assert_allclose(ours[4], theirs[4], rtol=1e-13)
+
+
+@pytest.mark.parametrize("case", CSR_CASES, ids=[c.label for c in CSR_CASES])
+def test_op_table_cases_match_pytorch(case):
+    """The op table's CSR cases (refs=() there: PyTorch's CSR rules fail under create_graph): values and gradients."""
+    torch = torch_or_skip()
+    results = []
+    for backend, module in ((OURS, ag), (backend_named("torch"), torch)):
+        xs = [module.tensor(x, requires_grad=True) for x in case.inputs]
+        out = case.fn(backend, *xs)
+        weights = module.tensor(np.linspace(-1, 1, int(np.prod(out.shape))).reshape(tuple(out.shape)))
+        (out * weights).sum().backward()
+        results.append([_dense(out)] + [_dense(x.grad) for x in xs])
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-12)
 
 
 def test_values_gradient_through_the_constructor_matches_pytorch():

@@ -83,17 +83,18 @@ compressed_clone.defjvp_linear()
 
 
 @primitive("compressed_tensor")
-def compressed_tensor(values, pattern):
-    """The compressed array of `pattern`'s layout and indices (a CompressedArray; its values unused) holding
-    `values` (*batch, nnz, *block, *dense_shape)."""
-    return pattern.with_values(values)
+def compressed_tensor(values, compressed, plain, shape, layout):
+    """The compressed array of `layout` and `shape` with index arrays `compressed` (*batch, n + 1) and `plain`
+    (*batch, nnz) holding `values` (*batch, nnz, *block, *dense_shape)."""
+    return CompressedArray(compressed, plain, values, shape, layout)
 
 
-def _compressed_tensor_vjp(g, out, values, pattern):
-    # d out / d values = 1 at each stored entry: g read there (g has pattern's indices, another pattern, or is dense)
-    if is_compressed_data(g) and layout_of(g).same_pattern(pattern):
+def _compressed_tensor_vjp(g, out, values, compressed, plain, shape, layout):
+    # d out / d values = 1 at each stored entry: g read there (g has out's indices, another pattern, or is dense)
+    stored = layout_of(out)
+    if is_compressed_data(g) and layout_of(g).same_pattern(stored):
         return compressed_values(g)
-    read = values_at(compressed_to_coo(g) if is_compressed_data(g) else g, indices=pattern.coo_indices())
+    read = values_at(compressed_to_coo(g) if is_compressed_data(g) else g, indices=stored.coo_indices())
     return read.reshape(values.shape)
 
 
@@ -107,8 +108,13 @@ def compressed_values(x):
     return x.values
 
 
-compressed_values.defvjp(lambda g, out, x: compressed_tensor(g, pattern=layout_of(x)),
-                         formulas=("g at x's entries",))
+def _compressed_values_vjp(g, out, x):
+    stored = layout_of(x)
+    return compressed_tensor(g, compressed=stored.compressed, plain=stored.plain, shape=stored.shape,
+                             layout=stored.layout)
+
+
+compressed_values.defvjp(_compressed_values_vjp, formulas=("g at x's entries",))
 compressed_values.defjvp_linear()
 
 
