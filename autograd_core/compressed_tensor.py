@@ -156,6 +156,18 @@ class CompressedTensor(Value):
         else:
             _DENSE_GRAD.__set__(self, g)
 
+    def register_hook(self, hook):
+        """Call hook(grad) whenever the backward pass computes this tensor's gradient (Value.register_hook): a
+        compressed gradient reaches it as a compressed tensor that needs no gradient (PyTorch's), a dense one as a
+        dense tensor. A tensor returned replaces the gradient."""
+        def compressed_hook(g):
+            replaced = hook(_new_node(CompressedTensor, g, False, None, (), None, None)
+                            if g.__class__ is CompressedArray else _result(g))
+            return replaced.data if isinstance(replaced, CompressedTensor) and not isinstance(g, Value) else replaced
+
+        compressed_hook.__wrapped__ = hook
+        return super().register_hook(compressed_hook)
+
     # ------------------------------------------------------------------------------------------------
     # Layout changes.
 
@@ -487,24 +499,36 @@ def _torch_type(dtype):
             "float64": "Double", "bool": "Bool"}.get(np.dtype(dtype).name, str(dtype))
 
 
-def _layout_constructor(layout, first, second):
-    def constructor(compressed_indices, plain_indices, values, size=None, *, dtype=None, device=None,
-                    pin_memory=False, requires_grad=False, check_invariants=None):
-        return sparse_compressed_tensor(compressed_indices, plain_indices, values, size, dtype=dtype, layout=layout,
-                                        device=device, pin_memory=pin_memory, requires_grad=requires_grad,
-                                        check_invariants=check_invariants)
-
-    name = f"sparse_{layout.name[len('sparse_'):]}_tensor"
-    constructor.__name__ = constructor.__qualname__ = name
-    constructor.__doc__ = (f"torch.{name}({first}, {second}, values, size=None, *, dtype=None, requires_grad=False, "
-                           f"check_invariants=None): sparse_compressed_tensor with layout=torch.{layout.name}.")
-    return constructor
+def sparse_csr_tensor(crow_indices, col_indices, values, size=None, *, dtype=None, device=None, pin_memory=False,
+                      requires_grad=False, check_invariants=None):
+    """A CSR tensor: sparse_compressed_tensor with layout=torch.sparse_csr (row i's entries are
+    col_indices[crow_indices[i]:crow_indices[i + 1]], with those values)."""
+    return sparse_compressed_tensor(crow_indices, col_indices, values, size, dtype=dtype, layout=sparse_csr,
+                                    requires_grad=requires_grad, check_invariants=check_invariants)
 
 
-sparse_csr_tensor = _layout_constructor(sparse_csr, "crow_indices", "col_indices")
-sparse_csc_tensor = _layout_constructor(sparse_csc, "ccol_indices", "row_indices")
-sparse_bsr_tensor = _layout_constructor(sparse_bsr, "crow_indices", "col_indices")
-sparse_bsc_tensor = _layout_constructor(sparse_bsc, "ccol_indices", "row_indices")
+def sparse_csc_tensor(ccol_indices, row_indices, values, size=None, *, dtype=None, device=None, pin_memory=False,
+                      requires_grad=False, check_invariants=None):
+    """A CSC tensor: sparse_compressed_tensor with layout=torch.sparse_csc (column j's entries are
+    row_indices[ccol_indices[j]:ccol_indices[j + 1]], with those values)."""
+    return sparse_compressed_tensor(ccol_indices, row_indices, values, size, dtype=dtype, layout=sparse_csc,
+                                    requires_grad=requires_grad, check_invariants=check_invariants)
+
+
+def sparse_bsr_tensor(crow_indices, col_indices, values, size=None, *, dtype=None, device=None, pin_memory=False,
+                      requires_grad=False, check_invariants=None):
+    """A BSR tensor: CSR of blocks (values (*batch, nnz, r, c, *dense_shape); indices count blocks):
+    sparse_compressed_tensor with layout=torch.sparse_bsr."""
+    return sparse_compressed_tensor(crow_indices, col_indices, values, size, dtype=dtype, layout=sparse_bsr,
+                                    requires_grad=requires_grad, check_invariants=check_invariants)
+
+
+def sparse_bsc_tensor(ccol_indices, row_indices, values, size=None, *, dtype=None, device=None, pin_memory=False,
+                      requires_grad=False, check_invariants=None):
+    """A BSC tensor: CSC of blocks (values (*batch, nnz, r, c, *dense_shape); indices count blocks):
+    sparse_compressed_tensor with layout=torch.sparse_bsc."""
+    return sparse_compressed_tensor(ccol_indices, row_indices, values, size, dtype=dtype, layout=sparse_bsc,
+                                    requires_grad=requires_grad, check_invariants=check_invariants)
 
 
 class check_sparse_tensor_invariants:  # noqa: N801  (PyTorch's name)

@@ -465,6 +465,20 @@ def test_grad_accumulates_over_passes_and_resets():
     assert c.grad is None
 
 
+def test_hooks_see_compressed_gradients_and_may_replace_them():
+    torch = torch_or_skip()
+    seen = {}
+    for m in (ag, torch):
+        c = _csr(m, requires_grad=True)
+        c.register_hook(lambda g, m=m: seen.setdefault(m, (str(g.layout), g.requires_grad)) and None)
+        (c.to_dense() ** 2).sum().backward()
+    assert seen[ag] == seen[torch] == ("torch.sparse_csr", False)
+    c = _csr(ag, requires_grad=True)
+    c.register_hook(lambda g: g * 10)
+    (c.to_dense() ** 2).sum().backward()
+    np.testing.assert_allclose(np.asarray(c.grad.values()), 20 * np.array(VALUES))
+
+
 def test_create_graph_gives_compressed_gradients_in_the_graph():
     v = ag.tensor(VALUES, dtype=ag.float64, requires_grad=True)
     c = ag.sparse_csr_tensor(CROW, COL, v, (4, 3))
