@@ -310,14 +310,29 @@ class CompressedTensor(Value):
     matmul = mm
 
     def sum(self, dim=None, keepdim=False, *, dtype=None):
-        """The sum of every element (a 0-d dense Value; its gradient dense, as PyTorch's). A sum over some dims
-        needs keepdim=True in PyTorch, and is not implemented here."""
-        if dim is not None:
+        """The sum of every element (a 0-d dense Value; its gradient dense, as PyTorch's); or, for a CSR matrix, over
+        `dim` (an int or a tuple) with keepdim=True (PyTorch's only form): a CSR matrix with one entry per row (column)
+        that stores one, computed as the COO layout's sum. (PyTorch's has no gradient; here it is CSR, on the
+        pattern.)"""
+        if dim is None:
+            total = _ops.compressed_sum(self)
+        else:
             if not keepdim:
                 raise RuntimeError("reduction operations on CSR tensors with keepdim=False is unsupported")
-            raise NotImplementedError(f"sum over dim {dim} of a {self.layout} tensor is not implemented here; "
-                                      "use x.to_sparse_coo().sum(dim) or x.to_dense().sum(dim)")
-        total = _ops.compressed_sum(self)
+            if self.layout is not sparse_csr:
+                raise RuntimeError(f"Currently the only compressed sparse format supported for sum.dim_IntList is "
+                                   f"CSR, but got layout {BACKEND[self.layout]}")
+            if self.ndim != 2:
+                raise NotImplementedError("sum over a dim of a batched or hybrid CSR tensor is not implemented here "
+                                          "(PyTorch's fails an internal assert)")
+            total = _coo.sparse_sum(_as_coo(self), dim, keepdim=True)
+            if not isinstance(total, SparseTensor):  # both dims summed: the (1, 1) matrix of one entry
+                one = np.array([0, 1]), np.array([0])
+                total = _ops.compressed_tensor(total.reshape(1), compressed=one[0], plain=one[1], shape=(1, 1),
+                                               layout=sparse_csr)
+            else:
+                total = _ops.to_compressed(total, layout=sparse_csr)
+            total = _result(total)
         return total if dtype is None else total.to(dtype)
 
 

@@ -213,6 +213,8 @@ def test_other_bad_input():
             m.tensor(DENSE).to_sparse(layout=m.sparse_csr, blocksize=(2, 1))
         with pytest.raises(RuntimeError, match="keepdim=False is unsupported"):
             m.tensor(DENSE).to_sparse_csr().sum(0)
+        with pytest.raises(RuntimeError, match="only compressed sparse format supported for sum.dim_IntList is CSR"):
+            m.tensor(DENSE).to_sparse_csc().sum(0, keepdim=True)
         with pytest.raises(RuntimeError, match=r"t\(\) expects a tensor with <= 2 dimensions"):
             m.ones(2, 2, 2).to_sparse_csr().t()
         with pytest.raises(RuntimeError, match="can only transpose dimensions of the same type"):
@@ -311,6 +313,9 @@ RESULTS = {
     "sum": lambda m, c, d: c.sum(),
     "csc.sum": lambda m, c, d: c.to_sparse_csc().sum(),
     "sum-dtype": lambda m, c, d: c.float().sum(dtype=m.float64),
+    "sum(0, keepdim)": lambda m, c, d: c.sum(0, keepdim=True),
+    "sum(-1, keepdim)": lambda m, c, d: c.sum(-1, keepdim=True),
+    "sum((0, 1), keepdim)": lambda m, c, d: c.sum((0, 1), keepdim=True),
     "to(float32)": lambda m, c, d: c.to(m.float32),
     "to(int64)": lambda m, c, d: c.to(m.int64),
     "double": lambda m, c, d: c.float().double(),
@@ -352,6 +357,8 @@ FUNCTIONS = {  # name -> fn(values (5,), dense (3, 2)) -> a Value
     "dense+csr": lambda v, d: (d[:1, :1] * ag.ones(4, 3, dtype=ag.float64)) + ag.sparse_csr_tensor(CROW, COL, v,
                                                                                                   (4, 3)),
     "sum": lambda v, d: ag.sparse_csr_tensor(CROW, COL, v * v, (4, 3)).sum(),
+    "sum-keepdim": lambda v, d: ag.sparse_csr_tensor(CROW, COL, v * v, (4, 3)).sum(1, keepdim=True).to_dense() * v[0],
+    "sum-all-keepdim": lambda v, d: ag.sparse_csr_tensor(CROW, COL, v, (4, 3)).sum((1, 0), keepdim=True).to_dense(),
     "values": lambda v, d: ag.sparse_csr_tensor(CROW, COL, v, (4, 3)).values() ** 2,
     "to_sparse_csr": lambda v, d: ((d @ d.t())[:, :3] * v[:3]).to_sparse_csr() @ d,
     "to_sparse_coo": lambda v, d: ag.sparse.mm(ag.sparse_csr_tensor(CROW, COL, v, (4, 3)).to_sparse_coo(), d),
