@@ -481,10 +481,13 @@ def sparse_compressed_tensor(compressed_indices, plain_indices, values, size=Non
     if size[:batch_dim] != batch_shape or size[batch_dim + 2:] != dense_shape:
         raise RuntimeError(f"size {size} does not fit the batch shape {batch_shape} of the indices and the dense shape "
                            f"{dense_shape} of the values")
-    if size[batch_dim] % block[0] or size[batch_dim + 1] % block[1]:
-        raise RuntimeError(f"size {size} is not divisible by the blocksize {block}")
+    for i in range(2):
+        if size[batch_dim + i] % block[i]:
+            raise RuntimeError(f"tensor shape[{batch_dim + i}] (={size[batch_dim + i]}) must be divisible with "
+                               f"blocksize[{i}] (={block[i]}) as defined by values shape")
     blocks_shape = (size[batch_dim] // block[0], size[batch_dim + 1] // block[1])
-    major_name = ("rows" if layout in ROW_MAJOR else "columns")
+    major_name = {sparse_csr: "rows", sparse_csc: "columns", sparse_bsr: "row blocks", sparse_bsc: "column blocks"}[
+        layout]
     wanted = blocks_shape[0] if layout in ROW_MAJOR else blocks_shape[1]
     if major_count != wanted:
         raise RuntimeError(f"{first}.shape[-1] must be equal to the number of {major_name} + 1 (={wanted + 1}), but "

@@ -194,6 +194,27 @@ def test_bad_input_raises_pytorchs_error(name, layout):
     assert messages[0] == messages[1]
 
 
+BAD_BLOCKS = {
+    "col out of range": ([0, 1, 2], [0, 2], (4, 2)),
+    "crow wrong length": ([0, 1, 2, 2], [0, 1], (4, 2)),
+    "size not divisible": ([0, 1, 2], [0, 1], (5, 2)),
+}
+
+
+@pytest.mark.parametrize("layout", ["bsr", "bsc"])
+@pytest.mark.parametrize("name", BAD_BLOCKS)
+def test_bad_block_input_raises_pytorchs_error(name, layout):
+    torch = torch_or_skip()
+    crow, col, size = BAD_BLOCKS[name]
+    messages = []
+    for m in (ag, torch):
+        with pytest.raises(RuntimeError) as err:
+            getattr(m, f"sparse_{layout}_tensor")(m.tensor(crow), m.tensor(col), m.ones(2, 2, 1), size,
+                                                  check_invariants=True)
+        messages.append(str(err.value))
+    assert messages[0] == messages[1]
+
+
 def test_bad_input_raises_without_check_invariants_too():
     with pytest.raises(RuntimeError, match="col_indices < ncols"):
         ag.sparse_csr_tensor([0, 1, 2], [0, 5], [1., 2.], (2, 2), check_invariants=False)
