@@ -245,7 +245,7 @@ def _decode(node, archive, name):
         return Value(data[()] if data.ndim == 0 else data, requires_grad=bool(node["requires_grad"]),
                      dtype=data.dtype)
     if kind == "sparse_compressed":  # rebuilt by the constructor, which checks the indices' invariants
-        from .compressed_tensor import sparse_compressed_tensor
+        from .compressed_construction import sparse_compressed_tensor
 
         layout = {lay.name: lay for lay in COMPRESSED_LAYOUTS}[node["layout"]]
         return sparse_compressed_tensor(archive[node["compressed"]], archive[node["plain"]], archive[node["values"]],

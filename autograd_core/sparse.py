@@ -6,7 +6,9 @@
 
 from __future__ import annotations
 
-from .compressed_tensor import CompressedTensor, check_sparse_tensor_invariants
+from .compressed_construction import check_sparse_tensor_invariants
+from .compressed_tensor import CompressedTensor
+from .sparse_compressed import BACKEND
 from .compressed_tensor import addmm as compressed_addmm
 from .compressed_tensor import mm as compressed_mm
 from .sparse_tensor import addmm as coo_addmm
@@ -39,6 +41,8 @@ def addmm(mat, mat1, mat2, *, beta=1, alpha=1):
 def sum(input, dim=None, dtype=None):  # noqa: A001  (torch.sparse.sum)
     """The sum of sparse `input` over `dim` (int or tuple; all by default): dense when every sparse dim is summed
     (a 0-d Value for all), else sparse over the sparse dims left."""
+    if isinstance(input, CompressedTensor):  # PyTorch's torch.sparse.sum coalesces its input first
+        raise RuntimeError(f"coalesce expected sparse coordinate tensor layout but got {BACKEND[input.layout]}")
     total = sparse_sum(input, dim)
     return total if dtype is None else total.to(dtype)
 

@@ -322,6 +322,10 @@ def spmm(input, mat2, sparse_grad=False, *, vector=False):
     (torch.sparse.mm's). vector=True (for `@`) also takes a vector mat2 (k,), giving (n,). A sparse mat2 gives a
     sparse product (`_sparse_sparse_mm`)."""
     if not isinstance(input, SparseTensor):
+        from .compressed_tensor import CompressedTensor, mm
+
+        if isinstance(input, CompressedTensor):  # CSR, CSC, ...: torch.spmm is torch.mm for them (dense gradients)
+            return mm(input, mat2, vector=vector)
         raise TypeError(f"spmm: input must be a sparse COO tensor, not {type(input).__name__} (use torch.mm for dense)")
     if isinstance(mat2, SparseTensor):
         return _sparse_sparse_mm(input, mat2, sparse_grad)

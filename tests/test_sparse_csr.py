@@ -228,6 +228,8 @@ def test_other_bad_input():
     for m in (ag, torch):
         with pytest.raises(RuntimeError, match="expected sparse compressed tensor layout but got none"):
             m.sparse_compressed_tensor(m.tensor([0, 1]), m.tensor([0]), m.tensor([1.]), (1, 1))
+        with pytest.raises(RuntimeError, match="coalesce expected sparse coordinate tensor layout but got SparseCsr"):
+            m.sparse.sum(m.tensor(DENSE).to_sparse_csr())
         with pytest.raises(RuntimeError, match="Expect the same number of specified elements per batch."):
             m.tensor([[[1., 0], [0, 2]], [[0, 3], [0, 0]]]).to_sparse_csr()
         with pytest.raises(RuntimeError, match="with blocksize argument given is not supported"):
@@ -317,6 +319,8 @@ RESULTS = {
     "addmm": lambda m, c, d: m.addmm(m.ones(4, 2, dtype=m.float64), c, d, beta=0.5, alpha=2.0),
     "sparse.addmm": lambda m, c, d: m.sparse.addmm(m.ones(4, 2, dtype=m.float64), c, d),
     "@vector": lambda m, c, d: c @ d[:, 0],
+    "spmm": lambda m, c, d: m.spmm(c, d),
+    "mT": lambda m, c, d: c.mT,
     "dense@csr": lambda m, c, d: d.t() @ c.t(),
     "dense@csr-2": lambda m, c, d: m.ones(2, 4, dtype=m.float64) @ c,
     "csc@": lambda m, c, d: c.to_sparse_csc() @ d,
