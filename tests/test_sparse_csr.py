@@ -538,3 +538,16 @@ def test_save_and_load():
 def test_saving_in_pytorchs_format_refuses_clearly():
     with pytest.raises(NotImplementedError, match="sparse_csr"):
         ag.save({"w": _csr(ag)}, io.BytesIO(), format="torch")
+
+
+def test_picture_of_a_graph_with_a_csr_node():
+    from autograd_core import viz
+
+    c = _csr(ag, requires_grad=True)
+    c.label = "adj"
+    out = ag.sparse.mm(c, ag.tensor(_D, dtype=ag.float64)).sum()
+    assert "adj" in viz.draw(out).source and "(4, 3) float64 sparse" in viz.draw(out).source
+    out.backward()
+    assert c.grad.layout is ag.sparse_csr and "grad [" in viz.draw(out).source  # its gradient's stored values
+    viz.to_json(viz.trace(out))
+    viz.explore(out)
