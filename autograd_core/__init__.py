@@ -213,7 +213,10 @@ _TORCH_GLOBALS = (
     "is_warn_always_enabled", "set_flush_denormal", "typename", "is_storage",
 )
 _SPARSE = ("sparse_coo_tensor", "spmm", "smm", "hspmm", "sparse_coo")  # the sparse COO layout (sparse_tensor.py)
-__all__ += [*_TORCH_FUNCTIONAL, *_TENSOR_FUNCTIONS, *_WINDOWS, *_TORCH_GLOBALS, *_SPARSE, "sparse"]
+_SPARSE_COMPRESSED = (  # the CSR, CSC, BSR and BSC layouts (compressed_construction.py, compressed_tensor.py)
+    "sparse_csr_tensor", "sparse_csc_tensor", "sparse_bsr_tensor", "sparse_bsc_tensor", "sparse_compressed_tensor",
+    "sparse_csr", "sparse_csc", "sparse_bsr", "sparse_bsc")
+__all__ += [*_TORCH_FUNCTIONAL, *_TENSOR_FUNCTIONS, *_WINDOWS, *_TORCH_GLOBALS, *_SPARSE, *_SPARSE_COMPRESSED, "sparse"]
 # torch.diagonal_copy, ... (view_copies.py): the view op, then a copy that owns its memory
 _MORE_TORCH_NAMES = {
     **{name: "view_copies" for name in (
@@ -274,6 +277,7 @@ _LAZY = {  # public name -> (defining module, its name there)
     **{name: "torch_globals" for name in _TORCH_GLOBALS},  # torch.set_default_tensor_type, torch.typename, ...
     **_MORE_TORCH_NAMES,
     **{name: "sparse_tensor" for name in _SPARSE},  # torch.sparse_coo_tensor, torch.spmm, torch.sparse_coo
+    **{name: "compressed_construction" for name in _SPARSE_COMPRESSED},  # torch.sparse_csr_tensor, torch.sparse_csr
 }
 
 

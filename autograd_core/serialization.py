@@ -44,6 +44,7 @@ import numpy as np
 
 from . import torch_format
 from .files import replace_file  # noqa: F401  (also imported from here by the vision data sets)
+from .sparse_compressed import COMPRESSED_LAYOUTS, CompressedArray
 from .safe_globals import add_safe_globals, allowed, clear_safe_globals, get_safe_globals, not_allowed, rebuilt, \
     reduced, safe_globals
 from .tensor_methods import Device, Size
@@ -64,6 +65,11 @@ class _Writer:
     def encode(self, obj, where):
         if obj is None or isinstance(obj, (bool, int, float, str)):
             return {"t": "py", "v": obj}
+        if isinstance(obj, Value) and obj.data.__class__ is CompressedArray:  # CSR, CSC, BSR, BSC: the three arrays
+            data = obj.data
+            return {"t": "sparse_compressed", "layout": data.layout.name, "compressed": self.array(data.compressed),
+                    "plain": self.array(data.plain), "values": self.array(data.values), "size": list(data.shape),
+                    "requires_grad": bool(obj.requires_grad)}
         if isinstance(obj, Value):
             return {"t": "value", "k": self.array(obj.data), "requires_grad": bool(obj.requires_grad)}
         if isinstance(obj, np.ndarray):
@@ -238,6 +244,13 @@ def _decode(node, archive, name):
             return data
         return Value(data[()] if data.ndim == 0 else data, requires_grad=bool(node["requires_grad"]),
                      dtype=data.dtype)
+    if kind == "sparse_compressed":  # rebuilt by the constructor, which checks the indices' invariants
+        from .compressed_construction import sparse_compressed_tensor
+
+        layout = {lay.name: lay for lay in COMPRESSED_LAYOUTS}[node["layout"]]
+        return sparse_compressed_tensor(archive[node["compressed"]], archive[node["plain"]], archive[node["values"]],
+                                        tuple(node["size"]), layout=layout,
+                                        requires_grad=bool(node["requires_grad"]))
     if kind == "dict":
         return {key: _decode(value, archive, name) for key, value in node["items"]}
     if kind in ("list", "tuple"):

@@ -26,6 +26,28 @@ def sparse_text(indices, values, shape, default_dtype, grad_fn=None, requires_gr
     return _add_suffixes(text, suffixes, indent)
 
 
+def compressed_text(names, compressed, plain, values, shape, layout, default_dtype, grad_fn=None,
+                    requires_grad=False):
+    """`tensor(crow_indices=tensor(...),\n col_indices=tensor(...),\n values=tensor(...), size=..., nnz=...)` for a
+    tensor of a compressed sparse layout (`names`: its two index arrays' names, `layout`: its torch name); nnz is the
+    number of entries per batch. Unlike COO's, the first suffix follows the values on their line when it fits
+    (PyTorch forces a new line only for `is_sparse` tensors, and a CSR tensor is not one)."""
+    indent = len("tensor(")
+    suffixes = [f"size={tuple(shape)}", f"nnz={plain.shape[-1]}"]
+    if values.dtype not in (default_dtype, np.int64, np.bool_):
+        suffixes.append(f"dtype=torch.{values.dtype}")
+    suffixes.append(f"layout=torch.{layout}")
+    if grad_fn is not None:
+        suffixes.append(f"grad_fn=<{grad_fn}>")
+    elif requires_grad:
+        suffixes.append("requires_grad=True")
+    parts = []
+    for name, array in zip((*names, "values"), (compressed, plain, values)):
+        prefix = f"{name}=tensor("
+        parts.append(prefix + _tensor_text(array, indent + len(prefix)) + ")")
+    return _add_suffixes("tensor(" + (",\n" + " " * indent).join(parts), suffixes, indent, force_newline=False)
+
+
 _TORCH_PRINT = {"threshold": 1000, "edgeitems": 3, "linewidth": 80}  # PyTorch's defaults
 
 
@@ -93,12 +115,13 @@ def _number_text(array):
     return lambda x: f"{x:.{precision}f}" if np.isfinite(x) else str(x)
 
 
-def _add_suffixes(text, suffixes, indent):
+def _add_suffixes(text, suffixes, indent, force_newline=True):
     """text, then each suffix after ", " or on a new line indented by `indent` where the line would pass linewidth;
-    the first on a new line (a sparse tensor's, as PyTorch's _add_suffixes; its line length counts two extra)."""
+    the first on a new line when force_newline (a sparse COO tensor's, as PyTorch's _add_suffixes; its line length
+    counts two extra)."""
     parts, line_length = [text], len(text) - text.rfind("\n") + 1
     for k, suffix in enumerate(suffixes):
-        if k == 0 or line_length + len(suffix) + 2 > _print_option("linewidth"):
+        if (k == 0 and force_newline) or line_length + len(suffix) + 2 > _print_option("linewidth"):
             parts.append(",\n" + " " * indent + suffix)
             line_length = indent + len(suffix)
         else:

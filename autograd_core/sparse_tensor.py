@@ -129,8 +129,12 @@ class SparseTensor(Value):
         return out if dtype is None else out.to(dtype)
 
     def to_sparse(self, sparse_dim=None, *, layout=None, blocksize=None, dense_dim=None):
-        """Itself (already sparse COO); another layout raises."""
-        _only_coo(layout, "to_sparse")
+        """Itself (already sparse COO), or in a compressed layout (torch.sparse_csr, ...: compressed_tensor.py;
+        its gradient comes back sparse COO)."""
+        if layout is not None and layout is not sparse_coo:
+            from .compressed_tensor import to_layout
+
+            return to_layout(self, layout, blocksize, dense_dim)
         if sparse_dim is not None and sparse_dim != self.data.sparse_dim:
             raise NotImplementedError("to_sparse: changing the number of sparse dims of a sparse tensor is not "
                                       "implemented here")
@@ -318,6 +322,10 @@ def spmm(input, mat2, sparse_grad=False, *, vector=False):
     (torch.sparse.mm's). vector=True (for `@`) also takes a vector mat2 (k,), giving (n,). A sparse mat2 gives a
     sparse product (`_sparse_sparse_mm`)."""
     if not isinstance(input, SparseTensor):
+        from .compressed_tensor import CompressedTensor, mm
+
+        if isinstance(input, CompressedTensor):  # CSR, CSC, ...: torch.spmm is torch.mm for them (dense gradients)
+            return mm(input, mat2, vector=vector)
         raise TypeError(f"spmm: input must be a sparse COO tensor, not {type(input).__name__} (use torch.mm for dense)")
     if isinstance(mat2, SparseTensor):
         return _sparse_sparse_mm(input, mat2, sparse_grad)

@@ -131,6 +131,15 @@ def _deprecated_cholesky(A, upper):
     return cholesky(A, upper=bool(upper))
 
 
+_COMPRESSED = ("sparse_csr", "sparse_csc", "sparse_bsr", "sparse_bsc")
+
+
+def _to_compressed(x, layout_name, blocksize, dense_dim):
+    from .compressed_tensor import to_layout  # (which defines the compressed layouts)
+
+    return to_layout(x, Layout._ALL[layout_name], blocksize, dense_dim)
+
+
 def _no_dense_kernel(name):
     """PyTorch's error for a sparse-only operator called on a dense tensor (its first sentence)."""
     return NotImplementedError(f"Could not run 'aten::{name}' with arguments from the 'CPU' backend. This could be "
@@ -170,13 +179,54 @@ class _Attributes:
         """data_ptr(): the address of the first element (PyTorch's read-only spelling)."""
         return self.data_ptr()
     is_sparse = False  # sparse COO Values are SparseTensors (sparse_tensor.py), which say True
+    is_sparse_csr = False  # CSR Values are CompressedTensors (compressed_tensor.py), which say True
 
     def to_sparse(self, sparse_dim=None, *, layout=None, blocksize=None, dense_dim=None):
         """x as a sparse COO tensor of its nonzero entries (the first `sparse_dim` axes sparse, all by default;
-        sparse_tensor.py); differentiable, its gradient comes back dense."""
+        sparse_tensor.py), or in a compressed `layout` (torch.sparse_csr, ...: compressed_tensor.py);
+        differentiable, its gradient comes back dense."""
+        if layout is not None and layout.name in _COMPRESSED:
+            from .compressed_tensor import to_layout
+
+            if sparse_dim is not None:
+                raise RuntimeError(f"to_sparse: sparse_dim is not supported for layout {layout}; use dense_dim")
+            return to_layout(self, layout, blocksize, dense_dim)
         from .sparse_tensor import to_sparse
 
         return to_sparse(self, sparse_dim, layout=layout, blocksize=blocksize, dense_dim=dense_dim)
+
+    # x.to_sparse_csr(), ...: x (dense, sparse COO or compressed) in a compressed layout (compressed_tensor.py)
+    def to_sparse_csr(self, dense_dim=None):
+        """x in the CSR layout (its nonzero elements; the last `dense_dim` dims dense); differentiable."""
+        return _to_compressed(self, "sparse_csr", None, dense_dim)
+
+    def to_sparse_csc(self, dense_dim=None):
+        """x in the CSC layout (its nonzero elements; the last `dense_dim` dims dense); differentiable."""
+        return _to_compressed(self, "sparse_csc", None, dense_dim)
+
+    def to_sparse_bsr(self, blocksize, dense_dim=None):
+        """x in the BSR layout: the (r, c) blocks of `blocksize` holding a nonzero element; differentiable."""
+        return _to_compressed(self, "sparse_bsr", blocksize, dense_dim)
+
+    def to_sparse_bsc(self, blocksize, dense_dim=None):
+        """x in the BSC layout: the (r, c) blocks of `blocksize` holding a nonzero element; differentiable."""
+        return _to_compressed(self, "sparse_bsc", blocksize, dense_dim)
+
+    def crow_indices(self):
+        """PyTorch's RuntimeError: a dense Value has no compressed indices (`x.to_sparse_csr().crow_indices()` has)."""
+        raise RuntimeError("crow_indices expected sparse row compressed tensor layout but got Strided")
+
+    def col_indices(self):
+        """PyTorch's RuntimeError, as crow_indices."""
+        raise RuntimeError("col_indices expected sparse row compressed tensor layout but got Strided")
+
+    def ccol_indices(self):
+        """PyTorch's RuntimeError: a dense Value has no compressed indices (`x.to_sparse_csc().ccol_indices()` has)."""
+        raise RuntimeError("ccol_indices expected sparse column compressed tensor layout but got Strided")
+
+    def row_indices(self):
+        """PyTorch's RuntimeError, as ccol_indices."""
+        raise RuntimeError("row_indices expected sparse column compressed tensor layout but got Strided")
 
     def to_sparse_coo(self):
         """x.to_sparse()."""

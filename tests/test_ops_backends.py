@@ -59,6 +59,7 @@ class OURS:
     # The sparse COO layout (tests/test_sparse.py has the rest): tensors' own methods, and these.
     sparse_coo_tensor, spmm, sparse_mm, sparse_sum = ag.sparse_coo_tensor, ag.spmm, ag.sparse.mm, ag.sparse.sum
     sparse_softmax, sparse_log_softmax = ag.sparse.softmax, ag.sparse.log_softmax
+    sparse_csr_tensor = ag.sparse_csr_tensor  # (tests/test_sparse_csr.py has the rest of the compressed layouts)
 
     @staticmethod
     def sparse_zero_outside(s, indices):
@@ -68,7 +69,8 @@ class OURS:
     @staticmethod
     def sparse_to(s, dtype):
         """s.to(dtype) always through the conversion (of float64 to float64 too, where .to returns s itself)."""
-        return ops.sparse.sparse_result(ops.sparse.sparse_astype(s, dtype=np.dtype(dtype)))
+        converted = ops.sparse.sparse_astype(s, dtype=np.dtype(dtype))  # (of a COO or a compressed s)
+        return ops.sparse_compressed.compressed_result(ops.sparse.sparse_result(converted))
 
     @staticmethod
     def clip(x, lo, hi):
@@ -258,7 +260,7 @@ def _hips():
             raise NotImplementedError("HIPS autograd has no sparse tensors (the sparse cases' refs leave it out)")
 
         sparse_coo_tensor = spmm = sparse_mm = sparse_sum = sparse_softmax = sparse_log_softmax = sparse_to = _no_sparse
-        sparse_zero_outside = _no_sparse
+        sparse_zero_outside = sparse_csr_tensor = _no_sparse
 
         @staticmethod
         def _no_complex(*args, **kwargs):
@@ -626,6 +628,12 @@ def _torch():
         @staticmethod
         def sparse_coo_tensor(indices, values, size):
             return torch.sparse_coo_tensor(torch.as_tensor(np.asarray(indices)), values, size, check_invariants=True)
+
+        @staticmethod
+        def sparse_csr_tensor(crow_indices, col_indices, values, size):
+            return torch.sparse_csr_tensor(torch.as_tensor(np.asarray(crow_indices)),
+                                           torch.as_tensor(np.asarray(col_indices)), values, size,
+                                           check_invariants=True)
 
         spmm, sparse_mm, sparse_sum = torch.spmm, torch.sparse.mm, torch.sparse.sum
         sparse_softmax, sparse_log_softmax = torch.sparse.softmax, torch.sparse.log_softmax

@@ -663,6 +663,35 @@ case("sparse_astype", "sparse-to-dtype", lambda B, v, d: B.sparse_mm(B.sparse_to
 case("sparse_values_at", "sparse-sparse_mask",
      lambda B, v, d: B.sparse_mm(d[:, 1:].sparse_mask(_coo(B, v)), d) + v[0], _SV, _SD, refs=())
 
+# The compressed layouts (ops/sparse_compressed.py): a CSR matrix (4, 3) of values (5,) at fixed indices, and a
+# dense (3, 4); each case's output dense. refs=(): PyTorch's CSR rules fail under create_graph (which the reference
+# test's second derivatives need), so tests/test_sparse_csr.py checks these cases' values and gradients against
+# PyTorch's; second derivatives against finite differences here.
+_CROW, _COL = np.array([0, 1, 3, 3, 5]), np.array([1, 0, 2, 0, 1])
+
+
+def _csr(B, v):
+    return B.sparse_csr_tensor(_CROW, _COL, v, (4, 3))
+
+
+for prim, label, fn in [
+    ("compressed_tensor", "csr-to_dense", lambda B, v, d: _csr(B, v).to_dense() * d.t()),
+    ("compressed_to_coo", "csr-at", lambda B, v, d: _csr(B, v) @ d),
+    ("compressed_to_coo", "csr-sparse.mm", lambda B, v, d: B.sparse_mm(_csr(B, v), d)),
+    ("to_compressed", "csr-to_sparse_csc", lambda B, v, d: _csr(B, v).to_sparse_csc().to_dense() * d.t()),
+    ("to_compressed", "dense-to_sparse_csr", lambda B, v, d: (d[:, :3] * v[:3]).to_sparse_csr() @ d),
+    ("compressed_values", "csr-values", lambda B, v, d: _csr(B, v * v).values() * v * d[0, 0]),
+    ("compressed_transpose", "csr-t", lambda B, v, d: _csr(B, v).t().to_dense() * d),
+    ("compressed_sum", "csr-sum", lambda B, v, d: _csr(B, v * v).sum() * d[0, 0]),
+    ("compressed_clone", "csr-clone", lambda B, v, d: _csr(B, v).clone() @ d),
+    ("sparse_scale", "csr-scale-neg", lambda B, v, d: -(_csr(B, v) * 2.5) @ d),
+    ("sparse_add", "csr-add", lambda B, v, d: (_csr(B, v) + _csr(B, v * v)) @ d),
+]:
+    case(prim, label, fn, _SV, _SD, refs=())
+case("sparse_astype", "csr-to-dtype", lambda B, v, d: B.sparse_to(_csr(B, v), np.float64) @ d.double(), _SV, _SD,
+     refs=(), float32=False)
+CSR_CASES = [c for c in CASES if c.label.startswith(("csr-", "dense-to_sparse_csr"))]
+
 # Complex Values (ops/complex.py, ops/fft.py): real inputs made complex and the result read back as real numbers, so
 # that every check of the table (finite differences, PyTorch, forward mode, compile) applies unchanged.
 _CPAIR = ("complex", "polar", "conj", "real", "imag", "angle")

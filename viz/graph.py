@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd_core import Value
+from autograd_core import Value, strided
 from autograd_core.engine import edge_vjp
 
 SCHEMA = "autograd-core.graph/1"
@@ -78,7 +78,7 @@ class Node:
     hidden: int = 0  # for role 'collapsed': how many nodes this one stands for
     # for role 'collapsed': the parameters among them (their Nodes), for the picture's summary and tooltip
     parameters: tuple = dataclasses.field(default=(), compare=False, repr=False)
-    sparse: bool = False  # a sparse COO Value: data and grad are then its stored values (nnz, ...), not the whole
+    sparse: bool = False  # a sparse Value (COO, CSR, ...): data and grad are then its stored values, not the whole
 
     @property
     def name(self) -> str:
@@ -369,11 +369,11 @@ def _trace(root, derivatives):
             dtype_name = dtype_names[dtype] = dtype.name
         scope = None if v.scope is None else _scope_ids(v.scope, scope_ids, scopes)
         op = v.primitive
-        if v.is_sparse:  # pictures summarise its stored values (a dense gradient, as torch.mm's, stays whole)
+        if v.layout is not strided:  # sparse: pictures summarise its stored values (a dense gradient stays whole)
             grad = v.grad
             nodes.append(Node(node_id, _role(v, v is root), "" if op is None else op.name, v.label, tuple(v.shape),
-                              dtype_name, v.detach()._values().numpy(),
-                              grad._values().numpy() if grad is not None and grad.is_sparse else grad,
+                              dtype_name, _stored_values(v),
+                              _stored_values(grad) if grad is not None and grad.layout is not strided else grad,
                               v.requires_grad, scope, sparse=True))
         else:
             nodes.append(Node(node_id, _role(v, v is root), "" if op is None else op.name, v.label,
@@ -438,3 +438,8 @@ def _scope_path(sid, parent):
         path.append(sid)
         sid = parent[sid]
     return path[::-1]
+
+
+def _stored_values(t):
+    """The stored values of sparse tensor t as an array: COO's _values(), a compressed layout's (CSR, ...) values()."""
+    return (t._values() if t.is_sparse else t.values()).detach().numpy()

@@ -24,3 +24,4 @@ from . import finite_differences  # noqa: F401  (torch.gradient: a composition, 
 from . import fft  # noqa: F401  (the transforms behind torch.fft, fft.py)
 from . import complex  # noqa: F401  (real, imag, conj, angle, polar, view_as_real, ...; the gate of the others)
 from . import sparse  # noqa: F401  (the sparse COO layout's primitives; autograd_core.sparse is PyTorch's namespace)
+from . import sparse_compressed  # noqa: F401  (CSR, CSC, BSR, BSC: conversions to and from COO)

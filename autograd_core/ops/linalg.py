@@ -107,13 +107,17 @@ def bmm(input, mat2):
     return matmul(x, y)
 
 
+_COMPRESSED_LAYOUTS = ("sparse_csr", "sparse_csc", "sparse_bsr", "sparse_bsc")
+
+
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     """beta · input + alpha · (mat1 @ mat2), for matrices mat1 (n, k) and mat2 (k, m); input broadcasts to (n, m).
     With beta = 0, input is ignored (NaN in it does not propagate), as in PyTorch."""
     x, a, b = _values(input, mat1, mat2)
     if a.ndim != 2 or b.ndim != 2:
         raise ShapeError(f"addmm: mat1 and mat2 must be matrices, got {a.ndim}-D and {b.ndim}-D")
-    product = matmul(a, b)
+    # a compressed sparse mat1 (CSR, CSC: compressed_tensor.py) computes its own product, as torch.mm's
+    product = a @ b if a.layout.name in _COMPRESSED_LAYOUTS else matmul(a, b)
     if alpha != 1:
         product = product * alpha
     if beta == 0:  # PyTorch's beta = 0: input is not read (though its shape must broadcast)

@@ -159,7 +159,10 @@ def sparse_astype(x, dtype):
 
 
 def _astype_back(g, out, x, dtype):
-    return sparse_astype(g, dtype=x.dtype) if is_sparse_data(g) else astype(g, dtype=x.dtype)
+    # g dense, or sparse in any layout (COO; CSR, ...: ops/sparse_compressed.py converts with this too)
+    if isinstance(layout_of(g), (np.ndarray, np.generic)):
+        return astype(g, dtype=x.dtype)
+    return sparse_astype(g, dtype=x.dtype)
 
 
 sparse_astype.defvjp(_astype_back, formulas=("g converted back",))
