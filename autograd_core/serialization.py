@@ -44,6 +44,7 @@ import numpy as np
 
 from . import torch_format
 from .files import replace_file  # noqa: F401  (also imported from here by the vision data sets)
+from .sparse_array import SparseArray
 from .sparse_compressed import COMPRESSED_LAYOUTS, CompressedArray
 from .safe_globals import add_safe_globals, allowed, clear_safe_globals, get_safe_globals, not_allowed, rebuilt, \
     reduced, safe_globals
@@ -65,6 +66,10 @@ class _Writer:
     def encode(self, obj, where):
         if obj is None or isinstance(obj, (bool, int, float, str)):
             return {"t": "py", "v": obj}
+        if isinstance(obj, Value) and obj.data.__class__ is SparseArray:  # COO: its indices and values
+            data = obj.data
+            return {"t": "sparse_coo", "indices": self.array(data.indices), "values": self.array(data.values),
+                    "size": list(data.shape), "coalesced": data.coalesced, "requires_grad": bool(obj.requires_grad)}
         if isinstance(obj, Value) and obj.data.__class__ is CompressedArray:  # CSR, CSC, BSR, BSC: the three arrays
             data = obj.data
             return {"t": "sparse_compressed", "layout": data.layout.name, "compressed": self.array(data.compressed),
@@ -244,6 +249,12 @@ def _decode(node, archive, name):
             return data
         return Value(data[()] if data.ndim == 0 else data, requires_grad=bool(node["requires_grad"]),
                      dtype=data.dtype)
+    if kind == "sparse_coo":  # rebuilt by the constructor, which checks the indices against the size
+        from .sparse_tensor import sparse_coo_tensor
+
+        return sparse_coo_tensor(archive[node["indices"]], archive[node["values"]], tuple(node["size"]),
+                                 is_coalesced=bool(node["coalesced"]) or None,
+                                 requires_grad=bool(node["requires_grad"]))
     if kind == "sparse_compressed":  # rebuilt by the constructor, which checks the indices' invariants
         from .compressed_construction import sparse_compressed_tensor
 

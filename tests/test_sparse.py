@@ -663,3 +663,20 @@ def test_a_dense_values_sparse_accessors_answer_as_pytorchs(method):
         except Exception as err:  # noqa: BLE001 (the exception is the result compared)
             outcomes.append((type(err), str(err).split(" This could be")[0]))
     assert outcomes[0] == outcomes[1]
+
+
+def test_save_and_load_keep_a_coo_tensors_entries_order_flag_dtype_and_requires_grad():
+    import io
+
+    uncoalesced = ag.sparse_coo_tensor([[0, 1, 1], [1, 0, 0]], [1.0, 2.0, 3.0], (2, 2))
+    leaf = ag.tensor(np.array([[0.0, 1.5], [2.0, 0.0]])).to_sparse().requires_grad_()
+    buffer = io.BytesIO()
+    ag.save({"u": uncoalesced, "c": [uncoalesced.coalesce(), leaf]}, buffer)
+    buffer.seek(0)
+    loaded = ag.load(buffer)
+    for saved, back in ((uncoalesced, loaded["u"]), (uncoalesced.coalesce(), loaded["c"][0]), (leaf, loaded["c"][1])):
+        assert isinstance(back.data, SparseArray) and back.layout == ag.sparse_coo
+        assert back.is_coalesced() == saved.is_coalesced() and back.requires_grad == saved.requires_grad
+        assert back.dtype == saved.dtype
+        np.testing.assert_array_equal(back._indices().data, saved._indices().data)  # repeats kept, not summed
+        np.testing.assert_array_equal(back._values().data, saved._values().data)
