@@ -70,8 +70,8 @@ def triangular_solve(input, A, upper=True, transpose=False, unitriangular=False)
 
 
 def adjoint(input):  # noqa: A002  (PyTorch's argument name)
-    """torch.adjoint: a view of input (..., m, n) with its last two dimensions swapped (..., n, m), the conjugate
-    transpose of real matrices."""
+    """torch.adjoint: input (..., m, n) with its last two dimensions swapped (..., n, m) and conjugated: a view for
+    real matrices, a conjugated copy for complex ones (PyTorch's lazy conjugate bit is not kept)."""
     return as_value(input).adjoint()
 
 

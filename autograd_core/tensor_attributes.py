@@ -1,7 +1,7 @@
 """PyTorch's tensor facts that are fixed for a real NumPy array on the CPU, and the few methods that follow from them:
 `x.is_cpu`, `x.get_device()` (-1), `x.layout` (`torch.strided`), `x.is_signed()`, the conjugate family (`conj`,
 `resolve_conj`, `resolve_neg`, `is_conj`, `is_neg`, `real`: x itself, as PyTorch's for a real tensor), the
-conjugate transposes (`H`, `mH`, `adjoint()`: transposes, since every Value is real), the legacy constructor
+conjugate transposes (`H`, `mH`, `adjoint()`: transposes, conjugated for complex Values), the legacy constructor
 `x.new(...)`, `x.new_empty_strided(...)`, `resize_`/`resize_as_`, `isreal()` and `imag` (refused, as PyTorch does for a
 real tensor), `pin_memory()` (refused: no accelerator), `share_memory_()` (refused: see SHARED_MEMORY_REFUSED), and
 PyTorch's deprecated spellings `ger`, `unsafe_chunk`, `unsafe_split`, `cholesky`.
@@ -351,21 +351,22 @@ class _Attributes:
 
         return _complex.real(self)
 
-    # Conjugate transposes are transposes of real Values (differentiable, as swapaxes is).
+    # Conjugate transposes: transposes of real Values (differentiable, as swapaxes is), conjugated for complex ones.
     @property
     def H(self):  # noqa: N802  (PyTorch's name)
-        """The conjugate transpose of a matrix: x.transpose(0, 1) for a 2-D Value; other ranks raise, a 0-d Value is
-        returned with PyTorch's deprecation warning."""
-        return self if _deprecated_on_0d(self, "Tensor.H", 2) else self.transpose(0, 1)
+        """The conjugate transpose of a matrix: x.transpose(0, 1).conj() for a 2-D Value; other ranks raise, a 0-d
+        Value is returned with PyTorch's deprecation warning."""
+        return self if _deprecated_on_0d(self, "Tensor.H", 2) else self.transpose(0, 1).conj()
 
     @property
     def mH(self):  # noqa: N802  (PyTorch's name)
-        """The conjugate transpose of each matrix: the last two dims swapped ((..., m, n) -> (..., n, m)), as mT."""
-        return self if _deprecated_on_0d(self, "Tensor.mH", 3) else self.swapaxes(-1, -2)
+        """The conjugate transpose of each matrix: the last two dims swapped ((..., m, n) -> (..., n, m)), as mT,
+        and conjugated (a copy) for complex Values."""
+        return self if _deprecated_on_0d(self, "Tensor.mH", 3) else self.swapaxes(-1, -2).conj()
 
     def adjoint(self):
-        """The conjugate transpose of each matrix: the last two dims swapped, as x.mH."""
-        return self if _deprecated_on_0d(self, "adjoint()", 3) else self.swapaxes(-1, -2)
+        """The conjugate transpose of each matrix: the last two dims swapped and conjugated, as x.mH."""
+        return self if _deprecated_on_0d(self, "adjoint()", 3) else self.swapaxes(-1, -2).conj()
 
     def new(self, *args, device=None):
         """PyTorch's legacy constructor, in x's dtype: x.new(2, 3) (or x.new(torch.Size([2, 3]))) a Value of that

@@ -37,6 +37,11 @@ COMPLEX_READY = (
     "+", "-", "*", "/", "neg", "**", "exp", "log", "sqrt", "tanh", "sin", "cos", "abs",
     "sum", "mean", "sum_to", "broadcast_to", "reshape", "transpose", "swapaxes", "astype", "clone", "getitem",
     "scatter_add", "concatenate", "stack", "matmul", "where", "nondifferentiable",
+    # holomorphic elementwise functions (the real rules hold; sigmoid and exp2 compute complex data their own way)
+    "sigmoid", "log1p", "expm1", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "exp2",
+    "sinc", "lerp",
+    # reductions and scans (var's result is real: its rules conjugate), products, and linear maps of the data
+    "prod", "var", "logsumexp", "cumsum", "cumprod", "einsum", "diagonal", "contiguous", "unfold", "as_strided",
 )
 
 # PyTorch's words for the refusals users meet most (its kernels' messages; NotImplementedError is a RuntimeError).
@@ -57,6 +62,8 @@ _TORCH_REFUSALS = {
     "argmax": (RuntimeError, "argmax(): does not support complex input"),
     "argmin": (RuntimeError, "argmin(): does not support complex input"),
     "sort": (RuntimeError, " Sort does not support complex dtypes on CPU"),
+    "sign": (NotImplementedError, "Unlike NumPy, torch.sign is not intended to support complex numbers. Please use "
+                                  "torch.sgn instead."),
 }
 
 

@@ -194,8 +194,14 @@ tanh.defelementwise()
 
 @primitive("sigmoid")
 def sigmoid(x):
-    """Logistic sigmoid 1 / (1 + exp(-x)), elementwise (same shape as x); stable for large |x|."""
-    if x.dtype.kind == "b":  # as integers (NumPy cannot negate bools): the engine computes those in the default float
+    """Logistic sigmoid 1 / (1 + exp(-x)), elementwise (same shape as x); stable for large |x| (real x). Complex x:
+    1 / (1 + exp(-x)) as it stands, as PyTorch's (its poles at iπ(2k+1) are inf)."""
+    kind = x.dtype.kind
+    if kind in "bc":
+        if kind == "c":  # holomorphic: the rule σ(1 − σ) holds (ops/complex.py); no order for the stable branches
+            with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+                return (1 / (1 + np.exp(-x)))[()]
+        # bools as integers (NumPy cannot negate bools): the engine computes those in the default float
         x = x.astype(np.int8)
     # exp(-|x|) never overflows; the two branches agree at 0.
     z = np.exp(-np.abs(x))

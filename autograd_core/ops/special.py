@@ -71,7 +71,15 @@ cosh.defvjp(lambda g, out, x: g * sinh(x), formulas=("g⊙sinh x",))
 # The inverse hyperbolic functions' rules are PyTorch's formulas, so their poles agree: acosh's derivative is inf
 # at x = ±1 (√0) and nan for |x| < 1, atanh's is inf at x = ±1 (1 − x² = +0) and finite again for |x| > 1.
 asinh.defvjp(lambda g, out, x: g / sqrt(x * x + 1), formulas=("g/√(x²+1)",))
-acosh.defvjp(lambda g, out, x: g / sqrt(x * x - 1), formulas=("g/√(x²−1)",))
+def _acosh_vjp(g, out, x):
+    # Complex z: 1/(√(z−1)·√(z+1)), the derivative of the principal branch (1/√(z²−1) has the wrong sign where
+    # Re z < 0), as PyTorch's
+    if x.dtype.kind == "c":
+        return g / (sqrt(x - 1) * sqrt(x + 1))
+    return g / sqrt(x * x - 1)
+
+
+acosh.defvjp(_acosh_vjp, formulas=("g/√(x²−1)",))
 atanh.defvjp(lambda g, out, x: g / (1 - x * x), formulas=("g/(1−x²)",))
 def _atan2_recip(y, x):
     """1 / (x² + y²), and 0 at x = y = 0 (as PyTorch: atan2's gradient there is 0, not 0/0)."""
