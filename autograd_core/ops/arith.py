@@ -209,14 +209,17 @@ def copysign(input, other):
 
 
 def float_power(input, exponent):
-    """input ** exponent in float64 (both converted), as torch.float_power."""
+    """input ** exponent in float64 (both converted), or in complex128 where either is complex, as
+    torch.float_power."""
     x = as_value(input)
-    x = x.astype(np.float64) if x.dtype.kind == "f" else as_value(np.asarray(x.data, dtype=np.float64))
+    wide = np.complex128 if x.dtype.kind == "c" or np.iscomplexobj(getattr(exponent, "data", exponent)) else \
+        np.float64
+    x = x.astype(wide) if x.dtype.kind in "fc" else as_value(np.asarray(x.data, dtype=wide))
     if isinstance(exponent, Value):
-        exponent = exponent.astype(np.float64) if exponent.dtype.kind == "f" else \
-            as_value(np.asarray(exponent.data, dtype=np.float64))
-    elif not isinstance(exponent, (int, float)):
-        exponent = as_value(np.asarray(exponent, dtype=np.float64))
+        exponent = exponent.astype(wide) if exponent.dtype.kind in "fc" else \
+            as_value(np.asarray(exponent.data, dtype=wide))
+    elif not isinstance(exponent, (int, float, complex)):
+        exponent = as_value(np.asarray(exponent, dtype=wide))
     return x ** exponent
 
 

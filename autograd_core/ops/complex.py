@@ -39,7 +39,7 @@ COMPLEX_READY = (
     "scatter_add", "concatenate", "stack", "matmul", "where", "nondifferentiable",
     # holomorphic elementwise functions (the real rules hold; sigmoid and exp2 compute complex data their own way)
     "sigmoid", "log1p", "expm1", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "exp2",
-    "sinc", "lerp",
+    "sinc", "lerp", "logaddexp",
     # reductions and scans (var's result is real: its rules conjugate), products, and linear maps of the data
     "prod", "var", "logsumexp", "cumsum", "cumprod", "einsum", "diagonal", "contiguous", "unfold", "as_strided",
 )
