@@ -91,6 +91,7 @@ _linear.definline("_matmul({g}, {x[1]})", "_matmul({g}.T, {x[0]})", "_add_reduce
 _linear.defjvp(lambda t, out, x, weight, bias=None: _linear(t, weight),      # d(x Wᵀ + b) = dx Wᵀ + x dWᵀ + db
                lambda t, out, x, weight, bias=None: _linear(x, t),
                lambda t, out, x, weight, bias=None: t)
+_linear.defcomplex()  # bilinear in (x, W) and holomorphic: the rules above hold for complex data (ops/complex.py)
 
 
 def linear(input, weight, bias=None):

@@ -48,7 +48,7 @@ COMPLEX_READY = (
 _TORCH_REFUSALS = {
     "relu": (NotImplementedError, "clamp is not supported for complex types"),
     "clip": (NotImplementedError, "clamp is not supported for complex types"),
-    "leaky_relu": (NotImplementedError, "leaky_relu is not supported for complex types"),
+    "leaky_relu": (NotImplementedError, '"leaky_relu_cpu" not implemented for \'{torch}\''),
     "maximum": (RuntimeError, "maximum not implemented for complex tensors."),
     "minimum": (RuntimeError, "minimum not implemented for complex tensors."),
     "floor": (NotImplementedError, "floor is not supported for complex inputs"),
@@ -64,6 +64,17 @@ _TORCH_REFUSALS = {
     "sort": (RuntimeError, " Sort does not support complex dtypes on CPU"),
     "sign": (NotImplementedError, "Unlike NumPy, torch.sign is not intended to support complex numbers. Please use "
                                   "torch.sgn instead."),
+    "hardtanh": (NotImplementedError, "clamp is not supported for complex types"),
+    "cosine_similarity": (RuntimeError, "expected common dtype to be floating point, yet common dtype is {torch}"),
+    # PyTorch's kernels by the names it dispatches them under
+    **{name: (NotImplementedError, f'"{kernel}" not implemented for \'{{torch}}\'') for name, kernel in (
+        ("gelu", "GeluKernelImpl"), ("softplus", "softplus_cpu"), ("elu", "elu_cpu"), ("mish", "mish_cpu"),
+        ("hardswish", "hardswish_cpu"), ("erf", "erf_vml_cpu"), ("erfc", "erfc_vml_cpu"), ("erfinv", "erfinv_vml_cpu"),
+        ("lgamma", "lgamma_vml_cpu"), ("xlogy", "xlogy_cpu"), ("xlog1py", "xlog1py_cpu"), ("entr", "entr_cpu"),
+        ("i0", "i0_vml_cpu"), ("round", "round_vml_cpu"), ("logit", "logit_cpu"), ("log_ndtr", "log_ndtr_cpu"),
+        ("erfcx", "erfcx_cpu"), ("igamma", "igamma_cpu"), ("logaddexp2", "logaddexp2_cpu"), ("zeta", "zeta_cpu"),
+        ("mse_loss", "mse_cpu"), ("smooth_l1_loss", "smooth_l1_cpu"), ("huber_loss", "huber_cpu"), ("glu", "glu_cpu"),
+        ("dropout", "bernoulli_scalar_cpu_"))},
 }
 
 

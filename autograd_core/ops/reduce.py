@@ -144,7 +144,9 @@ def _var_jvp(t, out, x, axis=None, ddof=0, keepdims=False):
     change = _centred(x, axis) * t
     if change.dtype.kind == "c":
         change = change.real
-    return change.sum(axis=axis, keepdims=keepdims) * (2.0 / (_count(x.shape, axis) - ddof))
+    with np.errstate(divide="ignore"):  # n − ddof <= 0: inf or nan, as the forward (not Python's ZeroDivisionError)
+        scale = np.float64(2.0) / np.float64(_count(x.shape, axis) - ddof)
+    return _quiet(lambda: change.sum(axis=axis, keepdims=keepdims) * scale)
 
 
 var.defvjp(_var_vjp, formulas=("g⊙2(x−x̄)/(n−ddof)",))

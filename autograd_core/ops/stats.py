@@ -431,7 +431,12 @@ def corrcoef(input):
     if c.ndim == 0:
         return c / c
     std = c.diagonal().sqrt()
-    return (c / std.reshape(-1, 1) / std.reshape(1, -1)).clip(-1, 1)
+    r = c / std.reshape(-1, 1) / std.reshape(1, -1)
+    if r.dtype.kind == "c":  # the real and imaginary parts clipped apart, as PyTorch's (complex numbers have no order)
+        from .complex import complex as complex_of_parts
+
+        return complex_of_parts(r.real.clip(-1, 1), r.imag.clip(-1, 1))
+    return r.clip(-1, 1)
 
 
 def _trapezoid_parts(name, y, x, dx, dim):
