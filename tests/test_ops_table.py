@@ -674,6 +674,23 @@ case("view_as_complex", "view_as_complex-(3,2)",
      *(_rng("view_as_complex").standard_normal((2, 3, 2)) for _ in range(2)), refs=("torch",))
 case("view_as_real", "view_as_real-(4,)", lambda B, x, y: B.view_as_real(B.complex(x, y)).sum(-1) * x,
      *(_rng("view_as_real").standard_normal(4) for _ in range(2)), refs=("torch",))
+# The operations made ready for complex inputs at stop 52 (tests/test_complex_ops.py has more of each): the real and
+# imaginary parts of z = x + iy as the inputs; each result read back as real pairs (var's is real already).
+_rng_c = _rng("complex-ready")
+_x, _y = sample(_rng_c, (2, 3), "nonzero"), sample(_rng_c, (2, 3), "nonzero")
+for _prim, _fn in [
+    ("sigmoid", lambda B, z: B.sigmoid(z)), ("log1p", lambda B, z: B.log1p(z)), ("expm1", lambda B, z: B.expm1(z)),
+    ("tan", lambda B, z: B.tan(z)), ("asin", lambda B, z: B.asin(z)), ("acos", lambda B, z: B.acos(z)),
+    ("atan", lambda B, z: B.atan(z)), ("sinh", lambda B, z: B.sinh(z)), ("cosh", lambda B, z: B.cosh(z)),
+    ("asinh", lambda B, z: B.asinh(z)), ("acosh", lambda B, z: B.acosh(z)), ("atanh", lambda B, z: B.atanh(z)),
+    ("exp2", lambda B, z: B.exp2(z)), ("sinc", lambda B, z: B.sinc(z)), ("lerp", lambda B, z: B.lerp(z, z * z, 0.3)),
+    ("logaddexp", lambda B, z: B.logaddexp(z, z * z)), ("prod", lambda B, z: B.prod(z, axis=1)),
+    ("var", lambda B, z: B.var(z, axis=1, ddof=1)), ("logsumexp", lambda B, z: B.logsumexp(z, axis=0)),
+    ("cumsum", lambda B, z: B.cumsum(z, 1)), ("cumprod", lambda B, z: B.cumprod(z, 1)),
+    ("einsum", lambda B, z: B.einsum("ij,kj->ik", z, z)), ("diagonal", lambda B, z: B.diagonal(z, 1)),
+]:
+    case(_prim, f"{_prim}-complex", lambda B, x, y, fn=_fn: B.view_as_real(fn(B, B.complex(x, y)))
+         if fn(B, B.complex(x, y)).is_complex() else fn(B, B.complex(x, y)), _x, _y, refs=("torch",))
 for _s, _dim, _norm in [(None, None, "backward"), ((5,), (1,), "ortho"), ((2, 6), (1, 0), "forward")]:
     _rng_f = _rng(f"fft-{_s}")
     _x, _y = _rng_f.standard_normal((3, 4)), _rng_f.standard_normal((3, 4))
