@@ -30,6 +30,8 @@ V, U = _complex(4), _complex(4)
 INDEX = np.array([[0, 2, 1], [1, 0, 0]])
 MASK = np.array([[True, False, True], [False, True, True]])
 ONE_ZERO = np.array([[1, 0, 1], [1, 1, 1]])
+X4, W4 = _complex(2, 3, 5, 6), _complex(4, 3, 2, 3)  # images (N, C, H, W) and kernels (O, C, kh, kw)
+X3, W3 = _complex(2, 3, 7), _complex(4, 3, 3)
 
 ELEMENTWISE = {
     "sigmoid": lambda m, z: m.sigmoid(z), "sigmoid-method": lambda m, z: z.sigmoid(),
@@ -149,6 +151,20 @@ CASES.update({  # name -> (fn(m, *leaves), inputs)
     "F.normalize-p1": (lambda m, z: m.nn.functional.normalize(z, p=1.0, dim=0), (Z,)),
     "F.pairwise_distance": (lambda m, z, w: m.nn.functional.pairwise_distance(z, w), (Z, W)),
     "F.l1_loss": (lambda m, z, w: m.nn.functional.l1_loss(z, w), (Z, W)),
+    "F.conv2d": (lambda m, x, w, b: m.nn.functional.conv2d(x, w, b, stride=(1, 2), padding=1),
+                 (X4, W4, W4[:, 0, 0, 0])),
+    "F.conv2d-groups-dilation": (lambda m, x, w: m.nn.functional.conv2d(x[:, :2], w[:2, :1], groups=2, dilation=(2, 1)),
+                                 (X4, W4)),
+    "F.conv2d-real-input": (lambda m, x, w: m.nn.functional.conv2d(x.real.to(w.dtype), w), (X4, W4)),
+    "F.conv1d-same": (lambda m, x, w: m.nn.functional.conv1d(x, w, padding="same"), (X3, W3)),
+    "F.conv3d": (lambda m, x, w: m.nn.functional.conv3d(x[:, :, None].expand(2, 3, 2, 5, 6), w[:, :, None]), (X4, W4)),
+    "F.conv_transpose2d": (lambda m, x, w: m.nn.functional.conv_transpose2d(x, w.transpose(0, 1)[:3], stride=2),
+                           (X4, W4)),
+    "F.conv_transpose1d": (lambda m, x, w: m.nn.functional.conv_transpose1d(x, w.transpose(0, 1)[:3], stride=2,
+                                                                             output_padding=1), (X3, W3)),
+    "F.adaptive_avg_pool2d": (lambda m, x: m.nn.functional.adaptive_avg_pool2d(x, 1), (X4,)),
+    "F.pixel_shuffle": (lambda m, x: m.nn.functional.pixel_shuffle(x[:, :1].expand(2, 4, 5, 6), 2), (X4,)),
+    "F.unfold": (lambda m, x: m.nn.functional.unfold(x, 2), (X4,)),
 })
 
 # PyTorch 2.13's forward mode is wrong for these (its tangents disagree with central differences, which ours match:
@@ -191,7 +207,7 @@ def _close(ours, theirs, rtol=1e-9):
 @pytest.mark.parametrize("name", list(CASES))
 def test_values_and_gradients_match_pytorch(name):
     fn, inputs = CASES[name]
-    weights = RNG.standard_normal(64) + 1j * RNG.standard_normal(64)
+    weights = RNG.standard_normal(4096) + 1j * RNG.standard_normal(4096)
     ours, our_grads = _run(ag, fn, inputs, weights)
     theirs, their_grads = _run(torch, fn, inputs, weights)
     assert str(ours.dtype) == str(theirs.dtype).removeprefix("torch.")
@@ -314,6 +330,15 @@ REFUSED = {  # PyTorch 2.13 refuses these for complex inputs; so do we, in its w
     "erf": lambda m, z: m.erf(z), "erfinv": lambda m, z: m.erfinv(z), "lgamma": lambda m, z: m.lgamma(z),
     "xlogy": lambda m, z: m.xlogy(z, z), "round": lambda m, z: m.round(z), "logit": lambda m, z: m.logit(z),
     "logaddexp2": lambda m, z: m.logaddexp2(z, z), "special.entr": lambda m, z: m.special.entr(z),
+    "max_pool2d": lambda m, z: m.nn.functional.max_pool2d(z[None], 2),
+    "max_pool1d": lambda m, z: m.nn.functional.max_pool1d(z, 2),
+    "max_pool3d": lambda m, z: m.nn.functional.max_pool3d(z[None, None], (1, 2, 2)),
+    "avg_pool2d": lambda m, z: m.nn.functional.avg_pool2d(z[None], 2),
+    "avg_pool1d": lambda m, z: m.nn.functional.avg_pool1d(z, 2),
+    "avg_pool3d": lambda m, z: m.nn.functional.avg_pool3d(z[None, None], (1, 2, 2)),
+    "adaptive_max_pool2d": lambda m, z: m.nn.functional.adaptive_max_pool2d(z[None], 1),
+    "adaptive_max_pool1d": lambda m, z: m.nn.functional.adaptive_max_pool1d(z, 1),
+    "MaxPool2d": lambda m, z: m.nn.MaxPool2d(2)(z[None]),
 }
 
 

@@ -74,7 +74,10 @@ _TORCH_REFUSALS = {
         ("i0", "i0_vml_cpu"), ("round", "round_vml_cpu"), ("logit", "logit_cpu"), ("log_ndtr", "log_ndtr_cpu"),
         ("erfcx", "erfcx_cpu"), ("igamma", "igamma_cpu"), ("logaddexp2", "logaddexp2_cpu"), ("zeta", "zeta_cpu"),
         ("mse_loss", "mse_cpu"), ("smooth_l1_loss", "smooth_l1_cpu"), ("huber_loss", "huber_cpu"), ("glu", "glu_cpu"),
-        ("dropout", "bernoulli_scalar_cpu_"))},
+        ("dropout", "bernoulli_scalar_cpu_"), ("max_pool2d", "max_pool2d"), ("max_pool1d", "max_pool1d_impl"),
+        ("max_pool3d", "max_pool3d"), ("avg_pool2d", "avg_pool2d"), ("avg_pool1d", "avg_pool2d"),
+        ("avg_pool3d", "avg_pool3d_out_frame"), ("adaptive_max_pool2d", "adaptive_max_pool2d"),
+        ("adaptive_max_pool1d", "adaptive_max_pool2d"), ("adaptive_max_pool3d", "adaptive_max_pool3d_cpu"))},
 }
 
 
