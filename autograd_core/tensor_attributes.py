@@ -1,7 +1,7 @@
 """PyTorch's tensor facts that are fixed for a real NumPy array on the CPU, and the few methods that follow from them:
 `x.is_cpu`, `x.get_device()` (-1), `x.layout` (`torch.strided`), `x.is_signed()`, the conjugate family (`conj`,
 `resolve_conj`, `resolve_neg`, `is_conj`, `is_neg`, `real`: x itself, as PyTorch's for a real tensor), the
-conjugate transposes (`H`, `mH`, `adjoint()`: transposes, since every Value is real), the legacy constructor
+conjugate transposes (`H`, `mH`, `adjoint()`: transposes, conjugated for complex Values), the legacy constructor
 `x.new(...)`, `x.new_empty_strided(...)`, `resize_`/`resize_as_`, `isreal()` and `imag` (refused, as PyTorch does for a
 real tensor), `pin_memory()` (refused: no accelerator), `share_memory_()` (refused: see SHARED_MEMORY_REFUSED), and
 PyTorch's deprecated spellings `ger`, `unsafe_chunk`, `unsafe_split`, `cholesky`.

@@ -273,8 +273,8 @@ class Value(TensorMethods, InplaceMethods):
                 complex_values_exist()
             elif arr.dtype.kind != "f":
                 raise TypeError(f"cannot use an operand of dtype {arr.dtype} ({type(x).__name__})")
-            elif dtype.kind != "f" and isinstance(x, np.floating):  # a NumPy float is a Python float to PyTorch
-                arr = arr.astype(_number_dtype(1.0, dtype))  # the default float dtype, not float64
+            elif dtype.kind not in "fc" and isinstance(x, np.floating):  # a NumPy float is a Python float to PyTorch
+                arr = arr.astype(_number_dtype(1.0, dtype))  # the default float dtype next to integers, not float64
             data = arr[()] if arr.ndim == 0 else arr
         return _new_node(cls, data, False, None, (), None, _SCOPE.get())
 

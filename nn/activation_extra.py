@@ -34,6 +34,7 @@ from autograd_core import ShapeError
 from autograd_core import Value
 from autograd_core.inplace import update_in_place
 from autograd_core.ops import data_of, getitem, primitive, where
+from autograd_core.ops.complex import refuse_complex
 
 from . import init
 from .activation import _arrays, _elu, _ratio, _softmax_input, softmax, softplus
@@ -76,6 +77,7 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     inplace=True: written into input, which is returned (so for every `inplace` below)."""
     if min_val > max_val:
         raise ValueError(f"hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})")
+    refuse_complex("hardtanh", input)  # PyTorch's clamp: complex numbers have no order
     if inplace:
         return update_in_place(input, "hardtanh(inplace=True)", lambda x: hardtanh(x, min_val, max_val))
     # Integer input stays integer, with the limits cast to it (PyTorch's hardtanh and relu6 of int64 are int64).
@@ -189,6 +191,7 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
 def glu(input, dim=-1):
     """a·σ(b), where a and b are the first and second halves of x along `dim` (whose size must be even).
     Output: x's shape with that axis halved."""
+    refuse_complex("glu", input)  # PyTorch's kernel takes real numbers only
     shape = _shape(input)
     if not shape:
         raise ShapeError("glu: does not support scalars because halving size must be even")

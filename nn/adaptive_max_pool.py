@@ -17,6 +17,7 @@ import numpy as np
 from autograd_core import ShapeError
 from autograd_core import Value
 from autograd_core.ops import data_of, getitem, without_gradient
+from autograd_core.ops.complex import refuse_complex
 
 from .conv import _ints
 from .module import Module
@@ -45,6 +46,7 @@ def _argmax_in_bins(x, out_size):
 
 
 def _adaptive_max(who, nd, input, output_size, return_indices):
+    refuse_complex(who, input)  # no order among complex numbers
     shape = tuple(np.shape(data_of(input)))
     if len(shape) not in (nd + 1, nd + 2):
         raise ShapeError(f"{who}: expected a {nd + 1}-D (unbatched) or {nd + 2}-D (batched) input, got shape {shape}")

@@ -101,6 +101,10 @@ _conv2d_weight.defjvp(
     lambda t, out, x, dy, **geo: _conv2d_weight(t, dy, **geo),
     lambda t, out, x, dy, **geo: _conv2d_weight(x, t, **geo),
 )
+# Bilinear maps of complex data too: the pass carries G = 2∂L/∂z (ops/complex.py), for which the gradient of a
+# C-bilinear map is its transpose (not its adjoint) applied to G, which is what the rules above compute.
+for _op in (_conv2d, _conv_transpose2d, _conv2d_weight):
+    _op.defcomplex()
 
 
 # ----------------------------------------------------------------------------------------------------

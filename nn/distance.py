@@ -15,6 +15,7 @@ import numpy as np
 from autograd_core import ShapeError
 from autograd_core import Value
 from autograd_core.ops import sqrt, where, without_gradient
+from autograd_core.ops.complex import refuse_complex
 
 from .module import Module
 
@@ -24,8 +25,8 @@ def _as_value(x):
 
 
 def norm2(x, axis, keepdims=False):
-    """√(Σ x²) along `axis`, with gradient x/‖x‖, and 0 where ‖x‖ = 0 (PyTorch's subgradient there)."""
-    squares = (x * x).sum(axis=axis, keepdims=keepdims)
+    """√(Σ |x|²) along `axis`, with gradient x/‖x‖, and 0 where ‖x‖ = 0 (PyTorch's subgradient there)."""
+    squares = (x * x if x.dtype.kind != "c" else (x * x.conj()).real).sum(axis=axis, keepdims=keepdims)
     zero = squares == 0  # (not `squares > 0`: a NaN norm stays NaN, as PyTorch's)
     return where(zero, 0.0, sqrt(where(zero, 1.0, squares)))  # no 0/0 in the gradient at 0
 
@@ -44,6 +45,7 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     """The cosine of the angle between x1 and x2 along `dim` (x1 and x2 broadcast together): the result has
     their broadcast shape without `dim`. Each norm is clamped below at eps."""
     x1, x2 = _as_value(x1), _as_value(x2)
+    refuse_complex("cosine_similarity", x1, x2)
     try:
         shape = np.broadcast_shapes(x1.shape, x2.shape)
     except ValueError:
@@ -81,7 +83,7 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
     if p == np.inf:
         return d.abs().max(axis=-1, keepdims=keepdim)
     if p == 0:
-        return without_gradient(_count_nonzero, d, keepdims=bool(keepdim)).astype(d.dtype)
+        return without_gradient(_count_nonzero, d, keepdims=bool(keepdim)).astype(d.real.dtype)
     if p == 1:
         return d.abs().sum(axis=-1, keepdims=keepdim)
     return (d.abs() ** float(p)).sum(axis=-1, keepdims=keepdim) ** (1.0 / p)

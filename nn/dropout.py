@@ -16,6 +16,7 @@ from autograd_core import ShapeError
 from autograd_core import Value
 from autograd_core.inplace import update_in_place
 from autograd_core.ops import data_of, without_gradient
+from autograd_core.ops.complex import refuse_complex
 
 from . import init
 from .module import Module
@@ -55,6 +56,7 @@ def dropout(input, p=0.5, training=True, inplace=False, rng=None):
     if inplace:
         return update_in_place(x, "dropout(inplace=True)", lambda v: dropout(v, p, training, False, rng))
     xd = data_of(x)
+    refuse_complex("dropout", xd)  # PyTorch draws no Bernoulli mask for complex data
     dtype = xd.dtype if np.asarray(xd).dtype.kind == "f" else np.float64
     if p == 1.0:
         return x * np.zeros(np.shape(xd), dtype)

@@ -92,6 +92,7 @@ _linear.defcomplex()  # holomorphic in each input: the same rules carry complex 
 _linear.defjvp(lambda t, out, x, weight, bias=None: _linear(t, weight),      # d(x Wᵀ + b) = dx Wᵀ + x dWᵀ + db
                lambda t, out, x, weight, bias=None: _linear(x, t),
                lambda t, out, x, weight, bias=None: t)
+_linear.defcomplex()  # bilinear in (x, W) and holomorphic: the rules above hold for complex data (ops/complex.py)
 
 
 def linear(input, weight, bias=None):

@@ -19,6 +19,7 @@ from autograd_core import ShapeError
 from autograd_core import Value
 from autograd_core.jit import replay_requires
 from autograd_core.ops import abs, data_of, exp, log, primitive, relu, sigmoid, stack, where
+from autograd_core.ops.complex import refuse_complex
 
 from .activation import softplus
 from .module import Module
@@ -103,6 +104,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     _check_reduction(reduction, "mse_loss")
     input = _as_value(input, "mse_loss")
     target = _as_value(target, "mse_loss", like=input)
+    refuse_complex("mse_loss", input, target)  # PyTorch's kernel takes real numbers only
     _same_shape(input, target, "mse_loss")
     diff = input - target
     if weight is not None:
@@ -158,6 +160,7 @@ def _quadratic_then_linear(who, input, target, reduction, width, scale, weight=N
         raise ValueError(f"{who}: the width of the quadratic zone must be >= 0, got {width}")
     input = _as_value(input, who)
     target = _as_value(target, who, like=input)
+    refuse_complex(who, input, target)  # PyTorch's kernels take real numbers only
     _same_shape(input, target, who)
     d = input - target
     z = abs(d)

@@ -248,7 +248,8 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     if x.ndim == 0:
         raise IndexError(f"normalize: dim {dim} is out of range for a 0-d input")
     if p == 2:
-        return x / clip((x * x).sum(axis=dim, keepdims=True), min=float(eps) ** 2) ** 0.5
+        squares = x * x if x.dtype.kind != "c" else (x * x.conj()).real  # |x|², a real sum to clamp
+        return x / clip(squares.sum(axis=dim, keepdims=True), min=float(eps) ** 2) ** 0.5
     return x / clip(vector_norm(x, p, dim=dim, keepdim=True), min=float(eps))
 
 

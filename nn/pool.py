@@ -20,6 +20,7 @@ import numpy as np
 from autograd_core import ShapeError
 from autograd_core import Value, recycle
 from autograd_core.ops import data_of, matmul, mean, primitive, reshape, without_gradient
+from autograd_core.ops.complex import refuse_complex
 
 from .conv import _batched, _conv2d, _ints, _unbatched
 from .im2col import _conv2d_np, _pad, _scratch, _split
@@ -244,6 +245,7 @@ def _max_pool(who, nd, x, kernel_size, stride, padding, dilation, ceil_mode, ret
     kernel, stride, dilation, pads, out_size = _pool_geometry(who, nd, x, kernel_size, stride, padding, dilation,
                                                               ceil_mode)
     shape = np.shape(x)
+    refuse_complex(who, x)  # no order among complex numbers (the float cast below would drop imaginary parts)
     if isinstance(x, Value) and x.dtype.kind != "f":
         x = x.astype(_float_dtype(x))  # an integer Value: a float Value (padded with −∞), not a bare array
     elif not isinstance(data_of(x), np.ndarray) or data_of(x).dtype.kind != "f":
@@ -278,6 +280,7 @@ def max_pool1d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=Fal
 
 def _avg_pool(who, nd, x, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override=None):
     x, unbatched = _batched(who, x, nd + 2)
+    refuse_complex(who, x)  # PyTorch's kernels take real numbers only
     y = _avg_pool_batched(who, nd, x, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
     return _unbatched(y) if unbatched else y
 

@@ -19,6 +19,7 @@ import numpy as np
 from autograd_core import ShapeError
 from autograd_core import Value
 from autograd_core.ops import data_of, matmul, reshape, without_gradient
+from autograd_core.ops.complex import refuse_complex
 
 from .conv import _conv2d, _ints
 from .conv import _batched
@@ -56,6 +57,7 @@ def _max_indices_3d(x, kernel, stride, dilation, pads):
 
 def _max_pool3d(who, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
     x, unbatched = _batched(who, input, 5)
+    refuse_complex(who, x)  # no order among complex numbers (the float cast below would drop imaginary parts)
     if not isinstance(data_of(x), np.ndarray) or data_of(x).dtype.kind != "f":
         x = np.asarray(data_of(x), dtype=_float_dtype(x))  # integer input: padded with −∞ as floats
     kernel, stride, dilation, pads, out_size = _pool_geometry(who, 3, x, kernel_size, stride, padding, dilation,
@@ -118,6 +120,7 @@ def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     ceil_mode's overhang never counts."""
     who = "avg_pool3d"
     x, unbatched = _batched(who, input, 5)
+    refuse_complex(who, x)  # PyTorch's kernels take real numbers only
     kernel, stride, _, pads, out_size = _pool_geometry(who, 3, x, kernel_size, stride, padding, 1, ceil_mode)
     if divisor_override is not None and (isinstance(divisor_override, bool) or not isinstance(divisor_override, int)
                                          or divisor_override == 0):

@@ -744,7 +744,7 @@ def _torch():
 
         @staticmethod
         def scatter_add(g, index, shape):
-            return (_t(_scatter_matrix(index, tuple(g.shape), shape)) @ g.reshape(-1)).reshape(shape)
+            return (_t(_scatter_matrix(index, tuple(g.shape), shape)).to(g.dtype) @ g.reshape(-1)).reshape(shape)
 
         @staticmethod
         def concatenate(xs, axis=0):

@@ -715,6 +715,47 @@ case("view_as_complex", "view_as_complex-(3,2)",
      *(_rng("view_as_complex").standard_normal((2, 3, 2)) for _ in range(2)), refs=("torch",))
 case("view_as_real", "view_as_real-(4,)", lambda B, x, y: B.view_as_real(B.complex(x, y)).sum(-1) * x,
      *(_rng("view_as_real").standard_normal(4) for _ in range(2)), refs=("torch",))
+# The operations made ready for complex inputs at stop 52 (tests/test_complex_ops.py has more of each): the real and
+# imaginary parts of z = x + iy as the inputs; each result read back as real pairs (var's is real already).
+_rng_c = _rng("complex-ready")
+_x, _y = sample(_rng_c, (2, 3), "nonzero"), sample(_rng_c, (2, 3), "nonzero")
+for _prim, _fn in [
+    ("sigmoid", lambda B, z: B.sigmoid(z)), ("log1p", lambda B, z: B.log1p(z)), ("expm1", lambda B, z: B.expm1(z)),
+    ("tan", lambda B, z: B.tan(z)), ("asin", lambda B, z: B.asin(z)), ("acos", lambda B, z: B.acos(z)),
+    ("atan", lambda B, z: B.atan(z)), ("sinh", lambda B, z: B.sinh(z)), ("cosh", lambda B, z: B.cosh(z)),
+    ("asinh", lambda B, z: B.asinh(z)), ("acosh", lambda B, z: B.acosh(z)), ("atanh", lambda B, z: B.atanh(z)),
+    ("exp2", lambda B, z: B.exp2(z)), ("sinc", lambda B, z: B.sinc(z)), ("lerp", lambda B, z: B.lerp(z, z * z, 0.3)),
+    ("logaddexp", lambda B, z: B.logaddexp(z, z * z)), ("prod", lambda B, z: B.prod(z, axis=1)),
+    ("var", lambda B, z: B.var(z, axis=1, ddof=1)), ("logsumexp", lambda B, z: B.logsumexp(z, axis=0)),
+    ("cumsum", lambda B, z: B.cumsum(z, 1)), ("cumprod", lambda B, z: B.cumprod(z, 1)),
+    ("einsum", lambda B, z: B.einsum("ij,kj->ik", z, z)), ("diagonal", lambda B, z: B.diagonal(z, 1)),
+]:
+    case(_prim, f"{_prim}-complex", lambda B, x, y, fn=_fn: B.view_as_real(fn(B, B.complex(x, y)))
+         if fn(B, B.complex(x, y)).is_complex() else fn(B, B.complex(x, y)), _x, _y, refs=("torch",))
+# ... and those made ready at stop 51, holomorphic or linear, whose real rules hold unchanged
+for _prim, _fn in [
+    ("+", lambda B, z: z + z * z), ("-", lambda B, z: z - z * z), ("/", lambda B, z: z / (z * z + 1)),
+    ("neg", lambda B, z: -z), ("log", lambda B, z: B.log(z)), ("sqrt", lambda B, z: B.sqrt(z)),
+    ("sin", lambda B, z: B.sin(z)), ("cos", lambda B, z: B.cos(z)), ("tanh", lambda B, z: B.tanh(z)),
+    ("sum", lambda B, z: B.sum(z, axis=1)), ("mean", lambda B, z: B.mean(z, axis=0)),
+    ("matmul", lambda B, z: z @ B.transpose(z * z)),
+    ("getitem", lambda B, z: B.getitem(z, (slice(None), np.array([2, 0, 2])))),
+    ("reshape", lambda B, z: B.reshape(z, (3, 2))), ("transpose", lambda B, z: B.transpose(z)),
+    ("swapaxes", lambda B, z: B.swapaxes(z, 0, 1)), ("broadcast_to", lambda B, z: B.broadcast_to(z[:1], (4, 3))),
+    ("sum_to", lambda B, z: B.sum_to(z, (1, 3))), ("clone", lambda B, z: B.clone(z)),
+    ("concatenate", lambda B, z: B.concatenate([z, z * z], axis=1)), ("stack", lambda B, z: B.stack([z, z * z])),
+    ("where", lambda B, z: z.masked_fill(z.real > 0, 2.0)),
+    ("scatter_add", lambda B, z: B.scatter_add(z, (np.array([[0, 1, 1], [2, 2, 0]]), np.array([[0, 1, 2], [0, 0, 1]])),
+                                                (3, 3))),
+    ("contiguous", lambda B, z: z.t().contiguous()), ("unfold", lambda B, z: z.unfold(1, 2, 1)),
+    ("as_strided", lambda B, z: z.as_strided((2, 2), (1, 2))),
+]:
+    case(_prim, f"{_prim}-complex", lambda B, x, y, fn=_fn: B.view_as_real(fn(B, B.complex(x, y))), _x, _y,
+         refs=("torch",))
+case("astype", "astype-real-to-complex", lambda B, x, y: B.view_as_real(B.astype(x, np.complex128) * B.complex(x, y)),
+     _x, _y, refs=("torch",), float32=False)
+case("nondifferentiable", "nondifferentiable-complex", lambda B, x, y: B.view_as_real(
+     B.complex(x, y) * ag.ops.nondifferentiable(B.complex(x, y), fn=np.isfinite)), _x, _y, refs=())
 for _s, _dim, _norm in [(None, None, "backward"), ((5,), (1,), "ortho"), ((2, 6), (1, 0), "forward")]:
     _rng_f = _rng(f"fft-{_s}")
     _x, _y = _rng_f.standard_normal((3, 4)), _rng_f.standard_normal((3, 4))
@@ -756,6 +797,29 @@ def graph_ops(out):
 def test_every_primitive_has_a_case():
     uncovered = sorted(core_primitives() - {c.prim for c in CASES})
     assert not uncovered, f"primitives without a test case in tests/test_ops_table.py: {uncovered}"
+
+
+def _is_complex(data):
+    return np.dtype(getattr(data, "dtype", np.float64)).kind == "c"
+
+
+def test_every_complex_ready_primitive_has_a_complex_case():
+    """A primitive made ready for complex inputs (ops/complex.py) has a case in which it takes or makes complex
+    data, so that finite differences, PyTorch, forward mode and compile check its rules on complex numbers."""
+    covered = set()
+    for c in CASES:
+        seen, stack = set(), [c.fn(OURS, *[ag.Value(x) for x in c.inputs])]
+        while stack:
+            v = stack.pop()
+            if id(v) in seen:
+                continue
+            seen.add(id(v))
+            if v.primitive is not None and any(_is_complex(u.data) for u in (v, *v.parents)):
+                covered.add(v.primitive.name)
+            stack.extend(v.parents)
+    ready = {name for name in core_primitives() if PRIMITIVES[name].complex_ready}
+    uncovered = sorted(ready - covered)
+    assert not uncovered, f"complex-ready primitives without a complex case in tests/test_ops_table.py: {uncovered}"
 
 
 def test_cases_name_registered_primitives():

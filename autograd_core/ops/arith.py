@@ -16,6 +16,7 @@ import numbers
 import numpy as np
 
 from ..engine import ShapeError
+from ..modes import is_grad_enabled
 from ..value import Value, wrapped
 from .elementwise import abs, clip, maximum, minimum, sub, where  # noqa: F401  (maximum, minimum: methods)
 from .index import as_value
@@ -209,14 +210,17 @@ def copysign(input, other):
 
 
 def float_power(input, exponent):
-    """input ** exponent in float64 (both converted), as torch.float_power."""
+    """input ** exponent in float64 (both converted), or in complex128 where either is complex, as
+    torch.float_power."""
     x = as_value(input)
-    x = x.astype(np.float64) if x.dtype.kind == "f" else as_value(np.asarray(x.data, dtype=np.float64))
+    wide = np.complex128 if x.dtype.kind == "c" or np.iscomplexobj(getattr(exponent, "data", exponent)) else \
+        np.float64
+    x = x.astype(wide) if x.dtype.kind in "fc" else as_value(np.asarray(x.data, dtype=wide))
     if isinstance(exponent, Value):
-        exponent = exponent.astype(np.float64) if exponent.dtype.kind == "f" else \
-            as_value(np.asarray(exponent.data, dtype=np.float64))
-    elif not isinstance(exponent, (int, float)):
-        exponent = as_value(np.asarray(exponent, dtype=np.float64))
+        exponent = exponent.astype(wide) if exponent.dtype.kind in "fc" else \
+            as_value(np.asarray(exponent.data, dtype=wide))
+    elif not isinstance(exponent, (int, float, complex)):
+        exponent = as_value(np.asarray(exponent, dtype=wide))
     return x ** exponent
 
 
@@ -236,10 +240,10 @@ def nan_to_num(input, nan=None, posinf=None, neginf=None):
     PyTorch's."""
     x = as_value(input)
     nan = 0.0 if nan is None else nan
-    if x.dtype.kind == "c":
-        from .complex import complex_refusal
-
-        raise complex_refusal("nan_to_num", x.dtype)
+    if x.dtype.kind == "c":  # the real and imaginary parts replaced apart, as PyTorch's, which has no gradient here
+        if x.requires_grad and is_grad_enabled():
+            raise RuntimeError("nan_to_num does not support automatic differentiation for outputs with complex dtype.")
+        return without_gradient(np.nan_to_num, x, nan=nan, posinf=posinf, neginf=neginf)
     if x.dtype.kind != "f":
         return x.clone() if x.requires_grad else as_value(np.array(x.data, copy=True))
     replaced = without_gradient(np.nan_to_num, x, nan=nan, posinf=posinf, neginf=neginf)

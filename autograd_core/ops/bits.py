@@ -6,7 +6,8 @@ dtype (bool & int64 -> int64, int32 & a Python int -> int32); a float operand ra
 '"bitwise_and_cpu" not implemented for 'Float''. Shifts by a negative count or by at least the number of bits,
 which C leaves undefined, give 0 to the left and the sign (0 or -1) to the right in NumPy's kernels and PyTorch's
 alike. frexp's mantissa is differentiable (x / 2**exponent, with the exponent a constant), ldexp is the composition
-input · 2**other, sgn is sign for real numbers; nextafter carries no gradient (PyTorch's has none either).
+input · 2**other, sgn is sign for real numbers and z/|z| for complex ones; nextafter carries no gradient (PyTorch's
+has none either).
 """
 
 from __future__ import annotations
@@ -197,7 +198,10 @@ def nextafter(input, other):
 
 
 def sgn(input):
-    """The sign of input (-1, 0 or 1; for bools input itself), as torch.sgn on real numbers (torch.sign's values and
-    zero gradient; complex numbers, where sgn differs, are not supported here)."""
+    """The sign of input: for real numbers -1, 0 or 1 (for bools input itself), as torch.sign, with a zero gradient;
+    for complex numbers z/|z| (0 at 0), whose gradient is that of the composition (0 at 0, as PyTorch's)."""
     x = as_value(input)
+    if x.dtype.kind == "c":
+        zero = x == 0
+        return (x / (abs(x) + zero)).masked_fill(zero, 0)  # |z| + 1 at z = 0: no 0/0 in the branch not taken
     return x.clone() if x.dtype == np.bool_ else x.sign()

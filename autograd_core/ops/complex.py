@@ -37,13 +37,18 @@ COMPLEX_READY = (
     "+", "-", "*", "/", "neg", "**", "exp", "log", "sqrt", "tanh", "sin", "cos", "abs",
     "sum", "mean", "sum_to", "broadcast_to", "reshape", "transpose", "swapaxes", "astype", "clone", "getitem",
     "scatter_add", "concatenate", "stack", "matmul", "where", "nondifferentiable",
+    # holomorphic elementwise functions (the real rules hold; sigmoid and exp2 compute complex data their own way)
+    "sigmoid", "log1p", "expm1", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "exp2",
+    "sinc", "lerp", "logaddexp",
+    # reductions and scans (var's result is real: its rules conjugate), products, and linear maps of the data
+    "prod", "var", "logsumexp", "cumsum", "cumprod", "einsum", "diagonal", "contiguous", "unfold", "as_strided",
 )
 
 # PyTorch's words for the refusals users meet most (its kernels' messages; NotImplementedError is a RuntimeError).
 _TORCH_REFUSALS = {
     "relu": (NotImplementedError, "clamp is not supported for complex types"),
     "clip": (NotImplementedError, "clamp is not supported for complex types"),
-    "leaky_relu": (NotImplementedError, "leaky_relu is not supported for complex types"),
+    "leaky_relu": (NotImplementedError, '"leaky_relu_cpu" not implemented for \'{torch}\''),
     "maximum": (RuntimeError, "maximum not implemented for complex tensors."),
     "minimum": (RuntimeError, "minimum not implemented for complex tensors."),
     "floor": (NotImplementedError, "floor is not supported for complex inputs"),
@@ -57,6 +62,22 @@ _TORCH_REFUSALS = {
     "argmax": (RuntimeError, "argmax(): does not support complex input"),
     "argmin": (RuntimeError, "argmin(): does not support complex input"),
     "sort": (RuntimeError, " Sort does not support complex dtypes on CPU"),
+    "sign": (NotImplementedError, "Unlike NumPy, torch.sign is not intended to support complex numbers. Please use "
+                                  "torch.sgn instead."),
+    "hardtanh": (NotImplementedError, "clamp is not supported for complex types"),
+    "cosine_similarity": (RuntimeError, "expected common dtype to be floating point, yet common dtype is {torch}"),
+    # PyTorch's kernels by the names it dispatches them under
+    **{name: (NotImplementedError, f'"{kernel}" not implemented for \'{{torch}}\'') for name, kernel in (
+        ("gelu", "GeluKernelImpl"), ("softplus", "softplus_cpu"), ("elu", "elu_cpu"), ("mish", "mish_cpu"),
+        ("hardswish", "hardswish_cpu"), ("erf", "erf_vml_cpu"), ("erfc", "erfc_vml_cpu"), ("erfinv", "erfinv_vml_cpu"),
+        ("lgamma", "lgamma_vml_cpu"), ("xlogy", "xlogy_cpu"), ("xlog1py", "xlog1py_cpu"), ("entr", "entr_cpu"),
+        ("i0", "i0_vml_cpu"), ("round", "round_vml_cpu"), ("logit", "logit_cpu"), ("log_ndtr", "log_ndtr_cpu"),
+        ("erfcx", "erfcx_cpu"), ("igamma", "igamma_cpu"), ("logaddexp2", "logaddexp2_cpu"), ("zeta", "zeta_cpu"),
+        ("mse_loss", "mse_cpu"), ("smooth_l1_loss", "smooth_l1_cpu"), ("huber_loss", "huber_cpu"), ("glu", "glu_cpu"),
+        ("dropout", "bernoulli_scalar_cpu_"), ("max_pool2d", "max_pool2d"), ("max_pool1d", "max_pool1d_impl"),
+        ("max_pool3d", "max_pool3d"), ("avg_pool2d", "avg_pool2d"), ("avg_pool1d", "avg_pool2d"),
+        ("avg_pool3d", "avg_pool3d_out_frame"), ("adaptive_max_pool2d", "adaptive_max_pool2d"),
+        ("adaptive_max_pool1d", "adaptive_max_pool2d"), ("adaptive_max_pool3d", "adaptive_max_pool3d_cpu"))},
 }
 
 

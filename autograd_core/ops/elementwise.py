@@ -194,8 +194,17 @@ tanh.defelementwise()
 
 @primitive("sigmoid")
 def sigmoid(x):
-    """Logistic sigmoid 1 / (1 + exp(-x)), elementwise (same shape as x); stable for large |x|."""
-    if x.dtype.kind == "b":  # as integers (NumPy cannot negate bools): the engine computes those in the default float
+    """Logistic sigmoid 1 / (1 + exp(-x)), elementwise (same shape as x); stable for large |x|, for complex x by the
+    sign of its real part (PyTorch's 1 / (1 + exp(-x)) is NaN where Re x < −710; its poles iπ(2k+1) are inf here too).
+    """
+    kind = x.dtype.kind
+    if kind in "bc":
+        if kind == "c":  # holomorphic: the rule σ(1 − σ) holds (ops/complex.py)
+            right = x.real >= 0
+            with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+                z = np.exp(np.where(right, -x, x))  # |z| <= 1
+                return np.where(right, 1 / (1 + z), z / (1 + z))[()]
+        # bools as integers (NumPy cannot negate bools): the engine computes those in the default float
         x = x.astype(np.int8)
     # exp(-|x|) never overflows; the two branches agree at 0.
     z = np.exp(-np.abs(x))

@@ -13,6 +13,7 @@ import numbers
 import numpy as np
 
 from ..engine import ShapeError
+from ..errors import scalar_type_name
 from .arith import _same, exact_with_gradient_of
 from .elementwise import abs, sqrt, where
 from .nondifferentiable import without_gradient
@@ -164,6 +165,9 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
         raise ShapeError(f"cdist only supports at least 2D tensors, X1 got: {a.ndim}D, X2 got: {b.ndim}D")
     if a.shape[-1] != b.shape[-1]:
         raise ShapeError(f"X1 and X2 must have the same number of columns. X1: {a.shape[-1]} X2: {b.shape[-1]}")
+    for name, x in (("X1", a), ("X2", b)):
+        if x.dtype.kind == "c":  # PyTorch's words: its kernel takes real numbers only
+            raise RuntimeError(f"cdist only supports floating-point dtypes, {name} got: {scalar_type_name(x.dtype)}")
     if not isinstance(p, numbers.Real) or p < 0:
         raise RuntimeError(f"cdist only supports non-negative p values, got {p}")
     if compute_mode not in ("use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist",

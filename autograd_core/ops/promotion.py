@@ -108,10 +108,10 @@ def _complex_result_dtype(groups):
 
 
 def float_result_dtype(*operands):
-    """The dtype of a PyTorch operation that computes in floats (ldexp, copysign, xlogy): `result_dtype`'s, or the
-    default float dtype where that is an integer or bool one."""
+    """The dtype of a PyTorch operation that computes in floats (true division, ldexp, copysign, xlogy):
+    `result_dtype`'s (a float or complex one), or the default float dtype where that is an integer or bool one."""
     dtype = result_dtype(*operands)
-    return dtype if dtype.kind == "f" else _default_float()
+    return dtype if dtype.kind in "fc" else _default_float()
 
 
 def result_type(tensor, other):

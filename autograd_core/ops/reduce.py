@@ -122,16 +122,35 @@ def var(x, axis=None, ddof=0, keepdims=False):
 def _var_vjp(g, out, x, axis=None, ddof=0, keepdims=False):
     # var = Σ(x - m)² / (n - ddof), so d var / dxᵢ = 2 (xᵢ - m) / (n - ddof) (the m-terms cancel).
     # With ddof >= n the forward divides by max(n - ddof, 0) = 0 (inf or nan, as NumPy and PyTorch); so does this.
-    centred = x - x.mean(axis=axis, keepdims=True)
+    centred = _centred(x, axis)
     with np.errstate(divide="ignore"):
         scale = np.float64(2.0) / np.float64(builtins.max(_count(x.shape, axis) - ddof, 0))
     return _quiet(lambda: _expand(g, x, axis, keepdims) * centred * scale)
 
 
+def _centred(x, axis):
+    """x − mean(x), conjugated for complex x: var = Σ|x − m|²/(n − ddof) is real, and 2∂|u|²/∂u = 2·conj(u), so the
+    real rule's x − m becomes conj(x − m) (the convention of ops/complex.py)."""
+    centred = x - x.mean(axis=axis, keepdims=True)
+    if x.dtype.kind == "c":
+        from .complex import conj
+
+        centred = conj(centred)
+    return centred
+
+
+def _var_jvp(t, out, x, axis=None, ddof=0, keepdims=False):
+    # d var = Σ 2·Re(conj(x − m)·dx) / (n − ddof) (for real x the real part is the product itself)
+    change = _centred(x, axis) * t
+    if change.dtype.kind == "c":
+        change = change.real
+    with np.errstate(divide="ignore"):  # n − ddof <= 0: inf or nan, as the forward (not Python's ZeroDivisionError)
+        scale = np.float64(2.0) / np.float64(_count(x.shape, axis) - ddof)
+    return _quiet(lambda: change.sum(axis=axis, keepdims=keepdims) * scale)
+
+
 var.defvjp(_var_vjp, formulas=("g⊙2(x−x̄)/(n−ddof)",))
-var.defjvp(lambda t, out, x, axis=None, ddof=0, keepdims=False:          # d var = Σ 2(x − m)·dx / (n − ddof)
-           ((x - x.mean(axis=axis, keepdims=True)) * t).sum(axis=axis, keepdims=keepdims)
-           * (2.0 / (_count(x.shape, axis) - ddof)))
+var.defjvp(_var_jvp)
 
 
 def _extremum_vjp(g, out, x, axis=None, keepdims=False):
@@ -246,7 +265,9 @@ def logsumexp(x, axis=None, keepdims=False):
             out = np.log(e @ np.ones(n, x.dtype)) + m[:, 0]
         out = out.reshape(x.shape[:-1] + ((1,) if keepdims else ()))
         return out[()] if out.ndim == 0 else out
-    m = _stable_max(x, axis)
+    # (complex x, which the rows above never are: shifted by the largest real part, a real shift that keeps log's
+    # principal branch, as PyTorch's)
+    m = _stable_max(x.real if x.dtype.kind == "c" else x, axis)
     with np.errstate(divide="ignore"):
         out = np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
     if not keepdims:

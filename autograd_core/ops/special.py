@@ -71,7 +71,15 @@ cosh.defvjp(lambda g, out, x: g * sinh(x), formulas=("g⊙sinh x",))
 # The inverse hyperbolic functions' rules are PyTorch's formulas, so their poles agree: acosh's derivative is inf
 # at x = ±1 (√0) and nan for |x| < 1, atanh's is inf at x = ±1 (1 − x² = +0) and finite again for |x| > 1.
 asinh.defvjp(lambda g, out, x: g / sqrt(x * x + 1), formulas=("g/√(x²+1)",))
-acosh.defvjp(lambda g, out, x: g / sqrt(x * x - 1), formulas=("g/√(x²−1)",))
+def _acosh_vjp(g, out, x):
+    # Complex z: 1/(√(z−1)·√(z+1)), the derivative of the principal branch (1/√(z²−1) has the wrong sign where
+    # Re z < 0), as PyTorch's
+    if x.dtype.kind == "c":
+        return g / (sqrt(x - 1) * sqrt(x + 1))
+    return g / sqrt(x * x - 1)
+
+
+acosh.defvjp(_acosh_vjp, formulas=("g/√(x²−1)",))
 atanh.defvjp(lambda g, out, x: g / (1 - x * x), formulas=("g/(1−x²)",))
 def _atan2_recip(y, x):
     """1 / (x² + y²), and 0 at x = y = 0 (as PyTorch: atan2's gradient there is 0, not 0/0)."""
@@ -87,7 +95,21 @@ atan2.defvjp(lambda g, out, y, x: g * x * _atan2_recip(y, x),     # ∂/∂y ata
              formulas=("g⊙x/(x²+y²)", "−g⊙y/(x²+y²)"))
 
 
-_logaddexp = Primitive("logaddexp", np.logaddexp)   # log(eˣ + eʸ): NumPy's max(x, y) + log1p(exp(−|x − y|))
+def _log_add_exp(x, y):
+    """log(eˣ + eʸ): NumPy's max(x, y) + log1p(exp(−|x − y|)); for complex numbers PyTorch's hi + log1p(exp(lo − hi)),
+    lo and hi the two ordered by their real parts (y the larger on a tie), whose imaginary part is not reduced to
+    (−π, π] (torch.logcumsumexp's scan is this, so the two agree to the last bit)."""
+    if np.result_type(x, y).kind != "c":
+        return np.logaddexp(x, y)
+    x_smaller = np.real(x) < np.real(y)
+    lo, hi = np.where(x_smaller, x, y), np.where(x_smaller, y, x)
+    with np.errstate(invalid="ignore", over="ignore"):
+        out = hi + np.log1p(np.exp(lo - hi))
+    both_infinite = np.isinf(np.real(hi)) & (np.real(lo) == np.real(hi))
+    return np.where(both_infinite, hi, out)[()]  # inf − inf: the infinity itself
+
+
+_logaddexp = Primitive("logaddexp", _log_add_exp)
 
 
 # ∂/∂x log(eˣ + eʸ) = eˣ/(eˣ + eʸ) = σ(x − y): PyTorch's g/(1 + e^(y−x)), without its overflow (e^(y−x) = inf makes

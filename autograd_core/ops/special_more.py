@@ -79,8 +79,10 @@ entr.defvjp(lambda g, out, x: -g * (1 + log(x)), formulas=("−g⊙(1 + log x)",
 
 @primitive("exp2")
 def exp2(input):
-    """2ˣ (exact at the integers, unlike exp(x·log 2))."""
+    """2ˣ (exact at the integers, unlike exp(x·log 2)); complex x keeps its dtype."""
     x = np.asarray(input)
+    if x.dtype.kind == "c":
+        return np.exp2(x)[()]
     return float_result(np.exp2(x.astype(np.float64)), x)
 
 

@@ -21,6 +21,8 @@ from .arrange import movedim, take_along_dim
 from .elementwise import where
 from .index import as_value, check_dim
 from .nondifferentiable import without_gradient
+from .shape import stack
+from .special import logaddexp
 from .scan import _nan_of_empty, _shared_by_ties, cumsum, sort
 
 KthValue = collections.namedtuple("kthvalue", ["values", "indices"])   # torch.return_types.kthvalue
@@ -39,6 +41,8 @@ def _axis(dim):
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
     """The sum over dim (all elements by default), NaN counted as zero; NaN elements get no gradient."""
     x = as_value(input)
+    if x.dtype.kind == "c":
+        raise RuntimeError("nansum on CPU does not support complex inputs")  # PyTorch's words (nanmean's too)
     if dtype is not None:
         x = x.astype(dtype) if np.dtype(dtype).kind == "f" else as_value(np.asarray(x.data).astype(dtype))
     if x.dtype.kind == "f":
@@ -51,6 +55,8 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
     x = as_value(input)
     if dtype is not None:
         x = x.astype(dtype)
+    if x.dtype.kind == "c":
+        raise RuntimeError("nansum on CPU does not support complex inputs")
     if x.dtype.kind != "f":
         raise RuntimeError(f"nanmean(): expected input to have floating point dtype but got {x.dtype}")
     counted = without_gradient(_not_nan_count, x, axis=_axis(dim), keepdims=bool(keepdim))
@@ -66,7 +72,7 @@ def logcumsumexp(input, dim):
     logsumexp of its prefix, here of the row with the later entries masked to −inf. Memory grows as n² per row
     of length n (which gives the gradient, forward mode and higher derivatives of logsumexp)."""
     x = as_value(input)
-    if x.dtype.kind != "f":
+    if x.dtype.kind not in "fc":
         raise RuntimeError(f"logcumsumexp(): expected a floating point input, got {x.dtype}")
     if x.ndim == 0:
         check_dim(dim, 0)
@@ -74,6 +80,13 @@ def logcumsumexp(input, dim):
     dim = check_dim(dim, x.ndim)
     last = movedim(x, dim, -1)
     n = last.shape[-1]
+    if x.dtype.kind == "c" and n:
+        # PyTorch's scan, sum_i = logaddexp(x_i, sum_{i−1}): its imaginary parts are not reduced to (−π, π], which
+        # one logsumexp per prefix would do
+        sums = [last[..., 0]]
+        for i in range(1, n):
+            sums.append(logaddexp(last[..., i], sums[-1]))
+        return movedim(stack(sums, axis=-1), -1, dim)
     later = np.triu(np.ones((n, n), dtype=bool), k=1)  # row i: True after i
     # (..., i, j): x_j for j <= i, −inf after (chosen, not added: an infinite x_j + (−inf) would be NaN)
     prefixes = where(later, -np.inf, last.unsqueeze(-2))
@@ -404,7 +417,7 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
         else:
             norm = total - correction * (weights * as_value(aweights)).sum() / total
     centred = rows - mean
-    product = (centred if weights is None else centred * weights) @ centred.T
+    product = (centred if weights is None else centred * weights) @ centred.T.conj()  # (x − m)(x − m)ᴴ
     if not isinstance(norm, Value) and norm <= 0:
         norm = 0
     out = product / norm
@@ -418,7 +431,12 @@ def corrcoef(input):
     if c.ndim == 0:
         return c / c
     std = c.diagonal().sqrt()
-    return (c / std.reshape(-1, 1) / std.reshape(1, -1)).clip(-1, 1)
+    r = c / std.reshape(-1, 1) / std.reshape(1, -1)
+    if r.dtype.kind == "c":  # the real and imaginary parts clipped apart, as PyTorch's (complex numbers have no order)
+        from .complex import complex as complex_of_parts
+
+        return complex_of_parts(r.real.clip(-1, 1), r.imag.clip(-1, 1))
+    return r.clip(-1, 1)
 
 
 def _trapezoid_parts(name, y, x, dx, dim):
