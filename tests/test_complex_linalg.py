@@ -481,3 +481,15 @@ def test_svd_lowrank_and_pca_lowrank_of_complex_matrices(shape):
             assert ours == theirs
         else:
             np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-9)
+
+
+def test_linalg_diagonal_of_complex_input_matches_pytorch():
+    a = np.arange(6).reshape(2, 3) * (1 + 1j) + 0.5j
+    results = []
+    for m in (ag, torch):
+        z = m.tensor(a, requires_grad=True)
+        d = m.linalg.diagonal(z, offset=1)
+        (d.abs() ** 2).sum().backward()
+        results.append([np.asarray(d.detach().numpy()), np.asarray(z.grad.numpy())])
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12)
