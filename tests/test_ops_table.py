@@ -752,6 +752,35 @@ for _prim, _fn in [
 ]:
     case(_prim, f"{_prim}-complex", lambda B, x, y, fn=_fn: B.view_as_real(fn(B, B.complex(x, y))), _x, _y,
          refs=("torch",))
+# torch.linalg's primitives on complex matrices z = (x + 3I) + iy (tests/test_complex_linalg.py has more of each):
+# results read back as real pairs; of the decompositions, what the phases of their vectors do not change.
+_rng_l = _rng("complex-linalg")
+_xl, _yl = sample(_rng_l, (3, 3)) + 3 * np.eye(3), sample(_rng_l, (3, 3))
+
+
+def _hermitian_pd(B, z):
+    return z @ B.swapaxes(z, -1, -2).conj()
+
+
+def _phase_free(B, v, axis):  # Σ |v|⁴ along axis: the same for every choice of the vectors' phases
+    return B.sum(((v * v.conj()).real) ** 2, axis=axis)
+
+
+for _prim, _fn in [
+    ("inv", lambda B, z: B.view_as_real(B.inv(z))), ("det", lambda B, z: B.view_as_real(B.det(z))),
+    ("slogdet", lambda B, z: B.slogdet(z)), ("solve", lambda B, z: B.view_as_real(B.solve(z, z * z))),
+    ("cholesky", lambda B, z: B.view_as_real(B.cholesky(_hermitian_pd(B, z)))),
+    ("solve_triangular", lambda B, z: B.view_as_real(B.solve_triangular(B.cholesky(_hermitian_pd(B, z)), z, False))),
+    ("eigh", lambda B, z: (lambda w, v: w + _phase_free(B, v, -2))(*B.eigh(z + B.swapaxes(z, -1, -2).conj()))),
+    ("svd", lambda B, z: (lambda u, s, vh: s + _phase_free(B, u, -2) + _phase_free(B, vh, -1))(*B.svd(z))),
+    ("svd", lambda B, z: (lambda u, s, vh: B.view_as_real(u @ vh))(*B.svd(z))),  # one svd: U's phases meet Vh's
+    ("pinv", lambda B, z: B.view_as_real(B.pinv(z[:, :2] * 0.5))),
+    ("qr", lambda B, z: B.view_as_real(B.concatenate([B.sum(q ** 3, axis=-2) for q in B.qr(z)], axis=-1))),
+    ("matrix_exp", lambda B, z: B.view_as_real(B.matrix_exp(0.3 * z))),
+    ("lu_factor", lambda B, z: B.view_as_real(B.lu_factor(z))),
+]:
+    case(_prim, f"{_prim}-complex-{len([c for c in CASES if c.prim == _prim])}",
+         lambda B, x, y, fn=_fn: fn(B, B.complex(x, y)), _xl, _yl, refs=("torch",))
 case("astype", "astype-real-to-complex", lambda B, x, y: B.view_as_real(B.astype(x, np.complex128) * B.complex(x, y)),
      _x, _y, refs=("torch",), float32=False)
 case("nondifferentiable", "nondifferentiable-complex", lambda B, x, y: B.view_as_real(
