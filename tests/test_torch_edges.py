@@ -1,7 +1,9 @@
 """Edge cases where PyTorch's answer is the expected one: variance with a correction of at least the element
-count, and the higher derivatives of x ** n at x = 0."""
+count, the higher derivatives of x ** n at x = 0, and reductions along dim 0 or -1 of a 0-d tensor."""
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 import pytest
@@ -168,3 +170,42 @@ def test_legacy_typed_constructors_and_the_default_device_are_top_level_names():
     assert str(ag.get_default_device()) == "cpu"
     with pytest.raises(RuntimeError, match="device 'cuda' is not available"):
         ag.set_default_device("cuda")
+
+
+_ZERO_D_REDUCTIONS = {
+    "sum": lambda x, d, k: x.sum(d, keepdim=k), "mean": lambda x, d, k: x.mean(d, keepdim=k),
+    "prod": lambda x, d, k: x.prod(d, keepdim=k), "amax": lambda x, d, k: x.amax(d, keepdim=k),
+    "amin": lambda x, d, k: x.amin(d, keepdim=k), "max": lambda x, d, k: x.max(d, keepdim=k)[0],
+    "logsumexp": lambda x, d, k: x.logsumexp(d, keepdim=k), "softmax": lambda x, d, k: x.softmax(d),
+    "log_softmax": lambda x, d, k: x.log_softmax(d), "std": lambda x, d, k: x.std(d, keepdim=k),
+    "var-0": lambda x, d, k: x.var(d, correction=0, keepdim=k), "norm": lambda x, d, k: x.norm(dim=d, keepdim=k),
+    "nansum": lambda x, d, k: x.nansum(d, keepdim=k), "sum-tuple": lambda x, d, k: x.sum((d,), keepdim=k),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_ZERO_D_REDUCTIONS))
+@pytest.mark.parametrize("dim, keepdim", [(0, False), (-1, True)])
+def test_reductions_along_dim_0_of_a_0d_tensor_are_pytorchs(name, dim, keepdim):
+    """PyTorch takes dim 0 (or -1) of a 0-d tensor as its one element: x.sum(0) is x. NumPy's axis 0 of a 0-d array
+    raises, which every reduction here did (Primitive.defreduction)."""
+    torch = pytest.importorskip("torch")
+    fn = _ZERO_D_REDUCTIONS[name]
+    results = []
+    for m in (torch, ag):
+        x = m.tensor(-1.5, dtype=m.float64, requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # std of one element: PyTorch's and NumPy's degrees-of-freedom warnings
+            out = fn(x, dim, keepdim)
+            out.backward()
+        results.append((tuple(out.shape), float(out), float(x.grad)))
+    np.testing.assert_equal(results[1], results[0])
+
+
+def test_other_dims_of_a_0d_tensor_raise_pytorchs_errors():
+    x = ag.tensor(1.5)
+    for dim in (1, -2):
+        with pytest.raises(IndexError, match=rf"Dimension out of range \(expected to be in range of \[-1, 0\], but "
+                                             rf"got {dim}\)"):
+            x.sum(dim)
+    with pytest.raises(RuntimeError, match="dim 0 appears multiple times in the list of dims"):
+        x.sum((0, -1))

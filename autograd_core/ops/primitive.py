@@ -16,7 +16,10 @@ backward pass is itself recorded and can be differentiated again).
 
 from __future__ import annotations
 
+import numbers
 import sys
+
+import numpy as np
 
 from ..engine import apply, apply_unary
 from ..value import COMPLEX_VALUES_EXIST, Value
@@ -135,6 +138,31 @@ class Primitive:
         self.arguments = names
         return self
 
+    reduces_over = None  # see defreduction
+
+    def defreduction(self, param="axis"):
+        """The keyword parameter `param` names dimensions of the first input that the operation works along (a sum's,
+        a softmax's). On a 0-d input PyTorch takes dim 0 or -1 as that one element (x.sum(0) is x): such a call is
+        recorded with `param` None, so that the forward function and the rules see a whole-array reduction of a 0-d
+        array (NumPy's axis 0 of a 0-d array raises). Other dims are PyTorch's IndexError."""
+        self.reduces_over = param
+        return self
+
+    def _scalar_dims(self, args, params):
+        """params for a call of a reduction (defreduction): its dims made None when its first input is 0-d."""
+        name = self.reduces_over
+        dims = params.get(name)
+        if dims is None or not args or np.ndim(args[0].data if isinstance(args[0], Value) else args[0]) != 0:
+            return params
+        dims = (dims,) if isinstance(dims, numbers.Integral) else tuple(dims)
+        for d in dims:
+            if not isinstance(d, numbers.Integral) or d not in (0, -1):
+                raise np.exceptions.AxisError(  # an IndexError, as PyTorch's, and a ValueError
+                    f"Dimension out of range (expected to be in range of [-1, 0], but got {d})")
+        if len(dims) > 1:
+            raise RuntimeError("dim 0 appears multiple times in the list of dims")
+        return {**params, name: None}
+
     def definline(self, *templates):
         """Register each VJP rule (one per input, or None) as an expression template that compiled steps
         (jit_plan.py) write into their program instead of calling the rule, when every operand is an array:
@@ -157,6 +185,8 @@ class Primitive:
             return apply_unary(self, args[0])  # the same as `apply`, with less argument handling
         if params and self.arguments:
             args, params = self._bind_arguments(args, params)
+        if params and self.reduces_over is not None:
+            params = self._scalar_dims(args, params)
         for a in args:
             if isinstance(a, Value):
                 return apply(self, args, params or None)

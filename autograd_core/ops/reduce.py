@@ -350,3 +350,8 @@ def _log_softmax_vjp(g, out, x, axis=-1):                      # d/dx = g - soft
 log_softmax.defvjp(_log_softmax_vjp, formulas=("g − softmax(x)⊙Σg",))
 log_softmax.defjvp(lambda t, out, x, axis=-1:                   # d/dx = dx − Σ softmax(x)⊙dx
                    t - (exp(out) * t).sum(axis=axis, keepdims=True))
+
+
+# On a 0-d input, dim 0 (or -1) is the one element, as in PyTorch (x.sum(0), x.softmax(-1)): Primitive.defreduction.
+for _reduction in (sum, mean, var, max, min, prod, logsumexp, softmax, log_softmax):
+    _reduction.defreduction()
