@@ -402,11 +402,7 @@ def eigvalsh(A, UPLO="L"):  # noqa: N803  (PyTorch's argument name)
 
 
 def _check_eig_input(name, A):
-    if A.ndim < 2:
-        raise ShapeError(f"linalg.{name}: The input tensor A must have at least 2 dimensions.")
-    if A.shape[-1] != A.shape[-2]:
-        raise ShapeError(f"linalg.{name}: A must be batches of square matrices, but they are {A.shape[-2]} by "
-                         f"{A.shape[-1]} matrices")
+    _check_square(name, A)
     if A.dtype.kind not in "fc":  # PyTorch's words, from looking up the complex dtype of the result
         raise RuntimeError(f"Unknown Complex ScalarType for {scalar_type_name(A.dtype)}")
     if A.dtype == np.float16:
