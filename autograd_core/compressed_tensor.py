@@ -200,13 +200,10 @@ class CompressedTensor(Value):
     def to(self, *args, **kwargs):
         """This tensor with its values converted to a dtype (x.to(torch.float64), x.to("cpu", dtype)); devices are
         the CPU. Its gradient comes back in this layout."""
-        dtype = kwargs.get("dtype")
-        for arg in args:
-            if isinstance(arg, (np.dtype, type)) and np.dtype(arg).kind in "fiubc":
-                dtype = arg
-        if dtype is None or np.dtype(dtype) == self.data.dtype:
+        dtype = _coo.dtype_asked(args, kwargs, "fiubc")
+        if dtype is None or dtype == self.data.dtype:
             return self
-        return _result(_sparse.sparse_astype(self, dtype=np.dtype(dtype)))
+        return _result(_sparse.sparse_astype(self, dtype=dtype))
 
     def double(self, memory_format=None):
         """.to(float64)."""

@@ -39,18 +39,12 @@ def not_sparse(what):
         "t(), coalesce(), torch.sparse.sum, torch.sparse.softmax)")
 
 
-class SparseArray:
-    """A sparse COO array: `indices` (sparse_dim, nnz) int64, `values` (nnz, *dense_shape), `shape`, `coalesced`.
+class DenseShape:
+    """What shape-reading code asks of any data (Value.shape, .ndim, .dtype, .size, x.size()), for a sparse data
+    class with `shape` (the dense array's) and `values` (the stored elements)."""
 
-    The constructor trusts its arguments (ops/sparse.py validates users' input); `coalesced` says that the
-    indices are sorted (lexicographically, the first sparse axis slowest) and distinct."""
+    __slots__ = ()
 
-    __slots__ = ("indices", "values", "shape", "coalesced")
-
-    def __init__(self, indices, values, shape, coalesced=False):
-        self.indices, self.values, self.shape, self.coalesced = indices, values, tuple(shape), bool(coalesced)
-
-    # What shape-reading code asks of any data (Value.shape, .ndim, .dtype, .size, x.size()).
     @property
     def dtype(self):
         return self.values.dtype
@@ -63,6 +57,18 @@ class SparseArray:
     def size(self):
         """The number of elements of the dense array it stands for (NumPy's `size`)."""
         return int(np.prod(self.shape, dtype=np.int64))
+
+
+class SparseArray(DenseShape):
+    """A sparse COO array: `indices` (sparse_dim, nnz) int64, `values` (nnz, *dense_shape), `shape`, `coalesced`.
+
+    The constructor trusts its arguments (ops/sparse.py validates users' input); `coalesced` says that the
+    indices are sorted (lexicographically, the first sparse axis slowest) and distinct."""
+
+    __slots__ = ("indices", "values", "shape", "coalesced")
+
+    def __init__(self, indices, values, shape, coalesced=False):
+        self.indices, self.values, self.shape, self.coalesced = indices, values, tuple(shape), bool(coalesced)
 
     @property
     def sparse_dim(self):

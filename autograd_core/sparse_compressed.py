@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .sparse_array import SparseArray
+from .sparse_array import DenseShape, SparseArray
 from .tensor_attributes import Layout
 
 sparse_csr = Layout("sparse_csr")  # torch.sparse_csr
@@ -45,7 +45,7 @@ def not_compressed(what, layout):
         "torch.sparse.mm, * a number, + of the same layout, t(), sum(), to(dtype), to_sparse_coo())")
 
 
-class CompressedArray:
+class CompressedArray(DenseShape):
     """A compressed sparse array: `compressed`, `plain`, `values`, `shape`, `layout` (see the module's docstring).
     The constructor trusts its arguments (compressed_tensor.py validates users' input)."""
 
@@ -54,19 +54,6 @@ class CompressedArray:
     def __init__(self, compressed, plain, values, shape, layout):
         self.compressed, self.plain, self.values = compressed, plain, values
         self.shape, self.layout = tuple(shape), layout
-
-    @property
-    def dtype(self):
-        return self.values.dtype
-
-    @property
-    def ndim(self):
-        return len(self.shape)
-
-    @property
-    def size(self):
-        """The number of elements of the dense array it stands for (NumPy's `size`)."""
-        return int(np.prod(self.shape, dtype=np.int64))
 
     @property
     def batch_dim(self):

@@ -154,13 +154,10 @@ class SparseTensor(Value):
 
     def to(self, *args, **kwargs):
         """The tensor converted to a float dtype (x.to(torch.float64), x.to("cpu", dtype)); devices are the CPU."""
-        dtype = kwargs.get("dtype")
-        for arg in args:
-            if isinstance(arg, (np.dtype, type)) and np.dtype(arg).kind in "fiub":
-                dtype = arg
-        if dtype is None or np.dtype(dtype) == self.data.dtype:
+        dtype = dtype_asked(args, kwargs, "fiub")
+        if dtype is None or dtype == self.data.dtype:
             return self
-        return _result(_sparse.sparse_astype(self, dtype=np.dtype(dtype)))
+        return _result(_sparse.sparse_astype(self, dtype=dtype))
 
     def double(self, memory_format=None):
         """.to(float64)."""
@@ -415,6 +412,16 @@ def sparse_sum(input, dim=None, keepdim=False):
             value_shape.insert(d - len(indices) + 1, 1)
     values = _sparse.sparse_values(total).reshape(tuple(value_shape))
     return _result(_sparse.sparse_coo(values, indices=np.stack(indices), shape=shape, coalesced=True))
+
+
+def dtype_asked(args, kwargs, kinds):
+    """The dtype a sparse tensor's `to(*args, **kwargs)` asks for (a positional dtype of a kind among `kinds`, or
+    dtype=), as a NumPy dtype; None if none (devices are the CPU)."""
+    dtype = kwargs.get("dtype")
+    for arg in args:
+        if isinstance(arg, (np.dtype, type)) and np.dtype(arg).kind in kinds:
+            dtype = arg
+    return None if dtype is None else np.dtype(dtype)
 
 
 def sparse_coo_tensor(indices, values, size=None, *, dtype=None, device=None, pin_memory=False, requires_grad=False,
