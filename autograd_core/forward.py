@@ -79,12 +79,8 @@ class JVPTrace(Tracer):
                 return None
             node = _new_node(Value, out, False, op, (), None, _current_scope())
             get = self.tangents.get
-            ta = get(a) if a.__class__ is Value else None
-            tb = get(b) if b.__class__ is Value else None
-            total = None if ta is None or rules[0] is None else rules[0](ta, out, xa, xb)
-            if tb is not None and rules[1] is not None:
-                part = rules[1](tb, out, xa, xb)
-                total = part if total is None else total + part
+            total = _operator_tangent(rules, get(a) if a.__class__ is Value else None,
+                                      get(b) if b.__class__ is Value else None, out, xa, xb)
         elif len(args) == 1:
             (x,) = args
             if x.__class__ is not Value or x._requires_grad:
@@ -119,12 +115,7 @@ class JVPTrace(Tracer):
             ta, tb = get(a), get(b)
             if ta is None and tb is None:
                 return
-            out, xa, xb = node.data, a.data, b.data
-            rules = op.jvps
-            total = None if ta is None or rules[0] is None else rules[0](ta, out, xa, xb)
-            if tb is not None and rules[1] is not None:
-                part = rules[1](tb, out, xa, xb)
-                total = part if total is None else total + part
+            total = _operator_tangent(op.jvps, ta, tb, node.data, a.data, b.data)
             if total is None:
                 return
             self._keep(node, total)
@@ -245,6 +236,16 @@ class JVPTrace(Tracer):
         if t.dtype != data.dtype:
             t = t.astype(data.dtype)
         return t
+
+
+def _operator_tangent(rules, ta, tb, out, xa, xb):
+    """The tangent of an operator's result `out` of NumPy operands xa and xb whose tangents are ta and tb (None: none),
+    by its JVP rules (a pair); None when no rule gives a part."""
+    total = None if ta is None or rules[0] is None else rules[0](ta, out, xa, xb)
+    if tb is not None and rules[1] is not None:
+        part = rules[1](tb, out, xa, xb)
+        total = part if total is None else total + part
+    return total
 
 
 def _direct_operand(x, peer):
