@@ -1,0 +1,23 @@
+"""Gradients by central differences, for tests that check the engine's against them."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def central_gradients(loss, inputs, eps=1e-6):
+    """For each input array x of a real-valued `loss(*inputs)`: ∂L/∂Re x + i·∂L/∂Im x for complex x (PyTorch's
+    convention for z.grad), ∂L/∂x for real x, element by element, by central differences of step eps."""
+    gradients = []
+    for i, x in enumerate(inputs):
+        directions = (1.0, 1j) if np.iscomplexobj(x) else (1.0,)
+        expected = np.zeros(x.shape, dtype=x.dtype)
+        for position in np.ndindex(x.shape):
+            for direction in directions:
+                step = np.zeros(x.shape, dtype=x.dtype)
+                step[position] = eps * direction
+                ahead = loss(*[a + step if j == i else a for j, a in enumerate(inputs)])
+                behind = loss(*[a - step if j == i else a for j, a in enumerate(inputs)])
+                expected[position] += direction * (ahead - behind) / (2 * eps)
+        gradients.append(expected)
+    return gradients
