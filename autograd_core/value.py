@@ -178,6 +178,20 @@ class Value(TensorMethods, InplaceMethods):
     label = None  # a name for pictures and error messages, set on the nodes that have one
     __array_priority__ = 1000  # ndarray <op> Value defers to Value
 
+    def __init_subclass__(cls, **kwargs):
+        # The engine reads a node's slots straight from the object (node._index orders the backward pass): a class
+        # attribute of the same name in a subclass (a method `_index`, say) would shadow the slot and silently break
+        # the graph, so it is refused where it is written. `data` may be redefined as a property with a setter
+        # (nn.Parameter's is), which reads and writes the slot itself.
+        super().__init_subclass__(**kwargs)
+        for name in _ENGINE_SLOTS.intersection(vars(cls)):
+            if name == "data" and hasattr(vars(cls)[name], "__set__"):
+                continue
+            raise TypeError(
+                f"{cls.__qualname__} defines {name!r}, a name the engine keeps in every Value's slots"
+                + (" (as a property with a setter, `data` may be redefined)" if name == "data" else "")
+                + f"; rename it in {cls.__qualname__}")
+
     def __init__(self, data, requires_grad=True, label=None, dtype=None):
         if requires_grad.__class__ is not bool and not isinstance(requires_grad, (bool, np.bool_)):
             raise TypeError(
@@ -969,6 +983,7 @@ def _new_node(cls, data, requires_grad, op, parents, params, scope):
 
 
 _object_new = object.__new__
+_ENGINE_SLOTS = frozenset(Value.__slots__) - {"__weakref__", "__dict__"}  # see Value.__init_subclass__
 
 
 def _data(x):

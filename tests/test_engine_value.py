@@ -321,6 +321,33 @@ def test_a_value_takes_attributes_of_its_own_as_a_pytorch_tensor_does():
         x.grad_fn = None  # PyTorch's read-only properties stay read-only
 
 
+def test_a_subclass_may_not_shadow_the_engines_slots():
+    """The backward pass orders nodes by `node._index`: a subclass with a method of that name used to break the
+    graph silently (the bound method in place of the number). Every private slot is refused where the subclass is
+    written; `data` may be a property with a setter (nn.Parameter's), not a plain method; other names are free."""
+    for name in [s for s in Value.__slots__ if s not in ("__weakref__", "__dict__", "data")]:
+        with pytest.raises(TypeError, match=f"Shadow defines '{name}', a name the engine keeps"):
+            type("Shadow", (Value,), {name: lambda self: 0})
+    with pytest.raises(TypeError, match="'data'.*property with a setter"):
+        type("Shadow", (Value,), {"data": lambda self: 0})
+
+    class Tagged(Value):
+        def _describe(self):  # a private helper of the user's own: allowed
+            return "tagged"
+
+        @property
+        def data(self):
+            return Value.data.__get__(self)
+
+        @data.setter
+        def data(self, new):
+            Value.data.__set__(self, new)
+
+    x = Tagged(np.array([1.0, 2.0]))
+    (x * x).sum().backward()
+    assert x.grad.tolist() == [2.0, 4.0] and x._describe() == "tagged"
+
+
 def test_recorded_nodes_and_engine_made_nodes_set_every_slot_of_value():
     """engine._node (which makes every node of the graph) writes value._new_node's work out for speed: both must set
     every one of Value's slots (a slot added to Value and set in one of them only would be unset on the other's
