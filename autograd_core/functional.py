@@ -254,14 +254,15 @@ def _jacobian(f, argnums, name, choose, has_aux=False):
 
 
 def hessian(f, argnums=0, has_aux=False):
-    """Return a function computing the Hessian of scalar-valued f: shape arg.shape + arg.shape.
+    """Return a function computing the Hessian of f: shape arg.shape + arg.shape for a scalar-valued f, and
+    out.shape + arg.shape + arg.shape for any other (the Hessian of each output element), as JAX's and torch.func's.
 
     With a tuple of argnums, the blocks as nested tuples, as JAX returns them: h[i][j] = ∂²f/∂args[i]∂args[j], of
-    shape args[i].shape + args[j].shape.
-    Forward over reverse: one jvp of the gradient function per input element (`jacfwd(grad(f))`), each
-    carrying tangents through a forward and a recorded backward pass.
+    shape out.shape + args[i].shape + args[j].shape.
+    Forward over reverse: one jvp of the Jacobian function per input element (`jacfwd(jacrev(f))`), each
+    carrying tangents through a forward and a recorded backward pass per output element.
     has_aux: f returns a pair (output, aux), and the function returns (Hessian, aux)."""
-    return jacfwd(grad(f, argnums, has_aux=has_aux), argnums, has_aux=has_aux)
+    return jacfwd(jacrev(f, argnums, has_aux=has_aux), argnums, has_aux=has_aux)
 
 
 def vjp(f, *primals, has_aux=False):
