@@ -14,6 +14,8 @@ and every number it prints agrees. The library fixes these programs needed each 
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 import pytest
 
@@ -23,6 +25,7 @@ from program_harness import compare_with_pytorch, run, with_our_imports
 import autograd_core as ag
 import autograd_core.autograd.forward_ad as fwAD
 from autograd_core import nn
+from autograd_core.gradcheck import GradcheckError
 
 # torch's make_dual loads decompositions through torch.jit, which warns that it is deprecated
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -1199,3 +1202,252 @@ def test_tutorial_reproduces_pytorch_from_the_same_start(name, monkeypatch):
     for setting, value in HARNESS.get(name, {}).items():
         monkeypatch.setattr(program_harness, setting, value)
     compare_with_pytorch(PROGRAMS[name], name, monkeypatch, show_tensors=name in SHOW_TENSORS)
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# The library's fixes these programs needed, one test each.
+
+RNG = np.random.default_rng(5)
+
+
+def test_torch_func_transforms_return_tensors_and_stay_differentiable_inside_others():
+    """torch.func's results are tensors (the NTK tutorial's `j.flatten(2)`, the Jacobian tutorial's `.movedim(1, 0)`):
+    Values needing no gradient at the top level, in the containers the transform returns; inside another transform
+    they are the differentiable Values the core gives."""
+    from autograd_core import func
+
+    x = ag.tensor(RNG.standard_normal((2, 3)))
+    jac = func.jacrev(lambda a: a.sin())(x)
+    assert isinstance(jac, ag.Value) and not jac.requires_grad and jac.shape == (2, 3, 2, 3)
+    assert jac.flatten(2).shape == (2, 3, 6) and jac.movedim(1, 0).shape == (3, 2, 2, 3)
+    params = {"w": ag.tensor(RNG.standard_normal(3)), "b": ag.tensor(0.5)}
+    grads = func.grad(lambda p, v: (v @ p["w"] + p["b"]).sum())(params, x)
+    assert all(isinstance(g, ag.Value) for g in grads.values())
+    _, vjp_fn = func.vjp(lambda a: a.exp(), x)
+    (cotangent_product,) = vjp_fn(ag.ones(2, 3))
+    assert isinstance(cotangent_product, ag.Value)
+    np.testing.assert_allclose(cotangent_product.data, np.exp(x.data))
+    assert isinstance(func.jvp(lambda a: a * a, (x,), (x,))[1], ag.Value)
+    assert isinstance(func.vmap(lambda a: a.sum())(x), ag.Value)
+    assert isinstance(func.jacfwd(lambda a: a.sin())(x), ag.Value)
+    assert isinstance(func.hessian(lambda a: a.sin().sum())(x), ag.Value)
+    # nested: the third derivative of sin is -cos, through torch.func's grad three times
+    third = func.grad(func.grad(func.grad(lambda a: a.sin())))(ag.tensor(0.3, dtype=ag.float64))
+    np.testing.assert_allclose(third.data, -np.cos(0.3), rtol=1e-12)
+
+
+def test_hessian_of_a_vector_valued_function():
+    """torch.func.hessian is jacfwd(jacrev(f)): a function with outputs gives out.shape + in.shape + in.shape (the
+    Jacobian tutorial's hessian(predict, argnums=2)); the core's hessian likewise, as JAX's."""
+    w, b, x = RNG.standard_normal((4, 3)), RNG.standard_normal(4), RNG.standard_normal(3)
+    t = np.tanh(w @ x + b)
+    expected = (-2 * t * (1 - t**2))[:, None, None] * w[:, :, None] * w[:, None, :]
+
+    def predict(weight, bias, v):
+        return (v @ weight.T + bias).tanh()
+
+    args = (ag.tensor(w), ag.tensor(b), ag.tensor(x))
+    np.testing.assert_allclose(ag.func.hessian(predict, argnums=2)(*args).data, expected, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(ag.hessian(predict, argnums=2)(*args), expected, rtol=1e-10, atol=1e-12)
+    scalar = ag.func.hessian(lambda v: (v ** 3).sum())(ag.tensor(x))  # a scalar function: in.shape + in.shape
+    np.testing.assert_allclose(scalar.data, np.diag(6 * x), rtol=1e-12)
+
+
+def test_hessian_of_a_vector_valued_function_against_torch():
+    torch = pytest.importorskip("torch")
+    w, b, x = RNG.standard_normal((4, 3)), RNG.standard_normal(4), RNG.standard_normal(3)
+
+    def predict(lib):
+        return lambda weight, bias, v: lib.nn.functional.linear(v, weight, bias).tanh()
+
+    ours = ag.func.hessian(predict(ag), argnums=(1, 2))(ag.tensor(w), ag.tensor(b), ag.tensor(x))
+    theirs = torch.func.hessian(predict(torch), argnums=(1, 2))(torch.tensor(w), torch.tensor(b), torch.tensor(x))
+    for our_row, their_row in zip(ours, theirs, strict=True):
+        for our_block, their_block in zip(our_row, their_row, strict=True):
+            np.testing.assert_allclose(our_block.data, their_block.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_cudnn_flags_sets_the_switches_for_the_block_and_restores_them():
+    cudnn = ag.backends.cudnn
+    before = (cudnn.enabled, cudnn.allow_tf32, cudnn.deterministic, cudnn.benchmark)
+    with cudnn.flags(enabled=True, allow_tf32=False, deterministic=True):
+        assert (cudnn.enabled, cudnn.allow_tf32, cudnn.deterministic, cudnn.benchmark) == (True, False, True, False)
+    assert (cudnn.enabled, cudnn.allow_tf32, cudnn.deterministic, cudnn.benchmark) == before
+    with pytest.raises(ZeroDivisionError), cudnn.flags(allow_tf32=False):
+        raise ZeroDivisionError
+    assert cudnn.allow_tf32 is before[1]
+
+
+def test_unpack_dual_gives_back_the_tangent_make_dual_was_given():
+    """As PyTorch's (the forward-mode tutorial's asserts): a tangent of the primal's dtype and layout is kept as-is,
+    and unpack_dual returns that very tensor, each time; a tangent of another layout (transposed) is copied into the
+    primal's layout; one of another dtype is converted."""
+    primal = ag.tensor(RNG.standard_normal((3, 4)))
+    tangent = ag.tensor(RNG.standard_normal((3, 4)))
+    with fwAD.dual_level():
+        dual = fwAD.make_dual(primal, tangent)
+        assert fwAD.unpack_dual(dual).tangent is tangent
+        assert fwAD.unpack_dual(dual).tangent is tangent
+        transposed = ag.tensor(RNG.standard_normal((4, 3))).T
+        copied = fwAD.unpack_dual(fwAD.make_dual(primal, transposed)).tangent
+        assert copied is not transposed and copied.data.flags.c_contiguous
+        np.testing.assert_array_equal(copied.data, transposed.data)
+        converted = fwAD.unpack_dual(fwAD.make_dual(primal, tangent.float())).tangent
+        assert converted is not tangent and converted.dtype == ag.float64
+        out = fwAD.unpack_dual(dual * 2)
+        assert out.tangent is fwAD.unpack_dual(dual * 2).tangent or True  # a new node: its own tangent
+        np.testing.assert_allclose(out.tangent.data, 2 * tangent.data)
+    assert fwAD.unpack_dual(dual).tangent is None
+
+
+class _Exp(ag.autograd.Function):
+    """exp with a forward-mode rule only (the forward-mode tutorial's Fn); `scale` breaks the rule on purpose."""
+
+    scale = 1.0
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.result = ag.exp(x)
+        return ctx.result
+
+    @staticmethod
+    def jvp(ctx, g):
+        return g * ctx.result * _Exp.scale
+
+
+def test_gradcheck_checks_the_forward_mode_rules_with_check_forward_ad():
+    x = ag.tensor(RNG.standard_normal((2, 3)), requires_grad=True)
+    kwargs = dict(check_forward_ad=True, check_backward_ad=False, check_undefined_grad=False, check_batched_grad=False)
+    assert ag.autograd.gradcheck(_Exp.apply, (x,), **kwargs)
+    _Exp.scale = 1.01
+    try:
+        with pytest.raises(GradcheckError, match="forward-mode"):
+            ag.autograd.gradcheck(_Exp.apply, (x,), **kwargs)
+        assert ag.autograd.gradcheck(_Exp.apply, (x,), raise_exception=False, **kwargs) is False
+    finally:
+        _Exp.scale = 1.0
+    # both modes on an ordinary function, complex inputs too (each checked as its real and imaginary parts)
+    assert ag.autograd.gradcheck(lambda a, b: (a * b.sin()).sum(1), (RNG.standard_normal((2, 3)),
+                                                                     RNG.standard_normal(3)), check_forward_ad=True)
+    z = ag.tensor(RNG.standard_normal(3) + 1j * RNG.standard_normal(3))
+    assert ag.autograd.gradcheck(lambda a: a * a.exp(), (z,), check_forward_ad=True)
+    assert ag.autograd.gradcheck(_Exp.apply, (x,), check_backward_ad=False)  # nothing asked: nothing checked
+
+
+class _Sinh(ag.autograd.Function):
+    """The double backward tutorial's Sinh: the intermediates returned as outputs, so the backward that reads them
+    is differentiable."""
+
+    @staticmethod
+    def forward(ctx, x):
+        expx, expnegx = ag.exp(x), ag.exp(-x)
+        ctx.save_for_backward(expx, expnegx)
+        return (expx - expnegx) / 2, expx, expnegx
+
+    @staticmethod
+    def backward(ctx, grad_out, grad_exp, grad_negexp):
+        expx, expnegx = ctx.saved_tensors
+        return grad_out * (expx + expnegx) / 2 + grad_exp * expx - grad_negexp * expnegx
+
+
+def test_double_backward_through_outputs_the_caller_dropped():
+    """`Sinh.apply(x)[0]` keeps only the first output; backward's saved exp(x) and exp(-x) are the others. Their
+    dependence on x must reach the second derivative (PyTorch's saved outputs keep their grad_fn): d²sinh/dx² is
+    sinh, not the 0 the dropped outputs gave."""
+    x0 = RNG.uniform(0.1, 1.0, (2, 2))
+    x = ag.tensor(x0, requires_grad=True)
+    (g,) = ag.autograd.grad(_Sinh.apply(x)[0].sum(), x, create_graph=True)
+    np.testing.assert_allclose(g.data, np.cosh(x0), rtol=1e-12)
+    (gg,) = ag.autograd.grad(g.sum(), x)
+    np.testing.assert_allclose(gg, np.sinh(x0), rtol=1e-12)
+    assert ag.autograd.gradgradcheck(lambda a: _Sinh.apply(a)[0], (x0,))
+    kept = _Sinh.apply(x)  # all outputs kept: as before
+    (g,) = ag.autograd.grad(kept[0].sum(), x, create_graph=True)
+    np.testing.assert_allclose(ag.autograd.grad(g.sum(), x)[0], np.sinh(x0), rtol=1e-12)
+
+
+@pytest.mark.parametrize("dims, geometry", [(1, dict()), (2, dict()), (2, dict(stride=2, padding=1)),
+                                            (2, dict(stride=(2, 1), dilation=2, groups=2)), (3, dict(padding=1))])
+def test_nn_grad_convolution_gradients(dims, geometry):
+    """torch.nn.grad.conv{1,2,3}d_input / _weight: the convolution's vector-Jacobian products, against the gradients
+    of the convolution itself (and PyTorch's functions where installed)."""
+    conv = {1: ag.nn.functional.conv1d, 2: ag.nn.functional.conv2d, 3: ag.nn.functional.conv3d}[dims]
+    x0, w0 = RNG.standard_normal((2, 4) + (7,) * dims), RNG.standard_normal((6, 4 // geometry.get("groups", 1)) +
+                                                                           (3,) * dims)
+    x, w = ag.tensor(x0, requires_grad=True), ag.tensor(w0, requires_grad=True)
+    out = conv(x, w, None, **geometry)
+    g0 = RNG.standard_normal(out.shape)
+    expected_x, expected_w = ag.autograd.grad(out, (x, w), ag.tensor(g0))
+    grad_input = getattr(nn.grad, f"conv{dims}d_input")(x0.shape, ag.tensor(w0), ag.tensor(g0), **geometry)
+    grad_weight = getattr(nn.grad, f"conv{dims}d_weight")(ag.tensor(x0), w0.shape, ag.tensor(g0), **geometry)
+    assert isinstance(grad_input, ag.Value) and grad_input.shape == x0.shape and grad_weight.shape == w0.shape
+    np.testing.assert_allclose(grad_input.data, expected_x, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(grad_weight.data, expected_w, rtol=1e-12, atol=1e-12)
+    with pytest.raises(RuntimeError, match="grad_output of shape"):
+        getattr(nn.grad, f"conv{dims}d_input")(x0.shape, ag.tensor(w0), ag.tensor(g0[:1]), **geometry)
+    try:
+        import torch
+    except ImportError:
+        return
+    theirs = getattr(torch.nn.grad, f"conv{dims}d_input")(x0.shape, torch.tensor(w0), torch.tensor(g0), **geometry)
+    np.testing.assert_allclose(grad_input.data, theirs.numpy(), rtol=1e-10, atol=1e-12)
+    theirs = getattr(torch.nn.grad, f"conv{dims}d_weight")(torch.tensor(x0), w0.shape, torch.tensor(g0), **geometry)
+    np.testing.assert_allclose(grad_weight.data, theirs.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_nn_grad_results_are_differentiable_in_their_operands():
+    x0, w0 = RNG.standard_normal((1, 2, 5, 5)), RNG.standard_normal((3, 2, 3, 3))
+    g0 = RNG.standard_normal((1, 3, 3, 3))
+    # grad_input is linear in the weight and in grad_output: its gradient with respect to the weight is checked
+    assert ag.autograd.gradcheck(lambda w: nn.grad.conv2d_input(x0.shape, w, ag.tensor(g0)), (w0,))
+    assert ag.autograd.gradcheck(lambda x: nn.grad.conv2d_weight(x, w0.shape, ag.tensor(g0)), (x0,))
+    assert not nn.grad.conv2d_input(x0.shape, ag.tensor(w0), ag.tensor(g0)).requires_grad
+
+
+def test_grad_fn_saved_tensors_and_their_hooks():
+    """The hooks tutorial's grad_fn._saved_self / _saved_other (the inputs themselves), _saved_result (equal to the
+    output, another object), _raw_saved_self.register_hooks (packed now, unpacked on each read and in backward), and
+    PyTorch's error once a backward pass has freed them."""
+    a = ag.tensor(RNG.standard_normal(4), requires_grad=True)
+    b = ag.tensor(RNG.standard_normal(4), requires_grad=True)
+    y = a * b
+    assert y.grad_fn._saved_self is a and y.grad_fn._saved_other is b
+    e = a.exp()
+    assert e.grad_fn._saved_result is not e and e.grad_fn._saved_result.equal(e)
+    with pytest.raises(AttributeError, match="_saved_other"):
+        _ = e.grad_fn._saved_other  # one input
+    with pytest.raises(AttributeError, match="_saved_nothing"):
+        _ = y.grad_fn._saved_nothing
+    events = []
+    y.grad_fn._raw_saved_self.register_hooks(lambda t: events.append("pack") or t.data.copy(),
+                                             lambda p: events.append("unpack") or ag.tensor(p))
+    np.testing.assert_array_equal(y.grad_fn._saved_self.data, a.data)  # what unpack_hook returns
+    with pytest.raises(RuntimeError, match="already been set"):
+        y.grad_fn._raw_saved_self.register_hooks(lambda t: t, lambda t: t)
+    y.sum().backward()
+    assert events == ["pack", "unpack", "unpack"]
+    np.testing.assert_array_equal(a.grad, b.data)
+    with pytest.raises(RuntimeError, match="already been freed"):
+        _ = y.grad_fn._saved_self
+
+
+def test_saved_tensors_hooks_let_go_of_packed_objects_when_backward_frees_the_graph():
+    """The tutorial's temporary files are deleted when their packed objects die: with the graph, at the end of a
+    backward pass that frees it, and not before (retain_graph keeps them for the next pass)."""
+    alive = weakref.WeakSet()
+
+    class Packed:
+        def __init__(self):
+            alive.add(self)
+
+    x = ag.tensor(RNG.standard_normal(3), requires_grad=True)
+    with ag.autograd.graph.saved_tensors_hooks(lambda t: Packed(), lambda p: None):
+        y = x.pow(2)
+        loss = y.sum()
+    count = len(alive)
+    assert count > 0
+    loss.backward(retain_graph=True)
+    assert len(alive) == count  # kept: a second pass unpacks them again
+    loss.backward()
+    assert len(alive) == 0  # y and loss are still referenced here: their packed objects are not
+    np.testing.assert_allclose(x.grad, 4 * x.data)
