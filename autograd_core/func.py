@@ -136,9 +136,9 @@ def grad_and_value(func, argnums=0, has_aux=False):
 
 def linearize(func, *primals):
     """torch.func.linearize: (func(*primals), jvp_fn), where jvp_fn(*tangents) is J·tangents at `primals` (one tangent
-    per primal, of its structure and shapes; RuntimeError otherwise). The results are what `jvp` returns (NumPy data
-    at the top level). PyTorch traces func once and replays the linear part; here each call of jvp_fn runs `jvp`,
-    one pass of func with its tangents."""
+    per primal, of its structure and shapes; RuntimeError otherwise). The results are what `jvp` returns (tensors).
+    PyTorch traces func once and replays the linear part; here each call of jvp_fn runs `jvp`, one pass of func with
+    its tangents."""
     zeros = tuple(_zeros_like(p) for p in primals)
     output, _ = jvp(func, primals, zeros)
     leaves = [flatten(p, any_container)[0] for p in primals]
