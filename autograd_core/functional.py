@@ -357,11 +357,21 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
         outs = [[result[k] for result in results] for k in range(len(results[0]))]
         out_axes = [out_dims] * len(outs) if isinstance(out_dims, numbers.Integral) else \
             flatten_as(out_dims, out_spec, "vmap: out_dims differs in structure from func's results")
-        stacked = [stack(column, axis=axis) if any(isinstance(c, Value) for c in column) else
-                   np.stack([np.asarray(c) for c in column], axis=axis) for column, axis in zip(outs, out_axes)]
-        return unflatten(out_spec, stacked)
+        return unflatten(out_spec, [_stacked(column, axis) for column, axis in zip(outs, out_axes)])
 
     return vmapped
+
+
+def _stacked(column, axis):
+    """The calls' results for one output of vmap, stacked along `axis`: a recorded stack when a Value among them may
+    carry a gradient or a tangent; the arrays stacked at once otherwise (torch.func's transforms give Values that
+    need neither, one per call)."""
+    if not any(isinstance(c, Value) for c in column):
+        return np.stack([np.asarray(c) for c in column], axis=axis)
+    if TRACERS.get() or any(c.requires_grad for c in column if isinstance(c, Value)):
+        return stack(column, axis=axis)
+    data = np.stack([np.asarray(c.data if isinstance(c, Value) else c) for c in column], axis=axis)
+    return Value(data, requires_grad=False, dtype=data.dtype)
 
 
 from .forward import jacfwd, jvp, share_tangent  # noqa: E402, F401  (forward.py uses the helpers above; jvp re-exported)
