@@ -1,7 +1,7 @@
 """PyTorch's autograd and torch.func tutorials run with `import autograd_core as torch`, and give PyTorch's numbers.
 
 The programs are the tutorials' published code, CPU-sized (small layers, a few samples), on synthetic data:
-"Jacobians, Hessians, hvp, vhp, and more: composing function transforms" (the benchmark parts as the calls they time),
+"Jacobians, Hessians, hvp, vhp, and more: composing function transforms" (its benchmarks with fewer runs),
 "Neural Tangent Kernels" (both ways of the empirical NTK), "Forward-mode Automatic Differentiation" (dual tensors,
 modules, a custom Function's jvp, functorch's jvp as torch.func's), "Double Backward with Custom Functions", "Fusing
 Convolution and Batch Norm using Custom Function" (with a short training run) and "Autograd mechanics" with "Hooks for
@@ -79,9 +79,32 @@ assert torch.allclose(ft_jacobian, jacobian)
 print(ft_jacobian[0])
 print('jacobian row sums', ft_jacobian.sum(1)[:4])
 
-# the benchmark, as the calls it times
-compute_jac(xp)
-jacrev(predict, argnums=2)(weight, bias, x)
+from torch.utils.benchmark import Timer
+
+without_vmap = Timer(stmt="compute_jac(xp)", globals=globals())
+with_vmap = Timer(stmt="jacrev(predict, argnums=2)(weight, bias, x)", globals=globals())
+
+no_vmap_timer = without_vmap.timeit(5)  # the tutorial's 500 runs, CPU-sized
+with_vmap_timer = with_vmap.timeit(5)
+
+print(no_vmap_timer)
+print(with_vmap_timer)
+
+
+def get_perf(first, first_descriptor, second, second_descriptor):
+    """takes torch.benchmark objects and compares delta of second vs first."""
+    second_res = second.times[0]
+    first_res = first.times[0]
+
+    gain = (first_res-second_res)/first_res
+    if gain < 0:
+        gain *= -1
+    final_gain = gain*100
+
+    print(f"Performance delta: {final_gain:.4f} percent improvement with {first_descriptor} ")
+
+
+get_perf(with_vmap_timer, "vmap", no_vmap_timer, "no vmap")
 
 ft_jac_weight, ft_jac_bias = jacrev(predict, argnums=(0, 1))(weight, bias, x)
 print(ft_jac_weight.shape, ft_jac_bias.shape)
@@ -98,6 +121,16 @@ x = torch.randn(Din)
 
 # remember the general rule about taller vs wider... here we have a taller matrix:
 print(weight.shape)
+
+using_fwd = Timer(stmt="jacfwd(predict, argnums=2)(weight, bias, x)", globals=globals())
+using_bwd = Timer(stmt="jacrev(predict, argnums=2)(weight, bias, x)", globals=globals())
+
+jacfwd_timing = using_fwd.timeit(2)
+jacrev_timing = using_bwd.timeit(2)
+
+print(f'jacfwd time: {jacfwd_timing}')
+print(f'jacrev time: {jacrev_timing}')
+get_perf(jacfwd_timing, "jacfwd", jacrev_timing, "jacrev", )
 
 jacfwd_result = jacfwd(predict, argnums=2)(weight, bias, x)
 jacrev_result = jacrev(predict, argnums=2)(weight, bias, x)
@@ -1097,6 +1130,8 @@ except RuntimeError as e:
 PROGRAMS = {"jacobians_hessians": JACOBIANS_HESSIANS, "neural_tangent_kernels": NEURAL_TANGENT_KERNELS,
             "forward_mode_ad": FORWARD_MODE_AD, "double_backward": DOUBLE_BACKWARD, "fusing_conv_bn": FUSING_CONV_BN,
             "saved_tensors_hooks": SAVED_TENSORS_HOOKS}
+# The timings the Jacobian tutorial prints (its benchmark's Measurements, their comparison): not compared.
+TIMINGS = r"Measurement object at|^\s+[\d.]+ [mun]?s$|measurements?, |Performance delta"
 # Printed tensors compared as their numbers (the harness's show_tensors), except where the two libraries print
 # different tensors: the saved-tensors hooks print what each packs, and this engine packs every input and the output
 # of a node (PyTorch what its formula saves; see docs/coming-from-pytorch.md).
@@ -1201,7 +1236,7 @@ def test_saved_tensors_hooks_numbers():
 def test_tutorial_reproduces_pytorch_from_the_same_start(name, monkeypatch):
     for setting, value in HARNESS.get(name, {}).items():
         monkeypatch.setattr(program_harness, setting, value)
-    compare_with_pytorch(PROGRAMS[name], name, monkeypatch, show_tensors=name in SHOW_TENSORS)
+    compare_with_pytorch(PROGRAMS[name], name, monkeypatch, show_tensors=name in SHOW_TENSORS, ignore_lines=TIMINGS)
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -1451,3 +1486,25 @@ def test_saved_tensors_hooks_let_go_of_packed_objects_when_backward_frees_the_gr
     loss.backward()
     assert len(alive) == 0  # y and loss are still referenced here: their packed objects are not
     np.testing.assert_allclose(x.grad, 4 * x.data)
+
+
+def test_benchmark_timer_runs_the_statement_and_prints_pytorchs_layout():
+    """torch.utils.benchmark.Timer as the Jacobian tutorial uses it: timeit(n) runs stmt n times (after one warm-up
+    run) in the globals given, one measurement; blocked_autorange measures blocks until min_run_time has passed."""
+    from autograd_core.utils.benchmark import Measurement, Timer
+
+    calls = []
+    timer = Timer(stmt="record(1)", setup="record(0)", globals={"record": calls.append})
+    measurement = timer.timeit(7)
+    assert isinstance(measurement, Measurement) and measurement.number_per_run == 7
+    assert calls.count(1) == 8 and len(measurement.times) == 1
+    assert measurement.times[0] == measurement.mean == measurement.median > 0
+    lines = repr(measurement).splitlines()
+    assert lines[0].startswith("<autograd_core.utils.benchmark.Measurement object at 0x") and lines[1] == "record(1)"
+    assert lines[3] == "  1 measurement, 7 runs , 1 thread"
+    blocked = Timer(stmt="sum(range(50))").blocked_autorange(min_run_time=0.02)
+    assert len(blocked.times) >= 3 and sum(blocked.raw_times) >= 0.02
+    assert "measurements, " in repr(blocked) and "Median: " in repr(blocked)
+    benchmark = pytest.importorskip("torch.utils.benchmark")
+    theirs = repr(benchmark.Timer(stmt="record(1)", globals={"record": calls.append}).timeit(7))
+    assert [line.split(":")[0] for line in theirs.splitlines()[1::2]] == [line.split(":")[0] for line in lines[1::2]]
