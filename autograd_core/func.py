@@ -13,6 +13,10 @@ containers of arguments (a dict of parameters). Two differ from JAX's spelling o
 `vmap(func, in_dims, out_dims)` maps func over an axis by calling it once per index (torch.func's semantics, not
 its speed: no batching rules), so `vmap(grad(loss), in_dims=(None, 0, 0))(params, x, y)` gives per-sample gradients.
 
+Their results are tensors, as torch.func's are: where the core's transforms return NumPy data (at the top level),
+these names return Values that need no gradient (`jacrev(f)(x).movedim(1, 0)`, `j.flatten(2)`, `g.norm()` work as
+in PyTorch); inside another transform they are the core's differentiable Values.
+
 `linearize(func, *primals)` gives (output, jvp_fn); `stack_module_state(models)` stacks the parameters and buffers of
 models of one architecture (for `vmap` over an ensemble with `functional_call`); `functionalize(func)` is func
 itself: torch.func needs it to remove in-place operations before its transforms, ours follow them as they are.
@@ -27,7 +31,7 @@ import numpy as np
 from .engine import ShapeError
 from . import forward as _forward
 from . import functional as _functional
-from .functional import value_and_grad, vmap
+from .functional import value_and_grad
 from .trees import any_container, flatten, unflatten
 from .value import Value
 
@@ -38,16 +42,40 @@ __all__ = ["grad", "grad_and_value", "hessian", "jacfwd", "jacrev", "jvp", "vjp"
 # torch.func's signatures (argument names, order and keyword-only options) over the core's transforms.
 
 
+def _as_tensors(result):
+    """`result` with its NumPy data (the core transforms' top-level results) as Values that need no gradient, in the
+    same containers: torch.func returns tensors, whose methods (movedim, flatten(2), norm) differ from NumPy's."""
+    if isinstance(result, (np.ndarray, np.generic)) and result.dtype.kind in "biufc":
+        return Value(result, requires_grad=False, dtype=result.dtype)
+    if isinstance(result, tuple) and hasattr(result, "_fields"):  # a namedtuple
+        return type(result)(*map(_as_tensors, result))
+    if isinstance(result, (tuple, list)):
+        return type(result)(map(_as_tensors, result))
+    if isinstance(result, dict):
+        return type(result)((k, _as_tensors(v)) for k, v in result.items())
+    return result
+
+
+def _returning_tensors(transformed):
+    """The function `transformed` (a core transform applied to func) with its results as tensors (_as_tensors)."""
+    @functools.wraps(transformed)
+    def with_tensors(*args, **kwargs):
+        return _as_tensors(transformed(*args, **kwargs))
+
+    return with_tensors
+
+
 def grad(func, argnums=0, has_aux=False):
     """torch.func.grad: a function computing the gradient of scalar-valued func with respect to the arguments
     `argnums` (an int or a tuple of them); with has_aux, func returns (output, aux) and so does the result."""
-    return _functional.grad(func, argnums, has_aux=has_aux)
+    return _returning_tensors(_functional.grad(func, argnums, has_aux=has_aux))
 
 
 def hessian(func, argnums=0, *, has_aux=False):
-    """torch.func.hessian: the Hessian of scalar-valued func with respect to the arguments `argnums`. has_aux: this
+    """torch.func.hessian: the Hessian of func (`jacfwd(jacrev(func))`: out.shape + arg.shape + arg.shape) with
+    respect to the arguments `argnums`. has_aux: this
     library's extra (keyword-only): func returns (output, aux)."""
-    return _functional.hessian(func, argnums, has_aux=has_aux)
+    return _returning_tensors(_functional.hessian(func, argnums, has_aux=has_aux))
 
 
 def _check_randomness(randomness, who):
@@ -61,7 +89,7 @@ def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
     element). randomness: checked as PyTorch's; random operations inside func draw anew for each tangent (as
     'different')."""
     _check_randomness(randomness, "jacfwd")
-    return _forward.jacfwd(func, argnums, has_aux=has_aux)
+    return _returning_tensors(_forward.jacfwd(func, argnums, has_aux=has_aux))
 
 
 def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None, _preallocate_and_copy=False):
@@ -69,7 +97,7 @@ def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None, _preallocate_and_
     positive int) bounds PyTorch's vectorised batches; it changes nothing here (one backward pass per output)."""
     if chunk_size is not None and (isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1):
         raise ValueError("jacrev: `chunk_size` should be greater than 0.")
-    return _functional.jacrev(func, argnums, has_aux=has_aux)
+    return _returning_tensors(_functional.jacrev(func, argnums, has_aux=has_aux))
 
 
 def jvp(func, primals, tangents, *, strict=False, has_aux=False):
@@ -77,19 +105,26 @@ def jvp(func, primals, tangents, *, strict=False, has_aux=False):
     output does not depend on the inputs) is not supported (NotImplementedError)."""
     if strict:
         raise NotImplementedError("jvp: strict=True is not supported")
-    return _forward.jvp(func, primals, tangents, has_aux=has_aux)
+    return _as_tensors(_forward.jvp(func, primals, tangents, has_aux=has_aux))
 
 
 def vjp(func, *primals, has_aux=False):
     """torch.func.vjp: (func(*primals), vjp_fn), vjp_fn(cotangents) giving one gradient per primal (aux last when
     has_aux)."""
-    return _functional.vjp(func, *primals, has_aux=has_aux)
+    output, vjp_fn, *aux = _functional.vjp(func, *primals, has_aux=has_aux)
+    return (_as_tensors(output), _returning_tensors(vjp_fn), *_as_tensors(aux))
+
+
+def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
+    """torch.func.vmap: func mapped over an axis of its arguments (`in_dims`), the calls' results stacked along
+    `out_dims`; see the core's vmap (functional.py) for the arguments. Results are tensors (Values)."""
+    return _returning_tensors(_functional.vmap(func, in_dims, out_dims, randomness, chunk_size=chunk_size))
 
 
 def grad_and_value(func, argnums=0, has_aux=False):
     """Return a function computing (gradient, value) of scalar-valued func, torch.func's order; with has_aux,
     (gradient, (value, aux))."""
-    value_and_grad_f = value_and_grad(func, argnums, has_aux=has_aux)
+    value_and_grad_f = _returning_tensors(value_and_grad(func, argnums, has_aux=has_aux))
 
     @functools.wraps(func)
     def grad_and_value_f(*args, **kwargs):
@@ -101,9 +136,9 @@ def grad_and_value(func, argnums=0, has_aux=False):
 
 def linearize(func, *primals):
     """torch.func.linearize: (func(*primals), jvp_fn), where jvp_fn(*tangents) is J·tangents at `primals` (one tangent
-    per primal, of its structure and shapes; RuntimeError otherwise). The results are what `jvp` returns (NumPy data
-    at the top level). PyTorch traces func once and replays the linear part; here each call of jvp_fn runs `jvp`,
-    one pass of func with its tangents."""
+    per primal, of its structure and shapes; RuntimeError otherwise). The results are what `jvp` returns (tensors).
+    PyTorch traces func once and replays the linear part; here each call of jvp_fn runs `jvp`, one pass of func with
+    its tangents."""
     zeros = tuple(_zeros_like(p) for p in primals)
     output, _ = jvp(func, primals, zeros)
     leaves = [flatten(p, any_container)[0] for p in primals]

@@ -254,14 +254,15 @@ def _jacobian(f, argnums, name, choose, has_aux=False):
 
 
 def hessian(f, argnums=0, has_aux=False):
-    """Return a function computing the Hessian of scalar-valued f: shape arg.shape + arg.shape.
+    """Return a function computing the Hessian of f: shape arg.shape + arg.shape for a scalar-valued f, and
+    out.shape + arg.shape + arg.shape for any other (the Hessian of each output element), as JAX's and torch.func's.
 
     With a tuple of argnums, the blocks as nested tuples, as JAX returns them: h[i][j] = ∂²f/∂args[i]∂args[j], of
-    shape args[i].shape + args[j].shape.
-    Forward over reverse: one jvp of the gradient function per input element (`jacfwd(grad(f))`), each
-    carrying tangents through a forward and a recorded backward pass.
+    shape out.shape + args[i].shape + args[j].shape.
+    Forward over reverse: one jvp of the Jacobian function per input element (`jacfwd(jacrev(f))`), each
+    carrying tangents through a forward and a recorded backward pass per output element.
     has_aux: f returns a pair (output, aux), and the function returns (Hessian, aux)."""
-    return jacfwd(grad(f, argnums, has_aux=has_aux), argnums, has_aux=has_aux)
+    return jacfwd(jacrev(f, argnums, has_aux=has_aux), argnums, has_aux=has_aux)
 
 
 def vjp(f, *primals, has_aux=False):
@@ -356,11 +357,21 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
         outs = [[result[k] for result in results] for k in range(len(results[0]))]
         out_axes = [out_dims] * len(outs) if isinstance(out_dims, numbers.Integral) else \
             flatten_as(out_dims, out_spec, "vmap: out_dims differs in structure from func's results")
-        stacked = [stack(column, axis=axis) if any(isinstance(c, Value) for c in column) else
-                   np.stack([np.asarray(c) for c in column], axis=axis) for column, axis in zip(outs, out_axes)]
-        return unflatten(out_spec, stacked)
+        return unflatten(out_spec, [_stacked(column, axis) for column, axis in zip(outs, out_axes)])
 
     return vmapped
+
+
+def _stacked(column, axis):
+    """The calls' results for one output of vmap, stacked along `axis`: a recorded stack when a Value among them may
+    carry a gradient or a tangent; the arrays stacked at once otherwise (torch.func's transforms give Values that
+    need neither, one per call)."""
+    if not any(isinstance(c, Value) for c in column):
+        return np.stack([np.asarray(c) for c in column], axis=axis)
+    if TRACERS.get() or any(c.requires_grad for c in column if isinstance(c, Value)):
+        return stack(column, axis=axis)
+    data = np.stack([np.asarray(c.data if isinstance(c, Value) else c) for c in column], axis=axis)
+    return Value(data, requires_grad=False, dtype=data.dtype)
 
 
 from .forward import jacfwd, jvp, share_tangent  # noqa: E402, F401  (forward.py uses the helpers above; jvp re-exported)

@@ -10,6 +10,43 @@ The names come from this library's primitives, so they describe its graph, which
 
 from __future__ import annotations
 
+import weakref
+
+_FREED_MESSAGE = ("Trying to backward through the graph a second time (or directly access saved tensors after they "
+                  "have already been freed). Saved intermediate values of the graph are freed when you call "
+                  ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the graph "
+                  "a second time or if you need to access saved tensors after calling backward.")
+
+
+def is_freed(node):
+    """Whether a backward pass without retain_graph has freed the node's saved values (engine.run_backward)."""
+    from .engine import _Freed
+
+    return node._params.__class__ is _Freed
+
+
+def release_when_freed(node, release):
+    """Call release() at the end of the backward pass running now if that pass frees the node's saved values, as
+    PyTorch frees a node's packed saved tensors with its graph (a weak reference: the node keeps this call alive
+    through its hook, and no cycle is made)."""
+    from .engine import queue_callback
+
+    node = weakref.ref(node)
+
+    def release_if_freed():
+        alive = node()
+        if alive is None or is_freed(alive):
+            release()
+
+    queue_callback(release_if_freed)
+
+
+# What a node's inputs are called among PyTorch's saved tensors (`grad_fn._saved_self`, `_saved_other`; the output
+# is `_saved_result`). The hooks registered on one of them (`grad_fn._raw_saved_self.register_hooks(pack, unpack)`)
+# live in the node's own attribute dict under _RAW_HOOKS, {name: (packed, unpack_hook)}, and go with the node.
+_SAVED_INPUTS = {"self": 0, "other": 1}
+_RAW_HOOKS = "_raw_saved_tensor_hooks"
+
 
 class GradFn:
     """The operation that recorded a Value, as PyTorch's `grad_fn` shows it: `name()` ("MulBackward0"),
@@ -64,6 +101,22 @@ class GradFn:
 
         return self._node.register_hook(hook)
 
+    def __getattr__(self, name):
+        """PyTorch's saved tensors of the node: `_saved_self` and `_saved_other` are its first and second inputs
+        (the Values themselves), `_saved_result` its output (a new Value sharing its data and gradient path, as
+        PyTorch unpacks a saved output); `_raw_saved_<name>` is the `SavedTensor` on which `register_hooks(pack,
+        unpack)` is called. This engine keeps every input and the output of a node, so each node answers them all
+        (PyTorch's only those its derivative formula saves); other names raise AttributeError."""
+        raw = name.startswith("_raw_saved_")
+        which = name[len("_raw_saved_"):] if raw else name[len("_saved_"):] if name.startswith("_saved_") else None
+        parents = self._node._parents if which is not None else ()
+        if which == "result" or (which in _SAVED_INPUTS and _SAVED_INPUTS[which] < len(parents)):
+            if is_freed(self._node):
+                raise RuntimeError(_FREED_MESSAGE)
+            saved = SavedTensor(self._node, which)
+            return saved if raw else saved.unpack()
+        raise AttributeError(f"'{self.name()}' object has no attribute '{name}'")
+
     def __eq__(self, other):
         return isinstance(other, GradFn) and other._node is self._node
 
@@ -72,6 +125,53 @@ class GradFn:
 
     def __repr__(self):
         return f"<{self.name()} object at {id(self._node):#x}>"
+
+
+class SavedTensor:
+    """One saved tensor of a node (`grad_fn._raw_saved_self`): `register_hooks(pack_hook, unpack_hook)` packs it now
+    and unpacks it on each read of `grad_fn._saved_<name>` and when a backward pass reaches the node, as PyTorch's
+    does (the node's rule still reads its own arrays: see autograd/graph.py)."""
+
+    __slots__ = ("_node", "_name")
+
+    def __init__(self, node, name):
+        self._node, self._name = node, name
+
+    def _tensor(self):
+        node = self._node
+        if self._name == "result":
+            from .ops.shape import reshape  # the output, aliased: a new Value whose gradient flows to the node
+
+            return reshape(node, shape=node.shape)
+        return node._parents[_SAVED_INPUTS[self._name]]
+
+    def unpack(self):
+        hooked = vars(self._node).get(_RAW_HOOKS, {}).get(self._name)
+        if hooked is None:
+            return self._tensor()
+        packed, unpack_hook = hooked
+        return unpack_hook(packed)
+
+    def register_hooks(self, pack_hook, unpack_hook):
+        """Pack the saved tensor with pack_hook now; unpack_hook(packed) gives it back when it is read."""
+        if not (callable(pack_hook) and callable(unpack_hook)):
+            raise TypeError("register_hooks: pack_hook and unpack_hook must be callable")
+        hooks = vars(self._node).setdefault(_RAW_HOOKS, {})
+        if self._name in hooks:
+            raise RuntimeError("Calling register_hooks on a saved tensor whose hooks have already been set. Hint: "
+                               "only one pair of hooks is allowed at a time.")
+        packed = pack_hook(self._tensor())
+        hooks[self._name] = (packed, unpack_hook)
+        if self._node.requires_grad:
+            name, node = self._name, weakref.ref(self._node)
+
+            def unpack_in_backward(grad):  # an observer: the gradient goes on unchanged
+                hooked = vars(node()).get(_RAW_HOOKS, {})
+                if name in hooked:
+                    hooked[name][1](hooked[name][0])
+                    release_when_freed(node(), lambda: hooked.pop(name, None))
+
+            self._node.register_hook(unpack_in_backward)
 
 
 class AccumulateGrad:

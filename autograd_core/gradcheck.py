@@ -94,8 +94,33 @@ def analytic_jacobian(f, inputs):
     return jacs
 
 
-def gradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, _differentiable=False):
-    """Check reverse-mode derivatives of f against central differences, in float64.
+def forward_jacobian(f, inputs):
+    """Forward mode, one Jacobian-vector product per input element (two for a complex one: tangents 1 and 1j), each a
+    unit tangent of one input and zero tangents of the others: arrays of shape out.shape + input.shape, complex sides
+    as in `numerical_jacobian`. Runs the JVP rules (an autograd.Function's `jvp`), not the backward ones."""
+    from .forward import jvp
+
+    datas = [_data64(x) for x in inputs]
+    out, _ = jvp(f, tuple(datas), tuple(np.zeros_like(d) for d in datas))
+    out_shape = _pairs(_data64(out)).shape
+    jacs = []
+    for i, x in enumerate(datas):
+        units = (1.0, 1j) if x.dtype.kind == "c" else (1.0,)
+        jac = np.zeros(out_shape + _pairs(x).shape)
+        for k in range(x.size):
+            for part, unit in enumerate(units):
+                tangents = [np.zeros_like(d) for d in datas]
+                tangents[i].reshape(-1)[k] = unit
+                _, column = jvp(f, tuple(datas), tuple(tangents))
+                jac.reshape(out_shape + (x.size, len(units)))[..., k, part] = _pairs(_data64(column))
+        jacs.append(jac)
+    return jacs
+
+
+def gradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, _differentiable=False, *,
+              check_forward_ad=False, check_backward_ad=True):
+    """Check reverse-mode derivatives of f against central differences, in float64; with check_forward_ad, the
+    forward-mode ones too (`forward_jacobian`), and with check_backward_ad=False only those.
 
     f:      a function of Values returning a Value of any shape.
     inputs: a sequence of numbers, arrays or Values (copied to float64 leaves, complex128 for complex ones).
@@ -106,19 +131,23 @@ def gradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, _
     False when raise_exception=False).
     """
     inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
-    analytic = analytic_jacobian(f, inputs)
+    modes = [("analytic", analytic_jacobian)] if check_backward_ad else []
+    modes += [("forward-mode", forward_jacobian)] if check_forward_ad else []
+    if not modes:
+        return True
     numeric = numerical_jacobian(f, inputs, eps, _differentiable)
     worst = None
-    for i, (a, n) in enumerate(zip(analytic, numeric)):
-        excess = np.abs(a - n) - (atol + rtol * np.abs(n))
-        excess = np.where(np.isnan(a) != np.isnan(n), np.inf, np.nan_to_num(excess, nan=0.0))
-        if excess.size and excess.max() > 0:
-            k = np.unravel_index(int(np.argmax(excess)), excess.shape)
-            if worst is None or excess[k] > worst[0]:
-                worst = (excess[k], i, k, a[k], n[k])
+    for mode, jacobian_of in modes:
+        for i, (a, n) in enumerate(zip(jacobian_of(f, inputs), numeric)):
+            excess = np.abs(a - n) - (atol + rtol * np.abs(n))
+            excess = np.where(np.isnan(a) != np.isnan(n), np.inf, np.nan_to_num(excess, nan=0.0))
+            if excess.size and excess.max() > 0:
+                k = np.unravel_index(int(np.argmax(excess)), excess.shape)
+                if worst is None or excess[k] > worst[0]:
+                    worst = (excess[k], i, k, a[k], n[k], mode)
     if worst is None:
         return True
-    _, i, k, a, n = worst
+    _, i, k, a, n, mode = worst
     in_complex = [_data64(x).dtype.kind == "c" for x in inputs]
     with engine.set_grad_enabled(_differentiable):  # (gradgradcheck's function computes gradients itself)
         out_complex = np.asarray(f(*_as_leaves(inputs)).data).dtype.kind == "c"
@@ -126,7 +155,7 @@ def gradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, _
     out_index, in_index = k[:len(k) - in_ndim], k[len(k) - in_ndim:]
     message = (
         f"gradcheck: d {_element('out', out_index, out_complex)} / d {_element(f'input {i}', in_index, in_complex[i])}"
-        f": analytic {float(a)!r} vs numerical {float(n)!r} "
+        f": {mode} {float(a)!r} vs numerical {float(n)!r} "
         f"(difference {abs(a - n):.3g}, allowed {atol + rtol * abs(n):.3g})"
     )
     if raise_exception:

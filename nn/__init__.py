@@ -130,7 +130,7 @@ __all__ += [  # the last of torch.nn's modules
 # (every module that does is imported above, so `ops.PRIMITIVES` is complete once nn is imported). lazy.py and
 # data.py would load the compiler and utils.data, parallel.py the MPI wrapper.
 _SUBMODULES = ("utils", "parallel", "data", "mlp", "parameter_containers", "rnn", "transformer", "lazy", "modules",
-               "parameter", "common_types")  # the last three: PyTorch's module names, which code imports from
+               "parameter", "common_types", "grad")  # the last four: PyTorch's module names, which code imports from
 _LAZY = {  # public name -> its module
     "DataParallel": "data_parallel",
     **dict.fromkeys(("DataLoader", "load_digits", "make_moons"), "data"),

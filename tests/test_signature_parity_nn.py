@@ -376,8 +376,9 @@ def test_autograd_gradcheck_takes_pytorchs_keywords():
     assert A.gradcheck(func=lambda x: x * x, inputs=[X], eps=1e-6, atol=1e-5, rtol=1e-3, fast_mode=True)
     assert A.gradgradcheck(lambda x: x * x * x, [X[0]], None, check_undefined_grad=False, nondet_tol=0.0)
     assert not A.gradcheck(lambda x: x.detach() * x, [X], raise_exception=False)    # a wrong gradient
-    with pytest.raises(NotImplementedError, match="check_forward_ad"):
-        A.gradcheck(lambda x: x, [X], check_forward_ad=True)
+    assert A.gradcheck(lambda x: x * x, [X], check_forward_ad=True)               # forward mode checked too
+    with pytest.raises(NotImplementedError, match="check_batched_grad"):
+        A.gradcheck(lambda x: x, [X], check_batched_grad=True)
     with pytest.raises(TypeError):
         A.gradcheck(lambda x: x, [X], 1e-6)                                        # keyword-only, as PyTorch's
     with A.detect_anomaly(check_nan=True):

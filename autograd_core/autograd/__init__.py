@@ -242,17 +242,16 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
               check_undefined_grad=True, check_grad_dtypes=False, check_batched_grad=False,
               check_batched_forward_grad=False, check_forward_ad=False, check_backward_ad=True, fast_mode=False,
               masked=None):
-    """torch.autograd.gradcheck: func's reverse-mode derivatives against central differences in float64 (see
+    """torch.autograd.gradcheck: func's reverse-mode derivatives (check_backward_ad) and forward-mode ones
+    (check_forward_ad: the JVP rules, an autograd.Function's `jvp`) against central differences in float64 (see
     `autograd_core.gradcheck.gradcheck`); PyTorch's arguments. True, or GradcheckError (False without
     raise_exception). nondet_tol, check_undefined_grad, check_grad_dtypes, fast_mode: accepted (a backward pass
-    here is deterministic; the full Jacobian is always compared). check_backward_ad=False checks nothing.
-    check_batched_grad, check_batched_forward_grad, check_forward_ad, masked: NotImplementedError when set."""
+    here is deterministic; the full Jacobian is always compared). check_batched_grad, check_batched_forward_grad,
+    masked: NotImplementedError when set."""
     _unsupported_checks("gradcheck", check_batched_grad=check_batched_grad,
-                        check_batched_forward_grad=check_batched_forward_grad, check_forward_ad=check_forward_ad,
-                        masked=masked)
-    if not check_backward_ad:
-        return True
-    return _core_gradcheck(func, inputs, eps, atol, rtol, raise_exception)
+                        check_batched_forward_grad=check_batched_forward_grad, masked=masked)
+    return _core_gradcheck(func, inputs, eps, atol, rtol, raise_exception, check_forward_ad=check_forward_ad,
+                           check_backward_ad=check_backward_ad)
 
 
 def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3,
@@ -537,9 +536,9 @@ class Function:
             return concatenate(pieces, axis=0) if symbolic else np.concatenate(pieces)
         return tangent if symbolic else _data(tangent)
 
-    @staticmethod
+    @classmethod
     @contextlib.contextmanager
-    def _standing_in(ctx, out, xs):
+    def _standing_in(cls, ctx, out, xs):
         """ctx.saved_tensors with forward's detached inputs and outputs swapped for the node's own Values (the Values
         forward saw were detached copies): what backward computes from them joins the graph being recorded, so a
         second derivative sees that the first depends on them (d/dx of 3x²·g is 6x·g, not 0)."""
@@ -550,6 +549,12 @@ class Function:
         elif ctx._autograd_layout is not None:  # several outputs: the Values apply returned, while they live
             for i, real in ctx._autograd_outputs.items():
                 real = real()
+                if real is None and isinstance(out, Value):
+                    # an output the caller dropped (the double-backward tutorial's `Sinh.apply(x)[0]` keeps only the
+                    # first, and backward reads the others' saved Values): cut anew from the node, as PyTorch's saved
+                    # output keeps its grad_fn, so the second derivative still flows through it
+                    real = apply(cls._autograd_output, [out],
+                                 dict(zip(("offset", "size", "shape", "dtype"), ctx._autograd_layout[i])))
                 if real is not None:
                     swap[id(output[i])] = real
         saved = ctx.saved_tensors

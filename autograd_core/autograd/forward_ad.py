@@ -42,6 +42,10 @@ __all__ = ["UnpackedDualTensor", "enter_dual_level", "exit_dual_level", "make_du
 
 # The open level's trace in this thread (None: no level). One level at a time, as in PyTorch, so its number is 0.
 _LEVEL = contextvars.ContextVar("autograd_core.dual_level", default=None)
+# The open level's tangents as Values, by dual tensor: the trace keeps numeric tangents as arrays, and `unpack_dual`
+# hands back the Value that make_dual was given (when kept as-is) or made for it, the same object each time, as
+# PyTorch's does (the forward-mode tutorial's `unpack_dual(make_dual(p, t)).tangent is t`).
+_TANGENT_VALUES = contextvars.ContextVar("autograd_core.dual_level_tangents", default=None)
 
 
 class UnpackedDualTensor(NamedTuple):
@@ -66,6 +70,7 @@ def enter_dual_level():
 
     trace = JVPTrace(symbolic=functional._Tracing.depth > 0)  # inside grad/jvp: tangents must be Values
     _LEVEL.set(trace)
+    _TANGENT_VALUES.set({})
     TRACERS.set(TRACERS.get() + (trace,))
     return 0
 
@@ -78,6 +83,7 @@ def exit_dual_level(*, level=None):
     _check_level(level)
     TRACERS.set(tuple(t for t in TRACERS.get() if t is not trace))
     _LEVEL.set(None)
+    _TANGENT_VALUES.set(None)
     trace.tangents.clear()
     trace.sharing.clear()
 
@@ -130,17 +136,27 @@ def make_dual(tensor, tangent, *, level=None):
     if not trace.symbolic and (tensor.requires_grad or (isinstance(tangent, Value) and tangent.requires_grad)):
         _differentiable_tangents(trace)
     dual = reshape(tensor, shape=tensor.shape)  # an alias: same data and version counter, gradient to tensor
-    trace.tangents[dual] = _as_tangent(tangent, tensor.dtype, trace.symbolic)
+    stored = trace.tangents[dual] = _as_tangent(tangent, tensor.data, trace.symbolic)
+    if isinstance(tangent, Value) and stored is tangent.data:
+        _TANGENT_VALUES.get()[dual] = tangent
     return dual
 
 
-def _as_tangent(tangent, dtype, symbolic):
+def _as_tangent(tangent, primal, symbolic):
+    """The tangent as the level keeps it for a primal whose data is `primal`: a Value (symbolic) or an array of the
+    primal's dtype, the one given when it has the primal's dtype and memory layout (PyTorch keeps it as-is then),
+    else a copy in the primal's layout (a transposed tangent of a row-major primal is copied, as in PyTorch)."""
+    dtype = primal.dtype
     if symbolic:
         if isinstance(tangent, Value):
             return tangent if tangent.dtype == dtype else tangent.astype(dtype)
         return Value(np.asarray(tangent, dtype=dtype), requires_grad=False)
     data = tangent.data if isinstance(tangent, Value) else tangent
-    array = np.asarray(data, dtype=dtype)  # as-is (shared) when it already has the dtype, as PyTorch keeps it
+    array = np.asarray(data, dtype=dtype)
+    if array.ndim and array.strides != np.asarray(primal).strides:
+        laid_out = np.empty_like(primal)  # the primal's layout (empty_like keeps its strides' order)
+        laid_out[...] = array
+        array = laid_out
     return array[()] if array.ndim == 0 else array
 
 
@@ -168,8 +184,12 @@ def unpack_dual(tensor, *, level=None):
     primal = reshape(tensor, shape=tensor.shape)
     trace.tangents.pop(primal, None)  # the primal is tensor without its tangent
     if not isinstance(tangent, Value):
+        values = _TANGENT_VALUES.get()
+        known = values.get(tensor)
+        if known is not None and known.data is tangent:
+            return UnpackedDualTensor(primal, known)
         if isinstance(tangent, np.ndarray) and not tangent.flags.writeable:
             tangent = tangent.copy()  # a broadcast view: the caller gets an array of its own
-        tangent = Value(tangent, requires_grad=False)
-        trace.tangents[tensor] = tangent.data  # the same array on the next unpack
+        tangent = values[tensor] = Value(tangent, requires_grad=False)
+        trace.tangents[tensor] = tangent.data  # the same array (and Value) on the next unpack
     return UnpackedDualTensor(primal, tangent)

@@ -9,7 +9,9 @@ inputs and its own output (Values), and its rules read their arrays during the b
   calls it only for what each operation's formula needs (nothing for `+`, the inputs for `*`), and not for Python
   numbers, which here are constant inputs;
 * `unpack_hook(packed)` is called for each of them when a backward pass reaches that node (each pass), as in PyTorch,
-  but the rules still read the node's own arrays: what unpack_hook returns is not used. Hooks that observe,
+  but the rules still read the node's own arrays: what unpack_hook returns is not used. A pass that frees the graph
+  (no retain_graph) lets go of the packed objects at its end, as PyTorch frees saved tensors (the hooks tutorial's
+  temporary files are deleted then). Hooks that observe,
   count or check saved tensors work as in PyTorch; hooks meant to free memory (offloading, compressing) do not
   free any here, and `save_on_cpu` has nothing to move (every array is in host memory): it hooks nothing.
 
@@ -22,8 +24,9 @@ from __future__ import annotations
 
 import abc
 import contextvars
+import weakref
 
-from ..grad_fn import AccumulateGrad, GradFn
+from ..grad_fn import AccumulateGrad, GradFn, release_when_freed
 from ..inplace import mark_changed
 from ..modes import TRACERS
 from ..tracing import Tracer
@@ -68,7 +71,10 @@ class _Packing(Tracer):
         def unpack_saved(grad):
             for p in packed:
                 unpack(p)
+            if packed:
+                release_when_freed(grad_node(), packed.clear)  # freed with the graph, as PyTorch's
 
+        grad_node = weakref.ref(node)
         node.register_hook(unpack_saved)
 
 
