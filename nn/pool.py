@@ -23,7 +23,7 @@ from autograd_core.ops import data_of, matmul, mean, primitive, reshape, without
 from autograd_core.ops.complex import refuse_complex
 
 from .conv import _batched, _conv2d, _ints, _unbatched
-from .im2col import _conv2d_np, _pad, _scratch, _split
+from .im2col import _conv2d_np, _copy_rows, _pad, _scratch, _split
 from .module import Module
 
 # ----------------------------------------------------------------------------------------------------
@@ -107,6 +107,9 @@ def _tiles(size, out_size, kernel, stride, padding, dilation):
 def _scatter_into(dx, g, x, out, kernel, stride, padding, dilation, zeroed=False):
     """dx (x's shape) = g scattered to the first maximum of each window. zeroed: dx holds zeros already, or every
     element of it gets written (`_tiles`)."""
+    if zeroed and tuple(kernel) == (2, 2) and _routes_in_two_stages(dx, g, x, out):
+        _scatter_2x2_tiles(dx, g, x)
+        return
     (pt, pb), (pl, pr) = padding
     N, C, H, W = x.shape
     if pt or pb or pl or pr:  # summed in a padded scratch buffer, then cropped into the result
@@ -130,6 +133,47 @@ def _scatter_into(dx, g, x, out, kernel, stride, padding, dilation, zeroed=False
             dxp[at] += piece
     if dxp is not dx:
         np.copyto(dx, dxp[:, :, pt:pt + H, pl:pl + W])
+
+
+def _routes_in_two_stages(dx, g, x, out):
+    """Whether `_scatter_2x2_tiles` may route g (the caller knows the 2×2 windows tile x): C-contiguous arrays, no NaN
+    in out (a NaN maximum needs isnan tests: the general path has them) and a finite g (the routing multiplies g by
+    0 off the maxima, which is NaN for an infinite g). Each dot product is one BLAS pass over a pooled-size array:
+    a sum of squares is NaN exactly when an element is, and finite only when all are."""
+    return (dx.flags.c_contiguous and x.flags.c_contiguous and g.flags.c_contiguous and out.size
+            and not np.isnan(np.vdot(out, out)) and np.isfinite(np.vdot(g, g)))
+
+
+def _scatter_2x2_tiles(dx, g, x):
+    """dx = g routed to the first maximum (row-major) of each 2×2 window, the windows tiling x (MaxPool2d(2) on
+    even sizes; x, dx (N, C, 2·Ho, 2·Wo); g (N, C, Ho, Wo); conditions in `_routes_in_two_stages`).
+
+    Two stages pick the element `_first_maxima`'s four equality tests pick: in each row of a window the left element
+    wins unless the right one is larger; then the top row's winner wins unless the bottom row's is larger. They run
+    on whole arrays with long inner loops, because NumPy's cost here is per inner loop (~9 ns) and per strided element
+    (~5× a contiguous one): a view of one window position has inner loops of Wo strided elements, and the four
+    positions are read and written once each for every test. Here the columns of x and dx (views with a stride of
+    two elements) are read twice and written twice; all else is contiguous."""
+    n, c, h, w = x.shape
+    rows, width = c * h // 2, w // 2  # per sample: rows of windows, windows per row
+    pairs = x.reshape(n, rows, 2, width, 2)  # [sample, window row, row in the window, window, column in the window]
+    left, right = pairs[..., 0], pairs[..., 1]
+    left_wins = np.greater_equal(left, right, out=_scratch("pool_left_wins", left.shape, bool))
+    row_max = np.maximum(left, right, out=_scratch("pool_row_max", left.shape, x.dtype)).reshape(-1)
+    # Each row's maximum against the one a row of pixels below, and above: the array against itself shifted by a
+    # row, two flat contiguous comparisons. The first is the top row's test at the top rows of windows, the second
+    # the bottom row's at their bottom rows; the rows in between compare neighbouring windows and are dropped.
+    row_wins = _scratch("pool_row_wins", left.shape, bool)
+    np.greater_equal(row_max[:-width], row_max[width:], out=row_wins.reshape(-1)[:-width])
+    bottom_wins = _scratch("pool_bottom_wins", left.shape, bool)
+    np.greater(row_max[width:], row_max[:-width], out=bottom_wins.reshape(-1)[width:])
+    _copy_rows(row_wins[:, :, 1], bottom_wins[:, :, 1])
+    right_takes = np.greater(row_wins, left_wins, out=bottom_wins)  # the row wins, its left element does not
+    left_takes = np.logical_and(row_wins, left_wins, out=left_wins)
+    g_rows = np.repeat(g.reshape(n, rows, 1, width), 2, axis=2)  # g in both rows of its window
+    d = dx.reshape(pairs.shape)
+    np.multiply(g_rows, left_takes, out=d[..., 0])  # g or 0 (g is finite)
+    np.multiply(g_rows, right_takes, out=d[..., 1])
 
 
 def _gather_at_max(h, x, out, kernel, stride, padding, dilation=(1, 1)):
