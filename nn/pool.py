@@ -57,12 +57,33 @@ def _max_np(x, kernel, stride, padding, dilation=(1, 1)):
 
 
 def _max_into(out, x, kernel, stride, padding, dilation):
+    if (tuple(kernel) == (2, 2) and _tiles(x.shape[2:], out.shape[2:], kernel, stride, padding, dilation)
+            and x.flags.c_contiguous and out.flags.c_contiguous):
+        _max_2x2_tiles(out, x)
+        return
     xp = _pad(x, padding, -np.inf, scratch="pool_input")
     for k, (_, at) in enumerate(_window_positions(out.shape[2:], kernel, stride, dilation)):
         if k:
             np.maximum(out, xp[at], out=out)  # maximum propagates NaN
         else:
             np.copyto(out, xp[at])
+
+
+def _max_2x2_tiles(out, x):
+    """out = the maximum of each 2×2 window, the windows tiling x (x (N, C, 2·Ho, 2·Wo), out (N, C, Ho, Wo), both
+    C-contiguous): the maximum of each row's pair of columns, then of each window's two rows, on whole arrays (see
+    `_scatter_2x2_tiles` for why). np.maximum returns its second argument among equal ones (+0 and −0), so any
+    grouping gives the last of them in row-major order: the same bits as the window positions' loop."""
+    n, c, h, w = x.shape
+    rows, width = c * h // 2, w // 2  # per sample: rows of windows, windows per row
+    pairs = x.reshape(n, rows, 2, width, 2)  # [sample, window row, row in the window, window, column in the window]
+    row_max = np.maximum(pairs[..., 0], pairs[..., 1], out=_scratch("pool_row_max", pairs.shape[:-1], x.dtype))
+    # Each row's maximum against the one a row of pixels below (one flat contiguous pass): the window's maximum at
+    # the top rows of windows; the other rows compare neighbouring windows and are dropped.
+    below = _scratch("pool_rows_below", row_max.shape, x.dtype)
+    flat = row_max.reshape(-1)
+    np.maximum(flat[:-width], flat[width:], out=below.reshape(-1)[:-width])
+    _copy_rows(out.reshape(n, rows, width), below[:, :, 0])
 
 
 def _first_maxima(x, out, kernel, stride, padding, dilation=(1, 1)):

@@ -123,3 +123,24 @@ def test_tiled_backward_matches_torch_in_float64():
     max_pool2d(xv, 2).backward(g)
     torch.nn.functional.max_pool2d(xt, 2).backward(torch.tensor(g))
     np.testing.assert_array_equal(xv.grad, xt.grad.numpy())
+
+
+def max_by_positions(x):
+    """Each window's maximum as np.maximum over its four positions in row-major order (the general kernel's order;
+    among equal elements, +0 and −0, np.maximum returns its second argument)."""
+    best = x[:, :, 0::2, 0::2]
+    for r, q in ((0, 1), (1, 0), (1, 1)):
+        best = np.maximum(best, x[:, :, r::2, q::2])
+    return best
+
+
+@pytest.mark.parametrize("dtype, bits", [(np.float32, np.uint32), (np.float64, np.uint64)])
+def test_tiled_forward_gives_the_bits_of_the_window_positions_loop(dtype, bits):
+    rng = np.random.default_rng(6)
+    for shape in [(1, 1, 2, 2), (2, 3, 4, 6), (3, 2, 8, 2), (2, 4, 10, 12)]:
+        x = tied_input(rng, shape, dtype)
+        x[rng.random(shape) < 0.3] = 0.0  # +0 and −0 side by side
+        x[rng.random(shape) < 0.05] = np.nan
+        out = pool._max_np(x, TILE, TILE, NO_PADDING)
+        assert out.dtype == dtype and out.shape == shape[:2] + (shape[2] // 2, shape[3] // 2)
+        np.testing.assert_array_equal(out.view(bits), max_by_positions(x).view(bits))
