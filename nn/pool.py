@@ -1,8 +1,9 @@
 """Pooling (PyTorch's layouts NCL and NCHW): max, average, global average and adaptive average.
 
     max_pool:  y[n, c, i, j] = max_{p,q} x[n, c, i·s + p − pad, j·s + q − pad]   (padding is −∞: never wins)
-               dx: each g[n, c, i, j] goes to the FIRST maximum of its window in row-major order (PyTorch's
-               choice; a NaN counts as a maximum); where windows overlap, the contributions add up.
+               dx: each g[n, c, i, j] goes to the FIRST maximum of its window in row-major order, or to the LAST
+               NaN of a window holding NaN (PyTorch's kernel takes an element larger than the best so far, or NaN);
+               where windows overlap, the contributions add up.
     avg_pool:  a convolution of each channel with the constant kernel 1/(kh·kw) (count_include_pad=True,
                PyTorch's default: padded zeros count), so it is differentiated by conv2d's own rules.
     global_avg_pool2d: the mean over H and W.  adaptive_avg_pool2d: Aₕ · x · A_wᵀ with averaging matrices.
@@ -87,25 +88,37 @@ def _max_2x2_tiles(out, x):
 
 
 def _first_maxima(x, out, kernel, stride, padding, dilation=(1, 1)):
-    """Yield ((p, q), index of that window position, mask over outputs): True where position (p, q) holds
-    the first maximum of the window (row-major order, as PyTorch; a NaN counts as the maximum). `out` =
-    max pool of x. The mask is one scratch buffer, rewritten for each position."""
+    """Yield ((p, q), index of that window position, mask over outputs): True where position (p, q) holds the
+    element of its window that PyTorch's kernel picks (it takes an element that is larger than the best so far, or
+    NaN): the first maximum in row-major order, or the last NaN of a window holding NaN. `out` = max pool of x.
+    The mask is one scratch buffer, rewritten for each position."""
     xp = _pad(x, padding, -np.inf, scratch="pool_input")
-    has_nan = np.isnan(out).any()
+    positions = list(_window_positions(out.shape[2:], kernel, stride, dilation))
+    last_nans = _last_nans(xp, out, positions) if np.isnan(out).any() else None
     hit, taken = _scratch("pool_hit", out.shape, bool), None
-    last = kernel[0] * kernel[1] - 1
-    for k, (pq, at) in enumerate(_window_positions(out.shape[2:], kernel, stride, dilation)):
-        np.equal(xp[at], out, out=hit)
-        if has_nan:
-            hit |= np.isnan(xp[at])
+    for k, (pq, at) in enumerate(positions):
+        np.equal(xp[at], out, out=hit)  # never in a window holding NaN: its maximum, NaN, equals nothing
         if taken is None:
             taken = _scratch("pool_taken", out.shape, bool)
             taken[...] = hit
         else:
             np.greater(hit, taken, out=hit)  # a hit, and no earlier position of its window had one
-            if k < last:
+            if k < len(positions) - 1:
                 taken |= hit
+        if last_nans is not None:
+            hit |= last_nans[k]
         yield pq, at, hit
+
+
+def _last_nans(xp, out, positions):
+    """(window positions, *out.shape) bool: True where a position holds the last NaN of its window."""
+    picks = np.empty((len(positions),) + out.shape, bool)
+    later = np.zeros(out.shape, bool)  # the window has a NaN at a later position
+    for k in range(len(positions) - 1, -1, -1):
+        np.isnan(xp[positions[k][1]], out=picks[k])
+        np.greater(picks[k], later, out=picks[k])
+        later |= picks[k]
+    return picks
 
 
 def _scatter_to_max(g, x, out, kernel, stride, padding, dilation=(1, 1)):
@@ -332,9 +345,9 @@ def _max_pool(who, nd, x, kernel_size, stride, padding, dilation, ceil_mode, ret
 def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
     """Max over windows. x (N, C, H, W) -> (N, C, Ho, Wo), Ho = ⌊(H + 2p − d(k − 1) − 1)/s⌋ + 1 (⌈⌉ with
     ceil_mode, whose last window may be partial); stride defaults to kernel_size; padding (at most half the
-    kernel) never wins. Gradient: to the first max of each window. return_indices: also the flat index
-    (row·W + column) of each maximum in its H×W plane, int64 (a Value for a Value input, as PyTorch's tensor), for
-    `max_unpool2d`. An unbatched (C, H, W) input gives (C, Ho, Wo)."""
+    kernel) never wins. Gradient: to the first max of each window (its last NaN if it holds NaN, as PyTorch).
+    return_indices: also the flat index (row·W + column) of each maximum in its H×W plane, int64 (a Value for a
+    Value input, as PyTorch's tensor), for `max_unpool2d`. An unbatched (C, H, W) input gives (C, Ho, Wo)."""
     return _max_pool("max_pool2d", 2, x, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 

@@ -144,3 +144,44 @@ def test_tiled_forward_gives_the_bits_of_the_window_positions_loop(dtype, bits):
         out = pool._max_np(x, TILE, TILE, NO_PADDING)
         assert out.dtype == dtype and out.shape == shape[:2] + (shape[2] // 2, shape[3] // 2)
         np.testing.assert_array_equal(out.view(bits), max_by_positions(x).view(bits))
+
+
+# A window holding several NaNs: PyTorch's kernel takes an element that is larger than the best so far or NaN, so
+# its last NaN wins (the gradient goes there, return_indices names it).
+
+NAN_GEOMETRIES = {  # kernel, stride, padding, dilation, ceil_mode
+    "2x2 tiles": (2, None, 0, 1, False),
+    "3x3 overlapping, padded": (3, 1, 1, 1, False),
+    "2x3 dilated": ((2, 3), (1, 2), (1, 0), (2, 1), False),
+    "3x3 ceil_mode": (3, 2, 0, 1, True),
+}
+
+
+@pytest.mark.parametrize("name", NAN_GEOMETRIES)
+def test_the_last_nan_of_a_window_takes_the_gradient_and_the_index_as_in_torch(name):
+    torch = pytest.importorskip("torch")
+    kernel, stride, padding, dilation, ceil_mode = NAN_GEOMETRIES[name]
+    rng = np.random.default_rng(8)
+    x = rng.integers(-2, 3, (2, 3, 7, 8)).astype(np.float64)
+    x[rng.random(x.shape) < 0.3] = np.nan
+    xv, xt = Value(x), torch.tensor(x, requires_grad=True)
+    y, indices = max_pool2d(xv, kernel, stride, padding, dilation, ceil_mode, return_indices=True)
+    yt, indices_t = torch.nn.functional.max_pool2d(xt, kernel, stride, padding, dilation, ceil_mode,
+                                                   return_indices=True)
+    g = rng.standard_normal(y.shape)
+    y.backward(g)
+    yt.backward(torch.tensor(g))
+    np.testing.assert_array_equal(y.data, yt.detach().numpy())
+    np.testing.assert_array_equal(indices.data, indices_t.numpy())
+    np.testing.assert_allclose(xv.grad, xt.grad.numpy(), rtol=1e-12, atol=1e-14)  # overlaps add in another order
+
+
+def test_nan_windows_read_and_route_at_the_last_nan_in_both_directions():
+    """The gather (forward mode, second derivatives) reads where the scatter writes."""
+    x = np.array([[[[np.nan, 1.0, np.nan, np.nan], [np.nan, 2.0, 0.0, 5.0]]]])
+    g = np.array([[[[10.0, 20.0]]]])
+    out = pool._max_np(x, TILE, TILE, NO_PADDING)
+    np.testing.assert_array_equal(pool._scatter_to_max(g, x, out, TILE, TILE, NO_PADDING),
+                                  [[[[0, 0, 0, 20], [10, 0, 0, 0]]]])
+    h = np.arange(8.0).reshape(x.shape)
+    np.testing.assert_array_equal(pool._gather_at_max(h, x, out, TILE, TILE, NO_PADDING), [[[[4.0, 3.0]]]])
