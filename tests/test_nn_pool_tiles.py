@@ -185,3 +185,12 @@ def test_nan_windows_read_and_route_at_the_last_nan_in_both_directions():
                                   [[[[0, 0, 0, 20], [10, 0, 0, 0]]]])
     h = np.arange(8.0).reshape(x.shape)
     np.testing.assert_array_equal(pool._gather_at_max(h, x, out, TILE, TILE, NO_PADDING), [[[[4.0, 3.0]]]])
+
+
+@pytest.mark.parametrize("shape", [(0, 3, 4, 4), (2, 0, 4, 4)])
+def test_empty_batches_and_channels_pool_to_empty_results(shape):
+    xv = Value(np.ones(shape, np.float32))
+    y = max_pool2d(xv, 2)
+    assert y.shape == shape[:2] + (2, 2)
+    y.sum().backward()
+    assert xv.grad.shape == shape and xv.grad.dtype == np.float32
