@@ -1,8 +1,9 @@
 """Pooling (PyTorch's layouts NCL and NCHW): max, average, global average and adaptive average.
 
     max_pool:  y[n, c, i, j] = max_{p,q} x[n, c, i·s + p − pad, j·s + q − pad]   (padding is −∞: never wins)
-               dx: each g[n, c, i, j] goes to the FIRST maximum of its window in row-major order (PyTorch's
-               choice; a NaN counts as a maximum); where windows overlap, the contributions add up.
+               dx: each g[n, c, i, j] goes to the FIRST maximum of its window in row-major order, or to the LAST
+               NaN of a window holding NaN (PyTorch's kernel takes an element larger than the best so far, or NaN);
+               where windows overlap, the contributions add up.
     avg_pool:  a convolution of each channel with the constant kernel 1/(kh·kw) (count_include_pad=True,
                PyTorch's default: padded zeros count), so it is differentiated by conv2d's own rules.
     global_avg_pool2d: the mean over H and W.  adaptive_avg_pool2d: Aₕ · x · A_wᵀ with averaging matrices.
@@ -23,7 +24,7 @@ from autograd_core.ops import data_of, matmul, mean, primitive, reshape, without
 from autograd_core.ops.complex import refuse_complex
 
 from .conv import _batched, _conv2d, _ints, _unbatched
-from .im2col import _conv2d_np, _pad, _scratch, _split
+from .im2col import _conv2d_np, _copy_rows, _pad, _scratch, _split
 from .module import Module
 
 # ----------------------------------------------------------------------------------------------------
@@ -57,6 +58,10 @@ def _max_np(x, kernel, stride, padding, dilation=(1, 1)):
 
 
 def _max_into(out, x, kernel, stride, padding, dilation):
+    if (tuple(kernel) == (2, 2) and _tiles(x.shape[2:], out.shape[2:], kernel, stride, padding, dilation)
+            and x.flags.c_contiguous and out.flags.c_contiguous):
+        _max_2x2_tiles(out, x)
+        return
     xp = _pad(x, padding, -np.inf, scratch="pool_input")
     for k, (_, at) in enumerate(_window_positions(out.shape[2:], kernel, stride, dilation)):
         if k:
@@ -65,26 +70,55 @@ def _max_into(out, x, kernel, stride, padding, dilation):
             np.copyto(out, xp[at])
 
 
+def _max_2x2_tiles(out, x):
+    """out = the maximum of each 2×2 window, the windows tiling x (x (N, C, 2·Ho, 2·Wo), out (N, C, Ho, Wo), both
+    C-contiguous): the maximum of each row's pair of columns, then of each window's two rows, on whole arrays (see
+    `_scatter_2x2_tiles` for why). np.maximum returns its second argument among equal ones (+0 and −0), so any
+    grouping gives the last of them in row-major order: the same bits as the window positions' loop."""
+    n, c, h, w = x.shape
+    rows, width = c * h // 2, w // 2  # per sample: rows of windows, windows per row
+    pairs = x.reshape(n, rows, 2, width, 2)  # [sample, window row, row in the window, window, column in the window]
+    row_max = np.maximum(pairs[..., 0], pairs[..., 1], out=_scratch("pool_row_max", pairs.shape[:-1], x.dtype))
+    # Each row's maximum against the one a row of pixels below (one flat contiguous pass): the window's maximum at
+    # the top rows of windows; the other rows compare neighbouring windows and are dropped.
+    below = _scratch("pool_rows_below", row_max.shape, x.dtype)
+    flat = row_max.reshape(-1)
+    np.maximum(flat[:-width], flat[width:], out=below.reshape(-1)[:-width])
+    _copy_rows(out.reshape(n, rows, width), below[:, :, 0])
+
+
 def _first_maxima(x, out, kernel, stride, padding, dilation=(1, 1)):
-    """Yield ((p, q), index of that window position, mask over outputs): True where position (p, q) holds
-    the first maximum of the window (row-major order, as PyTorch; a NaN counts as the maximum). `out` =
-    max pool of x. The mask is one scratch buffer, rewritten for each position."""
+    """Yield ((p, q), index of that window position, mask over outputs): True where position (p, q) holds the
+    element of its window that PyTorch's kernel picks (it takes an element that is larger than the best so far, or
+    NaN): the first maximum in row-major order, or the last NaN of a window holding NaN. `out` = max pool of x.
+    The mask is one scratch buffer, rewritten for each position."""
     xp = _pad(x, padding, -np.inf, scratch="pool_input")
-    has_nan = np.isnan(out).any()
+    positions = list(_window_positions(out.shape[2:], kernel, stride, dilation))
+    last_nans = _last_nans(xp, out, positions) if np.isnan(out).any() else None
     hit, taken = _scratch("pool_hit", out.shape, bool), None
-    last = kernel[0] * kernel[1] - 1
-    for k, (pq, at) in enumerate(_window_positions(out.shape[2:], kernel, stride, dilation)):
-        np.equal(xp[at], out, out=hit)
-        if has_nan:
-            hit |= np.isnan(xp[at])
+    for k, (pq, at) in enumerate(positions):
+        np.equal(xp[at], out, out=hit)  # never in a window holding NaN: its maximum, NaN, equals nothing
         if taken is None:
             taken = _scratch("pool_taken", out.shape, bool)
             taken[...] = hit
         else:
             np.greater(hit, taken, out=hit)  # a hit, and no earlier position of its window had one
-            if k < last:
+            if k < len(positions) - 1:
                 taken |= hit
+        if last_nans is not None:
+            hit |= last_nans[k]
         yield pq, at, hit
+
+
+def _last_nans(xp, out, positions):
+    """(window positions, *out.shape) bool: True where a position holds the last NaN of its window."""
+    picks = np.empty((len(positions),) + out.shape, bool)
+    later = np.zeros(out.shape, bool)  # the window has a NaN at a later position
+    for k in range(len(positions) - 1, -1, -1):
+        np.isnan(xp[positions[k][1]], out=picks[k])
+        np.greater(picks[k], later, out=picks[k])
+        later |= picks[k]
+    return picks
 
 
 def _scatter_to_max(g, x, out, kernel, stride, padding, dilation=(1, 1)):
@@ -107,6 +141,9 @@ def _tiles(size, out_size, kernel, stride, padding, dilation):
 def _scatter_into(dx, g, x, out, kernel, stride, padding, dilation, zeroed=False):
     """dx (x's shape) = g scattered to the first maximum of each window. zeroed: dx holds zeros already, or every
     element of it gets written (`_tiles`)."""
+    if zeroed and tuple(kernel) == (2, 2) and _routes_in_two_stages(dx, g, x, out):
+        _scatter_2x2_tiles(dx, g, x)
+        return
     (pt, pb), (pl, pr) = padding
     N, C, H, W = x.shape
     if pt or pb or pl or pr:  # summed in a padded scratch buffer, then cropped into the result
@@ -130,6 +167,47 @@ def _scatter_into(dx, g, x, out, kernel, stride, padding, dilation, zeroed=False
             dxp[at] += piece
     if dxp is not dx:
         np.copyto(dx, dxp[:, :, pt:pt + H, pl:pl + W])
+
+
+def _routes_in_two_stages(dx, g, x, out):
+    """Whether `_scatter_2x2_tiles` may route g (the caller knows the 2×2 windows tile x): C-contiguous arrays, no NaN
+    in out (a NaN maximum needs isnan tests: the general path has them) and a finite g (the routing multiplies g by
+    0 off the maxima, which is NaN for an infinite g). Each dot product is one BLAS pass over a pooled-size array:
+    a sum of squares is NaN exactly when an element is, and finite only when all are."""
+    return (dx.flags.c_contiguous and x.flags.c_contiguous and g.flags.c_contiguous and out.size
+            and not np.isnan(np.vdot(out, out)) and np.isfinite(np.vdot(g, g)))
+
+
+def _scatter_2x2_tiles(dx, g, x):
+    """dx = g routed to the first maximum (row-major) of each 2×2 window, the windows tiling x (MaxPool2d(2) on
+    even sizes; x, dx (N, C, 2·Ho, 2·Wo); g (N, C, Ho, Wo); conditions in `_routes_in_two_stages`).
+
+    Two stages pick the element `_first_maxima`'s four equality tests pick: in each row of a window the left element
+    wins unless the right one is larger; then the top row's winner wins unless the bottom row's is larger. They run
+    on whole arrays with long inner loops, because NumPy's cost here is per inner loop (~9 ns) and per strided element
+    (~5× a contiguous one): a view of one window position has inner loops of Wo strided elements, and the four
+    positions are read and written once each for every test. Here the columns of x and dx (views with a stride of
+    two elements) are read twice and written twice; all else is contiguous."""
+    n, c, h, w = x.shape
+    rows, width = c * h // 2, w // 2  # per sample: rows of windows, windows per row
+    pairs = x.reshape(n, rows, 2, width, 2)  # [sample, window row, row in the window, window, column in the window]
+    left, right = pairs[..., 0], pairs[..., 1]
+    left_wins = np.greater_equal(left, right, out=_scratch("pool_left_wins", left.shape, bool))
+    row_max = np.maximum(left, right, out=_scratch("pool_row_max", left.shape, x.dtype)).reshape(-1)
+    # Each row's maximum against the one a row of pixels below, and above: the array against itself shifted by a
+    # row, two flat contiguous comparisons. The first is the top row's test at the top rows of windows, the second
+    # the bottom row's at their bottom rows; the rows in between compare neighbouring windows and are dropped.
+    row_wins = _scratch("pool_row_wins", left.shape, bool)
+    np.greater_equal(row_max[:-width], row_max[width:], out=row_wins.reshape(-1)[:-width])
+    bottom_wins = _scratch("pool_bottom_wins", left.shape, bool)
+    np.greater(row_max[width:], row_max[:-width], out=bottom_wins.reshape(-1)[width:])
+    _copy_rows(row_wins[:, :, 1], bottom_wins[:, :, 1])
+    right_takes = np.greater(row_wins, left_wins, out=bottom_wins)  # the row wins, its left element does not
+    left_takes = np.logical_and(row_wins, left_wins, out=left_wins)
+    g_rows = np.repeat(g.reshape(n, rows, 1, width), 2, axis=2)  # g in both rows of its window
+    d = dx.reshape(pairs.shape)
+    np.multiply(g_rows, left_takes, out=d[..., 0])  # g or 0 (g is finite)
+    np.multiply(g_rows, right_takes, out=d[..., 1])
 
 
 def _gather_at_max(h, x, out, kernel, stride, padding, dilation=(1, 1)):
@@ -267,9 +345,9 @@ def _max_pool(who, nd, x, kernel_size, stride, padding, dilation, ceil_mode, ret
 def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
     """Max over windows. x (N, C, H, W) -> (N, C, Ho, Wo), Ho = ⌊(H + 2p − d(k − 1) − 1)/s⌋ + 1 (⌈⌉ with
     ceil_mode, whose last window may be partial); stride defaults to kernel_size; padding (at most half the
-    kernel) never wins. Gradient: to the first max of each window. return_indices: also the flat index
-    (row·W + column) of each maximum in its H×W plane, int64 (a Value for a Value input, as PyTorch's tensor), for
-    `max_unpool2d`. An unbatched (C, H, W) input gives (C, Ho, Wo)."""
+    kernel) never wins. Gradient: to the first max of each window (its last NaN if it holds NaN, as PyTorch).
+    return_indices: also the flat index (row·W + column) of each maximum in its H×W plane, int64 (a Value for a
+    Value input, as PyTorch's tensor), for `max_unpool2d`. An unbatched (C, H, W) input gives (C, Ho, Wo)."""
     return _max_pool("max_pool2d", 2, x, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 

@@ -175,8 +175,6 @@ REASONS = {
                     'PyTorch multiplies: NaN'),
     'cosine': ('cosine_similarity of a zero or NaN row: ours finite or infinite in places (the eps clamp is a '
                "constant here), PyTorch's NaN throughout"),
-    'maxpool_nan': ("a window with several NaNs: the gradient goes to its first NaN here, to its last in PyTorch's "
-                    'CPU kernel'),
     'lp_pool': ("lp_pool of an all-zero window: the root's infinite derivative times 0 is NaN here; PyTorch's "
                 'takes sign(s)·relu(|s|) first, whose gradient there is 0'),
     'bce_logits': ("binary_cross_entropy_with_logits at x = −inf with target 1: ours inf (the limit), PyTorch's "
@@ -313,10 +311,6 @@ DIFFERENCES = {  # reason: {expression: {input set: the kinds that differ there}
     },
     'cosine': {
         'F.cosine_similarity(x.reshape(2,3),x.reshape(2,3).flip(0))': {'zeros': 'inf'},
-    },
-    'maxpool_nan': {
-        'F.max_pool1d(x.reshape(1,1,6),3,1)': {'nan': 'one'},
-        'F.max_pool2d(x.reshape(1,1,2,3),2,1)': {'nan': 'one inf nan'},
     },
     'lp_pool': {
         'F.lp_pool1d(x.reshape(1,1,6),2,2)': {'zeros': 'one inf nan zero'},

@@ -1,0 +1,196 @@
+"""Max pooling's backward where 2×2 windows tile the input (MaxPool2d(2) on even sizes): the two-stage routing of
+nn/pool.py (`_scatter_2x2_tiles`) against a loop that applies PyTorch's rule window by window, on inputs full of
+ties, signed zeros and infinities; the cases that leave it for the general kernel (NaN inputs, infinite gradients,
+non-contiguous arrays); and PyTorch itself in float64."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from autograd_core import Value
+from autograd_core.nn import pool
+from autograd_core.nn.pool import max_pool2d
+
+TILE, NO_PADDING = (2, 2), ((0, 0), (0, 0))
+
+
+def scatter_by_loops(x, g):
+    """PyTorch's CPU rule, window by window in row-major order: an element replaces the best so far when it is
+    larger or NaN; the window's first element stands when none does (all −∞)."""
+    dx = np.zeros(x.shape, g.dtype)
+    for n, c, i, j in np.ndindex(g.shape):
+        best, where = -np.inf, (2 * i, 2 * j)
+        for r in (2 * i, 2 * i + 1):
+            for q in (2 * j, 2 * j + 1):
+                if x[n, c, r, q] > best or np.isnan(x[n, c, r, q]):
+                    best, where = x[n, c, r, q], (r, q)
+        dx[(n, c) + where] += g[n, c, i, j]
+    return dx
+
+
+def tied_input(rng, shape, dtype):
+    """Small integers (ties in most windows), with signed zeros and infinities mixed in."""
+    x = rng.integers(-2, 3, shape).astype(dtype)
+    special = rng.random(shape)
+    x[special < 0.1] = -0.0
+    x[(special >= 0.1) & (special < 0.15)] = -np.inf
+    x[(special >= 0.15) & (special < 0.18)] = np.inf
+    return x
+
+
+def scatter(g, x):
+    return pool._scatter_to_max(g, x, pool._max_np(x, TILE, TILE, NO_PADDING), TILE, TILE, NO_PADDING)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(1, 1, 2, 2), (2, 3, 4, 6), (3, 2, 8, 2), (1, 5, 2, 10), (4, 1, 6, 6)])
+def test_tiled_scatter_gives_each_window_s_first_maximum_its_gradient(shape, dtype):
+    rng = np.random.default_rng(sum(shape))
+    for _ in range(5):
+        x = tied_input(rng, shape, dtype)
+        g = rng.standard_normal((shape[0], shape[1], shape[2] // 2, shape[3] // 2)).astype(dtype)
+        assert pool._routes_in_two_stages(np.empty_like(x), g, x, pool._max_np(x, TILE, TILE, NO_PADDING))
+        dx = scatter(g, x)
+        assert dx.dtype == dtype
+        np.testing.assert_array_equal(dx, scatter_by_loops(x, g))
+
+
+def test_every_order_of_a_window_s_ties_and_near_ties():
+    """All 3⁴ windows over three values: each position is the first maximum in some of them."""
+    values = np.array([-1.0, 0.0, 1.0])
+    windows = np.array(np.meshgrid(*[np.arange(3)] * 4, indexing="ij")).reshape(4, -1).T  # (81, 4) value indices
+    x = values[windows].reshape(1, -1, 2, 2)
+    g = np.arange(1.0, x.shape[1] + 1).reshape(1, -1, 1, 1)
+    np.testing.assert_array_equal(scatter(g, x), scatter_by_loops(x, g))
+
+
+def test_a_window_of_negative_infinities_gives_its_first_element_the_gradient():
+    x = np.full((1, 1, 2, 4), -np.inf)
+    x[0, 0, 1, 3] = 5.0
+    np.testing.assert_array_equal(scatter(np.array([[[[2.0, 3.0]]]]), x), [[[[2, 0, 0, 0], [0, 0, 0, 3]]]])
+
+
+def test_nan_inputs_take_the_general_kernel_and_a_nan_is_the_maximum():
+    rng = np.random.default_rng(1)
+    x = tied_input(rng, (2, 2, 4, 4), np.float32)
+    x[0, 0, 1, 1] = x[1, 1, 2, 3] = np.nan  # one NaN per window
+    g = rng.standard_normal((2, 2, 2, 2)).astype(np.float32)
+    assert not pool._routes_in_two_stages(np.empty_like(x), g, x, pool._max_np(x, TILE, TILE, NO_PADDING))
+    dx = scatter(g, x)
+    np.testing.assert_array_equal(dx, scatter_by_loops(x, g))
+    assert dx[0, 0, 1, 1] == g[0, 0, 0, 0] and dx[1, 1, 2, 3] == g[1, 1, 1, 1]
+
+
+@pytest.mark.parametrize("bad", [np.inf, -np.inf, np.nan])
+def test_an_infinite_or_nan_gradient_reaches_its_maximum_alone(bad):
+    """g·0 would be NaN off the maxima: such a g takes the general kernel, which writes 0 there (as PyTorch)."""
+    rng = np.random.default_rng(2)
+    x = tied_input(rng, (2, 2, 4, 6), np.float64)
+    g = rng.standard_normal((2, 2, 2, 3))
+    g[1, 0, 1, 2] = bad
+    assert not pool._routes_in_two_stages(np.empty_like(x), g, x, pool._max_np(x, TILE, TILE, NO_PADDING))
+    dx = scatter(g, x)
+    np.testing.assert_array_equal(dx, scatter_by_loops(x, g))
+    assert np.isnan(dx).sum() == (1 if np.isnan(bad) else 0)
+
+
+def test_non_contiguous_arrays_take_the_general_kernel():
+    rng = np.random.default_rng(3)
+    x = tied_input(rng, (2, 3, 6, 4), np.float32).transpose(0, 1, 3, 2)  # (2, 3, 4, 6), not C-contiguous
+    g = rng.standard_normal((2, 3, 2, 3)).astype(np.float32)
+    assert not pool._routes_in_two_stages(np.empty(x.shape, x.dtype), g, x, pool._max_np(x, TILE, TILE, NO_PADDING))
+    np.testing.assert_array_equal(scatter(g, x), scatter_by_loops(x, g))
+
+
+def test_max_pool2d_backward_through_values_on_tied_float32():
+    rng = np.random.default_rng(4)
+    x = tied_input(rng, (3, 4, 8, 10), np.float32)
+    xv = Value(x)
+    y = max_pool2d(xv, 2)
+    g = rng.standard_normal(y.shape).astype(np.float32)
+    y.backward(g)
+    assert xv.grad.dtype == np.float32
+    np.testing.assert_array_equal(xv.grad, scatter_by_loops(x, g))
+
+
+def test_tiled_backward_matches_torch_in_float64():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(5)
+    x = tied_input(rng, (3, 4, 6, 8), np.float64)
+    g = rng.standard_normal((3, 4, 3, 4))
+    xv, xt = Value(x), torch.tensor(x, requires_grad=True)
+    max_pool2d(xv, 2).backward(g)
+    torch.nn.functional.max_pool2d(xt, 2).backward(torch.tensor(g))
+    np.testing.assert_array_equal(xv.grad, xt.grad.numpy())
+
+
+def max_by_positions(x):
+    """Each window's maximum as np.maximum over its four positions in row-major order (the general kernel's order;
+    among equal elements, +0 and −0, np.maximum returns its second argument)."""
+    best = x[:, :, 0::2, 0::2]
+    for r, q in ((0, 1), (1, 0), (1, 1)):
+        best = np.maximum(best, x[:, :, r::2, q::2])
+    return best
+
+
+@pytest.mark.parametrize("dtype, bits", [(np.float32, np.uint32), (np.float64, np.uint64)])
+def test_tiled_forward_gives_the_bits_of_the_window_positions_loop(dtype, bits):
+    rng = np.random.default_rng(6)
+    for shape in [(1, 1, 2, 2), (2, 3, 4, 6), (3, 2, 8, 2), (2, 4, 10, 12)]:
+        x = tied_input(rng, shape, dtype)
+        x[rng.random(shape) < 0.3] = 0.0  # +0 and −0 side by side
+        x[rng.random(shape) < 0.05] = np.nan
+        out = pool._max_np(x, TILE, TILE, NO_PADDING)
+        assert out.dtype == dtype and out.shape == shape[:2] + (shape[2] // 2, shape[3] // 2)
+        np.testing.assert_array_equal(out.view(bits), max_by_positions(x).view(bits))
+
+
+# A window holding several NaNs: PyTorch's kernel takes an element that is larger than the best so far or NaN, so
+# its last NaN wins (the gradient goes there, return_indices names it).
+
+NAN_GEOMETRIES = {  # kernel, stride, padding, dilation, ceil_mode
+    "2x2 tiles": (2, None, 0, 1, False),
+    "3x3 overlapping, padded": (3, 1, 1, 1, False),
+    "2x3 dilated": ((2, 3), (1, 2), (1, 0), (2, 1), False),
+    "3x3 ceil_mode": (3, 2, 0, 1, True),
+}
+
+
+@pytest.mark.parametrize("name", NAN_GEOMETRIES)
+def test_the_last_nan_of_a_window_takes_the_gradient_and_the_index_as_in_torch(name):
+    torch = pytest.importorskip("torch")
+    kernel, stride, padding, dilation, ceil_mode = NAN_GEOMETRIES[name]
+    rng = np.random.default_rng(8)
+    x = rng.integers(-2, 3, (2, 3, 7, 8)).astype(np.float64)
+    x[rng.random(x.shape) < 0.3] = np.nan
+    xv, xt = Value(x), torch.tensor(x, requires_grad=True)
+    y, indices = max_pool2d(xv, kernel, stride, padding, dilation, ceil_mode, return_indices=True)
+    yt, indices_t = torch.nn.functional.max_pool2d(xt, kernel, stride, padding, dilation, ceil_mode,
+                                                   return_indices=True)
+    g = rng.standard_normal(y.shape)
+    y.backward(g)
+    yt.backward(torch.tensor(g))
+    np.testing.assert_array_equal(y.data, yt.detach().numpy())
+    np.testing.assert_array_equal(indices.data, indices_t.numpy())
+    np.testing.assert_allclose(xv.grad, xt.grad.numpy(), rtol=1e-12, atol=1e-14)  # overlaps add in another order
+
+
+def test_nan_windows_read_and_route_at_the_last_nan_in_both_directions():
+    """The gather (forward mode, second derivatives) reads where the scatter writes."""
+    x = np.array([[[[np.nan, 1.0, np.nan, np.nan], [np.nan, 2.0, 0.0, 5.0]]]])
+    g = np.array([[[[10.0, 20.0]]]])
+    out = pool._max_np(x, TILE, TILE, NO_PADDING)
+    np.testing.assert_array_equal(pool._scatter_to_max(g, x, out, TILE, TILE, NO_PADDING),
+                                  [[[[0, 0, 0, 20], [10, 0, 0, 0]]]])
+    h = np.arange(8.0).reshape(x.shape)
+    np.testing.assert_array_equal(pool._gather_at_max(h, x, out, TILE, TILE, NO_PADDING), [[[[4.0, 3.0]]]])
+
+
+@pytest.mark.parametrize("shape", [(0, 3, 4, 4), (2, 0, 4, 4)])
+def test_empty_batches_and_channels_pool_to_empty_results(shape):
+    xv = Value(np.ones(shape, np.float32))
+    y = max_pool2d(xv, 2)
+    assert y.shape == shape[:2] + (2, 2)
+    y.sum().backward()
+    assert xv.grad.shape == shape and xv.grad.dtype == np.float32
