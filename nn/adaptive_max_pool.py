@@ -2,10 +2,10 @@
 the (od ×) oh × ow bins that tile the input, whatever its size.
 
 Bin i of an axis of length n split into m bins covers [⌊i·n/m⌋, ⌈(i + 1)·n/m⌉): bins may overlap by one element when
-m does not divide n. The position of each bin's maximum (the first one in row-major order, as PyTorch) is found on
-the data, as a recorded result without gradient (so a compiled step finds it again for each batch); the output
-reads x at those positions by indexing, whose rule adds each output's gradient to its input element (twice for an
-element that is the maximum of two overlapping bins).
+m does not divide n. The position of each bin's maximum (the first one in row-major order, or the last NaN, as
+PyTorch) is found on the data, as a recorded result without gradient (so a compiled step finds it again for each
+batch); the output reads x at those positions by indexing, whose rule adds each output's gradient to its input
+element (twice for an element that is the maximum of two overlapping bins).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def _bins(n, m):
 
 def _argmax_in_bins(x, out_size):
     """x (B, *spatial) -> (B, *out_size) int64: the flat (row-major) index in x's plane or volume of each bin's
-    first maximum (a NaN counts as the maximum)."""
+    first maximum, or of its last NaN (PyTorch's kernel takes an element larger than the best so far, or a NaN)."""
     B, spatial = x.shape[0], x.shape[1:]
     indices = np.empty((B,) + tuple(out_size), np.int64)
     for at in itertools.product(*(range(m) for m in out_size)):
@@ -38,7 +38,8 @@ def _argmax_in_bins(x, out_size):
         window = x[(slice(None),) + tuple(slice(lo, hi) for lo, hi in bins)]
         flat = window.reshape(B, -1)
         nan = np.isnan(flat)
-        first = np.where(nan.any(axis=1), nan.argmax(axis=1), flat.argmax(axis=1))
+        last_nan = nan.shape[1] - 1 - nan[:, ::-1].argmax(axis=1)
+        first = np.where(nan.any(axis=1), last_nan, flat.argmax(axis=1))
         offsets = np.unravel_index(first, window.shape[1:])
         indices[(slice(None),) + at] = np.ravel_multi_index(
             tuple(lo + o for (lo, _), o in zip(bins, offsets)), spatial)

@@ -4,7 +4,9 @@ All are compositions of the 2-D machinery of pool.py and conv.py, so gradients, 
 
     max_pool3d:  a maximum is separable: the 2-D max pool of every depth plane over (H, W), then the max pool of
                  those along depth (a 2-D pool of kernel (kd, 1) over (D, Ho·Wo)). The first maximum in (d, h, w)
-                 order (PyTorch's choice for the gradient and the indices) is the first plane's first maximum.
+                 order (PyTorch's choice for the gradient and the indices) is the first plane's first maximum, and
+                 the last NaN in that order is the last plane's last NaN (where a window holds NaN, PyTorch's
+                 kernel takes its last).
     avg_pool3d:  window sums (conv2d with a box of ones over (H, W), then over D) divided by each window's
                  divisor: its size inside input + padding (count_include_pad) or inside the input, or divisor_override.
     adaptive_avg_pool3d: averaging matrices along D, H and W.   lp_pool3d: (Σ_window x^p)^(1/p).

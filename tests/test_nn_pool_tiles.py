@@ -176,6 +176,27 @@ def test_the_last_nan_of_a_window_takes_the_gradient_and_the_index_as_in_torch(n
     np.testing.assert_allclose(xv.grad, xt.grad.numpy(), rtol=1e-12, atol=1e-14)  # overlaps add in another order
 
 
+@pytest.mark.parametrize("nd, size, out", [(1, (9,), (4,)), (2, (7, 8), (3, 2)), (3, (4, 5, 6), (2, 2, 3))])
+def test_adaptive_max_pooling_s_last_nan_takes_the_gradient_and_the_index_as_in_torch(nd, size, out):
+    """Adaptive bins (overlapping where the output size does not divide the input's) follow the same rule."""
+    torch = pytest.importorskip("torch")
+    from autograd_core.nn import functional as F
+
+    rng = np.random.default_rng(9)
+    x = rng.integers(-2, 3, (2, 3) + size).astype(np.float64)
+    x[rng.random(x.shape) < 0.3] = np.nan
+    name = f"adaptive_max_pool{nd}d"
+    xv, xt = Value(x), torch.tensor(x, requires_grad=True)
+    y, indices = getattr(F, name)(xv, out, return_indices=True)
+    yt, indices_t = getattr(torch.nn.functional, name)(xt, out, return_indices=True)
+    g = rng.standard_normal(y.shape)
+    y.backward(g)
+    yt.backward(torch.tensor(g))
+    np.testing.assert_array_equal(indices.data, indices_t.numpy())
+    np.testing.assert_array_equal(y.data, yt.detach().numpy())
+    np.testing.assert_allclose(xv.grad, xt.grad.numpy(), rtol=1e-12, atol=1e-14)
+
+
 def test_nan_windows_read_and_route_at_the_last_nan_in_both_directions():
     """The gather (forward mode, second derivatives) reads where the scatter writes."""
     x = np.array([[[[np.nan, 1.0, np.nan, np.nan], [np.nan, 2.0, 0.0, 5.0]]]])
