@@ -18,7 +18,7 @@ import numpy as np
 
 from .elementwise import data_of, where
 from .index import along, as_value, check_dim
-from .nondifferentiable import without_gradient
+from .nondifferentiable import refuse_complex, without_gradient
 from .primitive import primitive
 from .reduce import prod
 from .shape import _getitem, broadcast_to, reshape, scatter_add
@@ -288,6 +288,7 @@ _pick.defjvp(lambda t, out, x, how, axis:
 def _picked(input, how, dim):
     """(values, indices) of _pick along dim (a 0-d input is a vector of one)."""
     x = as_value(input)
+    refuse_complex(how, x)  # no order among complex numbers (PyTorch's words, for cummax and cummin)
     if x.ndim == 0:
         check_dim(dim, 0)
         values, indices = _picked(reshape(x, shape=(1,)), how, 0)
