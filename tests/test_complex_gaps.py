@@ -348,3 +348,84 @@ def main(show_all):
 
 if __name__ == "__main__":
     main("--all" in sys.argv)
+
+
+# ----------------------------------------------------------------------------------------------------
+# 2. Real × complex products. PyTorch refuses them ("expected m1 and m2 to have the same dtype, but got: float !=
+# c10::complex<float>", and its other words per op), as it refuses float32 × float64; this library promotes both
+# (tests/test_type_promotion.py's MORE_LENIENT_THAN_PYTORCH; its own compositions multiply complex data by real
+# constant matrices: pooling, interpolation). Every product promotes alike, to PyTorch's numbers for the real operand
+# cast first, and the real operand's gradient is real.
+def _real(*shape):
+    return np.random.default_rng(sum(shape)).standard_normal(shape)
+
+
+PRODUCTS = {
+    "@": (lambda m, x, z: x @ z, (_real(2, 3), _c128(3, 2))),
+    "complex @ real": (lambda m, z, x: z @ x, (_c128(2, 3), _real(3, 2))),
+    "mm": (lambda m, x, z: m.mm(x, z), (_real(2, 3), _c128(3, 2))),
+    "matmul-batched": (lambda m, x, z: m.matmul(x, z), (_real(2, 2, 3), _c128(2, 3, 2))),
+    "bmm": (lambda m, x, z: m.bmm(x, z), (_real(2, 2, 3), _c128(2, 3, 2))),
+    "einsum": (lambda m, x, z: m.einsum("ij,jk->ik", x, z), (_real(2, 3), _c128(3, 2))),
+    "dot": (lambda m, x, z: m.dot(x, z), (_real(3), _c128(3))),
+    "mv": (lambda m, x, z: m.mv(x, z), (_real(2, 3), _c128(3))),
+    "F.linear": (lambda m, x, z: m.nn.functional.linear(x, z), (_real(2, 3), _c128(4, 3))),
+    "tensordot": (lambda m, x, z: m.tensordot(x, z, 1), (_real(2, 3), _c128(3, 2))),
+}
+
+
+@pytest.mark.parametrize("name", list(PRODUCTS))
+def test_real_complex_products_promote_to_pytorchs_numbers_of_the_cast_operands(name):
+    torch = pytest.importorskip("torch")
+    fn, inputs = PRODUCTS[name]
+    with pytest.raises(RuntimeError):  # PyTorch: the operands must share a dtype
+        fn(torch, *map(torch.tensor, inputs))
+    leaves = [ag.tensor(x, requires_grad=True) for x in inputs]
+    out = fn(ag, *leaves)
+    (out * out).real.sum().backward()
+    cast = [torch.tensor(x.astype(np.complex128), requires_grad=True) for x in inputs]
+    theirs = fn(torch, *cast)
+    (theirs * theirs).real.sum().backward()
+    assert out.dtype == np.complex128
+    np.testing.assert_allclose(out.data, theirs.detach().numpy(), rtol=1e-12)
+    for leaf, expected, x in zip(leaves, cast, inputs):
+        assert np.asarray(leaf.grad).dtype == x.dtype  # the real operand's gradient is real: Re of the cast one's
+        np.testing.assert_allclose(leaf.grad, expected.grad.numpy() if np.iscomplexobj(x) else
+                                   expected.grad.real.numpy(), rtol=1e-12)
+
+
+# ----------------------------------------------------------------------------------------------------
+# 3. Muon and Adafactor refuse a complex parameter at the step, and only one that has a gradient (PyTorch's check runs
+# over the parameters with gradients), before any parameter of its group changes; other groups step first.
+def _optimizer_run(m, name, complex_gets_grad, groups):
+    x = m.tensor(_real(3, 3), requires_grad=True)
+    y = m.tensor(_real(3, 3) * 2, requires_grad=True)
+    z = m.tensor(_c128(3, 3), requires_grad=True)
+    params = [{"params": [x]}, {"params": [y, z]}] if groups else [x, y, z]
+    opt = getattr(m.optim, name)(params, lr=0.1)
+    for p in (x, y):
+        p.grad = m.tensor(np.ones((3, 3)))
+    if complex_gets_grad:
+        z.grad = m.tensor(np.ones((3, 3)) * (1 + 1j))
+    try:
+        opt.step()
+        error = None
+    except RuntimeError as e:
+        error = str(e)
+    return error, [np.array(p.detach().numpy() if not isinstance(p, ag.Value) else p.data) for p in (x, y, z)]
+
+
+@pytest.mark.parametrize("name", ["Muon", "Adafactor"])
+@pytest.mark.parametrize("complex_gets_grad", [False, True])
+@pytest.mark.parametrize("groups", [False, True])
+def test_muon_and_adafactor_refuse_only_complex_parameters_with_gradients(name, complex_gets_grad, groups):
+    error, (x, y, z) = _optimizer_run(ag, name, complex_gets_grad, groups)
+    assert error == (f"{name} does not support complex parameters" if complex_gets_grad else None)
+    np.testing.assert_array_equal(z, _c128(3, 3))
+    assert (x != _real(3, 3)).any() == (groups or not complex_gets_grad)  # the first group steps before the refusal
+    assert (y != _real(3, 3) * 2).any() == (not complex_gets_grad)
+    torch = pytest.importorskip("torch")
+    their_error, theirs = _optimizer_run(torch, name, complex_gets_grad, groups)
+    assert error == their_error
+    for mine, expected in zip((x, y, z), theirs):  # (PyTorch's Muon orthogonalises in bfloat16)
+        np.testing.assert_allclose(mine, expected, rtol=1e-6, atol=1e-3 if name == "Muon" else 0)
