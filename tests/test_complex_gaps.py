@@ -429,3 +429,52 @@ def test_muon_and_adafactor_refuse_only_complex_parameters_with_gradients(name, 
     assert error == their_error
     for mine, expected in zip((x, y, z), theirs):  # (PyTorch's Muon orthogonalises in bfloat16)
         np.testing.assert_allclose(mine, expected, rtol=1e-6, atol=1e-3 if name == "Muon" else 0)
+
+
+# ----------------------------------------------------------------------------------------------------
+# 4. The conjugate and negative bits: is_conj()/is_neg() as PyTorch reports them after conj(), H, mH, adjoint(),
+# imag, resolve_conj(), resolve_neg(), conj_physical(), clone and arithmetic.
+Z_BITS = np.array([[1 + 2j, 3 - 1j], [0.5j, -2 + 0j]])
+BITS = {
+    "conj": lambda m, z: z.conj(), "torch.conj": lambda m, z: m.conj(z), "conj-conj": lambda m, z: z.conj().conj(),
+    "resolve_conj": lambda m, z: z.conj().resolve_conj(), "torch.resolve_conj": lambda m, z: m.resolve_conj(z.conj()),
+    "resolve_conj-plain": lambda m, z: z.resolve_conj(), "conj_physical": lambda m, z: z.conj_physical(),
+    "conj-conj_physical": lambda m, z: z.conj().conj_physical(), "torch.conj_physical": lambda m, z: m.conj_physical(z),
+    "clone": lambda m, z: z.conj().clone(), "add": lambda m, z: z.conj() + 1, "mul": lambda m, z: z.conj() * z,
+    "neg": lambda m, z: -z.conj(), "sum": lambda m, z: z.conj().sum(), "abs": lambda m, z: z.conj().abs(),
+    "H": lambda m, z: z.H, "mH": lambda m, z: z.mH, "adjoint": lambda m, z: z.adjoint(),
+    "torch.adjoint": lambda m, z: m.adjoint(z), "conj-mH": lambda m, z: z.conj().mH,
+    "imag-of-conj": lambda m, z: z.conj().imag, "torch.imag-of-conj": lambda m, z: m.imag(z.conj()),
+    "real-of-conj": lambda m, z: z.conj().real, "imag": lambda m, z: z.imag,
+    "resolve_neg": lambda m, z: z.conj().imag.resolve_neg(), "torch.resolve_neg": lambda m, z: m.resolve_neg(
+        z.conj().imag), "imag-of-conj-conj": lambda m, z: z.conj().conj().imag,
+    "neg-of-imag": lambda m, z: -z.conj().imag, "plain": lambda m, z: z, "real-conj": lambda m, z: z.real.conj(),
+    "to-other-dtype": lambda m, z: z.conj().to(m.complex64),
+}
+
+
+def _bits(m, name, requires_grad=False):
+    out = BITS[name](m, m.tensor(Z_BITS, requires_grad=requires_grad))
+    return out.is_conj(), out.is_neg(), m.is_conj(out), m.is_neg(out)
+
+
+@pytest.mark.parametrize("name", list(BITS))
+def test_conjugate_and_negative_bits_as_pytorch(name):
+    torch = pytest.importorskip("torch")
+    assert _bits(ag, name) == _bits(torch, name)
+    assert _bits(ag, name, requires_grad=True) == _bits(torch, name, requires_grad=True)
+
+
+def test_conjugate_bit_without_pytorch():
+    z = ag.tensor(Z_BITS, requires_grad=True)
+    c = z.conj()
+    assert c.is_conj() and not c.conj().is_conj() and not (c + 0).is_conj() and not z.is_conj()
+    assert c.imag.is_neg() and not c.imag.resolve_neg().is_neg() and not z.imag.is_neg()
+    resolved = c.resolve_conj()
+    assert not resolved.is_conj() and resolved is not c and c.is_conj()  # a copy; c keeps its bit
+    np.testing.assert_array_equal(resolved.data, np.conj(Z_BITS))
+    np.testing.assert_array_equal(c.imag.resolve_neg().data, -Z_BITS.imag)
+    x = ag.tensor([1.0, 2.0])
+    assert x.conj() is x and not x.conj().is_conj() and x.resolve_conj() is x
+    (resolved.real.sum() + c.imag.resolve_neg().sum()).backward()  # resolve_* are differentiable (copies)
+    np.testing.assert_array_equal(z.grad, np.full(Z_BITS.shape, 1 - 1j))  # L = Σ Re z − Σ Im z

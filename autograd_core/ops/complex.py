@@ -198,7 +198,8 @@ def _check_complex(x, what):
 
 @primitive("conj")
 def conj(x):
-    """The complex conjugate, elementwise (eager: PyTorch's lazy conjugate bit is not kept; `is_conj()` is False)."""
+    """The complex conjugate, elementwise (computed at once; `x.conj()` marks its result with PyTorch's conjugate bit,
+    tensor_attributes.py)."""
     return np.conjugate(x)
 
 
