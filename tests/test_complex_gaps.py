@@ -478,3 +478,119 @@ def test_conjugate_bit_without_pytorch():
     assert x.conj() is x and not x.conj().is_conj() and x.resolve_conj() is x
     (resolved.real.sum() + c.imag.resolve_neg().sum()).backward()  # resolve_* are differentiable (copies)
     np.testing.assert_array_equal(z.grad, np.full(Z_BITS.shape, 1 - 1j))  # L = Σ Re z − Σ Im z
+
+
+# ----------------------------------------------------------------------------------------------------
+# 5. The graph explorer on complex graphs: numbers as viz.draw writes them ('1+2j'), PyTorch's grads, f′(z) on the
+# holomorphic edges, the backward replay and the chain rule in complex arithmetic (grad · conj(f′)).
+def _holomorphic_graph():
+    z = ag.tensor(1 + 2j, dtype=ag.complex128, requires_grad=True)
+    z.label = "z"
+    w = ag.tensor(0.5 - 1j, dtype=ag.complex128, requires_grad=True)
+    w.label = "w"
+    h = z * w + z.exp()
+    h.label = "h"
+    out = h * h
+    out.label = "out"
+    out.backward(ag.tensor(1 + 0j, dtype=ag.complex128), retain_graph=True)
+    return z, w, h, out
+
+
+def _real_loss_graph():
+    z = ag.tensor(np.array([1 + 2j, -0.5 + 0.25j, 3j]), requires_grad=True)
+    z.label = "z"
+    c = ag.tensor(0.5 - 1j, dtype=ag.complex128, requires_grad=True)
+    c.label = "c"
+    loss = (z * c).abs().sum()
+    loss.label = "loss"
+    loss.backward(retain_graph=True)
+    return z, c, loss
+
+
+def test_explorer_data_writes_complex_numbers_as_python_does():
+    from autograd_core import viz
+    from autograd_core.viz.explore import encode_array, explorer_data
+
+    assert encode_array(np.complex128(1 + 2j)) == "1+2j" and encode_array(np.complex128(-0.5j)) == "-0.5j"
+    assert encode_array(np.array([1 + 1j, 3 - 1j])) == {"v": ["1+1j", "3-1j"], "c": ["2+0j", float(np.sqrt(10))]}
+    assert set(encode_array(np.full((8, 8), 1j))) == {"c"}  # no order: no min, max, histogram or heatmap
+    z, w, h, out = _holomorphic_graph()
+    graph = viz.trace(out)
+    data = explorer_data(graph, [n.id for n in reversed(graph.nodes)])
+    k = data["ids"].index(graph.node_of("z").id)
+    assert complex(data["data"][k]) == 1 + 2j and complex(data["grad"][k]) == complex(z.grad)
+    assert all(isinstance(d, str) and d.endswith("j") for d in data["deriv"])  # f′(z) on every holomorphic edge
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from test_viz_explore import browser as make_browser
+
+    yield from make_browser.__wrapped__()
+
+
+def _open(browser, root, name):
+    from test_viz_explore import console_errors, open_page
+
+    from autograd_core import viz
+
+    open_page(browser, viz.explore(root), name)
+    assert console_errors(browser) == []
+
+
+@pytest.mark.needs("chromium", "chromedriver")
+def test_explorer_replays_a_holomorphic_graph_in_the_browser(browser):
+    from test_viz_explore import click_node, console_errors
+
+    from autograd_core import viz
+
+    z, w, h, out = _holomorphic_graph()
+    graph = viz.trace(out)
+    _open(browser, out, "complex-holomorphic")
+    browser.execute_script("explorer.select(arguments[0])", graph.node_of("z").id)
+    details = browser.find_element("id", "details").text
+    assert "1+2j" in details and "complex128" in details
+    browser.find_element("id", "step-last").click()
+    for leaf in (z, w, h):  # the replay's complex arithmetic gives PyTorch's grads
+        mine = browser.execute_script("return explorer.gradOf(arguments[0])", graph.node_of(leaf.label).id)
+        assert complex(mine) == pytest.approx(complex(leaf.grad), rel=1e-12), leaf.label
+    click_node(browser, graph.node_of("z").id)
+    chain = browser.execute_script("return explorer.chain()")
+    assert chain["count"] == 4 and complex(chain["total"]).conjugate() == pytest.approx(complex(z.grad), rel=1e-12)
+    text = browser.find_element("id", "chain-text").text
+    assert "conj(sum)" in text and "✓ equal" in text, text
+    assert console_errors(browser) == []
+
+
+@pytest.mark.needs("chromium", "chromedriver")
+def test_explorer_of_a_real_loss_of_complex_tensors_in_the_browser(browser):
+    from test_viz_explore import click_node, console_errors
+
+    from autograd_core import viz
+
+    z, c, loss = _real_loss_graph()
+    graph = viz.trace(loss)
+    _open(browser, loss, "complex-real-loss")
+    for k in range(browser.execute_script("return explorer.nodeCount")):
+        browser.execute_script("explorer.select(arguments[0])", k)
+    browser.execute_script("explorer.select(arguments[0])", graph.node_of("z").id)
+    details = browser.find_element("id", "details").text
+    assert "1+2j" in details and "max |·|" in details
+    browser.find_element("id", "step-last").click()
+    mine = browser.execute_script("return explorer.gradOf(arguments[0])", graph.node_of("c").id)
+    assert complex(mine) == pytest.approx(complex(c.grad), rel=1e-12)
+    click_node(browser, graph.node_of("c").id)
+    assert "Tensor edges carry rules" in browser.find_element("id", "chain-text").text
+    # a scalar path through abs: no single local derivative, said so (not 'freed by backward()')
+    z, w, h, out = _holomorphic_graph()
+    scalar_loss = h.abs()
+    scalar_loss.backward(retain_graph=True)
+    graph = viz.trace(scalar_loss)
+    _open(browser, scalar_loss, "complex-abs")
+    click_node(browser, graph.node_of("w").id)
+    text = browser.find_element("id", "chain-text").text
+    assert "not holomorphic" in text and "freed" not in text, text
+    browser.find_element("id", "step-last").click()
+    mine = browser.execute_script("return explorer.gradOf(arguments[0])", graph.node_of("w").id)
+    assert complex(mine) == pytest.approx(complex(w.grad), rel=1e-12)
+    assert console_errors(browser) == []
