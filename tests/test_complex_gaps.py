@@ -325,6 +325,43 @@ def test_forward_only_operations_refuse_a_gradient_without_pytorch(name):
         fn(ag, *[ag.tensor(x, requires_grad=True) for x in inputs])  # no gradient asked: computed
 
 
+RECURRENT = {
+    "RNN": dict(num_layers=2, bidirectional=True), "LSTM": dict(num_layers=2, bidirectional=True),
+    "GRU": dict(num_layers=2, bidirectional=True), "LSTM-proj": dict(proj_size=1), "GRU-batch_first":
+        dict(batch_first=True), "RNNCell": {}, "LSTMCell": {}, "GRUCell": {},
+}
+
+
+def _recurrent_run(m, name, parameters, x0, weights):
+    """Output and gradients (input's, then each parameter's) of layer `name` (complex128) on x0, for the real loss
+    Re Σ out·weights; `parameters` (ours, by name) sets PyTorch's."""
+    kind = name.split("-")[0]
+    layer = getattr(m.nn, kind)(3, 2, dtype=m.complex128, **RECURRENT[name])
+    if parameters is not None:
+        with m.no_grad():
+            for key, p in layer.named_parameters():
+                p.copy_(m.tensor(np.asarray(parameters[key].data)))
+    x = m.tensor(x0[0] if kind.endswith("Cell") else x0, requires_grad=True)
+    out = layer(x)
+    out = out[0] if isinstance(out, tuple) else out
+    (out * m.tensor(weights[: out.numel()].reshape(tuple(out.shape)))).real.sum().backward()
+    return layer, out, [x.grad] + [p.grad for _, p in layer.named_parameters()]
+
+
+@pytest.mark.parametrize("name", list(RECURRENT))
+def test_recurrent_layers_on_complex_numbers_as_pytorch(name):
+    """PyTorch's RNN, LSTM, GRU (and cells) run on complex numbers, differentiably; ours too (the composed steps:
+    the fused kernel is real), with PyTorch's values and gradients in complex128."""
+    torch = pytest.importorskip("torch")
+    x0 = _c128(4, 2, 3)
+    weights = _c128(64)
+    layer, ours, our_grads = _recurrent_run(ag, name, None, x0, weights)
+    _, theirs, their_grads = _recurrent_run(torch, name, dict(layer.named_parameters()), x0, weights)
+    np.testing.assert_allclose(_array(ours), _array(theirs), rtol=1e-9, atol=1e-12)
+    for mine, expected in zip(our_grads, their_grads):
+        np.testing.assert_allclose(_array(mine), _array(expected), rtol=1e-7, atol=1e-10)
+
+
 def test_silu_without_pytorch():
     z = _c128(2, 3)
     np.testing.assert_allclose(ag.nn.functional.silu(ag.tensor(z)).data, z / (1 + np.exp(-z)), rtol=1e-12)
