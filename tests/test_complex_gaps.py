@@ -208,9 +208,9 @@ def _close(a, b, random=False):
 
 
 
-# Where ours still differs (listed in docs/coming-from-pytorch.md): conv_tbc does not exist here; one_hot names the
+# Where ours still differs (listed in docs/coming-from-pytorch.md): one_hot names the
 # integer dtypes it takes (PyTorch's message says LongTensor, though the check is the same for a complex input).
-KNOWN_DIFFERENCES = {"conv_tbc", "one_hot"}
+KNOWN_DIFFERENCES = {"one_hot"}
 
 
 @pytest.mark.parametrize("name", [name for name in CASES if name not in KNOWN_DIFFERENCES])
@@ -631,3 +631,19 @@ def test_explorer_of_a_real_loss_of_complex_tensors_in_the_browser(browser):
     mine = browser.execute_script("return explorer.gradOf(arguments[0])", graph.node_of("w").id)
     assert complex(mine) == pytest.approx(complex(w.grad), rel=1e-12)
     assert console_errors(browser) == []
+
+
+def test_conv_tbc_on_complex_numbers_as_pytorch():
+    """F.conv_tbc (torch.conv_tbc's composition, now in nn.functional too): complex values as PyTorch's, and a
+    gradient through them refused in its words (it has no complex backward)."""
+    torch = pytest.importorskip("torch")
+    inputs = (_c128(5, 2, 3), _c128(2, 3, 4), _c128(4))
+    results, errors = [], []
+    for m in (ag, torch):
+        results.append(m.nn.functional.conv_tbc(*map(m.tensor, inputs), 1))
+        with pytest.raises(RuntimeError) as error:
+            m.nn.functional.conv_tbc(m.tensor(inputs[0], requires_grad=True), *map(m.tensor, inputs[1:]), 1)
+        errors.append(str(error.value))
+    np.testing.assert_allclose(_array(results[0]), _array(results[1]), rtol=1e-10, atol=1e-12)
+    assert errors[0] == errors[1] == ("conv_tbc does not support automatic differentiation for outputs with complex "
+                                      "dtype.")
