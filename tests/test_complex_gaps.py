@@ -224,6 +224,78 @@ def test_functional_on_complex_input_as_pytorch(name):
         assert ours[1] == theirs[1]
 
 
+# torch.* functions on a complex input: the ones that order numbers (NumPy orders complex numbers lexicographically
+# and would answer) and other refusals, in PyTorch's words.
+Z_TORCH = (np.arange(6).reshape(2, 3) * (0.3 + 0.7j) + 0.1).astype(np.complex64)
+TORCH_CASES = {
+    "median": lambda m, z: z.median(), "median-dim": lambda m, z: z.median(0), "nanmedian": lambda m, z: z.nanmedian(),
+    "nanmedian-dim": lambda m, z: m.nanmedian(z, 1), "mode": lambda m, z: z.mode(),
+    "kthvalue": lambda m, z: z.kthvalue(1),
+    "topk": lambda m, z: z.topk(1), "argsort": lambda m, z: z.argsort(), "msort": lambda m, z: m.msort(z),
+    "unique": lambda m, z: m.unique(z), "histc": lambda m, z: m.histc(z), "quantile": lambda m, z: m.quantile(z, 0.5),
+    "nanquantile": lambda m, z: m.nanquantile(z, 0.5), "amax": lambda m, z: z.amax(), "amin": lambda m, z: z.amin(),
+    "aminmax": lambda m, z: m.aminmax(z), "clamp_max": lambda m, z: z.clamp_max(1), "fmax": lambda m, z: m.fmax(z, z),
+    "fmin": lambda m, z: m.fmin(z, z), "i0": lambda m, z: m.i0(z), "special.i1": lambda m, z: m.special.i1(z),
+    "special.i0e": lambda m, z: m.special.i0e(z), "special.ndtri": lambda m, z: m.special.ndtri(z),
+    "digamma": lambda m, z: m.digamma(z), "lgamma": lambda m, z: m.lgamma(z), "erf": lambda m, z: m.erf(z),
+    "erfinv": lambda m, z: m.erfinv(z), "special.ndtr": lambda m, z: m.special.ndtr(z),
+    "special.zeta": lambda m, z: m.special.zeta(z, z), "polygamma": lambda m, z: m.polygamma(1, z),
+    "mvlgamma": lambda m, z: m.mvlgamma(z, 1), "frac": lambda m, z: m.frac(z), "fmod": lambda m, z: m.fmod(z, 2),
+    "remainder": lambda m, z: m.remainder(z, 2), "floor_divide": lambda m, z: m.floor_divide(z, 2),
+    "heaviside": lambda m, z: m.heaviside(z, z), "logit": lambda m, z: m.logit(z), "hypot": lambda m, z: m.hypot(z, z),
+    "copysign": lambda m, z: m.copysign(z, z), "nextafter": lambda m, z: m.nextafter(z, z),
+    "cummin": lambda m, z: m.cummin(z, 0), "logcumsumexp": lambda m, z: m.logcumsumexp(z, 0),
+    "nansum": lambda m, z: m.nansum(z), "nanmean": lambda m, z: m.nanmean(z),
+    "searchsorted": lambda m, z: m.searchsorted(z, z),
+    "bucketize": lambda m, z: m.bucketize(z, z[0]), "isin": lambda m, z: m.isin(z, z),
+    "signbit": lambda m, z: m.signbit(z),
+    "isposinf": lambda m, z: m.isposinf(z), "isneginf": lambda m, z: m.isneginf(z), "round": lambda m, z: m.round(z),
+    "xlogy": lambda m, z: m.xlogy(z, z), "logaddexp2": lambda m, z: m.logaddexp2(z, z), "std": lambda m, z: z.std(),
+    "renorm": lambda m, z: m.renorm(z, 2, 0, 1), "dist": lambda m, z: m.dist(z, z), "cdist": lambda m, z: m.cdist(z, z),
+    "bincount": lambda m, z: m.bincount(z), "gcd": lambda m, z: m.gcd(z, z), "trunc": lambda m, z: m.trunc(z),
+    "sinc": lambda m, z: m.sinc(z), "erfc": lambda m, z: m.erfc(z), "special.entr": lambda m, z: m.special.entr(z),
+    "special.log_ndtr": lambda m, z: m.special.log_ndtr(z), "expit": lambda m, z: m.special.expit(z),
+    "count_nonzero": lambda m, z: m.count_nonzero(z), "allclose": lambda m, z: m.allclose(z, z),
+    "isclose": lambda m, z: m.isclose(z, z), "equal": lambda m, z: m.equal(z, z),
+    "clamp_min_": lambda m, z: z.clamp_min(0),
+    "float_power": lambda m, z: m.float_power(z, 2), "ldexp": lambda m, z: m.ldexp(z, m.tensor([1])),
+    "softmax-torch": lambda m, z: m.softmax(z, 0), "log_softmax-torch": lambda m, z: m.log_softmax(z, 1),
+    "special.softmax": lambda m, z: m.special.softmax(z, 1), "logdet": lambda m, z: m.logdet(z[:, :2]),
+    "diff": lambda m, z: m.diff(z), "histogram": lambda m, z: m.histogram(z), "cummax": lambda m, z: m.cummax(z, 0),
+}
+# Still in our words (both refuse): amax/amin/aminmax name our max kernel, digamma/polygamma/mvlgamma/nextafter/
+# bincount/gcd/histogram/nanquantile their own checks.
+TORCH_WORDS_DIFFER = {"amax", "amin", "aminmax", "digamma", "polygamma", "mvlgamma", "nextafter", "bincount", "gcd",
+                      "histogram", "nanquantile"}
+
+
+def torch_outcome(m, name):
+    """('ok', '') or (error type, first line of its message) of TORCH_CASES[name] in library m."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            TORCH_CASES[name](m, m.tensor(Z_TORCH))
+        except Exception as error:  # noqa: BLE001  (every error is an outcome to compare)
+            kind = "RuntimeError" if type(error).__name__ == "NotImplementedError" else type(error).__name__
+            return kind, str(error).split("\n")[0]
+    return "ok", ""
+
+
+@pytest.mark.parametrize("name", list(TORCH_CASES))
+def test_torch_functions_on_complex_input_as_pytorch(name):
+    torch = pytest.importorskip("torch")
+    theirs, ours = torch_outcome(torch, name), torch_outcome(ag, name)
+    assert ours[0] == theirs[0], (ours, theirs)
+    if name not in TORCH_WORDS_DIFFER:
+        assert ours[1] == theirs[1]
+
+
+def test_functions_that_order_numbers_refuse_complex_ones_without_pytorch():
+    for name in ("nanmedian", "mode", "argsort", "unique", "fmax", "fmin", "hypot", "searchsorted", "bucketize",
+                 "isin"):
+        assert torch_outcome(ag, name)[0] == "RuntimeError", name
+
+
 # PyTorch's words, checked without PyTorch (the survey above checks them all against it).
 REFUSALS = {
     "layer_norm": '"LayerNormKernelImpl" not implemented for \'ComplexFloat\'',

@@ -78,7 +78,8 @@ _TORCH_REFUSALS = {
         ("max_pool3d", "max_pool3d"), ("avg_pool2d", "avg_pool2d"), ("avg_pool1d", "avg_pool2d"),
         ("avg_pool3d", "avg_pool3d_out_frame"), ("adaptive_max_pool2d", "adaptive_max_pool2d"),
         ("adaptive_max_pool1d", "adaptive_max_pool2d"), ("adaptive_max_pool3d", "adaptive_max_pool3d_cpu"),
-        ("cummax", "cummax_cpu"), ("cummin", "cummin_cpu"))},
+        ("cummax", "cummax_cpu"), ("cummin", "cummin_cpu"), ("i1", "i1_cpu"), ("i0e", "i0e_cpu"),
+        ("ndtri", "ndtri_cpu"), ("ndtr", "erf_vml_cpu"))},
     # PyTorch runs softmax over the last axis with a kernel of its own, and names it
     **{name: (NotImplementedError, lambda x, params, name=name: _softmax_kernel(name, x, params))
        for name in ("softmax", "log_softmax")},
@@ -127,6 +128,13 @@ def refuse_complex_differentiation(kernel, *values):
 
         if is_grad_enabled() and any(isinstance(v, Value) and v.requires_grad for v in values):
             raise RuntimeError(f"{kernel} does not support automatic differentiation for outputs with complex dtype.")
+
+
+def refuse_complex_with(kind, message, *xs):
+    """Raise kind(message) if any x is complex ('{torch}' in message: the scalar type's name, 'ComplexFloat')."""
+    dtype = complex_dtype_among(*xs)
+    if dtype is not None:
+        raise kind(message.format(torch=scalar_type_name(dtype)))
 
 
 def refuse_complex_kernel(kernel, *xs):
