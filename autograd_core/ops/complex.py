@@ -140,9 +140,7 @@ def refuse_complex_with(kind, message, *xs):
 def refuse_complex_kernel(kernel, *xs):
     """PyTorch's refusal of complex data by the kernel it dispatches to: NotImplementedError('"kernel" not implemented
     for 'ComplexFloat''), if any x is complex (for compositions whose PyTorch counterpart is one kernel)."""
-    dtype = complex_dtype_among(*xs)
-    if dtype is not None:
-        raise NotImplementedError(f'"{kernel}" not implemented for \'{scalar_type_name(dtype)}\'')
+    refuse_complex_with(NotImplementedError, f'"{kernel}" not implemented for \'{{torch}}\'', *xs)
 
 
 def _refusing_complex(op, forward):
