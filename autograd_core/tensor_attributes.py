@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numbers
 import warnings
+import weakref
 
 import numpy as np
 
@@ -93,13 +94,34 @@ def check_layout(layout, who):
         raise NotImplementedError(f"{who}: layout {layout} is not available; every Value is dense (torch.strided)")
 
 
-def _conjugated(x):
-    """conj(x) for a complex Value, x itself for a real one."""
+# PyTorch's lazy conjugate and negative bits, as flags on the Values that carry them: the results of conj(), H, mH
+# and adjoint() of a complex Value carry the conjugate bit (unless they undo one: conj of a conjugate), and the
+# imaginary part of such a Value the negative bit. is_conj()/is_neg() report them, resolve_conj()/resolve_neg() give
+# a Value without them. The numbers are computed at once either way; the flags are kept here, by identity, so that no
+# other Value (and no operation) pays for them. A Value computed from a flagged one carries none (PyTorch's views
+# keep the bit: a difference listed in docs/coming-from-pytorch.md).
+_CONJUGATE_BIT = weakref.WeakValueDictionary()
+_NEGATIVE_BIT = weakref.WeakValueDictionary()
+
+
+def _has_bit(bits, x):
+    return bits.get(id(x)) is x
+
+
+def _with_bit(bits, x):
+    bits[id(x)] = x
+    return x
+
+
+def _conjugated(x, source=None):
+    """conj(x) for a complex Value, carrying the conjugate bit unless `source` (the Value x is a view of, or x)
+    carries it; x itself for a real one."""
     if x.data.dtype.kind != "c":
         return x
     from .ops import complex as _complex
 
-    return _complex.conj(x)
+    out = _complex.conj(x)
+    return out if _has_bit(_CONJUGATE_BIT, x if source is None else source) else _with_bit(_CONJUGATE_BIT, out)
 
 
 def _deprecated_on_0d(self, what, ndim_needed):
@@ -315,7 +337,8 @@ class _Attributes:
             raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
         from .ops import complex as _complex
 
-        return _complex.imag(self)
+        out = _complex.imag(self)
+        return _with_bit(_NEGATIVE_BIT, out) if _has_bit(_CONJUGATE_BIT, self) else out  # Im z̄ = −Im z, as PyTorch
 
     # PyTorch's deprecated spellings of existing methods.
     def ger(self, vec2):
@@ -350,22 +373,24 @@ class _Attributes:
         return False
 
     # The conjugate family: a real Value is its own conjugate (PyTorch returns the same tensor too); a complex one's
-    # conjugate is computed at once (PyTorch's lazy conjugate bit is not kept: is_conj() is always False).
+    # conjugate is computed at once, and carries PyTorch's conjugate bit (see _CONJUGATE_BIT).
     def conj(self):
-        """The complex conjugate (differentiable); x itself for a real Value, as PyTorch's."""
+        """The complex conjugate (differentiable), with is_conj() True (False for the conjugate of a Value that has
+        it: the bit undone); x itself for a real Value, as PyTorch's."""
+        return _conjugated(self)
+
+    def conj_physical(self):
+        """The complex conjugate, computed, without the conjugate bit (x itself for a real Value here; PyTorch copies
+        it)."""
         if self.data.dtype.kind != "c":
             return self
         from .ops import complex as _complex
 
         return _complex.conj(self)
 
-    def conj_physical(self):
-        """The complex conjugate, computed (x itself for a real Value here; PyTorch copies it)."""
-        return self.conj()
-
     def resolve_conj(self):
-        """x itself: no Value carries a lazy conjugation to materialise."""
-        return self
+        """A Value without the conjugate bit: a copy of x if x carries it (differentiable, as clone), else x."""
+        return self.clone() if _has_bit(_CONJUGATE_BIT, self) else self
 
     def stft(self, n_fft, hop_length=None, win_length=None, window=None, center=True, pad_mode="reflect",
              normalized=False, onesided=None, return_complex=None, align_to_window=None):
@@ -390,16 +415,18 @@ class _Attributes:
         return _complex.angle(self)
 
     def resolve_neg(self):
-        """x itself: no lazy negation to materialise here."""
-        return self
+        """A Value without the negative bit: a copy of x if x carries it (differentiable, as clone), else x."""
+        return self.clone() if _has_bit(_NEGATIVE_BIT, self) else self
 
     def is_conj(self):
-        """False: no Value carries PyTorch's lazy conjugate bit."""
-        return False
+        """Whether x carries PyTorch's conjugate bit: True for the result of conj(), H, mH or adjoint() of a complex
+        Value (until resolve_conj(); the Values computed from it carry none)."""
+        return _has_bit(_CONJUGATE_BIT, self)
 
     def is_neg(self):
-        """False: no Value carries PyTorch's lazy negative bit."""
-        return False
+        """Whether x carries PyTorch's negative bit: True for the imaginary part of a Value with the conjugate bit
+        (until resolve_neg())."""
+        return _has_bit(_NEGATIVE_BIT, self)
 
     @property
     def real(self):
@@ -416,17 +443,17 @@ class _Attributes:
     def H(self):  # noqa: N802  (PyTorch's name)
         """The conjugate transpose of a matrix: x.transpose(0, 1) for a 2-D Value, conjugated if complex; other ranks
         raise, a 0-d Value is returned with PyTorch's deprecation warning."""
-        return self if _deprecated_on_0d(self, "Tensor.H", 2) else _conjugated(self.transpose(0, 1))
+        return self if _deprecated_on_0d(self, "Tensor.H", 2) else _conjugated(self.transpose(0, 1), self)
 
     @property
     def mH(self):  # noqa: N802  (PyTorch's name)
         """The conjugate transpose of each matrix: the last two dims swapped ((..., m, n) -> (..., n, m)), as mT, and
         conjugated if complex."""
-        return self if _deprecated_on_0d(self, "Tensor.mH", 3) else _conjugated(self.swapaxes(-1, -2))
+        return self if _deprecated_on_0d(self, "Tensor.mH", 3) else _conjugated(self.swapaxes(-1, -2), self)
 
     def adjoint(self):
         """The conjugate transpose of each matrix: the last two dims swapped, as x.mH (conjugated if complex)."""
-        return self if _deprecated_on_0d(self, "adjoint()", 3) else _conjugated(self.swapaxes(-1, -2))
+        return self if _deprecated_on_0d(self, "adjoint()", 3) else _conjugated(self.swapaxes(-1, -2), self)
 
     def new(self, *args, device=None):
         """PyTorch's legacy constructor, in x's dtype: x.new(2, 3) (or x.new(torch.Size([2, 3]))) a Value of that

@@ -141,13 +141,14 @@ def imag(input):
 
 
 conj = _method("conj", "The complex conjugate of input (differentiable); input itself for a real Value.")
-conj_physical = _method("conj_physical", "The complex conjugate of input, computed (input itself for a real Value).")
+conj_physical = _method("conj_physical", "The complex conjugate of input, computed, without the conjugate bit (input "
+                        "itself for a real Value).")
 angle = _method("angle", "The argument of each element of input in (−π, π], of the real dtype (real input: π where "
                          "negative, 0 elsewhere).")
-resolve_conj = _method("resolve_conj", "input itself: no Value carries a lazy conjugation to materialise.")
-resolve_neg = _method("resolve_neg", "input itself: no lazy negation to materialise here.")
-is_conj = _method("is_conj", "False: no Value carries PyTorch's lazy conjugate bit (conj() computes the conjugate).")
-is_neg = _method("is_neg", "False: no Value carries PyTorch's lazy negative bit.")
+resolve_conj = _method("resolve_conj", "input without the conjugate bit: a copy if it carries it, else input.")
+resolve_neg = _method("resolve_neg", "input without the negative bit: a copy if it carries it, else input.")
+is_conj = _method("is_conj", "Whether input carries the conjugate bit (the result of conj(), H, mH, adjoint()).")
+is_neg = _method("is_neg", "Whether input carries the negative bit (the imaginary part of a conjugate-bit Value).")
 is_signed = _method("is_signed", "Whether input's dtype holds negative numbers (floats and signed integers; not uint8 "
                                  "or bool).")
 is_inference = _method("is_inference", "False: Values made inside inference_mode() are ordinary Values here.")

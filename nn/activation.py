@@ -18,6 +18,7 @@ import autograd_core as ag
 from autograd_core.grad_array import NUMPY_ARRAYS
 from autograd_core.inplace import update_in_place
 from autograd_core.ops import data_of, primitive, where
+from autograd_core.ops.complex import refuse_complex_differentiation
 from autograd_core.ops.special_functions import erf
 from autograd_core.ops.special_kernels import erf_kernel, float_result
 
@@ -203,6 +204,7 @@ def _silu_vjp(g, out, x):
 
 _silu.defvjp(_silu_vjp, formulas=("g⊙σ(x)(1 + x(1 − σ(x)))",))
 _silu.defjvp_elementwise()
+_silu.defcomplex()  # computes complex data as PyTorch's does (which has no complex gradient: `silu` refuses one)
 
 
 def silu(input, inplace=False):
@@ -210,6 +212,7 @@ def silu(input, inplace=False):
     inplace=True: written into input, which is returned."""
     if inplace:
         return update_in_place(input, "silu(inplace=True)", silu)
+    refuse_complex_differentiation("silu", input)
     return _silu(input)
 
 

@@ -34,7 +34,7 @@ from autograd_core import ShapeError
 from autograd_core import Value
 from autograd_core.inplace import update_in_place
 from autograd_core.ops import data_of, getitem, primitive, where
-from autograd_core.ops.complex import refuse_complex
+from autograd_core.ops.complex import refuse_complex, refuse_complex_kernel
 
 from . import init
 from .activation import _arrays, _elu, _ratio, _softmax_input, softmax, softplus
@@ -56,6 +56,7 @@ def _shape(x):
 def prelu(input, weight):
     """x where x > 0, a·x elsewhere, with a learned slope `weight`: one number, or one per channel (axis 1 of
     input; an input of fewer than 2 axes has one channel). Gradients: to x, 1 or a; to a, x where x <= 0."""
+    refuse_complex_kernel("prelu_cpu", input)
     x_shape, w_shape = _shape(input), _shape(weight)
     count = math.prod(w_shape)
     if len(w_shape) > 1:
@@ -168,6 +169,7 @@ def hardswish(input, inplace=False):
 
 def hardsigmoid(input, inplace=False):
     """relu6(x + 3)/6: 0 for x <= −3, 1 for x >= 3, x/6 + 1/2 between."""
+    refuse_complex_kernel("hardsigmoid_cpu", input)
     if inplace:
         return update_in_place(input, "hardsigmoid(inplace=True)", hardsigmoid)
     inside = (input > -3.0) & (input < 3.0)
@@ -178,6 +180,7 @@ def hardsigmoid(input, inplace=False):
 
 def logsigmoid(input):
     """log σ(x) = −softplus(−x), without overflow for large |x|."""
+    refuse_complex_kernel("log_sigmoid_cpu", input)
     return -softplus(-input, threshold=math.inf)
 
 
@@ -211,6 +214,7 @@ def glu(input, dim=-1):
 
 def threshold(input, threshold, value, inplace=False):
     """x where x > threshold, `value` elsewhere (in x's dtype: integers stay integers, as PyTorch's)."""
+    refuse_complex_kernel("threshold_cpu", input)
     dtype = ag.as_tensor(input).dtype
     value = float(value) if dtype.kind == "f" else np.asarray(value).astype(dtype)
     if inplace:
@@ -231,12 +235,14 @@ def _check_lambd(lambd, who):
 
 def softshrink(input, lambd=0.5):
     """x − λ where x > λ, x + λ where x < −λ, 0 on [−λ, λ] (λ >= 0)."""
+    refuse_complex_kernel("softshrink_check", input)
     lambd = _check_lambd(lambd, "softshrink")
     return where((input >= -lambd) & (input <= lambd), 0.0, where(input > lambd, input - lambd, input + lambd))
 
 
 def hardshrink(input, lambd=0.5):
     """x where |x| > λ, 0 on [−λ, λ] (λ >= 0)."""
+    refuse_complex_kernel("hardshrink_cpu", input)
     lambd = _check_lambd(lambd, "hardshrink")
     return where((input >= -lambd) & (input <= lambd), 0.0, input)  # NaN is kept, as PyTorch's
 

@@ -19,6 +19,7 @@ import numpy as np
 from autograd_core import Value
 from autograd_core.inplace import update_in_place
 from autograd_core.ops import without_gradient
+from autograd_core.ops.complex import refuse_complex_kernel
 
 from . import init
 from .activation import elu, leaky_relu, relu
@@ -44,6 +45,7 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False, rn
         return update_in_place(input, "rrelu(inplace=True)", lambda x: rrelu(x, lower, upper, training, rng=rng))
     if not training:
         return leaky_relu(input, (lower + upper) / 2)
+    refuse_complex_kernel("rrelu_with_noise_out_cpu", input)
     generator = init.get_rng(rng)
     if isinstance(input, Value):
         return input * without_gradient(_rrelu_factor, input, lower=lower, upper=upper, rng=generator)

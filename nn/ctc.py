@@ -23,6 +23,7 @@ import numpy as np
 from autograd_core import ShapeError
 from autograd_core import Value
 from autograd_core.ops import concatenate, data_of, logsumexp, stack, where
+from autograd_core.ops.complex import refuse_complex_kernel
 
 from .loss import _Loss, _check_reduction
 
@@ -76,6 +77,7 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
     log_probs; PyTorch's differs from it by exp(log_probs) at the steps a sample uses (it is written for inputs
     from log_softmax, for which the two give the same gradient of the logits).
     """
+    refuse_complex_kernel("ctc_loss_cpu", log_probs)
     _check_reduction(reduction, "ctc_loss")
     log_probs = log_probs if isinstance(log_probs, Value) else Value(log_probs, requires_grad=False)
     if log_probs.ndim not in (2, 3):

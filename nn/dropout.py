@@ -56,10 +56,10 @@ def dropout(input, p=0.5, training=True, inplace=False, rng=None):
     if inplace:
         return update_in_place(x, "dropout(inplace=True)", lambda v: dropout(v, p, training, False, rng))
     xd = data_of(x)
-    refuse_complex("dropout", xd)  # PyTorch draws no Bernoulli mask for complex data
-    dtype = xd.dtype if np.asarray(xd).dtype.kind == "f" else np.float64
+    dtype = xd.dtype if np.asarray(xd).dtype.kind in "fc" else np.float64
     if p == 1.0:
         return x * np.zeros(np.shape(xd), dtype)
+    refuse_complex("dropout", xd)  # PyTorch draws no Bernoulli mask for complex data
     return x * _scaled_mask(x, p, init.get_rng(rng), np.shape(xd))
 
 
@@ -130,10 +130,11 @@ def _feature_dropout(who, x, p, training, rng, spatial, inplace):
     if inplace:
         return update_in_place(x, f"{who}(inplace=True)",
                                lambda v: _feature_dropout(who, v, p, training, rng, spatial, False))
-    dtype = xd.dtype if np.asarray(xd).dtype.kind == "f" else np.float64
+    dtype = xd.dtype if np.asarray(xd).dtype.kind in "fc" else np.float64
     mask_shape = shape[:-spatial] + (1,) * spatial
     if p == 1.0:
         return x * np.zeros(mask_shape, dtype)
+    refuse_complex("dropout", xd)  # PyTorch draws no Bernoulli mask for complex data
     return x * _scaled_mask(x, p, init.get_rng(rng), mask_shape)
 
 
@@ -215,9 +216,10 @@ def _alpha_dropout(who, input, p, training, rng, feature, inplace):
     if inplace:
         return update_in_place(input, f"{who}(inplace=True)",
                                lambda v: _alpha_dropout(who, v, p, training, rng, feature, False))
-    dtype = xd.dtype if np.asarray(xd).dtype.kind == "f" else np.float64
+    dtype = xd.dtype if np.asarray(xd).dtype.kind in "fc" else np.float64
     if p == 1.0:
         return input * np.zeros((), dtype)
+    refuse_complex("dropout", xd)  # PyTorch draws no Bernoulli mask for complex data
     shape = np.shape(xd)
     if feature:
         shape = shape[:2] + (1,) * (len(shape) - 2)

@@ -9,12 +9,13 @@ import numpy as np
 import autograd_core as ag
 from autograd_core import ShapeError
 from autograd_core import Value
+from autograd_core.errors import scalar_type_name
 from autograd_core.jit import not_replayable, replay_requires
+from autograd_core.ops.complex import complex_dtype_among, refuse_complex_differentiation
 from autograd_core.ops import data_of, primitive, where
 from autograd_core.ops.sparse import sparse_coo, sparse_result
 
 from . import init
-from .linear import refuse_complex_differentiation
 from .module import Module, Parameter, check_device
 
 
@@ -272,6 +273,11 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
     if per_sample_weights is not None and mode != "sum":
         raise NotImplementedError(f"{who}: per_sample_weights was not None. per_sample_weights is only supported "
                                   f"for mode='sum' (got mode={mode!r})")
+    dtype = complex_dtype_among(weight)
+    if dtype is not None:
+        raise RuntimeError("Expected tensor for argument #1 'weight' to have one of the following scalar types: Half, "
+                           f"BFloat16, Float, Double; but got CPU{scalar_type_name(dtype)}Type instead (while "
+                           "checking arguments for embedding_bag)")
     idx = np.asarray(data_of(input))
     if idx.dtype.kind not in "iu":
         raise TypeError(f"{who}: input must hold integer ids, got dtype {idx.dtype}")

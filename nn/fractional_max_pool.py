@@ -25,6 +25,7 @@ import numpy as np
 
 from autograd_core import DTypeError, ShapeError
 from autograd_core.ops import data_of
+from autograd_core.ops.complex import refuse_complex_kernel
 
 from . import init
 from .adaptive_max_pool import max_at_positions
@@ -79,6 +80,7 @@ def _fractional_max(nd, input, kernel_size, output_size, output_ratio, return_in
         raise ShapeError(f"{who}: expected a {nd + 1}-D (unbatched) or {nd + 2}-D (batched) input, got shape {shape}")
     if min(shape[-nd - 1:]) < 1:
         raise ShapeError(f"{who}: the channel and spatial sizes must be non-empty, got shape {shape}")
+    refuse_complex_kernel(f"{who}_out_frame", input)
     dtype = np.result_type(data_of(input))
     if dtype.kind != "f":
         raise DTypeError(f"{who}: expected a floating-point input, got {dtype}")

@@ -108,3 +108,7 @@ __all__ += [  # fractional max pooling
     "fractional_max_pool2d", "fractional_max_pool2d_with_indices", "fractional_max_pool3d",
     "fractional_max_pool3d_with_indices", "linear_cross_entropy",
 ]
+# ATen-level names that torch.nn.functional also has (nn/native.py; it reads this module's functions when called)
+from .native import conv_tbc  # noqa: E402
+
+__all__ += ["conv_tbc"]

@@ -22,6 +22,7 @@ import numpy as np
 from autograd_core import ShapeError
 from autograd_core import Value
 from autograd_core.ops import data_of, getitem, matmul, reshape, stack, transpose, where, without_gradient
+from autograd_core.ops.complex import complex_dtype_among, refuse_complex_kernel
 
 _MODES = ("bilinear", "nearest", "bicubic")
 _CUBIC_A = -0.75   # PyTorch's cubic convolution constant (Keys, 1981), as in its bicubic interpolate
@@ -41,6 +42,9 @@ def affine_grid(theta, size, align_corners=None):
     """The sampling grid of a batch of affine maps: theta (N, 2, 3) and size (N, C, H, W) -> (N, H, W, 2), or theta
     (N, 3, 4) and size (N, C, D, H, W) -> (N, D, H, W, 3); entry [..., 0] is x (along W), [..., 1] y, [..., 2] z.
     align_corners: None means False (PyTorch's default)."""
+    dtype = complex_dtype_among(theta)
+    if dtype is not None:
+        raise ValueError(f"Expected theta to have floating point type, but got torch.{dtype.name}")
     align_corners = bool(align_corners)
     size = tuple(int(n) for n in size)
     shape = tuple(np.shape(data_of(theta)))
@@ -193,6 +197,8 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
     outside read: 'zeros', 'border' (the nearest edge pixel) or 'reflection' (the image mirrored at its edges).
     align_corners: None means False (−1 and 1 are the image's edges; True: the corner pixels' centres).
     Differentiable in input and grid ('nearest': in input only; the grid's gradient is 0)."""
+    refuse_complex_kernel("grid_sampler_2d_cpu_kernel_impl" if np.ndim(data_of(input)) == 4 else
+                          "grid_sampler3d_cpu", input)
     if mode not in _MODES:
         raise ValueError(f"nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or 'bicubic', but "
                          f"got: '{mode}'")

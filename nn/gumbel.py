@@ -7,6 +7,8 @@ import numpy as np
 
 from autograd_core import Value
 from autograd_core.ops import data_of, softmax, without_gradient
+from autograd_core.errors import scalar_type_name
+from autograd_core.ops.complex import complex_dtype_among
 
 from . import init
 
@@ -41,6 +43,10 @@ def gumbel_softmax(logits, tau=1, hard=False, eps=1e-10, dim=-1, *, rng=None):
     is the one-hot of its argmax, and the gradient is the soft sample's (straight-through), as PyTorch.
     logits: (..., classes, ...) unnormalised log-probabilities; the result has their shape. eps: PyTorch's unused
     argument, accepted."""
+    dtype = complex_dtype_among(logits)
+    if dtype is not None:  # PyTorch draws its Gumbel noise in the logits' dtype
+        raise RuntimeError("Exponential distribution is a continuous probability distribution. dtype must be a "
+                           f"floating point but you specified {scalar_type_name(dtype)}")
     if not tau > 0:
         raise ValueError(f"gumbel_softmax: tau must be positive, got {tau}")
     generator = init.get_rng(rng)

@@ -18,6 +18,7 @@ from autograd_core import ShapeError
 from autograd_core import Value
 from autograd_core.jit import effect, not_replayable
 from autograd_core.ops import data_of
+from autograd_core.ops.complex import refuse_complex_kernel
 
 from . import init
 from .module import Module, Parameter, check_device
@@ -51,6 +52,7 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     use_input_stats=True normalises with each instance's own statistics and, when running_mean and running_var
     ((C,) arrays) are given, updates them in place; False normalises with the running statistics instead.
     """
+    refuse_complex_kernel("batch_norm", input)
     xd = data_of(input)
     if np.ndim(xd) < 3:
         raise ShapeError(f"instance_norm: expected input of shape (N, C, ...) with spatial axes, got {np.shape(xd)}")

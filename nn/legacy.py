@@ -16,6 +16,7 @@ from autograd_core import ShapeError
 from autograd_core import Value
 from autograd_core.linalg import vector_norm
 from autograd_core.ops import data_of, getitem, matmul, transpose, where
+from autograd_core.ops.complex import complex_dtype_among
 
 from .module import Module
 
@@ -24,6 +25,8 @@ def pdist(input, p=2):
     """The p-norm distance between every pair of rows of input (N, M): a vector of N(N − 1)/2 distances, pair (i, j),
     i < j, in row-major order. p ≥ 0 (0 counts differing coordinates; inf is the largest difference). The gradient
     at a zero distance is 0, as PyTorch's."""
+    if complex_dtype_among(input) is not None:
+        raise RuntimeError("pdist only supports floating-point dtypes")
     shape = np.shape(data_of(input))
     if len(shape) != 2:
         raise ShapeError(f"pdist only supports 2D tensors, got: {len(shape)}D")

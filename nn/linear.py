@@ -8,8 +8,9 @@ import math
 import numpy as np
 
 from autograd_core import ShapeError
-from autograd_core import Value, is_grad_enabled
+from autograd_core import Value
 from autograd_core.ops import primitive, reshape
+from autograd_core.ops.complex import refuse_complex_differentiation
 
 from . import init
 from .module import Module, Parameter, check_device
@@ -155,15 +156,6 @@ class Linear(Module):
 class NonDynamicallyQuantizableLinear(Linear):
     """A Linear under PyTorch's name for MultiheadAttention's out_proj (PyTorch keeps it apart from Linear for its
     quantization tools), so that print(model) and isinstance checks read as PyTorch's."""
-
-
-def refuse_complex_differentiation(kernel, *values):
-    """PyTorch's RuntimeError for a complex result of `kernel` that a gradient would go through, where PyTorch has no
-    complex backward (embedding, _trilinear): it computes them without a gradient only."""
-    datas = [v.data if isinstance(v, Value) else v for v in values if v is not None]
-    if is_grad_enabled() and any(isinstance(v, Value) and v.requires_grad for v in values) \
-            and any(np.asarray(data).dtype.kind == "c" for data in datas):
-        raise RuntimeError(f"{kernel} does not support automatic differentiation for outputs with complex dtype.")
 
 
 def bilinear(input1, input2, weight, bias=None):

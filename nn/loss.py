@@ -19,7 +19,7 @@ from autograd_core import ShapeError
 from autograd_core import Value
 from autograd_core.jit import replay_requires
 from autograd_core.ops import abs, data_of, exp, log, primitive, relu, sigmoid, stack, where
-from autograd_core.ops.complex import refuse_complex
+from autograd_core.ops.complex import complex_dtype_among, refuse_complex, refuse_complex_kernel
 
 from .activation import softplus
 from .module import Module
@@ -197,6 +197,8 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     reduction: 'mean' over all elements, 'batchmean' (the sum divided by the batch size, input.shape[0]:
     the true KL divergence per sample), 'sum' or 'none'. Same shapes. size_average, reduce: deprecated, as PyTorch's.
     """
+    if complex_dtype_among(input, target) is not None:
+        raise RuntimeError("kl_div: Complex inputs not supported.")
     who = "kl_div"
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if reduction not in ("mean", "sum", "none", "batchmean"):
@@ -260,6 +262,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     """−w·(y log p + (1 − y) log(1 − p)), reduced. input: probabilities p in [0, 1]; target y: same shape;
     weight: broadcastable to that shape (a rescaling of each element's loss). size_average, reduce: deprecated, as
     PyTorch's."""
+    refuse_complex_kernel("binary_cross_entropy", input)
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction, "binary_cross_entropy")
     input = _as_value(input, "binary_cross_entropy")
@@ -307,6 +310,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 
     size_average, reduce: deprecated, as PyTorch's.
     """
+    refuse_complex_kernel("log_sigmoid_cpu", input)
     who = "binary_cross_entropy_with_logits"
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction, who)

@@ -27,11 +27,18 @@ import numpy as np
 
 from autograd_core import DTypeError, ShapeError
 from autograd_core import Value, is_grad_enabled
+from autograd_core.errors import scalar_type_name
 from autograd_core.jit import replay_requires
+from autograd_core.ops.complex import complex_dtype_among, refuse_complex_kernel, register_complex_refusal
 from autograd_core.ops import data_of, primitive, softmax, transpose, without_gradient
 
 from .activation import log_softmax
 from .loss import _REDUCTIONS, _as_value, _check_reduction, _legacy_reduction, _reduce
+
+
+# cross_entropy's fast path (2-D logits): PyTorch's log_softmax over the last axis refuses complex logits
+register_complex_refusal("cross_entropy", NotImplementedError,
+                         '"log_softmax_lastdim_kernel_impl" not implemented for \'{torch}\'')
 
 
 @primitive("cross_entropy")
@@ -219,6 +226,15 @@ def _sample_weights(labels, ignore_index, w, dtype):
     return (np.ones(len(labels), dtype) if w is None else w[_safe_labels(labels, ignore_index)]) * valid
 
 
+def _refuse_complex_cross_entropy(input, target):
+    """PyTorch's refusals of complex logits (its log_softmax kernel's, over the class axis) or class probabilities."""
+    dtype = complex_dtype_among(target)
+    if dtype is not None:
+        raise RuntimeError(f"Expected floating point type for target with class probabilities, got "
+                           f"{scalar_type_name(dtype)}")
+    refuse_complex_kernel(f"log_softmax_{'lastdim_' if input.ndim <= 2 else ''}kernel_impl", input)
+
+
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean",
                   label_smoothing=0.0):
     """Cross-entropy of logits against classes (or class probabilities); see the module docstring.
@@ -244,6 +260,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     input = _as_value(input, who)
     shape = tuple(input.shape)
     target_data = np.asarray(data_of(target))
+    _refuse_complex_cross_entropy(input, target_data)
     if target_data.dtype.kind == "f" and target_data.shape == shape and len(shape) >= 1:
         return _cross_entropy_probabilities(input, target, weight, reduction, label_smoothing)
     z, sample_shape = _classes_last(input, who)
@@ -323,6 +340,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     _check_reduction(reduction, who)
     input = _as_value(input, who)
     shape = tuple(input.shape)
+    refuse_complex_kernel("nll_loss_out_frame" if len(shape) <= 2 else "nll_loss2d_forward_out_frame", input)
     logp, sample_shape = _classes_last(input, who)
     C = logp.shape[1]
     labels, _ = _labels(target, sample_shape, C, ignore_index, who, shape)

@@ -25,7 +25,9 @@ import math
 import numpy as np
 
 from autograd_core import ShapeError
-from autograd_core.ops import clip, data_of, relu, where
+from autograd_core.ops import clip, data_of, exp, relu, where
+from autograd_core.ops.special import log1p
+from autograd_core.ops.complex import refuse_complex_differentiation, refuse_complex_kernel
 
 from .activation import softplus
 from .distance import PairwiseDistance, _clamped_below, pairwise_distance
@@ -102,12 +104,16 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
     x = _as_value(input, who)
     y = _as_value(target, who, like=x)
     _same_shape(x, y, who)
+    if x.dtype.kind == "c" or y.dtype.kind == "c":  # PyTorch's complex form: log(1 + e^(−y·x)), without a gradient
+        refuse_complex_differentiation(who, x, y)
+        return _reduce(log1p(exp(-y * x)), reduction)
     return _reduce(softplus(-y * x, threshold=math.inf), reduction)
 
 
 def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
     """Per sample, −(1/C)·Σ_c w_c·(y_c·log σ(x_c) + (1 − y_c)·log σ(−x_c)): C independent binary problems.
     input, target: (N, C) or (C,); weight: (C,) or None. reduction='none' gives (N,) (or a 0-d loss)."""
+    refuse_complex_kernel("log_sigmoid_cpu", input)
     who = "multilabel_soft_margin_loss"
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction, who)
@@ -219,6 +225,7 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
 
     input (N, C) with target (N,) class indices, or (C,) with a 0-d target; weight (C,) or None.
     reduction='none' gives (N,) (a 0-d loss for one sample). The gradient is 0 at the hinge's kink, as PyTorch's."""
+    refuse_complex_kernel("multi_margin_loss_cpu_kernel", input)
     who = "multi_margin_loss"
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction, who)
@@ -246,6 +253,7 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
 
     target: integer class indices of input's shape, (N, C) or (C,); a sample's targets are its entries before the
     first −1 (the rest is ignored). reduction='none' gives (N,) (0-d for a 1-D input)."""
+    refuse_complex_kernel("multilabel_margin_loss_forward_out_frame", input)
     who = "multilabel_margin_loss"
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction, who)

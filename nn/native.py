@@ -14,6 +14,7 @@ import numpy as np
 
 from autograd_core import ShapeError, Value
 from autograd_core.ops import data_of
+from autograd_core.ops.complex import refuse_complex_differentiation
 from autograd_core.tensor import get_rng
 
 from . import functional as F
@@ -43,7 +44,9 @@ def convolution(input, weight, bias, stride, padding, dilation, transposed, outp
 
 def conv_tbc(input, weight, bias, pad=0):
     """A 1-D convolution in time-batch-channel layout: input (T, N, C_in), weight (K, C_in, C_out), bias (C_out,),
-    `pad` zeros at both ends of time; returns (T + 2·pad − K + 1, N, C_out)."""
+    `pad` zeros at both ends of time; returns (T + 2·pad − K + 1, N, C_out). Complex numbers without a gradient (a
+    gradient through them is PyTorch's RuntimeError: it has no complex backward of conv_tbc)."""
+    refuse_complex_differentiation("conv_tbc", input, weight, bias)
     x = input.permute(1, 2, 0)                         # (N, C_in, T)
     w = weight.permute(2, 1, 0)                        # (C_out, C_in, K)
     return F.conv1d(x, w, bias, 1, int(pad)).permute(2, 0, 1)

@@ -28,6 +28,7 @@ from autograd_core.grad_array import NUMPY_ARRAYS
 from autograd_core import ShapeError
 from autograd_core import Value, is_grad_enabled, recycle
 from autograd_core.jit import effect, not_replayable
+from autograd_core.ops.complex import complex_dtype_among, refuse_complex_kernel
 from autograd_core.modes import TRACERS
 from autograd_core.linalg import vector_norm
 from autograd_core.ops import clip, data_of, primitive, without_gradient
@@ -282,6 +283,7 @@ def batch_norm(input, running_mean=None, running_var=None, weight=None, bias=Non
     array counting the batches, already incremented). In evaluation (training=False) they normalise.
     weight, bias: (C,) or None. Returns y of x's shape.
     """
+    refuse_complex_kernel("batch_norm", input)
     xd = data_of(input)
     if xd.ndim < 2:
         raise ShapeError(f"batch_norm: expected input of shape (N, C, ...), got {xd.shape}")
@@ -425,11 +427,22 @@ class BatchNorm3d(_BatchNorm):
 # Layer normalisation.
 
 
+def _refuse_complex_norm(kernel, input, weight, bias):
+    """PyTorch's refusals of a complex input to layer_norm and group_norm: its check that weight and bias have the
+    input's dtype first, then its kernel's. (Before any statistics are computed: NumPy would warn on the way.)"""
+    dtype = complex_dtype_among(input)
+    if dtype is not None:
+        if any(p is not None and np.result_type(data_of(p)) != dtype for p in (weight, bias)):
+            raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
+        refuse_complex_kernel(kernel, input)
+
+
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     """Normalise over the last len(normalized_shape) axes of each sample, then γ·x̂ + β.
 
     x: (..., *normalized_shape); weight, bias: normalized_shape or None.
     """
+    _refuse_complex_norm("LayerNormKernelImpl", input, weight, bias)
     if isinstance(normalized_shape, numbers.Integral):
         normalized_shape = (int(normalized_shape),)
     normalized_shape = tuple(int(n) for n in normalized_shape)
@@ -488,6 +501,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     x: (N, C, *) with C divisible by num_groups; the statistics of sample n, group k run over its C/G
     channels and all positions. weight, bias: (C,) or None. Same in training and evaluation.
     """
+    _refuse_complex_norm("GroupNormKernelImpl", input, weight, bias)
     shape = np.shape(data_of(input))
     if len(shape) < 2:
         raise ShapeError(f"group_norm: input must be (N, C, ...), got shape {shape}")

@@ -15,6 +15,7 @@ import numpy as np
 from autograd_core import ShapeError
 from autograd_core import Value, concatenate, sqrt
 from autograd_core.ops import data_of
+from autograd_core.ops.complex import refuse_complex_kernel
 
 from . import init
 from .module import Module, Parameter, check_device
@@ -66,6 +67,8 @@ class RMSNorm(Module):
 def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
     """b_c = a_c / (k + α/n · Σ_{c'} a_{c'}²)^β, the sum over channels c − ⌊n/2⌋ … c + ⌊(n−1)/2⌋ (zeros beyond the
     edges; n = size). input: (N, C, *) with at least 3 axes; the channel axis is 1."""
+    refuse_complex_kernel("avg_pool2d" if np.ndim(data_of(input)) == 3 else "avg_pool3d_out_frame",
+                          input)  # PyTorch averages over windows with its pooling kernels
     xd = data_of(input)
     shape = np.shape(xd)
     if len(shape) < 3:

@@ -21,7 +21,7 @@ import numpy as np
 from autograd_core import ShapeError
 from autograd_core import Value, recycle
 from autograd_core.ops import data_of, matmul, mean, primitive, reshape, without_gradient
-from autograd_core.ops.complex import refuse_complex
+from autograd_core.ops.complex import refuse_complex, refuse_complex_kernel
 
 from .conv import _batched, _conv2d, _ints, _unbatched
 from .im2col import _conv2d_np, _copy_rows, _pad, _scratch, _split
@@ -311,6 +311,8 @@ def _pool_geometry(who, nd, x, kernel_size, stride, padding, dilation=1, ceil_mo
 
 def _float_dtype(x):
     dtype = np.result_type(data_of(x))
+    if dtype.kind == "c":  # complex data: real weights of its precision (complex64 stays complex64)
+        return np.finfo(dtype).dtype
     return dtype if dtype.kind == "f" else np.dtype(np.float64)
 
 
@@ -432,6 +434,8 @@ def adaptive_avg_pool2d(input, output_size):
     sizes = (output_size, output_size) if output_size is None or np.ndim(output_size) == 0 else output_size
     sizes = tuple(n if m is None else m for n, m in zip(shape[-2:], sizes))
     oh, ow = _ints(sizes, 2, "output_size", "adaptive_avg_pool2d", 1)
+    if (oh, ow) != (1, 1):  # PyTorch averages complex numbers only into a single bin (its mean)
+        refuse_complex_kernel("adaptive_avg_pool2d", input)
     dtype = _float_dtype(input)
     return matmul(matmul(_averaging_matrix(shape[-2], oh, dtype), input), _averaging_matrix(shape[-1], ow, dtype).T)
 

@@ -21,7 +21,7 @@ import numpy as np
 from autograd_core import ShapeError
 from autograd_core import Value
 from autograd_core.ops import data_of, matmul, reshape, without_gradient
-from autograd_core.ops.complex import refuse_complex
+from autograd_core.ops.complex import refuse_complex, refuse_complex_kernel
 
 from .conv import _conv2d, _ints
 from .conv import _batched
@@ -166,6 +166,8 @@ def adaptive_avg_pool3d(input, output_size):
     if len(shape) not in (4, 5):
         raise ShapeError(f"{who}: expected a 4-D (C, D, H, W) or 5-D (N, C, D, H, W) input, got shape {shape}")
     od, oh, ow = _output_sizes(who, output_size, shape[-3:])
+    if (od, oh, ow) != (1, 1, 1):  # PyTorch averages complex numbers only into a single bin (its mean)
+        refuse_complex_kernel("adaptive_avg_pool3d_cpu", input)
     D, H, W = shape[-3:]
     dtype = _float_dtype(input)
     y = matmul(matmul(_averaging_matrix(H, oh, dtype), input), _averaging_matrix(W, ow, dtype).T)  # (…, D, oh, ow)

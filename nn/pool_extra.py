@@ -14,6 +14,7 @@ import numpy as np
 
 from autograd_core import ShapeError
 from autograd_core.ops import data_of, matmul
+from autograd_core.ops.complex import refuse_complex_kernel
 
 from .conv import _ints
 from .module import Module
@@ -31,6 +32,8 @@ def adaptive_avg_pool1d(input, output_size):
         output_size = output_size[0]
     if isinstance(output_size, bool) or not isinstance(output_size, numbers.Integral) or output_size < 1:
         raise ValueError(f"adaptive_avg_pool1d: output_size must be a positive int, got {output_size!r}")
+    if output_size != 1:  # PyTorch averages complex numbers only into a single bin (its mean)
+        refuse_complex_kernel("adaptive_avg_pool2d", input)
     return matmul(input, _averaging_matrix(shape[-1], int(output_size), _float_dtype(input)).T)
 
 

@@ -503,12 +503,13 @@ def run_layers(x, initial, weights, run_direction, num_layers, bidirectional, dr
 def padded_direction(mode):
     """run_direction for run_layers over a time-first padded sequence x (T, N, features): one `rnn_sequence` node
     per layer-direction (nn/rnn_fused.py), except while forward mode watches (its rule would run the composed steps
-    anyway, once per input): then the steps of _STEPS in a loop over time."""
-    if FUSED and not any(isinstance(tracer, JVPTrace) for tracer in TRACERS.get()):
-        return lambda x, state, w, reverse: _run_fused(mode, x, state, w, reverse)
+    anyway, once per input), or on complex numbers: then the steps of _STEPS in a loop over time."""
+    fused = FUSED and not any(isinstance(tracer, JVPTrace) for tracer in TRACERS.get())
     step = _STEPS[mode]
 
     def run_direction(x, state, w, reverse):
+        if fused and x.dtype.kind != "c" and w["weight_hh"].dtype.kind != "c":  # (the fused kernel's are real)
+            return _run_fused(mode, x, state, w, reverse)
         gi = _affine(x, w["weight_ih"], w.get("bias_ih"))  # every time step's input projection at once
         seq = [None] * gi.shape[0]
         inputs = _pieces(gi, range(len(seq) + 1), squeeze=True)

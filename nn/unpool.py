@@ -14,6 +14,7 @@ import numpy as np
 
 from autograd_core import ShapeError
 from autograd_core.ops import data_of, getitem, primitive, reshape
+from autograd_core.ops.complex import refuse_complex_kernel
 
 from .conv import _ints
 from .module import Module
@@ -64,16 +65,19 @@ def _max_unpool(who, nd, x, indices, kernel_size, stride, padding, output_size):
 
 def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
     """x (N, C, Ho, Wo) and indices from max_pool2d -> (N, C, H, W) with each value at its maximum's place."""
+    refuse_complex_kernel("max_unpool2d", input)
     return _max_unpool("max_unpool2d", 2, input, indices, kernel_size, stride, padding, output_size)
 
 
 def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
     """x (N, C, Do, Ho, Wo) and indices from max_pool3d -> (N, C, D, H, W) with each value at its maximum's place."""
+    refuse_complex_kernel("max_unpool3d", input)
     return _max_unpool("max_unpool3d", 3, input, indices, kernel_size, stride, padding, output_size)
 
 
 def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
     """x (N, C, Lo) and indices from max_pool1d -> (N, C, L)."""
+    refuse_complex_kernel("max_unpool2d", input)
     return _max_unpool("max_unpool1d", 1, input, indices, kernel_size, stride, padding, output_size)
 
 

@@ -27,6 +27,7 @@ import numpy as np
 
 from autograd_core import ShapeError
 from autograd_core.ops import data_of, matmul, reshape
+from autograd_core.ops.complex import refuse_complex_kernel
 
 from .grid_sample import cubic_weights
 from .module import Module
@@ -139,6 +140,20 @@ def _antialiased_matrix(n_in, n_out, scale, align_corners, dtype, bicubic=False)
     return A.astype(dtype)
 
 
+def _refuse_complex(input, mode, nd, out):
+    """PyTorch's refusal of complex input, by the kernel each mode dispatches to ('area' averages complex numbers only
+    into a single bin: their mean)."""
+    if mode == "area":
+        if any(m != 1 for m in out):
+            refuse_complex_kernel("adaptive_avg_pool3d_cpu" if nd == 3 else "adaptive_avg_pool2d", input)
+    elif mode in ("nearest", "nearest-exact"):
+        refuse_complex_kernel("upsample_nearest2d_channels_last" if nd == 2 else "compute_indices_weights_nearest",
+                              input)
+    else:
+        kernels = {"bilinear": "upsample_bilinear2d_channels_last", "bicubic": "compute_indices_weights_cubic"}
+        refuse_complex_kernel(kernels.get(mode, "compute_indices_weights_linear"), input)
+
+
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None, recompute_scale_factor=None,
                 antialias=False):
     """Resize the spatial axes of (N, C, L), (N, C, H, W) or (N, C, D, H, W) input to `size`, or by `scale_factor`
@@ -165,6 +180,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     if antialias and mode not in ("bilinear", "bicubic"):
         raise ValueError(f"{who}: anti-alias option is restricted to the bilinear and bicubic modes, got {mode!r}")
     out, scales = _output_size(who, shape[2:], size, scale_factor)
+    _refuse_complex(input, mode, nd, out)
     if recompute_scale_factor:
         scales = (None,) * len(out)
     if mode in ("nearest", "nearest-exact"):

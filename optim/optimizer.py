@@ -151,10 +151,11 @@ class Optimizer:
         return _restore_state(value, p, index, name, who)
 
     def _complex_update(self, update):
-        """The update rule for a group holding complex parameters: PyTorch's optimizers step a complex parameter as
-        its `view_as_real` (its gradient and state too), so an update rule written for real numbers treats the real
-        and imaginary parts as two real parameters (`update_as_real`). An algorithm whose rule holds for complex
-        numbers as they are (SGD's, linear in g) or that refuses them (Adafactor, Muon) overrides this."""
+        """The update rule for a group holding complex parameters with gradients: PyTorch's optimizers step a complex
+        parameter as its `view_as_real` (its gradient and state too), so an update rule written for real numbers treats
+        the real and imaginary parts as two real parameters (`update_as_real`). An algorithm whose rule holds for
+        complex numbers as they are (SGD's, linear in g) or that refuses them (Adafactor, Muon: raise here; a complex
+        parameter without a gradient does not reach this, as in PyTorch) overrides this."""
         return functools.partial(update_as_real, update)
 
     def _update(self, p, g, state, hp):
@@ -259,7 +260,8 @@ class Optimizer:
         owner, update, states = self._name, self._update, self.state
         hp = {k: v if v.__class__ in _PLAIN_NUMBERS else _python_number(v) for k, v in group.items() if k != "params"}
         maximize = hp.get("maximize")
-        if COMPLEX_VALUES_EXIST[0] and any(p.data.dtype.kind == "c" for p in group["params"]):
+        if COMPLEX_VALUES_EXIST[0] and any(p.data.dtype.kind == "c" and stored_grad(p) is not None
+                                           for p in group["params"]):  # (only those that step count, as PyTorch's)
             update = self._complex_update(update)
         for p in group["params"]:
             g, data = gradient_and_data(p, owner)

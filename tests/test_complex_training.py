@@ -621,10 +621,9 @@ def test_json_export_of_a_complex_graph_round_trips():
     assert summary["data"] is None and set(summary["data_summary"]) == {"mean", "max_abs"}
 
 
-def test_explorer_refuses_complex_graphs_clearly():
+def test_explorer_draws_complex_graphs():  # (in the browser: tests/test_complex_gaps.py)
     z, w, h, out = _scalar_graph()
-    with pytest.raises(viz.ComplexNotDrawn, match="draw it with viz.draw"):
-        viz.explore(out)
+    assert "j" in viz.explore(out).html
 
 
 def test_pictures_of_real_graphs_are_unchanged_by_complex_ones():

@@ -785,6 +785,12 @@ case("astype", "astype-real-to-complex", lambda B, x, y: B.view_as_real(B.astype
      _x, _y, refs=("torch",), float32=False)
 case("nondifferentiable", "nondifferentiable-complex", lambda B, x, y: B.view_as_real(
      B.complex(x, y) * ag.ops.nondifferentiable(B.complex(x, y), fn=np.isfinite)), _x, _y, refs=())
+# scatter_reduce of complex data: PyTorch computes it without a gradient, and so does torch.scatter_reduce here (it
+# refuses one in PyTorch's words), but the primitive's rules hold for complex data: checked on the primitive itself.
+for _reduce in ("sum", "mean", "prod"):
+    case("scatter_reduce", f"scatter_reduce-{_reduce}-complex", lambda B, x, y, reduce=_reduce: B.view_as_real(
+         ag.ops.scatters._scatter_reduce(B.complex(x, y), B.complex(y, x), dim=1, reduce=reduce, include_self=True,
+                                         index=np.array([[0, 2, 0], [1, 1, 1]]))), _x, _y, refs=())
 for _s, _dim, _norm in [(None, None, "backward"), ((5,), (1,), "ortho"), ((2, 6), (1, 0), "forward")]:
     _rng_f = _rng(f"fft-{_s}")
     _x, _y = _rng_f.standard_normal((3, 4)), _rng_f.standard_normal((3, 4))

@@ -7,7 +7,8 @@ graph out in layers itself, so modules can fold and unfold in the browser.
 
 What each node carries: scalars exactly (JSON floats round-trip), arrays of up to `SMALL` elements in full,
 bigger ones as min/mean/max, a histogram and, for 2-D and higher, a small heatmap (a down-sampled grid, one
-byte per cell, base64).
+byte per cell, base64). Complex numbers are text as Python writes them ('1+2j', each part to 17 digits: exact), and
+a complex array's summary is its mean and largest |z|, as the pictures write it (complex numbers have no order).
 """
 
 from __future__ import annotations
@@ -25,10 +26,10 @@ from autograd_core import Value
 
 from .collapse import parameter_group_title, shared_parameter_paths
 from .dot import (
-    argument_names, constant_text, op_label, operation_texts, parameter_lines, rule_text, shown_mean, summary_lines,
-    with_argument_names, written_in_place,
+    argument_names, complex_text, constant_text, op_label, operation_texts, parameter_lines, rule_text, shown_mean,
+    summary_lines, with_argument_names, written_in_place,
 )
-from .graph import COLLAPSED, CONSTANT, PARAMETER, ROLES, ComplexNotDrawn, Graph, Node, summary_stats, trace
+from .graph import COLLAPSED, CONSTANT, PARAMETER, ROLES, Graph, Node, complex_summary, summary_stats, trace
 
 SCHEMA = "autograd-core.explorer/1"
 SMALL = 16          # arrays up to this many elements are written in full (a 4 x 4 grid of numbers)
@@ -48,15 +49,10 @@ def explore(root, *, title=None, highlight=None, collapse_above=COLLAPSE_ABOVE, 
     collapse_above: graphs with more nodes open with module clusters folded (expand them in the page).
     height:         the height in pixels of the inline frame in a notebook.
     In Jupyter the result displays inline (a sandboxed iframe); `.save("graph.html")` writes the page.
-    A graph holding complex Values is a `ComplexNotDrawn` error (the page's arithmetic is real; `viz.draw` draws it).
+    Complex graphs: numbers written as Python writes them ('1+2j'), PyTorch's grads, f′(z) on the edges between
+    complex scalars where the operation is holomorphic (the replay sends grad · conj(f′), PyTorch's rule).
     """
     graph = root if isinstance(root, Graph) else trace(root)
-    for n in graph.nodes:
-        if n.dtype.startswith("complex"):
-            raise ComplexNotDrawn(
-                f"viz.explore: the graph holds complex Values ({n.name}, {n.dtype}), which the explorer's page does "
-                "not show yet (its backward replay, histograms and heat maps are real); draw it with viz.draw(...), "
-                "or export it with viz.to_json(viz.trace(...))")
     if isinstance(root, Value):
         from .steps import backward_order
 
@@ -280,6 +276,8 @@ def _intern(text, table, ids):
 
 
 def _number(x):
+    if isinstance(x, (complex, np.complexfloating)):
+        return complex_text(x, 17)  # 17 digits: the page's arithmetic reads back the exact numbers
     x = float(x)
     if math.isfinite(x):
         return x + 0.0  # -0.0 prints as 0
@@ -362,6 +360,11 @@ def encode_array(x):
     if arr.size == 0:
         return {"v": []}
     flat = arr.reshape(-1)
+    if arr.dtype.kind == "c":  # no order: no min and max, histogram or heatmap; the mean and the largest |z|
+        mean, largest = complex_summary(arr)
+        out = {"v": [_number(v) for v in flat.tolist()]} if arr.size <= SMALL else {}
+        out["c"] = [_number(complex(mean)), _number(largest)]
+        return out
     if arr.size <= SMALL:
         values = flat.tolist()
         out = {"v": values if np.isfinite(flat).all() else [_number(v) for v in values]}

@@ -336,8 +336,8 @@ def _kind_of(thing):
 
 
 class ComplexNotDrawn(TypeError):
-    """Raised by `viz.explore` for a graph holding a complex Value: the page's arithmetic (its backward replay,
-    histograms and heat maps) is real. `draw`, `render`, the JSON export and Jupyter's display draw complex graphs."""
+    """Raised by `viz.explore` for a graph holding a complex Value until stop 53, when the explorer learnt complex
+    numbers; no picture raises it now (kept for code that catches it)."""
 
 
 def trace(root, derivatives=True) -> Graph:

@@ -20,7 +20,7 @@ from ..modes import is_grad_enabled
 from ..value import Value, wrapped
 from .elementwise import abs, clip, maximum, minimum, sub, where  # noqa: F401  (maximum, minimum: methods)
 from .index import as_value
-from .nondifferentiable import without_gradient
+from .nondifferentiable import refuse_complex_in_words, without_gradient
 from .promotion import float_result_dtype, result_dtype
 from .special import floor, ge, gt, le, lt, ne, trunc
 
@@ -84,6 +84,7 @@ def _float_default(x):
 
 def _nan_aware(name, prefer_first):
     def fn(input, other):
+        refuse_complex_in_words(f"{name} not implemented for complex tensors.", input, other, kind=RuntimeError)
         x, y = _operands(input, other)
         if not (_is_float(x) or _is_float(y)):
             return without_gradient(np.fmax if name == "fmax" else np.fmin, x, y)
@@ -107,12 +108,14 @@ fmin = _nan_aware("fmin", lambda x, y: x <= y)
 def fmod(input, other):
     """The remainder of input / other with the sign of input (C's fmod: input − trunc(input / other) · other).
     Gradients: 1 for input, −trunc(input / other) for other (PyTorch's)."""
+    refuse_complex_in_words('"fmod_cpu"', input, other)
     return _remainder_of(*_operands(input, other), np.fmod, _trunc_quotient)
 
 
 def remainder(input, other):
     """The remainder of input / other with the sign of other (Python's %: input − floor(input / other) · other).
     Gradients: 1 for input, −floor(input / other) for other (PyTorch's)."""
+    refuse_complex_in_words('"remainder_cpu"', input, other)
     return _remainder_of(*_operands(input, other), np.remainder, _floor_quotient)
 
 
@@ -146,6 +149,7 @@ def _floor_quotient(x, y):
 def floor_divide(input, other):
     """input // other rounded toward −inf (Python's //, NumPy's floor_divide), without a gradient (PyTorch's
     floor_divide has none either: its backward raises)."""
+    refuse_complex_in_words('"div_floor_cpu"', input, other)
     x, y = _operands(input, other)
     if not (_is_float(x) or _is_float(y)):
         _refuse_integer_zero(y)
@@ -203,6 +207,7 @@ def _int_trunc_divide(x, y):
 def copysign(input, other):
     """|input| with the sign of other (its sign bit: −0.0 counts as negative), elementwise. Gradient: ±1 for
     input (0 where input is 0, as PyTorch's), none for other. Integer inputs give the default float dtype."""
+    refuse_complex_in_words('"copysign_cpu"', input, other)
     x, y = _float_operands(input, other)
     flip = without_gradient(np.signbit, x) ^ without_gradient(np.signbit, as_value(y))
     # Where input is ±0 the result is ±0 (y's sign) with a zero gradient, as PyTorch's.
@@ -293,22 +298,26 @@ def logical_not(input):
 
 def signbit(input):
     """Where input's sign bit is set (negative numbers and −0.0), a boolean Value."""
+    refuse_complex_in_words("signbit is not implemented for complex tensors.", input, kind=RuntimeError)
     return without_gradient(np.signbit, as_value(input))
 
 
 def isposinf(input):
     """Where input is +inf, a boolean Value."""
+    refuse_complex_in_words("isposinf does not support complex inputs.", input, kind=RuntimeError)
     return without_gradient(np.isposinf, as_value(input))
 
 
 def isneginf(input):
     """Where input is −inf, a boolean Value."""
+    refuse_complex_in_words("isneginf does not support complex inputs.", input, kind=RuntimeError)
     return without_gradient(np.isneginf, as_value(input))
 
 
 def heaviside(input, values):
     """The Heaviside step: 0 where input < 0, 1 where input > 0, `values` where input is 0 (broadcasting); no
     gradient (PyTorch's backward raises). input and values must have the same dtype, as in PyTorch."""
+    refuse_complex_in_words("heaviside is not yet implemented for complex tensors.", input, values, kind=RuntimeError)
     x, v = _operands(input, values)
     if isinstance(v, Value) and v.dtype != x.dtype:
         raise RuntimeError(f"heaviside is not yet implemented for tensors with different dtypes ({x.dtype} and "

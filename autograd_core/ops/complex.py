@@ -77,17 +77,70 @@ _TORCH_REFUSALS = {
         ("dropout", "bernoulli_scalar_cpu_"), ("max_pool2d", "max_pool2d"), ("max_pool1d", "max_pool1d_impl"),
         ("max_pool3d", "max_pool3d"), ("avg_pool2d", "avg_pool2d"), ("avg_pool1d", "avg_pool2d"),
         ("avg_pool3d", "avg_pool3d_out_frame"), ("adaptive_max_pool2d", "adaptive_max_pool2d"),
-        ("adaptive_max_pool1d", "adaptive_max_pool2d"), ("adaptive_max_pool3d", "adaptive_max_pool3d_cpu"))},
+        ("adaptive_max_pool1d", "adaptive_max_pool2d"), ("adaptive_max_pool3d", "adaptive_max_pool3d_cpu"),
+        ("cummax", "cummax_cpu"), ("cummin", "cummin_cpu"), ("i1", "i1_cpu"), ("i0e", "i0e_cpu"),
+        ("ndtri", "ndtri_cpu"), ("ndtr", "erf_vml_cpu"))},
+    # PyTorch runs softmax over the last axis with a kernel of its own, and names it
+    **{name: (NotImplementedError, lambda x, params, name=name: _softmax_kernel(name, x, params))
+       for name in ("softmax", "log_softmax")},
 }
 
 
-def complex_refusal(title, dtype):
-    """The error for operation `title` given data of complex `dtype`."""
+def _softmax_kernel(name, x, params):
+    last = params.get("axis", -1) in (-1, np.ndim(x) - 1)
+    return f'"{name}_{"lastdim_" if last else ""}kernel_impl" not implemented for \'{{torch}}\''
+
+
+def complex_refusal(title, dtype, x=None, params=None):
+    """The error for operation `title` given data of complex `dtype` (x and params: the input and keyword parameters,
+    for the refusals whose words depend on them)."""
     kind, message = _TORCH_REFUSALS.get(title, (NotImplementedError, None))
     if message is None:
         message = (f"{title}: complex inputs are not supported here (got {dtype}); the complex operations are "
                    "listed in docs/coming-from-pytorch.md")
+    elif callable(message):
+        message = message(x, params or {})
     return kind(message.format(torch=scalar_type_name(np.dtype(dtype))))
+
+
+def register_complex_refusal(name, kind, message):
+    """Refuse complex inputs of primitive `name` (defined outside the core, as nn's) with error `kind` and PyTorch's
+    `message` ('{torch}' stands for the scalar type's name, 'ComplexFloat')."""
+    _TORCH_REFUSALS[name] = (kind, message)
+
+
+def complex_dtype_among(*xs):
+    """The dtype of the first complex Value or array among xs, or None (at once, before the first complex Value)."""
+    if COMPLEX_VALUES_EXIST[0]:
+        for x in xs:
+            dtype = getattr(x, "dtype", None)
+            if dtype is not None and np.dtype(dtype).kind == "c":
+                return np.dtype(dtype)
+    return None
+
+
+def refuse_complex_differentiation(kernel, *values):
+    """PyTorch's RuntimeError for a complex result of `kernel` that a gradient would go through, where PyTorch has no
+    complex backward (embedding, _trilinear, silu, scatter_reduce, ...): it computes them without a gradient only."""
+    if complex_dtype_among(*values) is not None:
+        from ..modes import is_grad_enabled
+        from ..value import Value
+
+        if is_grad_enabled() and any(isinstance(v, Value) and v.requires_grad for v in values):
+            raise RuntimeError(f"{kernel} does not support automatic differentiation for outputs with complex dtype.")
+
+
+def refuse_complex_with(kind, message, *xs):
+    """Raise kind(message) if any x is complex ('{torch}' in message: the scalar type's name, 'ComplexFloat')."""
+    dtype = complex_dtype_among(*xs)
+    if dtype is not None:
+        raise kind(message.format(torch=scalar_type_name(dtype)))
+
+
+def refuse_complex_kernel(kernel, *xs):
+    """PyTorch's refusal of complex data by the kernel it dispatches to: NotImplementedError('"kernel" not implemented
+    for 'ComplexFloat''), if any x is complex (for compositions whose PyTorch counterpart is one kernel)."""
+    refuse_complex_with(NotImplementedError, f'"{kernel}" not implemented for \'{{torch}}\'', *xs)
 
 
 def _refusing_complex(op, forward):
@@ -97,7 +150,7 @@ def _refusing_complex(op, forward):
         for x in xs:
             dtype = getattr(x, "dtype", None)
             if dtype is not None and dtype.kind == "c":
-                raise complex_refusal(op.name if op.name in _TORCH_REFUSALS else op.title, dtype)
+                raise complex_refusal(op.name if op.name in _TORCH_REFUSALS else op.title, dtype, x, params)
         return forward(*xs, **params)
 
     forward_refusing_complex.__wrapped__ = forward
@@ -151,7 +204,8 @@ def _check_complex(x, what):
 
 @primitive("conj")
 def conj(x):
-    """The complex conjugate, elementwise (eager: PyTorch's lazy conjugate bit is not kept; `is_conj()` is False)."""
+    """The complex conjugate, elementwise (computed at once; `x.conj()` marks its result with PyTorch's conjugate bit,
+    tensor_attributes.py)."""
     return np.conjugate(x)
 
 

@@ -30,6 +30,17 @@ def refuse_complex(title, *xs):
     refuse_complex(title, *xs)
 
 
+def refuse_complex_in_words(message, *xs, kind=NotImplementedError):
+    """PyTorch's refusal of complex data in its words (ops/complex.py's refuse_complex_with; '"kernel"' alone stands
+    for '"kernel" not implemented for 'ComplexFloat''). For the operations that order numbers: NumPy orders complex
+    ones lexicographically and would answer."""
+    from .complex import refuse_complex_with
+
+    if message.startswith('"') and message.endswith('"'):
+        message += " not implemented for '{torch}'"
+    refuse_complex_with(kind, message, *xs)
+
+
 @primitive("nondifferentiable")
 def nondifferentiable(*xs, fn, operand=_NO_OPERAND, **options):
     """fn(*xs[, operand], **options) as data: xs the inputs' data, `operand` a second operand that is not a Value

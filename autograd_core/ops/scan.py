@@ -18,7 +18,7 @@ import numpy as np
 
 from .elementwise import data_of, where
 from .index import along, as_value, check_dim
-from .nondifferentiable import without_gradient
+from .nondifferentiable import refuse_complex, refuse_complex_in_words, without_gradient
 from .primitive import primitive
 from .reduce import prod
 from .shape import _getitem, broadcast_to, reshape, scatter_add
@@ -197,6 +197,7 @@ _sort.defjvp(lambda t, out, x, axis, descending=False, k=None:
 def argsort(input, dim=-1, descending=False, stable=False):
     """The indices (int64) that sort input along `dim`; ties keep their original order (stable=True is
     accepted: the sort is always stable), NaN is largest. No gradient."""
+    refuse_complex_in_words(" Sort does not support complex dtypes on CPU", input, kind=RuntimeError)
     x = as_value(input)
     dim = check_dim(dim, x.ndim)
     if x.ndim == 0:
@@ -219,6 +220,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     """(values, indices) of the k largest (or smallest, largest=False) entries along `dim`, in sorted order
     (also with sorted=False, which leaves the order to the implementation in PyTorch), as torch.topk.
     Ties: the earlier entry first. values is differentiable, like sort's."""
+    refuse_complex_in_words(" topk does not support complex dtypes on CPU", input, kind=RuntimeError)
     x = as_value(input)
     size = x.shape[check_dim(dim, x.ndim)] if x.ndim else 1
     if not 0 <= int(k) <= size:
@@ -288,6 +290,7 @@ _pick.defjvp(lambda t, out, x, how, axis:
 def _picked(input, how, dim):
     """(values, indices) of _pick along dim (a 0-d input is a vector of one)."""
     x = as_value(input)
+    refuse_complex(how, x)  # no order among complex numbers (PyTorch's words, for cummax and cummin)
     if x.ndim == 0:
         check_dim(dim, 0)
         values, indices = _picked(reshape(x, shape=(1,)), how, 0)
@@ -322,6 +325,7 @@ def median(input, dim=None, keepdim=False):
     input, as in PyTorch. Along dim the gradient goes to the element picked (among equal elements, the one a
     stable sort puts at that rank); of all the elements it is split equally among the elements equal to the
     median, as PyTorch's."""
+    refuse_complex_in_words('"median_cpu"' if dim is None else '"median_out"', input)
     x = as_value(input)
     if dim is None:
         flat = reshape(x, shape=(-1,))

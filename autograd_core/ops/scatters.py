@@ -35,6 +35,16 @@ from .shape import scatter_add as _scatter_add
 REDUCTIONS = ("sum", "prod", "mean", "amax", "amin")
 
 
+def _refuse_complex(kernel, x, src=None, order=False):
+    """PyTorch's refusals for complex data: of amax and amin (`order`: no order among complex numbers), and of a
+    gradient (it computes scatter_reduce and index_reduce of complex data without one)."""
+    from .complex import refuse_complex_differentiation, refuse_complex_kernel  # (loads after this module)
+
+    if order:
+        refuse_complex_kernel(kernel, x)
+    refuse_complex_differentiation(kernel, x, src)
+
+
 def _initial(reduce, dtype):
     """The identity of a reduction in dtype: what an element holds before the scattered ones join it when
     include_self=False."""
@@ -151,6 +161,7 @@ def _jvp_src(t, out, x, src, **params):
 
 _scatter_reduce.defvjp(_vjp_x, _vjp_src, formulas=("g·∂out/∂input", "g[index]·∂out/∂src"))
 _scatter_reduce.defjvp(_jvp_x, _jvp_src)
+_scatter_reduce.defcomplex()  # complex data computed as PyTorch's (which has no complex gradient: refused above)
 
 
 def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
@@ -164,7 +175,10 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
     x = as_value(input)
     if reduce not in REDUCTIONS:
         raise RuntimeError(f"scatter_reduce(): reduce argument must be one of {', '.join(REDUCTIONS)}, got {reduce!r}")
+    if reduce in ("amax", "amin"):
+        _refuse_complex(f"scatter_gather_tensor_cpu_reduce_{reduce}", x, order=True)
     src = as_value(src)
+    _refuse_complex("scatter_reduce", x, src)
     index = index_array(index, "scatter_reduce")
     if x.dtype != src.dtype:
         raise RuntimeError(f"scatter_reduce(): Expected self.dtype to be equal to src.dtype ({x.dtype} and "
@@ -187,7 +201,12 @@ def index_reduce(input, dim, index, source, reduce, *, include_self=True):
     if reduce not in ("prod", "mean", "amax", "amin"):
         raise RuntimeError(f"index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got {reduce}.")
     x = as_value(input)
+    if reduce in ("amax", "amin"):  # (PyTorch's words: its elementwise kernels')
+        _refuse_complex(f"{'maximum' if reduce == 'amax' else 'minimum'}_cpu", x, order=True)
+    if not include_self:
+        _refuse_complex("index_reduce_func_exclude_input_init", x, order=True)
     source = as_value(source)
+    _refuse_complex("index_reduce", x, source)
     dim, _, full = _vector_index_along("index_reduce", x, dim, index, source.shape)
     return scatter_reduce(x, dim, np.ascontiguousarray(full), source, reduce, include_self=include_self)
 

@@ -15,7 +15,7 @@ import numpy as np
 from ..engine import ShapeError
 from ..value import Value
 from .index import as_value, check_dim
-from .nondifferentiable import without_gradient
+from .nondifferentiable import refuse_complex_in_words, without_gradient
 from .shape import stack
 
 
@@ -26,6 +26,8 @@ def _isin(elements, test_elements, assume_unique, invert):
 def isin(elements, test_elements, *, assume_unique=False, invert=False):
     """For each element of `elements`, whether it occurs in `test_elements` (either may be a number), as a bool Value
     of elements' shape, as torch.isin; invert=True asks whether it does not. No gradient."""
+    refuse_complex_in_words("Unsupported input type encountered for isin(): {torch}", elements, test_elements,
+                            kind=RuntimeError)
     x = as_value(elements)
     test = test_elements.data if isinstance(test_elements, Value) else np.asarray(test_elements)
     return without_gradient(_isin, x, np.asarray(test).reshape(-1), assume_unique=bool(assume_unique),

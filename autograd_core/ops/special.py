@@ -17,7 +17,7 @@ import numpy as np
 
 from .elementwise import data_of, log, sigmoid, sqrt, where
 from .index import as_value
-from .nondifferentiable import without_gradient
+from .nondifferentiable import refuse_complex_in_words, without_gradient
 from .primitive import Primitive
 
 # ----------------------------------------------------------------------------------------------------
@@ -211,6 +211,7 @@ def rsqrt(input):
 
 def frac(input):
     """x - trunc(x): the fractional part, with the sign of x; gradient 1."""
+    refuse_complex_in_words('"frac_cpu"', input)
     x = as_value(input)
     return x - trunc(x)
 
@@ -242,6 +243,7 @@ def logaddexp(input, other):
 
 def hypot(input, other):
     """sqrt(x² + y²) elementwise (broadcasting)."""
+    refuse_complex_in_words('"hypot_cpu"', input, other)
     x = as_value(input)
     return sqrt(x * x + other * other)
 
@@ -308,6 +310,7 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
     """The distinct elements, sorted (also with sorted=False, as PyTorch on the CPU), flattened unless `dim` names
     a dimension whose distinct slices are wanted; with return_inverse, where each element (slice) of input is in
     the result (input's shape, or its size along dim); with return_counts, how often each occurs. No gradient."""
+    refuse_complex_in_words('"unique"', input)
     x = as_value(input)
     data = np.asarray(x.data)
     if dim is not None:

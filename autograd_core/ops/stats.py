@@ -20,7 +20,7 @@ from ..value import Value
 from .arrange import movedim, take_along_dim
 from .elementwise import where
 from .index import as_value, check_dim
-from .nondifferentiable import without_gradient
+from .nondifferentiable import refuse_complex_in_words, without_gradient
 from .shape import stack
 from .special import logaddexp
 from .scan import _nan_of_empty, _shared_by_ties, cumsum, sort
@@ -100,6 +100,7 @@ def _keep(v, dim, keepdim):
 def kthvalue(input, k, dim=-1, keepdim=False):
     """(values, indices): the k-th smallest entry along dim (k from 1) and its position, as torch.kthvalue.
     Among equal entries, the one a stable sort puts at rank k. The gradient goes to that entry."""
+    refuse_complex_in_words('"kthvalue_cpu"', input)
     x = as_value(input)
     if x.ndim == 0:
         check_dim(dim, 0)
@@ -134,6 +135,7 @@ def _mode_positions(data, axis):
 def mode(input, dim=-1, keepdim=False):
     """(values, indices): the most frequent entry along dim (the smallest among equally frequent ones) and the
     position where it last occurs, as torch.mode. The gradient goes to that entry."""
+    refuse_complex_in_words('"mode_cpu"', input)
     return _pick_along(Mode, _mode_positions, as_value(input), dim, keepdim)
 
 
@@ -167,6 +169,7 @@ def nanmedian(input, dim=None, keepdim=False):
     dim is None, else (values, indices) along dim. NaN only where every entry is NaN (or there is none, as in
     PyTorch). Along dim the gradient goes to the entry picked; of all elements it is split equally among the
     entries equal to the median, as PyTorch's."""
+    refuse_complex_in_words('"median_cpu"' if dim is None else '"median_out"', input)
     x = as_value(input)
     if dim is None:
         flat = x.reshape(-1)
@@ -270,6 +273,7 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
     dimension) to keep it sorted: before equal entries (right=False, side='left') or after them. A 1-D sequence
     serves every value; otherwise its leading dimensions match input's. int64 (int32 with out_int32); no
     gradient."""
+    refuse_complex_in_words('"searchsorted_out_cpu"', sorted_sequence, input)
     seq = as_value(sorted_sequence)
     values = as_value(input)
     if side is not None:
@@ -297,6 +301,7 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
 def bucketize(input, boundaries, *, out_int32=False, right=False):
     """For each value, the index of its bucket among the 1-D sorted `boundaries`: i with boundaries[i-1] < x <=
     boundaries[i] (right=False) or boundaries[i-1] <= x < boundaries[i] (right=True). No gradient."""
+    refuse_complex_in_words('"searchsorted_out_cpu"', input, boundaries)
     b = as_value(boundaries)
     if b.ndim != 1:
         raise ShapeError(f"boundaries tensor must be 1 dimension, but got dim({b.ndim})")
@@ -306,6 +311,7 @@ def bucketize(input, boundaries, *, out_int32=False, right=False):
 def histc(input, bins=100, min=0, max=0):  # noqa: A002  (PyTorch's argument names)
     """The counts of input's elements in `bins` equal bins between min and max (the data's own minimum and
     maximum when both are 0), in input's dtype; elements outside are ignored. No gradient."""
+    refuse_complex_in_words('"aminmax_cpu"', input)
     x = as_value(input)
     if x.dtype.kind != "f":
         raise RuntimeError(f"torch.histc: input tensor must be a floating point tensor, got {x.dtype}")

@@ -295,7 +295,8 @@ function edgeTip(ve) {
     (D.formula[e] >= 0 ? (D.deriv[e] !== null ? "   rule: " : "rule: ") + D.formulas[D.formula[e]] : "");
   t += `\nvalue ${name(a)} = ${isScalar(a) ? fmt(D.data[a], 6) : shapeText(a) + " " + summary(D.data[a])}`;
   if (D.deriv[e] !== null && gradKnown(b) && replayGrad[b] !== null) {
-    t += `\ngradient sent: grad ${symbolOf(b)} · ∂${symbolOf(b)}/∂${symbolOf(a)} = ${fmt(replayGrad[b])} · ${factor(D.deriv[e])} = ${fmt(replayGrad[b] * num(D.deriv[e]))}`;
+    const c = isComplexNode(a) ? ["conj(", ")"] : ["", ""];  // PyTorch's complex grad: grad · conj(f′(z))
+    t += `\ngradient sent: grad ${symbolOf(b)} · ${c[0]}∂${symbolOf(b)}/∂${symbolOf(a)}${c[1]} = ${fmt(replayGrad[b])} · ${c[0]}${factor(D.deriv[e])}${c[1]} = ${fmt(gradTimes(replayGrad[b], D.deriv[e]))}`;
   }
   return t;
 }

@@ -69,8 +69,34 @@ for (let k = 0; k < N; k++) {
 for (let s = 0; s < S; s++) if (minCreated[s] === Infinity) minCreated[s] = firstMade[s];
 for (const list of [topScopes, ...scopeChildren]) list.sort((p, q) => minCreated[p] - minCreated[q]);
 
+// ---- complex numbers: text as Python writes them ('1.5-2e-05j', exact to 17 digits), read back as [re, im] -----
+const isComplex = (x) => typeof x === "string" && x.endsWith("j");
+const part = (s) => (/inf$/.test(s) ? (s[0] === "-" ? -Infinity : Infinity) : Number(s));
+function complexParts(x) {  // [re, im] of a complex text or a real number
+  if (!isComplex(x)) return [num(x), 0];
+  const body = x.slice(0, -1);
+  for (let i = body.length - 1; i > 0; i--) {  // the sign between the parts (not an exponent's: 1e-05)
+    if ((body[i] === "+" || body[i] === "-") && body[i - 1] !== "e") return [part(body.slice(0, i)), part(body.slice(i))];
+  }
+  return [0, part(body)];
+}
+const complexText = ([re, im]) => `${re}${im < 0 || Object.is(im, -0) ? "-" : "+"}${Math.abs(im)}j`;
+// PyTorch's gradient sent along an edge: grad · conj(∂w/∂z) (a holomorphic step: the rule G·f′(z) on the conjugate
+// the backward pass carries, autograd_core/ops/complex.py); for real numbers grad · ∂w/∂z
+function gradTimes(g, d) {
+  if (!isComplex(g) && !isComplex(d)) return num(g) * num(d);
+  const [a, b] = complexParts(g), [c, e] = complexParts(d);
+  return complexText([a * c + b * e, b * c - a * e]);
+}
+const isComplexNode = (k) => D.dtypes[D.dtype[k]].startsWith("complex");
+
 // ---- number formatting ---------------------------------------------------------------------------
 function fmt(x, digits) {
+  if (isComplex(x)) {  // as viz.draw writes one: each part to `digits` digits, the imaginary part always shown
+    const [re, im] = complexParts(x), imag = fmt(im, digits) + "j";
+    if (re === 0 && !Object.is(re, -0)) return imag;
+    return fmt(re, digits) + (imag[0] === "−" ? "" : "+") + imag;
+  }
   x = num(x);
   if (x === null || x === undefined) return "—";
   if (!isFinite(x)) return isNaN(x) ? "NaN" : (x > 0 ? "∞" : "−∞");
@@ -80,13 +106,15 @@ function fmt(x, digits) {
   t = t.replace(/\.?0+e/, "e");
   return t === "-0" ? "0" : t.replace("-", "−");
 }
-const factor = (x) => { const t = fmt(x); return t[0] === "−" ? `(${t})` : t; };  // a · (−b), never a · −b
+// a · (−b), never a · −b; a complex factor always in parentheses: (1+2j) · (3−1j)
+const factor = (x) => { const t = fmt(x); return t[0] === "−" || isComplex(x) ? `(${t})` : t; };
 const shapeText = (k) => "(" + D.shape[k].join(", ") + (D.shape[k].length === 1 ? ",)" : ")");
 function summary(p) {  // one line for a node box
   if (p === null || p === undefined) return "—";
   if (typeof p !== "object") return fmt(p);
   // the mean as the picture writes it, computed in Python (viz.dot.shown_mean: 0, not rounding noise)
-  if (p.v && p.v.length <= 3) return "[" + p.v.map((x) => fmt(x, 3)).join(" ") + "]";
+  if (p.v && p.v.length <= (p.c ? 2 : 3)) return "[" + p.v.map((x) => fmt(x, 3)).join(" ") + "]";
+  if (p.c) return `mean ${fmt(p.c[0], 3)} max |·| ${fmt(p.c[1], 3)}`;  // complex: no order, as the picture writes it
   return "mean " + fmt(p.s ? p.s[1] : mean(p.v), 3);  // no 's': booleans
 }
 const mean = (v) => v.reduce((a, b) => a + num(b), 0) / v.length;

@@ -58,7 +58,8 @@ function arrayView(el, p, shape) {
     h += '<table class="nums">';
     for (let i = 0; i < p.v.length; i += cols) h += "<tr>" + p.v.slice(i, i + cols).map((x) => `<td>${fmt(x, 4)}</td>`).join("") + "</tr>";
     h += "</table>";
-    if (p.s) h += `<div class="stats">min ${fmt(p.s[0])} · mean ${fmt(p.s[1])} · max ${fmt(p.s[2])}</div>`;
+    if (p.c) h += `<div class="stats">mean ${fmt(p.c[0])} · max |·| ${fmt(p.c[1])}</div>`;
+    else if (p.s) h += `<div class="stats">min ${fmt(p.s[0])} · mean ${fmt(p.s[1])} · max ${fmt(p.s[2])}</div>`;
     else if (p.v.length > 1) {  // booleans: viz.explore writes no min, mean, max for them
       const vs = p.v.map(num);
       h += `<div class="stats">min ${fmt(Math.min(...vs))} · mean ${fmt(mean(vs))} · max ${fmt(Math.max(...vs))}</div>`;
@@ -66,7 +67,8 @@ function arrayView(el, p, shape) {
     el.innerHTML = h;
     return;
   }
-  h += `<div class="stats">min ${fmt(p.s[0])} · mean ${fmt(p.s[1])} · max ${fmt(p.s[2])}</div>`;
+  h += p.c ? `<div class="stats">mean ${fmt(p.c[0])} · max |·| ${fmt(p.c[1])}</div>`
+    : `<div class="stats">min ${fmt(p.s[0])} · mean ${fmt(p.s[1])} · max ${fmt(p.s[2])}</div>`;
   el.innerHTML = h;
   if (p.m) el.appendChild(heatmap(p));
   if (p.h) el.appendChild(histogram(p));
@@ -208,7 +210,7 @@ window.explorer = {
   visibleUnits: () => units.length, namesDrawn: () => namesDrawn, zoom: () => scale, view: () => [scale, tx, ty],
   select: (k) => select(typeof k === "string" ? D.ids.indexOf(k) : k),
   stepTo: (s) => setStep(s), step: () => step, stepText: (i) => stepText(i),
-  gradOf: (k) => { const g = gradOf(typeof k === "string" ? D.ids.indexOf(k) : k); return g === null ? null : (typeof g === "object" ? g : num(g)); },
+  gradOf: (k) => { const g = gradOf(typeof k === "string" ? D.ids.indexOf(k) : k); return g === null ? null : (typeof g === "object" || isComplex(g) ? g : num(g)); },
   chain: () => chain && {leaf: D.ids[chain.leaf], count: chain.count, total: chain.total, products: chain.products.slice(),
     edges: Array.from(chain.onPath).reduce((a, v, e) => (v && a.push([D.ids[D.src[e]], D.ids[D.dst[e]], D.arg[e]]), a), [])},
   screenOf: (k) => {  // client coordinates of node k's centre (after centring on it)
