@@ -33,12 +33,16 @@ _DENSE_GRAD = Value.grad
 _result = _ops.compressed_result
 
 
-class CompressedTensor(Value):
+class CompressedTensor(_coo.SparseConversions, Value):
     """A Value in a compressed sparse layout: `x.data` is a CompressedArray. Made by sparse_csr_tensor (and its
     CSC/BSR/BSC twins), sparse_compressed_tensor, or x.to_sparse_csr() and its twins; see the module's docstring."""
 
     __slots__ = ()
     is_sparse = False  # PyTorch's is_sparse means the COO layout only
+    _result = staticmethod(_result)
+
+    def _type_name(self):
+        raise RuntimeError("Unimplemented backend SparseCsrCPU")  # (PyTorch's, for each compressed layout)
 
     @property
     def layout(self):
@@ -94,6 +98,28 @@ class CompressedTensor(Value):
     def dense_dim(self):
         """The number of dense dims of each entry's values (0 unless hybrid)."""
         return self.data.dense_dim
+
+    def elementwise_in_layout(self, op):
+        """op (a primitive of one input with f(0) = 0: sin, abs, relu, sqrt, ...) of this tensor: in its layout, on
+        its pattern, op of each value (the engine's apply_unary calls this when the data refuses op). One with
+        f(0) != 0 (exp, cos, ...) raises PyTorch's RuntimeError, any other ours naming it."""
+        if op.name in _sparse.NOT_ZERO_PRESERVING:
+            self._unsupported_layout()
+        if op.name not in _sparse.ZERO_PRESERVING:
+            raise not_compressed(op.name, self.layout)
+        return self._map_values(op)
+
+    def _map_values(self, fn):
+        """fn (of a dense Value, keeping 0 at 0) of each stored value, on this tensor's pattern and layout:
+        differentiable, the gradient in this layout."""
+        data = self.data
+        return _result(_ops.compressed_tensor(fn(_ops.compressed_values(self)), compressed=data.compressed,
+                                              plain=data.plain, shape=data.shape, layout=data.layout))
+
+    def _unsupported_layout(self, *args, **kwargs):
+        raise RuntimeError(f"unsupported tensor layout: {BACKEND[self.data.layout]}")  # PyTorch's
+
+    __pow__ = pow = square = _unsupported_layout
 
     def _coo_only(self, name):
         raise RuntimeError(f"{name} expected sparse coordinate tensor layout but got {BACKEND[self.data.layout]}")
@@ -196,22 +222,6 @@ class CompressedTensor(Value):
     def clone(self, *, memory_format=None):
         """A copy (indices and values), in the graph: its gradient comes back in this layout."""
         return _result(_ops.compressed_clone(self))
-
-    def to(self, *args, **kwargs):
-        """This tensor with its values converted to a dtype (x.to(torch.float64), x.to("cpu", dtype)); devices are
-        the CPU. Its gradient comes back in this layout."""
-        dtype = _coo.dtype_asked(args, kwargs, "fiubc")
-        if dtype is None or dtype == self.data.dtype:
-            return self
-        return _result(_sparse.sparse_astype(self, dtype=dtype))
-
-    def double(self, memory_format=None):
-        """.to(float64)."""
-        return self.to(np.float64)
-
-    def float(self, memory_format=None):
-        """.to(float32)."""
-        return self.to(np.float32)
 
     # ------------------------------------------------------------------------------------------------
     # Arithmetic.

@@ -16,7 +16,7 @@ import numpy as np
 
 from .ops import sparse as _sparse
 from .ops.nondifferentiable import without_gradient
-from .sparse_array import SparseArray, SparseGradients, not_sparse
+from .sparse_array import SparseArray, SparseGradients, SparseLayoutError, not_sparse
 from .sparse_format import sparse_text
 from .tensor_attributes import Layout
 from .tensor_methods import check_matrices
@@ -27,13 +27,82 @@ _DENSE_GRAD = Value.grad
 _result = _sparse.sparse_result
 
 
-class SparseTensor(Value):
+class SparseConversions:
+    """The dtype conversions of a sparse tensor of any layout (a mixin of SparseTensor and CompressedTensor): its
+    values converted, its pattern kept. A float or complex result stays differentiable (its gradient comes back in the
+    input's layout); an integer or boolean one carries no gradient, as PyTorch's."""
+
+    __slots__ = ()
+
+    def to(self, *args, **kwargs):
+        """This tensor with its values converted to a dtype (x.to(torch.complex64), x.to("cpu", dtype), x.to(dtype=...),
+        x.to(other)); devices are the CPU."""
+        dtype = dtype_asked(args, kwargs)
+        if dtype is None or dtype == self.data.dtype:
+            return self
+        if dtype.kind in "fc":
+            return self._result(_sparse.sparse_astype(self, dtype=dtype))
+        return _new_node(type(self), self.data.astype(dtype), False, None, (), None, None)
+
+    def type(self, dtype=None, non_blocking=False, **kwargs):
+        """.to(dtype) (a dtype, or a legacy name: 'torch.DoubleTensor', 'torch.sparse.DoubleTensor'); without one,
+        the type's name (COO: 'torch.sparse.FloatTensor'; PyTorch names none for the compressed layouts)."""
+        from .tensor_methods import _dtype
+
+        if dtype is None:
+            return self._type_name()
+        if isinstance(dtype, str):
+            dtype = dtype.replace("torch.sparse.", "torch.")
+        return self.to(_dtype(dtype))
+
+    def double(self, memory_format=None):
+        """.to(float64)."""
+        return self.to(np.float64)
+
+    def float(self, memory_format=None):
+        """.to(float32)."""
+        return self.to(np.float32)
+
+    def half(self, memory_format=None):
+        """.to(float16)."""
+        return self.to(np.float16)
+
+    def cfloat(self, memory_format=None):
+        """.to(complex64)."""
+        return self.to(np.complex64)
+
+    def cdouble(self, memory_format=None):
+        """.to(complex128)."""
+        return self.to(np.complex128)
+
+    def int(self, memory_format=None):
+        """.to(int32): no gradient."""
+        return self.to(np.int32)
+
+    def long(self, memory_format=None):
+        """.to(int64): no gradient."""
+        return self.to(np.int64)
+
+    def bool(self, memory_format=None):
+        """.to(bool): no gradient."""
+        return self.to(np.bool_)
+
+
+class SparseTensor(SparseConversions, Value):
     """A sparse COO Value: `x.data` is a SparseArray of `indices` (sparse_dim, nnz) and `values` (nnz, *dense_shape).
     Made by `sparse_coo_tensor(indices, values, size)` or `x.to_sparse()`; see the module's docstring."""
 
     __slots__ = ()
     is_sparse = True
     layout = sparse_coo
+    _result = staticmethod(_result)
+
+    def _type_name(self):
+        from .tensor import _legacy_types
+
+        names = {t.dtype: t.__name__ for t in _legacy_types().values()}
+        names.update({np.dtype(np.complex64): "ComplexFloatTensor", np.dtype(np.complex128): "ComplexDoubleTensor"})
+        return f"torch.sparse.{names[self.data.dtype]}"
 
     # ------------------------------------------------------------------------------------------------
     # Inspection (PyTorch's names).
@@ -120,6 +189,40 @@ class SparseTensor(Value):
     def item(self):
         raise not_sparse("item")
 
+    def elementwise_in_layout(self, op):
+        """op (a primitive of one input with f(0) = 0: sin, abs, relu, sqrt, ...) of this tensor: sparse, on its
+        coalesced pattern, op of each value (the engine's apply_unary calls this when the data refuses op). One with
+        f(0) != 0 (exp, cos, ...) raises PyTorch's NotImplementedError, any other ours naming it."""
+        if op.name not in _sparse.ZERO_PRESERVING:
+            if op.name not in _sparse.NOT_ZERO_PRESERVING:
+                raise not_sparse(op.name)
+            raise SparseLayoutError(
+                f"Could not run 'aten::{op.name}' with arguments from the 'SparseCPU' backend. This could be because "
+                "the operator doesn't exist for this backend, or was omitted during the selective/custom build process "
+                "(if using custom build).")
+        return self._map_values(op)
+
+    def _map_values(self, fn):
+        """fn (of a dense Value, keeping 0 at 0) of each value of the coalesced tensor, on its pattern: differentiable,
+        the gradient on this tensor's pattern."""
+        x = self.coalesce()
+        return _result(_sparse.sparse_coo(fn(_sparse.sparse_values(x)), indices=x.data.indices, shape=x.data.shape,
+                                          coalesced=True))
+
+    def __pow__(self, exponent):
+        """Each value to the number `exponent` (not 0: PyTorch's refusal, the result would be dense)."""
+        exponent = _number(exponent, "pow")
+        if exponent == 0:
+            raise RuntimeError("pow: cannot raise to zeroth power on sparse tensor; it would make the result tensor "
+                               "dense")
+        return self._map_values(lambda values: values ** exponent)
+
+    pow = __pow__
+
+    def square(self):
+        """self ** 2."""
+        return self ** 2
+
     # ------------------------------------------------------------------------------------------------
     # Layout changes.
 
@@ -151,21 +254,6 @@ class SparseTensor(Value):
     def detach(self):
         """A sparse leaf sharing these indices and values, cut from the graph."""
         return _new_node(SparseTensor, self.data, False, None, (), None, None)
-
-    def to(self, *args, **kwargs):
-        """The tensor converted to a float dtype (x.to(torch.float64), x.to("cpu", dtype)); devices are the CPU."""
-        dtype = dtype_asked(args, kwargs, "fiub")
-        if dtype is None or dtype == self.data.dtype:
-            return self
-        return _result(_sparse.sparse_astype(self, dtype=dtype))
-
-    def double(self, memory_format=None):
-        """.to(float64)."""
-        return self.to(np.float64)
-
-    def float(self, memory_format=None):
-        """.to(float32)."""
-        return self.to(np.float32)
 
     # ------------------------------------------------------------------------------------------------
     # In place, on a tensor that records nothing (a sparse gradient: `p.grad.zero_()`, clipping's `mul_`): the data
@@ -414,12 +502,14 @@ def sparse_sum(input, dim=None, keepdim=False):
     return _result(_sparse.sparse_coo(values, indices=np.stack(indices), shape=shape, coalesced=True))
 
 
-def dtype_asked(args, kwargs, kinds):
-    """The dtype a sparse tensor's `to(*args, **kwargs)` asks for (a positional dtype of a kind among `kinds`, or
-    dtype=), as a NumPy dtype; None if none (devices are the CPU)."""
+def dtype_asked(args, kwargs):
+    """The dtype a sparse tensor's `to(*args, **kwargs)` asks for (a positional dtype, another tensor's dtype, or
+    dtype=), as a NumPy dtype; None if none (a string or torch.device positional is a device: the CPU)."""
     dtype = kwargs.get("dtype")
     for arg in args:
-        if isinstance(arg, (np.dtype, type)) and np.dtype(arg).kind in kinds:
+        if isinstance(arg, Value):
+            dtype = arg.dtype
+        elif isinstance(arg, (np.dtype, type)):
             dtype = arg
     return None if dtype is None else np.dtype(dtype)
 

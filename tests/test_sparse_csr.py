@@ -249,7 +249,7 @@ def test_other_bad_input():
 
 
 @pytest.mark.parametrize("operation, name", [
-    (lambda c: c.exp(), "exp"), (lambda c: c / 2, "divide"), (lambda c: c - c, "subtract"),
+    (lambda c: np.exp(c.data), "exp"), (lambda c: c / 2, "divide"), (lambda c: c - c, "subtract"),
     (lambda c: c[0], "indexing"), (lambda c: np.asarray(c.data), "np.asarray"), (lambda c: 1 / c, "divide"),
 ])
 def test_other_operations_name_the_layout(operation, name):

@@ -57,6 +57,19 @@ def dense_of(g):
 
 
 # ----------------------------------------------------------------------------------------------------
+# Elementwise functions: those with f(0) = 0 map a sparse tensor to one of the same pattern, f of each stored value.
+# PyTorch runs these on every sparse layout (compressed_tensor.py and sparse_tensor.py apply the dense primitive to
+# the values, so its rule is the derivative); the others (exp, cos, sigmoid, log, ...) it refuses.
+
+ZERO_PRESERVING = frozenset({"abs", "sin", "tan", "sqrt", "relu", "tanh", "sign", "expm1", "log1p", "trunc", "floor",
+                             "ceil", "round", "asin", "atan", "sinh", "asinh", "atanh", "erf", "erfinv"})
+# those with f(0) != 0, which PyTorch refuses in its own words
+NOT_ZERO_PRESERVING = frozenset({"exp", "cos", "cosh", "acos", "acosh", "sigmoid", "log", "log2", "log10", "exp2",
+                                 "erfc", "erfcx", "i0", "i0e", "ndtr", "log_ndtr", "lgamma", "digamma", "reciprocal",
+                                 "rsqrt", "logit", "sinc"})
+
+
+# ----------------------------------------------------------------------------------------------------
 # Making sparse arrays and reading them.
 
 
