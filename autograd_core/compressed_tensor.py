@@ -102,11 +102,11 @@ class CompressedTensor(_coo.SparseConversions, Value):
     def elementwise_in_layout(self, op):
         """op (a primitive of one input with f(0) = 0: sin, abs, relu, sqrt, ...) of this tensor: in its layout, on
         its pattern, op of each value (the engine's apply_unary calls this when the data refuses op). One with
-        f(0) != 0 (exp, cos, ...) raises PyTorch's RuntimeError, any other ours naming it."""
+        f(0) != 0 (exp, cos, ...) raises PyTorch's RuntimeError; NotImplemented for any other op."""
         if op.name in _sparse.NOT_ZERO_PRESERVING:
             self._unsupported_layout()
         if op.name not in _sparse.ZERO_PRESERVING:
-            raise not_compressed(op.name, self.layout)
+            return NotImplemented  # (the engine raises the data's own refusal)
         return self._map_values(op)
 
     def _map_values(self, fn):
@@ -257,11 +257,35 @@ class CompressedTensor(_coo.SparseConversions, Value):
         """The transpose of the matrix dims (CSR <-> CSC, BSR <-> BSC)."""
         return self.transpose(-2 - self.data.dense_dim, -1 - self.data.dense_dim)
 
-    def __mul__(self, other):
-        """Each stored value times the number `other` (PyTorch's gradient: in this layout)."""
-        return _result(_sparse.sparse_scale(self, factor=_number(other, "mul", self.layout)))
+    def __mul__(self, other, dense_first=False):
+        """self * other in this layout, on self's pattern: a number or a 0-d tensor scales each stored value (every
+        layout); for CSR only (PyTorch's), a dense tensor of self's shape multiplies each stored element by its element
+        there, and a CSR or COO tensor of self's shape keeps the positions both store. Gradients: self's in this
+        layout; a dense other's dense, a sparse other's in its layout (PyTorch's fail for the dense ones)."""
+        if isinstance(other, Value) and other.ndim == 0 and other.requires_grad:
+            return self._map_values(lambda values: values * other)
+        if not isinstance(other, (Value, np.ndarray)) or isinstance(other, Value) and other.ndim == 0:
+            return _result(_sparse.sparse_scale(self, factor=_number(other, "mul", self.layout)))
+        layout = self.data.layout
+        if layout is not sparse_csr:  # PyTorch's words for each
+            if layout in BLOCKED and not dense_first:
+                raise RuntimeError(f"empty_sparse_compressed expected sparse compressed (non-block) tensor layout but "
+                                   f"got {BACKEND[layout]}")
+            raise RuntimeError("Expected result Tensor to be of format CSR")
+        if not isinstance(other, Value):
+            other = Value(other, requires_grad=False, dtype=other.dtype)
+        if tuple(other.shape) != tuple(self.shape):
+            raise RuntimeError(f"sparse_mask(): operands have incompatible sizes; self has size {list(other.shape)} "
+                               f"but mask has size {list(self.shape)}")
+        if isinstance(other, (SparseTensor, CompressedTensor)):
+            coo = other if isinstance(other, SparseTensor) else _as_coo(other)
+            return _result(_ops.to_compressed(_as_coo(self) * coo, layout=sparse_csr))
+        indices = self.data.coo_indices()
+        return self._map_values(
+            lambda values: values * _sparse.values_at(other, indices=indices).reshape(values.shape))
 
-    __rmul__ = __mul__
+    def __rmul__(self, other):
+        return self.__mul__(other, dense_first=True)
 
     def __neg__(self):
         return self * -1

@@ -192,10 +192,10 @@ class SparseTensor(SparseConversions, Value):
     def elementwise_in_layout(self, op):
         """op (a primitive of one input with f(0) = 0: sin, abs, relu, sqrt, ...) of this tensor: sparse, on its
         coalesced pattern, op of each value (the engine's apply_unary calls this when the data refuses op). One with
-        f(0) != 0 (exp, cos, ...) raises PyTorch's NotImplementedError, any other ours naming it."""
+        f(0) != 0 (exp, cos, ...) raises PyTorch's NotImplementedError; NotImplemented for any other op."""
         if op.name not in _sparse.ZERO_PRESERVING:
             if op.name not in _sparse.NOT_ZERO_PRESERVING:
-                raise not_sparse(op.name)
+                return NotImplemented  # (the engine raises the data's own refusal)
             raise SparseLayoutError(
                 f"Could not run 'aten::{op.name}' with arguments from the 'SparseCPU' backend. This could be because "
                 "the operator doesn't exist for this backend, or was omitted during the selective/custom build process "
@@ -326,11 +326,41 @@ class SparseTensor(SparseConversions, Value):
         return self + (-other)
 
     def __mul__(self, other):
-        return _result(_sparse.sparse_scale(self, factor=_number(other, "mul")))
+        """self * other, sparse COO on self's pattern (PyTorch's): a number or a 0-d tensor scales each value; a dense
+        tensor that broadcasts to self's shape multiplies each stored element by its element there; a sparse COO
+        tensor of self's shape keeps the positions both store (coalesced). Gradients: self's sparse; a dense other's
+        dense (PyTorch's is sparse COO), a sparse other's sparse."""
+        if isinstance(other, Value) and other.ndim == 0 and other.requires_grad:
+            return self._map_values(lambda values: values * other)
+        if not isinstance(other, (Value, np.ndarray)) or isinstance(other, Value) and other.ndim == 0:
+            return _result(_sparse.sparse_scale(self, factor=_number(other, "mul")))
+        if isinstance(other, SparseTensor):
+            return _sparse_product(self, other)
+        if not isinstance(other, Value):
+            other = Value(other, requires_grad=False, dtype=other.dtype)
+        if other.data.__class__ is not np.ndarray:
+            raise not_sparse(f"mul of a sparse COO tensor and a {other.layout} tensor")
+        try:
+            shape = np.broadcast_shapes(tuple(other.shape), tuple(self.shape))
+        except ValueError:
+            shape = None
+        if shape != tuple(self.shape):
+            _check_broadcast(tuple(other.shape), tuple(self.shape))
+            raise not_sparse(f"mul of a sparse tensor of shape {tuple(self.shape)} and a dense one of shape "
+                             f"{tuple(other.shape)} (a dense operand with more dims than the sparse one)")
+        x = self.coalesce()
+        indices = x.data.indices
+        dense = other if tuple(other.shape) == shape else other.expand(*shape)
+        return x._map_values(lambda values: values * _sparse.values_at(dense, indices=indices))
 
     __rmul__ = __mul__
 
     def __truediv__(self, other):
+        if isinstance(other, Value) and other.ndim > 0:
+            raise RuntimeError(f"Sparse division requires a scalar or zero-dim dense tensor divisor (got shape "
+                               f"{list(other.shape)} for divisor)")
+        if isinstance(other, Value) and other.requires_grad:
+            return self._map_values(lambda values: values / other)
         return self * (1 / _number(other, "div"))
 
     def __neg__(self):
@@ -386,6 +416,29 @@ def as_sparse_tensor(g):
     if g.__class__ is SparseArray:
         return _new_node(SparseTensor, g, False, None, (), None, None)
     return _result(g)
+
+
+def _sparse_product(a, b):
+    """a * b for sparse COO tensors of one shape: sparse, coalesced, at the positions both store (PyTorch's
+    intersection), each the product of the two values there; the gradients sparse, on those positions."""
+    if tuple(a.shape) != tuple(b.shape) or a.data.sparse_dim != b.data.sparse_dim:
+        raise RuntimeError(f"mul(sparse, sparse): operands have incompatible sizes or sparse dims: {tuple(a.shape)} "
+                           f"({a.data.sparse_dim} sparse) and {tuple(b.shape)} ({b.data.sparse_dim} sparse)")
+    a_data, b_data = a.data.coalesce(), b.data.coalesce()
+    common = np.intersect1d(a_data.keys(), b_data.keys())
+    sparse_shape = a_data.shape[:a_data.sparse_dim]
+    indices = np.stack(np.unravel_index(common, sparse_shape)).astype(np.int64).reshape(len(sparse_shape), -1)
+    values = _sparse.values_at(a, indices=indices) * _sparse.values_at(b, indices=indices)
+    return _result(_sparse.sparse_coo(values, indices=indices, shape=a_data.shape, coalesced=True))
+
+
+def _check_broadcast(shape_a, shape_b):
+    """PyTorch's RuntimeError for two shapes that do not broadcast (its sparse mul calls the dense operand a)."""
+    for i in range(1, min(len(shape_a), len(shape_b)) + 1):
+        n, m = shape_a[-i], shape_b[-i]
+        if n != m and 1 not in (n, m):
+            raise RuntimeError(f"The size of tensor a ({n}) must match the size of tensor b ({m}) at non-singleton "
+                               f"dimension {max(len(shape_a), len(shape_b)) - i}")
 
 
 def _number(x, what):

@@ -418,3 +418,10 @@ def slice_sum(values, group, count):
 slice_sum.defvjp(lambda g, out, values, group, count: slice_sum(g, group=group, count=count),
                  formulas=("Σ_slice g",))
 slice_sum.defjvp_linear()
+
+
+# Linear maps with real coefficients (making, reading, converting): their rules hold for complex data as they stand
+# (ops/complex.py's convention), so that x.to(torch.complex64) and its to_dense() run and differentiate. The rest
+# (products, which would need conjugates; sums, transposes) stay real only until each has a complex case.
+for _linear in (sparse_coo, values_at, to_dense, coalesce, sparse_astype, sparse_values):
+    _linear.defcomplex()
