@@ -308,3 +308,68 @@ def test_products_against_pytorch():
             grads.append((_dense(x.grad), _dense(o.grad)))
         for ours, theirs in zip(*grads):
             np.testing.assert_allclose(ours, theirs, atol=1e-12)
+
+
+# ----------------------------------------------------------------------------------------------------
+# 4. Matrix-vector products and addmm with a sparse matrix.
+
+VEC = np.array([1.0, 2.0, 3.0])
+MAT = np.arange(6.0).reshape(3, 2)
+INPUT = np.array([[1.0, -1.0], [0.5, 2.0], [0.0, 1.0], [3.0, 1.0]])
+
+PRODUCTS = {
+    "torch.mv": lambda m, x, v, d, i: m.mv(x, v), "Tensor.mv": lambda m, x, v, d, i: x.mv(v),
+    "@ vector": lambda m, x, v, d, i: x @ v, "torch.matmul": lambda m, x, v, d, i: m.matmul(x, v),
+    "addmm": lambda m, x, v, d, i: m.addmm(i, x, d), "addmm-beta-alpha": lambda m, x, v, d, i: m.addmm(i, x, d, beta=2,
+                                                                                                     alpha=3),
+    "addmm-broadcast": lambda m, x, v, d, i: m.addmm(i[0], x, d, beta=0.5),
+}
+
+
+def _product_grads(module, layout, name):
+    x = _sparse(module, layout, requires_grad=True)
+    v = module.tensor(VEC, dtype=module.float64, requires_grad=True)
+    d = module.tensor(MAT, dtype=module.float64, requires_grad=True)
+    i = module.tensor(INPUT, dtype=module.float64, requires_grad=True)
+    out = PRODUCTS[name](module, x, v, d, i)
+    weights = np.arange(1.0, 1.0 + np.prod(out.shape)).reshape(tuple(out.shape))
+    (out * module.tensor(weights, dtype=module.float64)).sum().backward()
+    return out, [x.grad, v.grad, d.grad, i.grad]
+
+
+@pytest.mark.parametrize("layout", ["coo", "csr", "csc"])
+@pytest.mark.parametrize("name", list(PRODUCTS))
+def test_products_are_dense_with_dense_gradients(layout, name):
+    out, (x_grad, v_grad, d_grad, i_grad) = _product_grads(ag, layout, name)
+    assert out.layout is ag.strided
+    beta, alpha = {"addmm-beta-alpha": (2, 3), "addmm-broadcast": (0.5, 1)}.get(name, (1, 1))
+    weights = np.arange(1.0, 1.0 + out.data.size).reshape(out.shape)
+    if "addmm" in name:
+        np.testing.assert_allclose(out.data, beta * INPUT[0 if name == "addmm-broadcast" else slice(None)]
+                                   + alpha * DENSE @ MAT)
+        np.testing.assert_allclose(_dense(x_grad), alpha * weights @ MAT.T)  # dense, as PyTorch's torch.mm
+        np.testing.assert_allclose(d_grad, alpha * DENSE.T @ weights)
+    else:
+        np.testing.assert_allclose(out.data, DENSE @ VEC)
+        np.testing.assert_allclose(_dense(x_grad), np.outer(weights, VEC))
+        np.testing.assert_allclose(v_grad, DENSE.T @ weights)
+    assert x_grad.layout is ag.strided
+
+
+def test_products_against_pytorch_float64():
+    torch = torch_or_skip()
+    for layout in ("coo", "csr", "csc"):
+        for name in PRODUCTS:
+            (ours, our_grads), (theirs, their_grads) = _product_grads(ag, layout, name), _product_grads(torch, layout,
+                                                                                                      name)
+            np.testing.assert_allclose(_dense(ours), _dense(theirs), rtol=1e-12)
+            for g, t in zip(our_grads, their_grads):
+                assert (g is None) == (t is None), (layout, name)
+                if g is not None:
+                    assert _layout(g) == _layout(t) if hasattr(g, "layout") else "strided" in str(t.layout)
+                    np.testing.assert_allclose(_dense(g), _dense(t), rtol=1e-12, atol=1e-14)
+
+
+def test_mv_refuses_a_wrong_length():
+    with pytest.raises(RuntimeError, match=r"size mismatch, got input \(4\), mat \(4x3\), vec \(2\)"):
+        ag.mv(_sparse(ag, "csr"), ag.ones(2, dtype=ag.float64))
