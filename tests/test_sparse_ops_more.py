@@ -373,3 +373,81 @@ def test_products_against_pytorch_float64():
 def test_mv_refuses_a_wrong_length():
     with pytest.raises(RuntimeError, match=r"size mismatch, got input \(4\), mat \(4x3\), vec \(2\)"):
         ag.mv(_sparse(ag, "csr"), ag.ones(2, dtype=ag.float64))
+
+
+# ----------------------------------------------------------------------------------------------------
+# 5. Optimizers and compressed parameters: SGD steps a CSR parameter with a CSR gradient (PyTorch's); the others
+# refuse in PyTorch's words, before any parameter changes.
+
+SGD_SETTINGS = {"plain": {}, "momentum": {"momentum": 0.9}, "weight_decay": {"weight_decay": 0.1},
+                "nesterov": {"momentum": 0.9, "nesterov": True, "weight_decay": 0.1}, "maximize": {"maximize": True}}
+
+
+def _train_csr(module, make_optimizer, gradient="csr", steps=2):
+    p = _sparse(module, "csr", requires_grad=True)
+    optimizer = make_optimizer(module, [p])
+    for _ in range(steps):
+        optimizer.zero_grad()
+        ones = module.ones(3, 1, dtype=module.float64)
+        loss = module.sparse.mm(p, ones).sum() if gradient == "csr" else (p @ ones).sum()
+        (loss * loss).backward()
+        optimizer.step()
+    return p
+
+
+@pytest.mark.parametrize("setting", list(SGD_SETTINGS))
+def test_sgd_steps_a_csr_parameter(setting):
+    options = SGD_SETTINGS[setting]
+    p = _train_csr(ag, lambda m, params: m.optim.SGD(params, lr=0.1, **options))
+    assert p.layout is ag.sparse_csr and p._nnz() == 5
+    # the same steps on the stored values, written out
+    values, buffer = DENSE[DENSE != 0].copy(), None
+    for _ in range(2):
+        g = np.full(5, 2 * values.sum())
+        g = -g if options.get("maximize") else g
+        g = g + options.get("weight_decay", 0) * values
+        if "momentum" in options:
+            buffer = g if buffer is None else 0.9 * buffer + g
+            g = g + 0.9 * buffer if options.get("nesterov") else buffer
+        values = values - 0.1 * g
+    np.testing.assert_allclose(p.values().data, values)
+
+
+@pytest.mark.parametrize("name, message", [
+    ("Adam", "unsupported tensor layout: SparseCsr"), ("AdamW", "unsupported tensor layout: SparseCsr"),
+    ("RMSprop", "unsupported tensor layout: SparseCsr"), ("Adagrad", "unsupported memory format Preserve"),
+    ("SparseAdam", "SparseAdam does not support dense gradients, please consider Adam instead"),
+])
+def test_other_optimizers_refuse_a_csr_parameter(name, message):
+    with pytest.raises(RuntimeError, match=message):
+        _train_csr(ag, lambda m, params: getattr(m.optim, name)(params, lr=0.1), steps=1)
+
+
+def test_sgd_refuses_a_dense_gradient_of_a_csr_parameter():
+    p = _sparse(ag, "csr", requires_grad=True)
+    before = p.values().data.copy()
+    optimizer = ag.optim.SGD([p], lr=0.1)
+    (p @ ag.ones(3, dtype=ag.float64)).sum().backward()
+    with pytest.raises(RuntimeError, match="Sparse CSR tensors do not have is_contiguous"):
+        optimizer.step()
+    np.testing.assert_array_equal(p.values().data, before)
+
+
+def test_optimizers_on_csr_against_pytorch():
+    torch = torch_or_skip()
+    for options in SGD_SETTINGS.values():
+        ours, theirs = (_train_csr(m, lambda m, ps, o=options: m.optim.SGD(ps, lr=0.1, **o)) for m in (ag, torch))
+        np.testing.assert_allclose(_dense(ours), _dense(theirs), rtol=1e-12)
+    for name in ("Adam", "AdamW", "RMSprop", "Adagrad", "SparseAdam"):
+        messages = []
+        for m in (ag, torch):
+            with pytest.raises(RuntimeError) as info:
+                _train_csr(m, lambda m, params, n=name: getattr(m.optim, n)(params, lr=0.1), steps=1)
+            messages.append(str(info.value).split("\n")[0])
+        assert messages[0] == messages[1]
+    messages = []
+    for m in (ag, torch):
+        with pytest.raises(RuntimeError) as info:
+            _train_csr(m, lambda m, params: m.optim.SGD(params, lr=0.1), gradient="dense", steps=1)
+        messages.append(str(info.value))
+    assert messages[0] == messages[1]
