@@ -42,7 +42,7 @@ def _dense(x):
 
 
 def _layout(x):
-    return str(x.layout).replace("torch.", "")
+    return str(getattr(x, "layout", "strided")).replace("torch.", "")  # (a loaded dense tensor is an ndarray here)
 
 
 def _masked_dense_grad(fn, dense=DENSE):
@@ -451,3 +451,77 @@ def test_optimizers_on_csr_against_pytorch():
             _train_csr(m, lambda m, params: m.optim.SGD(params, lr=0.1), gradient="dense", steps=1)
         messages.append(str(info.value))
     assert messages[0] == messages[1]
+
+
+# ----------------------------------------------------------------------------------------------------
+# 6. torch.save / torch.load of sparse tensors in PyTorch's checkpoint format.
+
+def _sparse_checkpoint(module):
+    coo = module.sparse_coo_tensor([[0, 1, 1], [2, 0, 2]], module.tensor([1.0, 2.0, 3.0], dtype=module.float64),
+                                   (2, 3)).coalesce()
+    return {
+        "coo": coo, "same": coo,
+        "uncoalesced": module.sparse_coo_tensor([[0, 0]], module.tensor([1.0, 2.0]), (3,)),
+        "hybrid": module.ones(2, 2, 3).to_sparse(2),
+        "csr": module.tensor(DENSE).to_sparse_csr(), "csc": module.tensor(DENSE, dtype=module.float64).to_sparse_csc(),
+        "bsr": module.eye(4).to_sparse_bsr((2, 2)), "bsc": module.eye(4).to_sparse_bsc((2, 1)),
+        "complex": module.tensor(DENSE).to_sparse().to(module.complex64),
+        "dense": module.ones(2),
+    }
+
+
+def _same_tensor(a, b):
+    assert _layout(a) == _layout(b) and str(a.dtype).replace("torch.", "") == str(b.dtype).replace("torch.", "")
+    if "sparse_coo" in _layout(a):
+        assert a.is_coalesced() == b.is_coalesced()
+        np.testing.assert_array_equal(_dense(a._indices()), _dense(b._indices()))
+        np.testing.assert_array_equal(_dense(a._values()), _dense(b._values()))
+    elif "strided" not in _layout(a):
+        np.testing.assert_array_equal(_dense(a.values()), _dense(b.values()))
+    np.testing.assert_array_equal(_dense(a), _dense(b))
+
+
+def test_sparse_tensors_round_trip_through_the_torch_format(tmp_path):
+    saved = _sparse_checkpoint(ag)
+    ag.save(saved, tmp_path / "sparse.pt", format="torch")
+    loaded = ag.load(tmp_path / "sparse.pt")
+    for key, x in saved.items():
+        _same_tensor(loaded[key], x)
+    assert loaded["same"] is loaded["coo"]  # one object saved once, as torch.save's
+
+
+def test_pytorch_loads_our_sparse_checkpoint(tmp_path):
+    torch = torch_or_skip()
+    saved = _sparse_checkpoint(ag)
+    ag.save(saved, tmp_path / "sparse.pt", format="torch")
+    loaded = torch.load(tmp_path / "sparse.pt", weights_only=True)
+    expected = _sparse_checkpoint(torch)
+    for key in saved:
+        _same_tensor(loaded[key], expected[key])
+    assert loaded["same"] is loaded["coo"]
+
+
+def test_we_load_pytorchs_sparse_checkpoint(tmp_path):
+    torch = torch_or_skip()
+    saved = _sparse_checkpoint(torch)
+    torch.save(saved, tmp_path / "sparse.pt")
+    loaded = ag.load(tmp_path / "sparse.pt")
+    for key, x in saved.items():
+        _same_tensor(loaded[key], x)
+        if key != "dense":
+            assert loaded[key].layout is getattr(ag, _layout(x))
+
+
+def test_a_damaged_sparse_checkpoint_refuses(tmp_path):
+    ag.save({"w": ag.sparse_coo_tensor([[0, 2]], ag.tensor([1.0, 2.0]), (3,))}, tmp_path / "w.pt", format="torch")
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "w.pt") as archive:
+        records = {info.filename: archive.read(info) for info in archive.infolist()}
+    pickle_name = next(name for name in records if name.endswith("data.pkl"))
+    records[pickle_name] = records[pickle_name].replace(b"torch.sparse_coo", b"torch.sparse_xyz")
+    with zipfile.ZipFile(tmp_path / "bad.pt", "w") as archive:
+        for name, data in records.items():
+            archive.writestr(name, data)
+    with pytest.raises(Exception, match="sparse layout was expected"):
+        ag.load(tmp_path / "bad.pt")
