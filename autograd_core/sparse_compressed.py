@@ -197,6 +197,17 @@ class CompressedArray(DenseShape):
     def __getitem__(self, index):
         raise not_compressed("indexing (getitem)", self.layout)
 
+    def _compare(self, other, name):
+        raise not_compressed(name, self.layout)
+
+    __eq__ = lambda self, other: self._compare(other, "equal (==)")  # noqa: E731
+    __ne__ = lambda self, other: self._compare(other, "not_equal (!=)")  # noqa: E731
+    __lt__ = lambda self, other: self._compare(other, "less (<)")  # noqa: E731
+    __le__ = lambda self, other: self._compare(other, "less_equal (<=)")  # noqa: E731
+    __gt__ = lambda self, other: self._compare(other, "greater (>)")  # noqa: E731
+    __ge__ = lambda self, other: self._compare(other, "greater_equal (>=)")  # noqa: E731
+    __hash__ = object.__hash__
+
     def __len__(self):
         return self.shape[0]
 
