@@ -387,7 +387,7 @@ def _as_coo(x, sparse_grad=False):
 def _number(x, what, layout):
     if isinstance(x, Value) and x.data.ndim == 0 and not x.requires_grad:
         x = x.item()
-    if isinstance(x, (numbers.Real, np.number)) and not isinstance(x, (bool, np.bool_)):
+    if isinstance(x, (numbers.Number, np.number)) and not isinstance(x, (bool, np.bool_)):
         return x
     raise NotImplementedError(f"{what} of a {layout} tensor and {type(x).__name__} is not implemented here (only a "
                               "number)")

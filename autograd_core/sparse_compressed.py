@@ -144,7 +144,7 @@ class CompressedArray(DenseShape):
     __radd__ = __add__
 
     def __mul__(self, number):
-        if isinstance(number, (int, float, np.number)) and np.ndim(number) == 0:
+        if isinstance(number, (int, float, complex, np.number)) and np.ndim(number) == 0:
             return self.with_values(self.values * number)
         raise not_compressed(f"mul of a sparse array and {type(number).__name__}", self.layout)
 

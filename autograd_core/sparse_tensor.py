@@ -444,7 +444,7 @@ def _check_broadcast(shape_a, shape_b):
 def _number(x, what):
     if isinstance(x, Value) and x.data.ndim == 0 and not x.requires_grad:
         x = x.item()
-    if isinstance(x, (numbers.Real, np.number)) and not isinstance(x, (bool, np.bool_)):
+    if isinstance(x, (numbers.Number, np.number)) and not isinstance(x, (bool, np.bool_)):
         return x
     raise not_sparse(f"{what} of a sparse tensor and {type(x).__name__} (only a number is supported)")
 

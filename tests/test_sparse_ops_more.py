@@ -525,3 +525,25 @@ def test_a_damaged_sparse_checkpoint_refuses(tmp_path):
             archive.writestr(name, data)
     with pytest.raises(Exception, match="sparse layout was expected"):
         ag.load(tmp_path / "bad.pt")
+
+
+@pytest.mark.parametrize("layout", ["coo", "csr", "csc", "bsr"])
+def test_times_a_complex_number(layout):
+    x = _sparse(ag, layout, requires_grad=True)
+    y = x * (2 + 3j)
+    assert y.dtype == np.complex128 and y.layout is x.layout
+    np.testing.assert_allclose(_dense(y), DENSE * (2 + 3j))
+    weights = ag.tensor(WEIGHTS + 1j)
+    (y.to_dense() * weights).real.sum().backward()
+    assert x.grad.dtype == np.float64 and x.grad.layout is x.layout  # a real tensor's gradient: real (PyTorch's)
+    np.testing.assert_allclose(_dense(x.grad), np.where(DENSE != 0, ((2 + 3j) * (WEIGHTS + 1j)).real, 0))
+
+
+def test_times_a_complex_number_against_pytorch():
+    torch = torch_or_skip()
+    grads = []
+    for m in (ag, torch):
+        x = _sparse(m, "coo", requires_grad=True)
+        ((x * (2 + 3j)).to_dense() * m.tensor(WEIGHTS + 1j)).abs().sum().backward()
+        grads.append(_dense(x.grad))
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-12)

@@ -161,7 +161,14 @@ def sparse_scale(x, factor):
     return x.with_values(x.values * factor)
 
 
-sparse_scale.defvjp(lambda g, out, x, factor: g * factor, formulas=("g·c",))
+def _scale_vjp(g, out, x, factor):
+    grad = g * factor
+    if np.iscomplexobj(factor) and layout_of(x).dtype.kind != "c":  # a real x's gradient: the real part (PyTorch's)
+        grad = _astype_back(grad, out, x, layout_of(x).dtype)
+    return grad
+
+
+sparse_scale.defvjp(_scale_vjp, formulas=("g·c",))
 sparse_scale.defjvp_linear()
 
 
