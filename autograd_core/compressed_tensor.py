@@ -109,6 +109,14 @@ class CompressedTensor(_coo.SparseConversions, Value):
             return NotImplemented  # (the engine raises the data's own refusal)
         return self._map_values(op)
 
+    def predicate_in_layout(self, fn):
+        """fn (np.isnan, np.isinf, np.signbit, np.isposinf, np.isneginf: false at 0) of this tensor: a boolean tensor
+        of its layout and pattern, without a gradient (ops/nondifferentiable.py calls this when the data refuses fn);
+        NotImplemented for any other fn."""
+        if fn not in _sparse.ZERO_PRESERVING_PREDICATES:
+            return NotImplemented
+        return _new_node(CompressedTensor, self.data.with_values(fn(self.data.values)), False, None, (), None, None)
+
     def _map_values(self, fn):
         """fn (of a dense Value, keeping 0 at 0) of each stored value, on this tensor's pattern and layout:
         differentiable, the gradient in this layout."""

@@ -202,6 +202,15 @@ class SparseTensor(SparseConversions, Value):
                 "(if using custom build).")
         return self._map_values(op)
 
+    def predicate_in_layout(self, fn):
+        """fn (np.isnan, np.isinf, np.signbit, np.isposinf, np.isneginf: false at 0) of this tensor: a boolean sparse
+        tensor on its coalesced pattern, without a gradient (ops/nondifferentiable.py calls this when the data refuses
+        fn); NotImplemented for any other fn."""
+        if fn not in _sparse.ZERO_PRESERVING_PREDICATES:
+            return NotImplemented
+        data = self.data.coalesce()
+        return _new_node(SparseTensor, data.with_values(fn(data.values)), False, None, (), None, None)
+
     def _map_values(self, fn):
         """fn (of a dense Value, keeping 0 at 0) of each value of the coalesced tensor, on its pattern: differentiable,
         the gradient on this tensor's pattern."""

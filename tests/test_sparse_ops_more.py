@@ -547,3 +547,24 @@ def test_times_a_complex_number_against_pytorch():
         ((x * (2 + 3j)).to_dense() * m.tensor(WEIGHTS + 1j)).abs().sum().backward()
         grads.append(_dense(x.grad))
     np.testing.assert_allclose(grads[0], grads[1], rtol=1e-12)
+
+
+SPECIAL = np.array([[0.0, np.nan, 0.0], [-np.inf, 0.0, np.inf], [-1.0, 0.0, 2.0]])
+
+
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+@pytest.mark.parametrize("name", ["isnan", "isinf", "isposinf", "isneginf", "signbit"])
+def test_predicates_keep_the_layout(layout, name):
+    x = _sparse(ag, layout, dense=SPECIAL)
+    y = getattr(ag, name)(x)
+    assert y.layout is x.layout and y.dtype == np.bool_ and not y.requires_grad and y._nnz() == x._nnz()
+    np.testing.assert_array_equal(_dense(y), getattr(np, name)(SPECIAL))
+
+
+def test_predicates_against_pytorch():
+    torch = torch_or_skip()
+    for layout in LAYOUTS:
+        for name in ("isnan", "isinf", "isposinf", "isneginf", "signbit"):
+            ours, theirs = (getattr(m, name)(_sparse(m, layout, dense=SPECIAL)) for m in (ag, torch))
+            assert _layout(ours) == _layout(theirs) and ours._nnz() == theirs._nnz()
+            np.testing.assert_array_equal(_dense(ours), _dense(theirs))

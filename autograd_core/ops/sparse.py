@@ -63,6 +63,8 @@ def dense_of(g):
 
 ZERO_PRESERVING = frozenset({"abs", "sin", "tan", "sqrt", "relu", "tanh", "sign", "expm1", "log1p", "trunc", "floor",
                              "ceil", "round", "asin", "atan", "sinh", "asinh", "atanh", "erf", "erfinv"})
+# the predicates false at 0 (torch.isnan(x), ...: boolean, no gradient), which PyTorch computes on the stored values
+ZERO_PRESERVING_PREDICATES = (np.isnan, np.isinf, np.signbit, np.isposinf, np.isneginf)
 # those with f(0) != 0, which PyTorch refuses in its own words
 NOT_ZERO_PRESERVING = frozenset({"exp", "cos", "cosh", "acos", "acosh", "sigmoid", "log", "log2", "log10", "exp2",
                                  "erfc", "erfcx", "i0", "i0e", "ndtr", "log_ndtr", "lgamma", "digamma", "reciprocal",
