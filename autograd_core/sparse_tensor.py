@@ -42,7 +42,7 @@ class SparseConversions:
             return self
         if dtype.kind in "fc":
             return self._result(_sparse.sparse_astype(self, dtype=dtype))
-        return _new_node(type(self), self.data.astype(dtype), False, None, (), None, None)
+        return self._result(_new_node(Value, self.data.astype(dtype), False, None, (), None, None))  # (a leaf)
 
     def type(self, dtype=None, non_blocking=False, **kwargs):
         """.to(dtype) (a dtype, or a legacy name: 'torch.DoubleTensor', 'torch.sparse.DoubleTensor'); without one,
