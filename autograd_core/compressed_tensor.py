@@ -33,12 +33,16 @@ _DENSE_GRAD = Value.grad
 _result = _ops.compressed_result
 
 
-class CompressedTensor(Value):
+class CompressedTensor(_coo.SparseConversions, Value):
     """A Value in a compressed sparse layout: `x.data` is a CompressedArray. Made by sparse_csr_tensor (and its
     CSC/BSR/BSC twins), sparse_compressed_tensor, or x.to_sparse_csr() and its twins; see the module's docstring."""
 
     __slots__ = ()
     is_sparse = False  # PyTorch's is_sparse means the COO layout only
+    _result = staticmethod(_result)
+
+    def _type_name(self):
+        raise RuntimeError("Unimplemented backend SparseCsrCPU")  # (PyTorch's, for each compressed layout)
 
     @property
     def layout(self):
@@ -94,6 +98,36 @@ class CompressedTensor(Value):
     def dense_dim(self):
         """The number of dense dims of each entry's values (0 unless hybrid)."""
         return self.data.dense_dim
+
+    def elementwise_in_layout(self, op):
+        """op (a primitive of one input with f(0) = 0: sin, abs, relu, sqrt, ...) of this tensor: in its layout, on
+        its pattern, op of each value (the engine's apply_unary calls this when the data refuses op). One with
+        f(0) != 0 (exp, cos, ...) raises PyTorch's RuntimeError; NotImplemented for any other op."""
+        if op.name in _sparse.NOT_ZERO_PRESERVING:
+            self._unsupported_layout()
+        if op.name not in _sparse.ZERO_PRESERVING:
+            return NotImplemented  # (the engine raises the data's own refusal)
+        return self._map_values(op)
+
+    def predicate_in_layout(self, fn):
+        """fn (np.isnan, np.isinf, np.signbit, np.isposinf, np.isneginf: false at 0) of this tensor: a boolean tensor
+        of its layout and pattern, without a gradient (ops/nondifferentiable.py calls this when the data refuses fn);
+        NotImplemented for any other fn."""
+        if fn not in _sparse.ZERO_PRESERVING_PREDICATES:
+            return NotImplemented
+        return _new_node(CompressedTensor, self.data.with_values(fn(self.data.values)), False, None, (), None, None)
+
+    def _map_values(self, fn):
+        """fn (of a dense Value, keeping 0 at 0) of each stored value, on this tensor's pattern and layout:
+        differentiable, the gradient in this layout."""
+        data = self.data
+        return _result(_ops.compressed_tensor(fn(_ops.compressed_values(self)), compressed=data.compressed,
+                                              plain=data.plain, shape=data.shape, layout=data.layout))
+
+    def _unsupported_layout(self, *args, **kwargs):
+        raise RuntimeError(f"unsupported tensor layout: {BACKEND[self.data.layout]}")  # PyTorch's
+
+    __pow__ = pow = square = _unsupported_layout
 
     def _coo_only(self, name):
         raise RuntimeError(f"{name} expected sparse coordinate tensor layout but got {BACKEND[self.data.layout]}")
@@ -197,22 +231,6 @@ class CompressedTensor(Value):
         """A copy (indices and values), in the graph: its gradient comes back in this layout."""
         return _result(_ops.compressed_clone(self))
 
-    def to(self, *args, **kwargs):
-        """This tensor with its values converted to a dtype (x.to(torch.float64), x.to("cpu", dtype)); devices are
-        the CPU. Its gradient comes back in this layout."""
-        dtype = _coo.dtype_asked(args, kwargs, "fiubc")
-        if dtype is None or dtype == self.data.dtype:
-            return self
-        return _result(_sparse.sparse_astype(self, dtype=dtype))
-
-    def double(self, memory_format=None):
-        """.to(float64)."""
-        return self.to(np.float64)
-
-    def float(self, memory_format=None):
-        """.to(float32)."""
-        return self.to(np.float32)
-
     # ------------------------------------------------------------------------------------------------
     # Arithmetic.
 
@@ -247,11 +265,35 @@ class CompressedTensor(Value):
         """The transpose of the matrix dims (CSR <-> CSC, BSR <-> BSC)."""
         return self.transpose(-2 - self.data.dense_dim, -1 - self.data.dense_dim)
 
-    def __mul__(self, other):
-        """Each stored value times the number `other` (PyTorch's gradient: in this layout)."""
-        return _result(_sparse.sparse_scale(self, factor=_number(other, "mul", self.layout)))
+    def __mul__(self, other, dense_first=False):
+        """self * other in this layout, on self's pattern: a number or a 0-d tensor scales each stored value (every
+        layout); for CSR only (PyTorch's), a dense tensor of self's shape multiplies each stored element by its element
+        there, and a CSR or COO tensor of self's shape keeps the positions both store. Gradients: self's in this
+        layout; a dense other's dense, a sparse other's in its layout (PyTorch's fail for the dense ones)."""
+        if isinstance(other, Value) and other.ndim == 0 and other.requires_grad:
+            return self._map_values(lambda values: values * other)
+        if not isinstance(other, (Value, np.ndarray)) or isinstance(other, Value) and other.ndim == 0:
+            return _result(_sparse.sparse_scale(self, factor=_number(other, "mul", self.layout)))
+        layout = self.data.layout
+        if layout is not sparse_csr:  # PyTorch's words for each
+            if layout in BLOCKED and not dense_first:
+                raise RuntimeError(f"empty_sparse_compressed expected sparse compressed (non-block) tensor layout but "
+                                   f"got {BACKEND[layout]}")
+            raise RuntimeError("Expected result Tensor to be of format CSR")
+        if not isinstance(other, Value):
+            other = Value(other, requires_grad=False, dtype=other.dtype)
+        if tuple(other.shape) != tuple(self.shape):
+            raise RuntimeError(f"sparse_mask(): operands have incompatible sizes; self has size {list(other.shape)} "
+                               f"but mask has size {list(self.shape)}")
+        if isinstance(other, (SparseTensor, CompressedTensor)):
+            coo = other if isinstance(other, SparseTensor) else _as_coo(other)
+            return _result(_ops.to_compressed(_as_coo(self) * coo, layout=sparse_csr))
+        indices = self.data.coo_indices()
+        return self._map_values(
+            lambda values: values * _sparse.values_at(other, indices=indices).reshape(values.shape))
 
-    __rmul__ = __mul__
+    def __rmul__(self, other):
+        return self.__mul__(other, dense_first=True)
 
     def __neg__(self):
         return self * -1
@@ -353,7 +395,7 @@ def _as_coo(x, sparse_grad=False):
 def _number(x, what, layout):
     if isinstance(x, Value) and x.data.ndim == 0 and not x.requires_grad:
         x = x.item()
-    if isinstance(x, (numbers.Real, np.number)) and not isinstance(x, (bool, np.bool_)):
+    if isinstance(x, (numbers.Number, np.number)) and not isinstance(x, (bool, np.bool_)):
         return x
     raise NotImplementedError(f"{what} of a {layout} tensor and {type(x).__name__} is not implemented here (only a "
                               "number)")

@@ -98,6 +98,12 @@ def apply_unary(op, x):
     except TypeError:
         _refuse_bool_arithmetic(op, (x,))
         raise
+    except NotImplementedError:  # data that refuses NumPy (a sparse layout's) may have its own version of op
+        in_layout = getattr(x, "elementwise_in_layout", None)
+        out = NotImplemented if in_layout is None else in_layout(op)
+        if out is NotImplemented:
+            raise
+        return out
     if x._requires_grad and _grad_enabled():
         return _node(op, out, x, None, None)
     if not x._requires_grad and out.dtype is not x.data.dtype:  # an integer input, perhaps (never needs grad)

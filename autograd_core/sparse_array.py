@@ -139,7 +139,7 @@ class SparseArray(DenseShape):
     __radd__ = __add__
 
     def __mul__(self, number):
-        if isinstance(number, (int, float, np.number)) and np.ndim(number) == 0:
+        if isinstance(number, (int, float, complex, np.number)) and np.ndim(number) == 0:
             return self.with_values(self.values * number)
         raise not_sparse(f"mul of a sparse array and {type(number).__name__}")
 
@@ -149,7 +149,11 @@ class SparseArray(DenseShape):
         return self.with_values(-self.values)
 
     def astype(self, dtype):
-        return self.with_values(self.values.astype(dtype))
+        """Its values converted to dtype (complex to real: the real part, as PyTorch's)."""
+        values = self.values
+        if values.dtype.kind == "c" and np.dtype(dtype).kind != "c":
+            values = values.real
+        return self.with_values(values.astype(dtype))
 
     def __repr__(self):
         return (f"SparseArray(indices={self.indices.tolist()}, values={self.values.tolist()}, size={self.shape}, "
@@ -161,6 +165,8 @@ class SparseArray(DenseShape):
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         if ufunc is np.add and method == "__call__" and len(inputs) == 2 and not kwargs:
             return inputs[0] + inputs[1] if inputs[0] is self else inputs[1] + inputs[0]  # a gradient's `prev + g`
+        if ufunc is np.conjugate and method == "__call__" and inputs == (self,) and not kwargs:
+            return self.with_values(np.conjugate(self.values))  # the backward pass's conj of a complex gradient
         raise not_sparse(ufunc.__name__ + ("" if method == "__call__" else f".{method}"))
 
     def __array_function__(self, func, types, args, kwargs):

@@ -144,7 +144,7 @@ class CompressedArray(DenseShape):
     __radd__ = __add__
 
     def __mul__(self, number):
-        if isinstance(number, (int, float, np.number)) and np.ndim(number) == 0:
+        if isinstance(number, (int, float, complex, np.number)) and np.ndim(number) == 0:
             return self.with_values(self.values * number)
         raise not_compressed(f"mul of a sparse array and {type(number).__name__}", self.layout)
 
@@ -154,7 +154,11 @@ class CompressedArray(DenseShape):
         return self.with_values(-self.values)
 
     def astype(self, dtype):
-        return self.with_values(self.values.astype(dtype))
+        """Its values converted to dtype (complex to real: the real part, as PyTorch's)."""
+        values = self.values
+        if values.dtype.kind == "c" and np.dtype(dtype).kind != "c":
+            values = values.real
+        return self.with_values(values.astype(dtype))
 
     def __repr__(self):
         first, second = index_names(self.layout)
@@ -168,6 +172,8 @@ class CompressedArray(DenseShape):
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         if ufunc is np.add and method == "__call__" and len(inputs) == 2 and not kwargs:
             return inputs[0] + inputs[1] if inputs[0] is self else inputs[1] + inputs[0]  # a gradient's `prev + g`
+        if ufunc is np.conjugate and method == "__call__" and inputs == (self,) and not kwargs:
+            return self.with_values(np.conjugate(self.values))  # the backward pass's conj of a complex gradient
         raise not_compressed(ufunc.__name__ + ("" if method == "__call__" else f".{method}"), self.layout)
 
     def __array_function__(self, func, types, args, kwargs):
@@ -190,6 +196,17 @@ class CompressedArray(DenseShape):
 
     def __getitem__(self, index):
         raise not_compressed("indexing (getitem)", self.layout)
+
+    def _compare(self, other, name):
+        raise not_compressed(name, self.layout)
+
+    __eq__ = lambda self, other: self._compare(other, "equal (==)")  # noqa: E731
+    __ne__ = lambda self, other: self._compare(other, "not_equal (!=)")  # noqa: E731
+    __lt__ = lambda self, other: self._compare(other, "less (<)")  # noqa: E731
+    __le__ = lambda self, other: self._compare(other, "less_equal (<=)")  # noqa: E731
+    __gt__ = lambda self, other: self._compare(other, "greater (>)")  # noqa: E731
+    __ge__ = lambda self, other: self._compare(other, "greater_equal (>=)")  # noqa: E731
+    __hash__ = object.__hash__
 
     def __len__(self):
         return self.shape[0]

@@ -16,7 +16,7 @@ import numpy as np
 
 from .ops import sparse as _sparse
 from .ops.nondifferentiable import without_gradient
-from .sparse_array import SparseArray, SparseGradients, not_sparse
+from .sparse_array import SparseArray, SparseGradients, SparseLayoutError, not_sparse
 from .sparse_format import sparse_text
 from .tensor_attributes import Layout
 from .tensor_methods import check_matrices
@@ -27,13 +27,82 @@ _DENSE_GRAD = Value.grad
 _result = _sparse.sparse_result
 
 
-class SparseTensor(Value):
+class SparseConversions:
+    """The dtype conversions of a sparse tensor of any layout (a mixin of SparseTensor and CompressedTensor): its
+    values converted, its pattern kept. A float or complex result stays differentiable (its gradient comes back in the
+    input's layout); an integer or boolean one carries no gradient, as PyTorch's."""
+
+    __slots__ = ()
+
+    def to(self, *args, **kwargs):
+        """This tensor with its values converted to a dtype (x.to(torch.complex64), x.to("cpu", dtype), x.to(dtype=...),
+        x.to(other)); devices are the CPU."""
+        dtype = dtype_asked(args, kwargs)
+        if dtype is None or dtype == self.data.dtype:
+            return self
+        if dtype.kind in "fc":
+            return self._result(_sparse.sparse_astype(self, dtype=dtype))
+        return self._result(_new_node(Value, self.data.astype(dtype), False, None, (), None, None))  # (a leaf)
+
+    def type(self, dtype=None, non_blocking=False, **kwargs):
+        """.to(dtype) (a dtype, or a legacy name: 'torch.DoubleTensor', 'torch.sparse.DoubleTensor'); without one,
+        the type's name (COO: 'torch.sparse.FloatTensor'; PyTorch names none for the compressed layouts)."""
+        from .tensor_methods import _dtype
+
+        if dtype is None:
+            return self._type_name()
+        if isinstance(dtype, str):
+            dtype = dtype.replace("torch.sparse.", "torch.")
+        return self.to(_dtype(dtype))
+
+    def double(self, memory_format=None):
+        """.to(float64)."""
+        return self.to(np.float64)
+
+    def float(self, memory_format=None):
+        """.to(float32)."""
+        return self.to(np.float32)
+
+    def half(self, memory_format=None):
+        """.to(float16)."""
+        return self.to(np.float16)
+
+    def cfloat(self, memory_format=None):
+        """.to(complex64)."""
+        return self.to(np.complex64)
+
+    def cdouble(self, memory_format=None):
+        """.to(complex128)."""
+        return self.to(np.complex128)
+
+    def int(self, memory_format=None):
+        """.to(int32): no gradient."""
+        return self.to(np.int32)
+
+    def long(self, memory_format=None):
+        """.to(int64): no gradient."""
+        return self.to(np.int64)
+
+    def bool(self, memory_format=None):
+        """.to(bool): no gradient."""
+        return self.to(np.bool_)
+
+
+class SparseTensor(SparseConversions, Value):
     """A sparse COO Value: `x.data` is a SparseArray of `indices` (sparse_dim, nnz) and `values` (nnz, *dense_shape).
     Made by `sparse_coo_tensor(indices, values, size)` or `x.to_sparse()`; see the module's docstring."""
 
     __slots__ = ()
     is_sparse = True
     layout = sparse_coo
+    _result = staticmethod(_result)
+
+    def _type_name(self):
+        from .tensor import _legacy_types
+
+        names = {t.dtype: t.__name__ for t in _legacy_types().values()}
+        names.update({np.dtype(np.complex64): "ComplexFloatTensor", np.dtype(np.complex128): "ComplexDoubleTensor"})
+        return f"torch.sparse.{names[self.data.dtype]}"
 
     # ------------------------------------------------------------------------------------------------
     # Inspection (PyTorch's names).
@@ -120,6 +189,49 @@ class SparseTensor(Value):
     def item(self):
         raise not_sparse("item")
 
+    def elementwise_in_layout(self, op):
+        """op (a primitive of one input with f(0) = 0: sin, abs, relu, sqrt, ...) of this tensor: sparse, on its
+        coalesced pattern, op of each value (the engine's apply_unary calls this when the data refuses op). One with
+        f(0) != 0 (exp, cos, ...) raises PyTorch's NotImplementedError; NotImplemented for any other op."""
+        if op.name not in _sparse.ZERO_PRESERVING:
+            if op.name not in _sparse.NOT_ZERO_PRESERVING:
+                return NotImplemented  # (the engine raises the data's own refusal)
+            raise SparseLayoutError(
+                f"Could not run 'aten::{op.name}' with arguments from the 'SparseCPU' backend. This could be because "
+                "the operator doesn't exist for this backend, or was omitted during the selective/custom build process "
+                "(if using custom build).")
+        return self._map_values(op)
+
+    def predicate_in_layout(self, fn):
+        """fn (np.isnan, np.isinf, np.signbit, np.isposinf, np.isneginf: false at 0) of this tensor: a boolean sparse
+        tensor on its coalesced pattern, without a gradient (ops/nondifferentiable.py calls this when the data refuses
+        fn); NotImplemented for any other fn."""
+        if fn not in _sparse.ZERO_PRESERVING_PREDICATES:
+            return NotImplemented
+        data = self.data.coalesce()
+        return _new_node(SparseTensor, data.with_values(fn(data.values)), False, None, (), None, None)
+
+    def _map_values(self, fn):
+        """fn (of a dense Value, keeping 0 at 0) of each value of the coalesced tensor, on its pattern: differentiable,
+        the gradient on this tensor's pattern."""
+        x = self.coalesce()
+        return _result(_sparse.sparse_coo(fn(_sparse.sparse_values(x)), indices=x.data.indices, shape=x.data.shape,
+                                          coalesced=True))
+
+    def __pow__(self, exponent):
+        """Each value to the number `exponent` (not 0: PyTorch's refusal, the result would be dense)."""
+        exponent = _number(exponent, "pow")
+        if exponent == 0:
+            raise RuntimeError("pow: cannot raise to zeroth power on sparse tensor; it would make the result tensor "
+                               "dense")
+        return self._map_values(lambda values: values ** exponent)
+
+    pow = __pow__
+
+    def square(self):
+        """self ** 2."""
+        return self ** 2
+
     # ------------------------------------------------------------------------------------------------
     # Layout changes.
 
@@ -151,21 +263,6 @@ class SparseTensor(Value):
     def detach(self):
         """A sparse leaf sharing these indices and values, cut from the graph."""
         return _new_node(SparseTensor, self.data, False, None, (), None, None)
-
-    def to(self, *args, **kwargs):
-        """The tensor converted to a float dtype (x.to(torch.float64), x.to("cpu", dtype)); devices are the CPU."""
-        dtype = dtype_asked(args, kwargs, "fiub")
-        if dtype is None or dtype == self.data.dtype:
-            return self
-        return _result(_sparse.sparse_astype(self, dtype=dtype))
-
-    def double(self, memory_format=None):
-        """.to(float64)."""
-        return self.to(np.float64)
-
-    def float(self, memory_format=None):
-        """.to(float32)."""
-        return self.to(np.float32)
 
     # ------------------------------------------------------------------------------------------------
     # In place, on a tensor that records nothing (a sparse gradient: `p.grad.zero_()`, clipping's `mul_`): the data
@@ -238,11 +335,41 @@ class SparseTensor(Value):
         return self + (-other)
 
     def __mul__(self, other):
-        return _result(_sparse.sparse_scale(self, factor=_number(other, "mul")))
+        """self * other, sparse COO on self's pattern (PyTorch's): a number or a 0-d tensor scales each value; a dense
+        tensor that broadcasts to self's shape multiplies each stored element by its element there; a sparse COO
+        tensor of self's shape keeps the positions both store (coalesced). Gradients: self's sparse; a dense other's
+        dense (PyTorch's is sparse COO), a sparse other's sparse."""
+        if isinstance(other, Value) and other.ndim == 0 and other.requires_grad:
+            return self._map_values(lambda values: values * other)
+        if not isinstance(other, (Value, np.ndarray)) or isinstance(other, Value) and other.ndim == 0:
+            return _result(_sparse.sparse_scale(self, factor=_number(other, "mul")))
+        if isinstance(other, SparseTensor):
+            return _sparse_product(self, other)
+        if not isinstance(other, Value):
+            other = Value(other, requires_grad=False, dtype=other.dtype)
+        if other.data.__class__ is not np.ndarray:
+            raise not_sparse(f"mul of a sparse COO tensor and a {other.layout} tensor")
+        try:
+            shape = np.broadcast_shapes(tuple(other.shape), tuple(self.shape))
+        except ValueError:
+            shape = None
+        if shape != tuple(self.shape):
+            _check_broadcast(tuple(other.shape), tuple(self.shape))
+            raise not_sparse(f"mul of a sparse tensor of shape {tuple(self.shape)} and a dense one of shape "
+                             f"{tuple(other.shape)} (a dense operand with more dims than the sparse one)")
+        x = self.coalesce()
+        indices = x.data.indices
+        dense = other if tuple(other.shape) == shape else other.expand(*shape)
+        return x._map_values(lambda values: values * _sparse.values_at(dense, indices=indices))
 
     __rmul__ = __mul__
 
     def __truediv__(self, other):
+        if isinstance(other, Value) and other.ndim > 0:
+            raise RuntimeError(f"Sparse division requires a scalar or zero-dim dense tensor divisor (got shape "
+                               f"{list(other.shape)} for divisor)")
+        if isinstance(other, Value) and other.requires_grad:
+            return self._map_values(lambda values: values / other)
         return self * (1 / _number(other, "div"))
 
     def __neg__(self):
@@ -300,10 +427,33 @@ def as_sparse_tensor(g):
     return _result(g)
 
 
+def _sparse_product(a, b):
+    """a * b for sparse COO tensors of one shape: sparse, coalesced, at the positions both store (PyTorch's
+    intersection), each the product of the two values there; the gradients sparse, on those positions."""
+    if tuple(a.shape) != tuple(b.shape) or a.data.sparse_dim != b.data.sparse_dim:
+        raise RuntimeError(f"mul(sparse, sparse): operands have incompatible sizes or sparse dims: {tuple(a.shape)} "
+                           f"({a.data.sparse_dim} sparse) and {tuple(b.shape)} ({b.data.sparse_dim} sparse)")
+    a_data, b_data = a.data.coalesce(), b.data.coalesce()
+    common = np.intersect1d(a_data.keys(), b_data.keys())
+    sparse_shape = a_data.shape[:a_data.sparse_dim]
+    indices = np.stack(np.unravel_index(common, sparse_shape)).astype(np.int64).reshape(len(sparse_shape), -1)
+    values = _sparse.values_at(a, indices=indices) * _sparse.values_at(b, indices=indices)
+    return _result(_sparse.sparse_coo(values, indices=indices, shape=a_data.shape, coalesced=True))
+
+
+def _check_broadcast(shape_a, shape_b):
+    """PyTorch's RuntimeError for two shapes that do not broadcast (its sparse mul calls the dense operand a)."""
+    for i in range(1, min(len(shape_a), len(shape_b)) + 1):
+        n, m = shape_a[-i], shape_b[-i]
+        if n != m and 1 not in (n, m):
+            raise RuntimeError(f"The size of tensor a ({n}) must match the size of tensor b ({m}) at non-singleton "
+                               f"dimension {max(len(shape_a), len(shape_b)) - i}")
+
+
 def _number(x, what):
     if isinstance(x, Value) and x.data.ndim == 0 and not x.requires_grad:
         x = x.item()
-    if isinstance(x, (numbers.Real, np.number)) and not isinstance(x, (bool, np.bool_)):
+    if isinstance(x, (numbers.Number, np.number)) and not isinstance(x, (bool, np.bool_)):
         return x
     raise not_sparse(f"{what} of a sparse tensor and {type(x).__name__} (only a number is supported)")
 
@@ -414,12 +564,14 @@ def sparse_sum(input, dim=None, keepdim=False):
     return _result(_sparse.sparse_coo(values, indices=np.stack(indices), shape=shape, coalesced=True))
 
 
-def dtype_asked(args, kwargs, kinds):
-    """The dtype a sparse tensor's `to(*args, **kwargs)` asks for (a positional dtype of a kind among `kinds`, or
-    dtype=), as a NumPy dtype; None if none (devices are the CPU)."""
+def dtype_asked(args, kwargs):
+    """The dtype a sparse tensor's `to(*args, **kwargs)` asks for (a positional dtype, another tensor's dtype, or
+    dtype=), as a NumPy dtype; None if none (a string or torch.device positional is a device: the CPU)."""
     dtype = kwargs.get("dtype")
     for arg in args:
-        if isinstance(arg, (np.dtype, type)) and np.dtype(arg).kind in kinds:
+        if isinstance(arg, Value):
+            dtype = arg.dtype
+        elif isinstance(arg, (np.dtype, type)):
             dtype = arg
     return None if dtype is None else np.dtype(dtype)
 

@@ -10,6 +10,8 @@ import struct
 import numpy as np
 
 from .safe_globals import reduced
+from .sparse_array import SparseArray
+from .sparse_compressed import CompressedArray
 from .tensor_methods import Device
 from .torch_unpickler import STORAGES
 from .value import Value
@@ -33,7 +35,8 @@ def bad_key(key, where):
 
 class Pickler:
     """Protocol-2 opcodes for state dicts: dicts (OrderedDicts as such), lists, tuples, numbers, strings, None,
-    tensors for arrays, NumPy scalars and Values (a Value that `is_parameter`: an nn.Parameter), and other objects
+    tensors for arrays, NumPy scalars and Values (a Value that `is_parameter`: an nn.Parameter; a sparse one of any
+    layout: PyTorch's sparse tensor), and other objects
     as pickle writes them where it can rebuild them plainly (`safe_globals.reduced`: a dataclass as its class, NEWOBJ
     and its `__dict__`). An object met twice is written once and referred to, so it loads as one object."""
 
@@ -86,6 +89,8 @@ class Pickler:
             self.out += b"X" + struct.pack("<I", len(text)) + text
         elif self.get(id(obj)):
             pass  # the same array, Value, dict or list again: one object when loaded, as with torch.save
+        elif isinstance(obj, Value) and obj.data.__class__ in (SparseArray, CompressedArray):
+            self.sparse(obj, where)
         elif isinstance(obj, (np.ndarray, np.generic, Value)):
             self.tensor(obj, where)
         elif isinstance(obj, dict):
@@ -148,6 +153,29 @@ class Pickler:
         else:
             raw = n.to_bytes((n.bit_length() + 8) // 8, "little", signed=True)
             self.out += b"\x8a" + bytes([len(raw)]) + raw  # LONG1 (an int of up to 255 bytes)
+
+    def sparse(self, obj, where):
+        """A sparse tensor as torch.save writes it: `torch._utils._rebuild_sparse_tensor(layout, data)` with the
+        layout by name (`torch.serialization._get_layout("torch.sparse_coo")`) and data (indices, values, size,
+        is_coalesced) for COO, (compressed indices, plain indices, values, size) for CSR, CSC, BSR and BSC. The
+        values are saved without their gradient's graph (PyTorch's are `_values()`, detached)."""
+        data = obj.data
+        self.global_("torch._utils", "_rebuild_sparse_tensor")
+        self.global_("torch.serialization", "_get_layout")
+        layout = "sparse_coo" if data.__class__ is SparseArray else data.layout.name
+        self.save((f"torch.{layout}",), where)
+        self.out += b"R("  # REDUCE (the layout), MARK
+        parts = (data.indices, data.values) if data.__class__ is SparseArray else (data.compressed, data.plain,
+                                                                                   data.values)
+        for part in parts:
+            self.save(part, where)
+        self.global_("torch", "Size")
+        self.save((tuple(int(n) for n in data.shape),), where)
+        self.out += b"R"  # torch.Size(shape)
+        if data.__class__ is SparseArray:
+            self.save(bool(data.coalesced), where)
+        self.out += b"t\x86R"  # TUPLE (data), TUPLE2 (layout, data), REDUCE
+        self.put(id(obj), obj)
 
     def tensor(self, obj, where):
         value = obj if isinstance(obj, Value) else None

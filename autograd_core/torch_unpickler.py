@@ -235,6 +235,40 @@ def _size(items=()):
     return Size(_ints(items, "torch.Size"))
 
 
+_SPARSE_LAYOUTS = ("sparse_coo", "sparse_csr", "sparse_csc", "sparse_bsr", "sparse_bsc")
+
+
+def _layout(name):
+    """torch.serialization._get_layout("torch.sparse_coo") in a checkpoint: the sparse layout's name."""
+    check(isinstance(name, str) and name.startswith("torch.") and name[len("torch."):] in _SPARSE_LAYOUTS,
+          f"layout {name!r} (a sparse layout was expected)")
+    return name[len("torch."):]
+
+
+def _sparse_tensor(layout, data):
+    """torch._utils._rebuild_sparse_tensor(layout, data): a sparse tensor of our own, made by the constructors, which
+    check the indices against the size (PyTorch's load validates them too)."""
+    check(layout in _SPARSE_LAYOUTS and isinstance(data, tuple), f"sparse tensor {layout!r} {type(data).__name__}")
+    arrays = [part.data if isinstance(part, Value) else part for part in data]
+    if layout == "sparse_coo":
+        from .sparse_tensor import sparse_coo_tensor
+
+        check(len(arrays) in (3, 4), "malformed sparse COO tensor")
+        indices, values, size, coalesced = (*arrays, None)[:4]
+        check(isinstance(indices, np.ndarray) and isinstance(values, np.ndarray) and isinstance(size, tuple)
+              and coalesced in (None, True, False), "malformed sparse COO tensor")
+        return sparse_coo_tensor(indices, Value(values, requires_grad=False, dtype=values.dtype), size,
+                                 is_coalesced=coalesced)
+    from . import sparse_compressed
+    from .compressed_construction import sparse_compressed_tensor
+
+    check(len(arrays) == 4 and all(isinstance(a, np.ndarray) for a in arrays[:3]) and isinstance(arrays[3], tuple),
+          f"malformed {layout} tensor")
+    compressed, plain, values, size = arrays
+    return sparse_compressed_tensor(compressed, plain, Value(values, requires_grad=False, dtype=values.dtype), size,
+                                    layout=getattr(sparse_compressed, layout))
+
+
 class Call:
     """A global that REDUCE may call. Every callable the file can reach is one of these (none is from the file):
     ours, or a class or function the user allowed (safe_globals.py), which NEWOBJ may also instantiate."""
@@ -252,6 +286,8 @@ def _allowed(reader):
         ("torch._utils", "_rebuild_parameter_with_state"): reader.rebuild_parameter,  # the state is ignored
         ("collections", "OrderedDict"): _ordered_dict,
         ("torch", "Size"): _size,
+        ("torch._utils", "_rebuild_sparse_tensor"): _sparse_tensor,
+        ("torch.serialization", "_get_layout"): _layout,
         ("_codecs", "encode"): codecs_encode,
         ("torch", "device"): _device,
     }

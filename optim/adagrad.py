@@ -34,6 +34,9 @@ class Adagrad(Optimizer):
     def _state_keys(self, group):
         return {"step", "sum"}
 
+    def _refuse_compressed(self, group, p):
+        raise RuntimeError("unsupported memory format Preserve")  # PyTorch's (its state's zeros_like fails)
+
     def _refuse_sparse_gradient(self, group, p):
         """Sparse gradients are taken (see `_update_sparse`), as PyTorch's, but with weight decay or fused."""
         if group["fused"]:

@@ -41,6 +41,7 @@ from autograd_core.grad_array import ParameterArray
 from autograd_core.inplace import mark_changed
 from autograd_core.jit import effect, is_effect, mark_effects
 from autograd_core.sparse_array import SparseArray, SparseGradients
+from autograd_core.sparse_compressed import BACKEND, CompressedArray
 from autograd_core.value import COMPLEX_VALUES_EXIST, stored_grad
 
 from .hooks import add_hook, with_step_hooks
@@ -133,6 +134,8 @@ class Optimizer:
             check(self._name, name, group[name])
         if group.get("foreach") and group.get("fused"):
             raise RuntimeError(f"{self._name}: `fused` and `foreach` cannot be `True` together.")
+        if any(p.data.__class__ is CompressedArray for p in group.get("params", ())):
+            self._compressed_params = True
         self._check_group(group)
 
     def _check_group(self, group):
@@ -233,6 +236,11 @@ class Optimizer:
         changed = []
         if SparseGradients.stored:  # (never set in dense training: then nothing is looked at)
             self._check_sparse_gradients()
+        if self._compressed_params:
+            for group in self.param_groups:
+                for p in group["params"]:
+                    if p.data.__class__ is CompressedArray and p.grad is not None:
+                        self._refuse_compressed(group, p)
         try:
             for group in self.param_groups:
                 self._step_group(group, changed)
@@ -248,6 +256,13 @@ class Optimizer:
             for p in group["params"]:
                 if sparse_gradient(p) is not None:
                     self._refuse_sparse_gradient(group, p)
+
+    _compressed_params = False  # True once a group holds a CSR/CSC/BSR/BSC parameter: only then does step look
+
+    def _refuse_compressed(self, group, p):
+        """Raise PyTorch's error for parameter p of `group`, of a compressed sparse layout (CSR, ...), before any
+        parameter changes. An algorithm that steps one (SGD) overrides this."""
+        raise RuntimeError(f"unsupported tensor layout: {BACKEND[p.data.layout]}")  # (Adam's, RMSprop's, ...)
 
     def _refuse_sparse_gradient(self, group, p):
         """Raise PyTorch's error for parameter p of `group`, whose gradient is sparse. An algorithm that takes sparse

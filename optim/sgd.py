@@ -5,6 +5,7 @@ from __future__ import annotations
 from autograd_core.errors import describe
 from autograd_core.ops import number_like
 from autograd_core.sparse_array import SparseArray, SparseGradients, add_to_dense
+from autograd_core.sparse_compressed import BACKEND, CompressedArray
 from autograd_core.value import Value
 
 from .optimizer import (
@@ -47,7 +48,7 @@ class SGD(Optimizer):
                 f"SGD: nesterov=True needs momentum > 0 and dampening = 0, got "
                 f"momentum={group['momentum']!r}, dampening={group['dampening']!r}"
             )
-        if any(p.is_sparse for p in group.get("params", ())):
+        if any(_sparse_layout(p) for p in group.get("params", ())):
             self._sparse_params = True
 
     def _complex_update(self, update):
@@ -60,8 +61,8 @@ class SGD(Optimizer):
         """Plain SGD (no momentum, weight decay or maximize, and this class's own `_update`) is p ← p − lr·g for each
         parameter, written out here: the general loop's per-parameter call of `_update` costs more than this update
         does on small parameters. Other settings take the general loop; sparse COO parameters, `_step_sparse`."""
-        if (self._sparse_params and any(p.is_sparse for p in group["params"])) or SparseGradients.stored:
-            sparse = [p for p in group["params"] if p.is_sparse or sparse_gradient(p) is not None]
+        if (self._sparse_params and any(_sparse_layout(p) for p in group["params"])) or SparseGradients.stored:
+            sparse = [p for p in group["params"] if _sparse_layout(p) or sparse_gradient(p) is not None]
             if sparse:
                 self._step_sparse(group, sparse, changed)
                 taken = set(sparse)
@@ -88,15 +89,19 @@ class SGD(Optimizer):
         parameter (PyTorch's sparse gradient + dense parameter fails)."""
         if group["fused"]:
             raise RuntimeError("`_fused_sgd` does not support sparse gradients")
-        if group["weight_decay"] != 0 and not p.is_sparse:
+        if group["weight_decay"] != 0 and not _sparse_layout(p):
             raise RuntimeError("add(sparse, dense) is not supported. Use add(dense, sparse) instead.")
+
+    def _refuse_compressed(self, group, p):
+        pass  # stepped by `_step_sparse`, which checks the gradient's layout
 
     def _step_sparse(self, group, params, changed):
         """The update of each parameter of `params` that has a gradient: sparse COO parameters (with sparse
-        gradients), and dense ones with sparse gradients (`nn.Embedding(sparse=True)`'s weight), as PyTorch's SGD
-        makes it with sparse tensors: the same formulas on sparse arrays, whose sums hold the entries of both terms,
-        and p.add_(d, alpha=-lr) at the end (a sparse parameter's coalesced here, so that its pattern does not grow
-        step after step; a dense one's changed in place on d's entries)."""
+        gradients), compressed ones (CSR, ...: with gradients of their layout), and dense ones with sparse gradients
+        (`nn.Embedding(sparse=True)`'s weight), as PyTorch's SGD makes it with sparse tensors: the same formulas on
+        sparse arrays, whose sums hold the entries of both terms, and p.add_(d, alpha=-lr) at the end (a COO
+        parameter's coalesced here, so that its pattern does not grow step after step; a dense one's changed in place
+        on d's entries)."""
         hp = {k: v if v.__class__ in _PLAIN_NUMBERS else _python_number(v) for k, v in group.items() if k != "params"}
         gradients = [(p, _data(p.grad)) for p in params if p.grad is not None]
         for p, g in gradients:  # checked before any parameter changes
@@ -104,10 +109,13 @@ class SGD(Optimizer):
                 raise RuntimeError(f"SGD.step: the sparse parameter {describe(p)} has a dense gradient (from "
                                    "torch.mm or @); PyTorch's add_ of a dense tensor to a sparse one fails too: use "
                                    "torch.sparse.mm for a sparse gradient")
+            if p.data.__class__ is CompressedArray and g.__class__ is not CompressedArray:  # (PyTorch's words)
+                raise RuntimeError(f"Sparse {BACKEND[p.data.layout][len('Sparse'):].upper()} tensors do not have "
+                                   "is_contiguous")
             self._refuse_sparse_gradient(group, p)
         for p, g in gradients:
             if hp["maximize"]:
-                g = -g
+                g = g * -1
             if hp["weight_decay"] != 0:
                 g = g + hp["weight_decay"] * p.data              # gradient of the L2 penalty
             momentum = hp["momentum"]
@@ -118,6 +126,8 @@ class SGD(Optimizer):
                 g = g + momentum * b if hp["nesterov"] else b
             if p.is_sparse:
                 p.data = (p.data + (-hp["lr"]) * g).coalesce()
+            elif p.data.__class__ is CompressedArray:
+                p.data = p.data + (-hp["lr"]) * g
             else:
                 add_to_dense(p.data, g, -hp["lr"])
             changed.append(p)
@@ -136,6 +146,11 @@ class SGD(Optimizer):
             g = g + momentum * b if hp["nesterov"] else b    # Nesterov looks one velocity step ahead
         p -= number_like(lr, g) * g  # lr * g, without NumPy converting the Python number at every call
         return p
+
+
+def _sparse_layout(p):
+    """Whether parameter p is sparse: COO, or compressed (CSR, CSC, BSR, BSC)."""
+    return p.is_sparse or p.data.__class__ is CompressedArray
 
 
 def _data(g):

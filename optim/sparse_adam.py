@@ -41,6 +41,9 @@ class SparseAdam(Optimizer):
     def _refuse_sparse_gradient(self, group, p):
         pass  # sparse gradients are what it takes
 
+    def _refuse_compressed(self, group, p):
+        raise RuntimeError("SparseAdam does not support dense gradients, please consider Adam instead")  # PyTorch's
+
     def _step_group(self, group, changed):
         for p in group["params"]:
             if p.grad is not None and sparse_gradient(p) is None:

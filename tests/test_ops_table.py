@@ -691,6 +691,25 @@ for prim, label, fn in [
 case("sparse_astype", "csr-to-dtype", lambda B, v, d: B.sparse_to(_csr(B, v), np.float64) @ d.double(), _SV, _SD,
      refs=(), float32=False)
 CSR_CASES = [c for c in CASES if c.label.startswith(("csr-", "dense-to_sparse_csr"))]
+# Sparse tensors of complex values (ops/sparse.py's linear maps made complex-ready), read back as real pairs.
+for prim, label, fn in [
+    ("sparse_coo_tensor", "sparse-complex-coalesce-to_dense",
+     lambda B, v, d: B.view_as_real(_coo(B, B.complex(v, v * v)).coalesce()
+                                    .to_dense())),
+    ("sparse_values", "sparse-complex-values", lambda B, v, d: B.view_as_real(_coo(B, B.complex(v, v * v)).coalesce()
+                                                                               .values())),
+    ("sparse_astype", "sparse-to-complex", lambda B, v, d: B.view_as_real(B.sparse_to(_coo(B, v), np.complex128)
+                                                                          .to_dense()) * v[0]),
+    ("sparse_values_at", "sparse-complex-sparse_mask",
+     lambda B, v, d: B.view_as_real(B.complex(d[:, 1:], d[:, :3]).sparse_mask(_coo(B, v).coalesce()).to_dense())),
+    ("compressed_tensor", "csr-complex-to_dense", lambda B, v, d: B.view_as_real(_csr(B, B.complex(v, v * v))
+                                                                                 .to_dense())),
+    ("compressed_values", "csr-complex-values", lambda B, v, d: B.view_as_real(_csr(B, B.complex(v, v * v))
+                                                                               .values())),
+    ("to_compressed", "csr-complex-to_sparse_csc",
+     lambda B, v, d: B.view_as_real(_csr(B, B.complex(v, v * v)).to_sparse_csc().to_dense())),
+]:
+    case(prim, label, fn, _SV, _SD, refs=(), float32=False)
 
 # Complex Values (ops/complex.py, ops/fft.py): real inputs made complex and the result read back as real numbers, so
 # that every check of the table (finite differences, PyTorch, forward mode, compile) applies unchanged.

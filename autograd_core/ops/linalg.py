@@ -107,7 +107,7 @@ def bmm(input, mat2):
     return matmul(x, y)
 
 
-_COMPRESSED_LAYOUTS = ("sparse_csr", "sparse_csc", "sparse_bsr", "sparse_bsc")
+_SPARSE_LAYOUTS = ("sparse_coo", "sparse_csr", "sparse_csc", "sparse_bsr", "sparse_bsc")
 
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):
@@ -116,8 +116,8 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     x, a, b = _values(input, mat1, mat2)
     if a.ndim != 2 or b.ndim != 2:
         raise ShapeError(f"addmm: mat1 and mat2 must be matrices, got {a.ndim}-D and {b.ndim}-D")
-    # a compressed sparse mat1 (CSR, CSC: compressed_tensor.py) computes its own product, as torch.mm's
-    product = a @ b if a.layout.name in _COMPRESSED_LAYOUTS else matmul(a, b)
+    # a sparse mat1 (COO: sparse_tensor.py; CSR, CSC: compressed_tensor.py) computes its own product, as torch.mm's
+    product = a @ b if a.layout.name in _SPARSE_LAYOUTS else matmul(a, b)
     if alpha != 1:
         product = product * alpha
     if beta == 0:  # PyTorch's beta = 0: input is not read (though its shape must broadcast)

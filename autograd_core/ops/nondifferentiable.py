@@ -66,5 +66,12 @@ def without_gradient(fn, x, other=_NO_OPERAND, **options):
         options["operand"] = other
     if TRACERS.get():
         return nondifferentiable(*[v.detach() for v in inputs], fn=fn, **options)
-    data = nondifferentiable.forward(*[v.data for v in inputs], fn=fn, **options)  # eagerly: no node
+    try:
+        data = nondifferentiable.forward(*[v.data for v in inputs], fn=fn, **options)  # eagerly: no node
+    except NotImplementedError:  # data that refuses NumPy (a sparse layout's) may have its own version of fn
+        in_layout = getattr(x, "predicate_in_layout", None)
+        out = NotImplemented if in_layout is None or len(inputs) > 1 or options else in_layout(fn)
+        if out is NotImplemented:
+            raise
+        return out
     return _new_node(Value, data, False, None, (), None, SCOPE.get())  # in the module's box in pictures (a mask)

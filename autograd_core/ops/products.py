@@ -80,6 +80,8 @@ def mv(input, vec):
     if a.shape[1] != v.shape[0]:
         raise ShapeError(f"size mismatch, got input ({a.shape[0]}), mat ({a.shape[0]}x{a.shape[1]}), vec "
                          f"({v.shape[0]})")
+    if a.layout.name != "strided":  # a sparse matrix (COO, CSR, ...) computes its own product, dense
+        return a @ v
     return matmul(a, v)
 
 

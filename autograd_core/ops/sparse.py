@@ -57,6 +57,21 @@ def dense_of(g):
 
 
 # ----------------------------------------------------------------------------------------------------
+# Elementwise functions: those with f(0) = 0 map a sparse tensor to one of the same pattern, f of each stored value.
+# PyTorch runs these on every sparse layout (compressed_tensor.py and sparse_tensor.py apply the dense primitive to
+# the values, so its rule is the derivative); the others (exp, cos, sigmoid, log, ...) it refuses.
+
+ZERO_PRESERVING = frozenset({"abs", "sin", "tan", "sqrt", "relu", "tanh", "sign", "expm1", "log1p", "trunc", "floor",
+                             "ceil", "round", "asin", "atan", "sinh", "asinh", "atanh", "erf", "erfinv"})
+# the predicates false at 0 (torch.isnan(x), ...: boolean, no gradient), which PyTorch computes on the stored values
+ZERO_PRESERVING_PREDICATES = (np.isnan, np.isinf, np.signbit, np.isposinf, np.isneginf)
+# those with f(0) != 0, which PyTorch refuses in its own words
+NOT_ZERO_PRESERVING = frozenset({"exp", "cos", "cosh", "acos", "acosh", "sigmoid", "log", "log2", "log10", "exp2",
+                                 "erfc", "erfcx", "i0", "i0e", "ndtr", "log_ndtr", "lgamma", "digamma", "reciprocal",
+                                 "rsqrt", "logit", "sinc"})
+
+
+# ----------------------------------------------------------------------------------------------------
 # Making sparse arrays and reading them.
 
 
@@ -148,7 +163,14 @@ def sparse_scale(x, factor):
     return x.with_values(x.values * factor)
 
 
-sparse_scale.defvjp(lambda g, out, x, factor: g * factor, formulas=("g·c",))
+def _scale_vjp(g, out, x, factor):
+    grad = g * factor
+    if np.iscomplexobj(factor) and layout_of(x).dtype.kind != "c":  # a real x's gradient: the real part (PyTorch's)
+        grad = _astype_back(grad, out, x, layout_of(x).dtype)
+    return grad
+
+
+sparse_scale.defvjp(_scale_vjp, formulas=("g·c",))
 sparse_scale.defjvp_linear()
 
 
@@ -405,3 +427,10 @@ def slice_sum(values, group, count):
 slice_sum.defvjp(lambda g, out, values, group, count: slice_sum(g, group=group, count=count),
                  formulas=("Σ_slice g",))
 slice_sum.defjvp_linear()
+
+
+# Linear maps with real coefficients (making, reading, converting): their rules hold for complex data as they stand
+# (ops/complex.py's convention), so that x.to(torch.complex64) and its to_dense() run and differentiate. The rest
+# (products, which would need conjugates; sums, transposes) stay real only until each has a complex case.
+for _linear in (sparse_coo, values_at, to_dense, coalesce, sparse_astype, sparse_values):
+    _linear.defcomplex()

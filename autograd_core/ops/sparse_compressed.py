@@ -151,3 +151,8 @@ def compressed_sum(x):
 # PyTorch's gradient of a compressed tensor's sum is dense: g at every element, stored or not
 compressed_sum.defvjp(lambda g, out, x: broadcast_to(g, shape=tuple(x.shape)), formulas=("g everywhere (dense)",))
 compressed_sum.defjvp(lambda t, out, x: compressed_sum(t) if is_compressed_data(t) else t.sum())
+
+
+# Linear maps with real coefficients: complex data too (see the end of ops/sparse.py).
+for _linear in (compressed_to_coo, to_compressed, compressed_tensor, compressed_values):
+    _linear.defcomplex()
