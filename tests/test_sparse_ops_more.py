@@ -125,11 +125,13 @@ def test_zero_preserving_functions_keep_the_layout(layout, name):
     np.testing.assert_allclose(_dense(y), expected, equal_nan=True)
 
 
-@pytest.mark.parametrize("layout", list(LAYOUTS))
-@pytest.mark.parametrize("name", ["sin", "tanh", "abs", "relu", "expm1", "log1p", "atan", "asinh", "deg2rad", "square"])
+GRADIENT_CASES = [(layout, name) for layout in LAYOUTS
+                  for name in ["sin", "tanh", "abs", "relu", "expm1", "log1p", "atan", "asinh", "deg2rad", "square"]
+                  if name != "square" or layout == "coo"]  # PyTorch refuses square of a compressed tensor
+
+
+@pytest.mark.parametrize("layout, name", GRADIENT_CASES)
 def test_gradients_come_back_in_the_layout_on_the_pattern(layout, name):
-    if name == "square" and layout != "coo":
-        pytest.skip("PyTorch refuses square of a compressed tensor")
     x = _sparse(ag, layout, requires_grad=True)
     fn = getattr(ag, name)
     (fn(x).to_dense() * ag.tensor(WEIGHTS)).sum().backward()
