@@ -59,7 +59,25 @@ class DenseShape:
         return int(np.prod(self.shape, dtype=np.int64))
 
 
-class SparseArray(DenseShape):
+class RefusedComparisons:
+    """==, !=, <, <=, >, >= of a sparse data class raise through its `_compare(other, name)` (a sparse layout has no
+    elementwise comparison here); it hashes by identity, and len() is the dense array's first dimension."""
+
+    __slots__ = ()
+
+    __eq__ = lambda self, other: self._compare(other, "equal (==)")  # noqa: E731
+    __ne__ = lambda self, other: self._compare(other, "not_equal (!=)")  # noqa: E731
+    __lt__ = lambda self, other: self._compare(other, "less (<)")  # noqa: E731
+    __le__ = lambda self, other: self._compare(other, "less_equal (<=)")  # noqa: E731
+    __gt__ = lambda self, other: self._compare(other, "greater (>)")  # noqa: E731
+    __ge__ = lambda self, other: self._compare(other, "greater_equal (>=)")  # noqa: E731
+    __hash__ = object.__hash__
+
+    def __len__(self):
+        return self.shape[0]
+
+
+class SparseArray(DenseShape, RefusedComparisons):
     """A sparse COO array: `indices` (sparse_dim, nnz) int64, `values` (nnz, *dense_shape), `shape`, `coalesced`.
 
     The constructor trusts its arguments (ops/sparse.py validates users' input); `coalesced` says that the
@@ -190,17 +208,6 @@ class SparseArray(DenseShape):
 
     def _compare(self, other, name):
         raise not_sparse(name)
-
-    __eq__ = lambda self, other: self._compare(other, "equal (==)")  # noqa: E731
-    __ne__ = lambda self, other: self._compare(other, "not_equal (!=)")  # noqa: E731
-    __lt__ = lambda self, other: self._compare(other, "less (<)")  # noqa: E731
-    __le__ = lambda self, other: self._compare(other, "less_equal (<=)")  # noqa: E731
-    __gt__ = lambda self, other: self._compare(other, "greater (>)")  # noqa: E731
-    __ge__ = lambda self, other: self._compare(other, "greater_equal (>=)")  # noqa: E731
-    __hash__ = object.__hash__
-
-    def __len__(self):
-        return self.shape[0]
 
 
 def sparse_sum(t, s):

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .sparse_array import DenseShape, SparseArray
+from .sparse_array import DenseShape, RefusedComparisons, SparseArray
 from .tensor_attributes import Layout
 
 sparse_csr = Layout("sparse_csr")  # torch.sparse_csr
@@ -45,7 +45,7 @@ def not_compressed(what, layout):
         "torch.sparse.mm, * a number, + of the same layout, t(), sum(), to(dtype), to_sparse_coo())")
 
 
-class CompressedArray(DenseShape):
+class CompressedArray(DenseShape, RefusedComparisons):
     """A compressed sparse array: `compressed`, `plain`, `values`, `shape`, `layout` (see the module's docstring).
     The constructor trusts its arguments (compressed_tensor.py validates users' input)."""
 
@@ -199,17 +199,6 @@ class CompressedArray(DenseShape):
 
     def _compare(self, other, name):
         raise not_compressed(name, self.layout)
-
-    __eq__ = lambda self, other: self._compare(other, "equal (==)")  # noqa: E731
-    __ne__ = lambda self, other: self._compare(other, "not_equal (!=)")  # noqa: E731
-    __lt__ = lambda self, other: self._compare(other, "less (<)")  # noqa: E731
-    __le__ = lambda self, other: self._compare(other, "less_equal (<=)")  # noqa: E731
-    __gt__ = lambda self, other: self._compare(other, "greater (>)")  # noqa: E731
-    __ge__ = lambda self, other: self._compare(other, "greater_equal (>=)")  # noqa: E731
-    __hash__ = object.__hash__
-
-    def __len__(self):
-        return self.shape[0]
 
 
 def from_coo(coo, layout, blocksize=None):
