@@ -39,9 +39,12 @@ def not_sparse(what):
         "t(), coalesce(), torch.sparse.sum, torch.sparse.softmax)")
 
 
-class DenseShape:
-    """What shape-reading code asks of any data (Value.shape, .ndim, .dtype, .size, x.size()), for a sparse data
-    class with `shape` (the dense array's) and `values` (the stored elements)."""
+class SparseData:
+    """What the sparse data classes (SparseArray, CompressedArray) share: the reads of shape-reading code (Value.shape,
+    .ndim, .dtype, .size, x.size()), `* a number`, negation and astype on the stored values, and the refusal, naming the
+    operation, of everything else (NumPy's functions and conversions, indexing, comparisons). A subclass has `shape`
+    (the dense array's), `values` (the stored elements), `with_values(values)` (its pattern with other values) and
+    `_refused(what)` (the error for operation `what` on its layout)."""
 
     __slots__ = ()
 
@@ -58,12 +61,54 @@ class DenseShape:
         """The number of elements of the dense array it stands for (NumPy's `size`)."""
         return int(np.prod(self.shape, dtype=np.int64))
 
+    def __mul__(self, number):
+        if isinstance(number, (int, float, complex, np.number)) and np.ndim(number) == 0:
+            return self.with_values(self.values * number)
+        raise self._refused(f"mul of a sparse array and {type(number).__name__}")
 
-class RefusedComparisons:
-    """==, !=, <, <=, >, >= of a sparse data class raise through its `_compare(other, name)` (a sparse layout has no
-    elementwise comparison here); it hashes by identity, and len() is the dense array's first dimension."""
+    __rmul__ = __mul__
 
-    __slots__ = ()
+    def __neg__(self):
+        return self.with_values(-self.values)
+
+    def astype(self, dtype):
+        """Its values converted to dtype (complex to real: the real part, as PyTorch's)."""
+        values = self.values
+        if values.dtype.kind == "c" and np.dtype(dtype).kind != "c":
+            values = values.real
+        return self.with_values(values.astype(dtype))
+
+    # ------------------------------------------------------------------------------------------------
+    # Everything else refuses, naming the operation.
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if ufunc is np.add and method == "__call__" and len(inputs) == 2 and not kwargs:
+            return inputs[0] + inputs[1] if inputs[0] is self else inputs[1] + inputs[0]  # a gradient's `prev + g`
+        if ufunc is np.conjugate and method == "__call__" and inputs == (self,) and not kwargs:
+            return self.with_values(np.conjugate(self.values))  # the backward pass's conj of a complex gradient
+        raise self._refused(ufunc.__name__ + ("" if method == "__call__" else f".{method}"))
+
+    def __array_function__(self, func, types, args, kwargs):
+        if func in _READ_SHAPE:  # np.shape, np.ndim: what the engine asks of any gradient (a hook's replacement)
+            return _READ_SHAPE[func](self)
+        raise self._refused(func.__name__)
+
+    def __array__(self, dtype=None, copy=None):
+        raise self._refused("conversion to a dense NumPy array (np.asarray)")
+
+    def __getattr__(self, name):
+        if name.startswith("_"):  # NumPy's and Python's probes (__array_interface__, ...) see a plain object
+            raise AttributeError(name)
+        raise self._refused(name)
+
+    def __bool__(self):
+        raise self._refused("bool()")
+
+    def __getitem__(self, index):
+        raise self._refused("indexing (getitem)")
+
+    def _compare(self, other, name):
+        raise self._refused(name)
 
     __eq__ = lambda self, other: self._compare(other, "equal (==)")  # noqa: E731
     __ne__ = lambda self, other: self._compare(other, "not_equal (!=)")  # noqa: E731
@@ -77,7 +122,7 @@ class RefusedComparisons:
         return self.shape[0]
 
 
-class SparseArray(DenseShape, RefusedComparisons):
+class SparseArray(SparseData):
     """A sparse COO array: `indices` (sparse_dim, nnz) int64, `values` (nnz, *dense_shape), `shape`, `coalesced`.
 
     The constructor trusts its arguments (ops/sparse.py validates users' input); `coalesced` says that the
@@ -152,62 +197,16 @@ class SparseArray(DenseShape, RefusedComparisons):
             return sparse_sum(self, other)
         if isinstance(other, (np.ndarray, np.generic)) and np.shape(other) == self.shape:
             return self.to_dense() + other  # a dense gradient met a sparse one: the sum is dense, as in PyTorch
-        raise not_sparse(f"add of a sparse array and {type(other).__name__} of shape {np.shape(other)}")
+        raise self._refused(f"add of a sparse array and {type(other).__name__} of shape {np.shape(other)}")
 
     __radd__ = __add__
-
-    def __mul__(self, number):
-        if isinstance(number, (int, float, complex, np.number)) and np.ndim(number) == 0:
-            return self.with_values(self.values * number)
-        raise not_sparse(f"mul of a sparse array and {type(number).__name__}")
-
-    __rmul__ = __mul__
-
-    def __neg__(self):
-        return self.with_values(-self.values)
-
-    def astype(self, dtype):
-        """Its values converted to dtype (complex to real: the real part, as PyTorch's)."""
-        values = self.values
-        if values.dtype.kind == "c" and np.dtype(dtype).kind != "c":
-            values = values.real
-        return self.with_values(values.astype(dtype))
 
     def __repr__(self):
         return (f"SparseArray(indices={self.indices.tolist()}, values={self.values.tolist()}, size={self.shape}, "
                 f"nnz={self.nnz}, coalesced={self.coalesced})")
 
-    # ------------------------------------------------------------------------------------------------
-    # Everything else refuses, naming the operation.
-
-    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        if ufunc is np.add and method == "__call__" and len(inputs) == 2 and not kwargs:
-            return inputs[0] + inputs[1] if inputs[0] is self else inputs[1] + inputs[0]  # a gradient's `prev + g`
-        if ufunc is np.conjugate and method == "__call__" and inputs == (self,) and not kwargs:
-            return self.with_values(np.conjugate(self.values))  # the backward pass's conj of a complex gradient
-        raise not_sparse(ufunc.__name__ + ("" if method == "__call__" else f".{method}"))
-
-    def __array_function__(self, func, types, args, kwargs):
-        if func in _READ_SHAPE:  # np.shape, np.ndim: what the engine asks of any gradient (a hook's replacement)
-            return _READ_SHAPE[func](self)
-        raise not_sparse(func.__name__)
-
-    def __array__(self, dtype=None, copy=None):
-        raise not_sparse("conversion to a dense NumPy array (np.asarray)")
-
-    def __getattr__(self, name):
-        if name.startswith("_"):  # NumPy's and Python's probes (__array_interface__, ...) see a plain object
-            raise AttributeError(name)
-        raise not_sparse(name)
-
-    def __bool__(self):
-        raise not_sparse("bool()")
-
-    def __getitem__(self, index):
-        raise not_sparse("indexing (getitem)")
-
-    def _compare(self, other, name):
-        raise not_sparse(name)
+    def _refused(self, what):
+        return not_sparse(what)
 
 
 def sparse_sum(t, s):

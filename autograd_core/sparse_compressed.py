@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .sparse_array import DenseShape, RefusedComparisons, SparseArray
+from .sparse_array import SparseArray, SparseData
 from .tensor_attributes import Layout
 
 sparse_csr = Layout("sparse_csr")  # torch.sparse_csr
@@ -45,7 +45,7 @@ def not_compressed(what, layout):
         "torch.sparse.mm, * a number, + of the same layout, t(), sum(), to(dtype), to_sparse_coo())")
 
 
-class CompressedArray(DenseShape, RefusedComparisons):
+class CompressedArray(SparseData):
     """A compressed sparse array: `compressed`, `plain`, `values`, `shape`, `layout` (see the module's docstring).
     The constructor trusts its arguments (compressed_tensor.py validates users' input)."""
 
@@ -127,7 +127,7 @@ class CompressedArray(DenseShape, RefusedComparisons):
         return self.to_coo().to_dense()
 
     # ------------------------------------------------------------------------------------------------
-    # What the backward pass does with gradients: add them, scale them, convert their dtype.
+    # What the backward pass does with gradients: add them (scaling them and converting their dtype: SparseData).
 
     def __add__(self, other):
         if other.__class__ is CompressedArray:
@@ -138,27 +138,9 @@ class CompressedArray(DenseShape, RefusedComparisons):
             return from_coo(SparseArray.__add__(self.to_coo(), other.to_coo()), self.layout, self.blocksize)
         if isinstance(other, (np.ndarray, np.generic)) and np.shape(other) == self.shape:
             return self.to_dense() + other  # a dense gradient met a compressed one: the sum is dense
-        raise not_compressed(f"add of a sparse array and {type(other).__name__} of shape {np.shape(other)}",
-                             self.layout)
+        raise self._refused(f"add of a sparse array and {type(other).__name__} of shape {np.shape(other)}")
 
     __radd__ = __add__
-
-    def __mul__(self, number):
-        if isinstance(number, (int, float, complex, np.number)) and np.ndim(number) == 0:
-            return self.with_values(self.values * number)
-        raise not_compressed(f"mul of a sparse array and {type(number).__name__}", self.layout)
-
-    __rmul__ = __mul__
-
-    def __neg__(self):
-        return self.with_values(-self.values)
-
-    def astype(self, dtype):
-        """Its values converted to dtype (complex to real: the real part, as PyTorch's)."""
-        values = self.values
-        if values.dtype.kind == "c" and np.dtype(dtype).kind != "c":
-            values = values.real
-        return self.with_values(values.astype(dtype))
 
     def __repr__(self):
         first, second = index_names(self.layout)
@@ -166,39 +148,8 @@ class CompressedArray(DenseShape, RefusedComparisons):
                 f"values={None if self.values is None else self.values.tolist()}, size={self.shape}, "
                 f"layout={self.layout})")
 
-    # ------------------------------------------------------------------------------------------------
-    # Everything else refuses, naming the operation.
-
-    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        if ufunc is np.add and method == "__call__" and len(inputs) == 2 and not kwargs:
-            return inputs[0] + inputs[1] if inputs[0] is self else inputs[1] + inputs[0]  # a gradient's `prev + g`
-        if ufunc is np.conjugate and method == "__call__" and inputs == (self,) and not kwargs:
-            return self.with_values(np.conjugate(self.values))  # the backward pass's conj of a complex gradient
-        raise not_compressed(ufunc.__name__ + ("" if method == "__call__" else f".{method}"), self.layout)
-
-    def __array_function__(self, func, types, args, kwargs):
-        if func is np.shape:
-            return self.shape
-        if func is np.ndim:
-            return self.ndim
-        raise not_compressed(func.__name__, self.layout)
-
-    def __array__(self, dtype=None, copy=None):
-        raise not_compressed("conversion to a dense NumPy array (np.asarray)", self.layout)
-
-    def __getattr__(self, name):
-        if name.startswith("_"):  # NumPy's and Python's probes (__array_interface__, ...) see a plain object
-            raise AttributeError(name)
-        raise not_compressed(name, self.layout)
-
-    def __bool__(self):
-        raise not_compressed("bool()", self.layout)
-
-    def __getitem__(self, index):
-        raise not_compressed("indexing (getitem)", self.layout)
-
-    def _compare(self, other, name):
-        raise not_compressed(name, self.layout)
+    def _refused(self, what):
+        return not_compressed(what, self.layout)
 
 
 def from_coo(coo, layout, blocksize=None):
