@@ -75,16 +75,23 @@ def _max_2x2_tiles(out, x):
     C-contiguous): the maximum of each row's pair of columns, then of each window's two rows, on whole arrays (see
     `_scatter_2x2_tiles` for why). np.maximum returns its second argument among equal ones (+0 and −0), so any
     grouping gives the last of them in row-major order: the same bits as the window positions' loop."""
-    n, c, h, w = x.shape
-    rows, width = c * h // 2, w // 2  # per sample: rows of windows, windows per row
-    pairs = x.reshape(n, rows, 2, width, 2)  # [sample, window row, row in the window, window, column in the window]
-    row_max = np.maximum(pairs[..., 0], pairs[..., 1], out=_scratch("pool_row_max", pairs.shape[:-1], x.dtype))
+    pairs, row_max = _column_pairs(x)
+    n, rows, _, width, _ = pairs.shape
     # Each row's maximum against the one a row of pixels below (one flat contiguous pass): the window's maximum at
     # the top rows of windows; the other rows compare neighbouring windows and are dropped.
     below = _scratch("pool_rows_below", row_max.shape, x.dtype)
     flat = row_max.reshape(-1)
     np.maximum(flat[:-width], flat[width:], out=below.reshape(-1)[:-width])
     _copy_rows(out.reshape(n, rows, width), below[:, :, 0])
+
+
+def _column_pairs(x):
+    """x (N, C, 2·Ho, 2·Wo) viewed as [sample, window row, row in the window, window, column in the window], and the
+    maximum of each row's pair of columns (N, C·Ho, 2, Wo) in a scratch buffer: the first stage of the 2×2 tiles'
+    kernels."""
+    n, c, h, w = x.shape
+    pairs = x.reshape(n, c * h // 2, 2, w // 2, 2)
+    return pairs, np.maximum(pairs[..., 0], pairs[..., 1], out=_scratch("pool_row_max", pairs.shape[:-1], x.dtype))
 
 
 def _first_maxima(x, out, kernel, stride, padding, dilation=(1, 1)):
@@ -188,12 +195,11 @@ def _scatter_2x2_tiles(dx, g, x):
     (~5× a contiguous one): a view of one window position has inner loops of Wo strided elements, and the four
     positions are read and written once each for every test. Here the columns of x and dx (views with a stride of
     two elements) are read twice and written twice; all else is contiguous."""
-    n, c, h, w = x.shape
-    rows, width = c * h // 2, w // 2  # per sample: rows of windows, windows per row
-    pairs = x.reshape(n, rows, 2, width, 2)  # [sample, window row, row in the window, window, column in the window]
+    pairs, row_max = _column_pairs(x)
+    n, rows, _, width, _ = pairs.shape
     left, right = pairs[..., 0], pairs[..., 1]
     left_wins = np.greater_equal(left, right, out=_scratch("pool_left_wins", left.shape, bool))
-    row_max = np.maximum(left, right, out=_scratch("pool_row_max", left.shape, x.dtype)).reshape(-1)
+    row_max = row_max.reshape(-1)
     # Each row's maximum against the one a row of pixels below, and above: the array against itself shifted by a
     # row, two flat contiguous comparisons. The first is the top row's test at the top rows of windows, the second
     # the bottom row's at their bottom rows; the rows in between compare neighbouring windows and are dropped.
