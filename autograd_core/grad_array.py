@@ -239,6 +239,14 @@ class GradArray(_TensorMethods, np.ndarray):
         array = array.view(np.ndarray)
         return array[()] if return_scalar else array
 
+    def squeeze(self, *args, **kwargs):
+        """NumPy's squeeze, a GradArray view as reshape's is (NumPy's own hands a subclass's squeeze back through
+        __array_wrap__, which would make it a plain array without `.cpu()`: the receptive-field plots'
+        `img.grad.abs().squeeze().cpu().numpy()`); with PyTorch's dim=, Value.squeeze (a Value)."""
+        if "dim" in kwargs:
+            return _as_value(self).squeeze(*args, **kwargs)
+        return np.ndarray.squeeze(self, *args, **kwargs).view(GradArray)
+
     def requires_grad_(self, requires_grad=True):
         """requires_grad_(False) is the gradient itself; a gradient array does not record operations, so True is
         refused (take `Value(p.grad, requires_grad=True)` for a Value that does)."""
