@@ -11,7 +11,7 @@ from types import MappingProxyType
 import numpy as np
 
 from .errors import DTypeError, ShapeError, scalar_type_name
-from .grad_array import GradArray, ParameterArray
+from .grad_array import GradArray, LeafArray
 from .hook_handles import RemovableHandle
 from .inplace import InplaceMethods
 from .modes import SCOPE as _SCOPE
@@ -541,9 +541,9 @@ class Value(TensorMethods, InplaceMethods):
         data = getattr(self, "data", None)
         if requires_grad and p0 is None and data.__class__ is np.ndarray and data.ndim:
             # A leaf the user marks for gradients is used as a parameter is: its `.data` gets the tensor methods
-            # (the energy-based models' Langevin step `x.data.add_(-step * x.grad.data)`, then `x.data.clamp_(-1, 1)`),
-            # as a view of the same memory; a plain Value's data stays a plain array (no cost to graphs).
-            self.data = data.view(ParameterArray)
+            # (the energy-based models' Langevin step `x.data.add_(-step * x.grad.data)`), as a view of the same
+            # memory whose operations give plain arrays (LeafArray); other Values' data stay plain arrays.
+            self.data = data.view(LeafArray)
         self._requires_grad = bool(requires_grad)
 
     # A property only so that a write can turn such a Value into a leaf; reads go straight to the slot (in C).

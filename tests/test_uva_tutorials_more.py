@@ -1515,6 +1515,20 @@ def test_data_methods_stay_off_values_not_marked_for_gradients():
     assert np.ndim(scalar.data) == 0  # a 0-d Value keeps its NumPy scalar
 
 
+def test_operations_on_leaves_marked_for_gradients_give_plain_arrays():
+    # makemore's `for p in parameters: p.requires_grad = True`: the class must not spread through the graph (every
+    # operation would pay NumPy's handling of a subclass)
+    x = ag.randn(3, 4)
+    x.requires_grad = True
+    w = ag.nn.Parameter(ag.randn(4, 2))
+    for result in (x * 2, x @ w, w.T @ x.T, x.tanh(), x + x, x.sum(dim=0), (x @ w).relu()):
+        assert result.data.__class__ is np.ndarray, result
+    y = (x @ w).sum()
+    y.backward()
+    assert x.grad.__class__.__name__ == "GradArray" and x.grad.shape == (3, 4)
+    np.testing.assert_allclose(x.grad, np.broadcast_to(w.detach().numpy().sum(axis=1), (3, 4)))
+
+
 def test_gradient_squeeze_keeps_the_tensor_methods():
     # Tutorial 12's receptive field: `img.grad.abs().squeeze().cpu().numpy()`
     img = ag.zeros(1, 1, 3, 3)
