@@ -1556,3 +1556,22 @@ def test_meshgrid_without_indexing_warns_once_as_pytorch_does(monkeypatch):
         warnings.simplefilter("error")
         ag.meshgrid(x, x)  # once a process
         ag.meshgrid(x, x, indexing="xy")
+
+
+def test_assigning_into_an_expanded_value_raises_as_pytorch_does():
+    # PixelCNN's autocompletion writes samples into `img_init.unsqueeze(dim=0).expand(12, -1, -1, -1)`: on a CPU
+    # (where `.to(device)` copies nothing) PyTorch refuses the write; a copy here would silently stop being a view
+    img = ag.zeros(1, 3, 4)
+    expanded = img.unsqueeze(dim=0).expand(2, -1, -1, -1).to("cpu")
+    with pytest.raises(RuntimeError, match="more than one element of the written-to Value refers to a single "
+                                           "memory location"):
+        expanded[:, 0, 1, 1] = ag.tensor([3.0, 4.0])
+    assert not img.any() and not expanded.any()  # nothing written
+    repeated = img.unsqueeze(dim=0).repeat(2, 1, 1, 1)  # what the program writes instead
+    repeated[:, 0, 1, 1] = ag.tensor([3.0, 4.0])
+    assert repeated[:, 0, 1, 1].tolist() == [3.0, 4.0]
+    torch = pytest.importorskip("torch")
+    theirs = torch.zeros(1, 3, 4).unsqueeze(dim=0).expand(2, -1, -1, -1).to("cpu")
+    with pytest.raises(RuntimeError, match="more than one element of the written-to tensor refers to a single "
+                                           "memory location"):
+        theirs[:, 0, 1, 1] = torch.tensor([3.0, 4.0])
