@@ -364,6 +364,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 import torch.optim as optim
 import torch.utils.data as data
+from torch.utils.tensorboard import SummaryWriter
 
 class Encoder(nn.Module):
     def __init__(self, num_input_channels: int, base_channel_size: int, latent_dim: int, act_fn: object = nn.GELU):
@@ -516,6 +517,18 @@ with torch.no_grad():
     latent_vectors = torch.randn(4, 16)
     imgs = model.decoder(latent_vectors)
 print("reconstruction", reconst_imgs.shape, reconst_imgs.abs().max().item() <= 1.0, imgs.mean())
+
+# The embeddings for TensorBoard's projector, as the tutorial writes them
+test_img_embeds = embed_imgs(model, data.DataLoader(data.TensorDataset(test_imgs, torch.zeros(2)), batch_size=2))
+writer = SummaryWriter("tensorboard/")
+NUM_IMGS = len(test_imgs)
+writer.add_embedding(
+    test_img_embeds[1][:NUM_IMGS],  # Encodings per image
+    label_img=(test_img_embeds[0][:NUM_IMGS] + 1) / 2.0,  # Adding the original images to the plot
+)
+writer.close()
+import os
+print("projector files", sorted(os.listdir(os.path.join("tensorboard", "00000", "default"))))
 '''
 
 NORMALIZING_FLOWS = r'''
