@@ -239,6 +239,14 @@ class GradArray(_TensorMethods, np.ndarray):
         array = array.view(np.ndarray)
         return array[()] if return_scalar else array
 
+    def squeeze(self, *args, **kwargs):
+        """NumPy's squeeze, a GradArray view as reshape's is (NumPy's own hands a subclass's squeeze back through
+        __array_wrap__, which would make it a plain array without `.cpu()`: the receptive-field plots'
+        `img.grad.abs().squeeze().cpu().numpy()`); with PyTorch's dim=, Value.squeeze (a Value)."""
+        if "dim" in kwargs:
+            return _as_value(self).squeeze(*args, **kwargs)
+        return np.ndarray.squeeze(self, *args, **kwargs).view(GradArray)
+
     def requires_grad_(self, requires_grad=True):
         """requires_grad_(False) is the gradient itself; a gradient array does not record operations, so True is
         refused (take `Value(p.grad, requires_grad=True)` for a Value that does)."""
@@ -302,6 +310,29 @@ class ParameterArray(_TensorMethods, np.ndarray):
 
     __array_priority__ = -1.0  # below a plain array's 0.0 (which then decides), above Python numbers' -1e6
     __array_wrap__ = np.ndarray.__array_wrap__  # NumPy's own, in C: no Python call per operation
+
+
+class LeafArray(ParameterArray):
+    """The data of a leaf the user marks for gradients (`x.requires_grad = True`, `x.requires_grad_()`): a
+    ParameterArray, so that `x.data` has the tensor methods PyTorch code calls on it as on a parameter's (the
+    energy-based models' Langevin step `inp_imgs.data.add_(-step_size * inp_imgs.grad.data)`, then
+    `inp_imgs.data.clamp_(min=-1.0, max=1.0)`), but whose operations give plain arrays.
+
+    Why not a ParameterArray: a graph whose leaves are all marked so (makemore's `for p in parameters:
+    p.requires_grad = True`) would carry that class through every node, and every operation would pay NumPy's
+    handling of a subclass operand. Here the first operation on such leaves alone returns a plain array (one Python
+    call: the wrap below) and the rest of the graph is plain; with a plain array among the inputs NumPy's C code
+    decides, as for a parameter (the priority, still below a plain array's, is above ParameterArray's, so that a
+    leaf and a parameter together give a plain array too). Views (`x.T`, `x[i]`, reshapes) stay LeafArrays: they
+    are the same memory."""
+
+    __array_priority__ = -0.5
+
+    def __array_wrap__(self, array, context=None, return_scalar=False):
+        if array is self or (context is not None and _is_out(array, context)):  # in place (x.data.add_(...))
+            return array
+        array = array.view(np.ndarray)
+        return array[()] if return_scalar else array
 
 
 def _numpy_scalar_reduction(name):

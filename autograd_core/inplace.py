@@ -286,6 +286,10 @@ def _write(self, name, compute, result_of=None, index=None):
                 raise overlap_error(name)
             compute(data, data)
         else:  # a NumPy scalar (0-d Values) or a read-only array: rebind to a new array of the same dtype/shape
+            if made_by == "broadcast_to" and overlapping(data):
+                # `x.expand(12, -1, -1)[:, 0] = v` (PixelCNN's autocompletion on a CPU): PyTorch refuses the write
+                # into elements that share memory; a new array here would silently stop being x's view
+                raise overlap_error(name)
             result = np.asarray(compute(data, None))
             if result.shape != np.shape(data):
                 raise ShapeError(f"output with shape {np.shape(data)} doesn't match the broadcast shape {result.shape}")

@@ -11,7 +11,7 @@ from types import MappingProxyType
 import numpy as np
 
 from .errors import DTypeError, ShapeError, scalar_type_name
-from .grad_array import GradArray
+from .grad_array import GradArray, LeafArray
 from .hook_handles import RemovableHandle
 from .inplace import InplaceMethods
 from .modes import SCOPE as _SCOPE
@@ -538,6 +538,12 @@ class Value(TensorMethods, InplaceMethods):
             # Computed without recording (`torch.randn(3, 4) * 0.1`, then `p.requires_grad = True`, as PyTorch code
             # initialises weights): it becomes a plain leaf, or the backward pass would look for its inputs.
             self._op = None
+        data = getattr(self, "data", None)
+        if requires_grad and p0 is None and data.__class__ is np.ndarray and data.ndim:
+            # A leaf the user marks for gradients is used as a parameter is: its `.data` gets the tensor methods
+            # (the energy-based models' Langevin step `x.data.add_(-step * x.grad.data)`), as a view of the same
+            # memory whose operations give plain arrays (LeafArray); other Values' data stay plain arrays.
+            self.data = data.view(LeafArray)
         self._requires_grad = bool(requires_grad)
 
     # A property only so that a write can turn such a Value into a leaf; reads go straight to the slot (in C).

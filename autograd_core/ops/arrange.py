@@ -15,6 +15,7 @@ import functools
 import itertools
 import math
 import numbers
+import warnings
 
 import numpy as np
 
@@ -105,12 +106,25 @@ def atleast_3d(*tensors):
                     x.shape + (1,))
 
 
+_INDEXING_WARNED = []
+
+
+def _warn_indexing_once():
+    """PyTorch's warning for meshgrid without indexing=, as it gives it: once a process (the UvA flows tutorial's
+    checkerboard mask calls `torch.meshgrid(x, y)`)."""
+    if not _INDEXING_WARNED:
+        _INDEXING_WARNED.append(True)
+        warnings.warn("torch.meshgrid: in an upcoming release, it will be required to pass the indexing argument.",
+                      UserWarning, stacklevel=3)
+
+
 def meshgrid(*tensors, indexing=None):
     """Coordinate grids from 1-D inputs of lengths n1, ..., nk: k Values of shape (n1, ..., nk), the i-th varying
     along dimension i (indexing='ij', the default) or with the first two dimensions swapped (indexing='xy',
     NumPy's default: shape (n2, n1, ...)). Each grid's gradient sums back to its input."""
     values, _ = _tensors(tensors, "meshgrid")
     if indexing is None:
+        _warn_indexing_once()
         indexing = "ij"
     if indexing not in ("ij", "xy"):
         raise RuntimeError(f"torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but received: {indexing}")
