@@ -34,6 +34,7 @@ from autograd_core.grad_array import ParameterArray
 from autograd_core.hook_handles import RemovableHandle
 from autograd_core.engine import apply, queue_callback
 from autograd_core.ops.primitive import PRIMITIVES, Primitive
+from autograd_core.sparse_array import SparseData
 from autograd_core.tensor_methods import on_cpu
 from autograd_core.value import complex_values_exist
 from autograd_core.jit import effect
@@ -108,6 +109,13 @@ class Parameter(Value):
 
     __slots__ = ()
     is_parameter = True
+
+    def __new__(cls, data=None, *args, **kwargs):
+        if cls is Parameter and isinstance(data, Value) and isinstance(data.data, SparseData):  # its layout kept
+            from .sparse_parameter import parameter_class
+
+            cls = parameter_class(data)
+        return object.__new__(cls)
 
     def __init__(self, data, dtype=None, label=None, *, requires_grad=True):
         if isinstance(dtype, bool):  # PyTorch's second positional argument
@@ -1172,6 +1180,12 @@ class Module:
                 continue
             where = f"{source}: key {short(key)}"
             value = state[key]
+            if attribute is None and (isinstance(owner.data, SparseData) or isinstance(value, Value)
+                                      and isinstance(value.data, SparseData)):
+                from .sparse_parameter import load_sparse  # PyTorch's copy_ rules for sparse tensors
+
+                updates.append((owner, attribute, load_sparse(type(self).__name__, key, owner.data, value)))
+                continue
             new = np.asarray(value.data if isinstance(value, Value) else value)
             if new.dtype.kind not in "biufc":
                 raise CheckpointError(f"{where}: non-numeric dtype {new.dtype}")
@@ -1200,6 +1214,10 @@ class Module:
                 raise CheckpointError(f"{source}: key {short(key)}: {err}") from None
             done.append((owner, before))
         for owner, attribute, new in updates:
+            if isinstance(new, SparseData):  # a sparse parameter's: its new indices and values (PyTorch's copy_)
+                with no_grad():
+                    owner.data = new
+                continue
             if attribute is None:
                 if getattr(owner, "is_uninitialized", False) is True:
                     owner.materialize(new.shape)  # nn.UninitializedParameter: now a Parameter of that shape
