@@ -103,11 +103,19 @@ class CompressedTensor(_coo.SparseConversions, Value):
         """op (a primitive of one input with f(0) = 0: sin, abs, relu, sqrt, ...) of this tensor: in its layout, on
         its pattern, op of each value (the engine's apply_unary calls this when the data refuses op). One with
         f(0) != 0 (exp, cos, ...) raises PyTorch's RuntimeError; NotImplemented for any other op."""
-        if op.name in _sparse.NOT_ZERO_PRESERVING:
-            self._unsupported_layout()
-        if op.name not in _sparse.ZERO_PRESERVING:
+        if op.name not in _sparse.ZERO_PRESERVING and op.name not in _sparse.NOT_ZERO_PRESERVING:
             return NotImplemented  # (the engine raises the data's own refusal)
-        return self._map_values(op)
+        return self.zero_preserving(op, op.name)
+
+    def zero_preserving(self, fn, name):
+        """fn (a function of a dense Value with fn(0) = 0, PyTorch's `name`: 'frac', 'angle', ...) of this tensor: in
+        its layout, on its pattern, fn of each stored value, differentiable (the gradient in this layout). PyTorch's
+        errors for a function it has no compressed kernel for (nan_to_num; exp, cos, ... which move 0)."""
+        if name in _sparse.NOT_ZERO_PRESERVING:
+            self._unsupported_layout()
+        if name in _sparse.COMPRESSED_REFUSES:
+            raise NotImplementedError(_sparse.could_not_run(_sparse.COMPRESSED_REFUSES[name], "SparseCsrCPU"))
+        return self._map_values(fn)
 
     def predicate_in_layout(self, fn):
         """fn (np.isnan, np.isinf, np.signbit, np.isposinf, np.isneginf: false at 0) of this tensor: a boolean tensor

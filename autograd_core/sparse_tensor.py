@@ -193,14 +193,17 @@ class SparseTensor(SparseConversions, Value):
         """op (a primitive of one input with f(0) = 0: sin, abs, relu, sqrt, ...) of this tensor: sparse, on its
         coalesced pattern, op of each value (the engine's apply_unary calls this when the data refuses op). One with
         f(0) != 0 (exp, cos, ...) raises PyTorch's NotImplementedError; NotImplemented for any other op."""
-        if op.name not in _sparse.ZERO_PRESERVING:
-            if op.name not in _sparse.NOT_ZERO_PRESERVING:
-                return NotImplemented  # (the engine raises the data's own refusal)
-            raise SparseLayoutError(
-                f"Could not run 'aten::{op.name}' with arguments from the 'SparseCPU' backend. This could be because "
-                "the operator doesn't exist for this backend, or was omitted during the selective/custom build process "
-                "(if using custom build).")
-        return self._map_values(op)
+        if op.name not in _sparse.ZERO_PRESERVING and op.name not in _sparse.NOT_ZERO_PRESERVING:
+            return NotImplemented  # (the engine raises the data's own refusal)
+        return self.zero_preserving(op, op.name)
+
+    def zero_preserving(self, fn, name):
+        """fn (a function of a dense Value with fn(0) = 0, PyTorch's `name`: 'frac', 'nan_to_num', ...) of this tensor:
+        sparse, on its coalesced pattern, fn of each value, differentiable. PyTorch's NotImplementedError for a
+        function it has no COO kernel for (angle; exp, cos, ... which move 0)."""
+        if name in _sparse.NOT_ZERO_PRESERVING or name in _sparse.COO_REFUSES:
+            raise SparseLayoutError(_sparse.could_not_run(_sparse.COO_REFUSES.get(name, name), "SparseCPU"))
+        return self._map_values(fn)
 
     def predicate_in_layout(self, fn):
         """fn (np.isnan, np.isinf, np.signbit, np.isposinf, np.isneginf: false at 0) of this tensor: a boolean sparse
@@ -263,6 +266,11 @@ class SparseTensor(SparseConversions, Value):
     def detach(self):
         """A sparse leaf sharing these indices and values, cut from the graph."""
         return _new_node(SparseTensor, self.data, False, None, (), None, None)
+
+    def clone(self, *, memory_format=None):
+        """A copy (the same indices, coalesced or not; the values copied), in the graph: its gradient is passed
+        through in its own layout."""
+        return _result(_sparse.sparse_scale(self, factor=1))
 
     # ------------------------------------------------------------------------------------------------
     # In place, on a tensor that records nothing (a sparse gradient: `p.grad.zero_()`, clipping's `mul_`): the data

@@ -16,6 +16,7 @@ from nn_helpers import torch_or_skip
 import autograd_core as ag
 
 pytestmark = [pytest.mark.filterwarnings("ignore:Sparse CSR tensor support is in beta state"),
+              pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning"),  # (frac of ±inf: NaN)
               pytest.mark.filterwarnings("ignore:Sparse invariant checks are implicitly disabled")]
 
 INDICES = [[0, 1, 1], [2, 0, 2]]
@@ -186,3 +187,101 @@ def test_sgd_steps_a_sparse_parameter_on_its_pattern():
         ag.optim.SGD([p], lr=0.5).step()
     with pytest.raises(ValueError, match=r"Sparse params at indices \[\[0, 0\]\]: SparseAdam requires dense"):
         ag.optim.SparseAdam([p])
+
+
+# ----------------------------------------------------------------------------------------------------
+# 2. The elementwise functions left: frac and angle of the compressed layouts, nan_to_num of COO.
+
+ODD = np.array([[0.0, 2.5, 0.0], [-1.3, 0.0, np.nan], [0.0, 0.0, 0.0], [np.inf, -np.inf, 0.0]])
+ALL_LAYOUTS = {
+    "coo": lambda x: x.to_sparse(),
+    "csr": lambda x: x.to_sparse_csr(),
+    "csc": lambda x: x.to_sparse_csc(),
+    "bsr": lambda x: x.to_sparse_bsr((1, 1)),
+    "bsc": lambda x: x.to_sparse_bsc((1, 1)),
+}
+ELEMENTWISE = {
+    "frac": lambda m, x: m.frac(x),
+    "frac-method": lambda m, x: x.frac(),
+    "angle": lambda m, x: m.angle(x),
+    "nan_to_num": lambda m, x: m.nan_to_num(x),
+    "nan_to_num-numbers": lambda m, x: m.nan_to_num(x, nan=1.0, posinf=2.0, neginf=-3.0),
+    "nan_to_num-method": lambda m, x: x.nan_to_num(posinf=7.0),
+}
+# where PyTorch has the function: (name, layouts)
+HAS = {"frac": set(ALL_LAYOUTS), "angle": set(ALL_LAYOUTS) - {"coo"}, "nan_to_num": {"coo"}}
+
+
+@pytest.mark.parametrize("layout", list(ALL_LAYOUTS))
+@pytest.mark.parametrize("name", list(ELEMENTWISE))
+def test_zero_preserving_functions_without_pytorch(layout, name):
+    x = ALL_LAYOUTS[layout](ag.tensor(ODD, dtype=ag.float64))
+    if layout not in HAS[name.split("-")[0]]:
+        with pytest.raises(NotImplementedError, match="Could not run 'aten::(angle|nan_to_num.out)' with arguments"):
+            ELEMENTWISE[name](ag, x)
+        return
+    y = ELEMENTWISE[name](ag, x)
+    assert y.layout is x.layout and y._nnz() == x._nnz()
+    expected = ELEMENTWISE[name](ag, ag.tensor(ODD, dtype=ag.float64)).data
+    np.testing.assert_array_equal(_dense(y), np.where(np.isnan(ODD) & (name == "angle"), np.nan, expected))
+
+
+@pytest.mark.parametrize("layout", list(ALL_LAYOUTS))
+@pytest.mark.parametrize("name", list(ELEMENTWISE))
+def test_zero_preserving_functions_match_pytorch(layout, name):
+    torch = torch_or_skip()
+    results = []
+    for module in (ag, torch):
+        x = ALL_LAYOUTS[layout](module.tensor(ODD, dtype=module.float64))
+        try:
+            y = ELEMENTWISE[name](module, x)
+        except Exception as err:  # noqa: BLE001
+            results.append((type(err).__name__, str(err).split(" This could be")[0]))
+            continue
+        results.append((str(y.layout), str(y.dtype).replace("torch.", ""), y._nnz(),
+                        np.nan_to_num(_dense(y), nan=123.0).tolist()))
+    if results[0][0] == "SparseLayoutError":  # (ours: a NotImplementedError, PyTorch's type)
+        results[0] = ("NotImplementedError",) + results[0][1:]
+    assert results[0] == results[1]
+
+
+FINITE = np.array([[0.0, 2.5, 0.0], [-1.3, 0.0, 0.75], [0.0, 0.0, 0.0], [1.2, -0.4, 0.0]])
+
+
+@pytest.mark.parametrize("layout, name", [(layout, name) for name in ("frac", "angle", "nan_to_num")
+                                          for layout in sorted(HAS[name])])
+def test_zero_preserving_gradients_in_the_layout(layout, name):
+    x = ALL_LAYOUTS[layout](ag.tensor(FINITE, dtype=ag.float64)).requires_grad_()
+    weights = np.arange(1.0, 13.0).reshape(4, 3)
+    (ELEMENTWISE[name](ag, x).to_dense() * ag.tensor(weights)).sum().backward()
+    assert x.grad.layout is x.layout
+    # d frac/dx = 1, d nan_to_num/dx = 1 (finite x), d angle/dx = 0 (a real x): on x's pattern
+    slope = 0.0 if name == "angle" else 1.0
+    np.testing.assert_array_equal(_dense(x.grad), np.where(FINITE != 0, slope * weights, 0.0))
+
+
+@pytest.mark.parametrize("layout", ["csr", "csc"])
+@pytest.mark.parametrize("name", ["frac", "angle"])
+def test_compressed_gradients_match_pytorch(layout, name):
+    torch = torch_or_skip()
+    grads = []
+    for module in (ag, torch):
+        x = ALL_LAYOUTS[layout](module.tensor(FINITE, dtype=module.float64)).requires_grad_()
+        try:
+            ELEMENTWISE[name](module, x).to_dense().sum().backward()
+        except RuntimeError as err:  # PyTorch's CSC backward: "Sparse CSC tensors do not have is_contiguous"
+            assert module is torch and "do not have is_contiguous" in str(err)
+            return
+        grads.append((str(x.grad.layout), _dense(x.grad).tolist()))
+    assert grads[0] == grads[1]
+
+
+def test_clone_of_a_coo_tensor_keeps_its_entries():
+    x = ag.sparse_coo_tensor([[0, 0, 1], [1, 1, 0]], ag.tensor([1.0, 2.0, 3.0], dtype=ag.float64), (2, 2),
+                             requires_grad=True)
+    y = x.clone()
+    assert not y.is_coalesced() and y._nnz() == 3 and y.data.values is not x.data.values
+    np.testing.assert_array_equal(_dense(y), _dense(x))
+    (y.to_dense() * ag.tensor([[1.0, 2.0], [3.0, 4.0]])).sum().backward()
+    assert x.grad.layout is ag.sparse_coo
+    np.testing.assert_array_equal(_dense(x.grad), [[0.0, 2.0], [3.0, 0.0]])

@@ -14,6 +14,7 @@ import math
 import numbers
 
 import numpy as np
+from ..sparse_array import SparseData
 
 from ..engine import ShapeError
 from ..modes import is_grad_enabled
@@ -244,6 +245,8 @@ def nan_to_num(input, nan=None, posinf=None, neginf=None):
     largest and the smallest finite numbers of input's dtype). The gradient flows where input was finite, as
     PyTorch's."""
     x = as_value(input)
+    if isinstance(x.data, SparseData):  # 0 stays 0: each stored value's, in the tensor's layout
+        return x.zero_preserving(lambda values: nan_to_num(values, nan, posinf, neginf), "nan_to_num")
     nan = 0.0 if nan is None else nan
     if x.dtype.kind == "c":  # the real and imaginary parts replaced apart, as PyTorch's, which has no gradient here
         if x.requires_grad and is_grad_enabled():

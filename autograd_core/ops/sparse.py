@@ -62,7 +62,18 @@ def dense_of(g):
 # the values, so its rule is the derivative); the others (exp, cos, sigmoid, log, ...) it refuses.
 
 ZERO_PRESERVING = frozenset({"abs", "sin", "tan", "sqrt", "relu", "tanh", "sign", "expm1", "log1p", "trunc", "floor",
-                             "ceil", "round", "asin", "atan", "sinh", "asinh", "atanh", "erf", "erfinv"})
+                             "ceil", "round", "asin", "atan", "sinh", "asinh", "atanh", "erf", "erfinv", "frac",
+                             "angle", "nan_to_num"})
+# Of those, PyTorch has some for one family of layouts only, and refuses them on the other naming its kernel (aten::)
+COO_REFUSES = {"angle": "angle"}
+COMPRESSED_REFUSES = {"nan_to_num": "nan_to_num.out"}
+
+
+def could_not_run(kernel, backend):
+    """PyTorch's NotImplementedError text for a kernel that `backend` ('SparseCPU', 'SparseCsrCPU') does not have."""
+    return (f"Could not run 'aten::{kernel}' with arguments from the '{backend}' backend. This could be because the "
+            "operator doesn't exist for this backend, or was omitted during the selective/custom build process (if "
+            "using custom build).")
 # the predicates false at 0 (torch.isnan(x), ...: boolean, no gradient), which PyTorch computes on the stored values
 ZERO_PRESERVING_PREDICATES = (np.isnan, np.isinf, np.signbit, np.isposinf, np.isneginf)
 # those with f(0) != 0, which PyTorch refuses in its own words
