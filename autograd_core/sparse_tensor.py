@@ -346,7 +346,8 @@ class SparseTensor(SparseConversions, Value):
         """self * other, sparse COO on self's pattern (PyTorch's): a number or a 0-d tensor scales each value; a dense
         tensor that broadcasts to self's shape multiplies each stored element by its element there; a sparse COO
         tensor of self's shape keeps the positions both store (coalesced). Gradients: self's sparse; a dense other's
-        dense (PyTorch's is sparse COO), a sparse other's sparse."""
+        sparse COO on self's pattern when it is a leaf of self's shape (PyTorch's), else dense (one broadcast, or an
+        operation's result); a sparse other's sparse."""
         if isinstance(other, Value) and other.ndim == 0 and other.requires_grad:
             return self._map_values(lambda values: values * other)
         if not isinstance(other, (Value, np.ndarray)) or isinstance(other, Value) and other.ndim == 0:
@@ -355,7 +356,7 @@ class SparseTensor(SparseConversions, Value):
             return _sparse_product(self, other)
         if not isinstance(other, Value):
             other = Value(other, requires_grad=False, dtype=other.dtype)
-        if other.data.__class__ is not np.ndarray:
+        if not isinstance(other.data, np.ndarray):  # (a Parameter's is a ParameterArray)
             raise not_sparse(f"mul of a sparse COO tensor and a {other.layout} tensor")
         try:
             shape = np.broadcast_shapes(tuple(other.shape), tuple(self.shape))
@@ -368,7 +369,10 @@ class SparseTensor(SparseConversions, Value):
         x = self.coalesce()
         indices = x.data.indices
         dense = other if tuple(other.shape) == shape else other.expand(*shape)
-        return x._map_values(lambda values: values * _sparse.values_at(dense, indices=indices))
+        # PyTorch's gradient of a dense operand of self's shape is sparse, on self's pattern: here a leaf's (one that
+        # reaches an operation's node, whose rules take dense gradients, comes to it dense)
+        sparse_grad = dense is other and other.is_leaf
+        return x._map_values(lambda values: values * _sparse.values_at(dense, indices=indices, sparse_grad=sparse_grad))
 
     __rmul__ = __mul__
 

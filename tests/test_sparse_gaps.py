@@ -285,3 +285,90 @@ def test_clone_of_a_coo_tensor_keeps_its_entries():
     (y.to_dense() * ag.tensor([[1.0, 2.0], [3.0, 4.0]])).sum().backward()
     assert x.grad.layout is ag.sparse_coo
     np.testing.assert_array_equal(_dense(x.grad), [[0.0, 2.0], [3.0, 0.0]])
+
+
+# ----------------------------------------------------------------------------------------------------
+# 3. The dense operand's gradient of sparse * dense: sparse COO, on the sparse operand's pattern (PyTorch's).
+
+SMALL = np.array([[0.0, 0.5, 0.0], [-0.3, 0.0, 0.2]])
+OTHER = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+WEIGHTS = np.arange(1.0, 7.0).reshape(2, 3)
+
+PRODUCT_LOSSES = {
+    "sparse*dense, to_dense": lambda m, s, d: ((s * d).to_dense() * m.tensor(WEIGHTS, dtype=m.float64)).sum(),
+    "dense*sparse, sparse.sum": lambda m, s, d: m.sparse.sum(d * s),
+    "torch.mul, twice": lambda m, s, d: m.sparse.sum(m.mul(s, d)) + (m.mul(d, s).to_dense() ** 2).sum(),
+    "with a dense use in the same pass": lambda m, s, d: m.sparse.sum(s * d) + (d * d).sum(),
+}
+
+
+def _product_gradients(module, name):
+    s = module.tensor(SMALL, dtype=module.float64).to_sparse().requires_grad_()
+    d = module.tensor(OTHER, dtype=module.float64, requires_grad=True)
+    PRODUCT_LOSSES[name](module, s, d).backward()
+    return s.grad, d.grad
+
+
+@pytest.mark.parametrize("name", list(PRODUCT_LOSSES))
+def test_dense_operand_gradient_is_sparse_on_the_pattern(name):
+    s_grad, d_grad = _product_gradients(ag, name)
+    dense_use = name == "with a dense use in the same pass"
+    assert str(d_grad.layout) == ("torch.strided" if dense_use else "torch.sparse_coo")
+    assert s_grad.layout is ag.sparse_coo
+    # the same numbers as the product taken dense, kept on s's pattern for the sparse gradient
+    s, d = (ag.tensor(a, dtype=ag.float64, requires_grad=True) for a in (SMALL, OTHER))
+    DENSE_LOSSES[name](s * ag.tensor((SMALL != 0).astype(float)), d).backward()
+    np.testing.assert_allclose(_dense(d_grad), d.grad, rtol=1e-14)
+    np.testing.assert_allclose(_dense(s_grad), np.where(SMALL != 0, s.grad, 0.0), rtol=1e-14)
+
+
+DENSE_LOSSES = {  # PRODUCT_LOSSES with a dense s
+    "sparse*dense, to_dense": lambda s, d: (s * d * ag.tensor(WEIGHTS, dtype=ag.float64)).sum(),
+    "dense*sparse, sparse.sum": lambda s, d: (d * s).sum(),
+    "torch.mul, twice": lambda s, d: (s * d).sum() + ((d * s) ** 2).sum(),
+    "with a dense use in the same pass": lambda s, d: (s * d).sum() + (d * d).sum(),
+}
+
+
+@pytest.mark.parametrize("name", list(PRODUCT_LOSSES))
+def test_dense_operand_gradient_matches_pytorch(name):
+    torch = torch_or_skip()
+    ours, theirs = _product_gradients(ag, name), _product_gradients(torch, name)
+    for i, (a, b) in enumerate(zip(ours, theirs)):
+        assert str(a.layout) == str(b.layout)
+        if str(a.layout) == "torch.sparse_coo":
+            assert a._nnz() == b._nnz()
+            # d's, from one product (s's is coalesced here: made on s's coalesced pattern; two gradients summed in
+            # one pass are coalesced in PyTorch, concatenated here)
+            if i == 1 and name != "torch.mul, twice":
+                assert a.is_coalesced() == b.is_coalesced()
+        np.testing.assert_allclose(_dense(a), _dense(b), rtol=1e-14)
+
+
+def test_dense_operand_gradient_accumulates_as_pytorchs():
+    s = ag.tensor(SMALL, dtype=ag.float64).to_sparse()
+    d = ag.tensor(OTHER, dtype=ag.float64, requires_grad=True)
+    (s * d).to_dense().sum().backward()
+    (s * d).to_dense().sum().backward()
+    assert d.grad.layout is ag.sparse_coo  # sparse + sparse stays sparse
+    np.testing.assert_array_equal(_dense(d.grad), 2 * SMALL)
+    (d * 2).sum().backward()  # a dense gradient added: dense
+    assert str(d.grad.layout) == "torch.strided"
+    np.testing.assert_array_equal(_dense(d.grad), 2 * SMALL + 2)
+    broadcast = ag.tensor([[2.0]], dtype=ag.float64, requires_grad=True)
+    (s * broadcast).to_dense().sum().backward()  # broadcast: dense, as PyTorch's
+    assert str(broadcast.grad.layout) == "torch.strided" and np.isclose(float(broadcast.grad[0, 0]), SMALL.sum())
+    w = ag.tensor(OTHER, dtype=ag.float64, requires_grad=True)
+    (s * (w * 3)).to_dense().sum().backward()  # reaching an operation's node: dense here (PyTorch's: sparse)
+    np.testing.assert_array_equal(_dense(w.grad), 3 * SMALL)
+
+
+def test_an_optimizer_steps_the_dense_operand_with_its_sparse_gradient():
+    p = ag.nn.Parameter(ag.tensor(OTHER, dtype=ag.float64))
+    s = ag.tensor(SMALL, dtype=ag.float64).to_sparse()
+    (s * p).to_dense().sum().backward()
+    assert p.grad.layout is ag.sparse_coo
+    ag.optim.SGD([p], lr=0.1).step()
+    np.testing.assert_allclose(p.data, OTHER - 0.1 * SMALL, rtol=1e-15)
+    with pytest.raises(RuntimeError, match="Adam does not support sparse gradients, please consider SparseAdam"):
+        ag.optim.Adam([p]).step()

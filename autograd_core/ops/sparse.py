@@ -98,9 +98,10 @@ sparse_coo.defjvp_linear()
 
 
 @primitive("sparse_values_at")
-def values_at(x, indices):
+def values_at(x, indices, sparse_grad=False):
     """What x (dense, or sparse) holds at each sparse position indices[:, k]: (n, *dense_shape); a sparse x's
-    duplicates summed, zeros where it has no entry."""
+    duplicates summed, zeros where it has no entry. sparse_grad: a dense x's gradient is sparse too, on the positions
+    read (PyTorch's for the dense operand of sparse * dense), rather than dense."""
     if x.__class__ is SparseArray:
         if x.indices is indices and x.coalesced:
             return x.values
@@ -108,10 +109,10 @@ def values_at(x, indices):
     return x[tuple(indices)]
 
 
-def _values_at_vjp(g, out, x, indices):
+def _values_at_vjp(g, out, x, indices, sparse_grad=False):
     # the entries' gradients put back where they were read: into a sparse array for sparse x, a dense one for dense x
     back = sparse_coo(g, indices=indices, shape=tuple(x.shape))
-    return back if is_sparse_data(x) else to_dense(back)
+    return back if sparse_grad or is_sparse_data(x) else to_dense(back)
 
 
 values_at.defvjp(_values_at_vjp, formulas=("g scattered to the positions",))
