@@ -372,3 +372,75 @@ def test_an_optimizer_steps_the_dense_operand_with_its_sparse_gradient():
     np.testing.assert_allclose(p.data, OTHER - 0.1 * SMALL, rtol=1e-15)
     with pytest.raises(RuntimeError, match="Adam does not support sparse gradients, please consider SparseAdam"):
         ag.optim.Adam([p]).step()
+
+
+# ----------------------------------------------------------------------------------------------------
+# 4. Complex sparse products: values and gradients as PyTorch's (its conjugate-Wirtinger convention).
+
+ZA = np.array([[0, 1 + 2j, 0], [3 - 1j, 0, 0.5j]])
+ZB = np.array([[1 - 1j, 2], [0.5j, 1], [2, -1 + 1j]])
+ZV = np.array([1j, 2, 1 - 1j])
+ZM = np.array([[1 + 1j, 2], [3, -1j]])
+COMPLEX_PRODUCTS = {
+    "@": lambda m, s, d, v, c: s @ d,
+    "mm": lambda m, s, d, v, c: m.mm(s, d),
+    "sparse.mm": lambda m, s, d, v, c: m.sparse.mm(s, d),
+    "mv": lambda m, s, d, v, c: m.mv(s, v),
+    "@ a vector": lambda m, s, d, v, c: s @ v,
+    "addmm": lambda m, s, d, v, c: m.addmm(c, s, d),
+    "addmm, complex alpha": lambda m, s, d, v, c: m.addmm(c, s, d, beta=0.5, alpha=2j),
+    "sparse.addmm": lambda m, s, d, v, c: m.sparse.addmm(c, s, d),
+    "dense @ sparse": lambda m, s, d, v, c: c @ s,
+    "* dense": lambda m, s, d, v, c: s * m.tensor(ZA.conj() * 2 + 1, dtype=m.complex128),
+    "* a complex number": lambda m, s, d, v, c: s * (2 - 1j),
+}
+
+
+def _complex_product(module, layout, name):
+    s = module.tensor(ZA, dtype=module.complex128)
+    s = (s.to_sparse() if layout == "coo" else s.to_sparse_csr()).requires_grad_()
+    d, v, c = (module.tensor(a, dtype=module.complex128, requires_grad=True) for a in (ZB, ZV, ZM))
+    y = COMPLEX_PRODUCTS[name](module, s, d, v, c)
+    dense = y.to_dense() if "strided" not in str(y.layout) else y
+    (dense.abs() ** 2).sum().backward()
+    grads = {key: t.grad for key, t in zip("sdvc", (s, d, v, c)) if t.grad is not None}
+    return y, grads
+
+
+@pytest.mark.parametrize("layout", ["coo", "csr"])
+@pytest.mark.parametrize("name", list(COMPLEX_PRODUCTS))
+def test_complex_products_match_the_dense_products(layout, name):
+    y, grads = _complex_product(ag, layout, name)
+    s = ag.tensor(ZA, dtype=ag.complex128, requires_grad=True)
+    d, v, c = (ag.tensor(a, dtype=ag.complex128, requires_grad=True) for a in (ZB, ZV, ZM))
+    dense_name = {"mm": "@", "sparse.mm": "@", "mv": "@ a vector", "sparse.addmm": "addmm"}.get(name, name)
+    expected = COMPLEX_PRODUCTS[dense_name](ag, s, d, v, c)
+    np.testing.assert_allclose(_dense(y), expected.data, rtol=1e-14)
+    (expected.abs() ** 2).sum().backward()
+    for key, t in zip("sdvc", (s, d, v, c)):
+        if key in grads:
+            want = np.where(ZA != 0, t.grad, 0) if key == "s" else t.grad  # (a sparse input's: on its pattern)
+            got = _dense(grads[key])
+            np.testing.assert_allclose(np.where(ZA != 0, got, 0) if key == "s" else got, want, rtol=1e-13)
+
+
+@pytest.mark.parametrize("layout", ["coo", "csr"])
+@pytest.mark.parametrize("name", list(COMPLEX_PRODUCTS))
+def test_complex_products_match_pytorch(layout, name):
+    torch = torch_or_skip()
+    (y, grads), (y_t, grads_t) = _complex_product(ag, layout, name), _complex_product(torch, layout, name)
+    assert str(y.layout) == str(y_t.layout) and str(y.dtype).replace("torch.", "") == "complex128"
+    np.testing.assert_allclose(_dense(y), _dense(y_t), rtol=1e-14)
+    assert sorted(grads) == sorted(grads_t)
+    for key in grads:
+        assert str(grads[key].layout) == str(grads_t[key].layout), key
+        np.testing.assert_allclose(_dense(grads[key]), _dense(grads_t[key]), rtol=1e-13, atol=1e-15)
+
+
+@pytest.mark.parametrize("layout", ["coo", "csr"])
+def test_complex_products_refuse_mixed_dtypes(layout):
+    s = ag.tensor(ZA, dtype=ag.complex128)
+    s = s.to_sparse() if layout == "coo" else s.to_sparse_csr()
+    with pytest.raises(RuntimeError, match="complex128 != float64"):
+        s @ ag.ones(3, 2, dtype=ag.float64)
+    assert (s.to(ag.complex64) @ ag.ones(3, 2, dtype=ag.complex64)).dtype == np.complex64

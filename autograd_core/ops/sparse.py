@@ -271,9 +271,17 @@ def spmm(s, d, sparse_grad=False):
     # Each column summed into rows by one bincount: the fastest simple way measured (timeit, 2708 rows, 13k entries,
     # 16 columns, with the gather: np.add.at ~7 ms, reduceat over sorted rows ~3.5, one bincount over (row, column)
     # keys ~4, a bincount per column ~1.4; a dense matrix product ~31).
-    sums = [np.bincount(rows, weights=column, minlength=n) for column in columns]
+    sums = [_sum_into(rows, column, n) for column in columns]
     out = np.stack(sums, axis=-1) if sums else np.zeros((n, 0))
     return out.reshape((n,) + m).astype(np.result_type(s.values, d), copy=False)
+
+
+def _sum_into(rows, weights, n):
+    """The sum of `weights` (real or complex) falling on each of rows 0..n-1 (bincount takes real weights only)."""
+    if weights.dtype.kind == "c":
+        return np.bincount(rows, weights=weights.real, minlength=n) + 1j * np.bincount(rows, weights=weights.imag,
+                                                                                      minlength=n)
+    return np.bincount(rows, weights=weights, minlength=n)
 
 
 def _spmm_vjp_s(g, out, s, d, sparse_grad=False):
@@ -441,8 +449,10 @@ slice_sum.defvjp(lambda g, out, values, group, count: slice_sum(g, group=group, 
 slice_sum.defjvp_linear()
 
 
-# Linear maps with real coefficients (making, reading, converting): their rules hold for complex data as they stand
-# (ops/complex.py's convention), so that x.to(torch.complex64) and its to_dense() run and differentiate. The rest
-# (products, which would need conjugates; sums, transposes) stay real only until each has a complex case.
-for _linear in (sparse_coo, values_at, to_dense, coalesce, sparse_astype, sparse_values):
+# Complex data: in ops/complex.py's convention (the backward pass carries conj of PyTorch's gradient) the rules of a
+# linear map with real coefficients (making, reading, converting, summing, transposing, scaling) and of the bilinear
+# products (G·dᵀ, sᵀ·G: holomorphic, no conjugates) hold as they stand, and give PyTorch's gradients (checked in
+# tests/test_sparse_gaps.py). softmax (slice_sum, slice_peak: an order of complex numbers) stays real only.
+for _linear in (sparse_coo, values_at, to_dense, coalesce, sparse_astype, sparse_values, to_sparse, sparse_add,
+                sparse_scale, sparse_transpose, sparse_sum, spmm, sparse_matmul, zero_outside, add_sparse):
     _linear.defcomplex()
