@@ -13,7 +13,6 @@ and gradients. Operations it does not have reach the CompressedArray, which refu
 
 from __future__ import annotations
 
-import functools
 import numbers
 
 import numpy as np
@@ -22,7 +21,7 @@ from . import sparse_tensor as _coo
 from .ops import sparse as _sparse
 from .ops import sparse_compressed as _ops
 from .sparse_compressed import BACKEND, BLOCKED, COMPRESSED_LAYOUTS, CompressedArray, index_names, \
-    not_compressed, sparse_csr
+    sparse_csr
 from .sparse_format import compressed_text
 from .sparse_tensor import SparseTensor, sparse_coo
 from .value import Value, _new_node
@@ -321,12 +320,12 @@ class CompressedTensor(_coo.SparseConversions, Value):
             return other + self
         raise NotImplementedError(f"add of a {self.layout} tensor and {type(other).__name__} is not implemented here")
 
-    def _refuse(self, *args, name):
-        raise not_compressed(name, self.layout)
+    # PyTorch has neither - nor / for the compressed layouts (by a number, a tensor, in place: its RuntimeError)
+    __sub__ = __rsub__ = __truediv__ = __rtruediv__ = sub = div = sub_ = div_ = _unsupported_layout
 
-    # (PyTorch has neither: "unsupported tensor layout: SparseCsr")
-    __sub__ = __rsub__ = functools.partialmethod(_refuse, name="subtract (-)")
-    __truediv__ = __rtruediv__ = functools.partialmethod(_refuse, name="divide (/)")
+    def rsub_refused(self):
+        """PyTorch's NotImplementedError for torch.rsub of a compressed tensor (ops/arith.py's rsub raises it)."""
+        raise NotImplementedError(_sparse.could_not_run("rsub.Tensor", "SparseCsrCPU"))
 
     def __radd__(self, other):  # dense + compressed: dense, as PyTorch's
         if isinstance(other, np.ndarray):

@@ -306,6 +306,10 @@ class SparseTensor(SparseConversions, Value):
                                "is dense; use other + self")
         return self._replace_data(self.data + other.data * _number(alpha, "add_"), "add_")
 
+    def sub_(self, other, alpha=1):
+        """self - alpha·other for a sparse `other` of self's shape, in place (add_ with -alpha)."""
+        return self.add_(other, alpha=-_number(alpha, "sub_"))
+
     # ------------------------------------------------------------------------------------------------
     # Arithmetic.
 
@@ -334,6 +338,11 @@ class SparseTensor(SparseConversions, Value):
         raise RuntimeError("add(sparse, dense) is not supported. Use add(dense, sparse) instead.")
 
     def __radd__(self, other):  # dense + sparse: dense, as PyTorch's
+        if isinstance(other, (numbers.Number, np.number)) or isinstance(other, (Value, np.ndarray)) and tuple(
+                other.shape) != tuple(self.shape):
+            raise RuntimeError(f"add: expected 'self' and 'other' to have same size, but self has size "
+                               f"{list(np.shape(other))} while other has size {list(self.shape)} (FYI: dense-sparse "
+                               "addition does not currently support broadcasting)")  # PyTorch's
         if isinstance(other, Value) or isinstance(other, np.ndarray):
             other = other if isinstance(other, Value) else Value(other, requires_grad=False, dtype=other.dtype)
             return _sparse.add_sparse(other, self)
@@ -341,6 +350,22 @@ class SparseTensor(SparseConversions, Value):
 
     def __sub__(self, other):
         return self + (-other)
+
+    def __rsub__(self, other):
+        """other - self for a dense other of self's shape: dense (PyTorch's dense - sparse); a number, or another
+        shape, raises PyTorch's RuntimeError (its dense + sparse does not broadcast)."""
+        return (-self).__radd__(other)
+
+    def rsub_refused(self):
+        """PyTorch's NotImplementedError for torch.rsub of a sparse tensor (ops/arith.py's rsub raises it)."""
+        raise SparseLayoutError(_sparse.could_not_run("rsub.Tensor", "SparseCPU"))
+
+    def __rtruediv__(self, other):
+        """PyTorch's refusals of x / sparse: a number (its reciprocal of a sparse tensor), or a tensor."""
+        if isinstance(other, Value) or isinstance(other, np.ndarray):
+            raise RuntimeError(f"Sparse division requires a scalar or zero-dim dense tensor divisor (got shape "
+                               f"{list(self.shape)} for divisor)")
+        raise SparseLayoutError(_sparse.could_not_run("reciprocal", "SparseCPU"))
 
     def __mul__(self, other):
         """self * other, sparse COO on self's pattern (PyTorch's): a number or a 0-d tensor scales each value; a dense

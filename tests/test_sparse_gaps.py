@@ -444,3 +444,93 @@ def test_complex_products_refuse_mixed_dtypes(layout):
     with pytest.raises(RuntimeError, match="complex128 != float64"):
         s @ ag.ones(3, 2, dtype=ag.float64)
     assert (s.to(ag.complex64) @ ag.ones(3, 2, dtype=ag.complex64)).dtype == np.complex64
+
+
+# ----------------------------------------------------------------------------------------------------
+# 5. - and / of the compressed layouts (PyTorch refuses them all), and the COO forms PyTorch has.
+
+_D1 = np.array([[0.0, 0.5, 0.0], [-0.3, 0.0, 0.2]])
+_D2 = np.array([[1.0, 0.0, 0.0], [2.0, 0.0, -0.2]])
+_DD = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+ARITHMETIC = {
+    "/ a number": lambda m, a, b, d: a / 2,
+    "/ a 0-d tensor": lambda m, a, b, d: a / m.tensor(2.0, dtype=m.float64),
+    "/ a 0-d tensor that requires grad": lambda m, a, b, d: a / m.tensor(2.0, dtype=m.float64, requires_grad=True),
+    "/ dense": lambda m, a, b, d: a / d,
+    "/ sparse": lambda m, a, b, d: a / b,
+    "number /": lambda m, a, b, d: 2 / a,
+    "dense /": lambda m, a, b, d: d / a,
+    "torch.div": lambda m, a, b, d: m.div(a, 2),
+    "torch.div floor": lambda m, a, b, d: m.div(a, 2, rounding_mode="floor"),
+    "torch.div trunc": lambda m, a, b, d: m.div(a, -4, rounding_mode="trunc"),
+    "torch.true_divide": lambda m, a, b, d: m.true_divide(a, 2),
+    "- sparse": lambda m, a, b, d: a - b,
+    "- dense": lambda m, a, b, d: a - d,
+    "dense -": lambda m, a, b, d: d - a,
+    "- a number": lambda m, a, b, d: a - 2,
+    "number -": lambda m, a, b, d: 2 - a,
+    "dense of another shape -": lambda m, a, b, d: d[0] - a,
+    "torch.sub alpha": lambda m, a, b, d: m.sub(a, b, alpha=2),
+    "torch.sub dense alpha": lambda m, a, b, d: m.sub(d, a, alpha=2),
+    "torch.rsub": lambda m, a, b, d: m.rsub(a, b),
+    "torch.add alpha": lambda m, a, b, d: m.add(a, b, alpha=2),
+    "sub_": lambda m, a, b, d: a.detach().sub_(b.detach()),
+    "div_": lambda m, a, b, d: a.detach().div_(2),
+}
+ARITHMETIC_LAYOUTS = {k: ALL_LAYOUTS[k] for k in ("coo", "csr", "csc", "bsr")}
+
+
+def _arithmetic(module, layout, name):
+    a, b = (ARITHMETIC_LAYOUTS[layout](module.tensor(x, dtype=module.float64)).requires_grad_() for x in (_D1, _D2))
+    d = module.tensor(_DD, dtype=module.float64, requires_grad=True)
+    try:
+        y = ARITHMETIC[name](module, a, b, d)
+    except Exception as err:  # noqa: BLE001
+        kind = "NotImplementedError" if isinstance(err, NotImplementedError) else type(err).__name__
+        return kind, str(err).split(" This could be")[0]
+    dense = y.to_dense() if "strided" not in str(y.layout) else y
+    result = [str(y.layout), np.round(_dense(dense), 12).tolist()]
+    if dense.requires_grad:
+        (dense * module.tensor(_DD, dtype=module.float64)).sum().backward()
+        result += [(key, str(t.grad.layout), np.round(_dense(t.grad), 12).tolist())
+                   for key, t in zip("abd", (a, b, d)) if t.grad is not None]
+    return result
+
+
+@pytest.mark.parametrize("layout", ["csr", "csc", "bsr"])
+@pytest.mark.parametrize("name", [n for n in ARITHMETIC if "add" not in n])
+def test_compressed_subtraction_and_division_refuse_in_pytorchs_words(layout, name):
+    result = _arithmetic(ag, layout, name)
+    backend = {"csr": "SparseCsr", "csc": "SparseCsc", "bsr": "SparseBsr"}[layout]
+    if name == "torch.rsub":
+        assert result == ("NotImplementedError", "Could not run 'aten::rsub.Tensor' with arguments from the "
+                                                 "'SparseCsrCPU' backend.")
+    else:
+        assert result == ("RuntimeError", f"unsupported tensor layout: {backend}")
+
+
+def test_coo_subtraction_and_division_without_pytorch():
+    assert _arithmetic(ag, "coo", "dense -")[:2] == ["torch.strided", (_DD - _D1).tolist()]
+    assert _arithmetic(ag, "coo", "torch.div floor")[:2] == ["torch.sparse_coo", np.floor(_D1 / 2).tolist()]
+    sub = _arithmetic(ag, "coo", "torch.sub alpha")
+    assert sub[:2] == ["torch.sparse_coo", np.round(_D1 - 2 * _D2, 12).tolist()]
+    union = (_D1 != 0) | (_D2 != 0)  # (+ and - pass the output's gradient, on the union of the patterns)
+    assert sub[2] == ("a", "torch.sparse_coo", np.where(union, _DD, 0).tolist())
+    assert sub[3] == ("b", "torch.sparse_coo", np.where(union, -2 * _DD, 0).tolist())
+    assert _arithmetic(ag, "coo", "number -")[0] == "RuntimeError"
+    assert _arithmetic(ag, "coo", "number /") == ("NotImplementedError", "Could not run 'aten::reciprocal' with "
+                                                                         "arguments from the 'SparseCPU' backend.")
+
+
+@pytest.mark.parametrize("layout", list(ARITHMETIC_LAYOUTS))
+@pytest.mark.parametrize("name", list(ARITHMETIC))
+def test_subtraction_and_division_match_pytorch(layout, name):
+    torch = torch_or_skip()
+    ours = _arithmetic(ag, layout, name)
+    if layout in ("csc", "bsr") and "add" in name:
+        assert not isinstance(ours, tuple)  # PyTorch fails (CSC: "crow_indices expected ..."; BSR: an IndexError)
+        return
+    theirs = _arithmetic(torch, layout, name)
+    if name in ("sub_", "div_") and isinstance(ours, list):
+        ours = ours[:2]  # (a detached tensor changed in place: no gradient)
+    assert ours == theirs
