@@ -32,7 +32,7 @@ _DENSE_GRAD = Value.grad
 _result = _ops.compressed_result
 
 
-class CompressedTensor(_coo.SparseConversions, Value):
+class CompressedTensor(_coo.SparseInPlace, _coo.SparseConversions, Value):
     """A Value in a compressed sparse layout: `x.data` is a CompressedArray. Made by sparse_csr_tensor (and its
     CSC/BSR/BSC twins), sparse_compressed_tensor, or x.to_sparse_csr() and its twins; see the module's docstring."""
 
@@ -319,6 +319,19 @@ class CompressedTensor(_coo.SparseConversions, Value):
         if isinstance(other, Value) and not isinstance(other, SparseTensor):
             return other + self
         raise NotImplementedError(f"add of a {self.layout} tensor and {type(other).__name__} is not implemented here")
+
+    def zero_(self):
+        """No entries left (nnz 0), in place, as PyTorch's; returns self."""
+        data = self.data
+        batch = data.compressed.shape[:-1]
+        empty_values = np.zeros(batch + (0,) + data.values.shape[data.batch_dim + 1:], data.values.dtype)
+        empty = CompressedArray(np.zeros_like(data.compressed), np.zeros(batch + (0,), data.plain.dtype), empty_values,
+                                data.shape, data.layout)
+        return self._store(_new_node(CompressedTensor, empty, False, None, (), None, None), "zero_")
+
+    def mul_(self, other):
+        """Each stored value times the number `other`, in place; returns self."""
+        return self._store(self * other, "mul_")
 
     # PyTorch has neither - nor / for the compressed layouts (by a number, a tensor, in place: its RuntimeError)
     __sub__ = __rsub__ = __truediv__ = __rtruediv__ = sub = div = sub_ = div_ = _unsupported_layout

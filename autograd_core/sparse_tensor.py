@@ -88,7 +88,61 @@ class SparseConversions:
         return self.to(np.bool_)
 
 
-class SparseTensor(SparseConversions, Value):
+class SparseInPlace:
+    """The in-place elementwise methods of a sparse tensor of any layout (a mixin of SparseTensor and
+    CompressedTensor): `x.abs_()` is `x.abs()` stored into x, on a tensor that records nothing (a graph's in-place
+    changes of sparse tensors are not recorded here), as PyTorch's for the functions it has for x's layout (the
+    out-of-place function refuses the others in PyTorch's words)."""
+
+    __slots__ = ()
+
+    def _store(self, result, name):
+        if self.requires_grad:
+            raise RuntimeError(f"{name}: in-place operations on a sparse tensor that requires grad are not supported "
+                               "here (a leaf Variable that requires grad is being used in an in-place operation)")
+        data = result.data
+        self.data = data if data.dtype == self.data.dtype else data.astype(self.data.dtype)
+        return self
+
+    def square_(self):
+        """PyTorch's refusal: it has no in-place square (pow_) of a sparse tensor."""
+        if self.layout is sparse_coo:
+            raise SparseLayoutError(_sparse.could_not_run("pow_.Scalar", "SparseCPU"))
+        return self._unsupported_layout()
+
+
+def _in_place_method(name):
+    def method(self, *args, **kwargs):
+        return self._store(getattr(self, name)(*args, **kwargs), name + "_")
+
+    method.__name__, method.__qualname__ = name + "_", f"SparseInPlace.{name}_"
+    method.__doc__ = f"x.{name}(...) stored into x, in its layout; returns x."
+    return method
+
+
+for _name in ("abs", "absolute", "neg", "negative", "sin", "tan", "sqrt", "relu", "tanh", "sgn", "sign", "expm1",
+              "log1p", "trunc", "fix", "floor", "ceil", "round", "asin", "atan", "sinh", "asinh", "atanh", "erf",
+              "erfinv", "deg2rad", "rad2deg", "frac", "nan_to_num"):
+    setattr(SparseInPlace, _name + "_", _in_place_method(_name))
+
+
+def _refused_in_place(name):
+    def method(self, *args, **kwargs):
+        """PyTorch's refusal: a function that moves 0 has no sparse kernel."""
+        if self.layout is sparse_coo:
+            raise SparseLayoutError(_sparse.could_not_run(name, "SparseCPU"))
+        return self._unsupported_layout()
+
+    method.__name__ = name
+    return method
+
+
+for _name in _sparse.NOT_ZERO_PRESERVING:
+    if hasattr(Value, _name + "_"):
+        setattr(SparseInPlace, _name + "_", _refused_in_place(_name + "_"))
+
+
+class SparseTensor(SparseInPlace, SparseConversions, Value):
     """A sparse COO Value: `x.data` is a SparseArray of `indices` (sparse_dim, nnz) and `values` (nnz, *dense_shape).
     Made by `sparse_coo_tensor(indices, values, size)` or `x.to_sparse()`; see the module's docstring."""
 
