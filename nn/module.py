@@ -83,7 +83,10 @@ _COMPLEX_MODULES_WARNING = (
 
 
 def _cast_array(array, dtype):
-    """array as `dtype`; complex to real keeps the real parts, with PyTorch's warning."""
+    """array as `dtype`; complex to real keeps the real parts, with PyTorch's warning. A sparse parameter's data
+    (SparseData) converts its values."""
+    if isinstance(array, SparseData):
+        return array if array.dtype == dtype else array.astype(dtype)
     array = np.asarray(array)
     if array.dtype.kind == "c" and dtype.kind != "c":
         warnings.warn("Casting complex values to real discards the imaginary part", UserWarning, stacklevel=4)

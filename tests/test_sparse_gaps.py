@@ -587,3 +587,39 @@ def test_in_place_methods_match_pytorch(layout, name):
     assert ours[:3] == theirs[:3]
     if not isinstance(ours[0], str):
         np.testing.assert_allclose(ours[3], theirs[3], atol=1e-12)
+
+
+@pytest.mark.parametrize("layout", ["coo", "csr"])
+def test_sparse_parameters_through_torch_save_and_load(tmp_path, layout):
+    m = ag.nn.Module()
+    m.w = ag.nn.Parameter(_sparse(ag, layout))
+    ag.save(m.state_dict(), tmp_path / "ours.pt", format="torch")
+    fresh = ag.nn.Module()
+    fresh.w = ag.nn.Parameter(_sparse(ag, layout, values=[0.0, 0.0, 0.0]))
+    fresh.load_state_dict(ag.load(tmp_path / "ours.pt"))
+    assert fresh.w.layout is m.w.layout
+    np.testing.assert_array_equal(_dense(fresh.w), _dense(m.w))
+    torch = torch_or_skip()
+    theirs = torch.nn.Module()
+    theirs.w = torch.nn.Parameter(_sparse(torch, layout, values=[1.0, -2.0, 0.5]))
+    torch.save(theirs.state_dict(), tmp_path / "theirs.pt")
+    fresh.load_state_dict(ag.load(tmp_path / "theirs.pt"))
+    np.testing.assert_array_equal(_dense(fresh.w), _dense(theirs.w))
+    mine = torch.nn.Module()
+    mine.w = torch.nn.Parameter(_sparse(torch, layout, values=[0.0, 0.0, 0.0]))
+    mine.load_state_dict(torch.load(tmp_path / "ours.pt", weights_only=True))
+    np.testing.assert_array_equal(_dense(mine.w), _dense(m.w))
+
+
+@pytest.mark.parametrize("layout", ["coo", "csr"])
+def test_module_casts_and_switches_of_sparse_parameters(layout):
+    m = ag.nn.Module()
+    m.w = ag.nn.Parameter(_sparse(ag, layout, dtype=ag.float32))
+    m.double()
+    assert m.w.dtype == np.float64 and m.w.layout is _sparse(ag, layout).layout and m.w.requires_grad
+    np.testing.assert_array_equal(_dense(m.w), _dense(_sparse(ag, layout)))
+    m.float()
+    assert m.w.dtype == np.float32 and isinstance(m.w, ag.nn.Parameter)
+    m.requires_grad_(False)
+    assert not m.w.requires_grad
+    assert sum(p.numel() for p in m.parameters()) == 6  # (PyTorch's numel of a sparse tensor: its dense size)
