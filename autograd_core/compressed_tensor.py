@@ -13,7 +13,6 @@ and gradients. Operations it does not have reach the CompressedArray, which refu
 
 from __future__ import annotations
 
-import functools
 import numbers
 
 import numpy as np
@@ -22,7 +21,7 @@ from . import sparse_tensor as _coo
 from .ops import sparse as _sparse
 from .ops import sparse_compressed as _ops
 from .sparse_compressed import BACKEND, BLOCKED, COMPRESSED_LAYOUTS, CompressedArray, index_names, \
-    not_compressed, sparse_csr
+    sparse_csr
 from .sparse_format import compressed_text
 from .sparse_tensor import SparseTensor, sparse_coo
 from .value import Value, _new_node
@@ -33,7 +32,7 @@ _DENSE_GRAD = Value.grad
 _result = _ops.compressed_result
 
 
-class CompressedTensor(_coo.SparseConversions, Value):
+class CompressedTensor(_coo.SparseInPlace, _coo.SparseConversions, Value):
     """A Value in a compressed sparse layout: `x.data` is a CompressedArray. Made by sparse_csr_tensor (and its
     CSC/BSR/BSC twins), sparse_compressed_tensor, or x.to_sparse_csr() and its twins; see the module's docstring."""
 
@@ -103,11 +102,19 @@ class CompressedTensor(_coo.SparseConversions, Value):
         """op (a primitive of one input with f(0) = 0: sin, abs, relu, sqrt, ...) of this tensor: in its layout, on
         its pattern, op of each value (the engine's apply_unary calls this when the data refuses op). One with
         f(0) != 0 (exp, cos, ...) raises PyTorch's RuntimeError; NotImplemented for any other op."""
-        if op.name in _sparse.NOT_ZERO_PRESERVING:
-            self._unsupported_layout()
-        if op.name not in _sparse.ZERO_PRESERVING:
+        if op.name not in _sparse.ZERO_PRESERVING and op.name not in _sparse.NOT_ZERO_PRESERVING:
             return NotImplemented  # (the engine raises the data's own refusal)
-        return self._map_values(op)
+        return self.zero_preserving(op, op.name)
+
+    def zero_preserving(self, fn, name):
+        """fn (a function of a dense Value with fn(0) = 0, PyTorch's `name`: 'frac', 'angle', ...) of this tensor: in
+        its layout, on its pattern, fn of each stored value, differentiable (the gradient in this layout). PyTorch's
+        errors for a function it has no compressed kernel for (nan_to_num; exp, cos, ... which move 0)."""
+        if name in _sparse.NOT_ZERO_PRESERVING:
+            self._unsupported_layout()
+        if name in _sparse.COMPRESSED_REFUSES:
+            raise NotImplementedError(_sparse.could_not_run(_sparse.COMPRESSED_REFUSES[name], "SparseCsrCPU"))
+        return self._map_values(fn)
 
     def predicate_in_layout(self, fn):
         """fn (np.isnan, np.isinf, np.signbit, np.isposinf, np.isneginf: false at 0) of this tensor: a boolean tensor
@@ -313,12 +320,25 @@ class CompressedTensor(_coo.SparseConversions, Value):
             return other + self
         raise NotImplementedError(f"add of a {self.layout} tensor and {type(other).__name__} is not implemented here")
 
-    def _refuse(self, *args, name):
-        raise not_compressed(name, self.layout)
+    def zero_(self):
+        """No entries left (nnz 0), in place, as PyTorch's; returns self."""
+        data = self.data
+        batch = data.compressed.shape[:-1]
+        empty_values = np.zeros(batch + (0,) + data.values.shape[data.batch_dim + 1:], data.values.dtype)
+        empty = CompressedArray(np.zeros_like(data.compressed), np.zeros(batch + (0,), data.plain.dtype), empty_values,
+                                data.shape, data.layout)
+        return self._store(_new_node(CompressedTensor, empty, False, None, (), None, None), "zero_")
 
-    # (PyTorch has neither: "unsupported tensor layout: SparseCsr")
-    __sub__ = __rsub__ = functools.partialmethod(_refuse, name="subtract (-)")
-    __truediv__ = __rtruediv__ = functools.partialmethod(_refuse, name="divide (/)")
+    def mul_(self, other):
+        """Each stored value times the number `other`, in place; returns self."""
+        return self._store(self * other, "mul_")
+
+    # PyTorch has neither - nor / for the compressed layouts (by a number, a tensor, in place: its RuntimeError)
+    __sub__ = __rsub__ = __truediv__ = __rtruediv__ = sub = div = sub_ = div_ = _unsupported_layout
+
+    def rsub_refused(self):
+        """PyTorch's NotImplementedError for torch.rsub of a compressed tensor (ops/arith.py's rsub raises it)."""
+        raise NotImplementedError(_sparse.could_not_run("rsub.Tensor", "SparseCsrCPU"))
 
     def __radd__(self, other):  # dense + compressed: dense, as PyTorch's
         if isinstance(other, np.ndarray):

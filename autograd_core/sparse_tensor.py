@@ -88,7 +88,61 @@ class SparseConversions:
         return self.to(np.bool_)
 
 
-class SparseTensor(SparseConversions, Value):
+class SparseInPlace:
+    """The in-place elementwise methods of a sparse tensor of any layout (a mixin of SparseTensor and
+    CompressedTensor): `x.abs_()` is `x.abs()` stored into x, on a tensor that records nothing (a graph's in-place
+    changes of sparse tensors are not recorded here), as PyTorch's for the functions it has for x's layout (the
+    out-of-place function refuses the others in PyTorch's words)."""
+
+    __slots__ = ()
+
+    def _store(self, result, name):
+        if self.requires_grad:
+            raise RuntimeError(f"{name}: in-place operations on a sparse tensor that requires grad are not supported "
+                               "here (a leaf Variable that requires grad is being used in an in-place operation)")
+        data = result.data
+        self.data = data if data.dtype == self.data.dtype else data.astype(self.data.dtype)
+        return self
+
+    def square_(self):
+        """PyTorch's refusal: it has no in-place square (pow_) of a sparse tensor."""
+        if self.layout is sparse_coo:
+            raise SparseLayoutError(_sparse.could_not_run("pow_.Scalar", "SparseCPU"))
+        return self._unsupported_layout()
+
+
+def _in_place_method(name):
+    def method(self, *args, **kwargs):
+        return self._store(getattr(self, name)(*args, **kwargs), name + "_")
+
+    method.__name__, method.__qualname__ = name + "_", f"SparseInPlace.{name}_"
+    method.__doc__ = f"x.{name}(...) stored into x, in its layout; returns x."
+    return method
+
+
+for _name in ("abs", "absolute", "neg", "negative", "sin", "tan", "sqrt", "relu", "tanh", "sgn", "sign", "expm1",
+              "log1p", "trunc", "fix", "floor", "ceil", "round", "asin", "atan", "sinh", "asinh", "atanh", "erf",
+              "erfinv", "deg2rad", "rad2deg", "frac", "nan_to_num"):
+    setattr(SparseInPlace, _name + "_", _in_place_method(_name))
+
+
+def _refused_in_place(name):
+    def method(self, *args, **kwargs):
+        """PyTorch's refusal: a function that moves 0 has no sparse kernel."""
+        if self.layout is sparse_coo:
+            raise SparseLayoutError(_sparse.could_not_run(name, "SparseCPU"))
+        return self._unsupported_layout()
+
+    method.__name__ = name
+    return method
+
+
+for _name in _sparse.NOT_ZERO_PRESERVING:
+    if hasattr(Value, _name + "_"):
+        setattr(SparseInPlace, _name + "_", _refused_in_place(_name + "_"))
+
+
+class SparseTensor(SparseInPlace, SparseConversions, Value):
     """A sparse COO Value: `x.data` is a SparseArray of `indices` (sparse_dim, nnz) and `values` (nnz, *dense_shape).
     Made by `sparse_coo_tensor(indices, values, size)` or `x.to_sparse()`; see the module's docstring."""
 
@@ -193,14 +247,17 @@ class SparseTensor(SparseConversions, Value):
         """op (a primitive of one input with f(0) = 0: sin, abs, relu, sqrt, ...) of this tensor: sparse, on its
         coalesced pattern, op of each value (the engine's apply_unary calls this when the data refuses op). One with
         f(0) != 0 (exp, cos, ...) raises PyTorch's NotImplementedError; NotImplemented for any other op."""
-        if op.name not in _sparse.ZERO_PRESERVING:
-            if op.name not in _sparse.NOT_ZERO_PRESERVING:
-                return NotImplemented  # (the engine raises the data's own refusal)
-            raise SparseLayoutError(
-                f"Could not run 'aten::{op.name}' with arguments from the 'SparseCPU' backend. This could be because "
-                "the operator doesn't exist for this backend, or was omitted during the selective/custom build process "
-                "(if using custom build).")
-        return self._map_values(op)
+        if op.name not in _sparse.ZERO_PRESERVING and op.name not in _sparse.NOT_ZERO_PRESERVING:
+            return NotImplemented  # (the engine raises the data's own refusal)
+        return self.zero_preserving(op, op.name)
+
+    def zero_preserving(self, fn, name):
+        """fn (a function of a dense Value with fn(0) = 0, PyTorch's `name`: 'frac', 'nan_to_num', ...) of this tensor:
+        sparse, on its coalesced pattern, fn of each value, differentiable. PyTorch's NotImplementedError for a
+        function it has no COO kernel for (angle; exp, cos, ... which move 0)."""
+        if name in _sparse.NOT_ZERO_PRESERVING or name in _sparse.COO_REFUSES:
+            raise SparseLayoutError(_sparse.could_not_run(_sparse.COO_REFUSES.get(name, name), "SparseCPU"))
+        return self._map_values(fn)
 
     def predicate_in_layout(self, fn):
         """fn (np.isnan, np.isinf, np.signbit, np.isposinf, np.isneginf: false at 0) of this tensor: a boolean sparse
@@ -264,6 +321,11 @@ class SparseTensor(SparseConversions, Value):
         """A sparse leaf sharing these indices and values, cut from the graph."""
         return _new_node(SparseTensor, self.data, False, None, (), None, None)
 
+    def clone(self, *, memory_format=None):
+        """A copy (the same indices, coalesced or not; the values copied), in the graph: its gradient is passed
+        through in its own layout."""
+        return _result(_sparse.sparse_scale(self, factor=1))
+
     # ------------------------------------------------------------------------------------------------
     # In place, on a tensor that records nothing (a sparse gradient: `p.grad.zero_()`, clipping's `mul_`): the data
     # is replaced by a new SparseArray (which never changes in place, so a gradient shared elsewhere is safe).
@@ -298,6 +360,10 @@ class SparseTensor(SparseConversions, Value):
                                "is dense; use other + self")
         return self._replace_data(self.data + other.data * _number(alpha, "add_"), "add_")
 
+    def sub_(self, other, alpha=1):
+        """self - alpha·other for a sparse `other` of self's shape, in place (add_ with -alpha)."""
+        return self.add_(other, alpha=-_number(alpha, "sub_"))
+
     # ------------------------------------------------------------------------------------------------
     # Arithmetic.
 
@@ -326,6 +392,11 @@ class SparseTensor(SparseConversions, Value):
         raise RuntimeError("add(sparse, dense) is not supported. Use add(dense, sparse) instead.")
 
     def __radd__(self, other):  # dense + sparse: dense, as PyTorch's
+        if isinstance(other, (numbers.Number, np.number)) or isinstance(other, (Value, np.ndarray)) and tuple(
+                other.shape) != tuple(self.shape):
+            raise RuntimeError(f"add: expected 'self' and 'other' to have same size, but self has size "
+                               f"{list(np.shape(other))} while other has size {list(self.shape)} (FYI: dense-sparse "
+                               "addition does not currently support broadcasting)")  # PyTorch's
         if isinstance(other, Value) or isinstance(other, np.ndarray):
             other = other if isinstance(other, Value) else Value(other, requires_grad=False, dtype=other.dtype)
             return _sparse.add_sparse(other, self)
@@ -334,11 +405,28 @@ class SparseTensor(SparseConversions, Value):
     def __sub__(self, other):
         return self + (-other)
 
+    def __rsub__(self, other):
+        """other - self for a dense other of self's shape: dense (PyTorch's dense - sparse); a number, or another
+        shape, raises PyTorch's RuntimeError (its dense + sparse does not broadcast)."""
+        return (-self).__radd__(other)
+
+    def rsub_refused(self):
+        """PyTorch's NotImplementedError for torch.rsub of a sparse tensor (ops/arith.py's rsub raises it)."""
+        raise SparseLayoutError(_sparse.could_not_run("rsub.Tensor", "SparseCPU"))
+
+    def __rtruediv__(self, other):
+        """PyTorch's refusals of x / sparse: a number (its reciprocal of a sparse tensor), or a tensor."""
+        if isinstance(other, Value) or isinstance(other, np.ndarray):
+            raise RuntimeError(f"Sparse division requires a scalar or zero-dim dense tensor divisor (got shape "
+                               f"{list(self.shape)} for divisor)")
+        raise SparseLayoutError(_sparse.could_not_run("reciprocal", "SparseCPU"))
+
     def __mul__(self, other):
         """self * other, sparse COO on self's pattern (PyTorch's): a number or a 0-d tensor scales each value; a dense
         tensor that broadcasts to self's shape multiplies each stored element by its element there; a sparse COO
         tensor of self's shape keeps the positions both store (coalesced). Gradients: self's sparse; a dense other's
-        dense (PyTorch's is sparse COO), a sparse other's sparse."""
+        sparse COO on self's pattern when it is a leaf of self's shape (PyTorch's), else dense (one broadcast, or an
+        operation's result); a sparse other's sparse."""
         if isinstance(other, Value) and other.ndim == 0 and other.requires_grad:
             return self._map_values(lambda values: values * other)
         if not isinstance(other, (Value, np.ndarray)) or isinstance(other, Value) and other.ndim == 0:
@@ -347,7 +435,7 @@ class SparseTensor(SparseConversions, Value):
             return _sparse_product(self, other)
         if not isinstance(other, Value):
             other = Value(other, requires_grad=False, dtype=other.dtype)
-        if other.data.__class__ is not np.ndarray:
+        if not isinstance(other.data, np.ndarray):  # (a Parameter's is a ParameterArray)
             raise not_sparse(f"mul of a sparse COO tensor and a {other.layout} tensor")
         try:
             shape = np.broadcast_shapes(tuple(other.shape), tuple(self.shape))
@@ -360,7 +448,10 @@ class SparseTensor(SparseConversions, Value):
         x = self.coalesce()
         indices = x.data.indices
         dense = other if tuple(other.shape) == shape else other.expand(*shape)
-        return x._map_values(lambda values: values * _sparse.values_at(dense, indices=indices))
+        # PyTorch's gradient of a dense operand of self's shape is sparse, on self's pattern: here a leaf's (one that
+        # reaches an operation's node, whose rules take dense gradients, comes to it dense)
+        sparse_grad = dense is other and other.is_leaf
+        return x._map_values(lambda values: values * _sparse.values_at(dense, indices=indices, sparse_grad=sparse_grad))
 
     __rmul__ = __mul__
 

@@ -34,6 +34,7 @@ from autograd_core.grad_array import ParameterArray
 from autograd_core.hook_handles import RemovableHandle
 from autograd_core.engine import apply, queue_callback
 from autograd_core.ops.primitive import PRIMITIVES, Primitive
+from autograd_core.sparse_array import SparseData
 from autograd_core.tensor_methods import on_cpu
 from autograd_core.value import complex_values_exist
 from autograd_core.jit import effect
@@ -82,7 +83,10 @@ _COMPLEX_MODULES_WARNING = (
 
 
 def _cast_array(array, dtype):
-    """array as `dtype`; complex to real keeps the real parts, with PyTorch's warning."""
+    """array as `dtype`; complex to real keeps the real parts, with PyTorch's warning. A sparse parameter's data
+    (SparseData) converts its values."""
+    if isinstance(array, SparseData):
+        return array if array.dtype == dtype else array.astype(dtype)
     array = np.asarray(array)
     if array.dtype.kind == "c" and dtype.kind != "c":
         warnings.warn("Casting complex values to real discards the imaginary part", UserWarning, stacklevel=4)
@@ -108,6 +112,13 @@ class Parameter(Value):
 
     __slots__ = ()
     is_parameter = True
+
+    def __new__(cls, data=None, *args, **kwargs):
+        if cls is Parameter and isinstance(data, Value) and isinstance(data.data, SparseData):  # its layout kept
+            from .sparse_parameter import parameter_class
+
+            cls = parameter_class(data)
+        return object.__new__(cls)
 
     def __init__(self, data, dtype=None, label=None, *, requires_grad=True):
         if isinstance(dtype, bool):  # PyTorch's second positional argument
@@ -1172,6 +1183,12 @@ class Module:
                 continue
             where = f"{source}: key {short(key)}"
             value = state[key]
+            if attribute is None and (isinstance(owner.data, SparseData) or isinstance(value, Value)
+                                      and isinstance(value.data, SparseData)):
+                from .sparse_parameter import load_sparse  # PyTorch's copy_ rules for sparse tensors
+
+                updates.append((owner, attribute, load_sparse(type(self).__name__, key, owner.data, value)))
+                continue
             new = np.asarray(value.data if isinstance(value, Value) else value)
             if new.dtype.kind not in "biufc":
                 raise CheckpointError(f"{where}: non-numeric dtype {new.dtype}")
@@ -1200,6 +1217,10 @@ class Module:
                 raise CheckpointError(f"{source}: key {short(key)}: {err}") from None
             done.append((owner, before))
         for owner, attribute, new in updates:
+            if isinstance(new, SparseData):  # a sparse parameter's: its new indices and values (PyTorch's copy_)
+                with no_grad():
+                    owner.data = new
+                continue
             if attribute is None:
                 if getattr(owner, "is_uninitialized", False) is True:
                     owner.materialize(new.shape)  # nn.UninitializedParameter: now a Parameter of that shape

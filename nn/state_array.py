@@ -29,6 +29,7 @@ import numpy as np
 
 from autograd_core.grad_array import ParameterArray
 from autograd_core.inplace import mark_changed
+from autograd_core.sparse_array import SparseData
 
 # In-place methods of Value, reached through `_in_place_through_value`, that change no number.
 _NO_CHANGE = frozenset(("requires_grad_", "share_memory_"))
@@ -105,6 +106,8 @@ def state_array(owner, attribute, array):
     """The state dict's value for a parameter (owner: the Parameter, attribute None) or a buffer (owner: the Module,
     attribute: its name) whose array is `array`: a StateArray view of it, or for a NumPy scalar a 0-d copy written
     back after each in-place change."""
+    if isinstance(array, SparseData):  # a sparse parameter's: a sparse tensor sharing its data (PyTorch's detach())
+        return owner.detach()
     if isinstance(array, np.ndarray):
         entry = array.view(StateArray)
     else:

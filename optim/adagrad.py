@@ -30,6 +30,8 @@ class Adagrad(Optimizer):
         super().__init__(params, lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
                          initial_accumulator_value=initial_accumulator_value, foreach=foreach, maximize=maximize,
                          differentiable=differentiable, fused=fused)
+        if any(p.data.__class__ is SparseArray for group in self.param_groups for p in group["params"]):
+            raise RuntimeError("memory format option is only supported by strided tensors")  # PyTorch's (full_like)
 
     def _state_keys(self, group):
         return {"step", "sum"}

@@ -134,7 +134,7 @@ class Optimizer:
             check(self._name, name, group[name])
         if group.get("foreach") and group.get("fused"):
             raise RuntimeError(f"{self._name}: `fused` and `foreach` cannot be `True` together.")
-        if any(p.data.__class__ is CompressedArray for p in group.get("params", ())):
+        if any(p.data.__class__ in (CompressedArray, SparseArray) for p in group.get("params", ())):
             self._compressed_params = True
         self._check_group(group)
 
@@ -241,6 +241,8 @@ class Optimizer:
                 for p in group["params"]:
                     if p.data.__class__ is CompressedArray and p.grad is not None:
                         self._refuse_compressed(group, p)
+                    elif p.data.__class__ is SparseArray and p.grad is not None and sparse_gradient(p) is None:
+                        self._refuse_dense_gradient_of_sparse(group, p)
         try:
             for group in self.param_groups:
                 self._step_group(group, changed)
@@ -257,12 +259,17 @@ class Optimizer:
                 if sparse_gradient(p) is not None:
                     self._refuse_sparse_gradient(group, p)
 
-    _compressed_params = False  # True once a group holds a CSR/CSC/BSR/BSC parameter: only then does step look
+    _compressed_params = False  # True once a group holds a sparse parameter (COO, CSR, ...): only then does step look
 
     def _refuse_compressed(self, group, p):
         """Raise PyTorch's error for parameter p of `group`, of a compressed sparse layout (CSR, ...), before any
         parameter changes. An algorithm that steps one (SGD) overrides this."""
         raise RuntimeError(f"unsupported tensor layout: {BACKEND[p.data.layout]}")  # (Adam's, RMSprop's, ...)
+
+    def _refuse_dense_gradient_of_sparse(self, group, p):
+        """Raise PyTorch's error for a sparse COO parameter p of `group` whose gradient is dense (torch.mm's), before
+        any parameter changes: its state's zeros_like fails (Adam's, RMSprop's, ...)."""
+        raise RuntimeError("memory format option is only supported by strided tensors")
 
     def _refuse_sparse_gradient(self, group, p):
         """Raise PyTorch's error for parameter p of `group`, whose gradient is sparse. An algorithm that takes sparse

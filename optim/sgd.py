@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from autograd_core.errors import describe
 from autograd_core.ops import number_like
 from autograd_core.sparse_array import SparseArray, SparseGradients, add_to_dense
 from autograd_core.sparse_compressed import BACKEND, CompressedArray
@@ -95,6 +94,8 @@ class SGD(Optimizer):
     def _refuse_compressed(self, group, p):
         pass  # stepped by `_step_sparse`, which checks the gradient's layout
 
+    _refuse_dense_gradient_of_sparse = _refuse_compressed
+
     def _step_sparse(self, group, params, changed):
         """The update of each parameter of `params` that has a gradient: sparse COO parameters (with sparse
         gradients), compressed ones (CSR, ...: with gradients of their layout), and dense ones with sparse gradients
@@ -105,10 +106,8 @@ class SGD(Optimizer):
         hp = {k: v if v.__class__ in _PLAIN_NUMBERS else _python_number(v) for k, v in group.items() if k != "params"}
         gradients = [(p, _data(p.grad)) for p in params if p.grad is not None]
         for p, g in gradients:  # checked before any parameter changes
-            if p.is_sparse and g.__class__ is not SparseArray:
-                raise RuntimeError(f"SGD.step: the sparse parameter {describe(p)} has a dense gradient (from "
-                                   "torch.mm or @); PyTorch's add_ of a dense tensor to a sparse one fails too: use "
-                                   "torch.sparse.mm for a sparse gradient")
+            if p.is_sparse and g.__class__ is not SparseArray:  # (a dense gradient: torch.mm's, @'s)
+                raise RuntimeError("add(sparse, dense) is not supported. Use add(dense, sparse) instead.")  # PyTorch's
             if p.data.__class__ is CompressedArray and g.__class__ is not CompressedArray:  # (PyTorch's words)
                 raise RuntimeError(f"Sparse {BACKEND[p.data.layout][len('Sparse'):].upper()} tensors do not have "
                                    "is_contiguous")

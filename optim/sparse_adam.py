@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from autograd_core.sparse_array import SparseArray
 
 from .adam import next_step
 from .optimizer import Optimizer, beta_pair, flag, learning_rate, nonnegative, sparse_gradient
@@ -31,6 +32,10 @@ class SparseAdam(Optimizer):
         super().__init__(params, lr=lr, betas=betas, eps=eps, maximize=maximize)
         complex_params = [[i, j] for i, group in enumerate(self.param_groups) for j, p in enumerate(group["params"])
                           if p.is_complex()]
+        sparse_params = [[i, j] for i, group in enumerate(self.param_groups) for j, p in enumerate(group["params"])
+                         if p.data.__class__ is SparseArray]
+        if sparse_params:  # PyTorch's error and words (a sparse COO parameter: nn.Parameter(sparse))
+            raise ValueError(f"Sparse params at indices {sparse_params}: SparseAdam requires dense parameter tensors")
         if complex_params:  # PyTorch's error and words
             raise ValueError(f"Complex params at indices {complex_params}: SparseAdam does not support complex "
                              "parameters")

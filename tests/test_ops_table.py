@@ -692,6 +692,16 @@ case("sparse_astype", "csr-to-dtype", lambda B, v, d: B.sparse_to(_csr(B, v), np
      refs=(), float32=False)
 CSR_CASES = [c for c in CASES if c.label.startswith(("csr-", "dense-to_sparse_csr"))]
 # Sparse tensors of complex values (ops/sparse.py's linear maps made complex-ready), read back as real pairs.
+
+
+def _zcoo(B, v):
+    return _coo(B, B.complex(v, v * v))
+
+
+def _zcsr(B, v):
+    return _csr(B, B.complex(v, v * v))
+
+
 for prim, label, fn in [
     ("sparse_coo_tensor", "sparse-complex-coalesce-to_dense",
      lambda B, v, d: B.view_as_real(_coo(B, B.complex(v, v * v)).coalesce()
@@ -708,6 +718,21 @@ for prim, label, fn in [
                                                                                .values())),
     ("to_compressed", "csr-complex-to_sparse_csc",
      lambda B, v, d: B.view_as_real(_csr(B, B.complex(v, v * v)).to_sparse_csc().to_dense())),
+    # products, sums, transposes and scaling of complex sparse tensors (tests/test_sparse_gaps.py: against PyTorch)
+    ("spmm", "sparse-complex-at-dense", lambda B, v, d: B.view_as_real(_zcoo(B, v) @ B.complex(d, d * d))),
+    ("sparse_sparse_matmul", "sparse-complex-at-sparse",
+     lambda B, v, d: B.view_as_real((_zcoo(B, v) @ _zcoo(B, v * d[0, 0]).t()).to_dense())),
+    ("sparse_zero_outside", "sparse-complex-zero_outside", lambda B, v, d: B.view_as_real(B.sparse_zero_outside(
+        _zcoo(B, v).coalesce(), np.array([[0, 1], [2, 0]])).to_dense())),
+    ("sparse_sum", "sparse-complex-sum", lambda B, v, d: B.view_as_real(B.sparse_sum(_zcoo(B, v), 1).to_dense())),
+    ("sparse_scale", "sparse-complex-scale", lambda B, v, d: B.view_as_real((_zcoo(B, v) * (2 - 1j)).to_dense())),
+    ("sparse_add", "sparse-complex-add", lambda B, v, d: B.view_as_real((_zcoo(B, v) + _zcoo(B, v * v)).to_dense())),
+    ("add_sparse", "sparse-complex-dense+sparse", lambda B, v, d: B.view_as_real(B.complex(d, d)[:, :3] + _zcoo(B, v))),
+    ("to_sparse", "sparse-complex-to_sparse",
+     lambda B, v, d: B.view_as_real((B.complex(d, d * d)[:, :3] * v[:3]).to_sparse().to_dense())),
+    ("compressed_clone", "csr-complex-clone", lambda B, v, d: B.view_as_real(_zcsr(B, v).clone() @ B.complex(d, d))),
+    ("compressed_transpose", "csr-complex-t", lambda B, v, d: B.view_as_real(_zcsr(B, v).t().to_dense())),
+    ("compressed_sum", "csr-complex-sum", lambda B, v, d: B.view_as_real(_zcsr(B, v).sum() * d[0, 0])),
 ]:
     case(prim, label, fn, _SV, _SD, refs=(), float32=False)
 

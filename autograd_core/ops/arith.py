@@ -14,6 +14,7 @@ import math
 import numbers
 
 import numpy as np
+from ..sparse_array import SparseData
 
 from ..engine import ShapeError
 from ..modes import is_grad_enabled
@@ -170,10 +171,19 @@ def _refuse_integer_zero(y):
         raise RuntimeError("ZeroDivisionError: integer division or remainder by zero")
 
 
+def _is_sparse(x):
+    return isinstance(x, Value) and isinstance(x.data, SparseData)
+
+
 def div(input, other, *, rounding_mode=None):
     """input / other: true division (rounding_mode None), rounded toward zero ('trunc') or toward −inf ('floor',
     Python's //). The rounded quotients have a zero gradient (as PyTorch's); integer inputs divide exactly
     ('trunc', 'floor') or give the default float dtype (None)."""
+    if rounding_mode in ("trunc", "floor") and (_is_sparse(input) or _is_sparse(other)):
+        quotient = input / other  # the sparse layouts' own operators: PyTorch's results and refusals
+        return quotient.floor() if rounding_mode == "floor" else quotient.trunc()
+    if rounding_mode is None and (_is_sparse(input) or _is_sparse(other)):
+        return input / other
     if rounding_mode is None:
         x, y = _float_operands(input, other)
         return x / y
@@ -244,6 +254,8 @@ def nan_to_num(input, nan=None, posinf=None, neginf=None):
     largest and the smallest finite numbers of input's dtype). The gradient flows where input was finite, as
     PyTorch's."""
     x = as_value(input)
+    if isinstance(x.data, SparseData):  # 0 stays 0: each stored value's, in the tensor's layout
+        return x.zero_preserving(lambda values: nan_to_num(values, nan, posinf, neginf), "nan_to_num")
     nan = 0.0 if nan is None else nan
     if x.dtype.kind == "c":  # the real and imaginary parts replaced apart, as PyTorch's, which has no gradient here
         if x.requires_grad and is_grad_enabled():
@@ -375,6 +387,8 @@ def add_scaled(input, other, alpha=1):
     """input + alpha · other, elementwise (broadcasting): torch.add. alpha is checked against the result's dtype as
     PyTorch checks it (`times_alpha`): a float alpha with an integer or bool result, or a bool alpha with a non-bool
     result, is a RuntimeError."""
+    if _is_sparse(input) or _is_sparse(other):  # the sparse layouts' own operators: PyTorch's results and refusals
+        return input + (other if alpha == 1 else alpha * other)
     x = as_value(input)
     if alpha.__class__ is not int or alpha != 1:
         other = times_alpha("add", result_dtype(x, other), other, alpha, compute=True)
@@ -384,6 +398,8 @@ def add_scaled(input, other, alpha=1):
 def subtract(input, other, *, alpha=1):
     """input − alpha · other, elementwise (broadcasting): torch.sub. A bool operand (a bool Value or a Python bool) is
     a RuntimeError, as in PyTorch (use `^` or logical_xor, `~` or logical_not); alpha is checked as in `add_scaled`."""
+    if _is_sparse(input) or _is_sparse(other):  # the sparse layouts' own operators: PyTorch's results and refusals
+        return input - (other if alpha == 1 else alpha * other)
     x = as_value(input)
     refuse_bool_subtraction("sub", x, other)
     if alpha.__class__ is not int or alpha != 1:
@@ -395,6 +411,9 @@ def rsub(input, other, alpha=1):
     """other − alpha · input, elementwise (broadcasting): torch.rsub, subtract with its operands swapped. other may
     be a Value or a number. A bool operand, or an alpha that does not suit the result's dtype (a float alpha with
     an integer result, a bool alpha with a non-bool one), is a RuntimeError, as in PyTorch."""
+    for operand in (input, other):
+        if _is_sparse(operand):
+            operand.rsub_refused()  # PyTorch has no sparse rsub
     x = as_value(input)
     refuse_bool_subtraction("rsub", other, x)
     if alpha.__class__ is not int or alpha != 1:

@@ -62,7 +62,18 @@ def dense_of(g):
 # the values, so its rule is the derivative); the others (exp, cos, sigmoid, log, ...) it refuses.
 
 ZERO_PRESERVING = frozenset({"abs", "sin", "tan", "sqrt", "relu", "tanh", "sign", "expm1", "log1p", "trunc", "floor",
-                             "ceil", "round", "asin", "atan", "sinh", "asinh", "atanh", "erf", "erfinv"})
+                             "ceil", "round", "asin", "atan", "sinh", "asinh", "atanh", "erf", "erfinv", "frac",
+                             "angle", "nan_to_num"})
+# Of those, PyTorch has some for one family of layouts only, and refuses them on the other naming its kernel (aten::)
+COO_REFUSES = {"angle": "angle"}
+COMPRESSED_REFUSES = {"nan_to_num": "nan_to_num.out"}
+
+
+def could_not_run(kernel, backend):
+    """PyTorch's NotImplementedError text for a kernel that `backend` ('SparseCPU', 'SparseCsrCPU') does not have."""
+    return (f"Could not run 'aten::{kernel}' with arguments from the '{backend}' backend. This could be because the "
+            "operator doesn't exist for this backend, or was omitted during the selective/custom build process (if "
+            "using custom build).")
 # the predicates false at 0 (torch.isnan(x), ...: boolean, no gradient), which PyTorch computes on the stored values
 ZERO_PRESERVING_PREDICATES = (np.isnan, np.isinf, np.signbit, np.isposinf, np.isneginf)
 # those with f(0) != 0, which PyTorch refuses in its own words
@@ -87,9 +98,10 @@ sparse_coo.defjvp_linear()
 
 
 @primitive("sparse_values_at")
-def values_at(x, indices):
+def values_at(x, indices, sparse_grad=False):
     """What x (dense, or sparse) holds at each sparse position indices[:, k]: (n, *dense_shape); a sparse x's
-    duplicates summed, zeros where it has no entry."""
+    duplicates summed, zeros where it has no entry. sparse_grad: a dense x's gradient is sparse too, on the positions
+    read (PyTorch's for the dense operand of sparse * dense), rather than dense."""
     if x.__class__ is SparseArray:
         if x.indices is indices and x.coalesced:
             return x.values
@@ -97,10 +109,10 @@ def values_at(x, indices):
     return x[tuple(indices)]
 
 
-def _values_at_vjp(g, out, x, indices):
+def _values_at_vjp(g, out, x, indices, sparse_grad=False):
     # the entries' gradients put back where they were read: into a sparse array for sparse x, a dense one for dense x
     back = sparse_coo(g, indices=indices, shape=tuple(x.shape))
-    return back if is_sparse_data(x) else to_dense(back)
+    return back if sparse_grad or is_sparse_data(x) else to_dense(back)
 
 
 values_at.defvjp(_values_at_vjp, formulas=("g scattered to the positions",))
@@ -259,9 +271,17 @@ def spmm(s, d, sparse_grad=False):
     # Each column summed into rows by one bincount: the fastest simple way measured (timeit, 2708 rows, 13k entries,
     # 16 columns, with the gather: np.add.at ~7 ms, reduceat over sorted rows ~3.5, one bincount over (row, column)
     # keys ~4, a bincount per column ~1.4; a dense matrix product ~31).
-    sums = [np.bincount(rows, weights=column, minlength=n) for column in columns]
+    sums = [_sum_into(rows, column, n) for column in columns]
     out = np.stack(sums, axis=-1) if sums else np.zeros((n, 0))
     return out.reshape((n,) + m).astype(np.result_type(s.values, d), copy=False)
+
+
+def _sum_into(rows, weights, n):
+    """The sum of `weights` (real or complex) falling on each of rows 0..n-1 (bincount takes real weights only)."""
+    if weights.dtype.kind == "c":
+        return np.bincount(rows, weights=weights.real, minlength=n) + 1j * np.bincount(rows, weights=weights.imag,
+                                                                                      minlength=n)
+    return np.bincount(rows, weights=weights, minlength=n)
 
 
 def _spmm_vjp_s(g, out, s, d, sparse_grad=False):
@@ -429,8 +449,10 @@ slice_sum.defvjp(lambda g, out, values, group, count: slice_sum(g, group=group, 
 slice_sum.defjvp_linear()
 
 
-# Linear maps with real coefficients (making, reading, converting): their rules hold for complex data as they stand
-# (ops/complex.py's convention), so that x.to(torch.complex64) and its to_dense() run and differentiate. The rest
-# (products, which would need conjugates; sums, transposes) stay real only until each has a complex case.
-for _linear in (sparse_coo, values_at, to_dense, coalesce, sparse_astype, sparse_values):
+# Complex data: in ops/complex.py's convention (the backward pass carries conj of PyTorch's gradient) the rules of a
+# linear map with real coefficients (making, reading, converting, summing, transposing, scaling) and of the bilinear
+# products (G·dᵀ, sᵀ·G: holomorphic, no conjugates) hold as they stand, and give PyTorch's gradients (checked in
+# tests/test_sparse_gaps.py). softmax (slice_sum, slice_peak: an order of complex numbers) stays real only.
+for _linear in (sparse_coo, values_at, to_dense, coalesce, sparse_astype, sparse_values, to_sparse, sparse_add,
+                sparse_scale, sparse_transpose, sparse_sum, spmm, sparse_matmul, zero_outside, add_sparse):
     _linear.defcomplex()

@@ -154,5 +154,6 @@ compressed_sum.defjvp(lambda t, out, x: compressed_sum(t) if is_compressed_data(
 
 
 # Linear maps with real coefficients: complex data too (see the end of ops/sparse.py).
-for _linear in (compressed_to_coo, to_compressed, compressed_tensor, compressed_values):
+for _linear in (compressed_to_coo, to_compressed, compressed_tensor, compressed_values, compressed_clone,
+                compressed_transpose, compressed_sum):
     _linear.defcomplex()

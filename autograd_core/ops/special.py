@@ -15,6 +15,7 @@ import operator
 
 import numpy as np
 
+from ..sparse_array import SparseData
 from .elementwise import data_of, log, sigmoid, sqrt, where
 from .index import as_value
 from .nondifferentiable import refuse_complex_in_words, without_gradient
@@ -213,6 +214,8 @@ def frac(input):
     """x - trunc(x): the fractional part, with the sign of x; gradient 1."""
     refuse_complex_in_words('"frac_cpu"', input)
     x = as_value(input)
+    if isinstance(x.data, SparseData):  # frac(0) = 0: frac of each stored value, in the tensor's layout
+        return x.zero_preserving(frac, "frac")
     return x - trunc(x)
 
 
