@@ -801,7 +801,8 @@ def _inline_rules():
                 (e.div, (("{g} / {x[1]}", "_div({g}, {x[1]})"),
                          ("-{g} * {out} / {x[1]}", "_div(_mul(_neg({g}), {out}), {x[1]})"))),
                 (e.exp, (("{g} * {out}", "_mul({g}, {out})"),)),
-                (e.tanh, (("{g} * ({one} - {out} * {out})", "_mul({g}, _sub({one}, _mul({out}, {out})))"),)),
+                (e.tanh, (("{g} * (({one} - {out}) * ({one} + {out}))",
+                           "_mul({g}, _mul(_sub({one}, {out}), _add({one}, {out})))"),)),
                 (e.relu, ((None, "_relu_backward({g}, {x[0]})"),))):  # numbers: the rule itself
             for rule, pair in zip(prim.vjps, templates):
                 _INLINE[rule] = pair
