@@ -15,8 +15,8 @@ subclasses written by hand, the three trained on the same model, and the patholo
 surfaces optimised by each and by torch.optim's SGD and Adam. Tutorial 6, "Transformers and Multi-Head Attention":
 scaled_dot_product by hand (and F.scaled_dot_product_attention), MultiheadAttention (qkv_proj, reshape/permute,
 masks), EncoderBlock, TransformerEncoder with get_attention_maps, PositionalEncoding (a non-persistent buffer),
-CosineWarmupScheduler (a subclass of optim.lr_scheduler._LRScheduler), and the reverse task trained a few steps on
-F.one_hot inputs.
+CosineWarmupScheduler (a subclass of optim.lr_scheduler._LRScheduler), the reverse task trained a few steps on
+F.one_hot inputs, and the set anomaly task (SetAnomalyDataset sampling with NumPy, permutation equivariance).
 
 The programs are the tutorials' code, CPU-sized: small stand-ins for FashionMNIST (8x8 images of ten classes, a
 fixed random pattern each plus noise) instead of the downloads, a few epochs instead of full training, no plots
@@ -28,7 +28,10 @@ theirs (`pl.seed_everything(42)` as the seeding it does for NumPy and torch). Pr
 The harness is tests/program_harness.py's: each program runs with autograd_core; where PyTorch is installed it runs
 again with PyTorch from the same starting numbers (every random draw, layer initialisation, `param.data.normal_`
 fill, random_split and DataLoader shuffle replayed from our run) and every number it prints, tensors included,
-agrees to float32 precision.
+agrees to float32 precision. Beside them, each program's numbers are checked without PyTorch (losses fall, sigmoid's
+gradients vanish, Kaiming keeps the variance, only Adam finds the steep optimum, ...), and the library fix they
+brought has its own tests: tanh's gradient where tanh saturates (tutorial 4's ravine), in the primitive, compiled
+steps, higher derivatives and the recurrent layers' kernels.
 """
 
 from __future__ import annotations
