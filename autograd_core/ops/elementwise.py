@@ -180,8 +180,8 @@ def _tanh_vjp(g, out, x):
     # fused multiply-add does. float64 arrays keep 1 - out·out, one NumPy call fewer (6% of a chain of small tanh
     # nodes): their error, 1e-16 / (1 - tanh²), stays below 1e-12 for |x| < 5. (NumPy hands out one dtype object per
     # built-in type: `is` is the cheap test of one dtype)
-    if out.__class__ is _ndarray and g.__class__ is _ndarray and g.dtype is out.dtype:
-        if out.dtype is _float64:
+    if out.__class__ is _ndarray and g.__class__ is _ndarray and g.dtype is (dtype := out.dtype):
+        if dtype is _float64:
             d = out * out           # the same arithmetic in one fresh array: two temporaries fewer
             _subtract(1.0, d, d)    # (a Python float keeps d's dtype; out= given by position: the keyword costs more)
         else:
