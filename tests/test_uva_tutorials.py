@@ -1860,6 +1860,9 @@ def test_tanh_gradient_keeps_its_digits_where_tanh_saturates():
     y = ag.tanh(x)
     y.sum().backward()
     np.testing.assert_allclose(x.grad, _tanh_slope(y.detach().numpy()), rtol=3e-7)
+
+
+def test_pytorchs_tanh_gradient_keeps_those_digits_too():
     torch = pytest.importorskip("torch")
     t = torch.tensor(SATURATED, requires_grad=True)
     torch.tanh(t).sum().backward()
