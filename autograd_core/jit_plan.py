@@ -359,6 +359,8 @@ class _Plan:
                 if inline is not None:
                     arrays = all(a.__class__ in NUMPY_ARRAYS for a in (g, node.data, *xs_data))
                     inline, units = inline[arrays], _units(node.data, xs_data) if arrays else _PYTHON_UNITS
+                    if isinstance(inline, dict):  # a template by the data's dtype, as the rule chooses (tanh's)
+                        inline = inline.get(node.data.dtype, inline[None])
                     if inline is not None and not _inline_agrees(inline, units, gp, g, node.data, xs_data):
                         inline = None  # the rule was changed since the template was written: call it
                 if inline is not None:  # the rule's own expression, without the call
@@ -801,7 +803,9 @@ def _inline_rules():
                 (e.div, (("{g} / {x[1]}", "_div({g}, {x[1]})"),
                          ("-{g} * {out} / {x[1]}", "_div(_mul(_neg({g}), {out}), {x[1]})"))),
                 (e.exp, (("{g} * {out}", "_mul({g}, {out})"),)),
-                (e.tanh, (("{g} * ({one} - {out} * {out})", "_mul({g}, _sub({one}, _mul({out}, {out})))"),)),
+                (e.tanh, (("{g} * (({one} - {out}) * ({one} + {out}))",  # float64 arrays: 1 - out·out
+                           {None: "_mul({g}, _mul(_sub({one}, {out}), _add({one}, {out})))",
+                            np.dtype(np.float64): "_mul({g}, _sub({one}, _mul({out}, {out})))"}),)),
                 (e.relu, ((None, "_relu_backward({g}, {x[0]})"),))):  # numbers: the rule itself
             for rule, pair in zip(prim.vjps, templates):
                 _INLINE[rule] = pair

@@ -186,7 +186,7 @@ def _bptt(g, out, xs, mode, reverse, bias, proj):
         i, f, cand, o = (acts[..., k * size:(k + 1) * size] for k in range(4))
         c_prev = _previous(cs, c0, reverse)
         tc = tanh(cs)
-        to_c = o * (1 - tc * tc)                                        # ∂h/∂c through h = o ⊙ tanh(c)
+        to_c = o * ((1 - tc) * (1 + tc))                                # ∂h/∂c through h = o ⊙ tanh(c)
         _, shift = _sigmoid_scale(size, data_of(out).dtype)
         bend = 1 - 2 * shift                                            # 0 on i, f, o; 1 on g
         if loops is _STEPS_ARRAYS:
@@ -212,14 +212,14 @@ def _bptt(g, out, xs, mode, reverse, bias, proj):
         r, z = rz[..., :size], rz[..., size:]
         gh_n = gh[..., 2 * size:]
         n = tanh(gi[..., 2 * size:] + r * gh_n)
-        to_n = (1 - z) * (1 - n * n)                                    # ∂h'/∂(n's pre-activation)
+        to_n = (1 - z) * ((1 - n) * (1 + n))                            # ∂h'/∂(n's pre-activation)
         factors = concatenate([to_n * gh_n * r * (1 - r), (h_prev - n) * z * (1 - z), to_n * r], axis=-1)
         d_gh, dhs, dh0 = loops["GRU"](back, g, factors, z, w_hh)
         d_gi = concatenate([d_gh[..., :2 * size], dhs * to_n], axis=-1)
         state = {"d_gi": d_gi, "d_gh": d_gh, "dh0": dh0}
     else:
         if mode == "RNN_TANH":
-            slope = 1 - hs * hs
+            slope = (1 - hs) * (1 + hs)  # tanh' as the tanh primitive's rule writes it (no cancellation)
         else:
             slope = (data_of(hs) > 0).astype(data_of(out).dtype)       # relu's derivative: a constant mask
         d_pre, dh0 = loops["RNN"](back, g, slope, w_hh)

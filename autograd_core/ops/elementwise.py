@@ -175,19 +175,27 @@ tanh.__doc__ = "Hyperbolic tangent elementwise (same shape as x), in (-1, 1); de
 
 
 def _tanh_vjp(g, out, x):
-    # (NumPy hands out one dtype object per built-in type: `is` is the cheap test of one dtype)
-    if out.__class__ is _ndarray and g.__class__ is _ndarray and g.dtype is out.dtype:
-        d = out * out           # the same arithmetic in one fresh array: two temporaries fewer
-        _subtract(1.0, d, d)    # (a Python float keeps d's dtype; out= given by position: the keyword costs more)
+    # 1 - tanh² as (1 - tanh)(1 + tanh): where tanh saturates, 1 - out·out cancels out·out's rounding (float32 at
+    # x = 5 is 5e-5 off, at x = 8 6% off); 1 - out is exact there, so the product keeps every digit, as PyTorch's
+    # fused multiply-add does. float64 arrays keep 1 - out·out, one NumPy call fewer (6% of a chain of small tanh
+    # nodes): their error, 1e-16 / (1 - tanh²), stays below 1e-12 for |x| < 5. (NumPy hands out one dtype object per
+    # built-in type: `is` is the cheap test of one dtype)
+    if out.__class__ is _ndarray and g.__class__ is _ndarray and g.dtype is (dtype := out.dtype):
+        if dtype is _float64:
+            d = out * out           # the same arithmetic in one fresh array: two temporaries fewer
+            _subtract(1.0, d, d)    # (a Python float keeps d's dtype; out= given by position: the keyword costs more)
+        else:
+            d = _subtract(1.0, out)
+            d *= _add(1.0, out)
         d *= g
         return d
-    return g * (1 - out * out)
+    return g * ((1 - out) * (1 + out))
 
 
-_ndarray, _subtract = np.ndarray, np.subtract
+_ndarray, _subtract, _add, _float64 = np.ndarray, np.subtract, np.add, np.dtype(np.float64)
 
 
-tanh.defvjp(_tanh_vjp, formulas=("g⊙(1−tanh²x)",))   # 1 - tanh²
+tanh.defvjp(_tanh_vjp, formulas=("g⊙(1−tanh²x)",))   # 1 - tanh² = (1 - tanh)(1 + tanh)
 tanh.defjvp_elementwise()
 tanh.defelementwise()
 
