@@ -147,8 +147,10 @@ angle = _method("angle", "The argument of each element of input in (−π, π], 
                          "negative, 0 elsewhere).")
 resolve_conj = _method("resolve_conj", "input without the conjugate bit: a copy if it carries it, else input.")
 resolve_neg = _method("resolve_neg", "input without the negative bit: a copy if it carries it, else input.")
-is_conj = _method("is_conj", "Whether input carries the conjugate bit (the result of conj(), H, mH, adjoint()).")
+is_conj = _method("is_conj", "Whether input carries the conjugate bit (the result of conj(), H, mH, adjoint(), "
+                             "or a view of one).")
 is_neg = _method("is_neg", "Whether input carries the negative bit (the imaginary part of a conjugate-bit Value).")
+_neg_view = _method("_neg_view", "−input carrying the negative bit (PyTorch's lazy negation, computed here).")
 is_signed = _method("is_signed", "Whether input's dtype holds negative numbers (floats and signed integers; not uint8 "
                                  "or bool).")
 is_inference = _method("is_inference", "False: Values made inside inference_mode() are ordinary Values here.")

@@ -26,6 +26,7 @@ import numpy as np
 from . import value as _value
 from .errors import ShapeError
 from .grad_fn import GradFn
+from .lazy_bits import refuse_dtype_view
 
 MaxMin = collections.namedtuple("MaxMin", ["values", "indices"])  # PyTorch's torch.return_types.max
 
@@ -191,6 +192,7 @@ class TensorMethods:
         last dimension scaled by the ratio of the element sizes), without a gradient, as PyTorch's."""
         if size is None and len(shape) == 1 and _is_dtype(shape[0]):
             dtype = np.dtype(shape[0])
+            refuse_dtype_view(self)
             return self if dtype == self.dtype else _without_gradient(_reinterpreted, self, dtype=dtype)
         shape = _sizes(shape, size, "view", "size")
         data = self.data

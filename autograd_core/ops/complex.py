@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import scalar_type_name
+from ..lazy_bits import refuse_view_as_real
 from ..value import COMPLEX_VALUES_EXIST, complex_values_exist
 from .elementwise import data_of, where
 from .primitive import PRIMITIVES, primitive
@@ -323,9 +324,11 @@ _COMPLEX_OF = {v: k for k, v in _REAL_OF.items()}
 @primitive("view_as_real")
 def view_as_real(input):  # noqa: A002  (PyTorch's argument name)
     """Complex x of shape (..., ) as real pairs of shape (..., 2): [..., 0] the real parts, [..., 1] the imaginary
-    ones (a view of x's data where it is contiguous, as PyTorch's)."""
+    ones (a view of x's data where it is contiguous, as PyTorch's). x with the conjugate bit (x.is_conj()) raises
+    PyTorch's RuntimeError (resolve_conj() first)."""
     if input.dtype.kind != "c":
         raise RuntimeError("view_as_real is only supported for complex tensors")
+    refuse_view_as_real(input)
     arr = np.asarray(input)
     if not arr.flags.c_contiguous or arr.ndim == 0:
         arr = np.ascontiguousarray(arr.reshape(arr.shape or (1,)))

