@@ -484,6 +484,8 @@ class TensorMethods:
         return _value._ops.bits.bitwise_xor(self, other)
 
     def __invert__(self):
+        if self.data.dtype.kind not in "biu":  # NumPy's ufunc error otherwise; PyTorch's words
+            raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
         return _without_gradient(operator.invert, self)
 
     __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
@@ -579,10 +581,12 @@ class TensorMethods:
 
     def amax(self, dim=(), keepdim=False):
         """The largest elements over `dim` (all dims by default: dim=()); ties share the gradient equally."""
+        _value._ops.complex.refuse_complex_kernel("max_values_cpu", self)
         return _value._ops.max(self, axis=None if dim == () else _axis(dim), keepdims=bool(keepdim))
 
     def amin(self, dim=(), keepdim=False):
         """The smallest elements over `dim` (all dims by default: dim=()); ties share the gradient equally."""
+        _value._ops.complex.refuse_complex_kernel("min_values_cpu", self)
         return _value._ops.min(self, axis=None if dim == () else _axis(dim), keepdims=bool(keepdim))
 
     def broadcast_to(self, size):
