@@ -124,7 +124,8 @@ def fill(input, value):
     out-of-place fill_. The gradient is zero for input and the sum of the output's for value (if a Value)."""
     input = _value(input)
     if isinstance(value, Value) and value.ndim != 0:
-        raise RuntimeError(f"fill only supports 0-dimension value tensor but got tensor with {value.ndim} dimensions.")
+        raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} "
+                           "dimensions.")
     if isinstance(value, Value) and value.dtype != input.dtype:
         value = value.to(input.dtype)  # the output keeps input's dtype, as PyTorch's
     return input.masked_fill(np.True_, value)
