@@ -473,7 +473,8 @@ PRODUCTS = {
     "einsum": (lambda m, x, z: m.einsum("ij,jk->ik", x, z), (_real(2, 3), _c128(3, 2))),
     "dot": (lambda m, x, z: m.dot(x, z), (_real(3), _c128(3))),
     "mv": (lambda m, x, z: m.mv(x, z), (_real(2, 3), _c128(3))),
-    "F.linear": (lambda m, x, z: m.nn.functional.linear(x, z), (_real(2, 3), _c128(4, 3))),
+    # (F.linear, the convolutions and the recurrent layers refuse a real/complex mix as PyTorch does since stop 54:
+    # tests/test_complex_gaps2.py part 4)
     "tensordot": (lambda m, x, z: m.tensordot(x, z, 1), (_real(2, 3), _c128(3, 2))),
 }
 

@@ -321,3 +321,77 @@ def test_complex_random_numbers_as_pytorchs():
     assert ag.rand_like(z[:3]).dtype == np.complex128 and ag.randn_like(u[:3]).dtype == np.complex64
     with pytest.raises(RuntimeError, match="normal expects standard deviation to be non-complex"):
         ag.normal(ag.zeros(2), ag.ones(2, dtype=ag.complex64))
+
+
+# ----------------------------------------------------------------------------------------------------
+# 4. Real and complex operands mixed in one layer: refused in PyTorch's words (nn/mixed_dtypes.py). The products
+# (@, mm, einsum, ...) still promote: a choice (tests/test_complex_gaps.py part 2).
+
+_C, _R = np.complex64, np.float32
+
+
+def _ones(lib, shape, dtype):
+    return lib.tensor(np.ones(shape, dtype=dtype))
+
+
+MIXED_LAYERS = {
+    "RNN": lambda L, z, r: L.nn.RNN(4, 5)(z(2, 3, 4)),
+    "LSTM": lambda L, z, r: L.nn.LSTM(4, 5)(z(2, 3, 4)),
+    "GRU-batch_first": lambda L, z, r: L.nn.GRU(4, 5, batch_first=True)(z(2, 3, 4)),
+    "RNN-unbatched": lambda L, z, r: L.nn.RNN(4, 5)(z(3, 4)),
+    "LSTM-complex-model": lambda L, z, r: L.nn.LSTM(4, 5, dtype=L.cfloat)(r(2, 3, 4)),
+    "RNN-complex-h0": lambda L, z, r: L.nn.RNN(4, 5)(r(2, 3, 4), z(1, 3, 5)),
+    "RNNCell": lambda L, z, r: L.nn.RNNCell(4, 5)(z(3, 4)),
+    "LSTMCell": lambda L, z, r: L.nn.LSTMCell(4, 5)(z(3, 4)),
+    "GRUCell-complex-model": lambda L, z, r: L.nn.GRUCell(4, 5, dtype=L.cfloat)(r(3, 4)),
+    "Linear": lambda L, z, r: L.nn.Linear(4, 5)(z(2, 4)),
+    "Linear-no-bias": lambda L, z, r: L.nn.Linear(4, 5, bias=False)(z(2, 4)),
+    "Conv1d": lambda L, z, r: L.nn.Conv1d(2, 2, 2)(z(2, 2, 5)),
+    "Conv2d-complex-model": lambda L, z, r: L.nn.Conv2d(2, 2, 2, dtype=L.cfloat)(r(2, 2, 5, 5)),
+    "Bilinear": lambda L, z, r: L.nn.Bilinear(3, 3, 2)(z(2, 3), z(2, 3)),
+}
+for _name, _nd in (("conv1d", 1), ("conv2d", 2), ("conv3d", 3), ("conv_transpose1d", 1), ("conv_transpose2d", 2),
+                   ("conv_transpose3d", 3)):
+    for _x, _w, _b in ((_C, _R, None), (_R, _C, None), (_C, _R, _R), (_R, _C, _R), (_C, _C, _R), (_R, _R, _C),
+                       (_R, _C, _C), (_C, _R, _C)):
+        for _batch in (1, 2):
+            MIXED_LAYERS[f"F.{_name}-{np.dtype(_x).kind}{np.dtype(_w).kind}{_b and np.dtype(_b).kind}-N{_batch}"] = (
+                lambda L, z, r, name=_name, nd=_nd, x=_x, w=_w, b=_b, n=_batch: getattr(L.nn.functional, name)(
+                    _ones(L, (n, 2) + (5,) * nd, x), _ones(L, (2, 2) + (2,) * nd, w),
+                    None if b is None else _ones(L, (2,), b)))
+for _x, _w, _b in ((_C, _R, None), (_R, _C, None), (_C, _R, _R), (_R, _C, _R), (_C, _C, _R), (_R, _R, _C),
+                   (_R, _C, _C), (_C, _R, _C)):
+    for _shape in ((4,), (3, 4), (2, 3, 4)):
+        MIXED_LAYERS[f"F.linear-{np.dtype(_x).kind}{np.dtype(_w).kind}{_b and np.dtype(_b).kind}-{len(_shape)}d"] = (
+            lambda L, z, r, x=_x, w=_w, b=_b, shape=_shape: L.nn.functional.linear(
+                _ones(L, shape, x), _ones(L, (5, 4), w), None if b is None else _ones(L, (5,), b)))
+
+
+def _layer_outcome(lib, name):
+    lib.manual_seed(0)
+    z = lambda *shape: _ones(lib, shape, _C)  # noqa: E731
+    r = lambda *shape: _ones(lib, shape, _R)  # noqa: E731
+    try:
+        MIXED_LAYERS[name](lib, z, r)
+    except Exception as error:  # noqa: BLE001  (the outcome compared)
+        return type(error).__name__, str(error)
+    return "ok", ""
+
+
+@pytest.mark.parametrize("name", sorted(MIXED_LAYERS))
+def test_real_and_complex_operands_of_a_layer_as_pytorch(name):
+    torch = _torch()
+    assert _layer_outcome(ag, name) == _layer_outcome(torch, name)
+
+
+def test_real_and_complex_operands_of_a_layer_refused_without_pytorch():
+    assert _layer_outcome(ag, "RNN") == ("ValueError", "RNN input dtype (torch.complex64) does not match weight dtype "
+                                         "(torch.float32). Convert input: input.to(torch.float32), or convert model: "
+                                         "model.to(torch.complex64)")
+    assert _layer_outcome(ag, "Linear") == ("RuntimeError", "mat1 and mat2 must have the same dtype, but got "
+                                            "ComplexFloat and Float")
+    assert _layer_outcome(ag, "F.conv2d-cfNone-N2") == ("RuntimeError", "Input type (CPUComplexFloatType) and weight "
+                                                     "type (torch.FloatTensor) should be the same")
+    # one dtype throughout still computes: a complex model on complex input, a real one on real input
+    assert ag.nn.LSTM(4, 5, dtype=ag.cfloat)(_ones(ag, (2, 3, 4), _C))[0].dtype == np.complex64
+    assert ag.nn.Conv1d(2, 2, 2)(_ones(ag, (2, 2, 5), _R)).dtype == np.float32
