@@ -719,9 +719,9 @@ class InplaceMethods:
         """Fill with the number of Bernoulli(p) trials up to the first success (1, 2, ...); returns self."""
         from .tensor import get_rng
 
-        _refuse_complex(self, NotImplementedError, '"geometric_cpu" not implemented for \'{torch}\'')
         if not 0 < p < 1:
             raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p}")
+        _refuse_complex(self, NotImplementedError, '"geometric_cpu" not implemented for \'{torch}\'')
         return _copy(self, get_rng(generator).geometric(p, np.shape(self.data)), "geometric_")
 
     def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
@@ -886,9 +886,14 @@ _REWRITTEN = (
 
 def _rewritten_method(name):
     def method(self, *args, **kwargs):
-        if name == "float_power" and self.dtype != np.float64:
-            raise RuntimeError(f"the base given to float_power_ has dtype {self.dtype} but the operation's result "
-                               "requires dtype float64")
+        if name == "float_power":
+            complex_ = any(np.dtype(getattr(a, "dtype", type(a))).kind == "c" for a in (self, *args))
+            required = np.dtype(np.complex128 if complex_ else np.float64)
+            if self.dtype != required:
+                raise RuntimeError(f"the base given to float_power_ has dtype {scalar_type_name(self.dtype)} but the "
+                                   f"operation's result requires dtype {scalar_type_name(required)}")
+        elif name == "absolute":
+            _refuse_complex(self, RuntimeError, "In-place abs is not supported for complex tensors.")
         operands = [a for a in (*args, *kwargs.values()) if isinstance(a, _value.Value)]
         return _rewritten(self, name + "_", lambda v: getattr(v, name)(*args, **kwargs), *operands)
 

@@ -284,6 +284,48 @@ def test_torch_functions_on_complex_input_as_pytorch(name):
         assert real_theirs[0] != real_ours[0], (ours, theirs)  # else a complex input alone makes the difference
 
 
+# Tensor methods likewise: z.name(*args) with the argument patterns (); (z,); (1,); (0, 1); (z, z).
+_METHOD_PATTERNS = (lambda z: (), lambda z: (z,), lambda z: (1,), lambda z: (0, 1), lambda z: (z, z))
+_METHODS_NOT_SWEPT = ("set_", "register", "share_memory", "pin_memory", "cuda", "backward", "storage", "untyped",
+                      "data_ptr", "numpy", "tolist", "item", "apply_", "map_", "requires_grad_", "retain_grad", "to_",
+                      "new_", "resize", "_")
+
+
+def _swept_methods():
+    return [name for name in sorted(dir(ag.Tensor)) if not name.startswith(_METHODS_NOT_SWEPT)
+            and callable(getattr(ag.Tensor, name, None))]
+
+
+def _method_outcome(lib, name, pattern, data):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            getattr(lib.tensor(data), name)(*_METHOD_PATTERNS[pattern](lib.tensor(data)))
+        except Exception as error:  # noqa: BLE001  (the outcome compared)
+            return type(error).__name__, str(error).split("\n")[0]
+    return "ok", ""
+
+
+@pytest.mark.parametrize("name", [n for n in _swept_methods() if n.rstrip("_") not in CHECKED_IN_ANOTHER_ORDER])
+def test_tensor_methods_on_complex_input_as_pytorch(name):
+    torch = _torch()
+    if not callable(getattr(torch.Tensor, name, None)):
+        pytest.skip("not a PyTorch method")
+    for pattern in range(len(_METHOD_PATTERNS)):
+        theirs = _method_outcome(torch, name, pattern, Z_SWEEP)
+        if theirs[0] != "TypeError":
+            break
+    else:
+        pytest.skip("PyTorch takes none of the argument patterns")
+    ours = _method_outcome(ag, name, pattern, Z_SWEEP)
+    if ours != theirs:
+        real = Z_SWEEP.real.copy()
+        real_theirs, real_ours = _method_outcome(torch, name, pattern, real), _method_outcome(ag, name, pattern, real)
+        assert real_theirs[0] != real_ours[0], (ours, theirs)
+
+
 def test_complex_refusals_without_pytorch():
     z = ag.tensor(Z_SWEEP)
     refusals = [
