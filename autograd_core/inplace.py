@@ -684,12 +684,13 @@ class InplaceMethods:
 
     def normal_(self, mean=0.0, std=1.0, generator=None):
         """Fill with normal numbers of the given mean and standard deviation; returns self. For a complex self,
-        PyTorch's complex normal numbers: real and imaginary parts independent, each of standard deviation std/√2."""
+        PyTorch's complex normal numbers: real and imaginary parts independent, each of mean `mean` and standard
+        deviation std/√2."""
         from .tensor import get_rng
 
         rng, shape = get_rng(generator), np.shape(self.data)
         if self.data.dtype.kind == "c":
-            draw = mean + std * np.sqrt(0.5) * _complex_draws(rng.standard_normal, shape)
+            draw = complex(mean, mean) + std * np.sqrt(0.5) * _complex_draws(rng.standard_normal, shape)
         else:
             draw = rng.normal(mean, std, shape)
         return _copy(self, draw, "normal_")

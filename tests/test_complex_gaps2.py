@@ -373,6 +373,9 @@ def test_complex_random_numbers_as_pytorchs():
     z = ag.randn(40000, dtype=ag.complex128)
     assert z.dtype == np.complex128
     np.testing.assert_allclose([z.real.std().item(), z.imag.std().item()], [0.5 ** 0.5] * 2, rtol=0.03)
+    v = ag.zeros(40000, dtype=ag.complex64).normal_(mean=1.0, std=2.0)  # PyTorch's: the mean in both parts
+    np.testing.assert_allclose([v.real.mean().item(), v.imag.mean().item(), v.real.std().item()], [1, 1, 2 ** 0.5],
+                               rtol=0.05, atol=0.05)
     u = ag.zeros(40000, dtype=ag.complex64).uniform_()
     assert u.real.min().item() >= 0 and u.imag.max().item() < 1 and abs(u.imag.mean().item() - 0.5) < 0.02
     n = ag.normal(ag.zeros(40000, dtype=ag.complex64) + 1j, 2.0)
