@@ -202,7 +202,7 @@ _TORCH_FUNCTIONAL = (
 )
 _TENSOR_FUNCTIONS = (
     "asarray", "scalar_tensor", "empty_strided", "detach", "fill", "masked_fill", "real", "imag", "conj",
-    "conj_physical", "angle", "resolve_conj",
+    "conj_physical", "angle", "resolve_conj", "_neg_view",
     "resolve_neg", "is_conj", "is_neg", "is_signed", "is_inference", "get_device", "isreal", "ger", "unsafe_chunk",
     "unsafe_split", "unsafe_split_with_sizes", "cholesky", "frombuffer", "cond", "while_loop",
 )

@@ -18,6 +18,7 @@ import numbers
 import numpy as np
 
 from .ops import fft as _ops
+from .ops.complex import refuse_complex_with
 from .ops.index import as_value
 from .value import Value
 
@@ -132,6 +133,7 @@ def hfft(input, n=None, dim=-1, norm=None):  # noqa: A002
 def ihfft(input, n=None, dim=-1, norm=None):  # noqa: A002
     """The inverse of hfft: from real input, the first n // 2 + 1 entries of its inverse DFT (conj of rfft with the
     dual normalisation)."""
+    refuse_complex_with(RuntimeError, "ihfft expects a real input tensor, but got {torch}", input)
     return rfft(input, n, dim, _DUAL_NORM[_norm(norm)]).conj()
 
 
@@ -147,6 +149,7 @@ def ifft2(input, s=None, dim=(-2, -1), norm=None):  # noqa: A002
 
 def rfft2(input, s=None, dim=(-2, -1), norm=None):  # noqa: A002
     """rfftn over the last two dimensions (or `dim`)."""
+    refuse_complex_with(RuntimeError, "rfftn expects a real-valued input tensor, but got {torch}", input)
     return _r2c(input, s, dim, norm)
 
 
@@ -167,6 +170,7 @@ def ifftn(input, s=None, dim=None, norm=None):  # noqa: A002
 
 def rfftn(input, s=None, dim=None, norm=None):  # noqa: A002
     """The n-d DFT of real input over `dim`, the last of them halved to its non-negative frequencies."""
+    refuse_complex_with(RuntimeError, "rfftn expects a real-valued input tensor, but got {torch}", input)
     return _r2c(input, s, dim, norm)
 
 
@@ -182,6 +186,7 @@ def hfft2(input, s=None, dim=(-2, -1), norm=None):  # noqa: A002
 
 def ihfft2(input, s=None, dim=(-2, -1), norm=None):  # noqa: A002
     """ihfftn over the last two dimensions (or `dim`)."""
+    refuse_complex_with(RuntimeError, "Only supports floating-point dtypes, but found: {torch}", input)
     return ihfftn(input, s, dim, norm)
 
 
@@ -195,7 +200,8 @@ def hfftn(input, s=None, dim=None, norm=None):  # noqa: A002
 def ihfftn(input, s=None, dim=None, norm=None):  # noqa: A002
     """The inverse of hfftn: from real input, its inverse n-d DFT with the last of `dim` halved to n // 2 + 1 (conj of
     rfftn with the dual normalisation)."""
-    return rfftn(input, s, dim, _DUAL_NORM[_norm(norm)]).conj()
+    refuse_complex_with(RuntimeError, "Only supports floating-point dtypes, but found: {torch}", input)
+    return _r2c(input, s, dim, _DUAL_NORM[_norm(norm)]).conj()
 
 
 def _frequencies(values, dtype, requires_grad):

@@ -59,7 +59,7 @@ import weakref
 import numpy as np
 
 from . import value as _value
-from .errors import ArgumentError, ShapeError
+from .errors import ArgumentError, ShapeError, scalar_type_name
 from .modes import GRAD_ENABLED, INPLACE, TRACERS
 
 _KEEP_STAMPS = 16  # the latest change stamps each Value remembers, to name the version a graph expected
@@ -440,6 +440,21 @@ def _sigmoid(d, out):
     write_back(out, result)
 
 
+def _refuse_complex(self, kind, message):
+    """PyTorch's refusal of an in-place function of a complex self (in message, '{torch}' is PyTorch's name of the
+    scalar type, 'ComplexFloat', and '{c10}' its C++ name, 'c10::complex<float>')."""
+    dtype = self.data.dtype
+    if dtype.kind == "c":
+        raise kind(message.format(torch=scalar_type_name(dtype),
+                                  c10=f"c10::complex<{'float' if dtype == np.complex64 else 'double'}>"))
+
+
+def _complex_draws(draw, shape):
+    """Two independent draws of `shape` as the real and imaginary parts of complex numbers."""
+    parts = draw(tuple(shape) + (2,))
+    return parts[..., 0] + 1j * parts[..., 1]
+
+
 def _elementwise(self, name, compute, result_of):
     """An elementwise function in place (relu_, exp_, ...): recorded on a Value in a graph being recorded (see
     `update_in_place`), written into the array elsewhere."""
@@ -609,6 +624,7 @@ class InplaceMethods:
     # Elementwise functions in place (PyTorch's `x.relu_()`, `x.exp_()`, ...), under the same rules.
     def relu_(self):
         """max(x, 0) in place; returns self."""
+        _refuse_complex(self, NotImplementedError, "clamp is not supported for complex types")
         return _elementwise(self, "relu_", lambda d, out: np.maximum(d, 0, out=out), lambda v: v.relu())
 
     def sigmoid_(self):
@@ -632,7 +648,8 @@ class InplaceMethods:
         return _elementwise(self, "sqrt_", lambda d, out: np.sqrt(d, out=out), lambda v: v.sqrt())
 
     def abs_(self):
-        """|x| in place; returns self."""
+        """|x| in place; returns self (a complex self refuses, as PyTorch's: |z| is real)."""
+        _refuse_complex(self, RuntimeError, "In-place abs is not supported for complex tensors.")
         return _elementwise(self, "abs_", lambda d, out: np.abs(d, out=out), lambda v: v.abs())
 
     def neg_(self):
@@ -645,10 +662,12 @@ class InplaceMethods:
 
     def uniform_(self, from_=0.0, to=1.0, generator=None):
         """Fill with numbers drawn uniformly from [from_, to) (from the generator `manual_seed` seeds, or
-        `generator`); returns self."""
+        `generator`; for a complex self, real and imaginary parts each); returns self."""
         from .tensor import get_rng
 
-        draw = get_rng(generator).uniform(from_, to, np.shape(self.data))
+        rng, shape = get_rng(generator), np.shape(self.data)
+        uniform = lambda size: rng.uniform(from_, to, size)  # noqa: E731
+        draw = _complex_draws(uniform, shape) if self.data.dtype.kind == "c" else uniform(shape)
         return _copy(self, draw, "uniform_")
 
     def apply_(self, callable):
@@ -668,16 +687,24 @@ class InplaceMethods:
         return _copy(self, np.reshape([callable(a, b) for a, b in pairs], data.shape), "map_")
 
     def normal_(self, mean=0.0, std=1.0, generator=None):
-        """Fill with normal numbers of the given mean and standard deviation; returns self."""
+        """Fill with normal numbers of the given mean and standard deviation; returns self. For a complex self,
+        PyTorch's complex normal numbers: real and imaginary parts independent, each of mean `mean` and standard
+        deviation std/√2."""
         from .tensor import get_rng
 
-        draw = get_rng(generator).normal(mean, std, np.shape(self.data))
+        rng, shape = get_rng(generator), np.shape(self.data)
+        if self.data.dtype.kind == "c":
+            draw = complex(mean, mean) + std * np.sqrt(0.5) * _complex_draws(rng.standard_normal, shape)
+        else:
+            draw = rng.normal(mean, std, shape)
         return _copy(self, draw, "normal_")
 
     def bernoulli_(self, p=0.5, *, generator=None):
         """Fill with 0 or 1, 1 with probability p (a number, or a Value broadcast to self's shape); returns self."""
         from .tensor import get_rng
 
+        kernel = "bernoulli_tensor_cpu_self_" if isinstance(p, _value.Value) else "bernoulli_scalar_cpu_"
+        _refuse_complex(self, NotImplementedError, f'"{kernel}" not implemented for \'{{torch}}\'')
         probs = np.broadcast_to(np.asarray(_data(p), dtype=np.float64), np.shape(self.data))
         if np.any((probs < 0) | (probs > 1)):
             raise RuntimeError("bernoulli_: expected all probabilities in [0, 1]")
@@ -687,6 +714,8 @@ class InplaceMethods:
         """Fill with exponential numbers of rate lambd (mean 1 / lambd); returns self."""
         from .tensor import get_rng
 
+        _refuse_complex(self, RuntimeError, "Exponential distribution is a continuous probability distribution. dtype "
+                                            "must be a floating point but you specified {torch}")
         if lambd <= 0:
             raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
         return _copy(self, get_rng(generator).exponential(1.0 / lambd, np.shape(self.data)), "exponential_")
@@ -697,12 +726,14 @@ class InplaceMethods:
 
         if not 0 < p < 1:
             raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p}")
+        _refuse_complex(self, NotImplementedError, '"geometric_cpu" not implemented for \'{torch}\'')
         return _copy(self, get_rng(generator).geometric(p, np.shape(self.data)), "geometric_")
 
     def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
         """Fill with exp of normal numbers of the given mean and standard deviation; returns self."""
         from .tensor import get_rng
 
+        _refuse_complex(self, NotImplementedError, '"log_normal_cpu" not implemented for \'{torch}\'')
         if std <= 0:
             raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std}")
         return _copy(self, get_rng(generator).lognormal(mean, std, np.shape(self.data)), "log_normal_")
@@ -711,6 +742,8 @@ class InplaceMethods:
         """Fill with Cauchy numbers of the given median and scale; returns self."""
         from .tensor import get_rng
 
+        _refuse_complex(self, RuntimeError, "Cauchy distribution is a continuous probability distribution. dtype must "
+                                            "be a floating point but you specified {c10}")
         draw = median + sigma * get_rng(generator).standard_cauchy(np.shape(self.data))
         return _copy(self, draw, "cauchy_")
 
@@ -719,6 +752,7 @@ class InplaceMethods:
         for floats (every integer exactly representable) or the dtype's largest value, as PyTorch's random_."""
         from .tensor import get_rng
 
+        _refuse_complex(self, NotImplementedError, '"random_kernel_cpu" not implemented for \'{torch}\'')
         if to is None and from_ != 0:
             from_, to = 0, from_
         if to is None:
@@ -857,9 +891,14 @@ _REWRITTEN = (
 
 def _rewritten_method(name):
     def method(self, *args, **kwargs):
-        if name == "float_power" and self.dtype != np.float64:
-            raise RuntimeError(f"the base given to float_power_ has dtype {self.dtype} but the operation's result "
-                               "requires dtype float64")
+        if name == "float_power":
+            complex_ = any(np.dtype(getattr(a, "dtype", type(a))).kind == "c" for a in (self, *args))
+            required = np.dtype(np.complex128 if complex_ else np.float64)
+            if self.dtype != required:
+                raise RuntimeError(f"the base given to float_power_ has dtype {scalar_type_name(self.dtype)} but the "
+                                   f"operation's result requires dtype {scalar_type_name(required)}")
+        elif name == "absolute":
+            _refuse_complex(self, RuntimeError, "In-place abs is not supported for complex tensors.")
         operands = [a for a in (*args, *kwargs.values()) if isinstance(a, _value.Value)]
         return _rewritten(self, name + "_", lambda v: getattr(v, name)(*args, **kwargs), *operands)
 

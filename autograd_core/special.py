@@ -33,10 +33,22 @@ from .ops.special_polynomials import (  # noqa: F401
 from .tensor import log_softmax as _log_softmax
 from .tensor import logsumexp as _logsumexp
 from .tensor import polygamma  # noqa: F401  (n first, as torch.special.polygamma(n, input))
+from .ops.complex import refuse_complex_kernel as _refuse_complex_kernel
 from .tensor import softmax as _softmax
 
 psi = digamma
-modified_bessel_i0, modified_bessel_i1 = i0, i1
+def modified_bessel_i0(input):
+    """I₀(x), the modified Bessel function of the first kind of order 0 (torch.special.i0 under PyTorch's other
+    name; a complex input refuses by this name's kernel)."""
+    _refuse_complex_kernel("modified_bessel_i0_cpu", input)
+    return i0(input)
+
+
+def modified_bessel_i1(input):
+    """I₁(x), the modified Bessel function of the first kind of order 1 (torch.special.i1 under PyTorch's other
+    name)."""
+    _refuse_complex_kernel("modified_bessel_i1_cpu", input)
+    return i1(input)
 
 
 def softmax(input, dim, *, dtype=None):

@@ -273,6 +273,17 @@ def _floating(dtype, name):
     return dtype
 
 
+def _draws(draw, shape, dtype, name):
+    """draw(shape) (a NumPy generator's standard_normal or random) in float `dtype`; for a complex dtype, PyTorch's
+    complex draws: real and imaginary parts drawn independently, the normal ones scaled by √½ so that E|z|² = 1."""
+    if dtype.kind == "c":
+        parts = draw(tuple(shape) + (2,))
+        if draw.__name__ == "standard_normal":
+            parts *= np.sqrt(0.5)
+        return (parts[..., 0] + 1j * parts[..., 1]).astype(dtype)
+    return draw(shape).astype(_floating(dtype, name))
+
+
 def _make(data, requires_grad, device_):
     if device_ is not None:
         on_cpu(device_)
@@ -491,15 +502,15 @@ def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_
 
 
 def randn(*sizes, size=None, dtype=None, device=None, requires_grad=False, generator=None):
-    """Standard normal numbers of shape `size` (drawn in float64, then cast)."""
+    """Standard normal numbers of shape `size` (drawn in float64, then cast; for a complex dtype, PyTorch's complex
+    normal numbers: real and imaginary parts independent, each of variance 1/2)."""
     shape = _shape(sizes, size, "randn")
-    data = get_rng(generator).standard_normal(shape).astype(_floating(_resolve(dtype), "randn"))
-    return _make(data, requires_grad, device)
+    return _make(_draws(get_rng(generator).standard_normal, shape, _resolve(dtype), "randn"), requires_grad, device)
 
 
 def rand(*sizes, size=None, dtype=None, device=None, requires_grad=False, generator=None):
-    """Uniform numbers in [0, 1) of shape `size`."""
-    data = get_rng(generator).random(_shape(sizes, size, "rand")).astype(_floating(_resolve(dtype), "rand"))
+    """Uniform numbers in [0, 1) of shape `size` (for a complex dtype, real and imaginary parts each uniform)."""
+    data = _draws(get_rng(generator).random, _shape(sizes, size, "rand"), _resolve(dtype), "rand")
     return _make(data, requires_grad, device)
 
 
@@ -559,15 +570,14 @@ def randn_like(input, dtype=None, device=None, requires_grad=False, *, generator
     """Standard normal numbers of input's shape and dtype (unless dtype=)."""
     check_memory_format(memory_format, "randn_like")
     shape, dtype = _like(input, dtype)
-    return _make(get_rng(generator).standard_normal(shape).astype(_floating(dtype, "randn_like")), requires_grad,
-                 device)
+    return _make(_draws(get_rng(generator).standard_normal, shape, dtype, "randn_like"), requires_grad, device)
 
 
 def rand_like(input, dtype=None, device=None, requires_grad=False, *, generator=None, memory_format=None):
     """Uniform numbers in [0, 1) of input's shape and dtype (unless dtype=)."""
     check_memory_format(memory_format, "rand_like")
     shape, dtype = _like(input, dtype)
-    return _make(get_rng(generator).random(shape).astype(_floating(dtype, "rand_like")), requires_grad, device)
+    return _make(_draws(get_rng(generator).random, shape, dtype, "rand_like"), requires_grad, device)
 
 
 def is_tensor(obj):

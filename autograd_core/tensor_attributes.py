@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import numbers
 import warnings
-import weakref
 
 import numpy as np
 
 from . import value as _value
 from .errors import ShapeError
 from .inplace import mark_changed
+from .lazy_bits import is_conjugate, is_negative, mark_conjugate, mark_negative
 from .tensor_methods import Size, TensorMethods, _is_dim
 
 
@@ -94,34 +94,15 @@ def check_layout(layout, who):
         raise NotImplementedError(f"{who}: layout {layout} is not available; every Value is dense (torch.strided)")
 
 
-# PyTorch's lazy conjugate and negative bits, as flags on the Values that carry them: the results of conj(), H, mH
-# and adjoint() of a complex Value carry the conjugate bit (unless they undo one: conj of a conjugate), and the
-# imaginary part of such a Value the negative bit. is_conj()/is_neg() report them, resolve_conj()/resolve_neg() give
-# a Value without them. The numbers are computed at once either way; the flags are kept here, by identity, so that no
-# other Value (and no operation) pays for them. A Value computed from a flagged one carries none (PyTorch's views
-# keep the bit: a difference listed in docs/coming-from-pytorch.md).
-_CONJUGATE_BIT = weakref.WeakValueDictionary()
-_NEGATIVE_BIT = weakref.WeakValueDictionary()
-
-
-def _has_bit(bits, x):
-    return bits.get(id(x)) is x
-
-
-def _with_bit(bits, x):
-    bits[id(x)] = x
-    return x
-
-
 def _conjugated(x, source=None):
-    """conj(x) for a complex Value, carrying the conjugate bit unless `source` (the Value x is a view of, or x)
-    carries it; x itself for a real one."""
+    """conj(x) for a complex Value, carrying PyTorch's conjugate bit (lazy_bits.py) unless `source` (the Value x is a
+    view of, or x) carries it; x itself for a real one."""
     if x.data.dtype.kind != "c":
         return x
     from .ops import complex as _complex
 
     out = _complex.conj(x)
-    return out if _has_bit(_CONJUGATE_BIT, x if source is None else source) else _with_bit(_CONJUGATE_BIT, out)
+    return out if is_conjugate(x if source is None else source) else mark_conjugate(out)
 
 
 def _deprecated_on_0d(self, what, ndim_needed):
@@ -338,7 +319,7 @@ class _Attributes:
         from .ops import complex as _complex
 
         out = _complex.imag(self)
-        return _with_bit(_NEGATIVE_BIT, out) if _has_bit(_CONJUGATE_BIT, self) else out  # Im z̄ = −Im z, as PyTorch
+        return mark_negative(out) if is_conjugate(self) else out  # Im z̄ = −Im z, as PyTorch
 
     # PyTorch's deprecated spellings of existing methods.
     def ger(self, vec2):
@@ -373,7 +354,7 @@ class _Attributes:
         return False
 
     # The conjugate family: a real Value is its own conjugate (PyTorch returns the same tensor too); a complex one's
-    # conjugate is computed at once, and carries PyTorch's conjugate bit (see _CONJUGATE_BIT).
+    # conjugate is computed at once, and carries PyTorch's conjugate bit (lazy_bits.py).
     def conj(self):
         """The complex conjugate (differentiable), with is_conj() True (False for the conjugate of a Value that has
         it: the bit undone); x itself for a real Value, as PyTorch's."""
@@ -390,7 +371,7 @@ class _Attributes:
 
     def resolve_conj(self):
         """A Value without the conjugate bit: a copy of x if x carries it (differentiable, as clone), else x."""
-        return self.clone() if _has_bit(_CONJUGATE_BIT, self) else self
+        return self.clone() if is_conjugate(self) else self
 
     def stft(self, n_fft, hop_length=None, win_length=None, window=None, center=True, pad_mode="reflect",
              normalized=False, onesided=None, return_complex=None, align_to_window=None):
@@ -414,19 +395,27 @@ class _Attributes:
 
         return _complex.angle(self)
 
+    def _neg_view(self):
+        """−x carrying PyTorch's negative bit (is_neg() True, for its views too; numpy() refuses it until
+        resolve_neg()), differentiable as negation; computed at once here, where PyTorch's is a lazy view."""
+        from .ops.elementwise import neg
+
+        return mark_negative(neg(self))
+
     def resolve_neg(self):
         """A Value without the negative bit: a copy of x if x carries it (differentiable, as clone), else x."""
-        return self.clone() if _has_bit(_NEGATIVE_BIT, self) else self
+        return self.clone() if is_negative(self) else self
 
     def is_conj(self):
         """Whether x carries PyTorch's conjugate bit: True for the result of conj(), H, mH or adjoint() of a complex
-        Value (until resolve_conj(); the Values computed from it carry none)."""
-        return _has_bit(_CONJUGATE_BIT, self)
+        Value and for views of it (reshape, transpose, slicing, expand, select, detach, ...), as PyTorch's; copies
+        (resolve_conj(), clone(), arithmetic, advanced indexing) carry none."""
+        return is_conjugate(self)
 
     def is_neg(self):
-        """Whether x carries PyTorch's negative bit: True for the imaginary part of a Value with the conjugate bit
-        (until resolve_neg())."""
-        return _has_bit(_NEGATIVE_BIT, self)
+        """Whether x carries PyTorch's negative bit: True for the imaginary part of a Value with the conjugate bit,
+        for `_neg_view(x)`, and for views of them (until resolve_neg(), which copies)."""
+        return is_negative(self)
 
     @property
     def real(self):

@@ -124,7 +124,8 @@ def fill(input, value):
     out-of-place fill_. The gradient is zero for input and the sum of the output's for value (if a Value)."""
     input = _value(input)
     if isinstance(value, Value) and value.ndim != 0:
-        raise RuntimeError(f"fill only supports 0-dimension value tensor but got tensor with {value.ndim} dimensions.")
+        raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} "
+                           "dimensions.")
     if isinstance(value, Value) and value.dtype != input.dtype:
         value = value.to(input.dtype)  # the output keeps input's dtype, as PyTorch's
     return input.masked_fill(np.True_, value)
@@ -147,8 +148,10 @@ angle = _method("angle", "The argument of each element of input in (−π, π], 
                          "negative, 0 elsewhere).")
 resolve_conj = _method("resolve_conj", "input without the conjugate bit: a copy if it carries it, else input.")
 resolve_neg = _method("resolve_neg", "input without the negative bit: a copy if it carries it, else input.")
-is_conj = _method("is_conj", "Whether input carries the conjugate bit (the result of conj(), H, mH, adjoint()).")
+is_conj = _method("is_conj", "Whether input carries the conjugate bit (the result of conj(), H, mH, adjoint(), "
+                             "or a view of one).")
 is_neg = _method("is_neg", "Whether input carries the negative bit (the imaginary part of a conjugate-bit Value).")
+_neg_view = _method("_neg_view", "−input carrying the negative bit (PyTorch's lazy negation, computed here).")
 is_signed = _method("is_signed", "Whether input's dtype holds negative numbers (floats and signed integers; not uint8 "
                                  "or bool).")
 is_inference = _method("is_inference", "False: Values made inside inference_mode() are ordinary Values here.")

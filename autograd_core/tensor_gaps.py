@@ -10,6 +10,7 @@ import numbers
 import numpy as np
 
 from .engine import no_grad
+from .errors import scalar_type_name
 from .inplace import mark_changed
 from .modes import TRACERS
 from .ops import concatenate, stack
@@ -25,7 +26,8 @@ def binomial(count, prob, generator=None):
     count, prob = _value(count), _value(prob)
     for name, x in (("count", count), ("prob", prob)):
         if x.dtype.kind != "f":
-            raise ValueError(f"binomial only supports floating-point dtypes for {name}, got: {x.dtype}")
+            raise ValueError(f"binomial only supports floating-point dtypes for {name}, got: "
+                             f"{scalar_type_name(x.dtype)}")
     n = np.maximum(np.floor(np.asarray(count.data, dtype=np.float64)), 0).astype(np.int64)
     p = np.clip(np.asarray(prob.data, dtype=np.float64), 0.0, 1.0)
     return Value(get_rng(generator).binomial(n, p).astype(count.dtype), requires_grad=False)

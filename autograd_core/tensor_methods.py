@@ -26,6 +26,7 @@ import numpy as np
 from . import value as _value
 from .errors import ShapeError
 from .grad_fn import GradFn
+from .lazy_bits import refuse_dtype_view
 
 MaxMin = collections.namedtuple("MaxMin", ["values", "indices"])  # PyTorch's torch.return_types.max
 
@@ -191,6 +192,7 @@ class TensorMethods:
         last dimension scaled by the ratio of the element sizes), without a gradient, as PyTorch's."""
         if size is None and len(shape) == 1 and _is_dtype(shape[0]):
             dtype = np.dtype(shape[0])
+            refuse_dtype_view(self)
             return self if dtype == self.dtype else _without_gradient(_reinterpreted, self, dtype=dtype)
         shape = _sizes(shape, size, "view", "size")
         data = self.data
@@ -482,6 +484,8 @@ class TensorMethods:
         return _value._ops.bits.bitwise_xor(self, other)
 
     def __invert__(self):
+        if self.data.dtype.kind not in "biu":  # NumPy's ufunc error otherwise; PyTorch's words
+            raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
         return _without_gradient(operator.invert, self)
 
     __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
@@ -577,10 +581,12 @@ class TensorMethods:
 
     def amax(self, dim=(), keepdim=False):
         """The largest elements over `dim` (all dims by default: dim=()); ties share the gradient equally."""
+        _value._ops.complex.refuse_complex_kernel("max_values_cpu", self)
         return _value._ops.max(self, axis=None if dim == () else _axis(dim), keepdims=bool(keepdim))
 
     def amin(self, dim=(), keepdim=False):
         """The smallest elements over `dim` (all dims by default: dim=()); ties share the gradient equally."""
+        _value._ops.complex.refuse_complex_kernel("min_values_cpu", self)
         return _value._ops.min(self, axis=None if dim == () else _axis(dim), keepdims=bool(keepdim))
 
     def broadcast_to(self, size):

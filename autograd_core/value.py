@@ -14,6 +14,7 @@ from .errors import DTypeError, ShapeError, scalar_type_name
 from .grad_array import GradArray, LeafArray
 from .hook_handles import RemovableHandle
 from .inplace import InplaceMethods
+from .lazy_bits import BITS_SET as _LAZY_BITS_SET, refuse_for_numpy as _refuse_lazy_bits
 from .modes import SCOPE as _SCOPE
 from .sparse_array import SparseArray, SparseGradients
 from .tensor_methods import Size, TensorMethods, callable_size, reduce_args
@@ -435,6 +436,8 @@ class Value(TensorMethods, InplaceMethods):
         return (self[i] for i in range(len(self.data)))
 
     def __array__(self, dtype=None, copy=None):
+        if _LAZY_BITS_SET[0]:
+            _refuse_lazy_bits(self)
         arr = np.asarray(self.data, dtype=dtype)
         return arr.copy() if copy else arr
 
@@ -452,9 +455,14 @@ class Value(TensorMethods, InplaceMethods):
     def numpy(self, *, force=False):
         """The data as an ndarray sharing its memory (a 0-d array for scalars). As PyTorch's, a Value that requires
         grad raises RuntimeError (read `x.detach().numpy()`, or `x.data`); force=True reads the data of any Value
-        (PyTorch's: detached and on the CPU, as the data here always is)."""
-        if self.requires_grad and not force:
-            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        (PyTorch's: detached and on the CPU, as the data here always is). A Value with the conjugate or negative bit
+        (`is_conj()`, `is_neg()`) raises PyTorch's RuntimeError too (read `x.resolve_conj().numpy()`)."""
+        if not force:
+            if self.requires_grad:
+                raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
+                                   "instead.")
+            if _LAZY_BITS_SET[0]:
+                _refuse_lazy_bits(self)
         return np.asarray(self.data)
 
     def __repr__(self):

@@ -32,6 +32,7 @@ from autograd_core.ops import data_of, primitive, reshape
 
 from . import init
 from .im2col import _out_len, _conv2d_np, _conv_transpose2d_np, _conv2d_weight_np
+from .mixed_dtypes import check_convolution
 from .module import Module, Parameter, check_device
 from .padding import pad
 
@@ -240,6 +241,7 @@ def _conv_transpose_geometry(who, nd, x_shape, w_shape, bias, stride, padding, o
 
 
 def _convolve(who, nd, x, weight, bias, stride, padding, dilation, groups):
+    check_convolution(x, weight, bias, False, nd)
     x, unbatched = _batched(who, x, nd + 2)
     if unbatched:
         return _unbatched(_convolve(who, nd, x, weight, bias, stride, padding, dilation, groups))
@@ -255,6 +257,7 @@ def _convolve(who, nd, x, weight, bias, stride, padding, dilation, groups):
 
 
 def _convolve_transposed(who, nd, x, weight, bias, stride, padding, output_padding, groups, dilation):
+    check_convolution(x, weight, bias, True, nd)
     x, unbatched = _batched(who, x, nd + 2)
     if unbatched:
         return _unbatched(_convolve_transposed(who, nd, x, weight, bias, stride, padding, output_padding, groups,

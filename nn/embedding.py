@@ -88,6 +88,10 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     """
     idx = input.data if isinstance(input, Value) else np.asarray(input)
     if idx.dtype.kind not in "iu":
+        if idx.dtype.kind == "c":
+            raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the following scalar types: "
+                               f"Long, Int; but got CPU{scalar_type_name(idx.dtype)}Type instead (while checking "
+                               "arguments for embedding)")
         if idx.dtype.kind == "f" and idx.size and np.all(idx == np.round(idx)):
             idx = idx.astype(np.int64)  # whole numbers stored as floats (e.g. a Value of ids)
         else:

@@ -12,7 +12,7 @@ def _one_hot_np(labels, num_classes):
     """labels (...) of integers -> (..., num_classes) int64; num_classes = -1 means max(labels) + 1."""
     labels = np.asarray(labels)
     if labels.dtype.kind not in "iu":
-        raise RuntimeError(f"one_hot is only applicable to index tensor of integer type, got dtype {labels.dtype}")
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")  # PyTorch's words
     if num_classes == -1:
         if not labels.size:
             raise RuntimeError("one_hot: can not infer the total number of classes from an empty tensor")

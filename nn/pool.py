@@ -331,7 +331,9 @@ def _max_pool(who, nd, x, kernel_size, stride, padding, dilation, ceil_mode, ret
     kernel, stride, dilation, pads, out_size = _pool_geometry(who, nd, x, kernel_size, stride, padding, dilation,
                                                               ceil_mode)
     shape = np.shape(x)
-    refuse_complex(who, x)  # no order among complex numbers (the float cast below would drop imaginary parts)
+    # no order among complex numbers (the float cast below would drop imaginary parts); PyTorch's 1-d pooling with
+    # indices runs its 2-d kernel, and names it
+    refuse_complex("max_pool2d" if nd == 1 and return_indices else who, x)
     if isinstance(x, Value) and x.dtype.kind != "f":
         x = x.astype(_float_dtype(x))  # an integer Value: a float Value (padded with −∞), not a bare array
     elif not isinstance(data_of(x), np.ndarray) or data_of(x).dtype.kind != "f":

@@ -34,6 +34,7 @@ from autograd_core.ops import concatenate, data_of, relu, sigmoid, stack, tanh
 from . import init
 from .dropout import dropout
 from .linear import _linear
+from .mixed_dtypes import check_linear, check_recurrent_input
 from .module import Module, Parameter, check_device
 from .rnn_fused import rnn_sequence
 from .utils.rnn import PackedSequence
@@ -173,6 +174,9 @@ class RNNCellBase(Module):
     def _step(self, x, hx):
         """(input, tuple of states or None) -> the tuple of new states, batched or not as the input is."""
         x = _as_value(x, self.weight_ih.dtype)
+        check_linear(x, self.weight_ih, self.bias_ih)  # PyTorch's words where real and complex numbers mix
+        for h in hx or ():
+            check_linear(h, self.weight_hh, self.bias_hh)
         if x.ndim not in (1, 2):
             raise ShapeError(f"{type(self).__name__}: Expected input to be 1D or 2D, got {x.ndim}D instead")
         if x.shape[-1] != self.input_size:
@@ -380,6 +384,7 @@ class RNNBase(Module):
             return self._run_packed(input, hx)
         dtype = self.weight_ih_l0.dtype
         x = _as_value(input, dtype)
+        self._check_dtypes(x, hx)
         if x.ndim not in (2, 3):
             raise ShapeError(f"{type(self).__name__}: Expected input to be 2D or 3D, got {x.ndim}D instead")
         self._check_input_size(x)
@@ -403,6 +408,7 @@ class RNNBase(Module):
         sorted_indices / unsorted_indices, as PyTorch). Returns (PackedSequence of the outputs, final states)."""
         dtype = self.weight_ih_l0.dtype
         x = _as_value(packed.data, dtype)
+        self._check_dtypes(x, hx)
         if x.ndim != 2:
             raise ShapeError(f"{type(self).__name__}: packed input data should be 2-D, got {x.ndim}-D")
         self._check_input_size(x)
@@ -417,6 +423,13 @@ class RNNBase(Module):
             unsorted = np.asarray(data_of(packed.unsorted_indices))
             states = tuple(s[:, unsorted] for s in states)
         return type(packed)(x, packed.batch_sizes, packed.sorted_indices, packed.unsorted_indices), states
+
+    def _check_dtypes(self, x, hx):
+        """PyTorch's refusals of real and complex numbers mixed: the input's ValueError, then the first state's
+        product with weight_hh_l0."""
+        check_recurrent_input(x, self.weight_ih_l0)
+        for h in hx or ():
+            check_linear(h, self.weight_hh_l0, getattr(self, "bias_hh_l0", None))
 
     def _check_input_size(self, x):
         if x.shape[-1] != self.input_size:

@@ -70,7 +70,7 @@ def test_values_in_the_kept_dtypes():
         assert (-3 / ag.tensor([1, 3], dtype=dtype)).tolist() == [-3.0, -1.0]
     assert ag.clamp(ag.tensor([1, 2, 3]), min=0.5).dtype == np.float32  # a float bound: the default float dtype
     assert ag.clamp(ag.tensor([1, 2, 3]), min=2).tolist() == [2, 2, 3]  # an integer one keeps the integers
-    with pytest.raises(NotImplementedError, match="floats only"):
+    with pytest.raises(NotImplementedError, match="\"nextafter_cpu\" not implemented for 'Long'"):  # PyTorch's
         ag.nextafter(ag.tensor([1]), ag.tensor([2]))
 
 

@@ -191,6 +191,7 @@ def div(input, other, *, rounding_mode=None):
     if rounding_mode not in ("trunc", "floor"):
         raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
                            f"'{rounding_mode}'")
+    refuse_complex_in_words(f'"div_{rounding_mode}_cpu"', input, other)
     if not (_is_float(x) or _is_float(y)):
         _refuse_integer_zero(y)
         return without_gradient(_int_trunc_divide if rounding_mode == "trunc" else _floor_divide, x, y)
@@ -241,11 +242,13 @@ def float_power(input, exponent):
 
 def deg2rad(input):
     """Degrees to radians: input · π / 180 (integer inputs give the default float dtype)."""
+    refuse_complex_in_words("deg2rad is not supported for complex tensors.", input, kind=RuntimeError)
     return _float_default(as_value(input)) * (math.pi / 180)
 
 
 def rad2deg(input):
     """Radians to degrees: input · 180 / π."""
+    refuse_complex_in_words("rad2deg is not supported for complex tensors.", input, kind=RuntimeError)
     return _float_default(as_value(input)) * (180 / math.pi)
 
 
@@ -269,11 +272,15 @@ def nan_to_num(input, nan=None, posinf=None, neginf=None):
 
 def clamp_min(input, min):  # noqa: A002  (PyTorch's argument name)
     """max(input, min) elementwise: clamp with a lower bound only (clip's dtype rule)."""
+    if isinstance(min, Value):
+        refuse_complex_in_words('"maximum_cpu"', input, min)  # PyTorch's kernel for a tensor bound
     return clip(as_value(input), min=min)
 
 
 def clamp_max(input, max):  # noqa: A002
     """min(input, max) elementwise: clamp with an upper bound only (clip's dtype rule)."""
+    if isinstance(max, Value):
+        refuse_complex_in_words('"minimum_cpu"', input, max)
     return clip(as_value(input), max=max)
 
 
@@ -310,7 +317,7 @@ def logical_not(input):
 
 def signbit(input):
     """Where input's sign bit is set (negative numbers and −0.0), a boolean Value."""
-    refuse_complex_in_words("signbit is not implemented for complex tensors.", input, kind=RuntimeError)
+    refuse_complex_in_words("signbit is not implemented for complex tensors.", input)
     return without_gradient(np.signbit, as_value(input))
 
 

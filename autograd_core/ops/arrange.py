@@ -318,7 +318,7 @@ def take_along_dim(input, indices, dim=None):
     number of dimensions and broadcast against each other apart from dim. Without dim, both are flattened first.
     The gradient scatters back (repeated indices add up)."""
     x = as_value(input)
-    idx = index_array(indices, "take_along_dim")
+    idx = index_array(indices, "take_along_dim" if dim is not None else "gather")  # PyTorch's flat form is a gather
     if dim is None:
         x, idx, dim = reshape(x, shape=(-1,)), idx.reshape(-1), 0
     if x.ndim != idx.ndim:

@@ -17,6 +17,7 @@ import numbers
 
 import numpy as np
 
+from ..errors import scalar_type_name
 from ..value import Value, wrapped
 from .index import as_value
 from .nondifferentiable import without_gradient
@@ -48,9 +49,14 @@ def _integer_operands(name, input, other=None, *, two=True):
     for v in operands:
         kind = np.asarray(v.data if isinstance(v, Value) else v).dtype.kind
         if kind not in "biu":
-            dtype = v.dtype if isinstance(v, Value) else type(v).__name__
-            raise NotImplementedError(f"{name}(): not implemented for dtype {dtype} (integers and bools only)")
+            if isinstance(v, Value):  # PyTorch's kernel refuses the dtype: '"gcd_cpu" not implemented for 'Float''
+                kernel = _KERNELS.get(name, f"{name}_cpu")
+                raise NotImplementedError(f'"{kernel}" not implemented for \'{scalar_type_name(v.dtype)}\'')
+            raise NotImplementedError(f"{name}(): not implemented for {type(v).__name__} (integers and bools only)")
     return x, other
+
+
+_KERNELS = {"bitwise_left_shift": "lshift_cpu", "bitwise_right_shift": "rshift_cpu"}  # PyTorch's names for them
 
 
 def _not(data):
@@ -166,7 +172,7 @@ def frexp(input):
     gradient is g / 2**exponent (the exponent is piecewise constant); the exponent has none."""
     x = as_value(input)
     if x.dtype.kind != "f":
-        raise RuntimeError(f"frexp(): only supports floating-point dtypes, got {x.dtype}")
+        raise RuntimeError("torch.frexp() only supports floating-point dtypes")
     return Frexp(x / without_gradient(_power_of_two, x), without_gradient(_exponent, x))  # exact: a power of two
 
 
@@ -193,7 +199,7 @@ def nextafter(input, other):
     x, y = as_value(input), as_value(other)
     dtype = result_dtype(x, y)
     if dtype.kind != "f":
-        raise NotImplementedError(f"nextafter(): not implemented for dtype {dtype} (floats only)")
+        raise NotImplementedError(f'"nextafter_cpu" not implemented for \'{scalar_type_name(dtype)}\'')
     return without_gradient(_nextafter, x.to(dtype), y.to(dtype))
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import scalar_type_name
+from ..lazy_bits import refuse_view_as_real
 from ..value import COMPLEX_VALUES_EXIST, complex_values_exist
 from .elementwise import data_of, where
 from .primitive import PRIMITIVES, primitive
@@ -65,6 +66,8 @@ _TORCH_REFUSALS = {
     "sign": (NotImplementedError, "Unlike NumPy, torch.sign is not intended to support complex numbers. Please use "
                                   "torch.sgn instead."),
     "hardtanh": (NotImplementedError, "clamp is not supported for complex types"),
+    "polygamma": (NotImplementedError, lambda x, params: _polygamma_kernel(params)),
+    "igammac": (NotImplementedError, '"igammac_cpu" not implemented for \'{torch}\''),
     "cosine_similarity": (RuntimeError, "expected common dtype to be floating point, yet common dtype is {torch}"),
     # PyTorch's kernels by the names it dispatches them under
     **{name: (NotImplementedError, f'"{kernel}" not implemented for \'{{torch}}\'') for name, kernel in (
@@ -78,12 +81,17 @@ _TORCH_REFUSALS = {
         ("max_pool3d", "max_pool3d"), ("avg_pool2d", "avg_pool2d"), ("avg_pool1d", "avg_pool2d"),
         ("avg_pool3d", "avg_pool3d_out_frame"), ("adaptive_max_pool2d", "adaptive_max_pool2d"),
         ("adaptive_max_pool1d", "adaptive_max_pool2d"), ("adaptive_max_pool3d", "adaptive_max_pool3d_cpu"),
-        ("cummax", "cummax_cpu"), ("cummin", "cummin_cpu"), ("i1", "i1_cpu"), ("i0e", "i0e_cpu"),
+        ("cummax", "cummax_cpu"), ("cummin", "cummin_cpu"), ("i1", "i1_cpu"), ("i0e", "i0e_cpu"), ("i1e", "i1e_cpu"),
         ("ndtri", "ndtri_cpu"), ("ndtr", "erf_vml_cpu"))},
     # PyTorch runs softmax over the last axis with a kernel of its own, and names it
     **{name: (NotImplementedError, lambda x, params, name=name: _softmax_kernel(name, x, params))
        for name in ("softmax", "log_softmax")},
 }
+
+
+def _polygamma_kernel(params):
+    kernel = {0: "digamma", 1: "trigamma"}.get(params.get("n", 0), "polygamma")  # PyTorch's kernel for each order
+    return f'"{kernel}" not implemented for \'{{torch}}\''
 
 
 def _softmax_kernel(name, x, params):
@@ -275,8 +283,8 @@ def _same_float_dtype(name, a, b):
     lacks, refused)."""
     for x in (a, b):
         if np.dtype(x.dtype).kind != "f":
-            raise RuntimeError(f"Expected both inputs to be Half, Float or Double tensors but got {a.dtype} and "
-                               f"{b.dtype}")
+            raise RuntimeError("Expected both inputs to be Half, Float or Double tensors but got "
+                               f"{scalar_type_name(np.dtype(a.dtype))} and {scalar_type_name(np.dtype(b.dtype))}")
         if x.dtype == np.float16:
             raise TypeError(f"{name}: float16 parts would make complex32 (torch.chalf), which NumPy has not")
     if a.dtype != b.dtype:
@@ -323,9 +331,11 @@ _COMPLEX_OF = {v: k for k, v in _REAL_OF.items()}
 @primitive("view_as_real")
 def view_as_real(input):  # noqa: A002  (PyTorch's argument name)
     """Complex x of shape (..., ) as real pairs of shape (..., 2): [..., 0] the real parts, [..., 1] the imaginary
-    ones (a view of x's data where it is contiguous, as PyTorch's)."""
+    ones (a view of x's data where it is contiguous, as PyTorch's). x with the conjugate bit (x.is_conj()) raises
+    PyTorch's RuntimeError (resolve_conj() first)."""
     if input.dtype.kind != "c":
         raise RuntimeError("view_as_real is only supported for complex tensors")
+    refuse_view_as_real(input)
     arr = np.asarray(input)
     if not arr.flags.c_contiguous or arr.ndim == 0:
         arr = np.ascontiguousarray(arr.reshape(arr.shape or (1,)))
@@ -338,8 +348,8 @@ def view_as_complex(input):  # noqa: A002  (PyTorch's argument name)
     complex64, float64 complex128 (a view of x's data where it is contiguous, as PyTorch's)."""
     arr = np.asarray(input)
     if arr.dtype not in _COMPLEX_OF:
-        raise RuntimeError("view_as_complex is only supported for float and double tensors, but got a tensor of "
-                           f"scalar type: {arr.dtype}")
+        raise RuntimeError("view_as_complex is only supported for half, float and double tensors, but got a tensor "
+                           f"of scalar type: {scalar_type_name(arr.dtype)}")
     if arr.ndim == 0 or arr.shape[-1] != 2:
         raise RuntimeError("Tensor must have a last dimension of size 2")
     if not arr.flags.c_contiguous:

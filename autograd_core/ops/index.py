@@ -20,6 +20,8 @@ import numbers
 
 import numpy as np
 
+from ..errors import scalar_type_name
+
 from ..grad_array import NUMPY_ARRAYS
 from ..engine import ShapeError
 from ..value import Value
@@ -47,11 +49,32 @@ def check_dim(dim, ndim):
     return int(dim) % size
 
 
+# PyTorch's refusal of an index of another dtype, by the function refusing ('{torch}': the dtype's name in PyTorch).
+_NOT_AN_INDEX = {
+    **dict.fromkeys(("gather", "scatter", "scatter_add", "scatter_reduce"),
+                    (RuntimeError, "{gather}(): Expected dtype int32/int64 for index")),
+    "take_along_dim": (RuntimeError, "torch.take_along_dim(): dtype of indices should be Long but got {torch}"),
+    "index_select": (RuntimeError, "index_select(): Expected dtype int32 or int64 for index"),
+    "take": (RuntimeError, "take(): Expected a long tensor for index, but got {torch}"),
+    "put": (RuntimeError, "put_(): Expected a long tensor for index, but got {torch}"),
+    "tensor_split": (RuntimeError, "tensor_split expected tensor_indices_or_sections to have dtype of long, but got "
+                                   "{torch}"),
+    "repeat_interleave": (NotImplementedError, '"repeat_interleave_cpu" not implemented for \'{torch}\''),
+    "index_add": (RuntimeError, "index_add_(): Expected dtype int32/int64 for index but got: {torch}"),
+    "index_reduce": (RuntimeError, "index_reduce_(): Expected dtype int32/int64 for index but got: {torch}"),
+    "index_copy": (RuntimeError, "index_copy_(): Expected a long tensor for index, but got {torch}"),
+    "index_fill": (IndexError, "index_fill_(): Expected dtype int64 for index."),
+}
+
+
 def index_array(index, name):
     """The data of an index (a Value, array or list) as an integer ndarray; other dtypes raise as in PyTorch."""
     data = np.asarray(index.data if isinstance(index, Value) else index)
     if data.dtype.kind not in "iu":
-        raise RuntimeError(f"{name}(): Expected dtype int64 for index, got {data.dtype}")
+        ours = (RuntimeError, f"{name}(): Expected dtype int64 for index, got {{dtype}}")
+        kind, message = _NOT_AN_INDEX.get(name, ours)
+        gather = "gather" if name == "gather" else "scatter"
+        raise kind(message.format(torch=scalar_type_name(data.dtype), dtype=data.dtype, gather=gather))
     return data
 
 
@@ -262,7 +285,7 @@ def masked_select(input, mask):
     x = as_value(input)
     mask = np.asarray(mask.data if isinstance(mask, Value) else mask)
     if mask.dtype != np.bool_:
-        raise RuntimeError(f"masked_select: expected BoolTensor for mask, got {mask.dtype}")
+        raise RuntimeError("masked_select: expected BoolTensor for mask")
     try:
         shape = np.broadcast_shapes(x.shape, mask.shape)
     except ValueError:

@@ -16,6 +16,7 @@ import numpy as np
 from ..engine import ShapeError
 from ..value import Value
 from .index import as_value
+from .nondifferentiable import refuse_complex_in_words
 
 
 def _rng(generator):
@@ -56,7 +57,14 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, requires
         data = _rng(generator).normal(float(mean), float(std), shape).astype(dtype or _default_dtype())
         return Value(data, requires_grad=bool(requires_grad), dtype=data.dtype)
     m, s = (np.asarray(v.data if isinstance(v, Value) else v) for v in (mean, std))
+    if s.dtype.kind == "c":
+        raise RuntimeError("normal expects standard deviation to be non-complex")
     out_dtype = next(np.asarray(t.data if isinstance(t, Value) else t).dtype for t in tensors)
+    if out_dtype.kind == "c":  # PyTorch's complex normal numbers about each mean: each part of std/√2
+        _check_std(s)
+        shape = np.broadcast_shapes(m.shape, s.shape)
+        parts = _rng(generator).standard_normal(shape + (2,)) * (np.sqrt(0.5) * s)[..., None]
+        return _constant((m + parts[..., 0] + 1j * parts[..., 1]).astype(out_dtype))
     if out_dtype.kind != "f":
         raise RuntimeError(f"normal expects floating point means and standard deviations, got {out_dtype}")
     _check_std(s)
@@ -71,6 +79,7 @@ def bernoulli(input, p=None, *, generator=None):
     """0 or 1 for each element, 1 with the probability that input's element gives (or `p`, a number, for every
     element), in input's dtype, as torch.bernoulli."""
     x = as_value(input)
+    refuse_complex_in_words('"bernoulli_tensor_cpu_self_"' if p is None else '"bernoulli_scalar_cpu_"', x)
     probs = np.asarray(x.data, dtype=np.float64) if p is None else np.full(x.shape, float(p))
     if np.any((probs < 0) | (probs > 1)) or np.any(np.isnan(probs)):
         raise RuntimeError("bernoulli: expected all probabilities in [0, 1]")
@@ -84,6 +93,8 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
     2-D one, int64. Without replacement, each category at most once (num_samples at most the number of categories
     with a positive weight)."""
     x = as_value(input)
+    refuse_complex_in_words("multinomial only supports floating-point dtypes for input, got: {torch}", x,
+                            kind=RuntimeError)
     if x.ndim not in (1, 2):
         raise ShapeError(f"prob_dist must be 1 or 2 dim, got {x.ndim}")
     weights = np.asarray(x.data, dtype=np.float64)
@@ -108,6 +119,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
 def poisson(input, generator=None):
     """A Poisson draw for each rate of input (non-negative), in input's dtype, as torch.poisson."""
     x = as_value(input)
+    refuse_complex_in_words('"poisson_cpu"', x)
     rates = np.asarray(x.data, dtype=np.float64)
     if np.any(rates < 0) or np.any(np.isnan(rates)):
         raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
@@ -127,6 +139,8 @@ def randint_like(input, low=0, high=None, *, dtype=None, generator=None, require
     if int(high) <= int(low):
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     out_dtype = x.dtype if dtype is None else np.dtype(dtype)
+    if out_dtype.kind == "c":
+        raise RuntimeError("check_random_bounds handles only integral, floating-point and boolean types")
     data = _rng(generator).integers(int(low), int(high), size=x.shape).astype(out_dtype)
     return Value(data[()] if data.ndim == 0 else data, requires_grad=bool(requires_grad), dtype=out_dtype)
 

@@ -25,6 +25,7 @@ import numbers
 import numpy as np
 
 from ..engine import ShapeError
+from ..errors import scalar_type_name
 from ..value import Value
 from .elementwise import data_of, where
 from .index import _check_gather_index, _vector_index_along, along, as_value, check_dim, index_array, narrow
@@ -275,7 +276,8 @@ def masked_scatter(input, mask, source):
     x = as_value(input)
     mask = np.asarray(data_of(mask))
     if mask.dtype != np.bool_:
-        raise RuntimeError(f"masked_scatter_ only supports boolean masks, but got mask with dtype {mask.dtype}")
+        raise RuntimeError("masked_scatter_ only supports boolean masks, but got mask with dtype "
+                           f"{scalar_type_name(mask.dtype)}")
     source = as_value(source)
     shape = np.broadcast_shapes(x.shape, mask.shape)
     if x.shape != shape:

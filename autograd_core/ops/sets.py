@@ -39,6 +39,7 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
     consecutive slices along dim), as torch.unique_consecutive; with return_inverse, the run each element (slice)
     belongs to (input's shape, or its size along dim), with return_counts, each run's length (both int64). No
     gradient."""
+    refuse_complex_in_words('"unique"', input)
     data = np.asarray(as_value(input).data)
     if dim is None:
         flat = data.reshape(-1)
@@ -99,6 +100,7 @@ def histogramdd(input, bins=10, range=None, weight=None, density=False):  # noqa
     includes its right edge. No gradient."""
     data = np.asarray(as_value(input).data)
     if data.dtype.kind != "f":
+        refuse_complex_in_words('"histogramdd"', data)
         raise NotImplementedError(f"histogramdd(): not implemented for dtype {data.dtype} (floats only)")
     if data.ndim < 2:
         raise ShapeError("histogramdd(): input tensor should have at least 2 dimensions (points, D)")

@@ -332,6 +332,7 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
 def bincount(input, weights=None, minlength=0):
     """How often each non-negative integer occurs in the 1-D `input` (int64), or the sum of `weights` at each, as
     torch.bincount: length max(input) + 1, at least minlength. No gradient."""
+    refuse_complex_in_words('"bincount_cpu"', input)
     data = np.asarray(as_value(input).data)
     if data.ndim != 1 or data.dtype.kind not in "iub":
         raise RuntimeError(f"bincount(): expected a 1-D tensor of non-negative integers, got {data.dtype} of "

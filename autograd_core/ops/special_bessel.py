@@ -229,8 +229,9 @@ def _public(kernel, name, summary):
 
     def function(input):
         from ..value import Value
-        from .nondifferentiable import without_gradient
+        from .nondifferentiable import refuse_complex_in_words, without_gradient
 
+        refuse_complex_in_words(f'"{name}_cpu"', input)  # NumPy would compute on them
         return without_gradient(data, input) if isinstance(input, Value) else data(input)
 
     function.__name__ = function.__qualname__ = name

@@ -125,6 +125,9 @@ def multigammaln(input, p):
     p = int(p)
     if p < 1:
         raise RuntimeError("p has to be greater than or equal to 1")
+    from .complex import refuse_complex_kernel
+
+    refuse_complex_kernel("arange_cpu", input)  # PyTorch's first step on a complex input: arange in its dtype
     total = lgamma(input)
     for j in range(2, p + 1):
         total = total + lgamma(input + (1 - j) / 2)

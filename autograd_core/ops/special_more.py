@@ -299,18 +299,19 @@ def _j1_data(x):
 
 def bessel_j0(input):
     """J₀(x), the Bessel function of the first kind of order 0 (torch.special.bessel_j0: no gradient, as there)."""
-    return _no_gradient(_j0_data, input)
+    return _no_gradient(_j0_data, input, "bessel_j0_cpu")
 
 
 def bessel_j1(input):
     """J₁(x), the Bessel function of the first kind of order 1 (torch.special.bessel_j1: no gradient, as there)."""
-    return _no_gradient(_j1_data, input)
+    return _no_gradient(_j1_data, input, "bessel_j1_cpu")
 
 
-def _no_gradient(fn, x):
+def _no_gradient(fn, x, kernel):
     from ..value import Value
-    from .nondifferentiable import without_gradient
+    from .nondifferentiable import refuse_complex_in_words, without_gradient
 
+    refuse_complex_in_words(f'"{kernel}"', x)  # PyTorch's kernel refuses complex numbers; NumPy's would compute
     return without_gradient(fn, x) if isinstance(x, Value) else fn(x)
 
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import scalar_type_name
+
 from .promotion import float_result_dtype
 
 _INT64_LIMIT = 2.0 ** 63
@@ -158,8 +160,9 @@ def _evaluate(x, n, *, name, dtype):
     """The named polynomial of the data x and n (broadcast), in `dtype`. Module-level, so that a compiled step
     recognises it between recordings."""
     x, n = np.broadcast_arrays(np.asarray(x), np.asarray(n))
-    if x.dtype.kind == "c" or n.dtype.kind == "c":
-        raise TypeError(f"{name}: complex inputs are not supported")
+    if x.dtype.kind == "c" or n.dtype.kind == "c":  # PyTorch's kernel refuses them
+        dtype = x.dtype if x.dtype.kind == "c" else n.dtype
+        raise NotImplementedError(f'"{name}_cpu" not implemented for \'{scalar_type_name(dtype)}\'')
     out = _KERNELS[name](x.astype(np.float64).ravel(), _degrees(n).ravel())
     with np.errstate(over="ignore"):                  # beyond float32's range: ±inf, as PyTorch's
         return out.reshape(x.shape).astype(dtype)[()]

@@ -186,7 +186,7 @@ _INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
 def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
     x = as_value(input)
     if x.dtype.kind != "f":
-        raise RuntimeError(f"{name}() input tensor must be either float or double dtype")
+        raise RuntimeError("quantile() input tensor must be either float or double dtype")  # nanquantile's too
     if interpolation not in _INTERPOLATIONS:
         raise RuntimeError(f"{name}() interpolation must be one of linear, lower, higher, midpoint or nearest. "
                          f"Got {interpolation}")
@@ -250,6 +250,7 @@ def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
 def aminmax(input, *, dim=None, keepdim=False):
     """(min, max) over all elements or along dim, as torch.aminmax; ties share the gradient, as amin/amax."""
     x = as_value(input)
+    refuse_complex_in_words('"aminmax_cpu"', x)
     if x.size == 0:
         raise ShapeError("aminmax(): cannot compute aminmax over an empty dimension as the operation has no "
                          "identity.")
@@ -344,6 +345,7 @@ def histogram(input, bins=100, *, range=None, weight=None, density=False):  # no
     weight instead of 1. `density=True`: hist / (total count × bin width), a density that integrates to 1."""
     x = as_value(input)
     if x.dtype.kind != "f":
+        refuse_complex_in_words('"histogramdd"', x)
         raise RuntimeError(f"torch.histogram: input must be a floating point tensor, got {x.dtype}")
     data = np.asarray(x.data).reshape(-1)
     if weight is not None:
