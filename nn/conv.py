@@ -32,6 +32,7 @@ from autograd_core.ops import data_of, primitive, reshape
 
 from . import init
 from .im2col import _out_len, _conv2d_np, _conv_transpose2d_np, _conv2d_weight_np
+from .dtype_checks import check_convolution
 from .module import Module, Parameter, check_device
 from .padding import pad
 
@@ -243,6 +244,7 @@ def _convolve(who, nd, x, weight, bias, stride, padding, dilation, groups):
     x, unbatched = _batched(who, x, nd + 2)
     if unbatched:
         return _unbatched(_convolve(who, nd, x, weight, bias, stride, padding, dilation, groups))
+    check_convolution(x, weight, bias)
     x_shape = np.shape(x)
     groups, out_channels, stride, dilation, pads, out_size = _conv_geometry(
         who, nd, x_shape, np.shape(weight), bias, stride, padding, dilation, groups)
@@ -259,6 +261,7 @@ def _convolve_transposed(who, nd, x, weight, bias, stride, padding, output_paddi
     if unbatched:
         return _unbatched(_convolve_transposed(who, nd, x, weight, bias, stride, padding, output_padding, groups,
                                                dilation))
+    check_convolution(x, weight, bias, transposed=True, nd=nd)
     x_shape = np.shape(x)
     groups, out_channels, stride, dilation, padding, output_padding, size = _conv_transpose_geometry(
         who, nd, x_shape, np.shape(weight), bias, stride, padding, output_padding, groups, dilation)

@@ -20,6 +20,7 @@ from autograd_core.ops import data_of, getitem, reshape, scatter_add, transpose
 from .conv import (
     _batched, _conv2d, _conv_geometry, _conv_transpose2d, _conv_transpose_geometry, _ConvNd, Conv2d, ConvTranspose2d,
 )
+from .dtype_checks import check_convolution
 from .padding import pad
 
 
@@ -32,6 +33,7 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """
     who = "conv3d"
     x, unbatched = _batched(who, input, 5)
+    check_convolution(x, weight, bias, nd=3)
     x_shape, w_shape = np.shape(data_of(x)), np.shape(data_of(weight))
     groups, out_channels, stride, dilation, pads, out_size = _conv_geometry(
         who, 3, x_shape, w_shape, bias, stride, padding, dilation, groups)
@@ -61,6 +63,7 @@ def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_paddi
     """
     who = "conv_transpose3d"
     x, unbatched = _batched(who, input, 5)
+    check_convolution(x, weight, bias, transposed=True, nd=3)
     x_shape, w_shape = np.shape(data_of(x)), np.shape(data_of(weight))
     groups, out_channels, stride, dilation, padding, output_padding, size = _conv_transpose_geometry(
         who, 3, x_shape, w_shape, bias, stride, padding, output_padding, groups, dilation)

@@ -13,6 +13,7 @@ from autograd_core.ops import primitive, reshape
 from autograd_core.ops.complex import refuse_complex_differentiation
 
 from . import init
+from .dtype_checks import check_linear
 from .module import Module, Parameter, check_device
 
 
@@ -114,6 +115,7 @@ def linear(input, weight, bias=None):
     if len(x_shape) == 0 or x_shape[-1] != w_shape[1]:
         raise ShapeError(f"linear: input of shape {x_shape} does not end in in_features={w_shape[1]} "
                          f"(weight shape {w_shape})")
+    check_linear(input, weight, bias)
     if bias is None:
         return _linear(input, weight)
     if np.shape(bias) != (w_shape[0],):
@@ -145,9 +147,12 @@ class Linear(Module):
         if not isinstance(input, Value):
             input = Value(input, requires_grad=False, dtype=self.weight.dtype)
         _check_features(input, self.in_features, "Linear")
-        if self.bias is None:
-            return _linear(input, self.weight)
-        return _linear(input, self.weight, self.bias)
+        weight, bias = self.weight, self.bias
+        if input.data.dtype is not weight.data.dtype or bias is not None and bias.data.dtype is not weight.data.dtype:
+            check_linear(input, weight, bias)  # (the same dtype object in every step of a float32 or float64 model)
+        if bias is None:
+            return _linear(input, weight)
+        return _linear(input, weight, bias)
 
     def extra_repr(self):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
