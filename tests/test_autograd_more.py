@@ -185,7 +185,7 @@ def test_stack_module_state_runs_an_ensemble():
     assert params["0.weight"].shape == (4, 3, 2) and params["0.weight"].requires_grad and params["0.weight"].is_leaf
     assert buffers["1.running_mean"].shape == (4, 3) and not isinstance(buffers["1.running_mean"], ag.Tensor)
     assert set(params) == {name for name, _ in models[0].named_parameters()}
-    x = ag.tensor(RNG.standard_normal((5, 2)))
+    x = ag.tensor(RNG.standard_normal((5, 2)), dtype=ag.float32)  # the models' dtype
     for k, model in enumerate(models):
         own = {name: p[k] for name, p in {**params, **buffers}.items()}
         np.testing.assert_allclose(func.functional_call(models[0], own, (x,)).data, model(x).data, rtol=1e-6)
