@@ -4,8 +4,12 @@ The primitives themselves run on NumPy arrays too (that is how their rules compu
 on Values for higher derivatives), so the names users call (`autograd_core.sin`, `autograd_core.cat`, ...) check
 their inputs first, with PyTorch's words:
 
-    sin(): argument 'input' (position 1) must be Tensor, not numpy.ndarray
-    expected Tensor as element 0 in argument 0, but got numpy.ndarray
+    sin(): argument 'input' (position 1) must be Tensor, not list          (a list, or a Python number for one input)
+    expected Tensor as element 0 in argument 0, but got numpy.ndarray      (torch.cat, torch.stack)
+
+A NumPy array given to an elementwise function still computes (an array): the function transforms hand f its
+non-differentiated arguments as the arrays they were given, and f calls these functions on them (see
+docs/coming-from-pytorch.md).
 
 A gradient counts as a tensor, as PyTorch's `x.grad` and `torch.autograd.grad(...)` results are tensors: a GradArray
 (or the NumPy scalar gradient of a 0-d Value) becomes a Value without gradient, so `torch.stack(grads)` and
@@ -82,6 +86,10 @@ class TensorFunction:
             return as_tensor
         if len(self.parameters) > 1 and isinstance(x, (int, float, complex, bool)):
             return x
+        if isinstance(x, np.ndarray):
+            # Not yet PyTorch's TypeError: the function transforms (grad, jacobian, jvp, hessian, compile) still hand
+            # f its non-differentiated arguments as the arrays they were given, and f calls these functions on them
+            return x
         where = f" (position {position + 1})" if position is not None else ""
         raise TypeError(f"{self.__name__}(): argument '{name}'{where} must be Tensor, not {_type_name(x)}")
 
@@ -104,5 +112,10 @@ def tensor_functions(namespace):
     """{name: TensorFunction} for every primitive in `namespace` (a module's globals)."""
     from .ops.primitive import Primitive
 
-    return {name: TensorFunction(name, obj, _PARAMETERS.get(name, ("input",)))
-            for name, obj in namespace.items() if isinstance(obj, Primitive) and not name.startswith("_")}
+    functions, by_primitive = {}, {}  # an alias (arcsinh, asinh) stays the same object as its twin
+    for name, obj in namespace.items():
+        if isinstance(obj, Primitive) and not name.startswith("_"):
+            if obj not in by_primitive:
+                by_primitive[obj] = TensorFunction(name, obj, _PARAMETERS.get(name, ("input",)))
+            functions[name] = by_primitive[obj]
+    return functions

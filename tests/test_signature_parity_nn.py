@@ -428,7 +428,7 @@ def test_module_methods_take_pytorchs_arguments():
     assert [n for n, _ in model.named_buffers("b", False)] == []
     memo = {model[1]}
     assert [n for n, _ in model.named_modules(memo, "m")] == ["m", "m.0", "m.2"] and len(memo) == 4
-    model(Value(np.ones((4, 2)))).sum().backward()
+    model(Value(np.ones((4, 2)), dtype=np.float32)).sum().backward()
     model.zero_grad(set_to_none=False)
     assert np.all(model[0].weight.grad == 0)
     model.zero_grad()
