@@ -63,9 +63,12 @@ def check_norm_parameters(input, *parameters):
     None for those not given) suit the input's dtype: all of the input's dtype, or all float32 around a float16 or
     bfloat16 input. Whether the parameters are "mixed" is decided by the first one given, as ATen does."""
     dtype = _dtype(input)
-    given = [_dtype(p) for p in parameters if p is not None]
-    if all(d == dtype for d in given):
+    for p in parameters:  # the common case first: each parameter's dtype the input's (one comparison each)
+        if p is not None and _dtype(p) != dtype:
+            break
+    else:
         return
+    given = [_dtype(p) for p in parameters if p is not None]
     if given[0] != dtype:  # mixed: ATen's check_mixed_data_type
         if any(d != np.float32 for d in given):
             raise RuntimeError("mixed dtype (CPU): expect parameter to have scalar type of Float")
