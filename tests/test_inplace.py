@@ -253,11 +253,11 @@ def test_load_state_dict_and_init_functions_change_parameters_in_place_with_a_ve
     assert model.weight is weight and weight.data is array and np.all(array == 0.5)  # PyTorch's param.copy_
     with pytest.raises(RuntimeError, match="modified by an in-place operation"):
         loss.backward()
-    loss = model(Value(np.ones((3, 2)))).sum()
+    loss = model(Value(np.ones((3, 2)), dtype=np.float32)).sum()
     nn.init.zeros_(model.weight)
     with pytest.raises(RuntimeError, match="modified by an in-place operation"):
         loss.backward()
-    loss = model(Value(np.ones((3, 2)), requires_grad=False)).sum()
+    loss = model(Value(np.ones((3, 2)), requires_grad=False, dtype=np.float32)).sum()
     nn.init.zeros_(model.bias)
     loss.backward()  # as in PyTorch: no rule of the linear node reads the bias
     np.testing.assert_array_equal(model.bias.grad, [3.0])
