@@ -446,10 +446,10 @@ def test_module_methods_take_pytorchs_arguments():
     layer.register_forward_hook(lambda m, args, out: order.append("registered first"))
     layer.register_forward_hook(lambda m, args, out: order.append("prepended"), prepend=True)
     layer.register_forward_hook(lambda m, args, out: outputs.append(out), always_call=True)
-    layer(Value(np.ones((1, 2))))
+    layer(Value(np.ones((1, 2)), dtype=np.float32))
     assert order == ["prepended", "registered first"]
     with pytest.raises(ValueError):
-        layer(Value(np.ones((1, 3))))                                          # a wrong shape: forward raises
+        layer(Value(np.ones((1, 3)), dtype=np.float32))                       # a wrong shape: forward raises
     assert outputs[-1] is None                                                 # the always_call hook ran
     layer.register_buffer("scale", tensor=np.ones(2))
     assert "scale" in layer.state_dict()
