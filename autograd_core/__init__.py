@@ -281,6 +281,12 @@ _LAZY = {  # public name -> (defining module, its name there)
 }
 
 
+# The primitives under torch's names check their inputs as PyTorch's functions do (a NumPy array is a TypeError, a
+# gradient a tensor); library code that means arrays calls autograd_core.ops (tensor_inputs.py).
+from .tensor_inputs import tensor_functions as _tensor_functions  # noqa: E402
+
+globals().update(_tensor_functions(globals()))
+
 __getattr__, __dir__ = lazy_attributes(__name__, globals(), _SUBMODULES, _LAZY)
 
 import warnings as _warnings  # noqa: E402

@@ -433,6 +433,9 @@ def jacfwd(f, argnums=0, has_aux=False):
             jac = functional.per_output([spread.regroup([]) for _ in outs], spec)
             return (jac, functional.aux_output(aux, nested)) if has_aux else jac
         jacs, spec = [], None  # jacs[i][m]: differentiated leaf i, output m
+        # every differentiated argument as a Value, also while another one's columns are computed: f sees tensors,
+        # as it does in PyTorch (torch's functions refuse arrays)
+        flat = [_as_primal(a, "jacfwd") if j in spread.nums else a for j, a in enumerate(flat)]
         for i in spread.nums:
             x = _as_primal(flat[i], "jacfwd")
 

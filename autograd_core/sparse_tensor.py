@@ -152,11 +152,9 @@ class SparseTensor(SparseInPlace, SparseConversions, Value):
     _result = staticmethod(_result)
 
     def _type_name(self):
-        from .tensor import _legacy_types
+        from .tensor import type_name
 
-        names = {t.dtype: t.__name__ for t in _legacy_types().values()}
-        names.update({np.dtype(np.complex64): "ComplexFloatTensor", np.dtype(np.complex128): "ComplexDoubleTensor"})
-        return f"torch.sparse.{names[self.data.dtype]}"
+        return f"torch.sparse.{type_name(self.data.dtype)}"
 
     # ------------------------------------------------------------------------------------------------
     # Inspection (PyTorch's names).

@@ -26,6 +26,7 @@ from . import ops
 from .modes import GRAD_ENABLED, inference_mode  # noqa: F401  (torch.inference_mode)
 from .tensor_methods import Device, MaxMin, check_matrices, on_cpu  # noqa: F401  (MaxMin: the type of max(x, dim))
 from .tensor_attributes import check_memory_format  # memory_format= of the *_like factories: names, no numbers
+from .tensor_inputs import tensor_sequence
 from .value import Value, wrapped
 
 # dtype names (PyTorch's): NumPy dtypes.
@@ -145,6 +146,35 @@ def _legacy_types():
     """The legacy constructors by name ('LongTensor' -> LongTensor), for `x.type('torch.LongTensor')`."""
     return {t.__name__: t for t in (FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor, ShortTensor,
                                     CharTensor, ByteTensor, BoolTensor)}
+
+
+# PyTorch's names of a tensor's type by dtype (x.type(), torch.typename(x)); the complex and unsigned ones have no
+# constructor, but x.type('torch.ComplexFloatTensor') converts, as in PyTorch.
+_TYPE_NAMES = {np.dtype(d): name for d, name in (
+    (np.float32, "FloatTensor"), (np.float64, "DoubleTensor"), (np.float16, "HalfTensor"),
+    (np.complex64, "ComplexFloatTensor"), (np.complex128, "ComplexDoubleTensor"), (np.int64, "LongTensor"),
+    (np.int32, "IntTensor"), (np.int16, "ShortTensor"), (np.int8, "CharTensor"), (np.uint8, "ByteTensor"),
+    (np.bool_, "BoolTensor"), (np.uint16, "UInt16Tensor"), (np.uint32, "UInt32Tensor"),
+    (np.uint64, "UInt64Tensor"))}
+_DTYPES_BY_TYPE_NAME = {name: d for d, name in _TYPE_NAMES.items()}
+
+
+def type_name(dtype):
+    """PyTorch's name of the type of a tensor of `dtype` without 'torch.': 'FloatTensor', 'ComplexDoubleTensor', ..."""
+    return _TYPE_NAMES[np.dtype(dtype)]
+
+
+def dtype_of_type_name(name):
+    """The dtype a type name stands for in x.type(name): 'torch.FloatTensor' (and its siblings), 'torch.Tensor' (the
+    default dtype); ValueError with PyTorch's words for any other string ('float64', 'torch.float64')."""
+    if name == "torch.Tensor":
+        return np.dtype(DEFAULTS["dtype"])
+    if name.startswith("torch.cuda."):
+        raise RuntimeError(f"x.type({name!r}): there is no GPU here (CUDA types are not supported)")
+    dtype = _DTYPES_BY_TYPE_NAME.get(name[len("torch."):]) if name.startswith("torch.") else None
+    if dtype is None:
+        raise ValueError(f"invalid type: {name!r}")
+    return dtype
 
 
 def manual_seed(seed):
@@ -845,11 +875,11 @@ def cat(tensors, dim=0, *, axis=None):
     """Join Values along an existing axis (`dim` or NumPy's `axis`). As in PyTorch, an empty 1-D Value (shape (0,))
     among Values of other shapes is left out (it still takes part in the result's dtype), so the accumulating idiom
     `preds = torch.tensor([])`, then `preds = torch.cat([preds, batch_preds])` over (N, C) batches, runs."""
-    tensors = list(tensors)
-    shapes = [np.shape(t.data if isinstance(t, Value) else t) for t in tensors]
+    tensors = tensor_sequence(tensors)
+    shapes = [t.shape for t in tensors]
     if (0,) in shapes and builtins.any(shape != (0,) for shape in shapes):
         kept = [t for t, shape in zip(tensors, shapes) if shape != (0,)]
-        dtype = ops.promotion.result_dtype(*[t if isinstance(t, Value) else np.asarray(t) for t in tensors])
+        dtype = ops.promotion.result_dtype(*tensors)
         out = ops.concatenate(kept, axis=dim if axis is None else axis)
         return out if out.dtype == dtype else out.to(dtype)
     return ops.concatenate(tensors, axis=dim if axis is None else axis)
@@ -860,7 +890,7 @@ concat = cat
 
 def stack(tensors, dim=0, *, axis=None):
     """Join Values of the same shape along a new axis (`dim` or NumPy's `axis`)."""
-    return ops.stack(list(tensors), axis=dim if axis is None else axis)
+    return ops.stack(tensor_sequence(tensors), axis=dim if axis is None else axis)
 
 
 allclose, equal = ops.arith.allclose, ops.arith.equal

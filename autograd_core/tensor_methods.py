@@ -626,14 +626,22 @@ class TensorMethods:
                 dtype = a
         if device is not None:
             on_cpu(device)
-        return self if dtype is None else self.type(dtype)
+        return self if dtype is None else self._as_dtype(_dtype(dtype))
 
-    def type(self, dtype=None):
-        """x converted to `dtype` (or, without one, the dtype's name). Float targets stay differentiable;
-        integer and boolean results carry no gradient (as in PyTorch)."""
+    def type(self, dtype=None, non_blocking=False, **kwargs):
+        """Without dtype, the name of x's type as PyTorch's: 'torch.FloatTensor', 'torch.DoubleTensor',
+        'torch.LongTensor', 'torch.ComplexFloatTensor', ... With one, x converted to it: a dtype, a legacy type
+        (torch.DoubleTensor) or its name ('torch.DoubleTensor'; any other string is PyTorch's ValueError "invalid
+        type"). Float targets stay differentiable; integer and boolean results carry no gradient (as in PyTorch).
+        non_blocking: accepted (there is only the CPU)."""
+        from .tensor import dtype_of_type_name, type_name
+
         if dtype is None:
-            return str(self.dtype)
-        dtype = _dtype(dtype)
+            return f"torch.{type_name(self.data.dtype)}"
+        return self._as_dtype(dtype_of_type_name(dtype) if isinstance(dtype, str) else _dtype(dtype))
+
+    def _as_dtype(self, dtype):
+        """x converted to the NumPy dtype `dtype` (x itself when it has it)."""
         if dtype == self.data.dtype:
             return self
         if dtype.kind in "fc":

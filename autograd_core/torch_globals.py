@@ -121,10 +121,9 @@ def typename(obj):
     """A readable name of obj's type, as PyTorch's: 'torch.FloatTensor' (and its siblings by dtype) for a Value,
     else the dotted module and qualified name of obj (or of its class, for an instance), without 'builtins.'."""
     if isinstance(obj, Value):
-        from .tensor import _legacy_types
+        from .tensor import _TYPE_NAMES
 
-        names = {t.dtype: t.__name__ for t in _legacy_types().values()}
-        return f"torch.{names.get(obj.dtype, 'Tensor')}"
+        return f"torch.{_TYPE_NAMES.get(obj.data.dtype, 'Tensor')}"
     module = getattr(obj, "__module__", "") or ""
     if hasattr(obj, "__qualname__"):
         qualname = obj.__qualname__

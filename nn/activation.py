@@ -15,6 +15,7 @@ import warnings
 import numpy as np
 
 import autograd_core as ag
+from autograd_core import ops  # the primitives, which also run on arrays (the rules below call them on arrays)
 from autograd_core.grad_array import NUMPY_ARRAYS
 from autograd_core.inplace import update_in_place
 from autograd_core.ops import data_of, primitive, where
@@ -36,8 +37,8 @@ def relu(input, inplace=False):
     """max(x, 0), elementwise; gradient 1 where x > 0, else 0. inplace=True: written into input, which is returned
     (PyTorch's rules, see the comment above)."""
     if inplace:
-        return update_in_place(input, "relu(inplace=True)", ag.relu)
-    return ag.relu(input)
+        return update_in_place(input, "relu(inplace=True)", ops.relu)
+    return ops.relu(input)
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
@@ -45,18 +46,18 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
     negative_slope = float(negative_slope)
     if inplace:
         return update_in_place(input, "leaky_relu(inplace=True)",
-                               lambda x: ag.leaky_relu(x, negative_slope=negative_slope))
-    return ag.leaky_relu(input, negative_slope=negative_slope)
+                               lambda x: ops.leaky_relu(x, negative_slope=negative_slope))
+    return ops.leaky_relu(input, negative_slope=negative_slope)
 
 
 def sigmoid(input):
     """1 / (1 + e⁻ˣ), computed without overflow."""
-    return ag.sigmoid(input)
+    return ops.sigmoid(input)
 
 
 def tanh(input):
     """Hyperbolic tangent elementwise (same shape as input), in (-1, 1)."""
-    return ag.tanh(input)
+    return ops.tanh(input)
 
 
 def _implicit_dim(name, ndim):
@@ -142,7 +143,7 @@ def _gelu_vjp(g, out, x):
         d *= _INV_SQRT_2PI
         d += _ratio(out, x, 0.5)
         return g * d
-    return g * (0.5 * (1 + erf(x * _SQRT1_2)) + x * ag.exp(-0.5 * x * x) * _INV_SQRT_2PI)
+    return g * (0.5 * (1 + erf(x * _SQRT1_2)) + x * ops.exp(-0.5 * x * x) * _INV_SQRT_2PI)
 
 
 _gelu.defvjp(_gelu_vjp, formulas=("g⊙(Φ(x) + x·φ(x))",))
@@ -162,7 +163,7 @@ def _gelu_tanh_vjp(g, out, x):
     if _arrays(g, out, x):
         r = _ratio(2 * out, x, 1.0)
         return g * (0.5 * r + 0.5 * x * (2 - r) * r * slope)
-    th = ag.tanh(_TANH_BETA * (x + _TANH_KAPPA * x * x * x))
+    th = ops.tanh(_TANH_BETA * (x + _TANH_KAPPA * x * x * x))
     return g * (0.5 * (1 + th) + 0.5 * x * (1 - th * th) * slope)
 
 
@@ -186,7 +187,7 @@ def gelu(input, approximate="none"):
 @primitive("silu")
 def _silu(x):
     """x·σ(x)."""
-    return x * ag.sigmoid(x)
+    return x * ops.sigmoid(x)
 
 
 def _silu_vjp(g, out, x):
@@ -198,7 +199,7 @@ def _silu_vjp(g, out, x):
         d *= out
         d += s
         return g * d
-    s = ag.sigmoid(x)
+    s = ops.sigmoid(x)
     return g * s * (1 + x * (1 - s))
 
 
@@ -232,7 +233,7 @@ def _elu_vjp(g, out, x, alpha):
         np.exp(e, out=e)
         e *= alpha
         return np.where(negative, g * e, g)
-    return where(negative, g * (alpha * ag.exp(where(negative, x, 0.0))), g)
+    return where(negative, g * (alpha * ops.exp(where(negative, x, 0.0))), g)
 
 
 _elu.defvjp(_elu_vjp, formulas=("g where x > 0, g⊙α·eˣ elsewhere",))
@@ -260,7 +261,7 @@ def _softplus(x, beta, threshold):
 
 def _softplus_vjp(g, out, x, beta, threshold):
     # σ(beta·x) on the smooth part, 1 where softplus is x itself
-    return where(np.asarray(data_of(x)) * beta > threshold, g, g * ag.sigmoid(x * beta if beta != 1 else x))
+    return where(np.asarray(data_of(x)) * beta > threshold, g, g * ops.sigmoid(x * beta if beta != 1 else x))
 
 
 _softplus.defvjp(_softplus_vjp, formulas=("g⊙σ(βx), g past the threshold",))
@@ -280,7 +281,7 @@ class ReLU(Module):
         self.inplace = bool(inplace)
 
     def forward(self, input):
-        return relu(input, inplace=True) if self.inplace else ag.relu(input)
+        return relu(input, inplace=True) if self.inplace else ops.relu(input)
 
     def extra_repr(self):
         return "inplace=True" if self.inplace else ""
@@ -302,13 +303,13 @@ class LeakyReLU(Module):
 class Sigmoid(Module):
     """Sigmoid(): 1 / (1 + exp(-x)) elementwise (same shape), computed without overflow."""
     def forward(self, input):
-        return ag.sigmoid(input)
+        return ops.sigmoid(input)
 
 
 class Tanh(Module):
     """Tanh(): hyperbolic tangent elementwise (same shape), in (-1, 1)."""
     def forward(self, input):
-        return ag.tanh(input)
+        return ops.tanh(input)
 
 
 class Softmax(Module):

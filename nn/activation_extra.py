@@ -30,6 +30,7 @@ import warnings
 import numpy as np
 
 import autograd_core as ag
+from autograd_core import ops  # the primitives, which also run on arrays (the rules below call them on arrays)
 from autograd_core import ShapeError
 from autograd_core import Value
 from autograd_core.inplace import update_in_place
@@ -121,9 +122,9 @@ def _mish_vjp(g, out, x):
     # On arrays tanh(sp(x)) = out/x (tanh(log 2) = 3/5 at 0).
     if _arrays(g, out, x):
         t = _ratio(out, x, 0.6)
-        return g * (t + x * ag.sigmoid(x) * (1 - t * t))
-    t = ag.tanh(softplus(x, threshold=math.inf))
-    return g * (t + x * ag.sigmoid(x) * (1 - t * t))
+        return g * (t + x * ops.sigmoid(x) * (1 - t * t))
+    t = ops.tanh(softplus(x, threshold=math.inf))
+    return g * (t + x * ops.sigmoid(x) * (1 - t * t))
 
 
 _mish.defvjp(_mish_vjp, formulas=("g⊙(tanh sp(x) + x·σ(x)(1 − tanh² sp(x)))",))
@@ -139,7 +140,7 @@ def mish(input, inplace=False):
 
 def softsign(input):
     """x / (1 + |x|)."""
-    return input / (1 + ag.abs(input))
+    return input / (1 + ops.abs(input))
 
 
 @primitive("hardswish")
@@ -208,8 +209,8 @@ def glu(input, dim=-1):
     second = (slice(None),) * axis + (slice(half, None),)
     if not isinstance(input, Value):
         x = np.asarray(input)
-        return x[first] * ag.sigmoid(x[second])
-    return getitem(input, first) * ag.sigmoid(getitem(input, second))
+        return x[first] * ops.sigmoid(x[second])
+    return getitem(input, first) * ops.sigmoid(getitem(input, second))
 
 
 def threshold(input, threshold, value, inplace=False):
@@ -224,7 +225,7 @@ def threshold(input, threshold, value, inplace=False):
 
 def tanhshrink(input):
     """x − tanh(x)."""
-    return input - ag.tanh(input)
+    return input - ops.tanh(input)
 
 
 def _check_lambd(lambd, who):

@@ -32,7 +32,7 @@ from autograd_core.ops import data_of, primitive, reshape
 
 from . import init
 from .im2col import _out_len, _conv2d_np, _conv_transpose2d_np, _conv2d_weight_np
-from .mixed_dtypes import check_convolution
+from . import dtype_checks, mixed_dtypes
 from .module import Module, Parameter, check_device
 from .padding import pad
 
@@ -241,10 +241,11 @@ def _conv_transpose_geometry(who, nd, x_shape, w_shape, bias, stride, padding, o
 
 
 def _convolve(who, nd, x, weight, bias, stride, padding, dilation, groups):
-    check_convolution(x, weight, bias, False, nd)
+    mixed_dtypes.check_convolution(x, weight, bias, False, nd)  # real and complex numbers mixed
     x, unbatched = _batched(who, x, nd + 2)
     if unbatched:
         return _unbatched(_convolve(who, nd, x, weight, bias, stride, padding, dilation, groups))
+    dtype_checks.check_convolution(x, weight, bias)  # float widths mixed
     x_shape = np.shape(x)
     groups, out_channels, stride, dilation, pads, out_size = _conv_geometry(
         who, nd, x_shape, np.shape(weight), bias, stride, padding, dilation, groups)
@@ -257,11 +258,12 @@ def _convolve(who, nd, x, weight, bias, stride, padding, dilation, groups):
 
 
 def _convolve_transposed(who, nd, x, weight, bias, stride, padding, output_padding, groups, dilation):
-    check_convolution(x, weight, bias, True, nd)
+    mixed_dtypes.check_convolution(x, weight, bias, True, nd)
     x, unbatched = _batched(who, x, nd + 2)
     if unbatched:
         return _unbatched(_convolve_transposed(who, nd, x, weight, bias, stride, padding, output_padding, groups,
                                                dilation))
+    dtype_checks.check_convolution(x, weight, bias, transposed=True, nd=nd)
     x_shape = np.shape(x)
     groups, out_channels, stride, dilation, padding, output_padding, size = _conv_transpose_geometry(
         who, nd, x_shape, np.shape(weight), bias, stride, padding, output_padding, groups, dilation)

@@ -12,7 +12,7 @@ from autograd_core import Value
 from autograd_core.errors import scalar_type_name
 from autograd_core.jit import not_replayable, replay_requires
 from autograd_core.ops.complex import complex_dtype_among, refuse_complex_differentiation
-from autograd_core.ops import data_of, primitive, where
+from autograd_core.ops import data_of, primitive, stack, where  # stack: of Values and arrays (no bag)
 from autograd_core.ops.sparse import sparse_coo, sparse_result
 
 from . import init
@@ -306,7 +306,7 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
         for start, end in bags:
             members = np.flatnonzero(counted[start:end]) + start
             maxima.append(rows[members].max(axis=0) if members.size else np.zeros(dim, dtype))
-        return ag.stack(maxima) if maxima else ag.zeros((0, dim), dtype=dtype)
+        return stack(maxima) if maxima else ag.zeros((0, dim), dtype=dtype)
     # sum and mean: a constant (bags, ids) matrix times the rows read, one matmul (its gradient scatters back)
     membership = np.zeros((len(bags), flat.size), dtype)
     for b, (start, end) in enumerate(bags):

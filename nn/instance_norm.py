@@ -21,6 +21,7 @@ from autograd_core.ops import data_of
 from autograd_core.ops.complex import refuse_complex_kernel
 
 from . import init
+from .dtype_checks import check_norm_parameters
 from .module import Module, Parameter, check_device
 from .norm import _affine, batch_norm, standardize
 
@@ -67,6 +68,7 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
         if running_mean is None or running_var is None:
             raise ValueError("instance_norm: expected running_mean and running_var when use_input_stats=False")
         return batch_norm(x, running_mean, running_var, weight, bias, training=False, eps=eps)
+    check_norm_parameters(x, weight, bias)
     xhat, mean, var, count = _by_instance(x, eps)
     if running_mean is not None and running_var is not None:
         not_replayable("instance_norm updates the running statistics it is given (in place, with NumPy); "
@@ -116,6 +118,7 @@ class _InstanceNorm(Module):
             y = batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias, training=False,
                            eps=self.eps)
         else:
+            check_norm_parameters(x, self.weight, self.bias)
             xhat, mean, var, count = _by_instance(x, self.eps)
             if self.track_running_stats:
                 self._track(mean, var, count)

@@ -34,6 +34,7 @@ from autograd_core.linalg import vector_norm
 from autograd_core.ops import clip, data_of, primitive, without_gradient
 
 from . import init
+from .dtype_checks import check_norm_parameters
 from .module import Module, Parameter, check_device
 
 
@@ -284,6 +285,7 @@ def batch_norm(input, running_mean=None, running_var=None, weight=None, bias=Non
     weight, bias: (C,) or None. Returns y of x's shape.
     """
     refuse_complex_kernel("batch_norm", input)
+    check_norm_parameters(input, weight, bias, running_mean, running_var)
     xd = data_of(input)
     if xd.ndim < 2:
         raise ShapeError(f"batch_norm: expected input of shape (N, C, ...), got {xd.shape}")
@@ -370,6 +372,7 @@ class _BatchNorm(Module):
             return batch_norm(input, self.running_mean, self.running_var, self.weight, self.bias,
                               training=self.training or not self.track_running_stats, momentum=self.momentum,
                               eps=self.eps)
+        check_norm_parameters(input, self.weight, self.bias, self.running_mean, self.running_var)
         # Training: normalise by the batch's statistics, then fold them into the running ones in a step that a
         # compiled function replays with each new batch's statistics (an effect, like an optimizer's step).
         xhat, mean, var, count = _by_batch(input, self.eps, training=True)
@@ -442,6 +445,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
 
     x: (..., *normalized_shape); weight, bias: normalized_shape or None.
     """
+    check_norm_parameters(input, weight, bias)
     _refuse_complex_norm("LayerNormKernelImpl", input, weight, bias)
     if isinstance(normalized_shape, numbers.Integral):
         normalized_shape = (int(normalized_shape),)
@@ -501,6 +505,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     x: (N, C, *) with C divisible by num_groups; the statistics of sample n, group k run over its C/G
     channels and all positions. weight, bias: (C,) or None. Same in training and evaluation.
     """
+    check_norm_parameters(input, weight, bias)
     _refuse_complex_norm("GroupNormKernelImpl", input, weight, bias)
     shape = np.shape(data_of(input))
     if len(shape) < 2:

@@ -206,4 +206,4 @@ def test_linear_cross_entropy_is_cross_entropy_of_the_logits():
         nn.LinearCrossEntropyLoss(5, 4, label_smoothing=1.5)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # options are accepted quietly
-        nn.LinearCrossEntropyLoss(5, 4, options=object())(Value(x), t[:, 0])
+        nn.LinearCrossEntropyLoss(5, 4, options=object())(Value(x, dtype=np.float32), t[:, 0])

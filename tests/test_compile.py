@@ -1223,7 +1223,7 @@ def test_module_settings_and_method_attributes_are_guarded():
 def test_an_attribute_guard_sees_a_replaced_instance_dict():
     # The guards read a module's attributes from its __dict__ (cheaper than getattr); a __dict__ swapped for
     # another must fail them, or the replay would use the old weight.
-    layer = nn.Linear(3, 2, rng=0)
+    layer = nn.Linear(3, 2, rng=0, dtype=np.float64)  # the replacing weight's dtype
     compiled = ag.compile(lambda x: layer(x).sum())
     x = np.ones((4, 3))
     for _ in range(3):
@@ -1387,7 +1387,7 @@ def test_relu_gradients_multiplied_in_place_give_the_eager_numbers(returns):
 def test_linear_rules_are_written_out_for_matrices_and_called_otherwise(batch_shape):
     # linear declares its three VJP rules as templates (Primitive.definline) for 2-D data; a program checks a template
     # against the rule on the recorded arrays and calls the rule where they differ (3-D data: gᵀx is another product).
-    layer = nn.Linear(4, 3, rng=0)
+    layer = nn.Linear(4, 3, rng=0, dtype=np.float64)  # x @ w is float64: PyTorch's layers refuse mixed dtypes
     w = nn.Parameter(np.ones((5, 4)))
 
     def step(x):

@@ -333,7 +333,7 @@ def test_named_tuples_and_dict_classes_come_back_as_they_were_returned():
 def test_a_value_that_existed_before_the_call_is_returned_as_itself():
     """nn.Identity's input, a parameter: the very object, as eager mode returns it (a replay returned a new leaf holding
     a copy of its data, cut off from its graph)."""
-    x = torch.tensor(np.ones(3), requires_grad=True)
+    x = torch.tensor(np.ones(3), requires_grad=True, dtype=torch.float32)  # the layer's dtype
     h = x * 3.0  # a node of a graph made before the call
     identity = torch.compile(nn.Identity())
     linear = nn.Linear(3, 2)

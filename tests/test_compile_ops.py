@@ -134,7 +134,7 @@ def test_compiled_module_step_gives_the_eager_numbers(name, batches):
     # "repeated-then-new": the two recorded calls see the same batch, so they agree even on arrays a module wrongly
     # derives from the data with NumPy (baked as constants); the later batches then show any such constant.
     make, shape = _MODULES[name]
-    model, twin = make(), make()
+    model, twin = make().double(), make().double()  # the batches' dtype: PyTorch's layers refuse mixed dtypes
 
     def step(module):
         def run(x):

@@ -391,7 +391,7 @@ def test_post_accumulate_grad_hook_sees_the_updated_grad_and_can_step_inside_bac
     model = ag.nn.Linear(3, 2)
     reference = ag.nn.Linear(3, 2)
     reference.load_state_dict(model.state_dict())
-    x = ag.tensor(np.arange(6.0).reshape(2, 3))
+    x = ag.tensor(np.arange(6.0).reshape(2, 3), dtype=ag.float32)
     optimizers = {p: ag.optim.SGD([p], lr=0.1) for p in model.parameters()}
 
     def step(p):

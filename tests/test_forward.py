@@ -81,7 +81,8 @@ nn_case("scale_shift", "scale_shift-layer", lambda x, w, b: F.layer_norm(x, (3,)
         _r.standard_normal(3), _r.standard_normal(3))
 nn_case("scale_shift", "scale_shift-batch", lambda x, w, b: F.batch_norm(x, weight=w, bias=b, training=True),
         _r.standard_normal((3, 2, 2, 2)), _r.standard_normal(2), _r.standard_normal(2))
-nn_case("sync_normalize", "sync-batch-norm", lambda x: nn.SyncBatchNorm(3)(x), _r.standard_normal((5, 3, 2)))
+nn_case("sync_normalize", "sync-batch-norm", lambda x: nn.SyncBatchNorm(3, dtype=np.float64)(x),
+        _r.standard_normal((5, 3, 2)))
 
 _UNPOOL_INDEX = np.array([[[[0, 3], [9, 14]]]])  # positions in a 4×4 output, one per pooled cell
 nn_case("max_unpool", "max_unpool2d", lambda x: F.max_unpool2d(x, _UNPOOL_INDEX, 2), _r.standard_normal((1, 1, 2, 2)))

@@ -191,8 +191,8 @@ def test_functional_call_puts_the_parameters_back_when_the_call_raises_and_check
 def test_functional_call_buffers_and_tied_weights():
     model = nn.Sequential(nn.Linear(3, 4, rng=0), nn.BatchNorm1d(4))
     model.eval()
-    x = RNG.standard_normal((5, 3))
-    mean = np.full(4, 0.5)
+    x = RNG.standard_normal((5, 3)).astype(np.float32)  # the model's dtype
+    mean = np.full(4, 0.5, np.float32)
     out = functional_call(model, {"1.running_mean": mean}, (x,))
     h = model[0](x).data
     bn = model[1]

@@ -248,16 +248,16 @@ def test_raw_numpy_writes_are_not_seen_the_documented_limit():
 def test_load_state_dict_and_init_functions_change_parameters_in_place_with_a_version_bump():
     model = nn.Linear(2, 1)
     weight, array = model.weight, model.weight.data
-    loss = model(Value(np.ones((3, 2)))).sum()  # the input requires grad: its rule reads the weight (PyTorch's too)
+    loss = model(Value(np.ones((3, 2)), dtype=np.float32)).sum()  # the input requires grad: its rule reads the weight
     model.load_state_dict({"weight": np.full((1, 2), 0.5), "bias": np.zeros(1)})
     assert model.weight is weight and weight.data is array and np.all(array == 0.5)  # PyTorch's param.copy_
     with pytest.raises(RuntimeError, match="modified by an in-place operation"):
         loss.backward()
-    loss = model(Value(np.ones((3, 2)))).sum()
+    loss = model(Value(np.ones((3, 2)), dtype=np.float32)).sum()
     nn.init.zeros_(model.weight)
     with pytest.raises(RuntimeError, match="modified by an in-place operation"):
         loss.backward()
-    loss = model(Value(np.ones((3, 2)), requires_grad=False)).sum()
+    loss = model(Value(np.ones((3, 2)), requires_grad=False, dtype=np.float32)).sum()
     nn.init.zeros_(model.bias)
     loss.backward()  # as in PyTorch: no rule of the linear node reads the bias
     np.testing.assert_array_equal(model.bias.grad, [3.0])

@@ -457,10 +457,10 @@ def test_modules_match_torch_modules_with_the_same_weights():
 
 
 @pytest.mark.parametrize("layer, shape", [
-    (lambda: nn.Conv1d(2, 3, 3, padding=1, padding_mode="reflect"), (2, 7)),
-    (lambda: nn.Conv2d(2, 3, 3, stride=2), (2, 6, 5)),
-    (lambda: nn.ConvTranspose1d(2, 3, 3, stride=2), (2, 4)),
-    (lambda: nn.ConvTranspose2d(2, 3, 3, stride=2, padding=1), (2, 4, 3)),
+    (lambda: nn.Conv1d(2, 3, 3, padding=1, padding_mode="reflect", dtype=np.float64), (2, 7)),
+    (lambda: nn.Conv2d(2, 3, 3, stride=2, dtype=np.float64), (2, 6, 5)),
+    (lambda: nn.ConvTranspose1d(2, 3, 3, stride=2, dtype=np.float64), (2, 4)),
+    (lambda: nn.ConvTranspose2d(2, 3, 3, stride=2, padding=1, dtype=np.float64), (2, 4, 3)),
 ])
 def test_one_unbatched_sample_is_the_batch_of_one_without_its_axis(layer, shape):
     """PyTorch's convolutions take (C, *spatial) as one sample: the same numbers and gradients as (1, C, *spatial)."""

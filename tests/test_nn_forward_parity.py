@@ -95,7 +95,7 @@ def test_forward_check_sees_a_renamed_or_reordered_parameter():
 # Without PyTorch: modules called by keyword, with PyTorch's names.
 
 def _x(*shape):
-    return Value(rand(*shape))
+    return Value(rand(*shape), dtype=np.float32)  # the modules' dtype: PyTorch refuses a float64 input to them
 
 
 KEYWORD_CALLS = {

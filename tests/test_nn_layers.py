@@ -328,7 +328,7 @@ def test_residual_adds_input():
     np.testing.assert_allclose(res(Value(x)).data, x + block(x).data)
     assert list(res.state_dict()) == ["block.weight", "block.bias"]
     with pytest.raises(ValueError, match=r"maps shape \(2, 3\) to \(2, 4\)"):
-        nn.Residual(nn.Linear(3, 4))(Value(x))
+        nn.Residual(nn.Linear(3, 4, dtype=F64))(Value(x))
 
 
 def test_flatten():

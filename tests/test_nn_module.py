@@ -461,7 +461,7 @@ def test_modules_view_lets_a_subclass_register_and_run_children_as_d2l_writes_it
     net = MySequential(first, nn.ReLU(), second)
     assert list(net._modules) == ["0", "1", "2"] and net._modules["2"] is second
     assert [name for name, _ in net.named_parameters()] == ["0.weight", "0.bias", "2.weight", "2.bias"]
-    x = Value(np.random.default_rng(0).standard_normal((5, 3)))
+    x = Value(np.random.default_rng(0).standard_normal((5, 3)), dtype=np.float32)  # the layers' dtype
     np.testing.assert_allclose(net(x).data, second(first(x).relu()).data)
     assert "(0): Linear" in repr(net)
     del net._modules["1"]

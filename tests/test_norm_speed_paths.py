@@ -97,7 +97,7 @@ def test_forward_mode_matches_reverse_mode(case):
 
 
 def test_layer_norm_is_one_normalize_and_one_scale_shift_node():
-    out = nn.LayerNorm(6)(Value(R.standard_normal((2, 6))))
+    out = nn.LayerNorm(6, dtype=np.float64)(Value(R.standard_normal((2, 6))))
     assert out.op == "scale_shift" and out.parents[0].op == "normalize"
     assert F.layer_norm(Value(R.standard_normal((2, 6))), (6,), np.ones(6)).op == "*"  # weight alone: as before
 
@@ -141,9 +141,9 @@ def test_results_are_new_arrays_each_call():
 
 
 def test_compiled_training_step_recomputes_the_statistics_for_each_batch():
-    model = nn.Sequential(nn.Linear(4, 6), nn.LayerNorm(6), nn.Softmax(dim=-1))
-    group = nn.GroupNorm(2, 4)
-    batch = nn.BatchNorm1d(4)
+    model = nn.Sequential(nn.Linear(4, 6, dtype=np.float64), nn.LayerNorm(6, dtype=np.float64), nn.Softmax(dim=-1))
+    group = nn.GroupNorm(2, 4, dtype=np.float64)
+    batch = nn.BatchNorm1d(4, dtype=np.float64)
 
     def step(x, y):
         loss = ((model(x) - y) ** 2).sum() + (group(x.reshape((2, 4, 3))) ** 3).sum() + (batch(x) ** 3).sum()

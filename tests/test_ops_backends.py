@@ -154,7 +154,14 @@ class OURS:
     # More elementwise functions and products (ops/special.py, ops/linalg.py).
     erf, erfinv, lgamma, digamma, polygamma = ag.erf, ag.erfinv, ag.lgamma, ag.digamma, ag.polygamma
     # --- special functions, stop 26 ---
-    igamma, igammac = ag.igamma, ag.igammac
+    @staticmethod
+    def igamma(a, x):  # torch.igamma takes tensors (or, here, numbers), not arrays
+        return ag.igamma(ag.as_tensor(a, dtype=x.dtype) if isinstance(a, np.ndarray) else a, x)
+
+    @staticmethod
+    def igammac(a, x):
+        return ag.igammac(ag.as_tensor(a, dtype=x.dtype) if isinstance(a, np.ndarray) else a, x)
+
     _s = ag.special
     erfc, erfcx, ndtr, ndtri, log_ndtr, xlogy, xlog1py = _s.erfc, _s.erfcx, _s.ndtr, _s.ndtri, _s.log_ndtr, _s.xlogy, \
         _s.xlog1py

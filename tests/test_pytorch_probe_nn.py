@@ -1475,7 +1475,7 @@ def test_fixed_shapes_and_types_without_torch():
     assert Fn.softmax(ag.tensor(3.0), 0).item() == 1.0
     with pytest.raises(IndexError, match="Dimension out of range"):
         Fn.log_softmax(x, dim=2)
-    assert Fn.linear(x, ag.ones(4)).shape == (3,)
+    assert Fn.linear(x, ag.ones(4, dtype=ag.float64)).shape == (3,)  # x is float64 (NumPy data)
     pooled = Fn.max_pool1d(ag.tensor([[[1, 3, 2, 5]]]), 2)  # an integer Value pools to a float Value, not an array
     assert isinstance(pooled, ag.Value) and pooled.tolist() == [[[3.0, 5.0]]]
     clamped = Fn.hardtanh(ag.tensor([-3, 0, 4]))  # PyTorch keeps int64

@@ -198,7 +198,7 @@ def test_a_big_endian_checkpoint_reads_the_same():
 def test_save_in_pytorchs_format_round_trips_without_pytorch():
     model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Linear(4, 2))
     opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
-    model(ag.Value(np.ones((5, 3)), requires_grad=False)).sum().backward()
+    model(ag.Value(np.ones((5, 3)), requires_grad=False, dtype=np.float32)).sum().backward()
     opt.step()
     tied = np.arange(12.0).reshape(3, 4)
     checkpoint = {"model": model.state_dict(), "optimizer": opt.state_dict(), "epoch": 3, "name": "run",
@@ -361,7 +361,7 @@ def test_each_dtype_ours_to_torch(dtype):
 def test_ours_load_in_torch_with_weights_only_and_mmap(tmp_path):
     torch = _torch()
     model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Linear(4, 2))
-    model(ag.Value(np.random.default_rng(1).normal(size=(5, 3)), requires_grad=False))  # running statistics
+    model(ag.Value(np.random.default_rng(1).normal(size=(5, 3)), requires_grad=False, dtype=np.float32))  # statistics
     path = tmp_path / "ours.pth"
     shared = np.ones(3)
     ag.save({"model": model.state_dict(), "leaf": model[0].weight, "grad": ag.Value(np.ones(2), requires_grad=True),

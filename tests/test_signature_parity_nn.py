@@ -428,7 +428,7 @@ def test_module_methods_take_pytorchs_arguments():
     assert [n for n, _ in model.named_buffers("b", False)] == []
     memo = {model[1]}
     assert [n for n, _ in model.named_modules(memo, "m")] == ["m", "m.0", "m.2"] and len(memo) == 4
-    model(Value(np.ones((4, 2)))).sum().backward()
+    model(Value(np.ones((4, 2)), dtype=np.float32)).sum().backward()
     model.zero_grad(set_to_none=False)
     assert np.all(model[0].weight.grad == 0)
     model.zero_grad()
@@ -446,10 +446,10 @@ def test_module_methods_take_pytorchs_arguments():
     layer.register_forward_hook(lambda m, args, out: order.append("registered first"))
     layer.register_forward_hook(lambda m, args, out: order.append("prepended"), prepend=True)
     layer.register_forward_hook(lambda m, args, out: outputs.append(out), always_call=True)
-    layer(Value(np.ones((1, 2))))
+    layer(Value(np.ones((1, 2)), dtype=np.float32))
     assert order == ["prepended", "registered first"]
     with pytest.raises(ValueError):
-        layer(Value(np.ones((1, 3))))                                          # a wrong shape: forward raises
+        layer(Value(np.ones((1, 3)), dtype=np.float32))                       # a wrong shape: forward raises
     assert outputs[-1] is None                                                 # the always_call hook ran
     layer.register_buffer("scale", tensor=np.ones(2))
     assert "scale" in layer.state_dict()

@@ -270,7 +270,7 @@ def test_replace_all_batch_norm_modules():
         assert bn.num_batches_tracked is None
     assert sorted(model.state_dict()) == ["0.bias", "0.weight", "1.bias", "1.weight"]
     model.eval()  # normalises with the batch's own statistics even in eval mode now
-    y = model[:2](ag.tensor(R.normal(3.0, 2.0, size=(5, 2, 3, 3))))
+    y = model[:2](ag.tensor(R.normal(3.0, 2.0, size=(5, 2, 3, 3)), dtype=ag.float32))
     assert np.allclose(y.data.mean((0, 2, 3)), 0, atol=1e-5)
     with pytest.raises(TypeError, match="nn.Module"):
         ag.func.replace_all_batch_norm_modules_(3)

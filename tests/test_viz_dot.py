@@ -133,7 +133,7 @@ def test_highlight_marks_paths_and_titles_the_product():
 def test_clusters_follow_module_nesting():
     from autograd_core import nn
     model = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 1))
-    out = model(Value(np.ones((4, 2)), requires_grad=False)).mean()
+    out = model(Value(np.ones((4, 2)), requires_grad=False, dtype=np.float32)).mean()
     src = viz.draw(out).source
     g = viz.trace(out)
     assert src.count("subgraph cluster_") == len(g.scopes)

@@ -56,7 +56,8 @@ def tensor_model(batch=8):
     from autograd_core import nn
 
     rng = np.random.default_rng(0)
-    model = nn.Sequential(nn.Linear(6, 16, rng=rng), nn.ReLU(), nn.Linear(16, 3, rng=rng))
+    model = nn.Sequential(nn.Linear(6, 16, rng=rng, dtype=np.float64), nn.ReLU(),
+                          nn.Linear(16, 3, rng=rng, dtype=np.float64))  # x's dtype
     x = Value(rng.normal(size=(batch, 6)), label="x", requires_grad=False)
     loss = (model(x) ** 2).mean()
     loss.label = "loss"

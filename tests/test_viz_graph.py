@@ -135,7 +135,7 @@ def test_drawing_a_non_value_says_what_to_draw_instead():
 def test_scopes_nest_and_parameters_sit_in_their_module():
     from autograd_core import nn
     model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 1))
-    out = model(Value(np.ones((2, 3)), requires_grad=False)).sum()
+    out = model(Value(np.ones((2, 3)), requires_grad=False, dtype=np.float32)).sum()
     g = viz.trace(out)
     kinds = {s.kind for s in g.scopes}
     assert {"Sequential", "Linear"} <= kinds

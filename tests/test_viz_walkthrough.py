@@ -168,7 +168,7 @@ def test_a_short_tensor_network_is_drawn_top_to_bottom_micrograd_s_neuron_left_t
     from autograd_core.nn import functional as F
 
     model = nn.Sequential(nn.Linear(3, 4, rng=0), nn.ReLU(), nn.Linear(4, 2, rng=1))
-    X = Value(np.random.default_rng(0).normal(size=(5, 3)), requires_grad=False, label="X")
+    X = Value(np.random.default_rng(0).normal(size=(5, 3)), requires_grad=False, label="X", dtype=np.float32)
     loss = F.cross_entropy(model(X), np.array([0, 1, 1, 0, 1]))
     loss.backward()
     # Left to right its min/mean/max tables made a strip 22 times wider than high (4947 x 227 px).

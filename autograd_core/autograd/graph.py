@@ -4,10 +4,17 @@
 What a node "saves" here: this engine keeps no separate copies of saved tensors. A recorded node keeps its
 inputs and its own output (Values), and its rules read their arrays during the backward pass. So:
 
-* `pack_hook(tensor)` is called, while a `saved_tensors_hooks` block is open, for each input and for the output of
-  every node recorded there (a node that needs a gradient), once each: all that the node's rules may read. PyTorch
-  calls it only for what each operation's formula needs (nothing for `+`, the inputs for `*`), and not for Python
-  numbers, which here are constant inputs;
+* `pack_hook(tensor)` is called, while a `saved_tensors_hooks` block is open, for what the rules of each node recorded
+  there (a node that needs a gradient) read, once per input read and once for the output if read: the positions
+  the in-place check uses (`inplace_graph._read_by_rules`, from the rules' bytecode; only the rules of inputs that
+  need a gradient). That is PyTorch's choice for the common operations: nothing for `+`, `-`, sums, reshapes and
+  slices, both inputs for `*` and `/`, the output for exp, tanh, sigmoid, sqrt and softmax, the input for sin, log
+  and relu... (tests/test_parity_gaps.py compares them op by op). Where our rule reads other things than PyTorch's
+  formula, the hook sees what ours reads (relu and abs read the input, PyTorch's relu saves the output; `x ** 2`
+  reads the output too; a fused primitive such as nn's linear reads what its own rule reads). Python numbers are
+  not packed (they are constants here: the interned leaves of value.py; a float zero, or a number next to an integer
+  or complex tensor, is not interned and is packed as a 0-d tensor). A rule this cannot read (not a plain
+  function) packs every input and the output, as before;
 * `unpack_hook(packed)` is called for each of them when a backward pass reaches that node (each pass), as in PyTorch,
   but the rules still read the node's own arrays: what unpack_hook returns is not used. A pass that frees the graph
   (no retain_graph) lets go of the packed objects at its end, as PyTorch frees saved tensors (the hooks tutorial's
@@ -26,11 +33,14 @@ import abc
 import contextvars
 import weakref
 
+import numpy as np
+
 from ..grad_fn import AccumulateGrad, GradFn, release_when_freed
 from ..inplace import mark_changed
+from ..inplace_graph import _read_by_rules
 from ..modes import TRACERS
 from ..tracing import Tracer
-from ..value import Value
+from ..value import _CONSTANTS, Value
 
 __all__ = ["Node", "saved_tensors_hooks", "save_on_cpu", "disable_saved_tensors_hooks", "increment_version"]
 
@@ -66,7 +76,7 @@ class _Packing(Tracer):
         if _HOOKS.get() is not self.hooks or not node.requires_grad or node.is_leaf:
             return  # an outer block's tracer, or nothing recorded (no gradient needed, no_grad)
         pack, unpack = self.hooks.pack_hook, self.hooks.unpack_hook
-        packed = [pack(v) for v in (*args, node) if isinstance(v, Value)]
+        packed = [pack(v) for v in _saved_by(node)]
 
         def unpack_saved(grad):
             for p in packed:
@@ -76,6 +86,25 @@ class _Packing(Tracer):
 
         grad_node = weakref.ref(node)
         node.register_hook(unpack_saved)
+
+
+def _saved_by(node):
+    """The Values the rules of `node` read in a backward pass, in PyTorch's sense of saved tensors: the inputs read
+    (argument order), then the output if read; Python numbers (constant leaves) left out."""
+    parents = node.parents
+    reads = _read_by_rules(node, parents)
+    saved = [v for i, v in enumerate(parents) if i in reads and not _is_number(v)]
+    return saved + [node] if -1 in reads else saved
+
+
+def _is_number(v):
+    """Whether v is the constant leaf a Python number became (value.py interns them by the number and the scalar
+    class or dtype of the other operand)."""
+    data = v.data
+    if not isinstance(data, np.generic) or data.dtype.kind != "f" or v.requires_grad:
+        return False
+    number = data.item()
+    return _CONSTANTS.get((number, data.__class__)) is v or _CONSTANTS.get((number, data.dtype)) is v
 
 
 class saved_tensors_hooks:

@@ -14,8 +14,8 @@ from typing import NamedTuple
 import numpy as np
 
 from autograd_core import ShapeError
-from autograd_core import Value, concatenate, stack
-from autograd_core.ops import data_of
+from autograd_core import Value, concatenate
+from autograd_core.ops import data_of, stack  # the primitive: sequences may be arrays (torch.stack refuses them)
 
 
 def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="right"):

@@ -1,0 +1,121 @@
+"""PyTorch's functions take tensors: `torch.sin(np.ones(2))` is a TypeError there, and a gradient is a tensor.
+
+The primitives themselves run on NumPy arrays too (that is how their rules compute on arrays in a backward pass and
+on Values for higher derivatives), so the names users call (`autograd_core.sin`, `autograd_core.cat`, ...) check
+their inputs first, with PyTorch's words:
+
+    sin(): argument 'input' (position 1) must be Tensor, not list          (a list, or a Python number for one input)
+    expected Tensor as element 0 in argument 0, but got numpy.ndarray      (torch.cat, torch.stack)
+
+A NumPy array given to an elementwise function still computes (an array): the function transforms hand f its
+non-differentiated arguments as the arrays they were given, and f calls these functions on them (see
+docs/coming-from-pytorch.md).
+
+A gradient counts as a tensor, as PyTorch's `x.grad` and `torch.autograd.grad(...)` results are tensors: a GradArray
+(or the NumPy scalar gradient of a 0-d Value) becomes a Value without gradient, so `torch.stack(grads)` and
+`torch.sin(x.grad)` give Values. Library code that means arrays calls the primitives of `autograd_core.ops`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .grad_array import GradArray
+from .value import Value
+
+
+def _type_name(x):
+    cls = type(x)
+    return cls.__name__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__name__}"
+
+
+def gradient_as_tensor(x):
+    """x as a Value when it is a gradient (a GradArray, or a NumPy scalar: a 0-d Value's gradient); else None."""
+    if isinstance(x, GradArray):
+        return Value(x.view(np.ndarray), requires_grad=False)
+    if isinstance(x, np.generic) and x.dtype.kind in "biufc":
+        return Value(np.asarray(x), requires_grad=False)
+    return None
+
+
+def tensor_sequence(tensors):
+    """The list of `tensors` (torch.cat's and torch.stack's first argument), gradients made Values; TypeError with
+    PyTorch's words for an element that is not a tensor."""
+    tensors = list(tensors)
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Value):
+            as_tensor = gradient_as_tensor(t)
+            if as_tensor is None:
+                raise TypeError(f"expected Tensor as element {i} in argument 0, but got {_type_name(t)}")
+            tensors[i] = as_tensor
+    return tensors
+
+
+class TensorFunction:
+    """A primitive under its torch name (`autograd_core.sin`): refuses an input that is not a tensor as PyTorch's
+    function does, turns gradients into Values, and is otherwise the primitive (its attributes are the primitive's).
+
+    parameters: PyTorch's names of the tensor inputs, in order ('input', 'other'). A tensor or a gradient each; of
+    two or more, any may also be a Python number (ours promotes it, as torch.xlogy(2, x) does; PyTorch's others
+    refuse it), but no input may be an array or a list."""
+
+    def __init__(self, name, primitive, parameters=("input",)):
+        self.primitive, self.parameters = primitive, parameters
+        self.__name__ = self.__qualname__ = name
+        self.__doc__ = primitive.__doc__
+        self.__module__ = "autograd_core"
+        self.__wrapped__ = primitive
+
+    def __call__(self, *args, **kwargs):
+        if args and isinstance(args[0], Value) and (len(args) == 1 or not isinstance(args[1], np.ndarray)) \
+                and not kwargs:
+            return self.primitive(*args)  # the common call: no check beyond these two
+        args = list(args)
+        for position, name in enumerate(self.parameters):
+            if position < len(args):
+                args[position] = self._tensor(args[position], name, position)
+            elif name in kwargs:
+                kwargs[name] = self._tensor(kwargs[name], name, None)
+        return self.primitive(*args, **kwargs)
+
+    def _tensor(self, x, name, position):
+        if isinstance(x, Value):
+            return x
+        as_tensor = gradient_as_tensor(x)
+        if as_tensor is not None:
+            return as_tensor
+        if len(self.parameters) > 1 and isinstance(x, (int, float, complex, bool)):
+            return x
+        if isinstance(x, np.ndarray):
+            # Not yet PyTorch's TypeError: the function transforms (grad, jacobian, jvp, hessian, compile) still hand
+            # f its non-differentiated arguments as the arrays they were given, and f calls these functions on them
+            return x
+        where = f" (position {position + 1})" if position is not None else ""
+        raise TypeError(f"{self.__name__}(): argument '{name}'{where} must be Tensor, not {_type_name(x)}")
+
+    def __getattr__(self, attribute):
+        return getattr(self.__dict__["primitive"], attribute)
+
+    def __repr__(self):
+        return repr(self.primitive)
+
+
+# The primitives exported under torch's names, and the names of their tensor inputs (others: ('input',)).
+_PARAMETERS = {
+    "atan2": ("input", "other"), "arctan2": ("input", "other"), "maximum": ("input", "other"),
+    "minimum": ("input", "other"), "xlogy": ("input", "other"), "igamma": ("input", "other"),
+    "igammac": ("input", "other"), "complex": ("real", "imag"), "polar": ("abs", "angle"),
+}
+
+
+def tensor_functions(namespace):
+    """{name: TensorFunction} for every primitive in `namespace` (a module's globals)."""
+    from .ops.primitive import Primitive
+
+    functions, by_primitive = {}, {}  # an alias (arcsinh, asinh) stays the same object as its twin
+    for name, obj in namespace.items():
+        if isinstance(obj, Primitive) and not name.startswith("_"):
+            if obj not in by_primitive:
+                by_primitive[obj] = TensorFunction(name, obj, _PARAMETERS.get(name, ("input",)))
+            functions[name] = by_primitive[obj]
+    return functions
