@@ -147,7 +147,7 @@ def viewed_array(view, base):
     """The array that owns the memory of view's data, if that data is a view of base's (of base's array, or of the
     array base's is itself a view of); else None."""
     data, source = view.data, base.data
-    owner = data.base if data.__class__ is np.ndarray else None
+    owner = data.base if isinstance(data, np.ndarray) else None  # (a marked leaf's: a LeafArray)
     if owner is not None and (owner is source or owner is getattr(source, "base", None)):
         return owner
     return None

@@ -295,7 +295,7 @@ class TensorMethods:
         either layout; `view` is what needs one (see there)."""
         _contiguous_format(memory_format, "is_contiguous")
         data = self.data
-        return data.__class__ is not np.ndarray or data.flags.c_contiguous
+        return not isinstance(data, np.ndarray) or data.flags.c_contiguous  # (a NumPy scalar: contiguous)
 
     def is_floating_point(self):
         """True if x's dtype is a float dtype (float16, float32, float64)."""

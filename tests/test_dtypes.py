@@ -98,7 +98,8 @@ def test_rules_with_numbers_as_arrays_give_what_the_python_numbers_give(dtype):
     assert out.dtype == np.maximum(x, 0).dtype and np.array_equal(out, np.maximum(x, 0))
     if x.dtype.kind == "f":
         g, t = np.linspace(-1, 1, 5).astype(dtype), np.tanh(x)
-        for got, want in ((relu.vjps[0](g, out, x), g * (x > 0)), (tanh.vjps[0](g, t, x), g * (1 - t * t))):
+        slope = 1 - t * t if dtype == np.float64 else (1 - t) * (1 + t)  # (narrower floats: the accurate form)
+        for got, want in ((relu.vjps[0](g, out, x), g * (x > 0)), (tanh.vjps[0](g, t, x), g * slope)):
             assert got.dtype == want.dtype == dtype and np.array_equal(got, want)
 
 

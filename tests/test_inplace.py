@@ -317,3 +317,13 @@ def test_a_version_error_leaves_earlier_gradients_as_they_were():
         loss.backward()
     np.testing.assert_array_equal(x.grad, np.full(3, 7.0))  # undone, not half-accumulated
     assert w.grad is None
+
+
+def test_a_view_of_a_leaf_marked_for_gradients_refuses_in_place_changes():
+    # A leaf marked with `requires_grad = True` holds its data as a LeafArray (tensor methods on `.data`); its views
+    # are still views of a leaf, refused as PyTorch refuses them, and keep their layout.
+    x = ag.randn(3, 4)
+    x.requires_grad = True
+    with pytest.raises(RuntimeError, match="a view of a leaf Value that requires grad"):
+        x[0].add_(1)
+    assert not x.T.is_contiguous() and x.is_contiguous()
