@@ -12,15 +12,16 @@ non-differentiated arguments as the arrays they were given, and f calls these fu
 docs/coming-from-pytorch.md).
 
 A gradient counts as a tensor, as PyTorch's `x.grad` and `torch.autograd.grad(...)` results are tensors: a GradArray
-(or the NumPy scalar gradient of a 0-d Value) becomes a Value without gradient, so `torch.stack(grads)` and
-`torch.sin(x.grad)` give Values. Library code that means arrays calls the primitives of `autograd_core.ops`.
+(or the NumPy scalar gradient of a 0-d Value) becomes a Value without gradient, and so does a parameter's `.data`
+(a ParameterArray), so `torch.stack(grads)`, `torch.cat([p.data for p in params])` and `torch.sin(x.grad)` give
+Values. Library code that means arrays calls the primitives of `autograd_core.ops`.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .grad_array import GradArray
+from .grad_array import GradArray, ParameterArray
 from .value import Value
 
 
@@ -30,8 +31,10 @@ def _type_name(x):
 
 
 def gradient_as_tensor(x):
-    """x as a Value when it is a gradient (a GradArray, or a NumPy scalar: a 0-d Value's gradient); else None."""
-    if isinstance(x, GradArray):
+    """x as a Value when it is a gradient (a GradArray, or a NumPy scalar: a 0-d Value's gradient) or a parameter's
+    (or marked leaf's) `.data` (a ParameterArray: a tensor in PyTorch, `torch.cat([p.data for p in params])`); else
+    None."""
+    if isinstance(x, (GradArray, ParameterArray)):
         return Value(x.view(np.ndarray), requires_grad=False)
     if isinstance(x, np.generic) and x.dtype.kind in "biufc":
         return Value(np.asarray(x), requires_grad=False)

@@ -309,3 +309,13 @@ def test_saved_tensors_hooks_cost_nothing_outside_a_block():
     with graph.saved_tensors_hooks(lambda t: t, lambda t: t):
         assert len(TRACERS.get()) == 1
     assert TRACERS.get() == ()
+
+
+def test_a_parameters_data_counts_as_a_tensor():
+    # PyTorch's p.data is a tensor: torch.cat/stack of parameters' data (flattening a model's weights) and torch
+    # functions of it give tensors, as gradients do.
+    model = ag.nn.Linear(3, 2)
+    flat = ag.cat([p.data.reshape(-1) for p in model.parameters()])
+    assert isinstance(flat, ag.Value) and flat.shape == (8,)
+    assert isinstance(ag.stack([model.weight.data, model.weight.data]), ag.Value)
+    assert isinstance(ag.sin(model.weight.data), ag.Value)
