@@ -3,9 +3,9 @@ their transposes (nn.Conv*), and the recurrent layers and cells.
 
 PyTorch computes a layer in one dtype and names the first pair of operands whose dtypes differ, in the words of the
 kernel that checks them (they differ from layer to layer: see tests/test_complex_gaps2.py, which compares every
-case). This library promotes operands of mixed float widths (float32 with float64: a choice, described in
-docs/coming-from-pytorch.md), but a real layer given complex numbers, or a complex layer given real ones, is refused
-here as PyTorch refuses it, rather than silently computing a complex result.
+case). Mixed float widths (float32 with float64) are refused by nn/dtype_checks.py; the checks here are for a real
+layer given complex numbers, or a complex layer given real ones, and for the recurrent layers' input, whose check
+(a ValueError) covers any two dtypes.
 """
 
 from __future__ import annotations
@@ -103,11 +103,9 @@ def check_bilinear(input1, input2, weight, bias):
 
 
 def check_recurrent_input(input, weight):  # noqa: A002
-    """nn.RNN/LSTM/GRU's check of the input against the parameters: PyTorch's ValueError where real and complex
-    numbers mix."""
-    if _all_real(input):
-        return
+    """nn.RNN/LSTM/GRU's check of the input against the parameters: PyTorch's ValueError where their dtypes differ
+    (float widths, or real and complex numbers)."""
     x, w = _dtype(input), _dtype(weight)
-    if _mixed(x, w):
+    if x != w:
         raise ValueError(f"RNN input dtype (torch.{x.name}) does not match weight dtype (torch.{w.name}). Convert "
                          f"input: input.to(torch.{w.name}), or convert model: model.to(torch.{x.name})")

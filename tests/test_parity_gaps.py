@@ -319,3 +319,21 @@ def test_a_parameters_data_counts_as_a_tensor():
     assert isinstance(flat, ag.Value) and flat.shape == (8,)
     assert isinstance(ag.stack([model.weight.data, model.weight.data]), ag.Value)
     assert isinstance(ag.sin(model.weight.data), ag.Value)
+
+
+@pytest.mark.parametrize("layer", ["RNN", "LSTM", "GRU"])
+def test_a_recurrent_layer_refuses_an_input_of_another_float_width_in_pytorchs_words(layer):
+    model = getattr(ag.nn, layer)(3, 4)
+    with pytest.raises(ValueError, match=r"^RNN input dtype \(torch\.float64\) does not match weight dtype "
+                                         r"\(torch\.float32\)\. Convert input: input\.to\(torch\.float32\), or "
+                                         r"convert model: model\.to\(torch\.float64\)$"):
+        model(ag.randn(5, 2, 3, dtype=ag.float64))
+    if layer != "LSTM":  # (PyTorch's LSTM meets its MKLDNN path's "unsupported data type" first; ours refuses too)
+        with pytest.raises(RuntimeError, match="^mat1 and mat2 must have the same dtype, but got Double and Float$"):
+            model(ag.randn(5, 2, 3), ag.zeros(1, 2, 4, dtype=ag.float64))
+
+
+@pytest.mark.parametrize("cell", ["RNNCell", "LSTMCell", "GRUCell"])
+def test_a_recurrent_cell_refuses_an_input_of_another_float_width_in_pytorchs_words(cell):
+    with pytest.raises(RuntimeError, match="^mat1 and mat2 must have the same dtype, but got Double and Float$"):
+        getattr(ag.nn, cell)(3, 4)(ag.randn(2, 3, dtype=ag.float64))
