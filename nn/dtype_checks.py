@@ -16,24 +16,27 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograd_core.errors import scalar_type_name
 from autograd_core.value import Value
 
 _HALF_PRECISION = frozenset(("float16", "bfloat16"))
 
-# dtype name -> (ATen's ScalarType name, C++'s type name, the legacy tensor type's name)
+# dtype name -> (C++'s type name, the legacy tensor type's name), as PyTorch's kernels name the type in their messages
+# (its ScalarType names, "Float" and so on, are autograd_core.errors.scalar_type_name's). The complex legacy names are
+# those its convolutions print (tests/test_complex_gaps2.py).
 _NAMES = {
-    "float32": ("Float", "float", "torch.FloatTensor"),
-    "float64": ("Double", "double", "torch.DoubleTensor"),
-    "float16": ("Half", "c10::Half", "torch.HalfTensor"),
-    "bfloat16": ("BFloat16", "c10::BFloat16", "torch.BFloat16Tensor"),
-    "complex64": ("ComplexFloat", "c10::complex<float>", "torch.ComplexFloatTensor"),
-    "complex128": ("ComplexDouble", "c10::complex<double>", "torch.ComplexDoubleTensor"),
-    "int64": ("Long", "long int", "torch.LongTensor"),
-    "int32": ("Int", "int", "torch.IntTensor"),
-    "int16": ("Short", "short int", "torch.ShortTensor"),
-    "int8": ("Char", "signed char", "torch.CharTensor"),
-    "uint8": ("Byte", "unsigned char", "torch.ByteTensor"),
-    "bool": ("Bool", "bool", "torch.BoolTensor"),
+    "float32": ("float", "torch.FloatTensor"),
+    "float64": ("double", "torch.DoubleTensor"),
+    "float16": ("c10::Half", "torch.HalfTensor"),
+    "bfloat16": ("c10::BFloat16", "torch.BFloat16Tensor"),
+    "complex64": ("c10::complex<float>", "CPUComplexFloatType"),
+    "complex128": ("c10::complex<double>", "CPUComplexDoubleType"),
+    "int64": ("long int", "torch.LongTensor"),
+    "int32": ("int", "torch.IntTensor"),
+    "int16": ("short int", "torch.ShortTensor"),
+    "int8": ("signed char", "torch.CharTensor"),
+    "uint8": ("unsigned char", "torch.ByteTensor"),
+    "bool": ("bool", "torch.BoolTensor"),
 }
 
 
@@ -46,16 +49,14 @@ def _name(dtype, form):
     return names[form] if names else dtype.name
 
 
-def _scalar_type(dtype):
+def cpp_name(dtype):
+    """The C++ name PyTorch's kernels give a NumPy dtype in their messages ("float", "c10::complex<float>")."""
     return _name(dtype, 0)
 
 
-def _cpp(dtype):
+def legacy_name(dtype):
+    """The legacy tensor type's name PyTorch's convolutions give a NumPy dtype ("torch.FloatTensor")."""
     return _name(dtype, 1)
-
-
-def _legacy(dtype):
-    return _name(dtype, 2)
 
 
 def check_norm_parameters(input, *parameters):
@@ -76,7 +77,7 @@ def check_norm_parameters(input, *parameters):
             raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
         return
     other = next(d for d in given if d != dtype)
-    raise RuntimeError(f"expected scalar type {_scalar_type(dtype)} but found {_scalar_type(other)}")
+    raise RuntimeError(f"expected scalar type {scalar_type_name(dtype)} but found {scalar_type_name(other)}")
 
 
 def check_linear(input, weight, bias=None):
@@ -87,13 +88,15 @@ def check_linear(input, weight, bias=None):
         return  # real × complex promotes, as for @ (tests/test_complex_gaps.py)
     if bias is None:
         if x != w:
-            raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_cpp(x)} != {_cpp(w)}")
+            raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {cpp_name(x)} != {cpp_name(w)}")
         return
     b = _dtype(bias)
     if b != w:
-        raise RuntimeError(f"self and mat2 must have the same dtype, but got {_scalar_type(b)} and {_scalar_type(w)}")
+        raise RuntimeError(f"self and mat2 must have the same dtype, but got {scalar_type_name(b)} and "
+                           f"{scalar_type_name(w)}")
     if x != w:
-        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {_scalar_type(x)} and {_scalar_type(w)}")
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {scalar_type_name(x)} and "
+                           f"{scalar_type_name(w)}")
 
 
 def check_convolution(input, weight, bias=None, transposed=False, nd=2):
@@ -107,15 +110,15 @@ def check_convolution(input, weight, bias=None, transposed=False, nd=2):
         return  # (real × complex promotes, as for @: tests/test_complex_gaps.py)
     double = x == np.float64
     if not transposed and b != x:
-        raise RuntimeError(f"Input type ({_cpp(x)}) and bias type ({_cpp(b)}) should be the same")
+        raise RuntimeError(f"Input type ({cpp_name(x)}) and bias type ({cpp_name(b)}) should be the same")
     if w != x:
         if x != np.float32:
-            raise RuntimeError(f"expected scalar type {_scalar_type(x)} but found {_scalar_type(w)}")
-        raise RuntimeError(f"Input type ({_legacy(x)}) and weight type ({_legacy(w)}) should be the same or input "
-                           "should be a MKLDNN tensor and weight is a dense tensor")
+            raise RuntimeError(f"expected scalar type {scalar_type_name(x)} but found {scalar_type_name(w)}")
+        raise RuntimeError(f"Input type ({legacy_name(x)}) and weight type ({legacy_name(w)}) should be the same or "
+                           "input should be a MKLDNN tensor and weight is a dense tensor")
     if b != x:  # transposed
         if x == np.float32:
-            raise RuntimeError(f"Input type ({_legacy(x)}) and bias type ({_legacy(b)}) should be the same or input "
-                               "should be a MKLDNN tensor and bias is a dense tensor")
+            raise RuntimeError(f"Input type ({legacy_name(x)}) and bias type ({legacy_name(b)}) should be the same or "
+                               "input should be a MKLDNN tensor and bias is a dense tensor")
         if not double or nd == 3:
-            raise RuntimeError(f"expected scalar type {_scalar_type(x)} but found {_scalar_type(b)}")
+            raise RuntimeError(f"expected scalar type {scalar_type_name(x)} but found {scalar_type_name(b)}")

@@ -17,11 +17,7 @@ from autograd_core.errors import scalar_type_name
 from autograd_core.ops import data_of
 from autograd_core.value import COMPLEX_VALUES_EXIST
 
-_C10 = {"float16": "c10::Half", "float32": "float", "float64": "double", "complex64": "c10::complex<float>",
-        "complex128": "c10::complex<double>"}
-_LEGACY = {"float16": "torch.HalfTensor", "float32": "torch.FloatTensor", "float64": "torch.DoubleTensor",
-           "complex64": "CPUComplexFloatType", "complex128": "CPUComplexDoubleType"}
-
+from .dtype_checks import cpp_name, legacy_name
 
 def _dtype(x):
     return None if x is None else np.asarray(data_of(x)).dtype
@@ -47,7 +43,7 @@ def check_linear(input, weight, bias=None):  # noqa: A002  (PyTorch's argument n
     if not _mixed(x, w, b):
         return
     if b is None:
-        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_C10[x.name]} != {_C10[w.name]}")
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {cpp_name(x)} != {cpp_name(w)}")
     if b != w:
         raise RuntimeError(f"self and mat2 must have the same dtype, but got {scalar_type_name(b)} and "
                            f"{scalar_type_name(w)}")
@@ -57,9 +53,9 @@ def check_linear(input, weight, bias=None):  # noqa: A002  (PyTorch's argument n
 
 def _check_weight(x, w, batch):
     if x.kind == "c":
-        raise RuntimeError(f"Input type ({_LEGACY[x.name]}) and weight type ({_LEGACY[w.name]}) should be the same")
+        raise RuntimeError(f"Input type ({legacy_name(x)}) and weight type ({legacy_name(w)}) should be the same")
     if x == np.float32 and batch > 1:  # PyTorch then picks its MKLDNN kernel, whose check says more
-        raise RuntimeError(f"Input type ({_LEGACY[x.name]}) and weight type ({_LEGACY[w.name]}) should be the same "
+        raise RuntimeError(f"Input type ({legacy_name(x)}) and weight type ({legacy_name(w)}) should be the same "
                            "or input should be a MKLDNN tensor and weight is a dense tensor")
     raise RuntimeError(f"expected scalar type {scalar_type_name(x)} but found {scalar_type_name(w)}")
 
@@ -76,14 +72,14 @@ def check_convolution(input, weight, bias, transposed, nd):  # noqa: A002
     batch = shape[0] if len(shape) == nd + 2 else 1
     if not transposed:
         if b is not None and b != x:
-            raise RuntimeError(f"Input type ({_C10[x.name]}) and bias type ({_C10[b.name]}) should be the same")
+            raise RuntimeError(f"Input type ({cpp_name(x)}) and bias type ({cpp_name(b)}) should be the same")
         _check_weight(x, w, batch)
     if w != x:
         _check_weight(x, w, batch)
     if x.kind == "c":
-        raise RuntimeError(f"Input type ({_LEGACY[x.name]}) and bias type ({_LEGACY[b.name]}) should be the same")
+        raise RuntimeError(f"Input type ({legacy_name(x)}) and bias type ({legacy_name(b)}) should be the same")
     if x == np.float32 and batch > 1:
-        raise RuntimeError(f"Input type ({_LEGACY[x.name]}) and bias type ({_LEGACY[b.name]}) should be the same or "
+        raise RuntimeError(f"Input type ({legacy_name(x)}) and bias type ({legacy_name(b)}) should be the same or "
                            "input should be a MKLDNN tensor and bias is a dense tensor")
     if nd < 3:
         raise RuntimeError(f"result type {scalar_type_name(b)} can't be cast to the desired output type "
@@ -97,7 +93,7 @@ def check_bilinear(input1, input2, weight, bias):
         return
     dtypes = [_dtype(v) for v in (input1, input2, weight, bias)]
     if _mixed(*dtypes):
-        names = ", ".join(f"{name}: {_C10[d.name]}" for name, d in zip(("input1", "input2", "weight", "bias"), dtypes)
+        names = ", ".join(f"{name}: {cpp_name(d)}" for name, d in zip(("input1", "input2", "weight", "bias"), dtypes)
                           if d is not None)
         raise RuntimeError(f"All tensors must have the same dtype, got {names}")
 
