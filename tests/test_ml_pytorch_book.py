@@ -1,0 +1,1013 @@
+""""Machine Learning with PyTorch and Scikit-Learn" (Raschka, Liu, Mirjalili, 2022; rasbt/machine-learning-book),
+the PyTorch chapters 12-19, run with `import autograd_core as torch` as the book's readers run them, giving
+PyTorch's numbers.
+
+Chapter 12 (creating and reshaping tensors, torch.normal/chunk/split/cat/stack, DataLoader over a tensor,
+a joint Dataset subclass and TensorDataset, shuffling and batching, a Dataset of image files; linear regression by
+hand and with nn.Linear/torch.optim, the Iris MLP with Adam, saving and reloading, the activation functions), 13
+(the computation graph of compute_z, requires_grad, xavier_normal_, gradients by backward and torch.autograd.grad,
+nn.Sequential with xavier_uniform_ and an L1 penalty, the XOR problem with nn.Sequential and a ModuleList
+subclass, the NoisyLinear custom layer; the Auto MPG regression with torch.bucketize and one_hot feature columns,
+the MNIST MLP), 14 (conv1d/conv2d and pooling by hand in NumPy beside F.conv1d/conv2d and the pooling layers, L2
+penalties, BCE/CE losses from probabilities and logits, the MNIST CNN built with add_module; the smile classifier's
+CNN with its random-crop/flip/resize augmentation), 15 (an RNN's forward by hand beside nn.RNN, the IMDb sentiment
+LSTM with an embedding and pack_padded_sequence, the character-level language model and its sampling with a
+temperature), 16 (self-attention step by step from a sentence's embeddings, multi-head attention as the book
+writes it, nn.TransformerEncoderLayer), 17 (the GAN on MNIST, DCGAN's generator and discriminator, the WGAN-GP
+gradient penalty by torch.autograd.grad with create_graph=True), 18 (graph convolution from scratch: NodeNetwork
+with BasicGraphConvolutionLayer, global_sum_pool, the molecule batches' collate function) and 19 (the CartPole
+agent's Q network and its replay step).
+
+Data the book downloads (Iris, Auto MPG, MNIST, CelebA, IMDb, The Mysterious Island, QM9-like graphs) are small
+random stand-ins of the same shapes and dtypes, each written in a few NumPy lines; scikit-learn, pandas, torchtext,
+gym and torchvision (not installed beside the PyTorch oracle) are stood in for by the few lines they stand for, and
+the book's plots are replaced by printing what they would draw. Sizes and epochs are smaller. A line spelled
+differently from the book because of a documented design difference has a comment beside it.
+
+The harness is tests/program_harness.py's: each program runs with autograd_core; where PyTorch is installed it runs
+again with PyTorch from the same starting values (every random draw, layer initialisation and DataLoader shuffle
+replayed from our run) and every number it prints, tensors included, agrees to float32 precision.
+"""
+
+from __future__ import annotations
+
+import pytest
+from program_harness import assert_runs, compare_with_pytorch
+
+
+TENSORS_AND_DATA = r'''
+import torch
+import numpy as np
+from torch.utils.data import DataLoader
+from torch.utils.data import Dataset
+from torch.utils.data import TensorDataset
+from itertools import islice
+
+np.set_printoptions(precision=3)
+
+# Creating tensors in PyTorch
+a = [1, 2, 3]
+b = np.array([4, 5, 6], dtype=np.int32)
+t_a = torch.tensor(a)
+t_b = torch.from_numpy(b)
+print(t_a)
+print(t_b)
+print(torch.is_tensor(a), torch.is_tensor(t_a))
+t_ones = torch.ones(2, 3)
+print(t_ones.shape)
+print(t_ones)
+rand_tensor = torch.rand(2,3)
+print(rand_tensor)
+
+# Manipulating the data type and shape of a tensor
+t_a_new = t_a.to(torch.int64)
+print(t_a_new.dtype == torch.int64, t_b.dtype == torch.int32)
+t = torch.rand(3, 5)
+t_tr = torch.transpose(t, 0, 1)
+print(t.shape, ' --> ', t_tr.shape)
+t = torch.zeros(30)
+t_reshape = t.reshape(5, 6)
+print(t_reshape.shape)
+t = torch.zeros(1, 2, 1, 4, 1)
+t_sqz = torch.squeeze(t, 2)
+print(t.shape, ' --> ', t_sqz.shape)
+
+# Applying mathematical operations to tensors
+torch.manual_seed(1)
+t1 = 2 * torch.rand(5, 2) - 1
+t2 = torch.normal(mean=0, std=1, size=(5, 2))
+t3 = torch.multiply(t1, t2)
+print(t3)
+t4 = torch.mean(t1, axis=0)
+print(t4)
+t5 = torch.matmul(t1, torch.transpose(t2, 0, 1))
+print(t5)
+t6 = torch.matmul(torch.transpose(t1, 0, 1), t2)
+print(t6)
+norm_t1 = torch.linalg.norm(t1, ord=2, dim=1)
+print(norm_t1)
+print(np.sqrt(np.sum(np.square(t1.numpy()), axis=1)))
+
+# Split, stack, and concatenate tensors
+torch.manual_seed(1)
+t = torch.rand(6)
+print(t)
+t_splits = torch.chunk(t, 3)
+print([item.numpy() for item in t_splits])
+torch.manual_seed(1)
+t = torch.rand(5)
+print(t)
+t_splits = torch.split(t, split_size_or_sections=[3, 2])
+print([item.numpy() for item in t_splits])
+A = torch.ones(3)
+B = torch.zeros(2)
+C = torch.cat([A, B], axis=0)
+print(C)
+A = torch.ones(3)
+B = torch.zeros(3)
+S = torch.stack([A, B], axis=1)
+print(S)
+
+# Creating a PyTorch DataLoader from existing tensors
+t = torch.arange(6, dtype=torch.float32)
+data_loader = DataLoader(t)
+for item in data_loader:
+    print(item)
+data_loader = DataLoader(t, batch_size=3, drop_last=False)
+for i, batch in enumerate(data_loader, 1):
+    print(f'batch {i}:', batch)
+
+# Combining two tensors into a joint dataset
+class JointDataset(Dataset):
+    def __init__(self, x, y):
+        self.x = x
+        self.y = y
+    def __len__(self):
+        return len(self.x)
+    def __getitem__(self, idx):
+        return self.x[idx], self.y[idx]
+
+torch.manual_seed(1)
+t_x = torch.rand([4, 3], dtype=torch.float32)
+t_y = torch.arange(4)
+joint_dataset = JointDataset(t_x, t_y)
+for example in joint_dataset:
+    print('  x: ', example[0], '  y: ', example[1])
+# Or use TensorDataset directly
+joint_dataset = TensorDataset(t_x, t_y)
+for example in joint_dataset:
+    print('  x: ', example[0], '  y: ', example[1])
+
+# Shuffle, batch, and repeat
+torch.manual_seed(1)
+data_loader = DataLoader(dataset=joint_dataset, batch_size=2, shuffle=True)
+for i, batch in enumerate(data_loader, 1):
+        print(f'batch {i}:', 'x:', batch[0], '\n         y:', batch[1])
+for epoch in range(2):
+    print(f'epoch {epoch+1}')
+    for i, batch in enumerate(data_loader, 1):
+        print(f'batch {i}:', 'x:', batch[0], '\n         y:', batch[1])
+
+# Creating a dataset from files on your local storage disk: the cat and dog images as .npy stand-ins
+import os
+import pathlib
+imgdir_path = pathlib.Path('cat_dog_images')
+imgdir_path.mkdir(exist_ok=True)
+for name in ['cat-01', 'cat-02', 'cat-03', 'dog-01', 'dog-02', 'dog-03']:
+    np.save(imgdir_path / f'{name}.npy', np.random.randint(0, 256, (6, 9, 3)).astype(np.uint8))
+file_list = sorted([str(path) for path in imgdir_path.glob('*.npy')])
+print([os.path.basename(f) for f in file_list])
+labels = [1 if 'dog' in os.path.basename(file) else 0
+          for file in file_list]
+print(labels)
+
+class ImageDataset(Dataset):
+    def __init__(self, file_list, labels, transform=None):
+        self.file_list = file_list
+        self.labels = labels
+        self.transform = transform
+    def __getitem__(self, index):
+        img = np.load(self.file_list[index])
+        if self.transform is not None:
+            img = self.transform(img)
+        label = self.labels[index]
+        return img, label
+    def __len__(self):
+        return len(self.labels)
+
+def to_tensor(img):  # transforms.ToTensor: H x W x C uint8 to C x H x W floats in [0, 1]
+    return torch.from_numpy(img.transpose((2, 0, 1))).float() / 255.
+
+image_dataset = ImageDataset(file_list, labels, to_tensor)
+for i, example in enumerate(image_dataset):
+    print(example[0].shape, example[1], example[0].mean())
+print(next(iter(DataLoader(image_dataset, batch_size=6)))[0].sum(dim=(1, 2, 3)))
+for i, (image, label) in islice(enumerate(image_dataset), 2):
+    print(i, label)
+'''
+
+
+NN_TRAINING = r'''
+import torch
+import numpy as np
+from torch.utils.data import TensorDataset
+from torch.utils.data import DataLoader
+import torch.nn as nn
+
+# Building a linear regression model
+X_train = np.arange(10, dtype='float32').reshape((10, 1))
+y_train = np.array([1.0, 1.3, 3.1, 2.0, 5.0, 6.3, 6.6,
+                    7.4, 8.0, 9.0], dtype='float32')
+X_train_norm = (X_train - np.mean(X_train)) / np.std(X_train)
+X_train_norm = torch.from_numpy(X_train_norm)
+y_train = torch.from_numpy(y_train).float()
+train_ds = TensorDataset(X_train_norm, y_train)
+batch_size = 1
+train_dl = DataLoader(train_ds, batch_size, shuffle=True)
+
+torch.manual_seed(1)
+weight = torch.randn(1)
+weight.requires_grad_()
+bias = torch.zeros(1, requires_grad=True)
+
+def loss_fn(input, target):
+    return (input-target).pow(2).mean()
+
+def model(xb):
+    return xb @ weight + bias
+
+learning_rate = 0.001
+num_epochs = 40
+log_epochs = 10
+
+for epoch in range(num_epochs):
+    for x_batch, y_batch in train_dl:
+        pred = model(x_batch)
+        loss = loss_fn(pred, y_batch)
+        loss.backward()
+        with torch.no_grad():
+            weight -= weight.grad * learning_rate
+            bias -= bias.grad * learning_rate
+            weight.grad.zero_()
+            bias.grad.zero_()
+    if epoch % log_epochs==0:
+        print(f'Epoch {epoch}  Loss {loss.item():.4f}')
+
+print('Final Parameters:', weight.item(), bias.item())
+X_test = np.linspace(0, 9, num=100, dtype='float32').reshape(-1, 1)
+X_test_norm = (X_test - np.mean(X_train)) / np.std(X_train)
+X_test_norm = torch.from_numpy(X_test_norm)
+y_pred = model(X_test_norm).detach().numpy()
+print(y_pred[::20])
+
+# Model training via the torch.nn and torch.optim modules
+input_size = 1
+output_size = 1
+model = nn.Linear(input_size, output_size)
+loss_fn = nn.MSELoss(reduction='mean')
+optimizer = torch.optim.SGD(model.parameters(), lr=learning_rate)
+for epoch in range(num_epochs):
+    for x_batch, y_batch in train_dl:
+        # 1. Generate predictions
+        pred = model(x_batch)[:, 0]
+        # 2. Calculate loss
+        loss = loss_fn(pred, y_batch)
+        # 3. Compute gradients
+        loss.backward()
+        # 4. Update parameters using gradients
+        optimizer.step()
+        # 5. Reset the gradients to zero
+        optimizer.zero_grad()
+    if epoch % log_epochs==0:
+        print(f'Epoch {epoch}  Loss {loss.item():.4f}')
+print('Final Parameters:', model.weight.item(), model.bias.item())
+y_pred = model(X_test_norm).detach().numpy()
+print(y_pred[::20])
+
+# Building a multilayer perceptron for classifying flowers in the Iris dataset: a stand-in for load_iris() and
+# train_test_split(test_size=1/3): three clusters of 4 features, split by a NumPy permutation
+centres = np.array([[5.0, 3.4, 1.5, 0.2], [5.9, 2.8, 4.3, 1.3], [6.6, 3.0, 5.6, 2.0]])
+y = np.repeat(np.arange(3), 50)
+X = centres[y] + 0.35 * np.random.randn(150, 4)
+order = np.random.permutation(150)
+X_train, X_test, y_train, y_test = X[order[:100]], X[order[100:]], y[order[:100]], y[order[100:]]
+
+X_train_norm = (X_train - np.mean(X_train)) / np.std(X_train)
+X_train_norm = torch.from_numpy(X_train_norm).float()
+y_train = torch.from_numpy(y_train)
+train_ds = TensorDataset(X_train_norm, y_train)
+torch.manual_seed(1)
+batch_size = 2
+train_dl = DataLoader(train_ds, batch_size, shuffle=True)
+
+class Model(nn.Module):
+    def __init__(self, input_size, hidden_size, output_size):
+        super().__init__()
+        self.layer1 = nn.Linear(input_size, hidden_size)
+        self.layer2 = nn.Linear(hidden_size, output_size)
+
+    def forward(self, x):
+        x = self.layer1(x)
+        x = nn.Sigmoid()(x)
+        x = self.layer2(x)
+        x = nn.Softmax(dim=1)(x)
+        return x
+
+input_size = X_train_norm.shape[1]
+hidden_size = 16
+output_size = 3
+model = Model(input_size, hidden_size, output_size)
+learning_rate = 0.001
+loss_fn = nn.CrossEntropyLoss()
+optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
+
+num_epochs = 20
+loss_hist = [0] * num_epochs
+accuracy_hist = [0] * num_epochs
+for epoch in range(num_epochs):
+    for x_batch, y_batch in train_dl:
+        pred = model(x_batch)
+        loss = loss_fn(pred, y_batch.long())
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+        loss_hist[epoch] += loss.item()*y_batch.size(0)
+        is_correct = (torch.argmax(pred, dim=1) == y_batch).float()
+        accuracy_hist[epoch] += is_correct.sum()
+    loss_hist[epoch] /= len(train_dl.dataset)
+    accuracy_hist[epoch] /= len(train_dl.dataset)
+print([round(l, 4) for l in loss_hist[::4]])
+print([f'{a:.4f}' for a in accuracy_hist[::4]])
+
+# Evaluating the trained model on the test dataset
+X_test_norm = (X_test - np.mean(X_train)) / np.std(X_train)
+X_test_norm = torch.from_numpy(X_test_norm).float()
+y_test = torch.from_numpy(y_test)
+pred_test = model(X_test_norm)
+correct = (torch.argmax(pred_test, dim=1) == y_test).float()
+accuracy = correct.mean()
+print(f'Test Acc.: {accuracy:.4f}')
+
+# Saving and reloading the trained model
+# the book's torch.save(model, path) of the whole module: saved here as its state dict (docs/coming-from-pytorch.md:
+# "Not here: whole-module torch.save(model)")
+path = 'iris_classifier.pt'
+torch.save(model.state_dict(), path)
+model_new = Model(input_size, hidden_size, output_size)
+model_new.load_state_dict(torch.load(path))
+print(model_new.eval())
+pred_test = model_new(X_test_norm)
+correct = (torch.argmax(pred_test, dim=1) == y_test).float()
+accuracy = correct.mean()
+print(f'Test Acc.: {accuracy:.4f}')
+path = 'iris_classifier_state.pt'
+torch.save(model.state_dict(), path)
+model_new = Model(input_size, hidden_size, output_size)
+print(model_new.load_state_dict(torch.load(path)))
+print(torch.equal(model_new(X_test_norm), pred_test))
+
+# Estimating class probabilities via the softmax function
+def logistic(z):
+    return 1.0 / (1.0 + np.exp(-z))
+W = np.array([[1.1, 1.2, 0.8, 0.4],
+              [0.2, 0.4, 1.0, 0.2],
+              [0.6, 1.5, 1.2, 0.7]])
+A = np.array([[1, 0.1, 0.4, 0.6]])
+Z = np.dot(W, A[0])
+def softmax(z):
+    return np.exp(z) / np.sum(np.exp(z))
+y_probas = softmax(Z)
+print('Probabilities:\n', y_probas, np.sum(y_probas))
+print(torch.softmax(torch.from_numpy(Z), dim=0))
+z = np.arange(-5, 5, 0.5)
+print(torch.tanh(torch.from_numpy(z)))
+print(torch.sigmoid(torch.from_numpy(z)), logistic(z))
+print(torch.relu(torch.from_numpy(z)))
+print(torch.softmax(torch.from_numpy(Z), dim=0).dtype == torch.float64)
+'''
+
+
+MECHANICS = r'''
+import torch
+import torch.nn as nn
+import numpy as np
+from torch.utils.data import DataLoader, TensorDataset
+
+# Creating a graph in PyTorch
+def compute_z(a, b, c):
+   r1 = torch.sub(a, b)
+   r2 = torch.mul(r1, 2)
+   z = torch.add(r2, c)
+   return z
+
+print('Scalar Inputs:', compute_z(torch.tensor(1), torch.tensor(2), torch.tensor(3)))
+print('Rank 1 Inputs:', compute_z(torch.tensor([1]), torch.tensor([2]), torch.tensor([3])))
+print('Rank 2 Inputs:', compute_z(torch.tensor([[1]]), torch.tensor([[2]]), torch.tensor([[3]])))
+
+# PyTorch Tensor objects for storing and updating model parameters
+a = torch.tensor(3.14, requires_grad=True)
+b = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+print(a)
+print(b)
+print(a.requires_grad)
+w = torch.tensor([1.0, 2.0, 3.0])
+print(w.requires_grad)
+w.requires_grad_()
+print(w.requires_grad)
+torch.manual_seed(1)
+w = torch.empty(2, 3)
+nn.init.xavier_normal_(w)
+print(w)
+
+class MyModule(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.w1 = torch.empty(2, 3, requires_grad=True)
+        nn.init.xavier_normal_(self.w1)
+        self.w2 = torch.empty(1, 2, requires_grad=True)
+        nn.init.xavier_normal_(self.w2)
+
+m = MyModule()
+print(m.w1.requires_grad, m.w1.is_leaf, len(list(m.parameters())))
+
+# Computing the gradients of the loss with respect to trainable variables
+w = torch.tensor(1.0, requires_grad=True)
+b = torch.tensor(0.5, requires_grad=True)
+x = torch.tensor([1.4])
+y = torch.tensor([2.1])
+z = torch.add(torch.mul(w, x), b)
+loss = (y-z).pow(2).sum()
+loss.backward()
+print('dL/dw : ', w.grad)
+print('dL/db : ', b.grad)
+# verifying the computed gradient dL/dw
+print(2 * x * ((w * x + b) - y))
+# the same gradients by torch.autograd.grad, without touching .grad
+z = torch.add(torch.mul(w, x), b)
+loss = (y-z).pow(2).sum()
+grad_w, grad_b = torch.autograd.grad(loss, [w, b])
+print(grad_w, grad_b, w.grad)
+
+# Implementing models based on nn.Sequential
+model = nn.Sequential(
+    nn.Linear(4, 16),
+    nn.ReLU(),
+    nn.Linear(16, 32),
+    nn.ReLU()
+)
+print(model)
+nn.init.xavier_uniform_(model[0].weight)
+l1_weight = 0.01
+l1_penalty = l1_weight * model[2].weight.abs().sum()
+print(l1_penalty)
+loss_fn = nn.BCELoss()
+optimizer = torch.optim.SGD(model.parameters(), lr=0.001)
+
+# Solving an XOR classification problem
+np.random.seed(1)
+torch.manual_seed(1)
+x = np.random.uniform(low=-1, high=1, size=(200, 2))
+y = np.ones(len(x))
+y[x[:, 0] * x[:, 1]<0] = 0
+n_train = 100
+x_train = torch.tensor(x[:n_train, :], dtype=torch.float32)
+y_train = torch.tensor(y[:n_train], dtype=torch.float32)
+x_valid = torch.tensor(x[n_train:, :], dtype=torch.float32)
+y_valid = torch.tensor(y[n_train:], dtype=torch.float32)
+train_ds = TensorDataset(x_train, y_train)
+batch_size = 2
+torch.manual_seed(1)
+train_dl = DataLoader(train_ds, batch_size, shuffle=True)
+
+model = nn.Sequential(
+    nn.Linear(2, 1),
+    nn.Sigmoid()
+)
+print(model)
+loss_fn = nn.BCELoss()
+optimizer = torch.optim.SGD(model.parameters(), lr=0.001)
+
+torch.manual_seed(1)
+num_epochs = 20
+def train(model, num_epochs, train_dl, x_valid, y_valid):
+    loss_hist_train = [0] * num_epochs
+    accuracy_hist_train = [0] * num_epochs
+    loss_hist_valid = [0] * num_epochs
+    accuracy_hist_valid = [0] * num_epochs
+    for epoch in range(num_epochs):
+        for x_batch, y_batch in train_dl:
+            pred = model(x_batch)[:, 0]
+            loss = loss_fn(pred, y_batch)
+            loss.backward()
+            optimizer.step()
+            optimizer.zero_grad()
+            loss_hist_train[epoch] += loss.item()
+            is_correct = ((pred>=0.5).float() == y_batch).float()
+            accuracy_hist_train[epoch] += is_correct.mean()
+        loss_hist_train[epoch] /= n_train/batch_size
+        accuracy_hist_train[epoch] /= n_train/batch_size
+        pred = model(x_valid)[:, 0]
+        loss = loss_fn(pred, y_valid)
+        loss_hist_valid[epoch] = loss.item()
+        is_correct = ((pred>=0.5).float() == y_valid).float()
+        accuracy_hist_valid[epoch] += is_correct.mean()
+    return loss_hist_train, loss_hist_valid, accuracy_hist_train, accuracy_hist_valid
+
+def show(history):  # what the book plots
+    for h in history:
+        print([f'{float(v):.4f}' for v in h[::5]])
+
+history = train(model, num_epochs, train_dl, x_valid, y_valid)
+show(history)
+
+model = nn.Sequential(
+    nn.Linear(2, 4),
+    nn.ReLU(),
+    nn.Linear(4, 4),
+    nn.ReLU(),
+    nn.Linear(4, 1),
+    nn.Sigmoid()
+)
+loss_fn = nn.BCELoss()
+optimizer = torch.optim.SGD(model.parameters(), lr=0.015)
+print(model)
+history = train(model, num_epochs, train_dl, x_valid, y_valid)
+show(history)
+
+# Making model building more flexible with nn.Module
+class MyModule(nn.Module):
+    def __init__(self):
+        super().__init__()
+        l1 = nn.Linear(2, 4)
+        a1 = nn.ReLU()
+        l2 = nn.Linear(4, 4)
+        a2 = nn.ReLU()
+        l3 = nn.Linear(4, 1)
+        a3 = nn.Sigmoid()
+        l = [l1, a1, l2, a2, l3, a3]
+        self.module_list = nn.ModuleList(l)
+
+    def forward(self, x):
+        for f in self.module_list:
+            x = f(x)
+        return x
+
+    def predict(self, x):
+        x = torch.tensor(x, dtype=torch.float32)
+        pred = self.forward(x)[:, 0]
+        return (pred>=0.5).float()
+
+model = MyModule()
+print(model)
+loss_fn = nn.BCELoss()
+optimizer = torch.optim.SGD(model.parameters(), lr=0.015)
+history = train(model, num_epochs, train_dl, x_valid, y_valid)
+show(history)
+# what mlxtend's plot_decision_regions asks of the model: predictions on a grid of NumPy points
+xx, yy = np.meshgrid(np.linspace(-1, 1, 5), np.linspace(-1, 1, 5))
+print(model.predict(np.array([xx.ravel(), yy.ravel()]).T))
+
+# Writing custom layers in PyTorch
+class NoisyLinear(nn.Module):
+    def __init__(self, input_size, output_size, noise_stddev=0.1):
+        super().__init__()
+        w = torch.Tensor(input_size, output_size)
+        self.w = nn.Parameter(w)  # nn.Parameter is a Tensor that's a module parameter.
+        nn.init.xavier_uniform_(self.w)
+        b = torch.Tensor(output_size).fill_(0)
+        self.b = nn.Parameter(b)
+        self.noise_stddev = noise_stddev
+
+    def forward(self, x, training=False):
+        if training:
+            noise = torch.normal(0.0, self.noise_stddev, x.shape)
+            x_new = torch.add(x, noise)
+        else:
+            x_new = x
+        return torch.add(torch.mm(x_new, self.w), self.b)
+
+## testing:
+torch.manual_seed(1)
+noisy_layer = NoisyLinear(4, 2)
+x = torch.zeros((1, 4))
+print(noisy_layer(x, training=True))
+print(noisy_layer(x, training=True))
+print(noisy_layer(x, training=False))
+
+class MyNoisyModule(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.l1 = NoisyLinear(2, 4, 0.07)
+        self.a1 = nn.ReLU()
+        self.l2 = nn.Linear(4, 4)
+        self.a2 = nn.ReLU()
+        self.l3 = nn.Linear(4, 1)
+        self.a3 = nn.Sigmoid()
+
+    def forward(self, x, training=False):
+        x = self.l1(x, training)
+        x = self.a1(x)
+        x = self.l2(x)
+        x = self.a2(x)
+        x = self.l3(x)
+        x = self.a3(x)
+        return x
+
+    def predict(self, x):
+        x = torch.tensor(x, dtype=torch.float32)
+        pred = self.forward(x)[:, 0]
+        return (pred>=0.5).float()
+
+torch.manual_seed(1)
+model = MyNoisyModule()
+print(model)
+loss_fn = nn.BCELoss()
+optimizer = torch.optim.SGD(model.parameters(), lr=0.015)
+torch.manual_seed(1)
+loss_hist_train = [0] * num_epochs
+accuracy_hist_train = [0] * num_epochs
+loss_hist_valid = [0] * num_epochs
+accuracy_hist_valid = [0] * num_epochs
+for epoch in range(num_epochs):
+    for x_batch, y_batch in train_dl:
+        pred = model(x_batch, True)[:, 0]
+        loss = loss_fn(pred, y_batch)
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+        loss_hist_train[epoch] += loss.item()
+        is_correct = ((pred>=0.5).float() == y_batch).float()
+        accuracy_hist_train[epoch] += is_correct.mean()
+    loss_hist_train[epoch] /= n_train/batch_size
+    accuracy_hist_train[epoch] /= n_train/batch_size
+    pred = model(x_valid)[:, 0]
+    loss = loss_fn(pred, y_valid)
+    loss_hist_valid[epoch] = loss.item()
+    is_correct = ((pred>=0.5).float() == y_valid).float()
+    accuracy_hist_valid[epoch] += is_correct.mean()
+show((loss_hist_train, loss_hist_valid, accuracy_hist_train, accuracy_hist_valid))
+'''
+
+
+FUEL_AND_DIGITS = r'''
+import numpy as np
+import torch
+import torch.nn as nn
+from torch.nn.functional import one_hot
+from torch.utils.data import DataLoader, TensorDataset
+
+# Project one - predicting the fuel efficiency of a car: a stand-in for the Auto MPG table (pandas' DataFrame as a
+# dict of NumPy columns; train_test_split and describe() as the few NumPy lines they stand for)
+column_names = ['MPG', 'Cylinders', 'Displacement', 'Horsepower', 'Weight',
+                'Acceleration', 'Model Year', 'Origin']
+n = 120
+cylinders = np.random.choice([4, 6, 8], n).astype(float)
+df = {'Cylinders': cylinders,
+      'Displacement': 40 * cylinders + 20 * np.random.randn(n),
+      'Horsepower': 15 * cylinders + 10 * np.random.randn(n),
+      'Weight': 2000 + 250 * cylinders + 200 * np.random.randn(n),
+      'Acceleration': 15 + 2 * np.random.randn(n),
+      'Model Year': np.random.randint(70, 83, n),
+      'Origin': np.random.randint(1, 4, n)}
+df['MPG'] = 50 - 3 * cylinders - 0.003 * df['Weight'] + 0.3 * (df['Model Year'] - 70) + np.random.randn(n)
+order = np.random.permutation(n)
+df_train = {k: v[order[:96]] for k, v in df.items()}
+df_test = {k: v[order[96:]] for k, v in df.items()}
+
+numeric_column_names = ['Cylinders', 'Displacement', 'Horsepower', 'Weight', 'Acceleration']
+df_train_norm, df_test_norm = dict(df_train), dict(df_test)
+for col_name in numeric_column_names:
+    mean = df_train[col_name].mean()
+    std  = df_train[col_name].std(ddof=1)
+    df_train_norm[col_name] = (df_train_norm[col_name] - mean)/std
+    df_test_norm[col_name] = (df_test_norm[col_name] - mean)/std
+
+boundaries = torch.tensor([73, 76, 79])
+v = torch.tensor(df_train_norm['Model Year'])
+df_train_norm['Model Year Bucketed'] = torch.bucketize(v, boundaries, right=True)
+v = torch.tensor(df_test_norm['Model Year'])
+df_test_norm['Model Year Bucketed'] = torch.bucketize(v, boundaries, right=True)
+print(df_train_norm['Model Year Bucketed'][:10], df_train_norm['Model Year Bucketed'].dtype == torch.int64)
+numeric_column_names.append('Model Year Bucketed')
+
+def values(frame, names):  # df[names].values: the columns side by side, as one float64 array
+    return np.stack([np.asarray(frame[name], dtype=float) for name in names], axis=1)
+
+total_origin = len(set(df_train_norm['Origin']))
+origin_encoded = one_hot(torch.from_numpy(df_train_norm['Origin']) % total_origin)
+x_train_numeric = torch.tensor(values(df_train_norm, numeric_column_names))
+x_train = torch.cat([x_train_numeric, origin_encoded], 1).float()
+origin_encoded = one_hot(torch.from_numpy(df_test_norm['Origin']) % total_origin)
+x_test_numeric = torch.tensor(values(df_test_norm, numeric_column_names))
+x_test = torch.cat([x_test_numeric, origin_encoded], 1).float()
+print(x_train[:3], x_train.dtype == torch.float32)
+y_train = torch.tensor(df_train_norm['MPG']).float()
+y_test = torch.tensor(df_test_norm['MPG']).float()
+
+train_ds = TensorDataset(x_train, y_train)
+batch_size = 8
+torch.manual_seed(1)
+train_dl = DataLoader(train_ds, batch_size, shuffle=True)
+
+hidden_units = [8, 4]
+input_size = x_train.shape[1]
+all_layers = []
+for hidden_unit in hidden_units:
+    layer = nn.Linear(input_size, hidden_unit)
+    all_layers.append(layer)
+    all_layers.append(nn.ReLU())
+    input_size = hidden_unit
+all_layers.append(nn.Linear(hidden_units[-1], 1))
+model = nn.Sequential(*all_layers)
+print(model)
+
+loss_fn = nn.MSELoss()
+optimizer = torch.optim.SGD(model.parameters(), lr=0.001)
+torch.manual_seed(1)
+num_epochs = 40
+log_epochs = 10
+for epoch in range(num_epochs):
+    loss_hist_train = 0
+    for x_batch, y_batch in train_dl:
+        pred = model(x_batch)[:, 0]
+        loss = loss_fn(pred, y_batch)
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+        loss_hist_train += loss.item()
+    if epoch % log_epochs==0:
+        print(f'Epoch {epoch}  Loss {loss_hist_train/len(train_dl):.4f}')
+
+with torch.no_grad():
+    pred = model(x_test.float())[:, 0]
+    loss = loss_fn(pred, y_test)
+    print(f'Test MSE: {loss.item():.4f}')
+    print(f'Test MAE: {nn.L1Loss()(pred, y_test).item():.4f}')
+
+# Project two - classifying MNIST hand-written digits: a stand-in for torchvision.datasets.MNIST with
+# transforms.ToTensor(): 12 x 12 uint8 digits in .data, labels in .targets, items as 1 x 12 x 12 floats in [0, 1]
+class MNIST(torch.utils.data.Dataset):
+    def __init__(self, n):
+        patterns = np.random.RandomState(7).randint(0, 256, (10, 12, 12))
+        self.targets = torch.from_numpy(np.random.randint(0, 10, n))
+        noise = np.random.randint(-60, 60, (n, 12, 12))
+        self.data = torch.from_numpy(np.clip(patterns[self.targets.numpy()] + noise, 0, 255).astype(np.uint8))
+    def __len__(self):
+        return len(self.targets)
+    def __getitem__(self, index):
+        return self.data[index].unsqueeze(0).float() / 255., int(self.targets[index])
+
+mnist_train_dataset = MNIST(256)
+mnist_test_dataset = MNIST(64)
+batch_size = 64
+torch.manual_seed(1)
+train_dl = DataLoader(mnist_train_dataset, batch_size, shuffle=True)
+
+hidden_units = [32, 16]
+image_size = mnist_train_dataset[0][0].shape
+input_size = image_size[0] * image_size[1] * image_size[2]
+all_layers = [nn.Flatten()]
+for hidden_unit in hidden_units:
+    layer = nn.Linear(input_size, hidden_unit)
+    all_layers.append(layer)
+    all_layers.append(nn.ReLU())
+    input_size = hidden_unit
+all_layers.append(nn.Linear(hidden_units[-1], 10))
+model = nn.Sequential(*all_layers)
+print(model)
+
+loss_fn = nn.CrossEntropyLoss()
+optimizer = torch.optim.Adam(model.parameters(), lr=0.001)
+torch.manual_seed(1)
+num_epochs = 5
+for epoch in range(num_epochs):
+    accuracy_hist_train = 0
+    for x_batch, y_batch in train_dl:
+        pred = model(x_batch)
+        loss = loss_fn(pred, y_batch)
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+        is_correct = (torch.argmax(pred, dim=1) == y_batch).float()
+        accuracy_hist_train += is_correct.sum()
+    accuracy_hist_train /= len(train_dl.dataset)
+    print(f'Epoch {epoch}  Accuracy {accuracy_hist_train:.4f}')
+
+pred = model(mnist_test_dataset.data / 255.)
+is_correct = (torch.argmax(pred, dim=1) == mnist_test_dataset.targets).float()
+print(f'Test accuracy: {is_correct.mean():.4f}')
+'''
+
+
+CNN = r'''
+import torch
+import numpy as np
+import torch.nn as nn
+import torch.nn.functional as F
+from torch.utils.data import Subset
+from torch.utils.data import DataLoader
+
+# Determining the size of the convolution output
+def conv1d(x, w, p=0, s=1):
+    w_rot = np.array(w[::-1])
+    x_padded = np.array(x)
+    if p > 0:
+        zero_pad = np.zeros(shape=p)
+        x_padded = np.concatenate(
+            [zero_pad, x_padded, zero_pad])
+    res = []
+    for i in range(0, int((len(x_padded) - len(w_rot))) + 1, s):
+        res.append(np.sum(
+            x_padded[i:i+w_rot.shape[0]] * w_rot))
+    return np.array(res)
+
+## Testing:
+x = [1, 3, 2, 4, 5, 6, 1, 3]
+w = [1, 0, 3, 1, 2]
+print('Conv1d Implementation:', conv1d(x, w, p=2, s=1))
+print('Numpy Results:', np.convolve(x, w, mode='same'))
+# torch's conv1d is a cross-correlation: the same numbers with the kernel flipped
+print('PyTorch Results:', F.conv1d(torch.tensor(x, dtype=torch.float64).view(1, 1, -1),
+                                   torch.tensor(w[::-1], dtype=torch.float64).view(1, 1, -1), padding=2))
+print('Strided:', conv1d(x, w, p=2, s=2),
+      F.conv1d(torch.tensor([[x]], dtype=torch.float64), torch.tensor([[w[::-1]]], dtype=torch.float64),
+               padding=2, stride=2))
+
+# Performing a discrete convolution in 2D
+def conv2d(X, W, p=(0, 0), s=(1, 1)):
+    W_rot = np.array(W)[::-1,::-1]
+    X_orig = np.array(X)
+    n1 = X_orig.shape[0] + 2*p[0]
+    n2 = X_orig.shape[1] + 2*p[1]
+    X_padded = np.zeros(shape=(n1, n2))
+    X_padded[p[0]:p[0]+X_orig.shape[0],
+    p[1]:p[1]+X_orig.shape[1]] = X_orig
+    res = []
+    for i in range(0, int((X_padded.shape[0] -
+                           W_rot.shape[0])/s[0])+1, s[0]):
+        res.append([])
+        for j in range(0, int((X_padded.shape[1] -
+                               W_rot.shape[1])/s[1])+1, s[1]):
+            X_sub = X_padded[i:i+W_rot.shape[0],
+                             j:j+W_rot.shape[1]]
+            res[-1].append(np.sum(X_sub * W_rot))
+    return(np.array(res))
+
+X = [[1, 3, 2, 4], [5, 6, 1, 3], [1, 2, 0, 2], [3, 4, 3, 2]]
+W = [[1, 0, 3], [1, 2, 1], [0, 1, 1]]
+print('Conv2d Implementation:\n', conv2d(X, W, p=(1, 1), s=(1, 1)))
+print('PyTorch Results:\n', F.conv2d(torch.tensor(X, dtype=torch.float64)[None, None],
+                                     torch.flip(torch.tensor(W, dtype=torch.float64), [0, 1])[None, None],
+                                     padding=1)[0, 0])
+
+# Subsampling layers: max- and mean-pooling by hand, and by nn.MaxPool2d/nn.AvgPool2d
+def pool2d(X, size=2, reduce=np.max):
+    X = np.array(X)
+    return np.array([[reduce(X[i:i + size, j:j + size]) for j in range(0, X.shape[1], size)]
+                     for i in range(0, X.shape[0], size)])
+
+X_pool = np.random.randint(0, 10, (6, 6)).astype(float)
+print(pool2d(X_pool), nn.MaxPool2d(kernel_size=2)(torch.tensor(X_pool)[None, None]))
+print(pool2d(X_pool, reduce=np.mean), nn.AvgPool2d(kernel_size=2)(torch.tensor(X_pool)[None, None]))
+
+# Working with multiple input or color channels: read_image's C x H x W uint8 tensor, a stand-in
+img = torch.from_numpy(np.random.randint(0, 256, (3, 8, 8)).astype(np.uint8))
+print('Image shape:', img.shape)
+print('Number of channels:', img.shape[0])
+print('Image data type:', img.dtype == torch.uint8)
+print(img[:, 4:6, 4:6])
+
+# Regularizing an NN with L2 regularization and dropout
+loss_func = nn.BCELoss()
+loss = loss_func(torch.tensor([0.9]), torch.tensor([1.0]))
+l2_lambda = 0.001
+conv_layer = nn.Conv2d(in_channels=3, out_channels=5, kernel_size=5)
+l2_penalty = l2_lambda * sum([(p**2).sum() for p in conv_layer.parameters()])
+loss_with_penalty = loss + l2_penalty
+print(loss_with_penalty)
+linear_layer = nn.Linear(10, 16)
+l2_penalty = l2_lambda * sum([(p**2).sum() for p in linear_layer.parameters()])
+loss_with_penalty = loss + l2_penalty
+print(loss_with_penalty)
+
+# Loss Functions for Classification
+####### Binary Cross-entropy
+logits = torch.tensor([0.8])
+probas = torch.sigmoid(logits)
+target = torch.tensor([1.0])
+bce_loss_fn = nn.BCELoss()
+bce_logits_loss_fn = nn.BCEWithLogitsLoss()
+print(f'BCE (w Probas): {bce_loss_fn(probas, target):.4f}')
+print(f'BCE (w Logits): {bce_logits_loss_fn(logits, target):.4f}')
+####### Categorical Cross-entropy
+logits = torch.tensor([[1.5, 0.8, 2.1]])
+probas = torch.softmax(logits, dim=1)
+target = torch.tensor([2])
+cce_loss_fn = nn.NLLLoss()
+cce_logits_loss_fn = nn.CrossEntropyLoss()
+print(f'CCE (w Logits): {cce_logits_loss_fn(logits, target):.4f}')
+print(f'CCE (w Probas): {cce_loss_fn(torch.log(probas), target):.4f}')
+
+# Loading and preprocessing the data: a stand-in for MNIST with ToTensor(), 8 x 8 digits
+class MNIST(torch.utils.data.Dataset):
+    def __init__(self, n):
+        patterns = np.random.RandomState(7).randint(0, 256, (10, 8, 8))
+        self.targets = torch.from_numpy(np.random.randint(0, 10, n))
+        noise = np.random.randint(-60, 60, (n, 8, 8))
+        self.data = torch.from_numpy(np.clip(patterns[self.targets.numpy()] + noise, 0, 255).astype(np.uint8))
+    def __len__(self):
+        return len(self.targets)
+    def __getitem__(self, index):
+        return self.data[index].unsqueeze(0).float() / 255., int(self.targets[index])
+
+mnist_dataset = MNIST(160)
+mnist_valid_dataset = Subset(mnist_dataset, torch.arange(32))
+mnist_train_dataset = Subset(mnist_dataset, torch.arange(32, len(mnist_dataset)))
+mnist_test_dataset = MNIST(40)
+batch_size = 64
+torch.manual_seed(1)
+train_dl = DataLoader(mnist_train_dataset, batch_size, shuffle=True)
+valid_dl = DataLoader(mnist_valid_dataset, batch_size, shuffle=False)
+
+# Constructing a CNN in PyTorch
+model = nn.Sequential()
+model.add_module('conv1', nn.Conv2d(in_channels=1, out_channels=32, kernel_size=5, padding=2))
+model.add_module('relu1', nn.ReLU())
+model.add_module('pool1', nn.MaxPool2d(kernel_size=2))
+model.add_module('conv2', nn.Conv2d(in_channels=32, out_channels=64, kernel_size=5, padding=2))
+model.add_module('relu2', nn.ReLU())
+model.add_module('pool2', nn.MaxPool2d(kernel_size=2))
+x = torch.ones((4, 1, 8, 8))
+print(model(x).shape)
+model.add_module('flatten', nn.Flatten())
+x = torch.ones((4, 1, 8, 8))
+print(model(x).shape)
+model.add_module('fc1', nn.Linear(256, 128))
+model.add_module('relu3', nn.ReLU())
+model.add_module('dropout', nn.Dropout(p=0.5))
+model.add_module('fc2', nn.Linear(128, 10))
+device = torch.device("cpu")
+model = model.to(device)
+print(model)
+
+loss_fn = nn.CrossEntropyLoss()
+optimizer = torch.optim.Adam(model.parameters(), lr=0.001)
+
+def train(model, num_epochs, train_dl, valid_dl):
+    loss_hist_train = [0] * num_epochs
+    accuracy_hist_train = [0] * num_epochs
+    loss_hist_valid = [0] * num_epochs
+    accuracy_hist_valid = [0] * num_epochs
+    for epoch in range(num_epochs):
+        model.train()
+        for x_batch, y_batch in train_dl:
+            x_batch = x_batch.to(device)
+            y_batch = y_batch.to(device)
+            pred = model(x_batch)
+            loss = loss_fn(pred, y_batch)
+            loss.backward()
+            optimizer.step()
+            optimizer.zero_grad()
+            loss_hist_train[epoch] += loss.item()*y_batch.size(0)
+            is_correct = (torch.argmax(pred, dim=1) == y_batch).float()
+            accuracy_hist_train[epoch] += is_correct.sum().cpu()
+        loss_hist_train[epoch] /= len(train_dl.dataset)
+        accuracy_hist_train[epoch] /= len(train_dl.dataset)
+        model.eval()
+        with torch.no_grad():
+            for x_batch, y_batch in valid_dl:
+                x_batch = x_batch.to(device)
+                y_batch = y_batch.to(device)
+                pred = model(x_batch)
+                loss = loss_fn(pred, y_batch)
+                loss_hist_valid[epoch] += loss.item()*y_batch.size(0)
+                is_correct = (torch.argmax(pred, dim=1) == y_batch).float()
+                accuracy_hist_valid[epoch] += is_correct.sum().cpu()
+        loss_hist_valid[epoch] /= len(valid_dl.dataset)
+        accuracy_hist_valid[epoch] /= len(valid_dl.dataset)
+        print(f'Epoch {epoch+1} accuracy: {accuracy_hist_train[epoch]:.4f} '
+              f'val_accuracy: {accuracy_hist_valid[epoch]:.4f}')
+    return loss_hist_train, loss_hist_valid, accuracy_hist_train, accuracy_hist_valid
+
+torch.manual_seed(1)
+num_epochs = 4
+hist = train(model, num_epochs, train_dl, valid_dl)
+print([f'{v:.4f}' for v in hist[0]], [f'{v:.4f}' for v in hist[1]])
+
+model_cpu = model.cpu()
+pred = model(mnist_test_dataset.data.unsqueeze(1) / 255.)
+is_correct = (torch.argmax(pred, dim=1) == mnist_test_dataset.targets).float()
+print(f'Test accuracy: {is_correct.mean():.4f}')
+for i in range(6):
+    img = mnist_test_dataset[i][0][0, :, :]
+    pred = model(img.unsqueeze(0).unsqueeze(1))
+    y_pred = torch.argmax(pred)
+    print(y_pred.item(), end=' ')
+print()
+'''
+
+
+PROGRAMS = {"tensors_and_data": TENSORS_AND_DATA, "nn_training": NN_TRAINING, "mechanics": MECHANICS,
+            "fuel_and_digits": FUEL_AND_DIGITS, "cnn": CNN}
+
+# Compared in float64: many Adam steps on small batches carry float32 rounding into the printed digits.
+IN_FLOAT64 = set()
+# Settings that draw from each library's own generator, replaced in both runs.
+SAME_START = {}
+
+
+@pytest.fixture(autouse=True)
+def _in_a_temporary_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.mark.parametrize("name", PROGRAMS)
+def test_book_program_runs_with_autograd_core(name):
+    assert_runs(PROGRAMS[name], name, show_tensors=True)
+
+
+@pytest.mark.parametrize("name", PROGRAMS)
+@pytest.mark.filterwarnings("ignore:__array__ implementation doesn't accept a copy keyword")  # PyTorch's tensors'
+def test_book_program_reproduces_pytorch_from_the_same_start(name, monkeypatch):
+    compare_with_pytorch(PROGRAMS[name], name, monkeypatch, in_float64=name in IN_FLOAT64, show_tensors=True,
+                         same_start=SAME_START.get(name, ()), fewest=4)
