@@ -987,8 +987,466 @@ print()
 '''
 
 
+RNN = r'''
+import torch
+import torch.nn as nn
+
+torch.manual_seed(1)
+rnn_layer = nn.RNN(input_size=5, hidden_size=2, num_layers=1, batch_first=True)
+w_xh = rnn_layer.weight_ih_l0
+w_hh = rnn_layer.weight_hh_l0
+b_xh = rnn_layer.bias_ih_l0
+b_hh = rnn_layer.bias_hh_l0
+print('W_xh shape:', w_xh.shape)
+print('W_hh shape:', w_hh.shape)
+print('b_xh shape:', b_xh.shape)
+print('b_hh shape:', b_hh.shape)
+
+x_seq = torch.tensor([[1.0]*5, [2.0]*5, [3.0]*5]).float()
+## output of the simple RNN:
+output, hn = rnn_layer(torch.reshape(x_seq, (1, 3, 5)))
+## manually computing the output:
+out_man = []
+for t in range(3):
+    xt = torch.reshape(x_seq[t], (1, 5))
+    print(f'Time step {t} =>')
+    print('   Input           :', xt.numpy())
+    ht = torch.matmul(xt, torch.transpose(w_xh, 0, 1)) + b_xh
+    print('   Hidden          :', ht.detach().numpy())
+    if t>0:
+        prev_h = out_man[t-1]
+    else:
+        prev_h = torch.zeros((ht.shape))
+    ot = ht + torch.matmul(prev_h, torch.transpose(w_hh, 0, 1)) + b_hh
+    ot = torch.tanh(ot)
+    out_man.append(ot)
+    print('   Output (manual) :', ot.detach().numpy())
+    print('   RNN output      :', output[:, t].detach().numpy())
+    print()
+print(torch.allclose(torch.stack(out_man, dim=1), output), torch.allclose(hn[0], out_man[-1]))
+'''
+
+
+SENTIMENT_LSTM = r'''
+import torch
+import torch.nn as nn
+from torch.utils.data.dataset import random_split
+import re
+import random
+from collections import Counter, OrderedDict
+from torch.utils.data import DataLoader
+
+# Step 1: load and create the datasets. A stand-in for torchtext's IMDB: (label, review) pairs from a tiny grammar
+def IMDB(split, n=None):
+    rng = random.Random(0 if split == 'train' else 1)
+    good = ['great', 'wonderful', 'moving', 'funny', 'brilliant', 'superb']
+    bad = ['boring', 'awful', 'dull', 'silly', 'terrible', 'weak']
+    neutral = ['the', 'movie', 'plot', 'was', 'and', 'actors', 'a', 'story', 'film', 'really', 'this', 'is', 'an']
+    reviews = []
+    for _ in range(n or (120 if split == 'train' else 40)):
+        label = rng.choice(['pos', 'neg'])
+        words = [rng.choice(neutral + (good if label == 'pos' else bad)) for _ in range(rng.randint(3, 12))]
+        text = ' '.join(words) + rng.choice(['.', ' :)', ' :-(', '<br />!'])
+        reviews.append((label, text))
+    return reviews
+
+train_dataset = IMDB(split='train')
+test_dataset = IMDB(split='test')
+torch.manual_seed(1)
+train_dataset, valid_dataset = random_split(
+    list(train_dataset), [100, 20])
+
+## Step 2: find unique tokens (words)
+token_counts = Counter()
+def tokenizer(text):
+    text = re.sub('<[^>]*>', '', text)
+    emoticons = re.findall(r'(?::|;|=)(?:-)?(?:\)|\(|D|P)', text.lower())
+    text = re.sub(r'[\W]+', ' ', text.lower()) + ' '.join(emoticons).replace('-', '')
+    tokenized = text.split()
+    return tokenized
+
+for label, line in train_dataset:
+    tokens = tokenizer(line)
+    token_counts.update(tokens)
+print('Vocab-size:', len(token_counts))
+
+## Step 3: encoding each unique token into integers
+sorted_by_freq_tuples = sorted(token_counts.items(), key=lambda x: x[1], reverse=True)
+ordered_dict = OrderedDict(sorted_by_freq_tuples)
+
+class vocab:  # a stand-in for torchtext.vocab.vocab: tokens to indices, with a default index
+    def __init__(self, ordered_dict):
+        self.itos = list(ordered_dict)
+        self.default = None
+    def insert_token(self, token, index):
+        self.itos.insert(index, token)
+    def set_default_index(self, index):
+        self.default = index
+    def __getitem__(self, token):
+        return self.itos.index(token) if token in self.itos else self.default
+    def __len__(self):
+        return len(self.itos)
+
+vocab = vocab(ordered_dict)
+vocab.insert_token("<pad>", 0)
+vocab.insert_token("<unk>", 1)
+vocab.set_default_index(1)
+print([vocab[token] for token in ['this', 'is', 'an', 'example']])
+
+## Step 3-A: define the functions for transformation
+device = torch.device("cpu")
+text_pipeline = lambda x: [vocab[token] for token in tokenizer(x)]
+label_pipeline = lambda x: 1. if x == 'pos' else 0.
+
+## Step 3-B: wrap the encode and transformation function
+def collate_batch(batch):
+    label_list, text_list, lengths = [], [], []
+    for _label, _text in batch:
+        label_list.append(label_pipeline(_label))
+        processed_text = torch.tensor(text_pipeline(_text),
+                                      dtype=torch.int64)
+        text_list.append(processed_text)
+        lengths.append(processed_text.size(0))
+    label_list = torch.tensor(label_list)
+    lengths = torch.tensor(lengths)
+    padded_text_list = nn.utils.rnn.pad_sequence(
+        text_list, batch_first=True)
+    return padded_text_list.to(device), label_list.to(device), lengths.to(device)
+
+## Take a small batch
+dataloader = DataLoader(train_dataset, batch_size=4, shuffle=False, collate_fn=collate_batch)
+text_batch, label_batch, length_batch = next(iter(dataloader))
+print(text_batch)
+print(label_batch)
+print(length_batch)
+print(text_batch.shape)
+
+## Step 4: batching the datasets
+batch_size = 32
+train_dl = DataLoader(train_dataset, batch_size=batch_size,
+                      shuffle=True, collate_fn=collate_batch)
+valid_dl = DataLoader(valid_dataset, batch_size=batch_size,
+                      shuffle=False, collate_fn=collate_batch)
+test_dl = DataLoader(test_dataset, batch_size=batch_size,
+                     shuffle=False, collate_fn=collate_batch)
+
+# Embedding layers for sentence encoding
+embedding = nn.Embedding(num_embeddings=10,
+                         embedding_dim=3,
+                         padding_idx=0)
+# a batch of 2 samples of 4 indices each
+text_encoded_input = torch.LongTensor([[1,2,4,5],[4,3,2,0]])
+print(embedding(text_encoded_input))
+
+## An example of building a RNN model with simple RNN layer
+class RNN(nn.Module):
+    def __init__(self, input_size, hidden_size):
+        super().__init__()
+        self.rnn = nn.RNN(input_size,
+                          hidden_size,
+                          num_layers=2,
+                          batch_first=True)
+        self.fc = nn.Linear(hidden_size, 1)
+
+    def forward(self, x):
+        _, hidden = self.rnn(x)
+        out = hidden[-1, :, :]
+        out = self.fc(out)
+        return out
+
+model = RNN(64, 32)
+print(model)
+print(model(torch.randn(5, 3, 64)))
+
+# Building an RNN model for the sentiment analysis task
+class RNN(nn.Module):
+    def __init__(self, vocab_size, embed_dim, rnn_hidden_size, fc_hidden_size):
+        super().__init__()
+        self.embedding = nn.Embedding(vocab_size,
+                                      embed_dim,
+                                      padding_idx=0)
+        self.rnn = nn.LSTM(embed_dim, rnn_hidden_size,
+                           batch_first=True)
+        self.fc1 = nn.Linear(rnn_hidden_size, fc_hidden_size)
+        self.relu = nn.ReLU()
+        self.fc2 = nn.Linear(fc_hidden_size, 1)
+        self.sigmoid = nn.Sigmoid()
+
+    def forward(self, text, lengths):
+        out = self.embedding(text)
+        out = nn.utils.rnn.pack_padded_sequence(out, lengths.cpu().numpy(), enforce_sorted=False,
+                                                batch_first=True)
+        out, (hidden, cell) = self.rnn(out)
+        out = hidden[-1, :, :]
+        out = self.fc1(out)
+        out = self.relu(out)
+        out = self.fc2(out)
+        out = self.sigmoid(out)
+        return out
+
+vocab_size = len(vocab)
+embed_dim = 20
+rnn_hidden_size = 16
+fc_hidden_size = 16
+torch.manual_seed(1)
+model = RNN(vocab_size, embed_dim, rnn_hidden_size, fc_hidden_size)
+model = model.to(device)
+
+def train(dataloader):
+    model.train()
+    total_acc, total_loss = 0, 0
+    for text_batch, label_batch, lengths in dataloader:
+        optimizer.zero_grad()
+        pred = model(text_batch, lengths)[:, 0]
+        loss = loss_fn(pred, label_batch)
+        loss.backward()
+        optimizer.step()
+        total_acc += ((pred>=0.5).float() == label_batch).float().sum().item()
+        total_loss += loss.item()*label_batch.size(0)
+    return total_acc/len(dataloader.dataset), total_loss/len(dataloader.dataset)
+
+def evaluate(dataloader):
+    model.eval()
+    total_acc, total_loss = 0, 0
+    with torch.no_grad():
+        for text_batch, label_batch, lengths in dataloader:
+            pred = model(text_batch, lengths)[:, 0]
+            loss = loss_fn(pred, label_batch)
+            total_acc += ((pred>=0.5).float() == label_batch).float().sum().item()
+            total_loss += loss.item()*label_batch.size(0)
+    return total_acc/len(dataloader.dataset), total_loss/len(dataloader.dataset)
+
+loss_fn = nn.BCELoss()
+optimizer = torch.optim.Adam(model.parameters(), lr=0.001)
+num_epochs = 4
+torch.manual_seed(1)
+for epoch in range(num_epochs):
+    acc_train, loss_train = train(train_dl)
+    acc_valid, loss_valid = evaluate(valid_dl)
+    print(f'Epoch {epoch} accuracy: {acc_train:.4f} val_accuracy: {acc_valid:.4f} loss: {loss_train:.4f}')
+acc_test, _ = evaluate(test_dl)
+print(f'test_accuracy: {acc_test:.4f}')
+
+# More on the bidirectional RNN
+class RNN(nn.Module):
+    def __init__(self, vocab_size, embed_dim, rnn_hidden_size, fc_hidden_size):
+        super().__init__()
+        self.embedding = nn.Embedding(vocab_size,
+                                      embed_dim,
+                                      padding_idx=0)
+        self.rnn = nn.LSTM(embed_dim, rnn_hidden_size,
+                           batch_first=True, bidirectional=True)
+        self.fc1 = nn.Linear(rnn_hidden_size*2, fc_hidden_size)
+        self.relu = nn.ReLU()
+        self.fc2 = nn.Linear(fc_hidden_size, 1)
+        self.sigmoid = nn.Sigmoid()
+
+    def forward(self, text, lengths):
+        out = self.embedding(text)
+        out = nn.utils.rnn.pack_padded_sequence(out, lengths.cpu().numpy(), enforce_sorted=False,
+                                                batch_first=True)
+        _, (hidden, cell) = self.rnn(out)
+        out = torch.cat((hidden[-2, :, :], hidden[-1, :, :]), dim=1)
+        out = self.fc1(out)
+        out = self.relu(out)
+        out = self.fc2(out)
+        out = self.sigmoid(out)
+        return out
+
+torch.manual_seed(1)
+model = RNN(vocab_size, embed_dim, rnn_hidden_size, fc_hidden_size)
+model = model.to(device)
+loss_fn = nn.BCELoss()
+optimizer = torch.optim.Adam(model.parameters(), lr=0.002)
+torch.manual_seed(1)
+for epoch in range(num_epochs):
+    acc_train, loss_train = train(train_dl)
+    acc_valid, loss_valid = evaluate(valid_dl)
+    print(f'Epoch {epoch} accuracy: {acc_train:.4f} val_accuracy: {acc_valid:.4f} loss: {loss_train:.4f}')
+test_dataset = IMDB(split='test')
+test_dl = DataLoader(test_dataset, batch_size=batch_size,
+                     shuffle=False, collate_fn=collate_batch)
+acc_test, _ = evaluate(test_dl)
+print(f'test_accuracy: {acc_test:.4f}')
+'''
+
+
+CHAR_LM = r'''
+import numpy as np
+import torch
+from torch.utils.data import Dataset
+from torch.utils.data import DataLoader
+import torch.nn as nn
+from torch.distributions.categorical import Categorical
+
+## Reading and processing text: a stand-in for 1268-0.txt, The Mysterious Island
+rng = np.random.RandomState(3)
+words = ['the', 'island', 'engineer', 'sailor', 'balloon', 'sea', 'captain', 'rock', 'fire', 'was', 'of', 'and']
+body = ' '.join(rng.choice(words, 300)).replace(' the ', ' The ')
+with open('1268-0.txt', 'w', encoding="utf8") as fp:
+    fp.write('Project Gutenberg header\nTHE MYSTERIOUS ISLAND\n' + body + '\nEnd of the Project Gutenberg EBook')
+with open('1268-0.txt', 'r', encoding="utf8") as fp:
+    text=fp.read()
+start_indx = text.find('THE MYSTERIOUS ISLAND')
+end_indx = text.find('End of the Project Gutenberg')
+text = text[start_indx:end_indx]
+char_set = set(text)
+print('Total Length:', len(text))
+print('Unique Characters:', len(char_set))
+
+chars_sorted = sorted(char_set)
+char2int = {ch:i for i,ch in enumerate(chars_sorted)}
+char_array = np.array(chars_sorted)
+text_encoded = np.array(
+    [char2int[ch] for ch in text],
+    dtype=np.int32)
+print('Text encoded shape: ', text_encoded.shape)
+print(text[:15], '     == Encoding ==> ', text_encoded[:15])
+print(text_encoded[15:21], ' == Reverse  ==> ', ''.join(char_array[text_encoded[15:21]]))
+for ex in text_encoded[:5]:
+    print('{} -> {}'.format(ex, char_array[ex]))
+
+seq_length = 20
+chunk_size = seq_length + 1
+text_chunks = [text_encoded[i:i+chunk_size]
+               for i in range(len(text_encoded)-chunk_size+1)]
+## inspection:
+for seq in text_chunks[:1]:
+    input_seq = seq[:seq_length]
+    target = seq[seq_length]
+    print(input_seq, ' -> ', target)
+    print(repr(''.join(char_array[input_seq])),
+          ' -> ', repr(''.join(char_array[target])))
+
+class TextDataset(Dataset):
+    def __init__(self, text_chunks):
+        self.text_chunks = text_chunks
+
+    def __len__(self):
+        return len(self.text_chunks)
+
+    def __getitem__(self, idx):
+        text_chunk = self.text_chunks[idx]
+        return text_chunk[:-1].long(), text_chunk[1:].long()
+
+seq_dataset = TextDataset(torch.tensor(text_chunks))
+for i, (seq, target) in enumerate(seq_dataset):
+    print(' Input (x):', repr(''.join(char_array[seq])))
+    print('Target (y):', repr(''.join(char_array[target])))
+    print()
+    if i == 1:
+        break
+
+device = torch.device("cpu")
+batch_size = 16
+torch.manual_seed(1)
+seq_dl = DataLoader(seq_dataset, batch_size=batch_size, shuffle=True, drop_last=True)
+
+# Building a character-level RNN model
+class RNN(nn.Module):
+    def __init__(self, vocab_size, embed_dim, rnn_hidden_size):
+        super().__init__()
+        self.embedding = nn.Embedding(vocab_size, embed_dim)
+        self.rnn_hidden_size = rnn_hidden_size
+        self.rnn = nn.LSTM(embed_dim, rnn_hidden_size,
+                           batch_first=True)
+        self.fc = nn.Linear(rnn_hidden_size, vocab_size)
+
+    def forward(self, x, hidden, cell):
+        out = self.embedding(x).unsqueeze(1)
+        out, (hidden, cell) = self.rnn(out, (hidden, cell))
+        out = self.fc(out).reshape(out.size(0), -1)
+        return out, hidden, cell
+
+    def init_hidden(self, batch_size):
+        hidden = torch.zeros(1, batch_size, self.rnn_hidden_size)
+        cell = torch.zeros(1, batch_size, self.rnn_hidden_size)
+        return hidden.to(device), cell.to(device)
+
+vocab_size = len(char_array)
+embed_dim = 16
+rnn_hidden_size = 32
+torch.manual_seed(1)
+model = RNN(vocab_size, embed_dim, rnn_hidden_size)
+model = model.to(device)
+print(model)
+
+loss_fn = nn.CrossEntropyLoss()
+optimizer = torch.optim.Adam(model.parameters(), lr=0.005)
+num_epochs = 30
+torch.manual_seed(1)
+for epoch in range(num_epochs):
+    hidden, cell = model.init_hidden(batch_size)
+    seq_batch, target_batch = next(iter(seq_dl))
+    seq_batch = seq_batch.to(device)
+    target_batch = target_batch.to(device)
+    optimizer.zero_grad()
+    loss = 0
+    for c in range(seq_length):
+        pred, hidden, cell = model(seq_batch[:, c], hidden, cell)
+        loss += loss_fn(pred, target_batch[:, c])
+    loss.backward()
+    optimizer.step()
+    loss = loss.item()/seq_length
+    if epoch % 5 == 0:
+        print(f'Epoch {epoch} loss: {loss:.4f}')
+
+# Evaluation phase: generating new text passages
+torch.manual_seed(1)
+logits = torch.tensor([[1.0, 1.0, 1.0]])
+print('Probabilities:', nn.functional.softmax(logits, dim=1).numpy()[0])
+m = Categorical(logits=logits)
+samples = m.sample((10,))
+print(samples.numpy())
+torch.manual_seed(1)
+logits = torch.tensor([[1.0, 1.0, 3.0]])
+print('Probabilities:', nn.functional.softmax(logits, dim=1).numpy()[0])
+m = Categorical(logits=logits)
+samples = m.sample((10,))
+print(samples.numpy())
+
+def sample(model, starting_str,
+           len_generated_text=500,
+           scale_factor=1.0):
+    encoded_input = torch.tensor([char2int[s] for s in starting_str])
+    encoded_input = torch.reshape(encoded_input, (1, -1))
+    generated_str = starting_str
+    model.eval()
+    hidden, cell = model.init_hidden(1)
+    hidden = hidden.to('cpu')
+    cell = cell.to('cpu')
+    for c in range(len(starting_str)-1):
+        _, hidden, cell = model(encoded_input[:, c].view(1), hidden, cell)
+    last_char = encoded_input[:, -1]
+    for i in range(len_generated_text):
+        logits, hidden, cell = model(last_char.view(1), hidden, cell)
+        logits = torch.squeeze(logits, 0)
+        scaled_logits = logits * scale_factor
+        m = Categorical(logits=scaled_logits)
+        last_char = m.sample()
+        generated_str += str(char_array[last_char])
+    return generated_str
+
+torch.manual_seed(1)
+model.to('cpu')
+print(sample(model, starting_str='The island', len_generated_text=40))
+# Predictability vs. randomness
+logits = torch.tensor([[1.0, 1.0, 3.0]])
+print('Probabilities before scaling:        ', nn.functional.softmax(logits, dim=1).numpy()[0])
+print('Probabilities after scaling with 0.5:', nn.functional.softmax(0.5*logits, dim=1).numpy()[0])
+print('Probabilities after scaling with 0.1:', nn.functional.softmax(0.1*logits, dim=1).numpy()[0])
+torch.manual_seed(1)
+print(sample(model, starting_str='The island', len_generated_text=40,
+             scale_factor=2.0))
+torch.manual_seed(1)
+print(sample(model, starting_str='The island', len_generated_text=40,
+             scale_factor=0.5))
+'''
+
+
 PROGRAMS = {"tensors_and_data": TENSORS_AND_DATA, "nn_training": NN_TRAINING, "mechanics": MECHANICS,
-            "fuel_and_digits": FUEL_AND_DIGITS, "cnn": CNN}
+            "fuel_and_digits": FUEL_AND_DIGITS, "cnn": CNN, "rnn": RNN, "sentiment_lstm": SENTIMENT_LSTM,
+            "char_lm": CHAR_LM}
 
 # Compared in float64: many Adam steps on small batches carry float32 rounding into the printed digits.
 IN_FLOAT64 = set()
