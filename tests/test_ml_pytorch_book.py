@@ -1444,9 +1444,633 @@ print(sample(model, starting_str='The island', len_generated_text=40,
 '''
 
 
+ATTENTION = r'''
+import torch
+import torch.nn.functional as F
+
+# Starting with a basic form of self-attention
+# input sequence / sentence:
+#  "Can you help me to translate this sentence"
+sentence = torch.tensor(
+    [0, # can
+     7, # you
+     1, # help
+     2, # me
+     5, # to
+     6, # translate
+     4, # this
+     3] # sentence
+)
+print(sentence)
+torch.manual_seed(123)
+embed = torch.nn.Embedding(10, 16)
+embedded_sentence = embed(sentence).detach()
+print(embedded_sentence.shape)
+
+omega = torch.empty(8, 8)
+for i, x_i in enumerate(embedded_sentence):
+    for j, x_j in enumerate(embedded_sentence):
+        omega[i, j] = torch.dot(x_i, x_j)
+omega_mat = embedded_sentence.matmul(embedded_sentence.T)
+print(torch.allclose(omega_mat, omega))
+attention_weights = F.softmax(omega, dim=1)
+print(attention_weights.shape)
+print(attention_weights.sum(dim=1))
+print(attention_weights)
+
+x_2 = embedded_sentence[1, :]
+context_vec_2 = torch.zeros(x_2.shape)
+for j in range(8):
+    x_j = embedded_sentence[j, :]
+    context_vec_2 += attention_weights[1, j] * x_j
+print(context_vec_2)
+context_vectors = torch.matmul(
+        attention_weights, embedded_sentence)
+print(torch.allclose(context_vec_2, context_vectors[1]))
+
+# Parameterizing the self-attention mechanism: scaled dot-product attention
+torch.manual_seed(123)
+d = embedded_sentence.shape[1]
+U_query = torch.rand(d, d)
+U_key = torch.rand(d, d)
+U_value = torch.rand(d, d)
+x_2 = embedded_sentence[1]
+query_2 = U_query.matmul(x_2)
+key_2 = U_key.matmul(x_2)
+value_2 = U_value.matmul(x_2)
+keys = U_key.matmul(embedded_sentence.T).T
+print(torch.allclose(key_2, keys[1]))
+values = U_value.matmul(embedded_sentence.T).T
+print(torch.allclose(value_2, values[1]))
+omega_23 = query_2.dot(keys[2])
+print(omega_23)
+omega_2 = query_2.matmul(keys.T)
+print(omega_2)
+attention_weights_2 = F.softmax(omega_2 / d**0.5, dim=0)
+print(attention_weights_2)
+context_vector_2nd = torch.zeros(values[1, :].shape)
+for j in range(8):
+    context_vector_2nd += attention_weights_2[j] * values[j, :]
+context_vector_2 = attention_weights_2.matmul(values)
+print(context_vector_2, torch.allclose(context_vector_2nd, context_vector_2))
+
+# Encoding context embeddings via multi-head attention
+torch.manual_seed(123)
+d = embedded_sentence.shape[1]
+one_U_query = torch.rand(d, d)
+h = 8
+multihead_U_query = torch.rand(h, d, d)
+multihead_U_key = torch.rand(h, d, d)
+multihead_U_value = torch.rand(h, d, d)
+multihead_query_2 = multihead_U_query.matmul(x_2)
+print(multihead_query_2.shape)
+multihead_key_2 = multihead_U_key.matmul(x_2)
+multihead_value_2 = multihead_U_value.matmul(x_2)
+print(multihead_key_2[2])
+stacked_inputs = embedded_sentence.T.repeat(8, 1, 1)
+print(stacked_inputs.shape)
+multihead_keys = torch.bmm(multihead_U_key, stacked_inputs)
+print(multihead_keys.shape)
+multihead_keys = multihead_keys.permute(0, 2, 1)
+print(multihead_keys.shape)
+print(multihead_keys[2, 1]) # index: [2nd attention head, 2nd key]
+multihead_values = torch.matmul(multihead_U_value, stacked_inputs)
+multihead_values = multihead_values.permute(0, 2, 1)
+# the context vectors of the 2nd input, one per head (the book leaves them as torch.rand(8, 16))
+multihead_z_2 = torch.stack([F.softmax(multihead_query_2[i].matmul(multihead_keys[i].T) / d**0.5, dim=0)
+                             .matmul(multihead_values[i]) for i in range(h)])
+print(multihead_z_2.shape, multihead_z_2[0, :4])
+linear = torch.nn.Linear(8*16, 16)
+context_vector_2 = linear(multihead_z_2.flatten())
+print(context_vector_2.shape, context_vector_2)
+
+# the same attention by PyTorch's own layers: scaled_dot_product_attention, and a TransformerEncoderLayer
+queries = embedded_sentence.matmul(U_query.T)
+print(torch.allclose(F.scaled_dot_product_attention(queries, keys, values)[1], attention_weights_2.matmul(values),
+                     atol=1e-5))
+torch.manual_seed(123)
+encoder_layer = torch.nn.TransformerEncoderLayer(d_model=16, nhead=4, dim_feedforward=32, dropout=0.0,
+                                                 batch_first=True)
+encoder = torch.nn.TransformerEncoder(encoder_layer, num_layers=2, enable_nested_tensor=False)
+encoded = encoder(embedded_sentence.unsqueeze(0))
+print(encoded.shape, encoded[0, :2])
+mask = torch.nn.Transformer.generate_square_subsequent_mask(8)
+print(mask)
+print(encoder(embedded_sentence.unsqueeze(0), mask=mask, is_causal=True)[0, -1])
+'''
+
+
+GAN = r'''
+import torch
+import torch.nn as nn
+import numpy as np
+from torch.utils.data import DataLoader
+import math
+
+print("GPU Available:", torch.cuda.is_available())
+if torch.cuda.is_available():
+    device = torch.device("cuda:0")
+else:
+    device = "cpu"
+
+## define a function for the generator:
+def make_generator_network(
+        input_size=20,
+        num_hidden_layers=1,
+        num_hidden_units=100,
+        num_output_units=784):
+    model = nn.Sequential()
+    for i in range(num_hidden_layers):
+        model.add_module(f'fc_g{i}',
+                         nn.Linear(input_size,
+                                   num_hidden_units))
+        model.add_module(f'relu_g{i}',
+                         nn.LeakyReLU())
+        input_size = num_hidden_units
+    model.add_module(f'fc_g{num_hidden_layers}',
+                    nn.Linear(input_size, num_output_units))
+    model.add_module('tanh_g', nn.Tanh())
+    return model
+
+## define a function for the discriminator:
+def make_discriminator_network(
+        input_size,
+        num_hidden_layers=1,
+        num_hidden_units=100,
+        num_output_units=1):
+    model = nn.Sequential()
+    for i in range(num_hidden_layers):
+        model.add_module(f'fc_d{i}',
+                 nn.Linear(input_size,
+                           num_hidden_units, bias=False))
+        model.add_module(f'relu_d{i}',
+                         nn.LeakyReLU())
+        model.add_module('dropout', nn.Dropout(p=0.5))
+        input_size = num_hidden_units
+    model.add_module(f'fc_d{num_hidden_layers}',
+                     nn.Linear(input_size, num_output_units))
+    model.add_module('sigmoid', nn.Sigmoid())
+    return model
+
+image_size = (8, 8)
+z_size = 20
+gen_hidden_layers = 1
+gen_hidden_size = 32
+disc_hidden_layers = 1
+disc_hidden_size = 32
+torch.manual_seed(1)
+gen_model = make_generator_network(
+    input_size=z_size,
+    num_hidden_layers=gen_hidden_layers,
+    num_hidden_units=gen_hidden_size,
+    num_output_units=np.prod(image_size))
+print(gen_model)
+disc_model = make_discriminator_network(
+    input_size=np.prod(image_size),
+    num_hidden_layers=disc_hidden_layers,
+    num_hidden_units=disc_hidden_size)
+print(disc_model)
+
+# Defining the training dataset: a stand-in for MNIST with ToTensor() and Normalize(mean=(0.5), std=(0.5))
+class MNIST(torch.utils.data.Dataset):
+    def __init__(self, n):
+        self.data = np.random.randint(0, 256, (n, *image_size)).astype(np.uint8)
+        self.targets = np.random.randint(0, 10, n)
+    def __len__(self):
+        return len(self.data)
+    def __getitem__(self, index):
+        img = torch.from_numpy(self.data[index]).unsqueeze(0).float() / 255.
+        return (img - 0.5) / 0.5, int(self.targets[index])
+
+mnist_dataset = MNIST(96)
+example, label = next(iter(mnist_dataset))
+print(f'Min: {example.min()} Max: {example.max()}')
+print(example.shape)
+
+def create_noise(batch_size, z_size, mode_z):
+    if mode_z == 'uniform':
+        input_z = torch.rand(batch_size, z_size)*2 - 1
+    elif mode_z == 'normal':
+        input_z = torch.randn(batch_size, z_size)
+    return input_z
+
+batch_size = 32
+dataloader = DataLoader(mnist_dataset, batch_size, shuffle=False)
+input_real, label = next(iter(dataloader))
+input_real = input_real.view(batch_size, -1)
+torch.manual_seed(1)
+mode_z = 'uniform'  # 'uniform' vs. 'normal'
+input_z = create_noise(batch_size, z_size, mode_z)
+print('input-z -- shape:', input_z.shape)
+print('input-real -- shape:', input_real.shape)
+g_output = gen_model(input_z)
+print('Output of G -- shape:', g_output.shape)
+d_proba_real = disc_model(input_real)
+d_proba_fake = disc_model(g_output)
+print('Disc. (real) -- shape:', d_proba_real.shape)
+print('Disc. (fake) -- shape:', d_proba_fake.shape)
+
+# Training the GAN model
+loss_fn = nn.BCELoss()
+## Loss for the Generator
+g_labels_real = torch.ones_like(d_proba_fake)
+g_loss = loss_fn(d_proba_fake, g_labels_real)
+print(f'Generator Loss: {g_loss:.4f}')
+## Loss for the Discriminator
+d_labels_real = torch.ones_like(d_proba_real)
+d_labels_fake = torch.zeros_like(d_proba_fake)
+d_loss_real = loss_fn(d_proba_real, d_labels_real)
+d_loss_fake = loss_fn(d_proba_fake, d_labels_fake)
+print(f'Discriminator Losses: Real {d_loss_real:.4f} Fake {d_loss_fake:.4f}')
+
+# Final training
+batch_size = 32
+torch.manual_seed(1)
+np.random.seed(1)
+## Set up the dataset
+mnist_dl = DataLoader(mnist_dataset, batch_size=batch_size,
+                      shuffle=True, drop_last=True)
+## Set up the models
+gen_model = make_generator_network(
+    input_size=z_size,
+    num_hidden_layers=gen_hidden_layers,
+    num_hidden_units=gen_hidden_size,
+    num_output_units=np.prod(image_size)).to(device)
+disc_model = make_discriminator_network(
+    input_size=np.prod(image_size),
+    num_hidden_layers=disc_hidden_layers,
+    num_hidden_units=disc_hidden_size).to(device)
+## Loss function and optimizers:
+loss_fn = nn.BCELoss()
+g_optimizer = torch.optim.Adam(gen_model.parameters())
+d_optimizer = torch.optim.Adam(disc_model.parameters())
+
+## Train the discriminator
+def d_train(x):
+    disc_model.zero_grad()
+    # Train discriminator with a real batch
+    batch_size = x.size(0)
+    x = x.view(batch_size, -1).to(device)
+    d_labels_real = torch.ones(batch_size, 1, device=device)
+    d_proba_real = disc_model(x)
+    d_loss_real = loss_fn(d_proba_real, d_labels_real)
+    # Train discriminator on a fake batch
+    input_z = create_noise(batch_size, z_size, mode_z).to(device)
+    g_output = gen_model(input_z)
+    d_proba_fake = disc_model(g_output)
+    d_labels_fake = torch.zeros(batch_size, 1, device=device)
+    d_loss_fake = loss_fn(d_proba_fake, d_labels_fake)
+    # gradient backprop & optimize ONLY D's parameters
+    d_loss = d_loss_real + d_loss_fake
+    d_loss.backward()
+    d_optimizer.step()
+    return d_loss.data.item(), d_proba_real.detach(), d_proba_fake.detach()
+
+## Train the generator
+def g_train(x):
+    gen_model.zero_grad()
+    batch_size = x.size(0)
+    input_z = create_noise(batch_size, z_size, mode_z).to(device)
+    g_labels_real = torch.ones(batch_size, 1, device=device)
+    g_output = gen_model(input_z)
+    d_proba_fake = disc_model(g_output)
+    g_loss = loss_fn(d_proba_fake, g_labels_real)
+    # gradient backprop & optimize ONLY G's parameters
+    g_loss.backward()
+    g_optimizer.step()
+    return g_loss.data.item()
+
+fixed_z = create_noise(batch_size, z_size, mode_z).to(device)
+def create_samples(g_model, input_z):
+    g_output = g_model(input_z)
+    images = torch.reshape(g_output, (batch_size, *image_size))
+    return (images+1)/2.0
+
+epoch_samples = []
+all_d_losses = []
+all_g_losses = []
+all_d_real = []
+all_d_fake = []
+num_epochs = 5
+torch.manual_seed(1)
+for epoch in range(1, num_epochs+1):
+    d_losses, g_losses = [], []
+    d_vals_real, d_vals_fake = [], []
+    for i, (x, _) in enumerate(mnist_dl):
+        d_loss, d_proba_real, d_proba_fake = d_train(x)
+        d_losses.append(d_loss)
+        g_losses.append(g_train(x))
+        d_vals_real.append(d_proba_real.mean().cpu())
+        d_vals_fake.append(d_proba_fake.mean().cpu())
+    all_d_losses.append(torch.tensor(d_losses).mean())
+    all_g_losses.append(torch.tensor(g_losses).mean())
+    all_d_real.append(torch.tensor(d_vals_real).mean())
+    all_d_fake.append(torch.tensor(d_vals_fake).mean())
+    print(f'Epoch {epoch:03d} | Avg Losses >>'
+          f' G/D {all_g_losses[-1]:.4f}/{all_d_losses[-1]:.4f}'
+          f' [D-Real: {all_d_real[-1]:.4f} D-Fake: {all_d_fake[-1]:.4f}]')
+    epoch_samples.append(
+        create_samples(gen_model, fixed_z).detach().cpu().numpy())
+print(epoch_samples[-1][0, :2])
+half_d_losses = [all_d_loss/2 for all_d_loss in all_d_losses]
+print(half_d_losses)
+
+# the maximum mean discrepancy score (the book's distance moves X and Y to the GPU with .cuda())
+def distance(X, Y, sqrt):
+    nX = X.size(0)
+    nY = Y.size(0)
+    X = X.view(nX,-1)
+    X2 = (X*X).sum(1).resize_(nX,1)
+    Y = Y.view(nY,-1)
+    Y2 = (Y*Y).sum(1).resize_(nY,1)
+    M = torch.zeros(nX, nY)
+    M.copy_(X2.expand(nX,nY) + Y2.expand(nY,nX).transpose(0,1) - 2*torch.mm(X,Y.transpose(0,1)))
+    del X, X2, Y, Y2
+    if sqrt:
+        M = ((M+M.abs())/2).sqrt()
+    return M
+
+def mmd(Mxx, Mxy, Myy, sigma) :
+    scale = Mxx.mean()
+    Mxx = torch.exp(-Mxx/(scale*2*sigma*sigma))
+    Mxy = torch.exp(-Mxy/(scale*2*sigma*sigma))
+    Myy = torch.exp(-Myy/(scale*2*sigma*sigma))
+    a = Mxx.mean()+Myy.mean()-2*Mxy.mean()
+    mmd = math.sqrt(max(a, 0))
+    return mmd
+
+def compute_score(fake, real , k=1, sigma=1, sqrt=True):
+    Mxx = distance(real, real, False)
+    Mxy = distance(real, fake, False)
+    Myy = distance(fake, fake, False)
+    print(mmd(Mxx, Mxy, Myy, sigma))
+
+whole_dl = DataLoader(mnist_dataset, batch_size=64,
+                      shuffle=True, drop_last=True)
+real_image = next(iter(whole_dl))[0]
+compute_score(torch.from_numpy(epoch_samples[-1]), real_image)
+print(distance(real_image[:3], real_image[3:5], True))
+'''
+
+
+DCGAN_WGAN = r'''
+import torch
+import torch.nn as nn
+import numpy as np
+from torch.utils.data import DataLoader
+from torch.autograd import grad as torch_grad
+
+if torch.cuda.is_available():
+    device = torch.device("cuda:0")
+else:
+    device = "cpu"
+
+# Train the DCGAN model: a stand-in for MNIST with ToTensor() and Normalize(mean=(0.5), std=(0.5)), 28 x 28
+class MNIST(torch.utils.data.Dataset):
+    def __init__(self, n):
+        self.data = np.random.randint(0, 256, (n, 28, 28)).astype(np.uint8)
+        self.targets = np.random.randint(0, 10, n)
+    def __len__(self):
+        return len(self.data)
+    def __getitem__(self, index):
+        img = torch.from_numpy(self.data[index]).unsqueeze(0).float() / 255.
+        return (img - 0.5) / 0.5, int(self.targets[index])
+
+mnist_dataset = MNIST(16)
+batch_size = 8
+torch.manual_seed(1)
+np.random.seed(1)
+## Set up the dataset
+mnist_dl = DataLoader(mnist_dataset, batch_size=batch_size,
+                      shuffle=True, drop_last=True)
+
+def make_generator_network(input_size, n_filters):
+    model = nn.Sequential(
+        nn.ConvTranspose2d(input_size, n_filters*4, 4, 1, 0,
+                           bias=False),
+        nn.BatchNorm2d(n_filters*4),
+        nn.LeakyReLU(0.2),
+        nn.ConvTranspose2d(n_filters*4, n_filters*2, 3, 2, 1, bias=False),
+        nn.BatchNorm2d(n_filters*2),
+        nn.LeakyReLU(0.2),
+        nn.ConvTranspose2d(n_filters*2, n_filters, 4, 2, 1, bias=False),
+        nn.BatchNorm2d(n_filters),
+        nn.LeakyReLU(0.2),
+        nn.ConvTranspose2d(n_filters, 1, 4, 2, 1, bias=False),
+        nn.Tanh())
+    return model
+
+class Discriminator(nn.Module):
+    def __init__(self, n_filters):
+        super(Discriminator, self).__init__()
+        self.network = nn.Sequential(
+            nn.Conv2d(1, n_filters, 4, 2, 1, bias=False),
+            nn.LeakyReLU(0.2),
+            nn.Conv2d(n_filters, n_filters*2, 4, 2, 1, bias=False),
+            nn.BatchNorm2d(n_filters * 2),
+            nn.LeakyReLU(0.2),
+            nn.Conv2d(n_filters*2, n_filters*4, 3, 2, 1, bias=False),
+            nn.BatchNorm2d(n_filters*4),
+            nn.LeakyReLU(0.2),
+            nn.Conv2d(n_filters*4, 1, 4, 1, 0, bias=False),
+            nn.Sigmoid())
+
+    def forward(self, input):
+        output = self.network(input)
+        return output.view(-1, 1).squeeze(0)
+
+z_size = 10
+image_size = (28, 28)
+n_filters = 4
+gen_model = make_generator_network(z_size, n_filters).to(device)
+print(gen_model)
+disc_model = Discriminator(n_filters).to(device)
+print(disc_model)
+
+## Loss function and optimizers:
+loss_fn = nn.BCELoss()
+g_optimizer = torch.optim.Adam(gen_model.parameters(), 0.0003)
+d_optimizer = torch.optim.Adam(disc_model.parameters(), 0.0002)
+
+def create_noise(batch_size, z_size, mode_z):
+    if mode_z == 'uniform':
+        input_z = torch.rand(batch_size, z_size, 1, 1)*2 - 1
+    elif mode_z == 'normal':
+        input_z = torch.randn(batch_size, z_size, 1, 1)
+    return input_z
+
+## Train the discriminator
+def d_train(x):
+    disc_model.zero_grad()
+    # Train discriminator with a real batch
+    batch_size = x.size(0)
+    x = x.to(device)
+    d_labels_real = torch.ones(batch_size, 1, device=device)
+    d_proba_real = disc_model(x)
+    d_loss_real = loss_fn(d_proba_real, d_labels_real)
+    # Train discriminator on a fake batch
+    input_z = create_noise(batch_size, z_size, mode_z).to(device)
+    g_output = gen_model(input_z)
+    d_proba_fake = disc_model(g_output)
+    d_labels_fake = torch.zeros(batch_size, 1, device=device)
+    d_loss_fake = loss_fn(d_proba_fake, d_labels_fake)
+    # gradient backprop & optimize ONLY D's parameters
+    d_loss = d_loss_real + d_loss_fake
+    d_loss.backward()
+    d_optimizer.step()
+    return d_loss.data.item(), d_proba_real.detach(), d_proba_fake.detach()
+
+## Train the generator
+def g_train(x):
+    gen_model.zero_grad()
+    batch_size = x.size(0)
+    input_z = create_noise(batch_size, z_size, mode_z).to(device)
+    g_labels_real = torch.ones((batch_size, 1), device=device)
+    g_output = gen_model(input_z)
+    d_proba_fake = disc_model(g_output)
+    g_loss = loss_fn(d_proba_fake, g_labels_real)
+    # gradient backprop & optimize ONLY G's parameters
+    g_loss.backward()
+    g_optimizer.step()
+    return g_loss.data.item()
+
+mode_z = 'uniform'
+fixed_z = create_noise(batch_size, z_size, mode_z).to(device)
+def create_samples(g_model, input_z):
+    g_output = g_model(input_z)
+    images = torch.reshape(g_output, (batch_size, *image_size))
+    return (images+1)/2.0
+
+epoch_samples = []
+num_epochs = 2
+torch.manual_seed(1)
+for epoch in range(1, num_epochs+1):
+    gen_model.train()
+    d_losses, g_losses = [], []
+    for i, (x, _) in enumerate(mnist_dl):
+        d_loss, d_proba_real, d_proba_fake = d_train(x)
+        d_losses.append(d_loss)
+        g_losses.append(g_train(x))
+    print(f'Epoch {epoch:03d} | Avg Losses >>'
+          f' G/D {torch.FloatTensor(g_losses).mean():.4f}'
+          f'/{torch.FloatTensor(d_losses).mean():.4f}')
+    gen_model.eval()
+    epoch_samples.append(
+        create_samples(gen_model, fixed_z).detach().cpu().numpy())
+print(epoch_samples[-1].shape, epoch_samples[-1][0, 10, 8:14])
+
+# Implementing WGAN-GP to train the DCGAN model
+def make_generator_network_wgan(input_size, n_filters):
+    model = nn.Sequential(
+        nn.ConvTranspose2d(input_size, n_filters*4, 4, 1, 0,
+                           bias=False),
+        nn.InstanceNorm2d(n_filters*4),
+        nn.LeakyReLU(0.2),
+        nn.ConvTranspose2d(n_filters*4, n_filters*2, 3, 2, 1, bias=False),
+        nn.InstanceNorm2d(n_filters*2),
+        nn.LeakyReLU(0.2),
+        nn.ConvTranspose2d(n_filters*2, n_filters, 4, 2, 1, bias=False),
+        nn.InstanceNorm2d(n_filters),
+        nn.LeakyReLU(0.2),
+        nn.ConvTranspose2d(n_filters, 1, 4, 2, 1, bias=False),
+        nn.Tanh())
+    return model
+
+class DiscriminatorWGAN(nn.Module):
+    def __init__(self, n_filters):
+        super(DiscriminatorWGAN, self).__init__()
+        self.network = nn.Sequential(
+            nn.Conv2d(1, n_filters, 4, 2, 1, bias=False),
+            nn.LeakyReLU(0.2),
+            nn.Conv2d(n_filters, n_filters*2, 4, 2, 1, bias=False),
+            nn.InstanceNorm2d(n_filters * 2),
+            nn.LeakyReLU(0.2),
+            nn.Conv2d(n_filters*2, n_filters*4, 3, 2, 1, bias=False),
+            nn.InstanceNorm2d(n_filters*4),
+            nn.LeakyReLU(0.2),
+            nn.Conv2d(n_filters*4, 1, 4, 1, 0, bias=False),
+            nn.Sigmoid())
+
+    def forward(self, input):
+        output = self.network(input)
+        return output.view(-1, 1).squeeze(0)
+
+gen_model = make_generator_network_wgan(z_size, n_filters).to(device)
+disc_model = DiscriminatorWGAN(n_filters).to(device)
+g_optimizer = torch.optim.Adam(gen_model.parameters(), 0.0002)
+d_optimizer = torch.optim.Adam(disc_model.parameters(), 0.0002)
+
+def gradient_penalty(real_data, generated_data):
+    batch_size = real_data.size(0)
+    # Calculate interpolation
+    alpha = torch.rand(real_data.shape[0], 1, 1, 1, requires_grad=True, device=device)
+    interpolated = alpha * real_data + (1 - alpha) * generated_data
+    # Calculate probability of interpolated examples
+    proba_interpolated = disc_model(interpolated)
+    # Calculate gradients of probabilities with respect to examples
+    gradients = torch_grad(outputs=proba_interpolated, inputs=interpolated,
+                           grad_outputs=torch.ones(proba_interpolated.size(), device=device),
+                           create_graph=True, retain_graph=True)[0]
+    gradients = gradients.view(batch_size, -1)
+    gradients_norm = gradients.norm(2, dim=1)
+    return lambda_gp * ((gradients_norm - 1)**2).mean()
+
+## Train the discriminator
+def d_train_wgan(x):
+    disc_model.zero_grad()
+    batch_size = x.size(0)
+    x = x.to(device)
+    # Calculate probabilities on real and generated data
+    d_real = disc_model(x)
+    input_z = create_noise(batch_size, z_size, mode_z).to(device)
+    g_output = gen_model(input_z)
+    d_generated = disc_model(g_output)
+    # the book's gradient_penalty(x.data, g_output.data): a computed tensor's .data is its NumPy array here
+    # (docs/coming-from-pytorch.md, "What differs"), so the tensors are detached instead
+    d_loss = d_generated.mean() - d_real.mean() + gradient_penalty(x.detach(), g_output.detach())
+    d_loss.backward()
+    d_optimizer.step()
+    return d_loss.data.item()
+
+## Train the generator
+def g_train_wgan(x):
+    gen_model.zero_grad()
+    batch_size = x.size(0)
+    input_z = create_noise(batch_size, z_size, mode_z).to(device)
+    g_output = gen_model(input_z)
+    d_generated = disc_model(g_output)
+    g_loss = -d_generated.mean()
+    # gradient backprop & optimize ONLY G's parameters
+    g_loss.backward()
+    g_optimizer.step()
+    return g_loss.data.item()
+
+epoch_samples_wgan = []
+lambda_gp = 10.0
+num_epochs = 2
+torch.manual_seed(1)
+critic_iterations = 2
+for epoch in range(1, num_epochs+1):
+    gen_model.train()
+    d_losses, g_losses = [], []
+    for i, (x, _) in enumerate(mnist_dl):
+        for _ in range(critic_iterations):
+            d_loss = d_train_wgan(x)
+        d_losses.append(d_loss)
+        g_losses.append(g_train_wgan(x))
+    print(f'Epoch {epoch:03d} | D Loss >>'
+          f' {torch.FloatTensor(d_losses).mean():.4f} G Loss {torch.FloatTensor(g_losses).mean():.4f}')
+    gen_model.eval()
+    epoch_samples_wgan.append(
+        create_samples(gen_model, fixed_z).detach().cpu().numpy())
+print(epoch_samples_wgan[-1][0, 10, 8:14])
+print(disc_model.network[0].weight.grad[0, 0, 0])
+'''
+
+
 PROGRAMS = {"tensors_and_data": TENSORS_AND_DATA, "nn_training": NN_TRAINING, "mechanics": MECHANICS,
             "fuel_and_digits": FUEL_AND_DIGITS, "cnn": CNN, "rnn": RNN, "sentiment_lstm": SENTIMENT_LSTM,
-            "char_lm": CHAR_LM}
+            "char_lm": CHAR_LM, "attention": ATTENTION, "gan": GAN, "dcgan_wgan": DCGAN_WGAN}
 
 # Compared in float64: many Adam steps on small batches carry float32 rounding into the printed digits.
 IN_FLOAT64 = set()
