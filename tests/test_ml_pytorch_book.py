@@ -987,6 +987,191 @@ print()
 '''
 
 
+SMILE_CNN = r'''
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+import numpy as np
+from torch.utils.data import DataLoader
+from torch.utils.data import Subset
+
+# Loading the CelebA dataset: a stand-in of 3 x 22 x 18 images (CelebA's 218 x 178, a tenth) whose 40 attributes
+# hold the smile at index 18; the transforms as the tensor code they stand for (torchvision's RandomCrop,
+# RandomHorizontalFlip, CenterCrop, Resize and ToTensor), their random draws from torch as torchvision's are
+class CelebA(torch.utils.data.Dataset):
+    def __init__(self, n, transform=None, target_transform=None):
+        self.images = np.random.randint(0, 256, (n, 22, 18, 3)).astype(np.uint8)
+        self.attr = torch.from_numpy(np.random.randint(0, 2, (n, 40)))
+        self.transform, self.target_transform = transform, target_transform
+    def __len__(self):
+        return len(self.images)
+    def __getitem__(self, index):
+        img, attr = self.images[index], self.attr[index]
+        if self.transform is not None:
+            img = self.transform(img)
+        if self.target_transform is not None:
+            attr = self.target_transform(attr)
+        return img, attr
+
+def to_tensor(img):
+    return torch.from_numpy(img.transpose(2, 0, 1).copy()).float() / 255.
+
+def random_crop(size):
+    def crop(img):
+        i = torch.randint(0, img.shape[1] - size[0] + 1, size=(1,)).item()
+        j = torch.randint(0, img.shape[2] - size[1] + 1, size=(1,)).item()
+        return img[:, i:i + size[0], j:j + size[1]]
+    return crop
+
+def random_horizontal_flip(img):
+    if torch.rand(1) < 0.5:
+        return torch.flip(img, dims=[2])
+    return img
+
+def center_crop(size):
+    def crop(img):
+        i, j = (img.shape[1] - size[0]) // 2, (img.shape[2] - size[1]) // 2
+        return img[:, i:i + size[0], j:j + size[1]]
+    return crop
+
+def resize(size):
+    def scale(img):
+        return F.interpolate(img.unsqueeze(0), size=size, mode='bilinear', align_corners=False)[0]
+    return scale
+
+def compose(transforms):
+    def apply(img):
+        for t in transforms:
+            img = t(img)
+        return img
+    return apply
+
+get_smile = lambda attr: attr[18]
+transform_train = compose([
+    to_tensor,
+    random_crop([18, 18]),
+    random_horizontal_flip,
+    resize([16, 16]),
+])
+transform = compose([
+    to_tensor,
+    center_crop([18, 18]),
+    resize([16, 16]),
+])
+
+celeba_train_dataset = CelebA(96, transform=transform_train, target_transform=get_smile)
+torch.manual_seed(1)
+data_loader = DataLoader(celeba_train_dataset, batch_size=2)
+for j in range(3):
+    img_batch, label_batch = next(iter(data_loader))
+    img = img_batch[0]
+    print(f'Epoch {j}:', img.permute(1, 2, 0)[0, :3], label_batch)
+
+celeba_valid_dataset = CelebA(48, transform=transform, target_transform=get_smile)
+celeba_test_dataset = CelebA(48, transform=transform, target_transform=get_smile)
+celeba_train_dataset = Subset(celeba_train_dataset, torch.arange(64))
+celeba_valid_dataset = Subset(celeba_valid_dataset, torch.arange(32))
+print('Train set:', len(celeba_train_dataset))
+print('Validation set:', len(celeba_valid_dataset))
+batch_size = 32
+torch.manual_seed(1)
+train_dl = DataLoader(celeba_train_dataset, batch_size, shuffle=True)
+valid_dl = DataLoader(celeba_valid_dataset, batch_size, shuffle=False)
+test_dl = DataLoader(celeba_test_dataset, batch_size, shuffle=False)
+
+# Training a CNN Smile classifier
+model = nn.Sequential()
+model.add_module('conv1', nn.Conv2d(in_channels=3, out_channels=32, kernel_size=3, padding=1))
+model.add_module('relu1', nn.ReLU())
+model.add_module('pool1', nn.MaxPool2d(kernel_size=2))
+model.add_module('dropout1', nn.Dropout(p=0.5))
+model.add_module('conv2', nn.Conv2d(in_channels=32, out_channels=64, kernel_size=3, padding=1))
+model.add_module('relu2', nn.ReLU())
+model.add_module('pool2', nn.MaxPool2d(kernel_size=2))
+model.add_module('dropout2', nn.Dropout(p=0.5))
+model.add_module('conv3', nn.Conv2d(in_channels=64, out_channels=128, kernel_size=3, padding=1))
+model.add_module('relu3', nn.ReLU())
+model.add_module('pool3', nn.MaxPool2d(kernel_size=2))
+model.add_module('conv4', nn.Conv2d(in_channels=128, out_channels=256, kernel_size=3, padding=1))
+model.add_module('relu4', nn.ReLU())
+x = torch.ones((4, 3, 16, 16))
+print(model(x).shape)
+model.add_module('pool4', nn.AvgPool2d(kernel_size=2))
+model.add_module('flatten', nn.Flatten())
+x = torch.ones((4, 3, 16, 16))
+print(model(x).shape)
+model.add_module('fc', nn.Linear(256, 1))
+model.add_module('sigmoid', nn.Sigmoid())
+x = torch.ones((4, 3, 16, 16))
+print(model(x).shape)
+print(model)
+device = torch.device("cpu")
+model = model.to(device)
+
+loss_fn = nn.BCELoss()
+optimizer = torch.optim.Adam(model.parameters(), lr=0.001)
+
+def train(model, num_epochs, train_dl, valid_dl):
+    loss_hist_train = [0] * num_epochs
+    accuracy_hist_train = [0] * num_epochs
+    loss_hist_valid = [0] * num_epochs
+    accuracy_hist_valid = [0] * num_epochs
+    for epoch in range(num_epochs):
+        model.train()
+        for x_batch, y_batch in train_dl:
+            x_batch = x_batch.to(device)
+            y_batch = y_batch.to(device)
+            pred = model(x_batch)[:, 0]
+            loss = loss_fn(pred, y_batch.float())
+            loss.backward()
+            optimizer.step()
+            optimizer.zero_grad()
+            loss_hist_train[epoch] += loss.item()*y_batch.size(0)
+            is_correct = ((pred>=0.5).float() == y_batch).float()
+            accuracy_hist_train[epoch] += is_correct.sum().cpu()
+        loss_hist_train[epoch] /= len(train_dl.dataset)
+        accuracy_hist_train[epoch] /= len(train_dl.dataset)
+        model.eval()
+        with torch.no_grad():
+            for x_batch, y_batch in valid_dl:
+                x_batch = x_batch.to(device)
+                y_batch = y_batch.to(device)
+                pred = model(x_batch)[:, 0]
+                loss = loss_fn(pred, y_batch.float())
+                loss_hist_valid[epoch] += loss.item()*y_batch.size(0)
+                is_correct = ((pred>=0.5).float() == y_batch).float()
+                accuracy_hist_valid[epoch] += is_correct.sum().cpu()
+        loss_hist_valid[epoch] /= len(valid_dl.dataset)
+        accuracy_hist_valid[epoch] /= len(valid_dl.dataset)
+        print(f'Epoch {epoch+1} accuracy: {accuracy_hist_train[epoch]:.4f} '
+              f'val_accuracy: {accuracy_hist_valid[epoch]:.4f} loss: {loss_hist_train[epoch]:.4f}')
+    return loss_hist_train, loss_hist_valid, accuracy_hist_train, accuracy_hist_valid
+
+torch.manual_seed(1)
+num_epochs = 2
+hist = train(model, num_epochs, train_dl, valid_dl)
+
+accuracy_test = 0
+model.eval()
+with torch.no_grad():
+    for x_batch, y_batch in test_dl:
+        x_batch = x_batch.to(device)
+        y_batch = y_batch.to(device)
+        pred = model(x_batch)[:, 0]
+        is_correct = ((pred>=0.5).float() == y_batch).float()
+        accuracy_test += is_correct.sum().cpu()
+accuracy_test /= len(test_dl.dataset)
+print(f'Test accuracy: {accuracy_test:.4f}')
+pred = model(x_batch)[:, 0] * 100
+for j in range(10, 14):
+    if y_batch[j] == 1:
+        label = 'Smile'
+    else:
+        label = 'Not Smile'
+    print(f'GT: {label:s}\nPr(Smile)={pred[j]:.0f}%')
+'''
+
+
 RNN = r'''
 import torch
 import torch.nn as nn
@@ -2068,9 +2253,359 @@ print(disc_model.network[0].weight.grad[0, 0, 0])
 '''
 
 
+GRAPH_CONV = r'''
+import networkx as nx
+import numpy as np
+import torch
+from torch.nn.parameter import Parameter
+import torch.nn.functional as F
+from torch.utils.data import Dataset
+from torch.utils.data import DataLoader
+
+# Implementing a basic graph convolution
+G = nx.Graph()
+#Hex codes for colors if we draw graph
+blue, orange, green = "#1f77b4", "#ff7f0e","#2ca02c"
+G.add_nodes_from([(1, {"color": blue}),
+                  (2, {"color": orange}),
+                  (3, {"color": blue}),
+                  (4, {"color": green})])
+G.add_edges_from([(1, 2),(2, 3),(1, 3),(3, 4)])
+A = np.asarray(nx.adjacency_matrix(G).todense())
+print(A)
+
+def build_graph_color_label_representation(G,mapping_dict):
+    one_hot_idxs = np.array([mapping_dict[v] for v in
+                             nx.get_node_attributes(G, 'color').values()])
+    one_hot_encoding = np.zeros((one_hot_idxs.size,len(mapping_dict)))
+    one_hot_encoding[np.arange(one_hot_idxs.size),one_hot_idxs] = 1
+    return one_hot_encoding
+
+X = build_graph_color_label_representation(G, {green: 0, blue: 1, orange: 2})
+print(X)
+f_in, f_out = X.shape[1], 6
+W_1 = np.random.rand(f_in, f_out)
+W_2 = np.random.rand(f_in, f_out)
+h = np.dot(X,W_1) + np.dot(np.dot(A, X), W_2)
+print(h)
+
+# Defining the NodeNetwork model
+class NodeNetwork(torch.nn.Module):
+    def __init__(self, input_features):
+        super().__init__()
+        self.conv_1 = BasicGraphConvolutionLayer(input_features, 32)
+        self.conv_2 = BasicGraphConvolutionLayer(32, 32)
+        self.fc_1 = torch.nn.Linear(32, 16)
+        self.out_layer = torch.nn.Linear(16, 2)
+
+    def forward(self, X, A,batch_mat):
+        x = self.conv_1(X, A).clamp(0)
+        x = self.conv_2(x, A).clamp(0)
+        output = global_sum_pool(x, batch_mat)
+        output = self.fc_1(output)
+        output = self.out_layer(output)
+        return F.softmax(output, dim=1)
+
+# Coding the NodeNetwork's graph convolution layer
+class BasicGraphConvolutionLayer(torch.nn.Module):
+    def __init__(self, in_channels, out_channels):
+        super().__init__()
+        self.in_channels = in_channels
+        self.out_channels = out_channels
+        self.W2 = Parameter(torch.rand(
+             (in_channels, out_channels), dtype=torch.float32))
+        self.W1 = Parameter(torch.rand(
+             (in_channels, out_channels), dtype=torch.float32))
+        self.bias = Parameter(torch.zeros(
+                 out_channels, dtype=torch.float32))
+
+    def forward(self, X, A):
+        potential_msgs = torch.mm(X, self.W2)
+        propagated_msgs = torch.mm(A, potential_msgs)
+        root_update = torch.mm(X, self.W1)
+        output = propagated_msgs + root_update + self.bias
+        return output
+
+# Adding a global pooling layer to deal with varying graph sizes
+def global_sum_pool(X, batch_mat):
+    if batch_mat is None or batch_mat.dim() == 1:
+        return torch.sum(X, dim=0).unsqueeze(0)
+    else:
+        return torch.mm(batch_mat, X)
+
+def get_batch_tensor(graph_sizes):
+    starts = [sum(graph_sizes[:idx]) for idx in range(len(graph_sizes))]
+    stops = [starts[idx]+graph_sizes[idx] for idx in range(len(graph_sizes))]
+    tot_len = sum(graph_sizes)
+    batch_size = len(graph_sizes)
+    batch_mat = torch.zeros([batch_size, tot_len]).float()
+    for idx, starts_and_stops in enumerate(zip(starts, stops)):
+        start = starts_and_stops[0]
+        stop = starts_and_stops[1]
+        batch_mat[idx, start:stop] = 1
+    return batch_mat
+
+def collate_graphs(batch):
+    adj_mats = [graph['A'] for graph in batch]
+    sizes = [A.size(0) for A in adj_mats]
+    tot_size = sum(sizes)
+    # create batch matrix
+    batch_mat = get_batch_tensor(sizes)
+    # combine feature matrices
+    feat_mats = torch.cat([graph['X'] for graph in batch],dim=0)
+    # combine labels
+    labels = torch.cat([graph['y'] for graph in batch], dim=0)
+    # combine adjacency matrices
+    batch_adj = torch.zeros([tot_size, tot_size], dtype=torch.float32)
+    accum = 0
+    for adj in adj_mats:
+        g_size = adj.shape[0]
+        batch_adj[accum:accum+g_size, accum:accum+g_size] = adj
+        accum = accum + g_size
+    repr_and_label = {
+            'A': batch_adj,
+            'X': feat_mats,
+            'y': labels,
+            'batch' : batch_mat}
+    return repr_and_label
+
+# Preparing the DataLoader
+def get_graph_dict(G, mapping_dict):
+    # build dictionary representation of graph G
+    A = torch.from_numpy(np.asarray(nx.adjacency_matrix(G).todense())).float()
+    # build_graph_color_label_representation() was introduced with the first example graph
+    X = torch.from_numpy(build_graph_color_label_representation(G,mapping_dict)).float()
+    # kludge since there is not specific task for this example
+    y = torch.tensor([[1, 0]]).float()
+    return {'A': A, 'X': X, 'y': y, 'batch': None}
+
+# building 4 graphs to treat as a dataset
+blue, orange, green = "#1f77b4", "#ff7f0e","#2ca02c"
+mapping_dict = {green: 0, blue: 1, orange: 2}
+G1 = nx.Graph()
+G1.add_nodes_from([(1, {"color": blue}),
+                   (2, {"color": orange}),
+                   (3, {"color": blue}),
+                   (4, {"color": green})])
+G1.add_edges_from([(1, 2), (2, 3),(1, 3), (3, 4)])
+G2 = nx.Graph()
+G2.add_nodes_from([(1, {"color": green}),
+                   (2, {"color": green}),
+                   (3, {"color": orange}),
+                   (4, {"color": orange}),
+                   (5,{"color": blue})])
+G2.add_edges_from([(2, 3),(3, 4),(3, 1),(5, 1)])
+G3 = nx.Graph()
+G3.add_nodes_from([(1, {"color": orange}),
+                   (2, {"color": orange}),
+                   (3, {"color": green}),
+                   (4, {"color": green}),
+                   (5, {"color": blue}),
+                   (6, {"color":orange})])
+G3.add_edges_from([(2, 3), (3, 4), (3, 1), (5, 1), (2, 5), (6, 1)])
+G4 = nx.Graph()
+G4.add_nodes_from([(1, {"color": blue}), (2, {"color": blue}), (3, {"color": green})])
+G4.add_edges_from([(1, 2), (2, 3)])
+graph_list = [get_graph_dict(graph,mapping_dict) for graph in [G1, G2, G3, G4]]
+
+class ExampleDataset(Dataset):
+    # Simple PyTorch dataset that will use our list of graphs
+    def __init__(self, graph_list):
+        self.graphs = graph_list
+    def __len__(self):
+        return len(self.graphs)
+    def __getitem__(self,idx):
+        mol_rep = self.graphs[idx]
+        return mol_rep
+
+dset = ExampleDataset(graph_list)
+# Note how we use our custom collate function
+loader = DataLoader(dset, batch_size=2, shuffle=False, collate_fn=collate_graphs)
+
+# Using the NodeNetwork to make predictions
+torch.manual_seed(123)
+node_features = 3
+net = NodeNetwork(node_features)
+batch_results = []
+for b in loader:
+    batch_results.append(net(b['X'], b['A'], b['batch']).detach())
+print(batch_results)
+G1_rep = dset[1]
+G1_single = net(G1_rep['X'], G1_rep['A'], G1_rep['batch']).detach()
+G1_batch = batch_results[0][1]
+print(torch.all(torch.isclose(G1_single, G1_batch)), G1_single)
+
+# a few training steps on the four graphs (the book trains the torch_geometric version in part 2), from smaller
+# weights: torch.rand's all-positive ones saturate the softmax
+with torch.no_grad():
+    for p in net.parameters():
+        p.mul_(0.1)
+optimizer = torch.optim.Adam(net.parameters(), lr=0.01)
+labels = torch.tensor([0, 1, 1, 0])
+for epoch in range(5):
+    for i, b in enumerate(loader):
+        optimizer.zero_grad()
+        loss = F.nll_loss(torch.log(net(b['X'], b['A'], b['batch'])), labels[2 * i:2 * i + 2])
+        loss.backward()
+        optimizer.step()
+    print(f'Epoch {epoch} loss: {loss.item():.4f}')
+print(net.conv_1.W1.grad)
+'''
+
+
+CARTPOLE_DQN = r'''
+import numpy as np
+import torch
+import torch.nn as nn
+import random
+from collections import namedtuple
+from collections import deque
+
+np.random.seed(1)
+torch.manual_seed(1)
+
+class CartPole:  # a stand-in for gym.make('CartPole-v1'): the same physics, gym's old reset/step API
+    class observation_space:
+        shape = (4,)
+    class action_space:
+        n = 2
+    def reset(self):
+        self.state = np.random.uniform(-0.05, 0.05, 4)
+        return self.state
+    def step(self, action):
+        x, x_dot, theta, theta_dot = self.state
+        force = 10.0 if action == 1 else -10.0
+        costheta, sintheta = np.cos(theta), np.sin(theta)
+        temp = (force + 0.05 * theta_dot ** 2 * sintheta) / 1.1
+        thetaacc = (9.8 * sintheta - costheta * temp) / (0.5 * (4.0 / 3.0 - 0.1 * costheta ** 2 / 1.1))
+        xacc = temp - 0.05 * thetaacc * costheta / 1.1
+        self.state = np.array([x + 0.02 * x_dot, x_dot + 0.02 * xacc, theta + 0.02 * theta_dot,
+                               theta_dot + 0.02 * thetaacc])
+        done = bool(abs(self.state[0]) > 2.4 or abs(self.state[2]) > 12 * 2 * np.pi / 360)
+        return self.state, 1.0, done, {}
+
+Transition = namedtuple(
+    'Transition', ('state', 'action', 'reward',
+                   'next_state', 'done'))
+
+class DQNAgent:
+    def __init__(
+            self, env, discount_factor=0.95,
+            epsilon_greedy=1.0, epsilon_min=0.01,
+            epsilon_decay=0.995, learning_rate=1e-3,
+            max_memory_size=2000):
+        self.env = env
+        self.state_size = env.observation_space.shape[0]
+        self.action_size = env.action_space.n
+        self.memory = deque(maxlen=max_memory_size)
+        self.gamma = discount_factor
+        self.epsilon = epsilon_greedy
+        self.epsilon_min = epsilon_min
+        self.epsilon_decay = epsilon_decay
+        self.lr = learning_rate
+        self._build_nn_model()
+
+    def _build_nn_model(self):
+        self.model = nn.Sequential(nn.Linear(self.state_size, 256),
+                                   nn.ReLU(),
+                                   nn.Linear(256, 128),
+                                   nn.ReLU(),
+                                   nn.Linear(128, 64),
+                                   nn.ReLU(),
+                                   nn.Linear(64, self.action_size))
+        self.loss_fn = nn.MSELoss()
+        self.optimizer = torch.optim.Adam(
+            self.model.parameters(), self.lr)
+
+    def remember(self, transition):
+        self.memory.append(transition)
+
+    def choose_action(self, state):
+        if np.random.rand() <= self.epsilon:
+            return np.random.choice(self.action_size)
+        with torch.no_grad():
+            q_values = self.model(torch.tensor(state, dtype=torch.float32))[0]
+        return torch.argmax(q_values).item()  # returns action
+
+    def _learn(self, batch_samples):
+        batch_states, batch_targets = [], []
+        for transition in batch_samples:
+            s, a, r, next_s, done = transition
+            with torch.no_grad():
+                if done:
+                    target = r
+                else:
+                    pred = self.model(torch.tensor(next_s, dtype=torch.float32))[0]
+                    target = r + self.gamma * pred.max()
+                target_all = self.model(torch.tensor(s, dtype=torch.float32))[0]
+                target_all[a] = target
+            batch_states.append(s.flatten())
+            batch_targets.append(target_all)
+            self._adjust_epsilon()
+        self.optimizer.zero_grad()
+        pred = self.model(torch.tensor(batch_states, dtype=torch.float32))
+        loss = self.loss_fn(pred, torch.stack(batch_targets))
+        loss.backward()
+        self.optimizer.step()
+        return loss.item()
+
+    def _adjust_epsilon(self):
+        if self.epsilon > self.epsilon_min:
+            self.epsilon *= self.epsilon_decay
+
+    def replay(self, batch_size):
+        samples = random.sample(self.memory, batch_size)
+        return self._learn(samples)
+
+# General settings
+EPISODES = 4
+batch_size = 16
+init_replay_memory_size = 60
+
+if __name__ == '__main__':
+    env = CartPole()
+    agent = DQNAgent(env)
+    state = env.reset()
+    state = np.reshape(state, [1, agent.state_size])
+    # Filling up the replay-memory
+    for i in range(init_replay_memory_size):
+        action = agent.choose_action(state)
+        next_state, reward, done, _ = env.step(action)
+        next_state = np.reshape(next_state, [1, agent.state_size])
+        agent.remember(Transition(state, action, reward,
+                                  next_state, done))
+        if done:
+            state = env.reset()
+            state = np.reshape(state, [1, agent.state_size])
+        else:
+            state = next_state
+    total_rewards, losses = [], []
+    for e in range(EPISODES):
+        state = env.reset()
+        state = np.reshape(state, [1, agent.state_size])
+        for i in range(500):
+            action = agent.choose_action(state)
+            next_state, reward, done, _ = env.step(action)
+            next_state = np.reshape(next_state, [1, agent.state_size])
+            agent.remember(Transition(state, action, reward,
+                                      next_state, done))
+            state = next_state
+            if done:
+                total_rewards.append(i)
+                print(f'Episode: {e}/{EPISODES}, Total reward: {i}')
+                break
+            loss = agent.replay(batch_size)
+            losses.append(loss)
+    print(f'epsilon {agent.epsilon:.4f}', [f'{l:.5f}' for l in losses[::10]])
+    with torch.no_grad():
+        print(agent.model(torch.tensor(state, dtype=torch.float32)))
+'''
+
+
 PROGRAMS = {"tensors_and_data": TENSORS_AND_DATA, "nn_training": NN_TRAINING, "mechanics": MECHANICS,
-            "fuel_and_digits": FUEL_AND_DIGITS, "cnn": CNN, "rnn": RNN, "sentiment_lstm": SENTIMENT_LSTM,
-            "char_lm": CHAR_LM, "attention": ATTENTION, "gan": GAN, "dcgan_wgan": DCGAN_WGAN}
+            "fuel_and_digits": FUEL_AND_DIGITS, "cnn": CNN, "smile_cnn": SMILE_CNN, "rnn": RNN,
+            "sentiment_lstm": SENTIMENT_LSTM, "char_lm": CHAR_LM, "attention": ATTENTION, "gan": GAN,
+            "dcgan_wgan": DCGAN_WGAN, "graph_conv": GRAPH_CONV, "cartpole_dqn": CARTPOLE_DQN}
 
 # Compared in float64: many Adam steps on small batches carry float32 rounding into the printed digits.
 IN_FLOAT64 = set()
