@@ -31,8 +31,12 @@ replayed from our run) and every number it prints, tensors included, agrees to f
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
-from program_harness import assert_runs, compare_with_pytorch
+from program_harness import assert_runs, compare_with_pytorch, run, with_our_imports
+
+import autograd_core as ag
+from autograd_core.vision.transforms import functional as TF
 
 
 TENSORS_AND_DATA = r'''
@@ -2628,3 +2632,121 @@ def test_book_program_runs_with_autograd_core(name):
 def test_book_program_reproduces_pytorch_from_the_same_start(name, monkeypatch):
     compare_with_pytorch(PROGRAMS[name], name, monkeypatch, in_float64=name in IN_FLOAT64, show_tensors=True,
                          same_start=SAME_START.get(name, ()), fewest=4)
+
+
+# -- the book's torchvision lines (chapters 12 and 14), run with autograd_core.vision as torchvision: torchvision is
+# not installed beside the PyTorch oracle, so these run without a comparison and check what the book shows --
+
+AUGMENTATION = r'''
+import numpy as np
+import torch
+import torchvision
+from torchvision import transforms
+from PIL import Image
+from torch.utils.data import Dataset, DataLoader
+
+# chapter 12: a Dataset of image files, transformed by ToTensor and Resize
+file_list = []
+for name in ['cat-01', 'dog-01', 'dog-02']:
+    Image.fromarray(np.random.randint(0, 256, (90, 140, 3)).astype(np.uint8)).save(f'{name}.jpg')
+    file_list.append(f'{name}.jpg')
+labels = [1 if 'dog' in file else 0 for file in file_list]
+
+class ImageDataset(Dataset):
+    def __init__(self, file_list, labels, transform=None):
+        self.file_list = file_list
+        self.labels = labels
+        self.transform = transform
+    def __getitem__(self, index):
+        img = Image.open(self.file_list[index])
+        if self.transform is not None:
+            img = self.transform(img)
+        label = self.labels[index]
+        return img, label
+    def __len__(self):
+        return len(self.labels)
+
+img_height, img_width = 80, 120
+transform = transforms.Compose([
+    transforms.ToTensor(),
+    transforms.Resize((img_height, img_width)),
+])
+image_dataset = ImageDataset(file_list, labels, transform)
+for i, example in enumerate(image_dataset):
+    print(tuple(example[0].shape), example[1], example[0].numpy().transpose((1, 2, 0)).shape)
+
+# chapter 14: the smile classifier's image transformations on a 218 x 178 CelebA-sized image
+img = Image.fromarray(np.random.randint(0, 256, (218, 178, 3)).astype(np.uint8))
+img_cropped = transforms.functional.crop(img, 50, 20, 128, 128)
+img_flipped = transforms.functional.hflip(img)
+img_adj_contrast = transforms.functional.adjust_contrast(img, contrast_factor=2)
+img_adj_brightness = transforms.functional.adjust_brightness(img, brightness_factor=1.3)
+img_center_crop = transforms.functional.center_crop(img, [0.7*218, 0.7*178])
+img_resized = transforms.functional.resize(img_center_crop, size=(218, 178))
+print(np.asarray(img_cropped).shape, np.asarray(img_center_crop).shape, np.asarray(img_resized).shape)
+print(np.array_equal(np.asarray(img_flipped), np.asarray(img)[:, ::-1]),
+      float(np.asarray(img_adj_brightness, dtype=float).mean()) > float(np.asarray(img, dtype=float).mean()))
+torch.manual_seed(1)
+for i in range(2):
+    img_transform = transforms.Compose([transforms.RandomCrop([178, 178])])
+    img_cropped = img_transform(img)
+    img_transform = transforms.Compose([transforms.RandomHorizontalFlip()])
+    img_flip = img_transform(img_cropped)
+    img_resized = transforms.functional.resize(img_flip, size=(128, 128))
+    print(np.asarray(img_cropped).shape, np.asarray(img_resized).shape)
+
+get_smile = lambda attr: attr[18]
+transform_train = transforms.Compose([
+    transforms.RandomCrop([178, 178]),
+    transforms.RandomHorizontalFlip(),
+    transforms.Resize([64, 64]),
+    transforms.ToTensor(),
+])
+transform = transforms.Compose([
+    transforms.CenterCrop([178, 178]),
+    transforms.Resize([64, 64]),
+    transforms.ToTensor(),
+])
+attr = torch.from_numpy(np.random.randint(0, 2, 40))
+data = [(transform_train(img), get_smile(attr)) for _ in range(4)]
+img_batch, label_batch = next(iter(DataLoader(data, batch_size=2)))
+print(tuple(img_batch.shape), img_batch.dtype == torch.float32, float(img_batch.min()) >= 0,
+      float(img_batch.max()) <= 1, tuple(transform(img).shape))
+'''
+
+
+def test_the_books_torchvision_transforms_run_with_autograd_core_vision():
+    """Chapter 12's ImageDataset (Image.open, ToTensor, Resize) and chapter 14's augmentations (crop, hflip,
+    adjust_contrast/brightness, center_crop by a fractional size, RandomCrop, RandomHorizontalFlip, Resize) as the
+    book writes them, on PIL images."""
+    pytest.importorskip("PIL")
+    _, printed = run(with_our_imports(AUGMENTATION), "augmentation")
+    lines = printed.splitlines()
+    assert lines[:3] == ["(3, 80, 120) 0 (80, 120, 3)", "(3, 80, 120) 1 (80, 120, 3)", "(3, 80, 120) 1 (80, 120, 3)"]
+    assert lines[3] == "(128, 128, 3) (153, 125, 3) (218, 178, 3)"  # PIL's crop rounds 0.7 * 218 x 0.7 * 178
+    assert lines[4] == "True True"
+    assert lines[5:7] == ["(178, 178, 3) (128, 128, 3)"] * 2
+    assert lines[7] == "(2, 3, 64, 64) True True True (3, 64, 64)"
+
+
+@pytest.mark.parametrize("size", [[0.7 * 218, 0.7 * 178], [100.5, 77.49], [152.6], (12.5, 178), [218, 0.5 + 3]])
+def test_center_crop_of_an_image_by_a_fractional_size_is_pils(size):
+    """torchvision's center_crop of a PIL image by a fractional size (the book's [0.7*218, 0.7*178]): the corner
+    int(round((H - h) / 2)), int(round((W - w) / 2)), then PIL's crop, which rounds the far edges of its box. Was a
+    ValueError ("size should be an int or a sequence of one or two ints")."""
+    image_module = pytest.importorskip("PIL.Image")
+    pixels = np.random.default_rng(0).integers(0, 256, (218, 178, 3), dtype=np.uint8)
+    height, width = (size[0], size[0]) if len(size) == 1 else size
+    top, left = int(round((218 - height) / 2.0)), int(round((178 - width) / 2.0))
+    expected = np.asarray(image_module.fromarray(pixels).crop((left, top, left + width, top + height)))
+    for img in (pixels, image_module.fromarray(pixels)):  # an image array, and the PIL image it stands for
+        np.testing.assert_array_equal(TF.center_crop(img, size), expected)
+
+
+def test_center_crop_refuses_a_fractional_size_where_it_cannot_round_as_pil():
+    with pytest.raises(TypeError, match="slice indices must be integers"):  # torchvision slices a tensor image
+        TF.center_crop(ag.zeros(3, 8, 8), [4.5, 4])
+    with pytest.raises(ValueError, match="must fit inside the image"):
+        TF.center_crop(np.zeros((8, 8), np.uint8), [9.5, 4])
+    np.testing.assert_array_equal(TF.center_crop(np.arange(64).reshape(8, 8), [4, 4]),
+                                  np.arange(64).reshape(8, 8)[2:6, 2:6])  # whole pixels: as before
