@@ -2821,3 +2821,148 @@ def test_autograd_gradcheck_checks_a_function_that_takes_gradients_itself():
     assert not ag.autograd.gradcheck(detached_slope, (x,), raise_exception=False)
     with pytest.raises(GradcheckError, match="analytic 0.0 vs numerical"):
         ag.autograd.gradcheck(detached_slope, (x,))
+
+
+def _write_celeba(root, monkeypatch, partitions=(0, 0, 0, 0, 0, 1, 1, 2), size=(218, 178)):
+    """A CelebA folder in torchvision's layout (root/celeba/: JPEG faces and the five text files in CelebA's own
+    formats), its files registered with their md5s in place of torchvision's. Image k's attribute j is 1 when
+    (k + j) % 3 == 0, its identity 100 + k."""
+    image_module = pytest.importorskip("PIL.Image")
+    from autograd_core.vision.datasets import CelebA
+    from autograd_core.vision.datasets.utils import calculate_md5
+
+    folder = root / "celeba"
+    (folder / "img_align_celeba").mkdir(parents=True)
+    names = [f"{k + 1:06d}.jpg" for k in range(len(partitions))]
+    rng = np.random.default_rng(0)
+    for name in names:
+        pixels = rng.integers(0, 256, (*size, 3), dtype=np.uint8)
+        image_module.fromarray(pixels).save(folder / "img_align_celeba" / name)
+    attribute_names = [f"Attribute_{j}" for j in range(40)]
+    files = {
+        "list_eval_partition.txt": [f"{n} {p}" for n, p in zip(names, partitions, strict=True)],
+        "identity_CelebA.txt": [f"{n} {100 + k}" for k, n in enumerate(names)],
+        "list_attr_celeba.txt": [str(len(names)), " ".join(attribute_names)] + [
+            n + "".join(f" {1 if (k + j) % 3 == 0 else -1:2d}" for j in range(40)) for k, n in enumerate(names)],
+        "list_bbox_celeba.txt": [str(len(names)), "image_id x_1 y_1 width height"] + [
+            f"{n}  {95 + k} {71 + k} {226} {313}" for k, n in enumerate(names)],
+        "list_landmarks_align_celeba.txt": [str(len(names)), "lefteye_x lefteye_y righteye_x righteye_y nose_x nose_y "
+                                            "leftmouth_x leftmouth_y rightmouth_x rightmouth_y"] + [
+            f"{n} " + " ".join(str(69 + k + i) for i in range(10)) for k, n in enumerate(names)],
+    }
+    for name, lines in files.items():
+        (folder / name).write_text("\n".join(lines) + "\n")
+    monkeypatch.setattr(CelebA, "file_list", [(file_id, calculate_md5(str(folder / name)) if name in files else md5,
+                                               name) for file_id, md5, name in CelebA.file_list])
+    return names
+
+
+CELEBA = r'''
+import torch
+import torchvision
+from torchvision import transforms
+from torch.utils.data import DataLoader, Subset
+from itertools import islice
+
+# chapter 12: fetching CelebA from torchvision.datasets
+image_path = './'
+celeba_dataset = torchvision.datasets.CelebA(image_path, split='train', target_type='attr', download=False)
+assert isinstance(celeba_dataset, torch.utils.data.Dataset)
+example = next(iter(celeba_dataset))
+print(example[0].shape, example[1].tolist())
+for i, (image, attributes) in islice(enumerate(celeba_dataset), 18):
+    print(i, attributes[31].item())
+
+# chapter 14: the smile classifier's data
+celeba_train_dataset = torchvision.datasets.CelebA(image_path, split='train', target_type='attr', download=False)
+celeba_valid_dataset = torchvision.datasets.CelebA(image_path, split='valid', target_type='attr', download=False)
+celeba_test_dataset = torchvision.datasets.CelebA(image_path, split='test', target_type='attr', download=False)
+print('Train set:', len(celeba_train_dataset))
+print('Validation set:', len(celeba_valid_dataset))
+print('Test set:', len(celeba_test_dataset))
+img, attr = celeba_train_dataset[0]
+img_cropped = transforms.functional.crop(img, 50, 20, 128, 128)
+img_center_crop = transforms.functional.center_crop(img, [0.7*218, 0.7*178])
+img_resized = transforms.functional.resize(img_center_crop, size=(218, 178))
+print(img_cropped.shape, img_center_crop.shape, img_resized.shape)
+
+get_smile = lambda attr: attr[18]
+transform_train = transforms.Compose([
+    transforms.RandomCrop([178, 178]),
+    transforms.RandomHorizontalFlip(),
+    transforms.Resize([64, 64]),
+    transforms.ToTensor(),
+])
+transform = transforms.Compose([
+    transforms.CenterCrop([178, 178]),
+    transforms.Resize([64, 64]),
+    transforms.ToTensor(),
+])
+celeba_train_dataset = torchvision.datasets.CelebA(image_path,
+                                                   split='train',
+                                                   target_type='attr',
+                                                   download=False,
+                                                   transform=transform_train,
+                                                   target_transform=get_smile)
+torch.manual_seed(1)
+data_loader = DataLoader(celeba_train_dataset, batch_size=2)
+for j in range(2):
+    img_batch, label_batch = next(iter(data_loader))
+    print(f'Epoch {j}:', tuple(img_batch.shape), label_batch, tuple(img_batch[0].permute(1, 2, 0).shape))
+celeba_valid_dataset = torchvision.datasets.CelebA(image_path, split='valid', target_type='attr', download=False,
+                                                   transform=transform, target_transform=get_smile)
+celeba_train_dataset = Subset(celeba_train_dataset, torch.arange(4))
+celeba_valid_dataset = Subset(celeba_valid_dataset, torch.arange(2))
+print('Train set:', len(celeba_train_dataset))
+print('Validation set:', len(celeba_valid_dataset))
+x_batch, y_batch = next(iter(DataLoader(celeba_valid_dataset, 2, shuffle=False)))
+print(tuple(x_batch.shape), y_batch)
+'''
+
+
+def test_the_books_celeba_lines_run_with_autograd_core_vision(tmp_path, monkeypatch):
+    """Chapters 12 and 14 read CelebA with torchvision.datasets.CelebA (split, target_type='attr',
+    target_transform=get_smile) and transform its images (was an AttributeError: no CelebA)."""
+    _write_celeba(tmp_path, monkeypatch)
+    _, printed = run(with_our_imports(CELEBA), "celeba")
+    lines = printed.splitlines()
+    first_attributes = [1 if j % 3 == 0 else 0 for j in range(40)]
+    assert lines[0] == f"(218, 178, 3) {first_attributes}"
+    assert lines[1:6] == [f"{k} {int((k + 31) % 3 == 0)}" for k in range(5)]  # the five training images
+    assert lines[6:9] == ["Train set: 5", "Validation set: 2", "Test set: 1"]
+    assert lines[9] == "(128, 128, 3) (153, 125, 3) (218, 178, 3)"
+    assert lines[10].startswith("Epoch 0: (2, 3, 64, 64) ") and lines[10].endswith(" (64, 64, 3)")
+    assert "[1, 0]" in lines[10]  # image 0's attribute 18: (0 + 18) % 3 == 0; image 1's: no
+    assert lines[12:14] == ["Train set: 4", "Validation set: 2"]
+    assert lines[14].startswith("(2, 3, 64, 64) ") and "[0, 1]" in lines[14]  # images 5, 6: 23 % 3, 24 % 3
+
+
+def test_celeba_targets_splits_and_errors_are_torchvisions(tmp_path, monkeypatch):
+    from autograd_core.vision.datasets import CelebA
+
+    names = _write_celeba(tmp_path, monkeypatch, partitions=(2, 0, 1, 0), size=(12, 10))
+    everything = CelebA(str(tmp_path), split="all", target_type=["attr", "identity", "bbox", "landmarks"])
+    assert everything.filename == names and len(everything) == 4
+    assert everything.attr.dtype == ag.int64 and everything.attr.shape == (4, 40)
+    assert everything.attr_names == [f"Attribute_{j}" for j in range(40)]
+    image, (attr, identity, bbox, landmarks) = everything[1]
+    assert image.shape == (12, 10, 3) and image.dtype == np.uint8
+    assert attr.tolist() == [1 if (1 + j) % 3 == 0 else 0 for j in range(40)]
+    assert identity.shape == () and identity.item() == 101
+    assert bbox.tolist() == [96, 72, 226, 313] and landmarks.tolist() == list(range(70, 80))
+    train = CelebA(str(tmp_path), split="TRAIN", target_type="identity")  # the split's case is ignored
+    assert train.filename == [names[1], names[3]] and [train[i][1].item() for i in range(2)] == [101, 103]
+    assert CelebA(str(tmp_path), split="valid", target_type=[])[0][1] is None
+    assert repr(train).splitlines()[-2:] == ["    Target type: ['identity']", "    Split: TRAIN"]
+    with pytest.raises(ValueError, match="Unknown value 'val' for argument split. Valid values are "
+                                         r"\{train, valid, test, all\}."):
+        CelebA(str(tmp_path), split="val")
+    with pytest.raises(ValueError, match='Target type "smile" is not recognized.'):
+        CelebA(str(tmp_path), target_type="smile")
+    with pytest.raises(RuntimeError, match="target_transform is specified but target_type is empty"):
+        CelebA(str(tmp_path), target_type=[], target_transform=lambda t: t)
+    (tmp_path / "celeba" / "identity_CelebA.txt").write_text("000001.jpg 7\n")  # not the file whose md5 was taken
+    with pytest.raises(RuntimeError, match="Dataset not found or corrupted. You can use download=True"):
+        CelebA(str(tmp_path))
+    with pytest.raises(RuntimeError, match="Google Drive, which is not downloaded from here"):
+        CelebA(str(tmp_path / "elsewhere"), download=True)
