@@ -2966,3 +2966,23 @@ def test_celeba_targets_splits_and_errors_are_torchvisions(tmp_path, monkeypatch
         CelebA(str(tmp_path))
     with pytest.raises(RuntimeError, match="Google Drive, which is not downloaded from here"):
         CelebA(str(tmp_path / "elsewhere"), download=True)
+
+
+# What the book checks in its own cells (allclose of a hand computation against the library's), without PyTorch.
+OWN_CHECKS = {
+    "rnn": ["True True"],  # the RNN by hand equals nn.RNN's outputs and last hidden state
+    "attention": ["True"] * 5,  # omega by loops = by matmul; context vectors; keys; values; F.scaled_dot_product
+    "nn_training": ["<All keys matched successfully>", "True", "True"],  # the reloaded model predicts the same;
+    # softmax of a float64 array is float64
+}
+
+
+@pytest.mark.parametrize("name", OWN_CHECKS)
+def test_the_books_own_checks_hold_without_pytorch(name):
+    ag.manual_seed(0)
+    _, printed = run(with_our_imports(PROGRAMS[name]), name, show_tensors=True)
+    lines = printed.splitlines()
+    checks = [line for line in lines if line in ("True", "False", "True True", "<All keys matched successfully>")]
+    assert checks == OWN_CHECKS[name], printed
+    if name == "attention":  # the multi-head context vector, and the causal mask's upper triangle
+        assert any(line.endswith("True") and line.startswith("[") for line in lines)
