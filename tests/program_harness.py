@@ -144,9 +144,23 @@ def record_draws(monkeypatch):
     for name in TENSOR_FILLS:
         monkeypatch.setattr(ag.Value, name, recording(getattr(ag.Value, name), draws[f"tensor.{name}"],
                                                       lambda _, tensor: tensor.data))
+    sampling = []  # the distribution whose sample is being drawn: a Multinomial samples through its Categorical,
+    # and only the outer draw is one the program made (PyTorch's replayed Multinomial makes no Categorical draw)
+
+    def outermost(kind, original):
+        def sample(*args, **kwargs):
+            if sampling:
+                return original(*args, **kwargs)
+            sampling.append(kind)
+            try:
+                out = original(*args, **kwargs)
+            finally:
+                sampling.pop()
+            draws[kind].append(np.array(out.data, copy=True))
+            return out
+        return sample
     for kind, distribution in SAMPLED.items():
-        monkeypatch.setattr(distribution, "sample", recording(distribution.sample, draws[kind],
-                                                              lambda out, _: out.data))
+        monkeypatch.setattr(distribution, "sample", outermost(kind, distribution.sample))
     for name in INITIALISED:
         cls = getattr(nn, name)
 
