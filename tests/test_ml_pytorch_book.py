@@ -2987,3 +2987,86 @@ def test_the_books_own_checks_hold_without_pytorch(name):
     assert checks == OWN_CHECKS[name], printed
     if name == "attention":  # the multi-head context vector, and the causal mask's upper triangle
         assert any(line.endswith("True") and line.startswith("[") for line in lines)
+
+
+MNIST_AND_READ_IMAGE = r'''
+import gzip
+import os
+import struct
+import numpy as np
+import torch
+import torch.nn as nn
+import torchvision
+from torchvision import transforms
+from torchvision.io import read_image
+from torch.utils.data import DataLoader, Subset
+from PIL import Image
+
+def write_idx(path, array):  # MNIST's IDX format, gzipped as its mirrors serve it
+    header = struct.pack(">BBBB", 0, 0, 0x08, array.ndim) + b"".join(struct.pack(">I", n) for n in array.shape)
+    with gzip.open(path, "wb") as f:
+        f.write(header + array.astype(np.uint8).tobytes())
+
+os.makedirs("MNIST/raw", exist_ok=True)
+for prefix, n in (("train", 40), ("t10k", 12)):
+    write_idx(f"MNIST/raw/{prefix}-images-idx3-ubyte.gz", np.random.randint(0, 256, (n, 28, 28)))
+    write_idx(f"MNIST/raw/{prefix}-labels-idx1-ubyte.gz", np.random.randint(0, 10, n))
+
+# chapter 12: the dataset as it comes, no transform (the book passes 'train' for train=)
+image_path = './'
+mnist_dataset = torchvision.datasets.MNIST(image_path, 'train', download=False)
+assert isinstance(mnist_dataset, torch.utils.data.Dataset)
+example = next(iter(mnist_dataset))
+print(example[0].shape, example[1])
+
+# chapters 13 and 14: ToTensor, Subset by torch.arange, and the test set's .data and .targets straight into a model
+transform = transforms.Compose([transforms.ToTensor()])
+mnist_dataset = torchvision.datasets.MNIST(root=image_path, train=True, transform=transform, download=False)
+mnist_valid_dataset = Subset(mnist_dataset, torch.arange(10))
+mnist_train_dataset = Subset(mnist_dataset, torch.arange(10, len(mnist_dataset)))
+mnist_test_dataset = torchvision.datasets.MNIST(root=image_path, train=False, transform=transform, download=False)
+image_size = mnist_train_dataset[0][0].shape
+print(image_size, len(mnist_valid_dataset), len(mnist_train_dataset))
+torch.manual_seed(1)
+train_dl = DataLoader(mnist_train_dataset, 16, shuffle=True)
+x_batch, y_batch = next(iter(train_dl))
+print(x_batch.shape, x_batch.dtype == torch.float32, y_batch.dtype == torch.int64)
+model = nn.Sequential(nn.Flatten(), nn.Linear(784, 10))
+pred = model(mnist_test_dataset.data / 255.)
+is_correct = (torch.argmax(pred, dim=1) == mnist_test_dataset.targets).float()
+print(pred.shape, 0 <= is_correct.mean().item() <= 1)
+cnn = nn.Sequential(nn.Conv2d(1, 2, kernel_size=5, padding=2), nn.Flatten())
+print(cnn(mnist_test_dataset.data.unsqueeze(1) / 255.).shape)
+img = mnist_test_dataset[0][0][0, :, :]
+print(cnn(img.unsqueeze(0).unsqueeze(1)).shape)
+
+# chapter 17: Normalize(mean=(0.5), std=(0.5)) into [-1, 1]
+transform = transforms.Compose([
+    transforms.ToTensor(),
+    transforms.Normalize(mean=(0.5), std=(0.5)),
+])
+mnist_dataset = torchvision.datasets.MNIST(root=image_path, train=True, transform=transform, download=False)
+example, label = next(iter(mnist_dataset))
+print(f'Min: {example.min()} Max: {example.max()}')
+
+# chapter 14's tip: reading an image file
+Image.fromarray(np.random.randint(0, 256, (120, 110, 3)).astype(np.uint8)).save('example-image.png')
+img = read_image('example-image.png')
+print('Image shape:', img.shape)
+print('Number of channels:', img.shape[0])
+print('Image data type:', img.dtype)
+print(img[:, 100:102, 100:102].shape)
+'''
+
+
+def test_the_books_mnist_and_read_image_lines_run_with_autograd_core_vision():
+    pytest.importorskip("PIL")
+    _, printed = run(with_our_imports(MNIST_AND_READ_IMAGE), "mnist_and_read_image")
+    lines = printed.splitlines()
+    assert lines[0].startswith("(28, 28) ")  # an image array where torchvision gives a PIL image
+    assert lines[1:5] == ["(1, 28, 28) 10 30", "(16, 1, 28, 28) True True", "(12, 10) True", "(12, 1568)"]
+    assert lines[5] == "(1, 1568)"
+    low, high = (float(v) for v in lines[6].replace("Min: ", "").split(" Max: "))
+    assert -1 <= low < -0.9 and 0.9 < high <= 1
+    # a dtype is NumPy's and prints as "uint8" (docs/coming-from-pytorch.md: "dtypes are NumPy dtypes")
+    assert lines[7:] == ["Image shape: (3, 120, 110)", "Number of channels: 3", "Image data type: uint8", "(3, 2, 2)"]
