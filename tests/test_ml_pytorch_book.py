@@ -2945,6 +2945,7 @@ def test_celeba_targets_splits_and_errors_are_torchvisions(tmp_path, monkeypatch
     everything = CelebA(str(tmp_path), split="all", target_type=["attr", "identity", "bbox", "landmarks"])
     assert everything.filename == names and len(everything) == 4
     assert everything.attr.dtype == ag.int64 and everything.attr.shape == (4, 40)
+    assert "op=" not in repr(everything.identity) and everything.bbox.shape == (4, 4)  # plain tensors, as torch's
     assert everything.attr_names == [f"Attribute_{j}" for j in range(40)]
     image, (attr, identity, bbox, landmarks) = everything[1]
     assert image.shape == (12, 10, 3) and image.dtype == np.uint8

@@ -21,6 +21,8 @@ import csv
 import os
 from collections import namedtuple
 
+import numpy as np
+
 import autograd_core as ag
 
 from .folder import default_loader
@@ -73,23 +75,23 @@ class CelebA(VisionDataset):
         bbox = self._load_csv("list_bbox_celeba.txt", header=1)
         landmarks_align = self._load_csv("list_landmarks_align_celeba.txt", header=1)
         attr = self._load_csv("list_attr_celeba.txt", header=1)
-        rows = (list(range(len(splits.index))) if split_code is None
-                else [i for i, (code,) in enumerate(splits.data.tolist()) if code == split_code])
+        rows = (np.arange(len(splits.index)) if split_code is None
+                else np.flatnonzero(splits.data[:, 0] == split_code))
         self.filename = [splits.index[i] for i in rows]
-        self.identity = identity.data[rows]
-        self.bbox = bbox.data[rows]
-        self.landmarks_align = landmarks_align.data[rows]
-        self.attr = (attr.data[rows] + 1) // 2  # the file's -1/1 as 0/1
+        self.identity = ag.from_numpy(identity.data[rows])
+        self.bbox = ag.from_numpy(bbox.data[rows])
+        self.landmarks_align = ag.from_numpy(landmarks_align.data[rows])
+        self.attr = ag.from_numpy((attr.data[rows] + 1) // 2)  # the file's -1/1 as 0/1
         self.attr_names = attr.header
 
     def _load_csv(self, filename, header=None):
         """The file's rows after `header` (the row of column names, if any): CSV(column names, first column, the
-        other columns as an int64 Value)."""
+        other columns as an int64 array (N, columns))."""
         with open(os.path.join(self.root, self.base_folder, filename)) as csv_file:
             rows = list(csv.reader(csv_file, delimiter=" ", skipinitialspace=True))
         headers, rows = (rows[header], rows[header + 1:]) if header is not None else ([], rows)
-        values = [[int(v) for v in row[1:]] for row in rows]
-        return CSV(headers, [row[0] for row in rows], ag.tensor(values, dtype=ag.int64).reshape(len(rows), -1))
+        values = np.array([[int(v) for v in row[1:]] for row in rows], dtype=np.int64).reshape(len(rows), -1)
+        return CSV(headers, [row[0] for row in rows], values)
 
     def _check_integrity(self):
         for _, md5, filename in self.file_list:
