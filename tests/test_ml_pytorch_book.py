@@ -2827,6 +2827,16 @@ def test_autograd_gradcheck_checks_a_function_that_takes_gradients_itself():
         ag.autograd.gradcheck(detached_slope, (x,))
 
 
+def test_pytorchs_gradcheck_agrees_on_a_function_that_takes_gradients_itself():
+    torch = pytest.importorskip("torch")
+    x = torch.tensor([0.3, -1.2, 2.0], dtype=torch.float64, requires_grad=True)
+
+    def slope(v):
+        return torch.autograd.grad((v ** 3 + torch.sin(v)).sum(), v, create_graph=True)[0]
+    assert torch.autograd.gradcheck(slope, (x,))
+    assert not torch.autograd.gradcheck(lambda v: slope(v).detach() * 1.0 + 0 * v, (x,), raise_exception=False)
+
+
 def _write_celeba(root, monkeypatch, partitions=(0, 0, 0, 0, 0, 1, 1, 2), size=(218, 178)):
     """A CelebA folder in torchvision's layout (root/celeba/: JPEG faces and the five text files in CelebA's own
     formats), its files registered with their md5s in place of torchvision's. Image k's attribute j is 1 when
