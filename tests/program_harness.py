@@ -38,7 +38,7 @@ import pytest
 
 import autograd_core as ag
 from autograd_core import nn
-from autograd_core.distributions import MultivariateNormal, Normal
+from autograd_core.distributions import Categorical, MultivariateNormal, Normal
 from autograd_core.distributions.counts import Multinomial
 from autograd_core.nn import init
 from autograd_core.utils.samplers import RandomSampler
@@ -115,16 +115,18 @@ FILLS = ("normal_", "uniform_", "xavier_uniform_", "xavier_normal_", "kaiming_no
 # recorded as the array they leave in the tensor, as the kind "tensor.<name>" (nn.init's are other draws).
 TENSOR_FILLS = ("normal_", "uniform_")
 # The distributions whose samples are recorded, each as its own kind.
-SAMPLED = {"Multinomial": Multinomial, "MultivariateNormal": MultivariateNormal, "Normal": Normal}
+SAMPLED = {"Categorical": Categorical, "Multinomial": Multinomial, "MultivariateNormal": MultivariateNormal,
+           "Normal": Normal}
 # Off in both runs: their masks come from each library's own generator and are not replayed.
 DROPOUTS = ("Dropout", "Dropout1d", "Dropout2d", "Dropout3d")
 
 
 def record_draws(monkeypatch):
     """What our run draws at random, in order, by kind: the random functions' results (FUNCTIONS), nn.init's fills
-    (FILLS), a tensor's own fills (TENSOR_FILLS), Multinomial's, MultivariateNormal's and Normal's samples (SAMPLED),
-    random_split's subsets, each shuffling DataLoader's order (RandomSampler's), and each layer's initial parameters
-    (by its class name, INITIALISED; a LazyLinear as the Linear it becomes). Dropout (DROPOUTS) is off."""
+    (FILLS), a tensor's own fills (TENSOR_FILLS), Categorical's, Multinomial's, MultivariateNormal's and Normal's
+    samples (SAMPLED), random_split's subsets, each shuffling DataLoader's order (RandomSampler's), and each layer's
+    initial parameters (by its class name, INITIALISED; a LazyLinear as the Linear it becomes). Dropout (DROPOUTS) is
+    off."""
     draws = defaultdict(list)
 
     def recording(original, kept, drawn):
@@ -142,9 +144,23 @@ def record_draws(monkeypatch):
     for name in TENSOR_FILLS:
         monkeypatch.setattr(ag.Value, name, recording(getattr(ag.Value, name), draws[f"tensor.{name}"],
                                                       lambda _, tensor: tensor.data))
+    sampling = []  # the distribution whose sample is being drawn: a Multinomial samples through its Categorical,
+    # and only the outer draw is one the program made (PyTorch's replayed Multinomial makes no Categorical draw)
+
+    def outermost(kind, original):
+        def sample(*args, **kwargs):
+            if sampling:
+                return original(*args, **kwargs)
+            sampling.append(kind)
+            try:
+                out = original(*args, **kwargs)
+            finally:
+                sampling.pop()
+            draws[kind].append(np.array(out.data, copy=True))
+            return out
+        return sample
     for kind, distribution in SAMPLED.items():
-        monkeypatch.setattr(distribution, "sample", recording(distribution.sample, draws[kind],
-                                                              lambda out, _: out.data))
+        monkeypatch.setattr(distribution, "sample", outermost(kind, distribution.sample))
     for name in INITIALISED:
         cls = getattr(nn, name)
 
@@ -218,6 +234,8 @@ def replay_draws(monkeypatch, torch, draws):
                         lambda self, *_, **__: torch.tensor(next(queues["Multinomial"]), dtype=self.probs.dtype))
     monkeypatch.setattr(torch.distributions.MultivariateNormal, "sample",
                         lambda self, *_, **__: torch.tensor(next(queues["MultivariateNormal"]), dtype=self.loc.dtype))
+    monkeypatch.setattr(torch.distributions.Categorical, "sample",  # a language model's next character (Raschka ch. 15)
+                        lambda self, *_, **__: torch.from_numpy(next(queues["Categorical"])))
     monkeypatch.setattr(torch.distributions.Normal, "sample",  # a normalizing flow's prior (UvA DL tutorial 11)
                         lambda self, *_, **__: torch.tensor(next(queues["Normal"]), dtype=self.loc.dtype))
 

@@ -247,11 +247,15 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
     `autograd_core.gradcheck.gradcheck`); PyTorch's arguments. True, or GradcheckError (False without
     raise_exception). nondet_tol, check_undefined_grad, check_grad_dtypes, fast_mode: accepted (a backward pass
     here is deterministic; the full Jacobian is always compared). check_batched_grad, check_batched_forward_grad,
-    masked: NotImplementedError when set."""
+    masked: NotImplementedError when set.
+
+    As in PyTorch, func is evaluated for the central differences on inputs that require grad, with gradients
+    recorded, so a func that differentiates inside (a WGAN-GP gradient penalty: torch.autograd.grad(...,
+    create_graph=True) of its input) can be checked."""
     _unsupported_checks("gradcheck", check_batched_grad=check_batched_grad,
                         check_batched_forward_grad=check_batched_forward_grad, masked=masked)
-    return _core_gradcheck(func, inputs, eps, atol, rtol, raise_exception, check_forward_ad=check_forward_ad,
-                           check_backward_ad=check_backward_ad)
+    return _core_gradcheck(func, inputs, eps, atol, rtol, raise_exception, _differentiable=True,
+                           check_forward_ad=check_forward_ad, check_backward_ad=check_backward_ad)
 
 
 def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3,

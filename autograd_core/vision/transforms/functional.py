@@ -253,8 +253,18 @@ def _pair(size, who):
 def center_crop(img, output_size):
     """The output_size (an int: a square, or (height, width)) window at the centre. Its top is
     round((H - height) / 2) with Python's round (half to even, as torchvision's: 3 rows to spare put 2 above). An image
-    smaller than the window is first padded with 0, (extra) // 2 before and the rest after."""
+    smaller than the window is first padded with 0, (extra) // 2 before and the rest after.
+
+    An image array (torchvision's PIL image) also takes a fractional size, as PIL's crop does: the Raschka book's
+    `center_crop(img, [0.7*218, 0.7*178])` of a 218×178 image starts at round(32.7) = 33 and ends at
+    round(33 + 152.6) = 186, a 153×125 window. A tensor image refuses one (TypeError), as torchvision's does when it
+    slices the tensor."""
     img = _image(img, "center_crop")
+    if _fractional(output_size):
+        if isinstance(img, Value):
+            raise TypeError(f"center_crop: slice indices must be integers or None or have an __index__ method (a "
+                            f"tensor image is cropped by whole pixels; got {list(output_size)!r})")
+        return _center_crop_fractional(img, output_size)
     crop_height, crop_width = _pair(output_size, "center_crop")
     image_height, image_width = _height_width(img)
     if crop_height > image_height or crop_width > image_width:
@@ -264,6 +274,26 @@ def center_crop(img, output_size):
     top = int(round((image_height - crop_height) / 2.0))
     left = int(round((image_width - crop_width) / 2.0))
     return crop(img, top, left, crop_height, crop_width)
+
+
+def _fractional(size):
+    """Whether `size` is a sequence of one or two real numbers, one of them not an integer."""
+    return (isinstance(size, (tuple, list)) and len(size) in (1, 2)
+            and all(isinstance(s, numbers.Real) and not isinstance(s, bool) for s in size)
+            and not all(isinstance(s, numbers.Integral) for s in size))
+
+
+def _center_crop_fractional(img, output_size):
+    """torchvision's center_crop of a PIL image by a fractional (height, width): its corner rounded as above, then
+    PIL's crop rounding the far edges (Image.crop rounds its box)."""
+    crop_height, crop_width = (output_size[0], output_size[0]) if len(output_size) == 1 else output_size
+    image_height, image_width = _height_width(img)
+    if not (0 < crop_height <= image_height and 0 < crop_width <= image_width):
+        raise ValueError(f"center_crop: a fractional size must fit inside the image ({image_height}×{image_width}), "
+                         f"got {list(output_size)!r}")
+    top = int(round((image_height - crop_height) / 2.0))
+    left = int(round((image_width - crop_width) / 2.0))
+    return crop(img, top, left, round(top + crop_height) - top, round(left + crop_width) - left)
 
 
 def _resized_size(height, width, size, max_size):
