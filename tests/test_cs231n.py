@@ -1023,15 +1023,17 @@ class CaptioningTransformer(nn.Module):
 
     def sample(self, features, max_length=30):
         with torch.no_grad():
-            features = torch.Tensor(features)
+            device = next(self.parameters()).device
+            features = torch.Tensor(features).to(device)
             N = features.shape[0]
 
             # Create an empty captions tensor (where all tokens are NULL).
             captions = self._null * np.ones((N, max_length), dtype=np.int32)
+            captions = torch.LongTensor(captions).to(device)
 
             # Create a partial caption, with only the start token.
             partial_caption = self._start * np.ones(N, dtype=np.int32)
-            partial_caption = torch.LongTensor(partial_caption)
+            partial_caption = torch.LongTensor(partial_caption).to(device)
             # [N] -> [N, 1]
             partial_caption = partial_caption.unsqueeze(1)
 
@@ -1046,11 +1048,11 @@ class CaptioningTransformer(nn.Module):
                 word = torch.argmax(output_logits, axis=1)
 
                 # Update our overall caption and our current partial caption.
-                captions[:, t] = word.numpy()
+                captions[:, t] = word
                 word = word.unsqueeze(1)
                 partial_caption = torch.cat([partial_caption, word], dim=1)
 
-            return captions
+            return captions.cpu().numpy()
 
 
 # The notebook's checks of the layers, on its small inputs
@@ -1580,6 +1582,66 @@ print("generator_loss", generator_loss(logits_fake).item())
 print("ls_discriminator_loss", ls_discriminator_loss(logits_real, logits_fake).item())
 print("ls_generator_loss", ls_generator_loss(logits_fake).item())
 
+# The course's answers (gan-checks.npz), written here from random logits and the losses' formulas in NumPy
+rng = np.random.RandomState(231)
+checks_real, checks_fake = rng.randn(64, 1), rng.randn(64, 1)
+
+
+def np_bce(scores, target):
+    return np.mean(np.maximum(scores, 0) - scores * target + np.log1p(np.exp(-np.abs(scores))))
+
+
+np.savez("gan-checks.npz", logits_real=checks_real, logits_fake=checks_fake,
+         d_loss_true=np_bce(checks_real, 1) + np_bce(checks_fake, 0), g_loss_true=np_bce(checks_fake, 1),
+         d_loss_lsgan_true=0.5 * np.mean((checks_real - 1) ** 2) + 0.5 * np.mean(checks_fake ** 2),
+         g_loss_lsgan_true=0.5 * np.mean((checks_fake - 1) ** 2))
+answers = dict(np.load('gan-checks.npz'))
+
+
+def test_discriminator_loss(logits_real, logits_fake, d_loss_true):
+    d_loss = discriminator_loss(torch.Tensor(logits_real).type(dtype),
+                                torch.Tensor(logits_fake).type(dtype)).cpu()
+    print("Maximum error in d_loss: %g"%rel_error(d_loss_true, d_loss.numpy()))
+
+test_discriminator_loss(answers['logits_real'], answers['logits_fake'],
+                        answers['d_loss_true'])
+
+
+def test_generator_loss(logits_fake, g_loss_true):
+    g_loss = generator_loss(torch.Tensor(logits_fake).type(dtype)).cpu()
+    print("Maximum error in g_loss: %g"%rel_error(g_loss_true, g_loss.numpy()))
+
+test_generator_loss(answers['logits_fake'], answers['g_loss_true'])
+
+
+def test_lsgan_loss(score_real, score_fake, d_loss_true, g_loss_true):
+    score_real = torch.Tensor(score_real).type(dtype)
+    score_fake = torch.Tensor(score_fake).type(dtype)
+    d_loss = ls_discriminator_loss(score_real, score_fake).cpu().numpy()
+    g_loss = ls_generator_loss(score_fake).cpu().numpy()
+    print("Maximum error in d_loss: %g"%rel_error(d_loss_true, d_loss))
+    print("Maximum error in g_loss: %g"%rel_error(g_loss_true, g_loss))
+
+test_lsgan_loss(answers['logits_real'], answers['logits_fake'],
+                answers['d_loss_lsgan_true'], answers['g_loss_lsgan_true'])
+
+
+def bce_loss_with_module(input, target):
+    """bce_loss as other students write it: nn.BCEWithLogitsLoss on both squeezed."""
+    bce = nn.BCEWithLogitsLoss()
+    return bce(input.squeeze(), target.squeeze())
+
+
+print("BCEWithLogitsLoss module:", bce_loss_with_module(logits_fake, torch.ones_like(logits_fake)).item())
+
+
+def show_images(images):
+    images = np.reshape(images, [images.shape[0], -1])  # images reshape to (batch_size, D)
+    sqrtn = int(np.ceil(np.sqrt(images.shape[0])))
+    sqrtimg = int(np.ceil(np.sqrt(images.shape[1])))
+    print("a grid of %d x %d images of %d x %d pixels" % (sqrtn, sqrtn, sqrtimg, sqrtimg))
+    return images.reshape(-1, sqrtimg, sqrtimg)
+
 # Make the discriminator
 D = discriminator().type(dtype)
 
@@ -1593,6 +1655,7 @@ G_solver = get_optimizer(G)
 images = run_a_gan(D, G, D_solver, G_solver, discriminator_loss, generator_loss, loader_train,
                    show_every=2, batch_size=batch_size, num_epochs=1)
 print("images", len(images), images[-1].shape, float(images[-1].mean()))
+shown = show_images(images[-1])
 
 D_LS = discriminator().type(dtype)
 G_LS = generator().type(dtype)
@@ -1759,18 +1822,66 @@ def rel_error(x,y):
 
 device = 'cuda' if torch.cuda.is_available() else 'cpu'
 
-# The notebook's checks of the loss functions, on random projections
+# The notebook's checks: the course's answers are a torch.save'd dict of tensors (written here from random
+# projections, then loaded as the notebook loads its simclr_sanity_check.key)
 torch.manual_seed(231)
 N, D, tau = 4, 8, 0.5
-out_left, out_right = torch.randn(N, D), torch.randn(N, D)
-print("sim(out_left[0], out_right[0]) =", sim(out_left[0], out_right[0]).item())
-loss_naive = simclr_loss_naive(out_left, out_right, tau)
-print("simclr_loss_naive:", loss_naive.item())
-pos = sim_positive_pairs(out_left, out_right)
-print("sim_positive_pairs:", pos)
-print("compute_sim_matrix:", compute_sim_matrix(torch.cat([out_left, out_right], dim=0)))
-loss_vectorized = simclr_loss_vectorized(out_left, out_right, tau, device)
-print("simclr_loss_vectorized:", loss_vectorized.item())
+left, right = torch.randn(N, D), torch.randn(N, D)
+key = {"left": left, "right": right, "temperature": tau,
+       "sim": torch.tensor([sim(left[i], right[i]).item() for i in range(N)]),
+       "loss": simclr_loss_naive(left, right, tau)}
+torch.save(key, "simclr_sanity_check.key")
+answers = torch.load("simclr_sanity_check.key")
+
+
+def test_sim(left_vec, right_vec, correct):
+    sim_pair = sim(left_vec, right_vec).item()
+    print("Sim pair: ", sim_pair)
+    assert rel_error(correct, sim_pair) <= 1e-6, "Try again."
+
+
+for i in range(len(answers["left"])):
+    test_sim(answers["left"][i], answers["right"][i], answers["sim"][i].item())
+
+
+def test_loss_naive(left, right, tau, correct):
+    naive_loss = simclr_loss_naive(left, right, tau).item()
+    print("Naive loss: ", naive_loss)
+    assert rel_error(correct, naive_loss) <= 1e-6, "Try again."
+
+
+test_loss_naive(answers["left"], answers["right"], answers["temperature"], answers["loss"].item())
+
+
+def test_sim_positive_pairs(left, right, correct):
+    sim_pair = sim_positive_pairs(left, right).cpu()
+    assert torch.allclose(sim_pair, correct), "Try again."
+    print("sim_positive_pairs:", sim_pair)
+
+
+test_sim_positive_pairs(answers["left"], answers["right"], answers["sim"].view(-1, 1))
+
+
+def test_sim_matrix(left, right, correct):
+    out = torch.cat([left, right], dim=0)
+    sim_matrix = compute_sim_matrix(out).cpu()
+    # the positive pairs are the diagonal of the upper-right block
+    assert torch.allclose(torch.diagonal(sim_matrix, offset=left.shape[0]), correct), "Try again."
+    print("compute_sim_matrix:", sim_matrix)
+
+
+test_sim_matrix(answers["left"], answers["right"], answers["sim"])
+
+
+def test_loss_vectorized(left, right, tau, correct):
+    vec_loss = simclr_loss_vectorized(left, right, tau, device).item()
+    print("Vectorized loss: ", vec_loss)
+    assert rel_error(correct, vec_loss) <= 1e-6, "Try again."
+
+
+test_loss_vectorized(answers["left"], answers["right"], answers["temperature"], answers["loss"].item())
+loss_naive = simclr_loss_naive(left, right, tau)
+loss_vectorized = simclr_loss_vectorized(left, right, tau, device)
 print("Difference between the two losses:", rel_error(loss_naive.numpy(), loss_vectorized.numpy()) < 1e-5)
 
 
@@ -2353,6 +2464,42 @@ train_loader = torch.utils.data.DataLoader(train_data, batch_size=4, shuffle=Tru
 x_i, x_j, target = next(iter(train_loader))
 print("augmented pairs:", x_i.shape, x_j.shape, target.shape, float((x_i - x_j).abs().max()))
 print("test transform:", compute_test_transform()(Image.fromarray(train_data.data[0])).shape)
+
+
+# Network_Visualization's own path through torchvision: ImageNet-like uint8 images, preprocess, a saliency map, a
+# fooling image and its deprocessed picture (SqueezeNet's stand-in: a small frozen classifier of five classes)
+import torch.nn as nn
+
+model = nn.Sequential(nn.Conv2d(3, 8, kernel_size=3, stride=2, padding=1), nn.ReLU(inplace=True),
+                      nn.Conv2d(8, 5, kernel_size=1), nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten())
+for param in model.parameters():
+    param.requires_grad = False
+
+X = rng.randint(0, 256, size=(3, 24, 24, 3)).astype(np.uint8)
+y = np.array([0, 1, 2])
+X_tensor = torch.cat([preprocess(Image.fromarray(x), size=16) for x in X], dim=0)
+y_tensor = torch.LongTensor(y)
+model.eval()
+X_tensor.requires_grad_()
+scores = model(X_tensor)
+scores.gather(1, y_tensor.view(-1, 1)).squeeze().sum().backward()
+saliency, _ = torch.max(X_tensor.grad.data.abs(), dim=1)
+print("saliency:", saliency.shape, float(saliency.max()) > 0)
+
+target_y = 4
+X_fooling = X_tensor[:1].detach().clone().requires_grad_()
+for iteration in range(200):
+    scores = model(X_fooling)
+    if scores.argmax().item() == target_y:
+        break
+    scores[0, target_y].backward()
+    g = X_fooling.grad.data
+    X_fooling.data += g / g.norm()
+    X_fooling.grad.zero_()
+print("fooled:", model(X_fooling).argmax().item() == target_y, "after", iteration)
+X_fooling_np = deprocess(X_fooling.clone())
+X_fooling_np = np.asarray(X_fooling_np).astype(np.uint8)
+print("fooling picture:", X_fooling_np.shape, X_fooling_np.dtype)
 '''
 
 PROGRAMS = {"pytorch_notebook": PYTORCH_NOTEBOOK, "rnn_captioning": RNN_CAPTIONING,
@@ -2416,6 +2563,8 @@ def test_transformer_captioning_overfits_and_samples_its_captions():
 def test_gans_have_the_notebooks_parameter_counts_and_train():
     ns, printed = _ran(GANS)
     assert "All tests passed!" in printed and "Incorrect" not in printed
+    errors = [float(e) for e in re.findall(r"Maximum error in \w+: (\S+)", printed)]
+    assert len(errors) == 4 and max(errors) < 1e-6  # against the losses' formulas in NumPy (gan-checks.npz)
     assert printed.count("Correct number of parameters") == 4
     assert printed.count("Iter: ") == 6 and len(ns["images"]) == 2 and ns["images"][0].shape == (8, 784)
     losses = {name: float(v) for name, v in re.findall(r"^(\w+_loss) ([\d.]+)$", printed, flags=re.M)}
@@ -2425,6 +2574,7 @@ def test_gans_have_the_notebooks_parameter_counts_and_train():
 def test_simclr_losses_agree_and_features_are_unit_vectors():
     ns, printed = _ran(SELF_SUPERVISED)
     assert "Difference between the two losses: True" in printed
+    assert printed.count("Sim pair: ") == 4 and "Naive loss: " in printed and "Vectorized loss: " in printed
     assert abs(ns["loss_naive"].item() - ns["loss_vectorized"].item()) < 1e-5
     assert np.allclose(ns["feature"].numpy().__pow__(2).sum(axis=1), 1, atol=1e-5)
     assert len(ns["losses"]) == 2 and "kNN accuracy:" in printed
@@ -2444,3 +2594,5 @@ def test_torchvision_helpers_run_on_pil_images():
     assert "deprocessed: (16, 24, 3) uint8 0 255" in printed  # rescaled to [0, 1], then ToPILImage's uint8 array
     x_i, x_j = ns["x_i"], ns["x_j"]
     assert x_i.shape == x_j.shape == (4, 3, 32, 32) and not np.allclose(x_i.numpy(), x_j.numpy())
+    assert "saliency: (3, 16, 16) True" in printed and "fooled: True" in printed
+    assert "fooling picture: (16, 16, 3) uint8" in printed
