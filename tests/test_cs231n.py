@@ -23,9 +23,12 @@ Self_Supervised_Learning (sim, simclr_loss_naive, sim_positive_pairs, compute_si
 the students' other spellings of them, the SimCLR model with F.normalize, train's epochs, the k-nearest-neighbour test
 and train_val's linear evaluation); Network_Visualization (compute_saliency_maps, make_fooling_image,
 create_class_visualization with class_visualization_update_step, jitter and blur_image: gradients with respect to the
-input image). The torchvision parts (Network_Visualization's preprocess and deprocess with ToPILImage, SimCLR's
-compute_train_transform with RandomResizedCrop, ColorJitter, RandomApply and RandomGrayscale on PIL images) run with
-autograd_core.vision (torchvision is not installed beside PyTorch here, so that program is not compared).
+input image); and the 2025 edition's DDPM (the U-Net with RMSNorm, sinusoidal time embeddings and context
+modulation, GaussianDiffusion's linear, cosine and sigmoid schedules, q_sample, the posterior, p_losses, training,
+sampling and classifier-free guidance; einops' one `rearrange` written as indexing). The torchvision parts
+(Network_Visualization's preprocess and deprocess with ToPILImage, SimCLR's compute_train_transform with
+RandomResizedCrop, ColorJitter, RandomApply and RandomGrayscale on PIL images) run with autograd_core.vision
+(torchvision is not installed beside PyTorch here, so that program is not compared).
 
 The programs are the assignments' code, CPU-sized: small random stand-ins of the right shapes for CIFAR-10, MNIST,
 COCO's features and ImageNet (16×16 or 8×8 images where CIFAR-10's are 32×32), a small convolutional net for the
@@ -2502,9 +2505,437 @@ X_fooling_np = np.asarray(X_fooling_np).astype(np.uint8)
 print("fooling picture:", X_fooling_np.shape, X_fooling_np.dtype)
 '''
 
+DDPM = r'''
+import copy
+import math
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from tqdm.auto import tqdm
+
+
+def exists(x):
+    return x is not None
+
+
+def default(val, d):
+    if exists(val):
+        return val
+    return d() if callable(d) else d
+
+
+def Upsample(dim, dim_out=None):
+    """Upsample the image feature resolution a factor of 2."""
+    return nn.Sequential(
+        nn.Upsample(scale_factor=2, mode="bilinear"),
+        nn.Conv2d(dim, default(dim_out, dim), 3, padding=1),
+    )
+
+
+def Downsample(dim, dim_out=None):
+    """Downsample the image feature resolution a factor of 2."""
+    return nn.Conv2d(dim, default(dim_out, dim), kernel_size=2, stride=2)
+
+
+class RMSNorm(nn.Module):
+    """RMSNorm layer which is compute-efficient simplified variant of LayerNorm."""
+
+    def __init__(self, dim):
+        super().__init__()
+        self.scale = dim**0.5
+        self.g = nn.Parameter(torch.ones(1, dim, 1, 1))
+
+    def forward(self, x):
+        return F.normalize(x, dim=1) * self.g * self.scale
+
+
+class SinusoidalPosEmb(nn.Module):
+    """Sinusoidal position embedding for time steps."""
+
+    def __init__(self, dim):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x):
+        device = x.device
+        half_dim = self.dim // 2
+        emb = math.log(10000) / (half_dim - 1)
+        emb = torch.exp(torch.arange(half_dim, device=device) * -emb)
+        emb = x[:, None] * emb[None, :]
+        emb = torch.cat((emb.sin(), emb.cos()), dim=-1)
+        return emb
+
+
+class Block(nn.Module):
+    """A conv block with feature modulation."""
+
+    def __init__(self, dim, dim_out):
+        super().__init__()
+        self.proj = nn.Conv2d(dim, dim_out, 3, padding=1)
+        self.norm = RMSNorm(dim_out)
+        self.act = nn.GELU()
+
+    def forward(self, x, scale_shift=None):
+        x = self.proj(x)
+        x = self.norm(x)
+        if exists(scale_shift):
+            scale, shift = scale_shift
+            x = x * (scale + 1) + shift
+        x = self.act(x)
+        return x
+
+
+class ResnetBlock(nn.Module):
+    """A ResNet-like block with context dependent feature modulation."""
+
+    def __init__(self, dim, dim_out, context_dim):
+        super().__init__()
+        self.dim = dim
+        self.dim_out = dim_out
+        self.context_dim = context_dim
+
+        self.mlp = (
+            nn.Sequential(nn.GELU(), nn.Linear(context_dim, dim_out * 2))
+            if exists(context_dim)
+            else None
+        )
+
+        self.block1 = Block(dim, dim_out)
+        self.block2 = Block(dim_out, dim_out)
+        self.res_conv = nn.Conv2d(dim, dim_out, 1) if dim != dim_out else nn.Identity()
+        self.dropout = nn.Dropout(0.1)
+
+    def forward(self, x, context=None):
+        scale_shift = None
+        if exists(self.mlp) and exists(context):
+            context = self.mlp(context)
+            context = context[:, :, None, None]  # einops' rearrange(context, "b c -> b c 1 1")
+            scale_shift = context.chunk(2, dim=1)
+
+        h = self.block1(x, scale_shift=scale_shift)
+        h = self.dropout(h)
+        h = self.block2(h)
+        return h + self.res_conv(x)
+
+
+class Unet(nn.Module):
+    def __init__(self, dim, condition_dim, dim_mults=(1, 2, 4, 8), channels=3, uncond_prob=0.2):
+        super().__init__()
+
+        self.init_conv = nn.Conv2d(channels, dim, 3, padding=1)
+        self.channels = channels
+
+        dims = [dim] + [dim * m for m in dim_mults]
+        in_out = list(zip(dims[:-1], dims[1:]))
+        in_out_ups = [(b, a) for a, b in reversed(in_out)]
+
+        # Encoding timestep as context
+        context_dim = dim * 4
+        self.time_mlp = nn.Sequential(
+            SinusoidalPosEmb(dim),
+            nn.Linear(dim, context_dim),
+            nn.GELU(),
+            nn.Linear(context_dim, context_dim),
+        )
+
+        # Encoding condition (i.e. text embedding) as context
+        self.condition_dim = condition_dim
+        self.condition_mlp = nn.Sequential(
+            nn.Linear(condition_dim, context_dim),
+            nn.GELU(),
+            nn.Linear(context_dim, context_dim),
+        )
+        self.uncond_prob = uncond_prob
+
+        self.downs = nn.ModuleList([])
+        self.ups = nn.ModuleList([])
+        for ind, (dim_in, dim_out) in enumerate(in_out):
+            self.downs.append(nn.ModuleList([
+                ResnetBlock(dim_in, dim_in, context_dim=context_dim),
+                ResnetBlock(dim_in, dim_in, context_dim=context_dim),
+                Downsample(dim_in, dim_out),
+            ]))
+
+        mid_dim = dims[-1]
+        self.mid_block1 = ResnetBlock(mid_dim, mid_dim, context_dim=context_dim)
+        self.mid_block2 = ResnetBlock(mid_dim, mid_dim, context_dim=context_dim)
+
+        for ind, (dim_in, dim_out) in enumerate(in_out_ups):
+            self.ups.append(nn.ModuleList([
+                Upsample(dim_in, dim_out),
+                ResnetBlock(dim_out * 2, dim_out, context_dim=context_dim),
+                ResnetBlock(dim_out * 2, dim_out, context_dim=context_dim),
+            ]))
+
+        self.final_conv = nn.Conv2d(dim, channels, 1)
+
+    def cfg_forward(self, x, time, model_kwargs={}):
+        """Classifier-free guidance forward pass. model_kwargs should contain `cfg_scale`."""
+        cfg_scale = model_kwargs.pop("cfg_scale")
+        print("Classifier-free guidance scale:", cfg_scale)
+        model_kwargs = copy.deepcopy(model_kwargs)
+
+        conditional = self.forward(x, time, model_kwargs=model_kwargs)
+        model_kwargs["text_emb"] = None
+        unconditional = self.forward(x, time, model_kwargs=model_kwargs)
+        x = (cfg_scale + 1) * conditional - cfg_scale * unconditional
+        return x
+
+    def forward(self, x, time, model_kwargs={}):
+        if "cfg_scale" in model_kwargs:
+            return self.cfg_forward(x, time, model_kwargs)
+
+        # Embed time step
+        context = self.time_mlp(time)
+
+        # Embed condition and add to context
+        cond_emb = model_kwargs["text_emb"]
+        if cond_emb is None:
+            cond_emb = torch.zeros(x.shape[0], self.condition_dim, device=x.device)
+        if self.training:
+            # Randomly drop condition
+            mask = (torch.rand(cond_emb.shape[0]) > self.uncond_prob).float()
+            mask = mask[:, None].to(cond_emb.device)  # B x 1
+            cond_emb = cond_emb * mask
+        context = context + self.condition_mlp(cond_emb)
+
+        x = self.init_conv(x)
+        features = []
+        for resnet1, resnet2, downsample in self.downs:
+            x = resnet1(x, context)
+            features.append(x)
+            x = resnet2(x, context)
+            features.append(x)
+            x = downsample(x)
+        x = self.mid_block1(x, context)
+        x = self.mid_block2(x, context)
+        for upsample, resnet1, resnet2 in self.ups:
+            x = upsample(x)
+            x = resnet1(torch.cat((x, features.pop()), dim=1), context)
+            x = resnet2(torch.cat((x, features.pop()), dim=1), context)
+
+        x = self.final_conv(x)
+        return x
+
+
+def extract(a, t, x_shape):
+    """The coefficients a[t] reshaped to (b, 1, 1, 1) to broadcast against a tensor of shape x_shape."""
+    b, *_ = t.shape
+    out = a.gather(-1, t)
+    out = out.reshape(b, *((1,) * (len(x_shape) - 1)))
+    return out
+
+
+def linear_beta_schedule(timesteps):
+    scale = 1000 / timesteps
+    beta_start = scale * 0.0001
+    beta_end = scale * 0.02
+    return torch.linspace(beta_start, beta_end, timesteps, dtype=torch.float64)
+
+
+def cosine_beta_schedule(timesteps, s=0.008):
+    steps = timesteps + 1
+    t = torch.linspace(0, timesteps, steps, dtype=torch.float64) / timesteps
+    alphas_cumprod = torch.cos((t + s) / (1 + s) * math.pi * 0.5) ** 2
+    alphas_cumprod = alphas_cumprod / alphas_cumprod[0]
+    betas = 1 - (alphas_cumprod[1:] / alphas_cumprod[:-1])
+    return torch.clip(betas, 0, 0.999)
+
+
+def sigmoid_beta_schedule(timesteps, start=-3, end=3, tau=1, clamp_min=1e-5):
+    steps = timesteps + 1
+    t = torch.linspace(0, timesteps, steps, dtype=torch.float64) / timesteps
+    v_start = torch.tensor(start / tau).sigmoid()
+    v_end = torch.tensor(end / tau).sigmoid()
+    alphas_cumprod = (-((t * (end - start) + start) / tau).sigmoid() + v_end) / (v_end - v_start)
+    alphas_cumprod = alphas_cumprod / alphas_cumprod[0]
+    betas = 1 - (alphas_cumprod[1:] / alphas_cumprod[:-1])
+    return torch.clip(betas, 0, 0.999)
+
+
+def get_beta_schedule(beta_schedule, timesteps):
+    if beta_schedule == "linear":
+        beta_schedule_fn = linear_beta_schedule
+    elif beta_schedule == "cosine":
+        beta_schedule_fn = cosine_beta_schedule
+    elif beta_schedule == "sigmoid":
+        beta_schedule_fn = sigmoid_beta_schedule
+    else:
+        raise ValueError(f"unknown beta schedule {beta_schedule}")
+    return beta_schedule_fn(timesteps)
+
+
+class GaussianDiffusion(nn.Module):
+    def __init__(self, model, *, image_size, timesteps=1000, objective="pred_noise", beta_schedule="sigmoid"):
+        super().__init__()
+
+        self.model = model
+        self.channels = 3
+        self.image_size = image_size
+        self.objective = objective
+        assert objective in {"pred_noise", "pred_x_start"}, \
+            "objective must be either pred_noise (predict noise) or pred_x_start (predict image start)"
+
+        def register_buffer(name, val): return self.register_buffer(name, val.float())
+
+        betas = get_beta_schedule(beta_schedule, timesteps)
+        self.num_timesteps = int(betas.shape[0])
+        alphas = 1.0 - betas
+        alphas_cumprod = torch.cumprod(alphas, dim=0)  # alpha_bar_t
+        register_buffer("betas", betas)
+        register_buffer("alphas", alphas)
+        register_buffer("alphas_cumprod", alphas_cumprod)
+        register_buffer("sqrt_alphas_cumprod", torch.sqrt(alphas_cumprod))
+        register_buffer("sqrt_one_minus_alphas_cumprod", torch.sqrt(1.0 - alphas_cumprod))
+
+        # For posterior q(x_{t-1} | x_t, x_0)
+        alphas_cumprod_prev = nn.functional.pad(alphas_cumprod[:-1], (1, 0), value=1.0)
+        register_buffer("posterior_mean_coef1", betas * torch.sqrt(alphas_cumprod_prev) / (1.0 - alphas_cumprod))
+        register_buffer("posterior_mean_coef2",
+                        (1.0 - alphas_cumprod_prev) * torch.sqrt(alphas) / (1.0 - alphas_cumprod))
+        posterior_var = betas * (1.0 - alphas_cumprod_prev) / (1.0 - alphas_cumprod)
+        posterior_std = torch.sqrt(posterior_var.clamp(min=1e-20))
+        register_buffer("posterior_std", posterior_std)
+
+        snr = alphas_cumprod / (1 - alphas_cumprod)
+        loss_weight = torch.ones_like(snr) if objective == "pred_noise" else snr
+        register_buffer("loss_weight", loss_weight)
+
+    def normalize(self, img):
+        return img * 2 - 1
+
+    def unnormalize(self, img):
+        return (img + 1) * 0.5
+
+    def predict_start_from_noise(self, x_t, t, noise):
+        x_start = None
+        x_start = (x_t - extract(self.sqrt_one_minus_alphas_cumprod, t, x_t.shape) * noise) / \
+            extract(self.sqrt_alphas_cumprod, t, x_t.shape)
+        return x_start
+
+    def predict_noise_from_start(self, x_t, t, x_start):
+        pred_noise = None
+        pred_noise = (x_t - extract(self.sqrt_alphas_cumprod, t, x_t.shape) * x_start) / \
+            extract(self.sqrt_one_minus_alphas_cumprod, t, x_t.shape)
+        return pred_noise
+
+    def q_posterior(self, x_start, x_t, t):
+        c1 = extract(self.posterior_mean_coef1, t, x_t.shape)
+        c2 = extract(self.posterior_mean_coef2, t, x_t.shape)
+        posterior_mean = c1 * x_start + c2 * x_t
+        posterior_std = extract(self.posterior_std, t, x_t.shape)
+        return posterior_mean, posterior_std
+
+    @torch.no_grad()
+    def p_sample(self, x_t, t: int, model_kwargs={}):
+        t = torch.full((x_t.shape[0],), t, device=x_t.device, dtype=torch.long)  # (b,)
+        x_tm1 = None
+        prediction = self.model(x_t, t, model_kwargs)
+        if self.objective == "pred_noise":
+            x_start = self.predict_start_from_noise(x_t, t, prediction)
+        else:
+            x_start = prediction
+        x_start = x_start.clamp(-1.0, 1.0)
+        mean, std = self.q_posterior(x_start, x_t, t)
+        x_tm1 = mean + std * torch.randn_like(x_t)
+        return x_tm1
+
+    @torch.no_grad()
+    def sample(self, batch_size=16, return_all_timesteps=False, model_kwargs={}):
+        shape = (batch_size, self.channels, self.image_size, self.image_size)
+        img = torch.randn(shape, device=self.betas.device)
+        imgs = [img]
+
+        for t in tqdm(reversed(range(0, self.num_timesteps)), desc="sampling loop time step",
+                      total=self.num_timesteps):
+            img = self.p_sample(img, t, model_kwargs=model_kwargs)
+            imgs.append(img)
+
+        res = img if not return_all_timesteps else torch.stack(imgs, dim=1)
+        res = self.unnormalize(res)
+        return res
+
+    def q_sample(self, x_start, t, noise):
+        x_t = None
+        x_t = extract(self.sqrt_alphas_cumprod, t, x_start.shape) * x_start + \
+            extract(self.sqrt_one_minus_alphas_cumprod, t, x_start.shape) * noise
+        return x_t
+
+    def p_losses(self, x_start, model_kwargs={}):
+        b, nts = x_start.shape[0], self.num_timesteps
+        t = torch.randint(0, nts, (b,), device=x_start.device).long()  # (b,)
+        x_start = self.normalize(x_start)  # (b, *)
+        noise = torch.randn_like(x_start)  # (b, *)
+        target = noise if self.objective == "pred_noise" else x_start  # (b, *)
+        loss_weight = extract(self.loss_weight, t, target.shape)  # (b, *)
+        loss = None
+        x_t = self.q_sample(x_start, t, noise)
+        prediction = self.model(x_t, t, model_kwargs)
+        loss = (loss_weight * F.mse_loss(prediction, target, reduction="none")).mean()
+        return loss
+
+
+# The notebook's checks of the schedule and the forward process
+for schedule in ("linear", "cosine", "sigmoid"):
+    betas = get_beta_schedule(schedule, 10)
+    print(schedule, "betas:", betas)
+
+torch.manual_seed(231)
+unet = Unet(dim=8, condition_dim=4, dim_mults=(1, 2), channels=3)
+diffusion = GaussianDiffusion(unet, image_size=8, timesteps=12, objective="pred_noise")
+print("buffers:", [name for name, _ in diffusion.named_buffers()])
+print("parameters:", sum(p.numel() for p in unet.parameters()))
+
+x_start = torch.rand(4, 3, 8, 8) * 2 - 1
+t = torch.tensor([0, 3, 7, 11])
+noise = torch.randn_like(x_start)
+x_t = diffusion.q_sample(x_start, t, noise)
+print("x_t:", x_t[0, 0, 0])
+recovered = diffusion.predict_start_from_noise(x_t, t, noise)
+print("x_start recovered:", (recovered - x_start).abs().max().item() < 1e-4)
+recovered_noise = diffusion.predict_noise_from_start(x_t, t, x_start)
+print("noise recovered:", (recovered_noise - noise).abs().max().item() < 1e-4)
+mean, std = diffusion.q_posterior(x_start, x_t, t)
+print("posterior:", mean[1, 0, 0], std.flatten())
+
+# Training on stand-in "emoji" images (8 x 8, a coloured square on a background each) with text embeddings
+rng = np.random.RandomState(0)
+images = np.zeros((16, 3, 8, 8), dtype=np.float32)
+text_embs = rng.randn(16, 4).astype(np.float32)
+for i in range(16):
+    top, left = rng.randint(0, 5, size=2)
+    images[i] = rng.rand(3, 1, 1) * 0.3
+    images[i, :, top:top + 4, left:left + 4] = rng.rand(3, 1, 1)
+dataset = torch.utils.data.TensorDataset(torch.from_numpy(images), torch.from_numpy(text_embs))
+loader = torch.utils.data.DataLoader(dataset, batch_size=8, shuffle=True)
+
+optimizer = torch.optim.Adam(diffusion.parameters(), lr=2e-3)
+diffusion.train()
+losses = []
+for epoch in range(6):
+    for img, text_emb in loader:
+        loss = diffusion.p_losses(img, model_kwargs={"text_emb": text_emb})
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    print("epoch %d loss %.5f" % (epoch, losses[-1]))
+
+diffusion.eval()
+samples = diffusion.sample(batch_size=2, model_kwargs={"text_emb": torch.from_numpy(text_embs[:2])})
+print("samples:", samples.shape, samples[0, 0, 0])
+guided = diffusion.sample(batch_size=2, model_kwargs={"text_emb": torch.from_numpy(text_embs[:2]), "cfg_scale": 2.0})
+print("guided samples:", guided[0, 0, 0])
+all_steps = diffusion.sample(batch_size=1, return_all_timesteps=True, model_kwargs={"text_emb": None})
+print("all timesteps:", all_steps.shape)
+'''
+
 PROGRAMS = {"pytorch_notebook": PYTORCH_NOTEBOOK, "rnn_captioning": RNN_CAPTIONING,
             "transformer_captioning": TRANSFORMER_CAPTIONING, "generative_adversarial_networks": GANS,
-            "self_supervised_learning": SELF_SUPERVISED, "network_visualization": NETWORK_VISUALIZATION}
+            "self_supervised_learning": SELF_SUPERVISED, "network_visualization": NETWORK_VISUALIZATION,
+            "denoising_diffusion": DDPM}
 
 
 @pytest.fixture(autouse=True)
@@ -2596,3 +3027,15 @@ def test_torchvision_helpers_run_on_pil_images():
     assert x_i.shape == x_j.shape == (4, 3, 32, 32) and not np.allclose(x_i.numpy(), x_j.numpy())
     assert "saliency: (3, 16, 16) True" in printed and "fooled: True" in printed
     assert "fooling picture: (16, 16, 3) uint8" in printed
+
+
+def test_ddpm_recovers_its_inputs_and_trains():
+    ns, printed = _ran(DDPM)
+    assert "x_start recovered: True" in printed and "noise recovered: True" in printed
+    betas = ns["betas"].numpy()  # the loop's last schedule, the sigmoid one, in float64
+    assert betas.shape == (10,) and betas.dtype == np.float64 and (np.diff(betas) > 0).all() and betas[-1] == 0.999
+    losses = ns["losses"]
+    assert len(losses) == 12 and np.mean(losses[-4:]) < np.mean(losses[:4])
+    assert ns["samples"].shape == (2, 3, 8, 8) and ns["all_steps"].shape == (1, 13, 3, 8, 8)
+    # cfg_forward pops cfg_scale from the caller's model_kwargs: the assignment's sampler guides its first step only
+    assert printed.count("Classifier-free guidance scale: 2.0") == 1
