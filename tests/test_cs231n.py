@@ -25,7 +25,9 @@ and train_val's linear evaluation); Network_Visualization (compute_saliency_maps
 create_class_visualization with class_visualization_update_step, jitter and blur_image: gradients with respect to the
 input image); and the 2025 edition's DDPM (the U-Net with RMSNorm, sinusoidal time embeddings and context
 modulation, GaussianDiffusion's linear, cosine and sigmoid schedules, q_sample, the posterior, p_losses, training,
-sampling and classifier-free guidance; einops' one `rearrange` written as indexing). The torchvision parts
+sampling and classifier-free guidance; einops' one `rearrange` written as indexing) and CLIP_DINO's own code
+(get_similarity_no_loop, the zero-shot classifier and CLIPImageRetriever over a tiny CLIP stand-in, compute_iou,
+DINOSegmentation trained on stand-in patch features). The torchvision parts
 (Network_Visualization's preprocess and deprocess with ToPILImage, SimCLR's compute_train_transform with
 RandomResizedCrop, ColorJitter, RandomApply and RandomGrayscale on PIL images) run with autograd_core.vision
 (torchvision is not installed beside PyTorch here, so that program is not compared).
@@ -2932,10 +2934,176 @@ all_steps = diffusion.sample(batch_size=1, return_all_timesteps=True, model_kwar
 print("all timesteps:", all_steps.shape)
 '''
 
+CLIP_DINO = r'''
+import numpy as np
+import torch
+import torch.nn as nn
+from PIL import Image
+
+
+def get_similarity_no_loop(text_features, image_features):
+    """The pairwise cosine similarity (N, M) of text features (N, D) and image features (M, D)."""
+    similarity = None
+    text_features = text_features / text_features.norm(dim=-1, keepdim=True)
+    image_features = image_features / image_features.norm(dim=-1, keepdim=True)
+    similarity = text_features @ image_features.T
+    return similarity
+
+
+# The notebook's check: against a loop over the pairs
+torch.manual_seed(231)
+text_features, image_features = torch.randn(3, 16), torch.randn(5, 16)
+similarity = get_similarity_no_loop(text_features, image_features)
+looped = torch.tensor([[torch.nn.functional.cosine_similarity(t, i, dim=0).item() for i in image_features]
+                       for t in text_features])
+print("similarity:", similarity)
+print("no-loop matches the loop:", torch.allclose(similarity, looped, atol=1e-6))
+
+
+# CLIP's stand-in: a text encoder over token ids and an image encoder over preprocessed images, into one space
+def tokenize(texts, context_length=8):
+    if isinstance(texts, str):
+        texts = [texts]
+    result = torch.zeros(len(texts), context_length, dtype=torch.long)
+    for i, text in enumerate(texts):
+        tokens = [1 + sum(map(ord, word)) % 97 for word in text.lower().split()][:context_length]
+        result[i, :len(tokens)] = torch.tensor(tokens)
+    return result
+
+
+class TinyCLIP(nn.Module):
+    def __init__(self, dim=16):
+        super().__init__()
+        self.token_embedding = nn.Embedding(98, dim)
+        self.visual = nn.Sequential(nn.Conv2d(3, 8, 3, stride=2, padding=1), nn.ReLU(),
+                                    nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(8, dim))
+
+    def encode_text(self, text):
+        mask = (text != 0).float().unsqueeze(-1)
+        return (self.token_embedding(text) * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1)
+
+    def encode_image(self, image):
+        return self.visual(image)
+
+
+def clip_preprocess(img):
+    """The preprocessing's stand-in: a PIL image to a normalised (3, H, W) tensor."""
+    pixels = torch.from_numpy(np.asarray(img, dtype=np.float32) / 255.0).permute(2, 0, 1)
+    return (pixels - 0.5) / 0.25
+
+
+@torch.no_grad()
+def clip_zero_shot_classifier(clip_model, clip_preprocess, images, class_texts, device):
+    pred_classes = []
+    text_features = clip_model.encode_text(tokenize(class_texts).to(device))
+    image_tensors = torch.cat([clip_preprocess(Image.fromarray(img)).unsqueeze(0) for img in images]).to(device)
+    image_features = clip_model.encode_image(image_tensors)
+    similarity = get_similarity_no_loop(text_features, image_features)  # (classes, images)
+    pred_classes = [class_texts[i] for i in similarity.argmax(dim=0).cpu().numpy()]
+    return pred_classes
+
+
+class CLIPImageRetriever:
+    """
+    A simple image retrieval system using CLIP.
+    """
+
+    @torch.no_grad()
+    def __init__(self, clip_model, clip_preprocess, images, device):
+        self.clip_model, self.device = clip_model, device
+        image_tensors = torch.stack([clip_preprocess(Image.fromarray(img)) for img in images]).to(device)
+        features = clip_model.encode_image(image_tensors)
+        self.image_features = features / features.norm(dim=-1, keepdim=True)
+
+    @torch.no_grad()
+    def retrieve(self, query: str, k: int = 2):
+        top_indices = []
+        text_features = self.clip_model.encode_text(tokenize(query).to(self.device))
+        text_features = text_features / text_features.norm(dim=-1, keepdim=True)
+        similarity = (text_features @ self.image_features.T).squeeze(0)
+        top_indices = similarity.topk(k).indices.tolist()
+        return top_indices
+
+
+device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+torch.manual_seed(0)
+clip_model = TinyCLIP().to(device)
+rng = np.random.RandomState(0)
+images = [rng.randint(0, 256, size=(12, 12, 3)).astype(np.uint8) for _ in range(6)]
+class_texts = ["a photo of a cat", "a photo of a dog", "a photo of a car"]
+print("zero-shot predictions:", clip_zero_shot_classifier(clip_model, clip_preprocess, images, class_texts, device))
+retriever = CLIPImageRetriever(clip_model, clip_preprocess, images, device)
+print("retrieved:", retriever.retrieve("a photo of a dog", k=3))
+
+
+def compute_iou(pred, gt, num_classes):
+    """Compute the mean Intersection over Union (IoU)."""
+    iou = 0
+    for ci in range(num_classes):
+        p = pred == ci
+        g = gt == ci
+        iou += (p & g).sum() / ((p | g).sum() + 1e-8)
+    return iou / num_classes
+
+
+class DINOSegmentation:
+    def __init__(self, device, num_classes: int, inp_dim : int = 384):
+        self.model = nn.Sequential(nn.Linear(inp_dim, 24), nn.ReLU(), nn.Linear(24, num_classes)).to(device)
+        self.device = device
+        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=1e-2, weight_decay=1e-4)
+        self.criterion = nn.CrossEntropyLoss()
+
+    def train(self, X_train, Y_train, num_iters=500):
+        self.model.train()
+        X_train, Y_train = X_train.to(self.device), Y_train.to(self.device)
+        for it in range(num_iters):
+            loss = self.criterion(self.model(X_train), Y_train)
+            self.optimizer.zero_grad()
+            loss.backward()
+            self.optimizer.step()
+            if (it + 1) % 20 == 0:
+                print(f"Iteration {it+1}/{num_iters}, Loss: {loss.item():.4f}")
+
+    @torch.no_grad()
+    def inference(self, X_test):
+        pred_classes = None
+        self.model.eval()
+        pred_classes = self.model(X_test.to(self.device)).argmax(dim=1)
+        return pred_classes
+
+
+# DAVIS's stand-in: DINO's patch features (a 6 x 6 grid of 32-d tokens a frame) and masks of three classes
+def process_masks(masks, device):
+    res = []
+    for m in masks:
+        res.append(torch.from_numpy(m).long().flatten(-2, -1))
+    res = torch.stack(res).to(device)
+    return res
+
+
+num_classes, frames, D = 3, 4, 32
+masks = rng.randint(0, num_classes, size=(frames, 6, 6)).astype(np.uint8)
+centres = rng.randn(num_classes, D).astype(np.float32)
+tokens = centres[masks.reshape(frames, -1)] + 3.0 * rng.randn(frames, 36, D).astype(np.float32)
+processed_frames = torch.from_numpy(tokens)  # (frames, 36, D), what process_frames returns
+processed_masks = process_masks(masks, device)  # (frames, 36)
+
+X_train = processed_frames[0]
+Y_train = processed_masks[0]
+model = DINOSegmentation(device, num_classes, inp_dim=D)
+model.train(X_train, Y_train, num_iters=60)
+
+X_test = processed_frames[1:].flatten(0, 1)
+Y_test = processed_masks[1:].flatten(0, 1)
+pred_classes = model.inference(X_test)
+mean_iou = compute_iou(pred_classes, Y_test, num_classes)
+print(f"Mean IoU: {mean_iou.item():.4f}")
+'''
+
 PROGRAMS = {"pytorch_notebook": PYTORCH_NOTEBOOK, "rnn_captioning": RNN_CAPTIONING,
             "transformer_captioning": TRANSFORMER_CAPTIONING, "generative_adversarial_networks": GANS,
             "self_supervised_learning": SELF_SUPERVISED, "network_visualization": NETWORK_VISUALIZATION,
-            "denoising_diffusion": DDPM}
+            "denoising_diffusion": DDPM, "clip_dino": CLIP_DINO}
 
 
 @pytest.fixture(autouse=True)
@@ -3039,3 +3207,11 @@ def test_ddpm_recovers_its_inputs_and_trains():
     assert ns["samples"].shape == (2, 3, 8, 8) and ns["all_steps"].shape == (1, 13, 3, 8, 8)
     # cfg_forward pops cfg_scale from the caller's model_kwargs: the assignment's sampler guides its first step only
     assert printed.count("Classifier-free guidance scale: 2.0") == 1
+
+
+def test_clip_dino_similarity_retrieval_and_segmentation():
+    ns, printed = _ran(CLIP_DINO)
+    assert "no-loop matches the loop: True" in printed
+    assert len(ns["retriever"].retrieve("a photo of a cat", k=3)) == 3
+    assert set(re.findall(r"'(a photo of a \w+)'", printed)) <= set(ns["class_texts"])
+    assert ns["pred_classes"].shape == (108,) and 1 / 3 < ns["mean_iou"].item() <= 1  # above chance
