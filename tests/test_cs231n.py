@@ -27,7 +27,11 @@ input image); and the 2025 edition's DDPM (the U-Net with RMSNorm, sinusoidal ti
 modulation, GaussianDiffusion's linear, cosine and sigmoid schedules, q_sample, the posterior, p_losses, training,
 sampling and classifier-free guidance; einops' one `rearrange` written as indexing) and CLIP_DINO's own code
 (get_similarity_no_loop, the zero-shot classifier and CLIPImageRetriever over a tiny CLIP stand-in, compute_iou,
-DINOSegmentation trained on stand-in patch features). The torchvision parts
+DINOSegmentation trained on stand-in patch features). From the 2023 edition, StyleTransfer-PyTorch (extract_features,
+content_loss, gram_matrix with bmm, style_loss, tv_loss, and style_transfer optimising the image's pixels with Adam,
+clamped through `img.data`, from the content image or from `torch.Tensor(content_img.size()).uniform_(0, 1)`: the
+library fix it brought, a torch.Size given to a legacy constructor is a shape, has its own tests in
+tests/test_legacy_constructors.py). The torchvision parts
 (Network_Visualization's preprocess and deprocess with ToPILImage, SimCLR's compute_train_transform with
 RandomResizedCrop, ColorJitter, RandomApply and RandomGrayscale on PIL images) run with autograd_core.vision
 (torchvision is not installed beside PyTorch here, so that program is not compared).
@@ -3100,10 +3104,152 @@ mean_iou = compute_iou(pred_classes, Y_test, num_classes)
 print(f"Mean IoU: {mean_iou.item():.4f}")
 '''
 
+STYLE_TRANSFER = r'''
+import numpy as np
+import torch
+import torch.nn as nn
+
+dtype = torch.FloatTensor
+
+
+def extract_features(x, cnn):
+    """
+    Use the CNN to extract features from the input image x.
+
+    Returns:
+    - features: A list of feature for the input images x extracted using the cnn model.
+      features[i] is a PyTorch Tensor of shape (N, C_i, H_i, W_i)
+    """
+    features = []
+    prev_feat = x
+    for i, module in enumerate(cnn._modules.values()):
+        next_feat = module(prev_feat)
+        features.append(next_feat)
+        prev_feat = next_feat
+    return features
+
+
+def content_loss(content_weight, content_current, content_original):
+    return content_weight * torch.sum((content_current - content_original) ** 2)
+
+
+def gram_matrix(features, normalize=True):
+    N, C, H, W = features.size()
+    features = features.view(N, C, H * W)
+    gram = torch.bmm(features, features.transpose(1, 2))
+    if normalize:
+        gram /= (H * W * C)
+    return gram
+
+
+def style_loss(feats, style_layers, style_targets, style_weights):
+    loss = 0
+    for i, layer in enumerate(style_layers):
+        gram = gram_matrix(feats[layer])
+        loss += style_weights[i] * torch.sum((gram - style_targets[i]) ** 2)
+    return loss
+
+
+def tv_loss(img, tv_weight):
+    h_variation = torch.sum((img[:, :, 1:, :] - img[:, :, :-1, :]) ** 2)
+    w_variation = torch.sum((img[:, :, :, 1:] - img[:, :, :, :-1]) ** 2)
+    return tv_weight * (h_variation + w_variation)
+
+
+# SqueezeNet's features' stand-in: a frozen stack of convolutions, ReLUs and pooling
+cnn = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.ReLU(inplace=True), nn.MaxPool2d(2),
+                    nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(inplace=True), nn.Conv2d(16, 16, 3, padding=1),
+                    nn.ReLU(inplace=True))
+cnn.type(dtype)
+# We don't want to train the model any further, so we don't want PyTorch to waste computation computing gradients
+# on parameters we're never going to update.
+for param in cnn.parameters():
+    param.requires_grad = False
+
+# The notebook's checks of the losses
+rng = np.random.RandomState(0)
+content_img = torch.from_numpy(rng.rand(1, 3, 16, 16).astype(np.float32))
+style_img = torch.from_numpy(rng.rand(1, 3, 16, 16).astype(np.float32))
+feats = extract_features(content_img, cnn)
+print("content loss:", content_loss(5e-2, feats[3], feats[3] * 0.5).item())
+print("gram matrix:", gram_matrix(feats[4].clone())[0, :2, :3])
+style_feats = extract_features(style_img, cnn)
+style_targets = [gram_matrix(style_feats[idx].clone()) for idx in (1, 4, 6)]
+print("style loss:", style_loss(feats, (1, 4, 6), style_targets, [20000, 500, 12]).item())
+print("tv loss:", tv_loss(content_img, 2e-2).item())
+
+
+def style_transfer(content_image, style_image, image_size, style_size, content_layer, content_weight,
+                   style_layers, style_weights, tv_weight, init_random=False, num_iters=20):
+    # Extract features for the content image
+    content_img = content_image.type(dtype)
+    feats = extract_features(content_img, cnn)
+    content_target = feats[content_layer].clone()
+
+    # Extract features for the style image
+    style_img = style_image.type(dtype)
+    feats = extract_features(style_img, cnn)
+    style_targets = []
+    for idx in style_layers:
+        style_targets.append(gram_matrix(feats[idx].clone()))
+
+    # Initialize output image to content image or noise
+    if init_random:
+        img = torch.Tensor(content_img.size()).uniform_(0, 1).type(dtype)
+    else:
+        img = content_img.clone().type(dtype)
+
+    # We do want the gradient computed on our image!
+    img.requires_grad_()
+
+    # Set up optimization hyperparameters
+    initial_lr = 0.05  # the notebook's 3.0 and 0.1 are for SqueezeNet's features; the small stand-in takes less
+    decayed_lr = 0.01
+    decay_lr_at = num_iters // 2
+
+    # Note that we are optimizing the pixel values of the image by passing
+    # in the img Torch tensor, whose requires_grad flag is set to True
+    optimizer = torch.optim.Adam([img], lr=initial_lr)
+
+    for t in range(num_iters):
+        if t < num_iters - 2:
+            img.data.clamp_(-1.5, 1.5)
+        optimizer.zero_grad()
+
+        feats = extract_features(img, cnn)
+
+        # Compute loss
+        c_loss = content_loss(content_weight, feats[content_layer], content_target)
+        s_loss = style_loss(feats, style_layers, style_targets, style_weights)
+        t_loss = tv_loss(img, tv_weight)
+        loss = c_loss + s_loss + t_loss
+
+        loss.backward()
+
+        # Perform gradient descents on our image values
+        if t == decay_lr_at:
+            optimizer = torch.optim.Adam([img], lr=decayed_lr)
+        optimizer.step()
+
+        if t % 5 == 0:
+            print('Iteration {}: loss {:.4f}'.format(t, loss.item()))
+    print('Iteration {}: loss {:.4f}'.format(t, loss.item()))
+    return img
+
+
+out = style_transfer(content_img, style_img, image_size=16, style_size=16, content_layer=3, content_weight=5e-2,
+                     style_layers=(1, 4, 6), style_weights=(20000, 500, 12), tv_weight=5e-2)
+print("stylized:", out[0, 0, 0])
+out_random = style_transfer(content_img, style_img, image_size=16, style_size=16, content_layer=3,
+                            content_weight=0, style_layers=(1, 4, 6), style_weights=(20000, 500, 12),
+                            tv_weight=5e-2, init_random=True, num_iters=10)
+print("texture synthesis:", out_random.min().item(), out_random.max().item())
+'''
+
 PROGRAMS = {"pytorch_notebook": PYTORCH_NOTEBOOK, "rnn_captioning": RNN_CAPTIONING,
             "transformer_captioning": TRANSFORMER_CAPTIONING, "generative_adversarial_networks": GANS,
             "self_supervised_learning": SELF_SUPERVISED, "network_visualization": NETWORK_VISUALIZATION,
-            "denoising_diffusion": DDPM, "clip_dino": CLIP_DINO}
+            "denoising_diffusion": DDPM, "clip_dino": CLIP_DINO, "style_transfer": STYLE_TRANSFER}
 
 
 @pytest.fixture(autouse=True)
@@ -3215,3 +3361,11 @@ def test_clip_dino_similarity_retrieval_and_segmentation():
     assert len(ns["retriever"].retrieve("a photo of a cat", k=3)) == 3
     assert set(re.findall(r"'(a photo of a \w+)'", printed)) <= set(ns["class_texts"])
     assert ns["pred_classes"].shape == (108,) and 1 / 3 < ns["mean_iou"].item() <= 1  # above chance
+
+
+def test_style_transfer_lowers_its_loss_from_content_and_from_noise():
+    ns, printed = _ran(STYLE_TRANSFER)
+    losses = [float(v) for v in re.findall(r"Iteration \d+: loss ([\d.]+)", printed)]
+    assert len(losses) == 5 + 3 and losses[4] < losses[0] / 2 and losses[7] < losses[5] / 2
+    assert ns["out"].shape == ns["out_random"].shape == (1, 3, 16, 16)  # the noise image has the content's shape
+    assert ns["out"].requires_grad and ns["out"].is_leaf  # the optimised pixels: a leaf, as in PyTorch
