@@ -3369,3 +3369,34 @@ def test_style_transfer_lowers_its_loss_from_content_and_from_noise():
     assert len(losses) == 5 + 3 and losses[4] < losses[0] / 2 and losses[7] < losses[5] / 2
     assert ns["out"].shape == ns["out_random"].shape == (1, 3, 16, 16)  # the noise image has the content's shape
     assert ns["out"].requires_grad and ns["out"].is_leaf  # the optimised pixels: a leaf, as in PyTorch
+
+
+def test_simclr_classifier_loads_pytorchs_pretrained_weights_with_strict_false(tmp_path):
+    """The notebook's linear evaluation starts from the course's pretrained SimCLR weights, saved by PyTorch:
+    `model.load_state_dict(torch.load(pretrained_path, map_location='cpu'), strict=False)`, the projection head's
+    keys left over. Our Classifier, given PyTorch's file, computes PyTorch's scores."""
+    torch = pytest.importorskip("torch")
+    definitions = SELF_SUPERVISED[:SELF_SUPERVISED.index("def rel_error")] + SELF_SUPERVISED[
+        SELF_SUPERVISED.index("class Model(nn.Module):"):SELF_SUPERVISED.index("def train(")] + SELF_SUPERVISED[
+        SELF_SUPERVISED.index("class Classifier(nn.Module):"):SELF_SUPERVISED.index("def train_val(")]
+    theirs, _ = run(definitions, "simclr_models")
+    ours, _ = run(with_our_imports(definitions), "simclr_models")
+    torch.manual_seed(0)
+    pretrained = theirs["Model"]()
+    with torch.no_grad():  # batch norm statistics that are not the defaults
+        pretrained(torch.randn(8, 3, 8, 8))
+    path = tmp_path / "pretrained_model.pth"
+    torch.save(pretrained.state_dict(), path)
+    their_classifier, our_classifier = theirs["Classifier"](num_class=10), ours["Classifier"](num_class=10)
+    their_keys = their_classifier.load_state_dict(torch.load(path, map_location="cpu"), strict=False)
+    our_keys = our_classifier.load_state_dict(ag.load(path, map_location="cpu"), strict=False)
+    assert sorted(our_keys.missing_keys) == sorted(their_keys.missing_keys) == ["fc.bias", "fc.weight"]
+    assert sorted(our_keys.unexpected_keys) == sorted(their_keys.unexpected_keys)
+    with ag.no_grad():
+        our_classifier.fc.weight.copy_(ag.tensor(their_classifier.fc.weight.detach().numpy()))
+        our_classifier.fc.bias.copy_(ag.tensor(their_classifier.fc.bias.detach().numpy()))
+    images = np.random.default_rng(0).standard_normal((4, 3, 8, 8)).astype(np.float32)
+    their_classifier.eval()
+    our_classifier.eval()
+    np.testing.assert_allclose(our_classifier(ag.tensor(images)).detach().numpy(),
+                               their_classifier(torch.from_numpy(images)).detach().numpy(), rtol=1e-5, atol=1e-6)
