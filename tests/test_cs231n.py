@@ -9,8 +9,10 @@ open-ended net (BatchNorm2d, BatchNorm1d, Dropout, max pooling, Adam with weight
 notebook's: a DataLoader with a SubsetRandomSampler over a dataset with a `train` attribute. Assignment 2 (2025),
 RNN_Captioning_pytorch: rnn_layers_pytorch (rnn_step_forward, rnn_forward, word_embedding_forward, lstm_step_forward,
 lstm_forward, temporal_affine_forward, temporal_softmax_loss) checked on the notebook's linspace inputs (its expected
-next_h and RNN loss 9.8323559), CaptioningRNN's loss and sample with both cells, and a small model overfit with Adam.
-Its BatchNormalization, Dropout and ConvolutionalNetworks notebooks check NumPy layers: not ours, left out.
+next_h and RNN loss 9.8323559) and with torch.autograd.gradcheck (whose choice of inputs and outputs, PyTorch's, is
+the library fix this brought: tests/test_gradcheck_inputs.py), CaptioningRNN's loss and sample with both cells,
+and a small model overfit with Adam. Its BatchNormalization, Dropout and ConvolutionalNetworks notebooks check
+NumPy layers: not ours, left out.
 
 Assignment 3: Transformer_Captioning (MultiHeadAttention with an attn_mask, PositionalEncoding as a buffer, the
 decoder layers, CaptioningTransformer's forward and greedy sample, CaptioningSolverTransformer with its
@@ -603,6 +605,22 @@ b = torch.linspace(0.3, 0.7, steps=4*H)
 next_h, next_c = lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b)
 print('next_h:', next_h)
 print('next_c:', next_c)
+
+# Gradient checks of the layers in float64: autograd against finite differences
+N, D, H = 3, 4, 5
+x = torch.randn(N, D, dtype=torch.float64, requires_grad=True)
+prev_h = torch.randn(N, H, dtype=torch.float64, requires_grad=True)
+prev_c = torch.randn(N, H, dtype=torch.float64, requires_grad=True)
+Wx = torch.randn(D, 4 * H, dtype=torch.float64, requires_grad=True)
+Wh = torch.randn(H, 4 * H, dtype=torch.float64, requires_grad=True)
+b = torch.randn(4 * H, dtype=torch.float64, requires_grad=True)
+print("lstm_step_forward gradcheck:", torch.autograd.gradcheck(lstm_step_forward, (x, prev_h, prev_c, Wx, Wh, b)))
+W = torch.randn(5, 3, dtype=torch.float64, requires_grad=True)
+print("word_embedding_forward gradcheck:",
+      torch.autograd.gradcheck(word_embedding_forward, (torch.tensor([[0, 3, 1], [4, 4, 2]]), W)))
+print("rnn_forward gradcheck:", torch.autograd.gradcheck(rnn_forward, (
+    torch.randn(2, 3, 4, dtype=torch.float64, requires_grad=True), torch.randn(2, 5, dtype=torch.float64),
+    Wx[:, :5].detach().requires_grad_(), Wh[:, :5].detach().requires_grad_(), b[:5].detach())))
 
 # The temporal softmax loss: about 2.3 for small scores; T times that; a tenth of it when most of the mask is off
 def check_loss(N, T, V, p):
@@ -3287,6 +3305,8 @@ def test_pytorch_notebook_trains_each_level_of_abstraction():
 def test_rnn_captioning_matches_the_notebooks_expected_values_and_overfits():
     ns, printed = _ran(RNN_CAPTIONING)
     assert "next_h error:  True" in printed
+    for layer in ("lstm_step_forward", "word_embedding_forward", "rnn_forward"):  # a tuple out; an index tensor in
+        assert f"{layer} gradcheck: True" in printed
     # the notebook's expected loss (its parameters are float32 linspaces made float64: 1e-7 off)
     assert abs(float(re.search(r"rnn loss:  ([\d.]+)", printed)[1]) - 9.83235591003) < 1e-6
     losses = ns["loss_history"]
