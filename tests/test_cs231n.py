@@ -34,7 +34,8 @@ content_loss, gram_matrix with bmm, style_loss, tv_loss, and style_transfer opti
 clamped through `img.data`, from the content image or from `torch.Tensor(content_img.size()).uniform_(0, 1)`: the
 library fix it brought, a torch.Size given to a legacy constructor is a shape, has its own tests in
 tests/test_legacy_constructors.py). The torchvision parts
-(Network_Visualization's preprocess and deprocess with ToPILImage, SimCLR's compute_train_transform with
+(Network_Visualization's preprocess and deprocess with ToPILImage on torchvision.models.squeezenet1_1, which
+autograd_core.vision.models now has (tests/test_vision_models_squeezenet.py), SimCLR's compute_train_transform with
 RandomResizedCrop, ColorJitter, RandomApply and RandomGrayscale on PIL images) run with autograd_core.vision
 (torchvision is not installed beside PyTorch here, so that program is not compared).
 
@@ -2494,17 +2495,17 @@ print("test transform:", compute_test_transform()(Image.fromarray(train_data.dat
 
 
 # Network_Visualization's own path through torchvision: ImageNet-like uint8 images, preprocess, a saliency map, a
-# fooling image and its deprocessed picture (SqueezeNet's stand-in: a small frozen classifier of five classes)
-import torch.nn as nn
+# fooling image and its deprocessed picture, on the notebook's SqueezeNet (its random initialisation: the
+# notebook's pretrained=True downloads torchvision's ImageNet weights)
+import torchvision
 
-model = nn.Sequential(nn.Conv2d(3, 8, kernel_size=3, stride=2, padding=1), nn.ReLU(inplace=True),
-                      nn.Conv2d(8, 5, kernel_size=1), nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten())
+model = torchvision.models.squeezenet1_1()
 for param in model.parameters():
     param.requires_grad = False
 
-X = rng.randint(0, 256, size=(3, 24, 24, 3)).astype(np.uint8)
+X = rng.randint(0, 256, size=(3, 40, 40, 3)).astype(np.uint8)
 y = np.array([0, 1, 2])
-X_tensor = torch.cat([preprocess(Image.fromarray(x), size=16) for x in X], dim=0)
+X_tensor = torch.cat([preprocess(Image.fromarray(x), size=32) for x in X], dim=0)
 y_tensor = torch.LongTensor(y)
 model.eval()
 X_tensor.requires_grad_()
@@ -2513,7 +2514,7 @@ scores.gather(1, y_tensor.view(-1, 1)).squeeze().sum().backward()
 saliency, _ = torch.max(X_tensor.grad.data.abs(), dim=1)
 print("saliency:", saliency.shape, float(saliency.max()) > 0)
 
-target_y = 4
+target_y = int(model(X_tensor[:1]).argsort(dim=1, descending=True)[0, 1])  # the runner-up class
 X_fooling = X_tensor[:1].detach().clone().requires_grad_()
 for iteration in range(200):
     scores = model(X_fooling)
@@ -3359,8 +3360,9 @@ def test_torchvision_helpers_run_on_pil_images():
     assert "deprocessed: (16, 24, 3) uint8 0 255" in printed  # rescaled to [0, 1], then ToPILImage's uint8 array
     x_i, x_j = ns["x_i"], ns["x_j"]
     assert x_i.shape == x_j.shape == (4, 3, 32, 32) and not np.allclose(x_i.numpy(), x_j.numpy())
-    assert "saliency: (3, 16, 16) True" in printed and "fooled: True" in printed
-    assert "fooling picture: (16, 16, 3) uint8" in printed
+    assert "saliency: (3, 32, 32) True" in printed and "fooled: True" in printed
+    assert "fooling picture: (32, 32, 3) uint8" in printed
+    assert type(ns["model"]).__name__ == "SqueezeNet"  # torchvision.models.squeezenet1_1, the notebook's model
 
 
 def test_ddpm_recovers_its_inputs_and_trains():
