@@ -24,7 +24,7 @@ from .errors import ArgumentError
 from . import backends  # noqa: F401  (torch.backends: modules, so that `import torch.backends.cudnn` works)
 from . import ops
 from .modes import GRAD_ENABLED, inference_mode  # noqa: F401  (torch.inference_mode)
-from .tensor_methods import Device, MaxMin, check_matrices, on_cpu  # noqa: F401  (MaxMin: the type of max(x, dim))
+from .tensor_methods import Device, MaxMin, Size, check_matrices, on_cpu  # noqa: F401  (MaxMin: the type of max(x, dim))
 from .tensor_attributes import check_memory_format  # memory_format= of the *_like factories: names, no numbers
 from .tensor_inputs import tensor_sequence
 from .value import Value, wrapped
@@ -93,8 +93,9 @@ class _TensorType(type):
 class Tensor(Value, metaclass=_TensorType):
     """PyTorch's `torch.Tensor`: the node type for isinstance and its methods (it is `Value`), and, called, PyTorch's
     legacy constructor: `Tensor(data)` is `tensor(data, dtype=get_default_dtype())`, float32 by default, and needs no
-    gradient (where `Value(data)` keeps float64 and requires one, micrograd's way); `Tensor(*sizes)` is zeros of
-    that shape (PyTorch leaves the memory uninitialised); `Tensor()` is empty. No object of this class is made:
+    gradient (where `Value(data)` keeps float64 and requires one, micrograd's way); `Tensor(*sizes)` and
+    `Tensor(x.size())` (a torch.Size; a plain tuple is data) are zeros of that shape (PyTorch leaves the memory
+    uninitialised); `Tensor()` is empty. No object of this class is made:
     calls return Values."""
 
     __slots__ = ()
@@ -117,9 +118,12 @@ def _legacy_new(cls, *args, device=None):
 
 def _legacy_value(name, dtype, args, device):
     """What PyTorch's legacy constructors (torch.Tensor, torch.LongTensor, ...) make: a Value of `dtype` without
-    gradient from data (a sequence, an array or a Value), or zeros of the sizes given, or an empty one."""
+    gradient from data (a sequence, an array or a Value), or zeros of the sizes given (integers, or one torch.Size:
+    `torch.Tensor(x.size())` is a tensor of x's shape, where a plain tuple is data), or an empty one."""
     if device is not None:
         on_cpu(device)
+    if len(args) == 1 and isinstance(args[0], Size):  # PyTorch's overload (tuple of ints size) takes a Size only
+        return zeros(tuple(args[0]), dtype=dtype)
     if len(args) == 1 and not isinstance(args[0], numbers.Integral):  # data: a sequence, an array or a Value
         return tensor(args[0], dtype=dtype)
     if not builtins.all(isinstance(n, numbers.Integral) and not isinstance(n, bool) for n in args):
@@ -129,7 +133,8 @@ def _legacy_value(name, dtype, args, device):
 
 def _legacy_type(name, dtype):
     doc = (f"PyTorch's legacy constructor `torch.{name}`: {name}(data) is tensor(data, dtype={dtype}) (the name-"
-           f"generation tutorial's `torch.LongTensor(letter_indexes)`), {name}(*sizes) a {dtype} Value of that shape "
+           f"generation tutorial's `torch.LongTensor(letter_indexes)`), {name}(*sizes) or {name}(x.size()) a {dtype} "
+           "Value of that shape "
            "(zeros, where PyTorch leaves memory uninitialised), no gradient; `x.type(torch." + name + ")` converts.")
     return _LegacyTensorType(name, (), {"dtype": np.dtype(dtype), "__new__": _legacy_new, "__doc__": doc,
                                         "__module__": __name__})

@@ -41,7 +41,7 @@ from autograd_core import nn
 from autograd_core.distributions import Categorical, MultivariateNormal, Normal
 from autograd_core.distributions.counts import Multinomial
 from autograd_core.nn import init
-from autograd_core.utils.samplers import RandomSampler
+from autograd_core.utils.samplers import RandomSampler, SubsetRandomSampler
 
 
 def with_our_imports(text):
@@ -124,9 +124,9 @@ DROPOUTS = ("Dropout", "Dropout1d", "Dropout2d", "Dropout3d")
 def record_draws(monkeypatch):
     """What our run draws at random, in order, by kind: the random functions' results (FUNCTIONS), nn.init's fills
     (FILLS), a tensor's own fills (TENSOR_FILLS), Categorical's, Multinomial's, MultivariateNormal's and Normal's
-    samples (SAMPLED), random_split's subsets, each shuffling DataLoader's order (RandomSampler's), and each layer's
-    initial parameters (by its class name, INITIALISED; a LazyLinear as the Linear it becomes). Dropout (DROPOUTS) is
-    off."""
+    samples (SAMPLED), random_split's subsets, each shuffling DataLoader's order (RandomSampler's,
+    SubsetRandomSampler's), and each layer's initial parameters (by its class name, INITIALISED; a LazyLinear as the
+    Linear it becomes). Dropout (DROPOUTS) is off."""
     draws = defaultdict(list)
 
     def recording(original, kept, drawn):
@@ -187,6 +187,13 @@ def record_draws(monkeypatch):
         draws["RandomSampler"].append(order)
         return _recorded_as_read(order, indices)
     monkeypatch.setattr(RandomSampler, "__iter__", recording_order)
+    subset_shuffled = SubsetRandomSampler.__iter__
+
+    def recording_subset_order(self):  # CS231n's loaders: a SubsetRandomSampler of the training indices
+        order = [int(i) for i in subset_shuffled(self)]
+        draws["SubsetRandomSampler"].append(order)
+        return iter(order)
+    monkeypatch.setattr(SubsetRandomSampler, "__iter__", recording_subset_order)
     for name in DROPOUTS:
         monkeypatch.setattr(getattr(nn, name), "forward", lambda self, x: x)
     return draws
@@ -266,6 +273,8 @@ def replay_draws(monkeypatch, torch, draws):
     monkeypatch.setattr(torch.utils.data, "random_split", random_split)
     monkeypatch.setattr(torch.utils.data.dataset, "random_split", random_split)
     monkeypatch.setattr(torch.utils.data.RandomSampler, "__iter__", lambda self: iter(next(queues["RandomSampler"])))
+    monkeypatch.setattr(torch.utils.data.SubsetRandomSampler, "__iter__",
+                        lambda self: iter(next(queues["SubsetRandomSampler"])))
     for name in DROPOUTS:
         monkeypatch.setattr(getattr(torch.nn, name), "forward", lambda self, x: x)
     return queues

@@ -453,10 +453,11 @@ def test_the_weights_carry_their_preset_and_the_imagenet_categories(alexnet):
 
 def test_the_registry_knows_all_four_landmark_cnns():
     names = models.list_models()
-    assert names[:2] == ["alexnet", "googlenet"] and names == sorted(names) and len(names) == 15
+    assert names[:2] == ["alexnet", "googlenet"] and names == sorted(names) and len(names) == 17
     expected = {"alexnet": "AlexNet_Weights", "googlenet": "GoogLeNet_Weights", "resnet18": "ResNet18_Weights",
                 "resnet34": "ResNet34_Weights", "resnet50": "ResNet50_Weights", "resnet101": "ResNet101_Weights",
-                "resnet152": "ResNet152_Weights", "vgg11": "VGG11_Weights", "vgg11_bn": "VGG11_BN_Weights",
+                "resnet152": "ResNet152_Weights", "squeezenet1_0": "SqueezeNet1_0_Weights",
+                "squeezenet1_1": "SqueezeNet1_1_Weights", "vgg11": "VGG11_Weights", "vgg11_bn": "VGG11_BN_Weights",
                 "vgg13": "VGG13_Weights", "vgg13_bn": "VGG13_BN_Weights", "vgg16": "VGG16_Weights",
                 "vgg16_bn": "VGG16_BN_Weights", "vgg19": "VGG19_Weights", "vgg19_bn": "VGG19_BN_Weights"}
     assert {name: models.get_model_weights(name).__name__ for name in names} == expected

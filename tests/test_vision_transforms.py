@@ -326,3 +326,52 @@ def test_grayscale_keeps_a_one_channel_tensor_one_channel_as_torchvision():
     gray_tensor = T.ToTensor()(np.full((4, 5), 7, np.uint8))
     assert tuple(T.Grayscale(3)(gray_tensor).shape) == (1, 4, 5)
     assert T.Grayscale(3)(np.full((4, 5), 7, np.uint8)).shape == (4, 5, 3)
+
+
+# -- to_pil_image: back to the image array that stands for a PIL image (CS231n's deprocess ends with ToPILImage) ----
+
+def test_to_pil_image_of_a_float_tensor_is_its_uint8_hwc_array():
+    x = ag.tensor(RNG.random((3, 4, 5)), dtype=ag.float32)
+    out = T.ToPILImage()(x)
+    assert isinstance(out, np.ndarray) and out.shape == (4, 5, 3) and out.dtype == np.uint8
+    # torchvision's pic.mul(255).byte(): scaled in float32, truncated (not rounded)
+    np.testing.assert_array_equal(out, (x.numpy() * np.float32(255)).astype(np.uint8).transpose(1, 2, 0))
+    gray = TF.to_pil_image(x[:1])
+    assert gray.shape == (4, 5) and gray.dtype == np.uint8  # one channel reads back as PIL's "L": H×W
+    assert TF.to_pil_image(x[0]).shape == (4, 5)  # (H, W) is one channel
+    rgba = TF.to_pil_image(ag.zeros(4, 2, 2))
+    assert rgba.shape == (2, 2, 4)
+    floats = TF.to_pil_image(x[:1], mode="F")  # mode F keeps the floats
+    assert floats.dtype == np.float32 and np.array_equal(floats, x.numpy()[0])
+
+
+def test_to_pil_image_takes_image_arrays_and_grad_tensors_and_round_trips_to_tensor():
+    rgb = _image()
+    assert np.array_equal(T.ToPILImage()(rgb), rgb) and np.array_equal(TF.to_pil_image(rgb[:, :, 0]), rgb[:, :, 0])
+    x = T.ToTensor()(rgb).requires_grad_()
+    assert np.array_equal(TF.to_pil_image(x), rgb)  # k/255·255 truncates back to k
+    assert repr(T.ToPILImage()) == "ToPILImage()" and repr(T.ToPILImage(mode="RGB")) == "ToPILImage(mode=RGB)"
+
+
+def test_to_pil_image_refuses_what_torchvision_refuses():
+    with pytest.raises(TypeError, match=r"pic should be Tensor or ndarray. Got <class 'list'>."):
+        TF.to_pil_image([[1, 2]])
+    with pytest.raises(ValueError, match="pic should be 2/3 dimensional. Got 4 dimensions."):
+        TF.to_pil_image(ag.zeros(1, 3, 2, 2))
+    with pytest.raises(ValueError, match="pic should not have > 4 channels. Got 5 channels."):
+        TF.to_pil_image(ag.zeros(5, 2, 2))
+    with pytest.raises(ValueError, match="pic should not have > 4 channels. Got 6 channels."):
+        TF.to_pil_image(np.zeros((2, 2, 6), np.uint8))
+    with pytest.raises(ValueError, match=r"Only modes \['RGB', 'YCbCr', 'HSV'\] are supported for 3D inputs"):
+        TF.to_pil_image(ag.zeros(3, 2, 2), mode="L")
+    with pytest.raises(ValueError, match=r"Incorrect mode \(RGB\) supplied for input type"):
+        TF.to_pil_image(ag.zeros(1, 2, 2), mode="RGB")
+    with pytest.raises(TypeError, match="Input type float64 is not supported"):
+        TF.to_pil_image(np.zeros((2, 2, 3)))
+
+
+def test_to_pil_image_matches_torchvisions_conversion():
+    torch = pytest.importorskip("torch")
+    values = RNG.random((3, 6, 7)).astype(np.float32)
+    expected = torch.from_numpy(values).mul(255).byte().numpy().transpose(1, 2, 0)  # torchvision's to_pil_image
+    np.testing.assert_array_equal(TF.to_pil_image(ag.tensor(values)), expected)

@@ -157,7 +157,7 @@ def test_every_weights_carries_torchvisions_preset():
         assert (preset.interpolation, preset.antialias) == (InterpolationMode.BILINEAR, True), name
         assert preset is not weights.transforms()  # a new preset each call, as torchvision's partial makes
         seen += 1
-    assert seen == 2 * 15 + 3  # 15 enums with IMAGENET1K_V1 and DEFAULT, three with IMAGENET1K_V2 too
+    assert seen == 2 * 17 + 3  # 17 enums with IMAGENET1K_V1 and DEFAULT, three with IMAGENET1K_V2 too
     assert models.ResNet50_Weights.DEFAULT.transforms().resize_size == [232]
 
 
@@ -174,9 +174,11 @@ def test_every_imagenet_weights_shares_torchvisions_1000_categories():
 
 
 def test_the_weights_carry_torchvisions_other_meta():
-    min_sizes = {"ResNet": (1, 1), "VGG": (32, 32), "AlexNet": (63, 63), "GoogLeNet": (15, 15)}
+    min_sizes = {"ResNet": (1, 1), "VGG": (32, 32), "AlexNet": (63, 63), "GoogLeNet": (15, 15),
+                 "SqueezeNet1_0": (21, 21), "SqueezeNet1_1": (17, 17)}
     for name, weights in every_weights():
-        assert weights.meta["min_size"] == min_sizes[name.split("_")[0].rstrip("0123456789")], name
+        family = name.split("_")[0].rstrip("0123456789")
+        assert weights.meta["min_size"] == min_sizes[name[:13] if family == "SqueezeNet" else family], name
         assert weights.meta["recipe"].startswith("https://github.com/pytorch/vision/"), name
         assert weights.meta["_docs"].strip(), name
     assert models.ResNet18_Weights.DEFAULT.meta["recipe"] == (

@@ -41,6 +41,7 @@ from ..grad_array import GradArray
 from ..sparse_array import SparseArray
 from ..inplace import mark_changed
 from ..gradcheck import gradcheck as _core_gradcheck, gradgradcheck as _core_gradgradcheck
+from . import gradcheck_inputs
 from ..lazy_imports import lazy_attributes
 from ..ops import concatenate, stack
 from ..ops.primitive import PRIMITIVES, Primitive
@@ -244,18 +245,22 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
               masked=None):
     """torch.autograd.gradcheck: func's reverse-mode derivatives (check_backward_ad) and forward-mode ones
     (check_forward_ad: the JVP rules, an autograd.Function's `jvp`) against central differences in float64 (see
-    `autograd_core.gradcheck.gradcheck`); PyTorch's arguments. True, or GradcheckError (False without
-    raise_exception). nondet_tol, check_undefined_grad, check_grad_dtypes, fast_mode: accepted (a backward pass
-    here is deterministic; the full Jacobian is always compared). check_batched_grad, check_batched_forward_grad,
-    masked: NotImplementedError when set.
+    `autograd_core.gradcheck.gradcheck`); PyTorch's arguments. As PyTorch's, it checks the inputs that are Values
+    requiring grad, passing the others (indices, masks, constants) as they are, and every floating Value of a tuple
+    that func returns (when no input requires grad, every floating input is checked; gradcheck_inputs.py). True,
+    or GradcheckError (False without raise_exception). nondet_tol, check_undefined_grad, check_grad_dtypes,
+    fast_mode: accepted (a backward pass here is deterministic; the full Jacobian is always compared).
+    check_batched_grad, check_batched_forward_grad, masked: NotImplementedError when set.
 
     As in PyTorch, func is evaluated for the central differences on inputs that require grad, with gradients
     recorded, so a func that differentiates inside (a WGAN-GP gradient penalty: torch.autograd.grad(...,
     create_graph=True) of its input) can be checked."""
     _unsupported_checks("gradcheck", check_batched_grad=check_batched_grad,
                         check_batched_forward_grad=check_batched_forward_grad, masked=masked)
-    return _core_gradcheck(func, inputs, eps, atol, rtol, raise_exception, _differentiable=True,
-                           check_forward_ad=check_forward_ad, check_backward_ad=check_backward_ad)
+    of_checked, checked, positions = gradcheck_inputs.reduced(func, inputs)
+    return gradcheck_inputs.renumbered(
+        lambda: _core_gradcheck(of_checked, checked, eps, atol, rtol, raise_exception, _differentiable=True,
+                                check_forward_ad=check_forward_ad, check_backward_ad=check_backward_ad), positions)
 
 
 def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3,
@@ -263,15 +268,19 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
                   check_grad_dtypes=False, check_batched_grad=False, check_fwd_over_rev=False, check_rev_over_rev=True,
                   fast_mode=False, masked=False):
     """torch.autograd.gradgradcheck: func's second derivatives (reverse over reverse) against central differences
-    of its first (see `autograd_core.gradcheck.gradgradcheck`); PyTorch's arguments. grad_outputs: the cotangents
-    (random ones when None). gen_non_contig_grad_outputs, nondet_tol, check_undefined_grad, check_grad_dtypes,
-    fast_mode: accepted. check_rev_over_rev=False checks nothing. check_batched_grad, check_fwd_over_rev, masked:
-    NotImplementedError when set."""
+    of its first (see `autograd_core.gradcheck.gradgradcheck`); PyTorch's arguments, and gradcheck's choice of
+    inputs and outputs. grad_outputs: the cotangents (a tuple for a tuple of outputs; random ones when None).
+    gen_non_contig_grad_outputs, nondet_tol, check_undefined_grad, check_grad_dtypes, fast_mode: accepted.
+    check_rev_over_rev=False checks nothing. check_batched_grad, check_fwd_over_rev, masked: NotImplementedError
+    when set."""
     _unsupported_checks("gradgradcheck", check_batched_grad=check_batched_grad, check_fwd_over_rev=check_fwd_over_rev,
                         masked=masked)
     if not check_rev_over_rev:
         return True
-    return _core_gradgradcheck(func, inputs, grad_outputs, eps, atol, rtol, raise_exception)
+    of_checked, checked, positions = gradcheck_inputs.reduced(func, inputs)
+    grad_outputs = gradcheck_inputs.joined_cotangents(grad_outputs)
+    return gradcheck_inputs.renumbered(
+        lambda: _core_gradgradcheck(of_checked, checked, grad_outputs, eps, atol, rtol, raise_exception), positions)
 
 
 class FunctionCtx:

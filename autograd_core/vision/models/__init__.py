@@ -1,7 +1,8 @@
 """torchvision.models for NumPy: `import autograd_core.vision.models as models`, as `import torchvision.models as
-models`. The four landmark CNNs, layer for layer torchvision's: AlexNet (alexnet.py: alexnet), the VGGs (vgg.py:
+models`. Landmark CNNs, layer for layer torchvision's: AlexNet (alexnet.py: alexnet), the VGGs (vgg.py:
 vgg11 ... vgg19_bn, make_layers, cfgs), GoogLeNet (googlenet.py: googlenet, GoogLeNetOutputs, BasicConv2d,
-Inception, InceptionAux) and the ResNets (resnet.py: resnet18, 34, 50, 101, 152), with their weights enums
+Inception, InceptionAux), the ResNets (resnet.py: resnet18, 34, 50, 101, 152) and the SqueezeNets (squeezenet.py:
+squeezenet1_0, squeezenet1_1, SqueezeNet; its Fire module), with their weights enums
 (`ResNet18_Weights.DEFAULT`, `AlexNet_Weights.IMAGENET1K_V1`); `weights=` (or the legacy `pretrained=True`) loads
 torchvision's ImageNet checkpoint from torch.hub's cache folder, downloading it there first when it is missing
 (_api.py). `list_models()`, `get_model(name, **config)` and `get_model_weights(name)` find them by name, as
@@ -20,14 +21,15 @@ Each weights carries its inference preprocessing and class names, as torchvision
 """
 
 # (the modules under other names: `from .alexnet import *` rebinds `alexnet` to the builder, as in torchvision)
-from . import alexnet as _alexnet_module, googlenet as _googlenet_module, resnet, vgg
+from . import alexnet as _alexnet_module, googlenet as _googlenet_module, resnet, squeezenet, vgg
 from ._api import Weights, WeightsEnum, hub_checkpoints_dir, load_state_dict_from_url
 from .alexnet import *  # noqa: F401,F403
 from .googlenet import *  # noqa: F401,F403
 from .resnet import *  # noqa: F401,F403
+from .squeezenet import *  # noqa: F401,F403
 from .vgg import *  # noqa: F401,F403
 
-_MODULES = (_alexnet_module, _googlenet_module, resnet, vgg)
+_MODULES = (_alexnet_module, _googlenet_module, resnet, squeezenet, vgg)
 _BUILDERS = {name: getattr(module, name) for module in _MODULES for name in module.__all__
              if name[0].islower() and name not in ("make_layers", "cfgs")}
 _WEIGHTS = {name: getattr(module, name) for module in _MODULES for name in module.__all__
@@ -73,4 +75,4 @@ def get_model_weights(name):
 
 
 __all__ = (["Weights", "WeightsEnum", "hub_checkpoints_dir", "load_state_dict_from_url", "list_models", "get_model",
-            "get_model_weights"] + _alexnet_module.__all__ + _googlenet_module.__all__ + resnet.__all__ + vgg.__all__)
+            "get_model_weights"] + [name for module in _MODULES for name in module.__all__])

@@ -30,8 +30,8 @@ import autograd_core as ag
 from autograd_core import Value
 from autograd_core.nn import functional as F
 
-__all__ = ["InterpolationMode", "get_dimensions", "to_tensor", "pil_to_tensor", "normalize", "hflip", "vflip", "crop",
-           "center_crop", "pad", "resize", "rgb_to_grayscale", "to_grayscale", "convert_image_dtype",
+__all__ = ["InterpolationMode", "get_dimensions", "to_tensor", "pil_to_tensor", "to_pil_image", "normalize", "hflip",
+           "vflip", "crop", "center_crop", "pad", "resize", "rgb_to_grayscale", "to_grayscale", "convert_image_dtype",
            # augmentations, defined in _geometry.py, _filters.py and _color.py (imported at the end of this file)
            "resized_crop", "five_crop", "ten_crop", "affine", "rotate", "erase", "gaussian_blur", "adjust_brightness",
            "adjust_contrast", "adjust_saturation", "adjust_hue", "adjust_gamma", "adjust_sharpness", "invert",
@@ -422,8 +422,9 @@ def convert_image_dtype(image, dtype=ag.float32):
     return ag.from_numpy(image.numpy().astype(dtype) * np.asarray(factor, dtype))
 
 
-# The augmentations are written in modules of their own, which import the helpers above; importing them last makes
-# them part of this namespace, as in torchvision.transforms.functional.
+# to_pil_image and the augmentations are written in modules of their own, which import the helpers above; importing
+# them last makes them part of this namespace, as in torchvision.transforms.functional.
+from ._conversion import to_pil_image  # noqa: E402, F401
 from ._color import (  # noqa: E402
     adjust_brightness, adjust_contrast, adjust_gamma, adjust_hue, adjust_saturation, adjust_sharpness, autocontrast,
     equalize, invert, posterize, solarize,

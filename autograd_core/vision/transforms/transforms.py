@@ -27,9 +27,9 @@ from autograd_core import nn
 from . import functional as TF
 from .functional import InterpolationMode
 
-__all__ = ["Compose", "ToTensor", "PILToTensor", "ConvertImageDtype", "Normalize", "Lambda", "Resize", "CenterCrop",
-           "Pad", "RandomCrop", "RandomHorizontalFlip", "RandomVerticalFlip", "Grayscale", "InterpolationMode",
-           "RandomApply", "RandomChoice", "RandomOrder",
+__all__ = ["Compose", "ToTensor", "PILToTensor", "ToPILImage", "ConvertImageDtype", "Normalize", "Lambda", "Resize",
+           "CenterCrop", "Pad", "RandomCrop", "RandomHorizontalFlip", "RandomVerticalFlip", "Grayscale",
+           "InterpolationMode", "RandomApply", "RandomChoice", "RandomOrder",
            # augmentations, defined in _geometry_transforms.py and _color_transforms.py (imported at the end)
            "RandomResizedCrop", "FiveCrop", "TenCrop", "RandomRotation", "RandomAffine", "GaussianBlur",
            "RandomErasing", "ColorJitter", "RandomGrayscale", "RandomInvert", "RandomPosterize", "RandomSolarize",
@@ -70,6 +70,20 @@ class PILToTensor:
 
     def __repr__(self):
         return f"{type(self).__name__}()"
+
+
+class ToPILImage:
+    """A tensor image (C, H, W) or an image array -> an image array H×W×C (H×W for one channel), uint8 for a float
+    tensor (x·255 truncated): what stands for torchvision's PIL image here (functional.to_pil_image)."""
+
+    def __init__(self, mode=None):
+        self.mode = mode
+
+    def __call__(self, pic):
+        return TF.to_pil_image(pic, self.mode)
+
+    def __repr__(self):
+        return f"{type(self).__name__}({'' if self.mode is None else f'mode={self.mode}'})"
 
 
 class Lambda:
