@@ -60,6 +60,7 @@ import numpy as np
 
 from . import value as _value
 from .errors import ArgumentError, ShapeError, scalar_type_name
+from .lazy_bits import BITS_SET as _LAZY_BITS_SET, carry_to_element
 from .modes import GRAD_ENABLED, INPLACE, TRACERS
 
 _KEEP_STAMPS = 16  # the latest change stamps each Value remembers, to name the version a graph expected
@@ -109,6 +110,8 @@ def share_versions(view, base):
     memory (`_unlisted_views`). Views of a leaf that requires grad are not listed: in-place changes through them are
     refused."""
     if viewed_array(view, base) is None:
+        if _LAZY_BITS_SET[0] and not isinstance(view.data, np.ndarray):  # c[0, 1] of a conjugate: PyTorch's is a view
+            carry_to_element(view, base)
         return
     versions = base._version
     if versions is None:

@@ -10,8 +10,10 @@ when its data is a NumPy view of that array (the `.base` chain), which is exactl
 as this library's views share memory where PyTorch's do (flip and rot90 copy, as PyTorch's; tests/test_complex_gaps2.py
 checks ~50 operations against PyTorch). Real-dtype views of such an array are the real parts (no bit) and the
 imaginary parts (the negative bit: Im z̄ = −Im z), told apart by their offset inside each complex element.
-The one difference: a 0-d conjugate's data is a NumPy scalar, which no view shares, so only the 0-d Value itself
-carries the bit.
+0-d Values usually hold a NumPy scalar, which no view could share: a 0-d Value given a bit holds a 0-d array instead
+(its views, detach()es and reshapes view that), and one element read out of a Value with a bit (`c[0, 1]`, a NumPy
+scalar, a copy) is given the bit itself by `carry_to_element` (the engine's view bookkeeping calls it), so both
+answer as PyTorch's views do (tests/test_core_gaps3.py).
 """
 
 from __future__ import annotations
@@ -33,8 +35,9 @@ def _remember(values, arrays, v):
     BITS_SET[0] = True
     values[id(v)] = v
     data = v.data
-    if isinstance(data, np.ndarray):  # a 0-d Value's NumPy scalar takes no weak reference, and no view shares it
-        arrays[id(data)] = data
+    if not isinstance(data, np.ndarray):  # a 0-d Value's NumPy scalar: no view could share it, a 0-d array's can
+        data = v.data = np.array(data)
+    arrays[id(data)] = data
     return v
 
 
@@ -46,6 +49,15 @@ def mark_conjugate(v):
 def mark_negative(v):
     """Give Value v the negative bit. Returns v."""
     return _remember(_NEGATIVE_VALUES, _NEGATIVE_DATA, v)
+
+
+def carry_to_element(element, source):
+    """Give `element`, one element read out of `source` by a view operation (`c[0, 1]`: a NumPy scalar here, a view
+    in PyTorch), the bits `source` carries."""
+    if is_conjugate(source):
+        mark_conjugate(element)
+    elif is_negative(source):
+        mark_negative(element)
 
 
 def _flagged_array_under(data, arrays):
@@ -90,8 +102,13 @@ def is_negative(v):
 
 
 def refuse_for_numpy(v):
-    """PyTorch's RuntimeError for numpy() (and np.asarray) of a Value carrying a lazy bit, word for word."""
-    if is_conjugate(v):
+    """PyTorch's RuntimeError for numpy() (and np.asarray) of a Value carrying a lazy bit, word for word. PyTorch
+    checks requires_grad first: such a Value that requires grad gets that error (np.asarray of other Values that
+    require grad is allowed here, where PyTorch refuses it too)."""
+    conjugate = is_conjugate(v)
+    if v.requires_grad and (conjugate or is_negative(v)):
+        raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+    if conjugate:
         raise RuntimeError("Can't call numpy() on Tensor that has conjugate bit set. Use tensor.resolve_conj().numpy() "
                            "instead.")
     if is_negative(v):
