@@ -2,6 +2,8 @@
 
 1. The conjugate and negative bits of a 0-d Value's views, and of one element read out of a Value with a bit.
 2. np.asarray of a Value with a lazy bit that requires grad: PyTorch's requires-grad error first.
+3. The cast methods (cfloat, cdouble, chalf, half, bfloat16, bool, byte, char, short, int, long, float, double):
+   dtypes, requires_grad and gradients (real -> complex: the real part of the result's gradient).
 """
 
 from __future__ import annotations
@@ -146,3 +148,62 @@ def test_asarray_of_a_conjugate_that_requires_grad_names_requires_grad():
         np.asarray(ag.tensor([1 + 2j], requires_grad=True).conj())
     with pytest.raises(RuntimeError, match="conjugate bit set"):
         np.asarray(ag.tensor([1 + 2j], requires_grad=True).conj().detach())
+
+
+# ----------------------------------------------------------------------------------------------------
+# 3. The cast methods.
+
+CASTS = ("cfloat", "cdouble", "half", "bool", "byte", "char", "short", "int", "long", "float", "double")
+SOURCES = {"float64": [1.5, -2.0, 0.25], "complex128": [1 + 2j, -1j, 0.5], "int64": [1, 2, -3]}
+
+
+def _cast_outcome(lib, source, name):
+    data = np.array(SOURCES[source])
+    x = lib.tensor(data, requires_grad=data.dtype.kind != "i")
+    y = getattr(x, name)()
+    outcome = [str(y.dtype).replace("torch.", ""), y.requires_grad, y.detach().tolist()]
+    if y.requires_grad:
+        weights = lib.tensor(np.array([1.0, -2.0, 3.0]), dtype=y.dtype) if y.dtype != lib.float16 else 1.0
+        loss = (y * weights).real.sum() + 3 * (y * weights).imag.sum() if y.is_complex() else (y * weights).sum()
+        loss.backward()
+        outcome += [str(x.grad.dtype).replace("torch.", ""), np.asarray(x.grad).round(6).tolist()]
+    return outcome
+
+
+@pytest.mark.filterwarnings("ignore:Casting complex values to real discards the imaginary part")
+@pytest.mark.parametrize("source", sorted(SOURCES))
+@pytest.mark.parametrize("name", CASTS)
+def test_cast_methods_match_pytorch(name, source):
+    torch = _torch()
+    assert _cast_outcome(ag, source, name) == _cast_outcome(torch, source, name)
+
+
+def test_real_to_complex_casts_pass_the_real_part_of_the_gradient():
+    for name, dtype in (("cfloat", np.complex64), ("cdouble", np.complex128)):
+        x = ag.tensor([1.5, -2.0], requires_grad=True)
+        y = getattr(x, name)()
+        assert y.dtype == dtype and y.requires_grad and y.grad_fn is not None
+        ((y * ag.tensor([1 + 1j, 2 - 3j], dtype=dtype)).real.sum() + (y * 1j).imag.sum()).backward()
+        np.testing.assert_allclose(x.grad, [1 + 1, 2 + 1])  # Re((1+i)x) + Im(ix) = x + x, Re((2−3i)x) + Im(ix) = 3x
+        assert x.grad.dtype == x.dtype
+
+
+def test_real_to_complex_cast_passes_gradcheck():
+    x = ag.tensor([0.3, -1.2], dtype=ag.float64, requires_grad=True)
+    assert ag.autograd.gradcheck(lambda x: (x.cdouble() * (1 + 2j)).exp().abs(), (x,))
+
+
+def test_cast_methods_take_memory_format():
+    x = ag.ones(2, requires_grad=True)
+    assert x.cdouble(memory_format=ag.preserve_format).dtype == ag.complex128
+    assert x.half(ag.contiguous_format).dtype == ag.float16 and x.long(memory_format=None).dtype == ag.int64
+    with pytest.raises(TypeError, match=r"^cfloat\(\): argument 'memory_format' must be torch.memory_format, not str$"):
+        x.cfloat(memory_format="channels_last")
+
+
+def test_casts_to_dtypes_numpy_lacks_say_so():
+    x = ag.ones(2)
+    with pytest.raises(TypeError, match="NumPy has no complex32 type.*complex64"):
+        x.chalf()
+    with pytest.raises(TypeError, match="NumPy has no bfloat16 type"):
+        x.bfloat16()
