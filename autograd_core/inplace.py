@@ -44,7 +44,7 @@ in-place methods raise rather than leave x unchanged where PyTorch would change 
 More lenient than PyTorch (the gradient is the one of the same code written out of place, never another number):
 a change of a Value whose old contents a recorded rule needs (`F.elu_(y)` then `y.tanh_()`; `y.mul_(y)`; `x[0] =
 x[0] * x[1]`) is recorded with those contents kept, where PyTorch raises at backward; the outputs of split, chunk
-and unbind may change in place. Stricter: a rule that reads an input only through a helper (sum's, relu's) counts as
+and unbind may change in place. Stricter: a rule that reads an input only through a helper (relu's) counts as
 reading it; a change through overlapping windows of unfold (step < size) raises as one through an expand() does,
 where PyTorch lets it through with numbers that depend on the order it visits the elements.
 """

@@ -7,6 +7,7 @@
 5. A marked leaf's array (a LeafArray: `x.requires_grad_()`) and a Parameter's (a ParameterArray), and their views:
    in-place changes through them followed by forward mode (jvp, dual numbers) and recorded in a graph as for plain
    arrays.
+6. mean's rule reads only x's shape: saved-tensor hooks pack nothing for it, and x may change in place after it.
 """
 
 from __future__ import annotations
@@ -381,3 +382,44 @@ def test_change_reading_its_own_view_keeps_the_old_contents_for_the_gradient(kin
     x.mul_((x[1:3] * w).sum())
     x.sum().backward()
     assert w.grad == 8.0 and _listed(x) == [4.0] * 4
+
+
+# ----------------------------------------------------------------------------------------------------
+# 6. What mean saves.
+
+MEANS = {
+    "mean": lambda x: x.mean(),
+    "mean_dim": lambda x: x.mean(1),
+    "mean_keepdim": lambda x: x.mean(0, keepdim=True),
+    "mean_dims": lambda x: x.mean((0, 1)),
+}
+
+
+def _mean_then_in_place(lib, name, hooks):
+    import contextlib
+
+    x0 = lib.ones(2, 3, dtype=lib.float64, requires_grad=True)
+    packed = []
+    watch = lib.autograd.graph.saved_tensors_hooks(lambda t: packed.append(tuple(t.shape)) or t, lambda t: t)
+    with watch if hooks else contextlib.nullcontext():
+        x = x0 * 1.0
+        y = MEANS[name](x)
+    x.add_(1)  # PyTorch's mean saved only x's sizes
+    y.sum().backward()
+    return packed, np.asarray(x0.grad).round(12).tolist()
+
+
+@pytest.mark.parametrize("hooks", [False, True])
+@pytest.mark.parametrize("name", sorted(MEANS))
+def test_mean_then_an_in_place_change_of_its_input_matches_pytorch(name, hooks):
+    torch = _torch()
+    assert _mean_then_in_place(ag, name, hooks) == _mean_then_in_place(torch, name, hooks)
+
+
+def test_mean_reads_only_the_shape_of_its_input():
+    x = ag.ones(2, 3, requires_grad=True) * 1.0
+    y = x.mean()
+    x.mul_(5)
+    y.backward()
+    packed, grad = _mean_then_in_place(ag, "mean_dim", True)
+    assert packed == [] and grad == [[round(1 / 3, 12)] * 3] * 2
