@@ -264,18 +264,17 @@ def _write(self, name, compute, result_of=None, index=None):
     """
     data = self.data
     made_by = None if self._op is None else self._op.name
-    if name[-1] == "_" and made_by in ("getitem", "broadcast_to", "diagonal", "unfold") and not (
+    if made_by == "broadcast_to" and not (isinstance(data, np.ndarray) and data.flags.writeable):
+        _write_through_expand(self, name, data, index)
+    if name[-1] == "_" and made_by in ("getitem", "diagonal", "unfold") and not (
             isinstance(data, np.ndarray) and data.flags.writeable):
-        # PyTorch's x[i], x.expand(...), x.diagonal() and x.unfold(...) are views of x; here one element is a NumPy
-        # scalar (a copy), and a broadcast array (and a diagonal or windows of one) is read-only: rebinding it, as
-        # for other such Values, would silently leave x unchanged.
+        # PyTorch's x[i], x.diagonal() and x.unfold(...) are views of x; here one element is a NumPy scalar (a copy),
+        # and a diagonal or windows of a broadcast array are read-only: rebinding it, as for other such Values, would
+        # silently leave x unchanged.
         raise RuntimeError(
             f"{name}: this Value is " + ("one element read out of another Value (x[i]), which NumPy copies, so "
                                          "changing it in place would not change x; write x[i] = ... instead"
                                          if made_by == "getitem" else
-                                         "a broadcast (expand) of another Value, whose elements share memory; "
-                                         "change the Value it was expanded from, or clone() it first"
-                                         if made_by == "broadcast_to" else
                                          f"a {made_by} of a read-only array (an expand() of another Value), which "
                                          "cannot change in place here; clone() it first"))
     follow = None
@@ -289,10 +288,6 @@ def _write(self, name, compute, result_of=None, index=None):
                 raise overlap_error(name)
             compute(data, data)
         else:  # a NumPy scalar (0-d Values) or a read-only array: rebind to a new array of the same dtype/shape
-            if made_by == "broadcast_to" and overlapping(data):
-                # `x.expand(12, -1, -1)[:, 0] = v` (PixelCNN's autocompletion on a CPU): PyTorch refuses the write
-                # into elements that share memory; a new array here would silently stop being x's view
-                raise overlap_error(name)
             result = np.asarray(compute(data, None))
             if result.shape != np.shape(data):
                 raise ShapeError(f"output with shape {np.shape(data)} doesn't match the broadcast shape {result.shape}")
@@ -308,6 +303,27 @@ def _write(self, name, compute, result_of=None, index=None):
     if follow is not None:
         follow()
     return self
+
+
+def _write_through_expand(value, name, data, index):
+    """Before a write into `value`, an expand() (its data NumPy's read-only broadcast view): as PyTorch writes through
+    an expand into the Value expanded when the elements written are distinct memory (`zeros(3).expand(1, 3).add_(1)`,
+    `x.expand(2, 3)[0] = row`), make data writeable; else raise PyTorch's error (elements written that are one memory
+    location), or say why the write cannot reach the Value expanded (a 0-d Value's number, which no view shares)."""
+    written = data if index is None or not isinstance(data, np.ndarray) else _written_part(data, index)
+    if isinstance(data, np.ndarray) and overlapping(written):
+        # `x.expand(12, -1, -1)[:, 0] = v` (PixelCNN's autocompletion on a CPU): PyTorch refuses the write into
+        # elements that share memory
+        raise overlap_error(name)
+    if value._version is not None and isinstance(data, np.ndarray):  # a counter shared with the Value expanded
+        try:
+            data.flags.writeable = True  # (NumPy allows it when the memory's owner is writeable)
+            return
+        except ValueError:
+            pass
+    raise RuntimeError(f"{name}: this Value is an expand() of another Value whose memory it cannot write here (a 0-d "
+                       "Value's number, which NumPy copies, or a read-only array); change the Value it was expanded "
+                       "from, or clone() it first")
 
 
 def castable(from_dtype, to_dtype):

@@ -8,6 +8,7 @@
    in-place changes through them followed by forward mode (jvp, dual numbers) and recorded in a graph as for plain
    arrays.
 6. mean's rule reads only x's shape: saved-tensor hooks pack nothing for it, and x may change in place after it.
+7. A write into an expand() whose written elements are distinct memory goes through to the Value expanded.
 """
 
 from __future__ import annotations
@@ -423,3 +424,95 @@ def test_mean_reads_only_the_shape_of_its_input():
     y.backward()
     packed, grad = _mean_then_in_place(ag, "mean_dim", True)
     assert packed == [] and grad == [[round(1 / 3, 12)] * 3] * 2
+
+
+# ----------------------------------------------------------------------------------------------------
+# 7. Writes through an expand(): (name, fn(lib) -> (the expand after the write, the Value expanded)).
+
+def _written(expand, write):
+    write(expand)
+    return expand
+
+
+EXPAND_WRITES = {
+    "add_1x3": lambda L: (lambda b: (_written(b.expand(1, 3), lambda e: e.add_(1)), b))(L.zeros(3)),
+    "mul_same_shape": lambda L: (lambda b: (_written(b.expand(3), lambda e: e.mul_(2)), b))(L.ones(3) * 1.5),
+    "size1_to_size1": lambda L: (lambda b: (_written(b.expand(1, 1), lambda e: e.add_(2)), b))(L.ones(1, 1)),
+    "minus_ones": lambda L: (lambda b: (_written(b.expand(-1, -1), lambda e: e.sub_(2)), b))(L.ones(2, 2)),
+    "expand_as": lambda L: (lambda b: (_written(b.expand_as(L.ones(2, 2)), lambda e: e.add_(2)), b))(L.ones(2, 2)),
+    "leading_ones": lambda L: (lambda b: (_written(b.expand(1, 1, 3), lambda e: e.zero_()), b))(L.ones(3)),
+    "broadcast_to": lambda L: (lambda b: (_written(L.broadcast_to(b, (1, 3)), lambda e: e.add_(1)), b))(L.zeros(3)),
+    "of_a_slice": lambda L: (lambda b: (_written(b[1:].expand(1, 2), lambda e: e.add_(1)), b))(L.zeros(3)),
+    "copy_": lambda L: (lambda b: (_written(b.expand(1, 3), lambda e: e.copy_(L.tensor([[1.0, 2, 3]]))), b))(
+        L.zeros(3)),
+    "fill_": lambda L: (lambda b: (_written(b.expand(1, 3), lambda e: e.fill_(4.0)), b))(L.zeros(3)),
+    "clamp_": lambda L: (lambda b: (_written(b.expand(1, 3), lambda e: e.clamp_(min=0.5)), b))(L.zeros(3)),
+    "of_an_expand": lambda L: (lambda b: (_written(b.expand(1, 3).expand(1, 1, 3), lambda e: e.add_(1)), b))(
+        L.zeros(3)),
+    "integers": lambda L: (lambda b: (_written(b.expand(1, 3), lambda e: e.add_(1)), b))(L.zeros(3, dtype=L.int64)),
+    "setitem": lambda L: (lambda b: (_written(b.expand(1, 3), lambda e: e.__setitem__((0, 1), 7.0)), b))(L.zeros(3)),
+    "setitem_row_of_repeating": lambda L: (lambda b: (_written(b.expand(2, 3), lambda e: e.__setitem__(
+        0, L.tensor([1.0, 2, 3]))), b))(L.zeros(3)),
+    "setitem_column_of_repeating": lambda L: (lambda b: (_written(b.expand(2, 3), lambda e: e.__setitem__(
+        (slice(None), 0), 5.0)), b))(L.zeros(3)),
+    "add_repeating": lambda L: (lambda b: (_written(b.expand(2, 3), lambda e: e.add_(1)), b))(L.zeros(3)),
+}
+
+
+def _expand_write_outcome(lib, name):
+    try:
+        expand, base = EXPAND_WRITES[name](lib)
+    except RuntimeError as error:
+        return "RuntimeError", "more than one element of the written-to" in str(error)
+    return _listed(expand), _listed(base)
+
+
+@pytest.mark.parametrize("name", sorted(EXPAND_WRITES))
+def test_writes_through_an_expand_match_pytorch(name):
+    torch = _torch()
+    assert _expand_write_outcome(ag, name) == _expand_write_outcome(torch, name)
+
+
+def _expand_write_in_a_graph(L):
+    w = L.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = w * 1
+    y.expand(1, 3).mul_(L.tensor([[2.0, 3.0, 4.0]]))
+    (y * L.tensor([1.0, 10.0, 100.0])).sum().backward()
+    b = L.zeros(3)
+    b.expand(1, 3).add_(w)  # b joins the graph, as PyTorch's CopySlices makes it
+    (b * L.tensor([1.0, 10.0, 100.0])).sum().backward()
+    return _listed(y), _listed(b), b.requires_grad, _listed(w.grad)
+
+
+def test_writes_through_an_expand_in_a_graph_match_pytorch():
+    torch = _torch()
+    assert _expand_write_in_a_graph(ag) == _expand_write_in_a_graph(torch)
+
+
+def test_writes_through_an_expand_without_pytorch():
+    b = ag.zeros(3)
+    b.expand(1, 3).add_(1)
+    b.expand(3)[1] = 5.0
+    assert _listed(b) == [1.0, 5.0, 1.0]
+    assert _expand_write_in_a_graph(ag) == ([2.0, 6.0, 12.0], [1.0, 2.0, 3.0], True, [3.0, 40.0, 500.0])
+    repeating = b.expand(2, 3)
+    with pytest.raises(RuntimeError, match="more than one element of the written-to Value refers to a single memory"):
+        repeating.add_(1)
+    with pytest.raises(ValueError, match="read-only"):  # a refused write leaves NumPy's broadcast view read-only
+        repeating.data[0, 0] = 1.0
+    w = ag.tensor([1.0, 2.0], requires_grad=True)
+    y = w * w
+    with ag.no_grad():
+        w.expand(1, 2).mul_(2)  # a change of w: its counter counts it
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        y.sum().backward()
+
+
+def test_a_write_through_an_expand_of_a_0d_value_says_why_it_cannot():
+    # PyTorch writes through to the 0-d tensor; here a 0-d Value holds a NumPy scalar that no view shares, so the write
+    # is refused rather than silently changing a copy
+    b = ag.tensor(1.0)
+    for write in (lambda e: e.add_(1), lambda e: e.__setitem__(0, 5.0)):
+        with pytest.raises(RuntimeError, match="expand\\(\\) of another Value whose memory it cannot write here"):
+            write(b.expand(1))
+    assert b.item() == 1.0
