@@ -9,6 +9,7 @@
    arrays.
 6. mean's rule reads only x's shape: saved-tensor hooks pack nothing for it, and x may change in place after it.
 7. A write into an expand() whose written elements are distinct memory goes through to the Value expanded.
+8. A dense nn.Parameter's repr is PyTorch's ("Parameter containing:" and the tensor's text).
 """
 
 from __future__ import annotations
@@ -70,6 +71,20 @@ ZERO_D_VIEWS = {
     "neg_view_detach": lambda L, c: L._neg_view(L.tensor(1.5)).detach(),
     "neg_view_element": lambda L, c: L._neg_view(L.tensor([1.5, 2.0]))[1],
 }
+
+
+def _view_as_real_outcome(lib, make):
+    try:
+        return "ok", lib.view_as_real(make(lib)).tolist()
+    except RuntimeError as error:
+        return "RuntimeError", str(error)
+
+
+@pytest.mark.parametrize("make", [lambda L: L.tensor(1 + 2j).conj(), lambda L: L.tensor([1 + 2j, 3j]).conj()[0],
+                                  lambda L: L.tensor(1 + 2j).conj().resolve_conj()], ids=["0d", "element", "resolved"])
+def test_view_as_real_of_a_0d_conjugate_matches_pytorch(make):
+    torch = _torch()
+    assert _view_as_real_outcome(ag, make) == _view_as_real_outcome(torch, make)
 
 
 def _bits_0d(lib, name):
@@ -516,3 +531,44 @@ def test_a_write_through_an_expand_of_a_0d_value_says_why_it_cannot():
         with pytest.raises(RuntimeError, match="expand\\(\\) of another Value whose memory it cannot write here"):
             write(b.expand(1))
     assert b.item() == 1.0
+
+
+# ----------------------------------------------------------------------------------------------------
+# 8. A Parameter's repr.
+
+_RNG = np.random.default_rng(3)
+PARAMETER_DATA = {
+    "ones": np.ones(3, np.float32),
+    "matrix": _RNG.standard_normal((4, 5)).astype(np.float32),
+    "float64": _RNG.standard_normal(3),
+    "float16": np.arange(6, dtype=np.float16).reshape(2, 3),
+    "0d": np.array(2.0, np.float32),
+    "empty": np.zeros(0, np.float32),
+    "empty_2d": np.zeros((2, 0), np.float32),
+    "summarised": _RNG.standard_normal((100, 100)).astype(np.float32),
+    "scientific": (_RNG.standard_normal((3, 4)) * 1e5).astype(np.float32),
+    "3d": _RNG.standard_normal((2, 3, 4)).astype(np.float32),
+    "long_row": _RNG.standard_normal((1, 30)).astype(np.float32),
+    "complex64": (_RNG.standard_normal(3) + 1j * _RNG.standard_normal(3)).astype(np.complex64),
+    "complex128_matrix": _RNG.standard_normal((2, 3)) + 1j * _RNG.standard_normal((2, 3)),
+    "complex_summarised": (_RNG.standard_normal((40, 40)) + 1j * _RNG.standard_normal((40, 40))).astype(np.complex64),
+    "complex_signs": np.array([1 + 0j, 2 - 0j, 3j, -1 - 1j], np.complex64),
+    "nan_inf": np.array([1.5, np.nan, np.inf, -np.inf], np.float32),
+}
+
+
+@pytest.mark.parametrize("requires_grad", [True, False])
+@pytest.mark.parametrize("name", sorted(PARAMETER_DATA))
+def test_parameter_repr_matches_pytorch(name, requires_grad):
+    torch = _torch()
+    data = PARAMETER_DATA[name]
+    ours = ag.nn.Parameter(ag.tensor(data), requires_grad=requires_grad)
+    theirs = torch.nn.Parameter(torch.from_numpy(data.copy()), requires_grad=requires_grad)
+    assert repr(ours) == repr(theirs)
+
+
+def test_parameter_repr_without_pytorch():
+    assert repr(ag.nn.Parameter(ag.ones(2, 2))) == ("Parameter containing:\ntensor([[1., 1.],\n        [1., 1.]], "
+                                                    "requires_grad=True)")
+    assert repr(ag.nn.Parameter(ag.tensor([0.5, -2.0], dtype=ag.float64), requires_grad=False)) == (
+        "Parameter containing:\ntensor([ 0.5000, -2.0000], dtype=torch.float64)")
