@@ -110,8 +110,8 @@ def share_versions(view, base):
     memory (`_unlisted_views`). Views of a leaf that requires grad are not listed: in-place changes through them are
     refused."""
     if viewed_array(view, base) is None:
-        if _LAZY_BITS_SET[0] and not isinstance(view.data, np.ndarray):  # c[0, 1] of a conjugate: PyTorch's is a view
-            carry_to_element(view, base)
+        if _LAZY_BITS_SET[0] and not (isinstance(view.data, np.ndarray) and isinstance(base.data, np.ndarray)):
+            carry_to_element(view, base)  # c[0, 1], a view of a 0-d c: PyTorch's are views, carrying c's bits
         return
     versions = base._version
     if versions is None:

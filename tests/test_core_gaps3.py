@@ -125,13 +125,6 @@ def test_0d_conjugate_keeps_its_number_and_gradient():
     np.testing.assert_array_equal(m.grad, [[0, -1j]])  # Im z̄ = −Im z: the gradient of −y is −i, as PyTorch
 
 
-def test_0d_conjugate_in_place_changes_reach_its_views():
-    c = ag.tensor(1 + 2j).conj()
-    view = c.view(1)
-    c.add_(1)
-    assert view.resolve_conj().tolist() == [2 - 2j] and view.is_conj() and c.is_conj()
-
-
 # ----------------------------------------------------------------------------------------------------
 # 2. np.asarray of a Value with a lazy bit that requires grad.
 
