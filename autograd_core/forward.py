@@ -178,17 +178,19 @@ class JVPTrace(Tracer):
         memory with it (its views, the Value it is a view of) takes, element by element where they overlap (found by
         address), changed's new tangent, as PyTorch's forward mode carries a view's change to its base."""
         data = changed.data
-        if data.__class__ is not np.ndarray:
+        if not isinstance(data, np.ndarray):  # (a marked leaf's array is a LeafArray, itself a view of a plain one)
             return
-        owner = data if data.base is None else data.base
-        group = self.sharing.get(id(owner))
-        if not group or id(changed) not in group:
+        for owner in (data, data.base):  # changed's own array, if its views are noted there; else its base
+            group = None if owner is None else self.sharing.get(id(owner))
+            if group and id(changed) in group:
+                break
+        else:
             return
         start = owner.__array_interface__["data"][0]
         mine = _memory_positions(data, start)
         tangent = self.tangents.get(changed)
         for other in list(group.values()):
-            if other is changed or other.data.__class__ is not np.ndarray or not np.shares_memory(other.data, data):
+            if other is changed or not isinstance(other.data, np.ndarray) or not np.shares_memory(other.data, data):
                 continue
             theirs = _memory_positions(other.data, start)
             where_mine = np.full(max(int(mine.max()), int(theirs.max())) + 1, -1, dtype=np.intp)

@@ -44,7 +44,7 @@ in-place methods raise rather than leave x unchanged where PyTorch would change 
 More lenient than PyTorch (the gradient is the one of the same code written out of place, never another number):
 a change of a Value whose old contents a recorded rule needs (`F.elu_(y)` then `y.tanh_()`; `y.mul_(y)`; `x[0] =
 x[0] * x[1]`) is recorded with those contents kept, where PyTorch raises at backward; the outputs of split, chunk
-and unbind may change in place. Stricter: a rule that reads an input only through a helper (sum's, relu's) counts as
+and unbind may change in place. Stricter: a rule that reads an input only through a helper (relu's) counts as
 reading it; a change through overlapping windows of unfold (step < size) raises as one through an expand() does,
 where PyTorch lets it through with numbers that depend on the order it visits the elements.
 """
@@ -60,6 +60,7 @@ import numpy as np
 
 from . import value as _value
 from .errors import ArgumentError, ShapeError, scalar_type_name
+from .lazy_bits import BITS_SET as _LAZY_BITS_SET, carry_to_element
 from .modes import GRAD_ENABLED, INPLACE, TRACERS
 
 _KEEP_STAMPS = 16  # the latest change stamps each Value remembers, to name the version a graph expected
@@ -109,6 +110,8 @@ def share_versions(view, base):
     memory (`_unlisted_views`). Views of a leaf that requires grad are not listed: in-place changes through them are
     refused."""
     if viewed_array(view, base) is None:
+        if _LAZY_BITS_SET[0] and not (isinstance(view.data, np.ndarray) and isinstance(base.data, np.ndarray)):
+            carry_to_element(view, base)  # c[0, 1], a view of a 0-d c: PyTorch's are views, carrying c's bits
         return
     versions = base._version
     if versions is None:
@@ -261,18 +264,17 @@ def _write(self, name, compute, result_of=None, index=None):
     """
     data = self.data
     made_by = None if self._op is None else self._op.name
-    if name[-1] == "_" and made_by in ("getitem", "broadcast_to", "diagonal", "unfold") and not (
+    if made_by == "broadcast_to" and not (isinstance(data, np.ndarray) and data.flags.writeable):
+        _write_through_expand(self, name, data, index)
+    if name[-1] == "_" and made_by in ("getitem", "diagonal", "unfold") and not (
             isinstance(data, np.ndarray) and data.flags.writeable):
-        # PyTorch's x[i], x.expand(...), x.diagonal() and x.unfold(...) are views of x; here one element is a NumPy
-        # scalar (a copy), and a broadcast array (and a diagonal or windows of one) is read-only: rebinding it, as
-        # for other such Values, would silently leave x unchanged.
+        # PyTorch's x[i], x.diagonal() and x.unfold(...) are views of x; here one element is a NumPy scalar (a copy),
+        # and a diagonal or windows of a broadcast array are read-only: rebinding it, as for other such Values, would
+        # silently leave x unchanged.
         raise RuntimeError(
             f"{name}: this Value is " + ("one element read out of another Value (x[i]), which NumPy copies, so "
                                          "changing it in place would not change x; write x[i] = ... instead"
                                          if made_by == "getitem" else
-                                         "a broadcast (expand) of another Value, whose elements share memory; "
-                                         "change the Value it was expanded from, or clone() it first"
-                                         if made_by == "broadcast_to" else
                                          f"a {made_by} of a read-only array (an expand() of another Value), which "
                                          "cannot change in place here; clone() it first"))
     follow = None
@@ -286,10 +288,6 @@ def _write(self, name, compute, result_of=None, index=None):
                 raise overlap_error(name)
             compute(data, data)
         else:  # a NumPy scalar (0-d Values) or a read-only array: rebind to a new array of the same dtype/shape
-            if made_by == "broadcast_to" and overlapping(data):
-                # `x.expand(12, -1, -1)[:, 0] = v` (PixelCNN's autocompletion on a CPU): PyTorch refuses the write
-                # into elements that share memory; a new array here would silently stop being x's view
-                raise overlap_error(name)
             result = np.asarray(compute(data, None))
             if result.shape != np.shape(data):
                 raise ShapeError(f"output with shape {np.shape(data)} doesn't match the broadcast shape {result.shape}")
@@ -305,6 +303,27 @@ def _write(self, name, compute, result_of=None, index=None):
     if follow is not None:
         follow()
     return self
+
+
+def _write_through_expand(value, name, data, index):
+    """Before a write into `value`, an expand() (its data NumPy's read-only broadcast view): as PyTorch writes through
+    an expand into the Value expanded when the elements written are distinct memory (`zeros(3).expand(1, 3).add_(1)`,
+    `x.expand(2, 3)[0] = row`), make data writeable; else raise PyTorch's error (elements written that are one memory
+    location), or say why the write cannot reach the Value expanded (a 0-d Value's number, which no view shares)."""
+    written = data if index is None or not isinstance(data, np.ndarray) else _written_part(data, index)
+    if isinstance(data, np.ndarray) and overlapping(written):
+        # `x.expand(12, -1, -1)[:, 0] = v` (PixelCNN's autocompletion on a CPU): PyTorch refuses the write into
+        # elements that share memory
+        raise overlap_error(name)
+    if value._version is not None and isinstance(data, np.ndarray):  # a counter shared with the Value expanded
+        try:
+            data.flags.writeable = True  # (NumPy allows it when the memory's owner is writeable)
+            return
+        except ValueError:
+            pass
+    raise RuntimeError(f"{name}: this Value is an expand() of another Value whose memory it cannot write here (a 0-d "
+                       "Value's number, which NumPy copies, or a read-only array); change the Value it was expanded "
+                       "from, or clone() it first")
 
 
 def castable(from_dtype, to_dtype):

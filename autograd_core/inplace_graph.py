@@ -281,7 +281,7 @@ def _record_in_place(target, name, result_of):
         follow = follow_in_place(target, result_of)
     versions = root._shared_versions()
     data = root.data
-    writable = data.__class__ is np.ndarray and data.flags.writeable
+    writable = isinstance(data, np.ndarray) and data.flags.writeable  # (a marked leaf's: a LeafArray)
     if not writable and _live_views(versions):
         raise RuntimeError(f"{name}: the array of the Value these views share is read-only; clone() it first")
     since, required_grad = root._index, root._requires_grad
@@ -360,7 +360,7 @@ def _unlisted_base(versions, view):
         return known
     owner = view.data.base
     found = [v for v in gc.get_referrers(versions) if isinstance(v, _value.Value) and v._version is versions and
-             v is not view and not _is_view(v, versions) and v.data.__class__ is np.ndarray and
+             v is not view and not _is_view(v, versions) and isinstance(v.data, np.ndarray) and
              (v.data is owner or v.data.base is owner) and _positions(view.data, v.data, "view") is not None]
     if found:
         root = min(found, key=lambda v: (not v._requires_grad, v._index))  # the Value itself before its detach()es
@@ -396,7 +396,7 @@ def _positions(view, base, name):
     """The flat index into `base` (an ndarray) of each element of `view` (an array viewing base's memory), or None
     if view's elements are not all base's. `name`: the in-place change written through view, which raises if two of
     its elements are one (None: view is only read)."""
-    if view.__class__ is not np.ndarray or base.__class__ is not np.ndarray or view.dtype != base.dtype:
+    if not isinstance(view, np.ndarray) or not isinstance(base, np.ndarray) or view.dtype != base.dtype:
         return None
     if name is not None and overlapping(view):  # a change through it: PyTorch's error for an expand()
         raise overlap_error(name)
@@ -478,7 +478,7 @@ def _frozen_copy(value, versions, copies, with_data):
         parents = tuple(_frozen_copy(p, versions, copies, with_data) if p._version is versions else p
                         for p in value._parents)
         data = value.data
-        copy = copies[id(value)] = _copy_node(value, data.copy() if with_data and data.__class__ is np.ndarray
+        copy = copies[id(value)] = _copy_node(value, data.copy() if with_data and isinstance(data, np.ndarray)
                                               else data, value._index, parents)
     return copy
 

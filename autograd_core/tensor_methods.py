@@ -650,35 +650,61 @@ class TensorMethods:
             return self.astype(dtype)
         return _without_gradient(_cast, self, dtype=dtype)
 
-    def double(self):
+    def _cast_method(self, dtype, memory_format, name):
+        """x.<name>(memory_format=None): x converted to `dtype` (memory_format checked, PyTorch's TypeError for
+        another type; it changes no numbers here)."""
+        if memory_format is not None:
+            from .tensor_attributes import check_memory_format
+
+            check_memory_format(memory_format, name)
+        return self.type(dtype)
+
+    def double(self, memory_format=None):
         """x converted to float64 (self.to(torch.float64)); differentiable."""
-        return self.type(np.float64)
+        return self._cast_method(np.float64, memory_format, "double")
 
-    def float(self):
+    def float(self, memory_format=None):
         """x converted to float32 (self.to(torch.float32)); differentiable."""
-        return self.type(np.float32)
+        return self._cast_method(np.float32, memory_format, "float")
 
-    def half(self):
+    def half(self, memory_format=None):
         """x converted to float16 (self.to(torch.float16)); differentiable."""
-        return self.type(np.float16)
+        return self._cast_method(np.float16, memory_format, "half")
 
-    def bfloat16(self):
+    def bfloat16(self, memory_format=None):
         """PyTorch's x.to(torch.bfloat16): a TypeError saying why (NumPy has no bfloat16) and what to use instead."""
         from .tensor import bfloat16
 
-        return self.type(bfloat16)
+        return self._cast_method(bfloat16, memory_format, "bfloat16")
 
-    def long(self):
+    def cfloat(self, memory_format=None):
+        """x converted to complex64 (self.to(torch.complex64)); differentiable: a real x's gradient is the real part
+        of the complex result's, as PyTorch's."""
+        return self._cast_method(np.complex64, memory_format, "cfloat")
+
+    def cdouble(self, memory_format=None):
+        """x converted to complex128 (self.to(torch.complex128)); differentiable: a real x's gradient is the real
+        part of the complex result's, as PyTorch's."""
+        return self._cast_method(np.complex128, memory_format, "cdouble")
+
+    def chalf(self, memory_format=None):
+        """PyTorch's x.to(torch.complex32): a TypeError saying why (NumPy has no complex32) and what to use instead
+        (complex64: x.cfloat())."""
+        from .tensor import complex32
+
+        return self._cast_method(complex32, memory_format, "chalf")
+
+    def long(self, memory_format=None):
         """x converted to int64 (no gradient flows through an integer Value)."""
-        return self.type(np.int64)
+        return self._cast_method(np.int64, memory_format, "long")
 
-    def int(self):
+    def int(self, memory_format=None):
         """x converted to int32 (no gradient flows through an integer Value)."""
-        return self.type(np.int32)
+        return self._cast_method(np.int32, memory_format, "int")
 
-    def bool(self):
+    def bool(self, memory_format=None):
         """x converted to bool, nonzero -> True (no gradient flows through it)."""
-        return self.type(np.bool_)
+        return self._cast_method(np.bool_, memory_format, "bool")
 
     def cpu(self):
         """x itself: every Value lives on the CPU."""

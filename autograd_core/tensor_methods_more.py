@@ -239,17 +239,17 @@ class _MoreMethods:
         data = self.data
         return _address(data) if isinstance(data, np.ndarray) else id(data)
 
-    def byte(self):
+    def byte(self, memory_format=None):
         """x converted to uint8 (no gradient flows through an integer Value)."""
-        return self.type(np.uint8)
+        return self._cast_method(np.uint8, memory_format, "byte")
 
-    def char(self):
+    def char(self, memory_format=None):
         """x converted to int8 (no gradient flows through an integer Value)."""
-        return self.type(np.int8)
+        return self._cast_method(np.int8, memory_format, "char")
 
-    def short(self):
+    def short(self, memory_format=None):
         """x converted to int16 (no gradient flows through an integer Value)."""
-        return self.type(np.int16)
+        return self._cast_method(np.int16, memory_format, "short")
 
     def sum_to_size(self, *size):
         """x summed to `size` (ints, or one sequence of them), which must broadcast to x's shape: the sum over the

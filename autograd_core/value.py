@@ -14,7 +14,8 @@ from .errors import DTypeError, ShapeError, scalar_type_name
 from .grad_array import GradArray, LeafArray
 from .hook_handles import RemovableHandle
 from .inplace import InplaceMethods
-from .lazy_bits import BITS_SET as _LAZY_BITS_SET, refuse_for_numpy as _refuse_lazy_bits
+from .lazy_bits import BITS_SET as _LAZY_BITS_SET, carry_to_element as _carry_lazy_bits
+from .lazy_bits import refuse_for_numpy as _refuse_lazy_bits
 from .modes import SCOPE as _SCOPE
 from .sparse_array import SparseArray, SparseGradients
 from .tensor_methods import Size, TensorMethods, callable_size, reduce_args
@@ -531,6 +532,8 @@ class Value(TensorMethods, InplaceMethods):
         (requires_grad=False)."""
         node = _new_node(Value, self.data, False, None, (), None, None)
         node._version = self._shared_versions()
+        if _LAZY_BITS_SET[0] and not isinstance(node.data, np.ndarray):  # a 0-d one's scalar: no memory to read a bit
+            _carry_lazy_bits(node, self)                                 # off, so it is given self's (lazy_bits.py)
         return node
 
     def _set_requires_grad(self, requires_grad):

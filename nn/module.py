@@ -29,9 +29,10 @@ import warnings
 
 import numpy as np
 
-from autograd_core import Value, is_grad_enabled, no_grad
+from autograd_core import Value, get_default_dtype, is_grad_enabled, no_grad
 from autograd_core.grad_array import ParameterArray
 from autograd_core.hook_handles import RemovableHandle
+from autograd_core.torch_text import tensor_text
 from autograd_core.engine import apply, queue_callback
 from autograd_core.ops.primitive import PRIMITIVES, Primitive
 from autograd_core.sparse_array import SparseData
@@ -132,7 +133,8 @@ class Parameter(Value):
             self.requires_grad_(False)
 
     def __repr__(self):
-        return "Parameter" + super().__repr__()[len("Value"):]
+        """PyTorch's: "Parameter containing:" and the tensor's text (`tensor([1., 2.], requires_grad=True)`)."""
+        return "Parameter containing:\n" + tensor_text(self.data, get_default_dtype(), self.requires_grad)
 
     def _set_data(self, value):
         if isinstance(value, Value):

@@ -420,21 +420,32 @@ def test_initialisers_pytorch_refuses_on_complex_tensors_refuse_in_its_words(tor
 
 
 def test_module_to_a_complex_dtype_and_back(torch):
-    for m in (ag, torch):
-        layer = m.nn.Linear(3, 2)
-        before = _numpy(layer.weight)
-        with pytest.warns(UserWarning, match="Complex modules are a new feature"):
-            layer.to(m.cfloat)
-        assert str(layer.weight.dtype).endswith("complex64")
-        np.testing.assert_array_equal(_numpy(layer.weight), before.astype(np.complex64))
-        layer.double()  # floating-point parameters only: complex ones stay
-        assert str(layer.weight.dtype).endswith("complex64")
-        with pytest.warns(UserWarning, match="Complex modules are a new feature"):
-            layer.to(m.cdouble)
-        assert str(layer.weight.dtype).endswith("complex128")
-        with pytest.warns(UserWarning, match="Casting complex values to real discards the imaginary part"):
-            layer.to(m.float32)
-        assert str(layer.weight.dtype).endswith("float32")
+    # PyTorch warns "Casting complex values to real ..." once per process (TORCH_WARN_ONCE): in warn-always mode it
+    # warns here whichever test cast complex values before
+    always = torch.is_warn_always_enabled()
+    torch.set_warn_always(True)
+    try:
+        _module_to_a_complex_dtype_and_back(ag)
+        _module_to_a_complex_dtype_and_back(torch)
+    finally:
+        torch.set_warn_always(always)
+
+
+def _module_to_a_complex_dtype_and_back(m):
+    layer = m.nn.Linear(3, 2)
+    before = _numpy(layer.weight)
+    with pytest.warns(UserWarning, match="Complex modules are a new feature"):
+        layer.to(m.cfloat)
+    assert str(layer.weight.dtype).endswith("complex64")
+    np.testing.assert_array_equal(_numpy(layer.weight), before.astype(np.complex64))
+    layer.double()  # floating-point parameters only: complex ones stay
+    assert str(layer.weight.dtype).endswith("complex64")
+    with pytest.warns(UserWarning, match="Complex modules are a new feature"):
+        layer.to(m.cdouble)
+    assert str(layer.weight.dtype).endswith("complex128")
+    with pytest.warns(UserWarning, match="Casting complex values to real discards the imaginary part"):
+        layer.to(m.float32)
+    assert str(layer.weight.dtype).endswith("float32")
 
 
 def _linear_state(m, dtype):

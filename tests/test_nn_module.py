@@ -41,7 +41,7 @@ def test_parameter_is_a_leaf_that_requires_grad():
     assert isinstance(p, Value) and p.requires_grad and p.is_leaf
     assert p.dtype == np.float64
     assert Parameter(np.zeros(2, np.float32)).dtype == np.float32
-    assert repr(p).startswith("Parameter(")
+    assert repr(p) == "Parameter containing:\ntensor([1., 2., 3.], dtype=torch.float64, requires_grad=True)"
     with pytest.raises(TypeError, match="int64"):
         Parameter(np.arange(3), dtype=np.int64)
 

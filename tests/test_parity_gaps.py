@@ -252,13 +252,15 @@ PACKED_OPS = {  # name: f(m, x, y), x and y (4,) float64 leaves that require gra
     "clamp": lambda m, x, y: x.clamp(0.6, 1.8),
     "max": lambda m, x, y: x.max(),
     "mul, y without grad": lambda m, x, y: x * y.detach(),
+    "mean": lambda m, x, y: x.mean(),
+    "mean over a dim": lambda m, x, y: x.reshape(2, 2).mean(1),
+    "mean keepdim": lambda m, x, y: x.reshape(2, 2).mean(0, keepdim=True),
 }
 # Where our rule reads other numbers than PyTorch's formula saves (docs/coming-from-pytorch.md): ours -> PyTorch's.
 PACKED_DIFFERENTLY = {
     "div": (lambda m, x, y: x / y, ["out", "y"], ["x", "y"]),         # ours: g/y and -g·out/y
     "relu": (lambda m, x, y: m.relu(x - 1), ["x-1"], ["out"]),        # ours: the input's sign; PyTorch: result > 0
     "abs": (lambda m, x, y: m.abs(x - 1), ["out", "x-1"], ["x-1"]),
-    "mean": (lambda m, x, y: x.mean(), ["x"], []),                    # ours reads x's size through a helper
     "cat": (lambda m, x, y: m.cat([x, y]), ["out", "x", "y"], []),    # a variadic rule: everything
 }
 

@@ -52,7 +52,7 @@ def test_a_rule_reads_the_same_inputs_on_every_python(name):
     assert reads is not _EVERYTHING and set(reads) == expected
 
 
-@pytest.mark.parametrize("primitive, expected", [("sum", set()), ("transpose", set()), ("*", {0, 1})])
+@pytest.mark.parametrize("primitive, expected", [("sum", set()), ("mean", set()), ("transpose", set()), ("*", {0, 1})])
 def test_library_rules_read_what_their_formula_needs(primitive, expected):
     reads = set()
     for rule in PRIMITIVES[primitive].vjps:

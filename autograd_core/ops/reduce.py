@@ -106,9 +106,14 @@ def mean(x, axis=None, keepdims=False):
     return np.add.reduce(x, axis=axis, keepdims=keepdims) / _count(np.shape(x), axis)
 
 
-mean.defvjp(lambda g, out, x, axis=None, keepdims=False:
-            _spread(g / _count(x.shape, axis), x, axis, keepdims),
-            formulas=("broadcast g / n",))
+def _mean_vjp(g, out, x, axis=None, keepdims=False):
+    share = g / _count(x.shape, axis)  # d mean / dxᵢ = 1/n
+    # x goes to _spread as a name of its own: the bytecode reader that finds what a rule reads (inplace_graph.py)
+    # follows a helper only when every argument of the call is one; then x is not saved (PyTorch's saves its shape)
+    return _spread(share, x, axis, keepdims)
+
+
+mean.defvjp(_mean_vjp, formulas=("broadcast g / n",))
 mean.defjvp_linear()
 
 
