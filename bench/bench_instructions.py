@@ -44,19 +44,19 @@ _FUNCTIONS = {"per-op": "per_op", "demo": "demo", "demo-nn": "demo_nn", "chain":
 def instructions(checkout, workload, calls):
     """Instructions callgrind counts for the whole process that imports the engine and calls `workload` `calls`
     times."""
-    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as script:
-        script.write(_RUNNER.format(checkout=str(checkout), bench=str(HERE), function=_FUNCTIONS[workload],
-                                    calls=calls))
-    try:
+    # The script sits in an empty folder of its own, not in /tmp: Python puts the script's folder first on sys.path,
+    # and imports list it again when it changes; /tmp's entries come and go (bench/w2_instructions.py, "Stop 55").
+    with tempfile.TemporaryDirectory() as folder:
+        script = Path(folder) / "counted.py"
+        script.write_text(_RUNNER.format(checkout=str(checkout), bench=str(HERE), function=_FUNCTIONS[workload],
+                                         calls=calls))
         # Address space layout randomisation off (setarch -R) where it can be: Values hash by address, so sets and
         # dicts of them take different numbers of probes in different processes (per-op's count moved by ~3% between
         # runs of one checkout with it on, by ~0.2% with it off).
         no_aslr = ["setarch", os.uname().machine, "-R"] if shutil.which("setarch") else []
         done = subprocess.run([*no_aslr, "valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
-                               sys.executable, script.name], capture_output=True, text=True, check=True,
+                               sys.executable, str(script)], capture_output=True, text=True, check=True,
                               env={**os.environ, "OPENBLAS_NUM_THREADS": "1", "PYTHONHASHSEED": "0"})
-    finally:
-        os.unlink(script.name)
     match = re.search(r"Collected : (\d+)", done.stderr)
     if match is None:
         raise RuntimeError(f"callgrind printed no count:\n{done.stderr[-2000:]}")
