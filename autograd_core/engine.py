@@ -37,7 +37,7 @@ from .value import (  # noqa: E402  (value.py imports nothing from here at modul
 )
 from .inplace import check_saved_versions, share_versions  # noqa: E402
 from .scattered_gradient import ScatteredGradient  # noqa: E402
-from .sparse_array import SparseArray  # noqa: E402
+from .sparse_array import SparseArray, SparseLayoutError  # noqa: E402
 from .grad_array import GradArray  # noqa: E402
 
 _constant = Value._constant
@@ -600,7 +600,12 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
             # and its input are NumPy scalars of one type (a scalar graph's case, decided by the class alone).
             fits = None
             if p0._requires_grad:  # the two inputs one after the other: a loop over them cost ~6% of the pass
-                gp = vjps[0](g, out, x0) if p1 is None else vjps[0](g, out, x0, x1)
+                try:
+                    gp = vjps[0](g, out, x0) if p1 is None else vjps[0](g, out, x0, x1)
+                except SparseLayoutError:
+                    if g.__class__ is not SparseArray:
+                        raise
+                    gp = _on_dense(vjps[0], g, (out, x0) if p1 is None else (out, x0, x1), {})
                 if gp is not None:
                     if gp.__class__ is not x0.__class__ or gp.__class__ is ndarray:
                         fits = op.elementwise and (x1 is None or (
@@ -612,7 +617,12 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
                     prev = p0._pending
                     p0._pending = gp if prev is unreached else prev + gp
             if p1 is not None and p1._requires_grad:
-                gp = vjps[1](g, out, x0, x1)
+                try:
+                    gp = vjps[1](g, out, x0, x1)
+                except SparseLayoutError:
+                    if g.__class__ is not SparseArray:
+                        raise
+                    gp = _on_dense(vjps[1], g, (out, x0, x1), {})
                 if gp is not None:
                     if gp.__class__ is not x1.__class__ or gp.__class__ is ndarray:
                         if not fits and (gp.shape != x1.shape or (gp.dtype is not x1.dtype and gp.dtype != x1.dtype)):
@@ -684,16 +694,21 @@ def _to_parents(node, g, create_graph, anomaly, passed_through, release=None, re
         parent = parents[i]
         if not parent._requires_grad:
             continue
-        if lazy_vjp is not None:  # a slice's gradient, scattered when the parent's are all in (scattered_gradient.py)
-            gp = lazy_vjp(g, xs[0], **params)
-        elif arity == 2:
-            gp = vjps[1 if i else 0](g, out, xs[0], xs[1])
-        elif arity == 1:
-            gp = vjps[0](g, out, xs[0])
-        elif params is None:
-            gp = vjps[i](g, out, *xs)
-        else:
-            gp = vjps[i](g, out, *xs, **params)
+        try:
+            if lazy_vjp is not None:  # a slice's gradient, scattered when the parent's are all in (scattered_gradient)
+                gp = lazy_vjp(g, xs[0], **params)
+            elif arity == 2:
+                gp = vjps[1 if i else 0](g, out, xs[0], xs[1])
+            elif arity == 1:
+                gp = vjps[0](g, out, xs[0])
+            elif params is None:
+                gp = vjps[i](g, out, *xs)
+            else:
+                gp = vjps[i](g, out, *xs, **params)
+        except SparseLayoutError:
+            if g.__class__ is not SparseArray:
+                raise
+            gp = _on_dense(vjps[i], g, (out, *xs), params or {})
         if gp is None:
             continue
         pdata = parent.data if create_graph else xs[i]
@@ -719,10 +734,24 @@ def _to_parents(node, g, create_graph, anomaly, passed_through, release=None, re
 _ndarray = np.ndarray
 
 
+def _on_dense(rule, g, args, params):
+    """The result of an edge's rule that refused sparse gradient g (a dense operation's rule that is not g times
+    something, or g divided by something: matmul's, indexing's, a reduction's), run again on g made dense. PyTorch's
+    backward fails there ("Could not run 'aten::...' with arguments from the 'SparseCPU' backend"); here the gradient
+    densifies at that node and goes on dense."""
+    return rule(g.to_dense(), *args, **params)
+
+
 def _fit(gp, pdata, op, i):
     """Un-broadcast a rule's result to its input's shape and cast it to the input's dtype."""
     if gp.__class__ is ScatteredGradient:
         gp = gp.dense()
+    elif gp.__class__ is SparseArray and gp.shape != pdata.shape:  # a sparse gradient of a broadcast operand
+        try:
+            gp = gp.sum_to(pdata.shape)
+        except (ValueError, IndexError):
+            raise RuntimeError(f"backward: the rule of '{op.name}' for input {i} returned shape {gp.shape}, which "
+                               f"does not reduce to the input's shape {pdata.shape}") from None
     if gp.shape != pdata.shape:
         gp = _unbroadcast(gp, pdata.shape, op, i)
     if gp.dtype != pdata.dtype:

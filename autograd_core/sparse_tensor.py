@@ -422,11 +422,13 @@ class SparseTensor(SparseInPlace, SparseConversions, Value):
     def __mul__(self, other):
         """self * other, sparse COO on self's pattern (PyTorch's): a number or a 0-d tensor scales each value; a dense
         tensor that broadcasts to self's shape multiplies each stored element by its element there; a sparse COO
-        tensor of self's shape keeps the positions both store (coalesced). Gradients: self's sparse; a dense other's
-        sparse COO on self's pattern when it is a leaf of self's shape (PyTorch's), else dense (one broadcast, or an
-        operation's result); a sparse other's sparse."""
-        if isinstance(other, Value) and other.ndim == 0 and other.requires_grad:
-            return self._map_values(lambda values: values * other)
+        tensor of self's shape keeps the positions both store (coalesced). Gradients sparse, as PyTorch's: self's; a
+        dense other's on self's pattern (summed over the axes other was broadcast along; a non-leaf other passes it on
+        to the operations that made it, sparse through those whose rule multiplies it), dense for an other of one
+        element (a scale) or of fewer dims (where PyTorch's backward fails); a sparse other's."""
+        if isinstance(other, Value) and other.data.size == 1 and other.ndim <= self.ndim and other.requires_grad:
+            # one element (0-d, (1, 1), ...): a scale, its gradient dense, as PyTorch's
+            return self._map_values(lambda values: values * (other if other.ndim == 0 else other.reshape(())))
         if not isinstance(other, (Value, np.ndarray)) or isinstance(other, Value) and other.ndim == 0:
             return _result(_sparse.sparse_scale(self, factor=_number(other, "mul")))
         if isinstance(other, SparseTensor):
@@ -445,11 +447,12 @@ class SparseTensor(SparseInPlace, SparseConversions, Value):
                              f"{tuple(other.shape)} (a dense operand with more dims than the sparse one)")
         x = self.coalesce()
         indices = x.data.indices
-        dense = other if tuple(other.shape) == shape else other.expand(*shape)
-        # PyTorch's gradient of a dense operand of self's shape is sparse, on self's pattern: here a leaf's (one that
-        # reaches an operation's node, whose rules take dense gradients, comes to it dense)
-        sparse_grad = dense is other and other.is_leaf
-        return x._map_values(lambda values: values * _sparse.values_at(dense, indices=indices, sparse_grad=sparse_grad))
+        # PyTorch's gradient of the dense operand is sparse, on self's pattern (summed over the axes it was broadcast
+        # along), a leaf's or an operation's result's alike; one of fewer dims gets a dense one here (PyTorch's
+        # backward fails: a view of a sparse tensor)
+        broadcast = None if tuple(other.shape) == shape else shape
+        return x._map_values(lambda values: values * _sparse.values_at(
+            other, indices=indices, sparse_grad=other.ndim == self.ndim, shape=broadcast))
 
     __rmul__ = __mul__
 

@@ -359,7 +359,8 @@ def test_dense_operand_gradient_accumulates_as_pytorchs():
     (s * broadcast).to_dense().sum().backward()  # broadcast: dense, as PyTorch's
     assert str(broadcast.grad.layout) == "torch.strided" and np.isclose(float(broadcast.grad[0, 0]), SMALL.sum())
     w = ag.tensor(OTHER, dtype=ag.float64, requires_grad=True)
-    (s * (w * 3)).to_dense().sum().backward()  # reaching an operation's node: dense here (PyTorch's: sparse)
+    (s * (w * 3)).to_dense().sum().backward()  # through an operation's node: sparse, as PyTorch's
+    assert w.grad.layout is ag.sparse_coo
     np.testing.assert_array_equal(_dense(w.grad), 3 * SMALL)
 
 
