@@ -327,11 +327,11 @@ class CompressedTensor(_coo.SparseInPlace, _coo.SparseConversions, Value):
         empty_values = np.zeros(batch + (0,) + data.values.shape[data.batch_dim + 1:], data.values.dtype)
         empty = CompressedArray(np.zeros_like(data.compressed), np.zeros(batch + (0,), data.plain.dtype), empty_values,
                                 data.shape, data.layout)
-        return self._store(_new_node(CompressedTensor, empty, False, None, (), None, None), "zero_")
+        return self._in_place("zero_", lambda x: _new_node(CompressedTensor, empty, False, None, (), None, None))
 
     def mul_(self, other):
         """Each stored value times the number `other`, in place; returns self."""
-        return self._store(self * other, "mul_")
+        return self._in_place("mul_", lambda x: x * other, other)
 
     # PyTorch has neither - nor / for the compressed layouts (by a number, a tensor, in place: its RuntimeError)
     __sub__ = __rsub__ = __truediv__ = __rtruediv__ = sub = div = sub_ = div_ = _unsupported_layout

@@ -15,6 +15,8 @@ import numbers
 import numpy as np
 
 from .ops import sparse as _sparse
+from .inplace import mark_changed, update_in_place
+from .modes import is_grad_enabled
 from .ops.nondifferentiable import without_gradient
 from .sparse_array import SparseArray, SparseGradients, SparseLayoutError, not_sparse
 from .sparse_format import sparse_text
@@ -89,31 +91,45 @@ class SparseConversions:
 
 
 class SparseInPlace:
-    """The in-place elementwise methods of a sparse tensor of any layout (a mixin of SparseTensor and
-    CompressedTensor): `x.abs_()` is `x.abs()` stored into x, on a tensor that records nothing (a graph's in-place
-    changes of sparse tensors are not recorded here), as PyTorch's for the functions it has for x's layout (the
-    out-of-place function refuses the others in PyTorch's words)."""
+    """The in-place methods of a sparse tensor of any layout (a mixin of SparseTensor and CompressedTensor): `x.abs_()`
+    is `x.abs()` stored into x, in x's layout, as PyTorch's for the functions it has for x's layout (the out-of-place
+    function refuses the others in PyTorch's words). Inside a graph they are recorded as PyTorch records them."""
 
     __slots__ = ()
 
-    def _store(self, result, name):
-        if self.requires_grad:
-            raise RuntimeError(f"{name}: in-place operations on a sparse tensor that requires grad are not supported "
-                               "here (a leaf Variable that requires grad is being used in an in-place operation)")
-        data = result.data
+    def _in_place(self, name, result_of, *operands):
+        """self's contents become result_of(self) (a sparse tensor of self's layout and shape); returns self. Grad mode
+        on and self or an operand requiring grad: a leaf that requires grad refuses (PyTorch's RuntimeError), any other
+        tensor becomes the node result_of(its old self), its gradient result_of's (inplace.update_in_place: nodes
+        recorded before that read its old contents refuse backward). Otherwise its data is replaced (a sparse array
+        never changes in place, so a gradient shared elsewhere is safe) and its version goes up."""
+        if is_grad_enabled() and (self.requires_grad or any(isinstance(o, Value) and o.requires_grad
+                                                            for o in operands)):
+            if self.requires_grad and self.is_leaf:
+                raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+            return update_in_place(self, name, lambda old: result_of(self._result(old)), *operands)
+        data = result_of(self).data
         self.data = data if data.dtype == self.data.dtype else data.astype(self.data.dtype)
+        mark_changed(self)
         return self
 
-    def square_(self):
+    def square_(self, *args):
         """PyTorch's refusal: it has no in-place square (pow_) of a sparse tensor."""
         if self.layout is sparse_coo:
             raise SparseLayoutError(_sparse.could_not_run("pow_.Scalar", "SparseCPU"))
         return self._unsupported_layout()
 
+    pow_ = square_
+
 
 def _in_place_method(name):
+    def result_of(x, *args, **kwargs):
+        if x.layout is sparse_coo and not x.data.coalesced and name not in ("neg", "negative"):
+            raise RuntimeError(f"{name}_ requires coalesced input")  # PyTorch's: f(a + b) is not f(a) + f(b)
+        return getattr(x, name)(*args, **kwargs)
+
     def method(self, *args, **kwargs):
-        return self._store(getattr(self, name)(*args, **kwargs), name + "_")
+        return self._in_place(name + "_", lambda x: result_of(x, *args, **kwargs))
 
     method.__name__, method.__qualname__ = name + "_", f"SparseInPlace.{name}_"
     method.__doc__ = f"x.{name}(...) stored into x, in its layout; returns x."
@@ -325,38 +341,31 @@ class SparseTensor(SparseInPlace, SparseConversions, Value):
         return _result(_sparse.sparse_scale(self, factor=1))
 
     # ------------------------------------------------------------------------------------------------
-    # In place, on a tensor that records nothing (a sparse gradient: `p.grad.zero_()`, clipping's `mul_`): the data
-    # is replaced by a new SparseArray (which never changes in place, so a gradient shared elsewhere is safe).
-
-    def _replace_data(self, data, name):
-        if self.requires_grad:
-            raise RuntimeError(f"{name}: in-place operations on a sparse tensor that requires grad are not supported "
-                               "here (a leaf Variable that requires grad is being used in an in-place operation)")
-        self.data = data
-        return self
+    # In place (SparseInPlace._in_place: recorded inside a graph, as PyTorch's).
 
     def zero_(self):
         """No entries left (nnz 0, coalesced), in place, as PyTorch's sparse zero_; returns self."""
-        data = self.data
-        empty = SparseArray(np.zeros((data.sparse_dim, 0), np.int64),
-                            np.zeros((0,) + data.values.shape[1:], data.values.dtype), data.shape, coalesced=True)
-        return self._replace_data(empty, "zero_")
+        return self._in_place("zero_", _emptied)
 
     def mul_(self, other):
-        """Each stored value times the number `other`, in place; returns self."""
-        return self._replace_data(self.data * _number(other, "mul_"), "mul_")
+        """Each stored value times the number `other` (or self * a sparse `other`: the common positions), in place;
+        returns self."""
+        if not isinstance(other, SparseTensor):
+            other = _number(other, "mul_")
+        return self._in_place("mul_", lambda x: x * other, other)
 
     def div_(self, other):
         """Each stored value divided by the number `other`, in place; returns self."""
         factor = _number(other, "div_")
-        return self._replace_data(self.data.with_values(self.data.values / factor), "div_")
+        return self._in_place("div_", lambda x: x / factor)
 
     def add_(self, other, alpha=1):
         """self + alpha·other for a sparse `other` of self's shape (sparse: the entries of both), in place."""
         if not isinstance(other, SparseTensor):
             raise RuntimeError("add_(sparse, dense) is not supported here: the sum of a sparse tensor and a dense one "
                                "is dense; use other + self")
-        return self._replace_data(self.data + other.data * _number(alpha, "add_"), "add_")
+        alpha = _number(alpha, "add_")
+        return self._in_place("add_", lambda x: x + (other if alpha == 1 else other * alpha), other)
 
     def sub_(self, other, alpha=1):
         """self - alpha·other for a sparse `other` of self's shape, in place (add_ with -alpha)."""
@@ -509,6 +518,17 @@ class SparseGradient(SparseTensor):
         if other.__class__ is SparseArray or (other.__class__ is np.ndarray and other.shape == self.data.shape):
             return self.data + other
         return super().__add__(other)
+
+
+def _emptied(x):
+    """Sparse COO x with no entries (coalesced), in x's graph: its gradient zero on x's pattern (PyTorch's zero_)."""
+    data = x.data
+    if not x.requires_grad:
+        return _new_node(SparseTensor, SparseArray(np.zeros((data.sparse_dim, 0), np.int64), data.values[:0],
+                                                   data.shape, coalesced=True), False, None, (), None, None)
+    none = _sparse.sparse_values(x.coalesce())[:0]
+    return _result(_sparse.sparse_coo(none, indices=np.zeros((data.sparse_dim, 0), np.int64), shape=data.shape,
+                                      coalesced=True))
 
 
 def as_sparse_tensor(g):

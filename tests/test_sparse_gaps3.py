@@ -243,3 +243,121 @@ def test_a_dense_error_in_a_rule_is_still_raised():
     rows = ag.nn.functional.embedding(ag.tensor(IDS), Refuses.apply(w), sparse=True)
     with pytest.raises(ValueError, match="the rule's own error"):
         rows.sum().backward()
+
+
+# ----------------------------------------------------------------------------------------------------
+# 3. In-place changes of sparse tensors inside a graph.
+
+IN_GRAPH = {  # name: the in-place change of a non-leaf sparse tensor n (coalesced)
+    "mul_(2)": lambda m, n, other: n.mul_(2.0),
+    "div_(2)": lambda m, n, other: n.div_(2.0),
+    "neg_()": lambda m, n, other: n.neg_(),
+    "abs_()": lambda m, n, other: n.abs_(),
+    "relu_()": lambda m, n, other: n.relu_(),
+    "floor_()": lambda m, n, other: n.floor_(),
+    "sign_()": lambda m, n, other: n.sign_(),
+    "zero_()": lambda m, n, other: n.zero_(),
+    "add_(other)": lambda m, n, other: n.add_(other),
+    "sub_(other, alpha=3)": lambda m, n, other: n.sub_(other, alpha=3),
+    "mul_(other)": lambda m, n, other: n.mul_(other),
+}
+OTHER_VALUES = [2.0, 0.5, -1.0]
+OTHER_INDICES = [[0, 1, 2], [1, 1, 2]]
+
+
+def _changed_in_graph(module, name, coalesce=True):
+    s = _sparse(module, requires_grad=True)
+    other = module.sparse_coo_tensor(OTHER_INDICES, module.tensor(OTHER_VALUES, dtype=module.float64), SHAPE,
+                                     requires_grad=True)
+    n = s * 1.5
+    n = n.coalesce() if coalesce else n
+    out = IN_GRAPH[name](module, n, other)
+    assert out is n and str(n.layout) == "torch.sparse_coo" and n.requires_grad
+    module.sparse.sum(n * module.tensor(W, dtype=module.float64)).backward()
+    return _dense(n), s.grad, other.grad
+
+
+@pytest.mark.parametrize("name", list(IN_GRAPH))
+def test_in_place_change_of_a_non_leaf_is_recorded(name):
+    _, s_grad, other_grad = _changed_in_graph(ag, name)
+
+    def loss(s_values, o_values):
+        s = ag.sparse_coo_tensor(INDICES, ag.tensor(s_values), SHAPE)
+        other = ag.sparse_coo_tensor(OTHER_INDICES, ag.tensor(o_values), SHAPE)
+        n = (s * 1.5).coalesce()
+        IN_GRAPH[name](ag, n, other)
+        return float((_dense(n) * W).sum())
+
+    if name in ("floor_()", "sign_()"):  # steps (one value, -3, sits on floor's): the gradient is 0
+        expected_s, expected_o = np.zeros(len(VALUES)), np.zeros(len(OTHER_VALUES))
+    else:
+        expected_s, expected_o = central_gradients(loss, [np.array(VALUES), np.array(OTHER_VALUES)])
+    np.testing.assert_allclose(_at(s_grad, INDICES), expected_s, atol=1e-8)
+    if "other" in name:
+        np.testing.assert_allclose(_at(other_grad, OTHER_INDICES), expected_o, atol=1e-8)
+
+
+def _at(grad, indices):
+    """grad's elements at the positions `indices` (an operand's stored entries: the gradient of a sparse add, ours and
+    PyTorch's, may also hold the other operand's positions)."""
+    return _dense(grad)[tuple(indices)]
+
+
+# (not mul_(other): PyTorch's sparse * sparse gives the result, and self's gradient, entries at positions only other
+# stores, where self has none; ours keeps the positions both store, as before: test_sparse_gaps.py)
+@pytest.mark.parametrize("name", [n for n in IN_GRAPH if n != "mul_(other)"])
+def test_in_place_change_of_a_non_leaf_matches_pytorch(name):
+    torch = torch_or_skip()
+    ours, theirs = _changed_in_graph(ag, name), _changed_in_graph(torch, name)
+    np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-13)
+    for a, b, indices in zip(ours[1:], theirs[1:], (INDICES, OTHER_INDICES)):
+        assert (a is None) == (b is None)
+        if a is not None:
+            assert str(a.layout) == str(b.layout)
+            np.testing.assert_allclose(_at(a, indices), _at(b, indices), rtol=1e-13, atol=1e-15)
+
+
+@pytest.mark.parametrize("name", ["mul_(2)", "abs_()", "zero_()", "add_(other)"])
+def test_in_place_change_of_a_leaf_that_requires_grad_refuses_in_pytorchs_words(name):
+    for module in (ag, torch_or_skip()):
+        s = _sparse(module).coalesce().requires_grad_()  # a coalesced leaf
+        other = _sparse(module)
+        with pytest.raises(RuntimeError, match=r"^a leaf Variable that requires grad is being used in an in-place "
+                                               r"operation\.$"):
+            IN_GRAPH[name](module, s, other)
+        with module.no_grad():  # inside no_grad: allowed, as PyTorch's (an optimizer's step)
+            IN_GRAPH[name](module, s, other)
+
+
+def test_in_place_unary_change_of_an_uncoalesced_tensor_refuses_as_pytorchs():
+    for module in (ag, torch_or_skip()):
+        uncoalesced = module.sparse_coo_tensor([[0, 0], [1, 1]], module.tensor([1.0, -2.0]), (2, 2))
+        with pytest.raises(RuntimeError, match="^abs_ requires coalesced input$"):
+            uncoalesced.abs_()
+        uncoalesced.neg_()  # linear: fine uncoalesced
+        assert _dense(uncoalesced)[0, 1] == 1.0
+
+
+def test_a_node_that_read_the_old_contents_refuses_backward():
+    s = _sparse(ag, requires_grad=True)
+    n = s * 1.5
+    read = n * n  # reads n's values in its rule
+    n.mul_(2.0)
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        ag.sparse.sum(read).backward()
+    torch = torch_or_skip()
+    s = _sparse(torch, requires_grad=True)
+    n = s * 1.5
+    read = n * n
+    n.mul_(2.0)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        torch.sparse.sum(read).backward()
+
+
+@pytest.mark.parametrize("name", ["pow_", "square_"])
+def test_pow_in_place_refuses_in_pytorchs_words(name):
+    expected = "Could not run 'aten::pow_.Scalar' with arguments from the 'SparseCPU' backend"
+    for module in (ag, torch_or_skip()):
+        n = _sparse(module, requires_grad=True) * 1.0
+        with pytest.raises(NotImplementedError, match=expected.replace("(", r"\(").replace(".", r"\.")):
+            getattr(n, name)(*(2,) if name == "pow_" else ())
