@@ -21,7 +21,7 @@ from . import sparse_tensor as _coo
 from .ops import sparse as _sparse
 from .ops import sparse_compressed as _ops
 from .sparse_compressed import BACKEND, BLOCKED, COMPRESSED_LAYOUTS, CompressedArray, index_names, \
-    sparse_csr
+    sparse_csc, sparse_csr
 from .sparse_format import compressed_text
 from .sparse_tensor import SparseTensor, sparse_coo
 from .value import Value, _new_node
@@ -348,8 +348,8 @@ class CompressedTensor(_coo.SparseInPlace, _coo.SparseConversions, Value):
         raise NotImplementedError(f"add of {type(other).__name__} and a {self.layout} tensor is not implemented here")
 
     def __matmul__(self, other):
-        """self @ other for a dense matrix (k, m) or vector (k,): dense, with dense gradients (torch.mm's); a
-        compressed matrix of this layout: a compressed product."""
+        """self @ other for a dense matrix (k, m) or vector (k,): dense, with dense gradients (torch.mm's); a CSR or
+        CSC matrix (self CSR or CSC too): a CSR product (see `mm`)."""
         return mm(self, other, vector=True)
 
     def __rmatmul__(self, other):
@@ -424,13 +424,16 @@ def _number(x, what, layout):
 def mm(input, mat2, sparse_grad=False, *, vector=False):
     """The product of a compressed matrix `input` (n, k) and a dense `mat2` (k, m) (or a vector (k,) with
     vector=True): dense, computed as the COO layout's (torch.mm). Gradients: mat2's dense; input's dense, or on
-    input's pattern in its layout with sparse_grad=True (torch.sparse.mm). A compressed mat2 gives a product in
-    input's layout."""
+    input's pattern in its layout with sparse_grad=True (torch.sparse.mm). A compressed mat2 (CSR or CSC, as input)
+    gives a CSR product, whatever the two layouts, as PyTorch's; each input's gradient in its own layout (PyTorch's
+    backward has them for CSR @ CSR only, and refuses the others)."""
     if isinstance(mat2, CompressedTensor):
-        if mat2.layout is not input.layout or input.layout in BLOCKED:
+        if mat2.layout in BLOCKED or input.layout in BLOCKED:
             raise NotImplementedError(f"matmul of a {input.layout} and a {mat2.layout} tensor is not implemented here")
+        if sparse_grad and (input.layout, mat2.layout) == (sparse_csr, sparse_csc):
+            raise RuntimeError("addmm: computation on CPU is not implemented for SparseCsc + SparseCsr @ SparseCsc")
         product = _coo.spmm(_as_coo(input), _as_coo(mat2), sparse_grad)
-        return _result(_ops.to_compressed(product, layout=input.layout))
+        return _result(_ops.to_compressed(product, layout=sparse_csr))
     return _coo.spmm(_as_coo(input), mat2, sparse_grad, vector=vector)
 
 

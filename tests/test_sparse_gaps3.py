@@ -361,3 +361,74 @@ def test_pow_in_place_refuses_in_pytorchs_words(name):
         n = _sparse(module, requires_grad=True) * 1.0
         with pytest.raises(NotImplementedError, match=expected.replace("(", r"\(").replace(".", r"\.")):
             getattr(n, name)(*(2,) if name == "pow_" else ())
+
+
+# ----------------------------------------------------------------------------------------------------
+# 4. Products of compressed matrices of two layouts.
+
+A = np.array([[1.0, 0.0, 2.0], [0.0, 3.0, 0.0]])
+B = np.array([[1.0, 0.0], [0.0, 2.0], [4.0, 0.0]])
+PRODUCT_WEIGHTS = np.array([[0.5, -1.0], [2.0, 3.0]])
+COMPRESSED = {"csr": lambda x: x.to_sparse_csr(), "csc": lambda x: x.to_sparse_csc()}
+PAIRS = [(a, b) for a in COMPRESSED for b in COMPRESSED]
+
+
+def _compressed_product(module, layout_a, layout_b, backward=True):
+    a = COMPRESSED[layout_a](module.tensor(A, dtype=module.float64)).requires_grad_()
+    b = COMPRESSED[layout_b](module.tensor(B, dtype=module.float64)).requires_grad_()
+    product = a @ b
+    if backward:
+        (product.to_dense() * module.tensor(PRODUCT_WEIGHTS, dtype=module.float64)).sum().backward()
+    return product, a.grad, b.grad
+
+
+@pytest.mark.parametrize("layout_a, layout_b", PAIRS)
+def test_compressed_product_is_csr_as_pytorchs(layout_a, layout_b):
+    ours = _compressed_product(ag, layout_a, layout_b, backward=False)[0]
+    assert ours.layout is ag.sparse_csr and ours.requires_grad
+    np.testing.assert_allclose(_dense(ours), A @ B)
+    torch = torch_or_skip()
+    theirs = _compressed_product(torch, layout_a, layout_b, backward=False)[0]
+    assert str(theirs.layout) == "torch.sparse_csr" and ours._nnz() == theirs._nnz()
+    assert ours.crow_indices().tolist() == theirs.crow_indices().tolist()
+    assert ours.col_indices().tolist() == theirs.col_indices().tolist()
+
+
+@pytest.mark.parametrize("layout_a, layout_b", PAIRS)
+def test_compressed_product_gradients_are_finite_differences(layout_a, layout_b):
+    _, a_grad, b_grad = _compressed_product(ag, layout_a, layout_b)
+    assert a_grad.layout is COMPRESSED[layout_a](ag.ones(2, 2)).layout  # each in its input's layout
+    assert b_grad.layout is COMPRESSED[layout_b](ag.ones(2, 2)).layout
+    a_entries, b_entries = np.nonzero(A), np.nonzero(B)
+
+    def loss(a_values, b_values):
+        a, b = np.zeros_like(A), np.zeros_like(B)
+        a[a_entries], b[b_entries] = a_values, b_values
+        return float(((a @ b) * PRODUCT_WEIGHTS).sum())
+
+    expected_a, expected_b = central_gradients(loss, [A[a_entries], B[b_entries]])
+    np.testing.assert_allclose(_dense(a_grad)[a_entries], expected_a, atol=1e-8)
+    np.testing.assert_allclose(_dense(b_grad)[b_entries], expected_b, atol=1e-8)
+
+
+def test_csr_product_gradients_match_pytorchs():
+    torch = torch_or_skip()
+    ours, theirs = _compressed_product(ag, "csr", "csr"), _compressed_product(torch, "csr", "csr")
+    for a, b in zip(ours[1:], theirs[1:]):
+        assert str(a.layout) == str(b.layout) == "torch.sparse_csr"
+        np.testing.assert_allclose(_dense(a), _dense(b), rtol=1e-13)
+
+
+@pytest.mark.parametrize("layout_a, layout_b", [p for p in PAIRS if p != ("csr", "csr")])
+def test_compressed_product_gradients_where_pytorchs_backward_fails(layout_a, layout_b):
+    torch = torch_or_skip()
+    with pytest.raises(RuntimeError, match="expected layout SparseCsc but got SparseCsr"):
+        _compressed_product(torch, layout_a, layout_b)
+    assert _compressed_product(ag, layout_a, layout_b)[1] is not None  # (values: finite differences above)
+
+
+def test_sparse_mm_of_csr_and_csc_refuses_in_pytorchs_words():
+    expected = "addmm: computation on CPU is not implemented for SparseCsc + SparseCsr @ SparseCsc"
+    for module in (ag, torch_or_skip()):
+        a, b = module.tensor(A).to_sparse_csr(), module.tensor(B).to_sparse_csc()
+        assert _error(lambda: module.sparse.mm(a, b)) == ("RuntimeError", expected)
