@@ -432,3 +432,83 @@ def test_sparse_mm_of_csr_and_csc_refuses_in_pytorchs_words():
     for module in (ag, torch_or_skip()):
         a, b = module.tensor(A).to_sparse_csr(), module.tensor(B).to_sparse_csc()
         assert _error(lambda: module.sparse.mm(a, b)) == ("RuntimeError", expected)
+
+
+# ----------------------------------------------------------------------------------------------------
+# 5. Sparse parameters in Module.save / Module.load.
+
+def _sparse_module(values=VALUES, dense_fill=1.0, layout="coo"):
+    module = ag.nn.Module()
+    s = ag.sparse_coo_tensor(INDICES, ag.tensor(values, dtype=ag.float64), SHAPE)
+    module.coo = ag.nn.Parameter(s)
+    module.coalesced = ag.nn.Parameter(s.coalesce())
+    module.csr = ag.nn.Parameter(s.to_sparse_csr())
+    module.csc = ag.nn.Parameter(s.to_sparse_csc())
+    module.bsr = ag.nn.Parameter(ag.tensor(np.kron(_dense(s), np.ones((1, 2)))).to_sparse_bsr((1, 2)))
+    module.dense = ag.nn.Parameter(ag.full((2,), dense_fill))
+    return module
+
+
+def _state(module):
+    return {key: (str(value.layout), value._nnz() if "strided" not in str(value.layout) else None,
+                  getattr(value, "is_coalesced", lambda: None)() if "coo" in str(value.layout) else None,
+                  _dense(value).tolist()) for key, value in module.state_dict().items()}
+
+
+def test_sparse_parameters_save_and_load_back(tmp_path):
+    saved = _sparse_module()
+    saved.save(tmp_path / "model.npz")
+    other = [v * 2 for v in VALUES]
+    loaded = _sparse_module(values=other, dense_fill=5.0)
+    assert loaded.load(tmp_path / "model.npz") == ([], [])
+    assert _state(loaded) == _state(saved)
+    assert loaded.coalesced.is_coalesced() and not loaded.coo.is_coalesced()
+    assert isinstance(loaded.csr, ag.nn.Parameter) and loaded.csr.requires_grad
+
+
+def test_a_file_written_before_still_loads(tmp_path):
+    # the format of files written before sparse entries: one .npy member per key (np.savez's too)
+    model = ag.nn.Linear(3, 2)
+    np.savez(tmp_path / "old.npz", weight=np.ones((2, 3), np.float32), bias=np.zeros(2, np.float32))
+    assert model.load(tmp_path / "old.npz") == ([], [])
+    np.testing.assert_array_equal(model.weight.data, np.ones((2, 3)))
+
+
+def test_a_save_that_fails_leaves_the_old_file_whole(tmp_path, monkeypatch):
+    from autograd_core.nn import checkpoint
+
+    path = tmp_path / "model.npz"
+    _sparse_module().save(path)
+    before = path.read_bytes()
+
+    def broken(key, value):
+        raise RuntimeError("cannot store this entry")
+
+    monkeypatch.setattr(checkpoint, "sparse_members", broken)
+    with pytest.raises(RuntimeError, match="cannot store this entry"):
+        _sparse_module(values=[0.0] * 4).save(path)
+    assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["model.npz"]
+
+
+def _rewritten(path, change):
+    """The .npz at path with its members passed through change(name, array) (None: dropped)."""
+    with np.load(path) as archive:
+        members = {name: change(name, archive[name]) for name in archive.files}
+    np.savez(path, **{name: array for name, array in members.items() if array is not None})
+
+
+@pytest.mark.parametrize("change, words", [
+    (lambda name, a: a + 5 if name == "coo#sparse_coo.indices" else a, "do not make a sparse_coo tensor"),
+    (lambda name, a: None if name == "csr#sparse_csr.values" else a, "lacks its part"),
+    (lambda name, a: np.zeros(10**6) if name == "coo#sparse_coo.values" else a, "larger than any sparse tensor"),
+    (lambda name, a: a.astype(object) if name == "csc#sparse_csc.size" else a, "Python objects"),
+])
+def test_a_bad_sparse_entry_is_refused_and_changes_nothing(tmp_path, change, words):
+    path = tmp_path / "model.npz"
+    _sparse_module().save(path)
+    _rewritten(path, change)
+    model = _sparse_module(values=[7.0] * 4)
+    before = _state(model)
+    with pytest.raises(ag.nn.CheckpointError, match=words):
+        model.load(path)
+    assert _state(model) == before
