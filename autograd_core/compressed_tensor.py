@@ -359,6 +359,8 @@ class CompressedTensor(_coo.SparseInPlace, _coo.SparseConversions, Value):
         if other.ndim != 2:
             raise NotImplementedError(f"matmul of a {other.ndim}-d dense operand and a {self.layout} matrix is not "
                                       "implemented here")
+        if other.dtype != self.dtype:  # PyTorch's kernel expects the dense operand's dtype here
+            raise _coo.dtype_mismatch(other.dtype, self.dtype)
         return (self.t() @ other.transpose(0, 1)).transpose(0, 1)
 
     def mm(self, mat2):
@@ -430,6 +432,8 @@ def mm(input, mat2, sparse_grad=False, *, vector=False):
     if isinstance(mat2, CompressedTensor):
         if mat2.layout in BLOCKED or input.layout in BLOCKED:
             raise NotImplementedError(f"matmul of a {input.layout} and a {mat2.layout} tensor is not implemented here")
+        if mat2.dtype != input.dtype:  # PyTorch's kernel expects mat2's dtype here
+            raise _coo.dtype_mismatch(mat2.dtype, input.dtype)
         if sparse_grad and (input.layout, mat2.layout) == (sparse_csr, sparse_csc):
             raise RuntimeError("addmm: computation on CPU is not implemented for SparseCsc + SparseCsr @ SparseCsc")
         product = _coo.spmm(_as_coo(input), _as_coo(mat2), sparse_grad)

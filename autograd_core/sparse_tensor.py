@@ -15,6 +15,7 @@ import numbers
 import numpy as np
 
 from .ops import sparse as _sparse
+from .errors import scalar_type_name
 from .inplace import mark_changed, update_in_place
 from .modes import is_grad_enabled
 from .ops.nondifferentiable import without_gradient
@@ -600,9 +601,13 @@ def spmm(input, mat2, sparse_grad=False, *, vector=False):
     else:
         check_matrices(input, mat2)
     if mat2.dtype != input.dtype:
-        raise RuntimeError(f"spmm: expected mat1 and mat2 to have the same dtype, but got: {input.dtype} != "
-                           f"{mat2.dtype}")
+        raise dtype_mismatch(input.dtype, mat2.dtype)
     return _sparse.spmm(input, mat2, sparse_grad=bool(sparse_grad))
+
+
+def dtype_mismatch(expected, found):
+    """PyTorch's RuntimeError for the operands of a sparse product of two dtypes (its kernel expects `expected`)."""
+    return RuntimeError(f"expected scalar type {scalar_type_name(expected)} but found {scalar_type_name(found)}")
 
 
 def _sparse_sparse_mm(mat1, mat2, sparse_grad):
@@ -615,7 +620,8 @@ def _sparse_sparse_mm(mat1, mat2, sparse_grad):
                                f"got {x.data.sparse_dim} sparse and {x.data.dense_dim} dense dims")
     check_matrices(mat1, mat2)
     if mat1.dtype != mat2.dtype:
-        raise RuntimeError(f"mat1 dtype {mat1.dtype} does not match mat2 dtype {mat2.dtype}")
+        raise RuntimeError(f"mat1 dtype {scalar_type_name(mat1.dtype)} does not match mat2 dtype "
+                           f"{scalar_type_name(mat2.dtype)}")
     return _result(_sparse.sparse_matmul(mat1, mat2, masked_grad=bool(sparse_grad)))
 
 

@@ -431,7 +431,7 @@ def test_sparse_mm_of_csr_and_csc_refuses_in_pytorchs_words():
     expected = "addmm: computation on CPU is not implemented for SparseCsc + SparseCsr @ SparseCsc"
     for module in (ag, torch_or_skip()):
         a, b = module.tensor(A).to_sparse_csr(), module.tensor(B).to_sparse_csc()
-        assert _error(lambda: module.sparse.mm(a, b)) == ("RuntimeError", expected)
+        assert _error(lambda m=module, a=a, b=b: m.sparse.mm(a, b)) == ("RuntimeError", expected)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -512,3 +512,48 @@ def test_a_bad_sparse_entry_is_refused_and_changes_nothing(tmp_path, change, wor
     with pytest.raises(ag.nn.CheckpointError, match=words):
         model.load(path)
     assert _state(model) == before
+
+
+# ----------------------------------------------------------------------------------------------------
+# 6. The dtype errors of sparse products, in PyTorch's words.
+
+_A64, _B32 = A, B.astype(np.float32)
+MIXED_PRODUCTS = {  # name: (product of module m, PyTorch's message)
+    "coo @ dense": (lambda m: m.tensor(_A64).to_sparse() @ m.tensor(_B32),
+                    "expected scalar type Double but found Float"),
+    "torch.mm(coo, dense)": (lambda m: m.mm(m.tensor(_A64).to_sparse(), m.tensor(_B32)),
+                             "expected scalar type Double but found Float"),
+    "torch.sparse.mm(coo, dense)": (lambda m: m.sparse.mm(m.tensor(_A64).to_sparse(), m.tensor(_B32)),
+                                    "expected scalar type Double but found Float"),
+    "coo @ vector": (lambda m: m.tensor(_A64).to_sparse() @ m.ones(3, dtype=m.float32),
+                     "expected scalar type Double but found Float"),
+    "coo @ int64 dense": (lambda m: m.tensor(_A64).to_sparse() @ m.ones(3, 2, dtype=m.int64),
+                          "expected scalar type Double but found Long"),
+    "dense @ coo": (lambda m: m.tensor(_B32).t() @ m.tensor(_A64).t().to_sparse(),
+                    "expected scalar type Double but found Float"),
+    "torch.hspmm": (lambda m: m.hspmm(m.tensor(_A64).to_sparse(), m.tensor(_B32)),
+                    "expected scalar type Double but found Float"),
+    "coo @ coo": (lambda m: m.tensor(_A64).to_sparse() @ m.tensor(_B32).to_sparse(),
+                  "mat1 dtype Double does not match mat2 dtype Float"),
+    "csr @ dense": (lambda m: m.tensor(_A64).to_sparse_csr() @ m.tensor(_B32),
+                    "expected scalar type Double but found Float"),
+    "dense @ csr": (lambda m: m.tensor(_B32).t() @ m.tensor(_A64).t().to_sparse_csr(),
+                    "expected scalar type Float but found Double"),
+    "csr @ csr": (lambda m: m.tensor(_A64).to_sparse_csr() @ m.tensor(_B32).to_sparse_csr(),
+                  "expected scalar type Float but found Double"),
+    "csr @ csc": (lambda m: m.tensor(_A64).to_sparse_csr() @ m.tensor(_B32).to_sparse_csc(),
+                  "expected scalar type Float but found Double"),
+}
+
+
+@pytest.mark.parametrize("name", list(MIXED_PRODUCTS))
+def test_sparse_product_dtype_errors_in_pytorchs_words(name):
+    product, words = MIXED_PRODUCTS[name]
+    assert _error(lambda: product(ag)) == ("RuntimeError", words)
+
+
+@pytest.mark.parametrize("name", list(MIXED_PRODUCTS))
+def test_sparse_product_dtype_errors_are_pytorchs(name):
+    torch = torch_or_skip()
+    product, words = MIXED_PRODUCTS[name]
+    assert _error(lambda: product(torch)) == ("RuntimeError", words)
