@@ -32,7 +32,7 @@ _DENSE_GRAD = Value.grad
 _result = _ops.compressed_result
 
 
-class CompressedTensor(_coo.SparseInPlace, _coo.SparseConversions, Value):
+class CompressedTensor(_coo.ElementwiseInLayout, _coo.SparseInPlace, _coo.SparseConversions, Value):
     """A Value in a compressed sparse layout: `x.data` is a CompressedArray. Made by sparse_csr_tensor (and its
     CSC/BSR/BSC twins), sparse_compressed_tensor, or x.to_sparse_csr() and its twins; see the module's docstring."""
 
@@ -97,14 +97,6 @@ class CompressedTensor(_coo.SparseInPlace, _coo.SparseConversions, Value):
     def dense_dim(self):
         """The number of dense dims of each entry's values (0 unless hybrid)."""
         return self.data.dense_dim
-
-    def elementwise_in_layout(self, op):
-        """op (a primitive of one input with f(0) = 0: sin, abs, relu, sqrt, ...) of this tensor: in its layout, on
-        its pattern, op of each value (the engine's apply_unary calls this when the data refuses op). One with
-        f(0) != 0 (exp, cos, ...) raises PyTorch's RuntimeError; NotImplemented for any other op."""
-        if op.name not in _sparse.ZERO_PRESERVING and op.name not in _sparse.NOT_ZERO_PRESERVING:
-            return NotImplemented  # (the engine raises the data's own refusal)
-        return self.zero_preserving(op, op.name)
 
     def zero_preserving(self, fn, name):
         """fn (a function of a dense Value with fn(0) = 0, PyTorch's `name`: 'frac', 'angle', ...) of this tensor: in

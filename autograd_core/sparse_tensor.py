@@ -159,7 +159,23 @@ for _name in _sparse.NOT_ZERO_PRESERVING:
         setattr(SparseInPlace, _name + "_", _refused_in_place(_name + "_"))
 
 
-class SparseTensor(SparseInPlace, SparseConversions, Value):
+class ElementwiseInLayout:
+    """The engine's way into a sparse layout for elementwise primitives (a mixin of SparseTensor and CompressedTensor):
+    apply_unary calls `x.elementwise_in_layout(op)` when x's data refuses op, and the tensor's own `zero_preserving`
+    applies it in its layout."""
+
+    __slots__ = ()
+
+    def elementwise_in_layout(self, op):
+        """op (a primitive of one input with f(0) = 0: sin, abs, relu, sqrt, ...) of this tensor: in its layout, on its
+        pattern, op of each stored value. One with f(0) != 0 (exp, cos, ...) raises PyTorch's error for the layout
+        (`zero_preserving`'s); NotImplemented for any other op (the engine then raises the data's own refusal)."""
+        if op.name not in _sparse.ZERO_PRESERVING and op.name not in _sparse.NOT_ZERO_PRESERVING:
+            return NotImplemented
+        return self.zero_preserving(op, op.name)
+
+
+class SparseTensor(ElementwiseInLayout, SparseInPlace, SparseConversions, Value):
     """A sparse COO Value: `x.data` is a SparseArray of `indices` (sparse_dim, nnz) and `values` (nnz, *dense_shape).
     Made by `sparse_coo_tensor(indices, values, size)` or `x.to_sparse()`; see the module's docstring."""
 
@@ -257,14 +273,6 @@ class SparseTensor(SparseInPlace, SparseConversions, Value):
 
     def item(self):
         raise not_sparse("item")
-
-    def elementwise_in_layout(self, op):
-        """op (a primitive of one input with f(0) = 0: sin, abs, relu, sqrt, ...) of this tensor: sparse, on its
-        coalesced pattern, op of each value (the engine's apply_unary calls this when the data refuses op). One with
-        f(0) != 0 (exp, cos, ...) raises PyTorch's NotImplementedError; NotImplemented for any other op."""
-        if op.name not in _sparse.ZERO_PRESERVING and op.name not in _sparse.NOT_ZERO_PRESERVING:
-            return NotImplemented  # (the engine raises the data's own refusal)
-        return self.zero_preserving(op, op.name)
 
     def zero_preserving(self, fn, name):
         """fn (a function of a dense Value with fn(0) = 0, PyTorch's `name`: 'frac', 'nan_to_num', ...) of this tensor:

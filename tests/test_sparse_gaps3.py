@@ -557,3 +557,20 @@ def test_sparse_product_dtype_errors_are_pytorchs(name):
     torch = torch_or_skip()
     product, words = MIXED_PRODUCTS[name]
     assert _error(lambda: product(torch)) == ("RuntimeError", words)
+
+
+# ----------------------------------------------------------------------------------------------------
+# 7. elementwise_in_layout: one home.
+
+def test_elementwise_in_layout_has_one_home():
+    from autograd_core.compressed_tensor import CompressedTensor
+    from autograd_core.sparse_tensor import ElementwiseInLayout, SparseTensor
+
+    for cls in (SparseTensor, CompressedTensor):
+        owner = next(c for c in cls.__mro__ if "elementwise_in_layout" in vars(c))
+        assert owner is ElementwiseInLayout
+    for layout in ("coo", "csr"):
+        x = _sparse(ag)
+        x = x.to_sparse_csr() if layout == "csr" else x
+        assert str(x.sin().layout) == str(x.layout)
+        np.testing.assert_allclose(_dense(x.sin()), np.sin(_dense(x)))
