@@ -574,3 +574,17 @@ def test_elementwise_in_layout_has_one_home():
         x = x.to_sparse_csr() if layout == "csr" else x
         assert str(x.sin().layout) == str(x.layout)
         np.testing.assert_allclose(_dense(x.sin()), np.sin(_dense(x)))
+
+
+def test_detect_anomaly_reads_a_sparse_gradients_values():
+    from autograd_core.anomaly import AnomalyError
+
+    w = ag.tensor(TABLE, dtype=ag.float64, requires_grad=True)
+    with ag.autograd.detect_anomaly():
+        ag.nn.functional.embedding(ag.tensor(IDS), w.exp(), sparse=True).sum().backward()
+        assert w.grad.layout is ag.sparse_coo
+        w.grad = None
+        rows = ag.nn.functional.embedding(ag.tensor(IDS), w, sparse=True)
+        rows.register_hook(lambda g: g * np.inf)  # the embedding's own sparse gradient is then infinite
+        with pytest.raises(AnomalyError, match="backward of 'embedding' produced a non-finite gradient"):
+            rows.sum().backward()
