@@ -600,7 +600,7 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
             # and its input are NumPy scalars of one type (a scalar graph's case, decided by the class alone).
             fits = None
             if p0._requires_grad:  # the two inputs one after the other: a loop over them cost ~6% of the pass
-                try:  # (free unless it raises: a sparse gradient this rule refuses goes on dense, `_on_dense`)
+                try:  # (a NOP unless it raises: a sparse gradient this rule refuses goes on dense, `_on_dense`)
                     gp = vjps[0](g, out, x0) if p1 is None else vjps[0](g, out, x0, x1)
                 except SparseLayoutError:
                     if g.__class__ is not SparseArray:
