@@ -599,3 +599,28 @@ def test_detect_anomaly_reads_a_sparse_gradients_values():
         rows.register_hook(lambda g: g * np.inf)  # the embedding's own sparse gradient is then infinite
         with pytest.raises(AnomalyError, match="backward of 'embedding' produced a non-finite gradient"):
             rows.sum().backward()
+
+
+def test_the_first_pass_that_densifies_runs_again_in_a_fresh_process():
+    # the pass that first meets a rule refusing a sparse gradient is undone and run again, every node the general way;
+    # so are the process's later passes (engine.DENSIFIED)
+    import subprocess
+    import sys
+
+    script = """
+import numpy as np, autograd_core as ag
+from autograd_core import engine
+w = ag.tensor(np.arange(12.0).reshape(4, 3) / 10, dtype=ag.float64, requires_grad=True)
+rows = ag.nn.functional.embedding(ag.tensor([0, 2, 2]), w.tanh() @ ag.eye(3, dtype=ag.float64), sparse=True)
+calls = []
+rows.register_hook(lambda g: calls.append(1))
+assert not engine.DENSIFIED[0]
+rows.sum().backward()  # matmul's rule refuses the sparse gradient
+assert engine.DENSIFIED[0]
+expected = np.zeros((4, 3))
+expected[[0, 2]] = [[1.0] * 3, [2.0] * 3]
+np.testing.assert_allclose(w.grad.data, expected * (1 - np.tanh(w.data) ** 2), rtol=1e-13)
+print(len(calls), str(w.grad.layout))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["2", "torch.strided"]  # (the hook ran in the undone pass too)
