@@ -18,6 +18,7 @@ import sys
 import numpy as np
 
 from .modes import ANOMALY
+from .sparse_array import SparseData
 from .value import Value
 
 
@@ -42,6 +43,8 @@ def detect_anomaly(enabled=True):
 
 def _finite(x):
     data = x.data if isinstance(x, Value) else x
+    if isinstance(data, SparseData):  # a sparse gradient: what it stores (the rest is 0)
+        data = data.values
     return bool(np.all(np.isfinite(data)))
 
 

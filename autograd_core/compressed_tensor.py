@@ -21,7 +21,7 @@ from . import sparse_tensor as _coo
 from .ops import sparse as _sparse
 from .ops import sparse_compressed as _ops
 from .sparse_compressed import BACKEND, BLOCKED, COMPRESSED_LAYOUTS, CompressedArray, index_names, \
-    sparse_csr
+    sparse_csc, sparse_csr
 from .sparse_format import compressed_text
 from .sparse_tensor import SparseTensor, sparse_coo
 from .value import Value, _new_node
@@ -32,7 +32,7 @@ _DENSE_GRAD = Value.grad
 _result = _ops.compressed_result
 
 
-class CompressedTensor(_coo.SparseInPlace, _coo.SparseConversions, Value):
+class CompressedTensor(_coo.ElementwiseInLayout, _coo.SparseInPlace, _coo.SparseConversions, Value):
     """A Value in a compressed sparse layout: `x.data` is a CompressedArray. Made by sparse_csr_tensor (and its
     CSC/BSR/BSC twins), sparse_compressed_tensor, or x.to_sparse_csr() and its twins; see the module's docstring."""
 
@@ -97,14 +97,6 @@ class CompressedTensor(_coo.SparseInPlace, _coo.SparseConversions, Value):
     def dense_dim(self):
         """The number of dense dims of each entry's values (0 unless hybrid)."""
         return self.data.dense_dim
-
-    def elementwise_in_layout(self, op):
-        """op (a primitive of one input with f(0) = 0: sin, abs, relu, sqrt, ...) of this tensor: in its layout, on
-        its pattern, op of each value (the engine's apply_unary calls this when the data refuses op). One with
-        f(0) != 0 (exp, cos, ...) raises PyTorch's RuntimeError; NotImplemented for any other op."""
-        if op.name not in _sparse.ZERO_PRESERVING and op.name not in _sparse.NOT_ZERO_PRESERVING:
-            return NotImplemented  # (the engine raises the data's own refusal)
-        return self.zero_preserving(op, op.name)
 
     def zero_preserving(self, fn, name):
         """fn (a function of a dense Value with fn(0) = 0, PyTorch's `name`: 'frac', 'angle', ...) of this tensor: in
@@ -327,11 +319,11 @@ class CompressedTensor(_coo.SparseInPlace, _coo.SparseConversions, Value):
         empty_values = np.zeros(batch + (0,) + data.values.shape[data.batch_dim + 1:], data.values.dtype)
         empty = CompressedArray(np.zeros_like(data.compressed), np.zeros(batch + (0,), data.plain.dtype), empty_values,
                                 data.shape, data.layout)
-        return self._store(_new_node(CompressedTensor, empty, False, None, (), None, None), "zero_")
+        return self._in_place("zero_", lambda x: _new_node(CompressedTensor, empty, False, None, (), None, None))
 
     def mul_(self, other):
         """Each stored value times the number `other`, in place; returns self."""
-        return self._store(self * other, "mul_")
+        return self._in_place("mul_", lambda x: x * other, other)
 
     # PyTorch has neither - nor / for the compressed layouts (by a number, a tensor, in place: its RuntimeError)
     __sub__ = __rsub__ = __truediv__ = __rtruediv__ = sub = div = sub_ = div_ = _unsupported_layout
@@ -348,8 +340,8 @@ class CompressedTensor(_coo.SparseInPlace, _coo.SparseConversions, Value):
         raise NotImplementedError(f"add of {type(other).__name__} and a {self.layout} tensor is not implemented here")
 
     def __matmul__(self, other):
-        """self @ other for a dense matrix (k, m) or vector (k,): dense, with dense gradients (torch.mm's); a
-        compressed matrix of this layout: a compressed product."""
+        """self @ other for a dense matrix (k, m) or vector (k,): dense, with dense gradients (torch.mm's); a CSR or
+        CSC matrix (self CSR or CSC too): a CSR product (see `mm`)."""
         return mm(self, other, vector=True)
 
     def __rmatmul__(self, other):
@@ -359,6 +351,8 @@ class CompressedTensor(_coo.SparseInPlace, _coo.SparseConversions, Value):
         if other.ndim != 2:
             raise NotImplementedError(f"matmul of a {other.ndim}-d dense operand and a {self.layout} matrix is not "
                                       "implemented here")
+        if other.dtype != self.dtype:  # PyTorch's kernel expects the dense operand's dtype here
+            raise _coo.dtype_mismatch(other.dtype, self.dtype)
         return (self.t() @ other.transpose(0, 1)).transpose(0, 1)
 
     def mm(self, mat2):
@@ -424,13 +418,18 @@ def _number(x, what, layout):
 def mm(input, mat2, sparse_grad=False, *, vector=False):
     """The product of a compressed matrix `input` (n, k) and a dense `mat2` (k, m) (or a vector (k,) with
     vector=True): dense, computed as the COO layout's (torch.mm). Gradients: mat2's dense; input's dense, or on
-    input's pattern in its layout with sparse_grad=True (torch.sparse.mm). A compressed mat2 gives a product in
-    input's layout."""
+    input's pattern in its layout with sparse_grad=True (torch.sparse.mm). A compressed mat2 (CSR or CSC, as input)
+    gives a CSR product, whatever the two layouts, as PyTorch's; each input's gradient in its own layout (PyTorch's
+    backward has them for CSR @ CSR only, and refuses the others)."""
     if isinstance(mat2, CompressedTensor):
-        if mat2.layout is not input.layout or input.layout in BLOCKED:
+        if mat2.layout in BLOCKED or input.layout in BLOCKED:
             raise NotImplementedError(f"matmul of a {input.layout} and a {mat2.layout} tensor is not implemented here")
+        if mat2.dtype != input.dtype:  # PyTorch's kernel expects mat2's dtype here
+            raise _coo.dtype_mismatch(mat2.dtype, input.dtype)
+        if sparse_grad and (input.layout, mat2.layout) == (sparse_csr, sparse_csc):
+            raise RuntimeError("addmm: computation on CPU is not implemented for SparseCsc + SparseCsr @ SparseCsc")
         product = _coo.spmm(_as_coo(input), _as_coo(mat2), sparse_grad)
-        return _result(_ops.to_compressed(product, layout=input.layout))
+        return _result(_ops.to_compressed(product, layout=sparse_csr))
     return _coo.spmm(_as_coo(input), mat2, sparse_grad, vector=vector)
 
 

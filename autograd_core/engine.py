@@ -37,7 +37,7 @@ from .value import (  # noqa: E402  (value.py imports nothing from here at modul
 )
 from .inplace import check_saved_versions, share_versions  # noqa: E402
 from .scattered_gradient import ScatteredGradient  # noqa: E402
-from .sparse_array import SparseArray  # noqa: E402
+from .sparse_array import SparseArray, SparseLayoutError  # noqa: E402
 from .grad_array import GradArray  # noqa: E402
 
 _constant = Value._constant
@@ -429,11 +429,29 @@ def run_backward(roots, seeds, *, retain_graph, create_graph, inputs=None, accum
     # Asked once per pass: a tracer watching this thread (a profiler) may time each node's rules (tracing.py).
     tracers = _tracers()
     to_parents = watched_to_parents(tracers) if tracers else _to_parents
+    if DENSIFIED[0] and to_parents is _to_parents:
+        to_parents = _to_parents_densifying
     gc.disable()
     GRAD_ENABLED.set(create_graph)  # in this thread only
     try:
         order = _in_backward_order(roots, seeds)
-        _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured, visited, undo, release, to_parents)
+        try:
+            _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured, visited, undo, release,
+                        to_parents)
+        except SparseLayoutError:
+            if to_parents is not _to_parents:  # (its calls densified: the refusal was not a sparse gradient's)
+                raise
+            # A sparse gradient met a rule that refuses it (F.embedding(i, w.tanh(), sparse=True)): the pass again
+            # from the start, every node the general way, whose calls densify such a gradient edge by edge; the
+            # process's later passes go that way from the start (the short way's calls stay as they were).
+            _undo(roots, order, visited, undo, accumulate, retain_graph)
+            DENSIFIED[0] = True
+            to_parents = _to_parents_densifying
+            captured.clear(), visited.clear(), undo.clear(), callbacks.clear()
+            release = _leaves_to_release(roots) if HOOKED_LEAVES else None
+            order = _in_backward_order(roots, seeds)
+            _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured, visited, undo, release,
+                        to_parents)
         while callbacks:  # queued by hooks during the pass (see queue_callback)
             callbacks.pop(0)()
     except BaseException:
@@ -684,16 +702,21 @@ def _to_parents(node, g, create_graph, anomaly, passed_through, release=None, re
         parent = parents[i]
         if not parent._requires_grad:
             continue
-        if lazy_vjp is not None:  # a slice's gradient, scattered when the parent's are all in (scattered_gradient.py)
-            gp = lazy_vjp(g, xs[0], **params)
-        elif arity == 2:
-            gp = vjps[1 if i else 0](g, out, xs[0], xs[1])
-        elif arity == 1:
-            gp = vjps[0](g, out, xs[0])
-        elif params is None:
-            gp = vjps[i](g, out, *xs)
-        else:
-            gp = vjps[i](g, out, *xs, **params)
+        try:
+            if lazy_vjp is not None:  # a slice's gradient, scattered when the parent's are all in (scattered_gradient)
+                gp = lazy_vjp(g, xs[0], **params)
+            elif arity == 2:
+                gp = vjps[1 if i else 0](g, out, xs[0], xs[1])
+            elif arity == 1:
+                gp = vjps[0](g, out, xs[0])
+            elif params is None:
+                gp = vjps[i](g, out, *xs)
+            else:
+                gp = vjps[i](g, out, *xs, **params)
+        except SparseLayoutError:
+            if g.__class__ is not SparseArray:
+                raise
+            gp = _on_dense(vjps[i], g, (out, *xs), params or {})
         if gp is None:
             continue
         pdata = parent.data if create_graph else xs[i]
@@ -719,10 +742,33 @@ def _to_parents(node, g, create_graph, anomaly, passed_through, release=None, re
 _ndarray = np.ndarray
 
 
+DENSIFIED = [False]  # whether a pass of this process met a sparse gradient a rule refuses (see run_backward)
+
+
+def _to_parents_densifying(node, g, create_graph, anomaly, passed_through, release=None, released=None):
+    """`_to_parents` itself, under another name: a pass given it sends every node this way (the short way of
+    `_chain_rule` is for `_to_parents` only), where a sparse gradient a rule refuses goes on dense (`_on_dense`)."""
+    return _to_parents(node, g, create_graph, anomaly, passed_through, release, released)
+
+
+def _on_dense(rule, g, args, params):
+    """The result of an edge's rule that refused sparse gradient g (a dense operation's rule that is not g times
+    something, or g divided by something: matmul's, indexing's, a reduction's), run again on g made dense. PyTorch's
+    backward fails there ("Could not run 'aten::...' with arguments from the 'SparseCPU' backend"); here the gradient
+    densifies at that node and goes on dense."""
+    return rule(g.to_dense(), *args, **params)
+
+
 def _fit(gp, pdata, op, i):
     """Un-broadcast a rule's result to its input's shape and cast it to the input's dtype."""
     if gp.__class__ is ScatteredGradient:
         gp = gp.dense()
+    elif gp.__class__ is SparseArray and gp.shape != pdata.shape:  # a sparse gradient of a broadcast operand
+        try:
+            gp = gp.sum_to(pdata.shape)
+        except (ValueError, IndexError):
+            raise RuntimeError(f"backward: the rule of '{op.name}' for input {i} returned shape {gp.shape}, which "
+                               f"does not reduce to the input's shape {pdata.shape}") from None
     if gp.shape != pdata.shape:
         gp = _unbroadcast(gp, pdata.shape, op, i)
     if gp.dtype != pdata.dtype:

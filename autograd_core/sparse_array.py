@@ -190,6 +190,64 @@ class SparseArray(SparseData):
         out[found] = array.values[where[found]]
         return out
 
+    # A gradient's arithmetic in the dense rules it passes through (exp's g·out, sin's g·cos x, div's g / b, ...):
+    # PyTorch's sparse * dense, sparse on this array's pattern, so a sparse gradient stays sparse down a chain of
+    # them. What no rule here can do (dense / sparse, a dense operand broadcasting the array to a larger shape) refuses.
+
+    def __mul__(self, other):
+        if isinstance(other, (np.ndarray, np.generic)):
+            return self.with_values(self.values * self._dense_at_entries(other, "mul"))
+        return SparseData.__mul__(self, other)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other):
+        if isinstance(other, (np.ndarray, np.generic, int, float, complex)):
+            return self.with_values(self.values / self._dense_at_entries(other, "divide"))
+        raise self._refused(f"divide of a sparse array by {type(other).__name__}")
+
+    def _dense_at_entries(self, dense, what):
+        """Dense `dense`'s elements at this array's entries, (nnz, *dense_shape) (dense broadcast to its shape)."""
+        dense = np.asarray(dense)  # (a Parameter's ParameterArray, a number: plain)
+        if dense.ndim == 0:
+            return dense
+        try:
+            if np.broadcast_shapes(dense.shape, self.shape) != self.shape:
+                raise ValueError
+        except ValueError:
+            raise self._refused(f"{what} of a sparse array of shape {self.shape} and a dense one of shape "
+                                f"{dense.shape}") from None
+        return np.broadcast_to(dense, self.shape)[tuple(self.indices)]
+
+    def swapaxes(self, axis1, axis2):
+        """Sparse axes axis1 and axis2 interchanged (swapaxes' rule on a sparse gradient: PyTorch's transpose of one);
+        a dense axis refuses."""
+        axes = [a + self.ndim if a < 0 else a for a in (axis1, axis2)]
+        if not all(0 <= a < self.sparse_dim for a in axes):
+            raise self._refused("swapaxes of a dense axis")
+        order = list(range(self.sparse_dim))
+        order[axes[0]], order[axes[1]] = axes[1], axes[0]
+        shape = list(self.shape)
+        shape[axes[0]], shape[axes[1]] = shape[axes[1]], shape[axes[0]]
+        return SparseArray(self.indices[order], self.values, shape, coalesced=self.coalesced and self.nnz < 2)
+
+    def sum_to(self, shape):
+        """This array summed over the axes of size 1 in `shape` (of as many axes) that it stretches: the engine's
+        un-broadcasting of a sparse gradient, sparse and coalesced as PyTorch's (such an axis, if sparse, keeps index
+        0). For a `shape` of fewer axes (where PyTorch's backward fails, viewing a sparse tensor), the dense array,
+        for the engine to sum."""
+        if len(shape) != self.ndim:
+            return self.to_dense()
+        sparse_dim = self.sparse_dim
+        stretched = [d for d in range(self.ndim) if shape[d] == 1 and self.shape[d] != 1]
+        values = self.values
+        dense_axes = tuple(d - sparse_dim + 1 for d in stretched if d >= sparse_dim)
+        if dense_axes:
+            values = values.sum(axis=dense_axes, keepdims=True)
+        indices = self.indices.copy()
+        indices[[d for d in stretched if d < sparse_dim]] = 0
+        return SparseArray(indices, values, tuple(shape)).coalesce()
+
     def __add__(self, other):
         if other.__class__ is SparseArray:
             if other.shape != self.shape:

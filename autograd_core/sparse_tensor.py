@@ -15,6 +15,9 @@ import numbers
 import numpy as np
 
 from .ops import sparse as _sparse
+from .errors import scalar_type_name
+from .inplace import mark_changed, update_in_place
+from .modes import is_grad_enabled
 from .ops.nondifferentiable import without_gradient
 from .sparse_array import SparseArray, SparseGradients, SparseLayoutError, not_sparse
 from .sparse_format import sparse_text
@@ -89,31 +92,45 @@ class SparseConversions:
 
 
 class SparseInPlace:
-    """The in-place elementwise methods of a sparse tensor of any layout (a mixin of SparseTensor and
-    CompressedTensor): `x.abs_()` is `x.abs()` stored into x, on a tensor that records nothing (a graph's in-place
-    changes of sparse tensors are not recorded here), as PyTorch's for the functions it has for x's layout (the
-    out-of-place function refuses the others in PyTorch's words)."""
+    """The in-place methods of a sparse tensor of any layout (a mixin of SparseTensor and CompressedTensor): `x.abs_()`
+    is `x.abs()` stored into x, in x's layout, as PyTorch's for the functions it has for x's layout (the out-of-place
+    function refuses the others in PyTorch's words). Inside a graph they are recorded as PyTorch records them."""
 
     __slots__ = ()
 
-    def _store(self, result, name):
-        if self.requires_grad:
-            raise RuntimeError(f"{name}: in-place operations on a sparse tensor that requires grad are not supported "
-                               "here (a leaf Variable that requires grad is being used in an in-place operation)")
-        data = result.data
+    def _in_place(self, name, result_of, *operands):
+        """self's contents become result_of(self) (a sparse tensor of self's layout and shape); returns self. Grad mode
+        on and self or an operand requiring grad: a leaf that requires grad refuses (PyTorch's RuntimeError), any other
+        tensor becomes the node result_of(its old self), its gradient result_of's (inplace.update_in_place: nodes
+        recorded before that read its old contents refuse backward). Otherwise its data is replaced (a sparse array
+        never changes in place, so a gradient shared elsewhere is safe) and its version goes up."""
+        if is_grad_enabled() and (self.requires_grad or any(isinstance(o, Value) and o.requires_grad
+                                                            for o in operands)):
+            if self.requires_grad and self.is_leaf:
+                raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+            return update_in_place(self, name, lambda old: result_of(self._result(old)), *operands)
+        data = result_of(self).data
         self.data = data if data.dtype == self.data.dtype else data.astype(self.data.dtype)
+        mark_changed(self)
         return self
 
-    def square_(self):
+    def square_(self, *args):
         """PyTorch's refusal: it has no in-place square (pow_) of a sparse tensor."""
         if self.layout is sparse_coo:
             raise SparseLayoutError(_sparse.could_not_run("pow_.Scalar", "SparseCPU"))
         return self._unsupported_layout()
 
+    pow_ = square_
+
 
 def _in_place_method(name):
+    def result_of(x, *args, **kwargs):
+        if x.layout is sparse_coo and not x.data.coalesced and name not in ("neg", "negative"):
+            raise RuntimeError(f"{name}_ requires coalesced input")  # PyTorch's: f(a + b) is not f(a) + f(b)
+        return getattr(x, name)(*args, **kwargs)
+
     def method(self, *args, **kwargs):
-        return self._store(getattr(self, name)(*args, **kwargs), name + "_")
+        return self._in_place(name + "_", lambda x: result_of(x, *args, **kwargs))
 
     method.__name__, method.__qualname__ = name + "_", f"SparseInPlace.{name}_"
     method.__doc__ = f"x.{name}(...) stored into x, in its layout; returns x."
@@ -142,7 +159,23 @@ for _name in _sparse.NOT_ZERO_PRESERVING:
         setattr(SparseInPlace, _name + "_", _refused_in_place(_name + "_"))
 
 
-class SparseTensor(SparseInPlace, SparseConversions, Value):
+class ElementwiseInLayout:
+    """The engine's way into a sparse layout for elementwise primitives (a mixin of SparseTensor and CompressedTensor):
+    apply_unary calls `x.elementwise_in_layout(op)` when x's data refuses op, and the tensor's own `zero_preserving`
+    applies it in its layout."""
+
+    __slots__ = ()
+
+    def elementwise_in_layout(self, op):
+        """op (a primitive of one input with f(0) = 0: sin, abs, relu, sqrt, ...) of this tensor: in its layout, on its
+        pattern, op of each stored value. One with f(0) != 0 (exp, cos, ...) raises PyTorch's error for the layout
+        (`zero_preserving`'s); NotImplemented for any other op (the engine then raises the data's own refusal)."""
+        if op.name not in _sparse.ZERO_PRESERVING and op.name not in _sparse.NOT_ZERO_PRESERVING:
+            return NotImplemented
+        return self.zero_preserving(op, op.name)
+
+
+class SparseTensor(ElementwiseInLayout, SparseInPlace, SparseConversions, Value):
     """A sparse COO Value: `x.data` is a SparseArray of `indices` (sparse_dim, nnz) and `values` (nnz, *dense_shape).
     Made by `sparse_coo_tensor(indices, values, size)` or `x.to_sparse()`; see the module's docstring."""
 
@@ -241,14 +274,6 @@ class SparseTensor(SparseInPlace, SparseConversions, Value):
     def item(self):
         raise not_sparse("item")
 
-    def elementwise_in_layout(self, op):
-        """op (a primitive of one input with f(0) = 0: sin, abs, relu, sqrt, ...) of this tensor: sparse, on its
-        coalesced pattern, op of each value (the engine's apply_unary calls this when the data refuses op). One with
-        f(0) != 0 (exp, cos, ...) raises PyTorch's NotImplementedError; NotImplemented for any other op."""
-        if op.name not in _sparse.ZERO_PRESERVING and op.name not in _sparse.NOT_ZERO_PRESERVING:
-            return NotImplemented  # (the engine raises the data's own refusal)
-        return self.zero_preserving(op, op.name)
-
     def zero_preserving(self, fn, name):
         """fn (a function of a dense Value with fn(0) = 0, PyTorch's `name`: 'frac', 'nan_to_num', ...) of this tensor:
         sparse, on its coalesced pattern, fn of each value, differentiable. PyTorch's NotImplementedError for a
@@ -325,38 +350,31 @@ class SparseTensor(SparseInPlace, SparseConversions, Value):
         return _result(_sparse.sparse_scale(self, factor=1))
 
     # ------------------------------------------------------------------------------------------------
-    # In place, on a tensor that records nothing (a sparse gradient: `p.grad.zero_()`, clipping's `mul_`): the data
-    # is replaced by a new SparseArray (which never changes in place, so a gradient shared elsewhere is safe).
-
-    def _replace_data(self, data, name):
-        if self.requires_grad:
-            raise RuntimeError(f"{name}: in-place operations on a sparse tensor that requires grad are not supported "
-                               "here (a leaf Variable that requires grad is being used in an in-place operation)")
-        self.data = data
-        return self
+    # In place (SparseInPlace._in_place: recorded inside a graph, as PyTorch's).
 
     def zero_(self):
         """No entries left (nnz 0, coalesced), in place, as PyTorch's sparse zero_; returns self."""
-        data = self.data
-        empty = SparseArray(np.zeros((data.sparse_dim, 0), np.int64),
-                            np.zeros((0,) + data.values.shape[1:], data.values.dtype), data.shape, coalesced=True)
-        return self._replace_data(empty, "zero_")
+        return self._in_place("zero_", _emptied)
 
     def mul_(self, other):
-        """Each stored value times the number `other`, in place; returns self."""
-        return self._replace_data(self.data * _number(other, "mul_"), "mul_")
+        """Each stored value times the number `other` (or self * a sparse `other`: the common positions), in place;
+        returns self."""
+        if not isinstance(other, SparseTensor):
+            other = _number(other, "mul_")
+        return self._in_place("mul_", lambda x: x * other, other)
 
     def div_(self, other):
         """Each stored value divided by the number `other`, in place; returns self."""
         factor = _number(other, "div_")
-        return self._replace_data(self.data.with_values(self.data.values / factor), "div_")
+        return self._in_place("div_", lambda x: x / factor)
 
     def add_(self, other, alpha=1):
         """self + alpha·other for a sparse `other` of self's shape (sparse: the entries of both), in place."""
         if not isinstance(other, SparseTensor):
             raise RuntimeError("add_(sparse, dense) is not supported here: the sum of a sparse tensor and a dense one "
                                "is dense; use other + self")
-        return self._replace_data(self.data + other.data * _number(alpha, "add_"), "add_")
+        alpha = _number(alpha, "add_")
+        return self._in_place("add_", lambda x: x + (other if alpha == 1 else other * alpha), other)
 
     def sub_(self, other, alpha=1):
         """self - alpha·other for a sparse `other` of self's shape, in place (add_ with -alpha)."""
@@ -422,11 +440,13 @@ class SparseTensor(SparseInPlace, SparseConversions, Value):
     def __mul__(self, other):
         """self * other, sparse COO on self's pattern (PyTorch's): a number or a 0-d tensor scales each value; a dense
         tensor that broadcasts to self's shape multiplies each stored element by its element there; a sparse COO
-        tensor of self's shape keeps the positions both store (coalesced). Gradients: self's sparse; a dense other's
-        sparse COO on self's pattern when it is a leaf of self's shape (PyTorch's), else dense (one broadcast, or an
-        operation's result); a sparse other's sparse."""
-        if isinstance(other, Value) and other.ndim == 0 and other.requires_grad:
-            return self._map_values(lambda values: values * other)
+        tensor of self's shape keeps the positions both store (coalesced). Gradients sparse, as PyTorch's: self's; a
+        dense other's on self's pattern (summed over the axes other was broadcast along; a non-leaf other passes it on
+        to the operations that made it, sparse through those whose rule multiplies it), dense for an other of one
+        element (a scale) or of fewer dims (where PyTorch's backward fails); a sparse other's."""
+        if isinstance(other, Value) and other.data.size == 1 and other.ndim <= self.ndim and other.requires_grad:
+            # one element (0-d, (1, 1), ...): a scale, its gradient dense, as PyTorch's
+            return self._map_values(lambda values: values * (other if other.ndim == 0 else other.reshape(())))
         if not isinstance(other, (Value, np.ndarray)) or isinstance(other, Value) and other.ndim == 0:
             return _result(_sparse.sparse_scale(self, factor=_number(other, "mul")))
         if isinstance(other, SparseTensor):
@@ -445,11 +465,12 @@ class SparseTensor(SparseInPlace, SparseConversions, Value):
                              f"{tuple(other.shape)} (a dense operand with more dims than the sparse one)")
         x = self.coalesce()
         indices = x.data.indices
-        dense = other if tuple(other.shape) == shape else other.expand(*shape)
-        # PyTorch's gradient of a dense operand of self's shape is sparse, on self's pattern: here a leaf's (one that
-        # reaches an operation's node, whose rules take dense gradients, comes to it dense)
-        sparse_grad = dense is other and other.is_leaf
-        return x._map_values(lambda values: values * _sparse.values_at(dense, indices=indices, sparse_grad=sparse_grad))
+        # PyTorch's gradient of the dense operand is sparse, on self's pattern (summed over the axes it was broadcast
+        # along), a leaf's or an operation's result's alike; one of fewer dims gets a dense one here (PyTorch's
+        # backward fails: a view of a sparse tensor)
+        broadcast = None if tuple(other.shape) == shape else shape
+        return x._map_values(lambda values: values * _sparse.values_at(
+            other, indices=indices, sparse_grad=other.ndim == self.ndim, shape=broadcast))
 
     __rmul__ = __mul__
 
@@ -506,6 +527,17 @@ class SparseGradient(SparseTensor):
         if other.__class__ is SparseArray or (other.__class__ is np.ndarray and other.shape == self.data.shape):
             return self.data + other
         return super().__add__(other)
+
+
+def _emptied(x):
+    """Sparse COO x with no entries (coalesced), in x's graph: its gradient zero on x's pattern (PyTorch's zero_)."""
+    data = x.data
+    if not x.requires_grad:
+        return _new_node(SparseTensor, SparseArray(np.zeros((data.sparse_dim, 0), np.int64), data.values[:0],
+                                                   data.shape, coalesced=True), False, None, (), None, None)
+    none = _sparse.sparse_values(x.coalesce())[:0]
+    return _result(_sparse.sparse_coo(none, indices=np.zeros((data.sparse_dim, 0), np.int64), shape=data.shape,
+                                      coalesced=True))
 
 
 def as_sparse_tensor(g):
@@ -577,9 +609,13 @@ def spmm(input, mat2, sparse_grad=False, *, vector=False):
     else:
         check_matrices(input, mat2)
     if mat2.dtype != input.dtype:
-        raise RuntimeError(f"spmm: expected mat1 and mat2 to have the same dtype, but got: {input.dtype} != "
-                           f"{mat2.dtype}")
+        raise dtype_mismatch(input.dtype, mat2.dtype)
     return _sparse.spmm(input, mat2, sparse_grad=bool(sparse_grad))
+
+
+def dtype_mismatch(expected, found):
+    """PyTorch's RuntimeError for the operands of a sparse product of two dtypes (its kernel expects `expected`)."""
+    return RuntimeError(f"expected scalar type {scalar_type_name(expected)} but found {scalar_type_name(found)}")
 
 
 def _sparse_sparse_mm(mat1, mat2, sparse_grad):
@@ -592,7 +628,8 @@ def _sparse_sparse_mm(mat1, mat2, sparse_grad):
                                f"got {x.data.sparse_dim} sparse and {x.data.dense_dim} dense dims")
     check_matrices(mat1, mat2)
     if mat1.dtype != mat2.dtype:
-        raise RuntimeError(f"mat1 dtype {mat1.dtype} does not match mat2 dtype {mat2.dtype}")
+        raise RuntimeError(f"mat1 dtype {scalar_type_name(mat1.dtype)} does not match mat2 dtype "
+                           f"{scalar_type_name(mat2.dtype)}")
     return _result(_sparse.sparse_matmul(mat1, mat2, masked_grad=bool(sparse_grad)))
 
 

@@ -15,6 +15,8 @@ Loading trusts nothing in the archive before checking it against the model:
   loader read more than the model's own size;
 * values are cast to the model's dtypes only when nothing is lost: NaN or 3.9 into an integer buffer,
   or 1e300 into float32 (→ inf), are errors;
+* a sparse entry (a sparse parameter) is stored as its parts, `KEY#LAYOUT.PART` (nn/sparse_checkpoint.py), each
+  checked likewise (bounded by the model's shape) and assembled by the public constructors;
 * every failure raises `CheckpointError` (a ValueError) naming the file and the key, with lists of keys cut
   short; files are closed on every path; and the model is only changed after everything was read and checked.
 """
@@ -30,6 +32,8 @@ import zlib
 import numpy as np
 
 from autograd_core.files import replace_file
+
+from .sparse_checkpoint import PARTS, assemble, is_sparse_entry, part_limit, sparse_members, split_member
 
 MAX_MEMBERS = 10_000
 MAX_EXTRA_STATE_BYTES = 1 << 16  # a generator's state (nn.Dropout): small, JSON text
@@ -87,14 +91,20 @@ def save_atomic(state, path):
     (`autograd_core.files.replace_file`). A save killed midway may leave a `.NAME.*.tmp` file next to the
     checkpoint; the checkpoint is intact.
     """
-    replace_file(path, lambda file: _write_npz(file, state), durable=True, who="save")
+    members = {}  # every entry as arrays before the file is opened: what cannot be stored fails with no file begun
+    for key, array in state.items():
+        if is_sparse_entry(array):  # a sparse parameter: its indices, values, size (nn/sparse_checkpoint.py)
+            members.update(sparse_members(key, array))
+        else:
+            members[key] = np.asarray(array)
+    replace_file(path, lambda file: _write_npz(file, members), durable=True, who="save")
 
 
-def _write_npz(f, state):
+def _write_npz(f, members):
     with zipfile.ZipFile(f, "w") as archive:
-        for key, array in state.items():
+        for key, array in members.items():
             with archive.open(key + ".npy", "w", force_zip64=True) as member:
-                np.lib.format.write_array(member, np.asarray(array), allow_pickle=False)
+                np.lib.format.write_array(member, array, allow_pickle=False)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -109,17 +119,25 @@ def read_checkpoint(path, expected, strict=True, owner="Module"):
     with strict=True a missing or unexpected key is refused before any array data is read.
     """
     name = os.fspath(path)
+    most = len(expected) * max(len(parts) for parts in PARTS.values())  # (a sparse entry is several members)
     try:
         with open(name, "rb") as fh:
-            _check_member_count(name, _declared_members(fh), len(expected))  # before zipfile reads them all
+            _check_member_count(name, _declared_members(fh), most)  # before zipfile reads them all
             with zipfile.ZipFile(fh) as archive:
-                members = _members(name, archive, len(expected))
-                missing = [k for k in expected if k not in members and not is_extra_state(k)]
-                unexpected = [k for k in members if k not in expected]
+                members = _members(name, archive, most)
+                sparse = _sparse_entries(name, members)
+                missing = [k for k in expected if k not in members and k not in sparse and not is_extra_state(k)]
+                unexpected = [k for k in (*members, *sparse) if k not in expected]
                 headers = {k: _header(name, archive, members[k], k, expected[k]) for k in expected if k in members}
+                sparse_headers = {k: {part: (info, _header(name, archive, info, k, expected[k],
+                                                           limit=part_limit(expected[k])))
+                                      for part, info in sparse[k][1].items()} for k in expected if k in sparse}
                 if strict:
                     check_keys(missing, unexpected, f"{name}: load into {owner}")
                 state = {k: _data(name, archive, members[k], k, *headers[k]) for k in headers}
+                for k, parts in sparse_headers.items():
+                    arrays = {part: _data(name, archive, info, k, *header) for part, (info, header) in parts.items()}
+                    state[k] = assemble(f"{name}: key {short(k)}", sparse[k][0], arrays)
     except CheckpointError:
         raise
     except FileNotFoundError:
@@ -176,8 +194,26 @@ def _members(name, archive, n_expected):
     return members
 
 
-def _header(name, archive, info, key, current):
-    """(shape, fortran_order, dtype, data offset) of member `key`, checked against the model's array."""
+def _sparse_entries(name, members):
+    """{key: (layout, {part: member info})} of the sparse entries among `members` (whose members it removes)."""
+    sparse = {}
+    for member in list(members):
+        split = split_member(member)
+        if split is None:
+            continue
+        key, layout, part = split
+        if key in members:
+            raise CheckpointError(f"{name}: key {short(key)} appears more than once")
+        stored_layout, parts = sparse.setdefault(key, (layout, {}))
+        if layout != stored_layout:
+            raise CheckpointError(f"{name}: key {short(key)}: parts of two sparse layouts ({stored_layout}, {layout})")
+        parts[part] = members.pop(member)
+    return sparse
+
+
+def _header(name, archive, info, key, current, limit=None):
+    """(shape, fortran_order, dtype, data offset) of member `key`, checked against the model's array; or, with
+    `limit` (a part of a sparse entry, of no fixed shape), against that many bytes."""
     where = f"{name}: key {short(key)}"
     with archive.open(info) as f:
         try:
@@ -196,7 +232,11 @@ def _header(name, archive, info, key, current):
     if dtype.kind not in "biuf":
         raise CheckpointError(f"{where}: non-numeric dtype {dtype}")
     extra = is_extra_state(key)
-    if not extra and tuple(shape) != np.shape(current):
+    if limit is not None:
+        if math.prod(shape) * dtype.itemsize > limit:
+            raise CheckpointError(f"{where}: a part of shape {tuple(shape)} is larger than any sparse tensor of "
+                                  f"this module's shape {np.shape(current)}")
+    elif not extra and tuple(shape) != np.shape(current):
         raise CheckpointError(f"{where}: shape mismatch: the checkpoint has {tuple(shape)}, "
                               f"this module has {np.shape(current)}")
     nbytes = math.prod(shape) * dtype.itemsize

@@ -98,20 +98,23 @@ sparse_coo.defjvp_linear()
 
 
 @primitive("sparse_values_at")
-def values_at(x, indices, sparse_grad=False):
+def values_at(x, indices, sparse_grad=False, shape=None):
     """What x (dense, or sparse) holds at each sparse position indices[:, k]: (n, *dense_shape); a sparse x's
     duplicates summed, zeros where it has no entry. sparse_grad: a dense x's gradient is sparse too, on the positions
-    read (PyTorch's for the dense operand of sparse * dense), rather than dense."""
+    read (PyTorch's for the dense operand of sparse * dense), rather than dense. shape: a dense x broadcast to it first
+    (its sparse gradient then summed back over the broadcast axes by the engine, as PyTorch's)."""
     if x.__class__ is SparseArray:
         if x.indices is indices and x.coalesced:
             return x.values
         return x.values_at(indices)
+    if shape is not None:
+        x = np.broadcast_to(x, shape)
     return x[tuple(indices)]
 
 
-def _values_at_vjp(g, out, x, indices, sparse_grad=False):
+def _values_at_vjp(g, out, x, indices, sparse_grad=False, shape=None):
     # the entries' gradients put back where they were read: into a sparse array for sparse x, a dense one for dense x
-    back = sparse_coo(g, indices=indices, shape=tuple(x.shape))
+    back = sparse_coo(g, indices=indices, shape=tuple(x.shape) if shape is None else shape)
     return back if sparse_grad or is_sparse_data(x) else to_dense(back)
 
 
