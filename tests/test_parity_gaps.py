@@ -148,12 +148,27 @@ def test_grad_of_a_0d_value_is_a_tensor_to_torch_functions():
 
 # Not yet refused: a NumPy array given to an elementwise function computes (the function transforms hand f its
 # non-differentiated arguments as arrays: tests/test_functional.py, test_functional_trees.py, test_forward.py, ...).
-_NOT_YET = pytest.mark.xfail(strict=True, reason="an ndarray to an elementwise torch function still computes")
 ARRAY_CALLS = {  # name: (call on a NumPy array a and a tensor t, as in PyTorch)
-    "sin": pytest.param(lambda m, a, t: m.sin(a), marks=_NOT_YET),
-    "exp": pytest.param(lambda m, a, t: m.exp(a), marks=_NOT_YET),
-    "sin-keyword": pytest.param(lambda m, a, t: m.sin(input=a), marks=_NOT_YET),
-    "maximum-other": pytest.param(lambda m, a, t: m.maximum(t, a), marks=_NOT_YET),
+    "sin": lambda m, a, t: m.sin(a),
+    "exp": lambda m, a, t: m.exp(a),
+    "sin-keyword": lambda m, a, t: m.sin(input=a),
+    "maximum-other": lambda m, a, t: m.maximum(t, a),
+    "maximum-input": lambda m, a, t: m.maximum(a, t),
+    "add-other": lambda m, a, t: m.add(t, a),
+    "add-input": lambda m, a, t: m.add(a, t),
+    "add-number": lambda m, a, t: m.add(a, 1),
+    "sub-alpha": lambda m, a, t: m.sub(t, a, alpha=2),
+    "mul": lambda m, a, t: m.mul(t, a),
+    "div": lambda m, a, t: m.div(a, t),
+    "matmul": lambda m, a, t: m.matmul(t, a),
+    "mm-mat2": lambda m, a, t: m.mm(t.reshape(1, 2), a.reshape(2, 1)),
+    "sum": lambda m, a, t: m.sum(a),
+    "mean": lambda m, a, t: m.mean(a),
+    "max": lambda m, a, t: m.max(a),
+    "neg": lambda m, a, t: m.neg(a),
+    "square": lambda m, a, t: m.square(a),
+    "relu": lambda m, a, t: m.relu(a),
+    "sin-numpy-scalar-array": lambda m, a, t: m.sin(np.array(1.0)),
     "tanh-list": lambda m, a, t: m.tanh([1.0, 2.0]),
     "sin-float": lambda m, a, t: m.sin(2.0),
     "cat": lambda m, a, t: m.cat([a, a]),
