@@ -51,6 +51,8 @@ def apply(op, args, params=None):
     Non-Value arguments become constant leaves (no gradient) of a dtype that does not upcast the
     Values around them: a Python number next to a float32 Value stays float32.
     """
+    if op.check_operand_dtypes is not None:
+        check_tensor_dtypes(op, args)
     if _tracers():  # forward mode or a compile recording is watching (tracing.py)
         return traced_apply(op, args, params)
     for arg in args:
@@ -128,6 +130,8 @@ def apply_binary(op, a, b):
         if a.data.dtype is not b.data.dtype:
             a, b = _promoted_operands(op, a, b)
     elif not (a._requires_grad and b._requires_grad) and a.data.dtype is not b.data.dtype:  # see _promoted
+        if op.check_operand_dtypes is not None:  # (both needing gradients: the forward checks, e.g. matmul's)
+            op.check_operand_dtypes(a.data, b.data)
         a, b = _promoted_operands(op, a, b)
     try:
         out = op.forward(a.data, b.data)
@@ -210,6 +214,14 @@ def _promoted(args, record=False):
     if np.result_type(*[a.data for a in args]) == target:
         return args
     return tuple([_converted(a, target, record) for a in args])
+
+
+def check_tensor_dtypes(op, args):
+    """`op.check_operand_dtypes` on the first two arguments when both are tensors of different dtypes."""
+    if len(args) >= 2:
+        a, b = args[0], args[1]
+        if isinstance(a, Value) and isinstance(b, Value) and a.data.dtype is not b.data.dtype:
+            op.check_operand_dtypes(a.data, b.data)
 
 
 def _promoted_operands(op, a, b):

@@ -87,7 +87,8 @@ def _call(f, args, kwargs, name, has_aux=False):
 
 
 def keyword_tensors(kwargs):
-    """A transform's keyword arguments (never differentiated) as f gets them: arrays made Values (`arrays_as_tensors`)."""
+    """A transform's keyword arguments (never differentiated) as f gets them: arrays made Values
+    (`arrays_as_tensors`)."""
     return {k: arrays_as_tensors(v) for k, v in kwargs.items()} if kwargs else kwargs
 
 

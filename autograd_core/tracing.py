@@ -52,6 +52,8 @@ class Tracer:
 
 def traced_apply(op, args, params):
     """`engine.apply`, then each tracer's `record`; constants are made Values first, so tracers see Values."""
+    if op.check_operand_dtypes is not None:  # before constants are made Values (they are not checked)
+        engine.check_tensor_dtypes(op, args)
     if params is None:
         tracers = TRACERS.get()
         if len(tracers) == 1 and tracers[0].applies_directly:
