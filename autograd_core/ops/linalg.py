@@ -80,19 +80,26 @@ def floats_of_two_widths(*tensors):
     return len(dtypes) > 1 and all(d.kind == "f" for d in dtypes)
 
 
+def _folds_into_rows(a):
+    """Whether the leading axes of `a` (..., n, k) merge into one of rows without a copy (PyTorch's matmul then
+    computes a batch times a matrix as one mm)."""
+    return all(a.strides[i] == a.strides[i + 1] * a.shape[i + 1] for i in range(a.ndim - 2))
+
+
 def refuse_mixed_floats(a, b):
     """Raise PyTorch's RuntimeError for a product of float arrays of two widths (float32 @ float64, float16 @
     float32), in the words of the kernel its matmul picks by the operands' dimensions: mm (a matrix or vector times a
-    matrix), mv (a matrix times a vector; its result's dtype, the vector's, is named first), dot (two vectors), bmm
-    (any batch). An integer or complex operand is left to promotion (ours; PyTorch refuses those too)."""
+    matrix, or a batch of them whose leading axes fold into rows without a copy), mv (a matrix times a vector; its
+    result's dtype, the vector's, is named first), dot (two vectors), bmm (any other batch). An integer or complex
+    operand is left to promotion (ours; PyTorch refuses those too)."""
     da, db = a.dtype, b.dtype
     if da == db or da.kind != "f" or db.kind != "f":
         return
-    if a.ndim >= 3 or b.ndim >= 3:
+    if b.ndim >= 3 or a.ndim >= 3 and not _folds_into_rows(a):
         raise RuntimeError(f"expected scalar type {scalar_type_name(da)} but found {scalar_type_name(db)}")
     if b.ndim == 2:
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {cpp_name(da)} != {cpp_name(db)}")
-    if a.ndim == 2:
+    if a.ndim >= 2:
         raise RuntimeError(f"addmv input tensors must have the same dtype, but got {scalar_type_name(db)}, "
                            f"{scalar_type_name(da)}, and {scalar_type_name(db)}")
     raise RuntimeError(f"dot : expected both vectors to have same dtype, but found {scalar_type_name(da)} and "
