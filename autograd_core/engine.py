@@ -51,10 +51,10 @@ def apply(op, args, params=None):
     Non-Value arguments become constant leaves (no gradient) of a dtype that does not upcast the
     Values around them: a Python number next to a float32 Value stays float32.
     """
-    if op.check_operand_dtypes is not None:
-        check_tensor_dtypes(op, args)
     if _tracers():  # forward mode or a compile recording is watching (tracing.py)
         return traced_apply(op, args, params)
+    if op.check_operand_dtypes is not None:  # before constants are made Values (they are not checked)
+        check_tensor_dtypes(op, args)
     for arg in args:
         if not isinstance(arg, Value):
             args = _with_constants(args)
