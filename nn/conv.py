@@ -257,7 +257,7 @@ def _convolve(who, nd, x, weight, bias, stride, padding, dilation, groups):
 
 
 def _convolve_transposed(who, nd, x, weight, bias, stride, padding, output_padding, groups, dilation):
-    bias = dtype_checks.check_convolution(x, weight, bias, transposed=True, nd=nd)
+    dtype_checks.check_convolution(x, weight, bias, transposed=True, nd=nd)
     x, unbatched = _batched(who, x, nd + 2)
     if unbatched:
         return _unbatched(_convolve_transposed(who, nd, x, weight, bias, stride, padding, output_padding, groups,

@@ -79,14 +79,13 @@ def _refuse_weight(x, w, batch):
 
 def check_convolution(input, weight, bias=None, transposed=False, nd=2):  # noqa: A002
     """Raise PyTorch's RuntimeError when a convolution's input, weight and bias do not share one dtype. input: as the
-    caller was given it, batched (N, C, *spatial) or not (C, *spatial); nd: the number of spatial axes.
-
-    Returns the bias to add: a transposed convolution in 1-D or 2-D adds a real bias of another float width in the
-    input's dtype, as PyTorch's does (the bias converted); otherwise the bias given."""
+    caller was given it, batched (N, C, *spatial) or not (C, *spatial); nd: the number of spatial axes. A transposed
+    convolution in 1-D or 2-D takes a real bias of another float width (its kernel adds it in the input's dtype, as
+    PyTorch's does)."""
     x, w = _dtype(input), _dtype(weight)
     b = x if bias is None else _dtype(bias)
     if x == w and b == x or _complex_widths_only(x, w, b):
-        return bias
+        return
     shape = np.shape(data_of(input))
     batch = shape[0] if len(shape) == nd + 2 else 1
     if not transposed and b != x:
@@ -104,7 +103,6 @@ def check_convolution(input, weight, bias=None, transposed=False, nd=2):  # noqa
     if b.kind == "c":
         raise RuntimeError(f"result type {scalar_type_name(b)} can't be cast to the desired output type "
                            f"{scalar_type_name(x)}")
-    return bias.astype(x) if isinstance(bias, Value) else np.asarray(bias, dtype=x)
 
 
 def check_bilinear(input1, input2, weight, bias=None):
