@@ -630,10 +630,10 @@ def _value(x):
 
 
 def _method(name, doc):
+    # A NumPy array is taken as a tensor here (not refused as the elementwise functions refuse it): a Value's `.data`
+    # is an array, and PyTorch's idiom `_, predicted = torch.max(outputs.data, 1)` must keep working.
     def fn(input, *args, **kwargs):
-        if input.__class__ is not Value:
-            input = _value(refuse_array(input, name))
-        return getattr(input, name)(*args, **kwargs)
+        return getattr(_value(input), name)(*args, **kwargs)
 
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = doc

@@ -291,9 +291,6 @@ ARRAY_CALLS = {  # name: (call on a NumPy array a and a tensor t, as in PyTorch)
     "div": lambda m, a, t: m.div(a, t),
     "matmul": lambda m, a, t: m.matmul(t, a),
     "mm-mat2": lambda m, a, t: m.mm(t.reshape(1, 2), a.reshape(2, 1)),
-    "sum": lambda m, a, t: m.sum(a),
-    "mean": lambda m, a, t: m.mean(a),
-    "max": lambda m, a, t: m.max(a),
     "neg": lambda m, a, t: m.neg(a),
     "square": lambda m, a, t: m.square(a),
     "relu": lambda m, a, t: m.relu(a),
@@ -374,6 +371,17 @@ def test_transform_arguments_keep_their_dtype_memory_and_other_types():
     assert seen["idx"].dtype == np.int64 and seen["mask"].dtype == np.bool_
     assert np.shares_memory(seen["idx"].data, idx)  # from_numpy, no copy
     assert seen["n"] == 3 and seen["name"] == "label"  # numbers and strings as given, as torch.func passes them
+
+
+def test_reductions_take_a_values_data_as_pytorchs_idiom_does():
+    """`.data` is an ndarray here (a tensor in PyTorch): the reductions and shape functions (torch.max, sum, mean,
+    softmax, reshape, ...) take it, so PyTorch's tutorials' `_, predicted = torch.max(outputs.data, 1)` runs. The
+    elementwise functions and add/sub/mul/div/matmul/mm refuse it, as they refuse any NumPy array."""
+    outputs = ag.tensor([[0.1, 0.9], [0.8, 0.2]], requires_grad=True) * 1.0
+    _, predicted = ag.max(outputs.data, 1)
+    assert predicted.tolist() == [1, 0] and float(ag.sum(outputs.data)) == pytest.approx(2.0)
+    with pytest.raises(TypeError, match=r"^sigmoid\(\): argument 'input' \(position 1\) must be Tensor"):
+        ag.sigmoid(outputs.data)
 
 
 def test_tensor_functions_stay_the_primitives():
