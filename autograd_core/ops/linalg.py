@@ -429,7 +429,8 @@ def _eigen_gaps(w, needed, name="eigh"):
         vectors, values = ("singular vectors", "singular values") if name == "svd" else ("eigenvectors", "eigenvalues")
         warnings.warn(f"linalg.{name}: the gradient through the {vectors} is not defined for repeated {values}; "
                       "their terms are left out", RuntimeWarning, stacklevel=4)
-    return (1.0 / (gaps + np.where(distinct, 0.0, 1.0))) * distinct.astype(np.asarray(_data(w)).dtype)
+    dtype = np.asarray(_data(w)).dtype  # (the fillers in w's dtype: an array operand would widen float32 gaps)
+    return (1.0 / (gaps + np.where(distinct, 0.0, 1.0).astype(dtype))) * distinct.astype(dtype)
 
 
 _VECTORS_PHASE = "The eigenvectors in the complex case are specified up to multiplication by e^{i phi}. The " \
