@@ -53,12 +53,14 @@ def apply(op, args, params=None):
     """
     if _tracers():  # forward mode or a compile recording is watching (tracing.py)
         return traced_apply(op, args, params)
+    if op.check_operand_dtypes is not None:  # before constants are made Values (they are not checked)
+        check_tensor_dtypes(op, args)
     for arg in args:
         if not isinstance(arg, Value):
             args = _with_constants(args)
             break
     if op.promotes:  # maximum, where, cat, ...: inputs of mixed dtypes meet in PyTorch's result dtype
-        args = _promoted(args)
+        args = _promoted(args, convert=op.check_operand_dtypes is not None)
     try:
         out = op.forward(*[a.data for a in args]) if params is None else op.forward(
             *[a.data for a in args], **params)
@@ -128,6 +130,8 @@ def apply_binary(op, a, b):
         if a.data.dtype is not b.data.dtype:
             a, b = _promoted_operands(op, a, b)
     elif not (a._requires_grad and b._requires_grad) and a.data.dtype is not b.data.dtype:  # see _promoted
+        if op.check_operand_dtypes is not None:  # (both needing gradients: the forward checks, e.g. matmul's)
+            op.check_operand_dtypes(a.data, b.data)
         a, b = _promoted_operands(op, a, b)
     try:
         out = op.forward(a.data, b.data)
@@ -188,7 +192,7 @@ def _integers_to_float_for(op, args):
     return (astype(x, dtype=DEFAULTS["dtype"]),)
 
 
-def _promoted(args, record=False):
+def _promoted(args, record=False, convert=False):
     """Operands of different dtypes converted to the one PyTorch computes in (ops/promotion.py): a float beats an
     integer without widening (int64 with float32 is float32, NumPy says float64), and a Value with dimensions
     decides over a 0-d one of the same category (a float32 vector times a float64 0-d Value stays float32).
@@ -197,7 +201,9 @@ def _promoted(args, record=False):
 
     apply_binary does not look when both operands need gradients (both are floats, and the check would cost every
     operation of a training step): there NumPy's promotion stands, which is PyTorch's except that a float64 0-d Value
-    that needs a gradient widens a float32 one with dimensions to float64."""
+    that needs a gradient widens a float32 one with dimensions to float64.
+    convert: convert even where NumPy's promotion agrees (for an operation whose forward refuses two dtypes, matmul:
+    a NumPy operand, made a constant, meets the tensor in the result dtype)."""
     first = args[0].data.dtype
     for a in args:
         if a.data.dtype is not first:
@@ -207,16 +213,24 @@ def _promoted(args, record=False):
     from .ops.promotion import result_dtype
 
     target = result_dtype(*args)
-    if np.result_type(*[a.data for a in args]) == target:
+    if not convert and np.result_type(*[a.data for a in args]) == target:
         return args
     return tuple([_converted(a, target, record) for a in args])
+
+
+def check_tensor_dtypes(op, args):
+    """`op.check_operand_dtypes` on the first two arguments when both are tensors of different dtypes."""
+    if len(args) >= 2:
+        a, b = args[0], args[1]
+        if isinstance(a, Value) and isinstance(b, Value) and a.data.dtype is not b.data.dtype:
+            op.check_operand_dtypes(a.data, b.data)
 
 
 def _promoted_operands(op, a, b):
     """`_promoted((a, b))` for operands of two dtypes; a subtraction with a bool one raises as PyTorch's (NumPy would
     compute it in the other's dtype)."""
     _refuse_bool_arithmetic(op, (a, b))
-    return _promoted((a, b))
+    return _promoted((a, b), convert=op.check_operand_dtypes is not None)
 
 
 def _converted(x, dtype, record=False):

@@ -44,3 +44,34 @@ def scalar_type_name(dtype):
     """PyTorch's name for a dtype in its messages ("Float" for float32, "Long" for int64, ...); any other dtype by
     NumPy's name. `dtype`: a NumPy dtype, or anything whose str() is a NumPy dtype's name."""
     return _SCALAR_TYPE_NAMES.get(str(dtype), str(dtype))
+
+
+# dtype name -> (C++'s type name, the legacy tensor type's name), as PyTorch's kernels name the type in their messages
+# (its ScalarType names, "Float" and so on, are scalar_type_name's). The complex legacy names are those its
+# convolutions print (tests/test_complex_gaps2.py).
+_KERNEL_NAMES = {
+    "float32": ("float", "torch.FloatTensor"),
+    "float64": ("double", "torch.DoubleTensor"),
+    "float16": ("c10::Half", "torch.HalfTensor"),
+    "bfloat16": ("c10::BFloat16", "torch.BFloat16Tensor"),
+    "complex64": ("c10::complex<float>", "CPUComplexFloatType"),
+    "complex128": ("c10::complex<double>", "CPUComplexDoubleType"),
+    "int64": ("long int", "torch.LongTensor"),
+    "int32": ("int", "torch.IntTensor"),
+    "int16": ("short int", "torch.ShortTensor"),
+    "int8": ("signed char", "torch.CharTensor"),
+    "uint8": ("unsigned char", "torch.ByteTensor"),
+    "bool": ("bool", "torch.BoolTensor"),
+}
+
+
+def cpp_name(dtype):
+    """The C++ name PyTorch's kernels give a NumPy dtype in their messages ("float", "c10::complex<float>")."""
+    names = _KERNEL_NAMES.get(str(dtype))
+    return names[0] if names else str(dtype)
+
+
+def legacy_name(dtype):
+    """The legacy tensor type's name PyTorch's convolutions give a NumPy dtype ("torch.FloatTensor")."""
+    names = _KERNEL_NAMES.get(str(dtype))
+    return names[1] if names else str(dtype)

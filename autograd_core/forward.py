@@ -41,7 +41,7 @@ from .ops.index import strided_positions
 from .ops.primitive import LINEAR
 from .ops.shape import broadcast_to, reshape, stack
 from .tracing import Tracer
-from .trees import Spread, any_container, flatten, flatten_as, is_container, unflatten
+from .trees import Spread, any_container, arrays_as_tensors, flatten, flatten_as, is_container, unflatten
 from .inplace import placed, viewed_array
 from .value import Value, _new_node
 
@@ -428,16 +428,17 @@ def jacfwd(f, argnums=0, has_aux=False):
         nested = functional._Tracing.depth > 0 or any(
             isinstance(flat[i], Value) and flat[i].requires_grad for i in spread.nums)
         if not spread.nums:  # only empty containers to differentiate: evaluate once for the outputs' structure
-            out = f(*args, **kwargs)
+            out = f(*map(arrays_as_tensors, args), **functional.keyword_tensors(kwargs))
             if has_aux:
                 out, aux = functional.split_aux(out, "jacfwd")
             outs, spec = functional._outputs(out, "jacfwd")
             jac = functional.per_output([spread.regroup([]) for _ in outs], spec)
             return (jac, functional.aux_output(aux, nested)) if has_aux else jac
         jacs, spec = [], None  # jacs[i][m]: differentiated leaf i, output m
-        # every differentiated argument as a Value, also while another one's columns are computed: f sees tensors,
-        # as it does in PyTorch (torch's functions refuse arrays)
-        flat = [_as_primal(a, "jacfwd") if j in spread.nums else a for j, a in enumerate(flat)]
+        # every argument as a Value (or a container of them), the differentiated ones also while another one's
+        # columns are computed: f sees tensors, as it does in PyTorch (torch's functions refuse arrays)
+        flat = [_as_primal(a, "jacfwd") if j in spread.nums else arrays_as_tensors(a) for j, a in enumerate(flat)]
+        kwargs = functional.keyword_tensors(kwargs)
         for i in spread.nums:
             x = _as_primal(flat[i], "jacfwd")
 

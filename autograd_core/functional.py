@@ -19,7 +19,7 @@ from .engine import ShapeError
 from . import engine
 from .modes import TRACERS
 from .ops.shape import reshape, stack
-from .trees import Spread, any_container, flatten, flatten_as, unflatten
+from .trees import Spread, any_container, arrays_as_tensors, flatten, flatten_as, unflatten
 from .value import Value
 
 
@@ -48,8 +48,9 @@ def _argnum_tuple(argnums, nargs, name):
 
 def _prepare(args, argnums, name):
     """(args, inputs, regroup, nested): the arguments with the differentiated ones (and the leaves of differentiated
-    containers) made into Values; those Values, in order; the function putting one result per input back into the
-    arguments' structure (`Spread.regroup`); whether the result must stay differentiable."""
+    containers) made into Values, and the arrays among the others into Values that need no gradient (f gets tensors,
+    as torch.func's f does); those differentiated Values, in order; the function putting one result per input back
+    into the arguments' structure (`Spread.regroup`); whether the result must stay differentiable."""
     if not args:
         raise TypeError(f"{name}: the function needs at least one positional argument to differentiate")
     single, nums = _argnum_tuple(argnums, len(args), name)
@@ -57,6 +58,10 @@ def _prepare(args, argnums, name):
     args = spread.args
     nested = _Tracing.depth > 0
     inputs = []
+    differentiated = set(spread.nums)
+    for i, arg in enumerate(args):
+        if i not in differentiated:
+            args[i] = arrays_as_tensors(arg)
     for i in spread.nums:
         arg = args[i]
         if isinstance(arg, Value) and arg.requires_grad:
@@ -74,11 +79,17 @@ def _prepare(args, argnums, name):
 def _call(f, args, kwargs, name, has_aux=False):
     """f(*args, **kwargs) as a Value; with has_aux, (that Value, f's auxiliary data)."""
     with _inside_transform():
-        out = f(*args, **kwargs)
+        out = f(*args, **keyword_tensors(kwargs))
     if has_aux:
         out, aux = split_aux(out, name)
         return _as_value(out, name), aux
     return _as_value(out, name)
+
+
+def keyword_tensors(kwargs):
+    """A transform's keyword arguments (never differentiated) as f gets them: arrays made Values
+    (`arrays_as_tensors`)."""
+    return {k: arrays_as_tensors(v) for k, v in kwargs.items()} if kwargs else kwargs
 
 
 def split_aux(out, name):
@@ -223,7 +234,7 @@ def _jacobian(f, argnums, name, choose, has_aux=False):
         original = args
         args, inputs, regroup, nested = _prepare(args, argnums, name)
         with _inside_transform():
-            out = f(*args, **kwargs)
+            out = f(*args, **keyword_tensors(kwargs))
         aux = None
         if has_aux:
             out, aux = split_aux(out, name)
@@ -320,9 +331,11 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
         leaves, axes, specs = [], [], []
         for arg, dim in zip(args, dims):
             arg_leaves, spec = flatten(arg)
-            arg_leaves = [leaf if isinstance(leaf, Value) else np.asarray(leaf) for leaf in arg_leaves]
             arg_axes = [dim] * len(arg_leaves) if dim is None or isinstance(dim, numbers.Integral) else \
                 flatten_as(dim, spec, "vmap: in_dims differs in structure from its argument")
+            # func gets tensors (torch's functions refuse arrays): arrays as Values, mapped numbers and lists too
+            arg_leaves = [arrays_as_tensors(leaf if axis is None or isinstance(leaf, Value) else np.asarray(leaf))
+                          for leaf, axis in zip(arg_leaves, arg_axes)]
             leaves += arg_leaves
             axes += arg_axes
             specs.append((len(arg_leaves), spec))
@@ -345,6 +358,7 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
         if n == 0:
             raise ShapeError("vmap: the mapped axes have size 0")
         results, out_spec = [], None
+        kwargs = keyword_tensors(kwargs)
         for i in range(n):
             sliced = [leaf if axis is None else leaf[(slice(None),) * axis + (i,)]
                       for leaf, axis in zip(leaves, mapped)]

@@ -21,12 +21,12 @@ import numbers
 import numpy as np
 
 from .engine import ShapeError
-from .errors import scalar_type_name
+from .errors import cpp_name, scalar_type_name
 from .ops import complex as _complex
 from .ops import eig as _eig
 from .ops import linalg as _ops
 from .ops.index import as_value
-from .ops.linalg import LinAlgError
+from .ops.linalg import LinAlgError, floats_of_two_widths
 from .ops.nondifferentiable import without_gradient
 from .ops.elementwise import where as _where
 from .ops.shape import broadcast_to, stack, swapaxes
@@ -340,6 +340,11 @@ def multi_dot(tensors):
         if t.ndim not in allowed:
             raise ShapeError(f"multi_dot(): tensor {i} must be {' or '.join(f'{d}D' for d in allowed)} "
                              f"but got {t.ndim}D")
+    first = tensors[0].dtype
+    for i, t in enumerate(tensors):
+        if t.dtype != first and floats_of_two_widths(tensors[0], t):
+            raise RuntimeError(f"multi_dot(): all tensors must have be the same dtype but tensor 0 is "
+                               f"{cpp_name(first)} and tensor {i} {cpp_name(t.dtype)}")
     out = tensors[0]
     for t in tensors[1:]:
         out = out @ t

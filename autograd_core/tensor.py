@@ -26,7 +26,7 @@ from . import ops
 from .modes import GRAD_ENABLED, inference_mode  # noqa: F401  (torch.inference_mode)
 from .tensor_methods import Device, MaxMin, Size, check_matrices, on_cpu  # noqa: F401  (MaxMin: the type of max(x, dim))
 from .tensor_attributes import check_memory_format  # memory_format= of the *_like factories: names, no numbers
-from .tensor_inputs import tensor_sequence
+from .tensor_inputs import refuse_array, tensor_sequence
 from .value import Value, wrapped
 
 # dtype names (PyTorch's): NumPy dtypes.
@@ -635,6 +635,8 @@ def _value(x):
 
 
 def _method(name, doc):
+    # A NumPy array is taken as a tensor here (not refused as the elementwise functions refuse it): a Value's `.data`
+    # is an array, and PyTorch's idiom `_, predicted = torch.max(outputs.data, 1)` must keep working.
     def fn(input, *args, **kwargs):
         return getattr(_value(input), name)(*args, **kwargs)
 
@@ -836,7 +838,7 @@ def _with_out(name, compute, doc):
     changes in place, under the in-place rules) and `out` is returned, as in PyTorch."""
 
     def fn(input, other, *, out=None, **kwargs):
-        result = compute(_value(input), other, **kwargs)
+        result = compute(_value(refuse_array(input, name)), refuse_array(other, name, "other", 2), **kwargs)
         return result if out is None else write_out(name, out, result)
 
     fn.__name__ = fn.__qualname__ = name
@@ -862,18 +864,18 @@ _mm = _with_out("mm", lambda x, y: x @ y, "The product of two matrices; out=.")
 def mm(input, mat2, *, out=None):
     """The product of two matrices, input (n, m) @ mat2 (m, p) -> (n, p); out=. Anything but two matrices raises
     PyTorch's RuntimeError (matmul is the one that broadcasts and takes vectors)."""
-    check_matrices(_value(input), _value(mat2))
+    check_matrices(_value(refuse_array(input, "mm")), _value(refuse_array(mat2, "mm", "mat2", 2)))
     return _mm(input, mat2, out=out)
 
 
 def neg(input):
     """-input, elementwise (same shape)."""
-    return -_value(input)
+    return -_value(refuse_array(input, "neg"))
 
 
 def square(input):
     """input * input, elementwise (same shape; bools give int64, as PyTorch's)."""
-    return _value(input).square()
+    return _value(refuse_array(input, "square")).square()
 
 
 def cat(tensors, dim=0, *, axis=None):

@@ -7,9 +7,9 @@ their inputs first, with PyTorch's words:
     sin(): argument 'input' (position 1) must be Tensor, not list          (a list, or a Python number for one input)
     expected Tensor as element 0 in argument 0, but got numpy.ndarray      (torch.cat, torch.stack)
 
-A NumPy array given to an elementwise function still computes (an array): the function transforms hand f its
-non-differentiated arguments as the arrays they were given, and f calls these functions on them (see
-docs/coming-from-pytorch.md).
+A NumPy array is refused as PyTorch refuses it (`sin(): argument 'input' (position 1) must be Tensor, not
+numpy.ndarray`): the function transforms hand f Values for its array arguments (trees.arrays_as_tensors), as
+torch.func hands it tensors, so f may call these functions on any of its arguments.
 
 A gradient counts as a tensor, as PyTorch's `x.grad` and `torch.autograd.grad(...)` results are tensors: a GradArray
 (or the NumPy scalar gradient of a 0-d Value) becomes a Value without gradient, and so does a parameter's `.data`
@@ -39,6 +39,18 @@ def gradient_as_tensor(x):
     if isinstance(x, np.generic) and x.dtype.kind in "biufc":
         return Value(np.asarray(x), requires_grad=False)
     return None
+
+
+def refuse_array(x, function, parameter="input", position=1):
+    """x, unless it is a NumPy array: then PyTorch's TypeError (`add(): argument 'other' (position 2) must be Tensor,
+    not numpy.ndarray`; position None for a keyword argument). For the torch-level functions that take tensors and
+    also, as PyTorch's do, Python numbers: those, gradients and our tensor-like arrays (a parameter's .data, a
+    buffer) pass. Where PyTorch lists its overloads (`sum() received an invalid combination of arguments`, when more
+    arguments follow) the words here are the simple form's."""
+    if x.__class__ is np.ndarray:
+        where = f" (position {position})" if position is not None else ""
+        raise TypeError(f"{function}(): argument '{parameter}'{where} must be Tensor, not numpy.ndarray")
+    return x
 
 
 def tensor_sequence(tensors):
@@ -88,10 +100,6 @@ class TensorFunction:
         if as_tensor is not None:
             return as_tensor
         if len(self.parameters) > 1 and isinstance(x, (int, float, complex, bool)):
-            return x
-        if isinstance(x, np.ndarray):
-            # Not yet PyTorch's TypeError: the function transforms (grad, jacobian, jvp, hessian, compile) still hand
-            # f its non-differentiated arguments as the arrays they were given, and f calls these functions on them
             return x
         where = f" (position {position + 1})" if position is not None else ""
         raise TypeError(f"{self.__name__}(): argument '{name}'{where} must be Tensor, not {_type_name(x)}")

@@ -52,6 +52,8 @@ class Tracer:
 
 def traced_apply(op, args, params):
     """`engine.apply`, then each tracer's `record`; constants are made Values first, so tracers see Values."""
+    if op.check_operand_dtypes is not None:  # before constants are made Values (they are not checked)
+        engine.check_tensor_dtypes(op, args)
     if params is None:
         tracers = TRACERS.get()
         if len(tracers) == 1 and tracers[0].applies_directly:
@@ -74,7 +76,7 @@ def traced_apply(op, args, params):
         engine._refuse_bool_arithmetic(op, args)
     # PyTorch's dtypes, as the untraced engine gives them; conversions are recorded operations here.
     if op.promotes:
-        args = engine._promoted(args, record=True)
+        args = engine._promoted(args, record=True, convert=op.check_operand_dtypes is not None)
     elif len(args) == 1 and params is None and args[0].data.dtype.kind in "biu":
         args = engine._integers_to_float_for(op, args)
     tracers = TRACERS.get()

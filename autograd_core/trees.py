@@ -136,3 +136,23 @@ class Spread:
         grouped = [unflatten(self._places[i][2], [next(items) for _ in range(self._places[i][1])])
                    for i in self._argnums]
         return grouped[0] if self._single else tuple(grouped)
+
+
+def arrays_as_tensors(tree):
+    """`tree` with every NumPy array among its leaves (inside containers too) made a Value that needs no gradient and
+    shares the array's memory and dtype (`torch.from_numpy`): what a transform hands f for its non-differentiated
+    arguments, as torch.func hands f tensors, since torch's functions refuse arrays (`torch.sin(np_array)` is a
+    TypeError). Numbers, Values and anything else stay as they are."""
+    if tree.__class__ is np.ndarray or isinstance(tree, np.ndarray):
+        return _from_array(tree)
+    if not is_container(tree):
+        return tree
+    leaves, spec = flatten(tree)
+    if not any(isinstance(leaf, np.ndarray) for leaf in leaves):
+        return tree
+    return unflatten(spec, [_from_array(leaf) if isinstance(leaf, np.ndarray) else leaf for leaf in leaves])
+
+
+def _from_array(array):
+    array = array.view(np.ndarray)  # a gradient (GradArray) or a parameter's .data: its plain array
+    return Value(array[()] if array.ndim == 0 else array, requires_grad=False, dtype=array.dtype)

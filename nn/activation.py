@@ -85,7 +85,7 @@ def _softmax_input(input, dim, dtype, name):
 def _over_one_axis(fn, input, dim):
     """fn(input, axis=dim); a 0-d input is a one-element axis (softmax 1, log_softmax 0, gradients through)."""
     if np.ndim(data_of(input)) == 0:
-        return ag.reshape(fn(ag.reshape(input, (1,)), axis=0), ())
+        return ops.reshape(fn(ops.reshape(input, shape=(1,)), axis=0), shape=())
     return fn(input, axis=dim)
 
 

@@ -38,6 +38,7 @@ from autograd_core.ops import data_of, getitem, primitive, where
 from autograd_core.ops.complex import refuse_complex, refuse_complex_kernel
 
 from . import init
+from .dtype_checks import check_prelu
 from .activation import _arrays, _elu, _ratio, _softmax_input, softmax, softplus
 from .module import Module, Parameter, check_device
 
@@ -58,6 +59,7 @@ def prelu(input, weight):
     """x where x > 0, a·x elsewhere, with a learned slope `weight`: one number, or one per channel (axis 1 of
     input; an input of fewer than 2 axes has one channel). Gradients: to x, 1 or a; to a, x where x <= 0."""
     refuse_complex_kernel("prelu_cpu", input)
+    check_prelu(input, weight)
     x_shape, w_shape = _shape(input), _shape(weight)
     count = math.prod(w_shape)
     if len(w_shape) > 1:

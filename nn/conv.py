@@ -32,7 +32,7 @@ from autograd_core.ops import data_of, primitive, reshape
 
 from . import init
 from .im2col import _out_len, _conv2d_np, _conv_transpose2d_np, _conv2d_weight_np
-from . import dtype_checks, mixed_dtypes
+from . import dtype_checks
 from .module import Module, Parameter, check_device
 from .padding import pad
 
@@ -241,11 +241,10 @@ def _conv_transpose_geometry(who, nd, x_shape, w_shape, bias, stride, padding, o
 
 
 def _convolve(who, nd, x, weight, bias, stride, padding, dilation, groups):
-    mixed_dtypes.check_convolution(x, weight, bias, False, nd)  # real and complex numbers mixed
+    dtype_checks.check_convolution(x, weight, bias, nd=nd)  # (before batching: the kernel's words depend on it)
     x, unbatched = _batched(who, x, nd + 2)
     if unbatched:
         return _unbatched(_convolve(who, nd, x, weight, bias, stride, padding, dilation, groups))
-    dtype_checks.check_convolution(x, weight, bias)  # float widths mixed
     x_shape = np.shape(x)
     groups, out_channels, stride, dilation, pads, out_size = _conv_geometry(
         who, nd, x_shape, np.shape(weight), bias, stride, padding, dilation, groups)
@@ -258,12 +257,11 @@ def _convolve(who, nd, x, weight, bias, stride, padding, dilation, groups):
 
 
 def _convolve_transposed(who, nd, x, weight, bias, stride, padding, output_padding, groups, dilation):
-    mixed_dtypes.check_convolution(x, weight, bias, True, nd)
+    dtype_checks.check_convolution(x, weight, bias, transposed=True, nd=nd)
     x, unbatched = _batched(who, x, nd + 2)
     if unbatched:
         return _unbatched(_convolve_transposed(who, nd, x, weight, bias, stride, padding, output_padding, groups,
                                                dilation))
-    dtype_checks.check_convolution(x, weight, bias, transposed=True, nd=nd)
     x_shape = np.shape(x)
     groups, out_channels, stride, dilation, padding, output_padding, size = _conv_transpose_geometry(
         who, nd, x_shape, np.shape(weight), bias, stride, padding, output_padding, groups, dilation)

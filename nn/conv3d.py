@@ -20,7 +20,7 @@ from autograd_core.ops import data_of, getitem, reshape, scatter_add, transpose
 from .conv import (
     _batched, _conv2d, _conv_geometry, _conv_transpose2d, _conv_transpose_geometry, _ConvNd, Conv2d, ConvTranspose2d,
 )
-from . import dtype_checks, mixed_dtypes
+from . import dtype_checks
 from .padding import pad
 
 
@@ -32,9 +32,8 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     plane/row/column at the end, as PyTorch). Do = ⌊(D + 2p − d(kd−1) − 1)/s⌋ + 1, and so for Ho, Wo.
     """
     who = "conv3d"
-    mixed_dtypes.check_convolution(input, weight, bias, False, 3)  # real and complex numbers mixed
+    dtype_checks.check_convolution(input, weight, bias, nd=3)
     x, unbatched = _batched(who, input, 5)
-    dtype_checks.check_convolution(x, weight, bias, nd=3)  # float widths mixed
     x_shape, w_shape = np.shape(data_of(x)), np.shape(data_of(weight))
     groups, out_channels, stride, dilation, pads, out_size = _conv_geometry(
         who, 3, x_shape, w_shape, bias, stride, padding, dilation, groups)
@@ -63,9 +62,8 @@ def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_paddi
     output_padding < stride or < dilation.
     """
     who = "conv_transpose3d"
-    mixed_dtypes.check_convolution(input, weight, bias, True, 3)
+    dtype_checks.check_convolution(input, weight, bias, transposed=True, nd=3)
     x, unbatched = _batched(who, input, 5)
-    dtype_checks.check_convolution(x, weight, bias, transposed=True, nd=3)
     x_shape, w_shape = np.shape(data_of(x)), np.shape(data_of(weight))
     groups, out_channels, stride, dilation, padding, output_padding, size = _conv_transpose_geometry(
         who, 3, x_shape, w_shape, bias, stride, padding, output_padding, groups, dilation)

@@ -12,7 +12,7 @@ from autograd_core import Value
 from autograd_core.errors import scalar_type_name
 from autograd_core.jit import not_replayable, replay_requires
 from autograd_core.ops.complex import complex_dtype_among, refuse_complex_differentiation
-from autograd_core.ops import data_of, primitive, stack, where  # stack: of Values and arrays (no bag)
+from autograd_core.ops import data_of, matmul, primitive, reshape, stack, where  # stack: of Values and arrays (no bag)
 from autograd_core.ops.sparse import sparse_coo, sparse_result
 
 from . import init
@@ -313,9 +313,9 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
         membership[b, start:end] = counted[start:end]
     if mode == "mean":
         membership /= np.maximum(membership.sum(axis=1, keepdims=True), 1)
-    if per_sample_weights is not None:
-        rows = rows * ag.reshape(per_sample_weights, (-1, 1))
-    return ag.matmul(membership, rows)
+    if per_sample_weights is not None:  # (the primitives: torch's names refuse NumPy arrays, as PyTorch's)
+        rows = rows * reshape(per_sample_weights, shape=(-1, 1))
+    return matmul(membership, rows)
 
 
 class EmbeddingBag(Module):

@@ -13,7 +13,7 @@ from autograd_core.ops import primitive, reshape
 from autograd_core.ops.complex import refuse_complex_differentiation
 
 from . import init
-from . import dtype_checks, mixed_dtypes
+from . import dtype_checks
 from .module import Module, Parameter, check_device
 
 
@@ -104,7 +104,6 @@ def linear(input, weight, bias=None):
     One node ('linear') rather than transpose, matmul and +: one Python call per layer in each
     direction, and dW = gᵀx comes out C-contiguous like W, so optimizer updates stay fast.
     """
-    mixed_dtypes.check_linear(input, weight, bias)  # real and complex numbers mixed
     w_shape = np.shape(weight)
     if len(w_shape) == 1:  # PyTorch's 1-D weight (in,): x · w, the feature axis summed away -> (...)
         out = linear(input, reshape(weight, shape=(1,) + w_shape))
@@ -116,7 +115,7 @@ def linear(input, weight, bias=None):
     if len(x_shape) == 0 or x_shape[-1] != w_shape[1]:
         raise ShapeError(f"linear: input of shape {x_shape} does not end in in_features={w_shape[1]} "
                          f"(weight shape {w_shape})")
-    dtype_checks.check_linear(input, weight, bias)  # float widths mixed
+    dtype_checks.check_linear(input, weight, bias)
     if bias is None:
         return _linear(input, weight)
     if np.shape(bias) != (w_shape[0],):
@@ -151,8 +150,7 @@ class Linear(Module):
         weight, bias = self.weight, self.bias
         if input.data.dtype is not weight.data.dtype or bias is not None and bias.data.dtype is not weight.data.dtype:
             # (the same dtype object in every step of a float32 or float64 model: one test each)
-            mixed_dtypes.check_linear(input, weight, bias)  # real and complex numbers mixed
-            dtype_checks.check_linear(input, weight, bias)  # float widths mixed
+            dtype_checks.check_linear(input, weight, bias)
         if bias is None:
             return _linear(input, weight)
         return _linear(input, weight, bias)
@@ -172,7 +170,7 @@ def bilinear(input1, input2, weight, bias=None):
     input1: (..., in1); input2: (..., in2) with the same leading shape; weight A: (out, in1, in2); bias: (out,)
     or None  ->  (..., out). Composed of a matrix product, a product and a sum (their rules give the gradients).
     """
-    mixed_dtypes.check_bilinear(input1, input2, weight, bias)
+    dtype_checks.check_bilinear(input1, input2, weight, bias)
     s1, s2, w_shape = tuple(np.shape(input1)), tuple(np.shape(input2)), tuple(np.shape(weight))
     if len(w_shape) != 3:
         raise ShapeError(f"bilinear: weight must be 3-D (out, in1, in2), got shape {w_shape}")

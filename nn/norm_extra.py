@@ -29,7 +29,9 @@ def _normalized_shape(normalized_shape):
 
 def rms_norm(input, normalized_shape, weight=None, eps=None):
     """x / √(mean(x²) + eps) over the last len(normalized_shape) axes, times weight (shape normalized_shape) if
-    given. eps=None uses the machine epsilon of x's dtype (np.finfo), as PyTorch. x: (..., *normalized_shape)."""
+    given. eps=None uses the machine epsilon of x's dtype (np.finfo), as PyTorch. x: (..., *normalized_shape).
+    The result has x's dtype, as PyTorch's: a weight of another float width (float64 around float32, float32 around
+    float16) is applied and the product converted back, not promoted."""
     normalized_shape = _normalized_shape(normalized_shape)
     x = input if isinstance(input, Value) else Value(input, requires_grad=False)
     shape = tuple(x.shape)
@@ -41,7 +43,10 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
         eps = float(np.finfo(x.dtype if x.dtype.kind == "f" else np.float64).eps)
     axes = tuple(range(len(shape) - k, len(shape)))
     y = x / sqrt((x * x).mean(axis=axes, keepdims=True) + eps)
-    return y if weight is None else y * weight
+    if weight is None:
+        return y
+    y = y * weight
+    return y if y.dtype == x.dtype or x.dtype.kind != "f" else y.astype(x.dtype)
 
 
 class RMSNorm(Module):

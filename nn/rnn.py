@@ -34,8 +34,7 @@ from autograd_core.ops import concatenate, data_of, relu, sigmoid, stack, tanh
 from . import init
 from .dropout import dropout
 from .linear import _linear
-from . import dtype_checks
-from .mixed_dtypes import check_linear, check_recurrent_input
+from .dtype_checks import check_linear, check_recurrent_input
 from .module import Module, Parameter, check_device
 from .rnn_fused import rnn_sequence
 from .utils.rnn import PackedSequence
@@ -177,9 +176,7 @@ class RNNCellBase(Module):
         x = _as_value(x, self.weight_ih.dtype)
         products = [(x, self.weight_ih, self.bias_ih)] + [(h, self.weight_hh, self.bias_hh) for h in hx or ()]
         for v, weight, bias in products:
-            check_linear(v, weight, bias)  # PyTorch's words where real and complex numbers mix,
-            if isinstance(v, Value):  # and where float widths do (a NumPy state is taken in the weights' dtype)
-                dtype_checks.check_linear(v, weight, bias)
+            check_linear(v, weight, bias, array_takes_weight_dtype=True)  # PyTorch's words where dtypes mix
         if x.ndim not in (1, 2):
             raise ShapeError(f"{type(self).__name__}: Expected input to be 1D or 2D, got {x.ndim}D instead")
         if x.shape[-1] != self.input_size:
@@ -432,9 +429,7 @@ class RNNBase(Module):
         weight_hh_l0 (real and complex numbers, then float widths)."""
         check_recurrent_input(x, self.weight_ih_l0)
         for h in hx or ():
-            check_linear(h, self.weight_hh_l0, getattr(self, "bias_hh_l0", None))
-            if isinstance(h, Value):  # (a NumPy state is taken in the weights' dtype)
-                dtype_checks.check_linear(h, self.weight_hh_l0, getattr(self, "bias_hh_l0", None))
+            check_linear(h, self.weight_hh_l0, getattr(self, "bias_hh_l0", None), array_takes_weight_dtype=True)
 
     def _check_input_size(self, x):
         if x.shape[-1] != self.input_size:

@@ -270,7 +270,7 @@ def test_expand_broadcasts_the_batch(name):
     lambda: D.NegativeBinomial(-1.0, probs=0.5), lambda: D.NegativeBinomial(1.0, probs=1.0),
     lambda: D.Multinomial(3, probs=const([0.5, -0.1, 0.6])), lambda: D.FisherSnedecor(1.0, -2.0),
     lambda: D.InverseGamma(1.0, 0.0), lambda: D.GeneralizedPareto(0.0, -1.0, 0.5),
-    lambda: D.LowRankMultivariateNormal(ag.zeros(2), ag.ones(2, 1), const([1.0, -1.0])),
+    lambda: D.LowRankMultivariateNormal(const([0.0, 0.0]), const([[1.0], [1.0]]), const([1.0, -1.0])),
     lambda: D.ContinuousBernoulli(probs=1.5, validate_args=True),
 ])
 def test_bad_parameters_raise_value_error(make):

@@ -1,7 +1,9 @@
 """Small PyTorch-parity gaps, each checked against PyTorch 2.13 where it is installed:
 
 1. layers refuse parameters of another dtype than the input's (float32 weights, float64 input), in PyTorch's words;
-2. torch's functions take tensors: a NumPy array is a TypeError, a gradient (GradArray) is a tensor;
+1b. products (@, mm, bmm, addmm, ..., F.bilinear, F.prelu) refuse floats of two widths as PyTorch's do;
+2. torch's functions take tensors: a NumPy array is a TypeError, a gradient (GradArray) is a tensor; the function
+   transforms hand f tensors for its array arguments;
 3. x.type() names PyTorch's tensor types ('torch.FloatTensor') and converts from them;
 4. saved_tensors_hooks pack what each operation's backward rule reads, as PyTorch packs what it saves.
 """
@@ -51,6 +53,27 @@ LAYERS = {  # name: f(m, F, x_code, w_code, b_code)
                                                                     _make(m, wc, (4, 3, 3, 3)), _make(m, bc, 3)),
     "conv_transpose3d": lambda m, F, xc, wc, bc: F.conv_transpose3d(_make(m, xc, (2, 4, 4, 4, 4)),
                                                                     _make(m, wc, (4, 3, 3, 3, 3)), _make(m, bc, 3)),
+    # unbatched input and a batch of one: PyTorch's plain kernel, not its oneDNN one, checks a float32 input's types
+    "conv1d-unbatched": lambda m, F, xc, wc, bc: F.conv1d(_make(m, xc, (4, 6)), _make(m, wc, (3, 4, 3)),
+                                                          _make(m, bc, 3)),
+    "conv2d-unbatched": lambda m, F, xc, wc, bc: F.conv2d(_make(m, xc, (4, 6, 6)), _make(m, wc, (3, 4, 3, 3)),
+                                                          _make(m, bc, 3)),
+    "conv2d-one": lambda m, F, xc, wc, bc: F.conv2d(_make(m, xc, (1, 4, 6, 6)), _make(m, wc, (3, 4, 3, 3)),
+                                                    _make(m, bc, 3)),
+    "conv3d-unbatched": lambda m, F, xc, wc, bc: F.conv3d(_make(m, xc, (4, 5, 5, 5)), _make(m, wc, (3, 4, 3, 3, 3)),
+                                                          _make(m, bc, 3)),
+    "conv_transpose1d-unbatched": lambda m, F, xc, wc, bc: F.conv_transpose1d(
+        _make(m, xc, (4, 6)), _make(m, wc, (4, 3, 3)), _make(m, bc, 3)),
+    "conv_transpose2d-one": lambda m, F, xc, wc, bc: F.conv_transpose2d(
+        _make(m, xc, (1, 4, 5, 5)), _make(m, wc, (4, 3, 3, 3)), _make(m, bc, 3)),
+    "conv_transpose3d-unbatched": lambda m, F, xc, wc, bc: F.conv_transpose3d(
+        _make(m, xc, (4, 4, 4, 4)), _make(m, wc, (4, 3, 3, 3, 3)), _make(m, bc, 3)),
+    "bilinear": lambda m, F, xc, wc, bc: F.bilinear(_make(m, xc, (3, 4)), _make(m, xc, (3, 2)),
+                                                    _make(m, wc, (5, 4, 2)), _make(m, bc, 5)),
+    "bilinear-input2": lambda m, F, xc, wc, bc: F.bilinear(_make(m, wc, (3, 4)), _make(m, xc, (3, 2)),
+                                                           _make(m, wc, (5, 4, 2)), _make(m, bc, 5)),
+    "prelu": lambda m, F, xc, wc, bc: F.prelu(_make(m, xc, (2, 3, 4)), _make(m, wc, 3 if bc == "-" else 1)),
+    "rms_norm": lambda m, F, xc, wc, bc: F.rms_norm(_make(m, xc, (2, 3, 4)), (4,), _make(m, wc, 4)),
 }
 
 
@@ -63,7 +86,7 @@ def _outcome(fn):
 
 
 NORM_CASES = [(name, combo) for name in NORMS for combo in itertools.product("fdh", "fd-", "fd-")]
-LAYER_CASES = [(name, combo) for name in LAYERS for combo in itertools.product("fd", "fd", "fd-")]
+LAYER_CASES = [(name, combo) for name in LAYERS for combo in itertools.product("fdh", "fd", "fd-")]
 
 
 @pytest.mark.parametrize("name, combo", NORM_CASES, ids=[f"{n}-{''.join(c)}" for n, c in NORM_CASES])
@@ -88,6 +111,113 @@ def test_linear_and_convolution_dtypes_as_pytorch(name, combo):
     torch = pytest.importorskip("torch")
     assert _outcome(lambda: LAYERS[name](ag, F, *combo)) == _outcome(lambda: LAYERS[name](torch, torch.nn.functional,
                                                                                           *combo))
+
+
+def _product_operands(m, shapes, codes):
+    return [m.ones(shape, dtype=getattr(m, _DTYPES[code])) for shape, code in zip(shapes, codes)]
+
+
+PRODUCTS = {  # name: (f(m, *operands), operand shapes); each operand float32, float64 or float16
+    "@-2d-2d": (lambda m, a, b: a @ b, [(2, 3), (3, 4)]),
+    "@-1d-2d": (lambda m, a, b: a @ b, [(3,), (3, 4)]),
+    "@-2d-1d": (lambda m, a, b: a @ b, [(2, 3), (3,)]),
+    "@-1d-1d": (lambda m, a, b: a @ b, [(3,), (3,)]),
+    "@-3d-2d": (lambda m, a, b: a @ b, [(2, 2, 3), (3, 4)]),
+    "@-3d-2d-strided": (lambda m, a, b: a.transpose(0, 1) @ b, [(2, 2, 3), (3, 4)]),
+    "@-3d-1d": (lambda m, a, b: a @ b, [(2, 2, 3), (3,)]),
+    "@-1d-3d": (lambda m, a, b: a @ b, [(3,), (2, 3, 4)]),
+    "@-2d-3d": (lambda m, a, b: a @ b, [(2, 3), (2, 3, 4)]),
+    "@-4d-4d": (lambda m, a, b: a @ b, [(2, 2, 2, 3), (2, 2, 3, 4)]),
+    "@-grads": (lambda m, a, b: a.requires_grad_() @ b.requires_grad_(), [(2, 3), (3, 4)]),
+    "@-grad-b": (lambda m, a, b: a @ b.requires_grad_(), [(2, 3), (3, 4)]),
+    "mm": (lambda m, a, b: m.mm(a, b), [(2, 3), (3, 4)]),
+    "matmul": (lambda m, a, b: m.matmul(a, b), [(2, 3), (3,)]),
+    "mv": (lambda m, a, b: m.mv(a, b), [(2, 3), (3,)]),
+    "dot": (lambda m, a, b: m.dot(a, b), [(3,), (3,)]),
+    "vdot": (lambda m, a, b: m.vdot(a, b), [(3,), (3,)]),
+    "bmm": (lambda m, a, b: m.bmm(a, b), [(2, 2, 3), (2, 3, 4)]),
+    "addmm": (lambda m, x, a, b: m.addmm(x, a, b), [(2, 4), (2, 3), (3, 4)]),
+    "addmm-0d": (lambda m, x, a, b: m.addmm(x, a, b), [(), (2, 3), (3, 4)]),
+    "addmv": (lambda m, x, a, b: m.addmv(x, a, b), [(2,), (2, 3), (3,)]),
+    "baddbmm": (lambda m, x, a, b: m.baddbmm(x, a, b), [(2, 2, 4), (2, 2, 3), (2, 3, 4)]),
+    "addbmm": (lambda m, x, a, b: m.addbmm(x, a, b), [(2, 4), (2, 2, 3), (2, 3, 4)]),
+    "einsum": (lambda m, a, b: m.einsum("ij,jk->ik", a, b), [(2, 3), (3, 4)]),
+    "tensordot": (lambda m, a, b: m.tensordot(a, b, 1), [(2, 3), (3, 4)]),
+    "inner": (lambda m, a, b: m.inner(a, b), [(2, 3), (4, 3)]),
+    "multi_dot": (lambda m, a, b: m.linalg.multi_dot([a, b]), [(2, 3), (3, 4)]),
+    "linear-function": (lambda m, a, b: m.nn.functional.linear(a, b), [(2, 3), (4, 3)]),
+}
+PRODUCT_CASES = [(name, codes) for name, (_, shapes) in PRODUCTS.items()
+                 for codes in itertools.product("fdh", repeat=len(shapes))]
+
+
+@pytest.mark.parametrize("name, codes", PRODUCT_CASES, ids=[f"{n}-{''.join(c)}" for n, c in PRODUCT_CASES])
+def test_products_of_two_float_widths_as_pytorch(name, codes):
+    """float32 @ float64 (and float16 with either) is PyTorch's RuntimeError in the words of the kernel it picks;
+    one width computes in it."""
+    torch = pytest.importorskip("torch")
+    fn, shapes = PRODUCTS[name]
+    ours = _outcome(lambda: fn(ag, *_product_operands(ag, shapes, codes)))
+    theirs = _outcome(lambda: fn(torch, *_product_operands(torch, shapes, codes)))
+    if theirs[0] == "RuntimeError" and "not implemented for 'Half'" in theirs[1]:
+        assert ours[0] == "ok"  # float16 products PyTorch's CPU lacks (addmv, dot): NumPy computes them
+        return
+    assert ours == theirs
+
+
+def test_products_refuse_two_float_widths_without_pytorch():
+    """Our words, checked without PyTorch; the traced paths (forward mode, a compile recording) refuse too."""
+    f, d = ag.ones(2, 3), ag.ones(3, 4, dtype=ag.float64)
+    for call, words in [
+            (lambda: f @ d, "expected m1 and m2 to have the same dtype, but got: float != double"),
+            (lambda: ag.ones(3, dtype=ag.float16) @ ag.ones(3), "dot : expected both vectors to have same dtype, "
+                                                                "but found Half and Float"),
+            (lambda: ag.ones(2, 3) @ ag.ones(3, dtype=ag.float64), "addmv input tensors must have the same dtype, "
+                                                                   "but got Double, Float, and Double"),
+            (lambda: ag.ones(2, 2, 3) @ ag.ones(2, 3, 4, dtype=ag.float64), "expected scalar type Float but found "
+                                                                             "Double"),
+            (lambda: ag.addmm(ag.ones(2, 4, dtype=ag.float64), f, f @ ag.ones(3, 4)),
+             "self and mat2 must have the same dtype, but got Double and Float"),
+            (lambda: ag.func.jvp(lambda x: x @ d, (f,), (f,)), "but got: float != double"),
+            (lambda: ag.compile(lambda x: x @ d)(f), "but got: float != double"),
+            (lambda: F.prelu(f, ag.ones(1, dtype=ag.float64)), "prelu: Type promoting not supported. Got Float and "
+                                                               "Double"),
+            (lambda: F.bilinear(f, f, ag.ones(2, 3, 3, dtype=ag.float64)),
+             "All tensors must have the same dtype, got input1: float, input2: float, weight: double")]:
+        with pytest.raises(RuntimeError) as err:
+            call()
+        assert str(err.value).endswith(words)
+
+
+def test_products_keep_promoting_numbers_arrays_and_integers():
+    """Not mixes in PyTorch's sense: Python numbers and 0-d tensors with a tensor, and (ours) NumPy operands; an
+    integer or complex matrix still promotes here (PyTorch refuses those too: docs/coming-from-pytorch.md)."""
+    f = ag.ones(2, 2)
+    assert (f @ np.ones((2, 2))).dtype == ag.float64  # as PyTorch's t @ ndarray
+    assert (f * ag.tensor(2.0, dtype=ag.float64)).dtype == ag.float32 and (f @ f * 2.0).dtype == ag.float32
+    assert (ag.ones(2, 2, dtype=ag.int64) @ f).dtype == ag.float32
+    w = ag.ones(2, 2, dtype=ag.float64, requires_grad=True)
+    (w @ w.double()).sum().backward()  # one width: as before, gradients included
+    np.testing.assert_array_equal(w.grad, np.full((2, 2), 4.0))
+
+
+def test_rms_norm_keeps_the_inputs_dtype_and_gradients():
+    """PyTorch's rms_norm computes in the input's dtype whatever the weight's (no refusal); the gradient of a float64
+    weight stays float64."""
+    x = ag.tensor(np.arange(8.0).reshape(2, 4), dtype=ag.float32, requires_grad=True)
+    w = ag.tensor([1.0, 2.0, 3.0, 4.0], dtype=ag.float64, requires_grad=True)
+    y = F.rms_norm(x, (4,), w)
+    assert y.dtype == ag.float32
+    y.sum().backward()
+    assert x.grad.dtype == np.float32 and w.grad.dtype == np.float64
+    torch = pytest.importorskip("torch")
+    tx = torch.tensor(np.arange(8.0).reshape(2, 4), dtype=torch.float32, requires_grad=True)
+    tw = torch.tensor([1.0, 2.0, 3.0, 4.0], dtype=torch.float64, requires_grad=True)
+    torch.nn.functional.rms_norm(tx, (4,), tw).sum().backward()
+    np.testing.assert_allclose(y.data, F.rms_norm(ag.tensor(tx.detach().numpy()), (4,), ag.tensor(
+        tw.detach().numpy())).data, rtol=1e-6)
+    np.testing.assert_allclose(x.grad, tx.grad.numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(w.grad, tw.grad.numpy(), rtol=1e-5)
 
 
 def test_modules_refuse_a_float64_batch_and_agree_in_one_dtype():
@@ -146,14 +276,25 @@ def test_grad_of_a_0d_value_is_a_tensor_to_torch_functions():
     assert isinstance(ag.stack([s.grad, s.grad]), ag.Tensor) and isinstance(ag.exp(s.grad), ag.Tensor)
 
 
-# Not yet refused: a NumPy array given to an elementwise function computes (the function transforms hand f its
-# non-differentiated arguments as arrays: tests/test_functional.py, test_functional_trees.py, test_forward.py, ...).
-_NOT_YET = pytest.mark.xfail(strict=True, reason="an ndarray to an elementwise torch function still computes")
+# A NumPy array is refused as PyTorch refuses it; the function transforms hand f Values for its arrays (below).
 ARRAY_CALLS = {  # name: (call on a NumPy array a and a tensor t, as in PyTorch)
-    "sin": pytest.param(lambda m, a, t: m.sin(a), marks=_NOT_YET),
-    "exp": pytest.param(lambda m, a, t: m.exp(a), marks=_NOT_YET),
-    "sin-keyword": pytest.param(lambda m, a, t: m.sin(input=a), marks=_NOT_YET),
-    "maximum-other": pytest.param(lambda m, a, t: m.maximum(t, a), marks=_NOT_YET),
+    "sin": lambda m, a, t: m.sin(a),
+    "exp": lambda m, a, t: m.exp(a),
+    "sin-keyword": lambda m, a, t: m.sin(input=a),
+    "maximum-other": lambda m, a, t: m.maximum(t, a),
+    "maximum-input": lambda m, a, t: m.maximum(a, t),
+    "add-other": lambda m, a, t: m.add(t, a),
+    "add-input": lambda m, a, t: m.add(a, t),
+    "add-number": lambda m, a, t: m.add(a, 1),
+    "sub-alpha": lambda m, a, t: m.sub(t, a, alpha=2),
+    "mul": lambda m, a, t: m.mul(t, a),
+    "div": lambda m, a, t: m.div(a, t),
+    "matmul": lambda m, a, t: m.matmul(t, a),
+    "mm-mat2": lambda m, a, t: m.mm(t.reshape(1, 2), a.reshape(2, 1)),
+    "neg": lambda m, a, t: m.neg(a),
+    "square": lambda m, a, t: m.square(a),
+    "relu": lambda m, a, t: m.relu(a),
+    "sin-numpy-scalar-array": lambda m, a, t: m.sin(np.array(1.0)),
     "tanh-list": lambda m, a, t: m.tanh([1.0, 2.0]),
     "sin-float": lambda m, a, t: m.sin(2.0),
     "cat": lambda m, a, t: m.cat([a, a]),
@@ -170,6 +311,77 @@ def test_torch_functions_refuse_numpy_arrays_in_pytorchs_words(call):
     with pytest.raises(TypeError) as theirs:
         call(torch, np.ones(2), torch.ones(2))
     assert str(ours.value) == str(theirs.value)
+
+
+def _is_tensor_without_grad(v):
+    return isinstance(v, ag.Value) and not v.requires_grad
+
+
+TRANSFORM_CALLS = {  # name: call a transform of f(x, c, scale=...) on arrays; f checks what it is given
+    "grad": lambda f, x, c: ag.grad(f)(x, c, scale=c),
+    "grad-argnums-1": lambda f, x, c: ag.grad(lambda c_, x_, scale: f(x_, c_, scale=scale), argnums=1)(c, x, c),
+    "value_and_grad": lambda f, x, c: ag.value_and_grad(f)(x, c, scale=c),
+    "jacrev": lambda f, x, c: ag.jacrev(f)(x, c, scale=c),
+    "jacobian": lambda f, x, c: ag.jacobian(f)(x, c, scale=c),
+    "jacfwd": lambda f, x, c: ag.jacfwd(f)(x, c, scale=c),
+    "hessian": lambda f, x, c: ag.hessian(f)(x, c, scale=c),
+    "vjp": lambda f, x, c: ag.vjp(lambda x_: f(x_, c_tensor(c), scale=c_tensor(c)), x)[0],
+    "jvp": lambda f, x, c: ag.jvp(lambda x_: f(x_, c_tensor(c), scale=c_tensor(c)), (x,), (x,)),
+    "vmap": lambda f, x, c: ag.vmap(f, in_dims=(0, None))(np.stack([x, x]), c, scale=c),
+    "vmap-mapped-constant": lambda f, x, c: ag.vmap(lambda x_, c_: f(x_, c_, scale=c_))(np.stack([x, x]),
+                                                                                         np.stack([c, c])),
+    "func.grad": lambda f, x, c: ag.func.grad(f)(x, c, scale=c),
+    "func.jacrev": lambda f, x, c: ag.func.jacrev(f)(x, c, scale=c),
+    "func.grad_and_value": lambda f, x, c: ag.func.grad_and_value(f)(x, c, scale=c),
+    "grad-container": lambda f, x, c: ag.grad(lambda p, cs: f(p["x"], cs[0], scale=cs[1]))({"x": x}, [c, c]),
+}
+
+
+def c_tensor(c):
+    return ag.from_numpy(c)
+
+
+@pytest.mark.parametrize("call", list(TRANSFORM_CALLS.values()), ids=list(TRANSFORM_CALLS))
+def test_transforms_hand_f_tensors_for_array_arguments(call):
+    """torch.func hands f tensors; ours makes the arrays among f's arguments Values (no gradient, the array's
+    memory and dtype), so f may call torch's functions, which refuse arrays, on any of them."""
+    seen = []
+
+    def f(x, c, scale):
+        seen.append((x, c, scale))
+        return (ag.sin(x) * ag.exp(c) * ag.add(scale, 1)).sum()
+
+    x, c = np.array([0.5, -1.0]), np.array([0.25, 2.0], dtype=np.float64)
+    call(f, x, c)
+    for x_seen, c_seen, scale_seen in seen:
+        assert isinstance(x_seen, ag.Value) and _is_tensor_without_grad(c_seen)
+        assert _is_tensor_without_grad(scale_seen) and c_seen.dtype == np.float64
+
+
+def test_transform_arguments_keep_their_dtype_memory_and_other_types():
+    seen = {}
+
+    def f(x, idx, n, mask, name):
+        seen.update(idx=idx, n=n, mask=mask, name=name)
+        return (x[idx] * n).sum() + x[mask].sum()
+
+    idx, mask = np.array([0, 2]), np.array([True, False, True])
+    g = ag.grad(f)(np.ones(3), idx, 3, mask, "label")
+    np.testing.assert_array_equal(g, [4.0, 0.0, 4.0])
+    assert seen["idx"].dtype == np.int64 and seen["mask"].dtype == np.bool_
+    assert np.shares_memory(seen["idx"].data, idx)  # from_numpy, no copy
+    assert seen["n"] == 3 and seen["name"] == "label"  # numbers and strings as given, as torch.func passes them
+
+
+def test_reductions_take_a_values_data_as_pytorchs_idiom_does():
+    """`.data` is an ndarray here (a tensor in PyTorch): the reductions and shape functions (torch.max, sum, mean,
+    softmax, reshape, ...) take it, so PyTorch's tutorials' `_, predicted = torch.max(outputs.data, 1)` runs. The
+    elementwise functions and add/sub/mul/div/matmul/mm refuse it, as they refuse any NumPy array."""
+    outputs = ag.tensor([[0.1, 0.9], [0.8, 0.2]], requires_grad=True) * 1.0
+    _, predicted = ag.max(outputs.data, 1)
+    assert predicted.tolist() == [1, 0] and float(ag.sum(outputs.data)) == pytest.approx(2.0)
+    with pytest.raises(TypeError, match=r"^sigmoid\(\): argument 'input' \(position 1\) must be Tensor"):
+        ag.sigmoid(outputs.data)
 
 
 def test_tensor_functions_stay_the_primitives():

@@ -1134,14 +1134,14 @@ def test_lesson_reproduces_pytorch_from_the_same_start(name, monkeypatch):
 def test_setting_requires_grad_on_a_computed_value_makes_it_a_leaf():
     """`W = torch.randn(3, 4) * 0.1; W.requires_grad = True` (every lesson's initialisation): W is a leaf that
     gets a gradient, as in PyTorch (the backward pass took it for the product it was computed by)."""
-    x = ag.tensor(np.arange(6.0).reshape(2, 3))
+    x = ag.tensor(np.arange(6.0).reshape(2, 3), dtype=ag.float32)  # (float64 @ float32 is PyTorch's RuntimeError)
     w = ag.randn(3, 4) * 0.1
     w.requires_grad = True
     assert w.is_leaf and w.requires_grad and w.op == ""
     (x @ w).tanh().sum().backward()
     expected = x.data.T @ (1 - np.tanh(x.data @ w.data) ** 2)
     np.testing.assert_allclose(w.grad, expected, rtol=1e-6)
-    ag.gradcheck(lambda v: (x @ v).tanh().sum(), [w.data])
+    ag.gradcheck(lambda v: (x.double() @ v).tanh().sum(), [w.data])  # (gradcheck works in float64)
     with pytest.raises(RuntimeError, match="only change requires_grad flags of leaf"):
         (w * 2).requires_grad = False
     with pytest.raises(RuntimeError, match="floating point"):

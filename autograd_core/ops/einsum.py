@@ -19,8 +19,10 @@ import string
 import numpy as np
 
 from ..engine import ShapeError
+from ..errors import scalar_type_name
 from .elementwise import data_of
 from .index import as_value
+from .linalg import floats_of_two_widths
 from .primitive import primitive
 from .shape import broadcast_to
 
@@ -95,6 +97,10 @@ def einsum(equation, *operands):
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     xs = [as_value(x) for x in operands]
+    if floats_of_two_widths(*operands):  # PyTorch's einsum computes in the first operand's dtype: bmm's words
+        first = xs[0].dtype
+        other = next(x.dtype for x in xs if x.dtype != first)
+        raise RuntimeError(f"expected scalar type {scalar_type_name(first)} but found {scalar_type_name(other)}")
     equation = equation.replace(" ", "")
     inputs, arrow, output = equation.partition("->")
     subs = inputs.split(",")
@@ -138,6 +144,8 @@ def tensordot(a, b, dims=2):
     """Contract the last `dims` dimensions of a with the first `dims` of b (an int), or a's dims[0] with b's dims[1]
     (two lists of the same length), as torch.tensordot: the result has a's other dimensions, then b's."""
     x, y = as_value(a), as_value(b)
+    if floats_of_two_widths(a, b):
+        raise RuntimeError("both inputs should have same dtype")
     if isinstance(dims, numbers.Integral):
         if not 0 <= dims <= min(x.ndim, y.ndim):
             raise RuntimeError(f"tensordot expects dims >= 0 and at most the operands' dimensions, got {dims}")

@@ -20,6 +20,7 @@ import warnings
 import numpy as np
 
 from ..engine import ShapeError
+from ..errors import cpp_name, scalar_type_name
 from ..value import Value
 from .nondifferentiable import without_gradient
 from .primitive import primitive
@@ -33,7 +34,10 @@ class LinAlgError(RuntimeError):
 
 @primitive("matmul")
 def matmul(a, b):
-    """a @ b. a: (..., n, k) or (k,); b: (..., k, m) or (k,); batch dimensions broadcast."""
+    """a @ b. a: (..., n, k) or (k,); b: (..., k, m) or (k,); batch dimensions broadcast. Floats of two widths
+    (float32 with float64 or float16) are PyTorch's RuntimeError (`refuse_mixed_floats`), not promoted."""
+    if a.dtype is not b.dtype:  # two Values that both need a gradient reach here unpromoted (engine.apply_binary)
+        refuse_mixed_floats(a, b)
     if np.ndim(a) == 0 or np.ndim(b) == 0:
         raise ValueError(
             f"shapes {np.shape(a)} and {np.shape(b)}: matmul needs at least 1-D operands; use * for scalars"
@@ -66,6 +70,43 @@ def _matmul_vjp_b(g, out, a, b):
 matmul.defvjp(_matmul_vjp_a, _matmul_vjp_b, formulas=("g·Bᵀ", "Aᵀ·g"))
 matmul.defjvp(lambda t, out, a, b: matmul(t, b), lambda t, out, a, b: matmul(a, t))   # d(AB) = dA·B + A·dB
 matmul.promotes = True  # an integer matrix times a float32 one is float32 (see engine._promoted)
+
+
+def floats_of_two_widths(*tensors):
+    """Whether the tensors among the arguments (Values; numbers and arrays are not looked at) are floats of more than
+    one width (float32 with float64 or float16): the mixes PyTorch's products refuse. Integer and complex operands
+    promote here (ours; PyTorch refuses those too)."""
+    dtypes = {t.data.dtype for t in tensors if isinstance(t, Value)}
+    return len(dtypes) > 1 and all(d.kind == "f" for d in dtypes)
+
+
+def _folds_into_rows(a):
+    """Whether the leading axes of `a` (..., n, k) merge into one of rows without a copy (PyTorch's matmul then
+    computes a batch times a matrix as one mm)."""
+    return all(a.strides[i] == a.strides[i + 1] * a.shape[i + 1] for i in range(a.ndim - 2))
+
+
+def refuse_mixed_floats(a, b):
+    """Raise PyTorch's RuntimeError for a product of float arrays of two widths (float32 @ float64, float16 @
+    float32), in the words of the kernel its matmul picks by the operands' dimensions: mm (a matrix or vector times a
+    matrix, or a batch of them whose leading axes fold into rows without a copy), mv (a matrix times a vector; its
+    result's dtype, the vector's, is named first), dot (two vectors), bmm (any other batch). An integer or complex
+    operand is left to promotion (ours; PyTorch refuses those too)."""
+    da, db = a.dtype, b.dtype
+    if da == db or da.kind != "f" or db.kind != "f":
+        return
+    if b.ndim >= 3 or a.ndim >= 3 and not _folds_into_rows(a):
+        raise RuntimeError(f"expected scalar type {scalar_type_name(da)} but found {scalar_type_name(db)}")
+    if b.ndim == 2:
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {cpp_name(da)} != {cpp_name(db)}")
+    if a.ndim >= 2:
+        raise RuntimeError(f"addmv input tensors must have the same dtype, but got {scalar_type_name(db)}, "
+                           f"{scalar_type_name(da)}, and {scalar_type_name(db)}")
+    raise RuntimeError(f"dot : expected both vectors to have same dtype, but found {scalar_type_name(da)} and "
+                       f"{scalar_type_name(db)}")
+
+
+matmul.check_operand_dtypes = refuse_mixed_floats
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -116,6 +157,8 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     x, a, b = _values(input, mat1, mat2)
     if a.ndim != 2 or b.ndim != 2:
         raise ShapeError(f"addmm: mat1 and mat2 must be matrices, got {a.ndim}-D and {b.ndim}-D")
+    if floats_of_two_widths(input, mat1, mat2):
+        refuse_mixed_addmm(x, a, b)
     # a sparse mat1 (COO: sparse_tensor.py; CSR, CSC: compressed_tensor.py) computes its own product, as torch.mm's
     product = a @ b if a.layout.name in _SPARSE_LAYOUTS else matmul(a, b)
     if alpha != 1:
@@ -124,6 +167,18 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
         np.broadcast_shapes(x.shape, product.shape)
         return product
     return product + (x if beta == 1 else x * beta)
+
+
+def refuse_mixed_addmm(input, mat1, mat2):
+    """addmm's (and addbmm's) words for floats of two widths (`floats_of_two_widths`): input against mat2 first,
+    then mat1."""
+    x, a, b = input.dtype, mat1.dtype, mat2.dtype
+    if x != b:
+        raise RuntimeError(f"self and mat2 must have the same dtype, but got {scalar_type_name(x)} and "
+                           f"{scalar_type_name(b)}")
+    if a != b:
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {scalar_type_name(a)} and "
+                           f"{scalar_type_name(b)}")
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -374,7 +429,8 @@ def _eigen_gaps(w, needed, name="eigh"):
         vectors, values = ("singular vectors", "singular values") if name == "svd" else ("eigenvectors", "eigenvalues")
         warnings.warn(f"linalg.{name}: the gradient through the {vectors} is not defined for repeated {values}; "
                       "their terms are left out", RuntimeWarning, stacklevel=4)
-    return (1.0 / (gaps + np.where(distinct, 0.0, 1.0))) * distinct.astype(np.asarray(_data(w)).dtype)
+    dtype = np.asarray(_data(w)).dtype  # (the fillers in w's dtype: an array operand would widen float32 gaps)
+    return (1.0 / (gaps + np.where(distinct, 0.0, 1.0).astype(dtype))) * distinct.astype(dtype)
 
 
 _VECTORS_PHASE = "The eigenvectors in the complex case are specified up to multiplication by e^{i phi}. The " \

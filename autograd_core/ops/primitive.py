@@ -127,6 +127,9 @@ class Primitive:
     forward_into = None  # see defforward_into
     elementwise = False  # see defelementwise
     promotes = False  # inputs of mixed dtypes are converted to PyTorch's result dtype first (engine._promoted)
+    # check_operand_dtypes(a, b): called with two tensors' arrays of different dtypes before any promotion; raises
+    # where PyTorch refuses the mix (matmul: floats of two widths). Numbers and arrays made constants are not checked.
+    check_operand_dtypes = None
     lazy_vjp = None  # lazy_vjp(g, x, **params): the engine's pass may call it for vjps[0] (see ops/shape.py, getitem)
     inline = None  # see definline
     arguments = ()  # see defarguments

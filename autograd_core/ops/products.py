@@ -13,12 +13,12 @@ import numbers
 import numpy as np
 
 from ..engine import ShapeError
-from ..errors import scalar_type_name
+from ..errors import cpp_name, scalar_type_name
 from .arith import _same, exact_with_gradient_of
 from .elementwise import abs, sqrt, where
 from .nondifferentiable import without_gradient
 from .index import as_value, check_dim
-from .linalg import bmm, dot, matmul, outer
+from .linalg import bmm, dot, floats_of_two_widths, matmul, outer, refuse_mixed_addmm
 from .shape import getitem, reshape
 
 
@@ -62,6 +62,8 @@ def inner(input, other):
     """Σ over the last dimension of input[..., k] · other[..., k]: shape input.shape[:-1] + other.shape[:-1]; a 0-d
     input multiplies."""
     a, b = as_value(input), as_value(other)
+    if floats_of_two_widths(input, other):
+        raise RuntimeError("both inputs should have same dtype")
     if a.ndim == 0 or b.ndim == 0:
         return a * b
     if a.shape[-1] != b.shape[-1]:
@@ -102,6 +104,9 @@ def _scaled_sum(input, product, beta, alpha):
 
 def addmv(input, mat, vec, *, beta=1, alpha=1):
     """beta · input + alpha · (mat @ vec), for mat (n, m) and vec (m,); input broadcasts to (n,)."""
+    if floats_of_two_widths(input, mat, vec):
+        raise RuntimeError("addmv input tensors must have the same dtype, but got " + ", ".join(
+            scalar_type_name(as_value(t).dtype) for t in (input, mat)) + f", and {scalar_type_name(vec.dtype)}")
     return _scaled_sum(input, mv(mat, vec), beta, alpha)
 
 
@@ -116,6 +121,11 @@ def addr(input, vec1, vec2, *, beta=1, alpha=1):
 
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
     """beta · input + alpha · bmm(batch1, batch2), for (b, n, k) and (b, k, m); input broadcasts to (b, n, m)."""
+    if floats_of_two_widths(input, batch1) or floats_of_two_widths(input, batch2) and not floats_of_two_widths(
+            batch1, batch2):  # (batch1 against batch2 is bmm's check, in its words)
+        named = (("input ", input), ("batch1: ", batch1), ("batch2: ", batch2))
+        raise RuntimeError("Input dtypes must be the same, got: " + ", ".join(
+            f"{name}{cpp_name(as_value(t).dtype)}" for name, t in named))
     return _scaled_sum(input, bmm(batch1, batch2), beta, alpha)
 
 
@@ -124,6 +134,8 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
     a, b = as_value(batch1), as_value(batch2)
     if a.ndim != 3 or b.ndim != 3:
         raise ShapeError(f"batch1 must be a 3D tensor, batch2 must be a 3D tensor (got {a.ndim}D and {b.ndim}D)")
+    if floats_of_two_widths(input, batch1, batch2):
+        refuse_mixed_addmm(as_value(input), a, b)
     if a.shape[0] != b.shape[0] or a.shape[2] != b.shape[1]:
         raise ShapeError(f"addbmm: expected shapes (b, n, k) and (b, k, m), got {list(a.shape)} and "
                          f"{list(b.shape)}")

@@ -46,7 +46,7 @@ xs = np.linspace(-5, 5, 400)  # an even number of points: x = 0, where ReLU has 
 
 fig, axes = plt.subplots(1, 4, figsize=(14, 3.2))
 for ax, (name, (fn, formula, derivative)) in zip(axes, activations.items()):
-    values = fn(xs)                                        # on an array: just the forward computation
+    values = fn(ag.from_numpy(xs)).numpy()                 # on a tensor without gradient: just the forward pass
     slopes = ag.grad(lambda x, fn=fn: fn(x).sum())(xs)     # one backward pass: every a'(xᵢ)
     assert np.allclose(values, formula(xs)) and np.allclose(slopes, derivative(values, xs))
     ax.plot(xs, values, label=name)
@@ -103,7 +103,7 @@ ts = np.linspace(-4, 5, 181)
 probs, column = [], []
 for t in ts:
     z = np.array([t, 1.0, -1.0])
-    p = ag.softmax(z)
+    p = ag.softmax(ag.from_numpy(z)).numpy()
     J = ag.jacobian(ag.softmax)(z)                          # (3, 3): J[i, j] = ∂pᵢ/∂zⱼ
     assert np.allclose(J, np.diag(p) - np.outer(p, p))      # pᵢ(δᵢⱼ − pⱼ)
     assert np.allclose(J.sum(axis=0), 0)                    # the probabilities always sum to 1
@@ -130,8 +130,8 @@ print(f"largest ∂p1/∂t: {column[:, 0].max():.4f} (at most 1/4, as for the si
 # With two classes softmax *is* the sigmoid of the score difference, which the engine confirms:
 
 # %%
-d = np.linspace(-3, 3, 7)
-two_class = ag.softmax(np.stack([d, np.zeros_like(d)], axis=1), axis=1)[:, 0]
+d = ag.from_numpy(np.linspace(-3, 3, 7))  # torch's functions take tensors: a NumPy array is a TypeError
+two_class = ag.softmax(ag.stack([d, ag.zeros_like(d)], dim=1), dim=1)[:, 0]
 print(f"max |softmax(d, 0)₁ − σ(d)| = {float(np.abs(two_class - ag.sigmoid(d)).max()):.1e}")
 assert np.allclose(two_class, ag.sigmoid(d))
 
