@@ -7,8 +7,8 @@ tests/test_complex_gaps2.py compare every case with PyTorch):
 
 * linear (nn.Linear, F.linear, the recurrent cells' products): addmm's checks with a bias, mm's without;
 * convolutions and their transposes: the direct ones check the bias first, the transposed ones the weight first;
-  a float32 input with a batch of more than one sample, or a half-precision input, goes to PyTorch's oneDNN
-  (MKLDNN) kernel, whose words say more; an unbatched float32 input (or a batch of one) meets the plain kernel's
+  a float32 input with a batch of more than one sample, a bfloat16 input, or a float16 one on a processor with
+  float16 instructions, goes to PyTorch's oneDNN (MKLDNN) kernel, whose words say more; an unbatched float32 input (or a batch of one) meets the plain kernel's
   "expected scalar type";
 * bilinear: every operand named; prelu: "Type promoting not supported";
 * normalisation (layer_norm, group_norm, batch_norm, instance_norm): the parameters may be float32 around a float16
@@ -21,6 +21,8 @@ in the input's dtype, nn/norm_extra.py.)
 """
 
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 
@@ -64,8 +66,30 @@ def check_linear(input, weight, bias=None, *, array_takes_weight_dtype=False):  
 
 def _oneDNN(x, batch):
     """Whether PyTorch's CPU convolution takes its oneDNN (MKLDNN) kernel, whose type check words it differently: a
-    half-precision input, or a float32 one with more than one sample."""
+    bfloat16 input, a float16 one on a processor with half-precision arithmetic, or a float32 one with more than one
+    sample."""
+    if x == np.float16:
+        return _host_computes_float16()
     return x.name in _HALF_PRECISION or x == np.float32 and batch > 1
+
+
+_FLOAT16_CPU_FLAGS = frozenset(("avx512_fp16", "avx_ne_convert", "amx_fp16"))
+
+
+@functools.cache
+def _host_computes_float16():
+    """Whether this processor has the instructions oneDNN needs for float16 (AVX512-FP16, or AVX-NE-CONVERT, or
+    AMX-FP16, as Linux names them in /proc/cpuinfo): without them PyTorch sends a float16 convolution to its plain
+    kernel (`torch.ops.mkldnn._is_mkldnn_fp16_supported()`). Elsewhere (no /proc/cpuinfo) assumed absent. Read on
+    an error path only."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("flags"):
+                    return not _FLOAT16_CPU_FLAGS.isdisjoint(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return False
 
 
 def _refuse_weight(x, w, batch):

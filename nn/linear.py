@@ -90,7 +90,6 @@ _linear.defvjp(_linear_vjp_x, _linear_vjp_weight, _linear_vjp_bias, formulas=("g
 # The same three rules for 2-D arrays (a batch of vectors, `_rows` then gives g and x themselves), written out in
 # compiled steps instead of called.
 _linear.definline("_matmul({g}, {x[1]})", "_matmul({g}.T, {x[0]})", "_add_reduce({g}, 0)")
-_linear.defcomplex()  # holomorphic in each input: the same rules carry complex gradients (ops/complex.py)
 _linear.defjvp(lambda t, out, x, weight, bias=None: _linear(t, weight),      # d(x Wᵀ + b) = dx Wᵀ + x dWᵀ + db
                lambda t, out, x, weight, bias=None: _linear(x, t),
                lambda t, out, x, weight, bias=None: t)

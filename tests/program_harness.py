@@ -367,18 +367,18 @@ def run_both(program, name, monkeypatch, *, same_start=(), in_float64=False, sho
 
 
 def compare_with_pytorch(program, name, monkeypatch, *, same_start=(), in_float64=False, show_tensors=False,
-                         ignore_lines=None, ignore_shapes=False, fewest=3):
+                         ignore_lines=None, ignore_shapes=False, fewest=3, rtol=2e-4):
     """Run `program` with autograd_core and with PyTorch from the same draws (run_both, which `same_start`,
     `in_float64` and `show_tensors` are passed to); every number it prints (reported_numbers) agrees to float32
-    precision, and there are `fewest` or more. `ignore_lines`, `ignore_shapes`: see reported_numbers. Skipped without
-    PyTorch."""
+    precision (relative `rtol`), and there are `fewest` or more. `ignore_lines`, `ignore_shapes`: see
+    reported_numbers. Skipped without PyTorch."""
     (_, our_printed), (_, their_printed) = run_both(program, name, monkeypatch, same_start=same_start,
                                                     in_float64=in_float64, show_tensors=show_tensors)
     message = f"ours:\n{our_printed}\nPyTorch:\n{their_printed}"
     our_numbers, their_numbers = (reported_numbers(printed, ignore_lines=ignore_lines, ignore_shapes=ignore_shapes)
                                   for printed in (our_printed, their_printed))
     assert len(our_numbers) == len(their_numbers) >= fewest, message
-    np.testing.assert_allclose(our_numbers, their_numbers, rtol=2e-4, atol=1.5e-4, err_msg=message)
+    np.testing.assert_allclose(our_numbers, their_numbers, rtol=rtol, atol=1.5e-4, err_msg=message)
 
 
 def marked(programs, xfail):

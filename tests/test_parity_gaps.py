@@ -551,3 +551,11 @@ def test_a_recurrent_layer_refuses_an_input_of_another_float_width_in_pytorchs_w
 def test_a_recurrent_cell_refuses_an_input_of_another_float_width_in_pytorchs_words(cell):
     with pytest.raises(RuntimeError, match="^mat1 and mat2 must have the same dtype, but got Double and Float$"):
         getattr(ag.nn, cell)(3, 4)(ag.randn(2, 3, dtype=ag.float64))
+
+
+def test_float16_convolution_kernel_chosen_as_pytorch_on_this_host():
+    """A float16 convolution's words depend on the processor (oneDNN's kernel where it has float16 instructions):
+    our reading of /proc/cpuinfo agrees with PyTorch's own answer on this host."""
+    torch = pytest.importorskip("torch")
+    from autograd_core.nn import dtype_checks
+    assert dtype_checks._host_computes_float16() == torch.ops.mkldnn._is_mkldnn_fp16_supported()

@@ -1759,6 +1759,10 @@ PROGRAMS = {"introduction": INTRO, "activation_functions": ACTIVATIONS, "initial
 
 # The set anomaly task groups image indices by class with torch.argsort of labels with ties: PyTorch's order among
 # equal keys is unspecified (its default sort is not stable; ours is, as `stable=True` asks), so both runs ask for it.
+# Trained for epochs in float32 with Adam (and the program fixes float32 in places), the transformer's predictions
+# drift apart from PyTorch's by more than 2e-4 on some processors (2.1e-4 of 0.195 on an AVX-512 EPYC without
+# float16 instructions, where BLAS and PyTorch's kernels round differently): its relative tolerance.
+LOOSER = {"transformers": 2e-3}
 SAME_START = {"transformers": [("torch.argsort(self.labels)", "torch.argsort(self.labels, stable=True)"),
                                ("torch.argsort(labels)", "torch.argsort(labels, stable=True)")]}
 
@@ -1783,7 +1787,7 @@ def _ran(name):
 @pytest.mark.filterwarnings("ignore:'pin_memory' argument")  # PyTorch's, on a machine without an accelerator
 def test_uva_tutorial_reproduces_pytorch_from_the_same_start(name, monkeypatch):
     compare_with_pytorch(PROGRAMS[name], name, monkeypatch, same_start=SAME_START.get(name, ()), show_tensors=True,
-                         ignore_shapes=True)
+                         ignore_shapes=True, rtol=LOOSER.get(name, 2e-4))
 
 
 def test_introduction_learns_xor_and_reloads_its_state_dict():
