@@ -8,8 +8,8 @@ tests/test_complex_gaps2.py compare every case with PyTorch):
 * linear (nn.Linear, F.linear, the recurrent cells' products): addmm's checks with a bias, mm's without;
 * convolutions and their transposes: the direct ones check the bias first, the transposed ones the weight first;
   a float32 input with a batch of more than one sample, a bfloat16 input, or a float16 one on a processor with
-  float16 instructions, goes to PyTorch's oneDNN (MKLDNN) kernel, whose words say more; an unbatched float32 input (or a batch of one) meets the plain kernel's
-  "expected scalar type";
+  float16 instructions, goes to PyTorch's oneDNN (MKLDNN) kernel, whose words say more; an unbatched float32 input
+  (or a batch of one) meets the plain kernel's "expected scalar type";
 * bilinear: every operand named; prelu: "Type promoting not supported";
 * normalisation (layer_norm, group_norm, batch_norm, instance_norm): the parameters may be float32 around a float16
   or bfloat16 input ("mixed dtype"), else they must all have the input's dtype;
