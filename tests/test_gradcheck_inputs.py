@@ -24,18 +24,23 @@ def _lstm_inputs(torch, seed=0):
     return [torch.tensor(rng.standard_normal(s), dtype=torch.float64, requires_grad=True) for s in shapes]
 
 
-class _WrongFirstGradient(ag.autograd.Function):
-    """a·b whose gradient in a is 10% off."""
+def _wrong_first_gradient(m):
+    """a·b whose gradient in a is 10% off, as an `m.autograd.Function` (m: autograd_core or torch)."""
 
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        return a * b
+    class WrongFirstGradient(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            ctx.save_for_backward(a, b)
+            return a * b
 
-    @staticmethod
-    def backward(ctx, g):
-        a, b = ctx.saved_tensors
-        return 1.1 * g * b, g * a
+        @staticmethod
+        def backward(ctx, g):
+            a, b = ctx.saved_tensors
+            return 1.1 * g * b, g * a
+    return WrongFirstGradient
+
+
+_WrongFirstGradient = _wrong_first_gradient(ag)
 
 
 def test_a_tuple_of_outputs_is_checked_output_by_output():
@@ -72,17 +77,7 @@ def test_pytorch_checks_the_same_things():
     assert torch.autograd.gradcheck(lambda *a: _lstm_step_forward(torch, *a), _lstm_inputs(torch))
     W = torch.tensor(np.random.default_rng(1).standard_normal((5, 3)), requires_grad=True)
     assert torch.autograd.gradcheck(lambda x, W: W[x], (torch.tensor([[0, 3, 1], [4, 4, 2]]), W))
-
-    class WrongFirstGradient(torch.autograd.Function):
-        @staticmethod
-        def forward(ctx, a, b):
-            ctx.save_for_backward(a, b)
-            return a * b
-
-        @staticmethod
-        def backward(ctx, g):
-            a, b = ctx.saved_tensors
-            return 1.1 * g * b, g * a
+    WrongFirstGradient = _wrong_first_gradient(torch)
     a = torch.tensor([0.3, -2.0, 1.5], dtype=torch.float64)
     b = torch.tensor([1.0, 0.5, -0.7], dtype=torch.float64, requires_grad=True)
     assert torch.autograd.gradcheck(WrongFirstGradient.apply, (a, b))
