@@ -41,25 +41,34 @@ for _ in range({calls}):
 _FUNCTIONS = {"per-op": "per_op", "demo": "demo", "demo-nn": "demo_nn", "chain": "chain"}
 
 
+def valgrind_script(tool_args, source, env, *, fixed_layout=True):
+    """Valgrind's summary (its stderr) for this interpreter running a script whose text is `source`, with the
+    variables `env` added to the environment. fixed_layout: address space layout randomisation off (setarch -R) where
+    it can be: Values hash by address, so sets and dicts of them take different numbers of probes in different
+    processes (per-op's count moved by ~3% between runs of one checkout with it on, by ~0.2% with it off)."""
+    # The script sits in an empty folder of its own, not in /tmp: Python puts the script's folder first on sys.path,
+    # and every import at start-up may list it again; in the shared /tmp, whose entries come and go, two runs of one
+    # W2 engine differed by ~0.5M instructions per counted step in listing and hashing its names (readdir,
+    # siphash13; BENCHMARKS.md "Stop 55").
+    with tempfile.TemporaryDirectory() as folder:
+        script = Path(folder) / "counted.py"
+        script.write_text(source)
+        no_aslr = ["setarch", os.uname().machine, "-R"] if fixed_layout and shutil.which("setarch") else []
+        done = subprocess.run([*no_aslr, "valgrind", *tool_args, sys.executable, str(script)], capture_output=True,
+                              text=True, check=True, env={**os.environ, **env})
+    return done.stderr
+
+
 def instructions(checkout, workload, calls):
     """Instructions callgrind counts for the whole process that imports the engine and calls `workload` `calls`
     times."""
-    # The script sits in an empty folder of its own, not in /tmp: Python puts the script's folder first on sys.path,
-    # and imports list it again when it changes; /tmp's entries come and go (bench/w2_instructions.py, "Stop 55").
-    with tempfile.TemporaryDirectory() as folder:
-        script = Path(folder) / "counted.py"
-        script.write_text(_RUNNER.format(checkout=str(checkout), bench=str(HERE), function=_FUNCTIONS[workload],
-                                         calls=calls))
-        # Address space layout randomisation off (setarch -R) where it can be: Values hash by address, so sets and
-        # dicts of them take different numbers of probes in different processes (per-op's count moved by ~3% between
-        # runs of one checkout with it on, by ~0.2% with it off).
-        no_aslr = ["setarch", os.uname().machine, "-R"] if shutil.which("setarch") else []
-        done = subprocess.run([*no_aslr, "valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
-                               sys.executable, str(script)], capture_output=True, text=True, check=True,
-                              env={**os.environ, "OPENBLAS_NUM_THREADS": "1", "PYTHONHASHSEED": "0"})
-    match = re.search(r"Collected : (\d+)", done.stderr)
+    summary = valgrind_script(["--tool=callgrind", "--callgrind-out-file=/dev/null"],
+                              _RUNNER.format(checkout=str(checkout), bench=str(HERE), function=_FUNCTIONS[workload],
+                                             calls=calls),
+                              {"OPENBLAS_NUM_THREADS": "1", "PYTHONHASHSEED": "0"})
+    match = re.search(r"Collected : (\d+)", summary)
     if match is None:
-        raise RuntimeError(f"callgrind printed no count:\n{done.stderr[-2000:]}")
+        raise RuntimeError(f"callgrind printed no count:\n{summary[-2000:]}")
     return int(match.group(1))
 
 

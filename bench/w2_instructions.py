@@ -19,13 +19,11 @@ instructions can still wait on memory. The simulated caches default to this AVX-
 """
 
 import argparse
-import os
 import re
-import subprocess
-import sys
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+from bench_instructions import valgrind_script
 
 HERE = Path(__file__).resolve().parent
 
@@ -52,18 +50,11 @@ ENGINES = ("NumPy by hand", "compiled", "eager")
 
 
 def _valgrind(tool_args, engine, steps):
-    """Valgrind's summary (stderr) for a process that imports the engine and takes 5 + `steps` W2 steps."""
-    # The script sits in an empty folder of its own: Python puts the script's folder first on sys.path, and every
-    # import at start-up may list it again; in the shared /tmp, whose entries come and go, two runs of one engine
-    # differed by ~0.5M instructions per counted step in listing and hashing its names (readdir, siphash13;
-    # BENCHMARKS.md "Stop 55").
-    with tempfile.TemporaryDirectory() as folder:
-        script = Path(folder) / "w2_step.py"
-        script.write_text(_RUNNER.format(bench=str(HERE), engine=engine, steps=steps))
-        done = subprocess.run(["valgrind", *tool_args, sys.executable, str(script)], capture_output=True, text=True,
-                              check=True, env={**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
-                                               "PYTHONHASHSEED": "0"})
-    return done.stderr
+    """Valgrind's summary (stderr) for a process that imports the engine and takes 5 + `steps` W2 steps (the address
+    space laid out as the system chooses, as these counts have always been taken)."""
+    return valgrind_script(tool_args, _RUNNER.format(bench=str(HERE), engine=engine, steps=steps),
+                           {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "PYTHONHASHSEED": "0"},
+                           fixed_layout=False)
 
 
 def instructions(engine, steps):
