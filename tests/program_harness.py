@@ -366,8 +366,11 @@ def run_both(program, name, monkeypatch, *, same_start=(), in_float64=False, sho
     return ours, theirs
 
 
+FLOAT32_RTOL = 2e-4  # compare_with_pytorch's relative tolerance: float32 precision after a program's steps
+
+
 def compare_with_pytorch(program, name, monkeypatch, *, same_start=(), in_float64=False, show_tensors=False,
-                         ignore_lines=None, ignore_shapes=False, fewest=3, rtol=2e-4):
+                         ignore_lines=None, ignore_shapes=False, fewest=3, rtol=FLOAT32_RTOL):
     """Run `program` with autograd_core and with PyTorch from the same draws (run_both, which `same_start`,
     `in_float64` and `show_tensors` are passed to); every number it prints (reported_numbers) agrees to float32
     precision (relative `rtol`), and there are `fewest` or more. `ignore_lines`, `ignore_shapes`: see

@@ -40,7 +40,7 @@ import re
 
 import numpy as np
 import pytest
-from program_harness import compare_with_pytorch, reported_numbers, run, with_our_imports
+from program_harness import FLOAT32_RTOL, compare_with_pytorch, reported_numbers, run, with_our_imports
 
 import autograd_core as ag
 
@@ -1787,7 +1787,7 @@ def _ran(name):
 @pytest.mark.filterwarnings("ignore:'pin_memory' argument")  # PyTorch's, on a machine without an accelerator
 def test_uva_tutorial_reproduces_pytorch_from_the_same_start(name, monkeypatch):
     compare_with_pytorch(PROGRAMS[name], name, monkeypatch, same_start=SAME_START.get(name, ()), show_tensors=True,
-                         ignore_shapes=True, rtol=LOOSER.get(name, 2e-4))
+                         ignore_shapes=True, rtol=LOOSER.get(name, FLOAT32_RTOL))
 
 
 def test_introduction_learns_xor_and_reloads_its_state_dict():
