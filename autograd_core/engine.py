@@ -443,29 +443,12 @@ def run_backward(roots, seeds, *, retain_graph, create_graph, inputs=None, accum
     # Asked once per pass: a tracer watching this thread (a profiler) may time each node's rules (tracing.py).
     tracers = _tracers()
     to_parents = watched_to_parents(tracers) if tracers else _to_parents
-    if DENSIFIED[0] and to_parents is _to_parents:
-        to_parents = _to_parents_densifying
     gc.disable()
     GRAD_ENABLED.set(create_graph)  # in this thread only
     try:
         order = _in_backward_order(roots, seeds)
-        try:
-            _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured, visited, undo, release,
-                        to_parents)
-        except SparseLayoutError:
-            if to_parents is not _to_parents:  # (its calls densified: the refusal was not a sparse gradient's)
-                raise
-            # A sparse gradient met a rule that refuses it (F.embedding(i, w.tanh(), sparse=True)): the pass again
-            # from the start, every node the general way, whose calls densify such a gradient edge by edge; the
-            # process's later passes go that way from the start (the short way's calls stay as they were).
-            _undo(roots, order, visited, undo, accumulate, retain_graph)
-            DENSIFIED[0] = True
-            to_parents = _to_parents_densifying
-            captured.clear(), visited.clear(), undo.clear(), callbacks.clear()
-            release = _leaves_to_release(roots) if HOOKED_LEAVES else None
-            order = _in_backward_order(roots, seeds)
-            _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured, visited, undo, release,
-                        to_parents)
+        _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured, visited, undo, release,
+                    to_parents)
         while callbacks:  # queued by hooks during the pass (see queue_callback)
             callbacks.pop(0)()
     except BaseException:
@@ -632,7 +615,10 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
             # and its input are NumPy scalars of one type (a scalar graph's case, decided by the class alone).
             fits = None
             if p0._requires_grad:  # the two inputs one after the other: a loop over them cost ~6% of the pass
-                gp = vjps[0](g, out, x0) if p1 is None else vjps[0](g, out, x0, x1)
+                try:  # (a try costs nothing until it catches: Python 3.11's exceptions are zero-cost)
+                    gp = vjps[0](g, out, x0) if p1 is None else vjps[0](g, out, x0, x1)
+                except SparseLayoutError as refusal:
+                    gp = _on_dense_or_raise(refusal, vjps[0], g, (out, x0) if p1 is None else (out, x0, x1))
                 if gp is not None:
                     if gp.__class__ is not x0.__class__ or gp.__class__ is ndarray:
                         fits = op.elementwise and (x1 is None or (
@@ -644,7 +630,10 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
                     prev = p0._pending
                     p0._pending = gp if prev is unreached else prev + gp
             if p1 is not None and p1._requires_grad:
-                gp = vjps[1](g, out, x0, x1)
+                try:
+                    gp = vjps[1](g, out, x0, x1)
+                except SparseLayoutError as refusal:
+                    gp = _on_dense_or_raise(refusal, vjps[1], g, (out, x0, x1))
                 if gp is not None:
                     if gp.__class__ is not x1.__class__ or gp.__class__ is ndarray:
                         if not fits and (gp.shape != x1.shape or (gp.dtype is not x1.dtype and gp.dtype != x1.dtype)):
@@ -727,10 +716,8 @@ def _to_parents(node, g, create_graph, anomaly, passed_through, release=None, re
                 gp = vjps[i](g, out, *xs)
             else:
                 gp = vjps[i](g, out, *xs, **params)
-        except SparseLayoutError:
-            if g.__class__ is not SparseArray:
-                raise
-            gp = _on_dense(vjps[i], g, (out, *xs), params or {})
+        except SparseLayoutError as refusal:
+            gp = _on_dense_or_raise(refusal, vjps[i], g, (out, *xs), params)
         if gp is None:
             continue
         pdata = parent.data if create_graph else xs[i]
@@ -756,21 +743,15 @@ def _to_parents(node, g, create_graph, anomaly, passed_through, release=None, re
 _ndarray = np.ndarray
 
 
-DENSIFIED = [False]  # whether a pass of this process met a sparse gradient a rule refuses (see run_backward)
-
-
-def _to_parents_densifying(node, g, create_graph, anomaly, passed_through, release=None, released=None):
-    """`_to_parents` itself, under another name: a pass given it sends every node this way (the short way of
-    `_chain_rule` is for `_to_parents` only), where a sparse gradient a rule refuses goes on dense (`_on_dense`)."""
-    return _to_parents(node, g, create_graph, anomaly, passed_through, release, released)
-
-
-def _on_dense(rule, g, args, params):
-    """The result of an edge's rule that refused sparse gradient g (a dense operation's rule that is not g times
-    something, or g divided by something: matmul's, indexing's, a reduction's), run again on g made dense. PyTorch's
-    backward fails there ("Could not run 'aten::...' with arguments from the 'SparseCPU' backend"); here the gradient
-    densifies at that node and goes on dense."""
-    return rule(g.to_dense(), *args, **params)
+def _on_dense_or_raise(refusal, rule, g, args, params=None):
+    """The result of an edge's rule that refused gradient g, where g is sparse: the rule run again on g made dense
+    (a dense operation's rule that is not g times something, or g divided by something: matmul's, indexing's, a
+    reduction's). PyTorch's backward fails there ("Could not run 'aten::...' with arguments from the 'SparseCPU'
+    backend"); here the gradient densifies at that edge and goes on dense. A refusal of anything else (a rule
+    meeting sparse data of its own) is raised again."""
+    if g.__class__ is not SparseArray:
+        raise refusal
+    return rule(g.to_dense(), *args) if params is None else rule(g.to_dense(), *args, **params)
 
 
 def _fit(gp, pdata, op, i):
