@@ -152,7 +152,9 @@ def coalesce(x):
     return x.coalesce()
 
 
-coalesce.defvjp(lambda g, out, x: masked(g, x), formulas=("g on x's pattern",))
+# PyTorch's CoalesceBackward0 hands g on as it is: coalescing only relabels the entries, so g (dense, or sparse on any
+# pattern) is already the gradient of x's dense value; x's duplicates each read g at their position from it
+coalesce.defvjp(lambda g, out, x: g, formulas=("g",))
 coalesce.defjvp_linear()
 
 
