@@ -438,12 +438,13 @@ class SparseTensor(ElementwiseInLayout, SparseInPlace, SparseConversions, Value)
         raise SparseLayoutError(_sparse.could_not_run("reciprocal", "SparseCPU"))
 
     def __mul__(self, other):
-        """self * other, sparse COO on self's pattern (PyTorch's): a number or a 0-d tensor scales each value; a dense
-        tensor that broadcasts to self's shape multiplies each stored element by its element there; a sparse COO
-        tensor of self's shape keeps the positions both store (coalesced). Gradients sparse, as PyTorch's: self's; a
-        dense other's on self's pattern (summed over the axes other was broadcast along; a non-leaf other passes it on
-        to the operations that made it, sparse through those whose rule multiplies it), dense for an other of one
-        element (a scale) or of fewer dims (where PyTorch's backward fails); a sparse other's."""
+        """self * other, sparse COO (PyTorch's): a number or a 0-d tensor scales each value; a dense tensor that
+        broadcasts to self's shape multiplies each stored element by its element there (self's pattern); a sparse COO
+        tensor of self's shape and sparse dims gives the product stored as PyTorch stores it (ops/sparse.py's
+        sparse_mul). Gradients sparse, as PyTorch's: self's; a dense other's on self's pattern (summed over the axes
+        other was broadcast along; a non-leaf other passes it on to the operations that made it, sparse through those
+        whose rule multiplies it), dense for an other of one element (a scale) or of fewer dims (where PyTorch's
+        backward fails); a sparse other's."""
         if isinstance(other, Value) and other.data.size == 1 and other.ndim <= self.ndim and other.requires_grad:
             # one element (0-d, (1, 1), ...): a scale, its gradient dense, as PyTorch's
             return self._map_values(lambda values: values * (other if other.ndim == 0 else other.reshape(())))
@@ -549,17 +550,13 @@ def as_sparse_tensor(g):
 
 
 def _sparse_product(a, b):
-    """a * b for sparse COO tensors of one shape: sparse, coalesced, at the positions both store (PyTorch's
-    intersection), each the product of the two values there; the gradients sparse, on those positions."""
+    """a * b for sparse COO tensors of one shape and sparse dims: sparse, stored as PyTorch stores it (ops/sparse.py's
+    sparse_mul: the common positions of two coalesced operands, else the entries of one of them); the gradients
+    PyTorch's, g * b and g * a, each such a product too."""
     if tuple(a.shape) != tuple(b.shape) or a.data.sparse_dim != b.data.sparse_dim:
-        raise RuntimeError(f"mul(sparse, sparse): operands have incompatible sizes or sparse dims: {tuple(a.shape)} "
-                           f"({a.data.sparse_dim} sparse) and {tuple(b.shape)} ({b.data.sparse_dim} sparse)")
-    a_data, b_data = a.data.coalesce(), b.data.coalesce()
-    common = np.intersect1d(a_data.keys(), b_data.keys())
-    sparse_shape = a_data.shape[:a_data.sparse_dim]
-    indices = np.stack(np.unravel_index(common, sparse_shape)).astype(np.int64).reshape(len(sparse_shape), -1)
-    values = _sparse.values_at(a, indices=indices) * _sparse.values_at(b, indices=indices)
-    return _result(_sparse.sparse_coo(values, indices=indices, shape=a_data.shape, coalesced=True))
+        raise RuntimeError("sparse_binary_op_intersection_cpu(): expects sparse inputs with equal dimensionality, "
+                           "number of sparse dimensions, and shape of sparse dimensions")
+    return _result(_sparse.sparse_mul(a, b))
 
 
 def _check_broadcast(shape_a, shape_b):

@@ -3,6 +3,11 @@
 1. coalesce()'s backward masked its gradient with the input's pattern; PyTorch's CoalesceBackward0 hands the gradient
    on unchanged (an entry that reaches a coalesced tensor from elsewhere, `c + b`'s at b's positions, reaches the
    uncoalesced input too; a dense gradient stays dense).
+2. sparse * sparse (`a * b`, torch.mul, mul_) kept the positions both store, coalesced, whatever the inputs. PyTorch's
+   does so only when both are coalesced (or one is empty); otherwise it stores the entries of one operand (the
+   uncoalesced one; of two, the one with fewer entries, b on a tie) as they are, duplicates and entries the other lacks
+   (value 0) kept, uncoalesced. Its gradients are g * b and g * a, products of the same kind (so a's gradient may hold
+   positions a does not store); its grad_fn is MulBackward0 (was SparseCooBackward0).
 
 Each is checked without PyTorch where it can be (values by hand, finite differences in float64) and against PyTorch
 2.13 where installed. The coalesced flag of a leaf's `.grad` is not compared: PyTorch's AccumulateGrad re-wraps a
@@ -130,3 +135,126 @@ def test_coalesce_of_a_dense_gradient_stays_dense_as_pytorchs():
         (module.tensor(W, dtype=module.float64) + c).sum().backward()  # dense + sparse: a dense gradient reaches c
         assert str(a.grad.layout) == "torch.strided", module.__name__
         np.testing.assert_allclose(_dense(a.grad), np.ones(SHAPE), rtol=1e-13)
+
+
+# ----------------------------------------------------------------------------------------------------
+# 2. sparse * sparse, stored as PyTorch stores it.
+
+A = ([[0, 0, 1], [0, 2, 1]], [1.0, 2.0, 3.0])
+B = ([[0, 1, 1], [2, 1, 2]], [4.0, 5.0, 6.0])
+A_LOOSE = ([[1, 0, 1, 0], [1, 2, 1, 0]], [1.0, 2.0, 3.0, 4.0])  # (1, 1) twice
+B_LOOSE = ([[0, 1, 0], [2, 1, 2]], [4.0, 5.0, 6.0])               # (0, 2) twice
+PRODUCTS = {  # name: (a, a coalesced?, b, b coalesced?, a * b as stored: indices, values, coalesced), by hand
+    "both coalesced": (A, True, B, True, ([[0, 1], [2, 1]], [8.0, 15.0], True)),
+    "both coalesced, disjoint": (([[0], [0]], [1.0]), True, ([[1], [1]], [4.0]), True, ([[], []], [], True)),
+    "flagged uncoalesced, as many entries: b's": (A, None, B, None, ([[0, 1, 1], [2, 1, 2]], [8.0, 15.0, 0.0], False)),
+    "a uncoalesced, more entries: b's": (A_LOOSE, None, B, None, ([[0, 1, 1], [2, 1, 2]], [8.0, 20.0, 0.0], False)),
+    "a uncoalesced, b coalesced: a's": (A_LOOSE, None, B, True,
+                                        ([[1, 0, 1, 0], [1, 2, 1, 0]], [5.0, 8.0, 15.0, 0.0], False)),
+    "a coalesced, b uncoalesced: b's": (A, True, B_LOOSE, None, ([[0, 1, 0], [2, 1, 2]], [8.0, 15.0, 12.0], False)),
+    "both uncoalesced, duplicates kept": (A_LOOSE, None, B_LOOSE, None,
+                                          ([[0, 1, 0], [2, 1, 2]], [8.0, 20.0, 12.0], False)),
+    "a empty": (([[], []], []), None, B_LOOSE, None, ([[], []], [], True)),
+}
+
+
+def _operands(module, name, requires_grad=False):
+    a, a_flag, b, b_flag, _ = PRODUCTS[name]
+    return (_coo(module, a, requires_grad, is_coalesced=a_flag), _coo(module, b, requires_grad, is_coalesced=b_flag))
+
+
+@pytest.mark.parametrize("name", list(PRODUCTS))
+def test_sparse_times_sparse_is_stored_as_pytorchs(name):
+    indices, values, coalesced = PRODUCTS[name][-1]
+    for module in _ours_and_pytorchs():
+        a, b = _operands(module, name)
+        for product in (a * b, module.mul(a, b)):
+            assert str(product.layout) == "torch.sparse_coo"
+            assert _entries(product) == (indices, values), module.__name__
+            assert product.is_coalesced() == coalesced, module.__name__
+            np.testing.assert_allclose(_dense(product), _dense(a) * _dense(b), rtol=1e-13)
+
+
+def _product_gradients(module, name):
+    a, b = _operands(module, name, requires_grad=True)
+    product = a * b
+    (product.to_dense() * module.tensor(W, dtype=module.float64)).sum().backward()
+    return product, a.grad, b.grad
+
+
+@pytest.mark.parametrize("name", list(PRODUCTS))
+def test_sparse_times_sparse_gradients_are_g_times_the_other(name):
+    """a's gradient is g * b, g being W on the product's pattern (to_dense's): W·b wherever the product and b store
+    an entry, a's own positions or not; b's alike."""
+    product, a_grad, b_grad = _product_gradients(ag, name)
+    a, b = _operands(ag, name)
+    on_product = _stored(product)
+    np.testing.assert_allclose(_dense(a_grad), np.where(on_product & _stored(b), W * _dense(b), 0), rtol=1e-13)
+    np.testing.assert_allclose(_dense(b_grad), np.where(on_product & _stored(a), W * _dense(a), 0), rtol=1e-13)
+    assert product.grad_fn.name() == "MulBackward0"
+
+
+def _stored(x):
+    """Where sparse x stores an entry (any value): a boolean (2, 3)."""
+    stored = np.zeros(SHAPE, dtype=bool)
+    indices = np.asarray(_entries(x)[0], dtype=np.int64).reshape(2, -1)
+    stored[tuple(indices)] = True
+    return stored
+
+
+@pytest.mark.parametrize("name", [n for n in PRODUCTS if "empty" not in n])
+def test_sparse_times_sparse_gradients_at_stored_values_are_finite_differences(name):
+    (a_indices, a_values), a_flag, (b_indices, b_values), b_flag, _ = PRODUCTS[name]
+
+    def loss(va, vb):
+        a = ag.sparse_coo_tensor(a_indices, ag.tensor(va), SHAPE, is_coalesced=a_flag)
+        b = ag.sparse_coo_tensor(b_indices, ag.tensor(vb), SHAPE, is_coalesced=b_flag)
+        return float(((a * b).to_dense() * ag.tensor(W)).sum().data)
+
+    expected = central_gradients(loss, [np.array(a_values), np.array(b_values)])
+    va = ag.tensor(a_values, dtype=ag.float64, requires_grad=True)
+    vb = ag.tensor(b_values, dtype=ag.float64, requires_grad=True)
+    a = ag.sparse_coo_tensor(a_indices, va, SHAPE, is_coalesced=a_flag)
+    b = ag.sparse_coo_tensor(b_indices, vb, SHAPE, is_coalesced=b_flag)
+    ((a * b).to_dense() * ag.tensor(W, dtype=ag.float64)).sum().backward()
+    np.testing.assert_allclose(va.grad.data, expected[0], rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(vb.grad.data, expected[1], rtol=1e-7, atol=1e-9)
+
+
+@pytest.mark.parametrize("name", list(PRODUCTS))
+def test_sparse_times_sparse_gradients_match_pytorch(name):
+    torch = torch_or_skip()
+    ours, theirs = _product_gradients(ag, name), _product_gradients(torch, name)
+    assert ours[0].grad_fn.name() == theirs[0].grad_fn.name()
+    for our_grad, their_grad in zip(ours[1:], theirs[1:]):
+        assert str(our_grad.layout) == str(their_grad.layout)
+        assert _entries(our_grad) == _entries(their_grad)
+
+
+def test_sparse_times_sparse_of_two_dtypes_gives_each_gradient_its_dtype():
+    for module in _ours_and_pytorchs():
+        a = _coo(module, A, requires_grad=True)
+        b = module.sparse_coo_tensor(*B, SHAPE, dtype=module.float32, requires_grad=True)
+        product = a * b
+        module.sparse.sum(product).backward()
+        assert str(product.dtype).endswith("float64") and str(b.grad.dtype).endswith("float32"), module.__name__
+        np.testing.assert_allclose(_dense(b.grad), [[0, 0, 2], [0, 3, 0]])
+
+
+def test_sparse_times_sparse_in_place_is_the_product():
+    a = _coo(ag, A_LOOSE, requires_grad=True)
+    b = _coo(ag, B, requires_grad=True)
+    y = a * 1
+    y.mul_(b)
+    assert _entries(y) == _entries(a.detach() * b.detach()) and not y.is_coalesced()
+
+
+def test_sparse_times_sparse_of_other_sparse_dims_raises_pytorchs_error():
+    a = _coo(ag, A)
+    b = ag.sparse_coo_tensor([[0, 1]], [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], SHAPE, dtype=ag.float64)
+    errors = {module.__name__: _error(lambda m=module: _coo(m, A) * m.sparse_coo_tensor(
+        [[0, 1]], [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], SHAPE, dtype=m.float64)) for module in _ours_and_pytorchs()}
+    with pytest.raises(RuntimeError, match="equal dimensionality, number of sparse dimensions"):
+        _ = a * b
+    if "torch" in errors:
+        assert errors["torch"] == errors["autograd_core"]

@@ -254,7 +254,8 @@ class _Repeat:
         return 1 << 30
 
 
-def primitive(name):
-    """Decorator: make a NumPy function into a `Primitive` called `name`."""
+def primitive(name, title=None):
+    """Decorator: make a NumPy function into a `Primitive` called `name` (`title`: the forward function's name by
+    default)."""
     module = sys._getframe(1).f_globals.get("__name__", "")
-    return lambda forward: Primitive(name, forward, module=module)
+    return lambda forward: Primitive(name, forward, title=title, module=module)
