@@ -313,13 +313,9 @@ class CompressedTensor(_coo.ElementwiseInLayout, _coo.SparseInPlace, _coo.Sparse
         raise NotImplementedError(f"add of a {self.layout} tensor and {type(other).__name__} is not implemented here")
 
     def zero_(self):
-        """No entries left (nnz 0), in place, as PyTorch's; returns self."""
-        data = self.data
-        batch = data.compressed.shape[:-1]
-        empty_values = np.zeros(batch + (0,) + data.values.shape[data.batch_dim + 1:], data.values.dtype)
-        empty = CompressedArray(np.zeros_like(data.compressed), np.zeros(batch + (0,), data.plain.dtype), empty_values,
-                                data.shape, data.layout)
-        return self._in_place("zero_", lambda x: _new_node(CompressedTensor, empty, False, None, (), None, None))
+        """No entries left (nnz 0), in place, as PyTorch's; returns self. Inside a graph it stays in it, its gradient
+        zero (PyTorch's ZeroBackward0)."""
+        return self._in_place("zero_", _emptied)
 
     def mul_(self, other):
         """Each stored value times the number `other`, in place; returns self."""
@@ -398,6 +394,20 @@ class CompressedGradient(CompressedTensor):
         if other.__class__ is CompressedArray or (other.__class__ is np.ndarray and other.shape == self.data.shape):
             return self.data + other
         return super().__add__(other)
+
+
+def _emptied(x):
+    """Compressed x with no entries (the index arrays of nnz 0 per batch), in x's graph: the values of none of x's
+    entries, so that x's gradient is zero on its pattern (PyTorch's zero_)."""
+    data = x.data
+    batch = data.compressed.shape[:-1]
+    no_entries = (slice(None),) * data.batch_dim + (slice(0, 0),)
+    compressed, plain = np.zeros_like(data.compressed), np.zeros(batch + (0,), data.plain.dtype)
+    if not x.requires_grad:
+        empty = CompressedArray(compressed, plain, data.values[no_entries], data.shape, data.layout)
+        return _new_node(CompressedTensor, empty, False, None, (), None, None)
+    return _result(_ops.compressed_tensor(_ops.compressed_values(x)[no_entries], compressed=compressed, plain=plain,
+                                          shape=data.shape, layout=data.layout))
 
 
 def _as_coo(x, sparse_grad=False):

@@ -8,6 +8,9 @@
    uncoalesced one; of two, the one with fewer entries, b on a tie) as they are, duplicates and entries the other lacks
    (value 0) kept, uncoalesced. Its gradients are g * b and g * a, products of the same kind (so a's gradient may hold
    positions a does not store); its grad_fn is MulBackward0 (was SparseCooBackward0).
+3. zero_() of a compressed tensor (CSR, CSC, BSR, BSC) in a graph cut it from the graph (it no longer required grad,
+   and a node that had read it before kept reading the new, empty contents without complaint); PyTorch's stays in the
+   graph (zero gradient) and a node that read it before refuses backward.
 
 Each is checked without PyTorch where it can be (values by hand, finite differences in float64) and against PyTorch
 2.13 where installed. The coalesced flag of a leaf's `.grad` is not compared: PyTorch's AccumulateGrad re-wraps a
@@ -258,3 +261,57 @@ def test_sparse_times_sparse_of_other_sparse_dims_raises_pytorchs_error():
         _ = a * b
     if "torch" in errors:
         assert errors["torch"] == errors["autograd_core"]
+
+
+# ----------------------------------------------------------------------------------------------------
+# 3. zero_() of a compressed tensor inside a graph.
+
+DENSE = [[1.0, 0.0, 2.0], [0.0, 3.0, 0.0]]
+LAYOUTS = {  # name: x (dense) in that layout
+    "coo": lambda x: x.to_sparse(),
+    "csr": lambda x: x.to_sparse_csr(),
+    "csc": lambda x: x.to_sparse_csc(),
+    "bsr": lambda x: x.to_sparse_bsr((1, 1)),
+    "bsc": lambda x: x.to_sparse_bsc((1, 1)),
+}
+
+
+def _zeroed(module, layout):
+    x = module.tensor(DENSE, dtype=module.float64, requires_grad=True)
+    y = LAYOUTS[layout](x) * 2
+    returned = y.zero_()
+    assert returned is y
+    return x, y
+
+
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+def test_zero_in_a_graph_stays_in_it(layout):
+    x, y = _zeroed(ag, layout)
+    assert y.requires_grad and y.grad_fn is not None and y._nnz() == 0
+    assert str(y.layout) == f"torch.sparse_{layout}"
+    np.testing.assert_array_equal(_dense(y), np.zeros(SHAPE))
+    (y.to_dense() * ag.tensor(W, dtype=ag.float64)).sum().backward()
+    np.testing.assert_array_equal(_dense(x.grad), np.zeros(SHAPE))
+    assert y.values().shape[0] == 0
+
+
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+def test_zero_after_a_node_read_the_tensor_refuses_backward(layout):
+    for module in _ours_and_pytorchs():
+        x = module.tensor(DENSE, dtype=module.float64, requires_grad=True)
+        y = LAYOUTS[layout](x) * 2
+        read = y.to_dense()
+        y.zero_()
+        with pytest.raises(RuntimeError, match="modified by an in-?place operation"):
+            read.sum().backward()
+
+
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+def test_zero_in_a_graph_matches_pytorch(layout):
+    torch = torch_or_skip()
+    (x, y), (t_x, t_y) = _zeroed(ag, layout), _zeroed(torch, layout)
+    assert str(y.layout) == str(t_y.layout) and y._nnz() == t_y._nnz() and y.requires_grad == t_y.requires_grad
+    for module, zeroed in ((ag, y), (torch, t_y)):
+        (zeroed.to_dense() * module.tensor(W, dtype=module.float64)).sum().backward()
+    assert str(x.grad.layout) == str(t_x.grad.layout)
+    np.testing.assert_array_equal(_dense(x.grad), _dense(t_x.grad))
