@@ -356,6 +356,28 @@ class SparseTensor(ElementwiseInLayout, SparseInPlace, SparseConversions, Value)
         """No entries left (nnz 0, coalesced), in place, as PyTorch's sparse zero_; returns self."""
         return self._in_place("zero_", _emptied)
 
+    def copy_(self, src, non_blocking=False):
+        """self becomes a copy of sparse COO `src`, in place, as PyTorch's: src's indices (coalesced or not), its
+        values converted to self's dtype, its shape; returns self. A self that stores entries keeps its numbers of
+        sparse and dense dims and grows only (PyTorch's resize rules, its errors); a dense, compressed or number src
+        raises PyTorch's error. Inside a graph it is recorded: src's gradient is the copy's (in src's dtype), self's old
+        contents get a zero one (PyTorch's backward fails there: its zeros need a strided layout)."""
+        if not isinstance(src, SparseTensor):
+            from .compressed_tensor import CompressedTensor
+
+            if isinstance(src, CompressedTensor):
+                raise RuntimeError("copy_sparse_compressed_ expected sparse compressed tensor layout but got Sparse")
+            from .tensor import type_name
+
+            dtype = src.dtype if isinstance(src, Value) else np.asarray(src).dtype
+            raise RuntimeError(f"copy_() between dense and sparse Tensors is not implemented! Found self type = "
+                               f"{self._type_name()} and src type = torch.{type_name(dtype)}")
+        _check_resizable(self.data, src.data)
+        if src.shape != self.shape and is_grad_enabled() and (self.requires_grad or src.requires_grad):
+            raise RuntimeError(f"copy_: changing the shape of a sparse tensor inside a graph (from {tuple(self.shape)} "
+                               f"to {tuple(src.shape)}) is not supported here; copy into a tensor of src's shape")
+        return self._in_place("copy_", lambda old: _copied(old, src), src)
+
     def mul_(self, other):
         """Each stored value times the number `other` (or self * a sparse `other`: the common positions), in place;
         returns self."""
@@ -539,6 +561,39 @@ def _emptied(x):
     none = _sparse.sparse_values(x.coalesce())[:0]
     return _result(_sparse.sparse_coo(none, indices=np.zeros((data.sparse_dim, 0), np.int64), shape=data.shape,
                                       coalesced=True))
+
+
+def _copied(old, src):
+    """Sparse src's entries in the dtype of old (the tensor copy_ writes into), a node of its own in src's graph;
+    with old's graph too, through a zero gradient (its entries emptied), where old needs one."""
+    data = src.data
+    if data.dtype == old.data.dtype:
+        copy = _result(_sparse.sparse_scale(src, factor=1)) if src.requires_grad else _new_node(
+            SparseTensor, data, False, None, (), None, None)
+    else:
+        copy = src.to(old.data.dtype)
+    return _result(_sparse.sparse_add(copy, _emptied(old))) if old.requires_grad else copy
+
+
+def _check_resizable(data, src):
+    """PyTorch's RuntimeError for copying sparse `src` into sparse `data` that stores entries (resize_as_'s rules):
+    the numbers of sparse and dense dims kept, no size shrinking."""
+    if not data.nnz:
+        return
+    advice = ("on a non-empty sparse tensor is not supported.\nYou could try the following options:\n1. If you need an "
+              "empty sparse tensor of this size, call `x = torch.sparse_coo_tensor(size)`.\n2. If you need to resize "
+              "this tensor, you have the following options:\n    1. For both sparse and dense dimensions, keep the "
+              "number of them constant and the size of them non-shrinking, and then try the same call again.\n    2. "
+              "Or, create a new sparse tensor with the correct indices and values from this sparse tensor.")
+    for kind, before, after in (("sparse", data.sparse_dim, src.sparse_dim), ("dense", data.dense_dim, src.dense_dim)):
+        if before != after:
+            raise RuntimeError(f"changing the number of {kind} dimensions (from {before} to {after}) {advice}")
+    sparse_dim = data.sparse_dim
+    for kind, before, after in (("sparse", data.shape[:sparse_dim], src.shape[:sparse_dim]),
+                                ("dense", data.shape[sparse_dim:], src.shape[sparse_dim:])):
+        if any(n < m for n, m in zip(after, before)):
+            raise RuntimeError(f"shrinking the size of {kind} dimensions (from {list(before)} to {list(after)}) "
+                               f"{advice}")
 
 
 def as_sparse_tensor(g):

@@ -11,6 +11,10 @@
 3. zero_() of a compressed tensor (CSR, CSC, BSR, BSC) in a graph cut it from the graph (it no longer required grad,
    and a node that had read it before kept reading the new, empty contents without complaint); PyTorch's stays in the
    graph (zero gradient) and a node that read it before refuses backward.
+4. copy_() into a sparse COO tensor failed outright (np.asarray of the source), in a graph or not. PyTorch's makes self
+   a copy of the source (indices as stored, values in self's dtype, shape; resize rules and errors for a self that
+   stores entries), and records it: the source's gradient is the copy's. Where self's old contents needed a gradient
+   PyTorch's backward fails (its zeros need a strided layout); here they get a zero one, as a dense copy_'s.
 
 Each is checked without PyTorch where it can be (values by hand, finite differences in float64) and against PyTorch
 2.13 where installed. The coalesced flag of a leaf's `.grad` is not compared: PyTorch's AccumulateGrad re-wraps a
@@ -315,3 +319,134 @@ def test_zero_in_a_graph_matches_pytorch(layout):
         (zeroed.to_dense() * module.tensor(W, dtype=module.float64)).sum().backward()
     assert str(x.grad.layout) == str(t_x.grad.layout)
     np.testing.assert_array_equal(_dense(x.grad), _dense(t_x.grad))
+
+
+# ----------------------------------------------------------------------------------------------------
+# 4. copy_() into a sparse COO tensor.
+
+SOURCE = ([[0, 1, 1], [1, 0, 0]], [1.0, 2.0, 3.0])  # uncoalesced: (1, 0) twice
+
+
+def _copy_into_constant(module, dtype="float64"):
+    """A tensor that needs no gradient, copy_ of a source that does: PyTorch's working case."""
+    src = _coo(module, SOURCE, requires_grad=True)
+    y = module.sparse_coo_tensor([[0], [2]], [7.0], SHAPE, dtype=getattr(module, dtype))
+    y.copy_(src)
+    (y.to_dense() * module.tensor(W, dtype=y.dtype)).sum().backward()
+    return y, src.grad
+
+
+def test_copy_makes_self_the_source_as_stored():
+    for module in _ours_and_pytorchs():
+        y = module.sparse_coo_tensor([[0], [2]], [7.0], SHAPE, dtype=module.float64)
+        returned = y.copy_(_coo(module, SOURCE))
+        assert returned is y and _entries(y) == SOURCE and not y.is_coalesced(), module.__name__
+        loose = _coo(module, SOURCE)
+        y.copy_(_coo(module, ([[0, 0], [1, 2]], [3.0, 4.0]), is_coalesced=True))
+        assert y.is_coalesced() and _entries(y) == ([[0, 0], [1, 2]], [3.0, 4.0])
+        y.copy_(loose)
+        assert _entries(y) == SOURCE
+
+
+def test_copy_into_a_tensor_without_gradient_passes_the_gradient_to_the_source():
+    y, src_grad = _copy_into_constant(ag)
+    assert y.requires_grad and _entries(y) == SOURCE
+    np.testing.assert_allclose(_dense(src_grad), [[0.0, 2.0, 0.0], [4.0, 0.0, 0.0]], rtol=1e-13)  # W on src's pattern
+
+
+def test_copy_converts_the_values_to_self_s_dtype_and_the_gradient_back():
+    y, src_grad = _copy_into_constant(ag, "float32")
+    assert y.dtype == ag.float32 and src_grad.dtype == ag.float64
+    np.testing.assert_allclose(_dense(src_grad), [[0.0, 2.0, 0.0], [4.0, 0.0, 0.0]], rtol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_copy_into_a_tensor_without_gradient_matches_pytorch(dtype):
+    torch = torch_or_skip()
+    (y, grad), (t_y, t_grad) = _copy_into_constant(ag, dtype), _copy_into_constant(torch, dtype)
+    assert _entries(y) == _entries(t_y) and y.is_coalesced() == t_y.is_coalesced()
+    assert str(grad.layout) == str(t_grad.layout) and str(grad.dtype).split(".")[-1] == str(t_grad.dtype)[6:]
+    np.testing.assert_allclose(_dense(grad), _dense(t_grad), rtol=1e-13)
+
+
+def test_copy_into_a_node_gives_its_old_contents_a_zero_gradient():
+    """Where PyTorch's backward fails: the old contents get zeros, the source its gradient (finite differences)."""
+    a = _coo(ag, LOOSE, requires_grad=True)
+    src = _coo(ag, SOURCE, requires_grad=True)
+    y = a * 2
+    y.copy_(src * 3)
+    assert _entries(y) == (SOURCE[0], [3.0, 6.0, 9.0])
+    (y.to_dense() * ag.tensor(W, dtype=ag.float64)).sum().backward()
+    np.testing.assert_array_equal(_dense(a.grad), np.zeros(SHAPE))
+
+    def loss(v):
+        copied = _coo(ag, LOOSE) * 2
+        copied.copy_(ag.sparse_coo_tensor(SOURCE[0], ag.tensor(v), SHAPE) * 3)
+        return float((copied.to_dense() * ag.tensor(W)).sum().data)
+
+    (expected,) = central_gradients(loss, [np.array(SOURCE[1])])
+    v = ag.tensor(SOURCE[1], dtype=ag.float64, requires_grad=True)
+    y = _coo(ag, LOOSE, requires_grad=True) * 2
+    y.copy_(ag.sparse_coo_tensor(SOURCE[0], v, SHAPE) * 3)
+    (y.to_dense() * ag.tensor(W, dtype=ag.float64)).sum().backward()
+    np.testing.assert_allclose(v.grad.data, expected, rtol=1e-7)
+    torch = torch_or_skip()
+    t_y = _coo(torch, LOOSE, requires_grad=True) * 2
+    t_y.copy_(_coo(torch, SOURCE, requires_grad=True) * 3)
+    with pytest.raises(RuntimeError, match="memory format option is only supported by strided tensors"):
+        (t_y.to_dense() * torch.tensor(W, dtype=torch.float64)).sum().backward()
+
+
+def test_copy_after_a_node_read_the_tensor_refuses_backward():
+    for module in _ours_and_pytorchs():
+        y = _coo(module, LOOSE, requires_grad=True) * 2
+        read = y.to_dense()
+        y.copy_(_coo(module, SOURCE))
+        with pytest.raises(RuntimeError, match="modified by an in-?place operation"):
+            read.sum().backward()
+
+
+def test_copy_into_a_leaf_that_requires_grad_refuses():
+    for module in _ours_and_pytorchs():
+        leaf = _coo(module, LOOSE, requires_grad=True)
+        with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+            leaf.copy_(_coo(module, SOURCE))
+        with module.no_grad():
+            leaf.copy_(_coo(module, SOURCE))
+        assert _entries(leaf) == SOURCE and leaf.requires_grad
+
+
+COPY_ERRORS = {  # name: (self, src) of module m, each refused with PyTorch's words
+    "shrinking": lambda m: (_coo(m, SOURCE), _coo(m, SOURCE, shape=(2, 2))),
+    "fewer sparse dims": lambda m: (_coo(m, SOURCE), m.sparse_coo_tensor([[0]], [1.0], (2,), dtype=m.float64)),
+    "a dense dim": lambda m: (_coo(m, SOURCE), m.sparse_coo_tensor([[0]], [[1.0, 2.0, 3.0]], SHAPE,
+                                                                     dtype=m.float64)),
+    "shrinking a dense dim": lambda m: (m.sparse_coo_tensor([[0]], [[1.0, 2.0, 3.0]], SHAPE, dtype=m.float64),
+                                        m.sparse_coo_tensor([[0]], [[1.0, 2.0]], (2, 2), dtype=m.float64)),
+    "dense src": lambda m: (_coo(m, SOURCE), m.ones(SHAPE, dtype=m.float64)),
+    "csr src": lambda m: (_coo(m, SOURCE), m.ones(SHAPE, dtype=m.float64).to_sparse_csr()),
+}
+
+
+@pytest.mark.parametrize("name", list(COPY_ERRORS))
+def test_copy_refuses_as_pytorch(name):
+    y, src = COPY_ERRORS[name](ag)
+    with pytest.raises(RuntimeError, match="not supported|not implemented|expected sparse compressed"):
+        y.copy_(src)
+    torch = torch_or_skip()
+    t_y, t_src = COPY_ERRORS[name](torch)
+    assert _error(lambda: y.copy_(src)) == _error(lambda: t_y.copy_(t_src))
+
+
+def test_copy_into_an_empty_tensor_takes_any_shape_as_pytorchs():
+    for module in _ours_and_pytorchs():
+        y = module.sparse_coo_tensor(np.zeros((2, 0), np.int64), np.zeros(0), (1, 1), dtype=module.float64)
+        y.copy_(module.sparse_coo_tensor([[0]], [[1.0, 2.0, 3.0]], SHAPE, dtype=module.float64))
+        assert tuple(y.shape) == SHAPE and y.sparse_dim() == 1 and y.dense_dim() == 1
+
+
+def test_copy_changing_the_shape_inside_a_graph_is_refused_clearly():
+    y = _coo(ag, LOOSE, requires_grad=True) * 2
+    with pytest.raises(RuntimeError, match=r"changing the shape of a sparse tensor inside a graph \(from \(2, 3\) to "
+                                           r"\(3, 3\)\)"):
+        y.copy_(_coo(ag, SOURCE, shape=(3, 3)))
