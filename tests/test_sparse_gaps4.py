@@ -15,6 +15,10 @@
    a copy of the source (indices as stored, values in self's dtype, shape; resize rules and errors for a self that
    stores entries), and records it: the source's gradient is the copy's. Where self's old contents needed a gradient
    PyTorch's backward fails (its zeros need a strided layout); here they get a zero one, as a dense copy_'s.
+5. grad_fn names of sparse operations were the primitives' (SparseScaleBackward0 for * 2, / 2, -x and clone();
+   SpmmBackward0 for torch.mm and torch.sparse.mm; SparseCooBackward0 for abs, pow, softmax, ...), and
+   type(y.grad_fn).__name__ was 'GradFn' for every node; both are now PyTorch's (Primitive.named: one primitive
+   recorded under the name of the function that called it; a GradFn class per name).
 
 Each is checked without PyTorch where it can be (values by hand, finite differences in float64) and against PyTorch
 2.13 where installed. The coalesced flag of a leaf's `.grad` is not compared: PyTorch's AccumulateGrad re-wraps a
@@ -450,3 +454,92 @@ def test_copy_changing_the_shape_inside_a_graph_is_refused_clearly():
     with pytest.raises(RuntimeError, match=r"changing the shape of a sparse tensor inside a graph \(from \(2, 3\) to "
                                            r"\(3, 3\)\)"):
         y.copy_(_coo(ag, SOURCE, shape=(3, 3)))
+
+
+# ----------------------------------------------------------------------------------------------------
+# 5. grad_fn names of sparse operations, as PyTorch names them.
+
+
+def _leaf(m):
+    return _coo(m, LOOSE, requires_grad=True)
+
+
+def _matrix(m):
+    return m.tensor(W.T, dtype=m.float64, requires_grad=True)
+
+
+NAMED = {  # what: (the operation on module m, PyTorch's name of its grad_fn)
+    "x.to_sparse()": (lambda m: m.tensor(W, dtype=m.float64, requires_grad=True).to_sparse(), "ToSparseBackward1"),
+    "x.to_sparse(1)": (lambda m: m.tensor(W, dtype=m.float64, requires_grad=True).to_sparse(1), "ToSparseBackward0"),
+    "to_dense": (lambda m: _leaf(m).to_dense(), "ToDenseBackward0"),
+    "sparse_coo_tensor of values": (lambda m: m.sparse_coo_tensor(
+        LOOSE[0], m.tensor(LOOSE[1], dtype=m.float64, requires_grad=True), SHAPE),
+        "SparseCooTensorWithDimsAndTensorsBackward0"),
+    "coalesce": (lambda m: _leaf(m).coalesce(), "CoalesceBackward0"),
+    "values()": (lambda m: _leaf(m).coalesce().values(), "ValuesBackward0"),
+    "* 2": (lambda m: _leaf(m) * 2, "MulBackward0"),
+    "/ 2": (lambda m: _leaf(m) / 2, "DivBackward0"),
+    "neg": (lambda m: -_leaf(m), "NegBackward0"),
+    "clone": (lambda m: _leaf(m).clone(), "CloneBackward0"),
+    "sparse + sparse": (lambda m: _leaf(m) + _leaf(m), "AddBackward0"),
+    "sparse - sparse": (lambda m: _leaf(m) - _leaf(m), "SubBackward0"),
+    "sparse * sparse": (lambda m: _leaf(m) * _leaf(m), "MulBackward0"),
+    "sparse * dense": (lambda m: _leaf(m) * m.tensor(W, dtype=m.float64, requires_grad=True), "MulBackward0"),
+    "dense + sparse": (lambda m: m.tensor(W, dtype=m.float64) + _leaf(m), "AddBackward0"),
+    "t()": (lambda m: _leaf(m).t(), "TBackward0"),
+    "transpose": (lambda m: _leaf(m).transpose(0, 1), "TransposeBackward0"),
+    "sparse.sum": (lambda m: m.sparse.sum(_leaf(m)), "SumBackward0"),
+    "sparse.sum(dim)": (lambda m: m.sparse.sum(_leaf(m), 0), "SparseSumBackward0"),
+    "x.sum()": (lambda m: _leaf(m).sum(), "SumBackward0"),
+    "x.sum(0)": (lambda m: _leaf(m).sum(0), "SumBackward1"),
+    "torch.mm": (lambda m: m.mm(_leaf(m), _matrix(m)), "MmBackward0"),
+    "@": (lambda m: _leaf(m) @ _matrix(m), "MmBackward0"),
+    "sparse.mm": (lambda m: m.sparse.mm(_leaf(m), _matrix(m)), "SparseAddmmBackward0"),
+    "sparse @ sparse": (lambda m: _leaf(m) @ _leaf(m).t(), "MmBackward0"),
+    "sparse.mm(sparse, sparse)": (lambda m: m.sparse.mm(_leaf(m), _leaf(m).t()), "SparseSparseMatmulBackward0"),
+    "to(float32)": (lambda m: _leaf(m).to(m.float32), "ToCopyBackward0"),
+    "abs": (lambda m: _leaf(m).abs(), "AbsBackward0"),
+    "sin": (lambda m: _leaf(m).sin(), "SinBackward0"),
+    "pow": (lambda m: _leaf(m).pow(2), "PowBackward0"),
+    "sparse.softmax": (lambda m: m.sparse.softmax(_leaf(m), 1), "SparseSoftmaxBackward0"),
+    "sparse.log_softmax": (lambda m: m.sparse.log_softmax(_leaf(m), 1), "SparseLogSoftmaxBackward0"),
+    "sparse_mask": (lambda m: m.tensor(W, dtype=m.float64, requires_grad=True).sparse_mask(_leaf(m).coalesce()),
+                    "SparseMaskBackward0"),
+    "zero_": (lambda m: (_leaf(m) * 1).zero_(), "ZeroBackward0"),
+    "to_sparse_csr": (lambda m: m.tensor(W, dtype=m.float64, requires_grad=True).to_sparse_csr(),
+                      "ToSparseCsrBackward0"),
+    "to_sparse_csc": (lambda m: m.tensor(W, dtype=m.float64, requires_grad=True).to_sparse_csc(),
+                      "ToSparseCscBackward0"),
+    "to_sparse_bsr": (lambda m: m.tensor(W, dtype=m.float64, requires_grad=True).to_sparse_bsr((1, 1)),
+                      "ToSparseBsrBackward0"),
+    "csr.to_sparse()": (lambda m: m.tensor(W, dtype=m.float64, requires_grad=True).to_sparse_csr().to_sparse(),
+                        "ToSparseBackward1"),
+    "csr.values()": (lambda m: m.tensor(W, dtype=m.float64, requires_grad=True).to_sparse_csr().values(),
+                     "ValuesBackward0"),
+    "csr * 2": (lambda m: m.tensor(W, dtype=m.float64, requires_grad=True).to_sparse_csr() * 2, "MulBackward0"),
+    "csr.zero_": (lambda m: (m.tensor(W, dtype=m.float64, requires_grad=True).to_sparse_csr() * 2).zero_(),
+                  "ZeroBackward0"),
+    "csr.abs": (lambda m: m.tensor(W, dtype=m.float64, requires_grad=True).to_sparse_csr().abs(), "AbsBackward0"),
+}
+
+
+@pytest.mark.parametrize("what", list(NAMED))
+def test_grad_fn_names_are_pytorchs(what):
+    make, name = NAMED[what]
+    grad_fn = make(ag).grad_fn
+    assert grad_fn.name() == type(grad_fn).__name__ == name
+    assert repr(grad_fn).startswith(f"<{name} object at ")
+
+
+def test_copy_grad_fn_name_is_pytorchs():
+    y = ag.sparse_coo_tensor([[0], [2]], [7.0], SHAPE, dtype=ag.float64)
+    y.copy_(_leaf(ag))
+    assert y.grad_fn.name() == type(y.grad_fn).__name__ == "CopyBackwards"
+    assert repr(y).endswith("grad_fn=<CopyBackwards>)")
+
+
+@pytest.mark.parametrize("what", list(NAMED))
+def test_grad_fn_names_match_pytorch(what):
+    torch = torch_or_skip()
+    make, name = NAMED[what]
+    assert type(make(torch).grad_fn).__name__ == name == type(make(ag).grad_fn).__name__
