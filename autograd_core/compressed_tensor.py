@@ -84,7 +84,7 @@ class CompressedTensor(_coo.ElementwiseInLayout, _coo.SparseInPlace, _coo.Sparse
     def values(self):
         """The stored values (*batch, nnz, *block, *dense_shape), differentiable (a gradient comes back on this
         tensor's pattern)."""
-        return _ops.compressed_values(self)
+        return _ops.compressed_values.named("ValuesBackward0")(self)
 
     def _nnz(self):
         """The number of stored entries per batch (blocks for BSR/BSC)."""
@@ -106,7 +106,7 @@ class CompressedTensor(_coo.ElementwiseInLayout, _coo.SparseInPlace, _coo.Sparse
             self._unsupported_layout()
         if name in _sparse.COMPRESSED_REFUSES:
             raise NotImplementedError(_sparse.could_not_run(_sparse.COMPRESSED_REFUSES[name], "SparseCsrCPU"))
-        return self._map_values(fn)
+        return self._map_values(fn, _coo.backward_name(name))
 
     def predicate_in_layout(self, fn):
         """fn (np.isnan, np.isinf, np.signbit, np.isposinf, np.isneginf: false at 0) of this tensor: a boolean tensor
@@ -116,12 +116,13 @@ class CompressedTensor(_coo.ElementwiseInLayout, _coo.SparseInPlace, _coo.Sparse
             return NotImplemented
         return _new_node(CompressedTensor, self.data.with_values(fn(self.data.values)), False, None, (), None, None)
 
-    def _map_values(self, fn):
+    def _map_values(self, fn, grad_fn_name):
         """fn (of a dense Value, keeping 0 at 0) of each stored value, on this tensor's pattern and layout:
-        differentiable, the gradient in this layout."""
+        differentiable, the gradient in this layout; its grad_fn named `grad_fn_name` (PyTorch's for the function)."""
         data = self.data
-        return _result(_ops.compressed_tensor(fn(_ops.compressed_values(self)), compressed=data.compressed,
-                                              plain=data.plain, shape=data.shape, layout=data.layout))
+        named = _ops.compressed_tensor.named(grad_fn_name)
+        return _result(named(fn(_ops.compressed_values(self)), compressed=data.compressed, plain=data.plain,
+                             shape=data.shape, layout=data.layout))
 
     def _unsupported_layout(self, *args, **kwargs):
         raise RuntimeError(f"unsupported tensor layout: {BACKEND[self.data.layout]}")  # PyTorch's
@@ -220,7 +221,7 @@ class CompressedTensor(_coo.ElementwiseInLayout, _coo.SparseInPlace, _coo.Sparse
         """The same entries as a sparse COO tensor (batch dims and the matrix dims sparse), listed in this tensor's
         storage order: coalesced for CSR, not for CSC, as PyTorch's. Its gradient comes back in this layout (a dense
         one as its nonzero elements, as PyTorch's)."""
-        return _as_coo(self, sparse_grad=True)
+        return _sparse.sparse_result(_ops.compressed_to_coo.named("ToSparseBackward1")(self, sparse_grad=True))
 
     def detach(self):
         """A leaf sharing these indices and values, cut from the graph."""
@@ -228,7 +229,7 @@ class CompressedTensor(_coo.ElementwiseInLayout, _coo.SparseInPlace, _coo.Sparse
 
     def clone(self, *, memory_format=None):
         """A copy (indices and values), in the graph: its gradient comes back in this layout."""
-        return _result(_ops.compressed_clone(self))
+        return _result(_ops.compressed_clone.named("CloneBackward0")(self))
 
     # ------------------------------------------------------------------------------------------------
     # Arithmetic.
@@ -270,9 +271,9 @@ class CompressedTensor(_coo.ElementwiseInLayout, _coo.SparseInPlace, _coo.Sparse
         there, and a CSR or COO tensor of self's shape keeps the positions both store. Gradients: self's in this
         layout; a dense other's dense, a sparse other's in its layout (PyTorch's fail for the dense ones)."""
         if isinstance(other, Value) and other.ndim == 0 and other.requires_grad:
-            return self._map_values(lambda values: values * other)
+            return self._map_values(lambda values: values * other, "MulBackward0")
         if not isinstance(other, (Value, np.ndarray)) or isinstance(other, Value) and other.ndim == 0:
-            return _result(_sparse.sparse_scale(self, factor=_number(other, "mul", self.layout)))
+            return _result(_sparse.sparse_scale.named("MulBackward0")(self, factor=_number(other, "mul", self.layout)))
         layout = self.data.layout
         if layout is not sparse_csr:  # PyTorch's words for each
             if layout in BLOCKED and not dense_first:
@@ -289,13 +290,13 @@ class CompressedTensor(_coo.ElementwiseInLayout, _coo.SparseInPlace, _coo.Sparse
             return _result(_ops.to_compressed(_as_coo(self) * coo, layout=sparse_csr))
         indices = self.data.coo_indices()
         return self._map_values(
-            lambda values: values * _sparse.values_at(other, indices=indices).reshape(values.shape))
+            lambda values: values * _sparse.values_at(other, indices=indices).reshape(values.shape), "MulBackward0")
 
     def __rmul__(self, other):
         return self.__mul__(other, dense_first=True)
 
     def __neg__(self):
-        return self * -1
+        return _result(_sparse.sparse_scale.named("NegBackward0")(self, factor=-1))
 
     def __add__(self, other):
         """self + other: a compressed tensor of this layout and shape gives one (the union of both patterns; on the
@@ -313,13 +314,9 @@ class CompressedTensor(_coo.ElementwiseInLayout, _coo.SparseInPlace, _coo.Sparse
         raise NotImplementedError(f"add of a {self.layout} tensor and {type(other).__name__} is not implemented here")
 
     def zero_(self):
-        """No entries left (nnz 0), in place, as PyTorch's; returns self."""
-        data = self.data
-        batch = data.compressed.shape[:-1]
-        empty_values = np.zeros(batch + (0,) + data.values.shape[data.batch_dim + 1:], data.values.dtype)
-        empty = CompressedArray(np.zeros_like(data.compressed), np.zeros(batch + (0,), data.plain.dtype), empty_values,
-                                data.shape, data.layout)
-        return self._in_place("zero_", lambda x: _new_node(CompressedTensor, empty, False, None, (), None, None))
+        """No entries left (nnz 0), in place, as PyTorch's; returns self. Inside a graph it stays in it, its gradient
+        zero (PyTorch's ZeroBackward0)."""
+        return self._in_place("zero_", _emptied)
 
     def mul_(self, other):
         """Each stored value times the number `other`, in place; returns self."""
@@ -400,6 +397,21 @@ class CompressedGradient(CompressedTensor):
         return super().__add__(other)
 
 
+def _emptied(x):
+    """Compressed x with no entries (the index arrays of nnz 0 per batch), in x's graph: the values of none of x's
+    entries, so that x's gradient is zero on its pattern (PyTorch's zero_)."""
+    data = x.data
+    batch = data.compressed.shape[:-1]
+    no_entries = (slice(None),) * data.batch_dim + (slice(0, 0),)
+    compressed, plain = np.zeros_like(data.compressed), np.zeros(batch + (0,), data.plain.dtype)
+    if not x.requires_grad:
+        empty = CompressedArray(compressed, plain, data.values[no_entries], data.shape, data.layout)
+        return _new_node(CompressedTensor, empty, False, None, (), None, None)
+    none = _ops.compressed_values(x)[no_entries]
+    return _result(_ops.compressed_tensor.named("ZeroBackward0")(none, compressed=compressed, plain=plain,
+                                                                 shape=data.shape, layout=data.layout))
+
+
 def _as_coo(x, sparse_grad=False):
     """Compressed tensor x's entries as a sparse COO tensor in x's graph. Its gradient comes back in x's layout when
     sparse; a dense one stays dense, or with sparse_grad comes back in x's layout too (PyTorch's to_sparse_coo)."""
@@ -443,7 +455,7 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
 # Conversions and construction.
 
 
-def to_layout(x, layout, blocksize=None, dense_dim=None):
+def to_layout(x, layout, blocksize=None, dense_dim=None, grad_fn_name="ToSparseBackward1"):
     """x (dense, sparse COO or compressed) in compressed `layout`: dense x's nonzero elements (BSR/BSC: the blocks
     of `blocksize` holding one), the last `dense_dim` dims dense; differentiable (a dense x's gradient dense, a
     sparse x's in its own layout)."""
@@ -472,4 +484,5 @@ def to_layout(x, layout, blocksize=None, dense_dim=None):
                                f"dense_dim={dense_dim}")
         coo = _coo.to_sparse(x, x.ndim - dense_dim)
     # a sparse input's gradient comes back in its layout, a dense one's dense (PyTorch's to_sparse_backward)
-    return _result(_ops.to_compressed(coo, layout=layout, blocksize=blocksize, sparse_grad=isinstance(x, SparseTensor)))
+    return _result(_ops.to_compressed.named(grad_fn_name)(coo, layout=layout, blocksize=blocksize,
+                                                          sparse_grad=isinstance(x, SparseTensor)))

@@ -56,6 +56,17 @@ class GradFn:
 
     __slots__ = ("_node",)
 
+    def __new__(cls, node):
+        # an instance of a class named as the node (`type(y.grad_fn).__name__ == 'MulBackward0'`, PyTorch's), one per
+        # name, made the first time it is asked for
+        if cls is not GradFn:
+            return object.__new__(cls)
+        name = _name_of(node._op)
+        named = _CLASSES.get(name)
+        if named is None:
+            named = _CLASSES[name] = type(name, (GradFn,), {"__slots__": (), "__module__": __name__})
+        return object.__new__(named)
+
     def __init__(self, node):
         self._node = node
 
@@ -64,10 +75,7 @@ class GradFn:
         return self._node._op
 
     def name(self):
-        if getattr(self._node._op, "custom_function", False):  # an autograd.Function: PyTorch's "<Name>Backward"
-            return self._node._op.title + "Backward"
-        words = "".join(c if c.isalnum() else " " for c in self._node._op.title).split()
-        return "".join(w[:1].upper() + w[1:] for w in words) + "Backward0"  # 'max_pool2d' -> MaxPool2dBackward0
+        return _name_of(self._node._op)
 
     @property
     def next_functions(self):
@@ -125,6 +133,21 @@ class GradFn:
 
     def __repr__(self):
         return f"<{self.name()} object at {id(self._node):#x}>"
+
+
+_CLASSES = {}  # GradFn's subclass of each name
+
+
+def _name_of(op):
+    """The name of the backward node of primitive op: PyTorch's where op says it (Primitive.named), else made of its
+    title."""
+    named = getattr(op, "grad_fn_name", None)
+    if named is not None:
+        return named
+    if getattr(op, "custom_function", False):  # an autograd.Function: PyTorch's "<Name>Backward"
+        return op.title + "Backward"
+    words = "".join(c if c.isalnum() else " " for c in op.title).split()
+    return "".join(w[:1].upper() + w[1:] for w in words) + "Backward0"  # 'max_pool2d' -> MaxPool2dBackward0
 
 
 class SavedTensor:

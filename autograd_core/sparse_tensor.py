@@ -44,7 +44,7 @@ class SparseConversions:
         if dtype is None or dtype == self.data.dtype:
             return self
         if dtype.kind in "fc":
-            return self._result(_sparse.sparse_astype(self, dtype=dtype))
+            return self._result(_sparse.sparse_astype.named("ToCopyBackward0")(self, dtype=dtype))
         return self._result(_new_node(Value, self.data.astype(dtype), False, None, (), None, None))  # (a leaf)
 
     def type(self, dtype=None, non_blocking=False, **kwargs):
@@ -224,7 +224,7 @@ class SparseTensor(ElementwiseInLayout, SparseInPlace, SparseConversions, Value)
     def values(self):
         """The values (nnz, *dense_shape) of a coalesced tensor, differentiable (RuntimeError if uncoalesced)."""
         self._need_coalesced("values")
-        return _sparse.sparse_values(self)
+        return _sparse.sparse_values.named("ValuesBackward0")(self)
 
     def _need_coalesced(self, what):
         if not self.data.coalesced:
@@ -280,7 +280,7 @@ class SparseTensor(ElementwiseInLayout, SparseInPlace, SparseConversions, Value)
         function it has no COO kernel for (angle; exp, cos, ... which move 0)."""
         if name in _sparse.NOT_ZERO_PRESERVING or name in _sparse.COO_REFUSES:
             raise SparseLayoutError(_sparse.could_not_run(_sparse.COO_REFUSES.get(name, name), "SparseCPU"))
-        return self._map_values(fn)
+        return self._map_values(fn, backward_name(name))
 
     def predicate_in_layout(self, fn):
         """fn (np.isnan, np.isinf, np.signbit, np.isposinf, np.isneginf: false at 0) of this tensor: a boolean sparse
@@ -291,12 +291,12 @@ class SparseTensor(ElementwiseInLayout, SparseInPlace, SparseConversions, Value)
         data = self.data.coalesce()
         return _new_node(SparseTensor, data.with_values(fn(data.values)), False, None, (), None, None)
 
-    def _map_values(self, fn):
+    def _map_values(self, fn, grad_fn_name):
         """fn (of a dense Value, keeping 0 at 0) of each value of the coalesced tensor, on its pattern: differentiable,
-        the gradient on this tensor's pattern."""
+        the gradient on this tensor's pattern; its grad_fn named `grad_fn_name` (PyTorch's for the function)."""
         x = self.coalesce()
-        return _result(_sparse.sparse_coo(fn(_sparse.sparse_values(x)), indices=x.data.indices, shape=x.data.shape,
-                                          coalesced=True))
+        return _result(_sparse.sparse_coo.named(grad_fn_name)(fn(_sparse.sparse_values(x)), indices=x.data.indices,
+                                                              shape=x.data.shape, coalesced=True))
 
     def __pow__(self, exponent):
         """Each value to the number `exponent` (not 0: PyTorch's refusal, the result would be dense)."""
@@ -304,7 +304,7 @@ class SparseTensor(ElementwiseInLayout, SparseInPlace, SparseConversions, Value)
         if exponent == 0:
             raise RuntimeError("pow: cannot raise to zeroth power on sparse tensor; it would make the result tensor "
                                "dense")
-        return self._map_values(lambda values: values ** exponent)
+        return self._map_values(lambda values: values ** exponent, "PowBackward0")
 
     pow = __pow__
 
@@ -347,7 +347,7 @@ class SparseTensor(ElementwiseInLayout, SparseInPlace, SparseConversions, Value)
     def clone(self, *, memory_format=None):
         """A copy (the same indices, coalesced or not; the values copied), in the graph: its gradient is passed
         through in its own layout."""
-        return _result(_sparse.sparse_scale(self, factor=1))
+        return _result(_sparse.sparse_scale.named("CloneBackward0")(self, factor=1))
 
     # ------------------------------------------------------------------------------------------------
     # In place (SparseInPlace._in_place: recorded inside a graph, as PyTorch's).
@@ -355,6 +355,28 @@ class SparseTensor(ElementwiseInLayout, SparseInPlace, SparseConversions, Value)
     def zero_(self):
         """No entries left (nnz 0, coalesced), in place, as PyTorch's sparse zero_; returns self."""
         return self._in_place("zero_", _emptied)
+
+    def copy_(self, src, non_blocking=False):
+        """self becomes a copy of sparse COO `src`, in place, as PyTorch's: src's indices (coalesced or not), its
+        values converted to self's dtype, its shape; returns self. A self that stores entries keeps its numbers of
+        sparse and dense dims and grows only (PyTorch's resize rules, its errors); a dense, compressed or number src
+        raises PyTorch's error. Inside a graph it is recorded: src's gradient is the copy's (in src's dtype), self's old
+        contents get a zero one (PyTorch's backward fails there: its zeros need a strided layout)."""
+        if not isinstance(src, SparseTensor):
+            from .compressed_tensor import CompressedTensor
+
+            if isinstance(src, CompressedTensor):
+                raise RuntimeError("copy_sparse_compressed_ expected sparse compressed tensor layout but got Sparse")
+            from .tensor import type_name
+
+            dtype = src.dtype if isinstance(src, Value) else np.asarray(src).dtype
+            raise RuntimeError(f"copy_() between dense and sparse Tensors is not implemented! Found self type = "
+                               f"{self._type_name()} and src type = torch.{type_name(dtype)}")
+        _check_resizable(self.data, src.data)
+        if src.shape != self.shape and is_grad_enabled() and (self.requires_grad or src.requires_grad):
+            raise RuntimeError(f"copy_: changing the shape of a sparse tensor inside a graph (from {tuple(self.shape)} "
+                               f"to {tuple(src.shape)}) is not supported here; copy into a tensor of src's shape")
+        return self._in_place("copy_", lambda old: _copied(old, src), src)
 
     def mul_(self, other):
         """Each stored value times the number `other` (or self * a sparse `other`: the common positions), in place;
@@ -388,7 +410,7 @@ class SparseTensor(ElementwiseInLayout, SparseInPlace, SparseConversions, Value)
         if self.data.sparse_dim != 2:
             raise RuntimeError(f"t() expects a tensor with 2 sparse and 0 dense dimensions, but got "
                                f"{self.data.sparse_dim} sparse and {self.data.dense_dim} dense dimensions")
-        return self.transpose(0, 1)
+        return _result(_sparse.sparse_transpose.named("TBackward0")(self, dim0=0, dim1=1))
 
     def transpose(self, dim0, dim1):
         """Sparse axes dim0 and dim1 swapped."""
@@ -400,11 +422,11 @@ class SparseTensor(ElementwiseInLayout, SparseInPlace, SparseConversions, Value)
         if not all(d < sparse_dim for d in dims):  # PyTorch's too: a hybrid tensor's dense dims stay in place
             raise RuntimeError(f"sparse transpose: transposed dimensions must be sparse Got sparse_dim: {sparse_dim}, "
                                f"d0: {dims[0]}, d1: {dims[1]}")
-        return _result(_sparse.sparse_transpose(self, dim0=int(dims[0]), dim1=int(dims[1])))
+        return _result(_sparse.sparse_transpose.named("TransposeBackward0")(self, dim0=int(dims[0]), dim1=int(dims[1])))
 
     def __add__(self, other):
         if isinstance(other, Value) and other.data.__class__ is SparseArray:  # (a gradient of create_graph=True)
-            return _result(_sparse.sparse_add(self, other))
+            return _result(_sparse.sparse_add.named("AddBackward0")(self, other))
         raise RuntimeError("add(sparse, dense) is not supported. Use add(dense, sparse) instead.")
 
     def __radd__(self, other):  # dense + sparse: dense, as PyTorch's
@@ -415,10 +437,12 @@ class SparseTensor(ElementwiseInLayout, SparseInPlace, SparseConversions, Value)
                                "addition does not currently support broadcasting)")  # PyTorch's
         if isinstance(other, Value) or isinstance(other, np.ndarray):
             other = other if isinstance(other, Value) else Value(other, requires_grad=False, dtype=other.dtype)
-            return _sparse.add_sparse(other, self)
+            return _sparse.add_sparse.named("AddBackward0")(other, self)
         raise not_sparse(f"add of {type(other).__name__} and a sparse tensor")
 
     def __sub__(self, other):
+        if isinstance(other, Value) and other.data.__class__ is SparseArray:
+            return _result(_sparse.sparse_add.named("SubBackward0")(self, -other))
         return self + (-other)
 
     def __rsub__(self, other):
@@ -438,17 +462,19 @@ class SparseTensor(ElementwiseInLayout, SparseInPlace, SparseConversions, Value)
         raise SparseLayoutError(_sparse.could_not_run("reciprocal", "SparseCPU"))
 
     def __mul__(self, other):
-        """self * other, sparse COO on self's pattern (PyTorch's): a number or a 0-d tensor scales each value; a dense
-        tensor that broadcasts to self's shape multiplies each stored element by its element there; a sparse COO
-        tensor of self's shape keeps the positions both store (coalesced). Gradients sparse, as PyTorch's: self's; a
-        dense other's on self's pattern (summed over the axes other was broadcast along; a non-leaf other passes it on
-        to the operations that made it, sparse through those whose rule multiplies it), dense for an other of one
-        element (a scale) or of fewer dims (where PyTorch's backward fails); a sparse other's."""
+        """self * other, sparse COO (PyTorch's): a number or a 0-d tensor scales each value; a dense tensor that
+        broadcasts to self's shape multiplies each stored element by its element there (self's pattern); a sparse COO
+        tensor of self's shape and sparse dims gives the product stored as PyTorch stores it (ops/sparse.py's
+        sparse_mul). Gradients sparse, as PyTorch's: self's; a dense other's on self's pattern (summed over the axes
+        other was broadcast along; a non-leaf other passes it on to the operations that made it, sparse through those
+        whose rule multiplies it), dense for an other of one element (a scale) or of fewer dims (where PyTorch's
+        backward fails); a sparse other's."""
         if isinstance(other, Value) and other.data.size == 1 and other.ndim <= self.ndim and other.requires_grad:
             # one element (0-d, (1, 1), ...): a scale, its gradient dense, as PyTorch's
-            return self._map_values(lambda values: values * (other if other.ndim == 0 else other.reshape(())))
+            return self._map_values(lambda values: values * (other if other.ndim == 0 else other.reshape(())),
+                                    "MulBackward0")
         if not isinstance(other, (Value, np.ndarray)) or isinstance(other, Value) and other.ndim == 0:
-            return _result(_sparse.sparse_scale(self, factor=_number(other, "mul")))
+            return _result(_sparse.sparse_scale.named("MulBackward0")(self, factor=_number(other, "mul")))
         if isinstance(other, SparseTensor):
             return _sparse_product(self, other)
         if not isinstance(other, Value):
@@ -470,7 +496,7 @@ class SparseTensor(ElementwiseInLayout, SparseInPlace, SparseConversions, Value)
         # backward fails: a view of a sparse tensor)
         broadcast = None if tuple(other.shape) == shape else shape
         return x._map_values(lambda values: values * _sparse.values_at(
-            other, indices=indices, sparse_grad=other.ndim == self.ndim, shape=broadcast))
+            other, indices=indices, sparse_grad=other.ndim == self.ndim, shape=broadcast), "MulBackward0")
 
     __rmul__ = __mul__
 
@@ -479,11 +505,11 @@ class SparseTensor(ElementwiseInLayout, SparseInPlace, SparseConversions, Value)
             raise RuntimeError(f"Sparse division requires a scalar or zero-dim dense tensor divisor (got shape "
                                f"{list(other.shape)} for divisor)")
         if isinstance(other, Value) and other.requires_grad:
-            return self._map_values(lambda values: values / other)
-        return self * (1 / _number(other, "div"))
+            return self._map_values(lambda values: values / other, "DivBackward0")
+        return _result(_sparse.sparse_scale.named("DivBackward0")(self, factor=1 / _number(other, "div")))
 
     def __neg__(self):
-        return self * -1
+        return _result(_sparse.sparse_scale.named("NegBackward0")(self, factor=-1))
 
     def __matmul__(self, other):
         """self @ other: a dense matrix (k, m) or vector (k,): dense, with dense gradients (torch.mm's, torch.mv's); a
@@ -512,7 +538,7 @@ class SparseTensor(ElementwiseInLayout, SparseInPlace, SparseConversions, Value)
         """Tensor.sum of a sparse tensor: torch.sparse.sum(self, dim) (a 0-d dense Value for dim=None). keepdim=True
         keeps each summed axis with size 1: still sparse when a sparse axis was left (a summed sparse axis stays
         sparse, index 0), else dense, as PyTorch's (whose backward then fails; ours differentiates)."""
-        total = sparse_sum(self, dim, keepdim=keepdim)
+        total = sparse_sum(self, dim, keepdim=keepdim, grad_fn_name="SumBackward1")
         return total if dtype is None else total.to(dtype)
 
 
@@ -536,8 +562,50 @@ def _emptied(x):
         return _new_node(SparseTensor, SparseArray(np.zeros((data.sparse_dim, 0), np.int64), data.values[:0],
                                                    data.shape, coalesced=True), False, None, (), None, None)
     none = _sparse.sparse_values(x.coalesce())[:0]
-    return _result(_sparse.sparse_coo(none, indices=np.zeros((data.sparse_dim, 0), np.int64), shape=data.shape,
-                                      coalesced=True))
+    return _result(_sparse.sparse_coo.named("ZeroBackward0")(none, indices=np.zeros((data.sparse_dim, 0), np.int64),
+                                                             shape=data.shape, coalesced=True))
+
+
+def _copied(old, src):
+    """Sparse src's entries in the dtype of old (the tensor copy_ writes into), a node of its own in src's graph;
+    with old's graph too, through a zero gradient (its entries emptied), where old needs one."""
+    data, dtype = src.data, old.data.dtype
+    if old.requires_grad:
+        return _result(_sparse.sparse_add.named("CopyBackwards")(src if data.dtype == dtype else src.to(dtype),
+                                                                 _emptied(old)))
+    if data.dtype != dtype:
+        return _result(_sparse.sparse_astype.named("CopyBackwards")(src, dtype=dtype)) if src.requires_grad else \
+            _new_node(SparseTensor, data.astype(dtype), False, None, (), None, None)
+    if src.requires_grad:
+        return _result(_sparse.sparse_scale.named("CopyBackwards")(src, factor=1))
+    return _new_node(SparseTensor, data, False, None, (), None, None)
+
+
+def _check_resizable(data, src):
+    """PyTorch's RuntimeError for copying sparse `src` into sparse `data` that stores entries (resize_as_'s rules):
+    the numbers of sparse and dense dims kept, no size shrinking."""
+    if not data.nnz:
+        return
+    advice = ("on a non-empty sparse tensor is not supported.\nYou could try the following options:\n1. If you need an "
+              "empty sparse tensor of this size, call `x = torch.sparse_coo_tensor(size)`.\n2. If you need to resize "
+              "this tensor, you have the following options:\n    1. For both sparse and dense dimensions, keep the "
+              "number of them constant and the size of them non-shrinking, and then try the same call again.\n    2. "
+              "Or, create a new sparse tensor with the correct indices and values from this sparse tensor.")
+    for kind, before, after in (("sparse", data.sparse_dim, src.sparse_dim), ("dense", data.dense_dim, src.dense_dim)):
+        if before != after:
+            raise RuntimeError(f"changing the number of {kind} dimensions (from {before} to {after}) {advice}")
+    sparse_dim = data.sparse_dim
+    for kind, before, after in (("sparse", data.shape[:sparse_dim], src.shape[:sparse_dim]),
+                                ("dense", data.shape[sparse_dim:], src.shape[sparse_dim:])):
+        if any(n < m for n, m in zip(after, before)):
+            raise RuntimeError(f"shrinking the size of {kind} dimensions (from {list(before)} to {list(after)}) "
+                               f"{advice}")
+
+
+def backward_name(name):
+    """PyTorch's name of the backward node of its function `name` ('abs', 'nan_to_num'): AbsBackward0,
+    NanToNumBackward0."""
+    return "".join(word[:1].upper() + word[1:] for word in name.split("_")) + "Backward0"
 
 
 def as_sparse_tensor(g):
@@ -549,17 +617,13 @@ def as_sparse_tensor(g):
 
 
 def _sparse_product(a, b):
-    """a * b for sparse COO tensors of one shape: sparse, coalesced, at the positions both store (PyTorch's
-    intersection), each the product of the two values there; the gradients sparse, on those positions."""
+    """a * b for sparse COO tensors of one shape and sparse dims: sparse, stored as PyTorch stores it (ops/sparse.py's
+    sparse_mul: the common positions of two coalesced operands, else the entries of one of them); the gradients
+    PyTorch's, g * b and g * a, each such a product too."""
     if tuple(a.shape) != tuple(b.shape) or a.data.sparse_dim != b.data.sparse_dim:
-        raise RuntimeError(f"mul(sparse, sparse): operands have incompatible sizes or sparse dims: {tuple(a.shape)} "
-                           f"({a.data.sparse_dim} sparse) and {tuple(b.shape)} ({b.data.sparse_dim} sparse)")
-    a_data, b_data = a.data.coalesce(), b.data.coalesce()
-    common = np.intersect1d(a_data.keys(), b_data.keys())
-    sparse_shape = a_data.shape[:a_data.sparse_dim]
-    indices = np.stack(np.unravel_index(common, sparse_shape)).astype(np.int64).reshape(len(sparse_shape), -1)
-    values = _sparse.values_at(a, indices=indices) * _sparse.values_at(b, indices=indices)
-    return _result(_sparse.sparse_coo(values, indices=indices, shape=a_data.shape, coalesced=True))
+        raise RuntimeError("sparse_binary_op_intersection_cpu(): expects sparse inputs with equal dimensionality, "
+                           "number of sparse dimensions, and shape of sparse dimensions")
+    return _result(_sparse.sparse_mul(a, b))
 
 
 def _check_broadcast(shape_a, shape_b):
@@ -610,7 +674,8 @@ def spmm(input, mat2, sparse_grad=False, *, vector=False):
         check_matrices(input, mat2)
     if mat2.dtype != input.dtype:
         raise dtype_mismatch(input.dtype, mat2.dtype)
-    return _sparse.spmm(input, mat2, sparse_grad=bool(sparse_grad))
+    name = "SparseAddmmBackward0" if sparse_grad else "MmBackward0"  # torch.sparse.mm's, torch.mm's
+    return _sparse.spmm.named(name)(input, mat2, sparse_grad=bool(sparse_grad))
 
 
 def dtype_mismatch(expected, found):
@@ -630,7 +695,8 @@ def _sparse_sparse_mm(mat1, mat2, sparse_grad):
     if mat1.dtype != mat2.dtype:
         raise RuntimeError(f"mat1 dtype {scalar_type_name(mat1.dtype)} does not match mat2 dtype "
                            f"{scalar_type_name(mat2.dtype)}")
-    return _result(_sparse.sparse_matmul(mat1, mat2, masked_grad=bool(sparse_grad)))
+    name = "SparseSparseMatmulBackward0" if sparse_grad else "MmBackward0"  # torch.sparse.mm's, torch.mm's
+    return _result(_sparse.sparse_matmul.named(name)(mat1, mat2, masked_grad=bool(sparse_grad)))
 
 
 def hspmm(mat1, mat2, *, out=None):
@@ -661,7 +727,7 @@ def _rows_of_product(mat1, mat2):
     return product, np.unique(mat1.data.indices[0])[None]
 
 
-def sparse_sum(input, dim=None, keepdim=False):
+def sparse_sum(input, dim=None, keepdim=False, grad_fn_name="SparseSumBackward0"):
     """The sum of sparse `input` over `dim` (an int or a tuple; all axes by default): a dense Value when every sparse
     axis is summed (0-d for all), else sparse over the sparse axes left, as torch.sparse.sum. keepdim: the summed
     axes kept with size 1 (Tensor.sum's; a summed sparse axis stays a sparse one when the result is sparse)."""
@@ -670,7 +736,8 @@ def sparse_sum(input, dim=None, keepdim=False):
     dims = tuple(sorted({int(d) + ndim if d < 0 else int(d) for d in dims}))
     if any(not 0 <= d < ndim for d in dims):
         raise IndexError(f"sparse.sum: dim {dim} out of range for a tensor of {ndim} dims")
-    total = _result(_sparse.sparse_sum(input, dims=dims))
+    # (the sum of all: SumBackward0, as PyTorch's; over dims, torch.sparse.sum's name or Tensor.sum's, grad_fn_name)
+    total = _result(_sparse.sparse_sum.named("SumBackward0" if dim is None else grad_fn_name)(input, dims=dims))
     if not keepdim:
         return total
     shape = tuple(1 if d in dims else n for d, n in enumerate(input.shape))
@@ -756,7 +823,8 @@ def sparse_coo_tensor(indices, values, size=None, *, dtype=None, device=None, pi
                                f"{values.dtype}")
         return _new_node(SparseTensor, SparseArray(index_array, values.data, size, coalesced), True, None, (), None,
                          None)
-    return _result(_sparse.sparse_coo(values, indices=index_array, shape=size, coalesced=coalesced))
+    return _result(_sparse.sparse_coo.named("SparseCooTensorWithDimsAndTensorsBackward0")(
+        values, indices=index_array, shape=size, coalesced=coalesced))
 
 
 def to_sparse(x, sparse_dim=None, *, layout=None, blocksize=None, dense_dim=None):
@@ -766,12 +834,13 @@ def to_sparse(x, sparse_dim=None, *, layout=None, blocksize=None, dense_dim=None
     if blocksize is not None:
         raise NotImplementedError("to_sparse: blocksize is for the block sparse layouts, not available here")
     ndim = x.ndim
+    name = "ToSparseBackward1" if sparse_dim is None and dense_dim is None else "ToSparseBackward0"  # PyTorch's
     sparse_dim = ndim if sparse_dim is None else int(sparse_dim)
     if dense_dim is not None:
         sparse_dim = ndim - int(dense_dim)
     if not 0 < sparse_dim <= ndim:
         raise RuntimeError(f"to_sparse: sparse_dim must be in 1..{ndim}, got {sparse_dim}")
-    return _result(_sparse.to_sparse(x, sparse_dim=sparse_dim))
+    return _result(_sparse.to_sparse.named(name)(x, sparse_dim=sparse_dim))
 
 
 def addmm(mat, mat1, mat2, *, beta=1, alpha=1):
@@ -801,7 +870,8 @@ def sparse_softmax(input, dim, dtype=None, log=False):
     exps = shifted.exp()
     total = _sparse.slice_sum(exps, group=group, count=count)
     values = shifted - total.log() if log else exps / total
-    return _result(_sparse.sparse_coo(values, indices=data.indices, shape=data.shape, coalesced=True))
+    name = "SparseLogSoftmaxBackward0" if log else "SparseSoftmaxBackward0"
+    return _result(_sparse.sparse_coo.named(name)(values, indices=data.indices, shape=data.shape, coalesced=True))
 
 
 def sparse_mask(input, mask):
@@ -814,5 +884,8 @@ def sparse_mask(input, mask):
     if tuple(input.shape) != tuple(mask.shape):
         raise RuntimeError(f"sparse_mask(): operands have incompatible sizes; self has size {tuple(input.shape)} "
                            f"but mask has size {tuple(mask.shape)}")
-    return _result(_sparse.masked(input, mask))
+    indices = _sparse.pattern(mask)
+    return _result(_sparse.sparse_coo.named("SparseMaskBackward0")(_sparse.values_at(input, indices=indices),
+                                                                   indices=indices, shape=tuple(mask.shape),
+                                                                   coalesced=True))
 

@@ -140,7 +140,9 @@ _COMPRESSED = ("sparse_csr", "sparse_csc", "sparse_bsr", "sparse_bsc")
 def _to_compressed(x, layout_name, blocksize, dense_dim):
     from .compressed_tensor import to_layout  # (which defines the compressed layouts)
 
-    return to_layout(x, Layout._ALL[layout_name], blocksize, dense_dim)
+    # PyTorch's node of x.to_sparse_csr() and its twins: ToSparseCsrBackward0, ...
+    grad_fn_name = f"ToSparse{layout_name[len('sparse_'):].capitalize()}Backward0"
+    return to_layout(x, Layout._ALL[layout_name], blocksize, dense_dim, grad_fn_name)
 
 
 def _no_dense_kernel(name):

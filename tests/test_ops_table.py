@@ -647,6 +647,7 @@ for prim, label, fn in [
     ("slice_sum", "sparse-softmax", lambda B, v, d: B.sparse_softmax(_coo(B, v).coalesce(), 1).to_dense() * d[:, :3]),
     ("slice_sum", "sparse-log_softmax", lambda B, v, d: B.sparse_log_softmax(_coo(B, v), 0).to_dense() * d[:, :3]),
     ("sparse_sparse_matmul", "sparse-sparse-at-sparse", lambda B, v, d: B.sparse_mm(_coo(B, v) @ _coo(B, v).t(), d)),
+    ("sparse_mul", "sparse-times-sparse", lambda B, v, d: B.sparse_mm(_coo(B, v) * _coo(B, v * v).t(), d)),
 ]:
     case(prim, label, fn, _SV, _SD, refs=("torch",))
 # sparse.mm(sparse, sparse), whose gradient PyTorch fails (an internal assert) for a sparse output gradient; and
@@ -727,6 +728,8 @@ for prim, label, fn in [
     ("sparse_sum", "sparse-complex-sum", lambda B, v, d: B.view_as_real(B.sparse_sum(_zcoo(B, v), 1).to_dense())),
     ("sparse_scale", "sparse-complex-scale", lambda B, v, d: B.view_as_real((_zcoo(B, v) * (2 - 1j)).to_dense())),
     ("sparse_add", "sparse-complex-add", lambda B, v, d: B.view_as_real((_zcoo(B, v) + _zcoo(B, v * v)).to_dense())),
+    ("sparse_mul", "sparse-complex-times-sparse",
+     lambda B, v, d: B.view_as_real((_zcoo(B, v) * _zcoo(B, v * v).coalesce()).to_dense())),
     ("add_sparse", "sparse-complex-dense+sparse", lambda B, v, d: B.view_as_real(B.complex(d, d)[:, :3] + _zcoo(B, v))),
     ("to_sparse", "sparse-complex-to_sparse",
      lambda B, v, d: B.view_as_real((B.complex(d, d * d)[:, :3] * v[:3]).to_sparse().to_dense())),

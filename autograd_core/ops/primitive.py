@@ -16,6 +16,7 @@ backward pass is itself recorded and can be differentiated again).
 
 from __future__ import annotations
 
+import copy
 import numbers
 import sys
 
@@ -25,6 +26,7 @@ from ..engine import apply, apply_unary
 from ..value import COMPLEX_VALUES_EXIST, Value
 
 PRIMITIVES: dict[str, Primitive] = {}
+_TWINS: dict[str, dict[str, Primitive]] = {}  # Primitive.named's: {primitive's name: {grad_fn_name: twin}}
 
 
 class Primitive:
@@ -63,6 +65,19 @@ class Primitive:
             gate(self)
 
     complex_ready = False  # see defcomplex
+    grad_fn_name = None  # PyTorch's name of the backward node, where it is not the title's (see `named`)
+
+    def named(self, grad_fn_name):
+        """This operation recorded under `grad_fn_name`, the name PyTorch gives the backward node of one function that
+        computes it ('MulBackward0' for sparse * a number, 'DivBackward0' for sparse / a number, both one scaling
+        here): a twin sharing its forward function and rules (made once per name, after the rules; not registered:
+        it is the same primitive)."""
+        twins = _TWINS.setdefault(self.name, {})
+        twin = twins.get(grad_fn_name)
+        if twin is None:
+            twin = twins[grad_fn_name] = copy.copy(self)
+            twin.grad_fn_name = grad_fn_name
+        return twin
 
     def defcomplex(self):
         """Declare that forward, VJP and JVP rules hold for complex data, in the convention of ops/complex.py (a
@@ -254,7 +269,8 @@ class _Repeat:
         return 1 << 30
 
 
-def primitive(name):
-    """Decorator: make a NumPy function into a `Primitive` called `name`."""
+def primitive(name, title=None):
+    """Decorator: make a NumPy function into a `Primitive` called `name` (`title`: the forward function's name by
+    default)."""
     module = sys._getframe(1).f_globals.get("__name__", "")
-    return lambda forward: Primitive(name, forward, module=module)
+    return lambda forward: Primitive(name, forward, title=title, module=module)

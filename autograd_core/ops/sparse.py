@@ -152,7 +152,9 @@ def coalesce(x):
     return x.coalesce()
 
 
-coalesce.defvjp(lambda g, out, x: masked(g, x), formulas=("g on x's pattern",))
+# PyTorch's CoalesceBackward0 hands g on as it is: coalescing only relabels the entries, so g (dense, or sparse on any
+# pattern) is already the gradient of x's dense value; x's duplicates each read g at their position from it
+coalesce.defvjp(lambda g, out, x: g, formulas=("g",))
 coalesce.defjvp_linear()
 
 
@@ -385,6 +387,38 @@ zero_outside.defvjp(_zero_outside_vjp, formulas=("g at x's entries, 0 outside",)
 zero_outside.defjvp_linear()
 
 
+@primitive("sparse_mul", title="mul")
+def sparse_mul(a, b):
+    """a * b for sparse arrays of one shape and sparse dims, stored as PyTorch's intersection kernel stores it. Both
+    coalesced (or either empty): an entry at each position both store (even where the product is 0), coalesced.
+    Otherwise the entries of one operand, `source`, as they are stored (order and duplicates kept), each its value
+    times the sum of the other's values at its position (0 where the other stores none), uncoalesced. source is the
+    uncoalesced operand; of two uncoalesced ones, the one with fewer entries (b when they have as many)."""
+    if a.coalesced and b.coalesced or not a.nnz or not b.nnz:
+        common = np.intersect1d(a.keys(), b.keys())
+        sparse_shape = a.shape[:a.sparse_dim]
+        indices = np.stack(np.unravel_index(common, sparse_shape)).astype(np.int64).reshape(len(sparse_shape), -1)
+        return SparseArray(indices, a.values_at(indices) * b.values_at(indices), a.shape, coalesced=True)
+    if a.coalesced == b.coalesced:
+        source, other = (a, b) if a.nnz < b.nnz else (b, a)
+    else:
+        source, other = (b, a) if a.coalesced else (a, b)
+    return SparseArray(source.indices, source.values * other.values_at(source.indices), a.shape)
+
+
+def _times(g, x, like):
+    """PyTorch's g * x in a rule, for sparse x, in the dtype of the input `like` whose gradient it is: a sparse g by
+    sparse_mul; a dense g read on x's coalesced pattern (PyTorch's dense * sparse: sparse, there)."""
+    product = sparse_mul(g, x) if is_sparse_data(g) else sparse_mul(masked(g, x), coalesce(x))
+    dtype = layout_of(like).dtype
+    return product if layout_of(product).dtype == dtype else sparse_astype(product, dtype=dtype)
+
+
+sparse_mul.defvjp(lambda g, out, a, b: _times(g, b, a), lambda g, out, a, b: _times(g, a, b),
+                  formulas=("g·b", "g·a"))  # d(a·b) = da·b + a·db, each product PyTorch's sparse * sparse
+sparse_mul.defjvp(lambda t, out, a, b: _times(t, b, out), lambda t, out, a, b: _times(t, a, out))
+
+
 @primitive("sparse_values")
 def sparse_values(x):
     """The values array (nnz, *dense_shape) of coalesced sparse x (Tensor.values()). Not for an uncoalesced x: the
@@ -457,5 +491,5 @@ slice_sum.defjvp_linear()
 # products (G·dᵀ, sᵀ·G: holomorphic, no conjugates) hold as they stand, and give PyTorch's gradients (checked in
 # tests/test_sparse_gaps.py). softmax (slice_sum, slice_peak: an order of complex numbers) stays real only.
 for _linear in (sparse_coo, values_at, to_dense, coalesce, sparse_astype, sparse_values, to_sparse, sparse_add,
-                sparse_scale, sparse_transpose, sparse_sum, spmm, sparse_matmul, zero_outside, add_sparse):
+                sparse_scale, sparse_transpose, sparse_sum, spmm, sparse_matmul, zero_outside, add_sparse, sparse_mul):
     _linear.defcomplex()
