@@ -77,6 +77,7 @@ class _Plan:
         self.fresh = set()           # names of gradient arrays that the program itself allocated
         self.in_place = []           # (line index, gradient name, rewritten line): see _update_in_place
         self.temps = 0
+        self.effect_results = set()  # ids of the Values that effects returned (known only after the effect)
         self.start = rec.start
         self.writes_into = rec.writes_into
         self.view_grads = rec.view_grads
@@ -140,10 +141,17 @@ class _Plan:
                 self._backward(entry[1], entry[2])
                 changed = True
             else:
-                _, method, obj, idempotent, args, kwargs = entry
+                _, method, obj, idempotent, args, kwargs, returned_value = entry
                 passed = "".join([f", {self._passed(a)}" for a in args] +
                                  [f", {k}={self._passed(a)}" for k, a in kwargs.items()])
-                self.lines.append(f"{self.ns.bind('X', method)}({self.ns.bind('O', obj)}{passed})")
+                call = f"{self.ns.bind('X', method)}({self.ns.bind('O', obj)}{passed})"
+                if isinstance(returned_value, Value):  # clip_grad_norm_'s norm: the replay's own, read live
+                    t = self.temp()
+                    call = f"{t} = {call}"
+                    self.exprs[id(returned_value)] = f"{t}.data"
+                    self.effect_results.add(id(returned_value))
+                    self._keep.append(returned_value)
+                self.lines.append(call)
                 changed = changed or not idempotent
         self.outputs = []
         for v in sorted(returned, key=lambda v: v.creation_index):  # an output's inputs come first
@@ -303,6 +311,9 @@ class _Plan:
                 raise _unsupported(f"a value computed after an effect (optimizer step or backward) is read "
                                    f"with {kind}")
             self.after.setdefault(expr, []).append(check)
+        elif id(value) in self.effect_results:
+            raise _unsupported(f"a Value that an effect returned (clip_grad_norm_'s norm) is read with {kind}: a "
+                               "replay learns it only after the effect has changed state, too late to check it")
         elif value.creation_index < self.start:
             if changed:
                 raise _unsupported(f"a parameter is read with {kind} after an effect (optimizer step or backward)")

@@ -1,0 +1,153 @@
+"""autograd_core.compile against training steps as students and PyTorch users write them: each test runs a step
+compiled and eagerly on twin set-ups, and checks that every call gives the same numbers bit for bit (or that the
+compiled step runs eagerly with a CompileWarning where a replay cannot see what the step does). Each test here was
+a silent wrong replay, or an eager fallback of a common pattern, that an audit found."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import autograd_core as torch
+import autograd_core.nn.functional as F
+from autograd_core import CompileWarning, Value, nn, optim
+
+
+def _same(a, b):
+    """Bit for bit: arrays by value and dtype, Values by data and grad, containers item by item."""
+    if isinstance(a, Value):
+        return isinstance(b, Value) and _same(a.data, b.data) and _same(a.grad, b.grad)
+    if isinstance(a, (tuple, list)):
+        return type(a) is type(b) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if a is None or b is None:
+        return a is b
+    return np.array_equal(a, b, equal_nan=True) and np.asarray(a).dtype == np.asarray(b).dtype
+
+
+def _batches(count, seed=0, rows=8):
+    rng = np.random.default_rng(seed)
+    return [(torch.tensor(rng.standard_normal((rows, 5)).astype(np.float32)), torch.tensor(rng.integers(0, 3, rows)))
+            for _ in range(count)]
+
+
+def _run_twins(make, batches):
+    """make() -> (model, step): one twin's step runs eagerly, the other's compiled, on the same batches, seeded alike.
+    Asserts equal results, weights and gradients after every call; returns the compiled step."""
+    torch.manual_seed(0)
+    model1, eager = make()
+    torch.manual_seed(0)
+    model2, step = make()
+    compiled = torch.compile(step)
+    for i, args in enumerate(batches):
+        torch.manual_seed(100 + i)
+        expected = eager(*args)
+        torch.manual_seed(100 + i)
+        got = compiled(*args)
+        assert _same(got, expected), f"call {i}"
+        for p, q in zip(model1.parameters(), model2.parameters()):
+            assert _same(p.data, q.data) and _same(p.grad, q.grad), f"call {i}"
+    return compiled
+
+
+def _mlp():
+    return nn.Sequential(nn.Linear(5, 16), nn.ReLU(), nn.Linear(16, 3))
+
+
+# ----------------------------------------------------------------------------------------------------
+# Gradient clipping: the norm clip_grad_norm_ returns.
+
+
+def test_a_step_skipped_when_the_gradient_norm_is_large_is_not_replayed_wrong():
+    """`if norm < limit: optimizer.step()`: the norm comes from an effect (the clipping), after the backward pass, so a
+    replay cannot check it before it changes anything. The step must run eagerly (with a warning), not replay the
+    branch the recorded calls took."""
+    def make():
+        model = _mlp()
+        opt = optim.SGD(model.parameters(), lr=0.1)
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = F.cross_entropy(model(x), y)
+            loss.backward()
+            norm = nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            if norm < 1.2:  # the first calls' norms are below, later ones above
+                opt.step()
+            return loss
+        return model, step
+
+    with pytest.warns(CompileWarning, match="runs eagerly"):
+        _run_twins(make, _batches(6) * 2)
+
+
+def test_a_step_skipped_when_the_gradient_norm_is_not_finite_is_not_replayed_wrong():
+    def make():
+        model = _mlp()
+        opt = optim.SGD(model.parameters(), lr=0.1)
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = F.cross_entropy(model(x), y)
+            loss.backward()
+            norm = nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            if np.isfinite(norm.item()):  # a NaN in the seventh batch: its step is skipped
+                opt.step()
+            return loss
+        return model, step
+
+    batches = _batches(8)
+    batches[6][0].data[0, 0] = np.nan
+    with pytest.warns(CompileWarning, match="runs eagerly"):
+        _run_twins(make, batches)
+
+
+def test_the_returned_gradient_norm_replays():
+    """PyTorch returns the norm as a tensor: returned (for logging), it is the replay's own, and the step replays."""
+    def make():
+        model = _mlp()
+        opt = optim.Adam(model.parameters(), lr=0.01)
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = F.cross_entropy(model(x), y)
+            loss.backward()
+            norm = nn.utils.clip_grad_norm_(model.parameters(), 0.5)
+            opt.step()
+            return {"loss": loss, "grad_norm": norm}
+        return model, step
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CompileWarning)
+        compiled = _run_twins(make, _batches(6))
+    assert compiled.stats["replayed"] == 4
+
+
+def test_an_effect_that_returns_a_python_number_runs_eagerly():
+    """A user's effect returning a number: what Python does with it is out of a replay's sight."""
+    class Counter:
+        def __init__(self):
+            self.calls = 0
+
+        @torch.jit.effect()
+        def tick(self):
+            self.calls += 1
+            return self.calls
+
+    def make():
+        model = _mlp()
+        opt = optim.SGD(model.parameters(), lr=0.1)
+        counter = Counter()
+
+        def step(x, y):
+            opt.zero_grad()
+            F.cross_entropy(model(x), y).backward()
+            if counter.tick() % 3 == 0:
+                opt.step()
+            return None
+        return model, step
+
+    with pytest.warns(CompileWarning, match="runs eagerly.*Counter.tick returned"):
+        _run_twins(make, _batches(6))
