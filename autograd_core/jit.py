@@ -72,8 +72,9 @@ once an epoch). A function that runs eagerly records again when one of these nam
 with dropout, switched to `eval()`), up to twice before a program replays.
 
 Assignments to a parameter's `.grad` inside the function (`p.grad = None`) are recorded and replayed in
-order; an assignment to a parameter's `.data` outside an effect (a hand-written update) makes the function
-run eagerly, with a warning.
+order, and so are writes to the parameter groups an optimizer made (`group["lr"] = lr`, nanoGPT's schedule written
+by hand; a replay first checks that the optimizer it steps still has those groups); an assignment to a
+parameter's `.data` outside an effect (a hand-written update) makes the function run eagerly, with a warning.
 
 An in-place change made by the function itself, through a Value's in-place methods and operators (`x.add_()`,
 `x[i] = v`, `w -= lr * w.grad` under no_grad) or a gradient's (`w.grad.zero_()`), makes it run eagerly, with a
@@ -385,6 +386,16 @@ def replay_requires(check, *args):
     recorder = _recording_here()
     if recorder is not None:
         recorder.entries.append(("require", check, args))
+
+
+def setting_written(settings, key, value):
+    """Called by an optimizer's parameter group (a dict) for each write `settings[key] = value`: while a call is
+    recorded, a write outside effects (a step that sets `group["lr"] = lr` by hand, as nanoGPT's loop does) is
+    recorded and replayed as the same write, where a replay would otherwise keep whatever the group holds then.
+    Writes inside effects (a scheduler's step) are the effect's own. Elsewhere it does nothing."""
+    recorder = _recording_here()
+    if recorder is not None:
+        recorder.entries.append(("setting", settings, key, value))
 
 
 def not_replayable(reason):

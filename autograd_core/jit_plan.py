@@ -77,6 +77,7 @@ class _Plan:
         self.fresh = set()           # names of gradient arrays that the program itself allocated
         self.in_place = []           # (line index, gradient name, rewritten line): see _update_in_place
         self.temps = 0
+        self.settings_checked = set()  # names of the parameter groups whose optimizer the program checks first
         self.effect_results = set()  # ids of the Values that effects returned (known only after the effect)
         self.start = rec.start
         self.writes_into = rec.writes_into
@@ -140,6 +141,8 @@ class _Plan:
             elif kind == "backward":
                 self._backward(entry[1], entry[2])
                 changed = True
+            elif kind == "setting":
+                self._setting(*entry[1:], rec.entries)
             else:
                 _, method, obj, idempotent, args, kwargs, returned_value = entry
                 passed = "".join([f", {self._passed(a)}" for a in args] +
@@ -302,6 +305,22 @@ class _Plan:
             self.lines.append(f"{name} = {self.ns.bind('F', op.forward)}({', '.join(xs)}{self._kwargs(params)})")
         self.exprs[id(node)] = name
         self.arrays[id(data)] = name
+
+    def _setting(self, group, key, value, entries):
+        """`group[key] = value` on an optimizer's parameter group, written by the function itself (a learning rate
+        set by hand): replayed as the same write, into a group the program first checks its optimizer still has
+        (load_state_dict makes new ones). The optimizer is the one among the effects' objects that has the group."""
+        name = self.ns.bind("O", group)
+        if name not in self.settings_checked:
+            owners = [e[2] for e in entries if e[0] == "effect" and
+                      any(g is group for g in getattr(e[2], "param_groups", ()))]
+            if not owners:
+                raise _unsupported(f"the function writes {key!r} of a parameter group of an optimizer it does not "
+                                   "step: a replay could not check that the optimizer still has that group")
+            groups = f"{self.ns.bind('O', owners[0])}.param_groups"
+            self.guards_start.append(f"if not any(g is {name} for g in {groups}): raise GuardFailed()")
+            self.settings_checked.add(name)
+        self.lines.append(f"{name}[{self.constant(key)}] = {self._passed(value)}")
 
     def _read(self, value, kind, result, changed):
         expr = self.value(value)

@@ -151,3 +151,54 @@ def test_an_effect_that_returns_a_python_number_runs_eagerly():
 
     with pytest.warns(CompileWarning, match="runs eagerly.*Counter.tick returned"):
         _run_twins(make, _batches(6))
+
+
+# ----------------------------------------------------------------------------------------------------
+# Learning rates set by hand inside the step.
+
+
+def _lr_setting_step():
+    """nanoGPT's loop as a step: the learning rate for this step is written into every parameter group by hand."""
+    model = _mlp()
+    opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+
+    def step(x, y, lr):
+        for group in opt.param_groups:
+            group["lr"] = lr
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+    return model, step
+
+
+def test_a_learning_rate_set_by_hand_inside_the_step_is_set_at_each_replay():
+    """Each rate has its program (a Python number argument is part of the guard key); a replay of the 0.1 program
+    after calls with 0.01 must set 0.1 again, not keep the 0.01 the group has."""
+    batches = _batches(6)
+    calls = [(x, y, 0.1 if (i // 6) % 2 == 0 else 0.01) for i, (x, y) in enumerate(batches * 4)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CompileWarning)
+        compiled = _run_twins(_lr_setting_step, calls)
+    assert compiled.stats["replayed"] == 20
+
+
+def test_a_replayed_learning_rate_write_goes_to_the_groups_the_optimizer_has_now():
+    """load_state_dict gives the optimizer new group dicts: a program that writes the old ones records again."""
+    torch.manual_seed(0)
+    model1, eager = _lr_setting_step()
+    torch.manual_seed(0)
+    model2, step = _lr_setting_step()
+    compiled = torch.compile(step)
+    opts = [eager.__closure__[1].cell_contents, step.__closure__[1].cell_contents]
+    assert all(isinstance(o, optim.SGD) for o in opts)
+    saved = [o.state_dict() for o in opts]
+    for i, (x, y) in enumerate(_batches(6) * 2):
+        if i == 6:
+            for o, s in zip(opts, saved):
+                o.load_state_dict(s)
+        assert _same(compiled(x, y, 0.05), eager(x, y, 0.05)), f"call {i}"
+        assert opts[1].param_groups[0]["lr"] == 0.05
+        for p, q in zip(model1.parameters(), model2.parameters()):
+            assert _same(p.data, q.data)
