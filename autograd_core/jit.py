@@ -41,6 +41,8 @@ data passes one of them replays it: batches that alternate between two paths rep
 * the shapes, dtypes and requires_grad of the parameters read;
 * each value read with `.item()`, `float()`, `int()`, `bool()`, `.tolist()` or as a Python index (the values
   that can steer Python control flow), compared with the recorded value as soon as the replay has computed it;
+* the shape of the result of an operation that selects with a boolean mask the data gives (`pred[t > 0]`: as many
+  entries as the recorded call's), as soon as the replay has computed it;
 * constants baked from the recording: calls are recorded until two consecutive ones ran the same
   operations with the same constants, and only then is a program built. A constant that keeps differing
   (a mask the function draws with NumPy itself, statistics it computes with NumPy from the data;

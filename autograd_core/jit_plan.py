@@ -120,7 +120,10 @@ class _Plan:
             kind = entry[0]
             if kind == "op":
                 self._op(*entry[1:])
-                self.changed_before[self.lines[-1].split(" = ", 1)[0]] = changed
+                name = self.lines[-1].split(" = ", 1)[0]
+                self.changed_before[name] = changed
+                if entry[1].name == "getitem" and self._masked_by_data(entry[3]):
+                    self._check_shape(name, entry[4].data, changed)
             elif kind == "read":
                 self._read(entry[1], entry[2], entry[3], changed)
             elif kind == "require":
@@ -321,6 +324,25 @@ class _Plan:
             self.guards_start.append(f"if not any(g is {name} for g in {groups}): raise GuardFailed()")
             self.settings_checked.add(name)
         self.lines.append(f"{name}[{self.constant(key)}] = {self._passed(value)}")
+
+    def _masked_by_data(self, params):
+        """Whether an indexing operation's parameters hold a boolean mask that the program computes or is given
+        (`t > 0` in `pred[t > 0]`): the shape of its result then depends on the data (a where's does not)."""
+        def live_mask(p):
+            return (p.__class__ is np.ndarray and p.dtype == np.bool_
+                    and (id(p) in self.arrays or self._reshaped_live(p) is not None))
+
+        return params is not None and any(
+            live_mask(p) or (p.__class__ is tuple and any(live_mask(q) for q in p)) for p in params.values())
+
+    def _check_shape(self, name, data, changed):
+        """Check the shape of an operation's result where it depends on the data (a mask's count): the lines after
+        it (buffers, the backward pass) were planned for the recorded one. Checked at once, as a read is."""
+        if changed:
+            raise _unsupported("an operation selects with a boolean mask computed from the data after an effect "
+                               "(optimizer step or backward): the shape of its result cannot be checked in time")
+        self.after.setdefault(name, []).append(f"if {name}.shape != {self.constant(np.shape(data))}: "
+                                               "raise GuardFailed()")
 
     def _read(self, value, kind, result, changed):
         expr = self.value(value)

@@ -202,3 +202,35 @@ def test_a_replayed_learning_rate_write_goes_to_the_groups_the_optimizer_has_now
         assert opts[1].param_groups[0]["lr"] == 0.05
         for p, q in zip(model1.parameters(), model2.parameters()):
             assert _same(p.data, q.data)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Shapes that depend on the data.
+
+
+def test_a_loss_over_the_entries_a_mask_selects_replays_only_for_as_many_entries():
+    """`pred[t > 0]`: the mask comes from the data, and so does the number of entries it selects. A replay for
+    another count would write into buffers of the recorded shape (an error, or a broadcast that is silently wrong);
+    it records again instead, and replays where the count is the recorded one."""
+    def make():
+        model = nn.Sequential(nn.Linear(5, 16), nn.ReLU(), nn.Linear(16, 1))
+        opt = optim.SGD(model.parameters(), lr=0.1)
+
+        def step(x, t):
+            opt.zero_grad()
+            pred = model(x)
+            mask = t > 0
+            loss = ((pred[mask] - t[mask]) ** 2).mean()
+            loss.backward()
+            opt.step()
+            return loss
+        return model, step
+
+    rng = np.random.default_rng(1)
+    targets = [np.array([[1.0], [-1], [2], [-3], [1], [1]], np.float32),   # four selected
+               np.array([[1.0], [1], [2], [-3], [1], [1]], np.float32),    # five
+               np.array([[-1.0], [-1], [-2], [-3], [1], [-1]], np.float32)]  # one: would broadcast into four
+    calls = [(torch.tensor(rng.standard_normal((6, 5)).astype(np.float32)), torch.tensor(targets[k]))
+             for k in (0, 0, 0, 1, 0, 2, 2, 0, 0)]
+    compiled = _run_twins(make, calls)
+    assert compiled.stats["replayed"] >= 1 and compiled.stats["guard_failures"] >= 1
