@@ -15,7 +15,10 @@ recording the compiler writes one Python function: each operation becomes `v12 =
 backward pass becomes the VJP rules called in the engine's order (youngest node first, parents in argument order,
 the same un-broadcasting, dtype conversions and accumulation order as the engine), gradients of parameters
 accumulate into `.grad` as in eager mode, and effects are called as they are (`optimizer.step()` runs the
-Python optimizer on the new gradients, reading its current learning rate). Elementwise forward operations,
+Python optimizer on the new gradients, reading its current learning rate). A Value an effect returns
+(clip_grad_norm_'s norm) is the replay's own, and reading it (`.item()`, `if norm < limit:`) is a read after an
+effect (below); an effect that returns a number or an array makes the function run eagerly, with a warning: what
+Python does with it is out of a replay's sight. Elementwise forward operations,
 and primitives that declare a `forward_into` (linear, relu; checked bit for bit against their forward when
 recorded), write into buffers allocated once per program (`out=`); what leaves the program is a copy. The
 commonest VJP rules are written out inline, as ufunc calls whose numbers 1 and 0 are 0-d arrays of the data's
@@ -38,6 +41,8 @@ data passes one of them replays it: batches that alternate between two paths rep
 * the shapes, dtypes and requires_grad of the parameters read;
 * each value read with `.item()`, `float()`, `int()`, `bool()`, `.tolist()` or as a Python index (the values
   that can steer Python control flow), compared with the recorded value as soon as the replay has computed it;
+* the shape of the result of an operation that selects with a boolean mask the data gives (`pred[t > 0]`: as many
+  entries as the recorded call's), as soon as the replay has computed it;
 * constants baked from the recording: calls are recorded until two consecutive ones ran the same
   operations with the same constants, and only then is a program built. A constant that keeps differing
   (a mask the function draws with NumPy itself, statistics it computes with NumPy from the data;
@@ -69,8 +74,9 @@ once an epoch). A function that runs eagerly records again when one of these nam
 with dropout, switched to `eval()`), up to twice before a program replays.
 
 Assignments to a parameter's `.grad` inside the function (`p.grad = None`) are recorded and replayed in
-order; an assignment to a parameter's `.data` outside an effect (a hand-written update) makes the function
-run eagerly, with a warning.
+order, and so are writes to the parameter groups an optimizer made (`group["lr"] = lr`, nanoGPT's schedule written
+by hand; a replay first checks that the optimizer it steps still has those groups); an assignment to a
+parameter's `.data` outside an effect (a hand-written update) makes the function run eagerly, with a warning.
 
 An in-place change made by the function itself, through a Value's in-place methods and operators (`x.add_()`,
 `x[i] = v`, `w -= lr * w.grad` under no_grad) or a gradient's (`w.grad.zero_()`), makes it run eagerly, with a
@@ -232,7 +238,8 @@ class _Recorder(Tracer):
     def __init__(self, flat_args, arg_numbers=()):
         self.arg_numbers = arg_numbers  # the Python numbers among the arguments (guarded by value): may be returned
         self.entries = []          # ("op", op, args, params, node) / ("read", value, kind, result) /
-        self.paused = False        # ("backward", roots, seeds) / ("effect", method, self, idempotent, args, kwargs)
+        self.paused = False        # ("backward", roots, seeds) /
+        # ["effect", method, self, idempotent, args, kwargs, what it returned]
         self.start = Value(0.0, requires_grad=False).creation_index
         self.thread = threading.get_ident()  # the hooks on Value are process-wide: other threads are ignored
         self.flat_args = flat_args
@@ -265,7 +272,8 @@ class _Recorder(Tracer):
                    for a in (*args, *kwargs.values())):
             self.problem = (f"{type(obj).__name__}.{method.__name__} is called with arguments other than arrays, "
                             "Values, numbers and strings")
-        self.entries.append(("effect", method, obj, idempotent, args, kwargs))
+        entry = ["effect", method, obj, idempotent, args, kwargs, None]  # and what it returns, once it has
+        self.entries.append(entry)
         if callable(method.effect_updates):  # (object, attribute) pairs it sets: unguarded if set before first use
             self.set_before_use.update((id(owner), name) for owner, name in method.effect_updates(obj)
                                        if id(owner) not in self.entered_modules)
@@ -275,11 +283,19 @@ class _Recorder(Tracer):
         saved = TRACERS.get()
         TRACERS.set(())
         try:  # a Value is handed over as its data, as the replay will hand over the program's value
-            return method(obj, *[a.data if isinstance(a, Value) else a for a in args],
-                          **{k: a.data if isinstance(a, Value) else a for k, a in kwargs.items()})
+            result = method(obj, *[a.data if isinstance(a, Value) else a for a in args],
+                            **{k: a.data if isinstance(a, Value) else a for k, a in kwargs.items()})
         finally:
             TRACERS.set(saved)
             self.paused = False
+        if isinstance(result, (numbers.Number, np.ndarray, np.generic)):
+            # A number steers Python out of sight (`if norm < limit: optimizer.step()`), and it is known only after
+            # the effect has changed state, too late for a guard. A Value is seen: the program binds the replay's own
+            # (clip_grad_norm_'s norm), and reading it (`.item()`, `if norm < limit`) is a read after an effect.
+            self.problem = (f"{type(obj).__name__}.{method.__name__} returned {_describe(result)}, which the "
+                            "function may use in Python (an if) out of a replay's sight; return a Value from an effect")
+        entry[-1] = result
+        return result
 
     def write(self, value, attribute, new):
         """A write to .grad or .data of a Value from outside the engine and outside effects."""
@@ -372,6 +388,16 @@ def replay_requires(check, *args):
     recorder = _recording_here()
     if recorder is not None:
         recorder.entries.append(("require", check, args))
+
+
+def setting_written(settings, key, value):
+    """Called by an optimizer's parameter group (a dict) for each write `settings[key] = value`: while a call is
+    recorded, a write outside effects (a step that sets `group["lr"] = lr` by hand, as nanoGPT's loop does) is
+    recorded and replayed as the same write, where a replay would otherwise keep whatever the group holds then.
+    Writes inside effects (a scheduler's step) are the effect's own. Elsewhere it does nothing."""
+    recorder = _recording_here()
+    if recorder is not None:
+        recorder.entries.append(("setting", settings, key, value))
 
 
 def not_replayable(reason):
@@ -1199,4 +1225,4 @@ def __getattr__(name):
 def __dir__():
     return sorted([*globals(), "isinstance"])
 
-from .jit_plan import _Plan, _writes_the_same  # noqa: E402  (the code generator)
+from .jit_plan import _describe, _Plan, _writes_the_same  # noqa: E402  (the code generator)

@@ -77,6 +77,8 @@ class _Plan:
         self.fresh = set()           # names of gradient arrays that the program itself allocated
         self.in_place = []           # (line index, gradient name, rewritten line): see _update_in_place
         self.temps = 0
+        self.settings_checked = set()  # names of the parameter groups whose optimizer the program checks first
+        self.effect_results = set()  # ids of the Values that effects returned (known only after the effect)
         self.start = rec.start
         self.writes_into = rec.writes_into
         self.view_grads = rec.view_grads
@@ -118,7 +120,10 @@ class _Plan:
             kind = entry[0]
             if kind == "op":
                 self._op(*entry[1:])
-                self.changed_before[self.lines[-1].split(" = ", 1)[0]] = changed
+                name = self.lines[-1].split(" = ", 1)[0]
+                self.changed_before[name] = changed
+                if entry[1].name == "getitem" and self._masked_by_data(entry[3]):
+                    self._check_shape(name, entry[4].data, changed)
             elif kind == "read":
                 self._read(entry[1], entry[2], entry[3], changed)
             elif kind == "require":
@@ -139,11 +144,20 @@ class _Plan:
             elif kind == "backward":
                 self._backward(entry[1], entry[2])
                 changed = True
+            elif kind == "setting":
+                self._setting(*entry[1:], rec.entries)
             else:
-                _, method, obj, idempotent, args, kwargs = entry
+                _, method, obj, idempotent, args, kwargs, returned_value = entry
                 passed = "".join([f", {self._passed(a)}" for a in args] +
                                  [f", {k}={self._passed(a)}" for k, a in kwargs.items()])
-                self.lines.append(f"{self.ns.bind('X', method)}({self.ns.bind('O', obj)}{passed})")
+                call = f"{self.ns.bind('X', method)}({self.ns.bind('O', obj)}{passed})"
+                if isinstance(returned_value, Value):  # clip_grad_norm_'s norm: the replay's own, read live
+                    t = self.temp()
+                    call = f"{t} = {call}"
+                    self.exprs[id(returned_value)] = f"{t}.data"
+                    self.effect_results.add(id(returned_value))
+                    self._keep.append(returned_value)
+                self.lines.append(call)
                 changed = changed or not idempotent
         self.outputs = []
         for v in sorted(returned, key=lambda v: v.creation_index):  # an output's inputs come first
@@ -295,6 +309,41 @@ class _Plan:
         self.exprs[id(node)] = name
         self.arrays[id(data)] = name
 
+    def _setting(self, group, key, value, entries):
+        """`group[key] = value` on an optimizer's parameter group, written by the function itself (a learning rate
+        set by hand): replayed as the same write, into a group the program first checks its optimizer still has
+        (load_state_dict makes new ones). The optimizer is the one among the effects' objects that has the group."""
+        name = self.ns.bind("O", group)
+        if name not in self.settings_checked:
+            owners = [e[2] for e in entries if e[0] == "effect" and
+                      any(g is group for g in getattr(e[2], "param_groups", ()))]
+            if not owners:
+                raise _unsupported(f"the function writes {key!r} of a parameter group of an optimizer it does not "
+                                   "step: a replay could not check that the optimizer still has that group")
+            groups = f"{self.ns.bind('O', owners[0])}.param_groups"
+            self.guards_start.append(f"if not any(g is {name} for g in {groups}): raise GuardFailed()")
+            self.settings_checked.add(name)
+        self.lines.append(f"{name}[{self.constant(key)}] = {self._passed(value)}")
+
+    def _masked_by_data(self, params):
+        """Whether an indexing operation's parameters hold a boolean mask that the program computes or is given
+        (`t > 0` in `pred[t > 0]`): the shape of its result then depends on the data (a where's does not)."""
+        def live_mask(p):
+            return (p.__class__ is np.ndarray and p.dtype == np.bool_
+                    and (id(p) in self.arrays or self._reshaped_live(p) is not None))
+
+        return params is not None and any(
+            live_mask(p) or (p.__class__ is tuple and any(live_mask(q) for q in p)) for p in params.values())
+
+    def _check_shape(self, name, data, changed):
+        """Check the shape of an operation's result where it depends on the data (a mask's count): the lines after
+        it (buffers, the backward pass) were planned for the recorded one. Checked at once, as a read is."""
+        if changed:
+            raise _unsupported("an operation selects with a boolean mask computed from the data after an effect "
+                               "(optimizer step or backward): the shape of its result cannot be checked in time")
+        self.after.setdefault(name, []).append(f"if {name}.shape != {self.constant(np.shape(data))}: "
+                                               "raise GuardFailed()")
+
     def _read(self, value, kind, result, changed):
         expr = self.value(value)
         check = f"_read_{kind.strip('_')}({expr}, {self.constant(result)})"
@@ -303,6 +352,9 @@ class _Plan:
                 raise _unsupported(f"a value computed after an effect (optimizer step or backward) is read "
                                    f"with {kind}")
             self.after.setdefault(expr, []).append(check)
+        elif id(value) in self.effect_results:
+            raise _unsupported(f"a Value that an effect returned (clip_grad_norm_'s norm) is read with {kind}: a "
+                               "replay learns it only after the effect has changed state, too late to check it")
         elif value.creation_index < self.start:
             if changed:
                 raise _unsupported(f"a parameter is read with {kind} after an effect (optimizer step or backward)")

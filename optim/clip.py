@@ -25,8 +25,9 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     max_norm:    the largest allowed norm (>= 0).
     norm_type:   p of the p-norm (> 0), or math.inf for the largest absolute entry. The total norm is
                  the p-norm of the vector of per-parameter p-norms, i.e. of all entries together.
-    Returns the total norm before clipping, as a NumPy float64: a Python float that also has PyTorch's `.item()`
-    (logging code written for PyTorch's 0-d tensor calls `norm.item()`).
+    Returns the total norm before clipping, as a 0-d float64 Value (PyTorch returns a 0-d tensor: `norm.item()`,
+    `float(norm)`, `f"{norm:.3f}"`). Inside a compiled step it is the replay's own norm; a Python `if` on it makes
+    the step run eagerly (the norm is known only after the backward pass).
 
     When total_norm > max_norm, every gradient becomes grad·max_norm / (total_norm + 1e-6) (PyTorch's
     rule). The scaled gradient is a new array assigned to `p.grad`: a gradient array may be shared
@@ -42,7 +43,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     if not norm_type > 0:
         raise ValueError(f"clip_grad_norm_: norm_type must be > 0 (or math.inf), got {norm_type}")
     _refuse_sparse(params, "clip_grad_norm_", "linalg_vector_norm")
-    return np.float64(_clipping(params).by_norm(max_norm, norm_type, bool(error_if_nonfinite)))
+    return _clipping(params).by_norm(max_norm, norm_type, bool(error_if_nonfinite))
 
 
 def _data(g):
@@ -104,6 +105,11 @@ class _Clipping:
 
     @effect()
     def by_norm(self, max_norm, norm_type, error_if_nonfinite):
+        """The total norm before clipping, as a 0-d float64 Value (a compiled step replays it as its own; a
+        Python number returned by an effect would be out of its sight)."""
+        return Value(np.float64(self._by_norm(max_norm, norm_type, error_if_nonfinite)), requires_grad=False)
+
+    def _by_norm(self, max_norm, norm_type, error_if_nonfinite):
         params = [p for p in self.params if p.grad is not None]
         if not params:
             return 0.0

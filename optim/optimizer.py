@@ -39,13 +39,28 @@ from autograd_core.element import coalesce as coalesce_element_views
 from autograd_core.errors import describe
 from autograd_core.grad_array import ParameterArray
 from autograd_core.inplace import mark_changed
-from autograd_core.jit import effect, is_effect, mark_effects
+from autograd_core.jit import effect, is_effect, mark_effects, setting_written
 from autograd_core.sparse_array import SparseArray, SparseGradients
 from autograd_core.sparse_compressed import BACKEND, CompressedArray
 from autograd_core.value import COMPLEX_VALUES_EXIST, stored_grad
 
 from .hooks import add_hook, with_step_hooks
 from .hooks import register_optimizer_step_post_hook, register_optimizer_step_pre_hook  # noqa: F401  (PyTorch's address)
+
+
+class ParamGroup(dict):
+    """A parameter group: a dict, as PyTorch's, that tells a compile recording about each write made to it
+    (`group["lr"] = lr` inside a compiled step is replayed as that write; autograd_core.jit.setting_written)."""
+
+    __slots__ = ()
+
+    def __setitem__(self, key, value):
+        dict.__setitem__(self, key, value)
+        setting_written(self, key, value)
+
+    def update(self, *args, **kwargs):
+        for key, value in dict(*args, **kwargs).items():
+            self[key] = value
 
 
 class Optimizer:
@@ -211,7 +226,7 @@ class Optimizer:
         if any(id(p) in seen for p in params):
             raise ValueError(f"{self._name}: some parameters appear in more than one parameter group")
 
-        group = {"params": params}
+        group = ParamGroup(params=params)
         group.update((k, v) for k, v in param_group.items() if k != "params")
         for name, default in self.defaults.items():
             group.setdefault(name, default)
@@ -390,7 +405,7 @@ class Optimizer:
             if missing:
                 raise ValueError(f"{who}: parameter group {i} of the state dict lacks {missing}, which "
                                  f"{self._name} needs (was it saved by another optimizer?)")
-            group = {"params": mine["params"]}
+            group = ParamGroup(params=mine["params"])
             group.update((k, v) for k, v in self.defaults.items() if k in self._added_later)  # older saves
             group.update((k, v) for k, v in saved.items() if k != "params")
             group.update(self._kept_on_load)

@@ -33,8 +33,8 @@ def test_matches_numpy(norm_type, max_norm):
     params = make_params()
     total = optim.clip_grad_norm_(params, max_norm, norm_type)
     expected = numpy_norm(GRADS, norm_type)
-    assert isinstance(total, float)
-    assert total == pytest.approx(expected, rel=1e-14)
+    assert isinstance(total, Value) and total.shape == () and total.dtype == np.float64
+    assert total.item() == pytest.approx(expected, rel=1e-14)
     scale = min(1.0, max_norm / (expected + 1e-6))
     for p, g in zip(params, GRADS):
         np.testing.assert_allclose(p.grad, np.asarray(g) * scale, rtol=1e-14, atol=0)
@@ -134,14 +134,16 @@ def test_clipping_keeps_no_model_alive():
     assert alive() is None
 
 
-def test_the_returned_norm_is_a_float_with_pytorchs_item():
-    """PyTorch returns a 0-d tensor, which logging code reads with `.item()`; ours is a NumPy float64: a float too."""
+def test_the_returned_norm_is_a_0d_value_as_pytorchs_tensor():
+    """PyTorch returns a 0-d tensor, which logging code reads with `.item()`, `float()` or a format; so does ours
+    (a Value: a compiled step that returns it replays its own, see tests/test_compile_audit.py)."""
     import autograd_core as ag
 
     w = ag.tensor([3.0, 4.0], requires_grad=True)
     (w * w).sum().backward()  # grad (6, 8): norm 10
     norm = ag.nn.utils.clip_grad_norm_([w], max_norm=1.0)
-    assert isinstance(norm, float) and norm.item() == 10.0 and f"{norm:.1f}" == "10.0"
+    assert isinstance(norm, Value) and not norm.requires_grad
+    assert norm.item() == 10.0 and float(norm) == 10.0 and f"{norm:.1f}" == "10.0"
     assert ag.optim.clip_grad_norm_([w], max_norm=100.0).item() == pytest.approx(1.0, rel=1e-6)
 
 
