@@ -392,7 +392,9 @@ def _seed_gradient(root, gradient, create_graph):
             raise ShapeError(
                 f"backward: gradient of shape {seed_shape} does not match output of shape {root.shape}"
             )
-        if not isinstance(seed, Value):
+        if seed.__class__ is SparseArray:  # a sparse gradient (PyTorch's `y.backward(s.to_sparse())`): it stays sparse
+            seed = seed.astype(root.dtype)  # (new values: .grad must not alias the caller's)
+        elif not isinstance(seed, Value):
             # A copy (it becomes .grad, which must not alias the caller's array) in the output's dtype, as PyTorch
             # converts it: the pass takes every gradient it hands on to have its node's dtype (defelementwise).
             seed = np.array(seed, dtype=root.dtype)

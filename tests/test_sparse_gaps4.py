@@ -543,3 +543,55 @@ def test_grad_fn_names_match_pytorch(what):
     torch = torch_or_skip()
     make, name = NAMED[what]
     assert type(make(torch).grad_fn).__name__ == name == type(make(ag).grad_fn).__name__
+
+
+# ----------------------------------------------------------------------------------------------------
+# A sparse gradient handed to backward() or autograd.grad() as the seed.
+
+SEED_INDICES, SEED_VALUES = [[0, 2], [1, 0]], [1.0, 5.0]
+SEEDED = {"mul": lambda m, x: x * 2, "exp": lambda m, x: x.exp(), "add": lambda m, x: x + 0,
+          "matmul": lambda m, x: x @ m.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=x.dtype)}
+
+
+def _seeded_pass(m, name, seed_dtype, how="backward"):
+    x = m.tensor(np.arange(6.0).reshape(3, 2) / 5, dtype=m.float32, requires_grad=True)
+    seed = m.sparse_coo_tensor(SEED_INDICES, SEED_VALUES, (3, 2), dtype=seed_dtype)
+    y = SEEDED[name](m, x)
+    if how == "backward":
+        y.backward(seed)
+        return x.grad
+    (g,) = m.autograd.grad(y, x, grad_outputs=seed)
+    return g
+
+
+@pytest.mark.parametrize("how", ["backward", "grad"])
+@pytest.mark.parametrize("name", sorted(SEEDED))
+def test_a_sparse_seed_stays_sparse_through_elementwise_rules(name, how):
+    # PyTorch takes a sparse gradient for a dense output: elementwise rules keep it sparse, matmul's densifies it;
+    # the seed is cast to the output's dtype, and the caller's tensor is not the gradient
+    g = _seeded_pass(ag, name, ag.float64, how)
+    assert g.layout is (ag.strided if name == "matmul" else ag.sparse_coo)
+    assert g.dtype == ag.float32
+    x = np.arange(6.0).reshape(3, 2) / 5
+    seed = np.zeros((3, 2))
+    seed[tuple(SEED_INDICES)] = SEED_VALUES
+    expected = {"mul": 2 * seed, "exp": np.exp(x) * seed, "add": seed,
+                "matmul": seed @ np.array([[1.0, 2.0], [3.0, 4.0]]).T}[name]
+    np.testing.assert_allclose(_dense(g), expected, rtol=1e-6)
+
+
+@pytest.mark.parametrize("name", sorted(SEEDED))
+def test_a_sparse_seed_against_pytorch(name):
+    torch = torch_or_skip()
+    ours, theirs = _seeded_pass(ag, name, ag.float64), _seeded_pass(torch, name, torch.float64)
+    assert str(ours.layout) == str(theirs.layout) and ours.dtype == ag.float32 and theirs.dtype == torch.float32
+    np.testing.assert_allclose(_dense(ours), theirs.to_dense().numpy() if theirs.is_sparse else theirs.numpy(),
+                               rtol=1e-6)
+
+
+def test_a_sparse_seed_of_another_shape_is_refused():
+    x = ag.ones(3, 2, requires_grad=True)
+    seed = ag.sparse_coo_tensor(SEED_INDICES, SEED_VALUES, (3, 3))
+    with pytest.raises(ValueError, match=r"gradient of shape \(3, 3\) does not match output of shape \(3, 2\)"):
+        (x * 2).backward(seed)
+    assert x.grad is None
