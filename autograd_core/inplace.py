@@ -263,20 +263,17 @@ def _write(self, name, compute, result_of=None, index=None):
     `self[index] = value`, whose elements alone must not overlap in memory (`overlapping`).
     """
     data = self.data
-    made_by = None if self._op is None else self._op.name
-    if made_by == "broadcast_to" and not (isinstance(data, np.ndarray) and data.flags.writeable):
-        _write_through_expand(self, name, data, index)
-    if name[-1] == "_" and made_by in ("getitem", "diagonal", "unfold") and not (
-            isinstance(data, np.ndarray) and data.flags.writeable):
-        # PyTorch's x[i], x.diagonal() and x.unfold(...) are views of x; here one element is a NumPy scalar (a copy),
-        # and a diagonal or windows of a broadcast array are read-only: rebinding it, as for other such Values, would
-        # silently leave x unchanged.
-        raise RuntimeError(
-            f"{name}: this Value is " + ("one element read out of another Value (x[i]), which NumPy copies, so "
-                                         "changing it in place would not change x; write x[i] = ... instead"
-                                         if made_by == "getitem" else
-                                         f"a {made_by} of a read-only array (an expand() of another Value), which "
-                                         "cannot change in place here; clone() it first"))
+    op = self._op
+    if op is not None and op.views and not (isinstance(data, np.ndarray) and data.flags.writeable):
+        if isinstance(data, np.ndarray):
+            # e[0], e[:, 1:], e.diagonal(), e.unfold(...) of an expand e, or e itself: NumPy's broadcast view and its
+            # views are read-only, PyTorch's write through to the Value expanded
+            _write_through_expand(self, name, data, index)
+        elif name[-1] == "_" and op.name == "getitem":
+            # PyTorch's x[i] is a view of x; here one element is a NumPy scalar (a copy): rebinding it, as for other
+            # 0-d Values, would silently leave x unchanged.
+            raise RuntimeError(f"{name}: this Value is one element read out of another Value (x[i]), which NumPy "
+                               "copies, so changing it in place would not change x; write x[i] = ... instead")
     follow = None
     try:
         if TRACERS.get():  # a jvp or a compile recording watches this thread
@@ -284,7 +281,7 @@ def _write(self, name, compute, result_of=None, index=None):
 
             follow = follow_in_place(self, result_of)  # from self's contents before the change; applied after it
         if isinstance(data, np.ndarray) and data.flags.writeable:
-            if overlapping(data if index is None else _written_part(data, index)):
+            if name not in _FILLS and overlapping(data if index is None else _written_part(data, index)):
                 raise overlap_error(name)
             compute(data, data)
         else:  # a NumPy scalar (0-d Values) or a read-only array: rebind to a new array of the same dtype/shape
@@ -306,24 +303,30 @@ def _write(self, name, compute, result_of=None, index=None):
 
 
 def _write_through_expand(value, name, data, index):
-    """Before a write into `value`, an expand() (its data NumPy's read-only broadcast view): as PyTorch writes through
-    an expand into the Value expanded when the elements written are distinct memory (`zeros(3).expand(1, 3).add_(1)`,
-    `x.expand(2, 3)[0] = row`), make data writeable; else raise PyTorch's error (elements written that are one memory
-    location), or say why the write cannot reach the Value expanded (a 0-d Value's number, which no view shares)."""
-    written = data if index is None or not isinstance(data, np.ndarray) else _written_part(data, index)
-    if isinstance(data, np.ndarray) and overlapping(written):
+    """Before a write into `value`, a read-only view (an expand(): NumPy's broadcast view, or a view of one such as
+    `e[0]`, `e.diagonal()`): as PyTorch writes through an expand into the Value expanded when the elements written are
+    distinct memory (`zeros(3).expand(1, 3).add_(1)`, `x.expand(2, 3)[0].add_(1)`, `x.expand(2, 3)[0] = row`), make
+    data writeable; else raise PyTorch's error (elements written that are one memory location), or say why the write
+    cannot reach the Value viewed (a 0-d Value's number, which no view shares, or memory that is itself read-only)."""
+    written = data if index is None else _written_part(data, index)
+    if overlapping(written) and name not in _FILLS:
         # `x.expand(12, -1, -1)[:, 0] = v` (PixelCNN's autocompletion on a CPU): PyTorch refuses the write into
         # elements that share memory
         raise overlap_error(name)
-    if value._version is not None and isinstance(data, np.ndarray):  # a counter shared with the Value expanded
+    if value._version is not None:  # a counter shared with the Value viewed
         try:
             data.flags.writeable = True  # (NumPy allows it when the memory's owner is writeable)
             return
         except ValueError:
             pass
-    raise RuntimeError(f"{name}: this Value is an expand() of another Value whose memory it cannot write here (a 0-d "
-                       "Value's number, which NumPy copies, or a read-only array); change the Value it was expanded "
-                       "from, or clone() it first")
+    raise RuntimeError(f"{name}: this Value is a read-only view of another Value (an expand(), or a view of one) "
+                       "whose memory it cannot write here (a 0-d Value's number, which NumPy copies, or a read-only "
+                       "array); change the Value it views, or clone() it first")
+
+
+# PyTorch's in-place methods that write one number everywhere: they skip its check that no two elements written are one
+# memory location (`x.expand(2, 3).zero_()` zeroes x), as writing one number twice leaves it the same.
+_FILLS = frozenset({"fill_", "zero_"})
 
 
 def castable(from_dtype, to_dtype):

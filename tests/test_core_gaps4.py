@@ -1,5 +1,8 @@
 """Gaps of the in-place and view machinery, each against PyTorch 2.13 where it is installed:
 
+2. Writes through a view of an expand() (`x.expand(2, 3)[0].add_(1)`, `e[:, 1:]`, `e.diagonal()`, `e[0][1] = v`)
+   reach the Value expanded when the elements written are distinct memory, and raise PyTorch's error when they are
+   not; fill_ and zero_, which write one number, go through either way, as PyTorch's.
 4. The gradient of a complex -> real cast reaching a complex input: PyTorch's r + 0j, the zero imaginary part
    positive (np.signbit), where the conjugate the backward pass carries used to leave r - 0j.
 """
@@ -64,3 +67,84 @@ def test_complex_to_real_cast_gradient_is_real_part_with_positive_zero():
     y.register_hook(lambda g: seen.append(np.signbit(np.asarray(g).imag).tolist()))
     (3 * y.to(ag.float64)).sum().backward()
     assert seen == [[False]]
+
+
+# ----------------------------------------------------------------------------------------------------
+# 2. Writes through views of an expand(): (name, fn(lib) -> the Value expanded, after the write).
+
+def _expanded(L, shape=(3,), **kwargs):
+    return L.zeros(*shape, **kwargs)
+
+
+EXPAND_VIEW_WRITES = {
+    "row_add_": lambda L: (lambda x: (x.expand(2, 3)[0].add_(1), x)[1])(_expanded(L)),
+    "row_copy_": lambda L: (lambda x: (x.expand(2, 3)[1].copy_(L.tensor([1.0, 2.0, 3.0])), x)[1])(_expanded(L)),
+    "row_fill_": lambda L: (lambda x: (x.expand(2, 3)[0].fill_(5), x)[1])(_expanded(L)),
+    "row_slice_chain": lambda L: (lambda x: (x.expand(2, 3)[0, 1:].mul_(3).add_(1), x)[1])(_expanded(L)),
+    "row_masked_fill_": lambda L: (lambda x: (x.expand(2, 3)[0].masked_fill_(L.tensor([True, False, True]), 7.0),
+                                              x)[1])(_expanded(L)),
+    "row_setitem": lambda L: (lambda x: (x.expand(2, 3)[0].__setitem__(1, 4.0), x)[1])(_expanded(L)),
+    "select_add_": lambda L: (lambda x: (x.expand(2, 3).select(0, 1).add_(1), x)[1])(_expanded(L)),
+    "diagonal_add_": lambda L: (lambda x: (x.expand(3, 3).diagonal().add_(L.tensor([1.0, 2.0, 3.0])), x)[1])(
+        _expanded(L)),
+    "integers": lambda L: (lambda x: (x.expand(2, 3)[0].add_(2), x)[1])(_expanded(L, dtype=L.int64)),
+    # elements written that are one memory location: PyTorch's error, except for fill_ and zero_
+    "column_add_": lambda L: (lambda x: (x.expand(2, 3)[:, 1].add_(1), x)[1])(_expanded(L)),
+    "transpose_row_add_": lambda L: (lambda x: (x.expand(2, 3).t()[0].add_(1), x)[1])(_expanded(L)),
+    "expand_of_column_row": lambda L: (lambda x: (x.expand(2, 3)[0].add_(1), x)[1])(_expanded(L, (2, 1))),
+    "whole_mul_": lambda L: (lambda x: (x.expand(2, 3).mul_(2), x)[1])(_expanded(L)),
+    "whole_fill_": lambda L: (lambda x: (x.expand(2, 3).fill_(2), x)[1])(_expanded(L)),
+    "whole_zero_": lambda L: (lambda x: (x.add_(1).expand(4, 3).zero_(), x)[1])(_expanded(L)),
+    "unfold_fill_": lambda L: (lambda x: (x.expand(4, 4).unfold(1, 2, 2).fill_(1.0), x)[1])(_expanded(L, (1, 4))),
+    "column_setitem": lambda L: (lambda x: (x.expand(2, 3)[:, 0].__setitem__(slice(None), 5.0), x)[1])(
+        _expanded(L)),
+}
+
+
+def _expand_view_write_outcome(L, name):
+    try:
+        return "ok", EXPAND_VIEW_WRITES[name](L).tolist()
+    except RuntimeError as error:
+        return "RuntimeError", "more than one element of the written-to" in str(error)
+
+
+@pytest.mark.parametrize("name", EXPAND_VIEW_WRITES)
+def test_writes_through_views_of_an_expand_match_pytorch(name):
+    torch = _torch()
+    assert _expand_view_write_outcome(ag, name) == _expand_view_write_outcome(torch, name)
+
+
+def test_writes_through_views_of_an_expand_without_pytorch():
+    x = ag.zeros(3)
+    e = x.expand(2, 3)
+    e[0].add_(1)
+    assert x.tolist() == [1.0, 1.0, 1.0] and e.tolist() == [[1.0] * 3] * 2
+    e[1][2] = 4.0  # an assignment into a row of the expand
+    assert x.tolist() == [1.0, 1.0, 4.0]
+    e.zero_()
+    assert x.tolist() == [0.0, 0.0, 0.0]
+    with pytest.raises(RuntimeError, match="add_: unsupported operation: more than one element of the written-to"):
+        e[:, 0].add_(1)
+    assert x.tolist() == [0.0, 0.0, 0.0]
+
+
+def _expand_view_write_in_a_graph(L):
+    a = L.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = a * 1
+    y.expand(2, 3)[0].mul_(L.tensor([2.0, 3.0, 4.0]))
+    (y * L.tensor([1.0, 10.0, 100.0])).sum().backward()
+    x = L.zeros(3)
+    w = L.tensor(2.0, requires_grad=True)
+    x.expand(2, 3)[1].add_(w)  # x joins the graph
+    (x * L.tensor([1.0, 10.0, 100.0])).sum().backward()
+    return y.tolist(), a.grad.tolist(), x.tolist(), x.requires_grad, w.grad.item()
+
+
+def test_writes_through_views_of_an_expand_in_a_graph_match_pytorch():
+    torch = _torch()
+    assert _expand_view_write_in_a_graph(ag) == _expand_view_write_in_a_graph(torch)
+
+
+def test_writes_through_views_of_an_expand_in_a_graph_by_hand():
+    # y = a * [2, 3, 4] elementwise, loss = sum(y * [1, 10, 100]): dloss/da = [2, 30, 400]; x = w everywhere
+    assert _expand_view_write_in_a_graph(ag) == ([2.0, 6.0, 12.0], [2.0, 30.0, 400.0], [2.0, 2.0, 2.0], True, 111.0)
