@@ -121,7 +121,14 @@ def share_versions(view, base):
         versions.viewed = True
         return
     if base._p0 is None:
+        if view._p0 is None:  # a view of a leaf that requires grad, made in no_grad(): listed, for PyTorch's error
+            _list_view(view, versions)
         return
+    _list_view(view, versions)
+
+
+def _list_view(view, versions):
+    """List `view` among the views `versions` counts for (see `share_versions`)."""
     versions.graph = True
     views = versions.views
     if views is None:
@@ -231,9 +238,20 @@ def _recorded(self, operands):
     if self._requires_grad or any(_requires_grad(o) for o in operands):
         return True
     versions = self._version
-    if versions is None or not versions.graph or self._p0 is not None:
+    if versions is None or self._p0 is not None:
         return False
-    return _made_in_no_grad(self, versions)
+    if versions.graph and _made_in_no_grad(self, versions):
+        return True
+    return versions.viewed and _may_view_a_marked_leaf(self, versions)
+
+
+def _may_view_a_marked_leaf(view, versions):
+    """Whether `view`, not recorded, may be a view of a leaf that requires grad (marked after the view was taken, or
+    viewed inside no_grad()): PyTorch refuses its in-place changes in grad mode even when nothing else needs a
+    gradient, so the change goes to `_record_in_place`, whose `_base_of` raises or finds another base (a detach())."""
+    root = versions.root()
+    return (root is not None and root is not view and root._requires_grad and root._p0 is None
+            and _is_view(view, versions))
 
 
 def _made_in_no_grad(view, versions):

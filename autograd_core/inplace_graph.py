@@ -343,6 +343,9 @@ def _base_of(target, name):
             "PyTorch refuses: it is ambiguous); make the view and the change both inside no_grad() or both outside")
     else:
         root = _unlisted_base(versions, target)
+        if root._requires_grad and root._p0 is None:  # marked for gradients after the view was taken
+            raise RuntimeError(f"{name}: a view of a leaf Value that requires grad is being used in an in-place "
+                               "operation (as PyTorch refuses); change the leaf inside no_grad(), or clone() the view")
     positions = _positions(target.data, root.data, name)
     if positions is None:
         return target, None
@@ -351,19 +354,22 @@ def _base_of(target, name):
 
 def _unlisted_base(versions, view):
     """The Value that `view`, a view taken while it needed no gradient, views (such views are not listed: see
-    `share_versions`): found among the Values sharing `versions` by memory (a scan of the collector's objects, made
-    only by the first change recorded through such a view), or, if it is gone, a new leaf standing for its array."""
+    `share_versions`), found among the Values sharing `versions` by memory (a scan of the collector's objects, made
+    only by the first change recorded through such a view), or, if it is gone, a new leaf standing for its array.
+
+    A Value and its detach()es share memory and counter, and PyTorch's base is the one the view was taken from
+    (`x.detach()[1:].mul_(w)` changes the detach(), not x); that one needed no gradient then (or the view would be
+    listed), and was made before the view. Of those, one that needs none now is taken, the latest (`xd = x.detach();
+    xd[1:]`); else a leaf marked for gradients since (which `_base_of` refuses); a Value of a graph never."""
     import gc
 
-    known = versions.root()
-    if known is not None and _positions(view.data, known.data, "view") is not None:
-        return known
     owner = view.data.base
     found = [v for v in gc.get_referrers(versions) if isinstance(v, _value.Value) and v._version is versions and
-             v is not view and not _is_view(v, versions) and isinstance(v.data, np.ndarray) and
+             v is not view and v._index < view._index and not (v._requires_grad and v._p0 is not None) and
+             not _is_view(v, versions) and isinstance(v.data, np.ndarray) and
              (v.data is owner or v.data.base is owner) and _positions(view.data, v.data, "view") is not None]
     if found:
-        root = min(found, key=lambda v: (not v._requires_grad, v._index))  # the Value itself before its detach()es
+        root = max(found, key=lambda v: (not v._requires_grad, v._index))
     else:
         root = _value._new_node(_value.Value, owner, False, None, (), None, None)
         root._version = versions

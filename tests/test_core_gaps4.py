@@ -1,5 +1,8 @@
 """Gaps of the in-place and view machinery, each against PyTorch 2.13 where it is installed:
 
+1. An in-place change with an operand that requires grad through a view of a detach() (`x.detach()[1:].mul_(w)`)
+   makes the detach() a node of the graph (PyTorch's CopySlices) and leaves x alone, a leaf; a view of a leaf marked
+   for gradients after the view was taken, or taken inside no_grad(), refuses the change as PyTorch's does.
 2. Writes through a view of an expand() (`x.expand(2, 3)[0].add_(1)`, `e[:, 1:]`, `e.diagonal()`, `e[0][1] = v`)
    reach the Value expanded when the elements written are distinct memory, and raise PyTorch's error when they are
    not; fill_ and zero_, which write one number, go through either way, as PyTorch's.
@@ -148,3 +151,109 @@ def test_writes_through_views_of_an_expand_in_a_graph_match_pytorch():
 def test_writes_through_views_of_an_expand_in_a_graph_by_hand():
     # y = a * [2, 3, 4] elementwise, loss = sum(y * [1, 10, 100]): dloss/da = [2, 30, 400]; x = w everywhere
     assert _expand_view_write_in_a_graph(ag) == ([2.0, 6.0, 12.0], [2.0, 30.0, 400.0], [2.0, 2.0, 2.0], True, 111.0)
+
+
+# ----------------------------------------------------------------------------------------------------
+# 1. Changes through views of detach()es: (name, fn(lib, w, xd)) changing a view of xd, a detach() of [1, 2, 3].
+
+def _source(L, graph):
+    a = L.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    return a * 1 if graph else a
+
+
+DETACHED_VIEW_CHANGES = {
+    "mul_": lambda L, w, xd: xd[1:].mul_(w),
+    "add_": lambda L, w, xd: xd[1:].add_(w),
+    "copy_": lambda L, w, xd: xd[1:].copy_(w.expand(2)),
+    "masked_fill_": lambda L, w, xd: xd[1:].masked_fill_(L.tensor([True, False]), w),
+    "index_put_": lambda L, w, xd: xd[1:].index_put_((L.tensor([1]),), w.reshape(1)),
+    "setitem": lambda L, w, xd: xd[1:].__setitem__(0, w),
+    "view_of_view": lambda L, w, xd: xd.view(3, 1)[1:].add_(w),
+    "transpose_row": lambda L, w, xd: xd.view(1, 3).t()[2].mul_(w),
+}
+
+
+def _detached_view_change(L, name, graph):
+    w = L.tensor(2.0, requires_grad=True)
+    x = _source(L, graph)
+    xd = x.detach()
+    DETACHED_VIEW_CHANGES[name](L, w, xd)
+    seen = (x.is_leaf, x.grad_fn is None, xd.grad_fn is None, xd.requires_grad, x.tolist(), xd.tolist())
+    (xd * L.tensor([1.0, 10.0, 100.0])).sum().backward()
+    base = x if x.is_leaf else None
+    return seen, w.grad.item(), None if base is None else base.grad
+
+
+@pytest.mark.parametrize("graph", [False, True], ids=["leaf", "node"])
+@pytest.mark.parametrize("name", DETACHED_VIEW_CHANGES)
+def test_changes_through_views_of_a_detach_match_pytorch(name, graph):
+    torch = _torch()
+    assert _detached_view_change(ag, name, graph) == _detached_view_change(torch, name, graph)
+
+
+def test_change_through_a_view_of_a_detach_reaches_the_operand_only():
+    x = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    w = ag.tensor(2.0, requires_grad=True)
+    xd = x.detach()
+    xd[1:].mul_(w)
+    assert x.is_leaf and x.grad_fn is None and xd.grad_fn is not None
+    assert x.tolist() == xd.tolist() == [1.0, 4.0, 6.0]
+    (xd * ag.tensor([1.0, 10.0, 100.0])).sum().backward()
+    assert w.grad.item() == 2.0 * 10 + 3.0 * 100  # d(10·2w + 100·3w)/dw
+    assert x.grad is None
+
+
+def _detach_aliases(L, view_of_detach):
+    a = L.zeros(3)
+    w = L.tensor(2.0, requires_grad=True)
+    if view_of_detach:
+        ad = a.detach()
+        view = ad[1:]
+    else:
+        view = a[1:]
+        ad = a.detach()
+    view.add_(w)
+    return a.grad_fn is None, ad.grad_fn is None, a.tolist()
+
+
+@pytest.mark.parametrize("view_of_detach", [False, True], ids=["view_then_detach", "detach_then_view"])
+def test_the_base_of_a_view_among_aliases_matches_pytorch(view_of_detach):
+    torch = _torch()
+    assert _detach_aliases(ag, view_of_detach) == _detach_aliases(torch, view_of_detach)
+
+
+def test_the_base_of_a_view_among_aliases_without_pytorch():
+    assert _detach_aliases(ag, False) == (False, True, [0.0, 2.0, 2.0])
+    assert _detach_aliases(ag, True) == (True, False, [0.0, 2.0, 2.0])
+
+
+def _view_of_marked_leaf(L, how, operand):
+    x = L.tensor([1.0, 2.0, 3.0]) if how == "marked_after" else L.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    if how == "marked_after":
+        view = x[1:]
+        x.requires_grad_()
+    else:
+        with L.no_grad():
+            view = x[1:]
+    try:
+        view.mul_(L.tensor(2.0, requires_grad=True) if operand else 2.0)
+    except RuntimeError as error:
+        return "no_grad mode" in str(error), "view of a leaf" in str(error), x.tolist()
+    return "ok", x.tolist()
+
+
+@pytest.mark.parametrize("operand", [False, True], ids=["number", "requires_grad"])
+@pytest.mark.parametrize("how", ["marked_after", "viewed_in_no_grad"])
+def test_changes_through_views_of_marked_leaves_raise_as_pytorch(how, operand):
+    torch = _torch()
+    assert _view_of_marked_leaf(ag, how, operand) == _view_of_marked_leaf(torch, how, operand)
+
+
+def test_changes_through_views_of_marked_leaves_raise_without_pytorch():
+    assert _view_of_marked_leaf(ag, "marked_after", False) == (False, True, [1.0, 2.0, 3.0])
+    assert _view_of_marked_leaf(ag, "viewed_in_no_grad", True) == (True, False, [1.0, 2.0, 3.0])
+    x = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    with ag.no_grad():
+        view = x[1:]
+        view.mul_(2)  # inside no_grad(): a plain change
+    assert x.tolist() == [1.0, 4.0, 6.0] and x.is_leaf
