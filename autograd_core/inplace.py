@@ -62,6 +62,7 @@ from . import value as _value
 from .errors import ArgumentError, ShapeError, scalar_type_name
 from .lazy_bits import BITS_SET as _LAZY_BITS_SET, carry_to_element
 from .modes import GRAD_ENABLED, INPLACE, TRACERS
+from .scalar_aliases import alias, synchronise
 
 _KEEP_STAMPS = 16  # the latest change stamps each Value remembers, to name the version a graph expected
 
@@ -71,7 +72,7 @@ class Versions:
     Value, its detach()es and its views. The views of a node of a graph are also listed (`views`), so that a change
     recorded through the Value or one of them reaches the others (`_record_in_place`)."""
 
-    __slots__ = ("count", "last", "stamps", "root", "views", "limit", "graph", "viewed")
+    __slots__ = ("count", "last", "stamps", "root", "views", "limit", "graph", "viewed", "aliases")
 
     def __init__(self, owner):
         self.count = 0
@@ -84,6 +85,7 @@ class Versions:
         self.limit = 256  # when the list is longer, the views that are gone are forgotten
         self.graph = False  # whether root, or a view, required grad when a view was taken or a change recorded
         self.viewed = False  # whether a view was taken of a Value that needed no gradient (such views are not listed)
+        self.aliases = None  # [(weak reference, to its origin)]: the members of a 0-d Value's family (scalar_aliases)
 
     def __reduce__(self):
         # In a Value's pickle or copy, its counter is there only for Value.__setstate__ to drop (a copy counts its own
@@ -112,11 +114,16 @@ def share_versions(view, base):
     if viewed_array(view, base) is None:
         if _LAZY_BITS_SET[0] and not (isinstance(view.data, np.ndarray) and isinstance(base.data, np.ndarray)):
             carry_to_element(view, base)  # c[0, 1], a view of a 0-d c: PyTorch's are views, carrying c's bits
+        if isinstance(base.data, np.generic) or (isinstance(view.data, np.generic) and base._version is not None
+                                                 and base._version.aliases):
+            _view_of_0d(view, base)  # a view of a 0-d Value (or an element of one's view): no memory shared: listed
         return
     versions = base._version
     if versions is None:
         versions = base._version = Versions(base)
     view._version = versions
+    if versions.aliases:  # a view of the array of a 0-d Value's view (`y.view(1).view(1, 1)`): listed with them, as
+        alias(view, base)  # it may outlive that view
     if not base._requires_grad:
         versions.viewed = True
         return
@@ -125,6 +132,16 @@ def share_versions(view, base):
             _list_view(view, versions)
         return
     _list_view(view, versions)
+
+
+def _view_of_0d(view, base):
+    """Join `view` to the 0-d family of `base` (scalar_aliases), listed as a view of a node of a graph is."""
+    alias(view, base)
+    versions = view._version
+    if not base._requires_grad:
+        versions.viewed = True
+    elif base._p0 is not None or view._p0 is None:
+        _list_view(view, versions)
 
 
 def _list_view(view, versions):
@@ -287,7 +304,7 @@ def _write(self, name, compute, result_of=None, index=None):
             # e[0], e[:, 1:], e.diagonal(), e.unfold(...) of an expand e, or e itself: NumPy's broadcast view and its
             # views are read-only, PyTorch's write through to the Value expanded
             _write_through_expand(self, name, data, index)
-        elif name[-1] == "_" and op.name == "getitem":
+        elif name[-1] == "_" and op.name == "getitem" and not (self._version is not None and self._version.aliases):
             # PyTorch's x[i] is a view of x; here one element is a NumPy scalar (a copy): rebinding it, as for other
             # 0-d Values, would silently leave x unchanged.
             raise RuntimeError(f"{name}: this Value is one element read out of another Value (x[i]), which NumPy "
@@ -314,6 +331,9 @@ def _write(self, name, compute, result_of=None, index=None):
         shapes = isinstance(err, ShapeError) or isinstance(err, ValueError) and "broadcast" in str(err)
         kind = ShapeError if shapes else RuntimeError  # x.addmm_ of mismatched matrices: a ShapeError too
         raise kind(f"{name}: {err} (Value of shape {self.shape}, dtype {data.dtype})") from None
+    versions = self._version
+    if versions is not None and versions.aliases:  # a 0-d Value, its views, its detach()es: one number
+        synchronise(self, versions)
     mark_changed(self)
     if follow is not None:
         follow()

@@ -21,6 +21,7 @@ from . import value as _value
 from .errors import ShapeError
 from .inplace import _is_view, _made_in_no_grad, _stamp, castable, overlap_error, overlapping, placed, viewed_array
 from .modes import TRACERS
+from .scalar_aliases import origin_of, synchronise
 
 def check_saved_versions(node, walking=False):
     """Raise if an input or the output of `node` that its rules read changed in place after `node` was recorded.
@@ -282,7 +283,7 @@ def _record_in_place(target, name, result_of):
     versions = root._shared_versions()
     data = root.data
     writable = isinstance(data, np.ndarray) and data.flags.writeable  # (a marked leaf's: a LeafArray)
-    if not writable and _live_views(versions):
+    if not writable and not isinstance(data, np.generic) and _live_views(versions):
         raise RuntimeError(f"{name}: the array of the Value these views share is read-only; clone() it first")
     since, required_grad = root._index, root._requires_grad
     old = _copy_node(root, data.copy() if writable else data, since, root._parents)
@@ -316,6 +317,8 @@ def _record_in_place(target, name, result_of):
         versions.graph = True
     replaced = [(root, old)]
     _rebase_views(root, versions, copies, replaced, required_grad)
+    if versions.aliases:  # a 0-d Value: its views and detach()es hold copies of its one number
+        synchronise(root, versions)
     for value, copy in replaced:
         _keep_replaced(value, stamp, copy)
     _stamp((root,), stamp)
@@ -341,11 +344,17 @@ def _base_of(target, name):
         raise RuntimeError(
             f"{name}: a view was created in no_grad mode and is being modified inplace with grad mode enabled (as "
             "PyTorch refuses: it is ambiguous); make the view and the change both inside no_grad() or both outside")
+    elif versions.aliases:
+        root = origin_of(target, versions)  # a view of a 0-d Value, taken while it needed no gradient
     else:
         root = _unlisted_base(versions, target)
-        if root._requires_grad and root._p0 is None:  # marked for gradients after the view was taken
-            raise RuntimeError(f"{name}: a view of a leaf Value that requires grad is being used in an in-place "
-                               "operation (as PyTorch refuses); change the leaf inside no_grad(), or clone() the view")
+    if target._p0 is None and root._requires_grad and root._p0 is None:  # marked for gradients after the view
+        raise RuntimeError(f"{name}: a view of a leaf Value that requires grad is being used in an in-place "
+                           "operation (as PyTorch refuses); change the leaf inside no_grad(), or clone() the view")
+    if isinstance(root.data, np.generic):  # a 0-d Value: each element of the view is its one element
+        if target.size > 1:
+            raise overlap_error(name)
+        return root, np.zeros(target.shape, dtype=np.intp)
     positions = _positions(target.data, root.data, name)
     if positions is None:
         return target, None
@@ -390,8 +399,8 @@ def _viewed_leaf(value):
     node = value
     while node._op is not None and node._op.views and node._p0 is not None:
         parent = node._p0
-        if viewed_array(node, parent) is None:
-            return None
+        if viewed_array(node, parent) is None and (node._version is None or node._version is not parent._version):
+            return None  # a copy (x[:, idx]); a view of a 0-d Value shares its counter (scalar_aliases)
         if parent._requires_grad and parent._p0 is None:
             return parent
         node = parent

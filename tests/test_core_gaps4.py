@@ -6,6 +6,9 @@
 2. Writes through a view of an expand() (`x.expand(2, 3)[0].add_(1)`, `e[:, 1:]`, `e.diagonal()`, `e[0][1] = v`)
    reach the Value expanded when the elements written are distinct memory, and raise PyTorch's error when they are
    not; fill_ and zero_, which write one number, go through either way, as PyTorch's.
+3. In-place changes through views of a 0-d Value (`y.view(())`, `y[()]`, `y.reshape(())`, `y.view(1)`, `y.view(1, 1)`,
+   `y.squeeze()`, `y.unsqueeze(0)`, `y[None]`, `y.expand(1)`, views of those) change y, its other views and its
+   detach()es, and are recorded as PyTorch records them (y = 6 and x.grad = 3 after `y.view(()).mul_(3)` on y = x * 1).
 4. The gradient of a complex -> real cast reaching a complex input: PyTorch's r + 0j, the zero imaginary part
    positive (np.signbit), where the conjugate the backward pass carries used to leave r - 0j.
 """
@@ -257,3 +260,213 @@ def test_changes_through_views_of_marked_leaves_raise_without_pytorch():
         view = x[1:]
         view.mul_(2)  # inside no_grad(): a plain change
     assert x.tolist() == [1.0, 4.0, 6.0] and x.is_leaf
+
+
+# ----------------------------------------------------------------------------------------------------
+# 3. Views of 0-d Values: (name, fn(y)) views of a 0-d y, changed by (name, fn(view, lib)).
+
+ZERO_D_VIEWS = {
+    "view_0d": lambda y: y.view(()),
+    "index_empty": lambda y: y[()],
+    "reshape_0d": lambda y: y.reshape(()),
+    "view_1": lambda y: y.view(1),
+    "view_1_1": lambda y: y.view(1, 1),
+    "squeeze": lambda y: y.squeeze(),
+    "unsqueeze": lambda y: y.unsqueeze(0),
+    "none_index": lambda y: y[None],
+    "ellipsis": lambda y: y[...],
+    "flatten": lambda y: y.flatten(),
+    "expand_1": lambda y: y.expand(1),
+    "expand_3": lambda y: y.expand(3),  # three elements, one memory location: PyTorch's error (fill_ aside)
+    "view_of_view_1": lambda y: y.view(1).view(()),
+    "view_1_of_view_1": lambda y: y.view(1).view(1, 1),  # a view of the array of a view that is gone
+    "element_of_view_1": lambda y: y.view(1)[0],
+}
+
+ZERO_D_CHANGES = {
+    "add_": lambda v, L: v.add_(1),
+    "mul_": lambda v, L: v.mul_(3),
+    "copy_": lambda v, L: v.copy_(L.tensor(7.0)),
+    "fill_": lambda v, L: v.fill_(5),
+    "zero_": lambda v, L: v.zero_(),
+    "mul_requires_grad": lambda v, L: v.mul_(L.tensor(3.0, requires_grad=True)),
+}
+
+
+def _zero_d_view_change(L, view, change, graph):
+    x = L.tensor(2.0, requires_grad=True)
+    y = x * 1 if graph else L.tensor(2.0)
+    v = ZERO_D_VIEWS[view](y)
+    other = y.view(1)  # another view, which must follow
+    try:
+        ZERO_D_CHANGES[change](v, L)
+        outcome = [y.item(), v.tolist(), other.tolist(), y.requires_grad]
+        if y.requires_grad:
+            (y * 1).backward()
+            outcome.append(None if x.grad is None else x.grad.item())
+    except RuntimeError as error:  # (PyTorch's fill_ of expand(3) in a graph raises at backward, ours at the change)
+        return "RuntimeError", "more than one element of the written-to" in str(error)
+    return outcome
+
+
+@pytest.mark.parametrize("graph", [False, True], ids=["plain", "graph"])
+@pytest.mark.parametrize("change", ZERO_D_CHANGES)
+@pytest.mark.parametrize("view", ZERO_D_VIEWS)
+def test_changes_through_views_of_a_0d_value_match_pytorch(view, change, graph):
+    torch = _torch()
+    assert _zero_d_view_change(ag, view, change, graph) == _zero_d_view_change(torch, view, change, graph)
+
+
+@pytest.mark.parametrize("view", [name for name in ZERO_D_VIEWS if name != "expand_3"])
+def test_changes_through_views_of_a_0d_value_by_hand(view):
+    # y = x * 1 = 2; y.view(...).mul_(3) makes y = 3x: 6, dy/dx = 3; add_ keeps dy/dx = 1, fill_ makes it 0
+    assert _zero_d_view_change(ag, view, "mul_", True) == [6.0, _nested(view, 6.0), [6.0], True, 3.0]
+    assert _zero_d_view_change(ag, view, "add_", True) == [3.0, _nested(view, 3.0), [3.0], True, 1.0]
+    assert _zero_d_view_change(ag, view, "fill_", True) == [5.0, _nested(view, 5.0), [5.0], True, 0.0]
+    assert _zero_d_view_change(ag, view, "mul_requires_grad", False)[:4] == [6.0, _nested(view, 6.0), [6.0], True]
+    assert _zero_d_view_change(ag, "expand_3", "mul_", True) == ("RuntimeError", True)
+
+
+def _nested(view, number):
+    """`number` in the shape of the view ZERO_D_VIEWS[view] of a 0-d Value, as tolist() gives it."""
+    return np.full(ZERO_D_VIEWS[view](ag.tensor(0.0)).shape, number).tolist()
+
+
+def test_the_0d_example_by_hand():
+    x = ag.tensor(2.0, requires_grad=True)
+    y = x * 1
+    v = y.view(())
+    v.mul_(3)
+    y.backward()
+    assert y.item() == 6.0 and v.item() == 6.0 and x.grad.item() == 3.0
+
+
+def _y_changes(L):  # a change of y reaches its views and detach()es
+    y = L.tensor(2.0)
+    views = y.view(1), y[None], y.expand(2, 2), y.detach()
+    y.mul_(3)
+    return [v.tolist() for v in views]
+
+
+def _detach_changes_node(L):  # a detach() of a node of a graph changes the node's number, not its graph
+    y = L.tensor(2.0, requires_grad=True) * 1
+    d, v = y.detach(), y.view(1)
+    d.add_(1)
+    return y.item(), v.tolist(), y.grad_fn is None, d.grad_fn is None
+
+
+def _version_counts(L):  # one counter for y, its views and its detach()es
+    y = L.tensor(2.0)
+    v, d = y.view(1), y.detach()
+    v.add_(1)
+    d.add_(1)
+    return [_count(L, t) for t in (y, v, d)], y.item()
+
+
+def _element_of_expand(L):
+    x = L.tensor(0.0)
+    x.expand(2, 3)[0, 1].add_(1)
+    return x.item()
+
+
+def _complex(L):
+    y = L.tensor(1 + 2j)
+    y.view(1).mul_(1j)
+    return y.item()
+
+
+def _integers(L):
+    y = L.tensor(3)
+    y.view(1).add_(2)
+    return y.item()
+
+
+ZERO_D_FAMILIES = {f.__name__[1:]: f for f in (_y_changes, _detach_changes_node, _version_counts, _element_of_expand,
+                                                _complex, _integers)}
+
+
+def _count(L, t):
+    return t._version if L.__name__ == "torch" else t._version_count
+
+
+def _zero_d_family(L, name):
+    try:
+        return ZERO_D_FAMILIES[name](L)
+    except RuntimeError as error:
+        return "RuntimeError", str(error)[:20]
+
+
+@pytest.mark.parametrize("name", ZERO_D_FAMILIES)
+def test_0d_families_match_pytorch(name):
+    torch = _torch()
+    assert _zero_d_family(ag, name) == _zero_d_family(torch, name)
+
+
+def test_0d_families_by_hand():
+    assert _y_changes(ag) == [[6.0], [6.0], [[6.0, 6.0], [6.0, 6.0]], 6.0]
+    assert _detach_changes_node(ag) == (3.0, [3.0], False, True)
+    assert _version_counts(ag) == ([2, 2, 2], 4.0)
+    assert _element_of_expand(ag) == 1.0
+    assert _complex(ag) == -2 + 1j and _integers(ag) == 5
+
+
+def _zero_d_graph(L):
+    x = L.tensor(2.0, requires_grad=True)
+    y = x * x
+    a = y.view(1)
+    b = y.unsqueeze(0).unsqueeze(0)
+    a.mul_(3)  # y = 3x²
+    b.add_(1)  # y = 3x² + 1
+    y.backward()
+    first = (y.item(), a.tolist(), b.tolist(), x.grad.item())
+    x = L.tensor(2.0, requires_grad=True)
+    xd = x.detach()
+    w = L.tensor(3.0, requires_grad=True)
+    xd.view(1).mul_(w)  # the detach() joins the graph; x stays a leaf with x's number changed
+    xd.backward()
+    second = (x.item(), xd.item(), x.is_leaf, xd.grad_fn is None, w.grad.item(), x.grad)
+    x = L.tensor(2.0, requires_grad=True)
+    y = x * 1
+    w = L.tensor(5.0, requires_grad=True)
+    y.view(1)[0] = w
+    y.backward()
+    return first, second, (y.item(), w.grad.item(), x.grad.item())
+
+
+def test_0d_views_in_a_graph_match_pytorch():
+    torch = _torch()
+    assert _zero_d_graph(ag) == _zero_d_graph(torch)
+
+
+def test_0d_views_in_a_graph_by_hand():
+    # y = 3x² + 1 at x = 2: 13, dy/dx = 6x = 12; xd = 2w: d/dw = 2; y = w: dy/dw = 1, dy/dx = 0
+    assert _zero_d_graph(ag) == ((13.0, [13.0], [[13.0]], 12.0), (6.0, 6.0, True, False, 2.0, None), (5.0, 1.0, 0.0))
+
+
+def _zero_d_refusals(L, how):
+    x = L.tensor(2.0, requires_grad=True) if how != "marked_after" else L.tensor(2.0)
+    if how == "leaf":
+        view = x.view(1)
+    elif how == "marked_after":
+        view = x.view(1)
+        x.requires_grad_()
+    else:
+        with L.no_grad():
+            view = x.view(1)
+    try:
+        view.mul_(2)
+    except RuntimeError as error:
+        return "no_grad mode" in str(error), "view of a leaf" in str(error), x.item()
+    return "ok", x.item()
+
+
+@pytest.mark.parametrize("how", ["leaf", "marked_after", "viewed_in_no_grad"])
+def test_changes_through_views_of_a_0d_leaf_raise_as_pytorch(how):
+    torch = _torch()
+    assert _zero_d_refusals(ag, how) == _zero_d_refusals(torch, how)
+
+
+def test_changes_through_views_of_a_0d_leaf_raise_without_pytorch():
+    assert _zero_d_refusals(ag, "leaf") == (False, True, 2.0)
+    assert _zero_d_refusals(ag, "marked_after") == (False, True, 2.0)
+    assert _zero_d_refusals(ag, "viewed_in_no_grad") == (True, False, 2.0)
