@@ -37,16 +37,18 @@ its rules reads the changed numbers (an input or its output: what PyTorch's node
 rules' code), and otherwise lets it through, pointing it at what it read. A Value and its `detach()`es share one
 counter, and so do a Value and its views (x[1:], reshape, transpose, expand, diagonal, unfold: results whose array
 is a view of x's), as in PyTorch. One element read out of a 1-D Value (`x[0]`) is a NumPy scalar, a copy: its
-in-place methods raise rather than leave x unchanged where PyTorch would change it. Raw NumPy writes (`p.data -=
-...`) bypass these methods and cannot be seen; code that makes them can call `mark_changed(value)` (the optimizers'
-`step` does).
+in-place methods raise rather than leave x unchanged where PyTorch would change it. A 0-d Value's views and
+detach()es, which share no memory with its NumPy scalar, are kept in step with it instead (scalar_aliases.py). Raw
+NumPy writes (`p.data -= ...`) bypass these methods and cannot be seen; code that makes them can call
+`mark_changed(value)` (the optimizers' `step` does).
 
 More lenient than PyTorch (the gradient is the one of the same code written out of place, never another number):
 a change of a Value whose old contents a recorded rule needs (`F.elu_(y)` then `y.tanh_()`; `y.mul_(y)`; `x[0] =
 x[0] * x[1]`) is recorded with those contents kept, where PyTorch raises at backward; the outputs of split, chunk
 and unbind may change in place. Stricter: a rule that reads an input only through a helper (relu's) counts as
 reading it; a change through overlapping windows of unfold (step < size) raises as one through an expand() does,
-where PyTorch lets it through with numbers that depend on the order it visits the elements.
+where PyTorch lets it through with numbers that depend on the order it visits the elements (fill_ and zero_, which
+write one number, go through both, as PyTorch's).
 """
 
 from __future__ import annotations
