@@ -102,6 +102,10 @@ EXPAND_VIEW_WRITES = {
     "whole_fill_": lambda L: (lambda x: (x.expand(2, 3).fill_(2), x)[1])(_expanded(L)),
     "whole_zero_": lambda L: (lambda x: (x.add_(1).expand(4, 3).zero_(), x)[1])(_expanded(L)),
     "unfold_fill_": lambda L: (lambda x: (x.expand(4, 4).unfold(1, 2, 2).fill_(1.0), x)[1])(_expanded(L, (1, 4))),
+    # repeat is a copy (here a reshape of a broadcast view): a write into it leaves x alone
+    "repeat_setitem": lambda L: (lambda x: (x.unsqueeze(0).repeat(2, 1).__setitem__((slice(None), 1), 5.0), x)[1])(
+        _expanded(L)),
+    "repeat_add_": lambda L: (lambda x: (x.repeat(2).add_(1), x)[1])(_expanded(L)),
     "column_setitem": lambda L: (lambda x: (x.expand(2, 3)[:, 0].__setitem__(slice(None), 5.0), x)[1])(
         _expanded(L)),
 }
