@@ -771,6 +771,13 @@ def _fit(gp, pdata, op, i):
     if gp.dtype != pdata.dtype:
         if gp.dtype.kind == "c" and pdata.dtype.kind != "c":
             gp = gp.real  # a real input that became complex: its gradient is the real part (ops/complex.py)
+        elif pdata.dtype.kind == "c" and gp.dtype.kind != "c":
+            # A complex input whose rule gave a real gradient r (complex -> real astype): the pass carries the
+            # conjugate of PyTorch's gradient, here conj(r + 0j) = r - 0j, so that .grad reads r + 0j as PyTorch's
+            # (the sign of the zero imaginary part shows in np.signbit, 1 / grad.imag, angle()).
+            from .ops.complex import conj
+
+            return conj(gp.astype(pdata.dtype))
         gp = gp.astype(pdata.dtype)
     return gp
 

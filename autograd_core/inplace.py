@@ -37,16 +37,18 @@ its rules reads the changed numbers (an input or its output: what PyTorch's node
 rules' code), and otherwise lets it through, pointing it at what it read. A Value and its `detach()`es share one
 counter, and so do a Value and its views (x[1:], reshape, transpose, expand, diagonal, unfold: results whose array
 is a view of x's), as in PyTorch. One element read out of a 1-D Value (`x[0]`) is a NumPy scalar, a copy: its
-in-place methods raise rather than leave x unchanged where PyTorch would change it. Raw NumPy writes (`p.data -=
-...`) bypass these methods and cannot be seen; code that makes them can call `mark_changed(value)` (the optimizers'
-`step` does).
+in-place methods raise rather than leave x unchanged where PyTorch would change it. A 0-d Value's views and
+detach()es, which share no memory with its NumPy scalar, are kept in step with it instead (scalar_aliases.py). Raw
+NumPy writes (`p.data -= ...`) bypass these methods and cannot be seen; code that makes them can call
+`mark_changed(value)` (the optimizers' `step` does).
 
 More lenient than PyTorch (the gradient is the one of the same code written out of place, never another number):
 a change of a Value whose old contents a recorded rule needs (`F.elu_(y)` then `y.tanh_()`; `y.mul_(y)`; `x[0] =
 x[0] * x[1]`) is recorded with those contents kept, where PyTorch raises at backward; the outputs of split, chunk
 and unbind may change in place. Stricter: a rule that reads an input only through a helper (relu's) counts as
 reading it; a change through overlapping windows of unfold (step < size) raises as one through an expand() does,
-where PyTorch lets it through with numbers that depend on the order it visits the elements.
+where PyTorch lets it through with numbers that depend on the order it visits the elements (fill_ and zero_, which
+write one number, go through both, as PyTorch's).
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ from . import value as _value
 from .errors import ArgumentError, ShapeError, scalar_type_name
 from .lazy_bits import BITS_SET as _LAZY_BITS_SET, carry_to_element
 from .modes import GRAD_ENABLED, INPLACE, TRACERS
+from .scalar_aliases import alias, synchronise
 
 _KEEP_STAMPS = 16  # the latest change stamps each Value remembers, to name the version a graph expected
 
@@ -71,7 +74,7 @@ class Versions:
     Value, its detach()es and its views. The views of a node of a graph are also listed (`views`), so that a change
     recorded through the Value or one of them reaches the others (`_record_in_place`)."""
 
-    __slots__ = ("count", "last", "stamps", "root", "views", "limit", "graph", "viewed")
+    __slots__ = ("count", "last", "stamps", "root", "views", "limit", "graph", "viewed", "aliases")
 
     def __init__(self, owner):
         self.count = 0
@@ -84,6 +87,7 @@ class Versions:
         self.limit = 256  # when the list is longer, the views that are gone are forgotten
         self.graph = False  # whether root, or a view, required grad when a view was taken or a change recorded
         self.viewed = False  # whether a view was taken of a Value that needed no gradient (such views are not listed)
+        self.aliases = None  # [(weak reference, to its origin)]: the members of a 0-d Value's family (scalar_aliases)
 
     def __reduce__(self):
         # In a Value's pickle or copy, its counter is there only for Value.__setstate__ to drop (a copy counts its own
@@ -112,16 +116,38 @@ def share_versions(view, base):
     if viewed_array(view, base) is None:
         if _LAZY_BITS_SET[0] and not (isinstance(view.data, np.ndarray) and isinstance(base.data, np.ndarray)):
             carry_to_element(view, base)  # c[0, 1], a view of a 0-d c: PyTorch's are views, carrying c's bits
+        if isinstance(base.data, np.generic) or (isinstance(view.data, np.generic) and base._version is not None
+                                                 and base._version.aliases):
+            _view_of_0d(view, base)  # a view of a 0-d Value (or an element of one's view): no memory shared: listed
         return
     versions = base._version
     if versions is None:
         versions = base._version = Versions(base)
     view._version = versions
+    if versions.aliases:  # a view of the array of a 0-d Value's view (`y.view(1).view(1, 1)`): listed with them, as
+        alias(view, base)  # it may outlive that view
     if not base._requires_grad:
         versions.viewed = True
         return
     if base._p0 is None:
+        if view._p0 is None:  # a view of a leaf that requires grad, made in no_grad(): listed, for PyTorch's error
+            _list_view(view, versions)
         return
+    _list_view(view, versions)
+
+
+def _view_of_0d(view, base):
+    """Join `view` to the 0-d family of `base` (scalar_aliases), listed as a view of a node of a graph is."""
+    alias(view, base)
+    versions = view._version
+    if not base._requires_grad:
+        versions.viewed = True
+    elif base._p0 is not None or view._p0 is None:
+        _list_view(view, versions)
+
+
+def _list_view(view, versions):
+    """List `view` among the views `versions` counts for (see `share_versions`)."""
     versions.graph = True
     views = versions.views
     if views is None:
@@ -231,9 +257,20 @@ def _recorded(self, operands):
     if self._requires_grad or any(_requires_grad(o) for o in operands):
         return True
     versions = self._version
-    if versions is None or not versions.graph or self._p0 is not None:
+    if versions is None or self._p0 is not None:
         return False
-    return _made_in_no_grad(self, versions)
+    if versions.graph and _made_in_no_grad(self, versions):
+        return True
+    return versions.viewed and _may_view_a_marked_leaf(self, versions)
+
+
+def _may_view_a_marked_leaf(view, versions):
+    """Whether `view`, not recorded, may be a view of a leaf that requires grad (marked after the view was taken, or
+    viewed inside no_grad()): PyTorch refuses its in-place changes in grad mode even when nothing else needs a
+    gradient, so the change goes to `_record_in_place`, whose `_base_of` raises or finds another base (a detach())."""
+    root = versions.root()
+    return (root is not None and root is not view and root._requires_grad and root._p0 is None
+            and _is_view(view, versions))
 
 
 def _made_in_no_grad(view, versions):
@@ -263,20 +300,19 @@ def _write(self, name, compute, result_of=None, index=None):
     `self[index] = value`, whose elements alone must not overlap in memory (`overlapping`).
     """
     data = self.data
-    made_by = None if self._op is None else self._op.name
-    if made_by == "broadcast_to" and not (isinstance(data, np.ndarray) and data.flags.writeable):
-        _write_through_expand(self, name, data, index)
-    if name[-1] == "_" and made_by in ("getitem", "diagonal", "unfold") and not (
-            isinstance(data, np.ndarray) and data.flags.writeable):
-        # PyTorch's x[i], x.diagonal() and x.unfold(...) are views of x; here one element is a NumPy scalar (a copy),
-        # and a diagonal or windows of a broadcast array are read-only: rebinding it, as for other such Values, would
-        # silently leave x unchanged.
-        raise RuntimeError(
-            f"{name}: this Value is " + ("one element read out of another Value (x[i]), which NumPy copies, so "
-                                         "changing it in place would not change x; write x[i] = ... instead"
-                                         if made_by == "getitem" else
-                                         f"a {made_by} of a read-only array (an expand() of another Value), which "
-                                         "cannot change in place here; clone() it first"))
+    op = self._op
+    if op is not None and op.views and not (isinstance(data, np.ndarray) and data.flags.writeable):
+        if isinstance(data, np.ndarray):
+            if op.name != "reshape":
+                # e[0], e[:, 1:], e.diagonal(), e.unfold(...) of an expand e, or e itself: NumPy's broadcast view and
+                # its views are read-only, PyTorch's write through to the Value expanded. (Not a reshape of one, which
+                # PyTorch copies where it cannot view, as x.repeat(...)'s here is: it gets an array of its own below.)
+                _write_through_expand(self, name, data, index)
+        elif name[-1] == "_" and op.name == "getitem" and not (self._version is not None and self._version.aliases):
+            # PyTorch's x[i] is a view of x; here one element is a NumPy scalar (a copy): rebinding it, as for other
+            # 0-d Values, would silently leave x unchanged.
+            raise RuntimeError(f"{name}: this Value is one element read out of another Value (x[i]), which NumPy "
+                               "copies, so changing it in place would not change x; write x[i] = ... instead")
     follow = None
     try:
         if TRACERS.get():  # a jvp or a compile recording watches this thread
@@ -284,7 +320,7 @@ def _write(self, name, compute, result_of=None, index=None):
 
             follow = follow_in_place(self, result_of)  # from self's contents before the change; applied after it
         if isinstance(data, np.ndarray) and data.flags.writeable:
-            if overlapping(data if index is None else _written_part(data, index)):
+            if name not in _FILLS and overlapping(data if index is None else _written_part(data, index)):
                 raise overlap_error(name)
             compute(data, data)
         else:  # a NumPy scalar (0-d Values) or a read-only array: rebind to a new array of the same dtype/shape
@@ -299,6 +335,9 @@ def _write(self, name, compute, result_of=None, index=None):
         shapes = isinstance(err, ShapeError) or isinstance(err, ValueError) and "broadcast" in str(err)
         kind = ShapeError if shapes else RuntimeError  # x.addmm_ of mismatched matrices: a ShapeError too
         raise kind(f"{name}: {err} (Value of shape {self.shape}, dtype {data.dtype})") from None
+    versions = self._version
+    if versions is not None and versions.aliases:  # a 0-d Value, its views, its detach()es: one number
+        synchronise(self, versions)
     mark_changed(self)
     if follow is not None:
         follow()
@@ -306,24 +345,30 @@ def _write(self, name, compute, result_of=None, index=None):
 
 
 def _write_through_expand(value, name, data, index):
-    """Before a write into `value`, an expand() (its data NumPy's read-only broadcast view): as PyTorch writes through
-    an expand into the Value expanded when the elements written are distinct memory (`zeros(3).expand(1, 3).add_(1)`,
-    `x.expand(2, 3)[0] = row`), make data writeable; else raise PyTorch's error (elements written that are one memory
-    location), or say why the write cannot reach the Value expanded (a 0-d Value's number, which no view shares)."""
-    written = data if index is None or not isinstance(data, np.ndarray) else _written_part(data, index)
-    if isinstance(data, np.ndarray) and overlapping(written):
+    """Before a write into `value`, a read-only view (an expand(): NumPy's broadcast view, or a view of one such as
+    `e[0]`, `e.diagonal()`): as PyTorch writes through an expand into the Value expanded when the elements written are
+    distinct memory (`zeros(3).expand(1, 3).add_(1)`, `x.expand(2, 3)[0].add_(1)`, `x.expand(2, 3)[0] = row`), make
+    data writeable; else raise PyTorch's error (elements written that are one memory location), or say why the write
+    cannot reach the Value viewed (a 0-d Value's number, which no view shares, or memory that is itself read-only)."""
+    written = data if index is None else _written_part(data, index)
+    if overlapping(written) and name not in _FILLS:
         # `x.expand(12, -1, -1)[:, 0] = v` (PixelCNN's autocompletion on a CPU): PyTorch refuses the write into
         # elements that share memory
         raise overlap_error(name)
-    if value._version is not None and isinstance(data, np.ndarray):  # a counter shared with the Value expanded
+    if value._version is not None:  # a counter shared with the Value viewed
         try:
             data.flags.writeable = True  # (NumPy allows it when the memory's owner is writeable)
             return
         except ValueError:
             pass
-    raise RuntimeError(f"{name}: this Value is an expand() of another Value whose memory it cannot write here (a 0-d "
-                       "Value's number, which NumPy copies, or a read-only array); change the Value it was expanded "
-                       "from, or clone() it first")
+    raise RuntimeError(f"{name}: this Value is a read-only view of another Value (an expand(), or a view of one) "
+                       "whose memory it cannot write here (a 0-d Value's number, which NumPy copies, or a read-only "
+                       "array); change the Value it views, or clone() it first")
+
+
+# PyTorch's in-place methods that write one number everywhere: they skip its check that no two elements written are one
+# memory location (`x.expand(2, 3).zero_()` zeroes x), as writing one number twice leaves it the same.
+_FILLS = frozenset({"fill_", "zero_"})
 
 
 def castable(from_dtype, to_dtype):

@@ -21,6 +21,7 @@ from . import value as _value
 from .errors import ShapeError
 from .inplace import _is_view, _made_in_no_grad, _stamp, castable, overlap_error, overlapping, placed, viewed_array
 from .modes import TRACERS
+from .scalar_aliases import origin_of, synchronise
 
 def check_saved_versions(node, walking=False):
     """Raise if an input or the output of `node` that its rules read changed in place after `node` was recorded.
@@ -282,7 +283,7 @@ def _record_in_place(target, name, result_of):
     versions = root._shared_versions()
     data = root.data
     writable = isinstance(data, np.ndarray) and data.flags.writeable  # (a marked leaf's: a LeafArray)
-    if not writable and _live_views(versions):
+    if not writable and not isinstance(data, np.generic) and _live_views(versions):
         raise RuntimeError(f"{name}: the array of the Value these views share is read-only; clone() it first")
     since, required_grad = root._index, root._requires_grad
     old = _copy_node(root, data.copy() if writable else data, since, root._parents)
@@ -316,6 +317,8 @@ def _record_in_place(target, name, result_of):
         versions.graph = True
     replaced = [(root, old)]
     _rebase_views(root, versions, copies, replaced, required_grad)
+    if versions.aliases:  # a 0-d Value: its views and detach()es hold copies of its one number
+        synchronise(root, versions)
     for value, copy in replaced:
         _keep_replaced(value, stamp, copy)
     _stamp((root,), stamp)
@@ -341,8 +344,17 @@ def _base_of(target, name):
         raise RuntimeError(
             f"{name}: a view was created in no_grad mode and is being modified inplace with grad mode enabled (as "
             "PyTorch refuses: it is ambiguous); make the view and the change both inside no_grad() or both outside")
+    elif versions.aliases:
+        root = origin_of(target, versions)  # a view of a 0-d Value, taken while it needed no gradient
     else:
         root = _unlisted_base(versions, target)
+    if target._p0 is None and root._requires_grad and root._p0 is None:  # marked for gradients after the view
+        raise RuntimeError(f"{name}: a view of a leaf Value that requires grad is being used in an in-place "
+                           "operation (as PyTorch refuses); change the leaf inside no_grad(), or clone() the view")
+    if isinstance(root.data, np.generic):  # a 0-d Value: each element of the view is its one element
+        if target.size > 1:
+            raise overlap_error(name)
+        return root, np.zeros(target.shape, dtype=np.intp)
     positions = _positions(target.data, root.data, name)
     if positions is None:
         return target, None
@@ -351,19 +363,22 @@ def _base_of(target, name):
 
 def _unlisted_base(versions, view):
     """The Value that `view`, a view taken while it needed no gradient, views (such views are not listed: see
-    `share_versions`): found among the Values sharing `versions` by memory (a scan of the collector's objects, made
-    only by the first change recorded through such a view), or, if it is gone, a new leaf standing for its array."""
+    `share_versions`), found among the Values sharing `versions` by memory (a scan of the collector's objects, made
+    only by the first change recorded through such a view), or, if it is gone, a new leaf standing for its array.
+
+    A Value and its detach()es share memory and counter, and PyTorch's base is the one the view was taken from
+    (`x.detach()[1:].mul_(w)` changes the detach(), not x); that one needed no gradient then (or the view would be
+    listed), and was made before the view. Of those, one that needs none now is taken, the latest (`xd = x.detach();
+    xd[1:]`); else a leaf marked for gradients since (which `_base_of` refuses); a Value of a graph never."""
     import gc
 
-    known = versions.root()
-    if known is not None and _positions(view.data, known.data, "view") is not None:
-        return known
     owner = view.data.base
     found = [v for v in gc.get_referrers(versions) if isinstance(v, _value.Value) and v._version is versions and
-             v is not view and not _is_view(v, versions) and isinstance(v.data, np.ndarray) and
+             v is not view and v._index < view._index and not (v._requires_grad and v._p0 is not None) and
+             not _is_view(v, versions) and isinstance(v.data, np.ndarray) and
              (v.data is owner or v.data.base is owner) and _positions(view.data, v.data, "view") is not None]
     if found:
-        root = min(found, key=lambda v: (not v._requires_grad, v._index))  # the Value itself before its detach()es
+        root = max(found, key=lambda v: (not v._requires_grad, v._index))
     else:
         root = _value._new_node(_value.Value, owner, False, None, (), None, None)
         root._version = versions
@@ -384,8 +399,8 @@ def _viewed_leaf(value):
     node = value
     while node._op is not None and node._op.views and node._p0 is not None:
         parent = node._p0
-        if viewed_array(node, parent) is None:
-            return None
+        if viewed_array(node, parent) is None and (node._version is None or node._version is not parent._version):
+            return None  # a copy (x[:, idx]); a view of a 0-d Value shares its counter (scalar_aliases)
         if parent._requires_grad and parent._p0 is None:
             return parent
         node = parent

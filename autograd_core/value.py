@@ -532,8 +532,13 @@ class Value(TensorMethods, InplaceMethods):
         (requires_grad=False)."""
         node = _new_node(Value, self.data, False, None, (), None, None)
         node._version = self._shared_versions()
-        if _LAZY_BITS_SET[0] and not isinstance(node.data, np.ndarray):  # a 0-d one's scalar: no memory to read a bit
-            _carry_lazy_bits(node, self)                                 # off, so it is given self's (lazy_bits.py)
+        if not isinstance(node.data, np.ndarray):  # a 0-d one's scalar: no memory to read a bit off or to share
+            if _LAZY_BITS_SET[0]:
+                _carry_lazy_bits(node, self)  # so it is given self's bits (lazy_bits.py)
+            if isinstance(node.data, np.generic):  # and listed with self, which in-place changes keep in step
+                from .scalar_aliases import alias
+
+                alias(node, self)
         return node
 
     def _set_requires_grad(self, requires_grad):

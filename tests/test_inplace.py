@@ -191,8 +191,8 @@ def test_in_place_methods_on_one_element_or_an_expansion_raise_instead_of_leavin
     x = Value(np.ones(3), requires_grad=False)
     with pytest.raises(RuntimeError, match=r"add_: this Value is one element read out of another Value \(x\[i\]\)"):
         x[0].add_(5.0)
-    with pytest.raises(RuntimeError, match="fill_: unsupported operation: more than one element of the written-to"):
-        x.reshape(1, 3).expand(2, 3).fill_(0.0)
+    with pytest.raises(RuntimeError, match="mul_: unsupported operation: more than one element of the written-to"):
+        x.reshape(1, 3).expand(2, 3).mul_(0.0)
     np.testing.assert_array_equal(x.data, [1.0, 1.0, 1.0])
     x[0] += 2.0  # what to write instead: an assignment into x
     total = x[1]
