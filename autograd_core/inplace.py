@@ -74,7 +74,7 @@ class Versions:
     Value, its detach()es and its views. The views of a node of a graph are also listed (`views`), so that a change
     recorded through the Value or one of them reaches the others (`_record_in_place`)."""
 
-    __slots__ = ("count", "last", "stamps", "root", "views", "limit", "graph", "viewed", "aliases")
+    __slots__ = ("count", "last", "stamps", "root", "views", "limit", "graph", "viewed", "aliases", "sources")
 
     def __init__(self, owner):
         self.count = 0
@@ -88,6 +88,7 @@ class Versions:
         self.graph = False  # whether root, or a view, required grad when a view was taken or a change recorded
         self.viewed = False  # whether a view was taken of a Value that needed no gradient (such views are not listed)
         self.aliases = None  # [(weak reference, to its origin)]: the members of a 0-d Value's family (scalar_aliases)
+        self.sources = None  # {id(view): (weak reference to it, to the Value it was taken from)}: see share_versions
 
     def __reduce__(self):
         # In a Value's pickle or copy, its counter is there only for Value.__setstate__ to drop (a copy counts its own
@@ -128,12 +129,34 @@ def share_versions(view, base):
         alias(view, base)  # it may outlive that view
     if not base._requires_grad:
         versions.viewed = True
+        if versions.root() is not base:  # taken from a detach() or a view of root, which share its array: which one
+            _remember_source(view, base, versions)  # is the view's base is known from here only (see _unlisted_base)
         return
     if base._p0 is None:
         if view._p0 is None:  # a view of a leaf that requires grad, made in no_grad(): listed, for PyTorch's error
             _list_view(view, versions)
         return
     _list_view(view, versions)
+
+
+def _remember_source(view, base, versions):
+    """Note that `view`, not listed (its base needs no gradient), was taken from `base`."""
+    sources = versions.sources
+    if sources is None:
+        sources = versions.sources = {}
+    elif len(sources) >= versions.limit:  # now and then, forget the views that are gone
+        for key in [key for key, (ref, _) in sources.items() if ref() is None]:
+            del sources[key]
+    sources[id(view)] = (weakref.ref(view), weakref.ref(base))
+
+
+def source_of(view, versions):
+    """The Value that `view` (not listed) was taken from: the one `_remember_source` noted, else the Value the counter
+    counts for (`versions.root`); None if that is gone."""
+    entry = versions.sources.get(id(view)) if versions.sources else None
+    if entry is not None and entry[0]() is view:
+        return entry[1]()
+    return versions.root()
 
 
 def _view_of_0d(view, base):

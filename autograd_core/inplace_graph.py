@@ -19,7 +19,8 @@ import numpy as np
 
 from . import value as _value
 from .errors import ShapeError
-from .inplace import _is_view, _made_in_no_grad, _stamp, castable, overlap_error, overlapping, placed, viewed_array
+from .inplace import (_is_view, _made_in_no_grad, _stamp, castable, overlap_error, overlapping, placed, source_of,
+                      viewed_array)
 from .modes import TRACERS
 from .scalar_aliases import origin_of, synchronise
 
@@ -363,15 +364,19 @@ def _base_of(target, name):
 
 def _unlisted_base(versions, view):
     """The Value that `view`, a view taken while it needed no gradient, views (such views are not listed: see
-    `share_versions`), found among the Values sharing `versions` by memory (a scan of the collector's objects, made
-    only by the first change recorded through such a view), or, if it is gone, a new leaf standing for its array.
-
-    A Value and its detach()es share memory and counter, and PyTorch's base is the one the view was taken from
-    (`x.detach()[1:].mul_(w)` changes the detach(), not x); that one needed no gradient then (or the view would be
-    listed), and was made before the view. Of those, one that needs none now is taken, the latest (`xd = x.detach();
-    xd[1:]`); else a leaf marked for gradients since (which `_base_of` refuses); a Value of a graph never."""
+    `share_versions`): the one it was taken from, up through views of views (`source_of`: noted when that was not
+    the Value the counter counts for, a detach() of it say; PyTorch's base is that one: `xd = x.detach();
+    xd[1:].mul_(w)` changes xd, `a[1:].mul_(w)` changes a even after `ad = a.detach()`). If that is gone: found
+    among the Values sharing `versions` by memory (a scan of the collector's objects, made only by the first change
+    recorded through such a view), the latest of those that need no gradient (else a leaf marked for gradients since,
+    which `_base_of` refuses; a Value of a graph never), or a new leaf standing for its array."""
     import gc
 
+    base = view
+    while base is not None and _is_view(base, versions) and base._p0 is None:
+        base = source_of(base, versions)  # up the views, each to the Value it was taken from
+    if base is not None and base is not view and not _is_view(base, versions):
+        return base
     owner = view.data.base
     found = [v for v in gc.get_referrers(versions) if isinstance(v, _value.Value) and v._version is versions and
              v is not view and v._index < view._index and not (v._requires_grad and v._p0 is not None) and

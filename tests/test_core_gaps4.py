@@ -210,28 +210,45 @@ def test_change_through_a_view_of_a_detach_reaches_the_operand_only():
     assert x.grad is None
 
 
-def _detach_aliases(L, view_of_detach):
+def _detach_aliases(L, how):
+    # a and its detach() share one array: the base of an untracked view is the one it was taken from
     a = L.zeros(3)
     w = L.tensor(2.0, requires_grad=True)
-    if view_of_detach:
-        ad = a.detach()
-        view = ad[1:]
-    else:
+    if how == "view_then_detach":
         view = a[1:]
         ad = a.detach()
+    elif how == "detach_then_view":
+        ad = a.detach()
+        view = ad[1:]
+    elif how == "detach_then_view_of_original":
+        ad = a.detach()
+        view = a[1:]
+    elif how == "view_of_a_view_of_the_detach":
+        ad = a.detach()
+        view = ad[1:][:1]
+    else:  # a view of a view of the original, with a detach() made between the two
+        first = a[1:]
+        ad = a.detach()
+        view = first[:1]
     view.add_(w)
     return a.grad_fn is None, ad.grad_fn is None, a.tolist()
 
 
-@pytest.mark.parametrize("view_of_detach", [False, True], ids=["view_then_detach", "detach_then_view"])
-def test_the_base_of_a_view_among_aliases_matches_pytorch(view_of_detach):
+ALIASES = {"view_then_detach": (False, True, [0.0, 2.0, 2.0]), "detach_then_view": (True, False, [0.0, 2.0, 2.0]),
+           "detach_then_view_of_original": (False, True, [0.0, 2.0, 2.0]),
+           "view_of_a_view_of_the_detach": (True, False, [0.0, 2.0, 0.0]),
+           "view_of_a_view_of_the_original": (False, True, [0.0, 2.0, 0.0])}
+
+
+@pytest.mark.parametrize("how", sorted(ALIASES))
+def test_the_base_of_a_view_among_aliases_matches_pytorch(how):
     torch = _torch()
-    assert _detach_aliases(ag, view_of_detach) == _detach_aliases(torch, view_of_detach)
+    assert _detach_aliases(ag, how) == _detach_aliases(torch, how)
 
 
-def test_the_base_of_a_view_among_aliases_without_pytorch():
-    assert _detach_aliases(ag, False) == (False, True, [0.0, 2.0, 2.0])
-    assert _detach_aliases(ag, True) == (True, False, [0.0, 2.0, 2.0])
+@pytest.mark.parametrize("how", sorted(ALIASES))
+def test_the_base_of_a_view_among_aliases_without_pytorch(how):
+    assert _detach_aliases(ag, how) == ALIASES[how]
 
 
 def _view_of_marked_leaf(L, how, operand):
