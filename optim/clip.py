@@ -13,7 +13,7 @@ import weakref
 
 import numpy as np
 
-from autograd_core import Value
+from autograd_core import Value, get_default_dtype
 from autograd_core.jit import effect
 from autograd_core.sparse_array import SPARSE_BACKEND, SparseLayoutError
 
@@ -25,7 +25,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     max_norm:    the largest allowed norm (>= 0).
     norm_type:   p of the p-norm (> 0), or math.inf for the largest absolute entry. The total norm is
                  the p-norm of the vector of per-parameter p-norms, i.e. of all entries together.
-    Returns the total norm before clipping, as a 0-d float64 Value (PyTorch returns a 0-d tensor: `norm.item()`,
+    Returns the total norm before clipping, as a 0-d Value in the gradients' dtype (PyTorch's 0-d tensor: `norm.item()`,
     `float(norm)`, `f"{norm:.3f}"`). Inside a compiled step it is the replay's own norm; a Python `if` on it makes
     the step run eagerly (the norm is known only after the backward pass).
 
@@ -105,9 +105,14 @@ class _Clipping:
 
     @effect()
     def by_norm(self, max_norm, norm_type, error_if_nonfinite):
-        """The total norm before clipping, as a 0-d float64 Value (a compiled step replays it as its own; a
-        Python number returned by an effect would be out of its sight)."""
-        return Value(np.float64(self._by_norm(max_norm, norm_type, error_if_nonfinite)), requires_grad=False)
+        """The total norm before clipping, as a 0-d Value in the gradients' dtype, as PyTorch's (float32 for float32
+        parameters; the default dtype when no parameter has a gradient); accumulated in float64. A Value, not a
+        number: a compiled step replays it as its own, where a Python number returned by an effect would be out of
+        its sight."""
+        dtypes = [_data(p.grad).dtype for p in self.params if p.grad is not None]
+        dtype = np.result_type(*dtypes) if dtypes else get_default_dtype()
+        total_norm = self._by_norm(max_norm, norm_type, error_if_nonfinite)
+        return Value(np.dtype(dtype).type(total_norm), requires_grad=False)
 
     def _by_norm(self, max_norm, norm_type, error_if_nonfinite):
         params = [p for p in self.params if p.grad is not None]

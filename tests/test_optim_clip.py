@@ -33,7 +33,7 @@ def test_matches_numpy(norm_type, max_norm):
     params = make_params()
     total = optim.clip_grad_norm_(params, max_norm, norm_type)
     expected = numpy_norm(GRADS, norm_type)
-    assert isinstance(total, Value) and total.shape == () and total.dtype == np.float64
+    assert isinstance(total, Value) and total.shape == () and total.dtype == np.float64  # the gradients'
     assert total.item() == pytest.approx(expected, rel=1e-14)
     scale = min(1.0, max_norm / (expected + 1e-6))
     for p, g in zip(params, GRADS):
@@ -164,3 +164,19 @@ def test_torch_backends_and_deterministic_switches_of_a_course_set_seed():
     finally:
         torch.use_deterministic_algorithms(False)
         torch.backends.cudnn.deterministic = False
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_norm_is_in_the_gradients_dtype_as_pytorch(dtype):
+    # PyTorch's total norm is a 0-d tensor of the gradients' dtype; with no gradient, of the default dtype
+    params = make_params(dtype=dtype)
+    total = optim.clip_grad_norm_(params, max_norm=0.1)
+    assert total.dtype == dtype and total.data.__class__ is dtype
+    np.testing.assert_allclose(total.item(), np.sqrt(sum(np.sum(np.square(g)) for g in GRADS)), rtol=1e-6)
+    assert optim.clip_grad_norm_([Value(np.zeros(2))], 1.0).dtype == np.float32
+    torch = pytest.importorskip("torch")
+    tparams = [torch.zeros(np.shape(g), dtype=getattr(torch, np.dtype(dtype).name), requires_grad=True) for g in GRADS]
+    for p, g in zip(tparams, GRADS):
+        p.grad = torch.tensor(np.asarray(g, dtype))
+    assert torch.nn.utils.clip_grad_norm_(tparams, max_norm=0.1).dtype == getattr(torch, np.dtype(dtype).name)
+    assert torch.nn.utils.clip_grad_norm_([torch.zeros(2, requires_grad=True)], 1.0).dtype == torch.float32
