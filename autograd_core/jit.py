@@ -90,15 +90,18 @@ so with `replay_requires(check, *args)` (cross_entropy's fast path: every label 
 replay checks it for the new data and records again where it fails.
 
 Random draws by the library's functions (torch.randn, rand, randint, randperm, randn_like, rand_like, normal,
-bernoulli, poisson, multinomial, randint_like; nn's dropout masks) are recorded operations too (ops/sampling.py's
-`sample`): a replay draws fresh numbers at the same place among the operations, from the same generator (the default
-one, looked up at each draw, so that manual_seed and set_rng_state reach it; or the `generator=` given, a constant
-compared by identity between recordings), so a compiled step and an eager one seeded alike give the same numbers bit
-for bit. Their shapes and dtypes are constants of the program (from Python numbers, or from shapes that the guards
-above cover). A program that checks a guard after a draw (a read with `.item()`) saves the generators' states when a
-replay starts and puts them back if that guard fails, so the call, recorded again, draws what eager mode draws. Not
-recorded (the function runs eagerly, with a warning): a sample that requires grad (`randn(3, requires_grad=True)`),
-in-place draws (`x.normal_()`, `x.uniform_()`, `x.bernoulli_()`: in-place changes) and the distributions' samples.
+bernoulli, poisson, multinomial, randint_like; nn's dropout masks; the distributions that sample by one standard
+draw: Normal and those built on it, MultivariateNormal, Uniform, Exponential, Cauchy, ...) are recorded operations
+too (ops/sampling.py's `sample`): a replay draws fresh numbers at the same place among the operations, from the same
+generator (the default one, looked up at each draw, so that manual_seed and set_rng_state reach it; or the
+`generator=` given, a constant compared by identity between recordings), so a compiled step and an eager one seeded
+alike give the same numbers bit for bit. Their shapes and dtypes are constants of the program (from Python numbers,
+or from shapes that the guards above cover). A program that checks a guard after a draw (a read with `.item()`)
+saves the generators' states when a replay starts and puts them back if that guard fails, so the call, recorded
+again, draws what eager mode draws. Not recorded (the function runs eagerly, with a warning): a sample that requires
+grad (`randn(3, requires_grad=True)`), in-place draws (`x.normal_()`, `x.uniform_()`, `x.bernoulli_()`: in-place
+changes) and the distributions' samples that NumPy computes from their draws (Gamma, Beta, Dirichlet, Poisson,
+Binomial, ...).
 
 Results without a gradient (comparisons such as `v > 0`, argmax/argmin, `&`, `|`, `~`, any/all, casts to integer
 or boolean dtypes) are recorded too, as the operation `nondifferentiable` (ops/nondifferentiable.py), so an accuracy

@@ -315,3 +315,29 @@ def test_eager_draws_are_unchanged():
             rng.integers(0, 9, size=(3,)), rng.permutation(5), rng.normal(1.0, 2.0, (3,)).astype(np.float32)]
     for a, b in zip(got, want):
         assert _same(a.data, b)
+
+
+def test_distribution_rsample_in_a_vae_step_replays():
+    """`Normal(mu, std).rsample()` (and the other distributions that sample by one standard draw) draws through the
+    same recorded operation as torch.randn."""
+    def make():
+        model = _VAE()
+        opt = optim.Adam(model.parameters(), lr=1e-2)
+
+        def step(x):
+            opt.zero_grad()
+            h = F.relu(model.encoder(x))
+            mu, logvar = model.mu(h), model.logvar(h)
+            posterior = torch.distributions.Normal(mu, torch.exp(0.5 * logvar))
+            z = posterior.rsample()
+            u = torch.distributions.Uniform(0.0, 1.0).sample((x.shape[0], 1))
+            prior = torch.distributions.Normal(torch.zeros_like(mu), torch.ones_like(mu))
+            kl = torch.distributions.kl_divergence(posterior, prior).sum(-1).mean()
+            loss = F.mse_loss(model.decoder(z), x) + kl + (u * 0).sum()
+            loss.backward()
+            opt.step()
+            return loss, z, u
+
+        return model, step
+
+    _replays_as_eager(make, _batches(10))
