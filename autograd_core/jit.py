@@ -98,10 +98,10 @@ generator (the default one, looked up at each draw, so that manual_seed and set_
 alike give the same numbers bit for bit. Their shapes and dtypes are constants of the program (from Python numbers,
 or from shapes that the guards above cover). A program that checks a guard after a draw (a read with `.item()`)
 saves the generators' states when a replay starts and puts them back if that guard fails, so the call, recorded
-again, draws what eager mode draws. Not recorded (the function runs eagerly, with a warning): a sample that requires
-grad (`randn(3, requires_grad=True)`), in-place draws (`x.normal_()`, `x.uniform_()`, `x.bernoulli_()`: in-place
-changes) and the distributions' samples that NumPy computes from their draws (Gamma, Beta, Dirichlet, Poisson,
-Binomial, ...).
+again, draws what eager mode draws. A sample that requires grad (`randn(3, requires_grad=True)`) is that draw made a
+leaf (`requires_grad_()`), replayed as such. Not recorded (the function runs eagerly, with a warning): in-place
+draws (`x.normal_()`, `x.uniform_()`, `x.bernoulli_()`: in-place changes) and the distributions' samples that NumPy
+computes from their draws (Gamma, Beta, Dirichlet, Poisson, Binomial, ...).
 
 Results without a gradient (comparisons such as `v > 0`, argmax/argmin, `&`, `|`, `~`, any/all, casts to integer
 or boolean dtypes) are recorded too, as the operation `nondifferentiable` (ops/nondifferentiable.py), so an accuracy

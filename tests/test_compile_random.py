@@ -9,7 +9,6 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-import pytest
 
 import autograd_core as torch
 import autograd_core.nn.functional as F
@@ -244,6 +243,29 @@ def test_a_guard_that_fails_after_a_draw_puts_the_generator_back():
     assert isinstance(next(iter(step.cache.values())).program, _DrawingProgram)
 
 
+def test_a_guard_that_fails_after_a_dropout_mask_puts_its_generator_back():
+    """The same for nn.Dropout's masks (drawn from the generator the operation names, here a module's own)."""
+    def make():
+        model = nn.Sequential(nn.Linear(5, 8), nn.Dropout(0.3), nn.Linear(8, 1), nn.Dropout(0.2, rng=4))
+        opt = optim.SGD(model.parameters(), lr=0.1)
+
+        def step(x):
+            opt.zero_grad()
+            out = model(x)
+            loss = out.pow(2).mean() if (x.mean() > 0).item() else out.abs().mean()
+            loss.backward()
+            opt.step()
+            return loss
+
+        return model, step
+
+    rng = np.random.default_rng(2)
+    batches = [(torch.tensor((rng.standard_normal((8, 5)) + (1 if i % 4 < 2 else -1)).astype(np.float32)),)
+               for i in range(16)]
+    step = _replays_as_eager(make, batches, every_call=False)
+    assert step.stats["guard_failures"] >= 1
+
+
 def test_a_shape_that_depends_on_the_data_records_again():
     def make():
         model = nn.Linear(5, 1)
@@ -269,24 +291,21 @@ def test_a_shape_that_depends_on_the_data_records_again():
     assert step.stats["replayed"] >= 4 and step.stats["recorded"] > 2  # the other batch's counts: recorded again
 
 
-def test_a_sample_that_requires_grad_keeps_running_eagerly():
-    """randn(..., requires_grad=True) makes a leaf of its own, not a recorded draw: never replayed wrong."""
+def test_a_sample_that_requires_grad_replays():
+    """randn(..., requires_grad=True) and randn(...).requires_grad_(): a drawn leaf whose gradient the step reads."""
     def make():
         model = nn.Linear(5, 1)
 
         def step(x):
             w = torch.randn(5, 1, requires_grad=True)
-            loss = (model(x) + x @ w).sum()
+            v = torch.rand(5, 1).requires_grad_()
+            loss = (model(x) + x @ w + x @ v * 2).sum()
             loss.backward()
-            return loss, w.grad
+            return loss, w.grad, v.grad, w
 
         return model, step
 
-    batches = _batches(10)
-    expected, _ = _run(make, batches, compiled=False)
-    with pytest.warns(CompileWarning, match="runs eagerly"):
-        got, step = _run(make, batches, compiled=True)
-    _assert_same_runs(got, expected)
+    _replays_as_eager(make, _batches(10))
 
 
 def test_steps_without_draws_get_the_plain_program():

@@ -38,10 +38,12 @@ def sample(draw, *inputs, requires_grad=False, **how):
 
     While a compile recording follows Values, it is the recorded operation `nondifferentiable` (no gradient), on the
     inputs detached: a replay calls draw again at the same place among the other operations, so it draws fresh
-    numbers in eager mode's order. A sample that requires grad (randn(..., requires_grad=True)) is a leaf of its
-    own, drawn as it is: a compiled step that makes one keeps its numbers as a constant (and so runs eagerly)."""
-    if values_followed() and not requires_grad:
-        return apply(nondifferentiable, tuple(v.detach() for v in inputs), dict(fn=draw, **how))
+    numbers in eager mode's order. A sample that requires grad (randn(..., requires_grad=True)) is that result made
+    a leaf that requires grad (`requires_grad_()`, which a replay follows)."""
+    refused = requires_grad and how["dtype"].kind not in "fc"  # (Value raises its error below, as eagerly)
+    if values_followed() and not refused:
+        out = apply(nondifferentiable, tuple(v.detach() for v in inputs), dict(fn=draw, **how))
+        return out.requires_grad_() if requires_grad else out
     data = np.asarray(draw(*[v.data for v in inputs], **how))
     return Value(data[()] if data.ndim == 0 else data, requires_grad=bool(requires_grad), dtype=data.dtype)
 
