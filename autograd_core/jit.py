@@ -46,7 +46,8 @@ data passes one of them replays it: batches that alternate between two paths rep
 * constants baked from the recording: calls are recorded until two consecutive ones ran the same
   operations with the same constants, and only then is a program built. A constant that keeps differing
   (a mask the function draws with NumPy itself, statistics it computes with NumPy from the data;
-  nn's Dropout and normalisation layers record theirs as operations instead) makes the
+  nn's Dropout and normalisation layers record theirs as operations instead, and so do the library's random
+  functions: below) makes the
   function run eagerly after `max_recordings` recordings, with a `CompileWarning`. Two recordings on the same
   data (the first batch twice) agree on any constant derived from it, so their program is tentative: it replays
   for those arrays (the same objects, or equal ones: full-batch training), and the first call with other data
@@ -88,6 +89,20 @@ handed), with the same result. Library code whose forward took a path that holds
 so with `replay_requires(check, *args)` (cross_entropy's fast path: every label a class, none ignored): a
 replay checks it for the new data and records again where it fails.
 
+Random draws by the library's functions (torch.randn, rand, randint, randperm, randn_like, rand_like, normal,
+bernoulli, poisson, multinomial, randint_like; nn's dropout masks; the distributions that sample by one standard
+draw: Normal and those built on it, MultivariateNormal, Uniform, Exponential, Cauchy, ...) are recorded operations
+too (ops/sampling.py's `sample`): a replay draws fresh numbers at the same place among the operations, from the same
+generator (the default one, looked up at each draw, so that manual_seed and set_rng_state reach it; or the
+`generator=` given, a constant compared by identity between recordings), so a compiled step and an eager one seeded
+alike give the same numbers bit for bit. Their shapes and dtypes are constants of the program (from Python numbers,
+or from shapes that the guards above cover). A program that checks a guard after a draw (a read with `.item()`)
+saves the generators' states when a replay starts and puts them back if that guard fails, so the call, recorded
+again, draws what eager mode draws. A sample that requires grad (`randn(3, requires_grad=True)`) is that draw made a
+leaf (`requires_grad_()`), replayed as such. Not recorded (the function runs eagerly, with a warning): in-place
+draws (`x.normal_()`, `x.uniform_()`, `x.bernoulli_()`: in-place changes) and the distributions' samples that NumPy
+computes from their draws (Gamma, Beta, Dirichlet, Poisson, Binomial, ...).
+
 Results without a gradient (comparisons such as `v > 0`, argmax/argmin, `&`, `|`, `~`, any/all, casts to integer
 or boolean dtypes) are recorded too, as the operation `nondifferentiable` (ops/nondifferentiable.py), so an accuracy
 `(logits.argmax(1) == y).float().mean()` returned by a training step is computed again at each replay. A result
@@ -101,7 +116,7 @@ arrays other than the arguments (checked: a function that changes an array argum
 small ones and the small ones the function reads as globals, closure variables or attributes; Python
 side effects that change no guarded name (`print`, `history.append(loss.item())`, an attribute set on a Value,
 `x.g = ...`): they happen in the recorded calls only, so return what you want to keep and collect it outside; anything
-random or data-dependent that two consecutive calls happen to agree on. A function that
+random (drawn with NumPy itself) or data-dependent that two consecutive calls happen to agree on. A function that
 reads a guarded value only after an effect (a parameter's `.item()` after `optimizer.step()`), calls
 backward with `create_graph`, uses gradient hooks (DistributedDataParallel's too; a hook registered after
 compiling fails a guard) or anomaly detection, or is compiled inside another transform,

@@ -79,6 +79,8 @@ class _Plan:
         self.temps = 0
         self.settings_checked = set()  # names of the parameter groups whose optimizer the program checks first
         self.effect_results = set()  # ids of the Values that effects returned (known only after the effect)
+        self.first_draw = None       # the first line that draws random numbers (a generator's state changes there)
+        self.generators = []         # what the draws draw from: `generator=` specs (None: the default) and generators
         self.start = rec.start
         self.writes_into = rec.writes_into
         self.view_grads = rec.view_grads
@@ -304,10 +306,32 @@ class _Plan:
             buf = self.ns.bind("B", np.empty_like(data), reuse=False)
             self.buffers.add(name)
             self.lines.append(f"{name} = {self.ns.bind('F', into)}({', '.join(xs)}, out={buf}{self._kwargs(params)})")
-        else:
-            self.lines.append(f"{name} = {self.ns.bind('F', op.forward)}({', '.join(xs)}{self._kwargs(params)})")
+        else:  # (a random draw has no inputs, only keywords: sampling.sample)
+            passed = f"{', '.join(xs)}{self._kwargs(params)}".removeprefix(", ")
+            self.lines.append(f"{name} = {self.ns.bind('F', op.forward)}({passed})")
         self.exprs[id(node)] = name
         self.arrays[id(data)] = name
+        if params:
+            self._note_draws(name, params)
+
+    def _note_draws(self, name, params):
+        """Note the generators an operation draws from (sampling.sample's `generator`, Dropout's and RReLU's `rng`)."""
+        drawn = [params["generator"]] if "generator" in params else []
+        drawn += [p for p in params.values() if isinstance(p, np.random.Generator)]
+        for generator in drawn:
+            if self.first_draw is None:
+                self.first_draw = name
+            if not any(generator is known for known in self.generators):
+                self.generators.append(generator)
+
+    def _guard_after_draw(self):
+        """Whether a guard of the body can fail after a line that draws random numbers: a replay must then put the
+        generators back as they were before it raises, for the eager call that follows to draw what it would have."""
+        if self.first_draw is None:
+            return False
+        body = self.body()
+        start = next(k for k, line in enumerate(body) if line.startswith(f"{self.first_draw} = "))
+        return any(line.startswith("_read_") or line.endswith("raise GuardFailed()") for line in body[start:])
 
     def _setting(self, group, key, value, entries):
         """`group[key] = value` on an optimizer's parameter group, written by the function itself (a learning rate
@@ -712,6 +736,8 @@ class _Plan:
             namespace[name], source = _compiled_function(name, body, ["S", "T"], result, dict(namespace))
             sources.append(source)
         replay, source = _compiled_function("replay", self.body(), self.args, self.result, namespace)
+        if self._guard_after_draw():
+            return _DrawingProgram(replay, "".join(sources) + source, self.generators)
         return _Program(replay, "".join(sources) + source)
 
 
@@ -1016,3 +1042,28 @@ class _Program:
 
     def run(self, leaves):
         return self.replay(*leaves)
+
+
+class _DrawingProgram(_Program):
+    """A program with a guard that may fail after it has drawn random numbers: a replay that fails one puts the
+    generators' states back first, so the call, then run eagerly, draws the numbers eager mode draws. (Other programs
+    fail their guards before they change anything, and pay nothing for this.)"""
+
+    __slots__ = ("generators",)
+
+    def __init__(self, replay, source, generators):
+        super().__init__(replay, source)
+        self.generators = generators  # `generator=` specs (None: the default, looked up at each call) and generators
+
+    def run(self, leaves):
+        from .jit import _GuardFailed
+        from .tensor import get_rng
+
+        generators = [get_rng(g) for g in self.generators]
+        states = [g.bit_generator.state for g in generators]
+        try:
+            return self.replay(*leaves)
+        except _GuardFailed:
+            for generator, state in zip(generators, states):
+                generator.bit_generator.state = state
+            raise

@@ -319,6 +319,26 @@ def _draws(draw, shape, dtype, name):
     return draw(shape).astype(_floating(dtype, name))
 
 
+def _random(draw, requires_grad, device_, **how):
+    """A sample draw(**how) as _make makes a Value, drawn through ops.sampling.sample: a compiled step draws anew at
+    each replay. The dtype is checked first, so that a refused one raises before anything is drawn."""
+    if device_ is not None:
+        on_cpu(device_)
+    if "name" in how and how["dtype"].kind != "c":  # (rand and randn: complex numbers are drawn as two parts)
+        _floating(how["dtype"], how["name"])
+    if requires_grad and how["dtype"].kind not in "fc":
+        raise RuntimeError(f"only floating-point and complex Values can require gradients, not {how['dtype']}")
+    return ops.sampling.sample(draw, requires_grad=requires_grad, **how)
+
+
+def _normal_draws(*, shape, dtype, name, generator):
+    return _draws(get_rng(generator).standard_normal, shape, dtype, name)
+
+
+def _uniform_draws(*, shape, dtype, name, generator):
+    return _draws(get_rng(generator).random, shape, dtype, name)
+
+
 def _make(data, requires_grad, device_):
     if device_ is not None:
         on_cpu(device_)
@@ -539,14 +559,14 @@ def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_
 def randn(*sizes, size=None, dtype=None, device=None, requires_grad=False, generator=None):
     """Standard normal numbers of shape `size` (drawn in float64, then cast; for a complex dtype, PyTorch's complex
     normal numbers: real and imaginary parts independent, each of variance 1/2)."""
-    shape = _shape(sizes, size, "randn")
-    return _make(_draws(get_rng(generator).standard_normal, shape, _resolve(dtype), "randn"), requires_grad, device)
+    return _random(_normal_draws, requires_grad, device, shape=_shape(sizes, size, "randn"), dtype=_resolve(dtype),
+                   name="randn", generator=generator)
 
 
 def rand(*sizes, size=None, dtype=None, device=None, requires_grad=False, generator=None):
     """Uniform numbers in [0, 1) of shape `size` (for a complex dtype, real and imaginary parts each uniform)."""
-    data = _draws(get_rng(generator).random, _shape(sizes, size, "rand"), _resolve(dtype), "rand")
-    return _make(data, requires_grad, device)
+    return _random(_uniform_draws, requires_grad, device, shape=_shape(sizes, size, "rand"), dtype=_resolve(dtype),
+                   name="rand", generator=generator)
 
 
 def randint(low, high=None, size=None, dtype=None, device=None, generator=None):
@@ -560,13 +580,17 @@ def randint(low, high=None, size=None, dtype=None, device=None, generator=None):
         low, high = 0, low
     if not low < high:
         raise ArgumentError(f"randint(): random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
-    data = get_rng(generator).integers(low, high, size=tuple(size)).astype(dtype or int64)
-    return _make(data, False, device)
+    return _random(ops.sampling.integers, False, device, low=low, high=high, shape=tuple(size),
+                   dtype=np.dtype(dtype or int64), generator=generator)
 
 
 def randperm(n, dtype=None, device=None, generator=None):
     """A random permutation of 0 .. n-1, shape (n,), int64 by default."""
-    return _make(get_rng(generator).permutation(int(n)).astype(dtype or int64), False, device)
+    return _random(_permutation, False, device, n=int(n), dtype=np.dtype(dtype or int64), generator=generator)
+
+
+def _permutation(*, n, dtype, generator):
+    return get_rng(generator).permutation(n).astype(dtype)
 
 
 def _like(x, dtype):
@@ -605,14 +629,16 @@ def randn_like(input, dtype=None, device=None, requires_grad=False, *, generator
     """Standard normal numbers of input's shape and dtype (unless dtype=)."""
     check_memory_format(memory_format, "randn_like")
     shape, dtype = _like(input, dtype)
-    return _make(_draws(get_rng(generator).standard_normal, shape, dtype, "randn_like"), requires_grad, device)
+    return _random(_normal_draws, requires_grad, device, shape=shape, dtype=dtype, name="randn_like",
+                   generator=generator)
 
 
 def rand_like(input, dtype=None, device=None, requires_grad=False, *, generator=None, memory_format=None):
     """Uniform numbers in [0, 1) of input's shape and dtype (unless dtype=)."""
     check_memory_format(memory_format, "rand_like")
     shape, dtype = _like(input, dtype)
-    return _make(_draws(get_rng(generator).random, shape, dtype, "rand_like"), requires_grad, device)
+    return _random(_uniform_draws, requires_grad, device, shape=shape, dtype=dtype, name="rand_like",
+                   generator=generator)
 
 
 def is_tensor(obj):

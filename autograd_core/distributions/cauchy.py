@@ -14,7 +14,7 @@ from .distribution import Distribution
 from .normal import Normal
 from .transformed_distribution import TransformedDistribution
 from .transforms import AbsTransform
-from .utils import broadcast_all, constant, draw, full_like
+from .utils import broadcast_all, constant, full_like, sampled
 
 __all__ = ["Cauchy", "HalfCauchy", "HalfNormal"]
 
@@ -47,7 +47,7 @@ class Cauchy(Distribution):
         return full_like(self.loc, np.inf)
 
     def rsample(self, sample_shape=()):
-        eps = constant(draw("standard_cauchy", self._extended_shape(sample_shape), self.loc.dtype))
+        eps = sampled("standard_cauchy", self._extended_shape(sample_shape), self.loc.dtype)
         return self.loc + eps * self.scale
 
     def log_prob(self, value):

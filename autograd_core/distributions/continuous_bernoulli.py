@@ -11,7 +11,7 @@ from .. import ops
 from . import constraints
 from .exp_family import ExponentialFamily
 from .special import softplus
-from .utils import BinaryParameter, broadcast_all, clamp_probs, constant, draw, lazy_property, logits_to_probs
+from .utils import BinaryParameter, broadcast_all, clamp_probs, constant, lazy_property, logits_to_probs, sampled
 
 __all__ = ["ContinuousBernoulli"]
 
@@ -78,7 +78,7 @@ class ContinuousBernoulli(BinaryParameter, ExponentialFamily):
         return ops.where(self._outside_unstable_region(), variances, taylor)
 
     def rsample(self, sample_shape=()):
-        u = constant(draw("random", self._extended_shape(sample_shape), self.probs.dtype))
+        u = sampled("random", self._extended_shape(sample_shape), self.probs.dtype)
         return self.icdf(u)
 
     def log_prob(self, value):

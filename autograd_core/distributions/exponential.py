@@ -9,7 +9,7 @@ import numpy as np
 from . import constraints
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
-from .utils import broadcast_all, constant, draw, full_like
+from .utils import broadcast_all, constant, draw, full_like, sampled
 
 __all__ = ["Exponential", "Laplace"]
 
@@ -46,7 +46,7 @@ class Exponential(ExponentialFamily):
         return self.rate ** -2
 
     def rsample(self, sample_shape=()):
-        e = constant(draw("standard_exponential", self._extended_shape(sample_shape), self.rate.dtype))
+        e = sampled("standard_exponential", self._extended_shape(sample_shape), self.rate.dtype)
         return e / self.rate
 
     def log_prob(self, value):

@@ -15,7 +15,7 @@ from .gamma import Gamma
 from .special import digamma, lgamma
 from .transformed_distribution import TransformedDistribution
 from .transforms import PowerTransform
-from .utils import broadcast_all, constant, draw, tiny
+from .utils import broadcast_all, constant, sampled, tiny
 
 __all__ = ["Chi2", "FisherSnedecor", "InverseGamma", "StudentT"]
 
@@ -78,7 +78,7 @@ class StudentT(Distribution):
 
     def rsample(self, sample_shape=()):
         shape = self._extended_shape(sample_shape)
-        x = constant(draw("standard_normal", shape, self.df.dtype))
+        x = sampled("standard_normal", shape, self.df.dtype)
         z = self._chi2.rsample(sample_shape)
         return self.loc + self.scale * x * (z / self.df).rsqrt()
 

@@ -12,7 +12,7 @@ import numpy as np
 from .. import ops
 from . import constraints
 from .distribution import Distribution
-from .utils import broadcast_all, constant, draw
+from .utils import broadcast_all, constant, sampled
 
 __all__ = ["GeneralizedPareto"]
 
@@ -41,7 +41,7 @@ class GeneralizedPareto(Distribution):
         return (x - self.loc) / self.scale
 
     def rsample(self, sample_shape=()):
-        u = constant(draw("random", self._extended_shape(sample_shape), self.loc.dtype))
+        u = sampled("random", self._extended_shape(sample_shape), self.loc.dtype)
         return self.icdf(u)
 
     def log_prob(self, value):

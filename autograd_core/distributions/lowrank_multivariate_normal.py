@@ -13,7 +13,7 @@ from ..ops.linalg import cholesky, solve_triangular
 from . import constraints
 from .distribution import Distribution
 from .multivariate_normal import _batch_mahalanobis, _mT
-from .utils import as_float_value, constant, draw, lazy_property
+from .utils import as_float_value, constant, lazy_property, sampled
 
 __all__ = ["LowRankMultivariateNormal"]
 
@@ -128,8 +128,8 @@ class LowRankMultivariateNormal(Distribution):
 
     def rsample(self, sample_shape=()):
         shape = self._extended_shape(sample_shape)
-        eps_w = constant(draw("standard_normal", shape[:-1] + self.cov_factor.shape[-1:], self.loc.dtype))
-        eps_d = constant(draw("standard_normal", shape, self.loc.dtype))
+        eps_w = sampled("standard_normal", shape[:-1] + self.cov_factor.shape[-1:], self.loc.dtype)
+        eps_d = sampled("standard_normal", shape, self.loc.dtype)
         w_eps = (self._unbroadcasted_cov_factor @ eps_w.unsqueeze(-1)).squeeze(-1)
         return self.loc + w_eps + self._unbroadcasted_cov_diag.sqrt() * eps_d
 

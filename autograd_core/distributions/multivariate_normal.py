@@ -12,7 +12,7 @@ from ..ops.index import diagonal, flip
 from . import constraints
 from .distribution import Distribution
 from ..ops.linalg import cholesky, solve_triangular
-from .utils import as_float_value, constant, draw, lazy_property
+from .utils import as_float_value, constant, lazy_property, sampled
 
 __all__ = ["MultivariateNormal"]
 
@@ -147,7 +147,7 @@ class MultivariateNormal(ScaleTrilParametrized, Distribution):
 
     def rsample(self, sample_shape=()):
         shape = self._extended_shape(sample_shape)
-        eps = constant(draw("standard_normal", shape, self.loc.dtype))
+        eps = sampled("standard_normal", shape, self.loc.dtype)
         return self.loc + (self._unbroadcasted_scale_tril @ eps.unsqueeze(-1)).squeeze(-1)
 
     def log_prob(self, value):

@@ -7,7 +7,7 @@ import math
 from . import constraints
 from .exp_family import ExponentialFamily
 from .special import erf, erfinv
-from .utils import broadcast_all, draw, constant
+from .utils import broadcast_all, sampled
 
 __all__ = ["Normal"]
 
@@ -46,7 +46,7 @@ class Normal(ExponentialFamily):
 
     def rsample(self, sample_shape=()):
         shape = self._extended_shape(sample_shape)
-        eps = constant(draw("standard_normal", shape, self.loc.dtype))
+        eps = sampled("standard_normal", shape, self.loc.dtype)
         return self.loc + eps * self.scale
 
     def log_prob(self, value):

@@ -8,7 +8,7 @@ import numpy as np
 from ..value import Value
 from . import constraints
 from .distribution import Distribution
-from .utils import broadcast_all, constant, draw, full_like
+from .utils import broadcast_all, constant, full_like, sampled
 
 __all__ = ["Uniform"]
 
@@ -52,7 +52,7 @@ class Uniform(Distribution):
 
     def rsample(self, sample_shape=()):
         shape = self._extended_shape(sample_shape)
-        u = constant(draw("random", shape, self.low.dtype))
+        u = sampled("random", shape, self.low.dtype)
         return self.low + u * (self.high - self.low)
 
     def log_prob(self, value):

@@ -123,6 +123,17 @@ def draw(method, shape, dtype, *args):
     return np.asarray(getattr(get_rng(), method)(*args, size=shape)).astype(dtype)
 
 
+def sampled(method, shape, dtype):
+    """draw(method, shape, dtype) as a Value without gradient, drawn through ops.sampling.sample: a compiled step
+    that samples (a VAE's `Normal(mu, std).rsample()`) draws anew at each replay, as it does with torch.randn."""
+    return ops.sampling.sample(_sampled_numbers, method=method, shape=tuple(shape), dtype=np.dtype(dtype),
+                               generator=None)
+
+
+def _sampled_numbers(*, method, shape, dtype, generator):
+    return draw(method, shape, dtype)  # (generator None: the default one, which `draw` draws from)
+
+
 def uniform_open(shape, dtype):
     """Uniform numbers in (0, 1): 0 is replaced by the smallest positive number, so that log(u) is finite."""
     u = draw("random", shape, dtype)

@@ -4,6 +4,11 @@ multinomial, poisson, randint_like, and the generator's state (get_rng_state, se
 Every draw comes from the one NumPy generator that `manual_seed` seeds (tensor.py's `get_rng`), or from a
 `generator=` given, so seeded runs repeat exactly (they do not draw PyTorch's numbers). Samples carry no gradient:
 PyTorch's are zero for these functions (its samples require grad, with zero gradients; here they simply do not).
+
+Each function here and tensor.py's randn, rand, randint, randperm, randn_like and rand_like draws through `sample`:
+while a compile recording (or a jvp) follows Values, the draw is a recorded operation, so a compiled step draws new
+numbers at each replay, from the same generator and in the same order as eager mode, instead of keeping the recorded
+call's numbers as a constant.
 """
 
 from __future__ import annotations
@@ -13,16 +18,34 @@ import numbers
 
 import numpy as np
 
-from ..engine import ShapeError
+from ..engine import ShapeError, apply
+from ..modes import values_followed
 from ..value import Value
 from .index import as_value
-from .nondifferentiable import refuse_complex_in_words
+from .nondifferentiable import nondifferentiable, refuse_complex_in_words
 
 
 def _rng(generator):
     from ..tensor import get_rng
 
     return get_rng(generator)
+
+
+def sample(draw, *inputs, requires_grad=False, **how):
+    """A new Value of draw(*inputs' data, **how): `draw` a module-level function that draws from
+    `get_rng(how["generator"])` (None: the default generator, looked up at each draw, so manual_seed and
+    set_rng_state reach a compiled step), `inputs` Values it reads (bernoulli's probabilities), `how` the rest.
+
+    While a compile recording follows Values, it is the recorded operation `nondifferentiable` (no gradient), on the
+    inputs detached: a replay calls draw again at the same place among the other operations, so it draws fresh
+    numbers in eager mode's order. A sample that requires grad (randn(..., requires_grad=True)) is that result made
+    a leaf that requires grad (`requires_grad_()`, which a replay follows)."""
+    refused = requires_grad and how["dtype"].kind not in "fc"  # (Value raises its error below, as eagerly)
+    if values_followed() and not refused:
+        out = apply(nondifferentiable, tuple(v.detach() for v in inputs), dict(fn=draw, **how))
+        return out.requires_grad_() if requires_grad else out
+    data = np.asarray(draw(*[v.data for v in inputs], **how))
+    return Value(data[()] if data.ndim == 0 else data, requires_grad=bool(requires_grad), dtype=data.dtype)
 
 
 def _default_dtype():
@@ -54,25 +77,39 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, requires
             raise TypeError("normal(): with a number for both mean and std, give size=")
         _check_std(std)
         shape = (int(size),) if isinstance(size, numbers.Integral) else tuple(int(n) for n in size)
-        data = _rng(generator).normal(float(mean), float(std), shape).astype(dtype or _default_dtype())
-        return Value(data, requires_grad=bool(requires_grad), dtype=data.dtype)
+        return sample(_normal_numbers, requires_grad=requires_grad, generator=generator, mean=float(mean),
+                      std=float(std), shape=shape, dtype=np.dtype(dtype or _default_dtype()))
     m, s = (np.asarray(v.data if isinstance(v, Value) else v) for v in (mean, std))
     if s.dtype.kind == "c":
         raise RuntimeError("normal expects standard deviation to be non-complex")
     out_dtype = next(np.asarray(t.data if isinstance(t, Value) else t).dtype for t in tensors)
-    if out_dtype.kind == "c":  # PyTorch's complex normal numbers about each mean: each part of std/√2
-        _check_std(s)
-        shape = np.broadcast_shapes(m.shape, s.shape)
-        parts = _rng(generator).standard_normal(shape + (2,)) * (np.sqrt(0.5) * s)[..., None]
-        return _constant((m + parts[..., 0] + 1j * parts[..., 1]).astype(out_dtype))
-    if out_dtype.kind != "f":
+    if out_dtype.kind not in "fc":
         raise RuntimeError(f"normal expects floating point means and standard deviations, got {out_dtype}")
-    _check_std(s)
-    if size is not None and tuple(size) != np.broadcast_shapes(m.shape, s.shape):
+    if out_dtype.kind == "f" and size is not None and tuple(size) != np.broadcast_shapes(m.shape, s.shape):
+        _check_std(s)  # (the std's complaint first, as before)
         raise ShapeError(f"normal(): size {tuple(size)} does not match the shape of mean and std "
                          f"{np.broadcast_shapes(m.shape, s.shape)}")
-    data = _rng(generator).normal(m, s).astype(out_dtype)
-    return _constant(data)
+    # A Value mean or std is an input of the draw (computed by a compiled step at each replay); anything else as given
+    values = [v for v in (mean, std) if isinstance(v, Value)]
+    mean, std = (None if isinstance(v, Value) else v for v in (mean, std))
+    return sample(_normals_about, *values, mean=mean, std=std, generator=generator, dtype=out_dtype)
+
+
+def _normal_numbers(*, generator, mean, std, shape, dtype):
+    return _rng(generator).normal(mean, std, shape).astype(dtype)
+
+
+def _normals_about(*values, mean, std, generator, dtype):
+    """Normal numbers about `mean` with standard deviations `std` (numbers or arrays; None where the next of
+    `values`, the data of a Value mean or std, gives it), in `dtype`."""
+    values = iter(values)
+    m, s = (np.asarray(next(values) if given is None else given) for given in (mean, std))
+    _check_std(s)
+    if dtype.kind == "c":  # PyTorch's complex normal numbers about each mean: each part of std/√2
+        shape = np.broadcast_shapes(m.shape, s.shape)
+        parts = _rng(generator).standard_normal(shape + (2,)) * (np.sqrt(0.5) * s)[..., None]
+        return (m + parts[..., 0] + 1j * parts[..., 1]).astype(dtype)
+    return _rng(generator).normal(m, s).astype(dtype)
 
 
 def bernoulli(input, p=None, *, generator=None):
@@ -80,11 +117,16 @@ def bernoulli(input, p=None, *, generator=None):
     element), in input's dtype, as torch.bernoulli."""
     x = as_value(input)
     refuse_complex_in_words('"bernoulli_tensor_cpu_self_"' if p is None else '"bernoulli_scalar_cpu_"', x)
-    probs = np.asarray(x.data, dtype=np.float64) if p is None else np.full(x.shape, float(p))
+    return sample(_bernoulli_draws, x, p=None if p is None else float(p), generator=generator)
+
+
+def _bernoulli_draws(x, *, p, generator):
+    """1 with probability x (or p, for every element of x's shape), else 0, in x's dtype."""
+    probs = np.asarray(x, dtype=np.float64) if p is None else np.full(np.shape(x), p)
     if np.any((probs < 0) | (probs > 1)) or np.any(np.isnan(probs)):
         raise RuntimeError("bernoulli: expected all probabilities in [0, 1]")
     draws = _rng(generator).random(probs.shape) < probs
-    return _constant(draws.astype(x.dtype if x.dtype.kind in "fiub" else _default_dtype()))
+    return draws.astype(x.dtype if x.dtype.kind in "fiub" else _default_dtype())
 
 
 def multinomial(input, num_samples, replacement=False, *, generator=None):
@@ -97,11 +139,16 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
                             kind=RuntimeError)
     if x.ndim not in (1, 2):
         raise ShapeError(f"prob_dist must be 1 or 2 dim, got {x.ndim}")
-    weights = np.asarray(x.data, dtype=np.float64)
-    rows = weights.reshape(-1, weights.shape[-1])
     n = int(num_samples)
     if n <= 0:
         raise RuntimeError(f"cannot sample n_sample <= 0 samples, got {n}")
+    return sample(_multinomial_draws, x, n=n, replacement=bool(replacement), generator=generator)
+
+
+def _multinomial_draws(x, *, n, replacement, generator):
+    """n category indices per row of weights x (1-d or 2-d), int64."""
+    weights = np.asarray(x, dtype=np.float64)
+    rows = weights.reshape(-1, weights.shape[-1])
     if not np.all(np.isfinite(rows)) or np.any(rows < 0):
         raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
     if np.any(rows.sum(axis=1) <= 0):
@@ -112,18 +159,23 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
         raise RuntimeError(f"multinomial: cannot draw {n} samples without replacement from a row with fewer "
                            "categories of positive weight")
     rng = _rng(generator)
-    out = np.stack([rng.choice(row.size, size=n, replace=bool(replacement), p=row / row.sum()) for row in rows])
-    return _constant(out.reshape(weights.shape[:-1] + (n,)).astype(np.int64))
+    out = np.stack([rng.choice(row.size, size=n, replace=replacement, p=row / row.sum()) for row in rows])
+    return out.reshape(weights.shape[:-1] + (n,)).astype(np.int64)
 
 
 def poisson(input, generator=None):
     """A Poisson draw for each rate of input (non-negative), in input's dtype, as torch.poisson."""
     x = as_value(input)
     refuse_complex_in_words('"poisson_cpu"', x)
-    rates = np.asarray(x.data, dtype=np.float64)
+    return sample(_poisson_draws, x, generator=generator)
+
+
+def _poisson_draws(x, *, generator):
+    """A Poisson draw for each rate of x, in x's dtype."""
+    rates = np.asarray(x, dtype=np.float64)
     if np.any(rates < 0) or np.any(np.isnan(rates)):
         raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
-    return _constant(_rng(generator).poisson(rates).astype(x.dtype))
+    return _rng(generator).poisson(rates).astype(x.dtype)
 
 
 def randint_like(input, low=0, high=None, *, dtype=None, generator=None, requires_grad=False, memory_format=None):
@@ -141,8 +193,13 @@ def randint_like(input, low=0, high=None, *, dtype=None, generator=None, require
     out_dtype = x.dtype if dtype is None else np.dtype(dtype)
     if out_dtype.kind == "c":
         raise RuntimeError("check_random_bounds handles only integral, floating-point and boolean types")
-    data = _rng(generator).integers(int(low), int(high), size=x.shape).astype(out_dtype)
-    return Value(data[()] if data.ndim == 0 else data, requires_grad=bool(requires_grad), dtype=out_dtype)
+    return sample(integers, requires_grad=requires_grad, generator=generator, low=int(low), high=int(high),
+                  shape=x.shape, dtype=out_dtype)
+
+
+def integers(*, generator, low, high, shape, dtype):
+    """Integers in [low, high) of `shape`, in `dtype` (randint's and randint_like's draws)."""
+    return _rng(generator).integers(low, high, size=shape).astype(dtype)
 
 
 def state_of(rng):
