@@ -1,4 +1,5 @@
-"""Gradients by central differences, for tests that check the engine's against them."""
+"""Gradients by central differences, for tests that check the engine's against them; tensors of either library
+as arrays, to compare them."""
 
 from __future__ import annotations
 
@@ -21,3 +22,11 @@ def central_gradients(loss, inputs, eps=1e-6):
                 expected[position] += direction * (ahead - behind) / (2 * eps)
         gradients.append(expected)
     return gradients
+
+
+def dense_array(x):
+    """x (ours or PyTorch's, any layout, detached) as an ndarray: sparse tensors made dense."""
+    if "strided" not in str(x.layout):
+        x = x.to_dense()
+    x = x.detach()
+    return np.asarray(x.numpy() if hasattr(x, "numpy") else x.data)

@@ -13,6 +13,8 @@ import pytest
 
 from nn_helpers import torch_or_skip
 
+from gradient_helpers import dense_array as _dense
+
 import autograd_core as ag
 
 pytestmark = [pytest.mark.filterwarnings("ignore:Sparse CSR tensor support is in beta state"),
@@ -30,14 +32,6 @@ LAYOUTS = {
 def _sparse(module, layout="coo", values=VALUES, dtype=None):
     dtype = module.float64 if dtype is None else dtype
     return LAYOUTS[layout](module.sparse_coo_tensor(INDICES, module.tensor(values, dtype=dtype), (2, 3)))
-
-
-def _dense(x):
-    """x (ours or PyTorch's, any layout) as an ndarray."""
-    if "strided" not in str(x.layout):
-        x = x.to_dense()
-    x = x.detach()
-    return np.asarray(x.numpy() if hasattr(x, "numpy") else x.data)
 
 
 def _error(fn):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gradient_helpers import central_gradients
+from gradient_helpers import central_gradients, dense_array as _dense
 from nn_helpers import torch_or_skip
 
 import autograd_core as ag
@@ -31,14 +31,6 @@ WEIGHTS = RNG.standard_normal((4, 3))  # of the loss Σ weights·rows
 def _sparse(module, requires_grad=False):
     return module.sparse_coo_tensor(INDICES, module.tensor(VALUES, dtype=module.float64), SHAPE,
                                     requires_grad=requires_grad)
-
-
-def _dense(x):
-    """x (ours or PyTorch's, any layout) as an ndarray."""
-    if "strided" not in str(x.layout):
-        x = x.to_dense()
-    x = x.detach()
-    return np.asarray(x.numpy() if hasattr(x, "numpy") else x.data)
 
 
 def _ours_and_pytorchs():

@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gradient_helpers import central_gradients
+from gradient_helpers import central_gradients, dense_array as _dense
 from nn_helpers import torch_or_skip
 
 import autograd_core as ag
@@ -56,14 +56,6 @@ def _coo(module, entries, requires_grad=False, shape=SHAPE, is_coalesced=None):
     indices, values = entries
     return module.sparse_coo_tensor(indices, values, shape, dtype=module.float64, requires_grad=requires_grad,
                                     is_coalesced=is_coalesced)
-
-
-def _dense(x):
-    """x (ours or PyTorch's, any layout) as an ndarray."""
-    if "strided" not in str(x.layout):
-        x = x.to_dense()
-    x = x.detach()
-    return np.asarray(x.numpy() if hasattr(x, "numpy") else x.data)
 
 
 def _entries(x):
