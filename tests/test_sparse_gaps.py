@@ -11,9 +11,8 @@ import copy
 import numpy as np
 import pytest
 
-from nn_helpers import torch_or_skip
-
 from gradient_helpers import dense_array as _dense
+from nn_helpers import torch_or_skip
 
 import autograd_core as ag
 
