@@ -35,9 +35,10 @@ intermediate result, which is then used live.
 Guards (checked before anything is written; a failed guard re-records, as torch.compile and tinygrad's
 JIT do, never replays wrong; up to two programs whose guards on the data failed are kept, and a later call whose
 data passes one of them replays it: batches that alternate between two paths replay both):
-* the structure, types, shapes and dtypes of the arguments, Python numbers by value, and grad mode
-  (these choose among programs, one per combination; past `max_keys` combinations, 64 by default, a new one
-  runs eagerly with a warning: an iteration count passed as a number would otherwise be recorded at every call);
+* the structure, types, shapes and dtypes of the arguments, Python numbers by value, grad mode, and the default
+  dtype (`set_default_dtype`: what `zeros(3)` inside the function makes) (these choose among programs, one per
+  combination; past `max_keys` combinations, 64 by default, a new one runs eagerly with a warning: an iteration
+  count passed as a number would otherwise be recorded at every call);
 * the shapes, dtypes and requires_grad of the parameters read;
 * each value read with `.item()`, `float()`, `int()`, `bool()`, `.tolist()` or as a Python index (the values
   that can steer Python control flow), compared with the recorded value as soon as the replay has computed it;
@@ -165,6 +166,7 @@ from . import value as value_module
 from .element import ElementView
 from .grad_array import GradArray, ParameterArray, _TensorMethods
 from .modes import ANOMALY, GRAD_ENABLED, TRACERS
+from .tensor import DEFAULTS as _DEFAULTS  # its dtype: a guard (factories inside the function read it)
 from .tracing import Tracer, tracing
 from .value import Value
 
@@ -862,14 +864,14 @@ def _same_arguments(recorded, leaves):
 
 def _guard_key(args, kwargs):
     if not kwargs:  # the usual call, step(x, y) with arrays: its key without the general walk
-        key = [GRAD_ENABLED.get(), len(args)]  # (a number where the general key has a tuple: never equal)
+        key = [GRAD_ENABLED.get(), _DEFAULTS["dtype"], len(args)]  # (a number where the general key has a tuple)
         for arg in args:
             if arg.__class__ is not np.ndarray:
                 break
             key.append((arg.shape, arg.dtype))
         else:
             return tuple(key), list(args)
-    leaves, key = [], [GRAD_ENABLED.get()]
+    leaves, key = [], [GRAD_ENABLED.get(), _DEFAULTS["dtype"]]
     _flatten(args, leaves, key)
     if kwargs:
         _flatten(dict(sorted(kwargs.items())), leaves, key)

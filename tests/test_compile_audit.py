@@ -234,3 +234,24 @@ def test_a_loss_over_the_entries_a_mask_selects_replays_only_for_as_many_entries
              for k in (0, 0, 0, 1, 0, 2, 2, 0, 0)]
     compiled = _run_twins(make, calls)
     assert compiled.stats["replayed"] >= 1 and compiled.stats["guard_failures"] >= 1
+
+
+
+def test_a_change_of_the_default_dtype_records_again():
+    """`ones(3)` inside the step makes an array of the default dtype: after set_default_dtype a replay must not use
+    the recorded float32 constant (it gave 0.30000000447..., where eager mode gives 0.30000000000000004)."""
+    def step(x):
+        return (x * (torch.ones(3) * 0.1)).sum()
+
+    compiled = torch.compile(step)
+    x = np.ones(3)
+    try:
+        for _ in range(3):
+            assert compiled(x).item() == step(x).item()
+        torch.set_default_dtype(torch.float64)
+        for _ in range(3):
+            assert compiled(x).item() == step(x).item() == float(np.sum(np.full(3, 0.1)))
+        assert compiled.stats["replayed"] >= 2 and compiled.stats["eager"] == 0
+    finally:
+        torch.set_default_dtype(torch.float32)
+    assert compiled(x).item() == step(x).item()
