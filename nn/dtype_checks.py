@@ -28,6 +28,7 @@ import numpy as np
 
 from autograd_core.errors import cpp_name, legacy_name, scalar_type_name
 from autograd_core.ops import data_of
+from autograd_core.ops.linalg import refuse_mixed_addmm
 from autograd_core.value import Value
 
 _HALF_PRECISION = frozenset(("float16", "bfloat16"))
@@ -56,12 +57,7 @@ def check_linear(input, weight, bias=None, *, array_takes_weight_dtype=False):  
         if x != w:
             raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {cpp_name(x)} != {cpp_name(w)}")
         return
-    if b != w:
-        raise RuntimeError(f"self and mat2 must have the same dtype, but got {scalar_type_name(b)} and "
-                           f"{scalar_type_name(w)}")
-    if x != w:
-        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {scalar_type_name(x)} and "
-                           f"{scalar_type_name(w)}")
+    refuse_mixed_addmm(b, x, w)  # PyTorch's linear with a bias is addmm(bias, input, weightᵀ)
 
 
 def _oneDNN(x, batch):

@@ -158,7 +158,7 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     if a.ndim != 2 or b.ndim != 2:
         raise ShapeError(f"addmm: mat1 and mat2 must be matrices, got {a.ndim}-D and {b.ndim}-D")
     if floats_of_two_widths(input, mat1, mat2):
-        refuse_mixed_addmm(x, a, b)
+        refuse_mixed_addmm(x.dtype, a.dtype, b.dtype)
     # a sparse mat1 (COO: sparse_tensor.py; CSR, CSC: compressed_tensor.py) computes its own product, as torch.mm's
     product = a @ b if a.layout.name in _SPARSE_LAYOUTS else matmul(a, b)
     if alpha != 1:
@@ -169,10 +169,9 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     return product + (x if beta == 1 else x * beta)
 
 
-def refuse_mixed_addmm(input, mat1, mat2):
-    """addmm's (and addbmm's) words for floats of two widths (`floats_of_two_widths`): input against mat2 first,
-    then mat1."""
-    x, a, b = input.dtype, mat1.dtype, mat2.dtype
+def refuse_mixed_addmm(x, a, b):
+    """addmm's (and addbmm's, and nn's linear with a bias) words for floats of two widths (`floats_of_two_widths`),
+    given the dtypes of input x, mat1 a and mat2 b: input against mat2 first, then mat1."""
     if x != b:
         raise RuntimeError(f"self and mat2 must have the same dtype, but got {scalar_type_name(x)} and "
                            f"{scalar_type_name(b)}")

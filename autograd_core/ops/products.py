@@ -135,7 +135,7 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
     if a.ndim != 3 or b.ndim != 3:
         raise ShapeError(f"batch1 must be a 3D tensor, batch2 must be a 3D tensor (got {a.ndim}D and {b.ndim}D)")
     if floats_of_two_widths(input, batch1, batch2):
-        refuse_mixed_addmm(as_value(input), a, b)
+        refuse_mixed_addmm(as_value(input).dtype, a.dtype, b.dtype)
     if a.shape[0] != b.shape[0] or a.shape[2] != b.shape[1]:
         raise ShapeError(f"addbmm: expected shapes (b, n, k) and (b, k, m), got {list(a.shape)} and "
                          f"{list(b.shape)}")
