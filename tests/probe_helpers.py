@@ -20,6 +20,13 @@ def error_of(call):
     return None
 
 
+def error_named(call):
+    """`error_of`, the exception's type given by its name: for comparing with literal words, or ours with PyTorch's
+    where the two libraries' exceptions are other classes of one name."""
+    error = error_of(call)
+    return None if error is None else (error[0].__name__, error[1])
+
+
 def same_exception_kind(ours, theirs):
     """Ours is an instance of PyTorch's exception's type, or a ValueError where PyTorch raises RuntimeError (shape and
     argument errors are ValueErrors here, documented in docs/coming-from-pytorch.md)."""

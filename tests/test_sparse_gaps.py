@@ -13,6 +13,7 @@ import pytest
 
 from gradient_helpers import dense_array as _dense
 from nn_helpers import torch_or_skip
+from probe_helpers import error_named as _error
 
 import autograd_core as ag
 
@@ -31,14 +32,6 @@ LAYOUTS = {
 def _sparse(module, layout="coo", values=VALUES, dtype=None):
     dtype = module.float64 if dtype is None else dtype
     return LAYOUTS[layout](module.sparse_coo_tensor(INDICES, module.tensor(values, dtype=dtype), (2, 3)))
-
-
-def _error(fn):
-    try:
-        fn()
-    except Exception as err:  # noqa: BLE001  (the type and words are what is compared)
-        return type(err).__name__, str(err)
-    return None
 
 
 # ----------------------------------------------------------------------------------------------------

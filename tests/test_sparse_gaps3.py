@@ -12,6 +12,7 @@ import pytest
 
 from gradient_helpers import central_gradients, dense_array as _dense
 from nn_helpers import torch_or_skip
+from probe_helpers import error_named as _error
 
 import autograd_core as ag
 
@@ -40,14 +41,6 @@ def _ours_and_pytorchs():
     except ImportError:
         return (ag,)
     return (ag, torch)
-
-
-def _error(fn):
-    try:
-        fn()
-    except Exception as err:  # noqa: BLE001  (the type and words are what is compared)
-        return type(err).__name__, str(err)
-    return None
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ import pytest
 
 from gradient_helpers import central_gradients, dense_array as _dense
 from nn_helpers import torch_or_skip
+from probe_helpers import error_named as _error
 
 import autograd_core as ag
 
@@ -62,14 +63,6 @@ def _entries(x):
     """(indices, values) of sparse COO x as stored (ours or PyTorch's), lists."""
     x = x.detach()
     return np.asarray(x._indices().tolist()).tolist(), np.asarray(x._values().tolist()).tolist()
-
-
-def _error(fn):
-    try:
-        fn()
-    except Exception as err:  # noqa: BLE001  (the type and words are what is compared)
-        return type(err).__name__, str(err)
-    return None
 
 
 # ----------------------------------------------------------------------------------------------------
