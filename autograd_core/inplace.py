@@ -144,9 +144,10 @@ def _remember_source(view, base, versions):
     sources = versions.sources
     if sources is None:
         sources = versions.sources = {}
-    elif len(sources) >= versions.limit:  # now and then, forget the views that are gone
-        for key in [key for key, (ref, _) in sources.items() if ref() is None]:
-            del sources[key]
+    elif len(sources) >= versions.limit:  # now and then, forget the views that are gone (as `alias` does: the
+        for key in [key for key, (ref, _) in sources.items() if ref() is None]:  # limit grows with those alive,
+            del sources[key]                                                     # so the scans cost O(1) a view)
+        versions.limit = max(versions.limit, 2 * len(sources))
     sources[id(view)] = (weakref.ref(view), weakref.ref(base))
 
 
