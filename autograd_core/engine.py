@@ -617,7 +617,7 @@ def _chain_rule(order, accumulate, retain_graph, create_graph, wanted, captured,
             # and its input are NumPy scalars of one type (a scalar graph's case, decided by the class alone).
             fits = None
             if p0._requires_grad:  # the two inputs one after the other: a loop over them cost ~6% of the pass
-                try:  # (a try costs nothing until it catches: Python 3.11's exceptions are zero-cost)
+                try:  # (until it catches, a try costs two bytecodes, ~40 instructions: BENCHMARKS.md "Stop 56")
                     gp = vjps[0](g, out, x0) if p1 is None else vjps[0](g, out, x0, x1)
                 except SparseLayoutError as refusal:
                     gp = _on_dense_or_raise(refusal, vjps[0], g, (out, x0) if p1 is None else (out, x0, x1))
