@@ -37,8 +37,10 @@ JIT do, never replays wrong; up to two programs whose guards on the data failed 
 data passes one of them replays it: batches that alternate between two paths replay both):
 * the structure, types, shapes and dtypes of the arguments, Python numbers by value, grad mode, and the default
   dtype (`set_default_dtype`: what `zeros(3)` inside the function makes) (these choose among programs, one per
-  combination; past `max_keys` combinations, 64 by default, a new one runs eagerly with a warning: an iteration
-  count passed as a number would otherwise be recorded at every call);
+  combination; past `max_keys` combinations, 64 by default, a new one runs eagerly with a warning; and once 8 keys
+  differ only in the values of Python numbers, new values run eagerly with a warning naming the argument, as
+  torch.compile stops recompiling at its recompile limit: an iteration count passed as a number would otherwise be
+  recorded at every call, and replayed never);
 * the shapes, dtypes and requires_grad of the parameters read;
 * each value read with `.item()`, `float()`, `int()`, `bool()`, `.tolist()` or as a Python index (the values
   that can steer Python control flow), compared with the recorded value as soon as the replay has computed it;
@@ -150,6 +152,7 @@ from __future__ import annotations
 
 import builtins
 import functools
+import inspect
 import numbers
 import operator
 import threading
@@ -828,6 +831,46 @@ def _flatten(obj, leaves, key):
         key.append(("O", id(obj)))  # modules, optimizers, functions: by identity
 
 
+_NUMBER_VALUES = 8  # values of a Python number argument recorded before new ones run eagerly (Compiled.__call__)
+
+
+def _is_number_entry(entry):
+    """Whether a guard key's entry stands for a Python or NumPy number argument (not a bool: a flag, few values)."""
+    return entry.__class__ is tuple and len(entry) == 3 and entry[0] == "S" and entry[1] not in ("bool", "str",
+                                                                                                  "NoneType")
+
+
+def _without_numbers(key):
+    """`key` with the values of its number arguments left out; `key` itself when it has none."""
+    if not any(_is_number_entry(entry) for entry in key):
+        return key
+    return tuple(("S", entry[1]) if _is_number_entry(entry) else entry for entry in key)
+
+
+def _changing_numbers(fn, args, kwargs, keys):
+    """Words for the number arguments whose values differ among `keys` (guard keys alike but for numbers): their
+    names where the signature binds them ("argument 'step' (0, 1, 2, ...)"), else their positions among the numbers."""
+    positions = [i for i, entry in enumerate(keys[0]) if _is_number_entry(entry)
+                 and len({key[i][2] for key in keys}) > 1]
+    numbered = [i for i, entry in enumerate(keys[0]) if _is_number_entry(entry)]
+    names = {}
+    try:
+        bound = inspect.signature(fn).bind(*args, **kwargs).arguments
+        top = [name for name, value in bound.items() if isinstance(value, numbers.Number) and
+               not isinstance(value, bool)]
+        if len(top) == len(numbered):  # the numbers are top-level arguments, in order: name them
+            names = dict(zip(numbered, top))
+    except (TypeError, ValueError):  # a builtin or a callable object without a signature to read
+        pass
+    words = []
+    for i in positions:
+        values = ", ".join(repr(key[i][2]) for key in keys[:4])
+        label = (f"argument {names[i]!r}" if i in names else
+                 f"number {numbered.index(i) + 1} among the arguments (counting those in lists, tuples and dicts)")
+        words.append(f"{label} ({values}, ...)")
+    return " and ".join(words) or "a Python number argument"
+
+
 def _numbers_in(obj, found=None):
     """The Python numbers inside nested tuples, lists and dicts, as a list (kept alive: compared by identity)."""
     found = [] if found is None else found
@@ -892,10 +935,13 @@ class Compiled:
 
     _all = weakref.WeakSet()  # every compiled object alive, for `forget_all_recordings`
 
-    def __init__(self, fn, max_recordings=8, max_keys=64, *, fullgraph=False, name=None, graph_wanted=True):
+    def __init__(self, fn, max_recordings=8, max_keys=64, *, fullgraph=False, name=None, graph_wanted=True,
+                 number_values=None):
         self.fn = fn
         self.max_recordings = max_recordings
         self.max_keys = max_keys
+        # values of a changing Python number argument recorded before new ones run eagerly (`_number_keeps_changing`)
+        self.number_values = _NUMBER_VALUES if number_values is None else number_values
         self.fullgraph = fullgraph  # what would run eagerly with a warning raises CompileError instead
         self.name = name
         # Outputs that a backward pass after the call differentiates (a module's in training, a function's loss) are
@@ -904,6 +950,8 @@ class Compiled:
         Compiled._all.add(self)
         self.cache = {}  # guard key -> _Slot
         self._warned_keys = False
+        self._number_keys = {}  # a guard key with its Python numbers left out -> the keys recorded with it
+        self._warned_numbers = set()
         self.stats = {"recorded": 0, "replayed": 0, "eager": 0, "guard_failures": 0}
         # A function's name, docstring and attributes; of a module (or any other object) only its name and docstring:
         # its attributes stay its own, read through __getattr__ (a copy of `training` would go stale).
@@ -949,8 +997,11 @@ class Compiled:
         key, leaves = _guard_key(args, kwargs)
         slot = self.cache.get(key)
         if slot is None:
-            if len(self.cache) >= self.max_keys:  # e.g. an iteration count passed as a Python number
+            if len(self.cache) >= self.max_keys:
                 return self._too_many_keys(args, kwargs)
+            if self._number_keeps_changing(key, args, kwargs):
+                self.stats["eager"] += 1
+                return self.fn(*args, **kwargs)
             slot = self.cache[key] = _Slot()
         if slot.eager and slot.shelf:
             slot.switch()  # the names read hold what a shelved program saw (model.eval() after training)
@@ -1000,9 +1051,35 @@ class Compiled:
         self.stats["eager"] += 1
         return self.fn(*args, **kwargs)
 
+    def _number_keeps_changing(self, key, args, kwargs):
+        """Whether a call with new guard key `key` is one whose arguments differ from those of `_NUMBER_VALUES` keys
+        recorded already only in the values of Python numbers (an iteration count, a learning rate passed at each
+        call): it then runs eagerly, with a warning the first time, instead of being recorded (at a recording's cost)
+        for a program that no later call would replay. torch.compile stops recompiling for a changing number at the
+        same count (its recompile_limit, 8)."""
+        pattern = _without_numbers(key)
+        if pattern is key:
+            return False  # no Python number among the arguments
+        seen = self._number_keys.setdefault(pattern, [])
+        if len(seen) < self.number_values:
+            seen.append(key)
+            return False
+        if pattern not in self._warned_numbers:
+            self._warned_numbers.add(pattern)
+            changing = _changing_numbers(self.fn, args, kwargs, seen)
+            self._runs_eagerly(f"compile({self._name()}): runs eagerly for new values of {changing}: "
+                               f"{self.number_values} values have been "
+                               "recorded already, each a program of its own (Python numbers are constants of a "
+                               "program). Pass a number that changes at every call as an array or a 0-d Value, or "
+                               "keep it out of the compiled function (a learning rate: set it in the optimizer's "
+                               "param_groups outside the call)", stacklevel=3, ran=False)
+        return True
+
     def forget_recordings(self):
         """Drop every recording and program: the next calls are recorded anew (torch.compiler.reset())."""
         self.cache.clear()
+        self._number_keys.clear()
+        self._warned_numbers.clear()
         self._warned_keys = False
 
     def sources(self):
@@ -1176,7 +1253,9 @@ def compile(model=None, *, fullgraph=False, dynamic=None, backend=None, mode=Non
     name: the name that warnings and errors give the compiled function.
     disable: True returns `model` itself, uncompiled (PyTorch's switch for testing).
     recompile_limit: guard keys kept (max_keys): calls with a new key beyond them run eagerly with a warning (an
-             error with fullgraph=True), as torch.compile's past its recompile limit.
+             error with fullgraph=True), as torch.compile's past its recompile limit. Also the number of values of
+             a Python number argument that changes (an iteration count) recorded before new values run eagerly
+             with a warning: 8 unless given, torch.compile's recompile limit.
     isolate_recompiles, shapes_spec: accepted; each compiled object has its own recordings anyway, and shapes are
              always specialised.
     max_recordings: recordings of one key without two calls agreeing before its calls run eagerly (with a warning).
@@ -1214,7 +1293,8 @@ def compile(model=None, *, fullgraph=False, dynamic=None, backend=None, mode=Non
             raise RuntimeError("compile: model can't be None")
         if disable:
             return fn
-        return Compiled(fn, max_recordings, max_keys, fullgraph=bool(fullgraph), name=name)
+        return Compiled(fn, max_recordings, max_keys, fullgraph=bool(fullgraph), name=name,
+                        number_values=None if recompile_limit is None else int(recompile_limit))
 
     return compiled if model is None else compiled(model)
 

@@ -590,6 +590,53 @@ def test_a_number_that_changes_at_every_call_stops_recording_after_max_keys():
     assert compiled.stats == {"recorded": 5, "replayed": 0, "eager": 7, "guard_failures": 0}
 
 
+def test_a_number_argument_that_keeps_changing_runs_eagerly_after_eight_values_with_a_warning_naming_it():
+    # An iteration count or a learning rate passed at each call was recorded at each call, 64 times, before the
+    # warning (each recording costs more than an eager call, and none was ever replayed). Now, as torch.compile at its
+    # recompile limit, 8 values are recorded and later new ones run eagerly, once said; values seen replay.
+    (m1, eager), (m2, step) = _twins(_mlp_setup(lambda ps: optim.SGD(ps, lr=0.1)))
+
+    def train_step(x, y, iteration, scale=1.0):
+        return step(x, y) * scale
+
+    compiled = ag.compile(train_step)
+    x, y = np.ones((4, 12), dtype=np.float32), np.array([0, 1, 2, 0])
+    with pytest.warns(CompileWarning, match=r"new values of argument 'iteration' \(0, 1, 2, 3, \.\.\.\)") as warned:
+        for it in range(12):
+            assert _equal(compiled(x, y, it).data, eager(x, y).data)
+    assert len(warned) == 1 and "8 values have been recorded" in str(warned[0].message)
+    assert len(compiled.cache) == 8 and compiled.stats["eager"] == 4
+    for it in (3, 3, 3):  # a value recorded already still gets its program
+        assert _equal(compiled(x, y, it).data, eager(x, y).data)
+    assert compiled.stats["replayed"] >= 1
+    for shape in range(5, 15):  # arguments that differ otherwise (shapes) are not counted against the 8
+        compiled(np.ones((shape, 12), dtype=np.float32), np.zeros(shape, dtype=np.int64), 0)
+    assert len(compiled.cache) == 18
+    # a number nested in a dict is counted, and named by its place
+    v = Value(np.ones(2))
+    nested = ag.compile(lambda x, options: x * options["a"])
+    with pytest.warns(CompileWarning, match="number 1 among the arguments"):
+        for a in range(9):
+            nested(v, {"a": a})
+    # recompile_limit sets it, as torch.compile's; fullgraph=True refuses instead
+    roomy = ag.compile(lambda x, k: x * k, recompile_limit=20)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for k in range(20):
+            roomy(v, k)
+    strict = ag.compile(lambda x, k: x * k, fullgraph=True)
+    for k in range(8):
+        strict(v, k)
+    with pytest.raises(ag.CompileError, match="argument 'k'"):
+        strict(v, 8)
+    # bools and strings are flags with few values: not counted
+    flagged = ag.compile(lambda x, k, mode: x * k if mode == "a" else x)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for mode in ("a", "b", "c", "d", "e", "f", "g", "h", "i", "j"):
+            flagged(v, 1, mode)
+
+
 def test_training_and_evaluation_steps_that_set_their_own_mode_replay():
     # PyTorch's habit: model.train() at the top of the training step, model.eval() at the top of the evaluation
     # step. Each call found the `training` flags as the other step had left them: the guards failed at every call
