@@ -18,8 +18,7 @@ What is still this library's own graph (docs/coming-from-pytorch.md lists them):
 CrossEntropyBackward0 (PyTorch: NllLossBackward0 <- LogSoftmaxBackward0) and nll_loss a composite; batch, layer and
 group norm, avg and adaptive pooling, pad, interpolate, norm, std, x.max(dim), 1-D convolution and pooling,
 scaled_dot_product_attention are compositions of primitives here, one native node there; matmul of a matrix and a
-batch, torch.bmm (named as matmul's BmmBackward0 chain), and nodes of other libraries' functions keep names made of
-the primitive's title.
+batch (or of batches that broadcast) keeps the name made of its title, as other primitives outside the tables do.
 """
 
 from __future__ import annotations
@@ -127,8 +126,10 @@ class GradFn:
 
     def register_hook(self, fn):
         """Call fn(grad_inputs, grad_outputs) when a backward pass reaches the node: grad_inputs has one gradient per
-        entry of `next_functions` (None for an input that needs none), grad_outputs is (this node's gradient,). The
-        hook observes: returning new grad_inputs (which PyTorch allows) raises here. Returns a handle."""
+        input of the recorded operation, in its order (None for an input that needs none: `next_functions`' order
+        too, except where PyTorch lists other nodes, as linear's bias, input, TBackward0), grad_outputs is (this
+        node's gradient,). The hook observes: returning new grad_inputs (which PyTorch allows) raises here. Returns a
+        handle."""
         from .engine import edge_vjp
 
         def hook(g):
@@ -193,6 +194,7 @@ def name_depends_on_call(op):
     """Whether the name of primitive op's nodes depends on what each was called with (linear's, getitem's)."""
     return getattr(op, "grad_fn_name", None) is None and op.name in _CONTEXTS
 
+
 # PyTorch's name of the node of each primitive (by registry name) whose title does not make it, whatever the call.
 _TORCH_NAMES = {
     "concatenate": "CatBackward0",
@@ -203,11 +205,7 @@ _TORCH_NAMES = {
     "conv2d": "ConvolutionBackward0",
     "conv_transpose2d": "ConvolutionBackward0",
     "max_pool2d": "MaxPool2DWithIndicesBackward0",
-    "mse_loss": "MseLossBackward0",
-    "smooth_l1_loss": "SmoothL1LossBackward0",
-    "huber_loss": "HuberLossBackward0",
-    "binary_cross_entropy": "BinaryCrossEntropyBackward0",
-    "bce_with_logits": "BinaryCrossEntropyWithLogitsBackward0",
+    "bce_with_logits": "BinaryCrossEntropyWithLogitsBackward0",  # mse_loss, huber_loss, ...: their titles say it
 }
 
 

@@ -111,6 +111,41 @@ CASES = [
     ("max_pool2d", "MaxPool2DWithIndicesBackward0", "AccumulateGrad", lambda L, F, nn, d: F.max_pool2d(d.img, 2)),
     ("embedding", "EmbeddingBackward0", "AccumulateGrad", lambda L, F, nn, d: F.embedding(d.lab, d.x)),
     ("relu", "ReluBackward0", "AccumulateGrad", lambda L, F, nn, d: F.relu(d.x)),
+    # losses PyTorch computes in one kernel: one node each, input then target
+    ("mse", "MseLossBackward0", "AccumulateGrad|None", lambda L, F, nn, d: F.mse_loss(d.x, d.t)),
+    ("mse_sum", "MseLossBackward0", "AccumulateGrad|None", lambda L, F, nn, d: F.mse_loss(d.x, d.t, reduction="sum")),
+    ("mse_none", "MseLossBackward0", "AccumulateGrad|None",
+     lambda L, F, nn, d: F.mse_loss(d.x, d.t, reduction="none")),
+    ("MSELoss", "MseLossBackward0", "AccumulateGrad|None", lambda L, F, nn, d: nn.MSELoss()(d.x, d.t)),
+    ("mse_target", "MseLossBackward0", "AccumulateGrad|SelectBackward0",
+     lambda L, F, nn, d: F.mse_loss(d.x, d.b3[0])),
+    ("smooth_l1", "SmoothL1LossBackward0", "AccumulateGrad|None", lambda L, F, nn, d: F.smooth_l1_loss(d.x, d.t)),
+    ("SmoothL1Loss", "SmoothL1LossBackward0", "AccumulateGrad|None",
+     lambda L, F, nn, d: nn.SmoothL1Loss(reduction="none", beta=0.5)(d.x, d.t)),
+    ("huber", "HuberLossBackward0", "AccumulateGrad|None", lambda L, F, nn, d: F.huber_loss(d.x, d.t)),
+    ("HuberLoss", "HuberLossBackward0", "AccumulateGrad|AccumulateGrad",
+     lambda L, F, nn, d: nn.HuberLoss(reduction="sum", delta=0.5)(d.x, d.b3[0].detach().requires_grad_())),
+    ("bce", "BinaryCrossEntropyBackward0", "SigmoidBackward0|None",
+     lambda L, F, nn, d: F.binary_cross_entropy(d.x.sigmoid(), d.t.sigmoid())),
+    ("bce_weight", "BinaryCrossEntropyBackward0", "SigmoidBackward0|SigmoidBackward0",
+     lambda L, F, nn, d: F.binary_cross_entropy(d.x.sigmoid(), d.v.sigmoid().expand(4, 3).detach().requires_grad_()
+                                                .sigmoid(), weight=L.ones(3), reduction="sum")),
+    ("BCELoss", "BinaryCrossEntropyBackward0", "SigmoidBackward0|None",
+     lambda L, F, nn, d: nn.BCELoss(reduction="none")(d.x.sigmoid(), d.t.sigmoid())),
+    ("bce_logits", "BinaryCrossEntropyWithLogitsBackward0", "AccumulateGrad|None",
+     lambda L, F, nn, d: F.binary_cross_entropy_with_logits(d.x, d.t.sigmoid())),
+    ("bce_logits_pos_weight", "BinaryCrossEntropyWithLogitsBackward0", "AccumulateGrad|None",
+     lambda L, F, nn, d: F.binary_cross_entropy_with_logits(d.x, d.t.sigmoid(), pos_weight=2 * L.ones(3),
+                                                            weight=L.ones(3))),
+    ("BCEWithLogitsLoss", "BinaryCrossEntropyWithLogitsBackward0", "AccumulateGrad|None",
+     lambda L, F, nn, d: nn.BCEWithLogitsLoss(reduction="sum")(d.x, d.t.sigmoid())),
+    # the 60-minute blitz's graph: loss.grad_fn, then next_functions[0][0] twice
+    ("blitz_linear_mse", "MseLossBackward0", "AddmmBackward0|None",
+     lambda L, F, nn, d: nn.MSELoss()(nn.Linear(3, 3)(d.x), d.t)),
+    ("linear_relu_linear", "AddmmBackward0", "AccumulateGrad|ReluBackward0|TBackward0",
+     lambda L, F, nn, d: nn.Linear(2, 3)(F.relu(nn.Linear(3, 2)(d.x)))),
+    ("sequential_mse", "MseLossBackward0", "AddmmBackward0|None",
+     lambda L, F, nn, d: F.mse_loss(nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 3))(d.x), d.t)),
 ]
 
 _IDS = [case[0] for case in CASES]
@@ -169,10 +204,7 @@ def test_the_table_covers_each_renamed_primitive_and_context():
     from autograd_core import grad_fn
 
     names = {case[1] for case in CASES} | {n for case in CASES for n in case[2].split("|")}
-    renamed = set(grad_fn._TORCH_NAMES.values()) - {
-        "MseLossBackward0", "SmoothL1LossBackward0", "HuberLossBackward0", "BinaryCrossEntropyBackward0",
-        "BinaryCrossEntropyWithLogitsBackward0"}
-    assert renamed <= names
+    assert set(grad_fn._TORCH_NAMES.values()) <= names
     assert {"+", "*", "-", "/", "**", "sum", "mean", "max", "min", "clip", "linear", "matmul", "reshape",
             "getitem"} == set(grad_fn._CONTEXTS)
 
@@ -195,6 +227,22 @@ def test_linear_chain_down_to_the_weight_and_input():
     frozen = nn.Linear(3, 2).requires_grad_(False)  # no node PyTorch would record for a weight without a gradient
     fn = frozen(ag.randn(5, 3, requires_grad=True)).grad_fn
     assert _next_names(fn) == "None|AccumulateGrad|None"
+
+
+def test_blitz_chain_from_the_loss_to_the_parameters():
+    """PyTorch's 60-minute blitz prints loss.grad_fn and two steps of next_functions[0][0]."""
+    import autograd_core as ag
+    import autograd_core.nn as nn
+
+    layer = nn.Linear(3, 3)
+    loss = nn.MSELoss()(layer(ag.randn(4, 3)), ag.randn(4, 3))
+    first = loss.grad_fn.next_functions[0][0]
+    assert [type(f).__name__ for f in (loss.grad_fn, first, first.next_functions[0][0])] == [
+        "MseLossBackward0", "AddmmBackward0", "AccumulateGrad"]
+    assert first.next_functions[0][0].variable is layer.bias
+    assert first.next_functions[1][0] is None  # the input needs no gradient
+    loss.backward()
+    assert layer.weight.grad is not None and layer.bias.grad is not None
 
 
 def test_names_depend_on_the_call_not_on_the_first_node_seen():
