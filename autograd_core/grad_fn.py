@@ -12,10 +12,12 @@ it copies; x ** 2 -> PowBackward0 with one entry). Where PyTorch records several
 has and this library does not are shown too, as GradFns of the same Value (`GradFn(node, path)`): linear's
 AddmmBackward0 lists (bias, x, TBackward0 of the weight), as PyTorch's. All of this is computed when `grad_fn` is
 read, never while recording. The losses (mse_loss, smooth_l1_loss, huber_loss, binary_cross_entropy, with logits)
-are one node each, as PyTorch's.
+are one node each, as PyTorch's; cross_entropy's one node shows as PyTorch's two, NllLossBackward0 over
+LogSoftmaxBackward0.
 
-What is still this library's own graph (docs/coming-from-pytorch.md lists them): cross_entropy is one fused
-CrossEntropyBackward0 (PyTorch: NllLossBackward0 <- LogSoftmaxBackward0) and nll_loss a composite; batch, layer and
+What is still this library's own graph (docs/coming-from-pytorch.md lists them): cross_entropy's options (class
+weights, ignore_index, label smoothing, probabilities) and nll_loss are composites, and images go through a
+reshape first (PyTorch: NllLoss2DBackward0 over LogSoftmaxBackward0 of the input itself); batch, layer and
 group norm, avg and adaptive pooling, pad, interpolate, norm, std, x.max(dim), 1-D convolution and pooling,
 scaled_dot_product_attention are compositions of primitives here, one native node there; matmul of a matrix and a
 batch (or of batches that broadcast) keeps the name made of its title, as other primitives outside the tables do.
@@ -399,11 +401,17 @@ def _getitem(parents, params, node):
     return layout
 
 
+def _cross_entropy(parents, params, node):
+    # one node here (softmax − onehot), two there: nll_loss of log_softmax; 2-D logits only reach this primitive
+    return "NllLossBackward0", (("LogSoftmaxBackward0", (0,)),)
+
+
 _CONTEXTS = {
     "**": _pow, "+": _commuted("AddBackward0"), "*": _commuted("MulBackward0"), "-": _sub, "/": _div,
     "sum": _over_dims("SumBackward0", "SumBackward1"), "mean": _over_dims("MeanBackward0", "MeanBackward1"),
     "max": _over_dims("MaxBackward1", "AmaxBackward0"), "min": _over_dims("MinBackward1", "AminBackward0"),
     "clip": _clip, "linear": _linear, "matmul": _matmul, "reshape": _reshape, "getitem": _getitem,
+    "cross_entropy": _cross_entropy,
 }
 
 

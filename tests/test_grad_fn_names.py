@@ -139,6 +139,14 @@ CASES = [
                                                             weight=L.ones(3))),
     ("BCEWithLogitsLoss", "BinaryCrossEntropyWithLogitsBackward0", "AccumulateGrad|None",
      lambda L, F, nn, d: nn.BCEWithLogitsLoss(reduction="sum")(d.x, d.t.sigmoid())),
+    # cross_entropy: one node here, PyTorch's two (nll_loss of log_softmax)
+    ("cross_entropy", "NllLossBackward0", "LogSoftmaxBackward0", lambda L, F, nn, d: F.cross_entropy(d.x, d.lab)),
+    ("cross_entropy_none", "NllLossBackward0", "LogSoftmaxBackward0",
+     lambda L, F, nn, d: F.cross_entropy(d.x, d.lab, reduction="none")),
+    ("CrossEntropyLoss", "NllLossBackward0", "LogSoftmaxBackward0",
+     lambda L, F, nn, d: nn.CrossEntropyLoss(reduction="sum")(d.x, d.lab)),
+    ("cross_entropy_linear", "NllLossBackward0", "LogSoftmaxBackward0",
+     lambda L, F, nn, d: F.cross_entropy(nn.Linear(3, 4)(d.x), d.lab)),
     # the 60-minute blitz's graph: loss.grad_fn, then next_functions[0][0] twice
     ("blitz_linear_mse", "MseLossBackward0", "AddmmBackward0|None",
      lambda L, F, nn, d: nn.MSELoss()(nn.Linear(3, 3)(d.x), d.t)),
@@ -206,7 +214,7 @@ def test_the_table_covers_each_renamed_primitive_and_context():
     names = {case[1] for case in CASES} | {n for case in CASES for n in case[2].split("|")}
     assert set(grad_fn._TORCH_NAMES.values()) <= names
     assert {"+", "*", "-", "/", "**", "sum", "mean", "max", "min", "clip", "linear", "matmul", "reshape",
-            "getitem"} == set(grad_fn._CONTEXTS)
+            "getitem", "cross_entropy"} == set(grad_fn._CONTEXTS)
 
 
 # ---- this library's side alone (no PyTorch needed)
