@@ -79,11 +79,12 @@ def _smooth_l1_loss(x, y, reduction="mean", beta=1.0):
 
 
 def _smooth_l1_slope(x, y, beta):
-    """∂ℓ/∂d: d/β where |d| < β, else sign d (d only where chosen: an infinite d elsewhere would make 0·∞)."""
+    """∂ℓ/∂d: d/β where |d| < β, else sign d (d only where chosen: an infinite d elsewhere would make 0·∞); with
+    β = 0, L1's sign d, 0 at NaN, as PyTorch's."""
     d = x - y
     sign = np.sign(data_of(d))
     if beta == 0:
-        return sign
+        return np.nan_to_num(sign, nan=0.0, copy=False)
     near = _near(d, beta)
     return where(near, where(near, d, 0) / beta, sign)
 
