@@ -48,7 +48,7 @@ from time import perf_counter_ns, time_ns
 
 import numpy as np
 
-from ..grad_fn import backward_name, name_depends_on_call
+from ..grad_fn_names import backward_name, name_depends_on_call
 from ..modes import TRACERS, current_scope
 from ..tracing import Tracer
 from .events import SCOPE_BACKWARD_FUNCTION, SCOPE_USER, EventList, FunctionEvent, build_tree
