@@ -4,13 +4,30 @@
     y.grad_fn.name()                                    # 'SumBackward0'
     y.grad_fn.next_functions[0][0].next_functions       # ((<AccumulateGrad ...>, 0), (None, 0))
 
-The names come from this library's primitives, so they describe its graph, which is not always PyTorch's
-(`MSELoss` records mean(mul(sub)) here, one MseLossBackward0 there).
+Names and `next_functions` are PyTorch's where one node here is what PyTorch records (grad_fn_names.py): a table
+renames a primitive (concatenate -> CatBackward0), and small functions name a node from what it was called with, as
+PyTorch's name depends on it (linear with a bias -> AddmmBackward0, without -> MmBackward0; x[0] -> SelectBackward0,
+x[1:] -> SliceBackward0, x[idx] -> IndexBackward0; reshape -> ViewBackward0, or UnsafeViewBackward0 over
+CloneBackward0 where it copies; x ** 2 -> PowBackward0 with one entry). Where PyTorch records several nodes for one of
+ours, the nodes it has and this library does not are shown too, as GradFns of the same Value (`GradFn(node, path)`):
+linear's AddmmBackward0 lists (bias, x, TBackward0 of the weight), as PyTorch's. All of this is computed when
+`grad_fn` is read, never while recording. The losses (mse_loss, smooth_l1_loss, huber_loss, binary_cross_entropy,
+with logits) are one node each, as PyTorch's; cross_entropy's one node shows as PyTorch's two, NllLossBackward0 over
+LogSoftmaxBackward0.
+
+What is still this library's own graph (docs/coming-from-pytorch.md lists them): cross_entropy's options (class
+weights, ignore_index, label smoothing, probabilities) and nll_loss are composites, and images go through a
+reshape first (PyTorch: NllLoss2DBackward0 over LogSoftmaxBackward0 of the input itself); batch, layer and
+group norm, avg and adaptive pooling, pad, interpolate, norm, std, x.max(dim), 1-D convolution and pooling,
+scaled_dot_product_attention are compositions of primitives here, one native node there; matmul of a matrix and a
+batch (or of batches that broadcast) keeps the name made of its title, as other primitives outside the tables do.
 """
 
 from __future__ import annotations
 
 import weakref
+
+from .grad_fn_names import layout_at
 
 _FREED_MESSAGE = ("Trying to backward through the graph a second time (or directly access saved tensors after they "
                   "have already been freed). Saved intermediate values of the graph are freed when you call "
@@ -54,32 +71,39 @@ class GradFn:
     requires grad, None for a constant), `metadata` ({}), and `primitive` (the shared Primitive). Two GradFns
     of the same Value are equal."""
 
-    __slots__ = ("_node",)
+    __slots__ = ("_node", "_path")
 
-    def __new__(cls, node):
+    def __new__(cls, node, path=()):
         # an instance of a class named as the node (`type(y.grad_fn).__name__ == 'MulBackward0'`, PyTorch's), one per
         # name, made the first time it is asked for
         if cls is not GradFn:
             return object.__new__(cls)
-        name = _name_of(node._op)
+        name = layout_at(node, path)[0]
         named = _CLASSES.get(name)
         if named is None:
             named = _CLASSES[name] = type(name, (GradFn,), {"__slots__": (), "__module__": __name__})
         return object.__new__(named)
 
-    def __init__(self, node):
-        self._node = node
+    def __init__(self, node, path=()):
+        # path: () for the node recorded here; else the positions, in next_functions, that lead from it to a node
+        # PyTorch records and this library does not (TBackward0 under linear's AddmmBackward0: (2,))
+        self._node, self._path = node, path
 
     @property
     def primitive(self):
         return self._node._op
 
     def name(self):
-        return _name_of(self._node._op)
+        return layout_at(self._node, self._path)[0]
 
     @property
     def next_functions(self):
-        return tuple((_edge_function(p), 0) for p in self._node._parents)
+        node, path = self._node, self._path
+        entries = layout_at(node, path)[1]
+        parents = node._parents
+        if entries is None:
+            return tuple((_edge_function(p), 0) for p in parents)
+        return tuple((_entry_function(node, path + (j,), e), 0) for j, e in enumerate(entries))
 
     @property
     def metadata(self):
@@ -92,12 +116,21 @@ class GradFn:
             replaced = fn((g,))
             return None if replaced is None else replaced[0]
 
-        return self._node.register_hook(prehook)
+        return self._recorded().register_hook(prehook)
+
+    def _recorded(self):
+        """The node, where this GradFn is the node recorded here (not one PyTorch has and this library does not)."""
+        if self._path:
+            raise RuntimeError(f"{self.name()}: this node is PyTorch's, shown in next_functions where one node here "
+                               "does its work; hooks go on the node above it")
+        return self._node
 
     def register_hook(self, fn):
         """Call fn(grad_inputs, grad_outputs) when a backward pass reaches the node: grad_inputs has one gradient per
-        entry of `next_functions` (None for an input that needs none), grad_outputs is (this node's gradient,). The
-        hook observes: returning new grad_inputs (which PyTorch allows) raises here. Returns a handle."""
+        input of the recorded operation, in its order (None for an input that needs none: `next_functions`' order
+        too, except where PyTorch lists other nodes, as linear's bias, input, TBackward0), grad_outputs is (this
+        node's gradient,). The hook observes: returning new grad_inputs (which PyTorch allows) raises here. Returns a
+        handle."""
         from .engine import edge_vjp
 
         def hook(g):
@@ -107,7 +140,7 @@ class GradFn:
                 raise RuntimeError(f"{self.name()}.register_hook: replacing grad_inputs is not supported here; use "
                                    "register_prehook to replace the node's gradient, or a hook on an input Value")
 
-        return self._node.register_hook(hook)
+        return self._recorded().register_hook(hook)
 
     def __getattr__(self, name):
         """PyTorch's saved tensors of the node: `_saved_self` and `_saved_other` are its first and second inputs
@@ -117,7 +150,7 @@ class GradFn:
         (PyTorch's only those its derivative formula saves); other names raise AttributeError."""
         raw = name.startswith("_raw_saved_")
         which = name[len("_raw_saved_"):] if raw else name[len("_saved_"):] if name.startswith("_saved_") else None
-        parents = self._node._parents if which is not None else ()
+        parents = self._node._parents if which is not None and not self._path else ()
         if which == "result" or (which in _SAVED_INPUTS and _SAVED_INPUTS[which] < len(parents)):
             if is_freed(self._node):
                 raise RuntimeError(_FREED_MESSAGE)
@@ -126,28 +159,34 @@ class GradFn:
         raise AttributeError(f"'{self.name()}' object has no attribute '{name}'")
 
     def __eq__(self, other):
-        return isinstance(other, GradFn) and other._node is self._node
+        return isinstance(other, GradFn) and other._node is self._node and other._path == self._path
 
     def __hash__(self):
-        return id(self._node)
+        return hash((id(self._node), self._path))
 
     def __repr__(self):
-        return f"<{self.name()} object at {id(self._node):#x}>"
+        return f"<{self.name()} object at {id(self._node) + len(self._path):#x}>"
 
 
 _CLASSES = {}  # GradFn's subclass of each name
 
 
-def _name_of(op):
-    """The name of the backward node of primitive op: PyTorch's where op says it (Primitive.named), else made of its
-    title."""
-    named = getattr(op, "grad_fn_name", None)
-    if named is not None:
-        return named
-    if getattr(op, "custom_function", False):  # an autograd.Function: PyTorch's "<Name>Backward"
-        return op.title + "Backward"
-    words = "".join(c if c.isalnum() else " " for c in op.title).split()
-    return "".join(w[:1].upper() + w[1:] for w in words) + "Backward0"  # 'max_pool2d' -> MaxPool2dBackward0
+def _entry_function(node, path, entry):
+    """next_functions' function of one entry of a layout: None, an input's edge, or a GradFn of a node PyTorch has
+    (None when no input below it requires grad, as PyTorch records no node then)."""
+    if entry is None:
+        return None
+    if entry.__class__ is int:
+        return _edge_function(node._parents[entry])
+    return GradFn(node, path) if _any_requires_grad(node._parents, entry) else None
+
+
+def _any_requires_grad(parents, entry):
+    if entry is None:
+        return False
+    if entry.__class__ is int:
+        return parents[entry].requires_grad
+    return any(_any_requires_grad(parents, e) for e in entry[1])
 
 
 class SavedTensor:

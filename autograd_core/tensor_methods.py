@@ -225,7 +225,8 @@ class TensorMethods:
             raise IndexError(f"unsqueeze: dim {dim} is out of range for a Value of {ndim} dimensions")
         dim = dim % (ndim + 1)
         shape = self.shape
-        return self.reshape(shape[:dim] + (1,) + shape[dim:])
+        # one reshape, whose grad_fn PyTorch calls UnsqueezeBackward0 (ViewBackward0 for x.view's)
+        return _value._ops.reshape.named("UnsqueezeBackward0")(self, shape=shape[:dim] + (1,) + shape[dim:])
 
     def squeeze(self, dim=None):
         """x without axes of length 1 (only axis `dim` if given, and only if its length is 1, as PyTorch)."""
@@ -240,7 +241,11 @@ class TensorMethods:
                 raise IndexError(f"squeeze: dim {bad[0]} is out of range for a Value of {len(shape)} dimensions "
                                  f"(expected to be in range of [{-rank}, {rank - 1}])")
             new = tuple(n for i, n in enumerate(shape) if not (i in dims and n == 1))
-        return self if new == shape else self.reshape(new)
+        if new == shape:
+            return self
+        # PyTorch's squeeze(), squeeze(dim), squeeze(dims) record SqueezeBackward0, 1, 2
+        name = "SqueezeBackward0" if dim is None else "SqueezeBackward1" if _is_dim(dim) else "SqueezeBackward2"
+        return _value._ops.reshape.named(name)(self, shape=new)
 
     def permute(self, *order, dims=None):
         """The axes in the order given: x.permute(2, 0, 1), x.permute((2, 0, 1)) or x.permute(dims=(2, 0, 1))
@@ -271,7 +276,9 @@ class TensorMethods:
         if self.data.ndim > 2:
             raise ShapeError(f"t: expects a Value of at most 2 dimensions, got {self.data.ndim}; "
                              "use transpose(d0, d1)")
-        return self if self.data.ndim < 2 else self.transpose(0, 1)
+        if self.data.ndim < 2:
+            return self
+        return _value._ops.swapaxes.named("TBackward0")(self, axis1=0, axis2=1)  # transpose(0, 1)'s: TransposeBackward0
 
     @property
     def grad_fn(self):

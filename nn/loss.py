@@ -1,16 +1,16 @@
 """Loss functions (`mse_loss`, `cross_entropy`, ...) and the same as modules (`MSELoss()`, ...).
 
 Each takes `reduction`: 'mean' (the default) averages the per-element losses, 'sum' adds them, 'none'
-returns them. Cross-entropy and the binary cross-entropies are primitives with their textbook gradients
-(softmax − onehot, σ(x) − y, (p − y)/(p(1 − p))): one node each, and stable where the naive composition
-overflows or divides by zero. Their options (class weights, ignored labels, label smoothing, pos_weight)
-and the robust regression losses (L1, smooth L1, Huber) and KL divergence are compositions of primitives.
-Cross-entropy and NLL live in loss_classification.py.
+returns them. MSE, smooth L1, Huber and the binary cross-entropies (weights and pos_weight included) are one
+primitive each, reduction included, as PyTorch's kernels (loss_kernels.py: their rules side by side, and
+`grad_fn` is PyTorch's MseLossBackward0, ...); cross-entropy is one primitive with its textbook gradient
+(softmax − onehot), stable where the naive composition overflows. Its options (class weights, ignored labels,
+label smoothing), mse and l1's elementwise weight, Huber's weight, L1 and KL divergence are compositions of
+primitives. Cross-entropy and NLL live in loss_classification.py.
 """
 
 from __future__ import annotations
 
-import math
 import warnings
 
 import numpy as np
@@ -18,10 +18,11 @@ import numpy as np
 from autograd_core import ShapeError
 from autograd_core import Value
 from autograd_core.jit import replay_requires
-from autograd_core.ops import abs, data_of, exp, log, primitive, relu, sigmoid, stack, where
+from autograd_core.ops import abs, data_of, exp, log, relu, stack, where
 from autograd_core.ops.complex import complex_dtype_among, refuse_complex, refuse_complex_kernel
 
-from .activation import softplus
+from .loss_kernels import (_bce_with_logits, _binary_cross_entropy, _huber_loss, _mse_loss,
+                           _smooth_l1_loss)
 from .module import Module
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -106,10 +107,10 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     target = _as_value(target, "mse_loss", like=input)
     refuse_complex("mse_loss", input, target)  # PyTorch's kernel takes real numbers only
     _same_shape(input, target, "mse_loss")
-    diff = input - target
     if weight is not None:
+        diff = input - target
         return _weighted_mean_or(diff * diff, weight, reduction, "mse_loss", divide_by_weights=True)
-    return _reduce(diff * diff, reduction)
+    return _mse_loss(input, target, reduction=reduction)  # one node, MseLossBackward0
 
 
 def hinge_loss(scores, target, reduction="mean"):
@@ -150,34 +151,24 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
     return _reduce(abs(input - target), reduction)
 
 
-def _quadratic_then_linear(who, input, target, reduction, width, scale, weight=None):
-    """scale·(½d²/width where |d| < width, |d| − ½width elsewhere), d = input − target; times weight if given."""
+def _quadratic_then_linear(who, kernel, input, target, reduction, width, **params):
+    """kernel(input, target, reduction, **params): smooth L1's or Huber's primitive, after PyTorch's checks."""
     _check_reduction(reduction, who)
-    if weight is not None:
-        losses = _quadratic_then_linear(who, input, target, "none", width, scale)
-        return _weighted_mean_or(losses, weight, reduction, who, divide_by_weights=False)
     if not width >= 0:
         raise ValueError(f"{who}: the width of the quadratic zone must be >= 0, got {width}")
     input = _as_value(input, who)
     target = _as_value(target, who, like=input)
     refuse_complex(who, input, target)  # PyTorch's kernels take real numbers only
     _same_shape(input, target, who)
-    d = input - target
-    z = abs(d)
-    if width == 0:
-        return _reduce(z * scale if scale != 1 else z, reduction)
-    near = ~(z >= width)  # the mask, recorded under compile; NaN takes the square (NaN gradient, as PyTorch's)
-    # d only where the square is chosen: an infinite d elsewhere would make the square's (unused) gradient 0·∞ = NaN
-    near_d = where(near, d, 0.0)
-    losses = where(near, (0.5 / width) * near_d * near_d, z - 0.5 * width)
-    return _reduce(losses * scale if scale != 1 else losses, reduction)
+    return kernel(input, target, reduction=reduction, **params)
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
     """½(x − y)²/beta where |x − y| < beta, else |x − y| − ½beta; beta = 0 is the L1 loss. size_average, reduce:
     deprecated, as PyTorch's."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
-    return _quadratic_then_linear("smooth_l1_loss", input, target, reduction, float(beta), 1.0)
+    beta = float(beta)
+    return _quadratic_then_linear("smooth_l1_loss", _smooth_l1_loss, input, target, reduction, beta, beta=beta)
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
@@ -186,7 +177,12 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     elements, as PyTorch's)."""
     if not delta > 0:
         raise ValueError(f"huber_loss: delta must be > 0, got {delta}")
-    return _quadratic_then_linear("huber_loss", input, target, reduction, float(delta), float(delta), weight)
+    delta = float(delta)
+    if weight is not None:
+        _check_reduction(reduction, "huber_loss")
+        losses = _quadratic_then_linear("huber_loss", _huber_loss, input, target, "none", delta, delta=delta)
+        return _weighted_mean_or(losses, weight, reduction, "huber_loss", divide_by_weights=False)
+    return _quadratic_then_linear("huber_loss", _huber_loss, input, target, reduction, delta, delta=delta)
 
 
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
@@ -221,41 +217,18 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
 # ----------------------------------------------------------------------------------------------------
 # Two classes: probabilities or logits.
 
-_LOG_FLOOR = -100.0  # PyTorch clamps log p at -100 so that p = 0 gives a large finite loss
-
-
-@primitive("binary_cross_entropy")
-def _bce(p, y):
-    with np.errstate(divide="ignore"):
-        log_p = np.maximum(np.log(p), _LOG_FLOOR)
-        log_q = np.maximum(np.log1p(-p), _LOG_FLOOR)
-    return -(y * log_p + (1 - y) * log_q)
-
-
-def _bce_vjp_p(g, out, p, y):
-    # d/dp −(y log p + (1−y) log(1−p)) = (p − y) / (p(1 − p)); the denominator is kept ≥ 1e-12.
-    return g * (p - y) / np.maximum(p * (1 - p), 1e-12)
-
-
-def _bce_vjp_y(g, out, p, y):
-    with np.errstate(divide="ignore"):          # d/dy = log(1 − p) − log p (each floored at −100)
-        return g * (np.maximum(np.log(1 - p), _LOG_FLOOR) - np.maximum(np.log(p), _LOG_FLOOR))
-
-
-_bce.defvjp(_bce_vjp_p, _bce_vjp_y, formulas=("g⊙(p − y)/(p(1 − p))", "g⊙(log(1−p) − log p)"))
-_bce.defjvp_elementwise()  # elementwise: the VJP rules with the tangent for g
-
-
-def _weighted(losses, weight, who):
+def _constant_weight(weight, input, who, what="weight"):
+    """weight (None, a number, an array or a Value, whose gradient is not followed, as PyTorch refuses one) as an
+    array of the input's dtype that broadcasts to its shape, for the kernels' keyword parameters."""
     if weight is None:
-        return losses
-    w = np.asarray(data_of(weight), dtype=losses.dtype)
+        return None
+    w = np.asarray(data_of(weight), dtype=input.dtype)
     try:
-        np.broadcast_shapes(w.shape, tuple(losses.shape))
+        np.broadcast_shapes(w.shape, tuple(input.shape))
     except ValueError:
-        raise ShapeError(f"{who}: weight of shape {w.shape} does not broadcast to the input's shape "
-                         f"{tuple(losses.shape)}") from None
-    return losses * w
+        raise ShapeError(f"{who}: {what} of shape {w.shape} does not broadcast to the input's shape "
+                         f"{tuple(input.shape)}") from None
+    return w
 
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
@@ -273,29 +246,13 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
         raise ValueError(f"binary_cross_entropy: input must hold probabilities in [0, 1], got values in "
                          f"[{np.min(pd):.4g}, {np.max(pd):.4g}] (use binary_cross_entropy_with_logits for logits)")
     replay_requires(_probabilities, pd)  # a compiled step checks each call's input too (and records, so raises, if not)
-    return _reduce(_weighted(_bce(input, target), weight, "binary_cross_entropy"), reduction)
+    weight = _constant_weight(weight, input, "binary_cross_entropy")
+    return _binary_cross_entropy(input, target, weight=weight, reduction=reduction)  # BinaryCrossEntropyBackward0
 
 
 def _probabilities(p):
     """Whether no element of p is below 0 or above 1 (nan passes: its loss is nan)."""
     return not p.size or not bool(np.min(p) < 0 or np.max(p) > 1)
-
-
-@primitive("bce_with_logits")
-def _bce_logits(x, y):
-    # −(y log σ(x) + (1−y) log(1−σ(x))) = max(x, 0) − x·y + log(1 + e^−|x|): no overflow for any x.
-    out = np.maximum(x, 0) - x * y + np.log1p(np.exp(-np.abs(x)))
-    at_inf = np.isposinf(x)
-    if np.any(at_inf):  # ∞ − ∞·y is NaN; (1 − y)·x is its value there (inf for y < 1), as PyTorch's
-        with np.errstate(invalid="ignore"):
-            out = np.where(at_inf, (1 - y) * x, out)[()]
-    return out
-
-
-_bce_logits.defvjp(lambda g, out, x, y: g * (sigmoid(x) - y),      # d/dx = σ(x) − y
-                   lambda g, out, x, y: -g * x,                    # d/dy = −x
-                   formulas=("g⊙(σ(x) − y)", "−g⊙x"))
-_bce_logits.defjvp_elementwise()
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None, reduction="mean",
@@ -317,18 +274,9 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     input = _as_value(input, who)
     target = _as_value(target, who, like=input)
     _same_shape(input, target, who)
-    if pos_weight is None:
-        losses = _bce_logits(input, target)
-    else:
-        pw = np.asarray(data_of(pos_weight), dtype=input.dtype)
-        try:
-            np.broadcast_shapes(pw.shape, tuple(input.shape))
-        except ValueError:
-            raise ShapeError(f"{who}: pos_weight of shape {pw.shape} does not broadcast to the input's shape "
-                             f"{tuple(input.shape)}") from None
-        # softplus(−x) = log(1 + e⁻ˣ), with no threshold: exact for any x
-        losses = (1 - target) * input + (1 + (pw - 1) * target) * softplus(-input, threshold=math.inf)
-    return _reduce(_weighted(losses, weight, who), reduction)
+    weight = _constant_weight(weight, input, who)
+    pos_weight = _constant_weight(pos_weight, input, who, "pos_weight")
+    return _bce_with_logits(input, target, weight=weight, pos_weight=pos_weight, reduction=reduction)
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -75,6 +75,22 @@ nn_case("binary_cross_entropy", "binary_cross_entropy", lambda p, y: F.binary_cr
         _r.uniform(0.2, 0.8, (2, 3)), _r.uniform(0, 1, (2, 3)))
 nn_case("bce_with_logits", "bce_with_logits", lambda x, y: F.binary_cross_entropy_with_logits(x, y),
         _r.standard_normal((2, 3)), _r.uniform(0, 1, (2, 3)))
+_D_X, _D_Y = np.array([0.1, -0.3, 2.0, -1.7, 0.6]), np.array([0.4, 0.2, -0.1, 0.5, 0.0])  # |x − y| off 0.8
+for _reduction in ("mean", "sum", "none"):
+    nn_case("mse_loss", f"mse_loss-{_reduction}", lambda x, y, red=_reduction: F.mse_loss(x, y, reduction=red),
+            _r.standard_normal((2, 3)), _r.standard_normal((2, 3)))
+    nn_case("smooth_l1_loss", f"smooth_l1_loss-{_reduction}",
+            lambda x, y, red=_reduction: F.smooth_l1_loss(x, y, reduction=red, beta=0.8), _D_X, _D_Y)
+    nn_case("huber_loss", f"huber_loss-{_reduction}",
+            lambda x, y, red=_reduction: F.huber_loss(x, y, reduction=red, delta=0.8), _D_X, _D_Y)
+    nn_case("binary_cross_entropy", f"binary_cross_entropy-weight-{_reduction}",
+            lambda p, y, red=_reduction: F.binary_cross_entropy(p, y, weight=np.array([0.5, 2.0, 1.0]),
+                                                                 reduction=red),
+            _r.uniform(0.2, 0.8, (2, 3)), _r.uniform(0, 1, (2, 3)))
+    nn_case("bce_with_logits", f"bce_with_logits-pos_weight-{_reduction}",
+            lambda x, y, red=_reduction: F.binary_cross_entropy_with_logits(
+                x, y, weight=np.array([1.5, 0.5, 1.0]), pos_weight=np.array([2.0, 0.5, 3.0]), reduction=red),
+            _r.standard_normal((2, 3)), _r.uniform(0, 1, (2, 3)))
 nn_case("normalize", "normalize-layer", lambda x: F.layer_norm(x, (3,)), _r.standard_normal((4, 3)))
 nn_case("normalize", "normalize-batch", lambda x: F.batch_norm(x, training=True), _r.standard_normal((5, 3)))
 nn_case("scale_shift", "scale_shift-layer", lambda x, w, b: F.layer_norm(x, (3,), w, b), _r.standard_normal((4, 3)),

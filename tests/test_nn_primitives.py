@@ -24,6 +24,8 @@ X_POOL = rand(1, 2, 4, 5, seed=4)
 Y_POOL = pool._max_np(X_POOL, **POOL)
 _, IDX = F.max_pool2d(Value(rand(1, 2, 6, 6, seed=5)), 2, return_indices=True)
 LABELS = np.array([2, 0, 1])
+# input and target of smooth L1 and Huber: |x − y| = 0.3, 0.5, 2.1, 2.2, 0.6, on both sides of 0.8 and 1, none near
+D_X, D_Y = np.array([0.1, -0.3, 2.0, -1.7, 0.6]), np.array([0.4, 0.2, -0.1, 0.5, 0.0])
 
 # (primitive, label, function of Values, inputs, second derivative checked)
 CASES = [
@@ -48,6 +50,21 @@ CASES = [
     ("binary_cross_entropy", "binary_cross_entropy", lambda p, y: F.binary_cross_entropy(p, y),
      (np.array([0.2, 0.7, 0.4]), np.array([0.0, 1.0, 0.3])), True),
     ("bce_with_logits", "bce_with_logits", lambda x, y: F.binary_cross_entropy_with_logits(x, y),
+     (rand(4), np.array([0.0, 1.0, 0.3, 1.0])), True),
+    # the losses of nn/loss_kernels.py: input and target both differentiable, each reduction
+    *[("mse_loss", f"mse_loss-{r}", lambda x, y, r=r: F.mse_loss(x, y, reduction=r), (rand(3, 2), rand(3, 2, seed=1)),
+       True) for r in ("mean", "sum", "none")],
+    *[("smooth_l1_loss", f"smooth_l1_loss-{r}", lambda x, y, r=r: F.smooth_l1_loss(x, y, reduction=r, beta=0.8),
+       (D_X, D_Y), True) for r in ("mean", "sum", "none")],
+    ("smooth_l1_loss", "smooth_l1_loss-beta0", lambda x, y: F.smooth_l1_loss(x, y, beta=0.0), (D_X, D_Y), True),
+    *[("huber_loss", f"huber_loss-{r}", lambda x, y, r=r: F.huber_loss(x, y, reduction=r, delta=0.8), (D_X, D_Y),
+       True) for r in ("mean", "sum", "none")],
+    ("binary_cross_entropy", "binary_cross_entropy-weight-sum",
+     lambda p, y: F.binary_cross_entropy(p, y, weight=np.array([0.5, 2.0, 1.0]), reduction="sum"),
+     (np.array([0.2, 0.7, 0.4]), np.array([0.0, 1.0, 0.3])), True),
+    ("bce_with_logits", "bce_with_logits-pos_weight-weight-none",
+     lambda x, y: F.binary_cross_entropy_with_logits(x, y, weight=np.array([1.5, 0.5, 1.0, 2.0]),
+                                                     pos_weight=np.array([2.0, 0.5, 1.0, 3.0]), reduction="none"),
      (rand(4), np.array([0.0, 1.0, 0.3, 1.0])), True),
     ("elu", "elu", lambda x: F.elu(x, alpha=0.7), (rand(6),), True),
     ("softplus", "softplus", lambda x: F.softplus(x, beta=2.0, threshold=1.0), (rand(6),), True),

@@ -62,7 +62,7 @@ def test_stack_is_the_users_lines_innermost_first_without_the_engines_frames():
         assert event.stack and not any(frame.startswith(PACKAGE_FOLDERS) for frame in event.stack)
     # a backward node has the stack of the operation that made it, as PyTorch's
     assert events["TanhBackward0"].stack == stack
-    assert events["LinearBackward0"].stack == events["aten::linear"].stack
+    assert events["AddmmBackward0"].stack == events["aten::linear"].stack
     with profile() as plain:
         x.tanh()
     assert plain.events()[0].stack == []
@@ -189,14 +189,14 @@ def test_flops_averages_and_table():
         _mlp_step(ag, x)
     averages = {a.key: a for a in prof.key_averages()}
     # forward: 2·4·6·8 + 2·4·8·3; backward: the second layer's weight and input gradients, the first's weight's
-    assert averages["aten::linear"].flops == 384 + 192 and averages["LinearBackward0"].flops == 2 * 192 + 384
+    assert averages["aten::linear"].flops == 384 + 192 and averages["AddmmBackward0"].flops == 2 * 192 + 384
     assert averages["aten::mul"].flops == 12 and averages["MulBackward0"].flops == 12
     assert prof.total_average().flops == sum(e.flops for e in prof.events()) == 384 * 2 + 192 * 3 + 24
     assert all(e.stack == [] and e.module_hierarchy == "" for e in prof.events())  # not asked for
     header, *rows = [line for line in prof.key_averages().table(sort_by="flops").splitlines()
                      if line and not line.startswith(("-", "Self CPU"))]
     assert header.split("  ")[-2].strip() == "Total FLOPs"  # the smallest count (12) is below 1000
-    assert rows[0].split()[0] == "LinearBackward0" and rows[0].split()[-1] == "768.000"
+    assert rows[0].split()[0] == "AddmmBackward0" and rows[0].split()[-1] == "768.000"
     assert next(row for row in rows if row.split()[0] == "aten::tanh").split()[-1] == "--"
     big = ag.randn(64, 64)
     with profile(with_flops=True) as prof:

@@ -145,7 +145,7 @@ def bmm(input, mat2):
         raise ShapeError(f"bmm: batch1 and batch2 must be 3D tensors, got {x.ndim}D and {y.ndim}D")
     if x.shape[0] != y.shape[0] or x.shape[2] != y.shape[1]:
         raise ShapeError(f"bmm: expected shapes (b, n, k) and (b, k, m), got {x.shape} and {y.shape}")
-    return matmul(x, y)
+    return matmul.named("BmmBackward0")(x, y)  # one node, as PyTorch's (its matmul's is a chain: grad_fn.py)
 
 
 _SPARSE_LAYOUTS = ("sparse_coo", "sparse_csr", "sparse_csc", "sparse_bsr", "sparse_bsc")

@@ -48,13 +48,13 @@ from time import perf_counter_ns, time_ns
 
 import numpy as np
 
-from ..grad_fn import GradFn
+from ..grad_fn_names import backward_name, name_depends_on_call
 from ..modes import TRACERS, current_scope
 from ..tracing import Tracer
 from .events import SCOPE_BACKWARD_FUNCTION, SCOPE_USER, EventList, FunctionEvent, build_tree
 
 _OP_NAMES = {}        # Primitive -> its events' name (see the module's docstring)
-_BACKWARD_NAMES = {}  # Primitive -> its backward nodes' events' name
+_BACKWARD_NAMES = {}  # Primitive -> its backward nodes' events' name, where it names all of them alike
 
 
 def _op_name(op, params):
@@ -70,7 +70,9 @@ def _backward_name(node):
     op = node._op
     name = _BACKWARD_NAMES.get(op)
     if name is None:
-        name = _BACKWARD_NAMES[op] = GradFn(node).name()
+        name = backward_name(node)  # linear: AddmmBackward0 or MmBackward0, by its inputs (grad_fn._CONTEXTS)
+        if not name_depends_on_call(op):
+            _BACKWARD_NAMES[op] = name
     return name
 
 

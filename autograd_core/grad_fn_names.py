@@ -1,0 +1,240 @@
+"""PyTorch's name of the backward node of each recorded operation, and the nodes PyTorch records there that this
+library does not (grad_fn.py's `GradFn` shows them): `_TORCH_NAMES`, one name per primitive whatever the call, and
+`_CONTEXTS`, a function per primitive whose PyTorch name depends on the call (linear with a bias or not, x[0] or
+x[1:], x ** 2 or x ** t). Read only when `grad_fn` is read (or the profiler names a backward event), never while
+recording.
+
+A layout is (name, entries): entries None for one next_functions entry per input in order, else a tuple of: i
+(input i's edge), None (a constant PyTorch lists as (None, 0)), or a nested (name, entries), a node PyTorch records
+that this library does not.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+
+def _name_of(op):
+    """The name of the backward node of primitive op, whatever it was called with: PyTorch's where op says it
+    (Primitive.named) or `_TORCH_NAMES` does, else made of its title."""
+    named = getattr(op, "grad_fn_name", None)
+    if named is not None:
+        return named
+    if getattr(op, "custom_function", False):  # an autograd.Function: PyTorch's "<Name>Backward"
+        return op.title + "Backward"
+    named = _TORCH_NAMES.get(op.name)
+    if named is not None:
+        return named
+    words = "".join(c if c.isalnum() else " " for c in op.title).split()
+    return "".join(w[:1].upper() + w[1:] for w in words) + "Backward0"  # 'max_pool2d' -> MaxPool2dBackward0
+
+
+def backward_name(node):
+    """`type(node.grad_fn).__name__`, PyTorch's name of the node that recorded Value `node` (for the profiler)."""
+    return layout(node)[0]
+
+
+def name_depends_on_call(op):
+    """Whether the name of primitive op's nodes depends on what each was called with (linear's, getitem's)."""
+    return getattr(op, "grad_fn_name", None) is None and op.name in _CONTEXTS
+
+
+# PyTorch's name of the node of each primitive (by registry name) whose title does not make it, whatever the call.
+_TORCH_NAMES = {
+    "concatenate": "CatBackward0",
+    "broadcast_to": "ExpandBackward0",
+    "transpose": "PermuteBackward0",  # x.permute(...), x.T (x.t() records TBackward0: Value.t)
+    "swapaxes": "TransposeBackward0",  # x.transpose(d0, d1), x.mT
+    "embedding": "EmbeddingBackward0",
+    "conv2d": "ConvolutionBackward0",
+    "conv_transpose2d": "ConvolutionBackward0",
+    "max_pool2d": "MaxPool2DWithIndicesBackward0",
+    "bce_with_logits": "BinaryCrossEntropyWithLogitsBackward0",  # mse_loss, huber_loss, ...: their titles say it
+}
+
+
+def layout(node):
+    """(name, entries) of the node that recorded Value `node`, as PyTorch shows it (see the module's docstring)."""
+    op = node._op
+    if getattr(op, "grad_fn_name", None) is None:
+        context = _CONTEXTS.get(op.name)
+        if context is not None:
+            return context(node._parents, node._params or {}, node)
+    return _name_of(op), None
+
+
+def layout_at(node, path):
+    """The layout of the node at `path` (positions in next_functions) below the node that recorded Value `node`."""
+    at = layout(node)
+    for j in path:
+        at = at[1][j]
+    return at
+
+
+# ---- names that depend on the call (each a function of the node's inputs, keyword parameters and output)
+
+def _is_number(v):
+    """Whether input v is a Python number made a constant (interned by Value._constant), as PyTorch's Scalar
+    arguments, which its nodes do not list, unlike a tensor's."""
+    from .value import _CONSTANTS
+
+    if v._op is not None or v._parents or v._requires_grad or np.ndim(v.data) != 0:
+        return False
+    data = v.data
+    try:
+        number = data.item()
+    except AttributeError:
+        return False
+    return _CONSTANTS.get((number, data.__class__)) is v or _CONSTANTS.get((number, np.result_type(data))) is v
+
+
+def _pow(parents, params, node):
+    if _is_number(parents[1]):
+        return "PowBackward0", (0,)  # x ** 2: pow(Tensor, Scalar)
+    if _is_number(parents[0]):
+        return "PowBackward2", (1,)  # 2 ** x: pow(Scalar, Tensor)
+    return "PowBackward1", (0, 1)
+
+
+def _commuted(name):
+    def layout(parents, params, node):  # 2 + x is x + 2 in PyTorch: the tensor first, then the number
+        return name, ((1, 0) if _is_number(parents[0]) and not _is_number(parents[1]) else None)
+    return layout
+
+
+def _sub(parents, params, node):
+    if _is_number(parents[0]) and not _is_number(parents[1]):
+        return "RsubBackward1", (1,)  # 2 - x: rsub(Tensor, Scalar)
+    return "SubBackward0", None
+
+
+def _div(parents, params, node):
+    if _is_number(parents[0]) and not _is_number(parents[1]):
+        return "MulBackward0", (("ReciprocalBackward0", (1,)), 0)  # 2 / x: x.reciprocal() * 2
+    return "DivBackward0", None
+
+
+def _over_dims(whole, some):
+    def layout(parents, params, node):  # x.sum() is sum(Tensor), x.sum(1) sum.dim_IntList
+        return (whole if params.get("axis") is None else some), None
+    return layout
+
+
+def _clip(parents, params, node):
+    bounds = (params.get("min"), params.get("max"))
+    return ("ClampBackward0" if any(np.ndim(b) for b in bounds) else "ClampBackward1"), None
+
+
+def _contiguous(v):
+    data = v.data
+    return data.__class__ is not np.ndarray or data.flags.c_contiguous
+
+
+def _rows(i, parents):
+    """Input i (of 3 or more dims) as PyTorch's linear and matmul fold it into rows: a view of it, or where its
+    elements are not in row order, a view of its copy."""
+    if _contiguous(parents[i]):
+        return "ViewBackward0", (i,)
+    return "UnsafeViewBackward0", (("CloneBackward0", (i,)),)
+
+
+def _linear(parents, params, node):
+    # PyTorch's linear is addmm(b, x, Wᵀ) (mm without a bias) on a matrix x, on rows of x folded from more dims
+    weight_t = ("TBackward0", (1,))
+    ndim = np.ndim(parents[0].data)
+    if ndim == 2:
+        return ("AddmmBackward0", (2, 0, weight_t)) if len(parents) > 2 else ("MmBackward0", (0, weight_t))
+    if ndim == 1:
+        if len(parents) > 2:
+            return "ViewBackward0", (("AddmmBackward0", (2, ("ViewBackward0", (0,)), weight_t)),)
+        return "SqueezeBackward4", (("MmBackward0", (("UnsqueezeBackward0", (0,)), weight_t)),)
+    rows = _rows(0, parents)
+    if len(parents) <= 2:
+        return "UnsafeViewBackward0", (("MmBackward0", (rows, weight_t)),)
+    if _contiguous(parents[0]):
+        return "ViewBackward0", (("AddmmBackward0", (2, rows, weight_t)),)
+    return "AddBackward0", (("UnsafeViewBackward0", (("MmBackward0", (rows, weight_t)),)), 2)
+
+
+def _matmul(parents, params, node):
+    a, b = (np.ndim(p.data) for p in parents)
+    if a == 1 and b == 1:
+        return "DotBackward0", None
+    if a == 2 and b == 1:
+        return "MvBackward0", None
+    if a == 2 and b == 2:
+        return "MmBackward0", None
+    if a == 1 and b == 2:
+        return "SqueezeBackward4", (("MmBackward0", (("UnsqueezeBackward0", (0,)), 1)),)
+    if a > 2 and b == 2:
+        return "UnsafeViewBackward0", (("MmBackward0", (_rows(0, parents), 1)),)
+    if a > 2 and b == 1:
+        return "UnsafeViewBackward0", (("MvBackward0", (_rows(0, parents), 1)),)
+    if a == 3 and b == 3 and np.shape(parents[0].data)[0] == np.shape(parents[1].data)[0]:
+        return "UnsafeViewBackward0", (("BmmBackward0", (_batch(0, parents), _batch(1, parents))),)
+    return "MatmulBackward0", None  # batches PyTorch broadcasts, a vector times a batch: other chains there
+
+
+def _batch(i, parents):
+    # torch.matmul of two stacks of matrices expands each to the common batch, then views it as (batch, n, m)
+    if _contiguous(parents[i]):
+        return "ViewBackward0", (("ExpandBackward0", (i,)),)
+    return "ReshapeAliasBackward0", (("ExpandBackward0", (i,)),)
+
+
+def _reshape(parents, params, node):
+    # PyTorch's reshape views its input where it can (ViewBackward0, as view, flatten); where the elements are not
+    # in order it copies them first (CloneBackward0) and views the copy (UnsafeViewBackward0). NumPy's reshape
+    # copies at the same places for the layouts both libraries share.
+    data, source = node.data, parents[0].data
+    if (data.__class__ is np.ndarray and source.__class__ is np.ndarray and data.size
+            and not np.may_share_memory(data, source)):
+        return "UnsafeViewBackward0", (("CloneBackward0", (0,)),)
+    return "ViewBackward0", None
+
+
+def _getitem(parents, params, node):
+    # PyTorch's x[...] does one node per int (select), slice (slice: not a whole dim's inside a tuple) and None
+    # (unsqueeze) in order, then one index node for all the index arrays
+    index = params.get("index")
+    steps, advanced = [], False
+    items = index if index.__class__ is tuple else (index,)
+    for item in items:
+        if item is None:
+            steps.append("UnsqueezeBackward0")
+        elif item is Ellipsis:
+            continue
+        elif item.__class__ is slice:
+            whole = item.start in (None, 0) and item.stop is None and item.step in (None, 1)
+            if not whole or index.__class__ is not tuple:
+                steps.append("SliceBackward0")
+        elif isinstance(item, np.ndarray) and item.ndim:
+            advanced = True
+        elif isinstance(item, (numbers.Integral, np.integer)) and not isinstance(item, (bool, np.bool_)):
+            steps.append("SelectBackward0")
+        else:  # a 0-d array or bool: PyTorch indexes with it as a tensor
+            advanced = True
+    if advanced:
+        steps.append("IndexBackward0")
+    if not steps:
+        return "AliasBackward0", None
+    layout = None
+    for name in steps:
+        layout = (name, (0,) if layout is None else (layout,))
+    return layout
+
+
+def _cross_entropy(parents, params, node):
+    # one node here (softmax − onehot), two there: nll_loss of log_softmax; 2-D logits only reach this primitive
+    return "NllLossBackward0", (("LogSoftmaxBackward0", (0,)),)
+
+
+_CONTEXTS = {
+    "**": _pow, "+": _commuted("AddBackward0"), "*": _commuted("MulBackward0"), "-": _sub, "/": _div,
+    "sum": _over_dims("SumBackward0", "SumBackward1"), "mean": _over_dims("MeanBackward0", "MeanBackward1"),
+    "max": _over_dims("MaxBackward1", "AmaxBackward0"), "min": _over_dims("MinBackward1", "AminBackward0"),
+    "clip": _clip, "linear": _linear, "matmul": _matmul, "reshape": _reshape, "getitem": _getitem,
+    "cross_entropy": _cross_entropy,
+}
