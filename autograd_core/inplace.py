@@ -327,11 +327,9 @@ def _write(self, name, compute, result_of=None, index=None):
     op = self._op
     if op is not None and op.views and not (isinstance(data, np.ndarray) and data.flags.writeable):
         if isinstance(data, np.ndarray):
-            if op.name != "reshape":
-                # e[0], e[:, 1:], e.diagonal(), e.unfold(...) of an expand e, or e itself: NumPy's broadcast view and
-                # its views are read-only, PyTorch's write through to the Value expanded. (Not a reshape of one, which
-                # PyTorch copies where it cannot view, as x.repeat(...)'s here is: it gets an array of its own below.)
-                _write_through_expand(self, name, data, index)
+            # e[0], e[:, 1:], e.diagonal(), e.unfold(...), e.reshape(3) of an expand e, or e itself: NumPy's broadcast
+            # view and its views are read-only, PyTorch's write through to the Value expanded.
+            _write_through_expand(self, name, data, index)
         elif name[-1] == "_" and op.name == "getitem" and not (self._version is not None and self._version.aliases):
             # PyTorch's x[i] is a view of x; here one element is a NumPy scalar (a copy): rebinding it, as for other
             # 0-d Values, would silently leave x unchanged.

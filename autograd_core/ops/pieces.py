@@ -20,7 +20,7 @@ from ..value import Value
 from .arith import logical_xor, sub
 from .index import as_value, check_dim, index_array, strided_view
 from .primitive import primitive
-from .shape import broadcast_to, concatenate, getitem, reshape, scatter_add, transpose
+from .shape import broadcast_to, clone, concatenate, getitem, reshape, scatter_add, transpose
 
 
 def _window(x, dim, start, stop):
@@ -102,8 +102,11 @@ def _repeat(x, sizes):
     # of each element is the sum over its copies (broadcast_to's).
     interleaved = tuple(v for n in shape for v in (1, n))
     copies = tuple(v for r, n in zip(sizes, shape) for v in (r, n))
-    out = broadcast_to(reshape(x, shape=interleaved), shape=copies)
-    return reshape(out, shape=tuple(r * n for r, n in zip(sizes, shape)))
+    out = reshape(broadcast_to(reshape(x, shape=interleaved), shape=copies), shape=tuple(r * n for r, n in
+                                                                                     zip(sizes, shape)))
+    # PyTorch's repeat is always a copy; NumPy's reshape keeps a view of the broadcast where strides allow one
+    # (x.unsqueeze(0).repeat(2, 1)), which an in-place change would write through to x
+    return clone(out) if isinstance(out.data, np.ndarray) and not out.data.flags.writeable else out
 
 
 def repeat(input, *sizes, repeats=None):
