@@ -36,19 +36,20 @@ backward pass reaches it, `check_saved_versions` raises PyTorch's "modified by a
 its rules reads the changed numbers (an input or its output: what PyTorch's node would have saved, found in the
 rules' code), and otherwise lets it through, pointing it at what it read. A Value and its `detach()`es share one
 counter, and so do a Value and its views (x[1:], reshape, transpose, expand, diagonal, unfold: results whose array
-is a view of x's), as in PyTorch. One element read out of a 1-D Value (`x[0]`) is a NumPy scalar, a copy: its
-in-place methods raise rather than leave x unchanged where PyTorch would change it. A 0-d Value's views and
+is a view of x's), as in PyTorch. One element read out of an array (`x[0]`, `x[1, 2]`) is a NumPy scalar, a copy,
+where PyTorch's is a view: its in-place changes are made in x's memory (`element_cell`) and read back, or recorded
+on x as a view's are; the element shows x's later changes only where it is changed itself. A 0-d Value's views and
 detach()es, which share no memory with its NumPy scalar, are kept in step with it instead (scalar_aliases.py). Raw
 NumPy writes (`p.data -= ...`) bypass these methods and cannot be seen; code that makes them can call
 `mark_changed(value)` (the optimizers' `step` does).
 
 More lenient than PyTorch (the gradient is the one of the same code written out of place, never another number):
 a change of a Value whose old contents a recorded rule needs (`F.elu_(y)` then `y.tanh_()`; `y.mul_(y)`; `x[0] =
-x[0] * x[1]`) is recorded with those contents kept, where PyTorch raises at backward; the outputs of split, chunk
-and unbind may change in place. Stricter: a rule that reads an input only through a helper (relu's) counts as
-reading it; a change through overlapping windows of unfold (step < size) raises as one through an expand() does,
-where PyTorch lets it through with numbers that depend on the order it visits the elements (fill_ and zero_, which
-write one number, go through both, as PyTorch's).
+x[0] * x[1]`) is recorded with those contents kept, where PyTorch raises at backward. Stricter: a rule that reads
+an input only through a helper (relu's) counts as reading it; a change through overlapping windows of unfold
+(step < size) raises as one through an expand() does, where PyTorch lets it through with numbers that depend on the
+order it visits the elements (fill_ and zero_, which write one number, go through both, as PyTorch's). As PyTorch's,
+the outputs of split, chunk and unbind refuse a recorded change (multiple_views.py).
 """
 
 from __future__ import annotations
@@ -103,7 +104,7 @@ class Versions:
 
 
 
-def share_versions(view, base):
+def share_versions(view, base, params=None):
     """Give `view` the version counter of `base` if its array is a view of base's (the engine calls this after the
     primitives that may return one: reshape, transpose, basic indexing, broadcast_to), as PyTorch's views share
     their base's. A change made in place through either then counts for both: `x[1:].add_(1)` under no_grad makes
@@ -113,13 +114,20 @@ def share_versions(view, base):
     through another view reaches it (`_record_in_place`). The views of a Value that needs no gradient are not
     listed (they cost nothing more than before): the rare change that makes their base need one finds them by
     memory (`_unlisted_views`). Views of a leaf that requires grad are not listed: in-place changes through them are
-    refused."""
+    refused.
+
+    One element read out of an array (`x[0]`, `x[1, 2]`: a NumPy scalar, which shares no memory) is PyTorch's 0-d
+    view: one recorded in a graph needs nothing here (its node names x and the index: `element_of`); one taken
+    without recording keeps the index (`params`) and takes x's counter, so that an in-place change of it can find
+    x's element and write there."""
     if viewed_array(view, base) is None:
         if _LAZY_BITS_SET[0] and not (isinstance(view.data, np.ndarray) and isinstance(base.data, np.ndarray)):
             carry_to_element(view, base)  # c[0, 1], a view of a 0-d c: PyTorch's are views, carrying c's bits
         if isinstance(base.data, np.generic) or (isinstance(view.data, np.generic) and base._version is not None
                                                  and base._version.aliases):
             _view_of_0d(view, base)  # a view of a 0-d Value (or an element of one's view): no memory shared: listed
+        elif view._p0 is None and params is not None and isinstance(base.data, np.ndarray):
+            _element_read(view, base, params)
         return
     versions = base._version
     if versions is None:
@@ -137,6 +145,58 @@ def share_versions(view, base):
             _list_view(view, versions)
         return
     _list_view(view, versions)
+
+
+def _element_read(element, base, params):
+    """Note where `element`, one element read out of base's array without recording (x[0] of an x that needs no
+    gradient, or inside no_grad()), comes from: base and the index, kept in its params (base alive with it, as a
+    PyTorch view keeps its base: `x[1][0].add_(1)` changes x). Listed as a view is where base requires grad, for
+    PyTorch's errors about views of leaves and views made in no_grad()."""
+    if not isinstance(element.data, np.generic):
+        return  # (a 0-d array: no index of ints reads one out)
+    element._params = {"index": params["index"], "base": base}
+    versions = base._version
+    if versions is None:
+        versions = base._version = Versions(base)
+    element._version = versions
+    if base._requires_grad:
+        _list_view(element, versions)
+    else:
+        versions.viewed = True
+
+
+def element_of(value):
+    """(base, index) when `value` is one element read out of base's array by `base[index]` (ints only: a 0-d
+    Value holding a NumPy scalar, which no array can view, where PyTorch's is a view); else None."""
+    op = value._op
+    if op is None or op.name != "getitem" or isinstance(value.data, np.ndarray):
+        return None
+    params = value._params
+    if params is None:
+        return None
+    base = value._p0
+    if base is None:  # read out without recording: see `_element_read`
+        base = params.get("base")
+    if base is None or not isinstance(base.data, np.ndarray):
+        return None
+    return base, params["index"]
+
+
+def element_cell(value):
+    """The 0-d array viewing, in its base's memory, the element `value` was read out of (`element_of`); None if value
+    is no such element (or a copy: an index array picked it)."""
+    found = element_of(value)
+    if found is None:
+        return None
+    base, index = found
+    data = base.data
+    try:
+        cell = data[(*index, Ellipsis) if isinstance(index, tuple) else (index, Ellipsis)]
+    except (IndexError, TypeError):
+        return None
+    if not isinstance(cell, np.ndarray) or cell.ndim or not np.may_share_memory(cell, data):
+        return None
+    return cell
 
 
 def _remember_source(view, base, versions):
@@ -325,16 +385,26 @@ def _write(self, name, compute, result_of=None, index=None):
     """
     data = self.data
     op = self._op
+    cell = None
     if op is not None and op.views and not (isinstance(data, np.ndarray) and data.flags.writeable):
         if isinstance(data, np.ndarray):
             # e[0], e[:, 1:], e.diagonal(), e.unfold(...), e.reshape(3) of an expand e, or e itself: NumPy's broadcast
             # view and its views are read-only, PyTorch's write through to the Value expanded.
             _write_through_expand(self, name, data, index)
-        elif name[-1] == "_" and op.name == "getitem" and not (self._version is not None and self._version.aliases):
-            # PyTorch's x[i] is a view of x; here one element is a NumPy scalar (a copy): rebinding it, as for other
-            # 0-d Values, would silently leave x unchanged.
-            raise RuntimeError(f"{name}: this Value is one element read out of another Value (x[i]), which NumPy "
-                               "copies, so changing it in place would not change x; write x[i] = ... instead")
+        elif op.name == "getitem" and not (self._version is not None and self._version.aliases):
+            # PyTorch's x[i] is a view of x; here one element is a NumPy scalar (a copy): the change is made in x's
+            # memory (the element's cell, a 0-d view of it), then read back
+            cell = element_cell(self)
+            if cell is None:
+                if name[-1] == "_":  # rebinding, as for other 0-d Values, would silently leave x unchanged
+                    raise RuntimeError(f"{name}: this Value is one element read out of another Value by an index "
+                                       "array, a copy, so changing it in place would not change x; write "
+                                       "x[i] = ... instead")
+            else:
+                if not cell.flags.writeable:  # an element of an expand(): its memory is the Value expanded's
+                    _write_through_expand(self, name, cell, None)
+                data = cell
+                self._version = element_of(self)[0]._shared_versions()  # x's counter counts the change
     follow = None
     try:
         if TRACERS.get():  # a jvp or a compile recording watches this thread
@@ -357,6 +427,8 @@ def _write(self, name, compute, result_of=None, index=None):
         shapes = isinstance(err, ShapeError) or isinstance(err, ValueError) and "broadcast" in str(err)
         kind = ShapeError if shapes else RuntimeError  # x.addmm_ of mismatched matrices: a ShapeError too
         raise kind(f"{name}: {err} (Value of shape {self.shape}, dtype {data.dtype})") from None
+    if cell is not None:
+        self.data = cell[()]
     versions = self._version
     if versions is not None and versions.aliases:  # a 0-d Value, its views, its detach()es: one number
         synchronise(self, versions)
@@ -460,10 +532,10 @@ def _operator(self, other, kind, symbol):
 
 
 def _has_views_or_base(self):
-    """Whether self is a view of another Value in the graph, or has views in use."""
+    """Whether self is a view of another Value in the graph (one element of one too: `x[0]`), or has views in use."""
     versions = self._version
     if versions is None:
-        return False
+        return element_cell(self) is not None
     return _is_view(self, versions) or versions.viewed or bool(_live_views(versions))
 
 
