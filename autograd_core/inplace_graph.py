@@ -19,7 +19,7 @@ import numpy as np
 
 from . import value as _value
 from .errors import ShapeError
-from .inplace import (_is_view, _made_in_no_grad, _stamp, castable, element_cell, element_of, overlap_error,
+from .inplace import (_FILLS, _is_view, _made_in_no_grad, _stamp, castable, element_cell, element_of, overlap_error,
                       overlapping, placed, source_of, viewed_array)
 from .modes import TRACERS
 from .multiple_views import refuse_change_of_multiple_view
@@ -305,6 +305,8 @@ def _record_in_place(target, name, result_of):
         source = np.full(root.shape, -1, dtype=np.intp)
         source.reshape(-1)[positions.reshape(-1)] = np.arange(positions.size)
         result = placed(_conformed(_computed(result_of, part, target, name), target, name), source, old)
+        if positions.size > 1 and np.unique(positions).size < positions.size:  # fill_ or zero_ through an expand()
+            result = _no_backward_through(result)
     copies = {id(root): old}
     _freeze_reads(result, since, versions, copies)
     if writable:
@@ -362,10 +364,10 @@ def _base_of(target, name):
         raise RuntimeError(f"{name}: a view of a leaf Value that requires grad is being used in an in-place "
                            "operation (as PyTorch refuses); change the leaf inside no_grad(), or clone() the view")
     if isinstance(root.data, np.generic):  # a 0-d Value: each element of the view is its one element
-        if target.size > 1:
+        if target.size > 1 and name not in _FILLS:
             raise overlap_error(name)
         return root, np.zeros(target.shape, dtype=np.intp)
-    positions = _positions(target.data, root.data, name)
+    positions = _positions(target.data, root.data, None if name in _FILLS else name)
     if positions is None:
         return target, None
     return root, positions
@@ -411,6 +413,28 @@ def _rebase_element(element, root, positions, versions, copies, replaced):
     else:
         element.data = number[()]
     element._version = versions
+
+
+def _no_backward_through(result):
+    """result, as a node whose backward pass raises PyTorch's error for an in-place change through elements that are
+    one memory location: PyTorch lets fill_ and zero_ through an expand() in a graph (`x.expand(3).fill_(1)`
+    changes x) and refuses the gradient of its CopySlices (graphs recorded before the change still differentiate)."""
+    if not _OVERLAPPING_WRITE:
+        import copy
+
+        from .ops.shape import clone
+
+        write = copy.copy(clone)  # clone's forward under a rule that refuses; not registered: no new primitive
+        write.vjps, write.grad_fn_name = (_refuse_overlapping_gradient,), "CopySlices"
+        _OVERLAPPING_WRITE.append(write)
+    return _OVERLAPPING_WRITE[0](result)
+
+
+def _refuse_overlapping_gradient(g, out, x):
+    raise overlap_error("backward through fill_ or zero_ of an expand()")
+
+
+_OVERLAPPING_WRITE = []  # made at the first use
 
 
 def _unlisted_base(versions, view):

@@ -13,6 +13,8 @@
    and is being modified inplace. This view is the output of a function that returns multiple views. ..."); inside
    no_grad(), or where nothing needs a gradient, the change goes through to the input; tensor_split's and the
    unsafe_ spellings' outputs change freely.
+4. fill_ and zero_ through an expand() in a graph (`x.expand(3).fill_(1)`, x = w * 1, 0-d or not) change x, and a
+   backward pass through the change raises PyTorch's overlap error, while graphs recorded before it differentiate.
 """
 
 from __future__ import annotations
@@ -342,3 +344,44 @@ def test_an_output_of_a_plain_array_changed_by_an_operand_that_requires_grad_ref
     assert _multiple_view_with_a_graph_operand(ag) == ("RuntimeError", True, True)
     torch = _torch()
     assert _multiple_view_with_a_graph_operand(torch) == _multiple_view_with_a_graph_operand(ag)
+
+
+# ----------------------------------------------------------------------------------------------------
+# 4. fill_ and zero_ through an expand() in a graph: (name, fn(lib, x) -> the expand changed), x = w * 1.
+
+EXPAND_FILLS_IN_A_GRAPH = {
+    "0d_fill_": lambda L, x: x.expand(3).fill_(1),
+    "0d_zero_": lambda L, x: x.expand(2, 2).zero_(),
+    "0d_view_fill_": lambda L, x: x.view(1).expand(3).fill_(4),
+    "1d_fill_": lambda L, x: x.expand(2, 2).fill_(1),
+    "1d_row_fill_": lambda L, x: x.expand(3, 2)[:, 1].fill_(5),
+    "0d_mul_": lambda L, x: x.expand(3).mul_(2),  # not a fill: PyTorch's overlap error at once
+}
+
+
+def _expand_fill_in_a_graph(L, name):
+    w = L.tensor([2.0, 3.0] if name.startswith("1d") else 2.0, requires_grad=True)
+    x = w * 1
+    before = (x * 2).sum()  # recorded before the change: its gradient stays PyTorch's
+    changed = []
+    change = error_named(lambda: changed.append(EXPAND_FILLS_IN_A_GRAPH[name](L, x)))
+    if change is not None:
+        return "change raised", change[0], "more than one element of the written-to" in change[1], x.tolist()
+    after = error_named(lambda: x.sum().backward())
+    before.backward()
+    return (x.tolist(), after[0], "more than one element of the written-to" in after[1], w.grad.tolist(),
+            changed[0].tolist())
+
+
+@pytest.mark.parametrize("name", EXPAND_FILLS_IN_A_GRAPH)
+def test_fill_through_an_expand_in_a_graph_matches_pytorch(name):
+    torch = _torch()
+    assert _expand_fill_in_a_graph(ag, name) == _expand_fill_in_a_graph(torch, name)
+
+
+def test_fill_through_an_expand_in_a_graph_without_pytorch():
+    # x = w = 2 filled with 1 through x.expand(3): the gradient of x after it refuses, (x * 2).sum()'s from before is 2
+    assert _expand_fill_in_a_graph(ag, "0d_fill_") == (1.0, "RuntimeError", True, 2.0, [1.0, 1.0, 1.0])
+    assert _expand_fill_in_a_graph(ag, "1d_row_fill_") == ([2.0, 5.0], "RuntimeError", True, [2.0, 2.0],
+                                                            [5.0, 5.0, 5.0])
+    assert _expand_fill_in_a_graph(ag, "0d_mul_") == ("change raised", "RuntimeError", True, 2.0)
