@@ -75,7 +75,7 @@ class Versions:
     Value, its detach()es and its views. The views of a node of a graph are also listed (`views`), so that a change
     recorded through the Value or one of them reaches the others (`_record_in_place`)."""
 
-    __slots__ = ("count", "last", "stamps", "root", "views", "limit", "graph", "viewed", "aliases", "sources")
+    __slots__ = ("count", "last", "stamps", "root", "views", "limit", "graph", "viewed", "aliases", "sources", "cell")
 
     def __init__(self, owner):
         self.count = 0
@@ -90,6 +90,7 @@ class Versions:
         self.viewed = False  # whether a view was taken of a Value that needed no gradient (such views are not listed)
         self.aliases = None  # [(weak reference, to its origin)]: the members of a 0-d Value's family (scalar_aliases)
         self.sources = None  # {id(view): (weak reference to it, to the Value it was taken from)}: see share_versions
+        self.cell = None  # (0-d array in x's memory, x's counter) when a 0-d family stands for x[i]: see share_versions
 
     def __reduce__(self):
         # In a Value's pickle or copy, its counter is there only for Value.__setstate__ to drop (a copy counts its own
@@ -125,7 +126,13 @@ def share_versions(view, base, params=None):
             carry_to_element(view, base)  # c[0, 1], a view of a 0-d c: PyTorch's are views, carrying c's bits
         if isinstance(base.data, np.generic) or (isinstance(view.data, np.generic) and base._version is not None
                                                  and base._version.aliases):
+            element = base._version is None or not base._version.aliases
+            if element and base._version is not None and base._version.root() is not base:
+                base._version = None  # x[0] sharing x's counter: its views are a 0-d family of its own (scalar_aliases)
             _view_of_0d(view, base)  # a view of a 0-d Value (or an element of one's view): no memory shared: listed
+            cell = element_cell(base) if element else None
+            if cell is not None and _writeable(cell):  # the family of x[i] (`x[i].view(1)`): its changes are written
+                view._version.cell = (cell, element_of(base)[0]._shared_versions())  # into x's element too
         elif view._p0 is None and params is not None and isinstance(base.data, np.ndarray):
             _element_read(view, base, params)
         return
@@ -145,6 +152,16 @@ def share_versions(view, base, params=None):
             _list_view(view, versions)
         return
     _list_view(view, versions)
+
+
+def _writeable(array):
+    """Whether NumPy lets `array` be written (made so if its memory's owner is: an expand()'s element)."""
+    if not array.flags.writeable:
+        try:
+            array.flags.writeable = True
+        except ValueError:
+            return False
+    return True
 
 
 def _element_read(element, base, params):
@@ -306,9 +323,13 @@ def _stamp(values, stamp):
         versions = value._version
         if versions is None:
             versions = value._version = Versions(value)
-        versions.count += 1
-        versions.last = stamp
-        versions.stamps.append(stamp)
+        _count_change(versions, stamp)
+
+
+def _count_change(versions, stamp):
+    versions.count += 1
+    versions.last = stamp
+    versions.stamps.append(stamp)
     INPLACE.latest = stamp
 
 
@@ -432,6 +453,10 @@ def _write(self, name, compute, result_of=None, index=None):
     versions = self._version
     if versions is not None and versions.aliases:  # a 0-d Value, its views, its detach()es: one number
         synchronise(self, versions)
+        if versions.cell is not None:  # the family of x[i] (`x[i].view(1)`, `x[i][()]`): x's element is that number
+            cell, counter = versions.cell
+            cell[...] = np.asarray(self.data).reshape(-1)[0]
+            _count_change(counter, _value._next_index())
     mark_changed(self)
     if follow is not None:
         follow()

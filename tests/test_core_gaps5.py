@@ -134,6 +134,11 @@ ELEMENT_CHANGES = {
     "setitem_of_element": lambda L, x: (lambda e: (e.__setitem__((), 9.0), e)[1])(x[0, 1]),
     "unbind_of_row": lambda L, x: x[1].unbind()[2].add_(1),
     "element_of_expand": lambda L, x: x[0].expand(2, 3)[1, 2].add_(1),
+    # views of an element (a 0-d family here: scalar_aliases.py)
+    "view_of_element": lambda L, x: x[0, 1].view(1).add_(1),
+    "unsqueeze_of_element": lambda L, x: x[1, 2].unsqueeze(0).mul_(5),
+    "empty_index_of_element": lambda L, x: x[1, 0][()].sub_(1),
+    "element_changed_then_its_view": lambda L, x: (lambda e: (e.add_(1), e.view(1).add_(1), x[0, 0])[2])(x[0, 0]),
 }
 
 
