@@ -84,12 +84,10 @@ def _views(node, parent):
 def _torch_view_name(view):
     """PyTorch's name of the view function that made `view` (its backward node's, without "Backward0")."""
     op = view._op.name
-    if op == "getitem":
-        index = (view._params or {}).get("index")
-        items = index if isinstance(index, tuple) else (index,)
-        return "Select" if any(isinstance(i, int) for i in items) and all(
-            isinstance(i, (int, slice)) for i in items) and len(items) == 1 else "Slice" if all(
-            isinstance(i, slice) for i in items) else "AsStrided"
+    if op == "getitem":  # a[0] is PyTorch's select, a[1:] its slice (a[0, 1:] is a select then a slice: "Slice")
+        index = view._params["index"]
+        last = index[-1] if isinstance(index, tuple) and index else index
+        return "Slice" if isinstance(last, slice) else "Select"
     return _TORCH_VIEW_NAMES.get(op, op.capitalize())
 
 
