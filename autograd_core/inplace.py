@@ -190,7 +190,7 @@ def element_of(value):
     if op is None or op.name != "getitem" or isinstance(value.data, np.ndarray):
         return None
     params = value._params
-    if params is None:
+    if params.__class__ is not dict:  # none, or freed by a backward pass without retain_graph (engine._Freed)
         return None
     base = value._p0
     if base is None:  # read out without recording: see `_element_read`
@@ -420,8 +420,8 @@ def _write(self, name, compute, result_of=None, index=None):
             if cell is None:
                 if name[-1] == "_":  # rebinding, as for other 0-d Values, would silently leave x unchanged
                     raise RuntimeError(f"{name}: this Value is one element read out of another Value by an index "
-                                       "array, a copy, so changing it in place would not change x; write "
-                                       "x[i] = ... instead")
+                                       "array (a copy), or one whose index a backward pass without retain_graph "
+                                       "freed, so changing it in place would not change x; write x[i] = ... instead")
             else:
                 if not cell.flags.writeable:  # an element of an expand(): its memory is the Value expanded's
                     _write_through_expand(self, name, cell, None)

@@ -85,7 +85,8 @@ def _torch_view_name(view):
     """PyTorch's name of the view function that made `view` (its backward node's, without "Backward0")."""
     op = view._op.name
     if op == "getitem":  # a[0] is PyTorch's select, a[1:] its slice (a[0, 1:] is a select then a slice: "Slice")
-        index = view._params["index"]
+        params = view._params
+        index = params.get("index") if params.__class__ is dict else None  # (None: freed by a backward pass)
         last = index[-1] if isinstance(index, tuple) and index else index
         return "Slice" if isinstance(last, slice) else "Select"
     return _TORCH_VIEW_NAMES.get(op, op.capitalize())

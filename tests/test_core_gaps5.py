@@ -390,3 +390,15 @@ def test_fill_through_an_expand_in_a_graph_without_pytorch():
     assert _expand_fill_in_a_graph(ag, "1d_row_fill_") == ([2.0, 5.0], "RuntimeError", True, [2.0, 2.0],
                                                             [5.0, 5.0, 5.0])
     assert _expand_fill_in_a_graph(ag, "0d_mul_") == ("change raised", "RuntimeError", True, 2.0)
+
+
+def test_an_element_whose_index_a_backward_pass_freed_refuses_rather_than_crashing():
+    # a backward pass without retain_graph frees the nodes' keyword parameters (x[0]'s index among them): a change
+    # of the element then cannot find x's element, and says so (PyTorch's would still write through)
+    w = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    x = w * 1
+    e = x[0]
+    (e * 2).backward()
+    with ag.no_grad(), pytest.raises(RuntimeError, match="one whose index a backward pass without retain_graph freed"):
+        e.add_(1)
+    assert x.tolist() == [1.0, 2.0, 3.0]
