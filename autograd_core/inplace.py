@@ -171,8 +171,7 @@ def _element_read(element, base, params):
     PyTorch's errors about views of leaves and views made in no_grad()."""
     if not isinstance(element.data, np.generic):
         return  # (a 0-d array: no index of ints reads one out)
-    params["base"] = base  # (the dict of this call's keywords, which the engine dropped for a node outside a graph)
-    element._params = params
+    element._params = {"index": params["index"], "base": base}  # (a new dict: a jvp still reads the call's own)
     versions = base._version
     if versions is None:
         versions = base._version = Versions(base)
