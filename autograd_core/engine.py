@@ -76,7 +76,7 @@ def apply(op, args, params=None):
             break
     node = _record(op, out, args, params, needs_grad)
     if op.views:  # reshape, transpose, x[1:]: the result may be a view of args[0]'s array
-        share_versions(node, args[0])
+        share_versions(node, args[0], params)
     return node
 
 

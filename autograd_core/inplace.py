@@ -36,19 +36,20 @@ backward pass reaches it, `check_saved_versions` raises PyTorch's "modified by a
 its rules reads the changed numbers (an input or its output: what PyTorch's node would have saved, found in the
 rules' code), and otherwise lets it through, pointing it at what it read. A Value and its `detach()`es share one
 counter, and so do a Value and its views (x[1:], reshape, transpose, expand, diagonal, unfold: results whose array
-is a view of x's), as in PyTorch. One element read out of a 1-D Value (`x[0]`) is a NumPy scalar, a copy: its
-in-place methods raise rather than leave x unchanged where PyTorch would change it. A 0-d Value's views and
+is a view of x's), as in PyTorch. One element read out of an array (`x[0]`, `x[1, 2]`) is a NumPy scalar, a copy,
+where PyTorch's is a view: its in-place changes are made in x's memory (`element_cell`) and read back, or recorded
+on x as a view's are; the element shows x's later changes only where it is changed itself. A 0-d Value's views and
 detach()es, which share no memory with its NumPy scalar, are kept in step with it instead (scalar_aliases.py). Raw
 NumPy writes (`p.data -= ...`) bypass these methods and cannot be seen; code that makes them can call
 `mark_changed(value)` (the optimizers' `step` does).
 
 More lenient than PyTorch (the gradient is the one of the same code written out of place, never another number):
 a change of a Value whose old contents a recorded rule needs (`F.elu_(y)` then `y.tanh_()`; `y.mul_(y)`; `x[0] =
-x[0] * x[1]`) is recorded with those contents kept, where PyTorch raises at backward; the outputs of split, chunk
-and unbind may change in place. Stricter: a rule that reads an input only through a helper (relu's) counts as
-reading it; a change through overlapping windows of unfold (step < size) raises as one through an expand() does,
-where PyTorch lets it through with numbers that depend on the order it visits the elements (fill_ and zero_, which
-write one number, go through both, as PyTorch's).
+x[0] * x[1]`) is recorded with those contents kept, where PyTorch raises at backward. Stricter: a rule that reads
+an input only through a helper (relu's) counts as reading it; a change through overlapping windows of unfold
+(step < size) raises as one through an expand() does, where PyTorch lets it through with numbers that depend on the
+order it visits the elements (fill_ and zero_, which write one number, go through both, as PyTorch's). As PyTorch's,
+the outputs of split, chunk and unbind refuse a recorded change (multiple_views.py).
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ class Versions:
     Value, its detach()es and its views. The views of a node of a graph are also listed (`views`), so that a change
     recorded through the Value or one of them reaches the others (`_record_in_place`)."""
 
-    __slots__ = ("count", "last", "stamps", "root", "views", "limit", "graph", "viewed", "aliases", "sources")
+    __slots__ = ("count", "last", "stamps", "root", "views", "limit", "graph", "viewed", "aliases", "sources", "cell")
 
     def __init__(self, owner):
         self.count = 0
@@ -89,6 +90,7 @@ class Versions:
         self.viewed = False  # whether a view was taken of a Value that needed no gradient (such views are not listed)
         self.aliases = None  # [(weak reference, to its origin)]: the members of a 0-d Value's family (scalar_aliases)
         self.sources = None  # {id(view): (weak reference to it, to the Value it was taken from)}: see share_versions
+        self.cell = None  # (0-d array in x's memory, x's counter) when a 0-d family stands for x[i]: see share_versions
 
     def __reduce__(self):
         # In a Value's pickle or copy, its counter is there only for Value.__setstate__ to drop (a copy counts its own
@@ -103,7 +105,7 @@ class Versions:
 
 
 
-def share_versions(view, base):
+def share_versions(view, base, params=None):
     """Give `view` the version counter of `base` if its array is a view of base's (the engine calls this after the
     primitives that may return one: reshape, transpose, basic indexing, broadcast_to), as PyTorch's views share
     their base's. A change made in place through either then counts for both: `x[1:].add_(1)` under no_grad makes
@@ -113,13 +115,26 @@ def share_versions(view, base):
     through another view reaches it (`_record_in_place`). The views of a Value that needs no gradient are not
     listed (they cost nothing more than before): the rare change that makes their base need one finds them by
     memory (`_unlisted_views`). Views of a leaf that requires grad are not listed: in-place changes through them are
-    refused."""
+    refused.
+
+    One element read out of an array (`x[0]`, `x[1, 2]`: a NumPy scalar, which shares no memory) is PyTorch's 0-d
+    view: one recorded in a graph needs nothing here (its node names x and the index: `element_of`); one taken
+    without recording keeps the index (`params`) and takes x's counter, so that an in-place change of it can find
+    x's element and write there."""
     if viewed_array(view, base) is None:
         if _LAZY_BITS_SET[0] and not (isinstance(view.data, np.ndarray) and isinstance(base.data, np.ndarray)):
             carry_to_element(view, base)  # c[0, 1], a view of a 0-d c: PyTorch's are views, carrying c's bits
         if isinstance(base.data, np.generic) or (isinstance(view.data, np.generic) and base._version is not None
                                                  and base._version.aliases):
+            element = base._version is None or not base._version.aliases
+            if element and base._version is not None and base._version.root() is not base:
+                base._version = None  # x[0] sharing x's counter: its views are a 0-d family of its own (scalar_aliases)
             _view_of_0d(view, base)  # a view of a 0-d Value (or an element of one's view): no memory shared: listed
+            cell = element_cell(base) if element else None
+            if cell is not None and _writeable(cell):  # the family of x[i] (`x[i].view(1)`): its changes are written
+                view._version.cell = (cell, element_of(base)[0]._shared_versions())  # into x's element too
+        elif view._p0 is None and params is not None and isinstance(base.data, np.ndarray):
+            _element_read(view, base, params)
         return
     versions = base._version
     if versions is None:
@@ -137,6 +152,68 @@ def share_versions(view, base):
             _list_view(view, versions)
         return
     _list_view(view, versions)
+
+
+def _writeable(array):
+    """Whether NumPy lets `array` be written (made so if its memory's owner is: an expand()'s element)."""
+    if not array.flags.writeable:
+        try:
+            array.flags.writeable = True
+        except ValueError:
+            return False
+    return True
+
+
+def _element_read(element, base, params):
+    """Note where `element`, one element read out of base's array without recording (x[0] of an x that needs no
+    gradient, or inside no_grad()), comes from: base and the index, kept in its params (base alive with it, as a
+    PyTorch view keeps its base: `x[1][0].add_(1)` changes x). Listed as a view is where base requires grad, for
+    PyTorch's errors about views of leaves and views made in no_grad()."""
+    if not isinstance(element.data, np.generic):
+        return  # (a 0-d array: no index of ints reads one out)
+    element._params = {"index": params["index"], "base": base}  # (a new dict: a jvp still reads the call's own)
+    versions = base._version
+    if versions is None:
+        versions = base._version = Versions(base)
+    element._version = versions
+    if base._requires_grad:
+        _list_view(element, versions)
+    else:
+        versions.viewed = True
+
+
+def element_of(value):
+    """(base, index) when `value` is one element read out of base's array by `base[index]` (ints only: a 0-d
+    Value holding a NumPy scalar, which no array can view, where PyTorch's is a view); else None."""
+    op = value._op
+    if op is None or op.name != "getitem" or isinstance(value.data, np.ndarray):
+        return None
+    params = value._params
+    if params.__class__ is not dict:  # none, or freed by a backward pass without retain_graph (engine._Freed)
+        return None
+    base = value._p0
+    if base is None:  # read out without recording: see `_element_read`
+        base = params.get("base")
+    if base is None or not isinstance(base.data, np.ndarray):
+        return None
+    return base, params["index"]
+
+
+def element_cell(value):
+    """The 0-d array viewing, in its base's memory, the element `value` was read out of (`element_of`); None if value
+    is no such element (or a copy: an index array picked it)."""
+    found = element_of(value)
+    if found is None:
+        return None
+    base, index = found
+    data = base.data
+    try:
+        cell = data[(*index, Ellipsis) if isinstance(index, tuple) else (index, Ellipsis)]
+    except (IndexError, TypeError):
+        return None
+    if not isinstance(cell, np.ndarray) or cell.ndim or not np.may_share_memory(cell, data):
+        return None
+    return cell
 
 
 def _remember_source(view, base, versions):
@@ -246,9 +323,13 @@ def _stamp(values, stamp):
         versions = value._version
         if versions is None:
             versions = value._version = Versions(value)
-        versions.count += 1
-        versions.last = stamp
-        versions.stamps.append(stamp)
+        _count_change(versions, stamp)
+
+
+def _count_change(versions, stamp):
+    versions.count += 1
+    versions.last = stamp
+    versions.stamps.append(stamp)
     INPLACE.latest = stamp
 
 
@@ -325,18 +406,26 @@ def _write(self, name, compute, result_of=None, index=None):
     """
     data = self.data
     op = self._op
+    cell = None
     if op is not None and op.views and not (isinstance(data, np.ndarray) and data.flags.writeable):
         if isinstance(data, np.ndarray):
-            if op.name != "reshape":
-                # e[0], e[:, 1:], e.diagonal(), e.unfold(...) of an expand e, or e itself: NumPy's broadcast view and
-                # its views are read-only, PyTorch's write through to the Value expanded. (Not a reshape of one, which
-                # PyTorch copies where it cannot view, as x.repeat(...)'s here is: it gets an array of its own below.)
-                _write_through_expand(self, name, data, index)
-        elif name[-1] == "_" and op.name == "getitem" and not (self._version is not None and self._version.aliases):
-            # PyTorch's x[i] is a view of x; here one element is a NumPy scalar (a copy): rebinding it, as for other
-            # 0-d Values, would silently leave x unchanged.
-            raise RuntimeError(f"{name}: this Value is one element read out of another Value (x[i]), which NumPy "
-                               "copies, so changing it in place would not change x; write x[i] = ... instead")
+            # e[0], e[:, 1:], e.diagonal(), e.unfold(...), e.reshape(3) of an expand e, or e itself: NumPy's broadcast
+            # view and its views are read-only, PyTorch's write through to the Value expanded.
+            _write_through_expand(self, name, data, index)
+        elif op.name == "getitem" and not (self._version is not None and self._version.aliases):
+            # PyTorch's x[i] is a view of x; here one element is a NumPy scalar (a copy): the change is made in x's
+            # memory (the element's cell, a 0-d view of it), then read back
+            cell = element_cell(self)
+            if cell is None:
+                if name[-1] == "_":  # rebinding, as for other 0-d Values, would silently leave x unchanged
+                    raise RuntimeError(f"{name}: this Value is one element read out of another Value by an index "
+                                       "array (a copy), or one whose index a backward pass without retain_graph "
+                                       "freed, so changing it in place would not change x; write x[i] = ... instead")
+            else:
+                if not cell.flags.writeable:  # an element of an expand(): its memory is the Value expanded's
+                    _write_through_expand(self, name, cell, None)
+                data = cell
+                self._version = element_of(self)[0]._shared_versions()  # x's counter counts the change
     follow = None
     try:
         if TRACERS.get():  # a jvp or a compile recording watches this thread
@@ -359,9 +448,15 @@ def _write(self, name, compute, result_of=None, index=None):
         shapes = isinstance(err, ShapeError) or isinstance(err, ValueError) and "broadcast" in str(err)
         kind = ShapeError if shapes else RuntimeError  # x.addmm_ of mismatched matrices: a ShapeError too
         raise kind(f"{name}: {err} (Value of shape {self.shape}, dtype {data.dtype})") from None
+    if cell is not None:
+        self.data = cell[()]
     versions = self._version
     if versions is not None and versions.aliases:  # a 0-d Value, its views, its detach()es: one number
         synchronise(self, versions)
+        if versions.cell is not None:  # the family of x[i] (`x[i].view(1)`, `x[i][()]`): x's element is that number
+            cell, counter = versions.cell
+            cell[...] = np.asarray(self.data).reshape(-1)[0]
+            _count_change(counter, _value._next_index())
     mark_changed(self)
     if follow is not None:
         follow()
@@ -462,10 +557,10 @@ def _operator(self, other, kind, symbol):
 
 
 def _has_views_or_base(self):
-    """Whether self is a view of another Value in the graph, or has views in use."""
+    """Whether self is a view of another Value in the graph (one element of one too: `x[0]`), or has views in use."""
     versions = self._version
     if versions is None:
-        return False
+        return element_cell(self) is not None
     return _is_view(self, versions) or versions.viewed or bool(_live_views(versions))
 
 

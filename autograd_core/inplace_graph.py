@@ -19,9 +19,10 @@ import numpy as np
 
 from . import value as _value
 from .errors import ShapeError
-from .inplace import (_is_view, _made_in_no_grad, _stamp, castable, overlap_error, overlapping, placed, source_of,
-                      viewed_array)
+from .inplace import (_FILLS, _is_view, _made_in_no_grad, _stamp, castable, element_cell, element_of, overlap_error,
+                      overlapping, placed, source_of, viewed_array)
 from .modes import TRACERS
+from .multiple_views import refuse_change_of_multiple_view
 from .scalar_aliases import origin_of, synchronise
 
 def check_saved_versions(node, walking=False):
@@ -304,6 +305,8 @@ def _record_in_place(target, name, result_of):
         source = np.full(root.shape, -1, dtype=np.intp)
         source.reshape(-1)[positions.reshape(-1)] = np.arange(positions.size)
         result = placed(_conformed(_computed(result_of, part, target, name), target, name), source, old)
+        if positions.size > 1 and np.unique(positions).size < positions.size:  # fill_ or zero_ through an expand()
+            result = _no_backward_through(result)
     copies = {id(root): old}
     _freeze_reads(result, since, versions, copies)
     if writable:
@@ -318,6 +321,8 @@ def _record_in_place(target, name, result_of):
         versions.graph = True
     replaced = [(root, old)]
     _rebase_views(root, versions, copies, replaced, required_grad)
+    if target is not root and isinstance(target.data, np.generic) and not versions.aliases:
+        _rebase_element(target, root, positions, versions, copies, replaced)
     if versions.aliases:  # a 0-d Value: its views and detach()es hold copies of its one number
         synchronise(root, versions)
     for value, copy in replaced:
@@ -330,11 +335,17 @@ def _record_in_place(target, name, result_of):
 
 def _base_of(target, name):
     """(y, positions) for a view `target` of y (positions: the flat index into y of each element of target), or
-    (target, None) for a Value of its own; raises PyTorch's errors for views of leaves and views made in no_grad()."""
+    (target, None) for a Value of its own; raises PyTorch's errors for views of leaves, views made in no_grad() and
+    outputs of split, chunk and unbind (multiple_views.py)."""
+    refuse_change_of_multiple_view(target, name)
     versions = target._version
     if _viewed_leaf(target) is not None:
         raise RuntimeError(f"{name}: a view of a leaf Value that requires grad is being used in an in-place "
                            "operation (as PyTorch refuses); change the leaf inside no_grad(), or clone() the view")
+    if isinstance(target.data, np.generic) and not (versions is not None and versions.aliases):
+        found = _element_base(target, name)
+        if found is not None:
+            return found
     if versions is None or not _is_view(target, versions):
         return target, None  # a Value of its own, or one sharing memory outside the graph (a detach())
     if target._p0 is not None:  # a recorded view: up its chain of views to the Value they view
@@ -353,13 +364,77 @@ def _base_of(target, name):
         raise RuntimeError(f"{name}: a view of a leaf Value that requires grad is being used in an in-place "
                            "operation (as PyTorch refuses); change the leaf inside no_grad(), or clone() the view")
     if isinstance(root.data, np.generic):  # a 0-d Value: each element of the view is its one element
-        if target.size > 1:
+        if target.size > 1 and name not in _FILLS:
             raise overlap_error(name)
         return root, np.zeros(target.shape, dtype=np.intp)
-    positions = _positions(target.data, root.data, name)
+    positions = _positions(target.data, root.data, None if name in _FILLS else name)
     if positions is None:
         return target, None
     return root, positions
+
+
+def _element_base(element, name):
+    """(y, its flat position) for `element`, one element read out of an array Value x (`x[0]`, PyTorch's 0-d view of
+    x; y is x, or the Value x views), or None if it is no such element (`element_of`)."""
+    cell = element_cell(element)
+    if cell is None:
+        return None
+    versions = element._version
+    if element._p0 is None and versions is not None and _made_in_no_grad(element, versions):
+        raise RuntimeError(
+            f"{name}: a view was created in no_grad mode and is being modified inplace with grad mode enabled (as "
+            "PyTorch refuses: it is ambiguous); make the view and the change both inside no_grad() or both outside")
+    root, _ = _base_of(element_of(element)[0], name)
+    if element._p0 is None and root._requires_grad and root._p0 is None:
+        raise RuntimeError(f"{name}: a view of a leaf Value that requires grad is being used in an in-place "
+                           "operation (as PyTorch refuses); change the leaf inside no_grad(), or clone() the view")
+    positions = _positions(cell, root.data, name)
+    return None if positions is None else (root, positions)
+
+
+def _rebase_element(element, root, positions, versions, copies, replaced):
+    """After `root` became a new node through a change of `element`, one element read out of it (a NumPy scalar,
+    which shares no memory): element shows its new number and stands for it, as `_rebase_views` does for the views
+    in use. Recorded, it keeps its operation (on root, or a view of it) and takes a creation number after root's new
+    one; read out without recording, it becomes the gather of its element from root. `replaced` gets a copy of it
+    as it was, for the nodes recorded before."""
+    number = np.asarray(root.data).reshape(-1)[positions]
+    if element._p0 is not None:
+        replaced.append((element, _frozen_copy(element, versions, copies, False)))
+        element.data, element._index = number[()], _value._next_index()
+    elif root._requires_grad:
+        from .ops.shape import getitem, reshape
+
+        gathered = getitem(reshape(root, shape=(-1,)), positions)
+        replaced.append((element, _copy_node(element, element.data, element._index, ())))
+        element.data, element._op, element._p0, element._p1 = gathered.data, gathered._op, gathered._p0, None
+        element._params, element._scope, element._requires_grad = gathered._params, gathered._scope, True
+        element._index = gathered._index
+    else:
+        element.data = number[()]
+    element._version = versions
+
+
+def _no_backward_through(result):
+    """result, as a node whose backward pass raises PyTorch's error for an in-place change through elements that are
+    one memory location: PyTorch lets fill_ and zero_ through an expand() in a graph (`x.expand(3).fill_(1)`
+    changes x) and refuses the gradient of its CopySlices (graphs recorded before the change still differentiate)."""
+    if not _OVERLAPPING_WRITE:
+        import copy
+
+        from .ops.shape import clone
+
+        write = copy.copy(clone)  # clone's forward under a rule that refuses; not registered: no new primitive
+        write.vjps, write.grad_fn_name = (_refuse_overlapping_gradient,), "CopySlices"
+        _OVERLAPPING_WRITE.append(write)
+    return _OVERLAPPING_WRITE[0](result)
+
+
+def _refuse_overlapping_gradient(g, out, x):
+    raise overlap_error("backward through fill_ or zero_ of an expand()")
+
+
+_OVERLAPPING_WRITE = []  # made at the first use
 
 
 def _unlisted_base(versions, view):
@@ -404,8 +479,9 @@ def _viewed_leaf(value):
     node = value
     while node._op is not None and node._op.views and node._p0 is not None:
         parent = node._p0
-        if viewed_array(node, parent) is None and (node._version is None or node._version is not parent._version):
-            return None  # a copy (x[:, idx]); a view of a 0-d Value shares its counter (scalar_aliases)
+        if viewed_array(node, parent) is None and (node._version is None or node._version is not parent._version) \
+                and element_cell(node) is None:
+            return None  # a copy (x[:, idx]); a view of a 0-d Value shares its counter (scalar_aliases); x[0] views
         if parent._requires_grad and parent._p0 is None:
             return parent
         node = parent

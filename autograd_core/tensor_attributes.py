@@ -21,6 +21,7 @@ from . import value as _value
 from .errors import ShapeError
 from .inplace import mark_changed
 from .lazy_bits import is_conjugate, is_negative, mark_conjugate, mark_negative
+from .multiple_views import unmark_multiple_views
 from .tensor_methods import Size, TensorMethods, _is_dim
 
 
@@ -330,15 +331,15 @@ class _Attributes:
 
     def unsafe_chunk(self, chunks, dim=0):
         """x.chunk(chunks, dim) (PyTorch's variant that skips a view check: the same pieces here)."""
-        return self.chunk(chunks, dim)
+        return unmark_multiple_views(self.chunk(chunks, dim))  # no view check: free to change in place
 
     def unsafe_split(self, split_size, dim=0):
         """x.split(split_size, dim) (PyTorch's variant that skips a view check: the same pieces here)."""
-        return self.split(split_size, dim)
+        return unmark_multiple_views(self.split(split_size, dim))  # no view check: free to change in place
 
     def unsafe_split_with_sizes(self, split_sizes, dim=0):
         """x.split_with_sizes(split_sizes, dim) (the same pieces here)."""
-        return self.split_with_sizes(split_sizes, dim)
+        return unmark_multiple_views(self.split_with_sizes(split_sizes, dim))  # no view check: free to change in place
 
     def cholesky(self, upper=False):
         """PyTorch's deprecated x.cholesky(upper=False): linalg.cholesky(x) (its transpose with upper=True), with

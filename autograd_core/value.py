@@ -393,9 +393,10 @@ class Value(TensorMethods, InplaceMethods):
     @property
     def saved_params(self):
         """The keyword parameters the primitive was called with (e.g. {'axis': 0}), as a read-only mapping;
-        None when it took none or when a backward pass without `retain_graph` has freed them."""
+        None when it took none, when a backward pass without `retain_graph` has freed them, or for a Value made
+        outside a graph (one element `x[0]` of such a Value keeps where it came from there: inplace.element_of)."""
         params = self._params
-        if params is None or not isinstance(params, dict):
+        if params is None or not isinstance(params, dict) or self._p0 is None:
             return None
         return MappingProxyType(params)
 

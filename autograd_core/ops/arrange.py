@@ -22,7 +22,7 @@ import numpy as np
 from ..engine import ShapeError
 from ..value import Value
 from .index import as_value, check_dim, diag, flip, index_array, scatter_add_at
-from .pieces import split, tensor_list, vstack
+from .pieces import split, split_views, tensor_list, vstack
 from .promotion import promote_types
 from .shape import broadcast_to, concatenate, getitem, reshape, stack, transpose
 
@@ -202,7 +202,7 @@ def tensor_split(input, indices_or_sections, dim=0):
             raise RuntimeError(f"number of sections must be larger than 0, got {sections}")
         size, extra = divmod(n, sections)
         sizes = [size + 1] * extra + [size] * (sections - extra)
-        return split(x, sizes, dim)
+        return split_views(x, sizes, dim)  # PyTorch's tensor_split makes views free to change in place
     bounds = [None, *(int(i) for i in how), None]
     return tuple(getitem(x, (slice(None),) * dim + (slice(a, b),)) for a, b in zip(bounds[:-1], bounds[1:]))
 

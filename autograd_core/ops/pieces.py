@@ -16,11 +16,12 @@ import numbers
 import numpy as np
 
 from ..engine import ShapeError
+from ..multiple_views import mark_multiple_views
 from ..value import Value
 from .arith import logical_xor, sub
 from .index import as_value, check_dim, index_array, strided_view
 from .primitive import primitive
-from .shape import broadcast_to, concatenate, getitem, reshape, scatter_add, transpose
+from .shape import broadcast_to, clone, concatenate, getitem, reshape, scatter_add, transpose
 
 
 def _window(x, dim, start, stop):
@@ -30,7 +31,15 @@ def _window(x, dim, start, stop):
 def split(tensor, split_size_or_sections, dim=0):
     """A tuple of consecutive pieces along `dim`: of split_size_or_sections entries each (an int; the last piece
     may be shorter), or of the given lengths (a list that sums to the size of dim). Each piece's gradient lands
-    in its window of the input."""
+    in its window of the input. The pieces are views of the input which, as PyTorch's, may not change in place where
+    the change would be recorded in a graph (multiple_views.py)."""
+    pieces = split_views(tensor, split_size_or_sections, dim)
+    return mark_multiple_views(pieces, "Split" if isinstance(split_size_or_sections, numbers.Integral)
+                               else "SplitWithSizes")
+
+
+def split_views(tensor, split_size_or_sections, dim=0):
+    """split's pieces, free to change in place (PyTorch's tensor_split and unsafe_split make such views)."""
     x = as_value(tensor)
     if x.ndim == 0:
         raise ShapeError("split(): expected a tensor of at least one dimension")
@@ -65,10 +74,11 @@ def chunk(input, chunks, dim=0):
 
 
 def unbind(input, dim=0):
-    """The slices of input along `dim`, as a tuple of Values of one dimension fewer."""
+    """The slices of input along `dim`, as a tuple of Values of one dimension fewer: views of the input, which may
+    not change in place where the change would be recorded in a graph, as PyTorch's (multiple_views.py)."""
     x = as_value(input)
     dim = check_dim(dim, x.ndim)
-    return tuple(getitem(x, (slice(None),) * dim + (i,)) for i in range(x.shape[dim]))
+    return mark_multiple_views(tuple(getitem(x, (slice(None),) * dim + (i,)) for i in range(x.shape[dim])), "Unbind")
 
 
 def tensor_list(tensors, name):
@@ -102,8 +112,11 @@ def _repeat(x, sizes):
     # of each element is the sum over its copies (broadcast_to's).
     interleaved = tuple(v for n in shape for v in (1, n))
     copies = tuple(v for r, n in zip(sizes, shape) for v in (r, n))
-    out = broadcast_to(reshape(x, shape=interleaved), shape=copies)
-    return reshape(out, shape=tuple(r * n for r, n in zip(sizes, shape)))
+    out = reshape(broadcast_to(reshape(x, shape=interleaved), shape=copies), shape=tuple(r * n for r, n in
+                                                                                     zip(sizes, shape)))
+    # PyTorch's repeat is always a copy; NumPy's reshape keeps a view of the broadcast where strides allow one
+    # (x.unsqueeze(0).repeat(2, 1)), which an in-place change would write through to x
+    return clone(out) if isinstance(out.data, np.ndarray) and not out.data.flags.writeable else out
 
 
 def repeat(input, *sizes, repeats=None):
