@@ -168,6 +168,7 @@ from .grad_array import GradArray, ParameterArray, _TensorMethods
 from .modes import ANOMALY, GRAD_ENABLED, TRACERS
 from .tensor import DEFAULTS as _DEFAULTS  # its dtype: a guard (factories inside the function read it)
 from .tracing import Tracer, tracing
+from .jit_inplace import detached, watched_write
 from .value import Value
 
 
@@ -267,6 +268,8 @@ class _Recorder(Tracer):
         self.set_before_use = set()  # (id(module), attribute): set by an effect before the module's first forward
         self.entered_modules = set()  # ids of the modules whose scopes the call entered so far
         self.view_grads = []       # (ElementView, what its .grad returned): a new scalar at each read
+        self.detached = {}         # id(version counter) -> (it, [(weak reference to a detach(), whether seen)])
+        self.aliased = {}          # id(array) -> an array that Value(v) took from a Value v as its own (shared)
 
     def entered(self, scope):
         if scope.owner is not None and self.thread == threading.get_ident():
@@ -369,6 +372,7 @@ _READS = {"item": Value.item, "__float__": Value.__float__, "__int__": Value.__i
           "__index__": Value.__index__,  # list[v], range(v): an integer Value used as a Python index
           "tolist": Value.tolist}
 _SLOTS = {name: Value.__dict__[name] for name in ("data", "grad")}
+_DETACH = Value.detach
 
 
 def _watched_conversion(original):
@@ -383,17 +387,20 @@ def _watched_conversion(original):
             # (a 0-d array becomes a NumPy scalar: a conversion too, or the Value would look like a constant)
             if isinstance(source, np.ndarray) and isinstance(result, (np.ndarray, np.generic)) and result is not source:
                 recorder.entries.append(("convert", source, result))
+            elif isinstance(data, Value) and result is source:  # Value(v): one array for two Values (jit_inplace)
+                recorder.aliased[id(result)] = result
         return result
 
     return convert
 
 
-def _in_place_problem(what):
-    """While recording, an in-place change made by the function itself (not inside an effect) means the function
-    cannot be compiled: the replay runs recorded operations only, so the change would silently be skipped."""
-    not_replayable(f"an in-place change ({what}) inside the function: a replay runs the recorded operations only "
-                   "and would skip it; write it out of place, or move it into a method marked "
-                   "@autograd_core.jit.effect (as optimizers' step is)")
+def _in_place_problem(what, why=None):
+    """While recording, an in-place change made by the function itself (not inside an effect) that a replay cannot
+    repeat (`why`, jit_inplace.py; a gradient's or a parameter's data) means the function cannot be compiled: the
+    replay runs recorded operations only, so the change would silently be skipped."""
+    not_replayable(f"an in-place change ({what}) inside the function{f', of {why}' if why else ''}: a replay runs "
+                   "the recorded operations only and would skip it; write it out of place, or move it into a method "
+                   "marked @autograd_core.jit.effect (as optimizers' step is)")
 
 
 def replay_requires(check, *args):
@@ -428,14 +435,17 @@ def not_replayable(reason):
         recorder.problem = reason
 
 
-def _watched_write(original):
-    """While recording, the in-place methods of Value (add_, x[i] = v, relu_, ... all write through this)."""
+def _watched_detach(original):
+    """Value.detach while recording: the Value detached and its detach() share memory, so an in-place change of
+    either is not replayed (jit_inplace.problem)."""
 
-    def write(self, name, *args, **kwargs):
-        _in_place_problem(f"Value.{name}" if name[-1] == "_" else name)
-        return original(self, name, *args, **kwargs)
+    def detach(self):
+        node = original(self)
+        if _RECORDING and _RECORDING[0].thread == threading.get_ident():
+            detached(_RECORDING[0], self, node)
+        return node
 
-    return write
+    return functools.wraps(original)(detach)
 
 
 def _watched_in_place_method(where, name, original):
@@ -484,7 +494,8 @@ class _Watching:
         self.conversion = value_module._to_float_data
         value_module._to_float_data = _watched_conversion(self.conversion)
         self.write = inplace_module._write
-        inplace_module._write = _watched_write(self.write)
+        inplace_module._write = watched_write(self.write, _in_place_problem)
+        Value.detach = _watched_detach(_DETACH)
         for cls, where in _IN_PLACE_OWNERS:
             for name, method in _IN_PLACE_METHODS.items():
                 setattr(cls, name, _watched_in_place_method(where, name, method))
@@ -505,6 +516,7 @@ class _Watching:
             setattr(Value, name, slot)
         value_module._to_float_data = self.conversion
         inplace_module._write = self.write
+        Value.detach = _DETACH
         for cls, _ in _IN_PLACE_OWNERS:
             for name in _IN_PLACE_METHODS:
                 delattr(cls, name)  # the class's own methods again (inherited)
