@@ -34,8 +34,9 @@ from .modes import TRACERS
 from .value import Value
 
 
-def problem(recorder, target):
-    """Why an in-place change of `target` inside the call being recorded cannot be replayed, or None if it can."""
+def problem(recorder, target, views=False):
+    """Why an in-place change of `target` inside the call being recorded cannot be replayed, or None if it can.
+    views: whether target may have views in use (a change recorded in a graph rebinds them: `_views_of`)."""
     if target.__class__ is not Value:
         return f"a {type(target).__name__}, not a plain Value"
     if target._index < recorder.start:
@@ -45,12 +46,12 @@ def problem(recorder, target):
     versions = target._version
     if (op is not None and op.views) or (versions is not None and (
             versions.root() is not target or versions.viewed or versions.aliases or versions.sources
-            or _has_views(versions))):
+            or (not views and _has_views(versions)))):
         return "a Value that shares its memory with another (a view, a Value viewed)"
     data = target.data
     if id(data) in recorder.aliased or (versions is not None and any(
             d() is not None and d()._version is versions and not seen
-            for d, seen in recorder.detached.get(id(versions), (None, ()))[1])):
+            for d, seen, _ in recorder.detached.get(id(versions), (None, ()))[1])):
         return "a Value that shares its memory with another (Value(v) of a Value v, a detach() made in an effect)"
     if data.__class__ is np.ndarray and any(
             np.may_share_memory(data, a.data if isinstance(a, Value) else a) for a in recorder.flat_args):
@@ -64,6 +65,28 @@ def _has_views(versions):
     return bool(_live_views(versions))
 
 
+def _views_of(recorder, root):
+    """([(view, copy)], None) for the views of `root` in use, oldest first, each with a node holding its contents
+    before a change (the change rebinds them: `rebind`), and the entry that made each; (None, why) when one was not
+    made by a recorded view operation of this call on root or another of them."""
+    from .inplace import _live_views
+    from .inplace_graph import _copy_node
+
+    versions = root._version
+    views = _live_views(versions) if versions is not None else ()
+    if not views:
+        return [], None
+    made = {id(e[4]): e for e in recorder.entries if e[0] == "op" and e[1].views}  # the latest entry making each
+    found = []
+    for view in views:
+        entry = made.get(id(view))
+        if (view.__class__ is not Value or entry is None or view._p0 is None or not entry[2]
+                or entry[2][0] is not view._p0 or view._p0._version is not versions):
+            return None, "a Value with a view made before the call or out of the recording's sight"
+        found.append((view, _copy_node(view, _snapshot(view.data), view._index, view._parents), entry))
+    return found, None
+
+
 def detached(recorder, value, node):
     """Value.detach while a call is recorded: `node` shares value's memory and version counter. Outside effects the
     recording notes it (`("detach", value, node)`: the plan gives node value's expression), so that an in-place change
@@ -74,31 +97,35 @@ def detached(recorder, value, node):
     seen = not recorder.paused
     if seen:
         recorder.entries.append(("detach", value, node))
-    recorder.detached.setdefault(id(versions), (versions, []))[1].append((weakref.ref(node), seen))
+    recorder.detached.setdefault(id(versions), (versions, []))[1].append((weakref.ref(node), seen,
+                                                                          weakref.ref(value)))
 
 
 def _detaches(recorder, target):
-    """[(d, copy)] for each detach() of target alive, with a node holding its contents before a change."""
+    """[(d, copy, source)] for each detach() alive of target or of its views (source: the one it was taken from),
+    with a node holding its contents before a change."""
     from .inplace_graph import _copy_node
 
     versions = target._version
     if versions is None or id(versions) not in recorder.detached:
         return []
-    found = [ref() for ref, _ in recorder.detached[id(versions)][1]]
-    return [(d, _copy_node(d, _snapshot(d.data), d._index, ())) for d in found
-            if d is not None and d._version is versions and d is not target]
+    found = [(ref(), source()) for ref, _, source in recorder.detached[id(versions)][1]]
+    return [(d, _copy_node(d, _snapshot(d.data), d._index, ()), source) for d, source in found
+            if d is not None and source is not None and d._version is versions and d is not target]
 
 
 def _snapshot(data):
     return data.copy() if isinstance(data, np.ndarray) else data
 
 
-def rebind(recorder, target, old, new, detaches=()):
+def rebind(recorder, target, old, new, detaches=(), views=()):
     """`target` changed in place: in the entries recorded so far, `old` stands for it (its former contents), and the
-    entry that made `new` (its new contents) makes `target` instead; new may be old (nothing changed). detaches:
-    [(d, copy)] for each detach() of target, which shares its memory: the copy stands for d so far, and d is from now
-    on the detach() of target's new contents."""
-    copies = {id(d): copy for d, copy in detaches}
+    entry that made `new` (its new contents) makes `target` instead; new may be old (nothing changed). views:
+    [(view, copy, entry)] for target's views in use (`_views_of`), and detaches: [(d, copy, source)] for the detach()es
+    of target or of its views (`_detaches`), which share its memory: each copy stands for its Value so far, and the
+    Value is from now on made again from target's new contents (by its entry's view operation, or a detach())."""
+    copies = {id(d): copy for d, copy, _ in detaches}
+    copies.update((id(view), copy) for view, copy, _ in views)
     copies[id(target)] = old
 
     def sub(v):
@@ -129,7 +156,8 @@ def rebind(recorder, target, old, new, detaches=()):
             entry[5] = {key: sub(a) if isinstance(a, Value) else a for key, a in entry[5].items()}
             if isinstance(entry[6], Value):
                 entry[6] = sub(entry[6])
-    entries.extend(("detach", target, d) for d, _ in detaches)
+    entries.extend(("op", op, args, params, view) for view, _, (_, op, args, params, _) in views)
+    entries.extend(("detach", source, d) for d, _, source in detaches)
     writes_into = recorder.writes_into  # keyed by node: whether forward_into gave the node's data bit for bit
     moved = {id(old): writes_into.pop(id(target), None), id(target): writes_into.pop(id(new), None)}
     if new is old:
@@ -146,14 +174,19 @@ def in_graph(target, root, positions, name):
     recorder = _recording_here()
     if recorder is None:
         return None
-    why = "a change through a view" if positions is not None or root is not target else problem(recorder, target)
+    why = problem(recorder, root, views=True)
+    views = None
+    if why is None:
+        views, why = _views_of(recorder, root)
+    if why is None and root is not target and not any(view is target for view, _, _ in views):
+        why = "a change through a view the recording did not see made"
     if why is not None:
         not_replayable(f"an in-place change (Value.{name}) of a Value in a graph being recorded, inside the function, "
                        f"cannot be replayed: {why}; write it out of place (x = x.{name.rstrip('_')}(...)) to compile "
                        "it")
         return None
-    detaches = _detaches(recorder, target)
-    return lambda old, result: rebind(recorder, target, old, result, detaches)
+    detaches = _detaches(recorder, root)
+    return lambda old, result: rebind(recorder, root, old, result, detaches, views)
 
 
 def watched_write(original, refuse):

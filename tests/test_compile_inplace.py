@@ -10,6 +10,8 @@ compiled step replays (its stats count replays, no CompileWarning). Covered:
 * Dropout(inplace=True) and F.leaky_relu(inplace=True) in training mode;
 * `h[:, 0] = v`, `h.fill_`, `h.zero_`, `h.copy_(v)` of a Value of the graph; `x[:, 0] = v` and `mask.mul_()` of
   Values that need no gradient;
+* changes through views (`h[:, 0] = h[:, 0] * 2`, `h[1:].mul_(2)`, `h.view(-1).add_(1)`, `h.t()[0].sub_`,
+  `h[:, 1:3].relu_()`), with a view taken before the change and used after it; an attention mask filled in place;
 * random fills (`empty(...).normal_()`, uniform_, bernoulli_, exponential_, random_, geometric_, log_normal_,
   cauchy_) drawn anew at each replay, as eager mode draws them, and the generator put back when a guard fails after
   a draw;
@@ -224,6 +226,62 @@ def test_assignments_fills_and_copies_of_a_graph_value_replay():
             loss.backward()
             opt.step()
             return loss
+
+        return model, opt, step
+
+    _twins(make, _batches(5))
+
+
+@pytest.mark.parametrize("change", [
+    lambda h: h.__setitem__((slice(None), 0), h[:, 0] * 2.0),
+    lambda h: h[1:].mul_(2.0),
+    lambda h: h.view(-1).add_(1.0),
+    lambda h: h.t()[0].sub_(0.5),
+    lambda h: h[:, 1:3].relu_(),
+], ids=["h[:, 0] = h[:, 0] * 2", "h[1:].mul_", "h.view(-1).add_", "h.t()[0].sub_", "h[:, 1:3].relu_"])
+def test_changes_through_views_replay(change):
+    """A change through a view changes the Value viewed (PyTorch's CopySlices), and the views in use follow it: a
+    column kept from before the change reads the new numbers, in the replay as in eager mode."""
+    def make():
+        model = nn.Sequential(nn.Linear(5, 4), nn.Linear(4, 2))
+        opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+
+        def step(x):
+            opt.zero_grad()
+            h = model[0](x) * 1.0
+            column = h[:, 2]
+            change(h)
+            loss = (model[1](h) ** 2).mean() + (column * column).sum()
+            loss.backward()
+            opt.step()
+            return loss, h, column
+
+        return model, opt, step
+
+    _twins(make, _batches(5))
+
+
+def test_an_attention_mask_filled_in_place_and_a_view_kept_replay():
+    """`scores.masked_fill_(mask, -inf)` as attention code writes it, then a row kept as a view (`first = scores[0]`)
+    across a later change of scores, and a detach() of a view taken before it."""
+    def make():
+        model = nn.Linear(5, 5)
+        opt = optim.Adam(model.parameters(), lr=0.01)
+        mask = torch.tensor(np.triu(np.ones((8, 8), dtype=bool), 1))
+
+        def step(x):
+            opt.zero_grad()
+            q = model(x)
+            scores = q @ x.t()
+            scores.masked_fill_(mask, float("-inf"))
+            first = scores[0]
+            kept = scores[1].detach()
+            scores.div_(2.0)
+            attention = F.softmax(scores, dim=-1)
+            loss = (attention @ x).pow(2).mean() + first[0] + kept[0]
+            loss.backward()
+            opt.step()
+            return loss, first, kept
 
         return model, opt, step
 
