@@ -80,9 +80,16 @@ order, and so are writes to the parameter groups an optimizer made (`group["lr"]
 by hand; a replay first checks that the optimizer it steps still has those groups); an assignment to a
 parameter's `.data` outside an effect (a hand-written update) makes the function run eagerly, with a warning.
 
-An in-place change made by the function itself, through a Value's in-place methods and operators (`x.add_()`,
-`x[i] = v`, `w -= lr * w.grad` under no_grad) or a gradient's (`w.grad.zero_()`), makes it run eagerly, with a
-warning: the replay would skip it. Inside effects (the optimizer's step) in-place updates are fine. Library code
+In-place changes of Values the call made, through their in-place methods and operators (`h.clamp_(min=0)`,
+`h.mul_(mask)`, `x[:, 0] = v`, `h[1:].mul_(2)`, `h.view(-1).add_(1)`, `noise.normal_()`, nn.ReLU(inplace=True),
+dropout's inplace=True), are recorded and replayed (jit_inplace.py): at each change the recording renames the Value's
+former contents, so each operation reads the contents it read in the recorded call, the backward pass goes through
+the change as eager mode's does, and the views in use and the detach()es of the changed Value follow it. A change the
+replay could not repeat makes the function run eagerly, with a warning that says why: of a Value made before the
+call (a parameter or a buffer outside an effect: `w -= lr * w.grad` under no_grad; an argument), of a gradient
+(`w.grad.zero_()`) or a parameter's data, of a Value that shares its memory out of the recording's sight (`Value(h)`
+of a Value h, a Value made from an argument's array, a view made before the call), and a change under no_grad() of a
+Value that requires grad. Inside effects (the optimizer's step) in-place updates are fine. Library code
 that changes arrays in place with NumPy during a forward pass either does it in an effect that takes what
 it needs as arguments (nn.BatchNorm folding a batch's statistics into its running ones: replayed with each
 new batch's) or says so with `not_replayable(reason)` (the functional `batch_norm` updating arrays it was
@@ -100,9 +107,11 @@ alike give the same numbers bit for bit. Their shapes and dtypes are constants o
 or from shapes that the guards above cover). A program that checks a guard after a draw (a read with `.item()`)
 saves the generators' states when a replay starts and puts them back if that guard fails, so the call, recorded
 again, draws what eager mode draws. A sample that requires grad (`randn(3, requires_grad=True)`) is that draw made a
-leaf (`requires_grad_()`), replayed as such. Not recorded (the function runs eagerly, with a warning): in-place
-draws (`x.normal_()`, `x.uniform_()`, `x.bernoulli_()`: in-place changes) and the distributions' samples that NumPy
-computes from their draws (Gamma, Beta, Dirichlet, Poisson, Binomial, ...).
+leaf (`requires_grad_()`), replayed as such. The in-place draws (`x.normal_()`, `uniform_`,
+`bernoulli_`, `exponential_`, `random_`, `geometric_`, `log_normal_`, `cauchy_`: ops/sampling.py's `fill_draws`) are
+such draws too, written into the Value as an in-place change (above). Not recorded (the function runs eagerly, with a
+warning): the distributions' samples that NumPy computes from their draws (Gamma, Beta, Dirichlet, Poisson,
+Binomial, ...).
 
 Results without a gradient (comparisons such as `v > 0`, argmax/argmin, `&`, `|`, `~`, any/all, casts to integer
 or boolean dtypes) are recorded too, as the operation `nondifferentiable` (ops/nondifferentiable.py), so an accuracy

@@ -136,7 +136,8 @@ def rebind(recorder, target, old, new, detaches=(), views=()):
         return tuple(sub(a) if isinstance(a, Value) else a for a in items)
 
     entries = recorder.entries
-    for k, entry in enumerate(entries):
+    for k in range(_made_at(entries, target), len(entries)):  # (nothing before target's making names it)
+        entry = entries[k]
         kind = entry[0]
         if kind == "op":
             _, op, args, params, node = entry
@@ -163,6 +164,16 @@ def rebind(recorder, target, old, new, detaches=(), views=()):
     if new is old:
         moved = {id(target): moved[id(old)]}
     writes_into.update((key, flag) for key, flag in moved.items() if flag is not None)
+
+
+def _made_at(entries, value):
+    """The position of the entry that made `value` (the latest: 0 if none did, a constant of the call), searched from
+    the end: a Value changed in place was most often made just before."""
+    for k in range(len(entries) - 1, -1, -1):
+        entry = entries[k]
+        if entry[0] == "op" and entry[4] is value:
+            return k
+    return 0
 
 
 def in_graph(target, root, positions, name):
