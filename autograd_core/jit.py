@@ -99,7 +99,9 @@ replay checks it for the new data and records again where it fails.
 
 Random draws by the library's functions (torch.randn, rand, randint, randperm, randn_like, rand_like, normal,
 bernoulli, poisson, multinomial, randint_like; nn's dropout masks; the distributions that sample by one standard
-draw: Normal and those built on it, MultivariateNormal, Uniform, Exponential, Cauchy, ...) are recorded operations
+draw: Normal and those built on it, MultivariateNormal, Uniform, Exponential, Cauchy, ...; the standard gamma draws of
+Gamma, Beta, Dirichlet, Chi2, StudentT, ..., with the concentrations as inputs; Categorical's, with the probabilities
+as inputs) are recorded operations
 too (ops/sampling.py's `sample`): a replay draws fresh numbers at the same place among the operations, from the same
 generator (the default one, looked up at each draw, so that manual_seed and set_rng_state reach it; or the
 `generator=` given, a constant compared by identity between recordings), so a compiled step and an eager one seeded
@@ -110,8 +112,8 @@ again, draws what eager mode draws. A sample that requires grad (`randn(3, requi
 leaf (`requires_grad_()`), replayed as such. The in-place draws (`x.normal_()`, `uniform_`,
 `bernoulli_`, `exponential_`, `random_`, `geometric_`, `log_normal_`, `cauchy_`: ops/sampling.py's `fill_draws`) are
 such draws too, written into the Value as an in-place change (above). Not recorded (the function runs eagerly, with a
-warning): the distributions' samples that NumPy computes from their draws (Gamma, Beta, Dirichlet, Poisson,
-Binomial, ...).
+warning): the distributions' samples that NumPy computes from their draws (Poisson, Binomial, OneHotCategorical,
+...).
 
 Results without a gradient (comparisons such as `v > 0`, argmax/argmin, `&`, `|`, `~`, any/all, casts to integer
 or boolean dtypes) are recorded too, as the operation `nondifferentiable` (ops/nondifferentiable.py), so an accuracy
