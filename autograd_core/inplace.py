@@ -541,12 +541,11 @@ def _drawn(self, name, generator, *values, **how):
     """self's contents replaced by the random numbers ops/sampling's `fill_draws(*values' data, fill=name, ...)` draws
     for it (`x.normal_()`, `x.uniform_()`, ...). While a compile recording or a jvp follows Values, the draw is
     `sample`'s recorded operation, which a replay draws anew, in eager mode's order."""
-    from .ops.sampling import fill_draws, sample
-
-    how.update(generator=generator, fill=name, shape=np.shape(self.data))
+    sampling = _value._ops.sampling
+    how["generator"], how["fill"], how["shape"] = generator, name, np.shape(self.data)
     if TRACERS.get() and values_followed():
-        return _copy(self, sample(fill_draws, *values, **how), name)
-    return _copy(self, fill_draws(*[_data(v) for v in values], **how), name)
+        return _copy(self, sampling.sample(sampling.fill_draws, *values, **how), name)
+    return _copy(self, sampling.fill_draws(*[_data(v) for v in values], **how), name)
 
 
 def _elementwise(self, name, compute, result_of):
