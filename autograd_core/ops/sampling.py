@@ -26,9 +26,15 @@ from .nondifferentiable import nondifferentiable, refuse_complex_in_words
 
 
 def _rng(generator):
-    from ..tensor import get_rng
+    get_rng = _GET_RNG.get("get_rng")
+    if get_rng is None:  # tensor.py imports this module: its get_rng is looked up once, on first use
+        from ..tensor import get_rng
 
+        _GET_RNG["get_rng"] = get_rng
     return get_rng(generator)
+
+
+_GET_RNG = {}  # (a relative import at each call costs about a microsecond, as much as a small draw)
 
 
 def sample(draw, *inputs, requires_grad=False, **how):
