@@ -26,9 +26,9 @@ The rules (PyTorch's, with the differences listed):
   its dtype: a result of the same or a lower category converts (int64 into uint8, float64 into float16), a float
   into integers or anything into bools raises, as PyTorch's casting rule (`castable`).
   Inside a jvp (forward mode), the Value's tangent changes with it, as in PyTorch's forward mode: `y += x` gives y
-  the tangent of y + x (each change also says what it computes out of place, for that). Inside a compile recording, a
-  recorded change makes the function run eagerly (a CompileWarning says why), except nn's in-place activations on a
-  Value without views, which are compiled out of place.
+  the tangent of y + x (each change also says what it computes out of place, for that). Inside a compile recording,
+  a change of a Value the call made, sharing its memory with no other, is recorded (jit_inplace.py) and replayed;
+  other changes make the function run eagerly (a CompileWarning says why).
 
 Version counters: every in-place change through these methods stamps the Value with the engine's creation
 counter (the number every new node takes). A node recorded before that stamp read the old array; when a
@@ -64,7 +64,7 @@ import numpy as np
 from . import value as _value
 from .errors import ArgumentError, ShapeError, scalar_type_name
 from .lazy_bits import BITS_SET as _LAZY_BITS_SET, carry_to_element
-from .modes import GRAD_ENABLED, INPLACE, TRACERS
+from .modes import GRAD_ENABLED, INPLACE, TRACERS, values_followed
 from .scalar_aliases import alias, synchronise
 
 _KEEP_STAMPS = 16  # the latest change stamps each Value remembers, to name the version a graph expected
@@ -632,10 +632,15 @@ def _refuse_complex(self, kind, message):
                                   c10=f"c10::complex<{'float' if dtype == np.complex64 else 'double'}>"))
 
 
-def _complex_draws(draw, shape):
-    """Two independent draws of `shape` as the real and imaginary parts of complex numbers."""
-    parts = draw(tuple(shape) + (2,))
-    return parts[..., 0] + 1j * parts[..., 1]
+def _drawn(self, name, generator, *values, **how):
+    """self's contents replaced by the random numbers ops/sampling's `fill_draws(*values' data, fill=name, ...)` draws
+    for it (`x.normal_()`, `x.uniform_()`, ...). While a compile recording or a jvp follows Values, the draw is
+    `sample`'s recorded operation, which a replay draws anew, in eager mode's order."""
+    sampling = _value._ops.sampling
+    how["generator"], how["fill"], how["shape"] = generator, name, np.shape(self.data)
+    if TRACERS.get() and values_followed():
+        return _copy(self, sampling.sample(sampling.fill_draws, *values, **how), name)
+    return _copy(self, sampling.fill_draws(*[_data(v) for v in values], **how), name)
 
 
 def _elementwise(self, name, compute, result_of):
@@ -668,24 +673,12 @@ def update_in_place(value, name, result_of, *operands):
     if _recorded(value, operands):
         if value._requires_grad and value._p0 is None:
             _refuse_leaf(value, name)
-        if TRACERS.get() and _compile_recording() and not _has_views_or_base(value):
-            # nn.ReLU(inplace=True) in a compiled step: computed out of place, which a replay can repeat (`x =
-            # self.relu(x)` gets the same numbers; only `out is x` does not hold while compiling). Not for a view, or
-            # a Value with views: they must see the change.
-            return result_of(value)
         return _record_in_place(value, name, result_of)
     if TRACERS.get():  # a jvp sees result_of run once on value, and value's tangent follows (dropout draws once)
         result = result_of(value)
         return _copy(value, result, name) if isinstance(result, _value.Value) else _write(
             value, name, _computed_by(lambda v: result), None)
     return _write(value, name, _computed_by(result_of), result_of)
-
-
-def _compile_recording():
-    """Whether an autograd_core.compile recording is watching this thread (outside its effects)."""
-    from .jit import _recording_here
-
-    return _recording_here() is not None
 
 
 def _computed_by(result_of):
@@ -846,12 +839,7 @@ class InplaceMethods:
     def uniform_(self, from_=0.0, to=1.0, generator=None):
         """Fill with numbers drawn uniformly from [from_, to) (from the generator `manual_seed` seeds, or
         `generator`; for a complex self, real and imaginary parts each); returns self."""
-        from .tensor import get_rng
-
-        rng, shape = get_rng(generator), np.shape(self.data)
-        uniform = lambda size: rng.uniform(from_, to, size)  # noqa: E731
-        draw = _complex_draws(uniform, shape) if self.data.dtype.kind == "c" else uniform(shape)
-        return _copy(self, draw, "uniform_")
+        return _drawn(self, "uniform_", generator, low=from_, high=to, complex=self.data.dtype.kind == "c")
 
     def apply_(self, callable):
         """Replace each element x by callable(x) (a Python number in, a number out, converted to self's dtype), in
@@ -873,68 +861,47 @@ class InplaceMethods:
         """Fill with normal numbers of the given mean and standard deviation; returns self. For a complex self,
         PyTorch's complex normal numbers: real and imaginary parts independent, each of mean `mean` and standard
         deviation std/√2."""
-        from .tensor import get_rng
-
-        rng, shape = get_rng(generator), np.shape(self.data)
-        if self.data.dtype.kind == "c":
-            draw = complex(mean, mean) + std * np.sqrt(0.5) * _complex_draws(rng.standard_normal, shape)
-        else:
-            draw = rng.normal(mean, std, shape)
-        return _copy(self, draw, "normal_")
+        return _drawn(self, "normal_", generator, mean=mean, std=std, complex=self.data.dtype.kind == "c")
 
     def bernoulli_(self, p=0.5, *, generator=None):
         """Fill with 0 or 1, 1 with probability p (a number, or a Value broadcast to self's shape); returns self."""
-        from .tensor import get_rng
-
         kernel = "bernoulli_tensor_cpu_self_" if isinstance(p, _value.Value) else "bernoulli_scalar_cpu_"
         _refuse_complex(self, NotImplementedError, f'"{kernel}" not implemented for \'{{torch}}\'')
-        probs = np.broadcast_to(np.asarray(_data(p), dtype=np.float64), np.shape(self.data))
-        if np.any((probs < 0) | (probs > 1)):
-            raise RuntimeError("bernoulli_: expected all probabilities in [0, 1]")
-        return _copy(self, get_rng(generator).random(probs.shape) < probs, "bernoulli_")
+        if isinstance(p, _value.Value):  # its probabilities: an input of the draw (a replay reads the new ones)
+            return _drawn(self, "bernoulli_", generator, p)
+        return _drawn(self, "bernoulli_", generator, p=p)
 
     def exponential_(self, lambd=1.0, *, generator=None):
         """Fill with exponential numbers of rate lambd (mean 1 / lambd); returns self."""
-        from .tensor import get_rng
-
         _refuse_complex(self, RuntimeError, "Exponential distribution is a continuous probability distribution. dtype "
                                             "must be a floating point but you specified {torch}")
         if lambd <= 0:
             raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
-        return _copy(self, get_rng(generator).exponential(1.0 / lambd, np.shape(self.data)), "exponential_")
+        return _drawn(self, "exponential_", generator, scale=1.0 / lambd)
 
     def geometric_(self, p, *, generator=None):
         """Fill with the number of Bernoulli(p) trials up to the first success (1, 2, ...); returns self."""
-        from .tensor import get_rng
-
         if not 0 < p < 1:
             raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p}")
         _refuse_complex(self, NotImplementedError, '"geometric_cpu" not implemented for \'{torch}\'')
-        return _copy(self, get_rng(generator).geometric(p, np.shape(self.data)), "geometric_")
+        return _drawn(self, "geometric_", generator, p=p)
 
     def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
         """Fill with exp of normal numbers of the given mean and standard deviation; returns self."""
-        from .tensor import get_rng
-
         _refuse_complex(self, NotImplementedError, '"log_normal_cpu" not implemented for \'{torch}\'')
         if std <= 0:
             raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std}")
-        return _copy(self, get_rng(generator).lognormal(mean, std, np.shape(self.data)), "log_normal_")
+        return _drawn(self, "log_normal_", generator, mean=mean, std=std)
 
     def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
         """Fill with Cauchy numbers of the given median and scale; returns self."""
-        from .tensor import get_rng
-
         _refuse_complex(self, RuntimeError, "Cauchy distribution is a continuous probability distribution. dtype must "
                                             "be a floating point but you specified {c10}")
-        draw = median + sigma * get_rng(generator).standard_cauchy(np.shape(self.data))
-        return _copy(self, draw, "cauchy_")
+        return _drawn(self, "cauchy_", generator, median=median, sigma=sigma)
 
     def random_(self, from_=0, to=None, *, generator=None):
         """Fill with integers in [from_, to) (random_(to) means [0, to)); without `to`, up to 2^mantissa bits
         for floats (every integer exactly representable) or the dtype's largest value, as PyTorch's random_."""
-        from .tensor import get_rng
-
         _refuse_complex(self, NotImplementedError, '"random_kernel_cpu" not implemented for \'{torch}\'')
         if to is None and from_ != 0:
             from_, to = 0, from_
@@ -944,7 +911,7 @@ class InplaceMethods:
                 2 if dtype.kind == "b" else int(np.iinfo(dtype).max) + 1)
         if to <= from_:
             raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={from_} >= to={to}")
-        return _copy(self, get_rng(generator).integers(from_, to, np.shape(self.data)), "random_")
+        return _drawn(self, "random_", generator, low=from_, high=to)
 
     # PyTorch's in-place forms of the indexing functions (`y.scatter_(1, labels, 1.0)` for one-hot rows, `x.tril_()`,
     # `h.index_add_(0, segment, messages)`, `x.masked_fill_(mask, 0)`): the out-of-place function, written back.

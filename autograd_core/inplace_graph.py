@@ -273,14 +273,12 @@ def _record_in_place(target, name, result_of):
     if positions is not None and not positions.size:  # an empty view (y[:, 4:], y.diagonal(5)): nothing changes
         _conformed(_computed(result_of, target, target, name), target, name)  # but a wrong shape still raises
         return target
-    follow = None
+    follow = recorded = None
     if TRACERS.get():  # a compile recording or a jvp watches this thread
         from .forward import follow_in_place
-        from .jit import not_replayable
+        from .jit_inplace import in_graph
 
-        not_replayable(f"an in-place change (Value.{name}) of a Value in a graph being recorded, inside the "
-                       "function: a replay runs operations on the Values they made; write it out of place "
-                       f"(x = x.{name.rstrip('_')}(...)) to compile it")
+        recorded = in_graph(target, root, positions, name)  # a compile recording rebinds target once changed
         follow = follow_in_place(target, result_of)
     versions = root._shared_versions()
     data = root.data
@@ -293,6 +291,8 @@ def _record_in_place(target, name, result_of):
     if positions is None:
         result = _conformed(_computed(result_of, old, target, name), target, name)
         if result is old:
+            if recorded is not None:
+                recorded(old, old)
             return target  # nothing changed (an identity)
         if result._index < stamp:
             from .ops.shape import clone
@@ -330,6 +330,8 @@ def _record_in_place(target, name, result_of):
     _stamp((root,), stamp)
     if follow is not None:
         follow()
+    if recorded is not None:
+        recorded(old, result)
     return target
 
 

@@ -82,9 +82,16 @@ order, and so are writes to the parameter groups an optimizer made (`group["lr"]
 by hand; a replay first checks that the optimizer it steps still has those groups); an assignment to a
 parameter's `.data` outside an effect (a hand-written update) makes the function run eagerly, with a warning.
 
-An in-place change made by the function itself, through a Value's in-place methods and operators (`x.add_()`,
-`x[i] = v`, `w -= lr * w.grad` under no_grad) or a gradient's (`w.grad.zero_()`), makes it run eagerly, with a
-warning: the replay would skip it. Inside effects (the optimizer's step) in-place updates are fine. Library code
+In-place changes of Values the call made, through their in-place methods and operators (`h.clamp_(min=0)`,
+`h.mul_(mask)`, `x[:, 0] = v`, `h[1:].mul_(2)`, `h.view(-1).add_(1)`, `noise.normal_()`, nn.ReLU(inplace=True),
+dropout's inplace=True), are recorded and replayed (jit_inplace.py): at each change the recording renames the Value's
+former contents, so each operation reads the contents it read in the recorded call, the backward pass goes through
+the change as eager mode's does, and the views in use and the detach()es of the changed Value follow it. A change the
+replay could not repeat makes the function run eagerly, with a warning that says why: of a Value made before the
+call (a parameter or a buffer outside an effect: `w -= lr * w.grad` under no_grad; an argument), of a gradient
+(`w.grad.zero_()`) or a parameter's data, of a Value that shares its memory out of the recording's sight (`Value(h)`
+of a Value h, a Value made from an argument's array, a view made before the call), and a change under no_grad() of a
+Value that requires grad. Inside effects (the optimizer's step) in-place updates are fine. Library code
 that changes arrays in place with NumPy during a forward pass either does it in an effect that takes what
 it needs as arguments (nn.BatchNorm folding a batch's statistics into its running ones: replayed with each
 new batch's) or says so with `not_replayable(reason)` (the functional `batch_norm` updating arrays it was
@@ -94,7 +101,9 @@ replay checks it for the new data and records again where it fails.
 
 Random draws by the library's functions (torch.randn, rand, randint, randperm, randn_like, rand_like, normal,
 bernoulli, poisson, multinomial, randint_like; nn's dropout masks; the distributions that sample by one standard
-draw: Normal and those built on it, MultivariateNormal, Uniform, Exponential, Cauchy, ...) are recorded operations
+draw: Normal and those built on it, MultivariateNormal, Uniform, Exponential, Cauchy, ...; the standard gamma draws of
+Gamma, Beta, Dirichlet, Chi2, StudentT, ..., with the concentrations as inputs; Categorical's, with the probabilities
+as inputs) are recorded operations
 too (ops/sampling.py's `sample`): a replay draws fresh numbers at the same place among the operations, from the same
 generator (the default one, looked up at each draw, so that manual_seed and set_rng_state reach it; or the
 `generator=` given, a constant compared by identity between recordings), so a compiled step and an eager one seeded
@@ -102,9 +111,11 @@ alike give the same numbers bit for bit. Their shapes and dtypes are constants o
 or from shapes that the guards above cover). A program that checks a guard after a draw (a read with `.item()`)
 saves the generators' states when a replay starts and puts them back if that guard fails, so the call, recorded
 again, draws what eager mode draws. A sample that requires grad (`randn(3, requires_grad=True)`) is that draw made a
-leaf (`requires_grad_()`), replayed as such. Not recorded (the function runs eagerly, with a warning): in-place
-draws (`x.normal_()`, `x.uniform_()`, `x.bernoulli_()`: in-place changes) and the distributions' samples that NumPy
-computes from their draws (Gamma, Beta, Dirichlet, Poisson, Binomial, ...).
+leaf (`requires_grad_()`), replayed as such. The in-place draws (`x.normal_()`, `uniform_`,
+`bernoulli_`, `exponential_`, `random_`, `geometric_`, `log_normal_`, `cauchy_`: ops/sampling.py's `fill_draws`) are
+such draws too, written into the Value as an in-place change (above). Not recorded (the function runs eagerly, with a
+warning): the distributions' samples that NumPy computes from their draws (Poisson, Binomial, OneHotCategorical,
+...).
 
 Results without a gradient (comparisons such as `v > 0`, argmax/argmin, `&`, `|`, `~`, any/all, casts to integer
 or boolean dtypes) are recorded too, as the operation `nondifferentiable` (ops/nondifferentiable.py), so an accuracy
@@ -171,6 +182,7 @@ from .grad_array import GradArray, ParameterArray, _TensorMethods
 from .modes import ANOMALY, GRAD_ENABLED, TRACERS
 from .tensor import DEFAULTS as _DEFAULTS  # its dtype: a guard (factories inside the function read it)
 from .tracing import Tracer, tracing
+from .jit_inplace import detached, watched_write
 from .value import Value
 
 
@@ -270,6 +282,8 @@ class _Recorder(Tracer):
         self.set_before_use = set()  # (id(module), attribute): set by an effect before the module's first forward
         self.entered_modules = set()  # ids of the modules whose scopes the call entered so far
         self.view_grads = []       # (ElementView, what its .grad returned): a new scalar at each read
+        self.detached = {}         # id(version counter) -> (it, [(weak reference to a detach(), whether seen)])
+        self.aliased = {}          # id(array) -> an array that Value(v) took from a Value v as its own (shared)
 
     def entered(self, scope):
         if scope.owner is not None and self.thread == threading.get_ident():
@@ -372,6 +386,7 @@ _READS = {"item": Value.item, "__float__": Value.__float__, "__int__": Value.__i
           "__index__": Value.__index__,  # list[v], range(v): an integer Value used as a Python index
           "tolist": Value.tolist}
 _SLOTS = {name: Value.__dict__[name] for name in ("data", "grad")}
+_DETACH = Value.detach
 
 
 def _watched_conversion(original):
@@ -386,17 +401,20 @@ def _watched_conversion(original):
             # (a 0-d array becomes a NumPy scalar: a conversion too, or the Value would look like a constant)
             if isinstance(source, np.ndarray) and isinstance(result, (np.ndarray, np.generic)) and result is not source:
                 recorder.entries.append(("convert", source, result))
+            elif isinstance(data, Value) and result is source:  # Value(v): one array for two Values (jit_inplace)
+                recorder.aliased[id(result)] = result
         return result
 
     return convert
 
 
-def _in_place_problem(what):
-    """While recording, an in-place change made by the function itself (not inside an effect) means the function
-    cannot be compiled: the replay runs recorded operations only, so the change would silently be skipped."""
-    not_replayable(f"an in-place change ({what}) inside the function: a replay runs the recorded operations only "
-                   "and would skip it; write it out of place, or move it into a method marked "
-                   "@autograd_core.jit.effect (as optimizers' step is)")
+def _in_place_problem(what, why=None):
+    """While recording, an in-place change made by the function itself (not inside an effect) that a replay cannot
+    repeat (`why`, jit_inplace.py; a gradient's or a parameter's data) means the function cannot be compiled: the
+    replay runs recorded operations only, so the change would silently be skipped."""
+    not_replayable(f"an in-place change ({what}) inside the function{f', of {why}' if why else ''}: a replay runs "
+                   "the recorded operations only and would skip it; write it out of place, or move it into a method "
+                   "marked @autograd_core.jit.effect (as optimizers' step is)")
 
 
 def replay_requires(check, *args):
@@ -431,14 +449,17 @@ def not_replayable(reason):
         recorder.problem = reason
 
 
-def _watched_write(original):
-    """While recording, the in-place methods of Value (add_, x[i] = v, relu_, ... all write through this)."""
+def _watched_detach(original):
+    """Value.detach while recording: the Value detached and its detach() share memory, so an in-place change of
+    either is not replayed (jit_inplace.problem)."""
 
-    def write(self, name, *args, **kwargs):
-        _in_place_problem(f"Value.{name}" if name[-1] == "_" else name)
-        return original(self, name, *args, **kwargs)
+    def detach(self):
+        node = original(self)
+        if _RECORDING and _RECORDING[0].thread == threading.get_ident():
+            detached(_RECORDING[0], self, node)
+        return node
 
-    return write
+    return functools.wraps(original)(detach)
 
 
 def _watched_in_place_method(where, name, original):
@@ -487,7 +508,8 @@ class _Watching:
         self.conversion = value_module._to_float_data
         value_module._to_float_data = _watched_conversion(self.conversion)
         self.write = inplace_module._write
-        inplace_module._write = _watched_write(self.write)
+        inplace_module._write = watched_write(self.write, _in_place_problem)
+        Value.detach = _watched_detach(_DETACH)
         for cls, where in _IN_PLACE_OWNERS:
             for name, method in _IN_PLACE_METHODS.items():
                 setattr(cls, name, _watched_in_place_method(where, name, method))
@@ -508,6 +530,7 @@ class _Watching:
             setattr(Value, name, slot)
         value_module._to_float_data = self.conversion
         inplace_module._write = self.write
+        Value.detach = _DETACH
         for cls, _ in _IN_PLACE_OWNERS:
             for name in _IN_PLACE_METHODS:
                 delattr(cls, name)  # the class's own methods again (inherited)

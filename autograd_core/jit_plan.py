@@ -143,6 +143,8 @@ class _Plan:
                 self.lines.append(f"_set_grad({owner}, {source})")
             elif kind == "convert":
                 self._convert(entry[1], entry[2])
+            elif kind == "detach":  # `d = v.detach()`: v's data, no gradient (d.requires_grad is False)
+                self.exprs[id(entry[2])] = self.value(entry[1])
             elif kind == "backward":
                 self._backward(entry[1], entry[2])
                 changed = True

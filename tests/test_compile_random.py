@@ -1,8 +1,8 @@
 """Random draws inside compiled steps (torch.randn, rand, randint, randperm, randn_like, rand_like, normal,
-bernoulli, poisson, multinomial): recorded operations, so a step replays and draws fresh numbers at each call from
-the same generator and in the same order as eager mode. Each test runs a step eagerly and then compiled, each run
-seeded alike once at its start, and checks every call's results, weights and gradients bit for bit: one draw too
-many or too few anywhere shifts every later number."""
+bernoulli, poisson, multinomial; the distributions' Gamma, Beta, Dirichlet and Categorical samples): recorded
+operations, so a step replays and draws fresh numbers at each call from the same generator and in the same order as
+eager mode. Each test runs a step eagerly and then compiled, each run seeded alike once at its start, and checks every
+call's results, weights and gradients bit for bit: one draw too many or too few anywhere shifts every later number."""
 
 from __future__ import annotations
 
@@ -360,3 +360,50 @@ def test_distribution_rsample_in_a_vae_step_replays():
         return model, step
 
     _replays_as_eager(make, _batches(10))
+
+
+def test_gamma_beta_and_dirichlet_reparameterized_samples_replay():
+    """Gamma, Beta and Dirichlet rsample draw standard gamma numbers for the concentrations the step computes: a
+    recorded draw with the concentrations as its input, so each replay draws anew for that call's, and the implicit
+    gradient w.r.t. them is eager mode's."""
+    def make():
+        model = nn.Linear(5, 3)
+        opt = optim.Adam(model.parameters(), lr=1e-2)
+
+        def step(x):
+            opt.zero_grad()
+            h = model(x)
+            concentration = h.exp() + 0.5
+            gamma = torch.distributions.Gamma(concentration, 2.0).rsample()
+            beta = torch.distributions.Beta(concentration, h.pow(2) + 1.0).rsample((2,))
+            weights = torch.distributions.Dirichlet(concentration).rsample()
+            loss = (gamma * h).mean() + beta.mean() + (weights * h).sum()
+            loss.backward()
+            opt.step()
+            return loss, gamma, beta, weights
+
+        return model, step
+
+    _replays_as_eager(make, _batches(6))
+
+
+def test_a_policy_gradient_step_with_categorical_samples_replays():
+    """REINFORCE: actions drawn from Categorical(logits=policy(x)), scored by log_prob: the draw reads the
+    probabilities of each call, and log_prob the actions drawn, by recorded operations."""
+    def make():
+        policy = nn.Sequential(nn.Linear(5, 8), nn.Tanh(), nn.Linear(8, 4))
+        opt = optim.SGD(policy.parameters(), lr=0.05)
+
+        def step(x):
+            opt.zero_grad()
+            dist = torch.distributions.Categorical(logits=policy(x))
+            actions = dist.sample()
+            reward = (actions == 2).float() - 0.25
+            loss = -(dist.log_prob(actions) * reward).mean()
+            loss.backward()
+            opt.step()
+            return loss, actions
+
+        return policy, step
+
+    _replays_as_eager(make, _batches(6))

@@ -13,6 +13,16 @@ from .utils import as_float_value, constant, draw, lazy_property, logits_to_prob
 __all__ = ["Categorical"]
 
 
+def _categorical_draws(probs, *, shape, generator):
+    """Category indices (int64) of `shape` (sample shape + probs' batch shape) for the probabilities `probs` (an
+    array (..., K)): one uniform number per index, times the total, against the cumulative probabilities."""
+    cdf = np.cumsum(probs.astype(np.float64), axis=-1)
+    u = draw("random", shape + (1,), np.float64) * cdf[..., -1:]  # (generator None: the default one, draw's)
+    # the number of categories whose cumulative probability is <= u: the drawn index
+    index = (np.broadcast_to(cdf, shape + (cdf.shape[-1],)) <= u).sum(-1)
+    return np.minimum(index, cdf.shape[-1] - 1).astype(np.int64)
+
+
 class Categorical(Distribution):
     """Categories 0..K−1 with probabilities `probs` (..., K), normalised over the last dimension, or with
     unnormalised log-probabilities `logits` (..., K). batch_shape = probs.shape[:-1], event_shape = ()."""
@@ -81,22 +91,24 @@ class Categorical(Distribution):
         return constant(np.full(self._batch_shape, np.nan, dtype=self._param.dtype)[()])
 
     def sample(self, sample_shape=()):
-        """Indices (int64) of shape sample_shape + batch_shape, by inverting the cumulative probabilities."""
-        shape = self._extended_shape(sample_shape)
-        cdf = np.cumsum(self.probs.data.astype(np.float64), axis=-1)
-        u = draw("random", shape + (1,), np.float64) * cdf[..., -1:]
-        # the number of categories whose cumulative probability is <= u: the drawn index
-        index = (np.broadcast_to(cdf, shape + (self._num_events,)) <= u).sum(-1)
-        return constant(np.minimum(index, self._num_events - 1).astype(np.int64)[()])
+        """Indices (int64) of shape sample_shape + batch_shape, by inverting the cumulative probabilities. Drawn
+        through ops.sampling.sample, with the probabilities as its input: a compiled step draws anew at each
+        replay, from the probabilities of that call."""
+        return ops.sampling.sample(_categorical_draws, self.probs, shape=self._extended_shape(sample_shape),
+                                   generator=None)
 
     def log_prob(self, value):
         if self._validate_args:
             self._validate_sample(value)
-        index = np.asarray(value.data if isinstance(value, Value) else value).astype(np.int64)
+        # A Value's indices by operations (a compiled step reads those it draws at each replay), anything else as data
+        index = value if isinstance(value, Value) else constant(np.asarray(value))
+        if index.dtype != np.int64:
+            index = index.astype(np.int64)
         shape = np.broadcast_shapes(index.shape, self._batch_shape)
         logits = ops.broadcast_to(self.logits, shape=shape + (self._num_events,))
-        index = np.broadcast_to(index, shape)[..., None]
-        return logits.gather(-1, constant(index.astype(np.int64))).squeeze(-1)
+        if index.shape != shape:
+            index = ops.broadcast_to(index, shape=shape)
+        return logits.gather(-1, index[..., None]).squeeze(-1)
 
     def entropy(self):
         min_real = float(np.finfo(self.logits.dtype).min)

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import ops
 from ..ops.primitive import primitive
 from ..ops.special_functions import digamma
-from .utils import constant, draw, tiny
+from .utils import draw, tiny
 
 __all__ = ["standard_gamma", "standard_gamma_grad"]
 
@@ -76,8 +77,15 @@ _reparameterized.defjvp(lambda t, out, concentration, sample: t * standard_gamma
 
 
 def standard_gamma(concentration):
-    """X ~ Gamma(concentration, 1), of concentration's shape, differentiable w.r.t. the concentration (a Value)."""
-    c = np.asarray(concentration.data)
-    sample = draw("standard_gamma", c.shape, np.float64, c)
-    sample = np.maximum(sample, tiny(c.dtype)).astype(c.dtype)  # 0 only by underflow: keep log x finite
-    return _reparameterized(concentration, sample=constant(sample).data)
+    """X ~ Gamma(concentration, 1), of concentration's shape, differentiable w.r.t. the concentration (a Value).
+    Drawn through ops.sampling.sample, with the concentration as its input: a compiled step draws anew at each
+    replay (Gamma, Beta, Dirichlet, Chi2, StudentT, ... sample through this)."""
+    sample = ops.sampling.sample(_standard_gamma_draws, concentration, generator=None)
+    return _reparameterized(concentration, sample=sample.data)
+
+
+def _standard_gamma_draws(c, *, generator):
+    """Standard gamma numbers for the concentrations `c` (an array), in c's dtype, at least its tiniest positive."""
+    c = np.asarray(c)
+    sample = draw("standard_gamma", c.shape, np.float64, c)  # (generator None: the default one, draw's)
+    return np.maximum(sample, tiny(c.dtype)).astype(c.dtype)  # 0 only by underflow: keep log x finite

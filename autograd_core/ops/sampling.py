@@ -26,9 +26,15 @@ from .nondifferentiable import nondifferentiable, refuse_complex_in_words
 
 
 def _rng(generator):
-    from ..tensor import get_rng
+    get_rng = _GET_RNG.get("get_rng")
+    if get_rng is None:  # tensor.py imports this module: its get_rng is looked up once, on first use
+        from ..tensor import get_rng
 
+        _GET_RNG["get_rng"] = get_rng
     return get_rng(generator)
+
+
+_GET_RNG = {}  # (a relative import at each call costs about a microsecond, as much as a small draw)
 
 
 def sample(draw, *inputs, requires_grad=False, **how):
@@ -200,6 +206,45 @@ def randint_like(input, low=0, high=None, *, dtype=None, generator=None, require
 def integers(*, generator, low, high, shape, dtype):
     """Integers in [low, high) of `shape`, in `dtype` (randint's and randint_like's draws)."""
     return _rng(generator).integers(low, high, size=shape).astype(dtype)
+
+
+def fill_draws(*values, generator, fill, shape, **how):
+    """The numbers the random fills of a Value of `shape` draw (inplace.py's `x.normal_()`, `x.uniform_()`, ...; fill
+    names the method), before the fill converts them to the Value's dtype: float64 (complex128 where `complex`),
+    bool for bernoulli_, int64 for geometric_ and random_. values: the data of a Value p of bernoulli_."""
+    rng = _rng(generator)
+    if fill == "normal_":
+        mean, std = how["mean"], how["std"]
+        if how["complex"]:  # PyTorch's complex normal numbers: each part of standard deviation std/√2
+            return complex(mean, mean) + std * np.sqrt(0.5) * _complex_parts(rng.standard_normal, shape)
+        return rng.normal(mean, std, shape)
+    if fill == "uniform_":
+        low, high = how["low"], how["high"]
+        if how["complex"]:
+            return _complex_parts(lambda size: rng.uniform(low, high, size), shape)
+        return rng.uniform(low, high, shape)
+    if fill == "bernoulli_":
+        probs = np.broadcast_to(np.asarray(values[0] if values else how["p"], dtype=np.float64), shape)
+        if np.any((probs < 0) | (probs > 1)):
+            raise RuntimeError("bernoulli_: expected all probabilities in [0, 1]")
+        return rng.random(probs.shape) < probs
+    if fill == "exponential_":
+        return rng.exponential(how["scale"], shape)
+    if fill == "geometric_":
+        return rng.geometric(how["p"], shape)
+    if fill == "log_normal_":
+        return rng.lognormal(how["mean"], how["std"], shape)
+    if fill == "cauchy_":
+        return how["median"] + how["sigma"] * rng.standard_cauchy(shape)
+    if fill == "random_":
+        return rng.integers(how["low"], how["high"], shape)
+    raise ValueError(f"fill_draws: no random fill named {fill!r}")
+
+
+def _complex_parts(draw, shape):
+    """Two independent draws of `shape` as the real and imaginary parts of complex numbers."""
+    parts = draw(tuple(shape) + (2,))
+    return parts[..., 0] + 1j * parts[..., 1]
 
 
 def state_of(rng):
