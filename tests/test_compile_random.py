@@ -12,19 +12,12 @@ import numpy as np
 
 import autograd_core as torch
 import autograd_core.nn.functional as F
-from autograd_core import CompileWarning, Value, nn, optim
+from autograd_core import CompileWarning, nn, optim
 from autograd_core.jit_plan import _DrawingProgram, _Program
+from gradient_helpers import same_bits
 
 
-def _same(a, b):
-    """Bit for bit: arrays by value and dtype, Values by data and grad, containers item by item."""
-    if isinstance(a, Value):
-        return isinstance(b, Value) and _same(a.data, b.data) and _same(a.grad, b.grad)
-    if isinstance(a, (tuple, list)):
-        return type(a) is type(b) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
-    if a is None or b is None:
-        return a is b
-    return np.array_equal(a, b, equal_nan=True) and np.asarray(a).dtype == np.asarray(b).dtype
+_same = same_bits
 
 
 def _batches(count, rows=8, features=5, seed=0):
