@@ -16,7 +16,7 @@ import warnings
 import numpy as np
 
 from autograd_core import ShapeError
-from autograd_core import Value
+from autograd_core import Value, is_grad_enabled
 from autograd_core.jit import replay_requires
 from autograd_core.ops import abs, data_of, exp, log, relu, stack, where
 from autograd_core.ops.complex import complex_dtype_among, refuse_complex, refuse_complex_kernel
@@ -217,11 +217,20 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
 # ----------------------------------------------------------------------------------------------------
 # Two classes: probabilities or logits.
 
+def refuse_weight_needing_grad(weight, function, what="weight"):
+    """PyTorch's error for a weight that requires grad (with grad mode on) passed to a loss kernel that does not
+    differentiate it (`function` is the kernel's name in PyTorch's words): its gradient would silently stay None."""
+    if isinstance(weight, Value) and weight.requires_grad and is_grad_enabled():
+        raise RuntimeError(f"The function '{function}' is not differentiable with respect to argument '{what}'. "
+                           "This input cannot have requires_grad True.")
+
+
 def _constant_weight(weight, input, who, what="weight"):
-    """weight (None, a number, an array or a Value, whose gradient is not followed, as PyTorch refuses one) as an
-    array of the input's dtype that broadcasts to its shape, for the kernels' keyword parameters."""
+    """weight (None, a number, an array or a Value that does not require grad: PyTorch's kernels refuse one that
+    does) as an array of the input's dtype that broadcasts to its shape, for the kernels' keyword parameters."""
     if weight is None:
         return None
+    refuse_weight_needing_grad(weight, who, what)
     w = np.asarray(data_of(weight), dtype=input.dtype)
     try:
         np.broadcast_shapes(w.shape, tuple(input.shape))

@@ -33,7 +33,7 @@ from autograd_core.ops.complex import complex_dtype_among, refuse_complex_kernel
 from autograd_core.ops import data_of, primitive, softmax, transpose, without_gradient
 
 from .activation import log_softmax
-from .loss import _REDUCTIONS, _as_value, _check_reduction, _legacy_reduction, _reduce
+from .loss import _REDUCTIONS, _as_value, _check_reduction, _legacy_reduction, _reduce, refuse_weight_needing_grad
 
 
 # cross_entropy's fast path (2-D logits): PyTorch's log_softmax over the last axis refuses complex logits
@@ -165,9 +165,14 @@ def _labels(target, sample_shape, classes, ignore_index, who, input_shape):
     return labels, False  # some label is outside [0, C): it is ignore_index
 
 
-def _class_weight(weight, classes, dtype, who):
+def _class_weight(weight, classes, dtype, who, kernel=None):
+    """The class weights (C,) as an array of `dtype`, or None. kernel: PyTorch's name of the kernel that takes them
+    without differentiating them ('nll_loss_forward'), which refuses a weight that requires grad; None where they
+    stay in the graph (probability targets)."""
     if weight is None:
         return None
+    if kernel is not None:
+        refuse_weight_needing_grad(weight, kernel)
     w = np.asarray(data_of(weight), dtype=dtype)
     if w.shape != (classes,):
         raise ShapeError(f"{who}: weight must have shape ({classes},), one per class, got {w.shape}")
@@ -266,7 +271,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     z, sample_shape = _classes_last(input, who)
     C = z.shape[1]
     labels, in_range = _labels(target_data, sample_shape, C, ignore_index, who, shape)
-    w = _class_weight(weight, C, input.dtype, who)
+    w = _class_weight(weight, C, input.dtype, who, _nll_kernel(shape))
     if w is None and not label_smoothing:
         loss = _plain_cross_entropy(z, labels, C, ignore_index, reduction, in_range)
         if loss is not None:
@@ -321,7 +326,8 @@ def _cross_entropy_probabilities(input, target, weight, reduction, label_smoothi
         t = t * (1 - label_smoothing) + label_smoothing / C
     logp = log_softmax(input, dim=class_axis)
     w = _class_weight(weight, C, input.dtype, who)
-    if w is not None:
+    if w is not None:  # a Value's gradient followed, as PyTorch's (here weights are a factor of the targets)
+        w = weight.to(input.dtype) if isinstance(weight, Value) else w
         t = t * w.reshape((C,) + (1,) * (len(shape) - class_axis - 1))
     losses = -(logp * t).sum(axis=class_axis)
     if reduction == "mean":
@@ -344,4 +350,10 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     logp, sample_shape = _classes_last(input, who)
     C = logp.shape[1]
     labels, _ = _labels(target, sample_shape, C, ignore_index, who, shape)
-    return _nll(logp, labels, _class_weight(weight, C, input.dtype, who), ignore_index, reduction, sample_shape)
+    return _nll(logp, labels, _class_weight(weight, C, input.dtype, who, _nll_kernel(shape)), ignore_index,
+                reduction, sample_shape)
+
+
+def _nll_kernel(shape):
+    """PyTorch's kernel for class-index targets and an input of `shape` (its name in errors)."""
+    return "nll_loss_forward" if len(shape) <= 2 else "nll_loss2d_forward"
