@@ -873,9 +873,8 @@ def _without_numbers(key):
 def _changing_numbers(fn, args, kwargs, keys):
     """Words for the number arguments whose values differ among `keys` (guard keys alike but for numbers): their
     names where the signature binds them ("argument 'step' (0, 1, 2, ...)"), else their positions among the numbers."""
-    positions = [i for i, entry in enumerate(keys[0]) if _is_number_entry(entry)
-                 and len({key[i][2] for key in keys}) > 1]
     numbered = [i for i, entry in enumerate(keys[0]) if _is_number_entry(entry)]
+    positions = [i for i in numbered if len({key[i][2] for key in keys}) > 1]
     names = {}
     try:
         bound = inspect.signature(fn).bind(*args, **kwargs).arguments
@@ -1075,7 +1074,7 @@ class Compiled:
         return self.fn(*args, **kwargs)
 
     def _number_keeps_changing(self, key, args, kwargs):
-        """Whether a call with new guard key `key` is one whose arguments differ from those of `_NUMBER_VALUES` keys
+        """Whether a call with new guard key `key` is one whose arguments differ from those of `number_values` keys
         recorded already only in the values of Python numbers (an iteration count, a learning rate passed at each
         call): it then runs eagerly, with a warning the first time, instead of being recorded (at a recording's cost)
         for a program that no later call would replay. torch.compile stops recompiling for a changing number at the

@@ -70,7 +70,7 @@ def _backward_name(node):
     op = node._op
     name = _BACKWARD_NAMES.get(op)
     if name is None:
-        name = backward_name(node)  # linear: AddmmBackward0 or MmBackward0, by its inputs (grad_fn._CONTEXTS)
+        name = backward_name(node)  # linear: AddmmBackward0 or MmBackward0, by its inputs (grad_fn_names._CONTEXTS)
         if not name_depends_on_call(op):
             _BACKWARD_NAMES[op] = name
     return name
