@@ -163,18 +163,18 @@ def std(x, axis=None, ddof=0, keepdims=False):
     return np.sqrt(var.forward(x, axis=axis, ddof=ddof, keepdims=keepdims))
 
 
-def _where_spread(g, out):
-    # d √v / dv = 1/(2√v), taken as 0 where the spread is 0 (a constant row: PyTorch's std_backward masks it so;
+def _through_sqrt(g, out):
+    # g·d√v/dv = g/(2√v), taken as 0 where std is 0 (a constant row: PyTorch's std_backward masks it so;
     # 1/0 would make the gradient nan, and the hand-written LayerNorm's (x − mean)/(std + eps) would pass it on)
     return _quiet(lambda: where(out == 0, 0, g / (2 * out)))
 
 
 def _std_vjp(g, out, x, axis=None, ddof=0, keepdims=False):
-    return _var_vjp(_where_spread(g, out), None, x, axis, ddof, keepdims)      # chain rule through var
+    return _var_vjp(_through_sqrt(g, out), None, x, axis, ddof, keepdims)      # chain rule through var
 
 
 def _std_jvp(t, out, x, axis=None, ddof=0, keepdims=False):
-    return _where_spread(_var_jvp(t, None, x, axis, ddof, keepdims), out)
+    return _through_sqrt(_var_jvp(t, None, x, axis, ddof, keepdims), out)
 
 
 std.defvjp(_std_vjp, formulas=("g⊙(x−x̄)/((n−ddof)·std), 0 where std = 0",))
