@@ -166,6 +166,9 @@ def std(x, axis=None, ddof=0, keepdims=False):
 def _through_sqrt(g, out):
     # g·d√v/dv = g/(2√v), taken as 0 where std is 0 (a constant row: PyTorch's std_backward masks it so;
     # 1/0 would make the gradient nan, and the hand-written LayerNorm's (x − mean)/(std + eps) would pass it on)
+    if g.__class__ is np.ndarray and out.__class__ is np.ndarray:  # a backward pass on arrays: divide where std > 0
+        slope = np.zeros(np.broadcast_shapes(g.shape, out.shape), np.result_type(g, out))
+        return np.divide(g, out + out, out=slope, where=out != 0)
     return _quiet(lambda: where(out == 0, 0, g / (2 * out)))
 
 
