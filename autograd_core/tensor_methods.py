@@ -392,6 +392,15 @@ class TensorMethods:
         PyTorch: var(dim=None, keepdim=False, correction=1) (or unbiased=True/False);
         NumPy:   var(axis=None, ddof=0, keepdims=False). With correction ≥ n the result is inf or nan.
         """
+        return self._spread("var", dim, ddof, keepdims, axis, keepdim, correction, unbiased)
+
+    def std(self, dim=None, ddof=None, keepdims=None, *, axis=None, keepdim=False, correction=None, unbiased=None):
+        """Standard deviation: sqrt of `var` with the same arguments (unbiased by default, as PyTorch). Its
+        gradient is PyTorch's: g·(x − mean)/((n − correction)·std), and 0 where std is 0 (a constant row)."""
+        return self._spread("std", dim, ddof, keepdims, axis, keepdim, correction, unbiased)
+
+    def _spread(self, which, dim, ddof, keepdims, axis, keepdim, correction, unbiased):
+        """var or std with PyTorch's or NumPy's arguments (see `var`)."""
         if isinstance(dim, bool):  # PyTorch's var(unbiased) overload: x.var(False)
             dim, unbiased = None, dim
         numpy_spelling = axis is not None or ddof is not None or keepdims is not None
@@ -399,12 +408,7 @@ class TensorMethods:
             correction = ddof if ddof is not None else (
                 int(unbiased) if unbiased is not None else (0 if numpy_spelling else 1))
         args = reduce_args(axis, keepdims or False, dim, keepdim or None)
-        return _value._ops.var(self, ddof=correction, **args)
-
-    def std(self, dim=None, ddof=None, keepdims=None, *, axis=None, keepdim=False, correction=None, unbiased=None):
-        """Standard deviation: sqrt of `var` with the same arguments (unbiased by default, as PyTorch)."""
-        return self.var(dim, ddof, keepdims, axis=axis, keepdim=keepdim, correction=correction,
-                        unbiased=unbiased).sqrt()
+        return getattr(_value._ops, which)(self, ddof=correction, **args)
 
     def _extremum(self, which, dim, keepdim, axis, keepdims):
         if isinstance(dim, (_value.Value, np.ndarray)):  # torch.max(a, b): elementwise

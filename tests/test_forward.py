@@ -187,7 +187,9 @@ def test_reverse_over_forward_equals_forward_over_reverse(prim, label, fn, input
         np.testing.assert_allclose(a, b, rtol=1e-8, atol=1e-10)
 
 
-SMOOTH = [c for c in ALL if c[0] not in ("max_pool2d", "max_pool2d_scatter", "max_pool2d_gather")]
+# (std of a constant row: std = 0 is a kink, where the first derivative is PyTorch's convention, 0, and no second)
+SMOOTH = [c for c in ALL if c[0] not in ("max_pool2d", "max_pool2d_scatter", "max_pool2d_gather")
+          and c[1] != "std-constant-row"]
 
 
 @pytest.mark.parametrize("prim, label, fn, inputs", SMOOTH, ids=[c[1] for c in SMOOTH])

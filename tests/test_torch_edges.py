@@ -209,3 +209,29 @@ def test_other_dims_of_a_0d_tensor_raise_pytorchs_errors():
             x.sum(dim)
     with pytest.raises(RuntimeError, match="dim 0 appears multiple times in the list of dims"):
         x.sum((0, -1))
+
+
+def test_std_of_a_constant_row_has_pytorchs_zero_gradient():
+    """std's derivative 1/(2·std) is taken as 0 where std = 0 (PyTorch's std_backward masks it so), not 1/0: the
+    hand-written LayerNorm of "The Annotated Transformer", a_2·(x − mean)/(std + eps) + b_2, on a row of equal
+    features (a padded position) had a nan gradient that spread to every parameter at the next step."""
+    data = np.array([[0.5, -1.0, 2.0, 0.25], [1.5, 1.5, 1.5, 1.5]], dtype=np.float32)
+    x = Value(data, requires_grad=True)
+    std = x.std(-1, keepdim=True)
+    assert std.grad_fn.name() == "StdBackward0"
+    std.sum().backward()
+    centred = data[0] - data[0].mean()
+    np.testing.assert_allclose(x.grad[0], centred / (3 * data[0].std(ddof=1)), rtol=1e-6)
+    np.testing.assert_array_equal(x.grad[1], 0.0)
+    a_2 = Value(np.ones(4, dtype=np.float32), requires_grad=True)
+    layer_norm = a_2 * (x - x.mean(-1, keepdim=True)) / (x.std(-1, keepdim=True) + 1e-6)
+    layer_norm.square().sum().backward()
+    assert np.isfinite(x.grad).all() and np.isfinite(a_2.grad).all()
+    torch = pytest.importorskip("torch")
+    for lib_x, keep in ((Value(data, requires_grad=True), True), (Value(data, requires_grad=True), False)):
+        t = torch.tensor(data, requires_grad=True)
+        ours, theirs = lib_x.std(dim=1, keepdim=keep, unbiased=False), t.std(dim=1, keepdim=keep, unbiased=False)
+        (ours * ours.detach() + ours).sum().backward()
+        (theirs * theirs.detach() + theirs).sum().backward()
+        np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-6)
+        np.testing.assert_allclose(lib_x.grad, t.grad.numpy(), rtol=1e-5, atol=1e-7)

@@ -158,6 +158,32 @@ var.defvjp(_var_vjp, formulas=("g⊙2(x−x̄)/(n−ddof)",))
 var.defjvp(_var_jvp)
 
 
+@primitive("std")
+def std(x, axis=None, ddof=0, keepdims=False):
+    return np.sqrt(var.forward(x, axis=axis, ddof=ddof, keepdims=keepdims))
+
+
+def _through_sqrt(g, out):
+    # g·d√v/dv = g/(2√v), taken as 0 where std is 0 (a constant row: PyTorch's std_backward masks it so;
+    # 1/0 would make the gradient nan, and the hand-written LayerNorm's (x − mean)/(std + eps) would pass it on)
+    if g.__class__ is np.ndarray and out.__class__ is np.ndarray:  # a backward pass on arrays: divide where std > 0
+        slope = np.zeros(np.broadcast_shapes(g.shape, out.shape), np.result_type(g, out))
+        return np.divide(g, out + out, out=slope, where=out != 0)
+    return _quiet(lambda: where(out == 0, 0, g / (2 * out)))
+
+
+def _std_vjp(g, out, x, axis=None, ddof=0, keepdims=False):
+    return _var_vjp(_through_sqrt(g, out), None, x, axis, ddof, keepdims)      # chain rule through var
+
+
+def _std_jvp(t, out, x, axis=None, ddof=0, keepdims=False):
+    return _through_sqrt(_var_jvp(t, None, x, axis, ddof, keepdims), out)
+
+
+std.defvjp(_std_vjp, formulas=("g⊙(x−x̄)/((n−ddof)·std), 0 where std = 0",))
+std.defjvp(_std_jvp)
+
+
 def _extremum_vjp(g, out, x, axis=None, keepdims=False):
     # Ties split g equally; a NaN result goes to the NaNs (NaN != NaN). Elsewhere 0, even for an infinite or NaN g
     # (a `where`, as PyTorch's max(): g·0 would be NaN).
@@ -358,5 +384,5 @@ log_softmax.defjvp(lambda t, out, x, axis=-1:                   # d/dx = dx − 
 
 
 # On a 0-d input, dim 0 (or -1) is the one element, as in PyTorch (x.sum(0), x.softmax(-1)): Primitive.defreduction.
-for _reduction in (sum, mean, var, max, min, prod, logsumexp, softmax, log_softmax):
+for _reduction in (sum, mean, var, std, max, min, prod, logsumexp, softmax, log_softmax):
     _reduction.defreduction()
