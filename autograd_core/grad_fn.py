@@ -12,15 +12,14 @@ CloneBackward0 where it copies; x ** 2 -> PowBackward0 with one entry). Where Py
 ours, the nodes it has and this library does not are shown too, as GradFns of the same Value (`GradFn(node, path)`):
 linear's AddmmBackward0 lists (bias, x, TBackward0 of the weight), as PyTorch's. All of this is computed when
 `grad_fn` is read, never while recording. The losses (mse_loss, smooth_l1_loss, huber_loss, binary_cross_entropy,
-with logits) are one node each, as PyTorch's; cross_entropy's one node shows as PyTorch's two, NllLossBackward0 over
-LogSoftmaxBackward0.
+with logits, nll_loss) are one node each, as PyTorch's; cross_entropy's one node shows as PyTorch's two,
+NllLossBackward0 (images: NllLoss2DBackward0) over LogSoftmaxBackward0, and its options are nll_loss of log_softmax.
 
-What is still this library's own graph (docs/coming-from-pytorch.md lists them): cross_entropy's options (class
-weights, ignore_index, label smoothing, probabilities) and nll_loss are composites, and images go through a
-reshape first (PyTorch: NllLoss2DBackward0 over LogSoftmaxBackward0 of the input itself); batch, layer and
-group norm, avg and adaptive pooling, pad, interpolate, norm, std, x.max(dim), 1-D convolution and pooling,
-scaled_dot_product_attention are compositions of primitives here, one native node there; matmul of a matrix and a
-batch (or of batches that broadcast) keeps the name made of its title, as other primitives outside the tables do.
+What is still this library's own graph (docs/coming-from-pytorch.md lists them): cross_entropy with probabilities;
+batch, layer and group norm, avg and adaptive pooling, pad, interpolate, norm, std, x.max(dim), 1-D convolution and
+pooling, scaled_dot_product_attention are compositions of primitives here, one native node there; matmul of a matrix
+and a batch (or of batches that broadcast) keeps the name made of its title, as other primitives outside the tables
+do.
 """
 
 from __future__ import annotations

@@ -58,10 +58,14 @@ _TORCH_NAMES = {
 def layout(node):
     """(name, entries) of the node that recorded Value `node`, as PyTorch shows it (see the module's docstring)."""
     op = node._op
-    if getattr(op, "grad_fn_name", None) is None:
+    named = getattr(op, "grad_fn_name", None)
+    if named is None:
         context = _CONTEXTS.get(op.name)
         if context is not None:
             return context(node._parents, node._params or {}, node)
+    elif named in _SCALAR_OVERLOADS:  # PyTorch's C++ mul(Tensor, Scalar): the tensor its only entry
+        return named, tuple(i for i, p in enumerate(node._parents) if p._op is not None or p._requires_grad
+                            or np.ndim(p.data) != 0)
     return _name_of(op), None
 
 
@@ -226,9 +230,21 @@ def _getitem(parents, params, node):
     return layout
 
 
+def _nll_loss(parents, params, node):
+    # the labels are an input here, not an entry there; images (N, C, H, W) have a kernel of their own
+    return ("NllLoss2DBackward0" if np.ndim(parents[0].data) == 4 else "NllLossBackward0"), (0,)
+
+
 def _cross_entropy(parents, params, node):
-    # one node here (softmax − onehot), two there: nll_loss of log_softmax; 2-D logits only reach this primitive
-    return "NllLossBackward0", (("LogSoftmaxBackward0", (0,)),)
+    # one node here (softmax − onehot), two there: nll_loss of log_softmax. Logits of 3 or 5+ dims PyTorch views as
+    # (N, C, 1, -1) for its 2-D kernel (and the losses back, for 'none')
+    ndim = np.ndim(parents[0].data)
+    if ndim <= 2:
+        return "NllLossBackward0", (("LogSoftmaxBackward0", (0,)),)
+    if ndim == 4:
+        return "NllLoss2DBackward0", (("LogSoftmaxBackward0", (0,)),)
+    layout = "NllLoss2DBackward0", (("ViewBackward0", (("LogSoftmaxBackward0", (0,)),)),)
+    return ("ViewBackward0", (layout,)) if params.get("reduction") == "none" else layout
 
 
 _CONTEXTS = {
@@ -236,5 +252,8 @@ _CONTEXTS = {
     "sum": _over_dims("SumBackward0", "SumBackward1"), "mean": _over_dims("MeanBackward0", "MeanBackward1"),
     "max": _over_dims("MaxBackward1", "AmaxBackward0"), "min": _over_dims("MinBackward1", "AminBackward0"),
     "clip": _clip, "linear": _linear, "matmul": _matmul, "reshape": _reshape, "getitem": _getitem,
-    "cross_entropy": _cross_entropy,
+    "cross_entropy": _cross_entropy, "nll_loss": _nll_loss,
 }
+
+# Names of Primitive.named twins that are PyTorch's C++ overloads with a Scalar, which its nodes do not list
+_SCALAR_OVERLOADS = {"MulBackward1"}

@@ -1,0 +1,219 @@
+"""`y.grad_fn`'s names against PyTorch's, round 2 (the style of test_grad_fn_names.py, whose helpers run each case
+in both libraries): nll_loss as one node (NllLossBackward0, images NllLoss2DBackward0, other shapes viewed as
+PyTorch views them), cross_entropy's options and images over LogSoftmaxBackward0, label smoothing's sum of two
+scaled terms; then the values and gradients of those losses against PyTorch's, and the loss modules' weight that
+requires grad (refused where PyTorch's kernel refuses it, differentiated where it is a factor)."""
+
+import numpy as np
+import pytest
+from test_grad_fn_names import _chain, _library, _next_names
+
+_RNG = np.random.default_rng(1)
+_ARRAYS = {
+    "x": _RNG.standard_normal((4, 3)), "v": _RNG.standard_normal(3), "c3": _RNG.standard_normal((2, 3, 5)),
+    "img": _RNG.standard_normal((2, 3, 4, 4)), "c5": _RNG.standard_normal((2, 3, 2, 2, 2)),
+}
+_LABELS = {
+    "lab": np.array([0, 1, 2, 0]), "ign": np.array([0, -100, 2, 0]), "l3": _RNG.integers(0, 3, (2, 5)),
+    "limg": _RNG.integers(0, 3, (2, 4, 4)), "l5": _RNG.integers(0, 3, (2, 2, 2, 2)),
+}
+_CLASS_WEIGHTS = np.array([0.5, 2.0, 1.25])
+
+
+class _Inputs:
+    """The arrays above as float32 tensors of library L that require grad, the labels as int64 tensors, and `w`,
+    the class weights (a constant)."""
+
+    def __init__(self, L):
+        for name, a in _ARRAYS.items():
+            setattr(self, name, L.tensor(a.astype(np.float32), requires_grad=True))
+        for name, a in _LABELS.items():
+            setattr(self, name, L.tensor(a))
+        self.w = L.tensor(_CLASS_WEIGHTS.astype(np.float32))
+
+
+def _run(library, make):
+    L, F, nn = _library(library)
+    L.manual_seed(0)
+    return make(L, F, nn, _Inputs(L))
+
+
+# (id, name of y.grad_fn, next_functions' names joined by "|", y from (L, F, nn, d)): PyTorch 2.13's names
+CASES = [
+    # nll_loss: one node over the log-probabilities; the labels and class weights are no entries
+    ("nll", "NllLossBackward0", "LogSoftmaxBackward0", lambda L, F, nn, d: F.nll_loss(F.log_softmax(d.x, 1), d.lab)),
+    ("nll_weight", "NllLossBackward0", "LogSoftmaxBackward0",
+     lambda L, F, nn, d: F.nll_loss(F.log_softmax(d.x, 1), d.lab, weight=d.w)),
+    ("nll_none", "NllLossBackward0", "LogSoftmaxBackward0",
+     lambda L, F, nn, d: F.nll_loss(F.log_softmax(d.x, 1), d.lab, reduction="none")),
+    ("nll_ignore_sum", "NllLossBackward0", "LogSoftmaxBackward0",
+     lambda L, F, nn, d: F.nll_loss(F.log_softmax(d.x, 1), d.ign, reduction="sum")),
+    ("nll_one_sample", "NllLossBackward0", "LogSoftmaxBackward0",
+     lambda L, F, nn, d: F.nll_loss(F.log_softmax(d.v, 0), d.lab[1])),
+    ("nll_leaf", "NllLossBackward0", "AccumulateGrad", lambda L, F, nn, d: F.nll_loss(d.x, d.lab)),
+    ("NLLLoss", "NllLossBackward0", "LogSoftmaxBackward0",
+     lambda L, F, nn, d: nn.NLLLoss(weight=d.w)(nn.LogSoftmax(dim=1)(d.x), d.lab)),
+    ("nll_image", "NllLoss2DBackward0", "LogSoftmaxBackward0",
+     lambda L, F, nn, d: F.nll_loss(F.log_softmax(d.img, 1), d.limg)),
+    ("nll_image_none", "NllLoss2DBackward0", "LogSoftmaxBackward0",
+     lambda L, F, nn, d: F.nll_loss(F.log_softmax(d.img, 1), d.limg, reduction="none", weight=d.w)),
+    ("nll_3d", "NllLoss2DBackward0", "ViewBackward0", lambda L, F, nn, d: F.nll_loss(F.log_softmax(d.c3, 1), d.l3)),
+    ("nll_3d_none", "ViewBackward0", "NllLoss2DBackward0",
+     lambda L, F, nn, d: F.nll_loss(F.log_softmax(d.c3, 1), d.l3, reduction="none")),
+    ("nll_5d", "NllLoss2DBackward0", "ViewBackward0", lambda L, F, nn, d: F.nll_loss(F.log_softmax(d.c5, 1), d.l5)),
+    ("nll_5d_none", "ViewBackward0", "NllLoss2DBackward0",
+     lambda L, F, nn, d: F.nll_loss(F.log_softmax(d.c5, 1), d.l5, reduction="none")),
+    # cross_entropy: nll_loss of log_softmax whatever the options and shape
+    ("ce_weight", "NllLossBackward0", "LogSoftmaxBackward0", lambda L, F, nn, d: F.cross_entropy(d.x, d.lab, d.w)),
+    ("ce_ignore", "NllLossBackward0", "LogSoftmaxBackward0", lambda L, F, nn, d: F.cross_entropy(d.x, d.ign)),
+    ("ce_one_sample", "NllLossBackward0", "LogSoftmaxBackward0", lambda L, F, nn, d: F.cross_entropy(d.v, d.lab[1])),
+    ("CrossEntropyLoss_weight", "NllLossBackward0", "LogSoftmaxBackward0",
+     lambda L, F, nn, d: nn.CrossEntropyLoss(weight=d.w, reduction="sum")(d.x, d.lab)),
+    ("ce_image", "NllLoss2DBackward0", "LogSoftmaxBackward0", lambda L, F, nn, d: F.cross_entropy(d.img, d.limg)),
+    ("ce_image_none", "NllLoss2DBackward0", "LogSoftmaxBackward0",
+     lambda L, F, nn, d: F.cross_entropy(d.img, d.limg, reduction="none")),
+    ("ce_image_weight", "NllLoss2DBackward0", "LogSoftmaxBackward0",
+     lambda L, F, nn, d: F.cross_entropy(d.img, d.limg, weight=d.w)),
+    ("ce_3d", "NllLoss2DBackward0", "ViewBackward0", lambda L, F, nn, d: F.cross_entropy(d.c3, d.l3)),
+    ("ce_3d_none", "ViewBackward0", "NllLoss2DBackward0",
+     lambda L, F, nn, d: F.cross_entropy(d.c3, d.l3, reduction="none")),
+    ("ce_3d_weight", "NllLoss2DBackward0", "ViewBackward0", lambda L, F, nn, d: F.cross_entropy(d.c3, d.l3, d.w)),
+    ("ce_5d", "NllLoss2DBackward0", "ViewBackward0", lambda L, F, nn, d: F.cross_entropy(d.c5, d.l5)),
+    ("ce_5d_none", "ViewBackward0", "NllLoss2DBackward0",
+     lambda L, F, nn, d: F.cross_entropy(d.c5, d.l5, reduction="none")),
+]
+
+# label smoothing: PyTorch's (1 − ε)·nll + ε/C·smooth, each a mul(Tensor, Scalar) (MulBackward1, one entry); below
+# the smooth term our chain differs (a product with the mask of labels kept, where PyTorch's is MaskedFillBackward0)
+SMOOTHING = [
+    ("ce_smoothing", lambda L, F, nn, d: F.cross_entropy(d.x, d.lab, label_smoothing=0.1)),
+    ("ce_smoothing_weight_sum", lambda L, F, nn, d: F.cross_entropy(d.x, d.ign, d.w, label_smoothing=0.2,
+                                                                     reduction="sum")),
+    ("ce_smoothing_image_none", lambda L, F, nn, d: F.cross_entropy(d.img, d.limg, label_smoothing=0.1,
+                                                                     reduction="none")),
+    ("CrossEntropyLoss_smoothing", lambda L, F, nn, d: nn.CrossEntropyLoss(label_smoothing=0.3)(d.x, d.lab)),
+]
+
+_IDS = [case[0] for case in CASES]
+
+
+@pytest.mark.parametrize("L", ["torch", "autograd_core"])
+@pytest.mark.parametrize("case", CASES, ids=_IDS)
+def test_grad_fn_and_next_functions_are_named_as_the_table(L, case):
+    _, name, next_names, make = case
+    fn = _run(L, make).grad_fn
+    assert (type(fn).__name__, fn.name(), _next_names(fn)) == (name, name, next_names)
+
+
+@pytest.mark.parametrize("case", CASES, ids=_IDS)
+def test_whole_chain_is_pytorchs(case):
+    make = case[3]
+    assert _chain(_run("autograd_core", make).grad_fn) == _chain(_run("torch", make).grad_fn)
+
+
+def _top(fn):
+    """fn's name, its entries' names, and the first entry's entries' names."""
+    first = fn.next_functions[0][0]
+    return type(fn).__name__, _next_names(fn), _next_names(first), _next_names(first.next_functions[0][0])
+
+
+@pytest.mark.parametrize("case", SMOOTHING, ids=[c[0] for c in SMOOTHING])
+def test_label_smoothing_is_pytorchs_sum_of_two_scaled_terms(case):
+    make = case[1]
+    ours = _run("autograd_core", make).grad_fn
+    assert _top(ours) == _top(_run("torch", make).grad_fn)
+    assert _top(ours)[:2] == ("AddBackward0", "MulBackward1|MulBackward1")
+
+
+# ---- values and gradients (first and second order) against PyTorch's
+
+_GRADIENT_CASES = [c for c in CASES if c[0] != "nll_leaf"] + [(c[0], None, None, c[1]) for c in SMOOTHING]
+
+
+def _loss_and_gradient(library, make, create_graph):
+    L, F, nn = _library(library)
+    d = _Inputs(L)
+    loss = make(L, F, nn, d)
+    inputs = [v for v in (d.x, d.v, d.c3, d.img, d.c5)]
+    used = [v for v in inputs if v.grad_fn is None]
+    out = loss.sum() if loss.ndim else loss
+    grads = L.autograd.grad(out, used, create_graph=create_graph, allow_unused=True)
+    if not create_graph:
+        return out, grads
+    # a second derivative: of Σ g² (the gradients' own dependence on the logits, through softmax and log_softmax)
+    total = sum((g * g).sum() for g in grads if g is not None and g.requires_grad)
+    if not isinstance(total, int):
+        return out, L.autograd.grad(total, used, allow_unused=True)
+    return out, grads
+
+
+@pytest.mark.parametrize("create_graph", [False, True], ids=["grad", "gradgrad"])
+@pytest.mark.parametrize("case", _GRADIENT_CASES, ids=[c[0] for c in _GRADIENT_CASES])
+def test_loss_and_gradients_are_pytorchs(case, create_graph):
+    pytest.importorskip("torch")
+    make = case[3]
+    ours, ours_grads = _loss_and_gradient("autograd_core", make, create_graph)
+    theirs, their_grads = _loss_and_gradient("torch", make, create_graph)
+    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-5, atol=1e-6)
+    for a, b in zip(ours_grads, their_grads):
+        assert (a is None) == (b is None)
+        if a is not None:
+            np.testing.assert_allclose(np.asarray(a.data), b.detach().numpy(), rtol=1e-4, atol=1e-6)
+
+
+def test_nll_loss_gradient_is_exact_without_pytorch():
+    """−wₙ/Σw at each sample's label (the weighted mean), 0 elsewhere and for the ignored sample."""
+    import autograd_core as ag
+    import autograd_core.nn.functional as F
+
+    p = ag.tensor(np.log(np.full((2, 3, 2), 1 / 3)), requires_grad=True)  # (N, C, d)
+    labels = np.array([[0, 2], [-1, 1]])
+    w = np.array([1.0, 2.0, 4.0])
+    loss = F.nll_loss(p, labels, weight=w, ignore_index=-1)
+    assert loss.grad_fn.name() == "NllLoss2DBackward0"  # over the view of p as (N, C, 1, d)
+    loss.backward()
+    expected = np.zeros((2, 3, 2))
+    total = 1.0 + 4.0 + 2.0
+    expected[0, 0, 0], expected[0, 2, 1], expected[1, 1, 1] = -1 / total, -4 / total, -2 / total
+    np.testing.assert_allclose(p.grad, expected)
+    np.testing.assert_allclose(loss.data, np.log(3))
+
+
+# ---- loss modules given a weight that requires grad (PyTorch keeps the tensor itself as the buffer)
+
+def _modules(L, nn, w):
+    return [
+        (nn.CrossEntropyLoss(weight=w), lambda x, lab: (x, lab)),
+        (nn.NLLLoss(weight=w), lambda x, lab: (x.log_softmax(1), lab)),
+        (nn.BCELoss(weight=w), lambda x, lab: (x.sigmoid(), x.detach().sigmoid())),
+        (nn.BCEWithLogitsLoss(weight=w), lambda x, lab: (x, x.detach().sigmoid())),
+        (nn.BCEWithLogitsLoss(pos_weight=w), lambda x, lab: (x, x.detach().sigmoid())),
+        (nn.MultiMarginLoss(weight=w), lambda x, lab: (x, lab)),
+    ]
+
+
+@pytest.mark.parametrize("L", ["torch", "autograd_core"])
+def test_loss_modules_refuse_a_weight_needing_grad_at_the_call_as_pytorchs(L):
+    L, F, nn = _library(L)
+    w = L.tensor(_CLASS_WEIGHTS, requires_grad=True)
+    x, lab = L.tensor(_ARRAYS["x"], requires_grad=True), L.tensor(_LABELS["lab"])
+    for module, args in _modules(L, nn, w):  # made without a word, as PyTorch's
+        with pytest.raises(RuntimeError, match="is not differentiable with respect to argument '(pos_)?weight'. This "
+                                               "input cannot have requires_grad True."):
+            module(*args(x, lab))
+        with L.no_grad():
+            assert np.isfinite(float(module(*args(x, lab))))
+
+
+def test_cross_entropy_module_with_probabilities_differentiates_its_weight():
+    torch = pytest.importorskip("torch")
+    import autograd_core as ag
+    import autograd_core.nn as nn
+
+    probs = np.array([[0.2, 0.5, 0.3], [0.1, 0.1, 0.8], [1.0, 0.0, 0.0], [0.3, 0.3, 0.4]])
+    grads = []
+    for L, M in ((ag, nn), (torch, torch.nn)):
+        w = L.tensor(_CLASS_WEIGHTS, requires_grad=True)
+        M.CrossEntropyLoss(weight=w)(L.tensor(_ARRAYS["x"]), L.tensor(probs)).backward()
+        grads.append(np.asarray(w.grad))
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-12)
