@@ -101,6 +101,18 @@ def reduce_args(axis, keepdims, dim, keepdim):
     return {"axis": axis, "keepdims": bool(keepdims)}
 
 
+def _spread_args(dim, ddof, keepdims, axis, keepdim, correction, unbiased):
+    """var's and std's correction and reduce_args from PyTorch's or NumPy's spelling: var(False) is PyTorch's
+    (unbiased) overload; NumPy's spelling (axis, ddof, keepdims) defaults to ddof 0, PyTorch's to correction 1."""
+    if isinstance(dim, bool):
+        dim, unbiased = None, dim
+    numpy_spelling = axis is not None or ddof is not None or keepdims is not None
+    if correction is None:
+        correction = ddof if ddof is not None else (
+            int(unbiased) if unbiased is not None else (0 if numpy_spelling else 1))
+    return correction, reduce_args(axis, keepdims or False, dim, keepdim or None)
+
+
 def _sizes(given, keyword, name, keyword_name):
     """The sizes (or dims) of a method taking them either way, x.view(2, 3) or x.view((2, 3)), or by PyTorch's
     keyword, x.view(size=(2, 3)): the positional tuple."""
@@ -392,19 +404,14 @@ class TensorMethods:
         PyTorch: var(dim=None, keepdim=False, correction=1) (or unbiased=True/False);
         NumPy:   var(axis=None, ddof=0, keepdims=False). With correction ≥ n the result is inf or nan.
         """
-        if isinstance(dim, bool):  # PyTorch's var(unbiased) overload: x.var(False)
-            dim, unbiased = None, dim
-        numpy_spelling = axis is not None or ddof is not None or keepdims is not None
-        if correction is None:
-            correction = ddof if ddof is not None else (
-                int(unbiased) if unbiased is not None else (0 if numpy_spelling else 1))
-        args = reduce_args(axis, keepdims or False, dim, keepdim or None)
+        correction, args = _spread_args(dim, ddof, keepdims, axis, keepdim, correction, unbiased)
         return _value._ops.var(self, ddof=correction, **args)
 
     def std(self, dim=None, ddof=None, keepdims=None, *, axis=None, keepdim=False, correction=None, unbiased=None):
-        """Standard deviation: sqrt of `var` with the same arguments (unbiased by default, as PyTorch)."""
-        return self.var(dim, ddof, keepdims, axis=axis, keepdim=keepdim, correction=correction,
-                        unbiased=unbiased).sqrt()
+        """Standard deviation: sqrt of `var` with the same arguments (unbiased by default, as PyTorch), one node
+        (StdBackward0); its gradient is 0 where the elements are all equal (std 0), as PyTorch's."""
+        correction, args = _spread_args(dim, ddof, keepdims, axis, keepdim, correction, unbiased)
+        return _value._ops.std(self, ddof=correction, **args)
 
     def _extremum(self, which, dim, keepdim, axis, keepdims):
         if isinstance(dim, (_value.Value, np.ndarray)):  # torch.max(a, b): elementwise

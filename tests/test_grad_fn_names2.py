@@ -81,6 +81,13 @@ CASES = [
     ("ce_5d", "NllLoss2DBackward0", "ViewBackward0", lambda L, F, nn, d: F.cross_entropy(d.c5, d.l5)),
     ("ce_5d_none", "ViewBackward0", "NllLoss2DBackward0",
      lambda L, F, nn, d: F.cross_entropy(d.c5, d.l5, reduction="none")),
+    # std: one node (its gradient 0 where the elements are all equal, as PyTorch's)
+    ("std", "StdBackward0", "AccumulateGrad", lambda L, F, nn, d: d.x.std()),
+    ("std(1)", "StdBackward0", "AccumulateGrad", lambda L, F, nn, d: d.x.std(1)),
+    ("std(0,keepdim,correction=0)", "StdBackward0", "AccumulateGrad",
+     lambda L, F, nn, d: d.x.std(0, keepdim=True, correction=0)),
+    ("torch.std(unbiased=False)", "StdBackward0", "AccumulateGrad", lambda L, F, nn, d: L.std(d.c3, 2, False)),
+    ("std_of_equal_rows", "StdBackward0", "ExpandBackward0", lambda L, F, nn, d: d.v[:1].expand(4, 3).std(1)),
 ]
 
 # label smoothing: PyTorch's (1 − ε)·nll + ε/C·smooth, each a mul(Tensor, Scalar) (MulBackward1, one entry); below

@@ -89,6 +89,10 @@ class OURS:
         return ag.var(x, axis=axis, ddof=ddof, keepdims=keepdims)
 
     @staticmethod
+    def std(x, axis=None, ddof=0, keepdims=False):
+        return ag.ops.std(x, axis=axis, ddof=ddof, keepdims=keepdims)
+
+    @staticmethod
     def prod(x, axis=None, keepdims=False):
         return ag.prod(x, axis=axis, keepdims=keepdims)
 
@@ -309,6 +313,10 @@ def _hips():
         @staticmethod
         def var(x, axis=None, ddof=0, keepdims=False):
             return anp.var(x, axis=axis, ddof=ddof, keepdims=keepdims)
+
+        @staticmethod
+        def std(x, axis=None, ddof=0, keepdims=False):
+            return anp.std(x, axis=axis, ddof=ddof, keepdims=keepdims)
 
         @staticmethod
         def prod(x, axis=None, keepdims=False):
@@ -694,6 +702,10 @@ def _torch():
         @staticmethod
         def var(x, axis=None, ddof=0, keepdims=False):
             return torch.var(x, dim=axis, correction=ddof, keepdim=keepdims)
+
+        @staticmethod
+        def std(x, axis=None, ddof=0, keepdims=False):
+            return torch.std(x, dim=axis, correction=ddof, keepdim=keepdims)
 
         @staticmethod
         def prod(x, axis=None, keepdims=False):  # torch.prod reduces one dim (or all, without keepdim)

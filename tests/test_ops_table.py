@@ -181,11 +181,12 @@ for prim, domain in [("sum", "real"), ("mean", "real"), ("max", "distinct"), ("m
         label = f"{prim}-{shape_id(shape)}-axis{axis}{'-keepdims' if keepdims else ''}".replace(" ", "")
         case(prim, label, lambda B, x, prim=prim, axis=axis, keepdims=keepdims:
              getattr(B, prim)(x, axis=axis, keepdims=keepdims), sample(_rng(label), shape, domain))
-for shape, axis, keepdims in REDUCTION_AXES[:-1]:
-    for ddof in (0, 1):
-        label = f"var-{shape_id(shape)}-axis{axis}-ddof{ddof}{'-keepdims' if keepdims else ''}".replace(" ", "")
-        case("var", label, lambda B, x, axis=axis, ddof=ddof, keepdims=keepdims:
-             B.var(x, axis=axis, ddof=ddof, keepdims=keepdims), sample(_rng(label), shape))
+for prim in ("var", "std"):
+    for shape, axis, keepdims in REDUCTION_AXES[:-1]:
+        for ddof in (0, 1):
+            label = f"{prim}-{shape_id(shape)}-axis{axis}-ddof{ddof}{'-keepdims' if keepdims else ''}".replace(" ", "")
+            case(prim, label, lambda B, x, prim=prim, axis=axis, ddof=ddof, keepdims=keepdims:
+                 getattr(B, prim)(x, axis=axis, ddof=ddof, keepdims=keepdims), sample(_rng(label), shape))
 for shape, axis, keepdims in REDUCTION_AXES:
     label = f"prod-{shape_id(shape)}-axis{axis}{'-keepdims' if keepdims else ''}".replace(" ", "")
     refs = ("autograd",) if isinstance(axis, tuple) else ("autograd", "torch")  # torch.prod: one dim
@@ -773,7 +774,8 @@ for _prim, _fn in [
     ("asinh", lambda B, z: B.asinh(z)), ("acosh", lambda B, z: B.acosh(z)), ("atanh", lambda B, z: B.atanh(z)),
     ("exp2", lambda B, z: B.exp2(z)), ("sinc", lambda B, z: B.sinc(z)), ("lerp", lambda B, z: B.lerp(z, z * z, 0.3)),
     ("logaddexp", lambda B, z: B.logaddexp(z, z * z)), ("prod", lambda B, z: B.prod(z, axis=1)),
-    ("var", lambda B, z: B.var(z, axis=1, ddof=1)), ("logsumexp", lambda B, z: B.logsumexp(z, axis=0)),
+    ("var", lambda B, z: B.var(z, axis=1, ddof=1)), ("std", lambda B, z: B.std(z, axis=0, ddof=0)),
+    ("logsumexp", lambda B, z: B.logsumexp(z, axis=0)),
     ("cumsum", lambda B, z: B.cumsum(z, 1)), ("cumprod", lambda B, z: B.cumprod(z, 1)),
     ("einsum", lambda B, z: B.einsum("ij,kj->ik", z, z)), ("diagonal", lambda B, z: B.diagonal(z, 1)),
 ]:

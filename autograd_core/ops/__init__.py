@@ -5,7 +5,7 @@ from .elementwise import (  # noqa: F401
     abs, add, clip, cos, data_of, div, exp, leaky_relu, log, maximum, minimum, mul, neg, pow, relu,
     sigmoid, sin, sqrt, sub, tanh, where, number_like,
 )
-from .reduce import logsumexp, log_softmax, max, mean, min, prod, softmax, sum, var  # noqa: F401
+from .reduce import logsumexp, log_softmax, max, mean, min, prod, softmax, std, sum, var  # noqa: F401
 from .shape import (  # noqa: F401
     astype, broadcast_to, clone, concatenate, getitem, reshape, scatter_add, stack, sum_to, swapaxes,
     transpose,

@@ -42,7 +42,7 @@ COMPLEX_READY = (
     "sigmoid", "log1p", "expm1", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "exp2",
     "sinc", "lerp", "logaddexp",
     # reductions and scans (var's result is real: its rules conjugate), products, and linear maps of the data
-    "prod", "var", "logsumexp", "cumsum", "cumprod", "einsum", "diagonal", "contiguous", "unfold", "as_strided",
+    "prod", "var", "std", "logsumexp", "cumsum", "cumprod", "einsum", "diagonal", "contiguous", "unfold", "as_strided",
 )
 
 # PyTorch's words for the refusals users meet most (its kernels' messages; NotImplementedError is a RuntimeError).

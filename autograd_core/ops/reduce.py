@@ -158,6 +158,31 @@ var.defvjp(_var_vjp, formulas=("g⊙2(x−x̄)/(n−ddof)",))
 var.defjvp(_var_jvp)
 
 
+@primitive("std")
+def std(x, axis=None, ddof=0, keepdims=False):
+    # √var: NumPy's std is the square root of its var, the very numbers of var(x).sqrt(), in one node (PyTorch's
+    # StdBackward0)
+    with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.std(x, axis=_check_axis(x, axis), ddof=ddof, keepdims=keepdims)
+
+
+def _over_twice_std(g, out):
+    """g/(2·std) (√'s rule, as g·0.5/std), 0 where std = 0, as PyTorch's: equal elements have no direction to spread
+    in, where var's rule would make 0·∞ = nan (the denominator is 1 there, so a second derivative is 0 too)."""
+    zero = data_of(out) == 0
+    if not np.any(zero):
+        return g * 0.5 / out
+    return where(zero, 0, g * 0.5 / where(zero, 1, out))
+
+
+std.defvjp(lambda g, out, x, axis=None, ddof=0, keepdims=False:
+           _var_vjp(_over_twice_std(g, out), None, x, axis, ddof, keepdims),
+           formulas=("g⊙(x−x̄)/((n−ddof)·std)",))
+std.defjvp(lambda t, out, x, axis=None, ddof=0, keepdims=False:
+           _over_twice_std(_var_jvp(t, None, x, axis, ddof, keepdims), out))
+
+
 def _extremum_vjp(g, out, x, axis=None, keepdims=False):
     # Ties split g equally; a NaN result goes to the NaNs (NaN != NaN). Elsewhere 0, even for an infinite or NaN g
     # (a `where`, as PyTorch's max(): g·0 would be NaN).
@@ -358,5 +383,5 @@ log_softmax.defjvp(lambda t, out, x, axis=-1:                   # d/dx = dx − 
 
 
 # On a 0-d input, dim 0 (or -1) is the one element, as in PyTorch (x.sum(0), x.softmax(-1)): Primitive.defreduction.
-for _reduction in (sum, mean, var, max, min, prod, logsumexp, softmax, log_softmax):
+for _reduction in (sum, mean, var, std, max, min, prod, logsumexp, softmax, log_softmax):
     _reduction.defreduction()
