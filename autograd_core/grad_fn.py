@@ -16,10 +16,11 @@ with logits, nll_loss) are one node each, as PyTorch's; cross_entropy's one node
 NllLossBackward0 (images: NllLoss2DBackward0) over LogSoftmaxBackward0, and its options are nll_loss of log_softmax.
 
 What is still this library's own graph (docs/coming-from-pytorch.md lists them): cross_entropy with probabilities;
-batch, layer and group norm, avg and adaptive pooling, pad, interpolate, norm, std, x.max(dim), 1-D convolution and
+batch, layer and group norm, avg and adaptive pooling, pad, interpolate, norm, kthvalue, mode, 1-D convolution and
 pooling, scaled_dot_product_attention are compositions of primitives here, one native node there; matmul of a matrix
 and a batch (or of batches that broadcast) keeps the name made of its title, as other primitives outside the tables
-do.
+do. (std is one primitive, StdBackward0; x.max(dim), x.min(dim), x.median(dim), cummax and cummin are one `pick`
+each, MaxBackward0, ...; topk's sort is TopkBackward0.)
 """
 
 from __future__ import annotations

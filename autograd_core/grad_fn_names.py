@@ -51,6 +51,7 @@ _TORCH_NAMES = {
     "conv2d": "ConvolutionBackward0",
     "conv_transpose2d": "ConvolutionBackward0",
     "max_pool2d": "MaxPool2DWithIndicesBackward0",
+    "vector_norm2": "LinalgVectorNormBackward0",  # x.norm(), torch.linalg.vector_norm(x): the 2-norm
     "bce_with_logits": "BinaryCrossEntropyWithLogitsBackward0",  # mse_loss, huber_loss, ...: their titles say it
 }
 
@@ -230,6 +231,19 @@ def _getitem(parents, params, node):
     return layout
 
 
+_PICKS = {"max": "MaxBackward0", "min": "MinBackward0", "median": "MedianBackward1", "cummax": "CummaxBackward0",
+          "cummin": "CumminBackward0"}
+
+
+def _pick(parents, params, node):
+    # x.max(dim), x.median(dim), torch.cummax, ...: one primitive here, a node of its own each there
+    return _PICKS.get(params.get("how"), "PickBackward0"), None
+
+
+def _sort(parents, params, node):
+    return ("SortBackward0" if params.get("k") is None else "TopkBackward0"), None  # x.sort(), x.topk(k)
+
+
 def _nll_loss(parents, params, node):
     # the labels are an input here, not an entry there; images (N, C, H, W) have a kernel of their own
     return ("NllLoss2DBackward0" if np.ndim(parents[0].data) == 4 else "NllLossBackward0"), (0,)
@@ -252,7 +266,8 @@ _CONTEXTS = {
     "sum": _over_dims("SumBackward0", "SumBackward1"), "mean": _over_dims("MeanBackward0", "MeanBackward1"),
     "max": _over_dims("MaxBackward1", "AmaxBackward0"), "min": _over_dims("MinBackward1", "AminBackward0"),
     "clip": _clip, "linear": _linear, "matmul": _matmul, "reshape": _reshape, "getitem": _getitem,
-    "cross_entropy": _cross_entropy, "nll_loss": _nll_loss,
+    "cross_entropy": _cross_entropy, "nll_loss": _nll_loss, "pick": _pick,
+    "sort": _sort,
 }
 
 # Names of Primitive.named twins that are PyTorch's C++ overloads with a Scalar, which its nodes do not list

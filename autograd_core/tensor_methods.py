@@ -423,12 +423,11 @@ class TensorMethods:
                 _value._ops.index.check_dim(dim, 0)
                 return MaxMin(self.reshape(()), getattr(self, "arg" + which)())
             # Values picked at the indices, not prim(axis=dim): PyTorch's gradient goes to the element the index
-            # names, while amax/amin (and max() of everything) split it between ties.
-            indices = getattr(self, "arg" + which)(dim=dim, keepdim=True)
-            values = _value._ops.index.gather(self, dim, indices)
-            if not keep:
-                values, indices = values.squeeze(dim), indices.squeeze(dim)
-            return MaxMin(values, indices)
+            # names, while amax/amin (and max() of everything) split it between ties. One node (MaxBackward0)
+            # that finds the same positions again from the numbers.
+            indices = getattr(self, "arg" + which)(dim=dim, keepdim=keep)
+            axis = _value._ops.index.check_dim(dim, self.ndim)
+            return MaxMin(_value._ops.scan._pick(self, how=which, axis=axis, keepdims=keep), indices)
         return prim(self, **reduce_args(axis, keepdims or False, dim, keepdim))
 
     # keepdim=False or None: not asked for, so that NumPy's keepdims= (given instead) decides.
@@ -465,14 +464,8 @@ class TensorMethods:
         if self.data.dtype.kind == "c":
             return self.abs().norm(p, dim, keepdim)  # a complex Value's norm is its moduli's
         args = reduce_args(None, keepdim, dim, None)
-        if p in ("fro", 2, 2.0):
-            squares = (self * self).sum(**args)
-            at_zero = _data(squares) == 0
-            if not np.any(at_zero):
-                return squares.sqrt()
-            # The norm of zeros has gradient 0 (PyTorch's), not x·∞ = NaN: √ sees 1 there, and its result is not used.
-            where = _value._ops.where
-            return where(at_zero, 0.0, where(at_zero, 1.0, squares).sqrt())
+        if p in ("fro", 2, 2.0):  # one node, LinalgVectorNormBackward0 (its gradient 0 at a norm of zeros)
+            return _value._ops.norms.vector_norm2(self, **args)
         if p in (1, 1.0):
             return self.abs().sum(**args)
         if p == float("inf"):

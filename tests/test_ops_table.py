@@ -188,6 +188,10 @@ for prim in ("var", "std"):
             case(prim, label, lambda B, x, prim=prim, axis=axis, ddof=ddof, keepdims=keepdims:
                  getattr(B, prim)(x, axis=axis, ddof=ddof, keepdims=keepdims), sample(_rng(label), shape))
 for shape, axis, keepdims in REDUCTION_AXES:
+    label = f"vector_norm2-{shape_id(shape)}-axis{axis}{'-keepdims' if keepdims else ''}".replace(" ", "")
+    case("vector_norm2", label, lambda B, x, axis=axis, keepdims=keepdims:
+         B.vector_norm(x, axis=axis, keepdims=keepdims), sample(_rng(label), shape))
+for shape, axis, keepdims in REDUCTION_AXES:
     label = f"prod-{shape_id(shape)}-axis{axis}{'-keepdims' if keepdims else ''}".replace(" ", "")
     refs = ("autograd",) if isinstance(axis, tuple) else ("autograd", "torch")  # torch.prod: one dim
     case("prod", label, lambda B, x, axis=axis, keepdims=keepdims: B.prod(x, axis=axis, keepdims=keepdims),
