@@ -15,19 +15,24 @@ linear's AddmmBackward0 lists (bias, x, TBackward0 of the weight), as PyTorch's.
 with logits, nll_loss) are one node each, as PyTorch's; cross_entropy's one node shows as PyTorch's two,
 NllLossBackward0 (images: NllLoss2DBackward0) over LogSoftmaxBackward0, and its options are nll_loss of log_softmax.
 
+Layer, batch and group norm show their last node (scale_shift, or the normalisation) as PyTorch's one,
+NativeLayerNormBackward0 ..., listing (input, weight, bias): the input found below this library's own nodes (a
+`Through` entry of grad_fn_names.py).
+
 What is still this library's own graph (docs/coming-from-pytorch.md lists them): cross_entropy with probabilities;
-batch, layer and group norm, avg and adaptive pooling, pad, interpolate, norm, kthvalue, mode, 1-D convolution and
-pooling, scaled_dot_product_attention are compositions of primitives here, one native node there; matmul of a matrix
-and a batch (or of batches that broadcast) keeps the name made of its title, as other primitives outside the tables
-do. (std is one primitive, StdBackward0; x.max(dim), x.min(dim), x.median(dim), cummax and cummin are one `pick`
-each, MaxBackward0, ...; topk's sort is TopkBackward0.)
+instance norm, avg and adaptive pooling, pad but constant, interpolate, norms but the 2-norm, kthvalue, mode, 1-D
+convolution and pooling, scaled_dot_product_attention are compositions of primitives here, one native node there;
+matmul of a matrix and a batch (or of batches that broadcast) keeps the name made of its title, as other primitives
+outside the tables do. (std is one primitive, StdBackward0; x.max(dim), x.min(dim), x.median(dim), cummax and
+cummin are one `pick` each, MaxBackward0, ...; topk's sort is TopkBackward0; the 2-norm and constant padding are one
+primitive each, LinalgVectorNormBackward0 and ConstantPadNdBackward0.)
 """
 
 from __future__ import annotations
 
 import weakref
 
-from .grad_fn_names import layout_at
+from .grad_fn_names import Through, layout_at
 
 _FREED_MESSAGE = ("Trying to backward through the graph a second time (or directly access saved tensors after they "
                   "have already been freed). Saved intermediate values of the graph are freed when you call "
@@ -178,15 +183,21 @@ def _entry_function(node, path, entry):
         return None
     if entry.__class__ is int:
         return _edge_function(node._parents[entry])
-    return GradFn(node, path) if _any_requires_grad(node._parents, entry) else None
+    if entry.__class__ is Through:
+        below = entry.value(node)
+        return None if below is None else _edge_function(below)
+    return GradFn(node, path) if _any_requires_grad(node, entry) else None
 
 
-def _any_requires_grad(parents, entry):
+def _any_requires_grad(node, entry):
     if entry is None:
         return False
     if entry.__class__ is int:
-        return parents[entry].requires_grad
-    return any(_any_requires_grad(parents, e) for e in entry[1])
+        return node._parents[entry].requires_grad
+    if entry.__class__ is Through:
+        below = entry.value(node)
+        return below is not None and below.requires_grad
+    return any(_any_requires_grad(node, e) for e in entry[1])
 
 
 class SavedTensor:

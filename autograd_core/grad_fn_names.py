@@ -5,8 +5,9 @@ x[1:], x ** 2 or x ** t). Read only when `grad_fn` is read (or the profiler name
 recording.
 
 A layout is (name, entries): entries None for one next_functions entry per input in order, else a tuple of: i
-(input i's edge), None (a constant PyTorch lists as (None, 0)), or a nested (name, entries), a node PyTorch records
-that this library does not.
+(input i's edge), None (a constant PyTorch lists as (None, 0)), a nested (name, entries), a node PyTorch records
+that this library does not, or a `Through` path, the edge of an input further down where one node of PyTorch's is
+several here (layer_norm's input, below its scale_shift and normalize nodes).
 """
 
 from __future__ import annotations
@@ -51,9 +52,26 @@ _TORCH_NAMES = {
     "conv2d": "ConvolutionBackward0",
     "conv_transpose2d": "ConvolutionBackward0",
     "max_pool2d": "MaxPool2DWithIndicesBackward0",
+    "constant_pad": "ConstantPadNdBackward0",  # F.pad(x, p), nn.ZeroPad2d, nn.ConstantPad1d, ...
     "vector_norm2": "LinalgVectorNormBackward0",  # x.norm(), torch.linalg.vector_norm(x): the 2-norm
     "bce_with_logits": "BinaryCrossEntropyWithLogitsBackward0",  # mse_loss, huber_loss, ...: their titles say it
 }
+
+
+class Through(tuple):
+    """A layout entry: the edge of the Value reached from the node by following input positions `path` (its
+    input's input ...), where PyTorch's one node lists what this library's several nodes take."""
+
+    __slots__ = ()
+
+    def value(self, node):
+        """The Value at the end of the path, or None where the path runs out (a Value recorded without inputs:
+        one that needs no gradient)."""
+        for i in self:
+            if len(node._parents) <= i:
+                return None
+            node = node._parents[i]
+        return node
 
 
 def layout(node):
@@ -67,6 +85,8 @@ def layout(node):
     elif named in _SCALAR_OVERLOADS:  # PyTorch's C++ mul(Tensor, Scalar): the tensor its only entry
         return named, tuple(i for i, p in enumerate(node._parents) if p._op is not None or p._requires_grad
                             or np.ndim(p.data) != 0)
+    elif named in _NATIVE_NORMS:
+        return named, _native_norm_entries(node)
     return _name_of(op), None
 
 
@@ -272,3 +292,28 @@ _CONTEXTS = {
 
 # Names of Primitive.named twins that are PyTorch's C++ overloads with a Scalar, which its nodes do not list
 _SCALAR_OVERLOADS = {"MulBackward1"}
+
+# The normalisations PyTorch computes in one kernel: the node their last primitive here is named after lists
+# (input, weight, bias), the input found below the nodes that are this library's steps (nn/norm.py)
+_NATIVE_NORMS = {"NativeLayerNormBackward0", "NativeBatchNormBackward0", "NativeGroupNormBackward0"}
+
+
+def _native_norm_entries(node):
+    # the last node: scale_shift (x̂, weight, bias), or without them the normalisation itself; below it: group_norm's
+    # view back to the input's shape, then normalize (its statistics' own node) or, for batch_norm in evaluation,
+    # (x − running mean)·inv_std; then group_norm's view into groups, then the input
+    path, at = [], node
+    weights = (1, 2) if node._op.name == "scale_shift" else (None, None)
+    if weights[0] is not None:
+        path.append(0)
+        at = at._parents[0] if at._parents else at
+    if at._op is not None and at._op.name == "reshape":  # group_norm: x̂ viewed back to the input's shape
+        path.append(0)
+        at = at._parents[0] if at._parents else at
+    if at._op is not None and at._op.name == "*":  # batch_norm in evaluation: (x − mean)·inv_std
+        path += [0, 0]
+    else:
+        path.append(0)
+        if node._op.grad_fn_name == "NativeGroupNormBackward0":
+            path.append(0)  # the view of the input in groups
+    return (Through(path),) + weights

@@ -71,6 +71,7 @@ _LABELS = np.array([0, 2, 1, 2])
 for _reduction in ("mean", "sum", "none"):
     nn_case("cross_entropy", f"cross_entropy-{_reduction}",
             lambda z, red=_reduction: F.cross_entropy(z, _LABELS, reduction=red), _r.standard_normal((4, 3)))
+nn_case("constant_pad", "constant_pad", lambda x: F.pad(x, (2, -1, 0, 1), value=-0.5), _r.standard_normal((2, 3, 4)))
 _NLL_LABELS = np.array([[0, -1], [2, 1]])  # per pixel, one ignored
 for _reduction in ("mean", "none"):
     nn_case("cross_entropy", f"cross_entropy-per-pixel-{_reduction}",

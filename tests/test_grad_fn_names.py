@@ -52,6 +52,7 @@ CASES = [
     ("min", "MinBackward1", "AccumulateGrad", lambda L, F, nn, d: d.x.min()),
     ("amax", "AmaxBackward0", "AccumulateGrad", lambda L, F, nn, d: d.x.amax(1)),
     ("norm", "LinalgVectorNormBackward0", "AccumulateGrad", lambda L, F, nn, d: d.x.norm()),
+    ("pad", "ConstantPadNdBackward0", "AccumulateGrad", lambda L, F, nn, d: F.pad(d.x, (1, 1))),
     # shapes
     ("view", "ViewBackward0", "AccumulateGrad", lambda L, F, nn, d: d.x.view(12)),
     ("view(1,4,3)", "ViewBackward0", "AccumulateGrad", lambda L, F, nn, d: d.x.view(1, 4, 3)),

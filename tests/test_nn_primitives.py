@@ -51,6 +51,7 @@ CASES = [
     # per pixel: the logits (N, C, d...) taken as they are, classes on axis 1
     *[("cross_entropy", f"cross_entropy-per-pixel-{r}", lambda z, r=r: F.cross_entropy(z, PIXEL_LABELS, reduction=r),
        (rand(2, 4, 3),), True) for r in ("mean", "none")],
+    ("constant_pad", "constant_pad", lambda x: F.pad(x, (1, 2, -1, 1), value=0.5), (rand(2, 3, 4),), True),
     # nll_loss (nn/loss_nll.py): class weights, an ignored label, images and other shapes
     *[("nll_loss", f"nll_loss-weight-{r}", lambda p, r=r: F.nll_loss(p, LABELS, weight=np.array([0.5, 2, 1, 3]),
                                                                       reduction=r), (rand(3, 4),), True)
