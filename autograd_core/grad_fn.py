@@ -20,7 +20,8 @@ NativeLayerNormBackward0 ..., listing (input, weight, bias): the input found bel
 `Through` entry of grad_fn_names.py).
 
 What is still this library's own graph (docs/coming-from-pytorch.md lists them): cross_entropy with probabilities;
-instance norm, avg and adaptive pooling, pad but constant, interpolate, norms but the 2-norm, kthvalue, mode, 1-D
+instance norm, avg pooling but avg_pool2d's plain windows, adaptive pooling to several bins, circular pad,
+interpolate but nearest, norms but the 2-norm, kthvalue, mode, 1-D
 convolution and pooling, scaled_dot_product_attention are compositions of primitives here, one native node there;
 matmul of a matrix and a batch (or of batches that broadcast) keeps the name made of its title, as other primitives
 outside the tables do. (std is one primitive, StdBackward0; x.max(dim), x.min(dim), x.median(dim), cummax and

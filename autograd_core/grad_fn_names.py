@@ -87,6 +87,8 @@ def layout(node):
                             or np.ndim(p.data) != 0)
     elif named in _NATIVE_NORMS:
         return named, _native_norm_entries(node)
+    elif named in _VIEWS_OF_ONE_NODE:  # avg_pool2d: the view back, of a convolution of a view of x
+        return named, (Through(_VIEWS_OF_ONE_NODE[named]),)
     return _name_of(op), None
 
 
@@ -292,6 +294,9 @@ _CONTEXTS = {
 
 # Names of Primitive.named twins that are PyTorch's C++ overloads with a Scalar, which its nodes do not list
 _SCALAR_OVERLOADS = {"MulBackward1"}
+
+# Names of twins of reshape that end several nodes PyTorch's one node does, and the path to that node's input
+_VIEWS_OF_ONE_NODE = {"AvgPool2DBackward0": (0, 0, 0)}
 
 # The normalisations PyTorch computes in one kernel: the node their last primitive here is named after lists
 # (input, weight, bias), the input found below the nodes that are this library's steps (nn/norm.py)

@@ -20,6 +20,7 @@ import numpy as np
 from autograd_core import ArgumentError, ShapeError
 from autograd_core import Value
 from autograd_core.ops import data_of, getitem, primitive
+from autograd_core.ops.shape import _getitem
 
 _MODES = ("constant", "reflect", "replicate", "circular")
 
@@ -70,7 +71,13 @@ def pad(input, pad, mode="constant", value=None):
         index[axis] = grid
     if not isinstance(input, Value):
         return np.asarray(input)[tuple(index)]
-    return getitem(input, tuple(index))
+    if mode == "circular" or not 1 <= k <= 3:  # PyTorch's circular pad is a chain of copies into slices
+        return getitem(input, tuple(index))
+    # one index node, as PyTorch's ReflectionPad2DBackward0, ReplicationPad1DBackward0, ...
+    return _getitem.named(f"{_KERNELS[mode]}{k}DBackward0")(input, index=tuple(index))
+
+
+_KERNELS = {"reflect": "ReflectionPad", "replicate": "ReplicationPad"}
 
 
 def _pad_constant(x, axes, pairs, value):
