@@ -15,7 +15,9 @@ linear's AddmmBackward0 lists (bias, x, TBackward0 of the weight), as PyTorch's.
 with logits, nll_loss) are one node each, as PyTorch's; cross_entropy's one node shows as PyTorch's two,
 NllLossBackward0 (images: NllLoss2DBackward0) over LogSoftmaxBackward0, and its options are nll_loss of log_softmax.
 
-Layer, batch and group norm show their last node (scale_shift, or the normalisation) as PyTorch's one,
+An assignment into a Value (x[1:] = v: inplace.placed's where) shows as PyTorch's CopySlices (IndexPutBackward0 for
+index arrays and masks), listing (x's earlier node, v's). Layer, batch and group norm show their last node
+(scale_shift, or the normalisation) as PyTorch's one,
 NativeLayerNormBackward0 ..., listing (input, weight, bias): the input found below this library's own nodes (a
 `Through` entry of grad_fn_names.py).
 
@@ -100,7 +102,8 @@ class GradFn:
         return self._node._op
 
     def name(self):
-        return layout_at(self._node, self._path)[0]
+        name = layout_at(self._node, self._path)[0]
+        return _QUALIFIED.get(name, name)
 
     @property
     def next_functions(self):
@@ -175,6 +178,7 @@ class GradFn:
 
 
 _CLASSES = {}  # GradFn's subclass of each name
+_QUALIFIED = {"CopySlices": "torch::autograd::CopySlices"}  # name() of PyTorch's C++ nodes (their class: CopySlices)
 
 
 def _entry_function(node, path, entry):

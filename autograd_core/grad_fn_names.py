@@ -89,6 +89,8 @@ def layout(node):
         return named, _native_norm_entries(node)
     elif named in _VIEWS_OF_ONE_NODE:  # avg_pool2d: the view back, of a convolution of a view of x
         return named, (Through(_VIEWS_OF_ONE_NODE[named]),)
+    elif named in _WRITES:  # x[1:] = v (inplace.placed): where(written, v's elements gathered, x): PyTorch's (x, v)
+        return named, (1, Through((0, 0, 0)))
     return _name_of(op), None
 
 
@@ -297,6 +299,9 @@ _SCALAR_OVERLOADS = {"MulBackward1"}
 
 # Names of twins of reshape that end several nodes PyTorch's one node does, and the path to that node's input
 _VIEWS_OF_ONE_NODE = {"AvgPool2DBackward0": (0, 0, 0)}
+
+# PyTorch's nodes of an assignment into a Value (x[1:] = v, x[idx] = v, x[0].add_(1))
+_WRITES = {"CopySlices", "IndexPutBackward0"}
 
 # The normalisations PyTorch computes in one kernel: the node their last primitive here is named after lists
 # (input, weight, bias), the input found below the nodes that are this library's steps (nn/norm.py)

@@ -172,6 +172,73 @@ CASES = [
     ("topk_smallest", "TopkBackward0", "AccumulateGrad", lambda L, F, nn, d: L.topk(d.c3, 3, dim=1, largest=False)[0]),
 ]
 
+def _written(L, d, write):
+    """y = x·1 (a non-leaf), then write(y) into it in place: y's grad_fn is the write's node."""
+    y = d.x * 1
+    write(y, d)
+    return y
+
+
+def _set(y, index, value):
+    y[index] = value
+
+
+# assignments into a Value: PyTorch's CopySlices (basic indices) or IndexPutBackward0 (index arrays, masks), listing
+# (the written Value's node, the value's)
+WRITES = [
+    ("y[0]=x[1]", "CopySlices", "MulBackward0|SelectBackward0",
+     lambda L, F, nn, d: _written(L, d, lambda y, d: _set(y, 0, d.x[1]))),
+    ("y[0,1]=5", "CopySlices", "MulBackward0|None",
+     lambda L, F, nn, d: _written(L, d, lambda y, d: _set(y, (0, 1), 5))),
+    ("y[1:]=0", "CopySlices", "MulBackward0|None",
+     lambda L, F, nn, d: _written(L, d, lambda y, d: _set(y, slice(1, None), 0))),
+    ("y[:,1]=v[0]*2", "CopySlices", "MulBackward0|MulBackward0",
+     lambda L, F, nn, d: _written(L, d, lambda y, d: _set(y, (slice(None), 1), d.v[0] * 2))),
+    ("y[[0,1]]=0", "IndexPutBackward0", "MulBackward0|None",
+     lambda L, F, nn, d: _written(L, d, lambda y, d: _set(y, [0, 1], 0))),
+    ("y[y>0]=0", "IndexPutBackward0", "MulBackward0|None",
+     lambda L, F, nn, d: _written(L, d, lambda y, d: _set(y, y > 0, 0))),
+    ("zeros[0]=x[1]", "CopySlices", "None|SelectBackward0",
+     lambda L, F, nn, d: (lambda y: (_set(y, 0, d.x[1]), y)[1])(L.zeros(4, 3))),
+]
+
+
+@pytest.mark.parametrize("L", ["torch", "autograd_core"])
+@pytest.mark.parametrize("case", WRITES, ids=[c[0] for c in WRITES])
+def test_assignments_are_pytorchs_copy_slices_and_index_put(L, case):
+    _, name, next_names, make = case
+    fn = _run(L, make).grad_fn
+    qualified = "torch::autograd::CopySlices" if name == "CopySlices" else name  # a C++ node's, as AccumulateGrad
+    assert (type(fn).__name__, fn.name(), _next_names(fn)) == (name, qualified, next_names)
+
+
+@pytest.mark.parametrize("case", WRITES, ids=[c[0] for c in WRITES])
+def test_assignments_whole_chain_and_gradients_are_pytorchs(case):
+    make = case[3]
+    assert _chain(_run("autograd_core", make).grad_fn) == _chain(_run("torch", make).grad_fn)
+    grads = []
+    for library in ("autograd_core", "torch"):
+        L, F, nn = _library(library)
+        d = _Inputs(L)
+        (make(L, F, nn, d) * L.tensor(np.cos(np.arange(12.0)).reshape(4, 3).astype(np.float32))).sum().backward()
+        grads.append([np.zeros(3) if v.grad is None else np.asarray(v.grad) for v in (d.x, d.v)])
+    for a, b in zip(*grads):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+def test_a_write_through_a_view_is_copy_slices_over_the_written_value():
+    """y[0].add_(1): CopySlices over y's old node, as PyTorch's (whose second entry is None there: its node for the
+    view's change is folded into CopySlices; here it is the add of the view's elements)."""
+    import autograd_core as ag
+
+    x = ag.randn(4, 3, requires_grad=True)
+    y = x * 1
+    y[0].add_(1)
+    assert type(y.grad_fn).__name__ == "CopySlices" and y.grad_fn.next_functions[0][0].name() == "MulBackward0"
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad, np.ones((4, 3)))
+
+
 # label smoothing: PyTorch's (1 − ε)·nll + ε/C·smooth, each a mul(Tensor, Scalar) (MulBackward1, one entry); below
 # the smooth term our chain differs (a product with the mask of labels kept, where PyTorch's is MaskedFillBackward0)
 SMOOTHING = [
