@@ -12,22 +12,30 @@ CloneBackward0 where it copies; x ** 2 -> PowBackward0 with one entry). Where Py
 ours, the nodes it has and this library does not are shown too, as GradFns of the same Value (`GradFn(node, path)`):
 linear's AddmmBackward0 lists (bias, x, TBackward0 of the weight), as PyTorch's. All of this is computed when
 `grad_fn` is read, never while recording. The losses (mse_loss, smooth_l1_loss, huber_loss, binary_cross_entropy,
-with logits) are one node each, as PyTorch's; cross_entropy's one node shows as PyTorch's two, NllLossBackward0 over
-LogSoftmaxBackward0.
+with logits, nll_loss) are one node each, as PyTorch's; cross_entropy's one node shows as PyTorch's two,
+NllLossBackward0 (images: NllLoss2DBackward0) over LogSoftmaxBackward0, and its options are nll_loss of log_softmax.
 
-What is still this library's own graph (docs/coming-from-pytorch.md lists them): cross_entropy's options (class
-weights, ignore_index, label smoothing, probabilities) and nll_loss are composites, and images go through a
-reshape first (PyTorch: NllLoss2DBackward0 over LogSoftmaxBackward0 of the input itself); batch, layer and
-group norm, avg and adaptive pooling, pad, interpolate, norm, std, x.max(dim), 1-D convolution and pooling,
-scaled_dot_product_attention are compositions of primitives here, one native node there; matmul of a matrix and a
-batch (or of batches that broadcast) keeps the name made of its title, as other primitives outside the tables do.
+An assignment into a Value (x[1:] = v: inplace.placed's where) shows as PyTorch's CopySlices (IndexPutBackward0 for
+index arrays and masks), listing (x's earlier node, v's). Layer, batch and group norm show their last node
+(scale_shift, or the normalisation) as PyTorch's one,
+NativeLayerNormBackward0 ..., listing (input, weight, bias): the input found below this library's own nodes (a
+`Through` entry of grad_fn_names.py).
+
+What is still this library's own graph (docs/coming-from-pytorch.md lists them): cross_entropy with probabilities;
+instance norm, avg pooling but avg_pool2d's plain windows, adaptive pooling to several bins, circular pad,
+interpolate but nearest, norms but the 2-norm, kthvalue, mode, 1-D
+convolution and pooling, scaled_dot_product_attention are compositions of primitives here, one native node there;
+matmul of a matrix and a batch (or of batches that broadcast) keeps the name made of its title, as other primitives
+outside the tables do. (std is one primitive, StdBackward0; x.max(dim), x.min(dim), x.median(dim), cummax and
+cummin are one `pick` each, MaxBackward0, ...; topk's sort is TopkBackward0; the 2-norm and constant padding are one
+primitive each, LinalgVectorNormBackward0 and ConstantPadNdBackward0.)
 """
 
 from __future__ import annotations
 
 import weakref
 
-from .grad_fn_names import layout_at
+from .grad_fn_names import Through, layout_at
 
 _FREED_MESSAGE = ("Trying to backward through the graph a second time (or directly access saved tensors after they "
                   "have already been freed). Saved intermediate values of the graph are freed when you call "
@@ -94,7 +102,8 @@ class GradFn:
         return self._node._op
 
     def name(self):
-        return layout_at(self._node, self._path)[0]
+        name = layout_at(self._node, self._path)[0]
+        return _QUALIFIED.get(name, name)
 
     @property
     def next_functions(self):
@@ -169,6 +178,7 @@ class GradFn:
 
 
 _CLASSES = {}  # GradFn's subclass of each name
+_QUALIFIED = {"CopySlices": "torch::autograd::CopySlices"}  # name() of PyTorch's C++ nodes (their class: CopySlices)
 
 
 def _entry_function(node, path, entry):
@@ -178,15 +188,21 @@ def _entry_function(node, path, entry):
         return None
     if entry.__class__ is int:
         return _edge_function(node._parents[entry])
-    return GradFn(node, path) if _any_requires_grad(node._parents, entry) else None
+    if entry.__class__ is Through:
+        below = entry.value(node)
+        return None if below is None else _edge_function(below)
+    return GradFn(node, path) if _any_requires_grad(node, entry) else None
 
 
-def _any_requires_grad(parents, entry):
+def _any_requires_grad(node, entry):
     if entry is None:
         return False
     if entry.__class__ is int:
-        return parents[entry].requires_grad
-    return any(_any_requires_grad(parents, e) for e in entry[1])
+        return node._parents[entry].requires_grad
+    if entry.__class__ is Through:
+        below = entry.value(node)
+        return below is not None and below.requires_grad
+    return any(_any_requires_grad(node, e) for e in entry[1])
 
 
 class SavedTensor:

@@ -5,8 +5,9 @@ x[1:], x ** 2 or x ** t). Read only when `grad_fn` is read (or the profiler name
 recording.
 
 A layout is (name, entries): entries None for one next_functions entry per input in order, else a tuple of: i
-(input i's edge), None (a constant PyTorch lists as (None, 0)), or a nested (name, entries), a node PyTorch records
-that this library does not.
+(input i's edge), None (a constant PyTorch lists as (None, 0)), a nested (name, entries), a node PyTorch records
+that this library does not, or a `Through` path, the edge of an input further down where one node of PyTorch's is
+several here (layer_norm's input, below its scale_shift and normalize nodes).
 """
 
 from __future__ import annotations
@@ -51,17 +52,45 @@ _TORCH_NAMES = {
     "conv2d": "ConvolutionBackward0",
     "conv_transpose2d": "ConvolutionBackward0",
     "max_pool2d": "MaxPool2DWithIndicesBackward0",
+    "constant_pad": "ConstantPadNdBackward0",  # F.pad(x, p), nn.ZeroPad2d, nn.ConstantPad1d, ...
+    "vector_norm2": "LinalgVectorNormBackward0",  # x.norm(), torch.linalg.vector_norm(x): the 2-norm
     "bce_with_logits": "BinaryCrossEntropyWithLogitsBackward0",  # mse_loss, huber_loss, ...: their titles say it
 }
+
+
+class Through(tuple):
+    """A layout entry: the edge of the Value reached from the node by following input positions `path` (its
+    input's input ...), where PyTorch's one node lists what this library's several nodes take."""
+
+    __slots__ = ()
+
+    def value(self, node):
+        """The Value at the end of the path, or None where the path runs out (a Value recorded without inputs:
+        one that needs no gradient)."""
+        for i in self:
+            if len(node._parents) <= i:
+                return None
+            node = node._parents[i]
+        return node
 
 
 def layout(node):
     """(name, entries) of the node that recorded Value `node`, as PyTorch shows it (see the module's docstring)."""
     op = node._op
-    if getattr(op, "grad_fn_name", None) is None:
+    named = getattr(op, "grad_fn_name", None)
+    if named is None:
         context = _CONTEXTS.get(op.name)
         if context is not None:
             return context(node._parents, node._params or {}, node)
+    elif named in _SCALAR_OVERLOADS:  # PyTorch's C++ mul(Tensor, Scalar): the tensor its only entry
+        return named, tuple(i for i, p in enumerate(node._parents) if p._op is not None or p._requires_grad
+                            or np.ndim(p.data) != 0)
+    elif named in _NATIVE_NORMS:
+        return named, _native_norm_entries(node)
+    elif named in _VIEWS_OF_ONE_NODE:  # avg_pool2d: the view back, of a convolution of a view of x
+        return named, (Through(_VIEWS_OF_ONE_NODE[named]),)
+    elif named in _WRITES:  # x[1:] = v (inplace.placed): where(written, v's elements gathered, x): PyTorch's (x, v)
+        return named, (1, Through((0, 0, 0)))
     return _name_of(op), None
 
 
@@ -226,9 +255,34 @@ def _getitem(parents, params, node):
     return layout
 
 
+_PICKS = {"max": "MaxBackward0", "min": "MinBackward0", "median": "MedianBackward1", "cummax": "CummaxBackward0",
+          "cummin": "CumminBackward0"}
+
+
+def _pick(parents, params, node):
+    # x.max(dim), x.median(dim), torch.cummax, ...: one primitive here, a node of its own each there
+    return _PICKS.get(params.get("how"), "PickBackward0"), None
+
+
+def _sort(parents, params, node):
+    return ("SortBackward0" if params.get("k") is None else "TopkBackward0"), None  # x.sort(), x.topk(k)
+
+
+def _nll_loss(parents, params, node):
+    # the labels are an input here, not an entry there; images (N, C, H, W) have a kernel of their own
+    return ("NllLoss2DBackward0" if np.ndim(parents[0].data) == 4 else "NllLossBackward0"), (0,)
+
+
 def _cross_entropy(parents, params, node):
-    # one node here (softmax − onehot), two there: nll_loss of log_softmax; 2-D logits only reach this primitive
-    return "NllLossBackward0", (("LogSoftmaxBackward0", (0,)),)
+    # one node here (softmax − onehot), two there: nll_loss of log_softmax. Logits of 3 or 5+ dims PyTorch views as
+    # (N, C, 1, -1) for its 2-D kernel (and the losses back, for 'none')
+    ndim = np.ndim(parents[0].data)
+    if ndim <= 2:
+        return "NllLossBackward0", (("LogSoftmaxBackward0", (0,)),)
+    if ndim == 4:
+        return "NllLoss2DBackward0", (("LogSoftmaxBackward0", (0,)),)
+    layout = "NllLoss2DBackward0", (("ViewBackward0", (("LogSoftmaxBackward0", (0,)),)),)
+    return ("ViewBackward0", (layout,)) if params.get("reduction") == "none" else layout
 
 
 _CONTEXTS = {
@@ -236,5 +290,40 @@ _CONTEXTS = {
     "sum": _over_dims("SumBackward0", "SumBackward1"), "mean": _over_dims("MeanBackward0", "MeanBackward1"),
     "max": _over_dims("MaxBackward1", "AmaxBackward0"), "min": _over_dims("MinBackward1", "AminBackward0"),
     "clip": _clip, "linear": _linear, "matmul": _matmul, "reshape": _reshape, "getitem": _getitem,
-    "cross_entropy": _cross_entropy,
+    "cross_entropy": _cross_entropy, "nll_loss": _nll_loss, "pick": _pick,
+    "sort": _sort,
 }
+
+# Names of Primitive.named twins that are PyTorch's C++ overloads with a Scalar, which its nodes do not list
+_SCALAR_OVERLOADS = {"MulBackward1"}
+
+# Names of twins of reshape that end several nodes PyTorch's one node does, and the path to that node's input
+_VIEWS_OF_ONE_NODE = {"AvgPool2DBackward0": (0, 0, 0)}
+
+# PyTorch's nodes of an assignment into a Value (x[1:] = v, x[idx] = v, x[0].add_(1))
+_WRITES = {"CopySlices", "IndexPutBackward0"}
+
+# The normalisations PyTorch computes in one kernel: the node their last primitive here is named after lists
+# (input, weight, bias), the input found below the nodes that are this library's steps (nn/norm.py)
+_NATIVE_NORMS = {"NativeLayerNormBackward0", "NativeBatchNormBackward0", "NativeGroupNormBackward0"}
+
+
+def _native_norm_entries(node):
+    # the last node: scale_shift (x̂, weight, bias), or without them the normalisation itself; below it: group_norm's
+    # view back to the input's shape, then normalize (its statistics' own node) or, for batch_norm in evaluation,
+    # (x − running mean)·inv_std; then group_norm's view into groups, then the input
+    path, at = [], node
+    weights = (1, 2) if node._op.name == "scale_shift" else (None, None)
+    if weights[0] is not None:
+        path.append(0)
+        at = at._parents[0] if at._parents else at
+    if at._op is not None and at._op.name == "reshape":  # group_norm: x̂ viewed back to the input's shape
+        path.append(0)
+        at = at._parents[0] if at._parents else at
+    if at._op is not None and at._op.name == "*":  # batch_norm in evaluation: (x − mean)·inv_std
+        path += [0, 0]
+    else:
+        path.append(0)
+        if node._op.grad_fn_name == "NativeGroupNormBackward0":
+            path.append(0)  # the view of the input in groups
+    return (Through(path),) + weights

@@ -1005,22 +1005,39 @@ def _assigned(x, index, value):
     data = np.asarray(x.data)
     source = np.full(data.shape, -1)
     target_shape = data[index].shape
-    source[index] = np.arange(math.prod(target_shape)).reshape(target_shape)  # which element of value lands where
     if not isinstance(value, _value.Value):
         value = _value.Value(np.asarray(value, dtype=data.dtype), requires_grad=False)
     if not math.prod(target_shape):
         return x  # nothing is written
-    return placed(value if value.shape == target_shape else broadcast_to(value, shape=target_shape), source, x)
+    # which element of value lands where: value's own elements, broadcast as NumPy's assignment broadcasts them (the
+    # gather then sums a broadcast element's gradient; no node of its own, as PyTorch's CopySlices lists value's)
+    try:
+        numbers = np.broadcast_to(np.arange(math.prod(value.shape)).reshape(value.shape), target_shape)
+    except ValueError:
+        value = broadcast_to(value, shape=target_shape)  # its error names both shapes
+        numbers = np.arange(math.prod(target_shape)).reshape(target_shape)
+    source[index] = numbers
+    return placed(value, source, x, "IndexPutBackward0" if _advanced(index) else "CopySlices")
 
 
-def placed(value, source, base):
+def _advanced(index):
+    """Whether an index (plain: ops.shape._plain_index's) holds an index array or a mask (PyTorch's index_put_)."""
+    return any(isinstance(i, np.ndarray) and i.ndim for i in (index if index.__class__ is tuple else (index,)))
+
+
+def placed(value, source, base, grad_fn_name=None):
     """base with each element whose `source` (an int array of base's shape) is k >= 0 replaced by value's flat element
-    k, by operations on Values (a gather and a where): differentiable in both."""
-    from .ops.elementwise import where
+    k, by operations on Values (a gather and a where): differentiable in both. grad_fn_name: PyTorch's name of the
+    node of the write this is ('CopySlices' for x[1:] = v, 'IndexPutBackward0' for x[idx] = v), which the where's node
+    shows, listing (base, value) as PyTorch's (grad_fn_names.py)."""
+    from .ops.elementwise import _where, where
     from .ops.shape import getitem, reshape
 
     written = source >= 0
-    return where(written, getitem(reshape(value, shape=(-1,)), np.where(written, source, 0)), base)
+    part = getitem(reshape(value, shape=(-1,)), np.where(written, source, 0))
+    if grad_fn_name is None:
+        return where(written, part, base)
+    return _where.named(grad_fn_name)(part, base, condition=written)
 
 
 # PyTorch's other in-place methods (`x.floor_()`, `x.lerp_(end, 0.5)`, `x.fmod_(2)`, `x.addmm_(a, b)`): the

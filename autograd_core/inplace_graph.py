@@ -304,7 +304,7 @@ def _record_in_place(target, name, result_of):
         part = getitem(reshape(old, shape=(-1,)), positions)  # target's old contents, from y's
         source = np.full(root.shape, -1, dtype=np.intp)
         source.reshape(-1)[positions.reshape(-1)] = np.arange(positions.size)
-        result = placed(_conformed(_computed(result_of, part, target, name), target, name), source, old)
+        result = placed(_conformed(_computed(result_of, part, target, name), target, name), source, old, "CopySlices")
         if positions.size > 1 and np.unique(positions).size < positions.size:  # fill_ or zero_ through an expand()
             result = _no_backward_through(result)
     copies = {id(root): old}

@@ -25,6 +25,7 @@ from .errors import cpp_name, scalar_type_name
 from .ops import complex as _complex
 from .ops import eig as _eig
 from .ops import linalg as _ops
+from .ops import norms as _norms
 from .ops.index import as_value
 from .ops.linalg import LinAlgError, floats_of_two_widths
 from .ops.nondifferentiable import without_gradient
@@ -212,8 +213,8 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):  # noqa: A002
     if not isinstance(ord, numbers.Real):
         raise RuntimeError(f"linalg.vector_norm: Expected a numerical ord (got {ord!r}); use matrix_norm for 'fro'")
     dims = _dims(dim, x.ndim)
-    if ord == 2:
-        return _root(x * x, 0.5, dims, keepdim)
+    if ord == 2:  # one node, LinalgVectorNormBackward0 (its gradient 0 at a norm of zeros)
+        return _norms.vector_norm2(x, axis=dims, keepdims=keepdim)
     if ord == 1:
         return x.abs().sum(axis=dims, keepdims=keepdim)
     if ord == float("inf"):

@@ -101,6 +101,18 @@ def reduce_args(axis, keepdims, dim, keepdim):
     return {"axis": axis, "keepdims": bool(keepdims)}
 
 
+def _spread_args(dim, ddof, keepdims, axis, keepdim, correction, unbiased):
+    """var's and std's correction and reduce_args from PyTorch's or NumPy's spelling: var(False) is PyTorch's
+    (unbiased) overload; NumPy's spelling (axis, ddof, keepdims) defaults to ddof 0, PyTorch's to correction 1."""
+    if isinstance(dim, bool):
+        dim, unbiased = None, dim
+    numpy_spelling = axis is not None or ddof is not None or keepdims is not None
+    if correction is None:
+        correction = ddof if ddof is not None else (
+            int(unbiased) if unbiased is not None else (0 if numpy_spelling else 1))
+    return correction, reduce_args(axis, keepdims or False, dim, keepdim or None)
+
+
 def _sizes(given, keyword, name, keyword_name):
     """The sizes (or dims) of a method taking them either way, x.view(2, 3) or x.view((2, 3)), or by PyTorch's
     keyword, x.view(size=(2, 3)): the positional tuple."""
@@ -392,23 +404,14 @@ class TensorMethods:
         PyTorch: var(dim=None, keepdim=False, correction=1) (or unbiased=True/False);
         NumPy:   var(axis=None, ddof=0, keepdims=False). With correction ≥ n the result is inf or nan.
         """
-        return self._spread("var", dim, ddof, keepdims, axis, keepdim, correction, unbiased)
+        correction, args = _spread_args(dim, ddof, keepdims, axis, keepdim, correction, unbiased)
+        return _value._ops.var(self, ddof=correction, **args)
 
     def std(self, dim=None, ddof=None, keepdims=None, *, axis=None, keepdim=False, correction=None, unbiased=None):
-        """Standard deviation: sqrt of `var` with the same arguments (unbiased by default, as PyTorch). Its
-        gradient is PyTorch's: g·(x − mean)/((n − correction)·std), and 0 where std is 0 (a constant row)."""
-        return self._spread("std", dim, ddof, keepdims, axis, keepdim, correction, unbiased)
-
-    def _spread(self, which, dim, ddof, keepdims, axis, keepdim, correction, unbiased):
-        """var or std with PyTorch's or NumPy's arguments (see `var`)."""
-        if isinstance(dim, bool):  # PyTorch's var(unbiased) overload: x.var(False)
-            dim, unbiased = None, dim
-        numpy_spelling = axis is not None or ddof is not None or keepdims is not None
-        if correction is None:
-            correction = ddof if ddof is not None else (
-                int(unbiased) if unbiased is not None else (0 if numpy_spelling else 1))
-        args = reduce_args(axis, keepdims or False, dim, keepdim or None)
-        return getattr(_value._ops, which)(self, ddof=correction, **args)
+        """Standard deviation: sqrt of `var` with the same arguments (unbiased by default, as PyTorch), one node
+        (StdBackward0); its gradient is 0 where the elements are all equal (std 0), as PyTorch's."""
+        correction, args = _spread_args(dim, ddof, keepdims, axis, keepdim, correction, unbiased)
+        return _value._ops.std(self, ddof=correction, **args)
 
     def _extremum(self, which, dim, keepdim, axis, keepdims):
         if isinstance(dim, (_value.Value, np.ndarray)):  # torch.max(a, b): elementwise
@@ -420,12 +423,11 @@ class TensorMethods:
                 _value._ops.index.check_dim(dim, 0)
                 return MaxMin(self.reshape(()), getattr(self, "arg" + which)())
             # Values picked at the indices, not prim(axis=dim): PyTorch's gradient goes to the element the index
-            # names, while amax/amin (and max() of everything) split it between ties.
-            indices = getattr(self, "arg" + which)(dim=dim, keepdim=True)
-            values = _value._ops.index.gather(self, dim, indices)
-            if not keep:
-                values, indices = values.squeeze(dim), indices.squeeze(dim)
-            return MaxMin(values, indices)
+            # names, while amax/amin (and max() of everything) split it between ties. One node (MaxBackward0)
+            # that finds the same positions again from the numbers.
+            indices = getattr(self, "arg" + which)(dim=dim, keepdim=keep)
+            axis = _value._ops.index.check_dim(dim, self.ndim)
+            return MaxMin(_value._ops.scan._pick(self, how=which, axis=axis, keepdims=keep), indices)
         return prim(self, **reduce_args(axis, keepdims or False, dim, keepdim))
 
     # keepdim=False or None: not asked for, so that NumPy's keepdims= (given instead) decides.
@@ -462,14 +464,8 @@ class TensorMethods:
         if self.data.dtype.kind == "c":
             return self.abs().norm(p, dim, keepdim)  # a complex Value's norm is its moduli's
         args = reduce_args(None, keepdim, dim, None)
-        if p in ("fro", 2, 2.0):
-            squares = (self * self).sum(**args)
-            at_zero = _data(squares) == 0
-            if not np.any(at_zero):
-                return squares.sqrt()
-            # The norm of zeros has gradient 0 (PyTorch's), not x·∞ = NaN: √ sees 1 there, and its result is not used.
-            where = _value._ops.where
-            return where(at_zero, 0.0, where(at_zero, 1.0, squares).sqrt())
+        if p in ("fro", 2, 2.0):  # one node, LinalgVectorNormBackward0 (its gradient 0 at a norm of zeros)
+            return _value._ops.norms.vector_norm2(self, **args)
         if p in (1, 1.0):
             return self.abs().sum(**args)
         if p == float("inf"):

@@ -4,9 +4,10 @@ Each takes `reduction`: 'mean' (the default) averages the per-element losses, 's
 returns them. MSE, smooth L1, Huber and the binary cross-entropies (weights and pos_weight included) are one
 primitive each, reduction included, as PyTorch's kernels (loss_kernels.py: their rules side by side, and
 `grad_fn` is PyTorch's MseLossBackward0, ...); cross-entropy is one primitive with its textbook gradient
-(softmax − onehot), stable where the naive composition overflows. Its options (class weights, ignored labels,
-label smoothing), mse and l1's elementwise weight, Huber's weight, L1 and KL divergence are compositions of
-primitives. Cross-entropy and NLL live in loss_classification.py.
+(softmax − onehot), stable where the naive composition overflows, and nll_loss one too (loss_nll.py); cross-entropy's
+options (class weights, ignored labels, label smoothing) are nll_loss of log_softmax, as PyTorch's. mse and l1's
+elementwise weight, Huber's weight, L1 and KL divergence are compositions of primitives. Cross-entropy and NLL live
+in loss_classification.py.
 """
 
 from __future__ import annotations
@@ -313,14 +314,31 @@ class _Loss(Module):
         for name, value in options.items():
             if name in ("weight", "pos_weight"):
                 self.register_buffer(name, value)  # in the state dict when set, as PyTorch's loss buffers
+                _keep_value_needing_grad(self, name, value)
             else:
                 setattr(self, name, value)
 
     def forward(self, input, target):
-        options = {name: getattr(self, name) for name in self._options}
+        options = {name: _option(self, name) for name in self._options}
         return type(self)._fn(input, target, reduction=self.reduction, **options)
 
     # No extra_repr: PyTorch prints a loss as `MSELoss()` whatever its options.
+
+
+def _keep_value_needing_grad(loss, name, value):
+    """A weight that requires grad is kept beside its buffer (an array, as every buffer here): PyTorch's buffer is the
+    tensor itself, so that the call refuses it where the kernel takes it as numbers (PyTorch's error: labels,
+    binary cross-entropies) and differentiates it where it is a factor (cross_entropy with probabilities)."""
+    if isinstance(value, Value) and value.requires_grad:
+        object.__setattr__(loss, f"_{name}_needing_grad", (getattr(loss, name), value))
+
+
+def _option(loss, name):
+    """The module's option `name` for the call: the weight Value given at construction while its buffer is the one
+    registered then (not replaced since), else the attribute."""
+    option = getattr(loss, name)
+    kept = vars(loss).get(f"_{name}_needing_grad")
+    return kept[1] if kept is not None and kept[0] is option else option
 
 
 class _WeightedLoss(_Loss):
@@ -341,7 +359,8 @@ class _LegacyLoss(_Loss):
 
 
 def _optional_array(value):
-    return None if value is None else np.asarray(data_of(value))
+    """None, a Value (kept: see `_keep_value_needing_grad`), or the value as an array."""
+    return value if value is None or isinstance(value, Value) else np.asarray(value)
 
 
 class MSELoss(_LegacyLoss):

@@ -14,9 +14,11 @@ With class indices, sample n (of M = N·d1·…·dk) contributes
 weighted mean). With probabilities: ℓₙ = −Σ_c w_c·tₙ[c]·log pₙ[c], and 'mean' divides by M.
 
 The plain case (no weight, no ignored label, no smoothing; classes on axis 1 of any shape) is one primitive with
-the textbook gradient softmax − onehot; the options are compositions of log_softmax, indexing and sums, whose index
-arrays and sample weights are results without gradient derived from the labels (recorded, so a compiled step
-derives them from each call's labels).
+the textbook gradient softmax − onehot, shown as PyTorch's NllLossBackward0 (images: NllLoss2DBackward0) over
+LogSoftmaxBackward0. The options are PyTorch's composition: nll_loss (one primitive, loss_nll.py) of log_softmax
+over the class axis of the input itself, and for label smoothing PyTorch's (1 − ε)·nll + ε/C·smooth, whose arrays
+derived from the labels are results without gradient (recorded, so a compiled step derives them from each call's
+labels).
 """
 
 from __future__ import annotations
@@ -30,27 +32,31 @@ from autograd_core import Value, is_grad_enabled
 from autograd_core.errors import scalar_type_name
 from autograd_core.jit import replay_requires
 from autograd_core.ops.complex import complex_dtype_among, refuse_complex_kernel, register_complex_refusal
-from autograd_core.ops import data_of, primitive, softmax, transpose, without_gradient
+from autograd_core.engine import apply_binary
+from autograd_core.ops import data_of, mul, primitive, softmax, without_gradient
 
 from .activation import log_softmax
 from .loss import _REDUCTIONS, _as_value, _check_reduction, _legacy_reduction, _reduce, refuse_weight_needing_grad
+from .loss_nll import nll_of
 
 
-# cross_entropy's fast path (2-D logits): PyTorch's log_softmax over the last axis refuses complex logits
+# cross_entropy's fast path: PyTorch's log_softmax refuses complex logits (over the last axis for (N, C))
 register_complex_refusal("cross_entropy", NotImplementedError,
                          '"log_softmax_lastdim_kernel_impl" not implemented for \'{torch}\'')
 
 
 @primitive("cross_entropy")
 def _cross_entropy(logits, labels, reduction):
-    # ℓₙ = −log softmax(zₙ)[yₙ] = logsumexp(zₙ) − zₙ[yₙ], after shifting each row by its maximum.
+    # ℓₙ = −log softmax(zₙ)[yₙ] = logsumexp(zₙ) − zₙ[yₙ], after shifting each row by its maximum. Logits (N, C), or
+    # (N, C, d1, ...) with labels flattened to (M,) = (N·d1·…,): the losses come out in the labels' order, viewed as
+    # (N, d1, ...) for 'none'.
     shifted, at_label, unshifted_rows = _shifted(logits, labels, infinite_rows_unshifted=True)
     exp = np.exp(shifted)
     sums = np.add.reduce(exp, axis=0)
     losses = np.log(sums) - shifted.ravel(order="K")[at_label]
     total = None if reduction == "none" else np.add.reduce(losses)
     if total is None:
-        out = losses
+        out = losses if logits.ndim == 2 else losses.reshape(_samples(logits.shape))
     else:
         out = total / len(labels) if reduction == "mean" else total
     if not unshifted_rows and is_grad_enabled():
@@ -63,13 +69,17 @@ def _cross_entropy(logits, labels, reduction):
 _SAVED = [None]  # (output, exp of the shifted logits, their sums, flat index of each label) of the latest forward
 
 
+def _samples(shape):
+    """(N, C, d1, ...) -> (N, d1, ...): the shape of one loss per sample."""
+    return shape[:1] + shape[2:]
+
+
 def _cross_entropy_vjp(g, out, logits, labels, reduction):
     # dℓₙ/dzₙ = softmax(zₙ) − onehot(yₙ); the reduction scales it by g/N, g or gₙ.
     if isinstance(logits, Value):            # create_graph: stay differentiable
-        onehot = np.zeros(logits.shape, dtype=logits.dtype)
-        onehot[np.arange(len(labels)), labels] = 1
+        onehot = _onehot(logits.shape, labels, logits.dtype)
         if reduction == "none":
-            g = g.reshape((-1, 1))
+            g = g.reshape(g.shape[:1] + (1,) + g.shape[1:])
         elif reduction == "mean":
             g = g / len(labels)
         return g * (softmax(logits, axis=1) - onehot)
@@ -81,10 +91,19 @@ def _cross_entropy_vjp(g, out, logits, labels, reduction):
         shifted, at_label, _ = _shifted(logits, labels, infinite_rows_unshifted=False)  # such rows: nan, as PyTorch's
         p = np.exp(shifted, out=shifted)     # shifted is ours: reuse it
         sums = np.add.reduce(p, axis=0)
-    g = g / len(labels) if reduction == "mean" else g    # per sample (or one for all)
+    g = g / len(labels) if reduction == "mean" else np.ravel(g)  # per sample (or one for all)
     p *= g / sums                            # g·softmax
     p.ravel(order="K")[at_label] -= g        # − g·onehot (p is ours and contiguous: ravel is a view)
+    if logits.ndim > 2:                      # (C, M) back to (N, C, d1, ...)
+        return np.moveaxis(p.reshape(logits.shape[1:2] + _samples(logits.shape)), 0, 1)
     return p.T if p.flags.f_contiguous else np.ascontiguousarray(p.T)
+
+
+def _onehot(shape, labels, dtype):
+    """1 at each sample's label, on the class axis 1 of `shape` (labels flattened to the samples' order)."""
+    onehot = np.zeros(shape[:1] + shape[2:] + shape[1:2], dtype=dtype)  # classes last, then moved to axis 1
+    onehot.reshape(-1, shape[1])[np.arange(len(labels)), labels] = 1
+    return np.moveaxis(onehot, -1, 1)
 
 
 def _shifted(logits, labels, infinite_rows_unshifted):
@@ -96,10 +115,15 @@ def _shifted(logits, labels, infinite_rows_unshifted):
 
     The maximum of each row is one reduction down axis 0 of the classes-first layout: with a few classes
     (10 digits), reducing along short rows is NumPy's slowest case (~10× a transposed copy and a reduction
-    across them). With many classes the rows are long and z.T, a view, is already fast.
+    across them). With many classes the rows are long and z.T, a view, is already fast. Logits of more dims
+    (per pixel) are copied classes first, (C, M), in the labels' order.
     """
-    n, classes = logits.shape
-    by_class = np.ascontiguousarray(logits.T) if classes <= 32 else logits.T
+    classes = logits.shape[1]
+    if logits.ndim > 2:
+        by_class = np.moveaxis(logits, 1, 0).reshape(classes, -1)
+    else:
+        by_class = np.ascontiguousarray(logits.T) if classes <= 32 else logits.T
+    n = by_class.shape[1]
     m = np.maximum.reduce(by_class, axis=0)
     unshifted_rows = infinite_rows_unshifted and not math.isfinite(np.add.reduce(m))
     if unshifted_rows:  # rare: shift such rows by nothing
@@ -116,12 +140,10 @@ _cross_entropy.defvjp(_cross_entropy_vjp, formulas=("g⊙(softmax(z) − onehot(
 
 def _cross_entropy_jvp(t, out, logits, labels, reduction):
     # dℓₙ = Σ_c (softmax(zₙ) − onehot(yₙ))_c · dzₙ_c, then reduced like the losses.
-    onehot = np.zeros(logits.shape, dtype=logits.dtype)
-    onehot[np.arange(len(labels)), labels] = 1
-    per_row = ((softmax(logits, axis=1) - onehot) * t).sum(axis=1)
+    per_sample = ((softmax(logits, axis=1) - _onehot(logits.shape, labels, logits.dtype)) * t).sum(axis=1)
     if reduction == "none":
-        return per_row
-    total = per_row.sum()
+        return per_sample
+    total = per_sample.sum()
     return total / len(labels) if reduction == "mean" else total
 
 
@@ -132,17 +154,14 @@ _cross_entropy.defjvp(_cross_entropy_jvp)
 # Arguments.
 
 
-def _classes_last(x, who):
-    """(M, C) with the classes last, and the shape of one loss per sample: (N, C, d...) -> (N, d...)."""
-    shape = tuple(x.shape)
+def _classes_and_samples(shape, who):
+    """The number of classes C of an input of `shape` (its axis 1, or 0 for one sample), and the shape of one loss
+    per sample: (N, C, d...) -> (N, d...)."""
     if len(shape) == 0:
         raise ShapeError(f"{who}: input must have a class axis: (C,), (N, C) or (N, C, d1, ...), got a scalar")
     if len(shape) == 1:
-        return x.reshape((1, shape[0])), ()
-    if len(shape) == 2:
-        return x, (shape[0],)
-    axes = (0,) + tuple(range(2, len(shape))) + (1,)
-    return transpose(x, axes=axes).reshape((-1, shape[1])), (shape[0],) + shape[2:]
+        return shape[0], ()
+    return shape[1], (shape[0],) + shape[2:]
 
 
 def _labels(target, sample_shape, classes, ignore_index, who, input_shape):
@@ -189,35 +208,39 @@ def _check_smoothing(label_smoothing, who):
 
 
 def _nll(logp, labels, w, ignore_index, reduction, sample_shape, smoothing=0.0):
-    """The loss from log-probabilities logp (M, C) and labels (M,), per the module docstring."""
+    """The loss from log-probabilities logp (classes on axis 1, or 0 for one sample) and labels (M,), per the
+    module docstring: nll_loss's one node, and with label smoothing PyTorch's sum of two terms,
+    (1 − ε)·nll + ε/C·smooth, where smooth is −Σ_c w_c·log p[c] per sample (0 where ignored), reduced."""
+    labels = labels.reshape(sample_shape)
+    nll = nll_of(logp, labels, w, ignore_index, reduction)
+    if not smoothing:
+        return nll
     # The arrays derived from the labels are results without gradient (ops.without_gradient): eagerly computed
     # on the data, and recorded operations under a compile recording, so that a replay derives them from its own
-    # labels (before, they were constants, and a compiled step replayed only for the very labels it recorded).
-    M, C = logp.shape
+    # labels (constants would replay only the labels they were recorded with).
+    class_axis = 0 if logp.ndim == 1 else 1
+    C = logp.shape[class_axis]
     y = Value(labels, requires_grad=False, dtype=labels.dtype)
-    safe = without_gradient(_safe_labels, y, ignore_index=ignore_index).data         # ignored labels read class 0
-    w_n = without_gradient(_sample_weights, y, ignore_index=ignore_index, w=w, dtype=logp.dtype)  # 0 if ignored
-    losses = -logp[np.arange(M), safe] * w_n
-    if smoothing:
-        valid = without_gradient(_sample_weights, y, ignore_index=ignore_index, w=None, dtype=logp.dtype)
-        spread = -(logp if w is None else logp * w).sum(axis=1) * valid
-        losses = (1 - smoothing) * losses + (smoothing / C) * spread
-    if reduction == "none":
-        return losses.reshape(sample_shape)
-    if reduction == "sum":
-        return losses.sum()
-    # Every sample ignored (or weighted 0): nan, as PyTorch, but a zero gradient. Written without a Python branch
-    # on the data, which a compiled step would have to guard: x / 1 − nan then, x / total − 0 (= x / total) else.
-    total = w_n.sum()
-    return losses.sum() / without_gradient(_one_if_zero, total) - without_gradient(_nan_if_zero, total)
+    valid = without_gradient(_sample_weights, y, ignore_index=ignore_index, w=None, dtype=logp.dtype)
+    weighted = logp if w is None else logp * w.reshape((C,) + (1,) * (logp.ndim - class_axis - 1))
+    smooth = -weighted.sum(axis=class_axis) * valid
+    if reduction == "mean":
+        # PyTorch's: by the weights of the samples not ignored (their count without class weights)
+        # (every sample ignored: 1, so that the gradient is 0, as PyTorch's; the nll term makes the loss nan)
+        total = without_gradient(_sample_weights, y, ignore_index=ignore_index, w=w, dtype=logp.dtype).sum()
+        smooth = smooth.sum() / without_gradient(_one_if_zero, total)
+    elif reduction == "sum":
+        smooth = smooth.sum()
+    return _scaled(nll, 1 - smoothing) + _scaled(smooth, smoothing / C)
+
+
+def _scaled(v, number):
+    """v · number as PyTorch's C++ computes it (mul(Tensor, Scalar): MulBackward1, the tensor its only entry)."""
+    return apply_binary(mul.named("MulBackward1"), v, number)
 
 
 def _one_if_zero(total):
     return np.where(total == 0, 1, total).astype(total.dtype)
-
-
-def _nan_if_zero(total):
-    return np.where(total == 0, np.nan, 0).astype(total.dtype)
 
 
 def _safe_labels(labels, ignore_index):
@@ -228,7 +251,7 @@ def _safe_labels(labels, ignore_index):
 def _sample_weights(labels, ignore_index, w, dtype):
     """Each sample's weight: w[label] (1 without class weights w), 0 where the label is ignore_index."""
     valid = labels != ignore_index
-    return (np.ones(len(labels), dtype) if w is None else w[_safe_labels(labels, ignore_index)]) * valid
+    return (np.ones(np.shape(labels), dtype) if w is None else w[_safe_labels(labels, ignore_index)]) * valid
 
 
 def _refuse_complex_cross_entropy(input, target):
@@ -268,16 +291,17 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     _refuse_complex_cross_entropy(input, target_data)
     if target_data.dtype.kind == "f" and target_data.shape == shape and len(shape) >= 1:
         return _cross_entropy_probabilities(input, target, weight, reduction, label_smoothing)
-    z, sample_shape = _classes_last(input, who)
-    C = z.shape[1]
+    C, sample_shape = _classes_and_samples(shape, who)
     labels, in_range = _labels(target_data, sample_shape, C, ignore_index, who, shape)
     w = _class_weight(weight, C, input.dtype, who, _nll_kernel(shape))
-    if w is None and not label_smoothing:
-        loss = _plain_cross_entropy(z, labels, C, ignore_index, reduction, in_range)
+    if w is None and not label_smoothing and len(shape) >= 2:
+        loss = _plain_cross_entropy(input, labels, C, ignore_index, reduction, in_range)
         if loss is not None:
-            return loss.reshape(sample_shape) if reduction == "none" and loss.shape != sample_shape else loss
+            return loss
         replay_requires(_not_all_classes, labels, C, ignore_index)
-    return _nll(log_softmax(z, dim=1), labels, w, ignore_index, reduction, sample_shape, label_smoothing)
+    # PyTorch's: nll_loss of log_softmax over the class axis of the input itself (images: NllLoss2DBackward0)
+    logp = log_softmax(input, dim=0 if len(shape) == 1 else 1)
+    return _nll(logp, labels, w, ignore_index, reduction, sample_shape, label_smoothing)
 
 
 def _plain_cross_entropy(z, labels, classes, ignore_index, reduction, in_range=None):
@@ -347,10 +371,9 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     input = _as_value(input, who)
     shape = tuple(input.shape)
     refuse_complex_kernel("nll_loss_out_frame" if len(shape) <= 2 else "nll_loss2d_forward_out_frame", input)
-    logp, sample_shape = _classes_last(input, who)
-    C = logp.shape[1]
+    C, sample_shape = _classes_and_samples(shape, who)
     labels, _ = _labels(target, sample_shape, C, ignore_index, who, shape)
-    return _nll(logp, labels, _class_weight(weight, C, input.dtype, who, _nll_kernel(shape)), ignore_index,
+    return _nll(input, labels, _class_weight(weight, C, input.dtype, who, _nll_kernel(shape)), ignore_index,
                 reduction, sample_shape)
 
 

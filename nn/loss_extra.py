@@ -33,6 +33,7 @@ from .activation import softplus
 from .distance import PairwiseDistance, _clamped_below, pairwise_distance
 from .loss import (
     _LegacyLoss, _Loss, _as_value, _check_reduction, _legacy_reduction, _optional_array, _reduce, _same_shape,
+    refuse_weight_needing_grad,
 )
 
 
@@ -240,6 +241,7 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     hinge = relu(float(margin) - picked + scores)
     terms = (hinge if p == 1 else hinge * hinge) * others
     if weight is not None:
+        refuse_weight_needing_grad(weight, who)  # PyTorch's kernel takes it as numbers
         w = np.asarray(data_of(weight), dtype=x.dtype)
         if w.shape != (classes,):
             raise ShapeError(f"{who}: inconsistent weight size, expected {classes} but got {list(w.shape)}")

@@ -31,11 +31,15 @@ from autograd_core.jit import effect, not_replayable
 from autograd_core.ops.complex import complex_dtype_among, refuse_complex_kernel
 from autograd_core.modes import TRACERS
 from autograd_core.linalg import vector_norm
-from autograd_core.ops import clip, data_of, primitive, without_gradient
+from autograd_core.ops import clip, data_of, primitive, reshape, without_gradient
 
 from . import init
 from .dtype_checks import check_norm_parameters
 from .module import Module, Parameter, check_device
+
+
+# PyTorch's names of the one node of each normalisation (shown by this library's last node of it: grad_fn_names.py)
+_LAYER, _BATCH, _GROUP = "NativeLayerNormBackward0", "NativeBatchNormBackward0", "NativeGroupNormBackward0"
 
 
 @primitive("normalize")
@@ -125,10 +129,12 @@ def _moments(x, axes, eps):
     return stats
 
 
-def standardize(x, axes, eps=1e-5):
+def standardize(x, axes, eps=1e-5, native=None):
     """x̂ = (x − mean) / √(var + eps) over `axes` (biased variance), and that mean and var as arrays.
 
-    Returns (x̂, mean, var); mean and var keep the reduced axes as size 1 (no graph: data only).
+    Returns (x̂, mean, var); mean and var keep the reduced axes as size 1 (no graph: data only). native: PyTorch's
+    name of the node of the normalisation this is the core of ('NativeLayerNormBackward0'), which x̂'s node
+    shows where it is the last (no weight and bias: grad_fn_names.py).
     """
     xd = data_of(x)
     axes = tuple(sorted(a % xd.ndim for a in axes))
@@ -140,7 +146,8 @@ def standardize(x, axes, eps=1e-5):
         mean, var, inv_std = data_of(stats[0]), data_of(stats[1]), data_of(stats[2])
     else:
         mean, var, inv_std = _moments(xd, axes, float(eps))
-    return _normalize(x, axes=axes, eps=float(eps), mean=mean, inv_std=inv_std), mean, var
+    op = _normalize if native is None else _normalize.named(native)
+    return op(x, axes=axes, eps=float(eps), mean=mean, inv_std=inv_std), mean, var
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -312,7 +319,7 @@ def batch_norm(input, running_mean=None, running_var=None, weight=None, bias=Non
         running_mean, running_var = np.asarray(data_of(running_mean)), np.asarray(data_of(running_var))
         inv_std = (1.0 / np.sqrt(running_var + eps)).astype(xd.dtype, copy=False).reshape(shape)
         xhat = (input - running_mean.astype(xd.dtype, copy=False).reshape(shape)) * inv_std
-    return _affine(xhat, weight, bias, xd.ndim)
+    return _affine(xhat, weight, bias, xd.ndim, _BATCH)
 
 
 def _by_batch(x, eps, training):
@@ -323,14 +330,15 @@ def _by_batch(x, eps, training):
     if training and count <= 1:
         raise ShapeError(f"batch_norm: expected more than 1 value per channel when training, "
                          f"got input of shape {xd.shape}")
-    xhat, mean, var = standardize(x, (0,) + tuple(range(2, xd.ndim)), eps)
+    xhat, mean, var = standardize(x, (0,) + tuple(range(2, xd.ndim)), eps, _BATCH)
     return xhat, mean, var, count
 
 
-def _affine(xhat, weight, bias, ndim):
-    """γ·x̂ + β with weight γ and bias β of shape (C,) (or None) along axis 1 of an ndim-dimensional x̂."""
+def _affine(xhat, weight, bias, ndim, native=None):
+    """γ·x̂ + β with weight γ and bias β of shape (C,) (or None) along axis 1 of an ndim-dimensional x̂. native:
+    PyTorch's name of the node of the whole normalisation, which the one scale_shift node shows (grad_fn_names.py)."""
     if _fusable(xhat, weight, bias, 1):
-        return _scale_shift(xhat, weight, bias, axis=1)
+        return (_scale_shift if native is None else _scale_shift.named(native))(xhat, weight, bias, axis=1)
     shape = _channel_shape(ndim)
     if weight is not None:
         xhat = xhat * (weight if ndim == 2 else weight.reshape(shape))
@@ -377,7 +385,7 @@ class _BatchNorm(Module):
         # compiled function replays with each new batch's statistics (an effect, like an optimizer's step).
         xhat, mean, var, count = _by_batch(input, self.eps, training=True)
         self._track(mean, var, count)
-        return _affine(xhat, self.weight, self.bias, input.ndim)
+        return _affine(xhat, self.weight, self.bias, input.ndim, _BATCH)
 
     @effect(updates=("running_mean", "running_var", "num_batches_tracked"))
     def _track(self, mean, var, count):
@@ -455,9 +463,9 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     if len(shape) < k or tuple(shape[len(shape) - k:]) != normalized_shape:
         raise ShapeError(f"layer_norm: input of shape {shape} does not end in normalized_shape "
                          f"{normalized_shape}")
-    xhat, _, _ = standardize(input, tuple(range(len(shape) - k, len(shape))), eps)
+    xhat, _, _ = standardize(input, tuple(range(len(shape) - k, len(shape))), eps, _LAYER)
     if _fusable(xhat, weight, bias, len(shape) - k):
-        return _scale_shift(xhat, weight, bias, axis=len(shape) - k)
+        return _scale_shift.named(_LAYER)(xhat, weight, bias, axis=len(shape) - k)
     if weight is not None:
         xhat = xhat * weight
     if bias is not None:
@@ -516,10 +524,12 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
         raise ShapeError(f"group_norm: num_groups={num_groups!r} must be a positive divisor of the {C} channels")
     grouped = (input.reshape((N, int(num_groups), -1)) if isinstance(input, Value)
                else np.reshape(input, (N, num_groups, -1)))
-    xhat, _, _ = standardize(grouped, (2,), eps)
+    xhat, _, _ = standardize(grouped, (2,), eps, _GROUP)
+    if not _fusable(xhat, weight, bias, 1) and weight is None and bias is None:
+        return reshape.named(_GROUP)(xhat, shape=shape)  # the view back is the last node: PyTorch's one's name
     xhat = xhat.reshape(shape)
     if _fusable(xhat, weight, bias, 1):
-        return _scale_shift(xhat, weight, bias, axis=1)
+        return _scale_shift.named(_GROUP)(xhat, weight, bias, axis=1)
     channel = (1, C) + (1,) * (len(shape) - 2)
     if weight is not None:
         xhat = xhat * weight.reshape(channel)

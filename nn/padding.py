@@ -5,7 +5,9 @@
 
 For x = [a b c d] and pad (2, 2):  constant 0 0 a b c d 0 0 · reflect c b a b c d c b ·
 replicate a a a b c d d d · circular c d a b c d a b. Reflect, replicate and circular pick elements
-of x by index (one node; the gradient adds up the copies); constant joins x with constant blocks.
+of x by index (one node; the gradient adds up the copies); constant is one primitive, `constant_pad`
+(PyTorch's ConstantPadNdBackward0), whose gradient is its own adjoint: the padding by the opposite amounts (a pad
+crops the gradient, a crop pads it with zeros).
 A negative amount crops, in every mode (the other modes crop first, then pad, as PyTorch).
 """
 
@@ -17,7 +19,8 @@ import numpy as np
 
 from autograd_core import ArgumentError, ShapeError
 from autograd_core import Value
-from autograd_core.ops import concatenate, data_of, getitem
+from autograd_core.ops import data_of, getitem, primitive
+from autograd_core.ops.shape import _getitem
 
 _MODES = ("constant", "reflect", "replicate", "circular")
 
@@ -68,30 +71,49 @@ def pad(input, pad, mode="constant", value=None):
         index[axis] = grid
     if not isinstance(input, Value):
         return np.asarray(input)[tuple(index)]
-    return getitem(input, tuple(index))
+    if mode == "circular" or not 1 <= k <= 3:  # PyTorch's circular pad is a chain of copies into slices
+        return getitem(input, tuple(index))
+    # one index node, as PyTorch's ReflectionPad2DBackward0, ReplicationPad1DBackward0, ...
+    return _getitem.named(f"{_KERNELS[mode]}{k}DBackward0")(input, index=tuple(index))
+
+
+_KERNELS = {"reflect": "ReflectionPad", "replicate": "ReplicationPad"}
 
 
 def _pad_constant(x, axes, pairs, value):
-    is_value = isinstance(x, Value)
-    dtype = np.result_type(data_of(x))
-    for axis, (before, after) in zip(axes, pairs):
-        n = np.shape(data_of(x))[axis]
-        if before < 0 or after < 0:                                          # negative: crop
-            crop = [slice(None)] * len(np.shape(data_of(x)))
-            crop[axis] = slice(max(-before, 0), n - max(-after, 0))
-            x = getitem(x, tuple(crop)) if is_value else np.asarray(x)[tuple(crop)]
-            before, after = max(before, 0), max(after, 0)
-        if not (before or after):
-            continue
-        shape = list(np.shape(data_of(x)))
-        parts = []
-        for amount, place in ((before, 0), (after, 1)):
-            if amount:
-                shape[axis] = amount
-                parts.append((place, np.full(shape, value, dtype)))
-        pieces = [block for place, block in parts if place == 0] + [x] + [block for place, block in parts if place == 1]
-        x = concatenate(pieces, axis=axis) if is_value else np.concatenate([np.asarray(p) for p in pieces], axis=axis)
-    return x
+    widths = [(0, 0)] * len(np.shape(data_of(x)))
+    for axis, pair in zip(axes, pairs):
+        widths[axis] = pair
+    widths = tuple(widths)
+    if not isinstance(x, Value):
+        return _constant_pad.forward(np.asarray(x), widths=widths, value=value)
+    return _constant_pad(x, widths=widths, value=value)
+
+
+@primitive("constant_pad")
+def _constant_pad(x, widths, value):
+    """x with widths[d] = (before, after) elements of `value` added on each side of axis d (a negative amount crops
+    that many)."""
+    crop = tuple(slice(max(-b, 0), n - max(-a, 0)) for (b, a), n in zip(widths, x.shape))
+    x = x[crop]
+    grown = tuple((max(b, 0), max(a, 0)) for b, a in widths)
+    if not any(b or a for b, a in grown):
+        return x.copy()
+    out = np.empty(tuple(n + b + a for n, (b, a) in zip(x.shape, grown)), dtype=x.dtype)
+    out[...] = value
+    out[tuple(slice(b, b + n) for n, (b, _) in zip(x.shape, grown))] = x
+    return out
+
+
+def _opposite(widths):
+    return tuple((-b, -a) for b, a in widths)
+
+
+# linear apart from the constant: the gradient is the adjoint (pad by the opposite amounts), the tangent padded by 0
+_constant_pad.defvjp(lambda g, out, x, widths, value: _constant_pad(g, widths=_opposite(widths), value=0),
+                     formulas=("g cropped where x was padded (padded with 0 where x was cropped)",))
+_constant_pad.defjvp(lambda t, out, x, widths, value: _constant_pad(t, widths=widths, value=0))
+_constant_pad.defcomplex()  # a linear map of the data (plus a constant): its rules hold for complex data unchanged
 
 
 # ----------------------------------------------------------------------------------------------------

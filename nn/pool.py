@@ -366,6 +366,9 @@ def max_pool1d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=Fal
     return _max_pool("max_pool1d", 1, x, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
+_AVG_POOL_2D = "AvgPool2DBackward0"
+
+
 def _avg_pool(who, nd, x, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override=None):
     x, unbatched = _batched(who, x, nd + 2)
     refuse_complex(who, x)  # PyTorch's kernels take real numbers only
@@ -388,7 +391,8 @@ def _avg_pool_batched(who, nd, x, kernel_size, stride, padding, ceil_mode, count
     if not partial and (count_include_pad or not any(before for before, _ in pads)):
         box = np.full((1, 1) + kernel, 1.0 / area, dtype=dtype)                # the averaging kernel
         y = _conv2d(reshape(x, shape=(N * C, 1, H, W)), box, stride=stride, padding=pads, dilation=(1, 1), groups=1)
-        return reshape(y, shape=(N, C) + out_size)
+        # the view back, x's last node here, shows as PyTorch's one node over x (grad_fn_names.py's Through entry)
+        return (reshape.named(_AVG_POOL_2D) if nd == 2 else reshape)(y, shape=(N, C) + out_size)
     # Divide each window's sum by the number of elements it covers: real ones, plus the symmetric
     # padding with count_include_pad (never ceil_mode's overhang), as PyTorch.
     ones = np.ones((1, 1) + kernel, dtype)
@@ -444,6 +448,8 @@ def adaptive_avg_pool2d(input, output_size):
     oh, ow = _ints(sizes, 2, "output_size", "adaptive_avg_pool2d", 1)
     if (oh, ow) != (1, 1):  # PyTorch averages complex numbers only into a single bin (its mean)
         refuse_complex_kernel("adaptive_avg_pool2d", input)
+    elif np.result_type(data_of(input)).kind in "fc":  # one bin: the mean, as PyTorch's (MeanBackward1)
+        return mean(input, axis=(-2, -1), keepdims=True)
     dtype = _float_dtype(input)
     return matmul(matmul(_averaging_matrix(shape[-2], oh, dtype), input), _averaging_matrix(shape[-1], ow, dtype).T)
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from autograd_core import ShapeError
 from autograd_core import Value
-from autograd_core.ops import data_of, matmul, reshape, without_gradient
+from autograd_core.ops import data_of, matmul, mean, reshape, without_gradient
 from autograd_core.ops.complex import refuse_complex, refuse_complex_kernel
 
 from .conv import _conv2d, _ints
@@ -168,6 +168,8 @@ def adaptive_avg_pool3d(input, output_size):
     od, oh, ow = _output_sizes(who, output_size, shape[-3:])
     if (od, oh, ow) != (1, 1, 1):  # PyTorch averages complex numbers only into a single bin (its mean)
         refuse_complex_kernel("adaptive_avg_pool3d_cpu", input)
+    elif np.result_type(data_of(input)).kind in "fc":  # one bin: the mean, as PyTorch's (MeanBackward1)
+        return mean(input, axis=(-3, -2, -1), keepdims=True)
     D, H, W = shape[-3:]
     dtype = _float_dtype(input)
     y = matmul(matmul(_averaging_matrix(H, oh, dtype), input), _averaging_matrix(W, ow, dtype).T)  # (…, D, oh, ow)

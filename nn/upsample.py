@@ -25,8 +25,9 @@ import warnings
 
 import numpy as np
 
-from autograd_core import ShapeError
+from autograd_core import ShapeError, Value
 from autograd_core.ops import data_of, matmul, reshape
+from autograd_core.ops.shape import _getitem
 from autograd_core.ops.complex import refuse_complex_kernel
 
 from .grid_sample import cubic_weights
@@ -186,7 +187,11 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     if mode in ("nearest", "nearest-exact"):
         index = [_nearest_index(n, m, s, mode == "nearest-exact") for n, m, s in zip(shape[2:], out, scales)]
         grids = np.ix_(*index)                                     # one index array per spatial axis, broadcasting
-        return input[(slice(None), slice(None)) + grids]
+        if not isinstance(input, Value):
+            return input[(slice(None), slice(None)) + grids]
+        # one index node, PyTorch's UpsampleNearest2DBackward0 (nearest-exact: UpsampleNearestExact2DBackward0)
+        name = f"UpsampleNearest{'Exact' if mode == 'nearest-exact' else ''}{nd}DBackward0"
+        return _getitem.named(name)(input, index=(slice(None), slice(None)) + grids)
     dtype = np.result_type(data_of(input), np.float32)
     if antialias:
         mats = [_antialiased_matrix(n, m, s, bool(align_corners), dtype, bicubic=mode == "bicubic")

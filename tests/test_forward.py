@@ -71,6 +71,19 @@ _LABELS = np.array([0, 2, 1, 2])
 for _reduction in ("mean", "sum", "none"):
     nn_case("cross_entropy", f"cross_entropy-{_reduction}",
             lambda z, red=_reduction: F.cross_entropy(z, _LABELS, reduction=red), _r.standard_normal((4, 3)))
+nn_case("constant_pad", "constant_pad", lambda x: F.pad(x, (2, -1, 0, 1), value=-0.5), _r.standard_normal((2, 3, 4)))
+_NLL_LABELS = np.array([[0, -1], [2, 1]])  # per pixel, one ignored
+for _reduction in ("mean", "none"):
+    nn_case("cross_entropy", f"cross_entropy-per-pixel-{_reduction}",
+            lambda z, red=_reduction: F.cross_entropy(z, np.array([[0, 2], [2, 1]]), reduction=red),
+            _r.standard_normal((2, 3, 2)))
+for _reduction in ("mean", "sum", "none"):
+    nn_case("nll_loss", f"nll_loss-weight-{_reduction}",
+            lambda p, red=_reduction: F.nll_loss(p, _LABELS, weight=np.array([0.5, 2.0, 1.0]), reduction=red),
+            _r.standard_normal((4, 3)))
+    nn_case("nll_loss", f"nll_loss-2d-ignore-{_reduction}",
+            lambda p, red=_reduction: F.nll_loss(p, _NLL_LABELS, ignore_index=-1, reduction=red),
+            _r.standard_normal((2, 3, 2)))
 nn_case("binary_cross_entropy", "binary_cross_entropy", lambda p, y: F.binary_cross_entropy(p, y),
         _r.uniform(0.2, 0.8, (2, 3)), _r.uniform(0, 1, (2, 3)))
 nn_case("bce_with_logits", "bce_with_logits", lambda x, y: F.binary_cross_entropy_with_logits(x, y),

@@ -51,6 +51,8 @@ CASES = [
     ("max", "MaxBackward1", "AccumulateGrad", lambda L, F, nn, d: d.x.max()),
     ("min", "MinBackward1", "AccumulateGrad", lambda L, F, nn, d: d.x.min()),
     ("amax", "AmaxBackward0", "AccumulateGrad", lambda L, F, nn, d: d.x.amax(1)),
+    ("norm", "LinalgVectorNormBackward0", "AccumulateGrad", lambda L, F, nn, d: d.x.norm()),
+    ("pad", "ConstantPadNdBackward0", "AccumulateGrad", lambda L, F, nn, d: F.pad(d.x, (1, 1))),
     # shapes
     ("view", "ViewBackward0", "AccumulateGrad", lambda L, F, nn, d: d.x.view(12)),
     ("view(1,4,3)", "ViewBackward0", "AccumulateGrad", lambda L, F, nn, d: d.x.view(1, 4, 3)),
@@ -214,7 +216,7 @@ def test_the_table_covers_each_renamed_primitive_and_context():
     names = {case[1] for case in CASES} | {n for case in CASES for n in case[2].split("|")}
     assert set(grad_fn._TORCH_NAMES.values()) <= names
     assert {"+", "*", "-", "/", "**", "sum", "mean", "max", "min", "clip", "linear", "matmul", "reshape",
-            "getitem", "cross_entropy"} == set(grad_fn._CONTEXTS)
+            "getitem", "cross_entropy", "nll_loss", "pick", "sort"} == set(grad_fn._CONTEXTS)
 
 
 # ---- this library's side alone (no PyTorch needed)

@@ -24,6 +24,7 @@ X_POOL = rand(1, 2, 4, 5, seed=4)
 Y_POOL = pool._max_np(X_POOL, **POOL)
 _, IDX = F.max_pool2d(Value(rand(1, 2, 6, 6, seed=5)), 2, return_indices=True)
 LABELS = np.array([2, 0, 1])
+PIXEL_LABELS = np.array([[0, 3, 1], [2, 2, 3]])  # (N, d) = (2, 3)
 # input and target of smooth L1 and Huber: |x − y| = 0.3, 0.5, 2.1, 2.2, 0.6, on both sides of 0.8 and 1, none near
 D_X, D_Y = np.array([0.1, -0.3, 2.0, -1.7, 0.6]), np.array([0.4, 0.2, -0.1, 0.5, 0.0])
 
@@ -47,6 +48,18 @@ CASES = [
     ("scale_shift", "scale_shift", lambda x, w, b: norm._scale_shift(x, w, b, axis=1) * rand(2, 3, 4, seed=3),
      (rand(2, 3, 4), rand(3, seed=1), rand(3, seed=2)), True),
     ("cross_entropy", "cross_entropy", lambda z: F.cross_entropy(z, LABELS), (rand(3, 4),), True),
+    # per pixel: the logits (N, C, d...) taken as they are, classes on axis 1
+    *[("cross_entropy", f"cross_entropy-per-pixel-{r}", lambda z, r=r: F.cross_entropy(z, PIXEL_LABELS, reduction=r),
+       (rand(2, 4, 3),), True) for r in ("mean", "none")],
+    ("constant_pad", "constant_pad", lambda x: F.pad(x, (1, 2, -1, 1), value=0.5), (rand(2, 3, 4),), True),
+    # nll_loss (nn/loss_nll.py): class weights, an ignored label, images and other shapes
+    *[("nll_loss", f"nll_loss-weight-{r}", lambda p, r=r: F.nll_loss(p, LABELS, weight=np.array([0.5, 2, 1, 3]),
+                                                                      reduction=r), (rand(3, 4),), True)
+      for r in ("mean", "sum", "none")],
+    ("nll_loss", "nll_loss-image-ignore", lambda p: F.nll_loss(p, PIXEL_LABELS.reshape(2, 3, 1), ignore_index=3),
+     (rand(2, 4, 3, 1),), True),
+    ("nll_loss", "nll_loss-3d-none", lambda p: F.nll_loss(p, PIXEL_LABELS, reduction="none"), (rand(2, 4, 3),), True),
+    ("nll_loss", "nll_loss-one-sample", lambda p: F.nll_loss(p, np.array(2)), (rand(4),), True),
     ("binary_cross_entropy", "binary_cross_entropy", lambda p, y: F.binary_cross_entropy(p, y),
      (np.array([0.2, 0.7, 0.4]), np.array([0.0, 1.0, 0.3])), True),
     ("bce_with_logits", "bce_with_logits", lambda x, y: F.binary_cross_entropy_with_logits(x, y),

@@ -90,7 +90,11 @@ class OURS:
 
     @staticmethod
     def std(x, axis=None, ddof=0, keepdims=False):
-        return ag.std(x, axis=axis, ddof=ddof, keepdims=keepdims)
+        return ag.ops.std(x, axis=axis, ddof=ddof, keepdims=keepdims)
+
+    @staticmethod
+    def vector_norm(x, axis=None, keepdims=False):
+        return ag.ops.norms.vector_norm2(x, axis=axis, keepdims=keepdims)
 
     @staticmethod
     def prod(x, axis=None, keepdims=False):
@@ -317,6 +321,10 @@ def _hips():
         @staticmethod
         def std(x, axis=None, ddof=0, keepdims=False):
             return anp.std(x, axis=axis, ddof=ddof, keepdims=keepdims)
+
+        @staticmethod
+        def vector_norm(x, axis=None, keepdims=False):
+            return anp.sqrt(anp.sum(x * x, axis=axis, keepdims=keepdims))
 
         @staticmethod
         def prod(x, axis=None, keepdims=False):
@@ -706,6 +714,10 @@ def _torch():
         @staticmethod
         def std(x, axis=None, ddof=0, keepdims=False):
             return torch.std(x, dim=axis, correction=ddof, keepdim=keepdims)
+
+        @staticmethod
+        def vector_norm(x, axis=None, keepdims=False):
+            return torch.linalg.vector_norm(x, dim=axis, keepdim=keepdims)
 
         @staticmethod
         def prod(x, axis=None, keepdims=False):  # torch.prod reduces one dim (or all, without keepdim)

@@ -181,13 +181,16 @@ for prim, domain in [("sum", "real"), ("mean", "real"), ("max", "distinct"), ("m
         label = f"{prim}-{shape_id(shape)}-axis{axis}{'-keepdims' if keepdims else ''}".replace(" ", "")
         case(prim, label, lambda B, x, prim=prim, axis=axis, keepdims=keepdims:
              getattr(B, prim)(x, axis=axis, keepdims=keepdims), sample(_rng(label), shape, domain))
-for shape, axis, keepdims in REDUCTION_AXES[:-1]:
-    for ddof in (0, 1):
-        label = f"var-{shape_id(shape)}-axis{axis}-ddof{ddof}{'-keepdims' if keepdims else ''}".replace(" ", "")
-        case("var", label, lambda B, x, axis=axis, ddof=ddof, keepdims=keepdims:
-             B.var(x, axis=axis, ddof=ddof, keepdims=keepdims), sample(_rng(label), shape))
-        case("std", "s" + label[1:], lambda B, x, axis=axis, ddof=ddof, keepdims=keepdims:
-             B.std(x, axis=axis, ddof=ddof, keepdims=keepdims), sample(_rng(label), shape))
+for prim in ("var", "std"):
+    for shape, axis, keepdims in REDUCTION_AXES[:-1]:
+        for ddof in (0, 1):
+            label = f"{prim}-{shape_id(shape)}-axis{axis}-ddof{ddof}{'-keepdims' if keepdims else ''}".replace(" ", "")
+            case(prim, label, lambda B, x, prim=prim, axis=axis, ddof=ddof, keepdims=keepdims:
+                 getattr(B, prim)(x, axis=axis, ddof=ddof, keepdims=keepdims), sample(_rng(label), shape))
+for shape, axis, keepdims in REDUCTION_AXES:
+    label = f"vector_norm2-{shape_id(shape)}-axis{axis}{'-keepdims' if keepdims else ''}".replace(" ", "")
+    case("vector_norm2", label, lambda B, x, axis=axis, keepdims=keepdims:
+         B.vector_norm(x, axis=axis, keepdims=keepdims), sample(_rng(label), shape))
 # A constant row has std 0, whose gradient PyTorch takes as 0 there (HIPS's 1/(2·std) makes it nan): the hand-written
 # LayerNorm of "The Annotated Transformer", (x − mean)/(std + eps), on a row of equal features.
 case("std", "std-constant-row", lambda B, x: B.std(x, axis=-1, ddof=1, keepdims=True),

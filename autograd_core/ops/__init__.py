@@ -14,7 +14,7 @@ from .linalg import matmul  # noqa: F401
 from .nondifferentiable import nondifferentiable, without_gradient  # noqa: F401
 from . import einsum, index, pieces, scan, special, special_functions  # noqa: F401  (PyTorch's gather, split, cumsum,
 # sort, einsum, erf, ...)
-from . import arith, arrange, products, promotion, sampling, stats  # noqa: F401  (PyTorch's movedim, tensor_split, kron, cdist, ...)
+from . import arith, arrange, norms, products, promotion, sampling, stats  # noqa: F401  (PyTorch's movedim, tensor_split, kron, cdist, ...)
 # Every module that registers primitives is imported here, so PRIMITIVES is complete once `ops` is (the linalg
 # decompositions' primitives too, although autograd_core.linalg itself loads on first use).
 from . import decompositions, eig, lu, special_more  # noqa: F401

@@ -164,12 +164,17 @@ def std(x, axis=None, ddof=0, keepdims=False):
 
 
 def _through_sqrt(g, out):
-    # g·d√v/dv = g/(2√v), taken as 0 where std is 0 (a constant row: PyTorch's std_backward masks it so;
-    # 1/0 would make the gradient nan, and the hand-written LayerNorm's (x − mean)/(std + eps) would pass it on)
+    """g·d√v/dv = g/(2·std), taken as 0 where std is 0, as PyTorch's std_backward masks it: a constant row has no
+    direction to spread in, and 1/0 would make the gradient nan (which the hand-written LayerNorm's
+    (x − mean)/(std + eps) passes on to every parameter)."""
     if g.__class__ is np.ndarray and out.__class__ is np.ndarray:  # a backward pass on arrays: divide where std > 0
         slope = np.zeros(np.broadcast_shapes(g.shape, out.shape), np.result_type(g, out))
         return np.divide(g, out + out, out=slope, where=out != 0)
-    return _quiet(lambda: where(out == 0, 0, g / (2 * out)))
+    zero = data_of(out) == 0
+    if not np.any(zero):
+        return g / (2 * out)
+    # Values (create_graph): the denominator is 1 where std is 0, so the second derivative there is 0, not 0·∞
+    return where(zero, 0, g / (2 * where(zero, 1, out)))
 
 
 def _std_vjp(g, out, x, axis=None, ddof=0, keepdims=False):

@@ -252,10 +252,15 @@ def _picked_positions(data, how, axis):
     median), read from the numbers as PyTorch picks them:
 
     median: the lower median ((n - 1) // 2 in a stable ascending sort), or the first NaN where the row has one;
+    max, min: the first maximum (minimum), or the first NaN (x.max(dim)'s, as argmax and argmin find them);
     cummax, cummin: the latest position of the running maximum (minimum) so far, ties included; after a NaN,
     the latest NaN so far.
     """
     data = np.asarray(data)
+    if how == "max":
+        return np.argmax(data, axis=axis, keepdims=True).astype(np.int64, copy=False)
+    if how == "min":
+        return np.argmin(data, axis=axis, keepdims=True).astype(np.int64, copy=False)
     if how == "median":
         nan = np.isnan(data) if data.dtype.kind in "fc" else np.zeros(data.shape, dtype=bool)
         order = np.argsort(data, axis=axis, kind="stable")
@@ -273,22 +278,36 @@ def _picked_positions(data, how, axis):
 
 
 @primitive("pick")
-def _pick(x, how, axis):
-    """The entries of x at the positions `_picked_positions` reads from x's numbers ('median', 'cummax',
-    'cummin'). A primitive, so that a compiled step picks from each call's numbers again."""
-    return x[along(_picked_positions(x, how, axis), axis)]
+def _pick(x, how, axis, keepdims=True):
+    """The entries of x at the positions `_picked_positions` reads from x's numbers ('median', 'max', 'min',
+    'cummax', 'cummin'); keepdims=False drops `axis` (of size 1 then: one pick per row). A primitive, so that a
+    compiled step picks from each call's numbers again; PyTorch's node of each (grad_fn_names.py)."""
+    picked = x[along(_picked_positions(x, how, axis), axis)]
+    return picked if keepdims else np.squeeze(picked, axis)
+
+
+def _kept(v, x, axis, keepdims):
+    """v (an output-shaped gradient) with the picked axis back as size 1, where keepdims=False dropped it."""
+    return v if keepdims else reshape(v, shape=x.shape[:axis] + (1,) + x.shape[axis + 1:])
+
+
+def _dropped(v, axis, keepdims):
+    return v if keepdims else reshape(v, shape=v.shape[:axis] + v.shape[axis + 1:])
 
 
 # The gradient goes to the entry each output took (summed where several outputs took one); the tangent is read there.
-_pick.defvjp(lambda g, out, x, how, axis:
-             scatter_add(g, index=along(_picked_positions(data_of(x), how, axis), axis), shape=x.shape),
+_pick.defvjp(lambda g, out, x, how, axis, keepdims=True:
+             scatter_add(_kept(g, x, axis, keepdims), index=along(_picked_positions(data_of(x), how, axis), axis),
+                         shape=x.shape),
              formulas=("g at the picked positions",))
-_pick.defjvp(lambda t, out, x, how, axis:
-             _getitem(broadcast_to(t, shape=x.shape), index=along(_picked_positions(data_of(x), how, axis), axis)))
+_pick.defjvp(lambda t, out, x, how, axis, keepdims=True:
+             _dropped(_getitem(broadcast_to(t, shape=x.shape),
+                               index=along(_picked_positions(data_of(x), how, axis), axis)), axis, keepdims))
 
 
-def _picked(input, how, dim):
-    """(values, indices) of _pick along dim (a 0-d input is a vector of one)."""
+def _picked(input, how, dim, keepdim=True):
+    """(values, indices) of _pick along dim (a 0-d input is a vector of one); keepdim=False drops dim (one pick per
+    row: median)."""
     x = as_value(input)
     refuse_complex(how, x)  # no order among complex numbers (PyTorch's words, for cummax and cummin)
     if x.ndim == 0:
@@ -296,7 +315,10 @@ def _picked(input, how, dim):
         values, indices = _picked(reshape(x, shape=(1,)), how, 0)
         return reshape(values, shape=()), reshape(indices, shape=())
     axis = check_dim(dim, x.ndim)
-    return _pick(x, how=how, axis=axis), without_gradient(_picked_positions, x, how=how, axis=axis)
+    indices = without_gradient(_picked_positions, x, how=how, axis=axis)
+    if not keepdim:
+        indices = reshape(indices, shape=indices.shape[:axis] + indices.shape[axis + 1:])
+    return _pick(x, how=how, axis=axis, keepdims=keepdim), indices
 
 
 def _nan_of_empty(flat):
@@ -334,11 +356,7 @@ def median(input, dim=None, keepdim=False):
         return _shared_by_ties(flat, reshape(_pick(flat, how="median", axis=0), shape=()))
     if x.ndim and x.shape[axis := check_dim(dim, x.ndim)] == 0:
         raise IndexError(f"median(): Expected reduction dim {axis} to have non-zero size.")
-    values, indices = _picked(x, "median", dim)
-    if not keepdim and x.ndim:
-        axis = check_dim(dim, x.ndim)
-        values, indices = (reshape(v, shape=v.shape[:axis] + v.shape[axis + 1:]) for v in (values, indices))
-    return Median(values, indices)
+    return Median(*_picked(x, "median", dim, keepdim))
 
 
 def cummax(input, dim):
