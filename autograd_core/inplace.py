@@ -38,7 +38,8 @@ rules' code), and otherwise lets it through, pointing it at what it read. A Valu
 counter, and so do a Value and its views (x[1:], reshape, transpose, expand, diagonal, unfold: results whose array
 is a view of x's), as in PyTorch. One element read out of an array (`x[0]`, `x[1, 2]`) is a NumPy scalar, a copy,
 where PyTorch's is a view: its in-place changes are made in x's memory (`element_cell`) and read back, or recorded
-on x as a view's are; the element shows x's later changes only where it is changed itself. A 0-d Value's views and
+on x as a view's are; it shares x's counter, which lists it, and takes x's new number at each change the counter
+counts (element_views.py), so that it shows x's later changes as PyTorch's view does. A 0-d Value's views and
 detach()es, which share no memory with its NumPy scalar, are kept in step with it instead (scalar_aliases.py). Raw
 NumPy writes (`p.data -= ...`) bypass these methods and cannot be seen; code that makes them can call
 `mark_changed(value)` (the optimizers' `step` does).
@@ -65,6 +66,7 @@ from . import value as _value
 from .errors import ArgumentError, ShapeError, scalar_type_name
 from .lazy_bits import BITS_SET as _LAZY_BITS_SET, carry_to_element
 from .modes import GRAD_ENABLED, INPLACE, TRACERS, values_followed
+from .element_views import cell_of, refresh, register, registered
 from .scalar_aliases import alias, synchronise
 
 _KEEP_STAMPS = 16  # the latest change stamps each Value remembers, to name the version a graph expected
@@ -75,7 +77,8 @@ class Versions:
     Value, its detach()es and its views. The views of a node of a graph are also listed (`views`), so that a change
     recorded through the Value or one of them reaches the others (`_record_in_place`)."""
 
-    __slots__ = ("count", "last", "stamps", "root", "views", "limit", "graph", "viewed", "aliases", "sources", "cell")
+    __slots__ = ("count", "last", "stamps", "root", "views", "limit", "graph", "viewed", "aliases", "sources", "cell",
+                 "elements", "element_limit")
 
     def __init__(self, owner):
         self.count = 0
@@ -91,6 +94,8 @@ class Versions:
         self.aliases = None  # [(weak reference, to its origin)]: the members of a 0-d Value's family (scalar_aliases)
         self.sources = None  # {id(view): (weak reference to it, to the Value it was taken from)}: see share_versions
         self.cell = None  # (0-d array in x's memory, x's counter) when a 0-d family stands for x[i]: see share_versions
+        self.elements = None  # [(weak reference, cell, index)]: the elements read out of the array (element_views.py)
+        self.element_limit = 256  # when that list is longer, the elements that are gone are forgotten
 
     def __reduce__(self):
         # In a Value's pickle or copy, its counter is there only for Value.__setstate__ to drop (a copy counts its own
@@ -118,9 +123,9 @@ def share_versions(view, base, params=None):
     refused.
 
     One element read out of an array (`x[0]`, `x[1, 2]`: a NumPy scalar, which shares no memory) is PyTorch's 0-d
-    view: one recorded in a graph needs nothing here (its node names x and the index: `element_of`); one taken
-    without recording keeps the index (`params`) and takes x's counter, so that an in-place change of it can find
-    x's element and write there."""
+    view: it takes x's counter, which lists it (element_views.py: it follows x's changes); one taken without recording
+    also keeps x and the index in its params (a recorded one's node names them: `element_of`), so that an in-place
+    change of it can find x's element and write there."""
     if viewed_array(view, base) is None:
         if _LAZY_BITS_SET[0] and not (isinstance(view.data, np.ndarray) and isinstance(base.data, np.ndarray)):
             carry_to_element(view, base)  # c[0, 1], a view of a 0-d c: PyTorch's are views, carrying c's bits
@@ -133,8 +138,15 @@ def share_versions(view, base, params=None):
             cell = element_cell(base) if element else None
             if cell is not None and _writeable(cell):  # the family of x[i] (`x[i].view(1)`): its changes are written
                 view._version.cell = (cell, element_of(base)[0]._shared_versions())  # into x's element too
-        elif view._p0 is None and params is not None and isinstance(base.data, np.ndarray):
-            _element_read(view, base, params)
+        elif params is not None and isinstance(base.data, np.ndarray):
+            if view._p0 is None:
+                _element_read(view, base, params)
+            elif isinstance(view.data, np.generic):  # recorded: it shares base's counter and follows its changes
+                versions = base._version
+                if versions is None:
+                    versions = base._version = Versions(base)
+                view._version = versions
+                register(view, base.data, params["index"], versions)
         return
     versions = base._version
     if versions is None:
@@ -176,6 +188,7 @@ def _element_read(element, base, params):
     if versions is None:
         versions = base._version = Versions(base)
     element._version = versions
+    register(element, base.data, params["index"], versions)
     if base._requires_grad:
         _list_view(element, versions)
     else:
@@ -190,7 +203,10 @@ def element_of(value):
         return None
     params = value._params
     if params.__class__ is not dict:  # none, or freed by a backward pass without retain_graph (engine._Freed)
-        return None
+        base = value._p0
+        found = None if params is None or base is None or value._version is None else registered(
+            value, value._version)  # freed: its index is listed with the elements of base's counter
+        return None if found is None else (base, found[1])
     base = value._p0
     if base is None:  # read out without recording: see `_element_read`
         base = params.get("base")
@@ -206,14 +222,7 @@ def element_cell(value):
     if found is None:
         return None
     base, index = found
-    data = base.data
-    try:
-        cell = data[(*index, Ellipsis) if isinstance(index, tuple) else (index, Ellipsis)]
-    except (IndexError, TypeError):
-        return None
-    if not isinstance(cell, np.ndarray) or cell.ndim or not np.may_share_memory(cell, data):
-        return None
-    return cell
+    return cell_of(base.data, index)
 
 
 def _remember_source(view, base, versions):
@@ -331,6 +340,8 @@ def _count_change(versions, stamp):
     versions.last = stamp
     versions.stamps.append(stamp)
     INPLACE.latest = stamp
+    if versions.elements:  # the elements read out of the array (x[0]) show its new numbers, as PyTorch's views
+        refresh(versions)
 
 
 
