@@ -26,6 +26,7 @@ import weakref
 
 import numpy as np
 
+from .modes import TRACERS
 from .scalar_aliases import synchronise
 
 
@@ -86,8 +87,20 @@ def live_elements(versions):
 def refresh(versions):
     """After a change counted by `versions`: each element it lists takes its number out of its cell (and the views and
     detach()es of that element, a 0-d family of its own, take it too)."""
+    moved = False
     for element, cell in live_elements(versions):
-        element.data = cell[()]
+        number = cell[()]
+        if not moved and number.__class__ is element.data.__class__ and number != element.data:  # (NaN: moved too)
+            moved = True
+        element.data = number
         family = element._version
         if family is not None and family is not versions and family.aliases:
             synchronise(element, family)
+    if moved and TRACERS.get():
+        from .jit import not_replayable
+
+        # a compile recording names the element by the operation that read it, before the change: a replay would
+        # give its old number; the function runs eagerly instead (with a CompileWarning saying so)
+        not_replayable("an element read out of a Value (e = x[0]) before an in-place change of that Value follows "
+                       "the change, which a replay would not; read it after the change, or clone() it to keep the "
+                       "old number")
