@@ -8,16 +8,17 @@
 
 NumPy hands out a scalar for one element of an array (`x.data[0]`), a copy, and the whole engine (printing, float(e),
 formatting, 0-d families: scalar_aliases.py) counts on a 0-d Value's data being one. So an element keeps its NumPy
-scalar, and the counter of the Value it was read from lists it (`register`) with its cell: the 0-d array viewing its
-place in that Value's memory. Every change the counter counts (in-place methods on the Value, its views, its
-detach()es or other elements; `mark_changed` after an optimizer's step) reads the listed elements' numbers back out of
-their cells (`refresh`). A recorded change in a graph also makes them stand for their elements of the new node
-(`rebase`), as PyTorch regenerates a view's grad_fn, so that nodes recorded before it that saved an element raise
-PyTorch's error at backward, and the element's gradient flows through the change.
+scalar, and the counter of the Value it was read from lists it (`register`). Every change the counter counts
+(in-place methods on the Value, its views, its detach()es or other elements; `mark_changed` after an optimizer's
+step) reads the listed elements' numbers again (`refresh`). A recorded change in a graph also makes them stand for
+their elements of the new node (inplace_graph's `_rebase_elements`), as PyTorch regenerates a view's grad_fn, so
+that the nodes recorded before it that saved an element raise PyTorch's error at backward, and the element's
+gradient flows through the change.
 
 An element shares the counter of the Value it was read from (in a graph too), as PyTorch's views do. Raw NumPy writes
-into the array (`x.data[0] = 5`) are seen once something counts a change (`mark_changed(x)`); `x.data = array` gives
-x new memory, which the elements read before do not follow (neither do PyTorch's).
+into the array (`x.data[0] = 5`) are seen once something counts a change (`mark_changed(x)`). The number is read out
+of the array x holds at the change, so an element follows an optimizer that gives a parameter a new array (and, unlike
+PyTorch's, `x.data = array` then a change of x).
 """
 
 from __future__ import annotations
@@ -42,36 +43,49 @@ def cell_of(data, index):
     return cell
 
 
-def register(element, data, index, versions):
-    """List `element`, read as data[index] (a NumPy scalar; data the array of the Value whose counter `versions` is),
-    on versions: it follows that array's changes from now on (`refresh`). Called for every element read: kept short."""
-    try:
-        cell = data[(*index, Ellipsis) if index.__class__ is tuple else (index, Ellipsis)]
-    except (IndexError, TypeError):
-        return
-    if cell.base is None:  # a copy (a 0-d index array picked the element): nothing to follow
-        return
-    entry = (weakref.ref(element), cell, index)
+def register(element, index, versions):
+    """List `element`, read as base[index] (a NumPy scalar) from the Value whose counter `versions` is, on versions: it
+    follows that Value's changes from now on (`refresh`). Called for every element read: kept short (the element's
+    number is read again, out of the array its base holds then, when something changed: an optimizer's step may give
+    a parameter a new array)."""
     entries = versions.elements
     if entries is None:
-        versions.elements = [entry]
+        versions.elements = [(weakref.ref(element), index)]
         return
-    entries.append(entry)
+    entries.append((weakref.ref(element), index))
     if len(entries) > versions.element_limit:  # now and then, forget the elements that are gone
         entries[:] = [entry for entry in entries if entry[0]() is not None]
         versions.element_limit = max(256, 2 * len(entries))
 
 
-def registered(element, versions):
-    """(cell, index) of `element` if `versions` lists it, else None."""
-    for ref, cell, index in versions.elements or ():
+def registered_index(element, versions):
+    """The index `element` was read by, if `versions` lists it, else None."""
+    for ref, index in versions.elements or ():
         if ref() is element:
-            return cell, index
+            return index
     return None
 
 
+def relist(element, index, versions):
+    """List `element` by a new index (a read without recording, become a gather from the flattened base)."""
+    versions.elements[:] = [(ref, index if ref() is element else i) for ref, i in versions.elements]
+
+
+def source(element, index):
+    """(the array element's number is read out of, the index it is read by): its base's, now; `index` is the one it
+    was listed with, used when a backward pass without retain_graph freed its params."""
+    params = element._params
+    base = element._p0
+    if params.__class__ is dict:
+        index = params["index"]
+        if base is None:
+            base = params["base"]
+    return base.data, index
+
+
 def live_elements(versions):
-    """[(element, cell)] for the elements `versions` lists that are still in use (forgetting those that are gone)."""
+    """[(element, index it was listed with)] for the elements `versions` lists that are still in use (forgetting those
+    that are gone)."""
     entries = versions.elements
     found, kept = [], []
     for entry in entries:
@@ -88,8 +102,9 @@ def refresh(versions):
     """After a change counted by `versions`: each element it lists takes its number out of its cell (and the views and
     detach()es of that element, a 0-d family of its own, take it too)."""
     moved = False
-    for element, cell in live_elements(versions):
-        number = cell[()]
+    for element, index in live_elements(versions):
+        data, index = source(element, index)
+        number = data[index]
         if not moved and number.__class__ is element.data.__class__ and number != element.data:  # (NaN: moved too)
             moved = True
         element.data = number

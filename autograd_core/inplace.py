@@ -66,7 +66,7 @@ from . import value as _value
 from .errors import ArgumentError, ShapeError, scalar_type_name
 from .lazy_bits import BITS_SET as _LAZY_BITS_SET, carry_to_element
 from .modes import GRAD_ENABLED, INPLACE, TRACERS, values_followed
-from .element_views import cell_of, refresh, register, registered
+from .element_views import cell_of, refresh, register, registered_index
 from .scalar_aliases import alias, synchronise
 
 _KEEP_STAMPS = 16  # the latest change stamps each Value remembers, to name the version a graph expected
@@ -146,7 +146,7 @@ def share_versions(view, base, params=None):
                 if versions is None:
                     versions = base._version = Versions(base)
                 view._version = versions
-                register(view, base.data, params["index"], versions)
+                register(view, params["index"], versions)
         return
     versions = base._version
     if versions is None:
@@ -188,7 +188,7 @@ def _element_read(element, base, params):
     if versions is None:
         versions = base._version = Versions(base)
     element._version = versions
-    register(element, base.data, params["index"], versions)
+    register(element, params["index"], versions)
     if base._requires_grad:
         _list_view(element, versions)
     else:
@@ -204,9 +204,9 @@ def element_of(value):
     params = value._params
     if params.__class__ is not dict:  # none, or freed by a backward pass without retain_graph (engine._Freed)
         base = value._p0
-        found = None if params is None or base is None or value._version is None else registered(
+        index = None if params is None or base is None or value._version is None else registered_index(
             value, value._version)  # freed: its index is listed with the elements of base's counter
-        return None if found is None else (base, found[1])
+        return None if index is None else (base, index)
     base = value._p0
     if base is None:  # read out without recording: see `_element_read`
         base = params.get("base")

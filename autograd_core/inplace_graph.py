@@ -21,7 +21,7 @@ from . import value as _value
 from .errors import ShapeError
 from .inplace import (_FILLS, _is_view, _made_in_no_grad, _stamp, castable, element_cell, element_of, overlap_error,
                       overlapping, placed, source_of, viewed_array)
-from .element_views import live_elements
+from .element_views import cell_of, live_elements, relist, source
 from .modes import TRACERS
 from .multiple_views import refuse_change_of_multiple_view
 from .scalar_aliases import origin_of, synchronise
@@ -426,16 +426,17 @@ def _rebase_elements(target, root, versions, copies, replaced, required_grad):
     change is counted: element_views.py). A recorded one keeps its operation and takes a creation number after root's
     new one, so that the nodes recorded before that saved it raise at backward (as PyTorch's saved views do); one read
     without recording while root needed no gradient becomes the gather of its element from root."""
-    for element, cell in live_elements(versions):
+    for element, index in live_elements(versions):
         if element is target:
             continue
         if element._p0 is not None:
             replaced.append((element, _frozen_copy(element, versions, copies, False)))
             element._index = _value._next_index()
         elif root._requires_grad and not required_grad and not _made_in_no_grad(element, versions):
-            positions = _positions(cell, root.data, None)
+            positions = _positions(cell_of(*source(element, index)), root.data, None)
             if positions is not None:
                 _rebase_element(element, root, positions, versions, copies, replaced)
+                relist(element, positions, versions)
 
 
 def _no_backward_through(result):

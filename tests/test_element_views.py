@@ -126,24 +126,42 @@ def test_an_element_follows_changes_of_its_array_by_hand():
     assert _outcome(ag, "through_views") == [[[1.0], [6.0], [4.0]], [[0.0], [5.0], [3.0]], [[0.0], [5.0], [3.0]]]
 
 
-def test_an_optimizer_step_moves_the_elements_of_a_parameter():
+OPTIMIZERS = {
+    "SGD_momentum": lambda optim, ps: optim.SGD(ps, lr=0.5, momentum=0.9),
+    "SGD": lambda optim, ps: optim.SGD(ps, lr=0.5),
+    "Adam": lambda optim, ps: optim.Adam(ps, lr=0.1),
+    "AdamW": lambda optim, ps: optim.AdamW(ps, lr=0.1),
+    "RMSprop": lambda optim, ps: optim.RMSprop(ps, lr=0.1),
+    "Adagrad": lambda optim, ps: optim.Adagrad(ps, lr=0.1),
+    "Adamax": lambda optim, ps: optim.Adamax(ps, lr=0.1),
+    "Rprop": lambda optim, ps: optim.Rprop(ps, lr=0.1),
+}
+
+
+def _optimizer_steps(L, name):
+    p = L.nn.Parameter(L.tensor([1.0, 2.0, 3.0]))
+    first, last = p[0], p[2]  # recorded (p requires grad), as PyTorch's views of p
+    with L.no_grad():
+        middle = p[1]
+    opt = OPTIMIZERS[name](L.optim, [p])
+    seen = []
+    for _ in range(3):
+        opt.zero_grad()
+        (p * p * L.tensor([1.0, -2.0, 3.0])).sum().backward()
+        opt.step()
+        seen.append([first.item(), middle.item(), last.item()])
+    return np.array(seen + [p.tolist()])
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_an_optimizer_step_moves_the_elements_of_a_parameter_as_pytorchs(name):
     torch = _torch()
+    np.testing.assert_allclose(_optimizer_steps(ag, name), _optimizer_steps(torch, name), rtol=1e-5, atol=1e-6)
 
-    def step(L, nn, optim):
-        p = nn.Parameter(L.tensor([1.0, 2.0, 3.0]))
-        first, last = p[0], p[2]  # recorded (p requires grad), as PyTorch's views of p
-        opt = optim.SGD([p], lr=0.5, momentum=0.9)
-        seen = []
-        for _ in range(2):
-            opt.zero_grad()
-            (p * p).sum().backward()
-            opt.step()
-            seen.append([first.item(), last.item()])
-        return seen, p.tolist()
 
-    ours = step(ag, ag.nn, ag.optim)
-    assert ours == step(torch, torch.nn, torch.optim)
-    assert ours[0][0] == [0.0, 0.0]  # p - 0.5 * 2p: zero
+def test_an_optimizer_step_moves_the_elements_of_a_parameter_by_hand():
+    steps = _optimizer_steps(ag, "SGD")  # p <- p - 0.5 * 2 * [1, -2, 3] * p: [0, 3, -2] * p each step
+    assert steps[0].tolist() == [0.0, 6.0, -6.0] and (steps[:, 1] == [6.0, 18.0, 54.0, 54.0]).all()
 
 
 # ----------------------------------------------------------------------------------------------------
