@@ -146,7 +146,11 @@ def share_versions(view, base, params=None):
                 if versions is None:
                     versions = base._version = Versions(base)
                 view._version = versions
-                register(view, params["index"], versions)
+                entries = versions.elements  # `register`, its common case written out
+                if entries is not None and len(entries) < versions.element_limit:
+                    entries.append((weakref.ref(view), params["index"]))
+                else:
+                    register(view, params["index"], versions)
         return
     versions = base._version
     if versions is None:
@@ -188,7 +192,11 @@ def _element_read(element, base, params):
     if versions is None:
         versions = base._version = Versions(base)
     element._version = versions
-    register(element, params["index"], versions)
+    entries = versions.elements  # listed, to follow base's changes: `register`, its common case written out
+    if entries is not None and len(entries) < versions.element_limit:
+        entries.append((weakref.ref(element), params["index"]))
+    else:
+        register(element, params["index"], versions)
     if base._requires_grad:
         _list_view(element, versions)
     else:

@@ -336,3 +336,14 @@ def test_dead_elements_are_forgotten():
     kept = x[1]
     x.add_(1)
     assert len(x._version.elements) <= 300 and kept.item() == 3.0
+
+
+def test_an_element_follows_a_new_array_its_value_was_given_when_a_change_is_counted():
+    # optimizers give a read-only or 0-d parameter a new array, then count the change (mark_changed): an element
+    # reads its number out of the array its base holds then (PyTorch's `x.data = ...` would leave its views behind)
+    x = ag.tensor([1.0, 2.0, 3.0])
+    e = x[1]
+    x.data = np.array([5.0, 6.0, 7.0], dtype=np.float32)
+    assert e.item() == 2.0
+    ag.inplace.mark_changed(x)
+    assert e.item() == 6.0 and e.dtype == ag.float32
