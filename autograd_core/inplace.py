@@ -131,13 +131,7 @@ def share_versions(view, base, params=None):
             carry_to_element(view, base)  # c[0, 1], a view of a 0-d c: PyTorch's are views, carrying c's bits
         if isinstance(base.data, np.generic) or (isinstance(view.data, np.generic) and base._version is not None
                                                  and base._version.aliases):
-            element = base._version is None or not base._version.aliases
-            if element and base._version is not None and base._version.root() is not base:
-                base._version = None  # x[0] sharing x's counter: its views are a 0-d family of its own (scalar_aliases)
-            _view_of_0d(view, base)  # a view of a 0-d Value (or an element of one's view): no memory shared: listed
-            cell = element_cell(base) if element else None
-            if cell is not None and _writeable(cell):  # the family of x[i] (`x[i].view(1)`): its changes are written
-                view._version.cell = (cell, element_of(base)[0]._shared_versions())  # into x's element too
+            join_0d_family(view, base, _view_of_0d)  # a view of a 0-d Value (or an element of one's view): listed
         elif params is not None and isinstance(base.data, np.ndarray):
             if view._p0 is None:
                 _element_read(view, base, params)
@@ -168,6 +162,21 @@ def share_versions(view, base, params=None):
             _list_view(view, versions)
         return
     _list_view(view, versions)
+
+
+def join_0d_family(member, base, join=alias):
+    """Join `member` (a view of 0-d `base` that shares no memory with it, or a detach() of it) to base's 0-d family
+    by join(member, base) (scalar_aliases.alias, or `_view_of_0d`). Where base is one element read out of x, sharing
+    x's counter (`x[i].view(1)`, `x[i].detach()`), the family is base's own, not x's counter (whose other views it
+    would write), and its changes are written into x's element too (`versions.cell`)."""
+    versions = base._version
+    element = versions is None or not versions.aliases
+    if element and versions is not None and versions.root() is not base:
+        base._version = None  # x[0] sharing x's counter: its views are a 0-d family of its own (scalar_aliases)
+    join(member, base)
+    cell = element_cell(base) if element else None
+    if cell is not None and _writeable(cell):  # the family of x[i]: its changes are written into x's element too
+        member._version.cell = (cell, element_of(base)[0]._shared_versions())
 
 
 def _writeable(array):

@@ -347,3 +347,45 @@ def test_an_element_follows_a_new_array_its_value_was_given_when_a_change_is_cou
     assert e.item() == 2.0
     ag.inplace.mark_changed(x)
     assert e.item() == 6.0 and e.dtype == ag.float32
+
+
+def _detached_elements(L):
+    """detach() of an element: a 0-d Value sharing the element, not x's other elements."""
+    out = []
+    w = L.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = w * 1
+    e = y[0]
+    d = e.detach()
+    with L.no_grad():
+        y.mul_(2)
+    out.append((e.item(), d.item()))
+    x = L.tensor([1.0, 2.0, 3.0])
+    e = x[0]
+    d = e.detach()
+    x.add_(1)
+    out.append((e.item(), d.item()))
+    d.add_(10)
+    out.append((x.tolist(), e.item()))
+    x = L.tensor([1.0, 2.0, 3.0])
+    e = x[0]
+    d = e.detach()
+    x[1:].mul_(2)
+    out.append((x.tolist(), e.item(), d.item()))
+    w = L.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = w * 1
+    e = y[0]
+    d = e.detach()
+    y.mul_(2)
+    (y.sum() + e).backward()
+    out.append((w.grad.tolist(), e.item(), d.item()))
+    return out
+
+
+def test_a_detach_of_an_element_shares_that_element_only_as_pytorchs():
+    torch = _torch()
+    assert _detached_elements(ag) == _detached_elements(torch)
+
+
+def test_a_detach_of_an_element_shares_that_element_only_by_hand():
+    # (a detach() of x[0] wrote its changes into every element of x, and changes through x[1:] into x[0])
+    assert _detached_elements(ag)[2:4] == [([12.0, 3.0, 4.0], 12.0), ([1.0, 4.0, 6.0], 1.0, 1.0)]
