@@ -389,3 +389,24 @@ def test_a_detach_of_an_element_shares_that_element_only_as_pytorchs():
 def test_a_detach_of_an_element_shares_that_element_only_by_hand():
     # (a detach() of x[0] wrote its changes into every element of x, and changes through x[1:] into x[0])
     assert _detached_elements(ag)[2:4] == [([12.0, 3.0, 4.0], 12.0), ([1.0, 4.0, 6.0], 1.0, 1.0)]
+
+
+def _elements_of_a_node_one_set_from_another(L):
+    w = L.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = w * 1
+    elements = [y[i] for i in range(3)]
+    e = y.expand(2, 3)[1, 2]
+    t = y.t()[0] if y.ndim == 2 else y[1:][0]
+    y[0] = elements[2] * 2  # recorded on y: the elements in use stand for y's new elements
+    (elements[0] * 10 + y.sum() + e + t).backward()
+    return [v.item() for v in (*elements, e, t)], w.grad.tolist()
+
+
+def test_elements_of_a_node_follow_a_setitem_from_another_of_them_as_pytorchs():
+    torch = _torch()
+    assert _elements_of_a_node_one_set_from_another(ag) == _elements_of_a_node_one_set_from_another(torch)
+
+
+def test_elements_of_a_node_follow_a_setitem_from_another_of_them_by_hand():
+    # y[0] = 2 w[2]: loss = 10 y[0] + y.sum() + y[2] + y[1] = 22 w[2] + w[1] + w[2] + w[2] + w[1]
+    assert _elements_of_a_node_one_set_from_another(ag) == ([6.0, 2.0, 3.0, 3.0, 2.0], [0.0, 2.0, 24.0])
