@@ -99,23 +99,41 @@ def live_elements(versions):
 
 
 def refresh(versions):
-    """After a change counted by `versions`: each element it lists takes its number out of its cell (and the views and
-    detach()es of that element, a 0-d family of its own, take it too)."""
+    """After a change counted by `versions`: each element it lists takes its number again (`take`)."""
     moved = False
     for element, index in live_elements(versions):
         data, index = source(element, index)
-        number = data[index]
-        if not moved and number.__class__ is element.data.__class__ and number != element.data:  # (NaN: moved too)
+        if take(element, data[index], versions.last):
             moved = True
-        element.data = number
-        family = element._version
-        if family is not None and family is not versions and family.aliases:
+    if moved:
+        not_replayed()
+
+
+def take(element, number, stamp):
+    """Give `element` its new number, if it changed (NaN counts as changed); return whether it did. The views and
+    detach()es of the element, a 0-d family with a counter of its own (scalar_aliases.py), take it too, and that
+    counter counts the change (at creation number `stamp`), as the element's base's does: a node that saved the
+    element or one of them then raises at backward, as PyTorch's."""
+    if number == element.data:
+        return False
+    element.data = number
+    family = element._version
+    if family is not None and family.root() is element:  # (not the base's counter)
+        if family.aliases:
             synchronise(element, family)
-    if moved and TRACERS.get():
+        family.count += 1
+        family.last = stamp
+        family.stamps.append(stamp)
+    return True
+
+
+def not_replayed():
+    """Inside a compile recording: an element followed a change, which a replay would not do (the recording names the
+    element by the operation that read it, before the change, and would give its old number): the function runs
+    eagerly instead, with a CompileWarning saying so."""
+    if TRACERS.get():
         from .jit import not_replayable
 
-        # a compile recording names the element by the operation that read it, before the change: a replay would
-        # give its old number; the function runs eagerly instead (with a CompileWarning saying so)
         not_replayable("an element read out of a Value (e = x[0]) before an in-place change of that Value follows "
                        "the change, which a replay would not; read it after the change, or clone() it to keep the "
                        "old number")

@@ -21,7 +21,7 @@ from . import value as _value
 from .errors import ShapeError
 from .inplace import (_FILLS, _is_view, _made_in_no_grad, _stamp, castable, element_cell, element_of, overlap_error,
                       overlapping, placed, source_of, viewed_array)
-from .element_views import cell_of, live_elements, relist, source
+from .element_views import cell_of, live_elements, not_replayed, relist, source, take
 from .modes import TRACERS
 from .multiple_views import refuse_change_of_multiple_view
 from .scalar_aliases import origin_of, synchronise
@@ -432,6 +432,13 @@ def _rebase_elements(target, root, versions, copies, replaced, required_grad):
         if element._p0 is not None:
             replaced.append((element, _frozen_copy(element, versions, copies, False)))
             element._index = _value._next_index()
+            family = element._version
+            if family is not versions and family is not None:  # a view or detach() was taken of it (a 0-d family)
+                data, at = source(element, index)  # its counter counts the change now (nodes that saved the
+                if not take(element, data[at], element._index):  # element check it), if its number moved
+                    _stamp((element,), element._index)  # or not
+                else:
+                    not_replayed()
         elif root._requires_grad and not required_grad and not _made_in_no_grad(element, versions):
             positions = _positions(cell_of(*source(element, index)), root.data, None)
             if positions is not None:
