@@ -94,7 +94,7 @@ class Versions:
         self.aliases = None  # [(weak reference, to its origin)]: the members of a 0-d Value's family (scalar_aliases)
         self.sources = None  # {id(view): (weak reference to it, to the Value it was taken from)}: see share_versions
         self.cell = None  # (0-d array in x's memory, x's counter) when a 0-d family stands for x[i]: see share_versions
-        self.elements = None  # [(weak reference, cell, index)]: the elements read out of the array (element_views.py)
+        self.elements = None  # [(weak reference, index)]: the elements read out of the array (element_views.py)
         self.element_limit = 256  # when that list is longer, the elements that are gone are forgotten
 
     def __reduce__(self):
