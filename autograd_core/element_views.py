@@ -99,12 +99,31 @@ def live_elements(versions):
 
 
 def refresh(versions):
-    """After a change counted by `versions`: each element it lists takes its number again (`take`)."""
+    """After a change counted by `versions`: each element it lists takes its number again (`take`, written out for
+    the common case: an element sharing the counter, outside a compile recording)."""
+    watched = TRACERS.get()
     moved = False
-    for element, index in live_elements(versions):
-        data, index = source(element, index)
-        if take(element, data[index], versions.last):
-            moved = True
+    entries = versions.elements
+    alive = 0
+    for ref, listed in entries:
+        element = ref()
+        if element is None:
+            continue
+        alive += 1
+        params = element._params
+        base = element._p0
+        if params.__class__ is dict:  # (else freed by a backward pass: the listed index)
+            listed = params["index"]
+            if base is None:
+                base = params["base"]
+        number = base.data[listed]
+        if watched or element._version is not versions:
+            if take(element, number, versions.last):
+                moved = True
+        else:
+            element.data = number
+    if alive < len(entries):
+        live_elements(versions)  # forget the elements that are gone
     if moved:
         not_replayed()
 
