@@ -38,7 +38,8 @@ rules' code), and otherwise lets it through, pointing it at what it read. A Valu
 counter, and so do a Value and its views (x[1:], reshape, transpose, expand, diagonal, unfold: results whose array
 is a view of x's), as in PyTorch. One element read out of an array (`x[0]`, `x[1, 2]`) is a NumPy scalar, a copy,
 where PyTorch's is a view: its in-place changes are made in x's memory (`element_cell`) and read back, or recorded
-on x as a view's are; the element shows x's later changes only where it is changed itself. A 0-d Value's views and
+on x as a view's are; it shares x's counter, which lists it, and takes x's new number at each change the counter
+counts (element_views.py), so that it shows x's later changes as PyTorch's view does. A 0-d Value's views and
 detach()es, which share no memory with its NumPy scalar, are kept in step with it instead (scalar_aliases.py). Raw
 NumPy writes (`p.data -= ...`) bypass these methods and cannot be seen; code that makes them can call
 `mark_changed(value)` (the optimizers' `step` does).
@@ -65,6 +66,7 @@ from . import value as _value
 from .errors import ArgumentError, ShapeError, scalar_type_name
 from .lazy_bits import BITS_SET as _LAZY_BITS_SET, carry_to_element
 from .modes import GRAD_ENABLED, INPLACE, TRACERS, values_followed
+from .element_views import cell_of, refresh, register, registered_index
 from .scalar_aliases import alias, synchronise
 
 _KEEP_STAMPS = 16  # the latest change stamps each Value remembers, to name the version a graph expected
@@ -75,7 +77,8 @@ class Versions:
     Value, its detach()es and its views. The views of a node of a graph are also listed (`views`), so that a change
     recorded through the Value or one of them reaches the others (`_record_in_place`)."""
 
-    __slots__ = ("count", "last", "stamps", "root", "views", "limit", "graph", "viewed", "aliases", "sources", "cell")
+    __slots__ = ("count", "last", "stamps", "root", "views", "limit", "graph", "viewed", "aliases", "sources", "cell",
+                 "elements", "element_limit")
 
     def __init__(self, owner):
         self.count = 0
@@ -91,6 +94,8 @@ class Versions:
         self.aliases = None  # [(weak reference, to its origin)]: the members of a 0-d Value's family (scalar_aliases)
         self.sources = None  # {id(view): (weak reference to it, to the Value it was taken from)}: see share_versions
         self.cell = None  # (0-d array in x's memory, x's counter) when a 0-d family stands for x[i]: see share_versions
+        self.elements = None  # [(weak reference, index)]: the elements read out of the array (element_views.py)
+        self.element_limit = 256  # when that list is longer, the elements that are gone are forgotten
 
     def __reduce__(self):
         # In a Value's pickle or copy, its counter is there only for Value.__setstate__ to drop (a copy counts its own
@@ -118,23 +123,28 @@ def share_versions(view, base, params=None):
     refused.
 
     One element read out of an array (`x[0]`, `x[1, 2]`: a NumPy scalar, which shares no memory) is PyTorch's 0-d
-    view: one recorded in a graph needs nothing here (its node names x and the index: `element_of`); one taken
-    without recording keeps the index (`params`) and takes x's counter, so that an in-place change of it can find
-    x's element and write there."""
+    view: it takes x's counter, which lists it (element_views.py: it follows x's changes); one taken without recording
+    also keeps x and the index in its params (a recorded one's node names them: `element_of`), so that an in-place
+    change of it can find x's element and write there."""
     if viewed_array(view, base) is None:
         if _LAZY_BITS_SET[0] and not (isinstance(view.data, np.ndarray) and isinstance(base.data, np.ndarray)):
             carry_to_element(view, base)  # c[0, 1], a view of a 0-d c: PyTorch's are views, carrying c's bits
         if isinstance(base.data, np.generic) or (isinstance(view.data, np.generic) and base._version is not None
                                                  and base._version.aliases):
-            element = base._version is None or not base._version.aliases
-            if element and base._version is not None and base._version.root() is not base:
-                base._version = None  # x[0] sharing x's counter: its views are a 0-d family of its own (scalar_aliases)
-            _view_of_0d(view, base)  # a view of a 0-d Value (or an element of one's view): no memory shared: listed
-            cell = element_cell(base) if element else None
-            if cell is not None and _writeable(cell):  # the family of x[i] (`x[i].view(1)`): its changes are written
-                view._version.cell = (cell, element_of(base)[0]._shared_versions())  # into x's element too
-        elif view._p0 is None and params is not None and isinstance(base.data, np.ndarray):
-            _element_read(view, base, params)
+            join_0d_family(view, base, _view_of_0d)  # a view of a 0-d Value (or an element of one's view): listed
+        elif params is not None and isinstance(base.data, np.ndarray):
+            if view._p0 is None:
+                _element_read(view, base, params)
+            elif isinstance(view.data, np.generic):  # recorded: it shares base's counter and follows its changes
+                versions = base._version
+                if versions is None:
+                    versions = base._version = Versions(base)
+                view._version = versions
+                entries = versions.elements  # `register`, its common case written out
+                if entries is not None and len(entries) < versions.element_limit:
+                    entries.append((weakref.ref(view), params["index"]))
+                else:
+                    register(view, params["index"], versions)
         return
     versions = base._version
     if versions is None:
@@ -152,6 +162,21 @@ def share_versions(view, base, params=None):
             _list_view(view, versions)
         return
     _list_view(view, versions)
+
+
+def join_0d_family(member, base, join=alias):
+    """Join `member` (a view of 0-d `base` that shares no memory with it, or a detach() of it) to base's 0-d family
+    by join(member, base) (scalar_aliases.alias, or `_view_of_0d`). Where base is one element read out of x, sharing
+    x's counter (`x[i].view(1)`, `x[i].detach()`), the family is base's own, not x's counter (whose other views it
+    would write), and its changes are written into x's element too (`versions.cell`)."""
+    versions = base._version
+    element = versions is None or not versions.aliases
+    if element and versions is not None and versions.root() is not base:
+        base._version = None  # x[0] sharing x's counter: its views are a 0-d family of its own (scalar_aliases)
+    join(member, base)
+    cell = element_cell(base) if element else None
+    if cell is not None and _writeable(cell):  # the family of x[i]: its changes are written into x's element too
+        member._version.cell = (cell, element_of(base)[0]._shared_versions())
 
 
 def _writeable(array):
@@ -176,6 +201,11 @@ def _element_read(element, base, params):
     if versions is None:
         versions = base._version = Versions(base)
     element._version = versions
+    entries = versions.elements  # listed, to follow base's changes: `register`, its common case written out
+    if entries is not None and len(entries) < versions.element_limit:
+        entries.append((weakref.ref(element), params["index"]))
+    else:
+        register(element, params["index"], versions)
     if base._requires_grad:
         _list_view(element, versions)
     else:
@@ -190,7 +220,10 @@ def element_of(value):
         return None
     params = value._params
     if params.__class__ is not dict:  # none, or freed by a backward pass without retain_graph (engine._Freed)
-        return None
+        base = value._p0
+        index = None if params is None or base is None or value._version is None else registered_index(
+            value, value._version)  # freed: its index is listed with the elements of base's counter
+        return None if index is None else (base, index)
     base = value._p0
     if base is None:  # read out without recording: see `_element_read`
         base = params.get("base")
@@ -206,14 +239,7 @@ def element_cell(value):
     if found is None:
         return None
     base, index = found
-    data = base.data
-    try:
-        cell = data[(*index, Ellipsis) if isinstance(index, tuple) else (index, Ellipsis)]
-    except (IndexError, TypeError):
-        return None
-    if not isinstance(cell, np.ndarray) or cell.ndim or not np.may_share_memory(cell, data):
-        return None
-    return cell
+    return cell_of(base.data, index)
 
 
 def _remember_source(view, base, versions):
@@ -331,6 +357,8 @@ def _count_change(versions, stamp):
     versions.last = stamp
     versions.stamps.append(stamp)
     INPLACE.latest = stamp
+    if versions.elements:  # the elements read out of the array (x[0]) show its new numbers, as PyTorch's views
+        refresh(versions)
 
 
 

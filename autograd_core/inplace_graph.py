@@ -21,6 +21,7 @@ from . import value as _value
 from .errors import ShapeError
 from .inplace import (_FILLS, _is_view, _made_in_no_grad, _stamp, castable, element_cell, element_of, overlap_error,
                       overlapping, placed, source_of, viewed_array)
+from .element_views import cell_of, live_elements, not_replayed, relist, source, take
 from .modes import TRACERS
 from .multiple_views import refuse_change_of_multiple_view
 from .scalar_aliases import origin_of, synchronise
@@ -321,6 +322,8 @@ def _record_in_place(target, name, result_of):
         versions.graph = True
     replaced = [(root, old)]
     _rebase_views(root, versions, copies, replaced, required_grad)
+    if versions.elements:
+        _rebase_elements(target, root, versions, copies, replaced, required_grad)
     if target is not root and isinstance(target.data, np.generic) and not versions.aliases:
         _rebase_element(target, root, positions, versions, copies, replaced)
     if versions.aliases:  # a 0-d Value: its views and detach()es hold copies of its one number
@@ -415,6 +418,32 @@ def _rebase_element(element, root, positions, versions, copies, replaced):
     else:
         element.data = number[()]
     element._version = versions
+
+
+def _rebase_elements(target, root, versions, copies, replaced, required_grad):
+    """After `root` became a new node: the elements read out of it (or its views) still in use, other than `target`
+    (`_rebase_element` does that one), stand for their elements of the new root (their numbers are read back when the
+    change is counted: element_views.py). A recorded one keeps its operation and takes a creation number after root's
+    new one, so that the nodes recorded before that saved it raise at backward (as PyTorch's saved views do); one read
+    without recording while root needed no gradient becomes the gather of its element from root."""
+    for element, index in live_elements(versions):
+        if element is target:
+            continue
+        if element._p0 is not None:
+            replaced.append((element, _frozen_copy(element, versions, copies, False)))
+            element._index = _value._next_index()
+            family = element._version
+            if family is not versions and family is not None:  # a view or detach() was taken of it (a 0-d family)
+                data, at = source(element, index)  # its counter counts the change now (nodes that saved the
+                if not take(element, data[at], element._index):  # element check it), if its number moved
+                    _stamp((element,), element._index)  # or not
+                else:
+                    not_replayed()
+        elif root._requires_grad and not required_grad and not _made_in_no_grad(element, versions):
+            positions = _positions(cell_of(*source(element, index)), root.data, None)
+            if positions is not None:
+                _rebase_element(element, root, positions, versions, copies, replaced)
+                relist(element, positions, versions)
 
 
 def _no_backward_through(result):

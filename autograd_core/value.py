@@ -537,9 +537,9 @@ class Value(TensorMethods, InplaceMethods):
             if _LAZY_BITS_SET[0]:
                 _carry_lazy_bits(node, self)  # so it is given self's bits (lazy_bits.py)
             if isinstance(node.data, np.generic):  # and listed with self, which in-place changes keep in step
-                from .scalar_aliases import alias
+                from .inplace import join_0d_family
 
-                alias(node, self)
+                join_0d_family(node, self)
         return node
 
     def _set_requires_grad(self, requires_grad):

@@ -499,9 +499,10 @@ def _linear_step(change):
     return make
 
 
-def test_an_element_kept_across_a_change_of_its_value_replays():
-    """`e = h[0, 1]` read before `h.mul_(2)`: e is the number as it was (the graph's SelectBackward0 of the old h),
-    in the replay as in eager mode; a row view changed in place (`h[0].mul_(2)`) replays too."""
+def test_an_element_kept_across_a_change_of_its_value_runs_eagerly_and_follows_it():
+    """`e = h[0, 1]` read before `h.mul_(2)`: e follows the change, as PyTorch's view does (element_views.py); the
+    recording names e by the read before the change, so the step runs eagerly, with a warning, and gives eager mode's
+    numbers. A row view changed in place (`h[0].mul_(2)`) replays."""
     def kept(h):
         e = h[0, 1]
         h.mul_(2)
@@ -511,7 +512,16 @@ def test_an_element_kept_across_a_change_of_its_value_replays():
         h[0].mul_(2)
         return h.pow(2).sum()
 
-    _twins(_linear_step(kept), _batches(5))
+    torch.manual_seed(0)
+    model1, _, eager = _linear_step(kept)()
+    torch.manual_seed(0)
+    model2, _, step = _linear_step(kept)()
+    batches = _batches(4)
+    results = _runs_eagerly(step, batches, r"an element read out of a Value \(e = x\[0\]\) before an in-place change")
+    for (x,), got in zip(batches, results):
+        assert _same(got, eager(x))
+    for p, q in zip(model1.parameters(), model2.parameters()):
+        assert _same(p.data, q.data)
     _twins(_linear_step(row), _batches(5))
 
 
