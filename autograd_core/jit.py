@@ -30,7 +30,9 @@ tuples/lists/dicts); Values that existed before the call (parameters), read thro
 of use, as the engine does; and constants: Values made inside the call from other data (`Value(x0)` of an
 array in a closure, Python numbers) and array-valued parameters of operations (cross_entropy's labels,
 a where's condition), baked from the recording unless they are the very array of an argument or of an
-intermediate result, which is then used live.
+intermediate result, which is then used live. A copy of an argument's array (`torch.tensor(xb)`, `torch.Tensor(xb)`)
+is made again from the new argument at each replay, and so is NumPy's conversion of one to another dtype
+(`xb.astype(np.float32)`, recognised by its numbers: jit_arrays.py).
 
 Guards (checked before anything is written; a failed guard re-records, as torch.compile and tinygrad's
 JIT do, never replays wrong; up to two programs whose guards on the data failed are kept, and a later call whose
@@ -176,12 +178,15 @@ import numpy as np
 from . import engine
 from . import inplace as inplace_module
 from . import modes
+
 from . import value as value_module
 from .element import ElementView
 from .grad_array import GradArray, ParameterArray, _TensorMethods
 from .modes import ANOMALY, GRAD_ENABLED, TRACERS
+from .tensor import COPY_WATCHERS
 from .tensor import DEFAULTS as _DEFAULTS  # its dtype: a guard (factories inside the function read it)
 from .tracing import Tracer, tracing
+from .jit_arrays import copied, wrapped
 from .jit_inplace import detached, watched_write
 from .value import Value
 
@@ -398,6 +403,7 @@ def _watched_conversion(original):
         recorder = _recording_here()
         if recorder is not None:
             source = data.data if isinstance(data, Value) else data
+            wrapped(recorder, source)  # NumPy's conversion of an argument (xb.astype(np.float32)): jit_arrays
             # (a 0-d array becomes a NumPy scalar: a conversion too, or the Value would look like a constant)
             if isinstance(source, np.ndarray) and isinstance(result, (np.ndarray, np.generic)) and result is not source:
                 recorder.entries.append(("convert", source, result))
@@ -497,6 +503,11 @@ class _Watching:
     def __init__(self, recorder):
         self.recorder = recorder
 
+    def copied(self, source, result):
+        """tensor(source) copied an array into `result` (jit_arrays.copied)."""
+        if _recording_here() is self.recorder:
+            copied(self.recorder, source, result)
+
     def __enter__(self):
         if _RECORDING:
             raise _Unsupported("a compiled function called inside another one while it is recorded")
@@ -509,6 +520,7 @@ class _Watching:
         value_module._to_float_data = _watched_conversion(self.conversion)
         self.write = inplace_module._write
         inplace_module._write = watched_write(self.write, _in_place_problem)
+        COPY_WATCHERS.append(self.copied)
         Value.detach = _watched_detach(_DETACH)
         for cls, where in _IN_PLACE_OWNERS:
             for name, method in _IN_PLACE_METHODS.items():
@@ -530,6 +542,7 @@ class _Watching:
             setattr(Value, name, slot)
         value_module._to_float_data = self.conversion
         inplace_module._write = self.write
+        COPY_WATCHERS.remove(self.copied)
         Value.detach = _DETACH
         for cls, _ in _IN_PLACE_OWNERS:
             for name in _IN_PLACE_METHODS:

@@ -136,6 +136,10 @@ def rebind(recorder, target, old, new, detaches=(), views=()):
         return tuple(sub(a) if isinstance(a, Value) else a for a in items)
 
     entries = recorder.entries
+    if not any(e[0] == "op" and e[4] is target for e in entries):
+        # Made from data, not by an operation (tensor(xb) of an argument's array, jit_arrays): its former contents
+        # are that array's, live at replay if the array is (the plan reads `old` as it).
+        entries.append(("contents", old, target.data))
     for k in range(_made_at(entries, target), len(entries)):  # (nothing before target's making names it)
         entry = entries[k]
         kind = entry[0]

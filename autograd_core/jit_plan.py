@@ -93,6 +93,9 @@ class _Plan:
         # them first must not change the program.
         self.shared_constants = {id(c) for c in _CONSTANTS.values()}
         self._keep = [rec, result]   # ids stay valid while the plan lives
+        # id(node) -> the array whose contents a node holding a Value's contents before an in-place change had,
+        # when no operation made that Value (jit_inplace.rebind: tensor(xb) changed in place)
+        self.former = {id(e[1]): e[2] for e in rec.entries if e[0] == "contents"}
         self.args = []
         self.arg_values = {}         # id(Value argument) -> its name (a graph output's parent, at replay that call's)
         for k, leaf in enumerate(rec.flat_args):
@@ -143,6 +146,8 @@ class _Plan:
                 self.lines.append(f"_set_grad({owner}, {source})")
             elif kind == "convert":
                 self._convert(entry[1], entry[2])
+            elif kind == "contents":
+                continue
             elif kind == "detach":  # `d = v.detach()`: v's data, no gradient (d.requires_grad is False)
                 self.exprs[id(entry[2])] = self.value(entry[1])
             elif kind == "backward":
@@ -192,6 +197,8 @@ class _Plan:
                 f" or {name}.requires_grad is not {self.constant(v.requires_grad)}{hooks}: raise GuardFailed()")
         elif id(v.data) in self.arrays:          # wraps an argument's or an intermediate's array
             expr = self.arrays[id(v.data)]
+        elif id(self.former.get(id(v))) in self.arrays:  # the former contents of a Value made from a live array
+            expr = self.arrays[id(self.former[id(v)])]
         elif isinstance(v.data, np.ndarray) and self._reshaped_live(v.data) is not None:
             expr = self._reshaped_live(v.data)
         else:                                   # made inside the call from other data: a constant
@@ -201,6 +208,8 @@ class _Plan:
 
     def _convert(self, source, result):
         """Value(argument, dtype=...) copied a live array into another dtype: convert the new one likewise."""
+        if id(result) in self.arrays:
+            return  # made by a recorded operation, or noted already (jit_arrays: tensor() of a NumPy conversion)
         live = self.arrays.get(id(source))
         if live is None:
             live = self._reshaped_live(source)
