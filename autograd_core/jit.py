@@ -81,8 +81,12 @@ with dropout, switched to `eval()`), up to twice before a program replays.
 
 Assignments to a parameter's `.grad` inside the function (`p.grad = None`) are recorded and replayed in
 order, and so are writes to the parameter groups an optimizer made (`group["lr"] = lr`, nanoGPT's schedule written
-by hand; a replay first checks that the optimizer it steps still has those groups); an assignment to a
-parameter's `.data` outside an effect (a hand-written update) makes the function run eagerly, with a warning.
+by hand; a replay first checks that the optimizer it steps still has those groups). A hand-written update of
+parameters by NumPy's elementwise arithmetic on their gradients (micrograd's `p.data += -lr * p.grad`, also of 0-d
+Values; `p.data -= lr * p.grad`, `p.data = p.data - lr * p.grad`, `p.data.add_(p.grad, alpha=-lr)`, `p.data.mul_(0.99)`
+after it) is recorded and replayed (jit_numpy.py: a gradient read outside effects is traced while a call is recorded);
+other NumPy on a parameter's data or gradient (a reduction, np.clip, NumPy on the data alone) makes the function run
+eagerly, with a warning.
 
 In-place changes of Values the call made, through their in-place methods and operators (`h.clamp_(min=0)`,
 `h.mul_(mask)`, `x[:, 0] = v`, `h[1:].mul_(2)`, `h.view(-1).add_(1)`, `noise.normal_()`, nn.ReLU(inplace=True),
@@ -177,6 +181,7 @@ import numpy as np
 
 from . import engine
 from . import inplace as inplace_module
+from . import jit_numpy
 from . import modes
 
 from . import value as value_module
@@ -289,6 +294,10 @@ class _Recorder(Tracer):
         self.view_grads = []       # (ElementView, what its .grad returned): a new scalar at each read
         self.detached = {}         # id(version counter) -> (it, [(weak reference to a detach(), whether seen)])
         self.aliased = {}          # id(array) -> an array that Value(v) took from a Value v as its own (shared)
+        # NumPy on parameters' gradients and data (jit_numpy.py): id(array) -> (its source, it); the Values whose
+        # gradients were read; ids of the data arrays a recorded ufunc wrote into; the traced objects handed out
+        self.numpy_sources, self.numpy_owners, self.numpy_written, self.numpy_traced = {}, {}, set(), []
+        self.numpy_off = 0  # > 0 while library code reads gradients for its own use (ElementView.grad)
 
     def entered(self, scope):
         if scope.owner is not None and self.thread == threading.get_ident():
@@ -337,15 +346,23 @@ class _Recorder(Tracer):
         return result
 
     def write(self, value, attribute, new):
-        """A write to .grad or .data of a Value from outside the engine and outside effects."""
+        """A write to .grad or .data of a Value from outside the engine and outside effects: returns what to store
+        (a traced array's eager one: jit_numpy)."""
         index = getattr(value, "_index", None)  # None while Value.__init__ runs
         if self.paused or index is None or index >= self.start:
-            return  # a Value made in this call: nothing outside sees it but through the result
+            return jit_numpy.real(new)  # a Value made in this call: nothing outside sees it but through the result
         if attribute == "data":
-            self.problem = ("the function assigns a parameter's .data (a hand-written update): do updates in an "
-                            "optimizer's step, or in a method marked @autograd_core.jit.effect")
-        else:
-            self.entries.append(("grad", value, new))
+            stored = jit_numpy.data_assigned(self, value, new)
+            if stored is not None:
+                return stored
+            self.problem = self.problem or (
+                "the function assigns a parameter's .data (a hand-written update) with NumPy the recording did not "
+                "see (only elementwise arithmetic of gradients, data and numbers, as p.data += -lr * p.grad, is "
+                "replayed): do updates in an optimizer's step, or in a method marked @autograd_core.jit.effect")
+            return jit_numpy.real(new)
+        new = jit_numpy.real(new)
+        self.entries.append(("grad", value, new))
+        return new
 
     def backward(self, original, roots, seeds, retain_graph, create_graph, inputs=None, accumulate=True):
         if self.thread != threading.get_ident():  # another thread's backward pass: not ours to record
@@ -369,9 +386,16 @@ def _watched_view_grad(getter):
     """ElementView.grad while a call is recorded: the scalar it hands out is new at each read, so the recorder notes
     which view it came from (a function may return it)."""
     def grad(view):
-        result = getter(view)
-        if result is not None and _RECORDING and _RECORDING[0].thread == threading.get_ident():
-            _RECORDING[0].view_grads.append((view, result))
+        recorder = _RECORDING[0] if _RECORDING and _RECORDING[0].thread == threading.get_ident() else None
+        if recorder is None:
+            return getter(view)
+        recorder.numpy_off += 1  # (its base's gradient, indexed: not the user's NumPy, not traced: jit_numpy)
+        try:
+            result = getter(view)
+        finally:
+            recorder.numpy_off -= 1
+        if result is not None:
+            recorder.view_grads.append((view, result))
         return result
 
     return grad
@@ -391,6 +415,21 @@ _READS = {"item": Value.item, "__float__": Value.__float__, "__int__": Value.__i
           "__index__": Value.__index__,  # list[v], range(v): an integer Value used as a Python index
           "tolist": Value.tolist}
 _SLOTS = {name: Value.__dict__[name] for name in ("data", "grad")}
+_GRAD = Value.__dict__["grad"]
+
+
+def _traced_grad(getter):
+    """Value.grad while a call is recorded: a parameter's gradient read outside effects is traced (jit_numpy), so that
+    NumPy's arithmetic on it (a hand-written update) is recorded."""
+
+    def grad(value):
+        g = getter(value)
+        recorder = _recording_here()
+        if recorder is None or g is None or value._index >= recorder.start or recorder.numpy_off:
+            return g
+        return jit_numpy.traced_grad(recorder, value, g)
+
+    return grad
 _DETACH = Value.detach
 
 
@@ -473,6 +512,10 @@ def _watched_in_place_method(where, name, original):
     `m.weight.data.normal_()`, ...): they change arrays outside the graph, so the function runs eagerly."""
 
     def method(self, *args, **kwargs):
+        recorder = _recording_here()
+        if (recorder is not None and where == ".data" and name in _TRACED_IN_PLACE
+                and jit_numpy.traced_in_place(recorder, self, name, original, args, kwargs) is not None):
+            return self  # p.data.mul_(0.99): its ufunc recorded (jit_numpy)
         _in_place_problem(f"{where}.{name}" if name != "_in_place_through_value" else f"{where}.{args[0]}")
         return original(self, *args, **kwargs)
 
@@ -484,6 +527,7 @@ def _watched_in_place_method(where, name, original):
 _IN_PLACE_METHODS = {name: _TensorMethods.__dict__[name] for name in (
     "zero_", "fill_", "copy_", "add_", "sub_", "mul_", "div_", "clamp_", "_in_place_through_value")}
 _IN_PLACE_OWNERS = ((GradArray, ".grad"), (ParameterArray, ".data"))
+_TRACED_IN_PLACE = frozenset(("add_", "sub_", "mul_", "div_"))  # one ufunc each: replayed on a parameter's data
 
 
 def _watched_slot(name, slot):
@@ -491,7 +535,7 @@ def _watched_slot(name, slot):
 
     def set_(self, new):
         if _RECORDING and _RECORDING[0].thread == threading.get_ident():
-            _RECORDING[0].write(self, name, new)
+            new = _RECORDING[0].write(self, name, new)
         slot.__set__(self, new)
 
     return property(slot.__get__, set_)
@@ -526,6 +570,8 @@ class _Watching:
             for name, method in _IN_PLACE_METHODS.items():
                 setattr(cls, name, _watched_in_place_method(where, name, method))
         modes.SCOPE_WATCHERS.append(self.recorder.entered)
+        grad = Value.__dict__["grad"]
+        Value.grad = property(_traced_grad(grad.fget), grad.fset, doc=grad.__doc__)
         view_grad = self.view_grad = ElementView.__dict__["grad"]
         ElementView.grad = property(_watched_view_grad(view_grad.fget), view_grad.fset)
         original = self.original = engine.run_backward
@@ -549,6 +595,7 @@ class _Watching:
                 delattr(cls, name)  # the class's own methods again (inherited)
         modes.SCOPE_WATCHERS.remove(self.recorder.entered)
         ElementView.grad = self.view_grad
+        Value.grad = _GRAD
         _RECORDING.clear()
         return False
 
@@ -1131,7 +1178,7 @@ class Compiled:
         data = [copy for _, _, copy in arrays] + [a.copy() for a in _argument_arrays(leaves)[len(arrays):]]
         try:
             with _Watching(recorder):
-                result = self.fn(*args, **kwargs)
+                result = jit_numpy.untraced(self.fn(*args, **kwargs))
         except _Unsupported as err:
             recorder.problem = str(err)
             result = self.fn(*args, **kwargs)

@@ -19,6 +19,7 @@ import numpy as np
 
 from .engine import apply
 from .grad_array import NUMPY_ARRAYS
+from .jit_numpy import plan_set_data, plan_ufunc
 from .ops.elementwise import relu_backward
 from .ops.primitive import PRIMITIVES, Primitive
 from .ops.shape import sum_to
@@ -148,6 +149,12 @@ class _Plan:
                 self._convert(entry[1], entry[2])
             elif kind == "contents":
                 continue
+            elif kind == "numpy":  # NumPy on a parameter's gradient or data (a hand-written update: jit_numpy)
+                plan_ufunc(self, *entry[1:])
+                changed = changed or entry[3] is not None
+            elif kind == "set data":
+                plan_set_data(self, entry[1], entry[2])
+                changed = True
             elif kind == "detach":  # `d = v.detach()`: v's data, no gradient (d.requires_grad is False)
                 self.exprs[id(entry[2])] = self.value(entry[1])
             elif kind == "backward":
@@ -294,6 +301,8 @@ class _Plan:
             t = self.temp()
             self.lines.append(f"{t} = _copy({live})")
             return t
+        if not isinstance(new, np.ndarray):  # a number (micrograd's `p.grad = 0.0`): the setter makes the array
+            return self.constant(new)
         t = self.temp()
         self.lines.append(f"{t} = _copy({self.constant(new)})")  # a copy each call: users may change .grad in place
         return t

@@ -834,11 +834,26 @@ def test_assignments_to_grad_are_replayed_and_to_data_run_eagerly():
         w.data = w.data - 0.1 * w.grad
         w.grad = None
 
+    # An assignment of .data by NumPy arithmetic of gradients, data and numbers (a hand-written update) replays too
+    # (jit_numpy.py; tests/test_compile_hand_updates.py); NumPy the recording does not see still runs eagerly.
     compiled = ag.compile(sgd_by_hand)
-    with pytest.warns(CompileWarning, match="assigns a parameter's .data"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CompileWarning)
         for _ in range(3):
             compiled(np.ones(2))
     np.testing.assert_allclose(w.data, [0.2, -0.55])
+    assert compiled.stats["replayed"] == 1
+
+    def sgd_unseen(x):
+        (w * x).sum().backward()
+        w.data = w.data * 0.5  # no gradient among the operands: NumPy out of the recording's sight
+        w.grad = None
+
+    compiled = ag.compile(sgd_unseen)
+    with pytest.warns(CompileWarning, match="assigns a parameter's .data"):
+        for _ in range(3):
+            compiled(np.ones(2))
+    np.testing.assert_allclose(w.data, np.array([0.2, -0.55]) * 0.125)
 
 
 def _in_place_functions():
@@ -886,16 +901,6 @@ def _in_place_functions():
 
         return f, lambda: w.data, np.array([0.5, -0.25]) - 0.1 * 10.0
 
-    def blitz_update_of_parameter_data():
-        p = nn.Parameter(np.array([0.5, -0.25]))
-
-        def f(x):
-            (p * x).sum().backward()
-            p.data.sub_(p.grad.data * 0.1)  # the sixty-minute blitz's update by hand
-            p.grad = None
-
-        return f, lambda: p.data, np.array([0.5, -0.25]) - 0.1 * 10.0
-
     def parameter_data_filled_through_a_value_method():
         p = nn.Parameter(np.zeros(2))
 
@@ -907,8 +912,27 @@ def _in_place_functions():
         return f, lambda: p.data, np.full(2, 1.0 + np.e + np.e ** 2 + np.e ** 3 + np.e ** 4)
 
     return {"Value.add_": counter, "Value.mul_": local_value, "x[i] = v": setitem,
-            "w -= lr * w.grad; w.grad.zero_()": pytorch_sgd_by_hand, "p.data.sub_(...)": blitz_update_of_parameter_data,
+            "w -= lr * w.grad; w.grad.zero_()": pytorch_sgd_by_hand,
             "p.data.abs_()": parameter_data_filled_through_a_value_method}
+
+
+def test_the_blitz_update_of_parameter_data_by_its_in_place_method_replays():
+    # p.data.sub_(p.grad.data * 0.1): NumPy on the gradient, recorded (jit_numpy.py), then the in-place method's
+    # ufunc on the parameter's data; it ran eagerly before
+    p = nn.Parameter(np.array([0.5, -0.25]))
+
+    def f(x):
+        (p * x).sum().backward()
+        p.data.sub_(p.grad.data * 0.1)  # the sixty-minute blitz's update by hand
+        p.grad = None
+
+    compiled = ag.compile(f)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CompileWarning)
+        for i in range(5):
+            compiled(np.full(2, float(i)))
+    np.testing.assert_allclose(p.data, np.array([0.5, -0.25]) - 0.1 * 10.0)
+    assert compiled.stats["replayed"] == 3
 
 
 @pytest.mark.parametrize("name", list(_in_place_functions()))

@@ -1,0 +1,220 @@
+"""Hand-written updates of parameters inside compiled steps (jit_numpy.py): NumPy's arithmetic on gradients and data
+recorded and replayed, not run eagerly.
+
+micrograd's `p.data += -lr * p.grad` in a loop over the parameters (on 0-d Values, micrograd's own, and on tensor
+Values), `p.data -= lr * p.grad`, `p.data = p.data - lr * p.grad`, `p.data.add_(p.grad, alpha=-lr)` and
+`p.data.mul_(0.99)` on nn.Parameters. Each step runs compiled and eagerly on twin models with batches that change at
+every call; results, weights and gradients are compared bit for bit after every call, and the compiled twin must
+replay every call after its two recordings without a CompileWarning. Also checked: a learning rate changed between
+calls (a global: re-recorded), and what still runs eagerly with a warning (a reduction of a gradient that may steer
+Python, NumPy's non-ufunc functions, a gradient changed in place).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import autograd_core as torch
+from autograd_core import CompileWarning, Value, nn
+from gradient_helpers import same_bits
+
+
+def _twins(make, batches):
+    """make() -> (parameters, step); runs the step eagerly and compiled on twin set-ups; returns the compiled step."""
+    params1, eager = make()
+    params2, step = make()
+    compiled = torch.compile(step)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CompileWarning)
+        for i, args in enumerate(batches):
+            expected = eager(*args)
+            got = compiled(*args)
+            assert same_bits(got, expected), f"call {i}: result"
+            for p, q in zip(params1, params2):
+                assert same_bits(p.data, q.data) and same_bits(p.grad, q.grad), f"call {i}: weights or gradients"
+    assert compiled.stats["eager"] == 0
+    assert compiled.stats["replayed"] == len(batches) - 2, compiled.stats
+    return compiled
+
+
+def _batches(count, shape=(6, 3), seed=0):
+    rng = np.random.default_rng(seed)
+    return [(rng.standard_normal(shape), rng.standard_normal(shape[0])) for _ in range(count)]
+
+
+def test_micrograds_update_of_scalar_values_replays():
+    """micrograd's lecture: a neuron of 0-d Values, the loss summed over a batch, zero_grad by `p.grad = 0.0`, and
+    `p.data += -lr * p.grad` for each parameter (the gradient a NumPy float)."""
+
+    def make():
+        rng = np.random.default_rng(1)
+        w = [Value(float(v)) for v in rng.standard_normal(3)]
+        b = Value(0.1)
+        params = [*w, b]
+
+        def step(xs, ys):
+            for p in params:
+                p.grad = 0.0
+            loss = Value(0.0)
+            xv, yv = Value(xs, requires_grad=False), Value(ys, requires_grad=False)  # the batch, read live
+            for i in range(len(xs)):
+                out = sum((wi * xv[i, j] for j, wi in enumerate(w)), b).tanh()
+                loss = loss + (out - yv[i]) ** 2
+            loss.backward()
+            for p in params:
+                p.data += -0.05 * p.grad
+            return loss
+
+        return params, step
+
+    _twins(make, _batches(5))
+
+
+def _linear(make_update):
+    def make():
+        torch.manual_seed(0)
+        model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 1))
+        params = list(model.parameters())
+
+        def step(x, y):
+            model.zero_grad()
+            x, y = torch.tensor(x, dtype=torch.float32), torch.tensor(y, dtype=torch.float32)
+            loss = ((model(x).squeeze(1) - y) ** 2).mean()
+            loss.backward()
+            for p in params:
+                make_update(p)
+            return loss
+
+        return params, step
+
+    return make
+
+
+def _plus_equals(p):
+    p.data += -0.1 * p.grad
+
+
+def _minus_equals(p):
+    p.data -= 0.1 * p.grad
+
+
+def _assigned(p):
+    p.data = p.data - 0.1 * p.grad
+
+
+def _add_alpha(p):
+    p.data.add_(p.grad, alpha=-0.1)
+
+
+def _decay_after(p):
+    p.data -= 0.1 * p.grad
+    p.data.mul_(0.99)
+
+
+def _folded(p):
+    p.data += -0.1 * (p.grad + p.data * p.grad)  # the data as an operand of the gradient's arithmetic
+
+
+@pytest.mark.parametrize("update", [_plus_equals, _minus_equals, _assigned, _add_alpha, _decay_after, _folded],
+                         ids=lambda f: f.__name__.strip("_"))
+def test_a_hand_written_update_of_parameters_replays(update):
+    _twins(_linear(update), _batches(5))
+
+
+def test_micrograds_update_of_tensor_values_replays():
+    def make():
+        rng = np.random.default_rng(2)
+        w1, b1 = Value(rng.standard_normal((3, 5))), Value(np.zeros(5))
+        w2 = Value(rng.standard_normal((5, 1)))
+        params = [w1, b1, w2]
+
+        def step(x, y):
+            for p in params:
+                p.grad = None
+            loss = (((Value(x, requires_grad=False) @ w1 + b1).relu() @ w2).squeeze(1) - y).pow(2).mean()
+            loss.backward()
+            for p in params:
+                p.data += -0.05 * p.grad
+            return loss
+
+        return params, step
+
+    _twins(make, _batches(5))
+
+
+LEARNING_RATE = 0.1
+
+
+def test_a_learning_rate_changed_between_calls_records_again():
+    """The learning rate is a global the step reads: rebinding it re-records, and the new rate is used."""
+    global LEARNING_RATE
+
+    def update(p):
+        p.data -= LEARNING_RATE * p.grad
+
+    (params1, eager), (params2, step) = _linear(update)(), _linear(update)()
+    compiled = torch.compile(step)
+    try:
+        for i, (x, y) in enumerate(_batches(8)):
+            if i == 4:
+                LEARNING_RATE = 0.01
+            assert same_bits(compiled(x, y), eager(x, y)), f"call {i}"
+            assert all(same_bits(p.data, q.data) for p, q in zip(params1, params2)), f"call {i}"
+    finally:
+        LEARNING_RATE = 0.1
+    assert compiled.stats["replayed"] == 4 and compiled.stats["recorded"] == 4, compiled.stats
+
+
+def _runs_eagerly(update, match):
+    params1, eager = _linear(update)()
+    params2, step = _linear(update)()
+    compiled = torch.compile(step, max_recordings=2)
+    with pytest.warns(CompileWarning, match=match):
+        for x, y in _batches(4):
+            assert same_bits(compiled(x, y), eager(x, y))
+    assert all(same_bits(p.data, q.data) for p, q in zip(params1, params2))
+    assert compiled.stats["replayed"] == 0
+
+
+def test_a_gradient_reduced_to_steer_python_still_runs_eagerly():
+    def update(p):
+        if (p.grad ** 2).sum() > 0.0:  # a number out of a replay's sight that steers Python
+            p.data -= 0.1 * p.grad
+
+    _runs_eagerly(update, r"NumPy's add.reduce of a gradient")
+
+
+def test_numpys_other_functions_of_a_gradient_still_run_eagerly():
+    def update(p):
+        p.data -= 0.1 * np.clip(p.grad, -0.01, 0.01)
+
+    _runs_eagerly(update, r"NumPy's clip of a gradient")
+
+
+def test_numpy_on_a_parameters_data_alone_still_runs_eagerly():
+    def update(p):
+        p.data *= 0.99  # no gradient involved: NumPy in place, out of the recording's sight
+        p.data -= 0.1 * p.grad
+
+    _runs_eagerly(update, r"assigns a parameter's .data")
+
+
+def test_a_gradient_changed_in_place_still_runs_eagerly():
+    def update(p):
+        p.grad.mul_(0.5)
+        p.data -= 0.1 * p.grad
+
+    _runs_eagerly(update, r"in-place change \(.grad.mul_\)")
+
+
+def test_numpy_on_a_parameters_data_alone_inside_the_update_is_a_constant_and_runs_eagerly():
+    """`0.01 * p.data` has no gradient among its operands: NumPy out of sight, a constant that differs between two
+    recordings, so the step runs eagerly (after its recordings) rather than replaying the first call's numbers."""
+
+    def update(p):
+        p.data += -0.1 * (p.grad + 0.01 * p.data)
+
+    _runs_eagerly(update, r"a constant differs between two calls")
