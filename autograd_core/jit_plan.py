@@ -19,6 +19,7 @@ import numpy as np
 
 from .engine import apply
 from .grad_array import NUMPY_ARRAYS
+from .jit_inplace import store
 from .jit_numpy import plan_set_data, plan_ufunc
 from .ops.elementwise import relu_backward
 from .ops.primitive import PRIMITIVES, Primitive
@@ -154,6 +155,16 @@ class _Plan:
                 changed = changed or entry[3] is not None
             elif kind == "set data":
                 plan_set_data(self, entry[1], entry[2])
+                changed = True
+            elif kind == "former":  # a parameter's contents before a change in place (jit_inplace._stored)
+                self.exprs[id(entry[1])] = self.value(entry[2])
+            elif kind == "store":
+                if self.graph_outputs:  # its node would be made after the change: eager's graph saw it before
+                    raise _unsupported("a parameter or buffer changed in place inside the function (inside no_grad()), "
+                                       "which returns outputs that a backward pass after the call differentiates: "
+                                       "eager mode's graph was made before the change, a replay's node would be made "
+                                       "after it; change it after backward(), or in an optimizer's step")
+                self.lines.append(f"_store({self.value_owner(entry[1])}, {self.value(entry[2])})")
                 changed = True
             elif kind == "detach":  # `d = v.detach()`: v's data, no gradient (d.requires_grad is False)
                 self.exprs[id(entry[2])] = self.value(entry[1])
@@ -1044,7 +1055,7 @@ _RUNTIME = {
     **_UFUNCS, "_acc": _accumulate, "_own": _own, "_leaf": _leaf, "_graph": _graph,
     "_astype": lambda t, dtype: t.astype(dtype), "_copy": lambda x: x.copy(), "_conj": np.conjugate,
     "_reshape": lambda a, shape: a.reshape(shape), "_grad_of": lambda v: v.grad,
-    "_set_grad": lambda v, g: setattr(v, "grad", g),
+    "_set_grad": lambda v, g: setattr(v, "grad", g), "_store": store,
     "_read_item": _reader(lambda d: d.item()), "_read_float": _reader(float),
     "_read_int": _reader(int), "_read_bool": _reader(bool), "_read_index": _reader(lambda d: int(d.item())),
     "_read_tolist": _reader(lambda d: np.asarray(d).tolist()),

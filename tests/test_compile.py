@@ -859,16 +859,6 @@ def test_assignments_to_grad_are_replayed_and_to_data_run_eagerly():
 def _in_place_functions():
     """Functions whose in-place changes a replay would skip: name -> (make() -> (f, state), expected)."""
 
-    def counter():
-        count = Value(np.zeros(2), requires_grad=False)
-
-        def f(x):
-            with ag.no_grad():
-                count.add_(1.0)
-            return (x * 2.0).sum()
-
-        return f, lambda: count.data, np.full(2, 5.0)
-
     def local_value():
         out = []
 
@@ -879,15 +869,6 @@ def _in_place_functions():
             return v
 
         return f, lambda: out[-1], np.full(2, 9.0)  # the last call's x is 4
-
-    def setitem():
-        buf = Value(np.zeros(3), requires_grad=False)
-
-        def f(x):
-            buf[0] = buf.data[0] + x.sum()
-            return buf * 1.0
-
-        return f, lambda: buf.data, np.array([20.0, 0.0, 0.0])  # Σ of 2·i over i < 5
 
     def pytorch_sgd_by_hand():
         w = Value(np.array([0.5, -0.25]))
@@ -911,7 +892,7 @@ def _in_place_functions():
 
         return f, lambda: p.data, np.full(2, 1.0 + np.e + np.e ** 2 + np.e ** 3 + np.e ** 4)
 
-    return {"Value.add_": counter, "Value.mul_": local_value, "x[i] = v": setitem,
+    return {"Value.mul_": local_value,
             "w -= lr * w.grad; w.grad.zero_()": pytorch_sgd_by_hand,
             "p.data.abs_()": parameter_data_filled_through_a_value_method}
 
@@ -933,6 +914,40 @@ def test_the_blitz_update_of_parameter_data_by_its_in_place_method_replays():
             compiled(np.full(2, float(i)))
     np.testing.assert_allclose(p.data, np.array([0.5, -0.25]) - 0.1 * 10.0)
     assert compiled.stats["replayed"] == 3
+
+
+def test_a_buffer_changed_in_place_outside_an_effect_is_replayed_or_recorded_again():
+    # A Value made before the call changed in place (inside no_grad(), or one that needs no gradient) is replayed as a
+    # store into its array (jit_inplace._stored); a change by a number read with NumPy from its .data (setitem's)
+    # is a constant that differs at every call, so each call is recorded (eager) and none replays the first's.
+    def counter():
+        count = Value(np.zeros(2), requires_grad=False)
+
+        def f(x):
+            with ag.no_grad():
+                count.add_(1.0)
+            return (Value(x, requires_grad=False) * count).sum()
+
+        return f, lambda: count.data, np.full(2, 5.0)
+
+    def setitem():
+        buf = Value(np.zeros(3), requires_grad=False)
+
+        def f(x):
+            buf[0] = buf.data[0] + x.sum()
+            return buf * 1.0
+
+        return f, lambda: buf.data, np.array([20.0, 0.0, 0.0])  # Σ of 2·i over i < 5
+
+    for make, replays in ((counter, 3), (setitem, 0)):
+        f, state, expected = make()
+        compiled = ag.compile(f)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", CompileWarning)
+            for i in range(5):
+                compiled(np.full(2, float(i)))
+        np.testing.assert_allclose(state(), expected)  # every call's change happened, as in eager mode
+        assert compiled.stats["replayed"] == replays, compiled.stats
 
 
 @pytest.mark.parametrize("name", list(_in_place_functions()))

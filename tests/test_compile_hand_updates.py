@@ -218,3 +218,77 @@ def test_numpy_on_a_parameters_data_alone_inside_the_update_is_a_constant_and_ru
         p.data += -0.1 * (p.grad + 0.01 * p.data)
 
     _runs_eagerly(update, r"a constant differs between two calls")
+
+
+# ----------------------------------------------------------------------------------------------------
+# Changes in place of parameters and buffers outside effects (jit_inplace._stored): replayed as stores.
+
+
+def _in_place_step(change, optimizer=True):
+    def make():
+        torch.manual_seed(0)
+        model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 1))
+        opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9) if optimizer else None
+
+        def step(x, y):
+            model.zero_grad()
+            x, y = torch.tensor(x, dtype=torch.float32), torch.tensor(y, dtype=torch.float32)
+            loss = ((model(x).squeeze(1) - y) ** 2).mean()
+            loss.backward()
+            if opt is not None:
+                opt.step()
+            change(model)
+            return loss
+
+        return list(model.parameters()), step
+
+    return make
+
+
+def _sgd_under_no_grad(model):
+    with torch.no_grad():  # PyTorch's manual SGD: the parameter changed in place, the graph not told
+        for p in model.parameters():
+            p -= 0.1 * p.grad
+
+
+def _clamped(model):
+    with torch.no_grad():
+        model[0].weight.clamp_(-0.3, 0.3)  # weight clipping (a WGAN critic's) after the optimizer's step
+
+
+def _scaled_and_filled(model):
+    with torch.no_grad():
+        model[2].weight.mul_(0.99)
+        model[2].bias.fill_(0.0)
+
+
+@pytest.mark.parametrize("change, optimizer", [(_sgd_under_no_grad, False), (_clamped, True),
+                                               (_scaled_and_filled, True)],
+                         ids=["sgd-under-no-grad", "clamp", "mul-and-fill"])
+def test_a_parameter_changed_in_place_under_no_grad_replays(change, optimizer):
+    compiled = _twins(_in_place_step(change, optimizer), _batches(5))
+    assert "_store(" in compiled.sources()[0]
+
+
+def test_a_buffer_value_and_a_scalar_parameter_changed_in_place_replay():
+    """A counter Value that needs no gradient (`calls.add_(1)`) and a 0-d parameter annealed inside no_grad() (its
+    number replaced: a NumPy scalar): each call's change, as in eager mode."""
+
+    def make():
+        w = Value(np.array([0.5, -0.25, 1.0]))
+        temperature = Value(2.0)
+        calls = Value(np.zeros(1), requires_grad=False)
+
+        def step(x, y):
+            w.grad = temperature.grad = None
+            loss = ((Value(x, requires_grad=False) @ w / temperature - Value(y, requires_grad=False)) ** 2).mean()
+            loss.backward()
+            with torch.no_grad():
+                w.sub_(0.05 * w.grad)
+                temperature.mul_(0.9)
+            calls.add_(1.0)
+            return loss, calls * 1
+
+        return [w, temperature, calls], step
+
+    _twins(make, _batches(5))

@@ -401,17 +401,20 @@ def _runs_eagerly(step, batches, match):
     return results
 
 
-def test_a_change_of_a_parameters_data_still_runs_eagerly():
+def test_a_change_of_a_parameters_data_before_a_later_backward_still_runs_eagerly():
+    """A parameter changed in place inside no_grad() is replayed as a store (tests/test_compile_hand_updates.py),
+    but not in a call that returns an output differentiated after it: eager mode's graph was made before the change
+    (its backward refuses it), a replay's node would be made after."""
     model = nn.Linear(5, 3)
 
     def step(x):
         loss = model(x).sum()
         with torch.no_grad():
-            model.weight.mul_(0.5)  # outside an effect: a replay would not change the weight
+            model.weight.mul_(0.5)
         return loss
 
     before = model.weight.data.copy()
-    _runs_eagerly(step, _batches(4), r"in-place change \(Value.mul_\) inside the function, of a Parameter")
+    _runs_eagerly(step, _batches(4), r"a parameter or buffer changed in place inside the function")
     np.testing.assert_array_equal(model.weight.data, before * 0.5 ** 4)  # every call's change happened
 
 
