@@ -399,6 +399,8 @@ def _watched_view_grad(getter):
             recorder.numpy_off -= 1
         if result is not None:
             recorder.view_grads.append((view, result))
+            if not recorder.numpy_off and not recorder.paused:
+                return jit_numpy.traced_view_grad(recorder, view, result)  # (micrograd's p.data += -lr * p.grad)
         return result
 
     return grad
@@ -577,6 +579,8 @@ class _Watching:
         Value.grad = property(_traced_grad(grad.fget), grad.fset, doc=grad.__doc__)
         view_grad = self.view_grad = ElementView.__dict__["grad"]
         ElementView.grad = property(_watched_view_grad(view_grad.fget), view_grad.fset)
+        self.view_data = ElementView.__dict__["data"]
+        ElementView.data = jit_numpy.watched_view_data(self.view_data)
         original = self.original = engine.run_backward
         engine.run_backward = functools.partial(self.recorder.backward, original)
         self.tracing = tracing(self.recorder)
@@ -598,6 +602,7 @@ class _Watching:
                 delattr(cls, name)  # the class's own methods again (inherited)
         modes.SCOPE_WATCHERS.remove(self.recorder.entered)
         ElementView.grad = self.view_grad
+        ElementView.data = self.view_data
         Value.grad = _GRAD
         _RECORDING.clear()
         return False

@@ -27,6 +27,7 @@ import numbers
 
 import numpy as np
 
+from .element import ElementView
 from .grad_array import GradArray
 from .value import Value
 
@@ -93,7 +94,7 @@ def _source(recorder, x):
     ("result", array) of a recorded ufunc, or ("constant", x) (a number, an array the recording did not see made:
     baked, and compared between recordings as every constant is)."""
     known = recorder.numpy_sources.get(id(x))
-    if known is not None and known[1] is x and (known[0][0] != "grad" or known[0][1]._grad is x):
+    if known is not None and known[1] is x and _still(recorder, known):
         # (a gradient read before a backward pass or `p.grad = None` and used after: eager mode uses the numbers it
         # read, a replay would read the gradient then: a constant, which differs between recordings)
         return known[0]
@@ -108,6 +109,20 @@ def _source(recorder, x):
                 return _source(recorder, known[1])
             base = getattr(base, "base", None)
     return "constant", x
+
+
+def _still(recorder, known):
+    """Whether what a source names at replay (read where the ufunc runs) is still what was read: a Value's gradient
+    the same array; an ElementView's gradient or number (a new NumPy scalar at each read) unchanged since its read
+    (no backward pass, gradient assignment, effect or change of data recorded since)."""
+    (kind, owner), read, since = known[0], known[1], known[2]
+    if kind == "grad":
+        return owner._grad is read
+    if kind in ("view grad", "view data"):
+        changes = ("grad", "backward", "set data", "store") if kind == "view grad" else ("set data", "store")
+        return not any(e.__class__ is list or e[0] in changes or (e[0] == "numpy" and e[3] is not None)
+                       for e in recorder.entries[since:])
+    return True
 
 
 def _same_memory(view, array):
@@ -139,8 +154,7 @@ def _traced(recorder, eager, source):
     else:
         return eager
     traced.__dict__["_real"] = eager
-    recorder.numpy_sources[id(eager)] = (source, eager)
-    recorder.numpy_sources[id(traced)] = (source, eager)
+    recorder.numpy_sources[id(eager)] = recorder.numpy_sources[id(traced)] = (source, eager, len(recorder.entries))
     recorder.numpy_traced.append(traced)  # (kept alive: ids stay valid while the recording lives)
     return traced
 
@@ -152,6 +166,57 @@ def traced_grad(recorder, value, grad):
         return grad
     recorder.numpy_owners[id(value)] = value
     return _traced(recorder, grad, ("grad", value))
+
+
+def traced_view_grad(recorder, view, grad):
+    """ElementView.grad read while `recorder` records (outside effects), of a view made before the call (nn.MLP's
+    scalar weights): traced, as a Value's gradient is."""
+    if grad.__class__ not in _SCALARS or not _persistent(recorder, view):
+        return grad
+    recorder.numpy_owners[id(view)] = view
+    return _traced(recorder, grad, ("view grad", view))
+
+
+def _persistent(recorder, view):
+    """Whether an ElementView's numbers live in an array made before the call (its base's: a parameter's), which a
+    replay must change as the call does; the view itself may be made in the call (nn.MLP makes its views lazily)."""
+    base = getattr(view, "base", None)  # (None while the view is being made)
+    return base is not None and base._index < recorder.start and not any(base is a for a in recorder.flat_args)
+
+
+def watched_view_data(prop):
+    """ElementView.data while a call is recorded: a number read (a new NumPy scalar each time) is noted as the view's
+    data, so that NumPy's arithmetic of it with a traced gradient names it; `view.data = t` of a recorded ufunc's
+    result t is recorded as a "set data" entry (the view's setter writes t into its base's array: not the user's
+    assignment of the base's .data, which it is not)."""
+
+    def get(view):
+        number = prop.fget(view)
+        recorder = _recorder()
+        if recorder is not None and _persistent(recorder, view) and number.__class__ in _SCALARS:
+            recorder.numpy_sources[id(number)] = (("view data", view), number, len(recorder.entries))
+        return number
+
+    def set_(view, new):
+        recorder = _recorder()
+        if recorder is None or not _persistent(recorder, view):
+            return prop.fset(view, real(new))
+        known = recorder.numpy_sources.get(id(real(new)))
+        if known is None or known[1] is not real(new) or known[0][0] != "result":
+            from .jit import not_replayable
+
+            not_replayable("the function assigns a scalar weight's .data (ElementView: micrograd's nn.MLP) with NumPy "
+                           "the recording did not see (only elementwise arithmetic of gradients, data and numbers, as "
+                           "p.data += -lr * p.grad, is replayed)")
+            return prop.fset(view, real(new))
+        recorder.entries.append(("set data", view, known[0]))
+        recorder.paused = True  # (the setter's write of the base's array is the view's, recorded above)
+        try:
+            return prop.fset(view, real(new))
+        finally:
+            recorder.paused = False
+
+    return property(get, set_, doc=prop.__doc__)
 
 
 def data_assigned(recorder, value, new):
@@ -187,7 +252,7 @@ def traced_in_place(recorder, array, name, method, args, kwargs):
         if _SLOT.__get__(value) is array:
             traced = array.view(TracedArray)
             traced.__dict__["_real"] = array
-            recorder.numpy_sources[id(traced)] = (("data", value), array)
+            recorder.numpy_sources[id(traced)] = (("data", value), array, len(recorder.entries))
             recorder.numpy_traced.append(traced)
             method(traced, *args, **kwargs)
             return array
@@ -324,13 +389,24 @@ def plan_ufunc(plan, ufunc, sources, written, result, keywords):
 
 def plan_set_data(plan, value, source):
     """The line for `p.data = t` (t a recorded ufunc's result), made as in eager mode (a Parameter's setter runs)."""
-    plan.lines.append(f"{plan.value_owner(value)}.data = {_expr(plan, source)}")
+    plan.lines.append(f"{_owner(plan, value)}.data = {_expr(plan, source)}")
+
+
+def _owner(plan, value):
+    """The name a program gives a Value made before the call (guarded: plan.value_owner), or an ElementView (made in
+    the call or not: nn.MLP makes them lazily), whose numbers are its base's (guarded instead)."""
+    if isinstance(value, ElementView):
+        plan.value(value.base)
+        return plan.ns.bind("E", value)
+    return plan.value_owner(value)
 
 
 def _expr(plan, source):
     kind, obj = source
-    if kind == "grad":  # read through the property at that point of the replay, as eager mode reads it
-        return f"{plan.value_owner(obj)}.grad"
+    if kind in ("grad", "view grad"):  # read through the property at that point of the replay, as eager mode reads it
+        return f"{_owner(plan, obj)}.grad"
+    if kind == "view data":
+        return f"{_owner(plan, obj)}.data"
     if kind == "data":
         return plan.value(obj)
     if kind == "result":
