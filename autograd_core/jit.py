@@ -122,9 +122,9 @@ saves the generators' states when a replay starts and puts them back if that gua
 again, draws what eager mode draws. A sample that requires grad (`randn(3, requires_grad=True)`) is that draw made a
 leaf (`requires_grad_()`), replayed as such. The in-place draws (`x.normal_()`, `uniform_`,
 `bernoulli_`, `exponential_`, `random_`, `geometric_`, `log_normal_`, `cauchy_`: ops/sampling.py's `fill_draws`) are
-such draws too, written into the Value as an in-place change (above). Not recorded (the function runs eagerly, with a
-warning): the distributions' samples that NumPy computes from their draws (Poisson, Binomial, OneHotCategorical,
-...).
+such draws too, written into the Value as an in-place change (above). So are the samples of Poisson, Binomial,
+NegativeBinomial, Bernoulli and Geometric (with their parameters as inputs: distributions/utils.py's sampled_from),
+and OneHotCategorical's and Multinomial's (their Categorical draw, one-hot by recorded operations).
 
 Results without a gradient (comparisons such as `v > 0`, argmax/argmin, `&`, `|`, `~`, any/all, casts to integer
 or boolean dtypes) are recorded too, as the operation `nondifferentiable` (ops/nondifferentiable.py), so an accuracy
