@@ -89,7 +89,8 @@ other NumPy on a parameter's data or gradient (a reduction, np.clip, NumPy on th
 eagerly, with a warning.
 
 In-place changes of Values the call made, through their in-place methods and operators (`h.clamp_(min=0)`,
-`h.mul_(mask)`, `x[:, 0] = v`, `h[1:].mul_(2)`, `h.view(-1).add_(1)`, `noise.normal_()`, nn.ReLU(inplace=True),
+`h.mul_(mask)`, `x[:, 0] = v`, `h[1:].mul_(2)`, `h.view(-1).add_(1)`, `h[0, 1].add_(1.5)`, `noise.normal_()`,
+nn.ReLU(inplace=True),
 dropout's inplace=True), are recorded and replayed (jit_inplace.py): at each change the recording renames the Value's
 former contents, so each operation reads the contents it read in the recorded call, the backward pass goes through
 the change as eager mode's does, and the views in use and the detach()es of the changed Value follow it. A parameter

@@ -92,6 +92,25 @@ def _views_of(recorder, root):
     return found, None
 
 
+def _element(recorder, target, root, views):
+    """(target, copy, entry) when `target` is one element read out of root (or of a view of it in use) by a recorded
+    getitem (`h[0, 1]`, a NumPy scalar: PyTorch's 0-d view): changed in place (`h[0, 1].add_(1.5)`), the change is
+    root's, and target is then made again from root's new contents by its getitem, as inplace_graph's
+    `_rebase_element` keeps its operation on root; else None."""
+    from .inplace import element_of
+    from .inplace_graph import _copy_node
+
+    found = element_of(target)
+    base = target._p0
+    if found is None or base is None or found[0] is not base or not (
+            base is root or any(view is base for view, _, _ in views)):
+        return None
+    entry = next((e for e in reversed(recorder.entries) if e[0] == "op" and e[4] is target), None)
+    if entry is None or entry[1].name != "getitem" or not entry[2] or entry[2][0] is not base:
+        return None
+    return target, _copy_node(target, _snapshot(target.data), target._index, target._parents), entry
+
+
 def detached(recorder, value, node):
     """Value.detach while a call is recorded: `node` shares value's memory and version counter. Outside effects the
     recording notes it (`("detach", value, node)`: the plan gives node value's expression), so that an in-place change
@@ -199,7 +218,11 @@ def in_graph(target, root, positions, name):
     if why is None:
         views, why = _views_of(recorder, root)
     if why is None and root is not target and not any(view is target for view, _, _ in views):
-        why = "a change through a view the recording did not see made"
+        element = _element(recorder, target, root, views)
+        if element is None:
+            why = "a change through a view the recording did not see made"
+        else:
+            views.append(element)
     if why is not None:
         not_replayable(f"an in-place change (Value.{name}) of a Value in a graph being recorded, inside the function, "
                        f"cannot be replayed: {why}; write it out of place (x = x.{name.rstrip('_')}(...)) to compile "
