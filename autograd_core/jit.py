@@ -90,24 +90,24 @@ eagerly, with a warning.
 
 In-place changes of Values the call made, through their in-place methods and operators (`h.clamp_(min=0)`,
 `h.mul_(mask)`, `x[:, 0] = v`, `h[1:].mul_(2)`, `h.view(-1).add_(1)`, `h[0, 1].add_(1.5)`, `noise.normal_()`,
-nn.ReLU(inplace=True),
-dropout's inplace=True), are recorded and replayed (jit_inplace.py): at each change the recording renames the Value's
-former contents, so each operation reads the contents it read in the recorded call, the backward pass goes through
-the change as eager mode's does, and the views in use and the detach()es of the changed Value follow it. A parameter
-or a buffer Value changed in place outside an effect (`with no_grad(): model.weight.clamp_(-1, 1)`, PyTorch's manual
-`p -= lr * p.grad`, a counter `calls.add_(1)`) is replayed as a store of its new contents, computed out of place
-from its former ones, into its array (jit_inplace._stored), unless the call returns outputs that a backward pass
-after it differentiates. A change the replay could not repeat makes the function run eagerly, with a warning that
-says why: of an argument, of a gradient (`w.grad.zero_()`) or of a parameter's data by other than its add_, sub_,
-mul_, div_ (jit_numpy.py), of a Value that shares its memory out of the recording's sight (`Value(h)` of a Value h,
-a Value made from an argument's array, a view made before the call), and a change under no_grad() of a Value made
-in the call that requires grad. Inside effects (the optimizer's step) in-place updates are fine. Library code
-that changes arrays in place with NumPy during a forward pass either does it in an effect that takes what
-it needs as arguments (nn.BatchNorm folding a batch's statistics into its running ones: replayed with each
-new batch's) or says so with `not_replayable(reason)` (the functional `batch_norm` updating arrays it was
-handed), with the same result. Library code whose forward took a path that holds only for some data says
-so with `replay_requires(check, *args)` (cross_entropy's fast path: every label a class, none ignored): a
-replay checks it for the new data and records again where it fails.
+nn.ReLU(inplace=True), dropout's inplace=True), are recorded and replayed (jit_inplace.py): at each change the
+recording renames the Value's former contents, so each operation reads the contents it read in the recorded call,
+the backward pass goes through the change as eager mode's does, and the views in use and the detach()es of the
+changed Value follow it. A parameter or a buffer Value changed in place outside an effect (`with no_grad():
+model.weight.clamp_(-1, 1)`, PyTorch's manual `p -= lr * p.grad`, a counter `calls.add_(1)`) is replayed as a store
+of its new contents, computed out of place from its former ones, into its array (jit_inplace._stored), unless the
+call returns outputs that a backward pass after it differentiates. A change the replay could not repeat makes the
+function run eagerly, with a warning that says why: of an argument, of a gradient (`w.grad.zero_()`) or of a
+parameter's data by other than its add_, sub_, mul_, div_ (jit_numpy.py), of a Value that shares its memory out of
+the recording's sight (a Value made from an argument's array, a view made before the call; `Value(h)` of a result h
+changed while h is used in the graph: `v = Value(h, requires_grad=False); v.mul_(0.5)` replays, as a write into the
+array computed for h), and a change under no_grad() of a Value made in the call that requires grad. Inside effects
+(the optimizer's step) in-place updates are fine. Library code that changes arrays in place with NumPy during a
+forward pass either does it in an effect that takes what it needs as arguments (nn.BatchNorm folding a batch's
+statistics into its running ones: replayed with each new batch's) or says so with `not_replayable(reason)` (the
+functional `batch_norm` updating arrays it was handed), with the same result. Library code whose forward took a path
+that holds only for some data says so with `replay_requires(check, *args)` (cross_entropy's fast path: every label a
+class, none ignored): a replay checks it for the new data and records again where it fails.
 
 Random draws by the library's functions (torch.randn, rand, randint, randperm, randn_like, rand_like, normal,
 bernoulli, poisson, multinomial, randint_like; nn's dropout masks; the distributions that sample by one standard

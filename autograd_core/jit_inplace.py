@@ -247,7 +247,7 @@ def watched_write(original, refuse):
         why = None if recorder is None else problem(recorder, self)
         if why is None and recorder is not None and self._requires_grad:
             why = "a Value that requires grad, changed out of the graph's sight (inside no_grad())"
-        if why is not None and _storable(recorder, self):
+        if why is not None and (_storable(recorder, self) or _shares_a_result(recorder, self)):
             return _stored(recorder, self, name, original, compute, result_of, index, lambda w: refuse(what, w))
         if recorder is None or why is not None:
             if recorder is not None:
@@ -299,6 +299,20 @@ def _storable(recorder, target):
     data = target.data
     return id(data) not in recorder.aliased and not (data.__class__ is np.ndarray and any(
         np.may_share_memory(data, a.data if isinstance(a, Value) else a) for a in recorder.flat_args))
+
+
+def _shares_a_result(recorder, target):
+    """Whether `target` is `Value(h)` of a Value h the call computed (one array for both, no other view of it, no
+    gradient): its change, h's too in eager mode, is replayed as a store into the array the program computed for h
+    (the plan checks that it is an operation's result, not a constant or an argument)."""
+    if target.__class__ is not Value or target._index < recorder.start or target._requires_grad or target._op:
+        return False
+    data, versions = target.data, target._version
+    if data.__class__ is not np.ndarray or id(data) not in recorder.aliased or (versions is not None and (
+            versions.root() is not target or versions.viewed or versions.aliases or versions.sources
+            or _has_views(versions))):
+        return False
+    return not any(np.may_share_memory(data, a.data if isinstance(a, Value) else a) for a in recorder.flat_args)
 
 
 def _stored(recorder, target, name, original, compute, result_of, index, refuse):

@@ -160,11 +160,20 @@ class _Plan:
                 self.exprs[id(entry[1])] = self.value(entry[2])
             elif kind == "store":
                 if self.graph_outputs:  # its node would be made after the change: eager's graph saw it before
-                    raise _unsupported("a parameter or buffer changed in place inside the function (inside no_grad()), "
-                                       "which returns outputs that a backward pass after the call differentiates: "
-                                       "eager mode's graph was made before the change, a replay's node would be made "
-                                       "after it; change it after backward(), or in an optimizer's step")
-                self.lines.append(f"_store({self.value_owner(entry[1])}, {self.value(entry[2])})")
+                    raise _unsupported("a parameter or buffer changed in place inside the function (inside no_grad(), "
+                                       "or through Value(h) of a result h), which returns outputs that a backward "
+                                       "pass after the call differentiates: eager mode's graph was made before the "
+                                       "change, a replay's node would be made after it; change it after backward(), "
+                                       "or in an optimizer's step")
+                target = entry[1]
+                if target.creation_index < self.start:
+                    self.lines.append(f"_store({self.value_owner(target)}, {self.value(entry[2])})")
+                else:  # Value(h) of a result h (jit_inplace._shares_a_result): written into the array computed for h
+                    array = self.value(target)
+                    if not re.fullmatch(r"v[0-9]+", array):
+                        raise _unsupported("an in-place change of a Value that shares its memory with data the "
+                                           "program does not compute (a constant, an argument's array)")
+                    self.lines.append(f"_copyto({array}, {self.value(entry[2])})")
                 changed = True
             elif kind == "detach":  # `d = v.detach()`: v's data, no gradient (d.requires_grad is False)
                 self.exprs[id(entry[2])] = self.value(entry[1])
@@ -1055,7 +1064,7 @@ _RUNTIME = {
     **_UFUNCS, "_acc": _accumulate, "_own": _own, "_leaf": _leaf, "_graph": _graph,
     "_astype": lambda t, dtype: t.astype(dtype), "_copy": lambda x: x.copy(), "_conj": np.conjugate,
     "_reshape": lambda a, shape: a.reshape(shape), "_grad_of": lambda v: v.grad,
-    "_set_grad": lambda v, g: setattr(v, "grad", g), "_store": store,
+    "_set_grad": lambda v, g: setattr(v, "grad", g), "_store": store, "_copyto": np.copyto,
     "_read_item": _reader(lambda d: d.item()), "_read_float": _reader(float),
     "_read_int": _reader(int), "_read_bool": _reader(bool), "_read_index": _reader(lambda d: int(d.item())),
     "_read_tolist": _reader(lambda d: np.asarray(d).tolist()),

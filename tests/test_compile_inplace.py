@@ -456,6 +456,41 @@ def test_a_change_through_another_name_for_the_array_still_runs_eagerly():
     assert all(_same(got.data, step(*args).data) for got, args in zip(results, _batches(4)))
 
 
+def test_a_change_of_value_h_sharing_a_results_array_replays():
+    """`v = Value(h, requires_grad=False)` shares h's array: v.mul_(0.5) changes h's numbers too (eager mode's backward
+    through tanh then reads them, as PyTorch's would read a tensor changed behind autograd's back). Replayed as a
+    write into the array the program computed for h, v and h read it after; results, weights and gradients bit for
+    bit. Returning outputs a later backward differentiates still runs eagerly (the node would be made after it)."""
+
+    def make():
+        model = nn.Linear(5, 4)
+        opt = optim.SGD(model.parameters(), lr=0.1)
+
+        def step(x):
+            opt.zero_grad()
+            h = model(x).tanh()
+            v = Value(h, requires_grad=False)
+            v.mul_(0.5)
+            loss = (h * h).sum() + v.sum()
+            loss.backward()
+            opt.step()
+            return loss, v
+
+        return model, opt, step
+
+    compiled = _twins(make, _batches(5))
+    assert "_copyto(" in compiled.sources()[0]
+
+    model = nn.Linear(5, 3)
+
+    def forward_only(x):
+        h = model(x) * 1.0
+        Value(h, requires_grad=False).add_(1.0)
+        return h.sum()
+
+    _runs_eagerly(forward_only, _batches(4), r"through Value\(h\) of a result h")
+
+
 def test_a_change_of_a_value_that_requires_grad_inside_no_grad_still_runs_eagerly():
     """Under no_grad() the change is out of the graph's sight: the backward pass goes through h's old operation
     with its new numbers, which a replay of the recorded operations would not."""
